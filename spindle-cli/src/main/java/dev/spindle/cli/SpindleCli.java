@@ -1,0 +1,47 @@
+package dev.spindle.cli;
+
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code spindle} command line: {@code ./spindle <command>}. Subcommands are listed in
+ * {@link #subcommands()}; each lives in its own class.
+ */
+@Command(
+    name = "spindle",
+    mixinStandardHelpOptions = true,
+    version = "spindle 0.1.0-SNAPSHOT",
+    description = "Define a task once; run it sequentially, on threads, virtual threads, "
+        + "supervised child JVMs or a durable queue.",
+    subcommandsRepeatable = false)
+public final class SpindleCli implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Every top-level subcommand, one per line. */
+  static List<Object> subcommands() {
+    return List.of(
+        // add subcommands here, one per line
+        new CommandLine.HelpCommand());
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Builds the command line with every subcommand. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new SpindleCli());
+    for (Object sub : subcommands()) {
+      cl.addSubcommand(sub);
+    }
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}
