@@ -1,0 +1,67 @@
+package dev.spindle.internal.local;
+
+import dev.spindle.TaskContext;
+import dev.spindle.TaskFailedException;
+import dev.spindle.spi.CompletableTaskFuture;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One queued unit of work of a local executor: its future, its {@link TaskContext} and its code in
+ * one object, so that a submission allocates little. Thread-safe as a future; the context methods
+ * are meant for the running task.
+ *
+ * @param <O> what the future yields
+ */
+abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
+  final LocalExecutor executor;
+  /** Set by the worker before it runs the job. */
+  String workerName;
+
+  Job(LocalExecutor executor, long sequence, String taskName) {
+    super(sequence, taskName);
+    this.executor = executor;
+  }
+
+  /**
+   * Runs the code and completes the future, recording statistics. Called by a worker after a
+   * successful {@link #tryStart}; never throws.
+   */
+  abstract void execute();
+
+  /** What {@link java.util.concurrent.ExecutorService#shutdownNow()} hands back for this job. */
+  abstract Runnable asRunnable();
+
+  @Override
+  protected void onCancelled(boolean wasStarted) {
+    executor.cancelled(this, wasStarted);
+  }
+
+  @Override
+  public String executionId() {
+    return id();
+  }
+
+  @Override
+  public int attempt() {
+    return 1;
+  }
+
+  @Override
+  public String workerName() {
+    return workerName;
+  }
+
+  /**
+   * What to complete the future with when the task threw {@code t}: the exception itself, or
+   * wrapped when {@link java.util.concurrent.CompletableFuture} would misread it (a
+   * {@link CancellationException} would look like a cancellation, a {@link CompletionException}
+   * would be unwrapped).
+   */
+  Throwable asFailure(Throwable t) {
+    if (t instanceof CancellationException || t instanceof CompletionException) {
+      return new TaskFailedException(taskName(), executionId(), t);
+    }
+    return t;
+  }
+}

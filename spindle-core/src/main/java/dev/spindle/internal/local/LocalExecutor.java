@@ -1,0 +1,232 @@
+package dev.spindle.internal.local;
+
+import dev.spindle.ExecutorConfig;
+import dev.spindle.ExecutorStats;
+import dev.spindle.MapOptions;
+import dev.spindle.RejectedSubmissionException;
+import dev.spindle.ResultIterator;
+import dev.spindle.Task;
+import dev.spindle.TaskExecutor;
+import dev.spindle.TaskFuture;
+import dev.spindle.TaskRegistry;
+import dev.spindle.UnknownTaskException;
+import dev.spindle.spi.MapSupport;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the in-JVM executors share: registry check, ids, statistics, life cycle, map and the
+ * {@link ExecutorService} view. Subclasses decide how a {@link Job} reaches a thread.
+ *
+ * <p>Registry: when the configuration's registry is empty any task may be submitted; otherwise only
+ * the registered task instances, and anything else fails with {@link UnknownTaskException}. The
+ * closures given to {@link #asExecutorService()} are not tasks and are always accepted.
+ *
+ * <p>Statistics: {@code executed} counts executions whose code returned or threw (each input of a
+ * map chunk counts once), {@code failed} those that threw, {@code cancelled} those cancelled while
+ * queued or running (a cancelled execution is not also counted as executed), {@code rejected}
+ * refused submissions. Counters are updated before the future completes, so a caller that saw a
+ * result also sees it counted. Thread-safe.
+ */
+abstract class LocalExecutor implements TaskExecutor {
+  final ExecutorConfig config;
+  private final TaskRegistry registry;
+  private final boolean checkRegistry;
+  private final AtomicLong sequence = new AtomicLong();
+  private final LongAdder executed = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder cancelled = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder runtimeNanos = new LongAdder();
+  private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.RUNNING);
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private volatile LocalExecutorService view;
+
+  LocalExecutor(ExecutorConfig config) {
+    this.config = config;
+    this.registry = config.registry();
+    this.checkRegistry = !registry.names().isEmpty();
+  }
+
+  @Override
+  public final ExecutorConfig config() {
+    return config;
+  }
+
+  @Override
+  public final <I, O> TaskFuture<O> submit(Task<I, O> task, I input) {
+    checkAllowed(task);
+    TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input);
+    dispatch(job);
+    return job;
+  }
+
+  /** Submits a closure task of the {@link ExecutorService} view, bypassing the registry. */
+  final <I, O> TaskJob<I, O> submitClosure(Task<I, O> task, I input) {
+    Objects.requireNonNull(input, "task");
+    TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input);
+    dispatch(job);
+    return job;
+  }
+
+  @Override
+  public final <I, O> ResultIterator<O> map(Task<I, O> task, Iterable<? extends I> inputs, MapOptions options) {
+    checkAllowed(task);
+    return MapSupport.map(task, inputs, options, MapSupport.defaultWindow(config.workers()), chunk -> {
+      ChunkJob<I, O> job = new ChunkJob<>(this, sequence.getAndIncrement(), task, chunk);
+      dispatch(job);
+      return job;
+    });
+  }
+
+  private void checkAllowed(Task<?, ?> task) {
+    Objects.requireNonNull(task, "task");
+    if (checkRegistry && !registry.contains(task)) {
+      if (registry.find(task.name()).isPresent()) {
+        throw new UnknownTaskException(task.name(), "task '" + task.name() + "' is registered, but as a "
+            + "different Task instance than the one submitted; submit the registered instance");
+      }
+      registry.require(task.name()); // throws with the list of known tasks
+    }
+  }
+
+  /**
+   * Hands the job to a worker.
+   *
+   * @throws RejectedSubmissionException if shut down or the backlog is full
+   */
+  abstract void dispatch(Job<?> job);
+
+  /** Executions running now. */
+  abstract int activeCount();
+
+  /** Executions waiting for a worker now. */
+  abstract int queuedCount();
+
+  /** A job was cancelled; {@code wasStarted} false means it will never run. */
+  void cancelled(Job<?> job, boolean wasStarted) {
+    cancelled.increment();
+  }
+
+  final void recordSuccess(long nanos) {
+    executed.increment();
+    runtimeNanos.add(nanos);
+  }
+
+  final void unrecordSuccess(long nanos) {
+    executed.decrement();
+    runtimeNanos.add(-nanos);
+  }
+
+  final void recordFailure(long nanos) {
+    failed.increment();
+    recordSuccess(nanos);
+  }
+
+  final void unrecordFailure(long nanos) {
+    failed.decrement();
+    unrecordSuccess(nanos);
+  }
+
+  @Override
+  public final ExecutorStats stats() {
+    return new ExecutorStats(executed.sum(), failed.sum(), cancelled.sum(), rejected.sum(),
+        Duration.ofNanos(Math.max(0, runtimeNanos.sum())), queuedCount(), activeCount());
+  }
+
+  final RejectedSubmissionException rejectShutdown(String taskName) {
+    rejected.increment();
+    return new RejectedSubmissionException(RejectedSubmissionException.Reason.SHUTDOWN,
+        "executor '" + config.name() + "' (" + config.model() + ") is shut down and accepts no new work; "
+            + "task '" + taskName + "' was not submitted");
+  }
+
+  final RejectedSubmissionException rejectFull(String taskName, String what) {
+    rejected.increment();
+    return new RejectedSubmissionException(RejectedSubmissionException.Reason.BACKLOG_FULL,
+        "executor '" + config.name() + "' (" + config.model() + ") is full: " + what + " (maxQueued="
+            + config.maxQueued() + "); task '" + taskName + "' was not submitted, retry later");
+  }
+
+  /** True while accepting submissions. */
+  final boolean isRunning() {
+    return state.get() == Lifecycle.RUNNING;
+  }
+
+  /**
+   * Moves from RUNNING to SHUTDOWN.
+   *
+   * @return true if this call did it
+   */
+  final boolean markShutdown() {
+    return moveTo(Lifecycle.SHUTDOWN);
+  }
+
+  /** Moves to TERMINATED and releases waiters of {@link #awaitTermination}. Idempotent. */
+  final void markTerminated() {
+    if (moveTo(Lifecycle.TERMINATED)) {
+      terminated.countDown();
+    }
+  }
+
+  private boolean moveTo(Lifecycle next) {
+    while (true) {
+      Lifecycle cur = state.get();
+      if (cur == next || !cur.canMoveTo(next)) {
+        return false;
+      }
+      if (state.compareAndSet(cur, next)) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public final boolean isShutdown() {
+    return state.get() != Lifecycle.RUNNING;
+  }
+
+  @Override
+  public final boolean isTerminated() {
+    return state.get() == Lifecycle.TERMINATED;
+  }
+
+  @Override
+  public final boolean awaitTermination(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    long nanos;
+    try {
+      nanos = timeout.toNanos();
+    } catch (ArithmeticException e) {
+      nanos = Long.MAX_VALUE;
+    }
+    return terminated.await(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public final ExecutorService asExecutorService() {
+    LocalExecutorService v = view;
+    if (v == null) {
+      synchronized (this) {
+        v = view;
+        if (v == null) {
+          v = new LocalExecutorService(this);
+          view = v;
+        }
+      }
+    }
+    return v;
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + config.name() + ", " + config.model() + ", workers="
+        + config.workers() + ", " + state.get() + "]";
+  }
+}

@@ -1,0 +1,76 @@
+package dev.spindle.internal.local;
+
+import dev.spindle.Task;
+
+/** One execution of a task on one input. */
+final class TaskJob<I, O> extends Job<O> {
+  private final Task<I, O> task;
+  private final I input;
+
+  TaskJob(LocalExecutor executor, long sequence, Task<I, O> task, I input) {
+    super(executor, sequence, task.name());
+    this.task = task;
+    this.input = input;
+  }
+
+  Task<I, O> task() {
+    return task;
+  }
+
+  I input() {
+    return input;
+  }
+
+  @Override
+  void execute() {
+    long t0 = System.nanoTime();
+    O out;
+    try {
+      out = task.run(input, this);
+    } catch (Throwable t) {
+      long dt = System.nanoTime() - t0;
+      if (isDone()) {
+        return; // cancelled while running: counted as cancelled
+      }
+      executor.recordFailure(dt);
+      if (!fail(asFailure(t))) {
+        executor.unrecordFailure(dt);
+      }
+      return;
+    }
+    long dt = System.nanoTime() - t0;
+    executor.recordSuccess(dt);
+    if (!succeed(out)) {
+      executor.unrecordSuccess(dt);
+    }
+  }
+
+  @Override
+  Runnable asRunnable() {
+    if (task == ClosureTasks.RUNNABLE) {
+      return (Runnable) input;
+    }
+    if (task == ClosureTasks.CALLABLE) {
+      java.util.concurrent.Callable<?> c = (java.util.concurrent.Callable<?>) input;
+      return () -> {
+        try {
+          c.call();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      };
+    }
+    TaskJob<I, O> self = this;
+    return () -> {
+      try {
+        task.run(input, self);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    };
+  }
+}
