@@ -1,0 +1,22 @@
+package dev.spindle.thumbnails.internal;
+
+import dev.spindle.thumbnails.FailureReason;
+import java.util.Objects;
+
+/** A failure of one image with its {@link FailureReason}; the message says what exactly was wrong. */
+public final class ImageProblem extends Exception {
+  private final FailureReason reason;
+
+  public ImageProblem(FailureReason reason, String message) {
+    this(reason, message, null);
+  }
+
+  public ImageProblem(FailureReason reason, String message, Throwable cause) {
+    super(message, cause);
+    this.reason = Objects.requireNonNull(reason, "reason");
+  }
+
+  public FailureReason reason() {
+    return reason;
+  }
+}
