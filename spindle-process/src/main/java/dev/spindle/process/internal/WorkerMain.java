@@ -1,0 +1,351 @@
+package dev.spindle.process.internal;
+
+import dev.spindle.PayloadException;
+import dev.spindle.Task;
+import dev.spindle.TaskContext;
+import dev.spindle.TaskRegistry;
+import dev.spindle.process.supervise.ParentWatchdog;
+import dev.spindle.spi.JsonCodec;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The entry point of a worker JVM of the {@code PROCESSES} model. Never start it by hand: the
+ * parent's executor launches it with the protocol on standard input and output.
+ *
+ * <p>It reads the {@code hello} frame, rebuilds the task registry from the catalog class names,
+ * runs the initializer, answers {@code ready}, then runs one task at a time in the order the
+ * frames arrive, answering each with its key. Standard output is taken over by the protocol:
+ * {@code System.out} is redirected to standard error so that a task's prints cannot corrupt it.
+ * The worker exits after acknowledging a {@code stop}, and by itself when the parent dies
+ * (standard input reaches end-of-file, or the parent pid disappears).
+ */
+public final class WorkerMain {
+  /** Exit status when start-up failed (unknown catalog, initializer threw). */
+  public static final int EXIT_STARTUP_FAILED = 3;
+  /** Exit status when the parent spoke something that is not the protocol. */
+  public static final int EXIT_PROTOCOL_ERROR = 71;
+
+  private static final Object STOP_MARK = new Object();
+
+  private final DataInputStream in;
+  private final FrameWriter out;
+  private final Protocol protocol;
+  private final BlockingQueue<Object> work = new LinkedBlockingQueue<>();
+  private final Set<Long> skipped = ConcurrentHashMap.newKeySet();
+  private String workerName = "worker";
+  private TaskRegistry registry;
+  private int maxBytes = JsonCodec.DEFAULT_MAX_BYTES;
+  private int maxFrameBytes = 64 << 20;
+  private long tasksRun;
+
+  private WorkerMain(DataInputStream in, FrameWriter out) {
+    this.in = in;
+    this.out = out;
+    this.protocol = new Protocol(JsonCodec.defaults().mapper());
+  }
+
+  /** Runs the worker; see the class description. */
+  public static void main(String[] args) {
+    FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
+    System.setOut(System.err);
+    ParentWatchdog.startFromEnvironment();
+    DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+    FrameWriter writer = new FrameWriter(protocolOut, "spindle-worker-writer",
+        e -> ParentWatchdog.parentDied("cannot write to the parent (" + e.getMessage() + ")"));
+    new WorkerMain(in, writer).run();
+  }
+
+  private void run() {
+    try {
+      handshake();
+    } catch (Throwable t) {
+      Frames.Builder b = new Frames.Builder(512);
+      JsonGenerator g = protocol.begin(b, Protocol.FATAL);
+      g.writeName("error");
+      Protocol.writeError(g, t);
+      out.send(Protocol.end(g, b));
+      out.close();
+      try {
+        out.awaitClosed(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.exit(EXIT_STARTUP_FAILED);
+    }
+    Thread reader = new Thread(this::readLoop, "spindle-worker-reader");
+    reader.setDaemon(true);
+    reader.start();
+    workLoop();
+  }
+
+  private void handshake() throws Exception {
+    byte[] frame = Frames.read(in, maxFrameBytes);
+    if (frame == null) {
+      ParentWatchdog.parentDied("standard input closed before the hello frame");
+    }
+    JsonParser p = protocol.open(frame);
+    String op = Protocol.readString(p, "op");
+    if (!Protocol.HELLO.equals(op)) {
+      throw new Frames.ProtocolException("expected hello, got " + op);
+    }
+    workerName = Protocol.readString(p, "worker");
+    Protocol.expect(p, "catalogs");
+    List<String> catalogs = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      catalogs.add(p.getString());
+    }
+    String init = Protocol.readString(p, "init");
+    Protocol.expect(p, "initInput");
+    JsonNode initInput = protocol.mapper().readTree(p);
+    maxBytes = (int) Protocol.readLong(p, "maxBytes");
+    maxFrameBytes = (int) Protocol.readLong(p, "maxFrameBytes");
+    registry = TaskRegistry.fromCatalogClassNames(catalogs);
+    if (init != null) {
+      @SuppressWarnings("unchecked")
+      Task<Object, Object> t = (Task<Object, Object>) registry.require(init);
+      Object input = protocol.mapper().convertValue(initInput, protocol.type(t.inputType()));
+      t.run(input, new Context(init, "init", workerName));
+    }
+    Frames.Builder b = new Frames.Builder(64);
+    JsonGenerator g = protocol.begin(b, Protocol.READY);
+    g.writeNumberProperty("pid", ProcessHandle.current().pid());
+    out.send(Protocol.end(g, b));
+  }
+
+  private void readLoop() {
+    try {
+      while (true) {
+        byte[] frame = Frames.read(in, maxFrameBytes);
+        if (frame == null) {
+          ParentWatchdog.parentDied("standard input closed (the parent is gone)");
+          return;
+        }
+        JsonParser p = protocol.open(frame);
+        String op = Protocol.readString(p, "op");
+        switch (op) {
+          case Protocol.SKIP -> skipped.add(Protocol.readLong(p, "key"));
+          case Protocol.STOP -> work.add(STOP_MARK);
+          case Protocol.RUN, Protocol.CHUNK -> work.add(frame);
+          default -> throw new Frames.ProtocolException("unknown op '" + op + "'");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("[spindle] " + workerName + ": protocol error from the parent: " + e);
+      Runtime.getRuntime().halt(EXIT_PROTOCOL_ERROR);
+    }
+  }
+
+  private void workLoop() {
+    while (true) {
+      Object item;
+      try {
+        item = work.take();
+      } catch (InterruptedException e) {
+        continue;
+      }
+      if (item == STOP_MARK) {
+        Frames.Builder b = new Frames.Builder(48);
+        JsonGenerator g = protocol.begin(b, Protocol.BYE);
+        g.writeNumberProperty("tasks", tasksRun);
+        out.send(Protocol.end(g, b));
+        out.close();
+        try {
+          out.awaitClosed(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        System.exit(0);
+      }
+      byte[] frame = (byte[]) item;
+      try {
+        out.send(handle(frame));
+      } catch (IOException | RuntimeException e) {
+        System.err.println("[spindle] " + workerName + ": protocol error from the parent: " + e);
+        Runtime.getRuntime().halt(EXIT_PROTOCOL_ERROR);
+      }
+      Thread.interrupted();
+    }
+  }
+
+  private byte[] handle(byte[] frame) throws IOException {
+    JsonParser p = protocol.open(frame);
+    String op = Protocol.readString(p, "op");
+    long key = Protocol.readLong(p, "key");
+    String taskName = Protocol.readString(p, "task");
+    if (skipped.remove(key)) {
+      return protocol.simple(Protocol.SKIPPED, key);
+    }
+    @SuppressWarnings("unchecked")
+    Task<Object, Object> task = (Task<Object, Object>) registry.find(taskName).orElse(null);
+    long start = System.nanoTime();
+    if (task == null) {
+      return error(key, start, registryMiss(taskName));
+    }
+    if (Protocol.RUN.equals(op)) {
+      Protocol.expect(p, "input");
+      Object input;
+      try {
+        input = protocol.mapper().readValue(p, protocol.type(task.inputType()));
+      } catch (JacksonException e) {
+        return error(key, start, new PayloadException("input of task '" + taskName + "' is not valid JSON for "
+            + task.inputType().getTypeName() + ": " + e.getOriginalMessage(), e));
+      }
+      Object output;
+      try {
+        tasksRun++;
+        output = task.run(input, new Context(taskName, Long.toString(key), workerName));
+      } catch (Throwable t) {
+        return error(key, start, t);
+      }
+      long nanos = System.nanoTime() - start;
+      Frames.Builder b = new Frames.Builder(64);
+      try {
+        JsonGenerator g = protocol.begin(b, Protocol.OK);
+        g.writeNumberProperty("key", key);
+        g.writeNumberProperty("nanos", nanos);
+        g.writeName("output");
+        protocol.mapper().writeValue(g, output);
+        byte[] f = Protocol.end(g, b);
+        if (f.length - 64 > maxBytes) {
+          return error(key, start, new PayloadException("output of task '" + taskName + "' is " + (f.length - 64)
+              + " bytes of JSON, over the limit of " + maxBytes + " bytes"));
+        }
+        return f;
+      } catch (JacksonException e) {
+        return error(key, start, new PayloadException("cannot serialize output of task '" + taskName + "' ("
+            + (output == null ? "null" : output.getClass().getName()) + ") to JSON: " + e.getOriginalMessage(), e));
+      }
+    }
+    return runChunk(p, key, task, start);
+  }
+
+  private byte[] runChunk(JsonParser p, long key, Task<Object, Object> task, long start) throws IOException {
+    Protocol.expect(p, "inputs");
+    List<Object> inputs;
+    try {
+      inputs = protocol.mapper().readValue(p, protocol.listOf(task.inputType()));
+    } catch (JacksonException e) {
+      return error(key, start, new PayloadException("inputs of task '" + task.name() + "' are not valid JSON for "
+          + task.inputType().getTypeName() + ": " + e.getOriginalMessage(), e));
+    }
+    int n = inputs.size();
+    Object[] outputs = new Object[n];
+    Throwable[] errors = null;
+    String id = Long.toString(key);
+    Context ctx = new Context(task.name(), id, workerName);
+    for (int i = 0; i < n; i++) {
+      try {
+        tasksRun++;
+        outputs[i] = task.run(inputs.get(i), ctx);
+      } catch (Throwable t) {
+        if (errors == null) {
+          errors = new Throwable[n];
+        }
+        errors[i] = t;
+      }
+    }
+    long nanos = System.nanoTime() - start;
+    List<Object> outList = java.util.Arrays.asList(outputs);
+    byte[] f = encodeChunk(key, nanos, outList, errors);
+    if (f == null) {
+      // Some output does not serialize: find which, and fail those elements alone.
+      for (int i = 0; i < n; i++) {
+        if (errors != null && errors[i] != null) {
+          continue;
+        }
+        try {
+          protocol.mapper().writeValueAsBytes(outputs[i]);
+        } catch (JacksonException e) {
+          if (errors == null) {
+            errors = new Throwable[n];
+          }
+          errors[i] = new PayloadException("cannot serialize output of task '" + task.name() + "' ("
+              + outputs[i].getClass().getName() + ") to JSON: " + e.getOriginalMessage(), e);
+          outputs[i] = null;
+        }
+      }
+      f = encodeChunk(key, nanos, outList, errors);
+      if (f == null) {
+        return error(key, start, new PayloadException("cannot serialize the outputs of task '" + task.name() + "'"));
+      }
+    }
+    return f;
+  }
+
+  private byte[] encodeChunk(long key, long nanos, List<Object> outputs, Throwable[] errors) {
+    try {
+      Frames.Builder b = new Frames.Builder(64 + outputs.size() * 8);
+      JsonGenerator g = protocol.begin(b, Protocol.CHUNK);
+      g.writeNumberProperty("key", key);
+      g.writeNumberProperty("nanos", nanos);
+      g.writeName("outputs");
+      protocol.mapper().writeValue(g, outputs);
+      if (errors != null) {
+        g.writeName("errors");
+        g.writeStartArray();
+        for (int i = 0; i < errors.length; i++) {
+          if (errors[i] != null) {
+            g.writeStartObject();
+            g.writeNumberProperty("i", i);
+            g.writeName("error");
+            Protocol.writeError(g, errors[i]);
+            g.writeEndObject();
+          }
+        }
+        g.writeEndArray();
+      }
+      return Protocol.end(g, b);
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  private RuntimeException registryMiss(String taskName) {
+    try {
+      registry.require(taskName);
+      return new IllegalStateException("task '" + taskName + "' vanished");
+    } catch (RuntimeException e) {
+      return new dev.spindle.UnknownTaskException(taskName, "worker '" + workerName + "' (pid "
+          + ProcessHandle.current().pid() + "): " + e.getMessage());
+    }
+  }
+
+  private byte[] error(long key, long start, Throwable t) {
+    Frames.Builder b = new Frames.Builder(512);
+    JsonGenerator g = protocol.begin(b, Protocol.ERR);
+    g.writeNumberProperty("key", key);
+    g.writeNumberProperty("nanos", System.nanoTime() - start);
+    g.writeName("error");
+    Protocol.writeError(g, t);
+    return Protocol.end(g, b);
+  }
+
+  /** The task context inside a worker. */
+  private record Context(String taskName, String executionId, String workerName) implements TaskContext {
+    @Override
+    public int attempt() {
+      return 1;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+  }
+}

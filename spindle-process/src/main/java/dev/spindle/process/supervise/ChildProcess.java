@@ -1,0 +1,82 @@
+package dev.spindle.process.supervise;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running (or ended) child JVM started by {@link JvmLauncher}. Thread-safe.
+ *
+ * <p>{@link #input()} is the child's standard input (a pipe the parent holds: when the parent
+ * dies the child reads end-of-file) and {@link #output()} its standard output when the spec asked
+ * for a pipe. {@link #onExit()} completes with the {@link ExitStatus} once the process is gone.
+ */
+public final class ChildProcess {
+  private final Process process;
+  private final ChildSpec spec;
+  private final Instant startedAt;
+  private final CompletableFuture<ExitStatus> exit;
+
+  ChildProcess(Process process, ChildSpec spec, Instant startedAt) {
+    this.process = process;
+    this.spec = spec;
+    this.startedAt = startedAt;
+    this.exit = process.onExit().thenApply(p -> new ExitStatus(p.exitValue()));
+  }
+
+  /** The operating-system process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The title shown by {@code ps}. */
+  public String title() {
+    return spec.title();
+  }
+
+  /** The spec it was started from. */
+  public ChildSpec spec() {
+    return spec;
+  }
+
+  /** When it was started (from the launcher's clock). */
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** The child's standard input. */
+  public OutputStream input() {
+    return process.getOutputStream();
+  }
+
+  /** The child's standard output (empty unless the spec redirected it to a pipe). */
+  public InputStream output() {
+    return process.getInputStream();
+  }
+
+  /** Completes with the exit status once the process has ended; never fails. */
+  public CompletableFuture<ExitStatus> onExit() {
+    return exit;
+  }
+
+  /** True while the process runs. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Sends SIGKILL. Returns at once; {@link #onExit()} completes when it is gone. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
+  /** Sends SIGTERM (graceful termination request). Returns at once. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  @Override
+  public String toString() {
+    return "'" + spec.title() + "' (pid " + pid() + (exit.isDone() ? ", " + exit.join() : "") + ")";
+  }
+}

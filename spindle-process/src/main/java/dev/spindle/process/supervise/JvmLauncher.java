@@ -1,0 +1,92 @@
+package dev.spindle.process.supervise;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts child JVMs from {@link ChildSpec}s. Stateless and thread-safe.
+ *
+ * <p>What every child gets:
+ * <ul>
+ *   <li>A readable title: where {@code /bin/bash} exists the JVM is started through
+ *       {@code bash -c 'exec -a "$0" "$@"' TITLE java ...}, which sets argv[0], so
+ *       {@code ps -eo pid,args} shows e.g. {@code primes worker(0) -Xshare:auto ... MainClass}
+ *       (Java cannot set its own process title). Without bash the title is only in the
+ *       environment ({@value #TITLE_ENV}).</li>
+ *   <li>The class path in the {@code CLASSPATH} environment variable, keeping {@code ps} short
+ *       and the command line free of anything sensitive.</li>
+ *   <li>{@value #PARENT_PID_ENV} = the parent's pid, for {@link ParentWatchdog}.</li>
+ *   <li>JVM diagnostics on standard error ({@code -XX:+DisplayVMOutputToStderr},
+ *       {@code -Xlog:all=warning:stderr}) so they never mix with a protocol on standard output.</li>
+ * </ul>
+ */
+public final class JvmLauncher {
+  /** Environment variable carrying the parent's pid. */
+  public static final String PARENT_PID_ENV = "SPINDLE_PARENT_PID";
+  /** Environment variable carrying the child's title. */
+  public static final String TITLE_ENV = "SPINDLE_PROCESS_TITLE";
+
+  private static final Path BASH = Path.of("/bin/bash");
+
+  private final Clock clock;
+
+  /** A launcher stamping start times with the given clock. */
+  public JvmLauncher(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** A launcher on the system clock. */
+  public JvmLauncher() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * Starts the child. Returns once the process exists (not once the JVM is ready).
+   *
+   * @throws IOException if the process cannot be started
+   */
+  public ChildProcess start(ChildSpec spec) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command(spec));
+    Map<String, String> env = pb.environment();
+    env.put("CLASSPATH", spec.classpath());
+    env.put(PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+    env.put(TITLE_ENV, spec.title());
+    env.putAll(spec.environment());
+    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    pb.redirectOutput(spec.stdout());
+    pb.redirectError(spec.stderr());
+    if (spec.workingDirectory() != null) {
+      pb.directory(spec.workingDirectory().toFile());
+    }
+    Process p = pb.start();
+    return new ChildProcess(p, spec, clock.instant());
+  }
+
+  /** The command line that {@link #start} runs. */
+  public static List<String> command(ChildSpec spec) {
+    List<String> cmd = new ArrayList<>();
+    String java = spec.javaHome().resolve("bin").resolve("java").toString();
+    if (Files.isExecutable(BASH)) {
+      cmd.add(BASH.toString());
+      cmd.add("-c");
+      cmd.add("exec -a \"$0\" \"$@\"");
+      cmd.add(spec.title());
+    }
+    cmd.add(java);
+    cmd.add("-XX:+DisplayVMOutputToStderr");
+    cmd.add("-Xlog:disable");
+    cmd.add("-Xlog:all=warning:stderr");
+    if (spec.maxHeap() != null) {
+      cmd.add("-Xmx" + spec.maxHeap());
+    }
+    cmd.addAll(spec.jvmOptions());
+    cmd.add(spec.mainClass());
+    cmd.addAll(spec.args());
+    return cmd;
+  }
+}
