@@ -1,0 +1,138 @@
+package dev.spindle.process.internal.shm;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a {@link LocalQueue} to other processes of the same user over a unix domain socket in
+ * the private primitive directory. One virtual thread per connection; a blocking request blocks
+ * only its connection. An item taken for a consumer whose connection broke before the answer
+ * went out is put back at the front, so no item is lost. Thread-safe.
+ */
+public final class QueueServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QueueServer.class);
+
+  private final Path socket;
+  private final LocalQueue queue;
+  private final ServerSocketChannel server;
+  private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  public QueueServer(Path socket, LocalQueue queue) throws IOException {
+    this.socket = socket;
+    this.queue = queue;
+    this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(socket));
+    Thread t = new Thread(this::acceptLoop, "spindle-queue-server");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  public Path socket() {
+    return socket;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        SocketChannel ch = server.accept();
+        connections.add(ch);
+        Thread.ofVirtual().name("spindle-queue-conn").start(() -> serve(ch));
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.warn("queue server {} stopped accepting: {}", socket, e.toString());
+        }
+        return;
+      }
+    }
+  }
+
+  private void serve(SocketChannel ch) {
+    try (ch) {
+      while (true) {
+        ByteBuffer req = QueueWire.read(ch);
+        if (req == null) {
+          return;
+        }
+        byte op = req.get();
+        long timeout = req.getLong();
+        switch (op) {
+          case QueueWire.PUT -> {
+            boolean ok = queue.put(QueueWire.rest(req), timeout);
+            QueueWire.write(ch, ok ? QueueWire.OK : QueueWire.FULL, 0, null, false);
+          }
+          case QueueWire.GET -> {
+            byte[] item = queue.get(timeout);
+            if (item == null) {
+              QueueWire.write(ch, QueueWire.EMPTY, 0, null, false);
+            } else {
+              try {
+                QueueWire.write(ch, QueueWire.OK, 0, item, false);
+              } catch (IOException e) {
+                queue.putBack(item);
+                throw e;
+              }
+            }
+          }
+          case QueueWire.TASK_DONE -> {
+            try {
+              queue.taskDone();
+              QueueWire.write(ch, QueueWire.OK, 0, null, false);
+            } catch (IllegalStateException e) {
+              QueueWire.write(ch, QueueWire.ERROR, 0, e.getMessage().getBytes(StandardCharsets.UTF_8), false);
+            }
+          }
+          case QueueWire.JOIN -> {
+            boolean done = queue.join(timeout);
+            QueueWire.write(ch, done ? QueueWire.OK : QueueWire.TIMEOUT, 0, null, false);
+          }
+          case QueueWire.SIZE -> {
+            byte[] n = ByteBuffer.allocate(8).putLong(queue.size()).array();
+            QueueWire.write(ch, QueueWire.OK, 0, n, false);
+          }
+          default -> {
+            QueueWire.write(ch, QueueWire.ERROR, 0, ("unknown op " + op).getBytes(StandardCharsets.UTF_8), false);
+            return;
+          }
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      // the client went away, or the server is closing
+    } finally {
+      connections.remove(ch);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      server.close();
+    } catch (IOException e) {
+      // ignore
+    }
+    for (SocketChannel ch : connections) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // ignore
+      }
+    }
+    try {
+      Files.deleteIfExists(socket);
+    } catch (IOException e) {
+      // ignore
+    }
+  }
+}

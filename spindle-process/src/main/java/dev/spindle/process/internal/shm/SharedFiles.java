@@ -1,0 +1,99 @@
+package dev.spindle.process.internal.shm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Where the cross-process primitives live: one private directory per creating JVM (mode 0700, so
+ * only the same user can reach the files and sockets in it), under {@code /dev/shm} when it is
+ * there (memory-backed) or the temporary directory otherwise; deleted when that JVM exits.
+ * Handles received from elsewhere are accepted only inside such a directory owned by this user.
+ * Thread-safe.
+ */
+public final class SharedFiles {
+  /** Prefix of every primitive directory. */
+  public static final String PREFIX = "spindle-shm-";
+
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+  private static final AtomicLong SEQ = new AtomicLong();
+  private static volatile Path dir;
+
+  private SharedFiles() {}
+
+  /** A fresh path in this JVM's directory, e.g. {@code counter-3}. */
+  public static Path newPath(String kind) throws IOException {
+    return directory().resolve(kind + "-" + SEQ.incrementAndGet());
+  }
+
+  private static Path directory() throws IOException {
+    Path d = dir;
+    if (d != null) {
+      return d;
+    }
+    synchronized (SharedFiles.class) {
+      if (dir == null) {
+        Path shm = Path.of("/dev/shm");
+        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        Path created = Files.createTempDirectory(base, PREFIX + ProcessHandle.current().pid() + "-",
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(created), "spindle-shm-cleanup"));
+        dir = created;
+      }
+      return dir;
+    }
+  }
+
+  /**
+   * Checks that a path received in a descriptor is a primitive of this user: its directory is a
+   * Spindle primitive directory, owned by this user and closed to everyone else.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public static Path validate(String path, String kind) {
+    if (path == null) {
+      throw new IllegalArgumentException(kind + " descriptor has no path");
+    }
+    Path p = Path.of(path).toAbsolutePath().normalize();
+    Path parent = p.getParent();
+    if (parent == null || !parent.getFileName().toString().startsWith(PREFIX)
+        || !p.getFileName().toString().startsWith(kind + "-")) {
+      throw new IllegalArgumentException("'" + path + "' is not a Spindle " + kind + " (expected "
+          + "<tmp>/" + PREFIX + "*/" + kind + "-N)");
+    }
+    try {
+      PosixFileAttributes a = Files.readAttributes(parent, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      String me = System.getProperty("user.name");
+      if (!a.isDirectory() || !a.owner().getName().equals(me) || !a.permissions().equals(OWNER_ONLY)) {
+        throw new IllegalArgumentException("refusing " + kind + " '" + path + "': its directory must be owned by "
+            + me + " with mode 0700");
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(kind + " '" + path + "' is gone (was its creating process closed or "
+          + "ended?): " + e, e);
+    }
+    return p;
+  }
+
+  static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // best effort
+        }
+      });
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}
