@@ -23,6 +23,8 @@ public final class SpindleCli implements Runnable {
   static List<Object> subcommands() {
     return List.of(
         // add subcommands here, one per line
+        new dev.spindle.cli.examples.SpinnerCommand(),
+        new dev.spindle.cli.examples.PrimesCommand(),
         new CommandLine.HelpCommand());
   }
 
