@@ -141,6 +141,9 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
    * @return false if it was already cancelled or completed (do not run it)
    */
   public boolean tryStart(Runnable canceller) {
+    if (isDone()) {
+      return false; // failed or cancelled while queued: stays not started
+    }
     this.canceller = canceller;
     if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
       this.canceller = null;
@@ -380,6 +383,8 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
   public O result() {
     try {
       return get();
+    } catch (CancellationException e) {
+      throw cancelled(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TaskInterruptedException("interrupted while waiting for " + describe(), e);
@@ -392,6 +397,8 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
   public O result(Duration timeout) {
     try {
       return get(toNanos(timeout), TimeUnit.NANOSECONDS);
+    } catch (CancellationException e) {
+      throw cancelled(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TaskInterruptedException("interrupted while waiting for " + describe(), e);
@@ -407,6 +414,8 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
     try {
       get(toNanos(timeout), TimeUnit.NANOSECONDS);
       return null;
+    } catch (CancellationException e) {
+      throw cancelled(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TaskInterruptedException("interrupted while waiting for " + describe(), e);
@@ -416,6 +425,12 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
     } catch (TimeoutException e) {
       throw new TaskTimeoutException(describe() + " not done within " + timeout);
     }
+  }
+
+  private CancellationException cancelled(CancellationException e) {
+    CancellationException ce = new CancellationException(describe() + " was cancelled");
+    ce.initCause(e);
+    return ce;
   }
 
   private static long toNanos(Duration d) {

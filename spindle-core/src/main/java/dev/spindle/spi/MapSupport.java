@@ -294,9 +294,9 @@ public final class MapSupport {
       }
       inFlight.poll();
       if (outcomes != null && outcomes.size() != head.size) {
+        failure = new IllegalStateException("backend returned " + outcomes.size() + " outcomes for a chunk of "
+            + head.size + " inputs of map(" + taskName + ")");
         outcomes = null;
-        failure = new IllegalStateException("backend returned " + "a chunk of the wrong size for map("
-            + taskName + ")");
       }
       current = head;
       currentOutcomes = outcomes;
