@@ -1,0 +1,77 @@
+package dev.spindle.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A snapshot of one job as the store holds it. Immutable; read it again for fresh values.
+ *
+ * @param id the job id, unique in its store
+ * @param task the task name
+ * @param queue the queue name
+ * @param state the state
+ * @param priority higher runs first
+ * @param argsJson the task input as JSON
+ * @param resultJson the output as JSON once SUCCEEDED, else {@code null}
+ * @param errorJson the last failure as {@link JobError} JSON, or {@code null}
+ * @param deadReason why the job was dead-lettered ({@code worker_lost}, {@code unknown_task},
+ *     {@code bad_args}), or {@code null}
+ * @param uniqueKey the idempotency key, or {@code null}
+ * @param attempt executions started so far (the running one included)
+ * @param failures executions that failed (threw or timed out)
+ * @param workerLost executions whose worker died (lease expired)
+ * @param fence the fencing token of the current claim; a completion must present it
+ * @param workerId the worker holding the job while RUNNING, else {@code null}
+ * @param cancelRequested true if a cancel was asked while it was running
+ * @param createdAt when it was enqueued
+ * @param runAt when it may run (next attempt, for a retry)
+ * @param startedAt when the current or last execution started, or {@code null}
+ * @param finishedAt when it reached a terminal state, or {@code null}
+ * @param expiresAt when retention deletes it, or {@code null} while not terminal
+ * @param finishSeq the store's sequence number of its last terminal transition (0 if none)
+ * @param policy timeout, retry and retention rules
+ */
+public record JobInfo(String id, String task, String queue, JobState state, int priority, String argsJson,
+    String resultJson, String errorJson, String deadReason, String uniqueKey, int attempt, int failures,
+    int workerLost, long fence, String workerId, boolean cancelRequested, Instant createdAt, Instant runAt,
+    Instant startedAt, Instant finishedAt, Instant expiresAt, long finishSeq, JobPolicy policy) {
+
+  /** Dead-letter reason: the worker running the job died {@link JobPolicy#maxWorkerLost()} times. */
+  public static final String WORKER_LOST = "worker_lost";
+  /** Dead-letter reason: no task of that name in the worker's registry. */
+  public static final String UNKNOWN_TASK = "unknown_task";
+  /** Dead-letter reason: the arguments could not be read as the task's input type. */
+  public static final String BAD_ARGS = "bad_args";
+
+  public JobInfo {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(queue, "queue");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(policy, "policy");
+  }
+
+  /** The last failure, if any. */
+  public Optional<JobError> error() {
+    return errorJson == null ? Optional.empty() : Optional.of(JobError.fromJson(errorJson));
+  }
+
+  /** How long the last or current execution has run, or took, if it started. */
+  public Optional<Duration> runtime(Instant now) {
+    if (startedAt == null) {
+      return Optional.empty();
+    }
+    Instant end = finishedAt != null && !finishedAt.isBefore(startedAt) ? finishedAt : now;
+    return Optional.of(Duration.between(startedAt, end));
+  }
+
+  /** A copy in another state (for stores building their next snapshot). */
+  public JobInfo withState(JobState newState) {
+    return new JobInfo(id, task, queue, newState, priority, argsJson, resultJson, errorJson, deadReason,
+        uniqueKey, attempt, failures, workerLost, fence, workerId, cancelRequested, createdAt, runAt,
+        startedAt, finishedAt, expiresAt, finishSeq, policy);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.spindle.queue;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a job is executed and kept, persisted with the job so that every worker applies the same
+ * rules. Immutable.
+ *
+ * @param timeout how long one execution may run before it is stopped (interrupted; a process worker
+ *     is killed) and counted as a failure; {@code null} for no limit
+ * @param retry the retry rules
+ * @param maxWorkerLost after this many executions whose worker died (lease expired), the job is
+ *     dead-lettered with reason {@code worker_lost}; default 3
+ * @param resultTtl how long a SUCCEEDED or CANCELLED job and its result are kept; default 1 day
+ * @param failureTtl how long a FAILED or DEAD job is kept in the registry; default 7 days
+ */
+public record JobPolicy(Duration timeout, RetryPolicy retry, int maxWorkerLost, Duration resultTtl,
+    Duration failureTtl) {
+  /** The default K of lost-worker strikes. */
+  public static final int DEFAULT_MAX_WORKER_LOST = 3;
+  private static final JobPolicy DEFAULTS = new JobPolicy(null, RetryPolicy.defaults(),
+      DEFAULT_MAX_WORKER_LOST, Duration.ofDays(1), Duration.ofDays(7));
+
+  /**
+   * @throws IllegalArgumentException if the timeout is not positive, maxWorkerLost is below 1 or a
+   *     TTL is not positive
+   */
+  public JobPolicy {
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(resultTtl, "resultTtl");
+    Objects.requireNonNull(failureTtl, "failureTtl");
+    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    if (maxWorkerLost < 1 || maxWorkerLost > 1000) {
+      throw new IllegalArgumentException("maxWorkerLost must be in 1..1000: " + maxWorkerLost);
+    }
+    if (resultTtl.isNegative() || resultTtl.isZero() || failureTtl.isNegative() || failureTtl.isZero()) {
+      throw new IllegalArgumentException("TTLs must be positive: resultTtl=" + resultTtl + ", failureTtl=" + failureTtl);
+    }
+  }
+
+  /** No timeout, {@link RetryPolicy#defaults()}, K = 3, results 1 day, failures 7 days. */
+  public static JobPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  /** A copy with another timeout ({@code null} for none). */
+  public JobPolicy withTimeout(Duration timeout) {
+    return new JobPolicy(timeout, retry, maxWorkerLost, resultTtl, failureTtl);
+  }
+
+  /** A copy with another retry policy. */
+  public JobPolicy withRetry(RetryPolicy retry) {
+    return new JobPolicy(timeout, retry, maxWorkerLost, resultTtl, failureTtl);
+  }
+
+  /** A copy with another K. */
+  public JobPolicy withMaxWorkerLost(int maxWorkerLost) {
+    return new JobPolicy(timeout, retry, maxWorkerLost, resultTtl, failureTtl);
+  }
+
+  /** A copy with other TTLs. */
+  public JobPolicy withTtls(Duration resultTtl, Duration failureTtl) {
+    return new JobPolicy(timeout, retry, maxWorkerLost, resultTtl, failureTtl);
+  }
+
+  /** The TTL that applies once a job reaches the terminal {@code state}. */
+  public Duration ttlFor(JobState state) {
+    return state == JobState.FAILED || state == JobState.DEAD ? failureTtl : resultTtl;
+  }
+}

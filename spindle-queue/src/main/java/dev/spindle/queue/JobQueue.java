@@ -1,0 +1,345 @@
+package dev.spindle.queue;
+
+import dev.spindle.PayloadException;
+import dev.spindle.Task;
+import dev.spindle.TaskRegistry;
+import dev.spindle.UnknownTaskException;
+import dev.spindle.queue.internal.ClientCore;
+import dev.spindle.queue.internal.DefaultJobHandle;
+import dev.spindle.queue.internal.Listeners;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.spi.JsonCodec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The producer side of a durable queue, and the entry point: enqueue jobs (typed, or by task name
+ * with JSON arguments from any process), follow them with {@link JobHandle}s, manage recurring
+ * schedules, and build {@link Worker}s on the same store. Thread-safe; share one per store.
+ *
+ * <pre>{@code
+ * try (JobStore store = JobStores.open("sqlite:spindle-data/spindle.db");
+ *      JobQueue queue = JobQueue.builder(store).registry(TaskRegistry.of(PrimeTasks.class)).build()) {
+ *   JobHandle<Boolean> h = queue.enqueue(IS_PRIME, 5_000_111_000_222_021L);
+ *   boolean prime = h.result(Duration.ofMinutes(1));
+ * }
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th></tr>
+ *   <tr><td>{@link Builder#registry}</td><td>empty: any task name is accepted (workers dead-letter unknown ones);
+ *     with tasks, unknown names and arguments that do not fit the task's input are refused at enqueue</td></tr>
+ *   <tr><td>{@link Builder#codec}</td><td>{@link JsonCodec#defaults()}: payloads up to 1 MiB</td></tr>
+ *   <tr><td>{@link Builder#defaults}</td><td>{@link JobOptions#defaults()}</td></tr>
+ *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+ * </table>
+ *
+ * <p>Closing the queue stops its result watcher; it does not close the store.
+ */
+public final class JobQueue implements AutoCloseable {
+  private final JobStore store;
+  private final TaskRegistry registry;
+  private final JsonCodec codec;
+  private final Clock clock;
+  private final JobOptions defaults;
+  private final Listeners listeners;
+  private final ClientCore core;
+
+  private JobQueue(Builder b) {
+    this.store = b.store;
+    this.registry = b.registry;
+    this.codec = b.codec;
+    this.clock = b.clock;
+    this.defaults = b.defaults;
+    this.listeners = Listeners.of(b.listeners);
+    this.core = new ClientCore(store, codec, clock, listeners, b.name);
+  }
+
+  /** A builder for a queue client on {@code store}. */
+  public static Builder builder(JobStore store) {
+    return new Builder(store);
+  }
+
+  /** The store. */
+  public JobStore store() {
+    return store;
+  }
+
+  /** The clock stamping enqueues. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The payload codec. */
+  public JsonCodec codec() {
+    return codec;
+  }
+
+  /** The default job options. */
+  public JobOptions defaults() {
+    return defaults;
+  }
+
+  /** The task allow-list checked at enqueue (empty: none). */
+  public TaskRegistry registry() {
+    return registry;
+  }
+
+  /** {@link #enqueue(Task, Object, JobOptions)} with the default options. */
+  public <I, O> JobHandle<O> enqueue(Task<I, O> task, I input) {
+    return enqueue(task, input, defaults);
+  }
+
+  /**
+   * Enqueues one job of a typed task.
+   *
+   * @throws UnknownTaskException if the queue has a registry without this task
+   * @throws PayloadException if the input cannot be serialized or is over the size limit
+   * @throws StoreException if the store refuses (nothing was added)
+   */
+  public <I, O> JobHandle<O> enqueue(Task<I, O> task, I input, JobOptions options) {
+    return enqueueAll(task, java.util.Collections.singletonList(input), options).get(0);
+  }
+
+  /**
+   * Enqueues one job per input, atomically (all or none), in one store round trip.
+   *
+   * @throws UnknownTaskException if the queue has a registry without this task
+   * @throws PayloadException if an input cannot be serialized (nothing is added)
+   */
+  public <I, O> List<JobHandle<O>> enqueueAll(Task<I, O> task, Collection<? extends I> inputs, JobOptions options) {
+    Objects.requireNonNull(options, "options");
+    checkKnown(task.name());
+    if (!registry.names().isEmpty() && !registry.contains(task)) {
+      throw new IllegalArgumentException("task '" + task.name() + "' is not the instance registered under that name");
+    }
+    Instant now = clock.instant();
+    List<NewJob> jobs = new ArrayList<>(inputs.size());
+    for (I input : inputs) {
+      String json = codec.toJson(input, "input of task '" + task.name() + "'");
+      jobs.add(newJob(task.name(), json, options, now));
+    }
+    List<EnqueueResult> results = store.enqueue(jobs);
+    List<JobHandle<O>> handles = new ArrayList<>(results.size());
+    for (int i = 0; i < results.size(); i++) {
+      EnqueueResult r = results.get(i);
+      handles.add(new DefaultJobHandle<>(core, r.jobId(), task.name(), task.outputType(), r.created()));
+      emitEnqueued(r, jobs.get(i), now);
+    }
+    return handles;
+  }
+
+  /**
+   * Enqueues a job by task name with JSON arguments, as any process can (the CLI, another service).
+   *
+   * @throws UnknownTaskException if the queue has a registry and the name is not in it
+   * @throws PayloadException if the arguments are not valid JSON, do not fit the registered task's
+   *     input type, or are over the size limit
+   */
+  public JobHandle<JsonNode> enqueue(String taskName, String argsJson, JobOptions options) {
+    return enqueueAll(List.of(new JobRequest(taskName, argsJson, options))).get(0);
+  }
+
+  /** {@link #enqueue(String, String, JobOptions)} with the default options. */
+  public JobHandle<JsonNode> enqueue(String taskName, String argsJson) {
+    return enqueue(taskName, argsJson, defaults);
+  }
+
+  /**
+   * Enqueues jobs by task name, atomically, in one store round trip; each is checked as in
+   * {@link #enqueue(String, String, JobOptions)} before anything is added.
+   */
+  public List<JobHandle<JsonNode>> enqueueAll(List<JobRequest> requests) {
+    Instant now = clock.instant();
+    List<NewJob> jobs = new ArrayList<>(requests.size());
+    for (JobRequest r : requests) {
+      checkKnown(r.taskName());
+      String what = "arguments of task '" + r.taskName() + "'";
+      Optional<Task<?, ?>> task = registry.find(r.taskName());
+      if (task.isPresent()) {
+        codec.fromJson(r.argsJson(), task.get().inputType(), what);
+      } else {
+        codec.fromJson(r.argsJson(), JsonNode.class, what);
+      }
+      jobs.add(newJob(r.taskName(), r.argsJson(), r.options(), now));
+    }
+    List<EnqueueResult> results = store.enqueue(jobs);
+    List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
+    for (int i = 0; i < results.size(); i++) {
+      EnqueueResult r = results.get(i);
+      handles.add(new DefaultJobHandle<>(core, r.jobId(), requests.get(i).taskName(), JsonNode.class, r.created()));
+      emitEnqueued(r, jobs.get(i), now);
+    }
+    return handles;
+  }
+
+  private NewJob newJob(String task, String json, JobOptions o, Instant now) {
+    return new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now);
+  }
+
+  private void checkKnown(String taskName) {
+    if (!registry.names().isEmpty()) {
+      registry.require(taskName);
+    }
+  }
+
+  private void emitEnqueued(EnqueueResult r, NewJob n, Instant now) {
+    if (listeners.active()) {
+      listeners.emit(new JobEvent(JobEvent.Type.ENQUEUED, r.jobId(), n.task(), n.queue(), 0, r.state(), now, null,
+          null, r.created() ? null : "existing"));
+    }
+  }
+
+  /** A handle on an existing job whose result is read as JSON. */
+  public JobHandle<JsonNode> job(String jobId) {
+    JobInfo info = store.find(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+    return new DefaultJobHandle<>(core, jobId, info.task(), JsonNode.class, true);
+  }
+
+  /** A handle on an existing job of a typed task. */
+  public <O> JobHandle<O> job(String jobId, Task<?, O> task) {
+    return new DefaultJobHandle<>(core, jobId, task.name(), task.outputType(), true);
+  }
+
+  /**
+   * Cancels a job (see {@link JobHandle#cancel()}).
+   *
+   * @throws JobNotFoundException if there is no such job
+   */
+  public boolean cancel(String jobId) {
+    return new DefaultJobHandle<>(core, jobId, "?", JsonNode.class, true).cancel();
+  }
+
+  /**
+   * Adds a recurring schedule, or replaces the one with the same name if its definition differs
+   * (an identical one is left as it is, so every instance of an application may add its schedules
+   * at start). Its first tick is the first one after now.
+   *
+   * @throws UnknownTaskException if the queue has a registry without the schedule's task
+   */
+  public ScheduleInfo addSchedule(Schedule schedule) {
+    checkKnown(schedule.task());
+    Instant now = clock.instant();
+    ScheduleRecord r = store.saveSchedule(new ScheduleRecord(schedule.name(), schedule.toJson(),
+        schedule.nextTick(now), null, 0, now));
+    return new ScheduleInfo(Schedule.fromJson(r.definition()), r.nextFireAt(), r.lastFireAt(), r.version());
+  }
+
+  /** Removes a schedule at runtime; jobs it already enqueued stay. False if there was none. */
+  public boolean removeSchedule(String name) {
+    return store.deleteSchedule(name);
+  }
+
+  /** Every stored schedule. */
+  public List<ScheduleInfo> schedules() {
+    return store.schedules().stream().map(r -> new ScheduleInfo(Schedule.fromJson(r.definition()), r.nextFireAt(),
+        r.lastFireAt(), r.version())).toList();
+  }
+
+  /**
+   * The store's query and repair interface.
+   *
+   * @throws UnsupportedOperationException if the store does not offer one
+   */
+  public JobInspector inspector() {
+    if (store instanceof JobInspector i) {
+      return i;
+    }
+    throw new UnsupportedOperationException("the store " + store.describe() + " has no inspector");
+  }
+
+  /** A worker builder on this queue's store, sharing its codec, clock and listeners. */
+  public Worker.Builder worker() {
+    Worker.Builder b = Worker.builder(store).codec(codec).clock(clock);
+    listeners.list().forEach(b::listener);
+    if (!registry.names().isEmpty()) {
+      b.registry(registry);
+    }
+    return b;
+  }
+
+  /** Stops the result watcher. The store stays open. */
+  @Override
+  public void close() {
+    core.close();
+  }
+
+  /** Validates settings as they are given. Not thread-safe. */
+  public static final class Builder {
+    private final JobStore store;
+    private TaskRegistry registry = TaskRegistry.empty();
+    private JsonCodec codec = JsonCodec.defaults();
+    private Clock clock = Clock.systemUTC();
+    private JobOptions defaults = JobOptions.defaults();
+    private final List<JobListener> listeners = new ArrayList<>();
+    private String name = "queue";
+
+    private Builder(JobStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** Tasks checked at enqueue: unknown names and mistyped arguments are refused. */
+    public Builder registry(TaskRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** The payload codec; its size limit applies to every input. */
+    public Builder codec(JsonCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /** Shorthand for a codec with this payload size limit in bytes. */
+    public Builder maxPayloadBytes(int maxBytes) {
+      return codec(new JsonCodec(maxBytes));
+    }
+
+    /** The clock stamping enqueues and cancellations. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Options used by the methods without an options argument. */
+    public Builder defaults(JobOptions defaults) {
+      this.defaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
+
+    /** Adds a listener for ENQUEUED and CANCELLED events of this client. */
+    public Builder listener(JobListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Names the client's thread.
+     *
+     * @throws IllegalArgumentException if blank or longer than 64 characters
+     */
+    public Builder name(String name) {
+      if (Objects.requireNonNull(name, "name").isBlank() || name.length() > 64) {
+        throw new IllegalArgumentException("name must be 1-64 characters: '" + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** The client. */
+    public JobQueue build() {
+      return new JobQueue(this);
+    }
+  }
+}

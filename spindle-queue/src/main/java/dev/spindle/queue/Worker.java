@@ -1,0 +1,351 @@
+package dev.spindle.queue;
+
+import dev.spindle.ExecutionModel;
+import dev.spindle.TaskExecutor;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.internal.Listeners;
+import dev.spindle.queue.internal.WorkerRuntime;
+import dev.spindle.queue.internal.WorkerSettings;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.spi.JsonCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * Consumes jobs from a store and runs them on a local execution model (threads, virtual threads, a
+ * pool of child JVMs). Any number of workers, in any number of processes, may share a store.
+ *
+ * <ul>
+ *   <li>Claims only as many jobs as it has free slots (no prefetch: a slow job never holds back
+ *       jobs another worker could run).
+ *   <li>Holds a lease on its jobs, renewed by heartbeats. If it dies (even {@code kill -9}) the
+ *       lease runs out and any other worker takes the jobs back; a job whose worker died
+ *       {@link JobPolicy#maxWorkerLost()} times is dead-lettered ({@code worker_lost}). If it was only
+ *       paused and lost its lease, it cannot complete the job any more (fencing).
+ *   <li>Retries failures by the job's {@link RetryPolicy}, stops executions over their timeout,
+ *       stops cancelled ones, dead-letters jobs of unknown tasks or with unreadable arguments.
+ *   <li>Fires recurring {@link Schedule}s (each tick exactly once across all workers), reclaims jobs
+ *       of dead workers and applies retention.
+ *   <li>{@link #close()} is a graceful stop: no more claims, running jobs get the shutdown grace to
+ *       finish, the rest are handed back to run elsewhere.
+ * </ul>
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th></tr>
+ *   <tr><td>{@link Builder#registry}</td><td>required: the tasks it may run</td></tr>
+ *   <tr><td>{@link Builder#queues}</td><td>{@code default}; listed queues are drained in order</td></tr>
+ *   <tr><td>{@link Builder#concurrency}</td><td>available processors</td></tr>
+ *   <tr><td>{@link Builder#model}</td><td>THREADS</td></tr>
+ *   <tr><td>{@link Builder#leaseDuration}</td><td>10 s</td></tr>
+ *   <tr><td>{@link Builder#heartbeatInterval}</td><td>1 s (also how fast cancel requests are seen)</td></tr>
+ *   <tr><td>{@link Builder#pollInterval}</td><td>1 s: longest idle wait without a change signal</td></tr>
+ *   <tr><td>{@link Builder#shutdownGrace}</td><td>30 s</td></tr>
+ *   <tr><td>{@link Builder#retention}</td><td>{@link RetentionLimits#defaults()}, applied every minute</td></tr>
+ * </table>
+ *
+ * <p>Thread-safe. All timestamps, leases, delays and timeouts use the injected {@link Clock};
+ * only how long its threads wait between checks is real time.
+ */
+public final class Worker implements AutoCloseable {
+  private final WorkerRuntime runtime;
+
+  private Worker(WorkerRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  /** A builder for a worker on {@code store}. */
+  public static Builder builder(JobStore store) {
+    return new Builder(store);
+  }
+
+  /** The unique id this worker registers under ({@code name@host:pid#random}). */
+  public String id() {
+    return runtime.workerId();
+  }
+
+  /** A snapshot of its counters. */
+  public WorkerStats stats() {
+    return runtime.stats();
+  }
+
+  /** Makes it look for work now, e.g. after a test moved a manual clock. */
+  public void wakeUp() {
+    runtime.wakeUp();
+  }
+
+  /** Stops claiming; running jobs go on. Returns at once. */
+  public void shutdown() {
+    runtime.shutdown();
+  }
+
+  /** Waits until it stopped after {@link #shutdown()}: running jobs finished and their outcomes saved. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return runtime.awaitTermination(timeout);
+  }
+
+  /** True once stopped. */
+  public boolean isTerminated() {
+    return runtime.isTerminated();
+  }
+
+  /** Graceful stop with this grace period (see the class description). */
+  public void stop(Duration grace) {
+    runtime.stop(grace);
+  }
+
+  /** Graceful stop with the configured shutdown grace. */
+  @Override
+  public void close() {
+    runtime.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Worker[" + id() + "]";
+  }
+
+  /** Validates settings as they are given. Not thread-safe. */
+  public static final class Builder {
+    private final JobStore store;
+    private TaskRegistry registry;
+    private final Set<String> queues = new LinkedHashSet<>();
+    private int concurrency = Runtime.getRuntime().availableProcessors();
+    private ExecutionModel model = ExecutionModel.THREADS;
+    private TaskExecutor executor;
+    private JsonCodec codec = JsonCodec.defaults();
+    private Clock clock = Clock.systemUTC();
+    private final List<JobListener> listeners = new ArrayList<>();
+    private String name = "worker";
+    private Duration leaseDuration = Duration.ofSeconds(10);
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private Duration pollInterval = Duration.ofSeconds(1);
+    private Duration shutdownGrace = Duration.ofSeconds(30);
+    private boolean runSchedules = true;
+    private boolean maintenance = true;
+    private RetentionLimits retention = RetentionLimits.defaults();
+    private Duration purgeInterval = Duration.ofMinutes(1);
+    private RandomGenerator random = RandomGenerator.getDefault();
+    private final Map<String, Integer> queueLimits = new LinkedHashMap<>();
+
+    private Builder(JobStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** The tasks this worker may run; a job of any other task is dead-lettered. */
+    public Builder registry(TaskRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * The queues to consume, in priority order (replaces earlier calls).
+     *
+     * @throws IllegalArgumentException if empty or a name is invalid
+     */
+    public Builder queues(String... queues) {
+      return queues(List.of(queues));
+    }
+
+    /** {@link #queues(String...)} from a list. */
+    public Builder queues(List<String> queues) {
+      if (queues.isEmpty()) {
+        throw new IllegalArgumentException("a worker needs at least one queue");
+      }
+      this.queues.clear();
+      queues.forEach(q -> this.queues.add(JobOptions.validateQueue(q)));
+      return this;
+    }
+
+    /**
+     * How many jobs run at once (slots).
+     *
+     * @throws IllegalArgumentException if below 1 or above 10,000
+     */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1 || concurrency > 10_000) {
+        throw new IllegalArgumentException("concurrency must be in 1..10000: " + concurrency);
+      }
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * The local model running the jobs: SEQUENTIAL (needs concurrency 1), THREADS, VIRTUAL, or
+     * PROCESSES (needs a portable registry).
+     *
+     * @throws IllegalArgumentException for DISTRIBUTED
+     */
+    public Builder model(ExecutionModel model) {
+      if (Objects.requireNonNull(model, "model") == ExecutionModel.DISTRIBUTED) {
+        throw new IllegalArgumentException("a worker runs jobs on a local model, not DISTRIBUTED");
+      }
+      this.model = model;
+      return this;
+    }
+
+    /** Runs jobs on this executor instead of creating one; the worker does not shut it down. */
+    public Builder executor(TaskExecutor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The payload codec (its size limit applies to results). */
+    public Builder codec(JsonCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /** The clock for timestamps, leases, delays, timeouts and schedules. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Adds a listener for this worker's job events. */
+    public Builder listener(JobListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * A readable name (thread names, {@code spindle status}).
+     *
+     * @throws IllegalArgumentException if not 1-64 printable ASCII characters without spaces
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[\\x21-\\x7e]{1,64}")) {
+        throw new IllegalArgumentException("worker name must be 1-64 printable ASCII characters without spaces: '"
+            + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * How long the lease on its jobs lasts without a heartbeat: how soon jobs of a dead worker run
+     * elsewhere. Must be at least twice the heartbeat interval.
+     */
+    public Builder leaseDuration(Duration lease) {
+      this.leaseDuration = positive(lease, "leaseDuration");
+      return this;
+    }
+
+    /** How often it renews its lease and picks up cancel requests. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive(interval, "heartbeatInterval");
+      return this;
+    }
+
+    /** The longest an idle worker waits before looking for jobs without being signalled. */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = positive(interval, "pollInterval");
+      return this;
+    }
+
+    /** How long {@link #close()} lets running jobs finish before handing them back. */
+    public Builder shutdownGrace(Duration grace) {
+      if (Objects.requireNonNull(grace, "grace").isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace must not be negative: " + grace);
+      }
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    /** Whether this worker fires recurring schedules (default true). */
+    public Builder runSchedules(boolean run) {
+      this.runSchedules = run;
+      return this;
+    }
+
+    /** Whether this worker reclaims dead workers' jobs and applies retention (default true). */
+    public Builder maintenance(boolean run) {
+      this.maintenance = run;
+      return this;
+    }
+
+    /** Bounds on kept finished jobs. */
+    public Builder retention(RetentionLimits retention) {
+      this.retention = Objects.requireNonNull(retention, "retention");
+      return this;
+    }
+
+    /** How often retention runs. */
+    public Builder purgeInterval(Duration interval) {
+      this.purgeInterval = positive(interval, "purgeInterval");
+      return this;
+    }
+
+    /** The random source of retry jitter (tests inject a fixed one). */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Sets a queue's concurrency limit in the store at start, enforced across all workers (0 removes
+     * it).
+     */
+    public Builder queueLimit(String queue, int maxRunning) {
+      JobOptions.validateQueue(queue);
+      if (maxRunning < 0) {
+        throw new IllegalArgumentException("a queue limit must be >= 0: " + maxRunning);
+      }
+      queueLimits.put(queue, maxRunning);
+      return this;
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (Objects.requireNonNull(d, what).isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    /**
+     * Builds the worker without starting it.
+     *
+     * @throws IllegalStateException if no registry was given, SEQUENTIAL is combined with a
+     *     concurrency above 1, or the lease is shorter than two heartbeat intervals
+     */
+    public WorkerSettings settings() {
+      if (registry == null) {
+        throw new IllegalStateException("a worker needs a task registry: registry(TaskRegistry.of(...))");
+      }
+      if (model == ExecutionModel.SEQUENTIAL && concurrency != 1 && executor == null) {
+        throw new IllegalStateException("SEQUENTIAL runs one job at a time: use concurrency(1)");
+      }
+      if (leaseDuration.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+        throw new IllegalStateException("leaseDuration " + leaseDuration + " must be at least twice the "
+            + "heartbeatInterval " + heartbeatInterval);
+      }
+      List<String> qs = queues.isEmpty() ? List.of(JobOptions.DEFAULT_QUEUE) : List.copyOf(queues);
+      return new WorkerSettings(store, name, qs, concurrency, model, executor,
+          WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners), leaseDuration,
+          heartbeatInterval, pollInterval, shutdownGrace, runSchedules, maintenance, retention, purgeInterval,
+          random, Map.copyOf(queueLimits));
+    }
+
+    /**
+     * Builds and starts the worker.
+     *
+     * @throws IllegalStateException if the settings are inconsistent (see {@link #settings()})
+     * @throws StoreException if the store cannot be reached
+     */
+    public Worker start() {
+      WorkerRuntime rt = new WorkerRuntime(settings());
+      rt.start();
+      return new Worker(rt);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.spindle.queue;
+
+/**
+ * A snapshot of a worker's counters since it started. Counts are of outcomes the store accepted.
+ *
+ * @param running executions running now
+ * @param claimed jobs claimed
+ * @param succeeded executions that returned
+ * @param retried executions that failed and were scheduled again
+ * @param failed executions that failed for good
+ * @param dead jobs dead-lettered by this worker (unknown task, bad arguments)
+ * @param cancelled executions cancelled while running
+ * @param released jobs handed back unfinished at shutdown
+ * @param leaseLost executions whose lease was lost (their outcome was discarded)
+ * @param timedOut executions stopped by their timeout
+ */
+public record WorkerStats(int running, long claimed, long succeeded, long retried, long failed, long dead,
+    long cancelled, long released, long leaseLost, long timedOut) {
+
+  /** Executions finished with any outcome recorded in the store. */
+  public long processed() {
+    return succeeded + retried + failed + dead + cancelled;
+  }
+}

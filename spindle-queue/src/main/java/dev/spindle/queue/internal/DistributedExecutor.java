@@ -1,0 +1,265 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.ExecutorConfig;
+import dev.spindle.ExecutorStats;
+import dev.spindle.MapOptions;
+import dev.spindle.RejectedSubmissionException;
+import dev.spindle.ResultIterator;
+import dev.spindle.Task;
+import dev.spindle.TaskExecutor;
+import dev.spindle.TaskFuture;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.DistributedOptions;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobStores;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.spi.JsonCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DISTRIBUTED model's {@link TaskExecutor}: every submission is a job in a durable store, its
+ * future completed from the job's result; an optional embedded worker consumes the queue in this
+ * JVM. Thread-safe.
+ */
+public final class DistributedExecutor implements TaskExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedExecutor.class);
+
+  private final ExecutorConfig config;
+  private final DistributedOptions options;
+  private final JobStore store;
+  private final boolean ownsStore;
+  private final ClientCore core;
+  private final ConcurrentHashMap<String, Task<?, ?>> tasks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, DistFuture<?>> outstanding = new ConcurrentHashMap<>();
+  private final WorkerRuntime worker;
+  private final LongAdder executed = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder cancelled = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder runtimeNanos = new LongAdder();
+  private final AtomicBoolean shutdown = new AtomicBoolean();
+  private final AtomicBoolean finishing = new AtomicBoolean();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+
+  public DistributedExecutor(ExecutorConfig config) {
+    this.config = config;
+    this.options = config.extension(DistributedOptions.class).orElseGet(DistributedOptions::defaults);
+    if (options.store() != null) {
+      this.store = options.store();
+      this.ownsStore = false;
+    } else {
+      this.store = JobStores.open(options.storeLocation() != null ? options.storeLocation()
+          : JobStores.defaultLocation());
+      this.ownsStore = true;
+    }
+    JsonCodec codec = JsonCodec.defaults();
+    this.core = new ClientCore(store, codec, config.clock(), Listeners.of(List.of()), config.name());
+    WorkerRuntime w = null;
+    if (options.embeddedWorker()) {
+      TaskRegistry registry = config.registry();
+      WorkerSettings.TaskResolver resolver = new WorkerSettings.TaskResolver() {
+        @Override
+        public Optional<Task<?, ?>> find(String name) {
+          Optional<Task<?, ?>> t = registry.find(name);
+          return t.isPresent() ? t : Optional.ofNullable(tasks.get(name));
+        }
+
+        @Override
+        public String describeKnown() {
+          List<String> names = new ArrayList<>(registry.names());
+          tasks.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add);
+          return names.isEmpty() ? "none" : String.join(", ", names);
+        }
+      };
+      WorkerSettings ws = new WorkerSettings(store, config.name(), List.of(options.jobOptions().queue()),
+          Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
+          Listeners.of(List.of()), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
+          Duration.ofSeconds(30), true, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
+          RandomGenerator.getDefault(), java.util.Map.of());
+      try {
+        w = new WorkerRuntime(ws);
+        w.start();
+      } catch (RuntimeException e) {
+        core.close();
+        if (ownsStore) {
+          store.close();
+        }
+        throw e;
+      }
+    }
+    this.worker = w;
+  }
+
+  @Override
+  public ExecutorConfig config() {
+    return config;
+  }
+
+  @Override
+  public <I, O> TaskFuture<O> submit(Task<I, O> task, I input) {
+    if (shutdown.get()) {
+      rejected.increment();
+      throw new RejectedSubmissionException(RejectedSubmissionException.Reason.SHUTDOWN,
+          "executor '" + config.name() + "' is shut down");
+    }
+    if (outstanding.size() >= config.maxQueued()) {
+      rejected.increment();
+      throw new RejectedSubmissionException(RejectedSubmissionException.Reason.BACKLOG_FULL,
+          "executor '" + config.name() + "' has " + outstanding.size() + " unfinished jobs, the limit (maxQueued)");
+    }
+    TaskRegistry registry = config.registry();
+    if (!registry.names().isEmpty()) {
+      registry.require(task.name());
+    } else {
+      Task<?, ?> prev = tasks.putIfAbsent(task.name(), task);
+      if (prev != null && prev != task) {
+        throw new IllegalArgumentException("two different tasks are named '" + task.name() + "'");
+      }
+    }
+    JobOptions o = options.jobOptions();
+    Instant now = config.clock().instant();
+    String json = core.codec().toJson(input, "input of task '" + task.name() + "'");
+    NewJob job = new NewJob(task.name(), json, o.queue(), o.priority(), o.effectiveRunAt(now), null, o.policy(), now);
+    EnqueueResult r = store.enqueue(List.of(job)).get(0);
+    DistFuture<O> f = new DistFuture<>(core, r.jobId(), task);
+    outstanding.put(r.jobId(), f);
+    f.onDone(done -> finished(f));
+    return f;
+  }
+
+  private void finished(DistFuture<?> f) {
+    if (outstanding.remove(f.id()) == null) {
+      return;
+    }
+    if (f.isCancelled()) {
+      cancelled.increment();
+    } else {
+      executed.increment();
+      if (f.isCompletedExceptionally()) {
+        failed.increment();
+      }
+    }
+    runtimeNanos.add(f.runtimeNanos);
+    if (shutdown.get() && outstanding.isEmpty()) {
+      finish();
+    }
+  }
+
+  /** A future following one job, recording its run time. */
+  private static final class DistFuture<O> extends JobFuture<O> {
+    volatile long runtimeNanos;
+
+    DistFuture(ClientCore core, String jobId, Task<?, O> task) {
+      super(core, jobId, task.name(), task.outputType());
+    }
+
+    @Override
+    protected void onFinished(JobInfo job) {
+      if (job.startedAt() != null && job.finishedAt() != null) {
+        runtimeNanos = Math.max(0, Duration.between(job.startedAt(), job.finishedAt()).toNanos());
+      }
+    }
+  }
+
+  @Override
+  public <I, O> ResultIterator<O> map(Task<I, O> task, Iterable<? extends I> inputs, MapOptions mapOptions) {
+    int window = mapOptions.window() > 0 ? mapOptions.window() : Math.max(16, 4 * Math.max(1, config.workers()));
+    return new WindowedMap<>(this, task, inputs.iterator(), window, mapOptions.timeout());
+  }
+
+  @Override
+  public ExecutorStats stats() {
+    int active = worker == null ? 0 : worker.stats().running();
+    int out = outstanding.size();
+    return new ExecutorStats(executed.sum(), failed.sum(), cancelled.sum(), rejected.sum(),
+        Duration.ofNanos(runtimeNanos.sum()), Math.max(0, out - active), Math.min(active, out));
+  }
+
+  @Override
+  public void shutdown() {
+    if (shutdown.compareAndSet(false, true) && outstanding.isEmpty()) {
+      finish();
+    }
+  }
+
+  @Override
+  public List<TaskFuture<?>> shutdownNow() {
+    shutdown.set(true);
+    List<TaskFuture<?>> neverRan = new ArrayList<>();
+    for (DistFuture<?> f : new ArrayList<>(outstanding.values())) {
+      CancelResult r;
+      try {
+        r = core.store().cancel(f.id(), config.clock().instant());
+      } catch (RuntimeException e) {
+        LOG.warn("cancelling job {} failed: {}", f.id(), e.toString());
+        r = CancelResult.NOT_FOUND;
+      }
+      f.cancelLocally();
+      if (r == CancelResult.CANCELLED) {
+        neverRan.add(f);
+      }
+    }
+    if (outstanding.isEmpty()) {
+      finish();
+    }
+    return neverRan;
+  }
+
+  private void finish() {
+    if (!finishing.compareAndSet(false, true)) {
+      return;
+    }
+    Thread.ofPlatform().name("spindle-" + config.name() + "-shutdown").start(() -> {
+      try {
+        if (worker != null) {
+          worker.stop(Duration.ofSeconds(30));
+        }
+        core.close();
+        if (ownsStore) {
+          store.close();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("stopping executor '{}' failed", config.name(), e);
+      } finally {
+        terminated.countDown();
+      }
+    });
+  }
+
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return terminated.await(ClientCore.toNanos(timeout), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return shutdown.get();
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return terminated.getCount() == 0;
+  }
+
+  @Override
+  public String toString() {
+    return "DistributedExecutor[" + config.name() + " on " + store.describe() + "]";
+  }
+}

@@ -1,0 +1,74 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.Task;
+import dev.spindle.TaskContext;
+import dev.spindle.TaskFuture;
+import dev.spindle.queue.JobInfo;
+import java.time.Instant;
+
+/** One job a worker runs now. Flags are set before the future is cancelled. Thread-safe. */
+final class InFlight {
+  final JobInfo job;
+  final Task<Object, Object> task;
+  final Instant deadline;
+  final long claimedNanos;
+  volatile TaskFuture<Object> future;
+  volatile boolean timedOut;
+  volatile boolean cancelRequested;
+  volatile boolean lost;
+  volatile boolean releasing;
+
+  @SuppressWarnings("unchecked")
+  InFlight(JobInfo job, Task<?, ?> task, Instant deadline, long claimedNanos) {
+    this.job = job;
+    this.task = (Task<Object, Object>) task;
+    this.deadline = deadline;
+    this.claimedNanos = claimedNanos;
+  }
+
+  /** True once the worker wants the execution to stop for any reason. */
+  boolean stopRequested() {
+    return timedOut || cancelRequested || lost || releasing;
+  }
+
+  /** Stops the execution (interrupting a thread, killing a process); false if already done. */
+  boolean stop() {
+    TaskFuture<Object> f = future;
+    return f != null && f.cancel(true);
+  }
+
+  /** The input and job of one execution on an in-JVM executor. */
+  record Call(InFlight job, Object input, String workerName) {
+    Object run(TaskContext ctx) throws Exception {
+      return job.task.run(input, new JobContext(ctx, job, workerName));
+    }
+  }
+
+  /** The {@link TaskContext} a task sees when it runs as a queue job. */
+  record JobContext(TaskContext inner, InFlight job, String worker) implements TaskContext {
+    @Override
+    public String taskName() {
+      return job.job.task();
+    }
+
+    @Override
+    public String executionId() {
+      return job.job.id();
+    }
+
+    @Override
+    public int attempt() {
+      return job.job.attempt();
+    }
+
+    @Override
+    public String workerName() {
+      return worker;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return job.stopRequested() || inner.isCancelled();
+    }
+  }
+}

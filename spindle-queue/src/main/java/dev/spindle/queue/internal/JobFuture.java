@@ -1,0 +1,73 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.spi.CompletableTaskFuture;
+import java.lang.reflect.Type;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link CompletableTaskFuture} that follows a job in a store: completed from the job's terminal
+ * snapshot; cancelling it cancels the job. Thread-safe.
+ */
+public class JobFuture<O> extends CompletableTaskFuture<O> {
+  private static final Logger LOG = LoggerFactory.getLogger(JobFuture.class);
+  private final ClientCore core;
+  private final CompletableFuture<JobInfo> watch;
+
+  public JobFuture(ClientCore core, String jobId, String taskName, Type outputType) {
+    super(jobId, taskName);
+    this.core = core;
+    this.watch = core.watcher().watch(jobId);
+    watch.whenComplete((job, err) -> {
+      if (err != null) {
+        if (!(err instanceof CancellationException)) {
+          fail(err);
+        }
+        return;
+      }
+      onFinished(job);
+      tryStart(null);
+      try {
+        succeed(core.outcome(job, outputType));
+      } catch (CancellationException e) {
+        super.cancel(false);
+      } catch (dev.spindle.TaskFailedException e) {
+        fail(e.getCause());
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    });
+  }
+
+  /** Called with the terminal snapshot before the future completes. */
+  protected void onFinished(JobInfo job) {}
+
+  /** Completes this future as cancelled without touching the job (the caller cancelled it already). */
+  public boolean cancelLocally() {
+    if (!super.cancel(false)) {
+      return false;
+    }
+    watch.cancel(false);
+    return true;
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    if (!super.cancel(mayInterruptIfRunning)) {
+      return false;
+    }
+    watch.cancel(false);
+    try {
+      core.cancel(id());
+    } catch (JobNotFoundException e) {
+      // already removed: nothing to cancel
+    } catch (RuntimeException e) {
+      LOG.warn("cancelling job {} in {} failed; it may still run", id(), core.store().describe(), e);
+    }
+    return true;
+  }
+}

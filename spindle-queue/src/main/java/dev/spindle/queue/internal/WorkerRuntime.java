@@ -1,0 +1,699 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.ExecutionModel;
+import dev.spindle.PayloadException;
+import dev.spindle.RejectedSubmissionException;
+import dev.spindle.Spindle;
+import dev.spindle.Task;
+import dev.spindle.TaskExecutor;
+import dev.spindle.TaskFailedException;
+import dev.spindle.TaskFuture;
+import dev.spindle.TaskRegistry;
+import dev.spindle.TaskTimeoutException;
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobEvent;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.WorkerStats;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Exchange;
+import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.Subscription;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine of a queue worker. Two platform threads: the <em>dispatcher</em> flushes completions and
+ * claims exactly as many jobs as there are free slots, in one store call per round; the
+ * <em>housekeeper</em> sends heartbeats (renewing the lease, picking up cancel requests, noticing
+ * lost leases), enforces timeouts, reclaims dead workers' jobs, fires recurring schedules and
+ * applies retention. Tasks run on a {@link TaskExecutor} of any local model. Thread-safe.
+ */
+public final class WorkerRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+  private static final Task<InFlight.Call, Object> RUN_JOB =
+      Task.withContext("spindle.queue.job", InFlight.Call.class, Object.class, (call, ctx) -> call.run(ctx));
+
+  private final WorkerSettings s;
+  private final String workerId;
+  private final Instant startedAt;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final Condition idle = lock.newCondition();
+  private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
+  /** Guarded by lock. */
+  private final ArrayDeque<Done> pending = new ArrayDeque<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private final ScheduleRunner schedules;
+  private final LongAdder claimed = new LongAdder();
+  private final LongAdder succeeded = new LongAdder();
+  private final LongAdder retried = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder dead = new LongAdder();
+  private final LongAdder cancelled = new LongAdder();
+  private final LongAdder released = new LongAdder();
+  private final LongAdder leaseLost = new LongAdder();
+  private final LongAdder timedOut = new LongAdder();
+  private volatile boolean storeChanged = true;
+  private volatile boolean stopping;
+  private volatile boolean terminated;
+  private volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
+  private TaskExecutor executor;
+  private boolean ownsExecutor;
+  private boolean wrapContext;
+  private Subscription subscription;
+  private Thread dispatcher;
+  private Thread housekeeper;
+  private volatile double rate;
+
+  /** How an execution ended, waiting to be written to the store. */
+  private record Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error,
+      String detail) {}
+
+  public WorkerRuntime(WorkerSettings settings) {
+    this.s = settings;
+    this.workerId = settings.name() + "@" + hostName() + ":" + ProcessHandle.current().pid() + "#"
+        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    this.startedAt = settings.clock().instant();
+    this.schedules = new ScheduleRunner(settings.store(), settings.listeners(), workerId);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "localhost";
+    }
+  }
+
+  /** The unique id under which this worker registers. */
+  public String workerId() {
+    return workerId;
+  }
+
+  /** The settings. */
+  public WorkerSettings settings() {
+    return s;
+  }
+
+  /**
+   * Registers with the store and starts consuming.
+   *
+   * @throws StoreException if the store cannot be reached (nothing is started)
+   */
+  public synchronized void start() {
+    if (dispatcher != null) {
+      throw new IllegalStateException("worker " + workerId + " was already started");
+    }
+    if (!s.queueLimits().isEmpty()) {
+      if (!(s.store() instanceof JobInspector inspector)) {
+        throw new IllegalStateException("the store " + s.store().describe() + " cannot hold queue limits");
+      }
+      s.queueLimits().forEach(inspector::setQueueLimit);
+    }
+    heartbeat(s.clock().instant());
+    if (s.executor() != null) {
+      executor = s.executor();
+      ownsExecutor = false;
+    } else {
+      executor = createExecutor();
+      ownsExecutor = true;
+    }
+    ExecutionModel m = executor.model();
+    wrapContext = m != ExecutionModel.PROCESSES && m != ExecutionModel.DISTRIBUTED;
+    subscription = s.store().subscribe(this::onStoreChange);
+    dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch").start(this::dispatchLoop);
+    housekeeper = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
+        .start(this::housekeepingLoop);
+    LOG.info("worker {} consuming {} from {} ({} x {})", workerId, s.queues(), s.store().describe(),
+        s.concurrency(), m);
+  }
+
+  private TaskExecutor createExecutor() {
+    ExecutionModel model = s.model();
+    var b = Spindle.executor(model).name(s.name()).clock(s.clock());
+    switch (model) {
+      case VIRTUAL -> b.workers(0);
+      case SEQUENTIAL -> b.workers(1);
+      case PROCESSES -> {
+        s.registry().requirePortable("a PROCESSES queue worker");
+        b.workers(s.concurrency()).registry(s.registry());
+      }
+      case DISTRIBUTED -> throw new IllegalArgumentException(
+          "a queue worker runs jobs on a local model (SEQUENTIAL, THREADS, VIRTUAL, PROCESSES), not DISTRIBUTED");
+      default -> b.workers(s.concurrency());
+    }
+    if (model != ExecutionModel.PROCESSES) {
+      b.registry(TaskRegistry.empty());
+    }
+    return b.start();
+  }
+
+  private void onStoreChange() {
+    storeChanged = true;
+    signal();
+  }
+
+  /** Makes the dispatcher claim now (for instance after a manual clock moved). */
+  public void wakeUp() {
+    storeChanged = true;
+    signal();
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- dispatcher
+
+  private void dispatchLoop() {
+    long backoffNanos = 0;
+    long backoffUntil = 0;
+    long lastClaimNanos = 0;
+    boolean moreWork = true;
+    Instant nextRunAt = null;
+    long pollNanos = s.pollInterval().toNanos();
+    while (true) {
+      List<Done> batch;
+      boolean claim;
+      int free;
+      lock.lock();
+      try {
+        while (true) {
+          long now = System.nanoTime();
+          if (stopping && now >= giveUpFlushAtNanos && !pending.isEmpty()) {
+            LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
+                + "the lease expires", workerId, pending.size(), s.store().describe());
+            pending.clear();
+          }
+          if (now < backoffUntil) {
+            awaitQuietly(backoffUntil - now);
+            continue;
+          }
+          free = stopping ? 0 : s.concurrency() - running.get();
+          boolean due = nextRunAt != null && !s.clock().instant().isBefore(nextRunAt);
+          claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
+          if (claim || !pending.isEmpty()) {
+            batch = new ArrayList<>(pending);
+            pending.clear();
+            break;
+          }
+          if (stopping && running.get() == 0) {
+            terminated = true;
+            idle.signalAll();
+            return;
+          }
+          long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
+          if (nextRunAt != null && free > 0) {
+            long untilRun = Duration.between(s.clock().instant(), nextRunAt).toNanos();
+            waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
+          }
+          awaitQuietly(Math.max(waitNanos, 1));
+        }
+      } finally {
+        lock.unlock();
+      }
+      storeChanged = false;
+      Instant now = s.clock().instant();
+      List<Completion> completions = new ArrayList<>(batch.size());
+      for (Done d : batch) {
+        completions.add(d.completion());
+      }
+      Exchange ex;
+      try {
+        ex = s.store().completeAndClaim(completions,
+            claim ? new ClaimRequest(workerId, s.queues(), free, now) : null, now);
+      } catch (RuntimeException e) {
+        backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
+            : Math.min(backoffNanos * 2, TimeUnit.SECONDS.toNanos(2));
+        backoffUntil = System.nanoTime() + backoffNanos;
+        logStoreFailure(e, batch.size());
+        lock.lock();
+        try {
+          for (int i = batch.size() - 1; i >= 0; i--) {
+            pending.addFirst(batch.get(i));
+          }
+        } finally {
+          lock.unlock();
+        }
+        continue;
+      }
+      backoffNanos = 0;
+      for (int i = 0; i < batch.size(); i++) {
+        applied(batch.get(i), ex.applied().get(i), now);
+      }
+      if (claim) {
+        lastClaimNanos = System.nanoTime();
+        List<JobInfo> jobs = ex.claim().jobs();
+        moreWork = jobs.size() == free;
+        nextRunAt = ex.claim().nextRunAt();
+        claimed.add(jobs.size());
+        for (JobInfo job : jobs) {
+          startJob(job, lastClaimNanos);
+        }
+      }
+    }
+  }
+
+  /** Waits on the wake condition; the caller holds the lock. Interrupts are ignored: stop via 'stopping'. */
+  private void awaitQuietly(long nanos) {
+    try {
+      wake.awaitNanos(nanos);
+    } catch (InterruptedException e) {
+      // the dispatcher stops only through 'stopping'
+    }
+  }
+
+  private long lastFailureLogNanos;
+
+  private void logStoreFailure(RuntimeException e, int outcomes) {
+    long now = System.nanoTime();
+    if (now - lastFailureLogNanos > TimeUnit.SECONDS.toNanos(5)) {
+      lastFailureLogNanos = now;
+      String what = e instanceof StoreException se ? se.reason() + ": " + se.getMessage() : e.toString();
+      LOG.warn("worker {}: the store {} failed ({}); {} outcome(s) kept in memory and retried", workerId,
+          s.store().describe(), what, outcomes);
+    }
+  }
+
+  private void applied(Done d, boolean ok, Instant now) {
+    if (!ok) {
+      leaseLost.increment();
+      LOG.warn("worker {}: the outcome {} of job {} was refused: the job was reclaimed after this worker's "
+          + "lease expired (fencing)", workerId, d.completion().outcome(), d.job().id());
+      emit(JobEvent.Type.LEASE_LOST, d.job(), d.job().state(), now, null, "outcome discarded");
+      return;
+    }
+    switch (d.type()) {
+      case SUCCEEDED -> succeeded.increment();
+      case RETRY_SCHEDULED -> retried.increment();
+      case FAILED -> failed.increment();
+      case DEAD_LETTERED -> dead.increment();
+      case CANCELLED -> cancelled.increment();
+      case RELEASED -> released.increment();
+      default -> { }
+    }
+    emit(d.type(), d.job(), d.state(), now, d.error(), d.detail());
+  }
+
+  private void emit(JobEvent.Type type, JobInfo job, JobState state, Instant at, JobError error, String detail) {
+    if (s.listeners().active()) {
+      s.listeners().emit(JobEvent.of(type, job, state, at, workerId, error, detail));
+    }
+  }
+
+  private void startJob(JobInfo job, long claimedNanos) {
+    Instant now = s.clock().instant();
+    Task<?, ?> task = s.resolver().find(job.task()).orElse(null);
+    if (task == null) {
+      JobError err = JobError.of("dev.spindle.UnknownTaskException", "unknown task '" + job.task()
+          + "': not in the task registry of worker " + workerId + " (known: " + s.resolver().describeKnown() + ")");
+      LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
+      addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK));
+      return;
+    }
+    Object input;
+    try {
+      input = s.codec().fromJson(job.argsJson(), task.inputType(),
+          "arguments of job " + job.id() + " (task '" + job.task() + "')");
+    } catch (PayloadException e) {
+      JobError err = JobError.from(e);
+      LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
+      addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS));
+      return;
+    }
+    Duration timeout = job.policy().timeout();
+    InFlight f = new InFlight(job, task, timeout == null ? null : now.plus(timeout), claimedNanos);
+    running.incrementAndGet();
+    inFlight.put(job.id(), f);
+    emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
+    TaskFuture<Object> tf;
+    try {
+      tf = submit(f, input);
+    } catch (RejectedSubmissionException e) {
+      inFlight.remove(job.id());
+      running.decrementAndGet();
+      addDone(new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+          JobState.QUEUED, null, "executor refused: " + e.getMessage()));
+      return;
+    }
+    f.future = tf;
+    tf.onDone(done -> finished(f, done));
+  }
+
+  @SuppressWarnings("unchecked")
+  private TaskFuture<Object> submit(InFlight f, Object input) {
+    if (wrapContext) {
+      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name()));
+    }
+    return executor.submit(f.task, input);
+  }
+
+  private void finished(InFlight f, TaskFuture<Object> tf) {
+    if (!inFlight.remove(f.job.id(), f)) {
+      return;
+    }
+    running.decrementAndGet();
+    JobInfo job = f.job;
+    String id = job.id();
+    if (f.lost) {
+      lock.lock();
+      try {
+        wake.signal();
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
+    if (f.releasing) {
+      addDone(new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,
+          null, "worker stopping"));
+      return;
+    }
+    Object value;
+    try {
+      value = tf.result(Duration.ZERO);
+    } catch (TaskFailedException e) {
+      failure(f, e.getCause() != null ? e.getCause() : e);
+      return;
+    } catch (java.util.concurrent.CancellationException e) {
+      if (f.timedOut) {
+        failure(f, new TaskTimeoutException("job " + id + " (task '" + job.task() + "') exceeded its timeout of "
+            + job.policy().timeout() + " and was stopped"));
+      } else if (f.cancelRequested) {
+        addDone(new Done(job, Completion.cancelled(id, job.fence(), workerId), JobEvent.Type.CANCELLED,
+            JobState.CANCELLED, null, null));
+      } else {
+        addDone(new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED,
+            JobState.QUEUED, null, "execution cancelled locally"));
+      }
+      return;
+    } catch (RuntimeException e) {
+      failure(f, e);
+      return;
+    }
+    String json;
+    try {
+      json = s.codec().toJson(value, "result of job " + id + " (task '" + job.task() + "')");
+    } catch (PayloadException e) {
+      JobError err = JobError.from(e);
+      addDone(new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
+          JobState.FAILED, err, "result not storable"));
+      return;
+    }
+    addDone(new Done(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
+        JobState.SUCCEEDED, null, null));
+  }
+
+  private void failure(InFlight f, Throwable error) {
+    JobInfo job = f.job;
+    JobError err = JobError.from(error);
+    int failures = job.failures() + 1;
+    if (job.policy().retry().shouldRetry(failures, ErrorTypes.of(error))) {
+      Instant at = s.clock().instant().plus(job.policy().retry().backoff(failures, s.random().nextDouble()));
+      addDone(new Done(job, Completion.retry(job.id(), job.fence(), workerId, err.toJson(), at),
+          JobEvent.Type.RETRY_SCHEDULED, JobState.SCHEDULED, err, "retry at " + at));
+    } else {
+      addDone(new Done(job, Completion.failed(job.id(), job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
+          JobState.FAILED, err, "after " + failures + " failure(s)"));
+    }
+  }
+
+  private void addDone(Done d) {
+    lock.lock();
+    try {
+      pending.add(d);
+      wake.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- housekeeping
+
+  private void housekeepingLoop() {
+    Instant nextHeartbeat = s.clock().instant().plus(s.heartbeatInterval());
+    Instant nextReclaim = s.clock().instant();
+    Instant nextSchedules = s.clock().instant();
+    Instant nextPurge = s.clock().instant().plus(s.purgeInterval());
+    while (!terminated) {
+      lock.lock();
+      try {
+        if (terminated) {
+          return;
+        }
+        idle.awaitNanos(TICK_NANOS);
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        Instant now = s.clock().instant();
+        checkTimeouts(now);
+        if (!now.isBefore(nextHeartbeat)) {
+          heartbeat(now);
+          nextHeartbeat = now.plus(s.heartbeatInterval());
+        }
+        if (s.maintenance() && !now.isBefore(nextReclaim)) {
+          reclaim(now);
+          nextReclaim = now.plus(s.heartbeatInterval());
+        }
+        if (s.runSchedules() && !stopping && !now.isBefore(nextSchedules)) {
+          schedules.runDue(now);
+          nextSchedules = now.plus(ScheduleRunner.CHECK_INTERVAL);
+        }
+        if (s.maintenance() && !now.isBefore(nextPurge)) {
+          int n = s.store().purgeExpired(now, s.retention());
+          if (n > 0) {
+            LOG.debug("worker {} removed {} expired job(s)", workerId, n);
+          }
+          nextPurge = now.plus(n >= s.retention().batch() ? Duration.ZERO : s.purgeInterval());
+        }
+      } catch (RuntimeException e) {
+        logStoreFailure(e, 0);
+      }
+    }
+  }
+
+  private void checkTimeouts(Instant now) {
+    for (InFlight f : inFlight.values()) {
+      if (f.deadline != null && !f.timedOut && !now.isBefore(f.deadline)) {
+        f.timedOut = true;
+        timedOut.increment();
+        LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(),
+            f.job.policy().timeout());
+        emit(JobEvent.Type.TIMED_OUT, f.job, JobState.RUNNING, now, null, "timeout " + f.job.policy().timeout());
+        f.stop();
+      }
+    }
+  }
+
+  private long lastRateProcessed;
+  private Instant lastRateAt;
+
+  private void heartbeat(Instant now) {
+    long processed = processedCount();
+    if (lastRateAt != null) {
+      double secs = Duration.between(lastRateAt, now).toNanos() / 1e9;
+      if (secs > 0) {
+        double current = (processed - lastRateProcessed) / secs;
+        rate = rate == 0 ? current : 0.5 * rate + 0.5 * current;
+      }
+    }
+    lastRateProcessed = processed;
+    lastRateAt = now;
+    long hbNanos = System.nanoTime();
+    WorkerRecord rec = new WorkerRecord(workerId, s.name(), hostName(), ProcessHandle.current().pid(), s.queues(),
+        s.concurrency(), (executor == null ? s.model() : executor.model()).name(), stopping ? "STOPPING" : "RUNNING",
+        startedAt, now, now.plus(s.leaseDuration()), running.get(), processed, failed.sum() + dead.sum(), rate);
+    HeartbeatResult hb = s.store().heartbeat(rec);
+    for (InFlight f : inFlight.values()) {
+      String id = f.job.id();
+      if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost) {
+        f.lost = true;
+        leaseLost.increment();
+        LOG.warn("worker {} lost its lease on job {} (it was reclaimed, probably after a pause longer than the "
+            + "lease of {}); stopping it and discarding its outcome", workerId, id, s.leaseDuration());
+        emit(JobEvent.Type.LEASE_LOST, f.job, JobState.RUNNING, now, null, null);
+        f.stop();
+      }
+    }
+    for (String id : hb.cancelRequested()) {
+      InFlight f = inFlight.get(id);
+      if (f != null && !f.cancelRequested) {
+        f.cancelRequested = true;
+        LOG.info("job {} was cancelled while running on worker {}; stopping it", id, workerId);
+        f.stop();
+      }
+    }
+  }
+
+  private void reclaim(Instant now) {
+    List<JobInfo> reclaimed = s.store().reclaimExpired(now, 1000);
+    if (!reclaimed.isEmpty()) {
+      LOG.info("worker {} reclaimed {} job(s) of dead workers", workerId, reclaimed.size());
+      for (JobInfo j : reclaimed) {
+        emit(JobEvent.Type.RECLAIMED, j, j.state(), now, null, j.state().name());
+      }
+    }
+  }
+
+  private long processedCount() {
+    return succeeded.sum() + retried.sum() + failed.sum() + dead.sum() + cancelled.sum();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** A snapshot of the counters. */
+  public WorkerStats stats() {
+    return new WorkerStats(running.get(), claimed.sum(), succeeded.sum(), retried.sum(), failed.sum(), dead.sum(),
+        cancelled.sum(), released.sum(), leaseLost.sum(), timedOut.sum());
+  }
+
+  /** Stops claiming; running executions go on. Idempotent. */
+  public void shutdown() {
+    stopping = true;
+    signal();
+  }
+
+  /** True after {@link #shutdown()}. */
+  public boolean isShutdown() {
+    return stopping;
+  }
+
+  /** True once stopped and every outcome was written. */
+  public boolean isTerminated() {
+    return terminated;
+  }
+
+  /**
+   * Waits until running executions finished and their outcomes were written, at most
+   * {@code timeout}.
+   */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + ClientCore.toNanos(timeout);
+    lock.lock();
+    try {
+      while (!terminated) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        idle.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Graceful stop: stops claiming, lets running executions finish within {@code grace}, then stops
+   * the rest and hands their jobs back (QUEUED, not a strike) so they run elsewhere; writes every
+   * outcome, deregisters, and stops the executor if it created it.
+   */
+  public void stop(Duration grace) {
+    synchronized (this) {
+      if (dispatcher == null) {
+        stopping = true;
+        terminated = true;
+        return;
+      }
+    }
+    shutdown();
+    boolean interrupted = false;
+    try {
+      if (!awaitTermination(grace)) {
+        List<InFlight> left = new ArrayList<>(inFlight.values());
+        if (!left.isEmpty()) {
+          LOG.info("worker {}: {} job(s) still running after the grace period of {}; releasing them", workerId,
+              left.size(), grace);
+        }
+        giveUpFlushAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (InFlight f : left) {
+          f.releasing = true;
+          f.stop();
+        }
+        if (!awaitTermination(Duration.ofSeconds(15))) {
+          LOG.error("worker {} did not stop in time; {} job(s) stay RUNNING until the lease expires", workerId,
+              inFlight.size());
+        }
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    try {
+      dispatcher.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (subscription != null) {
+      subscription.close();
+    }
+    terminated = true;
+    lock.lock();
+    try {
+      idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      s.store().deregisterWorker(workerId, s.clock().instant());
+    } catch (RuntimeException e) {
+      LOG.warn("worker {} could not deregister from {} ({}); its lease expires on its own", workerId,
+          s.store().describe(), e.toString());
+    }
+    if (ownsExecutor) {
+      executor.shutdownNow();
+    }
+    LOG.info("worker {} stopped: {}", workerId, stats());
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@link #stop(Duration)} with the configured shutdown grace. */
+  @Override
+  public void close() {
+    stop(s.shutdownGrace());
+  }
+
+  /** For tests and diagnostics: the ids of the jobs running now. */
+  public List<String> runningJobIds() {
+    return List.copyOf(inFlight.keySet());
+  }
+
+  /** For tests: queue limits requested at start. */
+  Map<String, Integer> queueLimits() {
+    return s.queueLimits();
+  }
+}

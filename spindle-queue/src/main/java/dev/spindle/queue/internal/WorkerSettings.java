@@ -1,0 +1,53 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.ExecutionModel;
+import dev.spindle.Task;
+import dev.spindle.TaskExecutor;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.spi.JsonCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * The validated, immutable configuration of a worker, produced by {@link dev.spindle.queue.Worker.Builder}.
+ *
+ * @param executor an executor to run tasks on, or {@code null} to create one for {@code model}
+ * @param resolver finds tasks by name (the allow-list)
+ * @param queueLimits queue concurrency limits to set in the store at start
+ */
+public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
+    TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
+    Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
+    Duration shutdownGrace, boolean runSchedules, boolean maintenance, RetentionLimits retention,
+    Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits) {
+
+  /** Finds a task by name. Thread-safe. */
+  public interface TaskResolver {
+    /** The task, if allowed. */
+    Optional<Task<?, ?>> find(String name);
+
+    /** The known names, for error messages. */
+    String describeKnown();
+
+    /** A resolver over a registry. */
+    static TaskResolver of(TaskRegistry registry) {
+      return new TaskResolver() {
+        @Override
+        public Optional<Task<?, ?>> find(String name) {
+          return registry.find(name);
+        }
+
+        @Override
+        public String describeKnown() {
+          return registry.names().isEmpty() ? "none" : String.join(", ", registry.names());
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,806 @@
+package dev.spindle.queue.memory;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.Exchange;
+import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.Subscription;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A job store held in this JVM's memory, with exactly the semantics of the durable stores (it passes
+ * the same contract suite): for tests, embedded use and single-process applications that do not need
+ * jobs to survive a restart. Every operation takes one lock, so each is atomic; listeners are called
+ * after the lock is released, on the calling thread. Thread-safe.
+ *
+ * <p>Create one with {@code new InMemoryJobStore()}, or open a named instance shared inside the JVM
+ * with {@code JobStores.open("memory:name")}.
+ */
+public final class InMemoryJobStore implements JobStore, JobInspector {
+  private static final Comparator<Job> READY_ORDER =
+      Comparator.<Job>comparingInt(j -> -j.priority).thenComparingLong(j -> j.id);
+  private static final Comparator<Job> SCHEDULED_ORDER =
+      Comparator.<Job, Instant>comparing(j -> j.runAt).thenComparingLong(j -> j.id);
+  private static final Comparator<Job> EXPIRY_ORDER =
+      Comparator.<Job, Instant>comparing(j -> j.expiresAt).thenComparingLong(j -> j.id);
+  private static final Comparator<Job> FINISH_ORDER =
+      Comparator.<Job, Instant>comparing(j -> j.finishedAt).thenComparingLong(j -> j.id);
+
+  private final String name;
+  private final Object lock = new Object();
+  private final TreeMap<Long, Job> jobs = new TreeMap<>();
+  private final Map<String, TreeSet<Job>> ready = new HashMap<>();
+  private final TreeSet<Job> scheduled = new TreeSet<>(SCHEDULED_ORDER);
+  private final Map<String, Set<Job>> runningByWorker = new HashMap<>();
+  private final Map<String, Integer> runningByQueue = new HashMap<>();
+  private final Map<String, Long> uniqueKeys = new HashMap<>();
+  private final TreeMap<Long, Job> feed = new TreeMap<>();
+  private final TreeSet<Job> byExpiry = new TreeSet<>(EXPIRY_ORDER);
+  private final TreeSet<Job> succeededByFinish = new TreeSet<>(FINISH_ORDER);
+  private final TreeSet<Job> failedByFinish = new TreeSet<>(FINISH_ORDER);
+  private final Map<String, EnumMap<JobState, Long>> counts = new TreeMap<>();
+  private final Map<String, WorkerRecord> workers = new TreeMap<>();
+  private final Map<String, Integer> limits = new TreeMap<>();
+  private final TreeMap<String, ScheduleRecord> schedules = new TreeMap<>();
+  private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private long lastId;
+  private long lastFinishSeq;
+  private final boolean closeable;
+  private volatile boolean closed;
+
+  /** An empty store. */
+  public InMemoryJobStore() {
+    this("memory");
+  }
+
+  /** An empty store with a name for messages. */
+  public InMemoryJobStore(String name) {
+    this(name, true);
+  }
+
+  InMemoryJobStore(String name, boolean closeable) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.closeable = closeable;
+  }
+
+  /** Mutable job; guarded by {@link #lock}. Ordering keys of sets it is in are changed only outside them. */
+  private static final class Job {
+    final long id;
+    final String task;
+    final String queue;
+    final int priority;
+    final String args;
+    final String uniqueKey;
+    final JobPolicy policy;
+    final Instant createdAt;
+    JobState state;
+    String result;
+    String error;
+    String deadReason;
+    int attempt;
+    int failures;
+    int lost;
+    long fence;
+    String workerId;
+    boolean cancelRequested;
+    Instant runAt;
+    Instant startedAt;
+    Instant finishedAt;
+    Instant expiresAt;
+    long finishSeq;
+
+    Job(long id, NewJob n) {
+      this.id = id;
+      this.task = n.task();
+      this.queue = n.queue();
+      this.priority = n.priority();
+      this.args = n.argsJson();
+      this.uniqueKey = n.uniqueKey();
+      this.policy = n.policy();
+      this.createdAt = n.createdAt();
+      this.runAt = n.runAt();
+    }
+
+    JobInfo snapshot() {
+      return new JobInfo(Long.toString(id), task, queue, state, priority, args, result, error, deadReason,
+          uniqueKey, attempt, failures, lost, fence, workerId, cancelRequested, createdAt, runAt, startedAt,
+          finishedAt, expiresAt, finishSeq, policy);
+    }
+  }
+
+  // ---------------------------------------------------------------- JobStore
+
+  @Override
+  public List<EnqueueResult> enqueue(List<NewJob> newJobs) {
+    List<EnqueueResult> out = new ArrayList<>(newJobs.size());
+    synchronized (lock) {
+      checkOpen();
+      for (NewJob n : newJobs) {
+        out.add(insert(Objects.requireNonNull(n, "job")));
+      }
+    }
+    if (!newJobs.isEmpty()) {
+      fire();
+    }
+    return out;
+  }
+
+  private EnqueueResult insert(NewJob n) {
+    if (n.uniqueKey() != null) {
+      Long existing = uniqueKeys.get(n.uniqueKey());
+      if (existing != null) {
+        return new EnqueueResult(Long.toString(existing), false, jobs.get(existing).state);
+      }
+    }
+    Job j = new Job(++lastId, n);
+    j.state = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    jobs.put(j.id, j);
+    if (j.uniqueKey != null) {
+      uniqueKeys.put(j.uniqueKey, j.id);
+    }
+    index(j);
+    return new EnqueueResult(Long.toString(j.id), true, j.state);
+  }
+
+  @Override
+  public Optional<JobInfo> find(String jobId) {
+    synchronized (lock) {
+      checkOpen();
+      Job j = lookup(jobId);
+      return j == null ? Optional.empty() : Optional.of(j.snapshot());
+    }
+  }
+
+  @Override
+  public CancelResult cancel(String jobId, Instant now) {
+    CancelResult r;
+    synchronized (lock) {
+      checkOpen();
+      Job j = lookup(jobId);
+      if (j == null) {
+        return CancelResult.NOT_FOUND;
+      }
+      switch (j.state) {
+        case SCHEDULED, QUEUED -> {
+          move(j, JobState.CANCELLED, now);
+          r = CancelResult.CANCELLED;
+        }
+        case RUNNING -> {
+          j.cancelRequested = true;
+          r = CancelResult.CANCEL_REQUESTED;
+        }
+        default -> r = CancelResult.ALREADY_FINISHED;
+      }
+    }
+    fire();
+    return r;
+  }
+
+  @Override
+  public ClaimResult claim(ClaimRequest request) {
+    ClaimResult r;
+    synchronized (lock) {
+      checkOpen();
+      r = claimLocked(request);
+    }
+    if (!r.jobs().isEmpty()) {
+      fire();
+    }
+    return r;
+  }
+
+  private ClaimResult claimLocked(ClaimRequest request) {
+    Instant now = request.now();
+    promoteDue(now);
+    List<JobInfo> claimed = new ArrayList<>();
+    int remaining = request.max();
+    for (String queue : request.queues()) {
+      if (remaining == 0) {
+        break;
+      }
+      TreeSet<Job> set = ready.get(queue);
+      if (set == null || set.isEmpty()) {
+        continue;
+      }
+      int available = remaining;
+      Integer limit = limits.get(queue);
+      if (limit != null && limit > 0) {
+        available = Math.min(available, limit - runningByQueue.getOrDefault(queue, 0));
+      }
+      while (available > 0 && !set.isEmpty()) {
+        Job j = set.first();
+        j.attempt++;
+        j.fence++;
+        j.workerId = request.workerId();
+        j.startedAt = now;
+        j.cancelRequested = false;
+        move(j, JobState.RUNNING, now);
+        claimed.add(j.snapshot());
+        available--;
+        remaining--;
+      }
+    }
+    Instant next = scheduled.isEmpty() ? null : scheduled.first().runAt;
+    return new ClaimResult(claimed, next);
+  }
+
+  private void promoteDue(Instant now) {
+    while (!scheduled.isEmpty() && !scheduled.first().runAt.isAfter(now)) {
+      move(scheduled.first(), JobState.QUEUED, now);
+    }
+  }
+
+  @Override
+  public List<Boolean> complete(List<Completion> completions, Instant now) {
+    List<Boolean> out;
+    synchronized (lock) {
+      checkOpen();
+      out = completeLocked(completions, now);
+    }
+    if (!completions.isEmpty()) {
+      fire();
+    }
+    return out;
+  }
+
+  private List<Boolean> completeLocked(List<Completion> completions, Instant now) {
+    List<Boolean> out = new ArrayList<>(completions.size());
+    for (Completion c : completions) {
+      Job j = lookup(c.jobId());
+      boolean held = j != null && j.state == JobState.RUNNING && j.fence == c.fence()
+          && c.workerId().equals(j.workerId);
+      if (!held) {
+        out.add(false);
+        continue;
+      }
+      switch (c.outcome()) {
+        case SUCCEEDED -> {
+          j.result = c.resultJson();
+          move(j, JobState.SUCCEEDED, now);
+        }
+        case RETRY -> {
+          j.failures++;
+          j.error = c.errorJson();
+          j.runAt = c.retryAt();
+          move(j, c.retryAt().isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+        }
+        case FAILED -> {
+          j.failures++;
+          j.error = c.errorJson();
+          move(j, JobState.FAILED, now);
+        }
+        case DEAD -> {
+          j.error = c.errorJson();
+          j.deadReason = c.deadReason();
+          move(j, JobState.DEAD, now);
+        }
+        case CANCELLED -> {
+          if (c.errorJson() != null) {
+            j.error = c.errorJson();
+          }
+          move(j, JobState.CANCELLED, now);
+        }
+        case RELEASED -> release(j, now);
+      }
+      out.add(true);
+    }
+    return out;
+  }
+
+  private void release(Job j, Instant now) {
+    j.attempt = Math.max(0, j.attempt - 1);
+    j.runAt = now;
+    move(j, JobState.QUEUED, now);
+  }
+
+  @Override
+  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+    Exchange ex;
+    synchronized (lock) {
+      checkOpen();
+      List<Boolean> applied = completeLocked(completions, now);
+      ClaimResult claim = request == null ? ClaimResult.empty() : claimLocked(request);
+      ex = new Exchange(applied, claim);
+    }
+    if (!completions.isEmpty() || !ex.claim().jobs().isEmpty()) {
+      fire();
+    }
+    return ex;
+  }
+
+  @Override
+  public HeartbeatResult heartbeat(WorkerRecord worker) {
+    synchronized (lock) {
+      checkOpen();
+      workers.put(worker.id(), worker);
+      Set<String> held = new HashSet<>();
+      Set<String> cancel = new HashSet<>();
+      for (Job j : runningByWorker.getOrDefault(worker.id(), Set.of())) {
+        held.add(Long.toString(j.id));
+        if (j.cancelRequested) {
+          cancel.add(Long.toString(j.id));
+        }
+      }
+      return new HeartbeatResult(held, cancel);
+    }
+  }
+
+  @Override
+  public void deregisterWorker(String workerId, Instant now) {
+    boolean changed;
+    synchronized (lock) {
+      checkOpen();
+      workers.remove(workerId);
+      List<Job> held = new ArrayList<>(runningByWorker.getOrDefault(workerId, Set.of()));
+      for (Job j : held) {
+        release(j, now);
+      }
+      changed = !held.isEmpty();
+    }
+    if (changed) {
+      fire();
+    }
+  }
+
+  @Override
+  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+    List<JobInfo> out = new ArrayList<>();
+    synchronized (lock) {
+      checkOpen();
+      Set<String> expired = new LinkedHashSet<>();
+      for (String w : runningByWorker.keySet()) {
+        WorkerRecord rec = workers.get(w);
+        if (rec == null || !rec.leaseUntil().isAfter(now)) {
+          expired.add(w);
+        }
+      }
+      for (WorkerRecord rec : workers.values()) {
+        if (!rec.leaseUntil().isAfter(now)) {
+          expired.add(rec.id());
+        }
+      }
+      for (String w : expired) {
+        List<Job> held = new ArrayList<>(runningByWorker.getOrDefault(w, Set.of()));
+        held.sort(Comparator.comparingLong(j -> j.id));
+        for (Job j : held) {
+          if (out.size() >= limit) {
+            break;
+          }
+          out.add(reclaim(j, now));
+        }
+        if (!runningByWorker.containsKey(w)) {
+          workers.remove(w);
+        }
+      }
+    }
+    if (!out.isEmpty()) {
+      fire();
+    }
+    return out;
+  }
+
+  private JobInfo reclaim(Job j, Instant now) {
+    j.lost++;
+    if (j.cancelRequested) {
+      move(j, JobState.CANCELLED, now);
+    } else if (j.lost >= j.policy.maxWorkerLost()) {
+      j.deadReason = JobInfo.WORKER_LOST;
+      j.error = JobError.of("dev.spindle.WorkerLostException", "job " + j.id + " lost its worker " + j.lost
+          + " time(s) (limit " + j.policy.maxWorkerLost() + "); last worker: " + j.workerId).toJson();
+      move(j, JobState.DEAD, now);
+    } else {
+      j.runAt = now;
+      move(j, JobState.QUEUED, now);
+    }
+    return j.snapshot();
+  }
+
+  @Override
+  public FinishedBatch finishedAfter(long cursor, int limit) {
+    synchronized (lock) {
+      checkOpen();
+      List<JobInfo> out = new ArrayList<>();
+      long last = cursor;
+      for (Map.Entry<Long, Job> e : feed.tailMap(cursor, false).entrySet()) {
+        if (out.size() >= limit) {
+          break;
+        }
+        out.add(e.getValue().snapshot());
+        last = e.getKey();
+      }
+      return new FinishedBatch(out, last);
+    }
+  }
+
+  @Override
+  public long finishCursor() {
+    synchronized (lock) {
+      checkOpen();
+      return lastFinishSeq;
+    }
+  }
+
+  @Override
+  public ScheduleRecord saveSchedule(ScheduleRecord schedule) {
+    ScheduleRecord r;
+    synchronized (lock) {
+      checkOpen();
+      ScheduleRecord existing = schedules.get(schedule.name());
+      if (existing != null && existing.definition().equals(schedule.definition())) {
+        return existing;
+      }
+      r = new ScheduleRecord(schedule.name(), schedule.definition(), schedule.nextFireAt(),
+          existing == null ? null : existing.lastFireAt(), existing == null ? 1 : existing.version() + 1,
+          existing == null ? schedule.createdAt() : existing.createdAt());
+      schedules.put(r.name(), r);
+    }
+    fire();
+    return r;
+  }
+
+  @Override
+  public boolean deleteSchedule(String scheduleName) {
+    boolean removed;
+    synchronized (lock) {
+      checkOpen();
+      removed = schedules.remove(scheduleName) != null;
+    }
+    if (removed) {
+      fire();
+    }
+    return removed;
+  }
+
+  @Override
+  public List<ScheduleRecord> schedules() {
+    synchronized (lock) {
+      checkOpen();
+      return List.copyOf(schedules.values());
+    }
+  }
+
+  @Override
+  public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
+    synchronized (lock) {
+      checkOpen();
+      return schedules.values().stream().filter(s -> !s.nextFireAt().isAfter(now))
+          .sorted(Comparator.comparing(ScheduleRecord::nextFireAt).thenComparing(ScheduleRecord::name))
+          .limit(limit).toList();
+    }
+  }
+
+  @Override
+  public boolean fireSchedule(String scheduleName, long expectedVersion, Instant nextFireAt, Instant firedTick,
+      List<NewJob> newJobs) {
+    synchronized (lock) {
+      checkOpen();
+      ScheduleRecord s = schedules.get(scheduleName);
+      if (s == null || s.version() != expectedVersion) {
+        return false;
+      }
+      for (NewJob n : newJobs) {
+        insert(n);
+      }
+      schedules.put(scheduleName, new ScheduleRecord(scheduleName, s.definition(), nextFireAt, firedTick,
+          s.version() + 1, s.createdAt()));
+    }
+    fire();
+    return true;
+  }
+
+  @Override
+  public int purgeExpired(Instant now, RetentionLimits retention) {
+    int deleted = 0;
+    synchronized (lock) {
+      checkOpen();
+      while (deleted < retention.batch() && !byExpiry.isEmpty() && !byExpiry.first().expiresAt.isAfter(now)) {
+        delete(byExpiry.first());
+        deleted++;
+      }
+      while (deleted < retention.batch() && succeededByFinish.size() > retention.maxSucceeded()) {
+        delete(succeededByFinish.first());
+        deleted++;
+      }
+      while (deleted < retention.batch() && failedByFinish.size() > retention.maxFailed()) {
+        delete(failedByFinish.first());
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  @Override
+  public Subscription subscribe(Runnable onChange) {
+    Objects.requireNonNull(onChange, "onChange");
+    listeners.add(onChange);
+    return () -> listeners.remove(onChange);
+  }
+
+  @Override
+  public String describe() {
+    return "memory:" + name;
+  }
+
+  @Override
+  public void close() {
+    if (closeable) {
+      closed = true;
+      listeners.clear();
+    }
+  }
+
+  // ---------------------------------------------------------------- JobInspector
+
+  @Override
+  public List<JobInfo> listJobs(JobFilter filter) {
+    synchronized (lock) {
+      checkOpen();
+      NavigableMap<Long, Job> view = filter.beforeId() == null ? jobs.descendingMap()
+          : jobs.headMap(JobFilter.parseId(filter.beforeId()), false).descendingMap();
+      List<JobInfo> out = new ArrayList<>();
+      for (Job j : view.values()) {
+        if (out.size() >= filter.limit()) {
+          break;
+        }
+        if (matches(j, filter)) {
+          out.add(j.snapshot());
+        }
+      }
+      return out;
+    }
+  }
+
+  private static boolean matches(Job j, JobFilter f) {
+    return f.includes(j.state) && (f.queue() == null || f.queue().equals(j.queue))
+        && (f.task() == null || f.task().equals(j.task))
+        && (f.finishedBefore() == null || (j.finishedAt != null && j.finishedAt.isBefore(f.finishedBefore())));
+  }
+
+  @Override
+  public List<QueueSummary> queueSummaries() {
+    synchronized (lock) {
+      checkOpen();
+      TreeMap<String, QueueSummary> out = new TreeMap<>();
+      counts.forEach((q, c) -> {
+        Map<JobState, Long> nonZero = new EnumMap<>(JobState.class);
+        c.forEach((s, n) -> {
+          if (n > 0) {
+            nonZero.put(s, n);
+          }
+        });
+        if (!nonZero.isEmpty()) {
+          out.put(q, new QueueSummary(q, nonZero, limits.getOrDefault(q, 0)));
+        }
+      });
+      limits.forEach((q, l) -> out.putIfAbsent(q, new QueueSummary(q, Map.of(), l)));
+      return List.copyOf(out.values());
+    }
+  }
+
+  @Override
+  public List<WorkerRecord> workers() {
+    synchronized (lock) {
+      checkOpen();
+      return List.copyOf(workers.values());
+    }
+  }
+
+  @Override
+  public JobInfo requeue(String jobId, Instant now) {
+    JobInfo r;
+    synchronized (lock) {
+      checkOpen();
+      Job j = lookup(jobId);
+      if (j == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      JobState.checkRequeue(jobId, j.state);
+      j.failures = 0;
+      j.lost = 0;
+      j.deadReason = null;
+      j.cancelRequested = false;
+      j.runAt = now;
+      move(j, JobState.QUEUED, now);
+      r = j.snapshot();
+    }
+    fire();
+    return r;
+  }
+
+  @Override
+  public int purge(JobFilter filter) {
+    for (JobState s : filter.states()) {
+      if (!s.isTerminal()) {
+        throw new IllegalArgumentException("only finished jobs can be purged, not " + s
+            + " ones; cancel them first");
+      }
+    }
+    JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
+    int deleted = 0;
+    synchronized (lock) {
+      checkOpen();
+      List<Job> victims = new ArrayList<>();
+      for (Job j : jobs.descendingMap().values()) {
+        if (victims.size() >= f.limit()) {
+          break;
+        }
+        if (matches(j, f) && (f.beforeId() == null || j.id < JobFilter.parseId(f.beforeId()))) {
+          victims.add(j);
+        }
+      }
+      for (Job j : victims) {
+        delete(j);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    JobOptions.validateQueue(queue);
+    if (maxRunning < 0) {
+      throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);
+    }
+    synchronized (lock) {
+      checkOpen();
+      if (maxRunning == 0) {
+        limits.remove(queue);
+      } else {
+        limits.put(queue, maxRunning);
+      }
+    }
+    fire();
+  }
+
+  @Override
+  public Map<String, Integer> queueLimits() {
+    synchronized (lock) {
+      checkOpen();
+      return Map.copyOf(limits);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private Job lookup(String jobId) {
+    long id;
+    try {
+      id = Long.parseLong(jobId);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return jobs.get(id);
+  }
+
+  /** Applies a checked transition, keeping every index in step. */
+  private void move(Job j, JobState to, Instant now) {
+    JobState.checkTransition(Long.toString(j.id), j.state, to);
+    unindex(j);
+    JobState from = j.state;
+    if (from == JobState.RUNNING) {
+      j.cancelRequested = false;
+    }
+    if (from.isTerminal()) {
+      j.finishedAt = null;
+      j.expiresAt = null;
+      j.finishSeq = 0;
+    }
+    j.state = to;
+    if (to.isTerminal()) {
+      j.finishedAt = now;
+      j.expiresAt = now.plus(j.policy.ttlFor(to));
+      j.finishSeq = ++lastFinishSeq;
+    }
+    index(j);
+  }
+
+  private void index(Job j) {
+    counts.computeIfAbsent(j.queue, q -> new EnumMap<>(JobState.class)).merge(j.state, 1L, Long::sum);
+    switch (j.state) {
+      case SCHEDULED -> scheduled.add(j);
+      case QUEUED -> ready.computeIfAbsent(j.queue, q -> new TreeSet<>(READY_ORDER)).add(j);
+      case RUNNING -> {
+        runningByWorker.computeIfAbsent(j.workerId, w -> new HashSet<>()).add(j);
+        runningByQueue.merge(j.queue, 1, Integer::sum);
+      }
+      default -> {
+        feed.put(j.finishSeq, j);
+        byExpiry.add(j);
+        (isSuccessLike(j.state) ? succeededByFinish : failedByFinish).add(j);
+      }
+    }
+  }
+
+  private void unindex(Job j) {
+    counts.get(j.queue).merge(j.state, -1L, Long::sum);
+    switch (j.state) {
+      case SCHEDULED -> scheduled.remove(j);
+      case QUEUED -> ready.get(j.queue).remove(j);
+      case RUNNING -> {
+        Set<Job> held = runningByWorker.get(j.workerId);
+        held.remove(j);
+        if (held.isEmpty()) {
+          runningByWorker.remove(j.workerId);
+        }
+        runningByQueue.merge(j.queue, -1, Integer::sum);
+      }
+      default -> {
+        feed.remove(j.finishSeq);
+        byExpiry.remove(j);
+        (isSuccessLike(j.state) ? succeededByFinish : failedByFinish).remove(j);
+      }
+    }
+  }
+
+  private static boolean isSuccessLike(JobState s) {
+    return s == JobState.SUCCEEDED || s == JobState.CANCELLED;
+  }
+
+  private void delete(Job j) {
+    unindex(j);
+    jobs.remove(j.id);
+    if (j.uniqueKey != null) {
+      uniqueKeys.remove(j.uniqueKey, j.id);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreException(StoreException.Reason.CLOSED, "the job store " + describe() + " is closed");
+    }
+  }
+
+  private void fire() {
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(InMemoryJobStore.class).warn("store change listener threw", e);
+      }
+    }
+  }
+
+  /** Jobs per state over all queues (for tests and diagnostics). */
+  public Map<JobState, Long> countByState() {
+    synchronized (lock) {
+      Map<JobState, Long> out = new EnumMap<>(JobState.class);
+      counts.values().forEach(c -> c.forEach((s, n) -> out.merge(s, n, Long::sum)));
+      return out;
+    }
+  }
+}

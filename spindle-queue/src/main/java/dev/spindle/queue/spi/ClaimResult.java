@@ -1,0 +1,25 @@
+package dev.spindle.queue.spi;
+
+import dev.spindle.queue.JobInfo;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The jobs a claim took, each RUNNING with its fencing token, plus a hint for idle workers.
+ *
+ * @param jobs the claimed jobs (possibly none)
+ * @param nextRunAt the earliest run time of a SCHEDULED job in the store, or {@code null}: an idle
+ *     worker need not poll before then unless woken by a change
+ */
+public record ClaimResult(List<JobInfo> jobs, Instant nextRunAt) {
+  private static final ClaimResult EMPTY = new ClaimResult(List.of(), null);
+
+  public ClaimResult {
+    jobs = List.copyOf(jobs);
+  }
+
+  /** No jobs and no scheduled ones. */
+  public static ClaimResult empty() {
+    return EMPTY;
+  }
+}

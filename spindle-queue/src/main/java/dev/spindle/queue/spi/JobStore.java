@@ -1,0 +1,144 @@
+package dev.spindle.queue.spi;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The storage backend of a durable queue: the narrow set of atomic operations producers and workers
+ * need. Every backend (in-memory, SQLite, Redis) implements it with the same semantics, checked by
+ * the contract suite {@code dev.spindle.testkit.store.JobStoreContract}; operators' queries and
+ * repairs live in the separate {@link JobInspector}.
+ *
+ * <p>Rules every implementation follows:
+ * <ul>
+ *   <li>Each method is atomic: it happens entirely or not at all, even if the process is killed
+ *       midway. A failure throws {@link StoreException} and changes nothing.
+ *   <li>State changes follow {@link JobState}'s transition table.
+ *   <li>Job ids are decimal strings of positive numbers that increase with enqueue order.
+ *   <li>The store never reads a clock: callers pass {@code now} from their injected clock.
+ *   <li>Thread-safe; callable from any platform thread. (The SQLite store moves calls made on
+ *       virtual threads to platform threads itself.)
+ * </ul>
+ */
+public interface JobStore extends AutoCloseable {
+  /**
+   * Adds jobs, all or none. A job whose unique key already exists in the store is not added; its
+   * result names the existing job.
+   *
+   * @return one result per job, in order
+   */
+  List<EnqueueResult> enqueue(List<NewJob> jobs);
+
+  /** The job, if it exists. */
+  Optional<JobInfo> find(String jobId);
+
+  /**
+   * Cancels a job: a waiting one becomes CANCELLED at once; a running one gets a cancel request that
+   * its worker sees at its next heartbeat (if the worker dies instead, reclaim makes it CANCELLED).
+   */
+  CancelResult cancel(String jobId, Instant now);
+
+  /** Claims ready jobs for a worker; see {@link ClaimRequest} for the order and limits. */
+  ClaimResult claim(ClaimRequest request);
+
+  /**
+   * Applies completions, each only if fenced correctly (see {@link Completion}). Finished jobs get
+   * {@code finishedAt = now}, {@code expiresAt = now + TTL} and the next feed sequence number.
+   *
+   * @return one flag per completion: false if it was fenced off
+   */
+  List<Boolean> complete(List<Completion> completions, Instant now);
+
+  /**
+   * {@link #complete} then {@link #claim}, which a backend may do in one round trip or transaction.
+   *
+   * @param request the claim, or {@code null} to only complete
+   */
+  default Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+    List<Boolean> applied = completions.isEmpty() ? List.of() : complete(completions, now);
+    return new Exchange(applied, request == null ? ClaimResult.empty() : claim(request));
+  }
+
+  /**
+   * Registers or refreshes a worker and extends its lease to {@code worker.leaseUntil()}, covering
+   * every job it holds.
+   */
+  HeartbeatResult heartbeat(WorkerRecord worker);
+
+  /**
+   * Removes a worker that stops cleanly. Jobs it still holds go back to QUEUED as released (not a
+   * lost-worker strike).
+   */
+  void deregisterWorker(String workerId, Instant now);
+
+  /**
+   * Takes back the jobs of workers whose lease expired before {@code now} (or that are not
+   * registered): each gets a lost-worker strike; it becomes CANCELLED if a cancel was requested,
+   * DEAD with reason {@link JobInfo#WORKER_LOST} once the strikes reach its
+   * {@link dev.spindle.queue.JobPolicy#maxWorkerLost()}, else QUEUED to run again. Expired workers
+   * are removed.
+   *
+   * @param limit the most jobs to reclaim in this call
+   * @return the reclaimed jobs in their new state
+   */
+  List<JobInfo> reclaimExpired(Instant now, int limit);
+
+  /** Terminal transitions with a sequence number above {@code cursor}, oldest first, at most {@code limit}. */
+  FinishedBatch finishedAfter(long cursor, int limit);
+
+  /** The highest finish sequence number so far (0 if none). */
+  long finishCursor();
+
+  /**
+   * Adds a schedule, or replaces one of the same name whose definition differs; an identical
+   * definition leaves the stored one (and its next tick) as it is.
+   *
+   * @return the schedule as stored now
+   */
+  ScheduleRecord saveSchedule(ScheduleRecord schedule);
+
+  /** Removes a schedule; false if there was none. Jobs it already fired are not affected. */
+  boolean deleteSchedule(String name);
+
+  /** Every schedule, by name. */
+  List<ScheduleRecord> schedules();
+
+  /** Schedules whose next tick is {@code <= now}, at most {@code limit}, earliest first. */
+  List<ScheduleRecord> dueSchedules(Instant now, int limit);
+
+  /**
+   * Fires a schedule's tick, exactly once however many workers try: if its version still equals
+   * {@code expectedVersion}, moves it to {@code nextFireAt}, records {@code firedTick} as its last
+   * tick, bumps the version and adds {@code jobs} (whose unique keys name the tick, so a tick can
+   * never enqueue twice) - all in one atomic step.
+   *
+   * @return false if another worker fired it first (or it was changed or removed); nothing was done
+   */
+  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick, List<NewJob> jobs);
+
+  /**
+   * Deletes finished jobs whose {@code expiresAt <= now}, then the oldest finished jobs beyond the
+   * limits; at most {@code limits.batch()} per call.
+   *
+   * @return how many were deleted
+   */
+  int purgeExpired(Instant now, RetentionLimits limits);
+
+  /**
+   * Calls {@code onChange} soon after the store's data may have changed (a job enqueued, finished,
+   * a schedule changed), also when another process changed it. Calls may be spurious or coalesced,
+   * and are made on a store thread: the listener must be quick and must not call the store.
+   */
+  Subscription subscribe(Runnable onChange);
+
+  /** A short description for messages and logs, e.g. {@code sqlite:/data/spindle.db}. No secrets. */
+  String describe();
+
+  /** Releases connections and threads. Idempotent. Later calls throw {@link StoreException} (CLOSED). */
+  @Override
+  void close();
+}

@@ -1,0 +1,21 @@
+package dev.spindle.queue.spi;
+
+/**
+ * Opens stores from a location string such as {@code sqlite:spindle-data/spindle.db},
+ * {@code memory:tests} or {@code redis://127.0.0.1:6379/0}. Listed in
+ * {@code META-INF/services/dev.spindle.queue.spi.JobStoreProvider}; needs a public no-arg
+ * constructor. See {@link dev.spindle.queue.JobStores}.
+ */
+public interface JobStoreProvider {
+  /** The URI scheme it handles, e.g. {@code sqlite}. */
+  String scheme();
+
+  /**
+   * Opens a store. The returned object also implements {@link JobInspector}.
+   *
+   * @param location the whole location string, scheme included
+   * @throws IllegalArgumentException if the location is malformed
+   * @throws dev.spindle.queue.StoreException if it cannot be opened
+   */
+  JobStore open(String location);
+}

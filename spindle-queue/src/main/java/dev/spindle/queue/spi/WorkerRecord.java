@@ -1,0 +1,43 @@
+package dev.spindle.queue.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A worker as registered in the store by its heartbeats: who it is, what it consumes, since when,
+ * and its counters. The {@code leaseUntil} covers every job it holds: once it passes, any worker
+ * may reclaim them ({@link JobStore#reclaimExpired}).
+ *
+ * @param id unique worker id ({@code name@host:pid#random})
+ * @param name the human-readable name
+ * @param host the host name
+ * @param pid the process id
+ * @param queues the queues it consumes, in priority order
+ * @param concurrency its slots
+ * @param model the execution model running its jobs
+ * @param state {@code RUNNING} or {@code STOPPING}
+ * @param startedAt when it started
+ * @param heartbeatAt its last heartbeat
+ * @param leaseUntil when its lease on its jobs expires
+ * @param running jobs it runs now
+ * @param processed executions it finished
+ * @param failed executions of it that failed
+ * @param ratePerSecond its recent completion rate, jobs per second
+ */
+public record WorkerRecord(String id, String name, String host, long pid, List<String> queues, int concurrency,
+    String model, String state, Instant startedAt, Instant heartbeatAt, Instant leaseUntil, int running,
+    long processed, long failed, double ratePerSecond) {
+  public WorkerRecord {
+    Objects.requireNonNull(id, "id");
+    queues = List.copyOf(queues);
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(heartbeatAt, "heartbeatAt");
+    Objects.requireNonNull(leaseUntil, "leaseUntil");
+  }
+
+  /** True if its lease has not expired at {@code now}. */
+  public boolean isAlive(Instant now) {
+    return leaseUntil.isAfter(now);
+  }
+}
