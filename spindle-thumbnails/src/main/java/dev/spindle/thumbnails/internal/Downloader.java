@@ -4,7 +4,6 @@ import dev.spindle.thumbnails.FailureReason;
 import dev.spindle.thumbnails.RetryPolicy;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -164,7 +162,7 @@ public final class Downloader {
         out.complete(o.result());
       } else if (o.retry() && n < settings.retry().maxAttempts() && !out.isDone()) {
         Duration wait = settings.retry().backoff(n, ThreadLocalRandom.current().nextDouble(), o.retryAfter());
-        LOG.warn("{}: {} (attempt {}/{}); retrying in {} ms", source.url(), o.message(), n,
+        LOG.warn("{} (attempt {}/{}); retrying in {} ms", o.message(), n,
             settings.retry().maxAttempts(), wait.toMillis());
         Executor later = CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, retryExecutor);
         later.execute(() -> attempt(source, n + 1, start, out));
@@ -300,8 +298,4 @@ public final class Downloader {
     return p == null ? "" : " " + p;
   }
 
-  /** For log lines: the URI's host and path. */
-  static String shortName(URI uri) {
-    return (uri.getHost() + uri.getPath()).toLowerCase(Locale.ROOT);
-  }
 }

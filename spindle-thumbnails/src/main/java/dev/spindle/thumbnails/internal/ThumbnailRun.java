@@ -515,7 +515,9 @@ public final class ThumbnailRun {
           + results.get(s.index()) + " and " + r);
     }
     if (r.succeeded()) {
-      safely(() -> (r.thumbnails().isEmpty() ? (Runnable) () -> {} : (Runnable) () -> listener.resized(r)).run());
+      if (!r.thumbnails().isEmpty()) {
+        safely(() -> listener.resized(r));
+      }
     } else {
       LOG.warn("{} failed: {}: {}", s.url(), r.failureReason(), r.failureMessage());
       safely(() -> listener.failed(r));
