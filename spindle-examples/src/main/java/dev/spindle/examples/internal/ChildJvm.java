@@ -1,70 +1,66 @@
 package dev.spindle.examples.internal;
 
+import dev.spindle.process.supervise.ChildProcess;
+import dev.spindle.process.supervise.ChildSpec;
+import dev.spindle.process.supervise.ExitStatus;
+import dev.spindle.process.supervise.JvmLauncher;
+import dev.spindle.process.supervise.ParentWatchdog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Starts a JVM running one of the examples' {@code main} classes with this JVM's class path, for the
- * examples that need a raw child process of their own (the process spinner, the single-carrier
- * coroutine run) rather than a pool worker. Internal: not API.
+ * Starts one of the examples' {@code main} classes in a child JVM (with {@code spindle-process}'s
+ * {@link JvmLauncher}: same JDK and class path, a readable title in {@code ps}), for the examples that
+ * need a raw child process of their own (the process spinner, the single-carrier coroutine run)
+ * rather than a pool worker. Internal: not API.
  *
- * <p>The child's stdin is a pipe that the parent keeps open for the child's whole life: children
- * treat end-of-file on stdin as "the parent is gone" and exit, so none outlives its parent, even one
- * killed with {@code kill -9}. Its stdout goes to the given stream ({@link System#out}: inherited,
- * otherwise copied by a pump thread); stderr is inherited.
+ * <p>The child's stdin is a pipe the parent keeps open for the child's whole life; children call
+ * {@link #exitWhenParentDies()}, so none outlives its parent, even one killed with {@code kill -9}.
+ * The child's stdout goes to the given stream ({@link System#out}: inherited, otherwise copied by a
+ * pump thread); stderr is inherited.
  */
 public final class ChildJvm {
-  private final Process process;
+  private final ChildProcess process;
   private final Thread pump;
 
-  private ChildJvm(Process process, Thread pump) {
+  private ChildJvm(ChildProcess process, Thread pump) {
     this.process = process;
     this.pump = pump;
   }
 
-  /** The {@code java} launcher of the running JVM. */
-  public static Path javaExecutable() {
-    return Path.of(System.getProperty("java.home"), "bin", "java");
-  }
-
   /**
-   * Starts {@code mainClass} in a new JVM.
+   * Starts {@code mainClass} in a new JVM titled {@code title}.
    *
-   * @param jvmOptions options before the class path, e.g. {@code -Dkey=value}
+   * @param jvmOptions options such as {@code -Dkey=value}
    * @param out where the child's stdout goes
    * @throws UncheckedIOException if the JVM cannot be started
    */
-  public static ChildJvm start(Class<?> mainClass, List<String> jvmOptions, List<String> args, PrintStream out) {
+  public static ChildJvm start(String title, Class<?> mainClass, List<String> jvmOptions, List<String> args,
+      PrintStream out) {
     Objects.requireNonNull(out, "out");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(javaExecutable().toString());
-    cmd.add("-Xshare:auto");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.addAll(jvmOptions);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass.getName());
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
-        .redirectInput(ProcessBuilder.Redirect.PIPE);
     boolean inherit = out == System.out;
-    pb.redirectOutput(inherit ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
+    List<String> options = new ArrayList<>(List.of("-Xshare:auto", "-XX:+UseSerialGC"));
+    options.addAll(jvmOptions);
+    ChildSpec spec = ChildSpec.builder(title, mainClass.getName()).jvmOptions(options).args(args)
+        .stdout(inherit ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE)
+        .stderr(ProcessBuilder.Redirect.INHERIT).build();
     out.flush();
-    Process p;
+    ChildProcess p;
     try {
-      p = pb.start();
+      p = new JvmLauncher().start(spec);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start a child JVM with " + javaExecutable() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot start child JVM '" + title + "': " + e.getMessage(), e);
     }
     Thread pump = null;
     if (!inherit) {
-      InputStream in = p.getInputStream();
+      InputStream in = p.output();
       pump = Thread.ofPlatform().daemon().name("child-jvm-stdout-" + p.pid()).start(() -> copy(in, out));
     }
     return new ChildJvm(p, pump);
@@ -83,6 +79,12 @@ public final class ChildJvm {
     }
   }
 
+  /** For child {@code main} methods: halt when stdin reaches end-of-file or the parent pid is gone. */
+  public static void exitWhenParentDies() {
+    ParentWatchdog.watchStdin(System.in);
+    ParentWatchdog.startFromEnvironment();
+  }
+
   /** The child's process id. */
   public long pid() {
     return process.pid();
@@ -93,27 +95,18 @@ public final class ChildJvm {
     return process.isAlive();
   }
 
-  /** The child's stdin, kept open until {@link #waitFor()} returns (closing it tells the child to exit). */
-  public java.io.OutputStream stdin() {
-    return process.getOutputStream();
-  }
-
-  /** Closes the child's stdin: children of this class exit when they see end-of-file. */
-  public void closeStdin() {
-    try {
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      // Already gone.
-    }
-  }
-
   /**
    * Waits for the child to exit and for its output to be copied, then closes its stdin.
    *
    * @return the exit status
    */
-  public int waitFor() throws InterruptedException {
-    int status = process.waitFor();
+  public ExitStatus waitFor() throws InterruptedException {
+    ExitStatus status;
+    try {
+      status = process.onExit().get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot observe the exit of pid " + pid() + ": " + e.getCause(), e.getCause());
+    }
     if (pump != null) {
       pump.join();
     }
@@ -121,31 +114,22 @@ public final class ChildJvm {
     return status;
   }
 
-  /** The exit status, if the child has exited. */
-  public java.util.OptionalInt exitValue() {
-    return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
+  /** The exit code, if the child has exited. */
+  public OptionalInt exitCode() {
+    return process.onExit().isDone() ? OptionalInt.of(process.onExit().join().code()) : OptionalInt.empty();
   }
 
-  /** Kills the child (and waits for it). */
+  /** Kills the child and waits for it. */
   public void kill() throws InterruptedException {
-    process.destroyForcibly();
+    process.kill();
     waitFor();
   }
 
-  /**
-   * For child {@code main} methods: starts a daemon thread that calls {@code onEof} when stdin
-   * reaches end-of-file (the parent closed it, or died).
-   */
-  public static void onStdinEof(Runnable onEof) {
-    Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // Ignore input; only end-of-file matters.
-        }
-      } catch (IOException e) {
-        // Treat a broken stdin like end-of-file.
-      }
-      onEof.run();
-    });
+  private void closeStdin() {
+    try {
+      process.input().close();
+    } catch (IOException e) {
+      // Already gone.
+    }
   }
 }

@@ -33,7 +33,7 @@ public final class CoroutineSpinnerMain {
       System.exit(2);
       return;
     }
-    ChildJvm.onStdinEof(() -> Runtime.getRuntime().halt(3));
+    ChildJvm.exitWhenParentDies();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicReference<SpinnerDemo.Outcome> outcome = new AtomicReference<>();
     // asyncio.run(supervisor()): the supervisor is itself a task on the one carrier.

@@ -1,6 +1,8 @@
 package dev.spindle.examples.spinner;
 
 import dev.spindle.examples.internal.ChildJvm;
+import dev.spindle.process.SharedEvent;
+import dev.spindle.process.supervise.ExitStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -8,10 +10,11 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A spinner in a child JVM (spinner_proc.py). Only the stop signal crosses the process boundary:
- * the parent ends the child's stdin, which the child's {@link SpinnerProcessMain} turns into its
- * local "done" event; the same end-of-file also stops the child if the parent dies. The child's
- * frames go to the given stream.
+ * A spinner in a child JVM (spinner_proc.py). Only the "done" {@link SharedEvent} crosses the
+ * process boundary (a flag in a memory-mapped file, Python's semaphore-backed
+ * {@code multiprocessing.Event}); the child ({@link SpinnerProcessMain}) waits on it between frames.
+ * The child also exits if its parent dies. Its frames go to the given stream; {@code ps} shows it
+ * as {@code spinner Process-1 (spin)}.
  *
  * <p>{@code toString}: {@code Process[name=Process-1 (spin), parent=14868, state=NEW]}, then with the
  * child's pid once started, and its exit status once terminated.
@@ -23,6 +26,7 @@ public final class ProcessSpinner implements SpinnerHandle {
   private final String message;
   private final Duration frameInterval;
   private final PrintStream out;
+  private final SharedEvent done = SharedEvent.create();
   private volatile ChildJvm child;
 
   /**
@@ -39,29 +43,32 @@ public final class ProcessSpinner implements SpinnerHandle {
     if (child != null) {
       throw new IllegalStateException(name + " was already started");
     }
-    child = ChildJvm.start(SpinnerProcessMain.class, List.of("-XX:TieredStopAtLevel=1"),
+    child = ChildJvm.start("spinner " + name, SpinnerProcessMain.class, List.of("-XX:TieredStopAtLevel=1"),
         List.of("--message", message, "--frame-millis", Long.toString(frameInterval.toMillis()),
-            "--name", name),
+            "--event", done.descriptor().path()),
         out);
   }
 
   @Override
   public void stop() {
-    ChildJvm c = child;
-    if (c != null) {
-      c.closeStdin();
-    }
+    done.set();
   }
 
   @Override
   public void join() throws InterruptedException {
     ChildJvm c = child;
     if (c == null) {
+      done.close();
       return;
     }
-    int status = c.waitFor();
-    if (status != 0) {
-      throw new IllegalStateException(name + " (pid " + c.pid() + ") exited with status " + status);
+    ExitStatus status;
+    try {
+      status = c.waitFor();
+    } finally {
+      done.close();
+    }
+    if (!status.isSuccess()) {
+      throw new IllegalStateException(name + " (pid " + c.pid() + ") ended with " + status);
     }
   }
 
@@ -79,7 +86,7 @@ public final class ProcessSpinner implements SpinnerHandle {
     } else if (c.isAlive()) {
       state = "pid=" + c.pid() + ", state=RUNNING";
     } else {
-      state = "pid=" + c.pid() + ", state=TERMINATED, exitcode=" + c.exitValue().orElse(-1);
+      state = "pid=" + c.pid() + ", state=TERMINATED, exitcode=" + c.exitCode().orElse(-1);
     }
     return "Process[name=" + name + ", parent=" + ProcessHandle.current().pid() + ", " + state + "]";
   }

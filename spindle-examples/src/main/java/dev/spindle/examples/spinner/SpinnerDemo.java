@@ -2,6 +2,7 @@ package dev.spindle.examples.spinner;
 
 import dev.spindle.examples.Ticker;
 import dev.spindle.examples.internal.ChildJvm;
+import dev.spindle.process.supervise.ExitStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -178,16 +179,17 @@ public final class SpinnerDemo {
   public static Outcome run(Options options, PrintStream out) throws InterruptedException {
     Ticker ticker = Ticker.system();
     if (options.model() == SpinnerModel.COROUTINE) {
-      ChildJvm child = ChildJvm.start(CoroutineSpinnerMain.class, SINGLE_CARRIER_OPTIONS, options.toArgs(), out);
-      int status;
+      ChildJvm child = ChildJvm.start("spinner coroutine (1 carrier)", CoroutineSpinnerMain.class,
+          SINGLE_CARRIER_OPTIONS, options.toArgs(), out);
+      ExitStatus status;
       try {
         status = child.waitFor();
       } catch (InterruptedException e) {
         child.kill();
         throw e;
       }
-      if (status != 0) {
-        throw new IllegalStateException("the coroutine run (pid " + child.pid() + ") exited with status " + status);
+      if (!status.isSuccess()) {
+        throw new IllegalStateException("the coroutine run (pid " + child.pid() + ") ended with " + status);
       }
       return new Outcome(Slow.ANSWER, Double.NaN, OptionalLong.empty());
     }
