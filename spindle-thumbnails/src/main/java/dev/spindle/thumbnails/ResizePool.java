@@ -11,7 +11,7 @@ import java.util.Objects;
  *   <li>{@link #threads(int)}: platform threads in this JVM (default, one per core);
  *   <li>{@link #processes(int)}: long-lived child JVMs ({@code spindle-process}); the bytes written
  *       are also summed in a cross-process counter;
- *   <li>{@link #queue(Path, int)}: a durable SQLite job queue, one job per image, consumed by
+ *   <li>{@link #queue(String, int)}: a durable job queue (SQLite by default), one job per image, consumed by
  *       workers in this JVM and by any other worker process pointed at the same database;
  *   <li>{@link #executor(TaskExecutor)}: any Spindle executor you own (not closed by the maker).
  * </ul>
@@ -23,13 +23,13 @@ public final class ResizePool {
 
   private final Kind kind;
   private final int workers;
-  private final Path queueDatabase;
+  private final String storeLocation;
   private final TaskExecutor executor;
 
-  private ResizePool(Kind kind, int workers, Path queueDatabase, TaskExecutor executor) {
+  private ResizePool(Kind kind, int workers, String storeLocation, TaskExecutor executor) {
     this.kind = kind;
     this.workers = workers;
-    this.queueDatabase = queueDatabase;
+    this.storeLocation = storeLocation;
     this.executor = executor;
   }
 
@@ -64,10 +64,26 @@ public final class ResizePool {
    */
   public static ResizePool queue(Path database, int workers) {
     Objects.requireNonNull(database, "database");
+    return queue("sqlite:" + database.toAbsolutePath(), workers);
+  }
+
+  /**
+   * A durable job queue in the store at {@code storeLocation} ({@code sqlite:path},
+   * {@code memory:name}, {@code redis://host:port}; see {@code dev.spindle.queue.JobStores}), one
+   * job per image on the queue {@code thumbnails}, consumed by {@code workers} local workers
+   * (0 = none here: {@code spindle worker} processes elsewhere do the work).
+   *
+   * @throws IllegalArgumentException if {@code workers} is not 0..1024 or the location is blank
+   */
+  public static ResizePool queue(String storeLocation, int workers) {
+    Objects.requireNonNull(storeLocation, "storeLocation");
+    if (storeLocation.isBlank()) {
+      throw new IllegalArgumentException("empty store location");
+    }
     if (workers < 0 || workers > 1024) {
       throw new IllegalArgumentException("queue workers must be 0..1024: " + workers);
     }
-    return new ResizePool(Kind.QUEUE, workers, database.toAbsolutePath(), null);
+    return new ResizePool(Kind.QUEUE, workers, storeLocation, null);
   }
 
   /** A caller-owned executor of any model; the maker submits to it and never shuts it down. */
@@ -93,9 +109,9 @@ public final class ResizePool {
     return workers;
   }
 
-  /** The queue's database file, for {@link Kind#QUEUE}; otherwise null. */
-  public Path queueDatabase() {
-    return queueDatabase;
+  /** The queue's store location, for {@link Kind#QUEUE}; otherwise null. */
+  public String storeLocation() {
+    return storeLocation;
   }
 
   /** The caller's executor, for {@link Kind#EXECUTOR}; otherwise null. */
@@ -108,7 +124,7 @@ public final class ResizePool {
     return switch (kind) {
       case THREADS -> threads(n);
       case PROCESSES -> processes(n);
-      case QUEUE -> queue(queueDatabase, n);
+      case QUEUE -> queue(storeLocation, n);
       case EXECUTOR -> throw new IllegalStateException("the worker count of a caller's executor is fixed");
     };
   }
@@ -118,7 +134,7 @@ public final class ResizePool {
     return switch (kind) {
       case THREADS -> workers + " thread" + (workers == 1 ? "" : "s");
       case PROCESSES -> workers + " child JVM" + (workers == 1 ? "" : "s");
-      case QUEUE -> "durable queue " + queueDatabase + " (" + workers + " local worker" + (workers == 1 ? "" : "s") + ")";
+      case QUEUE -> "durable queue " + storeLocation + " (" + workers + " local worker" + (workers == 1 ? "" : "s") + ")";
       case EXECUTOR -> executor.model() + " executor '" + executor.config().name() + "'";
     };
   }

@@ -2,6 +2,7 @@ package dev.spindle.thumbnails;
 
 import dev.spindle.Task;
 import dev.spindle.TaskCatalog;
+import dev.spindle.process.JoinableQueue;
 import dev.spindle.thumbnails.internal.SharedCounters;
 import dev.spindle.thumbnails.internal.ThumbnailRenderer;
 import java.util.Collection;
@@ -29,11 +30,82 @@ public final class ThumbnailTasks implements TaskCatalog {
         return result;
       });
 
+  /**
+   * One long-lived resize worker of the course's V7 ({@code thumbnails.resize-worker}): takes
+   * {@link WorkItem}s from a cross-process joinable queue until its end marker, resizes each,
+   * answers every one on the results queue (each result carries its source path, since results
+   * arrive out of order) and finally sends a done report, so the collector can count workers out
+   * instead of guessing from an empty queue. Every item taken is marked done.
+   */
+  public static final Task<WorkerInput, WorkerSummary> RESIZE_WORKER = Task.withContext(
+      "thumbnails.resize-worker", WorkerInput.class, WorkerSummary.class, (input, ctx) -> {
+        try (JoinableQueue<WorkItem> jobs = JoinableQueue.open(input.jobs(), WorkItem.class);
+             JoinableQueue<WorkerReport> results = JoinableQueue.open(input.results(), WorkerReport.class)) {
+          int images = 0;
+          long bytes = 0;
+          while (true) {
+            WorkItem item = jobs.get();
+            try {
+              if (item.end()) {
+                results.put(new WorkerReport(null, ctx.workerName(), true));
+                return new WorkerSummary(ctx.workerName(), images, bytes);
+              }
+              ResizeResult r = RESIZE.run(item.request(), ctx);
+              images++;
+              bytes += r.thumbnailBytes();
+              results.put(new WorkerReport(r, ctx.workerName(), false));
+            } finally {
+              jobs.taskDone();
+            }
+          }
+        }
+      });
+
+  /**
+   * Input of {@link #RESIZE_WORKER}: where to take work from and where to answer.
+   *
+   * @param jobs the queue of work items
+   * @param results the queue of reports
+   */
+  public record WorkerInput(JoinableQueue.Descriptor jobs, JoinableQueue.Descriptor results) {}
+
+  /**
+   * A queued piece of work: an image, or the end marker (a value that survives JSON, unlike an
+   * identity sentinel).
+   *
+   * @param request the image, null for the end marker
+   * @param end true for the end marker
+   */
+  public record WorkItem(ResizeRequest request, boolean end) {
+    /** The end marker. */
+    public static WorkItem endMarker() {
+      return new WorkItem(null, true);
+    }
+  }
+
+  /**
+   * A worker's answer: one result, or its done report.
+   *
+   * @param result the result, null in the done report
+   * @param worker the worker's name
+   * @param done true for the done report
+   */
+  public record WorkerReport(ResizeResult result, String worker, boolean done) {}
+
+  /**
+   * What one worker did in all.
+   *
+   * @param worker the worker's name
+   * @param images images it resized (failed ones included)
+   * @param thumbnailBytes bytes of thumbnails it wrote
+   */
+  public record WorkerSummary(String worker, int images, long thumbnailBytes) {}
+
   /** Public no-argument constructor, as catalogs need. */
   public ThumbnailTasks() {}
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(RESIZE);
+    return List.of(RESIZE, RESIZE_WORKER);
   }
 }

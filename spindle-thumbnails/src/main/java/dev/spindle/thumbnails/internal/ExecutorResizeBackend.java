@@ -22,6 +22,7 @@ public final class ExecutorResizeBackend implements ResizeBackend {
   private final String counterName;
   private final LongSupplier counterValue;
   private final AutoCloseable extra;
+  private final int consumers;
 
   /**
    * @param owned whether {@link #close()} shuts the executor down
@@ -30,13 +31,19 @@ public final class ExecutorResizeBackend implements ResizeBackend {
    * @param extra closed after the executor (e.g. the counter), or null
    */
   public ExecutorResizeBackend(TaskExecutor executor, boolean owned, String description, String counterName,
-      LongSupplier counterValue, AutoCloseable extra) {
+      LongSupplier counterValue, AutoCloseable extra, int consumers) {
     this.executor = executor;
     this.owned = owned;
     this.description = description;
     this.counterName = counterName;
     this.counterValue = counterValue;
     this.extra = extra;
+    this.consumers = consumers;
+  }
+
+  /** The executor the work goes to. */
+  public TaskExecutor executor() {
+    return executor;
   }
 
   private ResizeRequest withCounter(ResizeRequest r) {
@@ -81,7 +88,7 @@ public final class ExecutorResizeBackend implements ResizeBackend {
 
   @Override
   public int consumers() {
-    return Math.max(1, executor.config().workers()) * 2;
+    return consumers;
   }
 
   @Override

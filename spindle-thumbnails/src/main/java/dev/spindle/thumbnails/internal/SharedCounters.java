@@ -1,18 +1,24 @@
 package dev.spindle.thumbnails.internal;
 
+import dev.spindle.process.SharedCounter;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
- * Adds to the cross-process counter of resized bytes by name. The counter itself lives in
- * {@code spindle-process}; until a counter is opened by name in this JVM the call fails loudly.
+ * Attaches to cross-process counters ({@link SharedCounter}) by the path of their mapped file, once
+ * per JVM, and adds to them. Thread-safe.
  */
 public final class SharedCounters {
+  private static final ConcurrentHashMap<String, SharedCounter> OPEN = new ConcurrentHashMap<>();
+
   private SharedCounters() {}
 
   /**
-   * Adds {@code delta} to the named counter.
+   * Adds {@code delta} to the counter at {@code path} atomically (one atomic instruction on shared
+   * memory, so no update from any process is lost).
    *
-   * @throws IllegalStateException if the counter cannot be opened
+   * @throws IllegalArgumentException if no counter of this user exists there
    */
-  public static void add(String name, long delta) {
-    throw new IllegalStateException("cross-process counter '" + name + "' is not available yet");
+  public static void add(String path, long delta) {
+    OPEN.computeIfAbsent(path, p -> SharedCounter.open(new SharedCounter.Descriptor(p))).addAndGet(delta);
   }
 }

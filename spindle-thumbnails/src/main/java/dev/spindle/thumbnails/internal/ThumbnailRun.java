@@ -103,7 +103,13 @@ public final class ThumbnailRun {
       case PIPELINE -> pipeline(sink -> downloadOnVirtualThreads(config.downloadConcurrency(), sink), poolBackend,
           config.queueCapacity());
       case PROCESS_POOL -> resizeMapped(collect(sink -> downloadWithThreads(n, sink)), poolBackend);
-      case THREADS_AND_PROCESSES -> pipeline(sink -> downloadWithThreads(n, sink), poolBackend, config.queueCapacity());
+      case THREADS_AND_PROCESSES -> {
+        if (poolBackend instanceof ExecutorResizeBackend eb && eb.executor().model() == dev.spindle.ExecutionModel.PROCESSES) {
+          joinableQueuePipeline(sink -> downloadWithThreads(n, sink), eb);
+        } else {
+          pipeline(sink -> downloadWithThreads(n, sink), poolBackend, config.queueCapacity());
+        }
+      }
       // The event-loop thread must never block, so its queue is unbounded.
       case ASYNC -> pipeline(sink -> downloadAsync(config.downloadConcurrency(), sink), poolBackend, Integer.MAX_VALUE);
     }
@@ -431,6 +437,95 @@ public final class ThumbnailRun {
       } else {
         return;
       }
+    }
+  }
+
+  /**
+   * V7: download threads put work items on a cross-process joinable queue drained by one
+   * long-lived worker task per child JVM; results come back on a second queue, out of order, each
+   * carrying its source path; after every download thread has finished, one end marker per worker
+   * is queued and the collector counts the workers' done reports. An image held by a worker that
+   * died is resized again once through the pool.
+   */
+  void joinableQueuePipeline(DownloadStage producer, ExecutorResizeBackend backend) throws InterruptedException {
+    dev.spindle.TaskExecutor executor = backend.executor();
+    int workers = executor.config().workers();
+    java.util.Map<String, Job> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    try (dev.spindle.process.JoinableQueue<dev.spindle.thumbnails.ThumbnailTasks.WorkItem> jobs =
+             dev.spindle.process.JoinableQueue.create(dev.spindle.thumbnails.ThumbnailTasks.WorkItem.class, config.queueCapacity());
+         dev.spindle.process.JoinableQueue<dev.spindle.thumbnails.ThumbnailTasks.WorkerReport> reports =
+             dev.spindle.process.JoinableQueue.create(dev.spindle.thumbnails.ThumbnailTasks.WorkerReport.class, 0)) {
+      var input = new dev.spindle.thumbnails.ThumbnailTasks.WorkerInput(jobs.descriptor(), reports.descriptor());
+      List<dev.spindle.TaskFuture<dev.spindle.thumbnails.ThumbnailTasks.WorkerSummary>> workerFutures = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        workerFutures.add(executor.submit(dev.spindle.thumbnails.ThumbnailTasks.RESIZE_WORKER, input));
+      }
+      Thread collector = Thread.ofPlatform().name("result-collector").start(() -> collect(reports, workerFutures, pending));
+      try {
+        producer.run(job -> {
+          ResizeRequest req = request(job);
+          if (backend.sharedCounterName() != null) {
+            req = req.withSharedCounter(backend.sharedCounterName());
+          }
+          pending.put(req.source(), job);
+          resizeClock.start();
+          jobs.put(new dev.spindle.thumbnails.ThumbnailTasks.WorkItem(req, false));
+        });
+        for (int i = 0; i < workers; i++) {
+          jobs.put(dev.spindle.thumbnails.ThumbnailTasks.WorkItem.endMarker());
+        }
+        collector.join();
+      } catch (InterruptedException e) {
+        collector.interrupt();
+        collector.join();
+        for (var f : workerFutures) {
+          f.cancel(true);
+        }
+        throw e;
+      }
+      for (var f : workerFutures) {
+        try {
+          var summary = f.result();
+          LOG.info("worker {} resized {} images, {} bytes of thumbnails", summary.worker(), summary.images(),
+              summary.thumbnailBytes());
+        } catch (RuntimeException e) {
+          LOG.warn("a resize worker ended abnormally: {}", e.toString());
+        }
+      }
+    }
+    for (Job job : new ArrayList<>(pending.values())) {
+      LOG.warn("{} was held by a worker that died; resizing it again", job.source().fileName());
+      resizeOne(job, backend);
+    }
+  }
+
+  private void collect(dev.spindle.process.JoinableQueue<dev.spindle.thumbnails.ThumbnailTasks.WorkerReport> reports,
+      List<dev.spindle.TaskFuture<dev.spindle.thumbnails.ThumbnailTasks.WorkerSummary>> workers, java.util.Map<String, Job> pending) {
+    int done = 0;
+    while (done < workers.size()) {
+      dev.spindle.thumbnails.ThumbnailTasks.WorkerReport r;
+      try {
+        r = reports.get(Duration.ofMillis(250));
+      } catch (dev.spindle.process.QueueEmptyException e) {
+        // A worker that died never reports done: count the ones that ended without reporting.
+        long ended = workers.stream().filter(f -> f.isDone() && !f.isCancelled() && f.exception(Duration.ZERO) != null).count();
+        if (done + ended >= workers.size() && reports.isEmpty()) {
+          return;
+        }
+        continue;
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (r.done()) {
+        done++;
+        continue;
+      }
+      resizeClock.end();
+      Job job = pending.remove(r.result().source());
+      if (job == null) {
+        throw new IllegalStateException("a worker answered for " + r.result().source() + ", which is not pending");
+      }
+      complete(job, r.result());
     }
   }
 
