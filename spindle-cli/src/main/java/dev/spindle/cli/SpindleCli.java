@@ -25,6 +25,7 @@ public final class SpindleCli implements Runnable {
         // add subcommands here, one per line
         new dev.spindle.cli.examples.SpinnerCommand(),
         new dev.spindle.cli.examples.PrimesCommand(),
+        new dev.spindle.cli.examples.ProducerConsumerCommand(),
         new CommandLine.HelpCommand());
   }
 
