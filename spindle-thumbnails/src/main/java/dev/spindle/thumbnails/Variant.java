@@ -97,7 +97,7 @@ public enum Variant {
   public static Variant fromName(String name) {
     String n = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
     for (Variant v : values()) {
-      if (v.cliName.equals(n)) {
+      if (v.cliName.equals(n) || v.name().equalsIgnoreCase(name.trim())) {
         return v;
       }
     }
