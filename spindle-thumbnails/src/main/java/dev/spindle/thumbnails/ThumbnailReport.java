@@ -82,7 +82,13 @@ public record ThumbnailReport(Variant variant, String resizePool, List<ImageResu
     sb.append(String.format(Locale.ROOT, "resize      %.2f s (%.1f thumbnails/s)%n", secs(resizeTime), thumbnailsPerSecond()));
     sb.append(String.format(Locale.ROOT, "total       %.2f s (%.2f images/s)%n", secs(totalTime), imagesPerSecond()));
     for (ImageResult f : failures()) {
-      sb.append(String.format(Locale.ROOT, "FAILED      %s: %s: %s%n", f.url(), f.failureReason(), f.failureMessage()));
+      String msg = f.failureMessage() == null ? "" : f.failureMessage();
+      if (msg.startsWith(f.url() + ": ")) {
+        msg = msg.substring(f.url().length() + 2);
+      } else if (msg.startsWith(f.url() + " ")) {
+        msg = msg.substring(f.url().length() + 1);
+      }
+      sb.append(String.format(Locale.ROOT, "FAILED      %s%n            %s: %s%n", f.url(), f.failureReason(), msg));
     }
     return sb.toString();
   }
