@@ -26,6 +26,7 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.examples.SpinnerCommand(),
         new dev.spindle.cli.examples.PrimesCommand(),
         new dev.spindle.cli.examples.ProducerConsumerCommand(),
+        new dev.spindle.cli.thumbnails.ThumbnailsCommand(),
         new CommandLine.HelpCommand());
   }
 
