@@ -66,6 +66,27 @@ public record JobPolicy(Duration timeout, RetryPolicy retry, int maxWorkerLost, 
     return new JobPolicy(timeout, retry, maxWorkerLost, resultTtl, failureTtl);
   }
 
+  /** The policy as compact JSON, as stores persist it. */
+  public String toJson() {
+    return dev.spindle.spi.JsonCodec.defaults().toJson(new Dto(timeout == null ? null : timeout.toMillis(),
+        retry.toJson(), maxWorkerLost, resultTtl.toMillis(), failureTtl.toMillis()), "job policy");
+  }
+
+  /**
+   * Reads {@link #toJson()} output.
+   *
+   * @throws dev.spindle.PayloadException if malformed
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public static JobPolicy fromJson(String json) {
+    Dto d = dev.spindle.spi.JsonCodec.defaults().fromJson(json, Dto.class, "job policy");
+    return new JobPolicy(d.timeoutMs() == null ? null : Duration.ofMillis(d.timeoutMs()),
+        RetryPolicy.fromJson(d.retry()), d.maxWorkerLost(), Duration.ofMillis(d.resultTtlMs()),
+        Duration.ofMillis(d.failureTtlMs()));
+  }
+
+  record Dto(Long timeoutMs, String retry, int maxWorkerLost, long resultTtlMs, long failureTtlMs) {}
+
   /** The TTL that applies once a job reaches the terminal {@code state}. */
   public Duration ttlFor(JobState state) {
     return state == JobState.FAILED || state == JobState.DEAD ? failureTtl : resultTtl;

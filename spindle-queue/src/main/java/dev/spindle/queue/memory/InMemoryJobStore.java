@@ -321,7 +321,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
     return out;
   }
 
+  /** Hands a running job back: QUEUED without counting the attempt, or CANCELLED if a cancel was asked. */
   private void release(Job j, Instant now) {
+    if (j.cancelRequested) {
+      move(j, JobState.CANCELLED, now);
+      return;
+    }
     j.attempt = Math.max(0, j.attempt - 1);
     j.runAt = now;
     move(j, JobState.QUEUED, now);

@@ -1,0 +1,12 @@
+package dev.spindle.testkit.store;
+
+import dev.spindle.queue.memory.InMemoryJobStore;
+import dev.spindle.queue.spi.JobStore;
+
+/** The job store contract on the in-memory reference store. */
+class InMemoryJobStoreContractTest extends JobStoreContract {
+  @Override
+  protected JobStore openStore() {
+    return new InMemoryJobStore("contract");
+  }
+}
