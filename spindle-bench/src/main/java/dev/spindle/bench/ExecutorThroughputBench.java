@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * No-op task throughput, submit-to-result: submit N executions, then wait for every result. Runs
  * each configuration side by side in one JVM, several rounds each (interleaved, so machine noise
  * hits all of them alike) and prints the median and best tasks/s per configuration, with the JDK's
- * {@code ThreadPoolExecutor} as a reference.
+ * {@code ThreadPoolExecutor} as a reference. It also prints the process CPU time per task (all
+ * threads, GC included), which other load on the machine disturbs less than wall-clock rates.
  *
  * <pre>
  * java -cp ... dev.spindle.bench.ExecutorThroughputBench [--tasks 2000000] [--rounds 7] [--workers 2]
@@ -60,8 +61,10 @@ public final class ExecutorThroughputBench {
     System.out.printf("no-op tasks, submit-to-result: %,d tasks x %d rounds, %d workers, %d cores, %s%n",
         tasks, rounds, workers, Runtime.getRuntime().availableProcessors(), Runtime.version());
     Map<String, List<Double>> results = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
     for (String m : models) {
       results.put(m, new ArrayList<>());
+      cpu.put(m, new ArrayList<>());
     }
     // warm-up round per model, not recorded
     for (String m : models) {
@@ -69,14 +72,20 @@ public final class ExecutorThroughputBench {
     }
     for (int r = 0; r < rounds; r++) {
       for (String m : models) {
+        long c0 = cpuNanos();
         results.get(m).add(run(m, tasks, workers, chunk));
+        cpu.get(m).add((cpuNanos() - c0) / (double) tasks);
       }
     }
-    System.out.printf("%-14s %16s %16s %16s%n", "model", "median tasks/s", "best tasks/s", "worst tasks/s");
+    System.out.printf("%-14s %16s %16s %16s %14s%n", "model", "median tasks/s", "best tasks/s", "worst tasks/s",
+        "cpu ns/task");
     for (Map.Entry<String, List<Double>> e : results.entrySet()) {
       List<Double> v = new ArrayList<>(e.getValue());
       v.sort(null);
-      System.out.printf("%-14s %,16.0f %,16.0f %,16.0f%n", e.getKey(), v.get(v.size() / 2), v.get(v.size() - 1), v.get(0));
+      List<Double> c = new ArrayList<>(cpu.get(e.getKey()));
+      c.sort(null);
+      System.out.printf("%-14s %,16.0f %,16.0f %,16.0f %,14.0f%n", e.getKey(), v.get(v.size() / 2), v.get(v.size() - 1),
+          v.get(0), c.get(c.size() / 2));
     }
   }
 
@@ -163,6 +172,11 @@ public final class ExecutorThroughputBench {
     } finally {
       pool.shutdown();
     }
+  }
+
+  private static long cpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   private static void check(long sum, int tasks) {

@@ -86,10 +86,11 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
   /** Via CALLBACKS: null, one Consumer, an Object[] of them (never mutated), or FIRED. */
   @SuppressWarnings("unused")
   private volatile Object callbacks;
-  /** Written before the QUEUED to RUNNING CAS publishes it; read after observing RUNNING. */
-  private Runnable canceller;
-  /** The thread running the canceller, so that it may complete this future itself. */
-  private volatile Thread stopper;
+  /**
+   * RUNNING: the canceller (a Runnable; written before the QUEUED to RUNNING CAS publishes it).
+   * STOPPING: the Thread running the canceller, so that it may complete this future itself.
+   */
+  private Object canceller;
 
   /**
    * A queued future.
@@ -141,8 +142,8 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
    * @return false if it was already cancelled or completed (do not run it)
    */
   public boolean tryStart(Runnable canceller) {
-    if (isDone()) {
-      return false; // failed or cancelled while queued: stays not started
+    if (isDone() || (int) STATE.getVolatile(this) != QUEUED) {
+      return false; // failed or cancelled while queued (stays not started), or started before
     }
     this.canceller = canceller;
     if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
@@ -216,7 +217,7 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
       return;
     }
     if (s == STOPPING || (int) STATE.getVolatile(this) == STOPPING) {
-      if (stopper == Thread.currentThread()) {
+      if (canceller == Thread.currentThread()) {
         return; // the canceller completes the future itself
       }
       int spins = 0;
@@ -256,9 +257,8 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
       } else if (s == RUNNING && mayInterruptIfRunning) {
         if (STATE.compareAndSet(this, RUNNING, STOPPING)) {
           wasRunning = true;
-          Runnable stop = canceller;
-          canceller = null;
-          stopper = Thread.currentThread();
+          Runnable stop = (Runnable) canceller;
+          canceller = Thread.currentThread();
           try {
             if (stop != null) {
               stop.run();
@@ -266,7 +266,7 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
           } catch (RuntimeException e) {
             LOG.warn("stopping cancelled {} failed", describe(), e);
           } finally {
-            stopper = null;
+            canceller = null;
             STATE.setVolatile(this, STOPPED);
           }
           break;
@@ -312,6 +312,9 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
         next = new Object[] {cur, callback};
       }
       if (CALLBACKS.compareAndSet(this, cur, next)) {
+        if (isDone()) {
+          fireCallbacks(); // the completer may have looked before this CAS
+        }
         return this;
       }
     }
@@ -356,7 +359,16 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
     }
   }
 
+  /**
+   * Runs the pending callbacks once. Called after the outcome was set. A completer that sees no
+   * callback skips the atomic swap: an {@link #onDone} that registers concurrently re-checks
+   * {@link #isDone()} after its CAS and fires itself (both sides write, then read, volatile
+   * state, so at least one of them sees the other).
+   */
   private void fireCallbacks() {
+    if (CALLBACKS.getVolatile(this) == null) {
+      return;
+    }
     Object cbs = CALLBACKS.getAndSet(this, FIRED);
     if (cbs == null || cbs == FIRED) {
       return;

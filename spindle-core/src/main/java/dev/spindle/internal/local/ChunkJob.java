@@ -27,7 +27,7 @@ final class ChunkJob<I, O> extends Job<List<Outcome<O>>> {
   }
 
   @Override
-  void execute() {
+  void execute(Counters counters) {
     int n = inputs.size();
     List<Outcome<O>> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -38,13 +38,13 @@ final class ChunkJob<I, O> extends Job<List<Outcome<O>>> {
       long t0 = System.nanoTime();
       try {
         O value = task.run(inputs.get(i), this);
-        executor.recordSuccess(System.nanoTime() - t0);
+        counters.record(false, System.nanoTime() - t0);
         out.add(Outcome.success(value));
       } catch (Throwable t) {
         if (isDone()) {
           return;
         }
-        executor.recordFailure(System.nanoTime() - t0);
+        counters.record(true, System.nanoTime() - t0);
         out.add(Outcome.failure(asFailure(t)));
       }
     }

@@ -17,6 +17,9 @@ abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
   final LocalExecutor executor;
   /** Set by the worker before it runs the job. */
   String workerName;
+  /** The next job in a {@link JobQueue}; written only through its VarHandle. */
+  @SuppressWarnings("unused")
+  private volatile Job<?> next;
 
   Job(LocalExecutor executor, long sequence, String taskName) {
     super(sequence, taskName);
@@ -24,10 +27,10 @@ abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
   }
 
   /**
-   * Runs the code and completes the future, recording statistics. Called by a worker after a
-   * successful {@link #tryStart}; never throws.
+   * Runs the code and completes the future, recording statistics in {@code counters} before
+   * completing it. Called by a worker after a successful {@link #tryStart}; never throws.
    */
-  abstract void execute();
+  abstract void execute(Counters counters);
 
   /** What {@link java.util.concurrent.ExecutorService#shutdownNow()} hands back for this job. */
   abstract Runnable asRunnable();

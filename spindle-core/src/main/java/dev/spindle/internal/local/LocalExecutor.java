@@ -32,21 +32,21 @@ import java.util.concurrent.atomic.LongAdder;
  * map chunk counts once), {@code failed} those that threw, {@code cancelled} those cancelled while
  * queued or running (a cancelled execution is not also counted as executed), {@code rejected}
  * refused submissions. Counters are updated before the future completes, so a caller that saw a
- * result also sees it counted. Thread-safe.
+ * result also sees it counted. Long-lived workers count in their own single-writer
+ * {@link Counters}, summed by {@link #stats()}, so the hot path has no shared counter. Thread-safe.
  */
 abstract class LocalExecutor implements TaskExecutor {
   final ExecutorConfig config;
   private final TaskRegistry registry;
   private final boolean checkRegistry;
   private final AtomicLong sequence = new AtomicLong();
-  private final LongAdder executed = new LongAdder();
-  private final LongAdder failed = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
   private final LongAdder rejected = new LongAdder();
-  private final LongAdder runtimeNanos = new LongAdder();
   private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.RUNNING);
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile LocalExecutorService view;
+  /** The last task that passed the registry check (tasks are immutable, so identity is enough). */
+  private Task<?, ?> lastAllowed;
 
   LocalExecutor(ExecutorConfig config) {
     this.config = config;
@@ -87,7 +87,14 @@ abstract class LocalExecutor implements TaskExecutor {
 
   private void checkAllowed(Task<?, ?> task) {
     Objects.requireNonNull(task, "task");
-    if (checkRegistry && !registry.contains(task)) {
+    if (checkRegistry && task != lastAllowed) {
+      checkRegistered(task);
+      lastAllowed = task; // racy on purpose: a stale value only costs one more lookup
+    }
+  }
+
+  private void checkRegistered(Task<?, ?> task) {
+    if (!registry.contains(task)) {
       if (registry.find(task.name()).isPresent()) {
         throw new UnknownTaskException(task.name(), "task '" + task.name() + "' is registered, but as a "
             + "different Task instance than the one submitted; submit the registered instance");
@@ -114,30 +121,21 @@ abstract class LocalExecutor implements TaskExecutor {
     cancelled.increment();
   }
 
-  final void recordSuccess(long nanos) {
-    executed.increment();
-    runtimeNanos.add(nanos);
-  }
-
-  final void unrecordSuccess(long nanos) {
-    executed.decrement();
-    runtimeNanos.add(-nanos);
-  }
-
-  final void recordFailure(long nanos) {
-    failed.increment();
-    recordSuccess(nanos);
-  }
-
-  final void unrecordFailure(long nanos) {
-    failed.decrement();
-    unrecordSuccess(nanos);
-  }
+  /** Every {@link Counters} that jobs of this executor record into. */
+  abstract Iterable<? extends Counters> counters();
 
   @Override
   public final ExecutorStats stats() {
-    return new ExecutorStats(executed.sum(), failed.sum(), cancelled.sum(), rejected.sum(),
-        Duration.ofNanos(Math.max(0, runtimeNanos.sum())), queuedCount(), activeCount());
+    long executed = 0;
+    long failed = 0;
+    long runtime = 0;
+    for (Counters c : counters()) {
+      executed += c.executed();
+      failed += c.failed();
+      runtime += c.runtimeNanos();
+    }
+    return new ExecutorStats(Math.max(0, executed), Math.max(0, failed), cancelled.sum(), rejected.sum(),
+        Duration.ofNanos(Math.max(0, runtime)), queuedCount(), activeCount());
   }
 
   final RejectedSubmissionException rejectShutdown(String taskName) {

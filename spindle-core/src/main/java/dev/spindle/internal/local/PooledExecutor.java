@@ -2,10 +2,13 @@ package dev.spindle.internal.local;
 
 import dev.spindle.ExecutorConfig;
 import dev.spindle.TaskFuture;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hot path: a submission allocates one {@link Job} and one queue node and does no locking; an
  * idle worker spins briefly, then parks, and a submitter wakes a parked worker only when one is
- * parked. Workers are started at construction and named {@code <name> worker(<i>)}; platform
+ * parked. Each worker counts into its own single-writer {@link Counters.Single}; with an unbounded
+ * backlog the queued gauge is derived (accepted minus taken minus cancelled), so workers share no
+ * counter at all. Workers are started at construction and named {@code <name> worker(<i>)}; platform
  * workers are non-daemon threads, so a forgotten executor keeps the JVM alive rather than losing
  * work (close it). Thread-safe.
  */
@@ -26,15 +31,29 @@ final class PooledExecutor extends LocalExecutor {
   private static final int SPINS = 64;
   private static final int YIELDS = 16;
 
-  private final ConcurrentLinkedQueue<Job<?>> queue = new ConcurrentLinkedQueue<>();
-  private final Backlog backlog;
+  private final JobQueue queue = new JobQueue();
+  private static final VarHandle CURRENT;
+
+  static {
+    try {
+      CURRENT = MethodHandles.lookup().findVarHandle(Worker.class, "current", Job.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Null when unbounded; else the strict count of queued jobs. */
+  private final Backlog bounded;
+  /** Unbounded only: jobs accepted, and cancelled while queued. */
+  private final LongAdder accepted = new LongAdder();
+  private final LongAdder cancelledQueued = new LongAdder();
   private final Worker[] workers;
   private final AtomicInteger parked = new AtomicInteger();
   private final AtomicInteger live;
 
   PooledExecutor(ExecutorConfig config, boolean virtual) {
     super(config);
-    this.backlog = Backlog.of(config.maxQueued());
+    this.bounded = config.maxQueued() == Integer.MAX_VALUE ? null : Backlog.of(config.maxQueued());
     int n = config.workers();
     this.workers = new Worker[n];
     this.live = new AtomicInteger(n);
@@ -56,13 +75,14 @@ final class PooledExecutor extends LocalExecutor {
     if (!isRunning()) {
       throw rejectShutdown(job.taskName());
     }
-    if (!backlog.tryAcquire()) {
-      throw rejectFull(job.taskName(), backlog.size() + " executions already wait for a worker");
+    if (bounded == null) {
+      accepted.increment();
+    } else if (!bounded.tryAcquire()) {
+      throw rejectFull(job.taskName(), bounded.size() + " executions already wait for a worker");
     }
     queue.offer(job);
-    if (!isRunning() && queue.remove(job)) {
-      backlog.release(); // lost the race with shutdown; nobody will take it
-      throw rejectShutdown(job.taskName());
+    if (!isRunning() && live.get() == 0) {
+      strandedAfterShutdown(job); // every worker may have left before this offer
     }
     if (parked.get() > 0) {
       wakeOne();
@@ -77,19 +97,35 @@ final class PooledExecutor extends LocalExecutor {
     }
   }
 
+  /** A job left the queued state (started by {@code w}, or removed when {@code w} is null). */
+  private void leftQueue(Worker w) {
+    if (bounded != null) {
+      bounded.release();
+    } else if (w != null) {
+      w.counters.dequeued();
+    } else {
+      cancelledQueued.increment();
+    }
+  }
+
   @Override
   void cancelled(Job<?> job, boolean wasStarted) {
     super.cancelled(job, wasStarted);
     if (!wasStarted) {
-      backlog.release();
+      leftQueue(null);
     }
+  }
+
+  @Override
+  Iterable<? extends Counters> counters() {
+    return Arrays.stream(workers).map(w -> w.counters).toList();
   }
 
   @Override
   int activeCount() {
     int n = 0;
     for (Worker w : workers) {
-      Job<?> j = w.current;
+      Job<?> j = (Job<?>) CURRENT.getOpaque(w);
       if (j != null && j.isStarted() && !j.isDone()) {
         n++;
       }
@@ -99,7 +135,14 @@ final class PooledExecutor extends LocalExecutor {
 
   @Override
   int queuedCount() {
-    return backlog.size();
+    if (bounded != null) {
+      return bounded.size();
+    }
+    long taken = cancelledQueued.sum();
+    for (Worker w : workers) {
+      taken += w.counters.dequeuedCount();
+    }
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, accepted.sum() - taken));
   }
 
   @Override
@@ -122,7 +165,7 @@ final class PooledExecutor extends LocalExecutor {
       }
     }
     for (Worker w : workers) {
-      Job<?> running = w.current;
+      Job<?> running = (Job<?>) CURRENT.getVolatile(w);
       if (running != null) {
         running.cancel(true);
       }
@@ -130,8 +173,36 @@ final class PooledExecutor extends LocalExecutor {
     return never;
   }
 
-  private void workerExited() {
+  /**
+   * Lost a race with shutdown: every worker has exited, so queued jobs would never run. Fails
+   * every job still queued with a shutdown rejection, and throws it for the caller's own job.
+   * (The last worker drains the queue after it left, so a job is run or failed, never lost.)
+   */
+  private void strandedAfterShutdown(Job<?> own) {
+    boolean mine = false;
+    Job<?> j;
+    while ((j = queue.poll()) != null) {
+      if (j.isDone()) {
+        continue; // cancelled while queued: already counted
+      }
+      leftQueue(null);
+      if (j == own) {
+        mine = true;
+      }
+      j.fail(rejectShutdown(j.taskName()));
+    }
+    if (mine) {
+      throw rejectShutdown(own.taskName());
+    }
+  }
+
+  private void workerExited(Worker w) {
     if (live.decrementAndGet() == 0) {
+      // jobs offered after every other worker's last look; their submitters may have missed us
+      Job<?> j;
+      while ((j = queue.poll()) != null) {
+        w.runJob(j);
+      }
       markTerminated();
     }
   }
@@ -140,7 +211,10 @@ final class PooledExecutor extends LocalExecutor {
   private final class Worker implements Runnable {
     private final String name;
     Thread thread;
-    volatile Job<?> current;
+    /** Via CURRENT: the job being run (release-written: a gauge and shutdownNow's hint). */
+    @SuppressWarnings("unused")
+    private Job<?> current;
+    final Counters.Single counters = new Counters.Single();
     volatile boolean parked;
     private final Runnable canceller = () -> thread.interrupt();
 
@@ -165,22 +239,24 @@ final class PooledExecutor extends LocalExecutor {
         LOG.error("worker {} of executor '{}' died", name, config.name(), t);
         throw t;
       } finally {
-        workerExited();
+        workerExited(this);
       }
     }
 
     private void runJob(Job<?> job) {
-      current = job;
+      CURRENT.setRelease(this, job);
       job.workerName = name;
       boolean started = job.tryStart(canceller);
       if (started || job.isStarted()) {
-        backlog.release(); // it left the queued state through this worker
+        leftQueue(this); // it left the queued state through this worker
       }
       if (started) {
-        job.execute();
+        job.execute(counters);
       }
-      current = null;
-      Thread.interrupted(); // clear an interrupt aimed at the job, not at the next one
+      CURRENT.setRelease(this, null);
+      if (thread.isInterrupted()) {
+        Thread.interrupted(); // clear an interrupt aimed at the job, not at the next one
+      }
     }
 
     /** Waits for a job; null once shut down with an empty queue. */

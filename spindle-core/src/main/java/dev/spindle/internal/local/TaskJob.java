@@ -22,7 +22,7 @@ final class TaskJob<I, O> extends Job<O> {
   }
 
   @Override
-  void execute() {
+  void execute(Counters counters) {
     long t0 = System.nanoTime();
     O out;
     try {
@@ -32,16 +32,16 @@ final class TaskJob<I, O> extends Job<O> {
       if (isDone()) {
         return; // cancelled while running: counted as cancelled
       }
-      executor.recordFailure(dt);
+      counters.record(true, dt);
       if (!fail(asFailure(t))) {
-        executor.unrecordFailure(dt);
+        counters.undo(true, dt);
       }
       return;
     }
     long dt = System.nanoTime() - t0;
-    executor.recordSuccess(dt);
+    counters.record(false, dt);
     if (!succeed(out)) {
-      executor.unrecordSuccess(dt);
+      counters.undo(false, dt);
     }
   }
 

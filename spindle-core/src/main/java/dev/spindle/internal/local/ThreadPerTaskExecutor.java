@@ -21,6 +21,7 @@ final class ThreadPerTaskExecutor extends LocalExecutor {
   private final Set<Job<?>> jobs = ConcurrentHashMap.newKeySet();
   private final AtomicInteger count = new AtomicInteger();
   private final ThreadFactory threads;
+  private final Counters.Shared counters = new Counters.Shared();
 
   ThreadPerTaskExecutor(ExecutorConfig config) {
     super(config);
@@ -55,7 +56,7 @@ final class ThreadPerTaskExecutor extends LocalExecutor {
     try {
       job.workerName = Thread.currentThread().getName();
       if (job.tryStart(Thread.currentThread()::interrupt)) {
-        job.execute();
+        job.execute(counters);
       }
     } finally {
       jobs.remove(job);
@@ -68,6 +69,11 @@ final class ThreadPerTaskExecutor extends LocalExecutor {
     if (count.decrementAndGet() == 0 && !isRunning()) {
       markTerminated();
     }
+  }
+
+  @Override
+  Iterable<? extends Counters> counters() {
+    return List.of(counters);
   }
 
   @Override
