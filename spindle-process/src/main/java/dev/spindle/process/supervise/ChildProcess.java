@@ -70,9 +70,15 @@ public final class ChildProcess {
     process.destroyForcibly();
   }
 
-  /** Sends SIGTERM (graceful termination request). Returns at once. */
+  /**
+   * Sends SIGTERM (graceful termination request). Returns at once.
+   *
+   * <p>The pipes stay open: {@link Process#destroy()} would also close the child's standard input,
+   * which a child running {@link ParentWatchdog#watchStdin} takes for its parent's death and halts
+   * at once, before it could stop gracefully. The JDK closes the pipes when the process exits.
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   @Override
