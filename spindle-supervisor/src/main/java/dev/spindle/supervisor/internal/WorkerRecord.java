@@ -1,0 +1,101 @@
+package dev.spindle.supervisor.internal;
+
+import dev.spindle.process.supervise.ChildProcess;
+import dev.spindle.process.supervise.ExitStatus;
+import dev.spindle.process.supervise.Supervisor;
+import dev.spindle.supervisor.WorkerState;
+import dev.spindle.supervisor.WorkerStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The master's view of one worker position of a service (one {@link Supervisor.Slot}): the
+ * current child, what it reported, and why it is stopping. Fields are guarded by this object's
+ * monitor; no other lock and no call-out is taken while it is held (supervisor callbacks hold the
+ * slot's monitor when they take this one).
+ */
+final class WorkerRecord {
+  /** Why the position exists. ACTIVE → RECYCLING → ACTIVE (on restart); ACTIVE/RECYCLING → STOPPING (terminal). */
+  enum Mode { ACTIVE, RECYCLING, STOPPING }
+
+  final ServiceGroup group;
+  final int workerId;
+  final String slotId;
+  final String title;
+  volatile Supervisor.Slot slot;
+
+  Mode mode = Mode.ACTIVE;
+  String token;
+  ChildProcess child;
+  boolean ready;
+  long jobs;
+  long heapAfterGc = -1;
+  ExitStatus lastExit;
+  String lastExitNote;
+  int restarts;
+  Instant nextStartAt;
+  ControlServer.Connection link;
+  ScheduledFuture<?> killTimer;
+  boolean crashReported;
+  boolean ended;
+  String recycleReason;
+
+  WorkerRecord(ServiceGroup group, int workerId, String slotId, String title) {
+    this.group = group;
+    this.workerId = workerId;
+    this.slotId = slotId;
+    this.title = title;
+  }
+
+  /** Moves to {@code next}, failing loudly on a move the table does not allow. Caller holds the monitor. */
+  void moveTo(Mode next) {
+    boolean ok = switch (mode) {
+      case ACTIVE -> next == Mode.RECYCLING || next == Mode.STOPPING;
+      case RECYCLING -> next == Mode.ACTIVE || next == Mode.STOPPING;
+      case STOPPING -> false;
+    };
+    if (!ok) {
+      throw new IllegalStateException(title + ": illegal move " + mode + " -> " + next);
+    }
+    mode = next;
+  }
+
+  synchronized boolean isStopping() {
+    return mode == Mode.STOPPING;
+  }
+
+  synchronized ChildProcess child() {
+    return child;
+  }
+
+  synchronized WorkerStatus snapshot(Instant now) {
+    WorkerState state;
+    if (mode == Mode.STOPPING) {
+      state = WorkerState.STOPPING;
+    } else if (mode == Mode.RECYCLING) {
+      state = WorkerState.RECYCLING;
+    } else if (child == null) {
+      state = WorkerState.BACKOFF;
+    } else if (!ready) {
+      state = WorkerState.STARTING;
+    } else {
+      state = WorkerState.RUNNING;
+    }
+    long pid = child == null ? 0 : child.pid();
+    Instant started = child == null ? null : child.startedAt();
+    Duration uptime = started == null ? Duration.ZERO : Duration.between(started, now);
+    if (uptime.isNegative()) {
+      uptime = Duration.ZERO;
+    }
+    long rss = child == null ? -1 : ProcStatus.residentBytes(pid);
+    String exit = lastExit == null ? lastExitNote : lastExit + (lastExitNote == null ? "" : "; " + lastExitNote);
+    return new WorkerStatus(group.name(), workerId, title, state, pid, started, uptime, restarts,
+        child == null ? 0 : jobs, rss, child == null ? -1 : heapAfterGc, exit);
+  }
+
+  @Override
+  public String toString() {
+    return "'" + title + "'";
+  }
+}
