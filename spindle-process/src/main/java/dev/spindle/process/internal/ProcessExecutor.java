@@ -551,7 +551,10 @@ public final class ProcessExecutor implements TaskExecutor {
         Protocol.expect(p, "error");
         w.startupError = protocol.readError(p);
       }
-      case Protocol.BYE -> LOG.debug("{} acknowledged the poison pill", w);
+      case Protocol.BYE -> {
+        LOG.debug("{} acknowledged the poison pill", w);
+        w.writer.close();
+      }
       default -> throw new Frames.ProtocolException("unknown op '" + op + "' from " + w);
     }
   }

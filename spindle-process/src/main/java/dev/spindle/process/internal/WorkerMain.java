@@ -53,6 +53,8 @@ public final class WorkerMain {
   private int maxBytes = JsonCodec.DEFAULT_MAX_BYTES;
   private int maxFrameBytes = 64 << 20;
   private long tasksRun;
+  private volatile boolean stopping;
+  private Thread reader;
 
   private WorkerMain(DataInputStream in, FrameWriter out) {
     this.in = in;
@@ -88,7 +90,7 @@ public final class WorkerMain {
       }
       System.exit(EXIT_STARTUP_FAILED);
     }
-    Thread reader = new Thread(this::readLoop, "spindle-worker-reader");
+    reader = new Thread(this::readLoop, "spindle-worker-reader");
     reader.setDaemon(true);
     reader.start();
     workLoop();
@@ -133,7 +135,9 @@ public final class WorkerMain {
       while (true) {
         byte[] frame = Frames.read(in, maxFrameBytes);
         if (frame == null) {
-          ParentWatchdog.parentDied("standard input closed (the parent is gone)");
+          if (!stopping) {
+            ParentWatchdog.parentDied("standard input closed (the parent is gone)");
+          }
           return;
         }
         JsonParser p = protocol.open(frame);
@@ -160,6 +164,7 @@ public final class WorkerMain {
         continue;
       }
       if (item == STOP_MARK) {
+        stopping = true;
         Frames.Builder b = new Frames.Builder(48);
         JsonGenerator g = protocol.begin(b, Protocol.BYE);
         g.writeNumberProperty("tasks", tasksRun);
@@ -167,6 +172,9 @@ public final class WorkerMain {
         out.close();
         try {
           out.awaitClosed(10_000);
+          // The parent closes our stdin on "bye"; a thread still blocked reading it would delay
+          // the JVM's exit by hundreds of milliseconds.
+          reader.join(2_000);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
