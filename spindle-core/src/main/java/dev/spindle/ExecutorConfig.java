@@ -76,7 +76,13 @@ public final class ExecutorConfig {
     return maxQueued;
   }
 
-  /** The task allow-list. */
+  /**
+   * The task allow-list. In-JVM models (SEQUENTIAL, THREADS, VIRTUAL): when empty, any task may be
+   * submitted; when not empty, only the registered {@link Task} instances, and anything else fails
+   * at submission with {@link UnknownTaskException} (closures given to
+   * {@link TaskExecutor#asExecutorService()} are the caller's own code and always accepted). Models
+   * running tasks in other JVMs need a portable, non-empty registry.
+   */
   public TaskRegistry registry() {
     return registry;
   }

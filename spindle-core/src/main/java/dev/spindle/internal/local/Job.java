@@ -15,8 +15,6 @@ import java.util.concurrent.CompletionException;
  */
 abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
   final LocalExecutor executor;
-  /** Set by the worker before it runs the job. */
-  String workerName;
   /** The next job in a {@link JobQueue}; written only through its VarHandle. */
   @SuppressWarnings("unused")
   private volatile Job<?> next;
@@ -50,9 +48,10 @@ abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
     return 1;
   }
 
+  /** The running thread's name: workers are named after themselves (valid while running). */
   @Override
   public String workerName() {
-    return workerName;
+    return Thread.currentThread().getName();
   }
 
   /**

@@ -245,7 +245,6 @@ final class PooledExecutor extends LocalExecutor {
 
     private void runJob(Job<?> job) {
       CURRENT.setRelease(this, job);
-      job.workerName = name;
       boolean started = job.tryStart(canceller);
       if (started || job.isStarted()) {
         leftQueue(this); // it left the queued state through this worker

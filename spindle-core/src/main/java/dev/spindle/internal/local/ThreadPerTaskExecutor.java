@@ -54,7 +54,6 @@ final class ThreadPerTaskExecutor extends LocalExecutor {
 
   private void run(Job<?> job) {
     try {
-      job.workerName = Thread.currentThread().getName();
       if (job.tryStart(Thread.currentThread()::interrupt)) {
         job.execute(counters);
       }
