@@ -1,0 +1,596 @@
+package dev.spindle.store.redis;
+
+import dev.spindle.queue.IllegalJobTransitionException;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.Exchange;
+import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.Subscription;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.spi.JsonCodec;
+import dev.spindle.store.redis.internal.ChangeFeed;
+import dev.spindle.store.redis.internal.RedisLink;
+import dev.spindle.store.redis.internal.Rows;
+import dev.spindle.store.redis.internal.Script;
+import dev.spindle.store.redis.internal.StoreErrors;
+import dev.spindle.store.redis.internal.Times;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A job store on Redis 6.2+ (or Valkey), standalone or Cluster, through Lettuce: the broker for
+ * queues shared by many machines, with the semantics of every other store (it passes the same
+ * contract suite, {@code dev.spindle.testkit.store.JobStoreContract}).
+ *
+ * <pre>{@code
+ * try (RedisJobStore store = RedisJobStore.open(RedisStoreConfig.fromEnvironment())) {   // SPINDLE_REDIS_URL
+ *   JobQueue queue = JobQueue.builder(store).build();
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <h2>How it works</h2>
+ * <ul>
+ *   <li>Every operation is one Lua script, so it is atomic; all keys of a store share the hash tag
+ *       {@code {namespace}}, so each script touches one Redis Cluster slot. A store therefore lives
+ *       on one Cluster shard; spread load over shards with several namespaces.
+ *   <li>Reliable fetch: a claim moves a job from its queue's ready set into the worker's in-flight
+ *       set in the same script that gives it a new fencing token; the worker's lease (renewed by
+ *       heartbeats) covers everything in that set. When the lease ends, any live worker's
+ *       {@link #reclaimExpired} takes the jobs back. A completion applies only with the job's
+ *       current fencing token, and applying the same completion twice is harmless.
+ *   <li>Calls that lose their connection or time out are retried (within the retry budget) with the
+ *       same request id; scripts that change data keep their reply under that id for ten minutes
+ *       and return it for a repeat, so nothing is done twice. A claim whose reply never arrived is
+ *       handed back by the same worker's next claim, so no job stays held by a worker that does not
+ *       know it has it.
+ *   <li>Delayed and retrying jobs wait in a sorted set by run time; claims promote due ones first.
+ *   <li>Changes are published on a pub/sub channel that wakes idle workers; see {@link #subscribe}.
+ *   <li>At {@code maxmemory} (policy {@code noeviction}) enqueues fail with
+ *       {@link dev.spindle.queue.StoreException.Reason#DISK_FULL} and change nothing, while
+ *       claims, completions, heartbeats, reclaims and purges still work, so running jobs finish
+ *       and memory can be freed. On a read-only replica every write fails with
+ *       {@link dev.spindle.queue.StoreException.Reason#READ_ONLY}.
+ * </ul>
+ *
+ * <p>Thread-safe: one instance per process is enough (it multiplexes one connection).
+ * Instants are kept exactly (nanoseconds); due times are compared at microsecond precision and
+ * never early.
+ */
+public final class RedisJobStore implements JobStore, JobInspector {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
+  private static final int SCAN_BUDGET = 20_000;
+  private static final int MAX_UNCONFIRMED = 1000;
+  private static final String[] JOB_FIELDS = Rows.FIELDS;
+
+  private final RedisStoreConfig config;
+  private final RedisLink link;
+  private final ChangeFeed feed;
+  private final String prefix;
+  private final String requestPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ":";
+  private final AtomicLong requests = new AtomicLong();
+  /** Per worker: request ids of exchanges whose reply never arrived (their claims go back). */
+  private final ConcurrentHashMap<String, List<String>> unconfirmed = new ConcurrentHashMap<>();
+  private final JsonCodec json = JsonCodec.defaults();
+
+  private RedisJobStore(RedisStoreConfig config, RedisLink link) {
+    this.config = config;
+    this.link = link;
+    this.prefix = config.keyPrefix();
+    this.feed = new ChangeFeed(link);
+  }
+
+  /**
+   * Connects to Redis.
+   *
+   * @throws dev.spindle.queue.StoreException CANNOT_OPEN if the server refuses the credentials or
+   *     TLS fails, UNAVAILABLE if it cannot be reached
+   */
+  public static RedisJobStore open(RedisStoreConfig config) {
+    Objects.requireNonNull(config, "config");
+    RedisJobStore store = new RedisJobStore(config, RedisLink.open(config));
+    LOG.debug("opened job store {}", store.describe());
+    return store;
+  }
+
+  /** {@link #open(RedisStoreConfig)} for a {@code redis://} or {@code rediss://} URL. */
+  public static RedisJobStore open(String url) {
+    return open(RedisStoreConfig.fromUrl(url));
+  }
+
+  /** The configuration. */
+  public RedisStoreConfig config() {
+    return config;
+  }
+
+  private String rid() {
+    return requestPrefix + Long.toString(requests.incrementAndGet(), 36);
+  }
+
+  // ---------------------------------------------------------------- JobStore
+
+  @Override
+  public List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    List<String> args = new ArrayList<>(jobs.size() * 9 + 8);
+    args.add(rid());
+    appendJobs(args, jobs);
+    List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
+    List<EnqueueResult> out = new ArrayList<>(jobs.size());
+    for (int i = 0; i < r.size(); i += 3) {
+      out.add(new EnqueueResult((String) r.get(i), ((Long) r.get(i + 1)) == 1, JobState.valueOf((String) r.get(i + 2))));
+    }
+    return out;
+  }
+
+  private static void appendJobs(List<String> args, List<NewJob> jobs) {
+    Map<JobPolicy, Integer> policies = new LinkedHashMap<>();
+    for (NewJob n : jobs) {
+      policies.putIfAbsent(Objects.requireNonNull(n, "job").policy(), policies.size() + 1);
+    }
+    args.add(Integer.toString(policies.size()));
+    for (JobPolicy p : policies.keySet()) {
+      args.add(dev.spindle.store.redis.internal.Policies.encode(p));
+    }
+    args.add(Integer.toString(jobs.size()));
+    for (NewJob n : jobs) {
+      args.add(n.task());
+      args.add(n.argsJson());
+      args.add(n.queue());
+      args.add(Integer.toString(n.priority()));
+      args.add(Times.encode(n.runAt()));
+      args.add(n.isDelayed() ? "1" : "0");
+      args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
+      args.add(Times.encode(n.createdAt()));
+      args.add(Integer.toString(policies.get(n.policy())));
+    }
+  }
+
+  @Override
+  public Optional<JobInfo> find(String jobId) {
+    String id = canonicalId(jobId);
+    if (id == null) {
+      return Optional.empty();
+    }
+    List<io.lettuce.core.KeyValue<String, String>> kv =
+        link.call("find", true, c -> c.hmget(prefix + "job:" + id, JOB_FIELDS));
+    if (kv.get(0).isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> values = new ArrayList<>(JOB_FIELDS.length);
+    for (io.lettuce.core.KeyValue<String, String> e : kv) {
+      values.add(e.getValueOrElse(null));
+    }
+    return Optional.of(Rows.job(id, values, 0));
+  }
+
+  /** The id in canonical form ("007" is job 7), or null if it cannot name a job. */
+  private static String canonicalId(String jobId) {
+    if (jobId == null) {
+      return null;
+    }
+    try {
+      long v = Long.parseLong(jobId.strip());
+      return v > 0 ? Long.toString(v) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public CancelResult cancel(String jobId, Instant now) {
+    String id = canonicalId(jobId);
+    if (id == null) {
+      return CancelResult.NOT_FOUND;
+    }
+    String r = link.script(Script.CANCEL, true, rid(), id, Times.encode(now));
+    return CancelResult.valueOf(r);
+  }
+
+  @Override
+  public ClaimResult claim(ClaimRequest request) {
+    return exchange(List.of(), request, request.now()).claim();
+  }
+
+  @Override
+  public List<Boolean> complete(List<Completion> completions, Instant now) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
+    return exchange(completions, null, now).applied();
+  }
+
+  @Override
+  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+    if (completions.isEmpty() && request == null) {
+      return new Exchange(List.of(), ClaimResult.empty());
+    }
+    return exchange(completions, request, now);
+  }
+
+  private Exchange exchange(List<Completion> completions, ClaimRequest request, Instant now) {
+    String rid = rid();
+    String worker = request == null ? null : request.workerId();
+    List<String> lost = worker == null ? null : unconfirmed.remove(worker);
+    List<String> args = new ArrayList<>(8 + completions.size() * 9 + (request == null ? 0 : request.queues().size()));
+    args.add(rid);
+    args.add(Times.encode(now));
+    args.add(Long.toString(Times.floorMicros(now)));
+    args.add(lost == null ? "" : String.join(",", lost));
+    args.add(Integer.toString(completions.size()));
+    for (Completion c : completions) {
+      args.add(c.jobId());
+      args.add(Long.toString(c.fence()));
+      args.add(c.workerId());
+      args.add(switch (c.outcome()) {
+        case SUCCEEDED -> "S";
+        case RETRY -> "R";
+        case FAILED -> "F";
+        case DEAD -> "D";
+        case CANCELLED -> "C";
+        case RELEASED -> "L";
+      });
+      args.add(c.resultJson() == null ? "" : c.resultJson());
+      args.add(c.errorJson() == null ? "" : c.errorJson());
+      args.add(c.deadReason() == null ? "" : c.deadReason());
+      args.add(c.retryAt() == null ? "" : Times.encode(c.retryAt()));
+      args.add(c.retryAt() != null && c.retryAt().isAfter(now) ? "1" : "0");
+    }
+    if (request == null) {
+      args.add("");
+    } else {
+      args.add(request.workerId());
+      args.add(Integer.toString(request.max()));
+      args.add(Integer.toString(request.queues().size()));
+      args.addAll(request.queues());
+    }
+    List<?> r;
+    try {
+      r = link.script(Script.EXCHANGE, true, args.toArray(String[]::new));
+    } catch (RuntimeException e) {
+      if (worker != null) {
+        List<String> keep = new ArrayList<>();
+        if (lost != null) {
+          keep.addAll(lost);
+        }
+        if (!StoreErrors.certainlyNotApplied(e)) {
+          keep.add(rid);
+        }
+        if (!keep.isEmpty()) {
+          unconfirmed.merge(worker, keep, (a, b) -> {
+            List<String> m = new ArrayList<>(a);
+            m.addAll(b);
+            return m.size() > MAX_UNCONFIRMED ? m.subList(m.size() - MAX_UNCONFIRMED, m.size()) : m;
+          });
+        }
+      }
+      throw e;
+    }
+    List<?> flags = (List<?>) r.get(0);
+    List<Boolean> applied = new ArrayList<>(flags.size());
+    for (Object f : flags) {
+      applied.add(((Long) f) == 1);
+    }
+    ClaimResult claim = request == null ? ClaimResult.empty()
+        : new ClaimResult(Rows.jobs(r.get(1)), Times.instant((String) r.get(2)));
+    return new Exchange(applied, claim);
+  }
+
+  @Override
+  public HeartbeatResult heartbeat(WorkerRecord worker) {
+    String record = json.toJson(worker, "worker record");
+    List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record,
+        Long.toString(Times.ceilMicros(worker.leaseUntil())));
+    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)));
+  }
+
+  private static Set<String> strings(Object list) {
+    Set<String> out = new HashSet<>();
+    for (Object o : (List<?>) list) {
+      out.add((String) o);
+    }
+    return out;
+  }
+
+  @Override
+  public void deregisterWorker(String workerId, Instant now) {
+    link.script(Script.DEREGISTER, true, workerId, Times.encode(now));
+    unconfirmed.remove(workerId);
+  }
+
+  @Override
+  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+    if (limit < 1) {
+      return List.of();
+    }
+    List<?> r = link.script(Script.RECLAIM, true, rid(), Times.encode(now), Long.toString(Times.floorMicros(now)),
+        Integer.toString(limit));
+    return Rows.jobs(r);
+  }
+
+  @Override
+  public FinishedBatch finishedAfter(long cursor, int limit) {
+    if (limit < 1) {
+      return new FinishedBatch(List.of(), cursor);
+    }
+    List<?> r = link.script(Script.FINISHED, true, Long.toString(cursor), Integer.toString(limit));
+    List<JobInfo> jobs = Rows.jobs(r);
+    long last = cursor;
+    for (JobInfo j : jobs) {
+      last = Math.max(last, j.finishSeq());
+    }
+    return new FinishedBatch(jobs, last);
+  }
+
+  @Override
+  public long finishCursor() {
+    String v = link.call("finishCursor", true, c -> c.get(prefix + "fseq"));
+    return v == null ? 0 : Long.parseLong(v);
+  }
+
+  @Override
+  public ScheduleRecord saveSchedule(ScheduleRecord schedule) {
+    List<?> r = link.script(Script.SAVE_SCHEDULE, true, schedule.name(), schedule.definition(),
+        Times.encode(schedule.nextFireAt()), Times.encode(schedule.createdAt()));
+    List<Object> row = new ArrayList<>(6);
+    row.add(schedule.name());
+    row.addAll(r);
+    return Rows.schedule(row);
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    Long n = link.script(Script.DELETE_SCHEDULE, true, rid(), name);
+    return n > 0;
+  }
+
+  @Override
+  public List<ScheduleRecord> schedules() {
+    List<?> r = link.script(Script.SCHEDULES, true, "", "0");
+    List<ScheduleRecord> out = new ArrayList<>(r.size());
+    for (Object row : r) {
+      out.add(Rows.schedule((List<?>) row));
+    }
+    out.sort(Comparator.comparing(ScheduleRecord::name));
+    return out;
+  }
+
+  @Override
+  public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
+    if (limit < 1) {
+      return List.of();
+    }
+    List<?> r = link.script(Script.SCHEDULES, true, Long.toString(Times.floorMicros(now)), Integer.toString(limit));
+    List<ScheduleRecord> out = new ArrayList<>(r.size());
+    for (Object row : r) {
+      ScheduleRecord s = Rows.schedule((List<?>) row);
+      if (!s.nextFireAt().isAfter(now)) {
+        out.add(s);
+      }
+    }
+    out.sort(Comparator.comparing(ScheduleRecord::nextFireAt).thenComparing(ScheduleRecord::name));
+    return out;
+  }
+
+  @Override
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+      List<NewJob> jobs) {
+    List<String> args = new ArrayList<>(8 + jobs.size() * 9);
+    args.add(rid());
+    args.add(name);
+    args.add(Long.toString(expectedVersion));
+    args.add(Times.encode(nextFireAt));
+    args.add(firedTick == null ? "" : Times.encode(firedTick));
+    appendJobs(args, jobs);
+    Long r = link.script(Script.FIRE_SCHEDULE, true, args.toArray(String[]::new));
+    return r == 1;
+  }
+
+  @Override
+  public int purgeExpired(Instant now, RetentionLimits limits) {
+    Long n = link.script(Script.PURGE_EXPIRED, true, Long.toString(Times.floorMicros(now)),
+        Long.toString(limits.maxSucceeded()), Long.toString(limits.maxFailed()), Integer.toString(limits.batch()));
+    return n.intValue();
+  }
+
+  /**
+   * Calls {@code onChange} after jobs were enqueued, became ready again or finished, and after
+   * schedules or limits changed, in this or any other process (Redis pub/sub), plus once after
+   * every reconnect; calls come on a Lettuce thread. The first subscription opens the pub/sub
+   * connection and starts the connection watchdog.
+   */
+  @Override
+  public Subscription subscribe(Runnable onChange) {
+    return feed.subscribe(onChange);
+  }
+
+  /** {@code redis://host:port/db (namespace ...)}, without the password. */
+  @Override
+  public String describe() {
+    return config.describe();
+  }
+
+  /** Closes the connections and stops the watchdog. Idempotent. */
+  @Override
+  public void close() {
+    feed.close();
+    link.close();
+  }
+
+  // ---------------------------------------------------------------- JobInspector
+
+  @Override
+  public List<JobInfo> listJobs(JobFilter filter) {
+    List<JobInfo> out = new ArrayList<>();
+    String before = filter.beforeId() == null ? "+inf" : "(" + JobFilter.parseId(filter.beforeId());
+    while (out.size() < filter.limit()) {
+      List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states());
+      out.addAll(Rows.jobs(r.get(0)));
+      String last = (String) r.get(1);
+      if (last.isEmpty()) {
+        break;
+      }
+      before = "(" + last;
+    }
+    return out;
+  }
+
+  private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states) {
+    StringBuilder st = new StringBuilder();
+    if (!states.isEmpty()) {
+      st.append(',');
+      for (JobState s : states) {
+        st.append(s.name()).append(',');
+      }
+    }
+    return link.script(Script.SCAN, !mode.equals("purge"), mode, before, Integer.toString(limit),
+        Integer.toString(SCAN_BUDGET), st.toString(), f.queue() == null ? "" : f.queue(),
+        f.task() == null ? "" : f.task(), f.finishedBefore() == null ? "" : Times.encode(f.finishedBefore()));
+  }
+
+  @Override
+  public List<QueueSummary> queueSummaries() {
+    List<?> r = link.script(Script.SUMMARIES, true);
+    Map<String, Integer> limits = pairs((List<?>) r.get(1));
+    TreeMap<String, QueueSummary> out = new TreeMap<>();
+    for (Object o : (List<?>) r.get(0)) {
+      List<?> q = (List<?>) o;
+      String name = (String) q.get(0);
+      List<?> kv = (List<?>) q.get(1);
+      Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+      for (int i = 0; i < kv.size(); i += 2) {
+        long n = Long.parseLong((String) kv.get(i + 1));
+        if (n > 0) {
+          counts.put(JobState.valueOf((String) kv.get(i)), n);
+        }
+      }
+      if (!counts.isEmpty()) {
+        out.put(name, new QueueSummary(name, counts, limits.getOrDefault(name, 0)));
+      }
+    }
+    limits.forEach((q, l) -> out.putIfAbsent(q, new QueueSummary(q, Map.of(), l)));
+    return List.copyOf(out.values());
+  }
+
+  private static Map<String, Integer> pairs(List<?> kv) {
+    Map<String, Integer> m = new TreeMap<>();
+    for (int i = 0; i < kv.size(); i += 2) {
+      m.put((String) kv.get(i), Integer.parseInt((String) kv.get(i + 1)));
+    }
+    return m;
+  }
+
+  @Override
+  public List<WorkerRecord> workers() {
+    Map<String, String> all = link.call("workers", true, c -> c.hgetall(prefix + "workers"));
+    List<WorkerRecord> out = new ArrayList<>(all.size());
+    for (Map.Entry<String, String> e : new TreeMap<>(all).entrySet()) {
+      try {
+        out.add(json.fromJson(e.getValue(), WorkerRecord.class, "worker record"));
+      } catch (RuntimeException ex) {
+        LOG.warn("skipping the unreadable record of worker {} in {}: {}", e.getKey(), describe(), ex.getMessage());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public JobInfo requeue(String jobId, Instant now) {
+    String id = canonicalId(jobId);
+    if (id == null) {
+      throw new JobNotFoundException(jobId);
+    }
+    List<?> r = link.script(Script.REQUEUE, true, rid(), id, Times.encode(now));
+    return switch ((String) r.get(0)) {
+      case "OK" -> Rows.job((List<?>) r.get(1));
+      case "NOT_FOUND" -> throw new JobNotFoundException(jobId);
+      default -> {
+        JobState.checkRequeue(id, JobState.valueOf((String) r.get(1)));
+        throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(1)), JobState.QUEUED);
+      }
+    };
+  }
+
+  @Override
+  public int purge(JobFilter filter) {
+    for (JobState s : filter.states()) {
+      if (!s.isTerminal()) {
+        throw new IllegalArgumentException("only finished jobs can be purged, not " + s + " ones; cancel them first");
+      }
+    }
+    Set<JobState> states = filter.states().isEmpty() ? JobState.terminalStates() : filter.states();
+    int deleted = 0;
+    String before = filter.beforeId() == null ? "+inf" : "(" + JobFilter.parseId(filter.beforeId());
+    while (deleted < filter.limit()) {
+      List<?> r = scan("purge", before, filter.limit() - deleted, filter, states);
+      deleted += ((List<?>) r.get(0)).size();
+      String last = (String) r.get(1);
+      if (last.isEmpty()) {
+        break;
+      }
+      before = "(" + last;
+    }
+    return deleted;
+  }
+
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    JobOptions.validateQueue(queue);
+    if (maxRunning < 0) {
+      throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);
+    }
+    link.script(Script.SET_LIMIT, true, queue, Integer.toString(maxRunning));
+  }
+
+  @Override
+  public Map<String, Integer> queueLimits() {
+    Map<String, String> all = link.call("queueLimits", true, c -> c.hgetall(prefix + "limits"));
+    Map<String, Integer> out = new TreeMap<>();
+    all.forEach((q, l) -> out.put(q, Integer.parseInt(l)));
+    return Map.copyOf(out);
+  }
+
+  /** How many times the watchdog had to subscribe to change notifications again (diagnostics). */
+  public long resubscriptions() {
+    return feed.resubscriptions();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisJobStore[" + describe() + "]";
+  }
+}

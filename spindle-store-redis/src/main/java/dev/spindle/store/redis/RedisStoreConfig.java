@@ -1,0 +1,612 @@
+package dev.spindle.store.redis;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Where and how a {@link RedisJobStore} connects: server, database, credentials, TLS, key namespace
+ * and timeouts. Immutable and thread-safe; build one with {@link #builder()}, or read a URL with
+ * {@link #fromUrl(String)} or the environment with {@link #fromEnvironment()}.
+ *
+ * <h2>URL form</h2>
+ * {@code redis[s]://[[user]:password@]host[:port][/database][?option=value&...]}; {@code rediss}
+ * means TLS. Options: {@code namespace} (key namespace, default {@code spindle}), {@code cluster}
+ * ({@code true} for Redis Cluster), {@code timeout} (command timeout, default 5s),
+ * {@code connectTimeout} (default 5s), {@code retryBudget} (how long a call retries through
+ * connection loss, default 10s), {@code watchdog} (connection check interval, default 2s),
+ * {@code verifyPeer} ({@code full}, {@code ca} or {@code none}; default full), {@code caCert} (PEM file
+ * of the CA to trust, default the JVM's trust store), {@code passwordFile} (a file holding the
+ * password), {@code clientName}. Durations are {@code 500ms}, {@code 5s}, {@code 2m} or ISO-8601.
+ *
+ * <h2>Secrets</h2>
+ * The password comes from the URL, else from {@code passwordFile}, else from the environment
+ * variable {@value #ENV_PASSWORD}; the user name from the URL, else {@value #ENV_USERNAME}. Keep
+ * passwords out of command lines: pass the whole URL in {@value #ENV_URL} (the CLI reads it), or
+ * a password-less URL plus {@value #ENV_PASSWORD} or {@code passwordFile}. {@link #describe()} and
+ * {@link #toString()} never show the password.
+ *
+ * <table>
+ *   <caption>Defaults</caption>
+ *   <tr><th>setting</th><th>default</th></tr>
+ *   <tr><td>host, port, database</td><td>127.0.0.1, 6379, 0</td></tr>
+ *   <tr><td>namespace</td><td>{@value #DEFAULT_NAMESPACE}: keys {@code {spindle}:...}, all in one cluster slot</td></tr>
+ *   <tr><td>commandTimeout / connectTimeout</td><td>5 s / 5 s</td></tr>
+ *   <tr><td>retryBudget</td><td>10 s</td></tr>
+ *   <tr><td>watchdogInterval</td><td>2 s</td></tr>
+ *   <tr><td>TLS</td><td>off; with TLS, peers are verified fully (certificate and host name)</td></tr>
+ * </table>
+ */
+public final class RedisStoreConfig {
+  /** Environment variable holding the whole store URL (may include credentials). */
+  public static final String ENV_URL = "SPINDLE_REDIS_URL";
+  /** Environment variable holding the user name, if the URL has none. */
+  public static final String ENV_USERNAME = "SPINDLE_REDIS_USERNAME";
+  /** Environment variable holding the password, if the URL and {@code passwordFile} give none. */
+  public static final String ENV_PASSWORD = "SPINDLE_REDIS_PASSWORD";
+  /** The default key namespace. */
+  public static final String DEFAULT_NAMESPACE = "spindle";
+  private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  private static final Set<String> OPTIONS = Set.of("namespace", "cluster", "timeout", "connecttimeout",
+      "retrybudget", "watchdog", "verifypeer", "cacert", "passwordfile", "clientname", "database");
+
+  /** How a TLS connection checks the server. */
+  public enum VerifyPeer {
+    /** The certificate chain and the host name (the default). */
+    FULL,
+    /** Only the certificate chain. */
+    CA,
+    /** Nothing: encrypted but not authenticated. Only for tests. */
+    NONE
+  }
+
+  private final String host;
+  private final int port;
+  private final int database;
+  private final boolean tls;
+  private final VerifyPeer verifyPeer;
+  private final Path caCertificate;
+  private final String username;
+  private final char[] password;
+  private final String namespace;
+  private final boolean cluster;
+  private final Duration commandTimeout;
+  private final Duration connectTimeout;
+  private final Duration retryBudget;
+  private final Duration watchdogInterval;
+  private final String clientName;
+
+  private RedisStoreConfig(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.database = b.database;
+    this.tls = b.tls;
+    this.verifyPeer = b.verifyPeer;
+    this.caCertificate = b.caCertificate;
+    this.username = b.username;
+    this.password = b.password == null ? null : b.password.clone();
+    this.namespace = b.namespace;
+    this.cluster = b.cluster;
+    this.commandTimeout = b.commandTimeout;
+    this.connectTimeout = b.connectTimeout;
+    this.retryBudget = b.retryBudget;
+    this.watchdogInterval = b.watchdogInterval;
+    this.clientName = b.clientName;
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Reads a {@code redis://} or {@code rediss://} URL, taking missing credentials from the process
+   * environment.
+   *
+   * @throws IllegalArgumentException if the URL is malformed, saying what is wrong (never echoing
+   *     a password)
+   */
+  public static RedisStoreConfig fromUrl(String url) {
+    return fromUrl(url, System.getenv());
+  }
+
+  /** {@link #fromUrl(String)} with the given environment instead of the process's. */
+  public static RedisStoreConfig fromUrl(String url, Map<String, String> env) {
+    return parse(url, env).build();
+  }
+
+  /**
+   * Reads {@value #ENV_URL} from the process environment.
+   *
+   * @throws IllegalArgumentException if it is not set or malformed
+   */
+  public static RedisStoreConfig fromEnvironment() {
+    return fromEnvironment(System.getenv());
+  }
+
+  /** {@link #fromEnvironment()} with the given environment. */
+  public static RedisStoreConfig fromEnvironment(Map<String, String> env) {
+    String url = env.get(ENV_URL);
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("no Redis URL: set " + ENV_URL
+          + " (e.g. redis://127.0.0.1:6379/0, or rediss://user:password@host:6380/0 for TLS with a password)");
+    }
+    return fromUrl(url.strip(), env);
+  }
+
+  /**
+   * Reads a store location as given to {@link RedisJobStoreProvider}: a URL, or just the scheme
+   * ({@code redis:} or {@code redis://}), which means "the URL in {@value #ENV_URL}".
+   */
+  public static RedisStoreConfig fromLocation(String location, Map<String, String> env) {
+    String l = location.strip();
+    String lower = l.toLowerCase(Locale.ROOT);
+    if (lower.equals("redis:") || lower.equals("redis://") || lower.equals("rediss:") || lower.equals("rediss://")
+        || lower.equals("redis") || lower.equals("redis:env")) {
+      RedisStoreConfig c = fromEnvironment(env);
+      if (lower.startsWith("rediss") && !c.tls) {
+        throw new IllegalArgumentException("the location asks for TLS (rediss:) but " + ENV_URL
+            + " is a redis:// URL; make it rediss://");
+      }
+      return c;
+    }
+    return fromUrl(l, env);
+  }
+
+  private static Builder parse(String url, Map<String, String> env) {
+    Objects.requireNonNull(url, "url");
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("malformed Redis URL (expected redis[s]://[[user]:password@]host[:port]"
+          + "[/database][?options]): " + e.getReason() + " at index " + e.getIndex());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+      throw new IllegalArgumentException("a Redis URL starts with redis:// or rediss:// (TLS), not '"
+          + (scheme.isEmpty() ? "(no scheme)" : scheme + ":") + "'");
+    }
+    Builder b = builder().tls(scheme.equals("rediss"));
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("the Redis URL has no host; expected redis[s]://host[:port][/database]");
+    }
+    String h = uri.getHost();
+    b.host(h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h);
+    if (uri.getPort() != -1) {
+      b.port(uri.getPort());
+    }
+    String path = uri.getRawPath();
+    if (path != null && !path.isEmpty() && !path.equals("/")) {
+      b.database(parseDatabase(path.substring(1)));
+    }
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+      if (!user.isEmpty()) {
+        b.username(user);
+      }
+      if (colon >= 0) {
+        b.password(decode(userInfo.substring(colon + 1)).toCharArray());
+      }
+    }
+    String passwordFile = null;
+    String query = uri.getRawQuery();
+    if (query != null && !query.isEmpty()) {
+      for (String pair : query.split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+        String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+        String k = key.toLowerCase(Locale.ROOT);
+        if (!OPTIONS.contains(k)) {
+          throw new IllegalArgumentException("unknown Redis URL option '" + key + "'; known: "
+              + new TreeSet<>(Set.of("namespace", "cluster", "timeout", "connectTimeout", "retryBudget", "watchdog",
+                  "verifyPeer", "caCert", "passwordFile", "clientName", "database")));
+        }
+        switch (k) {
+          case "namespace" -> b.namespace(value);
+          case "cluster" -> b.cluster(parseBoolean(key, value));
+          case "timeout" -> b.commandTimeout(parseDuration(key, value));
+          case "connecttimeout" -> b.connectTimeout(parseDuration(key, value));
+          case "retrybudget" -> b.retryBudget(parseDuration(key, value));
+          case "watchdog" -> b.watchdogInterval(parseDuration(key, value));
+          case "verifypeer" -> b.verifyPeer(parseVerify(value));
+          case "cacert" -> b.caCertificate(Path.of(value));
+          case "passwordfile" -> passwordFile = value;
+          case "clientname" -> b.clientName(value);
+          case "database" -> b.database(parseDatabase(value));
+          default -> throw new AssertionError(k);
+        }
+      }
+    }
+    if (b.password == null && passwordFile != null) {
+      b.password(readPasswordFile(passwordFile));
+    }
+    if (b.password == null && env.get(ENV_PASSWORD) != null && !env.get(ENV_PASSWORD).isEmpty()) {
+      b.password(env.get(ENV_PASSWORD).toCharArray());
+    }
+    if (b.username == null && env.get(ENV_USERNAME) != null && !env.get(ENV_USERNAME).isEmpty()) {
+      b.username(env.get(ENV_USERNAME));
+    }
+    return b;
+  }
+
+  private static int parseDatabase(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("the Redis database must be a number (the URL path /0, /1, ...), not '"
+          + s + "'");
+    }
+  }
+
+  private static boolean parseBoolean(String key, String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1", "" -> true;
+      case "false", "no", "0" -> false;
+      default -> throw new IllegalArgumentException("Redis URL option " + key + " must be true or false, not '" + v
+          + "'");
+    };
+  }
+
+  private static VerifyPeer parseVerify(String v) {
+    try {
+      return VerifyPeer.valueOf(v.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Redis URL option verifyPeer must be full, ca or none, not '" + v + "'");
+    }
+  }
+
+  /**
+   * Parses {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or an ISO-8601 duration.
+   *
+   * @throws IllegalArgumentException if malformed
+   */
+  static Duration parseDuration(String key, String v) {
+    String s = v.strip().toLowerCase(Locale.ROOT);
+    try {
+      if (s.startsWith("pt") || s.startsWith("p")) {
+        return Duration.parse(s.toUpperCase(Locale.ROOT));
+      }
+      if (s.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+      }
+      long n = Long.parseLong(s.substring(0, s.length() - 1));
+      return switch (s.charAt(s.length() - 1)) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        default -> throw new NumberFormatException();
+      };
+    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("Redis URL option " + key + " must be a duration such as 500ms, 5s or 2m, "
+          + "not '" + v + "'");
+    }
+  }
+
+  private static char[] readPasswordFile(String file) {
+    try {
+      String s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      int end = s.length();
+      while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+        end--;
+      }
+      if (end == 0) {
+        throw new IllegalArgumentException("the Redis password file " + file + " is empty");
+      }
+      return s.substring(0, end).toCharArray();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the Redis password file " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Decodes %XX escapes (UTF-8); '+' stays '+'. */
+  private static String decode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 3 > s.length()) {
+          throw new IllegalArgumentException("malformed %-escape in the Redis URL");
+        }
+        try {
+          out.write(Integer.parseInt(s, i + 1, i + 3, 16));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("malformed %-escape in the Redis URL");
+        }
+        i += 3;
+      } else {
+        int cp = s.codePointAt(i);
+        out.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+        i += Character.charCount(cp);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The host name or address. */
+  public String host() {
+    return host;
+  }
+
+  /** The port. */
+  public int port() {
+    return port;
+  }
+
+  /** The database index (always 0 in cluster mode). */
+  public int database() {
+    return database;
+  }
+
+  /** True for TLS. */
+  public boolean tls() {
+    return tls;
+  }
+
+  /** How TLS checks the server. */
+  public VerifyPeer verifyPeer() {
+    return verifyPeer;
+  }
+
+  /** The PEM file of the CA to trust, or {@code null} for the JVM's trust store. */
+  public Path caCertificate() {
+    return caCertificate;
+  }
+
+  /** The ACL user name, or {@code null} for the default user. */
+  public String username() {
+    return username;
+  }
+
+  /** A copy of the password, or {@code null} if none. Callers should clear it after use. */
+  public char[] password() {
+    return password == null ? null : password.clone();
+  }
+
+  /** True if a password is configured. */
+  public boolean hasPassword() {
+    return password != null;
+  }
+
+  /** The key namespace. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The prefix of every key: {@code {namespace}:}, whose hash tag puts them all in one cluster slot. */
+  public String keyPrefix() {
+    return "{" + namespace + "}:";
+  }
+
+  /** True to connect to a Redis Cluster. */
+  public boolean cluster() {
+    return cluster;
+  }
+
+  /** How long one command may take before it counts as failed. */
+  public Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  /** How long connecting may take. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** How long one store call keeps retrying through lost connections and restarts before it fails. */
+  public Duration retryBudget() {
+    return retryBudget;
+  }
+
+  /** How often the connection watchdog checks the connections. */
+  public Duration watchdogInterval() {
+    return watchdogInterval;
+  }
+
+  /** The client name shown by {@code CLIENT LIST}, or {@code null}. */
+  public String clientName() {
+    return clientName;
+  }
+
+  /**
+   * A description for messages and logs, with the password replaced by {@code ***}, e.g.
+   * {@code redis://alice:***@10.0.0.5:6379/2 (namespace spindle)}.
+   */
+  public String describe() {
+    StringBuilder sb = new StringBuilder(tls ? "rediss://" : "redis://");
+    if (username != null || password != null) {
+      if (username != null) {
+        sb.append(username);
+      }
+      if (password != null) {
+        sb.append(":***");
+      }
+      sb.append('@');
+    }
+    sb.append(host.indexOf(':') >= 0 ? "[" + host + "]" : host).append(':').append(port).append('/').append(database);
+    sb.append(" (namespace ").append(namespace);
+    if (cluster) {
+      sb.append(", cluster");
+    }
+    return sb.append(')').toString();
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  /** Validates each setting as it is given; {@link #build()} checks the combination. Not thread-safe. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 6379;
+    private int database;
+    private boolean tls;
+    private VerifyPeer verifyPeer = VerifyPeer.FULL;
+    private Path caCertificate;
+    private String username;
+    private char[] password;
+    private String namespace = DEFAULT_NAMESPACE;
+    private boolean cluster;
+    private Duration commandTimeout = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration retryBudget = Duration.ofSeconds(10);
+    private Duration watchdogInterval = Duration.ofSeconds(2);
+    private String clientName;
+
+    private Builder() {}
+
+    /** The server's host name or address. */
+    public Builder host(String host) {
+      if (Objects.requireNonNull(host, "host").isBlank()) {
+        throw new IllegalArgumentException("the Redis host is empty");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** The server's port (1-65535). */
+    public Builder port(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("the Redis port must be 1-65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The database index (0 or more). */
+    public Builder database(int database) {
+      if (database < 0) {
+        throw new IllegalArgumentException("the Redis database index must be >= 0: " + database);
+      }
+      this.database = database;
+      return this;
+    }
+
+    /** Connect with TLS. */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** How TLS checks the server (default {@link VerifyPeer#FULL}). */
+    public Builder verifyPeer(VerifyPeer mode) {
+      this.verifyPeer = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** A PEM file with the CA certificate(s) to trust for TLS. */
+    public Builder caCertificate(Path pemFile) {
+      this.caCertificate = Objects.requireNonNull(pemFile, "pemFile");
+      return this;
+    }
+
+    /** The ACL user name ({@code null}: the default user). */
+    public Builder username(String username) {
+      this.username = username;
+      return this;
+    }
+
+    /** The password; the array is copied ({@code null}: none). */
+    public Builder password(char[] password) {
+      this.password = password == null ? null : password.clone();
+      return this;
+    }
+
+    /** The key namespace: 1-64 letters, digits and {@code _ . : -}. Stores with different ones are independent. */
+    public Builder namespace(String namespace) {
+      if (!NAMESPACE.matcher(Objects.requireNonNull(namespace, "namespace")).matches()) {
+        throw new IllegalArgumentException("invalid Redis namespace '" + namespace
+            + "': use 1-64 letters, digits and _ . : -");
+      }
+      this.namespace = namespace;
+      return this;
+    }
+
+    /** Connect to a Redis Cluster (the host is a seed node). */
+    public Builder cluster(boolean cluster) {
+      this.cluster = cluster;
+      return this;
+    }
+
+    /** How long one command may take (positive). */
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = positive("commandTimeout", timeout);
+      return this;
+    }
+
+    /** How long connecting may take (positive). */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive("connectTimeout", timeout);
+      return this;
+    }
+
+    /** How long a call retries through connection loss (zero: no retries). */
+    public Builder retryBudget(Duration budget) {
+      Objects.requireNonNull(budget, "retryBudget");
+      if (budget.isNegative()) {
+        throw new IllegalArgumentException("retryBudget must be >= 0: " + budget);
+      }
+      this.retryBudget = budget;
+      return this;
+    }
+
+    /** How often the watchdog checks the connections (positive). */
+    public Builder watchdogInterval(Duration interval) {
+      this.watchdogInterval = positive("watchdog", interval);
+      return this;
+    }
+
+    /** The client name shown in {@code CLIENT LIST}. */
+    public Builder clientName(String name) {
+      this.clientName = name;
+      return this;
+    }
+
+    private static Duration positive(String what, Duration d) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalArgumentException if the settings do not fit together
+     */
+    public RedisStoreConfig build() {
+      if (cluster && database != 0) {
+        throw new IllegalArgumentException("Redis Cluster has only database 0, not " + database);
+      }
+      if (caCertificate != null && !tls) {
+        throw new IllegalArgumentException("caCert is for TLS connections: use a rediss:// URL");
+      }
+      if (caCertificate != null && !Files.isReadable(caCertificate)) {
+        throw new IllegalArgumentException("the CA certificate file " + caCertificate + " cannot be read");
+      }
+      return new RedisStoreConfig(this);
+    }
+  }
+}

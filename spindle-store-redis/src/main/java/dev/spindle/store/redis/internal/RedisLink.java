@@ -1,0 +1,370 @@
+package dev.spindle.store.redis.internal;
+
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.StoreException.Reason;
+import dev.spindle.store.redis.RedisStoreConfig;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's connection to Redis (standalone or Cluster) through Lettuce: one multiplexed command
+ * connection shared by all threads, pub/sub connections on demand, and the rules for failures.
+ *
+ * <ul>
+ *   <li>Lettuce reconnects on its own after the server restarts or the network drops (retrying
+ *       every 5-500 ms); commands issued meanwhile wait for the connection, up to the command
+ *       timeout.
+ *   <li>A call whose failure may be temporary (connection lost, no reply in time, server loading
+ *       or busy) is retried with the <em>same arguments</em>, so with the same request id, until
+ *       the retry budget runs out: scripts that change data recognise a repeated request id and
+ *       return the first reply instead of acting twice.
+ *   <li>A connection that stops answering while it looks open (a half-open TCP connection) is
+ *       replaced after two command timeouts in a row with no success in between.
+ * </ul>
+ *
+ * Thread-safe.
+ */
+public final class RedisLink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  private final RedisStoreConfig config;
+  private final String where;
+  private final String[] keys;
+  private final ClientResources resources;
+  private final AbstractRedisClient client;
+  private final RedisURI uri;
+  private final Object swapLock = new Object();
+  private final AtomicInteger timeoutsInARow = new AtomicInteger();
+  private volatile StatefulConnection<String, String> connection;
+  private volatile RedisClusterAsyncCommands<String, String> commands;
+  private volatile long lastSuccessNanos = System.nanoTime();
+  private volatile boolean closed;
+
+  private RedisLink(RedisStoreConfig config) {
+    this.config = config;
+    this.where = config.describe();
+    this.keys = new String[] {config.keyPrefix()};
+    this.uri = uri(config);
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(5), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
+        .build();
+    SocketOptions socket = SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true)
+        .tcpNoDelay(true).build();
+    TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(config.commandTimeout()).build();
+    SslOptions ssl = config.caCertificate() == null ? SslOptions.create()
+        : SslOptions.builder().jdkSslProvider().trustManager(config.caCertificate().toFile()).build();
+    if (config.cluster()) {
+      RedisClusterClient c = RedisClusterClient.create(resources, uri);
+      c.setOptions(ClusterClientOptions.builder().autoReconnect(true).socketOptions(socket).timeoutOptions(timeouts)
+          .sslOptions(ssl).protocolVersion(ProtocolVersion.RESP2).requestQueueSize(100_000)
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(30))
+              .enableAllAdaptiveRefreshTriggers().build())
+          .build());
+      this.client = c;
+    } else {
+      RedisClient c = RedisClient.create(resources, uri);
+      c.setOptions(ClientOptions.builder().autoReconnect(true).socketOptions(socket).timeoutOptions(timeouts)
+          .sslOptions(ssl).protocolVersion(ProtocolVersion.RESP2).requestQueueSize(100_000).build());
+      this.client = c;
+    }
+  }
+
+  /**
+   * Connects.
+   *
+   * @throws StoreException CANNOT_OPEN (credentials, TLS, permissions) or UNAVAILABLE (unreachable)
+   */
+  public static RedisLink open(RedisStoreConfig config) {
+    RedisLink link = new RedisLink(config);
+    try {
+      link.swap(link.connect());
+      link.call("checking the connection", false, c -> c.ping());
+      return link;
+    } catch (RuntimeException e) {
+      link.close();
+      throw e instanceof StoreException ? e : connectFailure(e, config.describe());
+    }
+  }
+
+  private static RedisURI uri(RedisStoreConfig config) {
+    RedisURI.Builder b = RedisURI.builder().withHost(config.host()).withPort(config.port())
+        .withTimeout(config.commandTimeout()).withSsl(config.tls());
+    if (!config.cluster()) {
+      b.withDatabase(config.database());
+    }
+    if (config.tls()) {
+      b.withVerifyPeer(switch (config.verifyPeer()) {
+        case FULL -> SslVerifyMode.FULL;
+        case CA -> SslVerifyMode.CA;
+        case NONE -> SslVerifyMode.NONE;
+      });
+    }
+    char[] password = config.password();
+    if (password != null) {
+      if (config.username() != null) {
+        b.withAuthentication(config.username(), password);
+      } else {
+        b.withPassword(password);
+      }
+      Arrays.fill(password, '\0');
+    }
+    if (config.clientName() != null) {
+      b.withClientName(config.clientName());
+    }
+    return b.build();
+  }
+
+  private StatefulConnection<String, String> connect() {
+    try {
+      if (client instanceof RedisClusterClient c) {
+        return c.connect(StringCodec.UTF8);
+      }
+      return ((RedisClient) client).connect(StringCodec.UTF8);
+    } catch (RuntimeException e) {
+      throw connectFailure(e, where);
+    }
+  }
+
+  private static StoreException connectFailure(Throwable e, String where) {
+    StringBuilder chain = new StringBuilder();
+    boolean auth = false;
+    boolean tls = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (chain.length() > 0) {
+        chain.append(": ");
+      }
+      chain.append(m.lines().findFirst().orElse(""));
+      auth |= m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains("invalid password")
+          || m.contains("invalid username-password");
+      tls |= t instanceof javax.net.ssl.SSLException;
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    if (auth) {
+      return new StoreException(Reason.CANNOT_OPEN, "Redis at " + where + " refused the credentials (" + chain
+          + "). Check the user name and password (URL, passwordFile or SPINDLE_REDIS_PASSWORD).", e);
+    }
+    if (tls) {
+      return new StoreException(Reason.CANNOT_OPEN, "the TLS handshake with Redis at " + where + " failed (" + chain
+          + "). Check the server certificate, caCert and verifyPeer.", e);
+    }
+    return new StoreException(Reason.UNAVAILABLE, "cannot connect to Redis at " + where + " (" + chain
+        + "). Is redis-server running and reachable?", e);
+  }
+
+  private void swap(StatefulConnection<String, String> c) {
+    StatefulConnection<String, String> old;
+    synchronized (swapLock) {
+      old = connection;
+      connection = c;
+      commands = c instanceof StatefulRedisClusterConnection<String, String> cc ? cc.async()
+          : ((StatefulRedisConnection<String, String>) c).async();
+      timeoutsInARow.set(0);
+      lastSuccessNanos = System.nanoTime();
+    }
+    if (old != null) {
+      old.closeAsync();
+    }
+  }
+
+  /** The redacted server description, for messages. */
+  public String where() {
+    return where;
+  }
+
+  /** The configuration. */
+  public RedisStoreConfig config() {
+    return config;
+  }
+
+  /**
+   * Runs one command, retrying temporary failures with the same arguments within the retry budget
+   * if {@code retry}.
+   *
+   * @param op what is being done, for messages ("enqueue", ...)
+   * @throws StoreException (or {@link dev.spindle.queue.IllegalJobTransitionException}) on failure
+   */
+  public <T> T call(String op, boolean retry,
+      Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
+    long deadline = System.nanoTime() + (retry ? config.retryBudget().toNanos() : 0);
+    long backoff = TimeUnit.MILLISECONDS.toNanos(5);
+    while (true) {
+      checkOpen();
+      try {
+        T r = await(command.apply(commands));
+        timeoutsInARow.set(0);
+        lastSuccessNanos = System.nanoTime();
+        return r;
+      } catch (StoreException e) {
+        throw e;
+      } catch (Throwable e) {
+        if (e instanceof RedisCommandTimeoutException) {
+          onTimeout();
+        }
+        if (closed) {
+          throw closedException();
+        }
+        if (!retry || !StoreErrors.retryable(e) || System.nanoTime() + backoff > deadline) {
+          throw StoreErrors.map(e, op, where);
+        }
+        LockSupport.parkNanos(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+      }
+    }
+  }
+
+  /**
+   * Runs a script with EVALSHA (EVAL if the server lost its script cache), retrying like
+   * {@link #call}.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T script(Script s, boolean retry, String... args) {
+    return call(s.label(), retry, c -> {
+      CompletionStage<T> first = c.evalsha(s.sha(), s.output(), keys, args);
+      return first.exceptionallyCompose(e -> StoreErrors.noScript(e)
+          ? (CompletionStage<T>) c.eval(s.body(), s.output(), keys, args)
+          : CompletableFuture.failedStage(e));
+    });
+  }
+
+  private <T> T await(CompletionStage<T> stage) throws Throwable {
+    CompletableFuture<T> f = stage.toCompletableFuture();
+    try {
+      return f.get(config.commandTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() == null ? e : e.getCause();
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new RedisCommandTimeoutException("no reply within " + config.commandTimeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(Reason.IO, "interrupted while waiting for Redis at " + where
+          + "; the last command may or may not have been applied", e);
+    }
+  }
+
+  private void onTimeout() {
+    int n = timeoutsInARow.incrementAndGet();
+    long silent = System.nanoTime() - lastSuccessNanos;
+    if (n >= 2 && silent > 2 * config.commandTimeout().toNanos()) {
+      replaceConnection("no reply for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms");
+    }
+  }
+
+  /**
+   * Replaces the command connection by a new one (the watchdog's remedy for a connection that looks
+   * open but does not answer). Keeps the old one if a new one cannot be made now.
+   */
+  public void replaceConnection(String why) {
+    if (closed) {
+      return;
+    }
+    try {
+      StatefulConnection<String, String> c = connect();
+      LOG.warn("Redis at {}: replaced the command connection ({})", where, why);
+      swap(c);
+    } catch (RuntimeException e) {
+      LOG.warn("Redis at {}: the command connection seems stuck ({}) and a new one cannot be made yet: {}", where, why,
+          e.getMessage());
+    }
+  }
+
+  /** Nanos ({@link System#nanoTime()}) of the last successful command. */
+  public long lastSuccessNanos() {
+    return lastSuccessNanos;
+  }
+
+  /** A new pub/sub connection (the caller closes it). */
+  public StatefulRedisPubSubConnection<String, String> connectPubSub() {
+    checkOpen();
+    try {
+      if (client instanceof RedisClusterClient c) {
+        return c.connectPubSub(StringCodec.UTF8);
+      }
+      return ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+    } catch (RuntimeException e) {
+      throw connectFailure(e, where);
+    }
+  }
+
+  /** Listens to connects and disconnects of every connection of this link. */
+  public void addListener(RedisConnectionStateListener listener) {
+    client.addListener(listener);
+  }
+
+  /** Runs a command without waiting or retrying (watchdog probes). */
+  public <T> CompletableFuture<T> fire(Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> c) {
+    return c.apply(commands).toCompletableFuture();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private StoreException closedException() {
+    return new StoreException(Reason.CLOSED, "the job store " + where + " is closed");
+  }
+
+  /** Closes the connections and the client threads. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (swapLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      StatefulConnection<String, String> c = connection;
+      if (c != null) {
+        c.close();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("closing the Redis connection", e);
+    }
+    try {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    } catch (RuntimeException e) {
+      LOG.debug("shutting the Redis client down", e);
+    }
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}

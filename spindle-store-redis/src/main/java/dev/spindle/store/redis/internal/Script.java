@@ -1,0 +1,109 @@
+package dev.spindle.store.redis.internal;
+
+import io.lettuce.core.ScriptOutputType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The store's Lua scripts (in {@code lua/} next to this class): each is the shared library
+ * {@code lib.lua} followed by its own body, run with EVALSHA (falling back to EVAL after a server
+ * restart flushed the script cache). Every script gets the key prefix as its only declared key, so
+ * Redis Cluster routes it to the namespace's slot.
+ */
+public enum Script {
+  ENQUEUE("enqueue", ScriptOutputType.MULTI, true),
+  EXCHANGE("exchange", ScriptOutputType.MULTI, true),
+  HEARTBEAT("heartbeat", ScriptOutputType.MULTI, true),
+  DEREGISTER("deregister", ScriptOutputType.INTEGER, true),
+  RECLAIM("reclaim", ScriptOutputType.MULTI, true),
+  CANCEL("cancel", ScriptOutputType.VALUE, true),
+  REQUEUE("requeue", ScriptOutputType.MULTI, true),
+  FINISHED("finished", ScriptOutputType.MULTI, false),
+  SAVE_SCHEDULE("save_schedule", ScriptOutputType.MULTI, true),
+  DELETE_SCHEDULE("delete_schedule", ScriptOutputType.INTEGER, true),
+  FIRE_SCHEDULE("fire_schedule", ScriptOutputType.INTEGER, true),
+  SCHEDULES("schedules", ScriptOutputType.MULTI, false),
+  PURGE_EXPIRED("purge_expired", ScriptOutputType.INTEGER, true),
+  SCAN("scan", ScriptOutputType.MULTI, true),
+  SUMMARIES("summaries", ScriptOutputType.MULTI, false),
+  SET_LIMIT("set_limit", ScriptOutputType.INTEGER, true);
+
+  private static final String LIB = read("lib");
+
+  private final String file;
+  private final ScriptOutputType output;
+  private final boolean writes;
+  private volatile String body;
+  private volatile String sha;
+
+  Script(String file, ScriptOutputType output, boolean writes) {
+    this.file = file;
+    this.output = output;
+    this.writes = writes;
+  }
+
+  /** The full script text (library + body). */
+  public String body() {
+    load();
+    return body;
+  }
+
+  /** The SHA-1 Redis knows the script by. */
+  public String sha() {
+    load();
+    return sha;
+  }
+
+  /** How Lettuce decodes its reply. */
+  public ScriptOutputType output() {
+    return output;
+  }
+
+  /** True if it may write (false: read-only). */
+  public boolean writes() {
+    return writes;
+  }
+
+  /** A name for messages. */
+  public String label() {
+    return file;
+  }
+
+  private void load() {
+    if (sha == null) {
+      synchronized (this) {
+        if (sha == null) {
+          String b = LIB + "\n-- ---------------------------------------------------------------- " + file + "\n"
+              + read(file);
+          body = b;
+          sha = sha1(b);
+        }
+      }
+    }
+  }
+
+  private static String read(String name) {
+    String path = "lua/" + name + ".lua";
+    try (InputStream in = Script.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path + " next to " + Script.class.getName());
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha1(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

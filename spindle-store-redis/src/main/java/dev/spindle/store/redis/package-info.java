@@ -1,0 +1,8 @@
+/**
+ * The Redis job store: {@link dev.spindle.store.redis.RedisJobStore} (a
+ * {@link dev.spindle.queue.spi.JobStore} and {@link dev.spindle.queue.spi.JobInspector} on Redis
+ * 6.2+ or Valkey, standalone or Cluster), its configuration
+ * {@link dev.spindle.store.redis.RedisStoreConfig} (URL or builder; secrets from the environment),
+ * and the providers that open it for {@code redis:} and {@code rediss:} store locations.
+ */
+package dev.spindle.store.redis;

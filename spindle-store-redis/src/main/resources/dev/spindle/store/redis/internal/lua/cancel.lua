@@ -1,0 +1,28 @@
+-- cancel(rid, id, now): CANCELLED if waiting, a cancel request if RUNNING.
+-- Returns CANCELLED, CANCEL_REQUESTED, ALREADY_FINISHED or NOT_FOUND.
+local rid, id, now = ARGV[1], ARGV[2], ARGV[3]
+local prev = replay(rid)
+if prev then return prev end
+local j = load(id)
+local r
+if not j then
+  return 'NOT_FOUND'
+elseif j.s == 'SCHEDULED' or j.s == 'QUEUED' then
+  move(j, 'CANCELLED', now)
+  save(j)
+  flush()
+  r = 'CANCELLED'
+elseif j.s == 'RUNNING' then
+  if not j.c then
+    redis.call('SADD', P .. 'cxl', id)
+    set(j, 'c', '1')
+    save(j)
+  end
+  CHANGED = true
+  r = 'CANCEL_REQUESTED'
+else
+  return 'ALREADY_FINISHED'
+end
+notify()
+remember(rid, r)
+return r

@@ -1,0 +1,69 @@
+-- reclaim(rid, now, nowUs, limit): takes back the jobs of workers whose lease ended at or before
+-- now, or that hold jobs without being registered. Each gets a lost-worker strike and becomes
+-- CANCELLED (cancel requested), DEAD worker_lost (strikes reached the policy's limit) or QUEUED.
+-- Workers left without jobs are removed. Returns the reclaimed jobs' rows. Runs under OOM.
+redis.call('DEL', P .. 'oom')
+local rid, now, nowus, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local prev = replay(rid)
+if prev then
+  local out = {}
+  for _, id in ipairs(cjson.decode(prev)) do
+    local j = load(id)
+    if j then out[#out + 1] = row(j) end
+  end
+  return out
+end
+local expired, seen = {}, {}
+for _, w in ipairs(redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', nowus)) do
+  expired[#expired + 1] = w
+  seen[w] = true
+end
+for _, w in ipairs(redis.call('SMEMBERS', P .. 'holders')) do
+  if not seen[w] and not redis.call('ZSCORE', P .. 'leases', w) then
+    expired[#expired + 1] = w
+    seen[w] = true
+  end
+end
+table.sort(expired)
+local out, done = {}, {}
+for _, w in ipairs(expired) do
+  local held = redis.call('SMEMBERS', wkey(w))
+  table.sort(held, function(a, b) return tonumber(a) < tonumber(b) end)
+  local left = #held
+  for _, id in ipairs(held) do
+    if #out >= limit then break end
+    local j = load(id)
+    if j and j.s == 'RUNNING' and j.w == w then
+      local lost = num(j.l) + 1
+      set(j, 'l', ids(lost))
+      local mwl = policy(j.po).mwl
+      if j.c then
+        move(j, 'CANCELLED', now)
+      elseif lost >= mwl then
+        set(j, 'd', 'worker_lost')
+        set(j, 'e', '{"type":"dev.spindle.WorkerLostException","message":' .. cjson.encode('job ' .. j.id
+          .. ' lost its worker ' .. ids(lost) .. ' time(s) (limit ' .. ids(mwl) .. '); last worker: ' .. w)
+          .. ',"stack":[],"cause":null}')
+        move(j, 'DEAD', now)
+      else
+        set(j, 'ra', now)
+        move(j, 'QUEUED', now)
+      end
+      save(j)
+      out[#out + 1] = row(j)
+      done[#done + 1] = j.id
+    else
+      redis.call('SREM', wkey(w), id) -- a stale entry
+    end
+    left = left - 1
+  end
+  if left == 0 then
+    redis.call('HDEL', P .. 'workers', w)
+    redis.call('ZREM', P .. 'leases', w)
+    WREM[w] = true
+  end
+end
+flush()
+notify()
+if #done > 0 then remember(rid, cjson.encode(done)) end
+return out

@@ -1,0 +1,14 @@
+-- schedules(nowUs or '', limit): every schedule, or those due at nowUs (earliest first, at most
+-- limit). Rows: {name, definition, next, last, version, created}. Read-only.
+local names
+if ARGV[1] == '' then
+  names = redis.call('ZRANGE', P .. 'scheds', 0, -1)
+else
+  names = redis.call('ZRANGEBYSCORE', P .. 'scheds', '-inf', tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
+end
+local out = {}
+for _, name in ipairs(names) do
+  local v = redis.call('HMGET', P .. 'sch:' .. name, 'd', 'nx', 'lf', 'v', 'ct')
+  if v[1] then out[#out + 1] = {name, v[1], v[2], v[3], v[4], v[5]} end
+end
+return out
