@@ -26,6 +26,8 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.examples.SpinnerCommand(),
         new dev.spindle.cli.examples.PrimesCommand(),
         new dev.spindle.cli.examples.ProducerConsumerCommand(),
+        new dev.spindle.cli.examples.BankCommand(),
+        new dev.spindle.cli.examples.CpuScalingCommand(),
         new dev.spindle.cli.thumbnails.ThumbnailsCommand(),
         new CommandLine.HelpCommand());
   }

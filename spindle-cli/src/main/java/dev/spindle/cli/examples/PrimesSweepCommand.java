@@ -71,7 +71,7 @@ public final class PrimesSweepCommand implements Callable<Integer> {
     PrintStream stdout = System.out;
     stdout.printf(Locale.ROOT, "Sweeping %s with 1..%d workers, %d runs each (%d runs, %d numbers per run)%n",
         String.join(", ", models), sweep.maxWorkers(), sweep.runs(), sweep.totalRuns(),
-        sweep.dataset().numbers().size());
+        sweep.fixtures().size());
     stdout.flush();
     PrimeSweep.SweepResult result;
     try (ProgressBar bar = ProgressBar.onStderr("sweep", sweep.totalRuns())) {

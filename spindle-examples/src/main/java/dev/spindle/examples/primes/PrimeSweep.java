@@ -29,7 +29,8 @@ public final class PrimeSweep {
   private final List<ExecutionModel> models;
   private final int maxWorkers;
   private final int runs;
-  private final PrimeDataset dataset;
+  private final String datasetName;
+  private final List<PrimeFixture> fixtures;
   private final Ticker ticker;
   private final Consumer<ExecutorConfig.Builder> customizer;
 
@@ -37,7 +38,8 @@ public final class PrimeSweep {
     this.models = List.copyOf(b.models);
     this.maxWorkers = b.maxWorkers;
     this.runs = b.runs;
-    this.dataset = b.dataset;
+    this.datasetName = b.datasetName;
+    this.fixtures = List.copyOf(b.fixtures);
     this.ticker = b.ticker;
     this.customizer = b.customizer;
   }
@@ -62,9 +64,14 @@ public final class PrimeSweep {
     return runs;
   }
 
-  /** The numbers checked. */
-  public PrimeDataset dataset() {
-    return dataset;
+  /** The name of the numbers checked ({@code text}, {@code large}, or a custom name). */
+  public String datasetName() {
+    return datasetName;
+  }
+
+  /** The numbers checked, with their expected answers. */
+  public List<PrimeFixture> fixtures() {
+    return fixtures;
   }
 
   /** How many prime-checker runs {@link #run} does. */
@@ -105,8 +112,8 @@ public final class PrimeSweep {
           if (m == ExecutionModel.SEQUENTIAL && w > 1) {
             continue;
           }
-          PrimeRun run = PrimeChecker.on(m).workers(w).dataset(dataset).ticker(ticker).configure(customizer)
-              .build().run();
+          PrimeRun run = PrimeChecker.on(m).workers(w).numbers(fixtures.stream().map(PrimeFixture::n).toList())
+              .ticker(ticker).configure(customizer).build().run();
           if (!run.succeeded()) {
             PrimeRun.Failure f = run.failures().get(0);
             throw new IllegalStateException("the sweep stopped: checking " + f.n() + " on " + m + " with " + w
@@ -123,12 +130,12 @@ public final class PrimeSweep {
       String[] parts = k.split("/");
       points.add(new SweepResult.Point(ExecutionModel.valueOf(parts[0]), Integer.parseInt(parts[1]), v));
     });
-    return new SweepResult(dataset, runs, points);
+    return new SweepResult(datasetName, fixtures.size(), runs, points);
   }
 
   private void verify(PrimeRun run) {
     Map<Long, Boolean> expected = new LinkedHashMap<>();
-    dataset.fixtures().forEach(f -> expected.put(f.n(), f.prime()));
+    fixtures.forEach(f -> expected.put(f.n(), f.prime()));
     for (PrimeResult r : run.results()) {
       if (!Objects.equals(expected.get(r.n()), r.prime())) {
         throw new IllegalStateException("wrong answer for " + r.n() + " on " + run.model() + ": " + r.prime());
@@ -143,11 +150,12 @@ public final class PrimeSweep {
   /**
    * The medians of a sweep. Immutable.
    *
-   * @param dataset what was checked
+   * @param datasetName the name of the numbers checked
+   * @param numbers how many numbers each run checked
    * @param runs runs per point
    * @param points one per (model, workers), models in sweep order, workers ascending
    */
-  public record SweepResult(PrimeDataset dataset, int runs, List<Point> points) {
+  public record SweepResult(String datasetName, int numbers, int runs, List<Point> points) {
     public SweepResult {
       points = List.copyOf(points);
     }
@@ -226,7 +234,8 @@ public final class PrimeSweep {
         ExecutionModel.VIRTUAL, ExecutionModel.PROCESSES);
     private int maxWorkers = 2 * Runtime.getRuntime().availableProcessors();
     private int runs = 5;
-    private PrimeDataset dataset = PrimeDataset.TEXT;
+    private String datasetName = PrimeDataset.TEXT.cliName();
+    private List<PrimeFixture> fixtures = PrimeDataset.TEXT.fixtures();
     private Ticker ticker = Ticker.system();
     private Consumer<ExecutorConfig.Builder> customizer = b -> {};
 
@@ -279,7 +288,21 @@ public final class PrimeSweep {
 
     /** The numbers to check. */
     public Builder dataset(PrimeDataset dataset) {
-      this.dataset = Objects.requireNonNull(dataset, "dataset");
+      return fixtures(dataset.cliName(), dataset.fixtures());
+    }
+
+    /**
+     * Custom numbers to check, with their expected answers (each run is verified against them).
+     *
+     * @throws IllegalArgumentException if empty
+     */
+    public Builder fixtures(String name, List<PrimeFixture> fixtures) {
+      Objects.requireNonNull(name, "name");
+      if (fixtures.isEmpty()) {
+        throw new IllegalArgumentException("no numbers to check");
+      }
+      this.datasetName = name;
+      this.fixtures = List.copyOf(fixtures);
       return this;
     }
 

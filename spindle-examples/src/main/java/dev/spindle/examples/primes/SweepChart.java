@@ -175,7 +175,7 @@ public final class SweepChart {
     }
     g.setColor(Color.GRAY);
     text(g, String.format(Locale.ROOT, "%d numbers (%s dataset), median of %d runs per point; pool start-up included",
-        result.dataset().numbers().size(), result.dataset().cliName(), result.runs()), LEFT + plotW / 2.0,
+        result.numbers(), result.datasetName(), result.runs()), LEFT + plotW / 2.0,
         HEIGHT - 6, 0.5);
   }
 
