@@ -46,8 +46,20 @@ public final class ImageCodec {
     }
   }
 
-  /** A decoded image. */
-  public record Decoded(Header header, Pixels pixels) {}
+  /**
+   * A decoded image.
+   *
+   * @param ycc true if the pixels are JFIF Y, Cb, Cr samples rather than B, G, R (see
+   *     {@link #toBgr})
+   */
+  public record Decoded(Header header, Pixels pixels, boolean ycc) {
+    /** Pixels of this image's layout in B, G, R order (converting Y, Cb, Cr in place). */
+    public Pixels toBgr(Pixels p) {
+      return ycc ? YCbCr.toBgr(p) : p;
+    }
+  }
+
+  private static final String JDK_JPEG_READER = "com.sun.imageio.plugins.jpeg.JPEGImageReader";
 
   /**
    * Reads the header of {@code file} and checks the pixel limit.
@@ -85,9 +97,14 @@ public final class ImageCodec {
           }
         });
         ImageReadParam param = reader.getDefaultReadParam();
-        BufferedImage image;
+        BufferedImage image = null;
+        Raster raw = null;
         try {
-          image = reader.read(0, param);
+          if (isPlainJfif(reader, header)) {
+            raw = reader.readRaster(0, param);
+          } else {
+            image = reader.read(0, param);
+          }
         } catch (IIOException | EOFException | IndexOutOfBoundsException | IllegalArgumentException e) {
           throw classify(e, file, header);
         }
@@ -97,10 +114,50 @@ public final class ImageCodec {
                 + header.format() + " " + header.width() + "x" + header.height() + "; decoder: " + w + ")");
           }
         }
-        return new Decoded(header, toPixels(image));
+        if (raw != null) {
+          if (isPacked(raw, 3)) {
+            byte[] data = ((DataBufferByte) raw.getDataBuffer()).getData();
+            return new Decoded(header, new Pixels(raw.getWidth(), raw.getHeight(), 3, -1, data), true);
+          }
+          throw new ImageProblem(FailureReason.CORRUPT, file.getFileName() + ": unexpected raster layout from the JPEG decoder");
+        }
+        return new Decoded(header, toPixels(image), false);
       } finally {
         reader.dispose();
       }
+    }
+  }
+
+  /**
+   * True for a baseline or progressive JFIF JPEG with three components decoded by the JDK's reader:
+   * its raw raster holds Y, Cb, Cr without colour conversion. Adobe (RGB, CMYK, YCCK), greyscale and
+   * other readers take the converting path.
+   */
+  private static boolean isPlainJfif(ImageReader reader, Header header) {
+    if (!"jpeg".equals(header.format()) || !JDK_JPEG_READER.equals(reader.getClass().getName())) {
+      return false;
+    }
+    try {
+      javax.imageio.metadata.IIOMetadata meta = reader.getImageMetadata(0);
+      org.w3c.dom.Node root = meta.getAsTree("javax_imageio_jpeg_image_1.0");
+      boolean jfif = false;
+      int components = 0;
+      for (org.w3c.dom.Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+        for (org.w3c.dom.Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
+          switch (c.getNodeName()) {
+            case "app0JFIF" -> jfif = true;
+            case "app14Adobe" -> {
+              return false;
+            }
+            case "sof" -> components = Integer.parseInt(
+                c.getAttributes().getNamedItem("numFrameComponents").getNodeValue());
+            default -> { }
+          }
+        }
+      }
+      return jfif && components == 3;
+    } catch (IOException | RuntimeException e) {
+      return false; // the converting path reports whatever is wrong
     }
   }
 

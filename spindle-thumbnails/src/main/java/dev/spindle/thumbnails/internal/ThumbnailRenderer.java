@@ -78,7 +78,8 @@ public final class ThumbnailRenderer {
       long r0 = System.nanoTime();
       Pixels out;
       if (tw == w && th == h) {
-        out = decoded.pixels();
+        Pixels full = decoded.pixels();
+        out = decoded.toBgr(full.withData(full.width(), full.height(), full.data().clone()));
       } else {
         if (req.reducingGap() >= 1.0) {
           int more = (int) Math.floor(Math.min((double) current.width() / (tw * req.reducingGap()),
@@ -88,7 +89,7 @@ public final class ThumbnailRenderer {
             factor *= more;
           }
         }
-        out = Lanczos.resize(current, 0, 0, (double) w / factor, (double) h / factor, tw, th);
+        out = decoded.toBgr(Lanczos.resize(current, 0, 0, (double) w / factor, (double) h / factor, tw, th));
       }
       long r1 = System.nanoTime();
       Path target = outDir.resolve(thumbnailName(req.stem(), requested, ext));

@@ -56,6 +56,32 @@ class ThumbnailRendererTest {
   }
 
   @Test
+  void coloursSurviveTheYCbCrFastPath() throws Exception {
+    int w = 800;
+    int h = 400;
+    byte[] d = new byte[w * h * 3];
+    for (int i = 0; i < d.length; i += 3) {
+      boolean left = (i / 3) % w < w / 2;
+      d[i] = (byte) (left ? 30 : 200);      // B
+      d[i + 1] = (byte) (left ? 160 : 40);  // G
+      d[i + 2] = (byte) (left ? 220 : 90);  // R
+    }
+    Path src = dir.resolve("colours.jpg");
+    Files.write(src, TestImages.encode(new Pixels(w, h, 3, -1, d), "jpeg"));
+    assertThat(ImageCodec.decode(src, 1_000_000).ycc()).as("a JFIF JPEG takes the YCbCr path").isTrue();
+    ResizeResult r = ThumbnailRenderer.render(request(src, 1_000_000), "t");
+    BufferedImage t = ImageIO.read(Path.of(r.thumbnails().get(0).path()).toFile());
+    int leftRgb = t.getRGB(20, t.getHeight() / 2);
+    int rightRgb = t.getRGB(t.getWidth() - 20, t.getHeight() / 2);
+    assertThat((leftRgb >> 16) & 0xff).isCloseTo(220, org.assertj.core.data.Offset.offset(6));
+    assertThat((leftRgb >> 8) & 0xff).isCloseTo(160, org.assertj.core.data.Offset.offset(6));
+    assertThat(leftRgb & 0xff).isCloseTo(30, org.assertj.core.data.Offset.offset(6));
+    assertThat((rightRgb >> 16) & 0xff).isCloseTo(90, org.assertj.core.data.Offset.offset(6));
+    assertThat((rightRgb >> 8) & 0xff).isCloseTo(40, org.assertj.core.data.Offset.offset(6));
+    assertThat(rightRgb & 0xff).isCloseTo(200, org.assertj.core.data.Offset.offset(6));
+  }
+
+  @Test
   void portraitImagesKeepTheirAspectRatioToo() throws Exception {
     Path src = TestImages.jpeg(dir.resolve("tall.jpeg"), 600, 1000);
     ResizeResult r = ThumbnailRenderer.render(request(src, 100_000_000L), "t");
