@@ -1,6 +1,7 @@
 package dev.spindle.internal.local;
 
 import dev.spindle.ExecutorConfig;
+import dev.spindle.RejectedSubmissionException;
 import dev.spindle.TaskFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -179,20 +180,21 @@ final class PooledExecutor extends LocalExecutor {
    * (The last worker drains the queue after it left, so a job is run or failed, never lost.)
    */
   private void strandedAfterShutdown(Job<?> own) {
-    boolean mine = false;
+    RejectedSubmissionException mine = null;
     Job<?> j;
     while ((j = queue.poll()) != null) {
       if (j.isDone()) {
         continue; // cancelled while queued: already counted
       }
       leftQueue(null);
+      RejectedSubmissionException e = rejectShutdown(j.taskName());
       if (j == own) {
-        mine = true;
+        mine = e;
       }
-      j.fail(rejectShutdown(j.taskName()));
+      j.fail(e);
     }
-    if (mine) {
-      throw rejectShutdown(own.taskName());
+    if (mine != null) {
+      throw mine;
     }
   }
 
@@ -279,13 +281,13 @@ final class PooledExecutor extends LocalExecutor {
         PooledExecutor.this.parked.incrementAndGet();
         Job<?> job = queue.poll();
         if (job != null || !isRunning()) {
-          unpark();
+          clearParked();
           return job != null ? job : queue.poll();
         }
         while (parked && isRunning()) {
           LockSupport.park(this);
         }
-        unpark();
+        clearParked();
         job = queue.poll();
         if (job != null) {
           return job;
@@ -296,8 +298,17 @@ final class PooledExecutor extends LocalExecutor {
       }
     }
 
-    /** Clears the park flag; true if this call cleared it (and woke the thread). */
+    /** Clears the park flag and wakes the worker; true if this call cleared it. */
     boolean unpark() {
+      if (clearParked()) {
+        LockSupport.unpark(thread);
+        return true;
+      }
+      return false;
+    }
+
+    /** Clears the park flag; true if this call cleared it (exactly one caller does). */
+    private boolean clearParked() {
       if (!parked) {
         return false;
       }
@@ -308,7 +319,6 @@ final class PooledExecutor extends LocalExecutor {
         parked = false;
       }
       PooledExecutor.this.parked.decrementAndGet();
-      LockSupport.unpark(thread);
       return true;
     }
   }

@@ -166,6 +166,45 @@ class LocalExecutorTest {
   }
 
   @Test
+  void submissionsRacingWithShutdownAreRunOrRejectedNeverLost() throws Exception {
+    Task<Long, Long> inc = Task.of("inc", Long.class, Long.class, x -> x + 1);
+    for (ExecutionModel model : List.of(ExecutionModel.THREADS, ExecutionModel.VIRTUAL)) {
+      for (int round = 0; round < 30; round++) {
+        TaskExecutor pool = Spindle.executor(model).workers(2).start();
+        List<TaskFuture<Long>> accepted = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch going = new CountDownLatch(2);
+        List<Thread> submitters = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+          submitters.add(Thread.ofPlatform().start(() -> {
+            going.countDown();
+            try {
+              for (long i = 0; ; i++) {
+                accepted.add(pool.submit(inc, i));
+              }
+            } catch (dev.spindle.RejectedSubmissionException e) {
+              // shut down: stop
+            }
+          }));
+        }
+        going.await();
+        pool.shutdown();
+        for (Thread t : submitters) {
+          t.join();
+        }
+        assertThat(pool.awaitTermination(LONG)).isTrue();
+        synchronized (accepted) {
+          for (TaskFuture<Long> f : accepted) {
+            Throwable e = f.exception(LONG); // never hangs
+            if (e != null) {
+              assertThat(e).isInstanceOf(dev.spindle.RejectedSubmissionException.class);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void processesNeedTheirModule() {
     assertThatThrownBy(() -> Spindle.executor(ExecutionModel.PROCESSES).start())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("spindle-process");
