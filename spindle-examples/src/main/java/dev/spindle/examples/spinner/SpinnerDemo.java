@@ -212,13 +212,15 @@ public final class SpinnerDemo {
       throws InterruptedException {
     out.println("spinner object: " + spinner);
     out.flush();
-    spinner.start();
-    long framesBefore = spinner.frames().orElse(0);
-    long t0 = ticker.nanoTime();
     int result;
     double seconds;
     OptionalLong framesAfter;
+    long framesBefore = 0;
+    long t0 = ticker.nanoTime();
     try {
+      spinner.start();
+      framesBefore = spinner.frames().orElse(0);
+      t0 = ticker.nanoTime();
       result = slow.call();
     } finally {
       seconds = ticker.secondsSince(t0);
