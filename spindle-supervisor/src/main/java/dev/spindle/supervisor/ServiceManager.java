@@ -234,6 +234,7 @@ public final class ServiceManager implements AutoCloseable {
    *   <tr><td>{@link #javaHome} / {@link #classpath}</td><td>this JVM's</td></tr>
    *   <tr><td>{@link #memoryCheckInterval}</td><td>2 s between RSS checks</td></tr>
    *   <tr><td>{@link #reportInterval}</td><td>1 s between the children's job and heap reports</td></tr>
+   *   <tr><td>{@link #childStdout} / {@link #childStderr}</td><td>inherited from the master</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -250,6 +251,8 @@ public final class ServiceManager implements AutoCloseable {
     private String classpath = System.getProperty("java.class.path", "");
     private Duration memoryCheckInterval = Duration.ofSeconds(2);
     private Duration reportInterval = Duration.ofSeconds(1);
+    private ProcessBuilder.Redirect childStdout = ProcessBuilder.Redirect.INHERIT;
+    private ProcessBuilder.Redirect childStderr = ProcessBuilder.Redirect.INHERIT;
 
     private Builder() {}
 
@@ -385,6 +388,32 @@ public final class ServiceManager implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the children's standard output goes (default: the master's, so {@code Doing stuff}
+     * appears where the master runs). A pipe is refused: nobody would read it and the children
+     * would block.
+     *
+     * @throws IllegalArgumentException for {@link ProcessBuilder.Redirect#PIPE}
+     */
+    public Builder childStdout(ProcessBuilder.Redirect redirect) {
+      this.childStdout = noPipe(redirect, "childStdout");
+      return this;
+    }
+
+    /** Where the children's standard error goes (default: the master's); a pipe is refused. */
+    public Builder childStderr(ProcessBuilder.Redirect redirect) {
+      this.childStderr = noPipe(redirect, "childStderr");
+      return this;
+    }
+
+    private static ProcessBuilder.Redirect noPipe(ProcessBuilder.Redirect r, String what) {
+      Objects.requireNonNull(r, what);
+      if (r.type() == ProcessBuilder.Redirect.Type.PIPE || r.type() == ProcessBuilder.Redirect.Type.READ) {
+        throw new IllegalArgumentException(what + " must be INHERIT, DISCARD or a file, not " + r);
+      }
+      return r;
+    }
+
     private static Duration range(Duration d, String what) {
       Objects.requireNonNull(d, what);
       if (d.toMillis() < 10 || d.compareTo(Duration.ofMinutes(10)) > 0) {
@@ -410,7 +439,7 @@ public final class ServiceManager implements AutoCloseable {
       Path dir = runDirectory != null ? runDirectory : RunDirectory.defaultPath();
       RunDirectory.socketPath(dir, name); // fails early if too long
       return new ServiceManager(new MasterSettings(name, programName, services, configFile, reloadHook, listeners,
-          dir, handleSignals, clock, javaHome, classpath, memoryCheckInterval, reportInterval));
+          dir, handleSignals, clock, javaHome, classpath, memoryCheckInterval, reportInterval, childStdout, childStderr));
     }
   }
 }

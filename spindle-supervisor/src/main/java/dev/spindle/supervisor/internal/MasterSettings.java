@@ -24,10 +24,13 @@ import java.util.List;
  * @param classpath the children's class path
  * @param memoryCheckInterval how often children's RSS is compared with their limit
  * @param reportInterval how often children report jobs and heap
+ * @param childStdout where the children's standard output goes
+ * @param childStderr where the children's standard error goes
  */
 public record MasterSettings(String name, String programName, List<ServiceConfig> services, Path configFile,
     ReloadHook reloadHook, List<ServiceListener> listeners, Path runDirectory, boolean handleSignals, Clock clock,
-    Path javaHome, String classpath, Duration memoryCheckInterval, Duration reportInterval) {
+    Path javaHome, String classpath, Duration memoryCheckInterval, Duration reportInterval,
+    ProcessBuilder.Redirect childStdout, ProcessBuilder.Redirect childStderr) {
   /** Copies the lists. */
   public MasterSettings {
     services = List.copyOf(services);
