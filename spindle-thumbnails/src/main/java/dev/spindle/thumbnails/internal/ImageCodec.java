@@ -39,8 +39,12 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 public final class ImageCodec {
   private ImageCodec() {}
 
-  /** What a header says, read without decoding pixels. */
-  public record Header(String format, int width, int height) {
+  /**
+   * What a header says, read without decoding pixels.
+   *
+   * @param orientation the EXIF orientation 1..8 (1 = upright, also when absent)
+   */
+  public record Header(String format, int width, int height, int orientation) {
     public long pixels() {
       return (long) width * height;
     }
@@ -100,7 +104,7 @@ public final class ImageCodec {
         BufferedImage image = null;
         Raster raw = null;
         try {
-          if (isPlainJfif(reader, header)) {
+          if (isRawYcc(reader, header)) {
             raw = reader.readRaster(0, param);
           } else {
             image = reader.read(0, param);
@@ -129,36 +133,62 @@ public final class ImageCodec {
   }
 
   /**
-   * True for a baseline or progressive JFIF JPEG with three components decoded by the JDK's reader:
-   * its raw raster holds Y, Cb, Cr without colour conversion. Adobe (RGB, CMYK, YCCK), greyscale and
-   * other readers take the converting path.
+   * True for a three-component YCbCr JPEG decoded by the JDK's reader, whose raw raster then holds
+   * Y, Cb, Cr without colour conversion: a JFIF file, or (like most phone photos) an Exif file with
+   * neither a JFIF nor an Adobe marker and component ids other than 'R','G','B' (libjpeg's rule).
+   * Adobe (RGB, CMYK, YCCK), greyscale and other readers take the converting path.
    */
-  private static boolean isPlainJfif(ImageReader reader, Header header) {
+  private static boolean isRawYcc(ImageReader reader, Header header) {
     if (!"jpeg".equals(header.format()) || !JDK_JPEG_READER.equals(reader.getClass().getName())) {
       return false;
     }
     try {
-      javax.imageio.metadata.IIOMetadata meta = reader.getImageMetadata(0);
-      org.w3c.dom.Node root = meta.getAsTree("javax_imageio_jpeg_image_1.0");
-      boolean jfif = false;
+      org.w3c.dom.Node root = reader.getImageMetadata(0).getAsTree(JPEG_METADATA);
       int components = 0;
+      StringBuilder ids = new StringBuilder();
       for (org.w3c.dom.Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
         for (org.w3c.dom.Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
           switch (c.getNodeName()) {
-            case "app0JFIF" -> jfif = true;
             case "app14Adobe" -> {
               return false;
             }
-            case "sof" -> components = Integer.parseInt(
-                c.getAttributes().getNamedItem("numFrameComponents").getNodeValue());
+            case "sof" -> {
+              components = Integer.parseInt(c.getAttributes().getNamedItem("numFrameComponents").getNodeValue());
+              for (org.w3c.dom.Node cs = c.getFirstChild(); cs != null; cs = cs.getNextSibling()) {
+                ids.append((char) Integer.parseInt(cs.getAttributes().getNamedItem("componentId").getNodeValue()));
+              }
+            }
             default -> { }
           }
         }
       }
-      return jfif && components == 3;
+      return components == 3 && !ids.toString().equals("RGB");
     } catch (IOException | RuntimeException e) {
       return false; // the converting path reports whatever is wrong
     }
+  }
+
+  private static final String JPEG_METADATA = "javax_imageio_jpeg_image_1.0";
+
+  /** The EXIF orientation of a JPEG, 1 if absent or unreadable. */
+  private static int exifOrientation(ImageReader reader) {
+    try {
+      org.w3c.dom.Node root = reader.getImageMetadata(0).getAsTree(JPEG_METADATA);
+      for (org.w3c.dom.Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+        for (org.w3c.dom.Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
+          if ("unknown".equals(c.getNodeName()) && c instanceof javax.imageio.metadata.IIOMetadataNode m
+              && "225".equals(m.getAttribute("MarkerTag")) && m.getUserObject() instanceof byte[] app1) {
+            int o = Orientation.fromExif(app1);
+            if (o != 1) {
+              return o;
+            }
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a broken EXIF block never fails an image
+    }
+    return 1;
   }
 
   private static ImageInputStream open(Path file) throws IOException {
@@ -204,7 +234,8 @@ public final class ImageCodec {
           "%s: %dx%d = %,d pixels exceeds the limit of %,d pixels (a possible decompression bomb); refused before decoding",
           file.getFileName(), w, h, pixels, maxPixels));
     }
-    return new Header(normalizeFormat(format), w, h);
+    String f = normalizeFormat(format);
+    return new Header(f, w, h, "jpeg".equals(f) ? exifOrientation(reader) : 1);
   }
 
   private static String normalizeFormat(String f) {

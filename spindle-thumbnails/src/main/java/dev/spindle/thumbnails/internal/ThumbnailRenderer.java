@@ -65,16 +65,23 @@ public final class ThumbnailRenderer {
 
     List<Integer> widths = new ArrayList<>(req.widths());
     widths.sort(Comparator.reverseOrder());
+    // Sizes are those of the upright photo; pixels are resampled as stored, then turned upright.
+    int orientation = header.orientation();
+    boolean swap = Orientation.swapsAxes(orientation);
     int w = header.width();
     int h = header.height();
+    int uw = swap ? h : w;
+    int uh = swap ? w : h;
     Pixels current = decoded.pixels();
     int factor = 1; // current = original reduced by this whole factor
     long resizeNanos = 0;
     long encodeNanos = 0;
     List<Thumbnail> thumbs = new ArrayList<>(widths.size());
     for (int requested : widths) {
-      int tw = req.upscale() ? requested : Math.min(requested, w);
-      int th = targetHeight(w, h, tw);
+      int utw = req.upscale() ? requested : Math.min(requested, uw);
+      int uth = targetHeight(uw, uh, utw);
+      int tw = swap ? uth : utw;
+      int th = swap ? utw : uth;
       long r0 = System.nanoTime();
       Pixels out;
       if (tw == w && th == h) {
@@ -91,6 +98,7 @@ public final class ThumbnailRenderer {
         }
         out = decoded.toBgr(Lanczos.resize(current, 0, 0, (double) w / factor, (double) h / factor, tw, th));
       }
+      out = Orientation.apply(out, orientation);
       long r1 = System.nanoTime();
       Path target = outDir.resolve(thumbnailName(req.stem(), requested, ext));
       final Pixels px = out;
@@ -98,9 +106,9 @@ public final class ThumbnailRenderer {
       long r2 = System.nanoTime();
       resizeNanos += r1 - r0;
       encodeNanos += r2 - r1;
-      thumbs.add(new Thumbnail(target.toAbsolutePath().toString(), requested, tw, th, bytes));
+      thumbs.add(new Thumbnail(target.toAbsolutePath().toString(), requested, out.width(), out.height(), bytes));
     }
-    return new ResizeResult(req.source(), header.format(), w, h, thumbs, t1 - t0, resizeNanos, encodeNanos,
+    return new ResizeResult(req.source(), header.format(), uw, uh, thumbs, t1 - t0, resizeNanos, encodeNanos,
         worker, null, null);
   }
 
