@@ -167,7 +167,12 @@ public final class MapSupport {
     void refill() {
       while (!finished && pendingError == null && inFlight.size() < window) {
         if (timed && System.nanoTime() - deadline >= 0) {
-          return; // do not start work that can no longer be waited for
+          // do not start work that can no longer be waited for; inputs left over are a timeout
+          if (held != null || (!inputsExhausted && moreInput())) {
+            pendingError = new TaskTimeoutException("map(" + taskName + ") not done within " + timeout
+                + "; inputs not yet submitted remain");
+          }
+          return;
         }
         List<I> chunk = held;
         if (chunk == null) {
@@ -196,6 +201,15 @@ public final class MapSupport {
         }
         held = null;
         inFlight.add(new Pending<>(f, chunk.size()));
+      }
+    }
+
+    private boolean moreInput() {
+      try {
+        return inputs.hasNext();
+      } catch (RuntimeException e) {
+        pendingError = new IllegalStateException("the input iterable of map(" + taskName + ") threw: " + e, e);
+        return false;
       }
     }
 

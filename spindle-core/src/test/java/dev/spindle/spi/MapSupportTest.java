@@ -126,6 +126,17 @@ class MapSupportTest {
   }
 
   @Test
+  void aTimeoutWithInputsLeftButNothingInFlightIsReportedNotSwallowed() {
+    ResultIterator<Integer> it = MapSupport.map(DOUBLE, List.of(1, 2), MapOptions.defaults().withTimeout(Duration.ZERO), 8, backend);
+    assertThat(backend.chunks).isEmpty();
+    assertThat(it.hasNext()).isTrue();
+    assertThatThrownBy(it::next).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("not yet submitted");
+    assertThat(it.hasNext()).isFalse();
+    ResultIterator<Integer> empty = MapSupport.map(DOUBLE, List.of(), MapOptions.defaults().withTimeout(Duration.ZERO), 8, backend);
+    assertThat(empty.hasNext()).isFalse();
+  }
+
+  @Test
   void closeCancelsPendingChunksNewestFirst() {
     List<String> order = new ArrayList<>();
     ResultIterator<Integer> it = MapSupport.map(DOUBLE, List.of(1, 2, 3), MapOptions.defaults(), 8, backend);
