@@ -29,6 +29,11 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.examples.BankCommand(),
         new dev.spindle.cli.examples.CpuScalingCommand(),
         new dev.spindle.cli.thumbnails.ThumbnailsCommand(),
+        new dev.spindle.cli.queue.DemoCommand(),
+        new dev.spindle.cli.queue.EnqueueCommand(),
+        new dev.spindle.cli.queue.WorkerCommand(),
+        new dev.spindle.cli.queue.StatusCommand(),
+        new dev.spindle.cli.queue.JobsCommand(),
         new CommandLine.HelpCommand());
   }
 

@@ -131,6 +131,7 @@ public final class Worker implements AutoCloseable {
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration shutdownGrace = Duration.ofSeconds(30);
     private boolean runSchedules = true;
+    private Duration scheduleInterval = Duration.ofSeconds(1);
     private boolean maintenance = true;
     private RetentionLimits retention = RetentionLimits.defaults();
     private Duration purgeInterval = Duration.ofMinutes(1);
@@ -268,6 +269,15 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often it looks for due recurring schedules (default 1 s). Ticks closer together than this
+     * are late when seen, and the misfire policy applies to them.
+     */
+    public Builder scheduleInterval(Duration interval) {
+      this.scheduleInterval = positive(interval, "scheduleInterval");
+      return this;
+    }
+
     /** Whether this worker reclaims dead workers' jobs and applies retention (default true). */
     public Builder maintenance(boolean run) {
       this.maintenance = run;
@@ -332,7 +342,8 @@ public final class Worker implements AutoCloseable {
       List<String> qs = queues.isEmpty() ? List.of(JobOptions.DEFAULT_QUEUE) : List.copyOf(queues);
       return new WorkerSettings(store, name, qs, concurrency, model, executor,
           WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners), leaseDuration,
-          heartbeatInterval, pollInterval, shutdownGrace, runSchedules, maintenance, retention, purgeInterval,
+          heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
+          purgeInterval,
           random, Map.copyOf(queueLimits));
     }
 

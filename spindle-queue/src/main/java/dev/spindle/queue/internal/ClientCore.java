@@ -64,6 +64,10 @@ public final class ClientCore implements AutoCloseable {
 
   /** Waits for a terminal snapshot. */
   public JobInfo await(String jobId, Duration timeout) {
+    JobInfo now = store.find(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
+    if (now.state().isTerminal()) {
+      return now;
+    }
     CompletableFuture<JobInfo> f = watcher.watch(jobId);
     try {
       return f.get(toNanos(timeout), TimeUnit.NANOSECONDS);

@@ -91,7 +91,7 @@ public final class DistributedExecutor implements TaskExecutor {
       WorkerSettings ws = new WorkerSettings(store, config.name(), List.of(options.jobOptions().queue()),
           Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
           Listeners.of(List.of()), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
-          Duration.ofSeconds(30), true, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
+          Duration.ofSeconds(30), true, ScheduleRunner.CHECK_INTERVAL, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
           RandomGenerator.getDefault(), java.util.Map.of());
       try {
         w = new WorkerRuntime(ws);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * names the tick. Called from one thread (the worker's housekeeper).
  */
 public final class ScheduleRunner {
-  /** How often a worker looks for due schedules (on its clock). */
+  /** How often a worker looks for due schedules by default (on its clock). */
   public static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
   /** The most ticks one pass fires for one schedule under {@link MisfirePolicy#FIRE_ALL}. */
   public static final int MAX_CATCH_UP = 1000;

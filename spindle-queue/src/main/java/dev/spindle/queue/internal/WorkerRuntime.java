@@ -489,7 +489,7 @@ public final class WorkerRuntime implements AutoCloseable {
         }
         if (s.runSchedules() && !stopping && !now.isBefore(nextSchedules)) {
           schedules.runDue(now);
-          nextSchedules = now.plus(ScheduleRunner.CHECK_INTERVAL);
+          nextSchedules = now.plus(s.scheduleInterval());
         }
         if (s.maintenance() && !now.isBefore(nextPurge)) {
           int n = s.store().purgeExpired(now, s.retention());

@@ -19,12 +19,14 @@ import java.util.random.RandomGenerator;
  *
  * @param executor an executor to run tasks on, or {@code null} to create one for {@code model}
  * @param resolver finds tasks by name (the allow-list)
+ * @param scheduleInterval how often (clock time) due recurring schedules are looked for
  * @param queueLimits queue concurrency limits to set in the store at start
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
     TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
     Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
-    Duration shutdownGrace, boolean runSchedules, boolean maintenance, RetentionLimits retention,
+    Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
+    RetentionLimits retention,
     Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits) {
 
   /** Finds a task by name. Thread-safe. */

@@ -1,0 +1,393 @@
+package dev.spindle.bench;
+
+import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.Schedule;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.store.sqlite.SqliteJobStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.LongStream;
+
+/**
+ * End-to-end benchmarks of the durable queue on one SQLite file, with workers in separate JVMs
+ * ({@link QueueBenchWorker}). Each mode prints its measurements and the settings used.
+ *
+ * <pre>
+ * java -cp ... dev.spindle.bench.QueueBench MODE [--jobs N] [--workers 2] [--concurrency 64]
+ *     [--model THREADS] [--durability NORMAL|FULL] [--dir /tmp/...]
+ *
+ * MODE  enqueue    batch enqueue (one transaction per batch) and single enqueues, jobs/s
+ *       drain      idle worker processes drain a backlog of no-op jobs enqueued in one batch, jobs/s
+ *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
+ *       fault      N jobs while a worker process is killed with kill -9 every --kill-every-ms
+ *       recurring  a schedule fires --ticks times with --workers worker processes: exactly once per tick?
+ *       all        enqueue, drain, latency
+ * </pre>
+ */
+public final class QueueBench {
+  private final Map<String, String> opts;
+  private final Path dir;
+  private final List<Process> processes = new ArrayList<>();
+  private int workerSeq;
+
+  private QueueBench(Map<String, String> opts) throws IOException {
+    this.opts = opts;
+    this.dir = opts.containsKey("dir") ? Path.of(opts.get("dir")) : Files.createTempDirectory("spindle-qbench");
+    Files.createDirectories(dir);
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: QueueBench enqueue|drain|latency|fault|recurring|all [--option value ...]");
+      System.exit(2);
+    }
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    QueueBench b = new QueueBench(o);
+    Runtime.getRuntime().addShutdownHook(new Thread(b::killAll));
+    System.out.printf(Locale.ROOT, "machine: %d cores, %s; store files in %s; durability %s%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), b.dir,
+        b.durability());
+    switch (args[0]) {
+      case "enqueue" -> b.enqueue();
+      case "drain" -> b.drain();
+      case "latency" -> b.latency();
+      case "fault" -> b.fault();
+      case "recurring" -> b.recurring();
+      case "all" -> {
+        b.enqueue();
+        b.drain();
+        b.latency();
+      }
+      default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+    }
+    b.killAll();
+    System.exit(0);
+  }
+
+  private int intOpt(String k, int def) {
+    return Integer.parseInt(opts.getOrDefault(k, Integer.toString(def)));
+  }
+
+  private String durability() {
+    return opts.getOrDefault("durability", "NORMAL").toUpperCase(Locale.ROOT);
+  }
+
+  private SqliteJobStore open(String name) {
+    return SqliteJobStore.builder(dir.resolve(name))
+        .durability(SqliteJobStore.Durability.valueOf(durability())).open();
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  private void enqueue() throws Exception {
+    int n = intOpt("jobs", 200_000);
+    try (SqliteJobStore store = open("enqueue.db"); JobQueue q = JobQueue.builder(store).build()) {
+      warmUp(q);
+      for (int batch : new int[] {1_000, 10_000, n}) {
+        List<Long> inputs = LongStream.range(0, batch).boxed().toList();
+        long t0 = System.nanoTime();
+        int done = 0;
+        while (done < n) {
+          q.enqueueAll(QueueBenchTasks.NOOP, inputs, JobOptions.defaults());
+          done += batch;
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "batch enqueue  %,d jobs in batches of %,d: %.2f s = %,.0f jobs/s%n", done,
+            batch, s, done / s);
+      }
+      int singles = Math.min(n, intOpt("singles", 20_000));
+      long t0 = System.nanoTime();
+      for (int i = 0; i < singles; i++) {
+        q.enqueue(QueueBenchTasks.NOOP, (long) i);
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "single enqueue %,d jobs, one transaction each: %.2f s = %,.0f jobs/s%n",
+          singles, s, singles / s);
+    }
+  }
+
+  private static void warmUp(JobQueue q) {
+    List<Long> inputs = LongStream.range(0, 1000).boxed().toList();
+    for (int i = 0; i < 20; i++) {
+      q.enqueueAll(QueueBenchTasks.NOOP, inputs, JobOptions.builder().queue("warmup").build());
+    }
+    for (int i = 0; i < 2000; i++) {
+      q.enqueue(QueueBenchTasks.NOOP, (long) i, JobOptions.builder().queue("warmup").build());
+    }
+  }
+
+  // ---------------------------------------------------------------- drain
+
+  private void drain() throws Exception {
+    int n = intOpt("jobs", 200_000);
+    int workers = intOpt("workers", 2);
+    String db = "drain.db";
+    try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
+      for (int i = 0; i < workers; i++) {
+        startWorker(db, Map.of());
+      }
+      // warm the workers' JIT with a first round, then measure
+      for (int round = 0; round < 2; round++) {
+        long c0 = store.finishCursor();
+        int count = round == 0 ? Math.min(n, 50_000) : n;
+        List<Long> inputs = LongStream.range(0, count).boxed().toList();
+        long t0 = System.nanoTime();
+        q.enqueueAll(QueueBenchTasks.NOOP, inputs, JobOptions.defaults());
+        long committed = System.nanoTime();
+        while (store.finishCursor() - c0 < count) {
+          Thread.sleep(2);
+        }
+        long t1 = System.nanoTime();
+        double drain = (t1 - committed) / 1e9;
+        System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots (%s): enqueued in %.2f s,"
+                + " drained in %.2f s = %,.0f jobs/s%n", round == 0 ? "warm-up" : "drain  ", count, workers,
+            opts.getOrDefault("concurrency", "64"), opts.getOrDefault("model", "THREADS"),
+            (committed - t0) / 1e9, drain, count / drain);
+      }
+      long ok = store.queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
+      System.out.printf(Locale.ROOT, "check: %,d jobs SUCCEEDED in the store%n", ok);
+    } finally {
+      killAll();
+    }
+  }
+
+  // ---------------------------------------------------------------- latency
+
+  private void latency() throws Exception {
+    int samples = intOpt("samples", 2000);
+    int workers = intOpt("workers", 2);
+    String db = "latency.db";
+    try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
+      for (int i = 0; i < workers; i++) {
+        startWorker(db, Map.of());
+      }
+      List<Long> lat = new ArrayList<>();
+      for (int round = 0; round < 2; round++) {
+        int count = round == 0 ? Math.min(samples, 300) : samples;
+        List<long[]> sent = new ArrayList<>();
+        List<JobHandle<Long>> hs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          Thread.sleep(ThreadLocalRandom.current().nextInt(5, 16)); // pacing: workers are idle at each enqueue
+          long t = QueueBenchTasks.micros(Instant.now());
+          hs.add(q.enqueue(QueueBenchTasks.STAMP, t));
+          sent.add(new long[] {t});
+        }
+        lat.clear();
+        for (int i = 0; i < hs.size(); i++) {
+          lat.add(hs.get(i).result(Duration.ofMinutes(1)) - sent.get(i)[0]);
+        }
+      }
+      long[] a = lat.stream().mapToLong(Long::longValue).sorted().toArray();
+      System.out.printf(Locale.ROOT, "latency enqueue->start, %d samples, %d idle worker processes: p50 %.2f ms,"
+              + " p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", a.length, workers, pct(a, 50), pct(a, 90), pct(a, 99),
+          a[a.length - 1] / 1000.0);
+    } finally {
+      killAll();
+    }
+  }
+
+  private static double pct(long[] sorted, double p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
+  }
+
+  // ---------------------------------------------------------------- fault
+
+  private void fault() throws Exception {
+    int n = intOpt("jobs", 20_000);
+    int workers = intOpt("workers", 2);
+    long killEvery = intOpt("kill-every-ms", 2000);
+    long jobMs = intOpt("job-ms", 20);
+    String db = "fault.db";
+    Path log = dir.resolve("fault-executions.log");
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
+      List<Process> live = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
+      }
+      long c0 = store.finishCursor();
+      List<Long> inputs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        inputs.add(jobMs);
+      }
+      long t0 = System.nanoTime();
+      List<JobHandle<Long>> hs = q.enqueueAll(QueueBenchTasks.LOGGED_SLEEP, inputs, JobOptions.defaults());
+      int kills = 0;
+      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      while (store.finishCursor() - c0 < n) {
+        if (System.nanoTime() >= nextKill) {
+          Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
+          victim.destroyForcibly(); // SIGKILL
+          victim.waitFor();
+          kills++;
+          live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
+          nextKill += killEvery * 1_000_000L;
+        }
+        Thread.sleep(20);
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      Map<JobState, Long> states = new HashMap<>();
+      for (QueueSummary qs : store.queueSummaries()) {
+        qs.counts().forEach((k, v) -> states.merge(k, v, Long::sum));
+      }
+      long redelivered = 0;
+      long extraClaims = 0;
+      long lostStrikes = 0;
+      String before = null;
+      while (true) {
+        List<JobInfo> page = store.listJobs(JobFilter.all().withLimit(10_000).withBeforeId(before));
+        if (page.isEmpty()) {
+          break;
+        }
+        for (JobInfo j : page) {
+          if (j.attempt() > 1) {
+            redelivered++;
+            extraClaims += j.attempt() - 1;
+          }
+          lostStrikes += j.workerLost();
+        }
+        before = page.get(page.size() - 1).id();
+      }
+      List<String> lines = Files.readAllLines(log);
+      Set<String> distinct = new HashSet<>(lines);
+      Set<String> ids = new HashSet<>();
+      hs.forEach(h -> ids.add(h.id()));
+      long missing = ids.stream().filter(id -> !distinct.contains(id)).count();
+      System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+              + " (%d kills), lease %s ms: finished in %.1f s%n", n, jobMs, workers, wopts.get("concurrency"),
+          killEvery, kills, wopts.get("lease-ms"), s);
+      System.out.printf(Locale.ROOT, "  states: %s (jobs in store: %,d)%n", states,
+          states.values().stream().mapToLong(Long::longValue).sum());
+      System.out.printf(Locale.ROOT, "  lost: %d (jobs never completed: %d; never started: %d)%n",
+          n - states.getOrDefault(JobState.SUCCEEDED, 0L), n - states.getOrDefault(JobState.SUCCEEDED, 0L), missing);
+      System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d starts logged for %,d jobs);"
+              + " %,d jobs claimed more than once (%,d extra claims), %,d lost-worker strikes%n",
+          lines.size() - distinct.size(), lines.size(), distinct.size(), redelivered, extraClaims, lostStrikes);
+    } finally {
+      killAll();
+    }
+  }
+
+  // ---------------------------------------------------------------- recurring
+
+  private void recurring() throws Exception {
+    int ticks = intOpt("ticks", 60);
+    int workers = intOpt("workers", 3);
+    long intervalMs = intOpt("interval-ms", 500);
+    String db = "recurring.db";
+    try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
+      Map<String, String> wopts = Map.of("schedule-ms", "50", "concurrency", "4");
+      for (int i = 0; i < workers; i++) {
+        startWorker(db, wopts);
+      }
+      String name = "bench-tick";
+      q.addSchedule(Schedule.every(name, Duration.ofMillis(intervalMs)).task(QueueBenchTasks.NOOP, 1L).build());
+      long t0 = System.nanoTime();
+      List<JobInfo> fired;
+      while (true) {
+        fired = store.listJobs(JobFilter.all().withTask(QueueBenchTasks.NOOP.name()).withLimit(100_000));
+        if (fired.size() >= ticks) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+      q.removeSchedule(name);
+      double s = (System.nanoTime() - t0) / 1e9;
+      Map<String, Integer> perTick = new HashMap<>();
+      for (JobInfo j : fired) {
+        perTick.merge(j.uniqueKey(), 1, Integer::sum);
+      }
+      List<Long> tickTimes = perTick.keySet().stream().map(k -> Long.parseLong(k.substring(k.lastIndexOf(':') + 1)))
+          .sorted().toList();
+      long gaps = 0;
+      for (int i = 1; i < tickTimes.size(); i++) {
+        gaps += (tickTimes.get(i) - tickTimes.get(i - 1)) / intervalMs - 1;
+      }
+      long dupTicks = perTick.values().stream().filter(c -> c > 1).count();
+      System.out.printf(Locale.ROOT, "recurring: every %d ms, %d worker processes, %.1f s: %d jobs for %d distinct"
+              + " ticks; ticks fired twice: %d; skipped ticks between the first and last: %d%n", intervalMs, workers,
+          s, fired.size(), perTick.size(), dupTicks, gaps);
+    } finally {
+      killAll();
+    }
+  }
+
+  // ---------------------------------------------------------------- worker processes
+
+  private Process startWorker(String db, Map<String, String> extra, String... jvmArgs) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(java);
+    cmd.add("-XX:+UseParallelGC");
+    cmd.addAll(Arrays.asList(jvmArgs));
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(QueueBenchWorker.class.getName());
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("store", dir.resolve(db).toString());
+    o.put("concurrency", opts.getOrDefault("concurrency", "64"));
+    o.put("model", opts.getOrDefault("model", "THREADS"));
+    o.put("durability", durability());
+    o.put("name", "bench" + workerSeq);
+    o.putAll(extra);
+    o.forEach((k, v) -> {
+      cmd.add("--" + k);
+      cmd.add(v);
+    });
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile()));
+    Process p = pb.start();
+    processes.add(p);
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (line == null || !line.startsWith("READY")) {
+      throw new IllegalStateException("worker process did not start; see " + dir);
+    }
+    return p;
+  }
+
+  private void killAll() {
+    for (Process p : processes) {
+      if (p.isAlive()) {
+        p.destroy();
+      }
+    }
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    processes.clear();
+  }
+}

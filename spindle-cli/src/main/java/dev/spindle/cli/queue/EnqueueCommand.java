@@ -1,0 +1,202 @@
+package dev.spindle.cli.queue;
+
+import dev.spindle.TaskFailedException;
+import dev.spindle.TaskRegistry;
+import dev.spindle.TaskTimeoutException;
+import dev.spindle.UnknownTaskException;
+import dev.spindle.cli.ProgressBar;
+import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.RetryPolicy;
+import dev.spindle.queue.JobRequest;
+import dev.spindle.queue.spi.JobStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+
+/** {@code ./spindle enqueue TASK [ARGS]}: adds jobs to the durable queue, from any process. */
+@Command(name = "enqueue", mixinStandardHelpOptions = true,
+    description = {
+        "Adds a job to the durable queue: a task name and its arguments as JSON. Prints the job id; with --wait, "
+            + "waits for the result and prints it.",
+        "Examples:",
+        "  ./spindle enqueue primes.check 9999999999999917 --wait",
+        "  ./spindle enqueue demo.greet '\"world\"' --queue emails --delay 10s",
+        "  ./spindle enqueue demo.sleep 100 --count 500 --wait"})
+public final class EnqueueCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Mixin
+  QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+  @Mixin
+  QueueSupport.CatalogOption catalog = new QueueSupport.CatalogOption();
+
+  @Parameters(index = "0", paramLabel = "TASK", description = "the task name, e.g. primes.check")
+  String task;
+
+  @Parameters(index = "1", paramLabel = "ARGS", defaultValue = "null",
+      description = "the task's input as JSON (default: null); a number, \"a string\", {\"an\":\"object\"}")
+  String args;
+
+  @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", defaultValue = JobOptions.DEFAULT_QUEUE,
+      description = "the queue (default: ${DEFAULT-VALUE})")
+  String queue;
+
+  @Option(names = {"-p", "--priority"}, paramLabel = "N", defaultValue = "0",
+      description = "higher runs first within its queue (default: ${DEFAULT-VALUE})")
+  int priority;
+
+  @Option(names = "--delay", paramLabel = "DURATION", description = "run no earlier than this from now, e.g. 30s, 5m")
+  String delay;
+
+  @Option(names = "--at", paramLabel = "INSTANT", description = "run no earlier than this ISO-8601 instant")
+  String at;
+
+  @Option(names = "--unique-key", paramLabel = "KEY",
+      description = "idempotency key: if a job with this key exists, it is returned instead of adding one")
+  String uniqueKey;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "stop an execution running longer than this")
+  String timeout;
+
+  @Option(names = "--max-attempts", paramLabel = "N", description = "executions that may fail (default 3)")
+  Integer maxAttempts;
+
+  @Option(names = "--count", paramLabel = "N", defaultValue = "1",
+      description = "enqueue N identical jobs in one transaction (default: ${DEFAULT-VALUE})")
+  int count;
+
+  @Option(names = "--wait", paramLabel = "DURATION", arity = "0..1", fallbackValue = "1h",
+      description = "wait for the jobs to finish (at most DURATION, default 1h) and print the results")
+  String wait;
+
+  @Option(names = "--allow-unknown", description = "accept a task name this command does not know (a worker with "
+      + "other catalogs may run it); by default unknown names are refused")
+  boolean allowUnknown;
+
+  @Override
+  public Integer call() {
+    CommandLine cl = spec.commandLine();
+    if (count < 1 || count > 10_000_000) {
+      throw new CommandLine.ParameterException(cl, "--count must be within 1..10000000");
+    }
+    JobOptions options = options(cl);
+    try (JobStore s = store.open();
+         JobQueue q = JobQueue.builder(s).registry(allowUnknown ? TaskRegistry.empty() : catalog.registry()).build()) {
+      List<JobRequest> requests = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        requests.add(new JobRequest(task, args, options));
+      }
+      List<JobHandle<JsonNode>> handles = q.enqueueAll(requests);
+      for (JobHandle<JsonNode> h : handles.subList(0, Math.min(handles.size(), 20))) {
+        System.out.println(h.id() + (h.isNew() ? "" : "  (existing job with unique key " + uniqueKey + ")"));
+      }
+      if (handles.size() > 20) {
+        System.out.println("... " + handles.size() + " jobs: " + handles.get(0).id() + " to "
+            + handles.get(handles.size() - 1).id());
+      }
+      System.out.flush();
+      if (wait == null) {
+        return 0;
+      }
+      return await(handles, QueueSupport.duration(cl, wait));
+    } catch (UnknownTaskException e) {
+      System.err.println("spindle enqueue: " + e.getMessage() + "; use --catalog to add catalogs or --allow-unknown");
+      return 2;
+    } catch (IllegalArgumentException e) {
+      System.err.println("spindle enqueue: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      return QueueSupport.fail("enqueue", e);
+    }
+  }
+
+  private JobOptions options(CommandLine cl) {
+    try {
+      JobOptions.Builder b = JobOptions.builder().queue(queue).priority(priority);
+      if (delay != null && at != null) {
+        throw new CommandLine.ParameterException(cl, "use --delay or --at, not both");
+      }
+      if (delay != null) {
+        b.delay(QueueSupport.duration(cl, delay));
+      }
+      if (at != null) {
+        b.runAt(Instant.parse(at));
+      }
+      if (uniqueKey != null) {
+        if (count > 1) {
+          throw new CommandLine.ParameterException(cl, "--unique-key names one job; it cannot go with --count");
+        }
+        b.uniqueKey(uniqueKey);
+      }
+      if (timeout != null) {
+        b.timeout(QueueSupport.duration(cl, timeout));
+      }
+      if (maxAttempts != null) {
+        b.retry(RetryPolicy.builder().maxAttempts(maxAttempts).build());
+      }
+      return b.build();
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+  }
+
+  private static int await(List<JobHandle<JsonNode>> handles, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    int failed = 0;
+    ProgressBar bar = handles.size() > 1 ? ProgressBar.onStderr("jobs", handles.size()) : null;
+    try {
+      for (JobHandle<JsonNode> h : handles) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        JobInfo j;
+        try {
+          j = h.await(Duration.ofNanos(left));
+        } catch (TaskTimeoutException e) {
+          System.err.println("spindle enqueue: job " + h.id() + " did not finish within " + limit
+              + " (it stays queued; see ./spindle jobs show " + h.id() + ")");
+          return 1;
+        }
+        if (bar != null) {
+          bar.step(j.state().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (handles.size() == 1) {
+          try {
+            JsonNode result = h.result(Duration.ZERO);
+            System.out.println(result);
+          } catch (TaskFailedException e) {
+            System.err.println("job " + h.id() + " " + j.state() + (j.deadReason() != null ? " (" + j.deadReason()
+                + ")" : "") + ": " + e.getCause().getMessage());
+            failed++;
+          } catch (CancellationException e) {
+            System.err.println("job " + h.id() + " was cancelled");
+            failed++;
+          }
+        } else if (j.state() != dev.spindle.queue.JobState.SUCCEEDED) {
+          failed++;
+        }
+      }
+    } finally {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+    if (handles.size() > 1) {
+      System.out.println((handles.size() - failed) + " of " + handles.size() + " jobs succeeded");
+    }
+    return failed == 0 ? 0 : 1;
+  }
+}

@@ -1,0 +1,367 @@
+package dev.spindle.cli.queue;
+
+import dev.spindle.queue.IllegalJobTransitionException;
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./spindle jobs list|show|retry|cancel|purge}: inspect and repair jobs. */
+@Command(name = "jobs", mixinStandardHelpOptions = true,
+    description = {"Lists, shows, requeues, cancels and purges jobs of the durable queue.",
+        "Examples: ./spindle jobs list --state failed,dead   ./spindle jobs show 42   ./spindle jobs retry --all"},
+    subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Retry.class,
+        JobsCommand.Cancel.class, JobsCommand.Purge.class})
+public final class JobsCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Filter options shared by list, retry --all and purge. */
+  static final class FilterOptions {
+    @Option(names = {"-s", "--state"}, paramLabel = "STATE", split = ",",
+        description = "only these states: scheduled, queued, running, succeeded, failed, dead, cancelled")
+    List<String> states = new ArrayList<>();
+
+    @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", description = "only this queue")
+    String queue;
+
+    @Option(names = "--task", paramLabel = "TASK", description = "only this task")
+    String task;
+
+    JobFilter filter(CommandLine cl, int limit) {
+      Set<JobState> set = EnumSet.noneOf(JobState.class);
+      for (String s : states) {
+        try {
+          set.add(JobState.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(cl, "unknown state '" + s + "'");
+        }
+      }
+      JobFilter f = JobFilter.all().withStates(set).withLimit(limit);
+      if (queue != null) {
+        f = f.withQueue(queue);
+      }
+      if (task != null) {
+        f = f.withTask(task);
+      }
+      return f;
+    }
+  }
+
+  /** {@code jobs list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
+  static final class ListJobs implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+    @Mixin
+    FilterOptions filter = new FilterOptions();
+
+    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20", description = "at most N (default: "
+        + "${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--before", paramLabel = "ID", description = "only jobs older than this id (next page)")
+    String before;
+
+    @Override
+    public Integer call() {
+      JobFilter f = filter.filter(spec.commandLine(), Math.max(1, limit));
+      if (before != null) {
+        try {
+          f = f.withBeforeId(before);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+      }
+      try (JobStore s = store.open()) {
+        List<JobInfo> jobs = QueueSupport.inspector(s).listJobs(f);
+        Instant now = Clock.systemUTC().instant();
+        System.out.println(String.format(Locale.ROOT, "%-10s %-10s %-22s %-12s %4s %-19s %9s  %s", "ID", "STATE",
+            "TASK", "QUEUE", "TRY", "CREATED", "RUNTIME", "RESULT / ERROR"));
+        for (JobInfo j : jobs) {
+          System.out.println(String.format(Locale.ROOT, "%-10s %-10s %-22s %-12s %4d %-19s %9s  %s", j.id(),
+              j.state(), QueueSupport.cut(j.task(), 22), QueueSupport.cut(j.queue(), 12), j.attempt(),
+              QueueSupport.time(j.createdAt()), j.runtime(now).map(QueueSupport::human).orElse("-"),
+              QueueSupport.cut(outcome(j), 60)));
+        }
+        if (jobs.size() == f.limit()) {
+          System.out.println("(more: --before " + jobs.get(jobs.size() - 1).id() + ")");
+        }
+        return 0;
+      } catch (RuntimeException e) {
+        return QueueSupport.fail("jobs list", e);
+      }
+    }
+  }
+
+  static String outcome(JobInfo j) {
+    if (j.state() == JobState.SUCCEEDED) {
+      return j.resultJson();
+    }
+    if (j.state() == JobState.SCHEDULED) {
+      return "runs at " + QueueSupport.time(j.runAt()) + (j.errorJson() != null ? "; last error: " + error(j) : "");
+    }
+    if (j.errorJson() != null) {
+      return (j.deadReason() != null ? "[" + j.deadReason() + "] " : "") + error(j);
+    }
+    return j.cancelRequested() ? "(cancel requested)" : "";
+  }
+
+  private static String error(JobInfo j) {
+    try {
+      return j.error().map(JobError::summary).orElse("");
+    } catch (RuntimeException e) {
+      return j.errorJson();
+    }
+  }
+
+  /** {@code jobs show ID}. */
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows everything about one job.")
+  static final class Show implements Callable<Integer> {
+    @Mixin
+    QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+    @Parameters(paramLabel = "ID", description = "the job id")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (JobStore s = store.open()) {
+        JobInfo j = s.find(id).orElseThrow(() -> new JobNotFoundException(id));
+        print(System.out, j, Clock.systemUTC().instant());
+        return 0;
+      } catch (JobNotFoundException e) {
+        System.err.println("spindle jobs show: " + e.getMessage());
+        return 1;
+      } catch (RuntimeException e) {
+        return QueueSupport.fail("jobs show", e);
+      }
+    }
+  }
+
+  static void print(PrintStream out, JobInfo j, Instant now) {
+    out.println("job        " + j.id());
+    out.println("task       " + j.task());
+    out.println("queue      " + j.queue() + "   priority " + j.priority());
+    out.println("state      " + j.state() + (j.deadReason() != null ? " (" + j.deadReason() + ")" : "")
+        + (j.cancelRequested() ? " (cancel requested)" : ""));
+    out.println("attempts   " + j.attempt() + " started, " + j.failures() + " failed, " + j.workerLost()
+        + " lost with their worker (limit " + j.policy().maxWorkerLost() + ")");
+    out.println("created    " + QueueSupport.time(j.createdAt()));
+    out.println("run at     " + QueueSupport.time(j.runAt()));
+    out.println("started    " + QueueSupport.time(j.startedAt()) + (j.workerId() != null ? "  on " + j.workerId()
+        : ""));
+    out.println("finished   " + QueueSupport.time(j.finishedAt())
+        + j.runtime(now).map(d -> "  (ran " + QueueSupport.human(d) + ")").orElse(""));
+    out.println("expires    " + QueueSupport.time(j.expiresAt()));
+    if (j.uniqueKey() != null) {
+      out.println("unique key " + j.uniqueKey());
+    }
+    out.println("policy     timeout " + (j.policy().timeout() == null ? "none" : QueueSupport.human(j.policy().timeout()))
+        + ", " + j.policy().retry().maxAttempts() + " attempts, backoff " + QueueSupport.human(j.policy().retry()
+        .initialDelay()) + " x" + j.policy().retry().multiplier() + " (max " + QueueSupport.human(j.policy().retry()
+        .maxDelay()) + ")" + (j.policy().retry().retryOn().isEmpty() ? "" : ", retry on " + j.policy().retry()
+        .retryOn()) + (j.policy().retry().giveUpOn().isEmpty() ? "" : ", give up on " + j.policy().retry()
+        .giveUpOn()));
+    out.println("args       " + j.argsJson());
+    if (j.resultJson() != null) {
+      out.println("result     " + j.resultJson());
+    }
+    if (j.errorJson() != null) {
+      try {
+        JobError e = j.error().orElseThrow();
+        out.println("error      " + e.summary());
+        printStack(out, e, "           ");
+      } catch (RuntimeException ex) {
+        out.println("error      " + j.errorJson());
+      }
+    }
+  }
+
+  private static void printStack(PrintStream out, JobError e, String indent) {
+    for (String f : e.stack().subList(0, Math.min(e.stack().size(), 12))) {
+      String[] p = f.split("\\|", -1);
+      out.println(indent + "at " + (p.length == 4 ? p[0] + "." + p[1] + "(" + p[2] + ":" + p[3] + ")" : f));
+    }
+    if (e.stack().size() > 12) {
+      out.println(indent + "... " + (e.stack().size() - 12) + " more");
+    }
+    if (e.cause() != null) {
+      out.println(indent + "caused by " + e.cause().summary());
+      printStack(out, e.cause(), indent);
+    }
+  }
+
+  /** {@code jobs retry}. */
+  @Command(name = "retry", mixinStandardHelpOptions = true,
+      description = "Requeues FAILED, DEAD or CANCELLED jobs (by id, or --all matching the filter).")
+  static final class Retry implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+    @Mixin
+    FilterOptions filter = new FilterOptions();
+
+    @Parameters(paramLabel = "ID", arity = "0..*", description = "job ids")
+    List<String> ids = new ArrayList<>();
+
+    @Option(names = "--all", description = "every FAILED and DEAD job matching the filter (default states: failed,dead)")
+    boolean all;
+
+    @Override
+    public Integer call() {
+      CommandLine cl = spec.commandLine();
+      if (ids.isEmpty() == !all) {
+        throw new CommandLine.ParameterException(cl, "give job ids or --all");
+      }
+      try (JobStore s = store.open()) {
+        JobInspector in = QueueSupport.inspector(s);
+        Instant now = Clock.systemUTC().instant();
+        int ok = 0;
+        int bad = 0;
+        if (all) {
+          if (filter.states.isEmpty()) {
+            filter.states = List.of("failed", "dead");
+          }
+          JobFilter f = filter.filter(cl, 1000);
+          for (JobState st : f.states()) {
+            if (st != JobState.FAILED && st != JobState.DEAD && st != JobState.CANCELLED) {
+              throw new CommandLine.ParameterException(cl, "only failed, dead and cancelled jobs can be retried");
+            }
+          }
+          List<JobInfo> page;
+          while (!(page = in.listJobs(f)).isEmpty()) {
+            for (JobInfo j : page) {
+              in.requeue(j.id(), now);
+              ok++;
+            }
+          }
+        } else {
+          for (String id : ids) {
+            try {
+              JobInfo j = in.requeue(id, now);
+              System.out.println(j.id() + " " + j.state());
+              ok++;
+            } catch (JobNotFoundException | IllegalJobTransitionException e) {
+              System.err.println("spindle jobs retry: " + e.getMessage());
+              bad++;
+            }
+          }
+        }
+        System.out.println(ok + " job(s) requeued");
+        return bad == 0 ? 0 : 1;
+      } catch (RuntimeException e) {
+        return QueueSupport.fail("jobs retry", e);
+      }
+    }
+  }
+
+  /** {@code jobs cancel}. */
+  @Command(name = "cancel", mixinStandardHelpOptions = true,
+      description = "Cancels jobs: waiting ones never run; running ones are stopped by their worker.")
+  static final class Cancel implements Callable<Integer> {
+    @Mixin
+    QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+    @Parameters(paramLabel = "ID", arity = "1..*", description = "job ids")
+    List<String> ids = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      try (JobStore s = store.open()) {
+        int bad = 0;
+        for (String id : ids) {
+          CancelResult r = s.cancel(id, Clock.systemUTC().instant());
+          System.out.println(id + " " + switch (r) {
+            case CANCELLED -> "cancelled";
+            case CANCEL_REQUESTED -> "running: its worker stops it at its next heartbeat";
+            case ALREADY_FINISHED -> "already finished; unchanged";
+            case NOT_FOUND -> "not found";
+          });
+          if (r == CancelResult.NOT_FOUND) {
+            bad++;
+          }
+        }
+        return bad == 0 ? 0 : 1;
+      } catch (RuntimeException e) {
+        return QueueSupport.fail("jobs cancel", e);
+      }
+    }
+  }
+
+  /** {@code jobs purge}. */
+  @Command(name = "purge", mixinStandardHelpOptions = true,
+      description = "Deletes finished jobs (succeeded, failed, dead, cancelled) matching the filter.")
+  static final class Purge implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+    @Mixin
+    FilterOptions filter = new FilterOptions();
+
+    @Option(names = "--older-than", paramLabel = "DURATION", description = "only jobs finished longer ago, e.g. 7d")
+    String olderThan;
+
+    @Override
+    public Integer call() {
+      CommandLine cl = spec.commandLine();
+      JobFilter f = filter.filter(cl, 1000);
+      for (JobState st : f.states()) {
+        if (!st.isTerminal()) {
+          throw new CommandLine.ParameterException(cl, "only finished jobs can be purged, not " + st
+              .name().toLowerCase(Locale.ROOT) + " ones (cancel them first)");
+        }
+      }
+      if (olderThan != null) {
+        Duration d = QueueSupport.duration(cl, olderThan);
+        f = f.withFinishedBefore(Clock.systemUTC().instant().minus(d));
+      }
+      try (JobStore s = store.open()) {
+        JobInspector in = QueueSupport.inspector(s);
+        long total = 0;
+        int n;
+        while ((n = in.purge(f)) > 0) {
+          total += n;
+        }
+        System.out.println(total + " job(s) purged");
+        return 0;
+      } catch (RuntimeException e) {
+        return QueueSupport.fail("jobs purge", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.spindle.cli.queue;
+
+import dev.spindle.cli.ProgressBar;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.Schedule;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./spindle status}: queues and their depths, workers, throughput and schedules. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = {"Shows the queue: jobs per queue and state, live workers with their throughput, and recurring "
+        + "schedules.", "Example: ./spindle status --watch 2s"})
+public final class StatusCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Mixin
+  QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+  @Option(names = "--watch", paramLabel = "DURATION", arity = "0..1", fallbackValue = "2s",
+      description = "redraw every DURATION (default 2s) until Ctrl-C")
+  String watch;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Duration every = watch == null ? null : QueueSupport.duration(spec.commandLine(), watch);
+    try (JobStore s = store.open()) {
+      JobInspector in = QueueSupport.inspector(s);
+      boolean clear = every != null && ProgressBar.hasTerminal();
+      while (true) {
+        if (clear) {
+          System.out.print("\033[H\033[2J");
+        }
+        print(System.out, s, in, Clock.systemUTC().instant());
+        System.out.flush();
+        if (every == null) {
+          return 0;
+        }
+        Thread.sleep(every.toMillis());
+      }
+    } catch (RuntimeException e) {
+      return QueueSupport.fail("status", e);
+    }
+  }
+
+  /** Prints the status report of a store. */
+  static void print(PrintStream out, JobStore s, JobInspector in, Instant now) {
+    out.println("store: " + s.describe() + "   (" + QueueSupport.time(now) + ")");
+    out.println();
+    List<QueueSummary> queues = in.queueSummaries();
+    JobState[] states = JobState.values();
+    StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "%-20s %6s", "QUEUE", "LIMIT"));
+    for (JobState st : states) {
+      h.append(String.format(Locale.ROOT, " %10s", st.name()));
+    }
+    out.println(h);
+    if (queues.isEmpty()) {
+      out.println("(no jobs)");
+    }
+    long[] totals = new long[states.length];
+    for (QueueSummary q : queues) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-20s %6s", QueueSupport.cut(q.queue(), 20),
+          q.limit() == 0 ? "-" : Integer.toString(q.limit())));
+      for (int i = 0; i < states.length; i++) {
+        long c = q.count(states[i]);
+        totals[i] += c;
+        row.append(String.format(Locale.ROOT, " %,10d", c));
+      }
+      out.println(row);
+    }
+    if (queues.size() > 1) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-20s %6s", "(all)", ""));
+      for (long t : totals) {
+        row.append(String.format(Locale.ROOT, " %,10d", t));
+      }
+      out.println(row);
+    }
+    out.println();
+    List<WorkerRecord> workers = in.workers();
+    long alive = workers.stream().filter(w -> w.isAlive(now)).count();
+    out.println("WORKERS: " + alive + " alive" + (workers.size() > alive ? ", " + (workers.size() - alive)
+        + " with an expired lease (their jobs are being reclaimed)" : ""));
+    if (!workers.isEmpty()) {
+      out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %12s %8s %9s %10s %-8s", "WORKER", "MODEL",
+          "QUEUES", "RUNNING", "PROCESSED", "FAILED", "JOBS/S", "HEARTBEAT", "STATE"));
+      double rate = 0;
+      for (WorkerRecord w : workers) {
+        boolean live = w.isAlive(now);
+        if (live) {
+          rate += w.ratePerSecond();
+        }
+        out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %10s %-8s",
+            QueueSupport.cut(w.id(), 40), w.model().toLowerCase(Locale.ROOT),
+            QueueSupport.cut(String.join(",", w.queues()), 16), w.running() + "/" + w.concurrency(), w.processed(),
+            w.failed(), w.ratePerSecond(), QueueSupport.human(Duration.between(w.heartbeatAt(), now)) + " ago",
+            live ? w.state() : "EXPIRED"));
+      }
+      out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));
+    }
+    List<ScheduleRecord> schedules = s.schedules();
+    if (!schedules.isEmpty()) {
+      out.println();
+      out.println(String.format(Locale.ROOT, "%-24s %-36s %-20s %-20s %-20s", "SCHEDULE", "TRIGGER", "TASK",
+          "NEXT", "LAST"));
+      for (ScheduleRecord r : schedules) {
+        String trigger;
+        String task;
+        try {
+          Schedule sc = Schedule.fromJson(r.definition());
+          trigger = sc.describeTrigger();
+          task = sc.task();
+        } catch (RuntimeException e) {
+          trigger = "(unreadable definition)";
+          task = "?";
+        }
+        out.println(String.format(Locale.ROOT, "%-24s %-36s %-20s %-20s %-20s", QueueSupport.cut(r.name(), 24),
+            QueueSupport.cut(trigger, 36), QueueSupport.cut(task, 20), QueueSupport.time(r.nextFireAt()),
+            QueueSupport.time(r.lastFireAt())));
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.spindle.cli.queue;
+
+import dev.spindle.ExecutionModel;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.JobStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./spindle worker}: consumes the durable queue until SIGTERM or Ctrl-C, then stops
+ * gracefully (no more claims; running jobs get the grace period; the rest are handed back).
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = {
+        "Runs a queue worker: claims jobs when it has free slots and runs them on a local execution model. "
+            + "Any number of workers, in any number of processes, may share one store. Stops gracefully on "
+            + "SIGTERM or Ctrl-C.",
+        "Example: ./spindle worker --queues emails,default --model threads --concurrency 4"})
+public final class WorkerCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Mixin
+  QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+  @Mixin
+  QueueSupport.CatalogOption catalog = new QueueSupport.CatalogOption();
+
+  @Option(names = {"-q", "--queues"}, paramLabel = "QUEUE", split = ",", defaultValue = JobOptions.DEFAULT_QUEUE,
+      description = "queues to consume, highest priority first (default: ${DEFAULT-VALUE})")
+  List<String> queues = new ArrayList<>();
+
+  @Option(names = "--model", paramLabel = "MODEL", defaultValue = "threads",
+      description = "where jobs run: sequential, threads, virtual or processes (default: ${DEFAULT-VALUE})")
+  String model;
+
+  @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
+      description = "jobs run at once (default: the number of cores)")
+  Integer concurrency;
+
+  @Option(names = "--name", paramLabel = "NAME", defaultValue = "worker",
+      description = "a readable name shown by ./spindle status (default: ${DEFAULT-VALUE})")
+  String name;
+
+  @Option(names = "--limit", paramLabel = "QUEUE=N",
+      description = "at most N jobs of QUEUE run at once across all workers (stored; 0 removes the limit)")
+  Map<String, Integer> limits = new LinkedHashMap<>();
+
+  @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "30s",
+      description = "on SIGTERM, how long running jobs may finish before they are handed back (default: "
+          + "${DEFAULT-VALUE})")
+  String grace;
+
+  @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "10s",
+      description = "how soon jobs of this worker run elsewhere if it dies (default: ${DEFAULT-VALUE})")
+  String lease;
+
+  @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "1s",
+      description = "lease renewal and cancel-request polling interval (default: ${DEFAULT-VALUE})")
+  String heartbeat;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    CommandLine cl = spec.commandLine();
+    ExecutionModel m;
+    try {
+      m = ExecutionModel.valueOf(model.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "unknown model '" + model
+          + "': use sequential, threads, virtual or processes");
+    }
+    Duration graceD = QueueSupport.duration(cl, grace);
+    Worker.Builder b;
+    TaskRegistry registry;
+    try {
+      registry = catalog.registry();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    JobStore s;
+    try {
+      s = store.open();
+    } catch (RuntimeException e) {
+      return QueueSupport.fail("worker", e);
+    }
+    Worker worker;
+    try {
+      b = Worker.builder(s).registry(registry).queues(queues).model(m).name(name).shutdownGrace(graceD)
+          .leaseDuration(QueueSupport.duration(cl, lease)).heartbeatInterval(QueueSupport.duration(cl, heartbeat));
+      b.concurrency(concurrency != null ? concurrency
+          : m == ExecutionModel.SEQUENTIAL ? 1 : Runtime.getRuntime().availableProcessors());
+      limits.forEach(b::queueLimit);
+      worker = b.start();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      s.close();
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    } catch (RuntimeException e) {
+      s.close();
+      return QueueSupport.fail("worker", e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      System.err.println("spindle worker: stopping (grace " + QueueSupport.human(graceD) + ")...");
+      worker.close();
+      s.close();
+      stopped.countDown();
+    }, "spindle-worker-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    System.err.println("spindle worker: " + worker.id() + " consuming " + queues + " from " + s.describe() + " ("
+        + m.name().toLowerCase(Locale.ROOT) + "; tasks: " + String.join(", ", registry.names()) + ")");
+    stopped.await();
+    return 0;
+  }
+}

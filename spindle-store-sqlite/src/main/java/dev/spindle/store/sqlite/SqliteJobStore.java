@@ -1,0 +1,1266 @@
+package dev.spindle.store.sqlite;
+
+import dev.spindle.PayloadException;
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.Exchange;
+import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.Subscription;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.sqlite.internal.ChangePoller;
+import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.JobRows;
+import dev.spindle.store.sqlite.internal.Schema;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The embedded job store: one SQLite file in WAL mode, shared safely by any number of processes on
+ * one machine (the single-machine default). Every operation is one transaction, so a crash or
+ * {@code kill -9} at any point loses nothing committed and leaves no half-done change.
+ *
+ * <ul>
+ *   <li>Durability: {@code synchronous=NORMAL} by default (committed jobs survive any process crash;
+ *       a power loss may drop the last transactions), {@link Durability#FULL} to survive power loss too.
+ *   <li>Busy database: writes take the lock with BEGIN IMMEDIATE and wait up to the busy timeout
+ *       with sub-millisecond backoff, then fail with a clear {@link StoreException} (BUSY).
+ *   <li>Full disk, read-only file, damaged file: a {@link StoreException} saying which, with the
+ *       transaction rolled back.
+ *   <li>Idle workers are woken within about {@link Builder#wakeupInterval} of a commit by any
+ *       process, by polling {@code PRAGMA data_version}.
+ *   <li>All SQLite calls run on platform threads; calls from virtual threads are handed over.
+ * </ul>
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th></tr>
+ *   <tr><td>{@link Builder#busyTimeout}</td><td>10 s</td></tr>
+ *   <tr><td>{@link Builder#durability}</td><td>NORMAL</td></tr>
+ *   <tr><td>{@link Builder#maxDatabaseBytes}</td><td>0: no limit besides the disk</td></tr>
+ *   <tr><td>{@link Builder#maxPayloadBytes}</td><td>16 MiB per argument or result</td></tr>
+ *   <tr><td>{@link Builder#wakeupInterval}</td><td>2 ms</td></tr>
+ * </table>
+ *
+ * <p>Thread-safe. Open with {@link #open(Path)}, a {@link Builder}, or
+ * {@code JobStores.open("sqlite:path")}.
+ */
+public final class SqliteJobStore implements JobStore, JobInspector {
+  /** How hard commits are flushed to disk. */
+  public enum Durability {
+    /** {@code synchronous=NORMAL}: safe against process crashes; the fastest. */
+    NORMAL,
+    /** {@code synchronous=FULL}: every commit is fsynced; safe against power loss. */
+    FULL
+  }
+
+  private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
+  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = 2";
+  private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
+  private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
+
+  private final Path file;
+  private final Builder settings;
+  private final Db db;
+  private final ConcurrentHashMap<JobPolicy, Long> policyIds = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ChangePoller poller;
+  private volatile boolean closed;
+
+  private SqliteJobStore(Builder b) {
+    this.settings = b;
+    this.file = b.file.toAbsolutePath().normalize();
+    try {
+      Path dir = file.getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+    } catch (IOException e) {
+      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "cannot create the directory of the job database "
+          + file + ": " + e, e);
+    }
+    this.db = new Db(file, b.busyTimeout, b.maxDatabaseBytes, b.durability == Durability.FULL);
+    try {
+      db.write("create the schema", c -> {
+        Schema.migrate(c);
+        return null;
+      });
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    this.poller = new ChangePoller(db, b.wakeupInterval.toNanos(), listeners);
+  }
+
+  /** Opens (creating if needed) the store at {@code file} with default settings. */
+  public static SqliteJobStore open(Path file) {
+    return builder(file).open();
+  }
+
+  /** A builder for the store at {@code file}. */
+  public static Builder builder(Path file) {
+    return new Builder(file);
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
+  /** The durability setting in use. */
+  public Durability durability() {
+    return settings.durability;
+  }
+
+  /** For tests: how many calls were moved off virtual threads onto platform threads. */
+  public long offloadedCalls() {
+    return db.offloadedCalls();
+  }
+
+  // ---------------------------------------------------------------- policies
+
+  private long policyId(Db.Conn c, JobPolicy p, Map<JobPolicy, Long> created) throws SQLException {
+    Long id = policyIds.get(p);
+    if (id == null) {
+      id = created.get(p);
+    }
+    if (id != null) {
+      return id;
+    }
+    String json = p.toJson();
+    PreparedStatement ins = c.ps("INSERT OR IGNORE INTO spindle_policies (json, max_lost, result_ttl_us,"
+        + " failure_ttl_us) VALUES (?, ?, ?, ?)");
+    ins.setString(1, json);
+    ins.setInt(2, p.maxWorkerLost());
+    ins.setLong(3, micros(p.resultTtl()));
+    ins.setLong(4, micros(p.failureTtl()));
+    ins.executeUpdate();
+    PreparedStatement sel = c.ps("SELECT id FROM spindle_policies WHERE json = ?");
+    sel.setString(1, json);
+    try (ResultSet rs = sel.executeQuery()) {
+      rs.next();
+      id = rs.getLong(1);
+    }
+    created.put(p, id);
+    return id;
+  }
+
+  private JobPolicy policy(Db.Conn c, long id) throws SQLException {
+    JobPolicy p = policies.get(id);
+    if (p != null) {
+      return p;
+    }
+    PreparedStatement ps = c.ps("SELECT json FROM spindle_policies WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("job policy " + id + " is missing from the database");
+      }
+      p = JobPolicy.fromJson(rs.getString(1));
+    }
+    policies.put(id, p);
+    return p;
+  }
+
+  private static long micros(Duration d) {
+    return Math.min(d.toNanos() / 1000, Long.MAX_VALUE / 4);
+  }
+
+  private static long micros(Instant t) {
+    return JobRows.micros(t);
+  }
+
+  private JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
+    return JobRows.read(rs, id -> policy(c, id));
+  }
+
+  private static long meta(Db.Conn c, String key) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT value FROM spindle_meta WHERE key = ?");
+    ps.setString(1, key);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static void setMeta(Db.Conn c, String key, long value) throws SQLException {
+    PreparedStatement ps = c.ps("UPDATE spindle_meta SET value = ? WHERE key = ?");
+    ps.setLong(1, value);
+    ps.setString(2, key);
+    ps.executeUpdate();
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  @Override
+  public List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    for (NewJob j : jobs) {
+      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
+    }
+    Map<JobPolicy, Long> created = new HashMap<>();
+    List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
+      created.clear();
+      return insert(c, jobs, created);
+    });
+    policyIds.putAll(created);
+    fire();
+    return results;
+  }
+
+  private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
+      throws SQLException {
+    long last = meta(c, "job_id");
+    PreparedStatement ins = c.ps("INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
+        + " created_at, run_at, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
+    EnqueueResult[] out = new EnqueueResult[jobs.size()];
+    boolean batched = false;
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      long pid = policyId(c, j.policy(), created);
+      if (j.uniqueKey() != null) {
+        if (batched) {
+          ins.executeBatch();
+          batched = false;
+        }
+        byKey.setString(1, j.uniqueKey());
+        try (ResultSet rs = byKey.executeQuery()) {
+          if (rs.next()) {
+            out[i] = new EnqueueResult(Long.toString(rs.getLong(1)), false, JobRows.state(rs.getInt(2)));
+            continue;
+          }
+        }
+      }
+      long id = ++last;
+      JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      ins.setLong(1, id);
+      ins.setString(2, j.task());
+      ins.setString(3, j.queue());
+      ins.setInt(4, JobRows.code(state));
+      ins.setInt(5, j.priority());
+      ins.setString(6, j.argsJson());
+      ins.setString(7, j.uniqueKey());
+      ins.setLong(8, micros(j.createdAt()));
+      ins.setLong(9, micros(j.runAt()));
+      ins.setLong(10, pid);
+      if (j.uniqueKey() != null) {
+        ins.executeUpdate();
+      } else {
+        ins.addBatch();
+        batched = true;
+      }
+      out[i] = new EnqueueResult(Long.toString(id), true, state);
+    }
+    if (batched) {
+      ins.executeBatch();
+    }
+    setMeta(c, "job_id", last);
+    return Arrays.asList(out);
+  }
+
+  private void checkPayload(String json, String what) {
+    if (json == null) {
+      return;
+    }
+    int limit = settings.maxPayloadBytes;
+    if ((long) json.length() * 3 > limit) {
+      int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > limit) {
+        throw new PayloadException(what + " is " + bytes + " bytes of JSON, over the store's limit of " + limit
+            + " bytes; pass a reference (a path or URL) instead of the data, or raise maxPayloadBytes");
+      }
+    }
+  }
+
+  private boolean tooLarge(String json) {
+    try {
+      checkPayload(json, "result");
+      return false;
+    } catch (PayloadException e) {
+      return true;
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<JobInfo> find(String jobId) {
+    long id = parseIdOrNeg(jobId);
+    if (id < 0) {
+      return Optional.empty();
+    }
+    return db.read("find job " + jobId, c -> {
+      PreparedStatement ps = c.ps(JOB_BY_ID);
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row(c, rs)) : Optional.<JobInfo>empty();
+      }
+    });
+  }
+
+  private static long parseIdOrNeg(String id) {
+    try {
+      return Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public FinishedBatch finishedAfter(long cursor, int limit) {
+    return db.read("read finished jobs", c -> {
+      PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE state >= 3 AND "
+          + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
+      ps.setLong(1, cursor);
+      ps.setInt(2, limit);
+      List<JobInfo> out = new ArrayList<>();
+      long last = cursor;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          JobInfo j = row(c, rs);
+          out.add(j);
+          last = j.finishSeq();
+        }
+      }
+      return new FinishedBatch(out, last);
+    });
+  }
+
+  @Override
+  public long finishCursor() {
+    return db.read("read the finish cursor", c -> meta(c, "finish_seq"));
+  }
+
+  // ---------------------------------------------------------------- cancel
+
+  @Override
+  public CancelResult cancel(String jobId, Instant now) {
+    long id = parseIdOrNeg(jobId);
+    if (id < 0) {
+      return CancelResult.NOT_FOUND;
+    }
+    CancelResult r = db.write("cancel job " + jobId, c -> {
+      PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
+      ps.setLong(1, id);
+      int state;
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return CancelResult.NOT_FOUND;
+        }
+        state = rs.getInt(1);
+      }
+      JobState s = JobRows.state(state);
+      if (s.isWaiting()) {
+        JobState.checkTransition(jobId, s, JobState.CANCELLED);
+        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)");
+        return CancelResult.CANCELLED;
+      }
+      if (s == JobState.RUNNING) {
+        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+        up.setLong(1, id);
+        up.executeUpdate();
+        return CancelResult.CANCEL_REQUESTED;
+      }
+      return CancelResult.ALREADY_FINISHED;
+    });
+    if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
+      fire();
+    }
+    return r;
+  }
+
+  /** Moves one job to a terminal state with its own finish sequence number. */
+  private boolean finish(Db.Conn c, long id, int state, Instant now, String error, String deadReason, String ttl,
+      String guard) throws SQLException {
+    long seq = meta(c, "finish_seq") + 1;
+    PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
+        + " finished_at = ?, finish_seq = ?, expires_at = ? + " + ttl + ", cancel_requested = 0"
+        + " WHERE id = ? AND " + guard);
+    long t = micros(now);
+    ps.setInt(1, state);
+    ps.setString(2, error);
+    ps.setString(3, deadReason);
+    ps.setLong(4, t);
+    ps.setLong(5, seq);
+    ps.setLong(6, t);
+    ps.setLong(7, id);
+    boolean changed = ps.executeUpdate() > 0;
+    if (changed) {
+      setMeta(c, "finish_seq", seq);
+    }
+    return changed;
+  }
+
+  // ---------------------------------------------------------------- claim and complete
+
+  @Override
+  public ClaimResult claim(ClaimRequest request) {
+    return db.write("claim jobs", c -> claimTx(c, request));
+  }
+
+  private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
+    long now = micros(req.now());
+    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET state = 1 WHERE state = 0 AND run_at <= ?");
+    promote.setLong(1, now);
+    promote.executeUpdate();
+    Map<String, Integer> limits = limits(c);
+    PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = 2, worker_id = ?, fence = fence + 1,"
+        + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
+        + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.COLUMNS);
+    List<JobInfo> claimed = new ArrayList<>();
+    int remaining = req.max();
+    for (String q : req.queues()) {
+      if (remaining == 0) {
+        break;
+      }
+      int available = remaining;
+      Integer limit = limits.get(q);
+      if (limit != null && limit > 0) {
+        available = Math.min(available, limit - runningIn(c, q));
+        if (available <= 0) {
+          continue;
+        }
+      }
+      take.setString(1, req.workerId());
+      take.setLong(2, now);
+      take.setString(3, q);
+      take.setInt(4, available);
+      List<JobInfo> part = new ArrayList<>();
+      try (ResultSet rs = take.executeQuery()) {
+        while (rs.next()) {
+          part.add(row(c, rs));
+        }
+      }
+      part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
+          .thenComparingLong(j -> Long.parseLong(j.id())));
+      claimed.addAll(part);
+      remaining -= part.size();
+    }
+    Instant next = null;
+    if (remaining > 0) {
+      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = 0 ORDER BY run_at LIMIT 1");
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          next = JobRows.instant(rs.getLong(1));
+        }
+      }
+    }
+    return new ClaimResult(claimed, next);
+  }
+
+  private static Map<String, Integer> limits(Db.Conn c) throws SQLException {
+    Map<String, Integer> m = new HashMap<>();
+    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
+      while (rs.next()) {
+        m.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    return m;
+  }
+
+  private static int runningIn(Db.Conn c, String queue) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = 2 AND queue = ?");
+    ps.setString(1, queue);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Override
+  public List<Boolean> complete(List<Completion> completions, Instant now) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
+    List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completeTx(c, completions, now));
+    fire();
+    return r;
+  }
+
+  @Override
+  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+    if (completions.isEmpty() && request == null) {
+      return new Exchange(List.of(), ClaimResult.empty());
+    }
+    Exchange ex = db.write("complete and claim", c -> {
+      List<Boolean> applied = completions.isEmpty() ? List.of() : completeTx(c, completions, now);
+      ClaimResult claim = request == null ? ClaimResult.empty() : claimTx(c, request);
+      return new Exchange(applied, claim);
+    });
+    if (!completions.isEmpty()) {
+      fire();
+    }
+    return ex;
+  }
+
+  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant nowInstant)
+      throws SQLException {
+    long now = micros(nowInstant);
+    long seq = meta(c, "finish_seq");
+    PreparedStatement succeeded = c.ps("UPDATE spindle_jobs SET state = 3, result = ?, finished_at = ?,"
+        + " finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE " + HELD);
+    PreparedStatement retry = c.ps("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
+        + " run_at = ?, cancel_requested = 0 WHERE " + HELD);
+    PreparedStatement failed = c.ps("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
+        + " dead_reason = ?, finished_at = ?, finish_seq = ?, expires_at = ? + " + FAILURE_TTL
+        + ", cancel_requested = 0 WHERE " + HELD);
+    PreparedStatement cancelled = c.ps("UPDATE spindle_jobs SET state = 6, error = coalesce(?, error),"
+        + " finished_at = ?, finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE "
+        + HELD + " AND cancel_requested >= ?");
+    PreparedStatement released = c.ps("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0),"
+        + " run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0");
+    int n = completions.size();
+    int[][] slot = new int[n][];
+    int[] counts = new int[5];
+    for (int i = 0; i < n; i++) {
+      Completion k = completions.get(i);
+      if (k.outcome() == Completion.Outcome.SUCCEEDED && tooLarge(k.resultJson())) {
+        PayloadException pe = new PayloadException("the result of job " + k.jobId() + " is larger than the "
+            + "store's limit of " + settings.maxPayloadBytes + " bytes; return a reference instead of the data");
+        k = Completion.failed(k.jobId(), k.fence(), k.workerId(), JobError.from(pe).toJson());
+      }
+      long id = Long.parseLong(k.jobId());
+      switch (k.outcome()) {
+        case SUCCEEDED -> {
+          succeeded.setString(1, k.resultJson());
+          succeeded.setLong(2, now);
+          succeeded.setLong(3, ++seq);
+          succeeded.setLong(4, now);
+          held(succeeded, 5, k, id);
+          succeeded.addBatch();
+          slot[i] = new int[] {0, counts[0]++};
+        }
+        case RETRY -> {
+          long at = micros(k.retryAt());
+          retry.setInt(1, at > now ? JobRows.SCHEDULED : JobRows.QUEUED);
+          retry.setString(2, k.errorJson());
+          retry.setLong(3, at);
+          held(retry, 4, k, id);
+          retry.addBatch();
+          slot[i] = new int[] {1, counts[1]++};
+        }
+        case FAILED, DEAD -> {
+          boolean dead = k.outcome() == Completion.Outcome.DEAD;
+          failed.setInt(1, dead ? JobRows.DEAD : JobRows.FAILED);
+          failed.setInt(2, dead ? 0 : 1);
+          failed.setString(3, k.errorJson());
+          failed.setString(4, dead ? k.deadReason() : null);
+          failed.setLong(5, now);
+          failed.setLong(6, ++seq);
+          failed.setLong(7, now);
+          held(failed, 8, k, id);
+          failed.addBatch();
+          slot[i] = new int[] {2, counts[2]++};
+        }
+        case CANCELLED, RELEASED -> {
+          // a released job whose cancel was requested is cancelled instead of running again
+          boolean release = k.outcome() == Completion.Outcome.RELEASED;
+          cancelled.setString(1, k.errorJson());
+          cancelled.setLong(2, now);
+          cancelled.setLong(3, ++seq);
+          cancelled.setLong(4, now);
+          held(cancelled, 5, k, id);
+          cancelled.setInt(8, release ? 1 : 0);
+          cancelled.addBatch();
+          slot[i] = new int[] {3, counts[3]++, -1};
+          if (release) {
+            released.setLong(1, now);
+            held(released, 2, k, id);
+            released.addBatch();
+            slot[i][2] = counts[4]++;
+          }
+        }
+      }
+    }
+    int[][] results = new int[5][];
+    PreparedStatement[] statements = {succeeded, retry, failed, cancelled, released};
+    for (int s = 0; s < 5; s++) {
+      results[s] = counts[s] == 0 ? new int[0] : statements[s].executeBatch();
+    }
+    List<Boolean> applied = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int[] sl = slot[i];
+      boolean ok = results[sl[0]][sl[1]] > 0;
+      if (sl.length == 3 && sl[2] >= 0) {
+        ok |= results[4][sl[2]] > 0;
+      }
+      applied.add(ok);
+    }
+    setMeta(c, "finish_seq", seq);
+    return applied;
+  }
+
+  private static void held(PreparedStatement ps, int from, Completion k, long id) throws SQLException {
+    ps.setLong(from, k.fence());
+    ps.setString(from + 1, k.workerId());
+    ps.setLong(from + 2, id);
+  }
+
+  // ---------------------------------------------------------------- workers
+
+  @Override
+  public HeartbeatResult heartbeat(WorkerRecord w) {
+    return db.write("heartbeat of worker " + w.id(), c -> {
+      PreparedStatement up = c.ps("INSERT INTO spindle_workers (id, name, host, pid, queues, concurrency, model,"
+          + " state, started_at, heartbeat_at, lease_until, running, processed, failed, rate)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+          + " state = excluded.state, heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until,"
+          + " running = excluded.running, processed = excluded.processed, failed = excluded.failed,"
+          + " rate = excluded.rate");
+      up.setString(1, w.id());
+      up.setString(2, w.name());
+      up.setString(3, w.host());
+      up.setLong(4, w.pid());
+      up.setString(5, String.join(",", w.queues()));
+      up.setInt(6, w.concurrency());
+      up.setString(7, w.model());
+      up.setString(8, w.state());
+      up.setLong(9, micros(w.startedAt()));
+      up.setLong(10, micros(w.heartbeatAt()));
+      up.setLong(11, micros(w.leaseUntil()));
+      up.setInt(12, w.running());
+      up.setLong(13, w.processed());
+      up.setLong(14, w.failed());
+      up.setDouble(15, w.ratePerSecond());
+      up.executeUpdate();
+      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      held.setString(1, w.id());
+      Set<String> ids = new HashSet<>();
+      Set<String> cancel = new HashSet<>();
+      try (ResultSet rs = held.executeQuery()) {
+        while (rs.next()) {
+          String id = Long.toString(rs.getLong(1));
+          ids.add(id);
+          if (rs.getInt(2) != 0) {
+            cancel.add(id);
+          }
+        }
+      }
+      return new HeartbeatResult(ids, cancel);
+    });
+  }
+
+  @Override
+  public void deregisterWorker(String workerId, Instant now) {
+    int released = db.write("deregister worker " + workerId, c -> {
+      PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
+      del.setString(1, workerId);
+      del.executeUpdate();
+      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      sel.setString(1, workerId);
+      List<long[]> held = new ArrayList<>();
+      try (ResultSet rs = sel.executeQuery()) {
+        while (rs.next()) {
+          held.add(new long[] {rs.getLong(1), rs.getInt(2)});
+        }
+      }
+      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0), run_at = ?,"
+          + " cancel_requested = 0 WHERE id = ? AND state = 2");
+      for (long[] h : held) {
+        if (h[1] != 0) {
+          finish(c, h[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+        } else {
+          rel.setLong(1, micros(now));
+          rel.setLong(2, h[0]);
+          rel.executeUpdate();
+        }
+      }
+      return held.size();
+    });
+    if (released > 0) {
+      fire();
+    }
+  }
+
+  @Override
+  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+    long t = micros(now);
+    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+        + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) LIMIT ?";
+    boolean any = db.read("look for expired leases", c -> {
+      PreparedStatement ps = c.ps(orphaned);
+      ps.setLong(1, t);
+      ps.setInt(2, 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return true;
+        }
+      }
+      PreparedStatement w = c.ps("SELECT 1 FROM spindle_workers WHERE lease_until <= ? LIMIT 1");
+      w.setLong(1, t);
+      try (ResultSet rs = w.executeQuery()) {
+        return rs.next();
+      }
+    });
+    if (!any) {
+      return List.of();
+    }
+    List<JobInfo> out = db.write("reclaim jobs of dead workers", c -> {
+      PreparedStatement ps = c.ps("SELECT j.id, j.lost, j.cancel_requested, p.max_lost, j.worker_id FROM spindle_jobs j"
+          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+          + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?");
+      ps.setLong(1, t);
+      ps.setInt(2, limit);
+      List<Object[]> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
+        }
+      }
+      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET state = 1, lost = lost + 1, run_at = ?"
+          + " WHERE id = ? AND state = 2");
+      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = 2");
+      List<Long> ids = new ArrayList<>();
+      for (Object[] r : rows) {
+        long id = (Long) r[0];
+        int lost = (Integer) r[1] + 1;
+        boolean cancel = (Integer) r[2] != 0;
+        int maxLost = (Integer) r[3];
+        if (cancel) {
+          strike.setLong(1, id);
+          strike.executeUpdate();
+          finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+        } else if (lost >= maxLost) {
+          strike.setLong(1, id);
+          strike.executeUpdate();
+          String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
+              + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
+          finish(c, id, JobRows.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL, "state = 2");
+        } else {
+          requeue.setLong(1, t);
+          requeue.setLong(2, id);
+          requeue.executeUpdate();
+        }
+        ids.add(id);
+      }
+      PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
+          + " FROM spindle_jobs j WHERE j.state = 2 AND j.worker_id = spindle_workers.id)");
+      gone.setLong(1, t);
+      gone.executeUpdate();
+      List<JobInfo> snapshots = new ArrayList<>(ids.size());
+      PreparedStatement get = c.ps(JOB_BY_ID);
+      for (long id : ids) {
+        get.setLong(1, id);
+        try (ResultSet rs = get.executeQuery()) {
+          if (rs.next()) {
+            snapshots.add(row(c, rs));
+          }
+        }
+      }
+      return snapshots;
+    });
+    if (!out.isEmpty()) {
+      fire();
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  @Override
+  public ScheduleRecord saveSchedule(ScheduleRecord s) {
+    ScheduleRecord[] changed = new ScheduleRecord[1];
+    ScheduleRecord r = db.write("save schedule " + s.name(), c -> {
+      changed[0] = null;
+      Optional<ScheduleRecord> existing = schedule(c, s.name());
+      if (existing.isPresent() && existing.get().definition().equals(s.definition())) {
+        return existing.get();
+      }
+      PreparedStatement ps = c.ps("INSERT INTO spindle_schedules (name, definition, next_fire_at, last_fire_at,"
+          + " version, created_at) VALUES (?, ?, ?, NULL, 1, ?) ON CONFLICT (name) DO UPDATE SET"
+          + " definition = excluded.definition, next_fire_at = excluded.next_fire_at, version = version + 1");
+      ps.setString(1, s.name());
+      ps.setString(2, s.definition());
+      ps.setLong(3, micros(s.nextFireAt()));
+      ps.setLong(4, micros(s.createdAt()));
+      ps.executeUpdate();
+      changed[0] = schedule(c, s.name()).orElseThrow();
+      return changed[0];
+    });
+    if (changed[0] != null) {
+      fire();
+    }
+    return r;
+  }
+
+  private static Optional<ScheduleRecord> schedule(Db.Conn c, String name) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
+        + " FROM spindle_schedules WHERE name = ?");
+    ps.setString(1, name);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(scheduleRow(rs)) : Optional.empty();
+    }
+  }
+
+  private static ScheduleRecord scheduleRow(ResultSet rs) throws SQLException {
+    long last = rs.getLong(4);
+    Instant lastAt = rs.wasNull() ? null : JobRows.instant(last);
+    return new ScheduleRecord(rs.getString(1), rs.getString(2), JobRows.instant(rs.getLong(3)), lastAt,
+        rs.getLong(5), JobRows.instant(rs.getLong(6)));
+  }
+
+  @Override
+  public boolean deleteSchedule(String name) {
+    boolean removed = db.write("delete schedule " + name, c -> {
+      PreparedStatement ps = c.ps("DELETE FROM spindle_schedules WHERE name = ?");
+      ps.setString(1, name);
+      return ps.executeUpdate() > 0;
+    });
+    if (removed) {
+      fire();
+    }
+    return removed;
+  }
+
+  @Override
+  public List<ScheduleRecord> schedules() {
+    return db.read("list schedules", c -> {
+      List<ScheduleRecord> out = new ArrayList<>();
+      try (ResultSet rs = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
+          + " FROM spindle_schedules ORDER BY name").executeQuery()) {
+        while (rs.next()) {
+          out.add(scheduleRow(rs));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
+    return db.read("list due schedules", c -> {
+      PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
+          + " FROM spindle_schedules WHERE next_fire_at <= ? ORDER BY next_fire_at, name LIMIT ?");
+      ps.setLong(1, micros(now));
+      ps.setInt(2, limit);
+      List<ScheduleRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(scheduleRow(rs));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+      List<NewJob> jobs) {
+    Map<JobPolicy, Long> created = new HashMap<>();
+    boolean fired = db.write("fire schedule " + name, c -> {
+      created.clear();
+      PreparedStatement ps = c.ps("UPDATE spindle_schedules SET next_fire_at = ?, last_fire_at = ?,"
+          + " version = version + 1 WHERE name = ? AND version = ?");
+      ps.setLong(1, micros(nextFireAt));
+      if (firedTick == null) {
+        ps.setNull(2, java.sql.Types.INTEGER);
+      } else {
+        ps.setLong(2, micros(firedTick));
+      }
+      ps.setString(3, name);
+      ps.setLong(4, expectedVersion);
+      if (ps.executeUpdate() == 0) {
+        return false;
+      }
+      if (!jobs.isEmpty()) {
+        insert(c, jobs, created);
+      }
+      return true;
+    });
+    if (fired) {
+      policyIds.putAll(created);
+      fire();
+    }
+    return fired;
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  @Override
+  public int purgeExpired(Instant now, RetentionLimits limits) {
+    long t = micros(now);
+    long[] work = db.read("check retention", c -> {
+      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE state >= 3 AND"
+          + " expires_at <= ? LIMIT 1)");
+      ex.setLong(1, t);
+      long expired;
+      try (ResultSet rs = ex.executeQuery()) {
+        rs.next();
+        expired = rs.getLong(1);
+      }
+      return new long[] {expired, count(c, "state IN (3, 6)"), count(c, "state IN (4, 5)")};
+    });
+    long overOk = work[1] - limits.maxSucceeded();
+    long overFailed = work[2] - limits.maxFailed();
+    if (work[0] == 0 && overOk <= 0 && overFailed <= 0) {
+      return 0;
+    }
+    return db.write("apply retention", c -> {
+      int left = limits.batch();
+      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
+          + " state >= 3 AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
+      del.setLong(1, t);
+      del.setInt(2, left);
+      int deleted = del.executeUpdate();
+      left -= deleted;
+      long ok = count(c, "state IN (3, 6)") - limits.maxSucceeded();
+      if (left > 0 && ok > 0) {
+        int n = deleteOldest(c, "state IN (3, 6)", (int) Math.min(ok, left));
+        deleted += n;
+        left -= n;
+      }
+      long bad = count(c, "state IN (4, 5)") - limits.maxFailed();
+      if (left > 0 && bad > 0) {
+        deleted += deleteOldest(c, "state IN (4, 5)", (int) Math.min(bad, left));
+      }
+      return deleted;
+    });
+  }
+
+  private static long count(Db.Conn c, String where) throws SQLException {
+    try (ResultSet rs = c.ps("SELECT count(*) FROM spindle_jobs WHERE " + where).executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static int deleteOldest(Db.Conn c, String where, int n) throws SQLException {
+    PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE " + where
+        + " ORDER BY finish_seq LIMIT ?)");
+    ps.setInt(1, n);
+    return ps.executeUpdate();
+  }
+
+  // ---------------------------------------------------------------- change signal
+
+  @Override
+  public Subscription subscribe(Runnable onChange) {
+    Objects.requireNonNull(onChange, "onChange");
+    Runnable l = onChange::run; // a distinct object per subscription
+    listeners.add(l);
+    poller.start();
+    return () -> listeners.remove(l);
+  }
+
+  private void fire() {
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(SqliteJobStore.class).warn("store change listener threw", e);
+      }
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "sqlite:" + file;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    poller.close();
+    listeners.clear();
+    db.close();
+  }
+
+  // ---------------------------------------------------------------- inspector
+
+  @Override
+  public List<JobInfo> listJobs(JobFilter f) {
+    StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    where(f, sql, args);
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    args.add(f.limit());
+    return db.read("list jobs", c -> {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+        bind(ps, args);
+        List<JobInfo> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(row(c, rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  private static void where(JobFilter f, StringBuilder sql, List<Object> args) {
+    if (!f.states().isEmpty()) {
+      sql.append(" AND state IN (");
+      int i = 0;
+      for (JobState s : f.states()) {
+        sql.append(i++ == 0 ? "" : ", ").append(JobRows.code(s));
+      }
+      sql.append(")");
+    }
+    if (f.queue() != null) {
+      sql.append(" AND queue = ?");
+      args.add(f.queue());
+    }
+    if (f.task() != null) {
+      sql.append(" AND task = ?");
+      args.add(f.task());
+    }
+    if (f.finishedBefore() != null) {
+      sql.append(" AND finished_at < ?");
+      args.add(micros(f.finishedBefore()));
+    }
+    if (f.beforeId() != null) {
+      sql.append(" AND id < ?");
+      args.add(JobFilter.parseId(f.beforeId()));
+    }
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+    for (int i = 0; i < args.size(); i++) {
+      Object a = args.get(i);
+      if (a instanceof String s) {
+        ps.setString(i + 1, s);
+      } else if (a instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else {
+        ps.setLong(i + 1, (Long) a);
+      }
+    }
+  }
+
+  @Override
+  public List<QueueSummary> queueSummaries() {
+    return db.read("summarize queues", c -> {
+      Map<String, Map<JobState, Long>> counts = new TreeMap<>();
+      try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
+          .executeQuery()) {
+        while (rs.next()) {
+          counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
+              .put(JobRows.state(rs.getInt(2)), rs.getLong(3));
+        }
+      }
+      Map<String, Integer> limits = limits(c);
+      limits.keySet().forEach(q -> counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)));
+      List<QueueSummary> out = new ArrayList<>();
+      counts.forEach((q, m) -> out.add(new QueueSummary(q, m, limits.getOrDefault(q, 0))));
+      return out;
+    });
+  }
+
+  @Override
+  public List<WorkerRecord> workers() {
+    return db.read("list workers", c -> {
+      List<WorkerRecord> out = new ArrayList<>();
+      try (ResultSet rs = c.ps("SELECT id, name, host, pid, queues, concurrency, model, state, started_at,"
+          + " heartbeat_at, lease_until, running, processed, failed, rate FROM spindle_workers ORDER BY id")
+          .executeQuery()) {
+        while (rs.next()) {
+          String qs = rs.getString(5);
+          out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+              qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
+              JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
+              rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public JobInfo requeue(String jobId, Instant now) {
+    long id = parseIdOrNeg(jobId);
+    if (id < 0) {
+      throw new JobNotFoundException(jobId);
+    }
+    JobInfo r = db.write("requeue job " + jobId, c -> {
+      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
+      sel.setLong(1, id);
+      try (ResultSet rs = sel.executeQuery()) {
+        if (!rs.next()) {
+          throw new JobNotFoundException(jobId);
+        }
+        JobState.checkRequeue(jobId, JobRows.state(rs.getInt(1)));
+      }
+      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0, dead_reason = NULL,"
+          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?"
+          + " RETURNING " + JobRows.COLUMNS);
+      up.setLong(1, micros(now));
+      up.setLong(2, id);
+      try (ResultSet rs = up.executeQuery()) {
+        rs.next();
+        return row(c, rs);
+      }
+    });
+    fire();
+    return r;
+  }
+
+  @Override
+  public int purge(JobFilter filter) {
+    for (JobState s : filter.states()) {
+      if (!s.isTerminal()) {
+        throw new IllegalArgumentException("only finished jobs can be purged, not " + s + " ones; cancel them first");
+      }
+    }
+    JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
+    StringBuilder sql = new StringBuilder("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs"
+        + " WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    where(f, sql, args);
+    sql.append(" ORDER BY id DESC LIMIT ?)");
+    args.add(f.limit());
+    return db.write("purge jobs", c -> {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+        bind(ps, args);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    JobOptions.validateQueue(queue);
+    if (maxRunning < 0) {
+      throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);
+    }
+    db.write("set the limit of queue " + queue, c -> {
+      if (maxRunning == 0) {
+        PreparedStatement ps = c.ps("DELETE FROM spindle_queues WHERE name = ?");
+        ps.setString(1, queue);
+        ps.executeUpdate();
+      } else {
+        PreparedStatement ps = c.ps("INSERT INTO spindle_queues (name, max_running) VALUES (?, ?)"
+            + " ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running");
+        ps.setString(1, queue);
+        ps.setInt(2, maxRunning);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+    fire();
+  }
+
+  @Override
+  public Map<String, Integer> queueLimits() {
+    return db.read("read queue limits", c -> new LinkedHashMap<>(limits(c)));
+  }
+
+  @Override
+  public String toString() {
+    return "SqliteJobStore[" + file + ", " + settings.durability + "]";
+  }
+
+  /** Validates settings as they are given. Not thread-safe. */
+  public static final class Builder {
+    private final Path file;
+    private Duration busyTimeout = Duration.ofSeconds(10);
+    private Durability durability = Durability.NORMAL;
+    private long maxDatabaseBytes;
+    private int maxPayloadBytes = 16 << 20;
+    private Duration wakeupInterval = Duration.ofMillis(2);
+
+    private Builder(Path file) {
+      this.file = Objects.requireNonNull(file, "file");
+    }
+
+    /** How long a write waits for a lock held by another process before failing with BUSY. */
+    public Builder busyTimeout(Duration timeout) {
+      if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+        throw new IllegalArgumentException("busyTimeout must not be negative: " + timeout);
+      }
+      this.busyTimeout = timeout;
+      return this;
+    }
+
+    /** How hard commits are flushed. */
+    public Builder durability(Durability durability) {
+      this.durability = Objects.requireNonNull(durability, "durability");
+      return this;
+    }
+
+    /**
+     * Caps the database size (SQLite {@code max_page_count}); a write that would exceed it fails like
+     * a full disk. 0 = no cap.
+     */
+    public Builder maxDatabaseBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxDatabaseBytes must be >= 0: " + bytes);
+      }
+      this.maxDatabaseBytes = bytes;
+      return this;
+    }
+
+    /** The largest argument or result stored, in UTF-8 bytes. */
+    public Builder maxPayloadBytes(int bytes) {
+      if (bytes < 16) {
+        throw new IllegalArgumentException("maxPayloadBytes must be >= 16: " + bytes);
+      }
+      this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /** How often idle listeners poll for commits of other processes (1 ms - 1 s). */
+    public Builder wakeupInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException("wakeupInterval must be within 1 ms .. 1 s: " + interval);
+      }
+      this.wakeupInterval = interval;
+      return this;
+    }
+
+    /**
+     * Opens the store, creating the file, its directory and the schema if needed.
+     *
+     * @throws StoreException if it cannot be opened (the message says why)
+     */
+    public SqliteJobStore open() {
+      return new SqliteJobStore(this);
+    }
+  }
+}

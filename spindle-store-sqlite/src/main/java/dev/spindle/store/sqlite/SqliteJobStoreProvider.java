@@ -1,0 +1,63 @@
+package dev.spindle.store.sqlite;
+
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.JobStoreProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Opens {@code sqlite:} locations: {@code sqlite:relative/or/absolute/path.db}
+ * ({@code sqlite:///abs/path.db} also works), with optional parameters after {@code ?}:
+ * {@code durability=normal|full}, {@code busyTimeoutMs=N}, {@code maxDatabaseBytes=N},
+ * {@code maxPayloadBytes=N}, {@code wakeupMs=N}. Example:
+ * {@code sqlite:spindle-data/spindle.db?durability=full}.
+ */
+public final class SqliteJobStoreProvider implements JobStoreProvider {
+  @Override
+  public String scheme() {
+    return "sqlite";
+  }
+
+  @Override
+  public JobStore open(String location) {
+    String rest = location.substring(location.indexOf(':') + 1);
+    String query = null;
+    int q = rest.indexOf('?');
+    if (q >= 0) {
+      query = rest.substring(q + 1);
+      rest = rest.substring(0, q);
+    }
+    if (rest.startsWith("//")) {
+      rest = rest.substring(2);
+    }
+    if (rest.isBlank()) {
+      throw new IllegalArgumentException("no file in SQLite store location '" + location + "'");
+    }
+    SqliteJobStore.Builder b = SqliteJobStore.builder(Path.of(rest));
+    if (query != null && !query.isEmpty()) {
+      for (String kv : query.split("&")) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("malformed parameter '" + kv + "' in '" + location + "'");
+        }
+        String k = kv.substring(0, eq);
+        String v = kv.substring(eq + 1);
+        try {
+          switch (k) {
+            case "durability" -> b.durability(SqliteJobStore.Durability.valueOf(v.toUpperCase(Locale.ROOT)));
+            case "busyTimeoutMs" -> b.busyTimeout(Duration.ofMillis(Long.parseLong(v)));
+            case "maxDatabaseBytes" -> b.maxDatabaseBytes(Long.parseLong(v));
+            case "maxPayloadBytes" -> b.maxPayloadBytes(Integer.parseInt(v));
+            case "wakeupMs" -> b.wakeupInterval(Duration.ofMillis(Long.parseLong(v)));
+            default -> throw new IllegalArgumentException("unknown parameter '" + k + "' in '" + location
+                + "' (known: durability, busyTimeoutMs, maxDatabaseBytes, maxPayloadBytes, wakeupMs)");
+          }
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("parameter " + k + " in '" + location + "' is not a number: " + v, e);
+        }
+      }
+    }
+    return b.open();
+  }
+}

@@ -1,0 +1,357 @@
+package dev.spindle.store.sqlite.internal;
+
+import dev.spindle.queue.StoreException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.BusyHandler;
+
+/**
+ * The SQLite connections of one store: one writer (every write transaction of this process, serialized
+ * by a lock, BEGIN IMMEDIATE), a small pool of readers (WAL lets them read while another process
+ * writes), busy handling with sub-millisecond backoff up to the busy timeout, and error translation.
+ * Calls made on virtual threads are carried out on platform threads. Thread-safe.
+ */
+public final class Db implements AutoCloseable {
+  private static final int READERS = 3;
+
+  private final Path file;
+  private final Duration busyTimeout;
+  private final long maxDatabaseBytes;
+  private final boolean fullSync;
+  private final Conn writer;
+  private final BlockingQueue<Conn> readers = new ArrayBlockingQueue<>(READERS);
+  private final List<Conn> all = new ArrayList<>();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ExecutorService platform;
+  private final AtomicLong offloaded = new AtomicLong();
+  private volatile boolean closed;
+
+  /** Work on a connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Conn c) throws SQLException;
+  }
+
+  /** A connection with a cache of prepared statements. Used by one thread at a time. */
+  public static final class Conn {
+    private final Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    Conn(Connection connection) {
+      this.connection = connection;
+    }
+
+    /** A cached prepared statement for {@code sql}. */
+    public PreparedStatement ps(String sql) throws SQLException {
+      PreparedStatement ps = statements.get(sql);
+      if (ps == null) {
+        ps = connection.prepareStatement(sql);
+        statements.put(sql, ps);
+      }
+      return ps;
+    }
+
+    /** Runs a statement without a result (prepared once, then reused). */
+    public void exec(String sql) throws SQLException {
+      ps(sql).execute();
+    }
+
+    /** Runs a one-off statement (DDL, pragmas) without caching it. */
+    public void execOnce(String sql) throws SQLException {
+      try (Statement st = connection.createStatement()) {
+        st.execute(sql);
+      }
+    }
+
+    /** The JDBC connection. */
+    public Connection jdbc() {
+      return connection;
+    }
+
+    void close() {
+      for (PreparedStatement ps : statements.values()) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          // closing anyway
+        }
+      }
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+  }
+
+  /**
+   * Opens the connections.
+   *
+   * @throws StoreException if the file cannot be opened
+   */
+  public Db(Path file, Duration busyTimeout, long maxDatabaseBytes, boolean fullSync) {
+    this.file = file;
+    this.busyTimeout = busyTimeout;
+    this.maxDatabaseBytes = maxDatabaseBytes;
+    this.fullSync = fullSync;
+    this.platform = Executors.newFixedThreadPool(4,
+        Thread.ofPlatform().daemon().name("spindle-sqlite-io-", 0).factory());
+    try {
+      this.writer = open();
+      for (int i = 0; i < READERS; i++) {
+        readers.add(open());
+      }
+    } catch (SQLException e) {
+      closeAll();
+      throw SqliteErrors.translate(e, "open", file, busyTimeout, maxDatabaseBytes);
+    } catch (RuntimeException e) {
+      closeAll();
+      throw e;
+    }
+  }
+
+  /** Opens one more connection (for the change poller). */
+  public Conn open() throws SQLException {
+    Properties p = new Properties();
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), p);
+    Conn conn = new Conn(c);
+    synchronized (all) {
+      all.add(conn);
+    }
+    final long timeoutNanos = busyTimeout.toNanos();
+    BusyHandler.setHandler(c, new BusyHandler() {
+      private long start;
+
+      @Override
+      protected int callback(int n) {
+        long now = System.nanoTime();
+        if (n == 0) {
+          start = now;
+        }
+        if (now - start >= timeoutNanos) {
+          return 0;
+        }
+        LockSupport.parkNanos(n < 20 ? 20_000 : n < 200 ? 100_000 : 1_000_000);
+        return 1;
+      }
+    });
+    conn.execOnce("PRAGMA journal_mode=WAL");
+    conn.execOnce("PRAGMA synchronous=" + (fullSync ? "FULL" : "NORMAL"));
+    conn.execOnce("PRAGMA temp_store=MEMORY");
+    conn.execOnce("PRAGMA cache_size=-16000");
+    conn.execOnce("PRAGMA foreign_keys=OFF");
+    if (maxDatabaseBytes > 0) {
+      long pageSize;
+      try (var rs = c.createStatement().executeQuery("PRAGMA page_size")) {
+        rs.next();
+        pageSize = rs.getLong(1);
+      }
+      conn.execOnce("PRAGMA max_page_count=" + Math.max(1, maxDatabaseBytes / pageSize));
+    }
+    return conn;
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
+  /** How many calls were moved off virtual threads (for tests). */
+  public long offloadedCalls() {
+    return offloaded.get();
+  }
+
+  /**
+   * Runs {@code work} in a write transaction (BEGIN IMMEDIATE ... COMMIT), retrying while the
+   * database is locked by another process up to the busy timeout; any error rolls back.
+   *
+   * @throws StoreException on failure; nothing was written
+   */
+  public <T> T write(String operation, Work<T> work) {
+    return onPlatformThread(() -> {
+      checkOpen();
+      writeLock.lock();
+      try {
+        long deadline = System.nanoTime() + busyTimeout.toNanos();
+        while (true) {
+          try {
+            writer.exec("BEGIN IMMEDIATE");
+            T result;
+            try {
+              result = work.run(writer);
+              writer.exec("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+              rollbackQuietly(writer);
+              throw e;
+            }
+            return result;
+          } catch (SQLException e) {
+            if (SqliteErrors.isBusy(e) && System.nanoTime() < deadline) {
+              LockSupport.parkNanos(200_000);
+              continue;
+            }
+            throw SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
+          }
+        }
+      } finally {
+        writeLock.unlock();
+      }
+    });
+  }
+
+  /**
+   * Runs {@code work} on a reader connection inside one read transaction (a consistent snapshot).
+   *
+   * @throws StoreException on failure
+   */
+  public <T> T read(String operation, Work<T> work) {
+    return onPlatformThread(() -> {
+      checkOpen();
+      Conn c;
+      try {
+        c = readers.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException(StoreException.Reason.IO, "interrupted while waiting for a database connection");
+      }
+      try {
+        long deadline = System.nanoTime() + busyTimeout.toNanos();
+        while (true) {
+          try {
+            c.exec("BEGIN");
+            try {
+              T result = work.run(c);
+              c.exec("COMMIT");
+              return result;
+            } catch (SQLException | RuntimeException e) {
+              rollbackQuietly(c);
+              throw e;
+            }
+          } catch (SQLException e) {
+            if (SqliteErrors.isBusy(e) && System.nanoTime() < deadline) {
+              LockSupport.parkNanos(200_000);
+              continue;
+            }
+            throw SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
+          }
+        }
+      } finally {
+        readers.add(c);
+      }
+    });
+  }
+
+  private static void rollbackQuietly(Conn c) {
+    try {
+      c.exec("ROLLBACK");
+    } catch (SQLException e) {
+      // no transaction active (SQLite already rolled back): nothing to do
+    }
+  }
+
+  private <T> T onPlatformThread(Callable<T> call) {
+    if (!Thread.currentThread().isVirtual()) {
+      try {
+        return call.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    offloaded.incrementAndGet();
+    Future<T> f;
+    try {
+      f = platform.submit(call);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      throw new StoreException(StoreException.Reason.CLOSED, "the job store " + file + " is closed", e);
+    }
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the database call runs to its end; keep the interrupt for the caller
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof RuntimeException r) {
+            throw r;
+          }
+          if (c instanceof Error err) {
+            throw err;
+          }
+          throw new IllegalStateException(c);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreException(StoreException.Reason.CLOSED, "the job store sqlite:" + file + " is closed");
+    }
+  }
+
+  /** Closes every connection once in-flight work is done. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    platform.shutdown();
+    try {
+      platform.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writeLock.lock();
+    try {
+      List<Conn> taken = new ArrayList<>();
+      readers.drainTo(taken);
+      closeAll();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void closeAll() {
+    synchronized (all) {
+      for (Conn c : all) {
+        c.close();
+      }
+      all.clear();
+    }
+  }
+
+  /** The translated exception for an error outside {@link #write}/{@link #read}. */
+  public StoreException translate(SQLException e, String operation) {
+    return SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.spindle.store.sqlite.internal;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/** Row mapping: state codes, times in microseconds, the column list of job snapshots. Stateless. */
+public final class JobRows {
+  /** The columns {@link #read} expects, in order. */
+  public static final String COLUMNS = "id, task, queue, state, priority, args, result, error, dead_reason, unique_key,"
+      + " attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at, finished_at,"
+      + " expires_at, finish_seq, policy_id";
+
+  public static final int SCHEDULED = 0;
+  public static final int QUEUED = 1;
+  public static final int RUNNING = 2;
+  public static final int SUCCEEDED = 3;
+  public static final int FAILED = 4;
+  public static final int DEAD = 5;
+  public static final int CANCELLED = 6;
+  private static final JobState[] BY_CODE = {
+    JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD,
+    JobState.CANCELLED
+  };
+
+  private JobRows() {}
+
+  /** The stored code of a state (terminal states are >= 3). */
+  public static int code(JobState s) {
+    return switch (s) {
+      case SCHEDULED -> SCHEDULED;
+      case QUEUED -> QUEUED;
+      case RUNNING -> RUNNING;
+      case SUCCEEDED -> SUCCEEDED;
+      case FAILED -> FAILED;
+      case DEAD -> DEAD;
+      case CANCELLED -> CANCELLED;
+    };
+  }
+
+  /** The state of a stored code. */
+  public static JobState state(int code) {
+    if (code < 0 || code >= BY_CODE.length) {
+      throw new IllegalStateException("unknown job state code " + code + " in the database");
+    }
+    return BY_CODE[code];
+  }
+
+  /** Microseconds since the epoch. */
+  public static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+  }
+
+  /** The instant of a microsecond timestamp. */
+  public static Instant instant(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+  }
+
+  private static Instant instantOrNull(ResultSet rs, int col) throws SQLException {
+    long v = rs.getLong(col);
+    return rs.wasNull() ? null : instant(v);
+  }
+
+  /** Finds a job policy by its id. */
+  @FunctionalInterface
+  public interface Policies {
+    JobPolicy get(long id) throws SQLException;
+  }
+
+  /** Reads a row selected with {@link #COLUMNS}. */
+  public static JobInfo read(ResultSet rs, Policies policies) throws SQLException {
+    return new JobInfo(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3), state(rs.getInt(4)),
+        rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+        rs.getInt(11), rs.getInt(12), rs.getInt(13), rs.getLong(14), rs.getString(15), rs.getInt(16) != 0,
+        instant(rs.getLong(17)), instant(rs.getLong(18)), instantOrNull(rs, 19), instantOrNull(rs, 20),
+        instantOrNull(rs, 21), rs.getLong(22), policies.get(rs.getLong(23)));
+  }
+}

@@ -1,0 +1,18 @@
+package dev.spindle.store.sqlite;
+
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.testkit.store.JobStoreContract;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job store contract on a real SQLite file. */
+class SqliteJobStoreContractTest extends JobStoreContract {
+  @TempDir
+  Path dir;
+  private int n;
+
+  @Override
+  protected JobStore openStore() {
+    return SqliteJobStore.open(dir.resolve("jobs-" + (n++) + ".db"));
+  }
+}
