@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,7 +55,8 @@ public final class ThumbnailMaker implements AutoCloseable {
   private final HttpClient client;
   private final ExecutorService clientExecutor;
   private final Downloader.Settings settings;
-  private final Map<ResizePool.Kind, ResizeBackend> backends = new EnumMap<>(ResizePool.Kind.class);
+  /** Pools this maker started, by their description (kind, size, store). */
+  private final Map<String, ResizeBackend> backends = new java.util.LinkedHashMap<>();
   private boolean closed;
 
   ThumbnailMaker(ThumbnailConfig config) {
@@ -214,16 +214,13 @@ public final class ThumbnailMaker implements AutoCloseable {
   }
 
   private ResizeBackend backend(ResizePool pool) {
-    ResizeBackend b = pool.kind() == ResizePool.Kind.EXECUTOR ? null : backends.get(pool.kind());
-    if (b != null && b.consumers() == ResizeBackends.consumersFor(pool)) {
-      return b;
+    if (pool.kind() == ResizePool.Kind.EXECUTOR) {
+      return ResizeBackends.start(pool); // a thin wrapper; the caller owns the executor
     }
-    if (b != null) {
-      b.close();
-    }
-    b = ResizeBackends.start(pool);
-    if (pool.kind() != ResizePool.Kind.EXECUTOR) {
-      backends.put(pool.kind(), b);
+    ResizeBackend b = backends.get(pool.toString());
+    if (b == null) {
+      b = ResizeBackends.start(pool);
+      backends.put(pool.toString(), b);
     }
     return b;
   }

@@ -113,12 +113,27 @@ class ThumbnailMakerTest {
 
   @Test
   void pipelineOnTheDurableQueueDeliversEachImageOnce() throws Exception {
-    // The in-memory store of spindle-queue (the SQLite store is not in this build yet).
-    ResizePool pool = ResizePool.queue("memory:thumbnails-" + System.nanoTime(), 2);
+    ResizePool pool = ResizePool.queue(home.resolve("jobs.db"), 2);
     try (ThumbnailMaker maker = config(home).resizePool(pool).create()) {
       ThumbnailReport r = maker.makeThumbnails(server.imageUrls());
       assertEveryImageDoneOnce(r);
       assertThat(r.resizePool()).contains("durable queue");
+    }
+  }
+
+  @Test
+  void aWorkerOutsideTheMakerDoesTheWorkOfTheDurableQueue() throws Exception {
+    // No local workers: a separate queue worker on the same SQLite file (as `spindle worker` on
+    // another machine would be) consumes the thumbnails queue.
+    Path db = home.resolve("shared-jobs.db");
+    try (dev.spindle.queue.spi.JobStore store = dev.spindle.queue.JobStores.open("sqlite:" + db);
+         dev.spindle.queue.Worker worker = dev.spindle.queue.Worker.builder(store)
+             .registry(dev.spindle.TaskRegistry.of(ThumbnailTasks.class)).queues("thumbnails").concurrency(2)
+             .name("outside-worker").start();
+         ThumbnailMaker maker = config(home).resizePool(ResizePool.queue(db, 0)).create()) {
+      ThumbnailReport r = maker.makeThumbnails(server.imageUrls());
+      assertEveryImageDoneOnce(r);
+      assertThat(r.images()).extracting(ImageResult::resizeWorker).allMatch(w -> w.contains("outside-worker"));
     }
   }
 
