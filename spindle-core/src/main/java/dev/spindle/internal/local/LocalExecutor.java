@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Statistics: {@code executed} counts executions whose code returned or threw (each input of a
  * map chunk counts once), {@code failed} those that threw, {@code cancelled} those cancelled while
  * queued or running (a cancelled execution is not also counted as executed), {@code rejected}
- * refused submissions. Counters are updated before the future completes, so a caller that saw a
+ * refused submissions (not the chunks {@code map} holds back and retries when the backlog is full). Counters are updated before the future completes, so a caller that saw a
  * result also sees it counted. Long-lived workers count in their own single-writer
  * {@link Counters}, summed by {@link #stats()}, so the hot path has no shared counter. Thread-safe.
  */
@@ -78,9 +78,18 @@ abstract class LocalExecutor implements TaskExecutor {
   @Override
   public final <I, O> ResultIterator<O> map(Task<I, O> task, Iterable<? extends I> inputs, MapOptions options) {
     checkAllowed(task);
-    return MapSupport.map(task, inputs, options, MapSupport.defaultWindow(config.workers()), chunk -> {
+    // by default no more chunks in flight than the executor holds (running + queued): no rejections
+    int window = (int) Math.min(MapSupport.defaultWindow(config.workers()), (long) config.workers() + config.maxQueued());
+    return MapSupport.map(task, inputs, options, window, chunk -> {
       ChunkJob<I, O> job = new ChunkJob<>(this, sequence.getAndIncrement(), task, chunk);
-      dispatch(job);
+      try {
+        dispatch(job);
+      } catch (RejectedSubmissionException e) {
+        if (e.reason() == RejectedSubmissionException.Reason.BACKLOG_FULL) {
+          rejected.decrement(); // map holds the chunk and retries it: not a refused submission
+        }
+        throw e;
+      }
       return job;
     });
   }

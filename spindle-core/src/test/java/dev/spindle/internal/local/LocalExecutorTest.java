@@ -205,6 +205,19 @@ class LocalExecutorTest {
   }
 
   @Test
+  void mapWithASmallBacklogNeedsNoRejections() {
+    Task<Long, Long> sq = Task.of("sq", Long.class, Long.class, x -> x * x);
+    try (TaskExecutor pool = Spindle.executor(ExecutionModel.THREADS).workers(2).maxQueued(1).start()) {
+      List<Long> out = new ArrayList<>();
+      try (var it = pool.map(sq, java.util.stream.LongStream.range(0, 200).boxed().toList())) {
+        it.forEachRemaining(out::add);
+      }
+      assertThat(out).hasSize(200).startsWith(0L, 1L, 4L);
+      assertThat(pool.stats().rejected()).isZero();
+    }
+  }
+
+  @Test
   void processesNeedTheirModule() {
     assertThatThrownBy(() -> Spindle.executor(ExecutionModel.PROCESSES).start())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("spindle-process");
