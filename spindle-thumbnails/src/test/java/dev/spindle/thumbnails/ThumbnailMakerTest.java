@@ -129,7 +129,7 @@ class ThumbnailMakerTest {
     try (dev.spindle.queue.spi.JobStore store = dev.spindle.queue.JobStores.open("sqlite:" + db);
          dev.spindle.queue.Worker worker = dev.spindle.queue.Worker.builder(store)
              .registry(dev.spindle.TaskRegistry.of(ThumbnailTasks.class)).queues("thumbnails").concurrency(2)
-             .name("outside-worker").start();
+             .name("outside-worker").pollInterval(Duration.ofMillis(100)).start();
          ThumbnailMaker maker = config(home).resizePool(ResizePool.queue(db, 0)).create()) {
       ThumbnailReport r = maker.makeThumbnails(server.imageUrls());
       assertEveryImageDoneOnce(r);

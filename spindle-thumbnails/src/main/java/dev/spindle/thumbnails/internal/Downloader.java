@@ -208,8 +208,6 @@ public final class Downloader {
       }
       Duration took = Duration.between(start, clock.instant());
       long bytes = resp.body();
-      LOG.info("downloaded {} -> {} ({} bytes, {} ms{})", url, target.getFileName(), bytes, took.toMillis(),
-          n > 1 ? ", attempt " + n : "");
       return Outcome.ok(new Result(target, bytes, sub == null ? null : sub.format(), n, took));
     }
     String text = "HTTP " + status + reasonPhrase(status);

@@ -190,6 +190,8 @@ public final class ThumbnailRun {
   }
 
   private void recordDownload(ImageSource s, Downloader.Result r) {
+    LOG.info("downloaded {} -> {} ({} bytes, {} ms{})", s.url(), r.file().getFileName(), r.bytes(),
+        r.elapsed().toMillis(), r.attempts() > 1 ? ", attempt " + r.attempts() : "");
     bytesDownloaded.add(r.bytes());
     downloads.set(s.index(), r);
     downloadThreads.set(s.index(), Thread.currentThread().getName());
