@@ -52,6 +52,31 @@ public final class Ps {
   }
 
   /**
+   * Like {@link #children} but read straight from {@code /proc} (argv[0] of each child of
+   * {@code parent}), cheap enough to poll every few milliseconds without spawning {@code ps}.
+   */
+  public static List<Proc> childrenFast(long parent, String titlePrefix) {
+    List<Proc> out = new ArrayList<>();
+    ProcessHandle.of(parent).ifPresent(ph -> ph.children().forEach(c -> {
+      try {
+        byte[] cmd = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(c.pid()), "cmdline"));
+        int end = 0;
+        while (end < cmd.length && cmd[end] != 0) {
+          end++;
+        }
+        String argv0 = new String(cmd, 0, end, StandardCharsets.UTF_8);
+        if (argv0.startsWith(titlePrefix) && isRunning(c.pid())) {
+          out.add(new Proc(c.pid(), parent, argv0));
+        }
+      } catch (IOException e) {
+        // exited meanwhile
+      }
+    }));
+    out.sort(java.util.Comparator.comparing(Proc::title));
+    return out;
+  }
+
+  /**
    * The live processes among {@code pids}. A zombie (dead, not yet reaped by its new parent, here
    * the machine's init) does not count: it runs nothing and holds nothing but its pid.
    */
