@@ -37,6 +37,8 @@ import picocli.CommandLine.Parameters;
         "Downloads images into <home>/incoming and writes thumbnails <stem>_<width>.<ext> into <home>/outgoing, "
             + "downloads on virtual threads overlapping resizing on a CPU pool (the course's ThumbnailMakerService).",
         "",
+        "Exit status: 0 all images done, 1 some failed (each listed with its reason), 2 bad arguments.",
+        "",
         "Examples:",
         "  ./spindle thumbnails --samples                      run on 26 generated phone photos, no network",
         "  ./spindle thumbnails --samples --latency 1s --variant sequential",
@@ -123,6 +125,14 @@ public final class ThumbnailsCommand implements Callable<Integer> {
       description = "sample photos (default: ${DEFAULT-VALUE})")
   int count;
 
+  @Option(names = "--sample-size", paramLabel = "WxH", defaultValue = "3264x1836",
+      description = "sample photo size (default: ${DEFAULT-VALUE}, a phone photo)")
+  String sampleSize;
+
+  @Option(names = "--sample-cache", paramLabel = "DIR",
+      description = "where generated samples are cached (default: ~/.cache/spindle/thumbnail-samples)")
+  Path sampleCache;
+
   @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "0",
       description = "sample server: delay before each answer, e.g. 1s (default: none)")
   String latency;
@@ -192,7 +202,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
     }
     out.print(report.summary());
     out.println("thumbnails in " + config.outgoingDir());
-    return report.failures().isEmpty() ? 0 : 2;
+    return report.failures().isEmpty() ? 0 : 1;
   }
 
   private int compare(CommandLine cl, ThumbnailConfig config, List<String> list, PrintStream out) {
@@ -210,7 +220,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
     List<VariantComparison.Row> rows = VariantComparison.run(config, list, vs,
         name -> System.err.println("thumbnails: running " + name + " ..."));
     out.print(VariantComparison.table(rows));
-    return rows.stream().allMatch(r -> r.report().failures().isEmpty()) ? 0 : 2;
+    return rows.stream().allMatch(r -> r.report().failures().isEmpty()) ? 0 : 1;
   }
 
   private int serve(SampleServer server, PrintStream out) throws InterruptedException {
@@ -233,13 +243,27 @@ public final class ThumbnailsCommand implements Callable<Integer> {
     parse(cl, () -> b.latency(CliValues.duration(latency, "--latency")));
     parse(cl, () -> b.bandwidth(CliValues.rate(bandwidth, "--bandwidth")));
     parse(cl, () -> b.port(port != null ? port : serveSamples ? 8765 : 0));
+    parse(cl, () -> {
+      String[] wh = sampleSize.toLowerCase(Locale.ROOT).split("x");
+      if (wh.length != 2) {
+        throw new IllegalArgumentException("--sample-size: '" + sampleSize + "' is not WIDTHxHEIGHT");
+      }
+      try {
+        return b.size(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--sample-size: '" + sampleSize + "' is not WIDTHxHEIGHT");
+      }
+    });
+    if (sampleCache != null) {
+      b.cacheDir(sampleCache);
+    }
     try {
       b.bindAddress(InetAddress.getByName(bind));
     } catch (UnknownHostException e) {
       throw new CommandLine.ParameterException(cl, "--bind: unknown address '" + bind + "'");
     }
     System.err.println("thumbnails: preparing " + count + " sample photos (generated once, cached in "
-        + dev.spindle.thumbnails.SampleImages.defaultCacheDir() + ")");
+        + (sampleCache != null ? sampleCache : dev.spindle.thumbnails.SampleImages.defaultCacheDir()) + ")");
     return b.start();
   }
 
