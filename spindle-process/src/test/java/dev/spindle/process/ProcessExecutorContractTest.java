@@ -18,6 +18,7 @@ class ProcessExecutorContractTest extends ExecutorContract {
 
   @Override
   protected ExecutorConfig.Builder configure(ExecutorConfig.Builder builder) {
-    return builder.with(ProcessOptions.builder().maxHeap("128m").build());
+    // C1 only: these tests need fast worker start-up, not peak speed.
+    return builder.with(ProcessOptions.builder().maxHeap("128m").jvmOptions("-XX:TieredStopAtLevel=1").build());
   }
 }

@@ -808,7 +808,10 @@ public final class ProcessExecutor implements TaskExecutor {
         backlog.addFirst(requeue.get(i));
       }
       detail = w.killReason != null ? "killed by the pool because " + w.killReason
-          : w.startupError != null ? "start-up failed: " + w.startupError.getMessage() : null;
+          : w.startupError != null ? "start-up failed: " + w.startupError.getMessage()
+          : !wasReady && status.code() == 1 ? "the JVM did not start (a bad JVM option, or the main class "
+              + WorkerMain.class.getName() + " not on the class path?); its standard error says more"
+          : null;
       if (!wasReady && !w.stopping) {
         startFailures++;
         checkBrokenLocked("worker " + w + " could not start (" + status + (detail == null ? "" : "; " + detail) + ")");
