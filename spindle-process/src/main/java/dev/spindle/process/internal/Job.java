@@ -32,7 +32,8 @@ final class Job {
   }
 
   final long key;
-  final byte[] frame;
+  /** The encoded message; dropped once done so that a kept future does not hold the payload. */
+  byte[] frame;
   final int size;
   final boolean chunk;
   final Task<?, ?> task;
@@ -60,6 +61,9 @@ final class Job {
           + " -> " + next);
     }
     state = next;
+    if (next == State.DONE) {
+      frame = null;
+    }
   }
 
   @Override

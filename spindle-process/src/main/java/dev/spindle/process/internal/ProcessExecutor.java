@@ -335,7 +335,11 @@ public final class ProcessExecutor implements TaskExecutor {
         return;
       }
       rr++;
-      sendLocked(best, backlog.pollFirst());
+      Job j = backlog.pollFirst();
+      if (j.future.isDone()) {
+        continue; // cancelled a moment ago; its cancel hook does the accounting
+      }
+      sendLocked(best, j);
     }
   }
 

@@ -293,6 +293,11 @@ public final class WorkerMain {
         return error(key, start, new PayloadException("cannot serialize the outputs of task '" + task.name() + "'"));
       }
     }
+    if (f.length > maxFrameBytes) {
+      return error(key, start, new PayloadException("the outputs of a chunk of " + n + " inputs of task '"
+          + task.name() + "' are " + f.length + " bytes of JSON, over the message limit of " + maxFrameBytes
+          + " bytes; use a smaller chunkSize"));
+    }
     return f;
   }
 
