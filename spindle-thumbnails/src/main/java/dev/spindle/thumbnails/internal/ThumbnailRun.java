@@ -554,6 +554,10 @@ public final class ThumbnailRun {
     } catch (Exception e) {
       LOG.error("resizing {} failed unexpectedly", job.source().fileName(), e);
       rr = ExecutorResizeBackend.failedResult(req, e);
+    } catch (OutOfMemoryError e) {
+      // One huge image must not take the run down: its memory is garbage once we return.
+      rr = ResizeResult.failed(req.source(), FailureReason.INTERNAL_ERROR, job.source().fileName()
+          + ": out of memory while resizing (raise -Xmx, lower maxPixels or use fewer resize workers)", null);
     } finally {
       resizeClock.end();
     }
