@@ -128,8 +128,7 @@ final class FileBodySubscriber implements HttpResponse.BodySubscriber<Long> {
       return;
     }
     try {
-      channel.force(false);
-      channel.close();
+      channel.close(); // not forced to disk: the rename makes it visible whole, which is what readers need
     } catch (IOException e) {
       fail(new ImageProblem(FailureReason.IO_ERROR, "writing " + tmp + " failed: " + e, e));
       return;
