@@ -10,7 +10,10 @@ import dev.spindle.TaskExecutor;
 import dev.spindle.TaskFuture;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.DistributedOptions;
+import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobListener;
+import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.CancelResult;
@@ -88,9 +91,17 @@ public final class DistributedExecutor implements TaskExecutor {
           return names.isEmpty() ? "none" : String.join(", ", names);
         }
       };
+      JobListener started = e -> {
+        if (e.type() == JobEvent.Type.STARTED) {
+          DistFuture<?> f = outstanding.get(e.jobId());
+          if (f != null && !f.tryStart(() -> stopLocally(e.jobId())) && f.isCancelled()) {
+            stopLocally(e.jobId()); // cancelled locally just before the worker claimed it
+          }
+        }
+      };
       WorkerSettings ws = new WorkerSettings(store, config.name(), List.of(options.jobOptions().queue()),
           Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
-          Listeners.of(List.of()), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
+          Listeners.of(List.of(started)), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
           Duration.ofSeconds(30), true, ScheduleRunner.CHECK_INTERVAL, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
           RandomGenerator.getDefault(), java.util.Map.of());
       try {
@@ -119,10 +130,12 @@ public final class DistributedExecutor implements TaskExecutor {
       throw new RejectedSubmissionException(RejectedSubmissionException.Reason.SHUTDOWN,
           "executor '" + config.name() + "' is shut down");
     }
-    if (outstanding.size() >= config.maxQueued()) {
+    int waiting = outstanding.size() - running();
+    if (waiting >= config.maxQueued()) {
       rejected.increment();
       throw new RejectedSubmissionException(RejectedSubmissionException.Reason.BACKLOG_FULL,
-          "executor '" + config.name() + "' has " + outstanding.size() + " unfinished jobs, the limit (maxQueued)");
+          "executor '" + config.name() + "' has " + waiting + " jobs waiting to run, its limit (maxQueued " 
+          + config.maxQueued() + ")");
     }
     TaskRegistry registry = config.registry();
     if (!registry.names().isEmpty()) {
@@ -140,40 +153,55 @@ public final class DistributedExecutor implements TaskExecutor {
     EnqueueResult r = store.enqueue(List.of(job)).get(0);
     DistFuture<O> f = new DistFuture<>(core, r.jobId(), task);
     outstanding.put(r.jobId(), f);
-    f.onDone(done -> finished(f));
+    f.onDone(done -> f.account(null));
+    f.startWatching();
     return f;
   }
 
-  private void finished(DistFuture<?> f) {
-    if (outstanding.remove(f.id()) == null) {
-      return;
-    }
-    if (f.isCancelled()) {
-      cancelled.increment();
-    } else {
-      executed.increment();
-      if (f.isCompletedExceptionally()) {
-        failed.increment();
-      }
-    }
-    runtimeNanos.add(f.runtimeNanos);
-    if (shutdown.get() && outstanding.isEmpty()) {
-      finish();
+  private int running() {
+    return worker == null ? 0 : worker.stats().running();
+  }
+
+  private void stopLocally(String jobId) {
+    if (worker != null) {
+      worker.cancelRunning(jobId);
     }
   }
 
-  /** A future following one job, recording its run time. */
-  private static final class DistFuture<O> extends JobFuture<O> {
-    volatile long runtimeNanos;
+  /**
+   * A future following one job. Its counters are updated before it completes (so a caller that saw
+   * the result also sees the statistics), or, for a local cancel, by its done-callback.
+   */
+  private final class DistFuture<O> extends JobFuture<O> {
+    private final java.util.concurrent.atomic.AtomicBoolean accounted = new java.util.concurrent.atomic.AtomicBoolean();
 
     DistFuture(ClientCore core, String jobId, Task<?, O> task) {
-      super(core, jobId, task.name(), task.outputType());
+      super(core, jobId, task.name(), task.outputType(), false);
     }
 
     @Override
     protected void onFinished(JobInfo job) {
-      if (job.startedAt() != null && job.finishedAt() != null) {
-        runtimeNanos = Math.max(0, Duration.between(job.startedAt(), job.finishedAt()).toNanos());
+      account(job);
+    }
+
+    void account(JobInfo job) {
+      if (!accounted.compareAndSet(false, true)) {
+        return;
+      }
+      outstanding.remove(id());
+      if (job == null || job.state() == JobState.CANCELLED) {
+        cancelled.increment();
+      } else {
+        executed.increment();
+        if (job.state() != JobState.SUCCEEDED) {
+          failed.increment();
+        }
+        if (job.startedAt() != null && job.finishedAt() != null) {
+          runtimeNanos.add(Math.max(1000, Duration.between(job.startedAt(), job.finishedAt()).toNanos()));
+        }
+      }
+      if (shutdown.get() && outstanding.isEmpty()) {
+        finish();
       }
     }
   }
@@ -186,7 +214,7 @@ public final class DistributedExecutor implements TaskExecutor {
 
   @Override
   public ExecutorStats stats() {
-    int active = worker == null ? 0 : worker.stats().running();
+    int active = running();
     int out = outstanding.size();
     return new ExecutorStats(executed.sum(), failed.sum(), cancelled.sum(), rejected.sum(),
         Duration.ofNanos(runtimeNanos.sum()), Math.max(0, out - active), Math.min(active, out));

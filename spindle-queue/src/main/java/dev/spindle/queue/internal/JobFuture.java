@@ -16,12 +16,34 @@ import org.slf4j.LoggerFactory;
 public class JobFuture<O> extends CompletableTaskFuture<O> {
   private static final Logger LOG = LoggerFactory.getLogger(JobFuture.class);
   private final ClientCore core;
-  private final CompletableFuture<JobInfo> watch;
 
+  private final Type outputType;
+  private volatile CompletableFuture<JobInfo> watch;
+
+  /** A future that follows the job at once. */
   public JobFuture(ClientCore core, String jobId, String taskName, Type outputType) {
+    this(core, jobId, taskName, outputType, true);
+  }
+
+  /**
+   * A future that follows the job now, or once {@link #startWatching()} is called (so a subclass can
+   * finish its construction and registrations first).
+   */
+  protected JobFuture(ClientCore core, String jobId, String taskName, Type outputType, boolean watchNow) {
     super(jobId, taskName);
     this.core = core;
-    this.watch = core.watcher().watch(jobId);
+    this.outputType = outputType;
+    if (watchNow) {
+      startWatching();
+    }
+  }
+
+  /** Starts following the job (once). */
+  protected final synchronized void startWatching() {
+    if (watch != null) {
+      return;
+    }
+    watch = core.watcher().watch(id());
     watch.whenComplete((job, err) -> {
       if (err != null) {
         if (!(err instanceof CancellationException)) {
@@ -51,8 +73,15 @@ public class JobFuture<O> extends CompletableTaskFuture<O> {
     if (!super.cancel(false)) {
       return false;
     }
-    watch.cancel(false);
+    stopWatching();
     return true;
+  }
+
+  private void stopWatching() {
+    CompletableFuture<JobInfo> w = watch;
+    if (w != null) {
+      w.cancel(false);
+    }
   }
 
   @Override
@@ -60,7 +89,7 @@ public class JobFuture<O> extends CompletableTaskFuture<O> {
     if (!super.cancel(mayInterruptIfRunning)) {
       return false;
     }
-    watch.cancel(false);
+    stopWatching();
     try {
       core.cancel(id());
     } catch (JobNotFoundException e) {

@@ -123,8 +123,9 @@ final class WindowedMap<I, O> implements ResultIterator<O> {
   @Override
   public void close() {
     closed = true;
+    // newest first: queued executions are cancelled before running ones free their slots
     TaskFuture<O> f;
-    while ((f = inFlight.poll()) != null) {
+    while ((f = inFlight.pollLast()) != null) {
       f.cancel(true);
     }
   }

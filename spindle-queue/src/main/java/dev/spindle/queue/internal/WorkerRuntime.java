@@ -367,6 +367,9 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     f.future = tf;
     tf.onDone(done -> finished(f, done));
+    if (f.stopRequested()) {
+      f.stop(); // cancelled (or timed out, or lost) between the claim and the submission
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -572,6 +575,20 @@ public final class WorkerRuntime implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Stops a job this worker runs now as cancelled (its outcome becomes CANCELLED), without waiting
+   * for the next heartbeat to see the cancel request. False if it does not run the job.
+   */
+  public boolean cancelRunning(String jobId) {
+    InFlight f = inFlight.get(jobId);
+    if (f == null) {
+      return false;
+    }
+    f.cancelRequested = true;
+    f.stop();
+    return true;
+  }
 
   /** A snapshot of the counters. */
   public WorkerStats stats() {

@@ -121,10 +121,12 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     }
     this.db = new Db(file, b.busyTimeout, b.maxDatabaseBytes, b.durability == Durability.FULL);
     try {
-      db.write("create the schema", c -> {
-        Schema.migrate(c);
-        return null;
-      });
+      if (!db.read("read the schema version", Schema::isCurrent)) {
+        db.write("create the schema", c -> {
+          Schema.migrate(c);
+          return null;
+        });
+      }
     } catch (RuntimeException e) {
       db.close();
       throw e;

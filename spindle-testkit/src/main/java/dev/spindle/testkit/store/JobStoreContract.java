@@ -1158,7 +1158,7 @@ public abstract class JobStoreContract {
     assertThat(j.attempt()).isEqualTo(2);
     assertThat(store.complete(List.of(Completion.succeeded(h.id(), zombie.fence(), "crashed", "99")),
         clock.instant())).containsExactly(false);
-    assertThat(events).extracting(JobEvent::type).contains(JobEvent.Type.RECLAIMED);
+    eventually(() -> assertThat(events).extracting(JobEvent::type).contains(JobEvent.Type.RECLAIMED));
   }
 
   @Test

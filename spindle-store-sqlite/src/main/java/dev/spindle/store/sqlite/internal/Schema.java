@@ -48,6 +48,21 @@ public final class Schema {
 
   private Schema() {}
 
+  /** True if the database already has this schema version (so opening needs no write). */
+  public static boolean isCurrent(Db.Conn c) throws SQLException {
+    try (ResultSet rs = c.jdbc().createStatement().executeQuery(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'spindle_meta'")) {
+      rs.next();
+      if (rs.getInt(1) == 0) {
+        return false;
+      }
+    }
+    try (ResultSet rs = c.jdbc().createStatement()
+        .executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
+      return rs.next() && rs.getInt(1) == VERSION;
+    }
+  }
+
   /**
    * Creates the schema if missing, inside the caller's write transaction.
    *
