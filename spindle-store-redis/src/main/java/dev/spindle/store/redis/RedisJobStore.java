@@ -25,6 +25,7 @@ import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.ChangeFeed;
+import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Rows;
 import dev.spindle.store.redis.internal.Script;
@@ -104,6 +105,8 @@ public final class RedisJobStore implements JobStore, JobInspector {
   /** Per worker: request ids of exchanges whose reply never arrived (their claims go back). */
   private final ConcurrentHashMap<String, List<String>> unconfirmed = new ConcurrentHashMap<>();
   private final JsonCodec json = JsonCodec.defaults();
+  /** Policy id -> policy, as read from Redis (jobs keep only the id). */
+  private final ConcurrentHashMap<String, JobPolicy> policies = new ConcurrentHashMap<>();
 
   private RedisJobStore(RedisStoreConfig config, RedisLink link) {
     this.config = config;
@@ -135,6 +138,21 @@ public final class RedisJobStore implements JobStore, JobInspector {
     return config;
   }
 
+  /** The policy with this id, read from Redis the first time. */
+  private JobPolicy policy(String id) {
+    JobPolicy p = policies.get(id);
+    if (p == null) {
+      String text = link.call("reading a job policy", true, c -> c.hget(prefix + "pol", id));
+      if (text == null) {
+        throw new dev.spindle.queue.StoreException(dev.spindle.queue.StoreException.Reason.CORRUPT,
+            "job policy " + id + " is missing from " + describe());
+      }
+      p = Policies.decode(text);
+      policies.put(id, p);
+    }
+    return p;
+  }
+
   private String rid() {
     return requestPrefix + Long.toString(requests.incrementAndGet(), 36);
   }
@@ -164,7 +182,9 @@ public final class RedisJobStore implements JobStore, JobInspector {
     }
     args.add(Integer.toString(policies.size()));
     for (JobPolicy p : policies.keySet()) {
-      args.add(dev.spindle.store.redis.internal.Policies.encode(p));
+      String text = Policies.encode(p);
+      args.add(Policies.id(text));
+      args.add(text);
     }
     args.add(Integer.toString(jobs.size()));
     for (NewJob n : jobs) {
@@ -195,7 +215,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
     for (io.lettuce.core.KeyValue<String, String> e : kv) {
       values.add(e.getValueOrElse(null));
     }
-    return Optional.of(Rows.job(id, values, 0));
+    return Optional.of(Rows.job(id, values, 0, this::policy));
   }
 
   /** The id in canonical form ("007" is job 7), or null if it cannot name a job. */
@@ -306,7 +326,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
       applied.add(((Long) f) == 1);
     }
     ClaimResult claim = request == null ? ClaimResult.empty()
-        : new ClaimResult(Rows.jobs(r.get(1)), Times.instant((String) r.get(2)));
+        : new ClaimResult(Rows.jobs(r.get(1), this::policy), Times.instant((String) r.get(2)));
     return new Exchange(applied, claim);
   }
 
@@ -339,7 +359,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
     }
     List<?> r = link.script(Script.RECLAIM, true, rid(), Times.encode(now), Long.toString(Times.floorMicros(now)),
         Integer.toString(limit));
-    return Rows.jobs(r);
+    return Rows.jobs(r, this::policy);
   }
 
   @Override
@@ -348,7 +368,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
       return new FinishedBatch(List.of(), cursor);
     }
     List<?> r = link.script(Script.FINISHED, true, Long.toString(cursor), Integer.toString(limit));
-    List<JobInfo> jobs = Rows.jobs(r);
+    List<JobInfo> jobs = Rows.jobs(r, this::policy);
     long last = cursor;
     for (JobInfo j : jobs) {
       last = Math.max(last, j.finishSeq());
@@ -459,7 +479,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
     String before = filter.beforeId() == null ? "+inf" : "(" + JobFilter.parseId(filter.beforeId());
     while (out.size() < filter.limit()) {
       List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states());
-      out.addAll(Rows.jobs(r.get(0)));
+      out.addAll(Rows.jobs(r.get(0), this::policy));
       String last = (String) r.get(1);
       if (last.isEmpty()) {
         break;
@@ -536,7 +556,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
     }
     List<?> r = link.script(Script.REQUEUE, true, rid(), id, Times.encode(now));
     return switch ((String) r.get(0)) {
-      case "OK" -> Rows.job((List<?>) r.get(1));
+      case "OK" -> Rows.job((List<?>) r.get(1), this::policy);
       case "NOT_FOUND" -> throw new JobNotFoundException(jobId);
       default -> {
         JobState.checkRequeue(id, JobState.valueOf((String) r.get(1)));

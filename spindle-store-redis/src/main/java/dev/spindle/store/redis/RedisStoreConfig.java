@@ -164,6 +164,16 @@ public final class RedisStoreConfig {
     return fromUrl(l, env);
   }
 
+  /** True if the URL carries a password in its user info ({@code redis://user:password@host}). */
+  public static boolean hasInlinePassword(String url) {
+    try {
+      String ui = new URI(url.strip()).getRawUserInfo();
+      return ui != null && ui.indexOf(':') >= 0 && ui.indexOf(':') < ui.length() - 1;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
   private static Builder parse(String url, Map<String, String> env) {
     Objects.requireNonNull(url, "url");
     URI uri;

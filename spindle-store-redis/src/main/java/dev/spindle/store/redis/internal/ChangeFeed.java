@@ -169,7 +169,7 @@ public final class ChangeFeed implements AutoCloseable {
     }
   }
 
-  /** Stops the watchdog and closes the pub/sub connection. Idempotent. */
+  /** Stops the watchdog and the calls; the link's shutdown closes the pub/sub connection. Idempotent. */
   @Override
   public void close() {
     synchronized (lock) {
@@ -177,10 +177,7 @@ public final class ChangeFeed implements AutoCloseable {
       if (watchdog != null) {
         watchdog.shutdownNow();
       }
-      if (pubsub != null) {
-        pubsub.closeAsync();
-        pubsub = null;
-      }
+      pubsub = null;
     }
     listeners.clear();
   }

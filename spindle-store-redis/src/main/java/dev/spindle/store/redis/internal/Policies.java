@@ -5,10 +5,10 @@ import dev.spindle.queue.RetryPolicy;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The compact text form of a {@link JobPolicy} kept with every job:
- * {@code timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON} (durations as {@link Times} writes
- * them, an empty timeout for none). The Lua scripts read the middle three fields. Both directions
- * are cached, since most jobs share a few policies. Thread-safe.
+ * The text form of a {@link JobPolicy}: {@code timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON}
+ * (durations as {@link Times} writes them, an empty timeout for none). The store keeps each distinct
+ * text once, under its {@link #id} (jobs keep only the id); the Lua scripts read the middle three
+ * fields. Both directions are cached, since most jobs share a few policies. Thread-safe.
  */
 public final class Policies {
   private static final int CACHE_LIMIT = 1024;
@@ -29,6 +29,17 @@ public final class Policies {
       ENCODED.put(p, s);
     }
     return s;
+  }
+
+  /** The id of a policy text: 16 hex digits of its SHA-1. */
+  public static String id(String text) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest(
+          text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

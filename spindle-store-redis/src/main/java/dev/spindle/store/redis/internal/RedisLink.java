@@ -27,7 +27,6 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -133,14 +132,13 @@ public final class RedisLink implements AutoCloseable {
         case NONE -> SslVerifyMode.NONE;
       });
     }
-    char[] password = config.password();
+    char[] password = config.password(); // a copy that Lettuce keeps (it re-authenticates after reconnects)
     if (password != null) {
       if (config.username() != null) {
         b.withAuthentication(config.username(), password);
       } else {
         b.withPassword(password);
       }
-      Arrays.fill(password, '\0');
     }
     if (config.clientName() != null) {
       b.withClientName(config.clientName());
@@ -343,7 +341,7 @@ public final class RedisLink implements AutoCloseable {
     return new StoreException(Reason.CLOSED, "the job store " + where + " is closed");
   }
 
-  /** Closes the connections and the client threads. Idempotent. */
+  /** Closes the connections (the client's shutdown closes every one) and the client threads. Idempotent. */
   @Override
   public void close() {
     synchronized (swapLock) {
@@ -351,14 +349,6 @@ public final class RedisLink implements AutoCloseable {
         return;
       }
       closed = true;
-    }
-    try {
-      StatefulConnection<String, String> c = connection;
-      if (c != null) {
-        c.close();
-      }
-    } catch (RuntimeException e) {
-      LOG.debug("closing the Redis connection", e);
     }
     try {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

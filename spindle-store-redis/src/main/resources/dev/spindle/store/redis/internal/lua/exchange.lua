@@ -53,7 +53,7 @@ for k = 0, nc - 1 do
   local b = 6 + k * 9
   local id, fence, w, oc = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
   local ok = 0
-  local j = load(id)
+  local j = load(id, CFIELDS)
   if j then
     if j.s == 'RUNNING' and j.fe == fence and j.w == w then
       local result, err, dead, retryat = ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7]

@@ -7,18 +7,20 @@
 --   t task, q queue, s state, p priority, a args JSON, r result JSON, e error JSON, d dead reason,
 --   u unique key, n attempt, f failures, l lost-worker strikes, fe fencing token, w worker id,
 --   c cancel requested ('1'), ct created, ra run at, st started, fi finished, ex expires,
---   fs finish sequence number, po policy ("timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON"),
---   df fencing token of the last completion applied (makes a repeated completion idempotent).
+--   fs finish sequence number, po policy id (the policy text, "timeout|maxWorkerLost|resultTtl|
+--   failureTtl|retry JSON", is kept once in P..'pol'), df fencing token of the last completion applied
+--   (makes a completion repeated after a lost reply idempotent).
 -- Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch microseconds,
 -- rounded so that nothing is ever due early (run times round up, "now" rounds down).
 --
 -- Indexes: P..'all' (every job, score id), P..'sched' (SCHEDULED, score run time),
 -- P..'q:'..queue..':r' (QUEUED, score -priority; equal scores order by the zero-padded id member),
 -- P..'w:'..worker (ids a worker holds RUNNING: its in-flight set), P..'holders' (workers with a
--- non-empty in-flight set), P..'cxl' (RUNNING ids with a cancel request), P..'feed' (terminal, score
--- finish sequence), P..'exp' (terminal, score expiry), P..'ok' / P..'bad' (SUCCEEDED+CANCELLED /
--- FAILED+DEAD, score finish time), P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq'
--- (unique key -> id), P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end),
+-- non-empty in-flight set), P..'cxl' (RUNNING ids with a cancel request), P..'ok' / P..'bad'
+-- (SUCCEEDED+CANCELLED / FAILED+DEAD, score finish sequence: together the feed of terminal
+-- transitions, and the age order of retention limits), P..'exp' (terminal, score expiry),
+-- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id), P..'pol'
+-- (policy id -> text), P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end),
 -- P..'fseq' and P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
 --
 -- Out-of-memory rule: Redis never stops a script halfway. A script that must still work when
@@ -30,6 +32,8 @@ local P = KEYS[1]
 
 local FIELDS = {'t', 'q', 's', 'p', 'a', 'r', 'e', 'd', 'u', 'n', 'f', 'l', 'fe', 'w', 'c', 'ct', 'ra', 'st',
   'fi', 'ex', 'fs', 'po', 'df'}
+-- what applying a completion reads (no payloads)
+local CFIELDS = {'s', 'q', 'p', 'w', 'c', 'fe', 'df', 'n', 'f', 'po'}
 local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
 -- JobState's allowed-transitions table
 local ALLOWED = {
@@ -77,12 +81,14 @@ end
 
 -- ---------------------------------------------------------------- policies
 local POLICY = {}
-local function policy(po)
-  local p = POLICY[po]
+local function policy(id)
+  local p = POLICY[id]
   if not p then
-    local mwl, rt, ft = string.match(po, '^[^|]*|(%d+)|([^|]+)|([^|]+)|')
+    local text = redis.call('HGET', P .. 'pol', id)
+    if not text then error('spindle: job policy ' .. id .. ' is missing from ' .. P .. 'pol') end
+    local mwl, rt, ft = string.match(text, '^[^|]*|(%d+)|([^|]+)|([^|]+)|')
     p = {mwl = tonumber(mwl), rt = rt, ft = ft}
-    POLICY[po] = p
+    POLICY[id] = p
   end
   return p
 end
@@ -143,11 +149,13 @@ local function notify()
 end
 
 -- ---------------------------------------------------------------- jobs
-local function load(id)
-  local v = redis.call('HMGET', jkey(id), unpack(FIELDS))
+-- The job's fields (all, or the given list whose first entry is always present), or nil.
+local function load(id, fields)
+  fields = fields or FIELDS
+  local v = redis.call('HMGET', jkey(id), unpack(fields))
   if not v[1] then return nil end
   local j = {id = id}
-  for i, f in ipairs(FIELDS) do j[f] = v[i] end
+  for i, f in ipairs(fields) do j[f] = v[i] end
   return j
 end
 local function row(j)
@@ -190,7 +198,6 @@ local function unindex(j)
     WREM[j.w] = true
     if j.c then push(SREMS, P .. 'cxl', j.id) end
   else
-    push(ZREMS, P .. 'feed', m)
     push(ZREMS, P .. 'exp', m)
     push(ZREMS, isok(s) and P .. 'ok' or P .. 'bad', m)
   end
@@ -204,9 +211,8 @@ local function index(j)
     push(SADDS, wkey(j.w), j.id)
     WADD[j.w] = true
   else
-    push(ZADDS, P .. 'feed', tonumber(j.fs), m)
     push(ZADDS, P .. 'exp', ceilus(j.ex), m)
-    push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', floorus(j.fi), m)
+    push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', tonumber(j.fs), m)
   end
 end
 
@@ -249,7 +255,7 @@ local function deletejob(id)
   local j = load(id)
   local m = mem(id)
   if not j then
-    for _, k in ipairs({'feed', 'exp', 'ok', 'bad', 'all'}) do push(ZREMS, P .. k, m) end
+    for _, k in ipairs({'exp', 'ok', 'bad', 'all'}) do push(ZREMS, P .. k, m) end
     return false
   end
   unindex(j)
@@ -260,16 +266,19 @@ local function deletejob(id)
 end
 
 -- ---------------------------------------------------------------- enqueue
--- Reads a job batch from ARGV starting at i: the number of distinct policies, the policies, the
--- number of jobs, then 9 values per job: task, args, queue, priority, run at, delayed ('1'/'0'),
+-- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
+-- policy, the number of jobs, then 9 values per job: task, args, queue, priority, run at, delayed ('1'/'0'),
 -- unique key ('' for none), created at, policy number (1-based). Adds the jobs, all or none; a job
 -- whose unique key exists (in the store or earlier in the batch) is not added.
 -- Returns a flat list: id, created (1/0), state, per job.
 local function enqueue(i)
   local npol = tonumber(ARGV[i])
   local pols = {}
-  for k = 1, npol do pols[k] = ARGV[i + k] end
-  i = i + npol + 1
+  for k = 1, npol do
+    pols[k] = ARGV[i + 2 * k - 1]
+    redis.call('HSETNX', P .. 'pol', pols[k], ARGV[i + 2 * k])
+  end
+  i = i + 2 * npol + 1
   local n = tonumber(ARGV[i])
   i = i + 1
   local known, fresh = {}, 0
