@@ -39,7 +39,8 @@ public final class QueuePrinterService extends Service {
       } catch (QueueEmptyException e) {
         continue;
       }
-      System.out.printf("I am Worker: %d PID: %d and I print %s%n", workerId(), pid(), item);
+      // one write per line, so that lines of several workers sharing the terminal never interleave
+      System.out.println(String.format("I am Worker: %d PID: %d and I print %s", workerId(), pid(), item));
       queue.taskDone();
       jobDone();
     }

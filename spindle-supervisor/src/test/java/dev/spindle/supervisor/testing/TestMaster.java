@@ -1,17 +1,21 @@
 package dev.spindle.supervisor.testing;
 
+import dev.spindle.process.JoinableQueue;
 import dev.spindle.process.supervise.ExitStatus;
 import dev.spindle.process.supervise.ParentWatchdog;
 import dev.spindle.supervisor.ServiceListener;
 import dev.spindle.supervisor.ServiceManager;
 import dev.spindle.supervisor.Termination;
+import dev.spindle.supervisor.examples.CotyledonExamples;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A master JVM for tests: {@code TestMaster <runDir> <name> <configFile> [reloadScale service=n]}.
+ * A master JVM for tests: {@code TestMaster <runDir> <name> <configFile> [reloadScale service=n]};
+ * with {@code producer-consumer} instead of a file, the text's producer/consumer example on a queue
+ * this master serves.
  * Handles signals like the CLI, prints one {@code EVENT ...} line per listener call and
  * {@code TERMINATED <exitCode> <forced>} at the end, then exits with the termination's status.
  */
@@ -23,11 +27,17 @@ public final class TestMaster {
     ServiceManager.Builder b = ServiceManager.builder()
         .runDirectory(Path.of(args[0]))
         .name(args[1])
-        .configFile(Path.of(args[2]))
         .handleSignals(true)
         .memoryCheckInterval(Duration.ofMillis(200))
         .reportInterval(Duration.ofMillis(100))
         .listener(new Printer());
+    JoinableQueue<Long> queue = null;
+    if (args[2].equals("producer-consumer")) {
+      queue = JoinableQueue.create(Long.class, 0);
+      CotyledonExamples.producerConsumer(queue, 2, Duration.ofMillis(200), 0).forEach(b::service);
+    } else {
+      b.configFile(Path.of(args[2]));
+    }
     if (args.length > 3) {
       String[] kv = args[3].split("=");
       b.onReload(m -> {
@@ -36,6 +46,9 @@ public final class TestMaster {
       });
     }
     Termination t = b.build().run();
+    if (queue != null) {
+      queue.close();
+    }
     System.out.println("TERMINATED " + t.exitCode() + " " + t.forcedKills());
     System.out.flush();
     System.exit(t.exitCode());

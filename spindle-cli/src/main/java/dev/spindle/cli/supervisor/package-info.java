@@ -1,0 +1,2 @@
+/** {@code ./spindle services} (a master running supervised services) and {@code ./spindle ctl} (its control client). */
+package dev.spindle.cli.supervisor;
