@@ -92,6 +92,9 @@ public final class ProcessThroughputBench {
   }
 
   private static void startup(int workers, int runs, Path cache) {
+    if (runs <= 0) {
+      return;
+    }
     System.out.println("\n== worker start-up (launch to ready), ms ==");
     // The first run with CDS creates the archive (written when its first worker exits).
     long creation = startOnce(workers, true, cache)[0];

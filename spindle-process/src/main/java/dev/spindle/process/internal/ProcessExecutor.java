@@ -545,7 +545,13 @@ public final class ProcessExecutor implements TaskExecutor {
   // ---------------------------------------------------------------- answers (reader threads)
 
   void onFrame(WorkerConnection w, byte[] frame) throws IOException {
-    JsonParser p = protocol.open(frame);
+    // Closing the parser matters: it hands the property names it learnt back to the factory.
+    try (JsonParser p = protocol.open(frame)) {
+      onFrame(w, p);
+    }
+  }
+
+  private void onFrame(WorkerConnection w, JsonParser p) throws IOException {
     String op = Protocol.readString(p, "op");
     switch (op) {
       case Protocol.OK, Protocol.ERR, Protocol.CHUNK -> onAnswer(w, op, p);

@@ -14,9 +14,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -47,7 +45,6 @@ public final class WorkerMain {
   private final FrameWriter out;
   private final Protocol protocol;
   private final BlockingQueue<Object> work = new LinkedBlockingQueue<>();
-  private final Set<Long> skipped = ConcurrentHashMap.newKeySet();
   private String workerName = "worker";
   private TaskRegistry registry;
   private int maxBytes = JsonCodec.DEFAULT_MAX_BYTES;
@@ -140,18 +137,29 @@ public final class WorkerMain {
           }
           return;
         }
-        JsonParser p = protocol.open(frame);
-        String op = Protocol.readString(p, "op");
-        switch (op) {
-          case Protocol.SKIP -> skipped.add(Protocol.readLong(p, "key"));
-          case Protocol.STOP -> work.add(STOP_MARK);
-          case Protocol.RUN, Protocol.CHUNK -> work.add(frame);
-          default -> throw new Frames.ProtocolException("unknown op '" + op + "'");
+        try (JsonParser p = protocol.open(frame)) {
+          String op = Protocol.readString(p, "op");
+          switch (op) {
+            case Protocol.SKIP -> skip(Protocol.readLong(p, "key"));
+            case Protocol.STOP -> work.add(STOP_MARK);
+            case Protocol.RUN, Protocol.CHUNK -> work.add(new Work(Protocol.readLong(p, "key"), frame));
+            default -> throw new Frames.ProtocolException("unknown op '" + op + "'");
+          }
         }
       }
     } catch (IOException | RuntimeException e) {
       System.err.println("[spindle] " + workerName + ": protocol error from the parent: " + e);
       Runtime.getRuntime().halt(EXIT_PROTOCOL_ERROR);
+    }
+  }
+
+  /** A task message waiting to run. */
+  private record Work(long key, byte[] frame) {}
+
+  /** Withdraws a task that has not started and answers "skipped" at once; else it runs and answers. */
+  private void skip(long key) {
+    if (work.removeIf(w -> w instanceof Work x && x.key() == key)) {
+      out.send(protocol.simple(Protocol.SKIPPED, key));
     }
   }
 
@@ -180,7 +188,7 @@ public final class WorkerMain {
         }
         System.exit(0);
       }
-      byte[] frame = (byte[]) item;
+      byte[] frame = ((Work) item).frame();
       try {
         out.send(handle(frame));
       } catch (IOException | RuntimeException e) {
@@ -192,13 +200,15 @@ public final class WorkerMain {
   }
 
   private byte[] handle(byte[] frame) throws IOException {
-    JsonParser p = protocol.open(frame);
+    try (JsonParser p = protocol.open(frame)) {
+      return handle(p);
+    }
+  }
+
+  private byte[] handle(JsonParser p) throws IOException {
     String op = Protocol.readString(p, "op");
     long key = Protocol.readLong(p, "key");
     String taskName = Protocol.readString(p, "task");
-    if (skipped.remove(key)) {
-      return protocol.simple(Protocol.SKIPPED, key);
-    }
     @SuppressWarnings("unchecked")
     Task<Object, Object> task = (Task<Object, Object>) registry.find(taskName).orElse(null);
     long start = System.nanoTime();
