@@ -3,7 +3,7 @@ package dev.spindle.queue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.regex.Pattern;
+import dev.spindle.queue.internal.Names;
 
 /**
  * Per-job options of an enqueue: where it goes, when it may run, how it is deduplicated, retried,
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
 public final class JobOptions {
   /** The queue used when none is given. */
   public static final String DEFAULT_QUEUE = "default";
-  private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9._:\\-]{1,100}");
   private static final JobOptions DEFAULTS = builder().build();
 
   private final String queue;
@@ -108,7 +107,7 @@ public final class JobOptions {
    */
   public static String validateQueue(String queue) {
     Objects.requireNonNull(queue, "queue");
-    if (!QUEUE.matcher(queue).matches()) {
+    if (!Names.isName(queue, 100, ":-._")) {
       throw new IllegalArgumentException("invalid queue name '" + queue
           + "': use 1-100 characters of letters, digits and . _ : -");
     }

@@ -7,6 +7,7 @@ import dev.spindle.UnknownTaskException;
 import dev.spindle.queue.internal.ClientCore;
 import dev.spindle.queue.internal.DefaultJobHandle;
 import dev.spindle.queue.internal.Listeners;
+import dev.spindle.queue.internal.Payloads;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
@@ -127,7 +128,7 @@ public final class JobQueue implements AutoCloseable {
     Instant now = clock.instant();
     List<NewJob> jobs = new ArrayList<>(inputs.size());
     for (I input : inputs) {
-      String json = codec.toJson(input, "input of task '" + task.name() + "'");
+      String json = Payloads.toJson(codec, input, "input of task '" + task.name() + "'");
       jobs.add(newJob(task.name(), json, options, now));
     }
     List<EnqueueResult> results = store.enqueue(jobs);
@@ -168,9 +169,9 @@ public final class JobQueue implements AutoCloseable {
       String what = "arguments of task '" + r.taskName() + "'";
       Optional<Task<?, ?>> task = registry.find(r.taskName());
       if (task.isPresent()) {
-        codec.fromJson(r.argsJson(), task.get().inputType(), what);
+        Payloads.fromJson(codec, r.argsJson(), task.get().inputType(), what);
       } else {
-        codec.fromJson(r.argsJson(), JsonNode.class, what);
+        Payloads.fromJson(codec, r.argsJson(), JsonNode.class, what);
       }
       jobs.add(newJob(r.taskName(), r.argsJson(), r.options(), now));
     }

@@ -95,7 +95,7 @@ public final class ClientCore implements AutoCloseable {
    */
   public <O> O outcome(JobInfo job, Type outputType) {
     return switch (job.state()) {
-      case SUCCEEDED -> codec.fromJson(job.resultJson(), outputType,
+      case SUCCEEDED -> Payloads.fromJson(codec, job.resultJson(), outputType,
           "result of job " + job.id() + " (task '" + job.task() + "')");
       case FAILED, DEAD -> throw new TaskFailedException(job.task(), job.id(), failureOf(job));
       case CANCELLED -> throw new CancellationException("job " + job.id() + " of task '" + job.task()

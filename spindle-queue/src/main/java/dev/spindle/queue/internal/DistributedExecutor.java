@@ -148,7 +148,7 @@ public final class DistributedExecutor implements TaskExecutor {
     }
     JobOptions o = options.jobOptions();
     Instant now = config.clock().instant();
-    String json = core.codec().toJson(input, "input of task '" + task.name() + "'");
+    String json = Payloads.toJson(core.codec(), input, "input of task '" + task.name() + "'");
     NewJob job = new NewJob(task.name(), json, o.queue(), o.priority(), o.effectiveRunAt(now), null, o.policy(), now);
     EnqueueResult r = store.enqueue(List.of(job)).get(0);
     DistFuture<O> f = new DistFuture<>(core, r.jobId(), task);

@@ -341,7 +341,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     Object input;
     try {
-      input = s.codec().fromJson(job.argsJson(), task.inputType(),
+      input = Payloads.fromJson(s.codec(), job.argsJson(), task.inputType(),
           "arguments of job " + job.id() + " (task '" + job.task() + "')");
     } catch (PayloadException e) {
       JobError err = JobError.from(e);
@@ -425,7 +425,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     String json;
     try {
-      json = s.codec().toJson(value, "result of job " + id + " (task '" + job.task() + "')");
+      json = Payloads.toJson(s.codec(), value, "result of job " + id + " (task '" + job.task() + "')");
     } catch (PayloadException e) {
       JobError err = JobError.from(e);
       addDone(new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,

@@ -259,9 +259,18 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
     boolean batched = false;
+    JobPolicy lastPolicy = null;
+    long lastPolicyId = -1;
     for (int i = 0; i < jobs.size(); i++) {
       NewJob j = jobs.get(i);
-      long pid = policyId(c, j.policy(), created);
+      long pid;
+      if (j.policy() == lastPolicy) {
+        pid = lastPolicyId; // a batch usually shares one policy instance: skip hashing it
+      } else {
+        pid = policyId(c, j.policy(), created);
+        lastPolicy = j.policy();
+        lastPolicyId = pid;
+      }
       if (j.uniqueKey() != null) {
         if (batched) {
           ins.executeBatch();
