@@ -308,7 +308,10 @@ public final class QueueBench {
         startWorker(db, wopts);
       }
       String name = "bench-tick";
-      q.addSchedule(Schedule.every(name, Duration.ofMillis(intervalMs)).task(QueueBenchTasks.NOOP, 1L).build());
+      dev.spindle.queue.MisfirePolicy misfire = dev.spindle.queue.MisfirePolicy.valueOf(
+          opts.getOrDefault("misfire", "FIRE_ALL").toUpperCase(Locale.ROOT));
+      q.addSchedule(Schedule.every(name, Duration.ofMillis(intervalMs)).task(QueueBenchTasks.NOOP, 1L)
+          .misfire(misfire).build());
       long t0 = System.nanoTime();
       List<JobInfo> fired;
       while (true) {
@@ -331,9 +334,9 @@ public final class QueueBench {
         gaps += (tickTimes.get(i) - tickTimes.get(i - 1)) / intervalMs - 1;
       }
       long dupTicks = perTick.values().stream().filter(c -> c > 1).count();
-      System.out.printf(Locale.ROOT, "recurring: every %d ms, %d worker processes, %.1f s: %d jobs for %d distinct"
-              + " ticks; ticks fired twice: %d; skipped ticks between the first and last: %d%n", intervalMs, workers,
-          s, fired.size(), perTick.size(), dupTicks, gaps);
+      System.out.printf(Locale.ROOT, "recurring: every %d ms, misfire %s, %d worker processes, %.1f s: %d jobs for %d"
+              + " distinct ticks; ticks fired twice: %d; ticks skipped between the first and last: %d%n", intervalMs,
+          misfire, workers, s, fired.size(), perTick.size(), dupTicks, gaps);
     } finally {
       killAll();
     }
