@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -1054,9 +1053,5 @@ public final class ProcessExecutor implements TaskExecutor {
   public String toString() {
     return "ProcessExecutor[" + config.name() + ", " + slots.length + " workers"
         + (shutdown ? ", shut down" : "") + "]";
-  }
-
-  static <T> CompletableFuture<T> failed(Throwable t) {
-    return CompletableFuture.failedFuture(t);
   }
 }

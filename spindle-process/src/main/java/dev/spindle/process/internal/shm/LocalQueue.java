@@ -1,7 +1,6 @@
 package dev.spindle.process.internal.shm;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -145,9 +144,5 @@ public final class LocalQueue {
     } finally {
       lock.unlock();
     }
-  }
-
-  static long nanos(long timeoutNanos) {
-    return timeoutNanos < 0 ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toNanos(timeoutNanos);
   }
 }
