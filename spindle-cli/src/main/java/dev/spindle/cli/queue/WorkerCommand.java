@@ -71,6 +71,13 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "lease renewal and cancel-request polling interval (default: ${DEFAULT-VALUE})")
   String heartbeat;
 
+  @Option(names = "--processes", paramLabel = "N", defaultValue = "0",
+      description = "run N worker processes under a supervising master: dead ones are respawned (their jobs come "
+          + "back through the leases), ./spindle ctl scale queue=N rescales, SIGTERM stops gracefully; "
+          + "--concurrency is then per process (default: cores / N). 0 runs one worker in this process "
+          + "(default: ${DEFAULT-VALUE})")
+  int processes;
+
   @Override
   public Integer call() throws InterruptedException {
     CommandLine cl = spec.commandLine();
@@ -88,6 +95,10 @@ public final class WorkerCommand implements Callable<Integer> {
       registry = catalog.registry();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    if (processes != 0) {
+      return dev.spindle.cli.supervisor.SupervisedWorkers.run(cl, processes, store.location(), registry, queues, m,
+          concurrency, name, graceD, QueueSupport.duration(cl, lease), QueueSupport.duration(cl, heartbeat), limits);
     }
     JobStore s;
     try {
