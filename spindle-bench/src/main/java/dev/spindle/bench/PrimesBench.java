@@ -57,11 +57,10 @@ public final class PrimesBench {
         workers, rounds, Runtime.getRuntime().availableProcessors(), Runtime.version(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
-    // Warm-up, not recorded: JIT-compile the check and the executors in this JVM.
+    // Warm-up, not recorded: JIT-compile the check and the executors in this JVM, and let the
+    // process model build its class-data-sharing archive if this class path has none yet.
     for (ExecutionModel m : models) {
-      if (m != ExecutionModel.PROCESSES) {
-        checker(m, workers, PrimeDataset.TEXT).run();
-      }
+      checker(m, workers, PrimeDataset.TEXT).run();
     }
     Map<ExecutionModel, List<Double>> times = new LinkedHashMap<>();
     Map<ExecutionModel, List<Double>> startups = new LinkedHashMap<>();
