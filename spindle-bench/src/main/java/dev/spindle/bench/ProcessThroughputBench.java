@@ -40,7 +40,7 @@ import java.util.Locale;
  * mvn -B -q -pl spindle-bench -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp spindle-bench/target/spindle-bench-0.1.0-SNAPSHOT.jar:$(cat spindle-bench/target/cp.txt) \
  *     dev.spindle.bench.ProcessThroughputBench [--workers 2] [--tasks 200000] [--map-tasks 10000000]
- *     [--chunk 20000] [--rounds 5] [--startups 3] [--prime-rounds 2]
+ *     [--chunk 20000] [--rounds 5] [--startups 3] [--prime-rounds 2] [--sections startup,throughput,primes]
  * </pre>
  */
 public final class ProcessThroughputBench {
@@ -55,6 +55,7 @@ public final class ProcessThroughputBench {
     int rounds = 5;
     int startups = 3;
     int primeRounds = 2;
+    List<String> sections = List.of("startup", "throughput", "primes");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--workers" -> workers = Integer.parseInt(args[++i]);
@@ -64,8 +65,9 @@ public final class ProcessThroughputBench {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--startups" -> startups = Integer.parseInt(args[++i]);
         case "--prime-rounds" -> primeRounds = Integer.parseInt(args[++i]);
+        case "--sections" -> sections = Arrays.asList(args[++i].split(","));
         default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --workers --tasks "
-            + "--map-tasks --chunk --rounds --startups --prime-rounds");
+            + "--map-tasks --chunk --rounds --startups --prime-rounds --sections startup,throughput,primes");
       }
     }
     System.out.printf(Locale.ROOT, "JDK %s, %d cores, %d workers, load average %s%n", Runtime.version(),
@@ -78,9 +80,14 @@ public final class ProcessThroughputBench {
           + "run from jars (see the class comment) to measure it");
     }
 
-    startup(workers, startups, cache);
-    throughput(workers, tasks, mapTasks, chunk, rounds, cache);
-    if (primeRounds > 0) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(cache)));
+    if (sections.contains("startup")) {
+      startup(workers, startups, cache);
+    }
+    if (sections.contains("throughput")) {
+      throughput(workers, tasks, mapTasks, chunk, rounds, cache);
+    }
+    if (sections.contains("primes") && primeRounds > 0) {
       primes(workers, primeRounds, cache);
     }
   }
@@ -265,6 +272,14 @@ public final class ProcessThroughputBench {
     double ms = seq.stream().sorted().toList().get(seq.size() / 2);
     double mp = proc.stream().sorted().toList().get(proc.size() / 2);
     System.out.printf(Locale.ROOT, "median: sequential %.2fs, PROCESSES %.2fs, speed-up %.2fx%n", ms, mp, ms / mp);
+  }
+
+  private static void deleteTree(Path root) {
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // best effort
+    }
   }
 
   private static long median(List<Long> xs) {
