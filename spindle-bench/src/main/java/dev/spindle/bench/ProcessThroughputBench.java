@@ -251,6 +251,7 @@ public final class ProcessThroughputBench {
       double s = (System.nanoTime() - t0) / 1e9;
       t0 = System.nanoTime();
       int primes2 = 0;
+      List<String> cpu = new ArrayList<>();
       try (TaskExecutor pool = pool(workers, true, cache)) {
         List<TaskFuture<Boolean>> fs = new ArrayList<>();
         for (long n : numbers) {
@@ -258,6 +259,10 @@ public final class ProcessThroughputBench {
         }
         for (TaskFuture<Boolean> f : fs) {
           primes2 += f.result() ? 1 : 0;
+        }
+        for (long pid : ((ProcessExecutor) pool).workerPids()) {
+          cpu.add(ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration())
+              .map(d -> String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1e3)).orElse("?"));
         }
       }
       double p = (System.nanoTime() - t0) / 1e9;
@@ -267,7 +272,7 @@ public final class ProcessThroughputBench {
       seq.add(s);
       proc.add(p);
       System.out.printf(Locale.ROOT, "round %d (load %s): sequential (1 thread) %.2fs; PROCESSES x%d (start-up "
-          + "included) %.2fs; speed-up %.2fx%n", r + 1, load(), s, workers, p, s / p);
+          + "included) %.2fs, worker CPU %s; speed-up %.2fx%n", r + 1, load(), s, workers, p, cpu, s / p);
     }
     double ms = seq.stream().sorted().toList().get(seq.size() / 2);
     double mp = proc.stream().sorted().toList().get(proc.size() / 2);
