@@ -63,6 +63,7 @@ final class ClassDataSharing {
         if (Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
           Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           LOG.debug("class-data-sharing archive created: {}", archive);
+          prune(archive.getParent());
         } else {
           Files.deleteIfExists(tmp);
         }
@@ -80,7 +81,33 @@ final class ClassDataSharing {
     }
   }
 
+  /** Archives kept per cache directory; each rebuilt jar makes a new one (about 10 MB). */
+  private static final int KEEP = 4;
+
   private ClassDataSharing() {}
+
+  /** Deletes all but the {@link #KEEP} newest archives (a JVM mapping one keeps its copy). */
+  static void prune(Path dir) {
+    try (var files = Files.list(dir)) {
+      List<Path> archives = files.filter(p -> p.getFileName().toString().startsWith("workers-")
+              && p.getFileName().toString().endsWith(".jsa"))
+          .sorted(java.util.Comparator.comparing(ClassDataSharing::modified).reversed()).toList();
+      for (Path old : archives.subList(Math.min(KEEP, archives.size()), archives.size())) {
+        Files.deleteIfExists(old);
+        Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".lock"));
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not prune class-data-sharing archives in {}", dir, e);
+    }
+  }
+
+  private static long modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
 
   /** The plan for the next worker launched with these options. */
   static Plan plan(ProcessOptions options) {
