@@ -62,6 +62,14 @@ public final class ThumbnailTasks implements TaskCatalog {
       });
 
   /**
+   * Compiles the resize path of a fresh JVM by rendering a generated photo {@code input} times
+   * ({@code thumbnails.warm-up}); returns the nanoseconds spent. Child JVMs run it as their
+   * initializer, so start-up, not the first images, pays for the JIT.
+   */
+  public static final Task<Integer, Long> WARM_UP = Task.of("thumbnails.warm-up", Integer.class, Long.class,
+      rounds -> dev.spindle.thumbnails.internal.WarmUp.run(rounds == null ? 3 : Math.max(1, Math.min(rounds, 50))));
+
+  /**
    * Input of {@link #RESIZE_WORKER}: where to take work from and where to answer.
    *
    * @param jobs the queue of work items
@@ -106,6 +114,6 @@ public final class ThumbnailTasks implements TaskCatalog {
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(RESIZE, RESIZE_WORKER);
+    return List.of(RESIZE, RESIZE_WORKER, WARM_UP);
   }
 }

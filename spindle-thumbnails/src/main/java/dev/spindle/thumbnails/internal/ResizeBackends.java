@@ -4,6 +4,7 @@ import dev.spindle.ExecutionModel;
 import dev.spindle.Spindle;
 import dev.spindle.TaskExecutor;
 import dev.spindle.TaskRegistry;
+import dev.spindle.process.ProcessOptions;
 import dev.spindle.process.SharedCounter;
 import dev.spindle.queue.DistributedOptions;
 import dev.spindle.queue.JobOptions;
@@ -47,7 +48,10 @@ public final class ResizeBackends {
     SharedCounter counter = SharedCounter.create();
     try {
       TaskExecutor executor = Spindle.executor(ExecutionModel.PROCESSES).workers(workers).name("thumbnails")
-          .registry(TaskRegistry.of(ThumbnailTasks.class)).start();
+          .registry(TaskRegistry.of(ThumbnailTasks.class))
+          .with(ProcessOptions.builder().initializer(ThumbnailTasks.WARM_UP.name(), "3")
+              .startupTimeout(java.time.Duration.ofSeconds(90)).build())
+          .start();
       return new ExecutorResizeBackend(executor, true, workers + " child JVM" + (workers == 1 ? "" : "s"),
           counter.descriptor().path(), counter::get, counter, workers * 2);
     } catch (RuntimeException e) {
