@@ -60,14 +60,14 @@ class PrimitivesTest {
   void lockExcludesAcrossProcesses() throws Exception {
     try (SharedLock lock = SharedLock.create(); SharedCounter value = SharedCounter.create();
         SharedCounter inside = SharedCounter.create()) {
-      var in = new PrimitiveTasks.Locked(lock, value, inside, 20_000);
+      var in = new PrimitiveTasks.Locked(lock, value, inside, 5_000);
       List<TaskFuture<Long>> fs = List.of(pool.submit(PrimitiveTasks.LOCKED, in), pool.submit(PrimitiveTasks.LOCKED, in));
       long localMax = PrimitiveTasks.LOCKED.run(in, null);
       for (TaskFuture<Long> f : fs) {
         assertThat(f.result(LONG)).isEqualTo(1);
       }
       assertThat(localMax).isEqualTo(1);
-      assertThat(value.get()).isEqualTo(60_000);
+      assertThat(value.get()).isEqualTo(15_000);
       assertThat(lock.isLocked()).isFalse();
     }
   }
