@@ -59,9 +59,9 @@ public record JobInfo(String id, String task, String queue, JobState state, int 
     return errorJson == null ? Optional.empty() : Optional.of(JobError.fromJson(errorJson));
   }
 
-  /** How long the last or current execution has run, or took, if it started. */
+  /** How long the current execution has run (RUNNING), or the last one took (finished); else empty. */
   public Optional<Duration> runtime(Instant now) {
-    if (startedAt == null) {
+    if (startedAt == null || state.isWaiting()) {
       return Optional.empty();
     }
     Instant end = finishedAt != null && !finishedAt.isBefore(startedAt) ? finishedAt : now;

@@ -57,6 +57,10 @@ public final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  private static Duration max0(Duration d) {
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
   /** Prints the status report of a store. */
   static void print(PrintStream out, JobStore s, JobInspector in, Instant now) {
     out.println("store: " + s.describe() + "   (" + QueueSupport.time(now) + ")");
@@ -106,7 +110,7 @@ public final class StatusCommand implements Callable<Integer> {
         out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %10s %-8s",
             QueueSupport.cut(w.id(), 40), w.model().toLowerCase(Locale.ROOT),
             QueueSupport.cut(String.join(",", w.queues()), 16), w.running() + "/" + w.concurrency(), w.processed(),
-            w.failed(), w.ratePerSecond(), QueueSupport.human(Duration.between(w.heartbeatAt(), now)) + " ago",
+            w.failed(), w.ratePerSecond(), QueueSupport.human(max0(Duration.between(w.heartbeatAt(), now))) + " ago",
             live ? w.state() : "EXPIRED"));
       }
       out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));

@@ -78,6 +78,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private volatile boolean storeChanged = true;
   private volatile boolean stopping;
   private volatile boolean terminated;
+  private boolean stopped;
   private volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
   private TaskExecutor executor;
   private boolean ownsExecutor;
@@ -645,6 +646,10 @@ public final class WorkerRuntime implements AutoCloseable {
         terminated = true;
         return;
       }
+      if (stopped) {
+        return;
+      }
+      stopped = true;
     }
     shutdown();
     boolean interrupted = false;
