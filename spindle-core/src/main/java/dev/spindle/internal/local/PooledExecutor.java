@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class PooledExecutor extends LocalExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(PooledExecutor.class);
   private static final int SPINS = 64;
+  /** Platform workers only: for a virtual thread a yield is an unmount and remount. */
   private static final int YIELDS = 16;
 
   private final JobQueue queue = new JobQueue();
@@ -51,6 +52,7 @@ final class PooledExecutor extends LocalExecutor {
   private final Worker[] workers;
   private final AtomicInteger parked = new AtomicInteger();
   private final AtomicInteger live;
+  private final int idleRounds;
 
   PooledExecutor(ExecutorConfig config, boolean virtual) {
     super(config);
@@ -58,6 +60,7 @@ final class PooledExecutor extends LocalExecutor {
     int n = config.workers();
     this.workers = new Worker[n];
     this.live = new AtomicInteger(n);
+    this.idleRounds = SPINS + (virtual ? 0 : YIELDS);
     for (int i = 0; i < n; i++) {
       String name = config.name() + " worker(" + i + ")";
       Worker w = new Worker(name);
@@ -262,7 +265,7 @@ final class PooledExecutor extends LocalExecutor {
 
     /** Waits for a job; null once shut down with an empty queue. */
     private Job<?> awaitJob() {
-      for (int i = 0; i < SPINS + YIELDS; i++) {
+      for (int i = 0; i < idleRounds; i++) {
         Job<?> job = queue.poll();
         if (job != null) {
           return job;
