@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #dropConnections() drop} every connection (a network blip), {@link #freeze() freeze}
  * them (they stay open but nothing passes any more: a half-open connection), or
  * {@link #dropNextReply() lose the next reply} (the request reaches the server, the answer never
- * reaches the client). Connections made after a fault work normally. Thread-safe.
+ * reaches the client), or {@link #refuseNewConnections refuse new connections}. Connections made
+ * after a fault work normally. Thread-safe.
  */
 public final class FaultProxy implements AutoCloseable {
   private final String targetHost;
@@ -27,6 +28,7 @@ public final class FaultProxy implements AutoCloseable {
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean dropNextReply = new AtomicBoolean();
   private final AtomicInteger accepted = new AtomicInteger();
+  private volatile boolean refusing;
   private volatile boolean closed;
 
   /** One proxied connection. */
@@ -118,10 +120,22 @@ public final class FaultProxy implements AutoCloseable {
     dropNextReply.set(true);
   }
 
+  /**
+   * While true, new connections are closed as soon as they are accepted (the server looks down to
+   * new clients); existing ones are not affected.
+   */
+  public void refuseNewConnections(boolean refuse) {
+    this.refusing = refuse;
+  }
+
   private void acceptLoop() {
     while (!closed) {
       try {
         Socket client = server.accept();
+        if (refusing) {
+          client.close();
+          continue;
+        }
         client.setTcpNoDelay(true);
         Socket upstream = new Socket();
         try {
