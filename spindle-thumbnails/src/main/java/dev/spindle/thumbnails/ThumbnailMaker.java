@@ -104,7 +104,7 @@ public final class ThumbnailMaker implements AutoCloseable {
   public ThumbnailReport makeThumbnails(List<String> urls, Variant variant) {
     Objects.requireNonNull(variant, "variant");
     List<String> list = checkUrls(urls);
-    return run("make_thumbnails", list, variant, variant.usesResizePool() ? poolFor(variant) : null,
+    return run("make_thumbnails", ImageSource.plan(list), variant, variant.usesResizePool() ? poolFor(variant) : null,
         (run, backend) -> run.execute(variant, backend));
   }
 
@@ -115,7 +115,7 @@ public final class ThumbnailMaker implements AutoCloseable {
   public ThumbnailReport downloadImages(List<String> urls) {
     List<String> list = checkUrls(urls);
     Variant v = config.variant();
-    return run("download_images", list, v, null, (run, backend) -> run.downloadOnly(v));
+    return run("download_images", ImageSource.plan(list), v, null, (run, backend) -> run.downloadOnly(v));
   }
 
   /**
@@ -139,10 +139,8 @@ public final class ThumbnailMaker implements AutoCloseable {
     if (files.isEmpty()) {
       throw new IllegalStateException("nothing to resize: " + config.incomingDir() + " holds no image files");
     }
-    Variant v = config.variant();
-    // Name each file as if it came from a URL ending in it, so planning keeps the names as they are.
-    List<String> pseudo = files.stream().map(f -> "http://localhost/" + f).toList();
-    return run("perform_resizing", pseudo, v, config.resizePool(), (run, backend) -> run.resizeOnly(backend));
+    return run("perform_resizing", ImageSource.localFiles(config.incomingDir(), files), config.variant(),
+        config.resizePool(), (run, backend) -> run.resizeOnly(backend));
   }
 
   private static List<String> checkUrls(List<String> urls) {
@@ -157,7 +155,7 @@ public final class ThumbnailMaker implements AutoCloseable {
     ResizePool pool = config.resizePool();
     if (variant.requiresProcesses() && pool.kind() != ResizePool.Kind.PROCESSES
         && !(pool.kind() == ResizePool.Kind.EXECUTOR && pool.executor().model() == dev.spindle.ExecutionModel.PROCESSES)) {
-      return ResizePool.processes(pool.kind() == ResizePool.Kind.EXECUTOR ? pool.workers() : pool.workers());
+      return ResizePool.processes(pool.workers());
     }
     return pool;
   }
@@ -167,7 +165,7 @@ public final class ThumbnailMaker implements AutoCloseable {
     void run(ThumbnailRun run, ResizeBackend backend) throws InterruptedException;
   }
 
-  private ThumbnailReport run(String what, List<String> urls, Variant variant, ResizePool pool, Body body) {
+  private ThumbnailReport run(String what, List<ImageSource> sources, Variant variant, ResizePool pool, Body body) {
     runLock.lock();
     try {
       if (closed) {
@@ -183,11 +181,10 @@ public final class ThumbnailMaker implements AutoCloseable {
       ResizeBackend backend = pool == null ? null : backend(pool);
       Duration setup = Duration.between(s0, config.clock().instant());
       long counter0 = backend == null ? -1 : backend.sharedCounterValue();
-      List<ImageSource> sources = ImageSource.plan(urls);
       Downloader downloader = new Downloader(client, config.incomingDir(), settings,
           clientExecutor != null ? clientExecutor : Runnable::run, config.clock());
       ThumbnailRun run = new ThumbnailRun(config, sources, downloader, settings);
-      LOG.info("BEGIN {}: {} images, variant {}, resize on {}", what, urls.size(), variant.cliName(),
+      LOG.info("BEGIN {}: {} images, variant {}, resize on {}", what, sources.size(), variant.cliName(),
           backend == null ? "one thread" : backend.describe());
       Instant t0 = run.now();
       boolean interrupted = false;

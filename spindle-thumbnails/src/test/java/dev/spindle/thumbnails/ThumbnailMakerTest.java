@@ -213,6 +213,20 @@ class ThumbnailMakerTest {
   }
 
   @Test
+  void resizingAloneKeepsLocalFileNamesAsTheyAre() throws Exception {
+    Files.createDirectories(home.resolve("incoming"));
+    TestImages.jpeg(home.resolve("incoming").resolve("my holiday (1).jpg"), 640, 360);
+    Files.writeString(home.resolve("incoming").resolve(".notes.part"), "a temporary file, skipped");
+    try (ThumbnailMaker maker = config(home).create()) {
+      ThumbnailReport r = maker.performResizing();
+      assertThat(r.requested()).isEqualTo(1);
+      assertThat(r.failures()).isEmpty();
+      assertThat(files(home.resolve("outgoing"))).containsExactlyInAnyOrder(
+          "my holiday (1)_200.jpg", "my holiday (1)_64.jpg", "my holiday (1)_32.jpg");
+    }
+  }
+
+  @Test
   void resizingWithNothingDownloadedSaysSo() {
     try (ThumbnailMaker maker = config(home).create()) {
       assertThatThrownBy(maker::performResizing).isInstanceOf(IllegalStateException.class)

@@ -55,6 +55,18 @@ public record ImageSource(int index, String url, URI uri, String fileName, Strin
     return out;
   }
 
+  /**
+   * Sources for files already in {@code dir} (the resize stage alone): the "URL" is the file's
+   * path and the name is kept exactly.
+   */
+  public static List<ImageSource> localFiles(java.nio.file.Path dir, List<String> names) {
+    List<ImageSource> out = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      out.add(new ImageSource(i, dir.resolve(names.get(i)).toString(), null, names.get(i), null));
+    }
+    return out;
+  }
+
   static URI parse(String url) {
     if (url == null || url.isBlank()) {
       throw new IllegalArgumentException("empty URL");
