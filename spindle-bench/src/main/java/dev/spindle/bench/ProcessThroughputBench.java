@@ -11,7 +11,7 @@ import dev.spindle.examples.primes.PrimeDataset;
 import dev.spindle.examples.primes.PrimeTasks;
 import dev.spindle.examples.primes.Primes;
 import dev.spindle.process.ProcessOptions;
-import dev.spindle.process.internal.ProcessExecutor;
+import dev.spindle.process.ProcessPool;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +131,7 @@ public final class ProcessThroughputBench {
     long t0 = System.nanoTime();
     TaskExecutor pool = pool(workers, cds, cache);
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    long[] each = ((ProcessExecutor) pool).workerStartupMillis();
+    long[] each = ProcessPool.of(pool).workerStartupMillis();
     pool.submit(BenchTasks.NOOP, 1L).result();
     pool.close();
     long[] out = new long[1 + each.length];
@@ -176,7 +176,7 @@ public final class ProcessThroughputBench {
   private static long cpuNanos(TaskExecutor pool) {
     long cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime();
-    for (long pid : ((ProcessExecutor) pool).workerPids()) {
+    for (long pid : ProcessPool.of(pool).workerPids()) {
       cpu += ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos()).orElse(0L);
     }
     return cpu;
@@ -260,7 +260,7 @@ public final class ProcessThroughputBench {
         for (TaskFuture<Boolean> f : fs) {
           primes2 += f.result() ? 1 : 0;
         }
-        for (long pid : ((ProcessExecutor) pool).workerPids()) {
+        for (long pid : ProcessPool.of(pool).workerPids()) {
           cpu.add(ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration())
               .map(d -> String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1e3)).orElse("?"));
         }

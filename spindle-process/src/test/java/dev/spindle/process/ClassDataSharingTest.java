@@ -6,7 +6,6 @@ import dev.spindle.ExecutionModel;
 import dev.spindle.Spindle;
 import dev.spindle.TaskExecutor;
 import dev.spindle.TaskRegistry;
-import dev.spindle.process.internal.ProcessExecutor;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -63,7 +62,7 @@ class ClassDataSharingTest {
   }
 
   private static String args(TaskExecutor pool) throws Exception {
-    long pid = ((ProcessExecutor) pool).workerPids()[0];
+    long pid = ProcessPool.of(pool).workerPids()[0];
     Process ps = new ProcessBuilder("ps", "-o", "args=", "-p", Long.toString(pid)).start();
     String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     ps.waitFor();

@@ -7,7 +7,6 @@ import dev.spindle.ExecutionModel;
 import dev.spindle.Spindle;
 import dev.spindle.TaskExecutor;
 import dev.spindle.TaskRegistry;
-import dev.spindle.process.internal.ProcessExecutor;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,7 @@ class ParentDeathTest {
     TaskExecutor pool = Spindle.executor(ExecutionModel.PROCESSES).workers(2).name("orphans")
         .registry(TaskRegistry.of(TestTasks.class)).start();
     pool.submit(TestTasks.NOOP, 1).result();
-    long[] pids = ((ProcessExecutor) pool).workerPids();
+    long[] pids = ProcessPool.of(pool).workerPids();
     System.out.println("PIDS " + pids[0] + " " + pids[1]);
     System.out.flush();
     Thread.currentThread().join(); // until killed

@@ -12,7 +12,6 @@ import dev.spindle.TaskFailedException;
 import dev.spindle.TaskFuture;
 import dev.spindle.TaskRegistry;
 import dev.spindle.WorkerLostException;
-import dev.spindle.process.internal.ProcessExecutor;
 import dev.spindle.testkit.ContractTasks;
 import dev.spindle.testkit.GateServer;
 import java.io.IOException;
@@ -42,7 +41,7 @@ class WorkerLifecycleTest {
   void killingAWorkerMidTaskFailsThatTaskNamingPidAndStatusAndThePoolGoesOn() throws IOException {
     try (GateServer gates = new GateServer();
         TaskExecutor pool = pool(1, "lost", ProcessOptions.defaults(), ContractTasks.class, TestTasks.class)) {
-      long pid = ((ProcessExecutor) pool).workerPids()[0];
+      long pid = ProcessPool.of(pool).workerPids()[0];
       TaskFuture<String> running = pool.submit(ContractTasks.GATE, gates.gate("g"));
       TaskFuture<Long> queued = pool.submit(ContractTasks.SQUARE, 12L);
       gates.awaitArrived("g");
@@ -60,7 +59,7 @@ class WorkerLifecycleTest {
       assertThat(queued.result(LONG)).isEqualTo(144L);
       long replacement = pool.submit(TestTasks.PID, "x").result(LONG);
       assertThat(replacement).isNotEqualTo(pid);
-      assertThat(((ProcessExecutor) pool).workerPids()[0]).isEqualTo(replacement);
+      assertThat(ProcessPool.of(pool).workerPids()[0]).isEqualTo(replacement);
       assertThat(pool.stats().failed()).isEqualTo(1);
     }
   }
@@ -166,7 +165,7 @@ class WorkerLifecycleTest {
   @Test
   void workersHaveReadableTitlesInPs() throws Exception {
     try (TaskExecutor pool = pool(2, "primes", ProcessOptions.defaults(), TestTasks.class)) {
-      long[] pids = ((ProcessExecutor) pool).workerPids();
+      long[] pids = ProcessPool.of(pool).workerPids();
       Process ps = new ProcessBuilder("ps", "-o", "pid=,args=", "-p", pids[0] + "," + pids[1]).start();
       String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       ps.waitFor();
@@ -189,7 +188,7 @@ class WorkerLifecycleTest {
   @Test
   void shutdownAcknowledgesAndEveryWorkerExits() throws Exception {
     TaskExecutor pool = pool(2, "bye", ProcessOptions.defaults(), TestTasks.class);
-    long[] pids = ((ProcessExecutor) pool).workerPids();
+    long[] pids = ProcessPool.of(pool).workerPids();
     pool.submit(TestTasks.NOOP, 1).result(LONG);
     pool.shutdown();
     assertThat(pool.awaitTermination(LONG)).isTrue();

@@ -8,12 +8,12 @@ import dev.spindle.RejectedSubmissionException;
 import dev.spindle.RemoteTaskException;
 import dev.spindle.ResultIterator;
 import dev.spindle.Task;
-import dev.spindle.TaskExecutor;
 import dev.spindle.TaskFuture;
 import dev.spindle.TaskRegistry;
 import dev.spindle.UnknownTaskException;
 import dev.spindle.WorkerLostException;
 import dev.spindle.process.ProcessOptions;
+import dev.spindle.process.ProcessPool;
 import dev.spindle.process.supervise.ChildProcess;
 import dev.spindle.process.supervise.ChildSpec;
 import dev.spindle.process.supervise.ExitStatus;
@@ -62,7 +62,7 @@ import tools.jackson.core.JsonToken;
  * worker. Shutdown sends each worker one poison pill once its work is done and waits for the
  * acknowledgement.
  */
-public final class ProcessExecutor implements TaskExecutor {
+public final class ProcessExecutor implements ProcessPool {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
   private static final long RECLAIM_AFTER_NANOS = 2_000_000;
 
@@ -1024,7 +1024,7 @@ public final class ProcessExecutor implements TaskExecutor {
     return terminated.getCount() == 0;
   }
 
-  /** The pids of the live workers, by slot (-1 where none runs), for tests and diagnostics. */
+  @Override
   public long[] workerPids() {
     long[] pids = new long[slots.length];
     for (int i = 0; i < pids.length; i++) {
@@ -1034,7 +1034,7 @@ public final class ProcessExecutor implements TaskExecutor {
     return pids;
   }
 
-  /** Milliseconds from launch to ready of each live worker (-1 where unknown). */
+  @Override
   public long[] workerStartupMillis() {
     long[] ms = new long[slots.length];
     lock.lock();
