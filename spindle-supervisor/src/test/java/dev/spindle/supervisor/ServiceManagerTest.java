@@ -192,6 +192,41 @@ class ServiceManagerTest {
   }
 
   @Test
+  void reloadRestartsOnlyTheServiceWhoseDefinitionChangedAndAddsAndRemovesServices() throws Exception {
+    Path cfg = dir.resolve("services.json");
+    String idle = IdleService.class.getName();
+    Files.writeString(cfg, "{\"services\": [{\"name\": \"a\", \"class\": \"" + idle + "\"}, {\"name\": \"b\", "
+        + "\"class\": \"" + idle + "\"}]}");
+    manager = builder("redefine").configFile(cfg).build().start();
+    await().atMost(LONG).until(() -> events.ready.size() == 2);
+    long a0 = pidOf("a");
+    long b0 = pidOf("b");
+
+    Files.writeString(cfg, "{\"services\": [{\"name\": \"a\", \"class\": \"" + idle + "\", \"args\": "
+        + "{\"finishMillis\": 1}}, {\"name\": \"b\", \"class\": \"" + idle + "\"}]}");
+    assertThat(manager.reload()).containsExactly("restarted service a (its definition changed; 1 workers)");
+    await().atMost(LONG).until(() -> events.ready.size() == 3 && events.exited.size() == 1);
+    assertThat(events.exited.get(0).pid()).isEqualTo(a0);
+    assertThat(events.exited.get(0).expected()).isTrue();
+    assertThat(pidOf("a")).isNotEqualTo(a0);
+    assertThat(pidOf("b")).isEqualTo(b0);
+    assertThat(manager.services().get(0).argsJson()).isEqualTo("{\"finishMillis\":1}");
+
+    Files.writeString(cfg, "{\"services\": [{\"name\": \"b\", \"class\": \"" + idle + "\"}, {\"name\": \"c\", "
+        + "\"class\": \"" + idle + "\", \"workers\": 2}]}");
+    assertThat(manager.reload()).containsExactly("removed service a", "added service c (2 workers)");
+    await().atMost(LONG).until(() -> events.ready.size() == 5 && events.exited.size() == 2);
+    assertThat(manager.status().services()).extracting(ServiceStatus::name).containsExactly("b", "c");
+    assertThat(pidOf("b")).isEqualTo(b0);
+  }
+
+  private long pidOf(String service) {
+    return await().atMost(LONG).until(() -> manager.status().service(service)
+        .flatMap(s -> s.workerStatuses().stream().filter(w -> w.state() == WorkerState.RUNNING).findFirst())
+        .map(WorkerStatus::pid).orElse(0L), pid -> pid != 0L);
+  }
+
+  @Test
   void refusesAnUnsafeRunDirectoryAndASecondMasterOfTheSameName() throws Exception {
     Path loose = dir.resolve("loose");
     Files.createDirectory(loose, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));

@@ -69,7 +69,17 @@ final class WorkerRecord {
     return child;
   }
 
-  synchronized WorkerStatus snapshot(Instant now) {
+  WorkerStatus snapshot(Instant now) {
+    WorkerStatus s;
+    synchronized (this) {
+      s = snapshotLocked(now);
+    }
+    // read /proc outside the monitor
+    return s.pid() == 0 ? s : new WorkerStatus(s.service(), s.workerId(), s.title(), s.state(), s.pid(), s.startedAt(),
+        s.uptime(), s.restarts(), s.jobs(), ProcStatus.residentBytes(s.pid()), s.heapUsedBytes(), s.lastExit());
+  }
+
+  private WorkerStatus snapshotLocked(Instant now) {
     WorkerState state;
     if (mode == Mode.STOPPING) {
       state = WorkerState.STOPPING;
@@ -88,10 +98,9 @@ final class WorkerRecord {
     if (uptime.isNegative()) {
       uptime = Duration.ZERO;
     }
-    long rss = child == null ? -1 : ProcStatus.residentBytes(pid);
     String exit = lastExit == null ? lastExitNote : lastExit + (lastExitNote == null ? "" : "; " + lastExitNote);
     return new WorkerStatus(group.name(), workerId, title, state, pid, started, uptime, restarts,
-        child == null ? 0 : jobs, rss, child == null ? -1 : heapAfterGc, exit);
+        child == null ? 0 : jobs, -1, child == null ? -1 : heapAfterGc, exit);
   }
 
   @Override
