@@ -15,6 +15,13 @@ public final class Payloads {
 
   /** {@link JsonCodec#toJson} for values whose JSON is well under the limit. */
   public static String toJson(JsonCodec codec, Object value, String what) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte
+        || value instanceof Boolean) {
+      return value.toString(); // exactly what Jackson writes, without a generator per value
+    }
     String json;
     try {
       json = codec.mapper().writeValueAsString(value);
@@ -27,10 +34,34 @@ public final class Payloads {
     return json;
   }
 
+  /** {@code -?[0-9]{1,18}} without leading zeros: a number Jackson reads as the same long. */
+  private static boolean isPlainInteger(String s) {
+    int n = s.length();
+    int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
+    if (n == i || n - i > 18 || (s.charAt(i) == '0' && n - i > 1)) {
+      return false;
+    }
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@link JsonCodec#fromJson} for text well under the limit. */
+  @SuppressWarnings("unchecked")
   public static <T> T fromJson(JsonCodec codec, String json, Type type, String what) {
     if ((long) json.length() * 3 > codec.maxBytes()) {
       return codec.fromJson(json, type, what);
+    }
+    if ((type == Long.class || type == Integer.class) && isPlainInteger(json)) {
+      try {
+        return (T) (type == Long.class ? (Object) Long.valueOf(json) : (Object) Integer.valueOf(json));
+      } catch (NumberFormatException e) {
+        return codec.fromJson(json, type, what); // out of range: the codec says so
+      }
     }
     try {
       return codec.mapper().readValue(json, codec.mapper().constructType(type));

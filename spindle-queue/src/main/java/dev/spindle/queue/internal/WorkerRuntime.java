@@ -62,8 +62,13 @@ public final class WorkerRuntime implements AutoCloseable {
   private final Condition wake = lock.newCondition();
   private final Condition idle = lock.newCondition();
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
-  /** Guarded by lock. */
-  private final ArrayDeque<Done> pending = new ArrayDeque<>();
+  /** Outcomes waiting to be written; added by any thread, taken by the dispatcher. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Done> pending =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Outcomes a failed store call must write first; dispatcher thread only. */
+  private final ArrayDeque<Done> unsaved = new ArrayDeque<>();
+  /** True while the dispatcher waits (or is about to); producers signal only then. */
+  private volatile boolean dispatcherWaiting;
   private final AtomicInteger running = new AtomicInteger();
   private final ScheduleRunner schedules;
   private final LongAdder claimed = new LongAdder();
@@ -208,10 +213,11 @@ public final class WorkerRuntime implements AutoCloseable {
       try {
         while (true) {
           long now = System.nanoTime();
-          if (stopping && now >= giveUpFlushAtNanos && !pending.isEmpty()) {
+          if (stopping && now >= giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
             LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
-                + "the lease expires", workerId, pending.size(), s.store().describe());
+                + "the lease expires", workerId, pending.size() + unsaved.size(), s.store().describe());
             pending.clear();
+            unsaved.clear();
           }
           if (now < backoffUntil) {
             awaitQuietly(backoffUntil - now);
@@ -220,9 +226,7 @@ public final class WorkerRuntime implements AutoCloseable {
           free = stopping ? 0 : s.concurrency() - running.get();
           boolean due = nextRunAt != null && !s.clock().instant().isBefore(nextRunAt);
           claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
-          if (claim || !pending.isEmpty()) {
-            batch = new ArrayList<>(pending);
-            pending.clear();
+          if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
             break;
           }
           if (stopping && running.get() == 0) {
@@ -235,10 +239,19 @@ public final class WorkerRuntime implements AutoCloseable {
             long untilRun = Duration.between(s.clock().instant(), nextRunAt).toNanos();
             waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
           }
-          awaitQuietly(Math.max(waitNanos, 1));
+          dispatcherWaiting = true;
+          if (pending.isEmpty() && !storeChanged) {
+            awaitQuietly(Math.max(waitNanos, 1));
+          }
+          dispatcherWaiting = false;
         }
       } finally {
         lock.unlock();
+      }
+      batch = new ArrayList<>(unsaved);
+      unsaved.clear();
+      for (Done next; (next = pending.poll()) != null; ) {
+        batch.add(next);
       }
       storeChanged = false;
       Instant now = s.clock().instant();
@@ -255,14 +268,7 @@ public final class WorkerRuntime implements AutoCloseable {
             : Math.min(backoffNanos * 2, TimeUnit.SECONDS.toNanos(2));
         backoffUntil = System.nanoTime() + backoffNanos;
         logStoreFailure(e, batch.size());
-        lock.lock();
-        try {
-          for (int i = batch.size() - 1; i >= 0; i--) {
-            pending.addFirst(batch.get(i));
-          }
-        } finally {
-          lock.unlock();
-        }
+        unsaved.addAll(batch);
         continue;
       }
       backoffNanos = 0;
@@ -389,11 +395,8 @@ public final class WorkerRuntime implements AutoCloseable {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {
-      lock.lock();
-      try {
-        wake.signal();
-      } finally {
-        lock.unlock();
+      if (dispatcherWaiting) {
+        signal(); // a slot is free again
       }
       return;
     }
@@ -452,12 +455,9 @@ public final class WorkerRuntime implements AutoCloseable {
   }
 
   private void addDone(Done d) {
-    lock.lock();
-    try {
-      pending.add(d);
-      wake.signal();
-    } finally {
-      lock.unlock();
+    pending.add(d);
+    if (dispatcherWaiting) {
+      signal();
     }
   }
 

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The jobs a claim took, each RUNNING with its fencing token, plus a hint for idle workers.
  *
- * @param jobs the claimed jobs (possibly none)
+ * @param jobs the claimed jobs (possibly none), RUNNING; a store may leave out the result and error of
+ *     earlier attempts, which a worker does not need
  * @param nextRunAt the earliest run time of a SCHEDULED job in the store, or {@code null}: an idle
  *     worker need not poll before then unless woken by a change
  */

@@ -459,7 +459,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     Map<String, Integer> limits = limits(c);
     PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = 2, worker_id = ?, fence = fence + 1,"
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
-        + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.COLUMNS);
+        + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
     int remaining = req.max();
     for (String q : req.queues()) {
@@ -481,7 +481,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       List<JobInfo> part = new ArrayList<>();
       try (ResultSet rs = take.executeQuery()) {
         while (rs.next()) {
-          part.add(row(c, rs));
+          part.add(JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id)));
         }
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()

@@ -152,7 +152,8 @@ public final class Db implements AutoCloseable {
         if (now - start >= timeoutNanos) {
           return 0;
         }
-        LockSupport.parkNanos(n < 20 ? 20_000 : n < 200 ? 100_000 : 1_000_000);
+        // 20 us, doubling to 1 ms: few wake-ups while another process commits a batch
+        LockSupport.parkNanos(Math.min(1_000_000L, 20_000L << Math.min(n, 6)));
         return 1;
       }
     });

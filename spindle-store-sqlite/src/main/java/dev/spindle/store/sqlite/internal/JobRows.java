@@ -14,6 +14,10 @@ public final class JobRows {
       + " attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at, finished_at,"
       + " expires_at, finish_seq, policy_id";
 
+  /** The columns {@link #readClaimed} expects: what a worker needs to run a job it just claimed. */
+  public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
+      + " fence, created_at, run_at, policy_id";
+
   public static final int SCHEDULED = 0;
   public static final int QUEUED = 1;
   public static final int RUNNING = 2;
@@ -68,6 +72,18 @@ public final class JobRows {
   @FunctionalInterface
   public interface Policies {
     JobPolicy get(long id) throws SQLException;
+  }
+
+  /**
+   * Reads a job just claimed ({@link #CLAIM_COLUMNS}): RUNNING under {@code workerId} since
+   * {@code now}; the result and error of earlier attempts are not read.
+   */
+  public static JobInfo readClaimed(ResultSet rs, String workerId, Instant now, Policies policies)
+      throws SQLException {
+    return new JobInfo(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3), JobState.RUNNING,
+        rs.getInt(4), rs.getString(5), null, null, null, rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getInt(9),
+        rs.getLong(10), workerId, false, instant(rs.getLong(11)), instant(rs.getLong(12)), now, null, null, 0,
+        policies.get(rs.getLong(13)));
   }
 
   /** Reads a row selected with {@link #COLUMNS}. */
