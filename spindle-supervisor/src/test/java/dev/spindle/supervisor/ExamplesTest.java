@@ -64,7 +64,7 @@ class ExamplesTest {
       int seen = items(master).size();
       await().atMost(LONG).until(() -> items(master).size() >= seen + 10);
       master.signal("TERM");
-      assertThat(master.awaitExit(LONG).code()).isZero();
+      assertThat(master.awaitExit(LONG).code()).as("master log:%n%s", master.log()).isZero();
       // every item the producer put was printed exactly once, in order of the queue
       List<Long> items = items(master);
       assertThat(items).doesNotHaveDuplicates();

@@ -144,7 +144,7 @@ class MasterProcessTest {
       await().atMost(LONG).until(() -> master.lines("EVENT ready").size() == 2);
 
       master.signal("TERM");
-      assertThat(master.awaitExit(LONG).code()).isZero();
+      assertThat(master.awaitExit(LONG).code()).as("master log:%n%s", master.log()).isZero();
       assertThat(Ps.alive(children)).isEmpty();
       assertThat(master.lines("FINISHED idle")).hasSize(2);
       assertThat(master.lines("EVENT exited")).hasSize(2).allMatch(l -> l.endsWith(" 0 true"));
@@ -160,7 +160,7 @@ class MasterProcessTest {
       await().atMost(LONG).until(() -> master.lines("EVENT ready").size() == 1);
 
       master.signal("TERM");
-      assertThat(master.awaitExit(LONG).code()).isEqualTo(Termination.FORCED);
+      assertThat(master.awaitExit(LONG).code()).as("master log:%n%s", master.log()).isEqualTo(Termination.FORCED);
       assertThat(Ps.alive(children)).isEmpty();
       assertThat(master.lines("TERMINATED")).containsExactly("TERMINATED 1 1");
       assertThat(master.log()).contains("did not stop within 500ms of SIGTERM; killing it");

@@ -120,7 +120,7 @@ class QueueWorkerServiceTest {
       await().atMost(LONG).until(() -> jobs.stream().allMatch(h -> info(h).state() == JobState.RUNNING));
 
       master.signal("TERM");
-      assertThat(master.awaitExit(LONG).code()).isZero();
+      assertThat(master.awaitExit(LONG).code()).as("master log:%n%s", master.log()).isZero();
       assertThat(jobs).as(master.log()).allSatisfy(h -> {
         JobInfo j = info(h);
         assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
@@ -139,7 +139,7 @@ class QueueWorkerServiceTest {
           .map(Ps.Proc::pid).toList());
 
       master.signal("TERM");
-      assertThat(master.awaitExit(LONG).code()).isZero(); // released in time: nobody had to be killed
+      assertThat(master.awaitExit(LONG).code()).as("master log:%n%s", master.log()).isZero(); // released in time: nobody had to be killed
       assertThat(Ps.alive(children)).isEmpty();
       Map<JobState, Long> states = jobs.stream().map(this::info)
           .collect(Collectors.groupingBy(JobInfo::state, Collectors.counting()));

@@ -168,18 +168,24 @@ public final class ServiceMain {
   }
 
   private void requestStop() {
+    boolean notBuilt;
     synchronized (lock) {
       if (stopping) {
         return;
       }
       stopping = true;
-      if (ctx == null) {
-        return; // not built yet: main() exits once it sees the flag
+      notBuilt = service == null;
+      if (ctx != null) {
+        ctx.signalStop();
       }
-      ctx.signalStop();
-      if (service != null) {
+      if (!notBuilt) {
         startTerminator();
       }
+    }
+    if (notBuilt) {
+      // Still starting (a slow JVM start, the hello, the constructor): there is no work to finish,
+      // so leave now rather than when main() reaches its next check.
+      exit(0);
     }
   }
 
