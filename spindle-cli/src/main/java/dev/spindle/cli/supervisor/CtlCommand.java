@@ -7,7 +7,7 @@ import dev.spindle.supervisor.RunDirectory;
 import dev.spindle.supervisor.ServiceStatus;
 import dev.spindle.supervisor.WorkerStatus;
 import tools.jackson.databind.json.JsonMapper;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +53,7 @@ public final class CtlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().usage(System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
     return 2;
   }
 
@@ -64,8 +64,9 @@ public final class CtlCommand implements Callable<Integer> {
     return ControlClient.find(runDir != null ? runDir : RunDirectory.defaultPath(), name);
   }
 
-  static int fail(ControlException e) {
-    System.err.println("spindle ctl: " + e.getMessage());
+  static int fail(CommandLine.Model.CommandSpec spec, ControlException e) {
+    spec.commandLine().getErr().println("spindle ctl: " + e.getMessage());
+    spec.commandLine().getErr().flush();
     return 1;
   }
 
@@ -76,6 +77,9 @@ public final class CtlCommand implements Callable<Integer> {
     @ParentCommand
     CtlCommand parent;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--json", description = "print the status as JSON")
     boolean json;
 
@@ -85,19 +89,21 @@ public final class CtlCommand implements Callable<Integer> {
       try {
         st = parent.client().status();
       } catch (ControlException e) {
-        return fail(e);
+        return fail(spec, e);
       }
+      PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        System.out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(st));
+        out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(st));
       } else {
-        print(st, System.out);
+        print(st, out);
       }
+      out.flush();
       return 0;
     }
   }
 
   /** Prints a status as a table. */
-  static void print(ManagerStatus st, PrintStream out) {
+  static void print(ManagerStatus st, PrintWriter out) {
     out.printf(Locale.ROOT, "master %s  pid %d  %s  up %s  socket %s%n", st.name(), st.pid(), st.state(),
         Supervision.human(st.uptime()), st.controlSocket());
     List<String[]> rows = new ArrayList<>();
@@ -160,13 +166,15 @@ public final class CtlCommand implements Callable<Integer> {
       }
       try {
         ControlClient ctl = parent.client();
+        PrintWriter out = spec.commandLine().getOut();
         for (Map.Entry<String, Integer> e : want.entrySet()) {
           int from = ctl.scale(e.getKey(), e.getValue());
-          System.out.println(e.getKey() + ": " + from + " -> " + e.getValue() + " workers");
+          out.println(e.getKey() + ": " + from + " -> " + e.getValue() + " workers");
         }
+        out.flush();
         return 0;
       } catch (ControlException e) {
-        return fail(e);
+        return fail(spec, e);
       }
     }
   }
@@ -178,15 +186,20 @@ public final class CtlCommand implements Callable<Integer> {
     @ParentCommand
     CtlCommand parent;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
       try {
         List<String> changes = parent.client().reload();
-        System.out.println(changes.isEmpty() ? "reloaded: nothing changed" : "reloaded:");
-        changes.forEach(c -> System.out.println("  " + c));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(changes.isEmpty() ? "reloaded: nothing changed" : "reloaded:");
+        changes.forEach(c -> out.println("  " + c));
+        out.flush();
         return 0;
       } catch (ControlException e) {
-        return fail(e);
+        return fail(spec, e);
       }
     }
   }
@@ -199,6 +212,9 @@ public final class CtlCommand implements Callable<Integer> {
     @ParentCommand
     CtlCommand parent;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--now", description = "kill every worker at once")
     boolean now;
 
@@ -206,10 +222,11 @@ public final class CtlCommand implements Callable<Integer> {
     public Integer call() {
       try {
         parent.client().stop(now);
-        System.out.println("stopping");
+        spec.commandLine().getOut().println("stopping");
+        spec.commandLine().getOut().flush();
         return 0;
       } catch (ControlException e) {
-        return fail(e);
+        return fail(spec, e);
       }
     }
   }
