@@ -203,14 +203,19 @@ public final class ThumbnailBench {
     double m2 = median(t2);
     double q1 = median(p1);
     double q2 = median(p2);
-    System.out.println("| pool | seconds (median) | thumbnails/s | vs 1 worker |");
-    System.out.println("|---|---:|---:|---:|");
-    System.out.printf(Locale.ROOT, "| 1 thread | %.2f | %.1f | 1.00x |%n", m1, 78 / m1);
-    System.out.printf(Locale.ROOT, "| 2 threads | %.2f | %.1f | %.2fx |%n", m2, 78 / m2, m1 / m2);
-    System.out.printf(Locale.ROOT, "| 1 child JVM | %.2f | %.1f | 1.00x |%n", q1, 78 / q1);
-    System.out.printf(Locale.ROOT, "| 2 child JVMs | %.2f | %.1f | %.2fx |%n", q2, 78 / q2, q1 / q2);
-    System.out.printf(Locale.ROOT, "%n2 threads vs 1: %.2fx (target >= 1.8x) %s; 2 child JVMs vs 1: %.2fx%n%n", m1 / m2,
-        m1 / m2 >= 1.8 ? "PASS" : "MISS", q1 / q2);
+    double b1 = java.util.Collections.min(t1);
+    double b2 = java.util.Collections.min(t2);
+    double c1 = java.util.Collections.min(p1);
+    double c2 = java.util.Collections.min(p2);
+    System.out.println("| pool | median s | best s | thumbnails/s (median) | vs 1 worker (median) | vs 1 worker (best) |");
+    System.out.println("|---|---:|---:|---:|---:|---:|");
+    System.out.printf(Locale.ROOT, "| 1 thread | %.2f | %.2f | %.1f | 1.00x | 1.00x |%n", m1, b1, 78 / m1);
+    System.out.printf(Locale.ROOT, "| 2 threads | %.2f | %.2f | %.1f | %.2fx | %.2fx |%n", m2, b2, 78 / m2, m1 / m2, b1 / b2);
+    System.out.printf(Locale.ROOT, "| 1 child JVM | %.2f | %.2f | %.1f | 1.00x | 1.00x |%n", q1, c1, 78 / q1);
+    System.out.printf(Locale.ROOT, "| 2 child JVMs | %.2f | %.2f | %.1f | %.2fx | %.2fx |%n", q2, c2, 78 / q2, q1 / q2, c1 / c2);
+    System.out.printf(Locale.ROOT, "%n2 threads vs 1: %.2fx median, %.2fx best (target >= 1.8x) %s; 2 child JVMs vs 1: %.2fx median, "
+        + "%.2fx best; load average now %.2f%n%n", m1 / m2, b1 / b2, m1 / m2 >= 1.8 ? "PASS" : "MISS", q1 / q2, c1 / c2,
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     return m1 / m2 >= 1.8;
   }
 
