@@ -94,6 +94,10 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   }
 
   private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
+  private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
+      + " unique_key, created_at, run_at, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  /** Batches up to this size use cached statements (see {@link #insert}). */
+  private static final int SMALL_BATCH = 512;
   private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = 2";
   private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
@@ -254,8 +258,22 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
       throws SQLException {
     long last = meta(c, "job_id");
-    PreparedStatement ins = c.ps("INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
-        + " created_at, run_at, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // sqlite-jdbc clears a statement's whole batch array after each executeBatch, and the array only
+    // grows: a big batch gets its own statement, so the cached one stays cheap for small enqueues
+    boolean big = jobs.size() > SMALL_BATCH;
+    PreparedStatement ins = big ? c.jdbc().prepareStatement(INSERT_JOB) : c.ps(INSERT_JOB);
+    try {
+      return insertWith(c, ins, jobs, created, last);
+    } finally {
+      if (big) {
+        ins.close();
+      }
+    }
+  }
+
+  private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, List<NewJob> jobs,
+      Map<JobPolicy, Long> created, long lastId) throws SQLException {
+    long last = lastId;
     PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
     boolean batched = false;
@@ -296,7 +314,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       ins.setLong(8, micros(j.createdAt()));
       ins.setLong(9, micros(j.runAt()));
       ins.setLong(10, pid);
-      if (j.uniqueKey() != null) {
+      if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
       } else {
         ins.addBatch();
@@ -548,19 +566,44 @@ public final class SqliteJobStore implements JobStore, JobInspector {
 
   private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant nowInstant)
       throws SQLException {
+    if (completions.size() <= SMALL_BATCH) {
+      return completeTx(c, completions, nowInstant, c::ps);
+    }
+    List<PreparedStatement> fresh = new ArrayList<>();
+    try {
+      return completeTx(c, completions, nowInstant, sql -> {
+        PreparedStatement ps = c.jdbc().prepareStatement(sql);
+        fresh.add(ps);
+        return ps;
+      });
+    } finally {
+      for (PreparedStatement ps : fresh) {
+        ps.close();
+      }
+    }
+  }
+
+  /** Prepares a statement. */
+  @FunctionalInterface
+  private interface Statements {
+    PreparedStatement get(String sql) throws SQLException;
+  }
+
+  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant nowInstant, Statements st)
+      throws SQLException {
     long now = micros(nowInstant);
     long seq = meta(c, "finish_seq");
-    PreparedStatement succeeded = c.ps("UPDATE spindle_jobs SET state = 3, result = ?, finished_at = ?,"
+    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET state = 3, result = ?, finished_at = ?,"
         + " finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement retry = c.ps("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
+    PreparedStatement retry = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement failed = c.ps("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
+    PreparedStatement failed = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
         + " dead_reason = ?, finished_at = ?, finish_seq = ?, expires_at = ? + " + FAILURE_TTL
         + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement cancelled = c.ps("UPDATE spindle_jobs SET state = 6, error = coalesce(?, error),"
+    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET state = 6, error = coalesce(?, error),"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE "
         + HELD + " AND cancel_requested >= ?");
-    PreparedStatement released = c.ps("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0),"
+    PreparedStatement released = st.get("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0),"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0");
     int n = completions.size();
     int[][] slot = new int[n][];
