@@ -240,7 +240,9 @@ public final class WorkerRuntime implements AutoCloseable {
             waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
           }
           dispatcherWaiting = true;
-          if (pending.isEmpty() && !storeChanged) {
+          // re-check after announcing the wait: an outcome (or, with a free slot, a change) that arrived
+          // meanwhile must not be slept through; with no free slot a change is no reason to wake
+          if (pending.isEmpty() && !(free > 0 && storeChanged)) {
             awaitQuietly(Math.max(waitNanos, 1));
           }
           dispatcherWaiting = false;
