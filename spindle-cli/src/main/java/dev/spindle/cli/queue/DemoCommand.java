@@ -180,7 +180,7 @@ public final class DemoCommand implements Callable<Integer> {
       List<JobInfo> ticks = ticks(inspector);
       long distinct = ticks.stream().map(JobInfo::uniqueKey).distinct().count();
       boolean ticksOk = ticks.size() >= ticksWanted && distinct == ticks.size();
-      out.printf(Locale.ROOT, "  %-8s %-12s %s%n", "-", "demo-tick", ticks.size() + " ticks fired " + ticks.size()
+      out.printf(Locale.ROOT, "  %-6s %-15s %s%n", "-", "demo-tick", ticks.size() + " ticks fired " + ticks.size()
           + " jobs across " + workers + " workers: " + (ticksOk ? "exactly once per tick" : "NOT once per tick")
           + "; schedule removed at runtime");
       ok &= ticksOk;
@@ -213,12 +213,12 @@ public final class DemoCommand implements Callable<Integer> {
     String what = switch (j.state()) {
       case SUCCEEDED -> "result " + j.resultJson();
       case FAILED, DEAD -> (j.deadReason() != null ? "[" + j.deadReason() + "] " : "")
-          + j.error().map(e -> QueueSupport.cut(e.summary(), 90)).orElse("");
+          + j.error().map(e -> QueueSupport.cut(e.summary(), 120)).orElse("");
       default -> "";
     };
     boolean ok = j.state() == expected;
-    out.printf(Locale.ROOT, "  %-8s %-12s %-10s attempts %d, failures %d: %s%n      %s%n", j.id(), j.task(), j.state(),
-        j.attempt(), j.failures(), what, ok ? meaning : "EXPECTED " + expected);
+    out.printf(Locale.ROOT, "  %-6s %-15s %-10s attempts %d, failures %d: %s%n         %s%n", j.id(), j.task(),
+        j.state(), j.attempt(), j.failures(), what, ok ? meaning : "EXPECTED " + expected);
     return ok;
   }
 

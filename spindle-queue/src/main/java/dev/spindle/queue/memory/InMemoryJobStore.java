@@ -620,7 +620,14 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
   public List<WorkerRecord> workers() {
     synchronized (lock) {
       checkOpen();
-      return List.copyOf(workers.values());
+      List<WorkerRecord> out = new ArrayList<>(workers.size());
+      for (WorkerRecord w : workers.values()) {
+        int held = runningByWorker.getOrDefault(w.id(), Set.of()).size();
+        out.add(new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
+            w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), held, w.processed(), w.failed(),
+            w.ratePerSecond()));
+      }
+      return out;
     }
   }
 

@@ -19,7 +19,11 @@ public interface JobInspector {
   /** Per-queue counts by state, by queue name; queues with only a limit and no jobs are included. */
   List<QueueSummary> queueSummaries();
 
-  /** Registered workers (alive or with an expired lease not yet reclaimed), by id. */
+  /**
+   * Registered workers (alive or with an expired lease not yet reclaimed), by id; {@code running} is
+   * the number of RUNNING jobs each holds in the store now, the other counters come from its last
+   * heartbeat.
+   */
   List<WorkerRecord> workers();
 
   /**

@@ -1150,8 +1150,9 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   public List<WorkerRecord> workers() {
     return db.read("list workers", c -> {
       List<WorkerRecord> out = new ArrayList<>();
-      try (ResultSet rs = c.ps("SELECT id, name, host, pid, queues, concurrency, model, state, started_at,"
-          + " heartbeat_at, lease_until, running, processed, failed, rate FROM spindle_workers ORDER BY id")
+      try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
+          + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = 2"
+          + " AND j.worker_id = w.id), w.processed, w.failed, w.rate FROM spindle_workers w ORDER BY w.id")
           .executeQuery()) {
         while (rs.next()) {
           String qs = rs.getString(5);
