@@ -1,5 +1,6 @@
 package dev.spindle.supervisor;
 
+import dev.spindle.supervisor.internal.JsonLines;
 import dev.spindle.supervisor.internal.LineChannel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,7 +93,7 @@ public final class ControlClient {
   public ManagerStatus status() {
     JsonNode r = call(request("status"));
     try {
-      return LineChannel.MAPPER.treeToValue(r.get("status"), ManagerStatus.class);
+      return JsonLines.MAPPER.treeToValue(r.get("status"), ManagerStatus.class);
     } catch (JacksonException e) {
       throw new ControlException("the master's status could not be read: " + e.getOriginalMessage(), e);
     }
@@ -137,7 +138,7 @@ public final class ControlClient {
   }
 
   private static ObjectNode request(String op) {
-    ObjectNode n = LineChannel.object();
+    ObjectNode n = JsonLines.object();
     n.put("op", op);
     return n;
   }
@@ -151,8 +152,8 @@ public final class ControlClient {
     }
     CompletableFuture<JsonNode> f = CompletableFuture.supplyAsync(() -> {
       try {
-        ch.write(request);
-        return ch.read();
+        JsonLines.write(ch, request);
+        return JsonLines.read(ch);
       } catch (IOException e) {
         throw new ControlException("the connection to " + socket + " failed: " + e.getMessage(), e);
       }

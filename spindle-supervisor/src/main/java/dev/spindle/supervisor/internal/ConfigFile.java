@@ -67,7 +67,7 @@ public final class ConfigFile {
   public static List<ServiceConfig> parse(String json) {
     JsonNode root;
     try {
-      root = LineChannel.MAPPER.readTree(json);
+      root = JsonLines.MAPPER.readTree(json);
     } catch (JacksonException e) {
       throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
     }

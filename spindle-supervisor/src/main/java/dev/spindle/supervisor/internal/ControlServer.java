@@ -56,7 +56,7 @@ public final class ControlServer implements AutoCloseable {
     /** Sends a message; false if the connection is gone. */
     public boolean send(JsonNode message) {
       try {
-        channel.write(message);
+        JsonLines.write(channel, message);
         return true;
       } catch (IOException e) {
         return false;
@@ -178,7 +178,7 @@ public final class ControlServer implements AutoCloseable {
       while (true) {
         JsonNode msg;
         try {
-          msg = c.channel.read();
+          msg = JsonLines.read(c.channel);
         } catch (IOException e) {
           if (!closed && !(e instanceof AsynchronousCloseException) && !(e instanceof ClosedChannelException)) {
             c.send(error(e.getMessage()));
@@ -214,7 +214,7 @@ public final class ControlServer implements AutoCloseable {
 
   /** {@code {"ok":false,"error":message}}. */
   public static ObjectNode error(String message) {
-    ObjectNode n = LineChannel.object();
+    ObjectNode n = JsonLines.object();
     n.put("ok", false);
     n.put("error", message);
     return n;
@@ -222,7 +222,7 @@ public final class ControlServer implements AutoCloseable {
 
   /** {@code {"ok":true}}. */
   public static ObjectNode ok() {
-    ObjectNode n = LineChannel.object();
+    ObjectNode n = JsonLines.object();
     n.put("ok", true);
     return n;
   }

@@ -9,22 +9,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One JSON object per line over a unix domain socket: the wire of the control socket, shared by
- * {@code spindle ctl} clients and the master's children. Reading is for one thread at a time;
- * writing is thread-safe and may run concurrently with a read.
+ * Lines of UTF-8 text over a unix domain socket: the transport of the control socket. One JSON
+ * object per line ({@link JsonLines} on the master's side, {@link FlatJson} in the children, which
+ * thereby start without loading Jackson). Reading is for one thread at a time; writing is
+ * thread-safe and may run concurrently with a read.
  */
 public final class LineChannel implements AutoCloseable {
   /** The longest line accepted, in bytes. */
   public static final int MAX_LINE = 4 << 20;
-
-  /** The mapper for every message. */
-  public static final JsonMapper MAPPER = JsonMapper.builder().build();
 
   private final SocketChannel channel;
   private final ByteBuffer in = ByteBuffer.allocate(8192);
@@ -57,34 +51,13 @@ public final class LineChannel implements AutoCloseable {
     return channel;
   }
 
-  /** A new empty object node. */
-  public static ObjectNode object() {
-    return MAPPER.createObjectNode();
-  }
-
   /**
-   * Reads the next message.
+   * Reads the next line (without its newline).
    *
-   * @return the message, or null at end of stream
-   * @throws IOException on a read error, a line over {@link #MAX_LINE}, or a line that is not a JSON object
+   * @return the line, or null at end of stream
+   * @throws IOException on a read error or a line over {@link #MAX_LINE}
    */
-  public JsonNode read() throws IOException {
-    String line = readLine();
-    if (line == null) {
-      return null;
-    }
-    try {
-      JsonNode n = MAPPER.readTree(line);
-      if (n == null || !n.isObject()) {
-        throw new IOException("expected a JSON object per line, got: " + abbreviate(line));
-      }
-      return n;
-    } catch (JacksonException e) {
-      throw new IOException("malformed JSON line: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private String readLine() throws IOException {
+  public String readLine() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     while (true) {
       while (in.hasRemaining()) {
@@ -109,14 +82,9 @@ public final class LineChannel implements AutoCloseable {
     }
   }
 
-  /** Writes one message as a line. */
-  public void write(JsonNode message) throws IOException {
-    byte[] bytes;
-    try {
-      bytes = MAPPER.writeValueAsBytes(message);
-    } catch (JacksonException e) {
-      throw new IOException("cannot encode message: " + e.getOriginalMessage(), e);
-    }
+  /** Writes one line; {@code text} must not contain a newline. */
+  public void writeLine(String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     ByteBuffer buf = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
     synchronized (writeLock) {
       while (buf.hasRemaining()) {

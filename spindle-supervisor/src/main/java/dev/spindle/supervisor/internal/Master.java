@@ -830,7 +830,7 @@ public final class Master {
         }
         case "status" -> {
           ObjectNode n = ControlServer.ok();
-          n.set("status", LineChannel.MAPPER.valueToTree(status()));
+          n.set("status", JsonLines.MAPPER.valueToTree(status()));
           yield n;
         }
         case "scale" -> {

@@ -8,10 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The entry point of a service worker JVM. Started only by a {@code ServiceManager}, which passes
@@ -65,29 +64,25 @@ public final class ServiceMain {
     int workerId = Integer.parseInt(requireEnv(ChildEnv.WORKER_ID));
     label = name + " worker(" + workerId + ") (pid " + ProcessHandle.current().pid() + ")";
 
-    JsonNode welcome;
+    Map<String, Object> welcome;
     try {
       link = LineChannel.connect(Path.of(socket));
-      ObjectNode hello = LineChannel.object();
-      hello.put("op", "hello");
-      hello.put("token", token);
-      hello.put("pid", ProcessHandle.current().pid());
-      link.write(hello);
-      welcome = link.read();
+      link.writeLine(FlatJson.encode("op", "hello", "token", token, "pid", ProcessHandle.current().pid()));
+      String line = link.readLine();
+      welcome = line == null ? null : FlatJson.decode(line);
     } catch (IOException e) {
       fail(EXIT_START_FAILED, "cannot reach the master at " + socket + ": " + e.getMessage(), null);
       return;
     }
-    if (welcome == null || !welcome.path("ok").asBoolean(false)) {
+    if (welcome == null || !Boolean.TRUE.equals(welcome.get("ok"))) {
       fail(EXIT_START_FAILED, "the master refused this worker: "
-          + (welcome == null ? "connection closed" : welcome.path("error").asString("")), null);
+          + (welcome == null ? "connection closed" : welcome.get("error")), null);
       return;
     }
-    JsonNode argsNode = welcome.get("args");
-    String argsJson = argsNode == null || argsNode.isNull() ? null : argsNode.asString();
-    long maxJobs = welcome.path("maxJobs").asLong(0);
-    Duration stopTimeout = Duration.ofMillis(welcome.path("stopTimeoutMs").asLong(10_000));
-    long reportMs = Math.max(50, welcome.path("reportMs").asLong(1000));
+    String argsJson = welcome.get("args") instanceof String a ? a : null;
+    long maxJobs = number(welcome, "maxJobs", 0);
+    Duration stopTimeout = Duration.ofMillis(number(welcome, "stopTimeoutMs", 10_000));
+    long reportMs = Math.max(50, number(welcome, "reportMs", 1000));
 
     Thread reader = new Thread(this::readLink, "spindle-master-link");
     reader.setDaemon(true);
@@ -119,7 +114,7 @@ public final class ServiceMain {
         startTerminator();
       }
     }
-    send(op("ready"));
+    send(FlatJson.encode("op", "ready"));
     Thread reporter = new Thread(() -> report(c, reportMs), "spindle-reporter");
     reporter.setDaemon(true);
     reporter.start();
@@ -153,11 +148,11 @@ public final class ServiceMain {
   private void readLink() {
     try {
       while (true) {
-        JsonNode m = link.read();
-        if (m == null) {
+        String line = link.readLine();
+        if (line == null) {
           break;
         }
-        if ("stop".equals(m.path("op").asString(""))) {
+        if ("stop".equals(FlatJson.decode(line).get("op"))) {
           requestStop();
         }
       }
@@ -206,9 +201,7 @@ public final class ServiceMain {
   }
 
   private void jobLimitReached(long jobs) {
-    ObjectNode m = op("retire");
-    m.put("reason", "served " + jobs + " jobs (maxJobsPerChild)");
-    send(m);
+    send(FlatJson.encode("op", "retire", "reason", "served " + jobs + " jobs (maxJobsPerChild)"));
     requestStop();
   }
 
@@ -220,10 +213,7 @@ public final class ServiceMain {
       long jobs = c.jobsDone();
       long h = heap.heapAfterGc();
       if (jobs != lastJobs || Math.abs(h - lastHeap) >= 64 * 1024) {
-        ObjectNode m = op("report");
-        m.put("jobs", jobs);
-        m.put("heapAfterGc", h);
-        if (!send(m)) {
+        if (!send(FlatJson.encode("op", "report", "jobs", jobs, "heapAfterGc", h))) {
           return;
         }
         lastJobs = jobs;
@@ -237,19 +227,17 @@ public final class ServiceMain {
     }
   }
 
-  private boolean send(ObjectNode m) {
+  private boolean send(String message) {
     try {
-      link.write(m);
+      link.writeLine(message);
       return true;
     } catch (IOException e) {
       return false;
     }
   }
 
-  private static ObjectNode op(String op) {
-    ObjectNode m = LineChannel.object();
-    m.put("op", op);
-    return m;
+  private static long number(Map<String, Object> m, String key, long otherwise) {
+    return m.get(key) instanceof Number n ? n.longValue() : otherwise;
   }
 
   private static void awaitUninterruptibly(ChildContext c) {
