@@ -228,6 +228,18 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     }
   }
 
+  private static long maxJobId(Db.Conn c) throws SQLException {
+    try (ResultSet rs = c.ps("SELECT max(id) FROM spindle_jobs").executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Before deleting jobs: records the highest id so far, so no id is ever handed out twice. */
+  private static void raiseIdFloor(Db.Conn c) throws SQLException {
+    c.ps("UPDATE spindle_meta SET value = max(value, coalesce((SELECT max(id) FROM spindle_jobs), 0))"
+        + " WHERE key = 'job_id'").executeUpdate();
+  }
+
   private static void setMeta(Db.Conn c, String key, long value) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_meta SET value = ? WHERE key = ?");
     ps.setLong(1, value);
@@ -257,7 +269,9 @@ public final class SqliteJobStore implements JobStore, JobInspector {
 
   private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
       throws SQLException {
-    long last = meta(c, "job_id");
+    // the next id follows the highest ever used: the live maximum, or the floor that deletions record
+    // (so ids are never reused); enqueues only read it, they write no counter row
+    long last = Math.max(meta(c, "job_id"), maxJobId(c));
     // sqlite-jdbc clears a statement's whole batch array after each executeBatch, and the array only
     // grows: a big batch gets its own statement, so the cached one stays cheap for small enqueues
     boolean big = jobs.size() > SMALL_BATCH;
@@ -325,7 +339,6 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     if (batched) {
       ins.executeBatch();
     }
-    setMeta(c, "job_id", last);
     return Arrays.asList(out);
   }
 
@@ -992,6 +1005,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return 0;
     }
     return db.write("apply retention", c -> {
+      raiseIdFloor(c);
       int left = limits.batch();
       PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
           + " state >= 3 AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
@@ -1210,6 +1224,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     sql.append(" ORDER BY id DESC LIMIT ?)");
     args.add(f.limit());
     return db.write("purge jobs", c -> {
+      raiseIdFloor(c);
       try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
         bind(ps, args);
         return ps.executeUpdate();

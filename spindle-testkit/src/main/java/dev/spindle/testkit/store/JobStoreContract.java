@@ -336,6 +336,20 @@ public abstract class JobStoreContract {
     assertThat(again.jobId()).isNotEqualTo(id);
   }
 
+  @Test
+  void idsAreNeverReusedEvenAfterTheNewestJobIsPurged() {
+    enqueue(job("store.echo", json("a")));
+    String newest = enqueue(job("store.echo", json("b")));
+    store.cancel(newest, clock.instant());
+    assertThat(inspector.purge(JobFilter.all().withState(JobState.CANCELLED))).isEqualTo(1);
+    String next = enqueue(job("store.echo", json("c")));
+    assertThat(Long.parseLong(next)).isGreaterThan(Long.parseLong(newest));
+    store.cancel(next, clock.instant());
+    clock.advance(JobPolicy.defaults().resultTtl().plusSeconds(1));
+    assertThat(store.purgeExpired(clock.instant(), RetentionLimits.defaults())).isEqualTo(1);
+    assertThat(Long.parseLong(enqueue(job("store.echo", json("d"))))).isGreaterThan(Long.parseLong(next));
+  }
+
   // ================================================================ completion and fencing
 
   @Test

@@ -5,7 +5,9 @@ import java.sql.SQLException;
 
 /**
  * The database schema (version {@value #VERSION}), created on first open. States are stored as the
- * codes of {@link JobRows#code}. Times are microseconds since the epoch.
+ * codes of {@link JobRows#code}. Times are microseconds since the epoch. {@code spindle_meta} holds
+ * {@code job_id}, the highest job id deleted so far (new ids continue after it and after the live
+ * maximum), and {@code finish_seq}, the last sequence number of the finished feed.
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
