@@ -109,6 +109,7 @@ public final class QueueBench {
       warmUp(q);
       for (int batch : new int[] {1_000, 10_000, n}) {
         List<Long> inputs = LongStream.range(0, batch).boxed().toList();
+        long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
         int done = 0;
         while (done < n) {
@@ -116,18 +117,32 @@ public final class QueueBench {
           done += batch;
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "batch enqueue  %,d jobs in batches of %,d: %.2f s = %,.0f jobs/s%n", done,
-            batch, s, done / s);
+        System.out.printf(Locale.ROOT, "batch enqueue  %,d jobs in batches of %,d: %.2f s = %,.0f jobs/s"
+            + " (%.1f us CPU per job)%n", done, batch, s, done / s, (cpuNanos() - cpu0) / 1e3 / done);
       }
       int singles = Math.min(n, intOpt("singles", 20_000));
+      long cpu0 = cpuNanos();
       long t0 = System.nanoTime();
       for (int i = 0; i < singles; i++) {
         q.enqueue(QueueBenchTasks.NOOP, (long) i);
       }
       double s = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "single enqueue %,d jobs, one transaction each: %.2f s = %,.0f jobs/s%n",
-          singles, s, singles / s);
+      System.out.printf(Locale.ROOT, "single enqueue %,d jobs, one transaction each: %.2f s = %,.0f jobs/s"
+          + " (%.1f us CPU per job)%n", singles, s, singles / s, (cpuNanos() - cpu0) / 1e3 / singles);
     }
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private long workersCpuNanos() {
+    long sum = 0;
+    for (Process p : processes) {
+      sum += p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+    return sum;
   }
 
   private static void warmUp(JobQueue q) {
@@ -158,15 +173,17 @@ public final class QueueBench {
         long t0 = System.nanoTime();
         q.enqueueAll(QueueBenchTasks.NOOP, inputs, JobOptions.defaults());
         long committed = System.nanoTime();
+        long cpu0 = workersCpuNanos();
         while (store.finishCursor() - c0 < count) {
           Thread.sleep(2);
         }
         long t1 = System.nanoTime();
+        long cpu = workersCpuNanos() - cpu0;
         double drain = (t1 - committed) / 1e9;
         System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots (%s): enqueued in %.2f s,"
-                + " drained in %.2f s = %,.0f jobs/s%n", round == 0 ? "warm-up" : "drain  ", count, workers,
-            opts.getOrDefault("concurrency", "64"), opts.getOrDefault("model", "THREADS"),
-            (committed - t0) / 1e9, drain, count / drain);
+                + " drained in %.2f s = %,.0f jobs/s (workers' CPU: %.1f us per job)%n",
+            round == 0 ? "warm-up" : "drain  ", count, workers, opts.getOrDefault("concurrency", "64"),
+            opts.getOrDefault("model", "THREADS"), (committed - t0) / 1e9, drain, count / drain, cpu / 1e3 / count);
       }
       long ok = store.queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
       System.out.printf(Locale.ROOT, "check: %,d jobs SUCCEEDED in the store%n", ok);
