@@ -243,16 +243,24 @@ public final class ProcessThroughputBench {
     List<Double> seq = new ArrayList<>();
     List<Double> proc = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       int primes = 0;
       for (long n : numbers) {
         primes += Primes.isPrime(n) ? 1 : 0;
       }
       double s = (System.nanoTime() - t0) / 1e9;
+      double seqCpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
       t0 = System.nanoTime();
       int primes2 = 0;
       List<String> cpu = new ArrayList<>();
+      double maxWorkerCpu = 0;
+      long maxStartup = 0;
       try (TaskExecutor pool = pool(workers, true, cache)) {
+        for (long ms : ProcessPool.of(pool).workerStartupMillis()) {
+          maxStartup = Math.max(maxStartup, ms);
+        }
         List<TaskFuture<Boolean>> fs = new ArrayList<>();
         for (long n : numbers) {
           fs.add(pool.submit(PrimeTasks.IS_PRIME, n));
@@ -261,8 +269,10 @@ public final class ProcessThroughputBench {
           primes2 += f.result() ? 1 : 0;
         }
         for (long pid : ProcessPool.of(pool).workerPids()) {
-          cpu.add(ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration())
-              .map(d -> String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1e3)).orElse("?"));
+          double c = ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toMillis() / 1e3)
+              .orElse(Double.NaN);
+          maxWorkerCpu = Math.max(maxWorkerCpu, c);
+          cpu.add(String.format(Locale.ROOT, "%.1fs", c));
         }
       }
       double p = (System.nanoTime() - t0) / 1e9;
@@ -271,8 +281,11 @@ public final class ProcessThroughputBench {
       }
       seq.add(s);
       proc.add(p);
-      System.out.printf(Locale.ROOT, "round %d (load %s): sequential (1 thread) %.2fs; PROCESSES x%d (start-up "
-          + "included) %.2fs, worker CPU %s; speed-up %.2fx%n", r + 1, load(), s, workers, p, cpu, s / p);
+      System.out.printf(Locale.ROOT, "round %d (load %s): sequential (1 thread) %.2fs wall, %.2fs CPU; PROCESSES x%d "
+          + "(start-up included) %.2fs wall, worker start-up %d ms, worker CPU %s; speed-up %.2fx measured, "
+          + "%.2fx from CPU times (sequential CPU / (start-up + busiest worker's CPU): the wall-clock ratio on %d "
+          + "otherwise idle cores)%n", r + 1, load(), s, seqCpu, workers, p, maxStartup, cpu, s / p,
+          seqCpu / (maxStartup / 1e3 + maxWorkerCpu), workers);
     }
     double ms = seq.stream().sorted().toList().get(seq.size() / 2);
     double mp = proc.stream().sorted().toList().get(proc.size() / 2);
