@@ -534,18 +534,23 @@ public final class RedisJobStore implements JobStore, JobInspector {
     return m;
   }
 
+  /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
   @Override
   public List<WorkerRecord> workers() {
-    Map<String, String> all = link.call("workers", true, c -> c.hgetall(prefix + "workers"));
-    List<WorkerRecord> out = new ArrayList<>(all.size());
-    for (Map.Entry<String, String> e : new TreeMap<>(all).entrySet()) {
+    List<?> r = link.script(Script.WORKERS, true);
+    TreeMap<String, WorkerRecord> out = new TreeMap<>();
+    for (int i = 0; i < r.size(); i += 3) {
+      String id = (String) r.get(i);
       try {
-        out.add(json.fromJson(e.getValue(), WorkerRecord.class, "worker record"));
+        WorkerRecord w = json.fromJson((String) r.get(i + 1), WorkerRecord.class, "worker record");
+        out.put(id, new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
+            w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), ((Long) r.get(i + 2)).intValue(), w.processed(),
+            w.failed(), w.ratePerSecond()));
       } catch (RuntimeException ex) {
-        LOG.warn("skipping the unreadable record of worker {} in {}: {}", e.getKey(), describe(), ex.getMessage());
+        LOG.warn("skipping the unreadable record of worker {} in {}: {}", id, describe(), ex.getMessage());
       }
     }
-    return out;
+    return List.copyOf(out.values());
   }
 
   @Override

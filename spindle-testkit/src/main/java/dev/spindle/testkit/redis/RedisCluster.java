@@ -48,8 +48,10 @@ public final class RedisCluster implements AutoCloseable {
         first.command("CLUSTER", "MEET", nodes.get(i).host(), Integer.toString(nodes.get(i).port()));
       }
       for (RedisServer node : nodes) {
-        node.awaitCondition(() -> "ok".equals(node.info("cluster", "cluster_state"))
-            && Integer.toString(n).equals(node.info("cluster", "cluster_known_nodes")), "cluster_state:ok");
+        node.awaitCondition(() -> {
+          String info = (String) node.command("CLUSTER", "INFO");
+          return info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:" + n + "\r\n");
+        }, "cluster_state:ok");
       }
       return new RedisCluster(nodes);
     } catch (RuntimeException e) {

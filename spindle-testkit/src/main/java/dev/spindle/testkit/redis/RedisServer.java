@@ -200,7 +200,7 @@ public final class RedisServer implements AutoCloseable {
   private void firstStart() {
     IllegalStateException last = null;
     for (int i = 0; i < 5; i++) {
-      port = freePort();
+      port = config.cluster ? freeClusterPort() : freePort();
       tlsPort = config.tls ? freePort() : 0;
       try {
         launch();
@@ -214,6 +214,20 @@ public final class RedisServer implements AutoCloseable {
     }
     close();
     throw last;
+  }
+
+  /** A free port whose cluster bus port (+10000) is free and valid too. */
+  private static int freeClusterPort() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int p = 11000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(11000); // p and p+10000 below the ephemeral range
+      try (ServerSocket a = new ServerSocket(p, 1, InetAddress.getByName(HOST));
+          ServerSocket b = new ServerSocket(p + 10000, 1, InetAddress.getByName(HOST))) {
+        return p;
+      } catch (IOException e) {
+        // taken: try another
+      }
+    }
+    throw new IllegalStateException("no free loopback port pair (port and port+10000) for a cluster node");
   }
 
   private static int freePort() {

@@ -31,7 +31,8 @@ public enum Script {
   PURGE_EXPIRED("purge_expired", ScriptOutputType.INTEGER, true),
   SCAN("scan", ScriptOutputType.MULTI, true),
   SUMMARIES("summaries", ScriptOutputType.MULTI, false),
-  SET_LIMIT("set_limit", ScriptOutputType.INTEGER, true);
+  SET_LIMIT("set_limit", ScriptOutputType.INTEGER, true),
+  WORKERS("workers", ScriptOutputType.MULTI, false);
 
   private static final String LIB = read("lib");
 

@@ -2,7 +2,8 @@
 --          worker, max, nQueues, <queues>): applies completions, then claims jobs, atomically.
 -- A completion is: id, fence, worker, outcome (S R F D C L), result, error, dead reason, retry at,
 -- retry delayed ('1'/'0'); '' stands for null. A claim with worker '' is skipped.
--- Returns {applied flags (1/0), claimed job rows, earliest SCHEDULED run time or nil}.
+-- Returns {applied flags (1/0), claimed job rows (without the result and error of earlier attempts),
+-- earliest SCHEDULED run time or nil}.
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
 local rid, now, nowus, unconfirmed = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
@@ -122,7 +123,7 @@ if worker ~= '' then
     if avail > 0 then
       local popped = redis.call('ZPOPMIN', rkey(q), avail)
       for x = 1, #popped, 2 do
-        local j = load(unmem(popped[x]))
+        local j = load(unmem(popped[x]), KFIELDS)
         if j and j.s == 'QUEUED' then
           j.popped = true
           set(j, 'n', ids(num(j.n) + 1))

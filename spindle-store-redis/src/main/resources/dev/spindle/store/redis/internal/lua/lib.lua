@@ -34,6 +34,9 @@ local FIELDS = {'t', 'q', 's', 'p', 'a', 'r', 'e', 'd', 'u', 'n', 'f', 'l', 'fe'
   'fi', 'ex', 'fs', 'po', 'df'}
 -- what applying a completion reads (no payloads)
 local CFIELDS = {'s', 'q', 'p', 'w', 'c', 'fe', 'df', 'n', 'f', 'po'}
+-- what a claim reads and returns: all but the result and error of earlier attempts
+local KFIELDS = {'t', 'q', 's', 'p', 'a', 'd', 'u', 'n', 'f', 'l', 'fe', 'w', 'c', 'ct', 'ra', 'st', 'fi', 'ex', 'fs',
+  'po', 'df'}
 local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
 -- JobState's allowed-transitions table
 local ALLOWED = {
