@@ -105,12 +105,18 @@ public final class WorkerRuntime implements AutoCloseable {
     this.schedules = new ScheduleRunner(settings.store(), settings.listeners(), workerId);
   }
 
-  private static String hostName() {
+  private static final String HOST = lookUpHostName();
+
+  private static String lookUpHostName() {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (Exception e) {
       return "localhost";
     }
+  }
+
+  private static String hostName() {
+    return HOST;
   }
 
   /** The unique id under which this worker registers. */
