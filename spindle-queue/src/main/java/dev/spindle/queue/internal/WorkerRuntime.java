@@ -144,13 +144,20 @@ public final class WorkerRuntime implements AutoCloseable {
       }
       s.queueLimits().forEach(inspector::setQueueLimit);
     }
-    heartbeat(s.clock().instant());
     if (s.executor() != null) {
       executor = s.executor();
       ownsExecutor = false;
     } else {
       executor = createExecutor();
       ownsExecutor = true;
+    }
+    try {
+      heartbeat(s.clock().instant());
+    } catch (RuntimeException e) {
+      if (ownsExecutor) {
+        executor.shutdownNow();
+      }
+      throw e;
     }
     ExecutionModel m = executor.model();
     wrapContext = m != ExecutionModel.PROCESSES && m != ExecutionModel.DISTRIBUTED;
