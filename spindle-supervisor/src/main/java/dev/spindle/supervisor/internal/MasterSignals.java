@@ -36,8 +36,8 @@ final class MasterSignals {
         t.start();
       });
       if (old == SignalHandler.SIG_IGN) {
-        LOG.warn("SIG{} is ignored by this process (started under nohup, or in the background by a script?) and cannot be handled by the JVM; use "
-            + "'spindle ctl {}' instead", name, name.equals("HUP") ? "reload" : "stop");
+        LOG.warn("SIG{} is ignored by this process (started under nohup, or in the background by a script?) and "
+            + "cannot be handled by the JVM; use 'spindle ctl {}' instead", name, name.equals("HUP") ? "reload" : "stop");
       } else {
         previous.put(sig, old);
       }
