@@ -59,6 +59,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private final String workerId;
   private final Instant startedAt;
   private final ReentrantLock lock = new ReentrantLock();
+  /** Held by the dispatcher during each store call; {@link #shutdown()} waits for it. */
+  private final ReentrantLock claimLock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private final Condition idle = lock.newCondition();
   private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
@@ -275,7 +277,9 @@ public final class WorkerRuntime implements AutoCloseable {
         completions.add(d.completion());
       }
       Exchange ex;
+      claimLock.lock();
       try {
+        claim &= !stopping; // shutdown() waits for this store call, so no claim starts after it returns
         ex = s.store().completeAndClaim(completions,
             claim ? new ClaimRequest(workerId, s.queues(), free, now) : null, now);
       } catch (RuntimeException e) {
@@ -285,6 +289,8 @@ public final class WorkerRuntime implements AutoCloseable {
         logStoreFailure(e, batch.size());
         unsaved.addAll(batch);
         continue;
+      } finally {
+        claimLock.unlock();
       }
       backoffNanos = 0;
       for (int i = 0; i < batch.size(); i++) {
@@ -612,9 +618,16 @@ public final class WorkerRuntime implements AutoCloseable {
         cancelled.sum(), released.sum(), leaseLost.sum(), timedOut.sum());
   }
 
-  /** Stops claiming; running executions go on. Idempotent. */
+  /**
+   * Stops claiming; running executions go on. When it returns no further claim starts (a claim in
+   * progress is waited for). Idempotent.
+   */
   public void shutdown() {
     stopping = true;
+    if (Thread.currentThread() != dispatcher) {
+      claimLock.lock();
+      claimLock.unlock();
+    }
     signal();
   }
 

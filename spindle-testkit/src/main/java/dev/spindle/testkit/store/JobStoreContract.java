@@ -982,8 +982,8 @@ public abstract class JobStoreContract {
     clock.advance(Duration.ofSeconds(20));
     assertThat(h.result(WAIT)).isEqualTo(3);
     assertThat(h.info().orElseThrow().attempt()).isEqualTo(3);
-    assertThat(events).extracting(JobEvent::type).contains(JobEvent.Type.STARTED, JobEvent.Type.RETRY_SCHEDULED,
-        JobEvent.Type.SUCCEEDED);
+    eventually(() -> assertThat(events).extracting(JobEvent::type).contains(JobEvent.Type.STARTED,
+        JobEvent.Type.RETRY_SCHEDULED, JobEvent.Type.SUCCEEDED));
   }
 
   @Test
