@@ -94,7 +94,6 @@ public final class RedisJobStore implements JobStore, JobInspector {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   private static final int SCAN_BUDGET = 20_000;
   private static final int MAX_UNCONFIRMED = 1000;
-  private static final String[] JOB_FIELDS = Rows.FIELDS;
 
   private final RedisStoreConfig config;
   private final RedisLink link;
@@ -206,16 +205,8 @@ public final class RedisJobStore implements JobStore, JobInspector {
     if (id == null) {
       return Optional.empty();
     }
-    List<io.lettuce.core.KeyValue<String, String>> kv =
-        link.call("find", true, c -> c.hmget(prefix + "job:" + id, JOB_FIELDS));
-    if (kv.get(0).isEmpty()) {
-      return Optional.empty();
-    }
-    List<String> values = new ArrayList<>(JOB_FIELDS.length);
-    for (io.lettuce.core.KeyValue<String, String> e : kv) {
-      values.add(e.getValueOrElse(null));
-    }
-    return Optional.of(Rows.job(id, values, 0, this::policy));
+    List<?> row = link.script(Script.FIND, true, id);
+    return row == null || row.size() < 2 ? Optional.empty() : Optional.of(Rows.job(row, this::policy));
   }
 
   /** The id in canonical form ("007" is job 7), or null if it cannot name a job. */

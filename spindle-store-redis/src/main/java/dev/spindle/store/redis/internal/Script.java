@@ -32,7 +32,8 @@ public enum Script {
   SCAN("scan", ScriptOutputType.MULTI, true),
   SUMMARIES("summaries", ScriptOutputType.MULTI, false),
   SET_LIMIT("set_limit", ScriptOutputType.INTEGER, true),
-  WORKERS("workers", ScriptOutputType.MULTI, false);
+  WORKERS("workers", ScriptOutputType.MULTI, false),
+  FIND("find", ScriptOutputType.MULTI, false);
 
   private static final String LIB = read("lib");
 

@@ -15,8 +15,9 @@ elseif j.s == 'SCHEDULED' or j.s == 'QUEUED' then
 elseif j.s == 'RUNNING' then
   if not j.c then
     redis.call('SADD', P .. 'cxl', id)
-    set(j, 'c', '1')
+    j.c = '1'
     save(j)
+    flush()
   end
   CHANGED = true
   r = 'CANCEL_REQUESTED'

@@ -50,29 +50,37 @@ flush()
 
 local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
-for k = 0, nc - 1 do
-  local b = 6 + k * 9
-  local id, fence, w, oc = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
-  local ok = 0
-  local j = load(id, CFIELDS)
-  if j then
-    if j.s == 'RUNNING' and j.fe == fence and j.w == w then
+if nc > 0 then
+  -- one read of every claim concerned, instead of one per job
+  local cids = {}
+  for k = 0, nc - 1 do cids[k + 1] = ARGV[6 + k * 9] end
+  local claims = redis.call('HMGET', P .. 'run', unpack(cids))
+  for k = 0, nc - 1 do
+    local b = 6 + k * 9
+    local id, fence, w, oc = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
+    local ok = 0
+    local j
+    if claims[k + 1] and not applied[id] then
+      j = {id = id}
+      overlay(j, claims[k + 1])
+    end
+    if j and j.fe == fence and j.w == w then
       local result, err, dead, retryat = ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7]
       set(j, 'df', fence)
       if oc == 'S' then
         set(j, 'r', result)
         move(j, 'SUCCEEDED', now)
       elseif oc == 'R' then
-        set(j, 'f', ids(num(j.f) + 1))
-        if err == '' then del(j, 'e') else set(j, 'e', err) end
+        j.f = ids(num(j.f) + 1)
+        if err == '' then clear(j, 'e') else set(j, 'e', err) end
         set(j, 'ra', retryat)
         move(j, ARGV[b + 8] == '1' and 'SCHEDULED' or 'QUEUED', now)
       elseif oc == 'F' then
-        set(j, 'f', ids(num(j.f) + 1))
-        if err == '' then del(j, 'e') else set(j, 'e', err) end
+        j.f = ids(num(j.f) + 1)
+        if err == '' then clear(j, 'e') else set(j, 'e', err) end
         move(j, 'FAILED', now)
       elseif oc == 'D' then
-        if err == '' then del(j, 'e') else set(j, 'e', err) end
+        if err == '' then clear(j, 'e') else set(j, 'e', err) end
         set(j, 'd', dead)
         move(j, 'DEAD', now)
       elseif oc == 'C' then
@@ -86,13 +94,13 @@ for k = 0, nc - 1 do
       save(j)
       applied[id] = true
       ok = 1
-    elseif j.df == fence and not applied[id] then
+    elseif not applied[id] and redis.call('HGET', jkey(id), 'df') == fence then
       ok = 1 -- sent again by a worker whose earlier call lost its reply: it was applied then
     end
+    flags[#flags + 1] = ok
   end
-  flags[#flags + 1] = ok
+  flush()
 end
-flush()
 
 local cb = 6 + nc * 9
 local worker = ARGV[cb]
@@ -123,13 +131,13 @@ if worker ~= '' then
     if avail > 0 then
       local popped = redis.call('ZPOPMIN', rkey(q), avail)
       for x = 1, #popped, 2 do
-        local j = load(unmem(popped[x]), KFIELDS)
+        local j = load(unmem(popped[x]), KFIELDS, true)
         if j and j.s == 'QUEUED' then
           j.popped = true
-          set(j, 'n', ids(num(j.n) + 1))
-          set(j, 'fe', ids(num(j.fe) + 1))
-          set(j, 'w', worker)
-          set(j, 'st', now)
+          j.n = ids(num(j.n) + 1)
+          j.fe = ids(num(j.fe) + 1)
+          j.w = worker
+          j.st = now
           move(j, 'RUNNING', now)
           save(j)
           rows[#rows + 1] = row(j)

@@ -3,13 +3,18 @@
 -- KEYS[1] is the key prefix "{<namespace>}:". Every key a script touches starts with it, so all of
 -- them hash to one Redis Cluster slot, and it is the declared key that routes the call there.
 --
--- Job hash  P..'job:'..id   fields (absent = nil/0):
+-- Job hash  P..'job:'..id  (absent field = nil/0):
 --   t task, q queue, s state, p priority, a args JSON, r result JSON, e error JSON, d dead reason,
 --   u unique key, n attempt, f failures, l lost-worker strikes, fe fencing token, w worker id,
---   c cancel requested ('1'), ct created, ra run at, st started, fi finished, ex expires,
---   fs finish sequence number, po policy id (the policy text, "timeout|maxWorkerLost|resultTtl|
---   failureTtl|retry JSON", is kept once in P..'pol'), df fencing token of the last completion applied
---   (makes a completion repeated after a lost reply idempotent).
+--   ct created, ra run at, st started, fi finished, ex expires, fs finish sequence number,
+--   po policy id (the policy text, "timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON", is kept
+--   once in P..'pol'), df fencing token of the last completion applied (a completion repeated after
+--   a lost reply is recognised).
+-- A RUNNING job's claim lives in P..'run' (id -> "fence|attempt|failures|started|cancel|priority|
+--   policy|queue|worker"), written for a whole claim batch at once; its hash is not touched while it
+--   runs and still says QUEUED (the only state a claim starts from), and gets the claim's fields
+--   when the job leaves RUNNING. So a claim costs one hash read per job and a completion one hash
+--   write per job. load() overlays the claim.
 -- Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch microseconds,
 -- rounded so that nothing is ever due early (run times round up, "now" rounds down).
 --
@@ -32,11 +37,10 @@ local P = KEYS[1]
 
 local FIELDS = {'t', 'q', 's', 'p', 'a', 'r', 'e', 'd', 'u', 'n', 'f', 'l', 'fe', 'w', 'c', 'ct', 'ra', 'st',
   'fi', 'ex', 'fs', 'po', 'df'}
--- what applying a completion reads (no payloads)
-local CFIELDS = {'s', 'q', 'p', 'w', 'c', 'fe', 'df', 'n', 'f', 'po'}
--- what a claim reads and returns: all but the result and error of earlier attempts
-local KFIELDS = {'t', 'q', 's', 'p', 'a', 'd', 'u', 'n', 'f', 'l', 'fe', 'w', 'c', 'ct', 'ra', 'st', 'fi', 'ex', 'fs',
-  'po', 'df'}
+-- what a claim reads (a QUEUED job: no results, no claim, no finish fields)
+local KFIELDS = {'t', 'q', 's', 'p', 'a', 'd', 'u', 'n', 'f', 'l', 'fe', 'ct', 'ra', 'po'}
+-- the fields a job's hash receives from its claim when it leaves RUNNING
+local CLAIMED = {'n', 'f', 'fe', 'w', 'st'}
 local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
 -- JobState's allowed-transitions table
 local ALLOWED = {
@@ -99,7 +103,7 @@ end
 -- ---------------------------------------------------------------- buffered index writes
 -- Index changes are collected and written with one command per key at flush() (fewer calls per
 -- job). flush() must run before a script reads an index it changed.
-local ZADDS, ZREMS, SADDS, SREMS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}
+local ZADDS, ZREMS, SADDS, SREMS, HSETS, HDELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 local SEQ, SEQ_DIRTY = nil, false
 local CHANGED = false
 
@@ -132,8 +136,10 @@ end
 local function flush()
   for k, l in pairs(ZREMS) do chunked('ZREM', k, l, 1) end
   for k, l in pairs(SREMS) do chunked('SREM', k, l, 1) end
+  for k, l in pairs(HDELS) do chunked('HDEL', k, l, 1) end
   for k, l in pairs(ZADDS) do chunked('ZADD', k, l, 2) end
   for k, l in pairs(SADDS) do chunked('SADD', k, l, 1) end
+  for k, l in pairs(HSETS) do chunked('HSET', k, l, 2) end
   for q, m in pairs(CNT) do
     local key = nkey(q)
     for s, d in pairs(m) do
@@ -145,21 +151,44 @@ local function flush()
     if not WADD[w] and redis.call('SCARD', wkey(w)) == 0 then redis.call('SREM', P .. 'holders', w) end
   end
   if SEQ_DIRTY then redis.call('SET', P .. 'fseq', ids(SEQ)); SEQ_DIRTY = false end
-  ZADDS, ZREMS, SADDS, SREMS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}
+  ZADDS, ZREMS, SADDS, SREMS, HSETS, HDELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 end
 local function notify()
   if CHANGED then redis.call('PUBLISH', P .. 'ev', '1'); CHANGED = false end
 end
 
 -- ---------------------------------------------------------------- jobs
--- The job's fields (all, or the given list whose first entry is always present), or nil.
-local function load(id, fields)
+-- A claim's text in P..'run'.
+local function runtext(j)
+  return table.concat({j.fe, j.n, j.f or '0', j.st, j.c and '1' or '0', j.p, j.po, j.q, j.w}, '|')
+end
+-- Overlays a claim's text on a job table: it is RUNNING.
+local function overlay(j, v)
+  local fe, n, f, st, c, p, po, q, w =
+    string.match(v, '^(%d+)|(%d+)|(%d+)|([^|]+)|([01])|(-?%d+)|([^|]+)|([^|]+)|(.*)$')
+  j.fe, j.n, j.f, j.st, j.p, j.po, j.q, j.w = fe, n, f, st, p, po, q, w
+  j.c = c == '1' and '1' or false
+  j.s = 'RUNNING'
+  j.claimed = true
+end
+-- The job's fields (all, or the given list, whose first entry is always present), with its claim
+-- if it is RUNNING; nil if there is no such job. 'queued' skips the claim lookup (known QUEUED).
+local function load(id, fields, queued)
   fields = fields or FIELDS
   local v = redis.call('HMGET', jkey(id), unpack(fields))
   if not v[1] then return nil end
   local j = {id = id}
   for i, f in ipairs(fields) do j[f] = v[i] end
+  if not queued and j.s == 'QUEUED' then
+    local c = redis.call('HGET', P .. 'run', id)
+    if c then overlay(j, c) end
+  end
   return j
+end
+-- A job's state as stored, given the state field of its hash.
+local function state(id, s)
+  if s == 'QUEUED' and redis.call('HEXISTS', P .. 'run', id) == 1 then return 'RUNNING' end
+  return s
 end
 local function row(j)
   local r = {j.id}
@@ -185,7 +214,27 @@ local function del(j, f)
     l[#l + 1] = f
   end
 end
+-- Deletes a field whether or not it was loaded.
+local function clear(j, f)
+  j[f] = false
+  local l = j.DEL
+  if not l then l = {}; j.DEL = l end
+  l[#l + 1] = f
+end
+-- Writes the job's changes: its claim (buffered) while RUNNING, else its hash (plus the fields of
+-- the claim it just left).
 local function save(j)
+  if j.s == 'RUNNING' then
+    push(HSETS, P .. 'run', j.id, runtext(j))
+    j.SET, j.DEL = nil, nil
+    return
+  end
+  if j.claimed then
+    j.claimed = false
+    for _, f in ipairs(CLAIMED) do
+      if j[f] then set(j, f, j[f]) end
+    end
+  end
   if j.DEL then redis.call('HDEL', jkey(j.id), unpack(j.DEL)); j.DEL = nil end
   if j.SET then redis.call('HSET', jkey(j.id), unpack(j.SET)); j.SET = nil end
 end
@@ -198,6 +247,7 @@ local function unindex(j)
     if not j.popped then push(ZREMS, rkey(j.q), m) end
   elseif s == 'RUNNING' then
     push(SREMS, wkey(j.w), j.id)
+    push(HDELS, P .. 'run', j.id)
     WREM[j.w] = true
     if j.c then push(SREMS, P .. 'cxl', j.id) end
   else
@@ -226,9 +276,10 @@ local function move(j, to, now)
     error('spindle: illegal transition of job ' .. j.id .. ' from ' .. from .. ' to ' .. to)
   end
   unindex(j)
-  if from == 'RUNNING' then del(j, 'c') end
+  if from == 'RUNNING' then j.c = false end
   if TERMINAL[from] then del(j, 'fi'); del(j, 'ex'); del(j, 'fs') end
-  set(j, 's', to)
+  j.s = to
+  if to ~= 'RUNNING' then set(j, 's', to) end
   if TERMINAL[to] then
     local pol = policy(j.po)
     set(j, 'fi', now)
@@ -248,7 +299,7 @@ local function release(j, now)
   end
   local n = num(j.n) - 1
   if n < 0 then n = 0 end
-  set(j, 'n', ids(n))
+  j.n = ids(n)
   set(j, 'ra', now)
   move(j, 'QUEUED', now)
 end
@@ -270,17 +321,17 @@ end
 
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
--- policy, the number of jobs, then 9 values per job: task, args, queue, priority, run at, delayed ('1'/'0'),
--- unique key ('' for none), created at, policy number (1-based). Adds the jobs, all or none; a job
--- whose unique key exists (in the store or earlier in the batch) is not added.
+-- policy, the number of jobs, then 9 values per job: task, args, queue, priority, run at, delayed
+-- ('1'/'0'), unique key ('' for none), created at, policy number (1-based). Adds the jobs, all or
+-- none; a job whose unique key exists (in the store or earlier in the batch) is not added.
 -- Returns a flat list: id, created (1/0), state, per job.
 local function enqueue(i)
   local npol = tonumber(ARGV[i])
   local pols = {}
   for k = 1, npol do
     pols[k] = ARGV[i + 2 * k - 1]
-    redis.call('HSETNX', P .. 'pol', pols[k], ARGV[i + 2 * k])
   end
+  local poltexts = i
   i = i + 2 * npol + 1
   local n = tonumber(ARGV[i])
   i = i + 1
@@ -295,7 +346,11 @@ local function enqueue(i)
     end
   end
   local nextid = 0
-  if fresh > 0 then nextid = redis.call('INCRBY', P .. 'id', fresh) - fresh end
+  if fresh > 0 then
+    -- the first write grows memory, so under OOM the script fails here, before changing anything
+    nextid = redis.call('INCRBY', P .. 'id', fresh) - fresh
+    for k = 1, npol do redis.call('HSETNX', P .. 'pol', pols[k], ARGV[poltexts + 2 * k]) end
+  end
   local out = {}
   for k = 0, n - 1 do
     local b = i + k * 9
@@ -304,7 +359,7 @@ local function enqueue(i)
       local id = known[u]
       out[#out + 1] = id
       out[#out + 1] = 0
-      out[#out + 1] = redis.call('HGET', jkey(id), 's') or 'QUEUED'
+      out[#out + 1] = state(id, redis.call('HGET', jkey(id), 's') or 'QUEUED')
     else
       nextid = nextid + 1
       local id = ids(nextid)

@@ -13,7 +13,6 @@ if not (j.s == 'FAILED' or j.s == 'DEAD' or j.s == 'CANCELLED') then return {'ST
 del(j, 'f')
 del(j, 'l')
 del(j, 'd')
-del(j, 'c')
 set(j, 'ra', now)
 move(j, 'QUEUED', now)
 save(j)

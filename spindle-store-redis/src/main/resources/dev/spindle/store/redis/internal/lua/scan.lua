@@ -18,6 +18,7 @@ while #out < limit and scanned < budget and not done do
     scanned = scanned + 1
     last = id
     local v = redis.call('HMGET', jkey(id), 's', 'q', 't', 'fi')
+    if v[1] then v[1] = state(id, v[1]) end
     if v[1] and (states == '' or string.find(states, ',' .. v[1] .. ',', 1, true))
         and (queue == '' or queue == v[2]) and (task == '' or task == v[3])
         and (fb == '' or (v[4] and tless(v[4], fb))) then
