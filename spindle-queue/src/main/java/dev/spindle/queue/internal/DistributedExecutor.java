@@ -60,6 +60,14 @@ public final class DistributedExecutor implements TaskExecutor {
   private final AtomicBoolean shutdown = new AtomicBoolean();
   private final AtomicBoolean finishing = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
+  /** Jobs the embedded worker started before their future was registered (bounded: LRU of 10,000). */
+  private final java.util.LinkedHashMap<String, Boolean> startedEarly = new java.util.LinkedHashMap<>(16, 0.75f,
+      false) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+      return size() > 10_000;
+    }
+  };
 
   public DistributedExecutor(ExecutorConfig config) {
     this.config = config;
@@ -94,9 +102,17 @@ public final class DistributedExecutor implements TaskExecutor {
       JobListener started = e -> {
         if (e.type() == JobEvent.Type.STARTED) {
           DistFuture<?> f = outstanding.get(e.jobId());
-          if (f != null && !f.tryStart(() -> stopLocally(e.jobId())) && f.isCancelled()) {
-            stopLocally(e.jobId()); // cancelled locally just before the worker claimed it
+          if (f == null) {
+            // the worker may start a job before submit() has registered its future
+            synchronized (startedEarly) {
+              startedEarly.put(e.jobId(), Boolean.TRUE);
+            }
+            f = outstanding.get(e.jobId());
+            if (f == null || !takeStartedEarly(e.jobId())) {
+              return;
+            }
           }
+          markStarted(f);
         }
       };
       WorkerSettings ws = new WorkerSettings(store, config.name(), List.of(options.jobOptions().queue()),
@@ -153,9 +169,25 @@ public final class DistributedExecutor implements TaskExecutor {
     EnqueueResult r = store.enqueue(List.of(job)).get(0);
     DistFuture<O> f = new DistFuture<>(core, r.jobId(), task);
     outstanding.put(r.jobId(), f);
+    if (takeStartedEarly(r.jobId())) {
+      markStarted(f);
+    }
     f.onDone(done -> f.account(null));
     f.startWatching();
     return f;
+  }
+
+  /** True if the worker reported the job started before its future was registered (exactly one caller wins). */
+  private boolean takeStartedEarly(String jobId) {
+    synchronized (startedEarly) {
+      return startedEarly.remove(jobId) != null;
+    }
+  }
+
+  private void markStarted(DistFuture<?> f) {
+    if (!f.tryStart(() -> stopLocally(f.id())) && f.isCancelled()) {
+      stopLocally(f.id()); // cancelled locally just before the worker claimed it
+    }
   }
 
   private int running() {
