@@ -35,7 +35,8 @@ import java.util.stream.LongStream;
  *
  * <pre>
  * java -cp ... dev.spindle.bench.QueueBench MODE [--jobs N] [--workers 2] [--concurrency 64]
- *     [--model THREADS] [--durability NORMAL|FULL] [--dir /tmp/...]
+ *     [--model THREADS] [--durability NORMAL|FULL] [--dir /tmp/...] [--keep true]
+ * (without --dir the database files go to a temporary directory, deleted at the end unless --keep)
  *
  * MODE  enqueue    batch enqueue (one transaction per batch) and single enqueues, jobs/s
  *       drain      idle worker processes drain a backlog of no-op jobs enqueued in one batch, jobs/s
@@ -85,7 +86,18 @@ public final class QueueBench {
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
     b.killAll();
+    if (!o.containsKey("dir") && !o.containsKey("keep")) {
+      b.deleteDir();
+    }
     System.exit(0);
+  }
+
+  private void deleteDir() throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private int intOpt(String k, int def) {
