@@ -29,6 +29,7 @@ public class JobFuture<O> extends CompletableTaskFuture<O> {
    * A future that follows the job now, or once {@link #startWatching()} is called (so a subclass can
    * finish its construction and registrations first).
    */
+  @SuppressWarnings("this-escape") // with watchNow, the watch may complete this future: it is fully built by then
   protected JobFuture(ClientCore core, String jobId, String taskName, Type outputType, boolean watchNow) {
     super(jobId, taskName);
     this.core = core;

@@ -34,9 +34,11 @@ class PayloadsTest {
         assertThatThrownBy(() -> Payloads.fromJson(codec, json, Long.class, "x")).isInstanceOf(PayloadException.class);
         continue;
       }
-      assertThat((Object) Payloads.fromJson(codec, json, Long.class, "x")).as(json).isEqualTo(viaCodec);
+      Object fast = Payloads.fromJson(codec, json, Long.class, "x");
+      assertThat(fast).as(json).isEqualTo(viaCodec);
     }
-    assertThat((Object) Payloads.fromJson(codec, "123", Integer.class, "x")).isEqualTo(123);
+    Integer small = Payloads.fromJson(codec, "123", Integer.class, "x");
+    assertThat(small).isEqualTo(123);
     assertThatThrownBy(() -> Payloads.fromJson(codec, "99999999999", Integer.class, "x"))
         .isInstanceOf(PayloadException.class);
     assertThatThrownBy(() -> Payloads.fromJson(codec, "\"x\"", Long.class, "the input"))

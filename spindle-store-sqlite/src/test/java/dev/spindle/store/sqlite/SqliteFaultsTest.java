@@ -241,11 +241,14 @@ class SqliteFaultsTest {
     Path f = dir.resolve("shared.db");
     try (SqliteJobStore a = SqliteJobStore.open(f); SqliteJobStore b = SqliteJobStore.open(f)) {
       AtomicInteger signals = new AtomicInteger();
-      try (Subscription sub = b.subscribe(signals::incrementAndGet)) {
+      Subscription sub = b.subscribe(signals::incrementAndGet);
+      try {
         await().atMost(Duration.ofSeconds(5)).until(() -> {
           a.enqueue(List.of(job("ping")));
           return signals.get() > 0;
         });
+      } finally {
+        sub.close();
       }
       assertThat(b.claim(new ClaimRequest("wb", List.of("default"), 100, NOW)).jobs()).isNotEmpty();
     }

@@ -61,6 +61,7 @@ class WorkerProcessKillTest {
       try (Worker survivor = Worker.builder(store).registry(TaskRegistry.of(KillTestTasks.class)).concurrency(4)
           .leaseDuration(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(200)).name("survivor").start()) {
         await().atMost(Duration.ofSeconds(60)).until(() -> store.finishCursor() - cursor0 >= JOBS);
+        assertThat(survivor.stats().succeeded()).as("the survivor ran the rest").isPositive();
       }
       List<JobInfo> all = store.listJobs(JobFilter.all().withLimit(10 * JOBS));
       assertThat(all).hasSize(JOBS).allSatisfy(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
