@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -572,14 +573,23 @@ public final class Master {
   private void terminate(WorkerRecord r, ChildProcess c) {
     Duration timeout = r.group.config.stopTimeout();
     c.terminate();
-    ScheduledFuture<?> timer = scheduler.schedule(() -> {
-      if (c.isAlive()) {
-        forced.incrementAndGet();
-        LOG.warn("'{}' (pid {}) did not stop within {} of SIGTERM; killing it", r.title, c.pid(),
-            Sizes.formatDuration(timeout));
-        c.kill();
-      }
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer;
+    try {
+      timer = scheduler.schedule(() -> {
+        if (c.isAlive()) {
+          forced.incrementAndGet();
+          LOG.warn("'{}' (pid {}) did not stop within {} of SIGTERM; killing it", r.title, c.pid(),
+              Sizes.formatDuration(timeout));
+          c.kill();
+        }
+      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // The manager finished meanwhile (its last child exited while this replacement started), so no
+      // deadline can be kept: nothing may outlive the manager.
+      LOG.warn("'{}' (pid {}) started as the manager finished; killing it", r.title, c.pid());
+      c.kill();
+      return;
+    }
     ScheduledFuture<?> old;
     synchronized (r) {
       old = r.killTimer;
