@@ -323,12 +323,12 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Builds the worker without starting it.
+     * Validates the settings.
      *
      * @throws IllegalStateException if no registry was given, SEQUENTIAL is combined with a
      *     concurrency above 1, or the lease is shorter than two heartbeat intervals
      */
-    public WorkerSettings settings() {
+    WorkerSettings settings() {
       if (registry == null) {
         throw new IllegalStateException("a worker needs a task registry: registry(TaskRegistry.of(...))");
       }
@@ -350,7 +350,8 @@ public final class Worker implements AutoCloseable {
     /**
      * Builds and starts the worker.
      *
-     * @throws IllegalStateException if the settings are inconsistent (see {@link #settings()})
+     * @throws IllegalStateException if no registry was given, SEQUENTIAL is combined with a
+     *     concurrency above 1, or the lease is shorter than two heartbeat intervals
      * @throws StoreException if the store cannot be reached
      */
     public Worker start() {
