@@ -303,7 +303,16 @@ public final class WorkerRuntime implements AutoCloseable {
         nextRunAt = ex.claim().nextRunAt();
         claimed.add(jobs.size());
         for (JobInfo job : jobs) {
-          startJob(job, lastClaimNanos);
+          try {
+            startJob(job, lastClaimNanos);
+          } catch (RuntimeException e) {
+            LOG.error("worker {}: starting job {} failed; handing it back", workerId, job.id(), e);
+            if (inFlight.remove(job.id()) != null) {
+              running.decrementAndGet();
+            }
+            addDone(new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+                JobState.QUEUED, null, "start failed: " + e));
+          }
         }
       }
     }
@@ -386,17 +395,34 @@ public final class WorkerRuntime implements AutoCloseable {
     TaskFuture<Object> tf;
     try {
       tf = submit(f, input);
-    } catch (RejectedSubmissionException e) {
+    } catch (RuntimeException e) {
       inFlight.remove(job.id());
       running.decrementAndGet();
-      addDone(new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
-          JobState.QUEUED, null, "executor refused: " + e.getMessage()));
+      refused(f, e);
       return;
     }
     f.future = tf;
     tf.onDone(done -> finished(f, done));
     if (f.stopRequested()) {
       f.stop(); // cancelled (or timed out, or lost) between the claim and the submission
+    }
+  }
+
+  /** The executor refused a submission: hand the job back, dead-letter it, or count a failure. */
+  private void refused(InFlight f, RuntimeException e) {
+    JobInfo job = f.job;
+    if (e instanceof RejectedSubmissionException) {
+      addDone(new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+          JobState.QUEUED, null, "executor refused: " + e.getMessage()));
+    } else if (e instanceof dev.spindle.UnknownTaskException || e instanceof PayloadException) {
+      String reason = e instanceof PayloadException ? JobInfo.BAD_ARGS : JobInfo.UNKNOWN_TASK;
+      JobError err = JobError.from(e);
+      LOG.warn("job {}: the executor refused it ({}); dead-lettered", job.id(), e.getMessage());
+      addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, reason, err.toJson()),
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, reason));
+    } else {
+      LOG.warn("job {}: submitting it to the executor failed", job.id(), e);
+      failure(f, e);
     }
   }
 
