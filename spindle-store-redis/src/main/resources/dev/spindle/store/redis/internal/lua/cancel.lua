@@ -10,20 +10,19 @@ if not j then
 elseif j.s == 'SCHEDULED' or j.s == 'QUEUED' then
   move(j, 'CANCELLED', now)
   save(j)
-  flush()
   r = 'CANCELLED'
 elseif j.s == 'RUNNING' then
   if not j.c then
-    redis.call('SADD', P .. 'cxl', id)
-    j.c = '1'
+    j.c = 1
     save(j)
-    flush()
+    redis.call('SADD', P .. 'cxl', id)
   end
   CHANGED = true
   r = 'CANCEL_REQUESTED'
 else
   return 'ALREADY_FINISHED'
 end
+flush()
 notify()
 remember(rid, r)
 return r

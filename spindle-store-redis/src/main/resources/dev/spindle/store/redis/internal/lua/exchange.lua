@@ -2,25 +2,31 @@
 --          worker, max, nQueues, <queues>): applies completions, then claims jobs, atomically.
 -- A completion is: id, fence, worker, outcome (S R F D C L), result, error, dead reason, retry at,
 -- retry delayed ('1'/'0'); '' stands for null. A claim with worker '' is skipped.
--- Returns {applied flags (1/0), claimed job rows (without the result and error of earlier attempts),
--- earliest SCHEDULED run time or nil}.
+-- Returns {applied flags (1/0), claimed jobs as {id, record JSON, args}, earliest SCHEDULED run time
+-- or nil}.
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
 local rid, now, nowus, unconfirmed = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
 local function nextrun()
   local first = redis.call('ZRANGE', P .. 'sched', 0, 0)
-  if first[1] then return redis.call('HGET', jkey(unmem(first[1])), 'ra') end
+  if first[1] then
+    local j = load(unmem(first[1]))
+    if j then return j.ra end
+  end
   return false
 end
 
--- The reply is kept as applied flags plus claimed id/fence pairs; rows are read again on replay,
--- and only jobs this claim still holds are returned.
-local function rows_of(rec)
+-- The reply is kept as applied flags plus claimed id/fence pairs; the jobs are read again on
+-- replay, and only those this claim still holds are returned.
+local function claimed_rows(rec)
   local rows = {}
   local c = rec.c
   for x = 1, #c, 2 do
-    local j = load(c[x])
-    if j and j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then rows[#rows + 1] = row(j) end
+    local v = redis.call('MGET', jkey(c[x]), akey(c[x]))
+    if v[1] then
+      local j = decode(c[x], v[1])
+      if j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then rows[#rows + 1] = {c[x], v[1], v[2]} end
+    end
   end
   return rows
 end
@@ -28,12 +34,12 @@ end
 local prev = replay(rid)
 if prev then
   local rec = cjson.decode(prev)
-  return {rec.f, rows_of(rec), nextrun()}
+  return {rec.f, claimed_rows(rec), nextrun()}
 end
 
 -- Earlier exchanges of this worker whose replies never arrived (comma-separated request ids): give
 -- back the jobs they claimed (they never reached the worker); their completions stay applied
--- (repeats are idempotent).
+-- (repeats are recognised).
 for urid in string.gmatch(unconfirmed, '[^,]+') do
   local lost = redis.call('GET', P .. 'req:' .. urid)
   if lost then
@@ -41,7 +47,10 @@ for urid in string.gmatch(unconfirmed, '[^,]+') do
     local c = rec.c
     for x = 1, #c, 2 do
       local j = load(c[x])
-      if j and j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then release(j, now); save(j) end
+      if j and j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then
+        release(j, now)
+        save(j)
+      end
     end
     redis.call('DEL', P .. 'req:' .. urid)
   end
@@ -51,51 +60,48 @@ flush()
 local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
 if nc > 0 then
-  -- one read of every claim concerned, instead of one per job
   local cids = {}
   for k = 0, nc - 1 do cids[k + 1] = ARGV[6 + k * 9] end
-  local claims = redis.call('HMGET', P .. 'run', unpack(cids))
+  local jobs = loadall(cids)
   for k = 0, nc - 1 do
     local b = 6 + k * 9
     local id, fence, w, oc = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
     local ok = 0
-    local j
-    if claims[k + 1] and not applied[id] then
-      j = {id = id}
-      overlay(j, claims[k + 1])
-    end
-    if j and j.fe == fence and j.w == w then
-      local result, err, dead, retryat = ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7]
-      set(j, 'df', fence)
-      if oc == 'S' then
-        set(j, 'r', result)
-        move(j, 'SUCCEEDED', now)
-      elseif oc == 'R' then
-        j.f = ids(num(j.f) + 1)
-        if err == '' then clear(j, 'e') else set(j, 'e', err) end
-        set(j, 'ra', retryat)
-        move(j, ARGV[b + 8] == '1' and 'SCHEDULED' or 'QUEUED', now)
-      elseif oc == 'F' then
-        j.f = ids(num(j.f) + 1)
-        if err == '' then clear(j, 'e') else set(j, 'e', err) end
-        move(j, 'FAILED', now)
-      elseif oc == 'D' then
-        if err == '' then clear(j, 'e') else set(j, 'e', err) end
-        set(j, 'd', dead)
-        move(j, 'DEAD', now)
-      elseif oc == 'C' then
-        if err ~= '' then set(j, 'e', err) end
-        move(j, 'CANCELLED', now)
-      elseif oc == 'L' then
-        release(j, now)
-      else
-        error('spindle: unknown completion outcome ' .. oc)
+    local j = jobs[id]
+    if j and not applied[id] then
+      if j.s == 'RUNNING' and j.fe == fence and j.w == w then
+        local err, retryat = ARGV[b + 5], ARGV[b + 7]
+        j.df = fence
+        if oc == 'S' then
+          setresult(j, ARGV[b + 4])
+          move(j, 'SUCCEEDED', now)
+        elseif oc == 'R' then
+          j.f = num(j.f) + 1
+          seterror(j, err ~= '' and err or nil)
+          j.ra = retryat
+          move(j, ARGV[b + 8] == '1' and 'SCHEDULED' or 'QUEUED', now)
+        elseif oc == 'F' then
+          j.f = num(j.f) + 1
+          seterror(j, err ~= '' and err or nil)
+          move(j, 'FAILED', now)
+        elseif oc == 'D' then
+          seterror(j, err ~= '' and err or nil)
+          j.d = ARGV[b + 6]
+          move(j, 'DEAD', now)
+        elseif oc == 'C' then
+          if err ~= '' then seterror(j, err) end
+          move(j, 'CANCELLED', now)
+        elseif oc == 'L' then
+          release(j, now)
+        else
+          error('spindle: unknown completion outcome ' .. oc)
+        end
+        save(j)
+        applied[id] = true
+        ok = 1
+      elseif j.df == fence then
+        ok = 1 -- sent again by a worker whose earlier call lost its reply: it was applied then
       end
-      save(j)
-      applied[id] = true
-      ok = 1
-    elseif not applied[id] and redis.call('HGET', jkey(id), 'df') == fence then
-      ok = 1 -- sent again by a worker whose earlier call lost its reply: it was applied then
     end
     flags[#flags + 1] = ok
   end
@@ -108,16 +114,21 @@ local rows, claimed = {}, {}
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
   local due = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', nowus, 'LIMIT', 0, 1000)
-  for _, m in ipairs(due) do
-    local j = load(unmem(m))
-    if j then
-      move(j, 'QUEUED', now)
-      save(j)
-    else
-      redis.call('ZREM', P .. 'sched', m)
+  if #due > 0 then
+    local dids = {}
+    for x, m in ipairs(due) do dids[x] = unmem(m) end
+    local djobs = loadall(dids)
+    for x, m in ipairs(due) do
+      local j = djobs[dids[x]]
+      if j and j.s == 'SCHEDULED' then
+        move(j, 'QUEUED', now)
+        save(j)
+      else
+        push(ZREMS, P .. 'sched', m)
+      end
     end
+    flush()
   end
-  flush()
   local remaining = tonumber(ARGV[cb + 1])
   local nq = tonumber(ARGV[cb + 2])
   for qi = 1, nq do
@@ -130,20 +141,32 @@ if worker ~= '' then
     end
     if avail > 0 then
       local popped = redis.call('ZPOPMIN', rkey(q), avail)
-      for x = 1, #popped, 2 do
-        local j = load(unmem(popped[x]), KFIELDS, true)
-        if j and j.s == 'QUEUED' then
-          j.popped = true
-          j.n = ids(num(j.n) + 1)
-          j.fe = ids(num(j.fe) + 1)
-          j.w = worker
-          j.st = now
-          move(j, 'RUNNING', now)
-          save(j)
-          rows[#rows + 1] = row(j)
-          claimed[#claimed + 1] = j.id
-          claimed[#claimed + 1] = j.fe
-          remaining = remaining - 1
+      if #popped > 0 then
+        local keys = {}
+        for x = 1, #popped, 2 do
+          local id = unmem(popped[x])
+          keys[#keys + 1] = jkey(id)
+          keys[#keys + 1] = akey(id)
+        end
+        local v = redis.call('MGET', unpack(keys))
+        for x = 1, #popped, 2 do
+          local id = unmem(popped[x])
+          local text = v[x]
+          if text then
+            local j = decode(id, text)
+            if j.s == 'QUEUED' then
+              j.popped = true
+              j.n = num(j.n) + 1
+              j.fe = ids(num(j.fe) + 1)
+              j.w = worker
+              j.st = now
+              move(j, 'RUNNING', now)
+              rows[#rows + 1] = {id, save(j), v[x + 1]}
+              claimed[#claimed + 1] = id
+              claimed[#claimed + 1] = j.fe
+              remaining = remaining - 1
+            end
+          end
         end
       end
     end

@@ -1,4 +1,4 @@
 -- find(id): the job's row, or nil. Read-only.
-local j = load(ARGV[1])
-if not j then return false end
-return row(j)
+local text = redis.call('GET', jkey(ARGV[1]))
+if not text then return false end
+return rowof(ARGV[1], text)

@@ -14,7 +14,8 @@ while #rows < limit and (i <= #a or k <= #b) do
     m = b[k]
     k = k + 2
   end
-  local j = load(unmem(m))
-  if j then rows[#rows + 1] = row(j) end
+  local id = unmem(m)
+  local text = redis.call('GET', jkey(id))
+  if text then rows[#rows + 1] = rowof(id, text) end
 end
 return rows

@@ -3,18 +3,16 @@
 -- KEYS[1] is the key prefix "{<namespace>}:". Every key a script touches starts with it, so all of
 -- them hash to one Redis Cluster slot, and it is the declared key that routes the call there.
 --
--- Job hash  P..'job:'..id  (absent field = nil/0):
---   t task, q queue, s state, p priority, a args JSON, r result JSON, e error JSON, d dead reason,
---   u unique key, n attempt, f failures, l lost-worker strikes, fe fencing token, w worker id,
---   ct created, ra run at, st started, fi finished, ex expires, fs finish sequence number,
---   po policy id (the policy text, "timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON", is kept
---   once in P..'pol'), df fencing token of the last completion applied (a completion repeated after
---   a lost reply is recognised).
--- A RUNNING job's claim lives in P..'run' (id -> "fence|attempt|failures|started|cancel|priority|
---   policy|queue|worker"), written for a whole claim batch at once; its hash is not touched while it
---   runs and still says QUEUED (the only state a claim starts from), and gets the claim's fields
---   when the job leaves RUNNING. So a claim costs one hash read per job and a completion one hash
---   write per job. load() overlays the claim.
+-- A job is a JSON record in the string P..'job:'..id with the keys (absent = nil/0):
+--   t task, q queue, s state, p priority, u unique key, n attempt, f failures, l lost-worker strikes,
+--   fe fencing token, w worker id, c cancel requested (1), ct created, ra run at, st started,
+--   fi finished, ex expires, fs finish sequence number, d dead reason, po policy id (the policy text,
+--   "timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON", is kept once in P..'pol'),
+--   df fencing token of the last completion applied (a completion repeated after a lost reply is
+--   recognised).
+-- Its payloads are separate strings: P..'a:'..id (arguments), P..'r:'..id (result),
+-- P..'e:'..id (last error). Strings let a whole batch of jobs be read with one MGET and written
+-- with one MSET: per job, a claim or a completion costs a JSON decode and encode, not Redis calls.
 -- Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch microseconds,
 -- rounded so that nothing is ever due early (run times round up, "now" rounds down).
 --
@@ -35,12 +33,8 @@
 -- (enqueue) make a memory-growing write first, so they fail before changing anything.
 local P = KEYS[1]
 
-local FIELDS = {'t', 'q', 's', 'p', 'a', 'r', 'e', 'd', 'u', 'n', 'f', 'l', 'fe', 'w', 'c', 'ct', 'ra', 'st',
-  'fi', 'ex', 'fs', 'po', 'df'}
--- what a claim reads (a QUEUED job: no results, no claim, no finish fields)
-local KFIELDS = {'t', 'q', 's', 'p', 'a', 'd', 'u', 'n', 'f', 'l', 'fe', 'ct', 'ra', 'po'}
--- the fields a job's hash receives from its claim when it leaves RUNNING
-local CLAIMED = {'n', 'f', 'fe', 'w', 'st'}
+local RECORD = {'t', 'q', 's', 'p', 'u', 'n', 'f', 'l', 'fe', 'w', 'c', 'ct', 'ra', 'st', 'fi', 'ex', 'fs', 'd', 'po',
+  'df'}
 local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
 -- JobState's allowed-transitions table
 local ALLOWED = {
@@ -59,6 +53,9 @@ local function ids(n) return string.format('%d', n) end
 local function mem(id) return string.format('%016d', tonumber(id)) end
 local function unmem(m) return string.match(m, '^0*(%d+)$') end
 local function jkey(id) return P .. 'job:' .. id end
+local function akey(id) return P .. 'a:' .. id end
+local function resultkey(id) return P .. 'r:' .. id end
+local function errkey(id) return P .. 'e:' .. id end
 local function rkey(q) return P .. 'q:' .. q .. ':r' end
 local function nkey(q) return P .. 'q:' .. q .. ':n' end
 local function wkey(w) return P .. 'w:' .. w end
@@ -100,10 +97,10 @@ local function policy(id)
   return p
 end
 
--- ---------------------------------------------------------------- buffered index writes
--- Index changes are collected and written with one command per key at flush() (fewer calls per
--- job). flush() must run before a script reads an index it changed.
-local ZADDS, ZREMS, SADDS, SREMS, HSETS, HDELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
+-- ---------------------------------------------------------------- buffered writes
+-- Index changes and job records are collected and written with one command per key (one MSET
+-- for all strings) at flush(). flush() must run before a script reads what it changed.
+local ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 local SEQ, SEQ_DIRTY = nil, false
 local CHANGED = false
 
@@ -123,9 +120,13 @@ local function chunked(cmd, key, l, step)
   local i = 1
   while i <= n do
     local j = math.min(i + 1000 * step - 1, n)
-    redis.call(cmd, key, unpack(l, i, j))
+    if key then redis.call(cmd, key, unpack(l, i, j)) else redis.call(cmd, unpack(l, i, j)) end
     i = j + 1
   end
+end
+local function mset(k, v)
+  MSETS[#MSETS + 1] = k
+  MSETS[#MSETS + 1] = v
 end
 local function nextseq()
   if not SEQ then SEQ = num(redis.call('GET', P .. 'fseq')) end
@@ -134,12 +135,12 @@ local function nextseq()
   return SEQ
 end
 local function flush()
+  if #DELS > 0 then chunked('DEL', nil, DELS, 1) end
   for k, l in pairs(ZREMS) do chunked('ZREM', k, l, 1) end
   for k, l in pairs(SREMS) do chunked('SREM', k, l, 1) end
-  for k, l in pairs(HDELS) do chunked('HDEL', k, l, 1) end
+  if #MSETS > 0 then chunked('MSET', nil, MSETS, 2) end
   for k, l in pairs(ZADDS) do chunked('ZADD', k, l, 2) end
   for k, l in pairs(SADDS) do chunked('SADD', k, l, 1) end
-  for k, l in pairs(HSETS) do chunked('HSET', k, l, 2) end
   for q, m in pairs(CNT) do
     local key = nkey(q)
     for s, d in pairs(m) do
@@ -151,92 +152,72 @@ local function flush()
     if not WADD[w] and redis.call('SCARD', wkey(w)) == 0 then redis.call('SREM', P .. 'holders', w) end
   end
   if SEQ_DIRTY then redis.call('SET', P .. 'fseq', ids(SEQ)); SEQ_DIRTY = false end
-  ZADDS, ZREMS, SADDS, SREMS, HSETS, HDELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
+  ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 end
 local function notify()
   if CHANGED then redis.call('PUBLISH', P .. 'ev', '1'); CHANGED = false end
 end
 
 -- ---------------------------------------------------------------- jobs
--- A claim's text in P..'run'.
-local function runtext(j)
-  return table.concat({j.fe, j.n, j.f or '0', j.st, j.c and '1' or '0', j.p, j.po, j.q, j.w}, '|')
-end
--- Overlays a claim's text on a job table: it is RUNNING.
-local function overlay(j, v)
-  local fe, n, f, st, c, p, po, q, w =
-    string.match(v, '^(%d+)|(%d+)|(%d+)|([^|]+)|([01])|(-?%d+)|([^|]+)|([^|]+)|(.*)$')
-  j.fe, j.n, j.f, j.st, j.p, j.po, j.q, j.w = fe, n, f, st, p, po, q, w
-  j.c = c == '1' and '1' or false
-  j.s = 'RUNNING'
-  j.claimed = true
-end
--- The job's fields (all, or the given list, whose first entry is always present), with its claim
--- if it is RUNNING; nil if there is no such job. 'queued' skips the claim lookup (known QUEUED).
-local function load(id, fields, queued)
-  fields = fields or FIELDS
-  local v = redis.call('HMGET', jkey(id), unpack(fields))
-  if not v[1] then return nil end
-  local j = {id = id}
-  for i, f in ipairs(fields) do j[f] = v[i] end
-  if not queued and j.s == 'QUEUED' then
-    local c = redis.call('HGET', P .. 'run', id)
-    if c then overlay(j, c) end
-  end
+local function decode(id, text)
+  local j = cjson.decode(text)
+  j.id = id
   return j
 end
--- A job's state as stored, given the state field of its hash.
-local function state(id, s)
-  if s == 'QUEUED' and redis.call('HEXISTS', P .. 'run', id) == 1 then return 'RUNNING' end
-  return s
+-- The job, or nil.
+local function load(id)
+  local v = redis.call('GET', jkey(id))
+  if not v then return nil end
+  return decode(id, v)
+end
+-- The jobs with these ids, by id (missing ones absent), in one MGET.
+local function loadall(list)
+  local out = {}
+  local i = 1
+  while i <= #list do
+    local j = math.min(i + 999, #list)
+    local keys = {}
+    for x = i, j do keys[#keys + 1] = jkey(list[x]) end
+    local v = redis.call('MGET', unpack(keys))
+    for x = i, j do
+      local text = v[x - i + 1]
+      if text then out[list[x]] = decode(list[x], text) end
+    end
+    i = j + 1
+  end
+  return out
+end
+local function encode(j)
+  local o = {}
+  for _, f in ipairs(RECORD) do
+    local v = j[f]
+    if v ~= nil and v ~= false then o[f] = v end
+  end
+  return cjson.encode(o)
+end
+-- Queues the job's record (and changed payloads) for the next flush; returns the record text.
+local function save(j)
+  local text = encode(j)
+  mset(jkey(j.id), text)
+  if j.rdirty then
+    if j.r then mset(resultkey(j.id), j.r) else DELS[#DELS + 1] = resultkey(j.id) end
+    j.rdirty = nil
+  end
+  if j.edirty then
+    if j.e then mset(errkey(j.id), j.e) else DELS[#DELS + 1] = errkey(j.id) end
+    j.edirty = nil
+  end
+  return text
+end
+local function setresult(j, v) j.r = v; j.rdirty = true end
+local function seterror(j, v) j.e = v; j.edirty = true end
+-- A row for the client: {id, record JSON, args, result, error} (a missing payload is nil).
+local function rowof(id, text)
+  local v = redis.call('MGET', akey(id), resultkey(id), errkey(id))
+  return {id, text, v[1], v[2], v[3]}
 end
 local function row(j)
-  local r = {j.id}
-  for i, f in ipairs(FIELDS) do
-    local v = j[f]
-    if v == nil then v = false end
-    r[i + 1] = v
-  end
-  return r
-end
-local function set(j, f, v)
-  j[f] = v
-  local l = j.SET
-  if not l then l = {}; j.SET = l end
-  l[#l + 1] = f
-  l[#l + 1] = v
-end
-local function del(j, f)
-  if j[f] then
-    j[f] = false
-    local l = j.DEL
-    if not l then l = {}; j.DEL = l end
-    l[#l + 1] = f
-  end
-end
--- Deletes a field whether or not it was loaded.
-local function clear(j, f)
-  j[f] = false
-  local l = j.DEL
-  if not l then l = {}; j.DEL = l end
-  l[#l + 1] = f
-end
--- Writes the job's changes: its claim (buffered) while RUNNING, else its hash (plus the fields of
--- the claim it just left).
-local function save(j)
-  if j.s == 'RUNNING' then
-    push(HSETS, P .. 'run', j.id, runtext(j))
-    j.SET, j.DEL = nil, nil
-    return
-  end
-  if j.claimed then
-    j.claimed = false
-    for _, f in ipairs(CLAIMED) do
-      if j[f] then set(j, f, j[f]) end
-    end
-  end
-  if j.DEL then redis.call('HDEL', jkey(j.id), unpack(j.DEL)); j.DEL = nil end
-  if j.SET then redis.call('HSET', jkey(j.id), unpack(j.SET)); j.SET = nil end
+  return rowof(j.id, encode(j))
 end
 
 local function unindex(j)
@@ -247,7 +228,6 @@ local function unindex(j)
     if not j.popped then push(ZREMS, rkey(j.q), m) end
   elseif s == 'RUNNING' then
     push(SREMS, wkey(j.w), j.id)
-    push(HDELS, P .. 'run', j.id)
     WREM[j.w] = true
     if j.c then push(SREMS, P .. 'cxl', j.id) end
   else
@@ -259,7 +239,7 @@ local function index(j)
   local s, m = j.s, mem(j.id)
   count(j.q, s, 1)
   if s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), m)
-  elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), -tonumber(j.p), m)
+  elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), -j.p, m)
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
     WADD[j.w] = true
@@ -276,15 +256,14 @@ local function move(j, to, now)
     error('spindle: illegal transition of job ' .. j.id .. ' from ' .. from .. ' to ' .. to)
   end
   unindex(j)
-  if from == 'RUNNING' then j.c = false end
-  if TERMINAL[from] then del(j, 'fi'); del(j, 'ex'); del(j, 'fs') end
+  if from == 'RUNNING' then j.c = nil end
+  if TERMINAL[from] then j.fi, j.ex, j.fs = nil, nil, nil end
   j.s = to
-  if to ~= 'RUNNING' then set(j, 's', to) end
   if TERMINAL[to] then
     local pol = policy(j.po)
-    set(j, 'fi', now)
-    set(j, 'ex', tadd(now, (to == 'FAILED' or to == 'DEAD') and pol.ft or pol.rt))
-    set(j, 'fs', ids(nextseq()))
+    j.fi = now
+    j.ex = tadd(now, (to == 'FAILED' or to == 'DEAD') and pol.ft or pol.rt)
+    j.fs = ids(nextseq())
   end
   if to ~= 'RUNNING' then CHANGED = true end
   index(j)
@@ -297,10 +276,8 @@ local function release(j, now)
     move(j, 'CANCELLED', now)
     return
   end
-  local n = num(j.n) - 1
-  if n < 0 then n = 0 end
-  j.n = ids(n)
-  set(j, 'ra', now)
+  j.n = math.max(0, num(j.n) - 1)
+  j.ra = now
   move(j, 'QUEUED', now)
 end
 
@@ -314,7 +291,10 @@ local function deletejob(id)
   end
   unindex(j)
   push(ZREMS, P .. 'all', m)
-  redis.call('DEL', jkey(id))
+  DELS[#DELS + 1] = jkey(id)
+  DELS[#DELS + 1] = akey(id)
+  DELS[#DELS + 1] = resultkey(id)
+  DELS[#DELS + 1] = errkey(id)
   if j.u and redis.call('HGET', P .. 'uniq', j.u) == id then redis.call('HDEL', P .. 'uniq', j.u) end
   return true
 end
@@ -328,9 +308,7 @@ end
 local function enqueue(i)
   local npol = tonumber(ARGV[i])
   local pols = {}
-  for k = 1, npol do
-    pols[k] = ARGV[i + 2 * k - 1]
-  end
+  for k = 1, npol do pols[k] = ARGV[i + 2 * k - 1] end
   local poltexts = i
   i = i + 2 * npol + 1
   local n = tonumber(ARGV[i])
@@ -351,33 +329,38 @@ local function enqueue(i)
     nextid = redis.call('INCRBY', P .. 'id', fresh) - fresh
     for k = 1, npol do redis.call('HSETNX', P .. 'pol', pols[k], ARGV[poltexts + 2 * k]) end
   end
-  local out = {}
+  local out, created = {}, {}
   for k = 0, n - 1 do
     local b = i + k * 9
     local u = ARGV[b + 6]
     if u ~= '' and known[u] ~= 'new' then
       local id = known[u]
+      local st = created[id]
+      if not st then
+        local j = load(id)
+        st = j and j.s or 'QUEUED'
+      end
       out[#out + 1] = id
       out[#out + 1] = 0
-      out[#out + 1] = state(id, redis.call('HGET', jkey(id), 's') or 'QUEUED')
+      out[#out + 1] = st
     else
       nextid = nextid + 1
       local id = ids(nextid)
-      local j = {id = id, t = ARGV[b], a = ARGV[b + 1], q = ARGV[b + 2], p = ARGV[b + 3], ra = ARGV[b + 4],
+      local j = {id = id, t = ARGV[b], q = ARGV[b + 2], p = tonumber(ARGV[b + 3]), ra = ARGV[b + 4],
         ct = ARGV[b + 7], po = pols[tonumber(ARGV[b + 8])]}
       j.s = ARGV[b + 5] == '1' and 'SCHEDULED' or 'QUEUED'
-      local fields = {'t', j.t, 'q', j.q, 's', j.s, 'p', j.p, 'a', j.a, 'ra', j.ra, 'ct', j.ct, 'po', j.po}
       if u ~= '' then
-        fields[#fields + 1] = 'u'
-        fields[#fields + 1] = u
+        j.u = u
         redis.call('HSET', P .. 'uniq', u, id)
         known[u] = id
       end
-      redis.call('HSET', jkey(id), unpack(fields))
+      mset(jkey(id), encode(j))
+      mset(akey(id), ARGV[b + 1])
       push(ZADDS, P .. 'all', nextid, mem(id))
       push(SADDS, P .. 'queues', j.q)
       index(j)
       CHANGED = true
+      created[id] = j.s
       out[#out + 1] = id
       out[#out + 1] = 1
       out[#out + 1] = j.s

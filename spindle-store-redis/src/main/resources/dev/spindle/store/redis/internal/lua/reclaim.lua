@@ -4,15 +4,16 @@
 -- Workers left without jobs are removed. Returns the reclaimed jobs' rows. Runs under OOM.
 redis.call('DEL', P .. 'oom')
 local rid, now, nowus, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local prev = replay(rid)
-if prev then
+local function rows(list)
   local out = {}
-  for _, id in ipairs(cjson.decode(prev)) do
-    local j = load(id)
-    if j then out[#out + 1] = row(j) end
+  for _, id in ipairs(list) do
+    local text = redis.call('GET', jkey(id))
+    if text then out[#out + 1] = rowof(id, text) end
   end
   return out
 end
+local prev = replay(rid)
+if prev then return rows(cjson.decode(prev)) end
 local expired, seen = {}, {}
 for _, w in ipairs(redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', nowus)) do
   expired[#expired + 1] = w
@@ -25,35 +26,35 @@ for _, w in ipairs(redis.call('SMEMBERS', P .. 'holders')) do
   end
 end
 table.sort(expired)
-local out, done = {}, {}
+local done = {}
 for _, w in ipairs(expired) do
   local held = redis.call('SMEMBERS', wkey(w))
   table.sort(held, function(a, b) return tonumber(a) < tonumber(b) end)
   local left = #held
   for _, id in ipairs(held) do
-    if #out >= limit then break end
+    if #done >= limit then break end
     local j = load(id)
     if j and j.s == 'RUNNING' and j.w == w then
       local lost = num(j.l) + 1
-      set(j, 'l', ids(lost))
+      j.l = lost
       local mwl = policy(j.po).mwl
       if j.c then
         move(j, 'CANCELLED', now)
       elseif lost >= mwl then
-        set(j, 'd', 'worker_lost')
-        set(j, 'e', '{"type":"dev.spindle.WorkerLostException","message":' .. cjson.encode('job ' .. j.id
+        j.d = 'worker_lost'
+        seterror(j, '{"type":"dev.spindle.WorkerLostException","message":' .. cjson.encode('job ' .. j.id
           .. ' lost its worker ' .. ids(lost) .. ' time(s) (limit ' .. ids(mwl) .. '); last worker: ' .. w)
           .. ',"stack":[],"cause":null}')
         move(j, 'DEAD', now)
       else
-        set(j, 'ra', now)
+        j.ra = now
         move(j, 'QUEUED', now)
       end
       save(j)
-      out[#out + 1] = row(j)
       done[#done + 1] = j.id
     else
-      redis.call('SREM', wkey(w), id) -- a stale entry
+      push(SREMS, wkey(w), id) -- a stale entry
+      WREM[w] = true
     end
     left = left - 1
   end
@@ -66,4 +67,4 @@ end
 flush()
 notify()
 if #done > 0 then remember(rid, cjson.encode(done)) end
-return out
+return rows(done)

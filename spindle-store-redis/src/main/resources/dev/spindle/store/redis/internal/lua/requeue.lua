@@ -3,20 +3,18 @@
 local rid, id, now = ARGV[1], ARGV[2], ARGV[3]
 local prev = replay(rid)
 if prev then
-  local j = load(id)
-  if j then return {'OK', row(j)} end
+  local text = redis.call('GET', jkey(id))
+  if text then return {'OK', rowof(id, text)} end
   return {'NOT_FOUND'}
 end
 local j = load(id)
 if not j then return {'NOT_FOUND'} end
 if not (j.s == 'FAILED' or j.s == 'DEAD' or j.s == 'CANCELLED') then return {'STATE', j.s} end
-del(j, 'f')
-del(j, 'l')
-del(j, 'd')
-set(j, 'ra', now)
+j.f, j.l, j.d, j.c = nil, nil, nil, nil
+j.ra = now
 move(j, 'QUEUED', now)
-save(j)
+local text = save(j)
 flush()
 notify()
 remember(rid, '1')
-return {'OK', row(j)}
+return {'OK', rowof(id, text)}

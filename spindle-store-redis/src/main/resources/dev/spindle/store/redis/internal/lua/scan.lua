@@ -17,14 +17,14 @@ while #out < limit and scanned < budget and not done do
     local id = unmem(m)
     scanned = scanned + 1
     last = id
-    local v = redis.call('HMGET', jkey(id), 's', 'q', 't', 'fi')
-    if v[1] then v[1] = state(id, v[1]) end
-    if v[1] and (states == '' or string.find(states, ',' .. v[1] .. ',', 1, true))
-        and (queue == '' or queue == v[2]) and (task == '' or task == v[3])
-        and (fb == '' or (v[4] and tless(v[4], fb))) then
+    local text = redis.call('GET', jkey(id))
+    local j = text and decode(id, text)
+    if j and (states == '' or string.find(states, ',' .. j.s .. ',', 1, true))
+        and (queue == '' or queue == j.q) and (task == '' or task == j.t)
+        and (fb == '' or (j.fi and tless(j.fi, fb))) then
       if mode == 'list' then
-        out[#out + 1] = row(load(id))
-      elseif TERMINAL[v[1]] then
+        out[#out + 1] = rowof(id, text)
+      elseif TERMINAL[j.s] then
         deletejob(id)
         out[#out + 1] = id
       end
