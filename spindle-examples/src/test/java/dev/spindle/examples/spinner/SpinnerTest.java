@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -112,17 +113,19 @@ class SpinnerTest {
     assertThat(interruptedAfter[0]).isTrue();
   }
 
-  private static int awaitThenAnswer(CountDownLatch frames) throws InterruptedException {
-    assertThat(frames.await(30, TimeUnit.SECONDS)).as("the spinner drew 5 frames while slow() ran").isTrue();
+  /** Counts only the frames drawn after slow() began: frames before it are drained first. */
+  private static int awaitThenAnswer(Semaphore frames) throws InterruptedException {
+    frames.drainPermits();
+    assertThat(frames.tryAcquire(5, 30, TimeUnit.SECONDS)).as("the spinner drew 5 frames while slow() ran").isTrue();
     return Slow.ANSWER;
   }
 
   @Test
   void keepsDrawingFramesWhileSlowRunsOnAThread() throws Exception {
     // slow() returns only once the spinner drew 5 frames while it ran: no sleeps, no timing guess.
-    CountDownLatch fiveFrames = new CountDownLatch(5);
+    Semaphore fiveFrames = new Semaphore(0);
     ThreadSpinner handle = ThreadSpinner.platform("thinking!", out, Duration.ofMillis(5), Ticker.system(),
-        n -> fiveFrames.countDown());
+        n -> fiveFrames.release());
     SpinnerDemo.Outcome outcome = SpinnerDemo.supervise(handle, () -> awaitThenAnswer(fiveFrames), out,
         Ticker.system());
 
@@ -137,9 +140,9 @@ class SpinnerTest {
 
   @Test
   void keepsDrawingFramesWhileSlowRunsOnAVirtualThread() throws Exception {
-    CountDownLatch fiveFrames = new CountDownLatch(5);
+    Semaphore fiveFrames = new Semaphore(0);
     ThreadSpinner handle = ThreadSpinner.virtual("thinking!", out, Duration.ofMillis(5), Ticker.system(),
-        n -> fiveFrames.countDown());
+        n -> fiveFrames.release());
     SpinnerDemo.Outcome outcome = SpinnerDemo.supervise(handle, () -> awaitThenAnswer(fiveFrames), out,
         Ticker.system());
     assertThat(outcome.framesDuringSlow().orElseThrow()).isGreaterThanOrEqualTo(5);
