@@ -163,7 +163,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    List<String> args = new ArrayList<>(jobs.size() * 9 + 8);
+    List<String> args = new ArrayList<>(jobs.size() * 7 + 8);
     args.add(rid());
     appendJobs(args, jobs);
     List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
@@ -175,27 +175,28 @@ public final class RedisJobStore implements JobStore, JobInspector {
   }
 
   private static void appendJobs(List<String> args, List<NewJob> jobs) {
-    Map<JobPolicy, Integer> policies = new LinkedHashMap<>();
+    Map<JobPolicy, String[]> policies = new LinkedHashMap<>();
     for (NewJob n : jobs) {
-      policies.putIfAbsent(Objects.requireNonNull(n, "job").policy(), policies.size() + 1);
+      policies.computeIfAbsent(Objects.requireNonNull(n, "job").policy(), p -> {
+        String text = Policies.encode(p);
+        return new String[] {Integer.toString(policies.size() + 1), Policies.id(text), text};
+      });
     }
     args.add(Integer.toString(policies.size()));
-    for (JobPolicy p : policies.keySet()) {
-      String text = Policies.encode(p);
-      args.add(Policies.id(text));
-      args.add(text);
+    for (String[] p : policies.values()) {
+      args.add(p[1]);
+      args.add(p[2]);
     }
     args.add(Integer.toString(jobs.size()));
     for (NewJob n : jobs) {
-      args.add(n.task());
-      args.add(n.argsJson());
+      String[] p = policies.get(n.policy());
+      args.add(Rows.header(n, p[1]));
       args.add(n.queue());
       args.add(Integer.toString(n.priority()));
       args.add(Times.encode(n.runAt()));
       args.add(n.isDelayed() ? "1" : "0");
       args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
-      args.add(Times.encode(n.createdAt()));
-      args.add(Integer.toString(policies.get(n.policy())));
+      args.add(p[0]);
     }
   }
 
@@ -420,7 +421,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
   @Override
   public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
       List<NewJob> jobs) {
-    List<String> args = new ArrayList<>(8 + jobs.size() * 9);
+    List<String> args = new ArrayList<>(8 + jobs.size() * 7);
     args.add(rid());
     args.add(name);
     args.add(Long.toString(expectedVersion));

@@ -69,7 +69,7 @@ class RedisReadOnlyReplicaTest {
       JobHandle<String> h = q.enqueue(StoreContractTasks.BLOCK, gate);
       assertThat(StoreContractTasks.awaitArrived(gate, 30, TimeUnit.SECONDS)).isTrue();
       // fail over to the replica, and make the old primary a read-only replica of it
-      await().atMost(Duration.ofSeconds(30)).until(() -> replica.command("EXISTS", "{spindle}:job:" + h.id())
+      await().atMost(Duration.ofSeconds(30)).until(() -> replica.command("EXISTS", "{spindle}:s:" + h.id())
           .equals(1L));
       replica.promote();
       primary.replicaOf(replica);

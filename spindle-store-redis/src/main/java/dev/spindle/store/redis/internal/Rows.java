@@ -4,105 +4,125 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.ScheduleRecord;
-import dev.spindle.spi.JsonCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads the rows the Lua scripts return. A job row is {@code {id, record JSON, args, result,
- * error}} (a claim's row stops after the args): the record is the job's JSON record as lib.lua
- * writes it (keys {@code t q s p u n f l fe w c ct ra st fi ex fs d po df}), the payloads are raw
- * JSON text or {@code null}. A schedule row is {@code {name, definition, next, last, version,
- * created}}. Stateless and thread-safe.
+ * Reads and writes the job strings the Lua scripts keep (see lib.lua). A job row is
+ * {@code {id, header+args, status, result, error}} (a claim's row stops after the status):
+ * <ul>
+ *   <li>header: {@code task|queue|priority|created|policy id|unique key}, a newline, then the
+ *       arguments JSON (in the key, {@code %}, {@code |} and newlines are escaped as %25, %7C, %0A);
+ *   <li>status: {@code state|attempt|failures|lost|fence|cancel|runAt|started|finished|expires|
+ *       finishSeq|doneFence|priority|queue|policy id|dead reason|worker id} (the dead reason escaped
+ *       like the key, the worker id last);
+ * </ul>
+ * A schedule row is {@code {name, definition, next, last, version, created}}. Stateless and
+ * thread-safe.
  */
 public final class Rows {
-  private static final JsonMapper JSON = JsonCodec.defaults().mapper();
-
   private Rows() {}
+
+  /** The stored header and arguments of a new job. */
+  public static String header(NewJob n, String policyId) {
+    StringBuilder sb = new StringBuilder(64 + n.argsJson().length());
+    sb.append(n.task()).append('|').append(n.queue()).append('|').append(n.priority()).append('|')
+        .append(Times.encode(n.createdAt())).append('|').append(policyId).append('|');
+    if (n.uniqueKey() != null) {
+      escape(sb, n.uniqueKey());
+    }
+    return sb.append('\n').append(n.argsJson()).toString();
+  }
+
+  private static void escape(StringBuilder sb, String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      switch (c) {
+        case '%' -> sb.append("%25");
+        case '|' -> sb.append("%7C");
+        case '\n' -> sb.append("%0A");
+        default -> sb.append(c);
+      }
+    }
+  }
+
+  private static String unescape(String v) {
+    if (v.indexOf('%') < 0) {
+      return v;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(v.length());
+    int i = 0;
+    while (i < v.length()) {
+      int c = v.codePointAt(i);
+      if (c == '%' && i + 2 < v.length()) {
+        out.write(Integer.parseInt(v, i + 1, i + 3, 16));
+        i += 3;
+      } else {
+        out.writeBytes(Character.toString(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        i += Character.charCount(c);
+      }
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
 
   /** A job from a row; {@code policies} resolves policy ids. */
   public static JobInfo job(List<?> row, Function<String, JobPolicy> policies) {
     String id = (String) row.get(0);
-    String args = row.size() > 2 ? (String) row.get(2) : null;
+    String header = (String) row.get(1);
+    String status = (String) row.get(2);
+    if (header == null || status == null) {
+      throw new StoreException(StoreException.Reason.CORRUPT, "job " + id + " is incomplete in Redis (header "
+          + (header == null ? "missing" : "present") + ", status " + (status == null ? "missing" : "present") + ")");
+    }
     String result = row.size() > 3 ? (String) row.get(3) : null;
     String error = row.size() > 4 ? (String) row.get(4) : null;
-    return job(id, (String) row.get(1), args, result, error, policies);
+    try {
+      int nl = header.indexOf('\n');
+      String[] h = split(header.substring(0, nl), 6);
+      String args = header.substring(nl + 1);
+      String[] s = split(status, 17);
+      return new JobInfo(id, h[0], s[13], JobState.valueOf(s[0]), Integer.parseInt(s[12]), args, result, error,
+          s[15].isEmpty() ? null : unescape(s[15]), h[5].isEmpty() ? null : unescape(h[5]), i(s[1]), i(s[2]),
+          i(s[3]), l(s[4]), s[16].isEmpty() ? null : s[16], !s[5].isEmpty() && !s[5].equals("0"),
+          Times.instant(h[3]), t(s[6]), t(s[7]), t(s[8]), t(s[9]), l(s[10]), policies.apply(s[14]));
+    } catch (RuntimeException e) {
+      if (e instanceof StoreException) {
+        throw e;
+      }
+      throw new StoreException(StoreException.Reason.CORRUPT, "job " + id + " cannot be read from Redis (status '"
+          + status + "'): " + e, e);
+    }
   }
 
-  /** A job from its record and payloads. */
-  public static JobInfo job(String id, String record, String args, String result, String error,
-      Function<String, JobPolicy> policies) {
-    String t = null;
-    String q = null;
-    String s = null;
-    String u = null;
-    String w = null;
-    String ct = null;
-    String ra = null;
-    String st = null;
-    String fi = null;
-    String ex = null;
-    String d = null;
-    String po = null;
-    int p = 0;
-    int n = 0;
-    int f = 0;
-    int l = 0;
-    long fe = 0;
-    long fs = 0;
-    boolean c = false;
-    try (JsonParser in = JSON.createParser(record)) {
-      if (in.nextToken() != JsonToken.START_OBJECT) {
-        throw new StoreException(StoreException.Reason.CORRUPT, "job " + id + " has a malformed record: " + record);
+  /** Splits on '|' into exactly {@code n} parts, the last taking the rest. */
+  private static String[] split(String v, int n) {
+    String[] out = new String[n];
+    int from = 0;
+    for (int k = 0; k < n - 1; k++) {
+      int bar = v.indexOf('|', from);
+      if (bar < 0) {
+        throw new IllegalArgumentException("expected " + n + " fields");
       }
-      String key;
-      while ((key = in.nextName()) != null) {
-        JsonToken v = in.nextToken();
-        switch (key) {
-          case "t" -> t = in.getString();
-          case "q" -> q = in.getString();
-          case "s" -> s = in.getString();
-          case "u" -> u = in.getString();
-          case "w" -> w = in.getString();
-          case "ct" -> ct = in.getString();
-          case "ra" -> ra = in.getString();
-          case "st" -> st = in.getString();
-          case "fi" -> fi = in.getString();
-          case "ex" -> ex = in.getString();
-          case "d" -> d = in.getString();
-          case "po" -> po = in.getString();
-          case "p" -> p = (int) number(in, v);
-          case "n" -> n = (int) number(in, v);
-          case "f" -> f = (int) number(in, v);
-          case "l" -> l = (int) number(in, v);
-          case "fe" -> fe = number(in, v);
-          case "fs" -> fs = number(in, v);
-          case "c" -> c = number(in, v) != 0;
-          default -> in.skipChildren();
-        }
-      }
-    } catch (JacksonException e) {
-      throw new StoreException(StoreException.Reason.CORRUPT, "job " + id + " has a malformed record: " + record, e);
+      out[k] = v.substring(from, bar);
+      from = bar + 1;
     }
-    return new JobInfo(id, t, q, JobState.valueOf(s), p, args, result, error, d, u, n, f, l, fe, w, c,
-        Times.instant(ct), Times.instant(ra), Times.instant(st), Times.instant(fi), Times.instant(ex), fs,
-        policies.apply(po));
+    out[n - 1] = v.substring(from);
+    return out;
   }
 
-  private static long number(JsonParser in, JsonToken v) {
-    if (v == JsonToken.VALUE_STRING) {
-      return Long.parseLong(in.getString());
-    }
-    if (v == JsonToken.VALUE_NUMBER_INT) {
-      return in.getLongValue();
-    }
-    return (long) in.getDoubleValue(); // cjson writes large integers in exponent form
+  private static int i(String v) {
+    return v.isEmpty() ? 0 : Integer.parseInt(v);
+  }
+
+  private static long l(String v) {
+    return v.isEmpty() ? 0 : Long.parseLong(v);
+  }
+
+  private static java.time.Instant t(String v) {
+    return v.isEmpty() ? null : Times.instant(v);
   }
 
   /** Jobs from a list of rows. */

@@ -2,7 +2,7 @@
 --          worker, max, nQueues, <queues>): applies completions, then claims jobs, atomically.
 -- A completion is: id, fence, worker, outcome (S R F D C L), result, error, dead reason, retry at,
 -- retry delayed ('1'/'0'); '' stands for null. A claim with worker '' is skipped.
--- Returns {applied flags (1/0), claimed jobs as {id, record JSON, args}, earliest SCHEDULED run time
+-- Returns {applied flags (1/0), claimed jobs as {id, header+args, status}, earliest SCHEDULED run time
 -- or nil}.
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
 local rid, now, nowus, unconfirmed = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -22,9 +22,9 @@ local function claimed_rows(rec)
   local rows = {}
   local c = rec.c
   for x = 1, #c, 2 do
-    local v = redis.call('MGET', jkey(c[x]), akey(c[x]))
-    if v[1] then
-      local j = decode(c[x], v[1])
+    local v = redis.call('MGET', hkey(c[x]), skey(c[x]))
+    if v[2] then
+      local j = parse(c[x], v[2])
       if j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then rows[#rows + 1] = {c[x], v[1], v[2]} end
     end
   end
@@ -76,12 +76,12 @@ if nc > 0 then
           setresult(j, ARGV[b + 4])
           move(j, 'SUCCEEDED', now)
         elseif oc == 'R' then
-          j.f = num(j.f) + 1
+          j.f = j.f + 1
           seterror(j, err ~= '' and err or nil)
           j.ra = retryat
           move(j, ARGV[b + 8] == '1' and 'SCHEDULED' or 'QUEUED', now)
         elseif oc == 'F' then
-          j.f = num(j.f) + 1
+          j.f = j.f + 1
           seterror(j, err ~= '' and err or nil)
           move(j, 'FAILED', now)
         elseif oc == 'D' then
@@ -145,23 +145,24 @@ if worker ~= '' then
         local keys = {}
         for x = 1, #popped, 2 do
           local id = unmem(popped[x])
-          keys[#keys + 1] = jkey(id)
-          keys[#keys + 1] = akey(id)
+          keys[#keys + 1] = hkey(id)
+          keys[#keys + 1] = skey(id)
         end
         local v = redis.call('MGET', unpack(keys))
         for x = 1, #popped, 2 do
           local id = unmem(popped[x])
-          local text = v[x]
+          local text = v[x + 1]
           if text then
-            local j = decode(id, text)
+            local j = parse(id, text)
             if j.s == 'QUEUED' then
               j.popped = true
-              j.n = num(j.n) + 1
+              j.m = popped[x]
+              j.n = j.n + 1
               j.fe = ids(num(j.fe) + 1)
               j.w = worker
               j.st = now
               move(j, 'RUNNING', now)
-              rows[#rows + 1] = {id, save(j), v[x + 1]}
+              rows[#rows + 1] = {id, v[x], save(j)}
               claimed[#claimed + 1] = id
               claimed[#claimed + 1] = j.fe
               remaining = remaining - 1

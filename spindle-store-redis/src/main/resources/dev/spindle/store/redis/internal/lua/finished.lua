@@ -15,7 +15,7 @@ while #rows < limit and (i <= #a or k <= #b) do
     k = k + 2
   end
   local id = unmem(m)
-  local text = redis.call('GET', jkey(id))
+  local text = redis.call('GET', skey(id))
   if text then rows[#rows + 1] = rowof(id, text) end
 end
 return rows

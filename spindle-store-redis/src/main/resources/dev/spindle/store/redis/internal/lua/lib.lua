@@ -3,18 +3,22 @@
 -- KEYS[1] is the key prefix "{<namespace>}:". Every key a script touches starts with it, so all of
 -- them hash to one Redis Cluster slot, and it is the declared key that routes the call there.
 --
--- A job is a JSON record in the string P..'job:'..id with the keys (absent = nil/0):
---   t task, q queue, s state, p priority, u unique key, n attempt, f failures, l lost-worker strikes,
---   fe fencing token, w worker id, c cancel requested (1), ct created, ra run at, st started,
---   fi finished, ex expires, fs finish sequence number, d dead reason, po policy id (the policy text,
---   "timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON", is kept once in P..'pol'),
---   df fencing token of the last completion applied (a completion repeated after a lost reply is
---   recognised).
--- Its payloads are separate strings: P..'a:'..id (arguments), P..'r:'..id (result),
--- P..'e:'..id (last error). Strings let a whole batch of jobs be read with one MGET and written
--- with one MSET: per job, a claim or a completion costs a JSON decode and encode, not Redis calls.
--- Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch microseconds,
--- rounded so that nothing is ever due early (run times round up, "now" rounds down).
+-- A job is kept in strings, so that a whole batch of jobs is read with one MGET and written with
+-- one MSET, and a transition costs one pattern match and one concatenation per job:
+--   P..'h:'..id  what never changes, as the client writes it: "task|queue|priority|created|policy id|
+--                unique key" ('%', '|' and newlines in the key escaped as %25, %7C, %0A), a newline,
+--                then the arguments JSON
+--   P..'s:'..id  the status, "|"-separated, in this order (empty = nil/0):
+--                s state, n attempt, f failures, l lost-worker strikes, fe fencing token,
+--                c cancel requested (1), ra run at, st started, fi finished, ex expires,
+--                fs finish sequence number, df fencing token of the last completion applied (a
+--                completion repeated after a lost reply is recognised), p priority, q queue,
+--                po policy id, d dead reason ('%' and '|' escaped as %25 and %7C), w worker id (last:
+--                it may hold any character)
+--   P..'r:'..id  the result JSON, P..'e:'..id the last error JSON (when there is one)
+-- The policy text, "timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON", is kept once per id in
+-- P..'pol'. Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch
+-- microseconds, rounded so that nothing is ever due early (run times round up, "now" rounds down).
 --
 -- Indexes: P..'all' (every job, score id), P..'sched' (SCHEDULED, score run time),
 -- P..'q:'..queue..':r' (QUEUED, score -priority; equal scores order by the zero-padded id member),
@@ -22,9 +26,9 @@
 -- non-empty in-flight set), P..'cxl' (RUNNING ids with a cancel request), P..'ok' / P..'bad'
 -- (SUCCEEDED+CANCELLED / FAILED+DEAD, score finish sequence: together the feed of terminal
 -- transitions, and the age order of retention limits), P..'exp' (terminal, score expiry),
--- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id), P..'pol'
--- (policy id -> text), P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end),
--- P..'fseq' and P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
+-- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id),
+-- P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end), P..'fseq' and
+-- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
 --
 -- Out-of-memory rule: Redis never stops a script halfway. A script that must still work when
 -- Redis is at maxmemory (completions, heartbeats, reclaim, purge: they let running jobs finish and
@@ -33,8 +37,8 @@
 -- (enqueue) make a memory-growing write first, so they fail before changing anything.
 local P = KEYS[1]
 
-local RECORD = {'t', 'q', 's', 'p', 'u', 'n', 'f', 'l', 'fe', 'w', 'c', 'ct', 'ra', 'st', 'fi', 'ex', 'fs', 'd', 'po',
-  'df'}
+local STATUS = '^(%u+)|(%d*)|(%d*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(-?%d+)|'
+  .. '([^|]+)|([^|]*)|([^|]*)|(.*)$'
 local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
 -- JobState's allowed-transitions table
 local ALLOWED = {
@@ -52,14 +56,14 @@ local REQ_TTL_MS = 600000 -- replies kept for retried requests
 local function ids(n) return string.format('%d', n) end
 local function mem(id) return string.format('%016d', tonumber(id)) end
 local function unmem(m) return string.match(m, '^0*(%d+)$') end
-local function jkey(id) return P .. 'job:' .. id end
-local function akey(id) return P .. 'a:' .. id end
+local function hkey(id) return P .. 'h:' .. id end
+local function skey(id) return P .. 's:' .. id end
 local function resultkey(id) return P .. 'r:' .. id end
 local function errkey(id) return P .. 'e:' .. id end
 local function rkey(q) return P .. 'q:' .. q .. ':r' end
 local function nkey(q) return P .. 'q:' .. q .. ':n' end
 local function wkey(w) return P .. 'w:' .. w end
-local function num(v) if v then return tonumber(v) end return 0 end
+local function num(v) if v and v ~= '' then return tonumber(v) end return 0 end
 local function isok(s) return s == 'SUCCEEDED' or s == 'CANCELLED' end
 
 -- ---------------------------------------------------------------- times
@@ -91,15 +95,29 @@ local function policy(id)
     local text = redis.call('HGET', P .. 'pol', id)
     if not text then error('spindle: job policy ' .. id .. ' is missing from ' .. P .. 'pol') end
     local mwl, rt, ft = string.match(text, '^[^|]*|(%d+)|([^|]+)|([^|]+)|')
-    p = {mwl = tonumber(mwl), rt = rt, ft = ft}
+    p = {mwl = tonumber(mwl), rt = rt, ft = ft, exp = {}}
     POLICY[id] = p
   end
   return p
 end
+-- The expiry of a job of policy 'po' reaching terminal 'state' at 'now', and its score (cached:
+-- 'now' is the same for every job of a script call).
+local function expiry(po, state, now)
+  local pol = policy(po)
+  local bad = state == 'FAILED' or state == 'DEAD'
+  local k = (bad and 'f' or 'r') .. now
+  local e = pol.exp[k]
+  if not e then
+    local t = tadd(now, bad and pol.ft or pol.rt)
+    e = {t, ceilus(t)}
+    pol.exp[k] = e
+  end
+  return e[1], e[2]
+end
 
 -- ---------------------------------------------------------------- buffered writes
--- Index changes and job records are collected and written with one command per key (one MSET
--- for all strings) at flush(). flush() must run before a script reads what it changed.
+-- Index changes and job strings are collected and written with one command per key (one MSET for
+-- all strings) at flush(). flush() must run before a script reads what it changed.
 local ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 local SEQ, SEQ_DIRTY = nil, false
 local CHANGED = false
@@ -109,6 +127,10 @@ local function push(t, key, a, b)
   if not l then l = {}; t[key] = l end
   l[#l + 1] = a
   if b ~= nil then l[#l + 1] = b end
+end
+local function mset(k, v)
+  MSETS[#MSETS + 1] = k
+  MSETS[#MSETS + 1] = v
 end
 local function count(q, s, d)
   local m = CNT[q]
@@ -123,10 +145,6 @@ local function chunked(cmd, key, l, step)
     if key then redis.call(cmd, key, unpack(l, i, j)) else redis.call(cmd, unpack(l, i, j)) end
     i = j + 1
   end
-end
-local function mset(k, v)
-  MSETS[#MSETS + 1] = k
-  MSETS[#MSETS + 1] = v
 end
 local function nextseq()
   if not SEQ then SEQ = num(redis.call('GET', P .. 'fseq')) end
@@ -159,46 +177,49 @@ local function notify()
 end
 
 -- ---------------------------------------------------------------- jobs
-local function decode(id, text)
-  local j = cjson.decode(text)
-  j.id = id
-  return j
+local function nz(v) if v == '' then return nil end return v end
+local function esc(v) return (string.gsub(v, '[%%|]', {['%'] = '%25', ['|'] = '%7C'})) end
+local function unesc(v) return (string.gsub(v, '%%(%x%x)', function(h) return string.char(tonumber(h, 16)) end)) end
+
+-- A job table from its status text.
+local function parse(id, text)
+  local s, n, f, l, fe, c, ra, st, fi, ex, fs, df, p, q, po, d, w = string.match(text, STATUS)
+  if not s then error('spindle: job ' .. id .. ' has a malformed status: ' .. text) end
+  return {id = id, s = s, n = num(n), f = num(f), l = num(l), fe = nz(fe), c = nz(c), ra = nz(ra), st = nz(st),
+    fi = nz(fi), ex = nz(ex), fs = nz(fs), df = nz(df), p = tonumber(p), q = q, po = po,
+    d = d ~= '' and unesc(d) or nil, w = nz(w)}
+end
+local function status(j)
+  return table.concat({j.s, j.n, j.f, j.l, j.fe or '', j.c or '', j.ra or '', j.st or '', j.fi or '', j.ex or '',
+    j.fs or '', j.df or '', j.p, j.q, j.po, j.d and esc(j.d) or '', j.w or ''}, '|')
 end
 -- The job, or nil.
 local function load(id)
-  local v = redis.call('GET', jkey(id))
+  local v = redis.call('GET', skey(id))
   if not v then return nil end
-  return decode(id, v)
+  return parse(id, v)
 end
--- The jobs with these ids, by id (missing ones absent), in one MGET.
+-- The jobs with these ids, by id (missing ones absent), with one MGET per 1000.
 local function loadall(list)
   local out = {}
   local i = 1
   while i <= #list do
-    local j = math.min(i + 999, #list)
+    local k = math.min(i + 999, #list)
     local keys = {}
-    for x = i, j do keys[#keys + 1] = jkey(list[x]) end
+    for x = i, k do keys[#keys + 1] = skey(list[x]) end
     local v = redis.call('MGET', unpack(keys))
-    for x = i, j do
+    for x = i, k do
       local text = v[x - i + 1]
-      if text then out[list[x]] = decode(list[x], text) end
+      if text then out[list[x]] = parse(list[x], text) end
     end
-    i = j + 1
+    i = k + 1
   end
   return out
 end
-local function encode(j)
-  local o = {}
-  for _, f in ipairs(RECORD) do
-    local v = j[f]
-    if v ~= nil and v ~= false then o[f] = v end
-  end
-  return cjson.encode(o)
-end
--- Queues the job's record (and changed payloads) for the next flush; returns the record text.
+-- Queues the job's status (and changed payloads) for the next flush; returns the status text.
 local function save(j)
-  local text = encode(j)
-  mset(jkey(j.id), text)
+  local text = status(j)
+  mset(skey(j.id), text)
   if j.rdirty then
     if j.r then mset(resultkey(j.id), j.r) else DELS[#DELS + 1] = resultkey(j.id) end
     j.rdirty = nil
@@ -211,41 +232,50 @@ local function save(j)
 end
 local function setresult(j, v) j.r = v; j.rdirty = true end
 local function seterror(j, v) j.e = v; j.edirty = true end
--- A row for the client: {id, record JSON, args, result, error} (a missing payload is nil).
+-- A row for the client: {id, header+args, status, result, error} (a missing payload is nil).
 local function rowof(id, text)
-  local v = redis.call('MGET', akey(id), resultkey(id), errkey(id))
-  return {id, text, v[1], v[2], v[3]}
+  local v = redis.call('MGET', hkey(id), resultkey(id), errkey(id))
+  return {id, v[1], text, v[2], v[3]}
 end
-local function row(j)
-  return rowof(j.id, encode(j))
+-- The job's header: {t = task, u = unique key or nil}.
+local function header(id)
+  local h = redis.call('GET', hkey(id))
+  if not h then return {} end
+  local t, u = string.match(h, '^([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^\n]*)\n')
+  return {t = t, u = u ~= '' and unesc(u) or nil}
 end
 
+local function member(j)
+  local m = j.m
+  if not m then m = mem(j.id); j.m = m end
+  return m
+end
 local function unindex(j)
-  local s, m = j.s, mem(j.id)
+  local s = j.s
   count(j.q, s, -1)
-  if s == 'SCHEDULED' then push(ZREMS, P .. 'sched', m)
+  if s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
   elseif s == 'QUEUED' then
-    if not j.popped then push(ZREMS, rkey(j.q), m) end
+    if not j.popped then push(ZREMS, rkey(j.q), member(j)) end
   elseif s == 'RUNNING' then
     push(SREMS, wkey(j.w), j.id)
     WREM[j.w] = true
     if j.c then push(SREMS, P .. 'cxl', j.id) end
   else
-    push(ZREMS, P .. 'exp', m)
-    push(ZREMS, isok(s) and P .. 'ok' or P .. 'bad', m)
+    push(ZREMS, P .. 'exp', member(j))
+    push(ZREMS, isok(s) and P .. 'ok' or P .. 'bad', member(j))
   end
 end
 local function index(j)
-  local s, m = j.s, mem(j.id)
+  local s = j.s
   count(j.q, s, 1)
-  if s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), m)
-  elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), -j.p, m)
+  if s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
+  elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), -j.p, member(j))
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
     WADD[j.w] = true
   else
-    push(ZADDS, P .. 'exp', ceilus(j.ex), m)
-    push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', tonumber(j.fs), m)
+    push(ZADDS, P .. 'exp', j.exus or ceilus(j.ex), member(j))
+    push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', tonumber(j.fs), member(j))
   end
 end
 
@@ -257,12 +287,11 @@ local function move(j, to, now)
   end
   unindex(j)
   if from == 'RUNNING' then j.c = nil end
-  if TERMINAL[from] then j.fi, j.ex, j.fs = nil, nil, nil end
+  if TERMINAL[from] then j.fi, j.ex, j.fs, j.exus = nil, nil, nil, nil end
   j.s = to
   if TERMINAL[to] then
-    local pol = policy(j.po)
     j.fi = now
-    j.ex = tadd(now, (to == 'FAILED' or to == 'DEAD') and pol.ft or pol.rt)
+    j.ex, j.exus = expiry(j.po, to, now)
     j.fs = ids(nextseq())
   end
   if to ~= 'RUNNING' then CHANGED = true end
@@ -276,7 +305,7 @@ local function release(j, now)
     move(j, 'CANCELLED', now)
     return
   end
-  j.n = math.max(0, num(j.n) - 1)
+  j.n = math.max(0, j.n - 1)
   j.ra = now
   move(j, 'QUEUED', now)
 end
@@ -289,21 +318,23 @@ local function deletejob(id)
     for _, k in ipairs({'exp', 'ok', 'bad', 'all'}) do push(ZREMS, P .. k, m) end
     return false
   end
+  local u = header(id).u
   unindex(j)
   push(ZREMS, P .. 'all', m)
-  DELS[#DELS + 1] = jkey(id)
-  DELS[#DELS + 1] = akey(id)
+  DELS[#DELS + 1] = hkey(id)
+  DELS[#DELS + 1] = skey(id)
   DELS[#DELS + 1] = resultkey(id)
   DELS[#DELS + 1] = errkey(id)
-  if j.u and redis.call('HGET', P .. 'uniq', j.u) == id then redis.call('HDEL', P .. 'uniq', j.u) end
+  if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
   return true
 end
 
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
--- policy, the number of jobs, then 9 values per job: task, args, queue, priority, run at, delayed
--- ('1'/'0'), unique key ('' for none), created at, policy number (1-based). Adds the jobs, all or
--- none; a job whose unique key exists (in the store or earlier in the batch) is not added.
+-- policy, the number of jobs, then 7 values per job: header and args (as stored in P..'h:'..id),
+-- queue, priority, run at, delayed ('1'/'0'), unique key ('' for none), policy number (1-based).
+-- Adds the jobs, all or none; a job whose unique key exists (in the store or earlier in the batch)
+-- is not added.
 -- Returns a flat list: id, created (1/0), state, per job.
 local function enqueue(i)
   local npol = tonumber(ARGV[i])
@@ -315,7 +346,7 @@ local function enqueue(i)
   i = i + 1
   local known, fresh = {}, 0
   for k = 0, n - 1 do
-    local u = ARGV[i + k * 9 + 6]
+    local u = ARGV[i + k * 7 + 5]
     if u == '' then
       fresh = fresh + 1
     elseif not known[u] then
@@ -331,8 +362,8 @@ local function enqueue(i)
   end
   local out, created = {}, {}
   for k = 0, n - 1 do
-    local b = i + k * 9
-    local u = ARGV[b + 6]
+    local b = i + k * 7
+    local u = ARGV[b + 5]
     if u ~= '' and known[u] ~= 'new' then
       local id = known[u]
       local st = created[id]
@@ -346,17 +377,15 @@ local function enqueue(i)
     else
       nextid = nextid + 1
       local id = ids(nextid)
-      local j = {id = id, t = ARGV[b], q = ARGV[b + 2], p = tonumber(ARGV[b + 3]), ra = ARGV[b + 4],
-        ct = ARGV[b + 7], po = pols[tonumber(ARGV[b + 8])]}
-      j.s = ARGV[b + 5] == '1' and 'SCHEDULED' or 'QUEUED'
+      local j = {id = id, s = ARGV[b + 4] == '1' and 'SCHEDULED' or 'QUEUED', n = 0, f = 0, l = 0, ra = ARGV[b + 3],
+        p = tonumber(ARGV[b + 2]), q = ARGV[b + 1], po = pols[tonumber(ARGV[b + 6])]}
       if u ~= '' then
-        j.u = u
         redis.call('HSET', P .. 'uniq', u, id)
         known[u] = id
       end
-      mset(jkey(id), encode(j))
-      mset(akey(id), ARGV[b + 1])
-      push(ZADDS, P .. 'all', nextid, mem(id))
+      mset(hkey(id), ARGV[b])
+      mset(skey(id), status(j))
+      push(ZADDS, P .. 'all', nextid, member(j))
       push(SADDS, P .. 'queues', j.q)
       index(j)
       CHANGED = true

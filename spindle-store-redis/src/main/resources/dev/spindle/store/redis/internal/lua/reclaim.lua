@@ -7,7 +7,7 @@ local rid, now, nowus, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARG
 local function rows(list)
   local out = {}
   for _, id in ipairs(list) do
-    local text = redis.call('GET', jkey(id))
+    local text = redis.call('GET', skey(id))
     if text then out[#out + 1] = rowof(id, text) end
   end
   return out
@@ -35,7 +35,7 @@ for _, w in ipairs(expired) do
     if #done >= limit then break end
     local j = load(id)
     if j and j.s == 'RUNNING' and j.w == w then
-      local lost = num(j.l) + 1
+      local lost = j.l + 1
       j.l = lost
       local mwl = policy(j.po).mwl
       if j.c then

@@ -3,14 +3,14 @@
 local rid, id, now = ARGV[1], ARGV[2], ARGV[3]
 local prev = replay(rid)
 if prev then
-  local text = redis.call('GET', jkey(id))
+  local text = redis.call('GET', skey(id))
   if text then return {'OK', rowof(id, text)} end
   return {'NOT_FOUND'}
 end
 local j = load(id)
 if not j then return {'NOT_FOUND'} end
 if not (j.s == 'FAILED' or j.s == 'DEAD' or j.s == 'CANCELLED') then return {'STATE', j.s} end
-j.f, j.l, j.d, j.c = nil, nil, nil, nil
+j.f, j.l, j.d, j.c = 0, 0, nil, nil
 j.ra = now
 move(j, 'QUEUED', now)
 local text = save(j)

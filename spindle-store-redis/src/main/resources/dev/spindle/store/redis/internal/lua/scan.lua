@@ -17,10 +17,10 @@ while #out < limit and scanned < budget and not done do
     local id = unmem(m)
     scanned = scanned + 1
     last = id
-    local text = redis.call('GET', jkey(id))
-    local j = text and decode(id, text)
+    local text = redis.call('GET', skey(id))
+    local j = text and parse(id, text)
     if j and (states == '' or string.find(states, ',' .. j.s .. ',', 1, true))
-        and (queue == '' or queue == j.q) and (task == '' or task == j.t)
+        and (queue == '' or queue == j.q) and (task == '' or task == header(id).t)
         and (fb == '' or (j.fi and tless(j.fi, fb))) then
       if mode == 'list' then
         out[#out + 1] = rowof(id, text)
