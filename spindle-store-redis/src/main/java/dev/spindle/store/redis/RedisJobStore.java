@@ -163,40 +163,69 @@ public final class RedisJobStore implements JobStore, JobInspector {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    List<String> args = new ArrayList<>(jobs.size() * 7 + 8);
+    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
     args.add(rid());
     appendJobs(args, jobs);
     List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
-    List<EnqueueResult> out = new ArrayList<>(jobs.size());
-    for (int i = 0; i < r.size(); i += 3) {
-      out.add(new EnqueueResult((String) r.get(i), ((Long) r.get(i + 1)) == 1, JobState.valueOf((String) r.get(i + 2))));
-    }
-    return out;
+    return results(jobs, r, 0);
   }
+
+  /**
+   * Enqueue results in the order of {@code jobs}: the script answers in the order of the groups
+   * {@link #appendJobs} made, so results are matched back through the same grouping.
+   */
+  private static List<EnqueueResult> results(List<NewJob> jobs, List<?> r, int offset) {
+    Map<Group, List<Integer>> positions = new LinkedHashMap<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob n = jobs.get(i);
+      positions.computeIfAbsent(new Group(n.queue(), n.priority(), n.runAt(), n.isDelayed(), n.policy()),
+          g -> new ArrayList<>()).add(i);
+    }
+    EnqueueResult[] out = new EnqueueResult[jobs.size()];
+    int k = offset;
+    for (List<Integer> group : positions.values()) {
+      for (int i : group) {
+        out[i] = new EnqueueResult((String) r.get(k), ((Long) r.get(k + 1)) == 1, JobState.valueOf((String) r.get(k + 2)));
+        k += 3;
+      }
+    }
+    return List.of(out);
+  }
+
+  /** Options a group of jobs shares in the enqueue script's arguments. */
+  private record Group(String queue, int priority, Instant runAt, boolean delayed, JobPolicy policy) {}
 
   private static void appendJobs(List<String> args, List<NewJob> jobs) {
     Map<JobPolicy, String[]> policies = new LinkedHashMap<>();
+    Map<Group, List<NewJob>> groups = new LinkedHashMap<>();
     for (NewJob n : jobs) {
-      policies.computeIfAbsent(Objects.requireNonNull(n, "job").policy(), p -> {
+      Objects.requireNonNull(n, "job");
+      policies.computeIfAbsent(n.policy(), p -> {
         String text = Policies.encode(p);
         return new String[] {Integer.toString(policies.size() + 1), Policies.id(text), text};
       });
+      groups.computeIfAbsent(new Group(n.queue(), n.priority(), n.runAt(), n.isDelayed(), n.policy()),
+          g -> new ArrayList<>()).add(n);
     }
     args.add(Integer.toString(policies.size()));
     for (String[] p : policies.values()) {
       args.add(p[1]);
       args.add(p[2]);
     }
-    args.add(Integer.toString(jobs.size()));
-    for (NewJob n : jobs) {
-      String[] p = policies.get(n.policy());
-      args.add(Rows.header(n, p[1]));
-      args.add(n.queue());
-      args.add(Integer.toString(n.priority()));
-      args.add(Times.encode(n.runAt()));
-      args.add(n.isDelayed() ? "1" : "0");
-      args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
+    args.add(Integer.toString(groups.size()));
+    for (Map.Entry<Group, List<NewJob>> e : groups.entrySet()) {
+      Group g = e.getKey();
+      String[] p = policies.get(g.policy());
+      args.add(g.queue());
+      args.add(Integer.toString(g.priority()));
+      args.add(Times.encode(g.runAt()));
+      args.add(g.delayed() ? "1" : "0");
       args.add(p[0]);
+      args.add(Integer.toString(e.getValue().size()));
+      for (NewJob n : e.getValue()) {
+        args.add(Rows.header(n, p[1]));
+        args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
+      }
     }
   }
 
@@ -258,7 +287,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
     String rid = rid();
     String worker = request == null ? null : request.workerId();
     List<String> lost = worker == null ? null : unconfirmed.remove(worker);
-    List<String> args = new ArrayList<>(8 + completions.size() * 9 + (request == null ? 0 : request.queues().size()));
+    List<String> args = new ArrayList<>(8 + completions.size() * 5 + (request == null ? 0 : request.queues().size()));
     args.add(rid);
     args.add(Times.encode(now));
     args.add(Long.toString(Times.floorMicros(now)));
@@ -268,19 +297,33 @@ public final class RedisJobStore implements JobStore, JobInspector {
       args.add(c.jobId());
       args.add(Long.toString(c.fence()));
       args.add(c.workerId());
-      args.add(switch (c.outcome()) {
-        case SUCCEEDED -> "S";
-        case RETRY -> "R";
-        case FAILED -> "F";
-        case DEAD -> "D";
-        case CANCELLED -> "C";
-        case RELEASED -> "L";
-      });
-      args.add(c.resultJson() == null ? "" : c.resultJson());
-      args.add(c.errorJson() == null ? "" : c.errorJson());
-      args.add(c.deadReason() == null ? "" : c.deadReason());
-      args.add(c.retryAt() == null ? "" : Times.encode(c.retryAt()));
-      args.add(c.retryAt() != null && c.retryAt().isAfter(now) ? "1" : "0");
+      String error = c.errorJson() == null ? "" : c.errorJson();
+      switch (c.outcome()) {
+        case SUCCEEDED -> {
+          args.add("S");
+          args.add(c.resultJson());
+        }
+        case RETRY -> {
+          args.add("R");
+          args.add(error);
+          args.add(Times.encode(c.retryAt()));
+          args.add(c.retryAt().isAfter(now) ? "1" : "0");
+        }
+        case FAILED -> {
+          args.add("F");
+          args.add(error);
+        }
+        case DEAD -> {
+          args.add("D");
+          args.add(error);
+          args.add(c.deadReason());
+        }
+        case CANCELLED -> {
+          args.add("C");
+          args.add(error);
+        }
+        case RELEASED -> args.add("L");
+      }
     }
     if (request == null) {
       args.add("");
@@ -421,7 +464,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
   @Override
   public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
       List<NewJob> jobs) {
-    List<String> args = new ArrayList<>(8 + jobs.size() * 7);
+    List<String> args = new ArrayList<>(16 + jobs.size() * 2);
     args.add(rid());
     args.add(name);
     args.add(Long.toString(expectedVersion));

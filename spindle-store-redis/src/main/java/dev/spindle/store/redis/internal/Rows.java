@@ -16,9 +16,9 @@ import java.util.function.Function;
  * <ul>
  *   <li>header: {@code task|queue|priority|created|policy id|unique key}, a newline, then the
  *       arguments JSON (in the key, {@code %}, {@code |} and newlines are escaped as %25, %7C, %0A);
- *   <li>status: {@code state|attempt|failures|lost|fence|cancel|runAt|started|finished|expires|
- *       finishSeq|doneFence|priority|queue|policy id|dead reason|worker id} (the dead reason escaped
- *       like the key, the worker id last);
+ *   <li>status: {@code state|attempt|fence|started|worker id|failures|lost|cancel|runAt|finished|
+ *       expires|finishSeq|doneFence|priority|queue|policy id|dead reason} (worker id and dead reason
+ *       escaped like the key);
  * </ul>
  * A schedule row is {@code {name, definition, next, last, version, created}}. Stateless and
  * thread-safe.
@@ -84,10 +84,10 @@ public final class Rows {
       String[] h = split(header.substring(0, nl), 6);
       String args = header.substring(nl + 1);
       String[] s = split(status, 17);
-      return new JobInfo(id, h[0], s[13], JobState.valueOf(s[0]), Integer.parseInt(s[12]), args, result, error,
-          s[15].isEmpty() ? null : unescape(s[15]), h[5].isEmpty() ? null : unescape(h[5]), i(s[1]), i(s[2]),
-          i(s[3]), l(s[4]), s[16].isEmpty() ? null : s[16], !s[5].isEmpty() && !s[5].equals("0"),
-          Times.instant(h[3]), t(s[6]), t(s[7]), t(s[8]), t(s[9]), l(s[10]), policies.apply(s[14]));
+      return new JobInfo(id, h[0], s[14], JobState.valueOf(s[0]), Integer.parseInt(s[13]), args, result, error,
+          s[16].isEmpty() ? null : unescape(s[16]), h[5].isEmpty() ? null : unescape(h[5]), i(s[1]), i(s[5]),
+          i(s[6]), l(s[2]), s[4].isEmpty() ? null : unescape(s[4]), !s[7].isEmpty() && !s[7].equals("0"),
+          Times.instant(h[3]), t(s[8]), t(s[3]), t(s[9]), t(s[10]), l(s[11]), policies.apply(s[15]));
     } catch (RuntimeException e) {
       if (e instanceof StoreException) {
         throw e;

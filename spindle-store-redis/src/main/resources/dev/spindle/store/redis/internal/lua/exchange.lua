@@ -1,7 +1,8 @@
--- exchange(rid, now, nowUs, unconfirmed rids, nCompletions, <9 values per completion>,
---          worker, max, nQueues, <queues>): applies completions, then claims jobs, atomically.
--- A completion is: id, fence, worker, outcome (S R F D C L), result, error, dead reason, retry at,
--- retry delayed ('1'/'0'); '' stands for null. A claim with worker '' is skipped.
+-- exchange(rid, now, nowUs, unconfirmed rids, nCompletions, <completions>, worker, max, nQueues,
+--          <queues>): applies completions, then claims jobs, atomically.
+-- A completion is: id, fence, worker, outcome code, then by code: S result | R error, retry at,
+-- retry delayed ('1'/'0') | F error | D error, dead reason | C error | L nothing; an error ''
+-- stands for null. A claim with worker '' is skipped.
 -- Returns {applied flags (1/0), claimed jobs as {id, header+args, status}, earliest SCHEDULED run time
 -- or nil}.
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
@@ -57,44 +58,49 @@ for urid in string.gmatch(unconfirmed, '[^,]+') do
 end
 flush()
 
+local EXTRA = {S = 1, R = 3, F = 1, D = 2, C = 1, L = 0}
 local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
+local cb = 6
 if nc > 0 then
-  local cids = {}
-  for k = 0, nc - 1 do cids[k + 1] = ARGV[6 + k * 9] end
+  local at, cids = {}, {}
+  for k = 1, nc do
+    at[k] = cb
+    cids[k] = ARGV[cb]
+    local extra = EXTRA[ARGV[cb + 3]]
+    if not extra then error('spindle: unknown completion outcome ' .. tostring(ARGV[cb + 3])) end
+    cb = cb + 4 + extra
+  end
   local jobs = loadall(cids)
-  for k = 0, nc - 1 do
-    local b = 6 + k * 9
+  for k = 1, nc do
+    local b = at[k]
     local id, fence, w, oc = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
     local ok = 0
     local j = jobs[id]
     if j and not applied[id] then
       if j.s == 'RUNNING' and j.fe == fence and j.w == w then
-        local err, retryat = ARGV[b + 5], ARGV[b + 7]
         j.df = fence
         if oc == 'S' then
           setresult(j, ARGV[b + 4])
           move(j, 'SUCCEEDED', now)
         elseif oc == 'R' then
           j.f = j.f + 1
-          seterror(j, err ~= '' and err or nil)
-          j.ra = retryat
-          move(j, ARGV[b + 8] == '1' and 'SCHEDULED' or 'QUEUED', now)
+          seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
+          j.ra = ARGV[b + 5]
+          move(j, ARGV[b + 6] == '1' and 'SCHEDULED' or 'QUEUED', now)
         elseif oc == 'F' then
           j.f = j.f + 1
-          seterror(j, err ~= '' and err or nil)
+          seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
           move(j, 'FAILED', now)
         elseif oc == 'D' then
-          seterror(j, err ~= '' and err or nil)
-          j.d = ARGV[b + 6]
+          seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
+          j.d = ARGV[b + 5]
           move(j, 'DEAD', now)
         elseif oc == 'C' then
-          if err ~= '' then seterror(j, err) end
+          if ARGV[b + 4] ~= '' then seterror(j, ARGV[b + 4]) end
           move(j, 'CANCELLED', now)
-        elseif oc == 'L' then
-          release(j, now)
         else
-          error('spindle: unknown completion outcome ' .. oc)
+          release(j, now)
         end
         save(j)
         applied[id] = true
@@ -108,7 +114,6 @@ if nc > 0 then
   flush()
 end
 
-local cb = 6 + nc * 9
 local worker = ARGV[cb]
 local rows, claimed = {}, {}
 if worker ~= '' then
@@ -149,24 +154,19 @@ if worker ~= '' then
           keys[#keys + 1] = skey(id)
         end
         local v = redis.call('MGET', unpack(keys))
+        local wesc = esc(worker)
         for x = 1, #popped, 2 do
           local id = unmem(popped[x])
-          local text = v[x + 1]
+          local text, fence
+          if v[x + 1] then text, fence = claimstatus(v[x + 1], wesc, now) end
           if text then
-            local j = parse(id, text)
-            if j.s == 'QUEUED' then
-              j.popped = true
-              j.m = popped[x]
-              j.n = j.n + 1
-              j.fe = ids(num(j.fe) + 1)
-              j.w = worker
-              j.st = now
-              move(j, 'RUNNING', now)
-              rows[#rows + 1] = {id, v[x], save(j)}
-              claimed[#claimed + 1] = id
-              claimed[#claimed + 1] = j.fe
-              remaining = remaining - 1
-            end
+            move({id = id, s = 'QUEUED', q = q, p = -tonumber(popped[x + 1]), w = worker, m = popped[x], popped = true},
+              'RUNNING', now)
+            mset(skey(id), text)
+            rows[#rows + 1] = {id, v[x], text}
+            claimed[#claimed + 1] = id
+            claimed[#claimed + 1] = fence
+            remaining = remaining - 1
           end
         end
       end

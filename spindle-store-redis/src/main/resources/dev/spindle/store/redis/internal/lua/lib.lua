@@ -9,12 +9,12 @@
 --                unique key" ('%', '|' and newlines in the key escaped as %25, %7C, %0A), a newline,
 --                then the arguments JSON
 --   P..'s:'..id  the status, "|"-separated, in this order (empty = nil/0):
---                s state, n attempt, f failures, l lost-worker strikes, fe fencing token,
---                c cancel requested (1), ra run at, st started, fi finished, ex expires,
---                fs finish sequence number, df fencing token of the last completion applied (a
---                completion repeated after a lost reply is recognised), p priority, q queue,
---                po policy id, d dead reason ('%' and '|' escaped as %25 and %7C), w worker id (last:
---                it may hold any character)
+--                s state, n attempt, fe fencing token, st started, w worker id (these five first: a
+--                claim rewrites only them), f failures, l lost-worker strikes, c cancel requested (1),
+--                ra run at, fi finished, ex expires, fs finish sequence number, df fencing token of
+--                the last completion applied (a completion repeated after a lost reply is
+--                recognised), p priority, q queue, po policy id, d dead reason; '%', '|' and
+--                newlines in w and d are escaped as %25, %7C, %0A
 --   P..'r:'..id  the result JSON, P..'e:'..id the last error JSON (when there is one)
 -- The policy text, "timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON", is kept once per id in
 -- P..'pol'. Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch
@@ -37,8 +37,8 @@
 -- (enqueue) make a memory-growing write first, so they fail before changing anything.
 local P = KEYS[1]
 
-local STATUS = '^(%u+)|(%d*)|(%d*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(-?%d+)|'
-  .. '([^|]+)|([^|]*)|([^|]*)|(.*)$'
+local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
+  .. '(-?%d+)|([^|]+)|([^|]*)|(.*)$'
 local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
 -- JobState's allowed-transitions table
 local ALLOWED = {
@@ -109,7 +109,7 @@ local function expiry(po, state, now)
   local e = pol.exp[k]
   if not e then
     local t = tadd(now, bad and pol.ft or pol.rt)
-    e = {t, ceilus(t)}
+    e = {t, ids(ceilus(t))}
     pol.exp[k] = e
   end
   return e[1], e[2]
@@ -178,20 +178,40 @@ end
 
 -- ---------------------------------------------------------------- jobs
 local function nz(v) if v == '' then return nil end return v end
-local function esc(v) return (string.gsub(v, '[%%|]', {['%'] = '%25', ['|'] = '%7C'})) end
-local function unesc(v) return (string.gsub(v, '%%(%x%x)', function(h) return string.char(tonumber(h, 16)) end)) end
+local ESC = {['%'] = '%25', ['|'] = '%7C', ['\n'] = '%0A'}
+local function esc(v)
+  if string.find(v, '[%%|\n]') then return (string.gsub(v, '[%%|\n]', ESC)) end
+  return v
+end
+local function unesc(v)
+  if string.find(v, '%', 1, true) then
+    return (string.gsub(v, '%%(%x%x)', function(h) return string.char(tonumber(h, 16)) end))
+  end
+  return v
+end
 
 -- A job table from its status text.
 local function parse(id, text)
-  local s, n, f, l, fe, c, ra, st, fi, ex, fs, df, p, q, po, d, w = string.match(text, STATUS)
+  local s, n, fe, st, w, f, l, c, ra, fi, ex, fs, df, p, q, po, d = string.match(text, STATUS)
   if not s then error('spindle: job ' .. id .. ' has a malformed status: ' .. text) end
-  return {id = id, s = s, n = num(n), f = num(f), l = num(l), fe = nz(fe), c = nz(c), ra = nz(ra), st = nz(st),
-    fi = nz(fi), ex = nz(ex), fs = nz(fs), df = nz(df), p = tonumber(p), q = q, po = po,
-    d = d ~= '' and unesc(d) or nil, w = nz(w)}
+  return {id = id, s = s, n = num(n), fe = nz(fe), st = nz(st), w = w ~= '' and unesc(w) or nil, f = num(f),
+    l = num(l), c = nz(c), ra = nz(ra), fi = nz(fi), ex = nz(ex), fs = nz(fs), df = nz(df), p = tonumber(p), q = q,
+    po = po, d = d ~= '' and unesc(d) or nil}
 end
 local function status(j)
-  return table.concat({j.s, j.n, j.f, j.l, j.fe or '', j.c or '', j.ra or '', j.st or '', j.fi or '', j.ex or '',
-    j.fs or '', j.df or '', j.p, j.q, j.po, j.d and esc(j.d) or '', j.w or ''}, '|')
+  return j.s .. '|' .. j.n .. '|' .. (j.fe or '') .. '|' .. (j.st or '') .. '|' .. (j.w and esc(j.w) or '') .. '|'
+    .. j.f .. '|' .. j.l .. '|' .. (j.c or '') .. '|' .. (j.ra or '') .. '|' .. (j.fi or '') .. '|' .. (j.ex or '')
+    .. '|' .. (j.fs or '') .. '|' .. (j.df or '') .. '|' .. j.p .. '|' .. j.q .. '|' .. j.po .. '|'
+    .. (j.d and esc(j.d) or '')
+end
+-- Claims a QUEUED job whose status is 'text': a new status with the claim's fields, without
+-- parsing the rest. Returns the new status, or nil if the job is not QUEUED.
+local CLAIMABLE = '^QUEUED|(%d*)|(%d*)|[^|]*|[^|]*|(.*)$'
+local function claimstatus(text, wesc, now)
+  local n, fe, rest = string.match(text, CLAIMABLE)
+  if not n then return nil end
+  local fence = ids(num(fe) + 1)
+  return 'RUNNING|' .. (num(n) + 1) .. '|' .. fence .. '|' .. now .. '|' .. wesc .. '|' .. rest, fence
 end
 -- The job, or nil.
 local function load(id)
@@ -269,13 +289,13 @@ local function index(j)
   local s = j.s
   count(j.q, s, 1)
   if s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
-  elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), -j.p, member(j))
+  elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), ids(-j.p), member(j))
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
     WADD[j.w] = true
   else
-    push(ZADDS, P .. 'exp', j.exus or ceilus(j.ex), member(j))
-    push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', tonumber(j.fs), member(j))
+    push(ZADDS, P .. 'exp', j.exus or ids(ceilus(j.ex)), member(j))
+    push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', j.fs, member(j))
   end
 end
 
@@ -331,10 +351,10 @@ end
 
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
--- policy, the number of jobs, then 7 values per job: header and args (as stored in P..'h:'..id),
--- queue, priority, run at, delayed ('1'/'0'), unique key ('' for none), policy number (1-based).
--- Adds the jobs, all or none; a job whose unique key exists (in the store or earlier in the batch)
--- is not added.
+-- policy, the number of groups; per group (jobs with the same options): queue, priority, run at,
+-- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
+-- args (as stored in P..'h:'..id), unique key ('' for none). Adds the jobs, all or none; a job
+-- whose unique key exists (in the store or earlier in the batch) is not added.
 -- Returns a flat list: id, created (1/0), state, per job.
 local function enqueue(i)
   local npol = tonumber(ARGV[i])
@@ -342,17 +362,23 @@ local function enqueue(i)
   for k = 1, npol do pols[k] = ARGV[i + 2 * k - 1] end
   local poltexts = i
   i = i + 2 * npol + 1
-  local n = tonumber(ARGV[i])
+  local ngroups = tonumber(ARGV[i])
   i = i + 1
+  -- first pass: unique keys, and how many ids are needed
   local known, fresh = {}, 0
-  for k = 0, n - 1 do
-    local u = ARGV[i + k * 7 + 5]
-    if u == '' then
-      fresh = fresh + 1
-    elseif not known[u] then
-      known[u] = redis.call('HGET', P .. 'uniq', u) or 'new'
-      if known[u] == 'new' then fresh = fresh + 1 end
+  local x = i
+  for g = 1, ngroups do
+    local n = tonumber(ARGV[x + 5])
+    for k = 0, n - 1 do
+      local u = ARGV[x + 6 + 2 * k + 1]
+      if u == '' then
+        fresh = fresh + 1
+      elseif not known[u] then
+        known[u] = redis.call('HGET', P .. 'uniq', u) or 'new'
+        if known[u] == 'new' then fresh = fresh + 1 end
+      end
     end
+    x = x + 6 + 2 * n
   end
   local nextid = 0
   if fresh > 0 then
@@ -361,39 +387,60 @@ local function enqueue(i)
     for k = 1, npol do redis.call('HSETNX', P .. 'pol', pols[k], ARGV[poltexts + 2 * k]) end
   end
   local out, created = {}, {}
-  for k = 0, n - 1 do
-    local b = i + k * 7
-    local u = ARGV[b + 5]
-    if u ~= '' and known[u] ~= 'new' then
-      local id = known[u]
-      local st = created[id]
-      if not st then
-        local j = load(id)
-        st = j and j.s or 'QUEUED'
+  x = i
+  for g = 1, ngroups do
+    local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), ARGV[x + 2], ARGV[x + 3] == '1',
+      pols[tonumber(ARGV[x + 4])], tonumber(ARGV[x + 5])
+    local s = delayed and 'SCHEDULED' or 'QUEUED'
+    local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po})
+    local key, score
+    if delayed then key, score = P .. 'sched', ids(ceilus(ra)) else key, score = rkey(q), ids(-p) end
+    local idx = ZADDS[key]
+    if not idx then idx = {}; ZADDS[key] = idx end
+    local all = ZADDS[P .. 'all']
+    if not all then all = {}; ZADDS[P .. 'all'] = all end
+    local made = 0
+    for k = 0, n - 1 do
+      local u = ARGV[x + 6 + 2 * k + 1]
+      if u ~= '' and known[u] ~= 'new' then
+        local id = known[u]
+        local st = created[id]
+        if not st then
+          local j = load(id)
+          st = j and j.s or 'QUEUED'
+        end
+        out[#out + 1] = id
+        out[#out + 1] = 0
+        out[#out + 1] = st
+      else
+        nextid = nextid + 1
+        local id = ids(nextid)
+        local m = mem(id)
+        if u ~= '' then
+          redis.call('HSET', P .. 'uniq', u, id)
+          known[u] = id
+        end
+        MSETS[#MSETS + 1] = hkey(id)
+        MSETS[#MSETS + 1] = ARGV[x + 6 + 2 * k]
+        MSETS[#MSETS + 1] = skey(id)
+        MSETS[#MSETS + 1] = text
+        all[#all + 1] = id
+        all[#all + 1] = m
+        idx[#idx + 1] = score
+        idx[#idx + 1] = m
+        created[id] = s
+        made = made + 1
+        out[#out + 1] = id
+        out[#out + 1] = 1
+        out[#out + 1] = s
       end
-      out[#out + 1] = id
-      out[#out + 1] = 0
-      out[#out + 1] = st
-    else
-      nextid = nextid + 1
-      local id = ids(nextid)
-      local j = {id = id, s = ARGV[b + 4] == '1' and 'SCHEDULED' or 'QUEUED', n = 0, f = 0, l = 0, ra = ARGV[b + 3],
-        p = tonumber(ARGV[b + 2]), q = ARGV[b + 1], po = pols[tonumber(ARGV[b + 6])]}
-      if u ~= '' then
-        redis.call('HSET', P .. 'uniq', u, id)
-        known[u] = id
-      end
-      mset(hkey(id), ARGV[b])
-      mset(skey(id), status(j))
-      push(ZADDS, P .. 'all', nextid, member(j))
-      push(SADDS, P .. 'queues', j.q)
-      index(j)
-      CHANGED = true
-      created[id] = j.s
-      out[#out + 1] = id
-      out[#out + 1] = 1
-      out[#out + 1] = j.s
     end
+    if made > 0 then
+      count(q, s, made)
+      push(SADDS, P .. 'queues', q)
+      CHANGED = true
+    end
+    x = x + 6 + 2 * n
   end
   return out
 end
