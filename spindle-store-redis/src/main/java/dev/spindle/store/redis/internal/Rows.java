@@ -12,13 +12,13 @@ import java.util.function.Function;
 
 /**
  * Reads and writes the job strings the Lua scripts keep (see lib.lua). A job row is
- * {@code {id, header+args, status, result, error}} (a claim's row stops after the status):
+ * {@code {id, header+args, status, error}} (the error may be left out):
  * <ul>
  *   <li>header: {@code task|queue|priority|created|policy id|unique key}, a newline, then the
  *       arguments JSON (in the key, {@code %}, {@code |} and newlines are escaped as %25, %7C, %0A);
  *   <li>status: {@code state|attempt|fence|started|worker id|failures|lost|cancel|runAt|finished|
- *       expires|finishSeq|doneFence|priority|queue|policy id|dead reason} (worker id and dead reason
- *       escaped like the key);
+ *       expires|finishSeq|doneFence|priority|queue|policy id|dead reason|result JSON} (worker id
+ *       and dead reason escaped like the key; the result last, as is);
  * </ul>
  * A schedule row is {@code {name, definition, next, last, version, created}}. Stateless and
  * thread-safe.
@@ -73,17 +73,23 @@ public final class Rows {
     String id = (String) row.get(0);
     String header = (String) row.get(1);
     String status = (String) row.get(2);
+    String error = row.size() > 3 ? (String) row.get(3) : null;
+    return job(id, header, status, error, policies);
+  }
+
+  /** A job from its stored strings. */
+  public static JobInfo job(String id, String header, String status, String error,
+      Function<String, JobPolicy> policies) {
     if (header == null || status == null) {
       throw new StoreException(StoreException.Reason.CORRUPT, "job " + id + " is incomplete in Redis (header "
           + (header == null ? "missing" : "present") + ", status " + (status == null ? "missing" : "present") + ")");
     }
-    String result = row.size() > 3 ? (String) row.get(3) : null;
-    String error = row.size() > 4 ? (String) row.get(4) : null;
     try {
       int nl = header.indexOf('\n');
       String[] h = split(header.substring(0, nl), 6);
       String args = header.substring(nl + 1);
-      String[] s = split(status, 17);
+      String[] s = split(status, 18);
+      String result = s[17].isEmpty() ? null : s[17];
       return new JobInfo(id, h[0], s[14], JobState.valueOf(s[0]), Integer.parseInt(s[13]), args, result, error,
           s[16].isEmpty() ? null : unescape(s[16]), h[5].isEmpty() ? null : unescape(h[5]), i(s[1]), i(s[5]),
           i(s[6]), l(s[2]), s[4].isEmpty() ? null : unescape(s[4]), !s[7].isEmpty() && !s[7].equals("0"),

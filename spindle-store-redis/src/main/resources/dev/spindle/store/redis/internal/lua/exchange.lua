@@ -3,8 +3,9 @@
 -- A completion is: id, fence, worker, outcome code, then by code: S result | R error, retry at,
 -- retry delayed ('1'/'0') | F error | D error, dead reason | C error | L nothing; an error ''
 -- stands for null. A claim with worker '' is skipped.
--- Returns {applied flags (1/0), claimed jobs as {id, header+args, status}, earliest SCHEDULED run time
--- or nil}.
+-- Returns {applied flags (1/0), claimed ids and fencing tokens {id, fence, ...}, earliest SCHEDULED
+-- run time or nil}. The client reads the claimed jobs' strings itself, with a plain MGET (cheaper
+-- for Redis than passing them through the script).
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
 local rid, now, nowus, unconfirmed = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
@@ -23,10 +24,10 @@ local function claimed_rows(rec)
   local rows = {}
   local c = rec.c
   for x = 1, #c, 2 do
-    local v = redis.call('MGET', hkey(c[x]), skey(c[x]))
-    if v[2] then
-      local j = parse(c[x], v[2])
-      if j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then rows[#rows + 1] = {c[x], v[1], v[2]} end
+    local j = load(c[x])
+    if j and j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then
+      rows[#rows + 1] = c[x]
+      rows[#rows + 1] = c[x + 1]
     end
   end
   return rows
@@ -115,7 +116,7 @@ if nc > 0 then
 end
 
 local worker = ARGV[cb]
-local rows, claimed = {}, {}
+local claimed = {}
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
   local due = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', nowus, 'LIMIT', 0, 1000)
@@ -147,23 +148,22 @@ if worker ~= '' then
     if avail > 0 then
       local popped = redis.call('ZPOPMIN', rkey(q), avail)
       if #popped > 0 then
-        local keys = {}
+        local keys, pids = {}, {}
         for x = 1, #popped, 2 do
           local id = unmem(popped[x])
-          keys[#keys + 1] = hkey(id)
+          pids[#pids + 1] = id
           keys[#keys + 1] = skey(id)
         end
         local v = redis.call('MGET', unpack(keys))
         local wesc = esc(worker)
-        for x = 1, #popped, 2 do
-          local id = unmem(popped[x])
+        for k = 1, #pids do
+          local id = pids[k]
           local text, fence
-          if v[x + 1] then text, fence = claimstatus(v[x + 1], wesc, now) end
+          if v[k] then text, fence = claimstatus(v[k], wesc, now) end
           if text then
-            move({id = id, s = 'QUEUED', q = q, p = -tonumber(popped[x + 1]), w = worker, m = popped[x], popped = true},
-              'RUNNING', now)
+            move({id = id, s = 'QUEUED', q = q, p = -tonumber(popped[2 * k]), w = worker, m = popped[2 * k - 1],
+              popped = true}, 'RUNNING', now)
             mset(skey(id), text)
-            rows[#rows + 1] = {id, v[x], text}
             claimed[#claimed + 1] = id
             claimed[#claimed + 1] = fence
             remaining = remaining - 1
@@ -178,4 +178,4 @@ notify()
 if #claimed > 0 or nc > 0 then
   remember(rid, cjson.encode({f = flags, w = worker, c = claimed}))
 end
-return {flags, rows, nextrun()}
+return {flags, claimed, nextrun()}

@@ -13,9 +13,10 @@
 --                claim rewrites only them), f failures, l lost-worker strikes, c cancel requested (1),
 --                ra run at, fi finished, ex expires, fs finish sequence number, df fencing token of
 --                the last completion applied (a completion repeated after a lost reply is
---                recognised), p priority, q queue, po policy id, d dead reason; '%', '|' and
---                newlines in w and d are escaped as %25, %7C, %0A
---   P..'r:'..id  the result JSON, P..'e:'..id the last error JSON (when there is one)
+--                recognised), p priority, q queue, po policy id, d dead reason, r the result JSON
+--                (last: it may hold any character); '%', '|' and newlines in w and d are escaped
+--                as %25, %7C, %0A
+--   P..'e:'..id  the last error JSON (when there is one)
 -- The policy text, "timeout|maxWorkerLost|resultTtl|failureTtl|retry JSON", is kept once per id in
 -- P..'pol'. Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch
 -- microseconds, rounded so that nothing is ever due early (run times round up, "now" rounds down).
@@ -38,7 +39,7 @@
 local P = KEYS[1]
 
 local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
-  .. '(-?%d+)|([^|]+)|([^|]*)|(.*)$'
+  .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|(.*)$'
 local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
 -- JobState's allowed-transitions table
 local ALLOWED = {
@@ -58,7 +59,6 @@ local function mem(id) return string.format('%016d', tonumber(id)) end
 local function unmem(m) return string.match(m, '^0*(%d+)$') end
 local function hkey(id) return P .. 'h:' .. id end
 local function skey(id) return P .. 's:' .. id end
-local function resultkey(id) return P .. 'r:' .. id end
 local function errkey(id) return P .. 'e:' .. id end
 local function rkey(q) return P .. 'q:' .. q .. ':r' end
 local function nkey(q) return P .. 'q:' .. q .. ':n' end
@@ -192,17 +192,17 @@ end
 
 -- A job table from its status text.
 local function parse(id, text)
-  local s, n, fe, st, w, f, l, c, ra, fi, ex, fs, df, p, q, po, d = string.match(text, STATUS)
+  local s, n, fe, st, w, f, l, c, ra, fi, ex, fs, df, p, q, po, d, r = string.match(text, STATUS)
   if not s then error('spindle: job ' .. id .. ' has a malformed status: ' .. text) end
   return {id = id, s = s, n = num(n), fe = nz(fe), st = nz(st), w = w ~= '' and unesc(w) or nil, f = num(f),
     l = num(l), c = nz(c), ra = nz(ra), fi = nz(fi), ex = nz(ex), fs = nz(fs), df = nz(df), p = tonumber(p), q = q,
-    po = po, d = d ~= '' and unesc(d) or nil}
+    po = po, d = d ~= '' and unesc(d) or nil, r = nz(r)}
 end
 local function status(j)
   return j.s .. '|' .. j.n .. '|' .. (j.fe or '') .. '|' .. (j.st or '') .. '|' .. (j.w and esc(j.w) or '') .. '|'
     .. j.f .. '|' .. j.l .. '|' .. (j.c or '') .. '|' .. (j.ra or '') .. '|' .. (j.fi or '') .. '|' .. (j.ex or '')
     .. '|' .. (j.fs or '') .. '|' .. (j.df or '') .. '|' .. j.p .. '|' .. j.q .. '|' .. j.po .. '|'
-    .. (j.d and esc(j.d) or '')
+    .. (j.d and esc(j.d) or '') .. '|' .. (j.r or '')
 end
 -- Claims a QUEUED job whose status is 'text': a new status with the claim's fields, without
 -- parsing the rest. Returns the new status, or nil if the job is not QUEUED.
@@ -236,26 +236,22 @@ local function loadall(list)
   end
   return out
 end
--- Queues the job's status (and changed payloads) for the next flush; returns the status text.
+-- Queues the job's status (and a changed error) for the next flush; returns the status text.
 local function save(j)
   local text = status(j)
   mset(skey(j.id), text)
-  if j.rdirty then
-    if j.r then mset(resultkey(j.id), j.r) else DELS[#DELS + 1] = resultkey(j.id) end
-    j.rdirty = nil
-  end
   if j.edirty then
     if j.e then mset(errkey(j.id), j.e) else DELS[#DELS + 1] = errkey(j.id) end
     j.edirty = nil
   end
   return text
 end
-local function setresult(j, v) j.r = v; j.rdirty = true end
+local function setresult(j, v) j.r = v end
 local function seterror(j, v) j.e = v; j.edirty = true end
--- A row for the client: {id, header+args, status, result, error} (a missing payload is nil).
+-- A row for the client: {id, header+args, status, error} (a missing error is nil).
 local function rowof(id, text)
-  local v = redis.call('MGET', hkey(id), resultkey(id), errkey(id))
-  return {id, v[1], text, v[2], v[3]}
+  local v = redis.call('MGET', hkey(id), errkey(id))
+  return {id, v[1], text, v[2]}
 end
 -- The job's header: {t = task, u = unique key or nil}.
 local function header(id)
@@ -343,7 +339,6 @@ local function deletejob(id)
   push(ZREMS, P .. 'all', m)
   DELS[#DELS + 1] = hkey(id)
   DELS[#DELS + 1] = skey(id)
-  DELS[#DELS + 1] = resultkey(id)
   DELS[#DELS + 1] = errkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
   return true
