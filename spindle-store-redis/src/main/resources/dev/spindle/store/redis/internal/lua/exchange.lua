@@ -72,41 +72,65 @@ if nc > 0 then
     if not extra then error('spindle: unknown completion outcome ' .. tostring(ARGV[cb + 3])) end
     cb = cb + 4 + extra
   end
-  local jobs = loadall(cids)
+  local keys = {}
+  for k = 1, nc do keys[k] = skey(cids[k]) end
+  local texts = {}
+  for i = 1, nc, 1000 do
+    local v = redis.call('MGET', unpack(keys, i, math.min(i + 999, nc)))
+    for x = 1, #v do texts[i + x - 1] = v[x] end
+  end
   for k = 1, nc do
     local b = at[k]
     local id, fence, w, oc = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
     local ok = 0
-    local j = jobs[id]
-    if j and not applied[id] then
-      if j.s == 'RUNNING' and j.fe == fence and j.w == w then
-        j.df = fence
+    local text = texts[k]
+    if text and not applied[id] then
+      local s, n, fe, st, we, rest = string.match(text, HEAD)
+      if s == 'RUNNING' and fe == fence and we == esc(w) then
         if oc == 'S' then
-          setresult(j, ARGV[b + 4])
-          move(j, 'SUCCEEDED', now)
-        elseif oc == 'R' then
-          j.f = j.f + 1
-          seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
-          j.ra = ARGV[b + 5]
-          move(j, ARGV[b + 6] == '1' and 'SCHEDULED' or 'QUEUED', now)
-        elseif oc == 'F' then
-          j.f = j.f + 1
-          seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
-          move(j, 'FAILED', now)
-        elseif oc == 'D' then
-          seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
-          j.d = ARGV[b + 5]
-          move(j, 'DEAD', now)
-        elseif oc == 'C' then
-          if ARGV[b + 4] ~= '' then seterror(j, ARGV[b + 4]) end
-          move(j, 'CANCELLED', now)
+          -- the common case, without the generic machinery: SUCCEEDED with the result
+          local f, l, c, ra, p, q, po, d = string.match(rest, SUCCESS_REST)
+          local seq = ids(nextseq())
+          local ex, exus = expiry(po, 'SUCCEEDED', now)
+          local m = mem(id)
+          mset(skey(id), 'SUCCEEDED|' .. n .. '|' .. fe .. '|' .. st .. '|' .. we .. '|' .. f .. '|' .. l .. '||' .. ra
+            .. '|' .. now .. '|' .. ex .. '|' .. seq .. '|' .. fence .. '|' .. p .. '|' .. q .. '|' .. po .. '|' .. d
+            .. '|' .. ARGV[b + 4])
+          push(SREMS, wkey(w), id)
+          WREM[w] = true
+          if c ~= '' then push(SREMS, P .. 'cxl', id) end
+          push(ZADDS, P .. 'exp', exus, m)
+          push(ZADDS, P .. 'ok', seq, m)
+          count(q, 'RUNNING', -1)
+          count(q, 'SUCCEEDED', 1)
+          CHANGED = true
         else
-          release(j, now)
+          local j = parse(id, text)
+          j.df = fence
+          if oc == 'R' then
+            j.f = j.f + 1
+            seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
+            j.ra = ARGV[b + 5]
+            move(j, ARGV[b + 6] == '1' and 'SCHEDULED' or 'QUEUED', now)
+          elseif oc == 'F' then
+            j.f = j.f + 1
+            seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
+            move(j, 'FAILED', now)
+          elseif oc == 'D' then
+            seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
+            j.d = ARGV[b + 5]
+            move(j, 'DEAD', now)
+          elseif oc == 'C' then
+            if ARGV[b + 4] ~= '' then seterror(j, ARGV[b + 4]) end
+            move(j, 'CANCELLED', now)
+          else
+            release(j, now)
+          end
+          save(j)
         end
-        save(j)
         applied[id] = true
         ok = 1
-      elseif j.df == fence then
+      elseif s and parse(id, text).df == fence then
         ok = 1 -- sent again by a worker whose earlier call lost its reply: it was applied then
       end
     end

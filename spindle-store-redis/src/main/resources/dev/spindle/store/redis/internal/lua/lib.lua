@@ -204,6 +204,10 @@ local function status(j)
     .. '|' .. (j.fs or '') .. '|' .. (j.df or '') .. '|' .. j.p .. '|' .. j.q .. '|' .. j.po .. '|'
     .. (j.d and esc(j.d) or '') .. '|' .. (j.r or '')
 end
+-- The first five fields of a status, and the rest.
+local HEAD = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(.*)$'
+-- In the rest of a RUNNING job's status: f, l, c, ra, p, q, po, d (fi, ex, fs, df and r are empty).
+local SUCCESS_REST = '^(%d*)|(%d*)|(%d*)|([^|]*)|[^|]*|[^|]*|%d*|%d*|(-?%d+)|([^|]+)|([^|]*)|([^|]*)|'
 -- Claims a QUEUED job whose status is 'text': a new status with the claim's fields, without
 -- parsing the rest. Returns the new status, or nil if the job is not QUEUED.
 local CLAIMABLE = '^QUEUED|(%d*)|(%d*)|[^|]*|[^|]*|(.*)$'
