@@ -3,7 +3,6 @@ package dev.spindle.process;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.spindle.process.internal.shm.MappedWords;
-import dev.spindle.process.internal.shm.SharedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.LongUnaryOperator;
@@ -35,13 +34,9 @@ public final class SharedCounter implements AutoCloseable {
 
   /** A new counter starting at {@code initial}. */
   public static SharedCounter create(long initial) {
-    try {
-      MappedWords w = MappedWords.create(SharedFiles.newPath("counter"), KIND, 1);
-      w.set(0, initial);
-      return new SharedCounter(w, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a shared counter: " + e.getMessage(), e);
-    }
+    MappedWords w = MappedWords.createShared("counter", KIND, 1);
+    w.set(0, initial);
+    return new SharedCounter(w, true);
   }
 
   /** A new counter starting at 0. */
@@ -56,11 +51,7 @@ public final class SharedCounter implements AutoCloseable {
    */
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static SharedCounter open(Descriptor descriptor) {
-    try {
-      return new SharedCounter(MappedWords.open(SharedFiles.validate(descriptor.path(), "counter"), KIND, 1), false);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot attach to counter " + descriptor.path() + ": " + e, e);
-    }
+    return new SharedCounter(MappedWords.openShared(descriptor.path(), "counter", KIND, 1), false);
   }
 
   /** What to send to another process. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.spindle.process.internal.shm.Backoff;
 import dev.spindle.process.internal.shm.MappedWords;
-import dev.spindle.process.internal.shm.SharedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -35,11 +34,7 @@ public final class SharedEvent implements AutoCloseable {
 
   /** A new, cleared event. */
   public static SharedEvent create() {
-    try {
-      return new SharedEvent(MappedWords.create(SharedFiles.newPath("event"), KIND, 1), true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a shared event: " + e.getMessage(), e);
-    }
+    return new SharedEvent(MappedWords.createShared("event", KIND, 1), true);
   }
 
   /**
@@ -49,11 +44,7 @@ public final class SharedEvent implements AutoCloseable {
    */
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static SharedEvent open(Descriptor descriptor) {
-    try {
-      return new SharedEvent(MappedWords.open(SharedFiles.validate(descriptor.path(), "event"), KIND, 1), false);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot attach to event " + descriptor.path() + ": " + e, e);
-    }
+    return new SharedEvent(MappedWords.openShared(descriptor.path(), "event", KIND, 1), false);
   }
 
   /** What to send to another process. */

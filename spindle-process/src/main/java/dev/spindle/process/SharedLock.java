@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.spindle.process.internal.shm.Backoff;
 import dev.spindle.process.internal.shm.MappedWords;
-import dev.spindle.process.internal.shm.SharedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -64,11 +63,7 @@ public final class SharedLock implements AutoCloseable {
 
   /** A new, unlocked lock. */
   public static SharedLock create() {
-    try {
-      return new SharedLock(MappedWords.create(SharedFiles.newPath("lock"), KIND, 1), true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a shared lock: " + e.getMessage(), e);
-    }
+    return new SharedLock(MappedWords.createShared("lock", KIND, 1), true);
   }
 
   /**
@@ -78,11 +73,7 @@ public final class SharedLock implements AutoCloseable {
    */
   @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static SharedLock open(Descriptor descriptor) {
-    try {
-      return new SharedLock(MappedWords.open(SharedFiles.validate(descriptor.path(), "lock"), KIND, 1), false);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot attach to lock " + descriptor.path() + ": " + e, e);
-    }
+    return new SharedLock(MappedWords.openShared(descriptor.path(), "lock", KIND, 1), false);
   }
 
   /** What to send to another process. */

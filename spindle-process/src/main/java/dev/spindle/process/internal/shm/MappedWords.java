@@ -35,6 +35,33 @@ public final class MappedWords {
     this.buf = buf;
   }
 
+  /**
+   * {@link #create} in a fresh file of the shared directory, for a public primitive.
+   *
+   * @param name the primitive's name for the file and messages ("event", "lock", "counter")
+   * @throws java.io.UncheckedIOException naming the primitive if the file cannot be created
+   */
+  public static MappedWords createShared(String name, long kind, int words) {
+    try {
+      return create(SharedFiles.newPath(name), kind, words);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot create a shared " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@link #open} of a descriptor's path after {@link SharedFiles#validate}, for a public primitive.
+   *
+   * @throws IllegalArgumentException if the path does not name such a primitive of this user
+   */
+  public static MappedWords openShared(String path, String name, long kind, int words) {
+    try {
+      return open(SharedFiles.validate(path, name), kind, words);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot attach to " + name + " " + path + ": " + e, e);
+    }
+  }
+
   /** Creates a new zeroed file of {@code words} user words for the given kind code. */
   public static MappedWords create(Path path, long kind, int words) throws IOException {
     Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
