@@ -182,10 +182,20 @@ public final class RedisJobStore implements JobStore, JobInspector {
           g -> new ArrayList<>()).add(i);
     }
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
+    if ("ids".equals(r.get(offset))) {
+      long next = Long.parseLong((String) r.get(offset + 1));
+      for (List<Integer> group : positions.values()) {
+        for (int i : group) {
+          out[i] = new EnqueueResult(Long.toString(next++), true,
+              jobs.get(i).isDelayed() ? JobState.SCHEDULED : JobState.QUEUED);
+        }
+      }
+      return List.of(out);
+    }
     int k = offset;
     for (List<Integer> group : positions.values()) {
       for (int i : group) {
-        out[i] = new EnqueueResult((String) r.get(k), ((Long) r.get(k + 1)) == 1, JobState.valueOf((String) r.get(k + 2)));
+        out[i] = new EnqueueResult((String) r.get(k), "1".equals(r.get(k + 1)), JobState.valueOf((String) r.get(k + 2)));
         k += 3;
       }
     }

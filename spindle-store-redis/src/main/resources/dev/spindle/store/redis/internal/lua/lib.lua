@@ -354,7 +354,8 @@ end
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
 -- args (as stored in P..'h:'..id), unique key ('' for none). Adds the jobs, all or none; a job
 -- whose unique key exists (in the store or earlier in the batch) is not added.
--- Returns a flat list: id, created (1/0), state, per job.
+-- Returns {'ids', first id} when every job was added (their ids are consecutive, in the order of
+-- the groups), else a flat list: id, created (1/0), state, per job.
 local function enqueue(i)
   local npol = tonumber(ARGV[i])
   local pols = {}
@@ -385,7 +386,16 @@ local function enqueue(i)
     nextid = redis.call('INCRBY', P .. 'id', fresh) - fresh
     for k = 1, npol do redis.call('HSETNX', P .. 'pol', pols[k], ARGV[poltexts + 2 * k]) end
   end
+  local total = 0
+  x = i
+  for g = 1, ngroups do
+    local n = tonumber(ARGV[x + 5])
+    total = total + n
+    x = x + 6 + 2 * n
+  end
+  local compact = fresh == total
   local out, created = {}, {}
+  if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
     local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), ARGV[x + 2], ARGV[x + 3] == '1',
@@ -409,7 +419,7 @@ local function enqueue(i)
           st = j and j.s or 'QUEUED'
         end
         out[#out + 1] = id
-        out[#out + 1] = 0
+        out[#out + 1] = '0'
         out[#out + 1] = st
       else
         nextid = nextid + 1
@@ -429,9 +439,11 @@ local function enqueue(i)
         idx[#idx + 1] = m
         created[id] = s
         made = made + 1
-        out[#out + 1] = id
-        out[#out + 1] = 1
-        out[#out + 1] = s
+        if not compact then
+          out[#out + 1] = id
+          out[#out + 1] = '1'
+          out[#out + 1] = s
+        end
       end
     end
     if made > 0 then

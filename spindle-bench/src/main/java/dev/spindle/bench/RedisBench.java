@@ -1,0 +1,484 @@
+package dev.spindle.bench;
+
+import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Exchange;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.redis.RedisJobStore;
+import dev.spindle.store.redis.RedisStoreConfig;
+import dev.spindle.testkit.redis.RedisServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+
+/**
+ * End-to-end benchmarks of the Redis broker: a real {@code redis-server} on this machine (started
+ * here with AOF, {@code appendfsync everysec}, unless {@code SPINDLE_REDIS_URL} names one) and
+ * worker processes in separate JVMs ({@link RedisBenchWorker}). Each mode prints what it measured
+ * and the settings used.
+ *
+ * <pre>
+ * java -cp ... dev.spindle.bench.RedisBench MODE [--jobs N] [--workers 2] [--concurrency 64] [--rounds 3]
+ *
+ * MODE  store      the store alone (no task execution): batch enqueue, and claim+complete exchanges
+ *       enqueue    JobQueue.enqueueAll in batches, and single enqueues, jobs/s
+ *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s
+ *       scaling    drain with 1, 2 and 4 worker processes, as a table
+ *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
+ *       fault      N jobs while worker processes are killed with kill -9 every --kill-every-ms for --kill-for-ms
+ *       restart    jobs flow while redis-server is killed with kill -9 and restarted (AOF everysec)
+ *       all        enqueue, drain, latency, scaling
+ * </pre>
+ */
+public final class RedisBench {
+  private final Map<String, String> opts;
+  private final Path dir;
+  private final List<Process> processes = new ArrayList<>();
+  private final RedisServer server;
+  private final String url;
+  private int workerSeq;
+
+  private RedisBench(Map<String, String> opts) throws IOException {
+    this.opts = opts;
+    this.dir = Files.createTempDirectory("spindle-rbench");
+    String env = System.getenv(RedisStoreConfig.ENV_URL);
+    if (env != null && !env.isBlank()) {
+      server = null;
+      url = env.strip();
+    } else {
+      server = RedisServer.builder().appendOnly(true).start();
+      url = server.url();
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: RedisBench store|enqueue|drain|scaling|latency|fault|restart|all [--option value ...]");
+      System.exit(2);
+    }
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    RedisBench b = new RedisBench(o);
+    Runtime.getRuntime().addShutdownHook(new Thread(b::shutdown));
+    System.out.printf(Locale.ROOT, "machine: %d cores, JVM %s; redis %s (%s)%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), b.redisVersion(),
+        b.server == null ? "from SPINDLE_REDIS_URL" : "started here: appendonly yes, appendfsync everysec");
+    switch (args[0]) {
+      case "store" -> b.storeOnly();
+      case "enqueue" -> b.enqueue();
+      case "drain" -> b.drain(b.intOpt("workers", 2), true);
+      case "scaling" -> b.scaling();
+      case "latency" -> b.latency();
+      case "fault" -> b.fault();
+      case "restart" -> b.restart();
+      case "all" -> {
+        b.enqueue();
+        b.drain(b.intOpt("workers", 2), true);
+        b.latency();
+        b.scaling();
+      }
+      default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+    }
+    b.shutdown();
+    System.exit(0);
+  }
+
+  private String redisVersion() {
+    try (RedisJobStore s = open("version")) {
+      return server == null ? s.describe() : String.valueOf(server.info("server", "redis_version"));
+    }
+  }
+
+  /** Seconds of CPU the redis-server process used so far (INFO cpu), or NaN if unknown. */
+  private double redisCpu() {
+    if (server == null) {
+      return Double.NaN;
+    }
+    return Double.parseDouble(server.info("cpu", "used_cpu_user")) + Double.parseDouble(server.info("cpu", "used_cpu_sys"));
+  }
+
+  /** Calls per command so far (INFO commandstats), or empty if unknown. */
+  private Map<String, Long> redisCalls() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    if (server == null) {
+      return out;
+    }
+    for (String line : ((String) server.command("INFO", "commandstats")).split("\r\n")) {
+      if (line.startsWith("cmdstat_")) {
+        String cmd = line.substring(8, line.indexOf(':'));
+        int c = line.indexOf("calls=") + 6;
+        out.put(cmd, Long.parseLong(line.substring(c, line.indexOf(',', c))));
+      }
+    }
+    return out;
+  }
+
+  /** Seconds of CPU the live worker processes used so far. */
+  private double workersCpu() {
+    double sum = 0;
+    synchronized (processes) {
+      for (Process p : processes) {
+        sum += p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+      }
+    }
+    return sum;
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private int intOpt(String k, int def) {
+    return Integer.parseInt(opts.getOrDefault(k, Integer.toString(def)));
+  }
+
+  private RedisJobStore open(String namespace) {
+    return RedisJobStore.open(RedisStoreConfig.fromUrl(withNamespace(namespace), Map.of()));
+  }
+
+  private String withNamespace(String namespace) {
+    return url + (url.contains("?") ? "&" : "?") + "namespace=" + namespace;
+  }
+
+  private void shutdown() {
+    killAll();
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- store only
+
+  private void storeOnly() throws Exception {
+    int n = intOpt("jobs", 200_000);
+    int batch = intOpt("batch", 64);
+    int threads = intOpt("threads", 2);
+    try (RedisJobStore store = open("store-" + System.nanoTime())) {
+      for (int round = 0; round < intOpt("rounds", 3); round++) {
+        Instant now = Instant.now();
+        List<NewJob> jobs = new ArrayList<>(1000);
+        for (int i = 0; i < 1000; i++) {
+          jobs.add(new NewJob("rbench.noop", Integer.toString(i), "default", 0, now, null, JobPolicy.defaults(), now));
+        }
+        double cpu0 = redisCpu();
+        long t0 = System.nanoTime();
+        for (int done = 0; done < n; done += 1000) {
+          store.enqueue(jobs);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "store enqueue  %,d jobs in batches of 1,000 (1 thread): %,.0f jobs/s; redis CPU "
+            + "%.2f us/job%n", n, n / s, (redisCpu() - cpu0) * 1e6 / n);
+        double cpu1 = redisCpu();
+        AtomicLong done = new AtomicLong();
+        List<Thread> ts = new ArrayList<>();
+        long t1 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+          String w = "probe-" + t;
+          store.heartbeat(new WorkerRecord(w, w, "h", 1, List.of("default"), batch, "THREADS", "RUNNING", now, now,
+              now.plusSeconds(600), 0, 0, 0, 0));
+          ts.add(Thread.ofPlatform().start(() -> {
+            List<Completion> pending = new ArrayList<>();
+            while (true) {
+              Instant at = Instant.now();
+              Exchange ex = store.completeAndClaim(pending, new ClaimRequest(w, List.of("default"), batch, at), at);
+              done.addAndGet(pending.size());
+              pending = new ArrayList<>();
+              for (JobInfo j : ex.claim().jobs()) {
+                pending.add(Completion.succeeded(j.id(), j.fence(), w, j.argsJson()));
+              }
+              if (pending.isEmpty()) {
+                return;
+              }
+            }
+          }));
+        }
+        for (Thread t : ts) {
+          t.join();
+        }
+        double s2 = (System.nanoTime() - t1) / 1e9;
+        System.out.printf(Locale.ROOT, "store exchange %,d jobs claimed+completed, %d threads x batches of %d: %,.0f jobs/s;"
+            + " redis CPU %.2f us/job%n", done.get(), threads, batch, done.get() / s2,
+            (redisCpu() - cpu1) * 1e6 / done.get());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  private void enqueue() throws Exception {
+    int n = intOpt("jobs", 500_000);
+    try (RedisJobStore store = open("enqueue-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
+      warmUp(q);
+      for (int round = 0; round < intOpt("rounds", 3); round++) {
+        for (int batch : new int[] {1_000, 10_000}) {
+          List<Long> inputs = LongStream.range(0, batch).boxed().toList();
+          long t0 = System.nanoTime();
+          int done = 0;
+          while (done < n) {
+            q.enqueueAll(RedisBenchTasks.NOOP, inputs, JobOptions.defaults());
+            done += batch;
+          }
+          double s = (System.nanoTime() - t0) / 1e9;
+          System.out.printf(Locale.ROOT, "bulk enqueue   %,d jobs in batches of %,d (one script call each): %.2f s = "
+              + "%,.0f jobs/s%n", done, batch, s, done / s);
+        }
+        int singles = intOpt("singles", 20_000);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < singles; i++) {
+          q.enqueue(RedisBenchTasks.NOOP, (long) i);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "single enqueue %,d jobs, one round trip each, 1 thread: %.2f s = %,.0f jobs/s%n",
+            singles, s, singles / s);
+      }
+    }
+  }
+
+  private static void warmUp(JobQueue q) {
+    List<Long> inputs = LongStream.range(0, 1000).boxed().toList();
+    for (int i = 0; i < 30; i++) {
+      q.enqueueAll(RedisBenchTasks.NOOP, inputs, JobOptions.builder().queue("warmup").build());
+    }
+    for (int i = 0; i < 3000; i++) {
+      q.enqueue(RedisBenchTasks.NOOP, (long) i, JobOptions.builder().queue("warmup").build());
+    }
+  }
+
+  // ---------------------------------------------------------------- drain
+
+  private double drain(int workers, boolean print) throws Exception {
+    int n = intOpt("jobs", 300_000);
+    String ns = "drain-" + workers + "-" + System.nanoTime();
+    double best = 0;
+    try (RedisJobStore store = open(ns); JobQueue q = JobQueue.builder(store).build()) {
+      for (int i = 0; i < workers; i++) {
+        startWorker(ns, Map.of());
+      }
+      int rounds = intOpt("rounds", 3);
+      for (int round = 0; round <= rounds; round++) {
+        long c0 = store.finishCursor();
+        int count = round == 0 ? Math.min(n, 100_000) : n;
+        long t0 = System.nanoTime();
+        double redisCpu0 = redisCpu();
+        List<Long> inputs = LongStream.range(0, 10_000).boxed().toList();
+        for (int done = 0; done < count; done += 10_000) {
+          q.enqueueAll(RedisBenchTasks.NOOP, inputs.subList(0, Math.min(10_000, count - done)), JobOptions.defaults());
+        }
+        long enqueued = System.nanoTime();
+        double redisCpu1 = redisCpu();
+        Map<String, Long> calls1 = redisCalls();
+        double workersCpu1 = workersCpu();
+        // measure the steady state: from 10% to 90% of the jobs finished
+        long mark10 = 0;
+        long mark90 = 0;
+        long finished;
+        while ((finished = store.finishCursor() - c0) < count) {
+          long now = System.nanoTime();
+          if (mark10 == 0 && finished >= count / 10) {
+            mark10 = now;
+          }
+          if (mark90 == 0 && finished >= count * 9L / 10) {
+            mark90 = now;
+          }
+          Thread.sleep(1);
+        }
+        long t1 = System.nanoTime();
+        double all = (t1 - enqueued) / 1e9;
+        double steady = (count * 0.8) / ((mark90 - mark10) / 1e9);
+        if (round > 0) {
+          best = Math.max(best, steady);
+        }
+        if (print) {
+          System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots: enqueued in %.2f s, drained "
+                  + "in %.2f s after = %,.0f jobs/s overall, %,.0f jobs/s steady (10%%-90%%)%n",
+              round == 0 ? "warm-up" : "drain  ", count, workers, opts.getOrDefault("concurrency", "64"),
+              (enqueued - t0) / 1e9, all, count / all, steady);
+          System.out.printf(Locale.ROOT, "        CPU per job: redis %.1f us to enqueue, %.1f us to drain; worker "
+                  + "processes %.1f us to drain; machine load average %.1f%n", (redisCpu1 - redisCpu0) * 1e6 / count,
+              (redisCpu() - redisCpu1) * 1e6 / count, (workersCpu() - workersCpu1) * 1e6 / count, loadAverage());
+          Map<String, Long> calls2 = redisCalls();
+          StringBuilder sb = new StringBuilder("        redis commands per 100 drained jobs:");
+          calls2.forEach((cmd, calls) -> {
+            long d = calls - calls1.getOrDefault(cmd, 0L);
+            if (d * 100.0 / count >= 0.5) {
+              sb.append(String.format(Locale.ROOT, " %s %.1f", cmd, d * 100.0 / count));
+            }
+          });
+          System.out.println(sb);
+        }
+      }
+      long ok = store.queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
+      if (print) {
+        System.out.printf(Locale.ROOT, "check: %,d jobs SUCCEEDED in the store%n", ok);
+      }
+    } finally {
+      killAll();
+    }
+    return best;
+  }
+
+  private void scaling() throws Exception {
+    Map<Integer, Double> rate = new LinkedHashMap<>();
+    for (int w : new int[] {1, 2, 4}) {
+      rate.put(w, drain(w, true));
+    }
+    System.out.println("scaling (best steady drain rate of the measured rounds, no-op jobs):");
+    System.out.println("| worker processes | jobs/s | vs 1 |");
+    System.out.println("|---:|---:|---:|");
+    rate.forEach((w, r) -> System.out.printf(Locale.ROOT, "| %d | %,.0f | %.2fx |%n", w, r, r / rate.get(1)));
+  }
+
+  // ---------------------------------------------------------------- latency
+
+  private void latency() throws Exception {
+    int samples = intOpt("samples", 3000);
+    int workers = intOpt("workers", 2);
+    String ns = "latency-" + System.nanoTime();
+    try (RedisJobStore store = open(ns); JobQueue q = JobQueue.builder(store).build()) {
+      for (int i = 0; i < workers; i++) {
+        startWorker(ns, Map.of());
+      }
+      List<Long> lat = new ArrayList<>();
+      for (int round = 0; round < 2; round++) {
+        int count = round == 0 ? Math.min(samples, 500) : samples;
+        List<Long> sent = new ArrayList<>();
+        List<JobHandle<Long>> hs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          Thread.sleep(ThreadLocalRandom.current().nextInt(3, 9)); // pacing: the workers are idle at each enqueue
+          long t = RedisBenchTasks.micros(Instant.now());
+          hs.add(q.enqueue(RedisBenchTasks.STAMP, t));
+          sent.add(t);
+        }
+        lat.clear();
+        for (int i = 0; i < hs.size(); i++) {
+          lat.add(hs.get(i).result(Duration.ofMinutes(1)) - sent.get(i));
+        }
+      }
+      long[] a = lat.stream().mapToLong(Long::longValue).sorted().toArray();
+      System.out.printf(Locale.ROOT, "latency enqueue->start, %d samples, %d idle worker processes: p50 %.2f ms, "
+              + "p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", a.length, workers, pct(a, 50), pct(a, 90), pct(a, 99),
+          a[a.length - 1] / 1000.0);
+    } finally {
+      killAll();
+    }
+  }
+
+  private static double pct(long[] sorted, double p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
+  }
+
+  // ---------------------------------------------------------------- fault: kill -9 workers
+
+  private void fault() throws Exception {
+    System.out.println("(fault mode: see RedisFaultBench)");
+  }
+
+  private void restart() throws Exception {
+    System.out.println("(restart mode: see RedisFaultBench)");
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  Process startWorker(String namespace, Map<String, String> extra, String... jvmArgs) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-XX:+UseParallelGC");
+    cmd.add("-Xmx512m");
+    if (opts.containsKey("jfr")) {
+      cmd.add("-XX:StartFlightRecording=filename=" + opts.get("jfr") + "-" + (workerSeq + 1) + ".jfr,settings=profile,jdk.ExecutionSample#period=1ms");
+    }
+    cmd.addAll(List.of(jvmArgs));
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(RedisBenchWorker.class.getName());
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("concurrency", opts.getOrDefault("concurrency", "64"));
+    o.put("model", opts.getOrDefault("model", "THREADS"));
+    o.put("name", "w" + (++workerSeq));
+    o.putAll(extra);
+    o.forEach((k, v) -> {
+      cmd.add("--" + k);
+      cmd.add(v);
+    });
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put(RedisStoreConfig.ENV_URL, withNamespace(namespace));
+    Process p = pb.start();
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = r.readLine()) != null) {
+      if (line.startsWith("READY")) {
+        break;
+      }
+      System.out.println("  [worker] " + line);
+    }
+    if (line == null) {
+      throw new IOException("worker process exited before it was ready");
+    }
+    Thread.ofPlatform().daemon().start(() -> {
+      try {
+        String l;
+        while ((l = r.readLine()) != null) {
+          if (opts.containsKey("verbose") || l.contains("ERROR") || l.contains("Exception")) {
+            System.out.println("  [worker] " + l);
+          }
+        }
+      } catch (IOException e) {
+        // the worker ended
+      }
+    });
+    synchronized (processes) {
+      processes.add(p);
+    }
+    return p;
+  }
+
+  /** Stops every worker process: SIGTERM (a graceful stop), then SIGKILL after 10 s. */
+  void killAll() {
+    synchronized (processes) {
+      for (Process p : processes) {
+        p.destroy();
+      }
+      for (Process p : processes) {
+        try {
+          if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      processes.clear();
+    }
+  }
+}
