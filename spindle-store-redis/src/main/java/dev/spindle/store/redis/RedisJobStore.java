@@ -170,69 +170,72 @@ public final class RedisJobStore implements JobStore, JobInspector {
     return results(jobs, r, 0);
   }
 
-  /**
-   * Enqueue results in the order of {@code jobs}: the script answers in the order of the groups
-   * {@link #appendJobs} made, so results are matched back through the same grouping.
-   */
+  /** Enqueue results, in the order of {@code jobs} (the script answers in that order too). */
   private static List<EnqueueResult> results(List<NewJob> jobs, List<?> r, int offset) {
-    Map<Group, List<Integer>> positions = new LinkedHashMap<>();
-    for (int i = 0; i < jobs.size(); i++) {
-      NewJob n = jobs.get(i);
-      positions.computeIfAbsent(new Group(n.queue(), n.priority(), n.runAt(), n.isDelayed(), n.policy()),
-          g -> new ArrayList<>()).add(i);
-    }
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
     if ("ids".equals(r.get(offset))) {
       long next = Long.parseLong((String) r.get(offset + 1));
-      for (List<Integer> group : positions.values()) {
-        for (int i : group) {
-          out[i] = new EnqueueResult(Long.toString(next++), true,
-              jobs.get(i).isDelayed() ? JobState.SCHEDULED : JobState.QUEUED);
-        }
+      for (int i = 0; i < out.length; i++) {
+        out[i] = new EnqueueResult(Long.toString(next++), true,
+            jobs.get(i).isDelayed() ? JobState.SCHEDULED : JobState.QUEUED);
       }
       return List.of(out);
     }
-    int k = offset;
-    for (List<Integer> group : positions.values()) {
-      for (int i : group) {
-        out[i] = new EnqueueResult((String) r.get(k), "1".equals(r.get(k + 1)), JobState.valueOf((String) r.get(k + 2)));
-        k += 3;
-      }
+    for (int i = 0, k = offset; i < out.length; i++, k += 3) {
+      out[i] = new EnqueueResult((String) r.get(k), "1".equals(r.get(k + 1)), JobState.valueOf((String) r.get(k + 2)));
     }
     return List.of(out);
   }
 
-  /** Options a group of jobs shares in the enqueue script's arguments. */
-  private record Group(String queue, int priority, Instant runAt, boolean delayed, JobPolicy policy) {}
+  /** Options a run of consecutive jobs shares in the enqueue script's arguments. */
+  private record Group(String queue, int priority, Instant runAt, boolean delayed, JobPolicy policy) {
+    static Group of(NewJob n) {
+      return new Group(n.queue(), n.priority(), n.runAt(), n.isDelayed(), n.policy());
+    }
+  }
 
+  /**
+   * Appends a job batch in the enqueue script's form: the distinct policies, then runs of
+   * consecutive jobs with the same options (a batch from {@code enqueueAll} is one run), so the
+   * script adds them in input order.
+   */
   private static void appendJobs(List<String> args, List<NewJob> jobs) {
     Map<JobPolicy, String[]> policies = new LinkedHashMap<>();
-    Map<Group, List<NewJob>> groups = new LinkedHashMap<>();
-    for (NewJob n : jobs) {
-      Objects.requireNonNull(n, "job");
+    List<Group> runs = new ArrayList<>();
+    List<Integer> starts = new ArrayList<>();
+    Group last = null;
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob n = Objects.requireNonNull(jobs.get(i), "job");
       policies.computeIfAbsent(n.policy(), p -> {
         String text = Policies.encode(p);
         return new String[] {Integer.toString(policies.size() + 1), Policies.id(text), text};
       });
-      groups.computeIfAbsent(new Group(n.queue(), n.priority(), n.runAt(), n.isDelayed(), n.policy()),
-          g -> new ArrayList<>()).add(n);
+      Group g = Group.of(n);
+      if (!g.equals(last)) {
+        runs.add(g);
+        starts.add(i);
+        last = g;
+      }
     }
     args.add(Integer.toString(policies.size()));
     for (String[] p : policies.values()) {
       args.add(p[1]);
       args.add(p[2]);
     }
-    args.add(Integer.toString(groups.size()));
-    for (Map.Entry<Group, List<NewJob>> e : groups.entrySet()) {
-      Group g = e.getKey();
+    args.add(Integer.toString(runs.size()));
+    for (int r = 0; r < runs.size(); r++) {
+      Group g = runs.get(r);
+      int from = starts.get(r);
+      int to = r + 1 < runs.size() ? starts.get(r + 1) : jobs.size();
       String[] p = policies.get(g.policy());
       args.add(g.queue());
       args.add(Integer.toString(g.priority()));
       args.add(Times.encode(g.runAt()));
       args.add(g.delayed() ? "1" : "0");
       args.add(p[0]);
-      args.add(Integer.toString(e.getValue().size()));
-      for (NewJob n : e.getValue()) {
+      args.add(Integer.toString(to - from));
+      for (int i = from; i < to; i++) {
+        NewJob n = jobs.get(i);
         args.add(Rows.header(n, p[1]));
         args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
       }

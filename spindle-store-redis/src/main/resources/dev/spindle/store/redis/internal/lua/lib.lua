@@ -350,7 +350,8 @@ end
 
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
--- policy, the number of groups; per group (jobs with the same options): queue, priority, run at,
+-- policy, the number of groups; per group (consecutive jobs with the same options, so that jobs are
+-- added in input order): queue, priority, run at,
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
 -- args (as stored in P..'h:'..id), unique key ('' for none). Adds the jobs, all or none; a job
 -- whose unique key exists (in the store or earlier in the batch) is not added.
