@@ -399,12 +399,208 @@ public final class RedisBench {
 
   // ---------------------------------------------------------------- fault: kill -9 workers
 
+  /**
+   * N jobs of --job-ms each while one worker process is killed with SIGKILL every --kill-every-ms
+   * (and replaced) for --kill-for-ms; then every job must complete. Executions are logged by the
+   * task, so duplicates are counted exactly.
+   */
   private void fault() throws Exception {
-    System.out.println("(fault mode: see RedisFaultBench)");
+    int n = intOpt("jobs", 100_000);
+    int workers = intOpt("workers", 2);
+    long killEvery = intOpt("kill-every-ms", 2000);
+    long killFor = intOpt("kill-for-ms", 60_000);
+    long jobMs = intOpt("job-ms", 15);
+    String ns = "fault-" + System.nanoTime();
+    Path log = dir.resolve("fault-executions.log");
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "16"));
+    try (RedisJobStore store = open(ns); JobQueue q = JobQueue.builder(store).build()) {
+      List<Process> live = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        live.add(startWorker(ns, wopts, "-Drbench.log=" + log));
+      }
+      long c0 = store.finishCursor();
+      List<Long> inputs = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        inputs.add(jobMs);
+      }
+      // many strikes are expected here: a job is dead-lettered only after 1000 lost workers
+      JobOptions o = JobOptions.builder().maxWorkerLost(1000).build();
+      long t0 = System.nanoTime();
+      List<String> ids = new ArrayList<>(n);
+      for (int from = 0; from < n; from += 10_000) {
+        q.enqueueAll(RedisBenchTasks.LOGGED, inputs.subList(from, Math.min(n, from + 10_000)), o)
+            .forEach(h -> ids.add(h.id()));
+      }
+      int kills = 0;
+      long killUntil = System.nanoTime() + killFor * 1_000_000L;
+      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      long doneAtKillEnd = -1;
+      while (store.finishCursor() - c0 < n) {
+        long now = System.nanoTime();
+        if (now < killUntil && now >= nextKill) {
+          Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
+          victim.destroyForcibly(); // SIGKILL
+          victim.waitFor();
+          synchronized (processes) {
+            processes.remove(victim);
+          }
+          kills++;
+          live.add(startWorker(ns, wopts, "-Drbench.log=" + log));
+          nextKill += killEvery * 1_000_000L;
+        }
+        if (doneAtKillEnd < 0 && now >= killUntil) {
+          doneAtKillEnd = store.finishCursor() - c0;
+        }
+        Thread.sleep(20);
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      Map<JobState, Long> states = new EnumMap<>(JobState.class);
+      for (QueueSummary qs : store.queueSummaries()) {
+        qs.counts().forEach((k, v) -> states.merge(k, v, Long::sum));
+      }
+      long redelivered = 0;
+      long extraClaims = 0;
+      long strikes = 0;
+      String before = null;
+      while (true) {
+        List<JobInfo> page = store.listJobs(JobFilter.all().withLimit(10_000).withBeforeId(before));
+        if (page.isEmpty()) {
+          break;
+        }
+        for (JobInfo j : page) {
+          if (j.attempt() > 1) {
+            redelivered++;
+            extraClaims += j.attempt() - 1;
+          }
+          strikes += j.workerLost();
+        }
+        before = page.get(page.size() - 1).id();
+      }
+      List<String> lines = Files.readAllLines(log);
+      Set<String> executed = new HashSet<>(lines);
+      long neverRan = ids.stream().filter(id -> !executed.contains(id)).count();
+      System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker "
+              + "every %d ms for %d s (%d kills, each replaced), lease %s ms, heartbeat %s ms: all done after %.1f s "
+              + "(%,d done when the kills stopped)%n", n, jobMs, workers, wopts.get("concurrency"), killEvery,
+          killFor / 1000, kills, wopts.get("lease-ms"), wopts.get("heartbeat-ms"), s, doneAtKillEnd);
+      System.out.printf(Locale.ROOT, "  states: %s%n", states);
+      System.out.printf(Locale.ROOT, "  lost: %,d (jobs not SUCCEEDED: %,d; jobs that never ran: %,d)%n",
+          n - states.getOrDefault(JobState.SUCCEEDED, 0L), n - states.getOrDefault(JobState.SUCCEEDED, 0L), neverRan);
+      System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d executions logged for %,d "
+              + "jobs); %,d jobs claimed more than once (%,d extra claims); %,d lost-worker strikes%n",
+          lines.size() - executed.size(), lines.size(), executed.size(), redelivered, extraClaims, strikes);
+    } finally {
+      killAll();
+    }
   }
 
+  // ---------------------------------------------------------------- restart: kill -9 redis-server
+
+  /**
+   * Jobs flow (a backlog plus a producer enqueuing continuously) while redis-server is killed with
+   * SIGKILL after --kill-after-ms and restarted on the same data (AOF, fsync every second). Reports
+   * how long each worker took to consume again, and counts what was lost.
+   */
   private void restart() throws Exception {
-    System.out.println("(restart mode: see RedisFaultBench)");
+    if (server == null) {
+      throw new IllegalStateException("the restart benchmark needs the redis-server it starts itself; unset "
+          + RedisStoreConfig.ENV_URL);
+    }
+    int workers = intOpt("workers", 2);
+    long jobMs = intOpt("job-ms", 2);
+    String ns = "restart-" + System.nanoTime();
+    Path log = dir.resolve("restart-executions.log");
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("concurrency", opts.getOrDefault("concurrency", "16"), "heartbeat-ms", "250",
+        "lease-ms", "10000");
+    RedisStoreConfig config = RedisStoreConfig.fromUrl(withNamespace(ns) + "&retryBudget=30s", Map.of());
+    try (RedisJobStore store = RedisJobStore.open(config); JobQueue q = JobQueue.builder(store).build()) {
+      Map<String, Process> byName = new LinkedHashMap<>();
+      for (int i = 0; i < workers; i++) {
+        Process p = startWorker(ns, wopts, "-Drbench.log=" + log);
+        byName.put("w" + workerSeq, p);
+      }
+      List<String> acked = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Long> ackedAt = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int b = 0; b < 5; b++) {
+        q.enqueueAll(RedisBenchTasks.LOGGED, LongStream.range(0, 2000).map(x -> jobMs).boxed().toList(),
+            JobOptions.defaults()).forEach(h -> {
+              acked.add(h.id());
+              ackedAt.add(System.nanoTime());
+            });
+      }
+      java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicLong failedEnqueues = new java.util.concurrent.atomic.AtomicLong();
+      Thread producer = Thread.ofPlatform().start(() -> {
+        while (producing.get()) {
+          try {
+            List<JobHandle<Long>> hs = q.enqueueAll(RedisBenchTasks.LOGGED,
+                LongStream.range(0, 20).map(x -> jobMs).boxed().toList(), JobOptions.defaults());
+            long at = System.nanoTime();
+            for (JobHandle<Long> h : hs) {
+              acked.add(h.id());
+              ackedAt.add(at);
+            }
+          } catch (RuntimeException e) {
+            failedEnqueues.incrementAndGet();
+          }
+        }
+      });
+      Thread.sleep(intOpt("kill-after-ms", 4000));
+      long killedAt = System.nanoTime();
+      server.kill9();
+      server.restart();
+      long readyAt = System.nanoTime();
+      java.time.Instant readyWall = java.time.Instant.now();
+      long cursor = store.finishCursor();
+      Map<String, Long> resumedMs = new java.util.TreeMap<>();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (resumedMs.size() < workers && System.nanoTime() < deadline) {
+        var batch = store.finishedAfter(cursor, 10_000);
+        for (JobInfo j : batch.jobs()) {
+          String w = j.workerId() == null ? "?" : j.workerId().substring(0, j.workerId().indexOf('@'));
+          if (j.finishedAt() != null && j.finishedAt().isAfter(readyWall) && !resumedMs.containsKey(w)) {
+            resumedMs.put(w, Duration.between(readyWall, j.finishedAt()).toMillis());
+          }
+        }
+        cursor = batch.cursor();
+        Thread.sleep(5);
+      }
+      Thread.sleep(2000);
+      producing.set(false);
+      producer.join();
+      long c0 = store.finishCursor();
+      while (store.queueSummaries().stream().anyMatch(s -> s.waiting() + s.count(JobState.RUNNING) > 0)) {
+        Thread.sleep(20);
+      }
+      int lost = 0;
+      int lostInWindow = 0;
+      for (int i = 0; i < acked.size(); i++) {
+        if (store.find(acked.get(i)).isEmpty()) {
+          lost++;
+          if (killedAt - ackedAt.get(i) < 2_000_000_000L) {
+            lostInWindow++;
+          }
+        }
+      }
+      List<String> lines = Files.readAllLines(log);
+      Set<String> executed = new HashSet<>(lines);
+      long notSucceeded = acked.stream().filter(id -> store.find(id).map(j -> j.state() != JobState.SUCCEEDED)
+          .orElse(false)).count();
+      System.out.printf(Locale.ROOT, "restart: redis-server killed with kill -9 and restarted after %d ms "
+              + "(AOF, appendfsync everysec); it accepted connections again %d ms after the kill%n",
+          intOpt("kill-after-ms", 4000), (readyAt - killedAt) / 1_000_000);
+      System.out.printf(Locale.ROOT, "  workers consuming again (first job finished after redis was ready): %s%n",
+          resumedMs);
+      System.out.printf(Locale.ROOT, "  %,d acknowledged jobs: %,d lost (%,d acknowledged in the 2 s before the kill), "
+              + "%,d not SUCCEEDED; %,d executions for %,d jobs (%,d duplicates); %,d enqueue calls failed "
+              + "(reported to the producer, not acknowledged)%n", acked.size(), lost, lostInWindow, notSucceeded,
+          lines.size(), executed.size(), lines.size() - executed.size(), failedEnqueues.get());
+    } finally {
+      killAll();
+    }
   }
 
   // ---------------------------------------------------------------- processes

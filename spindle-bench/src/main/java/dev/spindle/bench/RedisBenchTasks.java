@@ -28,7 +28,8 @@ public final class RedisBenchTasks implements TaskCatalog {
   /**
    * Appends "job-id\n" to the file named by the system property {@code rbench.log} (one write call
    * with O_APPEND per execution: the line reaches the kernel before the task returns, so it survives
-   * {@code kill -9} of the worker), then returns its input. Counts executions across kills.
+   * {@code kill -9} of the worker), then works (sleeps) for its input in milliseconds and returns it.
+   * Counts executions across kills.
    */
   public static final Task<Long, Long> LOGGED = Task.withContext("rbench.logged", Long.class, Long.class,
       (x, ctx) -> {
@@ -43,6 +44,9 @@ public final class RedisBenchTasks implements TaskCatalog {
           }
         }
         write(ch, ctx.executionId() + "\n");
+        if (x > 0) {
+          Thread.sleep(x);
+        }
         return x;
       });
 
