@@ -64,9 +64,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>How it works</h2>
  * <ul>
- *   <li>Every operation is one Lua script, so it is atomic; all keys of a store share the hash tag
- *       {@code {namespace}}, so each script touches one Redis Cluster slot. A store therefore lives
- *       on one Cluster shard; spread load over shards with several namespaces.
+ *   <li>Every change is one Lua script, so it is atomic (reads of single jobs are plain commands);
+ *       all keys of a store share the hash tag {@code {namespace}}, so each script touches one Redis
+ *       Cluster slot. A store therefore lives on one Cluster shard; spread load over shards with
+ *       several namespaces. A job is a few strings (see {@code lua/lib.lua}), so a batch of jobs is
+ *       read with one MGET and written with one MSET.
  *   <li>Reliable fetch: a claim moves a job from its queue's ready set into the worker's in-flight
  *       set in the same script that gives it a new fencing token; the worker's lease (renewed by
  *       heartbeats) covers everything in that set. When the lease ends, any live worker's

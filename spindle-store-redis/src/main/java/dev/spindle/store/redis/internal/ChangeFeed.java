@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>The watchdog (one daemon thread, started with the first subscription) runs every
  * {@code watchdogInterval}. It pings over the command connection, so a connection that stopped
  * answering is noticed and replaced even when the store is idle, and it publishes a canary on a
- * channel only this instance listens to: if the canary does not come back for three intervals
+ * channel only this instance listens to: if the canary does not come back within two intervals
  * while commands work, the subscription is dead in a way the client did not notice (a half-open
  * socket, a server that forgot it) and is made again, followed by a call to the listeners. So a
  * consumer can never stay alive but deaf. Thread-safe.

@@ -16,37 +16,35 @@ import java.util.HexFormat;
  * Redis Cluster routes it to the namespace's slot.
  */
 public enum Script {
-  ENQUEUE("enqueue", ScriptOutputType.MULTI, true),
-  EXCHANGE("exchange", ScriptOutputType.MULTI, true),
-  HEARTBEAT("heartbeat", ScriptOutputType.MULTI, true),
-  DEREGISTER("deregister", ScriptOutputType.INTEGER, true),
-  RECLAIM("reclaim", ScriptOutputType.MULTI, true),
-  CANCEL("cancel", ScriptOutputType.VALUE, true),
-  REQUEUE("requeue", ScriptOutputType.MULTI, true),
-  FINISHED("finished", ScriptOutputType.MULTI, false),
-  SAVE_SCHEDULE("save_schedule", ScriptOutputType.MULTI, true),
-  DELETE_SCHEDULE("delete_schedule", ScriptOutputType.INTEGER, true),
-  FIRE_SCHEDULE("fire_schedule", ScriptOutputType.INTEGER, true),
-  SCHEDULES("schedules", ScriptOutputType.MULTI, false),
-  PURGE_EXPIRED("purge_expired", ScriptOutputType.INTEGER, true),
-  SCAN("scan", ScriptOutputType.MULTI, true),
-  SUMMARIES("summaries", ScriptOutputType.MULTI, false),
-  SET_LIMIT("set_limit", ScriptOutputType.INTEGER, true),
-  WORKERS("workers", ScriptOutputType.MULTI, false),
-  FIND("find", ScriptOutputType.MULTI, false);
+  ENQUEUE("enqueue", ScriptOutputType.MULTI),
+  EXCHANGE("exchange", ScriptOutputType.MULTI),
+  HEARTBEAT("heartbeat", ScriptOutputType.MULTI),
+  DEREGISTER("deregister", ScriptOutputType.INTEGER),
+  RECLAIM("reclaim", ScriptOutputType.MULTI),
+  CANCEL("cancel", ScriptOutputType.VALUE),
+  REQUEUE("requeue", ScriptOutputType.MULTI),
+  FINISHED("finished", ScriptOutputType.MULTI),
+  SAVE_SCHEDULE("save_schedule", ScriptOutputType.MULTI),
+  DELETE_SCHEDULE("delete_schedule", ScriptOutputType.INTEGER),
+  FIRE_SCHEDULE("fire_schedule", ScriptOutputType.INTEGER),
+  SCHEDULES("schedules", ScriptOutputType.MULTI),
+  PURGE_EXPIRED("purge_expired", ScriptOutputType.INTEGER),
+  SCAN("scan", ScriptOutputType.MULTI),
+  SUMMARIES("summaries", ScriptOutputType.MULTI),
+  SET_LIMIT("set_limit", ScriptOutputType.INTEGER),
+  WORKERS("workers", ScriptOutputType.MULTI),
+  FIND("find", ScriptOutputType.MULTI);
 
   private static final String LIB = read("lib");
 
   private final String file;
   private final ScriptOutputType output;
-  private final boolean writes;
   private volatile String body;
   private volatile String sha;
 
-  Script(String file, ScriptOutputType output, boolean writes) {
+  Script(String file, ScriptOutputType output) {
     this.file = file;
     this.output = output;
-    this.writes = writes;
   }
 
   /** The full script text (library + body). */
@@ -64,11 +62,6 @@ public enum Script {
   /** How Lettuce decodes its reply. */
   public ScriptOutputType output() {
     return output;
-  }
-
-  /** True if it may write (false: read-only). */
-  public boolean writes() {
-    return writes;
   }
 
   /** A name for messages. */
