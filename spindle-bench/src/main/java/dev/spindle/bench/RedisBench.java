@@ -201,6 +201,7 @@ public final class RedisBench {
         AtomicLong done = new AtomicLong();
         List<Thread> ts = new ArrayList<>();
         long t1 = System.nanoTime();
+        double jvm1 = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
         for (int t = 0; t < threads; t++) {
           String w = "probe-" + t;
           store.heartbeat(new WorkerRecord(w, w, "h", 1, List.of("default"), batch, "THREADS", "RUNNING", now, now,
@@ -225,9 +226,10 @@ public final class RedisBench {
           t.join();
         }
         double s2 = (System.nanoTime() - t1) / 1e9;
+        double jvm2 = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
         System.out.printf(Locale.ROOT, "store exchange %,d jobs claimed+completed, %d threads x batches of %d: %,.0f jobs/s;"
-            + " redis CPU %.2f us/job%n", done.get(), threads, batch, done.get() / s2,
-            (redisCpu() - cpu1) * 1e6 / done.get());
+            + " redis CPU %.2f us/job, this JVM %.2f us/job%n", done.get(), threads, batch, done.get() / s2,
+            (redisCpu() - cpu1) * 1e6 / done.get(), (jvm2 - jvm1) * 1e6 / done.get());
       }
     }
   }

@@ -63,6 +63,12 @@ import org.slf4j.LoggerFactory;
 public final class RedisLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /**
+   * Pooled buffers for every connection. With Netty 4.2's default (the adaptive allocator, whose
+   * native memory comes from unpooled memory segments on recent JDKs) a third of a worker's CPU
+   * went to allocating and freeing buffers for the many small arguments and replies of a batch.
+   */
+  private static final PooledByteBufAllocator BUFFERS = new PooledByteBufAllocator(true);
 
   private final RedisStoreConfig config;
   private final String where;
@@ -87,9 +93,7 @@ public final class RedisLink implements AutoCloseable {
         .nettyCustomizer(new NettyCustomizer() {
           @Override
           public void afterBootstrapInitialized(Bootstrap bootstrap) {
-            // pooled buffers: Netty 4.2's default (adaptive, unpooled direct memory on recent JDKs) made
-            // a third of a worker's CPU go to allocating and freeing native buffers
-            bootstrap.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+            bootstrap.option(ChannelOption.ALLOCATOR, BUFFERS);
           }
         })
         .build();
