@@ -308,10 +308,12 @@ public final class RedisJobStore implements JobStore, JobInspector {
     args.add(Long.toString(Times.floorMicros(now)));
     args.add(lost == null ? "" : String.join(",", lost));
     args.add(Integer.toString(completions.size()));
+    String lastWorker = null;
     for (Completion c : completions) {
       args.add(c.jobId());
       args.add(Long.toString(c.fence()));
-      args.add(c.workerId());
+      args.add(c.workerId().equals(lastWorker) ? "" : c.workerId()); // '': the same as the previous one
+      lastWorker = c.workerId();
       String error = c.errorJson() == null ? "" : c.errorJson();
       switch (c.outcome()) {
         case SUCCEEDED -> {

@@ -150,6 +150,30 @@ class RedisStoreDetailsTest {
   }
 
   @Test
+  void theDatabaseIndexAndTheNamespaceSeparateStores() {
+    String ns = "db-" + NS.incrementAndGet();
+    try (RedisJobStore db0 = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=" + ns, Map.of()));
+        RedisJobStore db3 = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/3?namespace=" + ns, Map.of()));
+        RedisJobStore other = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/3?namespace=" + ns + "x",
+            Map.of()))) {
+      String id = db3.enqueue(List.of(job("1", "a", 0, T0, null, JobPolicy.defaults()))).get(0).jobId();
+      assertThat(db3.find(id)).isPresent();
+      assertThat(db0.find(id)).isEmpty();
+      assertThat(other.find(id)).isEmpty();
+      assertThat(db3.describe()).isEqualTo("redis://127.0.0.1:" + redis.port() + "/3 (namespace " + ns + ")");
+      assertThat(redis.command("SELECT", "3")).isEqualTo("OK");
+    }
+  }
+
+  @Test
+  void jobStoresOpensRedisLocations() {
+    try (var s = dev.spindle.queue.JobStores.open(redis.url() + "/0?namespace=stores")) {
+      assertThat(s).isInstanceOf(RedisJobStore.class);
+      assertThat(s.describe()).startsWith("redis://127.0.0.1:");
+    }
+  }
+
+  @Test
   void bigBatchesAreAtomicAndKeepTheirOrder() {
     List<NewJob> batch = new ArrayList<>();
     for (int i = 0; i < 5000; i++) {

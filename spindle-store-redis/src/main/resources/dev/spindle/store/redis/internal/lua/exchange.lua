@@ -1,8 +1,8 @@
 -- exchange(rid, now, nowUs, unconfirmed rids, nCompletions, <completions>, worker, max, nQueues,
 --          <queues>): applies completions, then claims jobs, atomically.
--- A completion is: id, fence, worker, outcome code, then by code: S result | R error, retry at,
--- retry delayed ('1'/'0') | F error | D error, dead reason | C error | L nothing; an error ''
--- stands for null. A claim with worker '' is skipped.
+-- A completion is: id, fence, worker ('' = the previous completion's), outcome code, then by code:
+-- S result | R error, retry at, retry delayed ('1'/'0') | F error | D error, dead reason |
+-- C error | L nothing; an error '' stands for null. A claim with worker '' is skipped.
 -- Returns {applied flags (1/0), claimed ids and fencing tokens {id, fence, ...}, earliest SCHEDULED
 -- run time or nil}. The client reads the claimed jobs' strings itself, with a plain MGET (cheaper
 -- for Redis than passing them through the script).
@@ -64,16 +64,21 @@ local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
 local cb = 6
 if nc > 0 then
-  local at, cids = {}, {}
+  local at, cids, workers = {}, {}, {}
+  local lastw
   for k = 1, nc do
     at[k] = cb
     cids[k] = ARGV[cb]
+    if ARGV[cb + 2] ~= '' then lastw = ARGV[cb + 2] end
+    workers[k] = lastw
     local extra = EXTRA[ARGV[cb + 3]]
     if not extra then error('spindle: unknown completion outcome ' .. tostring(ARGV[cb + 3])) end
     cb = cb + 4 + extra
   end
   local keys = {}
   for k = 1, nc do keys[k] = skey(cids[k]) end
+  local lastwesc
+  lastw = nil
   local texts = {}
   for i = 1, nc, 1000 do
     local v = redis.call('MGET', unpack(keys, i, math.min(i + 999, nc)))
@@ -81,12 +86,16 @@ if nc > 0 then
   end
   for k = 1, nc do
     local b = at[k]
-    local id, fence, w, oc = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
+    local id, fence, w, oc = ARGV[b], ARGV[b + 1], workers[k], ARGV[b + 3]
     local ok = 0
     local text = texts[k]
     if text and not applied[id] then
       local s, n, fe, st, we, rest = string.match(text, HEAD)
-      if s == 'RUNNING' and fe == fence and we == esc(w) then
+      if w ~= lastw then
+        lastw = w
+        lastwesc = esc(w)
+      end
+      if s == 'RUNNING' and fe == fence and we == lastwesc then
         if oc == 'S' then
           -- the common case, without the generic machinery: SUCCEEDED with the result
           local f, l, c, ra, p, q, po, d = string.match(rest, SUCCESS_REST)
