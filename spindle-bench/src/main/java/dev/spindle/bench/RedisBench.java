@@ -73,7 +73,7 @@ public final class RedisBench {
       server = null;
       url = env.strip();
     } else {
-      server = RedisServer.builder().appendOnly(true).start();
+      server = RedisServer.builder().appendOnly(!"no".equals(opts.get("aof"))).start();
       url = server.url();
     }
   }
@@ -91,7 +91,8 @@ public final class RedisBench {
     Runtime.getRuntime().addShutdownHook(new Thread(b::shutdown));
     System.out.printf(Locale.ROOT, "machine: %d cores, JVM %s; redis %s (%s)%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), b.redisVersion(),
-        b.server == null ? "from SPINDLE_REDIS_URL" : "started here: appendonly yes, appendfsync everysec");
+        b.server == null ? "from SPINDLE_REDIS_URL" : "no".equals(o.get("aof"))
+            ? "started here: no persistence (--aof no)" : "started here: appendonly yes, appendfsync everysec");
     switch (args[0]) {
       case "store" -> b.storeOnly();
       case "enqueue" -> b.enqueue();
@@ -282,8 +283,11 @@ public final class RedisBench {
     String ns = "drain-" + workers + "-" + System.nanoTime();
     double best = 0;
     try (RedisJobStore store = open(ns); JobQueue q = JobQueue.builder(store).build()) {
+      // the workers wait on a queue of their own; each round fills a new queue while nobody consumes
+      // it, then switches every worker process to it at once: a pure drain of a backlog
+      List<Process> ps = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
-        startWorker(ns, Map.of());
+        ps.add(startWorker(ns, Map.of("queue", "idle")));
       }
       int rounds = intOpt("rounds", 3);
       for (int round = 0; round <= rounds; round++) {
@@ -292,13 +296,19 @@ public final class RedisBench {
         long t0 = System.nanoTime();
         double redisCpu0 = redisCpu();
         List<Long> inputs = LongStream.range(0, 10_000).boxed().toList();
+        String queue = "backlog-" + round;
+        JobOptions options = JobOptions.builder().queue(queue).build();
         for (int done = 0; done < count; done += 10_000) {
-          q.enqueueAll(RedisBenchTasks.NOOP, inputs.subList(0, Math.min(10_000, count - done)), JobOptions.defaults());
+          q.enqueueAll(RedisBenchTasks.NOOP, inputs.subList(0, Math.min(10_000, count - done)), options);
         }
-        long enqueued = System.nanoTime();
         double redisCpu1 = redisCpu();
         Map<String, Long> calls1 = redisCalls();
         double workersCpu1 = workersCpu();
+        long enqueued = System.nanoTime();
+        for (Process p : ps) {
+          p.getOutputStream().write(("queue " + queue + "\n").getBytes(StandardCharsets.UTF_8));
+          p.getOutputStream().flush();
+        }
         // measure the steady state: from 10% to 90% of the jobs finished
         long mark10 = 0;
         long mark90 = 0;
@@ -317,11 +327,11 @@ public final class RedisBench {
         double all = (t1 - enqueued) / 1e9;
         double steady = (count * 0.8) / ((mark90 - mark10) / 1e9);
         if (round > 0) {
-          best = Math.max(best, steady);
+          best = Math.max(best, count / all);
         }
         if (print) {
-          System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots: enqueued in %.2f s, drained "
-                  + "in %.2f s after = %,.0f jobs/s overall, %,.0f jobs/s steady (10%%-90%%)%n",
+          System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots: enqueued in %.2f s with no "
+                  + "consumer, then drained in %.2f s = %,.0f jobs/s (%,.0f jobs/s from 10%% to 90%% done)%n",
               round == 0 ? "warm-up" : "drain  ", count, workers, opts.getOrDefault("concurrency", "64"),
               (enqueued - t0) / 1e9, all, count / all, steady);
           System.out.printf(Locale.ROOT, "        CPU per job: redis %.1f us to enqueue, %.1f us to drain; worker "
@@ -353,7 +363,7 @@ public final class RedisBench {
     for (int w : new int[] {1, 2, 4}) {
       rate.put(w, drain(w, true));
     }
-    System.out.println("scaling (best steady drain rate of the measured rounds, no-op jobs):");
+    System.out.println("scaling (best whole-backlog drain rate of the measured rounds, no-op jobs):");
     System.out.println("| worker processes | jobs/s | vs 1 |");
     System.out.println("|---:|---:|---:|");
     rate.forEach((w, r) -> System.out.printf(Locale.ROOT, "| %d | %,.0f | %.2fx |%n", w, r, r / rate.get(1)));

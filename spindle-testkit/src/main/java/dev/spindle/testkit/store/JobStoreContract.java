@@ -803,6 +803,52 @@ public abstract class JobStoreContract {
     assertThat(store.find(bad)).isEmpty();
   }
 
+  @Test
+  void expiredJobsOfOneBatchArePurgedAcrossSeveralCallsWhileTheirLongerLivedNeighboursStay() {
+    JobOptions shortTtl = JobOptions.builder().retention(Duration.ofMinutes(1), Duration.ofMinutes(1)).build();
+    JobOptions longTtl = JobOptions.builder().retention(Duration.ofMinutes(10), Duration.ofMinutes(10)).build();
+    register("w1", Duration.ofHours(5));
+    List<String> shortLived = new ArrayList<>();
+    List<String> longLived = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String id = enqueue(job("store.echo", json("j" + i), i % 2 == 0 ? shortTtl : longTtl));
+      (i % 2 == 0 ? shortLived : longLived).add(id);
+    }
+    List<Completion> all = new ArrayList<>();
+    for (JobInfo c : claim("w1", 10)) {
+      all.add(c.id().equals(shortLived.get(4))
+          ? Completion.failed(c.id(), c.fence(), "w1", JobError.of("x.Y", "z").toJson())
+          : Completion.succeeded(c.id(), c.fence(), "w1", "1"));
+    }
+    store.complete(all, clock.instant());
+    clock.advance(Duration.ofSeconds(61));
+    RetentionLimits twoAtATime = new RetentionLimits(100, 100, 2);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isEqualTo(2);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isEqualTo(2);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isEqualTo(1);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isZero();
+    assertThat(shortLived).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
+    assertThat(longLived).allSatisfy(id -> assertThat(store.find(id)).as(id).isPresent());
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(store.purgeExpired(clock.instant(), new RetentionLimits(100, 100, 1000))).isEqualTo(5);
+    assertThat(longLived).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
+  }
+
+  @Test
+  void aRequeuedJobIsNotPurgedByTheExpiryOfItsEarlierFinish() {
+    JobOptions shortTtl = JobOptions.builder().retention(Duration.ofMinutes(1), Duration.ofMinutes(1)).build();
+    register("w1", Duration.ofHours(5));
+    String id = enqueue(job("store.echo", json("again"), shortTtl));
+    JobInfo first = claim("w1", 1).get(0);
+    store.complete(List.of(Completion.failed(id, first.fence(), "w1", JobError.of("x.Y", "z").toJson())),
+        clock.instant());
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(inspector.requeue(id, clock.instant()).state()).isEqualTo(JobState.QUEUED);
+    clock.advance(Duration.ofSeconds(40)); // past the first finish's expiry
+    assertThat(store.purgeExpired(clock.instant(), new RetentionLimits(100, 100, 1000))).isZero();
+    assertThat(store.find(id)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.QUEUED));
+  }
+
   // ================================================================ schedules in the store
 
   private ScheduleRecord scheduleRecord(String name, String definition, Instant next) {

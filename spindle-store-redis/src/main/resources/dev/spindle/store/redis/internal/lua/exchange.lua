@@ -20,6 +20,15 @@ end
 
 -- The reply is kept as applied flags plus claimed id/fence pairs; the jobs are read again on
 -- replay, and only those this claim still holds are returned.
+-- A remembered reply: "<escaped worker>\n<applied flags as 0/1 digits>\n<id,fence,id,fence,...>".
+local function record(text)
+  local w, f, c = string.match(text, '^([^\n]*)\n([01]*)\n(.*)$')
+  local rec = {w = unesc(w), f = {}, c = {}}
+  for d in string.gmatch(f, '%d') do rec.f[#rec.f + 1] = tonumber(d) end
+  for x in string.gmatch(c, '[^,]+') do rec.c[#rec.c + 1] = x end
+  return rec
+end
+
 local function claimed_rows(rec)
   local rows = {}
   local c = rec.c
@@ -35,7 +44,7 @@ end
 
 local prev = replay(rid)
 if prev then
-  local rec = cjson.decode(prev)
+  local rec = record(prev)
   return {rec.f, claimed_rows(rec), nextrun()}
 end
 
@@ -45,7 +54,7 @@ end
 for urid in string.gmatch(unconfirmed, '[^,]+') do
   local lost = redis.call('GET', P .. 'req:' .. urid)
   if lost then
-    local rec = cjson.decode(lost)
+    local rec = record(lost)
     local c = rec.c
     for x = 1, #c, 2 do
       local j = load(c[x])
@@ -59,6 +68,7 @@ for urid in string.gmatch(unconfirmed, '[^,]+') do
 end
 flush()
 
+local KOK = P .. 'ok'
 local EXTRA = {S = 1, R = 3, F = 1, D = 2, C = 1, L = 0}
 local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
@@ -90,15 +100,19 @@ if nc > 0 then
     local ok = 0
     local text = texts[k]
     if text and not applied[id] then
-      local s, n, fe, st, we, rest = string.match(text, HEAD)
       if w ~= lastw then
         lastw = w
         lastwesc = esc(w)
       end
+      local s, n, fe, st, we, f, l, c, ra, p, q, po, d
+      if oc == 'S' then
+        n, fe, st, we, f, l, c, ra, p, q, po, d = string.match(text, RUNNING_SUCCESS)
+        if n then s = 'RUNNING' end
+      end
+      if not s then s, n, fe, st, we = string.match(text, HEAD) end
       if s == 'RUNNING' and fe == fence and we == lastwesc then
         if oc == 'S' then
           -- the common case, without the generic machinery: SUCCEEDED with the result
-          local f, l, c, ra, p, q, po, d = string.match(rest, SUCCESS_REST)
           local seq = ids(nextseq())
           local ex, exus = expiry(po, 'SUCCEEDED', now)
           local m = mem(id)
@@ -108,8 +122,8 @@ if nc > 0 then
           push(SREMS, wkey(w), id)
           WREM[w] = true
           if c ~= '' then push(SREMS, P .. 'cxl', id) end
-          push(ZADDS, P .. 'exp', exus, m)
-          push(ZADDS, P .. 'ok', seq, m)
+          expmark(exus, seq)
+          push(ZADDS, KOK, seq, m)
           count(q, 'RUNNING', -1)
           count(q, 'SUCCEEDED', 1)
           CHANGED = true
@@ -189,18 +203,26 @@ if worker ~= '' then
         end
         local v = redis.call('MGET', unpack(keys))
         local wesc = esc(worker)
+        local wk = wkey(worker)
+        local got = 0
         for k = 1, #pids do
           local id = pids[k]
           local text, fence
           if v[k] then text, fence = claimstatus(v[k], wesc, now) end
           if text then
-            move({id = id, s = 'QUEUED', q = q, p = -tonumber(popped[2 * k]), w = worker, m = popped[2 * k - 1],
-              popped = true}, 'RUNNING', now)
+            -- QUEUED -> RUNNING, as move() would do it (already off the ready set: popped)
             mset(skey(id), text)
+            push(SADDS, wk, id)
             claimed[#claimed + 1] = id
             claimed[#claimed + 1] = fence
-            remaining = remaining - 1
+            got = got + 1
           end
+        end
+        if got > 0 then
+          count(q, 'QUEUED', -got)
+          count(q, 'RUNNING', got)
+          WADD[worker] = true
+          remaining = remaining - got
         end
       end
     end
@@ -209,6 +231,6 @@ if worker ~= '' then
 end
 notify()
 if #claimed > 0 or nc > 0 then
-  remember(rid, cjson.encode({f = flags, w = worker, c = claimed}))
+  remember(rid, esc(worker) .. '\n' .. table.concat(flags) .. '\n' .. table.concat(claimed, ','))
 end
 return {flags, claimed, nextrun()}

@@ -26,7 +26,9 @@
 -- P..'w:'..worker (ids a worker holds RUNNING: its in-flight set), P..'holders' (workers with a
 -- non-empty in-flight set), P..'cxl' (RUNNING ids with a cancel request), P..'ok' / P..'bad'
 -- (SUCCEEDED+CANCELLED / FAILED+DEAD, score finish sequence: together the feed of terminal
--- transitions, and the age order of retention limits), P..'exp' (terminal, score expiry),
+-- transitions, and the age order of retention limits), P..'exp' (expiry buckets: member
+-- "<first fs>:<last fs>", score the expiry shared by the jobs that one script call finished with
+-- that expiry; a bucket may also span other jobs, which purge_expired checks one by one),
 -- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id),
 -- P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
@@ -62,7 +64,12 @@ local function skey(id) return P .. 's:' .. id end
 local function errkey(id) return P .. 'e:' .. id end
 local function rkey(q) return P .. 'q:' .. q .. ':r' end
 local function nkey(q) return P .. 'q:' .. q .. ':n' end
-local function wkey(w) return P .. 'w:' .. w end
+local WKEYS = {}
+local function wkey(w)
+  local k = WKEYS[w]
+  if not k then k = P .. 'w:' .. w; WKEYS[w] = k end
+  return k
+end
 local function num(v) if v and v ~= '' then return tonumber(v) end return 0 end
 local function isok(s) return s == 'SUCCEEDED' or s == 'CANCELLED' end
 
@@ -105,11 +112,11 @@ end
 local function expiry(po, state, now)
   local pol = policy(po)
   local bad = state == 'FAILED' or state == 'DEAD'
-  local k = (bad and 'f' or 'r') .. now
+  local k = bad and 'f' or 'r'
   local e = pol.exp[k]
-  if not e then
+  if not e or e[3] ~= now then
     local t = tadd(now, bad and pol.ft or pol.rt)
-    e = {t, ids(ceilus(t))}
+    e = {t, ids(ceilus(t)), now}
     pol.exp[k] = e
   end
   return e[1], e[2]
@@ -119,6 +126,7 @@ end
 -- Index changes and job strings are collected and written with one command per key (one MSET for
 -- all strings) at flush(). flush() must run before a script reads what it changed.
 local ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
+local EXPB = {} -- expiry score -> {lowest fs, highest fs} of the jobs finished with it
 local SEQ, SEQ_DIRTY = nil, false
 local CHANGED = false
 
@@ -152,7 +160,22 @@ local function nextseq()
   SEQ_DIRTY = true
   return SEQ
 end
+-- Files a terminal job with expiry score 'exus' and finish sequence 'fs' under its bucket: one
+-- sorted-set entry per expiry and call instead of one per job.
+local function expmark(exus, fs)
+  local n = tonumber(fs)
+  local b = EXPB[exus]
+  if not b then
+    EXPB[exus] = {n, n}
+  elseif n < b[1] then
+    b[1] = n
+  elseif n > b[2] then
+    b[2] = n
+  end
+end
 local function flush()
+  for exus, b in pairs(EXPB) do push(ZADDS, P .. 'exp', exus, b[1] .. ':' .. b[2]) end
+  EXPB = {}
   if #DELS > 0 then chunked('DEL', nil, DELS, 1) end
   for k, l in pairs(ZREMS) do chunked('ZREM', k, l, 1) end
   for k, l in pairs(SREMS) do chunked('SREM', k, l, 1) end
@@ -204,10 +227,12 @@ local function status(j)
     .. '|' .. (j.fs or '') .. '|' .. (j.df or '') .. '|' .. j.p .. '|' .. j.q .. '|' .. j.po .. '|'
     .. (j.d and esc(j.d) or '') .. '|' .. (j.r or '')
 end
--- The first five fields of a status, and the rest.
-local HEAD = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(.*)$'
--- In the rest of a RUNNING job's status: f, l, c, ra, p, q, po, d (fi, ex, fs, df and r are empty).
-local SUCCESS_REST = '^(%d*)|(%d*)|(%d*)|([^|]*)|[^|]*|[^|]*|%d*|%d*|(-?%d+)|([^|]+)|([^|]*)|([^|]*)|'
+-- The first five fields of a status.
+local HEAD = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|'
+-- A RUNNING job's status, for completing it: n, fe, st, w, f, l, c, ra, p, q, po, d (fi, ex, fs, df
+-- and r are empty while it runs).
+local RUNNING_SUCCESS = '^RUNNING|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|[^|]*|[^|]*|%d*|%d*|'
+  .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|'
 -- Claims a QUEUED job whose status is 'text': a new status with the claim's fields, without
 -- parsing the rest. Returns the new status, or nil if the job is not QUEUED.
 local CLAIMABLE = '^QUEUED|(%d*)|(%d*)|[^|]*|[^|]*|(.*)$'
@@ -281,7 +306,7 @@ local function unindex(j)
     WREM[j.w] = true
     if j.c then push(SREMS, P .. 'cxl', j.id) end
   else
-    push(ZREMS, P .. 'exp', member(j))
+    -- the expiry bucket stays: purge_expired skips jobs that are gone or no longer expire then
     push(ZREMS, isok(s) and P .. 'ok' or P .. 'bad', member(j))
   end
 end
@@ -294,7 +319,7 @@ local function index(j)
     push(SADDS, wkey(j.w), j.id)
     WADD[j.w] = true
   else
-    push(ZADDS, P .. 'exp', j.exus or ids(ceilus(j.ex)), member(j))
+    expmark(j.exus or ids(ceilus(j.ex)), j.fs)
     push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', j.fs, member(j))
   end
 end
@@ -335,7 +360,7 @@ local function deletejob(id)
   local j = load(id)
   local m = mem(id)
   if not j then
-    for _, k in ipairs({'exp', 'ok', 'bad', 'all'}) do push(ZREMS, P .. k, m) end
+    for _, k in ipairs({'ok', 'bad', 'all'}) do push(ZREMS, P .. k, m) end
     return false
   end
   local u = header(id).u

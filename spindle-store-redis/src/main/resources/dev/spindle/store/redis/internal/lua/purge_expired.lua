@@ -4,11 +4,40 @@
 redis.call('DEL', P .. 'oom')
 local nowus, maxok, maxbad, batch = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local deleted = 0
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', P .. 'exp', '-inf', nowus, 'LIMIT', 0, batch)) do
-  deletejob(unmem(m))
-  deleted = deleted + 1
+-- Expired jobs, through the expiry buckets (see lib): each due bucket names a range of finish
+-- sequence numbers; the finished jobs in that range whose own expiry has passed are deleted. A
+-- bucket cut short by the batch limit is put back for the rest of its range.
+local KEXP = P .. 'exp'
+while deleted < batch do
+  local due = redis.call('ZRANGEBYSCORE', KEXP, '-inf', nowus, 'WITHSCORES', 'LIMIT', 0, 1)
+  if #due == 0 then break end
+  local bucket, score = due[1], due[2]
+  local lo, hi = string.match(bucket, '^(%d+):(%d+)$')
+  redis.call('ZREM', KEXP, bucket)
+  if lo then
+    local room = batch - deleted
+    local found = {}
+    for _, k in ipairs({P .. 'ok', P .. 'bad'}) do
+      local r = redis.call('ZRANGEBYSCORE', k, lo, hi, 'WITHSCORES', 'LIMIT', 0, room)
+      for x = 1, #r, 2 do found[#found + 1] = {tonumber(r[x + 1]), r[x]} end
+    end
+    table.sort(found, function(a, b) return a[1] < b[1] end)
+    local last = nil
+    for x = 1, math.min(#found, room) do
+      local fs, id = found[x][1], unmem(found[x][2])
+      local j = load(id)
+      if j and TERMINAL[j.s] and j.ex and ceilus(j.ex) <= nowus then
+        deletejob(id)
+        deleted = deleted + 1
+      end
+      last = fs
+    end
+    if #found >= room and last and last < tonumber(hi) then
+      redis.call('ZADD', KEXP, score, ids(last + 1) .. ':' .. hi)
+    end
+    flush()
+  end
 end
-flush()
 for _, kind in ipairs({{P .. 'ok', maxok}, {P .. 'bad', maxbad}}) do
   local excess = redis.call('ZCARD', kind[1]) - kind[2]
   if excess > 0 and deleted < batch then
