@@ -55,6 +55,12 @@ import java.util.stream.LongStream;
  *       fault      N jobs while worker processes are killed with kill -9 every --kill-every-ms for --kill-for-ms
  *       restart    jobs flow while redis-server is killed with kill -9 and restarted (AOF everysec)
  *       all        enqueue, drain, latency, scaling
+ *
+ * --aof no     start redis-server without persistence (default: AOF, appendfsync everysec)
+ * --keep 1     drain/scaling: keep each round's finished jobs (default: verify them, then purge them
+ *              untimed, as result retention would, so that every round drains the same backlog into
+ *              the same store)
+ * --model VIRTUAL --concurrency 256   the worker processes' execution model and slots
  * </pre>
  */
 public final class RedisBench {
@@ -290,6 +296,7 @@ public final class RedisBench {
         ps.add(startWorker(ns, Map.of("queue", "idle")));
       }
       int rounds = intOpt("rounds", 3);
+      long verified = 0;
       for (int round = 0; round <= rounds; round++) {
         long c0 = store.finishCursor();
         int count = round == 0 ? Math.min(n, 100_000) : n;
@@ -347,10 +354,24 @@ public final class RedisBench {
           });
           System.out.println(sb);
         }
+        // every job of the round must have succeeded; then (untimed) the finished jobs are purged,
+        // as result retention would do, so each round drains the same backlog into the same store
+        long ok = store.queueSummaries().stream().filter(s -> s.queue().equals(queue))
+            .mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
+        if (ok != count) {
+          throw new IllegalStateException("round " + round + ": " + ok + " of " + count + " jobs SUCCEEDED");
+        }
+        verified += ok;
+        if (!opts.containsKey("keep")) {
+          JobFilter done = JobFilter.all().withState(JobState.SUCCEEDED).withQueue(queue).withLimit(20_000);
+          while (store.purge(done) > 0) {
+            // next chunk
+          }
+        }
       }
-      long ok = store.queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
       if (print) {
-        System.out.printf(Locale.ROOT, "check: %,d jobs SUCCEEDED in the store%n", ok);
+        System.out.printf(Locale.ROOT, "check: %,d jobs SUCCEEDED (each round verified, then purged%s)%n", verified,
+            opts.containsKey("keep") ? "; --keep: kept" : "");
       }
     } finally {
       killAll();

@@ -383,33 +383,21 @@ public final class RedisJobStore implements JobStore, JobInspector {
   }
 
   /**
-   * Reads the jobs a claim took ({@code {id, fence, ...}}) with one plain MGET (cheaper for Redis
-   * than passing them through the script). A job that changed in between (only a cancel request can,
-   * in practice) is returned as it is now; one no longer held with that fence is left out.
+   * The jobs a claim took, from the script's rows ({@code {id, fence, header+args, status, ...}}).
+   * A job no longer held with that fence (a replayed claim whose job moved on) is left out.
    */
-  private List<JobInfo> claimed(String worker, List<?> idsAndFences) {
-    int n = idsAndFences.size() / 2;
-    if (n == 0) {
-      return List.of();
-    }
-    String[] keys = new String[2 * n];
-    for (int i = 0; i < n; i++) {
-      String id = (String) idsAndFences.get(2 * i);
-      keys[i] = prefix + "h:" + id;
-      keys[n + i] = prefix + "s:" + id;
-    }
-    List<io.lettuce.core.KeyValue<String, String>> v = link.call("reading claimed jobs", true, c -> c.mget(keys));
-    List<JobInfo> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      String id = (String) idsAndFences.get(2 * i);
-      String header = v.get(i).getValueOrElse(null);
-      String status = v.get(n + i).getValueOrElse(null);
+  private List<JobInfo> claimed(String worker, List<?> rows) {
+    List<JobInfo> out = new ArrayList<>(rows.size() / 4);
+    for (int i = 0; i + 3 < rows.size(); i += 4) {
+      String id = (String) rows.get(i);
+      String header = (String) rows.get(i + 2);
+      String status = (String) rows.get(i + 3);
       if (header == null || status == null) {
         continue;
       }
       JobInfo j = Rows.job(id, header, status, null, this::policy);
       if (j.state() == JobState.RUNNING && worker.equals(j.workerId())
-          && Long.toString(j.fence()).equals(idsAndFences.get(2 * i + 1))) {
+          && Long.toString(j.fence()).equals(rows.get(i + 1))) {
         out.add(j);
       }
     }

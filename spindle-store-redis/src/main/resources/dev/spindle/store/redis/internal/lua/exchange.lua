@@ -3,9 +3,8 @@
 -- A completion is: id, fence, worker ('' = the previous completion's), outcome code, then by code:
 -- S result | R error, retry at, retry delayed ('1'/'0') | F error | D error, dead reason |
 -- C error | L nothing; an error '' stands for null. A claim with worker '' is skipped.
--- Returns {applied flags (1/0), claimed ids and fencing tokens {id, fence, ...}, earliest SCHEDULED
--- run time or nil}. The client reads the claimed jobs' strings itself, with a plain MGET (cheaper
--- for Redis than passing them through the script).
+-- Returns {applied flags (1/0), the claimed jobs {id, fence, header+args, status, ...}, earliest
+-- SCHEDULED run time or nil}: one round trip per exchange.
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
 local rid, now, nowus, unconfirmed = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
@@ -42,10 +41,39 @@ local function claimed_rows(rec)
   return rows
 end
 
+-- {id, fence, ...} -> {id, fence, header+args, status, ...}; 'status' has the statuses already known
+-- (by position), the others are read.
+local function with_texts(pairs, status)
+  local out = {}
+  local n = #pairs / 2
+  for i = 1, n, 500 do
+    local last = math.min(i + 499, n)
+    local keys = {}
+    for k = i, last do
+      keys[#keys + 1] = hkey(pairs[2 * k - 1])
+      if not status then keys[#keys + 1] = skey(pairs[2 * k - 1]) end
+    end
+    local v = redis.call('MGET', unpack(keys))
+    for k = i, last do
+      local x = k - i + 1
+      out[#out + 1] = pairs[2 * k - 1]
+      out[#out + 1] = pairs[2 * k]
+      if status then
+        out[#out + 1] = v[x]
+        out[#out + 1] = status[k]
+      else
+        out[#out + 1] = v[2 * x - 1]
+        out[#out + 1] = v[2 * x]
+      end
+    end
+  end
+  return out
+end
+
 local prev = replay(rid)
 if prev then
   local rec = record(prev)
-  return {rec.f, claimed_rows(rec), nextrun()}
+  return {rec.f, with_texts(claimed_rows(rec)), nextrun()}
 end
 
 -- Earlier exchanges of this worker whose replies never arrived (comma-separated request ids): give
@@ -163,7 +191,7 @@ if nc > 0 then
 end
 
 local worker = ARGV[cb]
-local claimed = {}
+local claimed, statuses = {}, {}
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
   local due = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', nowus, 'LIMIT', 0, 1000)
@@ -215,6 +243,7 @@ if worker ~= '' then
             push(SADDS, wk, id)
             claimed[#claimed + 1] = id
             claimed[#claimed + 1] = fence
+            statuses[#statuses + 1] = text
             got = got + 1
           end
         end
@@ -233,4 +262,4 @@ notify()
 if #claimed > 0 or nc > 0 then
   remember(rid, esc(worker) .. '\n' .. table.concat(flags) .. '\n' .. table.concat(claimed, ','))
 end
-return {flags, claimed, nextrun()}
+return {flags, with_texts(claimed, statuses), nextrun()}
