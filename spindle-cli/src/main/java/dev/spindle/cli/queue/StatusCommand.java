@@ -99,18 +99,19 @@ public final class StatusCommand implements Callable<Integer> {
     out.println("WORKERS: " + alive + " alive" + (workers.size() > alive ? ", " + (workers.size() - alive)
         + " with an expired lease (their jobs are being reclaimed)" : ""));
     if (!workers.isEmpty()) {
-      out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %12s %8s %9s %10s %-8s", "WORKER", "MODEL",
-          "QUEUES", "RUNNING", "PROCESSED", "FAILED", "JOBS/S", "HEARTBEAT", "STATE"));
+      out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %12s %8s %9s %8s %10s %-8s", "WORKER", "MODEL",
+          "QUEUES", "RUNNING", "PROCESSED", "FAILED", "JOBS/S", "UP", "HEARTBEAT", "STATE"));
       double rate = 0;
       for (WorkerRecord w : workers) {
         boolean live = w.isAlive(now);
         if (live) {
           rate += w.ratePerSecond();
         }
-        out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %10s %-8s",
+        out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %8s %10s %-8s",
             QueueSupport.cut(w.id(), 40), w.model().toLowerCase(Locale.ROOT),
             QueueSupport.cut(String.join(",", w.queues()), 16), w.running() + "/" + w.concurrency(), w.processed(),
-            w.failed(), w.ratePerSecond(), QueueSupport.human(max0(Duration.between(w.heartbeatAt(), now))) + " ago",
+            w.failed(), w.ratePerSecond(), QueueSupport.human(max0(Duration.between(w.startedAt(), now))),
+            QueueSupport.human(max0(Duration.between(w.heartbeatAt(), now))) + " ago",
             live ? w.state() : "EXPIRED"));
       }
       out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));
