@@ -31,6 +31,18 @@ public interface TaskExecutor extends AutoCloseable {
   <I, O> TaskFuture<O> submit(Task<I, O> task, I input);
 
   /**
+   * Like {@link #submit(Task, Object)}, for an execution known outside this executor (a queue job's
+   * attempt): the task's {@link TaskContext} reports the label's execution id and attempt. On
+   * {@code DISTRIBUTED} the queue assigns its own job id and counts attempts itself, so the label is
+   * not used there.
+   *
+   * @throws RejectedSubmissionException if shut down, or if the backlog is full
+   * @throws UnknownTaskException if the model needs the task in its registry and it is not there
+   * @throws PayloadException if the input must be serialized and cannot be
+   */
+  <I, O> TaskFuture<O> submit(Task<I, O> task, I input, ExecutionLabel label);
+
+  /**
    * Runs the task on every input and yields the outputs in input order, lazily: inputs are read
    * and submitted as results are consumed, keeping a bounded window in flight, so an endless
    * iterable works. Closing the iterator cancels what is still pending.

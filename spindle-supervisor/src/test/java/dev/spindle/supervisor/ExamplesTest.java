@@ -45,32 +45,40 @@ class ExamplesTest {
   @Test
   void producerConsumerPrintsEveryItemOnceAndSighupGivesFivePrinters() throws Exception {
     try (MasterProcess master = MasterProcess.start(dir, "pc", Path.of("producer-consumer"), "printer=5")) {
-      await().atMost(LONG).until(() -> items(master).size() >= 6);
-      Map<String, Long> printers = Ps.children(master.pid(), "spindle: printer worker(").stream()
-          .collect(Collectors.toMap(Ps.Proc::title, Ps.Proc::pid));
-      assertThat(printers).containsOnlyKeys("spindle: printer worker(0)", "spindle: printer worker(1)");
-      List<Ps.Proc> producer = Ps.children(master.pid(), "spindle: ProducerService worker(0)");
-      assertThat(producer).hasSize(1);
-      for (String line : master.lines("I am Worker: ")) {
-        Matcher m = LINE.matcher(line);
-        assertThat(m.matches()).as(line).isTrue();
-        assertThat(printers.get("spindle: printer worker(" + m.group(1) + ")")).isEqualTo(Long.parseLong(m.group(2)));
+      try {
+        producerConsumer(master);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError(e.getMessage() + "; master log:\n" + master.log(), e);
       }
-
-      master.signal("HUP");
-      await().atMost(LONG).until(() -> Ps.children(master.pid(), "spindle: printer worker(").size() == 5);
-      assertThat(master.lines("Reloading")).hasSize(1);
-      assertThat(Ps.children(master.pid(), "spindle: ProducerService worker(0)")).isEqualTo(producer);
-      int seen = items(master).size();
-      await().atMost(LONG).until(() -> items(master).size() >= seen + 10);
-      master.signal("TERM");
-      assertThat(master.awaitExit(LONG).code()).as("master log:%n%s", master.log()).isZero();
-      // every item the producer put was printed exactly once, in order of the queue
-      List<Long> items = items(master);
-      assertThat(items).doesNotHaveDuplicates();
-      assertThat(items.stream().sorted().toList()).isEqualTo(
-          java.util.stream.LongStream.range(0, items.size()).boxed().toList());
     }
+  }
+
+  private void producerConsumer(MasterProcess master) throws Exception {
+    await().atMost(LONG).until(() -> items(master).size() >= 6);
+    Map<String, Long> printers = Ps.children(master.pid(), "spindle: printer worker(").stream()
+        .collect(Collectors.toMap(Ps.Proc::title, Ps.Proc::pid));
+    assertThat(printers).containsOnlyKeys("spindle: printer worker(0)", "spindle: printer worker(1)");
+    List<Ps.Proc> producer = Ps.children(master.pid(), "spindle: ProducerService worker(0)");
+    assertThat(producer).hasSize(1);
+    for (String line : master.lines("I am Worker: ")) {
+      Matcher m = LINE.matcher(line);
+      assertThat(m.matches()).as(line).isTrue();
+      assertThat(printers.get("spindle: printer worker(" + m.group(1) + ")")).isEqualTo(Long.parseLong(m.group(2)));
+    }
+
+    master.signal("HUP");
+    await().atMost(LONG).until(() -> Ps.children(master.pid(), "spindle: printer worker(").size() == 5);
+    assertThat(master.lines("Reloading")).hasSize(1);
+    assertThat(Ps.children(master.pid(), "spindle: ProducerService worker(0)")).isEqualTo(producer);
+    int seen = items(master).size();
+    await().atMost(LONG).until(() -> items(master).size() >= seen + 10);
+    master.signal("TERM");
+    assertThat(master.awaitExit(LONG).code()).as("master log:%n%s", master.log()).isZero();
+    // every item the producer put was printed exactly once, in order of the queue
+    List<Long> items = items(master);
+    assertThat(items).doesNotHaveDuplicates();
+    assertThat(items.stream().sorted().toList()).isEqualTo(
+        java.util.stream.LongStream.range(0, items.size()).boxed().toList());
   }
 
   private static List<Long> items(MasterProcess master) {

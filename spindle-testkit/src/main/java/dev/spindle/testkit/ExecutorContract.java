@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutionModel;
 import dev.spindle.ExecutorConfig;
 import dev.spindle.ExecutorStats;
@@ -231,6 +232,23 @@ public abstract class ExecutorContract {
       ids.add(f.id());
     }
     assertThat(ids).hasSize(50);
+  }
+
+  @Test
+  public void aLabelledSubmissionShowsTheLabelsIdAndAttemptToTheTask() {
+    TaskExecutor pool = executor();
+    TaskFuture<ContractTasks.ContextInfo> f = pool.submit(CONTEXT, "x", new ExecutionLabel("job-42", 3));
+    ContractTasks.ContextInfo info = f.result(LONG);
+    assertThat(info.taskName()).isEqualTo(CONTEXT.name());
+    if (model() == ExecutionModel.DISTRIBUTED) {
+      // the queue names its jobs and counts their attempts itself
+      assertThat(info.executionId()).isEqualTo(f.id());
+      assertThat(info.attempt()).isEqualTo(1);
+    } else {
+      assertThat(info.executionId()).isEqualTo("job-42");
+      assertThat(info.attempt()).isEqualTo(3);
+    }
+    assertThatThrownBy(() -> pool.submit(CONTEXT, "x", null)).isInstanceOf(NullPointerException.class);
   }
 
   @Test

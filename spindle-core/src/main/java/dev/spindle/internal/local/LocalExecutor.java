@@ -1,5 +1,6 @@
 package dev.spindle.internal.local;
 
+import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutorConfig;
 import dev.spindle.ExecutorStats;
 import dev.spindle.MapOptions;
@@ -62,7 +63,16 @@ abstract class LocalExecutor implements TaskExecutor {
   @Override
   public final <I, O> TaskFuture<O> submit(Task<I, O> task, I input) {
     checkAllowed(task);
-    TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input);
+    TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input, null);
+    dispatch(job);
+    return job;
+  }
+
+  @Override
+  public final <I, O> TaskFuture<O> submit(Task<I, O> task, I input, ExecutionLabel label) {
+    Objects.requireNonNull(label, "label");
+    checkAllowed(task);
+    TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input, label);
     dispatch(job);
     return job;
   }
@@ -70,7 +80,7 @@ abstract class LocalExecutor implements TaskExecutor {
   /** Submits a closure task of the {@link ExecutorService} view, bypassing the registry. */
   final <I, O> TaskJob<I, O> submitClosure(Task<I, O> task, I input) {
     Objects.requireNonNull(input, "task");
-    TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input);
+    TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input, null);
     dispatch(job);
     return job;
   }

@@ -1,16 +1,29 @@
 package dev.spindle.internal.local;
 
+import dev.spindle.ExecutionLabel;
 import dev.spindle.Task;
 
-/** One execution of a task on one input. */
+/** One execution of a task on one input, labelled or not (see {@link ExecutionLabel}). */
 final class TaskJob<I, O> extends Job<O> {
   private final Task<I, O> task;
   private final I input;
+  private final ExecutionLabel label;
 
-  TaskJob(LocalExecutor executor, long sequence, Task<I, O> task, I input) {
+  TaskJob(LocalExecutor executor, long sequence, Task<I, O> task, I input, ExecutionLabel label) {
     super(executor, sequence, task.name());
     this.task = task;
     this.input = input;
+    this.label = label;
+  }
+
+  @Override
+  public String executionId() {
+    return label == null ? super.executionId() : label.executionId();
+  }
+
+  @Override
+  public int attempt() {
+    return label == null ? 1 : label.attempt();
   }
 
   Task<I, O> task() {

@@ -1,5 +1,6 @@
 package dev.spindle.process.internal;
 
+import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutorConfig;
 import dev.spindle.ExecutorStats;
 import dev.spindle.MapOptions;
@@ -205,11 +206,21 @@ public final class ProcessExecutor implements ProcessPool {
 
   @Override
   public <I, O> TaskFuture<O> submit(Task<I, O> task, I input) {
+    return submit(task, input, null, 1);
+  }
+
+  @Override
+  public <I, O> TaskFuture<O> submit(Task<I, O> task, I input, ExecutionLabel label) {
+    Objects.requireNonNull(label, "label");
+    return submit(task, input, label.executionId(), label.attempt());
+  }
+
+  private <I, O> TaskFuture<O> submit(Task<I, O> task, I input, String executionId, int attempt) {
     Objects.requireNonNull(task, "task");
     checkOpen();
     checkRegistered(task);
     long key = keys.incrementAndGet();
-    byte[] frame = encodeRun(key, task, input);
+    byte[] frame = encodeRun(key, task, executionId, attempt, input);
     ProcessTaskFuture<O> f = new ProcessTaskFuture<>(this, Long.toString(key), task.name());
     enqueue(new Job(key, frame, 1, false, task, f));
     return f;
@@ -270,12 +281,14 @@ public final class ProcessExecutor implements ProcessPool {
     }
   }
 
-  private byte[] encodeRun(long key, Task<?, ?> task, Object input) {
+  private byte[] encodeRun(long key, Task<?, ?> task, String executionId, int attempt, Object input) {
     Frames.Builder b = new Frames.Builder(96);
     try {
       JsonGenerator g = protocol.begin(b, Protocol.RUN);
       g.writeNumberProperty("key", key);
       g.writeStringProperty("task", task.name());
+      g.writeStringProperty("id", executionId);
+      g.writeNumberProperty("attempt", attempt);
       g.writeName("input");
       int before = b.jsonLength();
       protocol.mapper().writeValue(g, input);

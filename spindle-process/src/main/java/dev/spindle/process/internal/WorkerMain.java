@@ -119,7 +119,7 @@ public final class WorkerMain {
       @SuppressWarnings("unchecked")
       Task<Object, Object> t = (Task<Object, Object>) registry.require(init);
       Object input = protocol.mapper().convertValue(initInput, protocol.type(t.inputType()));
-      t.run(input, new Context(init, "init", workerName));
+      t.run(input, new Context(init, "init", 1, workerName));
     }
     Frames.Builder b = new Frames.Builder(64);
     JsonGenerator g = protocol.begin(b, Protocol.READY);
@@ -216,6 +216,8 @@ public final class WorkerMain {
       return error(key, start, registryMiss(taskName));
     }
     if (Protocol.RUN.equals(op)) {
+      String executionId = Protocol.readString(p, "id");
+      int attempt = (int) Protocol.readLong(p, "attempt");
       Protocol.expect(p, "input");
       Object input;
       try {
@@ -227,7 +229,8 @@ public final class WorkerMain {
       Object output;
       try {
         tasksRun++;
-        output = task.run(input, new Context(taskName, Long.toString(key), workerName));
+        output = task.run(input, new Context(taskName, executionId != null ? executionId : Long.toString(key),
+            attempt, workerName));
       } catch (Throwable t) {
         return error(key, start, t);
       }
@@ -266,7 +269,7 @@ public final class WorkerMain {
     Object[] outputs = new Object[n];
     Throwable[] errors = null;
     String id = Long.toString(key);
-    Context ctx = new Context(task.name(), id, workerName);
+    Context ctx = new Context(task.name(), id, 1, workerName);
     for (int i = 0; i < n; i++) {
       try {
         tasksRun++;
@@ -360,12 +363,8 @@ public final class WorkerMain {
   }
 
   /** The task context inside a worker. */
-  private record Context(String taskName, String executionId, String workerName) implements TaskContext {
-    @Override
-    public int attempt() {
-      return 1;
-    }
-
+  private record Context(String taskName, String executionId, int attempt, String workerName)
+      implements TaskContext {
     @Override
     public boolean isCancelled() {
       return false;

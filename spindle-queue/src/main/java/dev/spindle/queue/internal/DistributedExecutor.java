@@ -1,5 +1,6 @@
 package dev.spindle.queue.internal;
 
+import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutorConfig;
 import dev.spindle.ExecutorStats;
 import dev.spindle.MapOptions;
@@ -137,6 +138,12 @@ public final class DistributedExecutor implements TaskExecutor {
   @Override
   public ExecutorConfig config() {
     return config;
+  }
+
+  @Override
+  public <I, O> TaskFuture<O> submit(Task<I, O> task, I input, ExecutionLabel label) {
+    java.util.Objects.requireNonNull(label, "label");
+    return submit(task, input); // the queue names its jobs and counts their attempts itself
   }
 
   @Override

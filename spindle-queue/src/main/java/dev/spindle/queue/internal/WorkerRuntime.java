@@ -1,5 +1,6 @@
 package dev.spindle.queue.internal;
 
+import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutionModel;
 import dev.spindle.PayloadException;
 import dev.spindle.RejectedSubmissionException;
@@ -431,7 +432,8 @@ public final class WorkerRuntime implements AutoCloseable {
     if (wrapContext) {
       return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name()));
     }
-    return executor.submit(f.task, input);
+    // a child JVM builds its own context: the label carries the job's id and attempt there
+    return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt())));
   }
 
   private void finished(InFlight f, TaskFuture<Object> tf) {

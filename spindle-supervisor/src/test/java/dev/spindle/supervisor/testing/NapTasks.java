@@ -17,10 +17,22 @@ public final class NapTasks implements TaskCatalog {
     return ProcessHandle.current().pid();
   });
 
+  /**
+   * {@code test.second-attempt}: fails on its first attempt; on a later one returns what its
+   * context says: {@code "<execution id> attempt <n> pid <pid>"}.
+   */
+  public static final Task<String, String> SECOND_ATTEMPT = Task.withContext("test.second-attempt", String.class,
+      String.class, (in, ctx) -> {
+        if (ctx.attempt() < 2) {
+          throw new IllegalStateException("first attempt of " + in + " fails on purpose");
+        }
+        return ctx.executionId() + " attempt " + ctx.attempt() + " pid " + ProcessHandle.current().pid();
+      });
+
   public NapTasks() {}
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(NAP);
+    return List.of(NAP, SECOND_ATTEMPT);
   }
 }
