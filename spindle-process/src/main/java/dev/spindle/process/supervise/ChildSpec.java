@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +24,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@link #stdout()}</td><td>{@link ProcessBuilder.Redirect#PIPE} (a protocol channel)</td></tr>
  *   <tr><td>{@link #stderr()}</td><td>{@link ProcessBuilder.Redirect#INHERIT}</td></tr>
  *   <tr><td>{@link #maxHeap()}</td><td>none: the JVM's default</td></tr>
+ *   <tr><td>{@link #defaultSignals()}</td><td>none: the child inherits the parent's ignored signals</td></tr>
  * </table>
  *
  * <p>The child's standard input is always a pipe held by the parent: its end-of-file tells the
@@ -41,6 +44,7 @@ public final class ChildSpec {
   private final ProcessBuilder.Redirect stdout;
   private final ProcessBuilder.Redirect stderr;
   private final Path workingDirectory;
+  private final Set<String> defaultSignals;
 
   private ChildSpec(Builder b) {
     this.title = b.title;
@@ -54,6 +58,7 @@ public final class ChildSpec {
     this.stdout = b.stdout;
     this.stderr = b.stderr;
     this.workingDirectory = b.workingDirectory;
+    this.defaultSignals = Set.copyOf(b.defaultSignals);
   }
 
   /**
@@ -121,6 +126,11 @@ public final class ChildSpec {
     return workingDirectory;
   }
 
+  /** Signals reset to their default action in the child (names like {@code HUP}); empty for none. */
+  public Set<String> defaultSignals() {
+    return defaultSignals;
+  }
+
   /** A builder holding this spec's values. */
   public Builder toBuilder() {
     Builder b = new Builder(title, mainClass).javaHome(javaHome).classpath(classpath)
@@ -129,6 +139,7 @@ public final class ChildSpec {
     b.jvmOptions.addAll(jvmOptions);
     b.environment.putAll(environment);
     b.maxHeap = maxHeap;
+    b.defaultSignals.addAll(defaultSignals);
     return b;
   }
 
@@ -150,6 +161,7 @@ public final class ChildSpec {
     private ProcessBuilder.Redirect stdout = ProcessBuilder.Redirect.PIPE;
     private ProcessBuilder.Redirect stderr = ProcessBuilder.Redirect.INHERIT;
     private Path workingDirectory;
+    private final Set<String> defaultSignals = new TreeSet<>();
 
     private Builder(String title, String mainClass) {
       title(title);
@@ -257,6 +269,25 @@ public final class ChildSpec {
     /** The working directory (null: the parent's). */
     public Builder workingDirectory(Path dir) {
       this.workingDirectory = dir;
+      return this;
+    }
+
+    /**
+     * Resets these signals to their default action in the child, although this process ignores
+     * them: a process started under {@code nohup} ignores SIGHUP, every child inherits that, and a
+     * JVM cannot take back a signal it inherited as ignored. Runs the child through
+     * {@code env --default-signal} (GNU coreutils 8.31 or later).
+     *
+     * @param names signal names without {@code SIG}, e.g. {@code HUP}
+     * @throws IllegalArgumentException if a name is not 1-8 upper-case letters or digits
+     */
+    public Builder defaultSignals(String... names) {
+      for (String n : names) {
+        if (n == null || !n.matches("[A-Z][A-Z0-9]{0,7}")) {
+          throw new IllegalArgumentException("not a signal name (like HUP): '" + n + "'");
+        }
+        defaultSignals.add(n);
+      }
       return this;
     }
 

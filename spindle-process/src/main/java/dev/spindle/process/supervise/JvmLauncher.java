@@ -21,6 +21,9 @@ import java.util.Map;
  *   <li>The class path in the {@code CLASSPATH} environment variable, keeping {@code ps} short
  *       and the command line free of anything sensitive.</li>
  *   <li>{@value #PARENT_PID_ENV} = the parent's pid, for {@link ParentWatchdog}.</li>
+ *   <li>With {@link ChildSpec#defaultSignals()}: {@code env --default-signal=HUP} in front, so that
+ *       the child can handle a signal this process inherited as ignored (SIGHUP under
+ *       {@code nohup}).</li>
  *   <li>JVM diagnostics on standard error ({@code -XX:+DisplayVMOutputToStderr},
  *       {@code -Xlog:all=warning:stderr}) so they never mix with a protocol on standard output.</li>
  * </ul>
@@ -32,6 +35,7 @@ public final class JvmLauncher {
   public static final String TITLE_ENV = "SPINDLE_PROCESS_TITLE";
 
   private static final Path BASH = Path.of("/bin/bash");
+  private static final Path ENV = Path.of("/usr/bin/env");
 
   private final Clock clock;
 
@@ -71,6 +75,10 @@ public final class JvmLauncher {
   public static List<String> command(ChildSpec spec) {
     List<String> cmd = new ArrayList<>();
     String java = spec.javaHome().resolve("bin").resolve("java").toString();
+    if (!spec.defaultSignals().isEmpty()) {
+      cmd.add(ENV.toString());
+      cmd.add("--default-signal=" + String.join(",", spec.defaultSignals()));
+    }
     if (Files.isExecutable(BASH)) {
       cmd.add(BASH.toString());
       cmd.add("-c");

@@ -104,6 +104,28 @@ class SupervisorTest {
   }
 
   @Test
+  void aChildCanHandleSighupEvenWhenItsParentRunsUnderNohup() throws Exception {
+    ChildSpec plain = ChildSpec.builder("sigign", SupervisedChild.class.getName()).args(List.of("sigign")).build();
+    ChildSpec reset = plain.toBuilder().defaultSignals("HUP").build();
+    assertThat(JvmLauncher.command(reset).subList(0, 2)).containsExactly("/usr/bin/env", "--default-signal=HUP");
+    // nohup makes SIGHUP ignored, and a child inherits that: bit 0 of the SigIgn mask is SIGHUP
+    assertThat(sighupIgnored(plain)).as("inherited from nohup").isTrue();
+    assertThat(sighupIgnored(reset)).as("reset by defaultSignals").isFalse();
+  }
+
+  private static boolean sighupIgnored(ChildSpec spec) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("nohup"));
+    cmd.addAll(JvmLauncher.command(spec));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("CLASSPATH", spec.classpath());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).isZero();
+    assertThat(out).startsWith("SigIgn:");
+    return (Long.parseLong(out.substring("SigIgn:".length()).strip(), 16) & 1) != 0;
+  }
+
+  @Test
   void theCommandLineIsShortAndTitled() {
     ChildSpec s = spec("svc worker(3)", "run");
     List<String> cmd = JvmLauncher.command(s);

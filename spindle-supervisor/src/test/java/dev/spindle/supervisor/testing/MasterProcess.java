@@ -45,6 +45,7 @@ public final class MasterProcess implements AutoCloseable {
             "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"))
         .stdout(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .stderr(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .defaultSignals("HUP") // the tests send SIGHUP, also when they run under nohup
         .build();
     ChildProcess p = new JvmLauncher().start(spec);
     ControlClient ctl = ControlClient.of(RunDirectory.socketPath(run, name)).withTimeout(Duration.ofSeconds(20));
