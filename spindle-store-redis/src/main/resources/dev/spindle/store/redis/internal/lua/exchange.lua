@@ -17,8 +17,6 @@ local function nextrun()
   return false
 end
 
--- The reply is kept as applied flags plus claimed id/fence pairs; the jobs are read again on
--- replay, and only those this claim still holds are returned.
 -- A remembered reply: "<escaped worker>\n<applied flags as 0/1 digits>\n<id,fence,id,fence,...>".
 local function record(text)
   local w, f, c = string.match(text, '^([^\n]*)\n([01]*)\n(.*)$')
@@ -28,6 +26,8 @@ local function record(text)
   return rec
 end
 
+-- The reply is kept as applied flags plus claimed id/fence pairs; the jobs are read again on
+-- replay, and only those this claim still holds are returned.
 local function claimed_rows(rec)
   local rows = {}
   local c = rec.c
@@ -139,7 +139,7 @@ if nc > 0 then
       end
       if not s then s, n, fe, st, we = string.match(text, HEAD) end
       if s == 'RUNNING' and fe == fence and we == lastwesc then
-        if oc == 'S' then
+        if oc == 'S' and f then
           -- the common case, without the generic machinery: SUCCEEDED with the result
           local seq = ids(nextseq())
           local ex, exus = expiry(po, 'SUCCEEDED', now)
@@ -174,6 +174,10 @@ if nc > 0 then
           elseif oc == 'C' then
             if ARGV[b + 4] ~= '' then seterror(j, ARGV[b + 4]) end
             move(j, 'CANCELLED', now)
+          elseif oc == 'S' then
+            -- a status the fast path's pattern did not read: the generic way
+            setresult(j, ARGV[b + 4])
+            move(j, 'SUCCEEDED', now)
           else
             release(j, now)
           end
