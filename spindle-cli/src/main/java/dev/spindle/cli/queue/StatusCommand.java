@@ -1,8 +1,10 @@
 package dev.spindle.cli.queue;
 
 import dev.spindle.cli.ProgressBar;
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Schedule;
+import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.QueueSummary;
@@ -14,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +29,9 @@ import picocli.CommandLine.Option;
     description = {"Shows the queue: jobs per queue and state, live workers with their throughput, and recurring "
         + "schedules.", "Example: ./spindle status --watch 2s"})
 public final class StatusCommand implements Callable<Integer> {
+  /** The most RUNNING jobs read to show what each worker runs. */
+  static final int RUNNING_SHOWN = 1000;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -55,6 +62,26 @@ public final class StatusCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       return QueueSupport.fail("status", e);
     }
+  }
+
+  /**
+   * What each worker runs now, from the RUNNING jobs (at most {@value #RUNNING_SHOWN} read): task
+   * names with counts, e.g. {@code primes.check x3, demo.greet}, by worker id.
+   */
+  static Map<String, String> runningTasks(JobInspector in) {
+    Map<String, Map<String, Integer>> byWorker = new TreeMap<>();
+    for (JobInfo j : in.listJobs(JobFilter.all().withState(JobState.RUNNING).withLimit(RUNNING_SHOWN))) {
+      if (j.workerId() != null) {
+        byWorker.computeIfAbsent(j.workerId(), k -> new TreeMap<>()).merge(j.task(), 1, Integer::sum);
+      }
+    }
+    Map<String, String> out = new TreeMap<>();
+    byWorker.forEach((w, tasks) -> {
+      StringBuilder sb = new StringBuilder();
+      tasks.forEach((t, n) -> sb.append(sb.isEmpty() ? "" : ", ").append(t).append(n > 1 ? " x" + n : ""));
+      out.put(w, QueueSupport.cut(sb.toString(), 60));
+    });
+    return out;
   }
 
   private static Duration max0(Duration d) {
@@ -99,20 +126,21 @@ public final class StatusCommand implements Callable<Integer> {
     out.println("WORKERS: " + alive + " alive" + (workers.size() > alive ? ", " + (workers.size() - alive)
         + " with an expired lease (their jobs are being reclaimed)" : ""));
     if (!workers.isEmpty()) {
-      out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %12s %8s %9s %8s %10s %-8s", "WORKER", "MODEL",
-          "QUEUES", "RUNNING", "PROCESSED", "FAILED", "JOBS/S", "UP", "HEARTBEAT", "STATE"));
+      Map<String, String> runs = runningTasks(in);
+      out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %12s %8s %9s %8s %10s %-8s %s", "WORKER",
+          "MODEL", "QUEUES", "RUNNING", "PROCESSED", "FAILED", "JOBS/S", "UP", "HEARTBEAT", "STATE", "RUNS"));
       double rate = 0;
       for (WorkerRecord w : workers) {
         boolean live = w.isAlive(now);
         if (live) {
           rate += w.ratePerSecond();
         }
-        out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %8s %10s %-8s",
+        out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %8s %10s %-8s %s",
             QueueSupport.cut(w.id(), 40), w.model().toLowerCase(Locale.ROOT),
             QueueSupport.cut(String.join(",", w.queues()), 16), w.running() + "/" + w.concurrency(), w.processed(),
             w.failed(), w.ratePerSecond(), QueueSupport.human(max0(Duration.between(w.startedAt(), now))),
             QueueSupport.human(max0(Duration.between(w.heartbeatAt(), now))) + " ago",
-            live ? w.state() : "EXPIRED"));
+            live ? w.state() : "EXPIRED", runs.getOrDefault(w.id(), "")));
       }
       out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));
     }

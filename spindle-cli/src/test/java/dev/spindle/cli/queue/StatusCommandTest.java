@@ -1,0 +1,57 @@
+package dev.spindle.cli.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobStores;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code spindle status} on a real SQLite file: queues, and who is alive, since when, running what. */
+class StatusCommandTest {
+  private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void showsEachWorkersUptimeAndTheTasksItRuns() {
+    try (JobStore store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
+      Instant started = T0.minus(Duration.ofMinutes(5));
+      store.heartbeat(new WorkerRecord("w1@host:42#a", "w1", "host", 42, List.of("default"), 4, "THREADS", "RUNNING",
+          started, T0, T0.plusSeconds(30), 3, 10, 1, 2.5));
+      store.enqueue(List.of(job("primes.check", "1"), job("primes.check", "2"), job("demo.greet", "\"x\""),
+          job("primes.check", "3")));
+      assertThat(store.claim(new ClaimRequest("w1@host:42#a", List.of("default"), 3, T0)).jobs()).hasSize(3);
+
+      String out = print(store, T0.plusSeconds(1));
+
+      assertThat(out).contains("WORKERS: 1 alive");
+      String row = out.lines().filter(l -> l.startsWith("w1@host:42#a")).findFirst().orElseThrow();
+      assertThat(row).contains("threads", "default", "3/4", "5m", "RUNNING", "demo.greet, primes.check x2");
+      assertThat(out).contains("default").contains("throughput: 2.5 jobs/s");
+    }
+  }
+
+  private static NewJob job(String task, String args) {
+    return new NewJob(task, args, "default", 0, T0, null, JobPolicy.defaults(), T0);
+  }
+
+  private static String print(JobStore store, Instant now) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    StatusCommand.print(out, store, QueueSupport.inspector(store), now);
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}
