@@ -2,15 +2,12 @@ package dev.spindle.bench;
 
 import dev.spindle.ExecutionModel;
 import dev.spindle.ExecutorConfig;
-import dev.spindle.MapOptions;
-import dev.spindle.ResultIterator;
 import dev.spindle.Spindle;
 import dev.spindle.TaskExecutor;
 import dev.spindle.TaskFuture;
 import dev.spindle.TaskRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -119,36 +116,14 @@ public final class ExecutorThroughputBench {
         sum += f.result();
       }
       long dt = System.nanoTime() - t0;
-      check(sum, tasks);
+      BenchTasks.checkSum(sum, tasks);
       return tasks / (dt / 1e9);
     }
   }
 
   private static double map(ExecutionModel model, int tasks, int workers, int chunk) {
     try (TaskExecutor pool = Spindle.start(config(model, workers))) {
-      Iterable<Long> inputs = () -> new Iterator<>() {
-        long next;
-
-        @Override
-        public boolean hasNext() {
-          return next < tasks;
-        }
-
-        @Override
-        public Long next() {
-          return next++;
-        }
-      };
-      long t0 = System.nanoTime();
-      long sum = 0;
-      try (ResultIterator<Long> it = pool.map(BenchTasks.NOOP, inputs, MapOptions.defaults().withChunkSize(chunk))) {
-        while (it.hasNext()) {
-          sum += it.next();
-        }
-      }
-      long dt = System.nanoTime() - t0;
-      check(sum, tasks);
-      return tasks / (dt / 1e9);
+      return tasks / (BenchTasks.mapNoops(pool, tasks, chunk) / 1e9);
     }
   }
 
@@ -167,7 +142,7 @@ public final class ExecutorThroughputBench {
         sum += f.get();
       }
       long dt = System.nanoTime() - t0;
-      check(sum, tasks);
+      BenchTasks.checkSum(sum, tasks);
       return tasks / (dt / 1e9);
     } finally {
       pool.shutdown();
@@ -179,10 +154,4 @@ public final class ExecutorThroughputBench {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
-  private static void check(long sum, int tasks) {
-    long expected = (long) tasks * (tasks - 1) / 2;
-    if (sum != expected) {
-      throw new IllegalStateException("wrong results: sum " + sum + " != " + expected);
-    }
-  }
 }

@@ -1,8 +1,6 @@
 package dev.spindle.bench;
 
 import dev.spindle.ExecutionModel;
-import dev.spindle.MapOptions;
-import dev.spindle.ResultIterator;
 import dev.spindle.Spindle;
 import dev.spindle.TaskExecutor;
 import dev.spindle.TaskFuture;
@@ -17,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -201,41 +198,14 @@ public final class ProcessThroughputBench {
       sum += f.result();
     }
     long ns = System.nanoTime() - t0;
-    check(sum, n);
+    BenchTasks.checkSum(sum, n);
     return n * 1_000_000_000L / ns;
   }
 
   private static long mapAll(TaskExecutor pool, int n, int chunk) {
-    Iterable<Long> inputs = () -> new Iterator<>() {
-      long next;
-
-      @Override
-      public boolean hasNext() {
-        return next < n;
-      }
-
-      @Override
-      public Long next() {
-        return next++;
-      }
-    };
-    long t0 = System.nanoTime();
-    long sum = 0;
-    try (ResultIterator<Long> it = pool.map(BenchTasks.NOOP, inputs, MapOptions.defaults().withChunkSize(chunk))) {
-      while (it.hasNext()) {
-        sum += it.next();
-      }
-    }
-    long ns = System.nanoTime() - t0;
-    check(sum, n);
-    return (long) n * 1_000_000_000L / ns;
+    return (long) n * 1_000_000_000L / BenchTasks.mapNoops(pool, n, chunk);
   }
 
-  private static void check(long sum, long n) {
-    if (sum != n * (n - 1) / 2) {
-      throw new IllegalStateException("wrong sum " + sum);
-    }
-  }
 
   private static void primes(int workers, int rounds, Path cache) {
     List<Long> numbers = PrimeDataset.LARGE.numbers();

@@ -7,7 +7,6 @@ import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -282,28 +281,7 @@ public final class QueueBench {
         Thread.sleep(20);
       }
       double s = (System.nanoTime() - t0) / 1e9;
-      Map<JobState, Long> states = new HashMap<>();
-      for (QueueSummary qs : store.queueSummaries()) {
-        qs.counts().forEach((k, v) -> states.merge(k, v, Long::sum));
-      }
-      long redelivered = 0;
-      long extraClaims = 0;
-      long lostStrikes = 0;
-      String before = null;
-      while (true) {
-        List<JobInfo> page = store.listJobs(JobFilter.all().withLimit(10_000).withBeforeId(before));
-        if (page.isEmpty()) {
-          break;
-        }
-        for (JobInfo j : page) {
-          if (j.attempt() > 1) {
-            redelivered++;
-            extraClaims += j.attempt() - 1;
-          }
-          lostStrikes += j.workerLost();
-        }
-        before = page.get(page.size() - 1).id();
-      }
+      FaultTally tally = FaultTally.of(store);
       List<String> lines = Files.readAllLines(log);
       Set<String> distinct = new HashSet<>(lines);
       Set<String> ids = new HashSet<>();
@@ -312,13 +290,13 @@ public final class QueueBench {
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
               + " (%d kills), lease %s ms: finished in %.1f s%n", n, jobMs, workers, wopts.get("concurrency"),
           killEvery, kills, wopts.get("lease-ms"), s);
-      System.out.printf(Locale.ROOT, "  states: %s (jobs in store: %,d)%n", states,
-          states.values().stream().mapToLong(Long::longValue).sum());
+      System.out.printf(Locale.ROOT, "  states: %s (jobs in store: %,d)%n", tally.states(), tally.total());
       System.out.printf(Locale.ROOT, "  lost: %d (jobs never completed: %d; never started: %d)%n",
-          n - states.getOrDefault(JobState.SUCCEEDED, 0L), n - states.getOrDefault(JobState.SUCCEEDED, 0L), missing);
+          tally.notSucceeded(n), tally.notSucceeded(n), missing);
       System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d starts logged for %,d jobs);"
               + " %,d jobs claimed more than once (%,d extra claims), %,d lost-worker strikes%n",
-          lines.size() - distinct.size(), lines.size(), distinct.size(), redelivered, extraClaims, lostStrikes);
+          lines.size() - distinct.size(), lines.size(), distinct.size(), tally.redelivered(), tally.extraClaims(),
+          tally.strikes());
     } finally {
       killAll();
     }

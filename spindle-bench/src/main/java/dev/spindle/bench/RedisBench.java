@@ -11,7 +11,6 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.RedisJobStore;
 import dev.spindle.store.redis.RedisStoreConfig;
@@ -25,15 +24,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -489,28 +485,7 @@ public final class RedisBench {
         Thread.sleep(20);
       }
       double s = (System.nanoTime() - t0) / 1e9;
-      Map<JobState, Long> states = new EnumMap<>(JobState.class);
-      for (QueueSummary qs : store.queueSummaries()) {
-        qs.counts().forEach((k, v) -> states.merge(k, v, Long::sum));
-      }
-      long redelivered = 0;
-      long extraClaims = 0;
-      long strikes = 0;
-      String before = null;
-      while (true) {
-        List<JobInfo> page = store.listJobs(JobFilter.all().withLimit(10_000).withBeforeId(before));
-        if (page.isEmpty()) {
-          break;
-        }
-        for (JobInfo j : page) {
-          if (j.attempt() > 1) {
-            redelivered++;
-            extraClaims += j.attempt() - 1;
-          }
-          strikes += j.workerLost();
-        }
-        before = page.get(page.size() - 1).id();
-      }
+      FaultTally tally = FaultTally.of(store);
       List<String> lines = Files.readAllLines(log);
       Set<String> executed = new HashSet<>(lines);
       long neverRan = ids.stream().filter(id -> !executed.contains(id)).count();
@@ -518,12 +493,13 @@ public final class RedisBench {
               + "every %d ms for %d s (%d kills, each replaced), lease %s ms, heartbeat %s ms: all done after %.1f s "
               + "(%,d done when the kills stopped)%n", n, jobMs, workers, wopts.get("concurrency"), killEvery,
           killFor / 1000, kills, wopts.get("lease-ms"), wopts.get("heartbeat-ms"), s, doneAtKillEnd);
-      System.out.printf(Locale.ROOT, "  states: %s%n", states);
+      System.out.printf(Locale.ROOT, "  states: %s%n", tally.states());
       System.out.printf(Locale.ROOT, "  lost: %,d (jobs not SUCCEEDED: %,d; jobs that never ran: %,d)%n",
-          n - states.getOrDefault(JobState.SUCCEEDED, 0L), n - states.getOrDefault(JobState.SUCCEEDED, 0L), neverRan);
+          tally.notSucceeded(n), tally.notSucceeded(n), neverRan);
       System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d executions logged for %,d "
               + "jobs); %,d jobs claimed more than once (%,d extra claims); %,d lost-worker strikes%n",
-          lines.size() - executed.size(), lines.size(), executed.size(), redelivered, extraClaims, strikes);
+          lines.size() - executed.size(), lines.size(), executed.size(), tally.redelivered(), tally.extraClaims(),
+          tally.strikes());
     } finally {
       killAll();
     }

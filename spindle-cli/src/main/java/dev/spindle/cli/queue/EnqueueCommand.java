@@ -4,13 +4,14 @@ import dev.spindle.TaskFailedException;
 import dev.spindle.TaskRegistry;
 import dev.spindle.TaskTimeoutException;
 import dev.spindle.UnknownTaskException;
+import dev.spindle.cli.DurationArgs;
 import dev.spindle.cli.ProgressBar;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
-import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.JobRequest;
+import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.spi.JobStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,11 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 
 /** {@code ./spindle enqueue TASK [ARGS]}: adds jobs to the durable queue, from any process. */
@@ -113,7 +114,7 @@ public final class EnqueueCommand implements Callable<Integer> {
       if (wait == null) {
         return 0;
       }
-      return await(handles, QueueSupport.duration(cl, wait));
+      return await(handles, DurationArgs.parse(cl, wait));
     } catch (UnknownTaskException e) {
       System.err.println("spindle enqueue: " + e.getMessage() + "; use --catalog to add catalogs or --allow-unknown");
       return 2;
@@ -132,7 +133,7 @@ public final class EnqueueCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(cl, "use --delay or --at, not both");
       }
       if (delay != null) {
-        b.delay(QueueSupport.duration(cl, delay));
+        b.delay(DurationArgs.parse(cl, delay));
       }
       if (at != null) {
         b.runAt(Instant.parse(at));
@@ -144,7 +145,7 @@ public final class EnqueueCommand implements Callable<Integer> {
         b.uniqueKey(uniqueKey);
       }
       if (timeout != null) {
-        b.timeout(QueueSupport.duration(cl, timeout));
+        b.timeout(DurationArgs.parse(cl, timeout));
       }
       if (maxAttempts != null) {
         b.retry(RetryPolicy.builder().maxAttempts(maxAttempts).build());

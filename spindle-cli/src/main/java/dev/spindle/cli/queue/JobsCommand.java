@@ -1,5 +1,6 @@
 package dev.spindle.cli.queue;
 
+import dev.spindle.cli.DurationArgs;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
@@ -19,11 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code ./spindle jobs list|show|retry|cancel|purge}: inspect and repair jobs. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
@@ -347,7 +348,7 @@ public final class JobsCommand implements Runnable {
         }
       }
       if (olderThan != null) {
-        Duration d = QueueSupport.duration(cl, olderThan);
+        Duration d = DurationArgs.parse(cl, olderThan);
         f = f.withFinishedBefore(Clock.systemUTC().instant().minus(d));
       }
       try (JobStore s = store.open()) {

@@ -11,19 +11,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Options and helpers shared by the queue commands. */
 final class QueueSupport {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
       .withZone(ZoneId.systemDefault());
 
@@ -76,40 +72,6 @@ final class QueueSupport {
       return i;
     }
     throw new StoreException(StoreException.Reason.IO, "the store " + store.describe() + " cannot be inspected");
-  }
-
-  /**
-   * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}, combinations such as
-   * {@code 1h30m}, or ISO-8601 ({@code PT30S}).
-   */
-  static Duration duration(CommandLine cl, String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    if (t.startsWith("p")) {
-      try {
-        return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-      } catch (DateTimeParseException e) {
-        throw new CommandLine.ParameterException(cl, "not a duration: '" + text + "'");
-      }
-    }
-    Matcher m = DURATION.matcher(t);
-    Duration d = Duration.ZERO;
-    int end = 0;
-    while (m.find() && m.start() == end) {
-      long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
-      end = m.end();
-    }
-    if (end == 0 || end != t.length()) {
-      throw new CommandLine.ParameterException(cl, "not a duration: '" + text + "' (examples: 500ms, 30s, 5m, 1h30m,"
-          + " 7d, PT30S)");
-    }
-    return d;
   }
 
   /** A short human form of a duration: 850ms, 12.3s, 4m05s, 3h02m, 2d04h. */

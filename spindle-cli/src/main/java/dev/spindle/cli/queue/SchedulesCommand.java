@@ -2,6 +2,7 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.TaskRegistry;
 import dev.spindle.UnknownTaskException;
+import dev.spindle.cli.DurationArgs;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.MisfirePolicy;
@@ -13,11 +14,11 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code ./spindle schedules list|add|remove}: recurring jobs, changed at runtime. */
 @Command(name = "schedules", mixinStandardHelpOptions = true,
@@ -118,7 +119,7 @@ public final class SchedulesCommand implements Runnable {
       Schedule schedule;
       try {
         Schedule.Builder b = cron != null ? Schedule.cron(name, cron, ZoneId.of(zone))
-            : Schedule.every(name, QueueSupport.duration(cl, every));
+            : Schedule.every(name, DurationArgs.parse(cl, every));
         schedule = b.task(task, args).misfire(MisfirePolicy.valueOf(misfire.toUpperCase(Locale.ROOT)))
             .options(JobOptions.builder().queue(queue).build()).build();
       } catch (IllegalArgumentException | DateTimeException e) {

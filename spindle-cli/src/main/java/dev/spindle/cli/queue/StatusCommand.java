@@ -1,5 +1,6 @@
 package dev.spindle.cli.queue;
 
+import dev.spindle.cli.DurationArgs;
 import dev.spindle.cli.ProgressBar;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
@@ -19,10 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code ./spindle status}: queues and their depths, workers, throughput and schedules. */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -44,7 +45,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Duration every = watch == null ? null : QueueSupport.duration(spec.commandLine(), watch);
+    Duration every = watch == null ? null : DurationArgs.parse(spec.commandLine(), watch);
     try (JobStore s = store.open()) {
       JobInspector in = QueueSupport.inspector(s);
       boolean clear = every != null && ProgressBar.hasTerminal();

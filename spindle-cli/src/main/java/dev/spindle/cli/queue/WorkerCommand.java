@@ -2,6 +2,7 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.ExecutionModel;
 import dev.spindle.TaskRegistry;
+import dev.spindle.cli.DurationArgs;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
@@ -13,10 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code ./spindle worker}: consumes the durable queue until SIGTERM or Ctrl-C, then stops
@@ -88,7 +89,7 @@ public final class WorkerCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, "unknown model '" + model
           + "': use sequential, threads, virtual or processes");
     }
-    Duration graceD = QueueSupport.duration(cl, grace);
+    Duration graceD = DurationArgs.parse(cl, grace);
     Worker.Builder b;
     TaskRegistry registry;
     try {
@@ -98,7 +99,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     if (processes != 0) {
       return dev.spindle.cli.supervisor.SupervisedWorkers.run(cl, processes, store.location(), registry, queues, m,
-          concurrency, name, graceD, QueueSupport.duration(cl, lease), QueueSupport.duration(cl, heartbeat), limits);
+          concurrency, name, graceD, DurationArgs.parse(cl, lease), DurationArgs.parse(cl, heartbeat), limits);
     }
     JobStore s;
     try {
@@ -109,7 +110,7 @@ public final class WorkerCommand implements Callable<Integer> {
     Worker worker;
     try {
       b = Worker.builder(s).registry(registry).queues(queues).model(m).name(name).shutdownGrace(graceD)
-          .leaseDuration(QueueSupport.duration(cl, lease)).heartbeatInterval(QueueSupport.duration(cl, heartbeat));
+          .leaseDuration(DurationArgs.parse(cl, lease)).heartbeatInterval(DurationArgs.parse(cl, heartbeat));
       b.concurrency(concurrency != null ? concurrency
           : m == ExecutionModel.SEQUENTIAL ? 1 : Runtime.getRuntime().availableProcessors());
       limits.forEach(b::queueLimit);

@@ -1,38 +1,17 @@
 package dev.spindle.cli.supervisor;
 
+import dev.spindle.cli.DurationArgs;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Parsing and formatting shared by the supervisor commands. Stateless. */
 final class Supervision {
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
-
   private Supervision() {}
 
-  /** Parses {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601; a usage error if malformed or not positive. */
+  /** A positive duration ({@link DurationArgs#parse} forms); a usage error if malformed or not positive. */
   static Duration duration(CommandLine cl, String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    Duration d;
-    Matcher m = DURATION.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    } else {
-      try {
-        d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-      } catch (DateTimeParseException e) {
-        throw new CommandLine.ParameterException(cl, "not a duration: '" + text + "' (examples: 250ms, 10s, 2m, PT10S)");
-      }
-    }
+    Duration d = DurationArgs.parse(cl, text);
     if (d.isNegative() || d.isZero()) {
       throw new CommandLine.ParameterException(cl, "duration must be positive: '" + text + "'");
     }

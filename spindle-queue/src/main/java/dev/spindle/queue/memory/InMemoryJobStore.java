@@ -8,6 +8,7 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
@@ -39,7 +40,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A job store held in this JVM's memory, with exactly the semantics of the durable stores (it passes
@@ -76,7 +76,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
   private final Map<String, WorkerRecord> workers = new TreeMap<>();
   private final Map<String, Integer> limits = new TreeMap<>();
   private final TreeMap<String, ScheduleRecord> schedules = new TreeMap<>();
-  private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ChangeListeners listeners = new ChangeListeners();
   private long lastId;
   private long lastFinishSeq;
   private final boolean closeable;
@@ -154,7 +154,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       }
     }
     if (!newJobs.isEmpty()) {
-      fire();
+      listeners.fire();
     }
     return out;
   }
@@ -206,7 +206,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
         default -> r = CancelResult.ALREADY_FINISHED;
       }
     }
-    fire();
+    listeners.fire();
     return r;
   }
 
@@ -218,7 +218,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       r = claimLocked(request);
     }
     if (!r.jobs().isEmpty()) {
-      fire();
+      listeners.fire();
     }
     return r;
   }
@@ -272,7 +272,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       out = completeLocked(completions, now);
     }
     if (!completions.isEmpty()) {
-      fire();
+      listeners.fire();
     }
     return out;
   }
@@ -342,7 +342,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       ex = new Exchange(applied, claim);
     }
     if (!completions.isEmpty() || !ex.claim().jobs().isEmpty()) {
-      fire();
+      listeners.fire();
     }
     return ex;
   }
@@ -377,7 +377,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       changed = !held.isEmpty();
     }
     if (changed) {
-      fire();
+      listeners.fire();
     }
   }
 
@@ -413,7 +413,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       }
     }
     if (!out.isEmpty()) {
-      fire();
+      listeners.fire();
     }
     return out;
   }
@@ -473,7 +473,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
           existing == null ? schedule.createdAt() : existing.createdAt());
       schedules.put(r.name(), r);
     }
-    fire();
+    listeners.fire();
     return r;
   }
 
@@ -485,7 +485,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       removed = schedules.remove(scheduleName) != null;
     }
     if (removed) {
-      fire();
+      listeners.fire();
     }
     return removed;
   }
@@ -523,7 +523,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       schedules.put(scheduleName, new ScheduleRecord(scheduleName, s.definition(), nextFireAt, firedTick,
           s.version() + 1, s.createdAt()));
     }
-    fire();
+    listeners.fire();
     return true;
   }
 
@@ -550,9 +550,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
 
   @Override
   public Subscription subscribe(Runnable onChange) {
-    Objects.requireNonNull(onChange, "onChange");
-    listeners.add(onChange);
-    return () -> listeners.remove(onChange);
+    return listeners.add(onChange);
   }
 
   @Override
@@ -649,7 +647,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
       move(j, JobState.QUEUED, now);
       r = j.snapshot();
     }
-    fire();
+    listeners.fire();
     return r;
   }
 
@@ -696,7 +694,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
         limits.put(queue, maxRunning);
       }
     }
-    fire();
+    listeners.fire();
   }
 
   @Override
@@ -794,16 +792,6 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
   private void checkOpen() {
     if (closed) {
       throw new StoreException(StoreException.Reason.CLOSED, "the job store " + describe() + " is closed");
-    }
-  }
-
-  private void fire() {
-    for (Runnable l : listeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(InMemoryJobStore.class).warn("store change listener threw", e);
-      }
     }
   }
 

@@ -9,6 +9,7 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
@@ -52,7 +53,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The embedded job store: one SQLite file in WAL mode, shared safely by any number of processes on
@@ -107,7 +107,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   private final Db db;
   private final ConcurrentHashMap<JobPolicy, Long> policyIds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
-  private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
   private volatile boolean closed;
 
@@ -263,7 +263,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return insert(c, jobs, created);
     });
     policyIds.putAll(created);
-    fire();
+    listeners.fire();
     return results;
   }
 
@@ -448,7 +448,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return CancelResult.ALREADY_FINISHED;
     });
     if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
-      fire();
+      listeners.fire();
     }
     return r;
   }
@@ -557,7 +557,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return List.of();
     }
     List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completeTx(c, completions, now));
-    fire();
+    listeners.fire();
     return r;
   }
 
@@ -572,7 +572,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return new Exchange(applied, claim);
     });
     if (!completions.isEmpty()) {
-      fire();
+      listeners.fire();
     }
     return ex;
   }
@@ -777,7 +777,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return held.size();
     });
     if (released > 0) {
-      fire();
+      listeners.fire();
     }
   }
 
@@ -859,7 +859,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return snapshots;
     });
     if (!out.isEmpty()) {
-      fire();
+      listeners.fire();
     }
     return out;
   }
@@ -887,7 +887,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return changed[0];
     });
     if (changed[0] != null) {
-      fire();
+      listeners.fire();
     }
     return r;
   }
@@ -916,7 +916,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       return ps.executeUpdate() > 0;
     });
     if (removed) {
-      fire();
+      listeners.fire();
     }
     return removed;
   }
@@ -978,7 +978,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     });
     if (fired) {
       policyIds.putAll(created);
-      fire();
+      listeners.fire();
     }
     return fired;
   }
@@ -1045,21 +1045,9 @@ public final class SqliteJobStore implements JobStore, JobInspector {
 
   @Override
   public Subscription subscribe(Runnable onChange) {
-    Objects.requireNonNull(onChange, "onChange");
-    Runnable l = onChange::run; // a distinct object per subscription
-    listeners.add(l);
+    Subscription s = listeners.add(onChange);
     poller.start();
-    return () -> listeners.remove(l);
-  }
-
-  private void fire() {
-    for (Runnable l : listeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(SqliteJobStore.class).warn("store change listener threw", e);
-      }
-    }
+    return s;
   }
 
   @Override
@@ -1205,7 +1193,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
         return row(c, rs);
       }
     });
-    fire();
+    listeners.fire();
     return r;
   }
 
@@ -1252,7 +1240,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       }
       return null;
     });
-    fire();
+    listeners.fire();
   }
 
   @Override

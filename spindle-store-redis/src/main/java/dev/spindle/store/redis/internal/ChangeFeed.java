@@ -1,5 +1,6 @@
 package dev.spindle.store.redis.internal;
 
+import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.Subscription;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -7,8 +8,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
 import java.util.HexFormat;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,7 +40,7 @@ public final class ChangeFeed implements AutoCloseable {
   private final String channel;
   private final String canary;
   private final long intervalNanos;
-  private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ChangeListeners listeners = new ChangeListeners();
   private final Object lock = new Object();
   private final AtomicLong resubscriptions = new AtomicLong();
   private StatefulRedisPubSubConnection<String, String> pubsub;
@@ -62,7 +61,7 @@ public final class ChangeFeed implements AutoCloseable {
       public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
         if (connection == pubsub) {
           canarySentNanos = 0; // a canary sent before the reconnect is lost, not a sign of a dead subscription
-          fire();
+          listeners.fire();
         }
       }
     });
@@ -80,8 +79,7 @@ public final class ChangeFeed implements AutoCloseable {
 
   /** Adds a listener; see {@link dev.spindle.queue.spi.JobStore#subscribe}. */
   public Subscription subscribe(Runnable onChange) {
-    Objects.requireNonNull(onChange, "onChange");
-    listeners.add(onChange);
+    Subscription s = listeners.add(onChange);
     synchronized (lock) {
       if (watchdog == null && !closed) {
         tryConnect();
@@ -90,7 +88,7 @@ public final class ChangeFeed implements AutoCloseable {
         watchdog.scheduleWithFixedDelay(this::check, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
       }
     }
-    return () -> listeners.remove(onChange);
+    return s;
   }
 
   /** Opens and subscribes the pub/sub connection; the caller holds the lock. False if Redis is unreachable. */
@@ -104,7 +102,7 @@ public final class ChangeFeed implements AutoCloseable {
           if (canary.equals(ch)) {
             lastCanaryNanos = System.nanoTime();
           } else {
-            fire();
+            listeners.fire();
           }
         }
       });
@@ -141,7 +139,7 @@ public final class ChangeFeed implements AutoCloseable {
       long sent = canarySentNanos;
       if (pubsub == null) {
         if (tryConnect()) {
-          fire();
+          listeners.fire();
         }
       } else if (sent != 0 && lastCanaryNanos - sent < 0 && now - sent > 2 * intervalNanos) {
         LOG.warn("change notifications from Redis at {} stopped arriving (the watchdog's canary did not come back in "
@@ -150,21 +148,11 @@ public final class ChangeFeed implements AutoCloseable {
         pubsub = null;
         resubscriptions.incrementAndGet();
         tryConnect();
-        fire();
+        listeners.fire();
       }
       if (pubsub != null && (canarySentNanos == 0 || lastCanaryNanos - canarySentNanos >= 0)) {
         canarySentNanos = System.nanoTime();
         link.fire(c -> c.publish(canary, "1"));
-      }
-    }
-  }
-
-  private void fire() {
-    for (Runnable l : listeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        LOG.warn("store change listener threw", e);
       }
     }
   }

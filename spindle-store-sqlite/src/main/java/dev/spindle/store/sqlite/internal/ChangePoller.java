@@ -1,10 +1,9 @@
 package dev.spindle.store.sqlite.internal;
 
+import dev.spindle.queue.spi.ChangeListeners;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -19,12 +18,12 @@ public final class ChangePoller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangePoller.class);
   private final Db db;
   private final long intervalNanos;
-  private final List<Runnable> listeners;
+  private final ChangeListeners listeners;
   private final Object idle = new Object();
   private volatile boolean closed;
   private Thread thread;
 
-  public ChangePoller(Db db, long intervalNanos, CopyOnWriteArrayList<Runnable> listeners) {
+  public ChangePoller(Db db, long intervalNanos, ChangeListeners listeners) {
     this.db = db;
     this.intervalNanos = intervalNanos;
     this.listeners = listeners;
@@ -64,7 +63,7 @@ public final class ChangePoller implements AutoCloseable {
           v = rs.getLong(1);
         }
         if (last != Long.MIN_VALUE && v != last) {
-          fire();
+          listeners.fire();
         }
         last = v;
         backoff = 0;
@@ -72,20 +71,10 @@ public final class ChangePoller implements AutoCloseable {
       } catch (SQLException e) {
         backoff = Math.min(Math.max(backoff * 2, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.SECONDS.toNanos(1));
         LOG.debug("polling {} for changes failed: {}", db.file(), e.toString());
-        fire(); // something may have changed; listeners re-check
+        listeners.fire(); // something may have changed; listeners re-check
         LockSupport.parkNanos(backoff);
       } catch (InterruptedException e) {
         return;
-      }
-    }
-  }
-
-  private void fire() {
-    for (Runnable l : listeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        LOG.warn("store change listener threw", e);
       }
     }
   }

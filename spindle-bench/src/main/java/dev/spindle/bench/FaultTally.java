@@ -1,0 +1,57 @@
+package dev.spindle.bench;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.QueueSummary;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a fault benchmark left in a store: jobs per state over all queues, and how often jobs were
+ * delivered again after their worker was killed.
+ *
+ * @param states jobs per state
+ * @param redelivered jobs claimed more than once
+ * @param extraClaims claims beyond each job's first
+ * @param strikes lost-worker strikes over all jobs
+ */
+record FaultTally(Map<JobState, Long> states, long redelivered, long extraClaims, long strikes) {
+  /** Reads the store's summaries and pages through every job. */
+  static FaultTally of(JobInspector store) {
+    Map<JobState, Long> states = new EnumMap<>(JobState.class);
+    for (QueueSummary qs : store.queueSummaries()) {
+      qs.counts().forEach((k, v) -> states.merge(k, v, Long::sum));
+    }
+    long redelivered = 0;
+    long extraClaims = 0;
+    long strikes = 0;
+    String before = null;
+    while (true) {
+      List<JobInfo> page = store.listJobs(JobFilter.all().withLimit(10_000).withBeforeId(before));
+      if (page.isEmpty()) {
+        return new FaultTally(states, redelivered, extraClaims, strikes);
+      }
+      for (JobInfo j : page) {
+        if (j.attempt() > 1) {
+          redelivered++;
+          extraClaims += j.attempt() - 1;
+        }
+        strikes += j.workerLost();
+      }
+      before = page.get(page.size() - 1).id();
+    }
+  }
+
+  /** Jobs of the {@code n} enqueued that did not end SUCCEEDED. */
+  long notSucceeded(long n) {
+    return n - states.getOrDefault(JobState.SUCCEEDED, 0L);
+  }
+
+  /** All jobs in the store. */
+  long total() {
+    return states.values().stream().mapToLong(Long::longValue).sum();
+  }
+}
