@@ -229,18 +229,11 @@ public final class QueueBench {
           lat.add(hs.get(i).result(Duration.ofMinutes(1)) - sent.get(i)[0]);
         }
       }
-      long[] a = lat.stream().mapToLong(Long::longValue).sorted().toArray();
-      System.out.printf(Locale.ROOT, "latency enqueue->start, %d samples, %d idle worker processes: p50 %.2f ms,"
-              + " p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", a.length, workers, pct(a, 50), pct(a, 90), pct(a, 99),
-          a[a.length - 1] / 1000.0);
+      System.out.printf(Locale.ROOT, "latency enqueue->start, %d samples, %d idle worker processes: %s%n", lat.size(),
+          workers, Latencies.summary(lat));
     } finally {
       killAll();
     }
-  }
-
-  private static double pct(long[] sorted, double p) {
-    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
   }
 
   // ---------------------------------------------------------------- fault
