@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable configuration of a {@link TaskExecutor}, produced by a validating {@link Builder}.
@@ -120,10 +121,10 @@ public final class ExecutorConfig {
   /** Validates settings as they are given. Not thread-safe. */
   public static final class Builder {
     private final ExecutionModel model;
-    private Integer workers;
+    private @Nullable Integer workers;
     private int maxQueued = Integer.MAX_VALUE;
     private TaskRegistry registry = TaskRegistry.empty();
-    private String name;
+    private @Nullable String name;
     private Clock clock = Clock.systemUTC();
     private final Map<Class<?>, Object> extensions = new LinkedHashMap<>();
 

@@ -17,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Waiting on several {@link TaskFuture}s at once, as Python's {@code concurrent.futures.wait} and
@@ -77,7 +78,7 @@ public final class Futures {
    * @throws TaskInterruptedException if the calling thread is interrupted (its flag stays set)
    */
   public static <F extends TaskFuture<?>> DoneAndNotDone<F> wait(
-      Collection<? extends F> futures, Duration timeout, ReturnWhen returnWhen) {
+      Collection<? extends F> futures, @Nullable Duration timeout, ReturnWhen returnWhen) {
     Objects.requireNonNull(futures, "futures");
     Objects.requireNonNull(returnWhen, "returnWhen");
     List<F> unique = dedupe(futures);
@@ -138,7 +139,7 @@ public final class Futures {
    * @param timeout the longest total wait, or {@code null} for no limit
    */
   public static <F extends TaskFuture<?>> Completions<F> asCompleted(Collection<? extends F> futures,
-      Duration timeout) {
+      @Nullable Duration timeout) {
     Objects.requireNonNull(futures, "futures");
     return new Completions<>(dedupe(futures), timeout);
   }
@@ -148,7 +149,7 @@ public final class Futures {
     return asCompleted(futures, null);
   }
 
-  private static long deadlineOf(Duration timeout) {
+  private static long deadlineOf(@Nullable Duration timeout) {
     if (timeout == null) {
       return Long.MAX_VALUE;
     }
@@ -199,7 +200,7 @@ public final class Futures {
       }
     }
 
-    void await(Duration timeout) {
+    void await(@Nullable Duration timeout) {
       try {
         if (timeout == null) {
           latch.await();
@@ -232,7 +233,7 @@ public final class Futures {
    */
   public static final class Completions<F extends TaskFuture<?>> implements Iterable<F>, Iterator<F>, AutoCloseable {
     private final List<F> all;
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
     private final long deadline;
     private final LinkedBlockingQueue<F> ready = new LinkedBlockingQueue<>();
     private final Consumer<TaskFuture<?>> callback;
@@ -241,7 +242,7 @@ public final class Futures {
     private boolean closed;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    Completions(List<F> futures, Duration timeout) {
+    Completions(List<F> futures, @Nullable Duration timeout) {
       this.all = futures;
       this.timeout = timeout;
       this.deadline = deadlineOf(timeout);

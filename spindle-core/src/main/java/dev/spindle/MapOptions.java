@@ -2,6 +2,7 @@ package dev.spindle;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link TaskExecutor#map}. Immutable.
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param window how many chunks may be in flight at once; default {@code 0}, meaning
  *     4 × workers (at least 16)
  */
-public record MapOptions(Duration timeout, int chunkSize, int window) {
+public record MapOptions(@Nullable Duration timeout, int chunkSize, int window) {
   private static final MapOptions DEFAULTS = new MapOptions(null, 1, 0);
 
   public MapOptions {
@@ -34,7 +35,7 @@ public record MapOptions(Duration timeout, int chunkSize, int window) {
   }
 
   /** A copy with the given timeout. */
-  public MapOptions withTimeout(Duration timeout) {
+  public MapOptions withTimeout(@Nullable Duration timeout) {
     return new MapOptions(Objects.requireNonNull(timeout, "timeout"), chunkSize, window);
   }
 

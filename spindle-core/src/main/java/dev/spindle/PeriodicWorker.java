@@ -17,6 +17,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs {@link Periodic} tasks at a fixed rate or with a fixed delay, with per-task statistics:
@@ -57,7 +58,7 @@ public final class PeriodicWorker implements AutoCloseable {
   /** Guarded by lock: something changed since the loop last looked. */
   private boolean dirty;
   /** Guarded by lock. */
-  private Thread loop;
+  private @Nullable Thread loop;
   /** Guarded by lock. */
   private boolean stopping;
 
@@ -365,7 +366,7 @@ public final class PeriodicWorker implements AutoCloseable {
 
     private void runOnce() {
       long t0 = now();
-      Throwable failure = null;
+      @Nullable Throwable failure = null;
       try {
         periodic.action().run();
       } catch (Throwable t) {
@@ -375,7 +376,7 @@ public final class PeriodicWorker implements AutoCloseable {
       finished(t0, now(), failure, true);
     }
 
-    private void finished(long started, long ended, Throwable failure, boolean ran) {
+    private void finished(long started, long ended, @Nullable Throwable failure, boolean ran) {
       lock.lock();
       try {
         running = false;
@@ -416,8 +417,8 @@ public final class PeriodicWorker implements AutoCloseable {
   /** Builds a {@link PeriodicWorker}. Not thread-safe. */
   public static final class Builder {
     private String name = "periodic";
-    private Clock clock;
-    private Executor executor;
+    private @Nullable Clock clock;
+    private @Nullable Executor executor;
 
     private Builder() {}
 

@@ -1,5 +1,7 @@
 package dev.spindle;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A task threw; {@link #getCause()} is what it threw (or a {@link RemoteTaskException} when it ran
  * in another JVM, or a {@link WorkerLostException} when its worker died).
@@ -8,7 +10,7 @@ public class TaskFailedException extends RuntimeException {
   private final String taskName;
   private final String executionId;
 
-  public TaskFailedException(String taskName, String executionId, Throwable cause) {
+  public TaskFailedException(String taskName, String executionId, @Nullable Throwable cause) {
     super("task '" + taskName + "' (execution " + executionId + ") failed: " + cause, cause);
     this.taskName = taskName;
     this.executionId = executionId;

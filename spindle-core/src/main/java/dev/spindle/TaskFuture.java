@@ -5,6 +5,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The pending result of one task execution, on any {@link ExecutionModel}.
@@ -50,7 +51,7 @@ public interface TaskFuture<O> extends Future<O> {
    * @throws TaskTimeoutException if it is not done in time
    * @throws CancellationException if the execution was cancelled
    */
-  Throwable exception(Duration timeout);
+  @Nullable Throwable exception(Duration timeout);
 
   /** True once a worker began running the execution (it may be done since). */
   boolean isStarted();

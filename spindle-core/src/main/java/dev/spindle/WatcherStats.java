@@ -2,6 +2,7 @@ package dev.spindle;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of one periodic task's counters (futurist's watcher statistics). Times are measured
@@ -17,7 +18,7 @@ import java.time.Instant;
  * @param nextDue when the next run is due, or {@code null} while running (fixed delay) or removed
  */
 public record WatcherStats(String name, long runs, long successes, long failures, Duration elapsed,
-    Duration elapsedWaiting, boolean running, Instant nextDue) {
+    Duration elapsedWaiting, boolean running, @Nullable Instant nextDue) {
 
   /** Mean run time, or zero before the first run. */
   public Duration averageElapsed() {

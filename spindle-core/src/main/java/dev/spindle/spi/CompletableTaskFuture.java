@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link TaskFuture} every executor backend completes. Thread-safe and lock-free.
@@ -78,19 +79,19 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
     }
   }
 
-  private String id;
+  private @Nullable String id;
   private final long sequence;
   private final String taskName;
   @SuppressWarnings("unused") // via STATE
   private volatile int state;
   /** Via CALLBACKS: null, one Consumer, an Object[] of them (never mutated), or FIRED. */
   @SuppressWarnings("unused")
-  private volatile Object callbacks;
+  private volatile @Nullable Object callbacks;
   /**
    * RUNNING: the canceller (a Runnable; written before the QUEUED to RUNNING CAS publishes it).
    * STOPPING: the Thread running the canceller, so that it may complete this future itself.
    */
-  private Object canceller;
+  private @Nullable Object canceller;
 
   /**
    * A queued future.
@@ -422,7 +423,7 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
   }
 
   @Override
-  public Throwable exception(Duration timeout) {
+  public @Nullable Throwable exception(Duration timeout) {
     try {
       get(toNanos(timeout), TimeUnit.NANOSECONDS);
       return null;
@@ -454,7 +455,7 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
     }
   }
 
-  private TaskFailedException failed(Throwable cause) {
+  private TaskFailedException failed(@Nullable Throwable cause) {
     return cause instanceof TaskFailedException tfe ? tfe : new TaskFailedException(taskName, id(), cause);
   }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ordered, lazy, windowed {@link TaskExecutor#map} every backend shares, built on one
@@ -127,18 +128,18 @@ public final class MapSupport {
     private final int window;
     private final long deadline; // System.nanoTime() based; only if timed
     private final boolean timed;
-    private final java.time.Duration timeout;
+    private final java.time.@Nullable Duration timeout;
     private final ChunkSubmitter<I, O> submitter;
     final ArrayDeque<Pending<O>> inFlight = new ArrayDeque<>();
 
-    private List<I> held; // read but not yet accepted by the submitter
-    RuntimeException pendingError; // thrown after in-flight results are delivered
+    private @Nullable List<I> held; // read but not yet accepted by the submitter
+    @Nullable RuntimeException pendingError; // thrown after in-flight results are delivered
     private boolean inputsExhausted;
     private boolean finished;
 
-    private Pending<O> current;
-    private List<Outcome<O>> currentOutcomes;
-    private Throwable currentFailure; // the whole chunk failed
+    private @Nullable Pending<O> current;
+    private @Nullable List<Outcome<O>> currentOutcomes;
+    private @Nullable Throwable currentFailure; // the whole chunk failed
     private int index;
 
     OrderedResults(String taskName, Iterator<? extends I> inputs, MapOptions options, int window,
@@ -150,7 +151,7 @@ public final class MapSupport {
       this.timeout = options.timeout();
       this.timed = timeout != null;
       long now = System.nanoTime();
-      long nanos = timed ? saturatedNanos(timeout) : 0;
+      long nanos = timeout != null ? saturatedNanos(timeout) : 0;
       this.deadline = timed ? (now + nanos < now ? Long.MAX_VALUE : now + nanos) : 0;
       this.submitter = submitter;
     }
@@ -213,7 +214,7 @@ public final class MapSupport {
       }
     }
 
-    private List<I> readChunk() {
+    private @Nullable List<I> readChunk() {
       List<I> chunk = null;
       try {
         while (chunk == null || chunk.size() < chunkSize) {
@@ -255,11 +256,11 @@ public final class MapSupport {
         advance();
       }
       int i = index++;
-      Pending<O> p = current;
+      Pending<O> p = java.util.Objects.requireNonNull(current, "current");
       if (currentFailure != null) {
         throw asElementFailure(currentFailure, p, i);
       }
-      Outcome<O> o = currentOutcomes.get(i);
+      Outcome<O> o = java.util.Objects.requireNonNull(currentOutcomes, "currentOutcomes").get(i);
       if (o.isSuccess()) {
         return o.value();
       }
@@ -328,7 +329,7 @@ public final class MapSupport {
           + pending + " pending input(s) cancelled");
     }
 
-    private RuntimeException asElementFailure(Throwable error, Pending<O> p, int i) {
+    private RuntimeException asElementFailure(@Nullable Throwable error, Pending<O> p, int i) {
       if (error instanceof CancellationException ce) {
         return ce;
       }

@@ -1,5 +1,7 @@
 package dev.spindle.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The outcome of one input of a chunk sent by {@link MapSupport}: an output, or the exception the
  * task threw for that input. Immutable.
@@ -9,13 +11,14 @@ package dev.spindle.spi;
  *     {@link dev.spindle.RemoteTaskException}), else null
  * @param <O> output type
  */
-public record Outcome<O>(O value, Throwable error) {
+public record Outcome<O>(O value, @Nullable Throwable error) {
   /** A successful outcome. */
   public static <O> Outcome<O> success(O value) {
     return new Outcome<>(value, null);
   }
 
-  /** A failed outcome. */
+  /** A failed outcome. Its value is absent: {@code null} whatever {@code O} is. */
+  @SuppressWarnings("NullAway") // O is unconstrained; NullAway cannot say "null of any O"
   public static <O> Outcome<O> failure(Throwable error) {
     return new Outcome<>(null, java.util.Objects.requireNonNull(error, "error"));
   }

@@ -248,16 +248,9 @@ public final class JobQueue implements AutoCloseable {
         r.lastFireAt(), r.version())).toList();
   }
 
-  /**
-   * The store's query and repair interface.
-   *
-   * @throws UnsupportedOperationException if the store does not offer one
-   */
+  /** The store's query and repair interface. */
   public JobInspector inspector() {
-    if (store instanceof JobInspector i) {
-      return i;
-    }
-    throw new UnsupportedOperationException("the store " + store.describe() + " has no inspector");
+    return store.inspector();
   }
 
   /** A worker builder on this queue's store, sharing its codec, clock and listeners. */

@@ -89,7 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
     try (JobStore store = JobStores.open(location);
          JobQueue q = JobQueue.builder(store).registry(QueueSupport.defaultRegistry())
              .defaults(JobOptions.builder().queue(QUEUE).build()).build()) {
-      JobInspector inspector = QueueSupport.inspector(store);
+      JobInspector inspector = store.inspector();
       out.println("Spindle demo: a durable job queue on one embedded SQLite file, shared by worker processes");
       out.println("  store    " + store.describe() + " (WAL mode, synchronous=NORMAL)");
       out.println("  workers  " + workers + (inProcess ? " in-process workers" : " worker processes") + " x "
@@ -249,7 +249,7 @@ public final class DemoCommand implements Callable<Integer> {
           .redirectOutput(logs.resolve("demo-worker-" + i + ".log").toFile());
       processes.add(pb.start());
     }
-    JobInspector inspector = QueueSupport.inspector(store);
+    JobInspector inspector = store.inspector();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (inspector.workers().size() < workers) {
       for (Process p : processes) {

@@ -103,7 +103,7 @@ public final class JobsCommand implements Runnable {
         }
       }
       try (JobStore s = store.open()) {
-        List<JobInfo> jobs = QueueSupport.inspector(s).listJobs(f);
+        List<JobInfo> jobs = s.inspector().listJobs(f);
         Instant now = Clock.systemUTC().instant();
         System.out.println(String.format(Locale.ROOT, "%-10s %-10s %-22s %-12s %4s %-19s %9s  %s", "ID", "STATE",
             "TASK", "QUEUE", "TRY", "CREATED", "RUNTIME", "RESULT / ERROR"));
@@ -247,7 +247,7 @@ public final class JobsCommand implements Runnable {
         throw new CommandLine.ParameterException(cl, "give job ids or --all");
       }
       try (JobStore s = store.open()) {
-        JobInspector in = QueueSupport.inspector(s);
+        JobInspector in = s.inspector();
         Instant now = Clock.systemUTC().instant();
         int ok = 0;
         int bad = 0;
@@ -352,7 +352,7 @@ public final class JobsCommand implements Runnable {
         f = f.withFinishedBefore(Clock.systemUTC().instant().minus(d));
       }
       try (JobStore s = store.open()) {
-        JobInspector in = QueueSupport.inspector(s);
+        JobInspector in = s.inspector();
         long total = 0;
         int n;
         while ((n = in.purge(f)) > 0) {

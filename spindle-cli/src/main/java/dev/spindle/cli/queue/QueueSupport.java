@@ -5,7 +5,6 @@ import dev.spindle.TaskRegistry;
 import dev.spindle.examples.primes.PrimeTasks;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,14 +63,6 @@ final class QueueSupport {
       b.addCatalog(p.type());
     }
     return b.build();
-  }
-
-  /** The store's inspector, or a clear error. */
-  static JobInspector inspector(JobStore store) {
-    if (store instanceof JobInspector i) {
-      return i;
-    }
-    throw new StoreException(StoreException.Reason.IO, "the store " + store.describe() + " cannot be inspected");
   }
 
   /** A short human form of a duration: 850ms, 12.3s, 4m05s, 3h02m, 2d04h. */

@@ -47,7 +47,7 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Duration every = watch == null ? null : DurationArgs.parse(spec.commandLine(), watch);
     try (JobStore s = store.open()) {
-      JobInspector in = QueueSupport.inspector(s);
+      JobInspector in = s.inspector();
       boolean clear = every != null && ProgressBar.hasTerminal();
       while (true) {
         if (clear) {

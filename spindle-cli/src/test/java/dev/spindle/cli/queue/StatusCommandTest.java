@@ -51,7 +51,7 @@ class StatusCommandTest {
   private static String print(JobStore store, Instant now) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-    StatusCommand.print(out, store, QueueSupport.inspector(store), now);
+    StatusCommand.print(out, store, store.inspector(), now);
     return buf.toString(StandardCharsets.UTF_8);
   }
 }

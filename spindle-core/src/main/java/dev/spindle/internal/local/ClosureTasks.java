@@ -13,6 +13,7 @@ final class ClosureTasks {
   private ClosureTasks() {}
 
   /** Runs a {@link Runnable}; yields null. */
+  @SuppressWarnings("NullAway") // a Runnable has no value: the output is null
   static final Task<Runnable, Object> RUNNABLE = Task.generic("spindle.runnable",
       new TypeRef<Runnable>() {}, new TypeRef<Object>() {}, (r, ctx) -> {
         r.run();

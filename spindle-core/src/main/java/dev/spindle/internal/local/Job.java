@@ -5,6 +5,7 @@ import dev.spindle.TaskFailedException;
 import dev.spindle.spi.CompletableTaskFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One queued unit of work of a local executor: its future, its {@link TaskContext} and its code in
@@ -17,7 +18,7 @@ abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
   final LocalExecutor executor;
   /** The next job in a {@link JobQueue}; written only through its VarHandle. */
   @SuppressWarnings("unused")
-  private volatile Job<?> next;
+  private volatile @Nullable Job<?> next;
 
   Job(LocalExecutor executor, long sequence, String taskName) {
     super(sequence, taskName);

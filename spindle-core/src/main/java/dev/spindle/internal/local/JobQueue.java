@@ -2,6 +2,7 @@ package dev.spindle.internal.local;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lock-free multi-producer multi-consumer FIFO of {@link Job}s in which each job is its own
@@ -61,7 +62,7 @@ final class JobQueue {
   }
 
   /** Removes and returns the oldest job, or null if empty. */
-  Job<?> poll() {
+  @Nullable Job<?> poll() {
     while (true) {
       Job<?> h = (Job<?>) HEAD.getVolatile(this);
       Job<?> n = (Job<?>) NEXT.getVolatile(h);
@@ -95,6 +96,7 @@ final class JobQueue {
 
   /** The initial dummy node; never run. */
   private static final class Sentinel extends Job<Void> {
+    @SuppressWarnings("NullAway") // never run, so it has no executor
     Sentinel() {
       super(null, 0, "spindle.queue-sentinel");
     }

@@ -30,6 +30,6 @@ enum Lifecycle {
 
   /** True if moving from this state to {@code next} is allowed. */
   boolean canMoveTo(Lifecycle next) {
-    return ALLOWED.get(this).contains(next);
+    return ALLOWED.getOrDefault(this, Set.of()).contains(next);
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the in-JVM executors share: registry check, ids, statistics, life cycle, map and the
@@ -45,9 +46,9 @@ abstract class LocalExecutor implements TaskExecutor {
   private final LongAdder rejected = new LongAdder();
   private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.RUNNING);
   private final CountDownLatch terminated = new CountDownLatch(1);
-  private volatile LocalExecutorService view;
+  private volatile @Nullable LocalExecutorService view;
   /** The last task that passed the registry check (tasks are immutable, so identity is enough). */
-  private Task<?, ?> lastAllowed;
+  private @Nullable Task<?, ?> lastAllowed;
 
   LocalExecutor(ExecutorConfig config) {
     this.config = config;
@@ -194,7 +195,7 @@ abstract class LocalExecutor implements TaskExecutor {
 
   private boolean moveTo(Lifecycle next) {
     while (true) {
-      Lifecycle cur = state.get();
+      Lifecycle cur = java.util.Objects.requireNonNull(state.get());
       if (cur == next || !cur.canMoveTo(next)) {
         return false;
       }

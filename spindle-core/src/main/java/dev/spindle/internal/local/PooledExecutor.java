@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed set of long-lived worker threads (platform or virtual) looping over one lock-free queue.
@@ -45,7 +46,7 @@ final class PooledExecutor extends LocalExecutor {
   }
 
   /** Null when unbounded; else the strict count of queued jobs. */
-  private final Backlog bounded;
+  private final @Nullable Backlog bounded;
   /** Unbounded only: jobs accepted, and cancelled while queued. */
   private final LongAdder accepted = new LongAdder();
   private final LongAdder cancelledQueued = new LongAdder();
@@ -102,7 +103,7 @@ final class PooledExecutor extends LocalExecutor {
   }
 
   /** A job left the queued state (started by {@code w}, or removed when {@code w} is null). */
-  private void leftQueue(Worker w) {
+  private void leftQueue(@Nullable Worker w) {
     if (bounded != null) {
       bounded.release();
     } else if (w != null) {
@@ -215,10 +216,11 @@ final class PooledExecutor extends LocalExecutor {
   /** One worker: its loop, its park flag and its canceller (interrupting its own thread). */
   private final class Worker implements Runnable {
     private final String name;
+    @SuppressWarnings("NullAway.Init") // set by the constructor of the pool, before start
     Thread thread;
     /** Via CURRENT: the job being run (release-written: a gauge and shutdownNow's hint). */
     @SuppressWarnings("unused")
-    private Job<?> current;
+    private @Nullable Job<?> current;
     final Counters.Single counters = new Counters.Single();
     volatile boolean parked;
     private final Runnable canceller = () -> thread.interrupt();
@@ -264,7 +266,7 @@ final class PooledExecutor extends LocalExecutor {
     }
 
     /** Waits for a job; null once shut down with an empty queue. */
-    private Job<?> awaitJob() {
+    private @Nullable Job<?> awaitJob() {
       for (int i = 0; i < idleRounds; i++) {
         Job<?> job = queue.poll();
         if (job != null) {

@@ -2,14 +2,15 @@ package dev.spindle.internal.local;
 
 import dev.spindle.ExecutionLabel;
 import dev.spindle.Task;
+import org.jspecify.annotations.Nullable;
 
 /** One execution of a task on one input, labelled or not (see {@link ExecutionLabel}). */
 final class TaskJob<I, O> extends Job<O> {
   private final Task<I, O> task;
   private final I input;
-  private final ExecutionLabel label;
+  private final @Nullable ExecutionLabel label;
 
-  TaskJob(LocalExecutor executor, long sequence, Task<I, O> task, I input, ExecutionLabel label) {
+  TaskJob(LocalExecutor executor, long sequence, Task<I, O> task, I input, @Nullable ExecutionLabel label) {
     super(executor, sequence, task.name());
     this.task = task;
     this.input = input;

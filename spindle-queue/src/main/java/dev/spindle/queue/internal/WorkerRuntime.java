@@ -21,8 +21,6 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.HeartbeatResult;
-import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.net.InetAddress;
@@ -142,10 +140,7 @@ public final class WorkerRuntime implements AutoCloseable {
       throw new IllegalStateException("worker " + workerId + " was already started");
     }
     if (!s.queueLimits().isEmpty()) {
-      if (!(s.store() instanceof JobInspector inspector)) {
-        throw new IllegalStateException("the store " + s.store().describe() + " cannot hold queue limits");
-      }
-      s.queueLimits().forEach(inspector::setQueueLimit);
+      s.queueLimits().forEach(s.store().inspector()::setQueueLimit);
     }
     if (s.executor() != null) {
       executor = s.executor();

@@ -568,6 +568,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
 
   // ---------------------------------------------------------------- JobInspector
 
+  /** This store itself: it is its own inspector. */
+  @Override
+  public JobInspector inspector() {
+    return this;
+  }
+
   @Override
   public List<JobInfo> listJobs(JobFilter filter) {
     synchronized (lock) {

@@ -141,4 +141,10 @@ public interface JobStore extends AutoCloseable {
   /** Releases connections and threads. Idempotent. Later calls throw {@link StoreException} (CLOSED). */
   @Override
   void close();
+
+  /**
+   * The operators' view of this store: queries, limits and repairs. Every store has one (often the
+   * store object itself); the same object on every call.
+   */
+  JobInspector inspector();
 }

@@ -11,7 +11,7 @@ public interface JobStoreProvider {
   String scheme();
 
   /**
-   * Opens a store. The returned object also implements {@link JobInspector}.
+   * Opens a store; {@link JobStore#inspector()} is its operators' view.
    *
    * @param location the whole location string, scheme included
    * @throws IllegalArgumentException if the location is malformed

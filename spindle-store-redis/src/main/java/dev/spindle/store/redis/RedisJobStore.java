@@ -547,6 +547,13 @@ public final class RedisJobStore implements JobStore, JobInspector {
 
   // ---------------------------------------------------------------- JobInspector
 
+  /** This store itself: it is its own inspector. */
+  @Override
+  public JobInspector inspector() {
+    return this;
+  }
+
+
   @Override
   public List<JobInfo> listJobs(JobFilter filter) {
     List<JobInfo> out = new ArrayList<>();

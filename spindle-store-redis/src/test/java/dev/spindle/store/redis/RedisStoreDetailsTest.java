@@ -91,7 +91,7 @@ class RedisStoreDetailsTest {
     }
     List<Long> ids = r.subList(0, 5).stream().map(e -> Long.parseLong(e.jobId())).toList();
     assertThat(ids).doesNotHaveDuplicates();
-    assertThat(ids.get(0)).isLessThan(ids.get(1)).as("ids increase with enqueue order within a group");
+    assertThat(ids.get(0)).as("ids increase with enqueue order within a group").isLessThan(ids.get(1));
   }
 
   @Test

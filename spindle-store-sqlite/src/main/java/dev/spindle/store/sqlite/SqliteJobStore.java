@@ -1055,6 +1055,12 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     return "sqlite:" + file;
   }
 
+  /** This store itself: it is its own inspector. */
+  @Override
+  public JobInspector inspector() {
+    return this;
+  }
+
   @Override
   public void close() {
     if (closed) {

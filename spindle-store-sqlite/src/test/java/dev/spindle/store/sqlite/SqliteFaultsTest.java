@@ -226,7 +226,7 @@ class SqliteFaultsTest {
       AtomicReference<String> id = new AtomicReference<>();
       Thread vt = Thread.ofVirtual().start(() -> {
         id.set(store.enqueue(List.of(job("1"))).get(0).jobId());
-        store.find(id.get()).orElseThrow();
+        assertThat(store.find(id.get())).isPresent();
       });
       vt.join();
       assertThat(store.offloadedCalls() - before).isEqualTo(2);

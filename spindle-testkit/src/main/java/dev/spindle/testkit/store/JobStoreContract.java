@@ -109,7 +109,7 @@ public abstract class JobStoreContract {
   void openTheStore() throws Exception {
     clock = new ManualClock(T0);
     store = openStore();
-    inspector = (JobInspector) store;
+    inspector = store.inspector();
     key = UUID.randomUUID().toString().substring(0, 8);
   }
 

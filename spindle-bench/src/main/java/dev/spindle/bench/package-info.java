@@ -1,0 +1,2 @@
+/** Benchmark harnesses: each a {@code main} measuring one figure of the README side by side with its baseline. Not API. */
+package dev.spindle.bench;

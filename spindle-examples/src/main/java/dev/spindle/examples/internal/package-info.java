@@ -1,0 +1,2 @@
+/** Helpers shared by the example programs. Not API. */
+package dev.spindle.examples.internal;

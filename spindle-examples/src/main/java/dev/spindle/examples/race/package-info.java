@@ -1,0 +1,2 @@
+/** The texts' BankAccount race: an unsynchronised counter and its fixes. */
+package dev.spindle.examples.race;

@@ -1,0 +1,2 @@
+/** The durable job queue: {@link dev.spindle.queue.JobQueue} (enqueue, inspect) and {@link dev.spindle.queue.Worker} (consume), with retries, delays, priorities, unique keys, limits and schedules, on any store. */
+package dev.spindle.queue;

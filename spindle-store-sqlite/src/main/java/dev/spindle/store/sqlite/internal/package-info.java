@@ -1,0 +1,2 @@
+/** Implementation of the SQLite store: schema, statements, row mapping. Not API. */
+package dev.spindle.store.sqlite.internal;

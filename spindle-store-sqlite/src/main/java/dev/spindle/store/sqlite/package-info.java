@@ -1,0 +1,2 @@
+/** The embedded SQLite store (the default {@code sqlite:} location): one file in WAL mode shared by every process of one host. */
+package dev.spindle.store.sqlite;

@@ -1,0 +1,2 @@
+/** Queue workers run as a supervised service. */
+package dev.spindle.supervisor.queue;

@@ -1,0 +1,2 @@
+/** The store contract suite every {@code JobStore} subclasses, and its helpers. */
+package dev.spindle.testkit.store;

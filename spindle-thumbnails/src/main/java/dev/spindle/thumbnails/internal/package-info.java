@@ -1,0 +1,2 @@
+/** Implementation of the thumbnail maker. Not API. */
+package dev.spindle.thumbnails.internal;
