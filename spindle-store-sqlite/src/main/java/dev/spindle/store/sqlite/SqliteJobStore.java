@@ -209,6 +209,9 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   }
 
   private static long micros(Duration d) {
+    if (d.getSeconds() >= Long.MAX_VALUE / 4_000_000L) {
+      return Long.MAX_VALUE / 4; // saturate: no stored duration may overflow
+    }
     return Math.min(d.toNanos() / 1000, Long.MAX_VALUE / 4);
   }
 
