@@ -65,7 +65,7 @@ public final class Task<I, O> {
     Objects.requireNonNull(name, "task name");
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "invalid task name '" + name + "': use 1-200 characters of letters, digits and . _ - : /");
+          "invalid task name '" + dev.spindle.spi.Echo.of(name) + "': use 1-200 characters of letters, digits and . _ - : /");
     }
     return name;
   }

@@ -45,13 +45,15 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
         String v = kv.substring(eq + 1);
         try {
           switch (k) {
-            case "durability" -> b.durability(SqliteJobStore.Durability.valueOf(v.toUpperCase(Locale.ROOT)));
+            case "durability" -> b.durability(durability(v));
+            case "requirePrivate" -> b.requirePrivate(bool(k, v));
             case "busyTimeoutMs" -> b.busyTimeout(Duration.ofMillis(Long.parseLong(v)));
             case "maxDatabaseBytes" -> b.maxDatabaseBytes(Long.parseLong(v));
             case "maxPayloadBytes" -> b.maxPayloadBytes(Integer.parseInt(v));
             case "wakeupMs" -> b.wakeupInterval(Duration.ofMillis(Long.parseLong(v)));
             default -> throw new IllegalArgumentException("unknown parameter '" + k + "' in '" + location
-                + "' (known: durability, busyTimeoutMs, maxDatabaseBytes, maxPayloadBytes, wakeupMs)");
+                + "' (known: durability, busyTimeoutMs, maxDatabaseBytes, maxPayloadBytes, wakeupMs, "
+                + "requirePrivate)");
           }
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("parameter " + k + " in '" + location + "' is not a number: " + v, e);
@@ -59,5 +61,23 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
       }
     }
     return b.open();
+  }
+
+  private static SqliteJobStore.Durability durability(String v) {
+    for (SqliteJobStore.Durability d : SqliteJobStore.Durability.values()) {
+      if (d.name().equalsIgnoreCase(v)) {
+        return d;
+      }
+    }
+    throw new IllegalArgumentException("durability must be one of "
+        + java.util.Arrays.stream(SqliteJobStore.Durability.values()).map(d -> d.name().toLowerCase(Locale.ROOT))
+            .toList() + ", not '" + dev.spindle.spi.Echo.of(v) + "'");
+  }
+
+  private static boolean bool(String k, String v) {
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    throw new IllegalArgumentException(k + " must be true or false, not '" + dev.spindle.spi.Echo.of(v) + "'");
   }
 }
