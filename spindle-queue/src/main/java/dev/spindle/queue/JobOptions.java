@@ -122,7 +122,7 @@ public final class JobOptions {
   public static String validateQueue(String queue) {
     Objects.requireNonNull(queue, "queue");
     if (!Names.isName(queue, 100, ":-._")) {
-      throw new IllegalArgumentException("invalid queue name '" + queue
+      throw new IllegalArgumentException("invalid queue name '" + dev.spindle.spi.Echo.of(queue)
           + "': use 1-100 characters of letters, digits and . _ : -");
     }
     return queue;

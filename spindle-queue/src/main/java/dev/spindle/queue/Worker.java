@@ -238,7 +238,7 @@ public final class Worker implements AutoCloseable {
       Objects.requireNonNull(name, "name");
       if (!name.matches("[\\x21-\\x7e]{1,64}")) {
         throw new IllegalArgumentException("worker name must be 1-64 printable ASCII characters without spaces: '"
-            + name + "'");
+            + dev.spindle.spi.Echo.of(name) + "'");
       }
       this.name = name;
       return this;
