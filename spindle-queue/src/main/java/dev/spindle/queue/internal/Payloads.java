@@ -3,6 +3,7 @@ package dev.spindle.queue.internal;
 import dev.spindle.spi.JsonCodec;
 import java.lang.reflect.Type;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -61,6 +62,14 @@ public final class Payloads {
             + "whole number, but the task takes a " + c.getSimpleName() + " (it would be cut to "
             + value + ")");
       }
+    }
+    try { // nested values: fields of records and beans, elements of lists
+      codec.mapper().readerFor(codec.mapper().constructType(type))
+          .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).readValue(json);
+    } catch (JacksonException e) {
+      throw new dev.spindle.PayloadException(what + " do not fit the task's input type exactly: "
+          + dev.spindle.spi.Echo.of(e.getOriginalMessage()), e);
     }
   }
 
