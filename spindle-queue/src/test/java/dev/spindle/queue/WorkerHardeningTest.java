@@ -43,6 +43,32 @@ class WorkerHardeningTest {
     }
   }
 
+  /** An input type whose creator fails with an Error, as buggy user code can. */
+  public record Bomb(String fuse) {
+    public Bomb {
+      if ("lit".equals(fuse)) {
+        throw new AssertionError("boom while reading the arguments");
+      }
+    }
+  }
+
+  @Test
+  void argumentsWhoseReadingThrowsAnErrorDeadLetterTheJobNotTheWorker() {
+    Task<Bomb, String> defuse = Task.of("t.defuse", Bomb.class, String.class, Bomb::fuse);
+    TaskRegistry registry = TaskRegistry.builder().add(DOUBLE).add(defuse).build();
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         Worker w = Worker.builder(store).registry(registry).concurrency(1).pollInterval(Duration.ofMillis(50))
+             .shutdownGrace(Duration.ofSeconds(5)).start();
+         JobQueue q = JobQueue.builder(store).build()) { // no registry: the check happens in the worker
+      JobHandle<?> bad = q.enqueue("t.defuse", "{\"fuse\":\"lit\"}");
+      JobInfo j = bad.await(Duration.ofSeconds(10));
+      assertThat(j.state()).isEqualTo(JobState.DEAD);
+      assertThat(j.deadReason()).isEqualTo(JobInfo.BAD_ARGS);
+      assertThat(q.enqueue(DOUBLE, 4L).result(Duration.ofSeconds(10))).isEqualTo(8L);
+      assertThat(w.failure()).isEmpty();
+    }
+  }
+
   @Test
   void runTimesBeyondTheHorizonAreRefusedAtEnqueueNamingTheLimit() {
     try (InMemoryJobStore store = new InMemoryJobStore();

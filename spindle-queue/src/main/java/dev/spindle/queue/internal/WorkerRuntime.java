@@ -448,7 +448,9 @@ public final class WorkerRuntime implements AutoCloseable {
     try {
       input = Payloads.fromJson(s.codec(), job.argsJson(), task.inputType(),
           "arguments of job " + job.id() + " (task '" + job.task() + "')");
-    } catch (PayloadException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // whatever the input type's code throws while reading the arguments (a creator, a static
+      // initializer) is the job's problem: it must neither kill the dispatcher nor come back forever
       JobError err = JobError.from(e);
       LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
       addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
@@ -546,7 +548,7 @@ public final class WorkerRuntime implements AutoCloseable {
     String json;
     try {
       json = Payloads.toJson(s.codec(), value, "result of job " + id + " (task '" + job.task() + "')");
-    } catch (PayloadException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) { // the result type's own code may throw too
       JobError err = JobError.from(e);
       addDone(new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "result not storable"));
