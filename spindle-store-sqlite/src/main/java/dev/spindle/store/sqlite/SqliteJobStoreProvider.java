@@ -2,6 +2,7 @@ package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
+import dev.spindle.spi.Echo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -32,14 +33,15 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
       rest = rest.substring(2);
     }
     if (rest.isBlank()) {
-      throw new IllegalArgumentException("no file in SQLite store location '" + location + "'");
+      throw new IllegalArgumentException("no file in SQLite store location '" + Echo.of(location) + "'");
     }
     SqliteJobStore.Builder b = SqliteJobStore.builder(Path.of(rest));
     if (query != null && !query.isEmpty()) {
       for (String kv : query.split("&")) {
         int eq = kv.indexOf('=');
         if (eq <= 0) {
-          throw new IllegalArgumentException("malformed parameter '" + kv + "' in '" + location + "'");
+          throw new IllegalArgumentException("malformed parameter '" + Echo.of(kv) + "' in '" + Echo.of(location)
+              + "'");
         }
         String k = kv.substring(0, eq);
         String v = kv.substring(eq + 1);
@@ -51,12 +53,14 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
             case "maxDatabaseBytes" -> b.maxDatabaseBytes(Long.parseLong(v));
             case "maxPayloadBytes" -> b.maxPayloadBytes(Integer.parseInt(v));
             case "wakeupMs" -> b.wakeupInterval(Duration.ofMillis(Long.parseLong(v)));
-            default -> throw new IllegalArgumentException("unknown parameter '" + k + "' in '" + location
+            default -> throw new IllegalArgumentException("unknown parameter '" + Echo.of(k) + "' in '"
+                + Echo.of(location)
                 + "' (known: durability, busyTimeoutMs, maxDatabaseBytes, maxPayloadBytes, wakeupMs, "
                 + "requirePrivate)");
           }
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("parameter " + k + " in '" + location + "' is not a number: " + v, e);
+          throw new IllegalArgumentException("parameter " + k + " in '" + Echo.of(location) + "' is not a number: "
+              + Echo.of(v), e);
         }
       }
     }
@@ -71,13 +75,13 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
     }
     throw new IllegalArgumentException("durability must be one of "
         + java.util.Arrays.stream(SqliteJobStore.Durability.values()).map(d -> d.name().toLowerCase(Locale.ROOT))
-            .toList() + ", not '" + dev.spindle.spi.Echo.of(v) + "'");
+            .toList() + ", not '" + Echo.of(v) + "'");
   }
 
   private static boolean bool(String k, String v) {
     if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
       return Boolean.parseBoolean(v);
     }
-    throw new IllegalArgumentException(k + " must be true or false, not '" + dev.spindle.spi.Echo.of(v) + "'");
+    throw new IllegalArgumentException(k + " must be true or false, not '" + Echo.of(v) + "'");
   }
 }
