@@ -69,6 +69,34 @@ class WorkerHardeningTest {
     }
   }
 
+  /** An exception whose message cannot be read. */
+  static final class UnreadableException extends RuntimeException {
+    @Override
+    public String getMessage() {
+      throw new AssertionError("getMessage is broken");
+    }
+  }
+
+  @Test
+  void aFailureWhoseErrorCannotBeReadStillEndsTheJob() {
+    Task<Long, Long> broken = Task.of("t.broken", Long.class, Long.class, x -> {
+      throw new UnreadableException();
+    });
+    TaskRegistry registry = TaskRegistry.builder().add(DOUBLE).add(broken).build();
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         Worker w = Worker.builder(store).registry(registry).concurrency(1).pollInterval(Duration.ofMillis(50))
+             .shutdownGrace(Duration.ofSeconds(5)).start();
+         JobQueue q = JobQueue.builder(store).registry(registry).build()) {
+      JobHandle<Long> h = q.enqueue(broken, 1L,
+          JobOptions.builder().retry(RetryPolicy.builder().maxAttempts(1).build()).build());
+      JobInfo j = h.await(Duration.ofSeconds(10));
+      assertThat(j.state()).isEqualTo(JobState.FAILED);
+      assertThat(j.error().orElseThrow().message()).contains("could not record the outcome");
+      assertThat(q.enqueue(DOUBLE, 5L).result(Duration.ofSeconds(10))).isEqualTo(10L);
+      assertThat(w.failure()).isEmpty();
+    }
+  }
+
   @Test
   void runTimesBeyondTheHorizonAreRefusedAtEnqueueNamingTheLimit() {
     try (InMemoryJobStore store = new InMemoryJobStore();

@@ -510,6 +510,22 @@ public final class WorkerRuntime implements AutoCloseable {
       return;
     }
     running.decrementAndGet();
+    try {
+      recordOutcome(f, tf);
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // building the outcome ran the job's own code (an exception's getMessage, a result getter) and
+      // that threw: the job must still end, or it would stay RUNNING under this worker's lease
+      String type = e.getClass().getName();
+      LOG.warn("job {}: recording its outcome failed ({}); the job fails", f.job.id(), type);
+      JobError err = JobError.of(type, "the worker could not record the outcome of this job: its error or "
+          + "result threw " + type + " while being read");
+      addDone(new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
+          JobEvent.Type.FAILED, JobState.FAILED, err, "outcome not recordable"));
+    }
+  }
+
+  /** Turns a finished execution into the outcome to write; may run code of the job's types. */
+  private void recordOutcome(InFlight f, TaskFuture<Object> tf) {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {
