@@ -64,8 +64,7 @@ public final class Task<I, O> {
   public static String validateName(String name) {
     Objects.requireNonNull(name, "task name");
     if (!isValidName(name)) {
-      String shown = name.length() > 60 ? name.substring(0, 60) + "... (" + name.length() + " chars)" : name;
-      throw new IllegalArgumentException("invalid task name '" + escape(shown)
+      throw new IllegalArgumentException("invalid task name '" + dev.spindle.spi.Echo.of(name)
           + "': use 1-" + MAX_NAME_LENGTH + " characters of letters, digits and . _ - : /");
     }
     return name;
@@ -89,19 +88,6 @@ public final class Task<I, O> {
       }
     }
     return true;
-  }
-
-  private static String escape(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
   }
 
   /** The task's unique name. */

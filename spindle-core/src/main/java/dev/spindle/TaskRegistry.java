@@ -102,7 +102,7 @@ public final class TaskRegistry {
   public Task<?, ?> require(String name) {
     Task<?, ?> t = tasks.get(name);
     if (t == null) {
-      throw new UnknownTaskException(name, "unknown task '" + name + "': not in the task registry (known: "
+      throw new UnknownTaskException(name, "unknown task '" + dev.spindle.spi.Echo.of(name) + "': not in the task registry (known: "
           + (tasks.isEmpty() ? "none" : String.join(", ", tasks.keySet())) + ")");
     }
     return t;

@@ -1,5 +1,6 @@
 package dev.spindle.cli;
 
+import dev.spindle.spi.Echo;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,7 +53,30 @@ public final class SpindleCli implements Runnable {
       cl.addSubcommand(sub);
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler(SpindleCli::usageError);
     return cl;
+  }
+
+  /** The longest usage-error message printed; longer ones (echoing huge input) are cut. */
+  static final int MAX_MESSAGE_CHARS = 1000;
+
+  /**
+   * Prints a usage error like picocli does, but with control characters escaped and the length
+   * bounded, so that hostile input cannot flood or drive the terminal.
+   */
+  private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    CommandLine c = ex.getCommandLine();
+    java.io.PrintWriter err = c.getErr();
+    String msg = Echo.controls(String.valueOf(ex.getMessage()));
+    if (msg.length() > MAX_MESSAGE_CHARS) {
+      msg = msg.substring(0, MAX_MESSAGE_CHARS) + "... (" + (msg.length() - MAX_MESSAGE_CHARS) + " more characters)";
+    }
+    err.println(msg);
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+      err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+    }
+    err.flush();
+    return c.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   public static void main(String[] args) {

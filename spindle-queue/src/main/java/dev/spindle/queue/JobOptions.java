@@ -22,6 +22,12 @@ import dev.spindle.queue.internal.Names;
 public final class JobOptions {
   /** The queue used when none is given. */
   public static final String DEFAULT_QUEUE = "default";
+  /**
+   * The horizon: how far ahead of the enqueue a job may be scheduled (36,525 days, about 100
+   * years). Longer delays and later run times are refused at enqueue, so that no stored time can
+   * overflow the time arithmetic of a worker or a store.
+   */
+  public static final Duration MAX_AHEAD = dev.spindle.queue.internal.Durations.MAX_AHEAD;
   private static final JobOptions DEFAULTS = builder().build();
 
   private final String queue;
@@ -92,9 +98,17 @@ public final class JobOptions {
     return policy;
   }
 
-  /** The time the job may first run, given the enqueue time: runAt, now + delay, or now. */
+  /**
+   * The time the job may first run, given the enqueue time: runAt, now + delay, or now.
+   *
+   * @throws IllegalArgumentException if that is more than {@link #MAX_AHEAD} after {@code now}
+   */
   public Instant effectiveRunAt(Instant now) {
     if (runAt != null) {
+      if (runAt.isAfter(now) && Duration.between(now, runAt).compareTo(MAX_AHEAD) > 0) {
+        throw new IllegalArgumentException("run time " + runAt + " is too far ahead: at most " + MAX_AHEAD.toDays()
+            + " days (about 100 years, JobOptions.MAX_AHEAD) after the enqueue are allowed");
+      }
       return runAt;
     }
     return delay != null ? now.plus(delay) : now;
@@ -108,7 +122,7 @@ public final class JobOptions {
   public static String validateQueue(String queue) {
     Objects.requireNonNull(queue, "queue");
     if (!Names.isName(queue, 100, ":-._")) {
-      throw new IllegalArgumentException("invalid queue name '" + queue
+      throw new IllegalArgumentException("invalid queue name '" + dev.spindle.spi.Echo.of(queue)
           + "': use 1-100 characters of letters, digits and . _ : -");
     }
     return queue;
@@ -147,7 +161,10 @@ public final class JobOptions {
       return this;
     }
 
-    /** Runs the job at or after this instant; clears {@link #delay}. */
+    /**
+     * Runs the job at or after this instant; clears {@link #delay}. An instant more than
+     * {@link #MAX_AHEAD} after the enqueue is refused by the enqueue.
+     */
     public Builder runAt(Instant runAt) {
       this.runAt = Objects.requireNonNull(runAt, "runAt");
       this.delay = null;
@@ -157,11 +174,15 @@ public final class JobOptions {
     /**
      * Runs the job once this delay after the enqueue has passed; clears {@link #runAt}.
      *
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or longer than {@link #MAX_AHEAD}
      */
     public Builder delay(Duration delay) {
       if (Objects.requireNonNull(delay, "delay").isNegative()) {
         throw new IllegalArgumentException("delay must not be negative: " + delay);
+      }
+      if (delay.compareTo(MAX_AHEAD) > 0) {
+        throw new IllegalArgumentException("delay " + delay.toDays() + " days is too long: at most " + MAX_AHEAD.toDays()
+            + " days (about 100 years, JobOptions.MAX_AHEAD) are allowed");
       }
       this.delay = delay;
       this.runAt = null;

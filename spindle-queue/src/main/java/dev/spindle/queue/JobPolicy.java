@@ -1,5 +1,6 @@
 package dev.spindle.queue;
 
+import dev.spindle.queue.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -23,8 +24,8 @@ public record JobPolicy(Duration timeout, RetryPolicy retry, int maxWorkerLost, 
       DEFAULT_MAX_WORKER_LOST, Duration.ofDays(1), Duration.ofDays(7));
 
   /**
-   * @throws IllegalArgumentException if the timeout is not positive, maxWorkerLost is below 1 or a
-   *     TTL is not positive
+   * @throws IllegalArgumentException if the timeout is not positive, maxWorkerLost is below 1, a
+   *     TTL is not positive, or the timeout or a TTL exceeds {@link JobOptions#MAX_AHEAD}
    */
   public JobPolicy {
     Objects.requireNonNull(retry, "retry");
@@ -32,6 +33,12 @@ public record JobPolicy(Duration timeout, RetryPolicy retry, int maxWorkerLost, 
     Objects.requireNonNull(failureTtl, "failureTtl");
     if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    Duration max = Durations.MAX_AHEAD;
+    if ((timeout != null && timeout.compareTo(max) > 0) || resultTtl.compareTo(max) > 0
+        || failureTtl.compareTo(max) > 0) {
+      throw new IllegalArgumentException("timeout and TTLs must be at most " + max.toDays()
+          + " days (about 100 years, JobOptions.MAX_AHEAD)");
     }
     if (maxWorkerLost < 1 || maxWorkerLost > 1000) {
       throw new IllegalArgumentException("maxWorkerLost must be in 1..1000: " + maxWorkerLost);

@@ -1,5 +1,6 @@
 package dev.spindle.queue;
 
+import dev.spindle.queue.internal.Durations;
 import dev.spindle.spi.JsonCodec;
 import java.time.Duration;
 import java.util.Collection;
@@ -236,6 +237,10 @@ public final class RetryPolicy {
       if (Objects.requireNonNull(initialDelay, "initialDelay").isNegative()) {
         throw new IllegalArgumentException("initialDelay must not be negative: " + initialDelay);
       }
+      if (initialDelay.compareTo(Durations.MAX_AHEAD) > 0) {
+        throw new IllegalArgumentException("initialDelay must be at most " + Durations.MAX_AHEAD.toDays()
+            + " days");
+      }
       this.initialDelay = initialDelay;
       return this;
     }
@@ -257,6 +262,10 @@ public final class RetryPolicy {
     public Builder maxDelay(Duration maxDelay) {
       if (Objects.requireNonNull(maxDelay, "maxDelay").isNegative()) {
         throw new IllegalArgumentException("maxDelay must not be negative: " + maxDelay);
+      }
+      if (maxDelay.compareTo(Durations.MAX_AHEAD) > 0) {
+        throw new IllegalArgumentException("maxDelay must be at most " + Durations.MAX_AHEAD.toDays()
+            + " days");
       }
       this.maxDelay = maxDelay;
       return this;

@@ -79,13 +79,17 @@ public final class Schedule {
   /**
    * A schedule firing every {@code interval}.
    *
-   * @throws IllegalArgumentException if the name is invalid or the interval shorter than
-   *     {@link #MIN_INTERVAL}
+   * @throws IllegalArgumentException if the name is invalid, the interval shorter than
+   *     {@link #MIN_INTERVAL} or longer than {@link JobOptions#MAX_AHEAD}
    */
   public static Builder every(String name, Duration interval) {
     Builder b = new Builder(name);
     if (Objects.requireNonNull(interval, "interval").compareTo(MIN_INTERVAL) < 0) {
       throw new IllegalArgumentException("interval must be at least " + MIN_INTERVAL + ": " + interval);
+    }
+    if (interval.compareTo(JobOptions.MAX_AHEAD) > 0) {
+      throw new IllegalArgumentException("interval must be at most " + JobOptions.MAX_AHEAD.toDays() + " days: "
+          + interval.toDays() + " days");
     }
     b.interval = interval;
     return b;

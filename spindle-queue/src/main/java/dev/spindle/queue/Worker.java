@@ -17,7 +17,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -93,6 +95,14 @@ public final class Worker implements AutoCloseable {
     return runtime.awaitTermination(timeout);
   }
 
+  /**
+   * The error that stopped this worker if one of its internal threads died (see
+   * {@link Builder#onFatal}); empty while it is healthy or after a normal stop.
+   */
+  public Optional<Throwable> failure() {
+    return runtime.failure();
+  }
+
   /** True once stopped. */
   public boolean isTerminated() {
     return runtime.isTerminated();
@@ -137,6 +147,7 @@ public final class Worker implements AutoCloseable {
     private Duration purgeInterval = Duration.ofMinutes(1);
     private RandomGenerator random = RandomGenerator.getDefault();
     private final Map<String, Integer> queueLimits = new LinkedHashMap<>();
+    private Consumer<Throwable> onFatal = t -> { };
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -227,7 +238,7 @@ public final class Worker implements AutoCloseable {
       Objects.requireNonNull(name, "name");
       if (!name.matches("[\\x21-\\x7e]{1,64}")) {
         throw new IllegalArgumentException("worker name must be 1-64 printable ASCII characters without spaces: '"
-            + name + "'");
+            + dev.spindle.spi.Echo.of(name) + "'");
       }
       this.name = name;
       return this;
@@ -315,6 +326,18 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Called once, on the dying thread, if an internal thread of the worker dies (a bug, or an
+     * Error such as OutOfMemoryError). The worker has then stopped for good: it neither claims nor
+     * heartbeats, so its jobs run elsewhere once its lease expires. A process that runs only this
+     * worker should exit non-zero here so that its supervisor restarts it. Default: nothing beyond
+     * the ERROR log line.
+     */
+    public Builder onFatal(Consumer<Throwable> handler) {
+      this.onFatal = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
     private static Duration positive(Duration d, String what) {
       if (Objects.requireNonNull(d, what).isNegative() || d.isZero()) {
         throw new IllegalArgumentException(what + " must be positive: " + d);
@@ -356,6 +379,7 @@ public final class Worker implements AutoCloseable {
      */
     public Worker start() {
       WorkerRuntime rt = new WorkerRuntime(settings());
+      rt.onFatal(onFatal);
       rt.start();
       return new Worker(rt);
     }

@@ -48,6 +48,8 @@ class ScheduleTest {
   @Test
   void invalidSchedulesAreRefused() {
     assertThatThrownBy(() -> Schedule.every("x", Duration.ofMillis(1))).hasMessageContaining("at least");
+    assertThatThrownBy(() -> Schedule.every("x", Duration.ofSeconds(Long.MAX_VALUE)))
+        .hasMessageContaining("at most 36525 days");
     assertThatThrownBy(() -> Schedule.every("bad name!", Duration.ofMinutes(1))).hasMessageContaining("schedule name");
     assertThatThrownBy(() -> Schedule.every("x", Duration.ofMinutes(1)).task("t.x", "{oops"))
         .isInstanceOf(PayloadException.class);

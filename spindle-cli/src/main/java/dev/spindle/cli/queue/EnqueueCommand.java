@@ -13,6 +13,12 @@ import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobRequest;
 import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.spi.Echo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -35,8 +41,12 @@ import tools.jackson.databind.JsonNode;
         "Examples:",
         "  ./spindle enqueue primes.check 9999999999999917 --wait",
         "  ./spindle enqueue demo.greet '\"world\"' --queue emails --delay 10s",
-        "  ./spindle enqueue demo.sleep 100 --count 500 --wait"})
+        "  ./spindle enqueue demo.sleep 100 --count 500 --wait",
+        "  ./spindle enqueue demo.greet --args-file input.json   (or --args-file - to read standard input)"})
 public final class EnqueueCommand implements Callable<Integer> {
+  /** The most bytes read from --args-file (the store's payload limit is usually lower). */
+  static final int MAX_ARGS_BYTES = 64 << 20;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -49,9 +59,14 @@ public final class EnqueueCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TASK", description = "the task name, e.g. primes.check")
   String task;
 
-  @Parameters(index = "1", paramLabel = "ARGS", defaultValue = "null",
+  @Parameters(index = "1", paramLabel = "ARGS", arity = "0..1",
       description = "the task's input as JSON (default: null); a number, \"a string\", {\"an\":\"object\"}")
   String args;
+
+  @Option(names = "--args-file", paramLabel = "FILE",
+      description = "read the task's input (JSON) from FILE, or from standard input with -; for arguments too "
+          + "large for a command line")
+  String argsFile;
 
   @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", defaultValue = JobOptions.DEFAULT_QUEUE,
       description = "the queue (default: ${DEFAULT-VALUE})")
@@ -96,6 +111,7 @@ public final class EnqueueCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, "--count must be within 1..10000000");
     }
     JobOptions options = options(cl);
+    String args = arguments(cl);
     try (JobStore s = store.open();
          JobQueue q = JobQueue.builder(s).registry(allowUnknown ? TaskRegistry.empty() : catalog.registry()).build()) {
       List<JobRequest> requests = new ArrayList<>(count);
@@ -116,13 +132,38 @@ public final class EnqueueCommand implements Callable<Integer> {
       }
       return await(handles, DurationArgs.parse(cl, wait));
     } catch (UnknownTaskException e) {
-      System.err.println("spindle enqueue: " + e.getMessage() + "; use --catalog to add catalogs or --allow-unknown");
+      System.err.println("spindle enqueue: " + Echo.controls(e.getMessage())
+          + "; use --catalog to add catalogs or --allow-unknown");
       return 2;
     } catch (IllegalArgumentException e) {
-      System.err.println("spindle enqueue: " + e.getMessage());
+      System.err.println("spindle enqueue: " + Echo.controls(e.getMessage()));
       return 2;
     } catch (RuntimeException e) {
       return QueueSupport.fail("enqueue", e);
+    }
+  }
+
+  /** The arguments: ARGS, the --args-file (or standard input), or null. */
+  private String arguments(CommandLine cl) {
+    if (argsFile == null) {
+      return args != null ? args : "null";
+    }
+    if (args != null) {
+      throw new CommandLine.ParameterException(cl, "give the arguments either as ARGS or with --args-file, not both");
+    }
+    try {
+      byte[] bytes = argsFile.equals("-") ? readBounded(System.in)
+          : readBounded(Files.newInputStream(Path.of(argsFile)));
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new CommandLine.ParameterException(cl, "cannot read --args-file " + Echo.of(argsFile) + ": " + e);
+    }
+  }
+
+  /** Reads at most {@link #MAX_ARGS_BYTES} + 1 bytes (the payload limit then refuses with its own message). */
+  private static byte[] readBounded(InputStream in) throws IOException {
+    try (in) {
+      return in.readNBytes(MAX_ARGS_BYTES + 1);
     }
   }
 
@@ -151,7 +192,10 @@ public final class EnqueueCommand implements Callable<Integer> {
         b.retry(RetryPolicy.builder().maxAttempts(maxAttempts).build());
       }
       return b.build();
-    } catch (IllegalArgumentException | DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
+      throw new CommandLine.ParameterException(cl, "--at " + Echo.of(at) + " is not an ISO-8601 instant (example: "
+          + "2030-01-01T09:00:00Z)");
+    } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
   }

@@ -76,6 +76,9 @@ public final class JobsCommand implements Runnable {
   /** {@code jobs list}. */
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
   static final class ListJobs implements Callable<Integer> {
+    /** The most jobs one listing prints. */
+    static final int MAX_LIST = 100_000;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -94,7 +97,11 @@ public final class JobsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      JobFilter f = filter.filter(spec.commandLine(), Math.max(1, limit));
+      if (limit < 1 || limit > MAX_LIST) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "-n/--limit must be within 1.." + MAX_LIST
+            + ": " + limit);
+      }
+      JobFilter f = filter.filter(spec.commandLine(), limit);
       if (before != null) {
         try {
           f = f.withBeforeId(before);

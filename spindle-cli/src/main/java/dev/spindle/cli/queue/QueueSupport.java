@@ -26,16 +26,39 @@ final class QueueSupport {
 
   /** {@code --store}: where the jobs live. */
   static final class StoreOption {
-    @Option(names = "--store", paramLabel = "LOCATION",
-        description = "the job store: a SQLite file path, sqlite:PATH, memory:NAME or redis://... "
-            + "(default: $SPINDLE_STORE or " + JobStores.DEFAULT_LOCATION + ")")
     String store;
 
-    String location() {
-      return store != null ? store : JobStores.defaultLocation();
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
+    /** Checked as it is parsed, so a process-local store is a usage error before anything runs. */
+    @Option(names = "--store", paramLabel = "LOCATION",
+        description = "the job store: a SQLite file path, sqlite:PATH or redis://... "
+            + "(default: $SPINDLE_STORE or " + JobStores.DEFAULT_LOCATION + ")")
+    void setStore(String location) {
+      this.store = location;
+      location();
     }
 
-    /** Opens the store, turning failures into usage-style errors. */
+    /**
+     * The location; a process-local store ({@code memory:}) is refused: every command runs in its
+     * own process, so jobs put there would vanish when it exits and no worker could see them.
+     */
+    String location() {
+      String loc = store != null ? store : JobStores.defaultLocation();
+      if (loc.strip().regionMatches(true, 0, "memory:", 0, 7)) {
+        String msg = "--store " + dev.spindle.spi.Echo.of(loc) + " is a store inside this one process: what "
+            + "this command does there vanishes when it exits and no other process sees it; use a SQLite file "
+            + "(sqlite:PATH) or redis://... (memory: is for tests and ./spindle demo)";
+        if (mixee != null) {
+          throw new CommandLine.ParameterException(mixee.commandLine(), msg);
+        }
+        throw new IllegalArgumentException(msg);
+      }
+      return loc;
+    }
+
+    /** Opens the store. */
     JobStore open() {
       return JobStores.open(location());
     }
@@ -104,7 +127,7 @@ final class QueueSupport {
   /** Prints {@code spindle <cmd>: message} for an operational failure and returns exit code 1. */
   static int fail(String command, RuntimeException e) {
     String what = e instanceof StoreException se ? se.reason() + ": " + se.getMessage() : e.getMessage();
-    System.err.println("spindle " + command + ": " + what);
+    System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(what));
     return 1;
   }
 }

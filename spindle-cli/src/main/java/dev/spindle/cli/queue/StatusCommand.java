@@ -30,6 +30,9 @@ import picocli.CommandLine;
     description = {"Shows the queue: jobs per queue and state, live workers with their throughput, and recurring "
         + "schedules.", "Example: ./spindle status --watch 2s"})
 public final class StatusCommand implements Callable<Integer> {
+  /** The shortest --watch interval. */
+  static final Duration MIN_WATCH = Duration.ofMillis(100);
+
   /** The most RUNNING jobs read to show what each worker runs. */
   static final int RUNNING_SHOWN = 1000;
 
@@ -40,12 +43,16 @@ public final class StatusCommand implements Callable<Integer> {
   QueueSupport.StoreOption store = new QueueSupport.StoreOption();
 
   @Option(names = "--watch", paramLabel = "DURATION", arity = "0..1", fallbackValue = "2s",
-      description = "redraw every DURATION (default 2s) until Ctrl-C")
+      description = "redraw every DURATION (default 2s, at least 100ms) until Ctrl-C")
   String watch;
 
   @Override
   public Integer call() throws InterruptedException {
     Duration every = watch == null ? null : DurationArgs.parse(spec.commandLine(), watch);
+    if (every != null && every.compareTo(MIN_WATCH) < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--watch must be at least "
+          + MIN_WATCH.toMillis() + "ms (a shorter interval only burns a core): " + watch);
+    }
     try (JobStore s = store.open()) {
       JobInspector in = s.inspector();
       boolean clear = every != null && ProgressBar.hasTerminal();

@@ -6,6 +6,7 @@ import dev.spindle.cli.DurationArgs;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,9 @@ import picocli.CommandLine;
             + "SIGTERM or Ctrl-C.",
         "Example: ./spindle worker --queues emails,default --model threads --concurrency 4"})
 public final class WorkerCommand implements Callable<Integer> {
+  /** Exit status when an internal thread of the worker died (EX_SOFTWARE). */
+  static final int EXIT_FATAL = 70;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -108,12 +112,18 @@ public final class WorkerCommand implements Callable<Integer> {
       return QueueSupport.fail("worker", e);
     }
     Worker worker;
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<Throwable> fatal = new AtomicReference<>();
     try {
       b = Worker.builder(s).registry(registry).queues(queues).model(m).name(name).shutdownGrace(graceD)
           .leaseDuration(DurationArgs.parse(cl, lease)).heartbeatInterval(DurationArgs.parse(cl, heartbeat));
       b.concurrency(concurrency != null ? concurrency
           : m == ExecutionModel.SEQUENTIAL ? 1 : Runtime.getRuntime().availableProcessors());
       limits.forEach(b::queueLimit);
+      b.onFatal(t -> {
+        fatal.set(t);
+        stopped.countDown();
+      });
       worker = b.start();
     } catch (IllegalArgumentException | IllegalStateException e) {
       s.close();
@@ -122,7 +132,6 @@ public final class WorkerCommand implements Callable<Integer> {
       s.close();
       return QueueSupport.fail("worker", e);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       System.err.println("spindle worker: stopping (grace " + QueueSupport.human(graceD) + ")...");
       worker.close();
@@ -133,6 +142,13 @@ public final class WorkerCommand implements Callable<Integer> {
     System.err.println("spindle worker: " + worker.id() + " consuming " + queues + " from " + s.describe() + " ("
         + m.name().toLowerCase(Locale.ROOT) + "; tasks: " + String.join(", ", registry.names()) + ")");
     stopped.await();
+    Throwable t = fatal.get();
+    if (t != null) {
+      // a worker that cannot claim must not linger: exit non-zero so that a supervisor restarts it
+      System.err.println("spindle worker: stopped on an internal error (" + t + "); exiting with status "
+          + EXIT_FATAL);
+      return EXIT_FATAL;
+    }
     return 0;
   }
 }

@@ -3,6 +3,8 @@ package dev.spindle.queue.internal;
 import dev.spindle.spi.JsonCodec;
 import java.lang.reflect.Type;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 
 /**
  * String-based JSON conversion for the queue's hot paths, with the codec's size limit and error
@@ -32,6 +34,48 @@ public final class Payloads {
       return codec.toJson(value, what); // exact UTF-8 size check
     }
     return json;
+  }
+
+  /**
+   * Checks that {@code json} binds to {@code type} exactly, as an enqueue must before anything is
+   * stored: besides the codec's checks, a fraction is refused for an integer type ({@code 1.5}
+   * would run as 1) and {@code null} for a number, boolean or character.
+   *
+   * @throws dev.spindle.PayloadException saying what does not fit
+   */
+  public static void checkStrictly(JsonCodec codec, String json, Type type, String what) {
+    Object value = fromJson(codec, json, type, what); // size, syntax and the codec's own binding errors
+    if (value == null && type instanceof Class<?> c && (c.isPrimitive() || Number.class.isAssignableFrom(c)
+        || c == Boolean.class || c == Character.class)) {
+      throw new dev.spindle.PayloadException(what + ": null is not a " + c.getSimpleName()
+          + "; give a value");
+    }
+    if (type instanceof Class<?> c && isIntegral(c) && !isPlainInteger(json.strip())) {
+      JsonNode node;
+      try {
+        node = codec.mapper().readTree(json);
+      } catch (JacksonException e) {
+        return; // fromJson accepted it; nothing more to check
+      }
+      if (node.isNumber() && !node.isIntegralNumber()) {
+        throw new dev.spindle.PayloadException(what + ": " + dev.spindle.spi.Echo.of(json.strip()) + " is not a "
+            + "whole number, but the task takes a " + c.getSimpleName() + " (it would be cut to "
+            + value + ")");
+      }
+    }
+    try { // nested values: fields of records and beans, elements of lists
+      codec.mapper().readerFor(codec.mapper().constructType(type))
+          .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).readValue(json);
+    } catch (JacksonException e) {
+      throw new dev.spindle.PayloadException(what + " do not fit the task's input type exactly: "
+          + dev.spindle.spi.Echo.of(e.getOriginalMessage()), e);
+    }
+  }
+
+  private static boolean isIntegral(Class<?> c) {
+    return c == Long.class || c == Integer.class || c == Short.class || c == Byte.class || c == long.class
+        || c == int.class || c == short.class || c == byte.class || c == java.math.BigInteger.class;
   }
 
   /** {@code -?[0-9]{1,18}} without leading zeros: a number Jackson reads as the same long. */

@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +96,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private Thread dispatcher;
   private Thread housekeeper;
   private volatile double rate;
+  private volatile Throwable fatal;
+  private volatile Consumer<Throwable> onFatal = t -> { };
 
   /** How an execution ended, waiting to be written to the store. */
   private record Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error,
@@ -160,11 +165,70 @@ public final class WorkerRuntime implements AutoCloseable {
     ExecutionModel m = executor.model();
     wrapContext = m != ExecutionModel.PROCESSES && m != ExecutionModel.DISTRIBUTED;
     subscription = s.store().subscribe(this::onStoreChange);
-    dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch").start(this::dispatchLoop);
+    dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch")
+        .start(() -> guarded("dispatcher", this::dispatchLoop));
     housekeeper = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
-        .start(this::housekeepingLoop);
+        .start(() -> guarded("housekeeping", this::housekeepingLoop));
     LOG.info("worker {} consuming {} from {} ({} x {})", workerId, s.queues(), s.store().describe(),
         s.concurrency(), m);
+  }
+
+  /**
+   * Sets what runs once if an internal thread of this worker dies (see {@link #failure()}); call
+   * before {@link #start()}. The default only logs.
+   */
+  public void onFatal(Consumer<Throwable> handler) {
+    this.onFatal = Objects.requireNonNull(handler, "handler");
+  }
+
+  /** The error that stopped this worker, if one of its threads died. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(fatal);
+  }
+
+  /** Runs a worker thread's loop; an escaping throwable stops the whole worker loudly. */
+  private void guarded(String what, Runnable loop) {
+    try {
+      loop.run();
+    } catch (Throwable t) {
+      die(what, t);
+    }
+  }
+
+  /**
+   * A worker thread died (a bug, an Error such as OutOfMemoryError): a worker that cannot claim or
+   * write outcomes must not run on as a zombie that heartbeats. It stops heartbeating (its jobs run
+   * elsewhere once the lease expires), stops its executions, discards their outcomes, wakes every
+   * waiter and calls the fatal handler (the CLI exits non-zero so a supervisor restarts it).
+   */
+  private void die(String what, Throwable t) {
+    synchronized (this) {
+      if (fatal != null) {
+        return;
+      }
+      fatal = t;
+    }
+    LOG.error("worker {}: its {} thread died; the worker stops (no more claims or heartbeats; its {} running "
+        + "job(s) run elsewhere once the lease of {} expires)", workerId, what, inFlight.size(), s.leaseDuration(), t);
+    stopping = true;
+    for (InFlight f : inFlight.values()) {
+      f.lost = true;
+      f.stop();
+    }
+    pending.clear();
+    terminated = true;
+    lock.lock();
+    try {
+      idle.signalAll();
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      onFatal.accept(t);
+    } catch (RuntimeException e) {
+      LOG.error("worker {}: the fatal-error handler threw", workerId, e);
+    }
   }
 
   private TaskExecutor createExecutor() {
@@ -215,7 +279,7 @@ public final class WorkerRuntime implements AutoCloseable {
     long lastClaimNanos = 0;
     boolean moreWork = true;
     Instant nextRunAt = null;
-    long pollNanos = s.pollInterval().toNanos();
+    long pollNanos = Durations.toNanos(s.pollInterval());
     while (true) {
       List<Done> batch;
       boolean claim;
@@ -223,6 +287,9 @@ public final class WorkerRuntime implements AutoCloseable {
       lock.lock();
       try {
         while (true) {
+          if (fatal != null) {
+            return;
+          }
           long now = System.nanoTime();
           if (stopping && now >= giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
             LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
@@ -247,7 +314,7 @@ public final class WorkerRuntime implements AutoCloseable {
           }
           long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
           if (nextRunAt != null && free > 0) {
-            long untilRun = Duration.between(s.clock().instant(), nextRunAt).toNanos();
+            long untilRun = Durations.nanosBetween(s.clock().instant(), nextRunAt);
             waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
           }
           dispatcherWaiting = true;
@@ -376,7 +443,9 @@ public final class WorkerRuntime implements AutoCloseable {
     try {
       input = Payloads.fromJson(s.codec(), job.argsJson(), task.inputType(),
           "arguments of job " + job.id() + " (task '" + job.task() + "')");
-    } catch (PayloadException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // whatever the input type's code throws while reading the arguments (a creator, a static
+      // initializer) is the job's problem: it must neither kill the dispatcher nor come back forever
       JobError err = JobError.from(e);
       LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
       addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
@@ -384,7 +453,7 @@ public final class WorkerRuntime implements AutoCloseable {
       return;
     }
     Duration timeout = job.policy().timeout();
-    InFlight f = new InFlight(job, task, timeout == null ? null : now.plus(timeout), claimedNanos);
+    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos);
     running.incrementAndGet();
     inFlight.put(job.id(), f);
     emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
@@ -436,6 +505,22 @@ public final class WorkerRuntime implements AutoCloseable {
       return;
     }
     running.decrementAndGet();
+    try {
+      recordOutcome(f, tf);
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // building the outcome ran the job's own code (an exception's getMessage, a result getter) and
+      // that threw: the job must still end, or it would stay RUNNING under this worker's lease
+      String type = e.getClass().getName();
+      LOG.warn("job {}: recording its outcome failed ({}); the job fails", f.job.id(), type);
+      JobError err = JobError.of(type, "the worker could not record the outcome of this job: its error or "
+          + "result threw " + type + " while being read");
+      addDone(new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
+          JobEvent.Type.FAILED, JobState.FAILED, err, "outcome not recordable"));
+    }
+  }
+
+  /** Turns a finished execution into the outcome to write; may run code of the job's types. */
+  private void recordOutcome(InFlight f, TaskFuture<Object> tf) {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {
@@ -474,7 +559,7 @@ public final class WorkerRuntime implements AutoCloseable {
     String json;
     try {
       json = Payloads.toJson(s.codec(), value, "result of job " + id + " (task '" + job.task() + "')");
-    } catch (PayloadException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) { // the result type's own code may throw too
       JobError err = JobError.from(e);
       addDone(new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "result not storable"));
@@ -489,7 +574,8 @@ public final class WorkerRuntime implements AutoCloseable {
     JobError err = JobError.from(error);
     int failures = job.failures() + 1;
     if (job.policy().retry().shouldRetry(failures, ErrorTypes.of(error))) {
-      Instant at = s.clock().instant().plus(job.policy().retry().backoff(failures, s.random().nextDouble()));
+      Instant at = Durations.plus(s.clock().instant(),
+          job.policy().retry().backoff(failures, s.random().nextDouble()));
       addDone(new Done(job, Completion.retry(job.id(), job.fence(), workerId, err.toJson(), at),
           JobEvent.Type.RETRY_SCHEDULED, JobState.SCHEDULED, err, "retry at " + at));
     } else {
@@ -508,10 +594,10 @@ public final class WorkerRuntime implements AutoCloseable {
   // ---------------------------------------------------------------- housekeeping
 
   private void housekeepingLoop() {
-    Instant nextHeartbeat = s.clock().instant().plus(s.heartbeatInterval());
+    Instant nextHeartbeat = Durations.plus(s.clock().instant(), s.heartbeatInterval());
     Instant nextReclaim = s.clock().instant();
     Instant nextSchedules = s.clock().instant();
-    Instant nextPurge = s.clock().instant().plus(s.purgeInterval());
+    Instant nextPurge = Durations.plus(s.clock().instant(), s.purgeInterval());
     while (!terminated) {
       lock.lock();
       try {
@@ -529,22 +615,22 @@ public final class WorkerRuntime implements AutoCloseable {
         checkTimeouts(now);
         if (!now.isBefore(nextHeartbeat)) {
           heartbeat(now);
-          nextHeartbeat = now.plus(s.heartbeatInterval());
+          nextHeartbeat = Durations.plus(now, s.heartbeatInterval());
         }
         if (s.maintenance() && !now.isBefore(nextReclaim)) {
           reclaim(now);
-          nextReclaim = now.plus(s.heartbeatInterval());
+          nextReclaim = Durations.plus(now, s.heartbeatInterval());
         }
         if (s.runSchedules() && !stopping && !now.isBefore(nextSchedules)) {
           schedules.runDue(now);
-          nextSchedules = now.plus(s.scheduleInterval());
+          nextSchedules = Durations.plus(now, s.scheduleInterval());
         }
         if (s.maintenance() && !now.isBefore(nextPurge)) {
           int n = s.store().purgeExpired(now, s.retention());
           if (n > 0) {
             LOG.debug("worker {} removed {} expired job(s)", workerId, n);
           }
-          nextPurge = now.plus(n >= s.retention().batch() ? Duration.ZERO : s.purgeInterval());
+          nextPurge = Durations.plus(now, n >= s.retention().batch() ? Duration.ZERO : s.purgeInterval());
         }
       } catch (RuntimeException e) {
         logStoreFailure(e, 0);
@@ -571,7 +657,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private void heartbeat(Instant now) {
     long processed = processedCount();
     if (lastRateAt != null) {
-      double secs = Duration.between(lastRateAt, now).toNanos() / 1e9;
+      double secs = Durations.nanosBetween(lastRateAt, now) / 1e9;
       if (secs > 0) {
         double current = (processed - lastRateProcessed) / secs;
         rate = rate == 0 ? current : 0.5 * rate + 0.5 * current;
@@ -582,7 +668,7 @@ public final class WorkerRuntime implements AutoCloseable {
     long hbNanos = System.nanoTime();
     WorkerRecord rec = new WorkerRecord(workerId, s.name(), hostName(), ProcessHandle.current().pid(), s.queues(),
         s.concurrency(), (executor == null ? s.model() : executor.model()).name(), stopping ? "STOPPING" : "RUNNING",
-        startedAt, now, now.plus(s.leaseDuration()), running.get(), processed, failed.sum() + dead.sum(), rate);
+        startedAt, now, Durations.plus(now, s.leaseDuration()), running.get(), processed, failed.sum() + dead.sum(), rate);
     HeartbeatResult hb = s.store().heartbeat(rec);
     for (InFlight f : inFlight.values()) {
       String id = f.job.id();

@@ -12,6 +12,27 @@ import org.junit.jupiter.api.Test;
 class PayloadsTest {
   private final JsonCodec codec = JsonCodec.defaults();
 
+  /** An input with nested numbers. */
+  public record Point(int x, long y, List<Integer> more) {}
+
+  @Test
+  void strictBindingRefusesWhatTheInputTypeCannotHoldExactly() {
+    assertThatThrownBy(() -> Payloads.checkStrictly(codec, "1.5", Long.class, "args"))
+        .isInstanceOf(PayloadException.class).hasMessageContaining("1.5 is not a whole number");
+    assertThatThrownBy(() -> Payloads.checkStrictly(codec, "null", Long.class, "args"))
+        .isInstanceOf(PayloadException.class).hasMessageContaining("null is not a Long");
+    assertThatThrownBy(() -> Payloads.checkStrictly(codec, "{\"x\":1.5,\"y\":2,\"more\":[]}", Point.class, "args"))
+        .isInstanceOf(PayloadException.class).hasMessageContaining("exactly");
+    assertThatThrownBy(() -> Payloads.checkStrictly(codec, "{\"x\":1,\"y\":2,\"more\":[2.5]}", Point.class,
+        "args")).isInstanceOf(PayloadException.class);
+    assertThatThrownBy(() -> Payloads.checkStrictly(codec, "{\"x\":null,\"y\":2,\"more\":[]}", Point.class,
+        "args")).isInstanceOf(PayloadException.class);
+    Payloads.checkStrictly(codec, "{\"x\":1,\"y\":2,\"more\":[3]}", Point.class, "args");
+    Payloads.checkStrictly(codec, "9223372036854775807", Long.class, "args");
+    Payloads.checkStrictly(codec, "null", String.class, "args"); // a reference type may be null
+    Payloads.checkStrictly(codec, "2.5", Double.class, "args");
+  }
+
   @Test
   void fastPathsWriteWhatJacksonWrites() {
     for (Object v : new Object[] {0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE, 42, (short) 7, (byte) -3, true, false,

@@ -28,11 +28,10 @@ import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.FilePrivacy;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,6 +68,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>Idle workers are woken within about {@link Builder#wakeupInterval} of a commit by any
  *       process, by polling {@code PRAGMA data_version}.
  *   <li>All SQLite calls run on platform threads; calls from virtual threads are handed over.
+ *   <li>Job payloads are private: a new store's directories are created 0700 and its files (the
+ *       database, {@code -wal}, {@code -shm}) 0600; a store other users can read is reported
+ *       (WARN) or refused ({@link Builder#requirePrivate}).
+ *   <li>A connection that failed with an error other than busy (disk full, I/O error) is replaced
+ *       by a fresh one, so the store resumes by itself once the cause is gone.
  * </ul>
  *
  * <table>
@@ -79,6 +83,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <tr><td>{@link Builder#maxDatabaseBytes}</td><td>0: no limit besides the disk</td></tr>
  *   <tr><td>{@link Builder#maxPayloadBytes}</td><td>16 MiB per argument or result</td></tr>
  *   <tr><td>{@link Builder#wakeupInterval}</td><td>2 ms</td></tr>
+ *   <tr><td>{@link Builder#requirePrivate}</td><td>false: warn about a store others can read</td></tr>
  * </table>
  *
  * <p>Thread-safe. Open with {@link #open(Path)}, a {@link Builder}, or
@@ -114,20 +119,12 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   private SqliteJobStore(Builder b) {
     this.settings = b;
     this.file = b.file.toAbsolutePath().normalize();
-    try {
-      Path dir = file.getParent();
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
-    } catch (IOException e) {
-      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "cannot create the directory of the job database "
-          + file + ": " + e, e);
-    }
+    FilePrivacy.prepare(file, b.requirePrivate);
     this.db = new Db(file, b.busyTimeout, b.maxDatabaseBytes, b.durability == Durability.FULL);
     try {
       if (!db.read("read the schema version", Schema::isCurrent)) {
         db.write("create the schema", c -> {
-          Schema.migrate(c);
+          Schema.migrate(c, file);
           return null;
         });
       }
@@ -209,6 +206,9 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   }
 
   private static long micros(Duration d) {
+    if (d.getSeconds() >= Long.MAX_VALUE / 4_000_000L) {
+      return Long.MAX_VALUE / 4; // saturate: no stored duration may overflow
+    }
     return Math.min(d.toNanos() / 1000, Long.MAX_VALUE / 4);
   }
 
@@ -1267,6 +1267,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     private long maxDatabaseBytes;
     private int maxPayloadBytes = 16 << 20;
     private Duration wakeupInterval = Duration.ofMillis(2);
+    private boolean requirePrivate;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file");
@@ -1315,6 +1316,15 @@ public final class SqliteJobStore implements JobStore, JobInspector {
         throw new IllegalArgumentException("wakeupInterval must be within 1 ms .. 1 s: " + interval);
       }
       this.wakeupInterval = interval;
+      return this;
+    }
+
+    /**
+     * Whether to refuse a database that other users can read (default false: a warning is logged).
+     * New stores are always created private: directories 0700, files 0600.
+     */
+    public Builder requirePrivate(boolean require) {
+      this.requirePrivate = require;
       return this;
     }
 

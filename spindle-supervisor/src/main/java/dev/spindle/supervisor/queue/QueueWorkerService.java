@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.JobStore;
 import dev.spindle.supervisor.Service;
 import dev.spindle.supervisor.ServiceConfig;
 import dev.spindle.supervisor.ServiceContext;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -178,11 +179,25 @@ public final class QueueWorkerService extends Service {
             }
           });
       settings.limits().forEach(b::queueLimit);
+      Thread runner = Thread.currentThread();
+      AtomicReference<Throwable> fatal = new AtomicReference<>();
+      b.onFatal(t -> {
+        fatal.set(t);
+        runner.interrupt(); // run() fails, so the master restarts this worker process
+      });
       Worker w = b.start();
       worker = w;
       System.err.println("[spindle] " + this + ": queue worker " + w.id() + " consuming " + settings.queues()
           + " from " + store.describe());
-      context().awaitStop();
+      try {
+        context().awaitStop();
+      } catch (InterruptedException e) {
+        if (fatal.get() != null) {
+          w.close();
+          throw new IllegalStateException("the queue worker stopped on an internal error", fatal.get());
+        }
+        throw e;
+      }
       w.stop(Duration.ofMillis(settings.graceMillis()));
     } finally {
       store.close();

@@ -69,6 +69,10 @@ public final class ChangePoller implements AutoCloseable {
         backoff = 0;
         LockSupport.parkNanos(intervalNanos);
       } catch (SQLException e) {
+        if (conn != null) {
+          db.discard(conn); // a failed connection may stay unusable: poll on a fresh one
+          conn = null;
+        }
         backoff = Math.min(Math.max(backoff * 2, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.SECONDS.toNanos(1));
         LOG.debug("polling {} for changes failed: {}", db.file(), e.toString());
         listeners.fire(); // something may have changed; listeners re-check

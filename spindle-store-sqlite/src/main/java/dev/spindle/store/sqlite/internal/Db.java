@@ -39,7 +39,8 @@ public final class Db implements AutoCloseable {
   private final Duration busyTimeout;
   private final long maxDatabaseBytes;
   private final boolean fullSync;
-  private final Conn writer;
+  /** Guarded by {@link #writeLock}; replaced after an error that may have left it unusable. */
+  private Conn writer;
   private final BlockingQueue<Conn> readers = new ArrayBlockingQueue<>(READERS);
   private final List<Conn> all = new ArrayList<>();
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -57,6 +58,8 @@ public final class Db implements AutoCloseable {
   public static final class Conn {
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /** Set after an error other than busy: SQLite may have left a statement or transaction half done. */
+    private boolean broken;
 
     Conn(Connection connection) {
       this.connection = connection;
@@ -131,6 +134,35 @@ public final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes {@code c} and forgets it: after SQLITE_FULL, IOERR or CORRUPT a cached statement or the
+   * transaction can be left in a state SQLite never recovers from on that connection ("statement is
+   * not executing"), so a failed connection is replaced by a fresh one.
+   */
+  public void discard(Conn c) {
+    synchronized (all) {
+      all.remove(c);
+    }
+    c.close();
+  }
+
+  /** {@code c}, or a fresh connection replacing it if an error may have broken it. */
+  private Conn usable(Conn c) throws SQLException {
+    if (!c.broken) {
+      return c;
+    }
+    Conn fresh = open();
+    discard(c);
+    return fresh;
+  }
+
+  /** Marks a connection for replacement after an error that is not a busy wait. */
+  private static void failed(Conn c, SQLException e) {
+    if (!SqliteErrors.isBusy(e)) {
+      c.broken = true;
+    }
+  }
+
   /** Opens one more connection (for the change poller). */
   public Conn open() throws SQLException {
     Properties p = new Properties();
@@ -197,6 +229,7 @@ public final class Db implements AutoCloseable {
         long deadline = System.nanoTime() + busyTimeout.toNanos();
         while (true) {
           try {
+            writer = usable(writer);
             writer.exec("BEGIN IMMEDIATE");
             T result;
             try {
@@ -212,6 +245,7 @@ public final class Db implements AutoCloseable {
               LockSupport.parkNanos(200_000);
               continue;
             }
+            failed(writer, e);
             throw SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
           }
         }
@@ -240,6 +274,7 @@ public final class Db implements AutoCloseable {
         long deadline = System.nanoTime() + busyTimeout.toNanos();
         while (true) {
           try {
+            c = usable(c);
             c.exec("BEGIN");
             try {
               T result = work.run(c);
@@ -254,6 +289,7 @@ public final class Db implements AutoCloseable {
               LockSupport.parkNanos(200_000);
               continue;
             }
+            failed(c, e);
             throw SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
           }
         }

@@ -55,7 +55,9 @@ public final class JobRows {
 
   /** Microseconds since the epoch. */
   public static long micros(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    long bound = Long.MAX_VALUE / 4 / 1_000_000L; // saturate: far instants must not overflow
+    long sec = Math.max(-bound, Math.min(bound, t.getEpochSecond()));
+    return sec * 1_000_000L + t.getNano() / 1000;
   }
 
   /** The instant of a microsecond timestamp. */

@@ -1,7 +1,17 @@
 package dev.spindle.store.sqlite.internal;
 
+import dev.spindle.queue.StoreException;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The database schema (version {@value #VERSION}), created on first open. States are stored as the
@@ -48,20 +58,89 @@ public final class Schema {
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
+  /** Table name to column names of this version, read from the DDL applied to a blank database. */
+  private static volatile Map<String, Set<String>> expected;
+
   private Schema() {}
 
-  /** True if the database already has this schema version (so opening needs no write). */
+  /** True if the database already has this schema version and its columns (opening needs no write). */
   public static boolean isCurrent(Db.Conn c) throws SQLException {
-    try (ResultSet rs = c.jdbc().createStatement().executeQuery(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'spindle_meta'")) {
-      rs.next();
-      if (rs.getInt(1) == 0) {
-        return false;
-      }
+    if (!tables(c.jdbc()).contains("spindle_meta")) {
+      return false;
     }
     try (ResultSet rs = c.jdbc().createStatement()
         .executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
-      return rs.next() && rs.getInt(1) == VERSION;
+      if (!(rs.next() && rs.getInt(1) == VERSION)) {
+        return false;
+      }
+    }
+    return missingColumns(c.jdbc(), false).isEmpty();
+  }
+
+  private static Set<String> tables(Connection c) throws SQLException {
+    Set<String> names = new LinkedHashSet<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
+  }
+
+  private static Map<String, Set<String>> columns(Connection c, Set<String> tables) throws SQLException {
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    for (String t : tables) {
+      Set<String> cols = new LinkedHashSet<>();
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA table_info(" + t + ")")) {
+        while (rs.next()) {
+          cols.add(rs.getString("name"));
+        }
+      }
+      out.put(t, cols);
+    }
+    return out;
+  }
+
+  private static Map<String, Set<String>> expected() throws SQLException {
+    Map<String, Set<String>> e = expected;
+    if (e == null) {
+      try (Connection blank = DriverManager.getConnection("jdbc:sqlite::memory:");
+           Statement st = blank.createStatement()) {
+        for (String ddl : DDL) {
+          st.execute(ddl);
+        }
+        e = Map.copyOf(columns(blank, tables(blank)));
+      }
+      expected = e;
+    }
+    return e;
+  }
+
+  /** "table: col, col" for every column this version needs that the database lacks. */
+  private static List<String> missingColumns(Connection c, boolean existingOnly) throws SQLException {
+    Map<String, Set<String>> have = columns(c, tables(c));
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> t : new java.util.TreeMap<>(expected()).entrySet()) {
+      if (existingOnly && !have.containsKey(t.getKey())) {
+        continue;
+      }
+      Set<String> lacking = new LinkedHashSet<>(t.getValue());
+      lacking.removeAll(have.getOrDefault(t.getKey(), Set.of()));
+      if (!lacking.isEmpty()) {
+        missing.add(t.getKey() + " lacks " + String.join(", ", lacking));
+      }
+    }
+    return missing;
+  }
+
+  private static void requireColumns(Db.Conn c, java.nio.file.Path file, boolean existingOnly)
+      throws SQLException {
+    List<String> missing = missingColumns(c.jdbc(), existingOnly);
+    if (!missing.isEmpty()) {
+      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "the job database " + file + " has an older or "
+          + "different schema than this Spindle understands (" + String.join("; ", missing) + "); it was left "
+          + "unchanged: move it away or give the store another file");
     }
   }
 
@@ -69,8 +148,19 @@ public final class Schema {
    * Creates the schema if missing, inside the caller's write transaction.
    *
    * @throws SQLException if the database was created by a newer version of Spindle
+   * @throws StoreException CANNOT_OPEN if the file holds another application's tables, or Spindle
+   *     tables lacking columns of this version (nothing is changed: the transaction rolls back)
    */
-  public static void migrate(Db.Conn c) throws SQLException {
+  public static void migrate(Db.Conn c, java.nio.file.Path file) throws SQLException {
+    Set<String> existing = tables(c.jdbc());
+    if (!existing.isEmpty() && !existing.contains("spindle_meta")) {
+      List<String> shown = new ArrayList<>(existing).subList(0, Math.min(existing.size(), 5));
+      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "the SQLite file " + file + " belongs to another "
+          + "application (tables: " + String.join(", ", shown) + (existing.size() > 5 ? ", ..." : "")
+          + "; no Spindle schema marker spindle_meta): Spindle does not add its tables to it; give the store "
+          + "a file of its own");
+    }
+    requireColumns(c, file, true); // before the DDL: its indexes could fail on a missing column
     c.execOnce(DDL[0]);
     Integer version = null;
     try (ResultSet rs = c.jdbc().createStatement()
@@ -86,6 +176,7 @@ public final class Schema {
     for (int i = 1; i < DDL.length; i++) {
       c.execOnce(DDL[i]);
     }
+    requireColumns(c, file, false);
     c.execOnce("INSERT OR REPLACE INTO spindle_meta (key, value) VALUES ('schema_version', " + VERSION + ")");
   }
 }

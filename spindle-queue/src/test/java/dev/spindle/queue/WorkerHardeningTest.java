@@ -1,0 +1,164 @@
+package dev.spindle.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.spindle.Task;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.internal.Durations;
+import dev.spindle.queue.memory.InMemoryJobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11, defect 1: no input may kill a worker's dispatcher, and a worker whose internal thread
+ * dies stops loudly instead of heartbeating as a zombie. Real in-memory store and real threads.
+ */
+class WorkerHardeningTest {
+  private static final Task<Long, Long> DOUBLE = Task.of("t.double", Long.class, Long.class, x -> 2 * x);
+  private static final TaskRegistry REGISTRY = TaskRegistry.builder().add(DOUBLE).build();
+
+  @Test
+  void aJobStoredFarInTheFutureDoesNotStopTheWorker() {
+    try (InMemoryJobStore store = new InMemoryJobStore()) {
+      Instant now = Instant.now();
+      // written through the SPI, as an older client or another store user could have: no horizon check
+      store.enqueue(List.of(new NewJob("t.double", "1", JobOptions.DEFAULT_QUEUE, 0,
+          Instant.parse("2400-01-01T00:00:00Z"), null, JobPolicy.defaults(), now)));
+      try (Worker w = Worker.builder(store).registry(REGISTRY).concurrency(2).pollInterval(Duration.ofMillis(50))
+          .shutdownGrace(Duration.ofSeconds(5)).start();
+           JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
+        // the first claim round sees the far job: its wait computation must not kill the dispatcher
+        JobHandle<Long> h = q.enqueue(DOUBLE, 21L);
+        assertThat(h.result(Duration.ofSeconds(10))).isEqualTo(42L);
+        assertThat(w.failure()).isEmpty();
+      }
+    }
+  }
+
+  /** An input type whose creator fails with an Error, as buggy user code can. */
+  public record Bomb(String fuse) {
+    public Bomb {
+      if ("lit".equals(fuse)) {
+        throw new AssertionError("boom while reading the arguments");
+      }
+    }
+  }
+
+  @Test
+  void argumentsWhoseReadingThrowsAnErrorDeadLetterTheJobNotTheWorker() {
+    Task<Bomb, String> defuse = Task.of("t.defuse", Bomb.class, String.class, Bomb::fuse);
+    TaskRegistry registry = TaskRegistry.builder().add(DOUBLE).add(defuse).build();
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         Worker w = Worker.builder(store).registry(registry).concurrency(1).pollInterval(Duration.ofMillis(50))
+             .shutdownGrace(Duration.ofSeconds(5)).start();
+         JobQueue q = JobQueue.builder(store).build()) { // no registry: the check happens in the worker
+      JobHandle<?> bad = q.enqueue("t.defuse", "{\"fuse\":\"lit\"}");
+      JobInfo j = bad.await(Duration.ofSeconds(10));
+      assertThat(j.state()).isEqualTo(JobState.DEAD);
+      assertThat(j.deadReason()).isEqualTo(JobInfo.BAD_ARGS);
+      assertThat(q.enqueue(DOUBLE, 4L).result(Duration.ofSeconds(10))).isEqualTo(8L);
+      assertThat(w.failure()).isEmpty();
+    }
+  }
+
+  /** An exception whose message cannot be read. */
+  static final class UnreadableException extends RuntimeException {
+    @Override
+    public String getMessage() {
+      throw new AssertionError("getMessage is broken");
+    }
+  }
+
+  @Test
+  void aFailureWhoseErrorCannotBeReadStillEndsTheJob() {
+    Task<Long, Long> broken = Task.of("t.broken", Long.class, Long.class, x -> {
+      throw new UnreadableException();
+    });
+    TaskRegistry registry = TaskRegistry.builder().add(DOUBLE).add(broken).build();
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         Worker w = Worker.builder(store).registry(registry).concurrency(1).pollInterval(Duration.ofMillis(50))
+             .shutdownGrace(Duration.ofSeconds(5)).start();
+         JobQueue q = JobQueue.builder(store).registry(registry).build()) {
+      JobHandle<Long> h = q.enqueue(broken, 1L,
+          JobOptions.builder().retry(RetryPolicy.builder().maxAttempts(1).build()).build());
+      JobInfo j = h.await(Duration.ofSeconds(10));
+      assertThat(j.state()).isEqualTo(JobState.FAILED);
+      assertThat(j.error().orElseThrow().message()).contains("could not record the outcome");
+      assertThat(q.enqueue(DOUBLE, 5L).result(Duration.ofSeconds(10))).isEqualTo(10L);
+      assertThat(w.failure()).isEmpty();
+    }
+  }
+
+  @Test
+  void runTimesBeyondTheHorizonAreRefusedAtEnqueueNamingTheLimit() {
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
+      JobOptions far = JobOptions.builder().runAt(Instant.parse("2400-01-01T00:00:00Z")).build();
+      assertThatThrownBy(() -> q.enqueue(DOUBLE, 1L, far)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("too far ahead").hasMessageContaining("36525 days");
+      assertThatThrownBy(() -> JobOptions.builder().delay(Duration.ofDays(110_000)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 36525 days");
+      assertThatThrownBy(() -> JobOptions.builder().delay(Duration.ofSeconds(Long.MAX_VALUE)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 36525 days");
+      assertThatThrownBy(() -> JobOptions.builder().timeout(Duration.ofSeconds(Long.MAX_VALUE)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
+      assertThat(store.listJobs(dev.spindle.queue.spi.JobFilter.all())).isEmpty();
+      JobOptions edge = JobOptions.builder().delay(JobOptions.MAX_AHEAD).build();
+      assertThat(q.enqueue(DOUBLE, 1L, edge).state()).isEqualTo(JobState.SCHEDULED);
+    }
+  }
+
+  @Test
+  void durationArithmeticSaturatesInsteadOfThrowing() {
+    assertThat(Durations.toNanos(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
+    assertThat(Durations.toNanos(Duration.ofSeconds(Long.MIN_VALUE))).isEqualTo(Long.MIN_VALUE);
+    assertThat(Durations.toNanos(Duration.ofMillis(5))).isEqualTo(5_000_000L);
+    assertThat(Durations.nanosBetween(Instant.EPOCH, Instant.parse("2400-01-01T00:00:00Z")))
+        .isEqualTo(Long.MAX_VALUE);
+    assertThat(Durations.plus(Instant.parse("2030-01-01T00:00:00Z"), Duration.ofSeconds(Long.MAX_VALUE)))
+        .isEqualTo(Instant.MAX);
+    assertThat(Durations.plus(Instant.EPOCH, Duration.ofSeconds(1))).isEqualTo(Instant.ofEpochSecond(1));
+  }
+
+  @Test
+  void aDyingDispatcherStopsTheWorkerLoudlyAndItStopsHeartbeating() throws Exception {
+    try (InMemoryJobStore store = new InMemoryJobStore()) {
+      CompletableFuture<Throwable> fatal = new CompletableFuture<>();
+      Worker w = Worker.builder(store).registry(REGISTRY).concurrency(1).pollInterval(Duration.ofMillis(50))
+          .heartbeatInterval(Duration.ofMillis(50)).leaseDuration(Duration.ofSeconds(5))
+          .listener(e -> {
+            if (e.type() == JobEvent.Type.STARTED) {
+              throw new AssertionError("listener bug on the dispatcher thread");
+            }
+          })
+          .onFatal(fatal::complete).start();
+      try (JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
+        q.enqueue(DOUBLE, 1L);
+        Throwable t = fatal.get(10, TimeUnit.SECONDS);
+        assertThat(t).isInstanceOf(AssertionError.class).hasMessageContaining("listener bug");
+        assertThat(w.failure()).containsSame(t);
+        assertThat(w.isTerminated()).isTrue();
+        assertThat(w.awaitTermination(Duration.ofSeconds(1))).isTrue();
+        Instant last = heartbeatOf(store, w.id());
+        // a zombie would go on renewing its lease: no heartbeat for many heartbeat intervals
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+            .until(() -> heartbeatOf(store, w.id()).equals(last));
+      } finally {
+        w.close();
+      }
+    }
+  }
+
+  private static Instant heartbeatOf(InMemoryJobStore store, String workerId) {
+    return store.workers().stream().filter(r -> r.id().equals(workerId)).map(WorkerRecord::heartbeatAt)
+        .findFirst().orElse(Instant.MIN);
+  }
+}

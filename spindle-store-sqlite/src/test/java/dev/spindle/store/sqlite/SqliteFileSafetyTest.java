@@ -1,0 +1,111 @@
+package dev.spindle.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobStores;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.NewJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11, defect 6 and the store's own files: private permissions, and refusing files that are
+ * not (or not fully) Spindle's. Real files, real SQLite.
+ */
+class SqliteFileSafetyTest {
+  private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+
+  @TempDir
+  Path dir;
+
+  private static NewJob job(String args) {
+    return new NewJob("t.echo", args, JobOptions.DEFAULT_QUEUE, 0, NOW, null, JobPolicy.defaults(), NOW);
+  }
+
+  private static String perms(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
+  void aNewStoreIsPrivateDirectoriesFilesWalAndShm() throws Exception {
+    Path f = dir.resolve("data/nested/spindle.db");
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      store.enqueue(List.of(job("\"secret\"")));
+      assertThat(perms(dir.resolve("data"))).isEqualTo("rwx------");
+      assertThat(perms(dir.resolve("data/nested"))).isEqualTo("rwx------");
+      assertThat(perms(f)).isEqualTo("rw-------");
+      assertThat(perms(dir.resolve("data/nested/spindle.db-wal"))).isEqualTo("rw-------");
+      assertThat(perms(dir.resolve("data/nested/spindle.db-shm"))).isEqualTo("rw-------");
+    }
+  }
+
+  @Test
+  void aStoreOthersCanReadIsRefusedOnRequestAndOtherwiseOpens() throws Exception {
+    Path f = dir.resolve("open.db");
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      store.enqueue(List.of(job("1")));
+    }
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> SqliteJobStore.builder(f).requirePrivate(true).open())
+        .isInstanceOf(StoreException.class).hasMessageContaining("can be read by other users")
+        .hasMessageContaining("chmod 600");
+    assertThatThrownBy(() -> JobStores.open("sqlite:" + f + "?requirePrivate=true"))
+        .isInstanceOf(StoreException.class).hasMessageContaining("can be read by other users");
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      assertThat(store.find("1")).isPresent(); // warned, not refused
+    }
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    try (SqliteJobStore store = SqliteJobStore.builder(f).requirePrivate(true).open()) {
+      assertThat(store.find("1")).isPresent();
+    }
+  }
+
+  @Test
+  void anotherApplicationsDatabaseIsRefusedAndLeftUnchanged() throws Exception {
+    Path f = dir.resolve("app.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
+      st.execute("INSERT INTO customers (name) VALUES ('Ada')");
+    }
+    assertThatThrownBy(() -> SqliteJobStore.open(f)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("belongs to another application").hasMessageContaining("customers");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("customers");
+    }
+  }
+
+  @Test
+  void anOlderSchemaIsCheckedByItsColumnsNotJustStamped() throws Exception {
+    Path f = dir.resolve("old.db");
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      store.enqueue(List.of(job("1")));
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      // an older layout: the finished feed's column did not exist yet, nor the version stamp
+      st.execute("DROP INDEX spindle_jobs_finished");
+      st.execute("ALTER TABLE spindle_jobs DROP COLUMN finish_seq");
+      st.execute("DELETE FROM spindle_meta WHERE key = 'schema_version'");
+    }
+    assertThatThrownBy(() -> SqliteJobStore.open(f)).isInstanceOf(StoreException.class)
+        .hasMessageContaining("older or different schema").hasMessageContaining("spindle_jobs lacks finish_seq");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_meta WHERE key = 'schema_version'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("not stamped current").isZero();
+    }
+  }
+}
