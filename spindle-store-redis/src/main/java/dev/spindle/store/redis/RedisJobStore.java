@@ -96,6 +96,13 @@ public final class RedisJobStore implements JobStore, JobInspector {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   private static final int SCAN_BUDGET = 20_000;
   private static final int MAX_UNCONFIRMED = 1000;
+  /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
+  public static final int MAX_JOBS_PER_SCRIPT = 2000;
+  /**
+   * The most characters of job text (task, arguments, unique key, plus 96 per job for the rest) one
+   * enqueue script call carries; larger batches are split (see {@link #enqueue}).
+   */
+  public static final long MAX_BYTES_PER_SCRIPT = 4L << 20;
 
   private final RedisStoreConfig config;
   private final RedisLink link;
@@ -160,11 +167,60 @@ public final class RedisJobStore implements JobStore, JobInspector {
 
   // ---------------------------------------------------------------- JobStore
 
+  /**
+   * Adds jobs. A batch of at most {@value #MAX_JOBS_PER_SCRIPT} jobs whose stored text is at most
+   * {@value #MAX_BYTES_PER_SCRIPT} characters is one script call, so all or none, like every store.
+   * A larger batch is split into consecutive chunks within those bounds, one script call each, so
+   * that no single call holds Redis (which runs one script at a time) for long; each chunk is
+   * atomic, the batch as a whole is not. If a chunk fails, the chunks before it stay enqueued, the
+   * rest are not, and the {@link dev.spindle.queue.StoreException} says how many were added and the
+   * last id added. Unique keys are honoured across chunks (a later chunk sees the earlier ones).
+   */
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
+    if (chunkEnd(jobs, 0) == jobs.size()) {
+      return enqueueChunk(jobs);
+    }
+    List<EnqueueResult> out = new ArrayList<>(jobs.size());
+    int from = 0;
+    while (from < jobs.size()) {
+      int end = chunkEnd(jobs, from);
+      try {
+        out.addAll(enqueueChunk(jobs.subList(from, end)));
+        from = end;
+      } catch (dev.spindle.queue.StoreException e) {
+        if (from == 0) {
+          throw e;
+        }
+        throw new dev.spindle.queue.StoreException(e.reason(), "enqueued only the first " + from + " of "
+            + jobs.size() + " jobs (in chunks of at most " + MAX_JOBS_PER_SCRIPT + "; the last id added is "
+            + out.get(out.size() - 1).jobId() + "); the other " + (jobs.size() - from) + " were not added: "
+            + e.getMessage(), e);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The end (exclusive) of the chunk starting at {@code from}: within both per-call bounds, at least one job. */
+  private static int chunkEnd(List<NewJob> jobs, int from) {
+    long bytes = 0;
+    int end = from;
+    int max = (int) Math.min(jobs.size(), (long) from + MAX_JOBS_PER_SCRIPT);
+    while (end < max) {
+      NewJob n = jobs.get(end);
+      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length());
+      if (bytes > MAX_BYTES_PER_SCRIPT && end > from) {
+        break;
+      }
+      end++;
+    }
+    return end;
+  }
+
+  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs) {
     List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
     args.add(rid());
     appendJobs(args, jobs);
