@@ -29,6 +29,7 @@ import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Rows;
 import dev.spindle.store.redis.internal.Script;
+import dev.spindle.store.redis.internal.ServerHealth;
 import dev.spindle.store.redis.internal.StoreErrors;
 import dev.spindle.store.redis.internal.Times;
 import java.time.Instant;
@@ -127,7 +128,8 @@ public final class RedisJobStore implements JobStore, JobInspector {
    * Connects to Redis.
    *
    * @throws dev.spindle.queue.StoreException CANNOT_OPEN if the server refuses the credentials or
-   *     TLS fails, UNAVAILABLE if it cannot be reached
+   *     TLS fails, or if its {@code maxmemory-policy} is not {@code noeviction} (unless the
+   *     configuration only warns: {@code ?eviction=warn}); UNAVAILABLE if it cannot be reached
    */
   public static RedisJobStore open(RedisStoreConfig config) {
     Objects.requireNonNull(config, "config");
@@ -737,6 +739,15 @@ public final class RedisJobStore implements JobStore, JobInspector {
     Map<String, Integer> out = new TreeMap<>();
     all.forEach((q, l) -> out.put(q, Integer.parseInt(l)));
     return Map.copyOf(out);
+  }
+
+  /**
+   * What the server's configuration means for the jobs, one line each, for {@code spindle status}:
+   * the {@code maxmemory-policy} (anything but {@code noeviction} can delete jobs) with memory use,
+   * and persistence. Reads the server (INFO); a line says so when it cannot.
+   */
+  public List<String> health() {
+    return ServerHealth.report(link);
   }
 
   /** How many times the watchdog had to subscribe to change notifications again (diagnostics). */

@@ -18,8 +18,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -128,6 +130,7 @@ public final class RedisLink implements AutoCloseable {
     try {
       link.swap(link.connect());
       link.call("checking the connection", false, c -> c.ping());
+      ServerHealth.checkEviction(link);
       return link;
     } catch (RuntimeException e) {
       link.close();
@@ -317,6 +320,21 @@ public final class RedisLink implements AutoCloseable {
       LOG.warn("Redis at {}: the command connection seems stuck ({}) and a new one cannot be made yet: {}", where, why,
           e.getMessage());
     }
+  }
+
+  /**
+   * {@code INFO <section>} of the server that holds the namespace (in a Cluster: the primary
+   * serving the namespace's slot), without retries.
+   */
+  public String namespaceInfo(String section) {
+    if (connection instanceof StatefulRedisClusterConnection<String, String> cc) {
+      int slot = SlotHash.getSlot(config.keyPrefix());
+      RedisClusterNode node = cc.getPartitions().getPartitionBySlot(slot);
+      if (node != null) {
+        return call("INFO " + section, false, c -> cc.getConnection(node.getNodeId()).async().info(section));
+      }
+    }
+    return call("INFO " + section, false, c -> c.info(section));
   }
 
   /** Nanos ({@link System#nanoTime()}) of the last successful command. */
