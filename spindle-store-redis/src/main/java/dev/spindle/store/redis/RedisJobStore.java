@@ -25,6 +25,7 @@ import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.ChangeFeed;
+import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Rows;
@@ -108,6 +109,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
   private final RedisStoreConfig config;
   private final RedisLink link;
   private final ChangeFeed feed;
+  private final NamespaceEpoch epoch;
   private final String prefix;
   private final String requestPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ":";
   private final AtomicLong requests = new AtomicLong();
@@ -122,6 +124,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
     this.link = link;
     this.prefix = config.keyPrefix();
     this.feed = new ChangeFeed(link);
+    this.epoch = new NamespaceEpoch(link);
   }
 
   /**
@@ -134,6 +137,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
   public static RedisJobStore open(RedisStoreConfig config) {
     Objects.requireNonNull(config, "config");
     RedisJobStore store = new RedisJobStore(config, RedisLink.open(config));
+    store.epoch.establish();
     LOG.debug("opened job store {}", store.describe());
     return store;
   }
@@ -222,12 +226,22 @@ public final class RedisJobStore implements JobStore, JobInspector {
     return end;
   }
 
+  /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
   private List<EnqueueResult> enqueueChunk(List<NewJob> jobs) {
-    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
-    args.add(rid());
-    appendJobs(args, jobs);
-    List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
-    return results(jobs, r, 0);
+    for (int attempt = 0; ; attempt++) {
+      List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
+      args.add(rid());
+      args.add(attempt == 0 ? epoch.expected() : "");
+      appendJobs(args, jobs);
+      List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
+      if ("epoch".equals(r.get(0))) {
+        epoch.changed((String) r.get(1), "enqueue");
+        continue;
+      }
+      List<EnqueueResult> out = results(jobs, r, 0);
+      epoch.saw(out.get(out.size() - 1).jobId());
+      return out;
+    }
   }
 
   /** Enqueue results, in the order of {@code jobs} (the script answers in that order too). */
@@ -457,6 +471,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
       if (j.state() == JobState.RUNNING && worker.equals(j.workerId())
           && Long.toString(j.fence()).equals(rows.get(i + 1))) {
         out.add(j);
+        epoch.saw(id);
       }
     }
     return out;
@@ -467,6 +482,11 @@ public final class RedisJobStore implements JobStore, JobInspector {
     String record = json.toJson(worker, "worker record");
     List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record,
         Long.toString(Times.ceilMicros(worker.leaseUntil())));
+    try {
+      epoch.check("a heartbeat of worker " + worker.id());
+    } catch (RuntimeException e) {
+      LOG.debug("checking the namespace epoch of {}", describe(), e);
+    }
     return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)));
   }
 
@@ -744,10 +764,14 @@ public final class RedisJobStore implements JobStore, JobInspector {
   /**
    * What the server's configuration means for the jobs, one line each, for {@code spindle status}:
    * the {@code maxmemory-policy} (anything but {@code noeviction} can delete jobs) with memory use,
-   * and persistence. Reads the server (INFO); a line says so when it cannot.
+   * persistence, the namespace epoch, and every time a store instance noticed that Redis had lost
+   * the namespace's data (see {@link NamespaceEpoch}). Reads the server; a line says so when it
+   * cannot.
    */
   public List<String> health() {
-    return ServerHealth.report(link);
+    List<String> out = new ArrayList<>(ServerHealth.report(link));
+    out.addAll(epoch.report());
+    return out;
   }
 
   /** How many times the watchdog had to subscribe to change notifications again (diagnostics). */

@@ -1,0 +1,174 @@
+package dev.spindle.store.redis.internal;
+
+import dev.spindle.spi.JsonCodec;
+import io.lettuce.core.SetArgs;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices that Redis lost a namespace's data (a restart without persistence, a flush, eviction),
+ * which would otherwise go unseen: job ids would silently start at 1 again and every job would be
+ * gone without a word.
+ *
+ * <p>The first client of a namespace writes a marker {@code {ns}:epoch} ({@code <random>@<first
+ * use>}); every store instance remembers the marker it saw and the highest job id it handed out or
+ * claimed. Enqueues carry the remembered marker and are refused by the script if it changed;
+ * heartbeats compare it too. A changed or missing marker is an incident: it is logged as an error,
+ * recorded once per lost epoch in {@code {ns}:incidents} (shown by {@code spindle status}), and the
+ * id counter is raised above every id this instance knew, so new ids never reuse them. A process
+ * that starts after the loss cannot know what was there: only instances that lived through it
+ * notice (every running worker does, at its next heartbeat). Thread-safe.
+ */
+public final class NamespaceEpoch {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceEpoch.class);
+
+  private final RedisLink link;
+  private final String key;
+  private final String incidentsKey;
+  private final JsonCodec json = JsonCodec.defaults();
+  private final AtomicLong highestId = new AtomicLong();
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  /** The marker this instance works under, or "" while none could be read or written. */
+  private volatile String known = "";
+
+  public NamespaceEpoch(RedisLink link) {
+    this.link = link;
+    this.key = link.config().keyPrefix() + "epoch";
+    this.incidentsKey = link.config().keyPrefix() + "incidents";
+  }
+
+  private static String fresh() {
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "@"
+        + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  /**
+   * Reads the marker, writing one first if the namespace has none. Failures (a read-only replica,
+   * out of memory) leave it unknown; a later {@link #check} tries again.
+   */
+  public void establish() {
+    try {
+      link.call("writing the namespace epoch", false, c -> c.set(key, fresh(), SetArgs.Builder.nx()));
+    } catch (RuntimeException e) {
+      LOG.debug("cannot write the namespace epoch of {} now", link.where(), e);
+    }
+    try {
+      String v = link.call("reading the namespace epoch", false, c -> c.get(key));
+      known = v == null ? "" : v;
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read the namespace epoch of {} now", link.where(), e);
+    }
+  }
+
+  /** The marker enqueues must find, or "" for no check. */
+  public String expected() {
+    return known;
+  }
+
+  /** Notes a job id this instance handed out or saw. */
+  public void saw(String id) {
+    try {
+      long v = Long.parseLong(id);
+      if (v > highestId.get()) {
+        highestId.accumulateAndGet(v, Math::max);
+      }
+    } catch (NumberFormatException e) {
+      // not a job id of this store
+    }
+  }
+
+  /**
+   * Compares the marker with the one this instance knows (or establishes one if it knows none), and
+   * handles a change as an incident.
+   *
+   * @param during what noticed it, for the record ("heartbeat", ...)
+   */
+  public void check(String during) {
+    if (known.isEmpty()) {
+      establish();
+      return;
+    }
+    String cur = link.call("reading the namespace epoch", true, c -> c.get(key));
+    if (!known.equals(cur)) {
+      changed(cur == null ? "" : cur, during);
+    }
+  }
+
+  /**
+   * Handles a marker found missing ({@code ""}) or different from the known one: records the
+   * incident, raises the id counter above the ids this instance knew, and adopts the marker in
+   * force. The caller retries what it was doing.
+   */
+  public void changed(String observed, String during) {
+    String lost = known;
+    if (lost.isEmpty() || lost.equals(observed)) {
+      return;
+    }
+    long high = highestId.get();
+    Map<String, Object> incident = new LinkedHashMap<>();
+    incident.put("lostEpoch", lost);
+    incident.put("found", observed.isEmpty() ? "no marker" : observed);
+    incident.put("noticedAt", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    incident.put("noticedBy", ProcessHandle.current().pid() + "@" + host());
+    incident.put("during", during);
+    incident.put("highestIdKnown", high);
+    String now = link.script(Script.RESEED, true, lost, fresh(), Long.toString(high),
+        json.toJson(incident, "incident"));
+    known = now;
+    if (reported.add(lost)) {
+      LOG.error("Redis at {} LOST THE DATA of this namespace (a restart without persistence, a flush or eviction): "
+          + "its epoch marker {} is {}, noticed during {}. Jobs enqueued before are gone; job ids continue above {}. "
+          + "Turn on persistence (appendonly yes) and maxmemory-policy noeviction. Recorded for 'spindle status'.",
+          link.where(), lost, observed.isEmpty() ? "missing" : "now " + observed, during, high);
+    }
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
+
+  /** Lines for {@code spindle status}: the epoch in force and every recorded incident. */
+  public List<String> report() {
+    List<String> out = new ArrayList<>();
+    try {
+      String cur = link.call("reading the namespace epoch", false, c -> c.get(key));
+      out.add("redis: namespace epoch " + (cur == null ? "(none yet)" : cur.replace("@", " since ")));
+      Map<String, String> all = link.call("reading incidents", false, c -> c.hgetall(incidentsKey));
+      Map<String, String> incidents = new TreeMap<>(all);
+      for (String v : incidents.values()) {
+        out.add("redis: DATA LOST: " + describe(v));
+      }
+    } catch (RuntimeException e) {
+      out.add("redis: cannot read the namespace epoch (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    return out;
+  }
+
+  private String describe(String incidentJson) {
+    try {
+      Map<?, ?> m = json.fromJson(incidentJson, Map.class, "incident");
+      return "Redis lost this namespace's data (epoch " + String.valueOf(m.get("lostEpoch")).replace("@", " since ")
+          + " gone, found " + m.get("found") + "); noticed at " + m.get("noticedAt") + " by " + m.get("noticedBy")
+          + " during " + m.get("during") + "; jobs enqueued before are gone; ids continue above "
+          + m.get("highestIdKnown");
+    } catch (RuntimeException e) {
+      return "Redis lost this namespace's data (unreadable record: " + e.getMessage() + ")";
+    }
+  }
+}
