@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -649,10 +651,30 @@ public final class RedisStoreConfig {
       if (caCertificate != null && !tls) {
         throw new IllegalArgumentException("caCert is for TLS connections: use a rediss:// URL");
       }
-      if (caCertificate != null && !Files.isReadable(caCertificate)) {
-        throw new IllegalArgumentException("the CA certificate file " + caCertificate + " cannot be read");
+      if (caCertificate != null) {
+        checkCertificates(caCertificate);
       }
       return new RedisStoreConfig(this);
+    }
+
+    /** Fails unless the file holds at least one X.509 certificate (PEM or DER). */
+    private static void checkCertificates(Path file) {
+      if (!Files.isReadable(file) || Files.isDirectory(file)) {
+        throw new IllegalArgumentException("the CA certificate file " + file + " cannot be read");
+      }
+      String problem;
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        problem = CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty() ? "it holds none" : null;
+      } catch (CertificateException e) {
+        problem = "it holds none that can be read";
+      } catch (IOException e) {
+        problem = "it cannot be read (" + e.getMessage() + ")";
+      }
+      if (problem != null) {
+        throw new IllegalArgumentException("the CA certificate file " + file + " (caCert) must hold the PEM "
+            + "certificate(s) of the CA that signed the Redis server's certificate (-----BEGIN CERTIFICATE-----), "
+            + "but " + problem);
+      }
     }
   }
 }
