@@ -3,6 +3,7 @@ package dev.spindle.store.redis.internal;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.StoreException.Reason;
 import dev.spindle.store.redis.RedisStoreConfig.EvictionCheck;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,15 +95,29 @@ public final class ServerHealth {
         : max));
     try {
       Map<String, String> p = parse(link.namespaceInfo("persistence"));
-      boolean aof = "1".equals(p.get("aof_enabled"));
-      String lastSave = p.getOrDefault("rdb_last_save_time", "0");
-      out.add("redis: persistence " + (aof ? "AOF on" : "AOF off (a restart of redis-server keeps only what the "
-          + "last RDB snapshot holds, if snapshots are configured)") + (aof ? "" : ", last RDB save at epoch "
-          + lastSave));
+      if ("1".equals(p.get("aof_enabled"))) {
+        out.add("redis: persistence AOF on");
+      } else {
+        String lastSave = Instant.ofEpochSecond(Long.parseLong(p.getOrDefault("rdb_last_save_time", "0"))).toString();
+        String save = saveRules(link);
+        out.add("redis: persistence " + (save == null
+            ? "AOF off (a restart of redis-server keeps only the last RDB snapshot, if any, taken " + lastSave + ")"
+            : save.isEmpty() ? "NONE (AOF off, no RDB snapshots): a restart of redis-server loses every job"
+            : "RDB snapshots only (save " + save + "): a restart loses the jobs since the last one, " + lastSave));
+      }
     } catch (RuntimeException e) {
       out.add("redis: cannot read INFO persistence (" + firstLine(e.getMessage()) + ")");
     }
     return out;
+  }
+
+  /** The {@code save} rules ("" for none), or null if CONFIG is not permitted (as on many managed services). */
+  private static String saveRules(RedisLink link) {
+    try {
+      return link.call("CONFIG GET save", false, c -> c.configGet("save")).getOrDefault("save", null);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static String firstLine(String m) {
