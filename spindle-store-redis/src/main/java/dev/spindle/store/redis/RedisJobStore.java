@@ -66,7 +66,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>How it works</h2>
  * <ul>
- *   <li>Every change is one Lua script, so it is atomic (reads of single jobs are plain commands);
+ *   <li>Every change is one Lua script, so it is atomic (reads of single jobs are plain commands),
+ *       except an enqueue batch too large for one bounded script call, which is atomic per chunk
+ *       (see {@link #enqueue});
  *       all keys of a store share the hash tag {@code {namespace}}, so each script touches one Redis
  *       Cluster slot. A store therefore lives on one Cluster shard; spread load over shards with
  *       several namespaces. A job is a few strings (see {@code lua/lib.lua}), so a batch of jobs is
@@ -83,6 +85,10 @@ import org.slf4j.LoggerFactory;
  *       know it has it.
  *   <li>Delayed and retrying jobs wait in a sorted set by run time; claims promote due ones first.
  *   <li>Changes are published on a pub/sub channel that wakes idle workers; see {@link #subscribe}.
+ *   <li>Opening refuses a server whose {@code maxmemory-policy} may evict jobs (unless
+ *       {@code ?eviction=warn}); a namespace whose data Redis lost (a restart without persistence)
+ *       is noticed by the instances that lived through it, logged, recorded for {@link #health()},
+ *       and its ids never restart under them.
  *   <li>At {@code maxmemory} (policy {@code noeviction}) enqueues fail with
  *       {@link dev.spindle.queue.StoreException.Reason#DISK_FULL} and change nothing, while
  *       claims, completions, heartbeats, reclaims and purges still work, so running jobs finish
