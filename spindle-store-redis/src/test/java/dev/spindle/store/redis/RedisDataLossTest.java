@@ -94,6 +94,19 @@ class RedisDataLossTest {
   }
 
   @Test
+  void anIdCounterThatWentBackIsNoticedAtTheNextHeartbeat() {
+    RedisJobStore worker = open();
+    assertThat(lastId(worker.enqueue(jobs(4)))).isEqualTo(4);
+    worker.heartbeat(record());
+    redis.command("DEL", "{spindle}:id"); // as eviction or a careless cleanup would
+
+    worker.heartbeat(record());
+    assertThat(worker.health()).anySatisfy(l -> assertThat(l).contains("DATA LOST")
+        .contains("the job id counter went back from at least 4 to 0").contains("ids continue above 4"));
+    assertThat(lastId(worker.enqueue(jobs(1)))).isEqualTo(5);
+  }
+
+  @Test
   void aHealthyRestartWithPersistenceIsNotAnIncident() {
     try (RedisServer durable = RedisServer.builder().appendOnly(true).start();
         RedisJobStore s = RedisJobStore.open(RedisStoreConfig.fromUrl(durable.url() + "?retryBudget=30s",

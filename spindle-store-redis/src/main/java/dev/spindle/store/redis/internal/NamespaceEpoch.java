@@ -1,6 +1,7 @@
 package dev.spindle.store.redis.internal;
 
 import dev.spindle.spi.JsonCodec;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.SetArgs;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -37,6 +38,7 @@ public final class NamespaceEpoch {
   private final RedisLink link;
   private final String key;
   private final String incidentsKey;
+  private final String idKey;
   private final JsonCodec json = JsonCodec.defaults();
   private final AtomicLong highestId = new AtomicLong();
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
@@ -47,6 +49,7 @@ public final class NamespaceEpoch {
     this.link = link;
     this.key = link.config().keyPrefix() + "epoch";
     this.incidentsKey = link.config().keyPrefix() + "incidents";
+    this.idKey = link.config().keyPrefix() + "id";
   }
 
   private static String fresh() {
@@ -91,7 +94,8 @@ public final class NamespaceEpoch {
 
   /**
    * Compares the marker with the one this instance knows (or establishes one if it knows none), and
-   * handles a change as an incident.
+   * the id counter with the highest id this instance saw; handles a changed marker or a counter
+   * that went back as an incident.
    *
    * @param during what noticed it, for the record ("heartbeat", ...)
    */
@@ -100,9 +104,17 @@ public final class NamespaceEpoch {
       establish();
       return;
     }
-    String cur = link.call("reading the namespace epoch", true, c -> c.get(key));
+    List<KeyValue<String, String>> v = link.call("reading the namespace epoch", true, c -> c.mget(key, idKey));
+    String cur = v.get(0).getValueOrElse(null);
     if (!known.equals(cur)) {
       changed(cur == null ? "" : cur, during);
+      return;
+    }
+    long counter = Long.parseLong(v.get(1).getValueOrElse("0"));
+    long high = highestId.get();
+    if (counter < high) {
+      record(known + "#id<" + high, "the job id counter went back from at least " + high + " to " + counter
+          + " (keys deleted or evicted)", during);
     }
   }
 
@@ -116,22 +128,27 @@ public final class NamespaceEpoch {
     if (lost.isEmpty() || lost.equals(observed)) {
       return;
     }
+    record(lost, "the namespace epoch " + lost.replace("@", " since ") + " is gone (found "
+        + (observed.isEmpty() ? "no marker" : observed.replace("@", " since ")) + ")", during);
+  }
+
+  /** Records an incident under {@code id} (once per id), raises the id counter, adopts the marker in force. */
+  private void record(String id, String what, String during) {
     long high = highestId.get();
     Map<String, Object> incident = new LinkedHashMap<>();
-    incident.put("lostEpoch", lost);
-    incident.put("found", observed.isEmpty() ? "no marker" : observed);
+    incident.put("what", what);
     incident.put("noticedAt", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     incident.put("noticedBy", ProcessHandle.current().pid() + "@" + host());
     incident.put("during", during);
     incident.put("highestIdKnown", high);
-    String now = link.script(Script.RESEED, true, lost, fresh(), Long.toString(high),
+    String now = link.script(Script.RESEED, true, id, fresh(), Long.toString(high),
         json.toJson(incident, "incident"));
     known = now;
-    if (reported.add(lost)) {
+    if (reported.add(id)) {
       LOG.error("Redis at {} LOST THE DATA of this namespace (a restart without persistence, a flush or eviction): "
-          + "its epoch marker {} is {}, noticed during {}. Jobs enqueued before are gone; job ids continue above {}. "
-          + "Turn on persistence (appendonly yes) and maxmemory-policy noeviction. Recorded for 'spindle status'.",
-          link.where(), lost, observed.isEmpty() ? "missing" : "now " + observed, during, high);
+          + "{}, noticed during {}. Jobs enqueued before are gone; job ids continue above {}. Turn on persistence "
+          + "(appendonly yes) and maxmemory-policy noeviction. Recorded for 'spindle status'.", link.where(), what,
+          during, high);
     }
   }
 
@@ -163,8 +180,7 @@ public final class NamespaceEpoch {
   private String describe(String incidentJson) {
     try {
       Map<?, ?> m = json.fromJson(incidentJson, Map.class, "incident");
-      return "Redis lost this namespace's data (epoch " + String.valueOf(m.get("lostEpoch")).replace("@", " since ")
-          + " gone, found " + m.get("found") + "); noticed at " + m.get("noticedAt") + " by " + m.get("noticedBy")
+      return "Redis lost this namespace's data: " + m.get("what") + "; noticed at " + m.get("noticedAt") + " by " + m.get("noticedBy")
           + " during " + m.get("during") + "; jobs enqueued before are gone; ids continue above "
           + m.get("highestIdKnown");
     } catch (RuntimeException e) {
