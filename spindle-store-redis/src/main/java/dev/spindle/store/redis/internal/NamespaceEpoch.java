@@ -146,7 +146,7 @@ public final class NamespaceEpoch {
     known = now;
     if (reported.add(id)) {
       LOG.error("Redis at {} LOST THE DATA of this namespace (a restart without persistence, a flush or eviction): "
-          + "{}, noticed during {}. Jobs enqueued before are gone; job ids continue above {}. Turn on persistence "
+          + "{}, noticed during {}. Jobs enqueued before may be gone; job ids continue above {}. Turn on persistence "
           + "(appendonly yes) and maxmemory-policy noeviction. Recorded for 'spindle status'.", link.where(), what,
           during, high);
     }
@@ -181,7 +181,7 @@ public final class NamespaceEpoch {
     try {
       Map<?, ?> m = json.fromJson(incidentJson, Map.class, "incident");
       return "Redis lost this namespace's data: " + m.get("what") + "; noticed at " + m.get("noticedAt") + " by " + m.get("noticedBy")
-          + " during " + m.get("during") + "; jobs enqueued before are gone; ids continue above "
+          + " during " + m.get("during") + "; jobs enqueued before may be gone; ids continue above "
           + m.get("highestIdKnown");
     } catch (RuntimeException e) {
       return "Redis lost this namespace's data (unreadable record: " + e.getMessage() + ")";
