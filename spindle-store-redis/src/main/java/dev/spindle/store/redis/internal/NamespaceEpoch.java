@@ -63,7 +63,8 @@ public final class NamespaceEpoch {
    */
   public void establish() {
     try {
-      link.call("writing the namespace epoch", false, c -> c.set(key, fresh(), SetArgs.Builder.nx()));
+      link.call("writing the namespace epoch", false,
+          c -> c.set(key, fresh(), SetArgs.Builder.nx()));
     } catch (RuntimeException e) {
       LOG.debug("cannot write the namespace epoch of {} now", link.where(), e);
     }
@@ -104,7 +105,8 @@ public final class NamespaceEpoch {
       establish();
       return;
     }
-    List<KeyValue<String, String>> v = link.call("reading the namespace epoch", true, c -> c.mget(key, idKey));
+    List<KeyValue<String, String>> v =
+        link.call("reading the namespace epoch", true, c -> c.mget(key, idKey));
     String cur = v.get(0).getValueOrElse(null);
     if (!known.equals(cur)) {
       changed(cur == null ? "" : cur, during);
@@ -113,8 +115,8 @@ public final class NamespaceEpoch {
     long counter = Long.parseLong(v.get(1).getValueOrElse("0"));
     long high = highestId.get();
     if (counter < high) {
-      record(known + "#id<" + high, "the job id counter went back from at least " + high + " to " + counter
-          + " (keys deleted or evicted)", during);
+      record(known + "#id<" + high, "the job id counter went back from at least " + high + " to "
+          + counter + " (keys deleted or evicted)", during);
     }
   }
 
@@ -132,7 +134,7 @@ public final class NamespaceEpoch {
         + (observed.isEmpty() ? "no marker" : observed.replace("@", " since ")) + ")", during);
   }
 
-  /** Records an incident under {@code id} (once per id), raises the id counter, adopts the marker in force. */
+  /** Records an incident under {@code id} (once per id), raises the id counter. */
   private void record(String id, String what, String during) {
     long high = highestId.get();
     Map<String, Object> incident = new LinkedHashMap<>();
@@ -145,10 +147,10 @@ public final class NamespaceEpoch {
         json.toJson(incident, "incident"));
     known = now;
     if (reported.add(id)) {
-      LOG.error("Redis at {} LOST THE DATA of this namespace (a restart without persistence, a flush or eviction): "
-          + "{}, noticed during {}. Jobs enqueued before may be gone; job ids continue above {}. Turn on persistence "
-          + "(appendonly yes) and maxmemory-policy noeviction. Recorded for 'spindle status'.", link.where(), what,
-          during, high);
+      LOG.error("Redis at {} LOST THE DATA of this namespace (a restart without persistence, "
+          + "a flush or eviction): {}, noticed during {}. Jobs enqueued before may be gone; job "
+          + "ids continue above {}. Turn on persistence (appendonly yes) and maxmemory-policy "
+          + "noeviction. Recorded for 'spindle status'.", link.where(), what, during, high);
     }
   }
 
@@ -165,24 +167,37 @@ public final class NamespaceEpoch {
     List<String> out = new ArrayList<>();
     try {
       String cur = link.call("reading the namespace epoch", false, c -> c.get(key));
-      out.add("redis: namespace epoch " + (cur == null ? "(none yet)" : cur.replace("@", " since ")));
+      out.add("redis: namespace epoch "
+          + (cur == null ? "(none yet)" : cur.replace("@", " since ")));
       Map<String, String> all = link.call("reading incidents", false, c -> c.hgetall(incidentsKey));
-      Map<String, String> incidents = new TreeMap<>(all);
-      for (String v : incidents.values()) {
+      TreeMap<String, String> byTime = new TreeMap<>();
+      for (Map.Entry<String, String> e : all.entrySet()) {
+        byTime.put(noticedAt(e.getValue()) + " " + e.getKey(), e.getValue());
+      }
+      for (String v : byTime.values()) {
         out.add("redis: DATA LOST: " + describe(v));
       }
     } catch (RuntimeException e) {
-      out.add("redis: cannot read the namespace epoch (" + e.getMessage().lines().findFirst().orElse("") + ")");
+      out.add("redis: cannot read the namespace epoch ("
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
     }
     return out;
+  }
+
+  private String noticedAt(String incidentJson) {
+    try {
+      return String.valueOf(json.fromJson(incidentJson, Map.class, "incident").get("noticedAt"));
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 
   private String describe(String incidentJson) {
     try {
       Map<?, ?> m = json.fromJson(incidentJson, Map.class, "incident");
-      return "Redis lost this namespace's data: " + m.get("what") + "; noticed at " + m.get("noticedAt") + " by " + m.get("noticedBy")
-          + " during " + m.get("during") + "; jobs enqueued before may be gone; ids continue above "
-          + m.get("highestIdKnown");
+      return "Redis lost this namespace's data: " + m.get("what") + "; noticed at "
+          + m.get("noticedAt") + " by " + m.get("noticedBy") + " during " + m.get("during")
+          + "; jobs enqueued before may be gone; ids continue above " + m.get("highestIdKnown");
     } catch (RuntimeException e) {
       return "Redis lost this namespace's data (unreadable record: " + e.getMessage() + ")";
     }

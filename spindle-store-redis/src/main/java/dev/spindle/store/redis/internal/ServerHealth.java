@@ -36,7 +36,7 @@ public final class ServerHealth {
     return out;
   }
 
-  /** The server's {@code maxmemory-policy}, or {@code null} if it cannot be read (e.g. INFO is not permitted). */
+  /** The server's {@code maxmemory-policy}, or {@code null} if it cannot be read (no INFO). */
   public static String policy(RedisLink link) {
     try {
       return parse(link.namespaceInfo("memory")).get("maxmemory_policy");
@@ -56,21 +56,23 @@ public final class ServerHealth {
   static void checkEviction(RedisLink link) {
     String policy = policy(link);
     if (policy == null) {
-      LOG.warn("cannot read maxmemory-policy of Redis at {} (INFO memory is not permitted?): make sure it is "
-          + "noeviction, or Redis may delete queued jobs when its memory is full", link.where());
+      LOG.warn("cannot read maxmemory-policy of Redis at {} (INFO memory is not permitted?): make "
+          + "sure it is noeviction, or Redis may delete queued jobs when its memory is full",
+          link.where());
       return;
     }
     if (SAFE_POLICY.equals(policy)) {
       return;
     }
-    String risk = "Redis at " + link.where() + " has maxmemory-policy " + policy + ": when its memory is full it "
-        + "deletes keys, so queued and running jobs can vanish without an error";
+    String risk = "Redis at " + link.where() + " has maxmemory-policy " + policy + ": when its "
+        + "memory is full it deletes keys, so queued and running jobs can vanish without an error";
     if (link.config().evictionCheck() == EvictionCheck.REFUSE) {
-      throw new StoreException(Reason.CANNOT_OPEN, risk + ". Set 'maxmemory-policy noeviction' (CONFIG SET "
-          + "maxmemory-policy noeviction, and in redis.conf), or add ?eviction=warn to the store URL to accept "
-          + "the risk.");
+      throw new StoreException(Reason.CANNOT_OPEN, risk + ". Set 'maxmemory-policy noeviction' "
+          + "(CONFIG SET maxmemory-policy noeviction, and in redis.conf), or add ?eviction=warn to "
+          + "the store URL to accept the risk.");
     }
-    LOG.error("{}. Running anyway (eviction=warn); set 'maxmemory-policy noeviction' to make jobs safe.", risk);
+    LOG.error("{}. Running anyway (eviction=warn); set 'maxmemory-policy noeviction' to make jobs "
+        + "safe.", risk);
   }
 
   /**
@@ -83,27 +85,31 @@ public final class ServerHealth {
     try {
       mem = parse(link.namespaceInfo("memory"));
     } catch (RuntimeException e) {
-      out.add("redis: cannot read INFO memory (" + firstLine(e.getMessage()) + "); make sure maxmemory-policy "
-          + "is noeviction");
+      out.add("redis: cannot read INFO memory (" + firstLine(e.getMessage())
+          + "); make sure maxmemory-policy is noeviction");
       return out;
     }
     String policy = mem.getOrDefault("maxmemory_policy", "?");
     String max = mem.getOrDefault("maxmemory_human", mem.getOrDefault("maxmemory", "?"));
     out.add("redis: maxmemory-policy " + policy + (SAFE_POLICY.equals(policy) ? " (ok)"
-        : " (EVICTS KEYS: jobs can be lost when memory is full; set noeviction)") + ", memory used "
-        + mem.getOrDefault("used_memory_human", "?") + " of " + ("0B".equals(max) || "0".equals(max) ? "no limit"
-        : max));
+        : " (EVICTS KEYS: jobs can be lost when memory is full; set noeviction)")
+        + ", memory used " + mem.getOrDefault("used_memory_human", "?") + " of "
+        + ("0B".equals(max) || "0".equals(max) ? "no limit" : max));
     try {
       Map<String, String> p = parse(link.namespaceInfo("persistence"));
       if ("1".equals(p.get("aof_enabled"))) {
         out.add("redis: persistence AOF on");
       } else {
-        String lastSave = Instant.ofEpochSecond(Long.parseLong(p.getOrDefault("rdb_last_save_time", "0"))).toString();
+        String lastSave = Instant.ofEpochSecond(
+            Long.parseLong(p.getOrDefault("rdb_last_save_time", "0"))).toString();
         String save = saveRules(link);
         out.add("redis: persistence " + (save == null
-            ? "AOF off (a restart of redis-server keeps only the last RDB snapshot, if any, taken " + lastSave + ")"
-            : save.isEmpty() ? "NONE (AOF off, no RDB snapshots): a restart of redis-server loses every job"
-            : "RDB snapshots only (save " + save + "): a restart loses the jobs since the last one, " + lastSave));
+            ? "AOF off (a restart of redis-server keeps only the last RDB snapshot, if any, taken "
+                + lastSave + ")"
+            : save.isEmpty()
+                ? "NONE (AOF off, no RDB snapshots): a restart of redis-server loses every job"
+                : "RDB snapshots only (save " + save + "): a restart loses the jobs since the last "
+                    + "one, " + lastSave));
       }
     } catch (RuntimeException e) {
       out.add("redis: cannot read INFO persistence (" + firstLine(e.getMessage()) + ")");
@@ -111,10 +117,11 @@ public final class ServerHealth {
     return out;
   }
 
-  /** The {@code save} rules ("" for none), or null if CONFIG is not permitted (as on many managed services). */
+  /** The {@code save} rules ("" for none), or null if CONFIG is not permitted. */
   private static String saveRules(RedisLink link) {
     try {
-      return link.call("CONFIG GET save", false, c -> c.configGet("save")).getOrDefault("save", null);
+      return link.call("CONFIG GET save", false, c -> c.configGet("save"))
+          .getOrDefault("save", null);
     } catch (RuntimeException e) {
       return null;
     }

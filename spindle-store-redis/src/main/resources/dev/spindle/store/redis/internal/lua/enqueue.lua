@@ -1,4 +1,5 @@
--- enqueue(rid, epoch, <job batch>): adds jobs, all or none. Fails under OOM before changing anything.
+-- enqueue(rid, epoch, <job batch>): adds jobs, all or none. Fails under OOM before changing
+-- anything.
 -- epoch: the namespace epoch (P..'epoch') the client knows, or '' for no check; if the marker is
 -- missing or different, Redis lost the namespace's data since: nothing is done and the reply is
 -- {'epoch', marker or ''}, so the client can record that and keep ids above those it knew.
