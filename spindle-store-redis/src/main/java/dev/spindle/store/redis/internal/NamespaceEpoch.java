@@ -186,7 +186,8 @@ public final class NamespaceEpoch {
 
   private String noticedAt(String incidentJson) {
     try {
-      return String.valueOf(json.fromJson(incidentJson, Map.class, "incident").get("noticedAt"));
+      Map<?, ?> m = json.fromJson(incidentJson, Map.class, "incident");
+      return String.valueOf(m.get("noticedAt"));
     } catch (RuntimeException e) {
       return "";
     }
