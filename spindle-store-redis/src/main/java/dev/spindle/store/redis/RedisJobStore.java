@@ -48,6 +48,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,6 +117,8 @@ public final class RedisJobStore implements JobStore, JobInspector {
   private final RedisLink link;
   private final ChangeFeed feed;
   private final NamespaceEpoch epoch;
+  /** When a heartbeat last re-read the eviction policy ({@link System#nanoTime()}), 0 for never. */
+  private volatile long policyCheckedNanos;
   private final String prefix;
   private final String requestPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ":";
   private final AtomicLong requests = new AtomicLong();
@@ -492,6 +495,12 @@ public final class RedisJobStore implements JobStore, JobInspector {
       epoch.check("a heartbeat of worker " + worker.id());
     } catch (RuntimeException e) {
       LOG.debug("checking the namespace epoch of {}", describe(), e);
+    }
+    long now = System.nanoTime();
+    long last = policyCheckedNanos;
+    if (last == 0 || now - last > TimeUnit.SECONDS.toNanos(ServerHealth.RECHECK_SECONDS)) {
+      policyCheckedNanos = now;
+      ServerHealth.recheck(link);
     }
     return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)));
   }

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.redis.RedisServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +80,32 @@ class RedisEvictionPolicyTest {
         safe.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
       }
     }
+  }
+
+  @Test
+  void aRunningWorkerLogsAnErrorWhenThePolicyBecomesEvicting() {
+    try (RedisJobStore store = RedisJobStore.open(RedisStoreConfig.fromUrl(safe.url(), Map.of()))) {
+      safe.command("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu");
+      PrintStream stderr = System.err;
+      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+      try {
+        store.heartbeat(worker());
+        store.heartbeat(worker()); // within a minute: not logged again
+      } finally {
+        System.setErr(stderr);
+        safe.command("CONFIG", "SET", "maxmemory-policy", "noeviction");
+      }
+      assertThat(log.toString(StandardCharsets.UTF_8).lines()
+          .filter(l -> l.contains("ERROR") && l.contains("now has maxmemory-policy allkeys-lfu")))
+          .hasSize(1);
+    }
+  }
+
+  private static WorkerRecord worker() {
+    Instant t = Instant.parse("2030-01-01T00:00:00Z");
+    return new WorkerRecord("w1", "w", "h", 1, List.of("default"), 1, "THREADS", "RUNNING", t, t,
+        t.plusSeconds(60), 0, 0, 0, 0);
   }
 
   @Test

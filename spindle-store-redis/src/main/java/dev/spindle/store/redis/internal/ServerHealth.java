@@ -21,6 +21,8 @@ public final class ServerHealth {
   private static final Logger LOG = LoggerFactory.getLogger(ServerHealth.class);
   /** The only policy under which Redis never deletes keys on its own. */
   public static final String SAFE_POLICY = "noeviction";
+  /** How often a running store re-reads the policy (at a heartbeat), in seconds. */
+  public static final int RECHECK_SECONDS = 60;
 
   private ServerHealth() {}
 
@@ -73,6 +75,23 @@ public final class ServerHealth {
     }
     LOG.error("{}. Running anyway (eviction=warn); set 'maxmemory-policy noeviction' to make jobs "
         + "safe.", risk);
+  }
+
+  /**
+   * Re-reads the policy of a running store (the server's configuration may change under it) and
+   * logs an error if it now evicts. Never throws.
+   *
+   * @return true if the policy is {@code noeviction} or cannot be read
+   */
+  public static boolean recheck(RedisLink link) {
+    String policy = policy(link);
+    if (policy == null || SAFE_POLICY.equals(policy)) {
+      return true;
+    }
+    LOG.error("Redis at {} now has maxmemory-policy {}: when its memory is full it deletes keys, so "
+        + "queued and running jobs can vanish without an error. Set 'maxmemory-policy noeviction' "
+        + "(checked again every {} s).", link.where(), policy, RECHECK_SECONDS);
+    return false;
   }
 
   /**
