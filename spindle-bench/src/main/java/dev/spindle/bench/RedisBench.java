@@ -253,8 +253,10 @@ public final class RedisBench {
             done += batch;
           }
           double s = (System.nanoTime() - t0) / 1e9;
-          System.out.printf(Locale.ROOT, "bulk enqueue   %,d jobs in batches of %,d (one script call each): %.2f s = "
-              + "%,.0f jobs/s%n", done, batch, s, done / s);
+          int calls = (batch + RedisJobStore.MAX_JOBS_PER_SCRIPT - 1) / RedisJobStore.MAX_JOBS_PER_SCRIPT;
+          System.out.printf(Locale.ROOT, "bulk enqueue   %,d jobs in batches of %,d (%s): %.2f s = "
+              + "%,.0f jobs/s%n", done, batch, calls == 1 ? "one script call each" : calls + " script calls each", s,
+              done / s);
         }
         int singles = intOpt("singles", 20_000);
         long t0 = System.nanoTime();

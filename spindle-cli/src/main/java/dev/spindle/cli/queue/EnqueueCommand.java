@@ -14,6 +14,7 @@ import dev.spindle.queue.JobRequest;
 import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.spi.Echo;
+import dev.spindle.store.redis.RedisJobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,9 @@ public final class EnqueueCommand implements Callable<Integer> {
   /** The most bytes read from --args-file (the store's payload limit is usually lower). */
   static final int MAX_ARGS_BYTES = 64 << 20;
 
+  /** The most jobs one {@code enqueue --count} adds (the whole batch is built in memory first). */
+  static final int MAX_COUNT = 1_000_000;
+  static final String MAX_COUNT_TEXT = "1000000";
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -93,7 +97,9 @@ public final class EnqueueCommand implements Callable<Integer> {
   Integer maxAttempts;
 
   @Option(names = "--count", paramLabel = "N", defaultValue = "1",
-      description = "enqueue N identical jobs in one transaction (default: ${DEFAULT-VALUE})")
+      description = "enqueue N identical jobs, at most " + EnqueueCommand.MAX_COUNT_TEXT + " (default: ${DEFAULT-VALUE}); "
+          + "all or none on SQLite; on Redis all or none per chunk of " + RedisJobStore.MAX_JOBS_PER_SCRIPT
+          + " jobs (a large batch is split so that no script holds Redis for long)")
   int count;
 
   @Option(names = "--wait", paramLabel = "DURATION", arity = "0..1", fallbackValue = "1h",
@@ -107,8 +113,9 @@ public final class EnqueueCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
-    if (count < 1 || count > 10_000_000) {
-      throw new CommandLine.ParameterException(cl, "--count must be within 1..10000000");
+    if (count < 1 || count > MAX_COUNT) {
+      throw new CommandLine.ParameterException(cl, "--count must be within 1.." + MAX_COUNT_TEXT + ", not " + count
+          + "; enqueue more in several commands");
     }
     JobOptions options = options(cl);
     String args = arguments(cl);

@@ -11,6 +11,7 @@ import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.redis.RedisJobStore;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,6 +100,9 @@ public final class StatusCommand implements Callable<Integer> {
   /** Prints the status report of a store. */
   static void print(PrintStream out, JobStore s, JobInspector in, Instant now) {
     out.println("store: " + s.describe() + "   (" + QueueSupport.time(now) + ")");
+    if (s instanceof RedisJobStore redis) {
+      redis.health().forEach(out::println);
+    }
     out.println();
     List<QueueSummary> queues = in.queueSummaries();
     JobState[] states = JobState.values();

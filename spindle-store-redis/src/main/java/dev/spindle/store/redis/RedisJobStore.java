@@ -25,10 +25,12 @@ import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.ChangeFeed;
+import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Rows;
 import dev.spindle.store.redis.internal.Script;
+import dev.spindle.store.redis.internal.ServerHealth;
 import dev.spindle.store.redis.internal.StoreErrors;
 import dev.spindle.store.redis.internal.Times;
 import java.time.Instant;
@@ -46,6 +48,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +67,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>How it works</h2>
  * <ul>
- *   <li>Every change is one Lua script, so it is atomic (reads of single jobs are plain commands);
+ *   <li>Every change is one Lua script, so it is atomic (reads of single jobs are plain commands),
+ *       except an enqueue batch too large for one bounded script call, which is atomic per chunk
+ *       (see {@link #enqueue});
  *       all keys of a store share the hash tag {@code {namespace}}, so each script touches one Redis
  *       Cluster slot. A store therefore lives on one Cluster shard; spread load over shards with
  *       several namespaces. A job is a few strings (see {@code lua/lib.lua}), so a batch of jobs is
@@ -81,6 +86,10 @@ import org.slf4j.LoggerFactory;
  *       know it has it.
  *   <li>Delayed and retrying jobs wait in a sorted set by run time; claims promote due ones first.
  *   <li>Changes are published on a pub/sub channel that wakes idle workers; see {@link #subscribe}.
+ *   <li>Opening refuses a server whose {@code maxmemory-policy} may evict jobs (unless
+ *       {@code ?eviction=warn}); a namespace whose data Redis lost (a restart without persistence)
+ *       is noticed by the instances that lived through it, logged, recorded for {@link #health()},
+ *       and its ids never restart under them.
  *   <li>At {@code maxmemory} (policy {@code noeviction}) enqueues fail with
  *       {@link dev.spindle.queue.StoreException.Reason#DISK_FULL} and change nothing, while
  *       claims, completions, heartbeats, reclaims and purges still work, so running jobs finish
@@ -96,10 +105,20 @@ public final class RedisJobStore implements JobStore, JobInspector {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   private static final int SCAN_BUDGET = 20_000;
   private static final int MAX_UNCONFIRMED = 1000;
+  /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
+  public static final int MAX_JOBS_PER_SCRIPT = 2000;
+  /**
+   * The most characters of job text (task, arguments, unique key, plus 96 per job for the rest) one
+   * enqueue script call carries; larger batches are split (see {@link #enqueue}).
+   */
+  public static final long MAX_BYTES_PER_SCRIPT = 4L << 20;
 
   private final RedisStoreConfig config;
   private final RedisLink link;
   private final ChangeFeed feed;
+  private final NamespaceEpoch epoch;
+  /** When a heartbeat last re-read the eviction policy ({@link System#nanoTime()}), 0 for never. */
+  private volatile long policyCheckedNanos;
   private final String prefix;
   private final String requestPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ":";
   private final AtomicLong requests = new AtomicLong();
@@ -114,17 +133,20 @@ public final class RedisJobStore implements JobStore, JobInspector {
     this.link = link;
     this.prefix = config.keyPrefix();
     this.feed = new ChangeFeed(link);
+    this.epoch = new NamespaceEpoch(link);
   }
 
   /**
    * Connects to Redis.
    *
    * @throws dev.spindle.queue.StoreException CANNOT_OPEN if the server refuses the credentials or
-   *     TLS fails, UNAVAILABLE if it cannot be reached
+   *     TLS fails, or if its {@code maxmemory-policy} is not {@code noeviction} (unless the
+   *     configuration only warns: {@code ?eviction=warn}); UNAVAILABLE if it cannot be reached
    */
   public static RedisJobStore open(RedisStoreConfig config) {
     Objects.requireNonNull(config, "config");
     RedisJobStore store = new RedisJobStore(config, RedisLink.open(config));
+    store.epoch.establish();
     LOG.debug("opened job store {}", store.describe());
     return store;
   }
@@ -160,16 +182,75 @@ public final class RedisJobStore implements JobStore, JobInspector {
 
   // ---------------------------------------------------------------- JobStore
 
+  /**
+   * Adds jobs. A batch of at most {@value #MAX_JOBS_PER_SCRIPT} jobs whose stored text is at most
+   * {@value #MAX_BYTES_PER_SCRIPT} characters is one script call, so all or none, like every store.
+   * A larger batch is split into consecutive chunks within those bounds, one script call each, so
+   * that no single call holds Redis (which runs one script at a time) for long; each chunk is
+   * atomic, the batch as a whole is not. If a chunk fails, the chunks before it stay enqueued, the
+   * rest are not, and the {@link dev.spindle.queue.StoreException} says how many were added and the
+   * last id added. Unique keys are honoured across chunks (a later chunk sees the earlier ones).
+   */
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
-    args.add(rid());
-    appendJobs(args, jobs);
-    List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
-    return results(jobs, r, 0);
+    if (chunkEnd(jobs, 0) == jobs.size()) {
+      return enqueueChunk(jobs);
+    }
+    List<EnqueueResult> out = new ArrayList<>(jobs.size());
+    int from = 0;
+    while (from < jobs.size()) {
+      int end = chunkEnd(jobs, from);
+      try {
+        out.addAll(enqueueChunk(jobs.subList(from, end)));
+        from = end;
+      } catch (dev.spindle.queue.StoreException e) {
+        if (from == 0) {
+          throw e;
+        }
+        throw new dev.spindle.queue.StoreException(e.reason(), "enqueued only the first " + from + " of "
+            + jobs.size() + " jobs (in chunks of at most " + MAX_JOBS_PER_SCRIPT + "; the last id added is "
+            + out.get(out.size() - 1).jobId() + "); the other " + (jobs.size() - from) + " were not added: "
+            + e.getMessage(), e);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The end (exclusive) of the chunk starting at {@code from}: within both per-call bounds, at least one job. */
+  private static int chunkEnd(List<NewJob> jobs, int from) {
+    long bytes = 0;
+    int end = from;
+    int max = (int) Math.min(jobs.size(), (long) from + MAX_JOBS_PER_SCRIPT);
+    while (end < max) {
+      NewJob n = jobs.get(end);
+      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length());
+      if (bytes > MAX_BYTES_PER_SCRIPT && end > from) {
+        break;
+      }
+      end++;
+    }
+    return end;
+  }
+
+  /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
+  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs) {
+    for (int attempt = 0; ; attempt++) {
+      List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
+      args.add(rid());
+      args.add(attempt == 0 ? epoch.expected() : "");
+      appendJobs(args, jobs);
+      List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
+      if ("epoch".equals(r.get(0))) {
+        epoch.changed((String) r.get(1), "enqueue");
+        continue;
+      }
+      List<EnqueueResult> out = results(jobs, r, 0);
+      epoch.saw(out.get(out.size() - 1).jobId());
+      return out;
+    }
   }
 
   /** Enqueue results, in the order of {@code jobs} (the script answers in that order too). */
@@ -399,6 +480,7 @@ public final class RedisJobStore implements JobStore, JobInspector {
       if (j.state() == JobState.RUNNING && worker.equals(j.workerId())
           && Long.toString(j.fence()).equals(rows.get(i + 1))) {
         out.add(j);
+        epoch.saw(id);
       }
     }
     return out;
@@ -409,6 +491,17 @@ public final class RedisJobStore implements JobStore, JobInspector {
     String record = json.toJson(worker, "worker record");
     List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record,
         Long.toString(Times.ceilMicros(worker.leaseUntil())));
+    try {
+      epoch.check("a heartbeat of worker " + worker.id());
+    } catch (RuntimeException e) {
+      LOG.debug("checking the namespace epoch of {}", describe(), e);
+    }
+    long now = System.nanoTime();
+    long last = policyCheckedNanos;
+    if (last == 0 || now - last > TimeUnit.SECONDS.toNanos(ServerHealth.RECHECK_SECONDS)) {
+      policyCheckedNanos = now;
+      ServerHealth.recheck(link);
+    }
     return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)));
   }
 
@@ -688,6 +781,19 @@ public final class RedisJobStore implements JobStore, JobInspector {
     Map<String, Integer> out = new TreeMap<>();
     all.forEach((q, l) -> out.put(q, Integer.parseInt(l)));
     return Map.copyOf(out);
+  }
+
+  /**
+   * What the server's configuration means for the jobs, one line each, for {@code spindle status}:
+   * the {@code maxmemory-policy} (anything but {@code noeviction} can delete jobs) with memory use,
+   * persistence, the namespace epoch, and every time a store instance noticed that Redis had lost
+   * the namespace's data (see {@link NamespaceEpoch}). Reads the server; a line says so when it
+   * cannot.
+   */
+  public List<String> health() {
+    List<String> out = new ArrayList<>(ServerHealth.report(link));
+    out.addAll(epoch.report());
+    return out;
   }
 
   /** How many times the watchdog had to subscribe to change notifications again (diagnostics). */

@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -28,7 +30,9 @@ import java.util.regex.Pattern;
  * connection loss, default 10s), {@code watchdog} (connection check interval, default 2s),
  * {@code verifyPeer} ({@code full}, {@code ca} or {@code none}; default full), {@code caCert} (PEM file
  * of the CA to trust, default the JVM's trust store), {@code passwordFile} (a file holding the
- * password), {@code clientName}. Durations are {@code 500ms}, {@code 5s}, {@code 2m} or ISO-8601.
+ * password), {@code clientName}, {@code eviction} ({@code refuse} or {@code warn}: what to do when
+ * the server's {@code maxmemory-policy} is not {@code noeviction}; default refuse). Durations are
+ * {@code 500ms}, {@code 5s}, {@code 2m} or ISO-8601.
  *
  * <h2>Secrets</h2>
  * The password comes from the URL, else from {@code passwordFile}, else from the environment
@@ -59,7 +63,18 @@ public final class RedisStoreConfig {
   public static final String DEFAULT_NAMESPACE = "spindle";
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final Set<String> OPTIONS = Set.of("namespace", "cluster", "timeout", "connecttimeout",
-      "retrybudget", "watchdog", "verifypeer", "cacert", "passwordfile", "clientname", "database");
+      "retrybudget", "watchdog", "verifypeer", "cacert", "passwordfile", "clientname", "database", "eviction");
+
+  /**
+   * What opening a store does when the server's {@code maxmemory-policy} is not {@code noeviction}
+   * (an evicting policy silently deletes jobs when memory runs out).
+   */
+  public enum EvictionCheck {
+    /** Refuse to open the store (the default). */
+    REFUSE,
+    /** Open it, but log an error saying jobs may be lost. */
+    WARN
+  }
 
   /** How a TLS connection checks the server. */
   public enum VerifyPeer {
@@ -86,6 +101,7 @@ public final class RedisStoreConfig {
   private final Duration retryBudget;
   private final Duration watchdogInterval;
   private final String clientName;
+  private final EvictionCheck evictionCheck;
 
   private RedisStoreConfig(Builder b) {
     this.host = b.host;
@@ -103,6 +119,7 @@ public final class RedisStoreConfig {
     this.retryBudget = b.retryBudget;
     this.watchdogInterval = b.watchdogInterval;
     this.clientName = b.clientName;
+    this.evictionCheck = b.evictionCheck;
   }
 
   /** A builder with the defaults. */
@@ -226,7 +243,7 @@ public final class RedisStoreConfig {
         if (!OPTIONS.contains(k)) {
           throw new IllegalArgumentException("unknown Redis URL option '" + key + "'; known: "
               + new TreeSet<>(Set.of("namespace", "cluster", "timeout", "connectTimeout", "retryBudget", "watchdog",
-                  "verifyPeer", "caCert", "passwordFile", "clientName", "database")));
+                  "verifyPeer", "caCert", "passwordFile", "clientName", "database", "eviction")));
         }
         switch (k) {
           case "namespace" -> b.namespace(value);
@@ -240,6 +257,7 @@ public final class RedisStoreConfig {
           case "passwordfile" -> passwordFile = value;
           case "clientname" -> b.clientName(value);
           case "database" -> b.database(parseDatabase(value));
+          case "eviction" -> b.evictionCheck(parseEviction(value));
           default -> throw new AssertionError(k);
         }
       }
@@ -272,6 +290,14 @@ public final class RedisStoreConfig {
       default -> throw new IllegalArgumentException("Redis URL option " + key + " must be true or false, not '" + v
           + "'");
     };
+  }
+
+  private static EvictionCheck parseEviction(String v) {
+    try {
+      return EvictionCheck.valueOf(v.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Redis URL option eviction must be refuse or warn, not '" + v + "'");
+    }
   }
 
   private static VerifyPeer parseVerify(String v) {
@@ -438,6 +464,11 @@ public final class RedisStoreConfig {
     return clientName;
   }
 
+  /** What opening does when the server may evict keys (default {@link EvictionCheck#REFUSE}). */
+  public EvictionCheck evictionCheck() {
+    return evictionCheck;
+  }
+
   /**
    * A description for messages and logs, with the password replaced by {@code ***}, e.g.
    * {@code redis://alice:***@10.0.0.5:6379/2 (namespace spindle)}.
@@ -483,6 +514,7 @@ public final class RedisStoreConfig {
     private Duration retryBudget = Duration.ofSeconds(10);
     private Duration watchdogInterval = Duration.ofSeconds(2);
     private String clientName;
+    private EvictionCheck evictionCheck = EvictionCheck.REFUSE;
 
     private Builder() {}
 
@@ -593,6 +625,12 @@ public final class RedisStoreConfig {
       return this;
     }
 
+    /** What opening does when the server's maxmemory-policy is not noeviction (default refuse). */
+    public Builder evictionCheck(EvictionCheck check) {
+      this.evictionCheck = Objects.requireNonNull(check, "check");
+      return this;
+    }
+
     private static Duration positive(String what, Duration d) {
       Objects.requireNonNull(d, what);
       if (d.isNegative() || d.isZero()) {
@@ -613,10 +651,30 @@ public final class RedisStoreConfig {
       if (caCertificate != null && !tls) {
         throw new IllegalArgumentException("caCert is for TLS connections: use a rediss:// URL");
       }
-      if (caCertificate != null && !Files.isReadable(caCertificate)) {
-        throw new IllegalArgumentException("the CA certificate file " + caCertificate + " cannot be read");
+      if (caCertificate != null) {
+        checkCertificates(caCertificate);
       }
       return new RedisStoreConfig(this);
+    }
+
+    /** Fails unless the file holds at least one X.509 certificate (PEM or DER). */
+    private static void checkCertificates(Path file) {
+      if (!Files.isReadable(file) || Files.isDirectory(file)) {
+        throw new IllegalArgumentException("the CA certificate file " + file + " cannot be read");
+      }
+      String problem;
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        problem = CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty() ? "it holds none" : null;
+      } catch (CertificateException e) {
+        problem = "it holds none that can be read";
+      } catch (IOException e) {
+        problem = "it cannot be read (" + e.getMessage() + ")";
+      }
+      if (problem != null) {
+        throw new IllegalArgumentException("the CA certificate file " + file + " (caCert) must hold the PEM "
+            + "certificate(s) of the CA that signed the Redis server's certificate (-----BEGIN CERTIFICATE-----), "
+            + "but " + problem);
+      }
     }
   }
 }

@@ -145,7 +145,9 @@ class RedisStoreDetailsTest {
       for (int i = 0; i < 3; i++) {
         assertThat(q.enqueue(StoreContractTasks.SQUARE, (long) i).result(Duration.ofSeconds(20))).isEqualTo((long) i * i);
       }
-      assertThat(w.stats().succeeded()).isEqualTo(3);
+      // the result is stored before the worker counts it: wait for the count, not for a poll
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(w.stats().succeeded()).isEqualTo(3));
     }
   }
 

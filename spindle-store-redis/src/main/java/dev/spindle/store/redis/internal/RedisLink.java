@@ -18,9 +18,14 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -63,6 +68,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final int AUTH_LOG_SECONDS = 60;
   /**
    * Pooled buffers for every connection. With Netty 4.2's default (the adaptive allocator, whose
    * native memory comes from unpooled memory segments on recent JDKs) a third of a worker's CPU
@@ -82,6 +88,9 @@ public final class RedisLink implements AutoCloseable {
   private volatile RedisClusterAsyncCommands<String, String> commands;
   private volatile long lastSuccessNanos = System.nanoTime();
   private volatile boolean closed;
+  /** The server's refusal of the credentials at the last reconnect, or null while it accepts them. */
+  private volatile String authRefusal;
+  private volatile long authLoggedNanos;
 
   private RedisLink(RedisStoreConfig config) {
     this.config = config;
@@ -116,6 +125,33 @@ public final class RedisLink implements AutoCloseable {
           .sslOptions(ssl).protocolVersion(ProtocolVersion.RESP2).requestQueueSize(100_000).build());
       this.client = c;
     }
+    resources.eventBus().get().subscribe(this::onEvent);
+  }
+
+  /**
+   * Notes reconnects refused for the credentials (the password or ACL user changed while the
+   * process ran) and their end, logging one clear error at most every {@value #AUTH_LOG_SECONDS} s.
+   */
+  private void onEvent(Event e) {
+    if (e instanceof ReconnectFailedEvent f) {
+      String refusal = StoreErrors.authRefusal(f.getCause());
+      if (refusal != null) {
+        authRefusal = refusal;
+        long now = System.nanoTime();
+        long last = authLoggedNanos;
+        if (last == 0 || now - last > TimeUnit.SECONDS.toNanos(AUTH_LOG_SECONDS)) {
+          authLoggedNanos = now;
+          LOG.error("authentication failed (NOAUTH/WRONGPASS): Redis at {} refuses this process's credentials since "
+              + "it reconnected ({}). Did the password or ACL user change? Store calls fail until it accepts them "
+              + "again; reconnecting meanwhile (this message repeats at most every {} s while it lasts).", where,
+              refusal, AUTH_LOG_SECONDS);
+        }
+      }
+    } else if (e instanceof ConnectionActivatedEvent && authRefusal != null) {
+      authRefusal = null;
+      authLoggedNanos = 0;
+      LOG.warn("Redis at {} accepts this process's credentials again", where);
+    }
   }
 
   /**
@@ -128,10 +164,11 @@ public final class RedisLink implements AutoCloseable {
     try {
       link.swap(link.connect());
       link.call("checking the connection", false, c -> c.ping());
+      ServerHealth.checkEviction(link);
       return link;
     } catch (RuntimeException e) {
       link.close();
-      throw e instanceof StoreException ? e : connectFailure(e, config.describe());
+      throw e instanceof StoreException ? e : connectFailure(e, config);
     }
   }
 
@@ -169,34 +206,38 @@ public final class RedisLink implements AutoCloseable {
       }
       return ((RedisClient) client).connect(StringCodec.UTF8);
     } catch (RuntimeException e) {
-      throw connectFailure(e, where);
+      throw connectFailure(e, config);
     }
   }
 
-  private static StoreException connectFailure(Throwable e, String where) {
+  private static StoreException connectFailure(Throwable e, RedisStoreConfig config) {
+    String where = config.describe();
     StringBuilder chain = new StringBuilder();
-    boolean auth = false;
+    boolean auth = StoreErrors.authRefusal(e) != null;
     boolean tls = false;
+    boolean unreachable = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
       if (chain.length() > 0) {
         chain.append(": ");
       }
       chain.append(m.lines().findFirst().orElse(""));
-      auth |= m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains("invalid password")
-          || m.contains("invalid username-password");
-      tls |= t instanceof javax.net.ssl.SSLException;
+      tls |= t instanceof javax.net.ssl.SSLException || t instanceof java.security.GeneralSecurityException;
+      unreachable |= t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+          || t instanceof java.nio.channels.UnresolvedAddressException || m.contains("Connection refused");
       if (t.getCause() == t) {
         break;
       }
     }
     if (auth) {
-      return new StoreException(Reason.CANNOT_OPEN, "Redis at " + where + " refused the credentials (" + chain
+      return new StoreException(Reason.CANNOT_OPEN, "authentication failed (NOAUTH/WRONGPASS): Redis at " + where
+          + " refused the credentials (" + chain
           + "). Check the user name and password (URL, passwordFile or SPINDLE_REDIS_PASSWORD).", e);
     }
-    if (tls) {
+    if (tls || (config.tls() && !unreachable)) {
       return new StoreException(Reason.CANNOT_OPEN, "the TLS handshake with Redis at " + where + " failed (" + chain
-          + "). Check the server certificate, caCert and verifyPeer.", e);
+          + "). Is that a TLS port (tls-port)? rediss:// needs one; use redis:// for a plain port. Else check the "
+          + "server certificate, caCert and verifyPeer.", e);
     }
     return new StoreException(Reason.UNAVAILABLE, "cannot connect to Redis at " + where + " (" + chain
         + "). Is redis-server running and reachable?", e);
@@ -240,6 +281,10 @@ public final class RedisLink implements AutoCloseable {
     long backoff = TimeUnit.MILLISECONDS.toNanos(5);
     while (true) {
       checkOpen();
+      String refused = authRefusal;
+      if (refused != null) {
+        throw StoreErrors.authFailed(op, where, refused, null);
+      }
       try {
         T r = await(command.apply(commands));
         timeoutsInARow.set(0);
@@ -253,6 +298,10 @@ public final class RedisLink implements AutoCloseable {
         }
         if (closed) {
           throw closedException();
+        }
+        refused = authRefusal;
+        if (refused != null) {
+          throw StoreErrors.authFailed(op, where, refused, e);
         }
         if (!retry || !StoreErrors.retryable(e) || System.nanoTime() + backoff > deadline) {
           throw StoreErrors.map(e, op, where);
@@ -319,6 +368,21 @@ public final class RedisLink implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code INFO <section>} of the server that holds the namespace (in a Cluster: the primary
+   * serving the namespace's slot), without retries.
+   */
+  public String namespaceInfo(String section) {
+    if (connection instanceof StatefulRedisClusterConnection<String, String> cc) {
+      int slot = SlotHash.getSlot(config.keyPrefix());
+      RedisClusterNode node = cc.getPartitions().getPartitionBySlot(slot);
+      if (node != null) {
+        return call("INFO " + section, false, c -> cc.getConnection(node.getNodeId()).async().info(section));
+      }
+    }
+    return call("INFO " + section, false, c -> c.info(section));
+  }
+
   /** Nanos ({@link System#nanoTime()}) of the last successful command. */
   public long lastSuccessNanos() {
     return lastSuccessNanos;
@@ -333,7 +397,7 @@ public final class RedisLink implements AutoCloseable {
       }
       return ((RedisClient) client).connectPubSub(StringCodec.UTF8);
     } catch (RuntimeException e) {
-      throw connectFailure(e, where);
+      throw connectFailure(e, config);
     }
   }
 

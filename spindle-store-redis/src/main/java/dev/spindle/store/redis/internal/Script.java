@@ -33,7 +33,8 @@ public enum Script {
   SUMMARIES("summaries", ScriptOutputType.MULTI),
   SET_LIMIT("set_limit", ScriptOutputType.INTEGER),
   WORKERS("workers", ScriptOutputType.MULTI),
-  FIND("find", ScriptOutputType.MULTI);
+  FIND("find", ScriptOutputType.MULTI),
+  RESEED("reseed", ScriptOutputType.VALUE);
 
   private static final String LIB = read("lib");
 

@@ -82,10 +82,8 @@ public final class StoreErrors {
         return new StoreException(Reason.READ_ONLY, "Redis at " + where + " is a read-only replica: " + op
             + " was refused and nothing was changed. Point the store URL (" + "SPINDLE_REDIS_URL) at the primary.", e);
       }
-      if (m.startsWith("NOAUTH") || m.startsWith("WRONGPASS") || m.contains("invalid password")) {
-        return new StoreException(Reason.CANNOT_OPEN, "Redis at " + where + " refused the credentials: "
-            + firstLine(m) + ". Check the user name and the password (URL, passwordFile or SPINDLE_REDIS_PASSWORD).",
-            e);
+      if (authRefusal(e) != null) {
+        return authFailed(op, where, firstLine(m), e);
       }
       if (m.startsWith("NOPERM")) {
         return new StoreException(Reason.CANNOT_OPEN, "the Redis user lacks a permission Spindle needs at " + where
@@ -115,6 +113,34 @@ public final class StoreErrors {
           + firstLine(m) + " (is redis-server running and reachable?)", e);
     }
     return new StoreException(Reason.IO, "Redis at " + where + " failed " + op + ": " + e, e);
+  }
+
+  /**
+   * The server's refusal of the credentials (the first line of a NOAUTH or WRONGPASS error) found in
+   * the cause chain, or {@code null} if the failure is not about authentication.
+   */
+  public static String authRefusal(Throwable t) {
+    for (Throwable e = t; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      String m = String.valueOf(e.getMessage());
+      int at = Math.max(m.indexOf("NOAUTH"), m.indexOf("WRONGPASS"));
+      if (at >= 0) {
+        return firstLine(m.substring(at));
+      }
+      if (m.contains("invalid password") || m.contains("invalid username-password")) {
+        return firstLine(m);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The exception for a call refused because the server does not accept the credentials (any more):
+   * reason CANNOT_OPEN, one line, naming the server by its redacted description.
+   */
+  public static StoreException authFailed(String op, String where, String refusal, Throwable cause) {
+    return new StoreException(Reason.CANNOT_OPEN, "authentication failed (NOAUTH/WRONGPASS): Redis at " + where
+        + " refused the credentials (" + refusal + "), so " + op + " was not done. Did the password or ACL user "
+        + "change? Fix it in the URL, passwordFile or SPINDLE_REDIS_PASSWORD and restart.", cause);
   }
 
   private static String firstLine(String m) {

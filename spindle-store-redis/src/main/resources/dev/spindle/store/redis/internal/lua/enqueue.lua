@@ -1,8 +1,16 @@
--- enqueue(rid, <job batch>): adds jobs, all or none. Fails under OOM before changing anything.
+-- enqueue(rid, epoch, <job batch>): adds jobs, all or none. Fails under OOM before changing
+-- anything.
+-- epoch: the namespace epoch (P..'epoch') the client knows, or '' for no check; if the marker is
+-- missing or different, Redis lost the namespace's data since: nothing is done and the reply is
+-- {'epoch', marker or ''}, so the client can record that and keep ids above those it knew.
 local rid = ARGV[1]
 local prev = replay(rid)
 if prev then return cjson.decode(prev) end
-local out = enqueue(2)
+if ARGV[2] ~= '' then
+  local ep = redis.call('GET', P .. 'epoch')
+  if ep ~= ARGV[2] then return {'epoch', ep or ''} end
+end
+local out = enqueue(3)
 flush()
 notify()
 remember(rid, cjson.encode(out))

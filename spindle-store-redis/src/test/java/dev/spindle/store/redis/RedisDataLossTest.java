@@ -1,0 +1,129 @@
+package dev.spindle.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.testkit.redis.RedisServer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11, defect 4 (second half): a redis-server without persistence that restarts comes back
+ * empty. Before, job ids silently started at 1 again and nothing said the jobs were gone. Now a
+ * store instance that lived through it notices (at its next enqueue or heartbeat), keeps ids above
+ * every id it knew, and records the loss, which {@link RedisJobStore#health()} (so
+ * {@code spindle status}) shows to everyone.
+ */
+class RedisDataLossTest {
+  private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+  private RedisServer redis;
+  private final List<RedisJobStore> stores = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    redis = RedisServer.builder().appendOnly(false).start(); // no AOF, no RDB: a restart loses everything
+  }
+
+  @AfterEach
+  void stop() {
+    stores.forEach(RedisJobStore::close);
+    redis.close();
+  }
+
+  private RedisJobStore open() {
+    RedisJobStore s = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "?retryBudget=30s", Map.of()));
+    stores.add(s);
+    return s;
+  }
+
+  private static List<NewJob> jobs(int n) {
+    List<NewJob> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new NewJob("loss.task", Integer.toString(i), "default", 0, T0, null, JobPolicy.defaults(), T0));
+    }
+    return out;
+  }
+
+  private static long lastId(List<EnqueueResult> r) {
+    return Long.parseLong(r.get(r.size() - 1).jobId());
+  }
+
+  @Test
+  void aProducerThatLivedThroughAnEmptyRestartNeverReusesIdsAndTheLossIsReported() {
+    RedisJobStore producer = open();
+    assertThat(lastId(producer.enqueue(jobs(5)))).isEqualTo(5);
+    assertThat(producer.health()).noneSatisfy(l -> assertThat(l).contains("DATA LOST"));
+
+    redis.kill9();
+    redis.restart();
+
+    List<EnqueueResult> after = producer.enqueue(jobs(2));
+    assertThat(Long.parseLong(after.get(0).jobId())).as("ids continue, never restart at 1").isEqualTo(6);
+    assertThat(producer.find("6")).isPresent();
+
+    List<String> status = open().health(); // a process started after the loss sees the record
+    assertThat(status).anySatisfy(l -> assertThat(l).contains("DATA LOST").contains("found no marker")
+        .contains("during enqueue").contains("ids continue above 5"));
+  }
+
+  @Test
+  void aWorkerNoticesAtItsNextHeartbeatEvenIfANewProcessWroteFirst() {
+    RedisJobStore worker = open();
+    assertThat(lastId(worker.enqueue(jobs(3)))).isEqualTo(3);
+    worker.heartbeat(record());
+
+    redis.kill9();
+    redis.restart();
+    RedisJobStore fresh = open(); // knows nothing of before: its first id is 1 again
+    assertThat(lastId(fresh.enqueue(jobs(1)))).isEqualTo(1);
+
+    worker.heartbeat(record());
+    assertThat(fresh.health()).anySatisfy(l -> assertThat(l).contains("DATA LOST").contains("heartbeat of worker w1")
+        .contains("ids continue above 3"));
+    assertThat(lastId(fresh.enqueue(jobs(1)))).as("the counter was raised above the ids the worker knew")
+        .isEqualTo(4);
+    assertThat(lastId(worker.enqueue(jobs(1)))).isEqualTo(5);
+  }
+
+  @Test
+  void anIdCounterThatWentBackIsNoticedAtTheNextHeartbeat() {
+    RedisJobStore worker = open();
+    assertThat(lastId(worker.enqueue(jobs(4)))).isEqualTo(4);
+    worker.heartbeat(record());
+    redis.command("DEL", "{spindle}:id"); // as eviction or a careless cleanup would
+
+    worker.heartbeat(record());
+    assertThat(worker.health()).anySatisfy(l -> assertThat(l).contains("DATA LOST")
+        .contains("the job id counter went back from at least 4 to 0").contains("ids continue above 4"));
+    assertThat(lastId(worker.enqueue(jobs(1)))).isEqualTo(5);
+  }
+
+  @Test
+  void aHealthyRestartWithPersistenceIsNotAnIncident() {
+    try (RedisServer durable = RedisServer.builder().appendOnly(true).start();
+        RedisJobStore s = RedisJobStore.open(RedisStoreConfig.fromUrl(durable.url() + "?retryBudget=30s",
+            Map.of()))) {
+      assertThat(lastId(s.enqueue(jobs(2)))).isEqualTo(2);
+      durable.command("BGREWRITEAOF");
+      durable.stop(); // SIGTERM: Redis writes its AOF and exits
+      durable.restart();
+      assertThat(lastId(s.enqueue(jobs(1)))).isEqualTo(3);
+      s.heartbeat(record());
+      assertThat(s.health()).noneSatisfy(l -> assertThat(l).contains("DATA LOST"))
+          .anySatisfy(l -> assertThat(l).contains("namespace epoch ").contains(" since "));
+    }
+  }
+
+  private static WorkerRecord record() {
+    return new WorkerRecord("w1", "w", "h", 1, List.of("default"), 4, "THREADS", "RUNNING", T0, T0,
+        T0.plusSeconds(60), 0, 0, 0, 0);
+  }
+}
