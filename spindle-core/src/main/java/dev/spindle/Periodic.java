@@ -40,10 +40,7 @@ public record Periodic(String name, Duration period, Schedule schedule, boolean 
   }
 
   public Periodic {
-    Objects.requireNonNull(name, "name");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("periodic task name must not be blank");
-    }
+    Task.validateName(name);
     Objects.requireNonNull(period, "period");
     if (period.isNegative() || period.isZero()) {
       throw new IllegalArgumentException("period of '" + name + "' must be positive: " + period);

@@ -2,7 +2,6 @@ package dev.spindle;
 
 import java.lang.reflect.Type;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A unit of work defined once and run unchanged on every {@link ExecutionModel}: a name, the type of
@@ -27,7 +26,8 @@ import java.util.regex.Pattern;
  * @param <O> output type
  */
 public final class Task<I, O> {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._\\-:/]{1,200}");
+  /** The longest task name, in characters. */
+  public static final int MAX_NAME_LENGTH = 200;
 
   private final String name;
   private final Type inputType;
@@ -63,11 +63,45 @@ public final class Task<I, O> {
   /** Checks a task name, returning it; {@link IllegalArgumentException} says what is wrong. */
   public static String validateName(String name) {
     Objects.requireNonNull(name, "task name");
-    if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "invalid task name '" + name + "': use 1-200 characters of letters, digits and . _ - : /");
+    if (!isValidName(name)) {
+      String shown = name.length() > 60 ? name.substring(0, 60) + "... (" + name.length() + " chars)" : name;
+      throw new IllegalArgumentException("invalid task name '" + escape(shown)
+          + "': use 1-" + MAX_NAME_LENGTH + " characters of letters, digits and . _ - : /");
     }
     return name;
+  }
+
+  /**
+   * True if {@code name} is a valid task name: 1 to {@link #MAX_NAME_LENGTH} characters, each an
+   * ASCII letter or digit or one of {@code . _ - : /}. The one task-name rule, used by every module.
+   */
+  public static boolean isValidName(String name) {
+    int n = name.length();
+    if (n == 0 || n > MAX_NAME_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-' || c == ':' || c == '/';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String escape(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** The task's unique name. */

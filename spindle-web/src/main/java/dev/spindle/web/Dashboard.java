@@ -213,9 +213,9 @@ public final class Dashboard implements AutoCloseable {
     return java.util.Optional.ofNullable(generatedToken);
   }
 
-  /** The API routes (method, path, role), as described by the OpenAPI document. */
-  public List<RouteTable.Route> apiRoutes() {
-    return routeTable.routes();
+  /** The API routes as {@code METHOD /path}, each described by the OpenAPI document. */
+  public List<String> apiRoutes() {
+    return routeTable.routes().stream().map(r -> r.method().name() + " " + r.path()).toList();
   }
 
   /** Store snapshot reads so far (live views share one per tick). */

@@ -3,7 +3,6 @@ package dev.spindle.queue.spi;
 import dev.spindle.Task;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
-import dev.spindle.queue.internal.Names;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -22,9 +21,7 @@ import java.util.Objects;
 public record NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
     JobPolicy policy, Instant createdAt) {
   public NewJob {
-    if (task == null || !Names.isName(task, 200, "._-:/")) {
-      Task.validateName(task); // throws, saying what is wrong
-    }
+    Task.validateName(task);
     Objects.requireNonNull(argsJson, "argsJson");
     JobOptions.validateQueue(queue);
     Objects.requireNonNull(runAt, "runAt");
