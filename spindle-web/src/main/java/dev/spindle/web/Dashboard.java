@@ -76,7 +76,7 @@ public final class Dashboard implements AutoCloseable {
   private Dashboard(Builder b) {
     this.settings = b;
     this.queue = JobQueue.builder(b.store).registry(b.registry).clock(b.clock).name("spindle-web").build();
-    AuditTrail audit = new AuditTrail(b.clock);
+    AuditTrail audit = new AuditTrail(b.clock, b.store);
     this.service = new QueueService(queue, audit);
     this.live = new LiveStats(service, b.tick);
     Credentials creds = b.credentials;

@@ -181,6 +181,41 @@ class ApiTest {
   }
 
   @Test
+  void pausedQueuesStayPausedInTheStoreAndFinishedJobsCanBeDeleted() throws Exception {
+    String id = WebFixture.json(f.post("/api/v1/jobs", OP, "{\"task\":\"store.echo\",\"args\":\"x\","
+        + "\"queue\":\"mail\"}")).get("id").asString();
+    HttpResponse<String> paused = f.post("/api/v1/queues/mail/pause", OP, "");
+    assertThat(paused.statusCode()).isEqualTo(200);
+    assertThat(WebFixture.json(f.get("/api/v1/queues", VIEW)).get("queues").get(0).get("paused").asBoolean())
+        .isTrue();
+    assertThat(((dev.spindle.queue.spi.QueueControl) f.store).pausedQueues()).containsExactly("mail");
+    try (Worker w = Worker.builder(f.store).registry(TaskRegistry.of(StoreContractTasks.class)).queues("mail")
+        .pollInterval(Duration.ofMillis(20)).start()) {
+      // the worker polls the paused queue and leaves the job alone; resume lets it run
+      await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+          .until(() -> f.store.find(id).orElseThrow().state() == JobState.QUEUED);
+      assertThat(f.post("/api/v1/queues/mail/resume", OP, "").statusCode()).isEqualTo(200);
+      w.wakeUp();
+      await().atMost(Duration.ofSeconds(20)).until(() -> f.store.find(id).orElseThrow().state()
+          == JobState.SUCCEEDED);
+    }
+    assertThat(f.post("/api/v1/queues/bad%20name/pause", OP, "").statusCode()).isEqualTo(400);
+    String waiting = WebFixture.json(f.post("/api/v1/jobs", OP, "{\"task\":\"a\"}")).get("id").asString();
+    assertThat(f.send(f.request("/api/v1/jobs/" + waiting, OP).DELETE().build()).statusCode()).isEqualTo(409);
+    assertThat(f.send(f.request("/api/v1/jobs/" + id, OP).DELETE().build()).statusCode()).isEqualTo(204);
+    assertThat(f.send(f.request("/api/v1/jobs/" + id, OP).DELETE().build()).statusCode()).isEqualTo(404);
+    JsonNode audit = WebFixture.json(f.get("/api/v1/audit", VIEW)).get("entries");
+    assertThat(audit.get(0).get("action").asString()).isEqualTo("job.delete");
+    assertThat(audit.toString()).contains("queue.pause", "queue.resume");
+    // the audit log is in the store: a second dashboard on the same store sees it
+    try (Dashboard other = WebFixture.configure(Dashboard.builder(f.store)).build().start()) {
+      HttpResponse<String> r = f.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(other.url()
+          + "/api/v1/audit")).header("Authorization", "Bearer " + VIEW).build());
+      assertThat(r.body()).contains("queue.pause");
+    }
+  }
+
+  @Test
   void everyRouteIsInTheOpenApiDocument() {
     JsonNode doc = WebFixture.json(f.get("/api/v1/openapi.json", VIEW));
     assertThat(doc.get("openapi").asString()).startsWith("3.1");

@@ -73,6 +73,12 @@ public final class ApiRoutes {
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/cancel", Role.OPERATOR,
         "Cancel a job (a running one is stopped by its worker)")
         .response(200, "the outcome").response(404, "no such job").handle(this::cancel);
+    t.route(HandlerType.DELETE, PREFIX + "/jobs/{id}", Role.OPERATOR, "Delete a finished job")
+        .response(204, "deleted").response(404, "no such job").response(409, "not finished")
+        .handle(ctx -> {
+          service.delete(Auth.user(ctx), ctx.pathParam("id"));
+          ctx.status(204);
+        });
     t.route(HandlerType.POST, PREFIX + "/jobs/retry", Role.OPERATOR, "Requeue every matching FAILED/DEAD/CANCELLED job")
         .body("{state: [..], queue, task, max}").response(200, "how many").handle(ctx -> bulk(ctx, "retry"));
     t.route(HandlerType.POST, PREFIX + "/jobs/cancel", Role.OPERATOR, "Cancel every matching waiting or running job")
@@ -84,6 +90,17 @@ public final class ApiRoutes {
         .handle(this::queues);
     t.route(HandlerType.PUT, PREFIX + "/queues/{name}/limit", Role.OPERATOR, "Set a queue's running limit (0 = none)")
         .body("{limit}").handle(this::setLimit);
+    t.route(HandlerType.POST, PREFIX + "/queues/{name}/pause", Role.OPERATOR,
+        "Pause a queue: no worker claims its jobs until resumed (kept in the store)")
+        .response(200, "paused").response(501, "the store cannot pause queues").handle(ctx -> {
+          service.pause(Auth.user(ctx), queueName(ctx));
+          queueState(ctx, true);
+        });
+    t.route(HandlerType.POST, PREFIX + "/queues/{name}/resume", Role.OPERATOR, "Resume a paused queue")
+        .response(200, "resumed").response(501, "the store cannot pause queues").handle(ctx -> {
+          service.resume(Auth.user(ctx), queueName(ctx));
+          queueState(ctx, false);
+        });
     t.route(HandlerType.GET, PREFIX + "/workers", Role.VIEWER, "Registered workers").handle(this::workers);
     t.route(HandlerType.GET, PREFIX + "/schedules", Role.VIEWER, "Schedules with their next fire times")
         .query("next", "how many next fire times (default 5, at most 50)").handle(this::schedules);
@@ -367,6 +384,24 @@ public final class ApiRoutes {
     ObjectNode o = Json.object();
     o.put("queue", name);
     o.put("limit", l.asInt());
+    json(ctx, 200, o);
+  }
+
+  private static String queueName(Context ctx) {
+    String name = ctx.pathParam("name");
+    try {
+      JobOptions.validateQueue(name);
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+    return name;
+  }
+
+  private void queueState(Context ctx, boolean paused) {
+    live.invalidate();
+    ObjectNode o = Json.object();
+    o.put("queue", ctx.pathParam("name"));
+    o.put("paused", paused);
     json(ctx, 200, o);
   }
 

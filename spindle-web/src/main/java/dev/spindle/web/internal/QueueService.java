@@ -8,6 +8,7 @@ import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.web.Credentials;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.Set;
 public final class QueueService {
   private final JobStore store;
   private final JobInspector inspector;
+  private final QueueControl control;
   private final JobQueue queue;
   private final Clock clock;
   private final AuditTrail audit;
@@ -31,6 +33,7 @@ public final class QueueService {
     this.queue = queue;
     this.store = queue.store();
     this.inspector = store instanceof JobInspector i ? i : null;
+    this.control = store instanceof QueueControl c ? c : null;
     this.clock = queue.clock();
     this.audit = audit;
   }
@@ -69,7 +72,45 @@ public final class QueueService {
 
   /** Paused queue names (empty if the store cannot pause queues). */
   public Set<String> pausedQueues() {
-    return Set.of();
+    return control == null ? Set.of() : control.pausedQueues();
+  }
+
+  /**
+   * The store's queue controls.
+   *
+   * @throws Problem 501 if the store has none
+   */
+  public QueueControl control(String what) {
+    if (control == null) {
+      throw Problem.notImplemented("the store " + store.describe() + " cannot " + what
+          + " (its backend does not implement QueueControl yet)");
+    }
+    return control;
+  }
+
+  /** Pauses a queue: no worker claims its jobs until resumed. */
+  public void pause(Credentials.User who, String queueName) {
+    control("pause queues").pauseQueue(queueName);
+    audit.record(who, "queue.pause", queueName, null);
+  }
+
+  /** Resumes a paused queue. */
+  public void resume(Credentials.User who, String queueName) {
+    control("resume queues").resumeQueue(queueName);
+    audit.record(who, "queue.resume", queueName, null);
+  }
+
+  /**
+   * Deletes one finished job.
+   *
+   * @throws Problem 404 if there is none, 409 if it is not finished
+   */
+  public void delete(Credentials.User who, String id) {
+    switch (control("delete single jobs").deleteJob(id)) {
+      case NOT_FOUND -> throw new JobNotFoundException(id);
+      case NOT_FINISHED -> throw Problem.conflict("job " + id + " is not finished; cancel it first");
+      case DELETED -> audit.record(who, "job.delete", id, null);
+    }
   }
 
   /** A job. */
@@ -113,6 +154,14 @@ public final class QueueService {
         ? filter.withStates(java.util.EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED)) : filter;
     Instant now = clock.instant();
     int n = 0;
+    if (control != null) {
+      int k;
+      while (n < max && (k = control.requeueMatching(f.withLimit(Math.min(1000, max - n)), now)) > 0) {
+        n += k;
+      }
+      audit.record(who, "jobs.retry", describe(f), n + " requeued");
+      return n;
+    }
     String before = null;
     while (n < max) {
       List<JobInfo> page = inspector().listJobs(f.withLimit(Math.min(500, max - n)).withBeforeId(before));
@@ -148,6 +197,14 @@ public final class QueueService {
         ? filter.withStates(java.util.EnumSet.of(JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING)) : filter;
     Instant now = clock.instant();
     int n = 0;
+    if (control != null) {
+      int k;
+      while (n < max && (k = control.cancelMatching(f.withLimit(Math.min(1000, max - n)), now)) > 0) {
+        n += k;
+      }
+      audit.record(who, "jobs.cancel", describe(f), n + " cancelled");
+      return n;
+    }
     String before = null;
     while (n < max) {
       List<JobInfo> page = inspector().listJobs(f.withLimit(Math.min(500, max - n)).withBeforeId(before));
