@@ -149,7 +149,7 @@ public final class Pages {
   private void queues(Context ctx) {
     LiveStats.Snapshot s = live.fresh();
     boolean op = Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR;
-    StringBuilder b = new StringBuilder("<h1>Queues</h1><div class=\"wrap\"><table id=\"queue-table\"><thead><tr>"
+    StringBuilder b = new StringBuilder("<h1>Queues</h1><div class=\"wrap\"><table id=\"queue-table\" data-live=\"queues\"><thead><tr>"
         + "<th>Queue</th><th class=\"num\">Waiting</th><th class=\"num\">Running</th><th class=\"num\">Limit</th>"
         + "<th>State</th><th>Why is nothing running?</th>" + (op ? "<th></th>" : "") + "</tr></thead><tbody>");
     for (QueueSummary q : s.queues()) {
@@ -250,7 +250,7 @@ public final class Pages {
           .append(Html.time(j.createdAt())).append("</td><td>").append(esc(cut(outcome(j), 80))).append("</td>");
       if (op && fixedState != null) {
         b.append("<td><button type=\"button\" id=\"retry-").append(j.id()).append("\" data-api=\"/api/v1/jobs/")
-            .append(j.id()).append("/retry\" data-done=\"Requeued.\">Retry</button></td>");
+            .append(j.id()).append("/retry\" data-done=\"Requeued.\" data-reload=\"no\">Retry</button></td>");
       }
       b.append("</tr>");
     }
@@ -486,7 +486,7 @@ public final class Pages {
   }
 
   static String queueTable(LiveStats.Snapshot s) {
-    StringBuilder b = new StringBuilder("<table class=\"queues\" id=\"queues\"><thead><tr><th>Queue</th>"
+    StringBuilder b = new StringBuilder("<div class=\"wrap\"><table class=\"queues hide-narrow\" id=\"queues\"><thead><tr><th>Queue</th>"
         + "<th>Waiting</th><th>Running</th><th>Succeeded</th><th>Failed</th><th>Dead</th><th>Limit</th>"
         + "<th>State</th></tr></thead><tbody>");
     for (QueueSummary q : s.queues()) {
@@ -504,6 +504,6 @@ public final class Pages {
     if (s.queues().isEmpty()) {
       b.append("<tr><td colspan=\"8\" class=\"muted\">No jobs yet.</td></tr>");
     }
-    return b.append("</tbody></table>").toString();
+    return b.append("</tbody></table></div>").toString();
   }
 }

@@ -50,6 +50,13 @@
       }
       const data = await call(b.dataset.method || 'POST', b.dataset.api, body);
       flash(b.dataset.done || 'Done.', false);
+      const row = b.closest('tr[data-job]');
+      if (row && data && data.state) {
+        const st = row.querySelector('.state');
+        st.textContent = data.state;
+        st.className = 'state ' + data.state;
+        b.disabled = true;
+      }
       if (data && b.dataset.show) {
         flash(b.dataset.done + ' ' + (data[b.dataset.show] !== undefined ? data[b.dataset.show] : ''), false);
       }
