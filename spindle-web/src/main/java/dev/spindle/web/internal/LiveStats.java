@@ -80,6 +80,7 @@ public final class LiveStats implements AutoCloseable {
   private final List<SseClient> clients = new CopyOnWriteArrayList<>();
   private final AtomicLong refreshes = new AtomicLong();
   private final ScheduledExecutorService timer;
+  private final List<JobInfo> pending = new java.util.ArrayList<>();
   private volatile Snapshot last;
   private volatile boolean stale = true;
 
@@ -116,7 +117,7 @@ public final class LiveStats implements AutoCloseable {
     if (s != null && !stale && Duration.between(s.at(), service.clock().instant()).compareTo(tick) < 0) {
       return s;
     }
-    return refresh();
+    return refresh(false);
   }
 
   /** Like {@link #snapshot()}, but re-reads after a change made through this dashboard. */
@@ -129,11 +130,11 @@ public final class LiveStats implements AutoCloseable {
     stale = true;
   }
 
-  /** Reads the store once. */
-  synchronized Snapshot refresh() {
+  /** Reads the store once, unless another thread just did (and {@code force} is false). */
+  synchronized Snapshot refresh(boolean force) {
     Snapshot prev = last;
     Instant now = service.clock().instant();
-    if (prev != null && !stale && Duration.between(prev.at(), now).compareTo(tick) < 0) {
+    if (!force && prev != null && !stale && Duration.between(prev.at(), now).compareTo(tick) < 0) {
       return prev; // another thread refreshed while this one waited
     }
     stale = false;
@@ -156,8 +157,15 @@ public final class LiveStats implements AutoCloseable {
       double secs = Duration.between(prev.at(), now).toNanos() / 1e9;
       rate = secs > 0 ? (cursor - prev.finishCursor()) / secs : 0;
     }
-    Snapshot s = new Snapshot(now, service.store().describe(), queues, paused, workers, cursor, rate, finished);
+    Snapshot s = new Snapshot(now, service.describe(), queues, paused, workers, cursor, rate, finished);
     last = s;
+    synchronized (pending) {
+      for (JobInfo j : finished) {
+        if (pending.size() < FEED_BATCH) {
+          pending.add(j); // sent to SSE viewers by the next tick, whoever triggered this refresh
+        }
+      }
+    }
     return s;
   }
 
@@ -166,11 +174,16 @@ public final class LiveStats implements AutoCloseable {
       return;
     }
     try {
-      Snapshot s = refresh();
+      Snapshot s = refresh(true);
       String stats = s.toJson().toString();
+      List<JobInfo> finished;
+      synchronized (pending) {
+        finished = List.copyOf(pending);
+        pending.clear();
+      }
       for (SseClient c : clients) {
         send(c, "stats", stats);
-        for (JobInfo j : s.finished()) {
+        for (JobInfo j : finished) {
           ObjectNode o = Json.object();
           o.put("id", j.id());
           o.put("state", j.state().name());

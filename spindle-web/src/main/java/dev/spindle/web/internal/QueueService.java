@@ -24,6 +24,7 @@ public final class QueueService {
   private final JobStore store;
   private final JobInspector inspector;
   private final QueueControl control;
+  private final String description;
   private final JobQueue queue;
   private final Clock clock;
   private final AuditTrail audit;
@@ -34,6 +35,7 @@ public final class QueueService {
     this.store = queue.store();
     this.inspector = store instanceof JobInspector i ? i : null;
     this.control = store instanceof QueueControl c ? c : null;
+    this.description = store.describe();
     this.clock = queue.clock();
     this.audit = audit;
   }
@@ -41,6 +43,11 @@ public final class QueueService {
   /** The store. */
   public JobStore store() {
     return store;
+  }
+
+  /** The store's description (read once). */
+  public String describe() {
+    return description;
   }
 
   /** The queue client. */
