@@ -80,6 +80,7 @@ public final class LiveStats implements AutoCloseable {
   private final List<SseClient> clients = new CopyOnWriteArrayList<>();
   private final AtomicLong refreshes = new AtomicLong();
   private final ScheduledExecutorService timer;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
   private final List<JobInfo> pending = new java.util.ArrayList<>();
   private volatile Snapshot last;
   private volatile boolean stale = true;
@@ -98,7 +99,8 @@ public final class LiveStats implements AutoCloseable {
   /** Starts the ticks. */
   public void start() {
     long ms = tick.toMillis();
-    timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+    // with a fixed delay, a read slower than a tick is never followed at once by the next one
+    timer.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /** How many times the store was read for a snapshot so far. */
@@ -111,16 +113,37 @@ public final class LiveStats implements AutoCloseable {
     return clients.size();
   }
 
-  /** The last snapshot if younger than a tick, else a new one. */
+  /**
+   * The last snapshot, without waiting for the store: one older than a tick is refreshed in the
+   * background (one read at a time however many requests ask), so a slow count over a million jobs
+   * never makes a page wait. The first call, and the first after a change made through this
+   * dashboard, read the store at once.
+   */
   public Snapshot snapshot() {
     Snapshot s = last;
-    if (s != null && !stale && Duration.between(s.at(), service.clock().instant()).compareTo(tick) < 0) {
-      return s;
+    if (s == null || stale) {
+      return refresh(false);
     }
-    return refresh(false);
+    if (Duration.between(s.at(), service.clock().instant()).compareTo(tick) >= 0
+        && refreshing.compareAndSet(false, true)) {
+      try {
+        timer.execute(() -> {
+          try {
+            refresh(false);
+          } catch (RuntimeException e) {
+            LOG.warn("dashboard refresh failed: {}", e.toString());
+          } finally {
+            refreshing.set(false);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        refreshing.set(false); // closed
+      }
+    }
+    return s;
   }
 
-  /** Like {@link #snapshot()}, but re-reads after a change made through this dashboard. */
+  /** Like {@link #snapshot()}; re-reads at once after a change made through this dashboard. */
   public Snapshot fresh() {
     return snapshot();
   }
