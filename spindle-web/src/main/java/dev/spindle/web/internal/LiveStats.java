@@ -22,18 +22,21 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One shared view of the store, refreshed at most once per tick however many pages, API clients and
- * Server-Sent-Events viewers ask: a refresh reads the queue summaries, the workers and the feed of
- * finished jobs; each tick with viewers connected sends them a {@code stats} event and one
- * {@code job} event per job finished since the last tick. Thread-safe.
+ * Server-Sent-Events viewers ask: a refresh reads the workers, the paused queues, the feed of
+ * finished jobs and - every tick while cheap, else at most 5 % of the time - the per-queue counts;
+ * each tick with viewers connected sends them a {@code stats} event and one {@code job} event per
+ * job finished since the last tick (at most 1,000 per tick). Thread-safe.
  */
 public final class LiveStats implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveStats.class);
   private static final int FEED_BATCH = 1000;
+  private static final int COST_FACTOR = 20;
 
   /**
    * The view at one instant.
    *
    * @param at when it was read
+   * @param countsAt when the per-queue counts were read (they may be older than the rest)
    * @param store the store's description
    * @param queues per-queue counts
    * @param paused paused queue names
@@ -42,7 +45,7 @@ public final class LiveStats implements AutoCloseable {
    * @param throughput jobs finished per second since the previous refresh
    * @param finished jobs finished since the previous refresh (at most one batch)
    */
-  public record Snapshot(Instant at, String store, List<QueueSummary> queues, Set<String> paused,
+  public record Snapshot(Instant at, Instant countsAt, String store, List<QueueSummary> queues, Set<String> paused,
       List<WorkerRecord> workers, long finishCursor, double throughput, List<JobInfo> finished) {
     /** Totals per state over all queues. */
     public long total(JobState s) {
@@ -58,6 +61,7 @@ public final class LiveStats implements AutoCloseable {
     public ObjectNode toJson() {
       ObjectNode o = Json.object();
       o.put("at", at.toString());
+      o.put("countsAt", countsAt.toString());
       o.put("store", store);
       ObjectNode totals = o.putObject("totals");
       for (JobState s : JobState.values()) {
@@ -83,6 +87,7 @@ public final class LiveStats implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
   private final List<JobInfo> pending = new java.util.ArrayList<>();
   private volatile Snapshot last;
+  private volatile long countsNanos;
   private volatile boolean stale = true;
 
   /** A view refreshed at most every {@code tick}. */
@@ -148,6 +153,16 @@ public final class LiveStats implements AutoCloseable {
     return snapshot();
   }
 
+  /**
+   * How often the per-queue counts are re-read: every tick while that is cheap, else at most 5 % of
+   * the time (20 times the last read's duration), so a count over a million rows taking 1 s runs
+   * every 20 s, not every second.
+   */
+  Duration countsInterval() {
+    Duration cost = Duration.ofNanos(countsNanos * COST_FACTOR);
+    return cost.compareTo(tick) > 0 ? cost : tick;
+  }
+
   /** Marks the snapshot out of date (after a change made here). */
   public void invalidate() {
     stale = true;
@@ -160,9 +175,21 @@ public final class LiveStats implements AutoCloseable {
     if (!force && prev != null && !stale && Duration.between(prev.at(), now).compareTo(tick) < 0) {
       return prev; // another thread refreshed while this one waited
     }
+    boolean countsDue = prev == null || stale
+        || Duration.between(prev.countsAt(), now).compareTo(countsInterval()) >= 0;
     stale = false;
     refreshes.incrementAndGet();
-    List<QueueSummary> queues = service.inspector().queueSummaries();
+    List<QueueSummary> queues;
+    Instant countsAt;
+    if (countsDue) {
+      long t0 = System.nanoTime();
+      queues = service.inspector().queueSummaries();
+      countsNanos = System.nanoTime() - t0;
+      countsAt = now;
+    } else {
+      queues = prev.queues();
+      countsAt = prev.countsAt();
+    }
     List<WorkerRecord> workers = service.inspector().workers();
     Set<String> paused = service.pausedQueues();
     long cursor;
@@ -174,13 +201,16 @@ public final class LiveStats implements AutoCloseable {
       FinishedBatch b = service.store().finishedAfter(prev.finishCursor(), FEED_BATCH);
       cursor = b.jobs().isEmpty() ? prev.finishCursor() : b.cursor();
       finished = b.jobs();
+      if (b.jobs().size() == FEED_BATCH) {
+        cursor = Math.max(cursor, service.store().finishCursor()); // more finished than one tick shows
+      }
     }
     double rate = 0;
     if (prev != null) {
       double secs = Duration.between(prev.at(), now).toNanos() / 1e9;
       rate = secs > 0 ? (cursor - prev.finishCursor()) / secs : 0;
     }
-    Snapshot s = new Snapshot(now, service.describe(), queues, paused, workers, cursor, rate, finished);
+    Snapshot s = new Snapshot(now, countsAt, service.describe(), queues, paused, workers, cursor, rate, finished);
     last = s;
     synchronized (pending) {
       for (JobInfo j : finished) {

@@ -141,8 +141,8 @@ public final class Pages {
     b.append("<div class=\"card\"><span class=\"label\">Workers</span><span class=\"value\" data-live=\"workers\">")
         .append(s.aliveWorkers()).append("</span></div></section>");
     b.append("<h2>Queues</h2>").append(queueTable(s));
-    b.append("<p class=\"muted\">Store: ").append(esc(s.store())).append(" · read ")
-        .append(Html.time(s.at())).append("</p>");
+    b.append("<p class=\"muted\">Store: ").append(esc(s.store())).append(" · counts read ")
+        .append(Html.time(s.countsAt())).append("</p>");
     html(ctx, frame(ctx, "Overview", "Overview", b.toString()));
   }
 
