@@ -36,6 +36,7 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.queue.StatusCommand(),
         new dev.spindle.cli.queue.JobsCommand(),
         new dev.spindle.cli.queue.SchedulesCommand(),
+        new dev.spindle.cli.queue.DashboardCommand(),
         new dev.spindle.cli.supervisor.ServicesCommand(),
         new dev.spindle.cli.supervisor.CtlCommand(),
         new CommandLine.HelpCommand());

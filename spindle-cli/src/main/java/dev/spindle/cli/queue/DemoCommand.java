@@ -72,6 +72,13 @@ public final class DemoCommand implements Callable<Integer> {
       description = "the SQLite file, recreated for the demo (default: ${DEFAULT-VALUE})")
   Path file;
 
+  @Option(names = "--dashboard", description = "after the demo, keep its store open in the web dashboard until Ctrl-C")
+  boolean dashboard;
+
+  @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "8075",
+      description = "the dashboard's port (default: ${DEFAULT-VALUE}; it binds 127.0.0.1)")
+  int dashboardPort;
+
   private final List<Process> processes = new ArrayList<>();
   private final List<Worker> threadWorkers = new ArrayList<>();
 
@@ -193,6 +200,11 @@ public final class DemoCommand implements Callable<Integer> {
       if (!ok) {
         System.err.println("spindle demo: some jobs did not end as expected (see above)");
       }
+      if (dashboard) {
+        stopWorkers();
+        out.println();
+        DashboardCommand.serve(out, store, "127.0.0.1", dashboardPort, null, QueueSupport.defaultRegistry());
+      }
       return ok && finished == all.size() ? 0 : 1;
     } finally {
       stopWorkers();
@@ -282,5 +294,7 @@ public final class DemoCommand implements Callable<Integer> {
         p.destroyForcibly();
       }
     }
+    threadWorkers.clear();
+    processes.clear();
   }
 }

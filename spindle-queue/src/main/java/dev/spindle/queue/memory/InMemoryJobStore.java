@@ -7,6 +7,8 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.AuditLog;
+import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
@@ -20,6 +22,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
@@ -50,7 +53,7 @@ import java.util.TreeSet;
  * <p>Create one with {@code new InMemoryJobStore()}, or open a named instance shared inside the JVM
  * with {@code JobStores.open("memory:name")}.
  */
-public final class InMemoryJobStore implements JobStore, JobInspector {
+public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
   private static final Comparator<Job> READY_ORDER =
       Comparator.<Job>comparingInt(j -> -j.priority).thenComparingLong(j -> j.id);
   private static final Comparator<Job> SCHEDULED_ORDER =
@@ -75,6 +78,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
   private final Map<String, EnumMap<JobState, Long>> counts = new TreeMap<>();
   private final Map<String, WorkerRecord> workers = new TreeMap<>();
   private final Map<String, Integer> limits = new TreeMap<>();
+  private final Set<String> paused = new TreeSet<>();
+  private final java.util.ArrayDeque<AuditRecord> audit = new java.util.ArrayDeque<>();
+  private long auditSeq;
   private final TreeMap<String, ScheduleRecord> schedules = new TreeMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
   private long lastId;
@@ -233,7 +239,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
         break;
       }
       TreeSet<Job> set = ready.get(queue);
-      if (set == null || set.isEmpty()) {
+      if (set == null || set.isEmpty() || paused.contains(queue)) {
         continue;
       }
       int available = remaining;
@@ -708,6 +714,129 @@ public final class InMemoryJobStore implements JobStore, JobInspector {
     synchronized (lock) {
       checkOpen();
       return Map.copyOf(limits);
+    }
+  }
+
+  // ---------------------------------------------------------------- queue control, audit
+
+  @Override
+  public void pauseQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    synchronized (lock) {
+      checkOpen();
+      paused.add(queue);
+    }
+    listeners.fire();
+  }
+
+  @Override
+  public void resumeQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    synchronized (lock) {
+      checkOpen();
+      paused.remove(queue);
+    }
+    listeners.fire();
+  }
+
+  @Override
+  public Set<String> pausedQueues() {
+    synchronized (lock) {
+      checkOpen();
+      return Set.copyOf(paused);
+    }
+  }
+
+  @Override
+  public int requeueMatching(JobFilter filter, Instant now) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
+    int n = 0;
+    synchronized (lock) {
+      checkOpen();
+      for (Job j : victims(f)) {
+        j.failures = 0;
+        j.lost = 0;
+        j.deadReason = null;
+        j.cancelRequested = false;
+        j.runAt = now;
+        move(j, JobState.QUEUED, now);
+        n++;
+      }
+    }
+    if (n > 0) {
+      listeners.fire();
+    }
+    return n;
+  }
+
+  @Override
+  public int cancelMatching(JobFilter filter, Instant now) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
+    int n = 0;
+    synchronized (lock) {
+      checkOpen();
+      for (Job j : victims(f)) {
+        if (j.state == JobState.RUNNING) {
+          j.cancelRequested = true;
+        } else {
+          move(j, JobState.CANCELLED, now);
+        }
+        n++;
+      }
+    }
+    if (n > 0) {
+      listeners.fire();
+    }
+    return n;
+  }
+
+  private List<Job> victims(JobFilter f) {
+    NavigableMap<Long, Job> view = f.beforeId() == null ? jobs.descendingMap()
+        : jobs.headMap(JobFilter.parseId(f.beforeId()), false).descendingMap();
+    List<Job> out = new ArrayList<>();
+    for (Job j : view.values()) {
+      if (out.size() >= f.limit()) {
+        break;
+      }
+      if (matches(j, f) && !(j.state == JobState.RUNNING && j.cancelRequested)) {
+        out.add(j);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public DeleteResult deleteJob(String jobId) {
+    synchronized (lock) {
+      checkOpen();
+      Job j = lookup(jobId);
+      if (j == null) {
+        return DeleteResult.NOT_FOUND;
+      }
+      if (!j.state.isTerminal()) {
+        return DeleteResult.NOT_FINISHED;
+      }
+      delete(j);
+      return DeleteResult.DELETED;
+    }
+  }
+
+  @Override
+  public void appendAudit(AuditRecord r) {
+    synchronized (lock) {
+      checkOpen();
+      audit.addFirst(new AuditRecord(++auditSeq, r.at(), r.user(), r.action(), r.target(), r.detail()));
+      if (audit.size() > AuditLog.KEPT) {
+        audit.removeLast();
+      }
+    }
+  }
+
+  @Override
+  public List<AuditRecord> recentAudit(int limit) {
+    synchronized (lock) {
+      checkOpen();
+      return audit.stream().limit(limit).toList();
     }
   }
 

@@ -8,6 +8,8 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.AuditLog;
+import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
@@ -21,6 +23,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
@@ -89,7 +92,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe. Open with {@link #open(Path)}, a {@link Builder}, or
  * {@code JobStores.open("sqlite:path")}.
  */
-public final class SqliteJobStore implements JobStore, JobInspector {
+public final class SqliteJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
   /** How hard commits are flushed to disk. */
   public enum Durability {
     /** {@code synchronous=NORMAL}: safe against process crashes; the fastest. */
@@ -487,7 +490,7 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     PreparedStatement promote = c.ps("UPDATE spindle_jobs SET state = 1 WHERE state = 0 AND run_at <= ?");
     promote.setLong(1, now);
     promote.executeUpdate();
-    Map<String, Integer> limits = limits(c);
+    Map<String, Integer> limits = claimRules(c);
     PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = 2, worker_id = ?, fence = fence + 1,"
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
         + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS);
@@ -499,6 +502,9 @@ public final class SqliteJobStore implements JobStore, JobInspector {
       }
       int available = remaining;
       Integer limit = limits.get(q);
+      if (limit != null && limit < 0) {
+        continue; // paused
+      }
       if (limit != null && limit > 0) {
         available = Math.min(available, limit - runningIn(c, q));
         if (available <= 0) {
@@ -537,6 +543,18 @@ public final class SqliteJobStore implements JobStore, JobInspector {
     try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
       while (rs.next()) {
         m.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    return m;
+  }
+
+  /** Queue limits, with -1 for paused queues, in one query. */
+  private static Map<String, Integer> claimRules(Db.Conn c) throws SQLException {
+    Map<String, Integer> m = new HashMap<>();
+    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues UNION ALL SELECT queue, -1 FROM"
+        + " spindle_paused").executeQuery()) {
+      while (rs.next()) {
+        m.merge(rs.getString(1), rs.getInt(2), Math::min);
       }
     }
     return m;
@@ -1252,6 +1270,171 @@ public final class SqliteJobStore implements JobStore, JobInspector {
   @Override
   public Map<String, Integer> queueLimits() {
     return db.read("read queue limits", c -> new LinkedHashMap<>(limits(c)));
+  }
+
+  // ---------------------------------------------------------------- queue control, audit
+
+  @Override
+  public void pauseQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    db.write("pause queue " + queue, c -> {
+      PreparedStatement ps = c.ps("INSERT OR IGNORE INTO spindle_paused (queue) VALUES (?)");
+      ps.setString(1, queue);
+      ps.executeUpdate();
+      return null;
+    });
+    listeners.fire();
+  }
+
+  @Override
+  public void resumeQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    db.write("resume queue " + queue, c -> {
+      PreparedStatement ps = c.ps("DELETE FROM spindle_paused WHERE queue = ?");
+      ps.setString(1, queue);
+      ps.executeUpdate();
+      return null;
+    });
+    listeners.fire();
+  }
+
+  @Override
+  public Set<String> pausedQueues() {
+    return db.read("read paused queues", c -> {
+      Set<String> out = new java.util.TreeSet<>();
+      try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return Set.copyOf(out);
+    });
+  }
+
+  @Override
+  public int requeueMatching(JobFilter filter, Instant now) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
+    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0,"
+        + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
+        + " finish_seq = 0 WHERE id IN (SELECT id FROM spindle_jobs WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    args.add(micros(now));
+    where(f, sql, args);
+    sql.append(" ORDER BY id DESC LIMIT ?)");
+    args.add(f.limit());
+    int n = db.write("requeue jobs", c -> {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+        bind(ps, args);
+        return ps.executeUpdate();
+      }
+    });
+    if (n > 0) {
+      listeners.fire();
+    }
+    return n;
+  }
+
+  @Override
+  public int cancelMatching(JobFilter filter, Instant now) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
+    StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = 2 AND"
+        + " cancel_requested = 1)");
+    List<Object> args = new ArrayList<>();
+    where(f, sql, args);
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    args.add(f.limit());
+    int n = db.write("cancel jobs", c -> {
+      List<long[]> rows = new ArrayList<>();
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+        bind(ps, args);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rows.add(new long[] {rs.getLong(1), rs.getInt(2)});
+          }
+        }
+      }
+      int done = 0;
+      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+      for (long[] r : rows) {
+        if (JobRows.state((int) r[1]) == JobState.RUNNING) {
+          ask.setLong(1, r[0]);
+          done += ask.executeUpdate();
+        } else if (finish(c, r[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)")) {
+          done++;
+        }
+      }
+      return done;
+    });
+    if (n > 0) {
+      listeners.fire();
+    }
+    return n;
+  }
+
+  @Override
+  public DeleteResult deleteJob(String jobId) {
+    long id = parseIdOrNeg(jobId);
+    if (id < 0) {
+      return DeleteResult.NOT_FOUND;
+    }
+    return db.write("delete job " + jobId, c -> {
+      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
+      sel.setLong(1, id);
+      try (ResultSet rs = sel.executeQuery()) {
+        if (!rs.next()) {
+          return DeleteResult.NOT_FOUND;
+        }
+        if (!JobRows.state(rs.getInt(1)).isTerminal()) {
+          return DeleteResult.NOT_FINISHED;
+        }
+      }
+      raiseIdFloor(c);
+      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id = ?");
+      del.setLong(1, id);
+      del.executeUpdate();
+      return DeleteResult.DELETED;
+    });
+  }
+
+  @Override
+  public void appendAudit(AuditRecord r) {
+    db.write("append to the audit log", c -> {
+      PreparedStatement ps = c.ps("INSERT INTO spindle_audit (at, user, action, target, detail) VALUES"
+          + " (?, ?, ?, ?, ?) RETURNING id");
+      ps.setLong(1, micros(r.at()));
+      ps.setString(2, r.user());
+      ps.setString(3, r.action());
+      ps.setString(4, r.target());
+      ps.setString(5, r.detail());
+      long id;
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        id = rs.getLong(1);
+      }
+      if (id % 1000 == 0) {
+        PreparedStatement trim = c.ps("DELETE FROM spindle_audit WHERE id <= ?");
+        trim.setLong(1, id - AuditLog.KEPT);
+        trim.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<AuditRecord> recentAudit(int limit) {
+    return db.read("read the audit log", c -> {
+      PreparedStatement ps = c.ps("SELECT id, at, user, action, target, detail FROM spindle_audit"
+          + " ORDER BY id DESC LIMIT ?");
+      ps.setInt(1, limit);
+      List<AuditRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new AuditRecord(rs.getLong(1), JobRows.instant(rs.getLong(2)), rs.getString(3),
+              rs.getString(4), rs.getString(5), rs.getString(6)));
+        }
+      }
+      return out;
+    });
   }
 
   @Override

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -55,6 +55,10 @@ public final class Schema {
         + " next_fire_at INTEGER NOT NULL, last_fire_at INTEGER, version INTEGER NOT NULL,"
         + " created_at INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS spindle_schedules_next ON spindle_schedules (next_fire_at)",
+    // version 2: paused queues (never claimed) and the operators' audit log
+    "CREATE TABLE IF NOT EXISTS spindle_paused (queue TEXT PRIMARY KEY) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS spindle_audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL,"
+        + " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT)",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 

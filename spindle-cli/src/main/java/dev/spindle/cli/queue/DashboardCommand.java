@@ -1,0 +1,144 @@
+package dev.spindle.cli.queue;
+
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.web.Credentials;
+import dev.spindle.web.Dashboard;
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./spindle dashboard}: the web dashboard and REST API over a store, until Ctrl-C. Secrets
+ * never come from the command line: a users file ({@code --users-file} or
+ * {@code $SPINDLE_DASHBOARD_USERS}), a token in {@code $SPINDLE_DASHBOARD_TOKEN}, or a random token
+ * printed once with the URL.
+ */
+@Command(name = "dashboard", mixinStandardHelpOptions = true,
+    description = {"Serves the web dashboard and the REST API (/api/v1) over a job store until Ctrl-C.",
+        "Credentials: --users-file FILE (lines 'name viewer|operator hash'), $SPINDLE_DASHBOARD_USERS, or "
+            + "$SPINDLE_DASHBOARD_TOKEN; with none, a random operator token is printed in the URL.",
+        "Examples: ./spindle dashboard   ./spindle dashboard --store redis://127.0.0.1:6379/0 --port 9000",
+        "          ./spindle dashboard --hash-password < pw.txt   ./spindle dashboard --new-token"})
+public final class DashboardCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Mixin
+  QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+  @Mixin
+  QueueSupport.CatalogOption catalog = new QueueSupport.CatalogOption();
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8075", description = "port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes it to the network)")
+  String bind;
+
+  @Option(names = "--users-file", paramLabel = "FILE", description = "users and hashed secrets")
+  Path usersFile;
+
+  @Option(names = "--allow-any-task", description = "let the API enqueue any task name (default: only the catalogs')")
+  boolean anyTask;
+
+  @Option(names = "--hash-password", description = "read a password from the terminal or stdin, print its hash, exit")
+  boolean hashPassword;
+
+  @Option(names = "--new-token", description = "print a new random API token and its hash for a users file, exit")
+  boolean newToken;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    if (hashPassword) {
+      char[] pw = readPassword();
+      if (pw.length < 8) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a password needs at least 8 characters");
+      }
+      out.println(Credentials.hashPassword(pw));
+      return 0;
+    }
+    if (newToken) {
+      String t = Credentials.newToken();
+      out.println("token " + t);
+      out.println("hash  " + Credentials.hashToken(t));
+      return 0;
+    }
+    Credentials creds;
+    try {
+      creds = usersFile != null ? Credentials.fromFile(usersFile)
+          : Credentials.fromEnvironment(System.getenv()).orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    TaskRegistry registry = anyTask ? TaskRegistry.empty() : catalog.registry();
+    try (JobStore s = store.open()) {
+      serve(out, s, bind, port, creds, registry);
+      return 0;
+    } catch (IllegalStateException e) {
+      System.err.println("spindle dashboard: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static char[] readPassword() throws IOException {
+    Console c = System.console();
+    if (c != null) {
+      char[] pw = c.readPassword("password: ");
+      return pw == null ? new char[0] : pw;
+    }
+    String line = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
+    return line.toCharArray();
+  }
+
+  /**
+   * Runs a dashboard on {@code store} until the JVM is asked to stop (Ctrl-C), printing its URL.
+   *
+   * @param creds the credentials, or {@code null} for a random token printed once in the URL
+   */
+  static void serve(PrintStream out, JobStore store, String bind, int port, Credentials creds,
+      TaskRegistry registry) throws InterruptedException {
+    Dashboard.Builder b = Dashboard.builder(store).bind(bind).port(port).registry(registry);
+    if (creds != null) {
+      b.credentials(creds);
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (Dashboard d = b.build().start()) {
+      Thread hook = new Thread(() -> {
+        stop.countDown();
+        try {
+          stopped.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "spindle-dashboard-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      Optional<String> token = d.generatedToken();
+      out.println("Spindle dashboard on " + store.describe());
+      if (token.isPresent()) {
+        // Shown once, like Jupyter's: whoever started the server may open it.
+        out.println("  open " + d.url() + "/?token=" + token.get());
+        out.println("  API: curl -H 'Authorization: Bearer <the token above>' " + d.url() + "/api/v1/status");
+      } else {
+        out.println("  open " + d.url() + "/  (log in with a configured user)");
+      }
+      out.println("  OpenAPI: " + d.url() + "/api/v1/openapi.json   Ctrl-C stops it.");
+      out.flush();
+      stop.await();
+    } finally {
+      stopped.countDown();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.spindle.queue.spi;
+
+import dev.spindle.queue.JobState;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Operator controls beyond {@link JobInspector}, for dashboards and APIs: pausing queues, changes
+ * to many jobs by filter done inside the store (not row by row by the caller), deleting one job.
+ * Optional: a backend that offers it implements it on its store object, and callers test with
+ * {@code instanceof}. Thread-safe; every method is atomic, like {@link JobStore}'s.
+ */
+public interface QueueControl {
+  /** The outcome of {@link #deleteJob}. */
+  enum DeleteResult {
+    /** The job was deleted. */
+    DELETED,
+    /** There is no such job. */
+    NOT_FOUND,
+    /** The job is not finished (cancel it first); nothing was deleted. */
+    NOT_FINISHED
+  }
+
+  /**
+   * Pauses a queue: no worker claims its jobs until {@link #resumeQueue}; jobs already running go
+   * on. Kept in the store, so every worker and a restarted one sees it. Idempotent.
+   *
+   * @throws IllegalArgumentException if the queue name is invalid
+   */
+  void pauseQueue(String queue);
+
+  /** Lets workers claim the queue's jobs again. Idempotent. */
+  void resumeQueue(String queue);
+
+  /** The paused queues. */
+  Set<String> pausedQueues();
+
+  /**
+   * Puts FAILED, DEAD and CANCELLED jobs matching the filter (newest first, at most
+   * {@code filter.limit()}) back to QUEUED, as {@link JobInspector#requeue} does one.
+   *
+   * @throws IllegalArgumentException if the filter names another state
+   * @return how many were requeued
+   */
+  int requeueMatching(JobFilter filter, Instant now);
+
+  /**
+   * Cancels SCHEDULED and QUEUED jobs matching the filter and asks their workers to stop RUNNING
+   * ones (newest first, at most {@code filter.limit()}), as {@link JobStore#cancel} does one.
+   *
+   * @throws IllegalArgumentException if the filter names a finished state
+   * @return how many were cancelled or asked to stop
+   */
+  int cancelMatching(JobFilter filter, Instant now);
+
+  /** Deletes one finished job. */
+  DeleteResult deleteJob(String jobId);
+
+  /** The states {@link #requeueMatching} accepts; an empty filter means these. */
+  static Set<JobState> requeueStates() {
+    return EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED);
+  }
+
+  /** The states {@link #cancelMatching} accepts; an empty filter means these. */
+  static Set<JobState> cancelStates() {
+    return EnumSet.of(JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING);
+  }
+
+  /**
+   * The filter's states, or {@code allowed} if it names none.
+   *
+   * @throws IllegalArgumentException if it names a state outside {@code allowed}
+   */
+  static Set<JobState> statesWithin(JobFilter filter, Set<JobState> allowed, String what) {
+    if (filter.states().isEmpty()) {
+      return allowed;
+    }
+    for (JobState s : filter.states()) {
+      if (!allowed.contains(s)) {
+        throw new IllegalArgumentException("only " + allowed + " jobs can be " + what + ", not " + s);
+      }
+    }
+    return filter.states();
+  }
+}

@@ -1,0 +1,349 @@
+package dev.spindle.web;
+
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.IllegalJobTransitionException;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.web.internal.ApiRoutes;
+import dev.spindle.web.internal.AuditTrail;
+import dev.spindle.web.internal.Auth;
+import dev.spindle.web.internal.Json;
+import dev.spindle.web.internal.LiveStats;
+import dev.spindle.web.internal.Pages;
+import dev.spindle.web.internal.Problem;
+import dev.spindle.web.internal.QueueService;
+import dev.spindle.web.internal.RouteTable;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The web dashboard and REST API ({@code /api/v1}, described at {@code /api/v1/openapi.json}) over
+ * one job store, on an embedded Jetty 12 server (Javalin). Every request needs credentials; the
+ * server binds 127.0.0.1 unless told otherwise. Thread-safe; {@link #close()} stops it (the store
+ * stays open).
+ *
+ * <pre>{@code
+ * try (Dashboard d = Dashboard.builder(store).port(8075).credentials(Credentials.fromFile(users))
+ *     .build().start()) {
+ *   System.out.println("dashboard at " + d.url());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th></tr>
+ *   <tr><td>{@link Builder#bind}</td><td>{@code 127.0.0.1}</td></tr>
+ *   <tr><td>{@link Builder#port}</td><td>{@value #DEFAULT_PORT}; 0 picks a free port</td></tr>
+ *   <tr><td>{@link Builder#credentials}</td><td>none: a random operator token is made
+ *     ({@link #generatedToken()}), to be shown once like Jupyter's</td></tr>
+ *   <tr><td>{@link Builder#registry}</td><td>empty: any task name may be enqueued</td></tr>
+ *   <tr><td>{@link Builder#tick}</td><td>1 s: how often live views read the store</td></tr>
+ *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+ * </table>
+ */
+public final class Dashboard implements AutoCloseable {
+  /** The default port. */
+  public static final int DEFAULT_PORT = 8075;
+  /** The API version in the OpenAPI document. */
+  public static final String API_VERSION = "1.0.0";
+  private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+
+  private final Builder settings;
+  private final JobQueue queue;
+  private final QueueService service;
+  private final LiveStats live;
+  private final Auth auth;
+  private final String generatedToken;
+  private final Javalin app;
+  private RouteTable routeTable;
+
+  private Dashboard(Builder b) {
+    this.settings = b;
+    this.queue = JobQueue.builder(b.store).registry(b.registry).clock(b.clock).name("spindle-web").build();
+    AuditTrail audit = new AuditTrail(b.clock, b.store);
+    this.service = new QueueService(queue, audit);
+    this.live = new LiveStats(service, b.tick);
+    Credentials creds = b.credentials;
+    String token = null;
+    if (creds == null) {
+      Credentials.Generated g = Credentials.generated();
+      creds = g.credentials();
+      token = g.token();
+    }
+    this.generatedToken = token;
+    this.auth = new Auth(creds, b.clock);
+    this.app = Javalin.create(cfg -> {
+      cfg.jetty.host = b.bind;
+      cfg.jetty.port = b.port;
+      cfg.http.maxRequestSize = b.maxBodyBytes;
+      cfg.startup.showJavalinBanner = false;
+      cfg.routes.before(auth::before);
+      cfg.routes.after(ctx -> {
+        if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD) {
+          live.invalidate(); // the next status read sees this change
+        }
+      });
+      RouteTable t = new RouteTable(cfg.routes);
+      new ApiRoutes(service, live).register(t);
+      t.route(HandlerType.GET, ApiRoutes.PREFIX + "/events", Role.VIEWER,
+          "Server-Sent Events: 'stats' every tick, 'job' per finished job")
+          .response(200, "text/event-stream").documentOnly();
+      cfg.routes.sse(ApiRoutes.PREFIX + "/events", live::add);
+      t.route(HandlerType.GET, ApiRoutes.PREFIX + "/openapi.json", Role.VIEWER, "This document")
+          .handle(ctx -> ctx.contentType("application/json").result(routeTable.openApi(API_VERSION).toString()));
+      this.routeTable = t;
+      new Pages(service, live, auth, t).register(cfg.routes);
+      for (Extra e : b.extras) {
+        cfg.routes.get(e.path, ctx -> {
+          Auth.require(ctx, e.role);
+          RouteResponse r = e.handler.get();
+          ctx.status(r.status()).contentType(r.contentType()).result(r.body());
+        });
+      }
+      errors(cfg.routes);
+    });
+  }
+
+  private record Extra(String path, Role role, Supplier<RouteResponse> handler) {}
+
+  private void errors(io.javalin.config.RoutesConfig r) {
+    r.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.title(), e.getMessage()));
+    r.exception(JobNotFoundException.class, (e, ctx) -> problem(ctx, 404, "Not found", e.getMessage()));
+    r.exception(IllegalJobTransitionException.class, (e, ctx) -> problem(ctx, 409, "Illegal transition",
+        e.getMessage()));
+    r.exception(dev.spindle.UnknownTaskException.class, (e, ctx) -> problem(ctx, 422, "Unknown task",
+        e.getMessage()));
+    r.exception(dev.spindle.PayloadException.class, (e, ctx) -> {
+      boolean big = e.getMessage() != null && e.getMessage().contains("limit");
+      problem(ctx, big ? 413 : 400, big ? "Payload too large" : "Bad payload", e.getMessage());
+    });
+    r.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, "Bad request", e.getMessage()));
+    r.exception(UnsupportedOperationException.class, (e, ctx) -> problem(ctx, 501, "Not implemented",
+        e.getMessage()));
+    r.exception(StoreException.class, (e, ctx) -> problem(ctx, e.isTransient() ? 503 : 500, "Store failure",
+        e.reason() + ": " + e.getMessage()));
+    r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, e.getStatus(),
+        e.getStatus() == 413 ? "Payload too large" : "HTTP " + e.getStatus(), e.getMessage()));
+    r.exception(Exception.class, (e, ctx) -> {
+      LOG.warn("dashboard request {} {} failed", ctx.method(), ctx.path(), e);
+      problem(ctx, 500, "Internal error", "internal error: " + e.getClass().getSimpleName());
+    });
+    r.error(404, ctx -> {
+      if (ctx.result() == null || ctx.result().isEmpty()) {
+        problem(ctx, 404, "Not found", "no such resource: " + ctx.method() + " " + ctx.path());
+      }
+    });
+    r.error(405, ctx -> problem(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
+  }
+
+  static void problem(Context ctx, int status, String title, String detail) {
+    ObjectNode o = Json.object();
+    o.put("type", "about:blank");
+    o.put("title", title);
+    o.put("status", status);
+    o.put("detail", detail);
+    o.put("instance", ctx.path());
+    if (status == 401) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"spindle\"");
+    }
+    if (!ctx.path().startsWith("/api/") && (status == 404 || status == 403 || status == 409 || status == 400)) {
+      ctx.status(status).contentType("text/html; charset=utf-8").result(Pages.errorPage(status, title, detail));
+      return;
+    }
+    ctx.status(status).contentType("application/problem+json").result(o.toString());
+  }
+
+  /** A builder over {@code store}. */
+  public static Builder builder(JobStore store) {
+    return new Builder(store);
+  }
+
+  /**
+   * Starts the server.
+   *
+   * @throws IllegalStateException if the address is taken or cannot be bound
+   * @return this
+   */
+  public Dashboard start() {
+    try {
+      app.start();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot start the dashboard on " + settings.bind + ":" + settings.port + ": "
+          + e.getMessage(), e);
+    }
+    live.start();
+    return this;
+  }
+
+  /** The port it listens on (the chosen one when started with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** {@code http://host:port}. */
+  public String url() {
+    String host = settings.bind.contains(":") ? "[" + settings.bind + "]" : settings.bind;
+    if (host.equals("0.0.0.0")) {
+      host = "127.0.0.1";
+    }
+    return "http://" + host + ":" + port();
+  }
+
+  /**
+   * The token made up when no credentials were given (show it once, e.g. as
+   * {@code url() + "/?token=" + token}); empty when credentials were configured.
+   */
+  public java.util.Optional<String> generatedToken() {
+    return java.util.Optional.ofNullable(generatedToken);
+  }
+
+  /** The API routes as {@code METHOD /path}, each described by the OpenAPI document. */
+  public List<String> apiRoutes() {
+    return routeTable.routes().stream().map(r -> r.method().name() + " " + r.path()).toList();
+  }
+
+  /** Store snapshot reads so far (live views share one per tick). */
+  public long storeSnapshots() {
+    return live.refreshes();
+  }
+
+  /** Connected live (SSE) viewers. */
+  public int liveViewers() {
+    return live.viewers();
+  }
+
+  /** Stops the server and the live updates. The store stays open. Idempotent. */
+  @Override
+  public void close() {
+    live.close();
+    app.stop();
+    queue.close();
+  }
+
+  /** Validates each setting as it is given. Not thread-safe. */
+  public static final class Builder {
+    private final JobStore store;
+    private String bind = "127.0.0.1";
+    private int port = DEFAULT_PORT;
+    private Credentials credentials;
+    private TaskRegistry registry = TaskRegistry.empty();
+    private Duration tick = Duration.ofSeconds(1);
+    private Clock clock = Clock.systemUTC();
+    private long maxBodyBytes = 2L * 1024 * 1024;
+    private final List<Extra> extras = new ArrayList<>();
+
+    private Builder(JobStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /**
+     * The address to listen on.
+     *
+     * @throws IllegalArgumentException if it is not an IP address or resolvable name
+     */
+    public Builder bind(String address) {
+      try {
+        InetAddress.getByName(Objects.requireNonNull(address, "address"));
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("cannot bind to '" + address + "': unknown host", e);
+      }
+      this.bind = address;
+      return this;
+    }
+
+    /**
+     * The port; 0 picks a free one.
+     *
+     * @throws IllegalArgumentException outside 0-65535
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 0-65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Who may log in. */
+    public Builder credentials(Credentials credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** Tasks that may be enqueued (unknown names are refused with 422); empty allows any. */
+    public Builder registry(TaskRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * How often live views read the store (one read per tick for all viewers).
+     *
+     * @throws IllegalArgumentException below 50 ms or above 1 minute
+     */
+    public Builder tick(Duration tick) {
+      if (tick.toMillis() < 50 || tick.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("tick must be 50 ms - 1 min: " + tick);
+      }
+      this.tick = tick;
+      return this;
+    }
+
+    /** The clock (enqueue times, sessions, throttling, audit). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The largest request body; bigger ones get 413.
+     *
+     * @throws IllegalArgumentException if below 1 KiB
+     */
+    public Builder maxBodyBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxBodyBytes must be >= 1024: " + bytes);
+      }
+      this.maxBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Adds a GET route outside {@code /api/v1}, e.g. {@code /metrics}, behind the same
+     * authentication.
+     *
+     * @throws IllegalArgumentException if the path does not start with '/' or is taken by the dashboard
+     */
+    public Builder route(String path, Role role, Supplier<RouteResponse> handler) {
+      Objects.requireNonNull(path, "path");
+      if (!path.matches("/[A-Za-z0-9._/-]*") || path.startsWith("/api/") || path.startsWith("/assets/")
+          || Pages.PATHS.contains(path)) {
+        throw new IllegalArgumentException("an extra route needs its own path outside /api, /assets and the pages: '"
+            + path + "'");
+      }
+      extras.add(new Extra(path, Objects.requireNonNull(role, "role"), Objects.requireNonNull(handler, "handler")));
+      return this;
+    }
+
+    /** The dashboard, not yet started. */
+    public Dashboard build() {
+      return new Dashboard(this);
+    }
+  }
+}

@@ -1,0 +1,588 @@
+package dev.spindle.web.internal;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobRequest;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.Schedule;
+import dev.spindle.queue.ScheduleInfo;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.web.Credentials;
+import dev.spindle.web.Role;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The {@code /api/v1} routes. Stateless; thread-safe. */
+public final class ApiRoutes {
+  /** The API prefix. */
+  public static final String PREFIX = "/api/v1";
+  /** Most jobs one list page returns. */
+  public static final int MAX_PAGE = 500;
+  /** Most jobs one bulk request changes. */
+  public static final int MAX_BULK = 100_000;
+
+  private final QueueService service;
+  private final LiveStats live;
+
+  /** Routes over {@code service}. */
+  public ApiRoutes(QueueService service, LiveStats live) {
+    this.service = service;
+    this.live = live;
+  }
+
+  /** Adds every route to the table. */
+  public void register(RouteTable t) {
+    t.route(HandlerType.GET, PREFIX + "/status", Role.VIEWER, "Queues, workers and throughput (cached per tick)")
+        .handle(this::status);
+    t.route(HandlerType.GET, PREFIX + "/jobs", Role.VIEWER, "Jobs, newest first, with filters and cursor paging")
+        .query("state", "comma-separated states").query("queue", "queue name").query("task", "task name")
+        .query("before", "cursor: only jobs with a smaller id (from 'next')")
+        .query("limit", "page size, 1-" + MAX_PAGE + " (default 50)")
+        .response(200, "a page of jobs and the next page's link").handle(this::listJobs);
+    t.route(HandlerType.POST, PREFIX + "/jobs", Role.OPERATOR, "Enqueue a job (Idempotency-Key header honoured)")
+        .body("{task, args, queue, priority, delay (ISO-8601 or 10s/5m/1h), uniqueKey}")
+        .response(202, "accepted; Location names the job").response(400, "bad JSON or options")
+        .response(413, "payload too large").response(422, "unknown task").handle(this::enqueue);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}", Role.VIEWER, "One job (ETag; If-None-Match answers 304)")
+        .response(200, "the job").response(304, "unchanged").response(404, "no such job").handle(this::getJob);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/result", Role.VIEWER,
+        "The job's outcome: 200 once terminal, else 202 with Retry-After")
+        .response(200, "terminal: result or error").response(202, "not finished yet").handle(this::result);
+    t.route(HandlerType.POST, PREFIX + "/jobs/{id}/retry", Role.OPERATOR, "Requeue a FAILED, DEAD or CANCELLED job")
+        .response(200, "the requeued job").response(404, "no such job").response(409, "not in a retryable state")
+        .handle(this::retry);
+    t.route(HandlerType.POST, PREFIX + "/jobs/{id}/cancel", Role.OPERATOR,
+        "Cancel a job (a running one is stopped by its worker)")
+        .response(200, "the outcome").response(404, "no such job").handle(this::cancel);
+    t.route(HandlerType.DELETE, PREFIX + "/jobs/{id}", Role.OPERATOR, "Delete a finished job")
+        .response(204, "deleted").response(404, "no such job").response(409, "not finished")
+        .handle(ctx -> {
+          service.delete(Auth.user(ctx), ctx.pathParam("id"));
+          ctx.status(204);
+        });
+    t.route(HandlerType.POST, PREFIX + "/jobs/retry", Role.OPERATOR, "Requeue every matching FAILED/DEAD/CANCELLED job")
+        .body("{state: [..], queue, task, max}").response(200, "how many").handle(ctx -> bulk(ctx, "retry"));
+    t.route(HandlerType.POST, PREFIX + "/jobs/cancel", Role.OPERATOR, "Cancel every matching waiting or running job")
+        .body("{state: [..], queue, task, max}").response(200, "how many").handle(ctx -> bulk(ctx, "cancel"));
+    t.route(HandlerType.POST, PREFIX + "/jobs/purge", Role.OPERATOR, "Delete every matching finished job")
+        .body("{state: [..], queue, task, finishedBefore, max}").response(200, "how many")
+        .handle(ctx -> bulk(ctx, "purge"));
+    t.route(HandlerType.GET, PREFIX + "/queues", Role.VIEWER, "Queues: counts by state, limit, paused")
+        .handle(this::queues);
+    t.route(HandlerType.PUT, PREFIX + "/queues/{name}/limit", Role.OPERATOR, "Set a queue's running limit (0 = none)")
+        .body("{limit}").handle(this::setLimit);
+    t.route(HandlerType.POST, PREFIX + "/queues/{name}/pause", Role.OPERATOR,
+        "Pause a queue: no worker claims its jobs until resumed (kept in the store)")
+        .response(200, "paused").response(501, "the store cannot pause queues").handle(ctx -> {
+          service.pause(Auth.user(ctx), queueName(ctx));
+          queueState(ctx, true);
+        });
+    t.route(HandlerType.POST, PREFIX + "/queues/{name}/resume", Role.OPERATOR, "Resume a paused queue")
+        .response(200, "resumed").response(501, "the store cannot pause queues").handle(ctx -> {
+          service.resume(Auth.user(ctx), queueName(ctx));
+          queueState(ctx, false);
+        });
+    t.route(HandlerType.GET, PREFIX + "/workers", Role.VIEWER, "Registered workers").handle(this::workers);
+    t.route(HandlerType.GET, PREFIX + "/schedules", Role.VIEWER, "Schedules with their next fire times")
+        .query("next", "how many next fire times (default 5, at most 50)").handle(this::schedules);
+    t.route(HandlerType.POST, PREFIX + "/schedules", Role.OPERATOR, "Add or replace a schedule")
+        .body("{name, task, args, cron + zone | every (ISO-8601 or 10s/5m), queue}")
+        .response(201, "the stored schedule").handle(this::addSchedule);
+    t.route(HandlerType.DELETE, PREFIX + "/schedules/{name}", Role.OPERATOR, "Remove a schedule")
+        .response(204, "removed").response(404, "no such schedule").handle(this::removeSchedule);
+    t.route(HandlerType.POST, PREFIX + "/schedules/{name}/run", Role.OPERATOR, "Enqueue a schedule's job now")
+        .response(202, "accepted; Location names the job").handle(this::runSchedule);
+    t.route(HandlerType.GET, PREFIX + "/audit", Role.VIEWER, "Operator actions, newest first")
+        .query("limit", "at most this many (default 100)").handle(this::audit);
+  }
+
+  // ---------------------------------------------------------------- status
+
+  private void status(Context ctx) {
+    json(ctx, 200, live.snapshot().toJson());
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  private void listJobs(Context ctx) {
+    int limit = intParam(ctx.queryParam("limit"), 50, 1, MAX_PAGE, "limit");
+    JobFilter f = filter(ctx.queryParam("state"), ctx.queryParam("queue"), ctx.queryParam("task"), limit);
+    String before = ctx.queryParam("before");
+    if (before != null && !before.isEmpty()) {
+      try {
+        f = f.withBeforeId(before);
+      } catch (IllegalArgumentException e) {
+        throw Problem.badRequest("before: " + e.getMessage());
+      }
+    }
+    List<JobInfo> jobs = service.inspector().listJobs(f);
+    ObjectNode o = Json.object();
+    ArrayNode arr = o.putArray("jobs");
+    jobs.forEach(j -> arr.add(Json.job(j)));
+    if (jobs.size() == limit) {
+      o.put("next", nextLink(ctx, jobs.get(jobs.size() - 1).id()));
+    } else {
+      o.putNull("next");
+    }
+    json(ctx, 200, o);
+  }
+
+  private static String nextLink(Context ctx, String lastId) {
+    StringBuilder b = new StringBuilder(PREFIX + "/jobs?");
+    for (String k : List.of("state", "queue", "task", "limit")) {
+      String v = ctx.queryParam(k);
+      if (v != null && !v.isEmpty()) {
+        b.append(k).append('=').append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&');
+      }
+    }
+    return b.append("before=").append(lastId).toString();
+  }
+
+  /** A filter from request values; bad values are a 400. */
+  public static JobFilter filter(String states, String queue, String task, int limit) {
+    JobFilter f = JobFilter.all().withStates(states(states)).withLimit(limit);
+    if (queue != null && !queue.isBlank()) {
+      f = f.withQueue(queue.trim());
+    }
+    if (task != null && !task.isBlank()) {
+      f = f.withTask(task.trim());
+    }
+    return f;
+  }
+
+  static Set<JobState> states(String csv) {
+    Set<JobState> set = EnumSet.noneOf(JobState.class);
+    if (csv == null || csv.isBlank()) {
+      return set;
+    }
+    for (String s : csv.split(",")) {
+      if (s.isBlank()) {
+        continue;
+      }
+      try {
+        set.add(JobState.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw Problem.badRequest("unknown state '" + s.trim() + "' (states: " + List.of(JobState.values())
+            .toString().toLowerCase(Locale.ROOT) + ")");
+      }
+    }
+    return set;
+  }
+
+  private void enqueue(Context ctx) {
+    Credentials.User who = Auth.user(ctx);
+    JsonNode body = Json.parse(ctx.body());
+    if (!body.isObject()) {
+      throw Problem.badRequest("the body must be a JSON object {task, args, ...}");
+    }
+    String task = text(body, "task");
+    if (task == null) {
+      throw Problem.badRequest("'task' is required");
+    }
+    JsonNode args = body.get("args");
+    String argsJson = args == null ? "null" : args.toString();
+    JobOptions.Builder o = service.queue().defaults().toBuilder();
+    try {
+      String queue = text(body, "queue");
+      if (queue != null) {
+        o.queue(queue);
+      }
+      if (body.has("priority")) {
+        if (!body.get("priority").isInt()) {
+          throw Problem.badRequest("'priority' must be an integer");
+        }
+        o.priority(body.get("priority").asInt());
+      }
+      String delay = text(body, "delay");
+      if (delay != null) {
+        o.delay(duration(delay, "delay"));
+      }
+      String unique = text(body, "uniqueKey");
+      String idem = ctx.header("Idempotency-Key");
+      if (idem != null && !idem.isBlank()) {
+        if (unique != null && !unique.equals(idem)) {
+          throw Problem.badRequest("the Idempotency-Key header and 'uniqueKey' differ; send one");
+        }
+        unique = idem.trim();
+      }
+      if (unique != null) {
+        o.uniqueKey(unique);
+      }
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+    JobHandle<?> h = service.queue().enqueueAll(List.of(new JobRequest(task, argsJson, o.build()))).get(0);
+    service.audit().record(who, "job.enqueue", h.id(), task);
+    ObjectNode out = Json.object();
+    out.put("id", h.id());
+    out.put("created", h.isNew());
+    out.put("location", PREFIX + "/jobs/" + h.id());
+    ctx.header("Location", PREFIX + "/jobs/" + h.id());
+    json(ctx, 202, out);
+  }
+
+  private void getJob(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    ObjectNode o = Json.job(j);
+    String body = o.toString();
+    String etag = etag(body);
+    ctx.header("ETag", etag);
+    ctx.header("Cache-Control", "private, no-cache");
+    String inm = ctx.header("If-None-Match");
+    if (inm != null && matches(inm, etag)) {
+      ctx.status(304);
+      return;
+    }
+    ctx.status(200).contentType("application/json").result(body);
+  }
+
+  static boolean matches(String ifNoneMatch, String etag) {
+    for (String t : ifNoneMatch.split(",")) {
+      String v = t.trim();
+      if (v.equals("*") || v.equals(etag) || v.equals("W/" + etag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String etag(String body) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+      return "\"" + HexFormat.of().formatHex(d, 0, 12) + "\"";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JobInfo job(String id) {
+    try {
+      JobFilter.parseId(id);
+    } catch (IllegalArgumentException e) {
+      throw Problem.notFound("no job " + id + " (job ids are positive numbers)");
+    }
+    return service.find(id).orElseThrow(() -> new JobNotFoundException(id));
+  }
+
+  private void result(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    ObjectNode o = Json.object();
+    o.put("id", j.id());
+    o.put("state", j.state().name());
+    if (!j.state().isTerminal()) {
+      ctx.header("Retry-After", "1");
+      ctx.header("Location", PREFIX + "/jobs/" + j.id() + "/result");
+      json(ctx, 202, o);
+      return;
+    }
+    ObjectNode full = Json.job(j);
+    o.set("result", full.get("result"));
+    o.set("error", full.get("error"));
+    o.put("deadReason", j.deadReason());
+    json(ctx, 200, o);
+  }
+
+  private void retry(Context ctx) {
+    JobInfo j = service.retry(Auth.user(ctx), ctx.pathParam("id"));
+    json(ctx, 200, Json.job(j));
+  }
+
+  private void cancel(Context ctx) {
+    String id = ctx.pathParam("id");
+    job(id);
+    CancelResult r = service.cancel(Auth.user(ctx), id);
+    ObjectNode o = Json.object();
+    o.put("id", id);
+    o.put("outcome", r.name());
+    json(ctx, 200, o);
+  }
+
+  private void bulk(Context ctx, String what) {
+    JsonNode body = Json.parse(ctx.body());
+    if (!body.isObject()) {
+      throw Problem.badRequest("the body must be a JSON object {state, queue, task, max}");
+    }
+    String states = body.has("state") ? csv(body.get("state")) : null;
+    JobFilter f = filter(states, text(body, "queue"), text(body, "task"), 1);
+    int max = body.has("max") ? intParam(body.get("max").asString(), MAX_BULK, 1, MAX_BULK, "max") : MAX_BULK;
+    String before = text(body, "finishedBefore");
+    if (before != null) {
+      try {
+        f = f.withFinishedBefore(Instant.parse(before));
+      } catch (DateTimeParseException e) {
+        throw Problem.badRequest("finishedBefore: not an ISO-8601 instant: '" + before + "'");
+      }
+    }
+    Credentials.User who = Auth.user(ctx);
+    long n = switch (what) {
+      case "retry" -> service.retryMatching(who, f, max);
+      case "cancel" -> service.cancelMatching(who, f, max);
+      default -> service.purgeMatching(who, f, max);
+    };
+    ObjectNode o = Json.object();
+    o.put(what.equals("retry") ? "requeued" : what.equals("cancel") ? "cancelled" : "purged", n);
+    json(ctx, 200, o);
+  }
+
+  private static String csv(JsonNode n) {
+    if (n.isString()) {
+      return n.asString();
+    }
+    if (n.isArray()) {
+      StringBuilder b = new StringBuilder();
+      n.forEach(e -> b.append(e.asString()).append(','));
+      return b.toString();
+    }
+    throw Problem.badRequest("'state' must be a string or an array of strings");
+  }
+
+  // ---------------------------------------------------------------- queues, workers
+
+  private void queues(Context ctx) {
+    LiveStats.Snapshot s = live.fresh();
+    ArrayNode arr = Json.array();
+    for (QueueSummary q : s.queues()) {
+      arr.add(Json.queue(q, s.paused().contains(q.queue())));
+    }
+    ObjectNode o = Json.object();
+    o.set("queues", arr);
+    json(ctx, 200, o);
+  }
+
+  private void setLimit(Context ctx) {
+    JsonNode body = Json.parse(ctx.body());
+    JsonNode l = body.get("limit");
+    if (l == null || !l.isInt() || l.asInt() < 0) {
+      throw Problem.badRequest("'limit' must be an integer >= 0 (0 = no limit)");
+    }
+    String name = ctx.pathParam("name");
+    try {
+      service.setLimit(Auth.user(ctx), name, l.asInt());
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+    live.invalidate();
+    ObjectNode o = Json.object();
+    o.put("queue", name);
+    o.put("limit", l.asInt());
+    json(ctx, 200, o);
+  }
+
+  private static String queueName(Context ctx) {
+    String name = ctx.pathParam("name");
+    try {
+      JobOptions.validateQueue(name);
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+    return name;
+  }
+
+  private void queueState(Context ctx, boolean paused) {
+    live.invalidate();
+    ObjectNode o = Json.object();
+    o.put("queue", ctx.pathParam("name"));
+    o.put("paused", paused);
+    json(ctx, 200, o);
+  }
+
+  private void workers(Context ctx) {
+    Instant now = service.clock().instant();
+    ArrayNode arr = Json.array();
+    for (WorkerRecord w : service.inspector().workers()) {
+      arr.add(Json.worker(w, now));
+    }
+    ObjectNode o = Json.object();
+    o.set("workers", arr);
+    json(ctx, 200, o);
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  private void schedules(Context ctx) {
+    int next = intParam(ctx.queryParam("next"), 5, 0, 50, "next");
+    ArrayNode arr = Json.array();
+    for (ScheduleInfo s : service.queue().schedules()) {
+      arr.add(schedule(s, next));
+    }
+    ObjectNode o = Json.object();
+    o.set("schedules", arr);
+    json(ctx, 200, o);
+  }
+
+  static ObjectNode schedule(ScheduleInfo s, int next) {
+    ObjectNode o = Json.object();
+    Schedule d = s.schedule();
+    o.put("name", d.name());
+    o.put("task", d.task());
+    o.set("args", Json.raw(d.argsJson()));
+    o.put("trigger", d.describeTrigger());
+    o.put("queue", d.jobOptions().queue());
+    o.put("nextFireAt", Json.time(s.nextFireAt()));
+    o.put("lastFireAt", Json.time(s.lastFireAt()));
+    o.put("version", s.version());
+    ArrayNode times = o.putArray("nextFireTimes");
+    Instant t = s.nextFireAt();
+    for (int i = 0; i < next && t != null; i++) {
+      times.add(t.toString());
+      t = d.nextTick(t);
+    }
+    return o;
+  }
+
+  private void addSchedule(Context ctx) {
+    JsonNode b = Json.parse(ctx.body());
+    String name = text(b, "name");
+    String task = text(b, "task");
+    if (name == null || task == null) {
+      throw Problem.badRequest("'name' and 'task' are required");
+    }
+    String cron = text(b, "cron");
+    String every = text(b, "every");
+    if ((cron == null) == (every == null)) {
+      throw Problem.badRequest("give exactly one of 'cron' (with optional 'zone') or 'every'");
+    }
+    Schedule s;
+    try {
+      Schedule.Builder sb = cron != null
+          ? Schedule.cron(name, cron, ZoneId.of(b.has("zone") ? b.get("zone").asString() : "UTC"))
+          : Schedule.every(name, duration(every, "every"));
+      JsonNode args = b.get("args");
+      sb.task(task, args == null ? "null" : args.toString());
+      String queue = text(b, "queue");
+      if (queue != null) {
+        sb.options(JobOptions.builder().queue(queue).build());
+      }
+      s = sb.build();
+    } catch (java.time.DateTimeException e) {
+      throw Problem.badRequest("zone: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      if (e instanceof dev.spindle.UnknownTaskException) {
+        throw e;
+      }
+      throw Problem.badRequest(e.getMessage());
+    }
+    ScheduleInfo info = service.queue().addSchedule(s);
+    service.audit().record(Auth.user(ctx), "schedule.save", name, s.describeTrigger());
+    ctx.header("Location", PREFIX + "/schedules");
+    json(ctx, 201, schedule(info, 5));
+  }
+
+  private void removeSchedule(Context ctx) {
+    String name = ctx.pathParam("name");
+    if (!service.queue().removeSchedule(name)) {
+      throw Problem.notFound("no schedule named '" + name + "'");
+    }
+    service.audit().record(Auth.user(ctx), "schedule.remove", name, null);
+    ctx.status(204);
+  }
+
+  private void runSchedule(Context ctx) {
+    String name = ctx.pathParam("name");
+    ScheduleInfo s = service.queue().schedules().stream().filter(i -> i.schedule().name().equals(name)).findFirst()
+        .orElseThrow(() -> Problem.notFound("no schedule named '" + name + "'"));
+    Schedule d = s.schedule();
+    JobOptions so = d.jobOptions();
+    JobOptions o = JobOptions.builder().queue(so.queue()).priority(so.priority()).policy(so.policy()).build();
+    JobHandle<?> h = service.queue().enqueue(d.task(), d.argsJson(), o);
+    service.audit().record(Auth.user(ctx), "schedule.run", name, "job " + h.id());
+    ctx.header("Location", PREFIX + "/jobs/" + h.id());
+    ObjectNode out = Json.object();
+    out.put("id", h.id());
+    out.put("location", PREFIX + "/jobs/" + h.id());
+    json(ctx, 202, out);
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  private void audit(Context ctx) {
+    int limit = intParam(ctx.queryParam("limit"), 100, 1, 1000, "limit");
+    ArrayNode arr = Json.array();
+    for (AuditTrail.Entry e : service.audit().recent(limit)) {
+      ObjectNode o = arr.addObject();
+      o.put("at", e.at().toString());
+      o.put("user", e.user());
+      o.put("action", e.action());
+      o.put("target", e.target());
+      o.put("detail", e.detail());
+    }
+    ObjectNode o = Json.object();
+    o.set("entries", arr);
+    json(ctx, 200, o);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static void json(Context ctx, int status, JsonNode body) {
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  static String text(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isString()) {
+      throw Problem.badRequest("'" + field + "' must be a string");
+    }
+    return n.asString();
+  }
+
+  static int intParam(String v, int dflt, int min, int max, String name) {
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw Problem.badRequest(name + " must be a whole number from " + min + " to " + max + ": '" + v + "'");
+  }
+
+  /** {@code PT10S}, or a number with unit ms, s, m, h, d. */
+  static Duration duration(String v, String name) {
+    String s = v.trim();
+    try {
+      if (s.startsWith("P") || s.startsWith("p")) {
+        return Duration.parse(s);
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(s);
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+      // fall through
+    }
+    throw Problem.badRequest(name + ": not a duration: '" + v + "' (e.g. 10s, 5m, 1h, PT30S)");
+  }
+}

@@ -1,0 +1,282 @@
+package dev.spindle.web.internal;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.WorkerRecord;
+import io.javalin.http.sse.SseClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One shared view of the store, refreshed at most once per tick however many pages, API clients and
+ * Server-Sent-Events viewers ask: a refresh reads the workers, the paused queues, the feed of
+ * finished jobs and - every tick while cheap, else at most 5 % of the time - the per-queue counts;
+ * each tick with viewers connected sends them a {@code stats} event and one {@code job} event per
+ * job finished since the last tick (at most 1,000 per tick). Thread-safe.
+ */
+public final class LiveStats implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveStats.class);
+  private static final int FEED_BATCH = 1000;
+  private static final int COST_FACTOR = 20;
+
+  /**
+   * The view at one instant.
+   *
+   * @param at when it was read
+   * @param countsAt when the per-queue counts were read (they may be older than the rest)
+   * @param store the store's description
+   * @param queues per-queue counts
+   * @param paused paused queue names
+   * @param workers registered workers
+   * @param finishCursor the store's finish sequence number
+   * @param throughput jobs finished per second since the previous refresh
+   * @param finished jobs finished since the previous refresh (at most one batch)
+   */
+  public record Snapshot(Instant at, Instant countsAt, String store, List<QueueSummary> queues, Set<String> paused,
+      List<WorkerRecord> workers, long finishCursor, double throughput, List<JobInfo> finished) {
+    /** Totals per state over all queues. */
+    public long total(JobState s) {
+      return queues.stream().mapToLong(q -> q.count(s)).sum();
+    }
+
+    /** Live workers (lease not expired). */
+    public long aliveWorkers() {
+      return workers.stream().filter(w -> w.isAlive(at)).count();
+    }
+
+    /** The JSON form ({@code /api/v1/status} and the {@code stats} event). */
+    public ObjectNode toJson() {
+      ObjectNode o = Json.object();
+      o.put("at", at.toString());
+      o.put("countsAt", countsAt.toString());
+      o.put("store", store);
+      ObjectNode totals = o.putObject("totals");
+      for (JobState s : JobState.values()) {
+        totals.put(s.name(), total(s));
+      }
+      o.put("throughputPerSecond", Math.round(throughput * 10) / 10.0);
+      o.put("workersAlive", aliveWorkers());
+      o.put("workersRegistered", workers.size());
+      o.put("workerRatePerSecond", Math.round(workers.stream().filter(w -> w.isAlive(at))
+          .mapToDouble(WorkerRecord::ratePerSecond).sum() * 10) / 10.0);
+      ArrayNode qs = o.putArray("queues");
+      queues.forEach(q -> qs.add(Json.queue(q, paused.contains(q.queue()))));
+      o.put("finishCursor", finishCursor);
+      return o;
+    }
+  }
+
+  private final QueueService service;
+  private final Duration tick;
+  private final List<SseClient> clients = new CopyOnWriteArrayList<>();
+  private final AtomicLong refreshes = new AtomicLong();
+  private final ScheduledExecutorService timer;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+  private final List<JobInfo> pending = new java.util.ArrayList<>();
+  private volatile Snapshot last;
+  private volatile long countsNanos;
+  private volatile boolean stale = true;
+
+  /** A view refreshed at most every {@code tick}. */
+  public LiveStats(QueueService service, Duration tick) {
+    this.service = service;
+    this.tick = tick;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "spindle-web-live");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts the ticks. */
+  public void start() {
+    long ms = tick.toMillis();
+    // with a fixed delay, a read slower than a tick is never followed at once by the next one
+    timer.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** How many times the store was read for a snapshot so far. */
+  public long refreshes() {
+    return refreshes.get();
+  }
+
+  /** Connected SSE viewers. */
+  public int viewers() {
+    return clients.size();
+  }
+
+  /**
+   * The last snapshot, without waiting for the store: one older than a tick is refreshed in the
+   * background (one read at a time however many requests ask), so a slow count over a million jobs
+   * never makes a page wait. The first call, and the first after a change made through this
+   * dashboard, read the store at once.
+   */
+  public Snapshot snapshot() {
+    Snapshot s = last;
+    if (s == null || stale) {
+      return refresh(false);
+    }
+    if (Duration.between(s.at(), service.clock().instant()).compareTo(tick) >= 0
+        && refreshing.compareAndSet(false, true)) {
+      try {
+        timer.execute(() -> {
+          try {
+            refresh(false);
+          } catch (RuntimeException e) {
+            LOG.warn("dashboard refresh failed: {}", e.toString());
+          } finally {
+            refreshing.set(false);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        refreshing.set(false); // closed
+      }
+    }
+    return s;
+  }
+
+  /** Like {@link #snapshot()}; re-reads at once after a change made through this dashboard. */
+  public Snapshot fresh() {
+    return snapshot();
+  }
+
+  /**
+   * How often the per-queue counts are re-read: every tick while that is cheap, else at most 5 % of
+   * the time (20 times the last read's duration), so a count over a million rows taking 1 s runs
+   * every 20 s, not every second.
+   */
+  Duration countsInterval() {
+    Duration cost = Duration.ofNanos(countsNanos * COST_FACTOR);
+    return cost.compareTo(tick) > 0 ? cost : tick;
+  }
+
+  /** Marks the snapshot out of date (after a change made here). */
+  public void invalidate() {
+    stale = true;
+  }
+
+  /** Reads the store once, unless another thread just did (and {@code force} is false). */
+  synchronized Snapshot refresh(boolean force) {
+    Snapshot prev = last;
+    Instant now = service.clock().instant();
+    if (!force && prev != null && !stale && Duration.between(prev.at(), now).compareTo(tick) < 0) {
+      return prev; // another thread refreshed while this one waited
+    }
+    boolean countsDue = prev == null || stale
+        || Duration.between(prev.countsAt(), now).compareTo(countsInterval()) >= 0;
+    stale = false;
+    refreshes.incrementAndGet();
+    List<QueueSummary> queues;
+    Instant countsAt;
+    if (countsDue) {
+      long t0 = System.nanoTime();
+      queues = service.inspector().queueSummaries();
+      countsNanos = System.nanoTime() - t0;
+      countsAt = now;
+    } else {
+      queues = prev.queues();
+      countsAt = prev.countsAt();
+    }
+    List<WorkerRecord> workers = service.inspector().workers();
+    Set<String> paused = service.pausedQueues();
+    long cursor;
+    List<JobInfo> finished;
+    if (prev == null) {
+      cursor = service.store().finishCursor();
+      finished = List.of();
+    } else {
+      FinishedBatch b = service.store().finishedAfter(prev.finishCursor(), FEED_BATCH);
+      cursor = b.jobs().isEmpty() ? prev.finishCursor() : b.cursor();
+      finished = b.jobs();
+      if (b.jobs().size() == FEED_BATCH) {
+        cursor = Math.max(cursor, service.store().finishCursor()); // more finished than one tick shows
+      }
+    }
+    double rate = 0;
+    if (prev != null) {
+      double secs = Duration.between(prev.at(), now).toNanos() / 1e9;
+      rate = secs > 0 ? (cursor - prev.finishCursor()) / secs : 0;
+    }
+    Snapshot s = new Snapshot(now, countsAt, service.describe(), queues, paused, workers, cursor, rate, finished);
+    last = s;
+    synchronized (pending) {
+      for (JobInfo j : finished) {
+        if (pending.size() < FEED_BATCH) {
+          pending.add(j); // sent to SSE viewers by the next tick, whoever triggered this refresh
+        }
+      }
+    }
+    return s;
+  }
+
+  private void tick() {
+    if (clients.isEmpty()) {
+      return;
+    }
+    try {
+      Snapshot s = refresh(true);
+      String stats = s.toJson().toString();
+      List<JobInfo> finished;
+      synchronized (pending) {
+        finished = List.copyOf(pending);
+        pending.clear();
+      }
+      for (SseClient c : clients) {
+        send(c, "stats", stats);
+        for (JobInfo j : finished) {
+          ObjectNode o = Json.object();
+          o.put("id", j.id());
+          o.put("state", j.state().name());
+          o.put("task", j.task());
+          o.put("queue", j.queue());
+          send(c, "job", o.toString());
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("dashboard refresh failed: {}", e.toString());
+    }
+  }
+
+  private void send(SseClient c, String event, String data) {
+    try {
+      c.sendEvent(event, data);
+    } catch (RuntimeException e) {
+      clients.remove(c);
+    }
+  }
+
+  /** Adds an SSE viewer; it gets the current snapshot at once, then every tick. */
+  public void add(SseClient c) {
+    c.keepAlive();
+    c.onClose(() -> clients.remove(c));
+    clients.add(c);
+    send(c, "stats", snapshot().toJson().toString());
+  }
+
+  /** Stops the ticks and closes the viewers' streams. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    for (SseClient c : clients) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        // already gone
+      }
+    }
+    clients.clear();
+  }
+}

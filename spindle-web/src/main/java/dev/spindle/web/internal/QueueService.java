@@ -1,0 +1,275 @@
+package dev.spindle.web.internal;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.web.Credentials;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the API and pages do to the queue, through its API and SPI only: every change is audited.
+ * Thread-safe.
+ */
+public final class QueueService {
+  private final JobStore store;
+  private final JobInspector inspector;
+  private final QueueControl control;
+  private final String description;
+  private final JobQueue queue;
+  private final Clock clock;
+  private final AuditTrail audit;
+
+  /** A service over {@code queue}'s store. */
+  public QueueService(JobQueue queue, AuditTrail audit) {
+    this.queue = queue;
+    this.store = queue.store();
+    this.inspector = store instanceof JobInspector i ? i : null;
+    this.control = store instanceof QueueControl c ? c : null;
+    this.description = store.describe();
+    this.clock = queue.clock();
+    this.audit = audit;
+  }
+
+  /** The store. */
+  public JobStore store() {
+    return store;
+  }
+
+  /** The store's description (read once). */
+  public String describe() {
+    return description;
+  }
+
+  /** The queue client. */
+  public JobQueue queue() {
+    return queue;
+  }
+
+  /** The clock. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The audit trail. */
+  public AuditTrail audit() {
+    return audit;
+  }
+
+  /**
+   * The store's inspector.
+   *
+   * @throws Problem 501 if the store has none
+   */
+  public JobInspector inspector() {
+    if (inspector == null) {
+      throw Problem.notImplemented("the store " + store.describe() + " offers no inspector (listing, requeue, purge)");
+    }
+    return inspector;
+  }
+
+  /** Paused queue names (empty if the store cannot pause queues). */
+  public Set<String> pausedQueues() {
+    return control == null ? Set.of() : control.pausedQueues();
+  }
+
+  /**
+   * The store's queue controls.
+   *
+   * @throws Problem 501 if the store has none
+   */
+  public QueueControl control(String what) {
+    if (control == null) {
+      throw Problem.notImplemented("the store " + store.describe() + " cannot " + what
+          + " (its backend does not implement QueueControl yet)");
+    }
+    return control;
+  }
+
+  /** Pauses a queue: no worker claims its jobs until resumed. */
+  public void pause(Credentials.User who, String queueName) {
+    control("pause queues").pauseQueue(queueName);
+    audit.record(who, "queue.pause", queueName, null);
+  }
+
+  /** Resumes a paused queue. */
+  public void resume(Credentials.User who, String queueName) {
+    control("resume queues").resumeQueue(queueName);
+    audit.record(who, "queue.resume", queueName, null);
+  }
+
+  /**
+   * Deletes one finished job.
+   *
+   * @throws Problem 404 if there is none, 409 if it is not finished
+   */
+  public void delete(Credentials.User who, String id) {
+    switch (control("delete single jobs").deleteJob(id)) {
+      case NOT_FOUND -> throw new JobNotFoundException(id);
+      case NOT_FINISHED -> throw Problem.conflict("job " + id + " is not finished; cancel it first");
+      case DELETED -> audit.record(who, "job.delete", id, null);
+    }
+  }
+
+  /** A job. */
+  public Optional<JobInfo> find(String id) {
+    return store.find(id);
+  }
+
+  /**
+   * Requeues a FAILED, DEAD or CANCELLED job.
+   *
+   * @throws JobNotFoundException if there is none
+   */
+  public JobInfo retry(Credentials.User who, String id) {
+    JobInfo j = inspector().requeue(id, clock.instant());
+    audit.record(who, "job.retry", id, null);
+    return j;
+  }
+
+  /** Cancels a job. */
+  public CancelResult cancel(Credentials.User who, String id) {
+    CancelResult r = store.cancel(id, clock.instant());
+    if (r == CancelResult.NOT_FOUND) {
+      throw new JobNotFoundException(id);
+    }
+    audit.record(who, "job.cancel", id, r.name());
+    return r;
+  }
+
+  /**
+   * Requeues every FAILED, DEAD or CANCELLED job matching the filter, in the store.
+   *
+   * @return how many
+   */
+  public int retryMatching(Credentials.User who, JobFilter filter, int max) {
+    for (JobState s : filter.states()) {
+      if (!s.isTerminal() || s == JobState.SUCCEEDED) {
+        throw Problem.badRequest("only failed, dead or cancelled jobs can be retried, not " + s);
+      }
+    }
+    JobFilter f = filter.states().isEmpty()
+        ? filter.withStates(java.util.EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED)) : filter;
+    Instant now = clock.instant();
+    int n = 0;
+    if (control != null) {
+      int k;
+      while (n < max && (k = control.requeueMatching(f.withLimit(Math.min(1000, max - n)), now)) > 0) {
+        n += k;
+      }
+      audit.record(who, "jobs.retry", describe(f), n + " requeued");
+      return n;
+    }
+    String before = null;
+    while (n < max) {
+      List<JobInfo> page = inspector().listJobs(f.withLimit(Math.min(500, max - n)).withBeforeId(before));
+      if (page.isEmpty()) {
+        break;
+      }
+      for (JobInfo j : page) {
+        try {
+          inspector.requeue(j.id(), now);
+          n++;
+        } catch (RuntimeException e) {
+          // it moved on meanwhile (requeued or purged by someone else): skip it
+        }
+      }
+      before = page.get(page.size() - 1).id();
+    }
+    audit.record(who, "jobs.retry", describe(f), n + " requeued");
+    return n;
+  }
+
+  /**
+   * Cancels every waiting or running job matching the filter.
+   *
+   * @return how many were cancelled or asked to stop
+   */
+  public int cancelMatching(Credentials.User who, JobFilter filter, int max) {
+    for (JobState s : filter.states()) {
+      if (s.isTerminal()) {
+        throw Problem.badRequest("only scheduled, queued or running jobs can be cancelled, not " + s);
+      }
+    }
+    JobFilter f = filter.states().isEmpty()
+        ? filter.withStates(java.util.EnumSet.of(JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING)) : filter;
+    Instant now = clock.instant();
+    int n = 0;
+    if (control != null) {
+      int k;
+      while (n < max && (k = control.cancelMatching(f.withLimit(Math.min(1000, max - n)), now)) > 0) {
+        n += k;
+      }
+      audit.record(who, "jobs.cancel", describe(f), n + " cancelled");
+      return n;
+    }
+    String before = null;
+    while (n < max) {
+      List<JobInfo> page = inspector().listJobs(f.withLimit(Math.min(500, max - n)).withBeforeId(before));
+      if (page.isEmpty()) {
+        break;
+      }
+      for (JobInfo j : page) {
+        CancelResult r = store.cancel(j.id(), now);
+        if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
+          n++;
+        }
+      }
+      before = page.get(page.size() - 1).id();
+    }
+    audit.record(who, "jobs.cancel", describe(f), n + " cancelled");
+    return n;
+  }
+
+  /**
+   * Deletes finished jobs matching the filter.
+   *
+   * @return how many
+   */
+  public long purgeMatching(Credentials.User who, JobFilter filter, long max) {
+    for (JobState s : filter.states()) {
+      if (!s.isTerminal()) {
+        throw Problem.badRequest("only finished jobs can be purged, not " + s + " ones; cancel them first");
+      }
+    }
+    long total = 0;
+    int n;
+    while (total < max && (n = inspector().purge(filter.withLimit((int) Math.min(1000, max - total)))) > 0) {
+      total += n;
+    }
+    audit.record(who, "jobs.purge", describe(filter), total + " purged");
+    return total;
+  }
+
+  /** Sets a queue's limit (0 = none). */
+  public void setLimit(Credentials.User who, String queueName, int limit) {
+    inspector().setQueueLimit(queueName, limit);
+    audit.record(who, "queue.limit", queueName, Integer.toString(limit));
+  }
+
+  static String describe(JobFilter f) {
+    StringBuilder b = new StringBuilder();
+    if (!f.states().isEmpty()) {
+      b.append("state=").append(f.states().stream().map(Enum::name).sorted().toList()).append(' ');
+    }
+    if (f.queue() != null) {
+      b.append("queue=").append(f.queue()).append(' ');
+    }
+    if (f.task() != null) {
+      b.append("task=").append(f.task()).append(' ');
+    }
+    if (f.finishedBefore() != null) {
+      b.append("finishedBefore=").append(f.finishedBefore()).append(' ');
+    }
+    return b.isEmpty() ? "all" : b.toString().trim();
+  }
+}

@@ -1,0 +1,282 @@
+package dev.spindle.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.RetryPolicy;
+import dev.spindle.queue.Schedule;
+import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.store.sqlite.SqliteJobStore;
+import dev.spindle.testkit.store.StoreContractTasks;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in real headless Chromium (Debian's chromium and chromedriver, driven by Selenium):
+ * log in, list and page jobs, watch a running job finish live, retry a dead job, pause and resume a
+ * queue, and a forged cross-site POST refused. Takes a screenshot of every page into
+ * {@code -Dspindle.screenshots=DIR} (default {@code target/screenshots}).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BrowserTest {
+  static Path dir;
+  static SqliteJobStore store;
+  static Dashboard dashboard;
+  static JobQueue queue;
+  static Worker worker;
+  static WebDriver browser;
+  static WebDriverWait wait;
+  static Path shots;
+  static String deadId;
+  static String failedId;
+  static final String GATE = "browser-" + System.nanoTime();
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("spindle-browser");
+    store = SqliteJobStore.open(dir.resolve("jobs.db"));
+    dashboard = WebFixture.configure(Dashboard.builder(store)).build().start();
+    queue = JobQueue.builder(store).build();
+    seed();
+    shots = Path.of(System.getProperty("spindle.screenshots", "target/screenshots"));
+    Files.createDirectories(shots);
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary(env("SPINDLE_CHROMIUM", "/usr/bin/chromium"));
+    o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory("spindle-chromium"),
+        "--window-size=1280,900", "--hide-scrollbars");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(env("SPINDLE_CHROMEDRIVER", "/usr/bin/chromedriver"))).usingAnyFreePort()
+        .build();
+    browser = new ChromeDriver(service, o);
+    wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+  }
+
+  private static String env(String name, String dflt) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? dflt : v;
+  }
+
+  /** Jobs in every state a page shows: succeeded, failed with a stack trace, dead, waiting, running. */
+  private static void seed() {
+    for (int i = 0; i < 12; i++) {
+      queue.enqueue(StoreContractTasks.ECHO.name(), "\"hello " + i + "\"", JobOptions.builder().queue("work").build());
+    }
+    failedId = queue.enqueue(StoreContractTasks.FAIL_TIMES.name(), "{\"key\":\"b-fail\",\"times\":9}",
+        JobOptions.builder().queue("work").retry(RetryPolicy.none()).build()).id();
+    deadId = queue.enqueue("billing.charge", "{\"amount\": 42, \"currency\": \"EUR\"}",
+        JobOptions.builder().queue("dl").build()).id();
+    for (int i = 0; i < 3; i++) {
+      queue.enqueue("mail.send", "{\"to\": \"user" + i + "@example.com\"}", JobOptions.builder().queue("mail")
+          .build());
+    }
+    queue.addSchedule(Schedule.every("cleanup", Duration.ofMinutes(15)).task("maintenance.cleanup", "{}").build());
+    queue.addSchedule(Schedule.cron("nightly-report", "0 3 * * *", java.time.ZoneOffset.UTC)
+        .task("reports.nightly", "{\"format\": \"pdf\"}").build());
+    try (Worker dl = Worker.builder(store).registry(TaskRegistry.of(StoreContractTasks.class)).queues("dl")
+        .name("dead-letterer").pollInterval(Duration.ofMillis(20)).start()) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> store.find(deadId).orElseThrow().state() == JobState.DEAD);
+    }
+    worker = Worker.builder(store).registry(TaskRegistry.of(StoreContractTasks.class)).queues("work")
+        .name("worker-1").concurrency(4).pollInterval(Duration.ofMillis(20)).start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> store.find(failedId).orElseThrow().state()
+        == JobState.FAILED);
+  }
+
+  @AfterAll
+  static void stop() {
+    StoreContractTasks.release(GATE);
+    if (browser != null) {
+      browser.quit();
+    }
+    if (worker != null) {
+      worker.close();
+    }
+    if (queue != null) {
+      queue.close();
+    }
+    if (dashboard != null) {
+      dashboard.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static void open(String path) {
+    browser.get(dashboard.url() + path);
+  }
+
+  private static void shot(String name) throws IOException {
+    // the live dot turns green once the SSE stream is open: the page is fully up
+    byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+    Files.write(shots.resolve("dashboard-" + name + ".png"), png);
+  }
+
+  private static String text(String css) {
+    return browser.findElement(By.cssSelector(css)).getText();
+  }
+
+  @Test
+  @Order(1)
+  void logsInWithAPassword() throws Exception {
+    open("/");
+    wait.until(ExpectedConditions.urlContains("/login"));
+    shot("login");
+    browser.findElement(By.id("user")).sendKeys("alice");
+    browser.findElement(By.id("password")).sendKeys("wrong password");
+    browser.findElement(By.id("login")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error")));
+    browser.findElement(By.id("user")).clear();
+    browser.findElement(By.id("user")).sendKeys("alice");
+    browser.findElement(By.id("password")).sendKeys(WebFixture.PASSWORD);
+    browser.findElement(By.id("login")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
+    wait.until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
+    assertThat(text("[data-live=total-dead]")).isEqualTo("1");
+    shot("overview");
+  }
+
+  @Test
+  @Order(2)
+  void listsFiltersAndPagesJobs() throws Exception {
+    open("/jobs?limit=5");
+    assertThat(browser.findElements(By.cssSelector("#job-table tbody tr"))).hasSize(5);
+    String first = text("#job-table tbody tr:first-child td:first-child");
+    browser.findElement(By.id("page-older")).click();
+    wait.until(ExpectedConditions.urlContains("before="));
+    String next = text("#job-table tbody tr:first-child td:first-child");
+    assertThat(Long.parseLong(next)).isLessThan(Long.parseLong(first) - 4);
+    open("/jobs");
+    browser.findElement(By.cssSelector("#filter-state option[value=succeeded]")).click();
+    browser.findElement(By.id("filter-apply")).click();
+    wait.until(ExpectedConditions.urlContains("state=succeeded"));
+    assertThat(browser.findElements(By.cssSelector("#job-table tbody tr"))).hasSize(12)
+        .allSatisfy(r -> assertThat(r.getText()).contains("SUCCEEDED"));
+    open("/jobs");
+    shot("jobs");
+    open("/jobs/" + failedId);
+    assertThat(text("#job-error")).contains("IllegalStateException: planned failure 1 of 9", "at ");
+    shot("job");
+    open("/workers");
+    assertThat(text("#worker-table")).contains("worker-1");
+    shot("workers");
+    open("/schedules");
+    assertThat(text("#schedule-table")).contains("nightly-report", "cleanup");
+    shot("schedules");
+  }
+
+  @Test
+  @Order(3)
+  void watchesARunningJobFinishLive() throws Exception {
+    String id = queue.enqueue(StoreContractTasks.BLOCK.name(), "\"" + GATE + "\"", JobOptions.builder().queue("work")
+        .build()).id();
+    assertThat(StoreContractTasks.awaitArrived(GATE, 20, TimeUnit.SECONDS)).isTrue();
+    open("/jobs/" + id);
+    assertThat(text("#job-state")).isEqualTo("RUNNING");
+    wait.until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
+    StoreContractTasks.release(GATE);
+    wait.until(ExpectedConditions.textToBe(By.id("job-state"), "SUCCEEDED")); // no reload: SSE + ETag fetch
+  }
+
+  @Test
+  @Order(4)
+  void retriesADeadJob() throws Exception {
+    open("/dead");
+    assertThat(text("#job-table")).contains("billing.charge", "unknown_task");
+    shot("dead-letters");
+    browser.findElement(By.id("retry-" + deadId)).click();
+    wait.until(ExpectedConditions.textToBe(By.id("flash"), "Requeued."));
+    assertThat(store.find(deadId).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    open("/audit");
+    assertThat(text("#audit-table")).contains("alice", "job.retry", deadId);
+    shot("audit");
+  }
+
+  @Test
+  @Order(5)
+  void pausesAndResumesAQueue() throws Exception {
+    open("/queues");
+    assertThat(text("tr[data-queue=mail]")).contains("no live worker listens to this queue");
+    browser.findElement(By.id("pause-mail")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("resume-mail")));
+    assertThat(((QueueControl) store).pausedQueues()).containsExactly("mail");
+    assertThat(text("tr[data-queue=mail]")).contains("paused: no worker claims its jobs");
+    shot("queues");
+    browser.findElement(By.id("resume-mail")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("pause-mail")));
+    assertThat(((QueueControl) store).pausedQueues()).isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void refusesAForgedCrossSitePost() throws Exception {
+    String victim = queue.enqueue("mail.send", "{}", JobOptions.builder().queue("mail").build()).id();
+    HttpServer evil = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    byte[] page = ("<!DOCTYPE html><html><body><form id=\"f\" method=\"post\" action=\"" + dashboard.url()
+        + "/api/v1/jobs/" + victim + "/cancel\"></form><script>document.getElementById('f').submit();</script>"
+        + "</body></html>").getBytes(StandardCharsets.UTF_8);
+    evil.createContext("/", ex -> {
+      ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      ex.sendResponseHeaders(200, page.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(page);
+      }
+    });
+    evil.start();
+    try {
+      browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/prize");
+      wait.until(ExpectedConditions.urlContains(dashboard.url() + "/api/v1/jobs/" + victim + "/cancel"));
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "cross-site request refused"));
+      assertThat(browser.findElement(By.tagName("body")).getText()).contains("\"status\":403");
+    } finally {
+      evil.stop(0);
+    }
+    assertThat(store.find(victim).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
+  @Order(7)
+  void readsWellOnAPhone() throws Exception {
+    browser.manage().window().setSize(new Dimension(390, 844));
+    open("/");
+    wait.until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
+    shot("overview-phone");
+    Long width = (Long) ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript("return document.documentElement.scrollWidth;");
+    assertThat(width).isLessThanOrEqualTo(390L);
+    browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+}

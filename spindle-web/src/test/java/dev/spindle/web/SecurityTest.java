@@ -1,0 +1,156 @@
+package dev.spindle.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spindle.store.sqlite.SqliteJobStore;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Logins, sessions, CSRF, throttling and credential sources, over HTTP against a real server. */
+class SecurityTest {
+  @TempDir
+  Path dir;
+
+  WebFixture f;
+
+  @BeforeEach
+  void start() {
+    f = WebFixture.sqlite(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  private HttpResponse<String> login(String user, String password) {
+    String form = "user=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+        + URLEncoder.encode(password, StandardCharsets.UTF_8) + "&next=%2Fjobs";
+    return f.send(f.request("/login", null).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+  }
+
+  private static String cookie(HttpResponse<String> r) {
+    String c = r.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(c).contains("HttpOnly", "SameSite=Strict");
+    return c.substring(0, c.indexOf(';'));
+  }
+
+  private String csrf(String cookie) {
+    HttpResponse<String> page = f.send(f.request("/", null).header("Cookie", cookie).GET().build());
+    Matcher m = Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"").matcher(page.body());
+    assertThat(m.find()).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void aPasswordLoginGivesASessionWhoseChangesNeedTheCsrfTokenFromTheSameOrigin() {
+    String id = WebFixture.json(f.post("/api/v1/jobs", WebFixture.OPERATOR_TOKEN, "{\"task\":\"a\"}")).get("id")
+        .asString();
+    HttpResponse<String> ok = login("alice", WebFixture.PASSWORD);
+    assertThat(ok.statusCode()).isEqualTo(303);
+    assertThat(ok.headers().firstValue("Location")).contains("/jobs");
+    String cookie = cookie(ok);
+    String token = csrf(cookie);
+    HttpRequest.Builder cancel = f.request("/api/v1/jobs/" + id + "/cancel", null).header("Cookie", cookie)
+        .POST(HttpRequest.BodyPublishers.noBody());
+    HttpResponse<String> noToken = f.send(cancel.build());
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    assertThat(WebFixture.json(noToken).get("detail").asString()).contains("CSRF");
+    HttpResponse<String> crossSite = f.send(f.request("/api/v1/jobs/" + id + "/cancel", null)
+        .header("Cookie", cookie).header("X-CSRF-Token", token).header("Origin", "http://evil.example")
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(f.store.find(id).orElseThrow().state().name()).isEqualTo("QUEUED");
+    HttpResponse<String> good = f.send(f.request("/api/v1/jobs/" + id + "/cancel", null)
+        .header("Cookie", cookie).header("X-CSRF-Token", token).header("Origin", f.dashboard.url())
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    assertThat(good.statusCode()).isEqualTo(200);
+    assertThat(f.store.find(id).orElseThrow().state().name()).isEqualTo("CANCELLED");
+    // reads need no token; logging out ends the session
+    assertThat(f.send(f.request("/api/v1/jobs", null).header("Cookie", cookie).GET().build()).statusCode())
+        .isEqualTo(200);
+    f.send(f.request("/logout", null).header("Cookie", cookie).header("X-CSRF-Token", token)
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    assertThat(f.send(f.request("/api/v1/jobs", null).header("Cookie", cookie).GET().build()).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void aViewerSessionCannotChangeAnything() {
+    String cookie = cookie(login("bob", WebFixture.PASSWORD));
+    String token = csrf(cookie);
+    HttpResponse<String> r = f.send(f.request("/api/v1/jobs", null).header("Cookie", cookie)
+        .header("X-CSRF-Token", token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"a\"}")).build());
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(WebFixture.json(f.get("/api/v1/jobs", WebFixture.VIEWER_TOKEN)).get("jobs").size()).isZero();
+  }
+
+  @Test
+  void wrongPasswordsAreThrottledAndPagesRedirectToTheLogin() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(login("alice", "wrong " + i).statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> locked = login("alice", WebFixture.PASSWORD);
+    assertThat(locked.statusCode()).isEqualTo(429);
+    assertThat(login("nobody", "x").statusCode()).isEqualTo(401);
+    HttpResponse<String> page = f.send(f.request("/jobs", null).header("Accept", "text/html").GET().build());
+    assertThat(page.statusCode()).isEqualTo(303);
+    assertThat(page.headers().firstValue("Location").orElseThrow()).startsWith("/login?next=");
+  }
+
+  @Test
+  void aGeneratedTokenOpensTheDashboardOnceInTheUrl() {
+    try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("g.db"));
+         Dashboard d = Dashboard.builder(store).port(0).build().start()) {
+      String token = d.generatedToken().orElseThrow();
+      HttpResponse<String> r = f.send(HttpRequest.newBuilder(URI.create(d.url() + "/jobs?token=" + token)).build());
+      assertThat(r.statusCode()).isEqualTo(303);
+      assertThat(r.headers().firstValue("Location")).contains("/jobs");
+      String cookie = cookie(r);
+      HttpResponse<String> page = f.send(HttpRequest.newBuilder(URI.create(d.url() + "/jobs"))
+          .header("Cookie", cookie).build());
+      assertThat(page.statusCode()).isEqualTo(200);
+      HttpResponse<String> wrong = f.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/status?token=nope"))
+          .build());
+      assertThat(wrong.statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void credentialsComeFromAFileOrTheEnvironmentAndAreKeptHashed() throws Exception {
+    Path users = dir.resolve("users");
+    Files.write(users, List.of("# name role hash", "carol viewer " + Credentials.hashPassword("pw-123456".toCharArray()),
+        "ci operator " + Credentials.hashToken("ci-token-0123456789")));
+    Credentials c = Credentials.fromFile(users);
+    assertThat(c.verifyPassword("carol", "pw-123456".toCharArray())).map(Credentials.User::role)
+        .contains(Role.VIEWER);
+    assertThat(c.verifyPassword("carol", "pw-1234567".toCharArray())).isEmpty();
+    assertThat(c.verifyToken("ci-token-0123456789")).map(Credentials.User::name).contains("ci");
+    assertThat(c.verifyToken("ci-token-012345678")).isEmpty();
+    assertThat(c.toString()).doesNotContain("pbkdf2", "sha256");
+    Files.write(users, List.of("dave admin sha256$00"));
+    assertThatThrownBy(() -> Credentials.fromFile(users)).hasMessageContaining("line 1")
+        .hasMessageNotContaining("sha256$00");
+    Credentials env = Credentials.fromEnvironment(Map.of(Credentials.ENV_TOKEN, "env-token-0123456789")).orElseThrow();
+    assertThat(env.verifyToken("env-token-0123456789")).map(Credentials.User::role).contains(Role.OPERATOR);
+    assertThat(Credentials.fromEnvironment(Map.of())).isEmpty();
+    assertThatThrownBy(() -> Credentials.fromEnvironment(Map.of(Credentials.ENV_TOKEN, "short")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
