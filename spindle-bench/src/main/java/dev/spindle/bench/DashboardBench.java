@@ -67,7 +67,7 @@ public final class DashboardBench {
       Files.createDirectories(Path.of(location.substring(7)).toAbsolutePath().getParent());
     }
     try (JobStore store = JobStores.open(location)) {
-      long have = ((JobInspector) store).queueSummaries().stream()
+      long have = store.inspector().queueSummaries().stream()
           .mapToLong(q -> q.counts().values().stream().mapToLong(Long::longValue).sum()).sum();
       if (have < jobs) {
         fill(store, jobs - (int) have, running);
@@ -91,7 +91,7 @@ public final class DashboardBench {
         List<Long> reads = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
           long t0 = System.nanoTime();
-          ((JobInspector) store).queueSummaries();
+          store.inspector().queueSummaries();
           reads.add((System.nanoTime() - t0) / 1000);
         }
         System.out.printf(Locale.ROOT, "%-40s %s (a background refresh, at most one per tick)%n",

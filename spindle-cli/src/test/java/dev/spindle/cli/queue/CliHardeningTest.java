@@ -71,7 +71,7 @@ class CliHardeningTest {
 
   private List<JobInfo> jobs() {
     try (JobStore s = JobStores.open(store)) {
-      return ((JobInspector) s).listJobs(JobFilter.all());
+      return s.inspector().listJobs(JobFilter.all());
     }
   }
 

@@ -33,7 +33,7 @@ public final class QueueService {
   public QueueService(JobQueue queue, AuditTrail audit) {
     this.queue = queue;
     this.store = queue.store();
-    this.inspector = store instanceof JobInspector i ? i : null;
+    this.inspector = store.inspector();
     this.control = store instanceof QueueControl c ? c : null;
     this.description = store.describe();
     this.clock = queue.clock();
