@@ -33,7 +33,10 @@ public enum Script {
   SUMMARIES("summaries", ScriptOutputType.MULTI),
   SET_LIMIT("set_limit", ScriptOutputType.INTEGER),
   WORKERS("workers", ScriptOutputType.MULTI),
-  FIND("find", ScriptOutputType.MULTI);
+  FIND("find", ScriptOutputType.MULTI),
+  PAUSE("pause", ScriptOutputType.INTEGER),
+  DELETE_JOB("delete_job", ScriptOutputType.VALUE),
+  AUDIT("audit", ScriptOutputType.INTEGER);
 
   private static final String LIB = read("lib");
 
