@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The REST API over a real redis-server: enqueue, read, list, bulk changes; pausing queues and
- * deleting single jobs answer 501 until the Redis store implements QueueControl.
+ * The REST API over a real redis-server: enqueue, read, list, bulk changes, pause and resume,
+ * delete, the audit log kept in Redis.
  */
 class RedisApiTest {
   static RedisServer redis;
@@ -46,9 +46,19 @@ class RedisApiTest {
         .isEqualTo(1);
     assertThat(WebFixture.json(f.post("/api/v1/jobs/retry", OP, "{\"state\":\"cancelled\"}")).get("requeued")
         .asInt()).isEqualTo(1);
-    HttpResponse<String> pause = f.post("/api/v1/queues/q/pause", OP, "");
-    assertThat(pause.statusCode()).isEqualTo(501);
-    assertThat(WebFixture.json(pause).get("detail").asString()).contains("cannot pause queues");
+    assertThat(f.post("/api/v1/queues/q/pause", OP, "").statusCode()).isEqualTo(200);
+    JsonNode q = WebFixture.json(f.get("/api/v1/queues", OP)).get("queues").get(0);
+    assertThat(q.get("paused").asBoolean()).isTrue();
+    assertThat(f.post("/api/v1/queues/q/resume", OP, "").statusCode()).isEqualTo(200);
     assertThat(WebFixture.json(f.get("/api/v1/status", OP)).get("totals").get("QUEUED").asLong()).isEqualTo(1);
+    String id = loc.substring(loc.lastIndexOf('/') + 1);
+    assertThat(f.send(f.request(loc, OP).DELETE().build()).statusCode()).isEqualTo(409);
+    f.post(loc + "/cancel", OP, "");
+    assertThat(f.send(f.request(loc, OP).DELETE().build()).statusCode()).isEqualTo(204);
+    assertThat(f.get(loc, OP).statusCode()).isEqualTo(404);
+    JsonNode audit = WebFixture.json(f.get("/api/v1/audit", OP)).get("entries");
+    assertThat(audit.get(0).get("action").asString()).isEqualTo("job.delete");
+    assertThat(audit.get(0).get("target").asString()).isEqualTo(id);
+    assertThat(audit.toString()).contains("queue.pause", "queue.resume", "jobs.retry", "jobs.cancel");
   }
 }

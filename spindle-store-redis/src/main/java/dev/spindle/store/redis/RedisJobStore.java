@@ -6,6 +6,8 @@ import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AuditLog;
+import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
@@ -18,6 +20,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
@@ -101,7 +104,7 @@ import org.slf4j.LoggerFactory;
  * Instants are kept exactly (nanoseconds); due times are compared at microsecond precision and
  * never early.
  */
-public final class RedisJobStore implements JobStore, JobInspector {
+public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   private static final int SCAN_BUDGET = 20_000;
   private static final int MAX_UNCONFIRMED = 1000;
@@ -794,6 +797,116 @@ public final class RedisJobStore implements JobStore, JobInspector {
     List<String> out = new ArrayList<>(ServerHealth.report(link));
     out.addAll(epoch.report());
     return out;
+  }
+
+  // ---------------------------------------------------------------- queue control, audit
+
+  @Override
+  public void pauseQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    link.script(Script.PAUSE, true, queue, "1");
+  }
+
+  @Override
+  public void resumeQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    link.script(Script.PAUSE, true, queue, "0");
+  }
+
+  @Override
+  public Set<String> pausedQueues() {
+    return Set.copyOf(link.call("pausedQueues", true, c -> c.smembers(prefix + "paused")));
+  }
+
+  /** Each matching job is requeued by its own atomic script (the scan pages through the filter). */
+  @Override
+  public int requeueMatching(JobFilter filter, Instant now) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
+    int n = 0;
+    for (JobInfo j : listJobs(f)) {
+      try {
+        requeue(j.id(), now);
+        n++;
+      } catch (JobNotFoundException | IllegalJobTransitionException e) {
+        // moved on meanwhile (requeued or purged by someone else)
+      }
+    }
+    return n;
+  }
+
+  /** Each matching job is cancelled by its own atomic script. */
+  @Override
+  public int cancelMatching(JobFilter filter, Instant now) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
+    int n = 0;
+    String before = f.beforeId();
+    while (n < f.limit()) {
+      List<JobInfo> page = listJobs(f.withBeforeId(before).withLimit(Math.min(500, f.limit())));
+      if (page.isEmpty()) {
+        break;
+      }
+      for (JobInfo j : page) {
+        if (n >= f.limit()) {
+          break;
+        }
+        if (j.state() == JobState.RUNNING && j.cancelRequested()) {
+          continue;
+        }
+        CancelResult r = cancel(j.id(), now);
+        if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
+          n++;
+        }
+      }
+      before = page.get(page.size() - 1).id();
+    }
+    return n;
+  }
+
+  @Override
+  public DeleteResult deleteJob(String jobId) {
+    String id = canonicalId(jobId);
+    if (id == null) {
+      return DeleteResult.NOT_FOUND;
+    }
+    String r = link.script(Script.DELETE_JOB, true, id);
+    return DeleteResult.valueOf(r);
+  }
+
+  @Override
+  public void appendAudit(AuditRecord r) {
+    String entry = String.join("\t", Times.encode(r.at()), esc(r.user()), esc(r.action()), esc(r.target()),
+        r.detail() == null ? "0" : "1" + esc(r.detail()));
+    link.script(Script.AUDIT, false, entry, Integer.toString(AuditLog.KEPT));
+  }
+
+  @Override
+  public List<AuditRecord> recentAudit(int limit) {
+    List<String> raw = link.call("recentAudit", true, c -> c.lrange(prefix + "audit", 0, limit - 1));
+    List<AuditRecord> out = new ArrayList<>(raw.size());
+    for (String line : raw) {
+      String[] p = line.split("\t", -1);
+      out.add(new AuditRecord(Long.parseLong(p[0]), Times.instant(p[1]), unesc(p[2]), unesc(p[3]), unesc(p[4]),
+          p[5].startsWith("1") ? unesc(p[5].substring(1)) : null));
+    }
+    return out;
+  }
+
+  private static String esc(String s) {
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
+  }
+
+  private static String unesc(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length()) {
+        char n = s.charAt(++i);
+        b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n);
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** How many times the watchdog had to subscribe to change notifications again (diagnostics). */

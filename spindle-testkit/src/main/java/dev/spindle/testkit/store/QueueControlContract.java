@@ -128,7 +128,8 @@ public abstract class QueueControlContract {
   void theAuditLogKeepsEntriesNewestFirst() {
     AuditLog log = (AuditLog) store;
     for (int i = 0; i < 3; i++) {
-      log.appendAudit(new AuditRecord(0, T0.plusSeconds(i), "alice", "job.retry", "job " + i, i == 1 ? null : "ok"));
+      log.appendAudit(new AuditRecord(0, T0.plusSeconds(i), "alice", "job.retry", "job " + i, i == 1 ? null
+          : "ok\tand\\ a\nnew line"));
     }
     List<AuditRecord> recent = log.recentAudit(2);
     assertThat(recent).extracting(AuditRecord::target).containsExactly("job 2", "job 1");
@@ -136,5 +137,6 @@ public abstract class QueueControlContract {
     assertThat(recent.get(0).at()).isEqualTo(T0.plusSeconds(2));
     assertThat(recent.get(1).detail()).isNull();
     assertThat(recent.get(0).user()).isEqualTo("alice");
+    assertThat(recent.get(0).detail()).isEqualTo("ok\tand\\ a\nnew line");
   }
 }

@@ -34,7 +34,10 @@ public enum Script {
   SET_LIMIT("set_limit", ScriptOutputType.INTEGER),
   WORKERS("workers", ScriptOutputType.MULTI),
   FIND("find", ScriptOutputType.MULTI),
-  RESEED("reseed", ScriptOutputType.VALUE);
+  RESEED("reseed", ScriptOutputType.VALUE),
+  PAUSE("pause", ScriptOutputType.INTEGER),
+  DELETE_JOB("delete_job", ScriptOutputType.VALUE),
+  AUDIT("audit", ScriptOutputType.INTEGER);
 
   private static final String LIB = read("lib");
 

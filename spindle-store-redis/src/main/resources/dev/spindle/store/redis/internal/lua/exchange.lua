@@ -220,6 +220,7 @@ if worker ~= '' then
     if remaining <= 0 then break end
     local q = ARGV[cb + 2 + qi]
     local avail = remaining
+    if redis.call('SISMEMBER', P .. 'paused', q) == 1 then avail = 0 end
     local lim = num(redis.call('HGET', P .. 'limits', q))
     if lim > 0 then
       avail = math.min(avail, lim - num(redis.call('HGET', nkey(q), 'RUNNING')))
