@@ -4,7 +4,6 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  *       workers-1 and survive restarts.</li>
  *   <li><b>Respawn.</b> A child that exits or is killed is replaced at once; one that keeps dying
  *       young is reported as crash-looping and restarted with exponential back-off
- *       ({@link ServiceConfig#restartBackoff}). The mechanism is the process layer's
+ *       ({@link ServiceConfig.Builder#restartBackoff}). The mechanism is the process layer's
  *       {@link dev.spindle.process.supervise.Supervisor}, the same one that runs the
  *       {@code PROCESSES} executor's pool.</li>
  *   <li><b>Live reconfiguration.</b> {@link #scale} changes one service's worker count without

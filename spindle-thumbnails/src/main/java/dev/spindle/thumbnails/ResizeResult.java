@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The output of the {@link ThumbnailTasks#RESIZE} task. A bad image is not an exception but a
- * result with a {@link #failure()}, so the reason survives every execution model unchanged (and a
+ * result with a {@link #failureReason()}, so the reason survives every execution model unchanged (and a
  * durable queue does not retry an image that can never succeed).
  *
  * @param source the source path from the request

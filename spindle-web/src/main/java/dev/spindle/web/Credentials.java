@@ -168,9 +168,9 @@ public final class Credentials {
    */
   public Optional<User> verifyPassword(String name, char[] password) {
     Entry e = name == null ? null : users.get(name);
-    String hash = e != null && e.hash.startsWith(PBKDF2 + "$") ? e.hash : DUMMY_HASH;
-    boolean ok = checkPassword(hash, password);
-    return ok && e != null && hash != DUMMY_HASH ? Optional.of(e.user) : Optional.empty();
+    boolean known = e != null && e.hash.startsWith(PBKDF2 + "$");
+    boolean ok = checkPassword(known ? e.hash : DUMMY_HASH, password); // same cost either way
+    return ok && known ? Optional.of(e.user) : Optional.empty();
   }
 
   /**

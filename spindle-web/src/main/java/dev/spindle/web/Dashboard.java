@@ -95,7 +95,7 @@ public final class Dashboard implements AutoCloseable {
       cfg.startup.showJavalinBanner = false;
       cfg.routes.before(auth::before);
       cfg.routes.after(ctx -> {
-        if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD) {
+        if (!HandlerType.GET.equals(ctx.method()) && !HandlerType.HEAD.equals(ctx.method())) {
           live.invalidate(); // the next status read sees this change
         }
       });

@@ -31,6 +31,9 @@ class LiveViewersTest {
   static JobStore counting(JobStore real, AtomicLong calls) {
     return (JobStore) Proxy.newProxyInstance(LiveViewersTest.class.getClassLoader(),
         new Class<?>[] {JobStore.class, JobInspector.class, QueueControl.class, AuditLog.class}, (p, m, args) -> {
+          if (m.getName().equals("inspector") && m.getParameterCount() == 0) {
+            return p; // the inspector is the counting proxy too
+          }
           if (m.getDeclaringClass() != Object.class) {
             calls.incrementAndGet();
           }

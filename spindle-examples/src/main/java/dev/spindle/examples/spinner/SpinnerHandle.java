@@ -4,7 +4,7 @@ import java.util.OptionalLong;
 
 /**
  * The spinner's thread or process as the supervisor sees it (Python's {@code Thread}, {@code Process}
- * or {@code Task}). {@link #toString()} shows its name and state, and for a process the parent's
+ * or {@code Task}). {@code toString()} shows its name and state, and for a process the parent's
  * pid: {@code spinner object: Thread[name=Thread-1 (spin), state=NEW]}. Start, stop and join are
  * called once each, in that order, by the supervisor's thread.
  */

@@ -98,8 +98,8 @@ public final class Auth {
   public static void require(Context ctx, Role needed) {
     Credentials.User u = user(ctx);
     if (!u.role().covers(needed)) {
-      throw Problem.forbidden("user '" + u.name() + "' is a " + u.role().name().toLowerCase()
-          + "; this needs the " + needed.name().toLowerCase() + " role");
+      throw Problem.forbidden("user '" + u.name() + "' is a " + u.role().name().toLowerCase(java.util.Locale.ROOT)
+          + "; this needs the " + needed.name().toLowerCase(java.util.Locale.ROOT) + " role");
     }
   }
 
@@ -152,7 +152,7 @@ public final class Auth {
   }
 
   private static boolean isRead(HandlerType m) {
-    return m == HandlerType.GET || m == HandlerType.HEAD || m == HandlerType.OPTIONS;
+    return HandlerType.GET.equals(m) || HandlerType.HEAD.equals(m) || HandlerType.OPTIONS.equals(m);
   }
 
   private void checkCsrf(Context ctx, Session s) {

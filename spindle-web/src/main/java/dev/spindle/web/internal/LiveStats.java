@@ -88,6 +88,7 @@ public final class LiveStats implements AutoCloseable {
   private final List<JobInfo> pending = new java.util.ArrayList<>();
   private volatile Snapshot last;
   private volatile long countsNanos;
+  private volatile java.util.concurrent.ScheduledFuture<?> ticks;
   private volatile boolean stale = true;
 
   /** A view refreshed at most every {@code tick}. */
@@ -105,7 +106,7 @@ public final class LiveStats implements AutoCloseable {
   public void start() {
     long ms = tick.toMillis();
     // with a fixed delay, a read slower than a tick is never followed at once by the next one
-    timer.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+    ticks = timer.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /** How many times the store was read for a snapshot so far. */
@@ -269,6 +270,9 @@ public final class LiveStats implements AutoCloseable {
   /** Stops the ticks and closes the viewers' streams. */
   @Override
   public void close() {
+    if (ticks != null) {
+      ticks.cancel(false);
+    }
     timer.shutdownNow();
     for (SseClient c : clients) {
       try {

@@ -125,7 +125,7 @@ public final class Pages {
   private String frame(Context ctx, String title, String active, String body) {
     Credentials.User u = Auth.user(ctx);
     String csrf = Auth.session(ctx).map(Auth.Session::csrf).orElse("");
-    return Html.page(title, active, u.name() + " (" + u.role().name().toLowerCase() + ")", csrf, body);
+    return Html.page(title, active, u.name() + " (" + u.role().name().toLowerCase(java.util.Locale.ROOT) + ")", csrf, body);
   }
 
   private void overview(Context ctx) {

@@ -54,19 +54,26 @@ public final class Db implements AutoCloseable {
     T run(Conn c) throws SQLException;
   }
 
-  /** A connection with a cache of prepared statements. Used by one thread at a time. */
+  /**
+   * A connection with a cache of prepared statements. Used by one thread at a time; its methods
+   * synchronize only so that {@link Db#close} can close it safely while a late caller still holds it.
+   */
   public static final class Conn {
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     /** Set after an error other than busy: SQLite may have left a statement or transaction half done. */
     private boolean broken;
+    private boolean closed;
 
     Conn(Connection connection) {
       this.connection = connection;
     }
 
     /** A cached prepared statement for {@code sql}. */
-    public PreparedStatement ps(String sql) throws SQLException {
+    public synchronized PreparedStatement ps(String sql) throws SQLException {
+      if (closed) {
+        throw new SQLException("the connection is closed");
+      }
       PreparedStatement ps = statements.get(sql);
       if (ps == null) {
         ps = connection.prepareStatement(sql);
@@ -92,7 +99,11 @@ public final class Db implements AutoCloseable {
       return connection;
     }
 
-    void close() {
+    synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
       for (PreparedStatement ps : statements.values()) {
         try {
           ps.close();
@@ -263,13 +274,7 @@ public final class Db implements AutoCloseable {
   public <T> T read(String operation, Work<T> work) {
     return onPlatformThread(() -> {
       checkOpen();
-      Conn c;
-      try {
-        c = readers.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StoreException(StoreException.Reason.IO, "interrupted while waiting for a database connection");
-      }
+      Conn c = takeReader();
       try {
         long deadline = System.nanoTime() + busyTimeout.toNanos();
         while (true) {
@@ -297,6 +302,22 @@ public final class Db implements AutoCloseable {
         readers.add(c);
       }
     });
+  }
+
+  /** A reader from the pool; fails once the store closes rather than wait for a pool it drained. */
+  private Conn takeReader() {
+    try {
+      while (true) {
+        Conn c = readers.poll(50, TimeUnit.MILLISECONDS);
+        if (c != null) {
+          return c;
+        }
+        checkOpen();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(StoreException.Reason.IO, "interrupted while waiting for a database connection");
+    }
   }
 
   private static void rollbackQuietly(Conn c) {
@@ -370,11 +391,27 @@ public final class Db implements AutoCloseable {
     }
     writeLock.lock();
     try {
-      List<Conn> taken = new ArrayList<>();
-      readers.drainTo(taken);
+      awaitReaders(Duration.ofSeconds(10));
       closeAll();
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /** Waits until every reader is back in the pool (reads in flight have ended), up to {@code max}. */
+  private void awaitReaders(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    int back = 0;
+    try {
+      while (back < READERS) {
+        Conn c = readers.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (c == null) {
+          return; // a reader is stuck; closing it makes its holder fail with a closed-store error
+        }
+        back++;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
