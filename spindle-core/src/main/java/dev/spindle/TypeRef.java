@@ -18,6 +18,26 @@ public abstract class TypeRef<T> {
     this.type = p.getActualTypeArguments()[0];
   }
 
+  private TypeRef(Type type) {
+    this.type = java.util.Objects.requireNonNull(type, "type");
+  }
+
+  /**
+   * A reference to a type known only at run time, such as a method's generic parameter type (the
+   * Spring integration builds tasks from annotated methods with it).
+   *
+   * @throws NullPointerException if {@code type} is null
+   */
+  public static TypeRef<Object> of(Type type) {
+    return new Captured(type);
+  }
+
+  private static final class Captured extends TypeRef<Object> {
+    Captured(Type type) {
+      super(type);
+    }
+  }
+
   /** The captured type. */
   public final Type type() {
     return type;

@@ -1,0 +1,196 @@
+package dev.spindle.spring.boot;
+
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.JobListener;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobStores;
+import dev.spindle.queue.Schedule;
+import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.spring.SpindleEnqueuer;
+import dev.spindle.spring.SpindleWorker;
+import dev.spindle.spring.internal.SpringTasks;
+import dev.spindle.spring.spi.TransactionalEnqueue;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configures Spindle in a Spring Boot application from {@link SpindleProperties}: the
+ * {@link JobStore} (closed with the context), the application's {@link TaskRegistry} (its
+ * allow-list: catalogs from {@code spindle.tasks.catalogs}, {@code TaskCatalog} and {@code Task}
+ * beans, {@code @SpindleTask} methods), the {@link JobQueue}, the transaction-aware
+ * {@link SpindleEnqueuer}, the schedules of {@code spindle.schedules.*} and {@link Schedule} beans,
+ * and a {@link SpindleWorker} started and stopped with the context unless
+ * {@code spindle.worker.enabled=false}. Every bean backs off when the application defines its own.
+ * Switched off by {@code spindle.enabled=false}.
+ */
+@AutoConfiguration
+@ConditionalOnClass(JobQueue.class)
+@ConditionalOnBooleanProperty(name = "spindle.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SpindleProperties.class)
+public class SpindleAutoConfiguration {
+  private static final Logger LOG = LoggerFactory.getLogger(SpindleAutoConfiguration.class);
+
+  /** For Spring. */
+  public SpindleAutoConfiguration() {}
+
+  /**
+   * The store at {@code spindle.store.location}.
+   *
+   * @param properties the settings
+   * @return the open store
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public JobStore spindleJobStore(SpindleProperties properties) {
+    return JobStores.open(properties.getStore().resolvedLocation());
+  }
+
+  /**
+   * The application's tasks, exactly those it declares.
+   *
+   * @param beans the bean factory, searched for task declarations
+   * @param properties the settings
+   * @return the registry
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public TaskRegistry spindleTaskRegistry(ConfigurableListableBeanFactory beans, SpindleProperties properties) {
+    TaskRegistry r = SpringTasks.build(beans, properties.getTasks().getCatalogs(), properties.getWorker().getModel());
+    LOG.info("Spindle tasks: {}", r.names().isEmpty() ? "none declared" : String.join(", ", r.names()));
+    return r;
+  }
+
+  /**
+   * The queue client (the store stays open when it closes).
+   *
+   * @param store the store
+   * @param registry the allow-list checked at enqueue
+   * @param listeners job listeners of the application
+   * @param properties the settings
+   * @return the queue
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public JobQueue spindleJobQueue(JobStore store, TaskRegistry registry, ObjectProvider<JobListener> listeners,
+      SpindleProperties properties) {
+    JobQueue.Builder b = JobQueue.builder(store).registry(registry).name("spring")
+        .maxPayloadBytes(properties.getQueue().getMaxPayloadBytes())
+        .defaults(JobOptions.builder().queue(properties.getQueue().getDefaultQueue()).build());
+    listeners.orderedStream().forEach(b::listener);
+    return b.build();
+  }
+
+  /**
+   * Enqueue with the caller's transaction.
+   *
+   * @param queue the queue
+   * @param extensions stores writing inside JDBC transactions
+   * @param dataSources the application's data sources
+   * @param properties the settings
+   * @return the enqueuer
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public SpindleEnqueuer spindleEnqueuer(JobQueue queue, ObjectProvider<TransactionalEnqueue> extensions,
+      ObjectProvider<DataSource> dataSources, SpindleProperties properties) {
+    List<TransactionalEnqueue> ext = extensions.orderedStream().toList();
+    List<DataSource> ds = ext.isEmpty() ? List.of() : dataSources.orderedStream().toList();
+    return SpindleEnqueuer.create(queue, properties.getEnqueue().getMode(), ext, ds);
+  }
+
+  /**
+   * Adds the configured schedules once every singleton exists.
+   *
+   * @param queue the queue
+   * @param schedules schedule beans of the application
+   * @param properties the settings
+   * @return the initializer
+   */
+  @Bean
+  public SmartInitializingSingleton spindleSchedules(JobQueue queue, ObjectProvider<Schedule> schedules,
+      SpindleProperties properties) {
+    List<Schedule> all = new ArrayList<>();
+    for (Map.Entry<String, SpindleProperties.ScheduleProperties> e : properties.getSchedules().entrySet()) {
+      all.add(schedule(e.getKey(), e.getValue()));
+    }
+    return () -> {
+      schedules.orderedStream().forEach(all::add);
+      for (Schedule s : all) {
+        queue.addSchedule(s);
+        LOG.info("Spindle schedule {}: {} -> {}", s.name(), s.describeTrigger(), s.task());
+      }
+    };
+  }
+
+  static Schedule schedule(String name, SpindleProperties.ScheduleProperties p) {
+    String where = "spindle.schedules." + name;
+    if ((p.getCron() == null) == (p.getEvery() == null)) {
+      throw new IllegalArgumentException(where + ": set exactly one of cron and every");
+    }
+    if (p.getTask() == null) {
+      throw new IllegalArgumentException(where + ".task is required");
+    }
+    try {
+      String cron = p.getCron();
+      Duration every = p.getEvery();
+      Schedule.Builder b = cron != null ? Schedule.cron(name, cron, ZoneId.of(p.getZone()))
+          : Schedule.every(name, java.util.Objects.requireNonNull(every));
+      return b.task(p.getTask(), p.getArgs()).misfire(p.getMisfire())
+          .options(JobOptions.builder().queue(p.getQueue()).build()).build();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The worker, started and stopped with the context.
+   *
+   * @param queue the queue (its store, registry, codec and listeners)
+   * @param properties the settings
+   * @param environment to compare the grace with Spring's shutdown phase timeout
+   * @return the lifecycle bean
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBooleanProperty(name = "spindle.worker.enabled", matchIfMissing = true)
+  public SpindleWorker spindleWorker(JobQueue queue, SpindleProperties properties, Environment environment) {
+    SpindleProperties.Worker w = properties.getWorker();
+    Supplier<Worker.Builder> builder = () -> {
+      Worker.Builder b = queue.worker().registry(queue.registry()).queues(w.getQueues()).model(w.getModel())
+          .name(w.getName()).leaseDuration(w.getLeaseDuration()).heartbeatInterval(w.getHeartbeatInterval())
+          .pollInterval(w.getPollInterval()).runSchedules(w.isRunSchedules()).maintenance(w.isMaintenance());
+      Integer c = w.getConcurrency();
+      if (c != null) {
+        b.concurrency(c);
+      }
+      return b;
+    };
+    var unused = builder.get(); // checks the settings now, so a wrong value fails the start with its name
+    Duration phaseTimeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class,
+        Duration.ofSeconds(30));
+    if (w.getShutdownGrace().compareTo(phaseTimeout) >= 0) {
+      LOG.warn("spindle.worker.shutdown-grace {} is not below spring.lifecycle.timeout-per-shutdown-phase {}: "
+          + "Spring may stop waiting before running jobs are handed back", w.getShutdownGrace(), phaseTimeout);
+    }
+    return new SpindleWorker(builder, w.getShutdownGrace(), w.getPhase());
+  }
+}
