@@ -56,13 +56,15 @@ public final class SpindleEnqueuer {
    *
    * @param extensions stores able to write inside a JDBC transaction (used in mode AUTO)
    * @param dataSources the application's data sources those extensions are offered
+   * @param classLoader the application's class loader, where spring-tx is looked for
    */
   public static SpindleEnqueuer create(JobQueue queue, EnqueueMode mode, List<TransactionalEnqueue> extensions,
-      List<DataSource> dataSources) {
+      List<DataSource> dataSources, @Nullable ClassLoader classLoader) {
     Objects.requireNonNull(queue, "queue");
     Objects.requireNonNull(mode, "mode");
     TransactionSupport tx = mode == EnqueueMode.IMMEDIATE ? null
-        : TransactionSupport.create(queue, mode == EnqueueMode.AUTO ? extensions : List.of(), dataSources);
+        : TransactionSupport.create(queue, mode == EnqueueMode.AUTO ? extensions : List.of(), dataSources,
+            classLoader);
     return new SpindleEnqueuer(queue, mode, tx);
   }
 

@@ -106,15 +106,16 @@ public class SpindleAutoConfiguration {
    * @param extensions stores writing inside JDBC transactions
    * @param dataSources the application's data sources
    * @param properties the settings
+   * @param beans the bean factory (its class loader)
    * @return the enqueuer
    */
   @Bean
   @ConditionalOnMissingBean
   public SpindleEnqueuer spindleEnqueuer(JobQueue queue, ObjectProvider<TransactionalEnqueue> extensions,
-      ObjectProvider<DataSource> dataSources, SpindleProperties properties) {
+      ObjectProvider<DataSource> dataSources, SpindleProperties properties, ConfigurableListableBeanFactory beans) {
     List<TransactionalEnqueue> ext = extensions.orderedStream().toList();
     List<DataSource> ds = ext.isEmpty() ? List.of() : dataSources.orderedStream().toList();
-    return SpindleEnqueuer.create(queue, properties.getEnqueue().getMode(), ext, ds);
+    return SpindleEnqueuer.create(queue, properties.getEnqueue().getMode(), ext, ds, beans.getBeanClassLoader());
   }
 
   /**

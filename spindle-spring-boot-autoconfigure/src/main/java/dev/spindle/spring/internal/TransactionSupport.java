@@ -27,10 +27,11 @@ public abstract class TransactionSupport {
    *
    * @param extensions stores that write inside JDBC transactions (ignored without spring-jdbc)
    * @param dataSources the application's data sources
+   * @param classLoader where to look for spring-tx and spring-jdbc (null: this class's loader)
    */
   public static @Nullable TransactionSupport create(JobQueue queue, List<TransactionalEnqueue> extensions,
-      List<DataSource> dataSources) {
-    ClassLoader cl = TransactionSupport.class.getClassLoader();
+      List<DataSource> dataSources, @Nullable ClassLoader classLoader) {
+    ClassLoader cl = classLoader != null ? classLoader : TransactionSupport.class.getClassLoader();
     if (!ClassUtils.isPresent(TX_CLASS, cl)) {
       return null;
     }
