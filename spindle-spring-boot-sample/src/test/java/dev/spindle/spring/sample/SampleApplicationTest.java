@@ -1,0 +1,94 @@
+package dev.spindle.spring.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.spindle.queue.JobQueue;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The sample application over HTTP on a random port (Spring Boot's test support), with its worker
+ * and an SQLite store in a temporary directory: an order placed is confirmed by a job; a rejected
+ * order leaves neither a row nor a job; Actuator reports Spindle UP.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SampleApplicationTest {
+  static final Path DIR;
+
+  static {
+    try {
+      DIR = Files.createTempDirectory("spindle-sample-test");
+    } catch (IOException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @DynamicPropertySource
+  static void store(DynamicPropertyRegistry r) {
+    r.add("spindle.store.location", () -> "sqlite:" + DIR.resolve("jobs.db"));
+    r.add("spindle.worker.poll-interval", () -> "50ms");
+  }
+
+  @Autowired
+  Environment env;
+  @Autowired
+  JdbcTemplate jdbc;
+  @Autowired
+  JobQueue queue;
+
+  final HttpClient http = HttpClient.newHttpClient();
+
+  HttpResponse<String> send(String method, String path, String body) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + env.getProperty("local.server.port") + path);
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", "application/json");
+    b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+        : b.method(method, HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void anOrderIsConfirmedByAJobAfterItsTransactionCommits() throws Exception {
+    HttpResponse<String> placed = send("POST", "/orders", "{\"item\":\"green tea\"}");
+    assertThat(placed.statusCode()).isEqualTo(202);
+    long id = Long.parseLong(placed.body().replaceAll(".*\"orderId\":(\\d+).*", "$1"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> send("GET", "/orders/" + id, null).body()
+        .contains("\"confirmed\":true"));
+  }
+
+  @Test
+  void aRejectedOrderLeavesNoRowAndNoJob() throws Exception {
+    long jobsBefore = jobs();
+    Long rowsBefore = jdbc.queryForObject("select count(*) from orders", Long.class);
+    HttpResponse<String> rejected = send("POST", "/orders?reject=true", "{\"item\":\"nothing\"}");
+    assertThat(rejected.statusCode()).isEqualTo(409);
+    assertThat(jdbc.queryForObject("select count(*) from orders", Long.class)).isEqualTo(rowsBefore);
+    assertThat(jobs()).isEqualTo(jobsBefore);
+  }
+
+  @Test
+  void theCronScheduleIsStoredAndActuatorReportsSpindleUp() throws Exception {
+    assertThat(queue.schedules()).extracting(s -> s.schedule().name()).contains("orders-report");
+    HttpResponse<String> health = send("GET", "/actuator/health/spindle", null);
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"worker\":\"spring@");
+  }
+
+  long jobs() {
+    return queue.inspector().queueSummaries().stream()
+        .mapToLong(q -> q.counts().values().stream().mapToLong(Long::longValue).sum()).sum();
+  }
+}
