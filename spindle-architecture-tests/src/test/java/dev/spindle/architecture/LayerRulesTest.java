@@ -52,6 +52,25 @@ class LayerRulesTest {
   }
 
   @Test
+  void springIntegrationUsesOnlyApiAndSpiOfTheOtherModules() {
+    noClasses().that().resideInAPackage("dev.spindle.spring..")
+        .should().dependOnClassesThat(resideInAnyPackage(INTERNALS)
+            .and(not(resideInAPackage("dev.spindle.spring.internal.."))))
+        .check(classes);
+    noClasses().that().resideInAPackage("dev.spindle.spring.sample..")
+        .should().dependOnClassesThat().resideInAnyPackage(INTERNALS)
+        .check(classes);
+  }
+
+  @Test
+  void springBaselineApplicationDoesNotUseSpindle() {
+    noClasses().that().resideInAPackage("dev.spindle.spring.baseline..")
+        .should().dependOnClassesThat(resideInAPackage("dev.spindle..")
+            .and(not(resideInAPackage("dev.spindle.spring.baseline.."))))
+        .check(classes);
+  }
+
+  @Test
   void noCyclesBetweenModules() {
     slices().matching("dev.spindle.(*)..").should().beFreeOfCycles().check(classes);
   }
