@@ -113,6 +113,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     final String uniqueKey;
     final JobPolicy policy;
     final Instant createdAt;
+    final String traceContext;
     JobState state;
     String result;
     String error;
@@ -138,13 +139,14 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       this.uniqueKey = n.uniqueKey();
       this.policy = n.policy();
       this.createdAt = n.createdAt();
+      this.traceContext = n.traceContext();
       this.runAt = n.runAt();
     }
 
     JobInfo snapshot() {
       return new JobInfo(Long.toString(id), task, queue, state, priority, args, result, error, deadReason,
           uniqueKey, attempt, failures, lost, fence, workerId, cancelRequested, createdAt, runAt, startedAt,
-          finishedAt, expiresAt, finishSeq, policy);
+          finishedAt, expiresAt, finishSeq, policy, traceContext);
     }
   }
 

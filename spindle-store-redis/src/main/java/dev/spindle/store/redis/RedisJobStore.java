@@ -229,7 +229,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     int max = (int) Math.min(jobs.size(), (long) from + MAX_JOBS_PER_SCRIPT);
     while (end < max) {
       NewJob n = jobs.get(end);
-      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length());
+      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length())
+          + (n.traceContext() == null ? 0 : n.traceContext().length());
       if (bytes > MAX_BYTES_PER_SCRIPT && end > from) {
         break;
       }

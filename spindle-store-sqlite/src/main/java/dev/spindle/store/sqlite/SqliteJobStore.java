@@ -103,7 +103,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " unique_key, created_at, run_at, policy_id, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
   private static final int SMALL_BATCH = 512;
   private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = 2";
@@ -331,6 +331,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.setLong(8, micros(j.createdAt()));
       ins.setLong(9, micros(j.runAt()));
       ins.setLong(10, pid);
+      ins.setString(11, j.traceContext());
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
       } else {

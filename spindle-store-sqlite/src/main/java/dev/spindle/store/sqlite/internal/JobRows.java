@@ -12,11 +12,11 @@ public final class JobRows {
   /** The columns {@link #read} expects, in order. */
   public static final String COLUMNS = "id, task, queue, state, priority, args, result, error, dead_reason, unique_key,"
       + " attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at, finished_at,"
-      + " expires_at, finish_seq, policy_id";
+      + " expires_at, finish_seq, policy_id, trace_context";
 
   /** The columns {@link #readClaimed} expects: what a worker needs to run a job it just claimed. */
   public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
-      + " fence, created_at, run_at, policy_id";
+      + " fence, created_at, run_at, policy_id, trace_context";
 
   public static final int SCHEDULED = 0;
   public static final int QUEUED = 1;
@@ -85,7 +85,7 @@ public final class JobRows {
     return new JobInfo(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3), JobState.RUNNING,
         rs.getInt(4), rs.getString(5), null, null, null, rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getInt(9),
         rs.getLong(10), workerId, false, instant(rs.getLong(11)), instant(rs.getLong(12)), now, null, null, 0,
-        policies.get(rs.getLong(13)));
+        policies.get(rs.getLong(13)), rs.getString(14));
   }
 
   /** Reads a row selected with {@link #COLUMNS}. */
@@ -94,6 +94,6 @@ public final class JobRows {
         rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
         rs.getInt(11), rs.getInt(12), rs.getInt(13), rs.getLong(14), rs.getString(15), rs.getInt(16) != 0,
         instant(rs.getLong(17)), instant(rs.getLong(18)), instantOrNull(rs, 19), instantOrNull(rs, 20),
-        instantOrNull(rs, 21), rs.getLong(22), policies.get(rs.getLong(23)));
+        instantOrNull(rs, 21), rs.getLong(22), policies.get(rs.getLong(23)), rs.getString(24));
   }
 }

@@ -18,10 +18,14 @@ import java.util.Set;
  * codes of {@link JobRows#code}. Times are microseconds since the epoch. {@code spindle_meta} holds
  * {@code job_id}, the highest job id deleted so far (new ids continue after it and after the live
  * maximum), and {@code finish_seq}, the last sequence number of the finished feed.
+ *
+ * <p>Versions: 2 added paused queues and the audit log; 3 added {@code spindle_jobs.trace_context}
+ * (the producer's W3C trace context), which {@link #migrate} adds to a version-2 database in the
+ * same write transaction that records the new version.
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -33,7 +37,7 @@ public final class Schema {
         + " failures INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0, fence INTEGER NOT NULL DEFAULT 0,"
         + " worker_id TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
         + " run_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
-        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL)",
+        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, trace_context TEXT)",
     // ready jobs per queue in claim order
     "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = 1",
     // delayed and backing-off jobs by run time
@@ -148,6 +152,14 @@ public final class Schema {
     }
   }
 
+  /** Version 2 to 3: the nullable {@code trace_context} column of jobs (old rows have none). */
+  private static void addTraceContextColumn(Db.Conn c, Set<String> existing) throws SQLException {
+    if (existing.contains("spindle_jobs")
+        && !columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs").contains("trace_context")) {
+      c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN trace_context TEXT");
+    }
+  }
+
   /**
    * Creates the schema if missing, inside the caller's write transaction.
    *
@@ -164,6 +176,7 @@ public final class Schema {
           + "; no Spindle schema marker spindle_meta): Spindle does not add its tables to it; give the store "
           + "a file of its own");
     }
+    addTraceContextColumn(c, existing);
     requireColumns(c, file, true); // before the DDL: its indexes could fail on a missing column
     c.execOnce(DDL[0]);
     Integer version = null;

@@ -282,11 +282,12 @@ local function rowof(id, text)
   local v = redis.call('MGET', hkey(id), errkey(id))
   return {id, v[1], text, v[2]}
 end
--- The job's header: {t = task, u = unique key or nil}.
+-- The job's header: {t = task, u = unique key or nil}; see Rows.java for its layout.
 local function header(id)
   local h = redis.call('GET', hkey(id))
   if not h then return {} end
-  local t, u = string.match(h, '^([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^\n]*)\n')
+  -- the unique key may be followed by '|' and the trace context (escaped keys hold no raw '|')
+  local t, u = string.match(h, '^([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^|\n]*)')
   return {t = t, u = u ~= '' and unesc(u) or nil}
 end
 
