@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -160,5 +161,38 @@ class WorkerHardeningTest {
   private static Instant heartbeatOf(InMemoryJobStore store, String workerId) {
     return store.workers().stream().filter(r -> r.id().equals(workerId)).map(WorkerRecord::heartbeatAt)
         .findFirst().orElse(Instant.MIN);
+  }
+
+  /** A result whose serialization is slow, as a result with an expensive getter is. */
+  public record SlowToWrite(long n) {
+    static final CountDownLatch WRITING = new CountDownLatch(1);
+
+    @Override
+    public long n() {
+      WRITING.countDown();
+      try {
+        new CountDownLatch(1).await(500, TimeUnit.MILLISECONDS); // the outcome takes 0.5 s to build
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return n;
+    }
+  }
+
+  @Test
+  void aGracefulStopWhileAnOutcomeIsBeingBuiltStillWritesIt() throws Exception {
+    Task<Long, SlowToWrite> slow = Task.of("t.slow-result", Long.class, SlowToWrite.class, SlowToWrite::new);
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         JobQueue q = JobQueue.builder(store).registry(TaskRegistry.builder().add(slow).build()).build()) {
+      Worker w = Worker.builder(store).registry(TaskRegistry.builder().add(slow).build()).concurrency(1)
+          .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofSeconds(10)).start();
+      JobHandle<SlowToWrite> h = q.enqueue(slow, 7L);
+      assertThat(SlowToWrite.WRITING.await(10, TimeUnit.SECONDS)).isTrue();
+      // the execution ended and its outcome is being built: the worker must not stop before writing it
+      w.stop(Duration.ofSeconds(10));
+      JobInfo j = store.find(h.id()).orElseThrow();
+      assertThat(j.state()).as("outcome of a job that finished within the grace").isEqualTo(JobState.SUCCEEDED);
+      assertThat(w.stats().succeeded()).isEqualTo(1);
+    }
   }
 }

@@ -232,12 +232,12 @@ class BrowserTest {
     assertThat(text("tr[data-queue=mail]")).contains("no live worker listens to this queue");
     browser.findElement(By.id("pause-mail")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("resume-mail")));
-    assertThat(((QueueControl) store).pausedQueues()).containsExactly("mail");
+    assertThat(store.control().pausedQueues()).containsExactly("mail");
     assertThat(text("tr[data-queue=mail]")).contains("paused: no worker claims its jobs");
     shot("queues");
     browser.findElement(By.id("resume-mail")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("pause-mail")));
-    assertThat(((QueueControl) store).pausedQueues()).isEmpty();
+    assertThat(store.control().pausedQueues()).isEmpty();
   }
 
   @Test

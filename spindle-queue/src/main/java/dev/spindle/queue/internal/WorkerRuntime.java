@@ -307,7 +307,8 @@ public final class WorkerRuntime implements AutoCloseable {
           if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
             break;
           }
-          if (stopping && running.get() == 0) {
+          // running first, then pending: a job queues its outcome before it stops counting as running
+          if (stopping && running.get() == 0 && pending.isEmpty()) {
             terminated = true;
             idle.signalAll();
             return;
@@ -504,7 +505,6 @@ public final class WorkerRuntime implements AutoCloseable {
     if (!inFlight.remove(f.job.id(), f)) {
       return;
     }
-    running.decrementAndGet();
     try {
       recordOutcome(f, tf);
     } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -516,6 +516,13 @@ public final class WorkerRuntime implements AutoCloseable {
           + "result threw " + type + " while being read");
       addDone(new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
           JobEvent.Type.FAILED, JobState.FAILED, err, "outcome not recordable"));
+    } finally {
+      // only once the outcome is queued: a stopping dispatcher ends when it sees no job running and
+      // then no outcome pending, in that order, so it never ends between the two
+      running.decrementAndGet();
+      if (dispatcherWaiting) {
+        signal();
+      }
     }
   }
 
@@ -524,10 +531,7 @@ public final class WorkerRuntime implements AutoCloseable {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {
-      if (dispatcherWaiting) {
-        signal(); // a slot is free again
-      }
-      return;
+      return; // the slot is freed by the caller
     }
     if (f.releasing) {
       addDone(new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,

@@ -583,6 +583,16 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
+  public QueueControl control() {
+    return this;
+  }
+
+  @Override
+  public AuditLog auditLog() {
+    return this;
+  }
+
+  @Override
   public List<JobInfo> listJobs(JobFilter filter) {
     synchronized (lock) {
       checkOpen();

@@ -147,4 +147,14 @@ public interface JobStore extends AutoCloseable {
    * store object itself); the same object on every call.
    */
   JobInspector inspector();
+
+  /**
+   * The operators' controls: pausing queues, bulk changes by filter done inside the store, deleting
+   * finished jobs. Every store has them (often the store object itself); the same object on every
+   * call.
+   */
+  QueueControl control();
+
+  /** The store's durable log of operator actions; the same object on every call. */
+  AuditLog auditLog();
 }

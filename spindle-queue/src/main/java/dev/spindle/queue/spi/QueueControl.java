@@ -8,8 +8,7 @@ import java.util.Set;
 /**
  * Operator controls beyond {@link JobInspector}, for dashboards and APIs: pausing queues, changes
  * to many jobs by filter done inside the store (not row by row by the caller), deleting one job.
- * Optional: a backend that offers it implements it on its store object, and callers test with
- * {@code instanceof}. Thread-safe; every method is atomic, like {@link JobStore}'s.
+ * Every store offers it, reached with {@link JobStore#control()}. Thread-safe; every method is atomic, like {@link JobStore}'s.
  */
 public interface QueueControl {
   /** The outcome of {@link #deleteJob}. */

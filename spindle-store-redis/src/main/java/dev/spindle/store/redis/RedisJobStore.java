@@ -650,6 +650,16 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return this;
   }
 
+  @Override
+  public QueueControl control() {
+    return this;
+  }
+
+  @Override
+  public AuditLog auditLog() {
+    return this;
+  }
+
 
   @Override
   public List<JobInfo> listJobs(JobFilter filter) {

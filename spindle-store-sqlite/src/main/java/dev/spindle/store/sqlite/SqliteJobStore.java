@@ -1081,6 +1081,16 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
+  public QueueControl control() {
+    return this;
+  }
+
+  @Override
+  public AuditLog auditLog() {
+    return this;
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;

@@ -40,7 +40,7 @@ public abstract class QueueControlContract {
   @BeforeEach
   void open() throws Exception {
     store = openStore();
-    control = (QueueControl) store;
+    control = store.control();
   }
 
   @AfterEach
@@ -126,7 +126,7 @@ public abstract class QueueControlContract {
 
   @Test
   void theAuditLogKeepsEntriesNewestFirst() {
-    AuditLog log = (AuditLog) store;
+    AuditLog log = store.auditLog();
     for (int i = 0; i < 3; i++) {
       log.appendAudit(new AuditRecord(0, T0.plusSeconds(i), "alice", "job.retry", "job " + i, i == 1 ? null
           : "ok\tand\\ a\nnew line"));

@@ -1,6 +1,7 @@
 package dev.spindle.web.internal;
 
 import dev.spindle.queue.spi.AuditLog;
+import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.web.Credentials;
 import java.time.Clock;
@@ -38,10 +39,10 @@ public class AuditTrail {
   private final AuditLog store;
   private final Deque<Entry> entries = new ArrayDeque<>();
 
-  /** A trail stamping entries with {@code clock}, kept in {@code store} if it is an {@link AuditLog}. */
-  public AuditTrail(Clock clock, Object store) {
+  /** A trail stamping entries with {@code clock}, kept in {@code store}'s audit log. */
+  public AuditTrail(Clock clock, JobStore store) {
     this.clock = clock;
-    this.store = store instanceof AuditLog a ? a : null;
+    this.store = store.auditLog();
   }
 
   /** True if entries are kept in the store. */

@@ -34,7 +34,7 @@ public final class QueueService {
     this.queue = queue;
     this.store = queue.store();
     this.inspector = store.inspector();
-    this.control = store instanceof QueueControl c ? c : null;
+    this.control = store.control();
     this.description = store.describe();
     this.clock = queue.clock();
     this.audit = audit;
