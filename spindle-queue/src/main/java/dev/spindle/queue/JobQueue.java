@@ -63,7 +63,7 @@ public final class JobQueue implements AutoCloseable {
     this.codec = b.codec;
     this.clock = b.clock;
     this.defaults = b.defaults;
-    this.listeners = Listeners.of(b.listeners);
+    this.listeners = Listeners.of(b.listeners, b.observer);
     this.core = new ClientCore(store, codec, clock, listeners, b.name);
   }
 
@@ -192,7 +192,8 @@ public final class JobQueue implements AutoCloseable {
   }
 
   private NewJob newJob(String task, String json, JobOptions o, Instant now) {
-    return new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now);
+    return new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now,
+        listeners.captureContext(o.queue(), task));
   }
 
   private void checkKnown(String taskName) {
@@ -202,6 +203,9 @@ public final class JobQueue implements AutoCloseable {
   }
 
   private void emitEnqueued(EnqueueResult r, NewJob n, Instant now) {
+    if (r.created()) {
+      listeners.enqueued(n.queue(), n.task());
+    }
     if (listeners.active()) {
       listeners.emit(new JobEvent(JobEvent.Type.ENQUEUED, r.jobId(), n.task(), n.queue(), 0, r.state(), now, null,
           null, r.created() ? null : "existing"));
@@ -263,6 +267,7 @@ public final class JobQueue implements AutoCloseable {
   public Worker.Builder worker() {
     Worker.Builder b = Worker.builder(store).codec(codec).clock(clock);
     listeners.list().forEach(b::listener);
+    b.observer(listeners.observer());
     if (!registry.names().isEmpty()) {
       b.registry(registry);
     }
@@ -283,6 +288,7 @@ public final class JobQueue implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private JobOptions defaults = JobOptions.defaults();
     private final List<JobListener> listeners = new ArrayList<>();
+    private JobObserver observer = JobObserver.NONE;
     private String name = "queue";
 
     private Builder(JobStore store) {
@@ -315,6 +321,15 @@ public final class JobQueue implements AutoCloseable {
     /** Options used by the methods without an options argument. */
     public Builder defaults(JobOptions defaults) {
       this.defaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
+
+    /**
+     * The metrics and tracing hook: it gives each new job its trace context (stored in the enqueue
+     * write) and counts enqueues. Default {@link JobObserver#NONE}.
+     */
+    public Builder observer(JobObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
       return this;
     }
 

@@ -80,6 +80,14 @@ public final class Worker implements AutoCloseable {
     return runtime.stats();
   }
 
+  /**
+   * The statistics of the local executor running its jobs (submitted, running, completed, failed,
+   * cancelled, rejected), or empty before it started.
+   */
+  public java.util.Optional<dev.spindle.ExecutorStats> executorStats() {
+    return runtime.executorStats();
+  }
+
   /** Makes it look for work now, e.g. after a test moved a manual clock. */
   public void wakeUp() {
     runtime.wakeUp();
@@ -135,6 +143,7 @@ public final class Worker implements AutoCloseable {
     private JsonCodec codec = JsonCodec.defaults();
     private Clock clock = Clock.systemUTC();
     private final List<JobListener> listeners = new ArrayList<>();
+    private JobObserver observer = JobObserver.NONE;
     private String name = "worker";
     private Duration leaseDuration = Duration.ofSeconds(10);
     private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -220,6 +229,15 @@ public final class Worker implements AutoCloseable {
     /** The clock for timestamps, leases, delays, timeouts and schedules. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The metrics and tracing hook: told of each attempt's start (with its wait) and end (with its
+     * outcome and run time), and of the jobs recurring schedules add. Default {@link JobObserver#NONE}.
+     */
+    public Builder observer(JobObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
       return this;
     }
 
@@ -364,7 +382,7 @@ public final class Worker implements AutoCloseable {
       }
       List<String> qs = queues.isEmpty() ? List.of(JobOptions.DEFAULT_QUEUE) : List.copyOf(queues);
       return new WorkerSettings(store, name, qs, concurrency, model, executor,
-          WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners), leaseDuration,
+          WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners, observer), leaseDuration,
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
           random, Map.copyOf(queueLimits));

@@ -206,21 +206,21 @@ public final class ProcessExecutor implements ProcessPool {
 
   @Override
   public <I, O> TaskFuture<O> submit(Task<I, O> task, I input) {
-    return submit(task, input, null, 1);
+    return submit(task, input, null, 1, null);
   }
 
   @Override
   public <I, O> TaskFuture<O> submit(Task<I, O> task, I input, ExecutionLabel label) {
     Objects.requireNonNull(label, "label");
-    return submit(task, input, label.executionId(), label.attempt());
+    return submit(task, input, label.executionId(), label.attempt(), label.traceContext());
   }
 
-  private <I, O> TaskFuture<O> submit(Task<I, O> task, I input, String executionId, int attempt) {
+  private <I, O> TaskFuture<O> submit(Task<I, O> task, I input, String executionId, int attempt, String trace) {
     Objects.requireNonNull(task, "task");
     checkOpen();
     checkRegistered(task);
     long key = keys.incrementAndGet();
-    byte[] frame = encodeRun(key, task, executionId, attempt, input);
+    byte[] frame = encodeRun(key, task, executionId, attempt, trace, input);
     ProcessTaskFuture<O> f = new ProcessTaskFuture<>(this, Long.toString(key), task.name());
     enqueue(new Job(key, frame, 1, false, task, f));
     return f;
@@ -281,7 +281,8 @@ public final class ProcessExecutor implements ProcessPool {
     }
   }
 
-  private byte[] encodeRun(long key, Task<?, ?> task, String executionId, int attempt, Object input) {
+  private byte[] encodeRun(long key, Task<?, ?> task, String executionId, int attempt, String trace,
+      Object input) {
     Frames.Builder b = new Frames.Builder(96);
     try {
       JsonGenerator g = protocol.begin(b, Protocol.RUN);
@@ -289,6 +290,7 @@ public final class ProcessExecutor implements ProcessPool {
       g.writeStringProperty("task", task.name());
       g.writeStringProperty("id", executionId);
       g.writeNumberProperty("attempt", attempt);
+      g.writeStringProperty("trace", trace);
       g.writeName("input");
       int before = b.jsonLength();
       protocol.mapper().writeValue(g, input);

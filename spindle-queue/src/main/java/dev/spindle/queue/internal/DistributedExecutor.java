@@ -50,6 +50,7 @@ public final class DistributedExecutor implements TaskExecutor {
   private final JobStore store;
   private final boolean ownsStore;
   private final ClientCore core;
+  private final Listeners observed;
   private final ConcurrentHashMap<String, Task<?, ?>> tasks = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DistFuture<?>> outstanding = new ConcurrentHashMap<>();
   private final WorkerRuntime worker;
@@ -82,7 +83,8 @@ public final class DistributedExecutor implements TaskExecutor {
       this.ownsStore = true;
     }
     JsonCodec codec = JsonCodec.defaults();
-    this.core = new ClientCore(store, codec, config.clock(), Listeners.of(List.of()), config.name());
+    this.observed = Listeners.of(List.of(), options.observer());
+    this.core = new ClientCore(store, codec, config.clock(), observed, config.name());
     WorkerRuntime w = null;
     if (options.embeddedWorker()) {
       TaskRegistry registry = config.registry();
@@ -118,7 +120,7 @@ public final class DistributedExecutor implements TaskExecutor {
       };
       WorkerSettings ws = new WorkerSettings(store, config.name(), List.of(options.jobOptions().queue()),
           Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
-          Listeners.of(List.of(started)), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
+          Listeners.of(List.of(started), options.observer()), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
           Duration.ofSeconds(30), true, ScheduleRunner.CHECK_INTERVAL, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
           RandomGenerator.getDefault(), java.util.Map.of());
       try {
@@ -172,8 +174,12 @@ public final class DistributedExecutor implements TaskExecutor {
     JobOptions o = options.jobOptions();
     Instant now = config.clock().instant();
     String json = Payloads.toJson(core.codec(), input, "input of task '" + task.name() + "'");
-    NewJob job = new NewJob(task.name(), json, o.queue(), o.priority(), o.effectiveRunAt(now), null, o.policy(), now);
+    NewJob job = new NewJob(task.name(), json, o.queue(), o.priority(), o.effectiveRunAt(now), null, o.policy(), now,
+        observed.captureContext(o.queue(), task.name()));
     EnqueueResult r = store.enqueue(List.of(job)).get(0);
+    if (r.created()) {
+      observed.enqueued(o.queue(), task.name());
+    }
     DistFuture<O> f = new DistFuture<>(core, r.jobId(), task);
     outstanding.put(r.jobId(), f);
     if (takeStartedEarly(r.jobId())) {

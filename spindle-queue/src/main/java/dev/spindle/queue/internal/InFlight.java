@@ -4,6 +4,7 @@ import dev.spindle.Task;
 import dev.spindle.TaskContext;
 import dev.spindle.TaskFuture;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobObserver;
 import java.time.Instant;
 
 /** One job a worker runs now. Flags are set before the future is cancelled. Thread-safe. */
@@ -12,6 +13,10 @@ final class InFlight {
   final Task<Object, Object> task;
   final Instant deadline;
   final long claimedNanos;
+  final JobObserver.Attempt attempt;
+  final long startNanos;
+  /** When the execution ended (its future completed), on the monotonic clock; 0 before. */
+  volatile long endNanos;
   volatile TaskFuture<Object> future;
   volatile boolean timedOut;
   volatile boolean cancelRequested;
@@ -19,8 +24,11 @@ final class InFlight {
   volatile boolean releasing;
 
   @SuppressWarnings("unchecked")
-  InFlight(JobInfo job, Task<?, ?> task, Instant deadline, long claimedNanos) {
+  InFlight(JobInfo job, Task<?, ?> task, Instant deadline, long claimedNanos, JobObserver.Attempt attempt,
+      long startNanos) {
     this.job = job;
+    this.attempt = attempt;
+    this.startNanos = startNanos;
     this.task = (Task<Object, Object>) task;
     this.deadline = deadline;
     this.claimedNanos = claimedNanos;
@@ -40,7 +48,9 @@ final class InFlight {
   /** The input and job of one execution on an in-JVM executor. */
   record Call(InFlight job, Object input, String workerName) {
     Object run(TaskContext ctx) throws Exception {
-      return job.task.run(input, new JobContext(ctx, job, workerName));
+      try (JobObserver.Scope scope = job.attempt.open()) {
+        return job.task.run(input, new JobContext(ctx, job, workerName));
+      }
     }
   }
 

@@ -14,6 +14,7 @@ import dev.spindle.TaskTimeoutException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.WorkerStats;
@@ -89,7 +90,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private volatile boolean terminated;
   private boolean stopped;
   private volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
-  private TaskExecutor executor;
+  private volatile TaskExecutor executor;
   private boolean ownsExecutor;
   private boolean wrapContext;
   private Subscription subscription;
@@ -99,9 +100,25 @@ public final class WorkerRuntime implements AutoCloseable {
   private volatile Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
 
-  /** How an execution ended, waiting to be written to the store. */
+  /**
+   * How an execution ended, waiting to be written to the store.
+   *
+   * @param attempt the observer's handle of the attempt
+   * @param runNanos how long the execution ran
+   */
   private record Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error,
-      String detail) {}
+      String detail, JobObserver.Attempt attempt, long runNanos) {
+    /** An outcome of an execution that never started on the executor. */
+    Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error, String detail) {
+      this(job, completion, type, state, error, detail, JobObserver.Attempt.NONE, 0);
+    }
+
+    /** The same outcome, reported to the observer's handle of the execution {@code f}. */
+    Done of(InFlight f) {
+      long end = f.endNanos != 0 ? f.endNanos : System.nanoTime();
+      return new Done(job, completion, type, state, error, detail, f.attempt, Math.max(0, end - f.startNanos));
+    }
+  }
 
   public WorkerRuntime(WorkerSettings settings) {
     this.s = settings;
@@ -409,8 +426,18 @@ public final class WorkerRuntime implements AutoCloseable {
       LOG.warn("worker {}: the outcome {} of job {} was refused: the job was reclaimed after this worker's "
           + "lease expired (fencing)", workerId, d.completion().outcome(), d.job().id());
       emit(JobEvent.Type.LEASE_LOST, d.job(), d.job().state(), now, null, "outcome discarded");
+      d.attempt().finished(JobObserver.Outcome.LOST, Duration.ofNanos(d.runNanos()), null);
       return;
     }
+    JobObserver.Outcome outcome = switch (d.type()) {
+      case SUCCEEDED -> JobObserver.Outcome.SUCCEEDED;
+      case RETRY_SCHEDULED -> JobObserver.Outcome.RETRIED;
+      case FAILED -> JobObserver.Outcome.FAILED;
+      case DEAD_LETTERED -> JobObserver.Outcome.DEAD;
+      case CANCELLED -> JobObserver.Outcome.CANCELLED;
+      default -> JobObserver.Outcome.RELEASED;
+    };
+    d.attempt().finished(outcome, Duration.ofNanos(d.runNanos()), d.error());
     switch (d.type()) {
       case SUCCEEDED -> succeeded.increment();
       case RETRY_SCHEDULED -> retried.increment();
@@ -429,15 +456,24 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
+  /** From the job's due time (enqueue, delay or retry time) to its start; never negative. */
+  private static Duration waited(JobInfo job, Instant now) {
+    Instant start = job.startedAt() != null ? job.startedAt() : now;
+    Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+    return start.isAfter(due) ? Duration.between(due, start) : Duration.ZERO;
+  }
+
   private void startJob(JobInfo job, long claimedNanos) {
     Instant now = s.clock().instant();
+    JobObserver.Attempt attempt = s.listeners().started(job, waited(job, now));
+    long startNanos = System.nanoTime();
     Task<?, ?> task = s.resolver().find(job.task()).orElse(null);
     if (task == null) {
       JobError err = JobError.of("dev.spindle.UnknownTaskException", "unknown task '" + job.task()
           + "': not in the task registry of worker " + workerId + " (known: " + s.resolver().describeKnown() + ")");
       LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
       addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK));
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK, attempt, 0));
       return;
     }
     Object input;
@@ -450,11 +486,12 @@ public final class WorkerRuntime implements AutoCloseable {
       JobError err = JobError.from(e);
       LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
       addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS));
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, attempt, System.nanoTime() - startNanos));
       return;
     }
     Duration timeout = job.policy().timeout();
-    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos);
+    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
+        attempt, startNanos);
     running.incrementAndGet();
     inFlight.put(job.id(), f);
     emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
@@ -478,13 +515,13 @@ public final class WorkerRuntime implements AutoCloseable {
   private void refused(InFlight f, RuntimeException e) {
     JobInfo job = f.job;
     if (e instanceof RejectedSubmissionException) {
-      addDone(new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+      addDone(f, new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
           JobState.QUEUED, null, "executor refused: " + e.getMessage()));
     } else if (e instanceof dev.spindle.UnknownTaskException || e instanceof PayloadException) {
       String reason = e instanceof PayloadException ? JobInfo.BAD_ARGS : JobInfo.UNKNOWN_TASK;
       JobError err = JobError.from(e);
       LOG.warn("job {}: the executor refused it ({}); dead-lettered", job.id(), e.getMessage());
-      addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, reason, err.toJson()),
+      addDone(f, new Done(job, Completion.dead(job.id(), job.fence(), workerId, reason, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, reason));
     } else {
       LOG.warn("job {}: submitting it to the executor failed", job.id(), e);
@@ -498,10 +535,12 @@ public final class WorkerRuntime implements AutoCloseable {
       return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name()));
     }
     // a child JVM builds its own context: the label carries the job's id and attempt there
-    return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt())));
+    return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),
+        f.attempt.traceContext()));
   }
 
   private void finished(InFlight f, TaskFuture<Object> tf) {
+    f.endNanos = System.nanoTime();
     if (!inFlight.remove(f.job.id(), f)) {
       return;
     }
@@ -514,7 +553,7 @@ public final class WorkerRuntime implements AutoCloseable {
       LOG.warn("job {}: recording its outcome failed ({}); the job fails", f.job.id(), type);
       JobError err = JobError.of(type, "the worker could not record the outcome of this job: its error or "
           + "result threw " + type + " while being read");
-      addDone(new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
+      addDone(f, new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
           JobEvent.Type.FAILED, JobState.FAILED, err, "outcome not recordable"));
     } finally {
       // only once the outcome is queued: a stopping dispatcher ends when it sees no job running and
@@ -531,10 +570,11 @@ public final class WorkerRuntime implements AutoCloseable {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {
+      f.attempt.finished(JobObserver.Outcome.LOST, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)), null);
       return; // the slot is freed by the caller
     }
     if (f.releasing) {
-      addDone(new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,
+      addDone(f, new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,
           null, "worker stopping"));
       return;
     }
@@ -549,10 +589,10 @@ public final class WorkerRuntime implements AutoCloseable {
         failure(f, new TaskTimeoutException("job " + id + " (task '" + job.task() + "') exceeded its timeout of "
             + job.policy().timeout() + " and was stopped"));
       } else if (f.cancelRequested) {
-        addDone(new Done(job, Completion.cancelled(id, job.fence(), workerId), JobEvent.Type.CANCELLED,
+        addDone(f, new Done(job, Completion.cancelled(id, job.fence(), workerId), JobEvent.Type.CANCELLED,
             JobState.CANCELLED, null, null));
       } else {
-        addDone(new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED,
+        addDone(f, new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED,
             JobState.QUEUED, null, "execution cancelled locally"));
       }
       return;
@@ -565,11 +605,11 @@ public final class WorkerRuntime implements AutoCloseable {
       json = Payloads.toJson(s.codec(), value, "result of job " + id + " (task '" + job.task() + "')");
     } catch (RuntimeException | LinkageError | AssertionError e) { // the result type's own code may throw too
       JobError err = JobError.from(e);
-      addDone(new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
+      addDone(f, new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "result not storable"));
       return;
     }
-    addDone(new Done(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
+    addDone(f, new Done(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
         JobState.SUCCEEDED, null, null));
   }
 
@@ -580,12 +620,16 @@ public final class WorkerRuntime implements AutoCloseable {
     if (job.policy().retry().shouldRetry(failures, ErrorTypes.of(error))) {
       Instant at = Durations.plus(s.clock().instant(),
           job.policy().retry().backoff(failures, s.random().nextDouble()));
-      addDone(new Done(job, Completion.retry(job.id(), job.fence(), workerId, err.toJson(), at),
+      addDone(f, new Done(job, Completion.retry(job.id(), job.fence(), workerId, err.toJson(), at),
           JobEvent.Type.RETRY_SCHEDULED, JobState.SCHEDULED, err, "retry at " + at));
     } else {
-      addDone(new Done(job, Completion.failed(job.id(), job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
+      addDone(f, new Done(job, Completion.failed(job.id(), job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "after " + failures + " failure(s)"));
     }
+  }
+
+  private void addDone(InFlight f, Done d) {
+    addDone(d.of(f));
   }
 
   private void addDone(Done d) {
@@ -723,6 +767,12 @@ public final class WorkerRuntime implements AutoCloseable {
     f.cancelRequested = true;
     f.stop();
     return true;
+  }
+
+  /** The executor's statistics, once started. */
+  public Optional<dev.spindle.ExecutorStats> executorStats() {
+    TaskExecutor e = executor;
+    return e == null ? Optional.empty() : Optional.of(e.stats());
   }
 
   /** A snapshot of the counters. */
