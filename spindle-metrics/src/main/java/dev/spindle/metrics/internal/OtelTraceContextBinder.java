@@ -15,6 +15,7 @@ public final class OtelTraceContextBinder implements TraceContextBinder {
   public OtelTraceContextBinder() {}
 
   @Override
+  @SuppressWarnings("MustBeClosedChecker") // the returned binding closes it, on the same thread
   public Binding bind(String traceContext) {
     Context ctx = TraceContexts.extract(traceContext);
     if (!Span.fromContext(ctx).getSpanContext().isValid()) {

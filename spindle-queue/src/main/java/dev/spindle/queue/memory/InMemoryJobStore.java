@@ -618,6 +618,23 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
+  public Map<String, Instant> oldestReady() {
+    synchronized (lock) {
+      checkOpen();
+      Map<String, Instant> out = new HashMap<>();
+      ready.forEach((q, set) -> {
+        for (Job j : set) {
+          Instant prev = out.get(q);
+          if (prev == null || j.runAt.isBefore(prev)) {
+            out.put(q, j.runAt);
+          }
+        }
+      });
+      return out;
+    }
+  }
+
+  @Override
   public List<QueueSummary> queueSummaries() {
     synchronized (lock) {
       checkOpen();

@@ -20,6 +20,15 @@ public interface JobInspector {
   List<QueueSummary> queueSummaries();
 
   /**
+   * The run time (when it became due) of the oldest ready (QUEUED) job of each queue that has one,
+   * for the "oldest waiting job's age" gauge. A store that cannot answer this with one cheap query
+   * returns an empty map, the default (the gauge then reads 0).
+   */
+  default Map<String, Instant> oldestReady() {
+    return Map.of();
+  }
+
+  /**
    * Registered workers (alive or with an expired lease not yet reclaimed), by id; {@code running} is
    * the number of RUNNING jobs each holds in the store now, the other counters come from its last
    * heartbeat.

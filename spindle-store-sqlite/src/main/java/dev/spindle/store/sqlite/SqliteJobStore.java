@@ -1165,6 +1165,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
+  public Map<String, Instant> oldestReady() {
+    return db.read("find the oldest ready jobs", c -> {
+      Map<String, Instant> out = new HashMap<>();
+      try (ResultSet rs = c.ps("SELECT queue, min(run_at) FROM spindle_jobs WHERE state = 1 GROUP BY queue")
+          .executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), JobRows.instant(rs.getLong(2)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
   public List<QueueSummary> queueSummaries() {
     return db.read("summarize queues", c -> {
       Map<String, Map<JobState, Long>> counts = new TreeMap<>();

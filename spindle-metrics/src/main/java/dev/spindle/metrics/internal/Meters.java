@@ -1,0 +1,71 @@
+package dev.spindle.metrics.internal;
+
+import dev.spindle.queue.JobObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The meters of one (queue, task) pair, created once and then only looked up. Thread-safe.
+ */
+public final class Meters {
+  /** Histogram buckets of wait and run times: 1 ms to 1 hour. */
+  static final Duration[] BUCKETS = {
+    Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5),
+    Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5),
+    Duration.ofMinutes(15), Duration.ofHours(1)
+  };
+  private static final JobObserver.Outcome[] OUTCOMES = JobObserver.Outcome.values();
+
+  private final MeterRegistry registry;
+  private final String queue;
+  private final String task;
+  final Counter enqueued;
+  final Timer wait;
+  private final Counter[] outcomes = new Counter[OUTCOMES.length];
+  private final AtomicReferenceArray<Timer> runs = new AtomicReferenceArray<>(OUTCOMES.length);
+
+  Meters(MeterRegistry registry, String queue, String task) {
+    this.registry = registry;
+    this.queue = queue;
+    this.task = task;
+    this.enqueued = Counter.builder("spindle.jobs.enqueued").description("jobs added to the store")
+        .tags("queue", queue, "task", task).register(registry);
+    this.wait = Timer.builder("spindle.jobs.wait")
+        .description("from a job's due time (enqueue, delay or retry time) to the start of an attempt")
+        .tags("queue", queue, "task", task).serviceLevelObjectives(BUCKETS).register(registry);
+    for (JobObserver.Outcome o : OUTCOMES) {
+      String name = switch (o) {
+        case SUCCEEDED -> "spindle.jobs.succeeded";
+        case FAILED -> "spindle.jobs.failed";
+        case RETRIED -> "spindle.jobs.retried";
+        case DEAD -> "spindle.jobs.dead";
+        case CANCELLED -> "spindle.jobs.cancelled";
+        case RELEASED -> "spindle.jobs.released";
+        case LOST -> "spindle.jobs.lost";
+      };
+      outcomes[o.ordinal()] = Counter.builder(name).description("job attempts that ended " + o.label())
+          .tags("queue", queue, "task", task).register(registry);
+    }
+  }
+
+  /** Counts an attempt's end. */
+  void outcome(JobObserver.Outcome o) {
+    outcomes[o.ordinal()].increment();
+  }
+
+  /** The run-time timer of an outcome, created at its first use. */
+  Timer run(JobObserver.Outcome o) {
+    Timer t = runs.get(o.ordinal());
+    if (t == null) {
+      t = Timer.builder("spindle.jobs.run").description("how long job attempts ran, by outcome")
+          .tags("queue", queue, "task", task, "outcome", o.label()).serviceLevelObjectives(BUCKETS)
+          .register(registry);
+      runs.compareAndSet(o.ordinal(), null, t);
+    }
+    return t;
+  }
+}
