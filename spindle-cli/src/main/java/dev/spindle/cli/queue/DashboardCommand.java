@@ -110,6 +110,11 @@ public final class DashboardCommand implements Callable<Integer> {
   static void serve(PrintStream out, JobStore store, String bind, int port, Credentials creds,
       TaskRegistry registry) throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).bind(bind).port(port).registry(registry);
+    // Prometheus text of the store's queue gauges at /metrics, behind the dashboard's authentication
+    dev.spindle.metrics.SpindleMetrics metrics = dev.spindle.metrics.SpindleMetrics.builder().build()
+        .bindStore(store.inspector());
+    b.route("/metrics", dev.spindle.web.Role.VIEWER, () -> dev.spindle.web.RouteResponse.ok(
+        dev.spindle.metrics.SpindleMetrics.contentType(), metrics.scrape()));
     if (creds != null) {
       b.credentials(creds);
     }
