@@ -135,25 +135,38 @@ public final class MetricsBench {
       for (String store : stores) {
         List<Double> off = new ArrayList<>();
         List<Double> on = new ArrayList<>();
+        List<Double> cpuOff = new ArrayList<>();
+        List<Double> cpuOn = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
         for (int r = 0; r <= rounds; r++) {
+          double[] pair = new double[2];
           for (int k = 0; k < 2; k++) {
             boolean metricsOn = (r % 2 == 0) == (k == 1);
             String name = store + "-" + (seq++);
-            double rate;
+            double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
-              rate = drainOnce(s, jobs, concurrency, metricsOn ? otel : null);
+              m = drainOnce(s, jobs, concurrency, metricsOn ? otel : null);
             }
+            pair[metricsOn ? 1 : 0] = m[0];
             if (r > 0) {
-              (metricsOn ? on : off).add(rate);
+              (metricsOn ? on : off).add(m[0]);
+              (metricsOn ? cpuOn : cpuOff).add(m[1]);
             }
-            System.out.printf(Locale.ROOT, "  %-6s %s %-3s %,10.0f jobs/s%n", store, r == 0 ? "warm-up" : "round " + r,
-                metricsOn ? "on" : "off", rate);
+            System.out.printf(Locale.ROOT, "  %-6s %s %-3s %,10.0f jobs/s  %6.1f us CPU per job%n", store,
+                r == 0 ? "warm-up" : "round " + r, metricsOn ? "on" : "off", m[0], m[1]);
+          }
+          if (r > 0) {
+            ratios.add(pair[1] / pair[0]);
           }
         }
         double mOff = median(off);
         double mOn = median(on);
-        System.out.printf(Locale.ROOT, "%-6s median off %,.0f jobs/s | on %,.0f jobs/s | on/off %.3f (%+.1f %%)%n",
-            store, mOff, mOn, mOn / mOff, (mOn / mOff - 1) * 100);
+        double ratio = median(ratios);
+        double cOff = median(cpuOff);
+        double cOn = median(cpuOn);
+        System.out.printf(Locale.ROOT, "%-6s median off %,.0f jobs/s | on %,.0f jobs/s | median of paired on/off "
+            + "ratios %.3f (%+.1f %%) | CPU per job off %.1f us, on %.1f us (%+.1f %%)%n", store, mOff, mOn, ratio,
+            (ratio - 1) * 100, cOff, cOn, (cOn / cOff - 1) * 100);
       }
       tp.forceFlush().join(10, TimeUnit.SECONDS);
       System.out.printf(Locale.ROOT, "spans exported (discarded): %,d%n", exporter.spans.sum());
@@ -173,7 +186,15 @@ public final class MetricsBench {
     };
   }
 
-  private static double drainOnce(JobStore store, int jobs, int concurrency, OpenTelemetrySdk otel) throws Exception {
+  /** The process's CPU time so far, in nanoseconds. */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** One drain: {jobs/s, this JVM's CPU microseconds per job}. */
+  private static double[] drainOnce(JobStore store, int jobs, int concurrency, OpenTelemetrySdk otel)
+      throws Exception {
     SpindleMetrics metrics = otel == null ? null : SpindleMetrics.builder().tracing(otel).build();
     JobObserver observer = metrics == null ? JobObserver.NONE : metrics.observer();
     TaskRegistry registry = TaskRegistry.builder().add(NOOP).build();
@@ -190,6 +211,7 @@ public final class MetricsBench {
         metrics.bindStore(store.inspector());
       }
       long t0 = System.nanoTime();
+      long c0 = cpuNanos();
       try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).observer(observer)
           .pollInterval(Duration.ofMillis(50)).start()) {
         if (metrics != null) {
@@ -199,10 +221,11 @@ public final class MetricsBench {
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
         long t1 = System.nanoTime();
+        long c1 = cpuNanos();
         if (metrics != null && !metrics.scrape().contains("spindle_jobs_succeeded_total")) {
           throw new IllegalStateException("no metrics recorded");
         }
-        return jobs / ((t1 - t0) / 1e9);
+        return new double[] {jobs / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / jobs};
       }
     }
   }
