@@ -48,8 +48,9 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * java -cp ... dev.spindle.bench.MetricsBench MODE [--option value ...]
  *
- * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off,
- *                 then on (the order alternates per round), on SQLite and on Redis: jobs/s side by side
+ * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off, metrics
+ *                 only, and both on (the order rotates per round), on SQLite and on Redis: jobs/s and this
+ *                 JVM's CPU per job side by side, with the median of each round's ratio to "off"
  *                 --jobs 20000 --rounds 5 --concurrency 16 --stores sqlite,redis
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
@@ -125,7 +126,7 @@ public final class MetricsBench {
     List<String> stores = List.of(opts.getOrDefault("stores", "sqlite,redis").split(","));
     Path dir = Files.createTempDirectory("spindle-mbench");
     System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, %d rounds + 1 "
-        + "warm-up per store, off/on order alternating%n", jobs, concurrency, rounds);
+        + "warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, rounds);
     RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
     Discard exporter = new Discard();
     try (SdkTracerProvider tp = SdkTracerProvider.builder()
@@ -133,40 +134,42 @@ public final class MetricsBench {
          OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
       int seq = 0;
       for (String store : stores) {
-        List<Double> off = new ArrayList<>();
-        List<Double> on = new ArrayList<>();
-        List<Double> cpuOff = new ArrayList<>();
-        List<Double> cpuOn = new ArrayList<>();
-        List<Double> ratios = new ArrayList<>();
+        String[] variants = {"off", "metrics", "on"};
+        List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> cpus = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int r = 0; r <= rounds; r++) {
-          double[] pair = new double[2];
-          for (int k = 0; k < 2; k++) {
-            boolean metricsOn = (r % 2 == 0) == (k == 1);
+          double[] rate = new double[3];
+          for (int k = 0; k < 3; k++) {
+            int v = (k + r) % 3; // the order rotates per round
             String name = store + "-" + (seq++);
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
-              m = drainOnce(s, jobs, concurrency, metricsOn ? otel : null);
+              m = drainOnce(s, jobs, concurrency, v > 0, v == 2 ? otel : null);
             }
-            pair[metricsOn ? 1 : 0] = m[0];
+            rate[v] = m[0];
             if (r > 0) {
-              (metricsOn ? on : off).add(m[0]);
-              (metricsOn ? cpuOn : cpuOff).add(m[1]);
+              rates.get(v).add(m[0]);
+              cpus.get(v).add(m[1]);
             }
-            System.out.printf(Locale.ROOT, "  %-6s %s %-3s %,10.0f jobs/s  %6.1f us CPU per job%n", store,
-                r == 0 ? "warm-up" : "round " + r, metricsOn ? "on" : "off", m[0], m[1]);
+            System.out.printf(Locale.ROOT, "  %-6s %s %-7s %,10.0f jobs/s  %6.1f us CPU per job%n", store,
+                r == 0 ? "warm-up" : "round " + r, variants[v], m[0], m[1]);
           }
           if (r > 0) {
-            ratios.add(pair[1] / pair[0]);
+            for (int v = 1; v < 3; v++) {
+              ratios.get(v).add(rate[v] / rate[0]);
+            }
           }
         }
-        double mOff = median(off);
-        double mOn = median(on);
-        double ratio = median(ratios);
-        double cOff = median(cpuOff);
-        double cOn = median(cpuOn);
-        System.out.printf(Locale.ROOT, "%-6s median off %,.0f jobs/s | on %,.0f jobs/s | median of paired on/off "
-            + "ratios %.3f (%+.1f %%) | CPU per job off %.1f us, on %.1f us (%+.1f %%)%n", store, mOff, mOn, ratio,
-            (ratio - 1) * 100, cOff, cOn, (cOn / cOff - 1) * 100);
+        double cOff = median(cpus.get(0));
+        System.out.printf(Locale.ROOT, "%-6s off: %,.0f jobs/s, %.1f us CPU per job%n", store, median(rates.get(0)), cOff);
+        for (int v = 1; v < 3; v++) {
+          double ratio = median(ratios.get(v));
+          double c = median(cpus.get(v));
+          System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to off %.3f (%+.1f %%); "
+              + "%.1f us CPU per job (%+.1f %%)%n", store, v == 1 ? "metrics only" : "metrics + tracing",
+              median(rates.get(v)), ratio, (ratio - 1) * 100, c, (c / cOff - 1) * 100);
+        }
       }
       tp.forceFlush().join(10, TimeUnit.SECONDS);
       System.out.printf(Locale.ROOT, "spans exported (discarded): %,d%n", exporter.spans.sum());
@@ -193,9 +196,16 @@ public final class MetricsBench {
   }
 
   /** One drain: {jobs/s, this JVM's CPU microseconds per job}. */
-  private static double[] drainOnce(JobStore store, int jobs, int concurrency, OpenTelemetrySdk otel)
-      throws Exception {
-    SpindleMetrics metrics = otel == null ? null : SpindleMetrics.builder().tracing(otel).build();
+  private static double[] drainOnce(JobStore store, int jobs, int concurrency, boolean measure,
+      OpenTelemetrySdk otel) throws Exception {
+    SpindleMetrics metrics = null;
+    if (measure) {
+      SpindleMetrics.Builder mb = SpindleMetrics.builder();
+      if (otel != null) {
+        mb.tracing(otel);
+      }
+      metrics = mb.build();
+    }
     JobObserver observer = metrics == null ? JobObserver.NONE : metrics.observer();
     TaskRegistry registry = TaskRegistry.builder().add(NOOP).build();
     try (JobQueue q = JobQueue.builder(store).registry(registry).observer(observer).build()) {

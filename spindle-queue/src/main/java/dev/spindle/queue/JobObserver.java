@@ -72,9 +72,11 @@ public interface JobObserver {
     /** The worker lost its lease on the job; its outcome was discarded. */
     LOST;
 
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The lower-case name used as a metric label. */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return label;
     }
   }
 

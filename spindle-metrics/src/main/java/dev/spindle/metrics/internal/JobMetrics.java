@@ -92,9 +92,6 @@ public final class JobMetrics implements JobObserver {
     Meters m = new Meters(registry, q, t);
     tasks.put(t, m);
     pairs++;
-    if (!q.equals(queue)) {
-      byQueue.get(q); // the caller's queue stays unknown: it keeps landing in _other
-    }
     return m;
   }
 

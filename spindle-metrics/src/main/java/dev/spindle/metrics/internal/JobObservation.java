@@ -37,6 +37,6 @@ public final class JobObservation extends Observation.Context {
     this.creation = creation;
     this.meters = meters;
     setName(NAME);
-    setContextualName("process " + queue);
+    setContextualName(meters.spanName);
   }
 }

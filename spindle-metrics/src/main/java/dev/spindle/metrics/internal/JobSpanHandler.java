@@ -29,6 +29,7 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
   static final AttributeKey<String> TASK = AttributeKey.stringKey("spindle.task");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("spindle.outcome");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static final Attributes LINK = Attributes.of(AttributeKey.stringKey("spindle.link"), "enqueue");
 
   private final Tracer tracer;
 
@@ -39,12 +40,12 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
 
   @Override
   public void onStart(JobObservation c) {
-    SpanBuilder b = tracer.spanBuilder("process " + c.queue).setSpanKind(SpanKind.CONSUMER).setNoParent()
+    SpanBuilder b = tracer.spanBuilder(c.meters.spanName).setSpanKind(SpanKind.CONSUMER).setNoParent()
         .setAttribute(SYSTEM, "spindle").setAttribute(DESTINATION, c.queue).setAttribute(MESSAGE_ID, c.jobId)
         .setAttribute(OPERATION_TYPE, "process").setAttribute(OPERATION_NAME, "process")
         .setAttribute(DELIVERY_COUNT, (long) c.attempt).setAttribute(TASK, c.task);
     if (c.creation.isValid()) {
-      b.addLink(c.creation, Attributes.of(AttributeKey.stringKey("spindle.link"), "enqueue"));
+      b.addLink(c.creation, LINK);
     }
     c.span = b.startSpan();
   }

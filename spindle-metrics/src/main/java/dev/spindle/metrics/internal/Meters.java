@@ -24,6 +24,8 @@ public final class Meters {
   private final String queue;
   private final String task;
   final Counter enqueued;
+  /** The name of this queue's process spans. */
+  final String spanName;
   final Timer wait;
   private final Counter[] outcomes = new Counter[OUTCOMES.length];
   private final AtomicReferenceArray<Timer> runs = new AtomicReferenceArray<>(OUTCOMES.length);
@@ -32,6 +34,7 @@ public final class Meters {
     this.registry = registry;
     this.queue = queue;
     this.task = task;
+    this.spanName = "process " + queue;
     this.enqueued = Counter.builder("spindle.jobs.enqueued").description("jobs added to the store")
         .tags("queue", queue, "task", task).register(registry);
     this.wait = Timer.builder("spindle.jobs.wait")

@@ -3,6 +3,8 @@ package dev.spindle.metrics.internal;
 import dev.spindle.queue.JobInfo;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
@@ -55,6 +57,14 @@ public final class TraceContexts {
   public static SpanContext decode(String stored) {
     if (stored == null || stored.isEmpty()) {
       return SpanContext.getInvalid();
+    }
+    if (stored.length() == 55 && stored.startsWith("00-") && stored.charAt(35) == '-' && stored.charAt(52) == '-') {
+      // the common case, a version-00 traceparent without tracestate: no map, no propagator
+      SpanContext sc = SpanContext.createFromRemoteParent(stored.substring(3, 35), stored.substring(36, 52),
+          TraceFlags.fromHex(stored, 53), TraceState.getDefault());
+      if (sc.isValid()) {
+        return sc;
+      }
     }
     return Span.fromContext(extract(stored)).getSpanContext();
   }
