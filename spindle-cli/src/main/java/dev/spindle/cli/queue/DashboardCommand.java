@@ -1,9 +1,12 @@
 package dev.spindle.cli.queue;
 
 import dev.spindle.TaskRegistry;
+import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.web.Credentials;
 import dev.spindle.web.Dashboard;
+import dev.spindle.web.Role;
+import dev.spindle.web.RouteResponse;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -111,10 +114,10 @@ public final class DashboardCommand implements Callable<Integer> {
       TaskRegistry registry) throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).bind(bind).port(port).registry(registry);
     // Prometheus text of the store's queue gauges at /metrics, behind the dashboard's authentication
-    dev.spindle.metrics.SpindleMetrics metrics = dev.spindle.metrics.SpindleMetrics.builder().build()
+    SpindleMetrics metrics = SpindleMetrics.builder().build()
         .bindStore(store.inspector());
-    b.route("/metrics", dev.spindle.web.Role.VIEWER, () -> dev.spindle.web.RouteResponse.ok(
-        dev.spindle.metrics.SpindleMetrics.contentType(), metrics.scrape()));
+    b.route("/metrics", Role.VIEWER, () -> RouteResponse.ok(
+        SpindleMetrics.contentType(), metrics.scrape()));
     if (creds != null) {
       b.credentials(creds);
     }
