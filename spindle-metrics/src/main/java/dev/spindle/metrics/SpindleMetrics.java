@@ -42,7 +42,7 @@ import java.util.function.ToDoubleFunction;
  * and {@code outcome}: {@code spindle_jobs_enqueued_total}, {@code spindle_jobs_succeeded_total},
  * {@code _failed_total}, {@code _retried_total}, {@code _dead_total}, {@code _cancelled_total}
  * (also {@code _released_total}, {@code _lost_total}); histograms {@code spindle_jobs_wait_seconds}
- * and {@code spindle_jobs_run_seconds} (with {@code outcome}); per-queue gauges
+ * and {@code spindle_jobs_run_seconds} (with {@code outcome} succeeded or failed); per-queue gauges
  * {@code spindle_queue_depth}, {@code spindle_queue_oldest_age_seconds}, {@code spindle_workers_live},
  * {@code spindle_slots_busy}, {@code spindle_slots_free}; executor counters
  * {@code spindle_executor_tasks_total{outcome=submitted|completed|failed|cancelled|rejected}} and

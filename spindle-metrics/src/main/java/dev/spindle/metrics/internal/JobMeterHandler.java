@@ -12,7 +12,10 @@ public final class JobMeterHandler implements ObservationHandler<JobObservation>
   public void onStop(JobObservation context) {
     if (context.outcome != null) {
       context.meters.outcome(context.outcome);
-      context.meters.run(context.outcome).record(context.runTime);
+      io.micrometer.core.instrument.Timer t = context.meters.run(context.outcome);
+      if (t != null) {
+        t.record(context.runTime);
+      }
     }
   }
 

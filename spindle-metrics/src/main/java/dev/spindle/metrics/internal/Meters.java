@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The meters of one (queue, task) pair, created once and then only looked up. Thread-safe.
@@ -28,7 +27,9 @@ public final class Meters {
   final String spanName;
   final Timer wait;
   private final Counter[] outcomes = new Counter[OUTCOMES.length];
-  private final AtomicReferenceArray<Timer> runs = new AtomicReferenceArray<>(OUTCOMES.length);
+  /** Run times of attempts that returned ({@code outcome="succeeded"}) or threw ({@code "failed"}). */
+  private final Timer runSucceeded;
+  private final Timer runFailed;
 
   Meters(MeterRegistry registry, String queue, String task) {
     this.registry = registry;
@@ -53,6 +54,8 @@ public final class Meters {
       outcomes[o.ordinal()] = Counter.builder(name).description("job attempts that ended " + o.label())
           .tags("queue", queue, "task", task).register(registry);
     }
+    this.runSucceeded = runTimer("succeeded");
+    this.runFailed = runTimer("failed");
   }
 
   /** Counts an attempt's end. */
@@ -60,15 +63,21 @@ public final class Meters {
     outcomes[o.ordinal()].increment();
   }
 
-  /** The run-time timer of an outcome, created at its first use. */
+  /**
+   * The run-time timer of an outcome: attempts that returned are {@code succeeded}, those that threw
+   * (FAILED, RETRIED, DEAD) {@code failed}; cancelled, released and lost attempts are counted but
+   * not timed (null). Both timers exist from the start, so a pair's memory never grows.
+   */
   Timer run(JobObserver.Outcome o) {
-    Timer t = runs.get(o.ordinal());
-    if (t == null) {
-      t = Timer.builder("spindle.jobs.run").description("how long job attempts ran, by outcome")
-          .tags("queue", queue, "task", task, "outcome", o.label()).serviceLevelObjectives(BUCKETS)
-          .register(registry);
-      runs.compareAndSet(o.ordinal(), null, t);
-    }
-    return t;
+    return switch (o) {
+      case SUCCEEDED -> runSucceeded;
+      case FAILED, RETRIED, DEAD -> runFailed;
+      default -> null;
+    };
+  }
+
+  private Timer runTimer(String outcome) {
+    return Timer.builder("spindle.jobs.run").description("how long job attempts ran: succeeded, or failed (threw)")
+        .tags("queue", queue, "task", task, "outcome", outcome).serviceLevelObjectives(BUCKETS).register(registry);
   }
 }
