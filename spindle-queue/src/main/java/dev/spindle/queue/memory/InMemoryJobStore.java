@@ -20,6 +20,8 @@ import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStatistics;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
@@ -28,6 +30,7 @@ import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,7 +56,7 @@ import java.util.TreeSet;
  * <p>Create one with {@code new InMemoryJobStore()}, or open a named instance shared inside the JVM
  * with {@code JobStores.open("memory:name")}.
  */
-public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
+public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   private static final Comparator<Job> READY_ORDER =
       Comparator.<Job>comparingInt(j -> -j.priority).thenComparingLong(j -> j.id);
   private static final Comparator<Job> SCHEDULED_ORDER =
@@ -79,6 +82,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private final Map<String, WorkerRecord> workers = new TreeMap<>();
   private final Map<String, Integer> limits = new TreeMap<>();
   private final Set<String> paused = new TreeSet<>();
+  private final Set<String> pausedSchedules = new TreeSet<>();
+  /** Per-minute counters by the minute's epoch second (see {@link MinuteStats}). */
+  private final TreeMap<Long, Map<Integer, Long>> stats = new TreeMap<>();
   private final java.util.ArrayDeque<AuditRecord> audit = new java.util.ArrayDeque<>();
   private long auditSeq;
   private final TreeMap<String, ScheduleRecord> schedules = new TreeMap<>();
@@ -299,6 +305,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
           move(j, JobState.SUCCEEDED, now);
         }
         case RETRY -> {
+          count(now, MinuteStats.RETRIED, 1);
           j.failures++;
           j.error = c.errorJson();
           j.runAt = c.retryAt();
@@ -489,6 +496,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       removed = schedules.remove(scheduleName) != null;
+      pausedSchedules.remove(scheduleName);
     }
     if (removed) {
       listeners.fire();
@@ -508,7 +516,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
     synchronized (lock) {
       checkOpen();
-      return schedules.values().stream().filter(s -> !s.nextFireAt().isAfter(now))
+      return schedules.values().stream()
+          .filter(s -> !s.nextFireAt().isAfter(now) && !pausedSchedules.contains(s.name()))
           .sorted(Comparator.comparing(ScheduleRecord::nextFireAt).thenComparing(ScheduleRecord::name))
           .limit(limit).toList();
     }
@@ -591,6 +600,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
+  public JobStatistics statistics() {
+    return this;
+  }
+
+  @Override
   public List<JobInfo> listJobs(JobFilter filter) {
     synchronized (lock) {
       checkOpen();
@@ -610,9 +624,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   private static boolean matches(Job j, JobFilter f) {
-    return f.includes(j.state) && (f.queue() == null || f.queue().equals(j.queue))
-        && (f.task() == null || f.task().equals(j.task))
-        && (f.finishedBefore() == null || (j.finishedAt != null && j.finishedAt.isBefore(f.finishedBefore())));
+    return f.includes(j.state) && f.matchesFields(j.queue, j.task, j.args, j.error, j.createdAt, j.finishedAt);
   }
 
   @Override
@@ -876,12 +888,103 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       j.finishSeq = 0;
     }
     j.state = to;
+    countMove(j, to, now);
     if (to.isTerminal()) {
       j.finishedAt = now;
       j.expiresAt = now.plus(j.policy.ttlFor(to));
       j.finishSeq = ++lastFinishSeq;
     }
     index(j);
+  }
+
+  private void countMove(Job j, JobState to, Instant now) {
+    switch (to) {
+      case RUNNING -> {
+        count(now, MinuteStats.STARTED, 1);
+        count(now, MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt, now)), 1);
+      }
+      case SUCCEEDED -> count(now, MinuteStats.SUCCEEDED, 1);
+      case FAILED -> count(now, MinuteStats.FAILED, 1);
+      case DEAD -> count(now, MinuteStats.DEAD, 1);
+      case CANCELLED -> count(now, MinuteStats.CANCELLED, 1);
+      default -> {
+        // no counter
+      }
+    }
+  }
+
+  private void count(Instant now, int counter, long n) {
+    long minute = MinuteStats.minuteOf(now);
+    stats.computeIfAbsent(minute, m -> new HashMap<>()).merge(counter, n, Long::sum);
+    long keptFrom = minute - MinuteStats.KEPT.toSeconds();
+    while (!stats.isEmpty() && stats.firstKey() < keptFrom) {
+      stats.pollFirstEntry();
+    }
+  }
+
+  // ---------------------------------------------------------------- statistics, schedule pausing
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    synchronized (lock) {
+      checkOpen();
+      List<MinuteStats> out = new ArrayList<>();
+      if (from.isBefore(to)) {
+        stats.subMap(MinuteStats.minuteOf(from), true, to.getEpochSecond(), to.getNano() > 0)
+            .forEach((m, c) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), c)));
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    synchronized (lock) {
+      checkOpen();
+      Job oldest = null;
+      for (TreeSet<Job> set : ready.values()) {
+        for (Job j : set) {
+          if (oldest == null || j.id < oldest.id) {
+            oldest = j;
+          }
+        }
+      }
+      return oldest == null ? Optional.empty() : Optional.of(oldest.runAt);
+    }
+  }
+
+  @Override
+  public boolean pauseSchedule(String scheduleName) {
+    synchronized (lock) {
+      checkOpen();
+      if (!schedules.containsKey(scheduleName)) {
+        return false;
+      }
+      pausedSchedules.add(scheduleName);
+    }
+    listeners.fire();
+    return true;
+  }
+
+  @Override
+  public boolean resumeSchedule(String scheduleName) {
+    synchronized (lock) {
+      checkOpen();
+      if (!schedules.containsKey(scheduleName)) {
+        return false;
+      }
+      pausedSchedules.remove(scheduleName);
+    }
+    listeners.fire();
+    return true;
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    synchronized (lock) {
+      checkOpen();
+      return Set.copyOf(pausedSchedules);
+    }
   }
 
   private void index(Job j) {

@@ -16,6 +16,17 @@ public interface JobInspector {
   /** Jobs matching the filter, newest (highest id) first. */
   List<JobInfo> listJobs(JobFilter filter);
 
+  /**
+   * A page of jobs matching the filter, newest first, for a search that must answer quickly: a
+   * store that searches by walking jobs (not an index) may stop after a bounded number of them and
+   * return fewer than {@code filter.limit()} with a {@link JobPage#nextBeforeId} to go on from. The
+   * default lists with {@link #listJobs}.
+   */
+  default JobPage page(JobFilter filter) {
+    List<JobInfo> jobs = listJobs(filter);
+    return new JobPage(jobs, jobs.size() < filter.limit() ? null : jobs.get(jobs.size() - 1).id(), -1);
+  }
+
   /** Per-queue counts by state, by queue name; queues with only a limit and no jobs are included. */
   List<QueueSummary> queueSummaries();
 

@@ -157,4 +157,14 @@ public interface JobStore extends AutoCloseable {
 
   /** The store's durable log of operator actions; the same object on every call. */
   AuditLog auditLog();
+
+  /**
+   * The statistics this store keeps (per-minute counts and wait times, the oldest waiting job); the
+   * same object on every call.
+   *
+   * @throws UnsupportedOperationException if this store keeps none (the default)
+   */
+  default JobStatistics statistics() {
+    throw new UnsupportedOperationException("the store " + describe() + " keeps no statistics");
+  }
 }

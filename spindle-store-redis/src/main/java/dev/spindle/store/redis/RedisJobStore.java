@@ -17,6 +17,9 @@ import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobPage;
+import dev.spindle.queue.spi.JobStatistics;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
@@ -104,9 +107,11 @@ import org.slf4j.LoggerFactory;
  * Instants are kept exactly (nanoseconds); due times are compared at microsecond precision and
  * never early.
  */
-public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
+public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   private static final int SCAN_BUDGET = 20_000;
+  /** The most jobs one {@link #page} call walks (a bounded scan: Redis has no secondary indexes). */
+  private static final int PAGE_BUDGET = 100_000;
   private static final int MAX_UNCONFIRMED = 1000;
   /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
   public static final int MAX_JOBS_PER_SCRIPT = 2000;
@@ -659,21 +664,88 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return this;
   }
 
+  @Override
+  public JobStatistics statistics() {
+    return this;
+  }
+
+  // ---------------------------------------------------------------- statistics, schedule pausing
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      return List.of();
+    }
+    long first = MinuteStats.minuteOf(from);
+    long end = to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0);
+    List<?> r = link.script(Script.STATS, true, Long.toString(first), Long.toString(end));
+    List<MinuteStats> out = new ArrayList<>(r.size());
+    for (Object o : r) {
+      List<?> row = (List<?>) o;
+      List<?> kv = (List<?>) row.get(1);
+      Map<Integer, Long> counters = new java.util.HashMap<>();
+      for (int i = 0; i < kv.size(); i += 2) {
+        counters.put(Integer.parseInt((String) kv.get(i)), Long.parseLong((String) kv.get(i + 1)));
+      }
+      out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(Long.parseLong((String) row.get(0))), counters));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    String ra = link.script(Script.OLDEST, true);
+    return ra == null || ra.isEmpty() ? Optional.empty() : Optional.of(Times.instant(ra));
+  }
+
+  @Override
+  public boolean pauseSchedule(String name) {
+    Long n = link.script(Script.PAUSE_SCHEDULE, true, name, "1");
+    return n > 0;
+  }
+
+  @Override
+  public boolean resumeSchedule(String name) {
+    Long n = link.script(Script.PAUSE_SCHEDULE, true, name, "0");
+    return n > 0;
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    return Set.copyOf(link.call("pausedSchedules", true, c -> c.smembers(prefix + "spaused")));
+  }
+
 
   @Override
   public List<JobInfo> listJobs(JobFilter filter) {
+    return walk(filter, Long.MAX_VALUE).jobs();
+  }
+
+  /**
+   * Walks jobs newest first, {@value #SCAN_BUDGET} per script call (so no call holds Redis long),
+   * until the page is full, the oldest job is reached or {@value #PAGE_BUDGET} jobs were looked at.
+   */
+  @Override
+  public JobPage page(JobFilter filter) {
+    return walk(filter, PAGE_BUDGET);
+  }
+
+  private JobPage walk(JobFilter filter, long budget) {
     List<JobInfo> out = new ArrayList<>();
     String before = filter.beforeId() == null ? "+inf" : "(" + JobFilter.parseId(filter.beforeId());
-    while (out.size() < filter.limit()) {
+    long scanned = 0;
+    String last = "";
+    while (out.size() < filter.limit() && scanned < budget) {
       List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states());
       out.addAll(Rows.jobs(r.get(0), this::policy));
-      String last = (String) r.get(1);
+      scanned += ((Long) r.get(2));
+      last = (String) r.get(1);
       if (last.isEmpty()) {
         break;
       }
       before = "(" + last;
     }
-    return out;
+    return new JobPage(out, last.isEmpty() ? null : last, scanned);
   }
 
   private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states) {
@@ -686,7 +758,11 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     }
     return link.script(Script.SCAN, !mode.equals("purge"), mode, before, Integer.toString(limit),
         Integer.toString(SCAN_BUDGET), st.toString(), f.queue() == null ? "" : f.queue(),
-        f.task() == null ? "" : f.task(), f.finishedBefore() == null ? "" : Times.encode(f.finishedBefore()));
+        f.task() == null ? "" : f.task(), f.finishedBefore() == null ? "" : Times.encode(f.finishedBefore()),
+        f.finishedAfter() == null ? "" : Times.encode(f.finishedAfter()),
+        f.createdAfter() == null ? "" : Times.encode(f.createdAfter()),
+        f.createdBefore() == null ? "" : Times.encode(f.createdBefore()),
+        f.text() == null ? "" : JobFilter.asciiLower(f.text()));
   }
 
   @Override

@@ -20,6 +20,8 @@ import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobStatistics;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
@@ -92,7 +94,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe. Open with {@link #open(Path)}, a {@link Builder}, or
  * {@code JobStores.open("sqlite:path")}.
  */
-public final class SqliteJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
+public final class SqliteJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   /** How hard commits are flushed to disk. */
   public enum Durability {
     /** {@code synchronous=NORMAL}: safe against process crashes; the fastest. */
@@ -474,8 +476,27 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     boolean changed = ps.executeUpdate() > 0;
     if (changed) {
       setMeta(c, "finish_seq", seq);
+      addStats(c, now, Map.of(state == JobRows.CANCELLED ? MinuteStats.CANCELLED
+          : state == JobRows.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED, 1L));
     }
     return changed;
+  }
+
+  /** Adds to this minute's counters (see {@link MinuteStats}), inside the caller's transaction. */
+  private static void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
+    if (counters.isEmpty()) {
+      return;
+    }
+    PreparedStatement ps = c.ps("INSERT INTO spindle_stats (minute, counter, n) VALUES (?, ?, ?)"
+        + " ON CONFLICT (minute, counter) DO UPDATE SET n = n + excluded.n");
+    long minute = MinuteStats.minuteOf(now);
+    for (Map.Entry<Integer, Long> e : counters.entrySet()) {
+      ps.setLong(1, minute);
+      ps.setInt(2, e.getKey());
+      ps.setLong(3, e.getValue());
+      ps.addBatch();
+    }
+    ps.executeBatch();
   }
 
   // ---------------------------------------------------------------- claim and complete
@@ -495,6 +516,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
         + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
+    Map<Integer, Long> stats = new HashMap<>();
     int remaining = req.max();
     for (String q : req.queues()) {
       if (remaining == 0) {
@@ -518,13 +540,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       List<JobInfo> part = new ArrayList<>();
       try (ResultSet rs = take.executeQuery()) {
         while (rs.next()) {
-          part.add(JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id)));
+          JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
+          part.add(j);
+          stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), req.now())), 1L,
+              Long::sum);
         }
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
           .thenComparingLong(j -> Long.parseLong(j.id())));
       claimed.addAll(part);
       remaining -= part.size();
+    }
+    if (!claimed.isEmpty()) {
+      stats.put(MinuteStats.STARTED, (long) claimed.size());
+      addStats(c, req.now(), stats);
     }
     Instant next = null;
     if (remaining > 0) {
@@ -705,14 +734,25 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       results[s] = counts[s] == 0 ? new int[0] : statements[s].executeBatch();
     }
     List<Boolean> applied = new ArrayList<>(n);
+    Map<Integer, Long> stats = new HashMap<>();
     for (int i = 0; i < n; i++) {
       int[] sl = slot[i];
       boolean ok = results[sl[0]][sl[1]] > 0;
+      if (ok) {
+        int counter = switch (sl[0]) {
+          case 0 -> MinuteStats.SUCCEEDED;
+          case 1 -> MinuteStats.RETRIED;
+          case 2 -> completions.get(i).outcome() == Completion.Outcome.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED;
+          default -> MinuteStats.CANCELLED;
+        };
+        stats.merge(counter, 1L, Long::sum);
+      }
       if (sl.length == 3 && sl[2] >= 0) {
         ok |= results[4][sl[2]] > 0;
       }
       applied.add(ok);
     }
+    addStats(c, nowInstant, stats);
     setMeta(c, "finish_seq", seq);
     return applied;
   }
@@ -931,7 +971,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     boolean removed = db.write("delete schedule " + name, c -> {
       PreparedStatement ps = c.ps("DELETE FROM spindle_schedules WHERE name = ?");
       ps.setString(1, name);
-      return ps.executeUpdate() > 0;
+      boolean gone = ps.executeUpdate() > 0;
+      PreparedStatement mark = c.ps("DELETE FROM spindle_paused_schedules WHERE name = ?");
+      mark.setString(1, name);
+      mark.executeUpdate();
+      return gone;
     });
     if (removed) {
       listeners.fire();
@@ -957,7 +1001,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
     return db.read("list due schedules", c -> {
       PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
-          + " FROM spindle_schedules WHERE next_fire_at <= ? ORDER BY next_fire_at, name LIMIT ?");
+          + " FROM spindle_schedules WHERE next_fire_at <= ? AND name NOT IN (SELECT name FROM"
+          + " spindle_paused_schedules) ORDER BY next_fire_at, name LIMIT ?");
       ps.setLong(1, micros(now));
       ps.setInt(2, limit);
       List<ScheduleRecord> out = new ArrayList<>();
@@ -1017,6 +1062,21 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       return new long[] {expired, count(c, "state IN (3, 6)"), count(c, "state IN (4, 5)")};
     });
+    long keptFrom = MinuteStats.minuteOf(now) - MinuteStats.KEPT.toSeconds();
+    boolean oldStats = db.read("check statistics retention", c -> {
+      PreparedStatement ps = c.ps("SELECT 1 FROM spindle_stats WHERE minute < ? LIMIT 1");
+      ps.setLong(1, keptFrom);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    });
+    if (oldStats) {
+      db.write("apply statistics retention", c -> {
+        PreparedStatement ps = c.ps("DELETE FROM spindle_stats WHERE minute < ?");
+        ps.setLong(1, keptFrom);
+        return ps.executeUpdate();
+      });
+    }
     long overOk = work[1] - limits.maxSucceeded();
     long overFailed = work[2] - limits.maxFailed();
     if (work[0] == 0 && overOk <= 0 && overFailed <= 0) {
@@ -1090,6 +1150,85 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
+  public JobStatistics statistics() {
+    return this;
+  }
+
+  // ---------------------------------------------------------------- statistics, schedule pausing
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      return List.of();
+    }
+    return db.read("read statistics", c -> {
+      PreparedStatement ps = c.ps("SELECT minute, counter, n FROM spindle_stats WHERE minute >= ? AND minute < ?"
+          + " ORDER BY minute");
+      ps.setLong(1, MinuteStats.minuteOf(from));
+      ps.setLong(2, to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0));
+      Map<Long, Map<Integer, Long>> byMinute = new TreeMap<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3));
+        }
+      }
+      List<MinuteStats> out = new ArrayList<>();
+      byMinute.forEach((m, cs) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), cs)));
+      return out;
+    });
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    return db.read("find the oldest waiting job", c -> {
+      try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
+          + " WHERE state = 1)").executeQuery()) {
+        return rs.next() ? Optional.of(JobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();
+      }
+    });
+  }
+
+  @Override
+  public boolean pauseSchedule(String name) {
+    return markSchedule(name, true);
+  }
+
+  @Override
+  public boolean resumeSchedule(String name) {
+    return markSchedule(name, false);
+  }
+
+  private boolean markSchedule(String name, boolean pause) {
+    boolean found = db.write((pause ? "pause" : "resume") + " schedule " + name, c -> {
+      if (schedule(c, name).isEmpty()) {
+        return false;
+      }
+      PreparedStatement ps = c.ps(pause ? "INSERT OR IGNORE INTO spindle_paused_schedules (name) VALUES (?)"
+          : "DELETE FROM spindle_paused_schedules WHERE name = ?");
+      ps.setString(1, name);
+      ps.executeUpdate();
+      return true;
+    });
+    if (found) {
+      listeners.fire();
+    }
+    return found;
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    return db.read("read paused schedules", c -> {
+      Set<String> out = new java.util.TreeSet<>();
+      try (ResultSet rs = c.ps("SELECT name FROM spindle_paused_schedules").executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return Set.copyOf(out);
+    });
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;
@@ -1143,6 +1282,23 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     if (f.finishedBefore() != null) {
       sql.append(" AND finished_at < ?");
       args.add(micros(f.finishedBefore()));
+    }
+    if (f.finishedAfter() != null) {
+      sql.append(" AND finished_at >= ? AND state >= 3");
+      args.add(micros(f.finishedAfter()));
+    }
+    if (f.createdAfter() != null) {
+      sql.append(" AND created_at >= ?");
+      args.add(micros(f.createdAfter()));
+    }
+    if (f.createdBefore() != null) {
+      sql.append(" AND created_at < ?");
+      args.add(micros(f.createdBefore()));
+    }
+    if (f.text() != null) {
+      // the trigram index finds every row holding the text as a substring (case folded)
+      sql.append(" AND id IN (SELECT rowid FROM spindle_jobs_text WHERE spindle_jobs_text MATCH ?)");
+      args.add("\"" + f.text().replace("\"", "\"\"") + "\"");
     }
     if (f.beforeId() != null) {
       sql.append(" AND id < ?");

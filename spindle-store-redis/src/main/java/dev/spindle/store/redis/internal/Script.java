@@ -37,7 +37,10 @@ public enum Script {
   RESEED("reseed", ScriptOutputType.VALUE),
   PAUSE("pause", ScriptOutputType.INTEGER),
   DELETE_JOB("delete_job", ScriptOutputType.VALUE),
-  AUDIT("audit", ScriptOutputType.INTEGER);
+  AUDIT("audit", ScriptOutputType.INTEGER),
+  PAUSE_SCHEDULE("pause_schedule", ScriptOutputType.INTEGER),
+  STATS("stats", ScriptOutputType.MULTI),
+  OLDEST("oldest", ScriptOutputType.VALUE);
 
   private static final String LIB = read("lib");
 

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -59,6 +59,22 @@ public final class Schema {
     "CREATE TABLE IF NOT EXISTS spindle_paused (queue TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS spindle_audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL,"
         + " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT)",
+    // version 3: text search (a trigram index of arguments and errors kept by triggers), time ranges,
+    // per-minute statistics, paused schedules
+    "CREATE VIRTUAL TABLE IF NOT EXISTS spindle_jobs_text USING fts5(t_args, t_error, content='',"
+        + " contentless_delete=1, tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_ins AFTER INSERT ON spindle_jobs BEGIN"
+        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, new.args, new.error); END",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_upd AFTER UPDATE OF error ON spindle_jobs"
+        + " WHEN old.error IS NOT new.error BEGIN DELETE FROM spindle_jobs_text WHERE rowid = old.id;"
+        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, new.args, new.error); END",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_del AFTER DELETE ON spindle_jobs BEGIN"
+        + " DELETE FROM spindle_jobs_text WHERE rowid = old.id; END",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_created ON spindle_jobs (created_at)",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE state >= 3",
+    "CREATE TABLE IF NOT EXISTS spindle_stats (minute INTEGER NOT NULL, counter INTEGER NOT NULL,"
+        + " n INTEGER NOT NULL, PRIMARY KEY (minute, counter)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS spindle_paused_schedules (name TEXT PRIMARY KEY) WITHOUT ROWID",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
@@ -177,8 +193,12 @@ public final class Schema {
       throw new SQLException("the job database was created by a newer Spindle (schema " + version
           + ", this version understands " + VERSION + "); upgrade Spindle");
     }
+    boolean indexText = existing.contains("spindle_jobs") && !existing.contains("spindle_jobs_text");
     for (int i = 1; i < DDL.length; i++) {
       c.execOnce(DDL[i]);
+    }
+    if (indexText) { // a version 2 database: index the jobs it already has
+      c.execOnce("INSERT INTO spindle_jobs_text (rowid, t_args, t_error) SELECT id, args, error FROM spindle_jobs");
     }
     requireColumns(c, file, false);
     c.execOnce("INSERT OR REPLACE INTO spindle_meta (key, value) VALUES ('schema_version', " + VERSION + ")");

@@ -97,6 +97,8 @@ end
 flush()
 
 local KOK = P .. 'ok'
+-- the run-at field of a QUEUED status
+local READY_AT = '^QUEUED|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|'
 local EXTRA = {S = 1, R = 3, F = 1, D = 2, C = 1, L = 0}
 local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
@@ -154,11 +156,13 @@ if nc > 0 then
           push(ZADDS, KOK, seq, m)
           count(q, 'RUNNING', -1)
           count(q, 'SUCCEEDED', 1)
+          stat(now, 1, 1)
           CHANGED = true
         else
           local j = parse(id, text)
           j.df = fence
           if oc == 'R' then
+            stat(now, 3, 1)
             j.f = j.f + 1
             seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
             j.ra = ARGV[b + 5]
@@ -244,6 +248,7 @@ if worker ~= '' then
           if v[k] then text, fence = claimstatus(v[k], wesc, now) end
           if text then
             -- QUEUED -> RUNNING, as move() would do it (already off the ready set: popped)
+            statstart(now, string.match(v[k], READY_AT))
             mset(skey(id), text)
             push(SADDS, wk, id)
             claimed[#claimed + 1] = id

@@ -129,6 +129,11 @@ local ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {},
 local EXPB = {} -- expiry score -> {lowest fs, highest fs} of the jobs finished with it
 local SEQ, SEQ_DIRTY = nil, false
 local CHANGED = false
+-- Per-minute statistics (MinuteStats' counters): counter number -> increment, for the minute of
+-- STATMIN; written by flush() to the hash P..'st:'..minute, kept a little over a day.
+local STATS, STATMIN, STATNOW = {}, nil, nil
+local STAT_TTL = 90000
+local STAT_CODE = {SUCCEEDED = 1, FAILED = 2, DEAD = 4, CANCELLED = 5}
 
 local function push(t, key, a, b)
   local l = t[key]
@@ -173,7 +178,43 @@ local function expmark(exus, fs)
     b[2] = n
   end
 end
+local function stat(now, k, d)
+  if now ~= STATNOW then
+    local m = math.floor(tparts(now) / 60) * 60
+    if STATMIN and m ~= STATMIN then
+      for c, n in pairs(STATS) do redis.call('HINCRBY', P .. 'st:' .. STATMIN, c, n) end
+      redis.call('EXPIRE', P .. 'st:' .. STATMIN, STAT_TTL)
+      STATS = {}
+    end
+    STATNOW, STATMIN = now, m
+  end
+  STATS[k] = (STATS[k] or 0) + d
+end
+-- The wait bucket of a wait of 'ms' milliseconds (MinuteStats.bucket, in integer steps).
+local function waitbucket(ms)
+  if ms < 4 then
+    if ms < 0 then return 0 end
+    return ms
+  end
+  local e, x = 0, ms
+  while x >= 2 do x = math.floor(x / 2); e = e + 1 end
+  local b = 4 * (e - 1) + math.floor(ms / 2 ^ (e - 2)) - 4
+  if b > 159 then b = 159 end
+  return b
+end
+-- Counts a job claimed at 'now' that became ready at 'ra'.
+local function statstart(now, ra)
+  stat(now, 0, 1)
+  local s1, n1 = tparts(now)
+  local s0, n0 = tparts(ra)
+  stat(now, 100 + waitbucket(math.floor(((s1 - s0) * 1e9 + (n1 - n0)) / 1e6)), 1)
+end
 local function flush()
+  if STATMIN and next(STATS) then
+    for c, n in pairs(STATS) do redis.call('HINCRBY', P .. 'st:' .. STATMIN, c, n) end
+    redis.call('EXPIRE', P .. 'st:' .. STATMIN, STAT_TTL)
+    STATS = {}
+  end
   for exus, b in pairs(EXPB) do push(ZADDS, P .. 'exp', exus, b[1] .. ':' .. b[2]) end
   EXPB = {}
   if #DELS > 0 then chunked('DEL', nil, DELS, 1) end
@@ -335,6 +376,7 @@ local function move(j, to, now)
   if TERMINAL[from] then j.fi, j.ex, j.fs, j.exus = nil, nil, nil, nil end
   j.s = to
   if TERMINAL[to] then
+    stat(now, STAT_CODE[to], 1)
     j.fi = now
     j.ex, j.exus = expiry(j.po, to, now)
     j.fs = ids(nextseq())
