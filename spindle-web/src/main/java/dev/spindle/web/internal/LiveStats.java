@@ -23,7 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * One shared view of the store, refreshed at most once per tick however many pages, API clients and
  * Server-Sent-Events viewers ask: a refresh reads the workers, the paused queues, the feed of
- * finished jobs and - every tick while cheap, else at most 5 % of the time - the per-queue counts;
+ * finished jobs, the last hour's per-minute statistics, and - every tick while cheap, else at most
+ * 5 % of the time - the per-queue counts and the oldest waiting job;
  * each tick with viewers connected sends them a {@code stats} event and one {@code job} event per
  * job finished since the last tick (at most 1,000 per tick). Thread-safe.
  */
@@ -44,9 +45,12 @@ public final class LiveStats implements AutoCloseable {
    * @param finishCursor the store's finish sequence number
    * @param throughput jobs finished per second since the previous refresh
    * @param finished jobs finished since the previous refresh (at most one batch)
+   * @param overview the statistics of the last hour kept in the store, or {@code null} if the store
+   *     keeps none
    */
   public record Snapshot(Instant at, Instant countsAt, String store, List<QueueSummary> queues, Set<String> paused,
-      List<WorkerRecord> workers, long finishCursor, double throughput, List<JobInfo> finished) {
+      List<WorkerRecord> workers, long finishCursor, double throughput, List<JobInfo> finished,
+      Overview overview) {
     /** Totals per state over all queues. */
     public long total(JobState s) {
       return queues.stream().mapToLong(q -> q.count(s)).sum();
@@ -75,11 +79,18 @@ public final class LiveStats implements AutoCloseable {
       ArrayNode qs = o.putArray("queues");
       queues.forEach(q -> qs.add(Json.queue(q, paused.contains(q.queue()))));
       o.put("finishCursor", finishCursor);
+      if (overview != null) {
+        o.set("overview", overview.toJson());
+      }
       return o;
     }
   }
 
+  /** The overview's window: the last hour. */
+  static final Duration WINDOW = Duration.ofHours(1);
+
   private final QueueService service;
+  private final dev.spindle.queue.spi.JobStatistics stats;
   private final Duration tick;
   private final List<SseClient> clients = new CopyOnWriteArrayList<>();
   private final AtomicLong refreshes = new AtomicLong();
@@ -94,6 +105,7 @@ public final class LiveStats implements AutoCloseable {
   /** A view refreshed at most every {@code tick}. */
   public LiveStats(QueueService service, Duration tick) {
     this.service = service;
+    this.stats = service.statistics();
     this.tick = tick;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "spindle-web-live");
@@ -206,12 +218,20 @@ public final class LiveStats implements AutoCloseable {
         cursor = Math.max(cursor, service.store().finishCursor()); // more finished than one tick shows
       }
     }
+    Overview overview = null;
+    if (stats != null) {
+      // the minutes every refresh (at most 60 small rows); the oldest waiting job with the counts
+      java.util.Optional<Instant> oldest = countsDue || prev == null || prev.overview() == null
+          ? stats.oldestWaiting() : prev.overview().oldestWaitingSince();
+      overview = new Overview(now, WINDOW, stats.minutes(now.minus(WINDOW), now), oldest);
+    }
     double rate = 0;
     if (prev != null) {
       double secs = Duration.between(prev.at(), now).toNanos() / 1e9;
       rate = secs > 0 ? (cursor - prev.finishCursor()) / secs : 0;
     }
-    Snapshot s = new Snapshot(now, countsAt, service.describe(), queues, paused, workers, cursor, rate, finished);
+    Snapshot s = new Snapshot(now, countsAt, service.describe(), queues, paused, workers, cursor, rate, finished,
+        overview);
     last = s;
     synchronized (pending) {
       for (JobInfo j : finished) {
