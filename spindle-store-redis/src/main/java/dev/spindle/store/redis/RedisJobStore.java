@@ -111,7 +111,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   private static final int SCAN_BUDGET = 20_000;
   /** The most jobs one {@link #page} call walks (a bounded scan: Redis has no secondary indexes). */
-  private static final int PAGE_BUDGET = 100_000;
+  private static final int PAGE_BUDGET = 10_000;
   private static final int MAX_UNCONFIRMED = 1000;
   /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
   public static final int MAX_JOBS_PER_SCRIPT = 2000;
@@ -736,7 +736,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     long scanned = 0;
     String last = "";
     while (out.size() < filter.limit() && scanned < budget) {
-      List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states());
+      List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states(),
+          (int) Math.min(SCAN_BUDGET, budget - scanned));
       out.addAll(Rows.jobs(r.get(0), this::policy));
       scanned += ((Long) r.get(2));
       last = (String) r.get(1);
@@ -749,6 +750,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states) {
+    return scan(mode, before, limit, f, states, SCAN_BUDGET);
+  }
+
+  private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states, int budget) {
     StringBuilder st = new StringBuilder();
     if (!states.isEmpty()) {
       st.append(',');
@@ -757,7 +762,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       }
     }
     return link.script(Script.SCAN, !mode.equals("purge"), mode, before, Integer.toString(limit),
-        Integer.toString(SCAN_BUDGET), st.toString(), f.queue() == null ? "" : f.queue(),
+        Integer.toString(budget), st.toString(), f.queue() == null ? "" : f.queue(),
         f.task() == null ? "" : f.task(), f.finishedBefore() == null ? "" : Times.encode(f.finishedBefore()),
         f.finishedAfter() == null ? "" : Times.encode(f.finishedAfter()),
         f.createdAfter() == null ? "" : Times.encode(f.createdAfter()),

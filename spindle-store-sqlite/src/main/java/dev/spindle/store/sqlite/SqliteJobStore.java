@@ -1283,17 +1283,25 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       sql.append(" AND finished_at < ?");
       args.add(micros(f.finishedBefore()));
     }
+    // A time range becomes a range of ids first (ids grow with enqueue order): the min and max id in
+    // it come from the time's index, then the rows are walked newest first by id within them.
+    if (f.createdAfter() != null || f.createdBefore() != null) {
+      String range = " FROM spindle_jobs WHERE created_at >= ? AND created_at < ?)";
+      sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
+          .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)")
+          .append(" AND +created_at >= ? AND +created_at < ?");
+      long lo = f.createdAfter() == null ? Long.MIN_VALUE : micros(f.createdAfter());
+      long hi = f.createdBefore() == null ? Long.MAX_VALUE : micros(f.createdBefore());
+      args.addAll(List.of(lo, hi, lo, hi, lo, hi));
+    }
     if (f.finishedAfter() != null) {
-      sql.append(" AND finished_at >= ? AND state >= 3");
-      args.add(micros(f.finishedAfter()));
-    }
-    if (f.createdAfter() != null) {
-      sql.append(" AND created_at >= ?");
-      args.add(micros(f.createdAfter()));
-    }
-    if (f.createdBefore() != null) {
-      sql.append(" AND created_at < ?");
-      args.add(micros(f.createdBefore()));
+      String range = " FROM spindle_jobs WHERE state >= 3 AND finished_at >= ? AND finished_at < ?)";
+      long lo = micros(f.finishedAfter());
+      long hi = f.finishedBefore() == null ? Long.MAX_VALUE : micros(f.finishedBefore());
+      sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
+          .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)")
+          .append(" AND +finished_at >= ? AND state >= 3");
+      args.addAll(List.of(lo, hi, lo, hi, lo));
     }
     if (f.text() != null) {
       // the trigram index finds every row holding the text as a substring (case folded)

@@ -285,4 +285,36 @@ public abstract class QueueControlContract {
     assertThat(store.dueSchedules(T0.plusSeconds(5), 10)).hasSize(2);
     assertThat(Optional.of(control.pausedSchedules())).contains(Set.of());
   }
+
+  @Test
+  void stateFiltersPageNewestFirstWhateverIndexTheStoreUses() {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(enqueueAt("a", Integer.toString(i), T0, 0));
+    }
+    NewJob later = new NewJob("t.x", "9", "a", 0, T0.plusSeconds(3600), null, JobPolicy.defaults(), T0);
+    String scheduled = store.enqueue(List.of(later)).get(0).jobId();
+    List<JobInfo> held = claim(6, "a");
+    String err = JobError.of("x.Y", "boom").toJson();
+    Instant t = T0.plusSeconds(2);
+    store.complete(List.of(Completion.failed(ids.get(0), held.get(0).fence(), "w1", err),
+        Completion.dead(ids.get(1), held.get(1).fence(), "w1", "poison", err),
+        Completion.failed(ids.get(2), held.get(2).fence(), "w1", err)), t);
+    JobFilter bad = JobFilter.all().withStates(java.util.EnumSet.of(JobState.FAILED, JobState.DEAD));
+    assertThat(ids(store.inspector().listJobs(bad))).containsExactly(ids.get(2), ids.get(1), ids.get(0));
+    assertThat(ids(store.inspector().listJobs(bad.withLimit(2)))).containsExactly(ids.get(2), ids.get(1));
+    assertThat(ids(store.inspector().listJobs(bad.withBeforeId(ids.get(1))))).containsExactly(ids.get(0));
+    assertThat(ids(store.inspector().listJobs(JobFilter.all().withState(JobState.DEAD))))
+        .containsExactly(ids.get(1));
+    JobFilter running = JobFilter.all().withState(JobState.RUNNING);
+    assertThat(ids(store.inspector().listJobs(running))).containsExactly(ids.get(5), ids.get(4), ids.get(3));
+    assertThat(ids(store.inspector().listJobs(running.withBeforeId(ids.get(4))))).containsExactly(ids.get(3));
+    assertThat(ids(store.inspector().listJobs(running.withText("NOPE-NOPE")))).isEmpty();
+    assertThat(ids(store.inspector().listJobs(JobFilter.all().withState(JobState.SCHEDULED))))
+        .containsExactly(scheduled);
+    JobPage p = store.inspector().page(bad.withLimit(2));
+    assertThat(ids(p.jobs())).containsExactly(ids.get(2), ids.get(1));
+    assertThat(ids(store.inspector().page(bad.withLimit(2).withBeforeId(p.nextBeforeId())).jobs()))
+        .containsExactly(ids.get(0));
+  }
 }
