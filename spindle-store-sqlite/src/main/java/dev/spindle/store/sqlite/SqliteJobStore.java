@@ -6,6 +6,8 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.AuditLog;
@@ -15,6 +17,8 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -29,8 +33,10 @@ import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
@@ -117,6 +123,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
+  private final Dependencies deps = new Dependencies((c, id, error, now) ->
+      finish(c, id, JobRows.CANCELLED, now, error, null, RESULT_TTL, "state = " + JobRows.WAITING));
   private volatile boolean closed;
 
   private SqliteJobStore(Builder b) {
@@ -260,6 +268,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     for (NewJob j : jobs) {
       checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
     }
+    Workflows.checkBatch(jobs);
     Map<JobPolicy, Long> created = new HashMap<>();
     List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
       created.clear();
@@ -321,6 +330,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       long id = ++last;
       JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      if (j.hasDependencies()) {
+        if (batched) {
+          ins.executeBatch(); // its dependencies must be rows before it reads their states
+          batched = false;
+        }
+        out[i] = insertDependent(c, ins, j, id, pid, out);
+        continue;
+      }
       ins.setLong(1, id);
       ins.setString(2, j.task());
       ins.setString(3, j.queue());
@@ -343,6 +360,45 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.executeBatch();
     }
     return Arrays.asList(out);
+  }
+
+  /** Inserts a job that has dependencies: WAITING, released at once, or cancelled at once. */
+  private EnqueueResult insertDependent(Db.Conn c, PreparedStatement ins, NewJob j, long id, long pid,
+      EnqueueResult[] batch) throws SQLException {
+    ins.setLong(1, id);
+    ins.setString(2, j.task());
+    ins.setString(3, j.queue());
+    ins.setInt(4, JobRows.WAITING);
+    ins.setInt(5, j.priority());
+    ins.setString(6, j.argsJson());
+    ins.setString(7, j.uniqueKey());
+    ins.setLong(8, micros(j.createdAt()));
+    ins.setLong(9, micros(j.runAt()));
+    ins.setLong(10, pid);
+    ins.executeUpdate();
+    long[] parents = new long[j.dependsOn().size()];
+    List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+    for (int k = 0; k < parents.length; k++) {
+      Dependency d = j.dependsOn().get(k);
+      parents[k] = Long.parseLong(d.inBatch() ? batch[d.batchIndex()].jobId() : d.on());
+      policies.add(d.policy());
+    }
+    JobState start = deps.add(c, id, parents, policies, j.input());
+    if (start == JobState.WAITING) {
+      return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
+    }
+    if (start == JobState.CANCELLED) {
+      finish(c, id, JobRows.CANCELLED, j.createdAt(), deps.cancellation(c, id), null, RESULT_TTL,
+          "state = " + JobRows.WAITING);
+      return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
+    }
+    JobState ready = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, args = ? WHERE id = ?");
+    up.setInt(1, JobRows.code(ready));
+    up.setString(2, deps.inputOf(c, id, j.argsJson()));
+    up.setLong(3, id);
+    up.executeUpdate();
+    return new EnqueueResult(Long.toString(id), true, ready);
   }
 
   private void checkPayload(String json, String what) {
@@ -439,7 +495,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       JobState s = JobRows.state(state);
       if (s.isWaiting()) {
         JobState.checkTransition(jobId, s, JobState.CANCELLED);
-        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)");
+        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL,
+            "state IN (" + JobRows.WAITING + ", " + JobRows.SCHEDULED + ", " + JobRows.QUEUED + ")");
         return CancelResult.CANCELLED;
       }
       if (s == JobState.RUNNING) {
@@ -474,6 +531,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     boolean changed = ps.executeUpdate() > 0;
     if (changed) {
       setMeta(c, "finish_seq", seq);
+      deps.ended(c, id, now);
     }
     return changed;
   }
@@ -714,6 +772,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       applied.add(ok);
     }
     setMeta(c, "finish_seq", seq);
+    if (deps.any(c)) {
+      for (int i = 0; i < n; i++) {
+        Completion.Outcome o = completions.get(i).outcome();
+        if (applied.get(i) && o != Completion.Outcome.RETRY) {
+          deps.ended(c, Long.parseLong(completions.get(i).jobId()), nowInstant); // a release: no end, no effect
+        }
+      }
+    }
     return applied;
   }
 
@@ -1217,18 +1283,55 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         JobState.checkRequeue(jobId, JobRows.state(rs.getInt(1)));
       }
-      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0, dead_reason = NULL,"
-          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?"
-          + " RETURNING " + JobRows.COLUMNS);
-      up.setLong(1, micros(now));
-      up.setLong(2, id);
-      try (ResultSet rs = up.executeQuery()) {
+      JobState to = deps.retry(c, id);
+      if (to == JobState.CANCELLED) {
+        throw new IllegalJobTransitionException(jobId, JobState.CANCELLED, JobState.QUEUED, "job " + jobId
+            + " depends on job " + deps.cancelledBy(c, id) + ", which ended in a way that cancels it: retry that one");
+      }
+      to = to == null ? JobState.QUEUED : to;
+      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
+          + " error = CASE WHEN ? THEN NULL ELSE error END,"
+          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
+      up.setInt(1, JobRows.code(to));
+      up.setBoolean(2, to == JobState.WAITING);
+      up.setLong(3, micros(now));
+      up.setLong(4, id);
+      up.executeUpdate();
+      if (to == JobState.QUEUED) {
+        PreparedStatement args = c.ps("UPDATE spindle_jobs SET args = ? WHERE id = ?");
+        args.setString(1, deps.inputOf(c, id, argsOfOrNull(c, id)));
+        args.setLong(2, id);
+        args.executeUpdate();
+      }
+      deps.requeued(c, id);
+      PreparedStatement get = c.ps(JOB_BY_ID);
+      get.setLong(1, id);
+      try (ResultSet rs = get.executeQuery()) {
         rs.next();
         return row(c, rs);
       }
     });
     listeners.fire();
     return r;
+  }
+
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    long id = parseIdOrNeg(jobId);
+    return db.read("read the dependencies of job " + jobId, c -> {
+      if (id < 0 || argsOfOrNull(c, id) == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      return deps.edgesOf(c, id);
+    });
+  }
+
+  private static String argsOfOrNull(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   @Override

@@ -18,6 +18,8 @@ public final class JobRows {
   public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
       + " fence, created_at, run_at, policy_id";
 
+  /** WAITING for dependencies: below 0, so every "state >= SUCCEEDED means finished" test holds. */
+  public static final int WAITING = -1;
   public static final int SCHEDULED = 0;
   public static final int QUEUED = 1;
   public static final int RUNNING = 2;
@@ -35,6 +37,7 @@ public final class JobRows {
   /** The stored code of a state (terminal states are >= 3). */
   public static int code(JobState s) {
     return switch (s) {
+      case WAITING -> WAITING;
       case SCHEDULED -> SCHEDULED;
       case QUEUED -> QUEUED;
       case RUNNING -> RUNNING;
@@ -47,6 +50,9 @@ public final class JobRows {
 
   /** The state of a stored code. */
   public static JobState state(int code) {
+    if (code == WAITING) {
+      return JobState.WAITING;
+    }
     if (code < 0 || code >= BY_CODE.length) {
       throw new IllegalStateException("unknown job state code " + code + " in the database");
     }

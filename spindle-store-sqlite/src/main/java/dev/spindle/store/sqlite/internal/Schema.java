@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -59,6 +59,21 @@ public final class Schema {
     "CREATE TABLE IF NOT EXISTS spindle_paused (queue TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS spindle_audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL,"
         + " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT)",
+    // version 3: job dependencies (workflows); WAITING jobs have state -1
+    "CREATE TABLE IF NOT EXISTS spindle_deps (parent INTEGER NOT NULL, child INTEGER NOT NULL,"
+        + " policy INTEGER NOT NULL, position INTEGER NOT NULL, end_state INTEGER, end_result TEXT, end_error TEXT,"
+        + " PRIMARY KEY (parent, child)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS spindle_deps_child ON spindle_deps (child, position)",
+    "CREATE TABLE IF NOT EXISTS spindle_waits (id INTEGER PRIMARY KEY, pending INTEGER NOT NULL,"
+        + " failures INTEGER NOT NULL, on_failure_only INTEGER NOT NULL, input INTEGER NOT NULL,"
+        + " cancelled_by INTEGER)",
+    "CREATE INDEX IF NOT EXISTS spindle_waits_cancelled_by ON spindle_waits (cancelled_by)"
+        + " WHERE cancelled_by IS NOT NULL",
+    // a deleted job (purge, retention) takes its dependency rows along
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_deleted AFTER DELETE ON spindle_jobs"
+        + " WHEN EXISTS (SELECT 1 FROM spindle_deps) BEGIN"
+        + " DELETE FROM spindle_deps WHERE child = old.id; DELETE FROM spindle_deps WHERE parent = old.id;"
+        + " DELETE FROM spindle_waits WHERE id = old.id; END",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
