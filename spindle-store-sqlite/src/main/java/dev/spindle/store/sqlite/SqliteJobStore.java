@@ -106,7 +106,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       + " unique_key, created_at, run_at, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
   private static final int SMALL_BATCH = 512;
-  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = 2";
+  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
   private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
@@ -396,7 +396,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
     return db.read("read finished jobs", c -> {
-      PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE state >= 3 AND "
+      PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
+          + " AND "
           + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
       ps.setLong(1, cursor);
       ps.setInt(2, limit);
@@ -439,11 +440,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       JobState s = JobRows.state(state);
       if (s.isWaiting()) {
         JobState.checkTransition(jobId, s, JobState.CANCELLED);
-        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)");
+        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, JobRows.IS_WAITING);
         return CancelResult.CANCELLED;
       }
       if (s == JobState.RUNNING) {
-        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
+            + JobRows.RUNNING);
         up.setLong(1, id);
         up.executeUpdate();
         return CancelResult.CANCEL_REQUESTED;
@@ -487,13 +489,16 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
     long now = micros(req.now());
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET state = 1 WHERE state = 0 AND run_at <= ?");
+    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET state = " + JobRows.QUEUED + " WHERE state = "
+        + JobRows.SCHEDULED + " AND run_at <= ?");
     promote.setLong(1, now);
     promote.executeUpdate();
     Map<String, Integer> limits = claimRules(c);
-    PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = 2, worker_id = ?, fence = fence + 1,"
+    PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = " + JobRows.RUNNING
+        + ", worker_id = ?, fence = fence + 1,"
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
-        + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS);
+        + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
+        + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
     int remaining = req.max();
     for (String q : req.queues()) {
@@ -528,7 +533,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
     Instant next = null;
     if (remaining > 0) {
-      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = 0 ORDER BY run_at LIMIT 1");
+      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED
+          + " ORDER BY run_at LIMIT 1");
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           next = JobRows.instant(rs.getLong(1));
@@ -561,7 +567,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   private static int runningIn(Db.Conn c, String queue) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = 2 AND queue = ?");
+    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + JobRows.RUNNING
+        + " AND queue = ?");
     ps.setString(1, queue);
     try (ResultSet rs = ps.executeQuery()) {
       rs.next();
@@ -624,17 +631,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       throws SQLException {
     long now = micros(nowInstant);
     long seq = meta(c, "finish_seq");
-    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET state = 3, result = ?, finished_at = ?,"
+    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET state = " + JobRows.SUCCEEDED
+        + ", result = ?, finished_at = ?,"
         + " finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE " + HELD);
     PreparedStatement retry = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD);
     PreparedStatement failed = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
         + " dead_reason = ?, finished_at = ?, finish_seq = ?, expires_at = ? + " + FAILURE_TTL
         + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET state = 6, error = coalesce(?, error),"
+    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET state = " + JobRows.CANCELLED
+        + ", error = coalesce(?, error),"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE "
         + HELD + " AND cancel_requested >= ?");
-    PreparedStatement released = st.get("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0),"
+    PreparedStatement released = st.get("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+        + ", attempt = max(attempt - 1, 0),"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0");
     int n = completions.size();
     int[][] slot = new int[n][];
@@ -750,7 +760,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       up.setLong(14, w.failed());
       up.setDouble(15, w.ratePerSecond());
       up.executeUpdate();
-      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
+          + JobRows.RUNNING + " AND worker_id = ?");
       held.setString(1, w.id());
       Set<String> ids = new HashSet<>();
       Set<String> cancel = new HashSet<>();
@@ -773,7 +784,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
       del.setString(1, workerId);
       del.executeUpdate();
-      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + JobRows.RUNNING
+          + " AND worker_id = ?");
       sel.setString(1, workerId);
       List<long[]> held = new ArrayList<>();
       try (ResultSet rs = sel.executeQuery()) {
@@ -781,11 +793,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           held.add(new long[] {rs.getLong(1), rs.getInt(2)});
         }
       }
-      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0), run_at = ?,"
-          + " cancel_requested = 0 WHERE id = ? AND state = 2");
+      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+          + ", attempt = max(attempt - 1, 0), run_at = ?,"
+          + " cancel_requested = 0 WHERE id = ? AND state = " + JobRows.RUNNING);
       for (long[] h : held) {
         if (h[1] != 0) {
-          finish(c, h[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+          finish(c, h[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = " + JobRows.RUNNING);
         } else {
           rel.setLong(1, micros(now));
           rel.setLong(2, h[0]);
@@ -802,7 +815,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public List<JobInfo> reclaimExpired(Instant now, int limit) {
     long t = micros(now);
-    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
+        + " AND NOT EXISTS (SELECT 1 FROM"
         + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) LIMIT ?";
     boolean any = db.read("look for expired leases", c -> {
       PreparedStatement ps = c.ps(orphaned);
@@ -824,7 +838,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
     List<JobInfo> out = db.write("reclaim jobs of dead workers", c -> {
       PreparedStatement ps = c.ps("SELECT j.id, j.lost, j.cancel_requested, p.max_lost, j.worker_id FROM spindle_jobs j"
-          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = " + JobRows.RUNNING
+          + " AND NOT EXISTS (SELECT 1 FROM"
           + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?");
       ps.setLong(1, t);
       ps.setInt(2, limit);
@@ -834,9 +849,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
         }
       }
-      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET state = 1, lost = lost + 1, run_at = ?"
-          + " WHERE id = ? AND state = 2");
-      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = 2");
+      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + JobRows.RUNNING);
+      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
+          + JobRows.RUNNING);
       List<Long> ids = new ArrayList<>();
       for (Object[] r : rows) {
         long id = (Long) r[0];
@@ -846,13 +862,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         if (cancel) {
           strike.setLong(1, id);
           strike.executeUpdate();
-          finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+          finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = " + JobRows.RUNNING);
         } else if (lost >= maxLost) {
           strike.setLong(1, id);
           strike.executeUpdate();
           String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
               + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
-          finish(c, id, JobRows.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL, "state = 2");
+          finish(c, id, JobRows.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL, "state = " + JobRows.RUNNING);
         } else {
           requeue.setLong(1, t);
           requeue.setLong(2, id);
@@ -861,7 +877,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         ids.add(id);
       }
       PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
-          + " FROM spindle_jobs j WHERE j.state = 2 AND j.worker_id = spindle_workers.id)");
+          + " FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
       gone.setLong(1, t);
       gone.executeUpdate();
       List<JobInfo> snapshots = new ArrayList<>(ids.size());
@@ -1007,7 +1023,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public int purgeExpired(Instant now, RetentionLimits limits) {
     long t = micros(now);
     long[] work = db.read("check retention", c -> {
-      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE state >= 3 AND"
+      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
+          + " AND"
           + " expires_at <= ? LIMIT 1)");
       ex.setLong(1, t);
       long expired;
@@ -1015,7 +1032,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         rs.next();
         expired = rs.getLong(1);
       }
-      return new long[] {expired, count(c, "state IN (3, 6)"), count(c, "state IN (4, 5)")};
+      return new long[] {expired, count(c, JobRows.IS_SUCCESS_LIKE), count(c, JobRows.IS_FAILURE_LIKE)};
     });
     long overOk = work[1] - limits.maxSucceeded();
     long overFailed = work[2] - limits.maxFailed();
@@ -1026,20 +1043,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       raiseIdFloor(c);
       int left = limits.batch();
       PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
-          + " state >= 3 AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
+          + " " + JobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
       del.setLong(1, t);
       del.setInt(2, left);
       int deleted = del.executeUpdate();
       left -= deleted;
-      long ok = count(c, "state IN (3, 6)") - limits.maxSucceeded();
+      long ok = count(c, JobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
       if (left > 0 && ok > 0) {
-        int n = deleteOldest(c, "state IN (3, 6)", (int) Math.min(ok, left));
+        int n = deleteOldest(c, JobRows.IS_SUCCESS_LIKE, (int) Math.min(ok, left));
         deleted += n;
         left -= n;
       }
-      long bad = count(c, "state IN (4, 5)") - limits.maxFailed();
+      long bad = count(c, JobRows.IS_FAILURE_LIKE) - limits.maxFailed();
       if (left > 0 && bad > 0) {
-        deleted += deleteOldest(c, "state IN (4, 5)", (int) Math.min(bad, left));
+        deleted += deleteOldest(c, JobRows.IS_FAILURE_LIKE, (int) Math.min(bad, left));
       }
       return deleted;
     });
@@ -1187,7 +1204,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return db.read("list workers", c -> {
       List<WorkerRecord> out = new ArrayList<>();
       try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
-          + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = 2"
+          + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
+          + JobRows.RUNNING
           + " AND j.worker_id = w.id), w.processed, w.failed, w.rate FROM spindle_workers w ORDER BY w.id")
           .executeQuery()) {
         while (rs.next()) {
@@ -1217,7 +1235,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         JobState.checkRequeue(jobId, JobRows.state(rs.getInt(1)));
       }
-      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0, dead_reason = NULL,"
+      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+          + ", failures = 0, lost = 0, dead_reason = NULL,"
           + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?"
           + " RETURNING " + JobRows.COLUMNS);
       up.setLong(1, micros(now));
@@ -1324,7 +1343,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public int requeueMatching(JobFilter filter, Instant now) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
-    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0,"
+    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+        + ", failures = 0, lost = 0,"
         + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
         + " finish_seq = 0 WHERE id IN (SELECT id FROM spindle_jobs WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
@@ -1347,7 +1367,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public int cancelMatching(JobFilter filter, Instant now) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = 2 AND"
+    StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = "
+        + JobRows.RUNNING + " AND"
         + " cancel_requested = 1)");
     List<Object> args = new ArrayList<>();
     where(f, sql, args);
@@ -1364,12 +1385,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
       }
       int done = 0;
-      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
+          + JobRows.RUNNING);
       for (long[] r : rows) {
         if (JobRows.state((int) r[1]) == JobState.RUNNING) {
           ask.setLong(1, r[0]);
           done += ask.executeUpdate();
-        } else if (finish(c, r[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)")) {
+        } else if (finish(c, r[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, JobRows.IS_WAITING)) {
           done++;
         }
       }

@@ -18,13 +18,33 @@ public final class JobRows {
   public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
       + " fence, created_at, run_at, policy_id";
 
+  // The stored state codes: the one encoding of JobState in SQL. Every statement names them
+  // through these constants (never a literal); JobRowsTest checks them against JobState.
+
+  /** The stored code of {@link JobState#SCHEDULED}. */
   public static final int SCHEDULED = 0;
+  /** The stored code of {@link JobState#QUEUED}. */
   public static final int QUEUED = 1;
+  /** The stored code of {@link JobState#RUNNING}. */
   public static final int RUNNING = 2;
+  /** The stored code of {@link JobState#SUCCEEDED}: the first terminal code. */
   public static final int SUCCEEDED = 3;
+  /** The stored code of {@link JobState#FAILED}. */
   public static final int FAILED = 4;
+  /** The stored code of {@link JobState#DEAD}. */
   public static final int DEAD = 5;
+  /** The stored code of {@link JobState#CANCELLED}. */
   public static final int CANCELLED = 6;
+
+  /** SQL condition: a terminal job (terminal states, and only they, have codes from SUCCEEDED on). */
+  public static final String IS_TERMINAL = "state >= " + SUCCEEDED;
+  /** SQL condition: a waiting job, SCHEDULED or QUEUED. */
+  public static final String IS_WAITING = "state IN (" + SCHEDULED + ", " + QUEUED + ")";
+  /** SQL condition: SUCCEEDED or CANCELLED, the jobs the succeeded retention limit counts. */
+  public static final String IS_SUCCESS_LIKE = "state IN (" + SUCCEEDED + ", " + CANCELLED + ")";
+  /** SQL condition: FAILED or DEAD, the jobs the failed retention limit counts. */
+  public static final String IS_FAILURE_LIKE = "state IN (" + FAILED + ", " + DEAD + ")";
+
   private static final JobState[] BY_CODE = {
     JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD,
     JobState.CANCELLED
