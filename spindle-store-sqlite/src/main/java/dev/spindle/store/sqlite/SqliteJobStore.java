@@ -107,6 +107,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   /** Batches up to this size use cached statements (see {@link #insert}). */
   private static final int SMALL_BATCH = 512;
   private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
+  // The SET clauses of set-based moves, checked against JobState's table when the class loads.
+  private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
+  private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
+  private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
+  private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
+  private static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
   private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
@@ -439,8 +445,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       JobState s = JobRows.state(state);
       if (s.isWaiting()) {
-        JobState.checkTransition(jobId, s, JobState.CANCELLED);
-        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, JobRows.IS_WAITING);
+        finish(c, id, s, JobState.CANCELLED, now, null, null, RESULT_TTL);
         return CancelResult.CANCELLED;
       }
       if (s == JobState.RUNNING) {
@@ -458,26 +463,34 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return r;
   }
 
-  /** Moves one job to a terminal state with its own finish sequence number. */
-  private boolean finish(Db.Conn c, long id, int state, Instant now, String error, String deadReason, String ttl,
-      String guard) throws SQLException {
+  /**
+   * Moves one job, read in this transaction in state {@code from}, to the terminal state {@code to}
+   * with its own finish sequence number, through {@link JobState#checkTransition}.
+   *
+   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
+   * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
+   */
+  private void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
+      String deadReason, String ttl) throws SQLException {
+    JobState.checkTransition(Long.toString(id), from, to);
     long seq = meta(c, "finish_seq") + 1;
     PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + ttl + ", cancel_requested = 0"
-        + " WHERE id = ? AND " + guard);
+        + " WHERE id = ? AND state = ?");
     long t = micros(now);
-    ps.setInt(1, state);
+    ps.setInt(1, JobRows.code(to));
     ps.setString(2, error);
     ps.setString(3, deadReason);
     ps.setLong(4, t);
     ps.setLong(5, seq);
     ps.setLong(6, t);
     ps.setLong(7, id);
-    boolean changed = ps.executeUpdate() > 0;
-    if (changed) {
-      setMeta(c, "finish_seq", seq);
+    ps.setInt(8, JobRows.code(from));
+    if (ps.executeUpdate() == 0) {
+      throw new IllegalStateException("job " + id + " was not " + from + " when moved to " + to
+          + " although this transaction read it so; the database was changed outside the store");
     }
-    return changed;
+    setMeta(c, "finish_seq", seq);
   }
 
   // ---------------------------------------------------------------- claim and complete
@@ -489,12 +502,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
     long now = micros(req.now());
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET state = " + JobRows.QUEUED + " WHERE state = "
+    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SCHEDULED_TO_QUEUED + " WHERE state = "
         + JobRows.SCHEDULED + " AND run_at <= ?");
     promote.setLong(1, now);
     promote.executeUpdate();
     Map<String, Integer> limits = claimRules(c);
-    PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = " + JobRows.RUNNING
+    PreparedStatement take = c.ps("UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING
         + ", worker_id = ?, fence = fence + 1,"
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
         + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
@@ -631,7 +644,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       throws SQLException {
     long now = micros(nowInstant);
     long seq = meta(c, "finish_seq");
-    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET state = " + JobRows.SUCCEEDED
+    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_SUCCEEDED
         + ", result = ?, finished_at = ?,"
         + " finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE " + HELD);
     PreparedStatement retry = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
@@ -639,11 +652,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     PreparedStatement failed = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
         + " dead_reason = ?, finished_at = ?, finish_seq = ?, expires_at = ? + " + FAILURE_TTL
         + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET state = " + JobRows.CANCELLED
+    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_CANCELLED
         + ", error = coalesce(?, error),"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE "
         + HELD + " AND cancel_requested >= ?");
-    PreparedStatement released = st.get("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+    PreparedStatement released = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
         + ", attempt = max(attempt - 1, 0),"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0");
     int n = completions.size();
@@ -669,7 +682,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         case RETRY -> {
           long at = micros(k.retryAt());
-          retry.setInt(1, at > now ? JobRows.SCHEDULED : JobRows.QUEUED);
+          JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          retry.setInt(1, JobRows.code(to));
           retry.setString(2, k.errorJson());
           retry.setLong(3, at);
           held(retry, 4, k, id);
@@ -678,7 +693,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         case FAILED, DEAD -> {
           boolean dead = k.outcome() == Completion.Outcome.DEAD;
-          failed.setInt(1, dead ? JobRows.DEAD : JobRows.FAILED);
+          JobState to = dead ? JobState.DEAD : JobState.FAILED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          failed.setInt(1, JobRows.code(to));
           failed.setInt(2, dead ? 0 : 1);
           failed.setString(3, k.errorJson());
           failed.setString(4, dead ? k.deadReason() : null);
@@ -793,12 +810,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           held.add(new long[] {rs.getLong(1), rs.getInt(2)});
         }
       }
-      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
           + ", attempt = max(attempt - 1, 0), run_at = ?,"
           + " cancel_requested = 0 WHERE id = ? AND state = " + JobRows.RUNNING);
       for (long[] h : held) {
         if (h[1] != 0) {
-          finish(c, h[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = " + JobRows.RUNNING);
+          finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
         } else {
           rel.setLong(1, micros(now));
           rel.setLong(2, h[0]);
@@ -849,7 +866,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
         }
       }
-      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
           + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + JobRows.RUNNING);
       PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
           + JobRows.RUNNING);
@@ -862,13 +879,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         if (cancel) {
           strike.setLong(1, id);
           strike.executeUpdate();
-          finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = " + JobRows.RUNNING);
+          finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
         } else if (lost >= maxLost) {
           strike.setLong(1, id);
           strike.executeUpdate();
           String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
               + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
-          finish(c, id, JobRows.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL, "state = " + JobRows.RUNNING);
+          finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL);
         } else {
           requeue.setLong(1, t);
           requeue.setLong(2, id);
@@ -1343,6 +1360,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public int requeueMatching(JobFilter filter, Instant now) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
+    for (JobState from : f.states()) {
+      JobState.checkTransition("(any " + from + " job)", from, JobState.QUEUED);
+    }
     StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
         + ", failures = 0, lost = 0,"
         + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
@@ -1391,7 +1411,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         if (JobRows.state((int) r[1]) == JobState.RUNNING) {
           ask.setLong(1, r[0]);
           done += ask.executeUpdate();
-        } else if (finish(c, r[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, JobRows.IS_WAITING)) {
+        } else {
+          finish(c, r[0], JobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, RESULT_TTL);
           done++;
         }
       }

@@ -73,6 +73,20 @@ public final class JobRows {
     return BY_CODE[code];
   }
 
+  /**
+   * The SET clause ({@code state = <code>}) of a statement that moves jobs from {@code from} to
+   * {@code to}, after checking the move against {@link JobState}'s table; the statement's WHERE
+   * clause must select {@code from} jobs only. Set-based statements are built with it once, so a
+   * move the table forbids fails loudly when the store class loads, not as an UPDATE that matches
+   * nothing.
+   *
+   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
+   */
+  public static String moveTo(JobState from, JobState to) {
+    JobState.checkTransition("(any " + from + " job)", from, to);
+    return "state = " + code(to);
+  }
+
   /** Microseconds since the epoch. */
   public static long micros(Instant t) {
     long bound = Long.MAX_VALUE / 4 / 1_000_000L; // saturate: far instants must not overflow

@@ -1,7 +1,9 @@
 package dev.spindle.store.sqlite.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +40,19 @@ class JobRowsTest {
         JobRows.DEAD, JobRows.CANCELLED};
     for (int i = 0; i < named.length; i++) {
       assertThat(JobRows.state(named[i]).name()).isEqualTo(JobState.values()[i].name());
+    }
+  }
+
+  @Test
+  void aSetBasedMoveIsCheckedAgainstTheTable() {
+    assertThat(JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED)).isEqualTo("state = " + JobRows.SUCCEEDED);
+    for (JobState from : JobState.values()) {
+      for (JobState to : JobState.values()) {
+        if (!from.canMoveTo(to)) {
+          assertThatThrownBy(() -> JobRows.moveTo(from, to)).isInstanceOf(IllegalJobTransitionException.class)
+              .hasMessageContaining(from + " to " + to);
+        }
+      }
     }
   }
 
