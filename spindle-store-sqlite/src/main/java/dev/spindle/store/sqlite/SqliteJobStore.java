@@ -117,7 +117,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
   private final Path file;
-  private final Builder settings;
+  private final Settings settings;
   private final Db db;
   private final ConcurrentHashMap<JobPolicy, Long> policyIds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
@@ -125,7 +125,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final ChangePoller poller;
   private volatile boolean closed;
 
-  private SqliteJobStore(Builder b) {
+  /**
+   * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
+   * afterwards changes nothing.
+   */
+  private record Settings(Path file, Duration busyTimeout, Durability durability, long maxDatabaseBytes,
+      int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate) {}
+
+  private SqliteJobStore(Settings b) {
     this.settings = b;
     this.file = b.file.toAbsolutePath().normalize();
     FilePrivacy.prepare(file, b.requirePrivate);
@@ -1570,7 +1577,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
      * @throws StoreException if it cannot be opened (the message says why)
      */
     public SqliteJobStore open() {
-      return new SqliteJobStore(this);
+      return new SqliteJobStore(new Settings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
+          wakeupInterval, requirePrivate));
     }
   }
 }
