@@ -29,6 +29,21 @@ class SqliteSettingsTest {
     }
   }
 
+  @Test
+  void locationParametersUseTheOneDurationAndSizeGrammar() {
+    String base = "sqlite:" + dir.resolve("p.db");
+    try (var store = dev.spindle.queue.JobStores.open(base + "?busyTimeout=1.5s&wakeup=5ms&maxPayloadBytes=1KiB")) {
+      assertThat(store.enqueue(List.of(newJob("\"" + "x".repeat(1000) + "\"")))).hasSize(1);
+      assertThatThrownBy(() -> store.enqueue(List.of(newJob("\"" + "x".repeat(1100) + "\""))))
+          .isInstanceOf(PayloadException.class).hasMessageContaining("limit of 1024 bytes");
+    }
+    assertThatThrownBy(() -> dev.spindle.queue.JobStores.open(base + "?maxDatabaseBytes=5 apples"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("parameter maxDatabaseBytes: not a size: '5 apples'");
+    assertThatThrownBy(() -> dev.spindle.queue.JobStores.open(base + "?busyTimeout=soon"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter busyTimeout: not a duration");
+  }
+
   private static NewJob newJob(String args) {
     return new NewJob("t", args, "default", 0, Instant.EPOCH, null, JobPolicy.defaults(), Instant.EPOCH);
   }
