@@ -35,14 +35,15 @@ public final class Schema {
         + " run_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
         + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL)",
     // ready jobs per queue in claim order
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = 1",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = "
+        + JobRows.QUEUED,
     // delayed and backing-off jobs by run time
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = 0",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = " + JobRows.SCHEDULED,
     // running jobs by worker (heartbeats, reclaim, queue limits)
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = 2",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = " + JobRows.RUNNING,
     // finished jobs: the feed of terminal transitions, retention
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE state >= 3",
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE state >= 3",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE " + JobRows.IS_TERMINAL,
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE " + JobRows.IS_TERMINAL,
     "CREATE UNIQUE INDEX IF NOT EXISTS spindle_jobs_unique ON spindle_jobs (unique_key)"
         + " WHERE unique_key IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS spindle_workers (id TEXT PRIMARY KEY, name TEXT NOT NULL, host TEXT NOT NULL,"
