@@ -36,7 +36,7 @@ class JobRowsTest {
       assertThat(JobRows.state(code)).isEqualTo(s);
       assertThat(codes.add(code)).as("code %s of %s is unique", code, s).isTrue();
     }
-    int[] named = {JobRows.SCHEDULED, JobRows.QUEUED, JobRows.RUNNING, JobRows.SUCCEEDED, JobRows.FAILED,
+    int[] named = {JobRows.WAITING, JobRows.SCHEDULED, JobRows.QUEUED, JobRows.RUNNING, JobRows.SUCCEEDED, JobRows.FAILED,
         JobRows.DEAD, JobRows.CANCELLED};
     for (int i = 0; i < named.length; i++) {
       assertThat(JobRows.state(named[i]).name()).isEqualTo(JobState.values()[i].name());
