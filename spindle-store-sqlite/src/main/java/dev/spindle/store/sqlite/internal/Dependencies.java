@@ -175,51 +175,65 @@ public final class Dependencies {
   }
 
   private void apply(Db.Conn c, long parent, Instant now) throws SQLException {
-    PreparedStatement kids = c.ps("SELECT d.child, d.policy, d.position FROM spindle_deps d JOIN spindle_jobs j"
-        + " ON j.id = d.child WHERE d.parent = ? AND j.state = " + JobRows.WAITING + " AND d.end_state IS NULL");
-    kids.setLong(1, parent);
-    List<long[]> edges = new ArrayList<>();
-    try (ResultSet rs = kids.executeQuery()) {
-      while (rs.next()) {
-        edges.add(new long[] {rs.getLong(1), rs.getInt(2), rs.getInt(3)});
-      }
-    }
-    if (edges.isEmpty()) {
-      return;
-    }
     Workflows.End end = endOf(c, parent);
     if (end == null || !end.state().isTerminal()) {
       return;
     }
+    // one statement records the end on every edge not yet told (and names the dependents)
     PreparedStatement record = c.ps("UPDATE spindle_deps SET end_state = ?, end_result = ?, end_error = ?"
-        + " WHERE parent = ? AND child = ?");
+        + " WHERE parent = ? AND end_state IS NULL RETURNING child, policy");
+    record.setInt(1, JobRows.code(end.state()));
+    record.setString(2, end.resultJson());
+    record.setString(3, end.errorJson());
+    record.setLong(4, parent);
+    List<long[]> edges = new ArrayList<>();
+    try (ResultSet rs = record.executeQuery()) {
+      while (rs.next()) {
+        edges.add(new long[] {rs.getLong(1), rs.getInt(2)});
+      }
+    }
     for (long[] e : edges) {
       long child = e[0];
       DependencyPolicy policy = policy((int) e[1]);
-      record.setInt(1, JobRows.code(end.state()));
-      record.setString(2, end.resultJson());
-      record.setString(3, end.errorJson());
-      record.setLong(4, parent);
-      record.setLong(5, child);
-      record.executeUpdate();
-      Workflows.Wait w = Workflows.afterEnd(waitOf(c, child), policy, end.state());
-      switch (Workflows.step(w)) {
-        case WAIT -> saveWait(c, child, w);
-        case RELEASE -> {
-          saveWait(c, child, w);
-          release(c, child, now);
+      DependencyPolicy.Effect effect = policy.effectOf(end.state());
+      if (effect == DependencyPolicy.Effect.CANCEL) {
+        if (isWaiting(c, child)) {
+          setCancelledBy(c, child, parent);
+          host.cancel(c, child, Workflows.dependencyError(Long.toString(child), Long.toString(parent),
+              end.state()), now);
         }
-        case CANCEL -> {
-          if (w == null) {
-            setCancelledBy(c, child, parent);
-            host.cancel(c, child, Workflows.dependencyError(Long.toString(child), Long.toString(parent),
-                end.state()), now);
-          } else {
-            saveWait(c, child, w);
-            host.cancel(c, child, Workflows.notNeededError(Long.toString(child)), now);
-          }
-        }
+        continue;
       }
+      // the counters of a job that no longer waits (cancelled meanwhile) are recomputed if it is revived
+      Workflows.Wait w = countDown(c, child,
+          effect == DependencyPolicy.Effect.SATISFIED_BY_FAILURE && policy == DependencyPolicy.ON_FAILURE);
+      if (w == null || !w.ready() || !isWaiting(c, child)) {
+        continue;
+      }
+      if (w.notNeeded()) {
+        host.cancel(c, child, Workflows.notNeededError(Long.toString(child)), now);
+      } else {
+        release(c, child, now);
+      }
+    }
+  }
+
+  /** One dependency of {@code child} ended acceptably: its wait counts down (and a failure up). */
+  private static Workflows.Wait countDown(Db.Conn c, long child, boolean failure) throws SQLException {
+    PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - 1, failures = failures + ?"
+        + " WHERE id = ? RETURNING pending, failures, on_failure_only");
+    ps.setInt(1, failure ? 1 : 0);
+    ps.setLong(2, child);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? new Workflows.Wait(rs.getInt(1), rs.getInt(2), rs.getInt(3) == 1) : null;
+    }
+  }
+
+  private static boolean isWaiting(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() && rs.getInt(1) == JobRows.WAITING;
     }
   }
 
@@ -377,17 +391,6 @@ public final class Dependencies {
   private static JobState stateOf(Db.Conn c, long id) throws SQLException {
     Workflows.End e = endOf(c, id);
     return e == null ? null : e.state();
-  }
-
-  private static Workflows.Wait waitOf(Db.Conn c, long id) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT pending, failures, on_failure_only FROM spindle_waits WHERE id = ?");
-    ps.setLong(1, id);
-    try (ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new IllegalStateException("job " + id + " waits for dependencies but has no spindle_waits row");
-      }
-      return new Workflows.Wait(rs.getInt(1), rs.getInt(2), rs.getInt(3) == 1);
-    }
   }
 
   private static void saveWait(Db.Conn c, long id, Workflows.Wait w) throws SQLException {
