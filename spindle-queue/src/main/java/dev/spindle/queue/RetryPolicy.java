@@ -1,8 +1,8 @@
 package dev.spindle.queue;
 
 import dev.spindle.queue.internal.Durations;
-import dev.spindle.spi.JsonCodec;
 import dev.spindle.spi.Jitter;
+import dev.spindle.spi.JsonCodec;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;

@@ -20,11 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code ./spindle jobs list|show|tree|retry|cancel|purge}: inspect and repair jobs. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,

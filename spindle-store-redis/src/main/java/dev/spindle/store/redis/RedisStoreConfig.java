@@ -1,5 +1,6 @@
 package dev.spindle.store.redis;
 
+import dev.spindle.spi.Durations;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import dev.spindle.spi.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.spindle.web.internal;
 
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobRequest;
