@@ -1,13 +1,13 @@
 package dev.spindle.store.sqlite;
 
 import dev.spindle.PayloadException;
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
-import dev.spindle.queue.DependencyPolicy;
-import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.AuditLog;
