@@ -162,14 +162,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       Workflows.checkBatch(newJobs);
-      for (NewJob n : newJobs) {
-        for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
-          if (!d.inBatch() && lookup(d.on()) == null) {
-            throw new IllegalArgumentException("a job depends on job " + d.on() + ", which does not exist;"
-                + " nothing was added");
-          }
-        }
-      }
+      checkDependenciesExist(newJobs);
       for (NewJob n : newJobs) {
         out.add(insert(n, out, n.createdAt()));
       }
@@ -191,14 +184,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       }
       Workflows.checkChildren(parentId, parent.state, parent.fence, fence, newJobs, exits);
       Workflows.checkBatch(newJobs);
-      for (NewJob n : newJobs) {
-        for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
-          if (!d.inBatch() && lookup(d.on()) == null) {
-            throw new IllegalArgumentException("a child depends on job " + d.on() + ", which does not exist;"
-                + " nothing was added");
-          }
-        }
-      }
+      checkDependenciesExist(newJobs);
       for (NewJob n : newJobs) {
         out.add(insert(n, out, n.createdAt()));
       }
@@ -210,6 +196,17 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     }
     listeners.fire();
     return out;
+  }
+
+  private void checkDependenciesExist(List<NewJob> newJobs) {
+    for (NewJob n : newJobs) {
+      for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
+        if (!d.inBatch() && lookup(d.on()) == null) {
+          throw new IllegalArgumentException("a job depends on job " + d.on() + ", which does not exist;"
+              + " nothing was added");
+        }
+      }
+    }
   }
 
   private EnqueueResult insert(NewJob n, List<EnqueueResult> batch, Instant now) {
