@@ -89,9 +89,11 @@ class LiveViewersTest {
       long storeCalls = calls.get() - calls0;
       // every viewer got >= 10 more stats events; the store was read once per tick for all of them
       assertThat(snapshots).isBetween(10L, 14L);
-      // per snapshot: summaries, workers, paused queues, finished feed, the last hour's statistics and the
-      // oldest waiting job (the last two with the counts: cheap here, so every tick)
-      assertThat(storeCalls).isEqualTo(6 * snapshots);
+      // per snapshot: workers, paused queues and the finished feed, plus, when due (every tick unless
+      // counting is slow, then less often), the queue counts, the last hour's statistics and the oldest
+      // waiting job; a tick in flight at either edge of the window may be counted on one side only.
+      // Never per viewer: 50 viewers would make it hundreds.
+      assertThat(storeCalls).isBetween(3 * snapshots - 6, 6 * snapshots + 6);
       System.out.printf("50 viewers: %d ticks, %d snapshots, %d store calls (%.1f per tick)%n", snapshots,
           snapshots, storeCalls, (double) storeCalls / snapshots);
       streams.forEach(s -> s.join().body().close());

@@ -1,5 +1,7 @@
 package dev.spindle.queue.memory;
 
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -14,6 +16,8 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -21,8 +25,8 @@ import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
-import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
@@ -30,6 +34,7 @@ import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,6 +94,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private long auditSeq;
   private final TreeMap<String, ScheduleRecord> schedules = new TreeMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
+  private final MemoryDependencies deps = new MemoryDependencies(new GraphHost());
   private long lastId;
   private long lastFinishSeq;
   private final boolean closeable;
@@ -115,7 +121,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     final String task;
     final String queue;
     final int priority;
-    final String args;
+    String args;
     final String uniqueKey;
     final JobPolicy policy;
     final Instant createdAt;
@@ -161,8 +167,10 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     List<EnqueueResult> out = new ArrayList<>(newJobs.size());
     synchronized (lock) {
       checkOpen();
+      Workflows.checkBatch(newJobs);
+      checkDependenciesExist(newJobs);
       for (NewJob n : newJobs) {
-        out.add(insert(Objects.requireNonNull(n, "job")));
+        out.add(insert(n, out, n.createdAt()));
       }
     }
     if (!newJobs.isEmpty()) {
@@ -171,7 +179,43 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return out;
   }
 
-  private EnqueueResult insert(NewJob n) {
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> newJobs, List<Integer> exits) {
+    List<EnqueueResult> out = new ArrayList<>(newJobs.size());
+    synchronized (lock) {
+      checkOpen();
+      Job parent = lookup(parentId);
+      if (parent == null) {
+        throw new JobNotFoundException(parentId);
+      }
+      Workflows.checkChildren(parentId, parent.state, parent.fence, fence, newJobs, exits);
+      Workflows.checkBatch(newJobs);
+      checkDependenciesExist(newJobs);
+      for (NewJob n : newJobs) {
+        out.add(insert(n, out, n.createdAt()));
+      }
+      long[] exitIds = new long[exits.size()];
+      for (int i = 0; i < exitIds.length; i++) {
+        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
+      }
+      deps.adopt(parent.id, exitIds, newJobs.get(0).createdAt());
+    }
+    listeners.fire();
+    return out;
+  }
+
+  private void checkDependenciesExist(List<NewJob> newJobs) {
+    for (NewJob n : newJobs) {
+      for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
+        if (!d.inBatch() && lookup(d.on()) == null) {
+          throw new IllegalArgumentException("a job depends on job " + d.on() + ", which does not exist;"
+              + " nothing was added");
+        }
+      }
+    }
+  }
+
+  private EnqueueResult insert(NewJob n, List<EnqueueResult> batch, Instant now) {
     if (n.uniqueKey() != null) {
       Long existing = uniqueKeys.get(n.uniqueKey());
       if (existing != null) {
@@ -179,12 +223,40 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       }
     }
     Job j = new Job(++lastId, n);
-    j.state = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    JobState start = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    if (n.hasDependencies()) {
+      long[] parents = new long[n.dependsOn().size()];
+      List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+      for (int i = 0; i < parents.length; i++) {
+        Dependency d = n.dependsOn().get(i);
+        parents[i] = Long.parseLong(d.inBatch() ? batch.get(d.batchIndex()).jobId() : d.on());
+        policies.add(d.policy());
+      }
+      JobState wait = deps.add(j.id, parents, policies, n.input());
+      if (wait == null) {
+        j.args = deps.inputOf(j.id, j.args);
+      } else {
+        start = JobState.WAITING;
+      }
+      if (wait == JobState.CANCELLED) {
+        j.state = JobState.WAITING;
+        jobs.put(j.id, j);
+        index(j);
+        j.error = deps.cancellation(j.id);
+        move(j, JobState.CANCELLED, now);
+        return registered(j);
+      }
+    }
+    j.state = start;
     jobs.put(j.id, j);
+    index(j);
+    return registered(j);
+  }
+
+  private EnqueueResult registered(Job j) {
     if (j.uniqueKey != null) {
       uniqueKeys.put(j.uniqueKey, j.id);
     }
-    index(j);
     return new EnqueueResult(Long.toString(j.id), true, j.state);
   }
 
@@ -207,7 +279,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         return CancelResult.NOT_FOUND;
       }
       switch (j.state) {
-        case SCHEDULED, QUEUED -> {
+        case WAITING, SCHEDULED, QUEUED -> {
           move(j, JobState.CANCELLED, now);
           r = CancelResult.CANCELLED;
         }
@@ -532,8 +604,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       if (s == null || s.version() != expectedVersion) {
         return false;
       }
+      List<EnqueueResult> fired = new ArrayList<>(newJobs.size());
       for (NewJob n : newJobs) {
-        insert(n);
+        fired.add(insert(n, fired, firedTick));
       }
       schedules.put(scheduleName, new ScheduleRecord(scheduleName, s.definition(), nextFireAt, firedTick,
           s.version() + 1, s.createdAt()));
@@ -673,16 +746,41 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         throw new JobNotFoundException(jobId);
       }
       JobState.checkRequeue(jobId, j.state);
+      JobState to = JobState.QUEUED;
+      if (deps.has(j.id)) {
+        to = deps.retry(j.id);
+        if (to == JobState.CANCELLED) {
+          throw new IllegalJobTransitionException(jobId, j.state, JobState.QUEUED, "job " + jobId + " depends on"
+              + " job " + deps.cancelledBy(j.id) + ", which ended in a way that cancels it: retry that one");
+        }
+        if (to == JobState.QUEUED) {
+          j.args = deps.inputOf(j.id, j.args);
+        }
+      }
       j.failures = 0;
       j.lost = 0;
       j.deadReason = null;
       j.cancelRequested = false;
       j.runAt = now;
-      move(j, JobState.QUEUED, now);
+      j.error = null;
+      move(j, to, now);
+      deps.requeued(j.id, now);
       r = j.snapshot();
     }
     listeners.fire();
     return r;
+  }
+
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    synchronized (lock) {
+      checkOpen();
+      Job j = lookup(jobId);
+      if (j == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      return deps.edgesOf(j.id);
+    }
   }
 
   @Override
@@ -895,6 +993,46 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       j.finishSeq = ++lastFinishSeq;
     }
     index(j);
+    if (to.isTerminal()) {
+      deps.ended(j.id, now);
+    }
+  }
+
+  /** The dependency graph's view of the jobs. */
+  private final class GraphHost implements MemoryDependencies.Host {
+    @Override
+    public JobState stateOf(long id) {
+      Job j = jobs.get(id);
+      return j == null ? null : j.state;
+    }
+
+    @Override
+    public Workflows.End endOf(long id) {
+      Job j = jobs.get(id);
+      return j == null ? new Workflows.End(Long.toString(id), JobState.CANCELLED, null, null)
+          : new Workflows.End(Long.toString(id), j.state, j.result, j.error);
+    }
+
+    @Override
+    public void cancel(long id, String errorJson, Instant now) {
+      Job j = jobs.get(id);
+      j.error = errorJson;
+      move(j, JobState.CANCELLED, now);
+    }
+
+    @Override
+    public void release(long id, Instant now) {
+      Job j = jobs.get(id);
+      j.args = deps.inputOf(id, j.args);
+      move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+    }
+
+    @Override
+    public void revive(long id, Instant now) {
+      Job j = jobs.get(id);
+      j.error = null;
+      move(j, JobState.WAITING, now);
+    }
   }
 
   private void countMove(Job j, JobState to, Instant now) {
@@ -990,6 +1128,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private void index(Job j) {
     counts.computeIfAbsent(j.queue, q -> new EnumMap<>(JobState.class)).merge(j.state, 1L, Long::sum);
     switch (j.state) {
+      case WAITING -> { }
       case SCHEDULED -> scheduled.add(j);
       case QUEUED -> ready.computeIfAbsent(j.queue, q -> new TreeSet<>(READY_ORDER)).add(j);
       case RUNNING -> {
@@ -1007,6 +1146,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private void unindex(Job j) {
     counts.get(j.queue).merge(j.state, -1L, Long::sum);
     switch (j.state) {
+      case WAITING -> { }
       case SCHEDULED -> scheduled.remove(j);
       case QUEUED -> ready.get(j.queue).remove(j);
       case RUNNING -> {
@@ -1032,6 +1172,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private void delete(Job j) {
     unindex(j);
     jobs.remove(j.id);
+    deps.deleted(j.id);
     if (j.uniqueKey != null) {
       uniqueKeys.remove(j.uniqueKey, j.id);
     }

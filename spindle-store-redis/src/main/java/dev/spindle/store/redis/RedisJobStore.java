@@ -17,11 +17,11 @@ import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
-import dev.spindle.queue.spi.MinuteStats;
-import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
@@ -203,6 +203,12 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
+    }
+    for (NewJob j : jobs) {
+      if (j.hasDependencies()) {
+        throw new UnsupportedOperationException("the Redis store does not keep job dependencies (workflows) yet;"
+            + " run workflows on SQLite or the in-memory store; nothing was added");
+      }
     }
     if (chunkEnd(jobs, 0) == jobs.size()) {
       return enqueueChunk(jobs);
@@ -819,6 +825,15 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /** No job on Redis has dependencies yet (see {@link #enqueue}). */
+  @Override
+  public List<dev.spindle.queue.spi.DependencyEdge> dependencyEdges(String jobId) {
+    if (find(jobId).isEmpty()) {
+      throw new JobNotFoundException(jobId);
+    }
+    return List.of();
   }
 
   @Override

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;

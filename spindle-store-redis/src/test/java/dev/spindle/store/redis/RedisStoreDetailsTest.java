@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;

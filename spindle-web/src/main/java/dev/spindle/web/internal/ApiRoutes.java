@@ -1,7 +1,7 @@
 package dev.spindle.web.internal;
 
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobRequest;
@@ -14,6 +14,7 @@ import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.spi.Durations;
 import dev.spindle.web.Credentials;
 import dev.spindle.web.Role;
 import io.javalin.http.Context;
@@ -78,6 +79,10 @@ public final class ApiRoutes {
     t.route(HandlerType.GET, PREFIX + "/jobs/{id}/result", Role.VIEWER,
         "The job's outcome: 200 once terminal, else 202 with Retry-After")
         .response(200, "terminal: result or error").response(202, "not finished yet").handle(this::result);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/dependencies", Role.VIEWER,
+        "The job's workflow neighbours: the jobs it waits for and the jobs waiting for it")
+        .response(200, "dependsOn and dependents, each with id, task, state, policy, input")
+        .response(404, "no such job").handle(this::dependencies);
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/retry", Role.OPERATOR, "Requeue a FAILED, DEAD or CANCELLED job")
         .response(200, "the requeued job").response(404, "no such job").response(409, "not in a retryable state")
         .handle(this::retry);
@@ -355,6 +360,12 @@ public final class ApiRoutes {
       throw Problem.notFound("no job " + id + " (job ids are positive numbers)");
     }
     return service.find(id).orElseThrow(() -> new JobNotFoundException(id));
+  }
+
+  private void dependencies(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    json(ctx, 200, DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find)
+        .toJson(j.id()));
   }
 
   private void result(Context ctx) {
@@ -650,27 +661,13 @@ public final class ApiRoutes {
     throw Problem.badRequest(name + " must be a whole number from " + min + " to " + max + ": '" + v + "'");
   }
 
-  /** {@code PT10S}, or a number with unit ms, s, m, h, d. */
+  /** A duration in {@link Durations}' grammar: {@code PT10S}, {@code 10s}, {@code 1h30m}, ... */
   static Duration duration(String v, String name) {
-    String s = v.trim();
     try {
-      if (s.startsWith("P") || s.startsWith("p")) {
-        return Duration.parse(s);
-      }
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(s);
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
-      }
-    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-      // fall through
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(name + ": " + e.getMessage());
     }
-    throw Problem.badRequest(name + ": not a duration: '" + v + "' (e.g. 10s, 5m, 1h, PT30S)");
   }
+
 }
