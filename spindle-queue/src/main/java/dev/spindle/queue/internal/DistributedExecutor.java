@@ -120,7 +120,7 @@ public final class DistributedExecutor implements TaskExecutor {
           Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
           Listeners.of(List.of(started)), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
           Duration.ofSeconds(30), true, ScheduleRunner.CHECK_INTERVAL, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
-          RandomGenerator.getDefault(), java.util.Map.of());
+          RandomGenerator.getDefault(), java.util.Map.of(), dev.spindle.queue.Worker.DEFAULT_CLOCK_SKEW_WARNING);
       try {
         w = new WorkerRuntime(ws);
         w.start();

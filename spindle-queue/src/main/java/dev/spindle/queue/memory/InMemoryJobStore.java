@@ -26,8 +26,10 @@ import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,6 +54,10 @@ import java.util.TreeSet;
  *
  * <p>Create one with {@code new InMemoryJobStore()}, or open a named instance shared inside the JVM
  * with {@code JobStores.open("memory:name")}.
+ *
+ * <p>Time: leases, due times, finish and expiry times are read on the store's own {@link Clock}
+ * (the system clock unless one is given), never on a caller's: a caller's instants are moved onto
+ * it by {@link StoreClock}.
  */
 public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
   private static final Comparator<Job> READY_ORDER =
@@ -86,6 +92,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private long lastId;
   private long lastFinishSeq;
   private final boolean closeable;
+  private final Clock clock;
   private volatile boolean closed;
 
   /** An empty store. */
@@ -95,12 +102,30 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
 
   /** An empty store with a name for messages. */
   public InMemoryJobStore(String name) {
-    this(name, true);
+    this(name, Clock.systemUTC());
+  }
+
+  /**
+   * An empty store with a name for messages and its own clock, on which it reads leases, due times
+   * and expiry (tests give a manual clock).
+   */
+  public InMemoryJobStore(String name, Clock clock) {
+    this(name, true, clock);
   }
 
   InMemoryJobStore(String name, boolean closeable) {
+    this(name, closeable, Clock.systemUTC());
+  }
+
+  private InMemoryJobStore(String name, boolean closeable, Clock clock) {
     this.name = Objects.requireNonNull(name, "name");
     this.closeable = closeable;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public Instant storeTime() {
+    return clock.instant();
   }
 
   /** Mutable job; guarded by {@link #lock}. Ordering keys of sets it is in are changed only outside them. */
@@ -129,7 +154,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     Instant expiresAt;
     long finishSeq;
 
-    Job(long id, NewJob n) {
+    Job(long id, NewJob n, StoreClock sc) {
       this.id = id;
       this.task = n.task();
       this.queue = n.queue();
@@ -137,8 +162,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       this.args = n.argsJson();
       this.uniqueKey = n.uniqueKey();
       this.policy = n.policy();
-      this.createdAt = n.createdAt();
-      this.runAt = n.runAt();
+      this.createdAt = sc.now();
+      this.runAt = sc.translate(n.runAt());
     }
 
     JobInfo snapshot() {
@@ -172,7 +197,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         return new EnqueueResult(Long.toString(existing), false, jobs.get(existing).state);
       }
     }
-    Job j = new Job(++lastId, n);
+    Job j = new Job(++lastId, n, StoreClock.read(clock, n.createdAt()));
     j.state = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
     jobs.put(j.id, j);
     if (j.uniqueKey != null) {
@@ -192,10 +217,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public CancelResult cancel(String jobId, Instant now) {
+  public CancelResult cancel(String jobId, Instant callerNow) {
     CancelResult r;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Job j = lookup(jobId);
       if (j == null) {
         return CancelResult.NOT_FOUND;
@@ -230,7 +256,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   private ClaimResult claimLocked(ClaimRequest request) {
-    Instant now = request.now();
+    Instant now = clock.instant();
     promoteDue(now);
     List<JobInfo> claimed = new ArrayList<>();
     int remaining = request.max();
@@ -283,7 +309,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return out;
   }
 
-  private List<Boolean> completeLocked(List<Completion> completions, Instant now) {
+  private List<Boolean> completeLocked(List<Completion> completions, Instant callerNow) {
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    Instant now = sc.now();
     List<Boolean> out = new ArrayList<>(completions.size());
     for (Completion c : completions) {
       Job j = lookup(c.jobId());
@@ -301,8 +329,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         case RETRY -> {
           j.failures++;
           j.error = c.errorJson();
-          j.runAt = c.retryAt();
-          move(j, c.retryAt().isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+          j.runAt = sc.translate(c.retryAt());
+          move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
         }
         case FAILED -> {
           j.failures++;
@@ -357,7 +385,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public HeartbeatResult heartbeat(WorkerRecord worker) {
     synchronized (lock) {
       checkOpen();
-      workers.put(worker.id(), worker);
+      StoreClock sc = StoreClock.read(clock, worker.heartbeatAt());
+      workers.put(worker.id(), worker.onStoreClock(sc));
       Set<String> held = new HashSet<>();
       Set<String> cancel = new HashSet<>();
       for (Job j : runningByWorker.getOrDefault(worker.id(), Set.of())) {
@@ -366,15 +395,16 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
           cancel.add(Long.toString(j.id));
         }
       }
-      return new HeartbeatResult(held, cancel);
+      return new HeartbeatResult(held, cancel, sc.now());
     }
   }
 
   @Override
-  public void deregisterWorker(String workerId, Instant now) {
+  public void deregisterWorker(String workerId, Instant callerNow) {
     boolean changed;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       workers.remove(workerId);
       List<Job> held = new ArrayList<>(runningByWorker.getOrDefault(workerId, Set.of()));
       for (Job j : held) {
@@ -388,10 +418,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
     List<JobInfo> out = new ArrayList<>();
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Set<String> expired = new LinkedHashSet<>();
       for (String w : runningByWorker.keySet()) {
         WorkerRecord rec = workers.get(w);
@@ -534,10 +565,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int purgeExpired(Instant now, RetentionLimits retention) {
+  public int purgeExpired(Instant callerNow, RetentionLimits retention) {
     int deleted = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       while (deleted < retention.batch() && !byExpiry.isEmpty() && !byExpiry.first().expiresAt.isAfter(now)) {
         delete(byExpiry.first());
         deleted++;
@@ -645,17 +677,18 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         int held = runningByWorker.getOrDefault(w.id(), Set.of()).size();
         out.add(new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
             w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), held, w.processed(), w.failed(),
-            w.ratePerSecond()));
+            w.ratePerSecond(), w.clockSkew()));
       }
       return out;
     }
   }
 
   @Override
-  public JobInfo requeue(String jobId, Instant now) {
+  public JobInfo requeue(String jobId, Instant callerNow) {
     JobInfo r;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Job j = lookup(jobId);
       if (j == null) {
         throw new JobNotFoundException(jobId);
@@ -758,11 +791,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int requeueMatching(JobFilter filter, Instant now) {
+  public int requeueMatching(JobFilter filter, Instant callerNow) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
     int n = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       for (Job j : victims(f)) {
         j.failures = 0;
         j.lost = 0;
@@ -780,11 +814,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int cancelMatching(JobFilter filter, Instant now) {
+  public int cancelMatching(JobFilter filter, Instant callerNow) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
     int n = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       for (Job j : victims(f)) {
         if (j.state == JobState.RUNNING) {
           j.cancelRequested = true;

@@ -59,6 +59,9 @@ public final class Schema {
     "CREATE TABLE IF NOT EXISTS spindle_paused (queue TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS spindle_audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL,"
         + " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT)",
+    // each worker's clock minus the store's at its last heartbeat (shown by spindle status)
+    "CREATE TABLE IF NOT EXISTS spindle_worker_clocks (worker TEXT PRIMARY KEY, skew_us INTEGER NOT NULL)"
+        + " WITHOUT ROWID",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
