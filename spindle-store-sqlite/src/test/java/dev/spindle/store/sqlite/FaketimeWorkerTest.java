@@ -69,6 +69,12 @@ class FaketimeWorkerTest {
     return p;
   }
 
+  /** {@code kill -9} of the worker JVM ({@code faketime} runs it as its child), then of faketime. */
+  private static void kill9(Process p) throws InterruptedException {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+  }
+
   private static Worker reclaimer(SqliteJobStore store) {
     return Worker.builder(store).registry(TaskRegistry.of(KillTestTasks.class)).queues("elsewhere").concurrency(1)
         .leaseDuration(Duration.ofMillis(LEASE_MS)).heartbeatInterval(Duration.ofMillis(200)).name("healthy")
@@ -105,7 +111,7 @@ class FaketimeWorkerTest {
       assertThat(Files.readAllLines(log)).as("each job started once").hasSize(JOBS);
     } finally {
       if (p != null) {
-        p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        kill9(p);
       }
     }
   }
@@ -125,7 +131,7 @@ class FaketimeWorkerTest {
       WorkerRecord rec = child(store);
       assertThat(rec.clockSkew().minusHours(1).abs()).as("the child's clock really is an hour fast: %s",
           rec.clockSkew()).isLessThan(Duration.ofSeconds(2));
-      p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+      kill9(p);
       Instant killed = store.storeTime();
       List<JobInfo> back = new ArrayList<>();
       await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -141,7 +147,7 @@ class FaketimeWorkerTest {
           .isTrue();
     } finally {
       if (p != null) {
-        p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        kill9(p);
       }
     }
   }
