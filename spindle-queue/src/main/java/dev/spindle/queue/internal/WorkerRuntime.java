@@ -101,6 +101,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private final Object skewLock = new Object();
   private long lastSkewWarningNanos;
   private boolean skewWarned;
+  /** How soon to look again when the store reports a due job but gives none. */
+  private static final Duration DUE_RECHECK = Duration.ofMillis(50);
   private static final long SKEW_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
   private volatile Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
@@ -370,7 +372,14 @@ public final class WorkerRuntime implements AutoCloseable {
         lastClaimNanos = System.nanoTime();
         List<JobInfo> jobs = ex.claim().jobs();
         moreWork = jobs.size() == free;
-        nextRunAt = ex.claim().nextRunAt();
+        nextRunAt = onWorkerClock(ex.claim().nextRunAt());
+        Instant workerNow = s.clock().instant();
+        if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
+          // the store says a job is due but had none to give (the skew is not measured yet, has just
+          // changed, or the job waits on a limit): look again shortly rather than claim in a loop
+          Duration recheck = s.pollInterval().compareTo(DUE_RECHECK) < 0 ? s.pollInterval() : DUE_RECHECK;
+          nextRunAt = Durations.plus(workerNow, recheck);
+        }
         claimed.add(jobs.size());
         for (JobInfo job : jobs) {
           try {
@@ -718,6 +727,18 @@ public final class WorkerRuntime implements AutoCloseable {
   private Instant onStoreClock(Instant now) {
     Duration skew = clockSkew;
     return skew == null || skew.abs().compareTo(s.clockSkewWarning()) <= 0 ? now : Durations.plus(now, skew.negated());
+  }
+
+  /**
+   * A store instant (the next SCHEDULED run time) on the worker's clock, by the skew last measured
+   * (unknown skew: unchanged): a worker an hour fast would otherwise see every job due within the
+   * hour as due now and claim in a loop. Unlike {@link #onStoreClock}, a skew within the warning
+   * bound is applied too: it only moves a wake-up, and the best estimate is the measured one. Null
+   * stays null.
+   */
+  private Instant onWorkerClock(Instant storeInstant) {
+    Duration skew = clockSkew;
+    return storeInstant == null || skew == null ? storeInstant : Durations.plus(storeInstant, skew);
   }
 
   /**

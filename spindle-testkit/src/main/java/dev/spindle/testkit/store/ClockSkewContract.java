@@ -13,6 +13,9 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,9 +79,13 @@ public abstract class ClockSkewContract {
   }
 
   private Worker start(String name, Clock clock, int concurrency, String... queues) {
-    Worker w = Worker.builder(store).registry(TaskRegistry.of(StoreContractTasks.class)).clock(clock)
+    return start(store, name, clock, concurrency, Duration.ofMillis(20), queues);
+  }
+
+  private Worker start(JobStore on, String name, Clock clock, int concurrency, Duration poll, String... queues) {
+    Worker w = Worker.builder(on).registry(TaskRegistry.of(StoreContractTasks.class)).clock(clock)
         .name(name).queues(queues).concurrency(concurrency).model(ExecutionModel.THREADS).leaseDuration(LEASE)
-        .heartbeatInterval(HEARTBEAT).pollInterval(Duration.ofMillis(20)).shutdownGrace(Duration.ZERO).start();
+        .heartbeatInterval(HEARTBEAT).pollInterval(poll).shutdownGrace(Duration.ZERO).start();
     workers.add(w);
     return w;
   }
@@ -85,6 +93,22 @@ public abstract class ClockSkewContract {
   private NewJob job(String task, String args, Clock clock, Duration delay) {
     Instant now = clock.instant();
     return new NewJob(task, args, "default", 0, now.plus(delay), null, JobPolicy.defaults(), now);
+  }
+
+  /** {@link #store} seen through a proxy that counts the claims made through it. */
+  private JobStore countingClaims(AtomicLong claims) {
+    InvocationHandler h = (proxy, method, args) -> {
+      if (method.getName().equals("claim")
+          || method.getName().equals("completeAndClaim") && args[1] != null) {
+        claims.incrementAndGet();
+      }
+      try {
+        return method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    };
+    return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class}, h);
   }
 
   /** The store's record of worker {@code id}, or null. */
@@ -192,5 +216,30 @@ public abstract class ClockSkewContract {
     });
     assertThat(claimed).as("the slow producer's job is not due before its delay").doesNotContain(fromSlow);
     assertThat(store.find(fromSlow).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
+  }
+
+  @Test
+  void aWorkerWhoseClockIsFastWaitsForADelayedJobWithoutClaimingInALoop() {
+    AtomicLong claims = new AtomicLong();
+    Duration poll = Duration.ofMillis(200);
+    Worker fast = start(countingClaims(claims), "fast", skewed(FAST), 1, poll, "default");
+    await().atMost(Duration.ofSeconds(30)).until(() -> fast.clockSkew().isPresent());
+    // due 3 s from now on the store's clock, which the fast worker's clock passed an hour ago
+    Duration delay = Duration.ofSeconds(3);
+    String id = store.enqueue(List.of(job(StoreContractTasks.ECHO.name(), "\"due\"", Clock.systemUTC(), delay)))
+        .get(0).jobId();
+    Instant enqueuedAt = store.storeTime();
+    long before = claims.get();
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+    Duration waited = Duration.between(enqueuedAt, store.storeTime());
+    assertThat(store.find(id).orElseThrow().startedAt()).as("not run before it is due on the store's clock")
+        .isAfterOrEqualTo(enqueuedAt.plus(delay).minusMillis(100));
+    // An idle worker claims once per poll (200 ms) plus once per wake-up (the enqueue's change signal,
+    // the due time) and a few 50 ms re-checks: about 20 in the 3 s wait. Scheduling noise can only
+    // make polls rarer, so 5 claims per poll interval waited is a loose bound; a worker that takes
+    // the job as due on its own clock claims in a loop, thousands of times in those 3 s.
+    long bound = 5 * (waited.toMillis() / poll.toMillis() + 1) + 20;
+    assertThat(claims.get() - before).as("claims while waiting %s for the delayed job", waited)
+        .isLessThanOrEqualTo(bound);
   }
 }
