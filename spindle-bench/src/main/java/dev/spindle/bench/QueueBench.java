@@ -1,5 +1,7 @@
 package dev.spindle.bench;
 
+import dev.spindle.process.supervise.ChildSpec;
+import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
@@ -345,14 +347,9 @@ public final class QueueBench {
   // ---------------------------------------------------------------- worker processes
 
   private Process startWorker(String db, Map<String, String> extra, String... jvmArgs) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> jvm = new ArrayList<>(List.of("-XX:+UseParallelGC"));
+    jvm.addAll(Arrays.asList(jvmArgs));
     List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.add("-XX:+UseParallelGC");
-    cmd.addAll(Arrays.asList(jvmArgs));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(QueueBenchWorker.class.getName());
     Map<String, String> o = new LinkedHashMap<>();
     o.put("store", dir.resolve(db).toString());
     o.put("concurrency", opts.getOrDefault("concurrency", "64"));
@@ -364,9 +361,10 @@ public final class QueueBench {
       cmd.add("--" + k);
       cmd.add(v);
     });
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile()));
-    Process p = pb.start();
+    ChildSpec spec = ChildSpec.builder("queue-bench worker" + workerSeq, QueueBenchWorker.class.getName())
+        .jvmOptions(jvm).args(cmd)
+        .stderr(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile())).build();
+    Process p = JvmLauncher.processBuilder(spec).start();
     processes.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();

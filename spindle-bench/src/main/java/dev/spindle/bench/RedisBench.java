@@ -1,5 +1,7 @@
 package dev.spindle.bench;
 
+import dev.spindle.process.supervise.ChildSpec;
+import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
@@ -521,10 +523,8 @@ public final class RedisBench {
         "lease-ms", "10000");
     RedisStoreConfig config = RedisStoreConfig.fromUrl(withNamespace(ns) + "&retryBudget=30s", Map.of());
     try (RedisJobStore store = RedisJobStore.open(config); JobQueue q = JobQueue.builder(store).build()) {
-      Map<String, Process> byName = new LinkedHashMap<>();
       for (int i = 0; i < workers; i++) {
-        Process p = startWorker(ns, wopts, "-Drbench.log=" + log);
-        byName.put("w" + workerSeq, p);
+        startWorker(ns, wopts, "-Drbench.log=" + log);
       }
       List<String> acked = java.util.Collections.synchronizedList(new ArrayList<>());
       List<Long> ackedAt = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -575,7 +575,6 @@ public final class RedisBench {
       Thread.sleep(2000);
       producing.set(false);
       producer.join();
-      long c0 = store.finishCursor();
       while (store.queueSummaries().stream().anyMatch(s -> s.waiting() + s.count(JobState.RUNNING) > 0)) {
         Thread.sleep(20);
       }
@@ -610,17 +609,12 @@ public final class RedisBench {
   // ---------------------------------------------------------------- processes
 
   Process startWorker(String namespace, Map<String, String> extra, String... jvmArgs) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:+UseParallelGC");
-    cmd.add("-Xmx512m");
+    List<String> jvm = new ArrayList<>(List.of("-XX:+UseParallelGC"));
     if (opts.containsKey("jfr")) {
-      cmd.add("-XX:StartFlightRecording=filename=" + opts.get("jfr") + "-" + (workerSeq + 1) + ".jfr,settings=profile,jdk.ExecutionSample#period=1ms");
+      jvm.add("-XX:StartFlightRecording=filename=" + opts.get("jfr") + "-" + (workerSeq + 1) + ".jfr,settings=profile,jdk.ExecutionSample#period=1ms");
     }
-    cmd.addAll(List.of(jvmArgs));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(RedisBenchWorker.class.getName());
+    jvm.addAll(List.of(jvmArgs));
+    List<String> cmd = new ArrayList<>();
     Map<String, String> o = new LinkedHashMap<>();
     o.put("concurrency", opts.getOrDefault("concurrency", "64"));
     o.put("model", opts.getOrDefault("model", "THREADS"));
@@ -630,9 +624,9 @@ public final class RedisBench {
       cmd.add("--" + k);
       cmd.add(v);
     });
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put(RedisStoreConfig.ENV_URL, withNamespace(namespace));
-    Process p = pb.start();
+    ChildSpec spec = ChildSpec.builder("redis-bench worker" + workerSeq, RedisBenchWorker.class.getName())
+        .maxHeap("512m").jvmOptions(jvm).args(cmd).env(RedisStoreConfig.ENV_URL, withNamespace(namespace)).build();
+    Process p = JvmLauncher.processBuilder(spec).redirectErrorStream(true).start();
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = r.readLine()) != null) {

@@ -11,7 +11,6 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import dev.spindle.testkit.store.StoreContractTasks;
 import java.io.File;

@@ -85,7 +85,10 @@ class LiveViewersTest {
       long storeCalls = calls.get() - calls0;
       // every viewer got >= 10 more stats events; the store was read once per tick for all of them
       assertThat(snapshots).isBetween(10L, 14L);
-      assertThat(storeCalls).isEqualTo(4 * snapshots); // summaries, workers, paused queues, finished feed
+      // per snapshot: workers, paused queues, finished feed, plus the queue counts when due (every
+      // tick unless counting is slow, then less often); a tick in flight at either edge of the window
+      // may be counted on one side only. Never per viewer: 50 viewers would make it hundreds.
+      assertThat(storeCalls).isBetween(3 * snapshots - 4, 4 * snapshots + 4);
       System.out.printf("50 viewers: %d ticks, %d snapshots, %d store calls (%.1f per tick)%n", snapshots,
           snapshots, storeCalls, (double) storeCalls / snapshots);
       streams.forEach(s -> s.join().body().close());

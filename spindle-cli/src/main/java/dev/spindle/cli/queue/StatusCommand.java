@@ -22,10 +22,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code ./spindle status}: queues and their depths, workers, throughput and schedules. */
 @Command(name = "status", mixinStandardHelpOptions = true,

@@ -14,8 +14,8 @@ import dev.spindle.queue.DistributedOptions;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobListener;
-import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.EnqueueResult;
@@ -157,7 +157,7 @@ public final class DistributedExecutor implements TaskExecutor {
     if (waiting >= config.maxQueued()) {
       rejected.increment();
       throw new RejectedSubmissionException(RejectedSubmissionException.Reason.BACKLOG_FULL,
-          "executor '" + config.name() + "' has " + waiting + " jobs waiting to run, its limit (maxQueued " 
+          "executor '" + config.name() + "' has " + waiting + " jobs waiting to run, its limit (maxQueued "
           + config.maxQueued() + ")");
     }
     TaskRegistry registry = config.registry();

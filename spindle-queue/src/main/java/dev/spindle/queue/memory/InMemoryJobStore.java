@@ -1,5 +1,7 @@
 package dev.spindle.queue.memory;
 
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -14,6 +16,8 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -29,6 +33,7 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,6 +94,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private long auditSeq;
   private final TreeMap<String, ScheduleRecord> schedules = new TreeMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
+  private final MemoryDependencies deps = new MemoryDependencies(new GraphHost());
   private long lastId;
   private long lastFinishSeq;
   private final boolean closeable;
@@ -134,7 +140,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     final String task;
     final String queue;
     final int priority;
-    final String args;
+    String args;
     final String uniqueKey;
     final JobPolicy policy;
     final Instant createdAt;
@@ -180,8 +186,17 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     List<EnqueueResult> out = new ArrayList<>(newJobs.size());
     synchronized (lock) {
       checkOpen();
+      Workflows.checkBatch(newJobs);
       for (NewJob n : newJobs) {
-        out.add(insert(Objects.requireNonNull(n, "job")));
+        for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
+          if (!d.inBatch() && lookup(d.on()) == null) {
+            throw new IllegalArgumentException("a job depends on job " + d.on() + ", which does not exist;"
+                + " nothing was added");
+          }
+        }
+      }
+      for (NewJob n : newJobs) {
+        out.add(insert(n, out));
       }
     }
     if (!newJobs.isEmpty()) {
@@ -190,20 +205,49 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return out;
   }
 
-  private EnqueueResult insert(NewJob n) {
+  private EnqueueResult insert(NewJob n, List<EnqueueResult> batch) {
     if (n.uniqueKey() != null) {
       Long existing = uniqueKeys.get(n.uniqueKey());
       if (existing != null) {
         return new EnqueueResult(Long.toString(existing), false, jobs.get(existing).state);
       }
     }
-    Job j = new Job(++lastId, n, StoreClock.read(clock, n.createdAt()));
-    j.state = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    StoreClock sc = StoreClock.read(clock, n.createdAt());
+    Job j = new Job(++lastId, n, sc);
+    JobState start = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    if (n.hasDependencies()) {
+      long[] parents = new long[n.dependsOn().size()];
+      List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+      for (int i = 0; i < parents.length; i++) {
+        Dependency d = n.dependsOn().get(i);
+        parents[i] = Long.parseLong(d.inBatch() ? batch.get(d.batchIndex()).jobId() : d.on());
+        policies.add(d.policy());
+      }
+      JobState wait = deps.add(j.id, parents, policies, n.input());
+      if (wait == null) {
+        j.args = deps.inputOf(j.id, j.args);
+      } else {
+        start = JobState.WAITING;
+      }
+      if (wait == JobState.CANCELLED) {
+        j.state = JobState.WAITING;
+        jobs.put(j.id, j);
+        index(j);
+        j.error = deps.cancellation(j.id);
+        move(j, JobState.CANCELLED, sc.now());
+        return registered(j);
+      }
+    }
+    j.state = start;
     jobs.put(j.id, j);
+    index(j);
+    return registered(j);
+  }
+
+  private EnqueueResult registered(Job j) {
     if (j.uniqueKey != null) {
       uniqueKeys.put(j.uniqueKey, j.id);
     }
-    index(j);
     return new EnqueueResult(Long.toString(j.id), true, j.state);
   }
 
@@ -227,7 +271,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         return CancelResult.NOT_FOUND;
       }
       switch (j.state) {
-        case SCHEDULED, QUEUED -> {
+        case WAITING, SCHEDULED, QUEUED -> {
           move(j, JobState.CANCELLED, now);
           r = CancelResult.CANCELLED;
         }
@@ -554,8 +598,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       if (s == null || s.version() != expectedVersion) {
         return false;
       }
+      List<EnqueueResult> fired = new ArrayList<>(newJobs.size());
       for (NewJob n : newJobs) {
-        insert(n);
+        fired.add(insert(n, fired));
       }
       schedules.put(scheduleName, new ScheduleRecord(scheduleName, s.definition(), nextFireAt, firedTick,
           s.version() + 1, s.createdAt()));
@@ -694,16 +739,41 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         throw new JobNotFoundException(jobId);
       }
       JobState.checkRequeue(jobId, j.state);
+      JobState to = JobState.QUEUED;
+      if (deps.has(j.id)) {
+        to = deps.retry(j.id);
+        if (to == JobState.CANCELLED) {
+          throw new IllegalJobTransitionException(jobId, j.state, JobState.QUEUED, "job " + jobId + " depends on"
+              + " job " + deps.cancelledBy(j.id) + ", which ended in a way that cancels it: retry that one");
+        }
+        if (to == JobState.QUEUED) {
+          j.args = deps.inputOf(j.id, j.args);
+        }
+      }
       j.failures = 0;
       j.lost = 0;
       j.deadReason = null;
       j.cancelRequested = false;
       j.runAt = now;
-      move(j, JobState.QUEUED, now);
+      j.error = null;
+      move(j, to, now);
+      deps.requeued(j.id, now);
       r = j.snapshot();
     }
     listeners.fire();
     return r;
+  }
+
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    synchronized (lock) {
+      checkOpen();
+      Job j = lookup(jobId);
+      if (j == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      return deps.edgesOf(j.id);
+    }
   }
 
   @Override
@@ -917,11 +987,52 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       j.finishSeq = ++lastFinishSeq;
     }
     index(j);
+    if (to.isTerminal()) {
+      deps.ended(j.id, now);
+    }
+  }
+
+  /** The dependency graph's view of the jobs. */
+  private final class GraphHost implements MemoryDependencies.Host {
+    @Override
+    public JobState stateOf(long id) {
+      Job j = jobs.get(id);
+      return j == null ? null : j.state;
+    }
+
+    @Override
+    public Workflows.End endOf(long id) {
+      Job j = jobs.get(id);
+      return j == null ? new Workflows.End(Long.toString(id), JobState.CANCELLED, null, null)
+          : new Workflows.End(Long.toString(id), j.state, j.result, j.error);
+    }
+
+    @Override
+    public void cancel(long id, String errorJson, Instant now) {
+      Job j = jobs.get(id);
+      j.error = errorJson;
+      move(j, JobState.CANCELLED, now);
+    }
+
+    @Override
+    public void release(long id, Instant now) {
+      Job j = jobs.get(id);
+      j.args = deps.inputOf(id, j.args);
+      move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+    }
+
+    @Override
+    public void revive(long id, Instant now) {
+      Job j = jobs.get(id);
+      j.error = null;
+      move(j, JobState.WAITING, now);
+    }
   }
 
   private void index(Job j) {
     counts.computeIfAbsent(j.queue, q -> new EnumMap<>(JobState.class)).merge(j.state, 1L, Long::sum);
     switch (j.state) {
+      case WAITING -> { }
       case SCHEDULED -> scheduled.add(j);
       case QUEUED -> ready.computeIfAbsent(j.queue, q -> new TreeSet<>(READY_ORDER)).add(j);
       case RUNNING -> {
@@ -939,6 +1050,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private void unindex(Job j) {
     counts.get(j.queue).merge(j.state, -1L, Long::sum);
     switch (j.state) {
+      case WAITING -> { }
       case SCHEDULED -> scheduled.remove(j);
       case QUEUED -> ready.get(j.queue).remove(j);
       case RUNNING -> {
@@ -964,6 +1076,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private void delete(Job j) {
     unindex(j);
     jobs.remove(j.id);
+    deps.deleted(j.id);
     if (j.uniqueKey != null) {
       uniqueKeys.remove(j.uniqueKey, j.id);
     }

@@ -28,12 +28,20 @@ public interface JobInspector {
 
   /**
    * Puts a FAILED, DEAD or CANCELLED job back to QUEUED with its failure and lost-worker counts
-   * reset (its attempt count is kept).
+   * reset (its attempt count is kept). A workflow node goes back to WAITING if a dependency has not
+   * ended yet; the dependents it cancelled wait for it again.
    *
    * @throws JobNotFoundException if there is no such job
-   * @throws IllegalJobTransitionException if it is in another state
+   * @throws IllegalJobTransitionException if it is in another state, or a dependency still cancels it
    */
   JobInfo requeue(String jobId, Instant now);
+
+  /**
+   * The dependencies of a job and its dependents: edges into it (in input order), then out of it.
+   *
+   * @throws JobNotFoundException if there is no such job
+   */
+  List<DependencyEdge> dependencyEdges(String jobId);
 
   /**
    * Deletes finished jobs matching the filter (at most {@code filter.limit()}).

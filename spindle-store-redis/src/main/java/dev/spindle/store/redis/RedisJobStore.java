@@ -217,6 +217,12 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (jobs.isEmpty()) {
       return List.of();
     }
+    for (NewJob j : jobs) {
+      if (j.hasDependencies()) {
+        throw new UnsupportedOperationException("the Redis store does not keep job dependencies (workflows) yet;"
+            + " run workflows on SQLite or the in-memory store; nothing was added");
+      }
+    }
     if (chunkEnd(jobs, 0) == jobs.size()) {
       return enqueueChunk(jobs);
     }
@@ -784,6 +790,15 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /** No job on Redis has dependencies yet (see {@link #enqueue}). */
+  @Override
+  public List<dev.spindle.queue.spi.DependencyEdge> dependencyEdges(String jobId) {
+    if (find(jobId).isEmpty()) {
+      throw new JobNotFoundException(jobId);
+    }
+    return List.of();
   }
 
   @Override

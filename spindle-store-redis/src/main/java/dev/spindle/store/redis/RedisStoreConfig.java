@@ -1,5 +1,6 @@
 package dev.spindle.store.redis;
 
+import dev.spindle.spi.Durations;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -309,29 +309,17 @@ public final class RedisStoreConfig {
   }
 
   /**
-   * Parses {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or an ISO-8601 duration.
+   * Parses a duration in {@link Durations}' grammar ({@code 500ms}, {@code 5s}, {@code 2m},
+   * {@code 1h}, ISO-8601).
    *
    * @throws IllegalArgumentException if malformed
    */
   static Duration parseDuration(String key, String v) {
-    String s = v.strip().toLowerCase(Locale.ROOT);
     try {
-      if (s.startsWith("pt") || s.startsWith("p")) {
-        return Duration.parse(s.toUpperCase(Locale.ROOT));
-      }
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      }
-      long n = Long.parseLong(s.substring(0, s.length() - 1));
-      return switch (s.charAt(s.length() - 1)) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        default -> throw new NumberFormatException();
-      };
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("Redis URL option " + key + " must be a duration such as 500ms, 5s or 2m, "
-          + "not '" + v + "'");
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Redis URL option " + key + " must be a duration such as 500ms, 5s or 2m: "
+          + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.spindle.store.sqlite;
 
 import dev.spindle.PayloadException;
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -15,6 +17,8 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -30,8 +34,10 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
 import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
@@ -109,12 +115,18 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       + " unique_key, created_at, run_at, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
   private static final int SMALL_BATCH = 512;
-  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = 2";
+  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
+  // The SET clauses of set-based moves, checked against JobState's table when the class loads.
+  private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
+  private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
+  private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
+  private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
+  private static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
   private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
   private final Path file;
-  private final Builder settings;
+  private final Settings settings;
   private final Db db;
   /** The store's one clock (the host's kernel clock by default): leases, due times, expiry. */
   private final Clock clock;
@@ -122,9 +134,18 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
+  private final Dependencies deps = new Dependencies((c, id, error, now) ->
+      finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
   private volatile boolean closed;
 
-  private SqliteJobStore(Builder b) {
+  /**
+   * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
+   * afterwards changes nothing.
+   */
+  private record Settings(Path file, Duration busyTimeout, Durability durability, long maxDatabaseBytes,
+      int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate, Clock clock) {}
+
+  private SqliteJobStore(Settings b) {
     this.settings = b;
     this.file = b.file.toAbsolutePath().normalize();
     this.clock = b.clock;
@@ -271,6 +292,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     for (NewJob j : jobs) {
       checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
     }
+    Workflows.checkBatch(jobs);
     Map<JobPolicy, Long> created = new HashMap<>();
     List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
       created.clear();
@@ -333,6 +355,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       long id = ++last;
       JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      if (j.hasDependencies()) {
+        if (batched) {
+          ins.executeBatch(); // its dependencies must be rows before it reads their states
+          batched = false;
+        }
+        out[i] = insertDependent(c, ins, j, id, pid, out, StoreClock.at(storeNow, j.createdAt()));
+        continue;
+      }
       ins.setLong(1, id);
       ins.setString(2, j.task());
       ins.setString(3, j.queue());
@@ -356,6 +386,45 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.executeBatch();
     }
     return Arrays.asList(out);
+  }
+
+  /** Inserts a job that has dependencies: WAITING, released at once, or cancelled at once. */
+  private EnqueueResult insertDependent(Db.Conn c, PreparedStatement ins, NewJob j, long id, long pid,
+      EnqueueResult[] batch, StoreClock sc) throws SQLException {
+    ins.setLong(1, id);
+    ins.setString(2, j.task());
+    ins.setString(3, j.queue());
+    ins.setInt(4, JobRows.WAITING);
+    ins.setInt(5, j.priority());
+    ins.setString(6, j.argsJson());
+    ins.setString(7, j.uniqueKey());
+    ins.setLong(8, micros(sc.now()));
+    ins.setLong(9, micros(sc.translate(j.runAt())));
+    ins.setLong(10, pid);
+    ins.executeUpdate();
+    long[] parents = new long[j.dependsOn().size()];
+    List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+    for (int k = 0; k < parents.length; k++) {
+      Dependency d = j.dependsOn().get(k);
+      parents[k] = Long.parseLong(d.inBatch() ? batch[d.batchIndex()].jobId() : d.on());
+      policies.add(d.policy());
+    }
+    JobState start = deps.add(c, id, parents, policies, j.input());
+    if (start == JobState.WAITING) {
+      return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
+    }
+    if (start == JobState.CANCELLED) {
+      finish(c, id, JobState.WAITING, JobState.CANCELLED, sc.now(), deps.cancellation(c, id), null,
+          RESULT_TTL);
+      return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
+    }
+    JobState ready = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, args = ? WHERE id = ?");
+    up.setInt(1, JobRows.code(ready));
+    up.setString(2, deps.inputOf(c, id, j.argsJson()));
+    up.setLong(3, id);
+    up.executeUpdate();
+    return new EnqueueResult(Long.toString(id), true, ready);
   }
 
   private void checkPayload(String json, String what) {
@@ -409,7 +478,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
     return db.read("read finished jobs", c -> {
-      PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE state >= 3 AND "
+      PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
+          + " AND "
           + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
       ps.setLong(1, cursor);
       ps.setInt(2, limit);
@@ -452,12 +522,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       JobState s = JobRows.state(state);
       if (s.isWaiting()) {
-        JobState.checkTransition(jobId, s, JobState.CANCELLED);
-        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)");
+        finish(c, id, s, JobState.CANCELLED, now, null, null, RESULT_TTL);
         return CancelResult.CANCELLED;
       }
       if (s == JobState.RUNNING) {
-        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
+            + JobRows.RUNNING);
         up.setLong(1, id);
         up.executeUpdate();
         return CancelResult.CANCEL_REQUESTED;
@@ -470,26 +540,35 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return r;
   }
 
-  /** Moves one job to a terminal state with its own finish sequence number. */
-  private boolean finish(Db.Conn c, long id, int state, Instant now, String error, String deadReason, String ttl,
-      String guard) throws SQLException {
+  /**
+   * Moves one job, read in this transaction in state {@code from}, to the terminal state {@code to}
+   * with its own finish sequence number, through {@link JobState#checkTransition}.
+   *
+   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
+   * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
+   */
+  private void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
+      String deadReason, String ttl) throws SQLException {
+    JobState.checkTransition(Long.toString(id), from, to);
     long seq = meta(c, "finish_seq") + 1;
     PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + ttl + ", cancel_requested = 0"
-        + " WHERE id = ? AND " + guard);
+        + " WHERE id = ? AND state = ?");
     long t = micros(now);
-    ps.setInt(1, state);
+    ps.setInt(1, JobRows.code(to));
     ps.setString(2, error);
     ps.setString(3, deadReason);
     ps.setLong(4, t);
     ps.setLong(5, seq);
     ps.setLong(6, t);
     ps.setLong(7, id);
-    boolean changed = ps.executeUpdate() > 0;
-    if (changed) {
-      setMeta(c, "finish_seq", seq);
+    ps.setInt(8, JobRows.code(from));
+    if (ps.executeUpdate() == 0) {
+      throw new IllegalStateException("job " + id + " was not " + from + " when moved to " + to
+          + " although this transaction read it so; the database was changed outside the store");
     }
-    return changed;
+    setMeta(c, "finish_seq", seq);
+    deps.ended(c, id, now);
   }
 
   // ---------------------------------------------------------------- claim and complete
@@ -501,13 +580,16 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
     long now = micros(clock.instant());
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET state = 1 WHERE state = 0 AND run_at <= ?");
+    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SCHEDULED_TO_QUEUED + " WHERE state = "
+        + JobRows.SCHEDULED + " AND run_at <= ?");
     promote.setLong(1, now);
     promote.executeUpdate();
     Map<String, Integer> limits = claimRules(c);
-    PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = 2, worker_id = ?, fence = fence + 1,"
+    PreparedStatement take = c.ps("UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING
+        + ", worker_id = ?, fence = fence + 1,"
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
-        + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS);
+        + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
+        + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
     int remaining = req.max();
     for (String q : req.queues()) {
@@ -542,7 +624,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
     Instant next = null;
     if (remaining > 0) {
-      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = 0 ORDER BY run_at LIMIT 1");
+      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED
+          + " ORDER BY run_at LIMIT 1");
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           next = JobRows.instant(rs.getLong(1));
@@ -575,7 +658,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   private static int runningIn(Db.Conn c, String queue) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = 2 AND queue = ?");
+    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + JobRows.RUNNING
+        + " AND queue = ?");
     ps.setString(1, queue);
     try (ResultSet rs = ps.executeQuery()) {
       rs.next();
@@ -639,17 +723,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     StoreClock sc = StoreClock.read(clock, callerNow);
     long now = micros(sc.now());
     long seq = meta(c, "finish_seq");
-    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET state = 3, result = ?, finished_at = ?,"
+    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_SUCCEEDED
+        + ", result = ?, finished_at = ?,"
         + " finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE " + HELD);
     PreparedStatement retry = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD);
     PreparedStatement failed = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
         + " dead_reason = ?, finished_at = ?, finish_seq = ?, expires_at = ? + " + FAILURE_TTL
         + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET state = 6, error = coalesce(?, error),"
+    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_CANCELLED
+        + ", error = coalesce(?, error),"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE "
         + HELD + " AND cancel_requested >= ?");
-    PreparedStatement released = st.get("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0),"
+    PreparedStatement released = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+        + ", attempt = max(attempt - 1, 0),"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0");
     int n = completions.size();
     int[][] slot = new int[n][];
@@ -674,7 +761,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         case RETRY -> {
           long at = micros(sc.translate(k.retryAt()));
-          retry.setInt(1, at > now ? JobRows.SCHEDULED : JobRows.QUEUED);
+          JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          retry.setInt(1, JobRows.code(to));
           retry.setString(2, k.errorJson());
           retry.setLong(3, at);
           held(retry, 4, k, id);
@@ -683,7 +772,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         case FAILED, DEAD -> {
           boolean dead = k.outcome() == Completion.Outcome.DEAD;
-          failed.setInt(1, dead ? JobRows.DEAD : JobRows.FAILED);
+          JobState to = dead ? JobState.DEAD : JobState.FAILED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          failed.setInt(1, JobRows.code(to));
           failed.setInt(2, dead ? 0 : 1);
           failed.setString(3, k.errorJson());
           failed.setString(4, dead ? k.deadReason() : null);
@@ -729,6 +820,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       applied.add(ok);
     }
     setMeta(c, "finish_seq", seq);
+    if (deps.any(c)) {
+      for (int i = 0; i < n; i++) {
+        Completion.Outcome o = completions.get(i).outcome();
+        if (applied.get(i) && o != Completion.Outcome.RETRY) {
+          deps.ended(c, Long.parseLong(completions.get(i).jobId()), sc.now()); // a release: no end, no effect
+        }
+      }
+    }
     return applied;
   }
 
@@ -772,7 +871,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       skew.setString(1, w.id());
       skew.setLong(2, micros(w.clockSkew()));
       skew.executeUpdate();
-      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
+          + JobRows.RUNNING + " AND worker_id = ?");
       held.setString(1, w.id());
       Set<String> ids = new HashSet<>();
       Set<String> cancel = new HashSet<>();
@@ -799,7 +899,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
       delSkew.setString(1, workerId);
       delSkew.executeUpdate();
-      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + JobRows.RUNNING
+          + " AND worker_id = ?");
       sel.setString(1, workerId);
       List<long[]> held = new ArrayList<>();
       try (ResultSet rs = sel.executeQuery()) {
@@ -807,11 +908,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           held.add(new long[] {rs.getLong(1), rs.getInt(2)});
         }
       }
-      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0), run_at = ?,"
-          + " cancel_requested = 0 WHERE id = ? AND state = 2");
+      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+          + ", attempt = max(attempt - 1, 0), run_at = ?,"
+          + " cancel_requested = 0 WHERE id = ? AND state = " + JobRows.RUNNING);
       for (long[] h : held) {
         if (h[1] != 0) {
-          finish(c, h[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+          finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
         } else {
           rel.setLong(1, micros(now));
           rel.setLong(2, h[0]);
@@ -829,7 +931,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
     Instant now = clock.instant();
     long t = micros(now);
-    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
+        + " AND NOT EXISTS (SELECT 1 FROM"
         + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) LIMIT ?";
     boolean any = db.read("look for expired leases", c -> {
       PreparedStatement ps = c.ps(orphaned);
@@ -851,7 +954,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
     List<JobInfo> out = db.write("reclaim jobs of dead workers", c -> {
       PreparedStatement ps = c.ps("SELECT j.id, j.lost, j.cancel_requested, p.max_lost, j.worker_id FROM spindle_jobs j"
-          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = " + JobRows.RUNNING
+          + " AND NOT EXISTS (SELECT 1 FROM"
           + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?");
       ps.setLong(1, t);
       ps.setInt(2, limit);
@@ -861,9 +965,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
         }
       }
-      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET state = 1, lost = lost + 1, run_at = ?"
-          + " WHERE id = ? AND state = 2");
-      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = 2");
+      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + JobRows.RUNNING);
+      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
+          + JobRows.RUNNING);
       List<Long> ids = new ArrayList<>();
       for (Object[] r : rows) {
         long id = (Long) r[0];
@@ -873,13 +978,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         if (cancel) {
           strike.setLong(1, id);
           strike.executeUpdate();
-          finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+          finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
         } else if (lost >= maxLost) {
           strike.setLong(1, id);
           strike.executeUpdate();
           String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
               + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
-          finish(c, id, JobRows.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL, "state = 2");
+          finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL);
         } else {
           requeue.setLong(1, t);
           requeue.setLong(2, id);
@@ -888,7 +993,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         ids.add(id);
       }
       PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
-          + " FROM spindle_jobs j WHERE j.state = 2 AND j.worker_id = spindle_workers.id)");
+          + " FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
       gone.setLong(1, t);
       if (gone.executeUpdate() > 0) {
         c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
@@ -1036,7 +1141,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public int purgeExpired(Instant callerNow, RetentionLimits limits) {
     long t = micros(clock.instant());
     long[] work = db.read("check retention", c -> {
-      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE state >= 3 AND"
+      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
+          + " AND"
           + " expires_at <= ? LIMIT 1)");
       ex.setLong(1, t);
       long expired;
@@ -1044,7 +1150,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         rs.next();
         expired = rs.getLong(1);
       }
-      return new long[] {expired, count(c, "state IN (3, 6)"), count(c, "state IN (4, 5)")};
+      return new long[] {expired, count(c, JobRows.IS_SUCCESS_LIKE), count(c, JobRows.IS_FAILURE_LIKE)};
     });
     long overOk = work[1] - limits.maxSucceeded();
     long overFailed = work[2] - limits.maxFailed();
@@ -1055,20 +1161,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       raiseIdFloor(c);
       int left = limits.batch();
       PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
-          + " state >= 3 AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
+          + " " + JobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
       del.setLong(1, t);
       del.setInt(2, left);
       int deleted = del.executeUpdate();
       left -= deleted;
-      long ok = count(c, "state IN (3, 6)") - limits.maxSucceeded();
+      long ok = count(c, JobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
       if (left > 0 && ok > 0) {
-        int n = deleteOldest(c, "state IN (3, 6)", (int) Math.min(ok, left));
+        int n = deleteOldest(c, JobRows.IS_SUCCESS_LIKE, (int) Math.min(ok, left));
         deleted += n;
         left -= n;
       }
-      long bad = count(c, "state IN (4, 5)") - limits.maxFailed();
+      long bad = count(c, JobRows.IS_FAILURE_LIKE) - limits.maxFailed();
       if (left > 0 && bad > 0) {
-        deleted += deleteOldest(c, "state IN (4, 5)", (int) Math.min(bad, left));
+        deleted += deleteOldest(c, JobRows.IS_FAILURE_LIKE, (int) Math.min(bad, left));
       }
       return deleted;
     });
@@ -1216,7 +1322,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return db.read("list workers", c -> {
       List<WorkerRecord> out = new ArrayList<>();
       try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
-          + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = 2"
+          + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
+          + JobRows.RUNNING
           + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
           + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
           .executeQuery()) {
@@ -1249,18 +1356,55 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         JobState.checkRequeue(jobId, JobRows.state(rs.getInt(1)));
       }
-      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0, dead_reason = NULL,"
-          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?"
-          + " RETURNING " + JobRows.COLUMNS);
-      up.setLong(1, micros(now));
-      up.setLong(2, id);
-      try (ResultSet rs = up.executeQuery()) {
+      JobState to = deps.retry(c, id);
+      if (to == JobState.CANCELLED) {
+        throw new IllegalJobTransitionException(jobId, JobState.CANCELLED, JobState.QUEUED, "job " + jobId
+            + " depends on job " + deps.cancelledBy(c, id) + ", which ended in a way that cancels it: retry that one");
+      }
+      to = to == null ? JobState.QUEUED : to;
+      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
+          + " error = CASE WHEN ? THEN NULL ELSE error END,"
+          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
+      up.setInt(1, JobRows.code(to));
+      up.setBoolean(2, to == JobState.WAITING);
+      up.setLong(3, micros(now));
+      up.setLong(4, id);
+      up.executeUpdate();
+      if (to == JobState.QUEUED) {
+        PreparedStatement args = c.ps("UPDATE spindle_jobs SET args = ? WHERE id = ?");
+        args.setString(1, deps.inputOf(c, id, argsOfOrNull(c, id)));
+        args.setLong(2, id);
+        args.executeUpdate();
+      }
+      deps.requeued(c, id);
+      PreparedStatement get = c.ps(JOB_BY_ID);
+      get.setLong(1, id);
+      try (ResultSet rs = get.executeQuery()) {
         rs.next();
         return row(c, rs);
       }
     });
     listeners.fire();
     return r;
+  }
+
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    long id = parseIdOrNeg(jobId);
+    return db.read("read the dependencies of job " + jobId, c -> {
+      if (id < 0 || argsOfOrNull(c, id) == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      return deps.edgesOf(c, id);
+    });
+  }
+
+  private static String argsOfOrNull(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   @Override
@@ -1357,7 +1501,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public int requeueMatching(JobFilter filter, Instant callerNow) {
     Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
-    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0,"
+    for (JobState from : f.states()) {
+      JobState.checkTransition("(any " + from + " job)", from, JobState.QUEUED);
+    }
+    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+        + ", failures = 0, lost = 0,"
         + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
         + " finish_seq = 0 WHERE id IN (SELECT id FROM spindle_jobs WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
@@ -1381,7 +1529,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public int cancelMatching(JobFilter filter, Instant callerNow) {
     Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = 2 AND"
+    StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = "
+        + JobRows.RUNNING + " AND"
         + " cancel_requested = 1)");
     List<Object> args = new ArrayList<>();
     where(f, sql, args);
@@ -1398,12 +1547,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
       }
       int done = 0;
-      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
+          + JobRows.RUNNING);
       for (long[] r : rows) {
         if (JobRows.state((int) r[1]) == JobState.RUNNING) {
           ask.setLong(1, r[0]);
           done += ask.executeUpdate();
-        } else if (finish(c, r[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)")) {
+        } else {
+          finish(c, r[0], JobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, RESULT_TTL);
           done++;
         }
       }
@@ -1572,7 +1723,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
      * @throws StoreException if it cannot be opened (the message says why)
      */
     public SqliteJobStore open() {
-      return new SqliteJobStore(this);
+      return new SqliteJobStore(new Settings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
+          wakeupInterval, requirePrivate, clock));
     }
   }
 }

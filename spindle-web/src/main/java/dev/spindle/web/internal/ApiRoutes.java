@@ -1,7 +1,7 @@
 package dev.spindle.web.internal;
 
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobRequest;
@@ -12,6 +12,7 @@ import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.spi.Durations;
 import dev.spindle.web.Credentials;
 import dev.spindle.web.Role;
 import io.javalin.http.Context;
@@ -562,27 +563,13 @@ public final class ApiRoutes {
     throw Problem.badRequest(name + " must be a whole number from " + min + " to " + max + ": '" + v + "'");
   }
 
-  /** {@code PT10S}, or a number with unit ms, s, m, h, d. */
+  /** A duration in {@link Durations}' grammar: {@code PT10S}, {@code 10s}, {@code 1h30m}, ... */
   static Duration duration(String v, String name) {
-    String s = v.trim();
     try {
-      if (s.startsWith("P") || s.startsWith("p")) {
-        return Duration.parse(s);
-      }
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(s);
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
-      }
-    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-      // fall through
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(name + ": " + e.getMessage());
     }
-    throw Problem.badRequest(name + ": not a duration: '" + v + "' (e.g. 10s, 5m, 1h, PT30S)");
   }
+
 }

@@ -1,5 +1,6 @@
 package dev.spindle.store.redis.internal;
 
+import dev.spindle.queue.JobState;
 import io.lettuce.core.ScriptOutputType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,10 @@ import java.util.HexFormat;
 
 /**
  * The store's Lua scripts (in {@code lua/} next to this class): each is the shared library
- * {@code lib.lua} followed by its own body, run with EVALSHA (falling back to EVAL after a server
- * restart flushed the script cache). Every script gets the key prefix as its only declared key, so
- * Redis Cluster routes it to the namespace's slot.
+ * {@code lib.lua} (with {@link JobState}'s tables rendered in by {@link LuaStateMachine}) followed
+ * by its own body, run with EVALSHA (falling back to EVAL after a server restart flushed the script
+ * cache). Every script gets the key prefix as its only declared key, so Redis Cluster routes it to
+ * the namespace's slot.
  */
 public enum Script {
   ENQUEUE("enqueue", ScriptOutputType.MULTI),
@@ -40,7 +42,7 @@ public enum Script {
   DELETE_JOB("delete_job", ScriptOutputType.VALUE),
   AUDIT("audit", ScriptOutputType.INTEGER);
 
-  private static final String LIB = read("lib");
+  private static final String LIB = LuaStateMachine.inline(read("lib"));
 
   private final String file;
   private final ScriptOutputType output;

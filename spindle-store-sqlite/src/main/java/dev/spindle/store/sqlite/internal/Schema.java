@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -35,14 +35,15 @@ public final class Schema {
         + " run_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
         + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL)",
     // ready jobs per queue in claim order
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = 1",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = "
+        + JobRows.QUEUED,
     // delayed and backing-off jobs by run time
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = 0",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = " + JobRows.SCHEDULED,
     // running jobs by worker (heartbeats, reclaim, queue limits)
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = 2",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = " + JobRows.RUNNING,
     // finished jobs: the feed of terminal transitions, retention
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE state >= 3",
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE state >= 3",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE " + JobRows.IS_TERMINAL,
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE " + JobRows.IS_TERMINAL,
     "CREATE UNIQUE INDEX IF NOT EXISTS spindle_jobs_unique ON spindle_jobs (unique_key)"
         + " WHERE unique_key IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS spindle_workers (id TEXT PRIMARY KEY, name TEXT NOT NULL, host TEXT NOT NULL,"
@@ -62,6 +63,21 @@ public final class Schema {
     // each worker's clock minus the store's at its last heartbeat (shown by spindle status)
     "CREATE TABLE IF NOT EXISTS spindle_worker_clocks (worker TEXT PRIMARY KEY, skew_us INTEGER NOT NULL)"
         + " WITHOUT ROWID",
+    // version 3: job dependencies (workflows); WAITING jobs have state -1
+    "CREATE TABLE IF NOT EXISTS spindle_deps (parent INTEGER NOT NULL, child INTEGER NOT NULL,"
+        + " policy INTEGER NOT NULL, position INTEGER NOT NULL, end_state INTEGER, end_result TEXT, end_error TEXT,"
+        + " PRIMARY KEY (parent, child)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS spindle_deps_child ON spindle_deps (child, position)",
+    "CREATE TABLE IF NOT EXISTS spindle_waits (id INTEGER PRIMARY KEY, pending INTEGER NOT NULL,"
+        + " failures INTEGER NOT NULL, on_failure_only INTEGER NOT NULL, input INTEGER NOT NULL,"
+        + " cancelled_by INTEGER)",
+    "CREATE INDEX IF NOT EXISTS spindle_waits_cancelled_by ON spindle_waits (cancelled_by)"
+        + " WHERE cancelled_by IS NOT NULL",
+    // a deleted job (purge, retention) takes its dependency rows along
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_deleted AFTER DELETE ON spindle_jobs"
+        + " WHEN EXISTS (SELECT 1 FROM spindle_deps) BEGIN"
+        + " DELETE FROM spindle_deps WHERE child = old.id; DELETE FROM spindle_deps WHERE parent = old.id;"
+        + " DELETE FROM spindle_waits WHERE id = old.id; END",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 

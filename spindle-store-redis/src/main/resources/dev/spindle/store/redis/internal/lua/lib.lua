@@ -43,17 +43,9 @@ local P = KEYS[1]
 
 local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
   .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|(.*)$'
-local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
--- JobState's allowed-transitions table
-local ALLOWED = {
-  SCHEDULED = {QUEUED = true, CANCELLED = true},
-  QUEUED = {RUNNING = true, CANCELLED = true},
-  RUNNING = {SUCCEEDED = true, SCHEDULED = true, QUEUED = true, FAILED = true, DEAD = true, CANCELLED = true},
-  SUCCEEDED = {},
-  FAILED = {QUEUED = true},
-  DEAD = {QUEUED = true},
-  CANCELLED = {QUEUED = true}
-}
+-- TERMINAL (the terminal states) and ALLOWED (the allowed transitions, ALLOWED[from][to]) are
+-- rendered from JobState by Script.java in place of the next line: one state machine, in Java.
+--@JOB_STATE_TABLES@
 local MAX_SECOND = 253402300799 -- 9999-12-31T23:59:59Z: expiry times are capped there
 local REQ_TTL_MS = 600000 -- replies kept for retried requests
 

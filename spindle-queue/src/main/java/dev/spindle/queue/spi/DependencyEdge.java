@@ -1,0 +1,20 @@
+package dev.spindle.queue.spi;
+
+import dev.spindle.queue.DependencyPolicy;
+import java.util.Objects;
+
+/**
+ * One dependency as stored: {@code childId} waits for {@code parentId}. Immutable.
+ *
+ * @param parentId the job waited for
+ * @param childId the waiting (dependent) job
+ * @param policy what the parent's failure does to the child
+ * @param position the parent's place among the child's dependencies (its input order)
+ */
+public record DependencyEdge(String parentId, String childId, DependencyPolicy policy, int position) {
+  public DependencyEdge {
+    Objects.requireNonNull(parentId, "parentId");
+    Objects.requireNonNull(childId, "childId");
+    Objects.requireNonNull(policy, "policy");
+  }
+}
