@@ -1,6 +1,7 @@
 -- cancel(rid, id, now): CANCELLED if waiting, a cancel request if RUNNING.
 -- Returns CANCELLED, CANCEL_REQUESTED, ALREADY_FINISHED or NOT_FOUND.
-local rid, id, now = ARGV[1], ARGV[2], ARGV[3]
+local rid, id = ARGV[1], ARGV[2]
+local now = storeclock(ARGV[3])
 local prev = replay(rid)
 if prev then return prev end
 local j = load(id)

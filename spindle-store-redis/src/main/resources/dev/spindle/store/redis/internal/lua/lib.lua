@@ -30,7 +30,8 @@
 -- "<first fs>:<last fs>", score the expiry shared by the jobs that one script call finished with
 -- that expiry; a bucket may also span other jobs, which purge_expired checks one by one),
 -- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id),
--- P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end), P..'fseq' and
+-- P..'limits', P..'workers' (id -> record JSON, on the worker's clock), P..'clk' (id -> the store's
+-- clock minus the worker's at its last heartbeat), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
 --
 -- Out-of-memory rule: Redis never stops a script halfway. A script that must still work when
@@ -84,6 +85,28 @@ local function tless(a, b)
   local s1, n1 = tparts(a)
   local s2, n2 = tparts(b)
   return s1 < s2 or (s1 == s2 and n1 < n2)
+end
+-- a - b, as a duration that may be negative ("-2.500000000" is -1.5 s: the nanos are never negative)
+local function tsub(a, b)
+  local s1, n1 = tparts(a)
+  local s2, n2 = tparts(b)
+  local s, n = s1 - s2, n1 - n2
+  if n < 0 then s = s - 1; n = n + 1000000000 end
+  return string.format('%d.%09d', s, n)
+end
+
+-- The store's clock: Redis TIME, read inside the script, is what leases, due times, reclaim and
+-- expiry are decided on, never a client's clock. 'arg' is the caller's now; its instants (run
+-- times, lease ends) are moved onto the store's clock by the returned offset (store - caller), so
+-- they keep their meaning as durations from the caller's now. A test clock is passed as
+-- '=' .. instant: that instant is then the store's now (offset 0).
+local function storeclock(arg)
+  if string.sub(arg, 1, 1) == '=' then
+    return string.sub(arg, 2), '0.000000000'
+  end
+  local tm = redis.call('TIME')
+  local now = string.format('%d.%09d', tonumber(tm[1]), tonumber(tm[2]) * 1000)
+  return now, tsub(now, arg)
 end
 
 -- ---------------------------------------------------------------- policies
@@ -410,13 +433,14 @@ end
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
 -- policy, the number of groups; per group (consecutive jobs with the same options, so that jobs are
--- added in input order): queue, priority, run at,
+-- added in input order): queue, priority, run at, created (both on the enqueuer's clock: the run
+-- time is moved onto the store's clock 'now' by the difference),
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
 -- args (as stored in P..'h:'..id), unique key ('' for none). Adds the jobs, all or none; a job
 -- whose unique key exists (in the store or earlier in the batch) is not added.
 -- Returns {'ids', first id} when every job was added (their ids are consecutive, in the order of
 -- the groups), else a flat list: id, created (1/0), state, per job.
-local function enqueue(i)
+local function enqueue(i, now)
   local npol = tonumber(ARGV[i])
   local pols = {}
   for k = 1, npol do pols[k] = ARGV[i + 2 * k - 1] end
@@ -428,9 +452,9 @@ local function enqueue(i)
   local known, fresh = {}, 0
   local x = i
   for g = 1, ngroups do
-    local n = tonumber(ARGV[x + 5])
+    local n = tonumber(ARGV[x + 6])
     for k = 0, n - 1 do
-      local u = ARGV[x + 6 + 2 * k + 1]
+      local u = ARGV[x + 7 + 2 * k + 1]
       if u == '' then
         fresh = fresh + 1
       elseif not known[u] then
@@ -438,7 +462,7 @@ local function enqueue(i)
         if known[u] == 'new' then fresh = fresh + 1 end
       end
     end
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
   end
   local nextid = 0
   if fresh > 0 then
@@ -449,17 +473,17 @@ local function enqueue(i)
   local total = 0
   x = i
   for g = 1, ngroups do
-    local n = tonumber(ARGV[x + 5])
+    local n = tonumber(ARGV[x + 6])
     total = total + n
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
   end
   local compact = fresh == total
   local out, created = {}, {}
   if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
-    local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), ARGV[x + 2], ARGV[x + 3] == '1',
-      pols[tonumber(ARGV[x + 4])], tonumber(ARGV[x + 5])
+    local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), tadd(now, tsub(ARGV[x + 2], ARGV[x + 3])),
+      ARGV[x + 4] == '1', pols[tonumber(ARGV[x + 5])], tonumber(ARGV[x + 6])
     local s = delayed and 'SCHEDULED' or 'QUEUED'
     local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po})
     local key, score
@@ -470,7 +494,7 @@ local function enqueue(i)
     if not all then all = {}; ZADDS[P .. 'all'] = all end
     local made = 0
     for k = 0, n - 1 do
-      local u = ARGV[x + 6 + 2 * k + 1]
+      local u = ARGV[x + 7 + 2 * k + 1]
       if u ~= '' and known[u] ~= 'new' then
         local id = known[u]
         local st = created[id]
@@ -490,7 +514,7 @@ local function enqueue(i)
           known[u] = id
         end
         MSETS[#MSETS + 1] = hkey(id)
-        MSETS[#MSETS + 1] = ARGV[x + 6 + 2 * k]
+        MSETS[#MSETS + 1] = ARGV[x + 7 + 2 * k]
         MSETS[#MSETS + 1] = skey(id)
         MSETS[#MSETS + 1] = text
         all[#all + 1] = id
@@ -511,7 +535,7 @@ local function enqueue(i)
       push(SADDS, P .. 'queues', q)
       CHANGED = true
     end
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
   end
   return out
 end

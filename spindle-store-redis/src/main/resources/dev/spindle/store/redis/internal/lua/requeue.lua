@@ -1,6 +1,7 @@
 -- requeue(rid, id, now): a FAILED, DEAD or CANCELLED job back to QUEUED with its failure and
 -- lost-worker counts reset. Returns {'OK', row}, {'NOT_FOUND'} or {'STATE', state}.
-local rid, id, now = ARGV[1], ARGV[2], ARGV[3]
+local rid, id = ARGV[1], ARGV[2]
+local now = storeclock(ARGV[3])
 local prev = replay(rid)
 if prev then
   local text = redis.call('GET', skey(id))
