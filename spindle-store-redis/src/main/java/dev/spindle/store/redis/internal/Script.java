@@ -39,6 +39,7 @@ public enum Script {
   RESEED("reseed", ScriptOutputType.VALUE),
   PAUSE("pause", ScriptOutputType.INTEGER),
   DELETE_JOB("delete_job", ScriptOutputType.VALUE),
+  EDGES("edges", ScriptOutputType.MULTI),
   AUDIT("audit", ScriptOutputType.INTEGER);
 
   private static final String LIB = LuaStateMachine.inline(read("lib"));

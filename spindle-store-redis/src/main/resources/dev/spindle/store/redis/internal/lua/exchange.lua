@@ -154,6 +154,7 @@ if nc > 0 then
           push(ZADDS, KOK, seq, m)
           count(q, 'RUNNING', -1)
           count(q, 'SUCCEEDED', 1)
+          ENDED[#ENDED + 1] = id
           CHANGED = true
         else
           local j = parse(id, text)
@@ -193,6 +194,8 @@ if nc > 0 then
   end
   flush()
 end
+-- what depends on the jobs that ended is released or cancelled in this same script
+settle(now)
 
 local worker = ARGV[cb]
 local claimed, statuses = {}, {}

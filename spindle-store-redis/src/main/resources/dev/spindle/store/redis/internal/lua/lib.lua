@@ -32,6 +32,8 @@
 -- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id),
 -- P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
+-- WAITING jobs (they wait for other jobs: workflows) are in no index but P..'all' and the counts;
+-- their dependencies are kept as described at "dependencies" below.
 --
 -- Out-of-memory rule: Redis never stops a script halfway. A script that must still work when
 -- Redis is at maxmemory (completions, heartbeats, reclaim, purge: they let running jobs finish and
@@ -43,7 +45,8 @@ local P = KEYS[1]
 local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
   .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|(.*)$'
 -- TERMINAL (the terminal states) and ALLOWED (the allowed transitions, ALLOWED[from][to]) are
--- rendered from JobState by Script.java in place of the next line: one state machine, in Java.
+-- rendered from JobState by Script.java in place of the next line: one state machine, in Java; so
+-- is EFFECT[policy code][terminal state] ('S', 'F' or 'C'), DependencyPolicy.effectOf.
 --@JOB_STATE_TABLES@
 local MAX_SECOND = 253402300799 -- 9999-12-31T23:59:59Z: expiry times are capped there
 local REQ_TTL_MS = 600000 -- replies kept for retried requests
@@ -290,7 +293,8 @@ end
 local function unindex(j)
   local s = j.s
   count(j.q, s, -1)
-  if s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
+  if s == 'WAITING' then -- in no index
+  elseif s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
   elseif s == 'QUEUED' then
     if not j.popped then push(ZREMS, rkey(j.q), member(j)) end
   elseif s == 'RUNNING' then
@@ -305,7 +309,8 @@ end
 local function index(j)
   local s = j.s
   count(j.q, s, 1)
-  if s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
+  if s == 'WAITING' then -- in no index
+  elseif s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
   elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), ids(-j.p), member(j))
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
@@ -315,6 +320,9 @@ local function index(j)
     push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', j.fs, member(j))
   end
 end
+
+-- Jobs that reached a terminal state in this script: settle() applies their ends to their dependents.
+local ENDED = {}
 
 -- Applies a checked transition, keeping every index and count in step (like InMemoryJobStore.move).
 local function move(j, to, now)
@@ -330,6 +338,7 @@ local function move(j, to, now)
     j.fi = now
     j.ex, j.exus = expiry(j.po, to, now)
     j.fs = ids(nextseq())
+    ENDED[#ENDED + 1] = j.id
   end
   if to ~= 'RUNNING' then CHANGED = true end
   index(j)
@@ -347,6 +356,339 @@ local function release(j, now)
   move(j, 'QUEUED', now)
 end
 
+-- ---------------------------------------------------------------- dependencies (workflows)
+-- A job may wait (WAITING) for other jobs. Its dependencies ("edges") are kept twice, so that both
+-- a dependency's end and the dependent's release touch only what they need:
+--   P..'dn'         (hash) parent id -> its dependents, "child:position:policy,..." (policy: its
+--                   code, DependencyPolicy's ordinal)
+--   P..'wt:'..child (hash) per job that has dependencies: i = input mode (A args, R result,
+--                   S results, O outcomes) then '1' if every dependency is ON_FAILURE else '0';
+--                   n = how many; u = "<policy code><parent id>,..." in declared order; p = pending;
+--                   f = ON_FAILURE dependencies that ended without success; c = the dependency that
+--                   cancelled it; and, per dependency whose end it was told, its position -> the end
+--                   ("STATE", or "STATE|<result length or -1>|<result><error>" if the input needs
+--                   them), so its input survives the dependency's purge.
+--   P..'nwt'        how many P..'wt:' hashes exist (deletions skip the lookups while it is absent;
+--                   when the last goes, P..'dn' goes too).
+-- An edge is told a dependency's end once (HSETNX on its position), so an end applied twice (a
+-- requeued dependency ending again) never counts twice. Every end is applied by settle() in the
+-- script that made it, fenced like the completion itself: a release is never lost or doubled.
+-- Deleting a job deletes its own records and removes it from its dependencies' lists (when short;
+-- entries naming a deleted job are otherwise skipped when read: ids are never reused).
+local KDN = P .. 'dn'
+local function wtkey(id) return P .. 'wt:' .. id end
+local JOBS, META = nil, nil -- while dependencies are worked on: job tables and wait modes by id
+
+local function getjob(id)
+  local j = JOBS[id]
+  if j == nil then
+    j = load(id) or false
+    JOBS[id] = j
+  end
+  return j or nil
+end
+-- {mode = input mode, off = true if it runs only after a failure} of a job with dependencies, or nil.
+local function waitmeta(id)
+  local m = META[id]
+  if m == nil then
+    local v = redis.call('HGET', wtkey(id), 'i')
+    m = v and {mode = string.sub(v, 1, 1), off = string.sub(v, 2, 2) == '1'} or false
+    META[id] = m
+  end
+  return m or nil
+end
+-- Its dependencies in declared order: {{pol = code, id = parent id}, ...}.
+local function upof(id)
+  local out = {}
+  for e in string.gmatch(redis.call('HGET', wtkey(id), 'u') or '', '[^,]+') do
+    out[#out + 1] = {pol = string.sub(e, 1, 1), id = string.sub(e, 2)}
+  end
+  return out
+end
+local function deperror(id, dep, st)
+  return '{"type":"dependency_failed","message":"job ' .. id .. ' was cancelled: it depends on job ' .. dep
+    .. ', which ended ' .. st .. '","stack":[],"cause":null}'
+end
+local function notneeded(id)
+  return '{"type":"not_needed","message":"job ' .. id .. ' was cancelled: it runs only when a dependency'
+    .. ' fails, and every one succeeded","stack":[],"cause":null}'
+end
+-- An end as an edge keeps it, for a dependent whose input is built in 'mode'.
+local function endvalue(st, r, e, mode)
+  if mode == 'A' then return st end
+  if mode ~= 'O' then e = nil end
+  return st .. '|' .. (r and #r or -1) .. '|' .. (r or '') .. (e or '')
+end
+local function parseend(v)
+  local st, rl, rest = string.match(v, '^(%u+)|(-?%d+)|(.*)$')
+  if not st then return {s = v} end
+  rl = tonumber(rl)
+  local r, e = nil, rest
+  if rl >= 0 then
+    r = string.sub(rest, 1, rl)
+    e = string.sub(rest, rl + 1)
+  end
+  return {s = st, r = r, e = e ~= '' and e or nil}
+end
+-- The input of a released job (not mode 'A'), from the ends its edges were told (Workflows.input).
+local function inputof(id, mode)
+  local wk = wtkey(id)
+  local n = tonumber(redis.call('HGET', wk, 'n'))
+  local ends = {}
+  for i = 0, n - 1, 1000 do
+    local fields = {}
+    for k = i, math.min(i + 999, n - 1) do fields[#fields + 1] = ids(k) end
+    local v = redis.call('HMGET', wk, unpack(fields))
+    for x = 1, #v do ends[i + x] = v[x] and parseend(v[x]) or {s = 'WAITING'} end
+  end
+  if mode == 'R' then return ends[1].r or 'null' end
+  local b = {}
+  if mode == 'S' then
+    for k = 1, n do b[k] = ends[k].r or 'null' end
+  else
+    local up = upof(id)
+    for k = 1, n do
+      local e = ends[k]
+      b[k] = '{"jobId":"' .. up[k].id .. '","state":"' .. e.s .. '","result":' .. (e.r or 'null') .. ',"error":'
+        .. (e.e or 'null') .. '}'
+    end
+  end
+  return '[' .. table.concat(b, ',') .. ']'
+end
+-- Replaces a job's arguments (the header stays).
+local function setinput(id, input)
+  local h = redis.call('GET', hkey(id))
+  mset(hkey(id), string.match(h, '^([^\n]*)\n') .. '\n' .. input)
+end
+-- WAITING -> QUEUED (SCHEDULED if its run time is ahead), its input written.
+local function unwait(j, mode, now)
+  if mode ~= 'A' then setinput(j.id, inputof(j.id, mode)) end
+  move(j, tless(now, j.ra) and 'SCHEDULED' or 'QUEUED', now)
+  save(j)
+end
+local function depcancel(j, err, now)
+  seterror(j, err)
+  move(j, 'CANCELLED', now)
+  save(j)
+end
+local function onlyonfailure(pols)
+  for k = 1, #pols do
+    if pols[k] ~= '3' then return false end
+  end
+  return #pols > 0
+end
+-- Workflows.evaluate: the wait {p = pending, f = failures} of a job whose dependencies (policy
+-- codes) are in 'states' (false: gone, counted as CANCELLED); nil and the position of the first
+-- dependency that cancels it.
+local function evaluate(pols, states)
+  local pend, fails = #pols, 0
+  for k = 1, #pols do
+    local s = states[k] or 'CANCELLED'
+    if TERMINAL[s] then
+      local eff = EFFECT[pols[k]][s]
+      if eff == 'C' then return nil, k end
+      pend = pend - 1
+      if eff == 'F' and pols[k] == '3' then fails = fails + 1 end
+    end
+  end
+  return {p = pend, f = fails}
+end
+
+-- Job 'pid' ended: tells each dependent in 'list' (its P..'dn' entry) and releases or cancels it.
+local function tell(pid, list, now)
+  local pj = getjob(pid)
+  if not pj or not TERMINAL[pj.s] then return end
+  local st = pj.s
+  local err, errread = nil, false
+  for entry in string.gmatch(list, '[^,]+') do
+    local c, pos, pol = string.match(entry, '^(%d+):(%d+):(%d)$')
+    local cj = getjob(c)
+    local meta = cj and waitmeta(c)
+    if meta then
+      if meta.mode == 'O' and not errread then
+        err = redis.call('GET', errkey(pid)) or nil
+        errread = true
+      end
+      local wk = wtkey(c)
+      if redis.call('HSETNX', wk, pos, endvalue(st, pj.r, err, meta.mode)) == 1 then
+        local eff = EFFECT[pol][st]
+        if eff == 'C' then
+          if cj.s == 'WAITING' then
+            redis.call('HSET', wk, 'c', pid)
+            depcancel(cj, deperror(c, pid, st), now)
+          end
+        else
+          -- a job that no longer waits (cancelled meanwhile) is counted again if it is revived
+          local pend = redis.call('HINCRBY', wk, 'p', -1)
+          if eff == 'F' and pol == '3' then redis.call('HINCRBY', wk, 'f', 1) end
+          if pend <= 0 and cj.s == 'WAITING' then
+            if meta.off and num(redis.call('HGET', wk, 'f')) == 0 then
+              depcancel(cj, notneeded(c), now)
+            else
+              unwait(cj, meta.mode, now)
+            end
+          end
+        end
+      end
+    end
+  end
+end
+
+-- Applies the ends of this script's terminal moves (ENDED) to their dependents, and the ends that
+-- causes in turn (cancellations), breadth first: a chain of any length without recursion. Flushes.
+local function settle(now)
+  if #ENDED == 0 then return end
+  if redis.call('EXISTS', KDN) == 0 then
+    ENDED = {}
+    return
+  end
+  JOBS, META = {}, {}
+  while #ENDED > 0 do
+    flush()
+    local batch = ENDED
+    ENDED = {}
+    for i = 1, #batch, 1000 do
+      local last = math.min(i + 999, #batch)
+      local v = redis.call('HMGET', KDN, unpack(batch, i, last))
+      for x = 1, #v do
+        if v[x] then tell(batch[i + x - 1], v[x], now) end
+      end
+    end
+  end
+  flush()
+  JOBS, META = nil, nil
+end
+
+-- Recomputes the wait of job 'c' from its dependencies' current states (a gone one by the end it
+-- told, if any), recording their ends again. Returns the wait, or nil and the dependency that
+-- cancels it (recorded as c). JOBS must be set.
+local function reevaluate(c)
+  local wk = wtkey(c)
+  local meta = waitmeta(c)
+  local up = upof(c)
+  local pols, states, set, del = {}, {}, {}, {}
+  for k, e in ipairs(up) do
+    pols[k] = e.pol
+    local pj = getjob(e.id)
+    if pj then
+      states[k] = pj.s
+      if TERMINAL[pj.s] then
+        local err = meta.mode == 'O' and redis.call('GET', errkey(e.id)) or nil
+        set[#set + 1] = ids(k - 1)
+        set[#set + 1] = endvalue(pj.s, pj.r, err, meta.mode)
+      else
+        del[#del + 1] = ids(k - 1)
+      end
+    else
+      local v = redis.call('HGET', wk, ids(k - 1))
+      states[k] = v and parseend(v).s or false
+    end
+  end
+  if #set > 0 then chunked('HSET', wk, set, 2) end
+  if #del > 0 then chunked('HDEL', wk, del, 1) end
+  local w, bad = evaluate(pols, states)
+  if not w then
+    redis.call('HSET', wk, 'c', up[bad].id)
+    return nil, up[bad].id
+  end
+  redis.call('HSET', wk, 'p', ids(w.p), 'f', ids(w.f))
+  redis.call('HDEL', wk, 'c')
+  return w
+end
+
+-- Job 'id' was requeued: the dependents it cancelled wait for it again (and theirs, in turn),
+-- unless another dependency still cancels them. JOBS must be set.
+local function requeued(id, now)
+  local todo, i = {id}, 1
+  while i <= #todo do
+    local p = todo[i]
+    i = i + 1
+    local v = redis.call('HGET', KDN, p)
+    if v then
+      for c in string.gmatch(v, '(%d+):%d+:%d') do
+        local cj = getjob(c)
+        if cj and cj.s == 'CANCELLED' and redis.call('HGET', wtkey(c), 'c') == p and reevaluate(c) then
+          seterror(cj, nil)
+          move(cj, 'WAITING', now)
+          save(cj)
+          todo[#todo + 1] = c
+        end
+      end
+    end
+  end
+end
+
+-- Records the dependencies of the new WAITING job 'cj' (parents: ids; pols: codes) and releases
+-- or cancels it at once if they allow. 'dn' buffers P..'dn' values (written by the caller). JOBS
+-- must be set.
+local function adddeps(cj, parents, pols, mode, now, dn, fresh)
+  local c = cj.id
+  local wk = wtkey(c)
+  local states, up = {}, {}
+  local fields = {'i', mode .. (onlyonfailure(pols) and '1' or '0'), 'n', ids(#parents)}
+  for k = 1, #parents do
+    local pid = parents[k]
+    local pj = getjob(pid)
+    states[k] = pj and pj.s or false
+    up[k] = pols[k] .. pid
+    local prev = dn[pid]
+    if prev == nil then prev = (not fresh[pid] and redis.call('HGET', KDN, pid)) or '' end
+    dn[pid] = (prev == '' and '' or prev .. ',') .. c .. ':' .. (k - 1) .. ':' .. pols[k]
+    if pj and TERMINAL[pj.s] then
+      local err = mode == 'O' and redis.call('GET', errkey(pid)) or nil
+      fields[#fields + 1] = ids(k - 1)
+      fields[#fields + 1] = endvalue(pj.s, pj.r, err, mode)
+    end
+  end
+  local w, bad = evaluate(pols, states)
+  fields[#fields + 1] = 'u'
+  fields[#fields + 1] = table.concat(up, ',')
+  fields[#fields + 1] = 'p'
+  fields[#fields + 1] = ids(w and w.p or 0)
+  fields[#fields + 1] = 'f'
+  fields[#fields + 1] = ids(w and w.f or 0)
+  chunked('HSET', wk, fields, 2)
+  redis.call('INCR', P .. 'nwt')
+  META[c] = {mode = mode, off = onlyonfailure(pols)}
+  if not w then
+    redis.call('HSET', wk, 'c', parents[bad])
+    depcancel(cj, deperror(c, parents[bad], states[bad] or 'CANCELLED'), now)
+  elseif w.p == 0 then
+    if onlyonfailure(pols) and w.f == 0 then depcancel(cj, notneeded(c), now) else unwait(cj, mode, now) end
+  end
+end
+
+-- Deletes a job's dependency records (see "dependencies").
+local NWT = nil
+local function deletedeps(id)
+  if NWT == nil then NWT = redis.call('EXISTS', P .. 'nwt') == 1 end
+  if not NWT then return end
+  redis.call('HDEL', KDN, id)
+  local up = redis.call('HGET', wtkey(id), 'u')
+  if not up then return end
+  redis.call('DEL', wtkey(id))
+  if redis.call('DECR', P .. 'nwt') <= 0 then
+    -- no job has dependencies any more: whatever P..'dn' still lists names jobs that are gone
+    redis.call('DEL', P .. 'nwt', KDN)
+    NWT = false
+    return
+  end
+  for pid in string.gmatch(up, '%d([^,]+)') do
+    local v = redis.call('HGET', KDN, pid)
+    if v and #v <= 4096 then
+      local keep = {}
+      for e in string.gmatch(v, '[^,]+') do
+        if string.match(e, '^(%d+):') ~= id then keep[#keep + 1] = e end
+      end
+      if #keep == 0 then
+        redis.call('HDEL', KDN, pid)
+      else
+        redis.call('HSET', KDN, pid, table.concat(keep, ','))
+      end
+    end
+  end
+end
+
 -- Deletes a finished job and its index entries.
 local function deletejob(id)
   local j = load(id)
@@ -362,6 +704,7 @@ local function deletejob(id)
   DELS[#DELS + 1] = skey(id)
   DELS[#DELS + 1] = errkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
+  deletedeps(id)
   return true
 end
 
@@ -370,10 +713,16 @@ end
 -- policy, the number of groups; per group (consecutive jobs with the same options, so that jobs are
 -- added in input order): queue, priority, run at,
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
--- args (as stored in P..'h:'..id), unique key ('' for none). Adds the jobs, all or none; a job
--- whose unique key exists (in the store or earlier in the batch) is not added.
--- Returns {'ids', first id} when every job was added (their ids are consecutive, in the order of
--- the groups), else a flat list: id, created (1/0), state, per job.
+-- args (as stored in P..'h:'..id), unique key ('' for none). Then, optionally, the dependencies:
+-- how many jobs have some, and per such job: its position in the batch (from 0), its input mode
+-- (A, R, S, O: see "dependencies"), its creation time (the time its start is decided at), and its
+-- dependencies "<policy code><job id or #batch position>,...", each an existing job or an earlier
+-- one of the batch. Adds the jobs, all or none; a job whose unique key exists (in the store or
+-- earlier in the batch) is not added (nor are its dependencies). A job with dependencies starts
+-- WAITING, or QUEUED/SCHEDULED or CANCELLED at once if the ends of its dependencies say so.
+-- Returns {'ids', first id} when every job was added without dependencies (their ids are
+-- consecutive, in the order of the groups), else a flat list: id, created (1/0), state, per job;
+-- or {'missing', job id, batch position} (and nothing is added) if a dependency does not exist.
 local function enqueue(i)
   local npol = tonumber(ARGV[i])
   local pols = {}
@@ -398,6 +747,23 @@ local function enqueue(i)
     end
     x = x + 6 + 2 * n
   end
+  -- the dependencies, checked before anything is written
+  local deps, ndeps = {}, tonumber(ARGV[x] or '0') or 0
+  for d = 0, ndeps - 1 do
+    local at = x + 1 + 4 * d
+    local spec = ARGV[at + 3]
+    deps[tonumber(ARGV[at])] = {mode = ARGV[at + 1], now = ARGV[at + 2], spec = spec}
+    for e in string.gmatch(spec, '[^,]+') do
+      local ref = string.sub(e, 2)
+      if string.sub(ref, 1, 1) == '#' then
+        if not ((tonumber(string.sub(ref, 2)) or math.huge) < tonumber(ARGV[at])) then
+          return {'badref', ref, ARGV[at]}
+        end
+      elseif redis.call('EXISTS', skey(ref)) == 0 then
+        return {'missing', ref, ARGV[at]}
+      end
+    end
+  end
   local nextid = 0
   if fresh > 0 then
     -- the first write grows memory, so under OOM the script fails here, before changing anything
@@ -411,8 +777,9 @@ local function enqueue(i)
     total = total + n
     x = x + 6 + 2 * n
   end
-  local compact = fresh == total
+  local compact = fresh == total and ndeps == 0
   local out, created = {}, {}
+  local pos, bid, waiting, isnew = 0, {}, {}, {}
   if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
@@ -426,11 +793,13 @@ local function enqueue(i)
     if not idx then idx = {}; ZADDS[key] = idx end
     local all = ZADDS[P .. 'all']
     if not all then all = {}; ZADDS[P .. 'all'] = all end
-    local made = 0
+    local made, waits = 0, 0
+    local wtext = nil
     for k = 0, n - 1 do
       local u = ARGV[x + 6 + 2 * k + 1]
       if u ~= '' and known[u] ~= 'new' then
         local id = known[u]
+        bid[pos] = id
         local st = created[id]
         if not st then
           local j = load(id)
@@ -447,29 +816,71 @@ local function enqueue(i)
           redis.call('HSET', P .. 'uniq', u, id)
           known[u] = id
         end
+        bid[pos] = id
+        isnew[id] = true
+        local st = s
         MSETS[#MSETS + 1] = hkey(id)
         MSETS[#MSETS + 1] = ARGV[x + 6 + 2 * k]
         MSETS[#MSETS + 1] = skey(id)
-        MSETS[#MSETS + 1] = text
+        if deps[pos] then
+          -- it waits for its dependencies (decided after the batch is written)
+          if not wtext then wtext = 'WAITING' .. string.sub(text, #s + 1) end
+          st = 'WAITING'
+          MSETS[#MSETS + 1] = wtext
+          waits = waits + 1
+          waiting[#waiting + 1] = {id = id, pos = pos, out = #out + 3}
+        else
+          MSETS[#MSETS + 1] = text
+          idx[#idx + 1] = score
+          idx[#idx + 1] = m
+        end
         all[#all + 1] = id
         all[#all + 1] = m
-        idx[#idx + 1] = score
-        idx[#idx + 1] = m
-        created[id] = s
+        created[id] = st
         made = made + 1
         if not compact then
           out[#out + 1] = id
           out[#out + 1] = '1'
-          out[#out + 1] = s
+          out[#out + 1] = st
         end
       end
+      pos = pos + 1
     end
     if made > 0 then
-      count(q, s, made)
+      count(q, s, made - waits)
+      count(q, 'WAITING', waits)
       push(SADDS, P .. 'queues', q)
       CHANGED = true
     end
     x = x + 6 + 2 * n
+  end
+  if #waiting > 0 then
+    flush()
+    JOBS, META = {}, {}
+    local dn = {}
+    for _, w in ipairs(waiting) do
+      local d = deps[w.pos]
+      local parents, codes = {}, {}
+      for code, ref in string.gmatch(d.spec, '(%d)([^,]+)') do
+        codes[#codes + 1] = code
+        if string.sub(ref, 1, 1) == '#' then
+          parents[#parents + 1] = bid[tonumber(string.sub(ref, 2))]
+        else
+          parents[#parents + 1] = ref
+        end
+      end
+      local cj = getjob(w.id)
+      adddeps(cj, parents, codes, d.mode, d.now, dn, isnew)
+      out[w.out] = cj.s
+    end
+    local flat = {}
+    for pid, v in pairs(dn) do
+      flat[#flat + 1] = pid
+      flat[#flat + 1] = v
+    end
+    chunked('HSET', KDN, flat, 2)
+    JOBS, META = nil, nil
+    ENDED = {} -- nothing depends on a job of this batch but later jobs of it, which saw its state
   end
   return out
 end
