@@ -155,6 +155,7 @@ if nc > 0 then
           count(q, 'RUNNING', -1)
           count(q, 'SUCCEEDED', 1)
           ENDED[#ENDED + 1] = id
+          ENDJ[id] = {id = id, s = 'SUCCEEDED', r = ARGV[b + 4]}
           CHANGED = true
         else
           local j = parse(id, text)

@@ -322,7 +322,8 @@ local function index(j)
 end
 
 -- Jobs that reached a terminal state in this script: settle() applies their ends to their dependents.
-local ENDED = {}
+-- ENDJ keeps their tables (at least id, s and r), so settle() need not read them again.
+local ENDED, ENDJ = {}, {}
 
 -- Applies a checked transition, keeping every index and count in step (like InMemoryJobStore.move).
 local function move(j, to, now)
@@ -339,6 +340,7 @@ local function move(j, to, now)
     j.ex, j.exus = expiry(j.po, to, now)
     j.fs = ids(nextseq())
     ENDED[#ENDED + 1] = j.id
+    ENDJ[j.id] = j
   end
   if to ~= 'RUNNING' then CHANGED = true end
   index(j)
@@ -539,14 +541,17 @@ end
 local function settle(now)
   if #ENDED == 0 then return end
   if redis.call('EXISTS', KDN) == 0 then
-    ENDED = {}
+    ENDED, ENDJ = {}, {}
     return
   end
   JOBS, META = {}, {}
   while #ENDED > 0 do
     flush()
     local batch = ENDED
-    ENDED = {}
+    for _, id in ipairs(batch) do
+      if JOBS[id] == nil then JOBS[id] = ENDJ[id] end
+    end
+    ENDED, ENDJ = {}, {}
     for i = 1, #batch, 1000 do
       local last = math.min(i + 999, #batch)
       local v = redis.call('HMGET', KDN, unpack(batch, i, last))
@@ -619,8 +624,8 @@ local function requeued(id, now)
 end
 
 -- Records the dependencies of the new WAITING job 'cj' (parents: ids; pols: codes) and releases
--- or cancels it at once if they allow. 'dn' buffers P..'dn' values (written by the caller). JOBS
--- must be set.
+-- or cancels it at once if they allow. 'dn' buffers P..'dn' values (written by the caller);
+-- 'fresh' has the states the jobs of this batch were created in (by id). JOBS must be set.
 local function adddeps(cj, parents, pols, mode, now, dn, fresh)
   local c = cj.id
   local wk = wtkey(c)
@@ -628,7 +633,12 @@ local function adddeps(cj, parents, pols, mode, now, dn, fresh)
   local fields = {'i', mode .. (onlyonfailure(pols) and '1' or '0'), 'n', ids(#parents)}
   for k = 1, #parents do
     local pid = parents[k]
-    local pj = getjob(pid)
+    local pj = JOBS[pid]
+    if pj == nil and fresh[pid] then
+      pj = {s = fresh[pid]} -- created by this batch and not changed since: not ended, nothing to read
+    else
+      pj = getjob(pid)
+    end
     states[k] = pj and pj.s or false
     up[k] = pols[k] .. pid
     local prev = dn[pid]
@@ -779,7 +789,7 @@ local function enqueue(i)
   end
   local compact = fresh == total and ndeps == 0
   local out, created = {}, {}
-  local pos, bid, waiting, isnew = 0, {}, {}, {}
+  local pos, bid, waiting = 0, {}, {}
   if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
@@ -817,7 +827,6 @@ local function enqueue(i)
           known[u] = id
         end
         bid[pos] = id
-        isnew[id] = true
         local st = s
         MSETS[#MSETS + 1] = hkey(id)
         MSETS[#MSETS + 1] = ARGV[x + 6 + 2 * k]
@@ -870,7 +879,7 @@ local function enqueue(i)
         end
       end
       local cj = getjob(w.id)
-      adddeps(cj, parents, codes, d.mode, d.now, dn, isnew)
+      adddeps(cj, parents, codes, d.mode, d.now, dn, created)
       out[w.out] = cj.s
     end
     local flat = {}
@@ -880,7 +889,7 @@ local function enqueue(i)
     end
     chunked('HSET', KDN, flat, 2)
     JOBS, META = nil, nil
-    ENDED = {} -- nothing depends on a job of this batch but later jobs of it, which saw its state
+    ENDED, ENDJ = {}, {} -- nothing depends on a job of this batch but later jobs of it, which saw its state
   end
   return out
 end
