@@ -8,6 +8,7 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Schedule;
+import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import java.io.BufferedReader;
@@ -43,6 +44,8 @@ import java.util.stream.LongStream;
  *       drain      idle worker processes drain a backlog of no-op jobs enqueued in one batch, jobs/s
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
  *       fault      N jobs while a worker process is killed with kill -9 every --kill-every-ms
+ *       dag-fault  a workflow of --layers chords of --width jobs (10,000 jobs by default), each
+ *                  callback starting the next layer, while a worker is killed every --kill-every-ms
  *       recurring  a schedule fires --ticks times with --workers worker processes: exactly once per tick?
  *       all        enqueue, drain, latency
  * </pre>
@@ -61,7 +64,7 @@ public final class QueueBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: QueueBench enqueue|drain|latency|fault|recurring|all [--option value ...]");
+      System.err.println("usage: QueueBench enqueue|drain|latency|fault|dag-fault|recurring|all [--option value ...]");
       System.exit(2);
     }
     Map<String, String> o = new LinkedHashMap<>();
@@ -78,6 +81,7 @@ public final class QueueBench {
       case "drain" -> b.drain();
       case "latency" -> b.latency();
       case "fault" -> b.fault();
+      case "dag-fault" -> b.dagFault();
       case "recurring" -> b.recurring();
       case "all" -> {
         b.enqueue();
@@ -262,22 +266,11 @@ public final class QueueBench {
       }
       long t0 = System.nanoTime();
       List<JobHandle<Long>> hs = q.enqueueAll(QueueBenchTasks.LOGGED_SLEEP, inputs, JobOptions.defaults());
-      int kills = 0;
-      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
-      while (store.finishCursor() - c0 < n) {
-        if (System.nanoTime() >= nextKill) {
-          Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
-          victim.destroyForcibly(); // SIGKILL
-          victim.waitFor();
-          kills++;
-          live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
-          nextKill += killEvery * 1_000_000L;
-        }
-        Thread.sleep(20);
-      }
+      int kills = killWhile(() -> store.finishCursor() - c0 < n, live, killEvery,
+          () -> startWorker(db, wopts, "-Dqbench.log=" + log));
       double s = (System.nanoTime() - t0) / 1e9;
       FaultTally tally = FaultTally.of(store);
-      List<String> lines = Files.readAllLines(log);
+      List<String> lines = Files.readAllLines(log).stream().map(l -> l.substring(0, l.indexOf(' '))).toList();
       Set<String> distinct = new HashSet<>(lines);
       Set<String> ids = new HashSet<>();
       hs.forEach(h -> ids.add(h.id()));
@@ -292,6 +285,63 @@ public final class QueueBench {
               + " %,d jobs claimed more than once (%,d extra claims), %,d lost-worker strikes%n",
           lines.size() - distinct.size(), lines.size(), distinct.size(), tally.redelivered(), tally.extraClaims(),
           tally.strikes());
+    } finally {
+      killAll();
+    }
+  }
+
+  /**
+   * Kills a random live worker process with {@code kill -9} every {@code killEvery} ms and starts a
+   * new one, until {@code running} turns false; returns the kills.
+   */
+  private static int killWhile(java.util.function.BooleanSupplier running, List<Process> live, long killEvery,
+      java.util.concurrent.Callable<Process> start) throws Exception {
+    int kills = 0;
+    long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+    while (running.getAsBoolean()) {
+      if (System.nanoTime() >= nextKill) {
+        Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
+        victim.destroyForcibly(); // SIGKILL
+        victim.waitFor();
+        kills++;
+        live.add(start.call());
+        nextKill += killEvery * 1_000_000L;
+      }
+      Thread.sleep(20); // polling the store for progress, not synchronisation
+    }
+    return kills;
+  }
+
+  // ---------------------------------------------------------------- dag-fault
+
+  private void dagFault() throws Exception {
+    int layers = intOpt("layers", 50);
+    int width = intOpt("width", 199);
+    int workers = intOpt("workers", 2);
+    long killEvery = intOpt("kill-every-ms", 2000);
+    long jobMs = intOpt("job-ms", 20);
+    String db = "dag.db";
+    Path log = dir.resolve("dag-executions.log");
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
+      List<Process> live = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
+      }
+      DagFault dag = new DagFault(layers, width, jobMs);
+      long t0 = System.nanoTime();
+      WorkflowHandle h = q.submit(dag.workflow());
+      long deadline = System.nanoTime() + intOpt("timeout-s", 900) * 1_000_000_000L;
+      int kills = killWhile(() -> !dag.finished(store, h) && System.nanoTime() < deadline, live, killEvery,
+          () -> startWorker(db, wopts, "-Dqbench.log=" + log));
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "dag-fault: %,d jobs (%d layers of %d jobs, each layer's chord callback"
+              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+              + " (%d kills), lease %s ms: finished in %.1f s%n", h.jobs().size(), layers, width, jobMs, workers,
+          wopts.get("concurrency"), killEvery, kills, wopts.get("lease-ms"), s);
+      dag.report(store, h, Files.readAllLines(log), System.out);
     } finally {
       killAll();
     }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * Celery chapter's chain, a chord, and a failing branch under a {@code finally} callback, each
  * followed by its tree.
  */
-@Command(name = "workflow", mixinStandardHelpOptions = true,
+@Command(name = "workflow", mixinStandardHelpOptions = true, subcommands = ThumbnailWorkflowCommand.class,
     description = {"Workflows on the durable queue: a chain (Celery's add.s(4, 6) | multiply.s(10)), a chord of"
         + " squares summed by a callback, and a failing branch under a finally callback; prints each result and"
         + " tree.", "Example: ./spindle workflow --store spindle-data/workflow.db"})

@@ -37,4 +37,14 @@ class WorkflowCommandTest {
     assertThat(tree).contains("#9 wf.refuse  FAILED", "  #10 wf.square  CANCELLED  <--",
         "    #11 wf.report  SUCCEEDED  [always]");
   }
+
+  @Test
+  void theThumbnailWorkflowDrawsAContactSheetAndNamesTheGaps() {
+    String out = run("workflow", "thumbnails", "--count", "3", "--faults", "--home", dir.resolve("home").toString(),
+        "--store", dir.resolve("t.db").toString(), "--workers", "2");
+    assertThat(out).contains("submitted 11 jobs: 5 download -> resize chains and a contact sheet",
+        "thumbnails.download FAILED", "with 3 of 5 images", "  missing image 4: CANCELLED",
+        "  missing image 5 (bomb.jpg): TOO_MANY_PIXELS", "thumbnails.contact-sheet  SUCCEEDED");
+    assertThat(dir.resolve("home/outgoing/contact-sheet.jpg")).isNotEmptyFile();
+  }
 }
