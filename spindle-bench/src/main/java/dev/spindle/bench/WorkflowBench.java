@@ -129,8 +129,11 @@ public final class WorkflowBench {
       }
       if (redis != null && lastCallback != null) {
         long cb = memoryUsage(redis, "{wfbench}:wt:" + lastCallback);
+        long told = memoryUsage(redis, "{wfbench}:wb:" + lastCallback) + memoryUsage(redis, "{wfbench}:we:"
+            + lastCallback);
         System.out.printf(Locale.ROOT, "redis, the last chord after it ran (every end told): callback's wait record"
-            + " %,d bytes = %.1f bytes per edge (results kept for its input)%n", cb, (double) cb / jobs);
+            + " %,d + ends told (bitmap and log, results kept for its input) %,d = %.1f bytes per edge, + dn%n", cb,
+            told, (double) (cb + told) / jobs);
       }
     }
   }
@@ -158,11 +161,11 @@ public final class WorkflowBench {
       System.out.printf(Locale.ROOT, "redis, submitting a chord of %,d (one script call): %.0f ms%n", n,
           (System.nanoTime() - t0) / 1e6);
       long m2 = usedMemory(redis);
-      long dn = memoryUsage(redis, ns + "dn");
+      long dn = memoryUsage(redis, ns + "dn:*");
       long wt = memoryUsage(redis, ns + "wt:" + h.last().get(0).id());
-      System.out.printf(Locale.ROOT, "redis, a waiting chord of %,d: %s dn %,d + callback's %s wt %,d = %.1f bytes"
+      System.out.printf(Locale.ROOT, "redis, a waiting chord of %,d: dn (%s) %,d + callback's wt (%s) %,d = %.1f bytes"
           + " per edge; used_memory +%,d for %,d jobs alone, +%,d for the chord (%+.1f bytes per edge)%n", n,
-          redis.command("OBJECT", "ENCODING", ns + "dn"), dn, redis.command("OBJECT", "ENCODING", ns + "wt:"
+          redis.command("OBJECT", "ENCODING", firstKey(redis, ns + "dn:*")), dn, redis.command("OBJECT", "ENCODING", ns + "wt:"
               + h.last().get(0).id()), wt, (double) (dn + wt) / n, m1 - m0, n, m2 - m1,
           (double) ((m2 - m1) - (m1 - m0)) / n);
     }
@@ -177,7 +180,7 @@ public final class WorkflowBench {
         steps[i] = Workflow.task(BenchTasks.NOOP);
       }
       WorkflowHandle chain = q.submit(Workflow.chain(steps));
-      long chainDn = memoryUsage(redis, cns + "dn");
+      long chainDn = memoryUsage(redis, cns + "dn:*");
       long chainWt = 0;
       for (String id : chain.ids().subList(1, len)) {
         chainWt += memoryUsage(redis, cns + "wt:" + id);
@@ -199,9 +202,22 @@ public final class WorkflowBench {
     return Long.parseLong(redis.info("memory", "used_memory"));
   }
 
+  /** MEMORY USAGE (exact) of a key, or the sum over the keys a pattern with {@code *} matches. */
   private static long memoryUsage(RedisServer redis, String key) {
+    if (key.endsWith("*")) {
+      long sum = 0;
+      for (Object k : (List<?>) redis.command("KEYS", key)) {
+        sum += memoryUsage(redis, (String) k);
+      }
+      return sum;
+    }
     Object v = redis.command("MEMORY", "USAGE", key, "SAMPLES", "0");
     return v == null ? 0 : (Long) v;
+  }
+
+  private static String firstKey(RedisServer redis, String pattern) {
+    List<?> keys = (List<?>) redis.command("KEYS", pattern);
+    return keys.isEmpty() ? pattern : (String) keys.get(0);
   }
 
   /** Bytes of the dependency tables per edge, from SQLite's dbstat (when compiled in). */

@@ -64,7 +64,7 @@ class RedisKeyLayoutTest {
       List<String> keys = keys(redis);
       assertThat(keys).isNotEmpty().allSatisfy(k -> assertThat(k).startsWith("{layout}:"));
       assertThat(keys).contains("{layout}:id", "{layout}:all", "{layout}:queues", "{layout}:limits", "{layout}:pol",
-          "{layout}:scheds", "{layout}:dn", "{layout}:nwt");
+          "{layout}:scheds", "{layout}:dn:0", "{layout}:nwt");
     }
   }
 

@@ -167,13 +167,66 @@ class RedisWorkflowTest {
   }
 
   @Test
+  void aCallbackWithManyDependenciesKeepsItsEndsCompactlyWithTheSameRules() {
+    int n = 40; // over the 32 above which the ends go to a bitmap and a log
+    List<NewJob> jobs = new ArrayList<>();
+    List<Dependency> deps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(job(Integer.toString(i)));
+      deps.add(at(i, i == 0 ? DependencyPolicy.ALWAYS : DependencyPolicy.REQUIRE_SUCCESS));
+    }
+    jobs.add(job("0").dependingOn(deps, WorkflowInput.OUTCOMES));
+    List<String> ids = store.enqueue(jobs).stream().map(EnqueueResult::jobId).toList();
+    String cb = ids.get(n);
+    fail(ids.get(0));
+    store.requeue(ids.get(0), T0.plusSeconds(3));
+    succeed(ids.get(0), "0"); // told already (FAILED): not counted again
+    for (int i = n - 1; i >= 1; i--) {
+      assertThat(get(cb).state()).isEqualTo(JobState.WAITING);
+      succeed(ids.get(i), Integer.toString(i * 10));
+    }
+    JobInfo c = get(cb);
+    assertThat(c.state()).isEqualTo(JobState.QUEUED);
+    assertThat(c.argsJson()).startsWith("[{\"jobId\":\"" + ids.get(0) + "\",\"state\":\"FAILED\",\"result\":null,"
+        + "\"error\":{\"type\":\"E\"").contains("{\"jobId\":\"" + ids.get(1) + "\",\"state\":\"SUCCEEDED\","
+        + "\"result\":10,\"error\":null}").endsWith("\"result\":390,\"error\":null}]");
+    assertThat(keys("wb:" + cb)).hasSize(1);
+    assertThat(keys("we:" + cb)).hasSize(1);
+    assertThat(store.dependencyEdges(cb)).hasSize(n);
+  }
+
+  @Test
+  void aFailedDependencyOfABigCallbackCancelsItAndItsRequeueRevivesIt() {
+    int n = 40;
+    List<NewJob> jobs = new ArrayList<>();
+    List<Dependency> deps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(job(Integer.toString(i)));
+      deps.add(at(i, DependencyPolicy.REQUIRE_SUCCESS));
+    }
+    jobs.add(job("0").dependingOn(deps, WorkflowInput.RESULTS));
+    List<String> ids = store.enqueue(jobs).stream().map(EnqueueResult::jobId).toList();
+    String cb = ids.get(n);
+    for (int i = 1; i < n; i++) {
+      succeed(ids.get(i), Integer.toString(i));
+    }
+    fail(ids.get(0));
+    assertThat(get(cb).state()).isEqualTo(JobState.CANCELLED);
+    store.requeue(ids.get(0), T0.plusSeconds(3));
+    assertThat(get(cb).state()).isEqualTo(JobState.WAITING);
+    succeed(ids.get(0), "100");
+    assertThat(get(cb).state()).isEqualTo(JobState.QUEUED);
+    assertThat(get(cb).argsJson()).startsWith("[100,1,2,").endsWith(",39]");
+  }
+
+  @Test
   void deletingAWorkflowsJobsLeavesNoDependencyKeys() {
     List<String> ids = add(job("1"), job("2"), job("3"), job("0").dependingOn(
         List.of(at(0, DependencyPolicy.REQUIRE_SUCCESS), at(1, DependencyPolicy.ALWAYS),
             at(2, DependencyPolicy.ALLOW_FAILURE)), WorkflowInput.OUTCOMES),
         job("0").dependingOn(List.of(at(3, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.RESULT));
     assertThat(keys("wt:*")).hasSize(2);
-    assertThat(keys("dn")).hasSize(1);
+    assertThat(keys("dn:*")).isNotEmpty();
     succeed(ids.get(0), "1");
     fail(ids.get(1));
     succeed(ids.get(2), "3");
@@ -184,10 +237,13 @@ class RedisWorkflowTest {
     assertThat(keys("wt:" + ids.get(3))).isEmpty();
     assertThat(store.dependencyEdges(ids.get(0))).isEmpty();
     assertThat(store.dependencyEdges(ids.get(4))).isEmpty();
-    assertThat(redis.command("HEXISTS", "{" + ns + "}:dn", ids.get(0))).isEqualTo(0L);
+    assertThat(redis.command("HEXISTS", "{" + ns + "}:dn:" + Long.parseLong(ids.get(0)) / 64, ids.get(0)))
+        .isEqualTo(0L);
     assertThat(store.purge(JobFilter.all())).isEqualTo(4);
     assertThat(keys("wt:*")).isEmpty();
-    assertThat(keys("dn")).isEmpty();
+    assertThat(keys("wb:*")).isEmpty();
+    assertThat(keys("we:*")).isEmpty();
+    assertThat(keys("dn:*")).isEmpty();
     assertThat(keys("nwt")).isEmpty();
   }
 

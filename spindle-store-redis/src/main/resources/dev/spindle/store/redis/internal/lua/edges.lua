@@ -15,7 +15,7 @@ for e in string.gmatch(redis.call('HGET', wtkey(id), 'u') or '', '[^,]+') do
   end
   k = k + 1
 end
-for c, pos, pol in string.gmatch(redis.call('HGET', KDN, id) or '', '(%d+):(%d+):(%d)') do
+for c, pos, pol in string.gmatch(redis.call('HGET', dnkey(id), id) or '', '(%d+):(%d+):(%d)') do
   if redis.call('EXISTS', skey(c)) == 1 then
     out[#out + 1] = id
     out[#out + 1] = c

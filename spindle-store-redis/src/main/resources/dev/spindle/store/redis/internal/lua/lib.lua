@@ -361,24 +361,35 @@ end
 -- ---------------------------------------------------------------- dependencies (workflows)
 -- A job may wait (WAITING) for other jobs. Its dependencies ("edges") are kept twice, so that both
 -- a dependency's end and the dependent's release touch only what they need:
---   P..'dn'         (hash) parent id -> its dependents, "child:position:policy,..." (policy: its
---                   code, DependencyPolicy's ordinal)
+--   P..'dn:'..(id // 64) (hashes of 64 parents: small hashes are stored compactly, as listpacks)
+--                   parent id -> its dependents, "child:position:policy,..." (policy: its code,
+--                   DependencyPolicy's ordinal)
 --   P..'wt:'..child (hash) per job that has dependencies: i = input mode (A args, R result,
---                   S results, O outcomes) then '1' if every dependency is ON_FAILURE else '0';
---                   n = how many; u = "<policy code><parent id>,..." in declared order; p = pending;
---                   f = ON_FAILURE dependencies that ended without success; c = the dependency that
---                   cancelled it; and, per dependency whose end it was told, its position -> the end
---                   ("STATE", or "STATE|<result length or -1>|<result><error>" if the input needs
---                   them), so its input survives the dependency's purge.
---   P..'nwt'        how many P..'wt:' hashes exist (deletions skip the lookups while it is absent;
---                   when the last goes, P..'dn' goes too).
--- An edge is told a dependency's end once (HSETNX on its position), so an end applied twice (a
--- requeued dependency ending again) never counts twice. Every end is applied by settle() in the
--- script that made it, fenced like the completion itself: a release is never lost or doubled.
--- Deleting a job deletes its own records and removes it from its dependencies' lists (when short;
--- entries naming a deleted job are otherwise skipped when read: ids are never reused).
-local KDN = P .. 'dn'
+--                   S results, O outcomes), '1' if every dependency is ON_FAILURE else '0', and 'B'
+--                   if it has more than BIG; n = how many; u = "<policy code><parent id>,..." in
+--                   declared order; p = pending; f = ON_FAILURE dependencies that ended without
+--                   success; c = the dependency that cancelled it; and, per dependency whose end
+--                   it was told, its position -> the end: a state letter (S, F, D, C), then, if
+--                   the input needs them, "<result length or -1>|<result><error>", so its input
+--                   survives the dependency's purge. A job with more than BIG dependencies keeps
+--                   the ends instead in P..'wb:'..child (a bitmap: told or not, by position) and
+--                   P..'we:'..child (a log: "<position>:<length>:<end>" appended per end): a
+--                   few bytes per edge instead of a hash entry.
+--   P..'nwt'        how many P..'wt:' hashes exist (the dependency lookups are skipped while no job
+--                   has dependencies); P..'dnx' marks a namespace where jobs ever had some
+--                   (deletions then remove the job's P..'dn' entry).
+-- An edge is told a dependency's end once (HSETNX or SETBIT on its position), so an end applied
+-- twice (a requeued dependency ending again) never counts twice. Every end is applied by settle()
+-- in the script that made it, fenced like the completion itself: a release is never lost or
+-- doubled. Deleting a job deletes its own records and removes it from its dependencies' lists
+-- (when short; entries naming a deleted job are otherwise skipped when read: ids are never reused).
+local function dnkey(id) return P .. 'dn:' .. math.floor(tonumber(id) / 64) end
 local function wtkey(id) return P .. 'wt:' .. id end
+local function wbkey(id) return P .. 'wb:' .. id end
+local function wekey(id) return P .. 'we:' .. id end
+local BIG = 32
+local ECODE = {SUCCEEDED = 'S', FAILED = 'F', DEAD = 'D', CANCELLED = 'C'}
+local ENAME = {S = 'SUCCEEDED', F = 'FAILED', D = 'DEAD', C = 'CANCELLED'}
 local JOBS, META = nil, nil -- while dependencies are worked on: job tables and wait modes by id
 
 local function getjob(id)
@@ -389,12 +400,14 @@ local function getjob(id)
   end
   return j or nil
 end
--- {mode = input mode, off = true if it runs only after a failure} of a job with dependencies, or nil.
+-- {mode = input mode, off = true if it runs only after a failure, big = ends in a bitmap and a
+-- log} of a job with dependencies, or nil.
 local function waitmeta(id)
   local m = META[id]
   if m == nil then
     local v = redis.call('HGET', wtkey(id), 'i')
-    m = v and {mode = string.sub(v, 1, 1), off = string.sub(v, 2, 2) == '1'} or false
+    m = v and {mode = string.sub(v, 1, 1), off = string.sub(v, 2, 2) == '1', big = string.sub(v, 3, 3) == 'B'}
+      or false
     META[id] = m
   end
   return m or nil
@@ -417,32 +430,86 @@ local function notneeded(id)
 end
 -- An end as an edge keeps it, for a dependent whose input is built in 'mode'.
 local function endvalue(st, r, e, mode)
-  if mode == 'A' then return st end
+  local c = ECODE[st]
+  if mode == 'A' then return c end
   if mode ~= 'O' then e = nil end
-  return st .. '|' .. (r and #r or -1) .. '|' .. (r or '') .. (e or '')
+  return c .. (r and #r or -1) .. '|' .. (r or '') .. (e or '')
 end
 local function parseend(v)
-  local st, rl, rest = string.match(v, '^(%u+)|(-?%d+)|(.*)$')
-  if not st then return {s = v} end
+  local c, rl, rest = string.match(v, '^(%u)(-?%d+)|(.*)$')
+  if not c then return {s = ENAME[string.sub(v, 1, 1)]} end
   rl = tonumber(rl)
   local r, e = nil, rest
   if rl >= 0 then
     r = string.sub(rest, 1, rl)
     e = string.sub(rest, rl + 1)
   end
-  return {s = st, r = r, e = e ~= '' and e or nil}
+  return {s = ENAME[c], r = r, e = e ~= '' and e or nil}
 end
--- The input of a released job (not mode 'A'), from the ends its edges were told (Workflows.input).
-local function inputof(id, mode)
-  local wk = wtkey(id)
-  local n = tonumber(redis.call('HGET', wk, 'n'))
+-- Records that edge 'pos' (from 0) of 'c' was told 'value'; false if it had been told already.
+local function tellend(c, meta, pos, value)
+  if meta.big then
+    if redis.call('SETBIT', wbkey(c), pos, 1) == 1 then return false end
+    redis.call('APPEND', wekey(c), pos .. ':' .. #value .. ':' .. value)
+    return true
+  end
+  return redis.call('HSETNX', wtkey(c), pos, value) == 1
+end
+-- The ends the 'n' edges of 'c' were told, as stored, by position from 1 (nil: not told).
+local function endsof(c, meta, n)
   local ends = {}
+  if meta.big then
+    local log = redis.call('GET', wekey(c)) or ''
+    local i = 1
+    while i <= #log do
+      local pos, len, at = string.match(log, '^(%d+):(%d+):()', i)
+      len = tonumber(len)
+      ends[tonumber(pos) + 1] = string.sub(log, at, at + len - 1)
+      i = at + len
+    end
+    return ends
+  end
   for i = 0, n - 1, 1000 do
     local fields = {}
     for k = i, math.min(i + 999, n - 1) do fields[#fields + 1] = ids(k) end
-    local v = redis.call('HMGET', wk, unpack(fields))
-    for x = 1, #v do ends[i + x] = v[x] and parseend(v[x]) or {s = 'WAITING'} end
+    local v = redis.call('HMGET', wtkey(c), unpack(fields))
+    for x = 1, #v do ends[i + x] = v[x] or nil end
   end
+  return ends
+end
+-- Replaces the ends the 'n' edges of 'c' were told by 'vals' (by position from 1; false: not told).
+local function setends(c, meta, n, vals)
+  if meta.big then
+    redis.call('DEL', wbkey(c), wekey(c))
+    local log = {}
+    for k = 1, n do
+      if vals[k] then
+        redis.call('SETBIT', wbkey(c), k - 1, 1)
+        log[#log + 1] = (k - 1) .. ':' .. #vals[k] .. ':' .. vals[k]
+      end
+    end
+    if #log > 0 then redis.call('SET', wekey(c), table.concat(log)) end
+    return
+  end
+  local set, del = {}, {}
+  for k = 1, n do
+    if vals[k] then
+      set[#set + 1] = ids(k - 1)
+      set[#set + 1] = vals[k]
+    else
+      del[#del + 1] = ids(k - 1)
+    end
+  end
+  if #set > 0 then chunked('HSET', wtkey(c), set, 2) end
+  if #del > 0 then chunked('HDEL', wtkey(c), del, 1) end
+end
+-- The input of a released job (not mode 'A'), from the ends its edges were told (Workflows.input).
+local function inputof(id, meta)
+  local mode = meta.mode
+  local n = tonumber(redis.call('HGET', wtkey(id), 'n'))
+  local raw = endsof(id, meta, n)
+  local ends = {}
+  for k = 1, n do ends[k] = raw[k] and parseend(raw[k]) or {s = 'WAITING'} end
   if mode == 'R' then return ends[1].r or 'null' end
   local b = {}
   if mode == 'S' then
@@ -463,8 +530,8 @@ local function setinput(id, input)
   mset(hkey(id), string.match(h, '^([^\n]*)\n') .. '\n' .. input)
 end
 -- WAITING -> QUEUED (SCHEDULED if its run time is ahead), its input written.
-local function unwait(j, mode, now)
-  if mode ~= 'A' then setinput(j.id, inputof(j.id, mode)) end
+local function unwait(j, meta, now)
+  if meta.mode ~= 'A' then setinput(j.id, inputof(j.id, meta)) end
   move(j, tless(now, j.ra) and 'SCHEDULED' or 'QUEUED', now)
   save(j)
 end
@@ -511,8 +578,8 @@ local function tell(pid, list, now)
         err = redis.call('GET', errkey(pid)) or nil
         errread = true
       end
-      local wk = wtkey(c)
-      if redis.call('HSETNX', wk, pos, endvalue(st, pj.r, err, meta.mode)) == 1 then
+      if tellend(c, meta, pos, endvalue(st, pj.r, err, meta.mode)) then
+        local wk = wtkey(c)
         local eff = EFFECT[pol][st]
         if eff == 'C' then
           if cj.s == 'WAITING' then
@@ -527,7 +594,7 @@ local function tell(pid, list, now)
             if meta.off and num(redis.call('HGET', wk, 'f')) == 0 then
               depcancel(cj, notneeded(c), now)
             else
-              unwait(cj, meta.mode, now)
+              unwait(cj, meta, now)
             end
           end
         end
@@ -540,7 +607,7 @@ end
 -- causes in turn (cancellations), breadth first: a chain of any length without recursion. Flushes.
 local function settle(now)
   if #ENDED == 0 then return end
-  if redis.call('EXISTS', KDN) == 0 then
+  if redis.call('EXISTS', P .. 'nwt') == 0 then
     ENDED, ENDJ = {}, {}
     return
   end
@@ -552,11 +619,22 @@ local function settle(now)
       if JOBS[id] == nil then JOBS[id] = ENDJ[id] end
     end
     ENDED, ENDJ = {}, {}
-    for i = 1, #batch, 1000 do
-      local last = math.min(i + 999, #batch)
-      local v = redis.call('HMGET', KDN, unpack(batch, i, last))
+    local byk, keys = {}, {}
+    for _, id in ipairs(batch) do
+      local k = dnkey(id)
+      local l = byk[k]
+      if not l then
+        l = {}
+        byk[k] = l
+        keys[#keys + 1] = k
+      end
+      l[#l + 1] = id
+    end
+    for _, k in ipairs(keys) do
+      local l = byk[k]
+      local v = redis.call('HMGET', k, unpack(l))
       for x = 1, #v do
-        if v[x] then tell(batch[i + x - 1], v[x], now) end
+        if v[x] then tell(l[x], v[x], now) end
       end
     end
   end
@@ -571,7 +649,7 @@ local function reevaluate(c)
   local wk = wtkey(c)
   local meta = waitmeta(c)
   local up = upof(c)
-  local pols, states, set, del = {}, {}, {}, {}
+  local pols, states, vals, old = {}, {}, {}, nil
   for k, e in ipairs(up) do
     pols[k] = e.pol
     local pj = getjob(e.id)
@@ -579,18 +657,17 @@ local function reevaluate(c)
       states[k] = pj.s
       if TERMINAL[pj.s] then
         local err = meta.mode == 'O' and redis.call('GET', errkey(e.id)) or nil
-        set[#set + 1] = ids(k - 1)
-        set[#set + 1] = endvalue(pj.s, pj.r, err, meta.mode)
+        vals[k] = endvalue(pj.s, pj.r, err, meta.mode)
       else
-        del[#del + 1] = ids(k - 1)
+        vals[k] = false
       end
     else
-      local v = redis.call('HGET', wk, ids(k - 1))
-      states[k] = v and parseend(v).s or false
+      if not old then old = endsof(c, meta, #up) end
+      vals[k] = old[k] or false
+      states[k] = old[k] and parseend(old[k]).s or false
     end
   end
-  if #set > 0 then chunked('HSET', wk, set, 2) end
-  if #del > 0 then chunked('HDEL', wk, del, 1) end
+  setends(c, meta, #up, vals)
   local w, bad = evaluate(pols, states)
   if not w then
     redis.call('HSET', wk, 'c', up[bad].id)
@@ -608,7 +685,7 @@ local function requeued(id, now)
   while i <= #todo do
     local p = todo[i]
     i = i + 1
-    local v = redis.call('HGET', KDN, p)
+    local v = redis.call('HGET', dnkey(p), p)
     if v then
       for c in string.gmatch(v, '(%d+):%d+:%d') do
         local cj = getjob(c)
@@ -629,8 +706,9 @@ end
 local function adddeps(cj, parents, pols, mode, now, dn, fresh)
   local c = cj.id
   local wk = wtkey(c)
-  local states, up = {}, {}
-  local fields = {'i', mode .. (onlyonfailure(pols) and '1' or '0'), 'n', ids(#parents)}
+  local states, up, vals, told = {}, {}, {}, false
+  local meta = {mode = mode, off = onlyonfailure(pols), big = #parents > BIG}
+  local fields = {'i', mode .. (meta.off and '1' or '0') .. (meta.big and 'B' or ''), 'n', ids(#parents)}
   for k = 1, #parents do
     local pid = parents[k]
     local pj = JOBS[pid]
@@ -642,12 +720,14 @@ local function adddeps(cj, parents, pols, mode, now, dn, fresh)
     states[k] = pj and pj.s or false
     up[k] = pols[k] .. pid
     local prev = dn[pid]
-    if prev == nil then prev = (not fresh[pid] and redis.call('HGET', KDN, pid)) or '' end
+    if prev == nil then prev = (not fresh[pid] and redis.call('HGET', dnkey(pid), pid)) or '' end
     dn[pid] = (prev == '' and '' or prev .. ',') .. c .. ':' .. (k - 1) .. ':' .. pols[k]
     if pj and TERMINAL[pj.s] then
       local err = mode == 'O' and redis.call('GET', errkey(pid)) or nil
-      fields[#fields + 1] = ids(k - 1)
-      fields[#fields + 1] = endvalue(pj.s, pj.r, err, mode)
+      vals[k] = endvalue(pj.s, pj.r, err, mode)
+      told = true
+    else
+      vals[k] = false
     end
   end
   local w, bad = evaluate(pols, states)
@@ -658,42 +738,40 @@ local function adddeps(cj, parents, pols, mode, now, dn, fresh)
   fields[#fields + 1] = 'f'
   fields[#fields + 1] = ids(w and w.f or 0)
   chunked('HSET', wk, fields, 2)
+  if told then setends(c, meta, #parents, vals) end
   redis.call('INCR', P .. 'nwt')
-  META[c] = {mode = mode, off = onlyonfailure(pols)}
+  redis.call('SET', P .. 'dnx', '1')
+  META[c] = meta
   if not w then
     redis.call('HSET', wk, 'c', parents[bad])
     depcancel(cj, deperror(c, parents[bad], states[bad] or 'CANCELLED'), now)
   elseif w.p == 0 then
-    if onlyonfailure(pols) and w.f == 0 then depcancel(cj, notneeded(c), now) else unwait(cj, mode, now) end
+    if meta.off and w.f == 0 then depcancel(cj, notneeded(c), now) else unwait(cj, meta, now) end
   end
 end
 
 -- Deletes a job's dependency records (see "dependencies").
-local NWT = nil
+local DNX = nil
 local function deletedeps(id)
-  if NWT == nil then NWT = redis.call('EXISTS', P .. 'nwt') == 1 end
-  if not NWT then return end
-  redis.call('HDEL', KDN, id)
+  if DNX == nil then DNX = redis.call('EXISTS', P .. 'dnx') == 1 end
+  if not DNX then return end
+  redis.call('HDEL', dnkey(id), id)
   local up = redis.call('HGET', wtkey(id), 'u')
   if not up then return end
-  redis.call('DEL', wtkey(id))
-  if redis.call('DECR', P .. 'nwt') <= 0 then
-    -- no job has dependencies any more: whatever P..'dn' still lists names jobs that are gone
-    redis.call('DEL', P .. 'nwt', KDN)
-    NWT = false
-    return
-  end
+  redis.call('DEL', wtkey(id), wbkey(id), wekey(id))
+  if redis.call('DECR', P .. 'nwt') <= 0 then redis.call('DEL', P .. 'nwt') end
   for pid in string.gmatch(up, '%d([^,]+)') do
-    local v = redis.call('HGET', KDN, pid)
+    local k = dnkey(pid)
+    local v = redis.call('HGET', k, pid)
     if v and #v <= 4096 then
       local keep = {}
       for e in string.gmatch(v, '[^,]+') do
         if string.match(e, '^(%d+):') ~= id then keep[#keep + 1] = e end
       end
       if #keep == 0 then
-        redis.call('HDEL', KDN, pid)
+        redis.call('HDEL', k, pid)
       else
-        redis.call('HSET', KDN, pid, table.concat(keep, ','))
+        redis.call('HSET', k, pid, table.concat(keep, ','))
       end
     end
   end
@@ -882,12 +960,18 @@ local function enqueue(i)
       adddeps(cj, parents, codes, d.mode, d.now, dn, created)
       out[w.out] = cj.s
     end
-    local flat = {}
+    local byk = {}
     for pid, v in pairs(dn) do
-      flat[#flat + 1] = pid
-      flat[#flat + 1] = v
+      local k = dnkey(pid)
+      local l = byk[k]
+      if not l then
+        l = {}
+        byk[k] = l
+      end
+      l[#l + 1] = pid
+      l[#l + 1] = v
     end
-    chunked('HSET', KDN, flat, 2)
+    for k, l in pairs(byk) do chunked('HSET', k, l, 2) end
     JOBS, META = nil, nil
     ENDED, ENDJ = {}, {} -- nothing depends on a job of this batch but later jobs of it, which saw its state
   end

@@ -27,7 +27,7 @@ if not ALLOWED[j.s][to] then return {'STATE', j.s, to} end
 j.f, j.l, j.d, j.c = 0, 0, nil, nil
 j.ra = now
 if to == 'WAITING' then seterror(j, nil) end
-if to == 'QUEUED' and meta and meta.mode ~= 'A' then setinput(id, inputof(id, meta.mode)) end
+if to == 'QUEUED' and meta and meta.mode ~= 'A' then setinput(id, inputof(id, meta)) end
 move(j, to, now)
 save(j)
 requeued(id, now)
