@@ -709,20 +709,28 @@ local function adddeps(cj, parents, pols, mode, now, dn, fresh)
   local states, up, vals, told = {}, {}, {}, false
   local meta = {mode = mode, off = onlyonfailure(pols), big = #parents > BIG}
   local fields = {'i', mode .. (meta.off and '1' or '0') .. (meta.big and 'B' or ''), 'n', ids(#parents)}
+  local cc = c .. ':'
   for k = 1, #parents do
     local pid = parents[k]
+    local code = pols[k]
     local pj = JOBS[pid]
-    if pj == nil and fresh[pid] then
-      pj = {s = fresh[pid]} -- created by this batch and not changed since: not ended, nothing to read
+    local st = fresh[pid]
+    if pj == nil and st then
+      -- created by this batch and not changed since: not ended, nothing to read
+      states[k] = st
+      vals[k] = false
     else
       pj = getjob(pid)
+      states[k] = pj and pj.s or false
     end
-    states[k] = pj and pj.s or false
-    up[k] = pols[k] .. pid
+    up[k] = code .. pid
     local prev = dn[pid]
-    if prev == nil then prev = (not fresh[pid] and redis.call('HGET', dnkey(pid), pid)) or '' end
-    dn[pid] = (prev == '' and '' or prev .. ',') .. c .. ':' .. (k - 1) .. ':' .. pols[k]
-    if pj and TERMINAL[pj.s] then
+    if prev == nil and not st then prev = redis.call('HGET', dnkey(pid), pid) or nil end
+    local entry = cc .. (k - 1) .. ':' .. code
+    dn[pid] = prev and (prev .. ',' .. entry) or entry
+    if not pj then
+      vals[k] = vals[k] or false
+    elseif TERMINAL[pj.s] then
       local err = mode == 'O' and redis.call('GET', errkey(pid)) or nil
       vals[k] = endvalue(pj.s, pj.r, err, mode)
       told = true
@@ -962,7 +970,7 @@ local function enqueue(i)
     end
     local byk = {}
     for pid, v in pairs(dn) do
-      local k = dnkey(pid)
+      local k = P .. 'dn:' .. math.floor(pid / 64)
       local l = byk[k]
       if not l then
         l = {}
