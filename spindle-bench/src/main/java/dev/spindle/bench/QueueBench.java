@@ -251,13 +251,11 @@ public final class QueueBench {
     long jobMs = intOpt("job-ms", 20);
     String db = "fault.db";
     Path log = dir.resolve("fault-executions.log");
-    Files.deleteIfExists(log);
-    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
-        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    java.util.concurrent.Callable<Process> start = loggedWorker(db, log);
     try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
       List<Process> live = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
-        live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
+        live.add(start.call());
       }
       long c0 = store.finishCursor();
       List<Long> inputs = new ArrayList<>();
@@ -266,8 +264,7 @@ public final class QueueBench {
       }
       long t0 = System.nanoTime();
       List<JobHandle<Long>> hs = q.enqueueAll(QueueBenchTasks.LOGGED_SLEEP, inputs, JobOptions.defaults());
-      int kills = killWhile(() -> store.finishCursor() - c0 < n, live, killEvery,
-          () -> startWorker(db, wopts, "-Dqbench.log=" + log));
+      int kills = killWhile(() -> store.finishCursor() - c0 < n, live, killEvery, start);
       double s = (System.nanoTime() - t0) / 1e9;
       FaultTally tally = FaultTally.of(store);
       List<String> lines = Files.readAllLines(log).stream().map(l -> l.substring(0, l.indexOf(' '))).toList();
@@ -276,8 +273,8 @@ public final class QueueBench {
       hs.forEach(h -> ids.add(h.id()));
       long missing = ids.stream().filter(id -> !distinct.contains(id)).count();
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
-              + " (%d kills), lease %s ms: finished in %.1f s%n", n, jobMs, workers, wopts.get("concurrency"),
-          killEvery, kills, wopts.get("lease-ms"), s);
+              + " (%d kills), lease %s ms: finished in %.1f s%n", n, jobMs, workers, opts.getOrDefault("concurrency", "8"),
+          killEvery, kills, opts.getOrDefault("lease-ms", "2000"), s);
       System.out.printf(Locale.ROOT, "  states: %s (jobs in store: %,d)%n", tally.states(), tally.total());
       System.out.printf(Locale.ROOT, "  lost: %d (jobs never completed: %d; never started: %d)%n",
           tally.notSucceeded(n), tally.notSucceeded(n), missing);
@@ -288,6 +285,17 @@ public final class QueueBench {
     } finally {
       killAll();
     }
+  }
+
+  /**
+   * Starts worker processes for a fault run: short leases and quick heartbeats, each execution
+   * logged to {@code log} (emptied first).
+   */
+  private java.util.concurrent.Callable<Process> loggedWorker(String db, Path log) throws IOException {
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    return () -> startWorker(db, wopts, "-Dqbench.log=" + log);
   }
 
   /**
@@ -322,25 +330,23 @@ public final class QueueBench {
     long jobMs = intOpt("job-ms", 20);
     String db = "dag.db";
     Path log = dir.resolve("dag-executions.log");
-    Files.deleteIfExists(log);
-    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
-        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    java.util.concurrent.Callable<Process> start = loggedWorker(db, log);
     try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
       List<Process> live = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
-        live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
+        live.add(start.call());
       }
       DagFault dag = new DagFault(layers, width, jobMs);
       long t0 = System.nanoTime();
       WorkflowHandle h = q.submit(dag.workflow());
       long deadline = System.nanoTime() + intOpt("timeout-s", 900) * 1_000_000_000L;
       int kills = killWhile(() -> !dag.finished(store, h) && System.nanoTime() < deadline, live, killEvery,
-          () -> startWorker(db, wopts, "-Dqbench.log=" + log));
+          start);
       double s = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "dag-fault: %,d jobs (%d layers of %d jobs, each layer's chord callback"
               + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
               + " (%d kills), lease %s ms: finished in %.1f s%n", h.jobs().size(), layers, width, jobMs, workers,
-          wopts.get("concurrency"), killEvery, kills, wopts.get("lease-ms"), s);
+          opts.getOrDefault("concurrency", "8"), killEvery, kills, opts.getOrDefault("lease-ms", "2000"), s);
       dag.report(store, h, Files.readAllLines(log), System.out);
     } finally {
       killAll();

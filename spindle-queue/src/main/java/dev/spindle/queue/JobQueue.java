@@ -8,7 +8,6 @@ import dev.spindle.queue.internal.ClientCore;
 import dev.spindle.queue.internal.DefaultJobHandle;
 import dev.spindle.queue.internal.Listeners;
 import dev.spindle.queue.internal.Payloads;
-import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
@@ -209,23 +208,8 @@ public final class JobQueue implements AutoCloseable {
    */
   public WorkflowHandle submit(Workflow workflow) {
     List<Workflow.Node> nodes = workflow.nodes();
-    if (nodes.size() > maxWorkflowSize) {
-      throw new IllegalArgumentException("the workflow has " + nodes.size() + " jobs; this queue accepts at most "
-          + maxWorkflowSize + " (JobQueue.Builder.maxWorkflowSize); nothing was added");
-    }
     Instant now = clock.instant();
-    List<NewJob> jobs = new ArrayList<>(nodes.size());
-    for (Workflow.Node n : nodes) {
-      checkKnown(n.task().name());
-      String json = n.hasInput() ? Payloads.toJson(codec, n.input(), "input of task '" + n.task().name() + "'")
-          : "null";
-      List<Dependency> deps = new ArrayList<>(n.deps().size());
-      for (Workflow.Edge e : n.deps()) {
-        deps.add(Dependency.onBatchJob(e.parent(), e.policy()));
-      }
-      jobs.add(newJob(n.task().name(), json, n.options() == null ? defaults : n.options(), now)
-          .dependingOn(deps, n.inputMode()));
-    }
+    List<NewJob> jobs = WorkflowJobs.of(workflow, registry, codec, defaults, now, maxWorkflowSize);
     List<EnqueueResult> results = store.enqueue(jobs);
     List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
     java.util.Map<String, JobHandle<JsonNode>> named = new java.util.LinkedHashMap<>();

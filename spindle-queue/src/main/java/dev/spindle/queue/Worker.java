@@ -3,10 +3,13 @@ package dev.spindle.queue;
 import dev.spindle.ExecutionModel;
 import dev.spindle.TaskExecutor;
 import dev.spindle.TaskRegistry;
+import dev.spindle.queue.internal.ChildSubmitter;
 import dev.spindle.queue.internal.Listeners;
 import dev.spindle.queue.internal.WorkerRuntime;
 import dev.spindle.queue.internal.WorkerSettings;
+import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.spi.JsonCodec;
 import java.time.Clock;
@@ -367,7 +370,21 @@ public final class Worker implements AutoCloseable {
           WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners), leaseDuration,
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
-          random, Map.copyOf(queueLimits));
+          random, Map.copyOf(queueLimits), children());
+    }
+
+    /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */
+    private ChildSubmitter children() {
+      JobStore st = store;
+      TaskRegistry reg = registry;
+      JsonCodec json = codec;
+      Clock c = clock;
+      return (parent, fence, children) -> {
+        List<NewJob> jobs = WorkflowJobs.of(children, reg, json, JobOptions.defaults(), c.instant(),
+            JobQueue.DEFAULT_MAX_WORKFLOW_SIZE);
+        List<EnqueueResult> added = st.addChildren(parent, fence, jobs, children.exits());
+        return added.stream().map(EnqueueResult::jobId).toList();
+      };
     }
 
     /**

@@ -33,8 +33,20 @@ class WorkflowTest {
         }
         return b.toString();
       });
+  /** Adds one SQUARE child per number below its input, then returns its input. */
+  private static final Task<Long, Long> SPAWN = Task.withContext("wf.spawn", Long.class, Long.class, (n, ctx) -> {
+    Workflow[] kids = new Workflow[n.intValue()];
+    for (int i = 0; i < kids.length; i++) {
+      kids[i] = Workflow.task(SQUARE, (long) i);
+    }
+    List<String> ids = RunningJob.of(ctx).orElseThrow().addChildren(Workflow.group(kids));
+    if (ids.size() != n) {
+      throw new IllegalStateException("added " + ids.size() + " children, not " + n);
+    }
+    return n;
+  });
   private static final TaskRegistry REGISTRY = TaskRegistry.builder().add(SQUARE).add(PLUS_ONE).add(SUM).add(FAIL)
-      .add(REPORT).build();
+      .add(REPORT).add(SPAWN).build();
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final JobOptions ONCE = JobOptions.builder().retry(RetryPolicy.none()).build();
 
@@ -114,5 +126,52 @@ class WorkflowTest {
       assertThat(h.cancel()).isEqualTo(3);
       assertThat(h.await(WAIT)).allSatisfy(j -> assertThat(j.state()).isEqualTo(JobState.CANCELLED));
     }
+  }
+
+  @Test
+  void aRunningJobAddsChildrenAndWhatFollowsItWaitsForThemToo() {
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         JobQueue q = JobQueue.builder(store).registry(REGISTRY).build();
+         Worker w = worker(store)) {
+      WorkflowHandle h = q.submit(Workflow.chain(Workflow.task(SPAWN, 5L), Workflow.task(PLUS_ONE)));
+      assertThat(h.last().get(0).result(WAIT).asLong()).isEqualTo(6L); // its input: the spawner's result only
+      JobInfo next = h.await(WAIT).get(1);
+      List<JobInfo> squares = store.inspector().listJobs(dev.spindle.queue.spi.JobFilter.all().withTask("wf.square"));
+      assertThat(squares).hasSize(5).allSatisfy(sq -> {
+        assertThat(sq.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(sq.finishedAt()).isBeforeOrEqualTo(next.startedAt()); // the follower waited for every child
+      });
+      assertThat(store.inspector().dependencyEdges(next.id())).hasSize(6);
+    }
+  }
+
+  @Test
+  void aTaskOutsideAQueueJobHasNoRunningJob() {
+    assertThat(RunningJob.of(new dev.spindle.TaskContext() {
+      @Override
+      public String taskName() {
+        return "t";
+      }
+
+      @Override
+      public String executionId() {
+        return "1";
+      }
+
+      @Override
+      public int attempt() {
+        return 1;
+      }
+
+      @Override
+      public String workerName() {
+        return "w";
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return false;
+      }
+    })).isEmpty();
   }
 }

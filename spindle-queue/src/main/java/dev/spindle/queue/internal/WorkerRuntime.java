@@ -495,7 +495,7 @@ public final class WorkerRuntime implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private TaskFuture<Object> submit(InFlight f, Object input) {
     if (wrapContext) {
-      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name()));
+      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name(), s.children()));
     }
     // a child JVM builds its own context: the label carries the job's id and attempt there
     return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt())));

@@ -27,7 +27,7 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
     Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
     RetentionLimits retention,
-    Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits) {
+    Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits, ChildSubmitter children) {
 
   /** Finds a task by name. Thread-safe. */
   public interface TaskResolver {

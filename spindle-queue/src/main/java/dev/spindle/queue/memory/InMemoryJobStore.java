@@ -162,14 +162,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       Workflows.checkBatch(newJobs);
-      for (NewJob n : newJobs) {
-        for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
-          if (!d.inBatch() && lookup(d.on()) == null) {
-            throw new IllegalArgumentException("a job depends on job " + d.on() + ", which does not exist;"
-                + " nothing was added");
-          }
-        }
-      }
+      checkDependenciesExist(newJobs);
       for (NewJob n : newJobs) {
         out.add(insert(n, out, n.createdAt()));
       }
@@ -178,6 +171,42 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       listeners.fire();
     }
     return out;
+  }
+
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> newJobs, List<Integer> exits) {
+    List<EnqueueResult> out = new ArrayList<>(newJobs.size());
+    synchronized (lock) {
+      checkOpen();
+      Job parent = lookup(parentId);
+      if (parent == null) {
+        throw new JobNotFoundException(parentId);
+      }
+      Workflows.checkChildren(parentId, parent.state, parent.fence, fence, newJobs, exits);
+      Workflows.checkBatch(newJobs);
+      checkDependenciesExist(newJobs);
+      for (NewJob n : newJobs) {
+        out.add(insert(n, out, n.createdAt()));
+      }
+      long[] exitIds = new long[exits.size()];
+      for (int i = 0; i < exitIds.length; i++) {
+        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
+      }
+      deps.adopt(parent.id, exitIds, newJobs.get(0).createdAt());
+    }
+    listeners.fire();
+    return out;
+  }
+
+  private void checkDependenciesExist(List<NewJob> newJobs) {
+    for (NewJob n : newJobs) {
+      for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
+        if (!d.inBatch() && lookup(d.on()) == null) {
+          throw new IllegalArgumentException("a job depends on job " + d.on() + ", which does not exist;"
+              + " nothing was added");
+        }
+      }
+    }
   }
 
   private EnqueueResult insert(NewJob n, List<EnqueueResult> batch, Instant now) {

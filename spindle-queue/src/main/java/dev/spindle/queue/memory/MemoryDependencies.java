@@ -38,20 +38,32 @@ final class MemoryDependencies {
 
   private record Edge(long child, DependencyPolicy policy, int position) {}
 
-  /** A job that has dependencies. */
+  /** A job that has dependencies: its declared ones (its input, in order), then any added later. */
   private static final class Node {
-    final long[] parents;
-    final List<DependencyPolicy> policies;
+    long[] parents;
+    List<DependencyPolicy> policies;
+    final int inputs;
     final WorkflowInput input;
-    final Workflows.End[] ends;
+    Workflows.End[] ends;
     Workflows.Wait wait;
     long cancelledBy;
 
     Node(long[] parents, List<DependencyPolicy> policies, WorkflowInput input) {
       this.parents = parents;
-      this.policies = policies;
+      this.policies = new ArrayList<>(policies);
+      this.inputs = parents.length;
       this.input = input;
       this.ends = new Workflows.End[parents.length];
+    }
+
+    /** Adds a dependency that is not an input; returns its index. */
+    int grow(long parent, DependencyPolicy policy) {
+      int i = parents.length;
+      parents = java.util.Arrays.copyOf(parents, i + 1);
+      parents[i] = parent;
+      ends = java.util.Arrays.copyOf(ends, i + 1);
+      policies.add(policy);
+      return i;
     }
   }
 
@@ -107,7 +119,7 @@ final class MemoryDependencies {
   /** The input of a released job. */
   String inputOf(long id, String argsJson) {
     Node n = nodes.get(id);
-    return Workflows.input(n.input, argsJson, List.of(n.ends));
+    return Workflows.input(n.input, argsJson, java.util.Arrays.asList(n.ends).subList(0, n.inputs));
   }
 
   /** True if the job has dependencies. */
@@ -156,6 +168,29 @@ final class MemoryDependencies {
             host.cancel(e.child(), Workflows.notNeededError(Long.toString(e.child())), now);
           }
         }
+      }
+    }
+  }
+
+  /**
+   * The running job {@code parent} added children: every job still waiting for it also waits for
+   * the {@code exits} (not as inputs), with the policy of its dependency on the parent. A dependent
+   * that one of them already cancels is cancelled.
+   */
+  void adopt(long parent, long[] exits, Instant now) {
+    for (Edge e : List.copyOf(children.getOrDefault(parent, List.of()))) {
+      Node n = nodes.get(e.child());
+      if (n == null || host.stateOf(e.child()) != JobState.WAITING) {
+        continue;
+      }
+      for (long x : exits) {
+        int at = n.grow(x, e.policy());
+        children.computeIfAbsent(x, k -> new ArrayList<>()).add(new Edge(e.child(), e.policy(), at));
+      }
+      if (reevaluate(n) == JobState.CANCELLED) {
+        JobState end = host.stateOf(n.cancelledBy);
+        host.cancel(e.child(), Workflows.dependencyError(Long.toString(e.child()), Long.toString(n.cancelledBy),
+            end == null ? JobState.CANCELLED : end), now);
       }
     }
   }
@@ -233,11 +268,14 @@ final class MemoryDependencies {
     Node n = nodes.get(id);
     if (n != null) {
       for (int i = 0; i < n.parents.length; i++) {
-        out.add(new DependencyEdge(Long.toString(n.parents[i]), Long.toString(id), n.policies.get(i), i));
+        out.add(new DependencyEdge(Long.toString(n.parents[i]), Long.toString(id), n.policies.get(i),
+            i < n.inputs ? i : DependencyEdge.ADDED));
       }
     }
     for (Edge e : children.getOrDefault(id, List.of())) {
-      out.add(new DependencyEdge(Long.toString(id), Long.toString(e.child()), e.policy(), e.position()));
+      Node c = nodes.get(e.child());
+      int pos = c != null && e.position() >= c.inputs ? DependencyEdge.ADDED : e.position();
+      out.add(new DependencyEdge(Long.toString(id), Long.toString(e.child()), e.policy(), pos));
     }
     return out;
   }

@@ -1,6 +1,7 @@
 package dev.spindle.queue.spi;
 
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import java.time.Instant;
@@ -32,6 +33,25 @@ public interface JobStore extends AutoCloseable {
    * @return one result per job, in order
    */
   List<EnqueueResult> enqueue(List<NewJob> jobs);
+
+  /**
+   * Adds {@code jobs} as children of the running job {@code parentId}, all or none, in one atomic
+   * step: only while the parent is RUNNING under {@code fence} (so a worker that lost the job adds
+   * nothing). The children may depend on each other ({@link Dependency#onBatchJob}) and on existing
+   * jobs; they run as soon as their own dependencies allow, not after the parent. Every job that
+   * waits for the parent now also waits for the children at {@code exits} (indexes into
+   * {@code jobs}), with the policy of its dependency on the parent; they are not part of its input.
+   * A parent's retry that adds children again adds new ones (give them unique keys to add them once).
+   *
+   * @return one result per job, in order
+   * @throws IllegalStateException if the parent is not RUNNING under {@code fence} (nothing added)
+   * @throws JobNotFoundException if there is no such parent
+   * @throws UnsupportedOperationException if this store does not keep dependencies
+   */
+  default List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep job dependencies, so a"
+        + " running job cannot add children to it");
+  }
 
   /** The job, if it exists. */
   Optional<JobInfo> find(String jobId);

@@ -161,6 +161,31 @@ public final class Workflows {
         + " dependency fails, and every one succeeded\",\"stack\":[],\"cause\":null}";
   }
 
+  /**
+   * Checks a request to add children ({@link JobStore#addChildren}) against the parent's current
+   * state and fence, and the exits against the batch.
+   *
+   * @throws IllegalStateException if the parent is not RUNNING under {@code fence}
+   * @throws IllegalArgumentException if there are no children or an exit is not an index into them
+   */
+  public static void checkChildren(String parentId, JobState state, long currentFence, long fence,
+      List<NewJob> jobs, List<Integer> exits) {
+    if (state != JobState.RUNNING || currentFence != fence) {
+      throw new IllegalStateException("job " + parentId + " cannot add children: it is " + state
+          + (state == JobState.RUNNING ? " under another claim (fence " + currentFence + ", not " + fence + ")" : "")
+          + "; nothing was added");
+    }
+    if (jobs.isEmpty()) {
+      throw new IllegalArgumentException("no children to add to job " + parentId);
+    }
+    for (Integer x : exits) {
+      if (x == null || x < 0 || x >= jobs.size()) {
+        throw new IllegalArgumentException("child exit " + x + " is not an index into the " + jobs.size()
+            + " children of job " + parentId + "; nothing was added");
+      }
+    }
+  }
+
   private static String orNull(String json) {
     return json == null ? "null" : json;
   }

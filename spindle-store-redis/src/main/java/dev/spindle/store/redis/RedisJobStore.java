@@ -287,6 +287,55 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     }
   }
 
+  /**
+   * One script call: the children are added (like {@link #enqueue}, in one script whatever their
+   * number) and the parent's waiting dependents given edges from the exits, only while the parent
+   * is RUNNING under {@code fence}.
+   */
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    String id = canonicalId(parentId);
+    if (id == null) {
+      throw new JobNotFoundException(parentId);
+    }
+    for (NewJob j : jobs) {
+      Objects.requireNonNull(j, "job");
+    }
+    // the arguments first (as if RUNNING under the fence); the script checks the parent itself
+    Workflows.checkChildren(parentId, JobState.RUNNING, fence, fence, jobs, exits);
+    Workflows.checkBatch(jobs);
+    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
+    args.add(rid());
+    args.add(id);
+    args.add(Long.toString(fence));
+    StringBuilder ex = new StringBuilder();
+    for (Integer x : exits) {
+      ex.append(ex.isEmpty() ? "" : ",").append(x);
+    }
+    args.add(ex.toString());
+    args.add(Times.encode(jobs.get(0).createdAt()));
+    appendJobs(args, jobs);
+    appendDependencies(args, jobs);
+    List<?> r = link.script(Script.ADD_CHILDREN, true, args.toArray(String[]::new));
+    switch ((String) r.get(0)) {
+      case "NOT_FOUND" -> throw new JobNotFoundException(parentId);
+      case "STATE" -> {
+        Workflows.checkChildren(parentId, JobState.valueOf((String) r.get(1)), Long.parseLong((String) r.get(2)),
+            fence, jobs, exits);
+        throw new IllegalStateException("job " + parentId + " cannot add children; nothing was added");
+      }
+      case "missing" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on job " + r.get(1)
+          + ", which does not exist; nothing was added");
+      case "badref" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on " + r.get(1)
+          + ", which is not an earlier job of the batch; nothing was added");
+      default -> {
+        List<EnqueueResult> out = results(jobs, r, 0);
+        epoch.saw(out.get(out.size() - 1).jobId());
+        return out;
+      }
+    }
+  }
+
   /** Enqueue results, in the order of {@code jobs} (the script answers in that order too). */
   private static List<EnqueueResult> results(List<NewJob> jobs, List<?> r, int offset) {
     EnqueueResult[] out = new EnqueueResult[jobs.size()];

@@ -292,6 +292,40 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return results;
   }
 
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    long parent = parseIdOrNeg(parentId);
+    if (parent < 0) {
+      throw new JobNotFoundException(parentId);
+    }
+    for (NewJob j : jobs) {
+      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
+    }
+    Workflows.checkBatch(jobs);
+    Map<JobPolicy, Long> created = new HashMap<>();
+    List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
+      created.clear();
+      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ?");
+      ps.setLong(1, parent);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new JobNotFoundException(parentId);
+        }
+        Workflows.checkChildren(parentId, JobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
+      }
+      List<EnqueueResult> out = insert(c, jobs, created);
+      long[] exitIds = new long[exits.size()];
+      for (int i = 0; i < exitIds.length; i++) {
+        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
+      }
+      deps.adopt(c, parent, exitIds, jobs.get(0).createdAt());
+      return out;
+    });
+    policyIds.putAll(created);
+    listeners.fire();
+    return results;
+  }
+
   private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
       throws SQLException {
     // the next id follows the highest ever used: the live maximum, or the floor that deletions record

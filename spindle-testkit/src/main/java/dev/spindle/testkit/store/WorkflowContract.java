@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
@@ -263,5 +264,76 @@ public abstract class WorkflowContract {
     List<String> ids = store.enqueue(jobs).stream().map(EnqueueResult::jobId).toList();
     finish(ids.get(0), Completion.Outcome.FAILED, null);
     assertThat(state(ids.get(n - 1))).isEqualTo(JobState.CANCELLED);
+  }
+
+  // ---------------------------------------------------------------- children added by a running job
+
+  private JobInfo claimOnly(String id) {
+    return claim().stream().filter(c -> c.id().equals(id)).findFirst()
+        .orElseThrow(() -> new AssertionError("job " + id + " was not claimable; it is " + state(id)));
+  }
+
+  private List<String> children(String parent, long fence, List<NewJob> jobs, Integer... exits) {
+    return store.addChildren(parent, fence, jobs, List.of(exits)).stream().map(EnqueueResult::jobId).toList();
+  }
+
+  @Test
+  void aRunningJobAddsChildrenThatItsDependentsAlsoWaitForButDoNotTakeAsInput() {
+    List<String> ids = add(job("1"), after(WorkflowInput.RESULT, at(0)));
+    String a = ids.get(0);
+    String b = ids.get(1);
+    JobInfo running = claimOnly(a);
+    List<String> kids = children(a, running.fence(), List.of(job("10"), after(WorkflowInput.RESULT, at(0))), 1);
+    assertThat(state(kids.get(0))).isEqualTo(JobState.QUEUED); // children start at once, not after the parent
+    assertThat(state(kids.get(1))).isEqualTo(JobState.WAITING);
+    assertThat(store.inspector().dependencyEdges(b)).containsExactly(
+        new DependencyEdge(a, b, DependencyPolicy.REQUIRE_SUCCESS, 0),
+        new DependencyEdge(kids.get(1), b, DependencyPolicy.REQUIRE_SUCCESS, DependencyEdge.ADDED));
+
+    assertThat(store.complete(List.of(Completion.succeeded(a, running.fence(), "w1", "\"a\"")), T0.plusSeconds(2)))
+        .containsExactly(true);
+    assertThat(state(b)).isEqualTo(JobState.WAITING); // the parent ended; its children have not
+    succeed(kids.get(0), "11");
+    assertThat(state(b)).isEqualTo(JobState.WAITING);
+    succeed(kids.get(1), "12");
+    assertThat(state(b)).isEqualTo(JobState.QUEUED);
+    assertThat(get(b).argsJson()).isEqualTo("\"a\""); // its input is still its own dependency's result
+  }
+
+  @Test
+  void aFailedChildCancelsTheFailFastDependentsOfItsParentNamingTheChild() {
+    List<String> ids = add(job("1"), after(WorkflowInput.RESULT, at(0)),
+        job("0").dependingOn(List.of(at(0, DependencyPolicy.ALWAYS)), WorkflowInput.OUTCOMES));
+    String a = ids.get(0);
+    JobInfo running = claimOnly(a);
+    String kid = children(a, running.fence(), List.of(job("2")), 0).get(0);
+    assertThat(store.complete(List.of(Completion.succeeded(a, running.fence(), "w1", "1")), T0.plusSeconds(2)))
+        .containsExactly(true);
+    finish(kid, Completion.Outcome.FAILED, null);
+    assertThat(state(ids.get(1))).isEqualTo(JobState.CANCELLED);
+    assertThat(get(ids.get(1)).errorJson()).contains(Workflows.DEPENDENCY_FAILED).contains("job " + kid);
+    JobInfo fin = get(ids.get(2)); // a finally-style dependent runs, with its own dependency's outcome only
+    assertThat(fin.state()).isEqualTo(JobState.QUEUED);
+    assertThat(fin.argsJson()).startsWith("[{\"jobId\":\"" + a + "\",\"state\":\"SUCCEEDED\"")
+        .doesNotContain("\"jobId\":\"" + kid + "\"");
+  }
+
+  @Test
+  void childrenOfAJobNotRunningUnderThatClaimAreRefusedAndNothingIsAdded() {
+    String a = add(job("1")).get(0);
+    JobInfo running = claimOnly(a);
+    assertThatThrownBy(() -> store.addChildren(a, running.fence() + 1, List.of(job("2")), List.of(0)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("job " + a + " cannot add children")
+        .hasMessageContaining("nothing was added");
+    assertThatThrownBy(() -> store.addChildren(a, running.fence(), List.of(job("2")), List.of(3)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("child exit 3");
+    assertThat(store.complete(List.of(Completion.succeeded(a, running.fence(), "w1", "1")), T0.plusSeconds(2)))
+        .containsExactly(true);
+    assertThatThrownBy(() -> store.addChildren(a, running.fence(), List.of(job("2")), List.of(0)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("it is SUCCEEDED");
+    assertThatThrownBy(() -> store.addChildren("987654", 1, List.of(job("2")), List.of(0)))
+        .isInstanceOf(JobNotFoundException.class);
+    assertThat(store.inspector().listJobs(dev.spindle.queue.spi.JobFilter.all())).extracting(JobInfo::id)
+        .containsExactly(a);
   }
 }

@@ -68,6 +68,10 @@ public final class ApiRoutes {
     t.route(HandlerType.GET, PREFIX + "/jobs/{id}/result", Role.VIEWER,
         "The job's outcome: 200 once terminal, else 202 with Retry-After")
         .response(200, "terminal: result or error").response(202, "not finished yet").handle(this::result);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/dependencies", Role.VIEWER,
+        "The job's workflow neighbours: the jobs it waits for and the jobs waiting for it")
+        .response(200, "dependsOn and dependents, each with id, task, state, policy, input")
+        .response(404, "no such job").handle(this::dependencies);
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/retry", Role.OPERATOR, "Requeue a FAILED, DEAD or CANCELLED job")
         .response(200, "the requeued job").response(404, "no such job").response(409, "not in a retryable state")
         .handle(this::retry);
@@ -282,6 +286,12 @@ public final class ApiRoutes {
       throw Problem.notFound("no job " + id + " (job ids are positive numbers)");
     }
     return service.find(id).orElseThrow(() -> new JobNotFoundException(id));
+  }
+
+  private void dependencies(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    json(ctx, 200, DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find)
+        .toJson(j.id()));
   }
 
   private void result(Context ctx) {

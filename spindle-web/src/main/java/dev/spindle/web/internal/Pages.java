@@ -384,6 +384,10 @@ public final class Pages {
       }
       b.append("</pre>");
     }
+    DependencyView deps = DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find);
+    if (!deps.isEmpty()) {
+      b.append(deps.toHtml());
+    }
     html(ctx, frame(ctx, "Job " + j.id(), "Jobs", b.toString()));
   }
 

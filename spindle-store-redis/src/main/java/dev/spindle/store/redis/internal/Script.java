@@ -40,6 +40,7 @@ public enum Script {
   PAUSE("pause", ScriptOutputType.INTEGER),
   DELETE_JOB("delete_job", ScriptOutputType.VALUE),
   EDGES("edges", ScriptOutputType.MULTI),
+  ADD_CHILDREN("add_children", ScriptOutputType.MULTI),
   AUDIT("audit", ScriptOutputType.INTEGER);
 
   private static final String LIB = LuaStateMachine.inline(read("lib"));

@@ -137,7 +137,7 @@ public final class Dependencies {
       return argsJson;
     }
     PreparedStatement ends = c.ps("SELECT parent, end_state, end_result, end_error FROM spindle_deps"
-        + " WHERE child = ? ORDER BY position");
+        + " WHERE child = ? AND position >= 0 ORDER BY position");
     ends.setLong(1, id);
     List<Workflows.End> out = new ArrayList<>();
     try (ResultSet rs = ends.executeQuery()) {
@@ -148,6 +148,43 @@ public final class Dependencies {
       }
     }
     return Workflows.input(mode, argsJson, out);
+  }
+
+  /**
+   * The running job {@code parent} added children: every job still waiting for it also waits for
+   * the {@code exits}, as dependencies that are not inputs ({@link DependencyEdge#ADDED}), with the
+   * policy of its dependency on the parent. A dependent that one of them already cancels is cancelled.
+   */
+  public void adopt(Db.Conn c, long parent, long[] exits, Instant now) throws SQLException {
+    PreparedStatement waiting = c.ps("SELECT d.child, d.policy FROM spindle_deps d JOIN spindle_jobs j ON j.id ="
+        + " d.child WHERE d.parent = ? AND d.end_state IS NULL AND j.state = " + JobRows.WAITING);
+    waiting.setLong(1, parent);
+    List<long[]> dependents = new ArrayList<>();
+    try (ResultSet rs = waiting.executeQuery()) {
+      while (rs.next()) {
+        dependents.add(new long[] {rs.getLong(1), rs.getInt(2)});
+      }
+    }
+    PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position) VALUES (?, ?, ?, "
+        + DependencyEdge.ADDED + ")");
+    for (long[] d : dependents) {
+      for (long x : exits) {
+        edge.setLong(1, x);
+        edge.setLong(2, d[0]);
+        edge.setInt(3, (int) d[1]);
+        edge.executeUpdate();
+      }
+      if (reevaluate(c, d[0], edgesInto(c, d[0])) == null) {
+        long by = cancelledBy(c, d[0]);
+        host.cancel(c, d[0], Workflows.dependencyError(Long.toString(d[0]), Long.toString(by),
+            stateOrCancelled(c, by)), now);
+      }
+    }
+  }
+
+  private static JobState stateOrCancelled(Db.Conn c, long id) throws SQLException {
+    JobState s = stateOf(c, id);
+    return s == null ? JobState.CANCELLED : s;
   }
 
   /** True if any job has dependencies (one cheap read; lets a completion batch skip the lookups). */
@@ -368,7 +405,8 @@ public final class Dependencies {
   private record EdgeRow(long parent, DependencyPolicy policy, int position) {}
 
   private static List<EdgeRow> edgesInto(Db.Conn c, long id) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT parent, policy, position FROM spindle_deps WHERE child = ? ORDER BY position");
+    PreparedStatement ps = c.ps("SELECT parent, policy, position FROM spindle_deps WHERE child = ?"
+        + " ORDER BY position < 0, position");
     ps.setLong(1, id);
     List<EdgeRow> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {

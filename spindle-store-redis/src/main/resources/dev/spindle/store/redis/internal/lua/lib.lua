@@ -367,7 +367,8 @@ end
 --   P..'wt:'..child (hash) per job that has dependencies: i = input mode (A args, R result,
 --                   S results, O outcomes), '1' if every dependency is ON_FAILURE else '0', and 'B'
 --                   if it has more than BIG; n = how many; u = "<policy code><parent id>,..." in
---                   declared order; p = pending; f = ON_FAILURE dependencies that ended without
+--                   declared order; a = the same for the children that a running dependency added
+--                   (waited for, not an input; their positions follow u's); p = pending; f = ON_FAILURE dependencies that ended without
 --                   success; c = the dependency that cancelled it; and, per dependency whose end
 --                   it was told, its position -> the end: a state letter (S, F, D, C), then, if
 --                   the input needs them, "<result length or -1>|<result><error>", so its input
@@ -412,10 +413,12 @@ local function waitmeta(id)
   end
   return m or nil
 end
--- Its dependencies in declared order: {{pol = code, id = parent id}, ...}.
+-- Its dependencies in declared order, then those added by running dependencies: {{pol = code,
+-- id = parent id}, ...}.
 local function upof(id)
   local out = {}
-  for e in string.gmatch(redis.call('HGET', wtkey(id), 'u') or '', '[^,]+') do
+  local v = redis.call('HMGET', wtkey(id), 'u', 'a')
+  for e in string.gmatch((v[1] or '') .. ',' .. (v[2] or ''), '[^,]+') do
     out[#out + 1] = {pol = string.sub(e, 1, 1), id = string.sub(e, 2)}
   end
   return out
@@ -700,6 +703,46 @@ local function requeued(id, now)
   end
 end
 
+-- True if edge 'pos' of 'c' was told its dependency's end.
+local function istold(c, meta, pos)
+  if meta.big then return redis.call('GETBIT', wbkey(c), pos) == 1 end
+  return redis.call('HEXISTS', wtkey(c), pos) == 1
+end
+
+-- The running job 'parent' added the children 'exits' (ids): every WAITING job whose edge from
+-- the parent was not told an end waits for them too, with that edge's policy (not as input); one
+-- that cannot run any more is cancelled. JOBS must be set; flush before.
+local function adopt(parent, exits, now)
+  local v = redis.call('HGET', dnkey(parent), parent)
+  if not v then return end
+  local dn = {}
+  for c, pos, pol in string.gmatch(v, '(%d+):(%d+):(%d)') do
+    local cj = getjob(c)
+    local meta = cj and cj.s == 'WAITING' and waitmeta(c)
+    if meta and not istold(c, meta, pos) then
+      local wk = wtkey(c)
+      local have = redis.call('HMGET', wk, 'n', 'a')
+      local base = tonumber(have[1])
+      for _ in string.gmatch(have[2] or '', '[^,]+') do base = base + 1 end
+      local add = {}
+      for k, x in ipairs(exits) do
+        add[k] = pol .. x
+        local prev = dn[x]
+        if prev == nil then prev = redis.call('HGET', dnkey(x), x) or nil end
+        local entry = c .. ':' .. (base + k - 1) .. ':' .. pol
+        dn[x] = prev and (prev .. ',' .. entry) or entry
+      end
+      redis.call('HSET', wk, 'a', (have[2] and have[2] .. ',' or '') .. table.concat(add, ','))
+      local w, by = reevaluate(c)
+      if not w then
+        local bj = getjob(by)
+        depcancel(cj, deperror(c, by, bj and bj.s or 'CANCELLED'), now)
+      end
+    end
+  end
+  for x, list in pairs(dn) do redis.call('HSET', dnkey(x), x, list) end
+end
+
 -- Records the dependencies of the new WAITING job 'cj' (parents: ids; pols: codes) and releases
 -- or cancels it at once if they allow. 'dn' buffers P..'dn' values (written by the caller);
 -- 'fresh' has the states the jobs of this batch were created in (by id). JOBS must be set.
@@ -764,8 +807,9 @@ local function deletedeps(id)
   if DNX == nil then DNX = redis.call('EXISTS', P .. 'dnx') == 1 end
   if not DNX then return end
   redis.call('HDEL', dnkey(id), id)
-  local up = redis.call('HGET', wtkey(id), 'u')
-  if not up then return end
+  local v = redis.call('HMGET', wtkey(id), 'u', 'a')
+  if not v[1] then return end
+  local up = v[1] .. ',' .. (v[2] or '')
   redis.call('DEL', wtkey(id), wbkey(id), wekey(id))
   if redis.call('DECR', P .. 'nwt') <= 0 then redis.call('DEL', P .. 'nwt') end
   for pid in string.gmatch(up, '%d([^,]+)') do
