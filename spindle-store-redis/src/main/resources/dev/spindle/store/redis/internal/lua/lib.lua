@@ -535,6 +535,11 @@ end
 -- WAITING -> QUEUED (SCHEDULED if its run time is ahead), its input written.
 local function unwait(j, meta, now)
   if meta.mode ~= 'A' then setinput(j.id, inputof(j.id, meta)) end
+  if meta.big then
+    -- its log is complete: written again, it loses the room APPEND kept for growth
+    local log = redis.call('GET', wekey(j.id))
+    if log then redis.call('SET', wekey(j.id), log) end
+  end
   move(j, tless(now, j.ra) and 'SCHEDULED' or 'QUEUED', now)
   save(j)
 end
