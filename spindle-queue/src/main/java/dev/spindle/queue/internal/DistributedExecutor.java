@@ -120,7 +120,8 @@ public final class DistributedExecutor implements TaskExecutor {
           Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
           Listeners.of(List.of(started)), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
           Duration.ofSeconds(30), true, ScheduleRunner.CHECK_INTERVAL, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
-          RandomGenerator.getDefault(), java.util.Map.of(), (parent, fence, children) -> {
+          RandomGenerator.getDefault(), java.util.Map.of(),
+          dev.spindle.queue.Worker.DEFAULT_CLOCK_SKEW_WARNING, (parent, fence, children) -> {
             throw new UnsupportedOperationException("a task run by the DISTRIBUTED executor cannot add children;"
                 + " submit a workflow through a JobQueue and run it with a Worker");
           });

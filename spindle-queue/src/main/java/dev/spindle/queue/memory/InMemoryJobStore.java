@@ -30,9 +30,11 @@ import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,6 +59,10 @@ import java.util.TreeSet;
  *
  * <p>Create one with {@code new InMemoryJobStore()}, or open a named instance shared inside the JVM
  * with {@code JobStores.open("memory:name")}.
+ *
+ * <p>Time: leases, due times, finish and expiry times are read on the store's own {@link Clock}
+ * (the system clock unless one is given), never on a caller's: a caller's instants are moved onto
+ * it by {@link StoreClock}.
  */
 public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
   private static final Comparator<Job> READY_ORDER =
@@ -92,6 +98,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private long lastId;
   private long lastFinishSeq;
   private final boolean closeable;
+  private final Clock clock;
   private volatile boolean closed;
 
   /** An empty store. */
@@ -101,12 +108,30 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
 
   /** An empty store with a name for messages. */
   public InMemoryJobStore(String name) {
-    this(name, true);
+    this(name, Clock.systemUTC());
+  }
+
+  /**
+   * An empty store with a name for messages and its own clock, on which it reads leases, due times
+   * and expiry (tests give a manual clock).
+   */
+  public InMemoryJobStore(String name, Clock clock) {
+    this(name, true, clock);
   }
 
   InMemoryJobStore(String name, boolean closeable) {
+    this(name, closeable, Clock.systemUTC());
+  }
+
+  private InMemoryJobStore(String name, boolean closeable, Clock clock) {
     this.name = Objects.requireNonNull(name, "name");
     this.closeable = closeable;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public Instant storeTime() {
+    return clock.instant();
   }
 
   /** Mutable job; guarded by {@link #lock}. Ordering keys of sets it is in are changed only outside them. */
@@ -135,7 +160,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     Instant expiresAt;
     long finishSeq;
 
-    Job(long id, NewJob n) {
+    Job(long id, NewJob n, StoreClock sc) {
       this.id = id;
       this.task = n.task();
       this.queue = n.queue();
@@ -143,8 +168,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       this.args = n.argsJson();
       this.uniqueKey = n.uniqueKey();
       this.policy = n.policy();
-      this.createdAt = n.createdAt();
-      this.runAt = n.runAt();
+      this.createdAt = sc.now();
+      this.runAt = sc.translate(n.runAt());
     }
 
     JobInfo snapshot() {
@@ -164,7 +189,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       Workflows.checkBatch(newJobs);
       checkDependenciesExist(newJobs);
       for (NewJob n : newJobs) {
-        out.add(insert(n, out, n.createdAt()));
+        out.add(insert(n, out));
       }
     }
     if (!newJobs.isEmpty()) {
@@ -186,13 +211,13 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       Workflows.checkBatch(newJobs);
       checkDependenciesExist(newJobs);
       for (NewJob n : newJobs) {
-        out.add(insert(n, out, n.createdAt()));
+        out.add(insert(n, out));
       }
       long[] exitIds = new long[exits.size()];
       for (int i = 0; i < exitIds.length; i++) {
         exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
       }
-      deps.adopt(parent.id, exitIds, newJobs.get(0).createdAt());
+      deps.adopt(parent.id, exitIds, clock.instant());
     }
     listeners.fire();
     return out;
@@ -209,14 +234,15 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     }
   }
 
-  private EnqueueResult insert(NewJob n, List<EnqueueResult> batch, Instant now) {
+  private EnqueueResult insert(NewJob n, List<EnqueueResult> batch) {
     if (n.uniqueKey() != null) {
       Long existing = uniqueKeys.get(n.uniqueKey());
       if (existing != null) {
         return new EnqueueResult(Long.toString(existing), false, jobs.get(existing).state);
       }
     }
-    Job j = new Job(++lastId, n);
+    StoreClock sc = StoreClock.read(clock, n.createdAt());
+    Job j = new Job(++lastId, n, sc);
     JobState start = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
     if (n.hasDependencies()) {
       long[] parents = new long[n.dependsOn().size()];
@@ -237,7 +263,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         jobs.put(j.id, j);
         index(j);
         j.error = deps.cancellation(j.id);
-        move(j, JobState.CANCELLED, now);
+        move(j, JobState.CANCELLED, sc.now());
         return registered(j);
       }
     }
@@ -264,10 +290,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public CancelResult cancel(String jobId, Instant now) {
+  public CancelResult cancel(String jobId, Instant callerNow) {
     CancelResult r;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Job j = lookup(jobId);
       if (j == null) {
         return CancelResult.NOT_FOUND;
@@ -302,7 +329,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   private ClaimResult claimLocked(ClaimRequest request) {
-    Instant now = request.now();
+    Instant now = clock.instant();
     promoteDue(now);
     List<JobInfo> claimed = new ArrayList<>();
     int remaining = request.max();
@@ -355,7 +382,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return out;
   }
 
-  private List<Boolean> completeLocked(List<Completion> completions, Instant now) {
+  private List<Boolean> completeLocked(List<Completion> completions, Instant callerNow) {
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    Instant now = sc.now();
     List<Boolean> out = new ArrayList<>(completions.size());
     for (Completion c : completions) {
       Job j = lookup(c.jobId());
@@ -373,8 +402,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         case RETRY -> {
           j.failures++;
           j.error = c.errorJson();
-          j.runAt = c.retryAt();
-          move(j, c.retryAt().isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+          j.runAt = sc.translate(c.retryAt());
+          move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
         }
         case FAILED -> {
           j.failures++;
@@ -429,7 +458,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public HeartbeatResult heartbeat(WorkerRecord worker) {
     synchronized (lock) {
       checkOpen();
-      workers.put(worker.id(), worker);
+      StoreClock sc = StoreClock.read(clock, worker.heartbeatAt());
+      workers.put(worker.id(), worker.onStoreClock(sc));
       Set<String> held = new HashSet<>();
       Set<String> cancel = new HashSet<>();
       for (Job j : runningByWorker.getOrDefault(worker.id(), Set.of())) {
@@ -438,15 +468,16 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
           cancel.add(Long.toString(j.id));
         }
       }
-      return new HeartbeatResult(held, cancel);
+      return new HeartbeatResult(held, cancel, sc.now());
     }
   }
 
   @Override
-  public void deregisterWorker(String workerId, Instant now) {
+  public void deregisterWorker(String workerId, Instant callerNow) {
     boolean changed;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       workers.remove(workerId);
       List<Job> held = new ArrayList<>(runningByWorker.getOrDefault(workerId, Set.of()));
       for (Job j : held) {
@@ -460,10 +491,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
     List<JobInfo> out = new ArrayList<>();
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Set<String> expired = new LinkedHashSet<>();
       for (String w : runningByWorker.keySet()) {
         WorkerRecord rec = workers.get(w);
@@ -597,7 +629,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       }
       List<EnqueueResult> fired = new ArrayList<>(newJobs.size());
       for (NewJob n : newJobs) {
-        fired.add(insert(n, fired, firedTick));
+        fired.add(insert(n, fired));
       }
       schedules.put(scheduleName, new ScheduleRecord(scheduleName, s.definition(), nextFireAt, firedTick,
           s.version() + 1, s.createdAt()));
@@ -607,10 +639,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int purgeExpired(Instant now, RetentionLimits retention) {
+  public int purgeExpired(Instant callerNow, RetentionLimits retention) {
     int deleted = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       while (deleted < retention.batch() && !byExpiry.isEmpty() && !byExpiry.first().expiresAt.isAfter(now)) {
         delete(byExpiry.first());
         deleted++;
@@ -718,17 +751,18 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         int held = runningByWorker.getOrDefault(w.id(), Set.of()).size();
         out.add(new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
             w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), held, w.processed(), w.failed(),
-            w.ratePerSecond()));
+            w.ratePerSecond(), w.clockSkew()));
       }
       return out;
     }
   }
 
   @Override
-  public JobInfo requeue(String jobId, Instant now) {
+  public JobInfo requeue(String jobId, Instant callerNow) {
     JobInfo r;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Job j = lookup(jobId);
       if (j == null) {
         throw new JobNotFoundException(jobId);
@@ -856,11 +890,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int requeueMatching(JobFilter filter, Instant now) {
+  public int requeueMatching(JobFilter filter, Instant callerNow) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
     int n = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       for (Job j : victims(f)) {
         j.failures = 0;
         j.lost = 0;
@@ -878,11 +913,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int cancelMatching(JobFilter filter, Instant now) {
+  public int cancelMatching(JobFilter filter, Instant callerNow) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
     int n = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       for (Job j : victims(f)) {
         if (j.state == JobState.RUNNING) {
           j.cancelRequested = true;

@@ -20,7 +20,14 @@ import java.util.Optional;
  *       midway. A failure throws {@link StoreException} and changes nothing.
  *   <li>State changes follow {@link JobState}'s transition table.
  *   <li>Job ids are decimal strings of positive numbers that increase with enqueue order.
- *   <li>The store never reads a clock: callers pass {@code now} from their injected clock.
+ *   <li>One clock decides: leases, heartbeats, due times of delayed and retried jobs, reclaim,
+ *       finish and expiry times are read on the <em>store's</em> clock (Redis: {@code TIME} inside
+ *       the scripts; SQLite: the host's real-time clock; in memory: the store's {@code Clock}),
+ *       never on the caller's. Callers still pass {@code now} from their injected clock and
+ *       instants computed from it: the store reads them as durations from that {@code now} and
+ *       moves them onto its clock ({@link StoreClock}), so a worker whose clock is off neither loses
+ *       its leases nor keeps a dead worker's jobs. Stores whose clock tests must drive take an
+ *       injected {@code Clock}.
  *   <li>Thread-safe; callable from any platform thread. (The SQLite store moves calls made on
  *       virtual threads to platform threads itself.)
  * </ul>
@@ -154,6 +161,16 @@ public interface JobStore extends AutoCloseable {
    * and are made on a store thread: the listener must be quick and must not call the store.
    */
   Subscription subscribe(Runnable onChange);
+
+  /**
+   * The store's clock now: the time its leases and due times are read on (Redis: {@code TIME};
+   * SQLite: the host's clock). Callers use it to judge records the store returns, e.g. whether a
+   * worker's {@link WorkerRecord#leaseUntil()} has passed. The default, for stores that keep no
+   * clock of their own, is the local system clock.
+   */
+  default Instant storeTime() {
+    return Instant.now();
+  }
 
   /** A short description for messages and logs, e.g. {@code sqlite:/data/spindle.db}. No secrets. */
   String describe();

@@ -27,6 +27,7 @@ import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
@@ -41,6 +42,8 @@ import dev.spindle.store.redis.internal.Script;
 import dev.spindle.store.redis.internal.ServerHealth;
 import dev.spindle.store.redis.internal.StoreErrors;
 import dev.spindle.store.redis.internal.Times;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -107,7 +110,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one instance per process is enough (it multiplexes one connection).
  * Instants are kept exactly (nanoseconds); due times are compared at microsecond precision and
- * never early.
+ * never early. Leases, heartbeats, due times, reclaim and expiry are read on Redis's clock
+ * ({@code TIME} inside the scripts), never on a client's: a client's instants travel with its
+ * {@code now} and are moved onto Redis's clock by the difference ({@link StoreClock}).
  */
 public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
@@ -136,9 +141,13 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   /** Policy id -> policy, as read from Redis (jobs keep only the id). */
   private final ConcurrentHashMap<String, JobPolicy> policies = new ConcurrentHashMap<>();
 
-  private RedisJobStore(RedisStoreConfig config, RedisLink link) {
+  /** A test clock that replaces Redis {@code TIME}, or null. */
+  private final Clock testClock;
+
+  private RedisJobStore(RedisStoreConfig config, RedisLink link, Clock testClock) {
     this.config = config;
     this.link = link;
+    this.testClock = testClock;
     this.prefix = config.keyPrefix();
     this.feed = new ChangeFeed(link);
     this.epoch = new NamespaceEpoch(link);
@@ -152,8 +161,17 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    *     configuration only warns: {@code ?eviction=warn}); UNAVAILABLE if it cannot be reached
    */
   public static RedisJobStore open(RedisStoreConfig config) {
+    return open(config, null);
+  }
+
+  /**
+   * For tests: {@link #open(RedisStoreConfig)} with {@code clock} as the store's clock in place of
+   * Redis {@code TIME} (a manual clock drives leases and due times without waiting), or Redis's
+   * own clock if {@code null}.
+   */
+  public static RedisJobStore open(RedisStoreConfig config, Clock clock) {
     Objects.requireNonNull(config, "config");
-    RedisJobStore store = new RedisJobStore(config, RedisLink.open(config));
+    RedisJobStore store = new RedisJobStore(config, RedisLink.open(config), clock);
     store.epoch.establish();
     LOG.debug("opened job store {}", store.describe());
     return store;
@@ -264,6 +282,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
       args.add(rid());
       args.add(attempt == 0 ? epoch.expected() : "");
+      args.add(nowArg(jobs.get(0).createdAt()));
       appendJobs(args, jobs);
       if (dependencies) {
         appendDependencies(args, jobs);
@@ -313,7 +332,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       ex.append(ex.isEmpty() ? "" : ",").append(x);
     }
     args.add(ex.toString());
-    args.add(Times.encode(jobs.get(0).createdAt()));
+    args.add(nowArg(jobs.get(0).createdAt()));
     appendJobs(args, jobs);
     appendDependencies(args, jobs);
     List<?> r = link.script(Script.ADD_CHILDREN, true, args.toArray(String[]::new));
@@ -354,10 +373,31 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   /** Options a run of consecutive jobs shares in the enqueue script's arguments. */
-  private record Group(String queue, int priority, Instant runAt, boolean delayed, JobPolicy policy) {
+  private record Group(String queue, int priority, Instant runAt, Instant createdAt, boolean delayed,
+      JobPolicy policy) {
     static Group of(NewJob n) {
-      return new Group(n.queue(), n.priority(), n.runAt(), n.isDelayed(), n.policy());
+      return new Group(n.queue(), n.priority(), n.runAt(), n.createdAt(), n.isDelayed(), n.policy());
     }
+  }
+
+  /**
+   * The caller's {@code now} as a script reads it: the script moves the caller's instants onto Redis
+   * {@code TIME} by the difference; with a test clock, {@code "="} and the test clock's now, which
+   * the script then takes as its now.
+   */
+  private String nowArg(Instant callerNow) {
+    Clock c = testClock;
+    return c == null ? Times.encode(callerNow) : "=" + Times.encode(c.instant());
+  }
+
+  @Override
+  public Instant storeTime() {
+    Clock c = testClock;
+    if (c != null) {
+      return c.instant();
+    }
+    String t = link.script(Script.TIME, true);
+    return Times.instant(t);
   }
 
   /**
@@ -397,6 +437,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       args.add(g.queue());
       args.add(Integer.toString(g.priority()));
       args.add(Times.encode(g.runAt()));
+      args.add(Times.encode(g.createdAt()));
       args.add(g.delayed() ? "1" : "0");
       args.add(p[0]);
       args.add(Integer.toString(to - from));
@@ -430,7 +471,6 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
         case RESULTS -> "S";
         case OUTCOMES -> "O";
       });
-      args.add(Times.encode(j.createdAt()));
       StringBuilder spec = new StringBuilder(j.dependsOn().size() * 8);
       for (Dependency d : j.dependsOn()) {
         if (!spec.isEmpty()) {
@@ -472,7 +512,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (id == null) {
       return CancelResult.NOT_FOUND;
     }
-    String r = link.script(Script.CANCEL, true, rid(), id, Times.encode(now));
+    String r = link.script(Script.CANCEL, true, rid(), id, nowArg(now));
     return CancelResult.valueOf(r);
   }
 
@@ -503,8 +543,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     List<String> lost = worker == null ? null : unconfirmed.remove(worker);
     List<String> args = new ArrayList<>(8 + completions.size() * 5 + (request == null ? 0 : request.queues().size()));
     args.add(rid);
-    args.add(Times.encode(now));
-    args.add(Long.toString(Times.floorMicros(now)));
+    args.add(nowArg(now));
+    args.add("");
     args.add(lost == null ? "" : String.join(",", lost));
     args.add(Integer.toString(completions.size()));
     String lastWorker = null;
@@ -607,8 +647,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   @Override
   public HeartbeatResult heartbeat(WorkerRecord worker) {
     String record = json.toJson(worker, "worker record");
-    List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record,
-        Long.toString(Times.ceilMicros(worker.leaseUntil())));
+    List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record, nowArg(worker.heartbeatAt()),
+        Times.encode(worker.leaseUntil()));
     try {
       epoch.check("a heartbeat of worker " + worker.id());
     } catch (RuntimeException e) {
@@ -620,7 +660,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       policyCheckedNanos = now;
       ServerHealth.recheck(link);
     }
-    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)));
+    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)), Times.instant((String) r.get(2)));
   }
 
   private static Set<String> strings(Object list) {
@@ -633,7 +673,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   @Override
   public void deregisterWorker(String workerId, Instant now) {
-    link.script(Script.DEREGISTER, true, workerId, Times.encode(now));
+    link.script(Script.DEREGISTER, true, workerId, nowArg(now));
     unconfirmed.remove(workerId);
   }
 
@@ -642,7 +682,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (limit < 1) {
       return List.of();
     }
-    List<?> r = link.script(Script.RECLAIM, true, rid(), Times.encode(now), Long.toString(Times.floorMicros(now)),
+    List<?> r = link.script(Script.RECLAIM, true, rid(), nowArg(now), "",
         Integer.toString(limit));
     return Rows.jobs(r, this::policy);
   }
@@ -720,6 +760,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     args.add(Long.toString(expectedVersion));
     args.add(Times.encode(nextFireAt));
     args.add(firedTick == null ? "" : Times.encode(firedTick));
+    args.add(nowArg(jobs.isEmpty() ? Instant.now() : jobs.get(0).createdAt()));
     appendJobs(args, jobs);
     Long r = link.script(Script.FIRE_SCHEDULE, true, args.toArray(String[]::new));
     return r == 1;
@@ -727,7 +768,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   @Override
   public int purgeExpired(Instant now, RetentionLimits limits) {
-    Long n = link.script(Script.PURGE_EXPIRED, true, Long.toString(Times.floorMicros(now)),
+    Long n = link.script(Script.PURGE_EXPIRED, true, nowArg(now),
         Long.toString(limits.maxSucceeded()), Long.toString(limits.maxFailed()), Integer.toString(limits.batch()));
     return n.intValue();
   }
@@ -841,13 +882,17 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   public List<WorkerRecord> workers() {
     List<?> r = link.script(Script.WORKERS, true);
     TreeMap<String, WorkerRecord> out = new TreeMap<>();
-    for (int i = 0; i < r.size(); i += 3) {
+    for (int i = 0; i < r.size(); i += 4) {
       String id = (String) r.get(i);
       try {
         WorkerRecord w = json.fromJson((String) r.get(i + 1), WorkerRecord.class, "worker record");
+        // the record is kept as the worker sent it, on its clock: moved onto the store's clock here
+        Object offset = r.get(i + 3);
+        Duration d = offset instanceof String o ? Times.duration(o) : Duration.ZERO;
+        w = w.onStoreClock(new StoreClock(new StoreClock(Instant.EPOCH, d).translate(w.heartbeatAt()), d));
         out.put(id, new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
             w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), ((Long) r.get(i + 2)).intValue(), w.processed(),
-            w.failed(), w.ratePerSecond()));
+            w.failed(), w.ratePerSecond(), offset instanceof String ? w.clockSkew() : null));
       } catch (RuntimeException ex) {
         LOG.warn("skipping the unreadable record of worker {} in {}: {}", id, describe(), ex.getMessage());
       }
@@ -884,7 +929,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (id == null) {
       throw new JobNotFoundException(jobId);
     }
-    List<?> r = link.script(Script.REQUEUE, true, rid(), id, Times.encode(now));
+    List<?> r = link.script(Script.REQUEUE, true, rid(), id, nowArg(now));
     return switch ((String) r.get(0)) {
       case "OK" -> Rows.job((List<?>) r.get(1), this::policy);
       case "NOT_FOUND" -> throw new JobNotFoundException(jobId);

@@ -31,6 +31,7 @@ import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
@@ -38,6 +39,7 @@ import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
+import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,6 +128,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final Path file;
   private final Settings settings;
   private final Db db;
+  /** The store's one clock (the host's kernel clock by default): leases, due times, expiry. */
+  private final Clock clock;
   private final ConcurrentHashMap<JobPolicy, Long> policyIds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
@@ -138,11 +143,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
    * afterwards changes nothing.
    */
   private record Settings(Path file, Duration busyTimeout, Durability durability, long maxDatabaseBytes,
-      int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate) {}
+      int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate, Clock clock) {}
 
   private SqliteJobStore(Settings b) {
     this.settings = b;
     this.file = b.file.toAbsolutePath().normalize();
+    this.clock = b.clock;
     FilePrivacy.prepare(file, b.requirePrivate);
     this.db = new Db(file, b.busyTimeout, b.maxDatabaseBytes, b.durability == Durability.FULL);
     try {
@@ -172,6 +178,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   /** The database file. */
   public Path file() {
     return file;
+  }
+
+  @Override
+  public Instant storeTime() {
+    return clock.instant();
   }
 
   /** The durability setting in use. */
@@ -318,7 +329,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       for (int i = 0; i < exitIds.length; i++) {
         exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
       }
-      deps.adopt(c, parent, exitIds, jobs.get(0).createdAt());
+      deps.adopt(c, parent, exitIds, clock.instant());
       return out;
     });
     policyIds.putAll(created);
@@ -347,6 +358,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, List<NewJob> jobs,
       Map<JobPolicy, Long> created, long lastId) throws SQLException {
     long last = lastId;
+    Instant storeNow = clock.instant();
     PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
     boolean batched = false;
@@ -382,7 +394,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           ins.executeBatch(); // its dependencies must be rows before it reads their states
           batched = false;
         }
-        out[i] = insertDependent(c, ins, j, id, pid, out);
+        out[i] = insertDependent(c, ins, j, id, pid, out, StoreClock.at(storeNow, j.createdAt()));
         continue;
       }
       ins.setLong(1, id);
@@ -392,8 +404,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.setInt(5, j.priority());
       ins.setString(6, j.argsJson());
       ins.setString(7, j.uniqueKey());
-      ins.setLong(8, micros(j.createdAt()));
-      ins.setLong(9, micros(j.runAt()));
+      StoreClock sc = StoreClock.at(storeNow, j.createdAt());
+      ins.setLong(8, micros(sc.now()));
+      ins.setLong(9, micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
@@ -411,7 +424,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   /** Inserts a job that has dependencies: WAITING, released at once, or cancelled at once. */
   private EnqueueResult insertDependent(Db.Conn c, PreparedStatement ins, NewJob j, long id, long pid,
-      EnqueueResult[] batch) throws SQLException {
+      EnqueueResult[] batch, StoreClock sc) throws SQLException {
     ins.setLong(1, id);
     ins.setString(2, j.task());
     ins.setString(3, j.queue());
@@ -419,8 +432,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ins.setInt(5, j.priority());
     ins.setString(6, j.argsJson());
     ins.setString(7, j.uniqueKey());
-    ins.setLong(8, micros(j.createdAt()));
-    ins.setLong(9, micros(j.runAt()));
+    ins.setLong(8, micros(sc.now()));
+    ins.setLong(9, micros(sc.translate(j.runAt())));
     ins.setLong(10, pid);
     ins.executeUpdate();
     long[] parents = new long[j.dependsOn().size()];
@@ -435,7 +448,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
     }
     if (start == JobState.CANCELLED) {
-      finish(c, id, JobState.WAITING, JobState.CANCELLED, j.createdAt(), deps.cancellation(c, id), null,
+      finish(c, id, JobState.WAITING, JobState.CANCELLED, sc.now(), deps.cancellation(c, id), null,
           RESULT_TTL);
       return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
     }
@@ -525,12 +538,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- cancel
 
   @Override
-  public CancelResult cancel(String jobId, Instant now) {
+  public CancelResult cancel(String jobId, Instant callerNow) {
     long id = parseIdOrNeg(jobId);
     if (id < 0) {
       return CancelResult.NOT_FOUND;
     }
     CancelResult r = db.write("cancel job " + jobId, c -> {
+      Instant now = clock.instant();
       PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
       ps.setLong(1, id);
       int state;
@@ -599,7 +613,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
-    long now = micros(req.now());
+    long now = micros(clock.instant());
     PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SCHEDULED_TO_QUEUED + " WHERE state = "
         + JobRows.SCHEDULED + " AND run_at <= ?");
     promote.setLong(1, now);
@@ -738,9 +752,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     PreparedStatement get(String sql) throws SQLException;
   }
 
-  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant nowInstant, Statements st)
+  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow, Statements st)
       throws SQLException {
-    long now = micros(nowInstant);
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    long now = micros(sc.now());
     long seq = meta(c, "finish_seq");
     PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_SUCCEEDED
         + ", result = ?, finished_at = ?,"
@@ -779,7 +794,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           slot[i] = new int[] {0, counts[0]++};
         }
         case RETRY -> {
-          long at = micros(k.retryAt());
+          long at = micros(sc.translate(k.retryAt()));
           JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
           JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
           retry.setInt(1, JobRows.code(to));
@@ -843,7 +858,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       for (int i = 0; i < n; i++) {
         Completion.Outcome o = completions.get(i).outcome();
         if (applied.get(i) && o != Completion.Outcome.RETRY) {
-          deps.ended(c, Long.parseLong(completions.get(i).jobId()), nowInstant); // a release: no end, no effect
+          deps.ended(c, Long.parseLong(completions.get(i).jobId()), sc.now()); // a release: no end, no effect
         }
       }
     }
@@ -859,8 +874,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- workers
 
   @Override
-  public HeartbeatResult heartbeat(WorkerRecord w) {
-    return db.write("heartbeat of worker " + w.id(), c -> {
+  public HeartbeatResult heartbeat(WorkerRecord reported) {
+    return db.write("heartbeat of worker " + reported.id(), c -> {
+      StoreClock sc = StoreClock.read(clock, reported.heartbeatAt());
+      WorkerRecord w = reported.onStoreClock(sc);
       PreparedStatement up = c.ps("INSERT INTO spindle_workers (id, name, host, pid, queues, concurrency, model,"
           + " state, started_at, heartbeat_at, lease_until, running, processed, failed, rate)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
@@ -883,6 +900,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       up.setLong(14, w.failed());
       up.setDouble(15, w.ratePerSecond());
       up.executeUpdate();
+      PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
+          + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
+      skew.setString(1, w.id());
+      skew.setLong(2, micros(w.clockSkew()));
+      skew.executeUpdate();
       PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
           + JobRows.RUNNING + " AND worker_id = ?");
       held.setString(1, w.id());
@@ -897,16 +919,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           }
         }
       }
-      return new HeartbeatResult(ids, cancel);
+      return new HeartbeatResult(ids, cancel, sc.now());
     });
   }
 
   @Override
-  public void deregisterWorker(String workerId, Instant now) {
+  public void deregisterWorker(String workerId, Instant callerNow) {
     int released = db.write("deregister worker " + workerId, c -> {
+      Instant now = clock.instant();
       PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
       del.setString(1, workerId);
       del.executeUpdate();
+      PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
+      delSkew.setString(1, workerId);
+      delSkew.executeUpdate();
       PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + JobRows.RUNNING
           + " AND worker_id = ?");
       sel.setString(1, workerId);
@@ -936,7 +962,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
+    Instant now = clock.instant();
     long t = micros(now);
     String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
         + " AND NOT EXISTS (SELECT 1 FROM"
@@ -1002,7 +1029,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
           + " FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
       gone.setLong(1, t);
-      gone.executeUpdate();
+      if (gone.executeUpdate() > 0) {
+        c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
+      }
       List<JobInfo> snapshots = new ArrayList<>(ids.size());
       PreparedStatement get = c.ps(JOB_BY_ID);
       for (long id : ids) {
@@ -1143,8 +1172,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- retention
 
   @Override
-  public int purgeExpired(Instant now, RetentionLimits limits) {
-    long t = micros(now);
+  public int purgeExpired(Instant callerNow, RetentionLimits limits) {
+    long t = micros(clock.instant());
     long[] work = db.read("check retention", c -> {
       PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
           + " AND"
@@ -1329,14 +1358,16 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
           + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
           + JobRows.RUNNING
-          + " AND j.worker_id = w.id), w.processed, w.failed, w.rate FROM spindle_workers w ORDER BY w.id")
+          + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
+          + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
           .executeQuery()) {
         while (rs.next()) {
           String qs = rs.getString(5);
           out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
               qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
               JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
-              rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15)));
+              rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15),
+              rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L))));
         }
       }
       return out;
@@ -1344,7 +1375,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public JobInfo requeue(String jobId, Instant now) {
+  public JobInfo requeue(String jobId, Instant callerNow) {
+    Instant now = clock.instant();
     long id = parseIdOrNeg(jobId);
     if (id < 0) {
       throw new JobNotFoundException(jobId);
@@ -1500,7 +1532,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public int requeueMatching(JobFilter filter, Instant now) {
+  public int requeueMatching(JobFilter filter, Instant callerNow) {
+    Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
     for (JobState from : f.states()) {
       JobState.checkTransition("(any " + from + " job)", from, JobState.QUEUED);
@@ -1527,7 +1560,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public int cancelMatching(JobFilter filter, Instant now) {
+  public int cancelMatching(JobFilter filter, Instant callerNow) {
+    Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
     StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = "
         + JobRows.RUNNING + " AND"
@@ -1646,9 +1680,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     private int maxPayloadBytes = 16 << 20;
     private Duration wakeupInterval = Duration.ofMillis(2);
     private boolean requirePrivate;
+    private Clock clock = HostClock.INSTANCE;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file");
+    }
+
+    /**
+     * The store's clock, on which leases, heartbeats, due times and expiry are read, whatever the
+     * callers' clocks say. Default: {@link HostClock} (the host kernel's real-time clock, shared by
+     * every process of the host). Tests give a manual clock.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
     }
 
     /** How long a write waits for a lock held by another process before failing with BUSY. */
@@ -1713,7 +1758,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
      */
     public SqliteJobStore open() {
       return new SqliteJobStore(new Settings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
-          wakeupInterval, requirePrivate));
+          wakeupInterval, requirePrivate, clock));
     }
   }
 }

@@ -36,6 +36,7 @@ public enum Script {
   SUMMARIES("summaries", ScriptOutputType.MULTI),
   SET_LIMIT("set_limit", ScriptOutputType.INTEGER),
   WORKERS("workers", ScriptOutputType.MULTI),
+  TIME("time", ScriptOutputType.VALUE),
   FIND("find", ScriptOutputType.MULTI),
   RESEED("reseed", ScriptOutputType.VALUE),
   PAUSE("pause", ScriptOutputType.INTEGER),

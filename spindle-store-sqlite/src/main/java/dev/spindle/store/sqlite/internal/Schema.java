@@ -60,6 +60,9 @@ public final class Schema {
     "CREATE TABLE IF NOT EXISTS spindle_paused (queue TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS spindle_audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL,"
         + " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT)",
+    // each worker's clock minus the store's at its last heartbeat (shown by spindle status)
+    "CREATE TABLE IF NOT EXISTS spindle_worker_clocks (worker TEXT PRIMARY KEY, skew_us INTEGER NOT NULL)"
+        + " WITHOUT ROWID",
     // version 3: job dependencies (workflows); WAITING jobs have state -1
     "CREATE TABLE IF NOT EXISTS spindle_deps (parent INTEGER NOT NULL, child INTEGER NOT NULL,"
         + " policy INTEGER NOT NULL, position INTEGER NOT NULL, end_state INTEGER, end_result TEXT, end_error TEXT,"

@@ -4,13 +4,14 @@
 -- waits for (see adopt in lib). Returns enqueue's reply, {'NOT_FOUND'}, {'STATE', state, fence}, or
 -- enqueue's refusal ({'missing', ...} / {'badref', ...}); nothing is added unless it is enqueue's
 -- reply.
-local rid, parent, fence, exitlist, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local rid, parent, fence, exitlist = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local now = storeclock(ARGV[5])
 local prev = replay(rid)
 if prev then return cjson.decode(prev) end
 local pj = load(parent)
 if not pj then return {'NOT_FOUND'} end
 if pj.s ~= 'RUNNING' or pj.fe ~= fence then return {'STATE', pj.s, pj.fe or '0'} end
-local out = enqueue(6)
+local out = enqueue(6, now)
 if out[1] == 'missing' or out[1] == 'badref' then return out end -- nothing was written
 flush()
 local exits = {}

@@ -1,7 +1,8 @@
 -- cancel(rid, id, now): CANCELLED if waiting (WAITING, SCHEDULED, QUEUED), a cancel request if
 -- RUNNING; what depends on a cancelled job is told in the same script (see settle in lib).
 -- Returns CANCELLED, CANCEL_REQUESTED, ALREADY_FINISHED or NOT_FOUND.
-local rid, id, now = ARGV[1], ARGV[2], ARGV[3]
+local rid, id = ARGV[1], ARGV[2]
+local now = storeclock(ARGV[3])
 local prev = replay(rid)
 if prev then return prev end
 local j = load(id)

@@ -1,12 +1,14 @@
--- exchange(rid, now, nowUs, unconfirmed rids, nCompletions, <completions>, worker, max, nQueues,
+-- exchange(rid, caller now, '', unconfirmed rids, nCompletions, <completions>, worker, max, nQueues,
 --          <queues>): applies completions, then claims jobs, atomically.
 -- A completion is: id, fence, worker ('' = the previous completion's), outcome code, then by code:
--- S result | R error, retry at, retry delayed ('1'/'0') | F error | D error, dead reason |
+-- S result | R error, retry at (caller's clock), retry delayed ('1'/'0') | F error | D error, dead reason |
 -- C error | L nothing; an error '' stands for null. A claim with worker '' is skipped.
 -- Returns {applied flags (1/0), the claimed jobs {id, fence, header+args, status, ...}, earliest
 -- SCHEDULED run time or nil}: one round trip per exchange.
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
-local rid, now, nowus, unconfirmed = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local rid, unconfirmed = ARGV[1], ARGV[4]
+local now, offset = storeclock(ARGV[2])
+local nowus = floorus(now)
 
 local function nextrun()
   local first = redis.call('ZRANGE', P .. 'sched', 0, 0)
@@ -163,7 +165,7 @@ if nc > 0 then
           if oc == 'R' then
             j.f = j.f + 1
             seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
-            j.ra = ARGV[b + 5]
+            j.ra = tadd(ARGV[b + 5], offset)
             move(j, ARGV[b + 6] == '1' and 'SCHEDULED' or 'QUEUED', now)
           elseif oc == 'F' then
             j.f = j.f + 1

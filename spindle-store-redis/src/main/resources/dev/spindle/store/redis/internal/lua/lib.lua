@@ -30,7 +30,8 @@
 -- "<first fs>:<last fs>", score the expiry shared by the jobs that one script call finished with
 -- that expiry; a bucket may also span other jobs, which purge_expired checks one by one),
 -- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id),
--- P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end), P..'fseq' and
+-- P..'limits', P..'workers' (id -> record JSON, on the worker's clock), P..'clk' (id -> the store's
+-- clock minus the worker's at its last heartbeat), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
 -- WAITING jobs (they wait for other jobs: workflows) are in no index but P..'all' and the counts;
 -- their dependencies are kept as described at "dependencies" below.
@@ -87,6 +88,28 @@ local function tless(a, b)
   local s1, n1 = tparts(a)
   local s2, n2 = tparts(b)
   return s1 < s2 or (s1 == s2 and n1 < n2)
+end
+-- a - b, as a duration that may be negative ("-2.500000000" is -1.5 s: the nanos are never negative)
+local function tsub(a, b)
+  local s1, n1 = tparts(a)
+  local s2, n2 = tparts(b)
+  local s, n = s1 - s2, n1 - n2
+  if n < 0 then s = s - 1; n = n + 1000000000 end
+  return string.format('%d.%09d', s, n)
+end
+
+-- The store's clock: Redis TIME, read inside the script, is what leases, due times, reclaim and
+-- expiry are decided on, never a client's clock. 'arg' is the caller's now; its instants (run
+-- times, lease ends) are moved onto the store's clock by the returned offset (store - caller), so
+-- they keep their meaning as durations from the caller's now. A test clock is passed as
+-- '=' .. instant: that instant is then the store's now (offset 0).
+local function storeclock(arg)
+  if string.sub(arg, 1, 1) == '=' then
+    return string.sub(arg, 2), '0.000000000'
+  end
+  local tm = redis.call('TIME')
+  local now = string.format('%d.%09d', tonumber(tm[1]), tonumber(tm[2]) * 1000)
+  return now, tsub(now, arg)
 end
 
 -- ---------------------------------------------------------------- policies
@@ -382,19 +405,19 @@ end
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
 -- policy, the number of groups; per group (consecutive jobs with the same options, so that jobs are
--- added in input order): queue, priority, run at,
+-- added in input order): queue, priority, run at, created (both on the enqueuer's clock: the run
+-- time is moved onto the store's clock 'now' by the difference),
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
 -- args (as stored in P..'h:'..id), unique key ('' for none). Then, optionally, the dependencies:
 -- how many jobs have some, and per such job: its position in the batch (from 0), its input mode
--- (A, R, S, O: see "dependencies"), its creation time (the time its start is decided at), and its
--- dependencies "<policy code><job id or #batch position>,...", each an existing job or an earlier
+-- (A, R, S, O: see "dependencies") and its dependencies "<policy code><job id or #batch position>,...", each an existing job or an earlier
 -- one of the batch. Adds the jobs, all or none; a job whose unique key exists (in the store or
 -- earlier in the batch) is not added (nor are its dependencies). A job with dependencies starts
 -- WAITING, or QUEUED/SCHEDULED or CANCELLED at once if the ends of its dependencies say so.
 -- Returns {'ids', first id} when every job was added without dependencies (their ids are
 -- consecutive, in the order of the groups), else a flat list: id, created (1/0), state, per job;
 -- or {'missing', job id, batch position} (and nothing is added) if a dependency does not exist.
-local function enqueue(i)
+local function enqueue(i, now)
   local npol = tonumber(ARGV[i])
   local pols = {}
   for k = 1, npol do pols[k] = ARGV[i + 2 * k - 1] end
@@ -406,9 +429,9 @@ local function enqueue(i)
   local known, fresh = {}, 0
   local x = i
   for g = 1, ngroups do
-    local n = tonumber(ARGV[x + 5])
+    local n = tonumber(ARGV[x + 6])
     for k = 0, n - 1 do
-      local u = ARGV[x + 6 + 2 * k + 1]
+      local u = ARGV[x + 7 + 2 * k + 1]
       if u == '' then
         fresh = fresh + 1
       elseif not known[u] then
@@ -416,14 +439,14 @@ local function enqueue(i)
         if known[u] == 'new' then fresh = fresh + 1 end
       end
     end
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
   end
   -- the dependencies, checked before anything is written
   local deps, ndeps = {}, tonumber(ARGV[x] or '0') or 0
   for d = 0, ndeps - 1 do
-    local at = x + 1 + 4 * d
-    local spec = ARGV[at + 3]
-    deps[tonumber(ARGV[at])] = {mode = ARGV[at + 1], now = ARGV[at + 2], spec = spec}
+    local at = x + 1 + 3 * d
+    local spec = ARGV[at + 2]
+    deps[tonumber(ARGV[at])] = {mode = ARGV[at + 1], spec = spec}
     for e in string.gmatch(spec, '[^,]+') do
       local ref = string.sub(e, 2)
       if string.sub(ref, 1, 1) == '#' then
@@ -444,9 +467,9 @@ local function enqueue(i)
   local total = 0
   x = i
   for g = 1, ngroups do
-    local n = tonumber(ARGV[x + 5])
+    local n = tonumber(ARGV[x + 6])
     total = total + n
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
   end
   local compact = fresh == total and ndeps == 0
   local out, created = {}, {}
@@ -454,8 +477,8 @@ local function enqueue(i)
   if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
-    local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), ARGV[x + 2], ARGV[x + 3] == '1',
-      pols[tonumber(ARGV[x + 4])], tonumber(ARGV[x + 5])
+    local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), tadd(now, tsub(ARGV[x + 2], ARGV[x + 3])),
+      ARGV[x + 4] == '1', pols[tonumber(ARGV[x + 5])], tonumber(ARGV[x + 6])
     local s = delayed and 'SCHEDULED' or 'QUEUED'
     local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po})
     local key, score
@@ -467,7 +490,7 @@ local function enqueue(i)
     local made, waits = 0, 0
     local wtext = nil
     for k = 0, n - 1 do
-      local u = ARGV[x + 6 + 2 * k + 1]
+      local u = ARGV[x + 7 + 2 * k + 1]
       if u ~= '' and known[u] ~= 'new' then
         local id = known[u]
         bid[pos] = id
@@ -490,7 +513,7 @@ local function enqueue(i)
         bid[pos] = id
         local st = s
         MSETS[#MSETS + 1] = hkey(id)
-        MSETS[#MSETS + 1] = ARGV[x + 6 + 2 * k]
+        MSETS[#MSETS + 1] = ARGV[x + 7 + 2 * k]
         MSETS[#MSETS + 1] = skey(id)
         if deps[pos] then
           -- it waits for its dependencies (decided after the batch is written)
@@ -522,7 +545,7 @@ local function enqueue(i)
       push(SADDS, P .. 'queues', q)
       CHANGED = true
     end
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
   end
   if #waiting > 0 then
     flush()
@@ -540,7 +563,7 @@ local function enqueue(i)
         end
       end
       local cj = getjob(w.id)
-      adddeps(cj, parents, codes, d.mode, d.now, dn, created)
+      adddeps(cj, parents, codes, d.mode, now, dn, created)
       out[w.out] = cj.s
     end
     local byk = {}

@@ -4,7 +4,8 @@
 -- a way that cancels it, and gets its input anew if it is released. The dependents it had cancelled
 -- wait for it again (and theirs, in turn), unless another dependency still cancels them.
 -- Returns {'OK', row}, {'NOT_FOUND'}, {'STATE', state[, target]} or {'DEPENDS', dependency, state}.
-local rid, id, now = ARGV[1], ARGV[2], ARGV[3]
+local rid, id = ARGV[1], ARGV[2]
+local now = storeclock(ARGV[3])
 local prev = replay(rid)
 if prev then
   local text = redis.call('GET', skey(id))

@@ -1,4 +1,5 @@
--- workers(): {worker id, record JSON, jobs it holds RUNNING now, ...} for every registered worker.
+-- workers(): {worker id, record JSON, jobs it holds RUNNING now, store clock minus worker clock or
+-- false, ...} for every registered worker.
 -- Read-only.
 local kv = redis.call('HGETALL', P .. 'workers')
 local out = {}
@@ -6,5 +7,6 @@ for x = 1, #kv, 2 do
   out[#out + 1] = kv[x]
   out[#out + 1] = kv[x + 1]
   out[#out + 1] = redis.call('SCARD', wkey(kv[x]))
+  out[#out + 1] = redis.call('HGET', P .. 'clk', kv[x])
 end
 return out
