@@ -8,6 +8,7 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
@@ -51,6 +52,9 @@ import java.util.stream.LongStream;
  *       scaling    drain with 1, 2 and 4 worker processes, as a table
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
  *       fault      N jobs while worker processes are killed with kill -9 every --kill-every-ms for --kill-for-ms
+ *       dag-fault  QueueBench's dag-fault on Redis: a workflow of --layers chords of --width jobs (10,000
+ *                  jobs), each callback starting the next layer, while a worker process is killed with
+ *                  kill -9 every --kill-every-ms until it finished
  *       restart    jobs flow while redis-server is killed with kill -9 and restarted (AOF everysec)
  *       all        enqueue, drain, latency, scaling
  *
@@ -104,6 +108,7 @@ public final class RedisBench {
       case "scaling" -> b.scaling();
       case "latency" -> b.latency();
       case "fault" -> b.fault();
+      case "dag-fault" -> b.dagFault();
       case "restart" -> b.restart();
       case "all" -> {
         b.enqueue();
@@ -418,6 +423,60 @@ public final class RedisBench {
       }
       System.out.printf(Locale.ROOT, "latency enqueue->start, %d samples, %d idle worker processes: %s%n", lat.size(),
           workers, Latencies.summary(lat));
+    } finally {
+      killAll();
+    }
+  }
+
+  // ---------------------------------------------------------------- dag-fault: a workflow under kill -9
+
+  /**
+   * The workflow of {@link DagFault} while one worker process is killed with SIGKILL every
+   * --kill-every-ms (and replaced) until the last callback ended; then its report: states,
+   * callbacks created and run, duplicates, dependency-order violations.
+   */
+  private void dagFault() throws Exception {
+    int layers = intOpt("layers", 50);
+    int width = intOpt("width", 199);
+    int workers = intOpt("workers", 2);
+    long killEvery = intOpt("kill-every-ms", 2000);
+    long jobMs = intOpt("job-ms", 20);
+    String ns = "dag-" + System.nanoTime();
+    Path log = dir.resolve("dag-executions.log");
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    try (RedisJobStore store = open(ns); JobQueue q = JobQueue.builder(store).build()) {
+      List<Process> live = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        live.add(startWorker(ns, wopts, "-Dqbench.log=" + log));
+      }
+      DagFault dag = new DagFault(layers, width, jobMs);
+      long t0 = System.nanoTime();
+      WorkflowHandle h = q.submit(dag.workflow());
+      long deadline = System.nanoTime() + intOpt("timeout-s", 900) * 1_000_000_000L;
+      int kills = 0;
+      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      while (!dag.finished(store, h) && System.nanoTime() < deadline) {
+        if (System.nanoTime() >= nextKill) {
+          Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
+          victim.destroyForcibly(); // SIGKILL
+          victim.waitFor();
+          synchronized (processes) {
+            processes.remove(victim);
+          }
+          kills++;
+          live.add(startWorker(ns, wopts, "-Dqbench.log=" + log));
+          nextKill += killEvery * 1_000_000L;
+        }
+        Thread.sleep(20); // polling the store for progress, not synchronisation
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "dag-fault: %,d jobs (%d layers of %d jobs, each layer's chord callback"
+              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+              + " (%d kills), lease %s ms: finished in %.1f s%n", h.jobs().size(), layers, width, jobMs, workers,
+          wopts.get("concurrency"), killEvery, kills, wopts.get("lease-ms"), s);
+      dag.report(store, h, Files.readAllLines(log), System.out);
     } finally {
       killAll();
     }

@@ -1,5 +1,6 @@
 package dev.spindle.store.redis;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -12,6 +13,8 @@ import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -30,8 +33,10 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.ChangeFeed;
+import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
@@ -216,27 +221,36 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    * atomic, the batch as a whole is not. If a chunk fails, the chunks before it stay enqueued, the
    * rest are not, and the {@link dev.spindle.queue.StoreException} says how many were added and the
    * last id added. Unique keys are honoured across chunks (a later chunk sees the earlier ones).
+   *
+   * <p>A batch in which any job has dependencies (a workflow) is never split: it is one script
+   * call of any size (the queue bounds a workflow's size: {@code JobQueue.Builder.maxWorkflowSize}),
+   * so it is added whole or not at all, and Redis runs nothing else meanwhile (see docs/REDIS.md).
+   *
+   * @throws IllegalArgumentException if a dependency names a job that does not exist or a job of
+   *     the batch that is not earlier (nothing is added)
    */
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
+    boolean workflow = false;
     for (NewJob j : jobs) {
-      if (j.hasDependencies()) {
-        throw new UnsupportedOperationException("the Redis store does not keep job dependencies (workflows) yet;"
-            + " run workflows on SQLite or the in-memory store; nothing was added");
-      }
+      workflow |= Objects.requireNonNull(j, "job").hasDependencies();
+    }
+    if (workflow) {
+      Workflows.checkBatch(jobs);
+      return enqueueChunk(jobs, true);
     }
     if (chunkEnd(jobs, 0) == jobs.size()) {
-      return enqueueChunk(jobs);
+      return enqueueChunk(jobs, false);
     }
     List<EnqueueResult> out = new ArrayList<>(jobs.size());
     int from = 0;
     while (from < jobs.size()) {
       int end = chunkEnd(jobs, from);
       try {
-        out.addAll(enqueueChunk(jobs.subList(from, end)));
+        out.addAll(enqueueChunk(jobs.subList(from, end), false));
         from = end;
       } catch (dev.spindle.queue.StoreException e) {
         if (from == 0) {
@@ -268,21 +282,81 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
-  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs) {
+  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs, boolean dependencies) {
     for (int attempt = 0; ; attempt++) {
       List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
       args.add(rid());
       args.add(attempt == 0 ? epoch.expected() : "");
       args.add(nowArg(jobs.get(0).createdAt()));
       appendJobs(args, jobs);
+      if (dependencies) {
+        appendDependencies(args, jobs);
+      }
       List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
       if ("epoch".equals(r.get(0))) {
         epoch.changed((String) r.get(1), "enqueue");
         continue;
       }
+      if ("missing".equals(r.get(0))) {
+        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on job " + r.get(1)
+            + ", which does not exist; nothing was added");
+      }
+      if ("badref".equals(r.get(0))) {
+        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on " + r.get(1)
+            + ", which is not an earlier job of the batch; nothing was added");
+      }
       List<EnqueueResult> out = results(jobs, r, 0);
       epoch.saw(out.get(out.size() - 1).jobId());
       return out;
+    }
+  }
+
+  /**
+   * One script call: the children are added (like {@link #enqueue}, in one script whatever their
+   * number) and the parent's waiting dependents given edges from the exits, only while the parent
+   * is RUNNING under {@code fence}.
+   */
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    String id = canonicalId(parentId);
+    if (id == null) {
+      throw new JobNotFoundException(parentId);
+    }
+    for (NewJob j : jobs) {
+      Objects.requireNonNull(j, "job");
+    }
+    // the arguments first (as if RUNNING under the fence); the script checks the parent itself
+    Workflows.checkChildren(parentId, JobState.RUNNING, fence, fence, jobs, exits);
+    Workflows.checkBatch(jobs);
+    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
+    args.add(rid());
+    args.add(id);
+    args.add(Long.toString(fence));
+    StringBuilder ex = new StringBuilder();
+    for (Integer x : exits) {
+      ex.append(ex.isEmpty() ? "" : ",").append(x);
+    }
+    args.add(ex.toString());
+    args.add(nowArg(jobs.get(0).createdAt()));
+    appendJobs(args, jobs);
+    appendDependencies(args, jobs);
+    List<?> r = link.script(Script.ADD_CHILDREN, true, args.toArray(String[]::new));
+    switch ((String) r.get(0)) {
+      case "NOT_FOUND" -> throw new JobNotFoundException(parentId);
+      case "STATE" -> {
+        Workflows.checkChildren(parentId, JobState.valueOf((String) r.get(1)), Long.parseLong((String) r.get(2)),
+            fence, jobs, exits);
+        throw new IllegalStateException("job " + parentId + " cannot add children; nothing was added");
+      }
+      case "missing" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on job " + r.get(1)
+          + ", which does not exist; nothing was added");
+      case "badref" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on " + r.get(1)
+          + ", which is not an earlier job of the batch; nothing was added");
+      default -> {
+        List<EnqueueResult> out = results(jobs, r, 0);
+        epoch.saw(out.get(out.size() - 1).jobId());
+        return out;
+      }
     }
   }
 
@@ -378,6 +452,40 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
         args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
       }
     }
+  }
+
+  /**
+   * Appends the enqueue script's dependency section: how many jobs have dependencies, then per such
+   * job its batch position, input mode, creation time and {@code <policy code><job id or #index>}
+   * list (see lib.lua, "enqueue").
+   */
+  private static void appendDependencies(List<String> args, List<NewJob> jobs) {
+    int at = args.size();
+    args.add("");
+    int n = 0;
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      if (!j.hasDependencies()) {
+        continue;
+      }
+      n++;
+      args.add(Integer.toString(i));
+      args.add(switch (j.input()) {
+        case ARGS -> "A";
+        case RESULT -> "R";
+        case RESULTS -> "S";
+        case OUTCOMES -> "O";
+      });
+      StringBuilder spec = new StringBuilder(j.dependsOn().size() * 8);
+      for (Dependency d : j.dependsOn()) {
+        if (!spec.isEmpty()) {
+          spec.append(',');
+        }
+        spec.append(LuaStateMachine.policyCode(d.policy())).append(d.on());
+      }
+      args.add(spec.toString());
+    }
+    args.set(at, Integer.toString(n));
   }
 
   @Override
@@ -873,13 +981,27 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return List.copyOf(out.values());
   }
 
-  /** No job on Redis has dependencies yet (see {@link #enqueue}). */
+  /** Read by one script; edges naming a deleted job are left out. Dependents are in id order. */
   @Override
-  public List<dev.spindle.queue.spi.DependencyEdge> dependencyEdges(String jobId) {
-    if (find(jobId).isEmpty()) {
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    String id = canonicalId(jobId);
+    if (id == null) {
       throw new JobNotFoundException(jobId);
     }
-    return List.of();
+    List<?> r = link.script(Script.EDGES, true, id);
+    if (!"OK".equals(r.get(0))) {
+      throw new JobNotFoundException(jobId);
+    }
+    List<DependencyEdge> in = new ArrayList<>();
+    List<DependencyEdge> out = new ArrayList<>();
+    for (int i = 1; i + 3 < r.size(); i += 4) {
+      DependencyEdge e = new DependencyEdge((String) r.get(i), (String) r.get(i + 1),
+          DependencyPolicy.values()[((String) r.get(i + 2)).charAt(0) - '0'], Integer.parseInt((String) r.get(i + 3)));
+      (e.childId().equals(id) ? in : out).add(e);
+    }
+    out.sort(Comparator.comparingLong(e -> Long.parseLong(e.childId())));
+    in.addAll(out);
+    return List.copyOf(in);
   }
 
   @Override
@@ -892,8 +1014,16 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return switch ((String) r.get(0)) {
       case "OK" -> Rows.job((List<?>) r.get(1), this::policy);
       case "NOT_FOUND" -> throw new JobNotFoundException(jobId);
+      case "DEPENDS" -> throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(2)),
+          JobState.QUEUED, "job " + id + " depends on job " + r.get(1) + ", which ended in a way that cancels it:"
+          + " retry that one");
       default -> {
         JobState.checkRequeue(id, JobState.valueOf((String) r.get(1)));
+        if (r.size() > 2) { // its dependencies run again: it would wait, which its state does not allow
+          throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(1)),
+              JobState.valueOf((String) r.get(2)), "job " + id + " depends on jobs that have not ended (they were"
+              + " requeued): retry it once they have");
+        }
         throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(1)), JobState.QUEUED);
       }
     };

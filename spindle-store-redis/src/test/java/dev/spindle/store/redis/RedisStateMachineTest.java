@@ -3,6 +3,7 @@ package dev.spindle.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.Script;
@@ -60,6 +61,28 @@ class RedisStateMachineTest {
       expected.add("state:" + s);
       if (s.isTerminal()) {
         expected.add("terminal:" + s);
+      }
+    }
+    assertThat(lua).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void theLuaDependencyEffectsAreDependencyPolicys() {
+    String lib = Script.CANCEL.body();
+    lib = lib.substring(0, lib.indexOf("\n-- ----------------------------------------------------------------"));
+    String body = lib + "\nlocal out = {}\n"
+        + "for p, by in pairs(EFFECT) do for s, e in pairs(by) do out[#out + 1] = p .. ':' .. s .. '=' .. e end end\n"
+        + "return out";
+    @SuppressWarnings("unchecked")
+    List<String> lua = (List<String>) redis.command("EVAL", body, "1", "{sm}:");
+    List<String> expected = new ArrayList<>();
+    for (DependencyPolicy p : DependencyPolicy.values()) {
+      for (JobState end : JobState.terminalStates()) {
+        expected.add(LuaStateMachine.policyCode(p) + ":" + end + "=" + switch (p.effectOf(end)) {
+          case SATISFIED -> "S";
+          case SATISFIED_BY_FAILURE -> "F";
+          case CANCEL -> "C";
+        });
       }
     }
     assertThat(lua).containsExactlyInAnyOrderElementsOf(expected);

@@ -1,12 +1,16 @@
 package dev.spindle.store.redis.internal;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobState;
 import java.util.StringJoiner;
 
 /**
  * Renders {@link JobState}'s state machine as Lua, so the scripts check transitions against the
  * one table in Java: {@code TERMINAL[state]} is true for terminal states and
- * {@code ALLOWED[from][to]} for allowed moves. {@code lib.lua} holds the placeholder line
+ * {@code ALLOWED[from][to]} for allowed moves; and {@link DependencyPolicy#effectOf} as
+ * {@code EFFECT[policy code][terminal state]}: {@code 'S'} satisfied, {@code 'F'} satisfied by a
+ * failure, {@code 'C'} the dependent is cancelled (a policy's code is {@link #policyCode}).
+ * {@code lib.lua} holds the placeholder line
  * {@value #PLACEHOLDER}, which {@link #inline} replaces. Stateless; thread-safe.
  */
 public final class LuaStateMachine {
@@ -15,7 +19,12 @@ public final class LuaStateMachine {
 
   private LuaStateMachine() {}
 
-  /** The Lua source of the two tables, {@code local TERMINAL = ...} and {@code local ALLOWED = ...}. */
+  /** The one-character code a dependency policy is stored and passed to the scripts as. */
+  public static char policyCode(DependencyPolicy p) {
+    return (char) ('0' + p.ordinal());
+  }
+
+  /** The Lua source of the tables {@code TERMINAL}, {@code ALLOWED} and {@code EFFECT}. */
   public static String render() {
     StringJoiner terminal = new StringJoiner(", ", "local TERMINAL = {", "}\n");
     StringJoiner allowed = new StringJoiner(",\n", "local ALLOWED = {\n", "\n}\n");
@@ -29,7 +38,19 @@ public final class LuaStateMachine {
       }
       allowed.add(to.toString());
     }
-    return terminal + allowed.toString();
+    StringJoiner effect = new StringJoiner(",\n", "local EFFECT = {\n", "\n}\n");
+    for (DependencyPolicy p : DependencyPolicy.values()) {
+      StringJoiner by = new StringJoiner(", ", "  ['" + policyCode(p) + "'] = {", "}");
+      for (JobState end : JobState.terminalStates()) {
+        by.add(end.name() + " = '" + switch (p.effectOf(end)) {
+          case SATISFIED -> 'S';
+          case SATISFIED_BY_FAILURE -> 'F';
+          case CANCEL -> 'C';
+        } + "'");
+      }
+      effect.add(by.toString());
+    }
+    return terminal + allowed.toString() + effect;
   }
 
   /**

@@ -12,7 +12,8 @@ import java.util.HexFormat;
 
 /**
  * The store's Lua scripts (in {@code lua/} next to this class): each is the shared library
- * {@code lib.lua} (with {@link JobState}'s tables rendered in by {@link LuaStateMachine}) followed
+ * {@code lib.lua} (with {@link JobState}'s tables rendered in by {@link LuaStateMachine}, and the
+ * dependency functions of {@code deps.lua} at its {@code --@DEPENDENCIES@} line) followed
  * by its own body, run with EVALSHA (falling back to EVAL after a server restart flushed the script
  * cache). Every script gets the key prefix as its only declared key, so Redis Cluster routes it to
  * the namespace's slot.
@@ -40,12 +41,16 @@ public enum Script {
   RESEED("reseed", ScriptOutputType.VALUE),
   PAUSE("pause", ScriptOutputType.INTEGER),
   DELETE_JOB("delete_job", ScriptOutputType.VALUE),
+  EDGES("edges", ScriptOutputType.MULTI),
+  ADD_CHILDREN("add_children", ScriptOutputType.MULTI),
   AUDIT("audit", ScriptOutputType.INTEGER),
   PAUSE_SCHEDULE("pause_schedule", ScriptOutputType.INTEGER),
   STATS("stats", ScriptOutputType.MULTI),
   OLDEST("oldest", ScriptOutputType.VALUE);
 
-  private static final String LIB = LuaStateMachine.inline(read("lib"));
+  /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
+  private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";
+  private static final String LIB = withDependencies(LuaStateMachine.inline(read("lib")));
 
   private final String file;
   private final ScriptOutputType output;
@@ -90,6 +95,14 @@ public enum Script {
         }
       }
     }
+  }
+
+  private static String withDependencies(String lib) {
+    int at = lib.indexOf(DEPENDENCIES);
+    if (at < 0) {
+      throw new IllegalStateException("lib.lua lacks the line --@DEPENDENCIES@ where deps.lua goes");
+    }
+    return lib.substring(0, at + 1) + read("deps") + lib.substring(at + DEPENDENCIES.length() - 1);
   }
 
   private static String read(String name) {

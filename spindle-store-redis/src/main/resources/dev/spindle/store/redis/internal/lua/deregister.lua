@@ -14,6 +14,7 @@ for _, id in ipairs(redis.call('SMEMBERS', wkey(w))) do
   end
 end
 flush()
+settle(now)
 redis.call('DEL', wkey(w))
 redis.call('SREM', P .. 'holders', w)
 notify()

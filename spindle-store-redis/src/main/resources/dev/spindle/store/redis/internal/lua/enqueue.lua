@@ -11,6 +11,7 @@ if ARGV[2] ~= '' then
   if ep ~= ARGV[2] then return {'epoch', ep or ''} end
 end
 local out = enqueue(4, (storeclock(ARGV[3])))
+if out[1] == 'missing' or out[1] == 'badref' then return out end -- nothing was written
 flush()
 notify()
 remember(rid, cjson.encode(out))

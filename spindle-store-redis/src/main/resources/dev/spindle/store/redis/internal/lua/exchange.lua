@@ -159,6 +159,8 @@ if nc > 0 then
           count(q, 'RUNNING', -1)
           count(q, 'SUCCEEDED', 1)
           stat(now, 1, 1)
+          ENDED[#ENDED + 1] = id
+          ENDJ[id] = {id = id, s = 'SUCCEEDED', r = ARGV[b + 4]}
           CHANGED = true
         else
           local j = parse(id, text)
@@ -199,6 +201,8 @@ if nc > 0 then
   end
   flush()
 end
+-- what depends on the jobs that ended is released or cancelled in this same script
+settle(now)
 
 local worker = ARGV[cb]
 local claimed, statuses = {}, {}

@@ -33,6 +33,8 @@
 -- P..'limits', P..'workers' (id -> record JSON, on the worker's clock), P..'clk' (id -> the store's
 -- clock minus the worker's at its last heartbeat), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
+-- WAITING jobs (they wait for other jobs: workflows) are in no index but P..'all' and the counts;
+-- their dependencies are kept as described at "dependencies" below.
 --
 -- Out-of-memory rule: Redis never stops a script halfway. A script that must still work when
 -- Redis is at maxmemory (completions, heartbeats, reclaim, purge: they let running jobs finish and
@@ -44,7 +46,8 @@ local P = KEYS[1]
 local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
   .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|(.*)$'
 -- TERMINAL (the terminal states) and ALLOWED (the allowed transitions, ALLOWED[from][to]) are
--- rendered from JobState by Script.java in place of the next line: one state machine, in Java.
+-- rendered from JobState by Script.java in place of the next line: one state machine, in Java; so
+-- is EFFECT[policy code][terminal state] ('S', 'F' or 'C'), DependencyPolicy.effectOf.
 --@JOB_STATE_TABLES@
 local MAX_SECOND = 253402300799 -- 9999-12-31T23:59:59Z: expiry times are capped there
 local REQ_TTL_MS = 600000 -- replies kept for retried requests
@@ -354,7 +357,8 @@ end
 local function unindex(j)
   local s = j.s
   count(j.q, s, -1)
-  if s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
+  if s == 'WAITING' then -- in no index
+  elseif s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
   elseif s == 'QUEUED' then
     if not j.popped then push(ZREMS, rkey(j.q), member(j)) end
   elseif s == 'RUNNING' then
@@ -369,7 +373,8 @@ end
 local function index(j)
   local s = j.s
   count(j.q, s, 1)
-  if s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
+  if s == 'WAITING' then -- in no index
+  elseif s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
   elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), ids(-j.p), member(j))
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
@@ -379,6 +384,10 @@ local function index(j)
     push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', j.fs, member(j))
   end
 end
+
+-- Jobs that reached a terminal state in this script: settle() applies their ends to their dependents.
+-- ENDJ keeps their tables (at least id, s and r), so settle() need not read them again.
+local ENDED, ENDJ = {}, {}
 
 -- Applies a checked transition, keeping every index and count in step (like InMemoryJobStore.move).
 local function move(j, to, now)
@@ -395,6 +404,8 @@ local function move(j, to, now)
     j.fi = now
     j.ex, j.exus = expiry(j.po, to, now)
     j.fs = ids(nextseq())
+    ENDED[#ENDED + 1] = j.id
+    ENDJ[j.id] = j
   end
   if to ~= 'RUNNING' then CHANGED = true end
   index(j)
@@ -412,6 +423,8 @@ local function release(j, now)
   move(j, 'QUEUED', now)
 end
 
+-- The dependency (workflow) functions of deps.lua go in place of the next line (Script.java).
+--@DEPENDENCIES@
 -- Deletes a finished job and its index entries.
 local function deletejob(id)
   local j = load(id)
@@ -427,6 +440,7 @@ local function deletejob(id)
   DELS[#DELS + 1] = skey(id)
   DELS[#DELS + 1] = errkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
+  deletedeps(id)
   return true
 end
 
@@ -436,10 +450,15 @@ end
 -- added in input order): queue, priority, run at, created (both on the enqueuer's clock: the run
 -- time is moved onto the store's clock 'now' by the difference),
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
--- args (as stored in P..'h:'..id), unique key ('' for none). Adds the jobs, all or none; a job
--- whose unique key exists (in the store or earlier in the batch) is not added.
--- Returns {'ids', first id} when every job was added (their ids are consecutive, in the order of
--- the groups), else a flat list: id, created (1/0), state, per job.
+-- args (as stored in P..'h:'..id), unique key ('' for none). Then, optionally, the dependencies:
+-- how many jobs have some, and per such job: its position in the batch (from 0), its input mode
+-- (A, R, S, O: see "dependencies") and its dependencies "<policy code><job id or #batch position>,...", each an existing job or an earlier
+-- one of the batch. Adds the jobs, all or none; a job whose unique key exists (in the store or
+-- earlier in the batch) is not added (nor are its dependencies). A job with dependencies starts
+-- WAITING, or QUEUED/SCHEDULED or CANCELLED at once if the ends of its dependencies say so.
+-- Returns {'ids', first id} when every job was added without dependencies (their ids are
+-- consecutive, in the order of the groups), else a flat list: id, created (1/0), state, per job;
+-- or {'missing', job id, batch position} (and nothing is added) if a dependency does not exist.
 local function enqueue(i, now)
   local npol = tonumber(ARGV[i])
   local pols = {}
@@ -464,6 +483,23 @@ local function enqueue(i, now)
     end
     x = x + 7 + 2 * n
   end
+  -- the dependencies, checked before anything is written
+  local deps, ndeps = {}, tonumber(ARGV[x] or '0') or 0
+  for d = 0, ndeps - 1 do
+    local at = x + 1 + 3 * d
+    local spec = ARGV[at + 2]
+    deps[tonumber(ARGV[at])] = {mode = ARGV[at + 1], spec = spec}
+    for e in string.gmatch(spec, '[^,]+') do
+      local ref = string.sub(e, 2)
+      if string.sub(ref, 1, 1) == '#' then
+        if not ((tonumber(string.sub(ref, 2)) or math.huge) < tonumber(ARGV[at])) then
+          return {'badref', ref, ARGV[at]}
+        end
+      elseif redis.call('EXISTS', skey(ref)) == 0 then
+        return {'missing', ref, ARGV[at]}
+      end
+    end
+  end
   local nextid = 0
   if fresh > 0 then
     -- the first write grows memory, so under OOM the script fails here, before changing anything
@@ -477,8 +513,9 @@ local function enqueue(i, now)
     total = total + n
     x = x + 7 + 2 * n
   end
-  local compact = fresh == total
+  local compact = fresh == total and ndeps == 0
   local out, created = {}, {}
+  local pos, bid, waiting = 0, {}, {}
   if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
@@ -492,11 +529,13 @@ local function enqueue(i, now)
     if not idx then idx = {}; ZADDS[key] = idx end
     local all = ZADDS[P .. 'all']
     if not all then all = {}; ZADDS[P .. 'all'] = all end
-    local made = 0
+    local made, waits = 0, 0
+    local wtext = nil
     for k = 0, n - 1 do
       local u = ARGV[x + 7 + 2 * k + 1]
       if u ~= '' and known[u] ~= 'new' then
         local id = known[u]
+        bid[pos] = id
         local st = created[id]
         if not st then
           local j = load(id)
@@ -513,29 +552,76 @@ local function enqueue(i, now)
           redis.call('HSET', P .. 'uniq', u, id)
           known[u] = id
         end
+        bid[pos] = id
+        local st = s
         MSETS[#MSETS + 1] = hkey(id)
         MSETS[#MSETS + 1] = ARGV[x + 7 + 2 * k]
         MSETS[#MSETS + 1] = skey(id)
-        MSETS[#MSETS + 1] = text
+        if deps[pos] then
+          -- it waits for its dependencies (decided after the batch is written)
+          if not wtext then wtext = 'WAITING' .. string.sub(text, #s + 1) end
+          st = 'WAITING'
+          MSETS[#MSETS + 1] = wtext
+          waits = waits + 1
+          waiting[#waiting + 1] = {id = id, pos = pos, out = #out + 3}
+        else
+          MSETS[#MSETS + 1] = text
+          idx[#idx + 1] = score
+          idx[#idx + 1] = m
+        end
         all[#all + 1] = id
         all[#all + 1] = m
-        idx[#idx + 1] = score
-        idx[#idx + 1] = m
-        created[id] = s
+        created[id] = st
         made = made + 1
         if not compact then
           out[#out + 1] = id
           out[#out + 1] = '1'
-          out[#out + 1] = s
+          out[#out + 1] = st
         end
       end
+      pos = pos + 1
     end
     if made > 0 then
-      count(q, s, made)
+      count(q, s, made - waits)
+      count(q, 'WAITING', waits)
       push(SADDS, P .. 'queues', q)
       CHANGED = true
     end
     x = x + 7 + 2 * n
+  end
+  if #waiting > 0 then
+    flush()
+    JOBS, META = {}, {}
+    local dn = {}
+    for _, w in ipairs(waiting) do
+      local d = deps[w.pos]
+      local parents, codes = {}, {}
+      for code, ref in string.gmatch(d.spec, '(%d)([^,]+)') do
+        codes[#codes + 1] = code
+        if string.sub(ref, 1, 1) == '#' then
+          parents[#parents + 1] = bid[tonumber(string.sub(ref, 2))]
+        else
+          parents[#parents + 1] = ref
+        end
+      end
+      local cj = getjob(w.id)
+      adddeps(cj, parents, codes, d.mode, now, dn, created)
+      out[w.out] = cj.s
+    end
+    local byk = {}
+    for pid, v in pairs(dn) do
+      local k = P .. 'dn:' .. math.floor(pid / 64)
+      local l = byk[k]
+      if not l then
+        l = {}
+        byk[k] = l
+      end
+      l[#l + 1] = pid
+      l[#l + 1] = v
+    end
+    for k, l in pairs(byk) do chunked('HSET', k, l, 2) end
+    JOBS, META = nil, nil
+    ENDED, ENDJ = {}, {} -- nothing depends on a job of this batch but later jobs of it, which saw its state
   end
   return out
 end

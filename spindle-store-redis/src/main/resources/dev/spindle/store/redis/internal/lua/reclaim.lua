@@ -68,6 +68,7 @@ for _, w in ipairs(expired) do
   end
 end
 flush()
+settle(now)
 notify()
 if #done > 0 then remember(rid, cjson.encode(done)) end
 return rows(done)
