@@ -39,6 +39,11 @@ import org.junit.jupiter.api.Test;
 public abstract class QueueControlContract {
   private static final Instant T0 = Instant.parse("2030-01-07T10:00:00Z");
 
+  /**
+   * The store's clock (a store decides times on its own clock: open the store with this one); the
+   * tests move it to each instant they pass to the store (see {@link #at}).
+   */
+  protected ManualClock clock;
   /** The store under test. */
   protected JobStore store;
   private QueueControl control;
@@ -48,6 +53,7 @@ public abstract class QueueControlContract {
 
   @BeforeEach
   void open() throws Exception {
+    clock = new ManualClock(T0);
     store = openStore();
     control = store.control();
   }
@@ -57,13 +63,21 @@ public abstract class QueueControlContract {
     store.close();
   }
 
+  /** Moves the store's clock to {@code t} (if that is later) and returns {@code t}: the caller's now. */
+  private Instant at(Instant t) {
+    if (t.isAfter(clock.instant())) {
+      clock.set(t);
+    }
+    return t;
+  }
+
   private String enqueue(String queue) {
     NewJob j = new NewJob("t.x", "1", queue, 0, T0, null, JobPolicy.defaults(), T0);
     return store.enqueue(List.of(j)).get(0).jobId();
   }
 
   private List<JobInfo> claim(int max, String... queues) {
-    Instant now = T0.plusSeconds(1);
+    Instant now = at(T0.plusSeconds(1));
     store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of(queues), 4, "THREADS", "RUNNING", now, now,
         now.plus(Duration.ofHours(1)), 0, 0, 0, 0));
     return store.claim(new ClaimRequest("w1", List.of(queues), max, now)).jobs();
@@ -90,7 +104,7 @@ public abstract class QueueControlContract {
     List<String> ids = List.of(enqueue("a"), enqueue("a"), enqueue("a"), enqueue("b"));
     ids.forEach(id -> store.cancel(id, T0));
     JobFilter a = JobFilter.all().withQueue("a").withLimit(2);
-    assertThat(control.requeueMatching(a, T0.plusSeconds(5))).isEqualTo(2);
+    assertThat(control.requeueMatching(a, at(T0.plusSeconds(5)))).isEqualTo(2);
     assertThat(store.find(ids.get(2)).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     assertThat(store.find(ids.get(1)).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     assertThat(store.find(ids.get(0)).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
@@ -108,13 +122,13 @@ public abstract class QueueControlContract {
     String b1 = enqueue("b");
     assertThat(claim(1, "a")).extracting(JobInfo::id).containsExactly(a1);
     JobFilter a = JobFilter.all().withQueue("a").withLimit(100);
-    assertThat(control.cancelMatching(a, T0.plusSeconds(2))).isEqualTo(3);
+    assertThat(control.cancelMatching(a, at(T0.plusSeconds(2)))).isEqualTo(3);
     assertThat(store.find(a1).orElseThrow().state()).isEqualTo(JobState.RUNNING);
     assertThat(store.find(a1).orElseThrow().cancelRequested()).isTrue();
     assertThat(store.find(a2).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
     assertThat(store.find(a3).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
     assertThat(store.find(b1).orElseThrow().state()).isEqualTo(JobState.QUEUED);
-    assertThat(control.cancelMatching(a, T0.plusSeconds(3))).isZero();
+    assertThat(control.cancelMatching(a, at(T0.plusSeconds(3)))).isZero();
     assertThat(store.finishedAfter(0, 10).jobs()).extracting(JobInfo::id).containsExactlyInAnyOrder(a2, a3);
     assertThatThrownBy(() -> control.cancelMatching(JobFilter.all().withState(JobState.DEAD), T0))
         .isInstanceOf(IllegalArgumentException.class);
@@ -150,7 +164,7 @@ public abstract class QueueControlContract {
   }
 
   private String enqueueAt(String queue, String args, Instant created, int priority) {
-    NewJob j = new NewJob("t.x", args, queue, priority, created, null, JobPolicy.defaults(), created);
+    NewJob j = new NewJob("t.x", args, queue, priority, created, null, JobPolicy.defaults(), at(created));
     return store.enqueue(List.of(j)).get(0).jobId();
   }
 
@@ -175,12 +189,12 @@ public abstract class QueueControlContract {
     // the error is searched too, and only the last one
     List<JobInfo> held = claim(10, "b");
     JobInfo job = held.get(0);
-    Instant t1 = T0.plusSeconds(30);
+    Instant t1 = at(T0.plusSeconds(30));
     store.complete(List.of(Completion.retry(c, job.fence(), "w1",
         JobError.of("java.io.IOException", "first problem: PAYMENTS timed out").toJson(), t1)), t1);
     assertThat(ids(store.inspector().listJobs(all.withText("payments")))).containsExactly(c);
     job = claim(10, "b").get(0);
-    Instant t2 = T0.plusSeconds(40);
+    Instant t2 = at(T0.plusSeconds(40));
     store.complete(List.of(Completion.failed(c, job.fence(), "w1",
         JobError.of("java.io.IOException", "second problem: ledger closed").toJson())), t2);
     assertThat(ids(store.inspector().listJobs(all.withText("payments")))).isEmpty();
@@ -196,10 +210,10 @@ public abstract class QueueControlContract {
     JobPage rest = store.inspector().page(all.withText("abc").withLimit(5).withBeforeId(page.nextBeforeId()));
     assertThat(ids(rest.jobs())).containsExactly(a);
     assertThat(rest.nextBeforeId()).isNull();
-    assertThat(control.cancelMatching(all.withText("order-abc-2"), T0.plusSeconds(50))).isEqualTo(1);
+    assertThat(control.cancelMatching(all.withText("order-abc-2"), at(T0.plusSeconds(50)))).isEqualTo(1);
     assertThat(store.find(b).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
     assertThat(store.find(a).orElseThrow().state()).isEqualTo(JobState.QUEUED);
-    assertThat(control.requeueMatching(all.withText("LEDGER"), T0.plusSeconds(60))).isEqualTo(1);
+    assertThat(control.requeueMatching(all.withText("LEDGER"), at(T0.plusSeconds(60)))).isEqualTo(1);
     assertThat(store.find(c).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     assertThatThrownBy(() -> all.withText("ab")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("3 to 200 characters");
@@ -218,12 +232,12 @@ public abstract class QueueControlContract {
     assertThat(stats.oldestWaiting()).contains(T0);
     List<JobInfo> held = claim(3, "a"); // at T0 + 1 s: each waited 1 s
     assertThat(stats.oldestWaiting()).contains(T0.plusSeconds(1));
-    Instant t = T0.plusSeconds(2);
+    Instant t = at(T0.plusSeconds(2));
     String err = JobError.of("x.Y", "boom").toJson();
     store.complete(List.of(Completion.succeeded(j1, held.get(0).fence(), "w1", "1"),
         Completion.failed(j2, held.get(1).fence(), "w1", err),
         Completion.retry(j3, held.get(2).fence(), "w1", err, t.plusSeconds(3600))), t);
-    assertThat(store.cancel(late, T0.plusSeconds(65))).isNotNull();
+    assertThat(store.cancel(late, at(T0.plusSeconds(65)))).isNotNull();
     assertThat(stats.oldestWaiting()).isEmpty();
     List<MinuteStats> m = stats.minutes(T0.minusSeconds(3600), T0.plusSeconds(3600));
     assertThat(m).hasSize(2);
@@ -296,7 +310,7 @@ public abstract class QueueControlContract {
     String scheduled = store.enqueue(List.of(later)).get(0).jobId();
     List<JobInfo> held = claim(6, "a");
     String err = JobError.of("x.Y", "boom").toJson();
-    Instant t = T0.plusSeconds(2);
+    Instant t = at(T0.plusSeconds(2));
     store.complete(List.of(Completion.failed(ids.get(0), held.get(0).fence(), "w1", err),
         Completion.dead(ids.get(1), held.get(1).fence(), "w1", "poison", err),
         Completion.failed(ids.get(2), held.get(2).fence(), "w1", err)), t);
