@@ -1352,7 +1352,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public Optional<Instant> oldestWaiting() {
     return db.read("find the oldest waiting job", c -> {
       try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
-          + " WHERE state = 1)").executeQuery()) {
+          + " WHERE state = " + JobRows.QUEUED + ")").executeQuery()) {
         return rs.next() ? Optional.of(JobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();
       }
     });
@@ -1465,12 +1465,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       args.addAll(List.of(lo, hi, lo, hi, lo, hi));
     }
     if (f.finishedAfter() != null) {
-      String range = " FROM spindle_jobs WHERE state >= 3 AND finished_at >= ? AND finished_at < ?)";
+      String range = " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND finished_at >= ? AND finished_at < ?)";
       long lo = micros(f.finishedAfter());
       long hi = f.finishedBefore() == null ? Long.MAX_VALUE : micros(f.finishedBefore());
       sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
           .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)")
-          .append(" AND +finished_at >= ? AND state >= 3");
+          .append(" AND +finished_at >= ? AND " + JobRows.IS_TERMINAL);
       args.addAll(List.of(lo, hi, lo, hi, lo));
     }
     if (f.text() != null) {

@@ -90,7 +90,8 @@ public final class Schema {
     "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_del AFTER DELETE ON spindle_jobs BEGIN"
         + " DELETE FROM spindle_jobs_text WHERE rowid = old.id; END",
     "CREATE INDEX IF NOT EXISTS spindle_jobs_created ON spindle_jobs (created_at)",
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE state >= 3",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE "
+        + JobRows.IS_TERMINAL,
     "CREATE TABLE IF NOT EXISTS spindle_stats (minute INTEGER NOT NULL, counter INTEGER NOT NULL,"
         + " n INTEGER NOT NULL, PRIMARY KEY (minute, counter)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS spindle_paused_schedules (name TEXT PRIMARY KEY) WITHOUT ROWID",
