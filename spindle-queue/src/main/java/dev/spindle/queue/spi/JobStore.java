@@ -204,4 +204,14 @@ public interface JobStore extends AutoCloseable {
   default JobStatistics statistics() {
     throw new UnsupportedOperationException("the store " + describe() + " keeps no statistics");
   }
+
+  /**
+   * What a live dashboard shows at each tick, read at once: workers, paused queues, the feed of
+   * finished jobs, the finish cursor, the statistics of a window and, if asked, the per-queue
+   * counts and the oldest waiting job. The default makes the separate calls ({@link
+   * LiveView#compose}); stores override it to read everything in one transaction or round trip.
+   */
+  default LiveView liveView(LiveView.Request request) {
+    return LiveView.compose(this, request);
+  }
 }

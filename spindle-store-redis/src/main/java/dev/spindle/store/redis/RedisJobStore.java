@@ -24,6 +24,7 @@ import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
@@ -697,7 +698,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (limit < 1) {
       return new FinishedBatch(List.of(), cursor);
     }
-    List<?> r = link.script(Script.FINISHED, true, Long.toString(cursor), Integer.toString(limit));
+    return finished(link.script(Script.FINISHED, true, Long.toString(cursor), Integer.toString(limit)), cursor);
+  }
+
+  private FinishedBatch finished(List<?> r, long cursor) {
     List<JobInfo> jobs = Rows.jobs(r, this::policy);
     long last = cursor;
     for (JobInfo j : jobs) {
@@ -825,6 +829,25 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return this;
   }
 
+  /** Everything in one read-only script: one round trip per dashboard tick. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public LiveView liveView(LiveView.Request q) {
+    long end = q.statsTo().getEpochSecond() + (q.statsTo().getNano() > 0 ? 1 : 0);
+    List<?> r = link.script(Script.LIVE, true, q.feedAfter() < 0 ? "-1" : Long.toString(q.feedAfter()),
+        Integer.toString(Math.max(1, q.feedLimit())), Long.toString(MinuteStats.minuteOf(q.statsFrom())),
+        Long.toString(q.statsFrom().isBefore(q.statsTo()) ? end : 0), q.counts() ? "1" : "0");
+    long cursor = Long.parseLong((String) r.get(3));
+    FinishedBatch feed = q.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
+        : finished((List<?>) r.get(2), q.feedAfter());
+    Set<String> paused = new HashSet<>((List<String>) r.get(1));
+    Object oldest = r.size() > 6 ? r.get(6) : null;
+    return new LiveView(workers((List<?>) r.get(0)), paused, feed, cursor, minutes((List<?>) r.get(4)),
+        q.counts() ? summaries((List<?>) r.get(5)) : null,
+        q.counts() ? (oldest instanceof String ra && !ra.isEmpty() ? Optional.of(Times.instant(ra))
+            : Optional.empty()) : null);
+  }
+
   // ---------------------------------------------------------------- statistics, schedule pausing
 
   @Override
@@ -834,7 +857,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     }
     long first = MinuteStats.minuteOf(from);
     long end = to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0);
-    List<?> r = link.script(Script.STATS, true, Long.toString(first), Long.toString(end));
+    return minutes(link.script(Script.STATS, true, Long.toString(first), Long.toString(end)));
+  }
+
+  private static List<MinuteStats> minutes(List<?> r) {
     List<MinuteStats> out = new ArrayList<>(r.size());
     for (Object o : r) {
       List<?> row = (List<?>) o;
@@ -928,7 +954,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   @Override
   public List<QueueSummary> queueSummaries() {
-    List<?> r = link.script(Script.SUMMARIES, true);
+    return summaries(link.script(Script.SUMMARIES, true));
+  }
+
+  private static List<QueueSummary> summaries(List<?> r) {
     Map<String, Integer> limits = pairs((List<?>) r.get(1));
     TreeMap<String, QueueSummary> out = new TreeMap<>();
     for (Object o : (List<?>) r.get(0)) {
@@ -961,7 +990,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
   @Override
   public List<WorkerRecord> workers() {
-    List<?> r = link.script(Script.WORKERS, true);
+    return workers(link.script(Script.WORKERS, true));
+  }
+
+  private List<WorkerRecord> workers(List<?> r) {
     TreeMap<String, WorkerRecord> out = new TreeMap<>();
     for (int i = 0; i < r.size(); i += 4) {
       String id = (String) r.get(i);

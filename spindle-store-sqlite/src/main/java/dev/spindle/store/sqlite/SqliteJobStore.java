@@ -27,6 +27,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
@@ -513,23 +514,24 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
-    return db.read("read finished jobs", c -> {
-      PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
-          + " AND "
-          + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
-      ps.setLong(1, cursor);
-      ps.setInt(2, limit);
-      List<JobInfo> out = new ArrayList<>();
-      long last = cursor;
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          JobInfo j = row(c, rs);
-          out.add(j);
-          last = j.finishSeq();
-        }
+    return db.read("read finished jobs", c -> finishedIn(c, cursor, limit));
+  }
+
+  private FinishedBatch finishedIn(Db.Conn c, long cursor, int limit) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
+        + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
+    ps.setLong(1, cursor);
+    ps.setInt(2, limit);
+    List<JobInfo> out = new ArrayList<>();
+    long last = cursor;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        JobInfo j = row(c, rs);
+        out.add(j);
+        last = j.finishSeq();
       }
-      return new FinishedBatch(out, last);
-    });
+    }
+    return new FinishedBatch(out, last);
   }
 
   @Override
@@ -1324,6 +1326,19 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return this;
   }
 
+  /** Everything in one read transaction: one store call per dashboard tick. */
+  @Override
+  public LiveView liveView(LiveView.Request r) {
+    return db.read("read the live view", c -> {
+      long cursor = meta(c, "finish_seq");
+      FinishedBatch feed = r.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
+          : finishedIn(c, r.feedAfter(), r.feedLimit());
+      return new LiveView(workersIn(c), pausedIn(c), feed, cursor,
+          r.statsFrom().isBefore(r.statsTo()) ? minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
+          r.counts() ? summariesIn(c) : null, r.counts() ? oldestIn(c) : null);
+    });
+  }
+
   // ---------------------------------------------------------------- statistics, schedule pausing
 
   @Override
@@ -1331,31 +1346,35 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     if (!from.isBefore(to)) {
       return List.of();
     }
-    return db.read("read statistics", c -> {
-      PreparedStatement ps = c.ps("SELECT minute, counter, n FROM spindle_stats WHERE minute >= ? AND minute < ?"
-          + " ORDER BY minute");
-      ps.setLong(1, MinuteStats.minuteOf(from));
-      ps.setLong(2, to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0));
-      Map<Long, Map<Integer, Long>> byMinute = new TreeMap<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3));
-        }
+    return db.read("read statistics", c -> minutesIn(c, from, to));
+  }
+
+  private List<MinuteStats> minutesIn(Db.Conn c, Instant from, Instant to) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT minute, counter, n FROM spindle_stats WHERE minute >= ? AND minute < ?"
+        + " ORDER BY minute");
+    ps.setLong(1, MinuteStats.minuteOf(from));
+    ps.setLong(2, to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0));
+    Map<Long, Map<Integer, Long>> byMinute = new TreeMap<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3));
       }
-      List<MinuteStats> out = new ArrayList<>();
-      byMinute.forEach((m, cs) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), cs)));
-      return out;
-    });
+    }
+    List<MinuteStats> out = new ArrayList<>();
+    byMinute.forEach((m, cs) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), cs)));
+    return out;
   }
 
   @Override
   public Optional<Instant> oldestWaiting() {
-    return db.read("find the oldest waiting job", c -> {
-      try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
-          + " WHERE state = " + JobRows.QUEUED + ")").executeQuery()) {
-        return rs.next() ? Optional.of(JobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();
-      }
-    });
+    return db.read("find the oldest waiting job", c -> oldestIn(c));
+  }
+
+  private Optional<Instant> oldestIn(Db.Conn c) throws SQLException {
+    try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
+        + " WHERE state = " + JobRows.QUEUED + ")").executeQuery()) {
+      return rs.next() ? Optional.of(JobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();
+    }
   }
 
   @Override
@@ -1499,44 +1518,48 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public List<QueueSummary> queueSummaries() {
-    return db.read("summarize queues", c -> {
-      Map<String, Map<JobState, Long>> counts = new TreeMap<>();
-      try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
-          .executeQuery()) {
-        while (rs.next()) {
-          counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
-              .put(JobRows.state(rs.getInt(2)), rs.getLong(3));
-        }
+    return db.read("summarize queues", c -> summariesIn(c));
+  }
+
+  private List<QueueSummary> summariesIn(Db.Conn c) throws SQLException {
+    Map<String, Map<JobState, Long>> counts = new TreeMap<>();
+    try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
+        .executeQuery()) {
+      while (rs.next()) {
+        counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
+            .put(JobRows.state(rs.getInt(2)), rs.getLong(3));
       }
-      Map<String, Integer> limits = limits(c);
-      limits.keySet().forEach(q -> counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)));
-      List<QueueSummary> out = new ArrayList<>();
-      counts.forEach((q, m) -> out.add(new QueueSummary(q, m, limits.getOrDefault(q, 0))));
-      return out;
-    });
+    }
+    Map<String, Integer> limits = limits(c);
+    limits.keySet().forEach(q -> counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)));
+    List<QueueSummary> out = new ArrayList<>();
+    counts.forEach((q, m) -> out.add(new QueueSummary(q, m, limits.getOrDefault(q, 0))));
+    return out;
   }
 
   @Override
   public List<WorkerRecord> workers() {
-    return db.read("list workers", c -> {
-      List<WorkerRecord> out = new ArrayList<>();
-      try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
-          + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
-          + JobRows.RUNNING
-          + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
-          + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
-          .executeQuery()) {
-        while (rs.next()) {
-          String qs = rs.getString(5);
-          out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-              qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
-              JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
-              rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15),
-              rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L))));
-        }
+    return db.read("list workers", c -> workersIn(c));
+  }
+
+  private List<WorkerRecord> workersIn(Db.Conn c) throws SQLException {
+    List<WorkerRecord> out = new ArrayList<>();
+    try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
+        + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
+        + JobRows.RUNNING
+        + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
+        + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
+        .executeQuery()) {
+      while (rs.next()) {
+        String qs = rs.getString(5);
+        out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+            qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
+            JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
+            rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15),
+            rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L))));
       }
-      return out;
-    });
+    }
+    return out;
   }
 
   @Override
@@ -1685,15 +1708,17 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public Set<String> pausedQueues() {
-    return db.read("read paused queues", c -> {
-      Set<String> out = new java.util.TreeSet<>();
-      try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
+    return db.read("read paused queues", c -> pausedIn(c));
+  }
+
+  private Set<String> pausedIn(Db.Conn c) throws SQLException {
+    Set<String> out = new java.util.TreeSet<>();
+    try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
       }
-      return Set.copyOf(out);
-    });
+    }
+    return Set.copyOf(out);
   }
 
   @Override

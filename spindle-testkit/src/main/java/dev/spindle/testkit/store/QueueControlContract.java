@@ -331,4 +331,34 @@ public abstract class QueueControlContract {
     assertThat(ids(store.inspector().page(bad.withLimit(2).withBeforeId(p.nextBeforeId())).jobs()))
         .containsExactly(ids.get(0));
   }
+
+  @Test
+  void theLiveViewReadsWhatTheSeparateCallsRead() {
+    String a = enqueueAt("a", "1", T0, 0);
+    enqueueAt("b", "2", T0, 3);
+    List<JobInfo> held = claim(1, "a");
+    store.complete(List.of(Completion.succeeded(a, held.get(0).fence(), "w1", "1")), T0.plusSeconds(2));
+    control.pauseQueue("b");
+    dev.spindle.queue.spi.LiveView.Request all = new dev.spindle.queue.spi.LiveView.Request(0, 100,
+        T0.minusSeconds(3600), T0.plusSeconds(3600), true);
+    dev.spindle.queue.spi.LiveView v = store.liveView(all);
+    dev.spindle.queue.spi.LiveView w = dev.spindle.queue.spi.LiveView.compose(store, all);
+    assertThat(v.workers()).isEqualTo(w.workers());
+    assertThat(v.pausedQueues()).containsExactly("b");
+    assertThat(ids(v.finished().jobs())).containsExactly(a);
+    assertThat(v.finished().cursor()).isEqualTo(w.finished().cursor()).isEqualTo(v.finishCursor());
+    assertThat(v.finishCursor()).isEqualTo(store.finishCursor());
+    assertThat(v.minutes()).isEqualTo(w.minutes()).isNotEmpty();
+    assertThat(v.queues()).isEqualTo(store.inspector().queueSummaries());
+    assertThat(v.oldestWaiting()).isEqualTo(store.statistics().oldestWaiting()).contains(T0);
+    dev.spindle.queue.spi.LiveView cheap = store.liveView(new dev.spindle.queue.spi.LiveView.Request(-1, 100,
+        T0, T0, false));
+    assertThat(cheap.queues()).isNull();
+    assertThat(cheap.oldestWaiting()).isNull();
+    assertThat(cheap.finished().jobs()).isEmpty();
+    assertThat(cheap.finished().cursor()).isEqualTo(store.finishCursor());
+    assertThat(cheap.minutes()).isEmpty();
+    assertThat(store.liveView(new dev.spindle.queue.spi.LiveView.Request(v.finishCursor(), 100, T0, T0, false))
+        .finished().jobs()).isEmpty();
+  }
 }

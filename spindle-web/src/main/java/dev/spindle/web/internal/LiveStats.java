@@ -3,6 +3,7 @@ package dev.spindle.web.internal;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
 import io.javalin.http.sse.SseClient;
@@ -22,7 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One shared view of the store, refreshed at most once per tick however many pages, API clients and
- * Server-Sent-Events viewers ask: a refresh reads the workers, the paused queues, the feed of
+ * Server-Sent-Events viewers ask: a refresh is one store call ({@link
+ * dev.spindle.queue.spi.JobStore#liveView}) that reads the workers, the paused queues, the feed of
  * finished jobs, the last hour's per-minute statistics, and - every tick while cheap, else at most
  * 5 % of the time - the per-queue counts and the oldest waiting job;
  * each tick with viewers connected sends them a {@code stats} event and one {@code job} event per
@@ -192,38 +194,40 @@ public final class LiveStats implements AutoCloseable {
         || Duration.between(prev.countsAt(), now).compareTo(countsInterval()) >= 0;
     stale = false;
     refreshes.incrementAndGet();
+    // one store call: everything below in one read transaction (SQLite) or round trip (Redis)
+    long t0 = System.nanoTime();
+    LiveView v = service.store().liveView(new LiveView.Request(prev == null ? -1 : prev.finishCursor(),
+        FEED_BATCH, now.minus(WINDOW), now, countsDue));
     List<QueueSummary> queues;
     Instant countsAt;
     if (countsDue) {
-      long t0 = System.nanoTime();
-      queues = service.inspector().queueSummaries();
       countsNanos = System.nanoTime() - t0;
+      queues = v.queues();
       countsAt = now;
     } else {
       queues = prev.queues();
       countsAt = prev.countsAt();
     }
-    List<WorkerRecord> workers = service.inspector().workers();
-    Set<String> paused = service.pausedQueues();
+    List<WorkerRecord> workers = v.workers();
+    Set<String> paused = v.pausedQueues();
     long cursor;
     List<JobInfo> finished;
     if (prev == null) {
-      cursor = service.store().finishCursor();
+      cursor = v.finishCursor();
       finished = List.of();
     } else {
-      FinishedBatch b = service.store().finishedAfter(prev.finishCursor(), FEED_BATCH);
+      FinishedBatch b = v.finished();
       cursor = b.jobs().isEmpty() ? prev.finishCursor() : b.cursor();
       finished = b.jobs();
       if (b.jobs().size() == FEED_BATCH) {
-        cursor = Math.max(cursor, service.store().finishCursor()); // more finished than one tick shows
+        cursor = Math.max(cursor, v.finishCursor()); // more finished than one tick shows
       }
     }
     Overview overview = null;
     if (stats != null) {
-      // the minutes every refresh (at most 60 small rows); the oldest waiting job with the counts
       java.util.Optional<Instant> oldest = countsDue || prev == null || prev.overview() == null
-          ? stats.oldestWaiting() : prev.overview().oldestWaitingSince();
-      overview = new Overview(now, WINDOW, stats.minutes(now.minus(WINDOW), now), oldest);
+          ? v.oldestWaiting() : prev.overview().oldestWaitingSince();
+      overview = new Overview(now, WINDOW, v.minutes(), oldest);
     }
     double rate = 0;
     if (prev != null) {

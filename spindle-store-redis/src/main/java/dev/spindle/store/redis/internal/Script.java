@@ -46,7 +46,8 @@ public enum Script {
   AUDIT("audit", ScriptOutputType.INTEGER),
   PAUSE_SCHEDULE("pause_schedule", ScriptOutputType.INTEGER),
   STATS("stats", ScriptOutputType.MULTI),
-  OLDEST("oldest", ScriptOutputType.VALUE);
+  OLDEST("oldest", ScriptOutputType.VALUE),
+  LIVE("live", ScriptOutputType.MULTI);
 
   /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
   private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";
