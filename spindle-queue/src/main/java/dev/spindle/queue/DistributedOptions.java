@@ -2,6 +2,7 @@ package dev.spindle.queue;
 
 import dev.spindle.ExecutionModel;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.spi.ModelExtension;
 import java.util.Objects;
 
 /**
@@ -30,7 +31,7 @@ import java.util.Objects;
  *   <tr><td>{@link #workerModel()}</td><td>THREADS</td></tr>
  * </table>
  */
-public final class DistributedOptions {
+public final class DistributedOptions implements ModelExtension {
   private final JobStore store;
   private final String storeLocation;
   private final JobOptions jobOptions;
@@ -150,5 +151,11 @@ public final class DistributedOptions {
     public DistributedOptions build() {
       return new DistributedOptions(this);
     }
+  }
+
+  /** {@link ExecutionModel#DISTRIBUTED}: a builder of another model refuses these options. */
+  @Override
+  public ExecutionModel model() {
+    return ExecutionModel.DISTRIBUTED;
   }
 }

@@ -49,6 +49,9 @@ import tools.jackson.databind.JsonNode;
  * <p>Closing the queue stops its result watcher; it does not close the store.
  */
 public final class JobQueue implements AutoCloseable {
+  /** The default of {@link Builder#maxWorkflowSize}. */
+  public static final int DEFAULT_MAX_WORKFLOW_SIZE = 100_000;
+
   private final JobStore store;
   private final TaskRegistry registry;
   private final JsonCodec codec;
@@ -56,6 +59,7 @@ public final class JobQueue implements AutoCloseable {
   private final JobOptions defaults;
   private final Listeners listeners;
   private final ClientCore core;
+  private final int maxWorkflowSize;
 
   private JobQueue(Builder b) {
     this.store = b.store;
@@ -65,6 +69,7 @@ public final class JobQueue implements AutoCloseable {
     this.defaults = b.defaults;
     this.listeners = Listeners.of(b.listeners, b.observer);
     this.core = new ClientCore(store, codec, clock, listeners, b.name);
+    this.maxWorkflowSize = b.maxWorkflowSize;
   }
 
   /** A builder for a queue client on {@code store}. */
@@ -191,6 +196,40 @@ public final class JobQueue implements AutoCloseable {
     return handles;
   }
 
+  /**
+   * Submits a workflow: every job of it is added in one atomic store call (all or none), the ones
+   * with dependencies WAITING until those end. Each task is checked against the registry and each
+   * own input serialized first, so a bad node adds nothing.
+   *
+   * @throws IllegalArgumentException if the workflow has more jobs than {@link Builder#maxWorkflowSize}
+   * @throws UnknownTaskException if the queue has a registry without one of its tasks
+   * @throws PayloadException if an input cannot be serialized or is over the size limit
+   * @throws StoreException if the store refuses (nothing was added)
+   */
+  public WorkflowHandle submit(Workflow workflow) {
+    List<Workflow.Node> nodes = workflow.nodes();
+    Instant now = clock.instant();
+    List<NewJob> jobs = new ArrayList<>(WorkflowJobs.of(workflow, registry, codec, defaults, now,
+        maxWorkflowSize));
+    jobs.replaceAll(j -> j.withTraceContext(listeners.captureContext(j.queue(), j.task())));
+    List<EnqueueResult> results = store.enqueue(jobs);
+    List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
+    java.util.Map<String, JobHandle<JsonNode>> named = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < results.size(); i++) {
+      EnqueueResult r = results.get(i);
+      JobHandle<JsonNode> h = new DefaultJobHandle<>(core, r.jobId(), nodes.get(i).task().name(), JsonNode.class,
+          r.created());
+      handles.add(h);
+      if (nodes.get(i).name() != null) {
+        named.put(nodes.get(i).name(), h);
+      }
+      emitEnqueued(r, jobs.get(i), now);
+    }
+    List<JobHandle<JsonNode>> last = new ArrayList<>();
+    workflow.exits().forEach(x -> last.add(handles.get(x)));
+    return new WorkflowHandle(handles, named, last);
+  }
+
   private NewJob newJob(String task, String json, JobOptions o, Instant now) {
     return new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now,
         listeners.captureContext(o.queue(), task));
@@ -290,6 +329,7 @@ public final class JobQueue implements AutoCloseable {
     private final List<JobListener> listeners = new ArrayList<>();
     private JobObserver observer = JobObserver.NONE;
     private String name = "queue";
+    private int maxWorkflowSize = DEFAULT_MAX_WORKFLOW_SIZE;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -349,6 +389,20 @@ public final class JobQueue implements AutoCloseable {
         throw new IllegalArgumentException("name must be 1-64 characters: '" + name + "'");
       }
       this.name = name;
+      return this;
+    }
+
+    /**
+     * The most jobs one {@link #submit submitted} workflow may have (default
+     * {@value JobQueue#DEFAULT_MAX_WORKFLOW_SIZE}).
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxWorkflowSize(int jobs) {
+      if (jobs < 1) {
+        throw new IllegalArgumentException("maxWorkflowSize must be >= 1: " + jobs);
+      }
+      this.maxWorkflowSize = jobs;
       return this;
     }
 

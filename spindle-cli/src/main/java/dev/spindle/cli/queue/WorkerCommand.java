@@ -9,7 +9,6 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
 import io.opentelemetry.api.GlobalOpenTelemetry;
-import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,10 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code ./spindle worker}: consumes the durable queue until SIGTERM or Ctrl-C, then stops

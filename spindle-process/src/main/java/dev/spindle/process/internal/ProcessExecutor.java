@@ -18,6 +18,7 @@ import dev.spindle.process.ProcessPool;
 import dev.spindle.process.supervise.ChildProcess;
 import dev.spindle.process.supervise.ChildSpec;
 import dev.spindle.process.supervise.ExitStatus;
+import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.process.supervise.Supervisor;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.spi.MapSupport;
@@ -163,13 +164,11 @@ public final class ProcessExecutor implements ProcessPool {
     ClassDataSharing.Plan plan = ClassDataSharing.plan(options);
     plans[index] = plan;
     List<String> jvm = new ArrayList<>();
-    if (options.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
-      jvm.add("-XX:+UseSerialGC");
-    }
     jvm.add("-Xlog:cds=off");
     jvm.add("-Xlog:cds+dynamic=off");
     jvm.addAll(plan.jvmOptions);
     jvm.addAll(options.jvmOptions());
+    jvm = JvmLauncher.withDefaultGc(jvm);
     return ChildSpec.builder(workerName(index), WorkerMain.class.getName())
         .javaHome(options.javaHome()).classpath(options.classpath()).maxHeap(options.maxHeap())
         .jvmOptions(jvm).stderr(options.stderr()).build();

@@ -14,8 +14,8 @@ import dev.spindle.queue.DistributedOptions;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobListener;
-import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.EnqueueResult;
@@ -122,7 +122,11 @@ public final class DistributedExecutor implements TaskExecutor {
           Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
           Listeners.of(List.of(started), options.observer()), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
           Duration.ofSeconds(30), true, ScheduleRunner.CHECK_INTERVAL, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
-          RandomGenerator.getDefault(), java.util.Map.of());
+          RandomGenerator.getDefault(), java.util.Map.of(),
+          dev.spindle.queue.Worker.DEFAULT_CLOCK_SKEW_WARNING, (parent, fence, children) -> {
+            throw new UnsupportedOperationException("a task run by the DISTRIBUTED executor cannot add children;"
+                + " submit a workflow through a JobQueue and run it with a Worker");
+          });
       try {
         w = new WorkerRuntime(ws);
         w.start();
@@ -159,7 +163,7 @@ public final class DistributedExecutor implements TaskExecutor {
     if (waiting >= config.maxQueued()) {
       rejected.increment();
       throw new RejectedSubmissionException(RejectedSubmissionException.Reason.BACKLOG_FULL,
-          "executor '" + config.name() + "' has " + waiting + " jobs waiting to run, its limit (maxQueued " 
+          "executor '" + config.name() + "' has " + waiting + " jobs waiting to run, its limit (maxQueued "
           + config.maxQueued() + ")");
     }
     TaskRegistry registry = config.registry();

@@ -97,6 +97,14 @@ public final class WorkerRuntime implements AutoCloseable {
   private Thread dispatcher;
   private Thread housekeeper;
   private volatile double rate;
+  /** Worker clock minus store clock at the last heartbeat; null until the store told its time. */
+  private volatile Duration clockSkew;
+  private final Object skewLock = new Object();
+  private long lastSkewWarningNanos;
+  private boolean skewWarned;
+  /** How soon to look again when the store reports a due job but gives none. */
+  private static final Duration DUE_RECHECK = Duration.ofMillis(50);
+  private static final long SKEW_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
   private volatile Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
 
@@ -381,7 +389,14 @@ public final class WorkerRuntime implements AutoCloseable {
         lastClaimNanos = System.nanoTime();
         List<JobInfo> jobs = ex.claim().jobs();
         moreWork = jobs.size() == free;
-        nextRunAt = ex.claim().nextRunAt();
+        nextRunAt = onWorkerClock(ex.claim().nextRunAt());
+        Instant workerNow = s.clock().instant();
+        if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
+          // the store says a job is due but had none to give (the skew is not measured yet, has just
+          // changed, or the job waits on a limit): look again shortly rather than claim in a loop
+          Duration recheck = s.pollInterval().compareTo(DUE_RECHECK) < 0 ? s.pollInterval() : DUE_RECHECK;
+          nextRunAt = Durations.plus(workerNow, recheck);
+        }
         claimed.add(jobs.size());
         for (JobInfo job : jobs) {
           try {
@@ -532,7 +547,7 @@ public final class WorkerRuntime implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private TaskFuture<Object> submit(InFlight f, Object input) {
     if (wrapContext) {
-      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name()));
+      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name(), s.children()));
     }
     // a child JVM builds its own context: the label carries the job's id and attempt there
     return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),
@@ -670,7 +685,7 @@ public final class WorkerRuntime implements AutoCloseable {
           nextReclaim = Durations.plus(now, s.heartbeatInterval());
         }
         if (s.runSchedules() && !stopping && !now.isBefore(nextSchedules)) {
-          schedules.runDue(now);
+          schedules.runDue(onStoreClock(now));
           nextSchedules = Durations.plus(now, s.scheduleInterval());
         }
         if (s.maintenance() && !now.isBefore(nextPurge)) {
@@ -718,6 +733,9 @@ public final class WorkerRuntime implements AutoCloseable {
         s.concurrency(), (executor == null ? s.model() : executor.model()).name(), stopping ? "STOPPING" : "RUNNING",
         startedAt, now, Durations.plus(now, s.leaseDuration()), running.get(), processed, failed.sum() + dead.sum(), rate);
     HeartbeatResult hb = s.store().heartbeat(rec);
+    if (hb.storeTime() != null) {
+      measureSkew(now, System.nanoTime() - hbNanos, hb.storeTime());
+    }
     for (InFlight f : inFlight.values()) {
       String id = f.job.id();
       if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost) {
@@ -735,6 +753,60 @@ public final class WorkerRuntime implements AutoCloseable {
         f.cancelRequested = true;
         LOG.info("job {} was cancelled while running on worker {}; stopping it", id, workerId);
         f.stop();
+      }
+    }
+  }
+
+  /** The worker's clock minus the store's at the last heartbeat, or null if unknown. */
+  public Duration clockSkew() {
+    return clockSkew;
+  }
+
+  /**
+   * {@code now} (the worker's clock) moved onto the store's clock by the skew last measured, if that
+   * is beyond the warning bound: the time recurring schedules are planned on, so their ticks fire
+   * on the store's clock like leases. A skew within the bound is left alone (it is mostly the
+   * round trip's uncertainty).
+   */
+  private Instant onStoreClock(Instant now) {
+    Duration skew = clockSkew;
+    return skew == null || skew.abs().compareTo(s.clockSkewWarning()) <= 0 ? now : Durations.plus(now, skew.negated());
+  }
+
+  /**
+   * A store instant (the next SCHEDULED run time) on the worker's clock, by the skew last measured
+   * (unknown skew: unchanged): a worker an hour fast would otherwise see every job due within the
+   * hour as due now and claim in a loop. Unlike {@link #onStoreClock}, a skew within the warning
+   * bound is applied too: it only moves a wake-up, and the best estimate is the measured one. Null
+   * stays null.
+   */
+  private Instant onWorkerClock(Instant storeInstant) {
+    Duration skew = clockSkew;
+    return storeInstant == null || skew == null ? storeInstant : Durations.plus(storeInstant, skew);
+  }
+
+  /**
+   * Compares the worker's clock (read at {@code sentAt}, the call taking {@code roundTripNanos}) with
+   * the store's answer, taken as read half-way; warns at most every 10 minutes while the two differ
+   * by more than the bound, and once when they agree again.
+   */
+  private void measureSkew(Instant sentAt, long roundTripNanos, Instant storeTime) {
+    Instant mid = Durations.plus(sentAt, Duration.ofNanos(Math.max(0, roundTripNanos) / 2));
+    Duration skew = Duration.ofNanos(Durations.nanosBetween(storeTime, mid));
+    clockSkew = skew;
+    boolean off = skew.abs().compareTo(s.clockSkewWarning()) > 0;
+    long t = System.nanoTime();
+    synchronized (skewLock) {
+      if (off && (!skewWarned || t - lastSkewWarningNanos >= SKEW_WARNING_EVERY_NANOS)) {
+        skewWarned = true;
+        lastSkewWarningNanos = t;
+        LOG.warn("worker {}: its clock is {} {} the store's ({}; warning bound {}). Leases and due times are "
+            + "read on the store's clock, so jobs are safe, but this worker's timestamps, timeouts and logs "
+            + "are off: synchronise the host's clock (NTP)", workerId, skew.abs(), skew.isNegative() ? "behind"
+            : "ahead of", s.store().describe(), s.clockSkewWarning());
+      } else if (!off && skewWarned) {
+        skewWarned = false;
+        LOG.info("worker {}: its clock agrees with the store's again (off by {})", workerId, skew);
       }
     }
   }

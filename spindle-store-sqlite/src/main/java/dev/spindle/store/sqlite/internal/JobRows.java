@@ -18,13 +18,35 @@ public final class JobRows {
   public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
       + " fence, created_at, run_at, policy_id, trace_context";
 
+  // The stored state codes: the one encoding of JobState in SQL. Every statement names them
+  // through these constants (never a literal); JobRowsTest checks them against JobState.
+
+  /** The stored code of {@link JobState#WAITING} (dependencies): below 0, outside the terminal range. */
+  public static final int WAITING = -1;
+  /** The stored code of {@link JobState#SCHEDULED}. */
   public static final int SCHEDULED = 0;
+  /** The stored code of {@link JobState#QUEUED}. */
   public static final int QUEUED = 1;
+  /** The stored code of {@link JobState#RUNNING}. */
   public static final int RUNNING = 2;
+  /** The stored code of {@link JobState#SUCCEEDED}: the first terminal code. */
   public static final int SUCCEEDED = 3;
+  /** The stored code of {@link JobState#FAILED}. */
   public static final int FAILED = 4;
+  /** The stored code of {@link JobState#DEAD}. */
   public static final int DEAD = 5;
+  /** The stored code of {@link JobState#CANCELLED}. */
   public static final int CANCELLED = 6;
+
+  /** SQL condition: a terminal job (terminal states, and only they, have codes from SUCCEEDED on). */
+  public static final String IS_TERMINAL = "state >= " + SUCCEEDED;
+  /** SQL condition: a job that has not run yet: WAITING, SCHEDULED or QUEUED. */
+  public static final String IS_WAITING = "state IN (" + WAITING + ", " + SCHEDULED + ", " + QUEUED + ")";
+  /** SQL condition: SUCCEEDED or CANCELLED, the jobs the succeeded retention limit counts. */
+  public static final String IS_SUCCESS_LIKE = "state IN (" + SUCCEEDED + ", " + CANCELLED + ")";
+  /** SQL condition: FAILED or DEAD, the jobs the failed retention limit counts. */
+  public static final String IS_FAILURE_LIKE = "state IN (" + FAILED + ", " + DEAD + ")";
+
   private static final JobState[] BY_CODE = {
     JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD,
     JobState.CANCELLED
@@ -35,6 +57,7 @@ public final class JobRows {
   /** The stored code of a state (terminal states are >= 3). */
   public static int code(JobState s) {
     return switch (s) {
+      case WAITING -> WAITING;
       case SCHEDULED -> SCHEDULED;
       case QUEUED -> QUEUED;
       case RUNNING -> RUNNING;
@@ -47,10 +70,27 @@ public final class JobRows {
 
   /** The state of a stored code. */
   public static JobState state(int code) {
+    if (code == WAITING) {
+      return JobState.WAITING;
+    }
     if (code < 0 || code >= BY_CODE.length) {
       throw new IllegalStateException("unknown job state code " + code + " in the database");
     }
     return BY_CODE[code];
+  }
+
+  /**
+   * The SET clause ({@code state = <code>}) of a statement that moves jobs from {@code from} to
+   * {@code to}, after checking the move against {@link JobState}'s table; the statement's WHERE
+   * clause must select {@code from} jobs only. Set-based statements are built with it once, so a
+   * move the table forbids fails loudly when the store class loads, not as an UPDATE that matches
+   * nothing.
+   *
+   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
+   */
+  public static String moveTo(JobState from, JobState to) {
+    JobState.checkTransition("(any " + from + " job)", from, to);
+    return "state = " + code(to);
   }
 
   /** Microseconds since the epoch. */
