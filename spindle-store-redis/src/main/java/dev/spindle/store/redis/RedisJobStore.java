@@ -885,7 +885,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   @Override
   public Map<String, Instant> oldestReady() {
     List<?> r = link.script(Script.OLDEST_BY_QUEUE, true);
-    Map<String, Instant> out = new HashMap<>();
+    Map<String, Instant> out = new java.util.HashMap<>();
     for (int i = 0; i + 1 < r.size(); i += 2) {
       out.put((String) r.get(i), Times.instant((String) r.get(i + 1)));
     }
