@@ -244,7 +244,12 @@ if worker ~= '' then
           pids[#pids + 1] = id
           keys[#keys + 1] = skey(id)
         end
-        local v = redis.call('MGET', unpack(keys))
+        -- MGET per 1000: unpack() of a claim of thousands would overflow Lua's C stack
+        local v = {}
+        for i = 1, #keys, 1000 do
+          local part = redis.call('MGET', unpack(keys, i, math.min(i + 999, #keys)))
+          for x = 1, #part do v[i + x - 1] = part[x] end
+        end
         local wesc = esc(worker)
         local wk = wkey(worker)
         local got = 0
