@@ -42,6 +42,7 @@ import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
+import dev.spindle.store.sqlite.internal.FilterSql;
 import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
@@ -1434,13 +1435,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
-    StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE 1 = 1");
-    List<Object> args = new ArrayList<>();
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?");
+    FilterSql q = FilterSql.of(f);
+    String sql = "SELECT " + JobRows.COLUMNS + " FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.read("list jobs", c -> {
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
         bind(ps, args);
         List<JobInfo> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
@@ -1451,58 +1451,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         return out;
       }
     });
-  }
-
-  private static void where(JobFilter f, StringBuilder sql, List<Object> args) {
-    if (!f.states().isEmpty()) {
-      sql.append(" AND state IN (");
-      int i = 0;
-      for (JobState s : f.states()) {
-        sql.append(i++ == 0 ? "" : ", ").append(JobRows.code(s));
-      }
-      sql.append(")");
-    }
-    if (f.queue() != null) {
-      sql.append(" AND queue = ?");
-      args.add(f.queue());
-    }
-    if (f.task() != null) {
-      sql.append(" AND task = ?");
-      args.add(f.task());
-    }
-    if (f.finishedBefore() != null) {
-      sql.append(" AND finished_at < ?");
-      args.add(micros(f.finishedBefore()));
-    }
-    // A time range becomes a range of ids first (ids grow with enqueue order): the min and max id in
-    // it come from the time's index, then the rows are walked newest first by id within them.
-    if (f.createdAfter() != null || f.createdBefore() != null) {
-      String range = " FROM spindle_jobs WHERE created_at >= ? AND created_at < ?)";
-      sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
-          .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)")
-          .append(" AND +created_at >= ? AND +created_at < ?");
-      long lo = f.createdAfter() == null ? Long.MIN_VALUE : micros(f.createdAfter());
-      long hi = f.createdBefore() == null ? Long.MAX_VALUE : micros(f.createdBefore());
-      args.addAll(List.of(lo, hi, lo, hi, lo, hi));
-    }
-    if (f.finishedAfter() != null) {
-      String range = " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND finished_at >= ? AND finished_at < ?)";
-      long lo = micros(f.finishedAfter());
-      long hi = f.finishedBefore() == null ? Long.MAX_VALUE : micros(f.finishedBefore());
-      sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
-          .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)")
-          .append(" AND +finished_at >= ? AND " + JobRows.IS_TERMINAL);
-      args.addAll(List.of(lo, hi, lo, hi, lo));
-    }
-    if (f.text() != null) {
-      // the trigram index finds every row holding the text as a substring (case folded)
-      sql.append(" AND id IN (SELECT rowid FROM spindle_jobs_text WHERE spindle_jobs_text MATCH ?)");
-      args.add("\"" + f.text().replace("\"", "\"\"") + "\"");
-    }
-    if (f.beforeId() != null) {
-      sql.append(" AND id < ?");
-      args.add(JobFilter.parseId(f.beforeId()));
-    }
   }
 
   private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
@@ -1653,15 +1601,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
     }
     JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
-    StringBuilder sql = new StringBuilder("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs"
-        + " WHERE 1 = 1");
-    List<Object> args = new ArrayList<>();
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?)");
+    FilterSql q = FilterSql.of(f);
+    String sql = "DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where()
+        + q.newestFirst() + ")";
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.write("purge jobs", c -> {
       raiseIdFloor(c);
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
         bind(ps, args);
         return ps.executeUpdate();
       }
@@ -1747,11 +1694,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
         + ", failures = 0, lost = 0,"
         + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
-        + " finish_seq = 0 WHERE id IN (SELECT id FROM spindle_jobs WHERE 1 = 1");
+        + " finish_seq = 0 WHERE id IN (SELECT id FROM ");
+    FilterSql q = FilterSql.of(f);
+    sql.append(q.from()).append(" WHERE 1 = 1").append(q.where()).append(q.newestFirst()).append(")");
     List<Object> args = new ArrayList<>();
     args.add(micros(now));
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?)");
+    args.addAll(q.args());
     args.add(f.limit());
     int n = db.write("requeue jobs", c -> {
       try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
@@ -1769,16 +1717,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public int cancelMatching(JobFilter filter, Instant callerNow) {
     Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = "
-        + JobRows.RUNNING + " AND"
-        + " cancel_requested = 1)");
-    List<Object> args = new ArrayList<>();
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?");
+    FilterSql q = FilterSql.of(f);
+    String sql = "SELECT id, state FROM " + q.from() + " WHERE NOT (state = " + JobRows.RUNNING
+        + " AND cancel_requested = 1)" + q.where() + q.newestFirst();
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     int n = db.write("cancel jobs", c -> {
       List<long[]> rows = new ArrayList<>();
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
         bind(ps, args);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {

@@ -129,7 +129,7 @@ class SqliteFileSafetyTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(3);
+      assertThat(rs.getInt(1)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
     }
   }
 }
