@@ -118,4 +118,38 @@ class LiveViewersTest {
       streams.forEach(s -> s.join().body().close());
     }
   }
+
+  @Test
+  void jobsFinishedSinceTheLastTickReachViewersAsOneEvent() {
+    try (SqliteJobStore real = SqliteJobStore.open(dir.resolve("feed.db"));
+         WebFixture f = new WebFixture(real)) {
+      List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+      CompletableFuture<HttpResponse<Stream<String>>> stream = f.http.sendAsync(f.request("/api/v1/events",
+          WebFixture.VIEWER_TOKEN).header("Accept", "text/event-stream").GET().build(),
+          HttpResponse.BodyHandlers.ofLines()).thenApply(r -> {
+            Thread.ofVirtual().start(() -> r.body().forEach(lines::add));
+            return r;
+          });
+      await().atMost(Duration.ofSeconds(30)).until(() -> lines.contains("event: stats"));
+      java.time.Instant now = java.time.Instant.now();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        ids.add(real.enqueue(List.of(new dev.spindle.queue.spi.NewJob("t.feed", "1", "q", 0, now, null,
+            dev.spindle.queue.JobPolicy.defaults(), now))).get(0).jobId());
+      }
+      real.heartbeat(new dev.spindle.queue.spi.WorkerRecord("w1", "w", "host", 1, List.of("q"), 3, "THREADS",
+          "RUNNING", now, now, now.plusSeconds(600), 0, 0, 0, 0));
+      List<dev.spindle.queue.spi.Completion> done = new ArrayList<>();
+      for (dev.spindle.queue.JobInfo j : real.claim(new dev.spindle.queue.spi.ClaimRequest("w1", List.of("q"), 3,
+          now)).jobs()) {
+        done.add(dev.spindle.queue.spi.Completion.succeeded(j.id(), j.fence(), "w1", "2"));
+      }
+      real.complete(done, now);
+      // one "jobs" event names all three (they finished before one tick), not one event per job
+      await().atMost(Duration.ofSeconds(30)).until(() -> lines.stream().anyMatch(l -> l.startsWith("data: [")
+          && ids.stream().allMatch(id -> l.contains("\"id\":\"" + id + "\",\"state\":\"SUCCEEDED\""))));
+      assertThat(lines).doesNotContain("event: job");
+      stream.join().body().close();
+    }
+  }
 }

@@ -27,8 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  * dev.spindle.queue.spi.JobStore#liveView}) that reads the workers, the paused queues, the feed of
  * finished jobs, the last hour's per-minute statistics, and - every tick while cheap, else at most
  * 5 % of the time - the per-queue counts and the oldest waiting job;
- * each tick with viewers connected sends them a {@code stats} event and one {@code job} event per
- * job finished since the last tick (at most 1,000 per tick). Thread-safe.
+ * each tick with viewers connected sends them a {@code stats} event and, if jobs finished since the
+ * last tick, one {@code jobs} event listing them (at most 1,000 a tick, built once for every viewer).
+ * Thread-safe.
  */
 public final class LiveStats implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveStats.class);
@@ -259,15 +260,23 @@ public final class LiveStats implements AutoCloseable {
         finished = List.copyOf(pending);
         pending.clear();
       }
-      for (SseClient c : clients) {
-        send(c, "stats", stats);
+      // the jobs that finished since the last tick: one event for all of them, built once for every viewer
+      String jobs = null;
+      if (!finished.isEmpty()) {
+        tools.jackson.databind.node.ArrayNode a = Json.array();
         for (JobInfo j : finished) {
-          ObjectNode o = Json.object();
+          ObjectNode o = a.addObject();
           o.put("id", j.id());
           o.put("state", j.state().name());
           o.put("task", j.task());
           o.put("queue", j.queue());
-          send(c, "job", o.toString());
+        }
+        jobs = a.toString();
+      }
+      for (SseClient c : clients) {
+        send(c, "stats", stats);
+        if (jobs != null) {
+          send(c, "jobs", jobs);
         }
       }
     } catch (RuntimeException e) {

@@ -224,6 +224,6 @@
     es.addEventListener('open', function () { if (dot) { dot.classList.add('on'); } });
     es.addEventListener('error', function () { if (dot) { dot.classList.remove('on'); } });
     es.addEventListener('stats', function (e) { onStats(JSON.parse(e.data)); });
-    es.addEventListener('job', function (e) { onJob(JSON.parse(e.data)); });
+    es.addEventListener('jobs', function (e) { JSON.parse(e.data).forEach(onJob); });
   }
 })();

@@ -12,8 +12,7 @@ local fa, ca, cb, needle = ARGV[9] or '', ARGV[10] or '', ARGV[11] or '', ARGV[1
 local needh = task ~= '' or ca ~= '' or cb ~= '' or needle ~= ''
 -- the header's task and created time, and the arguments
 local HDR = '^([^|]*)|[^|]*|[^|]*|([^|]*)|[^\n]*\n(.*)$'
-local function others(id)
-  local h = redis.call('GET', hkey(id))
+local function others(id, h)
   if not h then return false end
   local t, cr, args = string.match(h, HDR)
   if task ~= '' and task ~= t then return false end
@@ -96,6 +95,13 @@ while #out < limit and scanned < budget and not done do
     local keys = {}
     for x, id in ipairs(chunk) do keys[x] = skey(id) end
     local texts = redis.call('MGET', unpack(keys))
+    local heads = {}
+    if needh then
+      -- the headers of the chunk in one call too (not one GET per job)
+      local hk = {}
+      for x, id in ipairs(chunk) do hk[x] = hkey(id) end
+      heads = redis.call('MGET', unpack(hk))
+    end
     for x, id in ipairs(chunk) do
       scanned = scanned + 1
       last = id
@@ -106,7 +112,7 @@ while #out < limit and scanned < budget and not done do
           local j = needparse and parse(id, text) or nil
           if (not j or ((queue == '' or queue == j.q)
               and (fb == '' or (j.fi and tless(j.fi, fb))) and (fa == '' or (j.fi and not tless(j.fi, fa)))))
-              and (not needh or others(id)) then
+              and (not needh or others(id, heads[x])) then
             if mode == 'list' then
               out[#out + 1] = rowof(id, text)
             elseif TERMINAL[s] then
