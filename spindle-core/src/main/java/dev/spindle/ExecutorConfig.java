@@ -1,6 +1,7 @@
 package dev.spindle;
 
 import dev.spindle.spi.ExecutorProvider;
+import dev.spindle.spi.ModelExtension;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>Backends add their own settings as typed extensions ({@link Builder#with(Object)}), e.g. the
- * process model's {@code ProcessOptions}.
+ * process model's {@code ProcessOptions}; an extension for one model ({@link ModelExtension}) is
+ * refused by a builder of another.
  */
 public final class ExecutorConfig {
   private final ExecutionModel model;
@@ -189,9 +191,19 @@ public final class ExecutorConfig {
       return this;
     }
 
-    /** Adds a backend extension, keyed by its class (one per class). */
+    /**
+     * Adds a backend extension, keyed by its class (one per class).
+     *
+     * @throws IllegalArgumentException if it is a {@link ModelExtension} of another model (e.g.
+     *     {@code ProcessOptions} for THREADS), which would be ignored
+     */
     public Builder with(Object extension) {
       Objects.requireNonNull(extension, "extension");
+      if (extension instanceof ModelExtension m && m.model() != model) {
+        throw new IllegalArgumentException(extension.getClass().getSimpleName() + " configure the "
+            + m.model() + " model, but this executor runs " + model + "; they would be ignored: remove them"
+            + " or choose " + m.model());
+      }
       extensions.put(extension.getClass(), extension);
       return this;
     }

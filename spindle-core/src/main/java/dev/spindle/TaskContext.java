@@ -1,5 +1,7 @@
 package dev.spindle;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a running task may know about its execution. Passed to {@link TaskFunction#run}; valid only
  * during that call and only on the thread that runs it.
@@ -22,6 +24,15 @@ public interface TaskContext {
    * {@link #checkCancelled()}) because a running thread cannot be stopped from outside.
    */
   boolean isCancelled();
+
+  /**
+   * The W3C trace context of this execution ({@code traceparent}, then {@code ';'} and the
+   * {@code tracestate} if any), for example that of a queue job's attempt, or {@code null} if it has
+   * none (the default).
+   */
+  default @Nullable String traceContext() {
+    return null;
+  }
 
   /**
    * Throws {@link java.util.concurrent.CancellationException} if {@link #isCancelled()}.

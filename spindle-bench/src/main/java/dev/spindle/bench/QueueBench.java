@@ -1,11 +1,14 @@
 package dev.spindle.bench;
 
+import dev.spindle.process.supervise.ChildSpec;
+import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Schedule;
+import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import java.io.BufferedReader;
@@ -41,6 +44,8 @@ import java.util.stream.LongStream;
  *       drain      idle worker processes drain a backlog of no-op jobs enqueued in one batch, jobs/s
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
  *       fault      N jobs while a worker process is killed with kill -9 every --kill-every-ms
+ *       dag-fault  a workflow of --layers chords of --width jobs (10,000 jobs by default), each
+ *                  callback starting the next layer, while a worker is killed every --kill-every-ms
  *       recurring  a schedule fires --ticks times with --workers worker processes: exactly once per tick?
  *       all        enqueue, drain, latency
  * </pre>
@@ -59,7 +64,7 @@ public final class QueueBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: QueueBench enqueue|drain|latency|fault|recurring|all [--option value ...]");
+      System.err.println("usage: QueueBench enqueue|drain|latency|fault|dag-fault|recurring|all [--option value ...]");
       System.exit(2);
     }
     Map<String, String> o = new LinkedHashMap<>();
@@ -76,6 +81,7 @@ public final class QueueBench {
       case "drain" -> b.drain();
       case "latency" -> b.latency();
       case "fault" -> b.fault();
+      case "dag-fault" -> b.dagFault();
       case "recurring" -> b.recurring();
       case "all" -> {
         b.enqueue();
@@ -245,13 +251,11 @@ public final class QueueBench {
     long jobMs = intOpt("job-ms", 20);
     String db = "fault.db";
     Path log = dir.resolve("fault-executions.log");
-    Files.deleteIfExists(log);
-    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
-        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    java.util.concurrent.Callable<Process> start = loggedWorker(db, log);
     try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
       List<Process> live = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
-        live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
+        live.add(start.call());
       }
       long c0 = store.finishCursor();
       List<Long> inputs = new ArrayList<>();
@@ -260,29 +264,17 @@ public final class QueueBench {
       }
       long t0 = System.nanoTime();
       List<JobHandle<Long>> hs = q.enqueueAll(QueueBenchTasks.LOGGED_SLEEP, inputs, JobOptions.defaults());
-      int kills = 0;
-      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
-      while (store.finishCursor() - c0 < n) {
-        if (System.nanoTime() >= nextKill) {
-          Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
-          victim.destroyForcibly(); // SIGKILL
-          victim.waitFor();
-          kills++;
-          live.add(startWorker(db, wopts, "-Dqbench.log=" + log));
-          nextKill += killEvery * 1_000_000L;
-        }
-        Thread.sleep(20);
-      }
+      int kills = killWhile(() -> store.finishCursor() - c0 < n, live, killEvery, start);
       double s = (System.nanoTime() - t0) / 1e9;
       FaultTally tally = FaultTally.of(store);
-      List<String> lines = Files.readAllLines(log);
+      List<String> lines = Files.readAllLines(log).stream().map(l -> l.substring(0, l.indexOf(' '))).toList();
       Set<String> distinct = new HashSet<>(lines);
       Set<String> ids = new HashSet<>();
       hs.forEach(h -> ids.add(h.id()));
       long missing = ids.stream().filter(id -> !distinct.contains(id)).count();
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
-              + " (%d kills), lease %s ms: finished in %.1f s%n", n, jobMs, workers, wopts.get("concurrency"),
-          killEvery, kills, wopts.get("lease-ms"), s);
+              + " (%d kills), lease %s ms: finished in %.1f s%n", n, jobMs, workers, opts.getOrDefault("concurrency", "8"),
+          killEvery, kills, opts.getOrDefault("lease-ms", "2000"), s);
       System.out.printf(Locale.ROOT, "  states: %s (jobs in store: %,d)%n", tally.states(), tally.total());
       System.out.printf(Locale.ROOT, "  lost: %d (jobs never completed: %d; never started: %d)%n",
           tally.notSucceeded(n), tally.notSucceeded(n), missing);
@@ -290,6 +282,72 @@ public final class QueueBench {
               + " %,d jobs claimed more than once (%,d extra claims), %,d lost-worker strikes%n",
           lines.size() - distinct.size(), lines.size(), distinct.size(), tally.redelivered(), tally.extraClaims(),
           tally.strikes());
+    } finally {
+      killAll();
+    }
+  }
+
+  /**
+   * Starts worker processes for a fault run: short leases and quick heartbeats, each execution
+   * logged to {@code log} (emptied first).
+   */
+  private java.util.concurrent.Callable<Process> loggedWorker(String db, Path log) throws IOException {
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    return () -> startWorker(db, wopts, "-Dqbench.log=" + log);
+  }
+
+  /**
+   * Kills a random live worker process with {@code kill -9} every {@code killEvery} ms and starts a
+   * new one, until {@code running} turns false; returns the kills.
+   */
+  private static int killWhile(java.util.function.BooleanSupplier running, List<Process> live, long killEvery,
+      java.util.concurrent.Callable<Process> start) throws Exception {
+    int kills = 0;
+    long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+    while (running.getAsBoolean()) {
+      if (System.nanoTime() >= nextKill) {
+        Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
+        victim.destroyForcibly(); // SIGKILL
+        victim.waitFor();
+        kills++;
+        live.add(start.call());
+        nextKill += killEvery * 1_000_000L;
+      }
+      Thread.sleep(20); // polling the store for progress, not synchronisation
+    }
+    return kills;
+  }
+
+  // ---------------------------------------------------------------- dag-fault
+
+  private void dagFault() throws Exception {
+    int layers = intOpt("layers", 50);
+    int width = intOpt("width", 199);
+    int workers = intOpt("workers", 2);
+    long killEvery = intOpt("kill-every-ms", 2000);
+    long jobMs = intOpt("job-ms", 20);
+    String db = "dag.db";
+    Path log = dir.resolve("dag-executions.log");
+    java.util.concurrent.Callable<Process> start = loggedWorker(db, log);
+    try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
+      List<Process> live = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        live.add(start.call());
+      }
+      DagFault dag = new DagFault(layers, width, jobMs);
+      long t0 = System.nanoTime();
+      WorkflowHandle h = q.submit(dag.workflow());
+      long deadline = System.nanoTime() + intOpt("timeout-s", 900) * 1_000_000_000L;
+      int kills = killWhile(() -> !dag.finished(store, h) && System.nanoTime() < deadline, live, killEvery,
+          start);
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "dag-fault: %,d jobs (%d layers of %d jobs, each layer's chord callback"
+              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+              + " (%d kills), lease %s ms: finished in %.1f s%n", h.jobs().size(), layers, width, jobMs, workers,
+          opts.getOrDefault("concurrency", "8"), killEvery, kills, opts.getOrDefault("lease-ms", "2000"), s);
+      dag.report(store, h, Files.readAllLines(log), System.out);
     } finally {
       killAll();
     }
@@ -345,14 +403,9 @@ public final class QueueBench {
   // ---------------------------------------------------------------- worker processes
 
   private Process startWorker(String db, Map<String, String> extra, String... jvmArgs) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> jvm = new ArrayList<>(List.of("-XX:+UseParallelGC"));
+    jvm.addAll(Arrays.asList(jvmArgs));
     List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.add("-XX:+UseParallelGC");
-    cmd.addAll(Arrays.asList(jvmArgs));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(QueueBenchWorker.class.getName());
     Map<String, String> o = new LinkedHashMap<>();
     o.put("store", dir.resolve(db).toString());
     o.put("concurrency", opts.getOrDefault("concurrency", "64"));
@@ -364,9 +417,10 @@ public final class QueueBench {
       cmd.add("--" + k);
       cmd.add(v);
     });
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile()));
-    Process p = pb.start();
+    ChildSpec spec = ChildSpec.builder("queue-bench worker" + workerSeq, QueueBenchWorker.class.getName())
+        .jvmOptions(jvm).args(cmd)
+        .stderr(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile())).build();
+    Process p = JvmLauncher.processBuilder(spec).start();
     processes.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();

@@ -24,17 +24,30 @@ public final class QueueBenchTasks implements TaskCatalog {
   });
 
   /**
-   * Appends its job id to the file named by the system property {@code qbench.log} (one line per
-   * execution start, O_APPEND, so concurrent processes never interleave within a line), then works
+   * Appends its job id and the wall-clock time in microseconds to the file named by the system
+   * property {@code qbench.log} (one line per execution start, O_APPEND, so concurrent processes
+   * never interleave within a line), then works
    * for the given milliseconds. Used to count executions across {@code kill -9}.
    */
   public static final Task<Long, Long> LOGGED_SLEEP = Task.withContext("qbench.logged-sleep", Long.class, Long.class,
       (ms, ctx) -> {
         java.nio.file.Path log = java.nio.file.Path.of(System.getProperty("qbench.log"));
-        java.nio.file.Files.writeString(log, ctx.executionId() + "\n", java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.Files.writeString(log, ctx.executionId() + " " + micros(WALL.instant()) + "\n", java.nio.file.StandardOpenOption.CREATE,
             java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.WRITE);
         Thread.sleep(ms);
         return ms;
+      });
+
+  /**
+   * A workflow callback: logs its job id like {@link #LOGGED_SLEEP} and returns how many results it
+   * received.
+   */
+  public static final Task<long[], Long> LOGGED_CALLBACK = Task.withContext("qbench.logged-callback", long[].class,
+      Long.class, (results, ctx) -> {
+        java.nio.file.Path log = java.nio.file.Path.of(System.getProperty("qbench.log"));
+        java.nio.file.Files.writeString(log, ctx.executionId() + " " + micros(WALL.instant()) + "\n", java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.WRITE);
+        return (long) results.length;
       });
 
   /** Microseconds since the epoch. */
@@ -44,6 +57,6 @@ public final class QueueBenchTasks implements TaskCatalog {
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(NOOP, STAMP, SLEEP, LOGGED_SLEEP);
+    return List.of(NOOP, STAMP, SLEEP, LOGGED_SLEEP, LOGGED_CALLBACK);
   }
 }

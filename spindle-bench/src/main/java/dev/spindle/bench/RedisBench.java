@@ -1,11 +1,14 @@
 package dev.spindle.bench;
 
+import dev.spindle.process.supervise.ChildSpec;
+import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
@@ -49,6 +52,9 @@ import java.util.stream.LongStream;
  *       scaling    drain with 1, 2 and 4 worker processes, as a table
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
  *       fault      N jobs while worker processes are killed with kill -9 every --kill-every-ms for --kill-for-ms
+ *       dag-fault  QueueBench's dag-fault on Redis: a workflow of --layers chords of --width jobs (10,000
+ *                  jobs), each callback starting the next layer, while a worker process is killed with
+ *                  kill -9 every --kill-every-ms until it finished
  *       restart    jobs flow while redis-server is killed with kill -9 and restarted (AOF everysec)
  *       all        enqueue, drain, latency, scaling
  *
@@ -102,6 +108,7 @@ public final class RedisBench {
       case "scaling" -> b.scaling();
       case "latency" -> b.latency();
       case "fault" -> b.fault();
+      case "dag-fault" -> b.dagFault();
       case "restart" -> b.restart();
       case "all" -> {
         b.enqueue();
@@ -421,6 +428,60 @@ public final class RedisBench {
     }
   }
 
+  // ---------------------------------------------------------------- dag-fault: a workflow under kill -9
+
+  /**
+   * The workflow of {@link DagFault} while one worker process is killed with SIGKILL every
+   * --kill-every-ms (and replaced) until the last callback ended; then its report: states,
+   * callbacks created and run, duplicates, dependency-order violations.
+   */
+  private void dagFault() throws Exception {
+    int layers = intOpt("layers", 50);
+    int width = intOpt("width", 199);
+    int workers = intOpt("workers", 2);
+    long killEvery = intOpt("kill-every-ms", 2000);
+    long jobMs = intOpt("job-ms", 20);
+    String ns = "dag-" + System.nanoTime();
+    Path log = dir.resolve("dag-executions.log");
+    Files.deleteIfExists(log);
+    Map<String, String> wopts = Map.of("lease-ms", opts.getOrDefault("lease-ms", "2000"), "heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "concurrency", opts.getOrDefault("concurrency", "8"));
+    try (RedisJobStore store = open(ns); JobQueue q = JobQueue.builder(store).build()) {
+      List<Process> live = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        live.add(startWorker(ns, wopts, "-Dqbench.log=" + log));
+      }
+      DagFault dag = new DagFault(layers, width, jobMs);
+      long t0 = System.nanoTime();
+      WorkflowHandle h = q.submit(dag.workflow());
+      long deadline = System.nanoTime() + intOpt("timeout-s", 900) * 1_000_000_000L;
+      int kills = 0;
+      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      while (!dag.finished(store, h) && System.nanoTime() < deadline) {
+        if (System.nanoTime() >= nextKill) {
+          Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
+          victim.destroyForcibly(); // SIGKILL
+          victim.waitFor();
+          synchronized (processes) {
+            processes.remove(victim);
+          }
+          kills++;
+          live.add(startWorker(ns, wopts, "-Dqbench.log=" + log));
+          nextKill += killEvery * 1_000_000L;
+        }
+        Thread.sleep(20); // polling the store for progress, not synchronisation
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "dag-fault: %,d jobs (%d layers of %d jobs, each layer's chord callback"
+              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+              + " (%d kills), lease %s ms: finished in %.1f s%n", h.jobs().size(), layers, width, jobMs, workers,
+          wopts.get("concurrency"), killEvery, kills, wopts.get("lease-ms"), s);
+      dag.report(store, h, Files.readAllLines(log), System.out);
+    } finally {
+      killAll();
+    }
+  }
+
   // ---------------------------------------------------------------- fault: kill -9 workers
 
   /**
@@ -521,10 +582,8 @@ public final class RedisBench {
         "lease-ms", "10000");
     RedisStoreConfig config = RedisStoreConfig.fromUrl(withNamespace(ns) + "&retryBudget=30s", Map.of());
     try (RedisJobStore store = RedisJobStore.open(config); JobQueue q = JobQueue.builder(store).build()) {
-      Map<String, Process> byName = new LinkedHashMap<>();
       for (int i = 0; i < workers; i++) {
-        Process p = startWorker(ns, wopts, "-Drbench.log=" + log);
-        byName.put("w" + workerSeq, p);
+        startWorker(ns, wopts, "-Drbench.log=" + log);
       }
       List<String> acked = java.util.Collections.synchronizedList(new ArrayList<>());
       List<Long> ackedAt = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -575,7 +634,6 @@ public final class RedisBench {
       Thread.sleep(2000);
       producing.set(false);
       producer.join();
-      long c0 = store.finishCursor();
       while (store.queueSummaries().stream().anyMatch(s -> s.waiting() + s.count(JobState.RUNNING) > 0)) {
         Thread.sleep(20);
       }
@@ -610,17 +668,12 @@ public final class RedisBench {
   // ---------------------------------------------------------------- processes
 
   Process startWorker(String namespace, Map<String, String> extra, String... jvmArgs) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:+UseParallelGC");
-    cmd.add("-Xmx512m");
+    List<String> jvm = new ArrayList<>(List.of("-XX:+UseParallelGC"));
     if (opts.containsKey("jfr")) {
-      cmd.add("-XX:StartFlightRecording=filename=" + opts.get("jfr") + "-" + (workerSeq + 1) + ".jfr,settings=profile,jdk.ExecutionSample#period=1ms");
+      jvm.add("-XX:StartFlightRecording=filename=" + opts.get("jfr") + "-" + (workerSeq + 1) + ".jfr,settings=profile,jdk.ExecutionSample#period=1ms");
     }
-    cmd.addAll(List.of(jvmArgs));
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(RedisBenchWorker.class.getName());
+    jvm.addAll(List.of(jvmArgs));
+    List<String> cmd = new ArrayList<>();
     Map<String, String> o = new LinkedHashMap<>();
     o.put("concurrency", opts.getOrDefault("concurrency", "64"));
     o.put("model", opts.getOrDefault("model", "THREADS"));
@@ -630,9 +683,9 @@ public final class RedisBench {
       cmd.add("--" + k);
       cmd.add(v);
     });
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put(RedisStoreConfig.ENV_URL, withNamespace(namespace));
-    Process p = pb.start();
+    ChildSpec spec = ChildSpec.builder("redis-bench worker" + workerSeq, RedisBenchWorker.class.getName())
+        .maxHeap("512m").jvmOptions(jvm).args(cmd).env(RedisStoreConfig.ENV_URL, withNamespace(namespace)).build();
+    Process p = JvmLauncher.processBuilder(spec).redirectErrorStream(true).start();
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = r.readLine()) != null) {

@@ -62,7 +62,7 @@ public final class RedisBenchWorker {
   }
 
   private static Worker start(RedisJobStore store, Map<String, String> o, String queue) {
-    Worker w = Worker.builder(store).registry(TaskRegistry.of(RedisBenchTasks.class))
+    Worker w = Worker.builder(store).registry(TaskRegistry.of(RedisBenchTasks.class, QueueBenchTasks.class))
         .queues(queue)
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))

@@ -2,9 +2,9 @@ package dev.spindle.bench;
 
 import dev.spindle.thumbnails.ResizePool;
 import dev.spindle.thumbnails.SampleImages;
+import dev.spindle.thumbnails.Thumbnail;
 import dev.spindle.thumbnails.ThumbnailMaker;
 import dev.spindle.thumbnails.ThumbnailReport;
-import dev.spindle.thumbnails.Thumbnail;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;

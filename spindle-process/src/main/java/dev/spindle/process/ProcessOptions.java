@@ -1,9 +1,11 @@
 package dev.spindle.process;
 
+import dev.spindle.ExecutionModel;
 import dev.spindle.Task;
 import dev.spindle.process.supervise.ChildSpec;
 import dev.spindle.process.supervise.RestartPolicy;
 import dev.spindle.spi.JsonCodec;
+import dev.spindle.spi.ModelExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +45,7 @@ import java.util.Objects;
  *   <tr><td>{@link #stderr()}</td><td>inherited: workers print to this JVM's standard error</td></tr>
  * </table>
  */
-public final class ProcessOptions {
+public final class ProcessOptions implements ModelExtension {
   private static final ProcessOptions DEFAULTS = builder().build();
 
   private final List<String> jvmOptions;
@@ -450,5 +452,11 @@ public final class ProcessOptions {
       }
       return d;
     }
+  }
+
+  /** {@link ExecutionModel#PROCESSES}: a builder of another model refuses these options. */
+  @Override
+  public ExecutionModel model() {
+    return ExecutionModel.PROCESSES;
   }
 }

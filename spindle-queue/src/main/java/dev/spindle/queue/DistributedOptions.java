@@ -2,6 +2,7 @@ package dev.spindle.queue;
 
 import dev.spindle.ExecutionModel;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.spi.ModelExtension;
 import java.util.Objects;
 
 /**
@@ -30,14 +31,16 @@ import java.util.Objects;
  *   <tr><td>{@link #workerModel()}</td><td>THREADS</td></tr>
  * </table>
  */
-public final class DistributedOptions {
+public final class DistributedOptions implements ModelExtension {
   private final JobStore store;
   private final String storeLocation;
   private final JobOptions jobOptions;
   private final boolean embeddedWorker;
   private final ExecutionModel workerModel;
+  private final JobObserver observer;
 
   private DistributedOptions(Builder b) {
+    this.observer = b.observer;
     this.store = b.store;
     this.storeLocation = b.storeLocation;
     this.jobOptions = b.jobOptions;
@@ -80,6 +83,11 @@ public final class DistributedOptions {
     return workerModel;
   }
 
+  /** The metrics and tracing hook of submissions and of the embedded worker. */
+  public JobObserver observer() {
+    return observer;
+  }
+
   /** Validates settings as they are given. Not thread-safe. */
   public static final class Builder {
     private JobStore store;
@@ -87,8 +95,18 @@ public final class DistributedOptions {
     private JobOptions jobOptions = JobOptions.builder().retry(RetryPolicy.none()).build();
     private boolean embeddedWorker = true;
     private ExecutionModel workerModel = ExecutionModel.THREADS;
+    private JobObserver observer = JobObserver.NONE;
 
     private Builder() {}
+
+    /**
+     * The metrics and tracing hook: each submission stores the submitter's trace context with its
+     * job, and the embedded worker reports its attempts. Default {@link JobObserver#NONE}.
+     */
+    public Builder observer(JobObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
 
     /** Uses this store; the caller keeps ownership and closes it. */
     public Builder store(JobStore store) {
@@ -133,5 +151,11 @@ public final class DistributedOptions {
     public DistributedOptions build() {
       return new DistributedOptions(this);
     }
+  }
+
+  /** {@link ExecutionModel#DISTRIBUTED}: a builder of another model refuses these options. */
+  @Override
+  public ExecutionModel model() {
+    return ExecutionModel.DISTRIBUTED;
   }
 }

@@ -32,11 +32,19 @@ import java.util.Optional;
  * @param expiresAt when retention deletes it, or {@code null} while not terminal
  * @param finishSeq the store's sequence number of its last terminal transition (0 if none)
  * @param policy timeout, retry and retention rules
+ * @param traceContext the W3C trace context of the code that enqueued the job, or {@code null}: the
+ *     {@code traceparent} header value, followed by {@code ';'} and the {@code tracestate} value when
+ *     there is one (neither ever contains the other's separator at that position: a traceparent has no
+ *     {@code ';'}); at most {@link #MAX_TRACE_CONTEXT} printable ASCII characters. Opaque to stores.
  */
 public record JobInfo(String id, String task, String queue, JobState state, int priority, String argsJson,
     String resultJson, String errorJson, String deadReason, String uniqueKey, int attempt, int failures,
     int workerLost, long fence, String workerId, boolean cancelRequested, Instant createdAt, Instant runAt,
-    Instant startedAt, Instant finishedAt, Instant expiresAt, long finishSeq, JobPolicy policy) {
+    Instant startedAt, Instant finishedAt, Instant expiresAt, long finishSeq, JobPolicy policy,
+    String traceContext) {
+
+  /** The longest trace context a job may carry, in characters (a traceparent is 55, a tracestate up to 512). */
+  public static final int MAX_TRACE_CONTEXT = 1024;
 
   /** Dead-letter reason: the worker running the job died {@link JobPolicy#maxWorkerLost()} times. */
   public static final String WORKER_LOST = "worker_lost";
@@ -52,6 +60,42 @@ public record JobInfo(String id, String task, String queue, JobState state, int 
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(policy, "policy");
+  }
+
+  /** A snapshot without a trace context (the form before trace contexts existed). */
+  public JobInfo(String id, String task, String queue, JobState state, int priority, String argsJson,
+      String resultJson, String errorJson, String deadReason, String uniqueKey, int attempt, int failures,
+      int workerLost, long fence, String workerId, boolean cancelRequested, Instant createdAt, Instant runAt,
+      Instant startedAt, Instant finishedAt, Instant expiresAt, long finishSeq, JobPolicy policy) {
+    this(id, task, queue, state, priority, argsJson, resultJson, errorJson, deadReason, uniqueKey, attempt,
+        failures, workerLost, fence, workerId, cancelRequested, createdAt, runAt, startedAt, finishedAt, expiresAt,
+        finishSeq, policy, null);
+  }
+
+  /**
+   * Checks a trace context: {@code null}, or 1 to {@link #MAX_TRACE_CONTEXT} printable ASCII characters.
+   *
+   * @return the argument
+   * @throws IllegalArgumentException if it is empty, too long or holds another character (the message
+   *     gives the length or the position, never the value)
+   */
+  public static String checkTraceContext(String traceContext) {
+    if (traceContext == null) {
+      return null;
+    }
+    int n = traceContext.length();
+    if (n == 0 || n > MAX_TRACE_CONTEXT) {
+      throw new IllegalArgumentException("a trace context must have 1 to " + MAX_TRACE_CONTEXT
+          + " characters, this one has " + n);
+    }
+    for (int i = 0; i < n; i++) {
+      char c = traceContext.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        throw new IllegalArgumentException("a trace context must be printable ASCII; character " + i
+            + " is U+" + String.format("%04X", (int) c));
+      }
+    }
+    return traceContext;
   }
 
   /** The last failure, if any. */
@@ -72,6 +116,6 @@ public record JobInfo(String id, String task, String queue, JobState state, int 
   public JobInfo withState(JobState newState) {
     return new JobInfo(id, task, queue, newState, priority, argsJson, resultJson, errorJson, deadReason,
         uniqueKey, attempt, failures, workerLost, fence, workerId, cancelRequested, createdAt, runAt,
-        startedAt, finishedAt, expiresAt, finishSeq, policy);
+        startedAt, finishedAt, expiresAt, finishSeq, policy, traceContext);
   }
 }

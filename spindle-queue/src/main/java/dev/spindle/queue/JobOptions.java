@@ -1,9 +1,9 @@
 package dev.spindle.queue;
 
+import dev.spindle.queue.internal.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import dev.spindle.queue.internal.Names;
 
 /**
  * Per-job options of an enqueue: where it goes, when it may run, how it is deduplicated, retried,

@@ -49,6 +49,9 @@ import tools.jackson.databind.JsonNode;
  * <p>Closing the queue stops its result watcher; it does not close the store.
  */
 public final class JobQueue implements AutoCloseable {
+  /** The default of {@link Builder#maxWorkflowSize}. */
+  public static final int DEFAULT_MAX_WORKFLOW_SIZE = 100_000;
+
   private final JobStore store;
   private final TaskRegistry registry;
   private final JsonCodec codec;
@@ -56,6 +59,7 @@ public final class JobQueue implements AutoCloseable {
   private final JobOptions defaults;
   private final Listeners listeners;
   private final ClientCore core;
+  private final int maxWorkflowSize;
 
   private JobQueue(Builder b) {
     this.store = b.store;
@@ -63,8 +67,9 @@ public final class JobQueue implements AutoCloseable {
     this.codec = b.codec;
     this.clock = b.clock;
     this.defaults = b.defaults;
-    this.listeners = Listeners.of(b.listeners);
+    this.listeners = Listeners.of(b.listeners, b.observer);
     this.core = new ClientCore(store, codec, clock, listeners, b.name);
+    this.maxWorkflowSize = b.maxWorkflowSize;
   }
 
   /** A builder for a queue client on {@code store}. */
@@ -191,8 +196,43 @@ public final class JobQueue implements AutoCloseable {
     return handles;
   }
 
+  /**
+   * Submits a workflow: every job of it is added in one atomic store call (all or none), the ones
+   * with dependencies WAITING until those end. Each task is checked against the registry and each
+   * own input serialized first, so a bad node adds nothing.
+   *
+   * @throws IllegalArgumentException if the workflow has more jobs than {@link Builder#maxWorkflowSize}
+   * @throws UnknownTaskException if the queue has a registry without one of its tasks
+   * @throws PayloadException if an input cannot be serialized or is over the size limit
+   * @throws StoreException if the store refuses (nothing was added)
+   */
+  public WorkflowHandle submit(Workflow workflow) {
+    List<Workflow.Node> nodes = workflow.nodes();
+    Instant now = clock.instant();
+    List<NewJob> jobs = new ArrayList<>(WorkflowJobs.of(workflow, registry, codec, defaults, now,
+        maxWorkflowSize));
+    jobs.replaceAll(j -> j.withTraceContext(listeners.captureContext(j.queue(), j.task())));
+    List<EnqueueResult> results = store.enqueue(jobs);
+    List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
+    java.util.Map<String, JobHandle<JsonNode>> named = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < results.size(); i++) {
+      EnqueueResult r = results.get(i);
+      JobHandle<JsonNode> h = new DefaultJobHandle<>(core, r.jobId(), nodes.get(i).task().name(), JsonNode.class,
+          r.created());
+      handles.add(h);
+      if (nodes.get(i).name() != null) {
+        named.put(nodes.get(i).name(), h);
+      }
+      emitEnqueued(r, jobs.get(i), now);
+    }
+    List<JobHandle<JsonNode>> last = new ArrayList<>();
+    workflow.exits().forEach(x -> last.add(handles.get(x)));
+    return new WorkflowHandle(handles, named, last);
+  }
+
   private NewJob newJob(String task, String json, JobOptions o, Instant now) {
-    return new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now);
+    return new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now,
+        listeners.captureContext(o.queue(), task));
   }
 
   private void checkKnown(String taskName) {
@@ -202,6 +242,9 @@ public final class JobQueue implements AutoCloseable {
   }
 
   private void emitEnqueued(EnqueueResult r, NewJob n, Instant now) {
+    if (r.created()) {
+      listeners.enqueued(n.queue(), n.task());
+    }
     if (listeners.active()) {
       listeners.emit(new JobEvent(JobEvent.Type.ENQUEUED, r.jobId(), n.task(), n.queue(), 0, r.state(), now, null,
           null, r.created() ? null : "existing"));
@@ -263,6 +306,7 @@ public final class JobQueue implements AutoCloseable {
   public Worker.Builder worker() {
     Worker.Builder b = Worker.builder(store).codec(codec).clock(clock);
     listeners.list().forEach(b::listener);
+    b.observer(listeners.observer());
     if (!registry.names().isEmpty()) {
       b.registry(registry);
     }
@@ -283,7 +327,9 @@ public final class JobQueue implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private JobOptions defaults = JobOptions.defaults();
     private final List<JobListener> listeners = new ArrayList<>();
+    private JobObserver observer = JobObserver.NONE;
     private String name = "queue";
+    private int maxWorkflowSize = DEFAULT_MAX_WORKFLOW_SIZE;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -318,6 +364,15 @@ public final class JobQueue implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The metrics and tracing hook: it gives each new job its trace context (stored in the enqueue
+     * write) and counts enqueues. Default {@link JobObserver#NONE}.
+     */
+    public Builder observer(JobObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
     /** Adds a listener for ENQUEUED and CANCELLED events of this client. */
     public Builder listener(JobListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -334,6 +389,20 @@ public final class JobQueue implements AutoCloseable {
         throw new IllegalArgumentException("name must be 1-64 characters: '" + name + "'");
       }
       this.name = name;
+      return this;
+    }
+
+    /**
+     * The most jobs one {@link #submit submitted} workflow may have (default
+     * {@value JobQueue#DEFAULT_MAX_WORKFLOW_SIZE}).
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxWorkflowSize(int jobs) {
+      if (jobs < 1) {
+        throw new IllegalArgumentException("maxWorkflowSize must be >= 1: " + jobs);
+      }
+      this.maxWorkflowSize = jobs;
       return this;
     }
 

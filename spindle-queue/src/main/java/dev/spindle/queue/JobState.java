@@ -14,6 +14,10 @@ import java.util.Set;
  * <table>
  *   <caption>Allowed transitions</caption>
  *   <tr><th>from</th><th>to</th><th>when</th></tr>
+ *   <tr><td>WAITING</td><td>QUEUED, SCHEDULED</td><td>every job it depends on ended as its
+ *       {@link DependencyPolicy} requires (SCHEDULED if its own run time is still ahead)</td></tr>
+ *   <tr><td>WAITING</td><td>CANCELLED</td><td>cancelled, or a dependency ended in a way its policy does not
+ *       accept (the reason names that job), or an on-failure callback that is not needed</td></tr>
  *   <tr><td>SCHEDULED</td><td>QUEUED</td><td>its run time came (delayed job, retry backoff over)</td></tr>
  *   <tr><td>SCHEDULED</td><td>CANCELLED</td><td>cancelled before it ran</td></tr>
  *   <tr><td>QUEUED</td><td>RUNNING</td><td>a worker with a free slot claimed it (lease + fencing token)</td></tr>
@@ -25,6 +29,8 @@ import java.util.Set;
  *   <tr><td>RUNNING</td><td>DEAD</td><td>dead-lettered: unknown task, undeserializable arguments, worker lost K times</td></tr>
  *   <tr><td>RUNNING</td><td>CANCELLED</td><td>cancelled while running (the worker stopped it)</td></tr>
  *   <tr><td>FAILED, DEAD, CANCELLED</td><td>QUEUED</td><td>requeued by an operator ({@code spindle jobs retry})</td></tr>
+ *   <tr><td>CANCELLED</td><td>WAITING</td><td>the failed dependency that cancelled it was requeued: it
+ *       waits for it again</td></tr>
  *   <tr><td>SUCCEEDED</td><td>(none)</td><td>final; removed by retention or purge</td></tr>
  * </table>
  *
@@ -32,6 +38,8 @@ import java.util.Set;
  * {@link JobHandle} waits for; their jobs are deleted by retention or purge, never moved.
  */
 public enum JobState {
+  /** Waiting for the jobs it depends on to end (a workflow node); see {@link DependencyPolicy}. */
+  WAITING,
   /** Waiting for its run time (delayed, or backing off before a retry). */
   SCHEDULED,
   /** Ready to run; waits for a worker with a free slot. */
@@ -51,13 +59,14 @@ public enum JobState {
 
   static {
     Map<JobState, Set<JobState>> m = new EnumMap<>(JobState.class);
+    m.put(WAITING, EnumSet.of(QUEUED, SCHEDULED, CANCELLED));
     m.put(SCHEDULED, EnumSet.of(QUEUED, CANCELLED));
     m.put(QUEUED, EnumSet.of(RUNNING, CANCELLED));
     m.put(RUNNING, EnumSet.of(SUCCEEDED, SCHEDULED, QUEUED, FAILED, DEAD, CANCELLED));
     m.put(SUCCEEDED, EnumSet.noneOf(JobState.class));
     m.put(FAILED, EnumSet.of(QUEUED));
     m.put(DEAD, EnumSet.of(QUEUED));
-    m.put(CANCELLED, EnumSet.of(QUEUED));
+    m.put(CANCELLED, EnumSet.of(QUEUED, WAITING));
     for (JobState s : values()) {
       m.put(s, Collections.unmodifiableSet(m.get(s)));
     }
@@ -79,9 +88,9 @@ public enum JobState {
     return this == SUCCEEDED || this == FAILED || this == DEAD || this == CANCELLED;
   }
 
-  /** True for SCHEDULED and QUEUED: the job waits to run. */
+  /** True for WAITING, SCHEDULED and QUEUED: the job has not run yet and may still. */
   public boolean isWaiting() {
-    return this == SCHEDULED || this == QUEUED;
+    return this == WAITING || this == SCHEDULED || this == QUEUED;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.spindle.queue;
 
 import dev.spindle.queue.internal.Durations;
+import dev.spindle.spi.Jitter;
 import dev.spindle.spi.JsonCodec;
 import java.time.Duration;
 import java.util.Collection;
@@ -101,7 +102,10 @@ public final class RetryPolicy {
     return maxDelay;
   }
 
-  /** The jitter fraction in [0, 1): a wait d becomes uniform in [d(1-j), d(1+j)], capped at maxDelay. */
+  /**
+   * The jitter fraction in [0, 1): a wait d becomes uniform in [d(1-j), d(1+j)], capped at maxDelay
+   * (the one meaning of jitter in Spindle, {@link Jitter}).
+   */
   public double jitter() {
     return jitter;
   }
@@ -155,8 +159,7 @@ public final class RetryPolicy {
     double base = initialDelay.toMillis() * Math.pow(multiplier, failures - 1);
     double cap = maxDelay.toMillis();
     base = Math.min(base, cap);
-    double spread = base * jitter * (2 * random - 1);
-    long millis = Math.round(Math.min(cap, Math.max(0, base + spread)));
+    long millis = Math.round(Jitter.apply(base, jitter, random, cap));
     return Duration.ofMillis(millis);
   }
 
@@ -275,10 +278,7 @@ public final class RetryPolicy {
      * @throws IllegalArgumentException if outside [0, 1)
      */
     public Builder jitter(double jitter) {
-      if (!(jitter >= 0 && jitter < 1)) {
-        throw new IllegalArgumentException("jitter must be in [0, 1): " + jitter);
-      }
-      this.jitter = jitter;
+      this.jitter = Jitter.check(jitter);
       return this;
     }
 

@@ -3,10 +3,13 @@ package dev.spindle.queue;
 import dev.spindle.ExecutionModel;
 import dev.spindle.TaskExecutor;
 import dev.spindle.TaskRegistry;
+import dev.spindle.queue.internal.ChildSubmitter;
 import dev.spindle.queue.internal.Listeners;
 import dev.spindle.queue.internal.WorkerRuntime;
 import dev.spindle.queue.internal.WorkerSettings;
+import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.spi.JsonCodec;
 import java.time.Clock;
@@ -53,12 +56,21 @@ import java.util.random.RandomGenerator;
  *   <tr><td>{@link Builder#pollInterval}</td><td>1 s: longest idle wait without a change signal</td></tr>
  *   <tr><td>{@link Builder#shutdownGrace}</td><td>30 s</td></tr>
  *   <tr><td>{@link Builder#retention}</td><td>{@link RetentionLimits#defaults()}, applied every minute</td></tr>
+ *   <tr><td>{@link Builder#clockSkewWarning}</td><td>2 s</td></tr>
  * </table>
  *
- * <p>Thread-safe. All timestamps, leases, delays and timeouts use the injected {@link Clock};
- * only how long its threads wait between checks is real time.
+ * <p>Thread-safe. Its own timing (timeouts, heartbeat and retry intervals, event times) uses the
+ * injected {@link Clock}; only how long its threads wait between checks is real time. Leases and
+ * due times are decided on the <em>store's</em> clock: the worker's instants reach the store as
+ * durations from its {@code now}, so a worker whose clock is off keeps its leases. At each
+ * heartbeat it compares its clock with the store's ({@link #clockSkew()}) and logs a warning (at
+ * most every 10 minutes while it lasts) when they differ by more than
+ * {@link Builder#clockSkewWarning}.
  */
 public final class Worker implements AutoCloseable {
+  /** The default {@link Builder#clockSkewWarning}: 2 s. */
+  public static final Duration DEFAULT_CLOCK_SKEW_WARNING = Duration.ofSeconds(2);
+
   private final WorkerRuntime runtime;
 
   private Worker(WorkerRuntime runtime) {
@@ -80,6 +92,14 @@ public final class Worker implements AutoCloseable {
     return runtime.stats();
   }
 
+  /**
+   * The statistics of the local executor running its jobs (submitted, running, completed, failed,
+   * cancelled, rejected), or empty before it started.
+   */
+  public java.util.Optional<dev.spindle.ExecutorStats> executorStats() {
+    return runtime.executorStats();
+  }
+
   /** Makes it look for work now, e.g. after a test moved a manual clock. */
   public void wakeUp() {
     runtime.wakeUp();
@@ -93,6 +113,14 @@ public final class Worker implements AutoCloseable {
   /** Waits until it stopped after {@link #shutdown()}: running jobs finished and their outcomes saved. */
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
     return runtime.awaitTermination(timeout);
+  }
+
+  /**
+   * How far this worker's clock was ahead of the store's at its last heartbeat (negative: behind);
+   * empty if the store does not tell its time.
+   */
+  public Optional<Duration> clockSkew() {
+    return Optional.ofNullable(runtime.clockSkew());
   }
 
   /**
@@ -135,6 +163,7 @@ public final class Worker implements AutoCloseable {
     private JsonCodec codec = JsonCodec.defaults();
     private Clock clock = Clock.systemUTC();
     private final List<JobListener> listeners = new ArrayList<>();
+    private JobObserver observer = JobObserver.NONE;
     private String name = "worker";
     private Duration leaseDuration = Duration.ofSeconds(10);
     private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -148,6 +177,7 @@ public final class Worker implements AutoCloseable {
     private RandomGenerator random = RandomGenerator.getDefault();
     private final Map<String, Integer> queueLimits = new LinkedHashMap<>();
     private Consumer<Throwable> onFatal = t -> { };
+    private Duration clockSkewWarning = DEFAULT_CLOCK_SKEW_WARNING;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -223,6 +253,15 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The metrics and tracing hook: told of each attempt's start (with its wait) and end (with its
+     * outcome and run time), and of the jobs recurring schedules add. Default {@link JobObserver#NONE}.
+     */
+    public Builder observer(JobObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
     /** Adds a listener for this worker's job events. */
     public Builder listener(JobListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -250,6 +289,16 @@ public final class Worker implements AutoCloseable {
      */
     public Builder leaseDuration(Duration lease) {
       this.leaseDuration = positive(lease, "leaseDuration");
+      return this;
+    }
+
+    /**
+     * How far its clock may differ from the store's (measured at each heartbeat) before it logs a
+     * warning; default 2 s. Leases stay correct whatever the difference: the warning is for
+     * timestamps, timeouts and schedules, which use the worker's clock.
+     */
+    public Builder clockSkewWarning(Duration bound) {
+      this.clockSkewWarning = positive(bound, "clockSkewWarning");
       return this;
     }
 
@@ -364,10 +413,24 @@ public final class Worker implements AutoCloseable {
       }
       List<String> qs = queues.isEmpty() ? List.of(JobOptions.DEFAULT_QUEUE) : List.copyOf(queues);
       return new WorkerSettings(store, name, qs, concurrency, model, executor,
-          WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners), leaseDuration,
+          WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners, observer), leaseDuration,
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
-          random, Map.copyOf(queueLimits));
+          random, Map.copyOf(queueLimits), clockSkewWarning, children());
+    }
+
+    /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */
+    private ChildSubmitter children() {
+      JobStore st = store;
+      TaskRegistry reg = registry;
+      JsonCodec json = codec;
+      Clock c = clock;
+      return (parent, fence, children) -> {
+        List<NewJob> jobs = WorkflowJobs.of(children, reg, json, JobOptions.defaults(), c.instant(),
+            JobQueue.DEFAULT_MAX_WORKFLOW_SIZE);
+        List<EnqueueResult> added = st.addChildren(parent, fence, jobs, children.exits());
+        return added.stream().map(EnqueueResult::jobId).toList();
+      };
     }
 
     /**

@@ -14,9 +14,13 @@ class JobStateTest {
     assertThat(JobState.RUNNING.allowedTargets()).containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.SCHEDULED,
         JobState.QUEUED, JobState.FAILED, JobState.DEAD, JobState.CANCELLED);
     assertThat(JobState.SUCCEEDED.allowedTargets()).isEmpty();
-    for (JobState s : EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED)) {
+    for (JobState s : EnumSet.of(JobState.FAILED, JobState.DEAD)) {
       assertThat(s.allowedTargets()).containsExactly(JobState.QUEUED);
     }
+    // a job cancelled because a dependency failed waits again when that dependency is retried
+    assertThat(JobState.CANCELLED.allowedTargets()).containsExactlyInAnyOrder(JobState.QUEUED, JobState.WAITING);
+    assertThat(JobState.WAITING.allowedTargets()).containsExactlyInAnyOrder(JobState.QUEUED, JobState.SCHEDULED,
+        JobState.CANCELLED);
   }
 
   @Test
@@ -34,7 +38,8 @@ class JobStateTest {
     JobState.checkRequeue("1", JobState.FAILED);
     JobState.checkRequeue("1", JobState.DEAD);
     JobState.checkRequeue("1", JobState.CANCELLED);
-    for (JobState s : EnumSet.of(JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED)) {
+    for (JobState s : EnumSet.of(JobState.WAITING, JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING,
+        JobState.SUCCEEDED)) {
       assertThatThrownBy(() -> JobState.checkRequeue("1", s)).isInstanceOf(IllegalJobTransitionException.class)
           .hasMessageContaining("only FAILED, DEAD or CANCELLED");
     }
@@ -44,6 +49,8 @@ class JobStateTest {
   void terminalAndWaitingStates() {
     assertThat(JobState.terminalStates()).containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.FAILED,
         JobState.DEAD, JobState.CANCELLED);
+    assertThat(JobState.WAITING.isWaiting()).isTrue();
+    assertThat(JobState.WAITING.isTerminal()).isFalse();
     assertThat(JobState.SCHEDULED.isWaiting()).isTrue();
     assertThat(JobState.QUEUED.isWaiting()).isTrue();
     assertThat(JobState.RUNNING.isWaiting()).isFalse();

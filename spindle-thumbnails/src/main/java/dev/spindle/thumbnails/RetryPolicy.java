@@ -1,13 +1,16 @@
 package dev.spindle.thumbnails;
 
+import dev.spindle.spi.Jitter;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * How transient download failures (timeouts, resets, refused connections, HTTP 408/425/429/5xx)
  * are retried: up to {@code maxAttempts} attempts in all, waiting {@code initialBackoff} ×
- * {@code multiplier}^(attempt−1) between them, capped at {@code maxBackoff}, each wait shortened
- * by a random fraction up to {@code jitter} so that many clients do not retry in step. A
+ * {@code multiplier}^(attempt−1) between them, capped at {@code maxBackoff}, each wait spread at
+ * random by ± {@code jitter} (uniform in [d(1-jitter), d(1+jitter)], then capped at
+ * {@code maxBackoff}: the one meaning of jitter in Spindle, {@link Jitter}) so that many clients do
+ * not retry in step. A
  * {@code Retry-After} header of a 429 or 503 answer is honoured up to {@code maxBackoff}.
  * Immutable.
  *
@@ -15,7 +18,7 @@ import java.util.Objects;
  * @param initialBackoff wait before the second attempt; default 250 ms
  * @param maxBackoff the longest wait; default 5 s
  * @param multiplier growth per attempt, 1..10; default 2
- * @param jitter 0..1, the largest fraction taken off a wait at random; default 0.2
+ * @param jitter in [0, 1), the fraction a wait is spread by at random; default 0.2
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier, double jitter) {
   private static final RetryPolicy DEFAULTS = new RetryPolicy(3, Duration.ofMillis(250), Duration.ofSeconds(5), 2.0, 0.2);
@@ -32,9 +35,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     if (!(multiplier >= 1.0 && multiplier <= 10.0)) {
       throw new IllegalArgumentException("multiplier must be 1..10: " + multiplier);
     }
-    if (!(jitter >= 0.0 && jitter <= 1.0)) {
-      throw new IllegalArgumentException("jitter must be 0..1: " + jitter);
-    }
+    Jitter.check(jitter);
   }
 
   /** 3 attempts, 250 ms doubling up to 5 s, 20% jitter. */
@@ -56,8 +57,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
       return retryAfter.compareTo(maxBackoff) > 0 ? maxBackoff : retryAfter;
     }
     double nanos = initialBackoff.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
-    nanos = Math.min(nanos, maxBackoff.toNanos());
-    nanos *= 1.0 - jitter * random;
-    return Duration.ofNanos((long) nanos);
+    double cap = maxBackoff.toNanos();
+    return Duration.ofNanos((long) Jitter.apply(Math.min(nanos, cap), jitter, random, cap));
   }
 }

@@ -1,11 +1,11 @@
 package dev.spindle.thumbnails;
 
+import dev.spindle.thumbnails.internal.AtomicFiles;
 import dev.spindle.thumbnails.internal.Downloader;
 import dev.spindle.thumbnails.internal.ImageSource;
 import dev.spindle.thumbnails.internal.ResizeBackend;
 import dev.spindle.thumbnails.internal.ResizeBackends;
 import dev.spindle.thumbnails.internal.ThumbnailRun;
-import dev.spindle.thumbnails.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;

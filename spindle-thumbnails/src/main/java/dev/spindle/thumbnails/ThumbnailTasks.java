@@ -3,8 +3,11 @@ package dev.spindle.thumbnails;
 import dev.spindle.Task;
 import dev.spindle.TaskCatalog;
 import dev.spindle.process.JoinableQueue;
+import dev.spindle.queue.JobOutcome;
+import dev.spindle.spi.JsonCodec;
 import dev.spindle.thumbnails.internal.SharedCounters;
 import dev.spindle.thumbnails.internal.ThumbnailRenderer;
+import dev.spindle.thumbnails.internal.WorkflowSteps;
 import java.util.Collection;
 import java.util.List;
 
@@ -70,6 +73,25 @@ public final class ThumbnailTasks implements TaskCatalog {
       rounds -> dev.spindle.thumbnails.internal.WarmUp.run(rounds == null ? 3 : Math.max(1, Math.min(rounds, 50))));
 
   /**
+   * Downloads one image of a {@link ThumbnailWorkflow} ({@code thumbnails.download}) and answers with
+   * the request to resize it, so a chain feeds it to {@link #RESIZE}. Transient failures (timeouts,
+   * resets, 5xx, 429 with its Retry-After) are retried inside the task by the request's policy; the
+   * job fails with the last reason, the URL in its message.
+   */
+  public static final Task<DownloadRequest, ResizeRequest> DOWNLOAD = Task.of("thumbnails.download",
+      DownloadRequest.class, ResizeRequest.class, WorkflowSteps::download);
+
+  /**
+   * Draws the contact sheet of a {@link ThumbnailWorkflow} ({@code thumbnails.contact-sheet}) from
+   * the outcomes of its resize jobs, in image order: a grid of one thumbnail per image that was
+   * made, saved as {@code contact-sheet.jpg} beside the thumbnails; the others are listed in
+   * {@link ContactSheet#missing()}. Fails if no image was made.
+   */
+  public static final Task<JobOutcome[], ContactSheet> CONTACT_SHEET = Task.of("thumbnails.contact-sheet",
+      JobOutcome[].class, ContactSheet.class, outcomes -> WorkflowSteps.contactSheet(List.of(outcomes),
+          JsonCodec.defaults()));
+
+  /**
    * Input of {@link #RESIZE_WORKER}: where to take work from and where to answer.
    *
    * @param jobs the queue of work items
@@ -114,6 +136,6 @@ public final class ThumbnailTasks implements TaskCatalog {
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(RESIZE, RESIZE_WORKER, WARM_UP);
+    return List.of(RESIZE, RESIZE_WORKER, WARM_UP, DOWNLOAD, CONTACT_SHEET);
   }
 }

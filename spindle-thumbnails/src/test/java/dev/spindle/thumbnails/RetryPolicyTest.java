@@ -16,10 +16,16 @@ class RetryPolicyTest {
   }
 
   @Test
-  void jitterOnlyShortensWaits() {
-    RetryPolicy p = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 0.5);
-    assertThat(p.backoff(1, 0.0, null)).isEqualTo(Duration.ofMillis(100));
-    assertThat(p.backoff(1, 0.999, null).toMillis()).isBetween(50L, 51L);
+  void jitterSpreadsWaitsSymmetricallyWithinTheCapAsTheQueuesPolicyDoes() {
+    RetryPolicy p = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofMillis(120), 2.0, 0.5);
+    assertThat(p.backoff(1, 0.0, null)).isEqualTo(Duration.ofMillis(50));
+    assertThat(p.backoff(1, 0.5, null)).isEqualTo(Duration.ofMillis(100));
+    assertThat(p.backoff(1, 0.999, null)).as("capped").isEqualTo(Duration.ofMillis(120));
+    dev.spindle.queue.RetryPolicy queue = dev.spindle.queue.RetryPolicy.builder().initialDelay(Duration.ofMillis(100))
+        .maxDelay(Duration.ofMillis(120)).jitter(0.5).build();
+    for (double r : new double[] {0.0, 0.25, 0.5, 0.999}) {
+      assertThat(p.backoff(1, r, null).toMillis()).isEqualTo(queue.backoff(1, r).toMillis());
+    }
   }
 
   @Test

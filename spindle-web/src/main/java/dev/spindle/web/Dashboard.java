@@ -6,6 +6,7 @@ import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.supervisor.RunDirectory;
 import dev.spindle.web.internal.ApiRoutes;
 import dev.spindle.web.internal.AuditTrail;
 import dev.spindle.web.internal.Auth;
@@ -15,12 +16,14 @@ import dev.spindle.web.internal.Pages;
 import dev.spindle.web.internal.Problem;
 import dev.spindle.web.internal.QueueService;
 import dev.spindle.web.internal.RouteTable;
+import dev.spindle.web.internal.Supervisors;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +80,7 @@ public final class Dashboard implements AutoCloseable {
     this.settings = b;
     this.queue = JobQueue.builder(b.store).registry(b.registry).clock(b.clock).name("spindle-web").build();
     AuditTrail audit = new AuditTrail(b.clock, b.store);
-    this.service = new QueueService(queue, audit);
+    this.service = new QueueService(queue, audit, new Supervisors(b.runDirectory));
     this.live = new LiveStats(service, b.tick);
     Credentials creds = b.credentials;
     String token = null;
@@ -247,6 +250,7 @@ public final class Dashboard implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private long maxBodyBytes = 2L * 1024 * 1024;
     private final List<Extra> extras = new ArrayList<>();
+    private Path runDirectory = RunDirectory.defaultPath();
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -338,6 +342,16 @@ public final class Dashboard implements AutoCloseable {
             + path + "'");
       }
       extras.add(new Extra(path, Objects.requireNonNull(role, "role"), Objects.requireNonNull(handler, "handler")));
+      return this;
+    }
+
+    /**
+     * Where the supervisor masters of this host keep their control sockets (default {@link
+     * RunDirectory#defaultPath()}, as {@code spindle supervise} and {@code spindle ctl} use): the
+     * workers page lists their child processes. {@code null} shows none.
+     */
+    public Builder supervisorRunDirectory(Path dir) {
+      this.runDirectory = dir;
       return this;
     }
 

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -242,6 +243,28 @@ class ApiTest {
         assertThat(p[1]).as(route).contains("{");
       }
     }
-    assertThat(JobState.values()).hasSize(7);
+  }
+
+  @Test
+  void aJobsWorkflowNeighboursAreInTheApiAndOnItsPage() {
+    List<String> ids = f.store.enqueue(List.of(
+        new dev.spindle.queue.spi.NewJob("wf.a", "1", "q", 0, java.time.Instant.now(), null,
+            dev.spindle.queue.JobPolicy.defaults(), java.time.Instant.now()),
+        new dev.spindle.queue.spi.NewJob("wf.b", "null", "q", 0, java.time.Instant.now(), null,
+            dev.spindle.queue.JobPolicy.defaults(), java.time.Instant.now()).dependingOn(List.of(
+                dev.spindle.queue.spi.Dependency.onBatchJob(0, dev.spindle.queue.DependencyPolicy.ALWAYS)),
+            dev.spindle.queue.WorkflowInput.OUTCOMES)))
+        .stream().map(dev.spindle.queue.spi.EnqueueResult::jobId).toList();
+    JsonNode a = WebFixture.json(f.get("/api/v1/jobs/" + ids.get(0) + "/dependencies", VIEW));
+    assertThat(a.get("dependsOn")).isEmpty();
+    assertThat(a.get("dependents").get(0).get("id").asString()).isEqualTo(ids.get(1));
+    assertThat(a.get("dependents").get(0).get("state").asString()).isEqualTo("WAITING");
+    assertThat(a.get("dependents").get(0).get("policy").asString()).isEqualTo("ALWAYS");
+    JsonNode b = WebFixture.json(f.get("/api/v1/jobs/" + ids.get(1) + "/dependencies", VIEW));
+    assertThat(b.get("dependsOn").get(0).get("task").asString()).isEqualTo("wf.a");
+    assertThat(b.get("dependsOn").get(0).get("input").asBoolean()).isTrue();
+    assertThat(f.get("/api/v1/jobs/999999/dependencies", VIEW).statusCode()).isEqualTo(404);
+    String page = f.get("/jobs/" + ids.get(1), VIEW).body();
+    assertThat(page).contains("<h2>Workflow</h2>", "Waits for", "href=\"/jobs/" + ids.get(0) + "\"", "wf.a");
   }
 }

@@ -11,8 +11,10 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.store.sqlite.SqliteJobStore;
+import dev.spindle.supervisor.ServiceConfig;
+import dev.spindle.supervisor.ServiceManager;
+import dev.spindle.supervisor.examples.PrinterService;
 import dev.spindle.testkit.store.StoreContractTasks;
 import java.io.File;
 import java.io.IOException;
@@ -55,6 +57,7 @@ class BrowserTest {
   static Dashboard dashboard;
   static JobQueue queue;
   static Worker worker;
+  static ServiceManager supervisor;
   static WebDriver browser;
   static WebDriverWait wait;
   static Path shots;
@@ -66,7 +69,13 @@ class BrowserTest {
   static void start() throws Exception {
     dir = Files.createTempDirectory("spindle-browser");
     store = SqliteJobStore.open(dir.resolve("jobs.db"));
-    dashboard = WebFixture.configure(Dashboard.builder(store)).build().start();
+    Path run = dir.resolve("run");
+    supervisor = ServiceManager.builder().name("printers").runDirectory(run)
+        .memoryCheckInterval(Duration.ofMillis(200)).reportInterval(Duration.ofMillis(200))
+        .childStdout(ProcessBuilder.Redirect.DISCARD)
+        .service(ServiceConfig.builder("printer", PrinterService.class).workers(2)
+            .args(new PrinterService.Args("hi", 60_000)).build()).build().start();
+    dashboard = WebFixture.configure(Dashboard.builder(store)).supervisorRunDirectory(run).build().start();
     queue = JobQueue.builder(store).build();
     seed();
     shots = Path.of(System.getProperty("spindle.screenshots", "target/screenshots"));
@@ -133,6 +142,14 @@ class BrowserTest {
     if (store != null) {
       store.close();
     }
+    if (supervisor != null) {
+      supervisor.stopNow();
+      try {
+        supervisor.awaitTermination(Duration.ofSeconds(60));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static void open(String path) {
@@ -166,6 +183,11 @@ class BrowserTest {
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
     wait.until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
     assertThat(text("[data-live=total-dead]")).isEqualTo("1");
+    // the last hour from the statistics kept in the store: wait percentiles, failures, charts
+    assertThat(text("[data-live=wait-p95]")).startsWith("≤");
+    assertThat(text("[data-live=failures]")).isEqualTo("2"); // the failed job and the dead one
+    assertThat(browser.findElements(By.cssSelector("#chart-finished rect.ok"))).isNotEmpty();
+    assertThat(browser.findElements(By.cssSelector("#chart-wait rect.wait"))).isNotEmpty();
     shot("overview");
   }
 
@@ -187,15 +209,31 @@ class BrowserTest {
         .allSatisfy(r -> assertThat(r.getText()).contains("SUCCEEDED"));
     open("/jobs");
     shot("jobs");
+    // search by text in the arguments (ASCII case ignored) and by time range, with the form
+    browser.findElement(By.id("filter-q")).sendKeys("EXAMPLE.COM");
+    ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+        "document.getElementById('filter-createdAfter').value = '2000-01-01T00:00:00';");
+    browser.findElement(By.id("filter-apply")).click();
+    wait.until(ExpectedConditions.urlContains("q=EXAMPLE.COM"));
+    assertThat(browser.getCurrentUrl()).contains("createdAfter=2000-01-01T00%3A00");
+    assertThat(browser.findElements(By.cssSelector("#job-table tbody tr"))).hasSize(3)
+        .allSatisfy(r -> assertThat(r.getText()).contains("mail.send"));
+    shot("jobs-search");
+    open("/jobs?q=planned+failure");
+    assertThat(browser.findElements(By.cssSelector("#job-table tbody tr"))).hasSize(1)
+        .allSatisfy(r -> assertThat(r.getText()).contains(failedId)); // found in the error
     open("/jobs/" + failedId);
     assertThat(text("#job-error")).contains("IllegalStateException: planned failure 1 of 9", "at ");
     shot("job");
+    await().atMost(Duration.ofSeconds(60)).until(() -> supervisor.status().service("printer").orElseThrow()
+        .workerStatuses().stream().allMatch(w -> w.pid() > 0 && w.residentBytes() > 0));
     open("/workers");
     assertThat(text("#worker-table")).contains("worker-1");
+    long childPid = supervisor.status().service("printer").orElseThrow().workerStatuses().get(0).pid();
+    assertThat(text("#master-printers")).contains("printer", Long.toString(childPid), "MiB");
     shot("workers");
     open("/schedules");
     assertThat(text("#schedule-table")).contains("nightly-report", "cleanup");
-    shot("schedules");
   }
 
   @Test
@@ -238,6 +276,20 @@ class BrowserTest {
     browser.findElement(By.id("resume-mail")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("pause-mail")));
     assertThat(store.control().pausedQueues()).isEmpty();
+  }
+
+  @Test
+  @Order(5)
+  void pausesAndResumesASchedule() throws Exception {
+    open("/schedules");
+    browser.findElement(By.id("pause-schedule-cleanup")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("resume-schedule-cleanup")));
+    assertThat(store.control().pausedSchedules()).containsExactly("cleanup");
+    assertThat(text("tr[data-schedule=cleanup]")).contains("paused");
+    shot("schedules");
+    browser.findElement(By.id("resume-schedule-cleanup")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("pause-schedule-cleanup")));
+    assertThat(store.control().pausedSchedules()).isEmpty();
   }
 
   @Test

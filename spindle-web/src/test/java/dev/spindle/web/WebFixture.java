@@ -28,8 +28,12 @@ final class WebFixture implements AutoCloseable {
   }
 
   WebFixture(JobStore store) {
+    this(store, configure(Dashboard.builder(store)));
+  }
+
+  WebFixture(JobStore store, Dashboard.Builder b) {
     this.store = store;
-    this.dashboard = configure(Dashboard.builder(store)).build().start();
+    this.dashboard = b.build().start();
   }
 
   static Dashboard.Builder configure(Dashboard.Builder b) {
@@ -39,7 +43,7 @@ final class WebFixture implements AutoCloseable {
         .password("alice", Role.OPERATOR, PASSWORD.toCharArray())
         .password("bob", Role.VIEWER, PASSWORD.toCharArray())
         .build();
-    return b.port(0).credentials(c).tick(Duration.ofMillis(200))
+    return b.port(0).credentials(c).tick(Duration.ofMillis(200)).supervisorRunDirectory(null)
         .route("/metrics", Role.VIEWER, () -> RouteResponse.ok("text/plain", "spindle_up 1\n"));
   }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cpu-scaling", mixinStandardHelpOptions = true,
     description = {
         "Scaling Python's compute(): each of W workers sums N random integers in [1, 100]; prints time's "
-            + "user/system/%cpu/total per model (the text: 8 threads 116% cpu, 8 processes 332% cpu on 4 cores).",
+            + "user/system/%%cpu/total per model (the text: 8 threads 116%% cpu, 8 processes 332%% cpu on 4 cores).",
         "Example: ./spindle cpu-scaling --models sequential,threads,processes"})
 public final class CpuScalingCommand implements Callable<Integer> {
   @CommandLine.Spec

@@ -2,7 +2,6 @@ package dev.spindle.cli.examples;
 
 import dev.spindle.ExecutionModel;
 import dev.spindle.cli.ProgressBar;
-import dev.spindle.examples.primes.PrimeDataset;
 import dev.spindle.examples.primes.PrimeSweep;
 import dev.spindle.examples.primes.SweepChart;
 import java.io.PrintStream;

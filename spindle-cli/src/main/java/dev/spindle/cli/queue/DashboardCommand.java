@@ -1,9 +1,12 @@
 package dev.spindle.cli.queue;
 
 import dev.spindle.TaskRegistry;
+import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.web.Credentials;
 import dev.spindle.web.Dashboard;
+import dev.spindle.web.Role;
+import dev.spindle.web.RouteResponse;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -110,6 +113,11 @@ public final class DashboardCommand implements Callable<Integer> {
   static void serve(PrintStream out, JobStore store, String bind, int port, Credentials creds,
       TaskRegistry registry) throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).bind(bind).port(port).registry(registry);
+    // Prometheus text of the store's queue gauges at /metrics, behind the dashboard's authentication
+    SpindleMetrics metrics = SpindleMetrics.builder().build()
+        .bindStore(store.inspector());
+    b.route("/metrics", Role.VIEWER, () -> RouteResponse.ok(
+        SpindleMetrics.contentType(), metrics.scrape()));
     if (creds != null) {
       b.credentials(creds);
     }

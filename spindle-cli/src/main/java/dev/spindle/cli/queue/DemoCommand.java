@@ -164,7 +164,7 @@ public final class DemoCommand implements Callable<Integer> {
         done.add(h.info().orElseThrow());
       }
       done.sort(Comparator.comparing(JobInfo::finishSeq));
-      Map<String, String> workerNames = workerNames(inspector, done);
+      Map<String, String> workerNames = workerNames(inspector);
       int primeCount = 0;
       boolean primesOk = true;
       for (JobInfo j : done) {
@@ -234,7 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
     return ok;
   }
 
-  private static Map<String, String> workerNames(JobInspector inspector, List<JobInfo> jobs) {
+  private static Map<String, String> workerNames(JobInspector inspector) {
     Map<String, String> names = new HashMap<>();
     inspector.workers().forEach(w -> names.put(w.id(), w.name() + " (pid " + w.pid() + ")"));
     return names;

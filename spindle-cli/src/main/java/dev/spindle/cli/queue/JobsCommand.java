@@ -20,17 +20,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
-/** {@code ./spindle jobs list|show|retry|cancel|purge}: inspect and repair jobs. */
+/** {@code ./spindle jobs list|show|tree|retry|cancel|purge}: inspect and repair jobs. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
     description = {"Lists, shows, requeues, cancels and purges jobs of the durable queue.",
         "Examples: ./spindle jobs list --state failed,dead   ./spindle jobs show 42   ./spindle jobs retry --all"},
-    subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Retry.class,
+    subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Tree.class, JobsCommand.Retry.class,
         JobsCommand.Cancel.class, JobsCommand.Purge.class})
 public final class JobsCommand implements Runnable {
   @CommandLine.Spec
@@ -171,6 +171,40 @@ public final class JobsCommand implements Runnable {
         return 1;
       } catch (RuntimeException e) {
         return QueueSupport.fail("jobs show", e);
+      }
+    }
+  }
+
+  /** {@code jobs tree}: the workflow a job belongs to, from its first jobs down. */
+  @Command(name = "tree", mixinStandardHelpOptions = true,
+      description = {"Shows the workflow around a job: its dependencies' roots and everything below them.",
+          "Example: ./spindle jobs tree 42"})
+  static final class Tree implements Callable<Integer> {
+    @Mixin
+    QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+    @Parameters(paramLabel = "ID", description = "a job of the workflow")
+    String id;
+
+    @Option(names = "--max-lines", description = "at most this many lines (default ${DEFAULT-VALUE})",
+        defaultValue = "500")
+    int maxLines;
+
+    @Override
+    public Integer call() {
+      if (maxLines < 1) {
+        System.err.println("spindle jobs tree: --max-lines must be >= 1, not " + maxLines);
+        return 2;
+      }
+      try (JobStore s = store.open()) {
+        String start = s.find(id).orElseThrow(() -> new JobNotFoundException(id)).id();
+        new WorkflowTree(s.inspector(), s::find, maxLines).print(System.out, start);
+        return 0;
+      } catch (JobNotFoundException e) {
+        System.err.println("spindle jobs tree: " + e.getMessage());
+        return 1;
+      } catch (RuntimeException e) {
+        return QueueSupport.fail("jobs tree", e);
       }
     }
   }

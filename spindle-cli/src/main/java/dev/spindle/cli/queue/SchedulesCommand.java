@@ -14,11 +14,11 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code ./spindle schedules list|add|remove}: recurring jobs, changed at runtime. */
 @Command(name = "schedules", mixinStandardHelpOptions = true,

@@ -5,6 +5,7 @@ import dev.spindle.cli.ProgressBar;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Schedule;
+import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
@@ -21,10 +22,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code ./spindle status}: queues and their depths, workers, throughput and schedules. */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -61,7 +62,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (clear) {
           System.out.print("\033[H\033[2J");
         }
-        print(System.out, s, in, Clock.systemUTC().instant());
+        print(System.out, s, in, storeNow(s));
         System.out.flush();
         if (every == null) {
           return 0;
@@ -91,6 +92,24 @@ public final class StatusCommand implements Callable<Integer> {
       out.put(w, QueueSupport.cut(sb.toString(), 60));
     });
     return out;
+  }
+
+  /** The store's clock, on which leases are judged; this host's clock if the store cannot say. */
+  private static Instant storeNow(JobStore s) {
+    try {
+      return s.storeTime();
+    } catch (RuntimeException e) {
+      return Clock.systemUTC().instant();
+    }
+  }
+
+  /** A worker's clock skew for the CLOCK column: {@code +0.0s}, {@code -60.0s!} beyond the bound, or {@code -}. */
+  static String skew(Duration d) {
+    if (d == null) {
+      return "-";
+    }
+    String t = String.format(Locale.ROOT, "%+.1fs", d.toMillis() / 1000.0);
+    return d.abs().compareTo(Worker.DEFAULT_CLOCK_SKEW_WARNING) > 0 ? t + "!" : t;
   }
 
   private static Duration max0(Duration d) {
@@ -139,20 +158,28 @@ public final class StatusCommand implements Callable<Integer> {
         + " with an expired lease (their jobs are being reclaimed)" : ""));
     if (!workers.isEmpty()) {
       Map<String, String> runs = runningTasks(in);
-      out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %12s %8s %9s %8s %10s %-8s %s", "WORKER",
-          "MODEL", "QUEUES", "RUNNING", "PROCESSED", "FAILED", "JOBS/S", "UP", "HEARTBEAT", "STATE", "RUNS"));
+      out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %12s %8s %9s %8s %10s %8s %-8s %s", "WORKER",
+          "MODEL", "QUEUES", "RUNNING", "PROCESSED", "FAILED", "JOBS/S", "UP", "HEARTBEAT", "CLOCK", "STATE", "RUNS"));
       double rate = 0;
       for (WorkerRecord w : workers) {
         boolean live = w.isAlive(now);
         if (live) {
           rate += w.ratePerSecond();
         }
-        out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %8s %10s %-8s %s",
+        out.println(String.format(Locale.ROOT, "%-40s %-10s %-16s %9s %,12d %,8d %9.1f %8s %10s %8s %-8s %s",
             QueueSupport.cut(w.id(), 40), w.model().toLowerCase(Locale.ROOT),
             QueueSupport.cut(String.join(",", w.queues()), 16), w.running() + "/" + w.concurrency(), w.processed(),
             w.failed(), w.ratePerSecond(), QueueSupport.human(max0(Duration.between(w.startedAt(), now))),
-            QueueSupport.human(max0(Duration.between(w.heartbeatAt(), now))) + " ago",
+            QueueSupport.human(max0(Duration.between(w.heartbeatAt(), now))) + " ago", skew(w.clockSkew()),
             live ? w.state() : "EXPIRED", runs.getOrDefault(w.id(), "")));
+      }
+      for (WorkerRecord w : workers) {
+        Duration d = w.clockSkew();
+        if (d != null && d.abs().compareTo(Worker.DEFAULT_CLOCK_SKEW_WARNING) > 0) {
+          out.println(String.format(Locale.ROOT, "clock: worker %s is %.1f s %s the store's clock (leases and due "
+              + "times use the store's clock; its own timestamps and timeouts are off: check the host's time sync)",
+              QueueSupport.cut(w.id(), 40), d.abs().toMillis() / 1000.0, d.isNegative() ? "behind" : "ahead of"));
+        }
       }
       out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));
     }

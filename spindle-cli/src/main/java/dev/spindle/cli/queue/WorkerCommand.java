@@ -3,10 +3,12 @@ package dev.spindle.cli.queue;
 import dev.spindle.ExecutionModel;
 import dev.spindle.TaskRegistry;
 import dev.spindle.cli.DurationArgs;
+import dev.spindle.metrics.MetricsServer;
+import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
-import java.util.concurrent.atomic.AtomicReference;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,10 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code ./spindle worker}: consumes the durable queue until SIGTERM or Ctrl-C, then stops
@@ -83,6 +86,17 @@ public final class WorkerCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE})")
   int processes;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "serve Prometheus metrics at http://ADDRESS:PORT/metrics (job counts, wait and run times, queue "
+          + "depth and age, slots, executor figures); spans go to the OpenTelemetry SDK set up in this JVM (the "
+          + "OpenTelemetry Java agent), if any. Off by default")
+  Integer metricsPort;
+
+  @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "address of the metrics server (default: ${DEFAULT-VALUE}); another one needs a bearer token "
+          + "in $" + MetricsServer.TOKEN_ENV)
+  String metricsBind;
+
   @Override
   public Integer call() throws InterruptedException {
     CommandLine cl = spec.commandLine();
@@ -101,7 +115,14 @@ public final class WorkerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+      throw new CommandLine.ParameterException(cl, "--metrics-port must be 0-65535: " + metricsPort);
+    }
     if (processes != 0) {
+      if (metricsPort != null) {
+        throw new CommandLine.ParameterException(cl, "--metrics-port serves one worker process; with --processes "
+            + "run each supervised worker's metrics elsewhere (not supported yet)");
+      }
       return dev.spindle.cli.supervisor.SupervisedWorkers.run(cl, processes, store.location(), registry, queues, m,
           concurrency, name, graceD, DurationArgs.parse(cl, lease), DurationArgs.parse(cl, heartbeat), limits);
     }
@@ -112,6 +133,8 @@ public final class WorkerCommand implements Callable<Integer> {
       return QueueSupport.fail("worker", e);
     }
     Worker worker;
+    SpindleMetrics metrics = metricsPort == null ? null
+        : SpindleMetrics.builder().tracing(GlobalOpenTelemetry.get()).build();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicReference<Throwable> fatal = new AtomicReference<>();
     try {
@@ -120,6 +143,9 @@ public final class WorkerCommand implements Callable<Integer> {
       b.concurrency(concurrency != null ? concurrency
           : m == ExecutionModel.SEQUENTIAL ? 1 : Runtime.getRuntime().availableProcessors());
       limits.forEach(b::queueLimit);
+      if (metrics != null) {
+        b.observer(metrics.observer());
+      }
       b.onFatal(t -> {
         fatal.set(t);
         stopped.countDown();
@@ -132,9 +158,28 @@ public final class WorkerCommand implements Callable<Integer> {
       s.close();
       return QueueSupport.fail("worker", e);
     }
+    MetricsServer server = null;
+    if (metrics != null) {
+      metrics.bindStore(s.inspector()).bindExecutor(() -> worker.executorStats().orElse(null));
+      try {
+        server = MetricsServer.start(metrics, metricsBind, metricsPort, System.getenv(MetricsServer.TOKEN_ENV));
+      } catch (RuntimeException e) {
+        worker.close();
+        s.close();
+        if (e instanceof IllegalArgumentException) {
+          throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        return QueueSupport.fail("worker", e);
+      }
+      System.err.println("spindle worker: metrics at http://" + metricsBind + ":" + server.port() + "/metrics");
+    }
+    MetricsServer metricsServer = server;
     Thread hook = new Thread(() -> {
       System.err.println("spindle worker: stopping (grace " + QueueSupport.human(graceD) + ")...");
       worker.close();
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
       s.close();
       stopped.countDown();
     }, "spindle-worker-shutdown");

@@ -6,7 +6,6 @@ import dev.spindle.supervisor.ManagerStatus;
 import dev.spindle.supervisor.RunDirectory;
 import dev.spindle.supervisor.ServiceStatus;
 import dev.spindle.supervisor.WorkerStatus;
-import tools.jackson.databind.json.JsonMapper;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code ./spindle ctl}: controls a running master ({@code spindle services}, {@code spindle worker

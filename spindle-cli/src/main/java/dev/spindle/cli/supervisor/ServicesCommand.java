@@ -1,5 +1,7 @@
 package dev.spindle.cli.supervisor;
 
+import dev.spindle.metrics.MetricsServer;
+import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.process.JoinableQueue;
 import dev.spindle.supervisor.ReloadHook;
 import dev.spindle.supervisor.RunDirectory;
@@ -74,6 +76,11 @@ public final class ServicesCommand implements Callable<Integer> {
       description = "where the control socket goes (default: $XDG_RUNTIME_DIR/spindle or ~/.spindle/run; mode 0700)")
   Path runDir;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "serve the master's Prometheus metrics (restarts, crash loops, children's RSS) at "
+          + "http://127.0.0.1:PORT/metrics. Off by default")
+  Integer metricsPort;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -123,10 +130,27 @@ public final class ServicesCommand implements Callable<Integer> {
       System.err.println("spindle services: " + e.getMessage());
       return Termination.START_FAILED;
     }
+    MetricsServer metricsServer = null;
+    if (metricsPort != null) {
+      SpindleMetrics metrics = SpindleMetrics.builder().build();
+      metrics.bindSupervisor(manager::status);
+      try {
+        metricsServer = MetricsServer.start(metrics, "127.0.0.1", metricsPort,
+            System.getenv(MetricsServer.TOKEN_ENV));
+      } catch (RuntimeException e) {
+        manager.stopNow();
+        closeQuietly(queue);
+        throw new CommandLine.ParameterException(cl, "--metrics-port: " + e.getMessage());
+      }
+      System.err.println("spindle services: metrics at http://127.0.0.1:" + metricsServer.port() + "/metrics");
+    }
     System.err.println("spindle services: master pid " + ProcessHandle.current().pid() + ", control socket "
         + manager.controlSocket().map(Path::toString).orElse("-") + "; ./spindle ctl status | scale SERVICE=N | "
         + "reload | stop; kill -HUP " + ProcessHandle.current().pid() + " reloads, Ctrl-C stops");
     Termination t = manager.run();
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
     closeQuietly(queue);
     System.err.println("spindle services: stopped (" + t.reason() + ")"
         + (t.forcedKills() > 0 ? "; " + t.forcedKills() + " worker(s) had to be killed" : ""));

@@ -6,7 +6,6 @@ import dev.spindle.cli.SpindleCli;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

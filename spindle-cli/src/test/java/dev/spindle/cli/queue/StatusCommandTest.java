@@ -35,11 +35,14 @@ class StatusCommandTest {
           job("primes.check", "3")));
       assertThat(store.claim(new ClaimRequest("w1@host:42#a", List.of("default"), 3, T0)).jobs()).hasSize(3);
 
-      String out = print(store, T0.plusSeconds(1));
+      // leases and times are on the store's clock: the worker's T0 was moved onto it
+      String out = print(store, store.storeTime().plusSeconds(1));
 
       assertThat(out).contains("WORKERS: 1 alive");
       String row = out.lines().filter(l -> l.startsWith("w1@host:42#a")).findFirst().orElseThrow();
       assertThat(row).contains("threads", "default", "3/4", "5m", "RUNNING", "demo.greet, primes.check x2");
+      assertThat(row).as("the worker's clock skew: T0 is far from now").containsPattern("[+-][0-9.]+s!");
+      assertThat(out).contains("clock: worker w1@host:42#a is");
       assertThat(out).contains("default").contains("throughput: 2.5 jobs/s");
     }
   }

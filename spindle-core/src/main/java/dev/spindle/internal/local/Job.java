@@ -5,6 +5,7 @@ import dev.spindle.TaskFailedException;
 import dev.spindle.spi.CompletableTaskFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,9 @@ abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
   @SuppressWarnings("unused")
   private volatile @Nullable Job<?> next;
 
+  /** Run once, just before the task's outcome completes the future: see {@link #beforeOutcome}. */
+  private final AtomicReference<@Nullable Runnable> beforeOutcome = new AtomicReference<>();
+
   Job(LocalExecutor executor, long sequence, String taskName) {
     super(sequence, taskName);
     this.executor = executor;
@@ -30,6 +34,36 @@ abstract class Job<O> extends CompletableTaskFuture<O> implements TaskContext {
    * completing it. Called by a worker after a successful {@link #tryStart}; never throws.
    */
   abstract void execute(Counters counters);
+
+  /**
+   * Runs {@code r} once, just before the task's outcome completes the future (or at
+   * {@link #settled()}, whichever comes first), so that whoever sees the outcome also sees what
+   * {@code r} does: an executor frees the job's backlog slot this way, and a caller who got a
+   * result may submit again at once.
+   */
+  final void beforeOutcome(Runnable r) {
+    beforeOutcome.set(r);
+  }
+
+  /** Runs what {@link #beforeOutcome} set, if it has not run yet. */
+  final void settled() {
+    Runnable r = beforeOutcome.getAndSet(null);
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  @Override
+  public boolean succeed(O value) {
+    settled();
+    return super.succeed(value);
+  }
+
+  @Override
+  public boolean fail(Throwable error) {
+    settled();
+    return super.fail(error);
+  }
 
   /** What {@link java.util.concurrent.ExecutorService#shutdownNow()} hands back for this job. */
   abstract Runnable asRunnable();

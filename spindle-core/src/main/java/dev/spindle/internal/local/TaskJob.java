@@ -27,6 +27,11 @@ final class TaskJob<I, O> extends Job<O> {
     return label == null ? 1 : label.attempt();
   }
 
+  @Override
+  public @Nullable String traceContext() {
+    return label == null ? null : label.traceContext();
+  }
+
   Task<I, O> task() {
     return task;
   }

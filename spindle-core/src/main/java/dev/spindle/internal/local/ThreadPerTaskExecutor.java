@@ -41,12 +41,13 @@ final class ThreadPerTaskExecutor extends LocalExecutor {
       throw rejectFull(job.taskName(), inFlight.size() + " executions are in flight");
     }
     jobs.add(job);
+    job.beforeOutcome(inFlight::release); // freed before the caller sees the outcome
     Thread t = threads.newThread(() -> run(job));
     try {
       t.start();
     } catch (RuntimeException | OutOfMemoryError e) {
       jobs.remove(job);
-      inFlight.release();
+      job.settled();
       finished();
       throw e;
     }
@@ -59,7 +60,7 @@ final class ThreadPerTaskExecutor extends LocalExecutor {
       }
     } finally {
       jobs.remove(job);
-      inFlight.release();
+      job.settled(); // frees the slot if no outcome did (a cancelled job)
       finished();
     }
   }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -46,9 +45,8 @@ public final class ChildJvm {
       PrintStream out) {
     Objects.requireNonNull(out, "out");
     boolean inherit = out == System.out;
-    List<String> options = new ArrayList<>(List.of("-Xshare:auto", "-XX:+UseSerialGC"));
-    options.addAll(jvmOptions);
-    ChildSpec spec = ChildSpec.builder(title, mainClass.getName()).jvmOptions(options).args(args)
+    ChildSpec spec = ChildSpec.builder(title, mainClass.getName()).jvmOptions(JvmLauncher.withDefaultGc(jvmOptions))
+        .args(args)
         .stdout(inherit ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE)
         .stderr(ProcessBuilder.Redirect.INHERIT).build();
     out.flush();

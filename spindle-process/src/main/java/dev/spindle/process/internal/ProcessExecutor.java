@@ -18,6 +18,7 @@ import dev.spindle.process.ProcessPool;
 import dev.spindle.process.supervise.ChildProcess;
 import dev.spindle.process.supervise.ChildSpec;
 import dev.spindle.process.supervise.ExitStatus;
+import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.process.supervise.Supervisor;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.spi.MapSupport;
@@ -163,13 +164,11 @@ public final class ProcessExecutor implements ProcessPool {
     ClassDataSharing.Plan plan = ClassDataSharing.plan(options);
     plans[index] = plan;
     List<String> jvm = new ArrayList<>();
-    if (options.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
-      jvm.add("-XX:+UseSerialGC");
-    }
     jvm.add("-Xlog:cds=off");
     jvm.add("-Xlog:cds+dynamic=off");
     jvm.addAll(plan.jvmOptions);
     jvm.addAll(options.jvmOptions());
+    jvm = JvmLauncher.withDefaultGc(jvm);
     return ChildSpec.builder(workerName(index), WorkerMain.class.getName())
         .javaHome(options.javaHome()).classpath(options.classpath()).maxHeap(options.maxHeap())
         .jvmOptions(jvm).stderr(options.stderr()).build();
@@ -206,21 +205,21 @@ public final class ProcessExecutor implements ProcessPool {
 
   @Override
   public <I, O> TaskFuture<O> submit(Task<I, O> task, I input) {
-    return submit(task, input, null, 1);
+    return submit(task, input, null, 1, null);
   }
 
   @Override
   public <I, O> TaskFuture<O> submit(Task<I, O> task, I input, ExecutionLabel label) {
     Objects.requireNonNull(label, "label");
-    return submit(task, input, label.executionId(), label.attempt());
+    return submit(task, input, label.executionId(), label.attempt(), label.traceContext());
   }
 
-  private <I, O> TaskFuture<O> submit(Task<I, O> task, I input, String executionId, int attempt) {
+  private <I, O> TaskFuture<O> submit(Task<I, O> task, I input, String executionId, int attempt, String trace) {
     Objects.requireNonNull(task, "task");
     checkOpen();
     checkRegistered(task);
     long key = keys.incrementAndGet();
-    byte[] frame = encodeRun(key, task, executionId, attempt, input);
+    byte[] frame = encodeRun(key, task, executionId, attempt, trace, input);
     ProcessTaskFuture<O> f = new ProcessTaskFuture<>(this, Long.toString(key), task.name());
     enqueue(new Job(key, frame, 1, false, task, f));
     return f;
@@ -281,7 +280,8 @@ public final class ProcessExecutor implements ProcessPool {
     }
   }
 
-  private byte[] encodeRun(long key, Task<?, ?> task, String executionId, int attempt, Object input) {
+  private byte[] encodeRun(long key, Task<?, ?> task, String executionId, int attempt, String trace,
+      Object input) {
     Frames.Builder b = new Frames.Builder(96);
     try {
       JsonGenerator g = protocol.begin(b, Protocol.RUN);
@@ -289,6 +289,7 @@ public final class ProcessExecutor implements ProcessPool {
       g.writeStringProperty("task", task.name());
       g.writeStringProperty("id", executionId);
       g.writeNumberProperty("attempt", attempt);
+      g.writeStringProperty("trace", trace);
       g.writeName("input");
       int before = b.jsonLength();
       protocol.mapper().writeValue(g, input);

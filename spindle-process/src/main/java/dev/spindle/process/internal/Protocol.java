@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {"op":"hello","worker":..,"catalogs":[..],           {"op":"ready","pid":..}
  *   "init":name|null,"initInput":json,"maxBytes":n}    {"op":"fatal","error":E}        (start-up failed)
  * {"op":"run","key":k,"task":name,"id":s|null,         {"op":"ok","key":k,"nanos":n,"output":json}
- *   "attempt":n,"input":json}                          {"op":"err","key":k,"nanos":n,"error":E}
+ *   "attempt":n,"trace":s|null,"input":json}                          {"op":"err","key":k,"nanos":n,"error":E}
  * {"op":"chunk","key":k,"task":name,"inputs":[..]}     {"op":"chunk","key":k,"nanos":n,"outputs":[..],
  *                                                        "errors":[{"i":index,"error":E},..]}
  * {"op":"skip","key":k}   (cancelled before it ran)    {"op":"skipped","key":k}

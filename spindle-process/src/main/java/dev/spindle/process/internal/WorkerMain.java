@@ -6,6 +6,7 @@ import dev.spindle.TaskContext;
 import dev.spindle.TaskRegistry;
 import dev.spindle.process.supervise.ParentWatchdog;
 import dev.spindle.spi.JsonCodec;
+import dev.spindle.spi.TraceContextBinder;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.FileDescriptor;
@@ -119,7 +120,7 @@ public final class WorkerMain {
       @SuppressWarnings("unchecked")
       Task<Object, Object> t = (Task<Object, Object>) registry.require(init);
       Object input = protocol.mapper().convertValue(initInput, protocol.type(t.inputType()));
-      t.run(input, new Context(init, "init", 1, workerName));
+      t.run(input, new Context(init, "init", 1, workerName, null));
     }
     Frames.Builder b = new Frames.Builder(64);
     JsonGenerator g = protocol.begin(b, Protocol.READY);
@@ -218,6 +219,7 @@ public final class WorkerMain {
     if (Protocol.RUN.equals(op)) {
       String executionId = Protocol.readString(p, "id");
       int attempt = (int) Protocol.readLong(p, "attempt");
+      String trace = Protocol.readString(p, "trace");
       Protocol.expect(p, "input");
       Object input;
       try {
@@ -229,8 +231,15 @@ public final class WorkerMain {
       Object output;
       try {
         tasksRun++;
-        output = task.run(input, new Context(taskName, executionId != null ? executionId : Long.toString(key),
-            attempt, workerName));
+        Context ctx = new Context(taskName, executionId != null ? executionId : Long.toString(key), attempt,
+            workerName, trace);
+        if (trace == null) {
+          output = task.run(input, ctx);
+        } else {
+          try (TraceContextBinder.Binding bound = traceBinder().bind(trace)) {
+            output = task.run(input, ctx);
+          }
+        }
       } catch (Throwable t) {
         return error(key, start, t);
       }
@@ -269,7 +278,7 @@ public final class WorkerMain {
     Object[] outputs = new Object[n];
     Throwable[] errors = null;
     String id = Long.toString(key);
-    Context ctx = new Context(task.name(), id, 1, workerName);
+    Context ctx = new Context(task.name(), id, 1, workerName, null);
     for (int i = 0; i < n; i++) {
       try {
         tasksRun++;
@@ -352,6 +361,16 @@ public final class WorkerMain {
     }
   }
 
+  private TraceContextBinder binder;
+
+  /** The installed binders, loaded at the first traced execution (the dispatch thread only). */
+  private TraceContextBinder traceBinder() {
+    if (binder == null) {
+      binder = TraceContextBinder.installed();
+    }
+    return binder;
+  }
+
   private byte[] error(long key, long start, Throwable t) {
     Frames.Builder b = new Frames.Builder(512);
     JsonGenerator g = protocol.begin(b, Protocol.ERR);
@@ -363,7 +382,7 @@ public final class WorkerMain {
   }
 
   /** The task context inside a worker. */
-  private record Context(String taskName, String executionId, int attempt, String workerName)
+  private record Context(String taskName, String executionId, int attempt, String workerName, String traceContext)
       implements TaskContext {
     @Override
     public boolean isCancelled() {

@@ -34,6 +34,12 @@ public final class JvmLauncher {
   /** Environment variable carrying the child's title. */
   public static final String TITLE_ENV = "SPINDLE_PROCESS_TITLE";
 
+  /**
+   * The collector of worker-like children unless they choose one: Serial, the smallest footprint
+   * and fastest start for the small heaps of one-core workers.
+   */
+  public static final String DEFAULT_GC = "-XX:+UseSerialGC";
+
   private static final Path BASH = Path.of("/bin/bash");
   private static final Path ENV = Path.of("/usr/bin/env");
 
@@ -55,6 +61,16 @@ public final class JvmLauncher {
    * @throws IOException if the process cannot be started
    */
   public ChildProcess start(ChildSpec spec) throws IOException {
+    Process p = processBuilder(spec).start();
+    return new ChildProcess(p, spec, clock.instant());
+  }
+
+  /**
+   * A process builder set up as {@link #start} starts a child (command line, environment,
+   * redirections, directory), for callers that need the raw {@link Process} (benchmarks that kill
+   * and measure their workers): every child JVM Spindle starts is launched the same way, from here.
+   */
+  public static ProcessBuilder processBuilder(ChildSpec spec) {
     ProcessBuilder pb = new ProcessBuilder(command(spec));
     Map<String, String> env = pb.environment();
     env.put("CLASSPATH", spec.classpath());
@@ -67,8 +83,21 @@ public final class JvmLauncher {
     if (spec.workingDirectory() != null) {
       pb.directory(spec.workingDirectory().toFile());
     }
-    Process p = pb.start();
-    return new ChildProcess(p, spec, clock.instant());
+    return pb;
+  }
+
+  /**
+   * The options of a worker-like child: {@link #DEFAULT_GC} first unless {@code options} choose a
+   * collector ({@code -XX:+Use...GC}), then {@code options}. Worker pools and the examples' child
+   * JVMs use it; supervised services keep the JVM's own default.
+   */
+  public static List<String> withDefaultGc(List<String> options) {
+    List<String> out = new ArrayList<>();
+    if (options.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+      out.add(DEFAULT_GC);
+    }
+    out.addAll(options);
+    return out;
   }
 
   /** The command line that {@link #start} runs. */

@@ -14,8 +14,8 @@ import dev.spindle.queue.DistributedOptions;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobListener;
-import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.EnqueueResult;
@@ -50,6 +50,7 @@ public final class DistributedExecutor implements TaskExecutor {
   private final JobStore store;
   private final boolean ownsStore;
   private final ClientCore core;
+  private final Listeners observed;
   private final ConcurrentHashMap<String, Task<?, ?>> tasks = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DistFuture<?>> outstanding = new ConcurrentHashMap<>();
   private final WorkerRuntime worker;
@@ -82,7 +83,8 @@ public final class DistributedExecutor implements TaskExecutor {
       this.ownsStore = true;
     }
     JsonCodec codec = JsonCodec.defaults();
-    this.core = new ClientCore(store, codec, config.clock(), Listeners.of(List.of()), config.name());
+    this.observed = Listeners.of(List.of(), options.observer());
+    this.core = new ClientCore(store, codec, config.clock(), observed, config.name());
     WorkerRuntime w = null;
     if (options.embeddedWorker()) {
       TaskRegistry registry = config.registry();
@@ -118,9 +120,13 @@ public final class DistributedExecutor implements TaskExecutor {
       };
       WorkerSettings ws = new WorkerSettings(store, config.name(), List.of(options.jobOptions().queue()),
           Math.max(1, config.workers()), options.workerModel(), null, resolver, registry, codec, config.clock(),
-          Listeners.of(List.of(started)), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
+          Listeners.of(List.of(started), options.observer()), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1),
           Duration.ofSeconds(30), true, ScheduleRunner.CHECK_INTERVAL, true, RetentionLimits.defaults(), Duration.ofMinutes(1),
-          RandomGenerator.getDefault(), java.util.Map.of());
+          RandomGenerator.getDefault(), java.util.Map.of(),
+          dev.spindle.queue.Worker.DEFAULT_CLOCK_SKEW_WARNING, (parent, fence, children) -> {
+            throw new UnsupportedOperationException("a task run by the DISTRIBUTED executor cannot add children;"
+                + " submit a workflow through a JobQueue and run it with a Worker");
+          });
       try {
         w = new WorkerRuntime(ws);
         w.start();
@@ -157,7 +163,7 @@ public final class DistributedExecutor implements TaskExecutor {
     if (waiting >= config.maxQueued()) {
       rejected.increment();
       throw new RejectedSubmissionException(RejectedSubmissionException.Reason.BACKLOG_FULL,
-          "executor '" + config.name() + "' has " + waiting + " jobs waiting to run, its limit (maxQueued " 
+          "executor '" + config.name() + "' has " + waiting + " jobs waiting to run, its limit (maxQueued "
           + config.maxQueued() + ")");
     }
     TaskRegistry registry = config.registry();
@@ -172,8 +178,12 @@ public final class DistributedExecutor implements TaskExecutor {
     JobOptions o = options.jobOptions();
     Instant now = config.clock().instant();
     String json = Payloads.toJson(core.codec(), input, "input of task '" + task.name() + "'");
-    NewJob job = new NewJob(task.name(), json, o.queue(), o.priority(), o.effectiveRunAt(now), null, o.policy(), now);
+    NewJob job = new NewJob(task.name(), json, o.queue(), o.priority(), o.effectiveRunAt(now), null, o.policy(), now,
+        observed.captureContext(o.queue(), task.name()));
     EnqueueResult r = store.enqueue(List.of(job)).get(0);
+    if (r.created()) {
+      observed.enqueued(o.queue(), task.name());
+    }
     DistFuture<O> f = new DistFuture<>(core, r.jobId(), task);
     outstanding.put(r.jobId(), f);
     if (takeStartedEarly(r.jobId())) {

@@ -4,7 +4,11 @@ import dev.spindle.Task;
 import dev.spindle.TaskContext;
 import dev.spindle.TaskFuture;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobObserver;
+import dev.spindle.queue.RunningJob;
+import dev.spindle.queue.Workflow;
 import java.time.Instant;
+import java.util.List;
 
 /** One job a worker runs now. Flags are set before the future is cancelled. Thread-safe. */
 final class InFlight {
@@ -12,6 +16,10 @@ final class InFlight {
   final Task<Object, Object> task;
   final Instant deadline;
   final long claimedNanos;
+  final JobObserver.Attempt attempt;
+  final long startNanos;
+  /** When the execution ended (its future completed), on the monotonic clock; 0 before. */
+  volatile long endNanos;
   volatile TaskFuture<Object> future;
   volatile boolean timedOut;
   volatile boolean cancelRequested;
@@ -19,8 +27,11 @@ final class InFlight {
   volatile boolean releasing;
 
   @SuppressWarnings("unchecked")
-  InFlight(JobInfo job, Task<?, ?> task, Instant deadline, long claimedNanos) {
+  InFlight(JobInfo job, Task<?, ?> task, Instant deadline, long claimedNanos, JobObserver.Attempt attempt,
+      long startNanos) {
     this.job = job;
+    this.attempt = attempt;
+    this.startNanos = startNanos;
     this.task = (Task<Object, Object>) task;
     this.deadline = deadline;
     this.claimedNanos = claimedNanos;
@@ -38,14 +49,36 @@ final class InFlight {
   }
 
   /** The input and job of one execution on an in-JVM executor. */
-  record Call(InFlight job, Object input, String workerName) {
+  record Call(InFlight job, Object input, String workerName, ChildSubmitter children) {
     Object run(TaskContext ctx) throws Exception {
-      return job.task.run(input, new JobContext(ctx, job, workerName));
+      try (JobObserver.Scope scope = job.attempt.open()) {
+        return job.task.run(input, new JobContext(ctx, job, workerName, children));
+      }
     }
   }
 
   /** The {@link TaskContext} a task sees when it runs as a queue job. */
-  record JobContext(TaskContext inner, InFlight job, String worker) implements TaskContext {
+  record JobContext(TaskContext inner, InFlight job, String worker, ChildSubmitter children)
+      implements TaskContext, RunningJob {
+    @Override
+    public String jobId() {
+      return job.job.id();
+    }
+
+    @Override
+    public List<String> addChildren(Workflow workflow) {
+      if (job.stopRequested()) {
+        throw new IllegalStateException("job " + job.job.id() + " is being stopped (" + stopReason()
+            + "); its children were not added");
+      }
+      return children.add(job.job.id(), job.job.fence(), workflow);
+    }
+
+    private String stopReason() {
+      return job.timedOut ? "timed out" : job.lost ? "its lease was lost" : job.cancelRequested ? "cancelled"
+          : "the worker is stopping";
+    }
+
     @Override
     public String taskName() {
       return job.job.task();

@@ -72,6 +72,9 @@ public final class ScheduleRunner {
       Instant last = plan.ticks().isEmpty() ? rec.lastFireAt() : plan.ticks().get(plan.ticks().size() - 1);
       if (store.fireSchedule(rec.name(), rec.version(), plan.next(), last, jobs)) {
         fired += jobs.size();
+        for (NewJob j : jobs) {
+          listeners.enqueued(j.queue(), j.task()); // a tick's key is new: fireSchedule adds every job
+        }
         if (plan.ticks().isEmpty()) {
           LOG.info("schedule '{}' skipped missed tick(s) from {} (misfire policy SKIP); next at {}", rec.name(),
               rec.nextFireAt(), plan.next());

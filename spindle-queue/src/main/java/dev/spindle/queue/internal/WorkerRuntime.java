@@ -14,6 +14,7 @@ import dev.spindle.TaskTimeoutException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.WorkerStats;
@@ -89,19 +90,43 @@ public final class WorkerRuntime implements AutoCloseable {
   private volatile boolean terminated;
   private boolean stopped;
   private volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
-  private TaskExecutor executor;
+  private volatile TaskExecutor executor;
   private boolean ownsExecutor;
   private boolean wrapContext;
   private Subscription subscription;
   private Thread dispatcher;
   private Thread housekeeper;
   private volatile double rate;
+  /** Worker clock minus store clock at the last heartbeat; null until the store told its time. */
+  private volatile Duration clockSkew;
+  private final Object skewLock = new Object();
+  private long lastSkewWarningNanos;
+  private boolean skewWarned;
+  /** How soon to look again when the store reports a due job but gives none. */
+  private static final Duration DUE_RECHECK = Duration.ofMillis(50);
+  private static final long SKEW_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
   private volatile Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
 
-  /** How an execution ended, waiting to be written to the store. */
+  /**
+   * How an execution ended, waiting to be written to the store.
+   *
+   * @param attempt the observer's handle of the attempt
+   * @param runNanos how long the execution ran
+   */
   private record Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error,
-      String detail) {}
+      String detail, JobObserver.Attempt attempt, long runNanos) {
+    /** An outcome of an execution that never started on the executor. */
+    Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error, String detail) {
+      this(job, completion, type, state, error, detail, JobObserver.Attempt.NONE, 0);
+    }
+
+    /** The same outcome, reported to the observer's handle of the execution {@code f}. */
+    Done of(InFlight f) {
+      long end = f.endNanos != 0 ? f.endNanos : System.nanoTime();
+      return new Done(job, completion, type, state, error, detail, f.attempt, Math.max(0, end - f.startNanos));
+    }
+  }
 
   public WorkerRuntime(WorkerSettings settings) {
     this.s = settings;
@@ -364,7 +389,14 @@ public final class WorkerRuntime implements AutoCloseable {
         lastClaimNanos = System.nanoTime();
         List<JobInfo> jobs = ex.claim().jobs();
         moreWork = jobs.size() == free;
-        nextRunAt = ex.claim().nextRunAt();
+        nextRunAt = onWorkerClock(ex.claim().nextRunAt());
+        Instant workerNow = s.clock().instant();
+        if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
+          // the store says a job is due but had none to give (the skew is not measured yet, has just
+          // changed, or the job waits on a limit): look again shortly rather than claim in a loop
+          Duration recheck = s.pollInterval().compareTo(DUE_RECHECK) < 0 ? s.pollInterval() : DUE_RECHECK;
+          nextRunAt = Durations.plus(workerNow, recheck);
+        }
         claimed.add(jobs.size());
         for (JobInfo job : jobs) {
           try {
@@ -409,8 +441,18 @@ public final class WorkerRuntime implements AutoCloseable {
       LOG.warn("worker {}: the outcome {} of job {} was refused: the job was reclaimed after this worker's "
           + "lease expired (fencing)", workerId, d.completion().outcome(), d.job().id());
       emit(JobEvent.Type.LEASE_LOST, d.job(), d.job().state(), now, null, "outcome discarded");
+      d.attempt().finished(JobObserver.Outcome.LOST, Duration.ofNanos(d.runNanos()), null);
       return;
     }
+    JobObserver.Outcome outcome = switch (d.type()) {
+      case SUCCEEDED -> JobObserver.Outcome.SUCCEEDED;
+      case RETRY_SCHEDULED -> JobObserver.Outcome.RETRIED;
+      case FAILED -> JobObserver.Outcome.FAILED;
+      case DEAD_LETTERED -> JobObserver.Outcome.DEAD;
+      case CANCELLED -> JobObserver.Outcome.CANCELLED;
+      default -> JobObserver.Outcome.RELEASED;
+    };
+    d.attempt().finished(outcome, Duration.ofNanos(d.runNanos()), d.error());
     switch (d.type()) {
       case SUCCEEDED -> succeeded.increment();
       case RETRY_SCHEDULED -> retried.increment();
@@ -429,15 +471,24 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
+  /** From the job's due time (enqueue, delay or retry time) to its start; never negative. */
+  private static Duration waited(JobInfo job, Instant now) {
+    Instant start = job.startedAt() != null ? job.startedAt() : now;
+    Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+    return start.isAfter(due) ? Duration.between(due, start) : Duration.ZERO;
+  }
+
   private void startJob(JobInfo job, long claimedNanos) {
     Instant now = s.clock().instant();
+    JobObserver.Attempt attempt = s.listeners().started(job, waited(job, now));
+    long startNanos = System.nanoTime();
     Task<?, ?> task = s.resolver().find(job.task()).orElse(null);
     if (task == null) {
       JobError err = JobError.of("dev.spindle.UnknownTaskException", "unknown task '" + job.task()
           + "': not in the task registry of worker " + workerId + " (known: " + s.resolver().describeKnown() + ")");
       LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
       addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK));
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK, attempt, 0));
       return;
     }
     Object input;
@@ -450,11 +501,12 @@ public final class WorkerRuntime implements AutoCloseable {
       JobError err = JobError.from(e);
       LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
       addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS));
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, attempt, System.nanoTime() - startNanos));
       return;
     }
     Duration timeout = job.policy().timeout();
-    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos);
+    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
+        attempt, startNanos);
     running.incrementAndGet();
     inFlight.put(job.id(), f);
     emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
@@ -478,13 +530,13 @@ public final class WorkerRuntime implements AutoCloseable {
   private void refused(InFlight f, RuntimeException e) {
     JobInfo job = f.job;
     if (e instanceof RejectedSubmissionException) {
-      addDone(new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+      addDone(f, new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
           JobState.QUEUED, null, "executor refused: " + e.getMessage()));
     } else if (e instanceof dev.spindle.UnknownTaskException || e instanceof PayloadException) {
       String reason = e instanceof PayloadException ? JobInfo.BAD_ARGS : JobInfo.UNKNOWN_TASK;
       JobError err = JobError.from(e);
       LOG.warn("job {}: the executor refused it ({}); dead-lettered", job.id(), e.getMessage());
-      addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, reason, err.toJson()),
+      addDone(f, new Done(job, Completion.dead(job.id(), job.fence(), workerId, reason, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, reason));
     } else {
       LOG.warn("job {}: submitting it to the executor failed", job.id(), e);
@@ -495,13 +547,15 @@ public final class WorkerRuntime implements AutoCloseable {
   @SuppressWarnings("unchecked")
   private TaskFuture<Object> submit(InFlight f, Object input) {
     if (wrapContext) {
-      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name()));
+      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name(), s.children()));
     }
     // a child JVM builds its own context: the label carries the job's id and attempt there
-    return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt())));
+    return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),
+        f.attempt.traceContext()));
   }
 
   private void finished(InFlight f, TaskFuture<Object> tf) {
+    f.endNanos = System.nanoTime();
     if (!inFlight.remove(f.job.id(), f)) {
       return;
     }
@@ -514,7 +568,7 @@ public final class WorkerRuntime implements AutoCloseable {
       LOG.warn("job {}: recording its outcome failed ({}); the job fails", f.job.id(), type);
       JobError err = JobError.of(type, "the worker could not record the outcome of this job: its error or "
           + "result threw " + type + " while being read");
-      addDone(new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
+      addDone(f, new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
           JobEvent.Type.FAILED, JobState.FAILED, err, "outcome not recordable"));
     } finally {
       // only once the outcome is queued: a stopping dispatcher ends when it sees no job running and
@@ -531,10 +585,11 @@ public final class WorkerRuntime implements AutoCloseable {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {
+      f.attempt.finished(JobObserver.Outcome.LOST, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)), null);
       return; // the slot is freed by the caller
     }
     if (f.releasing) {
-      addDone(new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,
+      addDone(f, new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,
           null, "worker stopping"));
       return;
     }
@@ -549,10 +604,10 @@ public final class WorkerRuntime implements AutoCloseable {
         failure(f, new TaskTimeoutException("job " + id + " (task '" + job.task() + "') exceeded its timeout of "
             + job.policy().timeout() + " and was stopped"));
       } else if (f.cancelRequested) {
-        addDone(new Done(job, Completion.cancelled(id, job.fence(), workerId), JobEvent.Type.CANCELLED,
+        addDone(f, new Done(job, Completion.cancelled(id, job.fence(), workerId), JobEvent.Type.CANCELLED,
             JobState.CANCELLED, null, null));
       } else {
-        addDone(new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED,
+        addDone(f, new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED,
             JobState.QUEUED, null, "execution cancelled locally"));
       }
       return;
@@ -565,11 +620,11 @@ public final class WorkerRuntime implements AutoCloseable {
       json = Payloads.toJson(s.codec(), value, "result of job " + id + " (task '" + job.task() + "')");
     } catch (RuntimeException | LinkageError | AssertionError e) { // the result type's own code may throw too
       JobError err = JobError.from(e);
-      addDone(new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
+      addDone(f, new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "result not storable"));
       return;
     }
-    addDone(new Done(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
+    addDone(f, new Done(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
         JobState.SUCCEEDED, null, null));
   }
 
@@ -580,12 +635,16 @@ public final class WorkerRuntime implements AutoCloseable {
     if (job.policy().retry().shouldRetry(failures, ErrorTypes.of(error))) {
       Instant at = Durations.plus(s.clock().instant(),
           job.policy().retry().backoff(failures, s.random().nextDouble()));
-      addDone(new Done(job, Completion.retry(job.id(), job.fence(), workerId, err.toJson(), at),
+      addDone(f, new Done(job, Completion.retry(job.id(), job.fence(), workerId, err.toJson(), at),
           JobEvent.Type.RETRY_SCHEDULED, JobState.SCHEDULED, err, "retry at " + at));
     } else {
-      addDone(new Done(job, Completion.failed(job.id(), job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
+      addDone(f, new Done(job, Completion.failed(job.id(), job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "after " + failures + " failure(s)"));
     }
+  }
+
+  private void addDone(InFlight f, Done d) {
+    addDone(d.of(f));
   }
 
   private void addDone(Done d) {
@@ -626,7 +685,7 @@ public final class WorkerRuntime implements AutoCloseable {
           nextReclaim = Durations.plus(now, s.heartbeatInterval());
         }
         if (s.runSchedules() && !stopping && !now.isBefore(nextSchedules)) {
-          schedules.runDue(now);
+          schedules.runDue(onStoreClock(now));
           nextSchedules = Durations.plus(now, s.scheduleInterval());
         }
         if (s.maintenance() && !now.isBefore(nextPurge)) {
@@ -674,6 +733,9 @@ public final class WorkerRuntime implements AutoCloseable {
         s.concurrency(), (executor == null ? s.model() : executor.model()).name(), stopping ? "STOPPING" : "RUNNING",
         startedAt, now, Durations.plus(now, s.leaseDuration()), running.get(), processed, failed.sum() + dead.sum(), rate);
     HeartbeatResult hb = s.store().heartbeat(rec);
+    if (hb.storeTime() != null) {
+      measureSkew(now, System.nanoTime() - hbNanos, hb.storeTime());
+    }
     for (InFlight f : inFlight.values()) {
       String id = f.job.id();
       if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost) {
@@ -691,6 +753,60 @@ public final class WorkerRuntime implements AutoCloseable {
         f.cancelRequested = true;
         LOG.info("job {} was cancelled while running on worker {}; stopping it", id, workerId);
         f.stop();
+      }
+    }
+  }
+
+  /** The worker's clock minus the store's at the last heartbeat, or null if unknown. */
+  public Duration clockSkew() {
+    return clockSkew;
+  }
+
+  /**
+   * {@code now} (the worker's clock) moved onto the store's clock by the skew last measured, if that
+   * is beyond the warning bound: the time recurring schedules are planned on, so their ticks fire
+   * on the store's clock like leases. A skew within the bound is left alone (it is mostly the
+   * round trip's uncertainty).
+   */
+  private Instant onStoreClock(Instant now) {
+    Duration skew = clockSkew;
+    return skew == null || skew.abs().compareTo(s.clockSkewWarning()) <= 0 ? now : Durations.plus(now, skew.negated());
+  }
+
+  /**
+   * A store instant (the next SCHEDULED run time) on the worker's clock, by the skew last measured
+   * (unknown skew: unchanged): a worker an hour fast would otherwise see every job due within the
+   * hour as due now and claim in a loop. Unlike {@link #onStoreClock}, a skew within the warning
+   * bound is applied too: it only moves a wake-up, and the best estimate is the measured one. Null
+   * stays null.
+   */
+  private Instant onWorkerClock(Instant storeInstant) {
+    Duration skew = clockSkew;
+    return storeInstant == null || skew == null ? storeInstant : Durations.plus(storeInstant, skew);
+  }
+
+  /**
+   * Compares the worker's clock (read at {@code sentAt}, the call taking {@code roundTripNanos}) with
+   * the store's answer, taken as read half-way; warns at most every 10 minutes while the two differ
+   * by more than the bound, and once when they agree again.
+   */
+  private void measureSkew(Instant sentAt, long roundTripNanos, Instant storeTime) {
+    Instant mid = Durations.plus(sentAt, Duration.ofNanos(Math.max(0, roundTripNanos) / 2));
+    Duration skew = Duration.ofNanos(Durations.nanosBetween(storeTime, mid));
+    clockSkew = skew;
+    boolean off = skew.abs().compareTo(s.clockSkewWarning()) > 0;
+    long t = System.nanoTime();
+    synchronized (skewLock) {
+      if (off && (!skewWarned || t - lastSkewWarningNanos >= SKEW_WARNING_EVERY_NANOS)) {
+        skewWarned = true;
+        lastSkewWarningNanos = t;
+        LOG.warn("worker {}: its clock is {} {} the store's ({}; warning bound {}). Leases and due times are "
+            + "read on the store's clock, so jobs are safe, but this worker's timestamps, timeouts and logs "
+            + "are off: synchronise the host's clock (NTP)", workerId, skew.abs(), skew.isNegative() ? "behind"
+            : "ahead of", s.store().describe(), s.clockSkewWarning());
+      } else if (!off && skewWarned) {
+        skewWarned = false;
+        LOG.info("worker {}: its clock agrees with the store's again (off by {})", workerId, skew);
       }
     }
   }
@@ -723,6 +839,12 @@ public final class WorkerRuntime implements AutoCloseable {
     f.cancelRequested = true;
     f.stop();
     return true;
+  }
+
+  /** The executor's statistics, once started. */
+  public Optional<dev.spindle.ExecutorStats> executorStats() {
+    TaskExecutor e = executor;
+    return e == null ? Optional.empty() : Optional.of(e.stats());
   }
 
   /** A snapshot of the counters. */

@@ -21,13 +21,15 @@ import java.util.random.RandomGenerator;
  * @param resolver finds tasks by name (the allow-list)
  * @param scheduleInterval how often (clock time) due recurring schedules are looked for
  * @param queueLimits queue concurrency limits to set in the store at start
+ * @param clockSkewWarning how far the worker's clock may be off the store's before it warns
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
     TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
     Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
     Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
     RetentionLimits retention,
-    Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits) {
+    Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits, Duration clockSkewWarning,
+    ChildSubmitter children) {
 
   /** Finds a task by name. Thread-safe. */
   public interface TaskResolver {

@@ -1,5 +1,7 @@
 package dev.spindle.queue.memory;
 
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -14,20 +16,28 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,8 +62,12 @@ import java.util.TreeSet;
  *
  * <p>Create one with {@code new InMemoryJobStore()}, or open a named instance shared inside the JVM
  * with {@code JobStores.open("memory:name")}.
+ *
+ * <p>Time: leases, due times, finish and expiry times are read on the store's own {@link Clock}
+ * (the system clock unless one is given), never on a caller's: a caller's instants are moved onto
+ * it by {@link StoreClock}.
  */
-public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
+public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   private static final Comparator<Job> READY_ORDER =
       Comparator.<Job>comparingInt(j -> -j.priority).thenComparingLong(j -> j.id);
   private static final Comparator<Job> SCHEDULED_ORDER =
@@ -79,13 +93,18 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private final Map<String, WorkerRecord> workers = new TreeMap<>();
   private final Map<String, Integer> limits = new TreeMap<>();
   private final Set<String> paused = new TreeSet<>();
+  private final Set<String> pausedSchedules = new TreeSet<>();
+  /** Per-minute counters by the minute's epoch second (see {@link MinuteStats}). */
+  private final TreeMap<Long, Map<Integer, Long>> stats = new TreeMap<>();
   private final java.util.ArrayDeque<AuditRecord> audit = new java.util.ArrayDeque<>();
   private long auditSeq;
   private final TreeMap<String, ScheduleRecord> schedules = new TreeMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
+  private final MemoryDependencies deps = new MemoryDependencies(new GraphHost());
   private long lastId;
   private long lastFinishSeq;
   private final boolean closeable;
+  private final Clock clock;
   private volatile boolean closed;
 
   /** An empty store. */
@@ -95,12 +114,30 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
 
   /** An empty store with a name for messages. */
   public InMemoryJobStore(String name) {
-    this(name, true);
+    this(name, Clock.systemUTC());
+  }
+
+  /**
+   * An empty store with a name for messages and its own clock, on which it reads leases, due times
+   * and expiry (tests give a manual clock).
+   */
+  public InMemoryJobStore(String name, Clock clock) {
+    this(name, true, clock);
   }
 
   InMemoryJobStore(String name, boolean closeable) {
+    this(name, closeable, Clock.systemUTC());
+  }
+
+  private InMemoryJobStore(String name, boolean closeable, Clock clock) {
     this.name = Objects.requireNonNull(name, "name");
     this.closeable = closeable;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public Instant storeTime() {
+    return clock.instant();
   }
 
   /** Mutable job; guarded by {@link #lock}. Ordering keys of sets it is in are changed only outside them. */
@@ -109,10 +146,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     final String task;
     final String queue;
     final int priority;
-    final String args;
+    String args;
     final String uniqueKey;
     final JobPolicy policy;
     final Instant createdAt;
+    final String traceContext;
     JobState state;
     String result;
     String error;
@@ -129,7 +167,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     Instant expiresAt;
     long finishSeq;
 
-    Job(long id, NewJob n) {
+    Job(long id, NewJob n, StoreClock sc) {
       this.id = id;
       this.task = n.task();
       this.queue = n.queue();
@@ -137,14 +175,15 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       this.args = n.argsJson();
       this.uniqueKey = n.uniqueKey();
       this.policy = n.policy();
-      this.createdAt = n.createdAt();
-      this.runAt = n.runAt();
+      this.createdAt = sc.now();
+      this.traceContext = n.traceContext();
+      this.runAt = sc.translate(n.runAt());
     }
 
     JobInfo snapshot() {
       return new JobInfo(Long.toString(id), task, queue, state, priority, args, result, error, deadReason,
           uniqueKey, attempt, failures, lost, fence, workerId, cancelRequested, createdAt, runAt, startedAt,
-          finishedAt, expiresAt, finishSeq, policy);
+          finishedAt, expiresAt, finishSeq, policy, traceContext);
     }
   }
 
@@ -155,8 +194,10 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     List<EnqueueResult> out = new ArrayList<>(newJobs.size());
     synchronized (lock) {
       checkOpen();
+      Workflows.checkBatch(newJobs);
+      checkDependenciesExist(newJobs);
       for (NewJob n : newJobs) {
-        out.add(insert(Objects.requireNonNull(n, "job")));
+        out.add(insert(n, out));
       }
     }
     if (!newJobs.isEmpty()) {
@@ -165,20 +206,85 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return out;
   }
 
-  private EnqueueResult insert(NewJob n) {
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> newJobs, List<Integer> exits) {
+    List<EnqueueResult> out = new ArrayList<>(newJobs.size());
+    synchronized (lock) {
+      checkOpen();
+      Job parent = lookup(parentId);
+      if (parent == null) {
+        throw new JobNotFoundException(parentId);
+      }
+      Workflows.checkChildren(parentId, parent.state, parent.fence, fence, newJobs, exits);
+      Workflows.checkBatch(newJobs);
+      checkDependenciesExist(newJobs);
+      for (NewJob n : newJobs) {
+        out.add(insert(n, out));
+      }
+      long[] exitIds = new long[exits.size()];
+      for (int i = 0; i < exitIds.length; i++) {
+        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
+      }
+      deps.adopt(parent.id, exitIds, clock.instant());
+    }
+    listeners.fire();
+    return out;
+  }
+
+  private void checkDependenciesExist(List<NewJob> newJobs) {
+    for (NewJob n : newJobs) {
+      for (Dependency d : Objects.requireNonNull(n, "job").dependsOn()) {
+        if (!d.inBatch() && lookup(d.on()) == null) {
+          throw new IllegalArgumentException("a job depends on job " + d.on() + ", which does not exist;"
+              + " nothing was added");
+        }
+      }
+    }
+  }
+
+  private EnqueueResult insert(NewJob n, List<EnqueueResult> batch) {
     if (n.uniqueKey() != null) {
       Long existing = uniqueKeys.get(n.uniqueKey());
       if (existing != null) {
         return new EnqueueResult(Long.toString(existing), false, jobs.get(existing).state);
       }
     }
-    Job j = new Job(++lastId, n);
-    j.state = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    StoreClock sc = StoreClock.read(clock, n.createdAt());
+    Job j = new Job(++lastId, n, sc);
+    JobState start = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    if (n.hasDependencies()) {
+      long[] parents = new long[n.dependsOn().size()];
+      List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+      for (int i = 0; i < parents.length; i++) {
+        Dependency d = n.dependsOn().get(i);
+        parents[i] = Long.parseLong(d.inBatch() ? batch.get(d.batchIndex()).jobId() : d.on());
+        policies.add(d.policy());
+      }
+      JobState wait = deps.add(j.id, parents, policies, n.input());
+      if (wait == null) {
+        j.args = deps.inputOf(j.id, j.args);
+      } else {
+        start = JobState.WAITING;
+      }
+      if (wait == JobState.CANCELLED) {
+        j.state = JobState.WAITING;
+        jobs.put(j.id, j);
+        index(j);
+        j.error = deps.cancellation(j.id);
+        move(j, JobState.CANCELLED, sc.now());
+        return registered(j);
+      }
+    }
+    j.state = start;
     jobs.put(j.id, j);
+    index(j);
+    return registered(j);
+  }
+
+  private EnqueueResult registered(Job j) {
     if (j.uniqueKey != null) {
       uniqueKeys.put(j.uniqueKey, j.id);
     }
-    index(j);
     return new EnqueueResult(Long.toString(j.id), true, j.state);
   }
 
@@ -192,16 +298,17 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public CancelResult cancel(String jobId, Instant now) {
+  public CancelResult cancel(String jobId, Instant callerNow) {
     CancelResult r;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Job j = lookup(jobId);
       if (j == null) {
         return CancelResult.NOT_FOUND;
       }
       switch (j.state) {
-        case SCHEDULED, QUEUED -> {
+        case WAITING, SCHEDULED, QUEUED -> {
           move(j, JobState.CANCELLED, now);
           r = CancelResult.CANCELLED;
         }
@@ -230,7 +337,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   private ClaimResult claimLocked(ClaimRequest request) {
-    Instant now = request.now();
+    Instant now = clock.instant();
     promoteDue(now);
     List<JobInfo> claimed = new ArrayList<>();
     int remaining = request.max();
@@ -283,7 +390,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return out;
   }
 
-  private List<Boolean> completeLocked(List<Completion> completions, Instant now) {
+  private List<Boolean> completeLocked(List<Completion> completions, Instant callerNow) {
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    Instant now = sc.now();
     List<Boolean> out = new ArrayList<>(completions.size());
     for (Completion c : completions) {
       Job j = lookup(c.jobId());
@@ -299,10 +408,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
           move(j, JobState.SUCCEEDED, now);
         }
         case RETRY -> {
+          count(now, MinuteStats.RETRIED, 1);
           j.failures++;
           j.error = c.errorJson();
-          j.runAt = c.retryAt();
-          move(j, c.retryAt().isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+          j.runAt = sc.translate(c.retryAt());
+          move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
         }
         case FAILED -> {
           j.failures++;
@@ -357,7 +467,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public HeartbeatResult heartbeat(WorkerRecord worker) {
     synchronized (lock) {
       checkOpen();
-      workers.put(worker.id(), worker);
+      StoreClock sc = StoreClock.read(clock, worker.heartbeatAt());
+      workers.put(worker.id(), worker.onStoreClock(sc));
       Set<String> held = new HashSet<>();
       Set<String> cancel = new HashSet<>();
       for (Job j : runningByWorker.getOrDefault(worker.id(), Set.of())) {
@@ -366,15 +477,16 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
           cancel.add(Long.toString(j.id));
         }
       }
-      return new HeartbeatResult(held, cancel);
+      return new HeartbeatResult(held, cancel, sc.now());
     }
   }
 
   @Override
-  public void deregisterWorker(String workerId, Instant now) {
+  public void deregisterWorker(String workerId, Instant callerNow) {
     boolean changed;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       workers.remove(workerId);
       List<Job> held = new ArrayList<>(runningByWorker.getOrDefault(workerId, Set.of()));
       for (Job j : held) {
@@ -388,10 +500,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
     List<JobInfo> out = new ArrayList<>();
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       Set<String> expired = new LinkedHashSet<>();
       for (String w : runningByWorker.keySet()) {
         WorkerRecord rec = workers.get(w);
@@ -489,6 +602,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       removed = schedules.remove(scheduleName) != null;
+      pausedSchedules.remove(scheduleName);
     }
     if (removed) {
       listeners.fire();
@@ -508,7 +622,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
     synchronized (lock) {
       checkOpen();
-      return schedules.values().stream().filter(s -> !s.nextFireAt().isAfter(now))
+      return schedules.values().stream()
+          .filter(s -> !s.nextFireAt().isAfter(now) && !pausedSchedules.contains(s.name()))
           .sorted(Comparator.comparing(ScheduleRecord::nextFireAt).thenComparing(ScheduleRecord::name))
           .limit(limit).toList();
     }
@@ -523,8 +638,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       if (s == null || s.version() != expectedVersion) {
         return false;
       }
+      List<EnqueueResult> fired = new ArrayList<>(newJobs.size());
       for (NewJob n : newJobs) {
-        insert(n);
+        fired.add(insert(n, fired));
       }
       schedules.put(scheduleName, new ScheduleRecord(scheduleName, s.definition(), nextFireAt, firedTick,
           s.version() + 1, s.createdAt()));
@@ -534,10 +650,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int purgeExpired(Instant now, RetentionLimits retention) {
+  public int purgeExpired(Instant callerNow, RetentionLimits retention) {
     int deleted = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       while (deleted < retention.batch() && !byExpiry.isEmpty() && !byExpiry.first().expiresAt.isAfter(now)) {
         delete(byExpiry.first());
         deleted++;
@@ -591,6 +708,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
+  public JobStatistics statistics() {
+    return this;
+  }
+
+  @Override
   public List<JobInfo> listJobs(JobFilter filter) {
     synchronized (lock) {
       checkOpen();
@@ -610,9 +732,24 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   private static boolean matches(Job j, JobFilter f) {
-    return f.includes(j.state) && (f.queue() == null || f.queue().equals(j.queue))
-        && (f.task() == null || f.task().equals(j.task))
-        && (f.finishedBefore() == null || (j.finishedAt != null && j.finishedAt.isBefore(f.finishedBefore())));
+    return f.includes(j.state) && f.matchesFields(j.queue, j.task, j.args, j.error, j.createdAt, j.finishedAt);
+  }
+
+  @Override
+  public Map<String, Instant> oldestReady() {
+    synchronized (lock) {
+      checkOpen();
+      Map<String, Instant> out = new HashMap<>();
+      ready.forEach((q, set) -> {
+        for (Job j : set) {
+          Instant prev = out.get(q);
+          if (prev == null || j.runAt.isBefore(prev)) {
+            out.put(q, j.runAt);
+          }
+        }
+      });
+      return out;
+    }
   }
 
   @Override
@@ -645,32 +782,58 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         int held = runningByWorker.getOrDefault(w.id(), Set.of()).size();
         out.add(new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
             w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), held, w.processed(), w.failed(),
-            w.ratePerSecond()));
+            w.ratePerSecond(), w.clockSkew()));
       }
       return out;
     }
   }
 
   @Override
-  public JobInfo requeue(String jobId, Instant now) {
+  public JobInfo requeue(String jobId, Instant callerNow) {
     JobInfo r;
+    synchronized (lock) {
+      checkOpen();
+      Instant now = clock.instant();
+      Job j = lookup(jobId);
+      if (j == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      JobState.checkRequeue(jobId, j.state);
+      JobState to = JobState.QUEUED;
+      if (deps.has(j.id)) {
+        to = deps.retry(j.id);
+        if (to == JobState.CANCELLED) {
+          throw new IllegalJobTransitionException(jobId, j.state, JobState.QUEUED, "job " + jobId + " depends on"
+              + " job " + deps.cancelledBy(j.id) + ", which ended in a way that cancels it: retry that one");
+        }
+        if (to == JobState.QUEUED) {
+          j.args = deps.inputOf(j.id, j.args);
+        }
+      }
+      j.failures = 0;
+      j.lost = 0;
+      j.deadReason = null;
+      j.cancelRequested = false;
+      j.runAt = now;
+      j.error = null;
+      move(j, to, now);
+      deps.requeued(j.id, now);
+      r = j.snapshot();
+    }
+    listeners.fire();
+    return r;
+  }
+
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
     synchronized (lock) {
       checkOpen();
       Job j = lookup(jobId);
       if (j == null) {
         throw new JobNotFoundException(jobId);
       }
-      JobState.checkRequeue(jobId, j.state);
-      j.failures = 0;
-      j.lost = 0;
-      j.deadReason = null;
-      j.cancelRequested = false;
-      j.runAt = now;
-      move(j, JobState.QUEUED, now);
-      r = j.snapshot();
+      return deps.edgesOf(j.id);
     }
-    listeners.fire();
-    return r;
   }
 
   @Override
@@ -758,11 +921,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int requeueMatching(JobFilter filter, Instant now) {
+  public int requeueMatching(JobFilter filter, Instant callerNow) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
     int n = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       for (Job j : victims(f)) {
         j.failures = 0;
         j.lost = 0;
@@ -780,11 +944,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public int cancelMatching(JobFilter filter, Instant now) {
+  public int cancelMatching(JobFilter filter, Instant callerNow) {
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
     int n = 0;
     synchronized (lock) {
       checkOpen();
+      Instant now = clock.instant();
       for (Job j : victims(f)) {
         if (j.state == JobState.RUNNING) {
           j.cancelRequested = true;
@@ -876,17 +1041,149 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       j.finishSeq = 0;
     }
     j.state = to;
+    countMove(j, to, now);
     if (to.isTerminal()) {
       j.finishedAt = now;
       j.expiresAt = now.plus(j.policy.ttlFor(to));
       j.finishSeq = ++lastFinishSeq;
     }
     index(j);
+    if (to.isTerminal()) {
+      deps.ended(j.id, now);
+    }
+  }
+
+  /** The dependency graph's view of the jobs. */
+  private final class GraphHost implements MemoryDependencies.Host {
+    @Override
+    public JobState stateOf(long id) {
+      Job j = jobs.get(id);
+      return j == null ? null : j.state;
+    }
+
+    @Override
+    public Workflows.End endOf(long id) {
+      Job j = jobs.get(id);
+      return j == null ? new Workflows.End(Long.toString(id), JobState.CANCELLED, null, null)
+          : new Workflows.End(Long.toString(id), j.state, j.result, j.error);
+    }
+
+    @Override
+    public void cancel(long id, String errorJson, Instant now) {
+      Job j = jobs.get(id);
+      j.error = errorJson;
+      move(j, JobState.CANCELLED, now);
+    }
+
+    @Override
+    public void release(long id, Instant now) {
+      Job j = jobs.get(id);
+      j.args = deps.inputOf(id, j.args);
+      move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+    }
+
+    @Override
+    public void revive(long id, Instant now) {
+      Job j = jobs.get(id);
+      j.error = null;
+      move(j, JobState.WAITING, now);
+    }
+  }
+
+  private void countMove(Job j, JobState to, Instant now) {
+    switch (to) {
+      case RUNNING -> {
+        count(now, MinuteStats.STARTED, 1);
+        count(now, MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt, now)), 1);
+      }
+      case SUCCEEDED -> count(now, MinuteStats.SUCCEEDED, 1);
+      case FAILED -> count(now, MinuteStats.FAILED, 1);
+      case DEAD -> count(now, MinuteStats.DEAD, 1);
+      case CANCELLED -> count(now, MinuteStats.CANCELLED, 1);
+      default -> {
+        // no counter
+      }
+    }
+  }
+
+  private void count(Instant now, int counter, long n) {
+    long minute = MinuteStats.minuteOf(now);
+    stats.computeIfAbsent(minute, m -> new HashMap<>()).merge(counter, n, Long::sum);
+    long keptFrom = minute - MinuteStats.KEPT.toSeconds();
+    while (!stats.isEmpty() && stats.firstKey() < keptFrom) {
+      stats.pollFirstEntry();
+    }
+  }
+
+  // ---------------------------------------------------------------- statistics, schedule pausing
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    synchronized (lock) {
+      checkOpen();
+      List<MinuteStats> out = new ArrayList<>();
+      if (from.isBefore(to)) {
+        stats.subMap(MinuteStats.minuteOf(from), true, to.getEpochSecond(), to.getNano() > 0)
+            .forEach((m, c) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), c)));
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    synchronized (lock) {
+      checkOpen();
+      Job oldest = null;
+      for (TreeSet<Job> set : ready.values()) {
+        for (Job j : set) {
+          if (oldest == null || j.id < oldest.id) {
+            oldest = j;
+          }
+        }
+      }
+      return oldest == null ? Optional.empty() : Optional.of(oldest.runAt);
+    }
+  }
+
+  @Override
+  public boolean pauseSchedule(String scheduleName) {
+    synchronized (lock) {
+      checkOpen();
+      if (!schedules.containsKey(scheduleName)) {
+        return false;
+      }
+      pausedSchedules.add(scheduleName);
+    }
+    listeners.fire();
+    return true;
+  }
+
+  @Override
+  public boolean resumeSchedule(String scheduleName) {
+    synchronized (lock) {
+      checkOpen();
+      if (!schedules.containsKey(scheduleName)) {
+        return false;
+      }
+      pausedSchedules.remove(scheduleName);
+    }
+    listeners.fire();
+    return true;
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    synchronized (lock) {
+      checkOpen();
+      return Set.copyOf(pausedSchedules);
+    }
   }
 
   private void index(Job j) {
     counts.computeIfAbsent(j.queue, q -> new EnumMap<>(JobState.class)).merge(j.state, 1L, Long::sum);
     switch (j.state) {
+      case WAITING -> { }
       case SCHEDULED -> scheduled.add(j);
       case QUEUED -> ready.computeIfAbsent(j.queue, q -> new TreeSet<>(READY_ORDER)).add(j);
       case RUNNING -> {
@@ -904,6 +1201,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private void unindex(Job j) {
     counts.get(j.queue).merge(j.state, -1L, Long::sum);
     switch (j.state) {
+      case WAITING -> { }
       case SCHEDULED -> scheduled.remove(j);
       case QUEUED -> ready.get(j.queue).remove(j);
       case RUNNING -> {
@@ -929,6 +1227,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private void delete(Job j) {
     unindex(j);
     jobs.remove(j.id);
+    deps.deleted(j.id);
     if (j.uniqueKey != null) {
       uniqueKeys.remove(j.uniqueKey, j.id);
     }

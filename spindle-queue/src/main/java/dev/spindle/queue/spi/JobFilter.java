@@ -7,18 +7,36 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Selects jobs for {@link JobInspector#listJobs} and {@link JobInspector#purge}. Immutable; start from
- * {@link #all()} and narrow with the {@code with...} methods.
+ * Selects jobs for {@link JobInspector#listJobs}, {@link JobInspector#purge} and the bulk changes of
+ * {@link QueueControl}. Immutable; start from {@link #all()} and narrow with the {@code with...}
+ * methods. Every condition given must hold (AND); time bounds are inclusive below and exclusive
+ * above ({@code after <= t < before}).
  *
  * @param states states to include (empty = all)
  * @param queue a queue name, or {@code null} for all
  * @param task a task name, or {@code null} for all
  * @param finishedBefore only jobs finished before this instant, or {@code null}
  * @param beforeId only jobs with a smaller id (paging: newest first), or {@code null}
- * @param limit the most jobs returned or purged
+ * @param limit the most jobs returned or changed
+ * @param text only jobs whose arguments JSON or last error JSON contains this text, ignoring ASCII
+ *     case; at least {@value #MIN_TEXT} and at most {@value #MAX_TEXT} characters, or {@code null}
+ * @param createdAfter only jobs enqueued at or after this instant, or {@code null}
+ * @param createdBefore only jobs enqueued before this instant, or {@code null}
+ * @param finishedAfter only jobs finished at or after this instant, or {@code null}
  */
 public record JobFilter(Set<JobState> states, String queue, String task, Instant finishedBefore, String beforeId,
-    int limit) {
+    int limit, String text, Instant createdAfter, Instant createdBefore, Instant finishedAfter) {
+  /** The shortest search text (stores index text by three-character pieces). */
+  public static final int MIN_TEXT = 3;
+  /** The longest search text. */
+  public static final int MAX_TEXT = 200;
+
+  /**
+   * Validates and copies.
+   *
+   * @throws IllegalArgumentException if the limit is below 1, the id is not a job id, the text is
+   *     too short or too long, or a time range is empty
+   */
   public JobFilter {
     states = states.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(states));
     if (limit < 1) {
@@ -26,6 +44,28 @@ public record JobFilter(Set<JobState> states, String queue, String task, Instant
     }
     if (beforeId != null) {
       parseId(beforeId);
+    }
+    if (text != null) {
+      int n = text.codePointCount(0, text.length());
+      if (n < MIN_TEXT || n > MAX_TEXT) {
+        throw new IllegalArgumentException("search text must have " + MIN_TEXT + " to " + MAX_TEXT
+            + " characters, not " + n);
+      }
+    }
+    checkRange("created", createdAfter, createdBefore);
+    checkRange("finished", finishedAfter, finishedBefore);
+  }
+
+  /** The filter without the search fields (text, created and finished-after bounds). */
+  public JobFilter(Set<JobState> states, String queue, String task, Instant finishedBefore, String beforeId,
+      int limit) {
+    this(states, queue, task, finishedBefore, beforeId, limit, null, null, null, null);
+  }
+
+  private static void checkRange(String what, Instant after, Instant before) {
+    if (after != null && before != null && !after.isBefore(before)) {
+      throw new IllegalArgumentException(what + " after " + after + " must be earlier than " + what + " before "
+          + before);
     }
   }
 
@@ -36,7 +76,8 @@ public record JobFilter(Set<JobState> states, String queue, String task, Instant
 
   /** Only these states. */
   public JobFilter withStates(Set<JobState> states) {
-    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit);
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
   }
 
   /** Only this state. */
@@ -46,27 +87,90 @@ public record JobFilter(Set<JobState> states, String queue, String task, Instant
 
   /** Only this queue. */
   public JobFilter withQueue(String queue) {
-    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit);
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
   }
 
   /** Only this task. */
   public JobFilter withTask(String task) {
-    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit);
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
   }
 
   /** Only jobs finished before this instant. */
   public JobFilter withFinishedBefore(Instant finishedBefore) {
-    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit);
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
+  }
+
+  /** Only jobs finished at or after this instant. */
+  public JobFilter withFinishedAfter(Instant finishedAfter) {
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
+  }
+
+  /** Only jobs enqueued in {@code [after, before)}; either may be {@code null} (unbounded). */
+  public JobFilter withCreated(Instant after, Instant before) {
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, after, before, finishedAfter);
+  }
+
+  /** Only jobs whose arguments or error contain this text (ASCII case ignored); {@code null} for any. */
+  public JobFilter withText(String text) {
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
   }
 
   /** Only jobs older than this id. */
   public JobFilter withBeforeId(String beforeId) {
-    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit);
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
   }
 
   /** At most this many. */
   public JobFilter withLimit(int limit) {
-    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit);
+    return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
+        finishedAfter);
+  }
+
+  /**
+   * True if a job with these fields passes every condition except {@link #beforeId} and the state
+   * (which stores check from their indexes): the reference semantics every store follows.
+   */
+  public boolean matchesFields(String jobQueue, String jobTask, String argsJson, String errorJson,
+      Instant createdAt, Instant finishedAt) {
+    if ((queue != null && !queue.equals(jobQueue)) || (task != null && !task.equals(jobTask))) {
+      return false;
+    }
+    if ((createdAfter != null && createdAt.isBefore(createdAfter))
+        || (createdBefore != null && !createdAt.isBefore(createdBefore))) {
+      return false;
+    }
+    if (finishedBefore != null || finishedAfter != null) {
+      if (finishedAt == null || (finishedBefore != null && !finishedAt.isBefore(finishedBefore))
+          || (finishedAfter != null && finishedAt.isBefore(finishedAfter))) {
+        return false;
+      }
+    }
+    if (text != null) {
+      String t = asciiLower(text);
+      return asciiLower(argsJson).contains(t) || (errorJson != null && asciiLower(errorJson).contains(t));
+    }
+    return true;
+  }
+
+  /** The text with ASCII letters in lower case (the case folding of text search). */
+  public static String asciiLower(String s) {
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        if (b == null) {
+          b = new StringBuilder(s);
+        }
+        b.setCharAt(i, (char) (c + 32));
+      }
+    }
+    return b == null ? s : b.toString();
   }
 
   /** True if {@code state} passes the state filter. */

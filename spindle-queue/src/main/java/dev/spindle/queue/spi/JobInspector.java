@@ -16,8 +16,28 @@ public interface JobInspector {
   /** Jobs matching the filter, newest (highest id) first. */
   List<JobInfo> listJobs(JobFilter filter);
 
+  /**
+   * A page of jobs matching the filter, newest first, for a search that must answer quickly: a
+   * store that searches by walking jobs (not an index) may stop after a bounded number of them and
+   * return fewer than {@code filter.limit()} with a {@link JobPage#nextBeforeId} to go on from. The
+   * default lists with {@link #listJobs}.
+   */
+  default JobPage page(JobFilter filter) {
+    List<JobInfo> jobs = listJobs(filter);
+    return new JobPage(jobs, jobs.size() < filter.limit() ? null : jobs.get(jobs.size() - 1).id(), -1);
+  }
+
   /** Per-queue counts by state, by queue name; queues with only a limit and no jobs are included. */
   List<QueueSummary> queueSummaries();
+
+  /**
+   * The run time (when it became due) of the oldest ready (QUEUED) job of each queue that has one,
+   * for the "oldest waiting job's age" gauge. A store that cannot answer this with one cheap query
+   * returns an empty map, the default (the gauge then reads 0).
+   */
+  default Map<String, Instant> oldestReady() {
+    return Map.of();
+  }
 
   /**
    * Registered workers (alive or with an expired lease not yet reclaimed), by id; {@code running} is
@@ -28,12 +48,20 @@ public interface JobInspector {
 
   /**
    * Puts a FAILED, DEAD or CANCELLED job back to QUEUED with its failure and lost-worker counts
-   * reset (its attempt count is kept).
+   * reset (its attempt count is kept). A workflow node goes back to WAITING if a dependency has not
+   * ended yet; the dependents it cancelled wait for it again.
    *
    * @throws JobNotFoundException if there is no such job
-   * @throws IllegalJobTransitionException if it is in another state
+   * @throws IllegalJobTransitionException if it is in another state, or a dependency still cancels it
    */
   JobInfo requeue(String jobId, Instant now);
+
+  /**
+   * The dependencies of a job and its dependents: edges into it (in input order), then out of it.
+   *
+   * @throws JobNotFoundException if there is no such job
+   */
+  List<DependencyEdge> dependencyEdges(String jobId);
 
   /**
    * Deletes finished jobs matching the filter (at most {@code filter.limit()}).

@@ -1,6 +1,7 @@
 package dev.spindle.queue.spi;
 
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import java.time.Instant;
@@ -19,7 +20,14 @@ import java.util.Optional;
  *       midway. A failure throws {@link StoreException} and changes nothing.
  *   <li>State changes follow {@link JobState}'s transition table.
  *   <li>Job ids are decimal strings of positive numbers that increase with enqueue order.
- *   <li>The store never reads a clock: callers pass {@code now} from their injected clock.
+ *   <li>One clock decides: leases, heartbeats, due times of delayed and retried jobs, reclaim,
+ *       finish and expiry times are read on the <em>store's</em> clock (Redis: {@code TIME} inside
+ *       the scripts; SQLite: the host's real-time clock; in memory: the store's {@code Clock}),
+ *       never on the caller's. Callers still pass {@code now} from their injected clock and
+ *       instants computed from it: the store reads them as durations from that {@code now} and
+ *       moves them onto its clock ({@link StoreClock}), so a worker whose clock is off neither loses
+ *       its leases nor keeps a dead worker's jobs. Stores whose clock tests must drive take an
+ *       injected {@code Clock}.
  *   <li>Thread-safe; callable from any platform thread. (The SQLite store moves calls made on
  *       virtual threads to platform threads itself.)
  * </ul>
@@ -32,6 +40,25 @@ public interface JobStore extends AutoCloseable {
    * @return one result per job, in order
    */
   List<EnqueueResult> enqueue(List<NewJob> jobs);
+
+  /**
+   * Adds {@code jobs} as children of the running job {@code parentId}, all or none, in one atomic
+   * step: only while the parent is RUNNING under {@code fence} (so a worker that lost the job adds
+   * nothing). The children may depend on each other ({@link Dependency#onBatchJob}) and on existing
+   * jobs; they run as soon as their own dependencies allow, not after the parent. Every job that
+   * waits for the parent now also waits for the children at {@code exits} (indexes into
+   * {@code jobs}), with the policy of its dependency on the parent; they are not part of its input.
+   * A parent's retry that adds children again adds new ones (give them unique keys to add them once).
+   *
+   * @return one result per job, in order
+   * @throws IllegalStateException if the parent is not RUNNING under {@code fence} (nothing added)
+   * @throws JobNotFoundException if there is no such parent
+   * @throws UnsupportedOperationException if this store does not keep dependencies
+   */
+  default List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep job dependencies, so a"
+        + " running job cannot add children to it");
+  }
 
   /** The job, if it exists. */
   Optional<JobInfo> find(String jobId);
@@ -135,6 +162,16 @@ public interface JobStore extends AutoCloseable {
    */
   Subscription subscribe(Runnable onChange);
 
+  /**
+   * The store's clock now: the time its leases and due times are read on (Redis: {@code TIME};
+   * SQLite: the host's clock). Callers use it to judge records the store returns, e.g. whether a
+   * worker's {@link WorkerRecord#leaseUntil()} has passed. The default, for stores that keep no
+   * clock of their own, is the local system clock.
+   */
+  default Instant storeTime() {
+    return Instant.now();
+  }
+
   /** A short description for messages and logs, e.g. {@code sqlite:/data/spindle.db}. No secrets. */
   String describe();
 
@@ -157,4 +194,24 @@ public interface JobStore extends AutoCloseable {
 
   /** The store's durable log of operator actions; the same object on every call. */
   AuditLog auditLog();
+
+  /**
+   * The statistics this store keeps (per-minute counts and wait times, the oldest waiting job); the
+   * same object on every call.
+   *
+   * @throws UnsupportedOperationException if this store keeps none (the default)
+   */
+  default JobStatistics statistics() {
+    throw new UnsupportedOperationException("the store " + describe() + " keeps no statistics");
+  }
+
+  /**
+   * What a live dashboard shows at each tick, read at once: workers, paused queues, the feed of
+   * finished jobs, the finish cursor, the statistics of a window and, if asked, the per-queue
+   * counts and the oldest waiting job. The default makes the separate calls ({@link
+   * LiveView#compose}); stores override it to read everything in one transaction or round trip.
+   */
+  default LiveView liveView(LiveView.Request request) {
+    return LiveView.compose(this, request);
+  }
 }

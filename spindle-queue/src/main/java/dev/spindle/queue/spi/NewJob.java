@@ -1,10 +1,15 @@
 package dev.spindle.queue.spi;
 
 import dev.spindle.Task;
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.WorkflowInput;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A job to add to a store. Immutable.
@@ -17,16 +22,89 @@ import java.util.Objects;
  * @param uniqueKey the idempotency key, or {@code null}
  * @param policy timeout, retry and retention rules
  * @param createdAt the enqueue time (the client's clock)
+ * @param dependsOn the jobs it waits for (WAITING until they end; see
+ *     {@link dev.spindle.queue.DependencyPolicy}); empty for an ordinary job
+ * @param input where its input comes from: {@link WorkflowInput#ARGS} ({@code argsJson}), or its
+ *     dependencies' results or outcomes, written by the store when it is released
+ * @param traceContext the producer's W3C trace context in the form {@link JobInfo#traceContext()}
+ *     documents (at most {@link JobInfo#MAX_TRACE_CONTEXT} printable ASCII characters), or
+ *     {@code null}; stored in the same write that makes the job visible, so a worker never sees the
+ *     job without it
  */
 public record NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
-    JobPolicy policy, Instant createdAt) {
+    JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input, String traceContext) {
+
+  /** An ordinary job: no dependencies, its own arguments, no trace context. */
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
+      JobPolicy policy, Instant createdAt) {
+    this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, List.of(), WorkflowInput.ARGS, null);
+  }
+
+  /** An ordinary job with a trace context ({@code null} for none). */
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
+      JobPolicy policy, Instant createdAt, String traceContext) {
+    this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, List.of(), WorkflowInput.ARGS,
+        traceContext);
+  }
+
+  /** A job with dependencies and no trace context. */
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
+      JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input) {
+    this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input, null);
+  }
+
+  /**
+   * Validates and copies.
+   *
+   * @throws IllegalArgumentException for an invalid name, more than {@link Dependency#MAX_PER_JOB}
+   *     dependencies, the same dependency twice, an input that needs dependencies it lacks, or a
+   *     trace context that is too long or not printable ASCII
+   * @throws NullPointerException if a required field is null
+   */
   public NewJob {
     Task.validateName(task);
-    Objects.requireNonNull(argsJson, "argsJson");
     JobOptions.validateQueue(queue);
+    Objects.requireNonNull(argsJson, "argsJson");
     Objects.requireNonNull(runAt, "runAt");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(createdAt, "createdAt");
+    JobInfo.checkTraceContext(traceContext);
+    dependsOn = List.copyOf(dependsOn);
+    Objects.requireNonNull(input, "input");
+    if (dependsOn.size() > Dependency.MAX_PER_JOB) {
+      throw new IllegalArgumentException("a job may depend on at most " + Dependency.MAX_PER_JOB + " jobs, not "
+          + dependsOn.size());
+    }
+    Set<String> seen = new HashSet<>();
+    for (Dependency d : dependsOn) {
+      if (!seen.add(d.on())) {
+        throw new IllegalArgumentException("the job depends on " + d.on() + " twice");
+      }
+    }
+    if (input != WorkflowInput.ARGS && dependsOn.isEmpty()) {
+      throw new IllegalArgumentException("input " + input + " comes from dependencies, and the job has none");
+    }
+    if (input == WorkflowInput.RESULT && dependsOn.size() != 1) {
+      throw new IllegalArgumentException("input RESULT takes the result of one dependency; the job has "
+          + dependsOn.size() + " (use RESULTS)");
+    }
+  }
+
+  /** This job waiting for {@code dependencies}, its input from {@code from}. */
+  public NewJob dependingOn(List<Dependency> dependencies, WorkflowInput from) {
+    return new NewJob(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependencies, from,
+        traceContext);
+  }
+
+  /** A copy with another trace context ({@code null} for none). */
+  public NewJob withTraceContext(String context) {
+    return new NewJob(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input,
+        context);
+  }
+
+  /** True if it waits for other jobs. */
+  public boolean hasDependencies() {
+    return !dependsOn.isEmpty();
   }
 
   /** True if the job waits for its run time (SCHEDULED) rather than being ready (QUEUED). */

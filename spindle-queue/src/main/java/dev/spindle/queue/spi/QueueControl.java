@@ -56,6 +56,32 @@ public interface QueueControl {
   /** Deletes one finished job. */
   DeleteResult deleteJob(String jobId);
 
+  /**
+   * Pauses a recurring schedule: it fires no tick until {@link #resumeSchedule}; then the ticks it
+   * missed are handled by its misfire rule, as after any downtime. Kept in the store. Idempotent.
+   *
+   * @return false if there is no such schedule
+   * @throws UnsupportedOperationException if this store cannot (the default)
+   */
+  default boolean pauseSchedule(String name) {
+    throw new UnsupportedOperationException("this store cannot pause schedules");
+  }
+
+  /**
+   * Lets a paused schedule fire again. Idempotent.
+   *
+   * @return false if there is no such schedule
+   * @throws UnsupportedOperationException if this store cannot (the default)
+   */
+  default boolean resumeSchedule(String name) {
+    throw new UnsupportedOperationException("this store cannot pause schedules");
+  }
+
+  /** The names of the paused schedules; {@link JobStore#dueSchedules} never returns them. */
+  default Set<String> pausedSchedules() {
+    return Set.of();
+  }
+
   /** The states {@link #requeueMatching} accepts; an empty filter means these. */
   static Set<JobState> requeueStates() {
     return EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED);

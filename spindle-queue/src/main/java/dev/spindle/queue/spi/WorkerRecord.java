@@ -1,5 +1,6 @@
 package dev.spindle.queue.spi;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -24,16 +25,35 @@ import java.util.Objects;
  * @param processed executions it finished
  * @param failed executions of it that failed
  * @param ratePerSecond its recent completion rate, jobs per second
+ * @param clockSkew how far the worker's clock was ahead of the store's at its last heartbeat
+ *     (negative: behind); {@code null} if unknown. Set by the store, ignored in a heartbeat's record
  */
 public record WorkerRecord(String id, String name, String host, long pid, List<String> queues, int concurrency,
     String model, String state, Instant startedAt, Instant heartbeatAt, Instant leaseUntil, int running,
-    long processed, long failed, double ratePerSecond) {
+    long processed, long failed, double ratePerSecond, Duration clockSkew) {
   public WorkerRecord {
     Objects.requireNonNull(id, "id");
     queues = List.copyOf(queues);
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(heartbeatAt, "heartbeatAt");
     Objects.requireNonNull(leaseUntil, "leaseUntil");
+  }
+
+  /** A record with an unknown clock skew (what a worker sends: the store measures the skew). */
+  public WorkerRecord(String id, String name, String host, long pid, List<String> queues, int concurrency,
+      String model, String state, Instant startedAt, Instant heartbeatAt, Instant leaseUntil, int running,
+      long processed, long failed, double ratePerSecond) {
+    this(id, name, host, pid, queues, concurrency, model, state, startedAt, heartbeatAt, leaseUntil, running,
+        processed, failed, ratePerSecond, null);
+  }
+
+  /**
+   * This record as the store keeps it: its instants moved onto the store's clock and the worker's
+   * clock skew recorded.
+   */
+  public WorkerRecord onStoreClock(StoreClock clock) {
+    return new WorkerRecord(id, name, host, pid, queues, concurrency, model, state, clock.translate(startedAt),
+        clock.now(), clock.translate(leaseUntil), running, processed, failed, ratePerSecond, clock.callerSkew());
   }
 
   /** True if its lease has not expired at {@code now}. */

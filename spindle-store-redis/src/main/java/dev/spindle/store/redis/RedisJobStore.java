@@ -1,5 +1,6 @@
 package dev.spindle.store.redis;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -12,22 +13,31 @@ import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobPage;
+import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.LiveView;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.ChangeFeed;
+import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
@@ -36,6 +46,8 @@ import dev.spindle.store.redis.internal.Script;
 import dev.spindle.store.redis.internal.ServerHealth;
 import dev.spindle.store.redis.internal.StoreErrors;
 import dev.spindle.store.redis.internal.Times;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -102,11 +114,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one instance per process is enough (it multiplexes one connection).
  * Instants are kept exactly (nanoseconds); due times are compared at microsecond precision and
- * never early.
+ * never early. Leases, heartbeats, due times, reclaim and expiry are read on Redis's clock
+ * ({@code TIME} inside the scripts), never on a client's: a client's instants travel with its
+ * {@code now} and are moved onto Redis's clock by the difference ({@link StoreClock}).
  */
-public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
+public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   private static final int SCAN_BUDGET = 20_000;
+  /** The most jobs one {@link #page} call walks (a bounded scan: Redis has no secondary indexes; ~50 ms). */
+  private static final int PAGE_BUDGET = 5_000;
   private static final int MAX_UNCONFIRMED = 1000;
   /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
   public static final int MAX_JOBS_PER_SCRIPT = 2000;
@@ -131,9 +147,13 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   /** Policy id -> policy, as read from Redis (jobs keep only the id). */
   private final ConcurrentHashMap<String, JobPolicy> policies = new ConcurrentHashMap<>();
 
-  private RedisJobStore(RedisStoreConfig config, RedisLink link) {
+  /** A test clock that replaces Redis {@code TIME}, or null. */
+  private final Clock testClock;
+
+  private RedisJobStore(RedisStoreConfig config, RedisLink link, Clock testClock) {
     this.config = config;
     this.link = link;
+    this.testClock = testClock;
     this.prefix = config.keyPrefix();
     this.feed = new ChangeFeed(link);
     this.epoch = new NamespaceEpoch(link);
@@ -147,8 +167,17 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    *     configuration only warns: {@code ?eviction=warn}); UNAVAILABLE if it cannot be reached
    */
   public static RedisJobStore open(RedisStoreConfig config) {
+    return open(config, null);
+  }
+
+  /**
+   * For tests: {@link #open(RedisStoreConfig)} with {@code clock} as the store's clock in place of
+   * Redis {@code TIME} (a manual clock drives leases and due times without waiting), or Redis's
+   * own clock if {@code null}.
+   */
+  public static RedisJobStore open(RedisStoreConfig config, Clock clock) {
     Objects.requireNonNull(config, "config");
-    RedisJobStore store = new RedisJobStore(config, RedisLink.open(config));
+    RedisJobStore store = new RedisJobStore(config, RedisLink.open(config), clock);
     store.epoch.establish();
     LOG.debug("opened job store {}", store.describe());
     return store;
@@ -193,21 +222,36 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    * atomic, the batch as a whole is not. If a chunk fails, the chunks before it stay enqueued, the
    * rest are not, and the {@link dev.spindle.queue.StoreException} says how many were added and the
    * last id added. Unique keys are honoured across chunks (a later chunk sees the earlier ones).
+   *
+   * <p>A batch in which any job has dependencies (a workflow) is never split: it is one script
+   * call of any size (the queue bounds a workflow's size: {@code JobQueue.Builder.maxWorkflowSize}),
+   * so it is added whole or not at all, and Redis runs nothing else meanwhile (see docs/REDIS.md).
+   *
+   * @throws IllegalArgumentException if a dependency names a job that does not exist or a job of
+   *     the batch that is not earlier (nothing is added)
    */
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
+    boolean workflow = false;
+    for (NewJob j : jobs) {
+      workflow |= Objects.requireNonNull(j, "job").hasDependencies();
+    }
+    if (workflow) {
+      Workflows.checkBatch(jobs);
+      return enqueueChunk(jobs, true);
+    }
     if (chunkEnd(jobs, 0) == jobs.size()) {
-      return enqueueChunk(jobs);
+      return enqueueChunk(jobs, false);
     }
     List<EnqueueResult> out = new ArrayList<>(jobs.size());
     int from = 0;
     while (from < jobs.size()) {
       int end = chunkEnd(jobs, from);
       try {
-        out.addAll(enqueueChunk(jobs.subList(from, end)));
+        out.addAll(enqueueChunk(jobs.subList(from, end), false));
         from = end;
       } catch (dev.spindle.queue.StoreException e) {
         if (from == 0) {
@@ -229,7 +273,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     int max = (int) Math.min(jobs.size(), (long) from + MAX_JOBS_PER_SCRIPT);
     while (end < max) {
       NewJob n = jobs.get(end);
-      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length());
+      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length())
+          + (n.traceContext() == null ? 0 : n.traceContext().length());
       if (bytes > MAX_BYTES_PER_SCRIPT && end > from) {
         break;
       }
@@ -239,20 +284,81 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
-  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs) {
+  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs, boolean dependencies) {
     for (int attempt = 0; ; attempt++) {
       List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
       args.add(rid());
       args.add(attempt == 0 ? epoch.expected() : "");
+      args.add(nowArg(jobs.get(0).createdAt()));
       appendJobs(args, jobs);
+      if (dependencies) {
+        appendDependencies(args, jobs);
+      }
       List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
       if ("epoch".equals(r.get(0))) {
         epoch.changed((String) r.get(1), "enqueue");
         continue;
       }
+      if ("missing".equals(r.get(0))) {
+        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on job " + r.get(1)
+            + ", which does not exist; nothing was added");
+      }
+      if ("badref".equals(r.get(0))) {
+        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on " + r.get(1)
+            + ", which is not an earlier job of the batch; nothing was added");
+      }
       List<EnqueueResult> out = results(jobs, r, 0);
       epoch.saw(out.get(out.size() - 1).jobId());
       return out;
+    }
+  }
+
+  /**
+   * One script call: the children are added (like {@link #enqueue}, in one script whatever their
+   * number) and the parent's waiting dependents given edges from the exits, only while the parent
+   * is RUNNING under {@code fence}.
+   */
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    String id = canonicalId(parentId);
+    if (id == null) {
+      throw new JobNotFoundException(parentId);
+    }
+    for (NewJob j : jobs) {
+      Objects.requireNonNull(j, "job");
+    }
+    // the arguments first (as if RUNNING under the fence); the script checks the parent itself
+    Workflows.checkChildren(parentId, JobState.RUNNING, fence, fence, jobs, exits);
+    Workflows.checkBatch(jobs);
+    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
+    args.add(rid());
+    args.add(id);
+    args.add(Long.toString(fence));
+    StringBuilder ex = new StringBuilder();
+    for (Integer x : exits) {
+      ex.append(ex.isEmpty() ? "" : ",").append(x);
+    }
+    args.add(ex.toString());
+    args.add(nowArg(jobs.get(0).createdAt()));
+    appendJobs(args, jobs);
+    appendDependencies(args, jobs);
+    List<?> r = link.script(Script.ADD_CHILDREN, true, args.toArray(String[]::new));
+    switch ((String) r.get(0)) {
+      case "NOT_FOUND" -> throw new JobNotFoundException(parentId);
+      case "STATE" -> {
+        Workflows.checkChildren(parentId, JobState.valueOf((String) r.get(1)), Long.parseLong((String) r.get(2)),
+            fence, jobs, exits);
+        throw new IllegalStateException("job " + parentId + " cannot add children; nothing was added");
+      }
+      case "missing" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on job " + r.get(1)
+          + ", which does not exist; nothing was added");
+      case "badref" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on " + r.get(1)
+          + ", which is not an earlier job of the batch; nothing was added");
+      default -> {
+        List<EnqueueResult> out = results(jobs, r, 0);
+        epoch.saw(out.get(out.size() - 1).jobId());
+        return out;
+      }
     }
   }
 
@@ -274,10 +380,31 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   /** Options a run of consecutive jobs shares in the enqueue script's arguments. */
-  private record Group(String queue, int priority, Instant runAt, boolean delayed, JobPolicy policy) {
+  private record Group(String queue, int priority, Instant runAt, Instant createdAt, boolean delayed,
+      JobPolicy policy) {
     static Group of(NewJob n) {
-      return new Group(n.queue(), n.priority(), n.runAt(), n.isDelayed(), n.policy());
+      return new Group(n.queue(), n.priority(), n.runAt(), n.createdAt(), n.isDelayed(), n.policy());
     }
+  }
+
+  /**
+   * The caller's {@code now} as a script reads it: the script moves the caller's instants onto Redis
+   * {@code TIME} by the difference; with a test clock, {@code "="} and the test clock's now, which
+   * the script then takes as its now.
+   */
+  private String nowArg(Instant callerNow) {
+    Clock c = testClock;
+    return c == null ? Times.encode(callerNow) : "=" + Times.encode(c.instant());
+  }
+
+  @Override
+  public Instant storeTime() {
+    Clock c = testClock;
+    if (c != null) {
+      return c.instant();
+    }
+    String t = link.script(Script.TIME, true);
+    return Times.instant(t);
   }
 
   /**
@@ -317,6 +444,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       args.add(g.queue());
       args.add(Integer.toString(g.priority()));
       args.add(Times.encode(g.runAt()));
+      args.add(Times.encode(g.createdAt()));
       args.add(g.delayed() ? "1" : "0");
       args.add(p[0]);
       args.add(Integer.toString(to - from));
@@ -326,6 +454,40 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
         args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
       }
     }
+  }
+
+  /**
+   * Appends the enqueue script's dependency section: how many jobs have dependencies, then per such
+   * job its batch position, input mode, creation time and {@code <policy code><job id or #index>}
+   * list (see lib.lua, "enqueue").
+   */
+  private static void appendDependencies(List<String> args, List<NewJob> jobs) {
+    int at = args.size();
+    args.add("");
+    int n = 0;
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      if (!j.hasDependencies()) {
+        continue;
+      }
+      n++;
+      args.add(Integer.toString(i));
+      args.add(switch (j.input()) {
+        case ARGS -> "A";
+        case RESULT -> "R";
+        case RESULTS -> "S";
+        case OUTCOMES -> "O";
+      });
+      StringBuilder spec = new StringBuilder(j.dependsOn().size() * 8);
+      for (Dependency d : j.dependsOn()) {
+        if (!spec.isEmpty()) {
+          spec.append(',');
+        }
+        spec.append(LuaStateMachine.policyCode(d.policy())).append(d.on());
+      }
+      args.add(spec.toString());
+    }
+    args.set(at, Integer.toString(n));
   }
 
   @Override
@@ -357,7 +519,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (id == null) {
       return CancelResult.NOT_FOUND;
     }
-    String r = link.script(Script.CANCEL, true, rid(), id, Times.encode(now));
+    String r = link.script(Script.CANCEL, true, rid(), id, nowArg(now));
     return CancelResult.valueOf(r);
   }
 
@@ -388,8 +550,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     List<String> lost = worker == null ? null : unconfirmed.remove(worker);
     List<String> args = new ArrayList<>(8 + completions.size() * 5 + (request == null ? 0 : request.queues().size()));
     args.add(rid);
-    args.add(Times.encode(now));
-    args.add(Long.toString(Times.floorMicros(now)));
+    args.add(nowArg(now));
+    args.add("");
     args.add(lost == null ? "" : String.join(",", lost));
     args.add(Integer.toString(completions.size()));
     String lastWorker = null;
@@ -492,8 +654,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   @Override
   public HeartbeatResult heartbeat(WorkerRecord worker) {
     String record = json.toJson(worker, "worker record");
-    List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record,
-        Long.toString(Times.ceilMicros(worker.leaseUntil())));
+    List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record, nowArg(worker.heartbeatAt()),
+        Times.encode(worker.leaseUntil()));
     try {
       epoch.check("a heartbeat of worker " + worker.id());
     } catch (RuntimeException e) {
@@ -505,7 +667,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       policyCheckedNanos = now;
       ServerHealth.recheck(link);
     }
-    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)));
+    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)), Times.instant((String) r.get(2)));
   }
 
   private static Set<String> strings(Object list) {
@@ -518,7 +680,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   @Override
   public void deregisterWorker(String workerId, Instant now) {
-    link.script(Script.DEREGISTER, true, workerId, Times.encode(now));
+    link.script(Script.DEREGISTER, true, workerId, nowArg(now));
     unconfirmed.remove(workerId);
   }
 
@@ -527,7 +689,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (limit < 1) {
       return List.of();
     }
-    List<?> r = link.script(Script.RECLAIM, true, rid(), Times.encode(now), Long.toString(Times.floorMicros(now)),
+    List<?> r = link.script(Script.RECLAIM, true, rid(), nowArg(now), "",
         Integer.toString(limit));
     return Rows.jobs(r, this::policy);
   }
@@ -537,7 +699,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (limit < 1) {
       return new FinishedBatch(List.of(), cursor);
     }
-    List<?> r = link.script(Script.FINISHED, true, Long.toString(cursor), Integer.toString(limit));
+    return finished(link.script(Script.FINISHED, true, Long.toString(cursor), Integer.toString(limit)), cursor);
+  }
+
+  private FinishedBatch finished(List<?> r, long cursor) {
     List<JobInfo> jobs = Rows.jobs(r, this::policy);
     long last = cursor;
     for (JobInfo j : jobs) {
@@ -605,6 +770,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     args.add(Long.toString(expectedVersion));
     args.add(Times.encode(nextFireAt));
     args.add(firedTick == null ? "" : Times.encode(firedTick));
+    args.add(nowArg(jobs.isEmpty() ? Instant.now() : jobs.get(0).createdAt()));
     appendJobs(args, jobs);
     Long r = link.script(Script.FIRE_SCHEDULE, true, args.toArray(String[]::new));
     return r == 1;
@@ -612,7 +778,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   @Override
   public int purgeExpired(Instant now, RetentionLimits limits) {
-    Long n = link.script(Script.PURGE_EXPIRED, true, Long.toString(Times.floorMicros(now)),
+    Long n = link.script(Script.PURGE_EXPIRED, true, nowArg(now),
         Long.toString(limits.maxSucceeded()), Long.toString(limits.maxFailed()), Integer.toString(limits.batch()));
     return n.intValue();
   }
@@ -659,24 +825,129 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return this;
   }
 
+  @Override
+  public JobStatistics statistics() {
+    return this;
+  }
+
+  /** Everything in one read-only script: one round trip per dashboard tick. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public LiveView liveView(LiveView.Request q) {
+    long end = q.statsTo().getEpochSecond() + (q.statsTo().getNano() > 0 ? 1 : 0);
+    List<?> r = link.script(Script.LIVE, true, q.feedAfter() < 0 ? "-1" : Long.toString(q.feedAfter()),
+        Integer.toString(Math.max(1, q.feedLimit())), Long.toString(MinuteStats.minuteOf(q.statsFrom())),
+        Long.toString(q.statsFrom().isBefore(q.statsTo()) ? end : 0), q.counts() ? "1" : "0");
+    long cursor = Long.parseLong((String) r.get(3));
+    FinishedBatch feed = q.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
+        : finished((List<?>) r.get(2), q.feedAfter());
+    Set<String> paused = new HashSet<>((List<String>) r.get(1));
+    Object oldest = r.size() > 6 ? r.get(6) : null;
+    return new LiveView(workers((List<?>) r.get(0)), paused, feed, cursor, minutes((List<?>) r.get(4)),
+        q.counts() ? summaries((List<?>) r.get(5)) : null,
+        q.counts() ? (oldest instanceof String ra && !ra.isEmpty() ? Optional.of(Times.instant(ra))
+            : Optional.empty()) : null);
+  }
+
+  // ---------------------------------------------------------------- statistics, schedule pausing
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      return List.of();
+    }
+    long first = MinuteStats.minuteOf(from);
+    long end = to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0);
+    return minutes(link.script(Script.STATS, true, Long.toString(first), Long.toString(end)));
+  }
+
+  private static List<MinuteStats> minutes(List<?> r) {
+    List<MinuteStats> out = new ArrayList<>(r.size());
+    for (Object o : r) {
+      List<?> row = (List<?>) o;
+      List<?> kv = (List<?>) row.get(1);
+      Map<Integer, Long> counters = new java.util.HashMap<>();
+      for (int i = 0; i < kv.size(); i += 2) {
+        counters.put(Integer.parseInt((String) kv.get(i)), Long.parseLong((String) kv.get(i + 1)));
+      }
+      out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(Long.parseLong((String) row.get(0))), counters));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    String ra = link.script(Script.OLDEST, true);
+    return ra == null || ra.isEmpty() ? Optional.empty() : Optional.of(Times.instant(ra));
+  }
+
+  /** One read-only script: per queue, the run time of its QUEUED job with the lowest id. */
+  @Override
+  public Map<String, Instant> oldestReady() {
+    List<?> r = link.script(Script.OLDEST_BY_QUEUE, true);
+    Map<String, Instant> out = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < r.size(); i += 2) {
+      out.put((String) r.get(i), Times.instant((String) r.get(i + 1)));
+    }
+    return out;
+  }
+
+  @Override
+  public boolean pauseSchedule(String name) {
+    Long n = link.script(Script.PAUSE_SCHEDULE, true, name, "1");
+    return n > 0;
+  }
+
+  @Override
+  public boolean resumeSchedule(String name) {
+    Long n = link.script(Script.PAUSE_SCHEDULE, true, name, "0");
+    return n > 0;
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    return Set.copyOf(link.call("pausedSchedules", true, c -> c.smembers(prefix + "spaused")));
+  }
+
 
   @Override
   public List<JobInfo> listJobs(JobFilter filter) {
+    return walk(filter, Long.MAX_VALUE).jobs();
+  }
+
+  /**
+   * Walks jobs newest first, {@value #SCAN_BUDGET} per script call (so no call holds Redis long),
+   * until the page is full, the oldest job is reached or {@value #PAGE_BUDGET} jobs were looked at.
+   */
+  @Override
+  public JobPage page(JobFilter filter) {
+    return walk(filter, PAGE_BUDGET);
+  }
+
+  private JobPage walk(JobFilter filter, long budget) {
     List<JobInfo> out = new ArrayList<>();
     String before = filter.beforeId() == null ? "+inf" : "(" + JobFilter.parseId(filter.beforeId());
-    while (out.size() < filter.limit()) {
-      List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states());
+    long scanned = 0;
+    String last = "";
+    while (out.size() < filter.limit() && scanned < budget) {
+      List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states(),
+          (int) Math.min(SCAN_BUDGET, budget - scanned));
       out.addAll(Rows.jobs(r.get(0), this::policy));
-      String last = (String) r.get(1);
+      scanned += ((Long) r.get(2));
+      last = (String) r.get(1);
       if (last.isEmpty()) {
         break;
       }
       before = "(" + last;
     }
-    return out;
+    return new JobPage(out, last.isEmpty() ? null : last, scanned);
   }
 
   private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states) {
+    return scan(mode, before, limit, f, states, SCAN_BUDGET);
+  }
+
+  private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states, int budget) {
     StringBuilder st = new StringBuilder();
     if (!states.isEmpty()) {
       st.append(',');
@@ -685,13 +956,20 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       }
     }
     return link.script(Script.SCAN, !mode.equals("purge"), mode, before, Integer.toString(limit),
-        Integer.toString(SCAN_BUDGET), st.toString(), f.queue() == null ? "" : f.queue(),
-        f.task() == null ? "" : f.task(), f.finishedBefore() == null ? "" : Times.encode(f.finishedBefore()));
+        Integer.toString(budget), st.toString(), f.queue() == null ? "" : f.queue(),
+        f.task() == null ? "" : f.task(), f.finishedBefore() == null ? "" : Times.encode(f.finishedBefore()),
+        f.finishedAfter() == null ? "" : Times.encode(f.finishedAfter()),
+        f.createdAfter() == null ? "" : Times.encode(f.createdAfter()),
+        f.createdBefore() == null ? "" : Times.encode(f.createdBefore()),
+        f.text() == null ? "" : JobFilter.asciiLower(f.text()));
   }
 
   @Override
   public List<QueueSummary> queueSummaries() {
-    List<?> r = link.script(Script.SUMMARIES, true);
+    return summaries(link.script(Script.SUMMARIES, true));
+  }
+
+  private static List<QueueSummary> summaries(List<?> r) {
     Map<String, Integer> limits = pairs((List<?>) r.get(1));
     TreeMap<String, QueueSummary> out = new TreeMap<>();
     for (Object o : (List<?>) r.get(0)) {
@@ -724,20 +1002,50 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
   @Override
   public List<WorkerRecord> workers() {
-    List<?> r = link.script(Script.WORKERS, true);
+    return workers(link.script(Script.WORKERS, true));
+  }
+
+  private List<WorkerRecord> workers(List<?> r) {
     TreeMap<String, WorkerRecord> out = new TreeMap<>();
-    for (int i = 0; i < r.size(); i += 3) {
+    for (int i = 0; i < r.size(); i += 4) {
       String id = (String) r.get(i);
       try {
         WorkerRecord w = json.fromJson((String) r.get(i + 1), WorkerRecord.class, "worker record");
+        // the record is kept as the worker sent it, on its clock: moved onto the store's clock here
+        Object offset = r.get(i + 3);
+        Duration d = offset instanceof String o ? Times.duration(o) : Duration.ZERO;
+        w = w.onStoreClock(new StoreClock(new StoreClock(Instant.EPOCH, d).translate(w.heartbeatAt()), d));
         out.put(id, new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
             w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), ((Long) r.get(i + 2)).intValue(), w.processed(),
-            w.failed(), w.ratePerSecond()));
+            w.failed(), w.ratePerSecond(), offset instanceof String ? w.clockSkew() : null));
       } catch (RuntimeException ex) {
         LOG.warn("skipping the unreadable record of worker {} in {}: {}", id, describe(), ex.getMessage());
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /** Read by one script; edges naming a deleted job are left out. Dependents are in id order. */
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    String id = canonicalId(jobId);
+    if (id == null) {
+      throw new JobNotFoundException(jobId);
+    }
+    List<?> r = link.script(Script.EDGES, true, id);
+    if (!"OK".equals(r.get(0))) {
+      throw new JobNotFoundException(jobId);
+    }
+    List<DependencyEdge> in = new ArrayList<>();
+    List<DependencyEdge> out = new ArrayList<>();
+    for (int i = 1; i + 3 < r.size(); i += 4) {
+      DependencyEdge e = new DependencyEdge((String) r.get(i), (String) r.get(i + 1),
+          DependencyPolicy.values()[((String) r.get(i + 2)).charAt(0) - '0'], Integer.parseInt((String) r.get(i + 3)));
+      (e.childId().equals(id) ? in : out).add(e);
+    }
+    out.sort(Comparator.comparingLong(e -> Long.parseLong(e.childId())));
+    in.addAll(out);
+    return List.copyOf(in);
   }
 
   @Override
@@ -746,12 +1054,20 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (id == null) {
       throw new JobNotFoundException(jobId);
     }
-    List<?> r = link.script(Script.REQUEUE, true, rid(), id, Times.encode(now));
+    List<?> r = link.script(Script.REQUEUE, true, rid(), id, nowArg(now));
     return switch ((String) r.get(0)) {
       case "OK" -> Rows.job((List<?>) r.get(1), this::policy);
       case "NOT_FOUND" -> throw new JobNotFoundException(jobId);
+      case "DEPENDS" -> throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(2)),
+          JobState.QUEUED, "job " + id + " depends on job " + r.get(1) + ", which ended in a way that cancels it:"
+          + " retry that one");
       default -> {
         JobState.checkRequeue(id, JobState.valueOf((String) r.get(1)));
+        if (r.size() > 2) { // its dependencies run again: it would wait, which its state does not allow
+          throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(1)),
+              JobState.valueOf((String) r.get(2)), "job " + id + " depends on jobs that have not ended (they were"
+              + " requeued): retry it once they have");
+        }
         throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(1)), JobState.QUEUED);
       }
     };

@@ -3,18 +3,14 @@ package dev.spindle.store.redis;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -62,8 +58,7 @@ public final class RedisStoreConfig {
   /** The default key namespace. */
   public static final String DEFAULT_NAMESPACE = "spindle";
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-  private static final Set<String> OPTIONS = Set.of("namespace", "cluster", "timeout", "connecttimeout",
-      "retrybudget", "watchdog", "verifypeer", "cacert", "passwordfile", "clientname", "database", "eviction");
+
 
   /**
    * What opening a store does when the server's {@code maxmemory-policy} is not {@code noeviction}
@@ -140,7 +135,7 @@ public final class RedisStoreConfig {
 
   /** {@link #fromUrl(String)} with the given environment instead of the process's. */
   public static RedisStoreConfig fromUrl(String url, Map<String, String> env) {
-    return parse(url, env).build();
+    return RedisUrlParser.parse(url, env).build();
   }
 
   /**
@@ -189,194 +184,6 @@ public final class RedisStoreConfig {
     } catch (URISyntaxException e) {
       return false;
     }
-  }
-
-  private static Builder parse(String url, Map<String, String> env) {
-    Objects.requireNonNull(url, "url");
-    URI uri;
-    try {
-      uri = new URI(url);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("malformed Redis URL (expected redis[s]://[[user]:password@]host[:port]"
-          + "[/database][?options]): " + e.getReason() + " at index " + e.getIndex());
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-      throw new IllegalArgumentException("a Redis URL starts with redis:// or rediss:// (TLS), not '"
-          + (scheme.isEmpty() ? "(no scheme)" : scheme + ":") + "'");
-    }
-    Builder b = builder().tls(scheme.equals("rediss"));
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("the Redis URL has no host; expected redis[s]://host[:port][/database]");
-    }
-    String h = uri.getHost();
-    b.host(h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h);
-    if (uri.getPort() != -1) {
-      b.port(uri.getPort());
-    }
-    String path = uri.getRawPath();
-    if (path != null && !path.isEmpty() && !path.equals("/")) {
-      b.database(parseDatabase(path.substring(1)));
-    }
-    String userInfo = uri.getRawUserInfo();
-    if (userInfo != null) {
-      int colon = userInfo.indexOf(':');
-      String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
-      if (!user.isEmpty()) {
-        b.username(user);
-      }
-      if (colon >= 0) {
-        b.password(decode(userInfo.substring(colon + 1)).toCharArray());
-      }
-    }
-    String passwordFile = null;
-    String query = uri.getRawQuery();
-    if (query != null && !query.isEmpty()) {
-      for (String pair : query.split("&")) {
-        if (pair.isEmpty()) {
-          continue;
-        }
-        int eq = pair.indexOf('=');
-        String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-        String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-        String k = key.toLowerCase(Locale.ROOT);
-        if (!OPTIONS.contains(k)) {
-          throw new IllegalArgumentException("unknown Redis URL option '" + key + "'; known: "
-              + new TreeSet<>(Set.of("namespace", "cluster", "timeout", "connectTimeout", "retryBudget", "watchdog",
-                  "verifyPeer", "caCert", "passwordFile", "clientName", "database", "eviction")));
-        }
-        switch (k) {
-          case "namespace" -> b.namespace(value);
-          case "cluster" -> b.cluster(parseBoolean(key, value));
-          case "timeout" -> b.commandTimeout(parseDuration(key, value));
-          case "connecttimeout" -> b.connectTimeout(parseDuration(key, value));
-          case "retrybudget" -> b.retryBudget(parseDuration(key, value));
-          case "watchdog" -> b.watchdogInterval(parseDuration(key, value));
-          case "verifypeer" -> b.verifyPeer(parseVerify(value));
-          case "cacert" -> b.caCertificate(Path.of(value));
-          case "passwordfile" -> passwordFile = value;
-          case "clientname" -> b.clientName(value);
-          case "database" -> b.database(parseDatabase(value));
-          case "eviction" -> b.evictionCheck(parseEviction(value));
-          default -> throw new AssertionError(k);
-        }
-      }
-    }
-    if (b.password == null && passwordFile != null) {
-      b.password(readPasswordFile(passwordFile));
-    }
-    if (b.password == null && env.get(ENV_PASSWORD) != null && !env.get(ENV_PASSWORD).isEmpty()) {
-      b.password(env.get(ENV_PASSWORD).toCharArray());
-    }
-    if (b.username == null && env.get(ENV_USERNAME) != null && !env.get(ENV_USERNAME).isEmpty()) {
-      b.username(env.get(ENV_USERNAME));
-    }
-    return b;
-  }
-
-  private static int parseDatabase(String s) {
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("the Redis database must be a number (the URL path /0, /1, ...), not '"
-          + s + "'");
-    }
-  }
-
-  private static boolean parseBoolean(String key, String v) {
-    return switch (v.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1", "" -> true;
-      case "false", "no", "0" -> false;
-      default -> throw new IllegalArgumentException("Redis URL option " + key + " must be true or false, not '" + v
-          + "'");
-    };
-  }
-
-  private static EvictionCheck parseEviction(String v) {
-    try {
-      return EvictionCheck.valueOf(v.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Redis URL option eviction must be refuse or warn, not '" + v + "'");
-    }
-  }
-
-  private static VerifyPeer parseVerify(String v) {
-    try {
-      return VerifyPeer.valueOf(v.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Redis URL option verifyPeer must be full, ca or none, not '" + v + "'");
-    }
-  }
-
-  /**
-   * Parses {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or an ISO-8601 duration.
-   *
-   * @throws IllegalArgumentException if malformed
-   */
-  static Duration parseDuration(String key, String v) {
-    String s = v.strip().toLowerCase(Locale.ROOT);
-    try {
-      if (s.startsWith("pt") || s.startsWith("p")) {
-        return Duration.parse(s.toUpperCase(Locale.ROOT));
-      }
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      }
-      long n = Long.parseLong(s.substring(0, s.length() - 1));
-      return switch (s.charAt(s.length() - 1)) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        default -> throw new NumberFormatException();
-      };
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("Redis URL option " + key + " must be a duration such as 500ms, 5s or 2m, "
-          + "not '" + v + "'");
-    }
-  }
-
-  private static char[] readPasswordFile(String file) {
-    try {
-      String s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-      int end = s.length();
-      while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
-        end--;
-      }
-      if (end == 0) {
-        throw new IllegalArgumentException("the Redis password file " + file + " is empty");
-      }
-      return s.substring(0, end).toCharArray();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the Redis password file " + file + ": " + e.getMessage());
-    }
-  }
-
-  /** Decodes %XX escapes (UTF-8); '+' stays '+'. */
-  private static String decode(String s) {
-    if (s.indexOf('%') < 0) {
-      return s;
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
-    int i = 0;
-    while (i < s.length()) {
-      char c = s.charAt(i);
-      if (c == '%') {
-        if (i + 3 > s.length()) {
-          throw new IllegalArgumentException("malformed %-escape in the Redis URL");
-        }
-        try {
-          out.write(Integer.parseInt(s, i + 1, i + 3, 16));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("malformed %-escape in the Redis URL");
-        }
-        i += 3;
-      } else {
-        int cp = s.codePointAt(i);
-        out.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
-        i += Character.charCount(cp);
-      }
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** The host name or address. */
@@ -519,6 +326,16 @@ public final class RedisStoreConfig {
     private Builder() {}
 
     /** The server's host name or address. */
+    /** True once a password was given. */
+    boolean hasPassword() {
+      return password != null;
+    }
+
+    /** True once a user name was given. */
+    boolean hasUsername() {
+      return username != null;
+    }
+
     public Builder host(String host) {
       if (Objects.requireNonNull(host, "host").isBlank()) {
         throw new IllegalArgumentException("the Redis host is empty");

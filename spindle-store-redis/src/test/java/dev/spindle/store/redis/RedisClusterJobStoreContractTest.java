@@ -30,6 +30,6 @@ class RedisClusterJobStoreContractTest extends JobStoreContract {
   @Override
   protected JobStore openStore() {
     return RedisJobStore.open(RedisStoreConfig.fromUrl(cluster.seedUrl() + "?cluster=true&namespace=cluster-"
-        + NAMESPACES.incrementAndGet() + "&watchdog=200ms", Map.of()));
+        + NAMESPACES.incrementAndGet() + "&watchdog=200ms", Map.of()), clock);
   }
 }

@@ -26,6 +26,6 @@ class RedisJobStoreContractTest extends JobStoreContract {
   @Override
   protected JobStore openStore() {
     return RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=contract-"
-        + NAMESPACES.incrementAndGet() + "&watchdog=200ms", Map.of()));
+        + NAMESPACES.incrementAndGet() + "&watchdog=200ms", Map.of()), clock);
   }
 }

@@ -7,6 +7,7 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
+import dev.spindle.queue.Workflow;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.testkit.redis.RedisCluster;
@@ -43,6 +44,11 @@ class RedisKeyLayoutTest {
       for (var h : hs) {
         h.result(Duration.ofSeconds(30));
       }
+      // workflows: one that runs, one that waits for a delayed job (its dependency keys stay)
+      assertThat(q.submit(Workflow.chain(Workflow.task(StoreContractTasks.SQUARE, 3L),
+          Workflow.task(StoreContractTasks.SQUARE))).last().get(0).result(Duration.ofSeconds(30)).asLong()).isEqualTo(81);
+      q.submit(Workflow.chain(Workflow.task(StoreContractTasks.ECHO, "x", JobOptions.builder()
+          .delay(Duration.ofHours(1)).build()), Workflow.task(StoreContractTasks.ECHO)));
       store.purgeExpired(Instant.now().plus(Duration.ofDays(30)), RetentionLimits.defaults());
       assertThat(store.listJobs(JobFilter.all())).isNotEmpty();
     }
@@ -58,7 +64,7 @@ class RedisKeyLayoutTest {
       List<String> keys = keys(redis);
       assertThat(keys).isNotEmpty().allSatisfy(k -> assertThat(k).startsWith("{layout}:"));
       assertThat(keys).contains("{layout}:id", "{layout}:all", "{layout}:queues", "{layout}:limits", "{layout}:pol",
-          "{layout}:scheds");
+          "{layout}:scheds", "{layout}:dn:0", "{layout}:nwt");
     }
   }
 

@@ -3,12 +3,15 @@ package dev.spindle.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.redis.RedisServer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +77,18 @@ class RedisLargeBatchTest {
       sizes.add(n);
     }
     return sizes;
+  }
+
+  @Test
+  void oneClaimTakesMoreJobsThanLuaUnpacksAtOnce() {
+    store.enqueue(jobs(10_123, null));
+    store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 10_123, "THREADS", "RUNNING", T0,
+        T0, T0.plusSeconds(3600), 0, 0, 0, 0));
+    // before: "too many results to unpack" (the claimed jobs were read with one MGET of every key)
+    List<JobInfo> got = store.claim(new ClaimRequest("w1", List.of("default"), 10_123, T0)).jobs();
+    assertThat(got).hasSize(10_123);
+    assertThat(got.stream().map(JobInfo::id).collect(java.util.stream.Collectors.toSet())).hasSize(10_123);
+    assertThat(got).allMatch(j -> j.state() == dev.spindle.queue.JobState.RUNNING);
   }
 
   @Test

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
@@ -20,6 +19,7 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.redis.RedisServer;
+import dev.spindle.testkit.store.ManualClock;
 import dev.spindle.testkit.store.StoreContractTasks;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +62,11 @@ class RedisOutOfMemoryTest {
 
   @Test
   void enqueueFailsClearlyWhileRunningJobsStillComplete() {
+    // leases and expiry are read on the store's clock: the test drives it (a manual clock in place of
+    // Redis TIME) instead of passing instants that the store would only translate
+    ManualClock clock = new ManualClock(T0);
+    store.close();
+    store = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "?retryBudget=2s", Map.of()), clock);
     store.enqueue(List.of(job("1"), job("2"), job("3")));
     store.heartbeat(new WorkerRecord("w1", "w", "h", 1, List.of("default"), 4, "THREADS", "RUNNING", T0, T0,
         T0.plusSeconds(60), 0, 0, 0, 0));
@@ -75,7 +80,7 @@ class RedisOutOfMemoryTest {
         .hasMessageContaining("Running jobs still complete");
     assertThat(store.listJobs(JobFilter.all())).as("nothing was added").hasSize(3);
 
-    Instant later = T0.plusSeconds(5);
+    Instant later = clock.advance(Duration.ofSeconds(5));
     assertThat(store.heartbeat(new WorkerRecord("w1", "w", "h", 1, List.of("default"), 4, "THREADS", "RUNNING", T0,
         later, later.plusSeconds(60), 2, 0, 0, 0)).held()).hasSize(2);
     assertThat(store.complete(List.of(Completion.succeeded(running.get(0).id(), running.get(0).fence(), "w1", "10"),
@@ -83,7 +88,7 @@ class RedisOutOfMemoryTest {
     assertThat(store.find(running.get(0).id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(store.claim(new ClaimRequest("w1", List.of("default"), 5, later)).jobs())
         .as("queued jobs still drain").hasSize(1);
-    assertThat(store.purgeExpired(later.plus(Duration.ofDays(2)), RetentionLimits.defaults()))
+    assertThat(store.purgeExpired(clock.advance(Duration.ofDays(2)), RetentionLimits.defaults()))
         .as("purging frees memory").isEqualTo(2);
 
     outOfMemory(false);

@@ -26,6 +26,6 @@ class RedisQueueControlContractTest extends QueueControlContract {
   @Override
   protected JobStore openStore() {
     return RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=control-"
-        + NAMESPACES.incrementAndGet(), Map.of()));
+        + NAMESPACES.incrementAndGet(), Map.of()), clock);
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
@@ -15,6 +14,7 @@ import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.redis.RedisServer;
+import dev.spindle.testkit.store.ManualClock;
 import dev.spindle.testkit.store.StoreContractTasks;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,15 +118,22 @@ class RedisStoreDetailsTest {
 
   @Test
   void instantsKeepTheirNanosecondsAndAResultMayHoldAnyCharacter() {
+    // start and end times are the store's clock: a manual one (in place of Redis TIME) with nanoseconds
+    ManualClock clock = new ManualClock(T0);
+    store.close();
+    store = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "?namespace=details-" + NS.incrementAndGet(),
+        Map.of()), clock);
     Instant runAt = T0.minusNanos(1);
     String id = store.enqueue(List.of(job("1", "a", 0, runAt, null, JobPolicy.defaults()))).get(0).jobId();
     store.heartbeat(worker("w"));
     Instant start = T0.plusNanos(7);
+    clock.set(start);
     JobInfo c = store.claim(new ClaimRequest("w", List.of("a"), 1, start)).jobs().get(0);
     assertThat(c.runAt()).isEqualTo(runAt);
     assertThat(c.startedAt()).isEqualTo(start);
     String result = "\"a|b\\n|c%\"";
     Instant end = T0.plusSeconds(1).plusNanos(999_999_999);
+    clock.set(end);
     store.complete(List.of(Completion.succeeded(id, c.fence(), "w", result)), end);
     JobInfo j = store.find(id).orElseThrow();
     assertThat(j.resultJson()).isEqualTo(result);

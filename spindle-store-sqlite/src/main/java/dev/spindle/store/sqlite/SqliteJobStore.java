@@ -1,6 +1,8 @@
 package dev.spindle.store.sqlite;
 
 import dev.spindle.PayloadException;
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -15,23 +17,33 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.LiveView;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
+import dev.spindle.store.sqlite.internal.FilterSql;
+import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +51,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +105,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe. Open with {@link #open(Path)}, a {@link Builder}, or
  * {@code JobStores.open("sqlite:path")}.
  */
-public final class SqliteJobStore implements JobStore, JobInspector, QueueControl, AuditLog {
+public final class SqliteJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   /** How hard commits are flushed to disk. */
   public enum Durability {
     /** {@code synchronous=NORMAL}: safe against process crashes; the fastest. */
@@ -103,25 +116,43 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " unique_key, created_at, run_at, policy_id, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
   private static final int SMALL_BATCH = 512;
-  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = 2";
+  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
+  // The SET clauses of set-based moves, checked against JobState's table when the class loads.
+  private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
+  private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
+  private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
+  private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
+  private static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
   private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
   private final Path file;
-  private final Builder settings;
+  private final Settings settings;
   private final Db db;
+  /** The store's one clock (the host's kernel clock by default): leases, due times, expiry. */
+  private final Clock clock;
   private final ConcurrentHashMap<JobPolicy, Long> policyIds = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
+  private final Dependencies deps = new Dependencies((c, id, error, now) ->
+      finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
   private volatile boolean closed;
 
-  private SqliteJobStore(Builder b) {
+  /**
+   * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
+   * afterwards changes nothing.
+   */
+  private record Settings(Path file, Duration busyTimeout, Durability durability, long maxDatabaseBytes,
+      int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate, Clock clock) {}
+
+  private SqliteJobStore(Settings b) {
     this.settings = b;
     this.file = b.file.toAbsolutePath().normalize();
+    this.clock = b.clock;
     FilePrivacy.prepare(file, b.requirePrivate);
     this.db = new Db(file, b.busyTimeout, b.maxDatabaseBytes, b.durability == Durability.FULL);
     try {
@@ -151,6 +182,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   /** The database file. */
   public Path file() {
     return file;
+  }
+
+  @Override
+  public Instant storeTime() {
+    return clock.instant();
   }
 
   /** The durability setting in use. */
@@ -260,10 +296,45 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     for (NewJob j : jobs) {
       checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
     }
+    Workflows.checkBatch(jobs);
     Map<JobPolicy, Long> created = new HashMap<>();
     List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
       created.clear();
       return insert(c, jobs, created);
+    });
+    policyIds.putAll(created);
+    listeners.fire();
+    return results;
+  }
+
+  @Override
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    long parent = parseIdOrNeg(parentId);
+    if (parent < 0) {
+      throw new JobNotFoundException(parentId);
+    }
+    for (NewJob j : jobs) {
+      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
+    }
+    Workflows.checkBatch(jobs);
+    Map<JobPolicy, Long> created = new HashMap<>();
+    List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
+      created.clear();
+      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ?");
+      ps.setLong(1, parent);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new JobNotFoundException(parentId);
+        }
+        Workflows.checkChildren(parentId, JobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
+      }
+      List<EnqueueResult> out = insert(c, jobs, created);
+      long[] exitIds = new long[exits.size()];
+      for (int i = 0; i < exitIds.length; i++) {
+        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
+      }
+      deps.adopt(c, parent, exitIds, clock.instant());
+      return out;
     });
     policyIds.putAll(created);
     listeners.fire();
@@ -291,6 +362,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, List<NewJob> jobs,
       Map<JobPolicy, Long> created, long lastId) throws SQLException {
     long last = lastId;
+    Instant storeNow = clock.instant();
     PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
     boolean batched = false;
@@ -321,6 +393,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       long id = ++last;
       JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      if (j.hasDependencies()) {
+        if (batched) {
+          ins.executeBatch(); // its dependencies must be rows before it reads their states
+          batched = false;
+        }
+        out[i] = insertDependent(c, ins, j, id, pid, out, StoreClock.at(storeNow, j.createdAt()));
+        continue;
+      }
       ins.setLong(1, id);
       ins.setString(2, j.task());
       ins.setString(3, j.queue());
@@ -328,9 +408,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.setInt(5, j.priority());
       ins.setString(6, j.argsJson());
       ins.setString(7, j.uniqueKey());
-      ins.setLong(8, micros(j.createdAt()));
-      ins.setLong(9, micros(j.runAt()));
+      StoreClock sc = StoreClock.at(storeNow, j.createdAt());
+      ins.setLong(8, micros(sc.now()));
+      ins.setLong(9, micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
+      ins.setString(11, j.traceContext());
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
       } else {
@@ -343,6 +425,46 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.executeBatch();
     }
     return Arrays.asList(out);
+  }
+
+  /** Inserts a job that has dependencies: WAITING, released at once, or cancelled at once. */
+  private EnqueueResult insertDependent(Db.Conn c, PreparedStatement ins, NewJob j, long id, long pid,
+      EnqueueResult[] batch, StoreClock sc) throws SQLException {
+    ins.setLong(1, id);
+    ins.setString(2, j.task());
+    ins.setString(3, j.queue());
+    ins.setInt(4, JobRows.WAITING);
+    ins.setInt(5, j.priority());
+    ins.setString(6, j.argsJson());
+    ins.setString(7, j.uniqueKey());
+    ins.setLong(8, micros(sc.now()));
+    ins.setLong(9, micros(sc.translate(j.runAt())));
+    ins.setLong(10, pid);
+    ins.setString(11, j.traceContext());
+    ins.executeUpdate();
+    long[] parents = new long[j.dependsOn().size()];
+    List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+    for (int k = 0; k < parents.length; k++) {
+      Dependency d = j.dependsOn().get(k);
+      parents[k] = Long.parseLong(d.inBatch() ? batch[d.batchIndex()].jobId() : d.on());
+      policies.add(d.policy());
+    }
+    JobState start = deps.add(c, id, parents, policies, j.input());
+    if (start == JobState.WAITING) {
+      return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
+    }
+    if (start == JobState.CANCELLED) {
+      finish(c, id, JobState.WAITING, JobState.CANCELLED, sc.now(), deps.cancellation(c, id), null,
+          RESULT_TTL);
+      return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
+    }
+    JobState ready = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, args = ? WHERE id = ?");
+    up.setInt(1, JobRows.code(ready));
+    up.setString(2, deps.inputOf(c, id, j.argsJson()));
+    up.setLong(3, id);
+    up.executeUpdate();
+    return new EnqueueResult(Long.toString(id), true, ready);
   }
 
   private void checkPayload(String json, String what) {
@@ -395,22 +517,24 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
-    return db.read("read finished jobs", c -> {
-      PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE state >= 3 AND "
-          + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
-      ps.setLong(1, cursor);
-      ps.setInt(2, limit);
-      List<JobInfo> out = new ArrayList<>();
-      long last = cursor;
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          JobInfo j = row(c, rs);
-          out.add(j);
-          last = j.finishSeq();
-        }
+    return db.read("read finished jobs", c -> finishedIn(c, cursor, limit));
+  }
+
+  private FinishedBatch finishedIn(Db.Conn c, long cursor, int limit) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
+        + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
+    ps.setLong(1, cursor);
+    ps.setInt(2, limit);
+    List<JobInfo> out = new ArrayList<>();
+    long last = cursor;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        JobInfo j = row(c, rs);
+        out.add(j);
+        last = j.finishSeq();
       }
-      return new FinishedBatch(out, last);
-    });
+    }
+    return new FinishedBatch(out, last);
   }
 
   @Override
@@ -421,12 +545,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- cancel
 
   @Override
-  public CancelResult cancel(String jobId, Instant now) {
+  public CancelResult cancel(String jobId, Instant callerNow) {
     long id = parseIdOrNeg(jobId);
     if (id < 0) {
       return CancelResult.NOT_FOUND;
     }
     CancelResult r = db.write("cancel job " + jobId, c -> {
+      Instant now = clock.instant();
       PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
       ps.setLong(1, id);
       int state;
@@ -438,12 +563,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       JobState s = JobRows.state(state);
       if (s.isWaiting()) {
-        JobState.checkTransition(jobId, s, JobState.CANCELLED);
-        finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)");
+        finish(c, id, s, JobState.CANCELLED, now, null, null, RESULT_TTL);
         return CancelResult.CANCELLED;
       }
       if (s == JobState.RUNNING) {
-        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
+            + JobRows.RUNNING);
         up.setLong(1, id);
         up.executeUpdate();
         return CancelResult.CANCEL_REQUESTED;
@@ -456,26 +581,54 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return r;
   }
 
-  /** Moves one job to a terminal state with its own finish sequence number. */
-  private boolean finish(Db.Conn c, long id, int state, Instant now, String error, String deadReason, String ttl,
-      String guard) throws SQLException {
+  /**
+   * Moves one job, read in this transaction in state {@code from}, to the terminal state {@code to}
+   * with its own finish sequence number, through {@link JobState#checkTransition}.
+   *
+   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
+   * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
+   */
+  private void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
+      String deadReason, String ttl) throws SQLException {
+    JobState.checkTransition(Long.toString(id), from, to);
     long seq = meta(c, "finish_seq") + 1;
     PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + ttl + ", cancel_requested = 0"
-        + " WHERE id = ? AND " + guard);
+        + " WHERE id = ? AND state = ?");
     long t = micros(now);
-    ps.setInt(1, state);
+    ps.setInt(1, JobRows.code(to));
     ps.setString(2, error);
     ps.setString(3, deadReason);
     ps.setLong(4, t);
     ps.setLong(5, seq);
     ps.setLong(6, t);
     ps.setLong(7, id);
-    boolean changed = ps.executeUpdate() > 0;
-    if (changed) {
-      setMeta(c, "finish_seq", seq);
+    ps.setInt(8, JobRows.code(from));
+    if (ps.executeUpdate() == 0) {
+      throw new IllegalStateException("job " + id + " was not " + from + " when moved to " + to
+          + " although this transaction read it so; the database was changed outside the store");
     }
-    return changed;
+    setMeta(c, "finish_seq", seq);
+    addStats(c, now, Map.of(to == JobState.CANCELLED ? MinuteStats.CANCELLED
+        : to == JobState.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED, 1L));
+    deps.ended(c, id, now);
+  }
+
+  /** Adds to this minute's counters (see {@link MinuteStats}), inside the caller's transaction. */
+  private static void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
+    if (counters.isEmpty()) {
+      return;
+    }
+    PreparedStatement ps = c.ps("INSERT INTO spindle_stats (minute, counter, n) VALUES (?, ?, ?)"
+        + " ON CONFLICT (minute, counter) DO UPDATE SET n = n + excluded.n");
+    long minute = MinuteStats.minuteOf(now);
+    for (Map.Entry<Integer, Long> e : counters.entrySet()) {
+      ps.setLong(1, minute);
+      ps.setInt(2, e.getKey());
+      ps.setLong(3, e.getValue());
+      ps.addBatch();
+    }
+    ps.executeBatch();
   }
 
   // ---------------------------------------------------------------- claim and complete
@@ -486,15 +639,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
-    long now = micros(req.now());
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET state = 1 WHERE state = 0 AND run_at <= ?");
+    Instant at = clock.instant();
+    long now = micros(at);
+    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SCHEDULED_TO_QUEUED + " WHERE state = "
+        + JobRows.SCHEDULED + " AND run_at <= ?");
     promote.setLong(1, now);
     promote.executeUpdate();
     Map<String, Integer> limits = claimRules(c);
-    PreparedStatement take = c.ps("UPDATE spindle_jobs SET state = 2, worker_id = ?, fence = fence + 1,"
+    PreparedStatement take = c.ps("UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING
+        + ", worker_id = ?, fence = fence + 1,"
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
-        + " WHERE state = 1 AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS);
+        + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
+        + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
+    Map<Integer, Long> stats = new HashMap<>();
     int remaining = req.max();
     for (String q : req.queues()) {
       if (remaining == 0) {
@@ -518,7 +676,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       List<JobInfo> part = new ArrayList<>();
       try (ResultSet rs = take.executeQuery()) {
         while (rs.next()) {
-          part.add(JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id)));
+          JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
+          part.add(j);
+          stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
+              Long::sum);
         }
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
@@ -526,9 +687,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       claimed.addAll(part);
       remaining -= part.size();
     }
+    if (!claimed.isEmpty()) {
+      stats.put(MinuteStats.STARTED, (long) claimed.size());
+      addStats(c, at, stats);
+    }
     Instant next = null;
     if (remaining > 0) {
-      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = 0 ORDER BY run_at LIMIT 1");
+      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED
+          + " ORDER BY run_at LIMIT 1");
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           next = JobRows.instant(rs.getLong(1));
@@ -561,7 +727,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   private static int runningIn(Db.Conn c, String queue) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = 2 AND queue = ?");
+    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + JobRows.RUNNING
+        + " AND queue = ?");
     ps.setString(1, queue);
     try (ResultSet rs = ps.executeQuery()) {
       rs.next();
@@ -620,21 +787,25 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     PreparedStatement get(String sql) throws SQLException;
   }
 
-  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant nowInstant, Statements st)
+  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow, Statements st)
       throws SQLException {
-    long now = micros(nowInstant);
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    long now = micros(sc.now());
     long seq = meta(c, "finish_seq");
-    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET state = 3, result = ?, finished_at = ?,"
+    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_SUCCEEDED
+        + ", result = ?, finished_at = ?,"
         + " finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE " + HELD);
     PreparedStatement retry = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD);
     PreparedStatement failed = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
         + " dead_reason = ?, finished_at = ?, finish_seq = ?, expires_at = ? + " + FAILURE_TTL
         + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET state = 6, error = coalesce(?, error),"
+    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_CANCELLED
+        + ", error = coalesce(?, error),"
         + " finished_at = ?, finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE "
         + HELD + " AND cancel_requested >= ?");
-    PreparedStatement released = st.get("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0),"
+    PreparedStatement released = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+        + ", attempt = max(attempt - 1, 0),"
         + " run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0");
     int n = completions.size();
     int[][] slot = new int[n][];
@@ -658,8 +829,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           slot[i] = new int[] {0, counts[0]++};
         }
         case RETRY -> {
-          long at = micros(k.retryAt());
-          retry.setInt(1, at > now ? JobRows.SCHEDULED : JobRows.QUEUED);
+          long at = micros(sc.translate(k.retryAt()));
+          JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          retry.setInt(1, JobRows.code(to));
           retry.setString(2, k.errorJson());
           retry.setLong(3, at);
           held(retry, 4, k, id);
@@ -668,7 +841,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         case FAILED, DEAD -> {
           boolean dead = k.outcome() == Completion.Outcome.DEAD;
-          failed.setInt(1, dead ? JobRows.DEAD : JobRows.FAILED);
+          JobState to = dead ? JobState.DEAD : JobState.FAILED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          failed.setInt(1, JobRows.code(to));
           failed.setInt(2, dead ? 0 : 1);
           failed.setString(3, k.errorJson());
           failed.setString(4, dead ? k.deadReason() : null);
@@ -705,15 +880,34 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       results[s] = counts[s] == 0 ? new int[0] : statements[s].executeBatch();
     }
     List<Boolean> applied = new ArrayList<>(n);
+    Map<Integer, Long> stats = new HashMap<>();
     for (int i = 0; i < n; i++) {
       int[] sl = slot[i];
       boolean ok = results[sl[0]][sl[1]] > 0;
+      if (ok) {
+        int counter = switch (sl[0]) {
+          case 0 -> MinuteStats.SUCCEEDED;
+          case 1 -> MinuteStats.RETRIED;
+          case 2 -> completions.get(i).outcome() == Completion.Outcome.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED;
+          default -> MinuteStats.CANCELLED;
+        };
+        stats.merge(counter, 1L, Long::sum);
+      }
       if (sl.length == 3 && sl[2] >= 0) {
         ok |= results[4][sl[2]] > 0;
       }
       applied.add(ok);
     }
+    addStats(c, sc.now(), stats);
     setMeta(c, "finish_seq", seq);
+    if (deps.any(c)) {
+      for (int i = 0; i < n; i++) {
+        Completion.Outcome o = completions.get(i).outcome();
+        if (applied.get(i) && o != Completion.Outcome.RETRY) {
+          deps.ended(c, Long.parseLong(completions.get(i).jobId()), sc.now()); // a release: no end, no effect
+        }
+      }
+    }
     return applied;
   }
 
@@ -726,8 +920,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- workers
 
   @Override
-  public HeartbeatResult heartbeat(WorkerRecord w) {
-    return db.write("heartbeat of worker " + w.id(), c -> {
+  public HeartbeatResult heartbeat(WorkerRecord reported) {
+    return db.write("heartbeat of worker " + reported.id(), c -> {
+      StoreClock sc = StoreClock.read(clock, reported.heartbeatAt());
+      WorkerRecord w = reported.onStoreClock(sc);
       PreparedStatement up = c.ps("INSERT INTO spindle_workers (id, name, host, pid, queues, concurrency, model,"
           + " state, started_at, heartbeat_at, lease_until, running, processed, failed, rate)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
@@ -750,7 +946,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       up.setLong(14, w.failed());
       up.setDouble(15, w.ratePerSecond());
       up.executeUpdate();
-      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
+          + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
+      skew.setString(1, w.id());
+      skew.setLong(2, micros(w.clockSkew()));
+      skew.executeUpdate();
+      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
+          + JobRows.RUNNING + " AND worker_id = ?");
       held.setString(1, w.id());
       Set<String> ids = new HashSet<>();
       Set<String> cancel = new HashSet<>();
@@ -763,17 +965,22 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           }
         }
       }
-      return new HeartbeatResult(ids, cancel);
+      return new HeartbeatResult(ids, cancel, sc.now());
     });
   }
 
   @Override
-  public void deregisterWorker(String workerId, Instant now) {
+  public void deregisterWorker(String workerId, Instant callerNow) {
     int released = db.write("deregister worker " + workerId, c -> {
+      Instant now = clock.instant();
       PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
       del.setString(1, workerId);
       del.executeUpdate();
-      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = 2 AND worker_id = ?");
+      PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
+      delSkew.setString(1, workerId);
+      delSkew.executeUpdate();
+      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + JobRows.RUNNING
+          + " AND worker_id = ?");
       sel.setString(1, workerId);
       List<long[]> held = new ArrayList<>();
       try (ResultSet rs = sel.executeQuery()) {
@@ -781,11 +988,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           held.add(new long[] {rs.getLong(1), rs.getInt(2)});
         }
       }
-      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET state = 1, attempt = max(attempt - 1, 0), run_at = ?,"
-          + " cancel_requested = 0 WHERE id = ? AND state = 2");
+      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+          + ", attempt = max(attempt - 1, 0), run_at = ?,"
+          + " cancel_requested = 0 WHERE id = ? AND state = " + JobRows.RUNNING);
       for (long[] h : held) {
         if (h[1] != 0) {
-          finish(c, h[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+          finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
         } else {
           rel.setLong(1, micros(now));
           rel.setLong(2, h[0]);
@@ -800,9 +1008,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public List<JobInfo> reclaimExpired(Instant now, int limit) {
+  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
+    Instant now = clock.instant();
     long t = micros(now);
-    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
+        + " AND NOT EXISTS (SELECT 1 FROM"
         + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) LIMIT ?";
     boolean any = db.read("look for expired leases", c -> {
       PreparedStatement ps = c.ps(orphaned);
@@ -824,7 +1034,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
     List<JobInfo> out = db.write("reclaim jobs of dead workers", c -> {
       PreparedStatement ps = c.ps("SELECT j.id, j.lost, j.cancel_requested, p.max_lost, j.worker_id FROM spindle_jobs j"
-          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = 2 AND NOT EXISTS (SELECT 1 FROM"
+          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = " + JobRows.RUNNING
+          + " AND NOT EXISTS (SELECT 1 FROM"
           + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?");
       ps.setLong(1, t);
       ps.setInt(2, limit);
@@ -834,9 +1045,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
         }
       }
-      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET state = 1, lost = lost + 1, run_at = ?"
-          + " WHERE id = ? AND state = 2");
-      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = 2");
+      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + JobRows.RUNNING);
+      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
+          + JobRows.RUNNING);
       List<Long> ids = new ArrayList<>();
       for (Object[] r : rows) {
         long id = (Long) r[0];
@@ -846,13 +1058,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         if (cancel) {
           strike.setLong(1, id);
           strike.executeUpdate();
-          finish(c, id, JobRows.CANCELLED, now, null, null, RESULT_TTL, "state = 2");
+          finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
         } else if (lost >= maxLost) {
           strike.setLong(1, id);
           strike.executeUpdate();
           String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
               + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
-          finish(c, id, JobRows.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL, "state = 2");
+          finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL);
         } else {
           requeue.setLong(1, t);
           requeue.setLong(2, id);
@@ -861,9 +1073,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         ids.add(id);
       }
       PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
-          + " FROM spindle_jobs j WHERE j.state = 2 AND j.worker_id = spindle_workers.id)");
+          + " FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
       gone.setLong(1, t);
-      gone.executeUpdate();
+      if (gone.executeUpdate() > 0) {
+        c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
+      }
       List<JobInfo> snapshots = new ArrayList<>(ids.size());
       PreparedStatement get = c.ps(JOB_BY_ID);
       for (long id : ids) {
@@ -931,7 +1145,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     boolean removed = db.write("delete schedule " + name, c -> {
       PreparedStatement ps = c.ps("DELETE FROM spindle_schedules WHERE name = ?");
       ps.setString(1, name);
-      return ps.executeUpdate() > 0;
+      boolean gone = ps.executeUpdate() > 0;
+      PreparedStatement mark = c.ps("DELETE FROM spindle_paused_schedules WHERE name = ?");
+      mark.setString(1, name);
+      mark.executeUpdate();
+      return gone;
     });
     if (removed) {
       listeners.fire();
@@ -957,7 +1175,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
     return db.read("list due schedules", c -> {
       PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
-          + " FROM spindle_schedules WHERE next_fire_at <= ? ORDER BY next_fire_at, name LIMIT ?");
+          + " FROM spindle_schedules WHERE next_fire_at <= ? AND name NOT IN (SELECT name FROM"
+          + " spindle_paused_schedules) ORDER BY next_fire_at, name LIMIT ?");
       ps.setLong(1, micros(now));
       ps.setInt(2, limit);
       List<ScheduleRecord> out = new ArrayList<>();
@@ -1004,10 +1223,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- retention
 
   @Override
-  public int purgeExpired(Instant now, RetentionLimits limits) {
-    long t = micros(now);
+  public int purgeExpired(Instant callerNow, RetentionLimits limits) {
+    long t = micros(clock.instant());
     long[] work = db.read("check retention", c -> {
-      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE state >= 3 AND"
+      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
+          + " AND"
           + " expires_at <= ? LIMIT 1)");
       ex.setLong(1, t);
       long expired;
@@ -1015,8 +1235,23 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         rs.next();
         expired = rs.getLong(1);
       }
-      return new long[] {expired, count(c, "state IN (3, 6)"), count(c, "state IN (4, 5)")};
+      return new long[] {expired, count(c, JobRows.IS_SUCCESS_LIKE), count(c, JobRows.IS_FAILURE_LIKE)};
     });
+    long keptFrom = MinuteStats.minuteOf(clock.instant()) - MinuteStats.KEPT.toSeconds();
+    boolean oldStats = db.read("check statistics retention", c -> {
+      PreparedStatement ps = c.ps("SELECT 1 FROM spindle_stats WHERE minute < ? LIMIT 1");
+      ps.setLong(1, keptFrom);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    });
+    if (oldStats) {
+      db.write("apply statistics retention", c -> {
+        PreparedStatement ps = c.ps("DELETE FROM spindle_stats WHERE minute < ?");
+        ps.setLong(1, keptFrom);
+        return ps.executeUpdate();
+      });
+    }
     long overOk = work[1] - limits.maxSucceeded();
     long overFailed = work[2] - limits.maxFailed();
     if (work[0] == 0 && overOk <= 0 && overFailed <= 0) {
@@ -1026,20 +1261,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       raiseIdFloor(c);
       int left = limits.batch();
       PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
-          + " state >= 3 AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
+          + " " + JobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
       del.setLong(1, t);
       del.setInt(2, left);
       int deleted = del.executeUpdate();
       left -= deleted;
-      long ok = count(c, "state IN (3, 6)") - limits.maxSucceeded();
+      long ok = count(c, JobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
       if (left > 0 && ok > 0) {
-        int n = deleteOldest(c, "state IN (3, 6)", (int) Math.min(ok, left));
+        int n = deleteOldest(c, JobRows.IS_SUCCESS_LIKE, (int) Math.min(ok, left));
         deleted += n;
         left -= n;
       }
-      long bad = count(c, "state IN (4, 5)") - limits.maxFailed();
+      long bad = count(c, JobRows.IS_FAILURE_LIKE) - limits.maxFailed();
       if (left > 0 && bad > 0) {
-        deleted += deleteOldest(c, "state IN (4, 5)", (int) Math.min(bad, left));
+        deleted += deleteOldest(c, JobRows.IS_FAILURE_LIKE, (int) Math.min(bad, left));
       }
       return deleted;
     });
@@ -1090,6 +1325,102 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
+  public JobStatistics statistics() {
+    return this;
+  }
+
+  /** Everything in one read transaction: one store call per dashboard tick. */
+  @Override
+  public LiveView liveView(LiveView.Request r) {
+    return db.read("read the live view", c -> {
+      long cursor = meta(c, "finish_seq");
+      FinishedBatch feed = r.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
+          : finishedIn(c, r.feedAfter(), r.feedLimit());
+      return new LiveView(workersIn(c), pausedIn(c), feed, cursor,
+          r.statsFrom().isBefore(r.statsTo()) ? minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
+          r.counts() ? summariesIn(c) : null, r.counts() ? oldestIn(c) : null);
+    });
+  }
+
+  // ---------------------------------------------------------------- statistics, schedule pausing
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      return List.of();
+    }
+    return db.read("read statistics", c -> minutesIn(c, from, to));
+  }
+
+  private List<MinuteStats> minutesIn(Db.Conn c, Instant from, Instant to) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT minute, counter, n FROM spindle_stats WHERE minute >= ? AND minute < ?"
+        + " ORDER BY minute");
+    ps.setLong(1, MinuteStats.minuteOf(from));
+    ps.setLong(2, to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0));
+    Map<Long, Map<Integer, Long>> byMinute = new TreeMap<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3));
+      }
+    }
+    List<MinuteStats> out = new ArrayList<>();
+    byMinute.forEach((m, cs) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), cs)));
+    return out;
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    return db.read("find the oldest waiting job", c -> oldestIn(c));
+  }
+
+  private Optional<Instant> oldestIn(Db.Conn c) throws SQLException {
+    try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
+        + " WHERE state = " + JobRows.QUEUED + ")").executeQuery()) {
+      return rs.next() ? Optional.of(JobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();
+    }
+  }
+
+  @Override
+  public boolean pauseSchedule(String name) {
+    return markSchedule(name, true);
+  }
+
+  @Override
+  public boolean resumeSchedule(String name) {
+    return markSchedule(name, false);
+  }
+
+  private boolean markSchedule(String name, boolean pause) {
+    boolean found = db.write((pause ? "pause" : "resume") + " schedule " + name, c -> {
+      if (schedule(c, name).isEmpty()) {
+        return false;
+      }
+      PreparedStatement ps = c.ps(pause ? "INSERT OR IGNORE INTO spindle_paused_schedules (name) VALUES (?)"
+          : "DELETE FROM spindle_paused_schedules WHERE name = ?");
+      ps.setString(1, name);
+      ps.executeUpdate();
+      return true;
+    });
+    if (found) {
+      listeners.fire();
+    }
+    return found;
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    return db.read("read paused schedules", c -> {
+      Set<String> out = new java.util.TreeSet<>();
+      try (ResultSet rs = c.ps("SELECT name FROM spindle_paused_schedules").executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return Set.copyOf(out);
+    });
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;
@@ -1104,13 +1435,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
-    StringBuilder sql = new StringBuilder("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE 1 = 1");
-    List<Object> args = new ArrayList<>();
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?");
+    FilterSql q = FilterSql.of(f);
+    String sql = "SELECT " + JobRows.COLUMNS + " FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.read("list jobs", c -> {
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
         bind(ps, args);
         List<JobInfo> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
@@ -1121,33 +1451,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         return out;
       }
     });
-  }
-
-  private static void where(JobFilter f, StringBuilder sql, List<Object> args) {
-    if (!f.states().isEmpty()) {
-      sql.append(" AND state IN (");
-      int i = 0;
-      for (JobState s : f.states()) {
-        sql.append(i++ == 0 ? "" : ", ").append(JobRows.code(s));
-      }
-      sql.append(")");
-    }
-    if (f.queue() != null) {
-      sql.append(" AND queue = ?");
-      args.add(f.queue());
-    }
-    if (f.task() != null) {
-      sql.append(" AND task = ?");
-      args.add(f.task());
-    }
-    if (f.finishedBefore() != null) {
-      sql.append(" AND finished_at < ?");
-      args.add(micros(f.finishedBefore()));
-    }
-    if (f.beforeId() != null) {
-      sql.append(" AND id < ?");
-      args.add(JobFilter.parseId(f.beforeId()));
-    }
   }
 
   private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
@@ -1164,46 +1467,68 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public List<QueueSummary> queueSummaries() {
-    return db.read("summarize queues", c -> {
-      Map<String, Map<JobState, Long>> counts = new TreeMap<>();
-      try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
+  public Map<String, Instant> oldestReady() {
+    return db.read("find the oldest ready jobs", c -> {
+      Map<String, Instant> out = new HashMap<>();
+      try (ResultSet rs = c.ps("SELECT queue, min(run_at) FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " GROUP BY queue")
           .executeQuery()) {
         while (rs.next()) {
-          counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
-              .put(JobRows.state(rs.getInt(2)), rs.getLong(3));
+          out.put(rs.getString(1), JobRows.instant(rs.getLong(2)));
         }
       }
-      Map<String, Integer> limits = limits(c);
-      limits.keySet().forEach(q -> counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)));
-      List<QueueSummary> out = new ArrayList<>();
-      counts.forEach((q, m) -> out.add(new QueueSummary(q, m, limits.getOrDefault(q, 0))));
       return out;
     });
+  }
+
+  @Override
+  public List<QueueSummary> queueSummaries() {
+    return db.read("summarize queues", c -> summariesIn(c));
+  }
+
+  private List<QueueSummary> summariesIn(Db.Conn c) throws SQLException {
+    Map<String, Map<JobState, Long>> counts = new TreeMap<>();
+    try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
+        .executeQuery()) {
+      while (rs.next()) {
+        counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
+            .put(JobRows.state(rs.getInt(2)), rs.getLong(3));
+      }
+    }
+    Map<String, Integer> limits = limits(c);
+    limits.keySet().forEach(q -> counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)));
+    List<QueueSummary> out = new ArrayList<>();
+    counts.forEach((q, m) -> out.add(new QueueSummary(q, m, limits.getOrDefault(q, 0))));
+    return out;
   }
 
   @Override
   public List<WorkerRecord> workers() {
-    return db.read("list workers", c -> {
-      List<WorkerRecord> out = new ArrayList<>();
-      try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
-          + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = 2"
-          + " AND j.worker_id = w.id), w.processed, w.failed, w.rate FROM spindle_workers w ORDER BY w.id")
-          .executeQuery()) {
-        while (rs.next()) {
-          String qs = rs.getString(5);
-          out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-              qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
-              JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
-              rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15)));
-        }
+    return db.read("list workers", c -> workersIn(c));
+  }
+
+  private List<WorkerRecord> workersIn(Db.Conn c) throws SQLException {
+    List<WorkerRecord> out = new ArrayList<>();
+    try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
+        + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
+        + JobRows.RUNNING
+        + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
+        + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
+        .executeQuery()) {
+      while (rs.next()) {
+        String qs = rs.getString(5);
+        out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+            qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
+            JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
+            rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15),
+            rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L))));
       }
-      return out;
-    });
+    }
+    return out;
   }
 
   @Override
-  public JobInfo requeue(String jobId, Instant now) {
+  public JobInfo requeue(String jobId, Instant callerNow) {
+    Instant now = clock.instant();
     long id = parseIdOrNeg(jobId);
     if (id < 0) {
       throw new JobNotFoundException(jobId);
@@ -1217,18 +1542,55 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
         JobState.checkRequeue(jobId, JobRows.state(rs.getInt(1)));
       }
-      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0, dead_reason = NULL,"
-          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?"
-          + " RETURNING " + JobRows.COLUMNS);
-      up.setLong(1, micros(now));
-      up.setLong(2, id);
-      try (ResultSet rs = up.executeQuery()) {
+      JobState to = deps.retry(c, id);
+      if (to == JobState.CANCELLED) {
+        throw new IllegalJobTransitionException(jobId, JobState.CANCELLED, JobState.QUEUED, "job " + jobId
+            + " depends on job " + deps.cancelledBy(c, id) + ", which ended in a way that cancels it: retry that one");
+      }
+      to = to == null ? JobState.QUEUED : to;
+      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
+          + " error = CASE WHEN ? THEN NULL ELSE error END,"
+          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
+      up.setInt(1, JobRows.code(to));
+      up.setBoolean(2, to == JobState.WAITING);
+      up.setLong(3, micros(now));
+      up.setLong(4, id);
+      up.executeUpdate();
+      if (to == JobState.QUEUED) {
+        PreparedStatement args = c.ps("UPDATE spindle_jobs SET args = ? WHERE id = ?");
+        args.setString(1, deps.inputOf(c, id, argsOfOrNull(c, id)));
+        args.setLong(2, id);
+        args.executeUpdate();
+      }
+      deps.requeued(c, id);
+      PreparedStatement get = c.ps(JOB_BY_ID);
+      get.setLong(1, id);
+      try (ResultSet rs = get.executeQuery()) {
         rs.next();
         return row(c, rs);
       }
     });
     listeners.fire();
     return r;
+  }
+
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    long id = parseIdOrNeg(jobId);
+    return db.read("read the dependencies of job " + jobId, c -> {
+      if (id < 0 || argsOfOrNull(c, id) == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      return deps.edgesOf(c, id);
+    });
+  }
+
+  private static String argsOfOrNull(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
+    }
   }
 
   @Override
@@ -1239,15 +1601,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
     }
     JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
-    StringBuilder sql = new StringBuilder("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs"
-        + " WHERE 1 = 1");
-    List<Object> args = new ArrayList<>();
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?)");
+    FilterSql q = FilterSql.of(f);
+    String sql = "DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where()
+        + q.newestFirst() + ")";
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.write("purge jobs", c -> {
       raiseIdFloor(c);
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
         bind(ps, args);
         return ps.executeUpdate();
       }
@@ -1310,27 +1671,35 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public Set<String> pausedQueues() {
-    return db.read("read paused queues", c -> {
-      Set<String> out = new java.util.TreeSet<>();
-      try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
+    return db.read("read paused queues", c -> pausedIn(c));
+  }
+
+  private Set<String> pausedIn(Db.Conn c) throws SQLException {
+    Set<String> out = new java.util.TreeSet<>();
+    try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
       }
-      return Set.copyOf(out);
-    });
+    }
+    return Set.copyOf(out);
   }
 
   @Override
-  public int requeueMatching(JobFilter filter, Instant now) {
+  public int requeueMatching(JobFilter filter, Instant callerNow) {
+    Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
-    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = 1, failures = 0, lost = 0,"
+    for (JobState from : f.states()) {
+      JobState.checkTransition("(any " + from + " job)", from, JobState.QUEUED);
+    }
+    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
+        + ", failures = 0, lost = 0,"
         + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
-        + " finish_seq = 0 WHERE id IN (SELECT id FROM spindle_jobs WHERE 1 = 1");
+        + " finish_seq = 0 WHERE id IN (SELECT id FROM ");
+    FilterSql q = FilterSql.of(f);
+    sql.append(q.from()).append(" WHERE 1 = 1").append(q.where()).append(q.newestFirst()).append(")");
     List<Object> args = new ArrayList<>();
     args.add(micros(now));
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?)");
+    args.addAll(q.args());
     args.add(f.limit());
     int n = db.write("requeue jobs", c -> {
       try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
@@ -1345,17 +1714,17 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public int cancelMatching(JobFilter filter, Instant now) {
+  public int cancelMatching(JobFilter filter, Instant callerNow) {
+    Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    StringBuilder sql = new StringBuilder("SELECT id, state FROM spindle_jobs WHERE NOT (state = 2 AND"
-        + " cancel_requested = 1)");
-    List<Object> args = new ArrayList<>();
-    where(f, sql, args);
-    sql.append(" ORDER BY id DESC LIMIT ?");
+    FilterSql q = FilterSql.of(f);
+    String sql = "SELECT id, state FROM " + q.from() + " WHERE NOT (state = " + JobRows.RUNNING
+        + " AND cancel_requested = 1)" + q.where() + q.newestFirst();
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     int n = db.write("cancel jobs", c -> {
       List<long[]> rows = new ArrayList<>();
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
         bind(ps, args);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -1364,12 +1733,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
       }
       int done = 0;
-      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = 2");
+      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
+          + JobRows.RUNNING);
       for (long[] r : rows) {
         if (JobRows.state((int) r[1]) == JobState.RUNNING) {
           ask.setLong(1, r[0]);
           done += ask.executeUpdate();
-        } else if (finish(c, r[0], JobRows.CANCELLED, now, null, null, RESULT_TTL, "state IN (0, 1)")) {
+        } else {
+          finish(c, r[0], JobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, RESULT_TTL);
           done++;
         }
       }
@@ -1461,9 +1832,20 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     private int maxPayloadBytes = 16 << 20;
     private Duration wakeupInterval = Duration.ofMillis(2);
     private boolean requirePrivate;
+    private Clock clock = HostClock.INSTANCE;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file");
+    }
+
+    /**
+     * The store's clock, on which leases, heartbeats, due times and expiry are read, whatever the
+     * callers' clocks say. Default: {@link HostClock} (the host kernel's real-time clock, shared by
+     * every process of the host). Tests give a manual clock.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
     }
 
     /** How long a write waits for a lock held by another process before failing with BUSY. */
@@ -1527,7 +1909,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
      * @throws StoreException if it cannot be opened (the message says why)
      */
     public SqliteJobStore open() {
-      return new SqliteJobStore(this);
+      return new SqliteJobStore(new Settings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
+          wakeupInterval, requirePrivate, clock));
     }
   }
 }

@@ -2,6 +2,8 @@ package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
+import dev.spindle.spi.ByteSizes;
+import dev.spindle.spi.Durations;
 import dev.spindle.spi.Echo;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,9 +12,12 @@ import java.util.Locale;
 /**
  * Opens {@code sqlite:} locations: {@code sqlite:relative/or/absolute/path.db}
  * ({@code sqlite:///abs/path.db} also works), with optional parameters after {@code ?}:
- * {@code durability=normal|full}, {@code busyTimeoutMs=N}, {@code maxDatabaseBytes=N},
- * {@code maxPayloadBytes=N}, {@code wakeupMs=N}. Example:
- * {@code sqlite:spindle-data/spindle.db?durability=full}.
+ * {@code durability=normal|full}, {@code busyTimeout=10s}, {@code wakeup=2ms} (durations in
+ * {@link Durations}' grammar; {@code busyTimeoutMs=N} and {@code wakeupMs=N} in milliseconds are
+ * still read), {@code maxDatabaseBytes=2GiB}, {@code maxPayloadBytes=16MiB} (sizes in
+ * {@link ByteSizes}' grammar: a bare number is bytes, MB is 10^6, MiB 2^20),
+ * {@code requirePrivate=true|false}. Example:
+ * {@code sqlite:spindle-data/spindle.db?durability=full&busyTimeout=30s}.
  */
 public final class SqliteJobStoreProvider implements JobStoreProvider {
   @Override
@@ -49,16 +54,17 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
           switch (k) {
             case "durability" -> b.durability(durability(v));
             case "requirePrivate" -> b.requirePrivate(bool(k, v));
+            case "busyTimeout" -> b.busyTimeout(duration(k, v));
             case "busyTimeoutMs" -> b.busyTimeout(Duration.ofMillis(Long.parseLong(v)));
-            case "maxDatabaseBytes" -> b.maxDatabaseBytes(Long.parseLong(v));
-            case "maxPayloadBytes" -> b.maxPayloadBytes(Integer.parseInt(v));
+            case "maxDatabaseBytes" -> b.maxDatabaseBytes(size(k, v));
+            case "maxPayloadBytes" -> b.maxPayloadBytes(Math.toIntExact(size(k, v)));
+            case "wakeup" -> b.wakeupInterval(duration(k, v));
             case "wakeupMs" -> b.wakeupInterval(Duration.ofMillis(Long.parseLong(v)));
             default -> throw new IllegalArgumentException("unknown parameter '" + Echo.of(k) + "' in '"
                 + Echo.of(location)
-                + "' (known: durability, busyTimeoutMs, maxDatabaseBytes, maxPayloadBytes, wakeupMs, "
-                + "requirePrivate)");
+                + "' (known: durability, busyTimeout, maxDatabaseBytes, maxPayloadBytes, wakeup, requirePrivate)");
           }
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
           throw new IllegalArgumentException("parameter " + k + " in '" + Echo.of(location) + "' is not a number: "
               + Echo.of(v), e);
         }
@@ -76,6 +82,22 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
     throw new IllegalArgumentException("durability must be one of "
         + java.util.Arrays.stream(SqliteJobStore.Durability.values()).map(d -> d.name().toLowerCase(Locale.ROOT))
             .toList() + ", not '" + Echo.of(v) + "'");
+  }
+
+  private static Duration duration(String k, String v) {
+    try {
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("parameter " + k + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long size(String k, String v) {
+    try {
+      return ByteSizes.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("parameter " + k + ": " + e.getMessage(), e);
+    }
   }
 
   private static boolean bool(String k, String v) {

@@ -3,6 +3,7 @@ package dev.spindle.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobStores;
@@ -106,6 +107,29 @@ class SqliteFileSafetyTest {
          ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_meta WHERE key = 'schema_version'")) {
       rs.next();
       assertThat(rs.getInt(1)).as("not stamped current").isZero();
+    }
+  }
+
+  @Test
+  void aVersion2DatabaseGainsTheTraceContextColumnAndKeepsItsJobs() throws Exception {
+    Path f = dir.resolve("v2.db");
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      store.enqueue(List.of(job("1")));
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE spindle_jobs DROP COLUMN trace_context");
+      st.execute("UPDATE spindle_meta SET value = 2 WHERE key = 'schema_version'");
+    }
+    String ctx = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      assertThat(store.find("1")).get().extracting(JobInfo::traceContext).isNull();
+      String id = store.enqueue(List.of(job("2").withTraceContext(ctx))).get(0).jobId();
+      assertThat(store.find(id)).get().extracting(JobInfo::traceContext).isEqualTo(ctx);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
     }
   }
 }

@@ -13,6 +13,6 @@ class SqliteJobStoreContractTest extends JobStoreContract {
 
   @Override
   protected JobStore openStore() {
-    return SqliteJobStore.open(dir.resolve("jobs-" + (n++) + ".db"));
+    return SqliteJobStore.builder(dir.resolve("jobs-" + (n++) + ".db")).clock(clock).open();
   }
 }

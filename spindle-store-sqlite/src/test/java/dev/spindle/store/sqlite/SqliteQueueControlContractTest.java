@@ -12,6 +12,6 @@ class SqliteQueueControlContractTest extends QueueControlContract {
 
   @Override
   protected JobStore openStore() {
-    return SqliteJobStore.open(dir.resolve("control.db"));
+    return SqliteJobStore.builder(dir.resolve("control.db")).clock(clock).open();
   }
 }

@@ -2,7 +2,6 @@ package dev.spindle.supervisor.internal;
 
 import dev.spindle.process.supervise.ChildProcess;
 import dev.spindle.process.supervise.ChildSpec;
-import dev.spindle.process.supervise.ExitStatus;
 import dev.spindle.process.supervise.RestartPolicy;
 import dev.spindle.process.supervise.Supervisor;
 import dev.spindle.supervisor.ManagerState;
@@ -24,13 +23,12 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,9 +37,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The run-time of a {@code ServiceManager}: one {@link Supervisor} per service (all on one
@@ -93,6 +88,21 @@ public final class Master {
     });
   }
 
+  /** The master's clock. */
+  Clock clock() {
+    return clock;
+  }
+
+  /** The settings it runs with. */
+  MasterSettings settings() {
+    return s;
+  }
+
+  /** Workers' hello tokens (token -> worker), shared with the control handler. */
+  Map<String, WorkerRecord> tokens() {
+    return tokens;
+  }
+
   // ------------------------------------------------------------------ life cycle
 
   /**
@@ -112,7 +122,7 @@ public final class Master {
         initial = s.configFile() != null ? ConfigFile.read(s.configFile()) : s.services();
         Path dir = RunDirectory.ensure(s.runDirectory());
         socket = RunDirectory.socketPath(dir, s.name());
-        server = ControlServer.start(socket, new Handler(), s.name());
+        server = ControlServer.start(socket, new ControlHandler(this), s.name());
       } catch (IOException e) {
         failBeforeStart("cannot open the control socket in " + s.runDirectory() + ": " + e.getMessage());
         throw new IllegalStateException("service manager '" + s.name() + "': cannot open the control socket in "
@@ -375,25 +385,25 @@ public final class Master {
   }
 
   private void applyConfig(List<ServiceConfig> fresh) {
-    Map<String, ServiceConfig> byName = new LinkedHashMap<>();
-    fresh.forEach(c -> byName.put(c.name(), c));
-    for (ServiceGroup g : new ArrayList<>(groups.values())) {
-      if (!byName.containsKey(g.name())) {
-        retireGroup(g);
-        note("removed service " + g.name());
-      }
-    }
-    for (ServiceConfig c : fresh) {
-      ServiceGroup g = groups.get(c.name());
-      if (g == null) {
-        addGroup(c);
-        note("added service " + c.name() + " (" + c.workers() + " workers)");
-      } else if (!g.config.sameDefinition(c)) {
-        retireGroup(g);
-        addGroup(c);
-        note("restarted service " + c.name() + " (its definition changed; " + c.workers() + " workers)");
-      } else if (g.config.workers() != c.workers()) {
-        scale(c.name(), c.workers());
+    Map<String, ServiceConfig> running = new LinkedHashMap<>();
+    groups.values().forEach(g -> running.put(g.name(), g.config));
+    for (ConfigDiff.Step step : ConfigDiff.between(running, fresh)) {
+      switch (step) {
+        case ConfigDiff.Remove r -> {
+          retireGroup(groups.get(r.name()));
+          note("removed service " + r.name());
+        }
+        case ConfigDiff.Add add -> {
+          addGroup(add.config());
+          note("added service " + add.config().name() + " (" + add.config().workers() + " workers)");
+        }
+        case ConfigDiff.Restart r -> {
+          retireGroup(groups.get(r.config().name()));
+          addGroup(r.config());
+          note("restarted service " + r.config().name() + " (its definition changed; " + r.config().workers()
+              + " workers)");
+        }
+        case ConfigDiff.Scale sc -> scale(sc.name(), sc.workers());
       }
     }
     // keep the file's order
@@ -423,7 +433,7 @@ public final class Master {
         .crashLoopThreshold(c.crashLoopThreshold())
         .clock(clock)
         .scheduler(scheduler)
-        .listener(new GroupListener(g))
+        .listener(new GroupListener(this, g))
         .build();
     groups.put(c.name(), g);
     groupView = List.copyOf(groups.values());
@@ -553,7 +563,7 @@ public final class Master {
   }
 
   /** Replaces a position's child: it stops gracefully and the supervisor starts a fresh one at once. */
-  private void recycle(WorkerRecord r, String reason) {
+  void recycle(WorkerRecord r, String reason) {
     ChildProcess c;
     synchronized (r) {
       if (r.mode != WorkerRecord.Mode.ACTIVE || r.child == null || r.ended) {
@@ -600,7 +610,7 @@ public final class Master {
     }
   }
 
-  private void recordEnded(WorkerRecord r) {
+  void recordEnded(WorkerRecord r) {
     synchronized (r) {
       if (r.ended) {
         return;
@@ -680,7 +690,8 @@ public final class Master {
 
   // ------------------------------------------------------------------ listeners
 
-  private void emit(Consumer<ServiceListener> call) {
+  /** Tells every service listener; a listener that throws is logged and skipped. */
+  void emit(Consumer<ServiceListener> call) {
     for (ServiceListener l : s.listeners()) {
       try {
         call.accept(l);
@@ -690,272 +701,4 @@ public final class Master {
     }
   }
 
-  /** Supervisor callbacks of one service; they run on the scheduler thread (or inside {@code add}). */
-  private final class GroupListener implements Supervisor.Listener {
-    private final ServiceGroup g;
-
-    GroupListener(ServiceGroup g) {
-      this.g = g;
-    }
-
-    @Override
-    public void started(Supervisor.Slot slot, ChildProcess child) {
-      WorkerRecord r = g.bySlot.get(slot.id());
-      if (r == null) {
-        return;
-      }
-      r.slot = slot;
-      int restarts = slot.generation() - 1;
-      synchronized (r) {
-        r.child = child;
-        r.ready = false;
-        r.jobs = 0;
-        r.heapAfterGc = -1;
-        r.nextStartAt = null;
-        r.restarts = restarts;
-        if (r.mode == WorkerRecord.Mode.RECYCLING) {
-          r.moveTo(WorkerRecord.Mode.ACTIVE);
-        }
-      }
-      if (restarts > 0) {
-        g.restarts.incrementAndGet();
-      }
-      LOG.debug("started '{}' (pid {})", r.title, child.pid());
-      emit(l -> l.workerStarted(g.name(), r.workerId, child.pid()));
-    }
-
-    @Override
-    public void exited(Supervisor.Slot slot, ChildProcess child, ExitStatus status, boolean expected,
-        Optional<Duration> restartIn) {
-      WorkerRecord r = g.bySlot.get(slot.id());
-      if (r == null) {
-        return;
-      }
-      ScheduledFuture<?> timer;
-      ControlServer.Connection link;
-      String token;
-      WorkerRecord.Mode mode;
-      String reason;
-      synchronized (r) {
-        if (r.child == child) {
-          r.child = null;
-        }
-        r.ready = false;
-        r.lastExit = status;
-        r.lastExitNote = null;
-        timer = r.killTimer;
-        r.killTimer = null;
-        link = r.link;
-        r.link = null;
-        token = r.token;
-        mode = r.mode;
-        reason = r.recycleReason;
-        r.nextStartAt = restartIn.map(d -> clock.instant().plus(d)).orElse(null);
-        if (slot.consecutiveFailures() < g.config.crashLoopThreshold()) {
-          r.crashReported = false;
-        }
-      }
-      if (timer != null) {
-        timer.cancel(false);
-      }
-      if (link != null) {
-        link.close();
-      }
-      if (token != null && restartIn.isEmpty()) {
-        tokens.remove(token, r);
-      }
-      String next = restartIn.map(d -> d.isZero() ? "restarting it now"
-          : "restarting it in " + Sizes.formatDuration(d)).orElse("not restarting it");
-      if (expected) {
-        LOG.debug("'{}' (pid {}) exited with {} as asked ({}); {}", r.title, child.pid(), status,
-            mode == WorkerRecord.Mode.RECYCLING ? reason : "stop", next);
-      } else if (restartIn.isPresent()) {
-        LOG.warn("'{}' (pid {}) died: {}; {}", r.title, child.pid(), status, next);
-      } else {
-        LOG.error("'{}' (pid {}) died: {}; the restart policy gave up on it", r.title, child.pid(), status);
-      }
-      emit(l -> l.workerExited(g.name(), r.workerId, child.pid(), status, expected, restartIn));
-      if (restartIn.isEmpty()) {
-        recordEnded(r);
-      }
-    }
-
-    @Override
-    public void startFailed(Supervisor.Slot slot, Exception error, Optional<Duration> retryIn) {
-      WorkerRecord r = g.bySlot.get(slot.id());
-      if (r == null) {
-        return;
-      }
-      synchronized (r) {
-        r.lastExitNote = "could not launch: " + error.getMessage();
-        r.nextStartAt = retryIn.map(d -> clock.instant().plus(d)).orElse(null);
-      }
-      LOG.error("could not launch '{}': {}; {}", r.title, error.getMessage(),
-          retryIn.map(d -> "retrying in " + Sizes.formatDuration(d)).orElse("giving up"));
-      if (retryIn.isEmpty()) {
-        recordEnded(r);
-      }
-    }
-
-    @Override
-    public void crashLoop(Supervisor.Slot slot, int failures) {
-      WorkerRecord r = g.bySlot.get(slot.id());
-      if (r == null) {
-        return;
-      }
-      Duration next;
-      boolean first;
-      ExitStatus last;
-      synchronized (r) {
-        next = r.nextStartAt == null ? Duration.ZERO : Duration.between(clock.instant(), r.nextStartAt);
-        if (next.isNegative()) {
-          next = Duration.ZERO;
-        }
-        first = !r.crashReported;
-        r.crashReported = true;
-        last = r.lastExit;
-      }
-      if (first) {
-        LOG.error("service '{}' worker({}) is crash-looping: {} quick deaths in a row (each within {}; last: {}); "
-            + "restarts are slowed down, the next in {}", g.name(), r.workerId, failures,
-            Sizes.formatDuration(g.config.stableAfter()), last, Sizes.formatDuration(next));
-      }
-      Duration d = next;
-      emit(l -> l.crashLoop(g.name(), r.workerId, failures, d));
-    }
-  }
-
-  // ------------------------------------------------------------------ control socket
-
-  /** Serves {@code spindle ctl} requests and the children's messages. */
-  private final class Handler implements ControlServer.Handler {
-    @Override
-    public JsonNode onMessage(ControlServer.Connection conn, JsonNode msg) {
-      String op = msg.path("op").asString("");
-      return switch (op) {
-        case "hello" -> hello(conn, msg);
-        case "ready", "report", "retire" -> {
-          childMessage(conn, op, msg);
-          yield null;
-        }
-        case "status" -> {
-          ObjectNode n = ControlServer.ok();
-          n.set("status", JsonLines.MAPPER.valueToTree(status()));
-          yield n;
-        }
-        case "scale" -> {
-          String service = msg.path("service").asString("");
-          JsonNode w = msg.get("workers");
-          if (w == null || !w.isIntegralNumber() || !w.canConvertToInt()) {
-            throw new IllegalArgumentException("scale needs an integer \"workers\"");
-          }
-          int from = scale(service, w.asInt());
-          ObjectNode n = ControlServer.ok();
-          n.put("service", service);
-          n.put("from", from);
-          n.put("to", w.asInt());
-          yield n;
-        }
-        case "reload" -> {
-          List<String> list = reload();
-          ObjectNode n = ControlServer.ok();
-          ArrayNode a = n.putArray("changes");
-          list.forEach(a::add);
-          yield n;
-        }
-        case "stop" -> {
-          boolean now = msg.path("now").asBoolean(false);
-          if (now) {
-            stopNow("spindle ctl stop --now");
-          } else {
-            stop("spindle ctl stop");
-          }
-          ObjectNode n = ControlServer.ok();
-          n.put("state", state.name());
-          yield n;
-        }
-        case "ping" -> {
-          ObjectNode n = ControlServer.ok();
-          n.put("name", s.name());
-          n.put("pid", ProcessHandle.current().pid());
-          yield n;
-        }
-        default -> throw new IllegalArgumentException("unknown op '" + op
-            + "' (known: status, scale, reload, stop, ping)");
-      };
-    }
-
-    private JsonNode hello(ControlServer.Connection conn, JsonNode msg) {
-      String token = msg.path("token").asString("");
-      WorkerRecord r = tokens.get(token);
-      if (r == null) {
-        throw new IllegalArgumentException("unknown or expired worker token");
-      }
-      synchronized (r) {
-        if (!token.equals(r.token) || r.ended) {
-          throw new IllegalArgumentException("expired worker token");
-        }
-        r.link = conn;
-      }
-      conn.attach(r);
-      ServiceConfig c = r.group.config;
-      ObjectNode n = ControlServer.ok();
-      n.put("service", c.name());
-      n.put("workerId", r.workerId);
-      if (c.argsJson() == null) {
-        n.putNull("args");
-      } else {
-        n.put("args", c.argsJson());
-      }
-      n.put("maxJobs", c.maxJobsPerChild());
-      n.put("stopTimeoutMs", c.stopTimeout().toMillis());
-      n.put("reportMs", s.reportInterval().toMillis());
-      return n;
-    }
-
-    private void childMessage(ControlServer.Connection conn, String op, JsonNode msg) {
-      if (!(conn.attachment() instanceof WorkerRecord r)) {
-        throw new IllegalArgumentException("'" + op + "' is for workers, after their hello");
-      }
-      switch (op) {
-        case "ready" -> {
-          ChildProcess c;
-          synchronized (r) {
-            r.ready = true;
-            c = r.child;
-          }
-          if (c != null) {
-            Duration startup = Duration.between(c.startedAt(), clock.instant());
-            LOG.debug("'{}' (pid {}) is ready after {}", r.title, c.pid(), Sizes.formatDuration(startup));
-            emit(l -> l.workerReady(r.group.name(), r.workerId, c.pid(), startup));
-          }
-        }
-        case "report" -> {
-          long heap = msg.path("heapAfterGc").asLong(-1);
-          synchronized (r) {
-            r.jobs = msg.path("jobs").asLong(0);
-            r.heapAfterGc = heap;
-          }
-          long limit = r.group.config.maxHeapUsedBytes();
-          if (limit > 0 && heap > limit) {
-            recycle(r, "heap in use after GC " + Sizes.formatBytes(heap) + " is over the limit of "
-                + Sizes.formatBytes(limit));
-          }
-        }
-        case "retire" -> recycle(r, msg.path("reason").asString("the worker asked to be replaced"));
-        default -> throw new IllegalStateException(op);
-      }
-    }
-
-    @Override
-    public void onClose(ControlServer.Connection conn) {
-      if (conn.attachment() instanceof WorkerRecord r) {
-        synchronized (r) {
-          if (r.link == conn) {
-            r.link = null;
-          }
-        }
-      }
-    }
-  }
 }

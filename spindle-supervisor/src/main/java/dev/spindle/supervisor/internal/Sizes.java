@@ -1,74 +1,49 @@
 package dev.spindle.supervisor.internal;
 
+import dev.spindle.spi.ByteSizes;
+import dev.spindle.spi.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Parses and prints byte sizes and durations the way configuration files and the CLI write them. Stateless. */
+/**
+ * Parses (with spindle-core's {@link ByteSizes} and {@link Durations}, adding what the value is)
+ * and prints byte sizes and durations the way configuration files and the CLI write them. Stateless.
+ */
 public final class Sizes {
-  private static final Pattern SIZE = Pattern.compile("([0-9]{1,15})\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,12})\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
-
   private Sizes() {}
 
   /**
-   * Parses {@code 512m}, {@code 1g}, {@code 64MiB}, {@code 1048576} (binary units).
+   * Parses a size in {@link ByteSizes}' grammar: {@code 512m} and {@code 64MiB} are binary,
+   * {@code 512MB} decimal, {@code 1048576} bytes.
    *
    * @param what what the value is, for the message
-   * @throws IllegalArgumentException if malformed or over 2^50
+   * @throws IllegalArgumentException if malformed or over 2^50 (the message starts with {@code what})
    */
   public static long parseBytes(String text, String what) {
     if (text == null) {
-      throw new IllegalArgumentException(what + ": a size is required (e.g. 512m)");
+      throw new IllegalArgumentException(what + ": a size is required (e.g. 512MiB)");
     }
-    Matcher m = SIZE.matcher(text.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException(what + ": not a size like 512m, 2g or 1048576: '" + text + "'");
+    try {
+      return ByteSizes.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
     }
-    long n = Long.parseLong(m.group(1));
-    int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-      case "k" -> 10;
-      case "m" -> 20;
-      case "g" -> 30;
-      case "t" -> 40;
-      default -> 0;
-    };
-    if (n > (1L << 50) >> shift) {
-      throw new IllegalArgumentException(what + ": size too large: '" + text + "'");
-    }
-    return n << shift;
   }
 
   /**
-   * Parses {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}).
+   * Parses a duration in {@link Durations}' grammar: {@code 250ms}, {@code 10s}, {@code 2m},
+   * {@code 1h}, {@code PT10S}.
    *
-   * @throws IllegalArgumentException if malformed or negative
+   * @throws IllegalArgumentException if malformed or negative (the message starts with {@code what})
    */
   public static Duration parseDuration(String text, String what) {
     if (text == null) {
       throw new IllegalArgumentException(what + ": a duration is required (e.g. 10s)");
     }
-    String t = text.trim();
-    Matcher m = DURATION.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2).toLowerCase(Locale.ROOT)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    }
     try {
-      Duration d = Duration.parse(t);
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(what + ": must not be negative: '" + text + "'");
-      }
-      return d;
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(what + ": not a duration like 250ms, 10s, 2m or PT10S: '" + text + "'");
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
     }
   }
 

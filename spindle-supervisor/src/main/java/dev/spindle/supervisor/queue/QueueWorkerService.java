@@ -10,7 +10,6 @@ import dev.spindle.queue.spi.JobStore;
 import dev.spindle.supervisor.Service;
 import dev.spindle.supervisor.ServiceConfig;
 import dev.spindle.supervisor.ServiceContext;
-import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -19,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A durable-queue {@link Worker} run as a supervised service: what {@code spindle worker

@@ -229,6 +229,41 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void traceContextIsStoredInTheEnqueueWriteAndHandedToEveryAttempt() {
+    String parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    String withState = parent + ";vendor=a|b%7C;c,other=x y";
+    String longest = parent + ";" + "k=" + "v".repeat(JobInfo.MAX_TRACE_CONTEXT - parent.length() - 3);
+    assertThat(longest).hasSize(JobInfo.MAX_TRACE_CONTEXT);
+    List<EnqueueResult> r = store.enqueue(List.of(
+        job("store.echo", json("a")).withTraceContext(parent),
+        job("store.echo", json("b"), JobOptions.builder().uniqueKey("u|1%").build()).withTraceContext(withState),
+        job("store.echo", json("c")),
+        job("store.echo", json("d")).withTraceContext(longest)));
+    assertThat(get(r.get(0).jobId()).traceContext()).isEqualTo(parent);
+    assertThat(get(r.get(1).jobId()).traceContext()).isEqualTo(withState);
+    assertThat(get(r.get(1).jobId()).uniqueKey()).isEqualTo("u|1%");
+    assertThat(get(r.get(2).jobId()).traceContext()).isNull();
+    assertThat(get(r.get(3).jobId()).traceContext()).isEqualTo(longest);
+    assertThat(store.enqueue(List.of(job("store.echo", json("b2"), JobOptions.builder().uniqueKey("u|1%").build())))
+        .get(0).jobId()).as("the unique key still matches with a trace context after it")
+        .isEqualTo(r.get(1).jobId());
+    register("w1", Duration.ofMinutes(1));
+    List<JobInfo> claimed = claim("w1", 4);
+    assertThat(claimed).extracting(JobInfo::traceContext).containsExactly(parent, withState, null, longest);
+    JobInfo first = claimed.get(0);
+    assertThat(store.complete(List.of(Completion.retry(first.id(), first.fence(), "w1",
+        JobError.of("x.Boom", "boom").toJson(), clock.instant())), clock.instant())).containsExactly(true);
+    JobInfo again = claim("w1", 1).get(0);
+    assertThat(again.id()).isEqualTo(first.id());
+    assertThat(again.attempt()).isEqualTo(2);
+    assertThat(again.traceContext()).as("every attempt links to the creation context").isEqualTo(parent);
+    assertThatThrownBy(() -> job("store.echo", json("e")).withTraceContext(longest + "v"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to " + JobInfo.MAX_TRACE_CONTEXT);
+    assertThatThrownBy(() -> job("store.echo", json("e")).withTraceContext("00-a\nb"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("printable ASCII");
+  }
+
+  @Test
   void findOfUnknownOrMalformedIdIsEmpty() {
     assertThat(store.find("987654")).isEmpty();
     assertThat(store.find("not-a-number")).isEmpty();

@@ -7,6 +7,6 @@ import dev.spindle.queue.spi.JobStore;
 class InMemoryJobStoreContractTest extends JobStoreContract {
   @Override
   protected JobStore openStore() {
-    return new InMemoryJobStore("contract");
+    return new InMemoryJobStore("contract", clock);
   }
 }

@@ -7,6 +7,6 @@ import dev.spindle.queue.spi.JobStore;
 class InMemoryQueueControlContractTest extends QueueControlContract {
   @Override
   protected JobStore openStore() {
-    return new InMemoryJobStore("control");
+    return new InMemoryJobStore("control", clock);
   }
 }

@@ -1,8 +1,8 @@
 package dev.spindle.thumbnails.internal;
 
+import dev.spindle.thumbnails.SampleServer.Sleeper;
 import java.io.IOException;
 import java.io.OutputStream;
-import dev.spindle.thumbnails.SampleServer.Sleeper;
 import java.util.function.LongSupplier;
 
 /**

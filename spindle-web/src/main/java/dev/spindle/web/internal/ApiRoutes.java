@@ -1,7 +1,7 @@
 package dev.spindle.web.internal;
 
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobRequest;
@@ -10,8 +10,11 @@ import dev.spindle.queue.Schedule;
 import dev.spindle.queue.ScheduleInfo;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobPage;
+import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.spi.Durations;
 import dev.spindle.web.Credentials;
 import dev.spindle.web.Role;
 import io.javalin.http.Context;
@@ -39,6 +42,11 @@ public final class ApiRoutes {
   public static final int MAX_PAGE = 500;
   /** Most jobs one bulk request changes. */
   public static final int MAX_BULK = 100_000;
+  /** The filter fields of list and bulk requests besides state and paging. */
+  static final List<String> FILTER_FIELDS = List.of("queue", "task", "q", "createdAfter", "createdBefore",
+      "finishedAfter", "finishedBefore");
+  private static final String BULK_BODY = "{state: [..], queue, task, q, createdAfter, createdBefore, finishedAfter,"
+      + " finishedBefore, max}";
 
   private final QueueService service;
   private final LiveStats live;
@@ -55,6 +63,10 @@ public final class ApiRoutes {
         .handle(this::status);
     t.route(HandlerType.GET, PREFIX + "/jobs", Role.VIEWER, "Jobs, newest first, with filters and cursor paging")
         .query("state", "comma-separated states").query("queue", "queue name").query("task", "task name")
+        .query("q", "text in the arguments or the last error (3-200 characters, ASCII case ignored)")
+        .query("createdAfter", "enqueued at or after (ISO-8601 instant, or yyyy-MM-ddTHH:mm in UTC)")
+        .query("createdBefore", "enqueued before").query("finishedAfter", "finished at or after")
+        .query("finishedBefore", "finished before")
         .query("before", "cursor: only jobs with a smaller id (from 'next')")
         .query("limit", "page size, 1-" + MAX_PAGE + " (default 50)")
         .response(200, "a page of jobs and the next page's link").handle(this::listJobs);
@@ -67,6 +79,10 @@ public final class ApiRoutes {
     t.route(HandlerType.GET, PREFIX + "/jobs/{id}/result", Role.VIEWER,
         "The job's outcome: 200 once terminal, else 202 with Retry-After")
         .response(200, "terminal: result or error").response(202, "not finished yet").handle(this::result);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/dependencies", Role.VIEWER,
+        "The job's workflow neighbours: the jobs it waits for and the jobs waiting for it")
+        .response(200, "dependsOn and dependents, each with id, task, state, policy, input")
+        .response(404, "no such job").handle(this::dependencies);
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/retry", Role.OPERATOR, "Requeue a FAILED, DEAD or CANCELLED job")
         .response(200, "the requeued job").response(404, "no such job").response(409, "not in a retryable state")
         .handle(this::retry);
@@ -80,11 +96,11 @@ public final class ApiRoutes {
           ctx.status(204);
         });
     t.route(HandlerType.POST, PREFIX + "/jobs/retry", Role.OPERATOR, "Requeue every matching FAILED/DEAD/CANCELLED job")
-        .body("{state: [..], queue, task, max}").response(200, "how many").handle(ctx -> bulk(ctx, "retry"));
+        .body(BULK_BODY).response(200, "how many").handle(ctx -> bulk(ctx, "retry"));
     t.route(HandlerType.POST, PREFIX + "/jobs/cancel", Role.OPERATOR, "Cancel every matching waiting or running job")
-        .body("{state: [..], queue, task, max}").response(200, "how many").handle(ctx -> bulk(ctx, "cancel"));
+        .body(BULK_BODY).response(200, "how many").handle(ctx -> bulk(ctx, "cancel"));
     t.route(HandlerType.POST, PREFIX + "/jobs/purge", Role.OPERATOR, "Delete every matching finished job")
-        .body("{state: [..], queue, task, finishedBefore, max}").response(200, "how many")
+        .body(BULK_BODY).response(200, "how many")
         .handle(ctx -> bulk(ctx, "purge"));
     t.route(HandlerType.GET, PREFIX + "/queues", Role.VIEWER, "Queues: counts by state, limit, paused")
         .handle(this::queues);
@@ -102,6 +118,10 @@ public final class ApiRoutes {
           queueState(ctx, false);
         });
     t.route(HandlerType.GET, PREFIX + "/workers", Role.VIEWER, "Registered workers").handle(this::workers);
+    t.route(HandlerType.GET, PREFIX + "/supervisors", Role.VIEWER,
+        "Supervisor masters on this host and their child processes (pid, RSS, restarts, uptime), read"
+        + " through their control sockets").handle(ctx -> json(ctx, 200, Supervisors.toJson(
+            service.supervisors().runDirectory(), service.supervisors().read())));
     t.route(HandlerType.GET, PREFIX + "/schedules", Role.VIEWER, "Schedules with their next fire times")
         .query("next", "how many next fire times (default 5, at most 50)").handle(this::schedules);
     t.route(HandlerType.POST, PREFIX + "/schedules", Role.OPERATOR, "Add or replace a schedule")
@@ -109,6 +129,15 @@ public final class ApiRoutes {
         .response(201, "the stored schedule").handle(this::addSchedule);
     t.route(HandlerType.DELETE, PREFIX + "/schedules/{name}", Role.OPERATOR, "Remove a schedule")
         .response(204, "removed").response(404, "no such schedule").handle(this::removeSchedule);
+    t.route(HandlerType.POST, PREFIX + "/schedules/{name}/pause", Role.OPERATOR,
+        "Pause a schedule: it fires no tick until resumed (kept in the store; missed ticks then follow its"
+        + " misfire rule)").response(200, "paused").response(404, "no such schedule")
+        .handle(ctx -> pauseSchedule(ctx, true));
+    t.route(HandlerType.POST, PREFIX + "/schedules/{name}/resume", Role.OPERATOR, "Resume a paused schedule")
+        .response(200, "resumed").response(404, "no such schedule").handle(ctx -> pauseSchedule(ctx, false));
+    t.route(HandlerType.GET, PREFIX + "/stats", Role.VIEWER,
+        "Per-minute statistics kept in the store: started, outcomes, wait-time percentiles, oldest waiting job")
+        .query("minutes", "how many minutes back, 1-1440 (default 60)").handle(this::stats);
     t.route(HandlerType.POST, PREFIX + "/schedules/{name}/run", Role.OPERATOR, "Enqueue a schedule's job now")
         .response(202, "accepted; Location names the job").handle(this::runSchedule);
     t.route(HandlerType.GET, PREFIX + "/audit", Role.VIEWER, "Operator actions, newest first")
@@ -125,7 +154,7 @@ public final class ApiRoutes {
 
   private void listJobs(Context ctx) {
     int limit = intParam(ctx.queryParam("limit"), 50, 1, MAX_PAGE, "limit");
-    JobFilter f = filter(ctx.queryParam("state"), ctx.queryParam("queue"), ctx.queryParam("task"), limit);
+    JobFilter f = filter(ctx::queryParam, ctx.queryParam("state"), limit);
     String before = ctx.queryParam("before");
     if (before != null && !before.isEmpty()) {
       try {
@@ -134,21 +163,27 @@ public final class ApiRoutes {
         throw Problem.badRequest("before: " + e.getMessage());
       }
     }
-    List<JobInfo> jobs = service.inspector().listJobs(f);
+    JobPage page = service.inspector().page(f);
     ObjectNode o = Json.object();
     ArrayNode arr = o.putArray("jobs");
-    jobs.forEach(j -> arr.add(Json.job(j)));
-    if (jobs.size() == limit) {
-      o.put("next", nextLink(ctx, jobs.get(jobs.size() - 1).id()));
+    page.jobs().forEach(j -> arr.add(Json.job(j)));
+    if (page.nextBeforeId() != null) {
+      o.put("next", nextLink(ctx, page.nextBeforeId()));
     } else {
       o.putNull("next");
+    }
+    if (page.scanned() >= 0) {
+      o.put("scanned", page.scanned()); // a bounded scan: fewer than 'limit' jobs and a 'next' mean "go on"
     }
     json(ctx, 200, o);
   }
 
   private static String nextLink(Context ctx, String lastId) {
     StringBuilder b = new StringBuilder(PREFIX + "/jobs?");
-    for (String k : List.of("state", "queue", "task", "limit")) {
+    List<String> keys = new java.util.ArrayList<>(FILTER_FIELDS);
+    keys.add(0, "state");
+    keys.add("limit");
+    for (String k : keys) {
       String v = ctx.queryParam(k);
       if (v != null && !v.isEmpty()) {
         b.append(k).append('=').append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&');
@@ -157,16 +192,60 @@ public final class ApiRoutes {
     return b.append("before=").append(lastId).toString();
   }
 
-  /** A filter from request values; bad values are a 400. */
-  public static JobFilter filter(String states, String queue, String task, int limit) {
+  /**
+   * A filter from request values looked up by name ({@link #FILTER_FIELDS}); bad values are a 400
+   * that names the field.
+   */
+  public static JobFilter filter(java.util.function.Function<String, String> param, String states, int limit) {
     JobFilter f = JobFilter.all().withStates(states(states)).withLimit(limit);
+    String queue = param.apply("queue");
     if (queue != null && !queue.isBlank()) {
       f = f.withQueue(queue.trim());
     }
+    String task = param.apply("task");
     if (task != null && !task.isBlank()) {
       f = f.withTask(task.trim());
     }
+    try {
+      String q = param.apply("q");
+      if (q != null && !q.isBlank()) {
+        f = f.withText(q.strip());
+      }
+      Instant ca = instant(param.apply("createdAfter"), "createdAfter");
+      Instant cb = instant(param.apply("createdBefore"), "createdBefore");
+      if (ca != null || cb != null) {
+        f = f.withCreated(ca, cb);
+      }
+      Instant fa = instant(param.apply("finishedAfter"), "finishedAfter");
+      if (fa != null) {
+        f = f.withFinishedAfter(fa);
+      }
+      Instant fb = instant(param.apply("finishedBefore"), "finishedBefore");
+      if (fb != null) {
+        f = f.withFinishedBefore(fb);
+      }
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
     return f;
+  }
+
+  /** An ISO-8601 instant, or a date and time without zone ({@code yyyy-MM-ddTHH:mm[:ss]}) in UTC. */
+  static Instant instant(String v, String field) {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    String s = v.strip();
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      try {
+        return java.time.LocalDateTime.parse(s).toInstant(java.time.ZoneOffset.UTC);
+      } catch (DateTimeParseException e2) {
+        throw Problem.badRequest(field + ": not a time: '" + dev.spindle.spi.Echo.of(s)
+            + "' (an ISO-8601 instant such as 2026-11-23T10:15:00Z, or 2026-11-23T10:15 in UTC)");
+      }
+    }
   }
 
   static Set<JobState> states(String csv) {
@@ -283,6 +362,12 @@ public final class ApiRoutes {
     return service.find(id).orElseThrow(() -> new JobNotFoundException(id));
   }
 
+  private void dependencies(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    json(ctx, 200, DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find)
+        .toJson(j.id()));
+  }
+
   private void result(Context ctx) {
     JobInfo j = job(ctx.pathParam("id"));
     ObjectNode o = Json.object();
@@ -322,16 +407,8 @@ public final class ApiRoutes {
       throw Problem.badRequest("the body must be a JSON object {state, queue, task, max}");
     }
     String states = body.has("state") ? csv(body.get("state")) : null;
-    JobFilter f = filter(states, text(body, "queue"), text(body, "task"), 1);
+    JobFilter f = filter(k -> text(body, k), states, 1);
     int max = body.has("max") ? intParam(body.get("max").asString(), MAX_BULK, 1, MAX_BULK, "max") : MAX_BULK;
-    String before = text(body, "finishedBefore");
-    if (before != null) {
-      try {
-        f = f.withFinishedBefore(Instant.parse(before));
-      } catch (DateTimeParseException e) {
-        throw Problem.badRequest("finishedBefore: not an ISO-8601 instant: '" + before + "'");
-      }
-    }
     Credentials.User who = Auth.user(ctx);
     long n = switch (what) {
       case "retry" -> service.retryMatching(who, f, max);
@@ -421,8 +498,9 @@ public final class ApiRoutes {
   private void schedules(Context ctx) {
     int next = intParam(ctx.queryParam("next"), 5, 0, 50, "next");
     ArrayNode arr = Json.array();
+    Set<String> paused = service.pausedSchedules();
     for (ScheduleInfo s : service.queue().schedules()) {
-      arr.add(schedule(s, next));
+      arr.add(schedule(s, next).put("paused", paused.contains(s.schedule().name())));
     }
     ObjectNode o = Json.object();
     o.set("schedules", arr);
@@ -485,6 +563,27 @@ public final class ApiRoutes {
     service.audit().record(Auth.user(ctx), "schedule.save", name, s.describeTrigger());
     ctx.header("Location", PREFIX + "/schedules");
     json(ctx, 201, schedule(info, 5));
+  }
+
+  private void pauseSchedule(Context ctx, boolean pause) {
+    String name = ctx.pathParam("name");
+    service.pauseSchedule(Auth.user(ctx), name, pause);
+    ObjectNode o = Json.object();
+    o.put("schedule", name);
+    o.put("paused", pause);
+    json(ctx, 200, o);
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  private void stats(Context ctx) {
+    int minutes = intParam(ctx.queryParam("minutes"), 60, 1, 1440, "minutes");
+    JobStatistics st = service.statistics();
+    if (st == null) {
+      throw Problem.notImplemented("the store " + service.describe() + " keeps no statistics");
+    }
+    Instant now = service.clock().instant();
+    json(ctx, 200, Overview.read(st, now, Duration.ofMinutes(minutes)).toJson());
   }
 
   private void removeSchedule(Context ctx) {
@@ -562,27 +661,13 @@ public final class ApiRoutes {
     throw Problem.badRequest(name + " must be a whole number from " + min + " to " + max + ": '" + v + "'");
   }
 
-  /** {@code PT10S}, or a number with unit ms, s, m, h, d. */
+  /** A duration in {@link Durations}' grammar: {@code PT10S}, {@code 10s}, {@code 1h30m}, ... */
   static Duration duration(String v, String name) {
-    String s = v.trim();
     try {
-      if (s.startsWith("P") || s.startsWith("p")) {
-        return Duration.parse(s);
-      }
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(s);
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        };
-      }
-    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
-      // fall through
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(name + ": " + e.getMessage());
     }
-    throw Problem.badRequest(name + ": not a duration: '" + v + "' (e.g. 10s, 5m, 1h, PT30S)");
   }
+
 }

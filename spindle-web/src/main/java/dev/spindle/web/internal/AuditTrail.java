@@ -1,8 +1,8 @@
 package dev.spindle.web.internal;
 
 import dev.spindle.queue.spi.AuditLog;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.AuditRecord;
+import dev.spindle.queue.spi.JobStore;
 import dev.spindle.web.Credentials;
 import java.time.Clock;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package dev.spindle.web.internal;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
 import io.javalin.http.sse.SseClient;
@@ -22,10 +23,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One shared view of the store, refreshed at most once per tick however many pages, API clients and
- * Server-Sent-Events viewers ask: a refresh reads the workers, the paused queues, the feed of
- * finished jobs and - every tick while cheap, else at most 5 % of the time - the per-queue counts;
- * each tick with viewers connected sends them a {@code stats} event and one {@code job} event per
- * job finished since the last tick (at most 1,000 per tick). Thread-safe.
+ * Server-Sent-Events viewers ask: a refresh is one store call ({@link
+ * dev.spindle.queue.spi.JobStore#liveView}) that reads the workers, the paused queues, the feed of
+ * finished jobs, the last hour's per-minute statistics, and - every tick while cheap, else at most
+ * 5 % of the time - the per-queue counts and the oldest waiting job;
+ * each tick with viewers connected sends them a {@code stats} event and, if jobs finished since the
+ * last tick, one {@code jobs} event listing them (at most 1,000 a tick, built once for every viewer).
+ * Thread-safe.
  */
 public final class LiveStats implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveStats.class);
@@ -44,9 +48,12 @@ public final class LiveStats implements AutoCloseable {
    * @param finishCursor the store's finish sequence number
    * @param throughput jobs finished per second since the previous refresh
    * @param finished jobs finished since the previous refresh (at most one batch)
+   * @param overview the statistics of the last hour kept in the store, or {@code null} if the store
+   *     keeps none
    */
   public record Snapshot(Instant at, Instant countsAt, String store, List<QueueSummary> queues, Set<String> paused,
-      List<WorkerRecord> workers, long finishCursor, double throughput, List<JobInfo> finished) {
+      List<WorkerRecord> workers, long finishCursor, double throughput, List<JobInfo> finished,
+      Overview overview) {
     /** Totals per state over all queues. */
     public long total(JobState s) {
       return queues.stream().mapToLong(q -> q.count(s)).sum();
@@ -75,11 +82,18 @@ public final class LiveStats implements AutoCloseable {
       ArrayNode qs = o.putArray("queues");
       queues.forEach(q -> qs.add(Json.queue(q, paused.contains(q.queue()))));
       o.put("finishCursor", finishCursor);
+      if (overview != null) {
+        o.set("overview", overview.toJson());
+      }
       return o;
     }
   }
 
+  /** The overview's window: the last hour. */
+  static final Duration WINDOW = Duration.ofHours(1);
+
   private final QueueService service;
+  private final dev.spindle.queue.spi.JobStatistics stats;
   private final Duration tick;
   private final List<SseClient> clients = new CopyOnWriteArrayList<>();
   private final AtomicLong refreshes = new AtomicLong();
@@ -94,6 +108,7 @@ public final class LiveStats implements AutoCloseable {
   /** A view refreshed at most every {@code tick}. */
   public LiveStats(QueueService service, Duration tick) {
     this.service = service;
+    this.stats = service.statistics();
     this.tick = tick;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "spindle-web-live");
@@ -180,38 +195,48 @@ public final class LiveStats implements AutoCloseable {
         || Duration.between(prev.countsAt(), now).compareTo(countsInterval()) >= 0;
     stale = false;
     refreshes.incrementAndGet();
+    // one store call: everything below in one read transaction (SQLite) or round trip (Redis)
+    long t0 = System.nanoTime();
+    LiveView v = service.store().liveView(new LiveView.Request(prev == null ? -1 : prev.finishCursor(),
+        FEED_BATCH, now.minus(WINDOW), now, countsDue));
     List<QueueSummary> queues;
     Instant countsAt;
     if (countsDue) {
-      long t0 = System.nanoTime();
-      queues = service.inspector().queueSummaries();
       countsNanos = System.nanoTime() - t0;
+      queues = v.queues();
       countsAt = now;
     } else {
       queues = prev.queues();
       countsAt = prev.countsAt();
     }
-    List<WorkerRecord> workers = service.inspector().workers();
-    Set<String> paused = service.pausedQueues();
+    List<WorkerRecord> workers = v.workers();
+    Set<String> paused = v.pausedQueues();
     long cursor;
     List<JobInfo> finished;
     if (prev == null) {
-      cursor = service.store().finishCursor();
+      cursor = v.finishCursor();
       finished = List.of();
     } else {
-      FinishedBatch b = service.store().finishedAfter(prev.finishCursor(), FEED_BATCH);
+      FinishedBatch b = v.finished();
       cursor = b.jobs().isEmpty() ? prev.finishCursor() : b.cursor();
       finished = b.jobs();
       if (b.jobs().size() == FEED_BATCH) {
-        cursor = Math.max(cursor, service.store().finishCursor()); // more finished than one tick shows
+        cursor = Math.max(cursor, v.finishCursor()); // more finished than one tick shows
       }
+    }
+    Overview overview = null;
+    if (stats != null) {
+      java.util.Optional<Instant> oldest = countsDue || prev == null || prev.overview() == null
+          ? v.oldestWaiting() : prev.overview().oldestWaitingSince();
+      overview = new Overview(now, WINDOW, v.minutes(), oldest);
     }
     double rate = 0;
     if (prev != null) {
       double secs = Duration.between(prev.at(), now).toNanos() / 1e9;
       rate = secs > 0 ? (cursor - prev.finishCursor()) / secs : 0;
     }
-    Snapshot s = new Snapshot(now, countsAt, service.describe(), queues, paused, workers, cursor, rate, finished);
+    Snapshot s = new Snapshot(now, countsAt, service.describe(), queues, paused, workers, cursor, rate, finished,
+        overview);
     last = s;
     synchronized (pending) {
       for (JobInfo j : finished) {
@@ -235,15 +260,23 @@ public final class LiveStats implements AutoCloseable {
         finished = List.copyOf(pending);
         pending.clear();
       }
-      for (SseClient c : clients) {
-        send(c, "stats", stats);
+      // the jobs that finished since the last tick: one event for all of them, built once for every viewer
+      String jobs = null;
+      if (!finished.isEmpty()) {
+        tools.jackson.databind.node.ArrayNode a = Json.array();
         for (JobInfo j : finished) {
-          ObjectNode o = Json.object();
+          ObjectNode o = a.addObject();
           o.put("id", j.id());
           o.put("state", j.state().name());
           o.put("task", j.task());
           o.put("queue", j.queue());
-          send(c, "job", o.toString());
+        }
+        jobs = a.toString();
+      }
+      for (SseClient c : clients) {
+        send(c, "stats", stats);
+        if (jobs != null) {
+          send(c, "jobs", jobs);
         }
       }
     } catch (RuntimeException e) {

@@ -140,6 +140,17 @@ public final class Pages {
         .append(String.format(java.util.Locale.ROOT, "%.1f", s.throughput())).append("</span> jobs/s</div>");
     b.append("<div class=\"card\"><span class=\"label\">Workers</span><span class=\"value\" data-live=\"workers\">")
         .append(s.aliveWorkers()).append("</span></div></section>");
+    Overview o = s.overview();
+    if (o != null) {
+      b.append("<h2>Last hour</h2><section class=\"cards\" id=\"hour\">");
+      small(b, "wait-p50", "Wait p50", Overview.millis(o.waitMillis(0.50)));
+      small(b, "wait-p95", "Wait p95", Overview.millis(o.waitMillis(0.95)));
+      small(b, "wait-p99", "Wait p99", Overview.millis(o.waitMillis(0.99)));
+      small(b, "failures", "Failures", Long.toString(o.failures()));
+      small(b, "retried", "Retried", Long.toString(o.sum(dev.spindle.queue.spi.MinuteStats::retried)));
+      small(b, "oldest", "Oldest waiting", o.oldestWait().map(Html::human).orElse("-"));
+      b.append("</section>").append(o.charts());
+    }
     b.append("<h2>Queues</h2>").append(queueTable(s));
     b.append("<p class=\"muted\">Store: ").append(esc(s.store())).append(" · counts read ")
         .append(Html.time(s.countsAt())).append("</p>");
@@ -197,7 +208,7 @@ public final class Pages {
     String queue = ctx.queryParam("queue");
     String task = ctx.queryParam("task");
     int limit = ApiRoutes.intParam(ctx.queryParam("limit"), 50, 1, ApiRoutes.MAX_PAGE, "limit");
-    dev.spindle.queue.spi.JobFilter f = ApiRoutes.filter(state, queue, task, limit);
+    dev.spindle.queue.spi.JobFilter f = ApiRoutes.filter(ctx::queryParam, state, limit);
     String before = ctx.queryParam("before");
     if (before != null && !before.isBlank()) {
       try {
@@ -206,7 +217,8 @@ public final class Pages {
         throw Problem.badRequest("before: " + e.getMessage());
       }
     }
-    java.util.List<dev.spindle.queue.JobInfo> list = service.inspector().listJobs(f);
+    dev.spindle.queue.spi.JobPage page = service.inspector().page(f);
+    java.util.List<dev.spindle.queue.JobInfo> list = page.jobs();
     boolean op = Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR;
     String path = fixedState != null ? "/dead" : "/jobs";
     StringBuilder b = new StringBuilder("<h1>").append(esc(title)).append("</h1>");
@@ -222,10 +234,16 @@ public final class Pages {
     }
     b.append("<label>Queue <input name=\"queue\" id=\"filter-queue\" value=\"").append(esc(queue))
         .append("\"></label><label>Task <input name=\"task\" id=\"filter-task\" value=\"").append(esc(task))
-        .append("\"></label><button type=\"submit\" id=\"filter-apply\">Filter</button></form>");
+        .append("\"></label><label>Text in arguments or error <input type=\"search\" name=\"q\" id=\"filter-q\""
+            + " minlength=\"3\" maxlength=\"200\" value=\"").append(esc(ctx.queryParam("q"))).append("\"></label>");
+    timeField(b, ctx, "createdAfter", "Created from (UTC)");
+    timeField(b, ctx, "createdBefore", "Created before");
+    timeField(b, ctx, "finishedAfter", "Finished from");
+    timeField(b, ctx, "finishedBefore", "Finished before");
+    b.append("<button type=\"submit\" id=\"filter-apply\">Search</button></form>");
     if (op) {
       b.append("<div class=\"actions\">");
-      String body = bulkBody(fixedState != null ? "dead" : state, queue, task);
+      String body = bulkBody(fixedState != null ? "dead" : state, ctx);
       boolean retryable = state == null || state.isBlank() || java.util.Set.of("failed", "dead", "cancelled")
           .contains(state.toLowerCase(java.util.Locale.ROOT));
       if (retryable) {
@@ -258,32 +276,51 @@ public final class Pages {
       b.append("<tr><td colspan=\"8\" class=\"muted\">No jobs match.</td></tr>");
     }
     b.append("</tbody></table></div><div class=\"pager\">");
-    String base = path + "?" + (fixedState == null && state != null && !state.isBlank() ? "state=" + Html.url(state)
-        + "&" : "") + (queue != null && !queue.isBlank() ? "queue=" + Html.url(queue) + "&" : "")
-        + (task != null && !task.isBlank() ? "task=" + Html.url(task) + "&" : "");
+    StringBuilder base = new StringBuilder(path).append('?');
+    if (fixedState == null && state != null && !state.isBlank()) {
+      base.append("state=").append(Html.url(state)).append('&');
+    }
+    for (String k : ApiRoutes.FILTER_FIELDS) {
+      String v = ctx.queryParam(k);
+      if (v != null && !v.isBlank()) {
+        base.append(k).append('=').append(Html.url(v)).append('&');
+      }
+    }
     if (before != null && !before.isBlank()) {
       b.append("<a href=\"").append(esc(base)).append("\" id=\"page-newest\">« Newest</a>");
     }
-    if (list.size() == limit) {
-      b.append("<a href=\"").append(esc(base + "before=" + list.get(list.size() - 1).id())).append("\" id=\"page-older\">"
-          + "Older »</a>");
+    if (page.nextBeforeId() != null) {
+      b.append("<a href=\"").append(esc(base + "before=" + page.nextBeforeId())).append("\" id=\"page-older\">")
+          .append(list.size() < limit ? "Search older jobs »" : "Older »").append("</a>");
     }
     b.append("</div>");
+    if (page.scanned() >= 0 && list.size() < limit && page.nextBeforeId() != null) {
+      b.append("<p class=\"note\" id=\"scan-note\">Searched the ").append(page.scanned()).append(" jobs newer than "
+          + "job ").append(esc(page.nextBeforeId())).append(" (this store searches by walking jobs, a bounded number"
+          + " per page); older ones may match too.</p>");
+    }
     html(ctx, frame(ctx, title, title, b.toString()));
   }
 
-  private static String bulkBody(String state, String queue, String task) {
+  private static String bulkBody(String state, Context ctx) {
     tools.jackson.databind.node.ObjectNode o = Json.object();
     if (state != null && !state.isBlank()) {
       o.put("state", state);
     }
-    if (queue != null && !queue.isBlank()) {
-      o.put("queue", queue);
-    }
-    if (task != null && !task.isBlank()) {
-      o.put("task", task);
+    for (String k : ApiRoutes.FILTER_FIELDS) {
+      String v = ctx.queryParam(k);
+      if (v != null && !v.isBlank()) {
+        o.put(k, v);
+      }
     }
     return o.toString();
+  }
+
+  private static void timeField(StringBuilder b, Context ctx, String name, String label) {
+    String v = ctx.queryParam(name);
+    b.append("<label>").append(esc(label)).append(" <input type=\"datetime-local\" step=\"1\" name=\"")
+        .append(name).append("\" id=\"filter-").append(name).append("\" value=\"")
+        .append(esc(v == null ? "" : v.replace("Z", ""))).append("\"></label>");
   }
 
   private static String bulkButton(String id, String label, String api, String body, String field, String cls) {
@@ -384,6 +421,10 @@ public final class Pages {
       }
       b.append("</pre>");
     }
+    DependencyView deps = DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find);
+    if (!deps.isEmpty()) {
+      b.append(deps.toHtml());
+    }
     html(ctx, frame(ctx, "Job " + j.id(), "Jobs", b.toString()));
   }
 
@@ -432,6 +473,7 @@ public final class Pages {
           + "</td></tr>");
     }
     b.append("</tbody></table></div>");
+    b.append(Supervisors.html(service.supervisors().runDirectory(), service.supervisors().read()));
     html(ctx, frame(ctx, "Workers", "Workers", b.toString()));
   }
 
@@ -441,18 +483,24 @@ public final class Pages {
         + "<tr><th>Name</th><th>Task</th><th>Trigger</th><th>Queue</th><th>Next fire times</th><th>Last</th>")
         .append(op ? "<th></th>" : "").append("</tr></thead><tbody>");
     java.util.List<dev.spindle.queue.ScheduleInfo> list = service.queue().schedules();
+    java.util.Set<String> paused = service.pausedSchedules();
     for (dev.spindle.queue.ScheduleInfo s : list) {
+      boolean p = paused.contains(s.schedule().name());
       tools.jackson.databind.node.ObjectNode o = ApiRoutes.schedule(s, 3);
       String n = esc(s.schedule().name());
-      b.append("<tr><td>").append(n).append("</td><td>").append(esc(s.schedule().task())).append("</td><td>")
-          .append(esc(s.schedule().describeTrigger())).append("</td><td>").append(esc(s.schedule().jobOptions()
+      b.append("<tr data-schedule=\"").append(n).append("\"><td>").append(n).append(p ? " <span class=\"state"
+          + " CANCELLED\" id=\"paused-" + n + "\">paused</span>" : "").append("</td><td>").append(esc(s.schedule().task()))
+          .append("</td><td>").append(esc(s.schedule().describeTrigger())).append("</td><td>").append(esc(s.schedule().jobOptions()
           .queue())).append("</td><td>");
       o.get("nextFireTimes").forEach(t -> b.append(esc(t.asString().replace('T', ' '))).append("<br>"));
       b.append("</td><td>").append(Html.time(s.lastFireAt())).append("</td>");
       if (op) {
         String api = "/api/v1/schedules/" + Html.url(s.schedule().name());
         b.append("<td><button type=\"button\" data-api=\"").append(esc(api)).append("/run\" data-done=\"Enqueued.\""
-            + " data-reload=\"no\">Run now</button> <button type=\"button\" class=\"danger\" data-method=\"DELETE\""
+            + " data-reload=\"no\">Run now</button> <button type=\"button\" class=\"secondary\" id=\"")
+            .append(p ? "resume-schedule-" : "pause-schedule-").append(n).append("\" data-api=\"").append(esc(api))
+            .append(p ? "/resume\" data-done=\"Resumed.\">Resume" : "/pause\" data-done=\"Paused.\">Pause")
+            .append("</button> <button type=\"button\" class=\"danger\" data-method=\"DELETE\""
             + " data-api=\"").append(esc(api)).append("\" data-confirm=\"Remove schedule ").append(n)
             .append("?\" data-done=\"Removed.\">Remove</button></td>");
       }
@@ -477,6 +525,12 @@ public final class Pages {
     }
     b.append("</tbody></table></div>");
     html(ctx, frame(ctx, "Audit", "Audit", b.toString()));
+  }
+
+  private static void small(StringBuilder b, String key, String label, String value) {
+    b.append("<div class=\"card ").append(key).append("\"><span class=\"label\">").append(label)
+        .append("</span><span class=\"value small\" data-live=\"").append(key).append("\">").append(esc(value))
+        .append("</span></div>");
   }
 
   private static void card(StringBuilder b, String key, String label, long value) {

@@ -28,9 +28,16 @@ public final class QueueService {
   private final JobQueue queue;
   private final Clock clock;
   private final AuditTrail audit;
+  private final Supervisors supervisors;
 
-  /** A service over {@code queue}'s store. */
+  /** A service over {@code queue}'s store, without supervisors. */
   public QueueService(JobQueue queue, AuditTrail audit) {
+    this(queue, audit, new Supervisors(null));
+  }
+
+  /** A service over {@code queue}'s store that also shows the supervisor masters of this host. */
+  public QueueService(JobQueue queue, AuditTrail audit, Supervisors supervisors) {
+    this.supervisors = supervisors;
     this.queue = queue;
     this.store = queue.store();
     this.inspector = store.inspector();
@@ -58,6 +65,11 @@ public final class QueueService {
   /** The clock. */
   public Clock clock() {
     return clock;
+  }
+
+  /** The supervisor masters of this host. */
+  public Supervisors supervisors() {
+    return supervisors;
   }
 
   /** The audit trail. */
@@ -93,6 +105,42 @@ public final class QueueService {
           + " (its backend does not implement QueueControl yet)");
     }
     return control;
+  }
+
+  /**
+   * The statistics the store keeps, or {@code null} if it keeps none (the overview then shows no
+   * wait times or charts).
+   */
+  public dev.spindle.queue.spi.JobStatistics statistics() {
+    try {
+      return store.statistics();
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  /** Names of the paused schedules (empty if the store cannot pause schedules). */
+  public Set<String> pausedSchedules() {
+    return control == null ? Set.of() : control.pausedSchedules();
+  }
+
+  /**
+   * Pauses (or resumes) a schedule.
+   *
+   * @throws Problem 404 if there is no such schedule, 501 if the store cannot pause schedules
+   */
+  public void pauseSchedule(Credentials.User who, String name, boolean pause) {
+    QueueControl c = control("pause schedules");
+    boolean found;
+    try {
+      found = pause ? c.pauseSchedule(name) : c.resumeSchedule(name);
+    } catch (UnsupportedOperationException e) {
+      throw Problem.notImplemented("the store " + store.describe() + " cannot pause schedules");
+    }
+    if (!found) {
+      throw Problem.notFound("no schedule named '" + dev.spindle.spi.Echo.of(name) + "'");
+    }
+    audit.record(who, pause ? "schedule.pause" : "schedule.resume", name, null);
   }
 
   /** Pauses a queue: no worker claims its jobs until resumed. */
@@ -269,6 +317,18 @@ public final class QueueService {
     }
     if (f.finishedBefore() != null) {
       b.append("finishedBefore=").append(f.finishedBefore()).append(' ');
+    }
+    if (f.finishedAfter() != null) {
+      b.append("finishedAfter=").append(f.finishedAfter()).append(' ');
+    }
+    if (f.createdAfter() != null) {
+      b.append("createdAfter=").append(f.createdAfter()).append(' ');
+    }
+    if (f.createdBefore() != null) {
+      b.append("createdBefore=").append(f.createdBefore()).append(' ');
+    }
+    if (f.text() != null) {
+      b.append("text=").append(dev.spindle.spi.Echo.of(f.text())).append(' ');
     }
     return b.isEmpty() ? "all" : b.toString().trim();
   }

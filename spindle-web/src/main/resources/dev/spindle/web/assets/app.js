@@ -99,7 +99,93 @@
         }
       });
     });
+    if (s.overview) {
+      onOverview(s.overview);
+    }
     refreshJob();
+  }
+
+  function waitText(ms) {
+    if (ms < 0) {
+      return '-';
+    }
+    return '\u2264 ' + (ms < 1000 ? ms + ' ms' : human(ms));
+  }
+
+  function human(ms) {
+    const s = ms / 1000;
+    if (s < 60) {
+      return (Math.round(s * 10) / 10) + ' s';
+    }
+    if (s < 3600) {
+      return Math.floor(s / 60) + ' min ' + Math.floor(s % 60) + ' s';
+    }
+    return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  }
+
+  function onOverview(o) {
+    setText('[data-live="wait-p50"]', waitText(o.waitMillis.p50));
+    setText('[data-live="wait-p95"]', waitText(o.waitMillis.p95));
+    setText('[data-live="wait-p99"]', waitText(o.waitMillis.p99));
+    setText('[data-live="failures"]', o.failures);
+    setText('[data-live="retried"]', o.retried);
+    setText('[data-live="oldest"]', o.oldestWaitingSeconds === null ? '-' : human(o.oldestWaitingSeconds * 1000));
+    drawCharts(o);
+  }
+
+  // Redraws the overview's two SVG charts (the same layout as the server's Overview.charts()).
+  const SVG = 'http://www.w3.org/2000/svg';
+  function drawCharts(o) {
+    const fin = document.getElementById('chart-finished');
+    const wait = document.getElementById('chart-wait');
+    if (!fin || !wait) {
+      return;
+    }
+    const n = o.windowMinutes;
+    const first = Math.floor(Date.parse(o.at) / 60000) - (n - 1);
+    const ok = new Array(n).fill(0);
+    const bad = new Array(n).fill(0);
+    const w = new Array(n).fill(-1);
+    o.minutes.forEach(function (m) {
+      const i = Math.floor(Date.parse(m.minute) / 60000) - first;
+      if (i >= 0 && i < n) {
+        ok[i] = m.succeeded + m.cancelled;
+        bad[i] = m.failed;
+        w[i] = m.waitP95;
+      }
+    });
+    const maxDone = Math.max(1, Math.max.apply(null, ok.map(function (v, i) { return v + bad[i]; })));
+    const maxWait = Math.max(1, Math.max.apply(null, w));
+    const bw = 600 / n;
+    function bars(svg, rows) {
+      while (svg.lastChild && svg.lastChild.nodeName !== 'line') {
+        svg.removeChild(svg.lastChild);
+      }
+      rows.forEach(function (r) {
+        if (r.h <= 0) {
+          return;
+        }
+        const e = document.createElementNS(SVG, 'rect');
+        e.setAttribute('class', r.cls);
+        e.setAttribute('x', (r.i * bw).toFixed(1));
+        e.setAttribute('y', (120 - r.y - r.h).toFixed(1));
+        e.setAttribute('width', Math.max(0.5, bw - 0.6).toFixed(1));
+        e.setAttribute('height', r.h.toFixed(1));
+        svg.appendChild(e);
+      });
+    }
+    const a = [];
+    const b = [];
+    for (let i = 0; i < n; i++) {
+      const hOk = 120 * ok[i] / maxDone;
+      a.push({ i: i, y: 0, h: hOk, cls: 'ok' });
+      a.push({ i: i, y: hOk, h: 120 * bad[i] / maxDone, cls: 'bad' });
+      if (w[i] >= 0) {
+        b.push({ i: i, y: 0, h: Math.max(1, 120 * w[i] / maxWait), cls: 'wait' });
+      }
+    }
+    bars(fin, a);
+    bars(wait, b);
   }
 
   let jobEtag = null;
@@ -138,6 +224,6 @@
     es.addEventListener('open', function () { if (dot) { dot.classList.add('on'); } });
     es.addEventListener('error', function () { if (dot) { dot.classList.remove('on'); } });
     es.addEventListener('stats', function (e) { onStats(JSON.parse(e.data)); });
-    es.addEventListener('job', function (e) { onJob(JSON.parse(e.data)); });
+    es.addEventListener('jobs', function (e) { JSON.parse(e.data).forEach(onJob); });
   }
 })();

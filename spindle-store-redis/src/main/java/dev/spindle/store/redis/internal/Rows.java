@@ -14,7 +14,8 @@ import java.util.function.Function;
  * Reads and writes the job strings the Lua scripts keep (see lib.lua). A job row is
  * {@code {id, header+args, status, error}} (the error may be left out):
  * <ul>
- *   <li>header: {@code task|queue|priority|created|policy id|unique key}, a newline, then the
+ *   <li>header: {@code task|queue|priority|created|policy id|unique key}, then {@code |trace context}
+ *       if the job has one (printable ASCII, stored as is: the last field), a newline, then the
  *       arguments JSON (in the key, {@code %}, {@code |} and newlines are escaped as %25, %7C, %0A);
  *   <li>status: {@code state|attempt|fence|started|worker id|failures|lost|cancel|runAt|finished|
  *       expires|finishSeq|doneFence|priority|queue|policy id|dead reason|result JSON} (worker id
@@ -33,6 +34,9 @@ public final class Rows {
         .append(Times.encode(n.createdAt())).append('|').append(policyId).append('|');
     if (n.uniqueKey() != null) {
       escape(sb, n.uniqueKey());
+    }
+    if (n.traceContext() != null) {
+      sb.append('|').append(n.traceContext());
     }
     return sb.append('\n').append(n.argsJson()).toString();
   }
@@ -88,12 +92,18 @@ public final class Rows {
       int nl = header.indexOf('\n');
       String[] h = split(header.substring(0, nl), 6);
       String args = header.substring(nl + 1);
+      String trace = null;
+      int bar = h[5].indexOf('|');
+      if (bar >= 0) {
+        trace = h[5].substring(bar + 1);
+        h[5] = h[5].substring(0, bar);
+      }
       String[] s = split(status, 18);
       String result = s[17].isEmpty() ? null : s[17];
       return new JobInfo(id, h[0], s[14], JobState.valueOf(s[0]), Integer.parseInt(s[13]), args, result, error,
           s[16].isEmpty() ? null : unescape(s[16]), h[5].isEmpty() ? null : unescape(h[5]), i(s[1]), i(s[5]),
           i(s[6]), l(s[2]), s[4].isEmpty() ? null : unescape(s[4]), !s[7].isEmpty() && !s[7].equals("0"),
-          Times.instant(h[3]), t(s[8]), t(s[3]), t(s[9]), t(s[10]), l(s[11]), policies.apply(s[15]));
+          Times.instant(h[3]), t(s[8]), t(s[3]), t(s[9]), t(s[10]), l(s[11]), policies.apply(s[15]), trace);
     } catch (RuntimeException e) {
       if (e instanceof StoreException) {
         throw e;

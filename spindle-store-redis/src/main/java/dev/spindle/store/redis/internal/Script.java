@@ -1,5 +1,6 @@
 package dev.spindle.store.redis.internal;
 
+import dev.spindle.queue.JobState;
 import io.lettuce.core.ScriptOutputType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,11 @@ import java.util.HexFormat;
 
 /**
  * The store's Lua scripts (in {@code lua/} next to this class): each is the shared library
- * {@code lib.lua} followed by its own body, run with EVALSHA (falling back to EVAL after a server
- * restart flushed the script cache). Every script gets the key prefix as its only declared key, so
- * Redis Cluster routes it to the namespace's slot.
+ * {@code lib.lua} (with {@link JobState}'s tables rendered in by {@link LuaStateMachine}, and the
+ * dependency functions of {@code deps.lua} at its {@code --@DEPENDENCIES@} line) followed
+ * by its own body, run with EVALSHA (falling back to EVAL after a server restart flushed the script
+ * cache). Every script gets the key prefix as its only declared key, so Redis Cluster routes it to
+ * the namespace's slot.
  */
 public enum Script {
   ENQUEUE("enqueue", ScriptOutputType.MULTI),
@@ -33,13 +36,23 @@ public enum Script {
   SUMMARIES("summaries", ScriptOutputType.MULTI),
   SET_LIMIT("set_limit", ScriptOutputType.INTEGER),
   WORKERS("workers", ScriptOutputType.MULTI),
+  TIME("time", ScriptOutputType.VALUE),
   FIND("find", ScriptOutputType.MULTI),
   RESEED("reseed", ScriptOutputType.VALUE),
   PAUSE("pause", ScriptOutputType.INTEGER),
   DELETE_JOB("delete_job", ScriptOutputType.VALUE),
-  AUDIT("audit", ScriptOutputType.INTEGER);
+  EDGES("edges", ScriptOutputType.MULTI),
+  ADD_CHILDREN("add_children", ScriptOutputType.MULTI),
+  AUDIT("audit", ScriptOutputType.INTEGER),
+  PAUSE_SCHEDULE("pause_schedule", ScriptOutputType.INTEGER),
+  STATS("stats", ScriptOutputType.MULTI),
+  OLDEST("oldest", ScriptOutputType.VALUE),
+  OLDEST_BY_QUEUE("oldest_by_queue", ScriptOutputType.MULTI),
+  LIVE("live", ScriptOutputType.MULTI);
 
-  private static final String LIB = read("lib");
+  /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
+  private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";
+  private static final String LIB = withDependencies(LuaStateMachine.inline(read("lib")));
 
   private final String file;
   private final ScriptOutputType output;
@@ -84,6 +97,14 @@ public enum Script {
         }
       }
     }
+  }
+
+  private static String withDependencies(String lib) {
+    int at = lib.indexOf(DEPENDENCIES);
+    if (at < 0) {
+      throw new IllegalStateException("lib.lua lacks the line --@DEPENDENCIES@ where deps.lua goes");
+    }
+    return lib.substring(0, at + 1) + read("deps") + lib.substring(at + DEPENDENCIES.length() - 1);
   }
 
   private static String read(String name) {

@@ -12,19 +12,41 @@ public final class JobRows {
   /** The columns {@link #read} expects, in order. */
   public static final String COLUMNS = "id, task, queue, state, priority, args, result, error, dead_reason, unique_key,"
       + " attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at, finished_at,"
-      + " expires_at, finish_seq, policy_id";
+      + " expires_at, finish_seq, policy_id, trace_context";
 
   /** The columns {@link #readClaimed} expects: what a worker needs to run a job it just claimed. */
   public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
-      + " fence, created_at, run_at, policy_id";
+      + " fence, created_at, run_at, policy_id, trace_context";
 
+  // The stored state codes: the one encoding of JobState in SQL. Every statement names them
+  // through these constants (never a literal); JobRowsTest checks them against JobState.
+
+  /** The stored code of {@link JobState#WAITING} (dependencies): below 0, outside the terminal range. */
+  public static final int WAITING = -1;
+  /** The stored code of {@link JobState#SCHEDULED}. */
   public static final int SCHEDULED = 0;
+  /** The stored code of {@link JobState#QUEUED}. */
   public static final int QUEUED = 1;
+  /** The stored code of {@link JobState#RUNNING}. */
   public static final int RUNNING = 2;
+  /** The stored code of {@link JobState#SUCCEEDED}: the first terminal code. */
   public static final int SUCCEEDED = 3;
+  /** The stored code of {@link JobState#FAILED}. */
   public static final int FAILED = 4;
+  /** The stored code of {@link JobState#DEAD}. */
   public static final int DEAD = 5;
+  /** The stored code of {@link JobState#CANCELLED}. */
   public static final int CANCELLED = 6;
+
+  /** SQL condition: a terminal job (terminal states, and only they, have codes from SUCCEEDED on). */
+  public static final String IS_TERMINAL = "state >= " + SUCCEEDED;
+  /** SQL condition: a job that has not run yet: WAITING, SCHEDULED or QUEUED. */
+  public static final String IS_WAITING = "state IN (" + WAITING + ", " + SCHEDULED + ", " + QUEUED + ")";
+  /** SQL condition: SUCCEEDED or CANCELLED, the jobs the succeeded retention limit counts. */
+  public static final String IS_SUCCESS_LIKE = "state IN (" + SUCCEEDED + ", " + CANCELLED + ")";
+  /** SQL condition: FAILED or DEAD, the jobs the failed retention limit counts. */
+  public static final String IS_FAILURE_LIKE = "state IN (" + FAILED + ", " + DEAD + ")";
+
   private static final JobState[] BY_CODE = {
     JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD,
     JobState.CANCELLED
@@ -35,6 +57,7 @@ public final class JobRows {
   /** The stored code of a state (terminal states are >= 3). */
   public static int code(JobState s) {
     return switch (s) {
+      case WAITING -> WAITING;
       case SCHEDULED -> SCHEDULED;
       case QUEUED -> QUEUED;
       case RUNNING -> RUNNING;
@@ -47,10 +70,27 @@ public final class JobRows {
 
   /** The state of a stored code. */
   public static JobState state(int code) {
+    if (code == WAITING) {
+      return JobState.WAITING;
+    }
     if (code < 0 || code >= BY_CODE.length) {
       throw new IllegalStateException("unknown job state code " + code + " in the database");
     }
     return BY_CODE[code];
+  }
+
+  /**
+   * The SET clause ({@code state = <code>}) of a statement that moves jobs from {@code from} to
+   * {@code to}, after checking the move against {@link JobState}'s table; the statement's WHERE
+   * clause must select {@code from} jobs only. Set-based statements are built with it once, so a
+   * move the table forbids fails loudly when the store class loads, not as an UPDATE that matches
+   * nothing.
+   *
+   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
+   */
+  public static String moveTo(JobState from, JobState to) {
+    JobState.checkTransition("(any " + from + " job)", from, to);
+    return "state = " + code(to);
   }
 
   /** Microseconds since the epoch. */
@@ -85,7 +125,7 @@ public final class JobRows {
     return new JobInfo(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3), JobState.RUNNING,
         rs.getInt(4), rs.getString(5), null, null, null, rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getInt(9),
         rs.getLong(10), workerId, false, instant(rs.getLong(11)), instant(rs.getLong(12)), now, null, null, 0,
-        policies.get(rs.getLong(13)));
+        policies.get(rs.getLong(13)), rs.getString(14));
   }
 
   /** Reads a row selected with {@link #COLUMNS}. */
@@ -94,6 +134,6 @@ public final class JobRows {
         rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
         rs.getInt(11), rs.getInt(12), rs.getInt(13), rs.getLong(14), rs.getString(15), rs.getInt(16) != 0,
         instant(rs.getLong(17)), instant(rs.getLong(18)), instantOrNull(rs, 19), instantOrNull(rs, 20),
-        instantOrNull(rs, 21), rs.getLong(22), policies.get(rs.getLong(23)));
+        instantOrNull(rs, 21), rs.getLong(22), policies.get(rs.getLong(23)), rs.getString(24));
   }
 }

@@ -18,10 +18,16 @@ import java.util.Set;
  * codes of {@link JobRows#code}. Times are microseconds since the epoch. {@code spindle_meta} holds
  * {@code job_id}, the highest job id deleted so far (new ids continue after it and after the live
  * maximum), and {@code finish_seq}, the last sequence number of the finished feed.
+ *
+ * <p>Versions: 2 added paused queues and the audit log; 3 job dependencies (workflows); 4 text
+ * search, time-range indexes, per-minute statistics and paused schedules; 5
+ * {@code spindle_jobs.trace_context} (the producer's W3C trace context). {@link #migrate} brings an
+ * older database up in the same write transaction that records the new version: new tables and
+ * indexes are created, the text index is filled from the jobs present, the column is added.
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 5;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -33,16 +39,17 @@ public final class Schema {
         + " failures INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0, fence INTEGER NOT NULL DEFAULT 0,"
         + " worker_id TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
         + " run_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
-        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL)",
+        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, trace_context TEXT)",
     // ready jobs per queue in claim order
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = 1",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = "
+        + JobRows.QUEUED,
     // delayed and backing-off jobs by run time
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = 0",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = " + JobRows.SCHEDULED,
     // running jobs by worker (heartbeats, reclaim, queue limits)
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = 2",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = " + JobRows.RUNNING,
     // finished jobs: the feed of terminal transitions, retention
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE state >= 3",
-    "CREATE INDEX IF NOT EXISTS spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE state >= 3",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE " + JobRows.IS_TERMINAL,
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE " + JobRows.IS_TERMINAL,
     "CREATE UNIQUE INDEX IF NOT EXISTS spindle_jobs_unique ON spindle_jobs (unique_key)"
         + " WHERE unique_key IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS spindle_workers (id TEXT PRIMARY KEY, name TEXT NOT NULL, host TEXT NOT NULL,"
@@ -59,6 +66,41 @@ public final class Schema {
     "CREATE TABLE IF NOT EXISTS spindle_paused (queue TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS spindle_audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user TEXT NOT NULL,"
         + " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT)",
+    // each worker's clock minus the store's at its last heartbeat (shown by spindle status)
+    "CREATE TABLE IF NOT EXISTS spindle_worker_clocks (worker TEXT PRIMARY KEY, skew_us INTEGER NOT NULL)"
+        + " WITHOUT ROWID",
+    // version 3: job dependencies (workflows); WAITING jobs have state -1
+    "CREATE TABLE IF NOT EXISTS spindle_deps (parent INTEGER NOT NULL, child INTEGER NOT NULL,"
+        + " policy INTEGER NOT NULL, position INTEGER NOT NULL, end_state INTEGER, end_result TEXT, end_error TEXT,"
+        + " PRIMARY KEY (parent, child)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS spindle_deps_child ON spindle_deps (child, position)",
+    "CREATE TABLE IF NOT EXISTS spindle_waits (id INTEGER PRIMARY KEY, pending INTEGER NOT NULL,"
+        + " failures INTEGER NOT NULL, on_failure_only INTEGER NOT NULL, input INTEGER NOT NULL,"
+        + " cancelled_by INTEGER)",
+    "CREATE INDEX IF NOT EXISTS spindle_waits_cancelled_by ON spindle_waits (cancelled_by)"
+        + " WHERE cancelled_by IS NOT NULL",
+    // a deleted job (purge, retention) takes its dependency rows along
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_deleted AFTER DELETE ON spindle_jobs"
+        + " WHEN EXISTS (SELECT 1 FROM spindle_deps) BEGIN"
+        + " DELETE FROM spindle_deps WHERE child = old.id; DELETE FROM spindle_deps WHERE parent = old.id;"
+        + " DELETE FROM spindle_waits WHERE id = old.id; END",
+    // version 4: text search (a trigram index of arguments and errors kept by triggers), time ranges,
+    // per-minute statistics, paused schedules
+    "CREATE VIRTUAL TABLE IF NOT EXISTS spindle_jobs_text USING fts5(t_args, t_error, content='',"
+        + " contentless_delete=1, tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_ins AFTER INSERT ON spindle_jobs BEGIN"
+        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, new.args, new.error); END",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_upd AFTER UPDATE OF args, error ON spindle_jobs"
+        + " WHEN old.error IS NOT new.error OR old.args IS NOT new.args BEGIN DELETE FROM spindle_jobs_text WHERE rowid = old.id;"
+        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, new.args, new.error); END",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_del AFTER DELETE ON spindle_jobs BEGIN"
+        + " DELETE FROM spindle_jobs_text WHERE rowid = old.id; END",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_created ON spindle_jobs (created_at)",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE "
+        + JobRows.IS_TERMINAL,
+    "CREATE TABLE IF NOT EXISTS spindle_stats (minute INTEGER NOT NULL, counter INTEGER NOT NULL,"
+        + " n INTEGER NOT NULL, PRIMARY KEY (minute, counter)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS spindle_paused_schedules (name TEXT PRIMARY KEY) WITHOUT ROWID",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
@@ -148,6 +190,14 @@ public final class Schema {
     }
   }
 
+  /** Before version 5: the nullable {@code trace_context} column of jobs (old rows have none). */
+  private static void addTraceContextColumn(Db.Conn c, Set<String> existing) throws SQLException {
+    if (existing.contains("spindle_jobs")
+        && !columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs").contains("trace_context")) {
+      c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN trace_context TEXT");
+    }
+  }
+
   /**
    * Creates the schema if missing, inside the caller's write transaction.
    *
@@ -164,6 +214,7 @@ public final class Schema {
           + "; no Spindle schema marker spindle_meta): Spindle does not add its tables to it; give the store "
           + "a file of its own");
     }
+    addTraceContextColumn(c, existing);
     requireColumns(c, file, true); // before the DDL: its indexes could fail on a missing column
     c.execOnce(DDL[0]);
     Integer version = null;
@@ -177,8 +228,12 @@ public final class Schema {
       throw new SQLException("the job database was created by a newer Spindle (schema " + version
           + ", this version understands " + VERSION + "); upgrade Spindle");
     }
+    boolean indexText = existing.contains("spindle_jobs") && !existing.contains("spindle_jobs_text");
     for (int i = 1; i < DDL.length; i++) {
       c.execOnce(DDL[i]);
+    }
+    if (indexText) { // a database before version 4: index the jobs it already has
+      c.execOnce("INSERT INTO spindle_jobs_text (rowid, t_args, t_error) SELECT id, args, error FROM spindle_jobs");
     }
     requireColumns(c, file, false);
     c.execOnce("INSERT OR REPLACE INTO spindle_meta (key, value) VALUES ('schema_version', " + VERSION + ")");

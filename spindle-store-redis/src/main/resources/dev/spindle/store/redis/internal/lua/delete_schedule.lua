@@ -4,6 +4,7 @@ local prev = replay(rid)
 if prev then return tonumber(prev) end
 local n = redis.call('DEL', P .. 'sch:' .. name)
 redis.call('ZREM', P .. 'scheds', name)
+redis.call('SREM', P .. 'spaused', name)
 if n > 0 then
   CHANGED = true
   notify()

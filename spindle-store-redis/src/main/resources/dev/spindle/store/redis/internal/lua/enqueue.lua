@@ -1,4 +1,4 @@
--- enqueue(rid, epoch, <job batch>): adds jobs, all or none. Fails under OOM before changing
+-- enqueue(rid, epoch, caller now, <job batch>): adds jobs, all or none. Fails under OOM before changing
 -- anything.
 -- epoch: the namespace epoch (P..'epoch') the client knows, or '' for no check; if the marker is
 -- missing or different, Redis lost the namespace's data since: nothing is done and the reply is
@@ -10,7 +10,8 @@ if ARGV[2] ~= '' then
   local ep = redis.call('GET', P .. 'epoch')
   if ep ~= ARGV[2] then return {'epoch', ep or ''} end
 end
-local out = enqueue(3)
+local out = enqueue(4, (storeclock(ARGV[3])))
+if out[1] == 'missing' or out[1] == 'badref' then return out end -- nothing was written
 flush()
 notify()
 remember(rid, cjson.encode(out))

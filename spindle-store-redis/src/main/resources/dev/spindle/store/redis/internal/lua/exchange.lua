@@ -1,12 +1,14 @@
--- exchange(rid, now, nowUs, unconfirmed rids, nCompletions, <completions>, worker, max, nQueues,
+-- exchange(rid, caller now, '', unconfirmed rids, nCompletions, <completions>, worker, max, nQueues,
 --          <queues>): applies completions, then claims jobs, atomically.
 -- A completion is: id, fence, worker ('' = the previous completion's), outcome code, then by code:
--- S result | R error, retry at, retry delayed ('1'/'0') | F error | D error, dead reason |
+-- S result | R error, retry at (caller's clock), retry delayed ('1'/'0') | F error | D error, dead reason |
 -- C error | L nothing; an error '' stands for null. A claim with worker '' is skipped.
 -- Returns {applied flags (1/0), the claimed jobs {id, fence, header+args, status, ...}, earliest
 -- SCHEDULED run time or nil}: one round trip per exchange.
 redis.call('DEL', P .. 'oom') -- runs under OOM: see lib
-local rid, now, nowus, unconfirmed = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local rid, unconfirmed = ARGV[1], ARGV[4]
+local now, offset = storeclock(ARGV[2])
+local nowus = floorus(now)
 
 local function nextrun()
   local first = redis.call('ZRANGE', P .. 'sched', 0, 0)
@@ -97,6 +99,8 @@ end
 flush()
 
 local KOK = P .. 'ok'
+-- the run-at field of a QUEUED status
+local READY_AT = '^QUEUED|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|'
 local EXTRA = {S = 1, R = 3, F = 1, D = 2, C = 1, L = 0}
 local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
@@ -154,14 +158,18 @@ if nc > 0 then
           push(ZADDS, KOK, seq, m)
           count(q, 'RUNNING', -1)
           count(q, 'SUCCEEDED', 1)
+          stat(now, 1, 1)
+          ENDED[#ENDED + 1] = id
+          ENDJ[id] = {id = id, s = 'SUCCEEDED', r = ARGV[b + 4]}
           CHANGED = true
         else
           local j = parse(id, text)
           j.df = fence
           if oc == 'R' then
+            stat(now, 3, 1)
             j.f = j.f + 1
             seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
-            j.ra = ARGV[b + 5]
+            j.ra = tadd(ARGV[b + 5], offset)
             move(j, ARGV[b + 6] == '1' and 'SCHEDULED' or 'QUEUED', now)
           elseif oc == 'F' then
             j.f = j.f + 1
@@ -193,6 +201,8 @@ if nc > 0 then
   end
   flush()
 end
+-- what depends on the jobs that ended is released or cancelled in this same script
+settle(now)
 
 local worker = ARGV[cb]
 local claimed, statuses = {}, {}
@@ -234,7 +244,12 @@ if worker ~= '' then
           pids[#pids + 1] = id
           keys[#keys + 1] = skey(id)
         end
-        local v = redis.call('MGET', unpack(keys))
+        -- MGET per 1000: unpack() of a claim of thousands would overflow Lua's C stack
+        local v = {}
+        for i = 1, #keys, 1000 do
+          local part = redis.call('MGET', unpack(keys, i, math.min(i + 999, #keys)))
+          for x = 1, #part do v[i + x - 1] = part[x] end
+        end
         local wesc = esc(worker)
         local wk = wkey(worker)
         local got = 0
@@ -244,6 +259,7 @@ if worker ~= '' then
           if v[k] then text, fence = claimstatus(v[k], wesc, now) end
           if text then
             -- QUEUED -> RUNNING, as move() would do it (already off the ready set: popped)
+            statstart(now, string.match(v[k], READY_AT))
             mset(skey(id), text)
             push(SADDS, wk, id)
             claimed[#claimed + 1] = id

@@ -1,7 +1,12 @@
--- heartbeat(worker, record JSON, lease end us): registers the worker, extends its lease over every
--- job it holds. Returns {held ids, held ids with a cancel request}. Runs under OOM (see lib).
+-- heartbeat(worker, record JSON, caller now, lease end): registers the worker, extends its lease
+-- over every job it holds. The lease end, on the worker's clock, is moved onto the store's (TIME):
+-- a lease of 10 s ends 10 s after this call whatever the worker's clock says. Records the offset
+-- of the two clocks. Returns {held ids, held ids with a cancel request, the store's now}. Runs
+-- under OOM (see lib).
 redis.call('DEL', P .. 'oom')
 local w = ARGV[1]
+local now, offset = storeclock(ARGV[3])
 redis.call('HSET', P .. 'workers', w, ARGV[2])
-redis.call('ZADD', P .. 'leases', tonumber(ARGV[3]), w)
-return {redis.call('SMEMBERS', wkey(w)), redis.call('SINTER', wkey(w), P .. 'cxl')}
+redis.call('HSET', P .. 'clk', w, offset)
+redis.call('ZADD', P .. 'leases', ids(ceilus(tadd(ARGV[4], offset))), w)
+return {redis.call('SMEMBERS', wkey(w)), redis.call('SINTER', wkey(w), P .. 'cxl'), now}

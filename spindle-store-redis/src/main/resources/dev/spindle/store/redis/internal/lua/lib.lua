@@ -30,8 +30,11 @@
 -- "<first fs>:<last fs>", score the expiry shared by the jobs that one script call finished with
 -- that expiry; a bucket may also span other jobs, which purge_expired checks one by one),
 -- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id),
--- P..'limits', P..'workers' (id -> record JSON), P..'leases' (id -> lease end), P..'fseq' and
+-- P..'limits', P..'workers' (id -> record JSON, on the worker's clock), P..'clk' (id -> the store's
+-- clock minus the worker's at its last heartbeat), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
+-- WAITING jobs (they wait for other jobs: workflows) are in no index but P..'all' and the counts;
+-- their dependencies are kept as described at "dependencies" below.
 --
 -- Out-of-memory rule: Redis never stops a script halfway. A script that must still work when
 -- Redis is at maxmemory (completions, heartbeats, reclaim, purge: they let running jobs finish and
@@ -42,17 +45,10 @@ local P = KEYS[1]
 
 local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
   .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|(.*)$'
-local TERMINAL = {SUCCEEDED = true, FAILED = true, DEAD = true, CANCELLED = true}
--- JobState's allowed-transitions table
-local ALLOWED = {
-  SCHEDULED = {QUEUED = true, CANCELLED = true},
-  QUEUED = {RUNNING = true, CANCELLED = true},
-  RUNNING = {SUCCEEDED = true, SCHEDULED = true, QUEUED = true, FAILED = true, DEAD = true, CANCELLED = true},
-  SUCCEEDED = {},
-  FAILED = {QUEUED = true},
-  DEAD = {QUEUED = true},
-  CANCELLED = {QUEUED = true}
-}
+-- TERMINAL (the terminal states) and ALLOWED (the allowed transitions, ALLOWED[from][to]) are
+-- rendered from JobState by Script.java in place of the next line: one state machine, in Java; so
+-- is EFFECT[policy code][terminal state] ('S', 'F' or 'C'), DependencyPolicy.effectOf.
+--@JOB_STATE_TABLES@
 local MAX_SECOND = 253402300799 -- 9999-12-31T23:59:59Z: expiry times are capped there
 local REQ_TTL_MS = 600000 -- replies kept for retried requests
 
@@ -93,6 +89,28 @@ local function tless(a, b)
   local s2, n2 = tparts(b)
   return s1 < s2 or (s1 == s2 and n1 < n2)
 end
+-- a - b, as a duration that may be negative ("-2.500000000" is -1.5 s: the nanos are never negative)
+local function tsub(a, b)
+  local s1, n1 = tparts(a)
+  local s2, n2 = tparts(b)
+  local s, n = s1 - s2, n1 - n2
+  if n < 0 then s = s - 1; n = n + 1000000000 end
+  return string.format('%d.%09d', s, n)
+end
+
+-- The store's clock: Redis TIME, read inside the script, is what leases, due times, reclaim and
+-- expiry are decided on, never a client's clock. 'arg' is the caller's now; its instants (run
+-- times, lease ends) are moved onto the store's clock by the returned offset (store - caller), so
+-- they keep their meaning as durations from the caller's now. A test clock is passed as
+-- '=' .. instant: that instant is then the store's now (offset 0).
+local function storeclock(arg)
+  if string.sub(arg, 1, 1) == '=' then
+    return string.sub(arg, 2), '0.000000000'
+  end
+  local tm = redis.call('TIME')
+  local now = string.format('%d.%09d', tonumber(tm[1]), tonumber(tm[2]) * 1000)
+  return now, tsub(now, arg)
+end
 
 -- ---------------------------------------------------------------- policies
 local POLICY = {}
@@ -129,6 +147,11 @@ local ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {},
 local EXPB = {} -- expiry score -> {lowest fs, highest fs} of the jobs finished with it
 local SEQ, SEQ_DIRTY = nil, false
 local CHANGED = false
+-- Per-minute statistics (MinuteStats' counters): counter number -> increment, for the minute of
+-- STATMIN; written by flush() to the hash P..'st:'..minute, kept a little over a day.
+local STATS, STATMIN, STATNOW = {}, nil, nil
+local STAT_TTL = 90000
+local STAT_CODE = {SUCCEEDED = 1, FAILED = 2, DEAD = 4, CANCELLED = 5}
 
 local function push(t, key, a, b)
   local l = t[key]
@@ -173,7 +196,43 @@ local function expmark(exus, fs)
     b[2] = n
   end
 end
+local function stat(now, k, d)
+  if now ~= STATNOW then
+    local m = math.floor(tparts(now) / 60) * 60
+    if STATMIN and m ~= STATMIN then
+      for c, n in pairs(STATS) do redis.call('HINCRBY', P .. 'st:' .. STATMIN, c, n) end
+      redis.call('EXPIRE', P .. 'st:' .. STATMIN, STAT_TTL)
+      STATS = {}
+    end
+    STATNOW, STATMIN = now, m
+  end
+  STATS[k] = (STATS[k] or 0) + d
+end
+-- The wait bucket of a wait of 'ms' milliseconds (MinuteStats.bucket, in integer steps).
+local function waitbucket(ms)
+  if ms < 4 then
+    if ms < 0 then return 0 end
+    return ms
+  end
+  local e, x = 0, ms
+  while x >= 2 do x = math.floor(x / 2); e = e + 1 end
+  local b = 4 * (e - 1) + math.floor(ms / 2 ^ (e - 2)) - 4
+  if b > 159 then b = 159 end
+  return b
+end
+-- Counts a job claimed at 'now' that became ready at 'ra'.
+local function statstart(now, ra)
+  stat(now, 0, 1)
+  local s1, n1 = tparts(now)
+  local s0, n0 = tparts(ra)
+  stat(now, 100 + waitbucket(math.floor(((s1 - s0) * 1e9 + (n1 - n0)) / 1e6)), 1)
+end
 local function flush()
+  if STATMIN and next(STATS) then
+    for c, n in pairs(STATS) do redis.call('HINCRBY', P .. 'st:' .. STATMIN, c, n) end
+    redis.call('EXPIRE', P .. 'st:' .. STATMIN, STAT_TTL)
+    STATS = {}
+  end
   for exus, b in pairs(EXPB) do push(ZADDS, P .. 'exp', exus, b[1] .. ':' .. b[2]) end
   EXPB = {}
   if #DELS > 0 then chunked('DEL', nil, DELS, 1) end
@@ -282,11 +341,12 @@ local function rowof(id, text)
   local v = redis.call('MGET', hkey(id), errkey(id))
   return {id, v[1], text, v[2]}
 end
--- The job's header: {t = task, u = unique key or nil}.
+-- The job's header: {t = task, u = unique key or nil}; see Rows.java for its layout.
 local function header(id)
   local h = redis.call('GET', hkey(id))
   if not h then return {} end
-  local t, u = string.match(h, '^([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^\n]*)\n')
+  -- the unique key may be followed by '|' and the trace context (escaped keys hold no raw '|')
+  local t, u = string.match(h, '^([^|]*)|[^|]*|[^|]*|[^|]*|[^|]*|([^|\n]*)')
   return {t = t, u = u ~= '' and unesc(u) or nil}
 end
 
@@ -298,7 +358,8 @@ end
 local function unindex(j)
   local s = j.s
   count(j.q, s, -1)
-  if s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
+  if s == 'WAITING' then -- in no index
+  elseif s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
   elseif s == 'QUEUED' then
     if not j.popped then push(ZREMS, rkey(j.q), member(j)) end
   elseif s == 'RUNNING' then
@@ -313,7 +374,8 @@ end
 local function index(j)
   local s = j.s
   count(j.q, s, 1)
-  if s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
+  if s == 'WAITING' then -- in no index
+  elseif s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
   elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), ids(-j.p), member(j))
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
@@ -323,6 +385,10 @@ local function index(j)
     push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', j.fs, member(j))
   end
 end
+
+-- Jobs that reached a terminal state in this script: settle() applies their ends to their dependents.
+-- ENDJ keeps their tables (at least id, s and r), so settle() need not read them again.
+local ENDED, ENDJ = {}, {}
 
 -- Applies a checked transition, keeping every index and count in step (like InMemoryJobStore.move).
 local function move(j, to, now)
@@ -335,9 +401,12 @@ local function move(j, to, now)
   if TERMINAL[from] then j.fi, j.ex, j.fs, j.exus = nil, nil, nil, nil end
   j.s = to
   if TERMINAL[to] then
+    stat(now, STAT_CODE[to], 1)
     j.fi = now
     j.ex, j.exus = expiry(j.po, to, now)
     j.fs = ids(nextseq())
+    ENDED[#ENDED + 1] = j.id
+    ENDJ[j.id] = j
   end
   if to ~= 'RUNNING' then CHANGED = true end
   index(j)
@@ -355,6 +424,8 @@ local function release(j, now)
   move(j, 'QUEUED', now)
 end
 
+-- The dependency (workflow) functions of deps.lua go in place of the next line (Script.java).
+--@DEPENDENCIES@
 -- Deletes a finished job and its index entries.
 local function deletejob(id)
   local j = load(id)
@@ -370,19 +441,26 @@ local function deletejob(id)
   DELS[#DELS + 1] = skey(id)
   DELS[#DELS + 1] = errkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
+  deletedeps(id)
   return true
 end
 
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
 -- policy, the number of groups; per group (consecutive jobs with the same options, so that jobs are
--- added in input order): queue, priority, run at,
+-- added in input order): queue, priority, run at, created (both on the enqueuer's clock: the run
+-- time is moved onto the store's clock 'now' by the difference),
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
--- args (as stored in P..'h:'..id), unique key ('' for none). Adds the jobs, all or none; a job
--- whose unique key exists (in the store or earlier in the batch) is not added.
--- Returns {'ids', first id} when every job was added (their ids are consecutive, in the order of
--- the groups), else a flat list: id, created (1/0), state, per job.
-local function enqueue(i)
+-- args (as stored in P..'h:'..id), unique key ('' for none). Then, optionally, the dependencies:
+-- how many jobs have some, and per such job: its position in the batch (from 0), its input mode
+-- (A, R, S, O: see "dependencies") and its dependencies "<policy code><job id or #batch position>,...", each an existing job or an earlier
+-- one of the batch. Adds the jobs, all or none; a job whose unique key exists (in the store or
+-- earlier in the batch) is not added (nor are its dependencies). A job with dependencies starts
+-- WAITING, or QUEUED/SCHEDULED or CANCELLED at once if the ends of its dependencies say so.
+-- Returns {'ids', first id} when every job was added without dependencies (their ids are
+-- consecutive, in the order of the groups), else a flat list: id, created (1/0), state, per job;
+-- or {'missing', job id, batch position} (and nothing is added) if a dependency does not exist.
+local function enqueue(i, now)
   local npol = tonumber(ARGV[i])
   local pols = {}
   for k = 1, npol do pols[k] = ARGV[i + 2 * k - 1] end
@@ -394,9 +472,9 @@ local function enqueue(i)
   local known, fresh = {}, 0
   local x = i
   for g = 1, ngroups do
-    local n = tonumber(ARGV[x + 5])
+    local n = tonumber(ARGV[x + 6])
     for k = 0, n - 1 do
-      local u = ARGV[x + 6 + 2 * k + 1]
+      local u = ARGV[x + 7 + 2 * k + 1]
       if u == '' then
         fresh = fresh + 1
       elseif not known[u] then
@@ -404,7 +482,24 @@ local function enqueue(i)
         if known[u] == 'new' then fresh = fresh + 1 end
       end
     end
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
+  end
+  -- the dependencies, checked before anything is written
+  local deps, ndeps = {}, tonumber(ARGV[x] or '0') or 0
+  for d = 0, ndeps - 1 do
+    local at = x + 1 + 3 * d
+    local spec = ARGV[at + 2]
+    deps[tonumber(ARGV[at])] = {mode = ARGV[at + 1], spec = spec}
+    for e in string.gmatch(spec, '[^,]+') do
+      local ref = string.sub(e, 2)
+      if string.sub(ref, 1, 1) == '#' then
+        if not ((tonumber(string.sub(ref, 2)) or math.huge) < tonumber(ARGV[at])) then
+          return {'badref', ref, ARGV[at]}
+        end
+      elseif redis.call('EXISTS', skey(ref)) == 0 then
+        return {'missing', ref, ARGV[at]}
+      end
+    end
   end
   local nextid = 0
   if fresh > 0 then
@@ -415,17 +510,18 @@ local function enqueue(i)
   local total = 0
   x = i
   for g = 1, ngroups do
-    local n = tonumber(ARGV[x + 5])
+    local n = tonumber(ARGV[x + 6])
     total = total + n
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
   end
-  local compact = fresh == total
+  local compact = fresh == total and ndeps == 0
   local out, created = {}, {}
+  local pos, bid, waiting = 0, {}, {}
   if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
-    local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), ARGV[x + 2], ARGV[x + 3] == '1',
-      pols[tonumber(ARGV[x + 4])], tonumber(ARGV[x + 5])
+    local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), tadd(now, tsub(ARGV[x + 2], ARGV[x + 3])),
+      ARGV[x + 4] == '1', pols[tonumber(ARGV[x + 5])], tonumber(ARGV[x + 6])
     local s = delayed and 'SCHEDULED' or 'QUEUED'
     local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po})
     local key, score
@@ -434,11 +530,13 @@ local function enqueue(i)
     if not idx then idx = {}; ZADDS[key] = idx end
     local all = ZADDS[P .. 'all']
     if not all then all = {}; ZADDS[P .. 'all'] = all end
-    local made = 0
+    local made, waits = 0, 0
+    local wtext = nil
     for k = 0, n - 1 do
-      local u = ARGV[x + 6 + 2 * k + 1]
+      local u = ARGV[x + 7 + 2 * k + 1]
       if u ~= '' and known[u] ~= 'new' then
         local id = known[u]
+        bid[pos] = id
         local st = created[id]
         if not st then
           local j = load(id)
@@ -455,29 +553,76 @@ local function enqueue(i)
           redis.call('HSET', P .. 'uniq', u, id)
           known[u] = id
         end
+        bid[pos] = id
+        local st = s
         MSETS[#MSETS + 1] = hkey(id)
-        MSETS[#MSETS + 1] = ARGV[x + 6 + 2 * k]
+        MSETS[#MSETS + 1] = ARGV[x + 7 + 2 * k]
         MSETS[#MSETS + 1] = skey(id)
-        MSETS[#MSETS + 1] = text
+        if deps[pos] then
+          -- it waits for its dependencies (decided after the batch is written)
+          if not wtext then wtext = 'WAITING' .. string.sub(text, #s + 1) end
+          st = 'WAITING'
+          MSETS[#MSETS + 1] = wtext
+          waits = waits + 1
+          waiting[#waiting + 1] = {id = id, pos = pos, out = #out + 3}
+        else
+          MSETS[#MSETS + 1] = text
+          idx[#idx + 1] = score
+          idx[#idx + 1] = m
+        end
         all[#all + 1] = id
         all[#all + 1] = m
-        idx[#idx + 1] = score
-        idx[#idx + 1] = m
-        created[id] = s
+        created[id] = st
         made = made + 1
         if not compact then
           out[#out + 1] = id
           out[#out + 1] = '1'
-          out[#out + 1] = s
+          out[#out + 1] = st
         end
       end
+      pos = pos + 1
     end
     if made > 0 then
-      count(q, s, made)
+      count(q, s, made - waits)
+      count(q, 'WAITING', waits)
       push(SADDS, P .. 'queues', q)
       CHANGED = true
     end
-    x = x + 6 + 2 * n
+    x = x + 7 + 2 * n
+  end
+  if #waiting > 0 then
+    flush()
+    JOBS, META = {}, {}
+    local dn = {}
+    for _, w in ipairs(waiting) do
+      local d = deps[w.pos]
+      local parents, codes = {}, {}
+      for code, ref in string.gmatch(d.spec, '(%d)([^,]+)') do
+        codes[#codes + 1] = code
+        if string.sub(ref, 1, 1) == '#' then
+          parents[#parents + 1] = bid[tonumber(string.sub(ref, 2))]
+        else
+          parents[#parents + 1] = ref
+        end
+      end
+      local cj = getjob(w.id)
+      adddeps(cj, parents, codes, d.mode, now, dn, created)
+      out[w.out] = cj.s
+    end
+    local byk = {}
+    for pid, v in pairs(dn) do
+      local k = P .. 'dn:' .. math.floor(pid / 64)
+      local l = byk[k]
+      if not l then
+        l = {}
+        byk[k] = l
+      end
+      l[#l + 1] = pid
+      l[#l + 1] = v
+    end
+    for k, l in pairs(byk) do chunked('HSET', k, l, 2) end
+    JOBS, META = nil, nil
+    ENDED, ENDJ = {}, {} -- nothing depends on a job of this batch but later jobs of it, which saw its state
   end
   return out
 end
@@ -491,4 +636,109 @@ local function replay(rid)
 end
 local function remember(rid, value)
   if rid ~= '' then redis.call('SET', P .. 'req:' .. rid, value, 'PX', REQ_TTL_MS) end
+end
+
+-- ---------------------------------------------------------------- read-only views
+-- Shared by the inspector's scripts (workers, finished, stats, summaries, oldest) and by live, which
+-- reads them all in one round trip for a dashboard tick.
+
+-- {worker id, record JSON, jobs it holds RUNNING now, store clock minus worker clock or false, ...}
+local function read_workers()
+  local kv = redis.call('HGETALL', P .. 'workers')
+  local out = {}
+  for x = 1, #kv, 2 do
+    out[#out + 1] = kv[x]
+    out[#out + 1] = kv[x + 1]
+    out[#out + 1] = redis.call('SCARD', wkey(kv[x]))
+    out[#out + 1] = redis.call('HGET', P .. 'clk', kv[x])
+  end
+  return out
+end
+
+-- Rows of terminal jobs with a finish sequence number above cursor, oldest first (merged from the
+-- SUCCEEDED/CANCELLED and FAILED/DEAD sets), at most limit.
+local function read_finished(cursor, limit)
+  local a = redis.call('ZRANGEBYSCORE', P .. 'ok', '(' .. cursor, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
+  local b = redis.call('ZRANGEBYSCORE', P .. 'bad', '(' .. cursor, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
+  local rows = {}
+  local i, k = 1, 1
+  while #rows < limit and (i <= #a or k <= #b) do
+    local m
+    if k > #b or (i <= #a and tonumber(a[i + 1]) < tonumber(b[k + 1])) then
+      m = a[i]
+      i = i + 2
+    else
+      m = b[k]
+      k = k + 2
+    end
+    local id = unmem(m)
+    local text = redis.call('GET', skey(id))
+    if text then rows[#rows + 1] = rowof(id, text) end
+  end
+  return rows
+end
+
+-- The per-minute statistics of the minutes starting at epoch seconds from, from + 60, ... below to:
+-- {minute, {counter, n, ...}} for each minute with any.
+local function read_stats(from, to)
+  local out = {}
+  local m = from
+  while m < to do
+    local kv = redis.call('HGETALL', P .. 'st:' .. m)
+    if #kv > 0 then out[#out + 1] = {tostring(m), kv} end
+    m = m + 60
+  end
+  return out
+end
+
+-- {{queue, {state, count, ...}}, ...}, {queue, limit, ...}}
+local function read_summaries()
+  local out = {}
+  for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
+    out[#out + 1] = {q, redis.call('HGETALL', nkey(q))}
+  end
+  return {out, redis.call('HGETALL', P .. 'limits')}
+end
+
+-- The member of the QUEUED job of queue q with the lowest id, or nil. A ready set orders by
+-- priority then id, so that job is the first member of one of its priority levels: one call per
+-- level present (at most 1,000 levels are looked at).
+local function lowest_ready(q)
+  local key = rkey(q)
+  local best
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  local levels = 0
+  while first[1] and levels < 1000 do
+    if not best or first[1] < best then best = first[1] end
+    first = redis.call('ZRANGEBYSCORE', key, '(' .. first[2], '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    levels = levels + 1
+  end
+  return best
+end
+
+-- The run-at time of the QUEUED job with the lowest id, or false if none waits.
+local function read_oldest()
+  local best
+  for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
+    local m = lowest_ready(q)
+    if m and (not best or m < best) then best = m end
+  end
+  if not best then return false end
+  local j = load(unmem(best))
+  if not j then return false end
+  return j.ra
+end
+
+-- {queue, run-at time of its QUEUED job with the lowest id, ...} for each queue with a QUEUED job.
+local function read_oldest_by_queue()
+  local out = {}
+  for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
+    local m = lowest_ready(q)
+    local j = m and load(unmem(m))
+    if j then
+      out[#out + 1] = q
+      out[#out + 1] = j.ra
+    end
+  end
+  return out
 end

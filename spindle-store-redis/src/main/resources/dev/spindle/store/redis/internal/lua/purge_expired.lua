@@ -1,8 +1,9 @@
--- purge_expired(nowUs, maxSucceeded, maxFailed, batch): deletes finished jobs whose expiry passed,
+-- purge_expired(caller now, maxSucceeded, maxFailed, batch): deletes finished jobs whose expiry passed,
 -- then the oldest finished jobs beyond the limits; at most batch. Returns how many. Runs under OOM
 -- (it frees memory).
 redis.call('DEL', P .. 'oom')
-local nowus, maxok, maxbad, batch = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local maxok, maxbad, batch = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local nowus = floorus((storeclock(ARGV[1])))
 local deleted = 0
 -- Expired jobs, through the expiry buckets (see lib): each due bucket names a range of finish
 -- sequence numbers; the finished jobs in that range whose own expiry has passed are deleted. A

@@ -1,9 +1,11 @@
--- reclaim(rid, now, nowUs, limit): takes back the jobs of workers whose lease ended at or before
--- now, or that hold jobs without being registered. Each gets a lost-worker strike and becomes
+-- reclaim(rid, caller now, '', limit): takes back the jobs of workers whose lease ended at or before
+-- now on the store's clock (TIME), or that hold jobs without being registered. Each gets a lost-worker strike and becomes
 -- CANCELLED (cancel requested), DEAD worker_lost (strikes reached the policy's limit) or QUEUED.
 -- Workers left without jobs are removed. Returns the reclaimed jobs' rows. Runs under OOM.
 redis.call('DEL', P .. 'oom')
-local rid, now, nowus, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local rid, limit = ARGV[1], tonumber(ARGV[4])
+local now = storeclock(ARGV[2])
+local nowus = floorus(now)
 local function rows(list)
   local out = {}
   for _, id in ipairs(list) do
@@ -60,11 +62,13 @@ for _, w in ipairs(expired) do
   end
   if left == 0 then
     redis.call('HDEL', P .. 'workers', w)
+    redis.call('HDEL', P .. 'clk', w)
     redis.call('ZREM', P .. 'leases', w)
     WREM[w] = true
   end
 end
 flush()
+settle(now)
 notify()
 if #done > 0 then remember(rid, cjson.encode(done)) end
 return rows(done)

@@ -1,37 +1,131 @@
--- scan(mode, before, limit, budget, states, queue, task, finished before): walks jobs from the
+-- scan(mode, before, limit, budget, states, queue, task, finished before, finished after, created
+-- after, created before, text): walks jobs from the
 -- newest down, starting below 'before' ('+inf' or '(id'), looking at most 'budget' jobs.
 -- mode 'list' returns matching rows; mode 'purge' deletes matching finished jobs and returns ids.
--- Filters: states a ',STATE,...,' list or '', queue/task '' for any, finished before a time or ''.
--- Returns {results, last id looked at or '' if the walk reached the oldest job}.
+-- Filters: states a ',STATE,...,' list or '', queue/task '' for any, times or '' (after: at or
+-- after; before: strictly before), text '' or lower-case text found in the arguments or the error
+-- (ASCII case ignored).
+-- Returns {results, last id looked at or '' if the walk reached the oldest job, jobs looked at}.
 local mode, before, limit, budget = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local states, queue, task, fb = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local fa, ca, cb, needle = ARGV[9] or '', ARGV[10] or '', ARGV[11] or '', ARGV[12] or ''
+local needh = task ~= '' or ca ~= '' or cb ~= '' or needle ~= ''
+-- the header's task and created time, and the arguments
+local HDR = '^([^|]*)|[^|]*|[^|]*|([^|]*)|[^\n]*\n(.*)$'
+local function others(id, h)
+  if not h then return false end
+  local t, cr, args = string.match(h, HDR)
+  if task ~= '' and task ~= t then return false end
+  if ca ~= '' and tless(cr, ca) then return false end
+  if cb ~= '' and not tless(cr, cb) then return false end
+  if needle ~= '' and not string.find(string.lower(args), needle, 1, true) then
+    local e = redis.call('GET', errkey(id))
+    if not (e and string.find(string.lower(e), needle, 1, true)) then return false end
+  end
+  return true
+end
+-- A filter on states with a small index of their own walks that index instead of every job:
+-- FAILED/DEAD ('bad'), RUNNING (the workers' in-flight sets), SCHEDULED ('sched').
+local MAX_CANDIDATES = 200000
+local function only(set)
+  if states == '' then return false end
+  for st in string.gmatch(states, '[^,]+') do
+    if not set[st] then return false end
+  end
+  return true
+end
+local candidates
+local function fromzset(key)
+  if redis.call('ZCARD', key) > MAX_CANDIDATES then return nil end
+  local found = {}
+  for _, m in ipairs(redis.call('ZRANGE', key, 0, -1)) do found[#found + 1] = tonumber(unmem(m)) end
+  return found
+end
+if only({FAILED = true, DEAD = true}) then
+  candidates = fromzset(P .. 'bad')
+elseif only({SCHEDULED = true}) then
+  candidates = fromzset(P .. 'sched')
+elseif only({RUNNING = true}) then
+  local holders = redis.call('SMEMBERS', P .. 'holders')
+  local found, n = {}, 0
+  for _, w in ipairs(holders) do
+    n = n + redis.call('SCARD', wkey(w))
+  end
+  if n <= MAX_CANDIDATES then
+    for _, w in ipairs(holders) do
+      for _, id in ipairs(redis.call('SMEMBERS', wkey(w))) do found[#found + 1] = tonumber(id) end
+    end
+    candidates = found
+  end
+end
+local ci = 1
+if candidates then
+  local below = before == '+inf' and math.huge or tonumber(string.sub(before, 2))
+  local kept = {}
+  for _, id in ipairs(candidates) do
+    if id < below then kept[#kept + 1] = id end
+  end
+  table.sort(kept, function(a, b) return a > b end)
+  candidates = kept
+end
+-- the next ids to look at, newest first (at most 250)
+local function nextchunk()
+  local c = {}
+  if candidates then
+    while #c < 250 and ci <= #candidates do
+      c[#c + 1] = ids(candidates[ci])
+      ci = ci + 1
+    end
+    return c
+  end
+  for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', P .. 'all', before, '-inf', 'LIMIT', 0, 250)) do
+    c[#c + 1] = unmem(m)
+  end
+  return c
+end
+local needparse = queue ~= '' or fb ~= '' or fa ~= '' or mode ~= 'list'
 local out, scanned, last = {}, 0, ''
 local done = false
 while #out < limit and scanned < budget and not done do
-  local chunk = redis.call('ZREVRANGEBYSCORE', P .. 'all', before, '-inf', 'LIMIT', 0, 250)
+  local chunk = nextchunk()
   if #chunk == 0 then
     last = ''
     done = true
-  end
-  for _, m in ipairs(chunk) do
-    local id = unmem(m)
-    scanned = scanned + 1
-    last = id
-    local text = redis.call('GET', skey(id))
-    local j = text and parse(id, text)
-    if j and (states == '' or string.find(states, ',' .. j.s .. ',', 1, true))
-        and (queue == '' or queue == j.q) and (task == '' or task == header(id).t)
-        and (fb == '' or (j.fi and tless(j.fi, fb))) then
-      if mode == 'list' then
-        out[#out + 1] = rowof(id, text)
-      elseif TERMINAL[j.s] then
-        deletejob(id)
-        out[#out + 1] = id
-      end
+  else
+    local keys = {}
+    for x, id in ipairs(chunk) do keys[x] = skey(id) end
+    local texts = redis.call('MGET', unpack(keys))
+    local heads = {}
+    if needh then
+      -- the headers of the chunk in one call too (not one GET per job)
+      local hk = {}
+      for x, id in ipairs(chunk) do hk[x] = hkey(id) end
+      heads = redis.call('MGET', unpack(hk))
     end
-    if #out >= limit or scanned >= budget then break end
+    for x, id in ipairs(chunk) do
+      scanned = scanned + 1
+      last = id
+      local text = texts[x]
+      if text then
+        local s = string.match(text, '^(%u+)|')
+        if states == '' or string.find(states, ',' .. s .. ',', 1, true) then
+          local j = needparse and parse(id, text) or nil
+          if (not j or ((queue == '' or queue == j.q)
+              and (fb == '' or (j.fi and tless(j.fi, fb))) and (fa == '' or (j.fi and not tless(j.fi, fa)))))
+              and (not needh or others(id, heads[x])) then
+            if mode == 'list' then
+              out[#out + 1] = rowof(id, text)
+            elseif TERMINAL[s] then
+              deletejob(id)
+              out[#out + 1] = id
+            end
+          end
+        end
+      end
+      if #out >= limit or scanned >= budget then break end
+    end
+    before = '(' .. last
   end
-  before = '(' .. last
 end
 flush()
-return {out, last}
+return {out, last, scanned}

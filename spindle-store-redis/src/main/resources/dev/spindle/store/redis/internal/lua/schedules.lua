@@ -1,10 +1,21 @@
 -- schedules(nowUs or '', limit): every schedule, or those due at nowUs (earliest first, at most
--- limit). Rows: {name, definition, next, last, version, created}. Read-only.
+-- limit; paused schedules left out). Rows: {name, definition, next, last, version, created}.
+-- Read-only.
 local names
 if ARGV[1] == '' then
   names = redis.call('ZRANGE', P .. 'scheds', 0, -1)
 else
-  names = redis.call('ZRANGEBYSCORE', P .. 'scheds', '-inf', tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
+  local np = redis.call('SCARD', P .. 'spaused')
+  names = redis.call('ZRANGEBYSCORE', P .. 'scheds', '-inf', tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]) + np)
+  if np > 0 then
+    local kept = {}
+    for _, name in ipairs(names) do
+      if #kept < tonumber(ARGV[2]) and redis.call('SISMEMBER', P .. 'spaused', name) == 0 then
+        kept[#kept + 1] = name
+      end
+    end
+    names = kept
+  end
 end
 local out = {}
 for _, name in ipairs(names) do

@@ -1,6 +1,2 @@
 -- summaries(): {{queue, {state, count, ...}}, ...}, {queue, limit, ...}}. Read-only.
-local out = {}
-for _, q in ipairs(redis.call('SMEMBERS', P .. 'queues')) do
-  out[#out + 1] = {q, redis.call('HGETALL', nkey(q))}
-end
-return {out, redis.call('HGETALL', P .. 'limits')}
+return read_summaries()

@@ -1,0 +1,340 @@
+package dev.spindle.bench;
+
+import dev.spindle.ExecutionModel;
+import dev.spindle.Task;
+import dev.spindle.TaskRegistry;
+import dev.spindle.metrics.SpindleMetrics;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobObserver;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.store.redis.RedisJobStore;
+import dev.spindle.store.redis.RedisStoreConfig;
+import dev.spindle.store.sqlite.SqliteJobStore;
+import dev.spindle.testkit.redis.RedisServer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The cost of metrics and tracing ({@code spindle-metrics}).
+ *
+ * <pre>
+ * java -cp ... dev.spindle.bench.MetricsBench MODE [--option value ...]
+ *
+ * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off, metrics
+ *                 only, and both on (the order rotates per round), on SQLite and on Redis: jobs/s and this
+ *                 JVM's CPU per job side by side, with the median of each round's ratio to "off"
+ *                 --jobs 20000 --rounds 5 --concurrency 16 --stores sqlite,redis
+ *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
+ *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
+ *                 every 30 s (flat = bounded)
+ * </pre>
+ *
+ * "On" is {@code SpindleMetrics} with a Prometheus registry and an OpenTelemetry SDK (batch span
+ * processor, an exporter that discards), jobs enqueued inside a span so each carries a trace
+ * context and each attempt makes a linked span.
+ */
+public final class MetricsBench {
+  private static final Task<Integer, Integer> NOOP = Task.of("mbench.noop", Integer.class, Integer.class, x -> x);
+  private final Map<String, String> opts;
+
+  private MetricsBench(Map<String, String> opts) {
+    this.opts = opts;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: MetricsBench overhead|memory [--option value ...]");
+      System.exit(2);
+    }
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    MetricsBench b = new MetricsBench(o);
+    System.out.printf(Locale.ROOT, "machine: %d cores, %s, max heap %d MiB%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"),
+        Runtime.getRuntime().maxMemory() >> 20);
+    switch (args[0]) {
+      case "overhead" -> b.overhead();
+      case "memory" -> b.memory();
+      default -> {
+        System.err.println("unknown mode " + args[0]);
+        System.exit(2);
+      }
+    }
+  }
+
+  private int intOpt(String name, int def) {
+    return Integer.parseInt(opts.getOrDefault(name, Integer.toString(def)));
+  }
+
+  /** An exporter that counts and drops spans. */
+  private static final class Discard implements SpanExporter {
+    final LongAdder spans = new LongAdder();
+
+    @Override
+    public CompletableResultCode export(Collection<SpanData> batch) {
+      spans.add(batch.size());
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
+    }
+  }
+
+  // ---------------------------------------------------------------- overhead
+
+  private void overhead() throws Exception {
+    int jobs = intOpt("jobs", 20_000);
+    int rounds = intOpt("rounds", 5);
+    int concurrency = intOpt("concurrency", 16);
+    List<String> stores = List.of(opts.getOrDefault("stores", "sqlite,redis").split(","));
+    Path dir = Files.createTempDirectory("spindle-mbench");
+    System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, %d rounds + 1 "
+        + "warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, rounds);
+    RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
+    Discard exporter = new Discard();
+    try (SdkTracerProvider tp = SdkTracerProvider.builder()
+             .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxQueueSize(65_536).build()).build();
+         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
+      int seq = 0;
+      for (String store : stores) {
+        String[] variants = {"off", "metrics", "on"};
+        List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> cpus = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int r = 0; r <= rounds; r++) {
+          double[] rate = new double[3];
+          for (int k = 0; k < 3; k++) {
+            int v = (k + r) % 3; // the order rotates per round
+            String name = store + "-" + (seq++);
+            double[] m;
+            try (JobStore s = open(store, dir, name, redis)) {
+              m = drainOnce(s, jobs, concurrency, v > 0, v == 2 ? otel : null);
+            }
+            rate[v] = m[0];
+            if (r > 0) {
+              rates.get(v).add(m[0]);
+              cpus.get(v).add(m[1]);
+            }
+            System.out.printf(Locale.ROOT, "  %-6s %s %-7s %,10.0f jobs/s  %6.1f us CPU per job%n", store,
+                r == 0 ? "warm-up" : "round " + r, variants[v], m[0], m[1]);
+          }
+          if (r > 0) {
+            for (int v = 1; v < 3; v++) {
+              ratios.get(v).add(rate[v] / rate[0]);
+            }
+          }
+        }
+        double cOff = median(cpus.get(0));
+        System.out.printf(Locale.ROOT, "%-6s off: %,.0f jobs/s, %.1f us CPU per job%n", store, median(rates.get(0)), cOff);
+        for (int v = 1; v < 3; v++) {
+          double ratio = median(ratios.get(v));
+          double c = median(cpus.get(v));
+          System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to off %.3f (%+.1f %%); "
+              + "%.1f us CPU per job (%+.1f %%)%n", store, v == 1 ? "metrics only" : "metrics + tracing",
+              median(rates.get(v)), ratio, (ratio - 1) * 100, c, (c / cOff - 1) * 100);
+        }
+      }
+      tp.forceFlush().join(10, TimeUnit.SECONDS);
+      System.out.printf(Locale.ROOT, "spans exported (discarded): %,d%n", exporter.spans.sum());
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
+    }
+  }
+
+  private static JobStore open(String store, Path dir, String name, RedisServer redis) {
+    return switch (store) {
+      case "sqlite" -> SqliteJobStore.open(dir.resolve(name + ".db"));
+      case "redis" -> RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url()
+          + (redis.url().contains("?") ? "&" : "?") + "namespace=" + name, Map.of()));
+      default -> throw new IllegalArgumentException("unknown store " + store + ": sqlite or redis");
+    };
+  }
+
+  /** The process's CPU time so far, in nanoseconds. */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** One drain: {jobs/s, this JVM's CPU microseconds per job}. */
+  private static double[] drainOnce(JobStore store, int jobs, int concurrency, boolean measure,
+      OpenTelemetrySdk otel) throws Exception {
+    SpindleMetrics metrics = null;
+    if (measure) {
+      SpindleMetrics.Builder mb = SpindleMetrics.builder();
+      if (otel != null) {
+        mb.tracing(otel);
+      }
+      metrics = mb.build();
+    }
+    JobObserver observer = metrics == null ? JobObserver.NONE : metrics.observer();
+    TaskRegistry registry = TaskRegistry.builder().add(NOOP).build();
+    try (JobQueue q = JobQueue.builder(store).registry(registry).observer(observer).build()) {
+      Span span = otel == null ? Span.getInvalid() : otel.getTracer("bench").spanBuilder("produce").startSpan();
+      try (Scope sc = span.makeCurrent()) {
+        for (int from = 0; from < jobs; from += 1000) {
+          q.enqueueAll(NOOP, Collections.nCopies(Math.min(1000, jobs - from), 1), JobOptions.defaults());
+        }
+      } finally {
+        span.end();
+      }
+      if (metrics != null) {
+        metrics.bindStore(store.inspector());
+      }
+      long t0 = System.nanoTime();
+      long c0 = cpuNanos();
+      try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).observer(observer)
+          .pollInterval(Duration.ofMillis(50)).start()) {
+        if (metrics != null) {
+          metrics.bindExecutor(() -> w.executorStats().orElse(null));
+        }
+        while (w.stats().succeeded() < jobs) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        long t1 = System.nanoTime();
+        long c1 = cpuNanos();
+        if (metrics != null && !metrics.scrape().contains("spindle_jobs_succeeded_total")) {
+          throw new IllegalStateException("no metrics recorded");
+        }
+        return new double[] {jobs / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / jobs};
+      }
+    }
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  private void memory() throws Exception {
+    int queues = intOpt("queues", 1000);
+    int tasks = intOpt("tasks", 1000);
+    double minutes = Double.parseDouble(opts.getOrDefault("minutes", "5"));
+    int threads = intOpt("threads", 2);
+    String[] queueNames = new String[queues];
+    String[] taskNames = new String[tasks];
+    for (int i = 0; i < queues; i++) {
+      queueNames[i] = "queue-" + i;
+    }
+    for (int i = 0; i < tasks; i++) {
+      taskNames[i] = "task.n" + i;
+    }
+    Discard exporter = new Discard();
+    try (SdkTracerProvider tp = SdkTracerProvider.builder()
+             .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxQueueSize(65_536).build()).build();
+         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
+      boolean tracing = !"off".equals(opts.get("tracing"));
+      SpindleMetrics.Builder mb = SpindleMetrics.builder();
+      if (tracing) {
+        mb.tracing(otel);
+      }
+      SpindleMetrics metrics = mb.build();
+      JobObserver obs = metrics.observer();
+      AtomicBoolean stop = new AtomicBoolean();
+      LongAdder done = new LongAdder();
+      List<Thread> load = new ArrayList<>();
+      JobObserver.Outcome[] outcomes = JobObserver.Outcome.values();
+      for (int t = 0; t < threads; t++) {
+        load.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+          ThreadLocalRandom rnd = ThreadLocalRandom.current();
+          long id = 0;
+          Span parent = otel.getTracer("bench").spanBuilder("produce").startSpan();
+          String ctx;
+          try (Scope sc = parent.makeCurrent()) {
+            ctx = obs.captureContext("q", "t");
+          }
+          parent.end();
+          Instant now = Instant.now();
+          while (!stop.get()) {
+            String q = queueNames[rnd.nextInt(queues)];
+            String task = taskNames[rnd.nextInt(tasks)];
+            obs.enqueued(q, task);
+            JobInfo job = new JobInfo(Long.toString(++id), task, q, JobState.RUNNING, 0, "1", null, null, null, null,
+                1, 0, 0, 1, "w", false, now, now, now, null, null, 0, JobPolicy.defaults(), ctx);
+            JobObserver.Attempt a = obs.started(job, Duration.ofMillis(rnd.nextInt(1000)));
+            try (JobObserver.Scope s = a.open()) {
+              a.traceContext();
+            }
+            JobObserver.Outcome o = rnd.nextInt(100) < 90 ? JobObserver.Outcome.SUCCEEDED
+                : outcomes[rnd.nextInt(outcomes.length)];
+            a.finished(o, Duration.ofMillis(rnd.nextInt(2000)), null);
+            done.increment();
+          }
+        }));
+      }
+      long start = System.nanoTime();
+      long end = start + (long) (minutes * 60e9);
+      long step = Math.min(TimeUnit.SECONDS.toNanos(30), (end - start) / 4);
+      System.out.printf(Locale.ROOT, "%d queues x %d task names (random pairs), %d load threads, tracing %s, "
+          + "%.1f min%n", queues, tasks, threads, tracing ? "on" : "off", minutes);
+      System.out.println("     t  attempts   heap after GC  pair series  scrape bytes");
+      long next = start;
+      while (true) {
+        long now = System.nanoTime();
+        if (now >= next) {
+          String text = metrics.scrape();
+          System.gc();
+          long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+          System.out.printf(Locale.ROOT, "%5.0fs %,10d %11.1f MiB %12d %13d%n", (now - start) / 1e9, done.sum(),
+              heap / 1048576.0, metrics.jobSeries(), text.length());
+          if (now >= end) {
+            break;
+          }
+          next += step;
+        }
+        LockSupport.parkNanos(Math.max(1, Math.min(next, end) - System.nanoTime()));
+        if (System.nanoTime() >= end && next > end) {
+          next = end;
+        }
+      }
+      stop.set(true);
+      for (Thread t : load) {
+        t.join();
+      }
+      System.out.printf(Locale.ROOT, "spans exported (discarded): %,d%n", exporter.spans.sum());
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.spindle.metrics.internal;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link JobObserver} of the metrics module: counters and wait-time histograms per (queue,
+ * task), and per attempt one {@code spindle.job.process} observation giving the run-time timer and,
+ * with tracing on, the {@code process {queue}} span. Labels are bounded: past {@code maxSeries}
+ * (queue, task) pairs new tasks are counted under task {@code _other}, past {@code maxQueues}
+ * queues new queues under queue {@code _other}. Thread-safe.
+ */
+public final class JobMetrics implements JobObserver {
+  /** The label value that absorbs names beyond the limits. */
+  public static final String OTHER = "_other";
+  private static final Logger LOG = LoggerFactory.getLogger(JobMetrics.class);
+
+  private final MeterRegistry registry;
+  private final ObservationRegistry observations;
+  private final boolean tracing;
+  private final int maxSeries;
+  private final int maxQueues;
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Meters>> byQueue = new ConcurrentHashMap<>();
+  private int pairs;
+  private boolean warned;
+
+  /**
+   * @param registry where meters go
+   * @param observations the observation registry with {@link JobMeterHandler} (and {@link JobSpanHandler})
+   * @param tracing whether trace contexts are captured and spans made
+   * @param maxSeries the most (queue, task) pairs
+   * @param maxQueues the most queues
+   */
+  public JobMetrics(MeterRegistry registry, ObservationRegistry observations, boolean tracing, int maxSeries,
+      int maxQueues) {
+    this.registry = registry;
+    this.observations = observations;
+    this.tracing = tracing;
+    this.maxSeries = maxSeries;
+    this.maxQueues = maxQueues;
+  }
+
+  /** The meters of a pair, within the limits. */
+  Meters meters(String queue, String task) {
+    ConcurrentHashMap<String, Meters> tasks = byQueue.get(queue);
+    if (tasks != null) {
+      Meters m = tasks.get(task);
+      if (m != null) {
+        return m;
+      }
+    }
+    return create(queue, task);
+  }
+
+  private synchronized Meters create(String queue, String task) {
+    String q = queue;
+    ConcurrentHashMap<String, Meters> tasks = byQueue.get(q);
+    if (tasks == null && byQueue.size() >= maxQueues) {
+      q = OTHER;
+      tasks = byQueue.get(q);
+    }
+    String t = task;
+    if (tasks != null && tasks.containsKey(t)) {
+      return tasks.get(t);
+    }
+    if (pairs >= maxSeries) {
+      t = OTHER;
+      if (tasks != null && tasks.containsKey(t)) {
+        return tasks.get(t);
+      }
+      if (!warned) {
+        warned = true;
+        LOG.warn("more than {} (queue, task) pairs: further tasks are counted as task '{}' (queue '{}' first)",
+            maxSeries, OTHER, dev.spindle.spi.Echo.of(queue));
+      }
+    }
+    if (tasks == null) {
+      tasks = new ConcurrentHashMap<>();
+      byQueue.put(q, tasks);
+    }
+    Meters m = new Meters(registry, q, t);
+    tasks.put(t, m);
+    pairs++;
+    return m;
+  }
+
+  /** How many (queue, task) pairs have meters. */
+  public synchronized int series() {
+    return pairs;
+  }
+
+  @Override
+  public String captureContext(String queue, String task) {
+    return tracing ? TraceContexts.encode(Context.current()) : null;
+  }
+
+  @Override
+  public void enqueued(String queue, String task) {
+    meters(queue, task).enqueued.increment();
+  }
+
+  @Override
+  public Attempt started(JobInfo job, Duration waited) {
+    Meters m = meters(job.queue(), job.task());
+    m.wait.record(waited);
+    SpanContext creation = tracing ? TraceContexts.decode(job.traceContext()) : SpanContext.getInvalid();
+    JobObservation ctx = new JobObservation(job.queue(), job.task(), job.id(), job.attempt(), creation, m);
+    Observation obs = Observation.createNotStarted(JobObservation.NAME, () -> ctx, observations).start();
+    return new ObservedAttempt(obs, ctx);
+  }
+
+  /** One attempt's observation. */
+  private record ObservedAttempt(Observation observation, JobObservation context) implements Attempt {
+    @Override
+    public String traceContext() {
+      Span s = context.span;
+      return s == null ? null : TraceContexts.encode(Context.root().with(s));
+    }
+
+    @Override
+    public Scope open() {
+      Observation.Scope scope = observation.openScope();
+      return scope::close;
+    }
+
+    @Override
+    public void finished(Outcome outcome, Duration runTime, JobError error) {
+      context.outcome = outcome;
+      context.runTime = runTime;
+      context.failure = error;
+      observation.stop();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.spindle.metrics.internal;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobObserver;
+import io.micrometer.observation.Observation;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Scope;
+import java.time.Duration;
+
+/**
+ * The Observation context of one job attempt ({@code spindle.job.process}): what the span and the
+ * run-time timer need. Written by the worker's threads one after another (start, scope, stop), with
+ * the observation's own happens-before edges; not for concurrent use.
+ */
+public final class JobObservation extends Observation.Context {
+  /** The observation name. */
+  public static final String NAME = "spindle.job.process";
+
+  final String queue;
+  final String task;
+  final String jobId;
+  final int attempt;
+  final SpanContext creation;
+  final Meters meters;
+  volatile Span span;
+  volatile Scope scope;
+  volatile JobObserver.Outcome outcome;
+  volatile Duration runTime = Duration.ZERO;
+  volatile JobError failure;
+
+  JobObservation(String queue, String task, String jobId, int attempt, SpanContext creation, Meters meters) {
+    this.queue = queue;
+    this.task = task;
+    this.jobId = jobId;
+    this.attempt = attempt;
+    this.creation = creation;
+    this.meters = meters;
+    setName(NAME);
+    setContextualName(meters.spanName);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.spindle.metrics.internal;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobObserver;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+
+/**
+ * The span half of the {@code spindle.job.process} observation: one CONSUMER span
+ * {@code process {queue}} per attempt, the root of its own trace, LINKED to the context stored at
+ * enqueue (so fan-out and recurring jobs never grow one trace without bound), with OpenTelemetry's
+ * messaging attributes. Thread-safe.
+ */
+public final class JobSpanHandler implements ObservationHandler<JobObservation> {
+  static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
+  static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+  static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
+  static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
+  static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("messaging.operation.name");
+  static final AttributeKey<Long> DELIVERY_COUNT = AttributeKey.longKey("messaging.message.delivery_count");
+  static final AttributeKey<String> TASK = AttributeKey.stringKey("spindle.task");
+  static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("spindle.outcome");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static final Attributes LINK = Attributes.of(AttributeKey.stringKey("spindle.link"), "enqueue");
+
+  private final Tracer tracer;
+
+  /** A handler making spans with this tracer. */
+  public JobSpanHandler(Tracer tracer) {
+    this.tracer = tracer;
+  }
+
+  @Override
+  public void onStart(JobObservation c) {
+    SpanBuilder b = tracer.spanBuilder(c.meters.spanName).setSpanKind(SpanKind.CONSUMER).setNoParent()
+        .setAttribute(SYSTEM, "spindle").setAttribute(DESTINATION, c.queue).setAttribute(MESSAGE_ID, c.jobId)
+        .setAttribute(OPERATION_TYPE, "process").setAttribute(OPERATION_NAME, "process")
+        .setAttribute(DELIVERY_COUNT, (long) c.attempt).setAttribute(TASK, c.task);
+    if (c.creation.isValid()) {
+      b.addLink(c.creation, LINK);
+    }
+    c.span = b.startSpan();
+  }
+
+  @Override
+  @SuppressWarnings("MustBeClosedChecker") // closed by onScopeClosed, on the same thread
+  public void onScopeOpened(JobObservation c) {
+    Span s = c.span;
+    if (s != null) {
+      c.scope = s.makeCurrent();
+    }
+  }
+
+  @Override
+  public void onScopeClosed(JobObservation c) {
+    Scope s = c.scope;
+    if (s != null) {
+      c.scope = null;
+      s.close();
+    }
+  }
+
+  @Override
+  public void onStop(JobObservation c) {
+    Span s = c.span;
+    if (s == null) {
+      return;
+    }
+    JobObserver.Outcome o = c.outcome;
+    if (o != null) {
+      s.setAttribute(OUTCOME, o.label());
+    }
+    JobError e = c.failure;
+    if (e != null) {
+      s.setAttribute(ERROR_TYPE, e.type());
+      s.addEvent("exception", Attributes.of(AttributeKey.stringKey("exception.type"), e.type(),
+          AttributeKey.stringKey("exception.message"), e.message() == null ? "" : e.message()));
+    }
+    if (o == JobObserver.Outcome.FAILED || o == JobObserver.Outcome.RETRIED || o == JobObserver.Outcome.DEAD
+        || o == JobObserver.Outcome.LOST) {
+      s.setStatus(StatusCode.ERROR, o.label());
+    }
+    s.end();
+  }
+
+  @Override
+  public boolean supportsContext(Observation.Context context) {
+    return context instanceof JobObservation;
+  }
+}

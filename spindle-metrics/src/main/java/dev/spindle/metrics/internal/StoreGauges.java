@@ -1,0 +1,145 @@
+package dev.spindle.metrics.internal;
+
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.WorkerRecord;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-queue gauges read from a store's {@link JobInspector}: depth (QUEUED), scheduled, running,
+ * the age of the oldest ready job, live workers, busy and free slots. The store is asked at most
+ * once per refresh interval however often (and by however many gauges) it is scraped; between
+ * refreshes the cached snapshot answers. Gauges appear as queues appear (at most {@code maxQueues}).
+ * Thread-safe.
+ */
+public final class StoreGauges {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreGauges.class);
+
+  /** One refresh's figures per queue. */
+  private record QueueFigures(long ready, long scheduled, long running, double oldestSeconds, long liveWorkers,
+      long busySlots, long freeSlots) {}
+
+  private final JobInspector inspector;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final long refreshNanos;
+  private final int maxQueues;
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
+  private volatile Map<String, QueueFigures> snapshot = Map.of();
+  private volatile long refreshedAt;
+  private volatile boolean refreshed;
+  private long refreshes;
+
+  /**
+   * @param refresh the least time between two reads of the store
+   */
+  public StoreGauges(JobInspector inspector, MeterRegistry registry, Clock clock, Duration refresh, int maxQueues) {
+    this.inspector = inspector;
+    this.registry = registry;
+    this.clock = clock;
+    this.refreshNanos = refresh.toNanos();
+    this.maxQueues = maxQueues;
+  }
+
+  /** Reads the store now and registers gauges for queues seen for the first time. */
+  public void start() {
+    refreshIfStale(true);
+  }
+
+  /** The number of queues in the snapshot, refreshing it if stale (a gauge that is always present). */
+  public double queues() {
+    refreshIfStale(false);
+    return snapshot.size();
+  }
+
+  /** How many times the store was read (for tests). */
+  public synchronized long refreshes() {
+    return refreshes;
+  }
+
+  private QueueFigures figures(String queue) {
+    refreshIfStale(false);
+    QueueFigures f = snapshot.get(queue);
+    return f == null ? new QueueFigures(0, 0, 0, 0, 0, 0, 0) : f;
+  }
+
+  private synchronized void refreshIfStale(boolean force) {
+    long now = System.nanoTime();
+    if (!force && refreshed && now - refreshedAt < refreshNanos) {
+      return;
+    }
+    refreshed = true;
+    refreshedAt = now;
+    refreshes++;
+    Map<String, QueueFigures> next = new HashMap<>();
+    try {
+      Instant at = clock.instant();
+      Map<String, Instant> oldest = inspector.oldestReady();
+      Map<String, long[]> workers = new HashMap<>();
+      for (WorkerRecord w : inspector.workers()) {
+        if (w.leaseUntil().isBefore(at) || !"RUNNING".equals(w.state())) {
+          continue;
+        }
+        for (String q : w.queues()) {
+          long[] a = workers.computeIfAbsent(q, k -> new long[3]);
+          a[0]++;
+          a[1] += w.running();
+          a[2] += Math.max(0, w.concurrency() - w.running());
+        }
+      }
+      for (QueueSummary s : inspector.queueSummaries()) {
+        Instant o = oldest.get(s.queue());
+        double age = o == null || o.isAfter(at) ? 0 : Duration.between(o, at).toNanos() / 1e9;
+        long[] w = workers.getOrDefault(s.queue(), new long[3]);
+        next.put(s.queue(), new QueueFigures(s.count(JobState.QUEUED), s.count(JobState.SCHEDULED),
+            s.count(JobState.RUNNING), age, w[0], w[1], w[2]));
+      }
+      for (Map.Entry<String, long[]> e : workers.entrySet()) {
+        next.putIfAbsent(e.getKey(), new QueueFigures(0, 0, 0, 0, e.getValue()[0], e.getValue()[1],
+            e.getValue()[2]));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("reading queue figures from the store failed ({}); the gauges keep their last values", e.toString());
+      return;
+    }
+    snapshot = Map.copyOf(next);
+    for (String q : next.keySet()) {
+      if (registered.size() < maxQueues && registered.add(q)) {
+        register(q);
+      }
+    }
+  }
+
+  private void register(String q) {
+    gauge("spindle.queue.depth", q, "jobs ready to run (QUEUED)", f -> f.ready, null);
+    gauge("spindle.queue.scheduled", q, "jobs waiting for their run time or a retry (SCHEDULED)", f -> f.scheduled,
+        null);
+    gauge("spindle.queue.running", q, "jobs running now", f -> f.running, null);
+    gauge("spindle.queue.oldest.age", q, "age of the oldest ready job, from its due time", f -> f.oldestSeconds,
+        "seconds");
+    gauge("spindle.workers.live", q, "workers with a live lease consuming the queue", f -> f.liveWorkers, null);
+    gauge("spindle.slots.busy", q, "busy slots of the workers consuming the queue", f -> f.busySlots, null);
+    gauge("spindle.slots.free", q, "free slots of the workers consuming the queue", f -> f.freeSlots, null);
+  }
+
+  private void gauge(String name, String queue, String help, java.util.function.ToDoubleFunction<QueueFigures> value,
+      String unit) {
+    Gauge.Builder<StoreGauges> b = Gauge.builder(name, this, g -> value.applyAsDouble(g.figures(queue)))
+        .description(help).tag("queue", queue);
+    if (unit != null) {
+      b.baseUnit(unit);
+    }
+    b.register(registry);
+  }
+}

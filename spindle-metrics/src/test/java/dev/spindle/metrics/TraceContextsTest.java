@@ -1,0 +1,56 @@
+package dev.spindle.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.metrics.internal.TraceContexts;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import org.junit.jupiter.api.Test;
+
+/** The stored form of trace contexts, and what the observer captures at enqueue. */
+class TraceContextsTest {
+  @Test
+  void roundTripsTraceparentAndTracestate() {
+    SpanContext sc = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+        TraceFlags.getSampled(), TraceState.builder().put("vendor", "a;b").put("other", "x").build());
+    String stored = TraceContexts.encode(Context.root().with(Span.wrap(sc)));
+    assertThat(stored).startsWith("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01;");
+    SpanContext back = TraceContexts.decode(stored);
+    assertThat(back.getTraceId()).isEqualTo(sc.getTraceId());
+    assertThat(back.getSpanId()).isEqualTo(sc.getSpanId());
+    assertThat(back.isRemote()).isTrue();
+    assertThat(back.getTraceState().get("vendor")).isEqualTo("a;b");
+    assertThat(TraceContexts.encode(Context.root())).isNull();
+    assertThat(TraceContexts.decode("garbage").isValid()).isFalse();
+    assertThat(TraceContexts.decode(null).isValid()).isFalse();
+  }
+
+  @Test
+  void theObserverCapturesTheCurrentSpanOnlyWithTracingOn() {
+    // (an SDK without a span processor makes only no-op spans)
+    try (SdkTracerProvider tp = SdkTracerProvider.builder()
+             .addSpanProcessor(SimpleSpanProcessor.create(InMemorySpanExporter.create())).build();
+         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
+      SpindleMetrics on = SpindleMetrics.builder().tracing(otel).build();
+      SpindleMetrics off = SpindleMetrics.builder().build();
+      assertThat(on.observer().captureContext("q", "t")).as("no current span").isNull();
+      Span span = otel.getTracer("t").spanBuilder("s").startSpan();
+      try (Scope s = span.makeCurrent()) {
+        assertThat(on.observer().captureContext("q", "t"))
+            .startsWith("00-" + span.getSpanContext().getTraceId() + "-" + span.getSpanContext().getSpanId() + "-")
+            .hasSize(55);
+        assertThat(off.observer().captureContext("q", "t")).isNull();
+      } finally {
+        span.end();
+      }
+    }
+  }
+}

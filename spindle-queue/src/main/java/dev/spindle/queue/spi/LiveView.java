@@ -1,0 +1,61 @@
+package dev.spindle.queue.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything a live dashboard reads at each tick, read by {@link JobStore#liveView} at once: one
+ * read transaction or one round trip on stores that can. Immutable.
+ *
+ * @param workers the registered workers ({@link JobInspector#workers})
+ * @param pausedQueues the paused queues ({@link QueueControl#pausedQueues})
+ * @param finished the feed after the cursor asked for ({@link JobStore#finishedAfter}), or an empty
+ *     batch at the current cursor if none was asked for
+ * @param finishCursor the store's finish cursor now ({@link JobStore#finishCursor})
+ * @param minutes the statistics of the window asked for ({@link JobStatistics#minutes}); empty if
+ *     the store keeps none
+ * @param queues the per-queue counts ({@link JobInspector#queueSummaries}), or {@code null} if not
+ *     asked for
+ * @param oldestWaiting when the oldest waiting job became ready ({@link JobStatistics#oldestWaiting}),
+ *     or {@code null} if not asked for
+ */
+public record LiveView(List<WorkerRecord> workers, Set<String> pausedQueues, FinishedBatch finished,
+    long finishCursor, List<MinuteStats> minutes, List<QueueSummary> queues, Optional<Instant> oldestWaiting) {
+  /** Copies the collections. */
+  public LiveView {
+    workers = List.copyOf(workers);
+    pausedQueues = Set.copyOf(pausedQueues);
+    minutes = List.copyOf(minutes);
+    queues = queues == null ? null : List.copyOf(queues);
+  }
+
+  /**
+   * What to read.
+   *
+   * @param feedAfter the finish cursor to read the feed after, or -1 for none
+   * @param feedLimit the most finished jobs to read
+   * @param statsFrom the start of the statistics window
+   * @param statsTo its end (exclusive)
+   * @param counts whether to read the per-queue counts and the oldest waiting job (the costly part)
+   */
+  public record Request(long feedAfter, int feedLimit, Instant statsFrom, Instant statsTo, boolean counts) {}
+
+  /** Reads the view with the store's separate calls (what {@link JobStore#liveView} does by default). */
+  public static LiveView compose(JobStore store, Request r) {
+    FinishedBatch feed = r.feedAfter() < 0 ? null : store.finishedAfter(r.feedAfter(), r.feedLimit());
+    long cursor = store.finishCursor();
+    JobStatistics st;
+    try {
+      st = store.statistics();
+    } catch (UnsupportedOperationException e) {
+      st = null;
+    }
+    return new LiveView(store.inspector().workers(), store.control().pausedQueues(),
+        feed == null ? new FinishedBatch(List.of(), cursor) : feed, cursor,
+        st == null ? List.of() : st.minutes(r.statsFrom(), r.statsTo()),
+        r.counts() ? store.inspector().queueSummaries() : null,
+        r.counts() ? (st == null ? Optional.empty() : st.oldestWaiting()) : null);
+  }
+}

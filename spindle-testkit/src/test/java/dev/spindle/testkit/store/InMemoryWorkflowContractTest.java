@@ -1,0 +1,12 @@
+package dev.spindle.testkit.store;
+
+import dev.spindle.queue.memory.InMemoryJobStore;
+import dev.spindle.queue.spi.JobStore;
+
+/** Job dependencies on the in-memory store. */
+class InMemoryWorkflowContractTest extends WorkflowContract {
+  @Override
+  protected JobStore openStore() {
+    return new InMemoryJobStore();
+  }
+}
