@@ -2,6 +2,7 @@ package dev.spindle.spring.boot;
 
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobListener;
+import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobStores;
@@ -85,17 +86,20 @@ public class SpindleAutoConfiguration {
    * @param store the store
    * @param registry the allow-list checked at enqueue
    * @param listeners job listeners of the application
+   * @param observer the metrics hook (from {@code SpindleMetricsAutoConfiguration}), if any; the
+   *     worker inherits it
    * @param properties the settings
    * @return the queue
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public JobQueue spindleJobQueue(JobStore store, TaskRegistry registry, ObjectProvider<JobListener> listeners,
-      SpindleProperties properties) {
+      ObjectProvider<JobObserver> observer, SpindleProperties properties) {
     JobQueue.Builder b = JobQueue.builder(store).registry(registry).name("spring")
         .maxPayloadBytes(properties.getQueue().getMaxPayloadBytes())
         .defaults(JobOptions.builder().queue(properties.getQueue().getDefaultQueue()).build());
     listeners.orderedStream().forEach(b::listener);
+    observer.ifUnique(b::observer);
     return b.build();
   }
 
