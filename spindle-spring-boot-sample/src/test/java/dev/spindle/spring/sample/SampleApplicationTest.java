@@ -22,7 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The sample application over HTTP on a random port (Spring Boot's test support), with its worker
- * and an SQLite store in a temporary directory: an order placed is confirmed by a job; a rejected
+ * and an SQLite store in a temporary directory: an order placed is confirmed by a job (and counted in Actuator's metrics); a rejected
  * order leaves neither a row nor a job; Actuator reports Spindle UP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -67,6 +67,12 @@ class SampleApplicationTest {
     long id = Long.parseLong(placed.body().replaceAll(".*\"orderId\":(\\d+).*", "$1"));
     await().atMost(Duration.ofSeconds(30)).until(() -> send("GET", "/orders/" + id, null).body()
         .contains("\"confirmed\":true"));
+    // Spindle's meters are on the application's registry, read through Actuator's metrics endpoint.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      HttpResponse<String> m = send("GET", "/actuator/metrics/spindle.jobs.succeeded", null);
+      assertThat(m.statusCode()).isEqualTo(200);
+      assertThat(m.body()).contains("\"name\":\"spindle.jobs.succeeded\"");
+    });
   }
 
   @Test
