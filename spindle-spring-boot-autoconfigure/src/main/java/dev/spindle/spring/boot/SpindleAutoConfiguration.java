@@ -62,7 +62,12 @@ public class SpindleAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public JobStore spindleJobStore(SpindleProperties properties) {
-    return JobStores.open(properties.getStore().resolvedLocation());
+    try {
+      return JobStores.open(properties.getStore().resolvedLocation());
+    } catch (IllegalArgumentException e) {
+      // The property's name, and the store's own message (which never echoes credentials).
+      throw new IllegalArgumentException("spindle.store.location: " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -118,6 +118,15 @@ class SpindleAutoConfigurationTest {
       assertThat(ctx).hasFailed();
       assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("concurrency must be in 1..10000");
     });
+    runner().withPropertyValues("spindle.store.location=nosuch:jobs").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(ctx.getStartupFailure()).hasStackTraceContaining("spindle.store.location")
+          .hasStackTraceContaining("nosuch");
+    });
+    runner().withPropertyValues("spindle.worker.lease-duration=not-a-duration").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(ctx.getStartupFailure()).hasStackTraceContaining("spindle.worker.lease-duration");
+    });
   }
 
   @Test
