@@ -443,13 +443,21 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ins.setString(11, j.traceContext());
     ins.executeUpdate();
     long[] parents = new long[j.dependsOn().size()];
+    JobState[] known = new JobState[parents.length];
     List<DependencyPolicy> policies = new ArrayList<>(parents.length);
     for (int k = 0; k < parents.length; k++) {
       Dependency d = j.dependsOn().get(k);
-      parents[k] = Long.parseLong(d.inBatch() ? batch[d.batchIndex()].jobId() : d.on());
+      if (d.inBatch()) {
+        EnqueueResult r = batch[d.batchIndex()];
+        parents[k] = Long.parseLong(r.jobId());
+        // a job this batch created and did not end: its state is known without a read
+        known[k] = r.created() && !r.state().isTerminal() ? r.state() : null;
+      } else {
+        parents[k] = Long.parseLong(d.on());
+      }
       policies.add(d.policy());
     }
-    JobState start = deps.add(c, id, parents, policies, j.input());
+    JobState start = deps.add(c, id, parents, known, policies, j.input());
     if (start == JobState.WAITING) {
       return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
     }
@@ -901,12 +909,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     addStats(c, sc.now(), stats);
     setMeta(c, "finish_seq", seq);
     if (deps.any(c)) {
+      List<Long> ends = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         Completion.Outcome o = completions.get(i).outcome();
         if (applied.get(i) && o != Completion.Outcome.RETRY) {
-          deps.ended(c, Long.parseLong(completions.get(i).jobId()), sc.now()); // a release: no end, no effect
+          ends.add(Long.parseLong(completions.get(i).jobId())); // a release: no end, no effect
         }
       }
+      deps.endedAll(c, ends, sc.now()); // the batch's ends together: a dependent counts down once
     }
     return applied;
   }

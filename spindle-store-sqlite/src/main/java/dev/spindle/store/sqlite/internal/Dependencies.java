@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The SQLite store's job dependencies (workflows): {@code spindle_deps} holds one row per edge
@@ -62,18 +64,22 @@ public final class Dependencies {
 
   /**
    * Records the dependencies of job {@code id} (already inserted as WAITING) and says where it starts.
+   * {@code known} holds the parents' states where the caller knows them without a read (jobs its
+   * batch just created), else null entries. The edges are inserted as one batch.
    *
    * @return null if it may run now (its input is then {@link #inputOf}), WAITING, or CANCELLED (the
    *     error is then {@link #cancellation})
    * @throws IllegalArgumentException if a dependency does not exist (the transaction rolls back)
    */
-  public JobState add(Db.Conn c, long id, long[] parents, List<DependencyPolicy> policies, WorkflowInput in)
-      throws SQLException {
+  public JobState add(Db.Conn c, long id, long[] parents, JobState[] known, List<DependencyPolicy> policies,
+      WorkflowInput in) throws SQLException {
     PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position, end_state,"
         + " end_result, end_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    edge.clearBatch(); // the statement is cached: nothing of a batch an earlier failure left
     List<JobState> states = new ArrayList<>(parents.length);
     for (int i = 0; i < parents.length; i++) {
-      Workflows.End end = endOf(c, parents[i]);
+      Workflows.End end = known[i] != null ? new Workflows.End(Long.toString(parents[i]), known[i], null, null)
+          : endOf(c, parents[i]);
       if (end == null) {
         throw new IllegalArgumentException("job " + id + " would depend on job " + parents[i] + ", which does not"
             + " exist; nothing was added");
@@ -91,8 +97,9 @@ public final class Dependencies {
       }
       edge.setString(6, over ? end.resultJson() : null);
       edge.setString(7, over ? end.errorJson() : null);
-      edge.executeUpdate();
+      edge.addBatch();
     }
+    edge.executeBatch();
     Workflows.Wait w = Workflows.evaluate(policies, states);
     PreparedStatement wait = c.ps("INSERT INTO spindle_waits (id, pending, failures, on_failure_only, input,"
         + " cancelled_by) VALUES (?, ?, ?, ?, ?, NULL)");
@@ -196,14 +203,45 @@ public final class Dependencies {
 
   /** Job {@code id} may have ended: applies its end to its dependents (and theirs, in turn). */
   public void ended(Db.Conn c, long id, Instant now) throws SQLException {
-    ended.add(id);
+    endedAll(c, List.of(id), now);
+  }
+
+  /**
+   * Jobs {@code ids} may have ended (a completion batch): applies their ends to their dependents,
+   * and theirs in turn. The ends are applied round by round: every edge of a round's jobs is told
+   * (one statement per job), then each dependent's wait counts down once by all of its edges told in
+   * that round (one statement per dependent, not per edge: a chord's callback told by 200 children
+   * of a batch is updated once). A dependent that some edge cancels is cancelled at once; one whose
+   * wait is then complete is released (or cancelled if not needed). Jobs those moves end (cancelled
+   * dependents) make the next round.
+   */
+  public void endedAll(Db.Conn c, List<Long> ids, Instant now) throws SQLException {
+    ended.addAll(ids);
     if (draining) {
-      return;
+      return; // a cancellation inside a round: its job joins the next round
     }
     draining = true;
     try {
-      for (Long p; (p = ended.poll()) != null; ) {
-        apply(c, p, now);
+      while (!ended.isEmpty()) {
+        List<Long> round = new ArrayList<>(ended);
+        ended.clear();
+        Map<Long, int[]> counts = new LinkedHashMap<>();
+        for (long parent : round) {
+          tell(c, parent, now, counts);
+        }
+        for (Map.Entry<Long, int[]> e : counts.entrySet()) {
+          long child = e.getKey();
+          // the counters of a job that no longer waits (cancelled meanwhile) are recomputed if it is revived
+          Workflows.Wait w = countDown(c, child, e.getValue()[0], e.getValue()[1]);
+          if (w == null || !w.ready() || !isWaiting(c, child)) {
+            continue;
+          }
+          if (w.notNeeded()) {
+            host.cancel(c, child, Workflows.notNeededError(Long.toString(child)), now);
+          } else {
+            release(c, child, now);
+          }
+        }
       }
     } finally {
       draining = false;
@@ -211,7 +249,11 @@ public final class Dependencies {
     }
   }
 
-  private void apply(Db.Conn c, long parent, Instant now) throws SQLException {
+  /**
+   * Tells the end of {@code parent} (if terminal) to every edge not yet told; cancels the dependents
+   * an edge cancels, and adds the others' count-downs (and failures) to {@code counts}.
+   */
+  private void tell(Db.Conn c, long parent, Instant now, Map<Long, int[]> counts) throws SQLException {
     Workflows.End end = endOf(c, parent);
     if (end == null || !end.state().isTerminal()) {
       return;
@@ -241,26 +283,21 @@ public final class Dependencies {
         }
         continue;
       }
-      // the counters of a job that no longer waits (cancelled meanwhile) are recomputed if it is revived
-      Workflows.Wait w = countDown(c, child,
-          effect == DependencyPolicy.Effect.SATISFIED_BY_FAILURE && policy == DependencyPolicy.ON_FAILURE);
-      if (w == null || !w.ready() || !isWaiting(c, child)) {
-        continue;
-      }
-      if (w.notNeeded()) {
-        host.cancel(c, child, Workflows.notNeededError(Long.toString(child)), now);
-      } else {
-        release(c, child, now);
+      int[] n = counts.computeIfAbsent(child, k -> new int[2]);
+      n[0]++;
+      if (effect == DependencyPolicy.Effect.SATISFIED_BY_FAILURE && policy == DependencyPolicy.ON_FAILURE) {
+        n[1]++;
       }
     }
   }
 
-  /** One dependency of {@code child} ended acceptably: its wait counts down (and a failure up). */
-  private static Workflows.Wait countDown(Db.Conn c, long child, boolean failure) throws SQLException {
-    PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - 1, failures = failures + ?"
+  /** {@code told} dependencies of {@code child} ended acceptably: its wait counts down (failures up). */
+  private static Workflows.Wait countDown(Db.Conn c, long child, int told, int failures) throws SQLException {
+    PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - ?, failures = failures + ?"
         + " WHERE id = ? RETURNING pending, failures, on_failure_only");
-    ps.setInt(1, failure ? 1 : 0);
-    ps.setLong(2, child);
+    ps.setInt(1, told);
+    ps.setInt(2, failures);
+    ps.setLong(3, child);
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? new Workflows.Wait(rs.getInt(1), rs.getInt(2), rs.getInt(3) == 1) : null;
     }
