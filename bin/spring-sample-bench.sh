@@ -3,11 +3,13 @@
 # (dev.spindle.spring.sample.SampleApplication: starter, SQLite store, worker, cron schedule,
 # health and metrics) and without (dev.spindle.spring.baseline.BaselineApplication: the same web,
 # JDBC and Actuator stack, spindle.enabled=false), each started RUNS times (default 5) in a fresh JVM
-# on the same class path and JVM options, one at a time.
+# on the same class path and JVM options, one at a time, alternating, after one unrecorded start of
+# each (warm file cache).
 #   bin/spring-sample-bench.sh [RUNS]
 # Per run: "ready" is Spring Boot's "process running for" figure when the application has started
-# (JVM start to ready, seconds); then a full GC (jcmd GC.run) and the heap in use (GC.heap_info),
-# the resident set (VmRSS) and the classes loaded. Prints each run and the medians. Only child JVMs
+# (JVM start to ready, seconds) and the CPU time (user + system) the JVM used by then; then a full
+# GC (jcmd GC.run) and the heap in use (GC.heap_info), the resident set (VmRSS) and the classes
+# loaded. Prints each run and the medians. Only child JVMs
 # it started are stopped (by their pid, SIGTERM). Port 0 (a free loopback port); data in a temp dir.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -40,6 +42,9 @@ measure() { # name main-class run -> prints "name run ready_s heap_mb rss_mb cla
   jvm="$(pgrep -P "$pid" java || echo "$pid")"
   local ready
   ready="$(grep -o "process running for [0-9.]*" "$log" | head -1 | awk '{print $4}')"
+  # CPU time (user + system) the JVM used until now: less sensitive than wall time to other load.
+  local cpu_ticks
+  cpu_ticks="$(awk '{ print $14 + $15 }' "/proc/$jvm/stat")"
   "$JAVA_HOME/bin/jcmd" "$jvm" GC.run >/dev/null
   local heap_k rss_k classes
   heap_k="$("$JAVA_HOME/bin/jcmd" "$jvm" GC.heap_info | grep -o "used [0-9]*K" | head -1 | tr -dc 0-9)"
@@ -49,22 +54,27 @@ measure() { # name main-class run -> prints "name run ready_s heap_mb rss_mb cla
   wait "$pid" 2>/dev/null || true
   pid=""
   awk -v n="$name" -v r="$run" -v s="$ready" -v h="$heap_k" -v m="$rss_k" -v c="$classes" \
-    'BEGIN { printf "%-8s run %d  ready %5.2f s  heap after GC %6.1f MB  RSS %6.1f MB  classes %6d\n", n, r, s, h / 1024, m / 1024, c }'
+    -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%-8s run %d  ready %5.2f s  heap after GC %6.1f MB  RSS %6.1f MB  classes %6d  cpu %5.2f s\n", n, r, s, h / 1024, m / 1024, c, t / hz }'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(nproc) CPUs; $runs runs each, alternating"
+echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg); $runs runs each, alternating"
 results="$work/results"
+# One unrecorded start of each first, so neither pays for a cold file cache.
+measure baseline dev.spindle.spring.baseline.BaselineApplication 0 >/dev/null
+measure spindle dev.spindle.spring.sample.SampleApplication 0 >/dev/null
 for run in $(seq 1 "$runs"); do
   measure baseline dev.spindle.spring.baseline.BaselineApplication "$run" | tee -a "$results"
   measure spindle dev.spindle.spring.sample.SampleApplication "$run" | tee -a "$results"
 done
-echo "medians:"
+echo "medians (load $(cut -d' ' -f1-3 /proc/loadavg)):"
 for name in baseline spindle; do
   r="$(grep "^$name " "$results" | awk '{print $5}' | median)"
   h="$(grep "^$name " "$results" | awk '{print $10}' | median)"
   m="$(grep "^$name " "$results" | awk '{print $13}' | median)"
   c="$(grep "^$name " "$results" | awk '{print $16}' | median)"
-  printf "%-8s ready %5.2f s  heap after GC %6.1f MB  RSS %6.1f MB  classes %6d\n" "$name" "$r" "$h" "$m" "$c"
+  t="$(grep "^$name " "$results" | awk '{print $18}' | median)"
+  printf "%-8s ready %5.2f s  heap after GC %6.1f MB  RSS %6.1f MB  classes %6d  cpu %5.2f s\n" "$name" "$r" "$h" "$m" "$c" "$t"
 done
