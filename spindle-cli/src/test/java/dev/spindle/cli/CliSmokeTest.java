@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,47 +81,14 @@ class CliSmokeTest {
 
   private String store;
 
-  /** What one run printed and returned. */
-  private record Run(int code, String out, String err) {}
-
   @BeforeEach
   void setUp() {
     store = "sqlite:" + dir.resolve("jobs.db");
   }
 
-  private static Run run(String... args) {
-    return runWithInput(new ByteArrayInputStream(new byte[0]), args);
-  }
-
-  /** Runs the real command line in this JVM, capturing both streams. */
-  private static synchronized Run runWithInput(InputStream stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    InputStream oldIn = System.in;
-    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-    System.setOut(o);
-    System.setErr(e);
-    System.setIn(stdin);
-    int code;
-    try {
-      CommandLine cl = SpindleCli.commandLine();
-      cl.setOut(new PrintWriter(o, true));
-      cl.setErr(new PrintWriter(e, true));
-      code = cl.execute(args);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-      System.setIn(oldIn);
-    }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   /** Runs {@code args} and checks it succeeded, showing what it printed if not. */
-  private static Run ok(String... args) {
-    Run r = run(args);
+  private static CliRun ok(String... args) {
+    CliRun r = CliRun.of(args);
     assertThat(r.code()).as("exit status of spindle %s%nout: %s%nerr: %s", String.join(" ", args), r.out(), r.err())
         .isZero();
     return r;
@@ -148,7 +111,7 @@ class CliSmokeTest {
     for (String p : paths) {
       List<String> args = new ArrayList<>(p.isEmpty() ? List.of() : List.of(p.split(" ")));
       args.add("--help");
-      Run r = ok(args.toArray(String[]::new));
+      CliRun r = ok(args.toArray(String[]::new));
       String qualified = p.isEmpty() ? "spindle" : "spindle " + p;
       assertThat(r.out()).as("help of %s", qualified).contains("Usage: " + qualified);
       assertThat(r.err()).as("help of %s writes nothing on stderr", qualified).isEmpty();
@@ -160,13 +123,13 @@ class CliSmokeTest {
 
   @Test
   void help() {
-    Run top = ok();
+    CliRun top = ok();
     assertThat(top.out()).startsWith("Usage: spindle").contains("enqueue").contains("worker").contains("dashboard");
-    Run h = ok("help", "enqueue");
+    CliRun h = ok("help", "enqueue");
     assertThat(h.out()).startsWith("Usage: spindle enqueue").contains("--delay");
-    Run v = ok("--version");
+    CliRun v = ok("--version");
     assertThat(v.out()).startsWith("spindle ");
-    Run unknown = run("nope");
+    CliRun unknown = CliRun.of("nope");
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err()).contains("Unmatched argument at index 0: 'nope'");
   }
@@ -177,66 +140,66 @@ class CliSmokeTest {
     assertThat(greeted).matches("\\d+");
     String later = ok("enqueue", "demo.greet", "\"bob\"", "--delay", "1h", "--store", store).out().strip();
     assertThat(later).matches("\\d+");
-    Run many = ok("enqueue", "demo.tick", "\"t\"", "--count", "3", "--store", store);
+    CliRun many = ok("enqueue", "demo.tick", "\"t\"", "--count", "3", "--store", store);
     assertThat(many.out().lines().toList()).hasSize(3).allSatisfy(id -> assertThat(id).matches("\\d+"));
 
-    Run list = ok("jobs", "list", "--store", store);
+    CliRun list = ok("jobs", "list", "--store", store);
     assertThat(list.out()).startsWith("ID").contains("demo.greet").contains("QUEUED").contains("SCHEDULED");
     assertThat(list.out().lines().skip(1).count()).as("five jobs listed").isEqualTo(5);
-    Run scheduled = ok("jobs", "list", "--state", "scheduled", "--store", store);
+    CliRun scheduled = ok("jobs", "list", "--state", "scheduled", "--store", store);
     assertThat(scheduled.out().lines().skip(1).toList()).singleElement().asString().startsWith(later + " ");
 
-    Run show = ok("jobs", "show", greeted, "--store", store);
+    CliRun show = ok("jobs", "show", greeted, "--store", store);
     assertThat(show.out()).contains("job        " + greeted).contains("task       demo.greet")
         .contains("state      QUEUED").contains("args       \"ann\"");
-    Run tree = ok("jobs", "tree", greeted, "--store", store);
+    CliRun tree = ok("jobs", "tree", greeted, "--store", store);
     assertThat(tree.out()).contains(greeted).contains("demo.greet");
 
-    Run status = ok("status", "--store", store);
+    CliRun status = ok("status", "--store", store);
     assertThat(status.out()).contains("store: sqlite:" + dir.resolve("jobs.db"));
 
-    Run cancel = ok("jobs", "cancel", later, "--store", store);
+    CliRun cancel = ok("jobs", "cancel", later, "--store", store);
     assertThat(cancel.out()).startsWith(later + " ").containsIgnoringCase("cancelled");
-    Run retry = ok("jobs", "retry", later, "--store", store);
+    CliRun retry = ok("jobs", "retry", later, "--store", store);
     assertThat(retry.out()).contains(later + " QUEUED");
-    Run purge = ok("jobs", "purge", "--store", store);
+    CliRun purge = ok("jobs", "purge", "--store", store);
     assertThat(purge.out()).containsPattern("\\d+ job\\(s\\) purged");
 
-    Run add = ok("schedules", "add", "nightly", "demo.tick", "\"n\"", "--cron", "@daily", "--store", store);
+    CliRun add = ok("schedules", "add", "nightly", "demo.tick", "\"n\"", "--cron", "@daily", "--store", store);
     assertThat(add.out()).startsWith("nightly: ").contains("next tick");
-    Run schedules = ok("schedules", "list", "--store", store);
+    CliRun schedules = ok("schedules", "list", "--store", store);
     assertThat(schedules.out()).startsWith("NAME").contains("nightly").contains("demo.tick");
     assertThat(ok("schedules", "remove", "nightly", "--store", store).out()).contains("nightly removed");
     assertThat(ok("schedules", "list", "--store", store).out()).contains("(no schedules)");
-    Run missing = run("schedules", "remove", "nightly", "--store", store);
+    CliRun missing = CliRun.of("schedules", "remove", "nightly", "--store", store);
     assertThat(missing.code()).isNotZero();
     assertThat(missing.err()).contains("no schedule named 'nightly'");
-    Run noJob = run("jobs", "show", "999999", "--store", store);
+    CliRun noJob = CliRun.of("jobs", "show", "999999", "--store", store);
     assertThat(noJob.code()).isNotZero();
     assertThat(noJob.err()).contains("999999");
   }
 
   @Test
   void examples() {
-    Run spinner = ok("spinner", "--seconds", "1", "--slow", "sleep");
+    CliRun spinner = ok("spinner", "--seconds", "1", "--slow", "sleep");
     assertThat(spinner.out()).contains("Answer: 42");
-    Run primes = ok("primes", "--model", "threads", "--workers", "2");
+    CliRun primes = ok("primes", "--model", "threads", "--workers", "2");
     assertThat(primes.out()).contains("9999999999999917").contains("142702110479723");
-    Run sweep = ok("primes", "sweep", "--models", "threads", "--max-workers", "1", "--runs", "1", "--out",
+    CliRun sweep = ok("primes", "sweep", "--models", "threads", "--max-workers", "1", "--runs", "1", "--out",
         dir.resolve("sweep").toString());
     assertThat(sweep.out()).isNotBlank();
     assertThat(dir.resolve("sweep").resolve("primes-sweep.csv")).exists();
-    Run pc = ok("producer-consumer", "--simple");
+    CliRun pc = ok("producer-consumer", "--simple");
     assertThat(pc.out()).isNotBlank();
-    Run bank = ok("bank", "--model", "threads", "--times", "1000");
+    CliRun bank = ok("bank", "--model", "threads", "--times", "1000");
     assertThat(bank.out()).contains("BankAccount: +100 and -50, 1,000 times each");
-    Run cpu = ok("cpu-scaling", "--models", "sequential,threads", "--workers", "2", "--count", "100000");
+    CliRun cpu = ok("cpu-scaling", "--models", "sequential,threads", "--workers", "2", "--count", "100000");
     assertThat(cpu.out()).contains("compute(): sum of 100,000 random integers").contains("results[0]=");
   }
 
   @Test
   void demo() {
-    Run demo = ok("demo", "--in-process", "--store", dir.resolve("demo.db").toString());
+    CliRun demo = ok("demo", "--in-process", "--store", dir.resolve("demo.db").toString());
     assertThat(demo.out() + demo.err()).containsIgnoringCase("demo");
   }
 
@@ -279,11 +242,11 @@ class CliSmokeTest {
     Child w = spawn("worker", "worker", "--store", store, "--concurrency", "2", "--grace", "5s");
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> w.stderr().contains("consuming [default]"));
-      Run r = ok("enqueue", "demo.greet", "\"ann\"", "--wait", "60s", "--store", store);
+      CliRun r = ok("enqueue", "demo.greet", "\"ann\"", "--wait", "60s", "--store", store);
       assertThat(r.out()).contains("ann");
-      Run list = ok("jobs", "list", "--state", "succeeded", "--store", store);
+      CliRun list = ok("jobs", "list", "--state", "succeeded", "--store", store);
       assertThat(list.out()).contains("demo.greet");
-      Run status = ok("status", "--store", store);
+      CliRun status = ok("status", "--store", store);
       assertThat(status.out()).contains("worker");
     } finally {
       int code = terminate(w);
@@ -301,13 +264,13 @@ class CliSmokeTest {
 
   @Test
   void dashboard() throws Exception {
-    Run token = ok("dashboard", "--new-token");
+    CliRun token = ok("dashboard", "--new-token");
     assertThat(token.out()).startsWith("token ").contains("hash  ");
-    Run hash = runWithInput(new ByteArrayInputStream("correct horse battery".getBytes(StandardCharsets.UTF_8)),
+    CliRun hash = CliRun.withInput(new ByteArrayInputStream("correct horse battery".getBytes(StandardCharsets.UTF_8)),
         "dashboard", "--hash-password");
     assertThat(hash.code()).isZero();
     assertThat(hash.out().strip()).isNotBlank().doesNotContain("correct horse");
-    Run shortPw = runWithInput(new ByteArrayInputStream("short".getBytes(StandardCharsets.UTF_8)), "dashboard",
+    CliRun shortPw = CliRun.withInput(new ByteArrayInputStream("short".getBytes(StandardCharsets.UTF_8)), "dashboard",
         "--hash-password");
     assertThat(shortPw.code()).isEqualTo(2);
     assertThat(shortPw.err()).contains("at least 8 characters");
@@ -345,12 +308,12 @@ class CliSmokeTest {
     try {
       String[] where = {"--name", "smoke", "--run-dir", runDir.toString()};
       await().atMost(Duration.ofSeconds(60)).until(() -> {
-        Run st = run(concat(new String[] {"ctl", "status"}, where));
+        CliRun st = CliRun.of(concat(new String[] {"ctl", "status"}, where));
         return st.code() == 0 && st.out().contains("printer: 1 worker(s) wanted, 1 running");
       });
-      Run scale = ok(concat(new String[] {"ctl", "scale", "printer=2"}, where));
+      CliRun scale = ok(concat(new String[] {"ctl", "scale", "printer=2"}, where));
       assertThat(scale.out()).contains("printer: 1 -> 2 workers");
-      Run reload = ok(concat(new String[] {"ctl", "reload"}, where));
+      CliRun reload = ok(concat(new String[] {"ctl", "reload"}, where));
       assertThat(reload.out()).contains("reloaded");
       assertThat(ok(concat(new String[] {"ctl", "stop"}, where)).out()).contains("stopping");
       assertThat(m.process().waitFor(60, TimeUnit.SECONDS)).as("the master stops after ctl stop").isTrue();

@@ -3,12 +3,18 @@ package dev.spindle.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.AuditLog;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import dev.spindle.testkit.redis.RedisServer;
 import java.lang.reflect.InvocationTargetException;
@@ -16,10 +22,12 @@ import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -123,7 +131,7 @@ class LiveViewersTest {
   void jobsFinishedSinceTheLastTickReachViewersAsOneEvent() {
     try (SqliteJobStore real = SqliteJobStore.open(dir.resolve("feed.db"));
          WebFixture f = new WebFixture(real)) {
-      List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<String> lines = new CopyOnWriteArrayList<>();
       CompletableFuture<HttpResponse<Stream<String>>> stream = f.http.sendAsync(f.request("/api/v1/events",
           WebFixture.VIEWER_TOKEN).header("Accept", "text/event-stream").GET().build(),
           HttpResponse.BodyHandlers.ofLines()).thenApply(r -> {
@@ -131,18 +139,18 @@ class LiveViewersTest {
             return r;
           });
       await().atMost(Duration.ofSeconds(30)).until(() -> lines.contains("event: stats"));
-      java.time.Instant now = java.time.Instant.now();
+      Instant now = Instant.now();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        ids.add(real.enqueue(List.of(new dev.spindle.queue.spi.NewJob("t.feed", "1", "q", 0, now, null,
-            dev.spindle.queue.JobPolicy.defaults(), now))).get(0).jobId());
+        ids.add(real.enqueue(List.of(new NewJob("t.feed", "1", "q", 0, now, null,
+            JobPolicy.defaults(), now))).get(0).jobId());
       }
-      real.heartbeat(new dev.spindle.queue.spi.WorkerRecord("w1", "w", "host", 1, List.of("q"), 3, "THREADS",
+      real.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("q"), 3, "THREADS",
           "RUNNING", now, now, now.plusSeconds(600), 0, 0, 0, 0));
-      List<dev.spindle.queue.spi.Completion> done = new ArrayList<>();
-      for (dev.spindle.queue.JobInfo j : real.claim(new dev.spindle.queue.spi.ClaimRequest("w1", List.of("q"), 3,
+      List<Completion> done = new ArrayList<>();
+      for (JobInfo j : real.claim(new ClaimRequest("w1", List.of("q"), 3,
           now)).jobs()) {
-        done.add(dev.spindle.queue.spi.Completion.succeeded(j.id(), j.fence(), "w1", "2"));
+        done.add(Completion.succeeded(j.id(), j.fence(), "w1", "2"));
       }
       real.complete(done, now);
       // one "jobs" event names all three (they finished before one tick), not one event per job

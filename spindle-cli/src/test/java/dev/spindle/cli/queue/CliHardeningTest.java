@@ -2,16 +2,12 @@ package dev.spindle.cli.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spindle.cli.SpindleCli;
+import dev.spindle.cli.CliRun;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobStore;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,41 +27,9 @@ class CliHardeningTest {
 
   private String store;
 
-  /** What one run printed and returned. */
-  private record Run(int code, String out, String err) {}
-
   @BeforeEach
   void setUp() {
     store = "sqlite:" + dir.resolve("jobs.db");
-  }
-
-  private Run run(String... args) {
-    return runWithInput(new ByteArrayInputStream(new byte[0]), args);
-  }
-
-  private Run runWithInput(InputStream stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    InputStream oldIn = System.in;
-    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-    System.setOut(o);
-    System.setErr(e);
-    System.setIn(stdin);
-    int code;
-    try {
-      var cl = SpindleCli.commandLine();
-      cl.setOut(new PrintWriter(o, true));
-      cl.setErr(new PrintWriter(e, true));
-      code = cl.execute(args);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-      System.setIn(oldIn);
-    }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private List<JobInfo> jobs() {
@@ -76,13 +40,13 @@ class CliHardeningTest {
 
   @Test
   void hugeOrOverflowingDurationsAndFarRunTimesGetAClearError() {
-    Run r = run("enqueue", "demo.greet", "\"x\"", "--store", store, "--delay", "9223372036854775807s");
+    CliRun r = CliRun.of("enqueue", "demo.greet", "\"x\"", "--store", store, "--delay", "9223372036854775807s");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("too long: at most 36525 days").doesNotContain("overflow");
-    r = run("enqueue", "demo.greet", "\"x\"", "--store", store, "--delay", "99999999999999999999999d");
+    r = CliRun.of("enqueue", "demo.greet", "\"x\"", "--store", store, "--delay", "99999999999999999999999d");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("too long");
-    r = run("enqueue", "demo.greet", "\"x\"", "--store", store, "--at", "2400-01-01T00:00:00Z");
+    r = CliRun.of("enqueue", "demo.greet", "\"x\"", "--store", store, "--at", "2400-01-01T00:00:00Z");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("too far ahead").contains("36525 days");
     assertThat(jobs()).isEmpty();
@@ -90,38 +54,38 @@ class CliHardeningTest {
 
   @Test
   void aBadStoreParameterListsTheAllowedValues() {
-    Run r = run("enqueue", "demo.greet", "\"x\"", "--store", store + "?durability=bogus");
+    CliRun r = CliRun.of("enqueue", "demo.greet", "\"x\"", "--store", store + "?durability=bogus");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("durability must be one of [normal, full]").doesNotContain("No enum constant");
   }
 
   @Test
   void argumentsTheTaskCannotHoldExactlyAreRefusedAtEnqueue() {
-    Run r = run("enqueue", "primes.check", "1.5", "--store", store);
+    CliRun r = CliRun.of("enqueue", "primes.check", "1.5", "--store", store);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("1.5 is not a whole number").contains("Long");
-    r = run("enqueue", "primes.check", "null", "--store", store);
+    r = CliRun.of("enqueue", "primes.check", "null", "--store", store);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("null is not a Long");
-    r = run("enqueue", "primes.check", "--store", store);
+    r = CliRun.of("enqueue", "primes.check", "--store", store);
     assertThat(r.code()).as("no ARGS means null").isEqualTo(2);
     assertThat(jobs()).isEmpty();
-    assertThat(run("enqueue", "primes.check", "97", "--store", store).code()).isZero();
+    assertThat(CliRun.of("enqueue", "primes.check", "97", "--store", store).code()).isZero();
     assertThat(jobs()).extracting(JobInfo::argsJson).containsExactly("97");
   }
 
   @Test
   void inputEchoedInErrorsIsBoundedAndEscaped() {
     String hostile = "\u001b[31mred" + "x".repeat(100_000);
-    Run r = run("enqueue", hostile, "1", "--store", store);
+    CliRun r = CliRun.of("enqueue", hostile, "1", "--store", store);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).doesNotContain("\u001b").contains("\\u001b[31mred").contains("more characters");
     assertThat(r.err().length()).isLessThan(1500);
-    r = run("enqueue", "demo.greet", "\"x\"", "--store", store, "--delay", hostile);
+    r = CliRun.of("enqueue", "demo.greet", "\"x\"", "--store", store, "--delay", hostile);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).doesNotContain("\u001b").contains("\\u001b");
     assertThat(r.err().length()).isLessThan(1500);
-    r = run("status", "--store", store, "--bogus-option-\u001b]0;title\u0007");
+    r = CliRun.of("status", "--store", store, "--bogus-option-\u001b]0;title\u0007");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).doesNotContain("\u001b").doesNotContain("\u0007");
   }
@@ -131,16 +95,16 @@ class CliHardeningTest {
     Path f = dir.resolve("args.json");
     String big = "\"" + "y".repeat(200_000) + "\""; // more than a command line can carry
     Files.writeString(f, big);
-    Run r = run("enqueue", "demo.greet", "--args-file", f.toString(), "--store", store);
+    CliRun r = CliRun.of("enqueue", "demo.greet", "--args-file", f.toString(), "--store", store);
     assertThat(r.code()).as(r.err()).isZero();
-    r = runWithInput(new ByteArrayInputStream("\"from stdin\"".getBytes(StandardCharsets.UTF_8)),
+    r = CliRun.withInput(new ByteArrayInputStream("\"from stdin\"".getBytes(StandardCharsets.UTF_8)),
         "enqueue", "demo.greet", "--args-file", "-", "--store", store);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(jobs()).extracting(JobInfo::argsJson).containsExactlyInAnyOrder(big, "\"from stdin\"");
-    r = run("enqueue", "demo.greet", "\"x\"", "--args-file", f.toString(), "--store", store);
+    r = CliRun.of("enqueue", "demo.greet", "\"x\"", "--args-file", f.toString(), "--store", store);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("either as ARGS or with --args-file");
-    r = run("enqueue", "demo.greet", "--args-file", dir.resolve("missing.json").toString(), "--store", store);
+    r = CliRun.of("enqueue", "demo.greet", "--args-file", dir.resolve("missing.json").toString(), "--store", store);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("cannot read --args-file");
   }
@@ -151,7 +115,7 @@ class CliHardeningTest {
         new String[] {"jobs", "list"}, new String[] {"worker"})) {
       String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd),
           java.util.stream.Stream.of("--store", "memory:x")).toArray(String[]::new);
-      Run r = run(args);
+      CliRun r = CliRun.of(args);
       assertThat(r.code()).as(String.join(" ", cmd)).isEqualTo(2);
       assertThat(r.err()).contains("store inside this one process");
       assertThat(r.out()).doesNotContainPattern("^\\d+\\s*$");
@@ -160,10 +124,10 @@ class CliHardeningTest {
 
   @Test
   void listLimitsAndWatchIntervalsAreChecked() {
-    assertThat(run("jobs", "list", "-n", "0", "--store", store).err()).contains("-n/--limit must be within 1..");
-    assertThat(run("jobs", "list", "-n", "-1", "--store", store).code()).isEqualTo(2);
-    assertThat(run("jobs", "list", "-n", "5", "--store", store).code()).isZero();
-    Run r = run("status", "--watch", "1ms", "--store", store);
+    assertThat(CliRun.of("jobs", "list", "-n", "0", "--store", store).err()).contains("-n/--limit must be within 1..");
+    assertThat(CliRun.of("jobs", "list", "-n", "-1", "--store", store).code()).isEqualTo(2);
+    assertThat(CliRun.of("jobs", "list", "-n", "5", "--store", store).code()).isZero();
+    CliRun r = CliRun.of("status", "--watch", "1ms", "--store", store);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--watch must be at least 100ms");
   }

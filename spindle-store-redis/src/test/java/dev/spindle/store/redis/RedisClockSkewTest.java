@@ -1,31 +1,12 @@
 package dev.spindle.store.redis;
 
 import dev.spindle.queue.spi.JobStore;
-import dev.spindle.testkit.redis.RedisServer;
 import dev.spindle.testkit.store.ClockSkewContract;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /** Skewed worker and producer clocks on a real redis-server (the scripts read Redis TIME). */
 class RedisClockSkewTest extends ClockSkewContract {
-  private static final AtomicInteger NAMESPACES = new AtomicInteger();
-  private static RedisServer redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServer.builder().appendOnly(false).start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
-
   @Override
   protected JobStore openStore() {
-    return RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=skew-"
-        + NAMESPACES.incrementAndGet() + "&watchdog=200ms", Map.of()));
+    return SharedRedis.open("skew", null);
   }
 }

@@ -7,11 +7,8 @@ import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.Script;
-import dev.spindle.testkit.redis.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,17 +17,6 @@ import org.junit.jupiter.api.Test;
  * table.
  */
 class RedisStateMachineTest {
-  private static RedisServer redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServer.builder().appendOnly(false).start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   private static List<String> javaTransitions() {
     List<String> out = new ArrayList<>();
@@ -55,7 +41,7 @@ class RedisStateMachineTest {
         + "for from in pairs(ALLOWED) do out[#out + 1] = 'state:' .. from end\n"
         + "return out";
     @SuppressWarnings("unchecked")
-    List<String> lua = (List<String>) redis.command("EVAL", body, "1", "{sm}:");
+    List<String> lua = (List<String>) SharedRedis.server().command("EVAL", body, "1", "{sm}:");
     List<String> expected = new ArrayList<>(javaTransitions());
     for (JobState s : JobState.values()) {
       expected.add("state:" + s);
@@ -74,7 +60,7 @@ class RedisStateMachineTest {
         + "for p, by in pairs(EFFECT) do for s, e in pairs(by) do out[#out + 1] = p .. ':' .. s .. '=' .. e end end\n"
         + "return out";
     @SuppressWarnings("unchecked")
-    List<String> lua = (List<String>) redis.command("EVAL", body, "1", "{sm}:");
+    List<String> lua = (List<String>) SharedRedis.server().command("EVAL", body, "1", "{sm}:");
     List<String> expected = new ArrayList<>();
     for (DependencyPolicy p : DependencyPolicy.values()) {
       for (JobState end : JobState.terminalStates()) {

@@ -23,16 +23,13 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
-import dev.spindle.testkit.redis.RedisServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,25 +42,14 @@ import org.junit.jupiter.api.Test;
 class RedisWorkflowTest {
   private static final Instant T0 = Instant.parse("2030-01-07T10:00:00Z");
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
-  private static RedisServer redis;
 
   private RedisJobStore store;
   private String ns;
 
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServer.builder().appendOnly(false).start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
-
   @BeforeEach
   void open() {
     ns = "wfr-" + NAMESPACES.incrementAndGet();
-    store = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=" + ns + "&watchdog=200ms",
+    store = RedisJobStore.open(RedisStoreConfig.fromUrl(SharedRedis.server().url() + "/0?namespace=" + ns + "&watchdog=200ms",
         Map.of()));
     store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of(JobOptions.DEFAULT_QUEUE), 64, "THREADS",
         "RUNNING", T0, T0, T0.plus(Duration.ofHours(1)), 0, 0, 0, 0));
@@ -119,7 +105,7 @@ class RedisWorkflowTest {
 
   @SuppressWarnings("unchecked")
   private List<String> keys(String pattern) {
-    return (List<String>) redis.command("KEYS", "{" + ns + "}:" + pattern);
+    return (List<String>) SharedRedis.server().command("KEYS", "{" + ns + "}:" + pattern);
   }
 
   @Test
@@ -237,7 +223,7 @@ class RedisWorkflowTest {
     assertThat(keys("wt:" + ids.get(3))).isEmpty();
     assertThat(store.dependencyEdges(ids.get(0))).isEmpty();
     assertThat(store.dependencyEdges(ids.get(4))).isEmpty();
-    assertThat(redis.command("HEXISTS", "{" + ns + "}:dn:" + Long.parseLong(ids.get(0)) / 64, ids.get(0)))
+    assertThat(SharedRedis.server().command("HEXISTS", "{" + ns + "}:dn:" + Long.parseLong(ids.get(0)) / 64, ids.get(0)))
         .isEqualTo(0L);
     assertThat(store.purge(JobFilter.all())).isEqualTo(4);
     assertThat(keys("wt:*")).isEmpty();

@@ -16,6 +16,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
@@ -341,10 +342,10 @@ public abstract class QueueControlContract {
     List<JobInfo> held = claim(1, "a");
     store.complete(List.of(Completion.succeeded(a, held.get(0).fence(), "w1", "1")), T0.plusSeconds(2));
     control.pauseQueue("b");
-    dev.spindle.queue.spi.LiveView.Request all = new dev.spindle.queue.spi.LiveView.Request(0, 100,
+    LiveView.Request all = new LiveView.Request(0, 100,
         T0.minusSeconds(3600), T0.plusSeconds(3600), true);
-    dev.spindle.queue.spi.LiveView v = store.liveView(all);
-    dev.spindle.queue.spi.LiveView w = dev.spindle.queue.spi.LiveView.compose(store, all);
+    LiveView v = store.liveView(all);
+    LiveView w = LiveView.compose(store, all);
     assertThat(v.workers()).isEqualTo(w.workers());
     assertThat(v.pausedQueues()).containsExactly("b");
     assertThat(ids(v.finished().jobs())).containsExactly(a);
@@ -353,14 +354,14 @@ public abstract class QueueControlContract {
     assertThat(v.minutes()).isEqualTo(w.minutes()).isNotEmpty();
     assertThat(v.queues()).isEqualTo(store.inspector().queueSummaries());
     assertThat(v.oldestWaiting()).isEqualTo(store.statistics().oldestWaiting()).contains(T0);
-    dev.spindle.queue.spi.LiveView cheap = store.liveView(new dev.spindle.queue.spi.LiveView.Request(-1, 100,
+    LiveView cheap = store.liveView(new LiveView.Request(-1, 100,
         T0, T0, false));
     assertThat(cheap.queues()).isNull();
     assertThat(cheap.oldestWaiting()).isNull();
     assertThat(cheap.finished().jobs()).isEmpty();
     assertThat(cheap.finished().cursor()).isEqualTo(store.finishCursor());
     assertThat(cheap.minutes()).isEmpty();
-    assertThat(store.liveView(new dev.spindle.queue.spi.LiveView.Request(v.finishCursor(), 100, T0, T0, false))
+    assertThat(store.liveView(new LiveView.Request(v.finishCursor(), 100, T0, T0, false))
         .finished().jobs()).isEmpty();
   }
 }
