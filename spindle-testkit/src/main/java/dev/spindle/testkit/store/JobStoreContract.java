@@ -1132,7 +1132,13 @@ public abstract class JobStoreContract {
     JobHandle<String> h = q.enqueue(StoreContractTasks.BLOCK, g);
     arrived(g);
     assertThat(h.cancel()).isTrue();
-    clock.advance(Duration.ofSeconds(1)); // the next heartbeat picks up the request
+    // the next heartbeat picks up the request: the manual clock moves on until one has (a heartbeat
+    // that was running when the clock moved schedules its successor on the moved clock, so one
+    // step alone can leave the worker waiting for a time that never comes)
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+      clock.advance(Duration.ofSeconds(1));
+      return store.find(h.id()).map(JobInfo::state).orElse(null) == JobState.CANCELLED;
+    });
     assertThat(h.await(WAIT).state()).isEqualTo(JobState.CANCELLED);
     assertThatThrownBy(() -> h.result(WAIT)).isInstanceOf(CancellationException.class);
     eventually(() -> assertThat(w.stats().cancelled()).isEqualTo(1));
