@@ -60,9 +60,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A job store on Redis 6.2+ (or Valkey), standalone or Cluster, through Lettuce: the broker for
- * queues shared by many machines, with the semantics of every other store (it passes the same
- * contract suite, {@code dev.spindle.testkit.store.JobStoreContract}).
+ * A job store on Redis 6.2+ (Valkey should work but is not tested), standalone or Cluster, through
+ * Lettuce: the broker for queues shared by many machines, with the semantics of every other store
+ * (it passes the same contract suite, {@code dev.spindle.testkit.store.JobStoreContract}).
  *
  * <pre>{@code
  * try (RedisJobStore store = RedisJobStore.open(RedisStoreConfig.fromEnvironment())) {   // SPINDLE_REDIS_URL
