@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,8 +62,10 @@ public final class Coordinator implements AutoCloseable {
   private Coordinator(CoordinationBackend backend, Settings settings) {
     this.backend = backend;
     this.settings = settings;
-    this.scheduler = Executors.newScheduledThreadPool(2,
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2,
         Thread.ofPlatform().daemon().name("spindle-coordination-", 0).factory());
+    s.setRemoveOnCancelPolicy(true); // a released lease's renewal leaves the queue at once
+    this.scheduler = s;
     byte[] r = new byte[4];
     ThreadLocalRandom.current().nextBytes(r);
     this.processTag = ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
