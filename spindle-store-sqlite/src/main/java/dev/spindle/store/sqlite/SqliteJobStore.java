@@ -2,11 +2,9 @@ package dev.spindle.store.sqlite;
 
 import dev.spindle.PayloadException;
 import dev.spindle.queue.DependencyPolicy;
-import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
-import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
@@ -42,7 +40,6 @@ import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
-import dev.spindle.store.sqlite.internal.FilterSql;
 import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
@@ -57,16 +54,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -114,7 +107,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     FULL
   }
 
-  private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
+  static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
       + " unique_key, created_at, run_at, policy_id, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
@@ -125,9 +118,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
   private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
   private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
-  private static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
-  private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
-  private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
+  static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
+  static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
+  static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
   private final Path file;
   private final Settings settings;
@@ -141,6 +134,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final Dependencies deps = new Dependencies((c, id, error, now) ->
       finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
   private volatile boolean closed;
+  private final SqliteInspector inspector;
+  private final SqliteControl control;
+  private final SqliteStatistics statistics;
+  private final SqliteSchedules schedules;
+  private final SqliteRetention retention;
+  private final SqliteWorkers workers;
 
   /**
    * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
@@ -167,6 +166,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       throw e;
     }
     this.poller = new ChangePoller(db, b.wakeupInterval.toNanos(), listeners);
+    this.inspector = new SqliteInspector(this, db, clock, listeners, deps);
+    this.schedules = new SqliteSchedules(db, listeners);
+    this.control = new SqliteControl(this, db, clock, listeners);
+    this.statistics = new SqliteStatistics(db);
+    this.retention = new SqliteRetention(db, clock);
+    this.workers = new SqliteWorkers(this, db, clock, listeners);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
@@ -244,18 +249,18 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return p;
   }
 
-  private static long micros(Duration d) {
+  static long micros(Duration d) {
     if (d.getSeconds() >= Long.MAX_VALUE / 4_000_000L) {
       return Long.MAX_VALUE / 4; // saturate: no stored duration may overflow
     }
     return Math.min(d.toNanos() / 1000, Long.MAX_VALUE / 4);
   }
 
-  private static long micros(Instant t) {
+  static long micros(Instant t) {
     return JobRows.micros(t);
   }
 
-  private JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
+  JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
     return JobRows.read(rs, id -> policy(c, id));
   }
 
@@ -274,7 +279,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   /** Before deleting jobs: records the highest id so far, so no id is ever handed out twice. */
-  private static void raiseIdFloor(Db.Conn c) throws SQLException {
+  static void raiseIdFloor(Db.Conn c) throws SQLException {
     c.ps("UPDATE spindle_meta SET value = max(value, coalesce((SELECT max(id) FROM spindle_jobs), 0))"
         + " WHERE key = 'job_id'").executeUpdate();
   }
@@ -515,7 +520,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     });
   }
 
-  private static long parseIdOrNeg(String id) {
+  static long parseIdOrNeg(String id) {
     try {
       return Long.parseLong(id);
     } catch (NumberFormatException e) {
@@ -596,7 +601,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
    * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
    * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
    */
-  private void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
+  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
       String deadReason, String ttl) throws SQLException {
     JobState.checkTransition(Long.toString(id), from, to);
     long seq = meta(c, "finish_seq") + 1;
@@ -617,26 +622,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           + " although this transaction read it so; the database was changed outside the store");
     }
     setMeta(c, "finish_seq", seq);
-    addStats(c, now, Map.of(to == JobState.CANCELLED ? MinuteStats.CANCELLED
+    SqliteStatistics.addStats(c, now, Map.of(to == JobState.CANCELLED ? MinuteStats.CANCELLED
         : to == JobState.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED, 1L));
     deps.ended(c, id, now);
-  }
-
-  /** Adds to this minute's counters (see {@link MinuteStats}), inside the caller's transaction. */
-  private static void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
-    if (counters.isEmpty()) {
-      return;
-    }
-    PreparedStatement ps = c.ps("INSERT INTO spindle_stats (minute, counter, n) VALUES (?, ?, ?)"
-        + " ON CONFLICT (minute, counter) DO UPDATE SET n = n + excluded.n");
-    long minute = MinuteStats.minuteOf(now);
-    for (Map.Entry<Integer, Long> e : counters.entrySet()) {
-      ps.setLong(1, minute);
-      ps.setInt(2, e.getKey());
-      ps.setLong(3, e.getValue());
-      ps.addBatch();
-    }
-    ps.executeBatch();
   }
 
   // ---------------------------------------------------------------- claim and complete
@@ -697,7 +685,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
     if (!claimed.isEmpty()) {
       stats.put(MinuteStats.STARTED, (long) claimed.size());
-      addStats(c, at, stats);
+      SqliteStatistics.addStats(c, at, stats);
     }
     Instant next = null;
     if (remaining > 0) {
@@ -712,7 +700,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return new ClaimResult(claimed, next);
   }
 
-  private static Map<String, Integer> limits(Db.Conn c) throws SQLException {
+  static Map<String, Integer> limits(Db.Conn c) throws SQLException {
     Map<String, Integer> m = new HashMap<>();
     try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
       while (rs.next()) {
@@ -906,7 +894,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       applied.add(ok);
     }
-    addStats(c, sc.now(), stats);
+    SqliteStatistics.addStats(c, sc.now(), stats);
     setMeta(c, "finish_seq", seq);
     if (deps.any(c)) {
       List<Long> ends = new ArrayList<>();
@@ -927,276 +915,43 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ps.setLong(from + 2, id);
   }
 
-  // ---------------------------------------------------------------- workers
+  // ---------------------------------------------------------------- workers (see SqliteWorkers)
 
   @Override
   public HeartbeatResult heartbeat(WorkerRecord reported) {
-    return db.write("heartbeat of worker " + reported.id(), c -> {
-      StoreClock sc = StoreClock.read(clock, reported.heartbeatAt());
-      WorkerRecord w = reported.onStoreClock(sc);
-      PreparedStatement up = c.ps("INSERT INTO spindle_workers (id, name, host, pid, queues, concurrency, model,"
-          + " state, started_at, heartbeat_at, lease_until, running, processed, failed, rate)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-          + " state = excluded.state, heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until,"
-          + " running = excluded.running, processed = excluded.processed, failed = excluded.failed,"
-          + " rate = excluded.rate");
-      up.setString(1, w.id());
-      up.setString(2, w.name());
-      up.setString(3, w.host());
-      up.setLong(4, w.pid());
-      up.setString(5, String.join(",", w.queues()));
-      up.setInt(6, w.concurrency());
-      up.setString(7, w.model());
-      up.setString(8, w.state());
-      up.setLong(9, micros(w.startedAt()));
-      up.setLong(10, micros(w.heartbeatAt()));
-      up.setLong(11, micros(w.leaseUntil()));
-      up.setInt(12, w.running());
-      up.setLong(13, w.processed());
-      up.setLong(14, w.failed());
-      up.setDouble(15, w.ratePerSecond());
-      up.executeUpdate();
-      PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
-          + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
-      skew.setString(1, w.id());
-      skew.setLong(2, micros(w.clockSkew()));
-      skew.executeUpdate();
-      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
-          + JobRows.RUNNING + " AND worker_id = ?");
-      held.setString(1, w.id());
-      Set<String> ids = new HashSet<>();
-      Set<String> cancel = new HashSet<>();
-      try (ResultSet rs = held.executeQuery()) {
-        while (rs.next()) {
-          String id = Long.toString(rs.getLong(1));
-          ids.add(id);
-          if (rs.getInt(2) != 0) {
-            cancel.add(id);
-          }
-        }
-      }
-      return new HeartbeatResult(ids, cancel, sc.now());
-    });
+    return workers.heartbeat(reported);
   }
 
   @Override
   public void deregisterWorker(String workerId, Instant callerNow) {
-    int released = db.write("deregister worker " + workerId, c -> {
-      Instant now = clock.instant();
-      PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
-      del.setString(1, workerId);
-      del.executeUpdate();
-      PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
-      delSkew.setString(1, workerId);
-      delSkew.executeUpdate();
-      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + JobRows.RUNNING
-          + " AND worker_id = ?");
-      sel.setString(1, workerId);
-      List<long[]> held = new ArrayList<>();
-      try (ResultSet rs = sel.executeQuery()) {
-        while (rs.next()) {
-          held.add(new long[] {rs.getLong(1), rs.getInt(2)});
-        }
-      }
-      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
-          + ", attempt = max(attempt - 1, 0), run_at = ?,"
-          + " cancel_requested = 0 WHERE id = ? AND state = " + JobRows.RUNNING);
-      for (long[] h : held) {
-        if (h[1] != 0) {
-          finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
-        } else {
-          rel.setLong(1, micros(now));
-          rel.setLong(2, h[0]);
-          rel.executeUpdate();
-        }
-      }
-      return held.size();
-    });
-    if (released > 0) {
-      listeners.fire();
-    }
+    workers.deregisterWorker(workerId, callerNow);
   }
 
   @Override
   public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
-    Instant now = clock.instant();
-    long t = micros(now);
-    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
-        + " AND NOT EXISTS (SELECT 1 FROM"
-        + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) LIMIT ?";
-    boolean any = db.read("look for expired leases", c -> {
-      PreparedStatement ps = c.ps(orphaned);
-      ps.setLong(1, t);
-      ps.setInt(2, 1);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return true;
-        }
-      }
-      PreparedStatement w = c.ps("SELECT 1 FROM spindle_workers WHERE lease_until <= ? LIMIT 1");
-      w.setLong(1, t);
-      try (ResultSet rs = w.executeQuery()) {
-        return rs.next();
-      }
-    });
-    if (!any) {
-      return List.of();
-    }
-    List<JobInfo> out = db.write("reclaim jobs of dead workers", c -> {
-      PreparedStatement ps = c.ps("SELECT j.id, j.lost, j.cancel_requested, p.max_lost, j.worker_id FROM spindle_jobs j"
-          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = " + JobRows.RUNNING
-          + " AND NOT EXISTS (SELECT 1 FROM"
-          + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?");
-      ps.setLong(1, t);
-      ps.setInt(2, limit);
-      List<Object[]> rows = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
-        }
-      }
-      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
-          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + JobRows.RUNNING);
-      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
-          + JobRows.RUNNING);
-      List<Long> ids = new ArrayList<>();
-      for (Object[] r : rows) {
-        long id = (Long) r[0];
-        int lost = (Integer) r[1] + 1;
-        boolean cancel = (Integer) r[2] != 0;
-        int maxLost = (Integer) r[3];
-        if (cancel) {
-          strike.setLong(1, id);
-          strike.executeUpdate();
-          finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, RESULT_TTL);
-        } else if (lost >= maxLost) {
-          strike.setLong(1, id);
-          strike.executeUpdate();
-          String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
-              + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
-          finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, FAILURE_TTL);
-        } else {
-          requeue.setLong(1, t);
-          requeue.setLong(2, id);
-          requeue.executeUpdate();
-        }
-        ids.add(id);
-      }
-      PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
-          + " FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
-      gone.setLong(1, t);
-      if (gone.executeUpdate() > 0) {
-        c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
-      }
-      List<JobInfo> snapshots = new ArrayList<>(ids.size());
-      PreparedStatement get = c.ps(JOB_BY_ID);
-      for (long id : ids) {
-        get.setLong(1, id);
-        try (ResultSet rs = get.executeQuery()) {
-          if (rs.next()) {
-            snapshots.add(row(c, rs));
-          }
-        }
-      }
-      return snapshots;
-    });
-    if (!out.isEmpty()) {
-      listeners.fire();
-    }
-    return out;
+    return workers.reclaimExpired(callerNow, limit);
   }
 
-  // ---------------------------------------------------------------- schedules
+  // ---------------------------------------------------------------- schedules (see SqliteSchedules)
 
   @Override
   public ScheduleRecord saveSchedule(ScheduleRecord s) {
-    ScheduleRecord[] changed = new ScheduleRecord[1];
-    ScheduleRecord r = db.write("save schedule " + s.name(), c -> {
-      changed[0] = null;
-      Optional<ScheduleRecord> existing = schedule(c, s.name());
-      if (existing.isPresent() && existing.get().definition().equals(s.definition())) {
-        return existing.get();
-      }
-      PreparedStatement ps = c.ps("INSERT INTO spindle_schedules (name, definition, next_fire_at, last_fire_at,"
-          + " version, created_at) VALUES (?, ?, ?, NULL, 1, ?) ON CONFLICT (name) DO UPDATE SET"
-          + " definition = excluded.definition, next_fire_at = excluded.next_fire_at, version = version + 1");
-      ps.setString(1, s.name());
-      ps.setString(2, s.definition());
-      ps.setLong(3, micros(s.nextFireAt()));
-      ps.setLong(4, micros(s.createdAt()));
-      ps.executeUpdate();
-      changed[0] = schedule(c, s.name()).orElseThrow();
-      return changed[0];
-    });
-    if (changed[0] != null) {
-      listeners.fire();
-    }
-    return r;
-  }
-
-  private static Optional<ScheduleRecord> schedule(Db.Conn c, String name) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
-        + " FROM spindle_schedules WHERE name = ?");
-    ps.setString(1, name);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(scheduleRow(rs)) : Optional.empty();
-    }
-  }
-
-  private static ScheduleRecord scheduleRow(ResultSet rs) throws SQLException {
-    long last = rs.getLong(4);
-    Instant lastAt = rs.wasNull() ? null : JobRows.instant(last);
-    return new ScheduleRecord(rs.getString(1), rs.getString(2), JobRows.instant(rs.getLong(3)), lastAt,
-        rs.getLong(5), JobRows.instant(rs.getLong(6)));
+    return schedules.saveSchedule(s);
   }
 
   @Override
   public boolean deleteSchedule(String name) {
-    boolean removed = db.write("delete schedule " + name, c -> {
-      PreparedStatement ps = c.ps("DELETE FROM spindle_schedules WHERE name = ?");
-      ps.setString(1, name);
-      boolean gone = ps.executeUpdate() > 0;
-      PreparedStatement mark = c.ps("DELETE FROM spindle_paused_schedules WHERE name = ?");
-      mark.setString(1, name);
-      mark.executeUpdate();
-      return gone;
-    });
-    if (removed) {
-      listeners.fire();
-    }
-    return removed;
+    return schedules.deleteSchedule(name);
   }
 
   @Override
   public List<ScheduleRecord> schedules() {
-    return db.read("list schedules", c -> {
-      List<ScheduleRecord> out = new ArrayList<>();
-      try (ResultSet rs = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
-          + " FROM spindle_schedules ORDER BY name").executeQuery()) {
-        while (rs.next()) {
-          out.add(scheduleRow(rs));
-        }
-      }
-      return out;
-    });
+    return schedules.schedules();
   }
 
   @Override
   public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
-    return db.read("list due schedules", c -> {
-      PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
-          + " FROM spindle_schedules WHERE next_fire_at <= ? AND name NOT IN (SELECT name FROM"
-          + " spindle_paused_schedules) ORDER BY next_fire_at, name LIMIT ?");
-      ps.setLong(1, micros(now));
-      ps.setInt(2, limit);
-      List<ScheduleRecord> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(scheduleRow(rs));
-        }
-      }
-      return out;
-    });
+    return schedules.dueSchedules(now, limit);
   }
 
   @Override
@@ -1230,78 +985,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return fired;
   }
 
-  // ---------------------------------------------------------------- retention
+  // ---------------------------------------------------------------- retention (see SqliteRetention)
 
   @Override
   public int purgeExpired(Instant callerNow, RetentionLimits limits) {
-    long t = micros(clock.instant());
-    long[] work = db.read("check retention", c -> {
-      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
-          + " AND"
-          + " expires_at <= ? LIMIT 1)");
-      ex.setLong(1, t);
-      long expired;
-      try (ResultSet rs = ex.executeQuery()) {
-        rs.next();
-        expired = rs.getLong(1);
-      }
-      return new long[] {expired, count(c, JobRows.IS_SUCCESS_LIKE), count(c, JobRows.IS_FAILURE_LIKE)};
-    });
-    long keptFrom = MinuteStats.minuteOf(clock.instant()) - MinuteStats.KEPT.toSeconds();
-    boolean oldStats = db.read("check statistics retention", c -> {
-      PreparedStatement ps = c.ps("SELECT 1 FROM spindle_stats WHERE minute < ? LIMIT 1");
-      ps.setLong(1, keptFrom);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    });
-    if (oldStats) {
-      db.write("apply statistics retention", c -> {
-        PreparedStatement ps = c.ps("DELETE FROM spindle_stats WHERE minute < ?");
-        ps.setLong(1, keptFrom);
-        return ps.executeUpdate();
-      });
-    }
-    long overOk = work[1] - limits.maxSucceeded();
-    long overFailed = work[2] - limits.maxFailed();
-    if (work[0] == 0 && overOk <= 0 && overFailed <= 0) {
-      return 0;
-    }
-    return db.write("apply retention", c -> {
-      raiseIdFloor(c);
-      int left = limits.batch();
-      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
-          + " " + JobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
-      del.setLong(1, t);
-      del.setInt(2, left);
-      int deleted = del.executeUpdate();
-      left -= deleted;
-      long ok = count(c, JobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
-      if (left > 0 && ok > 0) {
-        int n = deleteOldest(c, JobRows.IS_SUCCESS_LIKE, (int) Math.min(ok, left));
-        deleted += n;
-        left -= n;
-      }
-      long bad = count(c, JobRows.IS_FAILURE_LIKE) - limits.maxFailed();
-      if (left > 0 && bad > 0) {
-        deleted += deleteOldest(c, JobRows.IS_FAILURE_LIKE, (int) Math.min(bad, left));
-      }
-      return deleted;
-    });
-  }
-
-  private static long count(Db.Conn c, String where) throws SQLException {
-    try (ResultSet rs = c.ps("SELECT count(*) FROM spindle_jobs WHERE " + where).executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static int deleteOldest(Db.Conn c, String where, int n) throws SQLException {
-    PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE " + where
-        + " ORDER BY finish_seq LIMIT ?)");
-    ps.setInt(1, n);
-    return ps.executeUpdate();
+    return retention.purgeExpired(callerNow, limits);
   }
 
   // ---------------------------------------------------------------- change signal
@@ -1346,87 +1034,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       long cursor = meta(c, "finish_seq");
       FinishedBatch feed = r.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
           : finishedIn(c, r.feedAfter(), r.feedLimit());
-      return new LiveView(workersIn(c), pausedIn(c), feed, cursor,
-          r.statsFrom().isBefore(r.statsTo()) ? minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
-          r.counts() ? summariesIn(c) : null, r.counts() ? oldestIn(c) : null);
-    });
-  }
-
-  // ---------------------------------------------------------------- statistics, schedule pausing
-
-  @Override
-  public List<MinuteStats> minutes(Instant from, Instant to) {
-    if (!from.isBefore(to)) {
-      return List.of();
-    }
-    return db.read("read statistics", c -> minutesIn(c, from, to));
-  }
-
-  private List<MinuteStats> minutesIn(Db.Conn c, Instant from, Instant to) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT minute, counter, n FROM spindle_stats WHERE minute >= ? AND minute < ?"
-        + " ORDER BY minute");
-    ps.setLong(1, MinuteStats.minuteOf(from));
-    ps.setLong(2, to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0));
-    Map<Long, Map<Integer, Long>> byMinute = new TreeMap<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3));
-      }
-    }
-    List<MinuteStats> out = new ArrayList<>();
-    byMinute.forEach((m, cs) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), cs)));
-    return out;
-  }
-
-  @Override
-  public Optional<Instant> oldestWaiting() {
-    return db.read("find the oldest waiting job", c -> oldestIn(c));
-  }
-
-  private Optional<Instant> oldestIn(Db.Conn c) throws SQLException {
-    try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
-        + " WHERE state = " + JobRows.QUEUED + ")").executeQuery()) {
-      return rs.next() ? Optional.of(JobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();
-    }
-  }
-
-  @Override
-  public boolean pauseSchedule(String name) {
-    return markSchedule(name, true);
-  }
-
-  @Override
-  public boolean resumeSchedule(String name) {
-    return markSchedule(name, false);
-  }
-
-  private boolean markSchedule(String name, boolean pause) {
-    boolean found = db.write((pause ? "pause" : "resume") + " schedule " + name, c -> {
-      if (schedule(c, name).isEmpty()) {
-        return false;
-      }
-      PreparedStatement ps = c.ps(pause ? "INSERT OR IGNORE INTO spindle_paused_schedules (name) VALUES (?)"
-          : "DELETE FROM spindle_paused_schedules WHERE name = ?");
-      ps.setString(1, name);
-      ps.executeUpdate();
-      return true;
-    });
-    if (found) {
-      listeners.fire();
-    }
-    return found;
-  }
-
-  @Override
-  public Set<String> pausedSchedules() {
-    return db.read("read paused schedules", c -> {
-      Set<String> out = new java.util.TreeSet<>();
-      try (ResultSet rs = c.ps("SELECT name FROM spindle_paused_schedules").executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-      return Set.copyOf(out);
+      return new LiveView(inspector.workersIn(c), control.pausedIn(c), feed, cursor,
+          r.statsFrom().isBefore(r.statsTo()) ? statistics.minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
+          r.counts() ? inspector.summariesIn(c) : null, r.counts() ? statistics.oldestIn(c) : null);
     });
   }
 
@@ -1441,391 +1051,120 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     db.close();
   }
 
-  // ---------------------------------------------------------------- inspector
+  // ---------------------------------------------------------------- JobInspector (see SqliteInspector)
 
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
-    FilterSql q = FilterSql.of(f);
-    String sql = "SELECT " + JobRows.COLUMNS + " FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
-    List<Object> args = new ArrayList<>(q.args());
-    args.add(f.limit());
-    return db.read("list jobs", c -> {
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
-        bind(ps, args);
-        List<JobInfo> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(row(c, rs));
-          }
-        }
-        return out;
-      }
-    });
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-    for (int i = 0; i < args.size(); i++) {
-      Object a = args.get(i);
-      if (a instanceof String s) {
-        ps.setString(i + 1, s);
-      } else if (a instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setLong(i + 1, (Long) a);
-      }
-    }
+    return inspector.listJobs(f);
   }
 
   @Override
   public Map<String, Instant> oldestReady() {
-    return db.read("find the oldest ready jobs", c -> {
-      Map<String, Instant> out = new HashMap<>();
-      try (ResultSet rs = c.ps("SELECT queue, min(run_at) FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " GROUP BY queue")
-          .executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), JobRows.instant(rs.getLong(2)));
-        }
-      }
-      return out;
-    });
+    return inspector.oldestReady();
   }
 
   @Override
   public List<QueueSummary> queueSummaries() {
-    return db.read("summarize queues", c -> summariesIn(c));
-  }
-
-  private List<QueueSummary> summariesIn(Db.Conn c) throws SQLException {
-    Map<String, Map<JobState, Long>> counts = new TreeMap<>();
-    try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
-        .executeQuery()) {
-      while (rs.next()) {
-        counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
-            .put(JobRows.state(rs.getInt(2)), rs.getLong(3));
-      }
-    }
-    Map<String, Integer> limits = limits(c);
-    limits.keySet().forEach(q -> counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)));
-    List<QueueSummary> out = new ArrayList<>();
-    counts.forEach((q, m) -> out.add(new QueueSummary(q, m, limits.getOrDefault(q, 0))));
-    return out;
+    return inspector.queueSummaries();
   }
 
   @Override
   public List<WorkerRecord> workers() {
-    return db.read("list workers", c -> workersIn(c));
-  }
-
-  private List<WorkerRecord> workersIn(Db.Conn c) throws SQLException {
-    List<WorkerRecord> out = new ArrayList<>();
-    try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
-        + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
-        + JobRows.RUNNING
-        + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
-        + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
-        .executeQuery()) {
-      while (rs.next()) {
-        String qs = rs.getString(5);
-        out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-            qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
-            JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
-            rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15),
-            rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L))));
-      }
-    }
-    return out;
+    return inspector.workers();
   }
 
   @Override
   public JobInfo requeue(String jobId, Instant callerNow) {
-    Instant now = clock.instant();
-    long id = parseIdOrNeg(jobId);
-    if (id < 0) {
-      throw new JobNotFoundException(jobId);
-    }
-    JobInfo r = db.write("requeue job " + jobId, c -> {
-      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
-      sel.setLong(1, id);
-      try (ResultSet rs = sel.executeQuery()) {
-        if (!rs.next()) {
-          throw new JobNotFoundException(jobId);
-        }
-        JobState.checkRequeue(jobId, JobRows.state(rs.getInt(1)));
-      }
-      JobState to = deps.retry(c, id);
-      if (to == JobState.CANCELLED) {
-        throw new IllegalJobTransitionException(jobId, JobState.CANCELLED, JobState.QUEUED, "job " + jobId
-            + " depends on job " + deps.cancelledBy(c, id) + ", which ended in a way that cancels it: retry that one");
-      }
-      to = to == null ? JobState.QUEUED : to;
-      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
-          + " error = CASE WHEN ? THEN NULL ELSE error END,"
-          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
-      up.setInt(1, JobRows.code(to));
-      up.setBoolean(2, to == JobState.WAITING);
-      up.setLong(3, micros(now));
-      up.setLong(4, id);
-      up.executeUpdate();
-      if (to == JobState.QUEUED) {
-        PreparedStatement args = c.ps("UPDATE spindle_jobs SET args = ? WHERE id = ?");
-        args.setString(1, deps.inputOf(c, id, argsOfOrNull(c, id)));
-        args.setLong(2, id);
-        args.executeUpdate();
-      }
-      deps.requeued(c, id);
-      PreparedStatement get = c.ps(JOB_BY_ID);
-      get.setLong(1, id);
-      try (ResultSet rs = get.executeQuery()) {
-        rs.next();
-        return row(c, rs);
-      }
-    });
-    listeners.fire();
-    return r;
+    return inspector.requeue(jobId, callerNow);
   }
 
   @Override
   public List<DependencyEdge> dependencyEdges(String jobId) {
-    long id = parseIdOrNeg(jobId);
-    return db.read("read the dependencies of job " + jobId, c -> {
-      if (id < 0 || argsOfOrNull(c, id) == null) {
-        throw new JobNotFoundException(jobId);
-      }
-      return deps.edgesOf(c, id);
-    });
-  }
-
-  private static String argsOfOrNull(Db.Conn c, long id) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
-    ps.setLong(1, id);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getString(1) : null;
-    }
+    return inspector.dependencyEdges(jobId);
   }
 
   @Override
   public int purge(JobFilter filter) {
-    for (JobState s : filter.states()) {
-      if (!s.isTerminal()) {
-        throw new IllegalArgumentException("only finished jobs can be purged, not " + s + " ones; cancel them first");
-      }
-    }
-    JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
-    FilterSql q = FilterSql.of(f);
-    String sql = "DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where()
-        + q.newestFirst() + ")";
-    List<Object> args = new ArrayList<>(q.args());
-    args.add(f.limit());
-    return db.write("purge jobs", c -> {
-      raiseIdFloor(c);
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
-        bind(ps, args);
-        return ps.executeUpdate();
-      }
-    });
+    return inspector.purge(filter);
   }
 
   @Override
   public void setQueueLimit(String queue, int maxRunning) {
-    JobOptions.validateQueue(queue);
-    if (maxRunning < 0) {
-      throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);
-    }
-    db.write("set the limit of queue " + queue, c -> {
-      if (maxRunning == 0) {
-        PreparedStatement ps = c.ps("DELETE FROM spindle_queues WHERE name = ?");
-        ps.setString(1, queue);
-        ps.executeUpdate();
-      } else {
-        PreparedStatement ps = c.ps("INSERT INTO spindle_queues (name, max_running) VALUES (?, ?)"
-            + " ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running");
-        ps.setString(1, queue);
-        ps.setInt(2, maxRunning);
-        ps.executeUpdate();
-      }
-      return null;
-    });
-    listeners.fire();
+    inspector.setQueueLimit(queue, maxRunning);
   }
 
   @Override
   public Map<String, Integer> queueLimits() {
-    return db.read("read queue limits", c -> new LinkedHashMap<>(limits(c)));
+    return inspector.queueLimits();
   }
 
-  // ---------------------------------------------------------------- queue control, audit
+  // ---------------------------------------------------------------- queue control, audit (see SqliteControl)
 
   @Override
   public void pauseQueue(String queue) {
-    JobOptions.validateQueue(queue);
-    db.write("pause queue " + queue, c -> {
-      PreparedStatement ps = c.ps("INSERT OR IGNORE INTO spindle_paused (queue) VALUES (?)");
-      ps.setString(1, queue);
-      ps.executeUpdate();
-      return null;
-    });
-    listeners.fire();
+    control.pauseQueue(queue);
   }
 
   @Override
   public void resumeQueue(String queue) {
-    JobOptions.validateQueue(queue);
-    db.write("resume queue " + queue, c -> {
-      PreparedStatement ps = c.ps("DELETE FROM spindle_paused WHERE queue = ?");
-      ps.setString(1, queue);
-      ps.executeUpdate();
-      return null;
-    });
-    listeners.fire();
+    control.resumeQueue(queue);
   }
 
   @Override
   public Set<String> pausedQueues() {
-    return db.read("read paused queues", c -> pausedIn(c));
-  }
-
-  private Set<String> pausedIn(Db.Conn c) throws SQLException {
-    Set<String> out = new java.util.TreeSet<>();
-    try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return Set.copyOf(out);
+    return control.pausedQueues();
   }
 
   @Override
   public int requeueMatching(JobFilter filter, Instant callerNow) {
-    Instant now = clock.instant();
-    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
-    for (JobState from : f.states()) {
-      JobState.checkTransition("(any " + from + " job)", from, JobState.QUEUED);
-    }
-    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
-        + ", failures = 0, lost = 0,"
-        + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
-        + " finish_seq = 0 WHERE id IN (SELECT id FROM ");
-    FilterSql q = FilterSql.of(f);
-    sql.append(q.from()).append(" WHERE 1 = 1").append(q.where()).append(q.newestFirst()).append(")");
-    List<Object> args = new ArrayList<>();
-    args.add(micros(now));
-    args.addAll(q.args());
-    args.add(f.limit());
-    int n = db.write("requeue jobs", c -> {
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
-        bind(ps, args);
-        return ps.executeUpdate();
-      }
-    });
-    if (n > 0) {
-      listeners.fire();
-    }
-    return n;
+    return control.requeueMatching(filter, callerNow);
   }
 
   @Override
   public int cancelMatching(JobFilter filter, Instant callerNow) {
-    Instant now = clock.instant();
-    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    FilterSql q = FilterSql.of(f);
-    String sql = "SELECT id, state FROM " + q.from() + " WHERE NOT (state = " + JobRows.RUNNING
-        + " AND cancel_requested = 1)" + q.where() + q.newestFirst();
-    List<Object> args = new ArrayList<>(q.args());
-    args.add(f.limit());
-    int n = db.write("cancel jobs", c -> {
-      List<long[]> rows = new ArrayList<>();
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
-        bind(ps, args);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rows.add(new long[] {rs.getLong(1), rs.getInt(2)});
-          }
-        }
-      }
-      int done = 0;
-      PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
-          + JobRows.RUNNING);
-      for (long[] r : rows) {
-        if (JobRows.state((int) r[1]) == JobState.RUNNING) {
-          ask.setLong(1, r[0]);
-          done += ask.executeUpdate();
-        } else {
-          finish(c, r[0], JobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, RESULT_TTL);
-          done++;
-        }
-      }
-      return done;
-    });
-    if (n > 0) {
-      listeners.fire();
-    }
-    return n;
+    return control.cancelMatching(filter, callerNow);
   }
 
   @Override
   public DeleteResult deleteJob(String jobId) {
-    long id = parseIdOrNeg(jobId);
-    if (id < 0) {
-      return DeleteResult.NOT_FOUND;
-    }
-    return db.write("delete job " + jobId, c -> {
-      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
-      sel.setLong(1, id);
-      try (ResultSet rs = sel.executeQuery()) {
-        if (!rs.next()) {
-          return DeleteResult.NOT_FOUND;
-        }
-        if (!JobRows.state(rs.getInt(1)).isTerminal()) {
-          return DeleteResult.NOT_FINISHED;
-        }
-      }
-      raiseIdFloor(c);
-      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id = ?");
-      del.setLong(1, id);
-      del.executeUpdate();
-      return DeleteResult.DELETED;
-    });
+    return control.deleteJob(jobId);
+  }
+
+  @Override
+  public boolean pauseSchedule(String name) {
+    return control.pauseSchedule(name);
+  }
+
+  @Override
+  public boolean resumeSchedule(String name) {
+    return control.resumeSchedule(name);
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    return control.pausedSchedules();
   }
 
   @Override
   public void appendAudit(AuditRecord r) {
-    db.write("append to the audit log", c -> {
-      PreparedStatement ps = c.ps("INSERT INTO spindle_audit (at, user, action, target, detail) VALUES"
-          + " (?, ?, ?, ?, ?) RETURNING id");
-      ps.setLong(1, micros(r.at()));
-      ps.setString(2, r.user());
-      ps.setString(3, r.action());
-      ps.setString(4, r.target());
-      ps.setString(5, r.detail());
-      long id;
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        id = rs.getLong(1);
-      }
-      if (id % 1000 == 0) {
-        PreparedStatement trim = c.ps("DELETE FROM spindle_audit WHERE id <= ?");
-        trim.setLong(1, id - AuditLog.KEPT);
-        trim.executeUpdate();
-      }
-      return null;
-    });
+    control.appendAudit(r);
   }
 
   @Override
   public List<AuditRecord> recentAudit(int limit) {
-    return db.read("read the audit log", c -> {
-      PreparedStatement ps = c.ps("SELECT id, at, user, action, target, detail FROM spindle_audit"
-          + " ORDER BY id DESC LIMIT ?");
-      ps.setInt(1, limit);
-      List<AuditRecord> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new AuditRecord(rs.getLong(1), JobRows.instant(rs.getLong(2)), rs.getString(3),
-              rs.getString(4), rs.getString(5), rs.getString(6)));
-        }
-      }
-      return out;
-    });
+    return control.recentAudit(limit);
+  }
+
+  // ---------------------------------------------------------------- statistics (see SqliteStatistics)
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    return statistics.minutes(from, to);
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    return statistics.oldestWaiting();
   }
 
   @Override

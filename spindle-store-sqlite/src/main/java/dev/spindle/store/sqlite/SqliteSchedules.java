@@ -1,0 +1,115 @@
+package dev.spindle.store.sqlite;
+
+import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.JobRows;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The schedule table of {@link SqliteJobStore}: saving, deleting and listing schedules and finding
+ * the due ones (firing one enqueues its jobs, so it stays with the store's enqueue path).
+ * Thread-safe.
+ */
+final class SqliteSchedules {
+  private final Db db;
+  private final ChangeListeners listeners;
+
+  SqliteSchedules(Db db, ChangeListeners listeners) {
+    this.db = db;
+    this.listeners = listeners;
+  }
+
+  public ScheduleRecord saveSchedule(ScheduleRecord s) {
+    ScheduleRecord[] changed = new ScheduleRecord[1];
+    ScheduleRecord r = db.write("save schedule " + s.name(), c -> {
+      changed[0] = null;
+      Optional<ScheduleRecord> existing = schedule(c, s.name());
+      if (existing.isPresent() && existing.get().definition().equals(s.definition())) {
+        return existing.get();
+      }
+      PreparedStatement ps = c.ps("INSERT INTO spindle_schedules (name, definition, next_fire_at, last_fire_at,"
+          + " version, created_at) VALUES (?, ?, ?, NULL, 1, ?) ON CONFLICT (name) DO UPDATE SET"
+          + " definition = excluded.definition, next_fire_at = excluded.next_fire_at, version = version + 1");
+      ps.setString(1, s.name());
+      ps.setString(2, s.definition());
+      ps.setLong(3, SqliteJobStore.micros(s.nextFireAt()));
+      ps.setLong(4, SqliteJobStore.micros(s.createdAt()));
+      ps.executeUpdate();
+      changed[0] = schedule(c, s.name()).orElseThrow();
+      return changed[0];
+    });
+    if (changed[0] != null) {
+      listeners.fire();
+    }
+    return r;
+  }
+
+  static Optional<ScheduleRecord> schedule(Db.Conn c, String name) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
+        + " FROM spindle_schedules WHERE name = ?");
+    ps.setString(1, name);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(scheduleRow(rs)) : Optional.empty();
+    }
+  }
+
+  static ScheduleRecord scheduleRow(ResultSet rs) throws SQLException {
+    long last = rs.getLong(4);
+    Instant lastAt = rs.wasNull() ? null : JobRows.instant(last);
+    return new ScheduleRecord(rs.getString(1), rs.getString(2), JobRows.instant(rs.getLong(3)), lastAt,
+        rs.getLong(5), JobRows.instant(rs.getLong(6)));
+  }
+
+  public boolean deleteSchedule(String name) {
+    boolean removed = db.write("delete schedule " + name, c -> {
+      PreparedStatement ps = c.ps("DELETE FROM spindle_schedules WHERE name = ?");
+      ps.setString(1, name);
+      boolean gone = ps.executeUpdate() > 0;
+      PreparedStatement mark = c.ps("DELETE FROM spindle_paused_schedules WHERE name = ?");
+      mark.setString(1, name);
+      mark.executeUpdate();
+      return gone;
+    });
+    if (removed) {
+      listeners.fire();
+    }
+    return removed;
+  }
+
+  public List<ScheduleRecord> schedules() {
+    return db.read("list schedules", c -> {
+      List<ScheduleRecord> out = new ArrayList<>();
+      try (ResultSet rs = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
+          + " FROM spindle_schedules ORDER BY name").executeQuery()) {
+        while (rs.next()) {
+          out.add(scheduleRow(rs));
+        }
+      }
+      return out;
+    });
+  }
+
+  public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
+    return db.read("list due schedules", c -> {
+      PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
+          + " FROM spindle_schedules WHERE next_fire_at <= ? AND name NOT IN (SELECT name FROM"
+          + " spindle_paused_schedules) ORDER BY next_fire_at, name LIMIT ?");
+      ps.setLong(1, SqliteJobStore.micros(now));
+      ps.setInt(2, limit);
+      List<ScheduleRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(scheduleRow(rs));
+        }
+      }
+      return out;
+    });
+  }
+}

@@ -1,0 +1,212 @@
+package dev.spindle.store.sqlite;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.JobRows;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Worker leases for {@link SqliteJobStore}: heartbeats (record, clock skew, the jobs a worker holds
+ * and which to cancel), deregistering (its jobs go back to their queues), and reclaiming the jobs
+ * of workers whose lease ended. Thread-safe.
+ */
+final class SqliteWorkers {
+  private final SqliteJobStore store;
+  private final Db db;
+  private final Clock clock;
+  private final ChangeListeners listeners;
+
+  SqliteWorkers(SqliteJobStore store, Db db, Clock clock, ChangeListeners listeners) {
+    this.store = store;
+    this.db = db;
+    this.clock = clock;
+    this.listeners = listeners;
+  }
+
+  public HeartbeatResult heartbeat(WorkerRecord reported) {
+    return db.write("heartbeat of worker " + reported.id(), c -> {
+      StoreClock sc = StoreClock.read(clock, reported.heartbeatAt());
+      WorkerRecord w = reported.onStoreClock(sc);
+      PreparedStatement up = c.ps("INSERT INTO spindle_workers (id, name, host, pid, queues, concurrency, model,"
+          + " state, started_at, heartbeat_at, lease_until, running, processed, failed, rate)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+          + " state = excluded.state, heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until,"
+          + " running = excluded.running, processed = excluded.processed, failed = excluded.failed,"
+          + " rate = excluded.rate");
+      up.setString(1, w.id());
+      up.setString(2, w.name());
+      up.setString(3, w.host());
+      up.setLong(4, w.pid());
+      up.setString(5, String.join(",", w.queues()));
+      up.setInt(6, w.concurrency());
+      up.setString(7, w.model());
+      up.setString(8, w.state());
+      up.setLong(9, SqliteJobStore.micros(w.startedAt()));
+      up.setLong(10, SqliteJobStore.micros(w.heartbeatAt()));
+      up.setLong(11, SqliteJobStore.micros(w.leaseUntil()));
+      up.setInt(12, w.running());
+      up.setLong(13, w.processed());
+      up.setLong(14, w.failed());
+      up.setDouble(15, w.ratePerSecond());
+      up.executeUpdate();
+      PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
+          + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
+      skew.setString(1, w.id());
+      skew.setLong(2, SqliteJobStore.micros(w.clockSkew()));
+      skew.executeUpdate();
+      PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
+          + JobRows.RUNNING + " AND worker_id = ?");
+      held.setString(1, w.id());
+      Set<String> ids = new HashSet<>();
+      Set<String> cancel = new HashSet<>();
+      try (ResultSet rs = held.executeQuery()) {
+        while (rs.next()) {
+          String id = Long.toString(rs.getLong(1));
+          ids.add(id);
+          if (rs.getInt(2) != 0) {
+            cancel.add(id);
+          }
+        }
+      }
+      return new HeartbeatResult(ids, cancel, sc.now());
+    });
+  }
+
+  public void deregisterWorker(String workerId, Instant callerNow) {
+    int released = db.write("deregister worker " + workerId, c -> {
+      Instant now = clock.instant();
+      PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
+      del.setString(1, workerId);
+      del.executeUpdate();
+      PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
+      delSkew.setString(1, workerId);
+      delSkew.executeUpdate();
+      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + JobRows.RUNNING
+          + " AND worker_id = ?");
+      sel.setString(1, workerId);
+      List<long[]> held = new ArrayList<>();
+      try (ResultSet rs = sel.executeQuery()) {
+        while (rs.next()) {
+          held.add(new long[] {rs.getLong(1), rs.getInt(2)});
+        }
+      }
+      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + SqliteJobStore.RUNNING_TO_QUEUED
+          + ", attempt = max(attempt - 1, 0), run_at = ?,"
+          + " cancel_requested = 0 WHERE id = ? AND state = " + JobRows.RUNNING);
+      for (long[] h : held) {
+        if (h[1] != 0) {
+          store.finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, SqliteJobStore.RESULT_TTL);
+        } else {
+          rel.setLong(1, SqliteJobStore.micros(now));
+          rel.setLong(2, h[0]);
+          rel.executeUpdate();
+        }
+      }
+      return held.size();
+    });
+    if (released > 0) {
+      listeners.fire();
+    }
+  }
+
+  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
+    Instant now = clock.instant();
+    long t = SqliteJobStore.micros(now);
+    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
+        + " AND NOT EXISTS (SELECT 1 FROM"
+        + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) LIMIT ?";
+    boolean any = db.read("look for expired leases", c -> {
+      PreparedStatement ps = c.ps(orphaned);
+      ps.setLong(1, t);
+      ps.setInt(2, 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return true;
+        }
+      }
+      PreparedStatement w = c.ps("SELECT 1 FROM spindle_workers WHERE lease_until <= ? LIMIT 1");
+      w.setLong(1, t);
+      try (ResultSet rs = w.executeQuery()) {
+        return rs.next();
+      }
+    });
+    if (!any) {
+      return List.of();
+    }
+    List<JobInfo> out = db.write("reclaim jobs of dead workers", c -> {
+      PreparedStatement ps = c.ps("SELECT j.id, j.lost, j.cancel_requested, p.max_lost, j.worker_id FROM spindle_jobs j"
+          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = " + JobRows.RUNNING
+          + " AND NOT EXISTS (SELECT 1 FROM"
+          + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?");
+      ps.setLong(1, t);
+      ps.setInt(2, limit);
+      List<Object[]> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
+        }
+      }
+      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + SqliteJobStore.RUNNING_TO_QUEUED
+          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + JobRows.RUNNING);
+      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
+          + JobRows.RUNNING);
+      List<Long> ids = new ArrayList<>();
+      for (Object[] r : rows) {
+        long id = (Long) r[0];
+        int lost = (Integer) r[1] + 1;
+        boolean cancel = (Integer) r[2] != 0;
+        int maxLost = (Integer) r[3];
+        if (cancel) {
+          strike.setLong(1, id);
+          strike.executeUpdate();
+          store.finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, SqliteJobStore.RESULT_TTL);
+        } else if (lost >= maxLost) {
+          strike.setLong(1, id);
+          strike.executeUpdate();
+          String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
+              + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
+          store.finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, SqliteJobStore.FAILURE_TTL);
+        } else {
+          requeue.setLong(1, t);
+          requeue.setLong(2, id);
+          requeue.executeUpdate();
+        }
+        ids.add(id);
+      }
+      PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
+          + " FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
+      gone.setLong(1, t);
+      if (gone.executeUpdate() > 0) {
+        c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
+      }
+      List<JobInfo> snapshots = new ArrayList<>(ids.size());
+      PreparedStatement get = c.ps(SqliteJobStore.JOB_BY_ID);
+      for (long id : ids) {
+        get.setLong(1, id);
+        try (ResultSet rs = get.executeQuery()) {
+          if (rs.next()) {
+            snapshots.add(store.row(c, rs));
+          }
+        }
+      }
+      return snapshots;
+    });
+    if (!out.isEmpty()) {
+      listeners.fire();
+    }
+    return out;
+  }
+}
