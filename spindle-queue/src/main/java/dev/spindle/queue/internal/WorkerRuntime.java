@@ -2,15 +2,11 @@ package dev.spindle.queue.internal;
 
 import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutionModel;
-import dev.spindle.PayloadException;
-import dev.spindle.RejectedSubmissionException;
 import dev.spindle.Spindle;
 import dev.spindle.Task;
 import dev.spindle.TaskExecutor;
-import dev.spindle.TaskFailedException;
 import dev.spindle.TaskFuture;
 import dev.spindle.TaskRegistry;
-import dev.spindle.TaskTimeoutException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
@@ -21,9 +17,7 @@ import dev.spindle.queue.WorkerStats;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
-import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.Subscription;
-import dev.spindle.queue.spi.WorkerRecord;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,81 +48,56 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
-  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
   private static final Task<InFlight.Call, Object> RUN_JOB =
       Task.withContext("spindle.queue.job", InFlight.Call.class, Object.class, (call, ctx) -> call.run(ctx));
 
   private final WorkerSettings s;
   private final String workerId;
-  private final Instant startedAt;
+  final Instant startedAt;
   private final ReentrantLock lock = new ReentrantLock();
   /** Held by the dispatcher during each store call; {@link #shutdown()} waits for it. */
   private final ReentrantLock claimLock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private final Condition idle = lock.newCondition();
-  private final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
   /** Outcomes waiting to be written; added by any thread, taken by the dispatcher. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<Done> pending =
+  private final java.util.concurrent.ConcurrentLinkedQueue<JobOutcome> pending =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Outcomes a failed store call must write first; dispatcher thread only. */
-  private final ArrayDeque<Done> unsaved = new ArrayDeque<>();
+  private final ArrayDeque<JobOutcome> unsaved = new ArrayDeque<>();
   /** True while the dispatcher waits (or is about to); producers signal only then. */
   private volatile boolean dispatcherWaiting;
-  private final AtomicInteger running = new AtomicInteger();
+  final AtomicInteger running = new AtomicInteger();
   /** The observer's attempt ends, delivered off the dispatcher thread. */
   private final AttemptEnds attemptEnds;
   private final ScheduleRunner schedules;
+  private final OutcomeMapper outcomes;
+  private final ClockSkew skew;
+  private final Housekeeper housekeeper;
   private final LongAdder claimed = new LongAdder();
   private final LongAdder succeeded = new LongAdder();
   private final LongAdder retried = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private final LongAdder dead = new LongAdder();
+  final LongAdder failed = new LongAdder();
+  final LongAdder dead = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
   private final LongAdder released = new LongAdder();
-  private final LongAdder leaseLost = new LongAdder();
-  private final LongAdder timedOut = new LongAdder();
+  final LongAdder leaseLost = new LongAdder();
+  final LongAdder timedOut = new LongAdder();
   private volatile boolean storeChanged = true;
-  private volatile boolean stopping;
-  private volatile boolean terminated;
+  volatile boolean stopping;
+  volatile boolean terminated;
   private boolean stopped;
   private volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
-  private volatile TaskExecutor executor;
+  volatile TaskExecutor executor;
   private boolean ownsExecutor;
   private boolean wrapContext;
   private Subscription subscription;
   private Thread dispatcher;
-  private Thread housekeeper;
-  private volatile double rate;
-  /** Worker clock minus store clock at the last heartbeat; null until the store told its time. */
-  private volatile Duration clockSkew;
-  private final Object skewLock = new Object();
-  private long lastSkewWarningNanos;
-  private boolean skewWarned;
+  private Thread housekeepingThread;
   /** How soon to look again when the store reports a due job but gives none. */
   private static final Duration DUE_RECHECK = Duration.ofMillis(50);
-  private static final long SKEW_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
   private volatile Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
-
-  /**
-   * How an execution ended, waiting to be written to the store.
-   *
-   * @param attempt the observer's handle of the attempt
-   * @param runNanos how long the execution ran
-   */
-  private record Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error,
-      String detail, JobObserver.Attempt attempt, long runNanos) {
-    /** An outcome of an execution that never started on the executor. */
-    Done(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error, String detail) {
-      this(job, completion, type, state, error, detail, JobObserver.Attempt.NONE, 0);
-    }
-
-    /** The same outcome, reported to the observer's handle of the execution {@code f}. */
-    Done of(InFlight f) {
-      long end = f.endNanos != 0 ? f.endNanos : System.nanoTime();
-      return new Done(job, completion, type, state, error, detail, f.attempt, Math.max(0, end - f.startNanos));
-    }
-  }
 
   public WorkerRuntime(WorkerSettings settings) {
     this.s = settings;
@@ -137,6 +106,9 @@ public final class WorkerRuntime implements AutoCloseable {
     this.startedAt = settings.clock().instant();
     this.attemptEnds = new AttemptEnds(settings.name());
     this.schedules = new ScheduleRunner(settings.store(), settings.listeners(), workerId);
+    this.outcomes = new OutcomeMapper(settings, workerId);
+    this.skew = new ClockSkew(settings, workerId);
+    this.housekeeper = new Housekeeper(this, settings, workerId, skew, schedules);
   }
 
   private static final String HOST = lookUpHostName();
@@ -149,7 +121,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  private static String hostName() {
+  static String hostName() {
     return HOST;
   }
 
@@ -183,7 +155,7 @@ public final class WorkerRuntime implements AutoCloseable {
       ownsExecutor = true;
     }
     try {
-      heartbeat(s.clock().instant());
+      housekeeper.heartbeat(s.clock().instant());
     } catch (RuntimeException e) {
       if (ownsExecutor) {
         executor.shutdownNow();
@@ -195,8 +167,8 @@ public final class WorkerRuntime implements AutoCloseable {
     subscription = s.store().subscribe(this::onStoreChange);
     dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch")
         .start(() -> guarded("dispatcher", this::dispatchLoop));
-    housekeeper = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
-        .start(() -> guarded("housekeeping", this::housekeepingLoop));
+    housekeepingThread = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
+        .start(() -> guarded("housekeeping", housekeeper::loop));
     LOG.info("worker {} consuming {} from {} ({} x {})", workerId, s.queues(), s.store().describe(),
         s.concurrency(), m);
   }
@@ -309,7 +281,7 @@ public final class WorkerRuntime implements AutoCloseable {
     Instant nextRunAt = null;
     long pollNanos = Durations.toNanos(s.pollInterval());
     while (true) {
-      List<Done> batch;
+      List<JobOutcome> batch;
       boolean claim;
       int free;
       lock.lock();
@@ -359,13 +331,13 @@ public final class WorkerRuntime implements AutoCloseable {
       }
       batch = new ArrayList<>(unsaved);
       unsaved.clear();
-      for (Done next; (next = pending.poll()) != null; ) {
+      for (JobOutcome next; (next = pending.poll()) != null; ) {
         batch.add(next);
       }
       storeChanged = false;
       Instant now = s.clock().instant();
       List<Completion> completions = new ArrayList<>(batch.size());
-      for (Done d : batch) {
+      for (JobOutcome d : batch) {
         completions.add(d.completion());
       }
       Exchange ex;
@@ -393,7 +365,7 @@ public final class WorkerRuntime implements AutoCloseable {
         lastClaimNanos = System.nanoTime();
         List<JobInfo> jobs = ex.claim().jobs();
         moreWork = jobs.size() == free;
-        nextRunAt = onWorkerClock(ex.claim().nextRunAt());
+        nextRunAt = skew.onWorkerClock(ex.claim().nextRunAt());
         Instant workerNow = s.clock().instant();
         if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
           // the store says a job is due but had none to give (the skew is not measured yet, has just
@@ -410,7 +382,7 @@ public final class WorkerRuntime implements AutoCloseable {
             if (inFlight.remove(job.id()) != null) {
               running.decrementAndGet();
             }
-            addDone(new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+            addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
                 JobState.QUEUED, null, "start failed: " + e));
           }
         }
@@ -429,7 +401,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private long lastFailureLogNanos;
 
-  private void logStoreFailure(RuntimeException e, int outcomes) {
+  void logStoreFailure(RuntimeException e, int outcomes) {
     long now = System.nanoTime();
     if (now - lastFailureLogNanos > TimeUnit.SECONDS.toNanos(5)) {
       lastFailureLogNanos = now;
@@ -439,7 +411,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  private void applied(Done d, boolean ok, Instant now) {
+  private void applied(JobOutcome d, boolean ok, Instant now) {
     if (!ok) {
       leaseLost.increment();
       LOG.warn("worker {}: the outcome {} of job {} was refused: the job was reclaimed after this worker's "
@@ -469,7 +441,7 @@ public final class WorkerRuntime implements AutoCloseable {
     emit(d.type(), d.job(), d.state(), now, d.error(), d.detail());
   }
 
-  private void emit(JobEvent.Type type, JobInfo job, JobState state, Instant at, JobError error, String detail) {
+  void emit(JobEvent.Type type, JobInfo job, JobState state, Instant at, JobError error, String detail) {
     if (s.listeners().active()) {
       s.listeners().emit(JobEvent.of(type, job, state, at, workerId, error, detail));
     }
@@ -491,7 +463,7 @@ public final class WorkerRuntime implements AutoCloseable {
       JobError err = JobError.of("dev.spindle.UnknownTaskException", "unknown task '" + job.task()
           + "': not in the task registry of worker " + workerId + " (known: " + s.resolver().describeKnown() + ")");
       LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
-      addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
+      addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK, attempt, 0));
       return;
     }
@@ -504,7 +476,7 @@ public final class WorkerRuntime implements AutoCloseable {
       // initializer) is the job's problem: it must neither kill the dispatcher nor come back forever
       JobError err = JobError.from(e);
       LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
-      addDone(new Done(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
+      addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, attempt, System.nanoTime() - startNanos));
       return;
     }
@@ -520,31 +492,13 @@ public final class WorkerRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       inFlight.remove(job.id());
       running.decrementAndGet();
-      refused(f, e);
+      addDone(f, outcomes.refused(f, e));
       return;
     }
     f.future = tf;
     tf.onDone(done -> finished(f, done));
     if (f.stopRequested()) {
       f.stop(); // cancelled (or timed out, or lost) between the claim and the submission
-    }
-  }
-
-  /** The executor refused a submission: hand the job back, dead-letter it, or count a failure. */
-  private void refused(InFlight f, RuntimeException e) {
-    JobInfo job = f.job;
-    if (e instanceof RejectedSubmissionException) {
-      addDone(f, new Done(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
-          JobState.QUEUED, null, "executor refused: " + e.getMessage()));
-    } else if (e instanceof dev.spindle.UnknownTaskException || e instanceof PayloadException) {
-      String reason = e instanceof PayloadException ? JobInfo.BAD_ARGS : JobInfo.UNKNOWN_TASK;
-      JobError err = JobError.from(e);
-      LOG.warn("job {}: the executor refused it ({}); dead-lettered", job.id(), e.getMessage());
-      addDone(f, new Done(job, Completion.dead(job.id(), job.fence(), workerId, reason, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, reason));
-    } else {
-      LOG.warn("job {}: submitting it to the executor failed", job.id(), e);
-      failure(f, e);
     }
   }
 
@@ -564,16 +518,14 @@ public final class WorkerRuntime implements AutoCloseable {
       return;
     }
     try {
-      recordOutcome(f, tf);
+      JobOutcome d = outcomes.finished(f, tf);
+      if (d != null) {
+        addDone(f, d);
+      }
     } catch (RuntimeException | LinkageError | AssertionError e) {
       // building the outcome ran the job's own code (an exception's getMessage, a result getter) and
       // that threw: the job must still end, or it would stay RUNNING under this worker's lease
-      String type = e.getClass().getName();
-      LOG.warn("job {}: recording its outcome failed ({}); the job fails", f.job.id(), type);
-      JobError err = JobError.of(type, "the worker could not record the outcome of this job: its error or "
-          + "result threw " + type + " while being read");
-      addDone(f, new Done(f.job, Completion.failed(f.job.id(), f.job.fence(), workerId, err.toJson()),
-          JobEvent.Type.FAILED, JobState.FAILED, err, "outcome not recordable"));
+      addDone(f, outcomes.unrecordable(f, e));
     } finally {
       // only once the outcome is queued: a stopping dispatcher ends when it sees no job running and
       // then no outcome pending, in that order, so it never ends between the two
@@ -584,252 +536,48 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  /** Turns a finished execution into the outcome to write; may run code of the job's types. */
-  private void recordOutcome(InFlight f, TaskFuture<Object> tf) {
-    JobInfo job = f.job;
-    String id = job.id();
-    if (f.lost) {
-      f.attempt.finished(JobObserver.Outcome.LOST, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)), null);
-      return; // the slot is freed by the caller
-    }
-    if (f.releasing) {
-      addDone(f, new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,
-          null, "worker stopping"));
-      return;
-    }
-    Object value;
-    try {
-      value = tf.result(Duration.ZERO);
-    } catch (TaskFailedException e) {
-      failure(f, e.getCause() != null ? e.getCause() : e);
-      return;
-    } catch (java.util.concurrent.CancellationException e) {
-      if (f.timedOut) {
-        failure(f, new TaskTimeoutException("job " + id + " (task '" + job.task() + "') exceeded its timeout of "
-            + job.policy().timeout() + " and was stopped"));
-      } else if (f.cancelRequested) {
-        addDone(f, new Done(job, Completion.cancelled(id, job.fence(), workerId), JobEvent.Type.CANCELLED,
-            JobState.CANCELLED, null, null));
-      } else {
-        addDone(f, new Done(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED,
-            JobState.QUEUED, null, "execution cancelled locally"));
-      }
-      return;
-    } catch (RuntimeException e) {
-      failure(f, e);
-      return;
-    }
-    String json;
-    try {
-      json = Payloads.toJson(s.codec(), value, "result of job " + id + " (task '" + job.task() + "')");
-    } catch (RuntimeException | LinkageError | AssertionError e) { // the result type's own code may throw too
-      JobError err = JobError.from(e);
-      addDone(f, new Done(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
-          JobState.FAILED, err, "result not storable"));
-      return;
-    }
-    addDone(f, new Done(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
-        JobState.SUCCEEDED, null, null));
-  }
-
-  private void failure(InFlight f, Throwable error) {
-    JobInfo job = f.job;
-    JobError err = JobError.from(error);
-    int failures = job.failures() + 1;
-    if (job.policy().retry().shouldRetry(failures, ErrorTypes.of(error))) {
-      Instant at = Durations.plus(s.clock().instant(),
-          job.policy().retry().backoff(failures, s.random().nextDouble()));
-      addDone(f, new Done(job, Completion.retry(job.id(), job.fence(), workerId, err.toJson(), at),
-          JobEvent.Type.RETRY_SCHEDULED, JobState.SCHEDULED, err, "retry at " + at));
-    } else {
-      addDone(f, new Done(job, Completion.failed(job.id(), job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
-          JobState.FAILED, err, "after " + failures + " failure(s)"));
-    }
-  }
-
-  private void addDone(InFlight f, Done d) {
+  private void addDone(InFlight f, JobOutcome d) {
     addDone(d.of(f));
   }
 
-  private void addDone(Done d) {
+  private void addDone(JobOutcome d) {
     pending.add(d);
     if (dispatcherWaiting) {
       signal();
     }
   }
 
-  // ---------------------------------------------------------------- housekeeping
-
-  private void housekeepingLoop() {
-    Instant nextHeartbeat = Durations.plus(s.clock().instant(), s.heartbeatInterval());
-    Instant nextReclaim = s.clock().instant();
-    Instant nextSchedules = s.clock().instant();
-    Instant nextPurge = Durations.plus(s.clock().instant(), s.purgeInterval());
-    while (!terminated) {
-      lock.lock();
-      try {
-        if (terminated) {
-          return;
-        }
-        idle.awaitNanos(TICK_NANOS);
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        lock.unlock();
-      }
-      try {
-        Instant now = s.clock().instant();
-        checkTimeouts(now);
-        if (!now.isBefore(nextHeartbeat)) {
-          heartbeat(now);
-          nextHeartbeat = Durations.plus(now, s.heartbeatInterval());
-        }
-        if (s.maintenance() && !now.isBefore(nextReclaim)) {
-          reclaim(now);
-          nextReclaim = Durations.plus(now, s.heartbeatInterval());
-        }
-        if (s.runSchedules() && !stopping && !now.isBefore(nextSchedules)) {
-          schedules.runDue(onStoreClock(now));
-          nextSchedules = Durations.plus(now, s.scheduleInterval());
-        }
-        if (s.maintenance() && !now.isBefore(nextPurge)) {
-          int n = s.store().purgeExpired(now, s.retention());
-          if (n > 0) {
-            LOG.debug("worker {} removed {} expired job(s)", workerId, n);
-          }
-          nextPurge = Durations.plus(now, n >= s.retention().batch() ? Duration.ZERO : s.purgeInterval());
-        }
-      } catch (RuntimeException e) {
-        logStoreFailure(e, 0);
-      }
-    }
-  }
-
-  private void checkTimeouts(Instant now) {
-    for (InFlight f : inFlight.values()) {
-      if (f.deadline != null && !f.timedOut && !now.isBefore(f.deadline)) {
-        f.timedOut = true;
-        timedOut.increment();
-        LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(),
-            f.job.policy().timeout());
-        emit(JobEvent.Type.TIMED_OUT, f.job, JobState.RUNNING, now, null, "timeout " + f.job.policy().timeout());
-        f.stop();
-      }
-    }
-  }
-
-  private long lastRateProcessed;
-  private Instant lastRateAt;
-
-  private void heartbeat(Instant now) {
-    long processed = processedCount();
-    if (lastRateAt != null) {
-      double secs = Durations.nanosBetween(lastRateAt, now) / 1e9;
-      if (secs > 0) {
-        double current = (processed - lastRateProcessed) / secs;
-        rate = rate == 0 ? current : 0.5 * rate + 0.5 * current;
-      }
-    }
-    lastRateProcessed = processed;
-    lastRateAt = now;
-    long hbNanos = System.nanoTime();
-    WorkerRecord rec = new WorkerRecord(workerId, s.name(), hostName(), ProcessHandle.current().pid(), s.queues(),
-        s.concurrency(), (executor == null ? s.model() : executor.model()).name(), stopping ? "STOPPING" : "RUNNING",
-        startedAt, now, Durations.plus(now, s.leaseDuration()), running.get(), processed, failed.sum() + dead.sum(), rate);
-    HeartbeatResult hb = s.store().heartbeat(rec);
-    if (hb.storeTime() != null) {
-      measureSkew(now, System.nanoTime() - hbNanos, hb.storeTime());
-    }
-    for (InFlight f : inFlight.values()) {
-      String id = f.job.id();
-      if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost) {
-        f.lost = true;
-        leaseLost.increment();
-        LOG.warn("worker {} lost its lease on job {} (it was reclaimed, probably after a pause longer than the "
-            + "lease of {}); stopping it and discarding its outcome", workerId, id, s.leaseDuration());
-        emit(JobEvent.Type.LEASE_LOST, f.job, JobState.RUNNING, now, null, null);
-        f.stop();
-      }
-    }
-    for (String id : hb.cancelRequested()) {
-      InFlight f = inFlight.get(id);
-      if (f != null && !f.cancelRequested) {
-        f.cancelRequested = true;
-        LOG.info("job {} was cancelled while running on worker {}; stopping it", id, workerId);
-        f.stop();
-      }
-    }
-  }
-
-  /** The worker's clock minus the store's at the last heartbeat, or null if unknown. */
-  public Duration clockSkew() {
-    return clockSkew;
-  }
+  // ---------------------------------------------------------------- housekeeping (see Housekeeper)
 
   /**
-   * {@code now} (the worker's clock) moved onto the store's clock by the skew last measured, if that
-   * is beyond the warning bound: the time recurring schedules are planned on, so their ticks fire
-   * on the store's clock like leases. A skew within the bound is left alone (it is mostly the
-   * round trip's uncertainty).
+   * The housekeeper's wait between ticks: false if the worker terminated or the thread was
+   * interrupted (the housekeeper then ends).
    */
-  private Instant onStoreClock(Instant now) {
-    Duration skew = clockSkew;
-    return skew == null || skew.abs().compareTo(s.clockSkewWarning()) <= 0 ? now : Durations.plus(now, skew.negated());
-  }
-
-  /**
-   * A store instant (the next SCHEDULED run time) on the worker's clock, by the skew last measured
-   * (unknown skew: unchanged): a worker an hour fast would otherwise see every job due within the
-   * hour as due now and claim in a loop. Unlike {@link #onStoreClock}, a skew within the warning
-   * bound is applied too: it only moves a wake-up, and the best estimate is the measured one. Null
-   * stays null.
-   */
-  private Instant onWorkerClock(Instant storeInstant) {
-    Duration skew = clockSkew;
-    return storeInstant == null || skew == null ? storeInstant : Durations.plus(storeInstant, skew);
-  }
-
-  /**
-   * Compares the worker's clock (read at {@code sentAt}, the call taking {@code roundTripNanos}) with
-   * the store's answer, taken as read half-way; warns at most every 10 minutes while the two differ
-   * by more than the bound, and once when they agree again.
-   */
-  private void measureSkew(Instant sentAt, long roundTripNanos, Instant storeTime) {
-    Instant mid = Durations.plus(sentAt, Duration.ofNanos(Math.max(0, roundTripNanos) / 2));
-    Duration skew = Duration.ofNanos(Durations.nanosBetween(storeTime, mid));
-    clockSkew = skew;
-    boolean off = skew.abs().compareTo(s.clockSkewWarning()) > 0;
-    long t = System.nanoTime();
-    synchronized (skewLock) {
-      if (off && (!skewWarned || t - lastSkewWarningNanos >= SKEW_WARNING_EVERY_NANOS)) {
-        skewWarned = true;
-        lastSkewWarningNanos = t;
-        LOG.warn("worker {}: its clock is {} {} the store's ({}; warning bound {}). Leases and due times are "
-            + "read on the store's clock, so jobs are safe, but this worker's timestamps, timeouts and logs "
-            + "are off: synchronise the host's clock (NTP)", workerId, skew.abs(), skew.isNegative() ? "behind"
-            : "ahead of", s.store().describe(), s.clockSkewWarning());
-      } else if (!off && skewWarned) {
-        skewWarned = false;
-        LOG.info("worker {}: its clock agrees with the store's again (off by {})", workerId, skew);
+  boolean awaitTick(long nanos) {
+    lock.lock();
+    try {
+      if (terminated) {
+        return false;
       }
+      idle.awaitNanos(nanos);
+      return true;
+    } catch (InterruptedException e) {
+      return false;
+    } finally {
+      lock.unlock();
     }
   }
 
-  private void reclaim(Instant now) {
-    List<JobInfo> reclaimed = s.store().reclaimExpired(now, 1000);
-    if (!reclaimed.isEmpty()) {
-      LOG.info("worker {} reclaimed {} job(s) of dead workers", workerId, reclaimed.size());
-      for (JobInfo j : reclaimed) {
-        emit(JobEvent.Type.RECLAIMED, j, j.state(), now, null, j.state().name());
-      }
-    }
-  }
-
-  private long processedCount() {
+  long processedCount() {
     return succeeded.sum() + retried.sum() + failed.sum() + dead.sum() + cancelled.sum();
   }
 
   // ---------------------------------------------------------------- lifecycle
+
+  /** The worker's clock minus the store's at the last heartbeat, or null if unknown. */
+  public Duration clockSkew() {
+    return skew.get();
+  }
 
   /**
    * Stops a job this worker runs now as cancelled (its outcome becomes CANCELLED), without waiting

@@ -1,0 +1,147 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.queue.JobEvent;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The housekeeping of a {@link WorkerRuntime}, on its own thread every 25 ms: job timeouts,
+ * heartbeats (lease renewal, clock skew, lost leases and cancel requests), reclaiming the jobs of
+ * dead workers, due schedules and retention. Its mutable fields belong to the housekeeping thread
+ * (and to {@link WorkerRuntime#start()} before that thread starts), except the rate, which is
+ * volatile.
+ */
+final class Housekeeper {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+
+  private final WorkerRuntime rt;
+  private final WorkerSettings settings;
+  private final String workerId;
+  private final ClockSkew skew;
+  private final ScheduleRunner schedules;
+  private long lastRateProcessed;
+  private Instant lastRateAt;
+  private volatile double rate;
+
+  Housekeeper(WorkerRuntime rt, WorkerSettings settings, String workerId, ClockSkew skew,
+      ScheduleRunner schedules) {
+    this.rt = rt;
+    this.settings = settings;
+    this.workerId = workerId;
+    this.skew = skew;
+    this.schedules = schedules;
+  }
+
+  /** The housekeeping thread's loop, until the worker terminated. */
+  void loop() {
+    Instant nextHeartbeat = Durations.plus(settings.clock().instant(), settings.heartbeatInterval());
+    Instant nextReclaim = settings.clock().instant();
+    Instant nextSchedules = settings.clock().instant();
+    Instant nextPurge = Durations.plus(settings.clock().instant(), settings.purgeInterval());
+    while (!rt.terminated) {
+      if (!rt.awaitTick(TICK_NANOS)) {
+        return;
+      }
+      try {
+        Instant now = settings.clock().instant();
+        checkTimeouts(now);
+        if (!now.isBefore(nextHeartbeat)) {
+          heartbeat(now);
+          nextHeartbeat = Durations.plus(now, settings.heartbeatInterval());
+        }
+        if (settings.maintenance() && !now.isBefore(nextReclaim)) {
+          reclaim(now);
+          nextReclaim = Durations.plus(now, settings.heartbeatInterval());
+        }
+        if (settings.runSchedules() && !rt.stopping && !now.isBefore(nextSchedules)) {
+          schedules.runDue(skew.onStoreClock(now));
+          nextSchedules = Durations.plus(now, settings.scheduleInterval());
+        }
+        if (settings.maintenance() && !now.isBefore(nextPurge)) {
+          int n = settings.store().purgeExpired(now, settings.retention());
+          if (n > 0) {
+            LOG.debug("worker {} removed {} expired job(s)", workerId, n);
+          }
+          nextPurge = Durations.plus(now, n >= settings.retention().batch() ? Duration.ZERO : settings.purgeInterval());
+        }
+      } catch (RuntimeException e) {
+        rt.logStoreFailure(e, 0);
+      }
+    }
+  }
+
+  private void checkTimeouts(Instant now) {
+    for (InFlight f : rt.inFlight.values()) {
+      if (f.deadline != null && !f.timedOut && !now.isBefore(f.deadline)) {
+        f.timedOut = true;
+        rt.timedOut.increment();
+        LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(),
+            f.job.policy().timeout());
+        rt.emit(JobEvent.Type.TIMED_OUT, f.job, JobState.RUNNING, now, null, "timeout " + f.job.policy().timeout());
+        f.stop();
+      }
+    }
+  }
+
+  /** Registers the worker or renews its lease; stops the jobs it lost or that were cancelled. */
+  void heartbeat(Instant now) {
+    long processed = rt.processedCount();
+    if (lastRateAt != null) {
+      double secs = Durations.nanosBetween(lastRateAt, now) / 1e9;
+      if (secs > 0) {
+        double current = (processed - lastRateProcessed) / secs;
+        rate = rate == 0 ? current : 0.5 * rate + 0.5 * current;
+      }
+    }
+    lastRateProcessed = processed;
+    lastRateAt = now;
+    long hbNanos = System.nanoTime();
+    WorkerRecord rec = new WorkerRecord(workerId, settings.name(), WorkerRuntime.hostName(),
+        ProcessHandle.current().pid(), settings.queues(), settings.concurrency(),
+        (rt.executor == null ? settings.model() : rt.executor.model()).name(), rt.stopping ? "STOPPING" : "RUNNING",
+        rt.startedAt, now, Durations.plus(now, settings.leaseDuration()), rt.running.get(), processed,
+        rt.failed.sum() + rt.dead.sum(), rate);
+    HeartbeatResult hb = settings.store().heartbeat(rec);
+    if (hb.storeTime() != null) {
+      skew.measure(now, System.nanoTime() - hbNanos, hb.storeTime());
+    }
+    for (InFlight f : rt.inFlight.values()) {
+      String id = f.job.id();
+      if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost) {
+        f.lost = true;
+        rt.leaseLost.increment();
+        LOG.warn("worker {} lost its lease on job {} (it was reclaimed, probably after a pause longer than the "
+            + "lease of {}); stopping it and discarding its outcome", workerId, id, settings.leaseDuration());
+        rt.emit(JobEvent.Type.LEASE_LOST, f.job, JobState.RUNNING, now, null, null);
+        f.stop();
+      }
+    }
+    for (String id : hb.cancelRequested()) {
+      InFlight f = rt.inFlight.get(id);
+      if (f != null && !f.cancelRequested) {
+        f.cancelRequested = true;
+        LOG.info("job {} was cancelled while running on worker {}; stopping it", id, workerId);
+        f.stop();
+      }
+    }
+  }
+
+  private void reclaim(Instant now) {
+    List<JobInfo> reclaimed = settings.store().reclaimExpired(now, 1000);
+    if (!reclaimed.isEmpty()) {
+      LOG.info("worker {} reclaimed {} job(s) of dead workers", workerId, reclaimed.size());
+      for (JobInfo j : reclaimed) {
+        rt.emit(JobEvent.Type.RECLAIMED, j, j.state(), now, null, j.state().name());
+      }
+    }
+  }
+}
