@@ -24,7 +24,7 @@ final class SqliteRetention {
     this.clock = clock;
   }
 
-  public int purgeExpired(Instant callerNow, RetentionLimits limits) {
+  int purgeExpired(Instant callerNow, RetentionLimits limits) {
     long t = SqliteJobStore.micros(clock.instant());
     long[] work = db.read("check retention", c -> {
       PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL

@@ -26,7 +26,7 @@ final class SqliteSchedules {
     this.listeners = listeners;
   }
 
-  public ScheduleRecord saveSchedule(ScheduleRecord s) {
+  ScheduleRecord saveSchedule(ScheduleRecord s) {
     ScheduleRecord[] changed = new ScheduleRecord[1];
     ScheduleRecord r = db.write("save schedule " + s.name(), c -> {
       changed[0] = null;
@@ -67,7 +67,7 @@ final class SqliteSchedules {
         rs.getLong(5), JobRows.instant(rs.getLong(6)));
   }
 
-  public boolean deleteSchedule(String name) {
+  boolean deleteSchedule(String name) {
     boolean removed = db.write("delete schedule " + name, c -> {
       PreparedStatement ps = c.ps("DELETE FROM spindle_schedules WHERE name = ?");
       ps.setString(1, name);
@@ -83,7 +83,7 @@ final class SqliteSchedules {
     return removed;
   }
 
-  public List<ScheduleRecord> schedules() {
+  List<ScheduleRecord> schedules() {
     return db.read("list schedules", c -> {
       List<ScheduleRecord> out = new ArrayList<>();
       try (ResultSet rs = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
@@ -96,7 +96,7 @@ final class SqliteSchedules {
     });
   }
 
-  public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
+  List<ScheduleRecord> dueSchedules(Instant now, int limit) {
     return db.read("list due schedules", c -> {
       PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
           + " FROM spindle_schedules WHERE next_fire_at <= ? AND name NOT IN (SELECT name FROM"

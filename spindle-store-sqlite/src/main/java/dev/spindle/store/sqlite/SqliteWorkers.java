@@ -36,7 +36,7 @@ final class SqliteWorkers {
     this.listeners = listeners;
   }
 
-  public HeartbeatResult heartbeat(WorkerRecord reported) {
+  HeartbeatResult heartbeat(WorkerRecord reported) {
     return db.write("heartbeat of worker " + reported.id(), c -> {
       StoreClock sc = StoreClock.read(clock, reported.heartbeatAt());
       WorkerRecord w = reported.onStoreClock(sc);
@@ -85,7 +85,7 @@ final class SqliteWorkers {
     });
   }
 
-  public void deregisterWorker(String workerId, Instant callerNow) {
+  void deregisterWorker(String workerId, Instant callerNow) {
     int released = db.write("deregister worker " + workerId, c -> {
       Instant now = clock.instant();
       PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
@@ -122,7 +122,7 @@ final class SqliteWorkers {
     }
   }
 
-  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
+  List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
     Instant now = clock.instant();
     long t = SqliteJobStore.micros(now);
     String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
