@@ -15,14 +15,15 @@ import picocli.CommandLine.Parameters;
             + " threading-start (hellothread started, or the other order), append-two ([1, 2] or [2, 1]; in Java"
             + " only with a synchronized list), load-url (a pool of 2 threads, one page that exists and one that"
             + " does not, the exception caught around result()), generate-hash (SHA-256 of byte strings on a"
-            + " pool of 2 child JVMs, in input order).",
+            + " pool of 2 child JVMs, in input order), pipe (a duplex pipe: make_tuple sends a string and a count 1-9,"
+            + " make_string in a child JVM sends the string back repeated).",
         "Example: ./spindle basics generate-hash"})
 public final class BasicsCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "PROGRAM",
-      description = "fibonacci-thread, threading-start, append-two, load-url or generate-hash")
+      description = "fibonacci-thread, threading-start, append-two, load-url, generate-hash or pipe")
   String program;
 
   @CommandLine.Option(names = "-n", paramLabel = "N", defaultValue = "30",
@@ -42,8 +43,9 @@ public final class BasicsCommand implements Callable<Integer> {
       case "append-two" -> SmallPrograms.appendTwo();
       case "load-url" -> SmallPrograms.loadUrl();
       case "generate-hash" -> SmallPrograms.generateHash(ExecutionModel.PROCESSES);
+      case "pipe" -> SmallPrograms.pipe(java.util.concurrent.ThreadLocalRandom.current());
       default -> throw new CommandLine.ParameterException(spec.commandLine(), "unknown program '" + program
-          + "': fibonacci-thread, threading-start, append-two, load-url or generate-hash");
+          + "': fibonacci-thread, threading-start, append-two, load-url, generate-hash or pipe");
     };
     lines.forEach(System.out::println);
     return 0;

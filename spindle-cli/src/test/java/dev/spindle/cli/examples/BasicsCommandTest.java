@@ -48,6 +48,16 @@ class BasicsCommandTest {
     assertThat(CliRun.of("basics", "no-such-program").code()).isEqualTo(2);
   }
 
+  @Test
+  void aDuplexPipeCarriesTheTupleAndTheReplyBetweenProcesses() {
+    CliRun r = CliRun.of("basics", "pipe");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("sent \\(\"hello\", ([1-9])\\); make_string in another process sent back (hello)+");
+    String line = r.out().strip();
+    int times = Integer.parseInt(line.replaceAll("(?s).*\"hello\", (\\d)\\).*", "$1"));
+    assertThat(line).endsWith(" " + "hello".repeat(times));
+  }
+
   private static String sha256(String s) throws RuntimeException {
     try {
       return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")

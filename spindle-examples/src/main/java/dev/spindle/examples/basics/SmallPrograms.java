@@ -151,6 +151,26 @@ public final class SmallPrograms {
   }
 
   /**
+   * The duplex pipe (make_tuple / make_string): this process sends a string and a random count 1-9
+   * on its end; make_string, in a child JVM, answers on the other end with the string repeated that
+   * many times. Whole messages cross (JSON over a unix socket), so unlike an OS pipe two writers on
+   * one end would not corrupt each other.
+   */
+  public static List<String> pipe(java.util.random.RandomGenerator random) throws Exception {
+    int times = 1 + random.nextInt(9);
+    try (TaskExecutor pool = Spindle.executor(ExecutionModel.PROCESSES).workers(1).name("make-string")
+        .registry(BasicsTasks.REGISTRY).start();
+         dev.spindle.process.Pipe<BasicsTasks.Tuple> pipe = dev.spindle.process.Pipe.create(BasicsTasks.Tuple.class)) {
+      TaskFuture<String> child = pool.submit(BasicsTasks.MAKE_STRING, pipe.right().descriptor());
+      pipe.left().send(new BasicsTasks.Tuple("hello", times));
+      BasicsTasks.Tuple reply = pipe.left().recv();
+      child.result();
+      return List.of(String.format(Locale.ROOT, "sent (\"hello\", %d); make_string in another process sent back %s",
+          times, reply.text()));
+    }
+  }
+
+  /**
    * generate_hash: a pool of worker processes (child JVMs) maps the SHA-256 over byte strings; the
    * results come back in input order and are printed beside their inputs (the text's zip).
    */
