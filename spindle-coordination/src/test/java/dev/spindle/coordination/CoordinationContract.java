@@ -223,6 +223,32 @@ abstract class CoordinationContract {
   }
 
   @Test
+  void aLeaderWhoseLeaseIsGoneIsRevokedAndElectedAgainWithAGreaterToken() {
+    List<Long> elected = new CopyOnWriteArrayList<>();
+    List<Long> revoked = new CopyOnWriteArrayList<>();
+    Coordinator fast = backend().heartbeatInterval(Duration.ofMillis(200)).leaseDuration(Duration.ofMillis(300)).build();
+    opened.add(fast);
+    LeaderElection x = fast.election(name, "x", new LeaderElection.Listener() {
+      @Override
+      public void elected(Lease lease) {
+        elected.add(lease.token());
+      }
+
+      @Override
+      public void revoked(Lease lease) {
+        revoked.add(lease.token());
+      }
+    });
+    await().atMost(Duration.ofSeconds(5)).until(x::isLeader);
+    Holder h = fast.holders("election/" + name).get(0);
+    // as if the lease expired while the leader was paused
+    assertThat(fast.backend().release("election/" + name, h.holderId(), h.token())).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> revoked.contains(h.token()) && elected.size() == 2);
+    assertThat(elected.get(1)).isGreaterThan(elected.get(0));
+    x.close();
+  }
+
+  @Test
   void aPartitionerFollowsTheGroup() {
     List<Integer> sizes = new CopyOnWriteArrayList<>();
     try (Partitioner p = coordinator.partitioner(name, "a", (before, after) -> sizes.add(after.members().size()));
