@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +58,8 @@ public final class Coordinator implements AutoCloseable {
   private final String processTag;
   private final AtomicLong holders = new AtomicLong();
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
+  /** Threads in {@link FencedLock#acquire(Duration)}, by lock name: woken when a release is heard of. */
+  private final ConcurrentHashMap<String, Set<Thread>> waiters = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private Coordinator(CoordinationBackend backend, Settings settings) {
@@ -69,6 +72,7 @@ public final class Coordinator implements AutoCloseable {
     byte[] r = new byte[4];
     ThreadLocalRandom.current().nextBytes(r);
     this.processTag = ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
+    backend.onReleased(this::released);
   }
 
   /** A builder (no backend chosen yet). */
@@ -194,6 +198,27 @@ public final class Coordinator implements AutoCloseable {
 
   String newHolderId() {
     return processTag + "-" + holders.incrementAndGet();
+  }
+
+  void waiting(String name, boolean in) {
+    if (in) {
+      waiters.computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread());
+    } else {
+      waiters.computeIfPresent(name, (n, set) -> {
+        set.remove(Thread.currentThread());
+        return set.isEmpty() ? null : set;
+      });
+    }
+  }
+
+  /** A holder of {@code name} released it: its waiters here retry now. */
+  void released(String name) {
+    Set<Thread> w = waiters.get(name);
+    if (w != null) {
+      for (Thread t : w) {
+        LockSupport.unpark(t);
+      }
+    }
   }
 
   Lease track(Lease lease) {

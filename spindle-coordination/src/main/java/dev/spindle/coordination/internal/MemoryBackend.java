@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The in-memory backend: threads of one JVM, on an injectable clock (tests move a manual clock to
@@ -27,6 +29,7 @@ public final class MemoryBackend implements CoordinationBackend {
   private final Map<String, Long> sequences = new HashMap<>();
   private final Map<String, TreeMap<String, Entry>> groups = new HashMap<>();
   private final Map<String, RegisterValue> registers = new HashMap<>();
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
   /** A backend on {@code clock}. */
   public MemoryBackend(Clock clock) {
@@ -65,14 +68,24 @@ public final class MemoryBackend implements CoordinationBackend {
   }
 
   @Override
-  public synchronized boolean release(String name, String holder, long token) {
-    Map<String, Entry> h = live(name, clock.instant());
-    Entry e = h.get(holder);
-    if (e == null || e.token() != token) {
-      return false;
+  public boolean release(String name, String holder, long token) {
+    synchronized (this) {
+      Map<String, Entry> h = live(name, clock.instant());
+      Entry e = h.get(holder);
+      if (e == null || e.token() != token) {
+        return false;
+      }
+      h.remove(holder);
     }
-    h.remove(holder);
+    for (Consumer<String> l : listeners) {
+      l.accept(name);
+    }
     return true;
+  }
+
+  @Override
+  public void onReleased(Consumer<String> listener) {
+    listeners.add(listener);
   }
 
   @Override

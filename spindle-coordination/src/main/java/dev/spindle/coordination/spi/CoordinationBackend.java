@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A store that coordinates: every method is one atomic step judged on the <em>store's</em> clock
@@ -70,6 +71,13 @@ public interface CoordinationBackend extends AutoCloseable {
 
   /** The register's value and last token, if it was ever written. */
   Optional<RegisterValue> read(String name);
+
+  /**
+   * Asks to be told, best effort, when a holder of any name releases it (also in other processes
+   * where the store can say so: Redis publishes each release); waiters then retry at once instead
+   * of at their next poll. The default tells nothing: waiters poll.
+   */
+  default void onReleased(Consumer<String> listener) {}
 
   /** The store's clock. */
   Instant now();
