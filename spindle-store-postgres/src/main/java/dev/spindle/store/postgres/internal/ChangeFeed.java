@@ -1,0 +1,232 @@
+package dev.spindle.store.postgres.internal;
+
+import dev.spindle.queue.spi.ChangeListeners;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the listeners when the store may have changed, in another process too.
+ *
+ * <p>With NOTIFY on: one dedicated connection (outside the pool) LISTENs on the store's channel;
+ * writers send a coalesced {@code pg_notify} after they commit ({@link #signal}: while one is being
+ * sent, further signals of this process make at most one more). Without a notification the
+ * listeners are still called every {@code pollNanos} (at most 1 s), so a lost notification or a
+ * dropped connection delays a worker by at most that. With NOTIFY off (PgBouncer in transaction
+ * pooling, where LISTEN does not work): a cheap read of the job id sequence and the finish counter
+ * every {@code pollNanos}, calling the listeners when either moved, and at least once a second.
+ *
+ * <p>Runs only while someone listens. Thread-safe.
+ */
+public final class ChangeFeed implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+
+  private final Db db;
+  private final String channel;
+  private final boolean notify;
+  private final long pollNanos;
+  private final ChangeListeners listeners;
+  private final Object idle = new Object();
+  private final Object sendLock = new Object();
+  private boolean sending;
+  private boolean again;
+  private volatile boolean closed;
+  private Thread thread;
+  private Thread sender;
+
+  /**
+   * @param channel the LISTEN channel (a quoted identifier is made of it)
+   * @param notify whether to use LISTEN/NOTIFY (else poll)
+   * @param pollNanos the fallback poll interval
+   */
+  public ChangeFeed(Db db, String channel, boolean notify, long pollNanos, ChangeListeners listeners) {
+    this.db = db;
+    this.channel = channel;
+    this.notify = notify;
+    this.pollNanos = pollNanos;
+    this.listeners = listeners;
+  }
+
+  /** Whether this feed uses LISTEN/NOTIFY. */
+  public boolean notifying() {
+    return notify;
+  }
+
+  /** The channel's name. */
+  public String channel() {
+    return channel;
+  }
+
+  /** Starts watching if not started. */
+  public synchronized void start() {
+    if (thread == null && !closed) {
+      thread = Thread.ofPlatform().daemon().name("spindle-pg-changes").start(this::loop);
+    }
+    synchronized (idle) {
+      idle.notifyAll();
+    }
+  }
+
+  /**
+   * After a commit that changed the store: sends one NOTIFY soon (coalesced with the other signals
+   * of this process). Never blocks on the database.
+   */
+  public void signal() {
+    if (!notify || closed) {
+      return;
+    }
+    synchronized (sendLock) {
+      if (sending) {
+        again = true;
+        return;
+      }
+      sending = true;
+      if (sender == null) {
+        sender = Thread.ofPlatform().daemon().name("spindle-pg-notify").start(this::sendLoop);
+      } else {
+        sendLock.notifyAll();
+      }
+    }
+  }
+
+  private void sendLoop() {
+    while (!closed) {
+      synchronized (sendLock) {
+        while (!sending && !closed) {
+          try {
+            sendLock.wait(1000);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+      if (closed) {
+        return;
+      }
+      try {
+        db.write("notify listeners", c -> {
+          PreparedStatement ps = c.ps("SELECT pg_notify(?, '')");
+          ps.setString(1, channel);
+          ps.execute();
+          return null;
+        });
+      } catch (RuntimeException e) {
+        LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
+      }
+      synchronized (sendLock) {
+        if (again) {
+          again = false; // one more for the signals that came while this one was sent
+        } else {
+          sending = false;
+        }
+      }
+    }
+  }
+
+  private void loop() {
+    Connection conn = null;
+    long lastSeen = Long.MIN_VALUE;
+    long lastFire = System.nanoTime();
+    long backoff = 0;
+    while (!closed) {
+      try {
+        if (listeners.isEmpty()) {
+          synchronized (idle) {
+            while (!closed && listeners.isEmpty()) {
+              idle.wait(1000);
+            }
+          }
+          continue;
+        }
+        if (conn == null) {
+          conn = db.dedicated();
+          if (notify) {
+            try (Statement st = conn.createStatement()) {
+              st.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
+            }
+            listeners.fire(); // changes made while not listening
+          }
+        }
+        boolean fire;
+        if (notify) {
+          PGNotification[] got = conn.unwrap(PGConnection.class)
+              .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
+          fire = got != null && got.length > 0;
+        } else {
+          long v;
+          try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT (SELECT last_value"
+              + " FROM spindle_job_ids) * 7 + (SELECT value FROM spindle_meta WHERE key = 'finish_seq')")) {
+            rs.next();
+            v = rs.getLong(1);
+          }
+          fire = lastSeen != Long.MIN_VALUE && v != lastSeen;
+          lastSeen = v;
+          if (!fire) {
+            LockSupport.parkNanos(pollNanos);
+          }
+        }
+        if (fire || System.nanoTime() - lastFire >= pollNanos) {
+          lastFire = System.nanoTime();
+          listeners.fire();
+        }
+        backoff = 0;
+      } catch (SQLException e) {
+        closeQuietly(conn);
+        conn = null;
+        backoff = Math.min(Math.max(backoff * 2, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.SECONDS.toNanos(1));
+        LOG.debug("watching {} for changes failed: {}", channel, e.toString());
+        listeners.fire(); // something may have changed; listeners re-check
+        LockSupport.parkNanos(backoff);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        closeQuietly(conn);
+        conn = null;
+        LOG.debug("watching {} for changes failed: {}", channel, e.toString());
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+      }
+    }
+    closeQuietly(conn);
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (idle) {
+      idle.notifyAll();
+    }
+    synchronized (sendLock) {
+      sendLock.notifyAll();
+    }
+    Thread t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(3000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.spindle.store.postgres.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spindle.queue.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The PostgreSQL connections of one store: a HikariCP pool, one transaction per operation (READ
+ * COMMITTED), retried a few times on deadlocks, serialization failures and unique-key races, and
+ * error translation. Thread-safe.
+ */
+public final class Db implements AutoCloseable {
+  private static final int ATTEMPTS = 5;
+
+  private final String describe;
+  private final HikariDataSource pool;
+  private final String jdbcUrl;
+  private final Properties props;
+  private volatile boolean closed;
+
+  /** Work on a connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Conn c) throws SQLException;
+  }
+
+  /**
+   * A connection inside one transaction; statements prepared through {@link #ps} are closed when
+   * the transaction ends (pgjdbc keeps the server-side prepared statements in its own per-connection
+   * cache). Used by one thread at a time.
+   */
+  public static final class Conn {
+    private final Connection connection;
+    private final List<PreparedStatement> open = new ArrayList<>();
+
+    /** Wraps {@code connection} (the store's or a caller's, inside its open transaction). */
+    public Conn(Connection connection) {
+      this.connection = connection;
+    }
+
+    /** A prepared statement for {@code sql}, closed at the end of this transaction. */
+    public PreparedStatement ps(String sql) throws SQLException {
+      PreparedStatement ps = connection.prepareStatement(sql);
+      open.add(ps);
+      return ps;
+    }
+
+    /** Runs a one-off statement (DDL) without caching it. */
+    public void execOnce(String sql) throws SQLException {
+      try (Statement st = connection.createStatement()) {
+        st.execute(sql);
+      }
+    }
+
+    /** The JDBC connection. */
+    public Connection jdbc() {
+      return connection;
+    }
+
+    /** Closes the statements of this transaction. */
+    public void closeStatements() {
+      for (PreparedStatement ps : open) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          // closing anyway
+        }
+      }
+      open.clear();
+    }
+  }
+
+  /**
+   * Opens the pool (and one connection, so a wrong address or password fails here).
+   *
+   * @param describe the location without secrets, for messages
+   * @param jdbcUrl the JDBC URL without credentials
+   * @param props the driver properties (user, password, options)
+   * @param maxConnections the pool size
+   */
+  public Db(String describe, String jdbcUrl, Properties props, int maxConnections) {
+    this.describe = describe;
+    this.jdbcUrl = jdbcUrl;
+    this.props = props;
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(jdbcUrl);
+    cfg.setDataSourceProperties(props);
+    cfg.setAutoCommit(false);
+    cfg.setMaximumPoolSize(maxConnections);
+    cfg.setMinimumIdle(1);
+    cfg.setPoolName("spindle-pg");
+    cfg.setConnectionTimeout(10_000);
+    cfg.setInitializationFailTimeout(10_000);
+    cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    try {
+      this.pool = new HikariDataSource(cfg);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() instanceof SQLException s ? s : e;
+      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "cannot connect to the PostgreSQL store "
+          + describe + ": " + PgErrors.message(cause), e);
+    }
+  }
+
+  /** A new connection outside the pool (LISTEN), with the store's settings; the caller closes it. */
+  public Connection dedicated() throws SQLException {
+    Connection c = java.sql.DriverManager.getConnection(jdbcUrl, props);
+    c.setAutoCommit(true);
+    return c;
+  }
+
+  /** Runs {@code work} in a transaction that may write; retried on transient conflicts. */
+  public <T> T write(String operation, Work<T> work) {
+    return tx(operation, work);
+  }
+
+  /** Runs {@code work} in a transaction that reads. */
+  public <T> T read(String operation, Work<T> work) {
+    return tx(operation, work);
+  }
+
+  private <T> T tx(String operation, Work<T> work) {
+    checkOpen();
+    for (int attempt = 1; ; attempt++) {
+      Connection jdbc;
+      try {
+        jdbc = pool.getConnection();
+      } catch (SQLException e) {
+        checkOpen();
+        throw PgErrors.translate(e, operation, describe);
+      }
+      Conn c = new Conn(jdbc);
+      try {
+        T result = work.run(c);
+        jdbc.commit();
+        return result;
+      } catch (SQLException e) {
+        rollbackQuietly(jdbc);
+        if (PgErrors.isRetryable(e) && attempt < ATTEMPTS) {
+          LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * attempt));
+          continue;
+        }
+        checkOpen();
+        throw PgErrors.translate(e, operation, describe);
+      } catch (RuntimeException | Error e) {
+        rollbackQuietly(jdbc);
+        throw e;
+      } finally {
+        c.closeStatements();
+        try {
+          jdbc.close();
+        } catch (SQLException e) {
+          // returned to the pool anyway
+        }
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      // the connection is broken: the pool replaces it
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreException(StoreException.Reason.CLOSED, "the job store " + describe + " is closed");
+    }
+  }
+
+  /** The translated exception for an error outside {@link #write}/{@link #read}. */
+  public StoreException translate(SQLException e, String operation) {
+    return PgErrors.translate(e, operation, describe);
+  }
+
+  /** Closes the pool. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pool.close();
+  }
+}

@@ -1,0 +1,504 @@
+package dev.spindle.store.postgres.internal;
+
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.WorkflowInput;
+import dev.spindle.queue.spi.DependencyEdge;
+import dev.spindle.queue.spi.Workflows;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The PostgreSQL store's job dependencies (workflows): {@code spindle_deps} holds one row per edge
+ * (with the parent's end once known, so a released job's input survives the parent's purge) and
+ * {@code spindle_waits} one row per dependent (pending count, failures, input mode, who cancelled
+ * it). Every method runs inside the caller's write transaction, so a dependency's end and its
+ * effect on the dependents commit together. Ends are handled iteratively.
+ * Thread-safe: the only state is the current thread's round of ends.
+ */
+public final class Dependencies {
+  /** What the dependency logic asks of the store, inside the same transaction. */
+  public interface Host {
+    /** Moves a WAITING job to CANCELLED with this error (as a finished job: feed, expiry). */
+    void cancel(Db.Conn c, long id, String errorJson, Instant now) throws SQLException;
+  }
+
+  private final Host host;
+  /** The ends still to apply by the current thread's {@link #endedAll}, if one is running. */
+  private final ThreadLocal<ArrayDeque<Long>> draining = new ThreadLocal<>();
+
+  public Dependencies(Host host) {
+    this.host = host;
+  }
+
+  /** The stored code of a policy. */
+  static int code(DependencyPolicy p) {
+    return switch (p) {
+      case REQUIRE_SUCCESS -> 0;
+      case ALLOW_FAILURE -> 1;
+      case ALWAYS -> 2;
+      case ON_FAILURE -> 3;
+    };
+  }
+
+  static DependencyPolicy policy(int code) {
+    return switch (code) {
+      case 0 -> DependencyPolicy.REQUIRE_SUCCESS;
+      case 1 -> DependencyPolicy.ALLOW_FAILURE;
+      case 2 -> DependencyPolicy.ALWAYS;
+      case 3 -> DependencyPolicy.ON_FAILURE;
+      default -> throw new IllegalStateException("unknown dependency policy code " + code + " in the database");
+    };
+  }
+
+  private static WorkflowInput input(int ordinal) {
+    return WorkflowInput.values()[ordinal];
+  }
+
+  /**
+   * Records the dependencies of job {@code id} (already inserted as WAITING) and says where it starts.
+   * {@code known} holds the parents' states where the caller knows them without a read (jobs its
+   * batch just created), else null entries. The edges are inserted as one batch.
+   *
+   * @return null if it may run now (its input is then {@link #inputOf}), WAITING, or CANCELLED (the
+   *     error is then {@link #cancellation})
+   * @throws IllegalArgumentException if a dependency does not exist (the transaction rolls back)
+   */
+  public JobState add(Db.Conn c, long id, long[] parents, JobState[] known, List<DependencyPolicy> policies,
+      WorkflowInput in) throws SQLException {
+    PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position, end_state,"
+        + " end_result, end_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    edge.clearBatch(); // the statement is cached: nothing of a batch an earlier failure left
+    List<JobState> states = new ArrayList<>(parents.length);
+    for (int i = 0; i < parents.length; i++) {
+      Workflows.End end = known[i] != null ? new Workflows.End(Long.toString(parents[i]), known[i], null, null)
+          : lockedEndOf(c, parents[i]);
+      if (end == null) {
+        throw new IllegalArgumentException("job " + id + " would depend on job " + parents[i] + ", which does not"
+            + " exist; nothing was added");
+      }
+      states.add(end.state());
+      boolean over = end.state().isTerminal();
+      edge.setLong(1, parents[i]);
+      edge.setLong(2, id);
+      edge.setInt(3, code(policies.get(i)));
+      edge.setInt(4, i);
+      if (over) {
+        edge.setInt(5, JobRows.code(end.state()));
+      } else {
+        edge.setNull(5, java.sql.Types.INTEGER);
+      }
+      edge.setString(6, over ? end.resultJson() : null);
+      edge.setString(7, over ? end.errorJson() : null);
+      edge.addBatch();
+    }
+    edge.executeBatch();
+    Workflows.Wait w = Workflows.evaluate(policies, states);
+    PreparedStatement wait = c.ps("INSERT INTO spindle_waits (id, pending, failures, on_failure_only, input,"
+        + " cancelled_by) VALUES (?, ?, ?, ?, ?, NULL)");
+    boolean onFailureOnly = Workflows.fresh(policies).onFailureOnly();
+    wait.setLong(1, id);
+    wait.setInt(2, w == null ? 0 : w.pending());
+    wait.setInt(3, w == null ? 0 : w.failures());
+    wait.setInt(4, onFailureOnly ? 1 : 0);
+    wait.setInt(5, in.ordinal());
+    wait.executeUpdate();
+    if (w == null || w.notNeeded()) {
+      return JobState.CANCELLED;
+    }
+    return w.ready() ? null : JobState.WAITING;
+  }
+
+  /** Why a job {@link #add} said starts CANCELLED: the error JSON (and who cancelled it is recorded). */
+  public String cancellation(Db.Conn c, long id) throws SQLException {
+    for (EdgeRow e : edgesInto(c, id)) {
+      JobState s = stateOf(c, e.parent);
+      JobState end = s == null ? JobState.CANCELLED : s;
+      if (end.isTerminal() && e.policy.effectOf(end) == DependencyPolicy.Effect.CANCEL) {
+        setCancelledBy(c, id, e.parent);
+        return Workflows.dependencyError(Long.toString(id), Long.toString(e.parent), end);
+      }
+    }
+    return Workflows.notNeededError(Long.toString(id));
+  }
+
+  /** The input of a released job, from its own arguments or its dependencies' recorded ends. */
+  public String inputOf(Db.Conn c, long id, String argsJson) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT input FROM spindle_waits WHERE id = ?");
+    ps.setLong(1, id);
+    WorkflowInput mode;
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return argsJson;
+      }
+      mode = input(rs.getInt(1));
+    }
+    if (mode == WorkflowInput.ARGS) {
+      return argsJson;
+    }
+    PreparedStatement ends = c.ps("SELECT parent, end_state, end_result, end_error FROM spindle_deps"
+        + " WHERE child = ? AND position >= 0 ORDER BY position");
+    ends.setLong(1, id);
+    List<Workflows.End> out = new ArrayList<>();
+    try (ResultSet rs = ends.executeQuery()) {
+      while (rs.next()) {
+        int st = rs.getInt(2);
+        JobState s = rs.wasNull() ? JobState.WAITING : JobRows.state(st);
+        out.add(new Workflows.End(Long.toString(rs.getLong(1)), s, rs.getString(3), rs.getString(4)));
+      }
+    }
+    return Workflows.input(mode, argsJson, out);
+  }
+
+  /**
+   * The running job {@code parent} added children: every job still waiting for it also waits for
+   * the {@code exits}, as dependencies that are not inputs ({@link DependencyEdge#ADDED}), with the
+   * policy of its dependency on the parent. A dependent that one of them already cancels is cancelled.
+   */
+  public void adopt(Db.Conn c, long parent, long[] exits, Instant now) throws SQLException {
+    PreparedStatement waiting = c.ps("SELECT d.child, d.policy FROM spindle_deps d JOIN spindle_jobs j ON j.id ="
+        + " d.child WHERE d.parent = ? AND d.end_state IS NULL AND j.state = " + JobRows.WAITING);
+    waiting.setLong(1, parent);
+    List<long[]> dependents = new ArrayList<>();
+    try (ResultSet rs = waiting.executeQuery()) {
+      while (rs.next()) {
+        dependents.add(new long[] {rs.getLong(1), rs.getInt(2)});
+      }
+    }
+    PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position) VALUES (?, ?, ?, "
+        + DependencyEdge.ADDED + ")");
+    for (long[] d : dependents) {
+      for (long x : exits) {
+        edge.setLong(1, x);
+        edge.setLong(2, d[0]);
+        edge.setInt(3, (int) d[1]);
+        edge.executeUpdate();
+      }
+      if (reevaluate(c, d[0], edgesInto(c, d[0])) == null) {
+        long by = cancelledBy(c, d[0]);
+        host.cancel(c, d[0], Workflows.dependencyError(Long.toString(d[0]), Long.toString(by),
+            stateOrCancelled(c, by)), now);
+      }
+    }
+  }
+
+  private static JobState stateOrCancelled(Db.Conn c, long id) throws SQLException {
+    JobState s = stateOf(c, id);
+    return s == null ? JobState.CANCELLED : s;
+  }
+
+  /** True if any job has dependencies (one cheap read; lets a completion batch skip the lookups). */
+  public boolean any(Db.Conn c) throws SQLException {
+    try (ResultSet rs = c.ps("SELECT EXISTS (SELECT 1 FROM spindle_deps)").executeQuery()) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  /** Job {@code id} may have ended: applies its end to its dependents (and theirs, in turn). */
+  public void ended(Db.Conn c, long id, Instant now) throws SQLException {
+    endedAll(c, List.of(id), now);
+  }
+
+  /**
+   * Jobs {@code ids} may have ended (a completion batch): applies their ends to their dependents,
+   * and theirs in turn. The ends are applied round by round: every edge of a round's jobs is told
+   * (one statement per job), then each dependent's wait counts down once by all of its edges told in
+   * that round (one statement per dependent, not per edge: a chord's callback told by 200 children
+   * of a batch is updated once). A dependent that some edge cancels is cancelled at once; one whose
+   * wait is then complete is released (or cancelled if not needed). Jobs those moves end (cancelled
+   * dependents) make the next round.
+   */
+  public void endedAll(Db.Conn c, List<Long> ids, Instant now) throws SQLException {
+    ArrayDeque<Long> current = draining.get();
+    if (current != null) {
+      current.addAll(ids); // a cancellation inside a round: its job joins the next round
+      return;
+    }
+    ArrayDeque<Long> ended = new ArrayDeque<>(ids);
+    draining.set(ended);
+    try {
+      while (!ended.isEmpty()) {
+        List<Long> round = new ArrayList<>(ended);
+        ended.clear();
+        Map<Long, int[]> counts = new LinkedHashMap<>();
+        for (long parent : round) {
+          tell(c, parent, now, counts);
+        }
+        for (Map.Entry<Long, int[]> e : counts.entrySet()) {
+          long child = e.getKey();
+          // the counters of a job that no longer waits (cancelled meanwhile) are recomputed if it is revived
+          Workflows.Wait w = countDown(c, child, e.getValue()[0], e.getValue()[1]);
+          if (w == null || !w.ready() || !isWaiting(c, child)) {
+            continue;
+          }
+          if (w.notNeeded()) {
+            host.cancel(c, child, Workflows.notNeededError(Long.toString(child)), now);
+          } else {
+            release(c, child, now);
+          }
+        }
+      }
+    } finally {
+      draining.remove();
+    }
+  }
+
+  /**
+   * Tells the end of {@code parent} (if terminal) to every edge not yet told; cancels the dependents
+   * an edge cancels, and adds the others' count-downs (and failures) to {@code counts}.
+   */
+  private void tell(Db.Conn c, long parent, Instant now, Map<Long, int[]> counts) throws SQLException {
+    Workflows.End end = endOf(c, parent);
+    if (end == null || !end.state().isTerminal()) {
+      return;
+    }
+    // one statement records the end on every edge not yet told (and names the dependents)
+    PreparedStatement record = c.ps("UPDATE spindle_deps SET end_state = ?, end_result = ?, end_error = ?"
+        + " WHERE parent = ? AND end_state IS NULL RETURNING child, policy");
+    record.setInt(1, JobRows.code(end.state()));
+    record.setString(2, end.resultJson());
+    record.setString(3, end.errorJson());
+    record.setLong(4, parent);
+    List<long[]> edges = new ArrayList<>();
+    try (ResultSet rs = record.executeQuery()) {
+      while (rs.next()) {
+        edges.add(new long[] {rs.getLong(1), rs.getInt(2)});
+      }
+    }
+    for (long[] e : edges) {
+      long child = e[0];
+      DependencyPolicy policy = policy((int) e[1]);
+      DependencyPolicy.Effect effect = policy.effectOf(end.state());
+      if (effect == DependencyPolicy.Effect.CANCEL) {
+        if (isWaiting(c, child)) {
+          setCancelledBy(c, child, parent);
+          host.cancel(c, child, Workflows.dependencyError(Long.toString(child), Long.toString(parent),
+              end.state()), now);
+        }
+        continue;
+      }
+      int[] n = counts.computeIfAbsent(child, k -> new int[2]);
+      n[0]++;
+      if (effect == DependencyPolicy.Effect.SATISFIED_BY_FAILURE && policy == DependencyPolicy.ON_FAILURE) {
+        n[1]++;
+      }
+    }
+  }
+
+  /** {@code told} dependencies of {@code child} ended acceptably: its wait counts down (failures up). */
+  private static Workflows.Wait countDown(Db.Conn c, long child, int told, int failures) throws SQLException {
+    PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - ?, failures = failures + ?"
+        + " WHERE id = ? RETURNING pending, failures, on_failure_only");
+    ps.setInt(1, told);
+    ps.setInt(2, failures);
+    ps.setLong(3, child);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? new Workflows.Wait(rs.getInt(1), rs.getInt(2), rs.getInt(3) == 1) : null;
+    }
+  }
+
+  private static boolean isWaiting(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() && rs.getInt(1) == JobRows.WAITING;
+    }
+  }
+
+  /** WAITING to QUEUED (or SCHEDULED if its run time is ahead), its input written. */
+  private void release(Db.Conn c, long id, Instant now) throws SQLException {
+    PreparedStatement args = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
+    args.setLong(1, id);
+    String own;
+    try (ResultSet rs = args.executeQuery()) {
+      rs.next();
+      own = rs.getString(1);
+    }
+    PreparedStatement up = c.ps("UPDATE spindle_jobs SET args = ?, state = CASE WHEN run_at > ? THEN "
+        + JobRows.SCHEDULED + " ELSE " + JobRows.QUEUED + " END WHERE id = ? AND state = " + JobRows.WAITING);
+    up.setString(1, inputOf(c, id, own));
+    up.setLong(2, JobRows.micros(now));
+    up.setLong(3, id);
+    up.executeUpdate();
+  }
+
+  /**
+   * An operator retries job {@code id}: where it goes (WAITING, QUEUED, or CANCELLED if a dependency
+   * still cancels it; {@link #cancelledBy} then names it). Null if it has no dependencies.
+   */
+  public JobState retry(Db.Conn c, long id) throws SQLException {
+    List<EdgeRow> in = edgesInto(c, id);
+    if (in.isEmpty()) {
+      return null;
+    }
+    Workflows.Wait w = reevaluate(c, id, in);
+    if (w == null) {
+      return JobState.CANCELLED;
+    }
+    return w.ready() ? JobState.QUEUED : JobState.WAITING;
+  }
+
+  /**
+   * Job {@code id} was requeued: the dependents it cancelled wait for it again (and theirs, in
+   * turn), unless another dependency still cancels them.
+   */
+  public void requeued(Db.Conn c, long id) throws SQLException {
+    ArrayDeque<Long> todo = new ArrayDeque<>();
+    todo.add(id);
+    PreparedStatement victims = c.ps("SELECT w.id FROM spindle_waits w JOIN spindle_jobs j ON j.id = w.id"
+        + " WHERE w.cancelled_by = ? AND j.state = " + JobRows.CANCELLED);
+    PreparedStatement revive = c.ps("UPDATE spindle_jobs SET state = " + JobRows.WAITING + ", error = NULL,"
+        + " finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ? AND state = " + JobRows.CANCELLED);
+    for (Long p; (p = todo.poll()) != null; ) {
+      victims.setLong(1, p);
+      List<Long> ids = new ArrayList<>();
+      try (ResultSet rs = victims.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+      for (long child : ids) {
+        if (reevaluate(c, child, edgesInto(c, child)) != null) {
+          JobState.checkTransition(Long.toString(child), JobState.CANCELLED, JobState.WAITING);
+          revive.setLong(1, child);
+          revive.executeUpdate();
+          todo.add(child);
+        }
+      }
+    }
+  }
+
+  /** Recomputes a dependent's wait from its parents' current states; null if one cancels it. */
+  private Workflows.Wait reevaluate(Db.Conn c, long id, List<EdgeRow> in) throws SQLException {
+    List<DependencyPolicy> policies = new ArrayList<>(in.size());
+    List<JobState> states = new ArrayList<>(in.size());
+    PreparedStatement record = c.ps("UPDATE spindle_deps SET end_state = ?, end_result = ?, end_error = ?"
+        + " WHERE parent = ? AND child = ?");
+    for (EdgeRow e : in) {
+      policies.add(e.policy);
+      Workflows.End end = endOf(c, e.parent);
+      JobState s = end == null ? null : end.state();
+      states.add(s);
+      boolean over = s != null && s.isTerminal();
+      if (over) {
+        record.setInt(1, JobRows.code(s));
+      } else {
+        record.setNull(1, java.sql.Types.INTEGER);
+      }
+      record.setString(2, over ? end.resultJson() : null);
+      record.setString(3, over ? end.errorJson() : null);
+      record.setLong(4, e.parent);
+      record.setLong(5, id);
+      record.executeUpdate();
+    }
+    Workflows.Wait w = Workflows.evaluate(policies, states);
+    if (w == null) {
+      for (int i = 0; i < in.size(); i++) {
+        JobState s = states.get(i) == null ? JobState.CANCELLED : states.get(i);
+        if (s.isTerminal() && policies.get(i).effectOf(s) == DependencyPolicy.Effect.CANCEL) {
+          setCancelledBy(c, id, in.get(i).parent);
+          break;
+        }
+      }
+      return null;
+    }
+    saveWait(c, id, w);
+    setCancelledBy(c, id, null);
+    return w;
+  }
+
+  /** The job that cancelled a dependency-cancelled job, or 0. */
+  public long cancelledBy(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT cancelled_by FROM spindle_waits WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Every edge into and out of {@code id}: its dependencies in input order, then its dependents. */
+  public List<DependencyEdge> edgesOf(Db.Conn c, long id) throws SQLException {
+    List<DependencyEdge> out = new ArrayList<>();
+    for (EdgeRow e : edgesInto(c, id)) {
+      out.add(new DependencyEdge(Long.toString(e.parent), Long.toString(id), e.policy, e.position));
+    }
+    PreparedStatement ps = c.ps("SELECT child, policy, position FROM spindle_deps WHERE parent = ? ORDER BY child");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(new DependencyEdge(Long.toString(id), Long.toString(rs.getLong(1)), policy(rs.getInt(2)),
+            rs.getInt(3)));
+      }
+    }
+    return out;
+  }
+
+  private record EdgeRow(long parent, DependencyPolicy policy, int position) {}
+
+  private static List<EdgeRow> edgesInto(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT parent, policy, position FROM spindle_deps WHERE child = ?"
+        + " ORDER BY position < 0, position");
+    ps.setLong(1, id);
+    List<EdgeRow> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(new EdgeRow(rs.getLong(1), policy(rs.getInt(2)), rs.getInt(3)));
+      }
+    }
+    return out;
+  }
+
+  private static Workflows.End endOf(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT state, result, error FROM spindle_jobs WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? new Workflows.End(Long.toString(id), JobRows.state(rs.getInt(1)), rs.getString(2),
+          rs.getString(3)) : null;
+    }
+  }
+
+  /**
+   * The end of a job a new dependent will wait for, its row share-locked: a completion of that job
+   * in another transaction waits for this one, and then sees the new edge (or this one waits for
+   * the completion and sees its end).
+   */
+  private static Workflows.End lockedEndOf(Db.Conn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT state, result, error FROM spindle_jobs WHERE id = ? FOR SHARE");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? new Workflows.End(Long.toString(id), JobRows.state(rs.getInt(1)), rs.getString(2),
+          rs.getString(3)) : null;
+    }
+  }
+
+  private static JobState stateOf(Db.Conn c, long id) throws SQLException {
+    Workflows.End e = endOf(c, id);
+    return e == null ? null : e.state();
+  }
+
+  private static void saveWait(Db.Conn c, long id, Workflows.Wait w) throws SQLException {
+    PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = ?, failures = ? WHERE id = ?");
+    ps.setInt(1, w.pending());
+    ps.setInt(2, w.failures());
+    ps.setLong(3, id);
+    ps.executeUpdate();
+  }
+
+  private static void setCancelledBy(Db.Conn c, long id, Long parent) throws SQLException {
+    PreparedStatement ps = c.ps("UPDATE spindle_waits SET cancelled_by = ? WHERE id = ?");
+    if (parent == null) {
+      ps.setNull(1, java.sql.Types.INTEGER);
+    } else {
+      ps.setLong(1, parent);
+    }
+    ps.setLong(2, id);
+    ps.executeUpdate();
+  }
+}

@@ -1,0 +1,128 @@
+package dev.spindle.store.postgres.internal;
+
+import dev.spindle.queue.StoreException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The versioned schema of the PostgreSQL store (version {@value #VERSION}), migrated forward on
+ * open: {@link #MIGRATIONS}{@code [v - 1]} takes a schema from version {@code v - 1} to {@code v}.
+ * Every migration runs in one transaction under an advisory lock, so processes opening the store
+ * together migrate once. A schema newer than {@link #VERSION} is refused (nothing is changed).
+ *
+ * <p>States are stored as the codes of {@link JobRows#code}; times are microseconds since the epoch
+ * ({@code bigint}). {@code spindle_meta} holds {@code schema_version} and {@code finish_seq} (the
+ * last number of the finished feed); job ids come from the sequence {@code spindle_job_ids}.
+ */
+public final class Schema {
+  /** The schema version this code writes and understands. */
+  public static final int VERSION = 1;
+
+  private static final List<List<String>> MIGRATIONS = List.of(List.of(
+      "CREATE TABLE spindle_meta (key text PRIMARY KEY, value bigint NOT NULL)",
+      "INSERT INTO spindle_meta (key, value) VALUES ('finish_seq', 0)",
+      "CREATE SEQUENCE spindle_job_ids",
+      "CREATE TABLE spindle_policies (id bigserial PRIMARY KEY, json text NOT NULL UNIQUE,"
+          + " max_lost integer NOT NULL, result_ttl_us bigint NOT NULL, failure_ttl_us bigint NOT NULL)",
+      "CREATE TABLE spindle_jobs (id bigint PRIMARY KEY, task text NOT NULL, queue text NOT NULL,"
+          + " state smallint NOT NULL, priority integer NOT NULL, args text NOT NULL, result text, error text,"
+          + " dead_reason text, unique_key text, attempt integer NOT NULL DEFAULT 0,"
+          + " failures integer NOT NULL DEFAULT 0, lost integer NOT NULL DEFAULT 0, fence bigint NOT NULL DEFAULT 0,"
+          + " worker_id text, cancel_requested integer NOT NULL DEFAULT 0, created_at bigint NOT NULL,"
+          + " run_at bigint NOT NULL, started_at bigint, finished_at bigint, expires_at bigint,"
+          + " finish_seq bigint NOT NULL DEFAULT 0, policy_id bigint NOT NULL, trace_context text)"
+          + " WITH (fillfactor = 80)",
+      // ready jobs per queue in claim order: the claim walks this index and skips locked rows
+      "CREATE INDEX spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = " + JobRows.QUEUED,
+      // delayed and backing-off jobs by run time
+      "CREATE INDEX spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = " + JobRows.SCHEDULED,
+      // running jobs by worker (heartbeats, reclaim, queue limits)
+      "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = " + JobRows.RUNNING,
+      "CREATE INDEX spindle_jobs_running_queue ON spindle_jobs (queue) WHERE state = " + JobRows.RUNNING,
+      // finished jobs: the feed of terminal transitions, retention
+      "CREATE INDEX spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE " + JobRows.IS_TERMINAL,
+      "CREATE INDEX spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE " + JobRows.IS_TERMINAL,
+      "CREATE UNIQUE INDEX spindle_jobs_unique ON spindle_jobs (unique_key) WHERE unique_key IS NOT NULL",
+      "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at)",
+      "CREATE INDEX spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE " + JobRows.IS_TERMINAL,
+      "CREATE INDEX spindle_jobs_queue_state ON spindle_jobs (queue, state)",
+      "CREATE TABLE spindle_workers (id text PRIMARY KEY, name text NOT NULL, host text NOT NULL,"
+          + " pid bigint NOT NULL, queues text NOT NULL, concurrency integer NOT NULL, model text NOT NULL,"
+          + " state text NOT NULL, started_at bigint NOT NULL, heartbeat_at bigint NOT NULL,"
+          + " lease_until bigint NOT NULL, running integer NOT NULL, processed bigint NOT NULL,"
+          + " failed bigint NOT NULL, rate double precision NOT NULL)",
+      "CREATE TABLE spindle_queues (name text PRIMARY KEY, max_running integer NOT NULL)",
+      "CREATE TABLE spindle_schedules (name text PRIMARY KEY, definition text NOT NULL,"
+          + " next_fire_at bigint NOT NULL, last_fire_at bigint, version bigint NOT NULL,"
+          + " created_at bigint NOT NULL)",
+      "CREATE INDEX spindle_schedules_next ON spindle_schedules (next_fire_at)",
+      "CREATE TABLE spindle_paused (queue text PRIMARY KEY)",
+      "CREATE TABLE spindle_audit (id bigserial PRIMARY KEY, at bigint NOT NULL, actor text NOT NULL,"
+          + " action text NOT NULL, target text NOT NULL, detail text)",
+      "CREATE TABLE spindle_worker_clocks (worker text PRIMARY KEY, skew_us bigint NOT NULL)",
+      // job dependencies (workflows); WAITING jobs have state -1
+      "CREATE TABLE spindle_deps (parent bigint NOT NULL, child bigint NOT NULL,"
+          + " policy integer NOT NULL, position integer NOT NULL, end_state integer, end_result text,"
+          + " end_error text, PRIMARY KEY (parent, child))",
+      "CREATE INDEX spindle_deps_child ON spindle_deps (child, position)",
+      "CREATE TABLE spindle_waits (id bigint PRIMARY KEY, pending integer NOT NULL,"
+          + " failures integer NOT NULL, on_failure_only integer NOT NULL, input integer NOT NULL,"
+          + " cancelled_by bigint)",
+      "CREATE INDEX spindle_waits_cancelled_by ON spindle_waits (cancelled_by) WHERE cancelled_by IS NOT NULL",
+      // per-minute statistics, spread over shards so that concurrent transactions rarely share a row
+      "CREATE TABLE spindle_stats (minute bigint NOT NULL, counter integer NOT NULL, shard integer NOT NULL,"
+          + " n bigint NOT NULL, PRIMARY KEY (minute, counter, shard))",
+      "CREATE TABLE spindle_paused_schedules (name text PRIMARY KEY)",
+      // a deleted job (purge, retention) takes its dependency rows along
+      "CREATE FUNCTION spindle_jobs_deleted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+          + " BEGIN IF EXISTS (SELECT 1 FROM spindle_deps) THEN"
+          + " DELETE FROM spindle_deps d USING gone g WHERE d.child = g.id;"
+          + " DELETE FROM spindle_deps d USING gone g WHERE d.parent = g.id;"
+          + " DELETE FROM spindle_waits w USING gone g WHERE w.id = g.id; END IF; RETURN NULL; END $$",
+      "CREATE TRIGGER spindle_jobs_deleted AFTER DELETE ON spindle_jobs REFERENCING OLD TABLE AS gone"
+          + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_jobs_deleted()"));
+
+  private Schema() {}
+
+  /** The schema version found, 0 if there is none. */
+  public static int version(Db.Conn c) throws SQLException {
+    try (ResultSet rs = c.ps("SELECT to_regclass('spindle_meta') IS NOT NULL").executeQuery()) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return 0;
+      }
+    }
+    try (ResultSet rs = c.ps("SELECT value FROM spindle_meta WHERE key = 'schema_version'").executeQuery()) {
+      return rs.next() ? (int) rs.getLong(1) : 0;
+    }
+  }
+
+  /**
+   * Brings the schema up to {@link #VERSION} inside the caller's transaction, under an advisory lock.
+   *
+   * @return the version found before migrating
+   * @throws StoreException CANNOT_OPEN if the schema is newer than this code knows
+   */
+  public static int migrate(Db.Conn c, String where) throws SQLException {
+    PreparedStatement lock = c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-schema:' || current_schema()))");
+    lock.execute();
+    int found = version(c);
+    if (found > VERSION) {
+      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "the job store " + where + " has schema version "
+          + found + ", newer than this Spindle understands (" + VERSION + "); it was left unchanged: upgrade"
+          + " Spindle");
+    }
+    for (int v = found + 1; v <= VERSION; v++) {
+      for (String ddl : MIGRATIONS.get(v - 1)) {
+        c.execOnce(ddl);
+      }
+      PreparedStatement set = c.ps("INSERT INTO spindle_meta (key, value) VALUES ('schema_version', ?)"
+          + " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      set.setLong(1, v);
+      set.executeUpdate();
+    }
+    return found;
+  }
+}
