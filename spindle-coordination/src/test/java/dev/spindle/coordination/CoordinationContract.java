@@ -109,9 +109,9 @@ abstract class CoordinationContract {
 
   @Test
   void renewalKeepsALeaseLongerThanItsDuration() {
-    Lease lease = coordinator.lock(name, Duration.ofMillis(150)).tryAcquire().orElseThrow();
-    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(lease::isHeld);
-    assertThat(coordinator.lock(name, Duration.ofMillis(150)).tryAcquire()).isEmpty();
+    Lease lease = coordinator.lock(name, Duration.ofMillis(300)).tryAcquire().orElseThrow();
+    await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(lease::isHeld);
+    assertThat(coordinator.lock(name, Duration.ofMillis(300)).tryAcquire()).isEmpty();
     lease.close();
   }
 
@@ -135,7 +135,7 @@ abstract class CoordinationContract {
 
   @Test
   void aLeaseFoundGoneByItsRenewalIsLost() {
-    Lease lease = coordinator.lock(name, Duration.ofMillis(100)).tryAcquire().orElseThrow();
+    Lease lease = coordinator.lock(name, Duration.ofMillis(600)).tryAcquire().orElseThrow();
     // another party removes it (as an expiry would)
     assertThat(coordinator.backend().release(name, lease.holderId(), lease.token())).isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() -> lease.whenLost().isDone());
@@ -194,8 +194,8 @@ abstract class CoordinationContract {
         left.add(m.id());
       }
     })) {
-      assertThat(coordinator.backend().heartbeat(name, "silent", "{}", Duration.ofMillis(150))).isTrue();
-      assertThat(coordinator.backend().heartbeat(name, "silent", "{}", Duration.ofMillis(150))).isFalse();
+      assertThat(coordinator.backend().heartbeat(name, "silent", "{}", Duration.ofMillis(800))).isTrue();
+      assertThat(coordinator.backend().heartbeat(name, "silent", "{}", Duration.ofMillis(800))).isFalse();
       await().atMost(Duration.ofSeconds(5)).until(() -> left.contains("silent"));
       assertThat(coordinator.members(name)).isEmpty();
       assertThat(watch.group()).isEqualTo(name);
@@ -226,7 +226,7 @@ abstract class CoordinationContract {
   void aLeaderWhoseLeaseIsGoneIsRevokedAndElectedAgainWithAGreaterToken() {
     List<Long> elected = new CopyOnWriteArrayList<>();
     List<Long> revoked = new CopyOnWriteArrayList<>();
-    Coordinator fast = backend().heartbeatInterval(Duration.ofMillis(200)).leaseDuration(Duration.ofMillis(300)).build();
+    Coordinator fast = backend().heartbeatInterval(Duration.ofMillis(200)).leaseDuration(Duration.ofMillis(600)).build();
     opened.add(fast);
     LeaderElection x = fast.election(name, "x", new LeaderElection.Listener() {
       @Override
@@ -243,7 +243,7 @@ abstract class CoordinationContract {
     Holder h = fast.holders("election/" + name).get(0);
     // as if the lease expired while the leader was paused
     assertThat(fast.backend().release("election/" + name, h.holderId(), h.token())).isTrue();
-    await().atMost(Duration.ofSeconds(5)).until(() -> revoked.contains(h.token()) && elected.size() == 2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> revoked.contains(h.token()) && elected.size() >= 2);
     assertThat(elected.get(1)).isGreaterThan(elected.get(0));
     x.close();
   }
