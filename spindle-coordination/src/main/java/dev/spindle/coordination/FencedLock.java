@@ -69,7 +69,7 @@ public final class FencedLock {
   Optional<Lease> tryAcquire(String holderId) {
     long start = System.nanoTime();
     CoordinationBackend.Grant g = backend.tryAcquire(name, permits, holderId, lease);
-    if (!g.granted()) {
+    if (!g.granted() || bornExpired(g, holderId, start)) {
       return Optional.empty();
     }
     return Optional.of(coordinator.track(new Lease(backend, name, holderId, g.token(), lease, start, () -> coordinator.released(name))));
@@ -99,7 +99,7 @@ public final class FencedLock {
     while (true) {
       long start = System.nanoTime();
       CoordinationBackend.Grant g = backend.tryAcquire(name, permits, holderId, lease);
-      if (g.granted()) {
+      if (g.granted() && !bornExpired(g, holderId, start)) {
         return Optional.of(coordinator.track(new Lease(backend, name, holderId, g.token(), lease, start, () -> coordinator.released(name))));
       }
       long left = deadline - System.nanoTime();
@@ -122,6 +122,23 @@ public final class FencedLock {
    */
   public Lease acquire() throws InterruptedException {
     return acquire(Duration.ofNanos(Long.MAX_VALUE)).orElseThrow();
+  }
+
+  /**
+   * True (and the grant released) if the acquisition took the whole lease duration: the process
+   * was paused or the store stalled while granting, so the lease may have expired, and another
+   * holder may hold the name, before this process could use it.
+   */
+  private boolean bornExpired(CoordinationBackend.Grant g, String holderId, long start) {
+    if (System.nanoTime() - start < lease.toNanos()) {
+      return false;
+    }
+    try {
+      backend.release(name, holderId, g.token());
+    } catch (RuntimeException e) {
+      // it expires by itself
+    }
+    return true;
   }
 
   /** The current holders as the store sees them. */

@@ -134,6 +134,21 @@ abstract class CoordinationContract {
   }
 
   @Test
+  void aFencedReadStopsAnOlderHolderThatReadTheSameValueFromWriting() {
+    FencedRegister register = coordinator.register(name);
+    var backend = coordinator.backend();
+    assertThat(backend.readFenced(name, 3)).as("nothing written yet").isEmpty();
+    assertThat(register.write(3, "10")).isTrue();
+    // holder 4 reads 10, then holder 5 reads 10 too (holder 4 was paused past its lease)
+    assertThat(backend.readFenced(name, 4)).contains(new RegisterValue("10", 4));
+    assertThat(backend.readFenced(name, 5)).contains(new RegisterValue("10", 5));
+    assertThat(register.write(4, "11")).as("the older reader may not write").isFalse();
+    assertThat(register.write(5, "11")).isTrue();
+    assertThat(backend.readFenced(name, 4)).as("a stale read raises nothing").contains(new RegisterValue("11", 5));
+    assertThat(register.read()).contains(new RegisterValue("11", 5));
+  }
+
+  @Test
   void aLeaseFoundGoneByItsRenewalIsLost() {
     Lease lease = coordinator.lock(name, Duration.ofMillis(600)).tryAcquire().orElseThrow();
     // another party removes it (as an expiry would)

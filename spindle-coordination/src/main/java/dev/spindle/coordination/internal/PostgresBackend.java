@@ -101,7 +101,7 @@ public final class PostgresBackend implements CoordinationBackend {
         st.execute("CREATE TABLE IF NOT EXISTS " + t("coord_sequence") + " (name text PRIMARY KEY, last bigint NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS " + t("coord_member") + " (grp text NOT NULL, member text NOT NULL,"
             + " caps text NOT NULL, expires_us bigint NOT NULL, PRIMARY KEY (grp, member))");
-        st.execute("CREATE TABLE IF NOT EXISTS " + t("coord_register") + " (name text PRIMARY KEY, value text NOT NULL,"
+        st.execute("CREATE TABLE IF NOT EXISTS " + t("coord_register") + " (name text PRIMARY KEY, value text,"
             + " token bigint NOT NULL)");
       }
       return Boolean.TRUE;
@@ -307,10 +307,27 @@ public final class PostgresBackend implements CoordinationBackend {
   public Optional<RegisterValue> read(String name) {
     return tx("register read", c -> {
       try (PreparedStatement q = c.prepareStatement("SELECT value, token FROM " + t("coord_register")
-          + " WHERE name = ?")) {
+          + " WHERE name = ? AND value IS NOT NULL")) {
         q.setString(1, name);
         try (ResultSet rs = q.executeQuery()) {
           return rs.next() ? Optional.of(new RegisterValue(rs.getString(1), rs.getLong(2))) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public Optional<RegisterValue> readFenced(String name, long token) {
+    return tx("fenced read", c -> {
+      try (PreparedStatement up = c.prepareStatement("INSERT INTO " + t("coord_register")
+          + " AS r (name, value, token) VALUES (?, NULL, ?) ON CONFLICT (name) DO UPDATE"
+          + " SET token = GREATEST(r.token, excluded.token) RETURNING value, token")) {
+        up.setString(1, name);
+        up.setLong(2, token);
+        try (ResultSet rs = up.executeQuery()) {
+          rs.next();
+          String v = rs.getString(1);
+          return v == null ? Optional.<RegisterValue>empty() : Optional.of(new RegisterValue(v, rs.getLong(2)));
         }
       }
     });

@@ -126,6 +126,11 @@ public final class RedisBackend implements CoordinationBackend {
       + "redis.call('HSET', KEYS[1], 'token', ARGV[1], 'value', ARGV[2])\n"
       + "return 1\n", ScriptOutputType.INTEGER);
 
+  // KEYS: register. ARGV: token -> {value or nil, token}
+  private static final Lua READ_FENCED = Lua.of("local cur = tonumber(redis.call('HGET', KEYS[1], 'token') or '-1')\n"
+      + "if tonumber(ARGV[1]) > cur then redis.call('HSET', KEYS[1], 'token', ARGV[1]) end\n"
+      + "return redis.call('HMGET', KEYS[1], 'value', 'token')\n", ScriptOutputType.MULTI);
+
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final RedisCommands<String, String> redis;
@@ -274,6 +279,14 @@ public final class RedisBackend implements CoordinationBackend {
     } catch (RedisException e) {
       throw new CoordinationException("Redis at " + where + " failed: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public Optional<RegisterValue> readFenced(String name, long token) {
+    List<?> r = (List<?>) run(READ_FENCED, new String[] {key("r", name)}, Long.toString(token));
+    Object v = r.get(0);
+    return v == null ? Optional.empty() : Optional.of(new RegisterValue(String.valueOf(v),
+        Long.parseLong(String.valueOf(r.get(1)))));
   }
 
   @Override

@@ -73,6 +73,14 @@ public interface CoordinationBackend extends AutoCloseable {
   Optional<RegisterValue> read(String name);
 
   /**
+   * Reads the register under {@code token} and raises its fence to {@code token} if lower, in one
+   * atomic step: a holder with a smaller token can no longer write, so a read-modify-write by the
+   * newest holder cannot be overtaken by an older one that read the same value. Empty if the
+   * register holds no value yet (the fence is raised all the same).
+   */
+  Optional<RegisterValue> readFenced(String name, long token);
+
+  /**
    * Asks to be told, best effort, when a holder of any name releases it (also in other processes
    * where the store can say so: Redis publishes each release); waiters then retry at once instead
    * of at their next poll. The default tells nothing: waiters poll.
