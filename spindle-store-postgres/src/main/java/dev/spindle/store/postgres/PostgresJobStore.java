@@ -867,20 +867,37 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
         + extra + " RETURNING j.id";
   }
 
-  private static final String SUCCEEDED_SQL = batched(RUNNING_TO_SUCCEEDED + ", result = u.result,"
-      + " finished_at = ?, finish_seq = 0, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
+  /**
+   * The SQL that finishes many jobs: the rows still held as named ({@code ok}) get the next finish
+   * numbers in the order given, the counter moves by as many, in one statement (the counter's row
+   * stays locked to the end of the transaction, so feed numbers become visible in order).
+   */
+  private static String finishing(String set, String columns, String types, String extra) {
+    // the one parameter before the arrays: the store's now, read by the SET clause from m
+    return "WITH m AS (SELECT value, ?::bigint AS at FROM spindle_meta WHERE key = 'finish_seq' FOR UPDATE),"
+        + " ok AS (SELECT u.*, row_number() OVER (ORDER BY u.ord) AS rn FROM unnest(" + types
+        + ") WITH ORDINALITY AS u(id, fence, worker" + columns + ", ord) JOIN spindle_jobs j ON j.id = u.id"
+        + " AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING + extra + "),"
+        + " upd AS (UPDATE spindle_jobs j SET " + set.replace("?", "(SELECT at FROM m)") + ", finish_seq = (SELECT value FROM m) + u.rn FROM ok u"
+        + " WHERE j.id = u.id AND j.state = " + JobRows.RUNNING + " RETURNING j.id),"
+        + " bump AS (UPDATE spindle_meta SET value = value + (SELECT count(*) FROM upd) WHERE key = 'finish_seq')"
+        + " SELECT id FROM upd";
+  }
+
+  private static final String SUCCEEDED_SQL = finishing(RUNNING_TO_SUCCEEDED + ", result = u.result,"
+      + " finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
       + " WHERE p.id = j.policy_id), cancel_requested = 0", ", result",
       "?::bigint[], ?::bigint[], ?::text[], ?::text[]", "");
   private static final String RETRY_SQL = batched("state = u.to_state, failures = j.failures + 1,"
       + " error = u.error, run_at = u.run_at, cancel_requested = 0", ", to_state, error, run_at",
       "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::text[], ?::bigint[]", "");
-  private static final String FAILED_SQL = batched("state = u.to_state, failures = j.failures + u.inc,"
-      + " error = u.error, dead_reason = u.reason, finished_at = ?, finish_seq = 0, expires_at = ? +"
+  private static final String FAILED_SQL = finishing("state = u.to_state, failures = j.failures + u.inc,"
+      + " error = u.error, dead_reason = u.reason, finished_at = ?, expires_at = ? +"
       + " (SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0",
       ", to_state, inc, error, reason",
       "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::int[], ?::text[], ?::text[]", "");
-  private static final String CANCELLED_SQL = batched(RUNNING_TO_CANCELLED + ", error = coalesce(u.error,"
-      + " j.error), finished_at = ?, finish_seq = 0, expires_at = ? + (SELECT result_ttl_us FROM"
+  private static final String CANCELLED_SQL = finishing(RUNNING_TO_CANCELLED + ", error = coalesce(u.error,"
+      + " j.error), finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM"
       + " spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0", ", error, min_req",
       "?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]", " AND j.cancel_requested >= u.min_req");
   private static final String RELEASED_SQL = batched(RUNNING_TO_QUEUED + ", attempt = greatest(j.attempt - 1, 0),"
@@ -993,8 +1010,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     if (!groups[0].ids.isEmpty()) {
       PreparedStatement ps = c.ps(SUCCEEDED_SQL);
       ps.setLong(1, now);
-      ps.setLong(2, now);
-      groups[0].bind(jdbc, ps, 3, "text");
+      groups[0].bind(jdbc, ps, 2, "text");
       done.set(0, Group.run(ps));
     }
     if (!groups[1].ids.isEmpty()) {
@@ -1005,15 +1021,13 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     if (!groups[2].ids.isEmpty()) {
       PreparedStatement ps = c.ps(FAILED_SQL);
       ps.setLong(1, now);
-      ps.setLong(2, now);
-      groups[2].bind(jdbc, ps, 3, "int2", "int4", "text", "text");
+      groups[2].bind(jdbc, ps, 2, "int2", "int4", "text", "text");
       done.set(2, Group.run(ps));
     }
     if (!groups[3].ids.isEmpty()) {
       PreparedStatement ps = c.ps(CANCELLED_SQL);
       ps.setLong(1, now);
-      ps.setLong(2, now);
-      groups[3].bind(jdbc, ps, 3, "text", "int4");
+      groups[3].bind(jdbc, ps, 2, "text", "int4");
       done.set(3, Group.run(ps));
     }
     if (!groups[4].ids.isEmpty()) {
@@ -1076,8 +1090,6 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       }
     }
     List<Boolean> applied = Arrays.asList(appliedAll);
-    // the finish numbers first: a dependent cancelled below takes the next ones
-    assignSeqs(c, finished);
     if (!finished.isEmpty() && deps.any(c)) {
       deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
     }
@@ -1085,23 +1097,6 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return applied;
   }
 
-  /**
-   * Gives the jobs just finished (in this order) the next finish sequence numbers, in one statement
-   * that also moves the counter; its row stays locked to the end of the transaction, so the feed's
-   * numbers become visible in order.
-   */
-  private static void assignSeqs(Db.Conn c, List<Long> ids) throws SQLException {
-    if (ids.isEmpty()) {
-      return;
-    }
-    PreparedStatement ps = c.ps("WITH m AS (UPDATE spindle_meta SET value = value + ? WHERE key = 'finish_seq'"
-        + " RETURNING value - ? AS base) UPDATE spindle_jobs j SET finish_seq = m.base + x.rn FROM m,"
-        + " unnest(?::bigint[]) WITH ORDINALITY AS x(id, rn) WHERE j.id = x.id");
-    ps.setLong(1, ids.size());
-    ps.setLong(2, ids.size());
-    ps.setArray(3, c.jdbc().createArrayOf("int8", ids.toArray()));
-    ps.executeUpdate();
-  }
 
   // ---------------------------------------------------------------- workers
 
