@@ -151,6 +151,10 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       props.setProperty("currentSchema", b.schema);
     }
     props.putAll(b.options);
+    // custom plans for every execution: a generic plan of the array joins (sized by the table's
+    // statistics, not by the arrays) can turn into a nested loop over every running job per element
+    props.setProperty("options", (b.options.getOrDefault("options", "") + " -c plan_cache_mode=force_custom_plan")
+        .strip());
     String url = "jdbc:postgresql://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/"
         + b.database;
     if (b.schema != null) {
@@ -868,19 +872,20 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   }
 
   /**
-   * The SQL that finishes many jobs: the rows still held as named ({@code ok}) get the next finish
-   * numbers in the order given, the counter moves by as many, in one statement (the counter's row
-   * stays locked to the end of the transaction, so feed numbers become visible in order).
+   * The SQL that finishes many jobs: the rows still held as named get finish numbers in the order
+   * given (counter + position; a completion that is fenced off leaves a gap), and the counter moves
+   * past them, in one statement. The counter's row stays locked to the end of the transaction, so
+   * feed numbers become visible in order.
    */
   private static String finishing(String set, String columns, String types, String extra) {
     // the one parameter before the arrays: the store's now, read by the SET clause from m
     return "WITH m AS (SELECT value, ?::bigint AS at FROM spindle_meta WHERE key = 'finish_seq' FOR UPDATE),"
-        + " ok AS (SELECT u.*, row_number() OVER (ORDER BY u.ord) AS rn FROM unnest(" + types
-        + ") WITH ORDINALITY AS u(id, fence, worker" + columns + ", ord) JOIN spindle_jobs j ON j.id = u.id"
-        + " AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING + extra + "),"
-        + " upd AS (UPDATE spindle_jobs j SET " + set.replace("?", "(SELECT at FROM m)") + ", finish_seq = (SELECT value FROM m) + u.rn FROM ok u"
-        + " WHERE j.id = u.id AND j.state = " + JobRows.RUNNING + " RETURNING j.id),"
-        + " bump AS (UPDATE spindle_meta SET value = value + (SELECT count(*) FROM upd) WHERE key = 'finish_seq')"
+        + " upd AS (UPDATE spindle_jobs j SET " + set.replace("?", "m.at") + ", finish_seq = m.value + u.ord"
+        + " FROM m, unnest(" + types + ") WITH ORDINALITY AS u(id, fence, worker" + columns + ", ord)"
+        + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
+        + extra + " RETURNING j.id, u.ord),"
+        + " bump AS (UPDATE spindle_meta SET value = value + coalesce((SELECT max(ord) FROM upd), 0)"
+        + " WHERE key = 'finish_seq')"
         + " SELECT id FROM upd";
   }
 
