@@ -138,6 +138,7 @@ public final class MetricsBench {
         List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         List<List<Double>> cpus = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> dispatch = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int r = 0; r <= rounds; r++) {
           double[] rate = new double[3];
           for (int k = 0; k < 3; k++) {
@@ -151,9 +152,10 @@ public final class MetricsBench {
             if (r > 0) {
               rates.get(v).add(m[0]);
               cpus.get(v).add(m[1]);
+              dispatch.get(v).add(m[2]);
             }
-            System.out.printf(Locale.ROOT, "  %-6s %s %-7s %,10.0f jobs/s  %6.1f us CPU per job%n", store,
-                r == 0 ? "warm-up" : "round " + r, variants[v], m[0], m[1]);
+            System.out.printf(Locale.ROOT, "  %-6s %s %-7s %,10.0f jobs/s  %6.1f us CPU per job, dispatcher %4.1f us%n",
+                store, r == 0 ? "warm-up" : "round " + r, variants[v], m[0], m[1], m[2]);
           }
           if (r > 0) {
             for (int v = 1; v < 3; v++) {
@@ -162,13 +164,17 @@ public final class MetricsBench {
           }
         }
         double cOff = median(cpus.get(0));
-        System.out.printf(Locale.ROOT, "%-6s off: %,.0f jobs/s, %.1f us CPU per job%n", store, median(rates.get(0)), cOff);
+        double dOff = median(dispatch.get(0));
+        System.out.printf(Locale.ROOT, "%-6s off: %,.0f jobs/s, %.1f us CPU per job, dispatcher thread %.2f us%n", store,
+            median(rates.get(0)), cOff, dOff);
         for (int v = 1; v < 3; v++) {
           double ratio = median(ratios.get(v));
           double c = median(cpus.get(v));
+          double d = median(dispatch.get(v));
           System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to off %.3f (%+.1f %%); "
-              + "%.1f us CPU per job (%+.1f %%)%n", store, v == 1 ? "metrics only" : "metrics + tracing",
-              median(rates.get(v)), ratio, (ratio - 1) * 100, c, (c / cOff - 1) * 100);
+              + "%.1f us CPU per job (%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n", store,
+              v == 1 ? "metrics only" : "metrics + tracing", median(rates.get(v)), ratio, (ratio - 1) * 100, c,
+              (c / cOff - 1) * 100, d, d - dOff);
         }
       }
       tp.forceFlush().join(10, TimeUnit.SECONDS);
@@ -189,13 +195,28 @@ public final class MetricsBench {
     };
   }
 
+  /**
+   * The CPU time of the running worker's dispatcher thread (the serial loop that writes outcomes and
+   * claims jobs: what bounds a no-op drain), in nanoseconds.
+   */
+  private static long dispatcherCpuNanos() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("spindle-worker-") && t.getName().endsWith("-dispatch")) {
+        sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+      }
+    }
+    return sum;
+  }
+
   /** The process's CPU time so far, in nanoseconds. */
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
-  /** One drain: {jobs/s, this JVM's CPU microseconds per job}. */
+  /** One drain: {jobs/s, this JVM's CPU microseconds per job, its dispatcher thread's}. */
   private static double[] drainOnce(JobStore store, int jobs, int concurrency, boolean measure,
       OpenTelemetrySdk otel) throws Exception {
     SpindleMetrics metrics = null;
@@ -232,10 +253,11 @@ public final class MetricsBench {
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
+        long dispatcher = dispatcherCpuNanos();
         if (metrics != null && !metrics.scrape().contains("spindle_jobs_succeeded_total")) {
           throw new IllegalStateException("no metrics recorded");
         }
-        return new double[] {jobs / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / jobs};
+        return new double[] {jobs / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / jobs, dispatcher / 1e3 / jobs};
       }
     }
   }

@@ -40,6 +40,7 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.queue.DashboardCommand(),
         new dev.spindle.cli.supervisor.ServicesCommand(),
         new dev.spindle.cli.supervisor.CtlCommand(),
+        new dev.spindle.cli.coordination.LockCommand(),
         new CommandLine.HelpCommand());
   }
 

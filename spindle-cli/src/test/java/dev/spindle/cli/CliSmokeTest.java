@@ -74,7 +74,8 @@ class CliSmokeTest {
       Map.entry("ctl status", "CliSmokeTest.servicesAndCtl"),
       Map.entry("ctl scale", "CliSmokeTest.servicesAndCtl"),
       Map.entry("ctl reload", "CliSmokeTest.servicesAndCtl"),
-      Map.entry("ctl stop", "CliSmokeTest.servicesAndCtl"));
+      Map.entry("ctl stop", "CliSmokeTest.servicesAndCtl"),
+      Map.entry("lock", "LockCommandTest (command under the lock with its token, held lock, holders, bad arguments)"));
 
   @TempDir
   Path dir;

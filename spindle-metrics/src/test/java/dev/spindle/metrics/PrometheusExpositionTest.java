@@ -52,18 +52,21 @@ class PrometheusExpositionTest {
       queue.enqueue(MetricsTasks.FLAKY, 1, JobOptions.builder().queue("flaky")
           .retry(RetryPolicy.builder().maxAttempts(2).initialDelay(Duration.ofMillis(10)).jitter(0).build()).build());
       await().atMost(WAIT).until(() -> worker.stats().succeeded() == 6);
-      await("prometheus read the succeeded jobs back").atMost(WAIT).pollInterval(Duration.ofMillis(250))
-          .untilAsserted(() -> assertThat(prometheus.query(
-              "sum(spindle_jobs_succeeded_total{queue=\"default\",task=\"m.echo\"})")).containsExactly(5.0));
-      assertThat(prometheus.query("spindle_jobs_retried_total{queue=\"flaky\",task=\"m.flaky\"}"))
-          .containsExactly(1.0);
-      assertThat(prometheus.query("spindle_jobs_enqueued_total{queue=\"default\",task=\"m.echo\"}"))
-          .containsExactly(5.0);
-      assertThat(prometheus.query(
-          "spindle_jobs_run_seconds_count{queue=\"flaky\",task=\"m.flaky\",outcome=\"succeeded\"}"))
-          .containsExactly(1.0);
-      assertThat(prometheus.query("spindle_jobs_wait_seconds_count{queue=\"default\",task=\"m.echo\"}"))
-          .containsExactly(5.0);
+      // the attempts' ends reach the observer a moment after the worker counted them, and Prometheus
+      // scrapes on its own schedule: every figure is awaited together in one scrape's worth
+      await("prometheus read the jobs back").atMost(WAIT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+        assertThat(prometheus.query("sum(spindle_jobs_succeeded_total{queue=\"default\",task=\"m.echo\"})"))
+            .containsExactly(5.0);
+        assertThat(prometheus.query("spindle_jobs_retried_total{queue=\"flaky\",task=\"m.flaky\"}"))
+            .containsExactly(1.0);
+        assertThat(prometheus.query("spindle_jobs_enqueued_total{queue=\"default\",task=\"m.echo\"}"))
+            .containsExactly(5.0);
+        assertThat(prometheus.query(
+            "spindle_jobs_run_seconds_count{queue=\"flaky\",task=\"m.flaky\",outcome=\"succeeded\"}"))
+            .containsExactly(1.0);
+        assertThat(prometheus.query("spindle_jobs_wait_seconds_count{queue=\"default\",task=\"m.echo\"}"))
+            .containsExactly(5.0);
+      });
       await("the live worker gauge").atMost(WAIT).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
           assertThat(prometheus.query("spindle_workers_live{queue=\"default\"}")).containsExactly(1.0));
       assertThat(prometheus.query("spindle_slots_free{queue=\"default\"}")).containsExactly(2.0);
@@ -84,13 +87,17 @@ class PrometheusExpositionTest {
       queue.enqueue(MetricsTasks.ECHO, 1);
       queue.enqueue(MetricsTasks.FLAKY, 1, JobOptions.builder().retry(RetryPolicy.none()).build());
       await().atMost(WAIT).until(() -> worker.stats().succeeded() + worker.stats().failed() == 2);
+      // an attempt's end reaches the observer on the worker's observer thread, a moment after the
+      // worker counted it: the scrape is repeated until it shows both
       String text;
       try (MetricsServer server = MetricsServer.start(metrics, 0)) {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
-        text = r.body();
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build();
+        text = await().atMost(WAIT).until(() -> {
+          HttpResponse<String> r = HttpClient.newHttpClient().send(get, HttpResponse.BodyHandlers.ofString());
+          assertThat(r.statusCode()).isEqualTo(200);
+          assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+          return r.body();
+        }, body -> body.contains("spindle_jobs_failed_total{queue=\"default\",task=\"m.flaky\"} 1.0"));
       }
       assertThat(text).contains("spindle_jobs_succeeded_total{queue=\"default\",task=\"m.echo\"} 1.0")
           .contains("spindle_jobs_failed_total{queue=\"default\",task=\"m.flaky\"} 1.0")

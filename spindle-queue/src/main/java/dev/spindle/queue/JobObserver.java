@@ -10,9 +10,12 @@ import java.time.Duration;
  * nothing.
  *
  * <p>Calls are made synchronously on the thread that causes them (a producer's thread, a worker's
- * dispatcher, a task's completing thread), so implementations must be quick, must not block and
- * must be thread-safe. An exception they throw is logged and ignored: it never changes what
- * happens to a job.
+ * dispatcher, a task's completing thread), except {@link Attempt#finished}: a worker delivers the
+ * ends of the attempts whose outcomes one store call wrote together, in order, on its own observer
+ * thread, so that metrics and tracing stay off the loop that writes outcomes and claims jobs; all
+ * of them before the worker's {@code stop} or {@code close} returns. Implementations must be
+ * quick, must not block and must be thread-safe. An exception they throw is logged and ignored: it
+ * never changes what happens to a job.
  *
  * <p>Per job attempt the worker calls {@link #started} exactly once and then the returned
  * {@link Attempt}'s {@link Attempt#finished} exactly once (unless the worker itself dies).

@@ -9,11 +9,13 @@ import dev.spindle.queue.internal.DefaultJobHandle;
 import dev.spindle.queue.internal.Listeners;
 import dev.spindle.queue.internal.Payloads;
 import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.spi.JsonCodec;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -168,6 +171,31 @@ public final class JobQueue implements AutoCloseable {
    * {@link #enqueue(String, String, JobOptions)} before anything is added.
    */
   public List<JobHandle<JsonNode>> enqueueAll(List<JobRequest> requests) {
+    return enqueueChecked(requests, store::enqueue);
+  }
+
+  /**
+   * Enqueues jobs by task name inside the caller's open JDBC transaction, on its connection: they
+   * exist if and only if that transaction commits (a rollback leaves no job), and workers see them
+   * once it has. Each request is checked as in {@link #enqueue(String, String, JobOptions)} first.
+   * The connection is neither committed, rolled back nor closed.
+   *
+   * @param connection a connection to the store's own database, with auto-commit off
+   * @throws UnsupportedOperationException if the store does not live in a SQL database the
+   *     application can write to (only PostgreSQL does; see {@link JobStore#jdbcEnqueue()})
+   * @throws IllegalStateException if the connection is in auto-commit mode
+   * @throws StoreException if the write fails (roll the transaction back)
+   */
+  public List<JobHandle<JsonNode>> enqueueAll(Connection connection, List<JobRequest> requests) {
+    Objects.requireNonNull(connection, "connection");
+    JdbcEnqueue jdbc = store.jdbcEnqueue().orElseThrow(() -> new UnsupportedOperationException(
+        "the store " + store.describe() + " cannot enqueue inside an application's JDBC transaction (only a"
+            + " store in the application's own SQL database can, such as PostgreSQL)"));
+    return enqueueChecked(requests, jobs -> jdbc.enqueue(connection, jobs));
+  }
+
+  private List<JobHandle<JsonNode>> enqueueChecked(List<JobRequest> requests,
+      Function<List<NewJob>, List<EnqueueResult>> write) {
     Instant now = clock.instant();
     List<NewJob> jobs = new ArrayList<>(requests.size());
     JobRequest checked = null;
@@ -186,7 +214,7 @@ public final class JobQueue implements AutoCloseable {
       }
       jobs.add(newJob(r.taskName(), r.argsJson(), r.options(), now));
     }
-    List<EnqueueResult> results = store.enqueue(jobs);
+    List<EnqueueResult> results = write.apply(jobs);
     List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       EnqueueResult r = results.get(i);

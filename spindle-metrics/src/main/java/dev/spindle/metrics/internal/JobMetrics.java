@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,34 +113,68 @@ public final class JobMetrics implements JobObserver {
 
   @Override
   public Attempt started(JobInfo job, Duration waited) {
-    Meters m = meters(job.queue(), job.task());
-    m.wait.record(waited);
-    SpanContext creation = tracing ? TraceContexts.decode(job.traceContext()) : SpanContext.getInvalid();
-    JobObservation ctx = new JobObservation(job.queue(), job.task(), job.id(), job.attempt(), creation, m);
-    Observation obs = Observation.createNotStarted(JobObservation.NAME, () -> ctx, observations).start();
-    return new ObservedAttempt(obs, ctx);
+    return new ObservedAttempt(this, job, waited);
   }
 
-  /** One attempt's observation. */
-  private record ObservedAttempt(Observation observation, JobObservation context) implements Attempt {
+  /**
+   * One attempt. Its observation (the wait-time record, the span's start) begins when the attempt
+   * is first made current, on the thread about to run the task, or asked for its context (a child
+   * JVM's), or ends without having run: never on the worker's dispatcher thread, whose loop writes
+   * outcomes and claims jobs for every slot. Its calls come one after another (start, scope, stop),
+   * from different threads; the lock publishes the observation between them.
+   */
+  private static final class ObservedAttempt implements Attempt {
+    private final JobMetrics owner;
+    private final JobInfo job;
+    private final Duration waited;
+    private @Nullable Observation observation;
+    private @Nullable JobObservation context;
+
+    ObservedAttempt(JobMetrics owner, JobInfo job, Duration waited) {
+      this.owner = owner;
+      this.job = job;
+      this.waited = waited;
+    }
+
+    private synchronized Observation observe() {
+      Observation o = observation;
+      if (o == null) {
+        Meters m = owner.meters(job.queue(), job.task());
+        m.wait.record(waited);
+        SpanContext creation = owner.tracing ? TraceContexts.decode(job.traceContext()) : SpanContext.getInvalid();
+        JobObservation ctx = new JobObservation(job.queue(), job.task(), job.id(), job.attempt(), creation, m);
+        o = Observation.createNotStarted(JobObservation.NAME, () -> ctx, owner.observations).start();
+        context = ctx;
+        observation = o;
+      }
+      return o;
+    }
+
+    private synchronized JobObservation context() {
+      observe();
+      return java.util.Objects.requireNonNull(context);
+    }
+
     @Override
     public String traceContext() {
-      Span s = context.span;
+      Span s = context().span;
       return s == null ? null : TraceContexts.encode(Context.root().with(s));
     }
 
     @Override
     public Scope open() {
-      Observation.Scope scope = observation.openScope();
+      Observation.Scope scope = observe().openScope();
       return scope::close;
     }
 
     @Override
     public void finished(Outcome outcome, Duration runTime, JobError error) {
-      context.outcome = outcome;
-      context.runTime = runTime;
-      context.failure = error;
-      observation.stop();
+      Observation o = observe();
+      JobObservation c = context();
+      c.outcome = outcome;
+      c.runTime = runTime;
+      c.failure = error;
+      o.stop();
     }
   }
 }

@@ -13,7 +13,7 @@ import java.time.Duration;
  * run-time timer need. Written by the worker's threads one after another (start, scope, stop), with
  * the observation's own happens-before edges; not for concurrent use.
  */
-public final class JobObservation extends Observation.Context {
+final class JobObservation extends Observation.Context {
   /** The observation name. */
   public static final String NAME = "spindle.job.process";
 

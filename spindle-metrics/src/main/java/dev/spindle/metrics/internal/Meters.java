@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * The meters of one (queue, task) pair, created once and then only looked up. Thread-safe.
  */
-public final class Meters {
+final class Meters {
   /** Histogram buckets of wait and run times: 1 ms to 1 hour. */
   static final Duration[] BUCKETS = {
     Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),

@@ -4,9 +4,7 @@ import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutorConfig;
 import dev.spindle.ExecutorStats;
 import dev.spindle.MapOptions;
-import dev.spindle.PayloadException;
 import dev.spindle.RejectedSubmissionException;
-import dev.spindle.RemoteTaskException;
 import dev.spindle.ResultIterator;
 import dev.spindle.Task;
 import dev.spindle.TaskFuture;
@@ -15,10 +13,7 @@ import dev.spindle.UnknownTaskException;
 import dev.spindle.WorkerLostException;
 import dev.spindle.process.ProcessOptions;
 import dev.spindle.process.ProcessPool;
-import dev.spindle.process.supervise.ChildProcess;
-import dev.spindle.process.supervise.ChildSpec;
 import dev.spindle.process.supervise.ExitStatus;
-import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.process.supervise.Supervisor;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.spi.MapSupport;
@@ -29,23 +24,18 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 
 /**
  * The {@code PROCESSES} model: a pool of long-lived worker JVMs fed over pipes (see
@@ -66,17 +56,15 @@ import tools.jackson.core.JsonToken;
  */
 public final class ProcessExecutor implements ProcessPool {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
-  private static final long RECLAIM_AFTER_NANOS = 2_000_000;
 
   private final ExecutorConfig config;
   private final ProcessOptions options;
   private final TaskRegistry registry;
   private final Protocol protocol;
+  private final JobFrames frames;
+  private final WorkerPool pool;
   private final ScheduledExecutorService scheduler;
-  private final Supervisor supervisor;
-  private final Supervisor.Slot[] slots;
-  private final ClassDataSharing.Plan[] plans;
-  private final AtomicReferenceArray<WorkerConnection> conns;
+  private final IntUnaryOperator load;
   private final byte[] stopFrame;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Job> backlog = new ArrayDeque<>();
@@ -117,27 +105,17 @@ public final class ProcessExecutor implements ProcessPool {
     }
     this.registry = reg;
     this.protocol = new Protocol(new JsonCodec(options.maxPayloadBytes()).mapper());
+    this.frames = new JobFrames(protocol, options);
     this.stopFrame = protocol.simple(Protocol.STOP, null);
-    int n = config.workers();
-    this.slots = new Supervisor.Slot[n];
-    this.plans = new ClassDataSharing.Plan[n];
-    this.conns = new AtomicReferenceArray<>(n);
-    this.liveSlots = n;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "spindle-" + config.name() + "-supervisor");
-      t.setDaemon(true);
-      return t;
-    });
-    this.supervisor = Supervisor.builder(config.name()).restartPolicy(options.restartPolicy())
-        .scheduler(scheduler).clock(config.clock()).listener(new PoolListener()).build();
+    this.liveSlots = config.workers();
+    this.pool = new WorkerPool(config, options, reg, frames, this);
+    this.scheduler = pool.scheduler;
+    this.load = i -> {
+      WorkerConnection w = pool.connection(i);
+      return w != null && w.canTake() ? w.inFlight.size() : -1;
+    };
     try {
-      for (int i = 0; i < n; i++) {
-        int index = i;
-        slots[i] = supervisor.add("worker(" + i + ")", () -> spec(index));
-      }
-      for (int i = 0; i < n; i++) {
-        conns.get(i).ready.get(options.startupTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
-      }
+      pool.start();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       abortStart();
@@ -152,48 +130,12 @@ public final class ProcessExecutor implements ProcessPool {
 
   private void abortStart() {
     shutdownNow();
-    for (int i = 0; i < slots.length; i++) {
-      WorkerConnection w = conns.get(i);
+    for (int i = 0; i < pool.size(); i++) {
+      WorkerConnection w = pool.connection(i);
       if (w != null) {
         w.kill("the pool failed to start");
       }
     }
-  }
-
-  private ChildSpec spec(int index) {
-    ClassDataSharing.Plan plan = ClassDataSharing.plan(options);
-    plans[index] = plan;
-    List<String> jvm = new ArrayList<>();
-    jvm.add("-Xlog:cds=off");
-    jvm.add("-Xlog:cds+dynamic=off");
-    jvm.addAll(plan.jvmOptions);
-    jvm.addAll(options.jvmOptions());
-    jvm = JvmLauncher.withDefaultGc(jvm);
-    return ChildSpec.builder(workerName(index), WorkerMain.class.getName())
-        .javaHome(options.javaHome()).classpath(options.classpath()).maxHeap(options.maxHeap())
-        .jvmOptions(jvm).stderr(options.stderr()).build();
-  }
-
-  private String workerName(int index) {
-    return config.name() + " worker(" + index + ")";
-  }
-
-  private byte[] hello(String name) {
-    Frames.Builder b = new Frames.Builder(256);
-    JsonGenerator g = protocol.begin(b, Protocol.HELLO);
-    g.writeStringProperty("worker", name);
-    g.writeName("catalogs");
-    g.writeStartArray();
-    for (String c : registry.catalogClassNames()) {
-      g.writeString(c);
-    }
-    g.writeEndArray();
-    g.writeStringProperty("init", options.initializerTask());
-    g.writeName("initInput");
-    g.writeRawValue(options.initializerInputJson());
-    g.writeNumberProperty("maxBytes", options.maxPayloadBytes());
-    g.writeNumberProperty("maxFrameBytes", options.maxFrameBytes());
-    return Protocol.end(g, b);
   }
 
   // ---------------------------------------------------------------- submission
@@ -219,7 +161,7 @@ public final class ProcessExecutor implements ProcessPool {
     checkOpen();
     checkRegistered(task);
     long key = keys.incrementAndGet();
-    byte[] frame = encodeRun(key, task, executionId, attempt, trace, input);
+    byte[] frame = frames.run(key, task, executionId, attempt, trace, input);
     ProcessTaskFuture<O> f = new ProcessTaskFuture<>(this, Long.toString(key), task.name());
     enqueue(new Job(key, frame, 1, false, task, f));
     return f;
@@ -237,26 +179,10 @@ public final class ProcessExecutor implements ProcessPool {
   private <I, O> TaskFuture<List<Outcome<O>>> submitChunk(Task<I, O> task, List<I> chunk) {
     checkOpen();
     long key = keys.incrementAndGet();
-    Frames.Builder b = new Frames.Builder(64 + chunk.size() * 8);
-    try {
-      JsonGenerator g = protocol.begin(b, Protocol.CHUNK);
-      g.writeNumberProperty("key", key);
-      g.writeStringProperty("task", task.name());
-      g.writeName("inputs");
-      protocol.mapper().writeValue(g, chunk);
-      byte[] frame = Protocol.end(g, b);
-      if (frame.length > options.maxFrameBytes()) {
-        throw new PayloadException("a chunk of " + chunk.size() + " inputs of task '" + task.name() + "' is "
-            + frame.length + " bytes of JSON, over the message limit of " + options.maxFrameBytes()
-            + " bytes; use a smaller chunkSize");
-      }
-      ProcessTaskFuture<List<Outcome<O>>> f = new ProcessTaskFuture<>(this, Long.toString(key), task.name());
-      enqueue(new Job(key, frame, chunk.size(), true, task, f));
-      return f;
-    } catch (JacksonException e) {
-      throw new PayloadException("cannot serialize inputs of task '" + task.name() + "' to JSON: "
-          + e.getOriginalMessage(), e);
-    }
+    byte[] frame = frames.chunk(key, task, chunk);
+    ProcessTaskFuture<List<Outcome<O>>> f = new ProcessTaskFuture<>(this, Long.toString(key), task.name());
+    enqueue(new Job(key, frame, chunk.size(), true, task, f));
+    return f;
   }
 
   private void checkOpen() {
@@ -277,33 +203,6 @@ public final class ProcessExecutor implements ProcessPool {
       throw new UnknownTaskException(task.name(), "task '" + task.name() + "' is not in the registry of process pool '"
           + config.name() + "' (known: " + registry.names() + "); worker JVMs find tasks only through the "
           + "TaskCatalog classes of the registry");
-    }
-  }
-
-  private byte[] encodeRun(long key, Task<?, ?> task, String executionId, int attempt, String trace,
-      Object input) {
-    Frames.Builder b = new Frames.Builder(96);
-    try {
-      JsonGenerator g = protocol.begin(b, Protocol.RUN);
-      g.writeNumberProperty("key", key);
-      g.writeStringProperty("task", task.name());
-      g.writeStringProperty("id", executionId);
-      g.writeNumberProperty("attempt", attempt);
-      g.writeStringProperty("trace", trace);
-      g.writeName("input");
-      int before = b.jsonLength();
-      protocol.mapper().writeValue(g, input);
-      g.flush();
-      int size = b.jsonLength() - before;
-      if (size > options.maxPayloadBytes()) {
-        throw new PayloadException("input of task '" + task.name() + "' is " + size + " bytes of JSON, over the limit of "
-            + options.maxPayloadBytes() + " bytes; raise ProcessOptions.maxPayloadBytes or pass a reference "
-            + "(a path or URL) instead of the data");
-      }
-      return Protocol.end(g, b);
-    } catch (JacksonException e) {
-      throw new PayloadException("cannot serialize input of task '" + task.name() + "' ("
-          + (input == null ? "null" : input.getClass().getName()) + ") to JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -332,21 +231,12 @@ public final class ProcessExecutor implements ProcessPool {
   // ---------------------------------------------------------------- scheduling (lock held)
 
   private void dispatchLocked() {
-    int n = slots.length;
     while (!backlog.isEmpty()) {
-      WorkerConnection best = null;
-      for (int k = 0; k < n; k++) {
-        WorkerConnection w = conns.get((rr + k) % n);
-        if (w != null && w.canTake() && (best == null || w.inFlight.size() < best.inFlight.size())) {
-          best = w;
-          if (w.inFlight.isEmpty()) {
-            break;
-          }
-        }
-      }
-      if (best == null) {
+      int i = DispatchPolicy.pick(pool.size(), rr, load);
+      if (i < 0) {
         return;
       }
+      WorkerConnection best = pool.connection(i);
       rr++;
       Job j = backlog.pollFirst();
       if (j.future.isDone()) {
@@ -426,12 +316,12 @@ public final class ProcessExecutor implements ProcessPool {
     if (!backlog.isEmpty()) {
       return;
     }
-    for (int i = 0; i < slots.length; i++) {
-      WorkerConnection w = conns.get(i);
+    for (int i = 0; i < pool.size(); i++) {
+      WorkerConnection w = pool.connection(i);
       if (w != null && w.isReady && !w.stopping && w.inFlight.isEmpty()) {
         stopWorkerLocked(w, true, after);
       } else if (w == null || (!w.isReady && !w.stopping)) {
-        Supervisor.Slot s = slots[i];
+        Supervisor.Slot s = pool.slot(i);
         if (s != null && s.state() == Supervisor.Slot.State.WAITING) {
           after.add(() -> {
             if (s.stop()) {
@@ -449,31 +339,30 @@ public final class ProcessExecutor implements ProcessPool {
       return;
     }
     int idle = 0;
-    for (int i = 0; i < slots.length; i++) {
-      WorkerConnection w = conns.get(i);
+    for (int i = 0; i < pool.size(); i++) {
+      WorkerConnection w = pool.connection(i);
       if (w != null && w.isReady && !w.retiring && !w.stopping && w.inFlight.isEmpty()) {
         idle++;
       }
     }
-    if (idle <= reclaims) {
+    if (!DispatchPolicy.wantsReclaim(idle, reclaims)) {
       return;
     }
     long now = System.nanoTime();
     long soonest = Long.MAX_VALUE;
-    while (idle > reclaims) {
+    while (DispatchPolicy.wantsReclaim(idle, reclaims)) {
       WorkerConnection victim = null;
       Job pick = null;
-      for (int i = 0; i < slots.length; i++) {
-        WorkerConnection w = conns.get(i);
+      for (int i = 0; i < pool.size(); i++) {
+        WorkerConnection w = pool.connection(i);
         if (w == null || w.inFlight.size() < 2) {
           continue;
         }
         Job head = w.head();
-        long threshold = Math.max(RECLAIM_AFTER_NANOS, (long) (4 * Math.max(0, w.ewmaNanos())));
-        long ran = now - head.startedNanos;
-        if (head.state != Job.State.RUNNING || ran < threshold) {
+        long wait = DispatchPolicy.reclaimIn(now - head.startedNanos, w.ewmaNanos());
+        if (head.state != Job.State.RUNNING || wait > 0) {
           if (head.state == Job.State.RUNNING) {
-            soonest = Math.min(soonest, threshold - ran);
+            soonest = Math.min(soonest, wait);
           }
           continue;
         }
@@ -496,7 +385,7 @@ public final class ProcessExecutor implements ProcessPool {
       reclaims++;
       victim.writer.send(protocol.simple(Protocol.SKIP, pick.key));
     }
-    if (idle > reclaims && soonest != Long.MAX_VALUE && !rebalanceScheduled) {
+    if (DispatchPolicy.wantsReclaim(idle, reclaims) && soonest != Long.MAX_VALUE && !rebalanceScheduled) {
       rebalanceScheduled = true;
       scheduler.schedule(() -> {
         lock.lock();
@@ -668,140 +557,41 @@ public final class ProcessExecutor implements ProcessPool {
   private void deliver(Job j, String op, JsonParser p, long nanos) throws IOException {
     ProcessTaskFuture<Object> f = (ProcessTaskFuture<Object>) j.future;
     runtimeNanos.add(nanos);
-    switch (op) {
-      case Protocol.OK -> {
-        Protocol.expect(p, "output");
-        Object out;
-        try {
-          out = protocol.mapper().readValue(p, protocol.type(j.task.outputType()));
-        } catch (JacksonException e) {
-          executed.increment();
-          failed.increment();
-          f.fail(new PayloadException("output of task '" + j.task.name() + "' is not valid JSON for "
-              + j.task.outputType().getTypeName() + ": " + e.getOriginalMessage(), e));
-          return;
-        }
-        executed.increment();
-        f.succeed(out);
-      }
-      case Protocol.ERR -> {
-        Protocol.expect(p, "error");
-        RemoteTaskException ex = protocol.readError(p);
-        executed.add(j.size);
-        failed.add(j.size);
-        f.fail(ex);
-      }
-      case Protocol.CHUNK -> {
-        Protocol.expect(p, "outputs");
-        List<Object> outs;
-        try {
-          outs = protocol.mapper().readValue(p, protocol.listOf(j.task.outputType()));
-        } catch (JacksonException e) {
-          executed.add(j.size);
-          failed.add(j.size);
-          f.fail(new PayloadException("outputs of task '" + j.task.name() + "' are not valid JSON for "
-              + j.task.outputType().getTypeName() + ": " + e.getOriginalMessage(), e));
-          return;
-        }
-        List<Outcome<Object>> outcomes = new ArrayList<>(outs.size());
-        for (Object o : outs) {
-          outcomes.add(Outcome.success(o));
-        }
-        int errors = 0;
-        String name = p.nextName();
-        if ("errors".equals(name)) {
-          p.nextToken();
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            int i = (int) Protocol.readLong(p, "i");
-            Protocol.expect(p, "error");
-            RemoteTaskException ex = protocol.readError(p);
-            p.nextToken(); // END_OBJECT of the entry
-            if (i >= 0 && i < outcomes.size()) {
-              outcomes.set(i, Outcome.failure(ex));
-              errors++;
-            }
-          }
-        }
-        if (outcomes.size() != j.size) {
-          throw new Frames.ProtocolException("chunk " + j.key + " came back with " + outcomes.size()
-              + " outputs for " + j.size + " inputs");
-        }
-        executed.add(j.size);
-        failed.add(errors);
-        f.succeed(outcomes);
-      }
-      default -> throw new Frames.ProtocolException("unexpected op " + op);
+    JobFrames.Answer a = frames.decode(j, op, p);
+    executed.add(a.executed());
+    failed.add(a.failed());
+    if (a.succeeded()) {
+      f.succeed(a.value());
+    } else {
+      f.fail(a.error());
     }
   }
 
   // ---------------------------------------------------------------- worker life cycle
 
-  private final class PoolListener implements Supervisor.Listener {
-    @Override
-    public void started(Supervisor.Slot slot, ChildProcess child) {
-      int index = indexOf(slot);
-      WorkerConnection w = new WorkerConnection(index, workerName(index), slot, child,
-          plans[index] == null ? ClassDataSharing.Plan.NONE : plans[index], options.maxFrameBytes(),
-          options.maxInFlightPerWorker(), ProcessExecutor.this);
-      conns.set(index, w);
-      w.writer.send(hello(w.name));
-      long ms = options.startupTimeout().toMillis();
-      scheduler.schedule(() -> {
-        if (!w.ready.isDone()) {
-          w.kill("it did not become ready within " + ms + " ms of its launch");
-        }
-      }, ms, TimeUnit.MILLISECONDS);
+  /** A worker JVM could not be launched; {@code slotEnded} if its slot gave up. */
+  void onStartFailed(Exception error, boolean slotEnded) {
+    lock.lock();
+    try {
+      startFailures++;
+      checkBrokenLocked("could not launch a worker JVM: " + error);
+    } finally {
+      lock.unlock();
     }
-
-    @Override
-    public void exited(Supervisor.Slot slot, ChildProcess child, ExitStatus status, boolean expected,
-        Optional<Duration> restartIn) {
-      int index = indexOf(slot);
-      WorkerConnection w = conns.get(index);
-      if (w == null || w.child != child) {
-        if (restartIn.isEmpty()) {
-          slotGone();
-        }
-        return;
-      }
-      w.drained.completeOnTimeout(null, 2, TimeUnit.SECONDS)
-          .thenRun(() -> onWorkerExit(w, status, restartIn.isEmpty()));
-    }
-
-    @Override
-    public void startFailed(Supervisor.Slot slot, Exception error, Optional<Duration> retryIn) {
-      lock.lock();
-      try {
-        startFailures++;
-        checkBrokenLocked("could not launch a worker JVM: " + error);
-      } finally {
-        lock.unlock();
-      }
-      if (retryIn.isEmpty()) {
-        slotGone();
-      }
+    if (slotEnded) {
+      slotGone();
     }
   }
 
-  private int indexOf(Supervisor.Slot slot) {
-    for (int i = 0; i < slots.length; i++) {
-      if (slots[i] == slot) {
-        return i;
-      }
-    }
-    // During construction the slot is not yet stored: its id carries the index.
-    String id = slot.id();
-    return Integer.parseInt(id.substring(id.indexOf('(') + 1, id.indexOf(')')));
-  }
-
-  private void onWorkerExit(WorkerConnection w, ExitStatus status, boolean slotEnded) {
+  /** A worker exited and its reader drained; {@code slotEnded} if its slot will not restart it. */
+  void onWorkerExit(WorkerConnection w, ExitStatus status, boolean slotEnded) {
     w.cds.workerExited();
     List<Job> lost = new ArrayList<>();
     List<Runnable> after = new ArrayList<>();
     String detail;
     lock.lock();
     try {
-      conns.compareAndSet(w.index, w, null);
+      pool.forget(w);
       boolean wasReady = w.isReady;
       w.isReady = false;
       List<Job> requeue = new ArrayList<>();
@@ -871,8 +661,8 @@ public final class ProcessExecutor implements ProcessPool {
     if (startFailures < options.maxStartFailures() || shutdown) {
       return;
     }
-    for (int i = 0; i < slots.length; i++) {
-      WorkerConnection w = conns.get(i);
+    for (int i = 0; i < pool.size(); i++) {
+      WorkerConnection w = pool.connection(i);
       if (w != null && w.isReady) {
         return;
       }
@@ -881,7 +671,8 @@ public final class ProcessExecutor implements ProcessPool {
     LOG.error("process pool '{}' is broken: {}", config.name(), brokenReason);
     shutdown = true;
     failBacklogLocked();
-    for (Supervisor.Slot s : slots) {
+    for (int i = 0; i < pool.size(); i++) {
+      Supervisor.Slot s = pool.slot(i);
       if (s != null) {
         scheduler.execute(() -> {
           if (s.stop()) {
@@ -906,7 +697,8 @@ public final class ProcessExecutor implements ProcessPool {
     }
   }
 
-  private void slotGone() {
+  /** A worker slot ended for good. */
+  void slotGone() {
     List<Runnable> after = new ArrayList<>();
     lock.lock();
     try {
@@ -934,7 +726,7 @@ public final class ProcessExecutor implements ProcessPool {
     }
     after.add(() -> {
       terminated.countDown();
-      supervisor.close();
+      pool.supervisor.close();
       scheduler.shutdown();
     });
   }
@@ -977,8 +769,8 @@ public final class ProcessExecutor implements ProcessPool {
       for (Job j : backlog) {
         notStarted.add(j.future);
       }
-      for (int i = 0; i < slots.length; i++) {
-        WorkerConnection w = conns.get(i);
+      for (int i = 0; i < pool.size(); i++) {
+        WorkerConnection w = pool.connection(i);
         if (w == null) {
           continue;
         }
@@ -996,7 +788,8 @@ public final class ProcessExecutor implements ProcessPool {
     } finally {
       lock.unlock();
     }
-    for (Supervisor.Slot s : slots) {
+    for (int i = 0; i < pool.size(); i++) {
+      Supervisor.Slot s = pool.slot(i);
       if (s != null && s.stop()) {
         slotGone();
       }
@@ -1040,21 +833,16 @@ public final class ProcessExecutor implements ProcessPool {
 
   @Override
   public long[] workerPids() {
-    long[] pids = new long[slots.length];
-    for (int i = 0; i < pids.length; i++) {
-      WorkerConnection w = conns.get(i);
-      pids[i] = w == null || !w.child.isAlive() ? -1 : w.child.pid();
-    }
-    return pids;
+    return pool.pids();
   }
 
   @Override
   public long[] workerStartupMillis() {
-    long[] ms = new long[slots.length];
+    long[] ms = new long[pool.size()];
     lock.lock();
     try {
       for (int i = 0; i < ms.length; i++) {
-        WorkerConnection w = conns.get(i);
+        WorkerConnection w = pool.connection(i);
         ms[i] = w == null || !w.isReady ? -1 : (w.readyNanos - w.launchedNanos) / 1_000_000;
       }
     } finally {
@@ -1065,7 +853,7 @@ public final class ProcessExecutor implements ProcessPool {
 
   @Override
   public String toString() {
-    return "ProcessExecutor[" + config.name() + ", " + slots.length + " workers"
+    return "ProcessExecutor[" + config.name() + ", " + pool.size() + " workers"
         + (shutdown ? ", shut down" : "") + "]";
   }
 }

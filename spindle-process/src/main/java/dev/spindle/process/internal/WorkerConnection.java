@@ -15,9 +15,6 @@ import java.util.concurrent.CompletableFuture;
  * fields are guarded by the executor's lock unless noted.
  */
 final class WorkerConnection {
-  /** Below this estimated run time per frame the pool sends work ahead (nanoseconds). */
-  private static final long PREFETCH_BUDGET_NANOS = 1_000_000;
-
   final int index;
   final String name;
   final Supervisor.Slot slot;
@@ -42,7 +39,7 @@ final class WorkerConnection {
   /** Why the pool killed it, for the WorkerLostException message; volatile as the canceller sets it. */
   volatile String killReason;
   volatile RemoteTaskException startupError;
-  private double ewmaNanos = -1;
+  private double ewmaNanos = DispatchPolicy.UNKNOWN;
 
   WorkerConnection(int index, String name, Supervisor.Slot slot, ChildProcess child, ClassDataSharing.Plan cds,
       int maxFrameBytes, int maxInFlight, ProcessExecutor owner) {
@@ -87,15 +84,11 @@ final class WorkerConnection {
 
   /** How many frames may be in flight now: 1 until run times are known, more for fast tasks. */
   int window() {
-    if (ewmaNanos < 0) {
-      return 1;
-    }
-    long w = (long) (PREFETCH_BUDGET_NANOS / Math.max(ewmaNanos, 1.0));
-    return (int) Math.max(1, Math.min(maxInFlight, w));
+    return DispatchPolicy.window(ewmaNanos, maxInFlight);
   }
 
   void recordRuntime(long nanos) {
-    ewmaNanos = ewmaNanos < 0 ? nanos : ewmaNanos * 0.75 + nanos * 0.25;
+    ewmaNanos = DispatchPolicy.estimate(ewmaNanos, nanos);
   }
 
   /** Estimated run time of one frame, or -1 if unknown. */

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * future completed from the job's result; an optional embedded worker consumes the queue in this
  * JVM. Thread-safe.
  */
-public final class DistributedExecutor implements TaskExecutor {
+final class DistributedExecutor implements TaskExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedExecutor.class);
 
   private final ExecutorConfig config;

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * A {@link CompletableTaskFuture} that follows a job in a store: completed from the job's terminal
  * snapshot; cancelling it cancels the job. Thread-safe.
  */
-public class JobFuture<O> extends CompletableTaskFuture<O> {
+class JobFuture<O> extends CompletableTaskFuture<O> {
   private static final Logger LOG = LoggerFactory.getLogger(JobFuture.class);
   private final ClientCore core;
 

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * least every second. One platform thread, started with the first watch and idle while nothing is
  * watched. Thread-safe.
  */
-public final class ResultWatcher implements AutoCloseable {
+final class ResultWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ResultWatcher.class);
   private static final int PAGE = 1000;
   private static final long FALLBACK_NANOS = TimeUnit.SECONDS.toNanos(1);

@@ -75,6 +75,8 @@ public final class WorkerRuntime implements AutoCloseable {
   /** True while the dispatcher waits (or is about to); producers signal only then. */
   private volatile boolean dispatcherWaiting;
   private final AtomicInteger running = new AtomicInteger();
+  /** The observer's attempt ends, delivered off the dispatcher thread. */
+  private final AttemptEnds attemptEnds;
   private final ScheduleRunner schedules;
   private final LongAdder claimed = new LongAdder();
   private final LongAdder succeeded = new LongAdder();
@@ -133,6 +135,7 @@ public final class WorkerRuntime implements AutoCloseable {
     this.workerId = settings.name() + "@" + hostName() + ":" + ProcessHandle.current().pid() + "#"
         + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     this.startedAt = settings.clock().instant();
+    this.attemptEnds = new AttemptEnds(settings.name());
     this.schedules = new ScheduleRunner(settings.store(), settings.listeners(), workerId);
   }
 
@@ -385,6 +388,7 @@ public final class WorkerRuntime implements AutoCloseable {
       for (int i = 0; i < batch.size(); i++) {
         applied(batch.get(i), ex.applied().get(i), now);
       }
+      attemptEnds.flush();
       if (claim) {
         lastClaimNanos = System.nanoTime();
         List<JobInfo> jobs = ex.claim().jobs();
@@ -441,7 +445,7 @@ public final class WorkerRuntime implements AutoCloseable {
       LOG.warn("worker {}: the outcome {} of job {} was refused: the job was reclaimed after this worker's "
           + "lease expired (fencing)", workerId, d.completion().outcome(), d.job().id());
       emit(JobEvent.Type.LEASE_LOST, d.job(), d.job().state(), now, null, "outcome discarded");
-      d.attempt().finished(JobObserver.Outcome.LOST, Duration.ofNanos(d.runNanos()), null);
+      attemptEnds.add(d.attempt(), JobObserver.Outcome.LOST, Duration.ofNanos(d.runNanos()), null);
       return;
     }
     JobObserver.Outcome outcome = switch (d.type()) {
@@ -452,7 +456,7 @@ public final class WorkerRuntime implements AutoCloseable {
       case CANCELLED -> JobObserver.Outcome.CANCELLED;
       default -> JobObserver.Outcome.RELEASED;
     };
-    d.attempt().finished(outcome, Duration.ofNanos(d.runNanos()), d.error());
+    attemptEnds.add(d.attempt(), outcome, Duration.ofNanos(d.runNanos()), d.error());
     switch (d.type()) {
       case SUCCEEDED -> succeeded.increment();
       case RETRY_SCHEDULED -> retried.increment();
@@ -938,6 +942,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     try {
       dispatcher.join(TimeUnit.SECONDS.toMillis(5));
+      attemptEnds.close(Duration.ofSeconds(5)); // the observer has every end before stop returns
     } catch (InterruptedException e) {
       interrupted = true;
     }

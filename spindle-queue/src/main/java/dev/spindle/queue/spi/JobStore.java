@@ -196,6 +196,14 @@ public interface JobStore extends AutoCloseable {
   AuditLog auditLog();
 
   /**
+   * Enqueue inside an application's own JDBC transaction, for a store that lives in the
+   * application's SQL database (PostgreSQL); empty for the others (the default).
+   */
+  default Optional<JdbcEnqueue> jdbcEnqueue() {
+    return Optional.empty();
+  }
+
+  /**
    * The statistics this store keeps (per-minute counts and wait times, the oldest waiting job); the
    * same object on every call.
    *

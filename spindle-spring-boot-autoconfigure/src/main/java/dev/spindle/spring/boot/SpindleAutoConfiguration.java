@@ -11,6 +11,7 @@ import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.spring.SpindleEnqueuer;
 import dev.spindle.spring.SpindleWorker;
+import dev.spindle.spring.internal.JdbcStoreEnqueue;
 import dev.spindle.spring.internal.SpringTasks;
 import dev.spindle.spring.spi.TransactionalEnqueue;
 import java.time.Duration;
@@ -122,7 +123,10 @@ public class SpindleAutoConfiguration {
   @ConditionalOnMissingBean
   public SpindleEnqueuer spindleEnqueuer(JobQueue queue, ObjectProvider<TransactionalEnqueue> extensions,
       ObjectProvider<DataSource> dataSources, SpindleProperties properties, ConfigurableListableBeanFactory beans) {
-    List<TransactionalEnqueue> ext = extensions.orderedStream().toList();
+    List<TransactionalEnqueue> ext = new ArrayList<>(extensions.orderedStream().toList());
+    if (JdbcStoreEnqueue.available(queue.store())) {
+      ext.add(new JdbcStoreEnqueue(queue)); // a store in the application's database (PostgreSQL)
+    }
     List<DataSource> ds = ext.isEmpty() ? List.of() : dataSources.orderedStream().toList();
     return SpindleEnqueuer.create(queue, properties.getEnqueue().getMode(), ext, ds, beans.getBeanClassLoader());
   }

@@ -23,6 +23,7 @@ import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
@@ -67,6 +68,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * The PostgreSQL job store: every operation is one short transaction on a pooled connection
@@ -396,6 +398,46 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       throw db.translate(e, "enqueue " + jobs.size() + " job(s) in the caller's transaction");
     } finally {
       c.closeStatements();
+    }
+  }
+
+  /** {@link #enqueue(Connection, List)}, as the store SPI's role for {@code JobQueue} and the Spring starter. */
+  @Override
+  public Optional<JdbcEnqueue> jdbcEnqueue() {
+    return Optional.of(jdbcEnqueue);
+  }
+
+  private final JdbcEnqueue jdbcEnqueue = new JdbcEnqueue() {
+    @Override
+    public boolean reaches(DataSource dataSource) {
+      String mine = db.read("identify the database", c -> databaseIdentity(c.jdbc()));
+      try (Connection theirs = dataSource.getConnection()) {
+        return mine.equals(databaseIdentity(theirs));
+      } catch (SQLException e) {
+        return false; // not PostgreSQL, or unreachable: not this store's database
+      }
+    }
+
+    @Override
+    public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
+      return PostgresJobStore.this.enqueue(connection, jobs);
+    }
+
+    @Override
+    public String toString() {
+      return "transactional enqueue of " + describe;
+    }
+  };
+
+  /**
+   * The database a connection reaches: its name and the server's start time (the same server seen
+   * over TCP or a Unix socket gives the same pair; two servers practically never do).
+   */
+  private static String databaseIdentity(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT current_database() || '@' || pg_postmaster_start_time()");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 

@@ -1,10 +1,7 @@
 package dev.spindle.store.redis;
 
-import dev.spindle.queue.DependencyPolicy;
-import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
-import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.AuditLog;
@@ -13,7 +10,6 @@ import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
@@ -37,7 +33,6 @@ import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.ChangeFeed;
-import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
@@ -47,20 +42,16 @@ import dev.spindle.store.redis.internal.ServerHealth;
 import dev.spindle.store.redis.internal.StoreErrors;
 import dev.spindle.store.redis.internal.Times;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -69,9 +60,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A job store on Redis 6.2+ (or Valkey), standalone or Cluster, through Lettuce: the broker for
- * queues shared by many machines, with the semantics of every other store (it passes the same
- * contract suite, {@code dev.spindle.testkit.store.JobStoreContract}).
+ * A job store on Redis 6.2+ (Valkey should work but is not tested), standalone or Cluster, through
+ * Lettuce: the broker for queues shared by many machines, with the semantics of every other store
+ * (it passes the same contract suite, {@code dev.spindle.testkit.store.JobStoreContract}).
  *
  * <pre>{@code
  * try (RedisJobStore store = RedisJobStore.open(RedisStoreConfig.fromEnvironment())) {   // SPINDLE_REDIS_URL
@@ -120,9 +111,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
-  private static final int SCAN_BUDGET = 20_000;
-  /** The most jobs one {@link #page} call walks (a bounded scan: Redis has no secondary indexes; ~50 ms). */
-  private static final int PAGE_BUDGET = 5_000;
   private static final int MAX_UNCONFIRMED = 1000;
   /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
   public static final int MAX_JOBS_PER_SCRIPT = 2000;
@@ -146,6 +134,9 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   private final JsonCodec json = JsonCodec.defaults();
   /** Policy id -> policy, as read from Redis (jobs keep only the id). */
   private final ConcurrentHashMap<String, JobPolicy> policies = new ConcurrentHashMap<>();
+  private final RedisInspector inspector;
+  private final RedisControl control;
+  private final RedisStatistics statistics;
 
   /** A test clock that replaces Redis {@code TIME}, or null. */
   private final Clock testClock;
@@ -157,6 +148,9 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     this.prefix = config.keyPrefix();
     this.feed = new ChangeFeed(link);
     this.epoch = new NamespaceEpoch(link);
+    this.inspector = new RedisInspector(this, link, prefix, json);
+    this.control = new RedisControl(this, inspector, link, prefix);
+    this.statistics = new RedisStatistics(link);
   }
 
   /**
@@ -194,7 +188,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   /** The policy with this id, read from Redis the first time. */
-  private JobPolicy policy(String id) {
+  JobPolicy policy(String id) {
     JobPolicy p = policies.get(id);
     if (p == null) {
       String text = link.call("reading a job policy", true, c -> c.hget(prefix + "pol", id));
@@ -208,7 +202,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return p;
   }
 
-  private String rid() {
+  /** A fresh request id (a repeat of a script call with it returns the first reply). */
+  String rid() {
     return requestPrefix + Long.toString(requests.incrementAndGet(), 36);
   }
 
@@ -243,13 +238,13 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       Workflows.checkBatch(jobs);
       return enqueueChunk(jobs, true);
     }
-    if (chunkEnd(jobs, 0) == jobs.size()) {
+    if (EnqueueArgs.chunkEnd(jobs, 0) == jobs.size()) {
       return enqueueChunk(jobs, false);
     }
     List<EnqueueResult> out = new ArrayList<>(jobs.size());
     int from = 0;
     while (from < jobs.size()) {
-      int end = chunkEnd(jobs, from);
+      int end = EnqueueArgs.chunkEnd(jobs, from);
       try {
         out.addAll(enqueueChunk(jobs.subList(from, end), false));
         from = end;
@@ -266,23 +261,6 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return List.copyOf(out);
   }
 
-  /** The end (exclusive) of the chunk starting at {@code from}: within both per-call bounds, at least one job. */
-  private static int chunkEnd(List<NewJob> jobs, int from) {
-    long bytes = 0;
-    int end = from;
-    int max = (int) Math.min(jobs.size(), (long) from + MAX_JOBS_PER_SCRIPT);
-    while (end < max) {
-      NewJob n = jobs.get(end);
-      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length())
-          + (n.traceContext() == null ? 0 : n.traceContext().length());
-      if (bytes > MAX_BYTES_PER_SCRIPT && end > from) {
-        break;
-      }
-      end++;
-    }
-    return end;
-  }
-
   /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
   private List<EnqueueResult> enqueueChunk(List<NewJob> jobs, boolean dependencies) {
     for (int attempt = 0; ; attempt++) {
@@ -290,9 +268,9 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       args.add(rid());
       args.add(attempt == 0 ? epoch.expected() : "");
       args.add(nowArg(jobs.get(0).createdAt()));
-      appendJobs(args, jobs);
+      EnqueueArgs.appendJobs(args, jobs);
       if (dependencies) {
-        appendDependencies(args, jobs);
+        EnqueueArgs.appendDependencies(args, jobs);
       }
       List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
       if ("epoch".equals(r.get(0))) {
@@ -307,7 +285,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
         throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on " + r.get(1)
             + ", which is not an earlier job of the batch; nothing was added");
       }
-      List<EnqueueResult> out = results(jobs, r, 0);
+      List<EnqueueResult> out = EnqueueArgs.results(jobs, r, 0);
       epoch.saw(out.get(out.size() - 1).jobId());
       return out;
     }
@@ -340,8 +318,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     }
     args.add(ex.toString());
     args.add(nowArg(jobs.get(0).createdAt()));
-    appendJobs(args, jobs);
-    appendDependencies(args, jobs);
+    EnqueueArgs.appendJobs(args, jobs);
+    EnqueueArgs.appendDependencies(args, jobs);
     List<?> r = link.script(Script.ADD_CHILDREN, true, args.toArray(String[]::new));
     switch ((String) r.get(0)) {
       case "NOT_FOUND" -> throw new JobNotFoundException(parentId);
@@ -355,35 +333,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       case "badref" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on " + r.get(1)
           + ", which is not an earlier job of the batch; nothing was added");
       default -> {
-        List<EnqueueResult> out = results(jobs, r, 0);
+        List<EnqueueResult> out = EnqueueArgs.results(jobs, r, 0);
         epoch.saw(out.get(out.size() - 1).jobId());
         return out;
       }
-    }
-  }
-
-  /** Enqueue results, in the order of {@code jobs} (the script answers in that order too). */
-  private static List<EnqueueResult> results(List<NewJob> jobs, List<?> r, int offset) {
-    EnqueueResult[] out = new EnqueueResult[jobs.size()];
-    if ("ids".equals(r.get(offset))) {
-      long next = Long.parseLong((String) r.get(offset + 1));
-      for (int i = 0; i < out.length; i++) {
-        out[i] = new EnqueueResult(Long.toString(next++), true,
-            jobs.get(i).isDelayed() ? JobState.SCHEDULED : JobState.QUEUED);
-      }
-      return List.of(out);
-    }
-    for (int i = 0, k = offset; i < out.length; i++, k += 3) {
-      out[i] = new EnqueueResult((String) r.get(k), "1".equals(r.get(k + 1)), JobState.valueOf((String) r.get(k + 2)));
-    }
-    return List.of(out);
-  }
-
-  /** Options a run of consecutive jobs shares in the enqueue script's arguments. */
-  private record Group(String queue, int priority, Instant runAt, Instant createdAt, boolean delayed,
-      JobPolicy policy) {
-    static Group of(NewJob n) {
-      return new Group(n.queue(), n.priority(), n.runAt(), n.createdAt(), n.isDelayed(), n.policy());
     }
   }
 
@@ -392,7 +345,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    * {@code TIME} by the difference; with a test clock, {@code "="} and the test clock's now, which
    * the script then takes as its now.
    */
-  private String nowArg(Instant callerNow) {
+  String nowArg(Instant callerNow) {
     Clock c = testClock;
     return c == null ? Times.encode(callerNow) : "=" + Times.encode(c.instant());
   }
@@ -407,89 +360,6 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return Times.instant(t);
   }
 
-  /**
-   * Appends a job batch in the enqueue script's form: the distinct policies, then runs of
-   * consecutive jobs with the same options (a batch from {@code enqueueAll} is one run), so the
-   * script adds them in input order.
-   */
-  private static void appendJobs(List<String> args, List<NewJob> jobs) {
-    Map<JobPolicy, String[]> policies = new LinkedHashMap<>();
-    List<Group> runs = new ArrayList<>();
-    List<Integer> starts = new ArrayList<>();
-    Group last = null;
-    for (int i = 0; i < jobs.size(); i++) {
-      NewJob n = Objects.requireNonNull(jobs.get(i), "job");
-      policies.computeIfAbsent(n.policy(), p -> {
-        String text = Policies.encode(p);
-        return new String[] {Integer.toString(policies.size() + 1), Policies.id(text), text};
-      });
-      Group g = Group.of(n);
-      if (!g.equals(last)) {
-        runs.add(g);
-        starts.add(i);
-        last = g;
-      }
-    }
-    args.add(Integer.toString(policies.size()));
-    for (String[] p : policies.values()) {
-      args.add(p[1]);
-      args.add(p[2]);
-    }
-    args.add(Integer.toString(runs.size()));
-    for (int r = 0; r < runs.size(); r++) {
-      Group g = runs.get(r);
-      int from = starts.get(r);
-      int to = r + 1 < runs.size() ? starts.get(r + 1) : jobs.size();
-      String[] p = policies.get(g.policy());
-      args.add(g.queue());
-      args.add(Integer.toString(g.priority()));
-      args.add(Times.encode(g.runAt()));
-      args.add(Times.encode(g.createdAt()));
-      args.add(g.delayed() ? "1" : "0");
-      args.add(p[0]);
-      args.add(Integer.toString(to - from));
-      for (int i = from; i < to; i++) {
-        NewJob n = jobs.get(i);
-        args.add(Rows.header(n, p[1]));
-        args.add(n.uniqueKey() == null ? "" : n.uniqueKey());
-      }
-    }
-  }
-
-  /**
-   * Appends the enqueue script's dependency section: how many jobs have dependencies, then per such
-   * job its batch position, input mode, creation time and {@code <policy code><job id or #index>}
-   * list (see lib.lua, "enqueue").
-   */
-  private static void appendDependencies(List<String> args, List<NewJob> jobs) {
-    int at = args.size();
-    args.add("");
-    int n = 0;
-    for (int i = 0; i < jobs.size(); i++) {
-      NewJob j = jobs.get(i);
-      if (!j.hasDependencies()) {
-        continue;
-      }
-      n++;
-      args.add(Integer.toString(i));
-      args.add(switch (j.input()) {
-        case ARGS -> "A";
-        case RESULT -> "R";
-        case RESULTS -> "S";
-        case OUTCOMES -> "O";
-      });
-      StringBuilder spec = new StringBuilder(j.dependsOn().size() * 8);
-      for (Dependency d : j.dependsOn()) {
-        if (!spec.isEmpty()) {
-          spec.append(',');
-        }
-        spec.append(LuaStateMachine.policyCode(d.policy())).append(d.on());
-      }
-      args.add(spec.toString());
-    }
-    args.set(at, Integer.toString(n));
-  }
-
   @Override
   public Optional<JobInfo> find(String jobId) {
     String id = canonicalId(jobId);
@@ -501,7 +371,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   /** The id in canonical form ("007" is job 7), or null if it cannot name a job. */
-  private static String canonicalId(String jobId) {
+  static String canonicalId(String jobId) {
     if (jobId == null) {
       return null;
     }
@@ -771,7 +641,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     args.add(Times.encode(nextFireAt));
     args.add(firedTick == null ? "" : Times.encode(firedTick));
     args.add(nowArg(jobs.isEmpty() ? Instant.now() : jobs.get(0).createdAt()));
-    appendJobs(args, jobs);
+    EnqueueArgs.appendJobs(args, jobs);
     Long r = link.script(Script.FIRE_SCHEDULE, true, args.toArray(String[]::new));
     return r == 1;
   }
@@ -843,273 +713,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
         : finished((List<?>) r.get(2), q.feedAfter());
     Set<String> paused = new HashSet<>((List<String>) r.get(1));
     Object oldest = r.size() > 6 ? r.get(6) : null;
-    return new LiveView(workers((List<?>) r.get(0)), paused, feed, cursor, minutes((List<?>) r.get(4)),
-        q.counts() ? summaries((List<?>) r.get(5)) : null,
+    return new LiveView(inspector.workers((List<?>) r.get(0)), paused, feed, cursor,
+        RedisStatistics.minutes((List<?>) r.get(4)), q.counts() ? RedisInspector.summaries((List<?>) r.get(5)) : null,
         q.counts() ? (oldest instanceof String ra && !ra.isEmpty() ? Optional.of(Times.instant(ra))
             : Optional.empty()) : null);
-  }
-
-  // ---------------------------------------------------------------- statistics, schedule pausing
-
-  @Override
-  public List<MinuteStats> minutes(Instant from, Instant to) {
-    if (!from.isBefore(to)) {
-      return List.of();
-    }
-    long first = MinuteStats.minuteOf(from);
-    long end = to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0);
-    return minutes(link.script(Script.STATS, true, Long.toString(first), Long.toString(end)));
-  }
-
-  private static List<MinuteStats> minutes(List<?> r) {
-    List<MinuteStats> out = new ArrayList<>(r.size());
-    for (Object o : r) {
-      List<?> row = (List<?>) o;
-      List<?> kv = (List<?>) row.get(1);
-      Map<Integer, Long> counters = new java.util.HashMap<>();
-      for (int i = 0; i < kv.size(); i += 2) {
-        counters.put(Integer.parseInt((String) kv.get(i)), Long.parseLong((String) kv.get(i + 1)));
-      }
-      out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(Long.parseLong((String) row.get(0))), counters));
-    }
-    return out;
-  }
-
-  @Override
-  public Optional<Instant> oldestWaiting() {
-    String ra = link.script(Script.OLDEST, true);
-    return ra == null || ra.isEmpty() ? Optional.empty() : Optional.of(Times.instant(ra));
-  }
-
-  /** One read-only script: per queue, the run time of its QUEUED job with the lowest id. */
-  @Override
-  public Map<String, Instant> oldestReady() {
-    List<?> r = link.script(Script.OLDEST_BY_QUEUE, true);
-    Map<String, Instant> out = new java.util.HashMap<>();
-    for (int i = 0; i + 1 < r.size(); i += 2) {
-      out.put((String) r.get(i), Times.instant((String) r.get(i + 1)));
-    }
-    return out;
-  }
-
-  @Override
-  public boolean pauseSchedule(String name) {
-    Long n = link.script(Script.PAUSE_SCHEDULE, true, name, "1");
-    return n > 0;
-  }
-
-  @Override
-  public boolean resumeSchedule(String name) {
-    Long n = link.script(Script.PAUSE_SCHEDULE, true, name, "0");
-    return n > 0;
-  }
-
-  @Override
-  public Set<String> pausedSchedules() {
-    return Set.copyOf(link.call("pausedSchedules", true, c -> c.smembers(prefix + "spaused")));
-  }
-
-
-  @Override
-  public List<JobInfo> listJobs(JobFilter filter) {
-    return walk(filter, Long.MAX_VALUE).jobs();
-  }
-
-  /**
-   * Walks jobs newest first, {@value #SCAN_BUDGET} per script call (so no call holds Redis long),
-   * until the page is full, the oldest job is reached or {@value #PAGE_BUDGET} jobs were looked at.
-   */
-  @Override
-  public JobPage page(JobFilter filter) {
-    return walk(filter, PAGE_BUDGET);
-  }
-
-  private JobPage walk(JobFilter filter, long budget) {
-    List<JobInfo> out = new ArrayList<>();
-    String before = filter.beforeId() == null ? "+inf" : "(" + JobFilter.parseId(filter.beforeId());
-    long scanned = 0;
-    String last = "";
-    while (out.size() < filter.limit() && scanned < budget) {
-      List<?> r = scan("list", before, filter.limit() - out.size(), filter, filter.states(),
-          (int) Math.min(SCAN_BUDGET, budget - scanned));
-      out.addAll(Rows.jobs(r.get(0), this::policy));
-      scanned += ((Long) r.get(2));
-      last = (String) r.get(1);
-      if (last.isEmpty()) {
-        break;
-      }
-      before = "(" + last;
-    }
-    return new JobPage(out, last.isEmpty() ? null : last, scanned);
-  }
-
-  private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states) {
-    return scan(mode, before, limit, f, states, SCAN_BUDGET);
-  }
-
-  private List<?> scan(String mode, String before, int limit, JobFilter f, Set<JobState> states, int budget) {
-    StringBuilder st = new StringBuilder();
-    if (!states.isEmpty()) {
-      st.append(',');
-      for (JobState s : states) {
-        st.append(s.name()).append(',');
-      }
-    }
-    return link.script(Script.SCAN, !mode.equals("purge"), mode, before, Integer.toString(limit),
-        Integer.toString(budget), st.toString(), f.queue() == null ? "" : f.queue(),
-        f.task() == null ? "" : f.task(), f.finishedBefore() == null ? "" : Times.encode(f.finishedBefore()),
-        f.finishedAfter() == null ? "" : Times.encode(f.finishedAfter()),
-        f.createdAfter() == null ? "" : Times.encode(f.createdAfter()),
-        f.createdBefore() == null ? "" : Times.encode(f.createdBefore()),
-        f.text() == null ? "" : JobFilter.asciiLower(f.text()));
-  }
-
-  @Override
-  public List<QueueSummary> queueSummaries() {
-    return summaries(link.script(Script.SUMMARIES, true));
-  }
-
-  private static List<QueueSummary> summaries(List<?> r) {
-    Map<String, Integer> limits = pairs((List<?>) r.get(1));
-    TreeMap<String, QueueSummary> out = new TreeMap<>();
-    for (Object o : (List<?>) r.get(0)) {
-      List<?> q = (List<?>) o;
-      String name = (String) q.get(0);
-      List<?> kv = (List<?>) q.get(1);
-      Map<JobState, Long> counts = new EnumMap<>(JobState.class);
-      for (int i = 0; i < kv.size(); i += 2) {
-        long n = Long.parseLong((String) kv.get(i + 1));
-        if (n > 0) {
-          counts.put(JobState.valueOf((String) kv.get(i)), n);
-        }
-      }
-      if (!counts.isEmpty()) {
-        out.put(name, new QueueSummary(name, counts, limits.getOrDefault(name, 0)));
-      }
-    }
-    limits.forEach((q, l) -> out.putIfAbsent(q, new QueueSummary(q, Map.of(), l)));
-    return List.copyOf(out.values());
-  }
-
-  private static Map<String, Integer> pairs(List<?> kv) {
-    Map<String, Integer> m = new TreeMap<>();
-    for (int i = 0; i < kv.size(); i += 2) {
-      m.put((String) kv.get(i), Integer.parseInt((String) kv.get(i + 1)));
-    }
-    return m;
-  }
-
-  /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
-  @Override
-  public List<WorkerRecord> workers() {
-    return workers(link.script(Script.WORKERS, true));
-  }
-
-  private List<WorkerRecord> workers(List<?> r) {
-    TreeMap<String, WorkerRecord> out = new TreeMap<>();
-    for (int i = 0; i < r.size(); i += 4) {
-      String id = (String) r.get(i);
-      try {
-        WorkerRecord w = json.fromJson((String) r.get(i + 1), WorkerRecord.class, "worker record");
-        // the record is kept as the worker sent it, on its clock: moved onto the store's clock here
-        Object offset = r.get(i + 3);
-        Duration d = offset instanceof String o ? Times.duration(o) : Duration.ZERO;
-        w = w.onStoreClock(new StoreClock(new StoreClock(Instant.EPOCH, d).translate(w.heartbeatAt()), d));
-        out.put(id, new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
-            w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), ((Long) r.get(i + 2)).intValue(), w.processed(),
-            w.failed(), w.ratePerSecond(), offset instanceof String ? w.clockSkew() : null));
-      } catch (RuntimeException ex) {
-        LOG.warn("skipping the unreadable record of worker {} in {}: {}", id, describe(), ex.getMessage());
-      }
-    }
-    return List.copyOf(out.values());
-  }
-
-  /** Read by one script; edges naming a deleted job are left out. Dependents are in id order. */
-  @Override
-  public List<DependencyEdge> dependencyEdges(String jobId) {
-    String id = canonicalId(jobId);
-    if (id == null) {
-      throw new JobNotFoundException(jobId);
-    }
-    List<?> r = link.script(Script.EDGES, true, id);
-    if (!"OK".equals(r.get(0))) {
-      throw new JobNotFoundException(jobId);
-    }
-    List<DependencyEdge> in = new ArrayList<>();
-    List<DependencyEdge> out = new ArrayList<>();
-    for (int i = 1; i + 3 < r.size(); i += 4) {
-      DependencyEdge e = new DependencyEdge((String) r.get(i), (String) r.get(i + 1),
-          DependencyPolicy.values()[((String) r.get(i + 2)).charAt(0) - '0'], Integer.parseInt((String) r.get(i + 3)));
-      (e.childId().equals(id) ? in : out).add(e);
-    }
-    out.sort(Comparator.comparingLong(e -> Long.parseLong(e.childId())));
-    in.addAll(out);
-    return List.copyOf(in);
-  }
-
-  @Override
-  public JobInfo requeue(String jobId, Instant now) {
-    String id = canonicalId(jobId);
-    if (id == null) {
-      throw new JobNotFoundException(jobId);
-    }
-    List<?> r = link.script(Script.REQUEUE, true, rid(), id, nowArg(now));
-    return switch ((String) r.get(0)) {
-      case "OK" -> Rows.job((List<?>) r.get(1), this::policy);
-      case "NOT_FOUND" -> throw new JobNotFoundException(jobId);
-      case "DEPENDS" -> throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(2)),
-          JobState.QUEUED, "job " + id + " depends on job " + r.get(1) + ", which ended in a way that cancels it:"
-          + " retry that one");
-      default -> {
-        JobState.checkRequeue(id, JobState.valueOf((String) r.get(1)));
-        if (r.size() > 2) { // its dependencies run again: it would wait, which its state does not allow
-          throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(1)),
-              JobState.valueOf((String) r.get(2)), "job " + id + " depends on jobs that have not ended (they were"
-              + " requeued): retry it once they have");
-        }
-        throw new IllegalJobTransitionException(id, JobState.valueOf((String) r.get(1)), JobState.QUEUED);
-      }
-    };
-  }
-
-  @Override
-  public int purge(JobFilter filter) {
-    for (JobState s : filter.states()) {
-      if (!s.isTerminal()) {
-        throw new IllegalArgumentException("only finished jobs can be purged, not " + s + " ones; cancel them first");
-      }
-    }
-    Set<JobState> states = filter.states().isEmpty() ? JobState.terminalStates() : filter.states();
-    int deleted = 0;
-    String before = filter.beforeId() == null ? "+inf" : "(" + JobFilter.parseId(filter.beforeId());
-    while (deleted < filter.limit()) {
-      List<?> r = scan("purge", before, filter.limit() - deleted, filter, states);
-      deleted += ((List<?>) r.get(0)).size();
-      String last = (String) r.get(1);
-      if (last.isEmpty()) {
-        break;
-      }
-      before = "(" + last;
-    }
-    return deleted;
-  }
-
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
-    JobOptions.validateQueue(queue);
-    if (maxRunning < 0) {
-      throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);
-    }
-    link.script(Script.SET_LIMIT, true, queue, Integer.toString(maxRunning));
-  }
-
-  @Override
-  public Map<String, Integer> queueLimits() {
-    Map<String, String> all = link.call("queueLimits", true, c -> c.hgetall(prefix + "limits"));
-    Map<String, Integer> out = new TreeMap<>();
-    all.forEach((q, l) -> out.put(q, Integer.parseInt(l)));
-    return Map.copyOf(out);
   }
 
   /**
@@ -1125,114 +732,134 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return out;
   }
 
-  // ---------------------------------------------------------------- queue control, audit
+  // ---------------------------------------------------------------- JobInspector (see RedisInspector)
+
+  @Override
+  public List<JobInfo> listJobs(JobFilter filter) {
+    return inspector.listJobs(filter);
+  }
+
+  /**
+   * Walks jobs newest first, 20,000 per script call (so no call holds Redis long), until the page
+   * is full, the oldest job is reached or 5,000 jobs were looked at.
+   */
+  @Override
+  public JobPage page(JobFilter filter) {
+    return inspector.page(filter);
+  }
+
+  @Override
+  public List<QueueSummary> queueSummaries() {
+    return inspector.queueSummaries();
+  }
+
+  /** One read-only script: per queue, the run time of its QUEUED job with the lowest id. */
+  @Override
+  public Map<String, Instant> oldestReady() {
+    return inspector.oldestReady();
+  }
+
+  /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
+  @Override
+  public List<WorkerRecord> workers() {
+    return inspector.workers();
+  }
+
+  /** Read by one script; edges naming a deleted job are left out. Dependents are in id order. */
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    return inspector.dependencyEdges(jobId);
+  }
+
+  @Override
+  public JobInfo requeue(String jobId, Instant now) {
+    return inspector.requeue(jobId, now);
+  }
+
+  @Override
+  public int purge(JobFilter filter) {
+    return inspector.purge(filter);
+  }
+
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    inspector.setQueueLimit(queue, maxRunning);
+  }
+
+  @Override
+  public Map<String, Integer> queueLimits() {
+    return inspector.queueLimits();
+  }
+
+  // ---------------------------------------------------------------- statistics (see RedisStatistics)
+
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    return statistics.minutes(from, to);
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    return statistics.oldestWaiting();
+  }
+
+  // ---------------------------------------------------------------- queue control, audit (see RedisControl)
 
   @Override
   public void pauseQueue(String queue) {
-    JobOptions.validateQueue(queue);
-    link.script(Script.PAUSE, true, queue, "1");
+    control.pauseQueue(queue);
   }
 
   @Override
   public void resumeQueue(String queue) {
-    JobOptions.validateQueue(queue);
-    link.script(Script.PAUSE, true, queue, "0");
+    control.resumeQueue(queue);
   }
 
   @Override
   public Set<String> pausedQueues() {
-    return Set.copyOf(link.call("pausedQueues", true, c -> c.smembers(prefix + "paused")));
+    return control.pausedQueues();
   }
 
   /** Each matching job is requeued by its own atomic script (the scan pages through the filter). */
   @Override
   public int requeueMatching(JobFilter filter, Instant now) {
-    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
-    int n = 0;
-    for (JobInfo j : listJobs(f)) {
-      try {
-        requeue(j.id(), now);
-        n++;
-      } catch (JobNotFoundException | IllegalJobTransitionException e) {
-        // moved on meanwhile (requeued or purged by someone else)
-      }
-    }
-    return n;
+    return control.requeueMatching(filter, now);
   }
 
   /** Each matching job is cancelled by its own atomic script. */
   @Override
   public int cancelMatching(JobFilter filter, Instant now) {
-    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    int n = 0;
-    String before = f.beforeId();
-    while (n < f.limit()) {
-      List<JobInfo> page = listJobs(f.withBeforeId(before).withLimit(Math.min(500, f.limit())));
-      if (page.isEmpty()) {
-        break;
-      }
-      for (JobInfo j : page) {
-        if (n >= f.limit()) {
-          break;
-        }
-        if (j.state() == JobState.RUNNING && j.cancelRequested()) {
-          continue;
-        }
-        CancelResult r = cancel(j.id(), now);
-        if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
-          n++;
-        }
-      }
-      before = page.get(page.size() - 1).id();
-    }
-    return n;
+    return control.cancelMatching(filter, now);
   }
 
   @Override
   public DeleteResult deleteJob(String jobId) {
-    String id = canonicalId(jobId);
-    if (id == null) {
-      return DeleteResult.NOT_FOUND;
-    }
-    String r = link.script(Script.DELETE_JOB, true, id);
-    return DeleteResult.valueOf(r);
+    return control.deleteJob(jobId);
+  }
+
+  @Override
+  public boolean pauseSchedule(String name) {
+    return control.pauseSchedule(name);
+  }
+
+  @Override
+  public boolean resumeSchedule(String name) {
+    return control.resumeSchedule(name);
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    return control.pausedSchedules();
   }
 
   @Override
   public void appendAudit(AuditRecord r) {
-    String entry = String.join("\t", Times.encode(r.at()), esc(r.user()), esc(r.action()), esc(r.target()),
-        r.detail() == null ? "0" : "1" + esc(r.detail()));
-    link.script(Script.AUDIT, false, entry, Integer.toString(AuditLog.KEPT));
+    control.appendAudit(r);
   }
 
   @Override
   public List<AuditRecord> recentAudit(int limit) {
-    List<String> raw = link.call("recentAudit", true, c -> c.lrange(prefix + "audit", 0, limit - 1));
-    List<AuditRecord> out = new ArrayList<>(raw.size());
-    for (String line : raw) {
-      String[] p = line.split("\t", -1);
-      out.add(new AuditRecord(Long.parseLong(p[0]), Times.instant(p[1]), unesc(p[2]), unesc(p[3]), unesc(p[4]),
-          p[5].startsWith("1") ? unesc(p[5].substring(1)) : null));
-    }
-    return out;
-  }
-
-  private static String esc(String s) {
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
-  }
-
-  private static String unesc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length()) {
-        char n = s.charAt(++i);
-        b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n);
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
+    return control.recentAudit(limit);
   }
 
   /** How many times the watchdog had to subscribe to change notifications again (diagnostics). */

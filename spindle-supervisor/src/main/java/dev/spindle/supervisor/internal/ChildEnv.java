@@ -1,7 +1,7 @@
 package dev.spindle.supervisor.internal;
 
 /** Environment variables a master gives each service child. */
-public final class ChildEnv {
+final class ChildEnv {
   /** The master's control socket. */
   public static final String SOCKET = "SPINDLE_SUPERVISOR_SOCKET";
   /** The child's one-time token, presented in its hello. */

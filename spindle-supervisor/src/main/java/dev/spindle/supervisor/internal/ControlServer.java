@@ -27,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * credentials ({@code SO_PEERCRED}) are checked. One platform thread accepts; each connection is
  * served by a virtual thread. Thread-safe.
  */
-public final class ControlServer implements AutoCloseable {
+final class ControlServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
 
   /** Handles messages. Called on connection threads, possibly concurrently for different connections. */

@@ -9,7 +9,7 @@ import java.util.Map;
  * children's side of the control socket. A worker JVM thereby reaches "ready" without loading
  * Jackson, which on a small machine takes longer than starting the JVM itself. Stateless.
  */
-public final class FlatJson {
+final class FlatJson {
   private FlatJson() {}
 
   /** Encodes {@code key, value, key, value, ...}; values are String, Number, Boolean or null. */

@@ -7,7 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Reads a process's memory from {@code /proc/<pid>/status} (Linux). Stateless and thread-safe. */
-public final class ProcStatus {
+final class ProcStatus {
   private ProcStatus() {}
 
   /** The resident set size ({@code VmRSS}) in bytes, or -1 if unknown (no /proc, process gone). */

@@ -7,7 +7,7 @@ package dev.spindle.thumbnails.internal;
  * image several times larger than the target, so the Lanczos pass that follows decides the quality.
  * Blocks cut by the right or bottom edge average only the pixels they hold. Stateless.
  */
-public final class BoxReducer {
+final class BoxReducer {
   private BoxReducer() {}
 
   /** Output size along one axis: {@code ceil(size / factor)}. */

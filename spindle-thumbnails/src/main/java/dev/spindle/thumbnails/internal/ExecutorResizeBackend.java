@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * the same task on threads, child JVMs or a durable queue. Consumers are virtual threads that wait
  * for results; twice as many consumers as workers keep every worker busy while results travel.
  */
-public final class ExecutorResizeBackend implements ResizeBackend {
+final class ExecutorResizeBackend implements ResizeBackend {
   private final TaskExecutor executor;
   private final boolean owned;
   private final String description;

@@ -3,7 +3,7 @@ package dev.spindle.thumbnails.internal;
 import java.util.Locale;
 
 /** Image format sniffing by magic numbers and the mapping from formats to file extensions. */
-public final class ImageFormats {
+final class ImageFormats {
   private ImageFormats() {}
 
   /** How many leading bytes {@link #sniff} needs at most. */

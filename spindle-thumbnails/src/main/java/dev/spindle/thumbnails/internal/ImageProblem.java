@@ -4,7 +4,7 @@ import dev.spindle.thumbnails.FailureReason;
 import java.util.Objects;
 
 /** A failure of one image with its {@link FailureReason}; the message says what exactly was wrong. */
-public final class ImageProblem extends Exception {
+final class ImageProblem extends Exception {
   private final FailureReason reason;
 
   public ImageProblem(FailureReason reason, String message) {

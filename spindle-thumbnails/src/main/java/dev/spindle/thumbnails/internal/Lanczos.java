@@ -8,7 +8,7 @@ package dev.spindle.thumbnails.internal;
  * premultiplied around the passes so transparent pixels do not bleed their colour. Stateless and
  * thread-safe.
  */
-public final class Lanczos {
+final class Lanczos {
   /** Lanczos-3: three lobes on each side. */
   static final double SUPPORT = 3.0;
   private static final int PRECISION_BITS = 32 - 8 - 2;

@@ -7,7 +7,7 @@ import dev.spindle.thumbnails.ResizeResult;
  * Resizes on the calling thread: the pipeline's consumers are {@code workers} platform threads
  * (the default thread pool), or the coordinating thread itself in the sequential variants.
  */
-public final class LocalResizeBackend implements ResizeBackend {
+final class LocalResizeBackend implements ResizeBackend {
   private final int workers;
 
   public LocalResizeBackend(int workers) {

@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
  * pixels as the sensor saw them and record the camera's rotation here. Thumbnails are turned
  * upright, and their width is that of the upright photo. Stateless.
  */
-public final class Orientation {
+final class Orientation {
   private Orientation() {}
 
   /** True for orientations 5..8, whose upright image swaps width and height. */

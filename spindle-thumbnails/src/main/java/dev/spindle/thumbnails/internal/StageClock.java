@@ -8,7 +8,7 @@ import java.time.Instant;
  * The span of one stage: from its first start to its last end, marked from any thread. With a
  * pipeline two stages' spans overlap. Thread-safe.
  */
-public final class StageClock {
+final class StageClock {
   private final Clock clock;
   private Instant first;
   private Instant last;

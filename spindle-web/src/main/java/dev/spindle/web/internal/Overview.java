@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param minutes the minutes with activity in the window, oldest first
  * @param oldestWaitingSince when the longest-waiting QUEUED job became ready, if any
  */
-public record Overview(Instant at, Duration window, List<MinuteStats> minutes, Optional<Instant> oldestWaitingSince) {
+record Overview(Instant at, Duration window, List<MinuteStats> minutes, Optional<Instant> oldestWaitingSince) {
   private static final int W = 600;
   private static final int H = 120;
 

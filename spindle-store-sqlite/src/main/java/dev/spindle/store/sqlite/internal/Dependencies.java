@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,9 +228,7 @@ public final class Dependencies {
         List<Long> round = new ArrayList<>(ended);
         ended.clear();
         Map<Long, int[]> counts = new LinkedHashMap<>();
-        for (long parent : round) {
-          tell(c, parent, now, counts);
-        }
+        tell(c, round, now, counts);
         for (Map.Entry<Long, int[]> e : counts.entrySet()) {
           long child = e.getKey();
           // the counters of a job that no longer waits (cancelled meanwhile) are recomputed if it is revived
@@ -250,36 +250,43 @@ public final class Dependencies {
   }
 
   /**
-   * Tells the end of {@code parent} (if terminal) to every edge not yet told; cancels the dependents
-   * an edge cancels, and adds the others' count-downs (and failures) to {@code counts}.
+   * Tells the ends of the round's jobs that are terminal to every edge not yet told, in one
+   * statement that copies each parent's end from its row (a completion batch updated those rows in
+   * this transaction, so no end is read separately, and a batch whose jobs have no dependents costs
+   * one index probe per job); then, in the round's order, cancels the dependents an edge cancels
+   * and adds the others' count-downs (and failures) to {@code counts}.
    */
-  private void tell(Db.Conn c, long parent, Instant now, Map<Long, int[]> counts) throws SQLException {
-    Workflows.End end = endOf(c, parent);
-    if (end == null || !end.state().isTerminal()) {
-      return;
+  private void tell(Db.Conn c, List<Long> round, Instant now, Map<Long, int[]> counts) throws SQLException {
+    PreparedStatement record = c.ps("UPDATE spindle_deps AS d SET end_state = j.state, end_result = j.result,"
+        + " end_error = j.error FROM spindle_jobs AS j WHERE d.parent IN (SELECT value FROM json_each(?))"
+        + " AND d.end_state IS NULL AND j.id = d.parent AND j.state >= " + JobRows.SUCCEEDED
+        + " RETURNING parent, child, policy, end_state"); // RETURNING takes no alias: the target's own columns
+    StringBuilder ids = new StringBuilder(round.size() * 8).append('[');
+    Map<Long, Integer> order = new HashMap<>(round.size() * 2);
+    for (long id : round) {
+      if (order.putIfAbsent(id, order.size()) == null) {
+        ids.append(ids.length() > 1 ? "," : "").append(id);
+      }
     }
-    // one statement records the end on every edge not yet told (and names the dependents)
-    PreparedStatement record = c.ps("UPDATE spindle_deps SET end_state = ?, end_result = ?, end_error = ?"
-        + " WHERE parent = ? AND end_state IS NULL RETURNING child, policy");
-    record.setInt(1, JobRows.code(end.state()));
-    record.setString(2, end.resultJson());
-    record.setString(3, end.errorJson());
-    record.setLong(4, parent);
+    record.setString(1, ids.append(']').toString());
     List<long[]> edges = new ArrayList<>();
     try (ResultSet rs = record.executeQuery()) {
       while (rs.next()) {
-        edges.add(new long[] {rs.getLong(1), rs.getInt(2)});
+        edges.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4)});
       }
     }
+    // RETURNING's order is arbitrary: the round's order, then the child's, keeps outcomes repeatable
+    edges.sort(Comparator.<long[]>comparingInt(e -> order.get(e[0])).thenComparingLong(e -> e[1]));
     for (long[] e : edges) {
-      long child = e[0];
-      DependencyPolicy policy = policy((int) e[1]);
-      DependencyPolicy.Effect effect = policy.effectOf(end.state());
+      long parent = e[0];
+      long child = e[1];
+      JobState end = JobRows.state((int) e[3]);
+      DependencyPolicy policy = policy((int) e[2]);
+      DependencyPolicy.Effect effect = policy.effectOf(end);
       if (effect == DependencyPolicy.Effect.CANCEL) {
         if (isWaiting(c, child)) {
           setCancelledBy(c, child, parent);
-          host.cancel(c, child, Workflows.dependencyError(Long.toString(child), Long.toString(parent),
-              end.state()), now);
+          host.cancel(c, child, Workflows.dependencyError(Long.toString(child), Long.toString(parent), end), now);
         }
         continue;
       }

@@ -8,7 +8,7 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /** Turns SQLite errors into {@link StoreException}s that say what happened and what to do. Stateless. */
-public final class SqliteErrors {
+final class SqliteErrors {
   private SqliteErrors() {}
 
   /** The primary result code of an error (SQLITE_BUSY = 5, ...), or -1. */

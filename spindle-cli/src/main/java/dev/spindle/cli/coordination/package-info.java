@@ -1,0 +1,2 @@
+/** {@code ./spindle lock}: run a command under a fenced lock (spindle-coordination). */
+package dev.spindle.cli.coordination;

@@ -1,0 +1,141 @@
+package dev.spindle.coordination.internal;
+
+import dev.spindle.coordination.Holder;
+import dev.spindle.coordination.Member;
+import dev.spindle.coordination.RegisterValue;
+import dev.spindle.coordination.spi.CoordinationBackend;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The in-memory backend: threads of one JVM, on an injectable clock (tests move a manual clock to
+ * expire leases). One monitor guards everything; each operation is O(holders of the name).
+ */
+public final class MemoryBackend implements CoordinationBackend {
+  private record Entry(long token, Instant expiresAt, String capabilities) {}
+
+  private final Clock clock;
+  private final Map<String, Map<String, Entry>> holders = new HashMap<>();
+  private final Map<String, Long> sequences = new HashMap<>();
+  private final Map<String, TreeMap<String, Entry>> groups = new HashMap<>();
+  private final Map<String, RegisterValue> registers = new HashMap<>();
+
+  /** A backend on {@code clock}. */
+  public MemoryBackend(Clock clock) {
+    this.clock = clock;
+  }
+
+  private Map<String, Entry> live(String name, Instant now) {
+    Map<String, Entry> h = holders.computeIfAbsent(name, n -> new HashMap<>());
+    h.values().removeIf(e -> !e.expiresAt().isAfter(now));
+    return h;
+  }
+
+  @Override
+  public synchronized Grant tryAcquire(String name, int permits, String holder, Duration lease) {
+    Instant now = clock.instant();
+    Map<String, Entry> h = live(name, now);
+    if (h.size() >= permits) {
+      Instant first = h.values().stream().map(Entry::expiresAt).min(Comparator.naturalOrder()).orElse(now);
+      return Grant.refused(Duration.between(now, first));
+    }
+    long token = sequences.merge(name, 1L, Long::sum);
+    h.put(holder, new Entry(token, now.plus(lease), ""));
+    return Grant.of(token);
+  }
+
+  @Override
+  public synchronized boolean renew(String name, String holder, long token, Duration lease) {
+    Instant now = clock.instant();
+    Map<String, Entry> h = live(name, now);
+    Entry e = h.get(holder);
+    if (e == null || e.token() != token) {
+      return false;
+    }
+    h.put(holder, new Entry(token, now.plus(lease), ""));
+    return true;
+  }
+
+  @Override
+  public synchronized boolean release(String name, String holder, long token) {
+    Map<String, Entry> h = live(name, clock.instant());
+    Entry e = h.get(holder);
+    if (e == null || e.token() != token) {
+      return false;
+    }
+    h.remove(holder);
+    return true;
+  }
+
+  @Override
+  public synchronized List<Holder> holders(String name) {
+    List<Holder> out = new ArrayList<>();
+    for (Map.Entry<String, Entry> e : live(name, clock.instant()).entrySet()) {
+      out.add(new Holder(e.getKey(), e.getValue().token(), e.getValue().expiresAt()));
+    }
+    out.sort(Comparator.comparingLong(Holder::token));
+    return out;
+  }
+
+  private TreeMap<String, Entry> liveGroup(String group, Instant now) {
+    TreeMap<String, Entry> g = groups.computeIfAbsent(group, n -> new TreeMap<>());
+    g.values().removeIf(e -> !e.expiresAt().isAfter(now));
+    return g;
+  }
+
+  @Override
+  public synchronized boolean heartbeat(String group, String member, String capabilitiesJson, Duration ttl) {
+    Instant now = clock.instant();
+    return liveGroup(group, now).put(member, new Entry(0, now.plus(ttl), capabilitiesJson)) == null;
+  }
+
+  @Override
+  public synchronized void leave(String group, String member) {
+    liveGroup(group, clock.instant()).remove(member);
+  }
+
+  @Override
+  public synchronized List<Member> members(String group) {
+    List<Member> out = new ArrayList<>();
+    for (Map.Entry<String, Entry> e : liveGroup(group, clock.instant()).entrySet()) {
+      out.add(new Member(e.getKey(), e.getValue().capabilities()));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized boolean writeFenced(String name, long token, String value) {
+    RegisterValue r = registers.get(name);
+    if (r != null && r.token() > token) {
+      return false;
+    }
+    registers.put(name, new RegisterValue(value, token));
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<RegisterValue> read(String name) {
+    return Optional.ofNullable(registers.get(name));
+  }
+
+  @Override
+  public Instant now() {
+    return clock.instant();
+  }
+
+  @Override
+  public String guarantees() {
+    return "memory: threads of one JVM; leases on the injected clock";
+  }
+
+  @Override
+  public void close() {}
+}

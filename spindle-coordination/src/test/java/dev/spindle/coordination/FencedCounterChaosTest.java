@@ -1,0 +1,134 @@
+package dev.spindle.coordination;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The headline test: 4 child JVMs increment a counter (a fenced register) 10,000 times through one
+ * lock while the test stops the current holder with {@code SIGSTOP} until its lease has expired and
+ * a newer holder has written, then resumes it with {@code SIGCONT}. No update is lost, and every
+ * write of a stale holder is rejected by the fence and counted.
+ */
+class FencedCounterChaosTest {
+  private static final int CHILDREN = 4;
+  private static final long TARGET = 10_000;
+  private static final Duration LEASE = Duration.ofMillis(1000);
+  private static final int STOPS = 3;
+
+  @TempDir
+  Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"redis", "sqlite"})
+  void noLostUpdateAndEveryStaleWriteRejected(String kind) throws Exception {
+    String store = kind.equals("sqlite") ? "sqlite:" + dir.resolve("counter.db") : "redis:" + SharedRedis.server().url();
+    String lockName = "counter-lock-" + kind;
+    String registerName = "counter-" + kind;
+    long started = System.nanoTime();
+    List<Children> children = new ArrayList<>();
+    try (Coordinator observer = CoordChild.store(store).build()) {
+      for (int i = 0; i < CHILDREN; i++) {
+        children.add(Children.start(dir.resolve("child-" + i + ".err"), "counter", store, lockName, registerName,
+            Long.toString(TARGET), Long.toString(LEASE.toMillis())));
+      }
+      for (Children c : children) {
+        c.expect("ready", 60);
+      }
+      Map<Long, Children> byPid = new java.util.HashMap<>();
+      children.forEach(c -> byPid.put(c.process.pid(), c));
+      FencedRegister register = observer.register(registerName);
+      FencedLock lock = observer.lock(lockName);
+      int stops = 0;
+      int staleBeforeWrite = 0;
+      int blockedInTransaction = 0;
+      try (Children.Signaller signals = new Children.Signaller()) {
+        // STOPS stops, more (up to 10) until one catches a holder before its write
+        while (stops < STOPS || staleBeforeWrite == 0 && stops < 10) {
+          long at = Math.min(TARGET - 500, (stops + 1) * TARGET / 12 + ThreadLocalRandom.current().nextLong(200));
+          await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> counter(register) >= at);
+          Holder stopped = null;
+          long stoppedPid = -1;
+          for (int attempt = 0; attempt < 1000 && stopped == null; attempt++) {
+            Optional<Holder> now = lock.holders().stream().findFirst();
+            if (now.isEmpty() || lastToken(register) >= now.get().token()) {
+              continue; // nobody holds it, or the holder has written already: look again
+            }
+            long pid = Long.parseLong(now.get().holderId().substring(0, now.get().holderId().indexOf('-')));
+            if (!byPid.containsKey(pid) || !signals.send(pid, "STOP")) {
+              continue;
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> Children.state(pid) == 'T');
+            Optional<Holder> still = lock.holders().stream().findFirst();
+            if (still.isPresent() && still.get().token() == now.get().token()) {
+              stopped = now.get();
+              stoppedPid = pid;
+            } else {
+              signals.send(pid, "CONT"); // it had released already: try again
+            }
+          }
+          assertThat(stopped).as("a holder was stopped").isNotNull();
+          stops++;
+          long stoppedToken = stopped.token();
+          boolean beforeItsWrite = lastToken(register) < stoppedToken;
+          try {
+            // its lease expires (its renewals are stopped too) and a newer holder writes
+            await().atMost(LEASE.multipliedBy(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> lastToken(register) > stoppedToken);
+            if (beforeItsWrite) {
+              staleBeforeWrite++;
+            }
+          } catch (ConditionTimeoutException e) {
+            // SQLite only: stopped inside a write transaction, it holds the database's write lock
+            assertThat(kind).isEqualTo("sqlite");
+            blockedInTransaction++;
+          }
+          signals.send(stoppedPid, "CONT");
+        }
+      }
+      long accepted = 0;
+      long rejected = 0;
+      long rejectionLines = 0;
+      for (Children c : children) {
+        assertThat(c.process.waitFor(120, TimeUnit.SECONDS)).as("child %d finished", c.process.pid()).isTrue();
+        String done = c.expect("done ", 5);
+        rejectionLines += c.all.stream().filter(l -> l.startsWith("rejected ")).count();
+        String[] f = done.split(" ");
+        accepted += Long.parseLong(f[1]);
+        rejected += Long.parseLong(f[2]);
+      }
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+      System.out.printf("%s: counter %d, accepted %d, stale writes rejected %d; %d stops (%d before the holder's"
+          + " write, %d inside a SQLite transaction); %d s%n", kind, counter(register), accepted, rejected, stops,
+          staleBeforeWrite, blockedInTransaction, seconds);
+      assertThat(counter(register)).as("no lost update").isEqualTo(TARGET);
+      assertThat(accepted).as("every accepted write counted once").isEqualTo(TARGET);
+      assertThat(staleBeforeWrite).as("a stop caught a holder before its write").isPositive();
+      assertThat(rejected).as("each stop that caught a holder before its write ends in a rejected write")
+          .isGreaterThanOrEqualTo(staleBeforeWrite);
+      assertThat(rejectionLines).as("each rejection reported as it happened").isEqualTo(rejected);
+    } finally {
+      children.forEach(Children::close);
+    }
+  }
+
+  private static long lastToken(FencedRegister register) {
+    return register.read().map(RegisterValue::token).orElse(0L);
+  }
+
+  private static long counter(FencedRegister register) {
+    return register.read().map(v -> Long.parseLong(v.value())).orElse(0L);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers {@link JobObserver.Attempt#finished} calls off a worker's dispatcher thread, so that
+ * metrics and tracing (ending a span, recording timers) do not lengthen the serial loop that writes
+ * outcomes and claims jobs. A batch of ends goes to one daemon thread in order; when
+ * {@link #MAX_BATCHES} batches already wait (an observer slower than the worker), the dispatcher
+ * delivers the batch itself, which bounds the memory and slows the worker instead of losing calls.
+ * {@link #close} delivers everything accepted before it returns. Without an observer nothing is
+ * queued and no thread starts. Thread-safe; {@link #add} and {@link #flush} are for the dispatcher
+ * thread only.
+ */
+final class AttemptEnds {
+  private static final Logger LOG = LoggerFactory.getLogger(AttemptEnds.class);
+  /** Batches that may wait for the delivering thread before the dispatcher delivers its own. */
+  static final int MAX_BATCHES = 256;
+
+  private record End(JobObserver.Attempt attempt, JobObserver.Outcome outcome, Duration runTime,
+      @Nullable JobError error) {
+    void deliver() {
+      attempt.finished(outcome, runTime, error);
+    }
+  }
+
+  private final String workerName;
+  private @Nullable ThreadPoolExecutor thread;
+  private List<End> batch = new ArrayList<>();
+
+  AttemptEnds(String workerName) {
+    this.workerName = workerName;
+  }
+
+  /** Collects an attempt's end for the next {@link #flush}; dispatcher thread only. */
+  void add(JobObserver.Attempt attempt, JobObserver.Outcome outcome, Duration runTime, @Nullable JobError error) {
+    if (attempt != JobObserver.Attempt.NONE) {
+      batch.add(new End(attempt, outcome, runTime, error));
+    }
+  }
+
+  /** Hands the collected ends to the delivering thread (started on first use); dispatcher thread only. */
+  void flush() {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<End> ends = batch;
+    batch = new ArrayList<>();
+    ThreadPoolExecutor t;
+    synchronized (this) {
+      if (thread == null) {
+        // CallerRunsPolicy: past MAX_BATCHES (or once closed) the dispatcher delivers the batch itself
+        thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_BATCHES),
+            r -> Thread.ofPlatform().daemon().name("spindle-worker-" + workerName + "-observer").unstarted(r),
+            new ThreadPoolExecutor.CallerRunsPolicy());
+      }
+      t = thread;
+    }
+    t.execute(() -> deliver(ends));
+  }
+
+  private static void deliver(List<End> ends) {
+    for (End e : ends) {
+      e.deliver(); // Listeners' attempts never throw
+    }
+  }
+
+  /** Delivers what was accepted, waiting at most {@code timeout}; later flushes deliver on the caller. */
+  void close(Duration timeout) throws InterruptedException {
+    ThreadPoolExecutor t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t == null) {
+      return;
+    }
+    t.shutdown();
+    if (!t.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      LOG.warn("worker {}: the job observer did not take the last attempts' ends within {}; {} batch(es) dropped",
+          workerName, timeout, t.getQueue().size());
+      t.shutdownNow();
+    }
+  }
+}
