@@ -118,6 +118,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final int STAT_SHARDS = 8;
+  /** The most delayed jobs one claim makes ready. */
+  private static final int PROMOTE_BATCH = 1000;
 
   private final Settings settings;
   private final String describe;
@@ -776,13 +778,33 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
     Instant at = clock.instant();
     long now = micros(at);
-    // due delayed jobs become ready; rows another claim is promoting are skipped, not waited for
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED + " FROM (SELECT id AS sid"
-        + " FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ? ORDER BY run_at LIMIT 1000"
-        + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid AND j.state = " + JobRows.SCHEDULED);
-    promote.setLong(1, now);
-    promote.executeUpdate();
-    Map<String, Integer> limits = claimRules(c);
+    // one round trip: due delayed jobs become ready (rows another claim is promoting are skipped,
+    // not waited for), and the queues' limits, the paused queues and the next due time are read
+    PreparedStatement rules = c.ps("WITH p AS (UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED
+        + " FROM (SELECT id AS sid FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ?"
+        + " ORDER BY run_at LIMIT " + PROMOTE_BATCH + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid AND j.state = "
+        + JobRows.SCHEDULED + " RETURNING 1)"
+        + " SELECT name, max_running, NULL::bigint FROM spindle_queues"
+        + " UNION ALL SELECT queue, -1, NULL FROM spindle_paused"
+        + " UNION ALL SELECT NULL, (SELECT count(*) FROM p)::int, (SELECT min(run_at) FROM spindle_jobs"
+        + " WHERE state = " + JobRows.SCHEDULED + " AND run_at > ?)");
+    rules.setLong(1, now);
+    rules.setLong(2, now);
+    Map<String, Integer> limits = new HashMap<>();
+    int promoted = 0;
+    Long nextDue = null;
+    try (ResultSet rs = rules.executeQuery()) {
+      while (rs.next()) {
+        String name = rs.getString(1);
+        if (name != null) {
+          limits.merge(name, rs.getInt(2), Math::min);
+        } else {
+          promoted = rs.getInt(2);
+          long v = rs.getLong(3);
+          nextDue = rs.wasNull() ? null : v;
+        }
+      }
+    }
     // one statement per queue: lock up to n ready rows in claim order along spindle_jobs_ready,
     // skipping rows other claims hold, and take them
     PreparedStatement take = c.ps("UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING
@@ -837,13 +859,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     }
     Instant next = null;
     if (remaining > 0) {
-      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED
-          + " ORDER BY run_at LIMIT 1");
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          next = JobRows.instant(rs.getLong(1));
-        }
-      }
+      // a full promotion batch may have left due jobs behind: they are due now
+      next = promoted >= PROMOTE_BATCH ? at : nextDue == null ? null : JobRows.instant(nextDue);
     }
     return new ClaimResult(claimed, next);
   }
@@ -853,18 +870,6 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
       while (rs.next()) {
         m.put(rs.getString(1), rs.getInt(2));
-      }
-    }
-    return m;
-  }
-
-  /** Queue limits, with -1 for paused queues, in one query. */
-  private static Map<String, Integer> claimRules(Db.Conn c) throws SQLException {
-    Map<String, Integer> m = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues UNION ALL SELECT queue, -1 FROM"
-        + " spindle_paused").executeQuery()) {
-      while (rs.next()) {
-        m.merge(rs.getString(1), rs.getInt(2), Math::min);
       }
     }
     return m;
@@ -928,7 +933,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
         + extra + " RETURNING j.id, u.ord),"
         + " bump AS (UPDATE spindle_meta SET value = value + coalesce((SELECT max(ord) FROM upd), 0)"
         + " WHERE key = 'finish_seq')"
-        + " SELECT id FROM upd";
+        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM upd";
   }
 
   private static final String SUCCEEDED_SQL = finishing(RUNNING_TO_SUCCEEDED + ", result = u.result,"
@@ -978,12 +983,19 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       }
     }
 
-    /** Runs {@code ps} (bound) and collects the ids it changed. */
-    static Set<Long> run(PreparedStatement ps) throws SQLException {
+    /**
+     * Runs {@code ps} (bound) and collects the ids it changed; a finishing statement's second
+     * column says whether any job has dependencies ({@code anyDeps[0]} is then set).
+     */
+    static Set<Long> run(PreparedStatement ps, boolean[] anyDeps) throws SQLException {
       Set<Long> out = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
+        boolean flag = rs.getMetaData().getColumnCount() > 1;
         while (rs.next()) {
           out.add(rs.getLong(1));
+          if (flag && rs.getBoolean(2)) {
+            anyDeps[0] = true;
+          }
         }
       }
       return out;
@@ -992,7 +1004,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   /** Applies completions of distinct jobs; adds to {@code stats} and {@code finished}. */
   private List<Boolean> applyRound(Db.Conn c, List<Completion> completions, StoreClock sc, long now,
-      Map<Integer, Long> stats, List<Long> finished) throws SQLException {
+      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps) throws SQLException {
     int n = completions.size();
     Group[] groups = new Group[5];
     for (int g = 0; g < 5; g++) {
@@ -1058,30 +1070,30 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       PreparedStatement ps = c.ps(SUCCEEDED_SQL);
       ps.setLong(1, now);
       groups[0].bind(jdbc, ps, 2, "text");
-      done.set(0, Group.run(ps));
+      done.set(0, Group.run(ps, anyDeps));
     }
     if (!groups[1].ids.isEmpty()) {
       PreparedStatement ps = c.ps(RETRY_SQL);
       groups[1].bind(jdbc, ps, 1, "int2", "text", "int8");
-      done.set(1, Group.run(ps));
+      done.set(1, Group.run(ps, anyDeps));
     }
     if (!groups[2].ids.isEmpty()) {
       PreparedStatement ps = c.ps(FAILED_SQL);
       ps.setLong(1, now);
       groups[2].bind(jdbc, ps, 2, "int2", "int4", "text", "text");
-      done.set(2, Group.run(ps));
+      done.set(2, Group.run(ps, anyDeps));
     }
     if (!groups[3].ids.isEmpty()) {
       PreparedStatement ps = c.ps(CANCELLED_SQL);
       ps.setLong(1, now);
       groups[3].bind(jdbc, ps, 2, "text", "int4");
-      done.set(3, Group.run(ps));
+      done.set(3, Group.run(ps, anyDeps));
     }
     if (!groups[4].ids.isEmpty()) {
       PreparedStatement ps = c.ps(RELEASED_SQL);
       ps.setLong(1, now);
       groups[4].bind(jdbc, ps, 2);
-      done.set(4, Group.run(ps));
+      done.set(4, Group.run(ps, anyDeps));
     }
     List<Boolean> applied = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -1126,18 +1138,19 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     Boolean[] appliedAll = new Boolean[n];
     Map<Integer, Long> stats = new HashMap<>();
     List<Long> finished = new ArrayList<>();
+    boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
     for (List<Integer> round : rounds) {
       List<Completion> part = new ArrayList<>(round.size());
       for (int i : round) {
         part.add(completions.get(i));
       }
-      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished);
+      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps);
       for (int k = 0; k < round.size(); k++) {
         appliedAll[round.get(k)] = ok.get(k);
       }
     }
     List<Boolean> applied = Arrays.asList(appliedAll);
-    if (!finished.isEmpty() && deps.any(c)) {
+    if (!finished.isEmpty() && anyDeps[0]) {
       deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
     }
     addStats(c, sc.now(), stats);
