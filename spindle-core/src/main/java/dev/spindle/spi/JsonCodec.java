@@ -33,6 +33,7 @@ public final class JsonCodec {
     this.maxBytes = maxBytes;
     this.mapper = JsonMapper.builder()
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .addModule(LiveObjects.module()) // threads, thread queues, locks... are refused, not copied
         .build();
   }
 
@@ -62,11 +63,24 @@ public final class JsonCodec {
     try {
       bytes = mapper.writeValueAsBytes(value);
     } catch (JacksonException e) {
-      throw new PayloadException("cannot serialize " + what + " (" + typeName(value) + ") to JSON: "
-          + e.getOriginalMessage(), e);
+      throw new PayloadException("cannot serialize " + what + " (" + typeName(value) + ") to JSON"
+          + where(e) + ": " + e.getOriginalMessage(), e);
     }
     checkSize(bytes.length, what);
     return bytes;
+  }
+
+  /** Where in the value the failure is, as " at field a.b[2].c", or "" at the top. */
+  private static String where(JacksonException e) {
+    StringBuilder b = new StringBuilder();
+    for (JacksonException.Reference r : e.getPath()) {
+      if (r.getPropertyName() != null) {
+        b.append(b.isEmpty() ? "" : ".").append(r.getPropertyName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.isEmpty() ? "" : " at field " + b;
   }
 
   /** {@link #toBytes} as a string. */

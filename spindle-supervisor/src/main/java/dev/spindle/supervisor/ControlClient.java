@@ -57,16 +57,28 @@ public final class ControlClient {
       if (!Files.exists(p)) {
         throw new ControlException("no master named '" + name + "' is running (no socket " + p + ")");
       }
+      if (!listening(p)) {
+        throw new ControlException("no master named '" + name + "' is running (its socket " + p + " is left over"
+            + " from a master that died; nothing listens on it)");
+      }
       return of(p);
     }
-    List<Path> found;
+    List<Path> found = new ArrayList<>();
+    int stale = 0;
     try {
-      found = RunDirectory.sockets(runDirectory);
+      for (Path p : RunDirectory.sockets(runDirectory)) {
+        if (listening(p)) {
+          found.add(p);
+        } else {
+          stale++; // left by a master killed without cleaning up (kill -9): not a master
+        }
+      }
     } catch (IOException e) {
       throw new ControlException("cannot list " + runDirectory + ": " + e.getMessage(), e);
     }
     if (found.isEmpty()) {
-      throw new ControlException("no master is running (no control socket in " + runDirectory + ")");
+      throw new ControlException("no master is running (no control socket in " + runDirectory
+          + (stale > 0 ? " that a master listens on; " + stale + " left over from masters that died)" : ")"));
     }
     if (found.size() > 1) {
       List<String> names = new ArrayList<>();
@@ -74,6 +86,18 @@ public final class ControlClient {
       throw new ControlException("several masters are running (" + String.join(", ", names) + "); choose one with --name");
     }
     return of(found.get(0));
+  }
+
+  /**
+   * True if a process listens on the control socket {@code p}: a master killed with {@code kill -9}
+   * leaves its socket file behind, and connecting to it is refused.
+   */
+  static boolean listening(Path p) {
+    try (LineChannel probe = LineChannel.connect(p)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The same client with another timeout. */

@@ -10,7 +10,6 @@ import java.awt.RenderingHints;
 import java.awt.Stroke;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
-import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,10 +31,11 @@ public final class SweepChart {
       ExecutionModel.THREADS, new Color(0x1f, 0x77, 0xb4),
       ExecutionModel.VIRTUAL, new Color(0x2c, 0xa0, 0x2c),
       ExecutionModel.PROCESSES, new Color(0xd6, 0x27, 0x28));
-  private static final int WIDTH = 960;
+  private static final int WIDTH = 1180;
   private static final int HEIGHT = 600;
   private static final int LEFT = 80;
-  private static final int RIGHT = 30;
+  /** Room right of the plot for the legend, so it never covers a line. */
+  private static final int RIGHT = 270;
   private static final int TOP = 60;
   private static final int BOTTOM = 70;
 
@@ -163,10 +163,8 @@ public final class SweepChart {
         label = String.format(Locale.ROOT, "%s (best %.2fs @ %d)", model.name().toLowerCase(Locale.ROOT),
             best.median(), best.workers());
       }
-      // Legend entry, top right.
-      int lx = LEFT + plotW - 250;
-      g.setColor(Color.WHITE);
-      g.fill(new Rectangle2D.Double(lx - 6, legendY - 14, 250, 20));
+      // Legend entry, right of the plot.
+      int lx = LEFT + plotW + 20;
       g.setColor(color);
       g.fillRect(lx, legendY - 6, 22, 4);
       g.setColor(Color.BLACK);

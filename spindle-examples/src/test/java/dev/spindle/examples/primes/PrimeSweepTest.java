@@ -44,8 +44,16 @@ class PrimeSweepTest {
     Path png = dir.resolve("out/primes-sweep.png");
     SweepChart.writePng(result, "test", png);
     BufferedImage img = ImageIO.read(png.toFile());
-    assertThat(img.getWidth()).isEqualTo(960);
+    assertThat(img.getWidth()).isEqualTo(1180);
     assertThat(img.getHeight()).isEqualTo(600);
+    // the legend sits right of the plot (which ends at x = 910), never over its lines
+    boolean threadsSwatch = false;
+    for (int x = 930; x < 952; x++) {
+      for (int y = 60; y < 200; y++) {
+        threadsSwatch |= (img.getRGB(x, y) & 0xffffff) == 0x1f77b4;
+      }
+    }
+    assertThat(threadsSwatch).as("the threads entry of the legend, right of the plot").isTrue();
   }
 
   @Test
