@@ -85,6 +85,15 @@ public final class PostgresBench {
     } finally {
       b.killAll();
       b.server.close();
+      b.deleteDir(); // the password file and the workers' logs
+    }
+  }
+
+  private void deleteDir() {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e);
     }
   }
 
