@@ -50,6 +50,7 @@ class CliSmokeTest {
       Map.entry("producer-consumer", "CliSmokeTest.examples"),
       Map.entry("bank", "CliSmokeTest.examples"),
       Map.entry("cpu-scaling", "CliSmokeTest.examples"),
+      Map.entry("basics", "BasicsCommandTest (every program's output)"),
       Map.entry("thumbnails", "ThumbnailsCommandTest (samples end to end, faults, variants, bad arguments)"),
       Map.entry("demo", "CliSmokeTest.demo"),
       Map.entry("enqueue", "CliSmokeTest.queueCommands"),

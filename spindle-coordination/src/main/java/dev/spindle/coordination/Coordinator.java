@@ -1,6 +1,7 @@
 package dev.spindle.coordination;
 
 import dev.spindle.coordination.internal.MemoryBackend;
+import dev.spindle.coordination.internal.PostgresBackend;
 import dev.spindle.coordination.internal.RedisBackend;
 import dev.spindle.coordination.internal.SqliteBackend;
 import dev.spindle.coordination.spi.CoordinationBackend;
@@ -17,7 +18,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code TIME}, read inside each Lua script, so client clocks never matter. One Redis node
  *       (no Redlock): if it fails over and loses writes, leases may be granted twice; fencing
  *       tokens still only grow if the node's data (AOF) survives.</li>
+ *   <li>{@link Builder#postgres(String, String, String)}: processes on many hosts; the clock is the
+ *       server's {@code clock_timestamp()}; as durable as the database.</li>
  * </ul>
  * Every backend is timeout-based: a holder that stops renewing (crash, pause) loses its lease after
  * the lease duration, and only fencing turns its late writes away.
@@ -57,6 +62,8 @@ public final class Coordinator implements AutoCloseable {
   private final String processTag;
   private final AtomicLong holders = new AtomicLong();
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
+  /** Threads in {@link FencedLock#acquire(Duration)}, by lock name: woken when a release is heard of. */
+  private final ConcurrentHashMap<String, Set<Thread>> waiters = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private Coordinator(CoordinationBackend backend, Settings settings) {
@@ -69,6 +76,7 @@ public final class Coordinator implements AutoCloseable {
     byte[] r = new byte[4];
     ThreadLocalRandom.current().nextBytes(r);
     this.processTag = ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(r);
+    backend.onReleased(this::released);
   }
 
   /** A builder (no backend chosen yet). */
@@ -196,6 +204,27 @@ public final class Coordinator implements AutoCloseable {
     return processTag + "-" + holders.incrementAndGet();
   }
 
+  void waiting(String name, boolean in) {
+    if (in) {
+      waiters.computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread());
+    } else {
+      waiters.computeIfPresent(name, (n, set) -> {
+        set.remove(Thread.currentThread());
+        return set.isEmpty() ? null : set;
+      });
+    }
+  }
+
+  /** A holder of {@code name} released it: its waiters here retry now. */
+  void released(String name) {
+    Set<Thread> w = waiters.get(name);
+    if (w != null) {
+      for (Thread t : w) {
+        LockSupport.unpark(t);
+      }
+    }
+  }
+
   Lease track(Lease lease) {
     long every = Math.max(1, lease.duration().toNanos() / 3);
     if (!closed) {
@@ -252,6 +281,7 @@ public final class Coordinator implements AutoCloseable {
     private @Nullable Supplier<CoordinationBackend> backend;
     private Clock clock = Clock.systemUTC();
     private String namespace = "spindle";
+    private String schema = "public";
     private Duration leaseDuration = Duration.ofSeconds(10);
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private @Nullable Duration memberTtl;
@@ -282,6 +312,35 @@ public final class Coordinator implements AutoCloseable {
     public Builder redis(String url) {
       Objects.requireNonNull(url, "url");
       this.backend = () -> new RedisBackend(url, namespace);
+      return this;
+    }
+
+    /**
+     * The PostgreSQL backend: processes on many hosts; the clock is the server's
+     * {@code clock_timestamp()}; tables in {@link #schema} (created if missing); a pool of 4
+     * connections (and one more listening for releases).
+     */
+    public Builder postgres(String jdbcUrl, String user, @Nullable String password) {
+      Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+      Objects.requireNonNull(user, "user");
+      this.backend = () -> PostgresBackend.open(jdbcUrl, user, password, schema);
+      return this;
+    }
+
+    /** The PostgreSQL backend on your data source (not closed by the coordinator). */
+    public Builder postgres(DataSource dataSource) {
+      Objects.requireNonNull(dataSource, "dataSource");
+      this.backend = () -> new PostgresBackend(dataSource, schema);
+      return this;
+    }
+
+    /** The PostgreSQL schema of the coordination tables (default {@code public}); a plain identifier. */
+    public Builder schema(String s) {
+      Objects.requireNonNull(s, "schema");
+      if (!s.matches("[a-z_][a-z0-9_]{0,62}")) {
+        throw new IllegalArgumentException("schema must be a lower-case identifier, got '" + s + "'");
+      }
+      this.schema = s;
       return this;
     }
 

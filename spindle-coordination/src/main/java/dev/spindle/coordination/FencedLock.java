@@ -10,7 +10,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A lock, or a semaphore of N permits, whose acquisitions are {@link Lease}s on the store's clock
  * carrying monotonic fencing tokens. Not reentrant and not fair: waiters poll the store with a
- * backoff (1 ms doubling to 50 ms, or sooner when the store says when the oldest lease expires).
+ * backoff (1 ms doubling to 50 ms, or sooner when the store says when the oldest lease expires), and
+ * retry at once when a release is heard of (releases through the same coordinator; on Redis, a
+ * release by any process, published by the release script).
  *
  * <pre>{@code
  * FencedLock lock = coordinator.lock("invoices");
@@ -67,10 +69,10 @@ public final class FencedLock {
   Optional<Lease> tryAcquire(String holderId) {
     long start = System.nanoTime();
     CoordinationBackend.Grant g = backend.tryAcquire(name, permits, holderId, lease);
-    if (!g.granted()) {
+    if (!g.granted() || bornExpired(g, holderId, start)) {
       return Optional.empty();
     }
-    return Optional.of(coordinator.track(new Lease(backend, name, holderId, g.token(), lease, start)));
+    return Optional.of(coordinator.track(new Lease(backend, name, holderId, g.token(), lease, start, () -> coordinator.released(name))));
   }
 
   /**
@@ -85,11 +87,20 @@ public final class FencedLock {
     String holderId = coordinator.newHolderId();
     long deadline = System.nanoTime() + timeout.toNanos();
     long wait = MIN_WAIT_NANOS;
+    coordinator.waiting(name, true);
+    try {
+      return waitLoop(holderId, deadline, wait);
+    } finally {
+      coordinator.waiting(name, false);
+    }
+  }
+
+  private Optional<Lease> waitLoop(String holderId, long deadline, long wait) throws InterruptedException {
     while (true) {
       long start = System.nanoTime();
       CoordinationBackend.Grant g = backend.tryAcquire(name, permits, holderId, lease);
-      if (g.granted()) {
-        return Optional.of(coordinator.track(new Lease(backend, name, holderId, g.token(), lease, start)));
+      if (g.granted() && !bornExpired(g, holderId, start)) {
+        return Optional.of(coordinator.track(new Lease(backend, name, holderId, g.token(), lease, start, () -> coordinator.released(name))));
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
@@ -111,6 +122,23 @@ public final class FencedLock {
    */
   public Lease acquire() throws InterruptedException {
     return acquire(Duration.ofNanos(Long.MAX_VALUE)).orElseThrow();
+  }
+
+  /**
+   * True (and the grant released) if the acquisition took the whole lease duration: the process
+   * was paused or the store stalled while granting, so the lease may have expired, and another
+   * holder may hold the name, before this process could use it.
+   */
+  private boolean bornExpired(CoordinationBackend.Grant g, String holderId, long start) {
+    if (System.nanoTime() - start < lease.toNanos()) {
+      return false;
+    }
+    try {
+      backend.release(name, holderId, g.token());
+    } catch (RuntimeException e) {
+      // it expires by itself
+    }
+    return true;
   }
 
   /** The current holders as the store sees them. */

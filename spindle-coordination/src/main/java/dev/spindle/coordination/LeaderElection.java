@@ -34,6 +34,7 @@ public final class LeaderElection implements AutoCloseable {
   private final Object lock0 = new Object();
   private @Nullable Lease lease;
   private volatile @Nullable ScheduledFuture<?> tries;
+  private volatile @Nullable ScheduledExecutorService scheduler;
   private volatile boolean closed;
 
   LeaderElection(Coordinator coordinator, FencedLock lock, String candidateId, Listener listener) {
@@ -44,6 +45,7 @@ public final class LeaderElection implements AutoCloseable {
   }
 
   void start(ScheduledExecutorService scheduler, Duration every) {
+    this.scheduler = scheduler;
     tries = scheduler.scheduleWithFixedDelay(this::tryLead, 0, every.toNanos(), TimeUnit.NANOSECONDS);
   }
 
@@ -70,6 +72,17 @@ public final class LeaderElection implements AutoCloseable {
       lease = won;
     }
     listener.elected(won);
+    // a renewal that finds the lease gone revokes at once, not at the next try
+    won.whenLost().thenRun(() -> {
+      ScheduledExecutorService s = scheduler;
+      if (s != null && !closed) {
+        try {
+          s.execute(this::tryLead);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // the coordinator is closing
+        }
+      }
+    });
   }
 
   /** True while this candidate holds the leadership lease (as far as this process knows). */

@@ -38,11 +38,14 @@ public final class Lease implements AutoCloseable {
   private final Duration duration;
   private final AtomicInteger state = new AtomicInteger(HELD);
   private final CompletableFuture<Void> lost = new CompletableFuture<>();
+  private final Runnable onRelease;
   private volatile long deadlineNanos;
   private volatile @Nullable ScheduledFuture<?> renewal;
 
-  Lease(CoordinationBackend backend, String name, String holderId, long token, Duration duration, long startNanos) {
+  Lease(CoordinationBackend backend, String name, String holderId, long token, Duration duration, long startNanos,
+      Runnable onRelease) {
     this.backend = backend;
+    this.onRelease = onRelease;
     this.name = name;
     this.holderId = holderId;
     this.token = token;
@@ -93,7 +96,11 @@ public final class Lease implements AutoCloseable {
       if (r != null) {
         r.cancel(false);
       }
-      backend.release(name, holderId, token);
+      try {
+        backend.release(name, holderId, token);
+      } finally {
+        onRelease.run();
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.spindle.coordination;
 
 import dev.spindle.process.supervise.ChildSpec;
 import dev.spindle.process.supervise.JvmLauncher;
+import dev.spindle.testkit.postgres.PostgresServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,14 +38,30 @@ final class Children implements AutoCloseable {
   }
 
   static Children start(Path stderr, String... args) {
-    ChildSpec spec = ChildSpec.builder("coord-child", CoordChild.class.getName()).args(List.of(args))
+    ChildSpec.Builder b = ChildSpec.builder("coord-child", CoordChild.class.getName()).args(List.of(args))
         .jvmOptions(JvmLauncher.withDefaultGc(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx96m")))
-        .stderr(ProcessBuilder.Redirect.appendTo(stderr.toFile())).build();
+        .stderr(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+    if (args.length > 1 && args[1].startsWith("postgres:")) {
+      PostgresServer pg = PostgresServer.shared();
+      b.env("COORD_PG_USER", pg.user()).env("COORD_PG_PASSWORD", pg.password());
+    }
+    ChildSpec spec = b.build();
     try {
       return new Children(JvmLauncher.processBuilder(spec).start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The store spec of {@code kind} (sqlite, redis or postgres) for child JVMs; SQLite files in {@code dir}. */
+  static String store(String kind, Path dir) {
+    return switch (kind) {
+      case "sqlite" -> "sqlite:" + dir.resolve("coord.db");
+      case "redis" -> "redis:" + SharedRedis.server().url();
+      case "postgres" -> "postgres:" + PostgresServer.shared().jdbcUrl("postgres") + "|"
+          + PostgresServer.newSchema("coord_child");
+      default -> throw new IllegalArgumentException(kind);
+    };
   }
 
   /** The next line starting with {@code prefix}, waiting at most {@code seconds}. */

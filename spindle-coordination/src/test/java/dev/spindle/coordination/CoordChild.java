@@ -1,5 +1,6 @@
 package dev.spindle.coordination;
 
+import dev.spindle.testkit.postgres.PostgresServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  *       through the lock until it reaches the target; prints {@code rejected <token>} for every
  *       fenced write refused and finally {@code done <accepted> <rejected>}.</li>
  * </ul>
- * A store is {@code sqlite:<file>} or {@code redis:<url>}.
+ * A store is {@code sqlite:<file>}, {@code redis:<url>} or {@code postgres:<jdbc url>|<schema>} (user and
+ * password in {@code COORD_PG_USER} and {@code COORD_PG_PASSWORD}).
  */
 public final class CoordChild {
   private CoordChild() {}
@@ -26,6 +28,17 @@ public final class CoordChild {
   static Coordinator.Builder store(String spec) {
     if (spec.startsWith("sqlite:")) {
       return Coordinator.builder().sqlite(Path.of(spec.substring("sqlite:".length())));
+    }
+    if (spec.startsWith("postgres:")) {
+      // jdbc URL and schema in the spec; the credentials in the environment (never on a command line)
+      String[] f = spec.substring("postgres:".length()).split("\\|");
+      String user = System.getenv("COORD_PG_USER");
+      String password = System.getenv("COORD_PG_PASSWORD");
+      if (user == null) { // the test JVM itself
+        user = PostgresServer.shared().user();
+        password = PostgresServer.shared().password();
+      }
+      return Coordinator.builder().schema(f[1]).postgres(f[0], user, password);
     }
     if (spec.startsWith("redis:")) {
       return Coordinator.builder().namespace("child").redis(spec.substring("redis:".length()));
@@ -66,7 +79,7 @@ public final class CoordChild {
       System.out.println("ready");
       while (true) {
         try (Lease lease = lock.acquire()) {
-          long n = register.read().map(v -> Long.parseLong(v.value())).orElse(0L);
+          long n = register.read(lease).map(v -> Long.parseLong(v.value())).orElse(0L);
           if (n >= target) {
             break;
           }

@@ -20,9 +20,9 @@ class MemberDeathTest {
   Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "redis"})
+  @ValueSource(strings = {"sqlite", "redis", "postgres"})
   void aKilledMemberIsSeenGoneWithinTwoHeartbeatIntervals(String kind) throws Exception {
-    String store = kind.equals("sqlite") ? "sqlite:" + dir.resolve("group.db") : "redis:" + SharedRedis.server().url();
+    String store = Children.store(kind, dir);
     ConcurrentHashMap<String, Long> leftAt = new ConcurrentHashMap<>();
     List<String> joined = new CopyOnWriteArrayList<>();
     try (Coordinator watcher = CoordChild.store(store).heartbeatInterval(HEARTBEAT).build();

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The in-memory backend: threads of one JVM, on an injectable clock (tests move a manual clock to
@@ -27,6 +29,9 @@ public final class MemoryBackend implements CoordinationBackend {
   private final Map<String, Long> sequences = new HashMap<>();
   private final Map<String, TreeMap<String, Entry>> groups = new HashMap<>();
   private final Map<String, RegisterValue> registers = new HashMap<>();
+  /** Per register, the highest token that wrote or read it fenced. */
+  private final Map<String, Long> fences = new HashMap<>();
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
   /** A backend on {@code clock}. */
   public MemoryBackend(Clock clock) {
@@ -65,14 +70,24 @@ public final class MemoryBackend implements CoordinationBackend {
   }
 
   @Override
-  public synchronized boolean release(String name, String holder, long token) {
-    Map<String, Entry> h = live(name, clock.instant());
-    Entry e = h.get(holder);
-    if (e == null || e.token() != token) {
-      return false;
+  public boolean release(String name, String holder, long token) {
+    synchronized (this) {
+      Map<String, Entry> h = live(name, clock.instant());
+      Entry e = h.get(holder);
+      if (e == null || e.token() != token) {
+        return false;
+      }
+      h.remove(holder);
     }
-    h.remove(holder);
+    for (Consumer<String> l : listeners) {
+      l.accept(name);
+    }
     return true;
+  }
+
+  @Override
+  public void onReleased(Consumer<String> listener) {
+    listeners.add(listener);
   }
 
   @Override
@@ -113,17 +128,25 @@ public final class MemoryBackend implements CoordinationBackend {
 
   @Override
   public synchronized boolean writeFenced(String name, long token, String value) {
-    RegisterValue r = registers.get(name);
-    if (r != null && r.token() > token) {
+    if (fences.getOrDefault(name, Long.MIN_VALUE) > token) {
       return false;
     }
+    fences.put(name, token);
     registers.put(name, new RegisterValue(value, token));
     return true;
   }
 
   @Override
+  public synchronized Optional<RegisterValue> readFenced(String name, long token) {
+    fences.merge(name, token, Math::max);
+    RegisterValue r = registers.get(name);
+    return r == null ? Optional.empty() : Optional.of(new RegisterValue(r.value(), fences.getOrDefault(name, r.token())));
+  }
+
+  @Override
   public synchronized Optional<RegisterValue> read(String name) {
-    return Optional.ofNullable(registers.get(name));
+    RegisterValue r = registers.get(name);
+    return r == null ? Optional.empty() : Optional.of(new RegisterValue(r.value(), fences.getOrDefault(name, r.token())));
   }
 
   @Override

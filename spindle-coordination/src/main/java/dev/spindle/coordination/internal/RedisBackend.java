@@ -12,6 +12,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,6 +25,9 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis backend: processes on many hosts. Every operation is one Lua script that reads the
@@ -34,7 +39,9 @@ import java.util.Optional;
  *
  * <p>Guarantees: one Redis primary decides; with replication, a failover that loses acknowledged
  * writes can hand a lease out twice and reuse tokens (use {@code appendfsync always} and no
- * failover, or accept it). One shared Lettuce connection, thread-safe.
+ * failover, or accept it). One shared Lettuce connection for commands and, once a coordinator
+ * listens, one for the release channel {@code <ns>:coord:released} (each release publishes the
+ * lock's name there so that waiters in every process retry at once). Thread-safe.
  */
 public final class RedisBackend implements CoordinationBackend {
   private static final String NOW = "local t = redis.call('TIME')\n"
@@ -73,12 +80,13 @@ public final class RedisBackend implements CoordinationBackend {
       + "if not exp or tonumber(exp) <= now or redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end\n"
       + "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])\n"
       + "return 1\n", ScriptOutputType.INTEGER);
-  // KEYS: holders, tokens. ARGV: holder, token -> 1 released, 0 not held
+  // KEYS: holders, tokens. ARGV: holder, token, release channel, name -> 1 released, 0 not held
   private static final Lua RELEASE = Lua.of(NOW
       + "local exp = redis.call('ZSCORE', KEYS[1], ARGV[1])\n"
       + "if not exp or redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end\n"
       + "redis.call('ZREM', KEYS[1], ARGV[1])\n"
       + "redis.call('HDEL', KEYS[2], ARGV[1])\n"
+      + "redis.call('PUBLISH', ARGV[3], ARGV[4])\n"
       + "if tonumber(exp) <= now then return 0 end\n"
       + "return 1\n", ScriptOutputType.INTEGER);
   // KEYS: holders, tokens -> {holder, token, expires_us, ...}
@@ -118,11 +126,19 @@ public final class RedisBackend implements CoordinationBackend {
       + "redis.call('HSET', KEYS[1], 'token', ARGV[1], 'value', ARGV[2])\n"
       + "return 1\n", ScriptOutputType.INTEGER);
 
+  // KEYS: register. ARGV: token -> {value or nil, token}
+  private static final Lua READ_FENCED = Lua.of("local cur = tonumber(redis.call('HGET', KEYS[1], 'token') or '-1')\n"
+      + "if tonumber(ARGV[1]) > cur then redis.call('HSET', KEYS[1], 'token', ARGV[1]) end\n"
+      + "return redis.call('HMGET', KEYS[1], 'value', 'token')\n", ScriptOutputType.MULTI);
+
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final RedisCommands<String, String> redis;
   private final String prefix;
   private final String where;
+  private final String releases;
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+  private @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
 
   /**
    * Connects to {@code url}.
@@ -131,6 +147,7 @@ public final class RedisBackend implements CoordinationBackend {
    */
   public RedisBackend(String url, String namespace) {
     this.prefix = namespace + ":coord:";
+    this.releases = prefix + "released";
     RedisURI uri = RedisURI.create(url);
     this.where = uri.getHost() + ":" + uri.getPort();
     this.client = RedisClient.create(uri);
@@ -182,7 +199,31 @@ public final class RedisBackend implements CoordinationBackend {
 
   @Override
   public boolean release(String name, String holder, long token) {
-    return (Long) run(RELEASE, lockKeys(name), holder, Long.toString(token)) == 1;
+    return (Long) run(RELEASE, lockKeys(name), holder, Long.toString(token), releases, name) == 1;
+  }
+
+  /** Subscribes (once, on a second connection) to the namespace's release channel. */
+  @Override
+  public synchronized void onReleased(Consumer<String> listener) {
+    listeners.add(listener);
+    if (pubSub != null) {
+      return;
+    }
+    try {
+      StatefulRedisPubSubConnection<String, String> ps = client.connectPubSub();
+      ps.addListener(new RedisPubSubAdapter<>() {
+        @Override
+        public void message(String channel, String message) {
+          for (Consumer<String> l : listeners) {
+            l.accept(message);
+          }
+        }
+      });
+      ps.sync().subscribe(releases);
+      pubSub = ps;
+    } catch (RedisException e) {
+      // waiters poll instead
+    }
   }
 
   @Override
@@ -241,6 +282,14 @@ public final class RedisBackend implements CoordinationBackend {
   }
 
   @Override
+  public Optional<RegisterValue> readFenced(String name, long token) {
+    List<?> r = (List<?>) run(READ_FENCED, new String[] {key("r", name)}, Long.toString(token));
+    Object v = r.get(0);
+    return v == null ? Optional.empty() : Optional.of(new RegisterValue(String.valueOf(v),
+        Long.parseLong(String.valueOf(r.get(1)))));
+  }
+
+  @Override
   public Instant now() {
     try {
       List<String> t = redis.time();
@@ -259,6 +308,11 @@ public final class RedisBackend implements CoordinationBackend {
   @Override
   public void close() {
     try {
+      synchronized (this) {
+        if (pubSub != null) {
+          pubSub.close();
+        }
+      }
       connection.close();
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

@@ -44,7 +44,8 @@ public final class SqliteBackend implements CoordinationBackend {
             + " WITHOUT ROWID");
         c.execOnce("CREATE TABLE IF NOT EXISTS coord_member (grp TEXT NOT NULL, member TEXT NOT NULL,"
             + " caps TEXT NOT NULL, expires_us INTEGER NOT NULL, PRIMARY KEY (grp, member)) WITHOUT ROWID");
-        c.execOnce("CREATE TABLE IF NOT EXISTS coord_register (name TEXT PRIMARY KEY, value TEXT NOT NULL,"
+        // token: the highest token that wrote or read it fenced; value NULL until first written
+        c.execOnce("CREATE TABLE IF NOT EXISTS coord_register (name TEXT PRIMARY KEY, value TEXT,"
             + " token INTEGER NOT NULL) WITHOUT ROWID");
         return null;
       });
@@ -232,10 +233,26 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public Optional<RegisterValue> read(String name) {
     return read("register read", c -> {
-      PreparedStatement q = c.ps("SELECT value, token FROM coord_register WHERE name = ?");
+      PreparedStatement q = c.ps("SELECT value, token FROM coord_register WHERE name = ? AND value IS NOT NULL");
       q.setString(1, name);
       try (ResultSet rs = q.executeQuery()) {
         return rs.next() ? Optional.of(new RegisterValue(rs.getString(1), rs.getLong(2))) : Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public Optional<RegisterValue> readFenced(String name, long token) {
+    return write("fenced read", c -> {
+      PreparedStatement up = c.ps("INSERT INTO coord_register (name, value, token) VALUES (?, NULL, ?)"
+          + " ON CONFLICT (name) DO UPDATE SET token = max(coord_register.token, excluded.token)"
+          + " RETURNING value, token");
+      up.setString(1, name);
+      up.setLong(2, token);
+      try (ResultSet rs = up.executeQuery()) {
+        rs.next();
+        String v = rs.getString(1);
+        return v == null ? Optional.empty() : Optional.of(new RegisterValue(v, rs.getLong(2)));
       }
     });
   }

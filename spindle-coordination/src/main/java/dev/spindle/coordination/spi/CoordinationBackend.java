@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A store that coordinates: every method is one atomic step judged on the <em>store's</em> clock
@@ -70,6 +71,21 @@ public interface CoordinationBackend extends AutoCloseable {
 
   /** The register's value and last token, if it was ever written. */
   Optional<RegisterValue> read(String name);
+
+  /**
+   * Reads the register under {@code token} and raises its fence to {@code token} if lower, in one
+   * atomic step: a holder with a smaller token can no longer write, so a read-modify-write by the
+   * newest holder cannot be overtaken by an older one that read the same value. Empty if the
+   * register holds no value yet (the fence is raised all the same).
+   */
+  Optional<RegisterValue> readFenced(String name, long token);
+
+  /**
+   * Asks to be told, best effort, when a holder of any name releases it (also in other processes
+   * where the store can say so: Redis publishes each release); waiters then retry at once instead
+   * of at their next poll. The default tells nothing: waiters poll.
+   */
+  default void onReleased(Consumer<String> listener) {}
 
   /** The store's clock. */
   Instant now();

@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * A supervised service whose workers take turns through one fenced lock: each worker, in a loop,
- * acquires the lock (waiting up to a second), works {@code workMillis}, reads the shared counter (a fenced register), writes
+ * acquires the lock (waiting up to a second), works {@code workMillis}, reads the shared counter (a fenced register, reading under its lease's token), writes
  * it plus one under its lease's token, prints {@code wrote <n> token <t> pid <pid>}, releases,
  * and pauses {@code pauseMillis}. The loop ends at {@code target} or when the master asks to stop.
  * A worker killed while holding the lock is respawned by the master; the others get the lock once
@@ -57,7 +57,7 @@ public final class LockingService extends Service {
           if (awaitStop(Duration.ofMillis(args.workMillis()))) {
             break; // the work of this turn, cut short by a stop request
           }
-          long n = counter.read().map(v -> Long.parseLong(v.value())).orElse(0L);
+          long n = counter.read(lease).map(v -> Long.parseLong(v.value())).orElse(0L);
           if (n >= args.target()) {
             done = true;
           } else if (counter.write(lease, Long.toString(n + 1))) {

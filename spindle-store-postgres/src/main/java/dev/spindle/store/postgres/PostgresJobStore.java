@@ -118,6 +118,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   private static final int STAT_SHARDS = 8;
+  /** The most delayed jobs one claim makes ready. */
+  private static final int PROMOTE_BATCH = 1000;
 
   private final Settings settings;
   private final String describe;
@@ -153,6 +155,10 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       props.setProperty("currentSchema", b.schema);
     }
     props.putAll(b.options);
+    // custom plans for every execution: a generic plan of the array joins (sized by the table's
+    // statistics, not by the arrays) can turn into a nested loop over every running job per element
+    props.setProperty("options", (b.options.getOrDefault("options", "") + " -c plan_cache_mode=force_custom_plan")
+        .strip());
     String url = "jdbc:postgresql://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/"
         + b.database;
     if (b.schema != null) {
@@ -772,13 +778,33 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
     Instant at = clock.instant();
     long now = micros(at);
-    // due delayed jobs become ready; rows another claim is promoting are skipped, not waited for
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED + " FROM (SELECT id AS sid"
-        + " FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ? ORDER BY run_at LIMIT 1000"
-        + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid AND j.state = " + JobRows.SCHEDULED);
-    promote.setLong(1, now);
-    promote.executeUpdate();
-    Map<String, Integer> limits = claimRules(c);
+    // one round trip: due delayed jobs become ready (rows another claim is promoting are skipped,
+    // not waited for), and the queues' limits, the paused queues and the next due time are read
+    PreparedStatement rules = c.ps("WITH p AS (UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED
+        + " FROM (SELECT id AS sid FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ?"
+        + " ORDER BY run_at LIMIT " + PROMOTE_BATCH + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid AND j.state = "
+        + JobRows.SCHEDULED + " RETURNING 1)"
+        + " SELECT name, max_running, NULL::bigint FROM spindle_queues"
+        + " UNION ALL SELECT queue, -1, NULL FROM spindle_paused"
+        + " UNION ALL SELECT NULL, (SELECT count(*) FROM p)::int, (SELECT min(run_at) FROM spindle_jobs"
+        + " WHERE state = " + JobRows.SCHEDULED + " AND run_at > ?)");
+    rules.setLong(1, now);
+    rules.setLong(2, now);
+    Map<String, Integer> limits = new HashMap<>();
+    int promoted = 0;
+    Long nextDue = null;
+    try (ResultSet rs = rules.executeQuery()) {
+      while (rs.next()) {
+        String name = rs.getString(1);
+        if (name != null) {
+          limits.merge(name, rs.getInt(2), Math::min);
+        } else {
+          promoted = rs.getInt(2);
+          long v = rs.getLong(3);
+          nextDue = rs.wasNull() ? null : v;
+        }
+      }
+    }
     // one statement per queue: lock up to n ready rows in claim order along spindle_jobs_ready,
     // skipping rows other claims hold, and take them
     PreparedStatement take = c.ps("UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING
@@ -833,13 +859,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     }
     Instant next = null;
     if (remaining > 0) {
-      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED
-          + " ORDER BY run_at LIMIT 1");
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          next = JobRows.instant(rs.getLong(1));
-        }
-      }
+      // a full promotion batch may have left due jobs behind: they are due now
+      next = promoted >= PROMOTE_BATCH ? at : nextDue == null ? null : JobRows.instant(nextDue);
     }
     return new ClaimResult(claimed, next);
   }
@@ -849,18 +870,6 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
       while (rs.next()) {
         m.put(rs.getString(1), rs.getInt(2));
-      }
-    }
-    return m;
-  }
-
-  /** Queue limits, with -1 for paused queues, in one query. */
-  private static Map<String, Integer> claimRules(Db.Conn c) throws SQLException {
-    Map<String, Integer> m = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues UNION ALL SELECT queue, -1 FROM"
-        + " spindle_paused").executeQuery()) {
-      while (rs.next()) {
-        m.merge(rs.getString(1), rs.getInt(2), Math::min);
       }
     }
     return m;
@@ -909,20 +918,38 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
         + extra + " RETURNING j.id";
   }
 
-  private static final String SUCCEEDED_SQL = batched(RUNNING_TO_SUCCEEDED + ", result = u.result,"
-      + " finished_at = ?, finish_seq = 0, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
+  /**
+   * The SQL that finishes many jobs: the rows still held as named get finish numbers in the order
+   * given (counter + position; a completion that is fenced off leaves a gap), and the counter moves
+   * past them, in one statement. The counter's row stays locked to the end of the transaction, so
+   * feed numbers become visible in order.
+   */
+  private static String finishing(String set, String columns, String types, String extra) {
+    // the one parameter before the arrays: the store's now, read by the SET clause from m
+    return "WITH m AS (SELECT value, ?::bigint AS at FROM spindle_meta WHERE key = 'finish_seq' FOR UPDATE),"
+        + " upd AS (UPDATE spindle_jobs j SET " + set.replace("?", "m.at") + ", finish_seq = m.value + u.ord"
+        + " FROM m, unnest(" + types + ") WITH ORDINALITY AS u(id, fence, worker" + columns + ", ord)"
+        + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
+        + extra + " RETURNING j.id, u.ord),"
+        + " bump AS (UPDATE spindle_meta SET value = value + coalesce((SELECT max(ord) FROM upd), 0)"
+        + " WHERE key = 'finish_seq')"
+        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM upd";
+  }
+
+  private static final String SUCCEEDED_SQL = finishing(RUNNING_TO_SUCCEEDED + ", result = u.result,"
+      + " finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
       + " WHERE p.id = j.policy_id), cancel_requested = 0", ", result",
       "?::bigint[], ?::bigint[], ?::text[], ?::text[]", "");
   private static final String RETRY_SQL = batched("state = u.to_state, failures = j.failures + 1,"
       + " error = u.error, run_at = u.run_at, cancel_requested = 0", ", to_state, error, run_at",
       "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::text[], ?::bigint[]", "");
-  private static final String FAILED_SQL = batched("state = u.to_state, failures = j.failures + u.inc,"
-      + " error = u.error, dead_reason = u.reason, finished_at = ?, finish_seq = 0, expires_at = ? +"
+  private static final String FAILED_SQL = finishing("state = u.to_state, failures = j.failures + u.inc,"
+      + " error = u.error, dead_reason = u.reason, finished_at = ?, expires_at = ? +"
       + " (SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0",
       ", to_state, inc, error, reason",
       "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::int[], ?::text[], ?::text[]", "");
-  private static final String CANCELLED_SQL = batched(RUNNING_TO_CANCELLED + ", error = coalesce(u.error,"
-      + " j.error), finished_at = ?, finish_seq = 0, expires_at = ? + (SELECT result_ttl_us FROM"
+  private static final String CANCELLED_SQL = finishing(RUNNING_TO_CANCELLED + ", error = coalesce(u.error,"
+      + " j.error), finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM"
       + " spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0", ", error, min_req",
       "?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]", " AND j.cancel_requested >= u.min_req");
   private static final String RELEASED_SQL = batched(RUNNING_TO_QUEUED + ", attempt = greatest(j.attempt - 1, 0),"
@@ -956,12 +983,19 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       }
     }
 
-    /** Runs {@code ps} (bound) and collects the ids it changed. */
-    static Set<Long> run(PreparedStatement ps) throws SQLException {
+    /**
+     * Runs {@code ps} (bound) and collects the ids it changed; a finishing statement's second
+     * column says whether any job has dependencies ({@code anyDeps[0]} is then set).
+     */
+    static Set<Long> run(PreparedStatement ps, boolean[] anyDeps) throws SQLException {
       Set<Long> out = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
+        boolean flag = rs.getMetaData().getColumnCount() > 1;
         while (rs.next()) {
           out.add(rs.getLong(1));
+          if (flag && rs.getBoolean(2)) {
+            anyDeps[0] = true;
+          }
         }
       }
       return out;
@@ -970,7 +1004,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   /** Applies completions of distinct jobs; adds to {@code stats} and {@code finished}. */
   private List<Boolean> applyRound(Db.Conn c, List<Completion> completions, StoreClock sc, long now,
-      Map<Integer, Long> stats, List<Long> finished) throws SQLException {
+      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps) throws SQLException {
     int n = completions.size();
     Group[] groups = new Group[5];
     for (int g = 0; g < 5; g++) {
@@ -1035,34 +1069,31 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     if (!groups[0].ids.isEmpty()) {
       PreparedStatement ps = c.ps(SUCCEEDED_SQL);
       ps.setLong(1, now);
-      ps.setLong(2, now);
-      groups[0].bind(jdbc, ps, 3, "text");
-      done.set(0, Group.run(ps));
+      groups[0].bind(jdbc, ps, 2, "text");
+      done.set(0, Group.run(ps, anyDeps));
     }
     if (!groups[1].ids.isEmpty()) {
       PreparedStatement ps = c.ps(RETRY_SQL);
       groups[1].bind(jdbc, ps, 1, "int2", "text", "int8");
-      done.set(1, Group.run(ps));
+      done.set(1, Group.run(ps, anyDeps));
     }
     if (!groups[2].ids.isEmpty()) {
       PreparedStatement ps = c.ps(FAILED_SQL);
       ps.setLong(1, now);
-      ps.setLong(2, now);
-      groups[2].bind(jdbc, ps, 3, "int2", "int4", "text", "text");
-      done.set(2, Group.run(ps));
+      groups[2].bind(jdbc, ps, 2, "int2", "int4", "text", "text");
+      done.set(2, Group.run(ps, anyDeps));
     }
     if (!groups[3].ids.isEmpty()) {
       PreparedStatement ps = c.ps(CANCELLED_SQL);
       ps.setLong(1, now);
-      ps.setLong(2, now);
-      groups[3].bind(jdbc, ps, 3, "text", "int4");
-      done.set(3, Group.run(ps));
+      groups[3].bind(jdbc, ps, 2, "text", "int4");
+      done.set(3, Group.run(ps, anyDeps));
     }
     if (!groups[4].ids.isEmpty()) {
       PreparedStatement ps = c.ps(RELEASED_SQL);
       ps.setLong(1, now);
       groups[4].bind(jdbc, ps, 2);
-      done.set(4, Group.run(ps));
+      done.set(4, Group.run(ps, anyDeps));
     }
     List<Boolean> applied = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -1107,43 +1138,25 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     Boolean[] appliedAll = new Boolean[n];
     Map<Integer, Long> stats = new HashMap<>();
     List<Long> finished = new ArrayList<>();
+    boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
     for (List<Integer> round : rounds) {
       List<Completion> part = new ArrayList<>(round.size());
       for (int i : round) {
         part.add(completions.get(i));
       }
-      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished);
+      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps);
       for (int k = 0; k < round.size(); k++) {
         appliedAll[round.get(k)] = ok.get(k);
       }
     }
     List<Boolean> applied = Arrays.asList(appliedAll);
-    // the finish numbers first: a dependent cancelled below takes the next ones
-    assignSeqs(c, finished);
-    if (!finished.isEmpty() && deps.any(c)) {
+    if (!finished.isEmpty() && anyDeps[0]) {
       deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
     }
     addStats(c, sc.now(), stats);
     return applied;
   }
 
-  /**
-   * Gives the jobs just finished (in this order) the next finish sequence numbers, in one statement
-   * that also moves the counter; its row stays locked to the end of the transaction, so the feed's
-   * numbers become visible in order.
-   */
-  private static void assignSeqs(Db.Conn c, List<Long> ids) throws SQLException {
-    if (ids.isEmpty()) {
-      return;
-    }
-    PreparedStatement ps = c.ps("WITH m AS (UPDATE spindle_meta SET value = value + ? WHERE key = 'finish_seq'"
-        + " RETURNING value - ? AS base) UPDATE spindle_jobs j SET finish_seq = m.base + x.rn FROM m,"
-        + " unnest(?::bigint[]) WITH ORDINALITY AS x(id, rn) WHERE j.id = x.id");
-    ps.setLong(1, ids.size());
-    ps.setLong(2, ids.size());
-    ps.setArray(3, c.jdbc().createArrayOf("int8", ids.toArray()));
-    ps.executeUpdate();
-  }
 
   // ---------------------------------------------------------------- workers
 

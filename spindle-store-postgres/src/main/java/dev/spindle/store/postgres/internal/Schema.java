@@ -40,14 +40,12 @@ public final class Schema {
       "CREATE INDEX spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = " + JobRows.SCHEDULED,
       // running jobs by worker (heartbeats, reclaim, queue limits)
       "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = " + JobRows.RUNNING,
-      "CREATE INDEX spindle_jobs_running_queue ON spindle_jobs (queue) WHERE state = " + JobRows.RUNNING,
       // finished jobs: the feed of terminal transitions, retention
       "CREATE INDEX spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE " + JobRows.IS_TERMINAL,
       "CREATE INDEX spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE " + JobRows.IS_TERMINAL,
       "CREATE UNIQUE INDEX spindle_jobs_unique ON spindle_jobs (unique_key) WHERE unique_key IS NOT NULL",
       "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at)",
       "CREATE INDEX spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE " + JobRows.IS_TERMINAL,
-      "CREATE INDEX spindle_jobs_queue_state ON spindle_jobs (queue, state)",
       "CREATE TABLE spindle_workers (id text PRIMARY KEY, name text NOT NULL, host text NOT NULL,"
           + " pid bigint NOT NULL, queues text NOT NULL, concurrency integer NOT NULL, model text NOT NULL,"
           + " state text NOT NULL, started_at bigint NOT NULL, heartbeat_at bigint NOT NULL,"

@@ -1,0 +1,43 @@
+package dev.spindle.bench;
+
+import dev.spindle.ExecutionModel;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.JobStores;
+import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.JobStore;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A queue worker process for {@link PostgresBench}: {@code PostgresBenchWorker --store LOCATION
+ * [--concurrency 64] [--model THREADS] [--name w]} (the location names a password file; no password
+ * on the command line). Prints {@code READY <id>} once consuming; stops gracefully on SIGTERM.
+ */
+public final class PostgresBenchWorker {
+  private PostgresBenchWorker() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    JobStore store = JobStores.open(o.get("store"));
+    Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class))
+        .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
+        .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))
+        .leaseDuration(Duration.ofSeconds(10)).heartbeatInterval(Duration.ofSeconds(1))
+        .shutdownGrace(Duration.ofSeconds(5)).name(o.getOrDefault("name", "pgbench")).start();
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      w.close();
+      store.close();
+      done.countDown();
+    }));
+    System.out.println("READY " + w.id());
+    System.out.flush();
+    done.await();
+  }
+}
