@@ -5,6 +5,7 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPac
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering every module keeps: an SPI never reaches into internals; applications (CLI,
- * benchmarks, examples) use only API and SPI; no package cycles between modules.
+ * benchmarks, examples) use only API and SPI; no package cycles between modules, nor between
+ * packages except an API package with its own subpackages.
  */
 class LayerRulesTest {
   /** Every internal package of every module. */
@@ -73,5 +75,83 @@ class LayerRulesTest {
   @Test
   void noCyclesBetweenModules() {
     slices().matching("dev.spindle.(*)..").should().beFreeOfCycles().check(classes);
+  }
+
+  /**
+   * No cycles between packages either, except the one kind a module is built on: its API package
+   * and the packages below it ({@code spi}, {@code internal}, ...) refer to each other (the API
+   * facade creates internal objects, which implement API and SPI types). Any other cycle, between
+   * sibling packages or across modules, fails.
+   */
+  @Test
+  void noCyclesBetweenPackagesButAnApiAndItsOwnSubpackages() {
+    // the package graph without the edges between a package and its own subpackages
+    java.util.Map<String, java.util.Set<String>> edges = new java.util.TreeMap<>();
+    for (com.tngtech.archunit.core.domain.JavaClass c : classes) {
+      String from = c.getPackageName();
+      for (com.tngtech.archunit.core.domain.Dependency d : c.getDirectDependenciesFromSelf()) {
+        String to = d.getTargetClass().getPackageName();
+        if (to.startsWith("dev.spindle.") && !nested(from, to)) {
+          edges.computeIfAbsent(from, k -> new java.util.TreeSet<>()).add(to);
+        }
+      }
+    }
+    assertThat(edges).as("the package graph was read").hasSizeGreaterThan(40);
+    java.util.List<java.util.List<String>> cycles = new java.util.ArrayList<>();
+    for (java.util.List<String> scc : stronglyConnected(edges)) {
+      if (scc.size() > 1) {
+        cycles.add(scc);
+      }
+    }
+    assertThat(cycles).as("package cycles other than an API package with its own subpackages").isEmpty();
+  }
+
+  /** True if one package is the other or lies below it. */
+  private static boolean nested(String a, String b) {
+    return a.equals(b) || a.startsWith(b + ".") || b.startsWith(a + ".");
+  }
+
+  /** Tarjan's strongly connected components of a directed graph. */
+  private static java.util.List<java.util.List<String>> stronglyConnected(
+      java.util.Map<String, java.util.Set<String>> g) {
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    java.util.Map<String, Integer> low = new java.util.HashMap<>();
+    java.util.Deque<String> stack = new java.util.ArrayDeque<>();
+    java.util.Set<String> onStack = new java.util.HashSet<>();
+    java.util.List<java.util.List<String>> out = new java.util.ArrayList<>();
+    int[] counter = {0};
+    for (String v : g.keySet()) {
+      if (!index.containsKey(v)) {
+        connect(v, g, index, low, stack, onStack, out, counter);
+      }
+    }
+    return out;
+  }
+
+  private static void connect(String v, java.util.Map<String, java.util.Set<String>> g,
+      java.util.Map<String, Integer> index, java.util.Map<String, Integer> low, java.util.Deque<String> stack,
+      java.util.Set<String> onStack, java.util.List<java.util.List<String>> out, int[] counter) {
+    index.put(v, counter[0]);
+    low.put(v, counter[0]++);
+    stack.push(v);
+    onStack.add(v);
+    for (String w : g.getOrDefault(v, java.util.Set.of())) {
+      if (!index.containsKey(w)) {
+        connect(w, g, index, low, stack, onStack, out, counter);
+        low.put(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.contains(w)) {
+        low.put(v, Math.min(low.get(v), index.get(w)));
+      }
+    }
+    if (low.get(v).equals(index.get(v))) {
+      java.util.List<String> scc = new java.util.ArrayList<>();
+      String w;
+      do {
+        w = stack.pop();
+        onStack.remove(w);
+        scc.add(w);
+      } while (!w.equals(v));
+      out.add(scc);
+    }
   }
 }
