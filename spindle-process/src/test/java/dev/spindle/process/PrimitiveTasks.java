@@ -162,10 +162,23 @@ public final class PrimitiveTasks implements TaskCatalog {
     return in.longs().get(0);
   });
 
+  public record Managed(SharedDict dict, SharedList list, SharedNamespace ns, String who, int times) {}
+
+  /** Counts in the dict, appends to the list and sets its own attribute, {@code times} times. */
+  public static final Task<Managed, Long> MANAGED = Task.of("prim.managed", Managed.class, Long.class, in -> {
+    long last = 0;
+    for (int i = 0; i < in.times(); i++) {
+      last = in.dict().update("hits", Long.class, 0L, v -> v + 1);
+      in.list().append(in.who() + "-" + i);
+      in.ns().set(in.who(), i);
+    }
+    return last;
+  });
+
   public PrimitiveTasks() {}
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(COUNT, LOCKED, CONSUME, WAIT, DIE_HOLDING_LOCK, SEMAPHORE, REENTRANT, BARRIER, CONDITION, ARRAY);
+    return List.of(COUNT, LOCKED, CONSUME, WAIT, DIE_HOLDING_LOCK, SEMAPHORE, REENTRANT, BARRIER, CONDITION, ARRAY, MANAGED);
   }
 }

@@ -267,6 +267,33 @@ class PrimitivesTest {
     }
   }
 
+  record Point(int x, int y) {}
+
+  @Test
+  void managerStyleDictListAndNamespaceAreSharedWithChildProcesses() throws Exception {
+    try (SharedDict dict = SharedDict.create(); SharedList list = SharedList.create();
+        SharedNamespace ns = SharedNamespace.create()) {
+      List<TaskFuture<Long>> fs = List.of(
+          pool.submit(PrimitiveTasks.MANAGED, new PrimitiveTasks.Managed(dict, list, ns, "a", 200)),
+          pool.submit(PrimitiveTasks.MANAGED, new PrimitiveTasks.Managed(dict, list, ns, "b", 200)));
+      PrimitiveTasks.MANAGED.run(new PrimitiveTasks.Managed(dict, list, ns, "local", 200), null);
+      fs.forEach(f -> f.result(LONG));
+      assertThat(dict.get("hits", Long.class)).contains(600L);
+      assertThat(list.size()).isEqualTo(600);
+      assertThat(list.toList(String.class)).contains("a-0", "a-199", "b-199", "local-199").doesNotHaveDuplicates();
+      assertThat(ns.names()).containsExactlyInAnyOrder("a", "b", "local");
+      assertThat(ns.get("a", Integer.class)).isEqualTo(199);
+      assertThatThrownBy(() -> ns.get("missing", Integer.class)).hasMessageContaining("no attribute 'missing'");
+      dict.put("point", new Point(1, 2));
+      assertThat(dict.get("point", Point.class)).contains(new Point(1, 2));
+      assertThat(dict.keys()).containsExactly("hits", "point");
+      assertThat(dict.remove("point")).isTrue();
+      assertThat(dict.containsKey("point")).isFalse();
+      assertThat(list.pop(String.class)).isNotNull();
+      assertThat(list.size()).isEqualTo(599);
+    }
+  }
+
   @Test
   void descriptorsOutsideThePrivateDirectoryAreRefused() {
     assertThatThrownBy(() -> SharedCounter.open(new SharedCounter.Descriptor("/etc/passwd")))
