@@ -48,6 +48,8 @@ import java.util.stream.LongStream;
  *
  * MODE  store      the store alone (no task execution): batch enqueue, and claim+complete exchanges
  *       enqueue    JobQueue.enqueueAll in batches, and single enqueues, jobs/s
+ *       single     single enqueues from 1 and --threads 16 threads, Redis CPU per job; --bullmq yes: BullMQ's
+ *                  queue.add() measured the same way after each round (node, npm install on first use)
  *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s
  *       scaling    drain with 1, 2 and 4 worker processes, as a table
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
@@ -58,6 +60,7 @@ import java.util.stream.LongStream;
  *       restart    jobs flow while redis-server is killed with kill -9 and restarted (AOF everysec)
  *       all        enqueue, drain, latency, scaling
  *
+ * --scripting eval|function|both   store: run the store's scripts with EVALSHA, FCALL or each in turn
  * --aof no     start redis-server without persistence (default: AOF, appendfsync everysec)
  * --keep 1     drain/scaling: keep each round's finished jobs (default: verify them, then purge them
  *              untimed, as result retention would, so that every round drains the same backlog into
@@ -104,6 +107,7 @@ public final class RedisBench {
     switch (args[0]) {
       case "store" -> b.storeOnly();
       case "enqueue" -> b.enqueue();
+      case "single" -> b.single();
       case "drain" -> b.drain(b.intOpt("workers", 2), true);
       case "scaling" -> b.scaling();
       case "latency" -> b.latency();
@@ -192,8 +196,28 @@ public final class RedisBench {
     int n = intOpt("jobs", 200_000);
     int batch = intOpt("batch", 64);
     int threads = intOpt("threads", 2);
-    try (RedisJobStore store = open("store-" + System.nanoTime())) {
-      for (int round = 0; round < intOpt("rounds", 3); round++) {
+    List<String> modes = switch (opts.getOrDefault("scripting", "function")) {
+      case "both" -> List.of("eval", "function");
+      case "eval" -> List.of("eval");
+      default -> List.of("function");
+    };
+    for (int round = 0; round < intOpt("rounds", 3); round++) {
+      for (String mode : modes) {
+        System.setProperty(RedisStoreConfig.SCRIPTING_PROPERTY, mode);
+        try (RedisJobStore store = open("store-" + System.nanoTime())) {
+          System.out.printf(Locale.ROOT, "round %d, scripts run with %s:%n", round + 1,
+              mode.equals("eval") ? "EVALSHA (library run on every call)" : "FCALL (library loaded once)");
+          storeRound(store, n, batch, threads);
+        } finally {
+          System.clearProperty(RedisStoreConfig.SCRIPTING_PROPERTY);
+        }
+      }
+    }
+  }
+
+  private void storeRound(RedisJobStore store, int n, int batch, int threads) throws Exception {
+    {
+      {
         Instant now = Instant.now();
         List<NewJob> jobs = new ArrayList<>(1000);
         for (int i = 0; i < 1000; i++) {
@@ -241,6 +265,61 @@ public final class RedisBench {
             + " redis CPU %.2f us/job, this JVM %.2f us/job%n", done.get(), threads, batch, done.get() / s2,
             (redisCpu() - cpu1) * 1e6 / done.get(), (jvm2 - jvm1) * 1e6 / done.get());
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- single enqueue
+
+  /**
+   * Single enqueues ({@code JobQueue.enqueue}, one job per call) from one thread and from
+   * {@code --threads} threads sharing one queue, with the Redis CPU per job; with {@code --bullmq
+   * yes}, BullMQ's {@code queue.add()} measured the same way right after, against the same server
+   * (spindle-bench/peers/bullmq, installed with npm on first use).
+   */
+  private void single() throws Exception {
+    int n = intOpt("jobs", 20_000);
+    int threads = intOpt("threads", 16);
+    boolean bullmq = "yes".equals(opts.get("bullmq"));
+    Path peer = Path.of(opts.getOrDefault("peers", "spindle-bench/peers")).resolve("bullmq");
+    if (bullmq && !Files.isDirectory(peer.resolve("node_modules"))) {
+      run(peer, "npm", "install", "--no-audit", "--no-fund", "--silent");
+    }
+    try (RedisJobStore store = open("single-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
+      warmUp(q);
+      for (int round = 0; round < intOpt("rounds", 3); round++) {
+        for (int t : new int[] {1, threads}) {
+          int per = n / t;
+          AtomicLong seq = new AtomicLong();
+          double cpu0 = redisCpu();
+          long t0 = System.nanoTime();
+          List<Thread> ts = new ArrayList<>();
+          for (int k = 0; k < t; k++) {
+            ts.add(Thread.ofPlatform().start(() -> {
+              for (int i = 0; i < per; i++) {
+                q.enqueue(RedisBenchTasks.NOOP, seq.incrementAndGet());
+              }
+            }));
+          }
+          for (Thread th : ts) {
+            th.join();
+          }
+          double s = (System.nanoTime() - t0) / 1e9;
+          System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d thread%s: %.2f s = %,.0f jobs/s, redis cpu "
+              + "%.1f us/job (load %.1f)%n", per * t, t, t == 1 ? "" : "s", s, per * t / s,
+              (redisCpu() - cpu0) * 1e6 / (per * t), loadAverage());
+        }
+        if (bullmq) {
+          run(peer, "node", "enqueue.mjs", url, Integer.toString(n), Integer.toString(threads));
+        }
+      }
+    }
+  }
+
+  /** Runs a command in {@code dir}, its output passed through; fails unless it exits 0. */
+  private static void run(Path dir, String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " in " + dir + " exited " + p.exitValue());
     }
   }
 
