@@ -36,13 +36,21 @@ import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.spi.sql.SqlControl;
+import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.queue.spi.sql.SqlInspector;
+import dev.spindle.queue.spi.sql.SqlRetention;
+import dev.spindle.queue.spi.sql.SqlSchedules;
+import dev.spindle.queue.spi.sql.SqlStatistics;
+import dev.spindle.queue.spi.sql.SqlStoreHost;
+import dev.spindle.queue.spi.sql.SqlWorkers;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
 import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
+import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -131,15 +139,15 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
-  private final Dependencies deps = new Dependencies((c, id, error, now) ->
+  private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(SqliteDialect.INSTANCE, (c, id, error, now) ->
       finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
   private volatile boolean closed;
-  private final SqliteInspector inspector;
-  private final SqliteControl control;
-  private final SqliteStatistics statistics;
-  private final SqliteSchedules schedules;
-  private final SqliteRetention retention;
-  private final SqliteWorkers workers;
+  private final SqlInspector<Db.Conn> inspector;
+  private final SqlControl<Db.Conn> control;
+  private final SqlStatistics<Db.Conn> statistics;
+  private final SqlSchedules<Db.Conn> schedules;
+  private final SqlRetention<Db.Conn> retention;
+  private final SqlWorkers<Db.Conn> workers;
 
   /**
    * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
@@ -166,12 +174,30 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       throw e;
     }
     this.poller = new ChangePoller(db, b.wakeupInterval.toNanos(), listeners);
-    this.inspector = new SqliteInspector(this, db, clock, listeners, deps);
-    this.schedules = new SqliteSchedules(db, listeners);
-    this.control = new SqliteControl(this, db, clock, listeners);
-    this.statistics = new SqliteStatistics(db);
-    this.retention = new SqliteRetention(db, clock);
-    this.workers = new SqliteWorkers(this, db, clock, listeners);
+    SqlStoreHost<Db.Conn> host = new SqlStoreHost<>() {
+      @Override
+      public JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
+        return SqliteJobStore.this.row(c, rs);
+      }
+
+      @Override
+      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
+          String deadReason, String ttl) throws SQLException {
+        SqliteJobStore.this.finish(c, id, from, to, now, error, deadReason, ttl);
+      }
+
+      @Override
+      public void changed() {
+        listeners.fire();
+      }
+    };
+    SqliteDialect dialect = SqliteDialect.INSTANCE;
+    this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
+    this.schedules = new SqlSchedules<>(db, host);
+    this.control = new SqlControl<>(db, dialect, clock, host);
+    this.statistics = new SqlStatistics<>(db);
+    this.retention = new SqlRetention<>(db, dialect, clock);
+    this.workers = new SqlWorkers<>(db, dialect, clock, host);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
@@ -276,12 +302,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     try (ResultSet rs = c.ps("SELECT max(id) FROM spindle_jobs").executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
     }
-  }
-
-  /** Before deleting jobs: records the highest id so far, so no id is ever handed out twice. */
-  static void raiseIdFloor(Db.Conn c) throws SQLException {
-    c.ps("UPDATE spindle_meta SET value = max(value, coalesce((SELECT max(id) FROM spindle_jobs), 0))"
-        + " WHERE key = 'job_id'").executeUpdate();
   }
 
   private static void setMeta(Db.Conn c, String key, long value) throws SQLException {
@@ -700,16 +720,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return new ClaimResult(claimed, next);
   }
 
-  static Map<String, Integer> limits(Db.Conn c) throws SQLException {
-    Map<String, Integer> m = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
-      while (rs.next()) {
-        m.put(rs.getString(1), rs.getInt(2));
-      }
-    }
-    return m;
-  }
-
   /** Queue limits, with -1 for paused queues, in one query. */
   private static Map<String, Integer> claimRules(Db.Conn c) throws SQLException {
     Map<String, Integer> m = new HashMap<>();
@@ -915,7 +925,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ps.setLong(from + 2, id);
   }
 
-  // ---------------------------------------------------------------- workers (see SqliteWorkers)
+  // ---------------------------------------------------------------- workers (see SqlWorkers)
 
   @Override
   public HeartbeatResult heartbeat(WorkerRecord reported) {
@@ -932,7 +942,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return workers.reclaimExpired(callerNow, limit);
   }
 
-  // ---------------------------------------------------------------- schedules (see SqliteSchedules)
+  // ---------------------------------------------------------------- schedules (see SqlSchedules)
 
   @Override
   public ScheduleRecord saveSchedule(ScheduleRecord s) {
@@ -985,7 +995,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return fired;
   }
 
-  // ---------------------------------------------------------------- retention (see SqliteRetention)
+  // ---------------------------------------------------------------- retention (see SqlRetention)
 
   @Override
   public int purgeExpired(Instant callerNow, RetentionLimits limits) {
@@ -1051,7 +1061,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     db.close();
   }
 
-  // ---------------------------------------------------------------- JobInspector (see SqliteInspector)
+  // ---------------------------------------------------------------- JobInspector (see SqlInspector)
 
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
@@ -1098,7 +1108,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return inspector.queueLimits();
   }
 
-  // ---------------------------------------------------------------- queue control, audit (see SqliteControl)
+  // ---------------------------------------------------------------- queue control, audit (see SqlControl)
 
   @Override
   public void pauseQueue(String queue) {
@@ -1155,7 +1165,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return control.recentAudit(limit);
   }
 
-  // ---------------------------------------------------------------- statistics (see SqliteStatistics)
+  // ---------------------------------------------------------------- statistics (see SqlStatistics)
 
   @Override
   public List<MinuteStats> minutes(Instant from, Instant to) {

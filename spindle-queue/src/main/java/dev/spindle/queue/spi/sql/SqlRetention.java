@@ -1,9 +1,8 @@
-package dev.spindle.store.sqlite;
+package dev.spindle.queue.spi.sql;
 
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.RetentionLimits;
-import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.JobRows;
+import dev.spindle.queue.spi.SqlJobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,32 +10,37 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * Retention for {@link SqliteJobStore}: deletes expired finished jobs, then the oldest beyond the
+ * Retention for a SQL store: deletes expired finished jobs, then the oldest beyond the
  * kept counts, a bounded batch per call, and statistics older than {@link MinuteStats#KEPT}.
  * Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class SqliteRetention {
-  private final Db db;
+public class SqlRetention<C extends SqlConn> {
+  private final SqlDb<C> db;
+  private final SqlDialect dialect;
   private final Clock clock;
 
-  SqliteRetention(Db db, Clock clock) {
+  /** The retention of a store on {@code db}. */
+  public SqlRetention(SqlDb<C> db, SqlDialect dialect, Clock clock) {
     this.db = db;
+    this.dialect = dialect;
     this.clock = clock;
   }
-
-  int purgeExpired(Instant callerNow, RetentionLimits limits) {
-    long t = SqliteJobStore.micros(clock.instant());
+  /** {@link dev.spindle.queue.spi.JobStore#purgeExpired}. */
+  public int purgeExpired(Instant callerNow, RetentionLimits limits) {
+    long t = SqlJobRows.micros(clock.instant());
     long[] work = db.read("check retention", c -> {
-      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL
+      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + SqlJobRows.IS_TERMINAL
           + " AND"
-          + " expires_at <= ? LIMIT 1)");
+          + " expires_at <= ? LIMIT 1) AS x");
       ex.setLong(1, t);
       long expired;
       try (ResultSet rs = ex.executeQuery()) {
         rs.next();
         expired = rs.getLong(1);
       }
-      return new long[] {expired, count(c, JobRows.IS_SUCCESS_LIKE), count(c, JobRows.IS_FAILURE_LIKE)};
+      return new long[] {expired, count(c, SqlJobRows.IS_SUCCESS_LIKE), count(c, SqlJobRows.IS_FAILURE_LIKE)};
     });
     long keptFrom = MinuteStats.minuteOf(clock.instant()) - MinuteStats.KEPT.toSeconds();
     boolean oldStats = db.read("check statistics retention", c -> {
@@ -59,36 +63,36 @@ final class SqliteRetention {
       return 0;
     }
     return db.write("apply retention", c -> {
-      SqliteJobStore.raiseIdFloor(c);
+      dialect.beforeDeletingJobs(c);
       int left = limits.batch();
       PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
-          + " " + JobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
+          + " " + SqlJobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
       del.setLong(1, t);
       del.setInt(2, left);
       int deleted = del.executeUpdate();
       left -= deleted;
-      long ok = count(c, JobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
+      long ok = count(c, SqlJobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
       if (left > 0 && ok > 0) {
-        int n = deleteOldest(c, JobRows.IS_SUCCESS_LIKE, (int) Math.min(ok, left));
+        int n = deleteOldest(c, SqlJobRows.IS_SUCCESS_LIKE, (int) Math.min(ok, left));
         deleted += n;
         left -= n;
       }
-      long bad = count(c, JobRows.IS_FAILURE_LIKE) - limits.maxFailed();
+      long bad = count(c, SqlJobRows.IS_FAILURE_LIKE) - limits.maxFailed();
       if (left > 0 && bad > 0) {
-        deleted += deleteOldest(c, JobRows.IS_FAILURE_LIKE, (int) Math.min(bad, left));
+        deleted += deleteOldest(c, SqlJobRows.IS_FAILURE_LIKE, (int) Math.min(bad, left));
       }
       return deleted;
     });
   }
 
-  private static long count(Db.Conn c, String where) throws SQLException {
+  private static long count(SqlConn c, String where) throws SQLException {
     try (ResultSet rs = c.ps("SELECT count(*) FROM spindle_jobs WHERE " + where).executeQuery()) {
       rs.next();
       return rs.getLong(1);
     }
   }
 
-  private static int deleteOldest(Db.Conn c, String where, int n) throws SQLException {
+  private static int deleteOldest(SqlConn c, String where, int n) throws SQLException {
     PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE " + where
         + " ORDER BY finish_seq LIMIT ?)");
     ps.setInt(1, n);
