@@ -39,6 +39,7 @@ import dev.spindle.queue.spi.Workflows;
 import dev.spindle.queue.spi.sql.SqlControl;
 import dev.spindle.queue.spi.sql.SqlDependencies;
 import dev.spindle.queue.spi.sql.SqlInspector;
+import dev.spindle.queue.spi.sql.SqlPolicies;
 import dev.spindle.queue.spi.sql.SqlRetention;
 import dev.spindle.queue.spi.sql.SqlSchedules;
 import dev.spindle.queue.spi.sql.SqlStatistics;
@@ -68,7 +69,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The embedded job store: one SQLite file in WAL mode, shared safely by any number of processes on
@@ -135,8 +135,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final Db db;
   /** The store's one clock (the host's kernel clock by default): leases, due times, expiry. */
   private final Clock clock;
-  private final ConcurrentHashMap<JobPolicy, Long> policyIds = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
+  private final SqlPolicies policyIds = new SqlPolicies();
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
   private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(SqliteDialect.INSTANCE, (c, id, error, now) ->
@@ -233,46 +232,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- policies
 
   private long policyId(Db.Conn c, JobPolicy p, Map<JobPolicy, Long> created) throws SQLException {
-    Long id = policyIds.get(p);
-    if (id == null) {
-      id = created.get(p);
-    }
-    if (id != null) {
-      return id;
-    }
-    String json = p.toJson();
-    PreparedStatement ins = c.ps("INSERT OR IGNORE INTO spindle_policies (json, max_lost, result_ttl_us,"
-        + " failure_ttl_us) VALUES (?, ?, ?, ?)");
-    ins.setString(1, json);
-    ins.setInt(2, p.maxWorkerLost());
-    ins.setLong(3, micros(p.resultTtl()));
-    ins.setLong(4, micros(p.failureTtl()));
-    ins.executeUpdate();
-    PreparedStatement sel = c.ps("SELECT id FROM spindle_policies WHERE json = ?");
-    sel.setString(1, json);
-    try (ResultSet rs = sel.executeQuery()) {
-      rs.next();
-      id = rs.getLong(1);
-    }
-    created.put(p, id);
-    return id;
+    return policyIds.id(c, p, created);
   }
 
   private JobPolicy policy(Db.Conn c, long id) throws SQLException {
-    JobPolicy p = policies.get(id);
-    if (p != null) {
-      return p;
-    }
-    PreparedStatement ps = c.ps("SELECT json FROM spindle_policies WHERE id = ?");
-    ps.setLong(1, id);
-    try (ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("job policy " + id + " is missing from the database");
-      }
-      p = JobPolicy.fromJson(rs.getString(1));
-    }
-    policies.put(id, p);
-    return p;
+    return policyIds.get(c, id);
   }
 
   static long micros(Duration d) {
@@ -327,7 +291,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       created.clear();
       return insert(c, jobs, created);
     });
-    policyIds.putAll(created);
+    policyIds.committed(created);
     listeners.fire();
     return results;
   }
@@ -361,7 +325,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       deps.adopt(c, parent, exitIds, clock.instant());
       return out;
     });
-    policyIds.putAll(created);
+    policyIds.committed(created);
     listeners.fire();
     return results;
   }
@@ -989,7 +953,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       return true;
     });
     if (fired) {
-      policyIds.putAll(created);
+      policyIds.committed(created);
       listeners.fire();
     }
     return fired;
