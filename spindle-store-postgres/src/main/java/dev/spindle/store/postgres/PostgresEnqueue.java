@@ -219,7 +219,7 @@ final class PostgresEnqueue {
       Map<JobPolicy, Long> created, long[] ids) throws SQLException {
     int nextId = 0;
     Instant storeNow = clock.instant();
-    PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
+    PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_all_jobs WHERE unique_key = ?");
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
     boolean batched = false;
     JobPolicy lastPolicy = null;

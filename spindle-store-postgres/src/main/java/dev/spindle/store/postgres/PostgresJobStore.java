@@ -34,7 +34,6 @@ import dev.spindle.queue.spi.sql.SqlControl;
 import dev.spindle.queue.spi.sql.SqlDependencies;
 import dev.spindle.queue.spi.sql.SqlInspector;
 import dev.spindle.queue.spi.sql.SqlPolicies;
-import dev.spindle.queue.spi.sql.SqlRetention;
 import dev.spindle.queue.spi.sql.SqlSchedules;
 import dev.spindle.queue.spi.sql.SqlStatistics;
 import dev.spindle.queue.spi.sql.SqlStoreHost;
@@ -99,7 +98,8 @@ import javax.sql.DataSource;
  * (see {@link PostgresJobStoreProvider}).
  */
 public final class PostgresJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
-  private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
+  /** A job by id, wherever it is (the hot table or the history). */
+  private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE id = ?";
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
   private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
@@ -124,14 +124,14 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private final SqlControl<Db.Conn> control;
   private final SqlStatistics<Db.Conn> statistics;
   private final SqlSchedules<Db.Conn> schedules;
-  private final SqlRetention<Db.Conn> retention;
+  private final PostgresRetention retention;
   private final SqlWorkers<Db.Conn> workers;
   private volatile boolean closed;
 
   /** The settings of an open store: an immutable copy of its {@link Builder}. */
   private record Settings(String host, int port, String database, String user, String password, String schema,
       int maxConnections, boolean notifyOn, Duration pollInterval, int maxPayloadBytes, Clock clock,
-      Map<String, String> options) {}
+      Map<String, String> options, Duration archiveAfter) {}
 
   private PostgresJobStore(Settings b) {
     this.settings = b;
@@ -198,7 +198,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     this.schedules = new SqlSchedules<>(db, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
-    this.retention = new SqlRetention<>(db, dialect, clock);
+    this.retention = new PostgresRetention(db, clock, b.archiveAfter);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
   }
 
@@ -354,7 +354,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   }
 
   private FinishedBatch finishedIn(Db.Conn c, long cursor, int limit) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
+    PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
         + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
     ps.setLong(1, cursor);
     ps.setInt(2, limit);
@@ -659,6 +659,16 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return retention.purgeExpired(callerNow, limits);
   }
 
+  /**
+   * For tests and tools: moves up to {@code batch} finished jobs older than the archive delay to
+   * the history now (retention does this on its own).
+   *
+   * @return how many moved (0 when archiving is off)
+   */
+  public int archiveFinished(int batch) {
+    return settings.archiveAfter == null ? 0 : retention.archive(batch);
+  }
+
   // ---------------------------------------------------------------- change signal
 
   @Override
@@ -852,6 +862,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     private Duration pollInterval;
     private int maxPayloadBytes = 16 << 20;
     private Clock clock;
+    private Duration archiveAfter = Duration.ofMinutes(1);
     private final Map<String, String> options = new LinkedHashMap<>();
 
     private Builder(String host, int port, String database, String user) {
@@ -931,6 +942,19 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       return this;
     }
 
+    /**
+     * How long a finished job stays in the hot table before retention moves it to the history
+     * (default 1 minute); null keeps finished jobs in the hot table until they expire. The history
+     * is partitioned by expiry day: whole days of expired jobs are dropped as tables.
+     */
+    public Builder archiveAfter(Duration after) {
+      if (after != null && after.isNegative()) {
+        throw new IllegalArgumentException("archiveAfter must be >= 0: " + after);
+      }
+      this.archiveAfter = after;
+      return this;
+    }
+
     /** A pgjdbc connection property (e.g. {@code sslmode}, {@code connectTimeout}). */
     public Builder option(String key, String value) {
       options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -944,7 +968,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
      */
     public PostgresJobStore open() {
       return new PostgresJobStore(new Settings(host, port, database, user, password, schema, maxConnections,
-          notify, pollInterval, maxPayloadBytes, clock, Map.copyOf(options)));
+          notify, pollInterval, maxPayloadBytes, clock, Map.copyOf(options), archiveAfter));
     }
   }
 }

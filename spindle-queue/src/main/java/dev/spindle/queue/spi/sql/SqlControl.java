@@ -83,21 +83,27 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
     for (JobState from : f.states()) {
       JobState.checkTransition("(any " + from + " job)", from, JobState.QUEUED);
     }
-    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + SqlJobRows.QUEUED
-        + ", failures = 0, lost = 0,"
-        + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
-        + " finish_seq = 0 WHERE id IN (SELECT id FROM ");
     SqlFilter q = SqlFilter.of(f, dialect);
-    sql.append(q.from()).append(" WHERE 1 = 1").append(q.where()).append(q.newestFirst()).append(")");
-    List<Object> args = new ArrayList<>();
-    args.add(SqlJobRows.micros(now));
-    args.addAll(q.args());
+    String select = "SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
+    StringBuilder states = new StringBuilder();
+    for (JobState s : f.states()) {
+      states.append(states.isEmpty() ? "" : ", ").append(SqlJobRows.code(s));
+    }
+    String update = "UPDATE spindle_jobs SET state = " + SqlJobRows.QUEUED + ", failures = 0, lost = 0,"
+        + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
+        + " finish_seq = 0 WHERE id IN (" + dialect.idsParameter() + ") AND state IN (" + states + ")";
     int n = db.write("requeue jobs", c -> {
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
-        SqlFilter.bind(ps, args);
-        return ps.executeUpdate();
+      long[] ids = SqlFilter.ids(c, select, args);
+      if (ids.length == 0) {
+        return 0;
       }
+      dialect.restore(c, ids);
+      PreparedStatement ps = c.ps(update);
+      ps.setLong(1, SqlJobRows.micros(now));
+      dialect.bindIds(c, ps, 2, ids);
+      return ps.executeUpdate();
     });
     if (n > 0) {
       host.changed();
@@ -109,7 +115,7 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
   public int cancelMatching(JobFilter filter, Instant callerNow) {
     Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    SqlFilter q = SqlFilter.of(f, dialect);
+    SqlFilter q = SqlFilter.of(f, dialect, "spindle_jobs"); // rows not yet finished: never in a history
     String sql = "SELECT id, state FROM " + q.from() + " WHERE NOT (state = " + SqlJobRows.RUNNING
         + " AND cancel_requested = 1)" + q.where() + q.newestFirst() + dialect.forUpdate();
     List<Object> args = new ArrayList<>(q.args());
@@ -151,6 +157,7 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
       return DeleteResult.NOT_FOUND;
     }
     return db.write("delete job " + jobId, c -> {
+      dialect.restore(c, new long[] {id});
       PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
       sel.setLong(1, id);
       try (ResultSet rs = sel.executeQuery()) {

@@ -200,7 +200,7 @@ public final class SqlDependencies<C extends SqlConn> {
     }
   }
 
-  private static JobState stateOrCancelled(SqlConn c, long id) throws SQLException {
+  private JobState stateOrCancelled(SqlConn c, long id) throws SQLException {
     JobState s = stateOf(c, id);
     return s == null ? JobState.CANCELLED : s;
   }
@@ -471,17 +471,24 @@ public final class SqlDependencies<C extends SqlConn> {
     return out;
   }
 
-  private static Workflows.End endOf(SqlConn c, long id) throws SQLException {
+  private Workflows.End endOf(SqlConn c, long id) throws SQLException {
     return endOf(c, id, "");
   }
 
   /**
    * The end of job {@code id}; {@code lock} is {@link SqlDialect#forShare} where a new dependent
    * reads it (a completion of that job in another transaction then waits for this one, and sees
-   * the new edge; or this one waits for the completion and sees its end).
+   * the new edge; or this one waits for the completion and sees its end). A job moved to a history
+   * table has ended for good: it is read there without a lock.
    */
-  private static Workflows.End endOf(SqlConn c, long id, String lock) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT state, result, error FROM spindle_jobs WHERE id = ?" + lock);
+  private Workflows.End endOf(SqlConn c, long id, String lock) throws SQLException {
+    Workflows.End end = endIn(c, "spindle_jobs", id, lock);
+    String all = dialect.allJobs();
+    return end != null || all.equals("spindle_jobs") ? end : endIn(c, all, id, "");
+  }
+
+  private static Workflows.End endIn(SqlConn c, String table, long id, String lock) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT state, result, error FROM " + table + " WHERE id = ?" + lock);
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? new Workflows.End(Long.toString(id), SqlJobRows.state(rs.getInt(1)), rs.getString(2),
@@ -489,7 +496,7 @@ public final class SqlDependencies<C extends SqlConn> {
     }
   }
 
-  private static JobState stateOf(SqlConn c, long id) throws SQLException {
+  private JobState stateOf(SqlConn c, long id) throws SQLException {
     Workflows.End e = endOf(c, id);
     return e == null ? null : e.state();
   }

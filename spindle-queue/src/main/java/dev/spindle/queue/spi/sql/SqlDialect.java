@@ -41,13 +41,29 @@ public interface SqlDialect {
    */
   TextMatch textMatch(String text);
 
+  /**
+   * The jobs readers see, finished ones included: {@code spindle_jobs}, or a view that adds a
+   * history table of finished jobs (read-only: rows are locked and changed in {@code spindle_jobs}
+   * after {@link #restore}).
+   */
+  String allJobs();
+
+  /**
+   * Moves jobs {@code ids} back from the history table into {@code spindle_jobs} (ids not in the
+   * history are ignored), so that an operator's requeue or delete can change them there. Nothing
+   * where there is no history.
+   */
+  void restore(SqlConn c, long[] ids) throws SQLException;
+
   /** Before jobs are deleted, inside the same transaction (SQLite records the highest id: no id is reused). */
   void beforeDeletingJobs(SqlConn c) throws SQLException;
 
   /**
    * A text condition on jobs.
    *
-   * @param from the FROM source that holds {@code spindle_jobs}' columns
+   * @param from the FROM source that holds {@code spindle_jobs}' columns ({@code spindle_jobs}
+   *     itself: the table the filter reads, see {@link SqlFilter#of(dev.spindle.queue.spi.JobFilter,
+   *     SqlDialect, String)})
    * @param id the id column of {@code from} to order and page by
    * @param condition the condition, starting with {@code " AND "}
    * @param args its arguments, in order

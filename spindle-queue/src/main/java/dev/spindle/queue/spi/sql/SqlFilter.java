@@ -4,6 +4,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.SqlJobRows;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +30,16 @@ public record SqlFilter(String from, String where, List<Object> args, String id)
     args = List.copyOf(args);
   }
 
-  /** The SQL of {@code f} in {@code dialect}. */
+  /** The SQL of {@code f} in {@code dialect}, over every job ({@link SqlDialect#allJobs}). */
   public static SqlFilter of(JobFilter f, SqlDialect dialect) {
+    return of(f, dialect, dialect.allJobs());
+  }
+
+  /**
+   * The SQL of {@code f} in {@code dialect} over {@code table} ({@code spindle_jobs} for rows the
+   * caller locks, or {@link SqlDialect#allJobs}).
+   */
+  public static SqlFilter of(JobFilter f, SqlDialect dialect, String table) {
     SqlDialect.TextMatch text = f.text() == null ? null : dialect.textMatch(f.text());
     boolean drive = text != null && text.drivesRows();
     String id = text != null ? text.id() : "id";
@@ -64,7 +73,7 @@ public record SqlFilter(String from, String where, List<Object> args, String id)
       long lo = f.createdAfter() == null ? Long.MIN_VALUE : SqlJobRows.micros(f.createdAfter());
       long hi = f.createdBefore() == null ? Long.MAX_VALUE : SqlJobRows.micros(f.createdBefore());
       if (!drive) {
-        String range = " FROM spindle_jobs WHERE created_at >= ? AND created_at < ?)";
+        String range = " FROM " + table + " WHERE created_at >= ? AND created_at < ?)";
         sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
             .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)");
         args.addAll(List.of(lo, hi, lo, hi));
@@ -77,7 +86,8 @@ public record SqlFilter(String from, String where, List<Object> args, String id)
       long lo = SqlJobRows.micros(f.finishedAfter());
       if (!drive) {
         long hi = f.finishedBefore() == null ? Long.MAX_VALUE : SqlJobRows.micros(f.finishedBefore());
-        String range = " FROM spindle_jobs WHERE " + SqlJobRows.IS_TERMINAL + " AND finished_at >= ? AND finished_at < ?)";
+        String range = " FROM " + table + " WHERE " + SqlJobRows.IS_TERMINAL
+            + " AND finished_at >= ? AND finished_at < ?)";
         sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
             .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)");
         args.addAll(List.of(lo, hi, lo, hi));
@@ -89,12 +99,27 @@ public record SqlFilter(String from, String where, List<Object> args, String id)
       sql.append(" AND ").append(id).append(" < ?");
       args.add(JobFilter.parseId(f.beforeId()));
     }
-    return new SqlFilter(text != null ? text.from() : "spindle_jobs", sql.toString(), args, id);
+    String from = text == null || text.from().equals("spindle_jobs") ? table : text.from();
+    return new SqlFilter(from, sql.toString(), args, id);
   }
 
   /** {@code " ORDER BY <id> DESC LIMIT ?"}: newest first, the limit as the next argument. */
   public String newestFirst() {
     return " ORDER BY " + id + " DESC LIMIT ?";
+  }
+
+  /** Reads the ids of a {@code SELECT id ...} bound with {@code args}. */
+  public static long[] ids(SqlConn c, String sql, List<Object> args) throws SQLException {
+    try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
+      bind(ps, args);
+      List<Long> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getLong(1));
+        }
+      }
+      return out.stream().mapToLong(Long::longValue).toArray();
+    }
   }
 
   /** Binds {@code args} (String, Integer or Long) to {@code ps} from parameter 1. */

@@ -137,6 +137,7 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
       throw new JobNotFoundException(jobId);
     }
     JobInfo r = db.write("requeue job " + jobId, c -> {
+      dialect.restore(c, new long[] {id});
       PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
       sel.setLong(1, id);
       try (ResultSet rs = sel.executeQuery()) {
@@ -188,8 +189,8 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     });
   }
 
-  private static String argsOfOrNull(SqlConn c, long id) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
+  private String argsOfOrNull(SqlConn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT args FROM " + dialect.allJobs() + " WHERE id = ?");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? rs.getString(1) : null;
@@ -205,16 +206,19 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     }
     JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
     SqlFilter q = SqlFilter.of(f, dialect);
-    String sql = "DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where()
-        + q.newestFirst() + ")";
+    String sql = "SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
     List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.write("purge jobs", c -> {
-      dialect.beforeDeletingJobs(c);
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
-        SqlFilter.bind(ps, args);
-        return ps.executeUpdate();
+      long[] ids = SqlFilter.ids(c, sql, args);
+      if (ids.length == 0) {
+        return 0;
       }
+      dialect.restore(c, ids);
+      dialect.beforeDeletingJobs(c);
+      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (" + dialect.idsParameter() + ")");
+      dialect.bindIds(c, del, 1, ids);
+      return del.executeUpdate();
     });
   }
 

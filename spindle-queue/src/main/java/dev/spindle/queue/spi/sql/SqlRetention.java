@@ -16,7 +16,7 @@ import java.time.Instant;
  *
  * @param <C> the store's connection type
  */
-public class SqlRetention<C extends SqlConn> {
+public final class SqlRetention<C extends SqlConn> {
   private final SqlDb<C> db;
   private final SqlDialect dialect;
   private final Clock clock;
@@ -42,21 +42,7 @@ public class SqlRetention<C extends SqlConn> {
       }
       return new long[] {expired, count(c, SqlJobRows.IS_SUCCESS_LIKE), count(c, SqlJobRows.IS_FAILURE_LIKE)};
     });
-    long keptFrom = MinuteStats.minuteOf(clock.instant()) - MinuteStats.KEPT.toSeconds();
-    boolean oldStats = db.read("check statistics retention", c -> {
-      PreparedStatement ps = c.ps("SELECT 1 FROM spindle_stats WHERE minute < ? LIMIT 1");
-      ps.setLong(1, keptFrom);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    });
-    if (oldStats) {
-      db.write("apply statistics retention", c -> {
-        PreparedStatement ps = c.ps("DELETE FROM spindle_stats WHERE minute < ?");
-        ps.setLong(1, keptFrom);
-        return ps.executeUpdate();
-      });
-    }
+    purgeStatistics();
     long overOk = work[1] - limits.maxSucceeded();
     long overFailed = work[2] - limits.maxFailed();
     if (work[0] == 0 && overOk <= 0 && overFailed <= 0) {
@@ -83,6 +69,25 @@ public class SqlRetention<C extends SqlConn> {
       }
       return deleted;
     });
+  }
+
+  /** Deletes statistics older than {@link MinuteStats#KEPT} (a read first: no write when there are none). */
+  public void purgeStatistics() {
+    long keptFrom = MinuteStats.minuteOf(clock.instant()) - MinuteStats.KEPT.toSeconds();
+    boolean oldStats = db.read("check statistics retention", c -> {
+      PreparedStatement ps = c.ps("SELECT 1 FROM spindle_stats WHERE minute < ? LIMIT 1");
+      ps.setLong(1, keptFrom);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    });
+    if (oldStats) {
+      db.write("apply statistics retention", c -> {
+        PreparedStatement ps = c.ps("DELETE FROM spindle_stats WHERE minute < ?");
+        ps.setLong(1, keptFrom);
+        return ps.executeUpdate();
+      });
+    }
   }
 
   private static long count(SqlConn c, String where) throws SQLException {

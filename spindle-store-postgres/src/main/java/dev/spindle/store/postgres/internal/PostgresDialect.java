@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * PostgreSQL's {@link SqlDialect}: row locks ({@code FOR UPDATE}, {@code FOR SHARE}, {@code SKIP
  * LOCKED}), {@code greatest(a, b)}, id lists as one {@code bigint[]} parameter, and text as a
- * case-insensitive substring ({@code ILIKE}) of the arguments or the error. Stateless.
+ * case-insensitive substring ({@code ILIKE}) of the arguments or the error, and finished jobs
+ * read through {@code spindle_all_jobs} (the hot table and the partitioned history). Stateless.
  */
 public final class PostgresDialect implements SqlDialect {
   /** The one instance. */
@@ -67,6 +68,21 @@ public final class PostgresDialect implements SqlDialect {
   public TextMatch textMatch(String text) {
     String like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     return new TextMatch("spindle_jobs", "id", " AND (args ILIKE ? OR error ILIKE ?)", List.of(like, like), false);
+  }
+
+  /** {@code spindle_all_jobs}: {@code spindle_jobs UNION ALL spindle_history}. */
+  @Override
+  public String allJobs() {
+    return "spindle_all_jobs";
+  }
+
+  /** Moves the rows from {@code spindle_history} back into {@code spindle_jobs}, in one statement. */
+  @Override
+  public void restore(SqlConn c, long[] ids) throws SQLException {
+    PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_history WHERE id IN (" + idsParameter()
+        + ") RETURNING *) INSERT INTO spindle_jobs SELECT * FROM m");
+    bindIds(c, ps, 1, ids);
+    ps.executeUpdate();
   }
 
   /** Nothing: ids come from a sequence, never reused. */

@@ -76,6 +76,16 @@ public final class SqliteDialect implements SqlDialect {
         List.of("\"" + text.replace("\"", "\"\"") + "\""), true);
   }
 
+  /** {@code spindle_jobs}: finished jobs stay in it until retention deletes them. */
+  @Override
+  public String allJobs() {
+    return "spindle_jobs";
+  }
+
+  /** Nothing: there is no history table. */
+  @Override
+  public void restore(SqlConn c, long[] ids) {}
+
   /** Records the highest id so far, so no id is ever handed out twice. */
   @Override
   public void beforeDeletingJobs(SqlConn c) throws SQLException {
