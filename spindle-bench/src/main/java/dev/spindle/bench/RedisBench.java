@@ -18,6 +18,7 @@ import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.RedisJobStore;
 import dev.spindle.store.redis.RedisStoreConfig;
 import dev.spindle.testkit.redis.RedisServer;
+import dev.spindle.testkit.redis.RespClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -48,6 +49,8 @@ import java.util.stream.LongStream;
  *
  * MODE  store      the store alone (no task execution): batch enqueue, and claim+complete exchanges
  *       enqueue    JobQueue.enqueueAll in batches, and single enqueues, jobs/s
+ *       costs      Redis CPU of the calls a capacity plan needs (docs/REDIS-SCALE.md): a heartbeat, an empty
+ *                  claim, a claim+complete of a batch, a PUBLISH to 0, 100 and 1,000 subscribers
  *       single     single enqueues from 1 and --threads 16 threads, Redis CPU per job; --bullmq yes: BullMQ's
  *                  queue.add() measured the same way after each round (node, npm install on first use)
  *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s
@@ -108,6 +111,7 @@ public final class RedisBench {
       case "store" -> b.storeOnly();
       case "enqueue" -> b.enqueue();
       case "single" -> b.single();
+      case "costs" -> b.costs();
       case "drain" -> b.drain(b.intOpt("workers", 2), true);
       case "scaling" -> b.scaling();
       case "latency" -> b.latency();
@@ -266,6 +270,83 @@ public final class RedisBench {
             (redisCpu() - cpu1) * 1e6 / done.get(), (jvm2 - jvm1) * 1e6 / done.get());
       }
     }
+  }
+
+  // ---------------------------------------------------------------- costs
+
+  /**
+   * The Redis CPU of each kind of call that a fleet of workers makes, for the capacity model in
+   * docs/REDIS-SCALE.md: server CPU per call from INFO cpu (execution, networking and all), and
+   * the execution alone from INFO commandstats.
+   */
+  private void costs() throws Exception {
+    int n = intOpt("calls", 5_000);
+    try (RedisJobStore store = open("costs-" + System.nanoTime())) {
+      Instant now = Instant.now();
+      WorkerRecord w = new WorkerRecord("cost-w", "cost-w", "h", 1, List.of("default"), 64, "THREADS", "RUNNING", now,
+          now, now.plusSeconds(600), 0, 0, 0, 0);
+      store.heartbeat(w);
+      cost("heartbeat (one worker, no jobs held)", n, () -> store.heartbeat(w));
+      cost("empty claim (nothing queued)", n, () -> store.completeAndClaim(List.of(),
+          new ClaimRequest("cost-w", List.of("default"), 64, Instant.now()), Instant.now()));
+      List<NewJob> jobs = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        jobs.add(new NewJob("rbench.noop", Integer.toString(i), "default", 0, now, null, JobPolicy.defaults(), now));
+      }
+      int rounds = n / 10;
+      double cpu0 = redisCpu();
+      for (int r = 0; r < rounds; r++) {
+        store.enqueue(jobs);
+      }
+      double enq = (redisCpu() - cpu0) * 1e6 / (rounds * 64.0);
+      cpu0 = redisCpu();
+      List<Completion> pending = new ArrayList<>();
+      long done = 0;
+      while (true) {
+        Instant at = Instant.now();
+        Exchange ex = store.completeAndClaim(pending, new ClaimRequest("cost-w", List.of("default"), 64, at), at);
+        done += pending.size();
+        pending = new ArrayList<>();
+        for (JobInfo j : ex.claim().jobs()) {
+          pending.add(Completion.succeeded(j.id(), j.fence(), "cost-w", j.argsJson()));
+        }
+        if (pending.isEmpty()) {
+          break;
+        }
+      }
+      double exch = (redisCpu() - cpu0) * 1e6 / done;
+      System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "enqueue, batches of 64", enq);
+      System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "claim+complete, batches of 64", exch);
+    }
+    for (int subscribers : new int[] {0, 100, 1000}) {
+      List<RespClient> subs = new ArrayList<>();
+      java.net.URI u = java.net.URI.create(url);
+      try {
+        for (int i = 0; i < subscribers; i++) {
+          RespClient c =
+              new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(10));
+          c.command("SUBSCRIBE", "{costs}:ev");
+          subs.add(c);
+        }
+        try (RespClient pub =
+            new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(10))) {
+          cost("PUBLISH to " + subscribers + " subscribers", n, () -> pub.command("PUBLISH", "{costs}:ev", "1"));
+        }
+      } finally {
+        for (RespClient c : subs) {
+          c.close();
+        }
+      }
+    }
+  }
+
+  /** Runs {@code call} {@code n} times and prints the Redis CPU per call. */
+  private void cost(String what, int n, Runnable call) {
+    double cpu0 = redisCpu();
+    for (int i = 0; i < n; i++) {
+      call.run();
+    }
+    System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per call%n", what, (redisCpu() - cpu0) * 1e6 / n);
   }
 
   // ---------------------------------------------------------------- single enqueue
