@@ -12,6 +12,7 @@ import dev.spindle.web.internal.AuditTrail;
 import dev.spindle.web.internal.Auth;
 import dev.spindle.web.internal.Json;
 import dev.spindle.web.internal.LiveStats;
+import dev.spindle.web.internal.MountedServlet;
 import dev.spindle.web.internal.Pages;
 import dev.spindle.web.internal.Problem;
 import dev.spindle.web.internal.QueueService;
@@ -40,6 +41,11 @@ import tools.jackson.databind.node.ObjectNode;
  * server binds 127.0.0.1 unless told otherwise. Thread-safe; {@link #close()} stops it (the store
  * stays open).
  *
+ * <p>Mounted in another application instead ({@link Builder#hostSecurity}), it runs no server of its
+ * own: {@link #servlet()} is a servlet to register under a path mapping such as {@code /spindle/*},
+ * and the host's authentication decides who may read and change (see {@link HostSecurity}). Every
+ * link in the pages is relative to a {@code <base href>}, so it works under any path.
+ *
  * <pre>{@code
  * try (Dashboard d = Dashboard.builder(store).port(8075).credentials(Credentials.fromFile(users))
  *     .build().start()) {
@@ -58,6 +64,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>{@link Builder#registry}</td><td>empty: any task name may be enqueued</td></tr>
  *   <tr><td>{@link Builder#tick}</td><td>1 s: how often live views read the store</td></tr>
  *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+ *   <tr><td>{@link Builder#hostSecurity}</td><td>none: standalone, on its own server</td></tr>
  * </table>
  */
 public final class Dashboard implements AutoCloseable {
@@ -74,6 +81,8 @@ public final class Dashboard implements AutoCloseable {
   private final Auth auth;
   private final String generatedToken;
   private final Javalin app;
+  private final HostSecurity host;
+  private final MountedServlet servlet;
   private RouteTable routeTable;
 
   private Dashboard(Builder b) {
@@ -82,15 +91,16 @@ public final class Dashboard implements AutoCloseable {
     AuditTrail audit = new AuditTrail(b.clock, b.store);
     this.service = new QueueService(queue, audit, new Supervisors(b.runDirectory));
     this.live = new LiveStats(service, b.tick);
+    this.host = b.hostSecurity;
     Credentials creds = b.credentials;
     String token = null;
-    if (creds == null) {
+    if (host == null && creds == null) {
       Credentials.Generated g = Credentials.generated();
       creds = g.credentials();
       token = g.token();
     }
     this.generatedToken = token;
-    this.auth = new Auth(creds, b.clock);
+    this.auth = new Auth(creds, b.clock, host);
     this.app = Javalin.create(cfg -> {
       cfg.jetty.host = b.bind;
       cfg.jetty.port = b.port;
@@ -121,6 +131,7 @@ public final class Dashboard implements AutoCloseable {
       }
       errors(cfg.routes);
     });
+    this.servlet = host == null ? null : new MountedServlet(app.unsafe);
   }
 
   private record Extra(String path, Role role, Supplier<RouteResponse> handler) {}
@@ -162,11 +173,13 @@ public final class Dashboard implements AutoCloseable {
     o.put("status", status);
     o.put("detail", detail);
     o.put("instance", ctx.path());
+    String path = Auth.path(ctx);
     if (status == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"spindle\"");
     }
-    if (!ctx.path().startsWith("/api/") && (status == 404 || status == 403 || status == 409 || status == 400)) {
-      ctx.status(status).contentType("text/html; charset=utf-8").result(Pages.errorPage(status, title, detail));
+    if (!path.startsWith("/api/") && (status == 404 || status == 403 || status == 409 || status == 400)) {
+      ctx.status(status).contentType("text/html; charset=utf-8").result(Pages.errorPage(Auth.base(ctx), status, title,
+          detail));
       return;
     }
     ctx.status(status).contentType("application/problem+json").result(o.toString());
@@ -178,12 +191,16 @@ public final class Dashboard implements AutoCloseable {
   }
 
   /**
-   * Starts the server.
+   * Starts the server (only the live updates when {@linkplain Builder#hostSecurity mounted}).
    *
    * @throws IllegalStateException if the address is taken or cannot be bound
    * @return this
    */
   public Dashboard start() {
+    if (host != null) {
+      live.start();
+      return this;
+    }
     try {
       app.start();
     } catch (RuntimeException e) {
@@ -194,12 +211,37 @@ public final class Dashboard implements AutoCloseable {
     return this;
   }
 
-  /** The port it listens on (the chosen one when started with port 0). */
+  /**
+   * The servlet to register in the host application, e.g. under {@code /spindle/*} (asynchronous
+   * support on, for the live updates). Start the dashboard too, for the live updates.
+   *
+   * @throws IllegalStateException unless built with {@link Builder#hostSecurity}
+   */
+  public jakarta.servlet.http.HttpServlet servlet() {
+    if (servlet == null) {
+      throw new IllegalStateException("a standalone dashboard has its own server; build it with hostSecurity(..)"
+          + " to mount it as a servlet");
+    }
+    return servlet;
+  }
+
+  /**
+   * The port it listens on (the chosen one when started with port 0).
+   *
+   * @throws IllegalStateException when mounted (the host's server listens)
+   */
   public int port() {
+    if (host != null) {
+      throw new IllegalStateException("a mounted dashboard has no port of its own");
+    }
     return app.port();
   }
 
-  /** {@code http://host:port}. */
+  /**
+   * {@code http://host:port}.
+   *
+   * @throws IllegalStateException when mounted
+   */
   public String url() {
     String host = settings.bind.contains(":") ? "[" + settings.bind + "]" : settings.bind;
     if (host.equals("0.0.0.0")) {
@@ -235,7 +277,9 @@ public final class Dashboard implements AutoCloseable {
   @Override
   public void close() {
     live.close();
-    app.stop();
+    if (host == null) {
+      app.stop();
+    }
     queue.close();
   }
 
@@ -251,6 +295,7 @@ public final class Dashboard implements AutoCloseable {
     private long maxBodyBytes = 2L * 1024 * 1024;
     private final List<Extra> extras = new ArrayList<>();
     private Path runDirectory = RunDirectory.defaultPath();
+    private HostSecurity hostSecurity;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -352,6 +397,16 @@ public final class Dashboard implements AutoCloseable {
      */
     public Builder supervisorRunDirectory(Path dir) {
       this.runDirectory = dir;
+      return this;
+    }
+
+    /**
+     * Mounts the dashboard in a host application instead of running its own server: {@link
+     * #servlet()} serves it, and the host's authentication is used instead of {@link #credentials}
+     * (bind and port are ignored).
+     */
+    public Builder hostSecurity(HostSecurity security) {
+      this.hostSecurity = Objects.requireNonNull(security, "security");
       return this;
     }
 

@@ -166,7 +166,7 @@ public final class ApiRoutes {
     JobPage page = service.inspector().page(f);
     ObjectNode o = Json.object();
     ArrayNode arr = o.putArray("jobs");
-    page.jobs().forEach(j -> arr.add(Json.job(j)));
+    page.jobs().forEach(j -> arr.add(Json.job(j, ctx.contextPath())));
     if (page.nextBeforeId() != null) {
       o.put("next", nextLink(ctx, page.nextBeforeId()));
     } else {
@@ -179,7 +179,7 @@ public final class ApiRoutes {
   }
 
   private static String nextLink(Context ctx, String lastId) {
-    StringBuilder b = new StringBuilder(PREFIX + "/jobs?");
+    StringBuilder b = new StringBuilder(ctx.contextPath() + PREFIX + "/jobs?");
     List<String> keys = new java.util.ArrayList<>(FILTER_FIELDS);
     keys.add(0, "state");
     keys.add("limit");
@@ -314,14 +314,14 @@ public final class ApiRoutes {
     ObjectNode out = Json.object();
     out.put("id", h.id());
     out.put("created", h.isNew());
-    out.put("location", PREFIX + "/jobs/" + h.id());
-    ctx.header("Location", PREFIX + "/jobs/" + h.id());
+    out.put("location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
+    ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     json(ctx, 202, out);
   }
 
   private void getJob(Context ctx) {
     JobInfo j = job(ctx.pathParam("id"));
-    ObjectNode o = Json.job(j);
+    ObjectNode o = Json.job(j, ctx.contextPath());
     String body = o.toString();
     String etag = etag(body);
     ctx.header("ETag", etag);
@@ -375,11 +375,11 @@ public final class ApiRoutes {
     o.put("state", j.state().name());
     if (!j.state().isTerminal()) {
       ctx.header("Retry-After", "1");
-      ctx.header("Location", PREFIX + "/jobs/" + j.id() + "/result");
+      ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + j.id() + "/result");
       json(ctx, 202, o);
       return;
     }
-    ObjectNode full = Json.job(j);
+    ObjectNode full = Json.job(j, ctx.contextPath());
     o.set("result", full.get("result"));
     o.set("error", full.get("error"));
     o.put("deadReason", j.deadReason());
@@ -388,7 +388,7 @@ public final class ApiRoutes {
 
   private void retry(Context ctx) {
     JobInfo j = service.retry(Auth.user(ctx), ctx.pathParam("id"));
-    json(ctx, 200, Json.job(j));
+    json(ctx, 200, Json.job(j, ctx.contextPath()));
   }
 
   private void cancel(Context ctx) {
@@ -561,7 +561,7 @@ public final class ApiRoutes {
     }
     ScheduleInfo info = service.queue().addSchedule(s);
     service.audit().record(Auth.user(ctx), "schedule.save", name, s.describeTrigger());
-    ctx.header("Location", PREFIX + "/schedules");
+    ctx.header("Location", ctx.contextPath() + PREFIX + "/schedules");
     json(ctx, 201, schedule(info, 5));
   }
 
@@ -604,10 +604,10 @@ public final class ApiRoutes {
     JobOptions o = JobOptions.builder().queue(so.queue()).priority(so.priority()).policy(so.policy()).build();
     JobHandle<?> h = service.queue().enqueue(d.task(), d.argsJson(), o);
     service.audit().record(Auth.user(ctx), "schedule.run", name, "job " + h.id());
-    ctx.header("Location", PREFIX + "/jobs/" + h.id());
+    ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     ObjectNode out = Json.object();
     out.put("id", h.id());
-    out.put("location", PREFIX + "/jobs/" + h.id());
+    out.put("location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     json(ctx, 202, out);
   }
 

@@ -60,8 +60,8 @@ public final class Json {
     return t == null ? null : t.toString();
   }
 
-  /** A job, with links. */
-  public static ObjectNode job(JobInfo j) {
+  /** A job, with links under {@code root}, the dashboard's context path ("" when standalone). */
+  public static ObjectNode job(JobInfo j, String root) {
     ObjectNode o = object();
     o.put("id", j.id());
     o.put("task", j.task());
@@ -89,8 +89,8 @@ public final class Json {
     policy.put("maxAttempts", j.policy().retry().maxAttempts());
     policy.put("maxWorkerLost", j.policy().maxWorkerLost());
     ObjectNode links = o.putObject("links");
-    links.put("self", "/api/v1/jobs/" + j.id());
-    links.put("result", "/api/v1/jobs/" + j.id() + "/result");
+    links.put("self", root + "/api/v1/jobs/" + j.id());
+    links.put("result", root + "/api/v1/jobs/" + j.id() + "/result");
     return o;
   }
 
