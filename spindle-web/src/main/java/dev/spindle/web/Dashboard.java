@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -79,11 +80,11 @@ public final class Dashboard implements AutoCloseable {
   private final QueueService service;
   private final LiveStats live;
   private final Auth auth;
-  private final String generatedToken;
+  private final @Nullable String generatedToken;
   private final Javalin app;
-  private final HostSecurity host;
-  private final MountedServlet servlet;
-  private RouteTable routeTable;
+  private final @Nullable HostSecurity host;
+  private final @Nullable MountedServlet servlet;
+  private final RouteTable routeTable;
 
   private Dashboard(Builder b) {
     this.settings = b;
@@ -94,6 +95,7 @@ public final class Dashboard implements AutoCloseable {
     this.host = b.hostSecurity;
     Credentials creds = b.credentials;
     String token = null;
+    RouteTable[] table = new RouteTable[1];
     if (host == null && creds == null) {
       Credentials.Generated g = Credentials.generated();
       creds = g.credentials();
@@ -119,8 +121,8 @@ public final class Dashboard implements AutoCloseable {
           .response(200, "text/event-stream").documentOnly();
       cfg.routes.sse(ApiRoutes.PREFIX + "/events", live::add);
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/openapi.json", Role.VIEWER, "This document")
-          .handle(ctx -> ctx.contentType("application/json").result(routeTable.openApi(API_VERSION).toString()));
-      this.routeTable = t;
+          .handle(ctx -> ctx.contentType("application/json").result(t.openApi(API_VERSION).toString()));
+      table[0] = t;
       new Pages(service, live, auth, t).register(cfg.routes);
       for (Extra e : b.extras) {
         cfg.routes.get(e.path, ctx -> {
@@ -131,6 +133,7 @@ public final class Dashboard implements AutoCloseable {
       }
       errors(cfg.routes);
     });
+    this.routeTable = Objects.requireNonNull(table[0], "routes"); // Javalin.create runs the config at once
     this.servlet = host == null ? null : new MountedServlet(app.unsafe);
   }
 
@@ -166,7 +169,7 @@ public final class Dashboard implements AutoCloseable {
     r.error(405, ctx -> problem(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
   }
 
-  static void problem(Context ctx, int status, String title, String detail) {
+  static void problem(Context ctx, int status, String title, @Nullable String detail) {
     ObjectNode o = Json.object();
     o.put("type", "about:blank");
     o.put("title", title);
@@ -288,14 +291,14 @@ public final class Dashboard implements AutoCloseable {
     private final JobStore store;
     private String bind = "127.0.0.1";
     private int port = DEFAULT_PORT;
-    private Credentials credentials;
+    private @Nullable Credentials credentials;
     private TaskRegistry registry = TaskRegistry.empty();
     private Duration tick = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
     private long maxBodyBytes = 2L * 1024 * 1024;
     private final List<Extra> extras = new ArrayList<>();
-    private Path runDirectory = RunDirectory.defaultPath();
-    private HostSecurity hostSecurity;
+    private @Nullable Path runDirectory = RunDirectory.defaultPath();
+    private @Nullable HostSecurity hostSecurity;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -395,7 +398,7 @@ public final class Dashboard implements AutoCloseable {
      * RunDirectory#defaultPath()}, as {@code spindle supervise} and {@code spindle ctl} use): the
      * workers page lists their child processes. {@code null} shows none.
      */
-    public Builder supervisorRunDirectory(Path dir) {
+    public Builder supervisorRunDirectory(@Nullable Path dir) {
       this.runDirectory = dir;
       return this;
     }

@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -196,7 +197,8 @@ public final class ApiRoutes {
    * A filter from request values looked up by name ({@link #FILTER_FIELDS}); bad values are a 400
    * that names the field.
    */
-  public static JobFilter filter(java.util.function.Function<String, String> param, String states, int limit) {
+  public static JobFilter filter(java.util.function.Function<String, @Nullable String> param, @Nullable String states,
+      int limit) {
     JobFilter f = JobFilter.all().withStates(states(states)).withLimit(limit);
     String queue = param.apply("queue");
     if (queue != null && !queue.isBlank()) {
@@ -231,7 +233,7 @@ public final class ApiRoutes {
   }
 
   /** An ISO-8601 instant, or a date and time without zone ({@code yyyy-MM-ddTHH:mm[:ss]}) in UTC. */
-  static Instant instant(String v, String field) {
+  static @Nullable Instant instant(@Nullable String v, String field) {
     if (v == null || v.isBlank()) {
       return null;
     }
@@ -248,7 +250,7 @@ public final class ApiRoutes {
     }
   }
 
-  static Set<JobState> states(String csv) {
+  static Set<JobState> states(@Nullable String csv) {
     Set<JobState> set = EnumSet.noneOf(JobState.class);
     if (csv == null || csv.isBlank()) {
       return set;
@@ -635,7 +637,7 @@ public final class ApiRoutes {
     ctx.status(status).contentType("application/json").result(body.toString());
   }
 
-  static String text(JsonNode body, String field) {
+  static @Nullable String text(JsonNode body, String field) {
     JsonNode n = body.get(field);
     if (n == null || n.isNull()) {
       return null;

@@ -20,6 +20,7 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Authentication, sessions, CSRF and login throttling. API clients send
@@ -81,9 +82,9 @@ public final class Auth {
     }
   }
 
-  private final Credentials credentials;
+  private final @Nullable Credentials credentials;
   private final Clock clock;
-  private final HostSecurity host;
+  private final @Nullable HostSecurity host;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
 
@@ -96,7 +97,7 @@ public final class Auth {
    * Auth over these credentials, or, when {@code host} is given, over the host application's
    * authentication (the credentials are then not used).
    */
-  public Auth(Credentials credentials, Clock clock, HostSecurity host) {
+  public Auth(@Nullable Credentials credentials, Clock clock, @Nullable HostSecurity host) {
     this.credentials = credentials;
     this.clock = clock;
     this.host = host;
@@ -160,10 +161,12 @@ public final class Auth {
   public void before(Context ctx) {
     securityHeaders(ctx);
     String path = path(ctx);
-    if (host != null) {
-      hostBefore(ctx, path);
+    HostSecurity h = host;
+    if (h != null) {
+      hostBefore(ctx, path, h);
       return;
     }
+    Credentials credentials = credentials();
     if (path.startsWith("/assets/") || path.equals("/login")) {
       return;
     }
@@ -204,7 +207,15 @@ public final class Auth {
     ctx.attribute(SESSION, s);
   }
 
-  private void hostBefore(Context ctx, String path) {
+  /** The dashboard's own credentials (standalone; a mounted dashboard has none). */
+  private Credentials credentials() {
+    if (credentials == null) {
+      throw new IllegalStateException("a dashboard mounted with host security has no credentials of its own");
+    }
+    return credentials;
+  }
+
+  private void hostBefore(Context ctx, String path, HostSecurity host) {
     if (path.startsWith("/assets/")) {
       return;
     }
@@ -279,7 +290,7 @@ public final class Auth {
     return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
   }
 
-  private Session sessionOf(String id) {
+  private @Nullable Session sessionOf(@Nullable String id) {
     if (id == null) {
       return null;
     }
@@ -319,7 +330,7 @@ public final class Auth {
    * @return the user, or empty if wrong
    * @throws Problem 429 while throttled
    */
-  public Optional<Credentials.User> login(String name, char[] password, String address) {
+  public Optional<Credentials.User> login(@Nullable String name, char[] password, String address) {
     String key = (name == null ? "" : name) + "|" + address;
     Instant now = clock.instant();
     Deque<Instant> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
@@ -332,7 +343,7 @@ public final class Auth {
         throw new Problem(429, "Too many failed logins", "too many failed logins; try again in " + wait + " s");
       }
     }
-    Optional<Credentials.User> u = credentials.verifyPassword(name, password);
+    Optional<Credentials.User> u = credentials().verifyPassword(name, password);
     if (u.isEmpty()) {
       synchronized (f) {
         f.addLast(now);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.jspecify.annotations.Nullable;
 
 /** HTML building blocks: escaping, the page frame, small formatters. Stateless; thread-safe. */
 final class Html {
@@ -15,7 +16,7 @@ final class Html {
   private Html() {}
 
   /** Escapes text for HTML content and attribute values. */
-  public static String esc(Object o) {
+  public static String esc(@Nullable Object o) {
     if (o == null) {
       return "";
     }
@@ -36,12 +37,12 @@ final class Html {
   }
 
   /** URL-encodes a query value. */
-  public static String url(String s) {
+  public static String url(@Nullable String s) {
     return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
   }
 
   /** A UTC time, or a dash. */
-  public static String time(Instant t) {
+  public static String time(@Nullable Instant t) {
     return t == null ? "-" : TIME.format(t);
   }
 
@@ -79,8 +80,8 @@ final class Html {
    * @param hostCsrf the host application's own CSRF token, or {@code null}
    * @param logout whether to offer the dashboard's own log-out (not when the host authenticates)
    */
-  record Frame(String base, String user, String csrf, String csrfHeader,
-      dev.spindle.web.HostSecurity.HostCsrfToken hostCsrf, boolean logout) {
+  record Frame(String base, @Nullable String user, @Nullable String csrf, String csrfHeader,
+      dev.spindle.web.HostSecurity.@Nullable HostCsrfToken hostCsrf, boolean logout) {
     /** A frame for a page without a user (log-in, errors). */
     static Frame anonymous(String base) {
       return new Frame(base, null, null, Auth.CSRF_HEADER, null, false);

@@ -5,6 +5,7 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,7 +46,7 @@ public final class Json {
   }
 
   /** Stored JSON text as a node; text that is not JSON becomes a string node. */
-  static JsonNode raw(String json) {
+  static @Nullable JsonNode raw(@Nullable String json) {
     if (json == null) {
       return null;
     }
@@ -56,7 +57,7 @@ public final class Json {
     }
   }
 
-  static String time(Instant t) {
+  static @Nullable String time(@Nullable Instant t) {
     return t == null ? null : t.toString();
   }
 
@@ -94,7 +95,7 @@ public final class Json {
     return o;
   }
 
-  private static JsonNode error(JobInfo j) {
+  private static @Nullable JsonNode error(JobInfo j) {
     try {
       return error(j.error().orElseThrow());
     } catch (RuntimeException e) {

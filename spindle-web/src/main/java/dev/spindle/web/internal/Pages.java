@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server-rendered pages: every page works without JavaScript for reading; app.js adds live
@@ -61,7 +62,7 @@ public final class Pages {
   }
 
   /** A small HTML error page. */
-  public static String errorPage(String base, int status, String title, String detail) {
+  public static String errorPage(String base, int status, String title, @Nullable String detail) {
     return Html.page(Html.Frame.anonymous(base), title, "", "<h1>" + status + " " + esc(title)
         + "</h1><p class=\"error\">" + esc(detail) + "</p><p><a href=\"./\">Back to the overview</a></p>");
   }
@@ -206,7 +207,7 @@ public final class Pages {
     return listened ? "workers are busy or about to claim" : "no live worker listens to this queue";
   }
 
-  private void jobs(Context ctx, String title, String fixedState) {
+  private void jobs(Context ctx, String title, @Nullable String fixedState) {
     String state = fixedState != null ? fixedState : ctx.queryParam("state");
     String queue = ctx.queryParam("queue");
     String task = ctx.queryParam("task");
