@@ -196,7 +196,8 @@ public final class ExecutorConfig {
     }
 
     /**
-     * Adds a backend extension, keyed by its class (one per class).
+     * Adds a backend extension, keyed by its class (one per class; a {@link RejectionCheck} by that
+     * interface).
      *
      * @throws IllegalArgumentException if it is a {@link ModelExtension} of another model (e.g.
      *     {@code ProcessOptions} for THREADS), which would be ignored
@@ -208,7 +209,8 @@ public final class ExecutorConfig {
             + m.model() + " model, but this executor runs " + model + "; they would be ignored: remove them"
             + " or choose " + m.model());
       }
-      extensions.put(extension.getClass(), extension);
+      // a RejectionCheck is usually a lambda: keyed by the interface so that it can be found
+      extensions.put(extension instanceof RejectionCheck ? RejectionCheck.class : extension.getClass(), extension);
       return this;
     }
 
