@@ -195,6 +195,7 @@ final class PostgresCompletions {
       }
     }
     Connection jdbc = c.jdbc();
+    Set<Long> repeated = Set.of();
     List<Set<Long>> done = new ArrayList<>();
     for (int g = 0; g < 5; g++) {
       done.add(Set.of());
@@ -204,6 +205,9 @@ final class PostgresCompletions {
       ps.setLong(1, now);
       groups[0].bind(jdbc, ps, 2, "text");
       done.set(0, Group.run(ps, anyDeps));
+      if (done.get(0).size() < groups[0].ids.size()) {
+        repeated = alreadySucceeded(c, groups[0]);
+      }
     }
     if (!groups[1].ids.isEmpty()) {
       PreparedStatement ps = c.ps(RETRY_SQL);
@@ -247,9 +251,30 @@ final class PostgresCompletions {
         }
       }
       boolean releasedOk = g == 3 && k.outcome() == Completion.Outcome.RELEASED && done.get(4).contains(id);
-      applied.add(ok || releasedOk);
+      boolean again = g == 0 && !ok && repeated.contains(id); // counted when it first committed
+      applied.add(ok || releasedOk || again);
     }
     return applied;
+  }
+
+  /**
+   * The jobs of a success batch that this very claim (same fence, same worker) already moved to
+   * SUCCEEDED: a completion whose commit was cut off (connection lost during COMMIT) is retried by
+   * the worker, and then finds its own earlier commit. Only SUCCEEDED is unambiguous (no other path
+   * sets it), so only successes are recognized; read only when a batch was not fully applied.
+   */
+  private static Set<Long> alreadySucceeded(Db.Conn c, Group g) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT j.id FROM spindle_all_jobs j JOIN unnest(?::bigint[], ?::bigint[],"
+        + " ?::text[]) AS u(id, fence, worker) ON j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker"
+        + " WHERE j.state = " + JobRows.SUCCEEDED);
+    g.bind(c.jdbc(), ps, 1);
+    Set<Long> out = new HashSet<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getLong(1));
+      }
+    }
+    return out;
   }
 
   /**
