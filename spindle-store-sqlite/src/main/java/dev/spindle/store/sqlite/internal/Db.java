@@ -50,6 +50,10 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   private final AtomicLong offloaded = new AtomicLong();
   private volatile boolean closed;
 
+  /** Work on a connection: {@link SqlDb.Work} on this store's connections. */
+  @FunctionalInterface
+  public interface Work<T> extends SqlDb.Work<Conn, T> {}
+
   /**
    * A connection with a cache of prepared statements. Used by one thread at a time; its methods
    * synchronize only so that {@link Db#close} can close it safely while a late caller still holds it.
@@ -231,7 +235,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * @throws StoreException on failure; nothing was written
    */
   @Override
-  public <T> T write(String operation, Work<Conn, T> work) {
+  public <T> T write(String operation, SqlDb.Work<Conn, T> work) {
     return onPlatformThread(() -> {
       checkOpen();
       writeLock.lock();
@@ -271,7 +275,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * @throws StoreException on failure
    */
   @Override
-  public <T> T read(String operation, Work<Conn, T> work) {
+  public <T> T read(String operation, SqlDb.Work<Conn, T> work) {
     return onPlatformThread(() -> {
       checkOpen();
       Conn c = takeReader();
