@@ -260,7 +260,7 @@ public final class PostgresBench {
 
   /** Spindle's drain rate of {@code n} no-op jobs (after a warm-up of 5,000) on fresh worker processes. */
   private double spindleDrain(int n) throws Exception {
-    String loc = location("versus_" + (schemaSeq++), true);
+    String loc = location("versus_" + (schemaSeq++), !"off".equals(opts.get("notify")));
     try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       for (int i = 0; i < intOpt("workers", 2); i++) {
         startWorker(loc);
