@@ -50,10 +50,6 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   private final AtomicLong offloaded = new AtomicLong();
   private volatile boolean closed;
 
-  /** Work on a connection: {@link SqlDb.Work} on this store's connections. */
-  @FunctionalInterface
-  public interface Work<T> extends SqlDb.Work<Conn, T> {}
-
   /**
    * A connection with a cache of prepared statements. Used by one thread at a time; its methods
    * synchronize only so that {@link Db#close} can close it safely while a late caller still holds it.
