@@ -137,7 +137,8 @@ final class PostgresCompletions {
 
   /** Applies completions of distinct jobs; adds to {@code stats} and {@code finished}. */
   private List<Boolean> applyRound(Db.Conn c, List<Completion> completions, StoreClock sc, long now,
-      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps) throws SQLException {
+      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps, Set<Long> appliedInCall)
+      throws SQLException {
     int n = completions.size();
     Group[] groups = new Group[5];
     for (int g = 0; g < 5; g++) {
@@ -251,7 +252,9 @@ final class PostgresCompletions {
         }
       }
       boolean releasedOk = g == 3 && k.outcome() == Completion.Outcome.RELEASED && done.get(4).contains(id);
-      boolean again = g == 0 && !ok && repeated.contains(id); // counted when it first committed
+      // a retry of a success whose commit was cut off (counted when it first committed); not a second
+      // completion of the same job within this call
+      boolean again = g == 0 && !ok && repeated.contains(id) && !appliedInCall.contains(id);
       applied.add(ok || releasedOk || again);
     }
     return applied;
@@ -303,14 +306,18 @@ final class PostgresCompletions {
     Map<Integer, Long> stats = new HashMap<>();
     List<Long> finished = new ArrayList<>();
     boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
+    Set<Long> appliedInCall = new HashSet<>(); // a job this call already completed: a second one is refused
     for (List<Integer> round : rounds) {
       List<Completion> part = new ArrayList<>(round.size());
       for (int i : round) {
         part.add(completions.get(i));
       }
-      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps);
+      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps, appliedInCall);
       for (int k = 0; k < round.size(); k++) {
         appliedAll[round.get(k)] = ok.get(k);
+        if (ok.get(k)) {
+          appliedInCall.add(Long.parseLong(part.get(k).jobId()));
+        }
       }
     }
     List<Boolean> applied = Arrays.asList(appliedAll);
