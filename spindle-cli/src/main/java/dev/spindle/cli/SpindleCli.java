@@ -37,6 +37,7 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.queue.EnqueueCommand(),
         new dev.spindle.cli.queue.WorkerCommand(),
         new dev.spindle.cli.queue.StatusCommand(),
+        new dev.spindle.cli.queue.MigrateCommand(),
         new dev.spindle.cli.queue.JobsCommand(),
         new dev.spindle.cli.queue.WorkflowCommand(),
         new dev.spindle.cli.queue.SchedulesCommand(),

@@ -58,6 +58,7 @@ class CliSmokeTest {
       Map.entry("enqueue", "CliSmokeTest.queueCommands"),
       Map.entry("worker", "CliSmokeTest.worker"),
       Map.entry("status", "CliSmokeTest.queueCommands"),
+      Map.entry("migrate", "CliSmokeTest.queueCommands (SQLite; PostgreSQL --print: PostgresSchemaStatusTest)"),
       Map.entry("jobs", "CliSmokeTest.queueCommands"),
       Map.entry("jobs list", "CliSmokeTest.queueCommands"),
       Map.entry("jobs show", "CliSmokeTest.queueCommands"),
@@ -161,6 +162,10 @@ class CliSmokeTest {
 
     CliRun status = ok("status", "--store", store);
     assertThat(status.out()).contains("store: sqlite:" + dir.resolve("jobs.db"));
+    assertThat(ok("migrate", "--store", store).out()).contains("schema current");
+    CliRun print = CliRun.of("migrate", "--print", "--store", store);
+    assertThat(print.code()).isEqualTo(2);
+    assertThat(print.err()).contains("--print is for PostgreSQL stores");
 
     CliRun cancel = ok("jobs", "cancel", later, "--store", store);
     assertThat(cancel.out()).startsWith(later + " ").containsIgnoringCase("cancelled");
