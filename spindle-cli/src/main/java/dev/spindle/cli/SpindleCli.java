@@ -30,6 +30,8 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.examples.BankCommand(),
         new dev.spindle.cli.examples.CpuScalingCommand(),
         new dev.spindle.cli.examples.BasicsCommand(),
+        new dev.spindle.cli.examples.AsyncioCommand(),
+        new dev.spindle.cli.examples.FuturistCommand(),
         new dev.spindle.cli.thumbnails.ThumbnailsCommand(),
         new dev.spindle.cli.queue.DemoCommand(),
         new dev.spindle.cli.queue.EnqueueCommand(),

@@ -51,6 +51,8 @@ class CliSmokeTest {
       Map.entry("bank", "CliSmokeTest.examples"),
       Map.entry("cpu-scaling", "CliSmokeTest.examples"),
       Map.entry("basics", "BasicsCommandTest (every program's output)"),
+      Map.entry("futurist", "FuturistCommandTest (statistics, reject, periodics)"),
+      Map.entry("asyncio", "AsyncioCommandTest (hello, run-in-executor, wait-timeout, the experiment, primes on the loop)"),
       Map.entry("thumbnails", "ThumbnailsCommandTest (samples end to end, faults, variants, bad arguments)"),
       Map.entry("demo", "CliSmokeTest.demo"),
       Map.entry("enqueue", "CliSmokeTest.queueCommands"),
