@@ -22,8 +22,8 @@ public final class DurationArgs {
     try {
       return Durations.parse(text, MAX);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cl, e.getMessage() + (e.getMessage().contains("too long")
-          ? " (about 100 years)" : ""));
+      String m = e.getMessage();
+      throw new CommandLine.ParameterException(cl, m + (m != null && m.contains("too long") ? " (about 100 years)" : ""));
     }
   }
 }

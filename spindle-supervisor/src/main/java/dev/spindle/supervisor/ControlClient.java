@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -51,7 +52,7 @@ public final class ControlClient {
    *
    * @throws ControlException if no master (or, without a name, several) run there
    */
-  public static ControlClient find(Path runDirectory, String name) {
+  public static ControlClient find(Path runDirectory, @Nullable String name) {
     if (name != null) {
       Path p = RunDirectory.socketPath(runDirectory, name);
       if (!Files.exists(p)) {

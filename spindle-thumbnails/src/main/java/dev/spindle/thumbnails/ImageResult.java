@@ -2,6 +2,7 @@ package dev.spindle.thumbnails;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What happened to one URL of a run. Exactly one result per URL, in the order given.
@@ -18,9 +19,9 @@ import java.util.List;
  * @param failureReason null on success
  * @param failureMessage what exactly went wrong, null on success
  */
-public record ImageResult(int index, String url, String fileName, long downloadedBytes, int downloadAttempts,
-    Duration downloadTime, String downloadThread, List<Thumbnail> thumbnails, String resizeWorker,
-    FailureReason failureReason, String failureMessage) {
+public record ImageResult(int index, String url, @Nullable String fileName, long downloadedBytes, int downloadAttempts,
+    Duration downloadTime, @Nullable String downloadThread, List<Thumbnail> thumbnails, @Nullable String resizeWorker,
+    @Nullable FailureReason failureReason, @Nullable String failureMessage) {
   public ImageResult {
     thumbnails = thumbnails == null ? List.of() : List.copyOf(thumbnails);
     downloadTime = downloadTime == null ? Duration.ZERO : downloadTime;

@@ -3,6 +3,7 @@ package dev.spindle.thumbnails;
 import dev.spindle.TaskExecutor;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the CPU-bound resize stage runs. Immutable.
@@ -23,10 +24,10 @@ public final class ResizePool {
 
   private final Kind kind;
   private final int workers;
-  private final String storeLocation;
-  private final TaskExecutor executor;
+  private final @Nullable String storeLocation;
+  private final @Nullable TaskExecutor executor;
 
-  private ResizePool(Kind kind, int workers, String storeLocation, TaskExecutor executor) {
+  private ResizePool(Kind kind, int workers, @Nullable String storeLocation, @Nullable TaskExecutor executor) {
     this.kind = kind;
     this.workers = workers;
     this.storeLocation = storeLocation;
@@ -110,12 +111,12 @@ public final class ResizePool {
   }
 
   /** The queue's store location, for {@link Kind#QUEUE}; otherwise null. */
-  public String storeLocation() {
+  public @Nullable String storeLocation() {
     return storeLocation;
   }
 
   /** The caller's executor, for {@link Kind#EXECUTOR}; otherwise null. */
-  public TaskExecutor executor() {
+  public @Nullable TaskExecutor executor() {
     return executor;
   }
 
@@ -124,7 +125,7 @@ public final class ResizePool {
     return switch (kind) {
       case THREADS -> threads(n);
       case PROCESSES -> processes(n);
-      case QUEUE -> queue(storeLocation, n);
+      case QUEUE -> queue(Objects.requireNonNull(storeLocation, "a queue pool has a store"), n);
       case EXECUTOR -> throw new IllegalStateException("the worker count of a caller's executor is fixed");
     };
   }
@@ -135,7 +136,10 @@ public final class ResizePool {
       case THREADS -> workers + " thread" + (workers == 1 ? "" : "s");
       case PROCESSES -> workers + " child JVM" + (workers == 1 ? "" : "s");
       case QUEUE -> "durable queue " + storeLocation + " (" + workers + " local worker" + (workers == 1 ? "" : "s") + ")";
-      case EXECUTOR -> executor.model() + " executor '" + executor.config().name() + "'";
+      case EXECUTOR -> {
+        TaskExecutor e = Objects.requireNonNull(executor, "an executor pool has an executor");
+        yield e.model() + " executor '" + e.config().name() + "'";
+      }
     };
   }
 }

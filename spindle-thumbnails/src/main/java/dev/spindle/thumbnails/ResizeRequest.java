@@ -2,6 +2,7 @@ package dev.spindle.thumbnails;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The input of the {@link ThumbnailTasks#RESIZE} task: one downloaded image to turn into
@@ -20,7 +21,7 @@ import java.util.Objects;
  * @param sharedCounter name of a cross-process counter to add the written bytes to, or null
  */
 public record ResizeRequest(String source, String outputDir, String stem, List<Integer> widths,
-    long maxPixels, float jpegQuality, double reducingGap, boolean upscale, String sharedCounter) {
+    long maxPixels, float jpegQuality, double reducingGap, boolean upscale, @Nullable String sharedCounter) {
   public ResizeRequest {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(outputDir, "outputDir");

@@ -1,6 +1,7 @@
 package dev.spindle.thumbnails;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The output of the {@link ThumbnailTasks#RESIZE} task. A bad image is not an exception but a
@@ -19,9 +20,9 @@ import java.util.List;
  * @param failureReason why it failed, or null on success
  * @param failureMessage the details of the failure, or null on success
  */
-public record ResizeResult(String source, String format, int width, int height, List<Thumbnail> thumbnails,
-    long decodeNanos, long resizeNanos, long encodeNanos, String worker,
-    FailureReason failureReason, String failureMessage) {
+public record ResizeResult(String source, @Nullable String format, int width, int height, List<Thumbnail> thumbnails,
+    long decodeNanos, long resizeNanos, long encodeNanos, @Nullable String worker,
+    @Nullable FailureReason failureReason, @Nullable String failureMessage) {
   public ResizeResult {
     thumbnails = thumbnails == null ? List.of() : List.copyOf(thumbnails);
   }
@@ -37,7 +38,8 @@ public record ResizeResult(String source, String format, int width, int height, 
   }
 
   /** A failed result. */
-  public static ResizeResult failed(String source, FailureReason reason, String message, String worker) {
+  public static ResizeResult failed(String source, FailureReason reason, @Nullable String message,
+      @Nullable String worker) {
     return new ResizeResult(source, null, 0, 0, List.of(), 0, 0, 0, worker, reason, message);
   }
 }

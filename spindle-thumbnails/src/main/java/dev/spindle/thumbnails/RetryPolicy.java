@@ -3,6 +3,7 @@ package dev.spindle.thumbnails;
 import dev.spindle.spi.Jitter;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How transient download failures (timeouts, resets, refused connections, HTTP 408/425/429/5xx)
@@ -52,7 +53,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
    * The wait before attempt {@code attempt + 1}, given a random number in [0,1) and an optional
    * server-requested delay.
    */
-  public Duration backoff(int attempt, double random, Duration retryAfter) {
+  public Duration backoff(int attempt, double random, @Nullable Duration retryAfter) {
     if (retryAfter != null && !retryAfter.isNegative()) {
       return retryAfter.compareTo(maxBackoff) > 0 ? maxBackoff : retryAfter;
     }

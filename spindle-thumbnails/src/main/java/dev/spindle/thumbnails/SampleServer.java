@@ -154,7 +154,7 @@ public final class SampleServer implements AutoCloseable {
         text(ex, 200, String.join("\n", faultUrls()) + "\n");
       } else if (path.startsWith(PHOTOS) && photos.containsKey(path.substring(PHOTOS.length()))) {
         waitLatency();
-        body(ex, "image/jpeg", photos.get(path.substring(PHOTOS.length())), -1);
+        body(ex, "image/jpeg", Objects.requireNonNull(photos.get(path.substring(PHOTOS.length()))), -1);
       } else if (path.startsWith("/faults/") && faults) {
         fault(ex, path.substring("/faults/".length()));
       } else {
@@ -175,7 +175,7 @@ public final class SampleServer implements AutoCloseable {
         byte[] html = "<!DOCTYPE html><html><body>Sign in to view this photo</body></html>\n".getBytes(StandardCharsets.UTF_8);
         body(ex, "text/html; charset=utf-8", html, -1);
       }
-      case "truncated.jpg", "bomb.jpg" -> body(ex, "image/jpeg", faultBodies.get(name), -1);
+      case "truncated.jpg", "bomb.jpg" -> body(ex, "image/jpeg", Objects.requireNonNull(faultBodies.get(name), name), -1);
       case "flaky.jpg" -> {
         if (flakyCount.getAndIncrement() < 2) {
           ex.getResponseHeaders().set("Retry-After", "0");

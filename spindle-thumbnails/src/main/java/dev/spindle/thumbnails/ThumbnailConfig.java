@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable configuration of a {@link ThumbnailMaker}, made by a validating {@link Builder}
@@ -57,7 +58,7 @@ public final class ThumbnailConfig {
   private final boolean deleteDownloads;
   private final int queueCapacity;
   private final ThumbnailListener listener;
-  private final HttpClient httpClient;
+  private final @Nullable HttpClient httpClient;
   private final Clock clock;
   private final String userAgent;
 
@@ -179,7 +180,7 @@ public final class ThumbnailConfig {
   }
 
   /** A caller-owned HTTP client, or null for one the maker builds. */
-  public HttpClient httpClient() {
+  public @Nullable HttpClient httpClient() {
     return httpClient;
   }
 
@@ -219,7 +220,7 @@ public final class ThumbnailConfig {
     private List<Integer> widths = List.of(200, 64, 32);
     private Variant variant = Variant.PIPELINE;
     private int downloadConcurrency = 4;
-    private ResizePool resizePool;
+    private @Nullable ResizePool resizePool;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration downloadTimeout = Duration.ofSeconds(60);
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -231,7 +232,7 @@ public final class ThumbnailConfig {
     private boolean deleteDownloads;
     private int queueCapacity = 64;
     private ThumbnailListener listener = ThumbnailListener.NONE;
-    private HttpClient httpClient;
+    private @Nullable HttpClient httpClient;
     private Clock clock = Clock.systemUTC();
     private String userAgent = "spindle-thumbnails/0.1";
 

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ public final class ThumbnailMaker implements AutoCloseable {
   private final ThumbnailConfig config;
   private final ReentrantLock runLock = new ReentrantLock();
   private final HttpClient client;
-  private final ExecutorService clientExecutor;
+  private final @Nullable ExecutorService clientExecutor;
   private final Downloader.Settings settings;
   /** Pools this maker started, by their description (kind, size, store). */
   private final Map<String, ResizeBackend> backends = new java.util.LinkedHashMap<>();
@@ -140,7 +141,7 @@ public final class ThumbnailMaker implements AutoCloseable {
       throw new IllegalStateException("nothing to resize: " + config.incomingDir() + " holds no image files");
     }
     return run("perform_resizing", ImageSource.localFiles(config.incomingDir(), files), config.variant(),
-        config.resizePool(), (run, backend) -> run.resizeOnly(backend));
+        config.resizePool(), (run, backend) -> run.resizeOnly(Objects.requireNonNull(backend, "a resize pool")));
   }
 
   private static List<String> checkUrls(List<String> urls) {
@@ -154,7 +155,7 @@ public final class ThumbnailMaker implements AutoCloseable {
   private ResizePool poolFor(Variant variant) {
     ResizePool pool = config.resizePool();
     if (variant.requiresProcesses() && pool.kind() != ResizePool.Kind.PROCESSES
-        && !(pool.kind() == ResizePool.Kind.EXECUTOR && pool.executor().model() == dev.spindle.ExecutionModel.PROCESSES)) {
+        && !(pool.executor() instanceof dev.spindle.TaskExecutor e && e.model() == dev.spindle.ExecutionModel.PROCESSES)) {
       return ResizePool.processes(pool.workers());
     }
     return pool;
@@ -162,10 +163,11 @@ public final class ThumbnailMaker implements AutoCloseable {
 
   @FunctionalInterface
   private interface Body {
-    void run(ThumbnailRun run, ResizeBackend backend) throws InterruptedException;
+    void run(ThumbnailRun run, @Nullable ResizeBackend backend) throws InterruptedException;
   }
 
-  private ThumbnailReport run(String what, List<ImageSource> sources, Variant variant, ResizePool pool, Body body) {
+  private ThumbnailReport run(String what, List<ImageSource> sources, Variant variant, @Nullable ResizePool pool,
+      Body body) {
     runLock.lock();
     try {
       if (closed) {

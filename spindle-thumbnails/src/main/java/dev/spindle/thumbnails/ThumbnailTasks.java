@@ -10,6 +10,8 @@ import dev.spindle.thumbnails.internal.ThumbnailRenderer;
 import dev.spindle.thumbnails.internal.WorkflowSteps;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The thumbnail maker's tasks, as a portable {@link TaskCatalog}: the same {@link #RESIZE} task
@@ -53,7 +55,7 @@ public final class ThumbnailTasks implements TaskCatalog {
                 results.put(new WorkerReport(null, ctx.workerName(), true));
                 return new WorkerSummary(ctx.workerName(), images, bytes);
               }
-              ResizeResult r = RESIZE.run(item.request(), ctx);
+              ResizeResult r = RESIZE.run(Objects.requireNonNull(item.request(), "an item that is not the end"), ctx);
               images++;
               bytes += r.thumbnailBytes();
               results.put(new WorkerReport(r, ctx.workerName(), false));
@@ -106,7 +108,7 @@ public final class ThumbnailTasks implements TaskCatalog {
    * @param request the image, null for the end marker
    * @param end true for the end marker
    */
-  public record WorkItem(ResizeRequest request, boolean end) {
+  public record WorkItem(@Nullable ResizeRequest request, boolean end) {
     /** The end marker. */
     public static WorkItem endMarker() {
       return new WorkItem(null, true);
@@ -120,7 +122,7 @@ public final class ThumbnailTasks implements TaskCatalog {
    * @param worker the worker's name
    * @param done true for the done report
    */
-  public record WorkerReport(ResizeResult result, String worker, boolean done) {}
+  public record WorkerReport(@Nullable ResizeResult result, String worker, boolean done) {}
 
   /**
    * What one worker did in all.

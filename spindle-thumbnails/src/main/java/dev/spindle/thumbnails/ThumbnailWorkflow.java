@@ -46,8 +46,9 @@ public final class ThumbnailWorkflow {
     List<Workflow> chains = new ArrayList<>(urls.size());
     for (ImageSource s : ImageSource.plan(urls)) {
       // an invalid URL still gets its chain: the download fails with the reason, the sheet shows the gap
-      String name = s.valid() ? s.fileName() : "image-" + s.index();
-      ResizeRequest resize = new ResizeRequest(incoming + "/" + name, outgoing, s.valid() ? s.stem() : name,
+      String fileName = s.fileName();
+      String name = s.valid() && fileName != null ? fileName : "image-" + s.index();
+      ResizeRequest resize = new ResizeRequest(incoming + "/" + name, outgoing, s.valid() && fileName != null ? s.stem() : name,
           config.widths(), config.maxPixels(), config.jpegQuality(), config.reducingGap(), config.upscale(), null);
       DownloadRequest download = new DownloadRequest(s.url(), name, incoming, resize,
           config.downloadTimeout().toMillis(), config.maxDownloadBytes(), config.retryPolicy());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs several {@link Variant}s on the same URLs, one after another, each in its own home folder
@@ -64,7 +65,7 @@ public final class VariantComparison {
   }
 
   /** Our speed-up of {@code row} over {@code baseline} on the variant's course metric, or NaN. */
-  public static double speedup(Row row, Row baseline) {
+  public static double speedup(Row row, @Nullable Row baseline) {
     if (baseline == null) {
       return Double.NaN;
     }

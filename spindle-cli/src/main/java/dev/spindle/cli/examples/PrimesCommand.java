@@ -7,6 +7,7 @@ import dev.spindle.examples.primes.PrimeReport;
 import dev.spindle.examples.primes.PrimeRun;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ public final class PrimesCommand implements Callable<Integer> {
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N",
       description = "worker threads or processes (default: the number of cores; 0 with virtual = one per number)")
-  Integer workers;
+  @Nullable Integer workers;
 
   @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "text",
       description = "text: the text's 20 numbers; large: 12 numbers near 2^62, seconds per check "

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +36,7 @@ public final class PrimesSweepCommand implements Callable<Integer> {
 
   @Option(names = "--max-workers", paramLabel = "N",
       description = "sweep 1..N workers (default: twice the number of cores)")
-  Integer maxWorkers;
+  @Nullable Integer maxWorkers;
 
   @Option(names = {"-r", "--runs"}, paramLabel = "R", defaultValue = "5",
       description = "runs per point; the text used 12 (default: ${DEFAULT-VALUE})")

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +40,7 @@ public final class ProducerConsumerCommand implements Callable<Integer> {
 
   @Option(names = "--items", paramLabel = "N",
       description = "produce 1..N instead of the text's 20 numbers")
-  Integer items;
+  @Nullable Integer items;
 
   @Option(names = "--maxsize", paramLabel = "N", defaultValue = "4",
       description = "job queue size limit; the producer blocks while it is full; 0 = unbounded "

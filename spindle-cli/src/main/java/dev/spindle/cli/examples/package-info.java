@@ -3,4 +3,7 @@
  * {@code primes sweep}, ...). The programs themselves live in {@code spindle-examples}; these classes
  * only parse options and print.
  */
+@NullMarked
 package dev.spindle.cli.examples;
+
+import org.jspecify.annotations.NullMarked;

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +51,7 @@ public final class DashboardCommand implements Callable<Integer> {
   String bind;
 
   @Option(names = "--users-file", paramLabel = "FILE", description = "users and hashed secrets")
-  Path usersFile;
+  @Nullable Path usersFile;
 
   @Option(names = "--allow-any-task", description = "let the API enqueue any task name (default: only the catalogs')")
   boolean anyTask;
@@ -110,7 +111,7 @@ public final class DashboardCommand implements Callable<Integer> {
    *
    * @param creds the credentials, or {@code null} for a random token printed once in the URL
    */
-  static void serve(PrintStream out, JobStore store, String bind, int port, Credentials creds,
+  static void serve(PrintStream out, JobStore store, String bind, int port, @Nullable Credentials creds,
       TaskRegistry registry) throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).bind(bind).port(port).registry(registry);
     // Prometheus text of the store's queue gauges at /metrics, behind the dashboard's authentication

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -251,7 +252,7 @@ public final class DemoCommand implements Callable<Integer> {
       return;
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    Path logs = file.toAbsolutePath().getParent();
+    Path logs = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a store file has a directory");
     for (int i = 0; i < workers; i++) {
       List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
           dev.spindle.cli.SpindleCli.class.getName(), "worker", "--store", location, "--queues", QUEUE,

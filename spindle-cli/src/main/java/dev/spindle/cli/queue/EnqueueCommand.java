@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,12 +66,12 @@ public final class EnqueueCommand implements Callable<Integer> {
 
   @Parameters(index = "1", paramLabel = "ARGS", arity = "0..1",
       description = "the task's input as JSON (default: null); a number, \"a string\", {\"an\":\"object\"}")
-  String args;
+  @Nullable String args;
 
   @Option(names = "--args-file", paramLabel = "FILE",
       description = "read the task's input (JSON) from FILE, or from standard input with -; for arguments too "
           + "large for a command line")
-  String argsFile;
+  @Nullable String argsFile;
 
   @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", defaultValue = JobOptions.DEFAULT_QUEUE,
       description = "the queue (default: ${DEFAULT-VALUE})")
@@ -81,20 +82,20 @@ public final class EnqueueCommand implements Callable<Integer> {
   int priority;
 
   @Option(names = "--delay", paramLabel = "DURATION", description = "run no earlier than this from now, e.g. 30s, 5m")
-  String delay;
+  @Nullable String delay;
 
   @Option(names = "--at", paramLabel = "INSTANT", description = "run no earlier than this ISO-8601 instant")
-  String at;
+  @Nullable String at;
 
   @Option(names = "--unique-key", paramLabel = "KEY",
       description = "idempotency key: if a job with this key exists, it is returned instead of adding one")
-  String uniqueKey;
+  @Nullable String uniqueKey;
 
   @Option(names = "--timeout", paramLabel = "DURATION", description = "stop an execution running longer than this")
-  String timeout;
+  @Nullable String timeout;
 
   @Option(names = "--max-attempts", paramLabel = "N", description = "executions that may fail (default 3)")
-  Integer maxAttempts;
+  @Nullable Integer maxAttempts;
 
   @Option(names = "--count", paramLabel = "N", defaultValue = "1",
       description = "enqueue N identical jobs, at most " + EnqueueCommand.MAX_COUNT_TEXT + " (default: ${DEFAULT-VALUE}); "
@@ -104,7 +105,7 @@ public final class EnqueueCommand implements Callable<Integer> {
 
   @Option(names = "--wait", paramLabel = "DURATION", arity = "0..1", fallbackValue = "1h",
       description = "wait for the jobs to finish (at most DURATION, default 1h) and print the results")
-  String wait;
+  @Nullable String wait;
 
   @Option(names = "--allow-unknown", description = "accept a task name this command does not know (a worker with "
       + "other catalogs may run it); by default unknown names are refused")
@@ -139,11 +140,11 @@ public final class EnqueueCommand implements Callable<Integer> {
       }
       return await(handles, DurationArgs.parse(cl, wait));
     } catch (UnknownTaskException e) {
-      System.err.println("spindle enqueue: " + Echo.controls(e.getMessage())
+      System.err.println("spindle enqueue: " + Echo.controls(String.valueOf(e.getMessage()))
           + "; use --catalog to add catalogs or --allow-unknown");
       return 2;
     } catch (IllegalArgumentException e) {
-      System.err.println("spindle enqueue: " + Echo.controls(e.getMessage()));
+      System.err.println("spindle enqueue: " + Echo.controls(String.valueOf(e.getMessage())));
       return 2;
     } catch (RuntimeException e) {
       return QueueSupport.fail("enqueue", e);
@@ -200,7 +201,7 @@ public final class EnqueueCommand implements Callable<Integer> {
       }
       return b.build();
     } catch (DateTimeParseException e) {
-      throw new CommandLine.ParameterException(cl, "--at " + Echo.of(at) + " is not an ISO-8601 instant (example: "
+      throw new CommandLine.ParameterException(cl, "--at " + Echo.of(String.valueOf(at)) + " is not an ISO-8601 instant (example: "
           + "2030-01-01T09:00:00Z)");
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
@@ -231,7 +232,7 @@ public final class EnqueueCommand implements Callable<Integer> {
             System.out.println(result);
           } catch (TaskFailedException e) {
             System.err.println("job " + h.id() + " " + j.state() + (j.deadReason() != null ? " (" + j.deadReason()
-                + ")" : "") + ": " + e.getCause().getMessage());
+                + ")" : "") + ": " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
             failed++;
           } catch (CancellationException e) {
             System.err.println("job " + h.id() + " was cancelled");

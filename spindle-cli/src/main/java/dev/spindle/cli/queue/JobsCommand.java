@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,10 +49,10 @@ public final class JobsCommand implements Runnable {
     List<String> states = new ArrayList<>();
 
     @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", description = "only this queue")
-    String queue;
+    @Nullable String queue;
 
     @Option(names = "--task", paramLabel = "TASK", description = "only this task")
-    String task;
+    @Nullable String task;
 
     JobFilter filter(CommandLine cl, int limit) {
       Set<JobState> set = EnumSet.noneOf(JobState.class);
@@ -93,7 +94,7 @@ public final class JobsCommand implements Runnable {
     int limit;
 
     @Option(names = "--before", paramLabel = "ID", description = "only jobs older than this id (next page)")
-    String before;
+    @Nullable String before;
 
     @Override
     public Integer call() {
@@ -376,7 +377,7 @@ public final class JobsCommand implements Runnable {
     FilterOptions filter = new FilterOptions();
 
     @Option(names = "--older-than", paramLabel = "DURATION", description = "only jobs finished longer ago, e.g. 7d")
-    String olderThan;
+    @Nullable String olderThan;
 
     @Override
     public Integer call() {

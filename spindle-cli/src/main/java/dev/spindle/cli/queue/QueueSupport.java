@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -26,7 +27,7 @@ final class QueueSupport {
 
   /** {@code --store}: where the jobs live. */
   static final class StoreOption {
-    String store;
+    @Nullable String store;
 
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
@@ -128,7 +129,7 @@ final class QueueSupport {
   /** Prints {@code spindle <cmd>: message} for an operational failure and returns exit code 1. */
   static int fail(String command, RuntimeException e) {
     String what = e instanceof StoreException se ? se.reason() + ": " + se.getMessage() : e.getMessage();
-    System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(what));
+    System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(String.valueOf(what)));
     return 1;
   }
 }

@@ -14,6 +14,7 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -90,14 +91,14 @@ public final class SchedulesCommand implements Runnable {
     String args;
 
     @Option(names = "--cron", paramLabel = "EXPR", description = "a five-field cron expression or @daily etc.")
-    String cron;
+    @Nullable String cron;
 
     @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "UTC",
         description = "the cron time zone (default: ${DEFAULT-VALUE})")
     String zone;
 
     @Option(names = "--every", paramLabel = "DURATION", description = "a fixed interval, e.g. 30s or 5m")
-    String every;
+    @Nullable String every;
 
     @Option(names = "--misfire", paramLabel = "POLICY", defaultValue = "fire_once",
         description = "missed ticks: fire_once, fire_all or skip (default: ${DEFAULT-VALUE})")

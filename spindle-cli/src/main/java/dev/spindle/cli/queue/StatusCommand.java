@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +47,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Option(names = "--watch", paramLabel = "DURATION", arity = "0..1", fallbackValue = "2s",
       description = "redraw every DURATION (default 2s, at least 100ms) until Ctrl-C")
-  String watch;
+  @Nullable String watch;
 
   @Override
   public Integer call() throws InterruptedException {

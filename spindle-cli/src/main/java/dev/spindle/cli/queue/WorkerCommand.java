@@ -15,9 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +58,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
   @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
       description = "jobs run at once (default: the number of cores)")
-  Integer concurrency;
+  @Nullable Integer concurrency;
 
   @Option(names = "--name", paramLabel = "NAME", defaultValue = "worker",
       description = "a readable name shown by ./spindle status (default: ${DEFAULT-VALUE})")
@@ -90,7 +92,7 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "serve Prometheus metrics at http://ADDRESS:PORT/metrics (job counts, wait and run times, queue "
           + "depth and age, slots, executor figures); spans go to the OpenTelemetry SDK set up in this JVM (the "
           + "OpenTelemetry Java agent), if any. Off by default")
-  Integer metricsPort;
+  @Nullable Integer metricsPort;
 
   @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
       description = "address of the metrics server (default: ${DEFAULT-VALUE}); another one needs a bearer token "
@@ -162,7 +164,8 @@ public final class WorkerCommand implements Callable<Integer> {
     if (metrics != null) {
       metrics.bindStore(s.inspector()).bindExecutor(() -> worker.executorStats().orElse(null));
       try {
-        server = MetricsServer.start(metrics, metricsBind, metricsPort, System.getenv(MetricsServer.TOKEN_ENV));
+        server = MetricsServer.start(metrics, metricsBind, Objects.requireNonNull(metricsPort, "metrics come with a port"),
+            System.getenv(MetricsServer.TOKEN_ENV));
       } catch (RuntimeException e) {
         worker.close();
         s.close();

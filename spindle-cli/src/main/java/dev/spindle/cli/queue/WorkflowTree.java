@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Prints the workflow around a job as an indented tree: its roots (jobs that depend on nothing),
@@ -71,9 +72,9 @@ final class WorkflowTree {
     }
   }
 
-  private void walk(PrintStream out, String root, String indent0, DependencyPolicy via0, Set<String> shown,
+  private void walk(PrintStream out, String root, String indent0, @Nullable DependencyPolicy via0, Set<String> shown,
       String marked) {
-    record Item(String id, String indent, DependencyPolicy via) {}
+    record Item(String id, String indent, @Nullable DependencyPolicy via) {}
     ArrayDeque<Item> stack = new ArrayDeque<>();
     stack.push(new Item(root, indent0, via0));
     while (!stack.isEmpty()) {

@@ -4,4 +4,7 @@
  * {@code spindle-queue} (default store: {@code spindle-store-sqlite}); these classes parse options
  * and print.
  */
+@NullMarked
 package dev.spindle.cli.queue;
+
+import org.jspecify.annotations.NullMarked;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,15 +42,15 @@ public final class CtlCommand implements Callable<Integer> {
 
   @Option(names = "--name", paramLabel = "NAME", scope = CommandLine.ScopeType.INHERIT,
       description = "the master's name (default: the only master running)")
-  String name;
+  @Nullable String name;
 
   @Option(names = "--run-dir", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
       description = "the masters' run directory (default: $XDG_RUNTIME_DIR/spindle or ~/.spindle/run)")
-  Path runDir;
+  @Nullable Path runDir;
 
   @Option(names = "--socket", paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
       description = "the control socket itself (instead of --name and --run-dir)")
-  Path socket;
+  @Nullable Path socket;
 
   @Override
   public Integer call() {

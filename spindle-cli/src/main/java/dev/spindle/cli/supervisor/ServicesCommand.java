@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,16 +45,16 @@ public final class ServicesCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "EXAMPLE",
       description = "printer or producer-consumer (default: printer; not with --config)")
-  String example;
+  @Nullable String example;
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a JSON file of services ({\"services\": [{\"name\", \"class\", \"workers\", \"args\", ...}]}), "
           + "read at start and at every reload")
-  Path config;
+  @Nullable Path config;
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N",
       description = "printer workers of the example (default: 2)")
-  Integer workers;
+  @Nullable Integer workers;
 
   @Option(names = "--on-reload", paramLabel = "SERVICE=N",
       description = "on reload (SIGHUP, spindle ctl reload) print Reloading and scale SERVICE to N "
@@ -74,12 +75,12 @@ public final class ServicesCommand implements Callable<Integer> {
 
   @Option(names = "--run-dir", paramLabel = "DIR",
       description = "where the control socket goes (default: $XDG_RUNTIME_DIR/spindle or ~/.spindle/run; mode 0700)")
-  Path runDir;
+  @Nullable Path runDir;
 
   @Option(names = "--metrics-port", paramLabel = "PORT",
       description = "serve the master's Prometheus metrics (restarts, crash loops, children's RSS) at "
           + "http://127.0.0.1:PORT/metrics. Off by default")
-  Integer metricsPort;
+  @Nullable Integer metricsPort;
 
   @Override
   public Integer call() {
@@ -166,7 +167,7 @@ public final class ServicesCommand implements Callable<Integer> {
     };
   }
 
-  private static void closeQuietly(JoinableQueue<?> q) {
+  private static void closeQuietly(@Nullable JoinableQueue<?> q) {
     if (q != null) {
       try {
         q.close();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 
 /**
@@ -35,7 +36,7 @@ public final class SupervisedWorkers {
    * @throws CommandLine.ParameterException on invalid settings
    */
   public static int run(CommandLine cl, int processes, String store, TaskRegistry registry, List<String> queues,
-      ExecutionModel model, Integer concurrency, String name, Duration grace, Duration lease, Duration heartbeat,
+      ExecutionModel model, @Nullable Integer concurrency, String name, Duration grace, Duration lease, Duration heartbeat,
       Map<String, Integer> limits) {
     if (processes < 1 || processes > ServiceConfig.MAX_WORKERS) {
       throw new CommandLine.ParameterException(cl, "--processes must be in 1.." + ServiceConfig.MAX_WORKERS + ": "

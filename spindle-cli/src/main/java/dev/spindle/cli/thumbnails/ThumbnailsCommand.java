@@ -20,8 +20,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,7 +57,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
   List<String> urls = new ArrayList<>();
 
   @Option(names = "--urls-file", paramLabel = "FILE", description = "read URLs from FILE, one per line (# comments)")
-  Path urlsFile;
+  @Nullable Path urlsFile;
 
   @Option(names = "--home", paramLabel = "DIR", defaultValue = "thumbnails",
       description = "home folder with incoming/ and outgoing/ (default: ${DEFAULT-VALUE})")
@@ -74,7 +76,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
 
   @Option(names = "--variants", paramLabel = "LIST", split = ",",
       description = "with --compare: the variants to run (default: all)")
-  List<String> compareVariants;
+  @Nullable List<String> compareVariants;
 
   @Option(names = "--pool", paramLabel = "KIND", defaultValue = "threads",
       description = "where resizing runs: threads, processes or queue (default: ${DEFAULT-VALUE})")
@@ -82,11 +84,11 @@ public final class ThumbnailsCommand implements Callable<Integer> {
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N",
       description = "resize threads, child JVMs or local queue workers (default: the number of cores)")
-  Integer workers;
+  @Nullable Integer workers;
 
   @Option(names = "--store", paramLabel = "LOCATION",
       description = "with --pool queue: the job store (default: sqlite:<home>/jobs.db)")
-  String store;
+  @Nullable String store;
 
   @Option(names = "--download-concurrency", paramLabel = "N", defaultValue = "4",
       description = "downloads at once, 0 = unbounded (default: ${DEFAULT-VALUE}, the course's semaphore)")
@@ -99,7 +101,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "DURATION",
       description = "per download attempt, headers and body (default: 60s; 3s with --samples --faults, whose"
           + " slow URL never answers in time)")
-  String timeout;
+  @Nullable String timeout;
 
   @Option(names = "--retries", paramLabel = "N", defaultValue = "2",
       description = "retries of transient download failures (default: ${DEFAULT-VALUE})")
@@ -132,7 +134,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
 
   @Option(names = "--sample-cache", paramLabel = "DIR",
       description = "where generated samples are cached (default: ~/.cache/spindle/thumbnail-samples)")
-  Path sampleCache;
+  @Nullable Path sampleCache;
 
   @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "0",
       description = "sample server: delay before each answer, e.g. 1s (default: none)")
@@ -144,7 +146,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
 
   @Option(names = "--port", paramLabel = "N",
       description = "sample server port (default: 8765 with --serve-samples, a free one with --samples)")
-  Integer port;
+  @Nullable Integer port;
 
   @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
       description = "sample server address (default: ${DEFAULT-VALUE}; others expose it to the network)")
@@ -152,7 +154,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
 
   @Option(names = "--log-file", paramLabel = "FILE",
       description = "write the log (thread name, time, level, message) to FILE instead of the terminal")
-  Path logFile;
+  @Nullable Path logFile;
 
   @Option(names = {"-v", "--verbose"}, description = "log every image on the terminal even with a progress bar")
   boolean verbose;
@@ -178,7 +180,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
         server = startServer(cl);
       }
       if (serveSamples) {
-        return serve(server, out);
+        return serve(Objects.requireNonNull(server, "started for --serve-samples"), out);
       }
       List<String> list = collectUrls(cl, server);
       ThumbnailConfig config = buildConfig(cl);
@@ -268,7 +270,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
     return b.start();
   }
 
-  private List<String> collectUrls(CommandLine cl, SampleServer server) throws IOException {
+  private List<String> collectUrls(CommandLine cl, @Nullable SampleServer server) throws IOException {
     List<String> list = new ArrayList<>(urls);
     if (urlsFile != null) {
       if (!Files.isRegularFile(urlsFile)) {

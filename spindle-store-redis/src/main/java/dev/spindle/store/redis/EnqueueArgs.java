@@ -113,7 +113,7 @@ final class EnqueueArgs {
       Group g = runs.get(r);
       int from = starts.get(r);
       int to = r + 1 < runs.size() ? starts.get(r + 1) : jobs.size();
-      String[] p = policies.get(g.policy());
+      String[] p = Objects.requireNonNull(policies.get(g.policy()), "every group's policy was listed above");
       args.add(g.queue());
       args.add(Integer.toString(g.priority()));
       args.add(Times.encode(g.runAt()));

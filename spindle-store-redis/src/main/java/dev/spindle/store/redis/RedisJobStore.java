@@ -56,6 +56,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,9 +143,9 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   private final RedisStatistics statistics;
 
   /** A test clock that replaces Redis {@code TIME}, or null. */
-  private final Clock testClock;
+  private final @Nullable Clock testClock;
 
-  private RedisJobStore(RedisStoreConfig config, RedisLink link, Clock testClock) {
+  private RedisJobStore(RedisStoreConfig config, RedisLink link, @Nullable Clock testClock) {
     this.config = config;
     this.link = link;
     this.testClock = testClock;
@@ -172,7 +173,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    * Redis {@code TIME} (a manual clock drives leases and due times without waiting), or Redis's
    * own clock if {@code null}.
    */
-  public static RedisJobStore open(RedisStoreConfig config, Clock clock) {
+  public static RedisJobStore open(RedisStoreConfig config, @Nullable Clock clock) {
     Objects.requireNonNull(config, "config");
     RedisJobStore store = new RedisJobStore(config, RedisLink.open(config), clock);
     store.epoch.establish();
@@ -369,7 +370,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       return c.instant();
     }
     String t = link.script(Script.TIME, true);
-    return Times.instant(t);
+    return Objects.requireNonNull(Times.instant(t), "the server's TIME");
   }
 
   @Override
@@ -383,7 +384,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   /** The id in canonical form ("007" is job 7), or null if it cannot name a job. */
-  static String canonicalId(String jobId) {
+  static @Nullable String canonicalId(String jobId) {
     if (jobId == null) {
       return null;
     }
@@ -426,7 +427,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return exchange(completions, request, now);
   }
 
-  private Exchange exchange(List<Completion> completions, ClaimRequest request, Instant now) {
+  private Exchange exchange(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     String rid = rid();
     String worker = request == null ? null : request.workerId();
     List<String> lost = worker == null ? null : unconfirmed.remove(worker);
@@ -727,7 +728,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     Object oldest = r.size() > 6 ? r.get(6) : null;
     return new LiveView(inspector.workers((List<?>) r.get(0)), paused, feed, cursor,
         RedisStatistics.minutes((List<?>) r.get(4)), q.counts() ? RedisInspector.summaries((List<?>) r.get(5)) : null,
-        q.counts() ? (oldest instanceof String ra && !ra.isEmpty() ? Optional.of(Times.instant(ra))
+        q.counts() ? (oldest instanceof String ra && !ra.isEmpty() ? Optional.ofNullable(Times.instant(ra))
             : Optional.empty()) : null);
   }
 

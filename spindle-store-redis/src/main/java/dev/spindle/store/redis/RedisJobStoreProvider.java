@@ -3,6 +3,7 @@ package dev.spindle.store.redis;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens {@link RedisJobStore}s for {@code redis:} locations (listed in
@@ -52,7 +53,7 @@ public class RedisJobStoreProvider implements JobStoreProvider {
     return c;
   }
 
-  private static String strip(String s) {
+  private static @Nullable String strip(@Nullable String s) {
     return s == null ? null : s.strip();
   }
 }

@@ -49,6 +49,6 @@ final class RedisStatistics implements JobStatistics {
   @Override
   public Optional<Instant> oldestWaiting() {
     String ra = link.script(Script.OLDEST, true);
-    return ra == null || ra.isEmpty() ? Optional.empty() : Optional.of(Times.instant(ra));
+    return ra == null || ra.isEmpty() ? Optional.empty() : Optional.ofNullable(Times.instant(ra));
   }
 }

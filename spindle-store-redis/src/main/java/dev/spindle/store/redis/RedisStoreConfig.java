@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where and how a {@link RedisJobStore} connects: server, database, credentials, TLS, key namespace
@@ -92,16 +93,16 @@ public final class RedisStoreConfig {
   private final int database;
   private final boolean tls;
   private final VerifyPeer verifyPeer;
-  private final Path caCertificate;
-  private final String username;
-  private final char[] password;
+  private final @Nullable Path caCertificate;
+  private final @Nullable String username;
+  private final char @Nullable [] password;
   private final String namespace;
   private final boolean cluster;
   private final Duration commandTimeout;
   private final Duration connectTimeout;
   private final Duration retryBudget;
   private final Duration watchdogInterval;
-  private final String clientName;
+  private final @Nullable String clientName;
   private final EvictionCheck evictionCheck;
 
   private RedisStoreConfig(Builder b) {
@@ -218,17 +219,17 @@ public final class RedisStoreConfig {
   }
 
   /** The PEM file of the CA to trust, or {@code null} for the JVM's trust store. */
-  public Path caCertificate() {
+  public @Nullable Path caCertificate() {
     return caCertificate;
   }
 
   /** The ACL user name, or {@code null} for the default user. */
-  public String username() {
+  public @Nullable String username() {
     return username;
   }
 
   /** A copy of the password, or {@code null} if none. Callers should clear it after use. */
-  public char[] password() {
+  public char @Nullable [] password() {
     return password == null ? null : password.clone();
   }
 
@@ -273,7 +274,7 @@ public final class RedisStoreConfig {
   }
 
   /** The client name shown by {@code CLIENT LIST}, or {@code null}. */
-  public String clientName() {
+  public @Nullable String clientName() {
     return clientName;
   }
 
@@ -317,16 +318,16 @@ public final class RedisStoreConfig {
     private int database;
     private boolean tls;
     private VerifyPeer verifyPeer = VerifyPeer.FULL;
-    private Path caCertificate;
-    private String username;
-    private char[] password;
+    private @Nullable Path caCertificate;
+    private @Nullable String username;
+    private char @Nullable [] password;
     private String namespace = DEFAULT_NAMESPACE;
     private boolean cluster;
     private Duration commandTimeout = Duration.ofSeconds(5);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration retryBudget = Duration.ofSeconds(10);
     private Duration watchdogInterval = Duration.ofSeconds(2);
-    private String clientName;
+    private @Nullable String clientName;
     private EvictionCheck evictionCheck = EvictionCheck.REFUSE;
 
     private Builder() {}
@@ -393,7 +394,7 @@ public final class RedisStoreConfig {
     }
 
     /** The password; the array is copied ({@code null}: none). */
-    public Builder password(char[] password) {
+    public Builder password(char @Nullable [] password) {
       this.password = password == null ? null : password.clone();
       return this;
     }

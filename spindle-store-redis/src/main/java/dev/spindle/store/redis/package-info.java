@@ -5,4 +5,7 @@
  * {@link dev.spindle.store.redis.RedisStoreConfig} (URL or builder; secrets from the environment),
  * and the providers that open it for {@code redis:} and {@code rediss:} store locations.
  */
+@NullMarked
 package dev.spindle.store.redis;
+
+import org.jspecify.annotations.NullMarked;

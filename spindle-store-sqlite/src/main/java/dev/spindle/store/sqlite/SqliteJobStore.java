@@ -69,6 +69,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded job store: one SQLite file in WAL mode, shared safely by any number of processes on
@@ -180,8 +181,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
 
       @Override
-      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
-          String deadReason, String ttl) throws SQLException {
+      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
+          @Nullable String deadReason, String ttl) throws SQLException {
         SqliteJobStore.this.finish(c, id, from, to, now, error, deadReason, ttl);
       }
 
@@ -585,8 +586,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
    * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
    * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
    */
-  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
-      String deadReason, String ttl) throws SQLException {
+  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
+      @Nullable String deadReason, String ttl) throws SQLException {
     JobState.checkTransition(Long.toString(id), from, to);
     long seq = meta(c, "finish_seq") + 1;
     PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"

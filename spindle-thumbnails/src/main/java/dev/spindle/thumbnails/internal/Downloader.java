@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ public final class Downloader {
   }
 
   /** A finished download. */
-  public record Result(Path file, long bytes, String format, int attempts, Duration elapsed) {}
+  public record Result(Path file, long bytes, @Nullable String format, int attempts, Duration elapsed) {}
 
   private final HttpClient client;
   private final Path dir;
@@ -103,12 +104,14 @@ public final class Downloader {
   }
 
   /** The outcome of one attempt. */
-  private record Outcome(Result result, FailureReason reason, String message, boolean retry, Duration retryAfter, Throwable cause) {
+  private record Outcome(@Nullable Result result, @Nullable FailureReason reason, @Nullable String message, boolean retry,
+      @Nullable Duration retryAfter, @Nullable Throwable cause) {
     static Outcome ok(Result r) {
       return new Outcome(r, null, null, false, null, null);
     }
 
-    static Outcome fail(FailureReason reason, String message, boolean retry, Duration retryAfter, Throwable cause) {
+    static Outcome fail(FailureReason reason, @Nullable String message, boolean retry, @Nullable Duration retryAfter,
+        @Nullable Throwable cause) {
       return new Outcome(null, reason, message, retry, retryAfter, cause);
     }
   }
@@ -124,7 +127,7 @@ public final class Downloader {
         .timeout(settings.downloadTimeout())
         .header("User-Agent", settings.userAgent())
         .header("Accept", "image/*, */*;q=0.5");
-    if ("http".equalsIgnoreCase(source.uri().getScheme())) {
+    if ("http".equalsIgnoreCase(Objects.requireNonNull(source.uri(), "a valid source has a URI").getScheme())) {
       rb.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance on plain HTTP
     }
     HttpResponse.BodyHandler<Long> handler = info -> {
@@ -168,7 +171,8 @@ public final class Downloader {
         later.execute(() -> attempt(source, n + 1, start, out));
       } else {
         String msg = o.message() + (n > 1 ? " (after " + n + " attempts)" : "");
-        out.completeExceptionally(new ImageProblem(o.reason(), msg, o.cause()));
+        FailureReason reason = o.reason();
+        out.completeExceptionally(new ImageProblem(reason == null ? FailureReason.INTERNAL_ERROR : reason, msg, o.cause()));
       }
     }).exceptionally(t -> {
       out.completeExceptionally(new ImageProblem(FailureReason.IO_ERROR, source.url() + ": " + t, t));
@@ -188,13 +192,13 @@ public final class Downloader {
     }
   }
 
-  private Outcome outcome(ImageSource source, int n, Instant start, HttpResponse<Long> resp, Throwable err,
-      Path target, Path tmp, FileBodySubscriber sub) {
+  private Outcome outcome(ImageSource source, int n, Instant start, @Nullable HttpResponse<Long> resp, @Nullable Throwable err,
+      Path target, Path tmp, @Nullable FileBodySubscriber sub) {
     String url = source.url();
     if (err != null) {
       return classify(url, unwrap(err));
     }
-    int status = resp.statusCode();
+    int status = Objects.requireNonNull(resp, "handle() gives a response when there is no error").statusCode();
     if (status == 200) {
       try {
         AtomicFiles.commit(tmp, target);
@@ -265,7 +269,7 @@ public final class Downloader {
     return t;
   }
 
-  private static Duration retryAfter(HttpResponse<?> resp) {
+  private static @Nullable Duration retryAfter(HttpResponse<?> resp) {
     Optional<String> v = resp.headers().firstValue("Retry-After");
     if (v.isEmpty()) {
       return null;

@@ -9,6 +9,7 @@ import dev.spindle.thumbnails.ThumbnailTasks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hands each image to a Spindle {@link TaskExecutor} as a {@link ThumbnailTasks#RESIZE} task:
@@ -19,9 +20,9 @@ final class ExecutorResizeBackend implements ResizeBackend {
   private final TaskExecutor executor;
   private final boolean owned;
   private final String description;
-  private final String counterName;
-  private final LongSupplier counterValue;
-  private final AutoCloseable extra;
+  private final @Nullable String counterName;
+  private final @Nullable LongSupplier counterValue;
+  private final @Nullable AutoCloseable extra;
   private final int consumers;
 
   /**
@@ -30,8 +31,8 @@ final class ExecutorResizeBackend implements ResizeBackend {
    * @param counterValue reads that counter, or null
    * @param extra closed after the executor (e.g. the counter), or null
    */
-  public ExecutorResizeBackend(TaskExecutor executor, boolean owned, String description, String counterName,
-      LongSupplier counterValue, AutoCloseable extra, int consumers) {
+  public ExecutorResizeBackend(TaskExecutor executor, boolean owned, String description, @Nullable String counterName,
+      @Nullable LongSupplier counterValue, @Nullable AutoCloseable extra, int consumers) {
     this.executor = executor;
     this.owned = owned;
     this.description = description;
@@ -97,7 +98,7 @@ final class ExecutorResizeBackend implements ResizeBackend {
   }
 
   @Override
-  public String sharedCounterName() {
+  public @Nullable String sharedCounterName() {
     return counterName;
   }
 

@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streams a response body into a temporary file, refusing it as soon as it exceeds the byte limit
@@ -24,19 +26,19 @@ final class FileBodySubscriber implements HttpResponse.BodySubscriber<Long> {
   private final Path tmp;
   private final long maxBytes;
   private final long declaredLength;
-  private final String contentType;
+  private final @Nullable String contentType;
   private final String what;
   private final CompletableFuture<Long> result = new CompletableFuture<>();
   private final byte[] head = new byte[ImageFormats.SNIFF_BYTES];
   private int headLen;
   private boolean sniffed;
-  private FileChannel channel;
-  private Flow.Subscription subscription;
+  private @Nullable FileChannel channel;
+  private Flow.@Nullable Subscription subscription;
   private long count;
   private boolean finished;
-  private String format;
+  private @Nullable String format;
 
-  FileBodySubscriber(Path tmp, long maxBytes, long declaredLength, String contentType, String what) {
+  FileBodySubscriber(Path tmp, long maxBytes, long declaredLength, @Nullable String contentType, String what) {
     this.tmp = tmp;
     this.maxBytes = maxBytes;
     this.declaredLength = declaredLength;
@@ -45,7 +47,7 @@ final class FileBodySubscriber implements HttpResponse.BodySubscriber<Long> {
   }
 
   /** The sniffed image format, once known. */
-  synchronized String format() {
+  synchronized @Nullable String format() {
     return format;
   }
 
@@ -92,15 +94,16 @@ final class FileBodySubscriber implements HttpResponse.BodySubscriber<Long> {
         if (!sniffed && headLen == head.length && !sniff()) {
           return;
         }
+        FileChannel ch = Objects.requireNonNull(channel, "opened in onSubscribe");
         while (b.hasRemaining()) {
-          channel.write(b);
+          ch.write(b);
         }
       }
     } catch (IOException e) {
       fail(new ImageProblem(FailureReason.IO_ERROR, "writing " + tmp + " failed: " + e, e));
       return;
     }
-    subscription.request(1);
+    Objects.requireNonNull(subscription, "set in onSubscribe").request(1);
   }
 
   private boolean sniff() {
@@ -128,7 +131,7 @@ final class FileBodySubscriber implements HttpResponse.BodySubscriber<Long> {
       return;
     }
     try {
-      channel.close(); // not forced to disk: the rename makes it visible whole, which is what readers need
+      Objects.requireNonNull(channel, "opened in onSubscribe").close(); // not forced to disk: the rename makes it visible whole, which is what readers need
     } catch (IOException e) {
       fail(new ImageProblem(FailureReason.IO_ERROR, "writing " + tmp + " failed: " + e, e));
       return;

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import javax.imageio.IIOException;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -29,6 +30,7 @@ import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes images with ImageIO, turning every problem into an {@link ImageProblem} with the
@@ -125,7 +127,7 @@ public final class ImageCodec {
           }
           throw new ImageProblem(FailureReason.CORRUPT, file.getFileName() + ": unexpected raster layout from the JPEG decoder");
         }
-        return new Decoded(header, toPixels(image), false);
+        return new Decoded(header, toPixels(Objects.requireNonNull(image, "read when not raw")), false);
       } finally {
         reader.dispose();
       }
@@ -245,13 +247,13 @@ public final class ImageCodec {
     };
   }
 
-  static boolean isTruncation(String message) {
+  static boolean isTruncation(@Nullable String message) {
     String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
     return m.contains("premature end") || m.contains("truncated") || m.contains("missing eoi")
         || m.contains("unexpected end") || m.contains("end of file") || m.contains("eof");
   }
 
-  private static ImageProblem classify(Exception e, Path file, Header header) {
+  private static ImageProblem classify(Exception e, Path file, @Nullable Header header) {
     String where = file.getFileName() + (header == null ? "" : " (" + header.format() + " " + header.width() + "x" + header.height() + ")");
     Throwable t = e;
     while (t != null) {

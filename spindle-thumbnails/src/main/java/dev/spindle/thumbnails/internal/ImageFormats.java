@@ -1,6 +1,7 @@
 package dev.spindle.thumbnails.internal;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** Image format sniffing by magic numbers and the mapping from formats to file extensions. */
 final class ImageFormats {
@@ -13,7 +14,7 @@ final class ImageFormats {
    * The format whose signature starts {@code head} ("jpeg", "png", "gif", "bmp", "webp", "tiff"),
    * or null if none matches.
    */
-  public static String sniff(byte[] head, int len) {
+  public static @Nullable String sniff(byte[] head, int len) {
     if (len >= 3 && u(head[0]) == 0xFF && u(head[1]) == 0xD8 && u(head[2]) == 0xFF) {
       return "jpeg";
     }

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One URL of a run with the file name it is saved under. Names come from the URL's last path
@@ -23,7 +25,8 @@ import java.util.Set;
  * @param fileName the file name in the incoming folder, or null if invalid
  * @param invalidReason why the URL is invalid, or null
  */
-public record ImageSource(int index, String url, URI uri, String fileName, String invalidReason) {
+public record ImageSource(int index, String url, @Nullable URI uri, @Nullable String fileName,
+    @Nullable String invalidReason) {
   private static final int MAX_NAME = 120;
 
   /** True if the URL can be downloaded. */
@@ -33,7 +36,7 @@ public record ImageSource(int index, String url, URI uri, String fileName, Strin
 
   /** The file name without extension. */
   public String stem() {
-    return ThumbnailRenderer.stemOf(fileName);
+    return ThumbnailRenderer.stemOf(Objects.requireNonNull(fileName, "an invalid source has no file name"));
   }
 
   /** Plans file names for a list of URLs. */

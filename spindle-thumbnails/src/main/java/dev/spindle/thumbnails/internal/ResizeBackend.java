@@ -3,6 +3,7 @@ package dev.spindle.thumbnails.internal;
 import dev.spindle.thumbnails.ResizeRequest;
 import dev.spindle.thumbnails.ResizeResult;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the resize task somewhere: on the calling thread, or by handing it to a Spindle executor
@@ -37,7 +38,7 @@ public interface ResizeBackend extends AutoCloseable {
   boolean runsOnConsumer();
 
   /** Name of the cross-process counter to add resized bytes to, or null. */
-  default String sharedCounterName() {
+  default @Nullable String sharedCounterName() {
     return null;
   }
 

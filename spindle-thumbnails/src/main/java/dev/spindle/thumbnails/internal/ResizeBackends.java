@@ -10,6 +10,7 @@ import dev.spindle.queue.DistributedOptions;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.thumbnails.ResizePool;
 import dev.spindle.thumbnails.ThumbnailTasks;
+import java.util.Objects;
 
 /** Starts the {@link ResizeBackend} for a {@link ResizePool}. */
 public final class ResizeBackends {
@@ -37,7 +38,7 @@ public final class ResizeBackends {
   public static ResizeBackend start(ResizePool pool) {
     return switch (pool.kind()) {
       case THREADS -> new LocalResizeBackend(pool.workers());
-      case EXECUTOR -> new ExecutorResizeBackend(pool.executor(), false, pool.toString(), null, null, null,
+      case EXECUTOR -> new ExecutorResizeBackend(Objects.requireNonNull(pool.executor(), "an executor pool"), false, pool.toString(), null, null, null,
           consumersFor(pool));
       case PROCESSES -> processes(pool.workers());
       case QUEUE -> queue(pool);

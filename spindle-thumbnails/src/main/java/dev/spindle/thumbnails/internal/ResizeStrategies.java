@@ -7,6 +7,7 @@ import dev.spindle.thumbnails.ThumbnailConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -198,7 +199,7 @@ final class ResizeStrategies {
         continue;
       }
       book.resizeClock().end();
-      ThumbnailRun.Job job = pending.remove(r.result().source());
+      ThumbnailRun.Job job = pending.remove(Objects.requireNonNull(r.result(), "a report that is not done").source());
       if (job == null) {
         throw new IllegalStateException("a worker answered for " + r.result().source() + ", which is not pending");
       }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,7 @@ final class RunBook {
   }
 
   /** Records the final result of a downloaded image: resized ({@code rr}) or download-only (null). */
-  void complete(ThumbnailRun.Job job, ResizeResult rr) {
+  void complete(ThumbnailRun.Job job, @Nullable ResizeResult rr) {
     ImageSource s = job.source();
     ImageResult p = partial(s);
     if (rr == null) {
@@ -109,7 +110,7 @@ final class RunBook {
   }
 
   /** Records a failure of an image that has no result yet. */
-  void fail(ImageSource s, FailureReason reason, String message, String worker) {
+  void fail(ImageSource s, FailureReason reason, @Nullable String message, @Nullable String worker) {
     ImageResult p = partial(s);
     set(s, new ImageResult(s.index(), s.url(), s.fileName(), p.downloadedBytes(), p.downloadAttempts(),
         p.downloadTime(), p.downloadThread(), List.of(), worker, reason, message));

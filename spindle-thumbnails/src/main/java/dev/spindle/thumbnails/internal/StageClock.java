@@ -3,6 +3,7 @@ package dev.spindle.thumbnails.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The span of one stage: from its first start to its last end, marked from any thread. With a
@@ -10,8 +11,8 @@ import java.time.Instant;
  */
 final class StageClock {
   private final Clock clock;
-  private Instant first;
-  private Instant last;
+  private @Nullable Instant first;
+  private @Nullable Instant last;
 
   public StageClock(Clock clock) {
     this.clock = clock;

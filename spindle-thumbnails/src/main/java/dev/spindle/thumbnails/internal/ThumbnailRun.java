@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +60,16 @@ public final class ThumbnailRun {
 
   // ------------------------------------------------------------------ whole variants
 
+  /** The resize pool of a variant that uses one (the maker passes it for exactly those). */
+  private static ResizeBackend pool(@Nullable ResizeBackend backend) {
+    if (backend == null) {
+      throw new IllegalStateException("this variant resizes on a pool, and none was given");
+    }
+    return backend;
+  }
+
   /** Runs the variant with the given backends; returns when every image has a result. */
-  public void execute(Variant variant, ResizeBackend poolBackend) throws InterruptedException {
+  public void execute(Variant variant, @Nullable ResizeBackend poolBackend) throws InterruptedException {
     book.listener().started(sources.size());
     failInvalidUrls();
     int n = config.downloadConcurrency() == 0 ? 4 : config.downloadConcurrency();
@@ -69,18 +78,18 @@ public final class ThumbnailRun {
       case THREAD_PER_URL -> resizes.resizeInOrder(collect(downloads::downloadThreadPerUrl), new LocalResizeBackend(1));
       case DOWNLOAD_THREADS -> resizes.resizeInOrder(collect(sink -> downloads.downloadWithThreads(n, sink)), new LocalResizeBackend(1));
       case PIPELINE_QUEUE -> resizes.pipeline(sink -> downloads.downloadWithThreads(n, sink), new LocalResizeBackend(1), config.queueCapacity());
-      case PIPELINE -> resizes.pipeline(sink -> downloads.downloadOnVirtualThreads(config.downloadConcurrency(), sink), poolBackend,
+      case PIPELINE -> resizes.pipeline(sink -> downloads.downloadOnVirtualThreads(config.downloadConcurrency(), sink), pool(poolBackend),
           config.queueCapacity());
-      case PROCESS_POOL -> resizes.resizeMapped(collect(sink -> downloads.downloadWithThreads(n, sink)), poolBackend);
+      case PROCESS_POOL -> resizes.resizeMapped(collect(sink -> downloads.downloadWithThreads(n, sink)), pool(poolBackend));
       case THREADS_AND_PROCESSES -> {
         if (poolBackend instanceof ExecutorResizeBackend eb && eb.executor().model() == dev.spindle.ExecutionModel.PROCESSES) {
           resizes.joinableQueuePipeline(sink -> downloads.downloadWithThreads(n, sink), eb);
         } else {
-          resizes.pipeline(sink -> downloads.downloadWithThreads(n, sink), poolBackend, config.queueCapacity());
+          resizes.pipeline(sink -> downloads.downloadWithThreads(n, sink), pool(poolBackend), config.queueCapacity());
         }
       }
       // The event-loop thread must never block, so its queue is unbounded.
-      case ASYNC -> resizes.pipeline(sink -> downloads.downloadAsync(config.downloadConcurrency(), sink), poolBackend, Integer.MAX_VALUE);
+      case ASYNC -> resizes.pipeline(sink -> downloads.downloadAsync(config.downloadConcurrency(), sink), pool(poolBackend), Integer.MAX_VALUE);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +44,8 @@ public final class ChangeFeed implements AutoCloseable {
   private final ChangeListeners listeners = new ChangeListeners();
   private final Object lock = new Object();
   private final AtomicLong resubscriptions = new AtomicLong();
-  private StatefulRedisPubSubConnection<String, String> pubsub;
-  private ScheduledExecutorService watchdog;
+  private @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
+  private @Nullable ScheduledExecutorService watchdog;
   private volatile long lastCanaryNanos;
   /** When the outstanding canary was sent, or 0 if none is outstanding. */
   private volatile long canarySentNanos;

@@ -46,6 +46,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,14 +87,14 @@ public final class RedisLink implements AutoCloseable {
   private final RedisURI uri;
   private final Object swapLock = new Object();
   private final AtomicInteger timeoutsInARow = new AtomicInteger();
-  private volatile StatefulConnection<String, String> connection;
-  private volatile RedisClusterAsyncCommands<String, String> commands;
+  private volatile @Nullable StatefulConnection<String, String> connection;
+  private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
   private volatile long lastSuccessNanos = System.nanoTime();
   private volatile boolean closed;
   /** Whether scripts run as Redis Functions; decided at open (see {@link #chooseScripting}). */
   private volatile boolean functions;
   /** The server's refusal of the credentials at the last reconnect, or null while it accepts them. */
-  private volatile String authRefusal;
+  private volatile @Nullable String authRefusal;
   private volatile long authLoggedNanos;
 
   private RedisLink(RedisStoreConfig config) {

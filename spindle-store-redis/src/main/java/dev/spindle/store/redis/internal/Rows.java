@@ -9,6 +9,7 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes the job strings the Lua scripts keep (see lib.lua). A job row is
@@ -82,7 +83,7 @@ public final class Rows {
   }
 
   /** A job from its stored strings. */
-  public static JobInfo job(String id, String header, String status, String error,
+  public static JobInfo job(String id, String header, String status, @Nullable String error,
       Function<String, JobPolicy> policies) {
     if (header == null || status == null) {
       throw new StoreException(StoreException.Reason.CORRUPT, "job " + id + " is incomplete in Redis (header "
@@ -137,7 +138,7 @@ public final class Rows {
     return v.isEmpty() ? 0 : Long.parseLong(v);
   }
 
-  private static java.time.Instant t(String v) {
+  private static java.time.@Nullable Instant t(String v) {
     return v.isEmpty() ? null : Times.instant(v);
   }
 

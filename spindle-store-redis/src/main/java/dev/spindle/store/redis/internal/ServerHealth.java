@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ public final class ServerHealth {
   }
 
   /** The server's {@code maxmemory-policy}, or {@code null} if it cannot be read (no INFO). */
-  public static String policy(RedisLink link) {
+  public static @Nullable String policy(RedisLink link) {
     try {
       return parse(link.namespaceInfo("memory")).get("maxmemory_policy");
     } catch (RuntimeException e) {
@@ -137,7 +138,7 @@ public final class ServerHealth {
   }
 
   /** The {@code save} rules ("" for none), or null if CONFIG is not permitted. */
-  private static String saveRules(RedisLink link) {
+  private static @Nullable String saveRules(RedisLink link) {
     try {
       return link.call("CONFIG GET save", false, c -> c.configGet("save"))
           .getOrDefault("save", null);
@@ -146,7 +147,7 @@ public final class ServerHealth {
     }
   }
 
-  private static String firstLine(String m) {
+  private static String firstLine(@Nullable String m) {
     String s = String.valueOf(m);
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);

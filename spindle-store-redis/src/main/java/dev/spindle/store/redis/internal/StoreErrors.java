@@ -14,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns Redis and Lettuce failures into {@link StoreException}s that say exactly what happened and
@@ -142,7 +143,7 @@ public final class StoreErrors {
    * The server's refusal of the credentials (the first line of a NOAUTH or WRONGPASS error) found in
    * the cause chain, or {@code null} if the failure is not about authentication.
    */
-  public static String authRefusal(Throwable t) {
+  public static @Nullable String authRefusal(Throwable t) {
     for (Throwable e = t; e != null; e = e.getCause() == e ? null : e.getCause()) {
       String m = String.valueOf(e.getMessage());
       int at = Math.max(m.indexOf("NOAUTH"), m.indexOf("WRONGPASS"));
@@ -160,7 +161,7 @@ public final class StoreErrors {
    * The exception for a call refused because the server does not accept the credentials (any more):
    * reason CANNOT_OPEN, one line, naming the server by its redacted description.
    */
-  public static StoreException authFailed(String op, String where, String refusal, Throwable cause) {
+  public static StoreException authFailed(String op, String where, String refusal, @Nullable Throwable cause) {
     return new StoreException(Reason.CANNOT_OPEN, "authentication failed (NOAUTH/WRONGPASS): Redis at " + where
         + " refused the credentials (" + refusal + "), so " + op + " was not done. Did the password or ACL user "
         + "change? Fix it in the URL, passwordFile or SPINDLE_REDIS_PASSWORD and restart.", cause);

@@ -2,6 +2,7 @@ package dev.spindle.store.redis.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the Redis store writes times: exactly, as {@code "<epoch second>.<9-digit nanos>"} (durations
@@ -34,7 +35,7 @@ public final class Times {
   }
 
   /** Reads {@link #encode(Instant)}'s form; {@code null} stays {@code null}. */
-  public static Instant instant(String v) {
+  public static @Nullable Instant instant(@Nullable String v) {
     if (v == null) {
       return null;
     }
@@ -43,7 +44,7 @@ public final class Times {
   }
 
   /** Reads {@link #encode(Duration)}'s form; {@code null} stays {@code null}. */
-  public static Duration duration(String v) {
+  public static @Nullable Duration duration(@Nullable String v) {
     if (v == null) {
       return null;
     }

@@ -5,4 +5,7 @@
  * and the watchdog ({@link dev.spindle.store.redis.internal.ChangeFeed}), and the encodings of
  * times, policies and rows. Not API.
  */
+@NullMarked
 package dev.spindle.store.redis.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,7 @@ public final class ChangePoller implements AutoCloseable {
   private final ChangeListeners listeners;
   private final Object idle = new Object();
   private volatile boolean closed;
-  private Thread thread;
+  private @Nullable Thread thread;
 
   public ChangePoller(Db db, long intervalNanos, ChangeListeners listeners) {
     this.db = db;

@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +40,11 @@ public final class HostClock extends Clock {
   private static final long CLOCK_REALTIME = 0;
   private static final long SYS_CLOCK_GETTIME = syscallNumber();
   /** (long, long, Object segment) long: syscall(2). */
-  private static final MethodHandle SYSCALL;
+  private static final @Nullable MethodHandle SYSCALL;
   /** () Object: a new 16-byte segment, freed by the garbage collector. */
-  private static final MethodHandle ALLOCATE;
+  private static final @Nullable MethodHandle ALLOCATE;
   /** (Object segment, long offset) long. */
-  private static final MethodHandle GET_LONG;
+  private static final @Nullable MethodHandle GET_LONG;
 
   static {
     MethodHandle[] h = lookUp();
@@ -62,7 +63,7 @@ public final class HostClock extends Clock {
     };
   }
 
-  private static MethodHandle[] lookUp() {
+  private static MethodHandle @Nullable [] lookUp() {
     try {
       if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux") || syscallNumber() < 0) {
         LOG.debug("host clock: not Linux x86-64/AArch64; using the JVM's system clock");
@@ -121,7 +122,7 @@ public final class HostClock extends Clock {
     }
   }
 
-  private static Instant read(MethodHandle syscall, MethodHandle allocate, MethodHandle getLong) {
+  private static @Nullable Instant read(MethodHandle syscall, MethodHandle allocate, MethodHandle getLong) {
     try {
       Object ts = (Object) allocate.invokeExact();
       long rc = (long) syscall.invokeExact(SYS_CLOCK_GETTIME, CLOCK_REALTIME, ts);
@@ -143,8 +144,11 @@ public final class HostClock extends Clock {
 
   @Override
   public Instant instant() {
-    if (SYSCALL != null) {
-      Instant t = read(SYSCALL, ALLOCATE, GET_LONG);
+    MethodHandle syscall = SYSCALL;
+    MethodHandle allocate = ALLOCATE;
+    MethodHandle getLong = GET_LONG;
+    if (syscall != null && allocate != null && getLong != null) { // all three or none
+      Instant t = read(syscall, allocate, getLong);
       if (t != null) {
         return t;
       }

@@ -11,7 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The database schema (version {@value #VERSION}), created on first open. States are stored as the
@@ -105,7 +107,7 @@ public final class Schema {
   };
 
   /** Table name to column names of this version, read from the DDL applied to a blank database. */
-  private static volatile Map<String, Set<String>> expected;
+  private static volatile @Nullable Map<String, Set<String>> expected;
 
   private Schema() {}
 
@@ -193,7 +195,8 @@ public final class Schema {
   /** Before version 5: the nullable {@code trace_context} column of jobs (old rows have none). */
   private static void addTraceContextColumn(Db.Conn c, Set<String> existing) throws SQLException {
     if (existing.contains("spindle_jobs")
-        && !columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs").contains("trace_context")) {
+        && !Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
+            .contains("trace_context")) {
       c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN trace_context TEXT");
     }
   }
