@@ -20,6 +20,7 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
@@ -109,7 +110,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " unique_key, created_at, run_at, policy_id, trace_context, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
   private static final int SMALL_BATCH = 512;
   private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
@@ -119,6 +120,16 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
   private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
   static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
+  /** Claims the best ready job of a queue and flow key ({@link SqliteFlow}). */
+  private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
+      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
+      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key = ?"
+      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
+  /** Claims the best ready job without a flow key of a queue that has keyed ones. */
+  private static final String TAKE_UNKEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
+      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
+      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL"
+      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
   static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
@@ -140,6 +151,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final SqliteSchedules schedules;
   private final SqliteRetention retention;
   private final SqliteWorkers workers;
+  private final SqliteFlow flow;
 
   /**
    * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
@@ -172,6 +184,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     this.statistics = new SqliteStatistics(db);
     this.retention = new SqliteRetention(db, clock);
     this.workers = new SqliteWorkers(this, db, clock, listeners);
+    this.flow = new SqliteFlow(db, clock, listeners);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
@@ -264,7 +277,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return JobRows.read(rs, id -> policy(c, id));
   }
 
-  private static long meta(Db.Conn c, String key) throws SQLException {
+  static long meta(Db.Conn c, String key) throws SQLException {
     PreparedStatement ps = c.ps("SELECT value FROM spindle_meta WHERE key = ?");
     ps.setString(1, key);
     try (ResultSet rs = ps.executeQuery()) {
@@ -284,7 +297,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         + " WHERE key = 'job_id'").executeUpdate();
   }
 
-  private static void setMeta(Db.Conn c, String key, long value) throws SQLException {
+  static void setMeta(Db.Conn c, String key, long value) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_meta SET value = ? WHERE key = ?");
     ps.setLong(1, value);
     ps.setString(2, key);
@@ -398,6 +411,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       long id = ++last;
       JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      if (FlowControl.isBad(j.flowKey())) {
+        if (batched) {
+          ins.executeBatch();
+          batched = false;
+        }
+        out[i] = flow.insertDead(c, j, id, pid, StoreClock.at(storeNow, j.createdAt()));
+        continue;
+      }
       if (j.hasDependencies()) {
         if (batched) {
           ins.executeBatch(); // its dependencies must be rows before it reads their states
@@ -418,6 +439,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.setLong(9, micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
       ins.setString(11, j.traceContext());
+      ins.setString(12, j.flowKey());
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
       } else {
@@ -446,6 +468,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ins.setLong(9, micros(sc.translate(j.runAt())));
     ins.setLong(10, pid);
     ins.setString(11, j.traceContext());
+    ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     ins.executeUpdate();
     long[] parents = new long[j.dependsOn().size()];
     JobState[] known = new JobState[parents.length];
@@ -665,17 +688,38 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           continue;
         }
       }
-      take.setString(1, req.workerId());
-      take.setLong(2, now);
-      take.setString(3, q);
-      take.setInt(4, available);
       List<JobInfo> part = new ArrayList<>();
-      try (ResultSet rs = take.executeQuery()) {
-        while (rs.next()) {
+      int keyed = SqliteFlow.claimKeyed(c, flow, q, available, now, key -> {
+        PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
+        one.setString(1, req.workerId());
+        one.setLong(2, now);
+        one.setString(3, q);
+        if (key != null) {
+          one.setString(4, key);
+        }
+        try (ResultSet rs = one.executeQuery()) {
+          if (!rs.next()) {
+            return null;
+          }
           JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
           part.add(j);
           stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
               Long::sum);
+          return j;
+        }
+      });
+      if (keyed < 0) {
+        take.setString(1, req.workerId());
+        take.setLong(2, now);
+        take.setString(3, q);
+        take.setInt(4, available);
+        try (ResultSet rs = take.executeQuery()) {
+          while (rs.next()) {
+            JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
+            part.add(j);
+            stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
+                Long::sum);
+          }
         }
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
@@ -1020,6 +1064,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public AuditLog auditLog() {
     return this;
+  }
+
+  @Override
+  public FlowControl flow() {
+    return flow;
   }
 
   @Override
