@@ -48,7 +48,8 @@ public enum Script {
   STATS("stats", ScriptOutputType.MULTI),
   OLDEST("oldest", ScriptOutputType.VALUE),
   OLDEST_BY_QUEUE("oldest_by_queue", ScriptOutputType.MULTI),
-  LIVE("live", ScriptOutputType.MULTI);
+  LIVE("live", ScriptOutputType.MULTI),
+  FLOW("flow", ScriptOutputType.MULTI);
 
   /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
   private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";
