@@ -205,6 +205,11 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return p;
   }
 
+  /** The connection (for this package's tests: how scripts run). */
+  RedisLink link() {
+    return link;
+  }
+
   /** A fresh request id (a repeat of a script call with it returns the first reply). */
   String rid() {
     return requestPrefix + Long.toString(requests.incrementAndGet(), 36);

@@ -59,14 +59,17 @@ class RedisLargeBatchTest {
     return out;
   }
 
-  /** The argument counts of the EVAL/EVALSHA calls in the SLOWLOG (command name, SHA, numkeys and key included). */
+  /**
+   * The argument counts of the script calls (FCALL, or EVAL/EVALSHA) in the SLOWLOG (command name,
+   * function or SHA, numkeys and key included).
+   */
   private List<Integer> scriptCallSizes() {
     List<Integer> sizes = new ArrayList<>();
     for (Object o : (List<?>) redis.command("SLOWLOG", "GET", "-1")) {
       List<?> entry = (List<?>) o;
       List<?> args = (List<?>) entry.get(3);
       String name = String.valueOf(args.get(0)).toUpperCase();
-      if (!name.equals("EVALSHA") && !name.equals("EVAL")) {
+      if (!name.equals("FCALL") && !name.equals("EVALSHA") && !name.equals("EVAL")) {
         continue;
       }
       int n = args.size();

@@ -36,6 +36,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -69,6 +71,8 @@ public final class RedisLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final int AUTH_LOG_SECONDS = 60;
+  /** System property: {@code eval} makes scripts run with EVALSHA even where Redis Functions exist. */
+  public static final String SCRIPTING_PROPERTY = "spindle.redis.scripting";
   /**
    * Pooled buffers for every connection. With Netty 4.2's default (the adaptive allocator, whose
    * native memory comes from unpooled memory segments on recent JDKs) a third of a worker's CPU
@@ -88,6 +92,8 @@ public final class RedisLink implements AutoCloseable {
   private volatile RedisClusterAsyncCommands<String, String> commands;
   private volatile long lastSuccessNanos = System.nanoTime();
   private volatile boolean closed;
+  /** Whether scripts run as Redis Functions; decided at open (see {@link #chooseScripting}). */
+  private volatile boolean functions;
   /** The server's refusal of the credentials at the last reconnect, or null while it accepts them. */
   private volatile String authRefusal;
   private volatile long authLoggedNanos;
@@ -164,6 +170,7 @@ public final class RedisLink implements AutoCloseable {
     try {
       link.swap(link.connect());
       link.call("checking the connection", false, c -> c.ping());
+      link.chooseScripting();
       ServerHealth.checkEviction(link);
       return link;
     } catch (RuntimeException e) {
@@ -313,17 +320,74 @@ public final class RedisLink implements AutoCloseable {
   }
 
   /**
-   * Runs a script with EVALSHA (EVAL if the server lost its script cache), retrying like
+   * Runs a script: its function with FCALL where the server has Redis Functions (loading the
+   * library first if the server lost it: a restart without persistence, FUNCTION FLUSH, a new
+   * Cluster master), else EVALSHA (EVAL if the server lost its script cache); retrying like
    * {@link #call}.
    */
   @SuppressWarnings("unchecked")
   public <T> T script(Script s, boolean retry, String... args) {
+    if (functions) {
+      return call(s.label(), retry, c -> {
+        CompletionStage<T> first = c.fcall(s.function(), s.output(), keys, args);
+        return first.exceptionallyCompose(e -> StoreErrors.noFunction(e)
+            ? loadLibrary(c).thenCompose(x -> (CompletionStage<T>) c.fcall(s.function(), s.output(), keys, args))
+            : CompletableFuture.failedStage(e));
+      });
+    }
     return call(s.label(), retry, c -> {
       CompletionStage<T> first = c.evalsha(s.sha(), s.output(), keys, args);
       return first.exceptionallyCompose(e -> StoreErrors.noScript(e)
           ? (CompletionStage<T>) c.eval(s.body(), s.output(), keys, args)
           : CompletableFuture.failedStage(e));
     });
+  }
+
+  /** True if scripts run as Redis Functions (FCALL), false if as EVAL scripts (see {@link Script}). */
+  public boolean functions() {
+    return functions;
+  }
+
+  /**
+   * Loads the library (replacing a library of the same name: the name is the content's hash, so
+   * that replaces it with itself), on every master of a Cluster.
+   */
+  private CompletionStage<?> loadLibrary(RedisClusterAsyncCommands<String, String> c) {
+    String text = Script.library().text();
+    if (connection instanceof StatefulRedisClusterConnection<String, String> cc) {
+      List<CompletableFuture<String>> loads = new ArrayList<>();
+      for (RedisClusterNode node : cc.getPartitions()) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+          loads.add(cc.getConnectionAsync(node.getNodeId())
+              .thenCompose(n -> n.async().functionLoad(text, true)).toCompletableFuture());
+        }
+      }
+      return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
+    }
+    return c.functionLoad(text, true);
+  }
+
+  /**
+   * Decides how scripts run: loads the Functions library, or falls back to EVAL scripts where the
+   * server has no FUNCTION command (before Redis 7) or the ACL user may not load functions, or
+   * when the system property {@value #SCRIPTING_PROPERTY} is {@code eval} (for comparisons).
+   */
+  private void chooseScripting() {
+    if ("eval".equals(System.getProperty(SCRIPTING_PROPERTY))) {
+      functions = false;
+      return;
+    }
+    try {
+      call("loading the Lua function library", true, this::loadLibrary);
+      functions = true;
+    } catch (RuntimeException e) {
+      if (!StoreErrors.functionsUnavailable(e)) {
+        throw e;
+      }
+      functions = false;
+      LOG.info("Redis at {} does not run Redis Functions for this user, so the store's scripts run with EVALSHA, "
+          + "which costs more Redis CPU per call: {}", where, e.getMessage());
+    }
   }
 
   private <T> T await(CompletionStage<T> stage) throws Throwable {

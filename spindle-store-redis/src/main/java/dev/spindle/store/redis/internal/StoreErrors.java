@@ -50,6 +50,29 @@ public final class StoreErrors {
     return e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("NOSCRIPT");
   }
 
+  /** True for "Function not found": the server lost the Functions library (restart, FUNCTION FLUSH, new master). */
+  public static boolean noFunction(Throwable t) {
+    Throwable e = unwrap(t);
+    return e instanceof RedisCommandExecutionException
+        && String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("function not found");
+  }
+
+  /**
+   * True if loading a Functions library failed because the server has no FUNCTION command (before
+   * Redis 7), the user may not run it (ACL), or the server is a read-only replica (it gets its
+   * primary's functions, but may lack this version's), anywhere in {@code t}'s causes.
+   */
+  public static boolean functionsUnavailable(Throwable t) {
+    for (Throwable e = t; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      String m = String.valueOf(e.getMessage());
+      if (e instanceof RedisCommandExecutionException
+          && (m.startsWith("NOPERM") || m.startsWith("READONLY") || m.contains("unknown command") || m.contains("unknown subcommand"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True for errors that say nothing was executed (a rejected command, as opposed to a lost reply). */
   public static boolean certainlyNotApplied(Throwable t) {
     Throwable e = unwrap(t);

@@ -40,8 +40,14 @@
 -- Redis is at maxmemory (completions, heartbeats, reclaim, purge: they let running jobs finish and
 -- free memory) starts with a harmless write that is allowed under OOM (DEL of an absent key);
 -- after it, Redis lets the script's other writes through. Scripts that must fail under OOM
--- (enqueue) make a memory-growing write first, so they fail before changing anything.
-local P = KEYS[1]
+-- (enqueue) make a memory-growing write first, so they fail before changing anything. Loaded as
+-- Redis Functions, the same rule is declared instead: such functions carry the flag allow-oom.
+--
+-- Loaded once as a Redis Functions library (Script.java), this file's top level runs once, and
+-- every call starts with begin(keys, args), which sets KEYS, ARGV and P and resets every piece of
+-- per-call state below. A new module-level table or flag that a call changes MUST be reset there:
+-- otherwise it leaks into the next call (ScriptStateTest checks that begin() resets each one).
+local KEYS, ARGV, P
 
 local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
   .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|(.*)$'
@@ -890,4 +896,20 @@ local function read_oldest_by_queue()
     end
   end
   return out
+end
+
+-- ---------------------------------------------------------------- per call
+-- Starts a call: its keys and arguments, and fresh per-call state (see the top of this file).
+local function begin(keys, args)
+  KEYS, ARGV, P = keys, args, keys[1]
+  WKEYS, POLICY = {}, {}
+  ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
+  EXPB = {}
+  SEQ, SEQ_DIRTY = nil, false
+  CHANGED = false
+  STATS, STATMIN, STATNOW = {}, nil, nil
+  ENDED, ENDJ = {}, {}
+  JOBS, META = nil, nil
+  DNX = nil
+  FQ, FLIM = {}, {}
 end
