@@ -312,6 +312,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     Instant now = clock.instant();
     promoteDue(now);
     List<JobInfo> claimed = new ArrayList<>();
+    Instant[] flowNext = new Instant[1]; // the earliest time a flow rule that held a key lifts
     int remaining = request.max();
     for (String queue : request.queues()) {
       if (remaining == 0) {
@@ -326,10 +327,13 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       if (limit != null && limit > 0) {
         available = Math.min(available, limit - runningByQueue.getOrDefault(queue, 0));
       }
-      int took = claimFrom(set, available, request.workerId(), now, claimed);
+      int took = claimFrom(set, available, request.workerId(), now, claimed, flowNext);
       remaining -= took;
     }
     Instant next = scheduled.isEmpty() ? null : scheduled.first().runAt;
+    if (flowNext[0] != null && (next == null || flowNext[0].isBefore(next))) {
+      next = flowNext[0];
+    }
     return new ClaimResult(claimed, next);
   }
 
@@ -337,7 +341,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
    * Claims up to {@code available} jobs of one queue: in claim order if no ready job has a flow key,
    * else round-robin over the unkeyed group and the keys, skipping keys a flow rule holds.
    */
-  private int claimFrom(MemoryReady set, int available, String workerId, Instant now, List<JobInfo> claimed) {
+  private int claimFrom(MemoryReady set, int available, String workerId, Instant now, List<JobInfo> claimed,
+      Instant[] flowNext) {
     int took = 0;
     long nowMicros = MemoryFlow.micros(now);
     while (took < available && !set.isEmpty()) {
@@ -358,7 +363,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         if (took >= available) {
           break;
         }
-        if (flow.hold(key, nowMicros) != null) {
+        FlowHold h = flow.hold(key, nowMicros);
+        if (h != null) {
+          if (h.until() != null && (flowNext[0] == null || h.until().isBefore(flowNext[0]))) {
+            flowNext[0] = h.until();
+          }
           continue;
         }
         MemoryJob j = set.takeTurn(key);

@@ -258,10 +258,11 @@ final class SqliteFlow implements FlowControl {
    * jobs (least recently served first), skipping keys a rule holds, until {@code available} jobs
    * are taken or no group can give one.
    *
+   * @param nextUs its first element is lowered to the earliest time a rule that held a key lifts (us)
    * @return the number taken, or -1 if the queue has no keyed ready jobs (the caller's plain claim applies)
    */
-  static int claimKeyed(Db.Conn c, SqliteFlow flow, String queue, int available, long now, TakeOne take)
-      throws SQLException {
+  static int claimKeyed(Db.Conn c, SqliteFlow flow, String queue, int available, long now, TakeOne take,
+      long[] nextUs) throws SQLException {
     PreparedStatement ks = c.ps("SELECT key, served FROM spindle_flow_ready WHERE queue = ? AND ready > 0"
         + " ORDER BY served, key LIMIT " + KEYS_PER_CLAIM);
     ks.setString(1, queue);
@@ -305,7 +306,11 @@ final class SqliteFlow implements FlowControl {
         if (blocked.contains(key)) {
           continue;
         }
-        if (hold(c, key, now, limits, true) != null || take.take(key) == null) {
+        FlowHold h = hold(c, key, now, limits, true);
+        if (h != null && h.until() != null) {
+          nextUs[0] = Math.min(nextUs[0], JobRows.micros(h.until()));
+        }
+        if (h != null || take.take(key) == null) {
           blocked.add(key);
           continue;
         }

@@ -671,6 +671,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
         + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
+    long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
     Map<Integer, Long> stats = new HashMap<>();
     int remaining = req.max();
     for (String q : req.queues()) {
@@ -707,7 +708,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
               Long::sum);
           return j;
         }
-      });
+      }, flowNext);
       if (keyed < 0) {
         take.setString(1, req.workerId());
         take.setLong(2, now);
@@ -740,6 +741,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           next = JobRows.instant(rs.getLong(1));
         }
       }
+    }
+    if (flowNext[0] != Long.MAX_VALUE && (next == null || JobRows.micros(next) > flowNext[0])) {
+      next = JobRows.instant(flowNext[0]);
     }
     return new ClaimResult(claimed, next);
   }

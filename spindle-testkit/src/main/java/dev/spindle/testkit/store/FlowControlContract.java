@@ -7,6 +7,7 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
@@ -151,7 +152,9 @@ public abstract class FlowControlContract {
     List<JobInfo> burst = claim(20);
     assertThat(burst).extracting(JobInfo::task).filteredOn("t.rated"::equals).hasSize(3);
     assertThat(burst).extracting(JobInfo::id).contains(other);
-    assertThat(claim(20)).isEmpty();
+    ClaimResult held = store.claim(new ClaimRequest("w1", List.of("q"), 20, clock.instant()));
+    assertThat(held.jobs()).isEmpty();
+    assertThat(held.nextRunAt()).as("idle workers wake when the rate lifts").isEqualTo(T0.plusMillis(500));
     FlowHold hold = flow.holdOf("4").orElseThrow(); // jobs 1-3 started
 
     assertThat(hold.rule()).isEqualTo(FlowHold.Rule.RATE);

@@ -206,6 +206,7 @@ settle(now)
 
 local worker = ARGV[cb]
 local claimed, statuses = {}, {}
+local flownext = nil -- the earliest time (us) a flow rule that held a key lifts
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
   local due = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', nowus, 'LIMIT', 0, 1000)
@@ -269,8 +270,10 @@ if worker ~= '' then
         for _, key in ipairs(keys) do
           if got >= avail then break end
           if not blocked[key] then
-            if flowhold(key, nowus, true) then
+            local h = flowhold(key, nowus, true)
+            if h then
               blocked[key] = true
+              if h[2] ~= '' and (not flownext or tonumber(h[2]) < flownext) then flownext = tonumber(h[2]) end
             else
               local p = redis.call('ZPOPMIN', fkready(q, key), 1)
               if #p == 0 then
@@ -344,4 +347,9 @@ notify()
 if #claimed > 0 or nc > 0 then
   remember(rid, esc(worker) .. '\n' .. table.concat(flags) .. '\n' .. table.concat(claimed, ','))
 end
-return {flags, with_texts(claimed, statuses), nextrun()}
+local nr = nextrun()
+if flownext then
+  local ft = string.format('%d.%09d', math.floor(flownext / 1000000), (flownext % 1000000) * 1000)
+  if not nr or tless(ft, nr) then nr = ft end
+end
+return {flags, with_texts(claimed, statuses), nr}
