@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Flow control of {@link SqliteJobStore} (issue 16): the limits, the per-key state, and the keyed
@@ -49,6 +50,15 @@ final class SqliteFlow implements FlowControl {
   private final Clock clock;
   private final ChangeListeners listeners;
   private final ConcurrentHashMap<String, FlowLimit> parsed = new ConcurrentHashMap<>();
+  /**
+   * Keys held by a rate, window or pause until a known time (us), so a claim skips them without a
+   * query: such a hold only lengthens (starts and pauses add to it) until a limit changes, which
+   * clears this cache here; a change made by another process applies here once the hold ends.
+   */
+  private final ConcurrentHashMap<String, Long> heldUntil = new ConcurrentHashMap<>();
+  private static final long LIMITS_TTL_MS = 1000;
+  private volatile @Nullable Map<String, FlowLimit> limitsCache;
+  private volatile long limitsReadAt;
 
   SqliteFlow(Db db, Clock clock, ChangeListeners listeners) {
     this.db = db;
@@ -65,6 +75,8 @@ final class SqliteFlow implements FlowControl {
       ps.setString(2, limit.toSpec());
       return ps.executeUpdate();
     });
+    heldUntil.clear();
+    limitsCache = null;
     listeners.fire();
   }
 
@@ -86,6 +98,8 @@ final class SqliteFlow implements FlowControl {
       ps.setString(1, name);
       return ps.executeUpdate() == 1;
     });
+    heldUntil.clear();
+    limitsCache = null;
     listeners.fire();
     return removed;
   }
@@ -149,6 +163,33 @@ final class SqliteFlow implements FlowControl {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /**
+   * The stored limits, read again at most every {@value #LIMITS_TTL_MS} ms (at once after a change
+   * made through this store): a change made by another process applies within that time.
+   */
+  Map<String, FlowLimit> cachedLimits(Db.Conn c) throws SQLException {
+    Map<String, FlowLimit> m = limitsCache;
+    long t = System.nanoTime();
+    if (m == null || t - limitsReadAt > LIMITS_TTL_MS * 1_000_000L) {
+      m = limits(c);
+      limitsCache = m;
+      limitsReadAt = t;
+    }
+    return m;
+  }
+
+  /** The stored limits, read now unless read in the last 20 ms. */
+  Map<String, FlowLimit> freshLimits(Db.Conn c) throws SQLException {
+    Map<String, FlowLimit> m = limitsCache;
+    long t = System.nanoTime();
+    if (m == null || t - limitsReadAt > 20_000_000L) {
+      m = limits(c);
+      limitsCache = m;
+      limitsReadAt = t;
+    }
+    return m;
   }
 
   /** The stored limits by name, parsed once per text form. */
@@ -263,27 +304,27 @@ final class SqliteFlow implements FlowControl {
    */
   static int claimKeyed(Db.Conn c, SqliteFlow flow, String queue, int available, long now, TakeOne take,
       long[] nextUs) throws SQLException {
-    PreparedStatement ks = c.ps("SELECT key, served FROM spindle_flow_ready WHERE queue = ? AND ready > 0"
-        + " ORDER BY served, key LIMIT " + KEYS_PER_CLAIM);
+    PreparedStatement ks = c.ps("SELECT key, max(served) OVER () FROM spindle_flow_ready WHERE queue = ?"
+        + " AND ready > 0 ORDER BY served, key LIMIT " + KEYS_PER_CLAIM);
     ks.setString(1, queue);
     ArrayDeque<String> round = new ArrayDeque<>();
     long served = 0;
     try (ResultSet rs = ks.executeQuery()) {
       while (rs.next()) {
         round.add(rs.getString(1));
-        served = Math.max(served, rs.getLong(2));
+        served = rs.getLong(2);
       }
     }
     if (round.isEmpty()) {
       return -1;
     }
-    PreparedStatement maxServed = c.ps("SELECT coalesce(max(served), 0) FROM spindle_flow_ready WHERE queue = ?");
-    maxServed.setString(1, queue);
-    try (ResultSet rs = maxServed.executeQuery()) {
-      rs.next();
-      served = Math.max(served, rs.getLong(1));
+    Map<String, FlowLimit> limits = flow.cachedLimits(c);
+    for (String key : round) {
+      if (!limits.containsKey(FlowLimit.limitOf(key))) {
+        limits = flow.freshLimits(c); // a limit defined since the last read must apply at once
+        break;
+      }
     }
-    Map<String, FlowLimit> limits = flow.limits(c);
     PreparedStatement serve = c.ps("UPDATE spindle_flow_ready SET served = ? WHERE queue = ? AND key = ?");
     Set<String> blocked = new HashSet<>();
     boolean unkeyed = true;
@@ -306,9 +347,19 @@ final class SqliteFlow implements FlowControl {
         if (blocked.contains(key)) {
           continue;
         }
+        Long cached = flow.heldUntil.get(key);
+        if (cached != null && cached > now) {
+          nextUs[0] = Math.min(nextUs[0], cached);
+          blocked.add(key);
+          continue;
+        }
         FlowHold h = hold(c, key, now, limits, true);
         if (h != null && h.until() != null) {
-          nextUs[0] = Math.min(nextUs[0], JobRows.micros(h.until()));
+          long until = JobRows.micros(h.until());
+          nextUs[0] = Math.min(nextUs[0], until);
+          flow.heldUntil.put(key, until);
+        } else if (cached != null) {
+          flow.heldUntil.remove(key, cached);
         }
         if (h != null || take.take(key) == null) {
           blocked.add(key);

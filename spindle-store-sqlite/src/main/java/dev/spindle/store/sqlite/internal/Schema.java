@@ -115,6 +115,10 @@ public final class Schema {
     "CREATE INDEX IF NOT EXISTS spindle_flow_ready_served ON spindle_flow_ready (queue, served)",
     "CREATE INDEX IF NOT EXISTS spindle_jobs_flow_ready ON spindle_jobs (queue, flow_key, priority DESC, id)"
         + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NOT NULL",
+    // the unkeyed ready jobs of a queue that also has keyed ones (without it, finding one walks every
+    // keyed job of spindle_jobs_ready)
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready_plain ON spindle_jobs (queue, priority DESC, id)"
+        + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NULL",
     "CREATE INDEX IF NOT EXISTS spindle_jobs_flow_running ON spindle_jobs (flow_key)"
         + " WHERE state = " + JobRows.RUNNING + " AND flow_key IS NOT NULL",
     "CREATE TRIGGER IF NOT EXISTS spindle_flow_ins AFTER INSERT ON spindle_jobs"
