@@ -18,6 +18,7 @@ import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.RedisJobStore;
 import dev.spindle.store.redis.RedisStoreConfig;
 import dev.spindle.testkit.redis.RedisServer;
+import dev.spindle.testkit.redis.RespClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -48,6 +49,10 @@ import java.util.stream.LongStream;
  *
  * MODE  store      the store alone (no task execution): batch enqueue, and claim+complete exchanges
  *       enqueue    JobQueue.enqueueAll in batches, and single enqueues, jobs/s
+ *       costs      Redis CPU of the calls a capacity plan needs (docs/REDIS-SCALE.md): a heartbeat, an empty
+ *                  claim, a claim+complete of a batch, a PUBLISH to 0, 100 and 1,000 subscribers
+ *       single     single enqueues from 1 and --threads 16 threads, Redis CPU per job; --bullmq yes: BullMQ's
+ *                  queue.add() measured the same way after each round (node, npm install on first use)
  *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s
  *       scaling    drain with 1, 2 and 4 worker processes, as a table
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
@@ -58,6 +63,7 @@ import java.util.stream.LongStream;
  *       restart    jobs flow while redis-server is killed with kill -9 and restarted (AOF everysec)
  *       all        enqueue, drain, latency, scaling
  *
+ * --scripting eval|function|both   store: run the store's scripts with EVALSHA, FCALL or each in turn
  * --aof no     start redis-server without persistence (default: AOF, appendfsync everysec)
  * --keep 1     drain/scaling: keep each round's finished jobs (default: verify them, then purge them
  *              untimed, as result retention would, so that every round drains the same backlog into
@@ -104,6 +110,8 @@ public final class RedisBench {
     switch (args[0]) {
       case "store" -> b.storeOnly();
       case "enqueue" -> b.enqueue();
+      case "single" -> b.single();
+      case "costs" -> b.costs();
       case "drain" -> b.drain(b.intOpt("workers", 2), true);
       case "scaling" -> b.scaling();
       case "latency" -> b.latency();
@@ -192,8 +200,28 @@ public final class RedisBench {
     int n = intOpt("jobs", 200_000);
     int batch = intOpt("batch", 64);
     int threads = intOpt("threads", 2);
-    try (RedisJobStore store = open("store-" + System.nanoTime())) {
-      for (int round = 0; round < intOpt("rounds", 3); round++) {
+    List<String> modes = switch (opts.getOrDefault("scripting", "function")) {
+      case "both" -> List.of("eval", "function");
+      case "eval" -> List.of("eval");
+      default -> List.of("function");
+    };
+    for (int round = 0; round < intOpt("rounds", 3); round++) {
+      for (String mode : modes) {
+        System.setProperty(RedisStoreConfig.SCRIPTING_PROPERTY, mode);
+        try (RedisJobStore store = open("store-" + System.nanoTime())) {
+          System.out.printf(Locale.ROOT, "round %d, scripts run with %s:%n", round + 1,
+              mode.equals("eval") ? "EVALSHA (library run on every call)" : "FCALL (library loaded once)");
+          storeRound(store, n, batch, threads);
+        } finally {
+          System.clearProperty(RedisStoreConfig.SCRIPTING_PROPERTY);
+        }
+      }
+    }
+  }
+
+  private void storeRound(RedisJobStore store, int n, int batch, int threads) throws Exception {
+    {
+      {
         Instant now = Instant.now();
         List<NewJob> jobs = new ArrayList<>(1000);
         for (int i = 0; i < 1000; i++) {
@@ -241,6 +269,138 @@ public final class RedisBench {
             + " redis CPU %.2f us/job, this JVM %.2f us/job%n", done.get(), threads, batch, done.get() / s2,
             (redisCpu() - cpu1) * 1e6 / done.get(), (jvm2 - jvm1) * 1e6 / done.get());
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- costs
+
+  /**
+   * The Redis CPU of each kind of call that a fleet of workers makes, for the capacity model in
+   * docs/REDIS-SCALE.md: server CPU per call from INFO cpu (execution, networking and all), and
+   * the execution alone from INFO commandstats.
+   */
+  private void costs() throws Exception {
+    int n = intOpt("calls", 5_000);
+    try (RedisJobStore store = open("costs-" + System.nanoTime())) {
+      Instant now = Instant.now();
+      WorkerRecord w = new WorkerRecord("cost-w", "cost-w", "h", 1, List.of("default"), 64, "THREADS", "RUNNING", now,
+          now, now.plusSeconds(600), 0, 0, 0, 0);
+      store.heartbeat(w);
+      cost("heartbeat (one worker, no jobs held)", n, () -> store.heartbeat(w));
+      cost("empty claim (nothing queued)", n, () -> store.completeAndClaim(List.of(),
+          new ClaimRequest("cost-w", List.of("default"), 64, Instant.now()), Instant.now()));
+      List<NewJob> jobs = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        jobs.add(new NewJob("rbench.noop", Integer.toString(i), "default", 0, now, null, JobPolicy.defaults(), now));
+      }
+      int rounds = n / 10;
+      double cpu0 = redisCpu();
+      for (int r = 0; r < rounds; r++) {
+        store.enqueue(jobs);
+      }
+      double enq = (redisCpu() - cpu0) * 1e6 / (rounds * 64.0);
+      cpu0 = redisCpu();
+      List<Completion> pending = new ArrayList<>();
+      long done = 0;
+      while (true) {
+        Instant at = Instant.now();
+        Exchange ex = store.completeAndClaim(pending, new ClaimRequest("cost-w", List.of("default"), 64, at), at);
+        done += pending.size();
+        pending = new ArrayList<>();
+        for (JobInfo j : ex.claim().jobs()) {
+          pending.add(Completion.succeeded(j.id(), j.fence(), "cost-w", j.argsJson()));
+        }
+        if (pending.isEmpty()) {
+          break;
+        }
+      }
+      double exch = (redisCpu() - cpu0) * 1e6 / done;
+      System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "enqueue, batches of 64", enq);
+      System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "claim+complete, batches of 64", exch);
+    }
+    for (int subscribers : new int[] {0, 100, 1000}) {
+      List<RespClient> subs = new ArrayList<>();
+      java.net.URI u = java.net.URI.create(url);
+      try {
+        for (int i = 0; i < subscribers; i++) {
+          RespClient c =
+              new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(10));
+          c.command("SUBSCRIBE", "{costs}:ev");
+          subs.add(c);
+        }
+        try (RespClient pub =
+            new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(10))) {
+          cost("PUBLISH to " + subscribers + " subscribers", n, () -> pub.command("PUBLISH", "{costs}:ev", "1"));
+        }
+      } finally {
+        for (RespClient c : subs) {
+          c.close();
+        }
+      }
+    }
+  }
+
+  /** Runs {@code call} {@code n} times and prints the Redis CPU per call. */
+  private void cost(String what, int n, Runnable call) {
+    double cpu0 = redisCpu();
+    for (int i = 0; i < n; i++) {
+      call.run();
+    }
+    System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per call%n", what, (redisCpu() - cpu0) * 1e6 / n);
+  }
+
+  // ---------------------------------------------------------------- single enqueue
+
+  /**
+   * Single enqueues ({@code JobQueue.enqueue}, one job per call) from one thread and from
+   * {@code --threads} threads sharing one queue, with the Redis CPU per job; with {@code --bullmq
+   * yes}, BullMQ's {@code queue.add()} measured the same way right after, against the same server
+   * (spindle-bench/peers/bullmq, installed with npm on first use).
+   */
+  private void single() throws Exception {
+    int n = intOpt("jobs", 20_000);
+    int threads = intOpt("threads", 16);
+    boolean bullmq = "yes".equals(opts.get("bullmq"));
+    Path peer = Path.of(opts.getOrDefault("peers", "spindle-bench/peers")).resolve("bullmq");
+    if (bullmq && !Files.isDirectory(peer.resolve("node_modules"))) {
+      run(peer, "npm", "install", "--no-audit", "--no-fund", "--silent");
+    }
+    try (RedisJobStore store = open("single-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
+      warmUp(q);
+      for (int round = 0; round < intOpt("rounds", 3); round++) {
+        for (int t : new int[] {1, threads}) {
+          int per = n / t;
+          AtomicLong seq = new AtomicLong();
+          double cpu0 = redisCpu();
+          long t0 = System.nanoTime();
+          List<Thread> ts = new ArrayList<>();
+          for (int k = 0; k < t; k++) {
+            ts.add(Thread.ofPlatform().start(() -> {
+              for (int i = 0; i < per; i++) {
+                q.enqueue(RedisBenchTasks.NOOP, seq.incrementAndGet());
+              }
+            }));
+          }
+          for (Thread th : ts) {
+            th.join();
+          }
+          double s = (System.nanoTime() - t0) / 1e9;
+          System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d thread%s: %.2f s = %,.0f jobs/s, redis cpu "
+              + "%.1f us/job (load %.1f)%n", per * t, t, t == 1 ? "" : "s", s, per * t / s,
+              (redisCpu() - cpu0) * 1e6 / (per * t), loadAverage());
+        }
+        if (bullmq) {
+          run(peer, "node", "enqueue.mjs", url, Integer.toString(n), Integer.toString(threads));
+        }
+      }
+    }
+  }
+
+  /** Runs a command in {@code dir}, its output passed through; fails unless it exits 0. */
+  private static void run(Path dir, String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " in " + dir + " exited " + p.exitValue());
     }
   }
 

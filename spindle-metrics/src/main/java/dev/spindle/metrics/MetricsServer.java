@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small HTTP server (Javalin on Jetty, as the dashboard) answering {@code GET /metrics} with
@@ -32,7 +33,7 @@ public final class MetricsServer implements AutoCloseable {
    * @throws IllegalArgumentException if a non-loopback address is given without a token, or the
    *     port is out of range
    */
-  public static MetricsServer start(SpindleMetrics metrics, String bind, int port, String token) {
+  public static MetricsServer start(SpindleMetrics metrics, String bind, int port, @Nullable String token) {
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(bind, "bind");
     if (port < 0 || port > 65_535) {

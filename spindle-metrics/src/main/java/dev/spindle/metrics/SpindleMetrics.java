@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Spindle's metrics and tracing in one object: a {@link JobObserver} to give producers and workers
@@ -224,8 +225,8 @@ public final class SpindleMetrics {
 
   /** Validates settings as they are given. Not thread-safe. */
   public static final class Builder {
-    private MeterRegistry registry;
-    private OpenTelemetry openTelemetry;
+    private @Nullable MeterRegistry registry;
+    private @Nullable OpenTelemetry openTelemetry;
     private int maxSeries = 10_000;
     private int maxQueues = 2_000;
     private Duration storeRefresh = Duration.ofSeconds(10);

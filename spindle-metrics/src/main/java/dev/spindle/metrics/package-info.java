@@ -4,4 +4,7 @@
  * a timer and an OpenTelemetry span) and exposes Prometheus text through
  * {@link dev.spindle.metrics.MetricsServer}.
  */
+@NullMarked
 package dev.spindle.metrics;
+
+import org.jspecify.annotations.NullMarked;

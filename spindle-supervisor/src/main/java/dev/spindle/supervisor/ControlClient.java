@@ -195,7 +195,7 @@ public final class ControlClient {
       throw new ControlException("the master on " + socket + " did not answer within " + timeout.toMillis() + " ms");
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
-      throw c instanceof ControlException ce ? ce : new ControlException(String.valueOf(c), c);
+      throw c instanceof ControlException ce ? ce : new ControlException(String.valueOf(c), c == null ? e : c);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ControlException("interrupted while waiting for the master", e);

@@ -32,6 +32,6 @@ public enum ManagerState {
 
   /** True if this state may move to {@code next}. */
   public boolean canMoveTo(ManagerState next) {
-    return ALLOWED.get(this).contains(next);
+    return ALLOWED.getOrDefault(this, EnumSet.noneOf(ManagerState.class)).contains(next);
   }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of a {@link ServiceManager}: what {@code spindle ctl status} prints. Immutable.
@@ -16,8 +17,8 @@ import java.util.Optional;
  * @param controlSocket the control socket's path, or null if it has none
  * @param services every service, in configuration order
  */
-public record ManagerStatus(String name, long pid, ManagerState state, Instant startedAt, Duration uptime,
-    String controlSocket, List<ServiceStatus> services) {
+public record ManagerStatus(String name, long pid, ManagerState state, @Nullable Instant startedAt, Duration uptime,
+    @Nullable String controlSocket, List<ServiceStatus> services) {
   /** Copies the list. */
   public ManagerStatus {
     services = List.copyOf(services);

@@ -13,6 +13,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where masters put their control sockets: a directory only the current user may enter (mode
@@ -105,7 +106,7 @@ public final class RunDirectory {
   }
 
   /** The user this process runs as, or null if it cannot be told. */
-  static UserPrincipal currentUser() {
+  static @Nullable UserPrincipal currentUser() {
     try {
       Path self = Path.of("/proc/self");
       if (Files.exists(self)) {

@@ -68,6 +68,9 @@ public abstract class Service {
       throws ReflectiveOperationException {
     ServiceConfig.checkServiceClass(type);
     var ctor = ServiceConfig.constructor(type);
+    if (ctor == null) { // checkServiceClass refuses such a class first
+      throw new NoSuchMethodException(type.getName() + " has neither a public (ServiceContext) nor a () constructor");
+    }
     if (ctor.getParameterCount() == 1) {
       return ctor.newInstance(context);
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One service a {@link ServiceManager} runs: its name, its {@link Service} class, how many workers
@@ -50,9 +51,9 @@ public final class ServiceConfig {
   private final String name;
   private final String serviceClass;
   private final int workers;
-  private final String argsJson;
+  private final @Nullable String argsJson;
   private final List<String> jvmOptions;
-  private final String maxHeap;
+  private final @Nullable String maxHeap;
   private final Map<String, String> environment;
   private final long maxJobsPerChild;
   private final long maxResidentBytes;
@@ -154,7 +155,7 @@ public final class ServiceConfig {
   }
 
   /** The public (ServiceContext) or () constructor, or null. */
-  static Constructor<? extends Service> constructor(Class<? extends Service> c) {
+  static @Nullable Constructor<? extends Service> constructor(Class<? extends Service> c) {
     try {
       return c.getConstructor(ServiceContext.class);
     } catch (NoSuchMethodException e) {
@@ -182,7 +183,7 @@ public final class ServiceConfig {
   }
 
   /** The JSON each worker receives ({@link ServiceContext#args}), or null. */
-  public String argsJson() {
+  public @Nullable String argsJson() {
     return argsJson;
   }
 
@@ -192,7 +193,7 @@ public final class ServiceConfig {
   }
 
   /** The children's {@code -Xmx} (e.g. {@code 256m}), or null. */
-  public String maxHeap() {
+  public @Nullable String maxHeap() {
     return maxHeap;
   }
 
@@ -296,9 +297,9 @@ public final class ServiceConfig {
     private final String name;
     private final String serviceClass;
     private int workers = 1;
-    private String argsJson;
+    private @Nullable String argsJson;
     private final List<String> jvmOptions = new ArrayList<>();
-    private String maxHeap;
+    private @Nullable String maxHeap;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private long maxJobsPerChild;
     private long maxResidentBytes;
@@ -336,7 +337,7 @@ public final class ServiceConfig {
      *
      * @throws dev.spindle.PayloadException if the value cannot be serialized or is over 1 MiB
      */
-    public Builder args(Object args) {
+    public Builder args(@Nullable Object args) {
       this.argsJson = args == null ? null : new JsonCodec(MAX_ARGS_BYTES).toJson(args, "args of service '" + name + "'");
       return this;
     }

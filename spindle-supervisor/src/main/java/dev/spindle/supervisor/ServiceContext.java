@@ -4,6 +4,7 @@ import dev.spindle.TypeRef;
 import dev.spindle.spi.JsonCodec;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Service} instance knows about itself inside its worker JVM: its service name,
@@ -26,7 +27,7 @@ public interface ServiceContext {
   }
 
   /** The arguments as JSON ({@link ServiceConfig#argsJson()}), or null if none were given. */
-  String argsJson();
+  @Nullable String argsJson();
 
   /**
    * The arguments decoded as {@code type}.

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A master process that runs N instances of one or more {@link Service}s, each in its own child
@@ -241,10 +242,10 @@ public final class ServiceManager implements AutoCloseable {
     private String name = "spindle";
     private String programName = "spindle";
     private final List<ServiceConfig> services = new ArrayList<>();
-    private Path configFile;
-    private ReloadHook reloadHook;
+    private @Nullable Path configFile;
+    private @Nullable ReloadHook reloadHook;
     private final List<ServiceListener> listeners = new ArrayList<>();
-    private Path runDirectory;
+    private @Nullable Path runDirectory;
     private boolean handleSignals;
     private Clock clock = Clock.systemUTC();
     private Path javaHome = Path.of(System.getProperty("java.home"));

@@ -2,6 +2,7 @@ package dev.spindle.supervisor;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of one worker position of a service. Immutable.
@@ -21,5 +22,5 @@ import java.time.Instant;
  *     by signal 9, SIGKILL)}), or null
  */
 public record WorkerStatus(String service, int workerId, String title, WorkerState state, long pid,
-    Instant startedAt, Duration uptime, int restarts, long jobs, long residentBytes, long heapUsedBytes,
-    String lastExit) {}
+    @Nullable Instant startedAt, Duration uptime, int restarts, long jobs, long residentBytes, long heapUsedBytes,
+    @Nullable String lastExit) {}

@@ -4,4 +4,7 @@
  * recycles them, rescales them live and stops them gracefully; {@link
  * dev.spindle.supervisor.ControlClient} drives a running master over its control socket.
  */
+@NullMarked
 package dev.spindle.supervisor;
+
+import org.jspecify.annotations.NullMarked;

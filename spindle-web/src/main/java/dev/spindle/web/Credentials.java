@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who may use the dashboard: users with a {@link Role} and a hashed secret, either a password
@@ -165,11 +166,11 @@ public final class Credentials {
    *
    * @return the user, or empty if the name or password is wrong
    */
-  public Optional<User> verifyPassword(String name, char[] password) {
+  public Optional<User> verifyPassword(@Nullable String name, char[] password) {
     Entry e = name == null ? null : users.get(name);
-    boolean known = e != null && e.hash.startsWith(PBKDF2 + "$");
-    boolean ok = checkPassword(known ? e.hash : DUMMY_HASH, password); // same cost either way
-    return ok && known ? Optional.of(e.user) : Optional.empty();
+    Entry known = e != null && e.hash.startsWith(PBKDF2 + "$") ? e : null;
+    boolean ok = checkPassword(known != null ? known.hash : DUMMY_HASH, password); // same cost either way
+    return ok && known != null ? Optional.of(known.user) : Optional.empty();
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.spindle.web.internal.AuditTrail;
 import dev.spindle.web.internal.Auth;
 import dev.spindle.web.internal.Json;
 import dev.spindle.web.internal.LiveStats;
+import dev.spindle.web.internal.MountedServlet;
 import dev.spindle.web.internal.Pages;
 import dev.spindle.web.internal.Problem;
 import dev.spindle.web.internal.QueueService;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -39,6 +41,11 @@ import tools.jackson.databind.node.ObjectNode;
  * one job store, on an embedded Jetty 12 server (Javalin). Every request needs credentials; the
  * server binds 127.0.0.1 unless told otherwise. Thread-safe; {@link #close()} stops it (the store
  * stays open).
+ *
+ * <p>Mounted in another application instead ({@link Builder#hostSecurity}), it runs no server of its
+ * own: {@link #servlet()} is a servlet to register under a path mapping such as {@code /spindle/*},
+ * and the host's authentication decides who may read and change (see {@link HostSecurity}). Every
+ * link in the pages is relative to a {@code <base href>}, so it works under any path.
  *
  * <pre>{@code
  * try (Dashboard d = Dashboard.builder(store).port(8075).credentials(Credentials.fromFile(users))
@@ -58,6 +65,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>{@link Builder#registry}</td><td>empty: any task name may be enqueued</td></tr>
  *   <tr><td>{@link Builder#tick}</td><td>1 s: how often live views read the store</td></tr>
  *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+ *   <tr><td>{@link Builder#hostSecurity}</td><td>none: standalone, on its own server</td></tr>
  * </table>
  */
 public final class Dashboard implements AutoCloseable {
@@ -72,9 +80,11 @@ public final class Dashboard implements AutoCloseable {
   private final QueueService service;
   private final LiveStats live;
   private final Auth auth;
-  private final String generatedToken;
+  private final @Nullable String generatedToken;
   private final Javalin app;
-  private RouteTable routeTable;
+  private final @Nullable HostSecurity host;
+  private final @Nullable MountedServlet servlet;
+  private final RouteTable routeTable;
 
   private Dashboard(Builder b) {
     this.settings = b;
@@ -82,15 +92,17 @@ public final class Dashboard implements AutoCloseable {
     AuditTrail audit = new AuditTrail(b.clock, b.store);
     this.service = new QueueService(queue, audit, new Supervisors(b.runDirectory));
     this.live = new LiveStats(service, b.tick);
+    this.host = b.hostSecurity;
     Credentials creds = b.credentials;
     String token = null;
-    if (creds == null) {
+    RouteTable[] table = new RouteTable[1];
+    if (host == null && creds == null) {
       Credentials.Generated g = Credentials.generated();
       creds = g.credentials();
       token = g.token();
     }
     this.generatedToken = token;
-    this.auth = new Auth(creds, b.clock);
+    this.auth = new Auth(creds, b.clock, host);
     this.app = Javalin.create(cfg -> {
       cfg.jetty.host = b.bind;
       cfg.jetty.port = b.port;
@@ -109,8 +121,8 @@ public final class Dashboard implements AutoCloseable {
           .response(200, "text/event-stream").documentOnly();
       cfg.routes.sse(ApiRoutes.PREFIX + "/events", live::add);
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/openapi.json", Role.VIEWER, "This document")
-          .handle(ctx -> ctx.contentType("application/json").result(routeTable.openApi(API_VERSION).toString()));
-      this.routeTable = t;
+          .handle(ctx -> ctx.contentType("application/json").result(t.openApi(API_VERSION).toString()));
+      table[0] = t;
       new Pages(service, live, auth, t).register(cfg.routes);
       for (Extra e : b.extras) {
         cfg.routes.get(e.path, ctx -> {
@@ -121,6 +133,8 @@ public final class Dashboard implements AutoCloseable {
       }
       errors(cfg.routes);
     });
+    this.routeTable = Objects.requireNonNull(table[0], "routes"); // Javalin.create runs the config at once
+    this.servlet = host == null ? null : new MountedServlet(app.unsafe);
   }
 
   private record Extra(String path, Role role, Supplier<RouteResponse> handler) {}
@@ -155,18 +169,20 @@ public final class Dashboard implements AutoCloseable {
     r.error(405, ctx -> problem(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
   }
 
-  static void problem(Context ctx, int status, String title, String detail) {
+  static void problem(Context ctx, int status, String title, @Nullable String detail) {
     ObjectNode o = Json.object();
     o.put("type", "about:blank");
     o.put("title", title);
     o.put("status", status);
     o.put("detail", detail);
     o.put("instance", ctx.path());
+    String path = Auth.path(ctx);
     if (status == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"spindle\"");
     }
-    if (!ctx.path().startsWith("/api/") && (status == 404 || status == 403 || status == 409 || status == 400)) {
-      ctx.status(status).contentType("text/html; charset=utf-8").result(Pages.errorPage(status, title, detail));
+    if (!path.startsWith("/api/") && (status == 404 || status == 403 || status == 409 || status == 400)) {
+      ctx.status(status).contentType("text/html; charset=utf-8").result(Pages.errorPage(Auth.base(ctx), status, title,
+          detail));
       return;
     }
     ctx.status(status).contentType("application/problem+json").result(o.toString());
@@ -178,12 +194,16 @@ public final class Dashboard implements AutoCloseable {
   }
 
   /**
-   * Starts the server.
+   * Starts the server (only the live updates when {@linkplain Builder#hostSecurity mounted}).
    *
    * @throws IllegalStateException if the address is taken or cannot be bound
    * @return this
    */
   public Dashboard start() {
+    if (host != null) {
+      live.start();
+      return this;
+    }
     try {
       app.start();
     } catch (RuntimeException e) {
@@ -194,12 +214,37 @@ public final class Dashboard implements AutoCloseable {
     return this;
   }
 
-  /** The port it listens on (the chosen one when started with port 0). */
+  /**
+   * The servlet to register in the host application, e.g. under {@code /spindle/*} (asynchronous
+   * support on, for the live updates). Start the dashboard too, for the live updates.
+   *
+   * @throws IllegalStateException unless built with {@link Builder#hostSecurity}
+   */
+  public jakarta.servlet.http.HttpServlet servlet() {
+    if (servlet == null) {
+      throw new IllegalStateException("a standalone dashboard has its own server; build it with hostSecurity(..)"
+          + " to mount it as a servlet");
+    }
+    return servlet;
+  }
+
+  /**
+   * The port it listens on (the chosen one when started with port 0).
+   *
+   * @throws IllegalStateException when mounted (the host's server listens)
+   */
   public int port() {
+    if (host != null) {
+      throw new IllegalStateException("a mounted dashboard has no port of its own");
+    }
     return app.port();
   }
 
-  /** {@code http://host:port}. */
+  /**
+   * {@code http://host:port}.
+   *
+   * @throws IllegalStateException when mounted
+   */
   public String url() {
     String host = settings.bind.contains(":") ? "[" + settings.bind + "]" : settings.bind;
     if (host.equals("0.0.0.0")) {
@@ -235,7 +280,9 @@ public final class Dashboard implements AutoCloseable {
   @Override
   public void close() {
     live.close();
-    app.stop();
+    if (host == null) {
+      app.stop();
+    }
     queue.close();
   }
 
@@ -244,13 +291,14 @@ public final class Dashboard implements AutoCloseable {
     private final JobStore store;
     private String bind = "127.0.0.1";
     private int port = DEFAULT_PORT;
-    private Credentials credentials;
+    private @Nullable Credentials credentials;
     private TaskRegistry registry = TaskRegistry.empty();
     private Duration tick = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
     private long maxBodyBytes = 2L * 1024 * 1024;
     private final List<Extra> extras = new ArrayList<>();
-    private Path runDirectory = RunDirectory.defaultPath();
+    private @Nullable Path runDirectory = RunDirectory.defaultPath();
+    private @Nullable HostSecurity hostSecurity;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -350,8 +398,18 @@ public final class Dashboard implements AutoCloseable {
      * RunDirectory#defaultPath()}, as {@code spindle supervise} and {@code spindle ctl} use): the
      * workers page lists their child processes. {@code null} shows none.
      */
-    public Builder supervisorRunDirectory(Path dir) {
+    public Builder supervisorRunDirectory(@Nullable Path dir) {
       this.runDirectory = dir;
+      return this;
+    }
+
+    /**
+     * Mounts the dashboard in a host application instead of running its own server: {@link
+     * #servlet()} serves it, and the host's authentication is used instead of {@link #credentials}
+     * (bind and port are ignored).
+     */
+    public Builder hostSecurity(HostSecurity security) {
+      this.hostSecurity = Objects.requireNonNull(security, "security");
       return this;
     }
 

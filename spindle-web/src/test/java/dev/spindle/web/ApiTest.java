@@ -287,6 +287,6 @@ class ApiTest {
     assertThat(b.get("dependsOn").get(0).get("input").asBoolean()).isTrue();
     assertThat(f.get("/api/v1/jobs/999999/dependencies", VIEW).statusCode()).isEqualTo(404);
     String page = f.get("/jobs/" + ids.get(1), VIEW).body();
-    assertThat(page).contains("<h2>Workflow</h2>", "Waits for", "href=\"/jobs/" + ids.get(0) + "\"", "wf.a");
+    assertThat(page).contains("<h2>Workflow</h2>", "Waits for", "href=\"jobs/" + ids.get(0) + "\"", "wf.a");
   }
 }

@@ -63,7 +63,7 @@ public final class SqliteBackend implements CoordinationBackend {
     return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
   }
 
-  private <T> T write(String op, Db.Work<T> work) {
+  private <T> T write(String op, Db.Work<Db.Conn, T> work) {
     try {
       return db.write(op, work);
     } catch (StoreException e) {
@@ -71,7 +71,7 @@ public final class SqliteBackend implements CoordinationBackend {
     }
   }
 
-  private <T> T read(String op, Db.Work<T> work) {
+  private <T> T read(String op, Db.Work<Db.Conn, T> work) {
     try {
       return db.read(op, work);
     } catch (StoreException e) {

@@ -102,7 +102,7 @@ public final class JobMetrics implements JobObserver {
   }
 
   @Override
-  public String captureContext(String queue, String task) {
+  public @Nullable String captureContext(String queue, String task) {
     return tracing ? TraceContexts.encode(Context.current()) : null;
   }
 
@@ -156,7 +156,7 @@ public final class JobMetrics implements JobObserver {
     }
 
     @Override
-    public String traceContext() {
+    public @Nullable String traceContext() {
       Span s = context().span;
       return s == null ? null : TraceContexts.encode(Context.root().with(s));
     }

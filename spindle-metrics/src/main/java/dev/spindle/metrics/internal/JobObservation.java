@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Observation context of one job attempt ({@code spindle.job.process}): what the span and the
@@ -23,11 +24,11 @@ final class JobObservation extends Observation.Context {
   final int attempt;
   final SpanContext creation;
   final Meters meters;
-  volatile Span span;
-  volatile Scope scope;
-  volatile JobObserver.Outcome outcome;
+  volatile @Nullable Span span;
+  volatile @Nullable Scope scope;
+  volatile JobObserver.@Nullable Outcome outcome;
   volatile Duration runTime = Duration.ZERO;
-  volatile JobError failure;
+  volatile @Nullable JobError failure;
 
   JobObservation(String queue, String task, String jobId, int attempt, SpanContext creation, Meters meters) {
     this.queue = queue;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The meters of one (queue, task) pair, created once and then only looked up. Thread-safe.
@@ -68,7 +69,7 @@ final class Meters {
    * (FAILED, RETRIED, DEAD) {@code failed}; cancelled, released and lost attempts are counted but
    * not timed (null). Both timers exist from the start, so a pair's memory never grows.
    */
-  Timer run(JobObserver.Outcome o) {
+  @Nullable Timer run(JobObserver.Outcome o) {
     return switch (o) {
       case SUCCEEDED -> runSucceeded;
       case FAILED, RETRIED, DEAD -> runFailed;

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,7 +135,7 @@ public final class StoreGauges {
   }
 
   private void gauge(String name, String queue, String help, java.util.function.ToDoubleFunction<QueueFigures> value,
-      String unit) {
+      @Nullable String unit) {
     Gauge.Builder<StoreGauges> b = Gauge.builder(name, this, g -> value.applyAsDouble(g.figures(queue)))
         .description(help).tag("queue", queue);
     if (unit != null) {

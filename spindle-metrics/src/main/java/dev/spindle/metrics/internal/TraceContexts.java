@@ -11,6 +11,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Converts between OpenTelemetry contexts and the text a job stores ({@code traceparent}, then
@@ -25,7 +26,7 @@ public final class TraceContexts {
     }
 
     @Override
-    public String get(Map<String, String> carrier, String key) {
+    public @Nullable String get(@Nullable Map<String, String> carrier, String key) {
       return carrier == null ? null : carrier.get(key);
     }
   };
@@ -36,7 +37,7 @@ public final class TraceContexts {
    * The stored form of a context's span, or {@code null} if it has no valid span. A tracestate that
    * would make it longer than {@link JobInfo#MAX_TRACE_CONTEXT} is left out.
    */
-  public static String encode(Context context) {
+  public static @Nullable String encode(Context context) {
     if (!Span.fromContext(context).getSpanContext().isValid()) {
       return null;
     }

@@ -5,6 +5,7 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -21,6 +22,13 @@ public class SqlJobRows {
   /** The columns {@link #readClaimed} expects: what a worker needs to run a job it just claimed. */
   public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
       + " fence, created_at, run_at, policy_id, trace_context";
+
+  /** A job's snapshot by id: {@code SELECT COLUMNS FROM spindle_jobs WHERE id = ?}. */
+  public static final String JOB_BY_ID = "SELECT " + COLUMNS + " FROM spindle_jobs WHERE id = ?";
+  /** SQL of a job's result retention (microseconds), from its policy. */
+  public static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
+  /** SQL of a failed job's retention (microseconds), from its policy. */
+  public static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
   // The stored state codes: the one encoding of JobState in SQL. Every statement names them
   // through these constants (never a literal); JobRowsTest (SQLite) checks them against JobState.
@@ -103,6 +111,23 @@ public class SqlJobRows {
     long bound = Long.MAX_VALUE / 4 / 1_000_000L; // saturate: far instants must not overflow
     long sec = Math.max(-bound, Math.min(bound, t.getEpochSecond()));
     return sec * 1_000_000L + t.getNano() / 1000;
+  }
+
+  /** A duration in microseconds, saturated so no stored duration (or a time plus one) overflows. */
+  public static long micros(Duration d) {
+    if (d.getSeconds() >= Long.MAX_VALUE / 4_000_000L) {
+      return Long.MAX_VALUE / 4;
+    }
+    return Math.min(d.toNanos() / 1000, Long.MAX_VALUE / 4);
+  }
+
+  /** The numeric id of a job id, or -1 if it is not a number (no such job). */
+  public static long idOrNeg(String id) {
+    try {
+      return Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** The instant of a microsecond timestamp. */

@@ -441,6 +441,46 @@ public class SpindleProperties {
      * SPINDLE_DASHBOARD_USERS environment variable must be set.
      */
     private @Nullable Path usersFile;
+    /**
+     * Path to mount the dashboard at inside the application's own servlet server (for example
+     * /spindle), behind the application's security, instead of on its own port; bind, port and
+     * users-file are then not used.
+     */
+    private @Nullable String path;
+    /** Role (as HttpServletRequest.isUserInRole takes it) that may read the mounted dashboard. */
+    private String viewerRole = "SPINDLE_VIEWER";
+    /** Role that may read and change (retry, cancel, pause, schedules) in the mounted dashboard. */
+    private String operatorRole = "SPINDLE_OPERATOR";
+
+    /** @return the mount path, or null for a dashboard on its own port */
+    public @Nullable String getPath() {
+      return path;
+    }
+
+    /** @param path the mount path, e.g. /spindle */
+    public void setPath(@Nullable String path) {
+      this.path = path;
+    }
+
+    /** @return the role that may read (default SPINDLE_VIEWER) */
+    public String getViewerRole() {
+      return viewerRole;
+    }
+
+    /** @param viewerRole the role that may read */
+    public void setViewerRole(String viewerRole) {
+      this.viewerRole = viewerRole;
+    }
+
+    /** @return the role that may read and change (default SPINDLE_OPERATOR) */
+    public String getOperatorRole() {
+      return operatorRole;
+    }
+
+    /** @param operatorRole the role that may read and change */
+    public void setOperatorRole(String operatorRole) {
+      this.operatorRole = operatorRole;
+    }
 
     /** @return whether to start the dashboard (default false) */
     public boolean isEnabled() {

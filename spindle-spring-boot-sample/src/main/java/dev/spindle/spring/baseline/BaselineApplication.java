@@ -1,6 +1,7 @@
 package dev.spindle.spring.baseline;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.http.HttpStatus;
@@ -46,7 +47,7 @@ public class BaselineApplication {
      *
      * @param item what is ordered
      */
-    public record NewOrder(String item) {}
+    public record NewOrder(@Nullable String item) {}
 
     /**
      * Stores and confirms an order.

@@ -2,6 +2,7 @@ package dev.spindle.spring.sample;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,9 +32,9 @@ public class OrderController {
   /**
    * The body of {@code POST /orders}.
    *
-   * @param item what is ordered
+   * @param item what is ordered (null when the body lacks it: refused)
    */
-  public record NewOrder(String item) {}
+  public record NewOrder(@Nullable String item) {}
 
   /**
    * Places an order; its confirmation runs on the worker after the commit.
@@ -45,10 +46,11 @@ public class OrderController {
   @PostMapping("/orders")
   public ResponseEntity<Map<String, Object>> place(@RequestBody NewOrder order,
       @RequestParam(name = "reject", defaultValue = "false") boolean reject) {
-    if (order.item() == null || order.item().isBlank() || order.item().length() > 200) {
+    String item = order.item();
+    if (item == null || item.isBlank() || item.length() > 200) {
       return ResponseEntity.badRequest().body(Map.of("error", "item must be 1-200 characters"));
     }
-    long id = orders.place(order.item(), reject);
+    long id = orders.place(item, reject);
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("orderId", id, "status", "placed"));
   }
 

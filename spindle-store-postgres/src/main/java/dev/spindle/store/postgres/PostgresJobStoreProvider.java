@@ -18,7 +18,8 @@ import java.util.Map;
  * 5432 by default; {@code user} may also come before the host as {@code NAME@host}), with optional
  * parameters {@code schema=NAME} (the tables' schema, created if missing), {@code notify=on|off}
  * (LISTEN/NOTIFY wake-ups; off behind PgBouncer transaction pooling), {@code poll=1s} (the
- * fallback poll), {@code maxConnections=8}, {@code maxPayloadBytes=16MiB},
+ * fallback poll), {@code maxConnections=8}, {@code maxPayloadBytes=16MiB}, {@code archiveAfter=1m}
+ * (finished jobs move to the partitioned history after this; {@code off} keeps them in the hot table),
  * {@code passwordFile=PATH}, and pgjdbc's {@code sslmode}, {@code sslrootcert},
  * {@code connectTimeout}, {@code socketTimeout}, {@code options}.
  *
@@ -94,6 +95,8 @@ public class PostgresJobStoreProvider implements JobStoreProvider {
     java.time.Duration poll = null;
     Integer maxConnections = null;
     Integer maxPayload = null;
+    java.time.Duration archiveAfter = null;
+    boolean archiveOff = false;
     Map<String, String> options = new java.util.LinkedHashMap<>();
     if (!query.isEmpty()) {
       for (String kv : query.split("&")) {
@@ -114,10 +117,14 @@ public class PostgresJobStoreProvider implements JobStoreProvider {
           case "poll" -> poll = duration(k, v);
           case "maxConnections" -> maxConnections = number(k, v);
           case "maxPayloadBytes" -> maxPayload = Math.toIntExact(size(k, v));
+          case "archiveAfter" -> {
+            archiveOff = v.equals("off");
+            archiveAfter = archiveOff ? null : duration(k, v);
+          }
           case "sslmode", "sslrootcert", "sslcert", "sslkey", "connectTimeout", "socketTimeout", "options",
                "targetServerType", "tcpKeepAlive" -> options.put(k, v);
           default -> throw new IllegalArgumentException("unknown parameter '" + Echo.of(k) + "' in '"
-              + Echo.of(location) + "' (known: user, schema, notify, poll, maxConnections, maxPayloadBytes,"
+              + Echo.of(location) + "' (known: user, schema, notify, poll, maxConnections, maxPayloadBytes, archiveAfter,"
               + " passwordFile, sslmode, sslrootcert, sslcert, sslkey, connectTimeout, socketTimeout, options,"
               + " targetServerType, tcpKeepAlive)");
         }
@@ -144,6 +151,9 @@ public class PostgresJobStoreProvider implements JobStoreProvider {
     }
     if (maxPayload != null) {
       b.maxPayloadBytes(maxPayload);
+    }
+    if (archiveOff || archiveAfter != null) {
+      b.archiveAfter(archiveAfter);
     }
     options.forEach(b::option);
     return b;

@@ -31,15 +31,28 @@ final class EnqueueArgs {
     int end = from;
     int max = (int) Math.min(jobs.size(), (long) from + RedisJobStore.MAX_JOBS_PER_SCRIPT);
     while (end < max) {
-      NewJob n = jobs.get(end);
-      bytes += 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length())
-          + (n.traceContext() == null ? 0 : n.traceContext().length());
+      bytes += size(jobs.get(end));
       if (bytes > RedisJobStore.MAX_BYTES_PER_SCRIPT && end > from) {
         break;
       }
       end++;
     }
     return end;
+  }
+
+  /** About how many characters a job adds to the enqueue script's arguments. */
+  static long size(NewJob n) {
+    return 96 + n.task().length() + n.argsJson().length() + (n.uniqueKey() == null ? 0 : n.uniqueKey().length())
+        + (n.traceContext() == null ? 0 : n.traceContext().length());
+  }
+
+  /** About how many characters the jobs add to the enqueue script's arguments. */
+  static long size(List<NewJob> jobs) {
+    long bytes = 0;
+    for (NewJob n : jobs) {
+      bytes += size(n);
+    }
+    return bytes;
   }
 
   /** Enqueue results, in the order of {@code jobs} (the script answers in that order too). */

@@ -125,6 +125,9 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   private final RedisLink link;
   private final ChangeFeed feed;
   private final NamespaceEpoch epoch;
+  /** Combines concurrent enqueues into one script call (group commit). */
+  private final EnqueueCombiner combiner =
+      new EnqueueCombiner(jobs -> enqueueChunk(jobs, false), MAX_JOBS_PER_SCRIPT, MAX_BYTES_PER_SCRIPT);
   /** When a heartbeat last re-read the eviction policy ({@link System#nanoTime()}), 0 for never. */
   private volatile long policyCheckedNanos;
   private final String prefix;
@@ -226,6 +229,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    * rest are not, and the {@link dev.spindle.queue.StoreException} says how many were added and the
    * last id added. Unique keys are honoured across chunks (a later chunk sees the earlier ones).
    *
+   * <p>Batches that fit one call and are enqueued by several threads at once share script calls:
+   * while one call is on its way, the batches that arrive meanwhile go out together in the next
+   * (group commit; each batch still all or none, see {@code EnqueueCombiner}).
+   *
    * <p>A batch in which any job has dependencies (a workflow) is never split: it is one script
    * call of any size (the queue bounds a workflow's size: {@code JobQueue.Builder.maxWorkflowSize}),
    * so it is added whole or not at all, and Redis runs nothing else meanwhile (see docs/REDIS.md).
@@ -247,7 +254,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       return enqueueChunk(jobs, true);
     }
     if (EnqueueArgs.chunkEnd(jobs, 0) == jobs.size()) {
-      return enqueueChunk(jobs, false);
+      return combiner.enqueue(jobs);
     }
     List<EnqueueResult> out = new ArrayList<>(jobs.size());
     int from = 0;

@@ -51,6 +51,12 @@ import java.util.regex.Pattern;
 public final class RedisStoreConfig {
   /** Environment variable holding the whole store URL (may include credentials). */
   public static final String ENV_URL = "SPINDLE_REDIS_URL";
+  /**
+   * System property read when a store opens: {@code eval} runs the store's scripts with EVALSHA
+   * even where Redis Functions exist (for comparisons, or a server whose Functions misbehave).
+   * Unset: FCALL where the server allows it (see docs/REDIS.md).
+   */
+  public static final String SCRIPTING_PROPERTY = "spindle.redis.scripting";
   /** Environment variable holding the user name, if the URL has none. */
   public static final String ENV_USERNAME = "SPINDLE_REDIS_USERNAME";
   /** Environment variable holding the password, if the URL and {@code passwordFile} give none. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Script;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,13 +65,13 @@ class ScriptStateTest {
 
   @Test
   void theEvalFallbackRunsTheSameScripts() {
-    System.setProperty(RedisLink.SCRIPTING_PROPERTY, "eval");
+    System.setProperty(RedisStoreConfig.SCRIPTING_PROPERTY, "eval");
     try (RedisJobStore store = SharedRedis.open("eval", null)) {
       assertThat(store.link().functions()).isFalse();
       String id = store.enqueue(List.of(job("c"))).get(0).jobId();
       assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     } finally {
-      System.clearProperty(RedisLink.SCRIPTING_PROPERTY);
+      System.clearProperty(RedisStoreConfig.SCRIPTING_PROPERTY);
     }
   }
 

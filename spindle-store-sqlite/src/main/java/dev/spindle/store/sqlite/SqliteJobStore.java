@@ -37,13 +37,22 @@ import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.spi.sql.SqlControl;
+import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.queue.spi.sql.SqlInspector;
+import dev.spindle.queue.spi.sql.SqlPolicies;
+import dev.spindle.queue.spi.sql.SqlRetention;
+import dev.spindle.queue.spi.sql.SqlSchedules;
+import dev.spindle.queue.spi.sql.SqlStatistics;
+import dev.spindle.queue.spi.sql.SqlStoreHost;
+import dev.spindle.queue.spi.sql.SqlWorkers;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.Dependencies;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
 import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
+import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -61,7 +70,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The embedded job store: one SQLite file in WAL mode, shared safely by any number of processes on
@@ -138,19 +146,18 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final Db db;
   /** The store's one clock (the host's kernel clock by default): leases, due times, expiry. */
   private final Clock clock;
-  private final ConcurrentHashMap<JobPolicy, Long> policyIds = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, JobPolicy> policies = new ConcurrentHashMap<>();
+  private final SqlPolicies policyIds = new SqlPolicies();
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
-  private final Dependencies deps = new Dependencies((c, id, error, now) ->
+  private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(SqliteDialect.INSTANCE, (c, id, error, now) ->
       finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
   private volatile boolean closed;
-  private final SqliteInspector inspector;
-  private final SqliteControl control;
-  private final SqliteStatistics statistics;
-  private final SqliteSchedules schedules;
-  private final SqliteRetention retention;
-  private final SqliteWorkers workers;
+  private final SqlInspector<Db.Conn> inspector;
+  private final SqlControl<Db.Conn> control;
+  private final SqlStatistics<Db.Conn> statistics;
+  private final SqlSchedules<Db.Conn> schedules;
+  private final SqlRetention<Db.Conn> retention;
+  private final SqlWorkers<Db.Conn> workers;
   private final SqliteFlow flow;
 
   /**
@@ -178,12 +185,30 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       throw e;
     }
     this.poller = new ChangePoller(db, b.wakeupInterval.toNanos(), listeners);
-    this.inspector = new SqliteInspector(this, db, clock, listeners, deps);
-    this.schedules = new SqliteSchedules(db, listeners);
-    this.control = new SqliteControl(this, db, clock, listeners);
-    this.statistics = new SqliteStatistics(db);
-    this.retention = new SqliteRetention(db, clock);
-    this.workers = new SqliteWorkers(this, db, clock, listeners);
+    SqlStoreHost<Db.Conn> host = new SqlStoreHost<>() {
+      @Override
+      public JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
+        return SqliteJobStore.this.row(c, rs);
+      }
+
+      @Override
+      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
+          String deadReason, String ttl) throws SQLException {
+        SqliteJobStore.this.finish(c, id, from, to, now, error, deadReason, ttl);
+      }
+
+      @Override
+      public void changed() {
+        listeners.fire();
+      }
+    };
+    SqliteDialect dialect = SqliteDialect.INSTANCE;
+    this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
+    this.schedules = new SqlSchedules<>(db, host);
+    this.control = new SqlControl<>(db, dialect, clock, host);
+    this.statistics = new SqlStatistics<>(db);
+    this.retention = new SqlRetention<>(db, dialect, clock);
+    this.workers = new SqlWorkers<>(db, dialect, clock, host);
     this.flow = new SqliteFlow(db, clock, listeners);
   }
 
@@ -220,46 +245,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   // ---------------------------------------------------------------- policies
 
   private long policyId(Db.Conn c, JobPolicy p, Map<JobPolicy, Long> created) throws SQLException {
-    Long id = policyIds.get(p);
-    if (id == null) {
-      id = created.get(p);
-    }
-    if (id != null) {
-      return id;
-    }
-    String json = p.toJson();
-    PreparedStatement ins = c.ps("INSERT OR IGNORE INTO spindle_policies (json, max_lost, result_ttl_us,"
-        + " failure_ttl_us) VALUES (?, ?, ?, ?)");
-    ins.setString(1, json);
-    ins.setInt(2, p.maxWorkerLost());
-    ins.setLong(3, micros(p.resultTtl()));
-    ins.setLong(4, micros(p.failureTtl()));
-    ins.executeUpdate();
-    PreparedStatement sel = c.ps("SELECT id FROM spindle_policies WHERE json = ?");
-    sel.setString(1, json);
-    try (ResultSet rs = sel.executeQuery()) {
-      rs.next();
-      id = rs.getLong(1);
-    }
-    created.put(p, id);
-    return id;
+    return policyIds.id(c, p, created);
   }
 
   private JobPolicy policy(Db.Conn c, long id) throws SQLException {
-    JobPolicy p = policies.get(id);
-    if (p != null) {
-      return p;
-    }
-    PreparedStatement ps = c.ps("SELECT json FROM spindle_policies WHERE id = ?");
-    ps.setLong(1, id);
-    try (ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("job policy " + id + " is missing from the database");
-      }
-      p = JobPolicy.fromJson(rs.getString(1));
-    }
-    policies.put(id, p);
-    return p;
+    return policyIds.get(c, id);
   }
 
   static long micros(Duration d) {
@@ -291,12 +281,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
   }
 
-  /** Before deleting jobs: records the highest id so far, so no id is ever handed out twice. */
-  static void raiseIdFloor(Db.Conn c) throws SQLException {
-    c.ps("UPDATE spindle_meta SET value = max(value, coalesce((SELECT max(id) FROM spindle_jobs), 0))"
-        + " WHERE key = 'job_id'").executeUpdate();
-  }
-
   static void setMeta(Db.Conn c, String key, long value) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_meta SET value = ? WHERE key = ?");
     ps.setLong(1, value);
@@ -320,7 +304,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       created.clear();
       return insert(c, jobs, created);
     });
-    policyIds.putAll(created);
+    policyIds.committed(created);
     listeners.fire();
     return results;
   }
@@ -354,7 +338,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       deps.adopt(c, parent, exitIds, clock.instant());
       return out;
     });
-    policyIds.putAll(created);
+    policyIds.committed(created);
     listeners.fire();
     return results;
   }
@@ -748,16 +732,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return new ClaimResult(claimed, next);
   }
 
-  static Map<String, Integer> limits(Db.Conn c) throws SQLException {
-    Map<String, Integer> m = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
-      while (rs.next()) {
-        m.put(rs.getString(1), rs.getInt(2));
-      }
-    }
-    return m;
-  }
-
   /** Queue limits, with -1 for paused queues, in one query. */
   private static Map<String, Integer> claimRules(Db.Conn c) throws SQLException {
     Map<String, Integer> m = new HashMap<>();
@@ -963,7 +937,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ps.setLong(from + 2, id);
   }
 
-  // ---------------------------------------------------------------- workers (see SqliteWorkers)
+  // ---------------------------------------------------------------- workers (see SqlWorkers)
 
   @Override
   public HeartbeatResult heartbeat(WorkerRecord reported) {
@@ -980,7 +954,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return workers.reclaimExpired(callerNow, limit);
   }
 
-  // ---------------------------------------------------------------- schedules (see SqliteSchedules)
+  // ---------------------------------------------------------------- schedules (see SqlSchedules)
 
   @Override
   public ScheduleRecord saveSchedule(ScheduleRecord s) {
@@ -1027,13 +1001,13 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       return true;
     });
     if (fired) {
-      policyIds.putAll(created);
+      policyIds.committed(created);
       listeners.fire();
     }
     return fired;
   }
 
-  // ---------------------------------------------------------------- retention (see SqliteRetention)
+  // ---------------------------------------------------------------- retention (see SqlRetention)
 
   @Override
   public int purgeExpired(Instant callerNow, RetentionLimits limits) {
@@ -1104,7 +1078,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     db.close();
   }
 
-  // ---------------------------------------------------------------- JobInspector (see SqliteInspector)
+  // ---------------------------------------------------------------- JobInspector (see SqlInspector)
 
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
@@ -1151,7 +1125,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return inspector.queueLimits();
   }
 
-  // ---------------------------------------------------------------- queue control, audit (see SqliteControl)
+  // ---------------------------------------------------------------- queue control, audit (see SqlControl)
 
   @Override
   public void pauseQueue(String queue) {
@@ -1208,7 +1182,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return control.recentAudit(limit);
   }
 
-  // ---------------------------------------------------------------- statistics (see SqliteStatistics)
+  // ---------------------------------------------------------------- statistics (see SqlStatistics)
 
   @Override
   public List<MinuteStats> minutes(Instant from, Instant to) {

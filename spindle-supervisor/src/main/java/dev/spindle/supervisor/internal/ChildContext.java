@@ -6,19 +6,20 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link ServiceContext} of a service running in a worker JVM. Thread-safe. */
 final class ChildContext implements ServiceContext {
   private final String service;
   private final int workerId;
-  private final String argsJson;
+  private final @Nullable String argsJson;
   private final long maxJobs;
   private final Duration stopTimeout;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final AtomicLong jobs = new AtomicLong();
   private final LongConsumer onJobLimit;
 
-  ChildContext(String service, int workerId, String argsJson, long maxJobs, Duration stopTimeout,
+  ChildContext(String service, int workerId, @Nullable String argsJson, long maxJobs, Duration stopTimeout,
       LongConsumer onJobLimit) {
     this.service = service;
     this.workerId = workerId;
@@ -39,7 +40,7 @@ final class ChildContext implements ServiceContext {
   }
 
   @Override
-  public String argsJson() {
+  public @Nullable String argsJson() {
     return argsJson;
   }
 

@@ -4,6 +4,7 @@ import dev.spindle.process.supervise.ChildProcess;
 import dev.spindle.supervisor.ServiceConfig;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -24,7 +25,7 @@ final class ControlHandler implements ControlServer.Handler {
     this.master = master;
   }
   @Override
-  public JsonNode onMessage(ControlServer.Connection conn, JsonNode msg) {
+  public @Nullable JsonNode onMessage(ControlServer.Connection conn, JsonNode msg) {
     String op = msg.path("op").asString("");
     return switch (op) {
       case "hello" -> hello(conn, msg);

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -38,7 +39,7 @@ final class ControlServer implements AutoCloseable {
      * @return the reply, or null to send none
      * @throws Exception turned into {@code {"ok":false,"error":message}}
      */
-    JsonNode onMessage(Connection connection, JsonNode message) throws Exception;
+    @Nullable JsonNode onMessage(Connection connection, JsonNode message) throws Exception;
 
     /** The connection ended. */
     default void onClose(Connection connection) {}
@@ -47,7 +48,7 @@ final class ControlServer implements AutoCloseable {
   /** One client connection. Thread-safe. */
   public static final class Connection {
     private final LineChannel channel;
-    private volatile Object attachment;
+    private volatile @Nullable Object attachment;
 
     Connection(LineChannel channel) {
       this.channel = channel;
@@ -64,7 +65,7 @@ final class ControlServer implements AutoCloseable {
     }
 
     /** What the handler attached (e.g. the child it belongs to). */
-    public Object attachment() {
+    public @Nullable Object attachment() {
       return attachment;
     }
 
@@ -213,7 +214,7 @@ final class ControlServer implements AutoCloseable {
   }
 
   /** {@code {"ok":false,"error":message}}. */
-  public static ObjectNode error(String message) {
+  public static ObjectNode error(@Nullable String message) {
     ObjectNode n = JsonLines.object();
     n.put("ok", false);
     n.put("error", message);

@@ -3,6 +3,7 @@ package dev.spindle.supervisor.internal;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encodes and decodes flat JSON objects (string, integer, boolean and null values): the
@@ -131,7 +132,7 @@ final class FlatJson {
       return out;
     }
 
-    Object value() throws IOException {
+    @Nullable Object value() throws IOException {
       char c = peek();
       if (c == '"') {
         return string();

@@ -1,6 +1,7 @@
 package dev.spindle.supervisor.internal;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,7 +25,7 @@ public final class JsonLines {
    * @return the message, or null at end of stream
    * @throws IOException on a read error, an oversized line, or a line that is not a JSON object
    */
-  public static JsonNode read(LineChannel ch) throws IOException {
+  public static @Nullable JsonNode read(LineChannel ch) throws IOException {
     String line = ch.readLine();
     return line == null ? null : parse(line);
   }

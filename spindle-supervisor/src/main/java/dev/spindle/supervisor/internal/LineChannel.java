@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lines of UTF-8 text over a unix domain socket: the transport of the control socket. One JSON
@@ -57,7 +58,7 @@ public final class LineChannel implements AutoCloseable {
    * @return the line, or null at end of stream
    * @throws IOException on a read error or a line over {@link #MAX_LINE}
    */
-  public String readLine() throws IOException {
+  public @Nullable String readLine() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     while (true) {
       while (in.hasRemaining()) {

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,13 +70,13 @@ public final class Master {
   private final ThreadLocal<List<String>> changes = new ThreadLocal<>();
   private final MasterSignals signals = new MasterSignals();
   private volatile ManagerState state = ManagerState.NEW;
-  private volatile String stopReason;
+  private volatile @Nullable String stopReason;
   private volatile boolean startFailed;
-  private volatile Instant startedAt;
-  private volatile Path socket;
-  private ControlServer server;
-  private ScheduledFuture<?> memoryTask;
-  private Thread shutdownHook;
+  private volatile @Nullable Instant startedAt;
+  private volatile @Nullable Path socket;
+  private @Nullable ControlServer server;
+  private @Nullable ScheduledFuture<?> memoryTask;
+  private @Nullable Thread shutdownHook;
 
   /** A master for {@code facade} (passed to reload hooks) with validated settings. */
   public Master(MasterSettings settings, ServiceManager facade) {
@@ -157,7 +159,7 @@ public final class Master {
     }
   }
 
-  private void failBeforeStart(String why) {
+  private void failBeforeStart(@Nullable String why) {
     state = ManagerState.TERMINATED;
     finished.set(true);
     scheduler.shutdownNow();
@@ -224,7 +226,7 @@ public final class Master {
   }
 
   /** The control socket, or null before start. */
-  public Path socket() {
+  public @Nullable Path socket() {
     return socket;
   }
 
@@ -266,7 +268,7 @@ public final class Master {
       }
     }
     for (ServiceGroup g : groupView) {
-      g.supervisor.close();
+      g.supervisor().close();
     }
     state = ManagerState.TERMINATED;
     int f = forced.get();
@@ -390,7 +392,7 @@ public final class Master {
     for (ConfigDiff.Step step : ConfigDiff.between(running, fresh)) {
       switch (step) {
         case ConfigDiff.Remove r -> {
-          retireGroup(groups.get(r.name()));
+          retireGroup(Objects.requireNonNull(groups.get(r.name()), "a removed service was running"));
           note("removed service " + r.name());
         }
         case ConfigDiff.Add add -> {
@@ -398,7 +400,7 @@ public final class Master {
           note("added service " + add.config().name() + " (" + add.config().workers() + " workers)");
         }
         case ConfigDiff.Restart r -> {
-          retireGroup(groups.get(r.config().name()));
+          retireGroup(Objects.requireNonNull(groups.get(r.config().name()), "a restarted service was running"));
           addGroup(r.config());
           note("restarted service " + r.config().name() + " (its definition changed; " + r.config().workers()
               + " workers)");
@@ -451,7 +453,7 @@ public final class Master {
     }
     if (g.bySlot.isEmpty()) {
       retired.remove(g);
-      g.supervisor.close();
+      g.supervisor().close();
     }
   }
 
@@ -459,8 +461,9 @@ public final class Master {
   private void applyCount(ServiceGroup g) {
     int desired = g.config.workers();
     for (Integer id : new ArrayList<>(g.active.descendingKeySet())) {
-      if (id >= desired) {
-        stopWorker(g.active.get(id));
+      WorkerRecord r = g.active.get(id);
+      if (id >= desired && r != null) {
+        stopWorker(r);
       }
     }
     List<String> failures = new ArrayList<>();
@@ -484,7 +487,7 @@ public final class Master {
   private void startWorker(ServiceGroup g, int id) {
     String base = g.name() + " worker(" + id + ")";
     String slotId = base;
-    for (int n = 2; g.bySlot.containsKey(slotId) || g.supervisor.slot(slotId).isPresent(); n++) {
+    for (int n = 2; g.bySlot.containsKey(slotId) || g.supervisor().slot(slotId).isPresent(); n++) {
       slotId = base + "#" + n;
     }
     WorkerRecord r = new WorkerRecord(g, id, slotId, s.programName() + ": " + base);
@@ -492,7 +495,7 @@ public final class Master {
     g.active.put(id, r);
     live.incrementAndGet();
     try {
-      r.slot = g.supervisor.add(slotId, () -> spec(r));
+      r.slot = g.supervisor().add(slotId, () -> spec(r));
     } catch (IOException | RuntimeException e) {
       g.bySlot.remove(slotId, r);
       g.active.remove(id, r);
@@ -535,7 +538,7 @@ public final class Master {
         .jvmOptions(jvm)
         .stdout(s.childStdout())
         .stderr(s.childStderr())
-        .env(ChildEnv.SOCKET, socket.toString())
+        .env(ChildEnv.SOCKET, Objects.requireNonNull(socket, "the control socket is bound at start").toString())
         .env(ChildEnv.TOKEN, token)
         .env(ChildEnv.SERVICE, c.name())
         .env(ChildEnv.SERVICE_CLASS, c.serviceClass())
@@ -554,7 +557,7 @@ public final class Master {
     }
     r.group.active.remove(r.workerId, r);
     r.group.leaving.add(r);
-    Supervisor.Slot slot = r.slot;
+    Supervisor.Slot slot = r.slot();
     if (slot.stop()) {
       recordEnded(r);
       return;
@@ -573,7 +576,7 @@ public final class Master {
       r.recycleReason = reason;
       c = r.child;
     }
-    r.slot.retire();
+    r.slot().retire();
     r.group.recycles.incrementAndGet();
     LOG.info("recycling '{}' (pid {}): {}", r.title, c.pid(), reason);
     emit(l -> l.workerRecycling(r.group.name(), r.workerId, c.pid(), reason));
@@ -622,7 +625,7 @@ public final class Master {
     g.active.remove(r.workerId, r);
     g.leaving.remove(r);
     if (g.retired && g.bySlot.isEmpty() && retired.remove(g)) {
-      g.supervisor.close();
+      g.supervisor().close();
     }
     live.decrementAndGet();
     checkFinished();

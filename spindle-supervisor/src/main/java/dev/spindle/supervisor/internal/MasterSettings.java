@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The validated settings of a master, as the {@code ServiceManager} builder produced them. Immutable.
@@ -27,8 +28,8 @@ import java.util.List;
  * @param childStdout where the children's standard output goes
  * @param childStderr where the children's standard error goes
  */
-public record MasterSettings(String name, String programName, List<ServiceConfig> services, Path configFile,
-    ReloadHook reloadHook, List<ServiceListener> listeners, Path runDirectory, boolean handleSignals, Clock clock,
+public record MasterSettings(String name, String programName, List<ServiceConfig> services, @Nullable Path configFile,
+    @Nullable ReloadHook reloadHook, List<ServiceListener> listeners, Path runDirectory, boolean handleSignals, Clock clock,
     Path javaHome, String classpath, Duration memoryCheckInterval, Duration reportInterval,
     ProcessBuilder.Redirect childStdout, ProcessBuilder.Redirect childStderr) {
   /** Copies the lists. */

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One service at run time: its configuration, its own {@link Supervisor} (so restart back-off and
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ServiceGroup {
   private final String name;
   volatile ServiceConfig config;
-  volatile Supervisor supervisor;
+  volatile @Nullable Supervisor supervisor;
   /** Positions that should be running, by worker id. */
   final ConcurrentSkipListMap<Integer, WorkerRecord> active = new ConcurrentSkipListMap<>();
   /** Positions asked to stop for good whose child has not exited yet. */
@@ -39,6 +40,15 @@ final class ServiceGroup {
   ServiceGroup(ServiceConfig config) {
     this.name = config.name();
     this.config = config;
+  }
+
+  /** The group's supervisor: set by the master right after the group is made, before it is shared. */
+  Supervisor supervisor() {
+    Supervisor s = supervisor;
+    if (s == null) {
+      throw new IllegalStateException("service group " + name + " has no supervisor yet");
+    }
+    return s;
   }
 
   String name() {

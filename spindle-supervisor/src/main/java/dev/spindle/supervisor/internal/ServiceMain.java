@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -33,11 +34,11 @@ public final class ServiceMain {
 
   private final Object lock = new Object();
   private final CountDownLatch terminateReceived = new CountDownLatch(1);
-  private ChildContext ctx;
-  private Service service;
+  private @Nullable ChildContext ctx;
+  private @Nullable Service service;
   private boolean stopping;
-  private Thread terminator;
-  private LineChannel link;
+  private @Nullable Thread terminator;
+  private @Nullable LineChannel link;
   private String label = "service worker";
 
   private ServiceMain() {}
@@ -84,7 +85,8 @@ public final class ServiceMain {
     Duration stopTimeout = Duration.ofMillis(number(welcome, "stopTimeoutMs", 10_000));
     long reportMs = Math.max(50, number(welcome, "reportMs", 1000));
 
-    Thread reader = new Thread(this::readLink, "spindle-master-link");
+    LineChannel connected = link;
+    Thread reader = new Thread(() -> readLink(connected), "spindle-master-link");
     reader.setDaemon(true);
     reader.start();
 
@@ -111,7 +113,7 @@ public final class ServiceMain {
     synchronized (lock) {
       service = s;
       if (stopping) {
-        startTerminator();
+        startTerminator(c, s);
       }
     }
     send(FlatJson.encode("op", "ready"));
@@ -145,7 +147,7 @@ public final class ServiceMain {
     exit(0);
   }
 
-  private void readLink() {
+  private void readLink(LineChannel link) {
     try {
       while (true) {
         String line = link.readLine();
@@ -169,12 +171,14 @@ public final class ServiceMain {
         return;
       }
       stopping = true;
-      notBuilt = service == null;
-      if (ctx != null) {
-        ctx.signalStop();
+      Service s = service;
+      ChildContext c = ctx; // set before the service
+      notBuilt = s == null;
+      if (c != null) {
+        c.signalStop();
       }
-      if (!notBuilt) {
-        startTerminator();
+      if (s != null && c != null) {
+        startTerminator(c, s);
       }
     }
     if (notBuilt) {
@@ -185,9 +189,8 @@ public final class ServiceMain {
   }
 
   // Called with lock held.
-  private void startTerminator() {
+  private void startTerminator(ChildContext ctx, Service s) {
     ctx.signalStop();
-    Service s = service;
     terminator = new Thread(() -> {
       try {
         s.terminate();
@@ -228,8 +231,12 @@ public final class ServiceMain {
   }
 
   private boolean send(String message) {
+    LineChannel l = link;
+    if (l == null) {
+      return false; // not connected: nothing can be sent
+    }
     try {
-      link.writeLine(message);
+      l.writeLine(message);
       return true;
     } catch (IOException e) {
       return false;
@@ -268,7 +275,7 @@ public final class ServiceMain {
     return v;
   }
 
-  private void fail(int status, String message, Throwable cause) {
+  private void fail(int status, String message, @Nullable Throwable cause) {
     System.err.println("[spindle] " + label + ": " + message + (cause == null ? "" : ": " + cause));
     if (cause != null) {
       cause.printStackTrace();

@@ -8,6 +8,7 @@ import dev.spindle.supervisor.WorkerStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The master's view of one worker position of a service (one {@link Supervisor.Slot}): the
@@ -23,23 +24,23 @@ final class WorkerRecord {
   final int workerId;
   final String slotId;
   final String title;
-  volatile Supervisor.Slot slot;
+  volatile Supervisor.@Nullable Slot slot;
 
   Mode mode = Mode.ACTIVE;
-  String token;
-  ChildProcess child;
+  @Nullable String token;
+  @Nullable ChildProcess child;
   boolean ready;
   long jobs;
   long heapAfterGc = -1;
-  ExitStatus lastExit;
-  String lastExitNote;
+  @Nullable ExitStatus lastExit;
+  @Nullable String lastExitNote;
   int restarts;
-  Instant nextStartAt;
-  ControlServer.Connection link;
-  ScheduledFuture<?> killTimer;
+  @Nullable Instant nextStartAt;
+  ControlServer.@Nullable Connection link;
+  @Nullable ScheduledFuture<?> killTimer;
   boolean crashReported;
   boolean ended;
-  String recycleReason;
+  @Nullable String recycleReason;
 
   WorkerRecord(ServiceGroup group, int workerId, String slotId, String title) {
     this.group = group;
@@ -65,7 +66,16 @@ final class WorkerRecord {
     return mode == Mode.STOPPING;
   }
 
-  synchronized ChildProcess child() {
+  /** The position's slot: set when it is added to the group's supervisor, before it is stopped or recycled. */
+  Supervisor.Slot slot() {
+    Supervisor.Slot s = slot;
+    if (s == null) {
+      throw new IllegalStateException("worker " + slotId + " has no slot yet");
+    }
+    return s;
+  }
+
+  synchronized @Nullable ChildProcess child() {
     return child;
   }
 

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A durable-queue {@link Worker} run as a supervised service: what {@code spindle worker
@@ -136,7 +137,7 @@ public final class QueueWorkerService extends Service {
   public static final Duration STOP_MARGIN = Duration.ofSeconds(5);
 
   private final Settings settings;
-  private volatile Worker worker;
+  private volatile @Nullable Worker worker;
 
   /** Built by the worker runtime. */
   public QueueWorkerService(ServiceContext context) {

@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -166,7 +167,7 @@ public final class ApiRoutes {
     JobPage page = service.inspector().page(f);
     ObjectNode o = Json.object();
     ArrayNode arr = o.putArray("jobs");
-    page.jobs().forEach(j -> arr.add(Json.job(j)));
+    page.jobs().forEach(j -> arr.add(Json.job(j, ctx.contextPath())));
     if (page.nextBeforeId() != null) {
       o.put("next", nextLink(ctx, page.nextBeforeId()));
     } else {
@@ -179,7 +180,7 @@ public final class ApiRoutes {
   }
 
   private static String nextLink(Context ctx, String lastId) {
-    StringBuilder b = new StringBuilder(PREFIX + "/jobs?");
+    StringBuilder b = new StringBuilder(ctx.contextPath() + PREFIX + "/jobs?");
     List<String> keys = new java.util.ArrayList<>(FILTER_FIELDS);
     keys.add(0, "state");
     keys.add("limit");
@@ -196,7 +197,8 @@ public final class ApiRoutes {
    * A filter from request values looked up by name ({@link #FILTER_FIELDS}); bad values are a 400
    * that names the field.
    */
-  public static JobFilter filter(java.util.function.Function<String, String> param, String states, int limit) {
+  public static JobFilter filter(java.util.function.Function<String, @Nullable String> param, @Nullable String states,
+      int limit) {
     JobFilter f = JobFilter.all().withStates(states(states)).withLimit(limit);
     String queue = param.apply("queue");
     if (queue != null && !queue.isBlank()) {
@@ -231,7 +233,7 @@ public final class ApiRoutes {
   }
 
   /** An ISO-8601 instant, or a date and time without zone ({@code yyyy-MM-ddTHH:mm[:ss]}) in UTC. */
-  static Instant instant(String v, String field) {
+  static @Nullable Instant instant(@Nullable String v, String field) {
     if (v == null || v.isBlank()) {
       return null;
     }
@@ -248,7 +250,7 @@ public final class ApiRoutes {
     }
   }
 
-  static Set<JobState> states(String csv) {
+  static Set<JobState> states(@Nullable String csv) {
     Set<JobState> set = EnumSet.noneOf(JobState.class);
     if (csv == null || csv.isBlank()) {
       return set;
@@ -314,14 +316,14 @@ public final class ApiRoutes {
     ObjectNode out = Json.object();
     out.put("id", h.id());
     out.put("created", h.isNew());
-    out.put("location", PREFIX + "/jobs/" + h.id());
-    ctx.header("Location", PREFIX + "/jobs/" + h.id());
+    out.put("location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
+    ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     json(ctx, 202, out);
   }
 
   private void getJob(Context ctx) {
     JobInfo j = job(ctx.pathParam("id"));
-    ObjectNode o = Json.job(j);
+    ObjectNode o = Json.job(j, ctx.contextPath());
     if (j.state() == dev.spindle.queue.JobState.QUEUED) {
       try {
         service.queue().store().flow().holdOf(j.id()).ifPresent(h -> {
@@ -389,11 +391,11 @@ public final class ApiRoutes {
     o.put("state", j.state().name());
     if (!j.state().isTerminal()) {
       ctx.header("Retry-After", "1");
-      ctx.header("Location", PREFIX + "/jobs/" + j.id() + "/result");
+      ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + j.id() + "/result");
       json(ctx, 202, o);
       return;
     }
-    ObjectNode full = Json.job(j);
+    ObjectNode full = Json.job(j, ctx.contextPath());
     o.set("result", full.get("result"));
     o.set("error", full.get("error"));
     o.put("deadReason", j.deadReason());
@@ -402,7 +404,7 @@ public final class ApiRoutes {
 
   private void retry(Context ctx) {
     JobInfo j = service.retry(Auth.user(ctx), ctx.pathParam("id"));
-    json(ctx, 200, Json.job(j));
+    json(ctx, 200, Json.job(j, ctx.contextPath()));
   }
 
   private void cancel(Context ctx) {
@@ -575,7 +577,7 @@ public final class ApiRoutes {
     }
     ScheduleInfo info = service.queue().addSchedule(s);
     service.audit().record(Auth.user(ctx), "schedule.save", name, s.describeTrigger());
-    ctx.header("Location", PREFIX + "/schedules");
+    ctx.header("Location", ctx.contextPath() + PREFIX + "/schedules");
     json(ctx, 201, schedule(info, 5));
   }
 
@@ -618,10 +620,10 @@ public final class ApiRoutes {
     JobOptions o = JobOptions.builder().queue(so.queue()).priority(so.priority()).policy(so.policy()).build();
     JobHandle<?> h = service.queue().enqueue(d.task(), d.argsJson(), o);
     service.audit().record(Auth.user(ctx), "schedule.run", name, "job " + h.id());
-    ctx.header("Location", PREFIX + "/jobs/" + h.id());
+    ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     ObjectNode out = Json.object();
     out.put("id", h.id());
-    out.put("location", PREFIX + "/jobs/" + h.id());
+    out.put("location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     json(ctx, 202, out);
   }
 
@@ -649,7 +651,7 @@ public final class ApiRoutes {
     ctx.status(status).contentType("application/json").result(body.toString());
   }
 
-  static String text(JsonNode body, String field) {
+  static @Nullable String text(JsonNode body, String field) {
     JsonNode n = body.get(field);
     if (n == null || n.isNull()) {
       return null;

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +34,10 @@ public class AuditTrail {
    * @param target the job id, queue, schedule or filter
    * @param detail the outcome, or {@code null}
    */
-  public record Entry(Instant at, String user, String action, String target, String detail) {}
+  public record Entry(Instant at, String user, String action, String target, @Nullable String detail) {}
 
   private final Clock clock;
-  private final AuditLog store;
+  private final @Nullable AuditLog store;
   private final Deque<Entry> entries = new ArrayDeque<>();
 
   /** A trail stamping entries with {@code clock}, kept in {@code store}'s audit log. */
@@ -51,7 +52,7 @@ public class AuditTrail {
   }
 
   /** Records an action. */
-  public void record(Credentials.User who, String action, String target, String detail) {
+  public void record(Credentials.User who, String action, String target, @Nullable String detail) {
     Entry e = new Entry(clock.instant(), who.name(), action, target, detail);
     LOG.info("{} {} {} {}", e.user(), e.action(), e.target(), e.detail() == null ? "" : e.detail());
     if (store != null) {

@@ -1,13 +1,17 @@
 package dev.spindle.web.internal;
 
 import dev.spindle.web.Credentials;
+import dev.spindle.web.HostSecurity;
 import dev.spindle.web.Role;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,19 +20,30 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Authentication, sessions, CSRF and login throttling. API clients send
  * {@code Authorization: Bearer <token>}; browsers log in with a password (or open the one-time URL
  * with {@code ?token=}) and get a {@code SameSite=Strict; HttpOnly} session cookie plus a CSRF token
  * that every state-changing request must echo in {@value #CSRF_HEADER}, from the dashboard's own
- * origin. Sessions live in memory (a restart logs browsers out). Thread-safe.
+ * origin. Sessions live in memory (a restart logs browsers out).
+ *
+ * <p>Mounted in a host application with {@link HostSecurity}, the host authenticates: the user and
+ * role come from the servlet request's principal and roles, there is no log-in page, and the CSRF
+ * token lives in the host's HTTP session. Thread-safe.
  */
 public final class Auth {
   /** The session cookie. */
   public static final String COOKIE = "spindle_session";
   /** The header carrying the CSRF token. */
   public static final String CSRF_HEADER = "X-CSRF-Token";
+  /**
+   * The header carrying the CSRF token when mounted with {@link HostSecurity}: a name of its own,
+   * since the host's token may travel in a header that differs only in case (Spring Security's
+   * {@code X-CSRF-TOKEN}), and a browser would merge the two.
+   */
+  public static final String HOSTED_CSRF_HEADER = "X-Spindle-CSRF";
   /** Request attribute holding the {@link Credentials.User}. */
   public static final String USER = "spindle.user";
   /** Request attribute holding the {@link Session}, if the request came with a session cookie. */
@@ -39,6 +54,8 @@ public final class Auth {
   public static final int MAX_FAILURES = 5;
   /** The throttling window. */
   public static final Duration THROTTLE_WINDOW = Duration.ofMinutes(5);
+  /** The host session attribute holding the CSRF token when mounted with {@link HostSecurity}. */
+  public static final String HOST_CSRF_ATTRIBUTE = "dev.spindle.web.csrf";
 
   /** A browser session. */
   public static final class Session {
@@ -65,15 +82,52 @@ public final class Auth {
     }
   }
 
-  private final Credentials credentials;
+  private final @Nullable Credentials credentials;
   private final Clock clock;
+  private final @Nullable HostSecurity host;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
 
   /** Auth over these credentials. */
   public Auth(Credentials credentials, Clock clock) {
+    this(credentials, clock, null);
+  }
+
+  /**
+   * Auth over these credentials, or, when {@code host} is given, over the host application's
+   * authentication (the credentials are then not used).
+   */
+  public Auth(@Nullable Credentials credentials, Clock clock, @Nullable HostSecurity host) {
     this.credentials = credentials;
     this.clock = clock;
+    this.host = host;
+  }
+
+  /** True when the host application authenticates (no log-in page, no log-out). */
+  public boolean hosted() {
+    return host != null;
+  }
+
+  /** The header that must carry the dashboard's CSRF token. */
+  public String csrfHeader() {
+    return host == null ? CSRF_HEADER : HOSTED_CSRF_HEADER;
+  }
+
+  /** The host's own CSRF token for this request, when mounted with one. */
+  public Optional<HostSecurity.HostCsrfToken> hostCsrf(Context ctx) {
+    return host == null ? Optional.empty() : host.hostCsrf(ctx.req());
+  }
+
+  /** The request path below the dashboard's root ({@code /queues}), wherever it is mounted. */
+  public static String path(Context ctx) {
+    String path = ctx.path();
+    String root = ctx.contextPath();
+    return !root.isEmpty() && path.startsWith(root) ? path.substring(root.length()) : path;
+  }
+
+  /** The dashboard's root as an absolute path ending in '/' ({@code /} or {@code /app/spindle/}). */
+  public static String base(Context ctx) {
+    return ctx.contextPath() + "/";
   }
 
   /** The user of an authenticated request (set by {@link #before}). */
@@ -106,7 +160,13 @@ public final class Auth {
   /** Runs before every request: security headers, then authentication and CSRF checks. */
   public void before(Context ctx) {
     securityHeaders(ctx);
-    String path = ctx.path();
+    String path = path(ctx);
+    HostSecurity h = host;
+    if (h != null) {
+      hostBefore(ctx, path, h);
+      return;
+    }
+    Credentials credentials = credentials();
     if (path.startsWith("/assets/") || path.equals("/login")) {
       return;
     }
@@ -126,7 +186,7 @@ public final class Auth {
       Optional<Credentials.User> u = credentials.verifyToken(ctx.queryParam("token"));
       if (u.isPresent()) {
         startSession(ctx, u.get());
-        ctx.redirect(path, HttpStatus.SEE_OTHER);
+        ctx.redirect(ctx.contextPath() + path, HttpStatus.SEE_OTHER);
         ctx.skipRemainingHandlers();
         return;
       }
@@ -136,7 +196,7 @@ public final class Auth {
       if (api || !isRead(ctx.method()) || accept == null || !accept.contains("text/html")) {
         throw unauthenticated("log in or send 'Authorization: Bearer <token>'");
       }
-      ctx.redirect("/login?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+      ctx.redirect(ctx.contextPath() + "/login?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
       ctx.skipRemainingHandlers();
       return;
     }
@@ -144,6 +204,55 @@ public final class Auth {
       checkCsrf(ctx, s);
     }
     ctx.attribute(USER, s.user);
+    ctx.attribute(SESSION, s);
+  }
+
+  /** The dashboard's own credentials (standalone; a mounted dashboard has none). */
+  private Credentials credentials() {
+    if (credentials == null) {
+      throw new IllegalStateException("a dashboard mounted with host security has no credentials of its own");
+    }
+    return credentials;
+  }
+
+  private void hostBefore(Context ctx, String path, HostSecurity host) {
+    if (path.startsWith("/assets/")) {
+      return;
+    }
+    HttpServletRequest req = ctx.req();
+    Principal p = req.getUserPrincipal();
+    if (p == null) {
+      throw unauthenticated("the application did not authenticate this request");
+    }
+    Role role;
+    if (req.isUserInRole(host.operatorRole())) {
+      role = Role.OPERATOR;
+    } else if (req.isUserInRole(host.viewerRole())) {
+      role = Role.VIEWER;
+    } else {
+      throw Problem.forbidden("user '" + p.getName() + "' has neither the " + host.viewerRole() + " nor the "
+          + host.operatorRole() + " role");
+    }
+    Credentials.User u = new Credentials.User(p.getName(), role);
+    ctx.attribute(USER, u);
+    boolean read = isRead(ctx.method());
+    HttpSession hs = req.getSession(read && !path.startsWith("/api/"));
+    String csrf = hs == null ? null : (String) hs.getAttribute(HOST_CSRF_ATTRIBUTE);
+    if (hs != null && csrf == null) {
+      csrf = Credentials.newToken();
+      hs.setAttribute(HOST_CSRF_ATTRIBUTE, csrf);
+    }
+    if (hs == null || csrf == null) {
+      if (!read) {
+        throw Problem.forbidden("missing or wrong " + HOSTED_CSRF_HEADER + " header (CSRF protection): open a dashboard"
+            + " page first, it carries the token");
+      }
+      return;
+    }
+    Session s = new Session(hs.getId(), u, csrf, clock.instant());
+    if (!read) {
+      checkCsrf(ctx, s);
+    }
     ctx.attribute(SESSION, s);
   }
 
@@ -159,10 +268,11 @@ public final class Auth {
     if (!sameOrigin(ctx)) {
       throw Problem.forbidden("cross-site request refused (Origin " + ctx.header("Origin") + ")");
     }
-    String token = ctx.header(CSRF_HEADER);
+    String header = csrfHeader();
+    String token = ctx.header(header);
     if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
         s.csrf.getBytes(StandardCharsets.UTF_8))) {
-      throw Problem.forbidden("missing or wrong " + CSRF_HEADER + " header (CSRF protection)");
+      throw Problem.forbidden("missing or wrong " + header + " header (CSRF protection)");
     }
   }
 
@@ -180,7 +290,7 @@ public final class Auth {
     return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
   }
 
-  private Session sessionOf(String id) {
+  private @Nullable Session sessionOf(@Nullable String id) {
     if (id == null) {
       return null;
     }
@@ -220,7 +330,7 @@ public final class Auth {
    * @return the user, or empty if wrong
    * @throws Problem 429 while throttled
    */
-  public Optional<Credentials.User> login(String name, char[] password, String address) {
+  public Optional<Credentials.User> login(@Nullable String name, char[] password, String address) {
     String key = (name == null ? "" : name) + "|" + address;
     Instant now = clock.instant();
     Deque<Instant> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
@@ -233,7 +343,7 @@ public final class Auth {
         throw new Problem(429, "Too many failed logins", "too many failed logins; try again in " + wait + " s");
       }
     }
-    Optional<Credentials.User> u = credentials.verifyPassword(name, password);
+    Optional<Credentials.User> u = credentials().verifyPassword(name, password);
     if (u.isEmpty()) {
       synchronized (f) {
         f.addLast(now);
@@ -247,7 +357,7 @@ public final class Auth {
   /** Content-Security-Policy without inline scripts, and the usual hardening headers. */
   static void securityHeaders(Context ctx) {
     ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
-        + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
         + "form-action 'self'; frame-ancestors 'none'");
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");

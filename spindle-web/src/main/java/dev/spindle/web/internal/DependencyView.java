@@ -78,7 +78,7 @@ record DependencyView(List<DependencyEdge> dependsOn, List<DependencyEdge> depen
       DependencyEdge e = edges.get(i);
       String other = parents ? e.parentId() : e.childId();
       Optional<JobInfo> j = jobs.get(offset + i);
-      b.append("<li><a href=\"/jobs/").append(Html.esc(other)).append("\">#").append(Html.esc(other)).append("</a> ")
+      b.append("<li><a href=\"jobs/").append(Html.esc(other)).append("\">#").append(Html.esc(other)).append("</a> ")
           .append(Html.esc(j.map(JobInfo::task).orElse("(purged)")));
       j.ifPresent(x -> b.append(" <span class=\"state ").append(x.state().name()).append("\">")
           .append(x.state().name()).append("</span>"));

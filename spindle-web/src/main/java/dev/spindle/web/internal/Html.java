@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.jspecify.annotations.Nullable;
 
 /** HTML building blocks: escaping, the page frame, small formatters. Stateless; thread-safe. */
 final class Html {
@@ -15,7 +16,7 @@ final class Html {
   private Html() {}
 
   /** Escapes text for HTML content and attribute values. */
-  public static String esc(Object o) {
+  public static String esc(@Nullable Object o) {
     if (o == null) {
       return "";
     }
@@ -36,12 +37,12 @@ final class Html {
   }
 
   /** URL-encodes a query value. */
-  public static String url(String s) {
+  public static String url(@Nullable String s) {
     return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
   }
 
   /** A UTC time, or a dash. */
-  public static String time(Instant t) {
+  public static String time(@Nullable Instant t) {
     return t == null ? "-" : TIME.format(t);
   }
 
@@ -68,31 +69,55 @@ final class Html {
   }
 
   /**
-   * A whole page: header with navigation, the CSRF token in a meta tag (read by app.js), the body.
+   * What the page frame needs besides the body.
    *
-   * @param csrf the session's CSRF token, or {@code null} (login page)
+   * @param base the dashboard's root as an absolute path ending in '/' (the {@code <base href>}:
+   *     every link in the pages and app.js is relative to it, so the dashboard works wherever it is
+   *     mounted)
+   * @param user who is logged in, shown in the header, or {@code null} (log-in and error pages)
+   * @param csrf the CSRF token for app.js, or {@code null} (no app.js)
+   * @param csrfHeader the header app.js sends it in
+   * @param hostCsrf the host application's own CSRF token, or {@code null}
+   * @param logout whether to offer the dashboard's own log-out (not when the host authenticates)
    */
-  public static String page(String title, String active, String user, String csrf, String body) {
+  record Frame(String base, @Nullable String user, @Nullable String csrf, String csrfHeader,
+      dev.spindle.web.HostSecurity.@Nullable HostCsrfToken hostCsrf, boolean logout) {
+    /** A frame for a page without a user (log-in, errors). */
+    static Frame anonymous(String base) {
+      return new Frame(base, null, null, Auth.CSRF_HEADER, null, false);
+    }
+  }
+
+  /** A whole page: header with navigation, the CSRF token(s) in meta tags (read by app.js), the body. */
+  public static String page(Frame f, String title, String active, String body) {
     StringBuilder b = new StringBuilder(4096 + body.length());
     b.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<base href=\"").append(esc(f.base())).append("\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>").append(esc(title)).append(" · Spindle</title>")
-        .append("<link rel=\"stylesheet\" href=\"/assets/app.css\">");
-    if (csrf != null) {
-      b.append("<meta name=\"csrf-token\" content=\"").append(esc(csrf)).append("\">")
-          .append("<script src=\"/assets/app.js\" defer></script>");
+        .append("<link rel=\"stylesheet\" href=\"assets/app.css\">");
+    if (f.csrf() != null) {
+      b.append("<meta name=\"csrf-token\" content=\"").append(esc(f.csrf())).append("\">")
+          .append("<meta name=\"csrf-header\" content=\"").append(esc(f.csrfHeader())).append("\">");
+      if (f.hostCsrf() != null) {
+        b.append("<meta name=\"host-csrf-header\" content=\"").append(esc(f.hostCsrf().headerName()))
+            .append("\"><meta name=\"host-csrf-token\" content=\"").append(esc(f.hostCsrf().token())).append("\">");
+      }
+      b.append("<script src=\"assets/app.js\" defer></script>");
     }
-    b.append("</head><body><header><a class=\"brand\" href=\"/\">Spindle</a>");
-    if (user != null) {
+    b.append("</head><body><header><a class=\"brand\" href=\"./\">Spindle</a>");
+    if (f.user() != null) {
       b.append("<nav>");
-      for (String[] n : new String[][] {{"/", "Overview"}, {"/queues", "Queues"}, {"/jobs", "Jobs"},
-          {"/dead", "Dead letters"}, {"/workers", "Workers"}, {"/schedules", "Schedules"}, {"/audit", "Audit"}}) {
+      for (String[] n : new String[][] {{"./", "Overview"}, {"queues", "Queues"}, {"jobs", "Jobs"},
+          {"dead", "Dead letters"}, {"workers", "Workers"}, {"schedules", "Schedules"}, {"audit", "Audit"}}) {
         b.append("<a href=\"").append(n[0]).append("\"").append(n[1].equals(active) ? " class=\"active\"" : "")
             .append(">").append(n[1]).append("</a>");
       }
-      b.append("</nav><span class=\"user\">").append(esc(user))
-          .append(" <button type=\"button\" id=\"logout\" data-post=\"/logout\">Log out</button></span>")
-          .append("<span id=\"live\" class=\"live\" title=\"live updates\">●</span>");
+      b.append("</nav><span class=\"user\">").append(esc(f.user()));
+      if (f.logout()) {
+        b.append(" <button type=\"button\" id=\"logout\" data-post=\"logout\">Log out</button>");
+      }
+      b.append("</span><span id=\"live\" class=\"live\" title=\"live updates\">●</span>");
     }
     b.append("</header><main>").append(body).append("</main></body></html>");
     return b.toString();

@@ -5,6 +5,7 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,7 +46,7 @@ public final class Json {
   }
 
   /** Stored JSON text as a node; text that is not JSON becomes a string node. */
-  static JsonNode raw(String json) {
+  static @Nullable JsonNode raw(@Nullable String json) {
     if (json == null) {
       return null;
     }
@@ -56,12 +57,12 @@ public final class Json {
     }
   }
 
-  static String time(Instant t) {
+  static @Nullable String time(@Nullable Instant t) {
     return t == null ? null : t.toString();
   }
 
-  /** A job, with links. */
-  public static ObjectNode job(JobInfo j) {
+  /** A job, with links under {@code root}, the dashboard's context path ("" when standalone). */
+  public static ObjectNode job(JobInfo j, String root) {
     ObjectNode o = object();
     o.put("id", j.id());
     o.put("task", j.task());
@@ -89,12 +90,12 @@ public final class Json {
     policy.put("maxAttempts", j.policy().retry().maxAttempts());
     policy.put("maxWorkerLost", j.policy().maxWorkerLost());
     ObjectNode links = o.putObject("links");
-    links.put("self", "/api/v1/jobs/" + j.id());
-    links.put("result", "/api/v1/jobs/" + j.id() + "/result");
+    links.put("self", root + "/api/v1/jobs/" + j.id());
+    links.put("result", root + "/api/v1/jobs/" + j.id() + "/result");
     return o;
   }
 
-  private static JsonNode error(JobInfo j) {
+  private static @Nullable JsonNode error(JobInfo j) {
     try {
       return error(j.error().orElseThrow());
     } catch (RuntimeException e) {

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
@@ -53,7 +54,7 @@ public final class LiveStats implements AutoCloseable {
    */
   public record Snapshot(Instant at, Instant countsAt, String store, List<QueueSummary> queues, Set<String> paused,
       List<WorkerRecord> workers, long finishCursor, double throughput, List<JobInfo> finished,
-      Overview overview) {
+      @Nullable Overview overview) {
     /** Totals per state over all queues. */
     public long total(JobState s) {
       return queues.stream().mapToLong(q -> q.count(s)).sum();
@@ -93,16 +94,16 @@ public final class LiveStats implements AutoCloseable {
   static final Duration WINDOW = Duration.ofHours(1);
 
   private final QueueService service;
-  private final dev.spindle.queue.spi.JobStatistics stats;
+  private final dev.spindle.queue.spi.@Nullable JobStatistics stats;
   private final Duration tick;
   private final List<SseClient> clients = new CopyOnWriteArrayList<>();
   private final AtomicLong refreshes = new AtomicLong();
   private final ScheduledExecutorService timer;
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
   private final List<JobInfo> pending = new java.util.ArrayList<>();
-  private volatile Snapshot last;
+  private volatile @Nullable Snapshot last;
   private volatile long countsNanos;
-  private volatile java.util.concurrent.ScheduledFuture<?> ticks;
+  private volatile java.util.concurrent.@Nullable ScheduledFuture<?> ticks;
   private volatile boolean stale = true;
 
   /** A view refreshed at most every {@code tick}. */
@@ -201,12 +202,12 @@ public final class LiveStats implements AutoCloseable {
         FEED_BATCH, now.minus(WINDOW), now, countsDue));
     List<QueueSummary> queues;
     Instant countsAt;
-    if (countsDue) {
+    if (countsDue || prev == null) {
       countsNanos = System.nanoTime() - t0;
       queues = v.queues();
       countsAt = now;
     } else {
-      queues = prev.queues();
+      queues = prev.queues(); // not due: an earlier snapshot exists
       countsAt = prev.countsAt();
     }
     List<WorkerRecord> workers = v.workers();

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server-rendered pages: every page works without JavaScript for reading; app.js adds live
@@ -42,12 +43,14 @@ public final class Pages {
   /** Adds the page routes. */
   public void register(RoutesConfig r) {
     r.get("/assets/{file}", this::asset);
-    r.get("/login", this::loginForm);
-    r.post("/login", this::login);
-    r.post("/logout", ctx -> {
-      auth.endSession(ctx);
-      ctx.redirect("/login", HttpStatus.SEE_OTHER);
-    });
+    if (!auth.hosted()) { // a host application has its own log-in and log-out
+      r.get("/login", this::loginForm);
+      r.post("/login", this::login);
+      r.post("/logout", ctx -> {
+        auth.endSession(ctx);
+        ctx.redirect(ctx.contextPath() + "/login", HttpStatus.SEE_OTHER);
+      });
+    }
     r.get("/", this::overview);
     r.get("/queues", this::queues);
     r.get("/jobs", ctx -> jobs(ctx, "Jobs", null));
@@ -59,9 +62,9 @@ public final class Pages {
   }
 
   /** A small HTML error page. */
-  public static String errorPage(int status, String title, String detail) {
-    return Html.page(title, "", null, null, "<h1>" + status + " " + esc(title) + "</h1><p class=\"error\">"
-        + esc(detail) + "</p><p><a href=\"/\">Back to the overview</a></p>");
+  public static String errorPage(String base, int status, String title, @Nullable String detail) {
+    return Html.page(Html.Frame.anonymous(base), title, "", "<h1>" + status + " " + esc(title)
+        + "</h1><p class=\"error\">" + esc(detail) + "</p><p><a href=\"./\">Back to the overview</a></p>");
   }
 
   private void asset(Context ctx) {
@@ -88,7 +91,7 @@ public final class Pages {
   private void loginForm(Context ctx) {
     String next = safeNext(ctx.queryParam("next"));
     String error = ctx.attribute("login.error");
-    html(ctx, Html.page("Log in", "", null, null, "<form class=\"login\" method=\"post\" action=\"/login\">"
+    html(ctx, Html.page(Html.Frame.anonymous(Auth.base(ctx)), "Log in", "", "<form class=\"login\" method=\"post\" action=\"login\">"
         + "<h1>Spindle dashboard</h1>" + (error != null ? "<p class=\"error\" id=\"login-error\">" + esc(error)
         + "</p>" : "") + "<input type=\"hidden\" name=\"next\" value=\"" + esc(next) + "\">"
         + "<label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required></label>"
@@ -111,7 +114,7 @@ public final class Pages {
       return;
     }
     auth.startSession(ctx, u.get());
-    ctx.redirect(safeNext(ctx.formParam("next")), HttpStatus.SEE_OTHER);
+    ctx.redirect(ctx.contextPath() + safeNext(ctx.formParam("next")), HttpStatus.SEE_OTHER);
   }
 
   static String safeNext(String next) {
@@ -125,7 +128,8 @@ public final class Pages {
   private String frame(Context ctx, String title, String active, String body) {
     Credentials.User u = Auth.user(ctx);
     String csrf = Auth.session(ctx).map(Auth.Session::csrf).orElse("");
-    return Html.page(title, active, u.name() + " (" + u.role().name().toLowerCase(java.util.Locale.ROOT) + ")", csrf, body);
+    return Html.page(new Html.Frame(Auth.base(ctx), u.name() + " (" + u.role().name().toLowerCase(java.util.Locale.ROOT)
+        + ")", csrf, auth.csrfHeader(), auth.hostCsrf(ctx).orElse(null), !auth.hosted()), title, active, body);
   }
 
   private void overview(Context ctx) {
@@ -166,14 +170,14 @@ public final class Pages {
     for (QueueSummary q : s.queues()) {
       boolean paused = s.paused().contains(q.queue());
       String n = esc(q.queue());
-      b.append("<tr data-queue=\"").append(n).append("\"><td><a href=\"/jobs?queue=").append(Html.url(q.queue()))
+      b.append("<tr data-queue=\"").append(n).append("\"><td><a href=\"jobs?queue=").append(Html.url(q.queue()))
           .append("\">").append(n).append("</a></td><td class=\"num\" data-col=\"waiting\">").append(q.waiting())
           .append("</td><td class=\"num\" data-col=\"running\">").append(q.count(JobState.RUNNING))
           .append("</td><td class=\"num\">").append(q.limit() == 0 ? "-" : q.limit())
           .append("</td><td data-col=\"paused\">").append(paused ? "paused" : "active").append("</td><td>")
           .append(esc(why(s, q, paused))).append("</td>");
       if (op) {
-        String api = "/api/v1/queues/" + Html.url(q.queue()) + (paused ? "/resume" : "/pause");
+        String api = "api/v1/queues/" + Html.url(q.queue()) + (paused ? "/resume" : "/pause");
         b.append("<td><button type=\"button\" class=\"secondary\" id=\"").append(paused ? "resume-" : "pause-")
             .append(n).append("\" data-api=\"").append(esc(api)).append("\" data-done=\"")
             .append(paused ? "Resumed." : "Paused.").append("\">").append(paused ? "Resume" : "Pause")
@@ -203,7 +207,7 @@ public final class Pages {
     return listened ? "workers are busy or about to claim" : "no live worker listens to this queue";
   }
 
-  private void jobs(Context ctx, String title, String fixedState) {
+  private void jobs(Context ctx, String title, @Nullable String fixedState) {
     String state = fixedState != null ? fixedState : ctx.queryParam("state");
     String queue = ctx.queryParam("queue");
     String task = ctx.queryParam("task");
@@ -220,7 +224,7 @@ public final class Pages {
     dev.spindle.queue.spi.JobPage page = service.inspector().page(f);
     java.util.List<dev.spindle.queue.JobInfo> list = page.jobs();
     boolean op = Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR;
-    String path = fixedState != null ? "/dead" : "/jobs";
+    String path = fixedState != null ? "dead" : "jobs";
     StringBuilder b = new StringBuilder("<h1>").append(esc(title)).append("</h1>");
     b.append("<form class=\"filters\" method=\"get\" action=\"").append(path).append("\">");
     if (fixedState == null) {
@@ -247,13 +251,13 @@ public final class Pages {
       boolean retryable = state == null || state.isBlank() || java.util.Set.of("failed", "dead", "cancelled")
           .contains(state.toLowerCase(java.util.Locale.ROOT));
       if (retryable) {
-        b.append(bulkButton("retry-all", "Retry all matching", "/api/v1/jobs/retry", body, "requeued", ""));
+        b.append(bulkButton("retry-all", "Retry all matching", "api/v1/jobs/retry", body, "requeued", ""));
       }
       if (fixedState == null) {
-        b.append(bulkButton("cancel-all", "Cancel all matching", "/api/v1/jobs/cancel", body, "cancelled",
+        b.append(bulkButton("cancel-all", "Cancel all matching", "api/v1/jobs/cancel", body, "cancelled",
             "secondary"));
       }
-      b.append(bulkButton("purge-all", "Delete all matching finished", "/api/v1/jobs/purge", body, "purged",
+      b.append(bulkButton("purge-all", "Delete all matching finished", "api/v1/jobs/purge", body, "purged",
           "danger"));
       b.append("</div>");
     }
@@ -261,13 +265,13 @@ public final class Pages {
         + "<th>Task</th><th>Queue</th><th class=\"num\">Try</th><th>Created</th><th>Outcome</th>")
         .append(op && fixedState != null ? "<th></th>" : "").append("</tr></thead><tbody>");
     for (dev.spindle.queue.JobInfo j : list) {
-      b.append("<tr data-job=\"").append(j.id()).append("\"><td><a href=\"/jobs/").append(j.id()).append("\">")
+      b.append("<tr data-job=\"").append(j.id()).append("\"><td><a href=\"jobs/").append(j.id()).append("\">")
           .append(j.id()).append("</a></td><td><span class=\"state ").append(j.state()).append("\">")
           .append(j.state()).append("</span></td><td>").append(esc(j.task())).append("</td><td>")
           .append(esc(j.queue())).append("</td><td class=\"num\">").append(j.attempt()).append("</td><td>")
           .append(Html.time(j.createdAt())).append("</td><td>").append(esc(cut(outcome(j), 80))).append("</td>");
       if (op && fixedState != null) {
-        b.append("<td><button type=\"button\" id=\"retry-").append(j.id()).append("\" data-api=\"/api/v1/jobs/")
+        b.append("<td><button type=\"button\" id=\"retry-").append(j.id()).append("\" data-api=\"api/v1/jobs/")
             .append(j.id()).append("/retry\" data-done=\"Requeued.\" data-reload=\"no\">Retry</button></td>");
       }
       b.append("</tr>");
@@ -374,15 +378,15 @@ public final class Pages {
     if (op) {
       b.append("<div class=\"actions\">");
       if (j.state() == JobState.FAILED || j.state() == JobState.DEAD || j.state() == JobState.CANCELLED) {
-        b.append("<button type=\"button\" id=\"job-retry\" data-api=\"/api/v1/jobs/").append(j.id())
+        b.append("<button type=\"button\" id=\"job-retry\" data-api=\"api/v1/jobs/").append(j.id())
             .append("/retry\" data-done=\"Requeued.\">Retry</button>");
       }
       if (!j.state().isTerminal()) {
-        b.append("<button type=\"button\" id=\"job-cancel\" class=\"secondary\" data-api=\"/api/v1/jobs/")
+        b.append("<button type=\"button\" id=\"job-cancel\" class=\"secondary\" data-api=\"api/v1/jobs/")
             .append(j.id()).append("/cancel\" data-done=\"Cancel sent.\">Cancel</button>");
       } else {
         b.append("<button type=\"button\" id=\"job-delete\" class=\"danger\" data-method=\"DELETE\""
-            + " data-api=\"/api/v1/jobs/").append(j.id()).append("\" data-confirm=\"Delete job ").append(j.id())
+            + " data-api=\"api/v1/jobs/").append(j.id()).append("\" data-confirm=\"Delete job ").append(j.id())
             .append("?\" data-done=\"Deleted.\" data-reload=\"no\">Delete</button>");
       }
       b.append("</div>");
@@ -392,7 +396,7 @@ public final class Pages {
         + "</span>" + (j.deadReason() != null ? " (" + esc(j.deadReason()) + ")" : "")
         + (j.cancelRequested() ? " (cancel requested)" : ""));
     dt(b, "Task", esc(j.task()));
-    dt(b, "Queue", "<a href=\"/jobs?queue=" + Html.url(j.queue()) + "\">" + esc(j.queue()) + "</a> · priority "
+    dt(b, "Queue", "<a href=\"jobs?queue=" + Html.url(j.queue()) + "\">" + esc(j.queue()) + "</a> · priority "
         + j.priority());
     dt(b, "Attempts", "<span data-live=\"job-attempt\">" + j.attempt() + "</span> started of "
         + j.policy().retry().maxAttempts() + " allowed · " + j.failures() + " failed · " + j.workerLost()
@@ -495,7 +499,7 @@ public final class Pages {
       o.get("nextFireTimes").forEach(t -> b.append(esc(t.asString().replace('T', ' '))).append("<br>"));
       b.append("</td><td>").append(Html.time(s.lastFireAt())).append("</td>");
       if (op) {
-        String api = "/api/v1/schedules/" + Html.url(s.schedule().name());
+        String api = "api/v1/schedules/" + Html.url(s.schedule().name());
         b.append("<td><button type=\"button\" data-api=\"").append(esc(api)).append("/run\" data-done=\"Enqueued.\""
             + " data-reload=\"no\">Run now</button> <button type=\"button\" class=\"secondary\" id=\"")
             .append(p ? "resume-schedule-" : "pause-schedule-").append(n).append("\" data-api=\"").append(esc(api))
@@ -545,7 +549,7 @@ public final class Pages {
         + "<th>State</th></tr></thead><tbody>");
     for (QueueSummary q : s.queues()) {
       String n = esc(q.queue());
-      b.append("<tr data-queue=\"").append(n).append("\"><td><a href=\"/jobs?queue=").append(Html.url(q.queue()))
+      b.append("<tr data-queue=\"").append(n).append("\"><td><a href=\"jobs?queue=").append(Html.url(q.queue()))
           .append("\">").append(n).append("</a></td><td data-col=\"waiting\">").append(q.waiting())
           .append("</td><td data-col=\"running\">").append(q.count(JobState.RUNNING))
           .append("</td><td data-col=\"succeeded\">").append(q.count(JobState.SUCCEEDED))

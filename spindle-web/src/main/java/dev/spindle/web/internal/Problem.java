@@ -1,5 +1,7 @@
 package dev.spindle.web.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An error answered as {@code application/problem+json} (RFC 9457): status, a short title and a
  * detail that says what is wrong. Immutable.
@@ -9,14 +11,14 @@ public final class Problem extends RuntimeException {
   private final String title;
 
   /** A problem with this status, title and detail. */
-  public Problem(int status, String title, String detail) {
+  public Problem(int status, String title, @Nullable String detail) {
     super(detail);
     this.status = status;
     this.title = title;
   }
 
   /** 400 Bad Request. */
-  public static Problem badRequest(String detail) {
+  public static Problem badRequest(@Nullable String detail) {
     return new Problem(400, "Bad request", detail);
   }
 

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the API and pages do to the queue, through its API and SPI only: every change is audited.
@@ -111,7 +112,7 @@ public final class QueueService {
    * The statistics the store keeps, or {@code null} if it keeps none (the overview then shows no
    * wait times or charts).
    */
-  public dev.spindle.queue.spi.JobStatistics statistics() {
+  public dev.spindle.queue.spi.@Nullable JobStatistics statistics() {
     try {
       return store.statistics();
     } catch (UnsupportedOperationException e) {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,7 +35,7 @@ public final class RouteTable {
    * @param responses status codes to descriptions
    */
   public record Route(HandlerType method, String path, Role role, String summary, Map<String, String> query,
-      String body, Map<Integer, String> responses) {}
+      @Nullable String body, Map<Integer, String> responses) {}
 
   private final RoutesConfig routes;
   private final List<Route> table = new ArrayList<>();
@@ -62,7 +63,7 @@ public final class RouteTable {
     private final String summary;
     private final Map<String, String> query = new LinkedHashMap<>();
     private final Map<Integer, String> responses = new LinkedHashMap<>();
-    private String body;
+    private @Nullable String body;
 
     private Builder(HandlerType method, String path, Role role, String summary) {
       this.method = method;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,17 +33,17 @@ public final class Supervisors {
    * @param status its status, or {@code null} if it did not answer
    * @param error why it did not answer, or {@code null}
    */
-  public record Master(String name, Path socket, ManagerStatus status, String error) {}
+  public record Master(String name, Path socket, @Nullable ManagerStatus status, @Nullable String error) {}
 
-  private final Path runDirectory;
+  private final @Nullable Path runDirectory;
 
   /** Masters in {@code runDirectory}, or none if it is {@code null}. */
-  public Supervisors(Path runDirectory) {
+  public Supervisors(@Nullable Path runDirectory) {
     this.runDirectory = runDirectory;
   }
 
   /** The run directory searched, or {@code null}. */
-  public Path runDirectory() {
+  public @Nullable Path runDirectory() {
     return runDirectory;
   }
 
@@ -70,7 +71,7 @@ public final class Supervisors {
   }
 
   /** The JSON form ({@code /api/v1/supervisors}). */
-  public static ObjectNode toJson(Path runDirectory, List<Master> masters) {
+  public static ObjectNode toJson(@Nullable Path runDirectory, List<Master> masters) {
     ObjectNode o = Json.object();
     o.put("runDirectory", runDirectory == null ? null : runDirectory.toString());
     ArrayNode arr = o.putArray("masters");
@@ -116,7 +117,7 @@ public final class Supervisors {
   }
 
   /** The workers page's section: a table per master. */
-  public static String html(Path runDirectory, List<Master> masters) {
+  public static String html(@Nullable Path runDirectory, List<Master> masters) {
     StringBuilder b = new StringBuilder("<h2>Supervised processes on this host</h2>");
     if (masters.isEmpty()) {
       return b.append("<p class=\"muted\" id=\"no-masters\">No supervisor master runs on this host")

@@ -1,2 +1,5 @@
-/** Implementation of the dashboard: routes, authentication, JSON, pages, live events. Not an API. */
+/** The dashboard's implementation: authentication, routes, pages, live updates. Not API. */
+@NullMarked
 package dev.spindle.web.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,7 +1,24 @@
 // Spindle dashboard: action buttons (API calls with the CSRF token) and live updates (SSE).
+// Every URL is relative to the page's <base href>, so the dashboard works wherever it is mounted.
 (function () {
   'use strict';
-  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+  function meta(name) {
+    return (document.querySelector('meta[name="' + name + '"]') || {}).content || '';
+  }
+  const csrf = meta('csrf-token');
+  const csrfHeader = meta('csrf-header') || 'X-CSRF-Token';
+  // Mounted in an application with CSRF protection of its own: its token goes along too.
+  const hostHeader = meta('host-csrf-header');
+  const hostToken = meta('host-csrf-token');
+
+  function tokens() {
+    const h = {};
+    h[csrfHeader] = csrf;
+    if (hostHeader) {
+      h[hostHeader] = hostToken;
+    }
+    return h;
+  }
 
   function flash(text, bad) {
     let f = document.getElementById('flash');
@@ -15,7 +32,7 @@
   }
 
   async function call(method, url, body) {
-    const init = { method: method, headers: { 'X-CSRF-Token': csrf }, credentials: 'same-origin' };
+    const init = { method: method, headers: tokens(), credentials: 'same-origin' };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -40,8 +57,8 @@
     }
     try {
       if (b.dataset.post) {
-        await fetch(b.dataset.post, { method: 'POST', headers: { 'X-CSRF-Token': csrf } });
-        window.location = '/login';
+        await fetch(b.dataset.post, { method: 'POST', headers: tokens() });
+        window.location = 'login';
         return;
       }
       let body;
@@ -195,7 +212,7 @@
       return;
     }
     const headers = jobEtag ? { 'If-None-Match': jobEtag } : {};
-    const r = await fetch('/api/v1/jobs/' + el.dataset.jobId, { headers: headers });
+    const r = await fetch('api/v1/jobs/' + el.dataset.jobId, { headers: headers });
     if (r.status !== 200) {
       return;
     }
@@ -219,7 +236,7 @@
   }
 
   if (csrf && window.EventSource && document.querySelector('[data-live]')) {
-    const es = new EventSource('/api/v1/events');
+    const es = new EventSource('api/v1/events');
     const dot = document.getElementById('live');
     es.addEventListener('open', function () { if (dot) { dot.classList.add('on'); } });
     es.addEventListener('error', function () { if (dot) { dot.classList.remove('on'); } });

@@ -3,6 +3,8 @@ package dev.spindle.store.postgres.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.sql.SqlConn;
+import dev.spindle.queue.spi.sql.SqlDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -18,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * COMMITTED), retried a few times on deadlocks, serialization failures and unique-key races, and
  * error translation. Thread-safe.
  */
-public final class Db implements AutoCloseable {
+public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   private static final int ATTEMPTS = 5;
 
   private final String describe;
@@ -27,18 +29,12 @@ public final class Db implements AutoCloseable {
   private final Properties props;
   private volatile boolean closed;
 
-  /** Work on a connection. */
-  @FunctionalInterface
-  public interface Work<T> {
-    T run(Conn c) throws SQLException;
-  }
-
   /**
    * A connection inside one transaction; statements prepared through {@link #ps} are closed when
    * the transaction ends (pgjdbc keeps the server-side prepared statements in its own per-connection
    * cache). Used by one thread at a time.
    */
-  public static final class Conn {
+  public static final class Conn implements SqlConn {
     private final Connection connection;
     private final List<PreparedStatement> open = new ArrayList<>();
 
@@ -48,6 +44,7 @@ public final class Db implements AutoCloseable {
     }
 
     /** A prepared statement for {@code sql}, closed at the end of this transaction. */
+    @Override
     public PreparedStatement ps(String sql) throws SQLException {
       PreparedStatement ps = connection.prepareStatement(sql);
       open.add(ps);
@@ -62,6 +59,7 @@ public final class Db implements AutoCloseable {
     }
 
     /** The JDBC connection. */
+    @Override
     public Connection jdbc() {
       return connection;
     }
@@ -118,16 +116,18 @@ public final class Db implements AutoCloseable {
   }
 
   /** Runs {@code work} in a transaction that may write; retried on transient conflicts. */
-  public <T> T write(String operation, Work<T> work) {
+  @Override
+  public <T> T write(String operation, Work<Conn, T> work) {
     return tx(operation, work);
   }
 
   /** Runs {@code work} in a transaction that reads. */
-  public <T> T read(String operation, Work<T> work) {
+  @Override
+  public <T> T read(String operation, Work<Conn, T> work) {
     return tx(operation, work);
   }
 
-  private <T> T tx(String operation, Work<T> work) {
+  private <T> T tx(String operation, Work<Conn, T> work) {
     checkOpen();
     for (int attempt = 1; ; attempt++) {
       Connection jdbc;

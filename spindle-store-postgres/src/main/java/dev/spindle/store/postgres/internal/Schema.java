@@ -15,10 +15,19 @@ import java.util.List;
  * <p>States are stored as the codes of {@link JobRows#code}; times are microseconds since the epoch
  * ({@code bigint}). {@code spindle_meta} holds {@code schema_version} and {@code finish_seq} (the
  * last number of the finished feed); job ids come from the sequence {@code spindle_job_ids}.
+ * Version 2 adds {@code spindle_history}, finished jobs partitioned by expiry day ({@code
+ * spindle_history_d<day>}, created as needed; {@code spindle_history_forever} for jobs kept
+ * forever), and the view {@code spindle_all_jobs} over both tables.
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+
+  /** History partitions span this many microseconds of expiry time (one day). */
+  public static final long PARTITION_US = 86_400_000_000L;
+
+  /** Jobs expiring at or after this (about year 2255: kept "forever") go to {@code spindle_history_forever}. */
+  public static final long FOREVER_US = 1L << 53;
 
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
       "CREATE TABLE spindle_meta (key text PRIMARY KEY, value bigint NOT NULL)",
@@ -80,7 +89,19 @@ public final class Schema {
           + " DELETE FROM spindle_deps d USING gone g WHERE d.parent = g.id;"
           + " DELETE FROM spindle_waits w USING gone g WHERE w.id = g.id; END IF; RETURN NULL; END $$",
       "CREATE TRIGGER spindle_jobs_deleted AFTER DELETE ON spindle_jobs REFERENCING OLD TABLE AS gone"
-          + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_jobs_deleted()"));
+          + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_jobs_deleted()"),
+      // version 2: finished jobs move to a history partitioned by expiry day; retention drops partitions
+      List.of(
+          "CREATE TABLE spindle_history (LIKE spindle_jobs INCLUDING DEFAULTS) PARTITION BY RANGE (expires_at)",
+          "CREATE INDEX spindle_history_id ON spindle_history (id)",
+          "CREATE INDEX spindle_history_seq ON spindle_history (finish_seq)",
+          "CREATE INDEX spindle_history_expiry ON spindle_history (expires_at)",
+          "CREATE INDEX spindle_history_unique ON spindle_history (unique_key) WHERE unique_key IS NOT NULL",
+          "CREATE INDEX spindle_history_created ON spindle_history (created_at)",
+          "CREATE INDEX spindle_history_finished_at ON spindle_history (finished_at)",
+          "CREATE TABLE spindle_history_forever PARTITION OF spindle_history FOR VALUES FROM (" + FOREVER_US
+              + ") TO (MAXVALUE)",
+          "CREATE VIEW spindle_all_jobs AS SELECT * FROM spindle_jobs UNION ALL SELECT * FROM spindle_history"));
 
   private Schema() {}
 

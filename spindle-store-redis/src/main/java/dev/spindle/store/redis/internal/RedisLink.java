@@ -71,8 +71,6 @@ public final class RedisLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final int AUTH_LOG_SECONDS = 60;
-  /** System property: {@code eval} makes scripts run with EVALSHA even where Redis Functions exist. */
-  public static final String SCRIPTING_PROPERTY = "spindle.redis.scripting";
   /**
    * Pooled buffers for every connection. With Netty 4.2's default (the adaptive allocator, whose
    * native memory comes from unpooled memory segments on recent JDKs) a third of a worker's CPU
@@ -370,10 +368,10 @@ public final class RedisLink implements AutoCloseable {
   /**
    * Decides how scripts run: loads the Functions library, or falls back to EVAL scripts where the
    * server has no FUNCTION command (before Redis 7) or the ACL user may not load functions, or
-   * when the system property {@value #SCRIPTING_PROPERTY} is {@code eval} (for comparisons).
+   * when the system property {@value RedisStoreConfig#SCRIPTING_PROPERTY} is {@code eval} (for comparisons).
    */
   private void chooseScripting() {
-    if ("eval".equals(System.getProperty(SCRIPTING_PROPERTY))) {
+    if ("eval".equals(System.getProperty(RedisStoreConfig.SCRIPTING_PROPERTY))) {
       functions = false;
       return;
     }

@@ -42,7 +42,7 @@ public enum Script {
   FIRE_SCHEDULE("fire_schedule", ScriptOutputType.INTEGER),
   SCHEDULES("schedules", ScriptOutputType.MULTI, Mode.READ),
   PURGE_EXPIRED("purge_expired", ScriptOutputType.INTEGER),
-  SCAN("scan", ScriptOutputType.MULTI, Mode.READ),
+  SCAN("scan", ScriptOutputType.MULTI),
   SUMMARIES("summaries", ScriptOutputType.MULTI, Mode.READ),
   SET_LIMIT("set_limit", ScriptOutputType.INTEGER),
   WORKERS("workers", ScriptOutputType.MULTI, Mode.READ),

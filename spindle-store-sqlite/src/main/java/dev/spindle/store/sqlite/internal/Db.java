@@ -1,6 +1,8 @@
 package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.sql.SqlConn;
+import dev.spindle.queue.spi.sql.SqlDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,7 +34,7 @@ import org.sqlite.BusyHandler;
  * writes), busy handling with sub-millisecond backoff up to the busy timeout, and error translation.
  * Calls made on virtual threads are carried out on platform threads. Thread-safe.
  */
-public final class Db implements AutoCloseable {
+public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   private static final int READERS = 3;
 
   private final Path file;
@@ -48,17 +50,11 @@ public final class Db implements AutoCloseable {
   private final AtomicLong offloaded = new AtomicLong();
   private volatile boolean closed;
 
-  /** Work on a connection. */
-  @FunctionalInterface
-  public interface Work<T> {
-    T run(Conn c) throws SQLException;
-  }
-
   /**
    * A connection with a cache of prepared statements. Used by one thread at a time; its methods
    * synchronize only so that {@link Db#close} can close it safely while a late caller still holds it.
    */
-  public static final class Conn {
+  public static final class Conn implements SqlConn {
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     /** Set after an error other than busy: SQLite may have left a statement or transaction half done. */
@@ -70,6 +66,7 @@ public final class Db implements AutoCloseable {
     }
 
     /** A cached prepared statement for {@code sql}. */
+    @Override
     public synchronized PreparedStatement ps(String sql) throws SQLException {
       if (closed) {
         throw new SQLException("the connection is closed");
@@ -95,6 +92,7 @@ public final class Db implements AutoCloseable {
     }
 
     /** The JDBC connection. */
+    @Override
     public Connection jdbc() {
       return connection;
     }
@@ -232,7 +230,8 @@ public final class Db implements AutoCloseable {
    *
    * @throws StoreException on failure; nothing was written
    */
-  public <T> T write(String operation, Work<T> work) {
+  @Override
+  public <T> T write(String operation, Work<Conn, T> work) {
     return onPlatformThread(() -> {
       checkOpen();
       writeLock.lock();
@@ -271,7 +270,8 @@ public final class Db implements AutoCloseable {
    *
    * @throws StoreException on failure
    */
-  public <T> T read(String operation, Work<T> work) {
+  @Override
+  public <T> T read(String operation, Work<Conn, T> work) {
     return onPlatformThread(() -> {
       checkOpen();
       Conn c = takeReader();

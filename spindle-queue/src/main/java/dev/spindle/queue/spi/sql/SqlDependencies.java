@@ -1,9 +1,10 @@
-package dev.spindle.store.sqlite.internal;
+package dev.spindle.queue.spi.sql;
 
 import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.DependencyEdge;
+import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.Workflows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,30 +20,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The SQLite store's job dependencies (workflows): {@code spindle_deps} holds one row per edge
- * (with the parent's end once known, so a released job's input survives the parent's purge) and
- * {@code spindle_waits} one row per dependent (pending count, failures, input mode, who cancelled
- * it). Every method runs inside the caller's write transaction, so a dependency's end and its
- * effect on the dependents commit together. Ends are handled iteratively. Not thread-safe: used
- * under the store's write lock.
+ * Job dependencies (workflows) of a SQL store: {@code spindle_deps} holds one row per edge (with
+ * the parent's end once known, so a released job's input survives the parent's purge) and {@code
+ * spindle_waits} one row per dependent (pending count, failures, input mode, who cancelled it).
+ * Every method runs inside the caller's write transaction, so a dependency's end and its effect on
+ * the dependents commit together. Ends are handled iteratively. Thread-safe: the only state is the
+ * current thread's round of ends.
+ *
+ * @param <C> the store's connection type
  */
-public final class Dependencies {
+public final class SqlDependencies<C extends SqlConn> {
   /** What the dependency logic asks of the store, inside the same transaction. */
-  public interface Host {
+  @FunctionalInterface
+  public interface Host<C> {
     /** Moves a WAITING job to CANCELLED with this error (as a finished job: feed, expiry). */
-    void cancel(Db.Conn c, long id, String errorJson, Instant now) throws SQLException;
+    void cancel(C c, long id, String errorJson, Instant now) throws SQLException;
   }
 
-  private final Host host;
-  private final ArrayDeque<Long> ended = new ArrayDeque<>();
-  private boolean draining;
+  private final SqlDialect dialect;
+  private final Host<C> host;
+  /** The ends still to apply by the current thread's {@link #endedAll}, if one is running. */
+  private final ThreadLocal<ArrayDeque<Long>> draining = new ThreadLocal<>();
 
-  public Dependencies(Host host) {
+  /** Dependencies in {@code dialect}; {@code host} cancels dependents. */
+  public SqlDependencies(SqlDialect dialect, Host<C> host) {
+    this.dialect = dialect;
     this.host = host;
   }
 
-  /** The stored code of a policy. */
-  static int code(DependencyPolicy p) {
+  /** The stored code of a dependency policy. */
+  public static int code(DependencyPolicy p) {
     return switch (p) {
       case REQUIRE_SUCCESS -> 0;
       case ALLOW_FAILURE -> 1;
@@ -50,7 +58,8 @@ public final class Dependencies {
     };
   }
 
-  static DependencyPolicy policy(int code) {
+  /** The policy of a stored code. */
+  public static DependencyPolicy policy(int code) {
     return switch (code) {
       case 0 -> DependencyPolicy.REQUIRE_SUCCESS;
       case 1 -> DependencyPolicy.ALLOW_FAILURE;
@@ -73,7 +82,7 @@ public final class Dependencies {
    *     error is then {@link #cancellation})
    * @throws IllegalArgumentException if a dependency does not exist (the transaction rolls back)
    */
-  public JobState add(Db.Conn c, long id, long[] parents, JobState[] known, List<DependencyPolicy> policies,
+  public JobState add(C c, long id, long[] parents, JobState[] known, List<DependencyPolicy> policies,
       WorkflowInput in) throws SQLException {
     PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position, end_state,"
         + " end_result, end_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -81,7 +90,7 @@ public final class Dependencies {
     List<JobState> states = new ArrayList<>(parents.length);
     for (int i = 0; i < parents.length; i++) {
       Workflows.End end = known[i] != null ? new Workflows.End(Long.toString(parents[i]), known[i], null, null)
-          : endOf(c, parents[i]);
+          : endOf(c, parents[i], dialect.forShare());
       if (end == null) {
         throw new IllegalArgumentException("job " + id + " would depend on job " + parents[i] + ", which does not"
             + " exist; nothing was added");
@@ -93,7 +102,7 @@ public final class Dependencies {
       edge.setInt(3, code(policies.get(i)));
       edge.setInt(4, i);
       if (over) {
-        edge.setInt(5, JobRows.code(end.state()));
+        edge.setInt(5, SqlJobRows.code(end.state()));
       } else {
         edge.setNull(5, java.sql.Types.INTEGER);
       }
@@ -119,7 +128,7 @@ public final class Dependencies {
   }
 
   /** Why a job {@link #add} said starts CANCELLED: the error JSON (and who cancelled it is recorded). */
-  public String cancellation(Db.Conn c, long id) throws SQLException {
+  public String cancellation(C c, long id) throws SQLException {
     for (EdgeRow e : edgesInto(c, id)) {
       JobState s = stateOf(c, e.parent);
       JobState end = s == null ? JobState.CANCELLED : s;
@@ -132,7 +141,7 @@ public final class Dependencies {
   }
 
   /** The input of a released job, from its own arguments or its dependencies' recorded ends. */
-  public String inputOf(Db.Conn c, long id, String argsJson) throws SQLException {
+  public String inputOf(C c, long id, String argsJson) throws SQLException {
     PreparedStatement ps = c.ps("SELECT input FROM spindle_waits WHERE id = ?");
     ps.setLong(1, id);
     WorkflowInput mode;
@@ -152,7 +161,7 @@ public final class Dependencies {
     try (ResultSet rs = ends.executeQuery()) {
       while (rs.next()) {
         int st = rs.getInt(2);
-        JobState s = rs.wasNull() ? JobState.WAITING : JobRows.state(st);
+        JobState s = rs.wasNull() ? JobState.WAITING : SqlJobRows.state(st);
         out.add(new Workflows.End(Long.toString(rs.getLong(1)), s, rs.getString(3), rs.getString(4)));
       }
     }
@@ -164,9 +173,9 @@ public final class Dependencies {
    * the {@code exits}, as dependencies that are not inputs ({@link DependencyEdge#ADDED}), with the
    * policy of its dependency on the parent. A dependent that one of them already cancels is cancelled.
    */
-  public void adopt(Db.Conn c, long parent, long[] exits, Instant now) throws SQLException {
+  public void adopt(C c, long parent, long[] exits, Instant now) throws SQLException {
     PreparedStatement waiting = c.ps("SELECT d.child, d.policy FROM spindle_deps d JOIN spindle_jobs j ON j.id ="
-        + " d.child WHERE d.parent = ? AND d.end_state IS NULL AND j.state = " + JobRows.WAITING);
+        + " d.child WHERE d.parent = ? AND d.end_state IS NULL AND j.state = " + SqlJobRows.WAITING);
     waiting.setLong(1, parent);
     List<long[]> dependents = new ArrayList<>();
     try (ResultSet rs = waiting.executeQuery()) {
@@ -191,20 +200,20 @@ public final class Dependencies {
     }
   }
 
-  private static JobState stateOrCancelled(Db.Conn c, long id) throws SQLException {
+  private JobState stateOrCancelled(SqlConn c, long id) throws SQLException {
     JobState s = stateOf(c, id);
     return s == null ? JobState.CANCELLED : s;
   }
 
   /** True if any job has dependencies (one cheap read; lets a completion batch skip the lookups). */
-  public boolean any(Db.Conn c) throws SQLException {
+  public boolean any(C c) throws SQLException {
     try (ResultSet rs = c.ps("SELECT EXISTS (SELECT 1 FROM spindle_deps)").executeQuery()) {
-      return rs.next() && rs.getInt(1) == 1;
+      return rs.next() && rs.getBoolean(1);
     }
   }
 
   /** Job {@code id} may have ended: applies its end to its dependents (and theirs, in turn). */
-  public void ended(Db.Conn c, long id, Instant now) throws SQLException {
+  public void ended(C c, long id, Instant now) throws SQLException {
     endedAll(c, List.of(id), now);
   }
 
@@ -217,12 +226,14 @@ public final class Dependencies {
    * wait is then complete is released (or cancelled if not needed). Jobs those moves end (cancelled
    * dependents) make the next round.
    */
-  public void endedAll(Db.Conn c, List<Long> ids, Instant now) throws SQLException {
-    ended.addAll(ids);
-    if (draining) {
-      return; // a cancellation inside a round: its job joins the next round
+  public void endedAll(C c, List<Long> ids, Instant now) throws SQLException {
+    ArrayDeque<Long> current = draining.get();
+    if (current != null) {
+      current.addAll(ids); // a cancellation inside a round: its job joins the next round
+      return;
     }
-    draining = true;
+    ArrayDeque<Long> ended = new ArrayDeque<>(ids);
+    draining.set(ended);
     try {
       while (!ended.isEmpty()) {
         List<Long> round = new ArrayList<>(ended);
@@ -244,8 +255,7 @@ public final class Dependencies {
         }
       }
     } finally {
-      draining = false;
-      ended.clear();
+      draining.remove();
     }
   }
 
@@ -256,19 +266,19 @@ public final class Dependencies {
    * one index probe per job); then, in the round's order, cancels the dependents an edge cancels
    * and adds the others' count-downs (and failures) to {@code counts}.
    */
-  private void tell(Db.Conn c, List<Long> round, Instant now, Map<Long, int[]> counts) throws SQLException {
+  private void tell(C c, List<Long> round, Instant now, Map<Long, int[]> counts) throws SQLException {
     PreparedStatement record = c.ps("UPDATE spindle_deps AS d SET end_state = j.state, end_result = j.result,"
-        + " end_error = j.error FROM spindle_jobs AS j WHERE d.parent IN (SELECT value FROM json_each(?))"
-        + " AND d.end_state IS NULL AND j.id = d.parent AND j.state >= " + JobRows.SUCCEEDED
+        + " end_error = j.error FROM spindle_jobs AS j WHERE d.parent IN (" + dialect.idsParameter() + ")"
+        + " AND d.end_state IS NULL AND j.id = d.parent AND j.state >= " + SqlJobRows.SUCCEEDED
         + " RETURNING parent, child, policy, end_state"); // RETURNING takes no alias: the target's own columns
-    StringBuilder ids = new StringBuilder(round.size() * 8).append('[');
     Map<Long, Integer> order = new HashMap<>(round.size() * 2);
+    long[] ids = new long[round.size()];
     for (long id : round) {
       if (order.putIfAbsent(id, order.size()) == null) {
-        ids.append(ids.length() > 1 ? "," : "").append(id);
+        ids[order.size() - 1] = id;
       }
     }
-    record.setString(1, ids.append(']').toString());
+    dialect.bindIds(c, record, 1, Arrays.copyOf(ids, order.size()));
     List<long[]> edges = new ArrayList<>();
     try (ResultSet rs = record.executeQuery()) {
       while (rs.next()) {
@@ -280,7 +290,7 @@ public final class Dependencies {
     for (long[] e : edges) {
       long parent = e[0];
       long child = e[1];
-      JobState end = JobRows.state((int) e[3]);
+      JobState end = SqlJobRows.state((int) e[3]);
       DependencyPolicy policy = policy((int) e[2]);
       DependencyPolicy.Effect effect = policy.effectOf(end);
       if (effect == DependencyPolicy.Effect.CANCEL) {
@@ -299,7 +309,7 @@ public final class Dependencies {
   }
 
   /** {@code told} dependencies of {@code child} ended acceptably: its wait counts down (failures up). */
-  private static Workflows.Wait countDown(Db.Conn c, long child, int told, int failures) throws SQLException {
+  private static Workflows.Wait countDown(SqlConn c, long child, int told, int failures) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - ?, failures = failures + ?"
         + " WHERE id = ? RETURNING pending, failures, on_failure_only");
     ps.setInt(1, told);
@@ -310,16 +320,16 @@ public final class Dependencies {
     }
   }
 
-  private static boolean isWaiting(Db.Conn c, long id) throws SQLException {
+  private static boolean isWaiting(SqlConn c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() && rs.getInt(1) == JobRows.WAITING;
+      return rs.next() && rs.getInt(1) == SqlJobRows.WAITING;
     }
   }
 
   /** WAITING to QUEUED (or SCHEDULED if its run time is ahead), its input written. */
-  private void release(Db.Conn c, long id, Instant now) throws SQLException {
+  private void release(C c, long id, Instant now) throws SQLException {
     PreparedStatement args = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
     args.setLong(1, id);
     String own;
@@ -328,9 +338,9 @@ public final class Dependencies {
       own = rs.getString(1);
     }
     PreparedStatement up = c.ps("UPDATE spindle_jobs SET args = ?, state = CASE WHEN run_at > ? THEN "
-        + JobRows.SCHEDULED + " ELSE " + JobRows.QUEUED + " END WHERE id = ? AND state = " + JobRows.WAITING);
+        + SqlJobRows.SCHEDULED + " ELSE " + SqlJobRows.QUEUED + " END WHERE id = ? AND state = " + SqlJobRows.WAITING);
     up.setString(1, inputOf(c, id, own));
-    up.setLong(2, JobRows.micros(now));
+    up.setLong(2, SqlJobRows.micros(now));
     up.setLong(3, id);
     up.executeUpdate();
   }
@@ -339,7 +349,7 @@ public final class Dependencies {
    * An operator retries job {@code id}: where it goes (WAITING, QUEUED, or CANCELLED if a dependency
    * still cancels it; {@link #cancelledBy} then names it). Null if it has no dependencies.
    */
-  public JobState retry(Db.Conn c, long id) throws SQLException {
+  public JobState retry(C c, long id) throws SQLException {
     List<EdgeRow> in = edgesInto(c, id);
     if (in.isEmpty()) {
       return null;
@@ -355,13 +365,13 @@ public final class Dependencies {
    * Job {@code id} was requeued: the dependents it cancelled wait for it again (and theirs, in
    * turn), unless another dependency still cancels them.
    */
-  public void requeued(Db.Conn c, long id) throws SQLException {
+  public void requeued(C c, long id) throws SQLException {
     ArrayDeque<Long> todo = new ArrayDeque<>();
     todo.add(id);
     PreparedStatement victims = c.ps("SELECT w.id FROM spindle_waits w JOIN spindle_jobs j ON j.id = w.id"
-        + " WHERE w.cancelled_by = ? AND j.state = " + JobRows.CANCELLED);
-    PreparedStatement revive = c.ps("UPDATE spindle_jobs SET state = " + JobRows.WAITING + ", error = NULL,"
-        + " finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ? AND state = " + JobRows.CANCELLED);
+        + " WHERE w.cancelled_by = ? AND j.state = " + SqlJobRows.CANCELLED);
+    PreparedStatement revive = c.ps("UPDATE spindle_jobs SET state = " + SqlJobRows.WAITING + ", error = NULL,"
+        + " finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ? AND state = " + SqlJobRows.CANCELLED);
     for (Long p; (p = todo.poll()) != null; ) {
       victims.setLong(1, p);
       List<Long> ids = new ArrayList<>();
@@ -382,7 +392,7 @@ public final class Dependencies {
   }
 
   /** Recomputes a dependent's wait from its parents' current states; null if one cancels it. */
-  private Workflows.Wait reevaluate(Db.Conn c, long id, List<EdgeRow> in) throws SQLException {
+  private Workflows.Wait reevaluate(C c, long id, List<EdgeRow> in) throws SQLException {
     List<DependencyPolicy> policies = new ArrayList<>(in.size());
     List<JobState> states = new ArrayList<>(in.size());
     PreparedStatement record = c.ps("UPDATE spindle_deps SET end_state = ?, end_result = ?, end_error = ?"
@@ -394,7 +404,7 @@ public final class Dependencies {
       states.add(s);
       boolean over = s != null && s.isTerminal();
       if (over) {
-        record.setInt(1, JobRows.code(s));
+        record.setInt(1, SqlJobRows.code(s));
       } else {
         record.setNull(1, java.sql.Types.INTEGER);
       }
@@ -421,7 +431,7 @@ public final class Dependencies {
   }
 
   /** The job that cancelled a dependency-cancelled job, or 0. */
-  public long cancelledBy(Db.Conn c, long id) throws SQLException {
+  public long cancelledBy(C c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT cancelled_by FROM spindle_waits WHERE id = ?");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
@@ -430,7 +440,7 @@ public final class Dependencies {
   }
 
   /** Every edge into and out of {@code id}: its dependencies in input order, then its dependents. */
-  public List<DependencyEdge> edgesOf(Db.Conn c, long id) throws SQLException {
+  public List<DependencyEdge> edgesOf(C c, long id) throws SQLException {
     List<DependencyEdge> out = new ArrayList<>();
     for (EdgeRow e : edgesInto(c, id)) {
       out.add(new DependencyEdge(Long.toString(e.parent), Long.toString(id), e.policy, e.position));
@@ -448,7 +458,7 @@ public final class Dependencies {
 
   private record EdgeRow(long parent, DependencyPolicy policy, int position) {}
 
-  private static List<EdgeRow> edgesInto(Db.Conn c, long id) throws SQLException {
+  private static List<EdgeRow> edgesInto(SqlConn c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT parent, policy, position FROM spindle_deps WHERE child = ?"
         + " ORDER BY position < 0, position");
     ps.setLong(1, id);
@@ -461,21 +471,37 @@ public final class Dependencies {
     return out;
   }
 
-  private static Workflows.End endOf(Db.Conn c, long id) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT state, result, error FROM spindle_jobs WHERE id = ?");
+  private Workflows.End endOf(SqlConn c, long id) throws SQLException {
+    return endOf(c, id, "");
+  }
+
+  /**
+   * The end of job {@code id}; {@code lock} is {@link SqlDialect#forShare} where a new dependent
+   * reads it (a completion of that job in another transaction then waits for this one, and sees
+   * the new edge; or this one waits for the completion and sees its end). A job moved to a history
+   * table has ended for good: it is read there without a lock.
+   */
+  private Workflows.End endOf(SqlConn c, long id, String lock) throws SQLException {
+    Workflows.End end = endIn(c, "spindle_jobs", id, lock);
+    String all = dialect.allJobs();
+    return end != null || all.equals("spindle_jobs") ? end : endIn(c, all, id, "");
+  }
+
+  private static Workflows.End endIn(SqlConn c, String table, long id, String lock) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT state, result, error FROM " + table + " WHERE id = ?" + lock);
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? new Workflows.End(Long.toString(id), JobRows.state(rs.getInt(1)), rs.getString(2),
+      return rs.next() ? new Workflows.End(Long.toString(id), SqlJobRows.state(rs.getInt(1)), rs.getString(2),
           rs.getString(3)) : null;
     }
   }
 
-  private static JobState stateOf(Db.Conn c, long id) throws SQLException {
+  private JobState stateOf(SqlConn c, long id) throws SQLException {
     Workflows.End e = endOf(c, id);
     return e == null ? null : e.state();
   }
 
-  private static void saveWait(Db.Conn c, long id, Workflows.Wait w) throws SQLException {
+  private static void saveWait(SqlConn c, long id, Workflows.Wait w) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = ?, failures = ? WHERE id = ?");
     ps.setInt(1, w.pending());
     ps.setInt(2, w.failures());
@@ -483,7 +509,7 @@ public final class Dependencies {
     ps.executeUpdate();
   }
 
-  private static void setCancelledBy(Db.Conn c, long id, Long parent) throws SQLException {
+  private static void setCancelledBy(SqlConn c, long id, Long parent) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET cancelled_by = ? WHERE id = ?");
     if (parent == null) {
       ps.setNull(1, java.sql.Types.INTEGER);

@@ -1,14 +1,12 @@
-package dev.spindle.store.sqlite;
+package dev.spindle.queue.spi.sql;
 
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.JobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -19,24 +17,29 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Worker leases for {@link SqliteJobStore}: heartbeats (record, clock skew, the jobs a worker holds
+ * Worker leases for a SQL store: heartbeats (record, clock skew, the jobs a worker holds
  * and which to cancel), deregistering (its jobs go back to their queues), and reclaiming the jobs
  * of workers whose lease ended. Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class SqliteWorkers {
-  private final SqliteJobStore store;
-  private final Db db;
+public final class SqlWorkers<C extends SqlConn> {
+  private static final String RUNNING_TO_QUEUED = SqlJobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
+
+  private final SqlDb<C> db;
+  private final SqlDialect dialect;
   private final Clock clock;
-  private final ChangeListeners listeners;
+  private final SqlStoreHost<C> host;
 
-  SqliteWorkers(SqliteJobStore store, Db db, Clock clock, ChangeListeners listeners) {
-    this.store = store;
+  /** The worker leases of the store {@code host} on {@code db}. */
+  public SqlWorkers(SqlDb<C> db, SqlDialect dialect, Clock clock, SqlStoreHost<C> host) {
     this.db = db;
+    this.dialect = dialect;
     this.clock = clock;
-    this.listeners = listeners;
+    this.host = host;
   }
-
-  HeartbeatResult heartbeat(WorkerRecord reported) {
+  /** {@link dev.spindle.queue.spi.JobStore#heartbeat}. */
+  public HeartbeatResult heartbeat(WorkerRecord reported) {
     return db.write("heartbeat of worker " + reported.id(), c -> {
       StoreClock sc = StoreClock.read(clock, reported.heartbeatAt());
       WorkerRecord w = reported.onStoreClock(sc);
@@ -54,9 +57,9 @@ final class SqliteWorkers {
       up.setInt(6, w.concurrency());
       up.setString(7, w.model());
       up.setString(8, w.state());
-      up.setLong(9, SqliteJobStore.micros(w.startedAt()));
-      up.setLong(10, SqliteJobStore.micros(w.heartbeatAt()));
-      up.setLong(11, SqliteJobStore.micros(w.leaseUntil()));
+      up.setLong(9, SqlJobRows.micros(w.startedAt()));
+      up.setLong(10, SqlJobRows.micros(w.heartbeatAt()));
+      up.setLong(11, SqlJobRows.micros(w.leaseUntil()));
       up.setInt(12, w.running());
       up.setLong(13, w.processed());
       up.setLong(14, w.failed());
@@ -65,10 +68,10 @@ final class SqliteWorkers {
       PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
           + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
       skew.setString(1, w.id());
-      skew.setLong(2, SqliteJobStore.micros(w.clockSkew()));
+      skew.setLong(2, SqlJobRows.micros(w.clockSkew()));
       skew.executeUpdate();
       PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
-          + JobRows.RUNNING + " AND worker_id = ?");
+          + SqlJobRows.RUNNING + " AND worker_id = ?");
       held.setString(1, w.id());
       Set<String> ids = new HashSet<>();
       Set<String> cancel = new HashSet<>();
@@ -85,7 +88,8 @@ final class SqliteWorkers {
     });
   }
 
-  void deregisterWorker(String workerId, Instant callerNow) {
+  /** {@link dev.spindle.queue.spi.JobStore#deregisterWorker}. */
+  public void deregisterWorker(String workerId, Instant callerNow) {
     int released = db.write("deregister worker " + workerId, c -> {
       Instant now = clock.instant();
       PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
@@ -94,8 +98,8 @@ final class SqliteWorkers {
       PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
       delSkew.setString(1, workerId);
       delSkew.executeUpdate();
-      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + JobRows.RUNNING
-          + " AND worker_id = ?");
+      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + SqlJobRows.RUNNING
+          + " AND worker_id = ? ORDER BY id" + dialect.forUpdate());
       sel.setString(1, workerId);
       List<long[]> held = new ArrayList<>();
       try (ResultSet rs = sel.executeQuery()) {
@@ -103,14 +107,14 @@ final class SqliteWorkers {
           held.add(new long[] {rs.getLong(1), rs.getInt(2)});
         }
       }
-      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + SqliteJobStore.RUNNING_TO_QUEUED
-          + ", attempt = max(attempt - 1, 0), run_at = ?,"
-          + " cancel_requested = 0 WHERE id = ? AND state = " + JobRows.RUNNING);
+      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+          + ", attempt = " + dialect.greatest("attempt - 1", "0") + ", run_at = ?,"
+          + " cancel_requested = 0 WHERE id = ? AND state = " + SqlJobRows.RUNNING);
       for (long[] h : held) {
         if (h[1] != 0) {
-          store.finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, SqliteJobStore.RESULT_TTL);
+          host.finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
         } else {
-          rel.setLong(1, SqliteJobStore.micros(now));
+          rel.setLong(1, SqlJobRows.micros(now));
           rel.setLong(2, h[0]);
           rel.executeUpdate();
         }
@@ -118,14 +122,15 @@ final class SqliteWorkers {
       return held.size();
     });
     if (released > 0) {
-      listeners.fire();
+      host.changed();
     }
   }
 
-  List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
+  /** {@link dev.spindle.queue.spi.JobStore#reclaimExpired}. */
+  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
     Instant now = clock.instant();
-    long t = SqliteJobStore.micros(now);
-    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING
+    long t = SqlJobRows.micros(now);
+    String orphaned = "SELECT j.id FROM spindle_jobs j WHERE j.state = " + SqlJobRows.RUNNING
         + " AND NOT EXISTS (SELECT 1 FROM"
         + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) LIMIT ?";
     boolean any = db.read("look for expired leases", c -> {
@@ -148,9 +153,9 @@ final class SqliteWorkers {
     }
     List<JobInfo> out = db.write("reclaim jobs of dead workers", c -> {
       PreparedStatement ps = c.ps("SELECT j.id, j.lost, j.cancel_requested, p.max_lost, j.worker_id FROM spindle_jobs j"
-          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = " + JobRows.RUNNING
+          + " JOIN spindle_policies p ON p.id = j.policy_id WHERE j.state = " + SqlJobRows.RUNNING
           + " AND NOT EXISTS (SELECT 1 FROM"
-          + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?");
+          + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?" + dialect.forUpdateSkipLocked("j"));
       ps.setLong(1, t);
       ps.setInt(2, limit);
       List<Object[]> rows = new ArrayList<>();
@@ -159,10 +164,10 @@ final class SqliteWorkers {
           rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
         }
       }
-      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + SqliteJobStore.RUNNING_TO_QUEUED
-          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + JobRows.RUNNING);
+      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + SqlJobRows.RUNNING);
       PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
-          + JobRows.RUNNING);
+          + SqlJobRows.RUNNING);
       List<Long> ids = new ArrayList<>();
       for (Object[] r : rows) {
         long id = (Long) r[0];
@@ -172,13 +177,13 @@ final class SqliteWorkers {
         if (cancel) {
           strike.setLong(1, id);
           strike.executeUpdate();
-          store.finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, SqliteJobStore.RESULT_TTL);
+          host.finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
         } else if (lost >= maxLost) {
           strike.setLong(1, id);
           strike.executeUpdate();
           String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
               + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
-          store.finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, SqliteJobStore.FAILURE_TTL);
+          host.finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, SqlJobRows.FAILURE_TTL);
         } else {
           requeue.setLong(1, t);
           requeue.setLong(2, id);
@@ -187,25 +192,25 @@ final class SqliteWorkers {
         ids.add(id);
       }
       PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
-          + " FROM spindle_jobs j WHERE j.state = " + JobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
+          + " FROM spindle_jobs j WHERE j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
       gone.setLong(1, t);
       if (gone.executeUpdate() > 0) {
         c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
       }
       List<JobInfo> snapshots = new ArrayList<>(ids.size());
-      PreparedStatement get = c.ps(SqliteJobStore.JOB_BY_ID);
+      PreparedStatement get = c.ps(SqlJobRows.JOB_BY_ID);
       for (long id : ids) {
         get.setLong(1, id);
         try (ResultSet rs = get.executeQuery()) {
           if (rs.next()) {
-            snapshots.add(store.row(c, rs));
+            snapshots.add(host.row(c, rs));
           }
         }
       }
       return snapshots;
     });
     if (!out.isEmpty()) {
-      listeners.fire();
+      host.changed();
     }
     return out;
   }

@@ -1,9 +1,7 @@
-package dev.spindle.store.sqlite;
+package dev.spindle.queue.spi.sql;
 
-import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ScheduleRecord;
-import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.JobRows;
+import dev.spindle.queue.spi.SqlJobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,20 +11,23 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The schedule table of {@link SqliteJobStore}: saving, deleting and listing schedules and finding
+ * The schedule table of a SQL store: saving, deleting and listing schedules and finding
  * the due ones (firing one enqueues its jobs, so it stays with the store's enqueue path).
  * Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class SqliteSchedules {
-  private final Db db;
-  private final ChangeListeners listeners;
+public final class SqlSchedules<C extends SqlConn> {
+  private final SqlDb<C> db;
+  private final SqlStoreHost<C> host;
 
-  SqliteSchedules(Db db, ChangeListeners listeners) {
+  /** The schedules of the store {@code host} on {@code db}. */
+  public SqlSchedules(SqlDb<C> db, SqlStoreHost<C> host) {
     this.db = db;
-    this.listeners = listeners;
+    this.host = host;
   }
-
-  ScheduleRecord saveSchedule(ScheduleRecord s) {
+  /** {@link dev.spindle.queue.spi.JobStore#saveSchedule}. */
+  public ScheduleRecord saveSchedule(ScheduleRecord s) {
     ScheduleRecord[] changed = new ScheduleRecord[1];
     ScheduleRecord r = db.write("save schedule " + s.name(), c -> {
       changed[0] = null;
@@ -34,24 +35,25 @@ final class SqliteSchedules {
       if (existing.isPresent() && existing.get().definition().equals(s.definition())) {
         return existing.get();
       }
-      PreparedStatement ps = c.ps("INSERT INTO spindle_schedules (name, definition, next_fire_at, last_fire_at,"
+      PreparedStatement ps = c.ps("INSERT INTO spindle_schedules AS s (name, definition, next_fire_at, last_fire_at,"
           + " version, created_at) VALUES (?, ?, ?, NULL, 1, ?) ON CONFLICT (name) DO UPDATE SET"
-          + " definition = excluded.definition, next_fire_at = excluded.next_fire_at, version = version + 1");
+          + " definition = excluded.definition, next_fire_at = excluded.next_fire_at, version = s.version + 1");
       ps.setString(1, s.name());
       ps.setString(2, s.definition());
-      ps.setLong(3, SqliteJobStore.micros(s.nextFireAt()));
-      ps.setLong(4, SqliteJobStore.micros(s.createdAt()));
+      ps.setLong(3, SqlJobRows.micros(s.nextFireAt()));
+      ps.setLong(4, SqlJobRows.micros(s.createdAt()));
       ps.executeUpdate();
       changed[0] = schedule(c, s.name()).orElseThrow();
       return changed[0];
     });
     if (changed[0] != null) {
-      listeners.fire();
+      host.changed();
     }
     return r;
   }
 
-  static Optional<ScheduleRecord> schedule(Db.Conn c, String name) throws SQLException {
+  /** The schedule named {@code name}, inside the caller's transaction. */
+  public static Optional<ScheduleRecord> schedule(SqlConn c, String name) throws SQLException {
     PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
         + " FROM spindle_schedules WHERE name = ?");
     ps.setString(1, name);
@@ -60,14 +62,16 @@ final class SqliteSchedules {
     }
   }
 
-  static ScheduleRecord scheduleRow(ResultSet rs) throws SQLException {
+  /** The schedule at the current row (name, definition, next, last, version, created). */
+  public static ScheduleRecord scheduleRow(ResultSet rs) throws SQLException {
     long last = rs.getLong(4);
-    Instant lastAt = rs.wasNull() ? null : JobRows.instant(last);
-    return new ScheduleRecord(rs.getString(1), rs.getString(2), JobRows.instant(rs.getLong(3)), lastAt,
-        rs.getLong(5), JobRows.instant(rs.getLong(6)));
+    Instant lastAt = rs.wasNull() ? null : SqlJobRows.instant(last);
+    return new ScheduleRecord(rs.getString(1), rs.getString(2), SqlJobRows.instant(rs.getLong(3)), lastAt,
+        rs.getLong(5), SqlJobRows.instant(rs.getLong(6)));
   }
 
-  boolean deleteSchedule(String name) {
+  /** {@link dev.spindle.queue.spi.JobStore#deleteSchedule}. */
+  public boolean deleteSchedule(String name) {
     boolean removed = db.write("delete schedule " + name, c -> {
       PreparedStatement ps = c.ps("DELETE FROM spindle_schedules WHERE name = ?");
       ps.setString(1, name);
@@ -78,12 +82,13 @@ final class SqliteSchedules {
       return gone;
     });
     if (removed) {
-      listeners.fire();
+      host.changed();
     }
     return removed;
   }
 
-  List<ScheduleRecord> schedules() {
+  /** {@link dev.spindle.queue.spi.JobStore#schedules}. */
+  public List<ScheduleRecord> schedules() {
     return db.read("list schedules", c -> {
       List<ScheduleRecord> out = new ArrayList<>();
       try (ResultSet rs = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
@@ -96,12 +101,13 @@ final class SqliteSchedules {
     });
   }
 
-  List<ScheduleRecord> dueSchedules(Instant now, int limit) {
+  /** {@link dev.spindle.queue.spi.JobStore#dueSchedules}. */
+  public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
     return db.read("list due schedules", c -> {
       PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
           + " FROM spindle_schedules WHERE next_fire_at <= ? AND name NOT IN (SELECT name FROM"
           + " spindle_paused_schedules) ORDER BY next_fire_at, name LIMIT ?");
-      ps.setLong(1, SqliteJobStore.micros(now));
+      ps.setLong(1, SqlJobRows.micros(now));
       ps.setInt(2, limit);
       List<ScheduleRecord> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

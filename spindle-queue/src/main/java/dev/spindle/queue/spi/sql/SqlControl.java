@@ -1,15 +1,12 @@
-package dev.spindle.store.sqlite;
+package dev.spindle.queue.spi.sql;
 
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
-import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueControl;
-import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.FilterSql;
-import dev.spindle.store.sqlite.internal.JobRows;
+import dev.spindle.queue.spi.SqlJobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,33 +17,35 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@link QueueControl} and {@link AuditLog} of {@link SqliteJobStore}: pausing queues and
+ * The {@link QueueControl} and {@link AuditLog} of a SQL store: pausing queues and
  * schedules, bulk requeue and cancel by filter (one write transaction each), deleting finished
  * jobs, and the audit table. The store's methods delegate here. Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class SqliteControl implements QueueControl, AuditLog {
-  private final SqliteJobStore store;
-  private final Db db;
+public final class SqlControl<C extends SqlConn> implements QueueControl, AuditLog {
+  private final SqlDb<C> db;
+  private final SqlDialect dialect;
   private final Clock clock;
-  private final ChangeListeners listeners;
+  private final SqlStoreHost<C> host;
 
-  SqliteControl(SqliteJobStore store, Db db, Clock clock, ChangeListeners listeners) {
-    this.store = store;
+  /** The queue control of the store {@code host} on {@code db}. */
+  public SqlControl(SqlDb<C> db, SqlDialect dialect, Clock clock, SqlStoreHost<C> host) {
     this.db = db;
+    this.dialect = dialect;
     this.clock = clock;
-    this.listeners = listeners;
+    this.host = host;
   }
-
   @Override
   public void pauseQueue(String queue) {
     JobOptions.validateQueue(queue);
     db.write("pause queue " + queue, c -> {
-      PreparedStatement ps = c.ps("INSERT OR IGNORE INTO spindle_paused (queue) VALUES (?)");
+      PreparedStatement ps = c.ps("INSERT INTO spindle_paused (queue) VALUES (?) ON CONFLICT DO NOTHING");
       ps.setString(1, queue);
       ps.executeUpdate();
       return null;
     });
-    listeners.fire();
+    host.changed();
   }
 
   @Override
@@ -58,7 +57,7 @@ final class SqliteControl implements QueueControl, AuditLog {
       ps.executeUpdate();
       return null;
     });
-    listeners.fire();
+    host.changed();
   }
 
   @Override
@@ -66,7 +65,8 @@ final class SqliteControl implements QueueControl, AuditLog {
     return db.read("read paused queues", c -> pausedIn(c));
   }
 
-  Set<String> pausedIn(Db.Conn c) throws SQLException {
+  /** {@link #pausedQueues} inside the caller's transaction. */
+  public Set<String> pausedIn(SqlConn c) throws SQLException {
     Set<String> out = new java.util.TreeSet<>();
     try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
       while (rs.next()) {
@@ -83,24 +83,30 @@ final class SqliteControl implements QueueControl, AuditLog {
     for (JobState from : f.states()) {
       JobState.checkTransition("(any " + from + " job)", from, JobState.QUEUED);
     }
-    StringBuilder sql = new StringBuilder("UPDATE spindle_jobs SET state = " + JobRows.QUEUED
-        + ", failures = 0, lost = 0,"
-        + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
-        + " finish_seq = 0 WHERE id IN (SELECT id FROM ");
-    FilterSql q = FilterSql.of(f);
-    sql.append(q.from()).append(" WHERE 1 = 1").append(q.where()).append(q.newestFirst()).append(")");
-    List<Object> args = new ArrayList<>();
-    args.add(SqliteJobStore.micros(now));
-    args.addAll(q.args());
+    SqlFilter q = SqlFilter.of(f, dialect);
+    String select = "SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
+    List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
+    StringBuilder states = new StringBuilder();
+    for (JobState s : f.states()) {
+      states.append(states.isEmpty() ? "" : ", ").append(SqlJobRows.code(s));
+    }
+    String update = "UPDATE spindle_jobs SET state = " + SqlJobRows.QUEUED + ", failures = 0, lost = 0,"
+        + " dead_reason = NULL, cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL,"
+        + " finish_seq = 0 WHERE id IN (" + dialect.idsParameter() + ") AND state IN (" + states + ")";
     int n = db.write("requeue jobs", c -> {
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql.toString())) {
-        SqliteInspector.bind(ps, args);
-        return ps.executeUpdate();
+      long[] ids = SqlFilter.ids(c, select, args);
+      if (ids.length == 0) {
+        return 0;
       }
+      dialect.restore(c, ids);
+      PreparedStatement ps = c.ps(update);
+      ps.setLong(1, SqlJobRows.micros(now));
+      dialect.bindIds(c, ps, 2, ids);
+      return ps.executeUpdate();
     });
     if (n > 0) {
-      listeners.fire();
+      host.changed();
     }
     return n;
   }
@@ -109,15 +115,15 @@ final class SqliteControl implements QueueControl, AuditLog {
   public int cancelMatching(JobFilter filter, Instant callerNow) {
     Instant now = clock.instant();
     JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
-    FilterSql q = FilterSql.of(f);
-    String sql = "SELECT id, state FROM " + q.from() + " WHERE NOT (state = " + JobRows.RUNNING
-        + " AND cancel_requested = 1)" + q.where() + q.newestFirst();
+    SqlFilter q = SqlFilter.of(f, dialect, "spindle_jobs"); // rows not yet finished: never in a history
+    String sql = "SELECT id, state FROM " + q.from() + " WHERE NOT (state = " + SqlJobRows.RUNNING
+        + " AND cancel_requested = 1)" + q.where() + q.newestFirst() + dialect.forUpdate();
     List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     int n = db.write("cancel jobs", c -> {
       List<long[]> rows = new ArrayList<>();
       try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
-        SqliteInspector.bind(ps, args);
+        SqlFilter.bind(ps, args);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             rows.add(new long[] {rs.getLong(1), rs.getInt(2)});
@@ -126,42 +132,43 @@ final class SqliteControl implements QueueControl, AuditLog {
       }
       int done = 0;
       PreparedStatement ask = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
-          + JobRows.RUNNING);
+          + SqlJobRows.RUNNING);
       for (long[] r : rows) {
-        if (JobRows.state((int) r[1]) == JobState.RUNNING) {
+        if (SqlJobRows.state((int) r[1]) == JobState.RUNNING) {
           ask.setLong(1, r[0]);
           done += ask.executeUpdate();
         } else {
-          store.finish(c, r[0], JobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, SqliteJobStore.RESULT_TTL);
+          host.finish(c, r[0], SqlJobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
           done++;
         }
       }
       return done;
     });
     if (n > 0) {
-      listeners.fire();
+      host.changed();
     }
     return n;
   }
 
   @Override
   public DeleteResult deleteJob(String jobId) {
-    long id = SqliteJobStore.parseIdOrNeg(jobId);
+    long id = SqlJobRows.idOrNeg(jobId);
     if (id < 0) {
       return DeleteResult.NOT_FOUND;
     }
     return db.write("delete job " + jobId, c -> {
-      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
+      dialect.restore(c, new long[] {id});
+      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
       sel.setLong(1, id);
       try (ResultSet rs = sel.executeQuery()) {
         if (!rs.next()) {
           return DeleteResult.NOT_FOUND;
         }
-        if (!JobRows.state(rs.getInt(1)).isTerminal()) {
+        if (!SqlJobRows.state(rs.getInt(1)).isTerminal()) {
           return DeleteResult.NOT_FINISHED;
         }
       }
-      SqliteJobStore.raiseIdFloor(c);
+      dialect.beforeDeletingJobs(c);
       PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id = ?");
       del.setLong(1, id);
       del.executeUpdate();
@@ -181,17 +188,17 @@ final class SqliteControl implements QueueControl, AuditLog {
 
   private boolean markSchedule(String name, boolean pause) {
     boolean found = db.write((pause ? "pause" : "resume") + " schedule " + name, c -> {
-      if (SqliteSchedules.schedule(c, name).isEmpty()) {
+      if (SqlSchedules.schedule(c, name).isEmpty()) {
         return false;
       }
-      PreparedStatement ps = c.ps(pause ? "INSERT OR IGNORE INTO spindle_paused_schedules (name) VALUES (?)"
+      PreparedStatement ps = c.ps(pause ? "INSERT INTO spindle_paused_schedules (name) VALUES (?) ON CONFLICT DO NOTHING"
           : "DELETE FROM spindle_paused_schedules WHERE name = ?");
       ps.setString(1, name);
       ps.executeUpdate();
       return true;
     });
     if (found) {
-      listeners.fire();
+      host.changed();
     }
     return found;
   }
@@ -212,9 +219,9 @@ final class SqliteControl implements QueueControl, AuditLog {
   @Override
   public void appendAudit(AuditRecord r) {
     db.write("append to the audit log", c -> {
-      PreparedStatement ps = c.ps("INSERT INTO spindle_audit (at, user, action, target, detail) VALUES"
+      PreparedStatement ps = c.ps("INSERT INTO spindle_audit (at, " + dialect.auditUserColumn() + ", action, target, detail) VALUES"
           + " (?, ?, ?, ?, ?) RETURNING id");
-      ps.setLong(1, SqliteJobStore.micros(r.at()));
+      ps.setLong(1, SqlJobRows.micros(r.at()));
       ps.setString(2, r.user());
       ps.setString(3, r.action());
       ps.setString(4, r.target());
@@ -236,13 +243,13 @@ final class SqliteControl implements QueueControl, AuditLog {
   @Override
   public List<AuditRecord> recentAudit(int limit) {
     return db.read("read the audit log", c -> {
-      PreparedStatement ps = c.ps("SELECT id, at, user, action, target, detail FROM spindle_audit"
+      PreparedStatement ps = c.ps("SELECT id, at, " + dialect.auditUserColumn() + ", action, target, detail FROM spindle_audit"
           + " ORDER BY id DESC LIMIT ?");
       ps.setInt(1, limit);
       List<AuditRecord> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new AuditRecord(rs.getLong(1), JobRows.instant(rs.getLong(2)), rs.getString(3),
+          out.add(new AuditRecord(rs.getLong(1), SqlJobRows.instant(rs.getLong(2)), rs.getString(3),
               rs.getString(4), rs.getString(5), rs.getString(6)));
         }
       }

@@ -1,20 +1,16 @@
-package dev.spindle.store.sqlite;
+package dev.spindle.queue.spi.sql;
 
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.Dependencies;
-import dev.spindle.store.sqlite.internal.FilterSql;
-import dev.spindle.store.sqlite.internal.JobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,38 +26,40 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The {@link JobInspector} of {@link SqliteJobStore}: job lists by filter, per-queue counts,
- * workers, dependency edges, requeue, purge and queue limits, each one read or write transaction
- * of the store's {@link Db}. The store's inspector methods delegate here. Thread-safe.
+ * The {@link JobInspector} of a SQL store: job lists by filter, per-queue counts, workers,
+ * dependency edges, requeue, purge and queue limits, each one read or write transaction of the
+ * store's {@link SqlDb}. The store's inspector methods delegate here. Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class SqliteInspector implements JobInspector {
-  private final SqliteJobStore store;
-  private final Db db;
+public final class SqlInspector<C extends SqlConn> implements JobInspector {
+  private final SqlDb<C> db;
+  private final SqlDialect dialect;
   private final Clock clock;
-  private final ChangeListeners listeners;
-  private final Dependencies deps;
+  private final SqlStoreHost<C> host;
+  private final SqlDependencies<C> deps;
 
-  SqliteInspector(SqliteJobStore store, Db db, Clock clock, ChangeListeners listeners, Dependencies deps) {
-    this.store = store;
+  /** The inspector of the store {@code host} on {@code db}. */
+  public SqlInspector(SqlDb<C> db, SqlDialect dialect, Clock clock, SqlStoreHost<C> host, SqlDependencies<C> deps) {
     this.db = db;
+    this.dialect = dialect;
     this.clock = clock;
-    this.listeners = listeners;
+    this.host = host;
     this.deps = deps;
   }
-
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
-    FilterSql q = FilterSql.of(f);
-    String sql = "SELECT " + JobRows.COLUMNS + " FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
+    SqlFilter q = SqlFilter.of(f, dialect);
+    String sql = "SELECT " + SqlJobRows.COLUMNS + " FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
     List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.read("list jobs", c -> {
       try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
-        bind(ps, args);
+        SqlFilter.bind(ps, args);
         List<JobInfo> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(store.row(c, rs));
+            out.add(host.row(c, rs));
           }
         }
         return out;
@@ -69,27 +67,14 @@ final class SqliteInspector implements JobInspector {
     });
   }
 
-  static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-    for (int i = 0; i < args.size(); i++) {
-      Object a = args.get(i);
-      if (a instanceof String s) {
-        ps.setString(i + 1, s);
-      } else if (a instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setLong(i + 1, (Long) a);
-      }
-    }
-  }
-
   @Override
   public Map<String, Instant> oldestReady() {
     return db.read("find the oldest ready jobs", c -> {
       Map<String, Instant> out = new HashMap<>();
-      try (ResultSet rs = c.ps("SELECT queue, min(run_at) FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " GROUP BY queue")
+      try (ResultSet rs = c.ps("SELECT queue, min(run_at) FROM spindle_jobs WHERE state = " + SqlJobRows.QUEUED + " GROUP BY queue")
           .executeQuery()) {
         while (rs.next()) {
-          out.put(rs.getString(1), JobRows.instant(rs.getLong(2)));
+          out.put(rs.getString(1), SqlJobRows.instant(rs.getLong(2)));
         }
       }
       return out;
@@ -101,16 +86,17 @@ final class SqliteInspector implements JobInspector {
     return db.read("summarize queues", c -> summariesIn(c));
   }
 
-  List<QueueSummary> summariesIn(Db.Conn c) throws SQLException {
+  /** {@link #queueSummaries} inside the caller's transaction. */
+  public List<QueueSummary> summariesIn(C c) throws SQLException {
     Map<String, Map<JobState, Long>> counts = new TreeMap<>();
     try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
         .executeQuery()) {
       while (rs.next()) {
         counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
-            .put(JobRows.state(rs.getInt(2)), rs.getLong(3));
+            .put(SqlJobRows.state(rs.getInt(2)), rs.getLong(3));
       }
     }
-    Map<String, Integer> limits = SqliteJobStore.limits(c);
+    Map<String, Integer> limits = SqlInspector.limits(c);
     limits.keySet().forEach(q -> counts.computeIfAbsent(q, k -> new EnumMap<>(JobState.class)));
     List<QueueSummary> out = new ArrayList<>();
     counts.forEach((q, m) -> out.add(new QueueSummary(q, m, limits.getOrDefault(q, 0))));
@@ -122,11 +108,12 @@ final class SqliteInspector implements JobInspector {
     return db.read("list workers", c -> workersIn(c));
   }
 
-  List<WorkerRecord> workersIn(Db.Conn c) throws SQLException {
+  /** {@link #workers} inside the caller's transaction. */
+  public List<WorkerRecord> workersIn(C c) throws SQLException {
     List<WorkerRecord> out = new ArrayList<>();
     try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
         + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
-        + JobRows.RUNNING
+        + SqlJobRows.RUNNING
         + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
         + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
         .executeQuery()) {
@@ -134,7 +121,7 @@ final class SqliteInspector implements JobInspector {
         String qs = rs.getString(5);
         out.add(new WorkerRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
             qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
-            JobRows.instant(rs.getLong(9)), JobRows.instant(rs.getLong(10)), JobRows.instant(rs.getLong(11)),
+            SqlJobRows.instant(rs.getLong(9)), SqlJobRows.instant(rs.getLong(10)), SqlJobRows.instant(rs.getLong(11)),
             rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15),
             rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L))));
       }
@@ -145,18 +132,19 @@ final class SqliteInspector implements JobInspector {
   @Override
   public JobInfo requeue(String jobId, Instant callerNow) {
     Instant now = clock.instant();
-    long id = SqliteJobStore.parseIdOrNeg(jobId);
+    long id = SqlJobRows.idOrNeg(jobId);
     if (id < 0) {
       throw new JobNotFoundException(jobId);
     }
     JobInfo r = db.write("requeue job " + jobId, c -> {
-      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
+      dialect.restore(c, new long[] {id});
+      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
       sel.setLong(1, id);
       try (ResultSet rs = sel.executeQuery()) {
         if (!rs.next()) {
           throw new JobNotFoundException(jobId);
         }
-        JobState.checkRequeue(jobId, JobRows.state(rs.getInt(1)));
+        JobState.checkRequeue(jobId, SqlJobRows.state(rs.getInt(1)));
       }
       JobState to = deps.retry(c, id);
       if (to == JobState.CANCELLED) {
@@ -167,9 +155,9 @@ final class SqliteInspector implements JobInspector {
       PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
           + " error = CASE WHEN ? THEN NULL ELSE error END,"
           + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
-      up.setInt(1, JobRows.code(to));
+      up.setInt(1, SqlJobRows.code(to));
       up.setBoolean(2, to == JobState.WAITING);
-      up.setLong(3, SqliteJobStore.micros(now));
+      up.setLong(3, SqlJobRows.micros(now));
       up.setLong(4, id);
       up.executeUpdate();
       if (to == JobState.QUEUED) {
@@ -179,20 +167,20 @@ final class SqliteInspector implements JobInspector {
         args.executeUpdate();
       }
       deps.requeued(c, id);
-      PreparedStatement get = c.ps(SqliteJobStore.JOB_BY_ID);
+      PreparedStatement get = c.ps(SqlJobRows.JOB_BY_ID);
       get.setLong(1, id);
       try (ResultSet rs = get.executeQuery()) {
         rs.next();
-        return store.row(c, rs);
+        return host.row(c, rs);
       }
     });
-    listeners.fire();
+    host.changed();
     return r;
   }
 
   @Override
   public List<DependencyEdge> dependencyEdges(String jobId) {
-    long id = SqliteJobStore.parseIdOrNeg(jobId);
+    long id = SqlJobRows.idOrNeg(jobId);
     return db.read("read the dependencies of job " + jobId, c -> {
       if (id < 0 || argsOfOrNull(c, id) == null) {
         throw new JobNotFoundException(jobId);
@@ -201,8 +189,8 @@ final class SqliteInspector implements JobInspector {
     });
   }
 
-  private static String argsOfOrNull(Db.Conn c, long id) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT args FROM spindle_jobs WHERE id = ?");
+  private String argsOfOrNull(SqlConn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT args FROM " + dialect.allJobs() + " WHERE id = ?");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? rs.getString(1) : null;
@@ -217,17 +205,20 @@ final class SqliteInspector implements JobInspector {
       }
     }
     JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
-    FilterSql q = FilterSql.of(f);
-    String sql = "DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where()
-        + q.newestFirst() + ")";
+    SqlFilter q = SqlFilter.of(f, dialect);
+    String sql = "SELECT id FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
     List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.write("purge jobs", c -> {
-      SqliteJobStore.raiseIdFloor(c);
-      try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
-        bind(ps, args);
-        return ps.executeUpdate();
+      long[] ids = SqlFilter.ids(c, sql, args);
+      if (ids.length == 0) {
+        return 0;
       }
+      dialect.restore(c, ids);
+      dialect.beforeDeletingJobs(c);
+      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (" + dialect.idsParameter() + ")");
+      dialect.bindIds(c, del, 1, ids);
+      return del.executeUpdate();
     });
   }
 
@@ -251,11 +242,22 @@ final class SqliteInspector implements JobInspector {
       }
       return null;
     });
-    listeners.fire();
+    host.changed();
   }
 
   @Override
   public Map<String, Integer> queueLimits() {
-    return db.read("read queue limits", c -> new LinkedHashMap<>(SqliteJobStore.limits(c)));
+    return db.read("read queue limits", c -> new LinkedHashMap<>(SqlInspector.limits(c)));
+  }
+
+  /** The queues' running limits (queues without one are absent). */
+  public static Map<String, Integer> limits(SqlConn c) throws SQLException {
+    Map<String, Integer> m = new HashMap<>();
+    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
+      while (rs.next()) {
+        m.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    return m;
   }
 }

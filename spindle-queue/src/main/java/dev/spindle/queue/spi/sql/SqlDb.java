@@ -1,0 +1,25 @@
+package dev.spindle.queue.spi.sql;
+
+import java.sql.SQLException;
+
+/**
+ * The transactions of a SQL store: each call runs its work in one transaction, committed when the
+ * work returns and rolled back when it throws; SQL errors are translated to {@link
+ * dev.spindle.queue.StoreException} naming the operation. Implementations are thread-safe.
+ *
+ * @param <C> the store's connection type
+ */
+public interface SqlDb<C extends SqlConn> {
+  /** Work on a connection inside a transaction. */
+  @FunctionalInterface
+  interface Work<C, T> {
+    /** Does the work; throwing rolls the transaction back. */
+    T run(C c) throws SQLException;
+  }
+
+  /** Runs {@code work} in a transaction that may write ({@code operation} names it in errors). */
+  <T> T write(String operation, Work<C, T> work);
+
+  /** Runs {@code work} in a transaction that only reads. */
+  <T> T read(String operation, Work<C, T> work);
+}

@@ -1,0 +1,67 @@
+package dev.spindle.queue.spi.sql;
+
+import dev.spindle.queue.spi.JobStatistics;
+import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.SqlJobRows;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The {@link JobStatistics} of a SQL store: per-minute counters in
+ * {@code spindle_stats} (written by the store's own moves) and the oldest waiting job. Thread-safe.
+ *
+ * @param <C> the store's connection type
+ */
+public final class SqlStatistics<C extends SqlConn> implements JobStatistics {
+  private final SqlDb<C> db;
+
+  /** The statistics of a store on {@code db}. */
+  public SqlStatistics(SqlDb<C> db) {
+    this.db = db;
+  }
+  @Override
+  public List<MinuteStats> minutes(Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      return List.of();
+    }
+    return db.read("read statistics", c -> minutesIn(c, from, to));
+  }
+
+  /** {@link #minutes} inside the caller's transaction. */
+  public List<MinuteStats> minutesIn(SqlConn c, Instant from, Instant to) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT minute, counter, n FROM spindle_stats WHERE minute >= ? AND minute < ?"
+        + " ORDER BY minute");
+    ps.setLong(1, MinuteStats.minuteOf(from));
+    ps.setLong(2, to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0));
+    Map<Long, Map<Integer, Long>> byMinute = new TreeMap<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3));
+      }
+    }
+    List<MinuteStats> out = new ArrayList<>();
+    byMinute.forEach((m, cs) -> out.add(MinuteStats.fromCounters(Instant.ofEpochSecond(m), cs)));
+    return out;
+  }
+
+  @Override
+  public Optional<Instant> oldestWaiting() {
+    return db.read("find the oldest waiting job", c -> oldestIn(c));
+  }
+
+  /** {@link #oldestWaiting} inside the caller's transaction. */
+  public Optional<Instant> oldestIn(SqlConn c) throws SQLException {
+    try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
+        + " WHERE state = " + SqlJobRows.QUEUED + ")").executeQuery()) {
+      return rs.next() ? Optional.of(SqlJobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();
+    }
+  }
+}

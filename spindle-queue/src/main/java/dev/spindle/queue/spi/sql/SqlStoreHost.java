@@ -1,0 +1,32 @@
+package dev.spindle.queue.spi.sql;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * What the shared parts of a SQL store ask of the store itself: reading a job row (its policy from
+ * the store's cache), finishing a job (finish sequence, statistics, dependents), and announcing a
+ * committed change. Implementations are thread-safe.
+ *
+ * @param <C> the store's connection type
+ */
+public interface SqlStoreHost<C extends SqlConn> {
+  /** The job at the current row of {@code rs}, which holds {@link dev.spindle.queue.spi.SqlJobRows#COLUMNS}. */
+  JobInfo row(C c, ResultSet rs) throws SQLException;
+
+  /**
+   * Moves job {@code id}, read in this transaction in state {@code from}, to the terminal state
+   * {@code to} (through {@link JobState#checkTransition}).
+   *
+   * @param ttl the SQL of the time to keep it ({@link dev.spindle.queue.spi.SqlJobRows#RESULT_TTL}
+   *     or {@link dev.spindle.queue.spi.SqlJobRows#FAILURE_TTL})
+   */
+  void finish(C c, long id, JobState from, JobState to, Instant now, String error, String deadReason, String ttl)
+      throws SQLException;
+
+  /** After a commit that changed jobs, queues or schedules: wakes listeners (and other processes). */
+  void changed();
+}

@@ -1,0 +1,298 @@
+package dev.spindle.store.postgres;
+
+import dev.spindle.PayloadException;
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.store.postgres.internal.Db;
+import dev.spindle.store.postgres.internal.JobRows;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The completion path of {@link PostgresJobStore}: a call's completions grouped by outcome, each
+ * group applied by one fenced {@code UPDATE ... FROM unnest(...)} (finishing ones also take their
+ * finish sequence numbers in the same statement), then the finished jobs' dependents. Thread-safe.
+ */
+final class PostgresCompletions {
+  // The SET clauses of set-based moves, checked against JobState's table when the class loads.
+  private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
+  private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
+  private static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
+
+  private final Clock clock;
+  private final SqlDependencies<Db.Conn> deps;
+  private final int maxPayloadBytes;
+
+  PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes) {
+    this.clock = clock;
+    this.deps = deps;
+    this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  /** The SQL that applies one outcome to many jobs: an UPDATE joined to the unnested arrays. */
+  private static String batched(String set, String columns, String types, String extra) {
+    return "UPDATE spindle_jobs j SET " + set + " FROM unnest(" + types + ") AS u(id, fence, worker" + columns
+        + ") WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
+        + extra + " RETURNING j.id";
+  }
+
+  /**
+   * The SQL that finishes many jobs: the rows still held as named get finish numbers in the order
+   * given (counter + position; a completion that is fenced off leaves a gap), and the counter moves
+   * past them, in one statement. The counter's row stays locked to the end of the transaction, so
+   * feed numbers become visible in order.
+   */
+  private static String finishing(String set, String columns, String types, String extra) {
+    // the one parameter before the arrays: the store's now, read by the SET clause from m
+    return "WITH m AS (SELECT value, ?::bigint AS at FROM spindle_meta WHERE key = 'finish_seq' FOR UPDATE),"
+        + " upd AS (UPDATE spindle_jobs j SET " + set.replace("?", "m.at") + ", finish_seq = m.value + u.ord"
+        + " FROM m, unnest(" + types + ") WITH ORDINALITY AS u(id, fence, worker" + columns + ", ord)"
+        + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
+        + extra + " RETURNING j.id, u.ord),"
+        + " bump AS (UPDATE spindle_meta SET value = value + coalesce((SELECT max(ord) FROM upd), 0)"
+        + " WHERE key = 'finish_seq')"
+        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM upd";
+  }
+
+  private static final String SUCCEEDED_SQL = finishing(RUNNING_TO_SUCCEEDED + ", result = u.result,"
+      + " finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
+      + " WHERE p.id = j.policy_id), cancel_requested = 0", ", result",
+      "?::bigint[], ?::bigint[], ?::text[], ?::text[]", "");
+  private static final String RETRY_SQL = batched("state = u.to_state, failures = j.failures + 1,"
+      + " error = u.error, run_at = u.run_at, cancel_requested = 0", ", to_state, error, run_at",
+      "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::text[], ?::bigint[]", "");
+  private static final String FAILED_SQL = finishing("state = u.to_state, failures = j.failures + u.inc,"
+      + " error = u.error, dead_reason = u.reason, finished_at = ?, expires_at = ? +"
+      + " (SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0",
+      ", to_state, inc, error, reason",
+      "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::int[], ?::text[], ?::text[]", "");
+  private static final String CANCELLED_SQL = finishing(RUNNING_TO_CANCELLED + ", error = coalesce(u.error,"
+      + " j.error), finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM"
+      + " spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0", ", error, min_req",
+      "?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]", " AND j.cancel_requested >= u.min_req");
+  private static final String RELEASED_SQL = batched(RUNNING_TO_QUEUED + ", attempt = greatest(j.attempt - 1, 0),"
+      + " run_at = ?, cancel_requested = 0", "", "?::bigint[], ?::bigint[], ?::text[]",
+      " AND j.cancel_requested = 0");
+
+  /** Column arrays of one outcome's batch. */
+  private static final class Group {
+    final List<Long> ids = new ArrayList<>();
+    final List<Long> fences = new ArrayList<>();
+    final List<String> workers = new ArrayList<>();
+    final List<Object> a = new ArrayList<>();
+    final List<Object> b = new ArrayList<>();
+    final List<Object> c = new ArrayList<>();
+    final List<Object> d = new ArrayList<>();
+
+    void add(Completion k, long id) {
+      ids.add(id);
+      fences.add(k.fence());
+      workers.add(k.workerId());
+    }
+
+    /** Binds ids, fences, workers from {@code from}, then the extra columns. */
+    void bind(Connection jdbc, PreparedStatement ps, int from, String... types) throws SQLException {
+      ps.setArray(from, jdbc.createArrayOf("int8", ids.toArray()));
+      ps.setArray(from + 1, jdbc.createArrayOf("int8", fences.toArray()));
+      ps.setArray(from + 2, jdbc.createArrayOf("text", workers.toArray()));
+      List<List<Object>> extra = List.of(a, b, c, d);
+      for (int i = 0; i < types.length; i++) {
+        ps.setArray(from + 3 + i, jdbc.createArrayOf(types[i], extra.get(i).toArray()));
+      }
+    }
+
+    /**
+     * Runs {@code ps} (bound) and collects the ids it changed; a finishing statement's second
+     * column says whether any job has dependencies ({@code anyDeps[0]} is then set).
+     */
+    static Set<Long> run(PreparedStatement ps, boolean[] anyDeps) throws SQLException {
+      Set<Long> out = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        boolean flag = rs.getMetaData().getColumnCount() > 1;
+        while (rs.next()) {
+          out.add(rs.getLong(1));
+          if (flag && rs.getBoolean(2)) {
+            anyDeps[0] = true;
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Applies completions of distinct jobs; adds to {@code stats} and {@code finished}. */
+  private List<Boolean> applyRound(Db.Conn c, List<Completion> completions, StoreClock sc, long now,
+      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps) throws SQLException {
+    int n = completions.size();
+    Group[] groups = new Group[5];
+    for (int g = 0; g < 5; g++) {
+      groups[g] = new Group();
+    }
+    int[] groupOf = new int[n];
+    List<Completion> actual = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Completion k = completions.get(i);
+      if (k.outcome() == Completion.Outcome.SUCCEEDED && PostgresEnqueue.tooLarge(k.resultJson(), maxPayloadBytes)) {
+        PayloadException pe = new PayloadException("the result of job " + k.jobId() + " is larger than the "
+            + "store's limit of " + maxPayloadBytes + " bytes; return a reference instead of the data");
+        k = Completion.failed(k.jobId(), k.fence(), k.workerId(), JobError.from(pe).toJson());
+      }
+      actual.add(k);
+      long id = Long.parseLong(k.jobId());
+      switch (k.outcome()) {
+        case SUCCEEDED -> {
+          groups[0].add(k, id);
+          groups[0].a.add(k.resultJson());
+          groupOf[i] = 0;
+        }
+        case RETRY -> {
+          long at = JobRows.micros(sc.translate(k.retryAt()));
+          JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          groups[1].add(k, id);
+          groups[1].a.add((short) JobRows.code(to));
+          groups[1].b.add(k.errorJson());
+          groups[1].c.add(at);
+          groupOf[i] = 1;
+        }
+        case FAILED, DEAD -> {
+          boolean dead = k.outcome() == Completion.Outcome.DEAD;
+          JobState to = dead ? JobState.DEAD : JobState.FAILED;
+          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
+          groups[2].add(k, id);
+          groups[2].a.add((short) JobRows.code(to));
+          groups[2].b.add(dead ? 0 : 1);
+          groups[2].c.add(k.errorJson());
+          groups[2].d.add(dead ? k.deadReason() : null);
+          groupOf[i] = 2;
+        }
+        case CANCELLED, RELEASED -> {
+          // a released job whose cancel was requested is cancelled instead of running again
+          boolean release = k.outcome() == Completion.Outcome.RELEASED;
+          groups[3].add(k, id);
+          groups[3].a.add(k.errorJson());
+          groups[3].b.add(release ? 1 : 0);
+          groupOf[i] = 3;
+          if (release) {
+            groups[4].add(k, id);
+          }
+        }
+      }
+    }
+    Connection jdbc = c.jdbc();
+    List<Set<Long>> done = new ArrayList<>();
+    for (int g = 0; g < 5; g++) {
+      done.add(Set.of());
+    }
+    if (!groups[0].ids.isEmpty()) {
+      PreparedStatement ps = c.ps(SUCCEEDED_SQL);
+      ps.setLong(1, now);
+      groups[0].bind(jdbc, ps, 2, "text");
+      done.set(0, Group.run(ps, anyDeps));
+    }
+    if (!groups[1].ids.isEmpty()) {
+      PreparedStatement ps = c.ps(RETRY_SQL);
+      groups[1].bind(jdbc, ps, 1, "int2", "text", "int8");
+      done.set(1, Group.run(ps, anyDeps));
+    }
+    if (!groups[2].ids.isEmpty()) {
+      PreparedStatement ps = c.ps(FAILED_SQL);
+      ps.setLong(1, now);
+      groups[2].bind(jdbc, ps, 2, "int2", "int4", "text", "text");
+      done.set(2, Group.run(ps, anyDeps));
+    }
+    if (!groups[3].ids.isEmpty()) {
+      PreparedStatement ps = c.ps(CANCELLED_SQL);
+      ps.setLong(1, now);
+      groups[3].bind(jdbc, ps, 2, "text", "int4");
+      done.set(3, Group.run(ps, anyDeps));
+    }
+    if (!groups[4].ids.isEmpty()) {
+      PreparedStatement ps = c.ps(RELEASED_SQL);
+      ps.setLong(1, now);
+      groups[4].bind(jdbc, ps, 2);
+      done.set(4, Group.run(ps, anyDeps));
+    }
+    List<Boolean> applied = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Completion k = actual.get(i);
+      long id = Long.parseLong(k.jobId());
+      int g = groupOf[i];
+      boolean ok = done.get(g).contains(id);
+      if (ok) {
+        int counter = switch (g) {
+          case 0 -> MinuteStats.SUCCEEDED;
+          case 1 -> MinuteStats.RETRIED;
+          case 2 -> k.outcome() == Completion.Outcome.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED;
+          default -> MinuteStats.CANCELLED;
+        };
+        stats.merge(counter, 1L, Long::sum);
+        if (g != 1) {
+          finished.add(id);
+        }
+      }
+      boolean releasedOk = g == 3 && k.outcome() == Completion.Outcome.RELEASED && done.get(4).contains(id);
+      applied.add(ok || releasedOk);
+    }
+    return applied;
+  }
+
+  /**
+   * Applies {@code completions} in the caller's transaction: fenced, one statement per outcome,
+   * dependents of the finished jobs released together; statistics added.
+   *
+   * @return per completion, whether it applied (false: fenced off)
+   */
+  List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow)
+      throws SQLException {
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    long now = JobRows.micros(sc.now());
+    int n = completions.size();
+    // rounds of distinct jobs: a job named twice in one call is completed by its first completion
+    // that is fenced correctly, as if they came one after another
+    Map<String, Integer> seen = new HashMap<>();
+    List<List<Integer>> rounds = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int r = seen.merge(completions.get(i).jobId(), 1, Integer::sum) - 1;
+      if (r == rounds.size()) {
+        rounds.add(new ArrayList<>());
+      }
+      rounds.get(r).add(i);
+    }
+    Boolean[] appliedAll = new Boolean[n];
+    Map<Integer, Long> stats = new HashMap<>();
+    List<Long> finished = new ArrayList<>();
+    boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
+    for (List<Integer> round : rounds) {
+      List<Completion> part = new ArrayList<>(round.size());
+      for (int i : round) {
+        part.add(completions.get(i));
+      }
+      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps);
+      for (int k = 0; k < round.size(); k++) {
+        appliedAll[round.get(k)] = ok.get(k);
+      }
+    }
+    List<Boolean> applied = Arrays.asList(appliedAll);
+    if (!finished.isEmpty() && anyDeps[0]) {
+      deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
+    }
+    PostgresJobStore.addStats(c, sc.now(), stats);
+    return applied;
+  }
+}

@@ -1,0 +1,406 @@
+package dev.spindle.store.postgres;
+
+import dev.spindle.PayloadException;
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.JdbcEnqueue;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.queue.spi.sql.SqlPolicies;
+import dev.spindle.store.postgres.internal.ChangeFeed;
+import dev.spindle.store.postgres.internal.Db;
+import dev.spindle.store.postgres.internal.JobRows;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * The enqueue path of {@link PostgresJobStore}: new jobs (batched inserts, unique keys, jobs with
+ * dependencies), jobs added through the caller's own transaction, children of a running job, and
+ * the jobs a schedule fires. Thread-safe.
+ */
+final class PostgresEnqueue {
+  private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
+      + " unique_key, created_at, run_at, policy_id, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private final PostgresJobStore store;
+  private final Db db;
+  private final Clock clock;
+  private final SqlPolicies policies;
+  private final SqlDependencies<Db.Conn> deps;
+  private final ChangeFeed feed;
+  private final String schema;
+  private final int maxPayloadBytes;
+  private final Runnable changed;
+
+  PostgresEnqueue(PostgresJobStore store, Db db, Clock clock, SqlPolicies policies, SqlDependencies<Db.Conn> deps,
+      ChangeFeed feed, String schema, int maxPayloadBytes, Runnable changed) {
+    this.store = store;
+    this.db = db;
+    this.clock = clock;
+    this.policies = policies;
+    this.deps = deps;
+    this.feed = feed;
+    this.schema = schema;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.changed = changed;
+  }
+
+  /** {@link JobStore#enqueue}. */
+  List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    for (NewJob j : jobs) {
+      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
+    }
+    Workflows.checkBatch(jobs);
+    Map<JobPolicy, Long> created = new HashMap<>();
+    List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
+      created.clear();
+      return insert(c, jobs, created);
+    });
+    policies.committed(created);
+    changed.run();
+    return results;
+  }
+
+  /**
+   * Transactional enqueue: adds jobs through the caller's connection, inside its open transaction
+   * (auto-commit off), so the jobs exist if and only if that transaction commits; a rollback leaves
+   * no job. Workers are woken by a NOTIFY sent in the same transaction (PostgreSQL delivers it at
+   * commit), or by the poll when NOTIFY is off. The connection must reach the store's database; the
+   * store's schema is used for these statements only (the caller's {@code search_path} is restored).
+   * Job policies are recorded beforehand in a transaction of the store's own (harmless if the
+   * caller rolls back). A unique key that another transaction adds at the same moment makes the
+   * caller's statement fail (PostgreSQL aborts its transaction): retry the business transaction.
+   *
+   * @return one result per job, in order
+   * @throws IllegalStateException if the connection is in auto-commit mode
+   * @throws StoreException if a statement fails (the caller's transaction is then aborted)
+   */
+  List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
+    Objects.requireNonNull(connection, "connection");
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    for (NewJob j : jobs) {
+      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
+    }
+    Workflows.checkBatch(jobs);
+    Map<JobPolicy, Long> created = new HashMap<>();
+    db.write("record job policies", c -> {
+      created.clear();
+      for (NewJob j : jobs) {
+        policies.id(c, j.policy(), created);
+      }
+      return null;
+    });
+    policies.committed(created);
+    Db.Conn c = new Db.Conn(connection);
+    try {
+      if (connection.getAutoCommit()) {
+        throw new IllegalStateException("transactional enqueue needs a connection inside a transaction"
+            + " (setAutoCommit(false)); in auto-commit mode the jobs would be committed at once");
+      }
+      String saved = null;
+      if (schema != null) {
+        PreparedStatement get = c.ps("SELECT current_setting('search_path')");
+        try (ResultSet rs = get.executeQuery()) {
+          rs.next();
+          saved = rs.getString(1);
+        }
+        setSearchPath(c, "\"" + schema + "\"");
+      }
+      List<EnqueueResult> out = insert(c, jobs, new HashMap<>());
+      if (feed.notifying()) {
+        PreparedStatement ps = c.ps("SELECT pg_notify(?, '')");
+        ps.setString(1, feed.channel());
+        ps.execute();
+      }
+      if (saved != null) {
+        setSearchPath(c, saved);
+      }
+      return out;
+    } catch (SQLException e) {
+      throw db.translate(e, "enqueue " + jobs.size() + " job(s) in the caller's transaction");
+    } finally {
+      c.closeStatements();
+    }
+  }
+
+  /** Whether {@code dataSource} reaches this store's database (see {@link JdbcEnqueue#reaches}). */
+  boolean reaches(DataSource dataSource) {
+    String mine = db.read("identify the database", c -> databaseIdentity(c.jdbc()));
+    try (Connection theirs = dataSource.getConnection()) {
+      return mine.equals(databaseIdentity(theirs));
+    } catch (SQLException e) {
+      return false; // not PostgreSQL, or unreachable: not this store's database
+    }
+  }
+
+  /**
+   * The database a connection reaches: its name and the server's start time (the same server seen
+   * over TCP or a Unix socket gives the same pair; two servers practically never do).
+   */
+  private static String databaseIdentity(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT current_database() || '@' || pg_postmaster_start_time()");
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static void setSearchPath(Db.Conn c, String path) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT set_config('search_path', ?, true)");
+    ps.setString(1, path);
+    ps.execute();
+  }
+
+  /** {@link JobStore#addChildren}. */
+  List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    long parent = JobRows.idOrNeg(parentId);
+    if (parent < 0) {
+      throw new JobNotFoundException(parentId);
+    }
+    for (NewJob j : jobs) {
+      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
+    }
+    Workflows.checkBatch(jobs);
+    Map<JobPolicy, Long> created = new HashMap<>();
+    List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
+      created.clear();
+      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ? FOR UPDATE");
+      ps.setLong(1, parent);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new JobNotFoundException(parentId);
+        }
+        Workflows.checkChildren(parentId, JobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
+      }
+      List<EnqueueResult> out = insert(c, jobs, created);
+      long[] exitIds = new long[exits.size()];
+      for (int i = 0; i < exitIds.length; i++) {
+        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
+      }
+      deps.adopt(c, parent, exitIds, clock.instant());
+      return out;
+    });
+    policies.committed(created);
+    changed.run();
+    return results;
+  }
+
+  private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
+      throws SQLException {
+    return insertWith(c, c.ps(INSERT_JOB), jobs, created, newIds(c, jobs.size()));
+  }
+
+  private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, List<NewJob> jobs,
+      Map<JobPolicy, Long> created, long[] ids) throws SQLException {
+    int nextId = 0;
+    Instant storeNow = clock.instant();
+    PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_all_jobs WHERE unique_key = ?");
+    EnqueueResult[] out = new EnqueueResult[jobs.size()];
+    boolean batched = false;
+    JobPolicy lastPolicy = null;
+    long lastPolicyId = -1;
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      long pid;
+      if (j.policy() == lastPolicy) {
+        pid = lastPolicyId; // a batch usually shares one policy instance: skip hashing it
+      } else {
+        pid = policies.id(c, j.policy(), created);
+        lastPolicy = j.policy();
+        lastPolicyId = pid;
+      }
+      if (j.uniqueKey() != null) {
+        if (batched) {
+          ins.executeBatch();
+          batched = false;
+        }
+        byKey.setString(1, j.uniqueKey());
+        try (ResultSet rs = byKey.executeQuery()) {
+          if (rs.next()) {
+            out[i] = new EnqueueResult(Long.toString(rs.getLong(1)), false, JobRows.state(rs.getInt(2)));
+            continue;
+          }
+        }
+      }
+      long id = ids[nextId++];
+      JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      if (j.hasDependencies()) {
+        if (batched) {
+          ins.executeBatch(); // its dependencies must be rows before it reads their states
+          batched = false;
+        }
+        out[i] = insertDependent(c, ins, j, id, pid, out, StoreClock.at(storeNow, j.createdAt()));
+        continue;
+      }
+      ins.setLong(1, id);
+      ins.setString(2, j.task());
+      ins.setString(3, j.queue());
+      ins.setInt(4, JobRows.code(state));
+      ins.setInt(5, j.priority());
+      ins.setString(6, j.argsJson());
+      ins.setString(7, j.uniqueKey());
+      StoreClock sc = StoreClock.at(storeNow, j.createdAt());
+      ins.setLong(8, JobRows.micros(sc.now()));
+      ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
+      ins.setLong(10, pid);
+      ins.setString(11, j.traceContext());
+      if (j.uniqueKey() != null || jobs.size() == 1) {
+        ins.executeUpdate();
+      } else {
+        ins.addBatch();
+        batched = true;
+      }
+      out[i] = new EnqueueResult(Long.toString(id), true, state);
+    }
+    if (batched) {
+      ins.executeBatch();
+    }
+    return Arrays.asList(out);
+  }
+
+  /** Inserts a job that has dependencies: WAITING, released at once, or cancelled at once. */
+  private EnqueueResult insertDependent(Db.Conn c, PreparedStatement ins, NewJob j, long id, long pid,
+      EnqueueResult[] batch, StoreClock sc) throws SQLException {
+    ins.setLong(1, id);
+    ins.setString(2, j.task());
+    ins.setString(3, j.queue());
+    ins.setInt(4, JobRows.WAITING);
+    ins.setInt(5, j.priority());
+    ins.setString(6, j.argsJson());
+    ins.setString(7, j.uniqueKey());
+    ins.setLong(8, JobRows.micros(sc.now()));
+    ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
+    ins.setLong(10, pid);
+    ins.setString(11, j.traceContext());
+    ins.executeUpdate();
+    long[] parents = new long[j.dependsOn().size()];
+    JobState[] known = new JobState[parents.length];
+    List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+    for (int k = 0; k < parents.length; k++) {
+      Dependency d = j.dependsOn().get(k);
+      if (d.inBatch()) {
+        EnqueueResult r = batch[d.batchIndex()];
+        parents[k] = Long.parseLong(r.jobId());
+        // a job this batch created and did not end: its state is known without a read
+        known[k] = r.created() && !r.state().isTerminal() ? r.state() : null;
+      } else {
+        parents[k] = Long.parseLong(d.on());
+      }
+      policies.add(d.policy());
+    }
+    JobState start = deps.add(c, id, parents, known, policies, j.input());
+    if (start == JobState.WAITING) {
+      return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
+    }
+    if (start == JobState.CANCELLED) {
+      store.finish(c, id, JobState.WAITING, JobState.CANCELLED, sc.now(), deps.cancellation(c, id), null,
+          JobRows.RESULT_TTL);
+      return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
+    }
+    JobState ready = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, args = ? WHERE id = ?");
+    up.setInt(1, JobRows.code(ready));
+    up.setString(2, deps.inputOf(c, id, j.argsJson()));
+    up.setLong(3, id);
+    up.executeUpdate();
+    return new EnqueueResult(Long.toString(id), true, ready);
+  }
+
+  void checkPayload(String json, String what) {
+    checkPayload(json, what, maxPayloadBytes);
+  }
+
+  private static void checkPayload(String json, String what, int limit) {
+    if (json == null) {
+      return;
+    }
+    if ((long) json.length() * 3 > limit) {
+      int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > limit) {
+        throw new PayloadException(what + " is " + bytes + " bytes of JSON, over the store's limit of " + limit
+            + " bytes; pass a reference (a path or URL) instead of the data, or raise maxPayloadBytes");
+      }
+    }
+  }
+
+  /** Whether a result is over {@code limit} UTF-8 bytes. */
+  static boolean tooLarge(String json, int limit) {
+    try {
+      checkPayload(json, "result", limit);
+      return false;
+    } catch (PayloadException e) {
+      return true;
+    }
+  }
+
+  /** {@link JobStore#fireSchedule}. */
+  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+      List<NewJob> jobs) {
+    Map<JobPolicy, Long> created = new HashMap<>();
+    boolean fired = db.write("fire schedule " + name, c -> {
+      created.clear();
+      PreparedStatement ps = c.ps("UPDATE spindle_schedules SET next_fire_at = ?, last_fire_at = ?,"
+          + " version = version + 1 WHERE name = ? AND version = ?");
+      ps.setLong(1, JobRows.micros(nextFireAt));
+      if (firedTick == null) {
+        ps.setNull(2, java.sql.Types.INTEGER);
+      } else {
+        ps.setLong(2, JobRows.micros(firedTick));
+      }
+      ps.setString(3, name);
+      ps.setLong(4, expectedVersion);
+      if (ps.executeUpdate() == 0) {
+        return false;
+      }
+      if (!jobs.isEmpty()) {
+        insert(c, jobs, created);
+      }
+      return true;
+    });
+    if (fired) {
+      policies.committed(created);
+      changed.run();
+    }
+    return fired;
+  }
+
+  /** {@code n} new job ids, ascending. */
+  private static long[] newIds(Db.Conn c, int n) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT nextval('spindle_job_ids') FROM generate_series(1, ?)");
+    ps.setInt(1, n);
+    long[] out = new long[n];
+    int i = 0;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out[i++] = rs.getLong(1);
+      }
+    }
+    java.util.Arrays.sort(out);
+    return out;
+  }
+}

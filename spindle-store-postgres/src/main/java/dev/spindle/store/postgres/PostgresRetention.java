@@ -1,0 +1,230 @@
+package dev.spindle.store.postgres;
+
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.sql.SqlRetention;
+import dev.spindle.store.postgres.internal.Db;
+import dev.spindle.store.postgres.internal.JobRows;
+import dev.spindle.store.postgres.internal.PostgresDialect;
+import dev.spindle.store.postgres.internal.Schema;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Retention of {@link PostgresJobStore}, with the history of finished jobs:
+ *
+ * <ol>
+ *   <li>Archive: finished jobs older than {@code archiveAfter} (and not part of a workflow) move from
+ *       the hot table {@code spindle_jobs} to {@code spindle_history}, partitioned by expiry day
+ *       ({@code spindle_history_d<day>}, created as needed), a batch per transaction, so claims
+ *       never walk past them and the hot table stays small.
+ *   <li>Expiry: a history partition whose whole day has passed is dropped ({@code DROP TABLE}: no
+ *       dead rows, no vacuum); jobs expired in the hot table or in the current day's partition are
+ *       deleted row by row, at most {@link RetentionLimits#batch()} per call.
+ *   <li>Limits: beyond {@link RetentionLimits}' counts (over both tables; counted up to the limit
+ *       plus one batch only), the oldest finished jobs are deleted.
+ * </ol>
+ *
+ * <p>Processes housekeeping at the same time do not collide: candidates are locked with {@code SKIP
+ * LOCKED}, and partitions are created and dropped under an advisory lock. Thread-safe.
+ */
+final class PostgresRetention {
+  private static final Pattern DAY = Pattern.compile("spindle_history_d(\\d+)");
+  /** The most archive batches one call moves (so one call never runs for long). */
+  private static final int ARCHIVE_ROUNDS = 50;
+
+  private final Db db;
+  private final Clock clock;
+  private final Duration archiveAfter;
+  private final SqlRetention<Db.Conn> shared;
+
+  /**
+   * @param archiveAfter how long a finished job stays in the hot table; null: never archived
+   */
+  PostgresRetention(Db db, Clock clock, Duration archiveAfter) {
+    this.db = db;
+    this.clock = clock;
+    this.archiveAfter = archiveAfter;
+    this.shared = new SqlRetention<>(db, PostgresDialect.INSTANCE, clock);
+  }
+
+  /** {@link dev.spindle.queue.spi.JobStore#purgeExpired}: the jobs deleted (archived ones are not counted). */
+  int purgeExpired(Instant callerNow, RetentionLimits limits) {
+    shared.purgeStatistics();
+    if (archiveAfter != null) {
+      for (int i = 0; i < ARCHIVE_ROUNDS && archive(limits.batch()) >= limits.batch(); i++) {
+        // full batch: more may be waiting
+      }
+    }
+    long t = JobRows.micros(clock.instant());
+    int dropped = dropPartitions(t);
+    return dropped + db.write("apply retention", c -> {
+      int left = limits.batch();
+      int deleted = 0;
+      for (String table : List.of("spindle_jobs", "spindle_history")) {
+        if (left <= 0) {
+          break;
+        }
+        PreparedStatement del = c.ps("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE "
+            + JobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
+        del.setLong(1, t);
+        del.setInt(2, left);
+        int n = del.executeUpdate();
+        deleted += n;
+        left -= n;
+      }
+      String[][] kinds = {{JobRows.IS_SUCCESS_LIKE, Long.toString(limits.maxSucceeded())},
+          {JobRows.IS_FAILURE_LIKE, Long.toString(limits.maxFailed())}};
+      for (String[] kind : kinds) {
+        if (left <= 0) {
+          break;
+        }
+        long max = Long.parseLong(kind[1]);
+        long over = countUpTo(c, kind[0], max + left) - max;
+        if (over > 0) {
+          int n = deleteOldest(c, kind[0], (int) Math.min(over, left));
+          deleted += n;
+          left -= n;
+        }
+      }
+      return deleted;
+    });
+  }
+
+  /** Jobs matching {@code where}, counted up to {@code cap} (an index walk stops there). */
+  private static long countUpTo(Db.Conn c, String where, long cap) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_all_jobs WHERE " + where
+        + " LIMIT ?) AS x");
+    ps.setLong(1, cap);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static int deleteOldest(Db.Conn c, String where, int n) throws SQLException {
+    PreparedStatement sel = c.ps("SELECT id FROM spindle_all_jobs WHERE " + where + " ORDER BY finish_seq LIMIT ?");
+    sel.setInt(1, n);
+    List<Long> ids = new ArrayList<>();
+    try (ResultSet rs = sel.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    int deleted = 0;
+    for (String table : List.of("spindle_jobs", "spindle_history")) {
+      PreparedStatement del = c.ps("DELETE FROM " + table + " WHERE id = ANY(?)");
+      del.setArray(1, c.jdbc().createArrayOf("int8", ids.toArray()));
+      deleted += del.executeUpdate();
+    }
+    return deleted;
+  }
+
+  /**
+   * Moves up to {@code batch} finished jobs older than {@code archiveAfter} to the history.
+   *
+   * @return how many moved
+   */
+  int archive(int batch) {
+    Instant at = clock.instant();
+    long now = JobRows.micros(at);
+    long before = JobRows.micros(at.minus(archiveAfter));
+    // the partitions the oldest candidates need, created first in a transaction of their own (DDL
+    // locks the history briefly; once a day)
+    TreeSet<Long> days = db.read("find history partitions to create", c -> {
+      PreparedStatement ps = c.ps("SELECT DISTINCT expires_at / " + Schema.PARTITION_US + " FROM (SELECT expires_at"
+          + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND finished_at <= ? AND expires_at > ?"
+          + " ORDER BY finished_at LIMIT ?) AS x WHERE expires_at < " + Schema.FOREVER_US);
+      ps.setLong(1, before);
+      ps.setLong(2, now);
+      ps.setInt(3, batch);
+      TreeSet<Long> out = new TreeSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getLong(1));
+        }
+      }
+      return out;
+    });
+    if (!days.isEmpty()) {
+      db.write("create history partitions", c -> {
+        lockPartitions(c);
+        for (long day : days) {
+          c.execOnce("CREATE TABLE IF NOT EXISTS spindle_history_d" + day + " PARTITION OF spindle_history FOR VALUES"
+              + " FROM (" + day * Schema.PARTITION_US + ") TO (" + (day + 1) * Schema.PARTITION_US + ")");
+        }
+        return null;
+      });
+    }
+    return db.write("archive finished jobs", c -> {
+      PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_jobs WHERE id IN (SELECT j.id FROM spindle_jobs j"
+          + " WHERE j." + JobRows.IS_TERMINAL + " AND j.finished_at <= ? AND j.expires_at > ? AND NOT EXISTS (SELECT 1 FROM spindle_deps d"
+          + " WHERE d.parent = j.id) AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)"
+          + " ORDER BY j.finished_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING *)"
+          + " INSERT INTO spindle_history SELECT * FROM m");
+      ps.setLong(1, before);
+      ps.setLong(2, now);
+      ps.setInt(3, batch);
+      return ps.executeUpdate();
+    });
+  }
+
+  /**
+   * Drops the history partitions whose whole day ended at or before {@code now} (microseconds).
+   *
+   * @return the jobs they held
+   */
+  int dropPartitions(long now) {
+    List<String> names = db.read("list history partitions", c -> {
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = c.ps("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+          + " WHERE i.inhparent = 'spindle_history'::regclass").executeQuery()) {
+        while (rs.next()) {
+          Matcher m = DAY.matcher(rs.getString(1));
+          if (m.matches() && (Long.parseLong(m.group(1)) + 1) * Schema.PARTITION_US <= now) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return out;
+    });
+    if (names.isEmpty()) {
+      return 0;
+    }
+    return db.write("drop expired history partitions", c -> {
+      lockPartitions(c);
+      int jobs = 0;
+      for (String name : names) {
+        PreparedStatement exists = c.ps("SELECT to_regclass(?) IS NOT NULL");
+        exists.setString(1, name);
+        try (ResultSet rs = exists.executeQuery()) {
+          rs.next();
+          if (!rs.getBoolean(1)) {
+            continue; // another process dropped it
+          }
+        }
+        try (ResultSet rs = c.ps("SELECT count(*) FROM " + name).executeQuery()) {
+          rs.next();
+          jobs += rs.getInt(1);
+        }
+        c.execOnce("DROP TABLE " + name);
+      }
+      return jobs;
+    });
+  }
+
+  private static void lockPartitions(Db.Conn c) throws SQLException {
+    c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-history:' || current_schema()))").execute();
+  }
+}

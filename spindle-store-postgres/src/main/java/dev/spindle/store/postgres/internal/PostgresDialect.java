@@ -1,0 +1,91 @@
+package dev.spindle.store.postgres.internal;
+
+import dev.spindle.queue.spi.sql.SqlConn;
+import dev.spindle.queue.spi.sql.SqlDialect;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * PostgreSQL's {@link SqlDialect}: row locks ({@code FOR UPDATE}, {@code FOR SHARE}, {@code SKIP
+ * LOCKED}), {@code greatest(a, b)}, id lists as one {@code bigint[]} parameter, and text as a
+ * case-insensitive substring ({@code ILIKE}) of the arguments or the error, and finished jobs
+ * read through {@code spindle_all_jobs} (the hot table and the partitioned history). Stateless.
+ */
+public final class PostgresDialect implements SqlDialect {
+  /** The one instance. */
+  public static final PostgresDialect INSTANCE = new PostgresDialect();
+
+  private PostgresDialect() {}
+
+  @Override
+  public String forUpdate() {
+    return " FOR UPDATE";
+  }
+
+  @Override
+  public String forShare() {
+    return " FOR SHARE";
+  }
+
+  @Override
+  public String forUpdateSkipLocked(String alias) {
+    return " FOR UPDATE OF " + alias + " SKIP LOCKED";
+  }
+
+  @Override
+  public String greatest(String a, String b) {
+    return "greatest(" + a + ", " + b + ")";
+  }
+
+  /** {@code actor}: {@code user} is reserved in PostgreSQL. */
+  @Override
+  public String auditUserColumn() {
+    return "actor";
+  }
+
+  @Override
+  public String idsParameter() {
+    return "SELECT unnest(?::bigint[])";
+  }
+
+  @Override
+  public void bindIds(SqlConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
+    Long[] boxed = new Long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      boxed[i] = ids[i];
+    }
+    ps.setArray(index, c.jdbc().createArrayOf("int8", boxed));
+  }
+
+  @Override
+  public String unindexed(String column) {
+    return column;
+  }
+
+  /** {@code ILIKE} on the arguments or the error, rows walked newest first by id. */
+  @Override
+  public TextMatch textMatch(String text) {
+    String like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    return new TextMatch("spindle_jobs", "id", " AND (args ILIKE ? OR error ILIKE ?)", List.of(like, like), false);
+  }
+
+  /** {@code spindle_all_jobs}: {@code spindle_jobs UNION ALL spindle_history}. */
+  @Override
+  public String allJobs() {
+    return "spindle_all_jobs";
+  }
+
+  /** Moves the rows from {@code spindle_history} back into {@code spindle_jobs}, in one statement. */
+  @Override
+  public void restore(SqlConn c, long[] ids) throws SQLException {
+    PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_history WHERE id IN (" + idsParameter()
+        + ") RETURNING *) INSERT INTO spindle_jobs SELECT * FROM m");
+    bindIds(c, ps, 1, ids);
+    ps.executeUpdate();
+  }
+
+  /** Nothing: ids come from a sequence, never reused. */
+  @Override
+  public void beforeDeletingJobs(SqlConn c) {}
+}

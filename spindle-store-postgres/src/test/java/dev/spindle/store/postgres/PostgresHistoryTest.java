@@ -1,0 +1,124 @@
+package dev.spindle.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.testkit.postgres.PostgresServer;
+import dev.spindle.testkit.store.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The history of finished jobs: retention moves them out of the hot table into {@code
+ * spindle_history} (partitioned by expiry day), every read still finds them, an operator's
+ * requeue brings one back, and a day of expired jobs goes as one dropped partition.
+ */
+class PostgresHistoryTest {
+  private static final Instant T0 = Instant.parse("2030-01-07T10:00:00Z");
+  private final ManualClock clock = new ManualClock(T0);
+
+  private NewJob job(String arg, JobOptions o) {
+    Instant now = clock.instant();
+    return new NewJob("store.echo", "\"" + arg + "\"", o.queue(), o.priority(), o.effectiveRunAt(now),
+        o.uniqueKey(), o.policy(), now);
+  }
+
+  private List<String> runToSuccess(PostgresJobStore store, int n, JobOptions o) {
+    Instant now = clock.instant();
+    store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 1, "THREADS", "RUNNING", now, now,
+        now.plus(Duration.ofDays(30)), 0, 0, 0, 0));
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(job("j" + i, o));
+    }
+    List<String> ids = store.enqueue(jobs).stream().map(r -> r.jobId()).toList();
+    List<JobInfo> claimed = store.claim(new ClaimRequest("w1", List.of("default"), n, clock.instant())).jobs();
+    assertThat(claimed).hasSize(n);
+    store.complete(claimed.stream().map(c -> Completion.succeeded(c.id(), c.fence(), "w1", "1")).toList(),
+        clock.instant());
+    return ids;
+  }
+
+  private static long count(PostgresJobStore store, String table) {
+    String out = PostgresServer.shared().psql("SELECT count(*) FROM " + store.schema() + "." + table).strip();
+    return Long.parseLong(out);
+  }
+
+  private static long partitions(PostgresJobStore store) {
+    return Long.parseLong(PostgresServer.shared().psql("SELECT count(*) FROM pg_inherits WHERE inhparent = '"
+        + store.schema() + ".spindle_history'::regclass").strip());
+  }
+
+  @Test
+  void finishedJobsMoveToTheHistoryAndStayVisible() {
+    try (PostgresJobStore store = SharedPostgres.builder("history").clock(clock)
+        .archiveAfter(Duration.ofMinutes(1)).open()) {
+      JobOptions keyed = JobOptions.builder().uniqueKey("only-once").build();
+      List<String> ids = runToSuccess(store, 20, JobOptions.defaults());
+      String unique = store.enqueue(List.of(job("u", keyed))).get(0).jobId();
+      List<JobInfo> c = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs();
+      store.complete(List.of(Completion.succeeded(c.get(0).id(), c.get(0).fence(), "w1", "2")), clock.instant());
+      String failed = store.enqueue(List.of(job("f", JobOptions.defaults()))).get(0).jobId();
+      c = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs();
+      store.complete(List.of(Completion.failed(c.get(0).id(), c.get(0).fence(), "w1",
+          JobError.of("x.Boom", "boom").toJson())), clock.instant());
+
+      assertThat(store.purgeExpired(clock.instant(), RetentionLimits.defaults())).isZero();
+      assertThat(count(store, "spindle_history")).as("not archived before the delay").isZero();
+
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(store.purgeExpired(clock.instant(), RetentionLimits.defaults())).as("moved, not deleted").isZero();
+      assertThat(count(store, "spindle_jobs")).as("the hot table is empty").isZero();
+      assertThat(count(store, "spindle_history")).isEqualTo(22);
+      assertThat(partitions(store)).as("forever, the successes' expiry day, the failure's").isEqualTo(3);
+
+      assertThat(store.find(ids.get(3))).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+      assertThat(store.inspector().listJobs(JobFilter.all().withState(JobState.SUCCEEDED))).hasSize(21);
+      assertThat(store.finishedAfter(0, 100).jobs()).hasSize(22);
+      assertThat(store.enqueue(List.of(job("u2", keyed))).get(0)).satisfies(r -> {
+        assertThat(r.created()).as("a unique key in the history still counts").isFalse();
+        assertThat(r.jobId()).isEqualTo(unique);
+      });
+
+      JobInfo again = store.inspector().requeue(failed, clock.instant());
+      assertThat(again.state()).isEqualTo(JobState.QUEUED);
+      assertThat(count(store, "spindle_jobs")).as("requeue brings it back to the hot table").isEqualTo(1);
+      assertThat(count(store, "spindle_history")).isEqualTo(21);
+      assertThat(store.control().deleteJob(ids.get(1))).isEqualTo(dev.spindle.queue.spi.QueueControl.DeleteResult.DELETED);
+      assertThat(store.find(ids.get(1))).isEmpty();
+    }
+  }
+
+  @Test
+  void aDayOfExpiredJobsIsDroppedAsOnePartition() {
+    try (PostgresJobStore store = SharedPostgres.builder("historydrop").clock(clock)
+        .archiveAfter(Duration.ofMinutes(1)).open()) {
+      JobOptions hour = JobOptions.builder().retention(Duration.ofHours(1), Duration.ofHours(1)).build();
+      JobOptions week = JobOptions.builder().retention(Duration.ofDays(7), Duration.ofDays(7)).build();
+      List<String> shortLived = runToSuccess(store, 30, hour);
+      List<String> longLived = runToSuccess(store, 5, week);
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(store.archiveFinished(1000)).isEqualTo(35);
+      assertThat(partitions(store)).as("forever, today's and next week's").isEqualTo(3);
+
+      clock.advance(Duration.ofDays(1));
+      RetentionLimits big = new RetentionLimits(1_000_000, 1_000_000, 10);
+      assertThat(store.purgeExpired(clock.instant(), big)).as("a whole partition, past the batch of 10").isEqualTo(30);
+      assertThat(partitions(store)).isEqualTo(2);
+      assertThat(shortLived).allSatisfy(id -> assertThat(store.find(id)).isEmpty());
+      assertThat(longLived).allSatisfy(id -> assertThat(store.find(id)).isPresent());
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.spindle.store.redis;
+
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.NewJob;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Group commit for enqueues from many threads: while one script call is on its way, the batches
+ * that other threads enqueue meanwhile wait, and the first of them then sends all of them as one
+ * script call (within the per-call bounds). One thread alone never waits for anyone (its call
+ * goes out at once); sixteen threads enqueueing one job each pay one round trip per group instead
+ * of one each.
+ *
+ * <p>Every batch keeps its guarantees: the combined call is one script, so each batch is added
+ * whole or not at all; the jobs get ids in the order the batches arrived; a unique key already used
+ * by an earlier batch of the call answers that job's id, as it would have one call later. If the
+ * call fails, nothing of it was added and every batch of it fails with the same reason.
+ *
+ * <p>Thread-safe.
+ */
+final class EnqueueCombiner {
+  private final Function<List<NewJob>, List<EnqueueResult>> send;
+  private final int maxJobs;
+  private final long maxBytes;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+  private boolean sending;
+
+  /**
+   * @param send adds the jobs in one script call (all or none), answering in their order
+   * @param maxJobs the most jobs one combined call carries (a single larger batch still goes alone)
+   * @param maxBytes the most argument characters one combined call carries (likewise)
+   */
+  EnqueueCombiner(Function<List<NewJob>, List<EnqueueResult>> send, int maxJobs, long maxBytes) {
+    this.send = send;
+    this.maxJobs = maxJobs;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Adds {@code jobs} (a batch that fits one script call), alone or with others' batches. */
+  List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    Request me = new Request(jobs);
+    lock.lock();
+    try {
+      waiting.add(me);
+      while (true) {
+        if (me.done) {
+          return me.result();
+        }
+        if (!sending) {
+          sending = true;
+          List<Request> group = takeGroup();
+          lock.unlock();
+          try {
+            sendGroup(group);
+          } finally {
+            lock.lock();
+            sending = false;
+            changed.signalAll();
+          }
+        } else {
+          changed.awaitUninterruptibly();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many batches wait for a call (for tests). */
+  int waiting() {
+    lock.lock();
+    try {
+      return waiting.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The waiting batches that one call carries, oldest first (at least one). Under the lock. */
+  private List<Request> takeGroup() {
+    List<Request> group = new ArrayList<>();
+    int jobs = 0;
+    long bytes = 0;
+    while (!waiting.isEmpty()) {
+      Request next = waiting.peek();
+      if (!group.isEmpty() && (jobs + next.jobs.size() > maxJobs || bytes + next.bytes > maxBytes)) {
+        break;
+      }
+      group.add(waiting.poll());
+      jobs += next.jobs.size();
+      bytes += next.bytes;
+    }
+    return group;
+  }
+
+  /** One call for the group; each request gets its slice of the answer, or the failure. Not under the lock. */
+  private void sendGroup(List<Request> group) {
+    List<EnqueueResult> all = null;
+    RuntimeException failure = null;
+    try {
+      if (group.size() == 1) {
+        all = send.apply(group.get(0).jobs);
+      } else {
+        List<NewJob> jobs = new ArrayList<>();
+        for (Request r : group) {
+          jobs.addAll(r.jobs);
+        }
+        all = send.apply(jobs);
+      }
+      int total = group.stream().mapToInt(r -> r.jobs.size()).sum();
+      if (all.size() != total) {
+        throw new IllegalStateException("the enqueue script answered " + all.size() + " results for " + total + " jobs");
+      }
+    } catch (RuntimeException e) {
+      all = null;
+      failure = e;
+    } catch (Error e) {
+      all = null;
+      failure = new IllegalStateException("enqueue failed: " + e, e);
+      throw e;
+    } finally {
+      lock.lock();
+      try {
+        int at = 0;
+        for (Request r : group) {
+          if (all != null) {
+            r.results = List.copyOf(all.subList(at, at + r.jobs.size()));
+            at += r.jobs.size();
+          } else {
+            r.failure = failure;
+          }
+          r.done = true;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** One caller's batch and, once its call returned, the outcome. Guarded by the lock. */
+  private static final class Request {
+    final List<NewJob> jobs;
+    final long bytes;
+    boolean done;
+    @Nullable List<EnqueueResult> results;
+    @Nullable RuntimeException failure;
+
+    Request(List<NewJob> jobs) {
+      this.jobs = jobs;
+      this.bytes = EnqueueArgs.size(jobs);
+    }
+
+    List<EnqueueResult> result() {
+      if (results != null) {
+        return results;
+      }
+      RuntimeException f = failure;
+      if (f instanceof StoreException se) {
+        // a new exception, so that each caller's stack trace shows its own call
+        throw new StoreException(se.reason(), se.getMessage(), se);
+      }
+      throw f != null ? f : new IllegalStateException("enqueue ended without result");
+    }
+  }
+}

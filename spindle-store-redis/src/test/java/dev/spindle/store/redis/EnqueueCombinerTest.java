@@ -1,0 +1,152 @@
+package dev.spindle.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.NewJob;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Group commit of concurrent enqueues: batches that arrive while a call is on its way go out
+ * together in the next call, each keeping its own answer; a failed call fails each of its
+ * batches; and on a real Redis, sixteen threads lose nothing and share unique keys correctly.
+ */
+class EnqueueCombinerTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static NewJob job(String args, String unique) {
+    return new NewJob("comb.task", args, "default", 0, T0, unique, JobPolicy.defaults(), T0);
+  }
+
+  @Test
+  void batchesThatArriveWhileACallIsOnItsWayGoOutTogetherInTheNext() throws Exception {
+    CountDownLatch firstCallStarted = new CountDownLatch(1);
+    CountDownLatch releaseFirstCall = new CountDownLatch(1);
+    List<List<String>> calls = new CopyOnWriteArrayList<>();
+    AtomicInteger ids = new AtomicInteger();
+    EnqueueCombiner combiner = new EnqueueCombiner(jobs -> {
+      calls.add(jobs.stream().map(NewJob::argsJson).toList());
+      if (calls.size() == 1) {
+        firstCallStarted.countDown();
+        await().until(() -> releaseFirstCall.getCount() == 0);
+      }
+      return jobs.stream().map(j -> new EnqueueResult(Integer.toString(ids.incrementAndGet()), true, JobState.QUEUED))
+          .toList();
+    }, 100, Long.MAX_VALUE);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
+      firstCallStarted.await();
+      Future<List<EnqueueResult>> b = pool.submit(() -> combiner.enqueue(List.of(job("2", null))));
+      Future<List<EnqueueResult>> c = pool.submit(() -> combiner.enqueue(List.of(job("3", null), job("4", null))));
+      await().until(() -> combiner.waiting() == 2);
+      releaseFirstCall.countDown();
+      assertThat(a.get()).extracting(EnqueueResult::jobId).containsExactly("1");
+      List<String> bc = new ArrayList<>();
+      bc.addAll(b.get().stream().map(EnqueueResult::jobId).toList());
+      bc.addAll(c.get().stream().map(EnqueueResult::jobId).toList());
+      assertThat(calls).hasSize(2);
+      assertThat(calls.get(0)).containsExactly("1");
+      assertThat(calls.get(1)).containsExactlyInAnyOrder("2", "3", "4");
+      assertThat(b.get()).hasSize(1);
+      assertThat(c.get()).hasSize(2);
+      assertThat(bc).containsExactlyInAnyOrder("2", "3", "4");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailedCallFailsEachOfItsBatchesAndTheNextCallStillGoesOut() throws Exception {
+    CountDownLatch firstCallStarted = new CountDownLatch(1);
+    CountDownLatch releaseFirstCall = new CountDownLatch(1);
+    AtomicInteger call = new AtomicInteger();
+    EnqueueCombiner combiner = new EnqueueCombiner(jobs -> {
+      int n = call.incrementAndGet();
+      if (n == 1) {
+        firstCallStarted.countDown();
+        await().until(() -> releaseFirstCall.getCount() == 0);
+        return List.of(new EnqueueResult("1", true, JobState.QUEUED));
+      }
+      if (n == 2) {
+        throw new StoreException(StoreException.Reason.DISK_FULL, "Redis is out of memory");
+      }
+      return List.of(new EnqueueResult("9", true, JobState.QUEUED));
+    }, 100, Long.MAX_VALUE);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
+      firstCallStarted.await();
+      Future<List<EnqueueResult>> b = pool.submit(() -> combiner.enqueue(List.of(job("2", null))));
+      Future<List<EnqueueResult>> c = pool.submit(() -> combiner.enqueue(List.of(job("3", null))));
+      await().until(() -> combiner.waiting() == 2);
+      releaseFirstCall.countDown();
+      assertThat(a.get()).hasSize(1);
+      for (Future<List<EnqueueResult>> f : List.of(b, c)) {
+        assertThatThrownBy(f::get).hasCauseInstanceOf(StoreException.class).hasMessageContaining("out of memory");
+      }
+      assertThat(combiner.enqueue(List.of(job("4", null)))).extracting(EnqueueResult::jobId).containsExactly("9");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void sixteenThreadsEnqueueingAtOnceLoseNothingAndShareUniqueKeys() throws Exception {
+    try (RedisJobStore store = SharedRedis.open("combiner", null)) {
+      int threads = 16;
+      int each = 150;
+      CountDownLatch start = new CountDownLatch(1);
+      List<CompletableFuture<List<EnqueueResult>>> all = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        all.add(CompletableFuture.supplyAsync(() -> {
+          List<EnqueueResult> mine = new ArrayList<>();
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          for (int i = 0; i < each; i++) {
+            mine.addAll(store.enqueue(List.of(job(thread + "-" + i, null))));
+            mine.addAll(store.enqueue(List.of(job("u", "same-key-" + (i % 10)))));
+          }
+          return mine;
+        }, Executors.newVirtualThreadPerTaskExecutor()));
+      }
+      start.countDown();
+      Set<String> plain = new HashSet<>();
+      List<EnqueueResult> unique = new ArrayList<>();
+      for (CompletableFuture<List<EnqueueResult>> f : all) {
+        for (EnqueueResult r : f.get()) {
+          if (store.find(r.jobId()).orElseThrow().uniqueKey() == null) {
+            assertThat(plain.add(r.jobId())).as("a job id answered twice: " + r.jobId()).isTrue();
+          } else {
+            unique.add(r);
+          }
+        }
+      }
+      assertThat(plain).hasSize(threads * each);
+      assertThat(unique).hasSize(threads * each);
+      assertThat(unique.stream().filter(EnqueueResult::created)).hasSize(10);
+      assertThat(unique.stream().map(EnqueueResult::jobId).distinct()).hasSize(10);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.spindle.store.sqlite.internal;
+
+import dev.spindle.queue.spi.sql.SqlConn;
+import dev.spindle.queue.spi.sql.SqlDialect;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * SQLite's {@link SqlDialect}: no row locks (the store's writes are serialized), {@code max(a, b)},
+ * id lists as a JSON array through {@code json_each}, text through the trigram index {@code
+ * spindle_jobs_text}, and the id floor raised before deletes (SQLite would reuse the highest id).
+ * Stateless.
+ */
+public final class SqliteDialect implements SqlDialect {
+  /** The one instance. */
+  public static final SqliteDialect INSTANCE = new SqliteDialect();
+
+  private static final String TEXT_FROM =
+      "spindle_jobs_text CROSS JOIN spindle_jobs ON spindle_jobs.id = spindle_jobs_text.rowid";
+
+  private SqliteDialect() {}
+
+  @Override
+  public String forUpdate() {
+    return "";
+  }
+
+  @Override
+  public String forShare() {
+    return "";
+  }
+
+  @Override
+  public String forUpdateSkipLocked(String alias) {
+    return "";
+  }
+
+  @Override
+  public String greatest(String a, String b) {
+    return "max(" + a + ", " + b + ")";
+  }
+
+  @Override
+  public String auditUserColumn() {
+    return "user";
+  }
+
+  @Override
+  public String idsParameter() {
+    return "SELECT value FROM json_each(?)";
+  }
+
+  @Override
+  public void bindIds(SqlConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
+    StringBuilder json = new StringBuilder(ids.length * 8).append('[');
+    for (int i = 0; i < ids.length; i++) {
+      json.append(i == 0 ? "" : ",").append(ids[i]);
+    }
+    ps.setString(index, json.append(']').toString());
+  }
+
+  /** {@code +column}: SQLite's way to keep the planner off the column's index. */
+  @Override
+  public String unindexed(String column) {
+    return "+" + column;
+  }
+
+  /**
+   * The trigram index finds every row holding the text as a substring (case folded), newest match
+   * first (ordered by the index's rowid): a page stops after {@code limit} matches.
+   */
+  @Override
+  public TextMatch textMatch(String text) {
+    return new TextMatch(TEXT_FROM, "spindle_jobs_text.rowid", " AND spindle_jobs_text MATCH ?",
+        List.of("\"" + text.replace("\"", "\"\"") + "\""), true);
+  }
+
+  /** {@code spindle_jobs}: finished jobs stay in it until retention deletes them. */
+  @Override
+  public String allJobs() {
+    return "spindle_jobs";
+  }
+
+  /** Nothing: there is no history table. */
+  @Override
+  public void restore(SqlConn c, long[] ids) {}
+
+  /** Records the highest id so far, so no id is ever handed out twice. */
+  @Override
+  public void beforeDeletingJobs(SqlConn c) throws SQLException {
+    c.ps("UPDATE spindle_meta SET value = max(value, coalesce((SELECT max(id) FROM spindle_jobs), 0))"
+        + " WHERE key = 'job_id'").executeUpdate();
+  }
+}
