@@ -39,6 +39,7 @@ import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
 import dev.spindle.queue.spi.sql.SqlControl;
 import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.queue.spi.sql.SqlFlow;
 import dev.spindle.queue.spi.sql.SqlInspector;
 import dev.spindle.queue.spi.sql.SqlPolicies;
 import dev.spindle.queue.spi.sql.SqlRetention;
@@ -128,7 +129,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
   private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
   static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
-  /** Claims the best ready job of a queue and flow key ({@link SqliteFlow}). */
+  /** Claims the best ready job of a queue and flow key ({@link SqlFlow}). */
   private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
       + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
       + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key = ?"
@@ -158,7 +159,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final SqlSchedules<Db.Conn> schedules;
   private final SqlRetention<Db.Conn> retention;
   private final SqlWorkers<Db.Conn> workers;
-  private final SqliteFlow flow;
+  private final SqlFlow<Db.Conn> flow;
 
   /**
    * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
@@ -209,7 +210,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     this.statistics = new SqlStatistics<>(db);
     this.retention = new SqlRetention<>(db, dialect, clock);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
-    this.flow = new SqliteFlow(db, clock, listeners);
+    this.flow = new SqlFlow<>(db, SqliteDialect.INSTANCE, clock, listeners::fire, null);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
@@ -400,7 +401,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           ins.executeBatch();
           batched = false;
         }
-        out[i] = flow.insertDead(c, j, id, pid, StoreClock.at(storeNow, j.createdAt()));
+        out[i] = insertDead(c, j, id, pid, StoreClock.at(storeNow, j.createdAt()));
         continue;
       }
       if (j.hasDependencies()) {
@@ -634,6 +635,36 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     deps.ended(c, id, now);
   }
 
+  /** Adds a job that is dead from the start: its flow key could not be computed. */
+  private EnqueueResult insertDead(Db.Conn c, NewJob j, long id, long policyId, StoreClock sc) throws SQLException {
+    long now = JobRows.micros(sc.now());
+    long seq = meta(c, "finish_seq") + 1;
+    PreparedStatement ps = c.ps("INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
+        + " created_at, run_at, policy_id, trace_context, error, dead_reason, finished_at, finish_seq, expires_at)"
+        + " VALUES (?, ?, ?, " + JobRows.code(JobState.DEAD) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        + " ? + (SELECT failure_ttl_us FROM spindle_policies WHERE id = ?))");
+    ps.setLong(1, id);
+    ps.setString(2, j.task());
+    ps.setString(3, j.queue());
+    ps.setInt(4, j.priority());
+    ps.setString(5, j.argsJson());
+    ps.setString(6, j.uniqueKey());
+    ps.setLong(7, now);
+    ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
+    ps.setLong(9, policyId);
+    ps.setString(10, j.traceContext());
+    ps.setString(11, FlowControl.badKeyError(j.flowKey()));
+    ps.setString(12, FlowControl.BAD_FLOW_KEY);
+    ps.setLong(13, now);
+    ps.setLong(14, seq);
+    ps.setLong(15, now);
+    ps.setLong(16, policyId);
+    ps.executeUpdate();
+    setMeta(c, "finish_seq", seq);
+    SqliteStatistics.addStats(c, sc.now(), new HashMap<>(Map.of(MinuteStats.DEAD, 1L)));
+    return new EnqueueResult(Long.toString(id), true, JobState.DEAD);
+  }
+
   // ---------------------------------------------------------------- claim and complete
 
   @Override
@@ -674,7 +705,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
       }
       List<JobInfo> part = new ArrayList<>();
-      int keyed = SqliteFlow.claimKeyed(c, flow, q, available, now, key -> {
+      int keyed = SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
         PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
         one.setString(1, req.workerId());
         one.setLong(2, now);

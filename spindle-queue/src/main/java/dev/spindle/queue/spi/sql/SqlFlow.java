@@ -1,16 +1,10 @@
-package dev.spindle.store.sqlite;
+package dev.spindle.queue.spi.sql;
 
 import dev.spindle.queue.FlowLimit;
-import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ChangeListeners;
-import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
-import dev.spindle.queue.spi.MinuteStats;
-import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.StoreClock;
-import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.JobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +12,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,26 +22,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Flow control of {@link SqliteJobStore} (issue 16): the limits, the per-key state, and the keyed
- * part of the claim, run inside the claim's write transaction so an over-limit job is never
- * fetched. Tables (schema 6): {@code spindle_flow_limits} (name, text form), {@code
+ * Flow control of the SQL stores (issue 16): the limits, the per-key state, and the keyed part of
+ * the claim, run inside the claim's transaction so an over-limit job is never fetched. Tables:
+ * {@code spindle_flow_limits} (name, text form), {@code
  * spindle_flow_state} (per key: GCRA arrival time, pause), {@code spindle_flow_starts} (starts
  * inside sliding windows), {@code spindle_flow_ready} (per queue and key: ready jobs, kept by
  * triggers, and the rotation order). A concurrency permit is a RUNNING row with the key, counted
- * through a partial index. Thread-safe.
+ * through a partial index. Where claims run concurrently (PostgreSQL) a claim takes a transaction
+ * lock per key ({@code keyLockSql}) before it checks and counts the key. Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class SqliteFlow implements FlowControl {
+public final class SqlFlow<C extends SqlConn> implements FlowControl {
   /** Keys a claim considers per queue, in rotation order. */
   private static final int KEYS_PER_CLAIM = 1000;
 
   /** Claims one ready job of a queue: of {@code key}, or without a key if {@code null}; null if none. */
-  interface TakeOne {
+  public interface TakeOne {
     dev.spindle.queue.JobInfo take(String key) throws SQLException;
   }
 
-  private final Db db;
+  private final SqlDb<C> db;
+  private final SqlDialect dialect;
   private final Clock clock;
-  private final ChangeListeners listeners;
+  private final Runnable changed;
+  private final @Nullable String keyLockSql;
   private final ConcurrentHashMap<String, FlowLimit> parsed = new ConcurrentHashMap<>();
   /**
    * Keys held by a rate, window or pause until a known time (us), so a claim skips them without a
@@ -60,31 +58,40 @@ final class SqliteFlow implements FlowControl {
   private volatile @Nullable Map<String, FlowLimit> limitsCache;
   private volatile long limitsReadAt;
 
-  SqliteFlow(Db db, Clock clock, ChangeListeners listeners) {
+  /**
+   * @param changed called after a change other workers should see (a limit changed)
+   * @param keyLockSql a statement with one parameter (the key) that takes a transaction lock on the
+   *     key, or {@code null} where claims never run concurrently (SQLite's single writer)
+   */
+  public SqlFlow(SqlDb<C> db, SqlDialect dialect, Clock clock, Runnable changed, @Nullable String keyLockSql) {
     this.db = db;
+    this.dialect = dialect;
     this.clock = clock;
-    this.listeners = listeners;
+    this.changed = changed;
+    this.keyLockSql = keyLockSql;
   }
 
   @Override
   public void putLimit(FlowLimit limit) {
     Objects.requireNonNull(limit, "limit");
     db.write("put flow limit " + limit.name(), c -> {
-      PreparedStatement ps = c.ps("INSERT OR REPLACE INTO spindle_flow_limits (name, spec) VALUES (?, ?)");
+      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_limits (name, spec) VALUES (?, ?)"
+          + " ON CONFLICT (name) DO UPDATE SET spec = excluded.spec");
       ps.setString(1, limit.name());
       ps.setString(2, limit.toSpec());
       return ps.executeUpdate();
     });
     heldUntil.clear();
     limitsCache = null;
-    listeners.fire();
+    changed.run();
   }
 
   @Override
   public boolean defineLimit(FlowLimit limit) {
     Objects.requireNonNull(limit, "limit");
     return db.write("define flow limit " + limit.name(), c -> {
-      PreparedStatement ps = c.ps("INSERT OR IGNORE INTO spindle_flow_limits (name, spec) VALUES (?, ?)");
+      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_limits (name, spec) VALUES (?, ?)"
+          + " ON CONFLICT (name) DO NOTHING");
       ps.setString(1, limit.name());
       ps.setString(2, limit.toSpec());
       return ps.executeUpdate() == 1;
@@ -100,7 +107,7 @@ final class SqliteFlow implements FlowControl {
     });
     heldUntil.clear();
     limitsCache = null;
-    listeners.fire();
+    changed.run();
     return removed;
   }
 
@@ -116,7 +123,7 @@ final class SqliteFlow implements FlowControl {
       return false;
     }
     return db.write("pause the flow key of job " + jobId, c -> {
-      PreparedStatement ps = c.ps("SELECT flow_key FROM spindle_jobs WHERE id = ? AND state = " + JobRows.RUNNING
+      PreparedStatement ps = c.ps("SELECT flow_key FROM spindle_jobs WHERE id = ? AND state = " + SqlJobRows.RUNNING
           + " AND fence = ?");
       ps.setLong(1, id);
       ps.setLong(2, fence);
@@ -127,9 +134,10 @@ final class SqliteFlow implements FlowControl {
       if (key == null) {
         return false;
       }
-      long at = JobRows.micros(StoreClock.read(clock, now).translate(until));
+      long at = SqlJobRows.micros(StoreClock.read(clock, now).translate(until));
       PreparedStatement up = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, NULL, ?)"
-          + " ON CONFLICT (key) DO UPDATE SET paused_until = max(coalesce(paused_until, 0), excluded.paused_until)");
+          + " ON CONFLICT (key) DO UPDATE SET paused_until = "
+          + dialect.greatest("coalesce(spindle_flow_state.paused_until, 0)", "excluded.paused_until"));
       up.setString(1, key);
       up.setLong(2, at);
       up.executeUpdate();
@@ -144,7 +152,7 @@ final class SqliteFlow implements FlowControl {
       return Optional.empty();
     }
     return db.read("read why job " + jobId + " waits", c -> {
-      PreparedStatement ps = c.ps("SELECT flow_key FROM spindle_jobs WHERE id = ? AND state = " + JobRows.QUEUED);
+      PreparedStatement ps = c.ps("SELECT flow_key FROM spindle_jobs WHERE id = ? AND state = " + SqlJobRows.QUEUED);
       ps.setLong(1, id);
       String key;
       try (ResultSet rs = ps.executeQuery()) {
@@ -153,7 +161,7 @@ final class SqliteFlow implements FlowControl {
       if (key == null) {
         return Optional.empty();
       }
-      return Optional.ofNullable(hold(c, key, JobRows.micros(clock.instant()), limits(c), false));
+      return Optional.ofNullable(hold(c, key, SqlJobRows.micros(clock.instant()), limits(c), false));
     });
   }
 
@@ -169,7 +177,7 @@ final class SqliteFlow implements FlowControl {
    * The stored limits, read again at most every {@value #LIMITS_TTL_MS} ms (at once after a change
    * made through this store): a change made by another process applies within that time.
    */
-  Map<String, FlowLimit> cachedLimits(Db.Conn c) throws SQLException {
+  Map<String, FlowLimit> cachedLimits(C c) throws SQLException {
     Map<String, FlowLimit> m = limitsCache;
     long t = System.nanoTime();
     if (m == null || t - limitsReadAt > LIMITS_TTL_MS * 1_000_000L) {
@@ -181,7 +189,7 @@ final class SqliteFlow implements FlowControl {
   }
 
   /** The stored limits, read now unless read in the last 20 ms. */
-  Map<String, FlowLimit> freshLimits(Db.Conn c) throws SQLException {
+  Map<String, FlowLimit> freshLimits(C c) throws SQLException {
     Map<String, FlowLimit> m = limitsCache;
     long t = System.nanoTime();
     if (m == null || t - limitsReadAt > 20_000_000L) {
@@ -193,7 +201,7 @@ final class SqliteFlow implements FlowControl {
   }
 
   /** The stored limits by name, parsed once per text form. */
-  Map<String, FlowLimit> limits(Db.Conn c) throws SQLException {
+  Map<String, FlowLimit> limits(C c) throws SQLException {
     Map<String, FlowLimit> out = new java.util.TreeMap<>();
     try (ResultSet rs = c.ps("SELECT name, spec FROM spindle_flow_limits").executeQuery()) {
       while (rs.next()) {
@@ -204,7 +212,7 @@ final class SqliteFlow implements FlowControl {
   }
 
   /** What holds {@code key} at {@code now} (micros), or null; {@code prune} drops starts that left windows. */
-  static FlowHold hold(Db.Conn c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
+  private static <C extends SqlConn> FlowHold hold(C c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
       throws SQLException {
     String name = FlowLimit.limitOf(key);
     long tat = Long.MIN_VALUE;
@@ -218,7 +226,7 @@ final class SqliteFlow implements FlowControl {
         }
         long paused = rs.getLong(2);
         if (!rs.wasNull() && paused > now) {
-          return new FlowHold(name, key, FlowHold.Rule.PAUSED, JobRows.instant(paused),
+          return new FlowHold(name, key, FlowHold.Rule.PAUSED, SqlJobRows.instant(paused),
               "the task reported a rate limit");
         }
       }
@@ -229,7 +237,7 @@ final class SqliteFlow implements FlowControl {
     }
     if (l.concurrency() > 0) {
       PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE flow_key = ? AND state = "
-          + JobRows.RUNNING + " AND flow_key IS NOT NULL");
+          + SqlJobRows.RUNNING + " AND flow_key IS NOT NULL");
       ps.setString(1, key);
       int running;
       try (ResultSet rs = ps.executeQuery()) {
@@ -244,7 +252,7 @@ final class SqliteFlow implements FlowControl {
     if (l.ratePermits() > 0 && tat != Long.MIN_VALUE) {
       long allowedAt = tat - (l.burst() - 1) * l.intervalMicros();
       if (allowedAt > now) {
-        return new FlowHold(name, key, FlowHold.Rule.RATE, JobRows.instant(allowedAt), l.ratePermits() + " per "
+        return new FlowHold(name, key, FlowHold.Rule.RATE, SqlJobRows.instant(allowedAt), l.ratePermits() + " per "
             + l.ratePeriod() + ", burst " + l.burst());
       }
     }
@@ -263,7 +271,7 @@ final class SqliteFlow implements FlowControl {
         rs.next();
         int n = rs.getInt(1);
         if (n >= l.windowMax()) {
-          return new FlowHold(name, key, FlowHold.Rule.WINDOW, JobRows.instant(rs.getLong(2) + l.windowMicros()),
+          return new FlowHold(name, key, FlowHold.Rule.WINDOW, SqlJobRows.instant(rs.getLong(2) + l.windowMicros()),
               n + " of " + l.windowMax() + " starts in " + l.window());
         }
       }
@@ -272,13 +280,14 @@ final class SqliteFlow implements FlowControl {
   }
 
   /** Counts a start of {@code key} at {@code now} against its rate and window. */
-  private static void started(Db.Conn c, String key, long now, FlowLimit l) throws SQLException {
+  private void started(C c, String key, long now, FlowLimit l) throws SQLException {
     if (l == null) {
       return;
     }
     if (l.ratePermits() > 0) {
       PreparedStatement ps = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, ?, NULL)"
-          + " ON CONFLICT (key) DO UPDATE SET tat = max(coalesce(tat, ?), ?) + ?");
+          + " ON CONFLICT (key) DO UPDATE SET tat = " + dialect.greatest("coalesce(spindle_flow_state.tat, ?)", "?")
+          + " + ?");
       ps.setString(1, key);
       ps.setLong(2, now + l.intervalMicros());
       ps.setLong(3, now);
@@ -302,7 +311,7 @@ final class SqliteFlow implements FlowControl {
    * @param nextUs its first element is lowered to the earliest time a rule that held a key lifts (us)
    * @return the number taken, or -1 if the queue has no keyed ready jobs (the caller's plain claim applies)
    */
-  static int claimKeyed(Db.Conn c, SqliteFlow flow, String queue, int available, long now, TakeOne take,
+  public static <C extends SqlConn> int claimKeyed(C c, SqlFlow<C> flow, String queue, int available, long now, TakeOne take,
       long[] nextUs) throws SQLException {
     PreparedStatement ks = c.ps("SELECT key, max(served) OVER () FROM spindle_flow_ready WHERE queue = ?"
         + " AND ready > 0 ORDER BY served, key LIMIT " + KEYS_PER_CLAIM);
@@ -347,6 +356,11 @@ final class SqliteFlow implements FlowControl {
         if (blocked.contains(key)) {
           continue;
         }
+        if (flow.keyLockSql != null) {
+          PreparedStatement lock = c.ps(flow.keyLockSql);
+          lock.setString(1, key);
+          lock.execute();
+        }
         Long cached = flow.heldUntil.get(key);
         if (cached != null && cached > now) {
           nextUs[0] = Math.min(nextUs[0], cached);
@@ -355,7 +369,7 @@ final class SqliteFlow implements FlowControl {
         }
         FlowHold h = hold(c, key, now, limits, true);
         if (h != null && h.until() != null) {
-          long until = JobRows.micros(h.until());
+          long until = SqlJobRows.micros(h.until());
           nextUs[0] = Math.min(nextUs[0], until);
           flow.heldUntil.put(key, until);
         } else if (cached != null) {
@@ -365,7 +379,7 @@ final class SqliteFlow implements FlowControl {
           blocked.add(key);
           continue;
         }
-        started(c, key, now, limits.get(FlowLimit.limitOf(key)));
+        flow.started(c, key, now, limits.get(FlowLimit.limitOf(key)));
         serve.setLong(1, ++served);
         serve.setString(2, queue);
         serve.setString(3, key);
@@ -380,35 +394,5 @@ final class SqliteFlow implements FlowControl {
       }
     }
     return took;
-  }
-
-  /** Adds a job that is dead from the start: its flow key could not be computed. */
-  EnqueueResult insertDead(Db.Conn c, NewJob j, long id, long policyId, StoreClock sc) throws SQLException {
-    long now = JobRows.micros(sc.now());
-    long seq = SqliteJobStore.meta(c, "finish_seq") + 1;
-    PreparedStatement ps = c.ps("INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
-        + " created_at, run_at, policy_id, trace_context, error, dead_reason, finished_at, finish_seq, expires_at)"
-        + " VALUES (?, ?, ?, " + JobRows.code(JobState.DEAD) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        + " ? + (SELECT failure_ttl_us FROM spindle_policies WHERE id = ?))");
-    ps.setLong(1, id);
-    ps.setString(2, j.task());
-    ps.setString(3, j.queue());
-    ps.setInt(4, j.priority());
-    ps.setString(5, j.argsJson());
-    ps.setString(6, j.uniqueKey());
-    ps.setLong(7, now);
-    ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
-    ps.setLong(9, policyId);
-    ps.setString(10, j.traceContext());
-    ps.setString(11, FlowControl.badKeyError(j.flowKey()));
-    ps.setString(12, FlowControl.BAD_FLOW_KEY);
-    ps.setLong(13, now);
-    ps.setLong(14, seq);
-    ps.setLong(15, now);
-    ps.setLong(16, policyId);
-    ps.executeUpdate();
-    SqliteJobStore.setMeta(c, "finish_seq", seq);
-    SqliteStatistics.addStats(c, sc.now(), new HashMap<>(Map.of(MinuteStats.DEAD, 1L)));
-    return new EnqueueResult(Long.toString(id), true, JobState.DEAD);
   }
 }
