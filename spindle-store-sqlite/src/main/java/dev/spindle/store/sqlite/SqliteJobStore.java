@@ -132,12 +132,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   /** Claims the best ready job of a queue and flow key ({@link SqlFlow}). */
   private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
       + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
-      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key = ?"
+      + " FROM spindle_jobs INDEXED BY spindle_jobs_flow_ready WHERE state = " + JobRows.QUEUED
+      + " AND queue = ? AND flow_key = ?"
       + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
   /** Claims the best ready job without a flow key of a queue that has keyed ones. */
   private static final String TAKE_UNKEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
       + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
-      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL"
+      + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
+      + " AND queue = ? AND flow_key IS NULL"
       + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
   static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
