@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * <table>
  *   <caption>Settings and defaults</caption>
  *   <tr><th>setting</th><th>default</th></tr>
- *   <tr><td>{@link #workers()}</td><td>available processors; 1 for SEQUENTIAL; 0 (unlimited) for VIRTUAL</td></tr>
+ *   <tr><td>{@link #workers()}</td><td>available processors; 1 for SEQUENTIAL and COROUTINE; 0 (unlimited) for VIRTUAL</td></tr>
  *   <tr><td>{@link #maxQueued()}</td><td>{@link Integer#MAX_VALUE} (unbounded backlog)</td></tr>
  *   <tr><td>{@link #registry()}</td><td>empty: in-JVM models run any task; other JVMs need a portable one</td></tr>
  *   <tr><td>{@link #name()}</td><td>the model's name in lower case; names threads and worker processes</td></tr>
@@ -47,7 +47,7 @@ public final class ExecutorConfig {
 
   private static int defaultWorkers(ExecutionModel model) {
     return switch (model) {
-      case SEQUENTIAL -> 1;
+      case SEQUENTIAL, COROUTINE -> 1;
       case VIRTUAL -> 0;
       default -> Runtime.getRuntime().availableProcessors();
     };
@@ -138,7 +138,7 @@ public final class ExecutorConfig {
      * Sets the worker count.
      *
      * @throws IllegalArgumentException if below 1 (or below 0 for VIRTUAL, where 0 is unlimited),
-     *     or above 1 for SEQUENTIAL
+     *     or above 1 for SEQUENTIAL or COROUTINE
      */
     public Builder workers(int workers) {
       int min = model == ExecutionModel.VIRTUAL ? 0 : 1;
@@ -147,6 +147,10 @@ public final class ExecutorConfig {
       }
       if (model == ExecutionModel.SEQUENTIAL && workers != 1) {
         throw new IllegalArgumentException("SEQUENTIAL runs exactly one worker, not " + workers);
+      }
+      if (model == ExecutionModel.COROUTINE && workers != 1) {
+        throw new IllegalArgumentException("COROUTINE runs exactly one event loop, not " + workers
+            + " workers; start several executors for several loops");
       }
       this.workers = workers;
       return this;
@@ -192,7 +196,8 @@ public final class ExecutorConfig {
     }
 
     /**
-     * Adds a backend extension, keyed by its class (one per class).
+     * Adds a backend extension, keyed by its class (one per class; a {@link RejectionCheck} by that
+     * interface).
      *
      * @throws IllegalArgumentException if it is a {@link ModelExtension} of another model (e.g.
      *     {@code ProcessOptions} for THREADS), which would be ignored
@@ -204,7 +209,8 @@ public final class ExecutorConfig {
             + m.model() + " model, but this executor runs " + model + "; they would be ignored: remove them"
             + " or choose " + m.model());
       }
-      extensions.put(extension.getClass(), extension);
+      // a RejectionCheck is usually a lambda: keyed by the interface so that it can be found
+      extensions.put(extension instanceof RejectionCheck ? RejectionCheck.class : extension.getClass(), extension);
       return this;
     }
 

@@ -4,7 +4,6 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.QueueSummary;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +18,9 @@ import java.util.Map;
  * @param strikes lost-worker strikes over all jobs
  */
 record FaultTally(Map<JobState, Long> states, long redelivered, long extraClaims, long strikes) {
-  /** Reads the store's summaries and pages through every job. */
+  /** Pages through every job (the PostgreSQL store's summaries leave out jobs moved to its history). */
   static FaultTally of(JobInspector store) {
     Map<JobState, Long> states = new EnumMap<>(JobState.class);
-    for (QueueSummary qs : store.queueSummaries()) {
-      qs.counts().forEach((k, v) -> states.merge(k, v, Long::sum));
-    }
     long redelivered = 0;
     long extraClaims = 0;
     long strikes = 0;
@@ -35,6 +31,7 @@ record FaultTally(Map<JobState, Long> states, long redelivered, long extraClaims
         return new FaultTally(states, redelivered, extraClaims, strikes);
       }
       for (JobInfo j : page) {
+        states.merge(j.state(), 1L, Long::sum);
         if (j.attempt() > 1) {
           redelivered++;
           extraClaims += j.attempt() - 1;

@@ -38,6 +38,12 @@ import java.util.stream.LongStream;
  *
  * MODE  drain      bulk enqueue of N no-op jobs (one call), then idle worker processes drain them, jobs/s
  *       latency    enqueue-to-start latency on idle workers with NOTIFY on, then off: p50/p99/max
+ *       fault      N jobs (default 20,000) of --job-ms while one worker process is killed with kill -9
+ *                  every --kill-every-ms (default 2000) and replaced, until all are done; counts lost
+ *                  jobs and duplicate executions (logged by the task with O_APPEND)
+ *       versus     side by side, same server, same worker processes and slots: Spindle's drain of N
+ *                  no-op jobs, then db-scheduler 16.12.0's ({@link DbSchedulerBenchWorker}: one-time
+ *                  tasks, lock-and-fetch polling every --poll-ms), --rounds times; jobs/s and the ratio
  *       all        drain, latency
  * </pre>
  */
@@ -76,6 +82,8 @@ public final class PostgresBench {
       switch (args[0]) {
         case "drain" -> b.drain();
         case "latency" -> b.latency();
+        case "fault" -> b.fault();
+        case "versus" -> b.versus();
         case "all" -> {
           b.drain();
           b.latency();
@@ -173,11 +181,176 @@ public final class PostgresBench {
     }
   }
 
+  /**
+   * N jobs of --job-ms each while one worker process is killed with SIGKILL every --kill-every-ms
+   * (and replaced) until every job finished. Executions are logged by the task, so duplicates are
+   * counted exactly.
+   */
+  private void fault() throws Exception {
+    int n = intOpt("jobs", 20_000);
+    int workers = intOpt("workers", 2);
+    long killEvery = intOpt("kill-every-ms", 2000);
+    long jobMs = intOpt("job-ms", 20);
+    Path log = dir.resolve("fault-executions.log");
+    Files.deleteIfExists(log);
+    List<String> extra = List.of("--lease-ms", opts.getOrDefault("lease-ms", "2000"), "--heartbeat-ms",
+        opts.getOrDefault("heartbeat-ms", "250"), "--concurrency", opts.getOrDefault("concurrency", "16"));
+    List<String> jvm = List.of("-Drbench.log=" + log);
+    String loc = location("fault_" + (schemaSeq++), true) + "&archiveAfter=off";
+    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+      List<Process> live = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        live.add(startWorker(loc, extra, jvm));
+      }
+      long c0 = store.finishCursor();
+      // many strikes are expected: a job is dead-lettered only after 1000 lost workers
+      JobOptions o = JobOptions.builder().maxWorkerLost(1000).build();
+      long t0 = System.nanoTime();
+      List<String> ids = new ArrayList<>(n);
+      q.enqueueAll(RedisBenchTasks.LOGGED, LongStream.range(0, n).map(x -> jobMs).boxed().toList(), o)
+          .forEach(h -> ids.add(h.id()));
+      int kills = 0;
+      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      while (store.finishCursor() - c0 < n) {
+        if (System.nanoTime() >= nextKill) {
+          Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
+          victim.destroyForcibly(); // SIGKILL
+          victim.waitFor();
+          processes.remove(victim);
+          kills++;
+          live.add(startWorker(loc, extra, jvm));
+          nextKill += killEvery * 1_000_000L;
+        }
+        Thread.sleep(20);
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      FaultTally tally = FaultTally.of(store.inspector());
+      List<String> lines = Files.readAllLines(log);
+      java.util.Set<String> executed = new java.util.HashSet<>(lines);
+      long neverRan = ids.stream().filter(id -> !executed.contains(id)).count();
+      System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker"
+              + " every %d ms until all were done (%d kills, each replaced), lease %s ms, heartbeat %s ms: %.1f s%n",
+          n, jobMs, workers, extra.get(5), killEvery, kills, extra.get(1), extra.get(3), s);
+      System.out.printf(Locale.ROOT, "  states: %s%n", tally.states());
+      System.out.printf(Locale.ROOT, "  lost: %,d (jobs not SUCCEEDED: %,d; jobs that never ran: %,d)%n",
+          tally.notSucceeded(n), tally.notSucceeded(n), neverRan);
+      System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d executions logged for %,d "
+              + "jobs); %,d jobs claimed more than once (%,d extra claims); %,d lost-worker strikes%n",
+          lines.size() - executed.size(), lines.size(), executed.size(), tally.redelivered(), tally.extraClaims(),
+          tally.strikes());
+    } finally {
+      killAll();
+    }
+  }
+
+  /** Spindle, then db-scheduler, --rounds times: the same N, worker processes and slots. */
+  private void versus() throws Exception {
+    int n = intOpt("jobs", 100_000);
+    int rounds = intOpt("rounds", 2);
+    List<double[]> rates = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      double spindle = spindleDrain(n);
+      double dbs = dbSchedulerDrain(n);
+      rates.add(new double[] {spindle, dbs});
+      System.out.printf(Locale.ROOT, "round %d: %,d no-op jobs, %d worker processes x %s slots: Spindle %,.0f jobs/s,"
+          + " db-scheduler %,.0f jobs/s: %.1fx%n", r + 1, n, intOpt("workers", 2), opts.getOrDefault("concurrency",
+          "64"), spindle, dbs, spindle / dbs);
+    }
+  }
+
+  /** Spindle's drain rate of {@code n} no-op jobs (after a warm-up of 5,000) on fresh worker processes. */
+  private double spindleDrain(int n) throws Exception {
+    String loc = location("versus_" + (schemaSeq++), !"off".equals(opts.get("notify")));
+    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+      for (int i = 0; i < intOpt("workers", 2); i++) {
+        startWorker(loc);
+      }
+      double rate = 0;
+      for (int count : new int[] {5000, n}) {
+        long c0 = store.finishCursor();
+        q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), JobOptions.defaults());
+        long committed = System.nanoTime();
+        while (store.finishCursor() - c0 < count) {
+          Thread.sleep(2);
+        }
+        rate = count / ((System.nanoTime() - committed) / 1e9);
+      }
+      return rate;
+    } finally {
+      killAll();
+    }
+  }
+
+  /** db-scheduler's drain rate of {@code n} no-op one-time tasks (after a warm-up of 5,000). */
+  private double dbSchedulerDrain(int n) throws Exception {
+    String schema = "dbs_" + (schemaSeq++);
+    server.psql("CREATE SCHEMA " + schema + "; SET search_path TO " + schema + ";"
+        + " CREATE TABLE scheduled_tasks (task_name text NOT NULL, task_instance text NOT NULL, task_data bytea,"
+        + " execution_time timestamp with time zone NOT NULL, picked boolean NOT NULL, picked_by text,"
+        + " last_success timestamp with time zone, last_failure timestamp with time zone, consecutive_failures int,"
+        + " last_heartbeat timestamp with time zone, version bigint NOT NULL, priority smallint,"
+        + " PRIMARY KEY (task_name, task_instance));"
+        + " CREATE INDEX execution_time_idx ON scheduled_tasks (execution_time);"
+        + " CREATE INDEX last_heartbeat_idx ON scheduled_tasks (last_heartbeat);"
+        + " CREATE INDEX priority_execution_time_idx ON scheduled_tasks (priority DESC, execution_time ASC);");
+    String url = server.jdbcUrl("postgres");
+    for (int i = 0; i < intOpt("workers", 2); i++) {
+      List<String> args = List.of("--url", url, "--user", server.user(), "--password-file", passwordFile.toString(),
+          "--schema", schema, "--threads", opts.getOrDefault("concurrency", "64"), "--poll-ms",
+          opts.getOrDefault("poll-ms", "100"));
+      ChildSpec spec = ChildSpec.builder("db-scheduler worker" + workerSeq, DbSchedulerBenchWorker.class.getName())
+          .jvmOptions(List.of("-XX:+UseParallelGC")).args(args)
+          .stderr(ProcessBuilder.Redirect.appendTo(dir.resolve("dbs-" + (workerSeq++) + ".log").toFile())).build();
+      Process p = JvmLauncher.processBuilder(spec).start();
+      processes.add(p);
+      String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      if (line == null || !line.startsWith("READY")) {
+        throw new IllegalStateException("db-scheduler process did not start; see " + dir);
+      }
+    }
+    try (com.zaxxer.hikari.HikariDataSource ds = DbSchedulerBenchWorker.dataSource(url, server.user(),
+        server.password(), schema, 4);
+         java.sql.Connection c = ds.getConnection()) {
+      com.github.kagkarlsson.scheduler.SchedulerClient client =
+          com.github.kagkarlsson.scheduler.SchedulerClient.Builder.create(ds, DbSchedulerBenchWorker.NOOP).build();
+      double rate = 0;
+      int seq = 0;
+      for (int count : new int[] {5000, n}) {
+        List<com.github.kagkarlsson.scheduler.task.TaskInstance<?>> batch = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          batch.add(DbSchedulerBenchWorker.NOOP.instance("j" + (seq++)));
+        }
+        client.scheduleBatch(batch, Instant.now());
+        long committed = System.nanoTime();
+        while (true) {
+          try (java.sql.Statement st = c.createStatement();
+               java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM scheduled_tasks")) {
+            rs.next();
+            if (rs.getLong(1) == 0) {
+              break;
+            }
+          }
+          Thread.sleep(5);
+        }
+        rate = count / ((System.nanoTime() - committed) / 1e9);
+      }
+      return rate;
+    } finally {
+      killAll();
+    }
+  }
+
   private void startWorker(String location) throws IOException {
-    List<String> cmd = List.of("--store", location, "--concurrency", opts.getOrDefault("concurrency", "64"),
-        "--name", "pgbench" + workerSeq);
+    startWorker(location, List.of("--concurrency", opts.getOrDefault("concurrency", "64")), List.of());
+  }
+
+  private Process startWorker(String location, List<String> extra, List<String> jvm) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("--store", location, "--name", "pgbench" + workerSeq));
+    cmd.addAll(extra);
+    List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseParallelGC"));
+    jvmOptions.addAll(jvm);
     ChildSpec spec = ChildSpec.builder("pg-bench worker" + workerSeq, PostgresBenchWorker.class.getName())
-        .jvmOptions(List.of("-XX:+UseParallelGC")).args(cmd)
+        .jvmOptions(jvmOptions).args(cmd)
         .stderr(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile())).build();
     Process p = JvmLauncher.processBuilder(spec).start();
     processes.add(p);
@@ -186,6 +359,7 @@ public final class PostgresBench {
     if (line == null || !line.startsWith("READY")) {
       throw new IllegalStateException("worker process did not start; see " + dir);
     }
+    return p;
   }
 
   private void killAll() {

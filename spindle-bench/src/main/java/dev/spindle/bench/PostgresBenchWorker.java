@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A queue worker process for {@link PostgresBench}: {@code PostgresBenchWorker --store LOCATION
- * [--concurrency 64] [--model THREADS] [--name w]} (the location names a password file; no password
+ * [--concurrency 64] [--model THREADS] [--name w] [--lease-ms 10000] [--heartbeat-ms 1000]} (the location names a password file; no password
  * on the command line). Prints {@code READY <id>} once consuming; stops gracefully on SIGTERM.
  */
 public final class PostgresBenchWorker {
@@ -25,10 +25,11 @@ public final class PostgresBenchWorker {
       o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
     JobStore store = JobStores.open(o.get("store"));
-    Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class))
+    Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class, RedisBenchTasks.class))
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))
-        .leaseDuration(Duration.ofSeconds(10)).heartbeatInterval(Duration.ofSeconds(1))
+        .leaseDuration(Duration.ofMillis(Long.parseLong(o.getOrDefault("lease-ms", "10000"))))
+        .heartbeatInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("heartbeat-ms", "1000"))))
         .shutdownGrace(Duration.ofSeconds(5)).name(o.getOrDefault("name", "pgbench")).start();
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * The price of "power napping" (Fluent Python's spinner_async_nap: 4.9 s instead of 3.3 s): the
- * CPU-bound {@code slow()} on the single-carrier (coroutine) model, without naps (the spinner
- * freezes) and with a nap every 50,000 iterations (the spinner lives), each in a fresh child JVM,
- * and on a platform thread of this JVM for reference; interleaved, several rounds. Prints the median
+ * CPU-bound {@code slow()} on the coroutine model's event loop, without naps (the spinner freezes)
+ * and with an {@code Async.yieldNow()} every 50,000 iterations (the spinner lives), and on a platform
+ * thread for reference; all in this JVM, interleaved, several rounds. Prints the median
  * time of {@code slow()} and the frames the spinner drew meanwhile.
  *
  * <pre>

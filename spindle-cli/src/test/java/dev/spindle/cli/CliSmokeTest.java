@@ -51,11 +51,14 @@ class CliSmokeTest {
       Map.entry("bank", "CliSmokeTest.examples"),
       Map.entry("cpu-scaling", "CliSmokeTest.examples"),
       Map.entry("basics", "BasicsCommandTest (every program's output)"),
+      Map.entry("futurist", "FuturistCommandTest (statistics, reject, periodics)"),
+      Map.entry("asyncio", "AsyncioCommandTest (hello, run-in-executor, wait-timeout, the experiment, primes on the loop)"),
       Map.entry("thumbnails", "ThumbnailsCommandTest (samples end to end, faults, variants, bad arguments)"),
       Map.entry("demo", "CliSmokeTest.demo"),
       Map.entry("enqueue", "CliSmokeTest.queueCommands"),
       Map.entry("worker", "CliSmokeTest.worker"),
       Map.entry("status", "CliSmokeTest.queueCommands"),
+      Map.entry("migrate", "CliSmokeTest.queueCommands (SQLite; PostgreSQL --print: PostgresSchemaStatusTest)"),
       Map.entry("jobs", "CliSmokeTest.queueCommands"),
       Map.entry("jobs list", "CliSmokeTest.queueCommands"),
       Map.entry("jobs show", "CliSmokeTest.queueCommands"),
@@ -164,6 +167,10 @@ class CliSmokeTest {
 
     CliRun status = ok("status", "--store", store);
     assertThat(status.out()).contains("store: sqlite:" + dir.resolve("jobs.db"));
+    assertThat(ok("migrate", "--store", store).out()).contains("schema current");
+    CliRun print = CliRun.of("migrate", "--print", "--store", store);
+    assertThat(print.code()).isEqualTo(2);
+    assertThat(print.err()).contains("--print is for PostgreSQL stores");
 
     CliRun cancel = ok("jobs", "cancel", later, "--store", store);
     assertThat(cancel.out()).startsWith(later + " ").containsIgnoringCase("cancelled");

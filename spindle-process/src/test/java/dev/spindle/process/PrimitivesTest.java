@@ -162,6 +162,139 @@ class PrimitivesTest {
   }
 
   @Test
+  void aBoundedSemaphoreAdmitsItsPermitsAcrossProcessesAndRefusesAnExtraRelease() throws Exception {
+    try (SharedSemaphore sem = SharedSemaphore.bounded(2); SharedCounter inside = SharedCounter.create()) {
+      var in = new PrimitiveTasks.Sem(sem, inside, 3_000);
+      List<TaskFuture<Long>> fs = List.of(pool.submit(PrimitiveTasks.SEMAPHORE, in), pool.submit(PrimitiveTasks.SEMAPHORE, in));
+      long local = PrimitiveTasks.SEMAPHORE.run(in, null);
+      long max = local;
+      for (TaskFuture<Long> f : fs) {
+        max = Math.max(max, f.result(LONG));
+      }
+      assertThat(max).as("holders at once").isBetween(1L, 2L);
+      assertThat(sem.available()).isEqualTo(2);
+      assertThatThrownBy(sem::release).isInstanceOf(IllegalStateException.class).hasMessageContaining("BoundedSemaphore");
+      assertThat(sem.tryAcquire()).isTrue();
+      assertThat(sem.tryAcquire()).isTrue();
+      assertThat(sem.tryAcquire(Duration.ofMillis(20))).isFalse();
+      try (SharedSemaphore plain = SharedSemaphore.create(0)) {
+        plain.release();
+        plain.release();
+        assertThat(plain.available()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void aReentrantLockExcludesAcrossProcessesAndCountsItsHolds() throws Exception {
+    try (SharedRLock lock = SharedRLock.create(); SharedCounter value = SharedCounter.create();
+        SharedCounter inside = SharedCounter.create()) {
+      var in = new PrimitiveTasks.Reentrant(lock, value, inside, 3_000);
+      List<TaskFuture<Long>> fs = List.of(pool.submit(PrimitiveTasks.REENTRANT, in), pool.submit(PrimitiveTasks.REENTRANT, in));
+      long localMax = PrimitiveTasks.REENTRANT.run(in, null);
+      for (TaskFuture<Long> f : fs) {
+        assertThat(f.result(LONG)).isEqualTo(1);
+      }
+      assertThat(localMax).isEqualTo(1);
+      assertThat(value.get()).isEqualTo(9_000);
+      lock.lock();
+      lock.lock();
+      assertThat(lock.holdCount()).isEqualTo(2);
+      lock.unlock();
+      assertThat(lock.isLocked()).isTrue();
+      lock.unlock();
+      assertThat(lock.isLocked()).isFalse();
+      assertThatThrownBy(lock::unlock).isInstanceOf(IllegalMonitorStateException.class);
+    }
+  }
+
+  @Test
+  void aBarrierReleasesEveryProcessOnlyWhenAllHaveArrivedRoundAfterRound() throws Exception {
+    int rounds = 20;
+    try (SharedBarrier barrier = SharedBarrier.create(3); SharedArray arrivals = SharedArray.create(SharedArray.Type.LONG, rounds)) {
+      var in = new PrimitiveTasks.Bar(barrier, arrivals, rounds);
+      List<TaskFuture<Long>> fs = List.of(pool.submit(PrimitiveTasks.BARRIER, in), pool.submit(PrimitiveTasks.BARRIER, in));
+      assertThat(PrimitiveTasks.BARRIER.run(in, null)).isEqualTo(rounds);
+      for (TaskFuture<Long> f : fs) {
+        assertThat(f.result(LONG)).isEqualTo(rounds);
+      }
+      assertThat(arrivals.toLongArray()).containsOnly(3L);
+      assertThatThrownBy(() -> barrier.await(Duration.ofMillis(20))).isInstanceOf(java.util.concurrent.TimeoutException.class);
+    }
+  }
+
+  @Test
+  void aConditionWakesAWaiterInAnotherProcess() throws Exception {
+    try (SharedRLock lock = SharedRLock.create(); SharedCondition cond = SharedCondition.create(lock);
+        SharedArray box = SharedArray.create(SharedArray.Type.LONG, 2)) {
+      TaskFuture<Long> waiter = pool.submit(PrimitiveTasks.CONDITION, new PrimitiveTasks.Cond(cond, box));
+      org.awaitility.Awaitility.await().atMost(LONG).until(() -> box.get(1) == 1);
+      lock.lock();
+      try {
+        box.set(0, 42);
+        cond.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      assertThat(waiter.result(LONG)).isEqualTo(42);
+      lock.lock();
+      try {
+        assertThat(cond.await(Duration.ofMillis(20))).as("nobody signals").isFalse();
+        assertThat(lock.holdCount()).as("the lock is held again").isEqualTo(1);
+      } finally {
+        lock.unlock();
+      }
+      assertThatThrownBy(() -> cond.await(Duration.ofMillis(1))).isInstanceOf(IllegalMonitorStateException.class);
+    }
+  }
+
+  @Test
+  void typedArraysAreSharedAndAtomicPerElement() throws Exception {
+    try (SharedArray longs = SharedArray.create(SharedArray.Type.LONG, 1); SharedArray doubles = SharedArray.ofDoubles(0.0)) {
+      var in = new PrimitiveTasks.Arr(longs, doubles, 20_000);
+      List<TaskFuture<Long>> fs = List.of(pool.submit(PrimitiveTasks.ARRAY, in), pool.submit(PrimitiveTasks.ARRAY, in));
+      PrimitiveTasks.ARRAY.run(in, null);
+      fs.forEach(f -> f.result(LONG));
+      assertThat(longs.get(0)).isEqualTo(60_000);
+      assertThat(doubles.getDouble(0)).isEqualTo(30_000.0);
+      assertThatThrownBy(() -> longs.getDouble(0)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> longs.get(1)).isInstanceOf(IndexOutOfBoundsException.class);
+      try (SharedArray a = SharedArray.of(1, 2, 3)) {
+        SharedArray b = JsonCodec.defaults().fromJson(JsonCodec.defaults().toJson(a, "array"), SharedArray.class, "array");
+        b.set(1, 20);
+        assertThat(a.toLongArray()).containsExactly(1, 20, 3);
+      }
+    }
+  }
+
+  record Point(int x, int y) {}
+
+  @Test
+  void managerStyleDictListAndNamespaceAreSharedWithChildProcesses() throws Exception {
+    try (SharedDict dict = SharedDict.create(); SharedList list = SharedList.create();
+        SharedNamespace ns = SharedNamespace.create()) {
+      List<TaskFuture<Long>> fs = List.of(
+          pool.submit(PrimitiveTasks.MANAGED, new PrimitiveTasks.Managed(dict, list, ns, "a", 200)),
+          pool.submit(PrimitiveTasks.MANAGED, new PrimitiveTasks.Managed(dict, list, ns, "b", 200)));
+      PrimitiveTasks.MANAGED.run(new PrimitiveTasks.Managed(dict, list, ns, "local", 200), null);
+      fs.forEach(f -> f.result(LONG));
+      assertThat(dict.get("hits", Long.class)).contains(600L);
+      assertThat(list.size()).isEqualTo(600);
+      assertThat(list.toList(String.class)).contains("a-0", "a-199", "b-199", "local-199").doesNotHaveDuplicates();
+      assertThat(ns.names()).containsExactlyInAnyOrder("a", "b", "local");
+      assertThat(ns.get("a", Integer.class)).isEqualTo(199);
+      assertThatThrownBy(() -> ns.get("missing", Integer.class)).hasMessageContaining("no attribute 'missing'");
+      dict.put("point", new Point(1, 2));
+      assertThat(dict.get("point", Point.class)).contains(new Point(1, 2));
+      assertThat(dict.keys()).containsExactly("hits", "point");
+      assertThat(dict.remove("point")).isTrue();
+      assertThat(dict.containsKey("point")).isFalse();
+      assertThat(list.pop(String.class)).isNotNull();
+      assertThat(list.size()).isEqualTo(599);
+    }
+  }
+
+  @Test
   void descriptorsOutsideThePrivateDirectoryAreRefused() {
     assertThatThrownBy(() -> SharedCounter.open(new SharedCounter.Descriptor("/etc/passwd")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a Spindle counter");

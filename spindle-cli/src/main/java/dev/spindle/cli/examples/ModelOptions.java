@@ -8,7 +8,7 @@ import picocli.CommandLine;
 /** Parsing of the {@code --model} values the prime examples accept. */
 final class ModelOptions {
   /** The models a local example can run on, as typed. */
-  static final List<String> LOCAL_MODELS = List.of("sequential", "threads", "virtual", "processes");
+  static final List<String> LOCAL_MODELS = List.of("sequential", "threads", "virtual", "processes", "coroutine");
 
   private ModelOptions() {}
 

@@ -27,7 +27,8 @@ public final class PrimesCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--model", paramLabel = "MODEL", defaultValue = "processes",
-      description = "sequential, threads, virtual or processes (default: ${DEFAULT-VALUE})")
+      description = "sequential, threads, virtual, processes or coroutine (one event loop: the checks never "
+          + "suspend, so they run one after another) (default: ${DEFAULT-VALUE})")
   String model;
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N",

@@ -16,9 +16,12 @@ import picocli.CommandLine.Option;
     description = {
         "Animates \\|/- at 10 FPS while slow() runs, then prints Answer: 42 (Fluent Python's spinner_thread, "
             + "spinner_proc and spinner_async).",
-        "On the coroutine model (virtual threads sharing ONE carrier, like asyncio's event loop) a CPU-bound "
-            + "slow() freezes the spinner; --nap makes the check pause every 50,000 iterations.",
+        "On the coroutine model (one cooperative event loop, like asyncio's) a slow() that blocks (sleep) or "
+            + "computes (prime) freezes the spinner; async-sleep awaits instead; --nap makes the check "
+            + "yield every 50,000 iterations.",
         "Examples: ./spindle spinner --model processes",
+        "          ./spindle spinner --model coroutine --slow async-sleep   (spinner_async)",
+        "          ./spindle spinner --model coroutine --slow sleep --timing   (spinner_async_experiment)",
         "          ./spindle spinner --model coroutine --slow prime --timing",
         "          ./spindle spinner --model coroutine --slow prime --nap --timing"})
 public final class SpinnerCommand implements Callable<Integer> {
@@ -30,7 +33,8 @@ public final class SpinnerCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--slow", paramLabel = "KIND", defaultValue = "sleep",
-      description = "sleep: a 3 s sleep; prime: is_prime(--number), CPU-bound (default: ${DEFAULT-VALUE})")
+      description = "sleep: a blocking 3 s sleep (time.sleep); async-sleep: await asyncio.sleep(3) (coroutine "
+          + "model only); prime: is_prime(--number), CPU-bound (default: ${DEFAULT-VALUE})")
   String slow;
 
   @Option(names = "--number", paramLabel = "N", defaultValue = "5000111000222021",
@@ -64,9 +68,9 @@ public final class SpinnerCommand implements Callable<Integer> {
           "unknown model '" + model + "': use threads, processes, virtual or coroutine");
     }
     try {
-      kind = Slow.Kind.valueOf(slow.trim().toUpperCase(Locale.ROOT));
+      kind = Slow.Kind.valueOf(slow.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cl, "unknown --slow '" + slow + "': use sleep or prime");
+      throw new CommandLine.ParameterException(cl, "unknown --slow '" + slow + "': use sleep, async-sleep or prime");
     }
     if (!(seconds >= 0) || seconds > 3600) {
       throw new CommandLine.ParameterException(cl, "--seconds must be 0..3600: " + seconds);

@@ -5,6 +5,7 @@ import dev.spindle.ExecutorConfig;
 import dev.spindle.ExecutorStats;
 import dev.spindle.MapOptions;
 import dev.spindle.RejectedSubmissionException;
+import dev.spindle.RejectionCheck;
 import dev.spindle.ResultIterator;
 import dev.spindle.Task;
 import dev.spindle.TaskExecutor;
@@ -47,6 +48,8 @@ abstract class LocalExecutor implements TaskExecutor {
   private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.RUNNING);
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile @Nullable LocalExecutorService view;
+  /** The pluggable admission check, if configured. */
+  private final @Nullable RejectionCheck rejectionCheck;
   /** The last task that passed the registry check (tasks are immutable, so identity is enough). */
   private @Nullable Task<?, ?> lastAllowed;
 
@@ -54,6 +57,7 @@ abstract class LocalExecutor implements TaskExecutor {
     this.config = config;
     this.registry = config.registry();
     this.checkRegistry = !registry.names().isEmpty();
+    this.rejectionCheck = config.extension(RejectionCheck.class).orElse(null);
   }
 
   @Override
@@ -64,6 +68,7 @@ abstract class LocalExecutor implements TaskExecutor {
   @Override
   public final <I, O> TaskFuture<O> submit(Task<I, O> task, I input) {
     checkAllowed(task);
+    admit();
     TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input, null);
     dispatch(job);
     return job;
@@ -73,6 +78,7 @@ abstract class LocalExecutor implements TaskExecutor {
   public final <I, O> TaskFuture<O> submit(Task<I, O> task, I input, ExecutionLabel label) {
     Objects.requireNonNull(label, "label");
     checkAllowed(task);
+    admit();
     TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input, label);
     dispatch(job);
     return job;
@@ -81,6 +87,7 @@ abstract class LocalExecutor implements TaskExecutor {
   /** Submits a closure task of the {@link ExecutorService} view, bypassing the registry. */
   final <I, O> TaskJob<I, O> submitClosure(Task<I, O> task, I input) {
     Objects.requireNonNull(input, "task");
+    admit();
     TaskJob<I, O> job = new TaskJob<>(this, sequence.getAndIncrement(), task, input, null);
     dispatch(job);
     return job;
@@ -103,6 +110,18 @@ abstract class LocalExecutor implements TaskExecutor {
       }
       return job;
     });
+  }
+
+  private void admit() {
+    RejectionCheck c = rejectionCheck;
+    if (c != null && isRunning()) {
+      try {
+        c.check(this, queuedCount());
+      } catch (RejectedSubmissionException e) {
+        rejected.increment();
+        throw e;
+      }
+    }
   }
 
   private void checkAllowed(Task<?, ?> task) {

@@ -93,7 +93,7 @@ public final class PrimeChecker {
     Objects.requireNonNull(onFailure, "onFailure");
     long t0 = ticker.nanoTime();
     ExecutorConfig.Builder config = Spindle.executor(model).name(EXECUTOR_NAME).registry(PrimeTasks.REGISTRY);
-    if (model != ExecutionModel.SEQUENTIAL) {
+    if (model != ExecutionModel.SEQUENTIAL && model != ExecutionModel.COROUTINE) {
       config.workers(workers);
     }
     customizer.accept(config);
@@ -151,9 +151,10 @@ public final class PrimeChecker {
       this.model = Objects.requireNonNull(model, "model");
       if (model == ExecutionModel.DISTRIBUTED) {
         throw new IllegalArgumentException(
-            "the prime checker runs on SEQUENTIAL, THREADS, VIRTUAL or PROCESSES, not DISTRIBUTED");
+            "the prime checker runs on SEQUENTIAL, THREADS, VIRTUAL, PROCESSES or COROUTINE, not DISTRIBUTED");
       }
-      this.workers = model == ExecutionModel.SEQUENTIAL ? 1 : Runtime.getRuntime().availableProcessors();
+      this.workers = model == ExecutionModel.SEQUENTIAL || model == ExecutionModel.COROUTINE ? 1
+          : Runtime.getRuntime().availableProcessors();
     }
 
     /**
@@ -169,6 +170,9 @@ public final class PrimeChecker {
       }
       if (model == ExecutionModel.SEQUENTIAL && workers != 1) {
         throw new IllegalArgumentException("the sequential checker has exactly one worker, not " + workers);
+      }
+      if (model == ExecutionModel.COROUTINE && workers != 1) {
+        throw new IllegalArgumentException("the coroutine checker has exactly one event loop, not " + workers + " workers");
       }
       this.workers = workers;
       return this;

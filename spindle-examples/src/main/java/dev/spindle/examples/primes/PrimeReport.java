@@ -24,8 +24,9 @@ public final class PrimeReport {
       case VIRTUAL -> String.format(Locale.ROOT, "Checking %d numbers with %d virtual threads:", count,
           workers == 0 ? count : workers);
       case PROCESSES -> String.format(Locale.ROOT, "Checking %d numbers with %d processes:", count, workers);
+      case COROUTINE -> String.format(Locale.ROOT, "Checking %d numbers as coroutines on one event loop:", count);
       case DISTRIBUTED -> throw new IllegalArgumentException(
-          "the prime checker runs on SEQUENTIAL, THREADS, VIRTUAL or PROCESSES, not DISTRIBUTED");
+          "the prime checker runs on SEQUENTIAL, THREADS, VIRTUAL, PROCESSES or COROUTINE, not DISTRIBUTED");
     };
   }
 

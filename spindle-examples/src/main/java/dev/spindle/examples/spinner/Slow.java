@@ -1,5 +1,6 @@
 package dev.spindle.examples.spinner;
 
+import dev.spindle.coroutine.Async;
 import dev.spindle.examples.primes.Primes;
 import java.time.Duration;
 import java.util.Objects;
@@ -7,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Python's {@code slow()}: stands in for a slow call and returns {@value #ANSWER}. Either a blocking
- * sleep (3 s: a slow network API call) or a CPU-bound {@code is_prime(5_000_111_000_222_021)}
+ * sleep (3 s: a slow network API call), an awaited sleep (coroutine model), or a CPU-bound {@code is_prime(5_000_111_000_222_021)}
  * (3.3 s under CPython on the text's laptop; about 0.1 s on this JVM, so another number may be
  * given), optionally "napping" every 50,000 iterations. Immutable and thread-safe.
  */
@@ -23,8 +24,10 @@ public final class Slow {
 
   /** The kind of work. */
   public enum Kind {
-    /** {@code time.sleep(3)}: blocks without using the CPU. */
+    /** {@code time.sleep(3)}: blocks without using the CPU (on the coroutine model: blocks the loop). */
     SLEEP,
+    /** {@code await asyncio.sleep(3)}: suspends the coroutine (coroutine model only). */
+    ASYNC_SLEEP,
     /** {@code is_prime(n)}: keeps one CPU busy. */
     PRIME
   }
@@ -51,6 +54,19 @@ public final class Slow {
       throw new IllegalArgumentException("sleep must not be negative: " + duration);
     }
     return new Slow(Kind.SLEEP, duration, 0, null);
+  }
+
+  /**
+   * {@code await asyncio.sleep(d)}: suspends the calling coroutine ({@link Async#sleep}); only on an
+   * event loop.
+   *
+   * @throws IllegalArgumentException if negative
+   */
+  public static Slow asyncSleep(Duration duration) {
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("sleep must not be negative: " + duration);
+    }
+    return new Slow(Kind.ASYNC_SLEEP, duration, 0, null);
   }
 
   /** A prime check of {@code n} that never yields. */
@@ -102,6 +118,7 @@ public final class Slow {
   public int call() throws InterruptedException {
     switch (kind) {
       case SLEEP -> Thread.sleep(sleep);
+      case ASYNC_SLEEP -> Async.sleep(sleep);
       case PRIME -> {
         if (nap == null) {
           Primes.isPrime(number);
@@ -116,6 +133,7 @@ public final class Slow {
   @Override
   public String toString() {
     return kind == Kind.SLEEP ? "sleep(" + sleep.toMillis() / 1000.0 + "s)"
+        : kind == Kind.ASYNC_SLEEP ? "await asyncio.sleep(" + sleep.toMillis() / 1000.0 + "s)"
         : "is_prime(" + number + (nap != null ? ", napping every 50,000 iterations" : "") + ")";
   }
 }

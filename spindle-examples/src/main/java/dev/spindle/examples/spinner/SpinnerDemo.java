@@ -1,8 +1,7 @@
 package dev.spindle.examples.spinner;
 
+import dev.spindle.coroutine.Async;
 import dev.spindle.examples.Ticker;
-import dev.spindle.examples.internal.ChildJvm;
-import dev.spindle.process.supervise.ExitStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,16 +21,13 @@ import java.util.OptionalLong;
  * </pre>
  *
  * <p>With {@link Options#timing()} a last line reports how long {@code slow()} took and how many
- * frames the spinner drew meanwhile: the coroutine model with a CPU-bound {@code slow()} draws none
- * (the single carrier is never given up), and draws them again when {@code slow()} naps.
+ * frames the spinner drew meanwhile: on the coroutine model a blocking or CPU-bound {@code slow()}
+ * lets it draw none (the event loop is never given up), and it draws them again when {@code slow()}
+ * awaits a sleep or naps.
  *
  * <p>Stateless; each {@link #run} starts its own spinner.
  */
 public final class SpinnerDemo {
-  /** The system properties that give a JVM a single-carrier (cooperative) virtual-thread scheduler. */
-  public static final List<String> SINGLE_CARRIER_OPTIONS = List.of(
-      "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1");
-
   private SpinnerDemo() {}
 
   /** The supervisor's slow call; {@link Slow#call()} is one. */
@@ -76,6 +72,10 @@ public final class SpinnerDemo {
       if (frameInterval.isNegative() || frameInterval.isZero()) {
         throw new IllegalArgumentException("frame interval must be positive: " + frameInterval);
       }
+      if (slowKind == Slow.Kind.ASYNC_SLEEP && model != SpinnerModel.COROUTINE) {
+        throw new IllegalArgumentException("async-sleep (await asyncio.sleep) needs the coroutine model; "
+            + "use sleep on " + model.cliName());
+      }
       if (nap && slowKind != Slow.Kind.PRIME) {
         throw new IllegalArgumentException("--nap applies to the prime check only (--slow prime)");
       }
@@ -119,12 +119,14 @@ public final class SpinnerDemo {
     public Slow slow() {
       return switch (slowKind) {
         case SLEEP -> Slow.sleep(sleep);
-        case PRIME -> nap ? Slow.primeNapping(number, Slow::nap) : Slow.prime(number);
+        case ASYNC_SLEEP -> Slow.asyncSleep(sleep);
+        case PRIME -> !nap ? Slow.prime(number)
+            : Slow.primeNapping(number, model == SpinnerModel.COROUTINE ? Async::yieldNow : Slow::nap);
       };
     }
 
     List<String> toArgs() {
-      List<String> a = new ArrayList<>(List.of("--slow", slowKind.name(), "--sleep-millis",
+      List<String> a = new ArrayList<>(List.of("--slow", slowKind.name().toLowerCase(Locale.ROOT).replace('_', '-'), "--sleep-millis",
           Long.toString(sleep.toMillis()), "--number", Long.toString(number), "--message", message,
           "--frame-millis", Long.toString(frameInterval.toMillis())));
       if (nap) {
@@ -148,7 +150,7 @@ public final class SpinnerDemo {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "--slow" -> kind = Slow.Kind.valueOf(need(args, ++i, a).toUpperCase(Locale.ROOT));
+          case "--slow" -> kind = Slow.Kind.valueOf(need(args, ++i, a).toUpperCase(Locale.ROOT).replace('-', '_'));
           case "--sleep-millis" -> sleep = Duration.ofMillis(Long.parseLong(need(args, ++i, a)));
           case "--number" -> number = Long.parseLong(need(args, ++i, a));
           case "--message" -> message = need(args, ++i, a);
@@ -170,28 +172,18 @@ public final class SpinnerDemo {
   }
 
   /**
-   * Runs the demo, printing to {@code out}: Python's {@code main()}. The coroutine model runs in a
-   * child JVM with a single-carrier scheduler whose output goes to {@code out}.
+   * Runs the demo, printing to {@code out}: Python's {@code main()}. The coroutine model runs on an
+   * {@link dev.spindle.coroutine.EventLoop} in this JVM ({@link AsyncSpinner}).
    *
-   * @return the outcome (for the coroutine model only the answer is known here)
+   * @return the outcome
    * @throws IllegalStateException if a child JVM fails
    */
   public static Outcome run(Options options, PrintStream out) throws InterruptedException {
     Ticker ticker = Ticker.system();
     if (options.model() == SpinnerModel.COROUTINE) {
-      ChildJvm child = ChildJvm.start("spinner coroutine (1 carrier)", CoroutineSpinnerMain.class,
-          SINGLE_CARRIER_OPTIONS, options.toArgs(), out);
-      ExitStatus status;
-      try {
-        status = child.waitFor();
-      } catch (InterruptedException e) {
-        child.kill();
-        throw e;
-      }
-      if (!status.isSuccess()) {
-        throw new IllegalStateException("the coroutine run (pid " + child.pid() + ") ended with " + status);
-      }
-      return new Outcome(Slow.ANSWER, Double.NaN, OptionalLong.empty());
+      Outcome outcome = AsyncSpinner.run(options, out);
+      printAnswer(outcome, options, out);
+      return outcome;
     }
     SpinnerHandle spinner = switch (options.model()) {
       case THREADS -> ThreadSpinner.platform(options.message(), out, options.frameInterval(), ticker, n -> {});

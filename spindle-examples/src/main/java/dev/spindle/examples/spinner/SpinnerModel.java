@@ -11,8 +11,8 @@ public enum SpinnerModel {
   /** A virtual thread on the JVM's default scheduler (one carrier per core). */
   VIRTUAL,
   /**
-   * Virtual threads on a single-carrier scheduler in a child JVM: cooperative, like asyncio's event
-   * loop (spinner_async.py): a CPU-bound {@code slow()} that never yields freezes the spinner.
+   * Coroutines on one {@link dev.spindle.coroutine.EventLoop} (spinner_async.py): cooperative, so a
+   * blocking or CPU-bound {@code slow()} that never suspends freezes the spinner.
    */
   COROUTINE;
 

@@ -137,7 +137,8 @@ final class PostgresCompletions {
 
   /** Applies completions of distinct jobs; adds to {@code stats} and {@code finished}. */
   private List<Boolean> applyRound(Db.Conn c, List<Completion> completions, StoreClock sc, long now,
-      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps) throws SQLException {
+      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps, Set<Long> appliedInCall)
+      throws SQLException {
     int n = completions.size();
     Group[] groups = new Group[5];
     for (int g = 0; g < 5; g++) {
@@ -195,6 +196,7 @@ final class PostgresCompletions {
       }
     }
     Connection jdbc = c.jdbc();
+    Set<Long> repeated = Set.of();
     List<Set<Long>> done = new ArrayList<>();
     for (int g = 0; g < 5; g++) {
       done.add(Set.of());
@@ -204,6 +206,9 @@ final class PostgresCompletions {
       ps.setLong(1, now);
       groups[0].bind(jdbc, ps, 2, "text");
       done.set(0, Group.run(ps, anyDeps));
+      if (done.get(0).size() < groups[0].ids.size()) {
+        repeated = alreadySucceeded(c, groups[0]);
+      }
     }
     if (!groups[1].ids.isEmpty()) {
       PreparedStatement ps = c.ps(RETRY_SQL);
@@ -247,9 +252,32 @@ final class PostgresCompletions {
         }
       }
       boolean releasedOk = g == 3 && k.outcome() == Completion.Outcome.RELEASED && done.get(4).contains(id);
-      applied.add(ok || releasedOk);
+      // a retry of a success whose commit was cut off (counted when it first committed); not a second
+      // completion of the same job within this call
+      boolean again = g == 0 && !ok && repeated.contains(id) && !appliedInCall.contains(id);
+      applied.add(ok || releasedOk || again);
     }
     return applied;
+  }
+
+  /**
+   * The jobs of a success batch that this very claim (same fence, same worker) already moved to
+   * SUCCEEDED: a completion whose commit was cut off (connection lost during COMMIT) is retried by
+   * the worker, and then finds its own earlier commit. Only SUCCEEDED is unambiguous (no other path
+   * sets it), so only successes are recognized; read only when a batch was not fully applied.
+   */
+  private static Set<Long> alreadySucceeded(Db.Conn c, Group g) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT j.id FROM spindle_all_jobs j JOIN unnest(?::bigint[], ?::bigint[],"
+        + " ?::text[]) AS u(id, fence, worker) ON j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker"
+        + " WHERE j.state = " + JobRows.SUCCEEDED);
+    g.bind(c.jdbc(), ps, 1);
+    Set<Long> out = new HashSet<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getLong(1));
+      }
+    }
+    return out;
   }
 
   /**
@@ -278,14 +306,18 @@ final class PostgresCompletions {
     Map<Integer, Long> stats = new HashMap<>();
     List<Long> finished = new ArrayList<>();
     boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
+    Set<Long> appliedInCall = new HashSet<>(); // a job this call already completed: a second one is refused
     for (List<Integer> round : rounds) {
       List<Completion> part = new ArrayList<>(round.size());
       for (int i : round) {
         part.add(completions.get(i));
       }
-      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps);
+      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps, appliedInCall);
       for (int k = 0; k < round.size(); k++) {
         appliedAll[round.get(k)] = ok.get(k);
+        if (ok.get(k)) {
+          appliedInCall.add(Long.parseLong(part.get(k).jobId()));
+        }
       }
     }
     List<Boolean> applied = Arrays.asList(appliedAll);

@@ -150,26 +150,9 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   private PostgresJobStore(Settings b) {
     this.settings = b;
-    this.describe = "postgres://" + b.host + ":" + b.port + "/" + b.database + (b.schema == null ? ""
-        : "?schema=" + b.schema);
-    java.util.Properties props = new java.util.Properties();
-    props.setProperty("user", b.user);
-    if (b.password != null) {
-      props.setProperty("password", b.password);
-    }
-    props.setProperty("reWriteBatchedInserts", "true");
-    props.setProperty("ApplicationName", "spindle");
-    props.setProperty("tcpKeepAlive", "true");
-    if (b.schema != null) {
-      props.setProperty("currentSchema", b.schema);
-    }
-    props.putAll(b.options);
-    // custom plans for every execution: a generic plan of the array joins (sized by the table's
-    // statistics, not by the arrays) can turn into a nested loop over every running job per element
-    props.setProperty("options", (b.options.getOrDefault("options", "") + " -c plan_cache_mode=force_custom_plan")
-        .strip());
-    String url = "jdbc:postgresql://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/"
-        + b.database;
+    this.describe = describe(b);
+    java.util.Properties props = properties(b);
+    String url = url(b);
     if (b.schema != null) {
       createSchema(url, props, b.schema);
     }
@@ -218,6 +201,51 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     // concurrent claims take turns per flow key: the check and the take of a key are one step
     this.flow = new SqlFlow<>(db, dialect, clock, this::changed,
         "SELECT pg_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
+  }
+
+  private static String describe(Settings b) {
+    return "postgres://" + b.host + ":" + b.port + "/" + b.database + (b.schema == null ? "" : "?schema=" + b.schema);
+  }
+
+  private static String url(Settings b) {
+    return "jdbc:postgresql://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/"
+        + b.database;
+  }
+
+  private static java.util.Properties properties(Settings b) {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("user", b.user);
+    if (b.password != null) {
+      props.setProperty("password", b.password);
+    }
+    props.setProperty("reWriteBatchedInserts", "true");
+    props.setProperty("ApplicationName", "spindle");
+    props.setProperty("tcpKeepAlive", "true");
+    if (b.schema != null) {
+      props.setProperty("currentSchema", b.schema);
+    }
+    props.putAll(b.options);
+    // custom plans for every execution: a generic plan of the array joins (sized by the table's
+    // statistics, not by the arrays) can turn into a nested loop over every running job per element
+    props.setProperty("options", (b.options.getOrDefault("options", "") + " -c plan_cache_mode=force_custom_plan")
+        .strip());
+    return props;
+  }
+
+  /**
+   * The schema version found at a location and the statements that opening a store there would run.
+   *
+   * @param describe the location without secrets
+   * @param found the version found (0: no schema yet)
+   * @param current the version this code writes
+   * @param pending the migration statements from {@code found} to {@code current}, in order (empty
+   *     when current, or when the schema is newer: opening then refuses it)
+   */
+  public record SchemaStatus(String describe, int found, int current, List<String> pending) {
+    /** Copies the statements. */
+    public SchemaStatus {
+      pending = List.copyOf(pending);
+    }
   }
 
   private static void createSchema(String url, java.util.Properties props, String schema) {
@@ -1010,13 +1038,38 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     }
 
     /**
+     * Reads the schema version at this location without changing anything (for {@code spindle
+     * migrate --print}).
+     *
+     * @throws StoreException if the server cannot be reached
+     */
+    public SchemaStatus schemaStatus() {
+      Settings s = settings();
+      try (Connection c = java.sql.DriverManager.getConnection(url(s), properties(s))) {
+        Db.Conn conn = new Db.Conn(c);
+        try {
+          int found = Schema.version(conn);
+          return new SchemaStatus(describe(s), found, Schema.VERSION, Schema.pending(found));
+        } finally {
+          conn.closeStatements();
+        }
+      } catch (SQLException e) {
+        throw dev.spindle.store.postgres.internal.PgErrors.translate(e, "read the schema version", describe(s));
+      }
+    }
+
+    private Settings settings() {
+      return new Settings(host, port, database, user, password, schema, maxConnections, notify, pollInterval,
+          maxPayloadBytes, clock, Map.copyOf(options), archiveAfter);
+    }
+
+    /**
      * Connects, creates or migrates the schema, and opens the store.
      *
      * @throws StoreException if it cannot be opened (the message says why, without the password)
      */
     public PostgresJobStore open() {
-      return new PostgresJobStore(new Settings(host, port, database, user, password, schema, maxConnections,
-          notify, pollInterval, maxPayloadBytes, clock, Map.copyOf(options), archiveAfter));
+      return new PostgresJobStore(settings());
     }
   }
 }

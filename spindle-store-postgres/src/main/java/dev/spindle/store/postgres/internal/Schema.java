@@ -138,6 +138,19 @@ public final class Schema {
 
   private Schema() {}
 
+  /**
+   * The statements that take a schema from version {@code found} to {@link #VERSION}, each version's
+   * preceded by a comment line {@code -- version N}; empty if {@code found} is current or newer.
+   */
+  public static List<String> pending(int found) {
+    List<String> out = new java.util.ArrayList<>();
+    for (int v = Math.max(found, 0) + 1; v <= VERSION; v++) {
+      out.add("-- version " + v);
+      out.addAll(MIGRATIONS.get(v - 1));
+    }
+    return out;
+  }
+
   /** The schema version found, 0 if there is none. */
   public static int version(Db.Conn c) throws SQLException {
     try (ResultSet rs = c.ps("SELECT to_regclass('spindle_meta') IS NOT NULL").executeQuery()) {

@@ -231,7 +231,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * @throws StoreException on failure; nothing was written
    */
   @Override
-  public <T> T write(String operation, Work<Conn, T> work) {
+  public <T> T write(String operation, SqlDb.Work<Conn, T> work) {
     return onPlatformThread(() -> {
       checkOpen();
       writeLock.lock();
@@ -271,7 +271,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * @throws StoreException on failure
    */
   @Override
-  public <T> T read(String operation, Work<Conn, T> work) {
+  public <T> T read(String operation, SqlDb.Work<Conn, T> work) {
     return onPlatformThread(() -> {
       checkOpen();
       Conn c = takeReader();

@@ -1,0 +1,62 @@
+package dev.spindle.bench;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A db-scheduler process for {@link PostgresBench}'s comparison: {@code DbSchedulerBenchWorker --url
+ * JDBC_URL --user U --password-file F --schema S [--threads 64] [--poll-ms 100]}. Runs the no-op
+ * one-time task {@link #NOOP} with lock-and-fetch polling ({@code pollUsingLockAndFetch(0.5, 1.0)},
+ * the setting db-scheduler documents for throughput). Prints {@code READY} once started; stops on
+ * SIGTERM.
+ */
+public final class DbSchedulerBenchWorker {
+  /** The task: does nothing (measures the scheduler and the database, not the work). */
+  static final OneTimeTask<Void> NOOP = Tasks.oneTime("noop").execute((inst, ctx) -> { });
+
+  private DbSchedulerBenchWorker() {}
+
+  /** A pooled data source on {@code schema}. */
+  static HikariDataSource dataSource(String url, String user, String password, String schema, int size) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(url);
+    cfg.setUsername(user);
+    cfg.setPassword(password);
+    cfg.setSchema(schema);
+    cfg.setMaximumPoolSize(size);
+    cfg.setPoolName("db-scheduler");
+    return new HikariDataSource(cfg);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    int threads = Integer.parseInt(o.getOrDefault("threads", "64"));
+    String password = Files.readString(Path.of(o.get("password-file"))).strip();
+    HikariDataSource ds = dataSource(o.get("url"), o.get("user"), password, o.get("schema"), 10);
+    Scheduler s = Scheduler.create(ds, NOOP).threads(threads)
+        .pollingInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("poll-ms", "100"))))
+        .pollUsingLockAndFetch(0.5, 1.0).build();
+    s.start();
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      s.stop();
+      ds.close();
+      done.countDown();
+    }));
+    System.out.println("READY");
+    System.out.flush();
+    done.await();
+  }
+}
