@@ -36,8 +36,10 @@ public final class JobOptions {
   private final Duration delay;
   private final String uniqueKey;
   private final JobPolicy policy;
+  private final FlowLimit flow;
 
   private JobOptions(Builder b) {
+    this.flow = b.flow;
     this.queue = b.queue;
     this.priority = b.priority;
     this.runAt = b.runAt;
@@ -65,7 +67,13 @@ public final class JobOptions {
     b.delay = delay;
     b.uniqueKey = uniqueKey;
     b.policy = policy;
+    b.flow = flow;
     return b;
+  }
+
+  /** The flow limit the job is keyed and limited by ({@link FlowLimit}), or {@code null} for none. */
+  public FlowLimit flow() {
+    return flow;
   }
 
   /** The queue name. */
@@ -132,7 +140,7 @@ public final class JobOptions {
   public String toString() {
     return "JobOptions{queue=" + queue + ", priority=" + priority + (runAt != null ? ", runAt=" + runAt : "")
         + (delay != null ? ", delay=" + delay : "") + (uniqueKey != null ? ", uniqueKey=" + uniqueKey : "")
-        + ", policy=" + policy + "}";
+        + ", policy=" + policy + (flow != null ? ", flow=" + flow : "") + "}";
   }
 
   /** Validates each option as it is given. Not thread-safe. */
@@ -143,8 +151,19 @@ public final class JobOptions {
     private Duration delay;
     private String uniqueKey;
     private JobPolicy policy = JobPolicy.defaults();
+    private FlowLimit flow;
 
     private Builder() {}
+
+    /**
+     * Keys and limits the job by a {@link FlowLimit}, checked by the store inside its claim. The
+     * first job that names a limit stores it; a stored limit of the same name (changed at run time)
+     * wins over this definition.
+     */
+    public Builder flow(FlowLimit limit) {
+      this.flow = Objects.requireNonNull(limit, "limit");
+      return this;
+    }
 
     /** @throws IllegalArgumentException if not a valid queue name */
     public Builder queue(String queue) {

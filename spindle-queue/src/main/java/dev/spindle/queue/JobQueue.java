@@ -56,6 +56,8 @@ public final class JobQueue implements AutoCloseable {
   public static final int DEFAULT_MAX_WORKFLOW_SIZE = 100_000;
 
   private final JobStore store;
+  /** Flow limits this client has stored (defined once per client; run-time changes win). */
+  private final java.util.Set<String> definedLimits = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final TaskRegistry registry;
   private final JsonCodec codec;
   private final Clock clock;
@@ -259,8 +261,22 @@ public final class JobQueue implements AutoCloseable {
   }
 
   private NewJob newJob(String task, String json, JobOptions o, Instant now) {
-    return new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now,
+    NewJob n = new NewJob(task, json, o.queue(), o.priority(), o.effectiveRunAt(now), o.uniqueKey(), o.policy(), now,
         listeners.captureContext(o.queue(), task));
+    FlowLimit flow = o.flow();
+    if (flow == null) {
+      return n;
+    }
+    if (definedLimits.add(flow.name())) {
+      store.flow().defineLimit(flow);
+    }
+    String key;
+    try {
+      key = flow.keyFor(o.queue(), task, json);
+    } catch (IllegalArgumentException e) {
+      key = dev.spindle.queue.spi.FlowControl.badKey(e.getMessage());
+    }
+    return n.withFlowKey(key);
   }
 
   private void checkKnown(String taskName) {

@@ -41,6 +41,28 @@ class ApiTest {
   static final String VIEW = WebFixture.VIEWER_TOKEN;
 
   @Test
+  void aWaitingJobHeldByAFlowLimitSaysWhichAndWhy() {
+    dev.spindle.queue.FlowLimit limit = dev.spindle.queue.FlowLimit.parse("api per=arg:tenant concurrency=1");
+    f.store.flow().putLimit(limit);
+    java.time.Instant now = java.time.Instant.now();
+    java.util.List<dev.spindle.queue.spi.NewJob> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      jobs.add(new dev.spindle.queue.spi.NewJob("store.echo", "{\"tenant\":\"acme\"}", "default", 0, now, null,
+          dev.spindle.queue.JobPolicy.defaults(), now, null).withFlowKey("api:acme"));
+    }
+    String second = f.store.enqueue(jobs).get(1).jobId();
+    f.store.heartbeat(new dev.spindle.queue.spi.WorkerRecord("w1", "w", "host", 1, java.util.List.of("default"), 4,
+        "THREADS", "RUNNING", now, now, now.plusSeconds(3600), 0, 0, 0, 0));
+    assertThat(f.store.claim(new dev.spindle.queue.spi.ClaimRequest("w1", java.util.List.of("default"), 4, now))
+        .jobs()).hasSize(1);
+    JsonNode hold = WebFixture.json(f.get("/api/v1/jobs/" + second, VIEW)).get("flowHold");
+    assertThat(hold.get("limit").asString()).isEqualTo("api");
+    assertThat(hold.get("key").asString()).isEqualTo("api:acme");
+    assertThat(hold.get("rule").asString()).isEqualTo("CONCURRENCY");
+    assertThat(hold.get("detail").asString()).isEqualTo("1 of 1 running");
+  }
+
+  @Test
   void enqueueAnswers202WithLocationAndTheJobCarriesAnEtag() {
     HttpResponse<String> r = f.post("/api/v1/jobs", OP,
         "{\"task\":\"store.echo\",\"args\":\"hi\",\"queue\":\"mail\",\"priority\":3}");

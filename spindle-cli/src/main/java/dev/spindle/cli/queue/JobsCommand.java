@@ -166,6 +166,13 @@ public final class JobsCommand implements Runnable {
       try (JobStore s = store.open()) {
         JobInfo j = s.find(id).orElseThrow(() -> new JobNotFoundException(id));
         print(System.out, j, Clock.systemUTC().instant());
+        if (j.state() == dev.spindle.queue.JobState.QUEUED) {
+          try {
+            s.flow().holdOf(j.id()).ifPresent(h -> System.out.println("flow       " + h.describe()));
+          } catch (UnsupportedOperationException e) {
+            // a store without flow control holds no job
+          }
+        }
         return 0;
       } catch (JobNotFoundException e) {
         System.err.println("spindle jobs show: " + e.getMessage());

@@ -184,6 +184,17 @@ public final class StatusCommand implements Callable<Integer> {
       }
       out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));
     }
+    List<dev.spindle.queue.FlowLimit> flows;
+    try {
+      flows = s.flow().limits();
+    } catch (UnsupportedOperationException e) {
+      flows = List.of();
+    }
+    if (!flows.isEmpty()) {
+      out.println();
+      out.println("FLOW LIMITS (./spindle flow why ID says what holds a waiting job)");
+      flows.forEach(l -> out.println("  " + l.toSpec()));
+    }
     List<ScheduleRecord> schedules = s.schedules();
     if (!schedules.isEmpty()) {
       out.println();

@@ -99,6 +99,9 @@ final class OutcomeMapper {
   /** A failed execution: a retry at the policy's backoff, or a failure once retries are used up. */
   JobOutcome failure(InFlight f, Throwable error) {
     JobInfo job = f.job;
+    if (error instanceof dev.spindle.queue.RateLimitedException rl) {
+      return rateLimited(job, rl);
+    }
     JobError err = JobError.from(error);
     int failures = job.failures() + 1;
     if (job.policy().retry().shouldRetry(failures, ErrorTypes.of(error))) {
@@ -110,6 +113,25 @@ final class OutcomeMapper {
       return new JobOutcome(job, Completion.failed(job.id(), job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "after " + failures + " failure(s)");
     }
+  }
+
+  /**
+   * The task reported a rate limit: its flow key pauses until then (in the store, before the job is
+   * handed back, so no worker claims it early) and the job waits again without using up an attempt.
+   */
+  private JobOutcome rateLimited(JobInfo job, dev.spindle.queue.RateLimitedException rl) {
+    Instant now = settings.clock().instant();
+    Instant until = Durations.plus(now, rl.retryAfter());
+    String detail = "rate limited: its flow key pauses until " + until;
+    try {
+      if (!settings.store().flow().pauseKey(job.id(), job.fence(), until, now)) {
+        detail = "rate limited; the job has no flow key, so it waits again at once";
+      }
+    } catch (UnsupportedOperationException e) {
+      detail = "rate limited; the store has no flow control, so the job waits again at once";
+    }
+    return new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+        JobState.QUEUED, null, detail);
   }
 
   /** Building the outcome of {@code f} threw {@code e} (the job's own code did): the job fails. */

@@ -1,12 +1,12 @@
 package dev.spindle.queue.memory;
 
 import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
-import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.AuditLog;
@@ -21,6 +21,8 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowControl;
+import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
@@ -67,28 +69,28 @@ import java.util.TreeSet;
  * (the system clock unless one is given), never on a caller's: a caller's instants are moved onto
  * it by {@link StoreClock}.
  */
-public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
-  private static final Comparator<Job> READY_ORDER =
-      Comparator.<Job>comparingInt(j -> -j.priority).thenComparingLong(j -> j.id);
-  private static final Comparator<Job> SCHEDULED_ORDER =
-      Comparator.<Job, Instant>comparing(j -> j.runAt).thenComparingLong(j -> j.id);
-  private static final Comparator<Job> EXPIRY_ORDER =
-      Comparator.<Job, Instant>comparing(j -> j.expiresAt).thenComparingLong(j -> j.id);
-  private static final Comparator<Job> FINISH_ORDER =
-      Comparator.<Job, Instant>comparing(j -> j.finishedAt).thenComparingLong(j -> j.id);
+public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics,
+    FlowControl {
+  private static final Comparator<MemoryJob> SCHEDULED_ORDER =
+      Comparator.<MemoryJob, Instant>comparing(j -> j.runAt).thenComparingLong(j -> j.id);
+  private static final Comparator<MemoryJob> EXPIRY_ORDER =
+      Comparator.<MemoryJob, Instant>comparing(j -> j.expiresAt).thenComparingLong(j -> j.id);
+  private static final Comparator<MemoryJob> FINISH_ORDER =
+      Comparator.<MemoryJob, Instant>comparing(j -> j.finishedAt).thenComparingLong(j -> j.id);
 
   private final String name;
   private final Object lock = new Object();
-  private final TreeMap<Long, Job> jobs = new TreeMap<>();
-  private final Map<String, TreeSet<Job>> ready = new HashMap<>();
-  private final TreeSet<Job> scheduled = new TreeSet<>(SCHEDULED_ORDER);
-  private final Map<String, Set<Job>> runningByWorker = new HashMap<>();
+  private final TreeMap<Long, MemoryJob> jobs = new TreeMap<>();
+  private final Map<String, MemoryReady> ready = new HashMap<>();
+  private final MemoryFlow flow = new MemoryFlow();
+  private final TreeSet<MemoryJob> scheduled = new TreeSet<>(SCHEDULED_ORDER);
+  private final Map<String, Set<MemoryJob>> runningByWorker = new HashMap<>();
   private final Map<String, Integer> runningByQueue = new HashMap<>();
   private final Map<String, Long> uniqueKeys = new HashMap<>();
-  private final TreeMap<Long, Job> feed = new TreeMap<>();
-  private final TreeSet<Job> byExpiry = new TreeSet<>(EXPIRY_ORDER);
-  private final TreeSet<Job> succeededByFinish = new TreeSet<>(FINISH_ORDER);
-  private final TreeSet<Job> failedByFinish = new TreeSet<>(FINISH_ORDER);
+  private final TreeMap<Long, MemoryJob> feed = new TreeMap<>();
+  private final TreeSet<MemoryJob> byExpiry = new TreeSet<>(EXPIRY_ORDER);
+  private final TreeSet<MemoryJob> succeededByFinish = new TreeSet<>(FINISH_ORDER);
+  private final TreeSet<MemoryJob> failedByFinish = new TreeSet<>(FINISH_ORDER);
   private final Map<String, EnumMap<JobState, Long>> counts = new TreeMap<>();
   private final Map<String, WorkerRecord> workers = new TreeMap<>();
   private final Map<String, Integer> limits = new TreeMap<>();
@@ -140,53 +142,6 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return clock.instant();
   }
 
-  /** Mutable job; guarded by {@link #lock}. Ordering keys of sets it is in are changed only outside them. */
-  private static final class Job {
-    final long id;
-    final String task;
-    final String queue;
-    final int priority;
-    String args;
-    final String uniqueKey;
-    final JobPolicy policy;
-    final Instant createdAt;
-    final String traceContext;
-    JobState state;
-    String result;
-    String error;
-    String deadReason;
-    int attempt;
-    int failures;
-    int lost;
-    long fence;
-    String workerId;
-    boolean cancelRequested;
-    Instant runAt;
-    Instant startedAt;
-    Instant finishedAt;
-    Instant expiresAt;
-    long finishSeq;
-
-    Job(long id, NewJob n, StoreClock sc) {
-      this.id = id;
-      this.task = n.task();
-      this.queue = n.queue();
-      this.priority = n.priority();
-      this.args = n.argsJson();
-      this.uniqueKey = n.uniqueKey();
-      this.policy = n.policy();
-      this.createdAt = sc.now();
-      this.traceContext = n.traceContext();
-      this.runAt = sc.translate(n.runAt());
-    }
-
-    JobInfo snapshot() {
-      return new JobInfo(Long.toString(id), task, queue, state, priority, args, result, error, deadReason,
-          uniqueKey, attempt, failures, lost, fence, workerId, cancelRequested, createdAt, runAt, startedAt,
-          finishedAt, expiresAt, finishSeq, policy, traceContext);
-    }
-  }
-
   // ---------------------------------------------------------------- JobStore
 
   @Override
@@ -211,7 +166,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     List<EnqueueResult> out = new ArrayList<>(newJobs.size());
     synchronized (lock) {
       checkOpen();
-      Job parent = lookup(parentId);
+      MemoryJob parent = lookup(parentId);
       if (parent == null) {
         throw new JobNotFoundException(parentId);
       }
@@ -250,7 +205,10 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       }
     }
     StoreClock sc = StoreClock.read(clock, n.createdAt());
-    Job j = new Job(++lastId, n, sc);
+    MemoryJob j = new MemoryJob(++lastId, n, sc);
+    if (FlowControl.isBad(n.flowKey())) {
+      return insertDead(j, FlowControl.BAD_FLOW_KEY, FlowControl.badKeyError(n.flowKey()), sc.now());
+    }
     JobState start = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
     if (n.hasDependencies()) {
       long[] parents = new long[n.dependsOn().size()];
@@ -281,7 +239,21 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return registered(j);
   }
 
-  private EnqueueResult registered(Job j) {
+  /** Adds a job that is dead from the start (its flow key could not be computed). */
+  private EnqueueResult insertDead(MemoryJob j, String reason, String errorJson, Instant now) {
+    j.state = JobState.DEAD;
+    j.deadReason = reason;
+    j.error = errorJson;
+    j.finishedAt = now;
+    j.expiresAt = now.plus(j.policy.ttlFor(JobState.DEAD));
+    j.finishSeq = ++lastFinishSeq;
+    countMove(j, JobState.DEAD, now);
+    jobs.put(j.id, j);
+    index(j);
+    return registered(j);
+  }
+
+  private EnqueueResult registered(MemoryJob j) {
     if (j.uniqueKey != null) {
       uniqueKeys.put(j.uniqueKey, j.id);
     }
@@ -292,7 +264,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public Optional<JobInfo> find(String jobId) {
     synchronized (lock) {
       checkOpen();
-      Job j = lookup(jobId);
+      MemoryJob j = lookup(jobId);
       return j == null ? Optional.empty() : Optional.of(j.snapshot());
     }
   }
@@ -303,7 +275,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       Instant now = clock.instant();
-      Job j = lookup(jobId);
+      MemoryJob j = lookup(jobId);
       if (j == null) {
         return CancelResult.NOT_FOUND;
       }
@@ -340,12 +312,13 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     Instant now = clock.instant();
     promoteDue(now);
     List<JobInfo> claimed = new ArrayList<>();
+    Instant[] flowNext = new Instant[1]; // the earliest time a flow rule that held a key lifts
     int remaining = request.max();
     for (String queue : request.queues()) {
       if (remaining == 0) {
         break;
       }
-      TreeSet<Job> set = ready.get(queue);
+      MemoryReady set = ready.get(queue);
       if (set == null || set.isEmpty() || paused.contains(queue)) {
         continue;
       }
@@ -354,21 +327,70 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       if (limit != null && limit > 0) {
         available = Math.min(available, limit - runningByQueue.getOrDefault(queue, 0));
       }
-      while (available > 0 && !set.isEmpty()) {
-        Job j = set.first();
-        j.attempt++;
-        j.fence++;
-        j.workerId = request.workerId();
-        j.startedAt = now;
-        j.cancelRequested = false;
-        move(j, JobState.RUNNING, now);
-        claimed.add(j.snapshot());
-        available--;
-        remaining--;
-      }
+      int took = claimFrom(set, available, request.workerId(), now, claimed, flowNext);
+      remaining -= took;
     }
     Instant next = scheduled.isEmpty() ? null : scheduled.first().runAt;
+    if (flowNext[0] != null && (next == null || flowNext[0].isBefore(next))) {
+      next = flowNext[0];
+    }
     return new ClaimResult(claimed, next);
+  }
+
+  /**
+   * Claims up to {@code available} jobs of one queue: in claim order if no ready job has a flow key,
+   * else round-robin over the unkeyed group and the keys, skipping keys a flow rule holds.
+   */
+  private int claimFrom(MemoryReady set, int available, String workerId, Instant now, List<JobInfo> claimed,
+      Instant[] flowNext) {
+    int took = 0;
+    long nowMicros = MemoryFlow.micros(now);
+    while (took < available && !set.isEmpty()) {
+      boolean progress = false;
+      if (!set.keyed()) {
+        MemoryJob j = set.firstUnkeyed();
+        start(j, workerId, now, claimed);
+        took++;
+        continue;
+      }
+      MemoryJob u = set.firstUnkeyed();
+      if (u != null) {
+        start(u, workerId, now, claimed);
+        took++;
+        progress = true;
+      }
+      for (String key : set.round()) {
+        if (took >= available) {
+          break;
+        }
+        FlowHold h = flow.hold(key, nowMicros);
+        if (h != null) {
+          if (h.until() != null && (flowNext[0] == null || h.until().isBefore(flowNext[0]))) {
+            flowNext[0] = h.until();
+          }
+          continue;
+        }
+        MemoryJob j = set.takeTurn(key);
+        flow.started(key, nowMicros);
+        start(j, workerId, now, claimed);
+        took++;
+        progress = true;
+      }
+      if (!progress) {
+        break;
+      }
+    }
+    return took;
+  }
+
+  private void start(MemoryJob j, String workerId, Instant now, List<JobInfo> claimed) {
+    j.attempt++;
+    j.fence++;
+    j.workerId = workerId;
+    j.startedAt = now;
+    j.cancelRequested = false;
+    move(j, JobState.RUNNING, now);
+    claimed.add(j.snapshot());
   }
 
   private void promoteDue(Instant now) {
@@ -395,7 +417,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     Instant now = sc.now();
     List<Boolean> out = new ArrayList<>(completions.size());
     for (Completion c : completions) {
-      Job j = lookup(c.jobId());
+      MemoryJob j = lookup(c.jobId());
       boolean held = j != null && j.state == JobState.RUNNING && j.fence == c.fence()
           && c.workerId().equals(j.workerId);
       if (!held) {
@@ -438,7 +460,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   /** Hands a running job back: QUEUED without counting the attempt, or CANCELLED if a cancel was asked. */
-  private void release(Job j, Instant now) {
+  private void release(MemoryJob j, Instant now) {
     if (j.cancelRequested) {
       move(j, JobState.CANCELLED, now);
       return;
@@ -471,7 +493,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       workers.put(worker.id(), worker.onStoreClock(sc));
       Set<String> held = new HashSet<>();
       Set<String> cancel = new HashSet<>();
-      for (Job j : runningByWorker.getOrDefault(worker.id(), Set.of())) {
+      for (MemoryJob j : runningByWorker.getOrDefault(worker.id(), Set.of())) {
         held.add(Long.toString(j.id));
         if (j.cancelRequested) {
           cancel.add(Long.toString(j.id));
@@ -488,8 +510,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       checkOpen();
       Instant now = clock.instant();
       workers.remove(workerId);
-      List<Job> held = new ArrayList<>(runningByWorker.getOrDefault(workerId, Set.of()));
-      for (Job j : held) {
+      List<MemoryJob> held = new ArrayList<>(runningByWorker.getOrDefault(workerId, Set.of()));
+      for (MemoryJob j : held) {
         release(j, now);
       }
       changed = !held.isEmpty();
@@ -518,9 +540,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         }
       }
       for (String w : expired) {
-        List<Job> held = new ArrayList<>(runningByWorker.getOrDefault(w, Set.of()));
+        List<MemoryJob> held = new ArrayList<>(runningByWorker.getOrDefault(w, Set.of()));
         held.sort(Comparator.comparingLong(j -> j.id));
-        for (Job j : held) {
+        for (MemoryJob j : held) {
           if (out.size() >= limit) {
             break;
           }
@@ -537,7 +559,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return out;
   }
 
-  private JobInfo reclaim(Job j, Instant now) {
+  private JobInfo reclaim(MemoryJob j, Instant now) {
     j.lost++;
     if (j.cancelRequested) {
       move(j, JobState.CANCELLED, now);
@@ -559,7 +581,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       checkOpen();
       List<JobInfo> out = new ArrayList<>();
       long last = cursor;
-      for (Map.Entry<Long, Job> e : feed.tailMap(cursor, false).entrySet()) {
+      for (Map.Entry<Long, MemoryJob> e : feed.tailMap(cursor, false).entrySet()) {
         if (out.size() >= limit) {
           break;
         }
@@ -716,10 +738,10 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public List<JobInfo> listJobs(JobFilter filter) {
     synchronized (lock) {
       checkOpen();
-      NavigableMap<Long, Job> view = filter.beforeId() == null ? jobs.descendingMap()
+      NavigableMap<Long, MemoryJob> view = filter.beforeId() == null ? jobs.descendingMap()
           : jobs.headMap(JobFilter.parseId(filter.beforeId()), false).descendingMap();
       List<JobInfo> out = new ArrayList<>();
-      for (Job j : view.values()) {
+      for (MemoryJob j : view.values()) {
         if (out.size() >= filter.limit()) {
           break;
         }
@@ -731,7 +753,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     }
   }
 
-  private static boolean matches(Job j, JobFilter f) {
+  private static boolean matches(MemoryJob j, JobFilter f) {
     return f.includes(j.state) && f.matchesFields(j.queue, j.task, j.args, j.error, j.createdAt, j.finishedAt);
   }
 
@@ -741,7 +763,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
       checkOpen();
       Map<String, Instant> out = new HashMap<>();
       ready.forEach((q, set) -> {
-        for (Job j : set) {
+        for (MemoryJob j : set.all()) {
           Instant prev = out.get(q);
           if (prev == null || j.runAt.isBefore(prev)) {
             out.put(q, j.runAt);
@@ -794,7 +816,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       Instant now = clock.instant();
-      Job j = lookup(jobId);
+      MemoryJob j = lookup(jobId);
       if (j == null) {
         throw new JobNotFoundException(jobId);
       }
@@ -828,7 +850,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public List<DependencyEdge> dependencyEdges(String jobId) {
     synchronized (lock) {
       checkOpen();
-      Job j = lookup(jobId);
+      MemoryJob j = lookup(jobId);
       if (j == null) {
         throw new JobNotFoundException(jobId);
       }
@@ -848,8 +870,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     int deleted = 0;
     synchronized (lock) {
       checkOpen();
-      List<Job> victims = new ArrayList<>();
-      for (Job j : jobs.descendingMap().values()) {
+      List<MemoryJob> victims = new ArrayList<>();
+      for (MemoryJob j : jobs.descendingMap().values()) {
         if (victims.size() >= f.limit()) {
           break;
         }
@@ -857,7 +879,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
           victims.add(j);
         }
       }
-      for (Job j : victims) {
+      for (MemoryJob j : victims) {
         delete(j);
         deleted++;
       }
@@ -887,6 +909,76 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       return Map.copyOf(limits);
+    }
+  }
+
+  // ---------------------------------------------------------------- flow control
+
+  @Override
+  public FlowControl flow() {
+    return this;
+  }
+
+  @Override
+  public void putLimit(FlowLimit limit) {
+    Objects.requireNonNull(limit, "limit");
+    synchronized (lock) {
+      checkOpen();
+      flow.put(limit);
+    }
+    listeners.fire();
+  }
+
+  @Override
+  public boolean defineLimit(FlowLimit limit) {
+    Objects.requireNonNull(limit, "limit");
+    synchronized (lock) {
+      checkOpen();
+      return flow.define(limit);
+    }
+  }
+
+  @Override
+  public boolean removeLimit(String limitName) {
+    boolean removed;
+    synchronized (lock) {
+      checkOpen();
+      removed = flow.remove(limitName);
+    }
+    listeners.fire();
+    return removed;
+  }
+
+  @Override
+  public List<FlowLimit> limits() {
+    synchronized (lock) {
+      checkOpen();
+      return flow.limits();
+    }
+  }
+
+  @Override
+  public boolean pauseKey(String jobId, long fence, Instant until, Instant callerNow) {
+    synchronized (lock) {
+      checkOpen();
+      MemoryJob j = lookup(jobId);
+      if (j == null || j.state != JobState.RUNNING || j.fence != fence || j.flowKey == null) {
+        return false;
+      }
+      flow.pause(j.flowKey, MemoryFlow.micros(StoreClock.read(clock, callerNow).translate(until)));
+      return true;
+    }
+  }
+
+  @Override
+  public Optional<FlowHold> holdOf(String jobId) {
+    synchronized (lock) {
+      checkOpen();
+      MemoryJob j = lookup(jobId);
+      if (j == null || j.state != JobState.QUEUED || j.flowKey == null) {
+        return Optional.empty();
+      }
+      return Optional.ofNullable(flow.hold(j.flowKey, MemoryFlow.micros(clock.instant())));
     }
   }
 
@@ -927,7 +1019,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       Instant now = clock.instant();
-      for (Job j : victims(f)) {
+      for (MemoryJob j : victims(f)) {
         j.failures = 0;
         j.lost = 0;
         j.deadReason = null;
@@ -950,7 +1042,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       Instant now = clock.instant();
-      for (Job j : victims(f)) {
+      for (MemoryJob j : victims(f)) {
         if (j.state == JobState.RUNNING) {
           j.cancelRequested = true;
         } else {
@@ -965,11 +1057,11 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return n;
   }
 
-  private List<Job> victims(JobFilter f) {
-    NavigableMap<Long, Job> view = f.beforeId() == null ? jobs.descendingMap()
+  private List<MemoryJob> victims(JobFilter f) {
+    NavigableMap<Long, MemoryJob> view = f.beforeId() == null ? jobs.descendingMap()
         : jobs.headMap(JobFilter.parseId(f.beforeId()), false).descendingMap();
-    List<Job> out = new ArrayList<>();
-    for (Job j : view.values()) {
+    List<MemoryJob> out = new ArrayList<>();
+    for (MemoryJob j : view.values()) {
       if (out.size() >= f.limit()) {
         break;
       }
@@ -984,7 +1076,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public DeleteResult deleteJob(String jobId) {
     synchronized (lock) {
       checkOpen();
-      Job j = lookup(jobId);
+      MemoryJob j = lookup(jobId);
       if (j == null) {
         return DeleteResult.NOT_FOUND;
       }
@@ -1017,7 +1109,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
 
   // ---------------------------------------------------------------- internals
 
-  private Job lookup(String jobId) {
+  private MemoryJob lookup(String jobId) {
     long id;
     try {
       id = Long.parseLong(jobId);
@@ -1028,7 +1120,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   /** Applies a checked transition, keeping every index in step. */
-  private void move(Job j, JobState to, Instant now) {
+  private void move(MemoryJob j, JobState to, Instant now) {
     JobState.checkTransition(Long.toString(j.id), j.state, to);
     unindex(j);
     JobState from = j.state;
@@ -1057,40 +1149,40 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   private final class GraphHost implements MemoryDependencies.Host {
     @Override
     public JobState stateOf(long id) {
-      Job j = jobs.get(id);
+      MemoryJob j = jobs.get(id);
       return j == null ? null : j.state;
     }
 
     @Override
     public Workflows.End endOf(long id) {
-      Job j = jobs.get(id);
+      MemoryJob j = jobs.get(id);
       return j == null ? new Workflows.End(Long.toString(id), JobState.CANCELLED, null, null)
           : new Workflows.End(Long.toString(id), j.state, j.result, j.error);
     }
 
     @Override
     public void cancel(long id, String errorJson, Instant now) {
-      Job j = jobs.get(id);
+      MemoryJob j = jobs.get(id);
       j.error = errorJson;
       move(j, JobState.CANCELLED, now);
     }
 
     @Override
     public void release(long id, Instant now) {
-      Job j = jobs.get(id);
+      MemoryJob j = jobs.get(id);
       j.args = deps.inputOf(id, j.args);
       move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
     }
 
     @Override
     public void revive(long id, Instant now) {
-      Job j = jobs.get(id);
+      MemoryJob j = jobs.get(id);
       j.error = null;
       move(j, JobState.WAITING, now);
     }
   }
 
-  private void countMove(Job j, JobState to, Instant now) {
+  private void countMove(MemoryJob j, JobState to, Instant now) {
     switch (to) {
       case RUNNING -> {
         count(now, MinuteStats.STARTED, 1);
@@ -1134,9 +1226,9 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   public Optional<Instant> oldestWaiting() {
     synchronized (lock) {
       checkOpen();
-      Job oldest = null;
-      for (TreeSet<Job> set : ready.values()) {
-        for (Job j : set) {
+      MemoryJob oldest = null;
+      for (MemoryReady set : ready.values()) {
+        for (MemoryJob j : set.all()) {
           if (oldest == null || j.id < oldest.id) {
             oldest = j;
           }
@@ -1180,13 +1272,16 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     }
   }
 
-  private void index(Job j) {
+  private void index(MemoryJob j) {
     counts.computeIfAbsent(j.queue, q -> new EnumMap<>(JobState.class)).merge(j.state, 1L, Long::sum);
     switch (j.state) {
       case WAITING -> { }
       case SCHEDULED -> scheduled.add(j);
-      case QUEUED -> ready.computeIfAbsent(j.queue, q -> new TreeSet<>(READY_ORDER)).add(j);
+      case QUEUED -> ready.computeIfAbsent(j.queue, q -> new MemoryReady()).add(j);
       case RUNNING -> {
+        if (j.flowKey != null) {
+          flow.running(j.flowKey, 1);
+        }
         runningByWorker.computeIfAbsent(j.workerId, w -> new HashSet<>()).add(j);
         runningByQueue.merge(j.queue, 1, Integer::sum);
       }
@@ -1198,14 +1293,17 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     }
   }
 
-  private void unindex(Job j) {
+  private void unindex(MemoryJob j) {
     counts.get(j.queue).merge(j.state, -1L, Long::sum);
     switch (j.state) {
       case WAITING -> { }
       case SCHEDULED -> scheduled.remove(j);
       case QUEUED -> ready.get(j.queue).remove(j);
       case RUNNING -> {
-        Set<Job> held = runningByWorker.get(j.workerId);
+        if (j.flowKey != null) {
+          flow.running(j.flowKey, -1);
+        }
+        Set<MemoryJob> held = runningByWorker.get(j.workerId);
         held.remove(j);
         if (held.isEmpty()) {
           runningByWorker.remove(j.workerId);
@@ -1224,7 +1322,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     return s == JobState.SUCCEEDED || s == JobState.CANCELLED;
   }
 
-  private void delete(Job j) {
+  private void delete(MemoryJob j) {
     unindex(j);
     jobs.remove(j.id);
     deps.deleted(j.id);

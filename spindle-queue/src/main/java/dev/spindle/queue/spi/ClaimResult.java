@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param jobs the claimed jobs (possibly none), RUNNING; a store may leave out the result and error of
  *     earlier attempts, which a worker does not need
- * @param nextRunAt the earliest run time of a SCHEDULED job in the store, or {@code null}: an idle
- *     worker need not poll before then unless woken by a change
+ * @param nextRunAt the earliest run time of a SCHEDULED job in the store, or the earliest time a
+ *     flow rule (rate, window, pause) that held a ready job lifts if that is sooner, or {@code null}:
+ *     an idle worker need not poll before then unless woken by a change
  */
 public record ClaimResult(List<JobInfo> jobs, Instant nextRunAt) {
   private static final ClaimResult EMPTY = new ClaimResult(List.of(), null);

@@ -204,6 +204,16 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
+   * Flow control ({@link FlowControl}): limits enforced inside the claim, fair keys, pausing a key.
+   * The same object on every call.
+   *
+   * @throws UnsupportedOperationException if this store has none (the default)
+   */
+  default FlowControl flow() {
+    throw new UnsupportedOperationException("the store " + describe() + " has no flow control");
+  }
+
+  /**
    * The statistics this store keeps (per-minute counts and wait times, the oldest waiting job); the
    * same object on every call.
    *

@@ -30,9 +30,19 @@ import java.util.Set;
  *     documents (at most {@link JobInfo#MAX_TRACE_CONTEXT} printable ASCII characters), or
  *     {@code null}; stored in the same write that makes the job visible, so a worker never sees the
  *     job without it
+ * @param flowKey its flow-control key {@code limit:value} ({@link dev.spindle.queue.FlowLimit#keyFor}),
+ *     a {@link FlowControl#badKey} (the store dead-letters the job at once with reason {@link
+ *     FlowControl#BAD_FLOW_KEY}), or {@code null} for none
  */
 public record NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
-    JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input, String traceContext) {
+    JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input, String traceContext,
+    String flowKey) {
+
+  /** A job without a flow key. */
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
+      JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input, String traceContext) {
+    this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input, traceContext, null);
+  }
 
   /** An ordinary job: no dependencies, its own arguments, no trace context. */
   public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
@@ -69,6 +79,9 @@ public record NewJob(String task, String argsJson, String queue, int priority, I
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(createdAt, "createdAt");
     JobInfo.checkTraceContext(traceContext);
+    if (flowKey != null && (flowKey.isEmpty() || flowKey.length() > 1000)) {
+      throw new IllegalArgumentException("a flow key has 1 to 1000 characters: '" + flowKey + "'");
+    }
     dependsOn = List.copyOf(dependsOn);
     Objects.requireNonNull(input, "input");
     if (dependsOn.size() > Dependency.MAX_PER_JOB) {
@@ -93,13 +106,19 @@ public record NewJob(String task, String argsJson, String queue, int priority, I
   /** This job waiting for {@code dependencies}, its input from {@code from}. */
   public NewJob dependingOn(List<Dependency> dependencies, WorkflowInput from) {
     return new NewJob(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependencies, from,
-        traceContext);
+        traceContext, flowKey);
   }
 
   /** A copy with another trace context ({@code null} for none). */
   public NewJob withTraceContext(String context) {
     return new NewJob(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input,
-        context);
+        context, flowKey);
+  }
+
+  /** A copy with another flow key ({@code null} for none). */
+  public NewJob withFlowKey(String key) {
+    return new NewJob(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input,
+        traceContext, key);
   }
 
   /** True if it waits for other jobs. */

@@ -8,6 +8,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
@@ -40,7 +41,7 @@ import javax.sql.DataSource;
  */
 final class PostgresEnqueue {
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " unique_key, created_at, run_at, policy_id, trace_context, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private final PostgresJobStore store;
   private final Db db;
@@ -269,6 +270,21 @@ final class PostgresEnqueue {
       ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
       ins.setString(11, j.traceContext());
+      boolean bad = FlowControl.isBad(j.flowKey());
+      ins.setString(12, bad ? null : j.flowKey());
+      if (bad) {
+        // its flow key could not be computed: in (as RUNNING, inside this transaction) and dead at once
+        if (batched) {
+          ins.executeBatch();
+          batched = false;
+        }
+        ins.setInt(4, JobRows.RUNNING);
+        ins.executeUpdate();
+        store.finish(c, id, JobState.RUNNING, JobState.DEAD, sc.now(), FlowControl.badKeyError(j.flowKey()),
+            FlowControl.BAD_FLOW_KEY, JobRows.FAILURE_TTL);
+        out[i] = new EnqueueResult(Long.toString(id), true, JobState.DEAD);
+        continue;
+      }
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
       } else {
@@ -297,6 +313,7 @@ final class PostgresEnqueue {
     ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
     ins.setLong(10, pid);
     ins.setString(11, j.traceContext());
+    ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     ins.executeUpdate();
     long[] parents = new long[j.dependsOn().size()];
     JobState[] known = new JobState[parents.length];

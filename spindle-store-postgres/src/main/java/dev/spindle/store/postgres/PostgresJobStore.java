@@ -15,6 +15,7 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobFilter;
@@ -32,6 +33,7 @@ import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.sql.SqlControl;
 import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.queue.spi.sql.SqlFlow;
 import dev.spindle.queue.spi.sql.SqlInspector;
 import dev.spindle.queue.spi.sql.SqlPolicies;
 import dev.spindle.queue.spi.sql.SqlSchedules;
@@ -104,6 +106,18 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
   private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
   private static final String RESULT_TTL = JobRows.RESULT_TTL;
+  /** Claims the best ready job of a queue and flow key, skipping rows other claims hold ({@link SqlFlow}). */
+  private static final String TAKE_KEYED = "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
+      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid"
+      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key = ?"
+      + " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING "
+      + JobRows.CLAIM_COLUMNS;
+  /** Claims the best ready job without a flow key of a queue that has keyed ones. */
+  private static final String TAKE_UNKEYED = "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
+      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid"
+      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL"
+      + " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING "
+      + JobRows.CLAIM_COLUMNS;
   private static final int STAT_SHARDS = 8;
   /** The most delayed jobs one claim makes ready. */
   private static final int PROMOTE_BATCH = 1000;
@@ -125,6 +139,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private final SqlStatistics<Db.Conn> statistics;
   private final SqlSchedules<Db.Conn> schedules;
   private final PostgresRetention retention;
+  private final SqlFlow<Db.Conn> flow;
   private final SqlWorkers<Db.Conn> workers;
   private volatile boolean closed;
 
@@ -183,6 +198,9 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     this.statistics = new SqlStatistics<>(db);
     this.retention = new PostgresRetention(db, clock, b.archiveAfter);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
+    // concurrent claims take turns per flow key: the check and the take of a key are one step
+    this.flow = new SqlFlow<>(db, dialect, clock, this::changed,
+        "SELECT pg_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
   }
 
   private static String describe(Settings b) {
@@ -537,6 +555,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
         + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?"
         + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING " + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
+    long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
     Map<Integer, Long> stats = new HashMap<>();
     int remaining = req.max();
     for (String q : req.queues()) {
@@ -559,17 +578,38 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
           continue;
         }
       }
-      take.setString(1, req.workerId());
-      take.setLong(2, now);
-      take.setString(3, q);
-      take.setInt(4, available);
       List<JobInfo> part = new ArrayList<>();
-      try (ResultSet rs = take.executeQuery()) {
-        while (rs.next()) {
+      int keyed = SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
+        PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
+        one.setString(1, req.workerId());
+        one.setLong(2, now);
+        one.setString(3, q);
+        if (key != null) {
+          one.setString(4, key);
+        }
+        try (ResultSet rs = one.executeQuery()) {
+          if (!rs.next()) {
+            return null;
+          }
           JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
           part.add(j);
           stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
               Long::sum);
+          return j;
+        }
+      }, flowNext);
+      if (keyed < 0) {
+        take.setString(1, req.workerId());
+        take.setLong(2, now);
+        take.setString(3, q);
+        take.setInt(4, available);
+        try (ResultSet rs = take.executeQuery()) {
+          while (rs.next()) {
+            JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
+            part.add(j);
+            stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
+                Long::sum);
+          }
         }
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
@@ -585,6 +625,9 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     if (remaining > 0) {
       // a full promotion batch may have left due jobs behind: they are due now
       next = promoted >= PROMOTE_BATCH ? at : nextDue == null ? null : JobRows.instant(nextDue);
+    }
+    if (flowNext[0] != Long.MAX_VALUE && (next == null || JobRows.micros(next) > flowNext[0])) {
+      next = JobRows.instant(flowNext[0]);
     }
     return new ClaimResult(claimed, next);
   }
@@ -725,6 +768,11 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   @Override
   public AuditLog auditLog() {
     return this;
+  }
+
+  @Override
+  public FlowControl flow() {
+    return flow;
   }
 
   @Override

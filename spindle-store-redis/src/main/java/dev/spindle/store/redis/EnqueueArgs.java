@@ -162,4 +162,26 @@ final class EnqueueArgs {
     }
     args.set(at, Integer.toString(n));
   }
+
+  /**
+   * Appends the flow keys (after the dependencies): "FK", how many, then per keyed job its position
+   * and key, or '!' and the error JSON for a key that could not be computed (see {@code enqueue} in
+   * {@code lib.lua}).
+   */
+  static void appendFlowKeys(List<String> args, List<NewJob> jobs) {
+    args.add("FK");
+    int at = args.size();
+    args.add("");
+    int n = 0;
+    for (int i = 0; i < jobs.size(); i++) {
+      String k = jobs.get(i).flowKey();
+      if (k == null) {
+        continue;
+      }
+      n++;
+      args.add(Integer.toString(i));
+      args.add(dev.spindle.queue.spi.FlowControl.isBad(k) ? "!" + dev.spindle.queue.spi.FlowControl.badKeyError(k) : k);
+    }
+    args.set(at, Integer.toString(n));
+  }
 }

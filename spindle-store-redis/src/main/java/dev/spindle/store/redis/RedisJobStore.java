@@ -14,6 +14,7 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
@@ -144,6 +145,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   /** A test clock that replaces Redis {@code TIME}, or null. */
   private final @Nullable Clock testClock;
+  private final RedisFlow flow;
 
   private RedisJobStore(RedisStoreConfig config, RedisLink link, @Nullable Clock testClock) {
     this.config = config;
@@ -155,6 +157,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     this.inspector = new RedisInspector(this, link, prefix, json);
     this.control = new RedisControl(this, inspector, link, prefix);
     this.statistics = new RedisStatistics(link);
+    this.flow = new RedisFlow(this, link);
   }
 
   /**
@@ -282,8 +285,12 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       args.add(attempt == 0 ? epoch.expected() : "");
       args.add(nowArg(jobs.get(0).createdAt()));
       EnqueueArgs.appendJobs(args, jobs);
-      if (dependencies) {
+      boolean keyed = jobs.stream().anyMatch(j -> j.flowKey() != null);
+      if (dependencies || keyed) {
         EnqueueArgs.appendDependencies(args, jobs);
+      }
+      if (keyed) {
+        EnqueueArgs.appendFlowKeys(args, jobs);
       }
       List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
       if ("epoch".equals(r.get(0))) {
@@ -706,6 +713,11 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   @Override
   public AuditLog auditLog() {
     return this;
+  }
+
+  @Override
+  public FlowControl flow() {
+    return flow;
   }
 
   @Override

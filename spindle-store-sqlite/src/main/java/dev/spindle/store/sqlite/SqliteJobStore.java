@@ -20,6 +20,7 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
@@ -38,6 +39,7 @@ import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
 import dev.spindle.queue.spi.sql.SqlControl;
 import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.queue.spi.sql.SqlFlow;
 import dev.spindle.queue.spi.sql.SqlInspector;
 import dev.spindle.queue.spi.sql.SqlPolicies;
 import dev.spindle.queue.spi.sql.SqlRetention;
@@ -118,7 +120,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " unique_key, created_at, run_at, policy_id, trace_context, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
   private static final int SMALL_BATCH = 512;
   private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
@@ -128,6 +130,18 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
   private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
   static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
+  /** Claims the best ready job of a queue and flow key ({@link SqlFlow}). */
+  private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
+      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
+      + " FROM spindle_jobs INDEXED BY spindle_jobs_flow_ready WHERE state = " + JobRows.QUEUED
+      + " AND queue = ? AND flow_key = ?"
+      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
+  /** Claims the best ready job without a flow key of a queue that has keyed ones. */
+  private static final String TAKE_UNKEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
+      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
+      + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
+      + " AND queue = ? AND flow_key IS NULL"
+      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
   static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
@@ -148,6 +162,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final SqlSchedules<Db.Conn> schedules;
   private final SqlRetention<Db.Conn> retention;
   private final SqlWorkers<Db.Conn> workers;
+  private final SqlFlow<Db.Conn> flow;
 
   /**
    * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
@@ -198,6 +213,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     this.statistics = new SqlStatistics<>(db);
     this.retention = new SqlRetention<>(db, dialect, clock);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
+    this.flow = new SqlFlow<>(db, SqliteDialect.INSTANCE, clock, listeners::fire, null);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
@@ -255,7 +271,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return JobRows.read(rs, id -> policy(c, id));
   }
 
-  private static long meta(Db.Conn c, String key) throws SQLException {
+  static long meta(Db.Conn c, String key) throws SQLException {
     PreparedStatement ps = c.ps("SELECT value FROM spindle_meta WHERE key = ?");
     ps.setString(1, key);
     try (ResultSet rs = ps.executeQuery()) {
@@ -269,7 +285,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
   }
 
-  private static void setMeta(Db.Conn c, String key, long value) throws SQLException {
+  static void setMeta(Db.Conn c, String key, long value) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_meta SET value = ? WHERE key = ?");
     ps.setLong(1, value);
     ps.setString(2, key);
@@ -383,6 +399,14 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
       long id = ++last;
       JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      if (FlowControl.isBad(j.flowKey())) {
+        if (batched) {
+          ins.executeBatch();
+          batched = false;
+        }
+        out[i] = insertDead(c, j, id, pid, StoreClock.at(storeNow, j.createdAt()));
+        continue;
+      }
       if (j.hasDependencies()) {
         if (batched) {
           ins.executeBatch(); // its dependencies must be rows before it reads their states
@@ -403,6 +427,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.setLong(9, micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
       ins.setString(11, j.traceContext());
+      ins.setString(12, j.flowKey());
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
       } else {
@@ -431,6 +456,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ins.setLong(9, micros(sc.translate(j.runAt())));
     ins.setLong(10, pid);
     ins.setString(11, j.traceContext());
+    ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     ins.executeUpdate();
     long[] parents = new long[j.dependsOn().size()];
     JobState[] known = new JobState[parents.length];
@@ -612,6 +638,36 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     deps.ended(c, id, now);
   }
 
+  /** Adds a job that is dead from the start: its flow key could not be computed. */
+  private EnqueueResult insertDead(Db.Conn c, NewJob j, long id, long policyId, StoreClock sc) throws SQLException {
+    long now = JobRows.micros(sc.now());
+    long seq = meta(c, "finish_seq") + 1;
+    PreparedStatement ps = c.ps("INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
+        + " created_at, run_at, policy_id, trace_context, error, dead_reason, finished_at, finish_seq, expires_at)"
+        + " VALUES (?, ?, ?, " + JobRows.code(JobState.DEAD) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        + " ? + (SELECT failure_ttl_us FROM spindle_policies WHERE id = ?))");
+    ps.setLong(1, id);
+    ps.setString(2, j.task());
+    ps.setString(3, j.queue());
+    ps.setInt(4, j.priority());
+    ps.setString(5, j.argsJson());
+    ps.setString(6, j.uniqueKey());
+    ps.setLong(7, now);
+    ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
+    ps.setLong(9, policyId);
+    ps.setString(10, j.traceContext());
+    ps.setString(11, FlowControl.badKeyError(j.flowKey()));
+    ps.setString(12, FlowControl.BAD_FLOW_KEY);
+    ps.setLong(13, now);
+    ps.setLong(14, seq);
+    ps.setLong(15, now);
+    ps.setLong(16, policyId);
+    ps.executeUpdate();
+    setMeta(c, "finish_seq", seq);
+    SqliteStatistics.addStats(c, sc.now(), new HashMap<>(Map.of(MinuteStats.DEAD, 1L)));
+    return new EnqueueResult(Long.toString(id), true, JobState.DEAD);
+  }
+
   // ---------------------------------------------------------------- claim and complete
 
   @Override
@@ -633,6 +689,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
         + JobRows.CLAIM_COLUMNS);
     List<JobInfo> claimed = new ArrayList<>();
+    long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
     Map<Integer, Long> stats = new HashMap<>();
     int remaining = req.max();
     for (String q : req.queues()) {
@@ -650,17 +707,38 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           continue;
         }
       }
-      take.setString(1, req.workerId());
-      take.setLong(2, now);
-      take.setString(3, q);
-      take.setInt(4, available);
       List<JobInfo> part = new ArrayList<>();
-      try (ResultSet rs = take.executeQuery()) {
-        while (rs.next()) {
+      int keyed = SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
+        PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
+        one.setString(1, req.workerId());
+        one.setLong(2, now);
+        one.setString(3, q);
+        if (key != null) {
+          one.setString(4, key);
+        }
+        try (ResultSet rs = one.executeQuery()) {
+          if (!rs.next()) {
+            return null;
+          }
           JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
           part.add(j);
           stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
               Long::sum);
+          return j;
+        }
+      }, flowNext);
+      if (keyed < 0) {
+        take.setString(1, req.workerId());
+        take.setLong(2, now);
+        take.setString(3, q);
+        take.setInt(4, available);
+        try (ResultSet rs = take.executeQuery()) {
+          while (rs.next()) {
+            JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
+            part.add(j);
+            stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
+                Long::sum);
+          }
         }
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
@@ -681,6 +759,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           next = JobRows.instant(rs.getLong(1));
         }
       }
+    }
+    if (flowNext[0] != Long.MAX_VALUE && (next == null || JobRows.micros(next) > flowNext[0])) {
+      next = JobRows.instant(flowNext[0]);
     }
     return new ClaimResult(claimed, next);
   }
@@ -995,6 +1076,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public AuditLog auditLog() {
     return this;
+  }
+
+  @Override
+  public FlowControl flow() {
+    return flow;
   }
 
   @Override

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -101,7 +101,40 @@ public final class Schema {
           "CREATE INDEX spindle_history_finished_at ON spindle_history (finished_at)",
           "CREATE TABLE spindle_history_forever PARTITION OF spindle_history FOR VALUES FROM (" + FOREVER_US
               + ") TO (MAXVALUE)",
-          "CREATE VIEW spindle_all_jobs AS SELECT * FROM spindle_jobs UNION ALL SELECT * FROM spindle_history"));
+          "CREATE VIEW spindle_all_jobs AS SELECT * FROM spindle_jobs UNION ALL SELECT * FROM spindle_history"),
+      // version 3: flow control (issue 16; see dev.spindle.queue.spi.sql.SqlFlow): the job's flow key, the
+      // limits, per-key state, and per queue and key the ready jobs (kept by triggers for keyed rows only)
+      List.of(
+          "ALTER TABLE spindle_jobs ADD COLUMN flow_key text",
+          "ALTER TABLE spindle_history ADD COLUMN flow_key text",
+          "CREATE OR REPLACE VIEW spindle_all_jobs AS SELECT * FROM spindle_jobs UNION ALL SELECT * FROM spindle_history",
+          "CREATE TABLE spindle_flow_limits (name text PRIMARY KEY, spec text NOT NULL)",
+          "CREATE TABLE spindle_flow_state (key text PRIMARY KEY, tat bigint, paused_until bigint)",
+          "CREATE TABLE spindle_flow_starts (key text NOT NULL, at bigint NOT NULL)",
+          "CREATE INDEX spindle_flow_starts_key ON spindle_flow_starts (key, at)",
+          "CREATE TABLE spindle_flow_ready (queue text NOT NULL, key text NOT NULL, ready bigint NOT NULL,"
+              + " served bigint NOT NULL, PRIMARY KEY (queue, key))",
+          "CREATE INDEX spindle_jobs_flow_ready ON spindle_jobs (queue, flow_key, priority DESC, id)"
+              + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NOT NULL",
+          "CREATE INDEX spindle_jobs_ready_plain ON spindle_jobs (queue, priority DESC, id)"
+              + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NULL",
+          "CREATE INDEX spindle_jobs_flow_running ON spindle_jobs (flow_key) WHERE state = " + JobRows.RUNNING + " AND flow_key IS NOT NULL",
+          "CREATE FUNCTION spindle_flow_track() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+              + " DECLARE d bigint; q text; k text; BEGIN"
+              + " IF TG_OP = 'DELETE' THEN d := -1; q := OLD.queue; k := OLD.flow_key;"
+              + " ELSIF TG_OP = 'INSERT' THEN d := 1; q := NEW.queue; k := NEW.flow_key;"
+              + " ELSE q := NEW.queue; k := NEW.flow_key; d := CASE WHEN NEW.state = " + JobRows.QUEUED + " THEN 1 ELSE -1 END; END IF;"
+              + " INSERT INTO spindle_flow_ready (queue, key, ready, served) VALUES (q, k, d, 0)"
+              + " ON CONFLICT (queue, key) DO UPDATE SET ready = spindle_flow_ready.ready + excluded.ready;"
+              + " IF d < 0 THEN DELETE FROM spindle_flow_ready WHERE queue = q AND key = k AND ready <= 0; END IF;"
+              + " RETURN NULL; END $$",
+          "CREATE TRIGGER spindle_flow_ins AFTER INSERT ON spindle_jobs FOR EACH ROW"
+              + " WHEN (NEW.flow_key IS NOT NULL AND NEW.state = " + JobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()",
+          "CREATE TRIGGER spindle_flow_upd AFTER UPDATE OF state ON spindle_jobs FOR EACH ROW"
+              + " WHEN (NEW.flow_key IS NOT NULL AND (OLD.state = " + JobRows.QUEUED + ") <> (NEW.state = " + JobRows.QUEUED + "))"
+              + " EXECUTE FUNCTION spindle_flow_track()",
+          "CREATE TRIGGER spindle_flow_del AFTER DELETE ON spindle_jobs FOR EACH ROW"
+              + " WHEN (OLD.flow_key IS NOT NULL AND OLD.state = " + JobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()"));
 
   private Schema() {}
 

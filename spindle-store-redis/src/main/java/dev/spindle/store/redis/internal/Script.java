@@ -58,7 +58,8 @@ public enum Script {
   STATS("stats", ScriptOutputType.MULTI, Mode.READ),
   OLDEST("oldest", ScriptOutputType.VALUE, Mode.READ),
   OLDEST_BY_QUEUE("oldest_by_queue", ScriptOutputType.MULTI, Mode.READ),
-  LIVE("live", ScriptOutputType.MULTI, Mode.READ);
+  LIVE("live", ScriptOutputType.MULTI, Mode.READ),
+  FLOW("flow", ScriptOutputType.MULTI);
 
   /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
   private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";

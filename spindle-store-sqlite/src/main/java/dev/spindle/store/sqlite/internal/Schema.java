@@ -23,13 +23,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Versions: 2 added paused queues and the audit log; 3 job dependencies (workflows); 4 text
  * search, time-range indexes, per-minute statistics and paused schedules; 5
- * {@code spindle_jobs.trace_context} (the producer's W3C trace context). {@link #migrate} brings an
+ * {@code spindle_jobs.trace_context} (the producer's W3C trace context); 6 flow control
+ * ({@code spindle_jobs.flow_key}, limits, per-key state, fair rotation; see {@code SqlFlow}). {@link #migrate} brings an
  * older database up in the same write transaction that records the new version: new tables and
  * indexes are created, the text index is filled from the jobs present, the column is added.
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 5;
+  public static final int VERSION = 6;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -41,7 +42,7 @@ public final class Schema {
         + " failures INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0, fence INTEGER NOT NULL DEFAULT 0,"
         + " worker_id TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
         + " run_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
-        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, trace_context TEXT)",
+        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, trace_context TEXT, flow_key TEXT)",
     // ready jobs per queue in claim order
     "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = "
         + JobRows.QUEUED,
@@ -103,6 +104,39 @@ public final class Schema {
     "CREATE TABLE IF NOT EXISTS spindle_stats (minute INTEGER NOT NULL, counter INTEGER NOT NULL,"
         + " n INTEGER NOT NULL, PRIMARY KEY (minute, counter)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS spindle_paused_schedules (name TEXT PRIMARY KEY) WITHOUT ROWID",
+    // version 6: flow control. Limits by name (their text form); per key the GCRA arrival time and a
+    // pause; the starts inside sliding windows; per queue and key the ready jobs (kept by triggers, only
+    // for keyed jobs) and when the key was last served (the fair rotation)
+    "CREATE TABLE IF NOT EXISTS spindle_flow_limits (name TEXT PRIMARY KEY, spec TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS spindle_flow_state (key TEXT PRIMARY KEY, tat INTEGER, paused_until INTEGER)"
+        + " WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS spindle_flow_starts (key TEXT NOT NULL, at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS spindle_flow_starts_key ON spindle_flow_starts (key, at)",
+    "CREATE TABLE IF NOT EXISTS spindle_flow_ready (queue TEXT NOT NULL, key TEXT NOT NULL, ready INTEGER NOT NULL,"
+        + " served INTEGER NOT NULL, PRIMARY KEY (queue, key)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS spindle_flow_ready_served ON spindle_flow_ready (queue, served)",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_flow_ready ON spindle_jobs (queue, flow_key, priority DESC, id)"
+        + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NOT NULL",
+    // the unkeyed ready jobs of a queue that also has keyed ones (without it, finding one walks every
+    // keyed job of spindle_jobs_ready)
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_ready_plain ON spindle_jobs (queue, priority DESC, id)"
+        + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NULL",
+    "CREATE INDEX IF NOT EXISTS spindle_jobs_flow_running ON spindle_jobs (flow_key)"
+        + " WHERE state = " + JobRows.RUNNING + " AND flow_key IS NOT NULL",
+    "CREATE TRIGGER IF NOT EXISTS spindle_flow_ins AFTER INSERT ON spindle_jobs"
+        + " WHEN new.flow_key IS NOT NULL AND new.state = " + JobRows.QUEUED + " BEGIN"
+        + " INSERT INTO spindle_flow_ready (queue, key, ready, served) VALUES (new.queue, new.flow_key, 1, 0)"
+        + " ON CONFLICT (queue, key) DO UPDATE SET ready = ready + 1; END",
+    "CREATE TRIGGER IF NOT EXISTS spindle_flow_upd AFTER UPDATE OF state ON spindle_jobs"
+        + " WHEN new.flow_key IS NOT NULL AND (old.state = " + JobRows.QUEUED + ") <> (new.state = " + JobRows.QUEUED + ") BEGIN"
+        + " INSERT INTO spindle_flow_ready (queue, key, ready, served)"
+        + " VALUES (new.queue, new.flow_key, CASE WHEN new.state = " + JobRows.QUEUED + " THEN 1 ELSE -1 END, 0)"
+        + " ON CONFLICT (queue, key) DO UPDATE SET ready = ready + excluded.ready;"
+        + " DELETE FROM spindle_flow_ready WHERE queue = new.queue AND key = new.flow_key AND ready <= 0; END",
+    "CREATE TRIGGER IF NOT EXISTS spindle_flow_del AFTER DELETE ON spindle_jobs"
+        + " WHEN old.flow_key IS NOT NULL AND old.state = " + JobRows.QUEUED + " BEGIN"
+        + " UPDATE spindle_flow_ready SET ready = ready - 1 WHERE queue = old.queue AND key = old.flow_key;"
+        + " DELETE FROM spindle_flow_ready WHERE queue = old.queue AND key = old.flow_key AND ready <= 0; END",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
@@ -192,6 +226,14 @@ public final class Schema {
     }
   }
 
+  /** Before version 6: the nullable {@code flow_key} column of jobs (old rows have none). */
+  private static void addFlowKeyColumn(Db.Conn c, Set<String> existing) throws SQLException {
+    if (existing.contains("spindle_jobs")
+        && !columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs").contains("flow_key")) {
+      c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN flow_key TEXT");
+    }
+  }
+
   /** Before version 5: the nullable {@code trace_context} column of jobs (old rows have none). */
   private static void addTraceContextColumn(Db.Conn c, Set<String> existing) throws SQLException {
     if (existing.contains("spindle_jobs")
@@ -218,6 +260,7 @@ public final class Schema {
           + "a file of its own");
     }
     addTraceContextColumn(c, existing);
+    addFlowKeyColumn(c, existing);
     requireColumns(c, file, true); // before the DDL: its indexes could fail on a missing column
     c.execOnce(DDL[0]);
     Integer version = null;

@@ -206,6 +206,7 @@ settle(now)
 
 local worker = ARGV[cb]
 local claimed, statuses = {}, {}
+local flownext = nil -- the earliest time (us) a flow rule that held a key lifts
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
   local due = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', nowus, 'LIMIT', 0, 1000)
@@ -235,7 +236,70 @@ if worker ~= '' then
     if lim > 0 then
       avail = math.min(avail, lim - num(redis.call('HGET', nkey(q), 'RUNNING')))
     end
-    if avail > 0 then
+    if avail > 0 and keyedqueue(q) then
+      -- flow control: round-robin over the unkeyed jobs and the keys (least recently served first),
+      -- skipping keys a rule holds; statuses are written at once, so permits count this claim's jobs
+      local wesc = esc(worker)
+      local wk = wkey(worker)
+      local nowus = floorus(now)
+      local rot = fkrot(q)
+      local keys = redis.call('ZRANGE', rot, 0, 999)
+      local blocked = {}
+      local unkeyed = true
+      local got = 0
+      local function claimone(id)
+        local v = redis.call('GET', skey(id))
+        local text, fence
+        if v then text, fence = claimstatus(v, wesc, now) end
+        if not text then return nil end
+        statstart(now, string.match(v, READY_AT))
+        redis.call('SET', skey(id), text)
+        push(SADDS, wk, id)
+        claimed[#claimed + 1] = id
+        claimed[#claimed + 1] = fence
+        statuses[#statuses + 1] = text
+        got = got + 1
+        return fence
+      end
+      while got < avail do
+        local progress = false
+        if unkeyed then
+          local p = redis.call('ZPOPMIN', rkey(q), 1)
+          if #p == 0 then unkeyed = false else claimone(unmem(p[1])); progress = true end
+        end
+        for _, key in ipairs(keys) do
+          if got >= avail then break end
+          if not blocked[key] then
+            local h = flowhold(key, nowus, true)
+            if h then
+              blocked[key] = true
+              if h[2] ~= '' and (not flownext or tonumber(h[2]) < flownext) then flownext = tonumber(h[2]) end
+            else
+              local p = redis.call('ZPOPMIN', fkready(q, key), 1)
+              if #p == 0 then
+                blocked[key] = true
+                redis.call('ZREM', rot, key)
+              else
+                local id = unmem(p[1])
+                local fence = claimone(id)
+                if fence then
+                  flowstarted(key, id, fence, nowus)
+                  redis.call('ZADD', rot, redis.call('INCR', P .. 'q:' .. q .. ':ks'), key)
+                end
+                progress = true
+              end
+            end
+          end
+        end
+        if not progress then break end
+      end
+      if got > 0 then
+        count(q, 'QUEUED', -got)
+        count(q, 'RUNNING', got)
+        WADD[worker] = true
+        remaining = remaining - got
+      end
+    elseif avail > 0 then
       local popped = redis.call('ZPOPMIN', rkey(q), avail)
       if #popped > 0 then
         local keys, pids = {}, {}
@@ -283,4 +347,9 @@ notify()
 if #claimed > 0 or nc > 0 then
   remember(rid, esc(worker) .. '\n' .. table.concat(flags) .. '\n' .. table.concat(claimed, ','))
 end
-return {flags, with_texts(claimed, statuses), nextrun()}
+local nr = nextrun()
+if flownext then
+  local ft = string.format('%d.%09d', math.floor(flownext / 1000000), (flownext % 1000000) * 1000)
+  if not nr or tless(ft, nr) then nr = ft end
+end
+return {flags, with_texts(claimed, statuses), nr}

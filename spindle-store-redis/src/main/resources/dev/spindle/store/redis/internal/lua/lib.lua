@@ -356,6 +356,106 @@ local function header(id)
   return {t = t, u = u ~= '' and unesc(u) or nil}
 end
 
+-- ---------------------------------------------------------------- flow control (issue 16)
+-- P..'fq' (queues that had keyed jobs), P..'fk' (job id -> flow key "limit:value", keyed jobs only),
+-- P..'fl' (limit name -> text form), P..'fln' (limit name -> "concurrency|GCRA interval us|burst|
+-- window max|window us", what the scripts read), P..'ft' (key -> GCRA arrival time, us),
+-- P..'fp' (key -> paused until, us), P..'fr:'..key (the "id:fence" of its RUNNING jobs: the
+-- concurrency permits; stale members are dropped when counted), P..'fw:'..key (starts inside the
+-- window, score us), P..'q:'..queue..':k:'..key (the key's QUEUED jobs, ordered as a ready set),
+-- P..'q:'..queue..':kr' (keys with ready jobs, score = when last served: the fair rotation),
+-- P..'q:'..queue..':ks' (the rotation counter). A keyed job is in its key's ready set, not in the
+-- queue's.
+local FQ = {}
+local function keyedqueue(q)
+  local v = FQ[q]
+  if v == nil then
+    v = redis.call('SISMEMBER', P .. 'fq', q) == 1
+    FQ[q] = v
+  end
+  return v
+end
+local function flowkey(j)
+  if j.fk == nil then
+    if keyedqueue(j.q) then j.fk = redis.call('HGET', P .. 'fk', j.id) or false else j.fk = false end
+  end
+  return j.fk
+end
+local function fkready(q, key) return P .. 'q:' .. q .. ':k:' .. key end
+local function fkrot(q) return P .. 'q:' .. q .. ':kr' end
+local FLIM = {}
+local function flowlimit(name)
+  local l = FLIM[name]
+  if l == nil then
+    local v = redis.call('HGET', P .. 'fln', name)
+    if v then
+      local c, iv, b, wm, wus = string.match(v, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+      l = {conc = tonumber(c), iv = tonumber(iv), burst = tonumber(b), wmax = tonumber(wm), wus = tonumber(wus)}
+    else
+      l = false
+    end
+    FLIM[name] = l
+  end
+  return l
+end
+-- What holds 'key' at 'nowus': nil, or {rule, until us ('' if unknown), detail}. 'prune' (in writing
+-- scripts) drops stale permits and starts that left the window.
+local function flowhold(key, nowus, prune)
+  local pu = redis.call('HGET', P .. 'fp', key)
+  if pu and tonumber(pu) > nowus then return {'PAUSED', pu, 'the task reported a rate limit'} end
+  local l = flowlimit(string.match(key, '^([^:]*)'))
+  if not l then return nil end
+  if l.conc > 0 then
+    local rk = P .. 'fr:' .. key
+    local live = 0
+    for _, m in ipairs(redis.call('SMEMBERS', rk)) do
+      local id, fe = string.match(m, '^(%d+):(%d+)$')
+      local v = id and redis.call('GET', skey(id))
+      local s, fence
+      if v then
+        local n
+        s, n, fence = string.match(v, HEAD)
+      end
+      if s == 'RUNNING' and fence == fe then
+        live = live + 1
+      elseif prune then
+        redis.call('SREM', rk, m)
+      end
+    end
+    if live >= l.conc then return {'CONCURRENCY', '', live .. ' of ' .. l.conc .. ' running'} end
+  end
+  if l.iv > 0 then
+    local t = redis.call('HGET', P .. 'ft', key)
+    if t then
+      local at = tonumber(t) - (l.burst - 1) * l.iv
+      if at > nowus then return {'RATE', ids(at), 'rate, burst ' .. l.burst} end
+    end
+  end
+  if l.wmax > 0 then
+    local wk = P .. 'fw:' .. key
+    local from = nowus - l.wus
+    if prune then redis.call('ZREMRANGEBYSCORE', wk, '-inf', ids(from)) end
+    local n = redis.call('ZCOUNT', wk, '(' .. ids(from), '+inf')
+    if n >= l.wmax then
+      local first = redis.call('ZRANGEBYSCORE', wk, '(' .. ids(from), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      return {'WINDOW', ids(tonumber(first[2]) + l.wus), n .. ' of ' .. l.wmax .. ' starts in the window'}
+    end
+  end
+  return nil
+end
+-- Counts the start of job 'id' (fence 'fence') of 'key' at 'nowus' against the key's rules.
+local function flowstarted(key, id, fence, nowus)
+  local l = flowlimit(string.match(key, '^([^:]*)'))
+  if not l then return end
+  if l.conc > 0 then redis.call('SADD', P .. 'fr:' .. key, id .. ':' .. fence) end
+  if l.iv > 0 then
+    local t = tonumber(redis.call('HGET', P .. 'ft', key) or '0')
+    if t < nowus then t = nowus end
+    redis.call('HSET', P .. 'ft', key, ids(t + l.iv))
+  end
+  if l.wmax > 0 then redis.call('ZADD', P .. 'fw:' .. key, ids(nowus), id .. ':' .. fence) end
+end
+
 local function member(j)
   local m = j.m
   if not m then m = mem(j.id); j.m = m end
@@ -367,7 +467,10 @@ local function unindex(j)
   if s == 'WAITING' then -- in no index
   elseif s == 'SCHEDULED' then push(ZREMS, P .. 'sched', member(j))
   elseif s == 'QUEUED' then
-    if not j.popped then push(ZREMS, rkey(j.q), member(j)) end
+    if not j.popped then
+      local k = flowkey(j)
+      push(ZREMS, k and fkready(j.q, k) or rkey(j.q), member(j))
+    end
   elseif s == 'RUNNING' then
     push(SREMS, wkey(j.w), j.id)
     WREM[j.w] = true
@@ -382,7 +485,14 @@ local function index(j)
   count(j.q, s, 1)
   if s == 'WAITING' then -- in no index
   elseif s == 'SCHEDULED' then push(ZADDS, P .. 'sched', ceilus(j.ra), member(j))
-  elseif s == 'QUEUED' then push(ZADDS, rkey(j.q), ids(-j.p), member(j))
+  elseif s == 'QUEUED' then
+    local k = flowkey(j)
+    if k then
+      push(ZADDS, fkready(j.q, k), ids(-j.p), member(j))
+      redis.call('ZADD', fkrot(j.q), 'NX', 0, k)
+    else
+      push(ZADDS, rkey(j.q), ids(-j.p), member(j))
+    end
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
     WADD[j.w] = true
@@ -447,6 +557,7 @@ local function deletejob(id)
   DELS[#DELS + 1] = skey(id)
   DELS[#DELS + 1] = errkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
+  if flowkey(j) then redis.call('HDEL', P .. 'fk', id) end
   deletedeps(id)
   return true
 end
@@ -507,6 +618,17 @@ local function enqueue(i, now)
       end
     end
   end
+  -- the flow keys: "FK", how many, then per keyed job its position and key ('!' and the error JSON
+  -- for a key that could not be computed: the job is dead-lettered at once)
+  local fks, nbad = {}, 0
+  local fkat = x + 1 + 3 * ndeps
+  if ARGV[fkat] == 'FK' then
+    for f = 0, tonumber(ARGV[fkat + 1]) - 1 do
+      local k = ARGV[fkat + 3 + 2 * f]
+      fks[tonumber(ARGV[fkat + 2 + 2 * f])] = k
+      if string.sub(k, 1, 1) == '!' then nbad = nbad + 1 end
+    end
+  end
   local nextid = 0
   if fresh > 0 then
     -- the first write grows memory, so under OOM the script fails here, before changing anything
@@ -520,7 +642,7 @@ local function enqueue(i, now)
     total = total + n
     x = x + 7 + 2 * n
   end
-  local compact = fresh == total and ndeps == 0
+  local compact = fresh == total and ndeps == 0 and nbad == 0
   local out, created = {}, {}
   local pos, bid, waiting = 0, {}, {}
   if compact then out = {'ids', ids(nextid + 1)} end
@@ -536,7 +658,7 @@ local function enqueue(i, now)
     if not idx then idx = {}; ZADDS[key] = idx end
     local all = ZADDS[P .. 'all']
     if not all then all = {}; ZADDS[P .. 'all'] = all end
-    local made, waits = 0, 0
+    local made, waits, deads = 0, 0, 0
     local wtext = nil
     for k = 0, n - 1 do
       local u = ARGV[x + 7 + 2 * k + 1]
@@ -561,20 +683,47 @@ local function enqueue(i, now)
         end
         bid[pos] = id
         local st = s
+        local fk = fks[pos]
         MSETS[#MSETS + 1] = hkey(id)
         MSETS[#MSETS + 1] = ARGV[x + 7 + 2 * k]
         MSETS[#MSETS + 1] = skey(id)
-        if deps[pos] then
-          -- it waits for its dependencies (decided after the batch is written)
-          if not wtext then wtext = 'WAITING' .. string.sub(text, #s + 1) end
-          st = 'WAITING'
-          MSETS[#MSETS + 1] = wtext
-          waits = waits + 1
-          waiting[#waiting + 1] = {id = id, pos = pos, out = #out + 3}
+        if fk and string.sub(fk, 1, 1) == '!' then
+          -- its key could not be computed: dead from the start, with the reason
+          local dj = {id = id, s = 'DEAD', n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po, d = 'bad_flow_key'}
+          dj.fi = now
+          dj.ex, dj.exus = expiry(po, 'DEAD', now)
+          dj.fs = ids(nextseq())
+          stat(now, STAT_CODE['DEAD'], 1)
+          index(dj)
+          MSETS[#MSETS + 1] = status(dj)
+          MSETS[#MSETS + 1] = errkey(id)
+          MSETS[#MSETS + 1] = string.sub(fk, 2)
+          st = 'DEAD'
+          deads = deads + 1 -- index() counted it DEAD
         else
-          MSETS[#MSETS + 1] = text
-          idx[#idx + 1] = score
-          idx[#idx + 1] = m
+          if fk then
+            redis.call('HSET', P .. 'fk', id, fk)
+            if not FQ[q] then
+              redis.call('SADD', P .. 'fq', q)
+              FQ[q] = true
+            end
+          end
+          if deps[pos] then
+            -- it waits for its dependencies (decided after the batch is written)
+            if not wtext then wtext = 'WAITING' .. string.sub(text, #s + 1) end
+            st = 'WAITING'
+            MSETS[#MSETS + 1] = wtext
+            waits = waits + 1
+            waiting[#waiting + 1] = {id = id, pos = pos, out = #out + 3}
+          elseif fk and not delayed then
+            MSETS[#MSETS + 1] = text
+            push(ZADDS, fkready(q, fk), score, m)
+            redis.call('ZADD', fkrot(q), 'NX', 0, fk)
+          else
+            MSETS[#MSETS + 1] = text
+            idx[#idx + 1] = score
+            idx[#idx + 1] = m
+          end
         end
         all[#all + 1] = id
         all[#all + 1] = m
@@ -589,7 +738,7 @@ local function enqueue(i, now)
       pos = pos + 1
     end
     if made > 0 then
-      count(q, s, made - waits)
+      count(q, s, made - waits - deads)
       count(q, 'WAITING', waits)
       push(SADDS, P .. 'queues', q)
       CHANGED = true
@@ -762,4 +911,5 @@ local function begin(keys, args)
   ENDED, ENDJ = {}, {}
   JOBS, META = nil, nil
   DNX = nil
+  FQ, FLIM = {}, {}
 end

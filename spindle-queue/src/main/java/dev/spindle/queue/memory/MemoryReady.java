@@ -1,0 +1,81 @@
+package dev.spindle.queue.memory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The ready (QUEUED) jobs of one queue of {@link InMemoryJobStore}, grouped for fair claims: jobs
+ * without a flow key form one group, each flow key another; groups are served round-robin (the key
+ * served last moves to the end of the round), highest priority then oldest first inside a group.
+ * Guarded by the store's lock; not thread-safe.
+ */
+final class MemoryReady {
+  static final Comparator<MemoryJob> ORDER =
+      Comparator.<MemoryJob>comparingInt(j -> -j.priority).thenComparingLong(j -> j.id);
+
+  private final TreeSet<MemoryJob> all = new TreeSet<>(ORDER);
+  private final TreeSet<MemoryJob> unkeyed = new TreeSet<>(ORDER);
+  /** Keys with ready jobs, in round-robin order. */
+  private final LinkedHashMap<String, TreeSet<MemoryJob>> byKey = new LinkedHashMap<>();
+
+  void add(MemoryJob j) {
+    all.add(j);
+    if (j.flowKey == null) {
+      unkeyed.add(j);
+    } else {
+      byKey.computeIfAbsent(j.flowKey, k -> new TreeSet<>(ORDER)).add(j);
+    }
+  }
+
+  void remove(MemoryJob j) {
+    all.remove(j);
+    if (j.flowKey == null) {
+      unkeyed.remove(j);
+    } else {
+      TreeSet<MemoryJob> set = byKey.get(j.flowKey);
+      if (set != null) {
+        set.remove(j);
+        if (set.isEmpty()) {
+          byKey.remove(j.flowKey);
+        }
+      }
+    }
+  }
+
+  boolean isEmpty() {
+    return all.isEmpty();
+  }
+
+  /** Every ready job, in claim order regardless of keys. */
+  Iterable<MemoryJob> all() {
+    return all;
+  }
+
+  /** True if some ready job has a flow key (the claim then goes round-robin). */
+  boolean keyed() {
+    return !byKey.isEmpty();
+  }
+
+  /** The best job without a key, or null. */
+  MemoryJob firstUnkeyed() {
+    return unkeyed.isEmpty() ? null : unkeyed.first();
+  }
+
+  /** The keys with ready jobs, in the order this round serves them. */
+  List<String> round() {
+    return new ArrayList<>(byKey.keySet());
+  }
+
+  /** The best job of {@code key}, moving the key to the end of the round; null if it has none. */
+  MemoryJob takeTurn(String key) {
+    TreeSet<MemoryJob> set = byKey.remove(key);
+    if (set == null) {
+      return null;
+    }
+    byKey.put(key, set);
+    return set.first();
+  }
+}

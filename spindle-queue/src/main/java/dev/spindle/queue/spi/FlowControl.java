@@ -1,0 +1,67 @@
+package dev.spindle.queue.spi;
+
+import dev.spindle.queue.FlowLimit;
+import dev.spindle.queue.JobError;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The flow-control side of a store (issue 16): the {@link FlowLimit}s it enforces inside its claim,
+ * run-time changes, pausing a key, and why a job waits. Reached with {@link JobStore#flow()}.
+ * Thread-safe; every method is atomic. The contract suite is {@code
+ * dev.spindle.testkit.store.FlowControlContract}.
+ *
+ * <p>How a claim uses it: a job enqueued with a {@link NewJob#flowKey()} ({@code limit:value}) is
+ * claimed only while its key is under every rule of the limit named by the key's prefix (a key whose
+ * limit is not stored is not limited); ready jobs of one queue are taken round-robin across keys
+ * (jobs without a key form one more group in the round), highest priority then oldest first within a
+ * key. A claim counts a start against the rate and window rules of the job's key; a concurrency
+ * permit is the RUNNING job itself. Times are on the store's clock.
+ */
+public interface FlowControl {
+  /** The dead reason of a job whose key could not be computed from its arguments. */
+  String BAD_FLOW_KEY = "bad_flow_key";
+
+  /** The prefix of a {@link NewJob#flowKey()} that carries why a key could not be computed. */
+  String BAD_KEY_PREFIX = "!";
+
+  /** Adds a limit or replaces the one of the same name (at run time: the next claim applies it). */
+  void putLimit(FlowLimit limit);
+
+  /** Adds a limit unless one of the same name is stored; true if added. */
+  boolean defineLimit(FlowLimit limit);
+
+  /** Removes a limit; its keys are then only fair, not limited. False if there was none. */
+  boolean removeLimit(String name);
+
+  /** The stored limits, by name. */
+  List<FlowLimit> limits();
+
+  /**
+   * Pauses the key of the job {@code jobId}, RUNNING under {@code fence}, until {@code until} (the
+   * caller's clock, moved onto the store's): no job of the key is claimed before then. A later pause
+   * of the same key keeps the later time.
+   *
+   * @return false if the job is not RUNNING under {@code fence} or has no key (nothing paused)
+   */
+  boolean pauseKey(String jobId, long fence, Instant until, Instant now);
+
+  /** Why the QUEUED job {@code jobId} is not claimed now, if a flow rule holds it. */
+  Optional<FlowHold> holdOf(String jobId);
+
+  /** The key {@code flowKey} of a job whose key could not be computed, carrying {@code reason}. */
+  static String badKey(String reason) {
+    return BAD_KEY_PREFIX + reason;
+  }
+
+  /** True if {@code flowKey} is a {@link #badKey}. */
+  static boolean isBad(String flowKey) {
+    return flowKey != null && flowKey.startsWith(BAD_KEY_PREFIX);
+  }
+
+  /** The error JSON a store writes on a job dead-lettered for the {@link #badKey} {@code flowKey}. */
+  static String badKeyError(String flowKey) {
+    return JobError.of("dev.spindle.queue.FlowKeyException", flowKey.substring(BAD_KEY_PREFIX.length())).toJson();
+  }
+}

@@ -1,0 +1,97 @@
+package dev.spindle.store.redis;
+
+import dev.spindle.queue.FlowLimit;
+import dev.spindle.queue.spi.FlowControl;
+import dev.spindle.queue.spi.FlowHold;
+import dev.spindle.store.redis.internal.RedisLink;
+import dev.spindle.store.redis.internal.Script;
+import dev.spindle.store.redis.internal.Times;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Flow control of {@link RedisJobStore} (issue 16) through the {@code flow} script; the claim itself
+ * checks the limits inside the {@code exchange} script (see "flow control" in {@code lib.lua}), so
+ * an over-limit job is never fetched. Thread-safe.
+ */
+final class RedisFlow implements FlowControl {
+  private final RedisJobStore store;
+  private final RedisLink link;
+
+  RedisFlow(RedisJobStore store, RedisLink link) {
+    this.store = store;
+    this.link = link;
+  }
+
+  /** The numbers the scripts read: concurrency, GCRA interval (us), burst, window max, window (us). */
+  private static String numbers(FlowLimit l) {
+    return l.concurrency() + "|" + l.intervalMicros() + "|" + l.burst() + "|" + l.windowMax() + "|"
+        + l.windowMicros();
+  }
+
+  @Override
+  public void putLimit(FlowLimit limit) {
+    Objects.requireNonNull(limit, "limit");
+    link.script(Script.FLOW, true, "put", limit.name(), limit.toSpec(), numbers(limit));
+  }
+
+  @Override
+  public boolean defineLimit(FlowLimit limit) {
+    Objects.requireNonNull(limit, "limit");
+    List<?> r = link.script(Script.FLOW, true, "define", limit.name(), limit.toSpec(), numbers(limit));
+    return ((Long) r.get(0)) == 1L;
+  }
+
+  @Override
+  public boolean removeLimit(String name) {
+    List<?> r = link.script(Script.FLOW, true, "remove", name);
+    return ((Long) r.get(0)) == 1L;
+  }
+
+  @Override
+  public List<FlowLimit> limits() {
+    List<?> r = link.script(Script.FLOW, true, "limits");
+    List<FlowLimit> out = new ArrayList<>(r.size());
+    for (Object o : r) {
+      out.add(FlowLimit.parse((String) o));
+    }
+    out.sort(Comparator.comparing(FlowLimit::name));
+    return List.copyOf(out);
+  }
+
+  @Override
+  public boolean pauseKey(String jobId, long fence, Instant until, Instant now) {
+    String id = RedisJobStore.canonicalId(jobId);
+    if (id == null) {
+      return false;
+    }
+    List<?> r = link.script(Script.FLOW, true, "pause", store.nowArg(now), id, Long.toString(fence),
+        Times.encode(until));
+    return ((Long) r.get(0)) == 1L;
+  }
+
+  @Override
+  public Optional<FlowHold> holdOf(String jobId) {
+    String id = RedisJobStore.canonicalId(jobId);
+    if (id == null) {
+      return Optional.empty();
+    }
+    List<?> r = link.script(Script.FLOW, true, "hold", store.nowArg(Instant.now()), id);
+    if (r == null || r.isEmpty()) {
+      return Optional.empty();
+    }
+    String key = (String) r.get(2);
+    String until = (String) r.get(1);
+    Instant at = until.isEmpty() ? null : micros(Long.parseLong(until));
+    return Optional.of(new FlowHold(FlowLimit.limitOf(key), key, FlowHold.Rule.valueOf((String) r.get(0)), at,
+        (String) r.get(3)));
+  }
+
+  private static Instant micros(long us) {
+    return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1000L);
+  }
+}

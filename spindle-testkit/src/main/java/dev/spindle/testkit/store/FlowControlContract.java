@@ -1,0 +1,293 @@
+package dev.spindle.testkit.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.FlowLimit;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.FlowControl;
+import dev.spindle.queue.spi.FlowHold;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link FlowControl} (issue 16): limits checked inside the claim, so a job over a
+ * limit is never fetched; concurrency permits bound to the running job (freed when it ends or its
+ * lease expires); GCRA rate with burst; sliding window; keys per argument, task and queue; fair
+ * round-robin across keys of one queue; pausing a key (a task's rate limit) without using up an
+ * attempt; why a job waits; run-time changes; jobs whose key could not be computed are dead-lettered.
+ * Time is the store's clock, a {@link ManualClock} the tests move. Subclass it per backend and
+ * implement {@link #openStore()}.
+ */
+public abstract class FlowControlContract {
+  private static final Instant T0 = Instant.parse("2030-01-07T10:00:00Z");
+
+  /** The store's clock: open the store with it. */
+  protected ManualClock clock;
+  /** The store under test. */
+  protected JobStore store;
+  private FlowControl flow;
+
+  /** Opens a new, empty store on {@link #clock}. */
+  protected abstract JobStore openStore() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    clock = new ManualClock(T0);
+    store = openStore();
+    flow = store.flow();
+    register("w1", Duration.ofHours(1));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private void register(String worker, Duration lease) {
+    Instant now = clock.instant();
+    store.heartbeat(new WorkerRecord(worker, "w", "host", 1, List.of("q"), 64, "THREADS", "RUNNING", now, now,
+        now.plus(lease), 0, 0, 0, 0));
+  }
+
+  private String enqueue(String queue, String task, String args, FlowLimit limit) {
+    Instant now = clock.instant();
+    NewJob j = new NewJob(task, args, queue, 0, now, null, JobPolicy.defaults(), now, null);
+    if (limit != null) {
+      String key;
+      try {
+        key = limit.keyFor(queue, task, args);
+      } catch (IllegalArgumentException e) {
+        key = FlowControl.badKey(e.getMessage());
+      }
+      j = j.withFlowKey(key);
+    }
+    return store.enqueue(List.of(j)).get(0).jobId();
+  }
+
+  private String tenantJob(FlowLimit limit, String tenant) {
+    return enqueue("q", "t.call", "{\"tenant\":\"" + tenant + "\",\"n\":1}", limit);
+  }
+
+  private List<JobInfo> claim(String worker, int max, String... queues) {
+    return store.claim(new ClaimRequest(worker, List.of(queues.length == 0 ? new String[] {"q"} : queues), max,
+        clock.instant())).jobs();
+  }
+
+  private List<JobInfo> claim(int max) {
+    return claim("w1", max);
+  }
+
+  private void succeed(JobInfo j) {
+    assertThat(store.complete(List.of(Completion.succeeded(j.id(), j.fence(), j.workerId(), "1")), clock.instant()))
+        .containsExactly(true);
+  }
+
+  private static Map<String, Integer> byTenant(List<JobInfo> jobs) {
+    Map<String, Integer> m = new TreeMap<>();
+    for (JobInfo j : jobs) {
+      String t = j.argsJson().replaceAll(".*\"tenant\":\"([^\"]*)\".*", "$1");
+      m.merge(t, 1, Integer::sum);
+    }
+    return m;
+  }
+
+  @Test
+  void concurrencyPermitsPerArgumentKeyAreNeverExceededAndFreedWhenAJobEnds() {
+    FlowLimit limit = FlowLimit.builder("api").perArgument("tenant").concurrency(2).build();
+    flow.putLimit(limit);
+    for (int i = 0; i < 5; i++) {
+      tenantJob(limit, "a");
+    }
+    tenantJob(limit, "b");
+    List<JobInfo> first = claim(10);
+    assertThat(byTenant(first)).isEqualTo(Map.of("a", 2, "b", 1));
+    assertThat(claim(10)).isEmpty();
+    succeed(first.stream().filter(j -> j.argsJson().contains("\"a\"")).findFirst().orElseThrow());
+    assertThat(byTenant(claim(10))).isEqualTo(Map.of("a", 1));
+    assertThat(claim(10)).isEmpty();
+  }
+
+  @Test
+  void aPermitIsFreedWhenTheLeaseExpiresAndTheOldHolderIsFencedOff() {
+    FlowLimit limit = FlowLimit.builder("one").concurrency(1).build();
+    flow.putLimit(limit);
+    enqueue("q", "t.x", "1", limit);
+    enqueue("q", "t.x", "2", limit);
+    register("w2", Duration.ofSeconds(30));
+    List<JobInfo> held = claim("w2", 10);
+    assertThat(held).hasSize(1);
+    assertThat(claim(10)).isEmpty();
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(store.reclaimExpired(clock.instant(), 10)).hasSize(1);
+    List<JobInfo> next = claim(10);
+    assertThat(next).hasSize(1);
+    assertThat(store.complete(List.of(Completion.succeeded(held.get(0).id(), held.get(0).fence(), "w2", "1")),
+        clock.instant())).containsExactly(false);
+    assertThat(claim(10)).isEmpty();
+  }
+
+  @Test
+  void aRateWithBurstAdmitsTheBurstThenOneJobPerInterval() {
+    FlowLimit limit = FlowLimit.builder("rate").perTask().rate(2, Duration.ofSeconds(1)).burst(3).build();
+    flow.putLimit(limit);
+    for (int i = 0; i < 10; i++) {
+      enqueue("q", "t.rated", Integer.toString(i), limit);
+    }
+    String other = enqueue("q", "t.other", "0", limit);
+    List<JobInfo> burst = claim(20);
+    assertThat(burst).extracting(JobInfo::task).filteredOn("t.rated"::equals).hasSize(3);
+    assertThat(burst).extracting(JobInfo::id).contains(other);
+    ClaimResult held = store.claim(new ClaimRequest("w1", List.of("q"), 20, clock.instant()));
+    assertThat(held.jobs()).isEmpty();
+    assertThat(held.nextRunAt()).as("idle workers wake when the rate lifts").isEqualTo(T0.plusMillis(500));
+    FlowHold hold = flow.holdOf("4").orElseThrow(); // jobs 1-3 started
+
+    assertThat(hold.rule()).isEqualTo(FlowHold.Rule.RATE);
+    assertThat(hold.limit()).isEqualTo("rate");
+    assertThat(hold.until()).isEqualTo(T0.plusMillis(500));
+    clock.advance(Duration.ofMillis(499));
+    assertThat(claim(20)).isEmpty();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(claim(20)).hasSize(1);
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(claim(20)).hasSize(3); // refilled up to the burst, not beyond
+    assertThat(claim(20)).isEmpty();
+  }
+
+  @Test
+  void aSlidingWindowCountsStartsInAnyWindow() {
+    FlowLimit limit = FlowLimit.builder("win").window(3, Duration.ofSeconds(10)).build();
+    flow.putLimit(limit);
+    for (int i = 0; i < 8; i++) {
+      enqueue("q", "t.x", Integer.toString(i), limit);
+    }
+    assertThat(claim(2)).hasSize(2);
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(claim(5)).hasSize(1);
+    FlowHold hold = flow.holdOf(Integer.toString(4)).orElseThrow();
+    assertThat(hold.rule()).isEqualTo(FlowHold.Rule.WINDOW);
+    assertThat(hold.until()).isEqualTo(T0.plusSeconds(10));
+    clock.advance(Duration.ofMillis(3999));
+    assertThat(claim(5)).isEmpty();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(claim(5)).hasSize(2); // the two first starts left the window
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(claim(5)).hasSize(1);
+  }
+
+  @Test
+  void keysOfOneQueueAreServedRoundRobinSoABigBacklogDoesNotStarveASmallOne() {
+    FlowLimit fair = FlowLimit.builder("fair").perArgument("tenant").build();
+    flow.putLimit(fair);
+    List<NewJob> batch = new ArrayList<>();
+    Instant now = clock.instant();
+    for (int i = 0; i < 500; i++) {
+      String args = "{\"tenant\":\"a\",\"n\":" + i + "}";
+      batch.add(new NewJob("t.x", args, "q", 0, now, null, JobPolicy.defaults(), now, null)
+          .withFlowKey(fair.keyFor("q", "t.x", args)));
+    }
+    store.enqueue(batch);
+    for (int i = 0; i < 5; i++) {
+      tenantJob(fair, "b");
+    }
+    enqueue("q", "t.plain", "{}", null);
+    List<JobInfo> got = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      got.addAll(claim(3));
+    }
+    assertThat(byTenant(got.stream().filter(j -> !j.task().equals("t.plain")).toList()).get("b")).isEqualTo(5);
+    assertThat(got).extracting(JobInfo::task).contains("t.plain");
+    assertThat(got).hasSize(15);
+  }
+
+  @Test
+  void aPausedKeyWaitsUntilThenWithoutUsingUpAnAttempt() {
+    FlowLimit limit = FlowLimit.builder("svc").perArgument("tenant").build();
+    flow.putLimit(limit);
+    String a = tenantJob(limit, "a");
+    String a2 = tenantJob(limit, "a");
+    String b = tenantJob(limit, "b");
+    JobInfo running = claim(1).get(0);
+    assertThat(running.id()).isEqualTo(a);
+    assertThat(flow.pauseKey(a, running.fence() + 1, clock.instant().plusSeconds(30), clock.instant())).isFalse();
+    assertThat(flow.pauseKey(a, running.fence(), clock.instant().plusSeconds(30), clock.instant())).isTrue();
+    assertThat(store.complete(List.of(Completion.released(a, running.fence(), "w1")), clock.instant()))
+        .containsExactly(true);
+    JobInfo back = store.find(a).orElseThrow();
+    assertThat(back.state()).isEqualTo(JobState.QUEUED);
+    assertThat(back.attempt()).isZero();
+    FlowHold hold = flow.holdOf(a2).orElseThrow();
+    assertThat(hold.rule()).isEqualTo(FlowHold.Rule.PAUSED);
+    assertThat(hold.until()).isEqualTo(T0.plusSeconds(30));
+    assertThat(claim(10)).extracting(JobInfo::id).containsExactly(b);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(claim(10)).extracting(JobInfo::id).containsExactlyInAnyOrder(a, a2);
+    assertThat(store.find(a).orElseThrow().attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void limitsChangeAtRunTimeAndAStoredLimitWinsOverALaterDefinition() {
+    FlowLimit one = FlowLimit.builder("conc").concurrency(1).build();
+    assertThat(flow.defineLimit(one)).isTrue();
+    assertThat(flow.defineLimit(FlowLimit.builder("conc").concurrency(9).build())).isFalse();
+    assertThat(flow.limits()).containsExactly(one);
+    for (int i = 0; i < 5; i++) {
+      enqueue("q", "t.x", Integer.toString(i), one);
+    }
+    assertThat(claim(10)).hasSize(1);
+    FlowHold hold = flow.holdOf("2").orElseThrow();
+    assertThat(hold.rule()).isEqualTo(FlowHold.Rule.CONCURRENCY);
+    assertThat(hold.until()).isNull();
+    assertThat(hold.detail()).isEqualTo("1 of 1 running");
+    FlowLimit three = FlowLimit.builder("conc").concurrency(3).build();
+    flow.putLimit(three);
+    assertThat(flow.limits()).containsExactly(three);
+    assertThat(claim(10)).hasSize(2);
+    assertThat(flow.removeLimit("conc")).isTrue();
+    assertThat(flow.removeLimit("conc")).isFalse();
+    assertThat(flow.holdOf("4")).isEmpty();
+    assertThat(claim(10)).hasSize(2);
+  }
+
+  @Test
+  void aJobWhoseKeyCannotBeComputedIsDeadLetteredWithTheReason() {
+    FlowLimit limit = FlowLimit.builder("api").perArgument("tenant").concurrency(1).build();
+    flow.putLimit(limit);
+    String bad = enqueue("q", "t.x", "{\"user\":\"x\"}", limit);
+    JobInfo j = store.find(bad).orElseThrow();
+    assertThat(j.state()).isEqualTo(JobState.DEAD);
+    assertThat(j.deadReason()).isEqualTo(FlowControl.BAD_FLOW_KEY);
+    assertThat(j.errorJson()).contains("argument 'tenant', which the job's arguments lack");
+    assertThat(claim(10)).isEmpty();
+  }
+
+  @Test
+  void anUnlimitedQueueIsNotHeldByLimitsOnOthers() {
+    FlowLimit limit = FlowLimit.builder("slow").concurrency(1).build();
+    flow.putLimit(limit);
+    enqueue("limited", "t.x", "1", limit);
+    enqueue("limited", "t.x", "2", limit);
+    for (int i = 0; i < 20; i++) {
+      enqueue("free", "t.x", Integer.toString(i), null);
+    }
+    List<JobInfo> got = claim("w1", 30, "limited", "free");
+    assertThat(got).filteredOn(j -> j.queue().equals("limited")).hasSize(1);
+    assertThat(got).filteredOn(j -> j.queue().equals("free")).hasSize(20);
+    assertThat(flow.holdOf(got.get(0).id())).isEmpty();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.spindle.testkit.store;
+
+import dev.spindle.queue.memory.InMemoryJobStore;
+import dev.spindle.queue.spi.JobStore;
+
+/** Flow control on the in-memory reference store. */
+class InMemoryFlowControlContractTest extends FlowControlContract {
+  @Override
+  protected JobStore openStore() {
+    return new InMemoryJobStore("flow", clock);
+  }
+}
