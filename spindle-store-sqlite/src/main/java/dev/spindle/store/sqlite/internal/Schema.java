@@ -229,7 +229,8 @@ public final class Schema {
   /** Before version 6: the nullable {@code flow_key} column of jobs (old rows have none). */
   private static void addFlowKeyColumn(Db.Conn c, Set<String> existing) throws SQLException {
     if (existing.contains("spindle_jobs")
-        && !columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs").contains("flow_key")) {
+        && !Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
+            .contains("flow_key")) {
       c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN flow_key TEXT");
     }
   }
