@@ -83,19 +83,31 @@ public enum Script {
 
   private final String file;
   private final ScriptOutputType output;
-  private final boolean read;
+  private final boolean readOnly;
+  private volatile @Nullable String source;
   private volatile @Nullable String body;
   private volatile @Nullable String sha;
   private volatile @Nullable String function;
 
   Script(String file, ScriptOutputType output) {
-    this(file, output, null);
+    this(file, output, Mode.WRITE);
   }
 
-  Script(String file, ScriptOutputType output, @Nullable Mode mode) {
+  /** {@code declared}: {@link Mode#READ} for a script that only reads; the others are told apart by their body. */
+  Script(String file, ScriptOutputType output, Mode declared) {
     this.file = file;
     this.output = output;
-    this.read = mode == Mode.READ;
+    this.readOnly = declared == Mode.READ;
+  }
+
+  /** This script's own file ({@code lua/<file>.lua}), read once. */
+  private String source() {
+    String s = source;
+    if (s == null) {
+      s = read(file);
+      source = s;
+    }
+    return s;
   }
 
   /** The full script text for EVAL (library, {@code begin}, body). */
@@ -132,7 +144,7 @@ public enum Script {
 
   /** What the script may do: derived from its body (the out-of-memory marker) and its declaration. */
   Mode mode() {
-    return read ? Mode.READ : read(file).contains(UNDER_OOM_MARKER) ? Mode.UNDER_OOM : Mode.WRITE;
+    return readOnly ? Mode.READ : source().contains(UNDER_OOM_MARKER) ? Mode.UNDER_OOM : Mode.WRITE;
   }
 
   /**
@@ -156,7 +168,7 @@ public enum Script {
             fns.append("\n-- ---------------------------------------------------------------- ").append(s.file)
                 .append("\nredis.register_function{function_name = NAME .. '_").append(s.file)
                 .append("', flags = ").append(flags).append(", callback = function(keys, args)\nbegin(keys, args)\n")
-                .append(read(s.file)).append("\nend}\n");
+                .append(s.source()).append("\nend}\n");
           }
           String content = LIB + fns;
           String name = "spindle_" + sha1(content).substring(0, 12);
@@ -173,7 +185,7 @@ public enum Script {
       synchronized (this) {
         if (sha == null) {
           String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\nbegin(GK, GA)\n"
-              + "-- ---------------------------------------------------------------- " + file + "\n" + read(file);
+              + "-- ---------------------------------------------------------------- " + file + "\n" + source();
           body = b;
           sha = sha1(b);
         }
