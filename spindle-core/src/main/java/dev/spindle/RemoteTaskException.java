@@ -1,6 +1,7 @@
 package dev.spindle;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A task failed in another JVM (a child process or a queue worker). Carries the remote exception's
@@ -9,10 +10,10 @@ import java.util.List;
  */
 public class RemoteTaskException extends RuntimeException {
   private final String remoteType;
-  private final String remoteMessage;
+  private final @Nullable String remoteMessage;
 
-  public RemoteTaskException(String remoteType, String remoteMessage, List<StackTraceElement> stack,
-      RemoteTaskException cause) {
+  public RemoteTaskException(String remoteType, @Nullable String remoteMessage, List<StackTraceElement> stack,
+      @Nullable RemoteTaskException cause) {
     super(remoteType + (remoteMessage == null ? "" : ": " + remoteMessage), cause, false, true);
     this.remoteType = remoteType;
     this.remoteMessage = remoteMessage;
@@ -25,7 +26,7 @@ public class RemoteTaskException extends RuntimeException {
   }
 
   /** The remote exception's message, or {@code null}. */
-  public String remoteMessage() {
+  public @Nullable String remoteMessage() {
     return remoteMessage;
   }
 }

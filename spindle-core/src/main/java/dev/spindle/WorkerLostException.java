@@ -1,5 +1,7 @@
 package dev.spindle;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The worker running a task died before answering (killed, crashed, out of memory). Names the
  * worker and, for processes, its pid and exit status.
@@ -13,7 +15,7 @@ public class WorkerLostException extends RuntimeException {
    * @param pid the worker's process id, or -1 if not a process
    * @param exitStatus the exit status ({@code 128+N} for signal N, as a shell reports it), or -1
    */
-  public WorkerLostException(String workerName, long pid, int exitStatus, String detail) {
+  public WorkerLostException(String workerName, long pid, int exitStatus, @Nullable String detail) {
     super("worker '" + workerName + "'" + (pid >= 0 ? " (pid " + pid + ")" : "")
         + " died while running the task" + (exitStatus >= 0 ? "; exit status " + exitStatus
         + (exitStatus > 128 ? " (signal " + (exitStatus - 128) + ")" : "") : "")

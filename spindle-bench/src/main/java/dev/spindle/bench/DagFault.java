@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The workflow of {@code QueueBench dag-fault}: {@code layers} chords of {@code width} logged jobs,
@@ -47,7 +49,7 @@ final class DagFault {
       Workflow chord = Workflow.chord(Workflow.group(members), Workflow.task(QueueBenchTasks.LOGGED_CALLBACK));
       all = all == null ? chord : all.then(chord);
     }
-    return all;
+    return Objects.requireNonNull(all, "a workflow needs at least one layer");
   }
 
   /** True once the last callback ended. */
@@ -79,7 +81,7 @@ final class DagFault {
       callbacks.add(h.jobs().get(callbackIndex(l)).id());
     }
     int callbackRuns = callbacks.stream().mapToInt(id -> runs.getOrDefault(id, 0)).sum();
-    long callbacksSucceeded = callbacks.stream().filter(id -> jobs.get(id).state() == JobState.SUCCEEDED).count();
+    long callbacksSucceeded = callbacks.stream().filter(id -> Objects.requireNonNull(jobs.get(id)).state() == JobState.SUCCEEDED).count();
     int ordinary = h.jobs().size() - layers;
     int ordinaryRuns = executions.size() - callbackRuns;
     long ordinaryStarted = runs.keySet().stream().filter(id -> !callbacks.contains(id)).count();
@@ -88,13 +90,13 @@ final class DagFault {
     // (the stamp is taken before its commit, so a correct release always starts later)
     int orderViolations = 0;
     for (int l = 0; l < layers; l++) {
-      JobInfo cb = jobs.get(callbacks.get(l));
+      JobInfo cb = Objects.requireNonNull(jobs.get(callbacks.get(l)));
       for (int i = 0; i < width; i++) {
-        JobInfo m = jobs.get(h.jobs().get(l * (width + 1) + i).id());
+        JobInfo m = Objects.requireNonNull(jobs.get(h.jobs().get(l * (width + 1) + i).id()));
         if (startedBefore(firstStart.get(cb.id()), m.finishedAt())) {
           orderViolations++; // the callback started before a member had finished
         }
-        if (l > 0 && startedBefore(firstStart.get(m.id()), jobs.get(callbacks.get(l - 1)).finishedAt())) {
+        if (l > 0 && startedBefore(firstStart.get(m.id()), Objects.requireNonNull(jobs.get(callbacks.get(l - 1))).finishedAt())) {
           orderViolations++; // a member started before the previous layer's callback had finished
         }
       }
@@ -110,7 +112,7 @@ final class DagFault {
         orderViolations);
   }
 
-  private static boolean startedBefore(Long startMicros, Instant finished) {
+  private static boolean startedBefore(@Nullable Long startMicros, @Nullable Instant finished) {
     return startMicros == null || finished == null
         || startMicros < QueueBenchTasks.micros(finished);
   }

@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dashboard at a million jobs, on SQLite and on Redis side by side in one run: fills each store
@@ -75,7 +76,7 @@ public final class DashboardBench {
   /** Spread of the fill's enqueue times: job k was enqueued at {@code start + k ms}. */
   private static final Duration SPREAD_STEP = Duration.ofMillis(1);
 
-  private static volatile CountDownLatch latch;
+  private static volatile @Nullable CountDownLatch latch;
 
   /** The drain's task: counts down the current trial's latch. */
   public static final Task<Integer, Integer> NOOP = Task.of("bench.noop", Integer.class, Integer.class, x -> {
@@ -99,7 +100,7 @@ public final class DashboardBench {
       o.put(args[i], args[i + 1]);
     }
     Map<String, Map<String, String>> table = new LinkedHashMap<>();
-    List<String> stores = List.of(o.get("--stores").split(","));
+    List<String> stores = List.of(o.getOrDefault("--stores", "").split(","));
     for (int s = 0; s < stores.size(); s++) {
       String kind = stores.get(s).trim();
       boolean last = s == stores.size() - 1;

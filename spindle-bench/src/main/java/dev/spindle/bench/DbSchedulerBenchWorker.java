@@ -25,6 +25,14 @@ public final class DbSchedulerBenchWorker {
 
   private DbSchedulerBenchWorker() {}
 
+  private static String required(Map<String, String> o, String name) {
+    String v = o.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("missing --" + name);
+    }
+    return v;
+  }
+
   /** A pooled data source on {@code schema}. */
   static HikariDataSource dataSource(String url, String user, String password, String schema, int size) {
     HikariConfig cfg = new HikariConfig();
@@ -44,7 +52,7 @@ public final class DbSchedulerBenchWorker {
     }
     int threads = Integer.parseInt(o.getOrDefault("threads", "64"));
     String password = Files.readString(Path.of(o.get("password-file"))).strip();
-    HikariDataSource ds = dataSource(o.get("url"), o.get("user"), password, o.get("schema"), 10);
+    HikariDataSource ds = dataSource(required(o, "url"), required(o, "user"), password, required(o, "schema"), 10);
     Scheduler s = Scheduler.create(ds, NOOP).threads(threads)
         .pollingInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("poll-ms", "100"))))
         .pollUsingLockAndFetch(0.5, 1.0).build();

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,8 +71,8 @@ public final class ExecutorThroughputBench {
     for (int r = 0; r < rounds; r++) {
       for (String m : models) {
         long c0 = cpuNanos();
-        results.get(m).add(run(m, tasks, workers, chunk));
-        cpu.get(m).add((cpuNanos() - c0) / (double) tasks);
+        Objects.requireNonNull(results.get(m)).add(run(m, tasks, workers, chunk));
+        Objects.requireNonNull(cpu.get(m)).add((cpuNanos() - c0) / (double) tasks);
       }
     }
     System.out.printf("%-14s %16s %16s %16s %14s%n", "model", "median tasks/s", "best tasks/s", "worst tasks/s",

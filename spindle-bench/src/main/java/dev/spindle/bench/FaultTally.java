@@ -4,9 +4,13 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a fault benchmark left in a store: jobs per state over all queues, and how often jobs were
@@ -45,6 +49,22 @@ record FaultTally(Map<JobState, Long> states, long redelivered, long extraClaims
   /** Jobs of the {@code n} enqueued that did not end SUCCEEDED. */
   long notSucceeded(long n) {
     return n - states.getOrDefault(JobState.SUCCEEDED, 0L);
+  }
+
+  /**
+   * Prints what a fault run left, under its heading line: jobs per state, lost jobs (of the {@code n}
+   * enqueued with {@code ids}) and duplicate executions ({@code executions}: one job id per line
+   * the tasks logged as they ran).
+   */
+  void print(long n, Collection<String> ids, List<String> executions) {
+    Set<String> executed = new HashSet<>(executions);
+    long neverRan = ids.stream().filter(id -> !executed.contains(id)).count();
+    System.out.printf(Locale.ROOT, "  states: %s%n", states);
+    System.out.printf(Locale.ROOT, "  lost: %,d (jobs not SUCCEEDED: %,d; jobs that never ran: %,d)%n",
+        notSucceeded(n), notSucceeded(n), neverRan);
+    System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d executions logged for %,d "
+            + "jobs); %,d jobs claimed more than once (%,d extra claims); %,d lost-worker strikes%n",
+        executions.size() - executed.size(), executions.size(), executed.size(), redelivered, extraClaims, strikes);
   }
 
   /** All jobs in the store. */

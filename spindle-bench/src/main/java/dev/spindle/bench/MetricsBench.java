@@ -36,11 +36,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cost of metrics and tracing ({@code spindle-metrics}).
@@ -51,7 +53,9 @@ import java.util.concurrent.locks.LockSupport;
  * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off, metrics
  *                 only, and both on (the order rotates per round), on SQLite and on Redis: jobs/s and this
  *                 JVM's CPU per job side by side, with the median of each round's ratio to "off"
- *                 --jobs 20000 --rounds 5 --concurrency 16 --stores sqlite,redis
+ *                 --jobs 20000 --rounds 5 --concurrency 16 --stores sqlite,redis (--threads-cpu yes: each
+ *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
+ *                 trace context drained by a worker without an observer)
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
  *                 every 30 s (flat = bounded)
@@ -123,30 +127,42 @@ public final class MetricsBench {
     int jobs = intOpt("jobs", 20_000);
     int rounds = intOpt("rounds", 5);
     int concurrency = intOpt("concurrency", 16);
+    boolean threadsCpu = "yes".equals(opts.get("threads-cpu"));
+    boolean contexts = "yes".equals(opts.get("contexts"));
     List<String> stores = List.of(opts.getOrDefault("stores", "sqlite,redis").split(","));
     Path dir = Files.createTempDirectory("spindle-mbench");
     System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, %d rounds + 1 "
         + "warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, rounds);
-    RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
+    @Nullable RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
     Discard exporter = new Discard();
     try (SdkTracerProvider tp = SdkTracerProvider.builder()
              .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxQueueSize(65_536).build()).build();
          OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
       int seq = 0;
       for (String store : stores) {
-        String[] variants = {"off", "metrics", "on"};
-        List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> cpus = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> ratios = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> dispatch = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        // "contexts": jobs enqueued with a trace context, drained by a worker without an observer
+        // (what the stored context alone costs the store and the worker)
+        String[] variants = contexts ? new String[] {"off", "metrics", "on", "contexts"}
+            : new String[] {"off", "metrics", "on"};
+        int nv = variants.length;
+        List<List<Double>> rates = new ArrayList<>();
+        List<List<Double>> cpus = new ArrayList<>();
+        List<List<Double>> ratios = new ArrayList<>();
+        List<List<Double>> dispatch = new ArrayList<>();
+        for (int v = 0; v < nv; v++) {
+          rates.add(new ArrayList<>());
+          cpus.add(new ArrayList<>());
+          ratios.add(new ArrayList<>());
+          dispatch.add(new ArrayList<>());
+        }
         for (int r = 0; r <= rounds; r++) {
-          double[] rate = new double[3];
-          for (int k = 0; k < 3; k++) {
-            int v = (k + r) % 3; // the order rotates per round
+          double[] rate = new double[nv];
+          for (int k = 0; k < nv; k++) {
+            int v = (k + r) % nv; // the order rotates per round
             String name = store + "-" + (seq++);
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
-              m = drainOnce(s, jobs, concurrency, v > 0, v == 2 ? otel : null);
+              m = drainOnce(s, jobs, concurrency, v > 0, v >= 2 ? otel : null, v != 3, threadsCpu);
             }
             rate[v] = m[0];
             if (r > 0) {
@@ -158,7 +174,7 @@ public final class MetricsBench {
                 store, r == 0 ? "warm-up" : "round " + r, variants[v], m[0], m[1], m[2]);
           }
           if (r > 0) {
-            for (int v = 1; v < 3; v++) {
+            for (int v = 1; v < nv; v++) {
               ratios.get(v).add(rate[v] / rate[0]);
             }
           }
@@ -167,13 +183,13 @@ public final class MetricsBench {
         double dOff = median(dispatch.get(0));
         System.out.printf(Locale.ROOT, "%-6s off: %,.0f jobs/s, %.1f us CPU per job, dispatcher thread %.2f us%n", store,
             median(rates.get(0)), cOff, dOff);
-        for (int v = 1; v < 3; v++) {
+        for (int v = 1; v < nv; v++) {
           double ratio = median(ratios.get(v));
           double c = median(cpus.get(v));
           double d = median(dispatch.get(v));
           System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to off %.3f (%+.1f %%); "
               + "%.1f us CPU per job (%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n", store,
-              v == 1 ? "metrics only" : "metrics + tracing", median(rates.get(v)), ratio, (ratio - 1) * 100, c,
+              v == 1 ? "metrics only" : v == 2 ? "metrics + tracing" : "contexts, no observer", median(rates.get(v)), ratio, (ratio - 1) * 100, c,
               (c / cOff - 1) * 100, d, d - dOff);
         }
       }
@@ -186,11 +202,15 @@ public final class MetricsBench {
     }
   }
 
-  private static JobStore open(String store, Path dir, String name, RedisServer redis) {
+  private static String redisUrl(@Nullable RedisServer redis) {
+    return Objects.requireNonNull(redis, "redis-server was not started").url();
+  }
+
+  private static JobStore open(String store, Path dir, String name, @Nullable RedisServer redis) {
     return switch (store) {
       case "sqlite" -> SqliteJobStore.open(dir.resolve(name + ".db"));
-      case "redis" -> RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url()
-          + (redis.url().contains("?") ? "&" : "?") + "namespace=" + name, Map.of()));
+      case "redis" -> RedisJobStore.open(RedisStoreConfig.fromUrl(redisUrl(redis)
+          + (redisUrl(redis).contains("?") ? "&" : "?") + "namespace=" + name, Map.of()));
       default -> throw new IllegalArgumentException("unknown store " + store + ": sqlite or redis");
     };
   }
@@ -210,6 +230,26 @@ public final class MetricsBench {
     return sum;
   }
 
+  /**
+   * CPU time so far of this JVM's live threads, summed by group: the thread's name with its digits
+   * and hex ids dropped ({@code spindle-worker-w-dispatch}, {@code BatchSpanProcessor_WorkerThread}),
+   * plus {@code "(jvm: gc, jit, exited threads)"}: the process's CPU time less the threads' sum.
+   */
+  private static Map<String, Long> cpuByThreadGroup() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<String, Long> groups = new java.util.TreeMap<>();
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      long c = mx.getThreadCpuTime(t.threadId());
+      if (c > 0) {
+        groups.merge(t.getName().replaceAll("[0-9a-f]{6,}|[0-9]+", "#"), c, Long::sum);
+        sum += c;
+      }
+    }
+    groups.put("(jvm: gc, jit, exited threads)", cpuNanos() - sum);
+    return groups;
+  }
+
   /** The process's CPU time so far, in nanoseconds. */
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -218,7 +258,7 @@ public final class MetricsBench {
 
   /** One drain: {jobs/s, this JVM's CPU microseconds per job, its dispatcher thread's}. */
   private static double[] drainOnce(JobStore store, int jobs, int concurrency, boolean measure,
-      OpenTelemetrySdk otel) throws Exception {
+      @Nullable OpenTelemetrySdk otel, boolean workerObserves, boolean threadsCpu) throws Exception {
     SpindleMetrics metrics = null;
     if (measure) {
       SpindleMetrics.Builder mb = SpindleMetrics.builder();
@@ -241,9 +281,11 @@ public final class MetricsBench {
       if (metrics != null) {
         metrics.bindStore(store.inspector());
       }
+      Map<String, Long> g0 = threadsCpu ? cpuByThreadGroup() : Map.of();
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
-      try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).observer(observer)
+      try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency)
+          .observer(workerObserves ? observer : JobObserver.NONE)
           .pollInterval(Duration.ofMillis(50)).start()) {
         if (metrics != null) {
           metrics.bindExecutor(() -> w.executorStats().orElse(null));
@@ -254,7 +296,17 @@ public final class MetricsBench {
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
         long dispatcher = dispatcherCpuNanos();
-        if (metrics != null && !metrics.scrape().contains("spindle_jobs_succeeded_total")) {
+        if (threadsCpu) {
+          StringBuilder b = new StringBuilder("    CPU us per job by thread group:");
+          cpuByThreadGroup().forEach((k, v) -> {
+            double us = (v - g0.getOrDefault(k, 0L)) / 1e3 / jobs;
+            if (us >= 0.05) {
+              b.append(String.format(Locale.ROOT, " %s %.2f;", k, us));
+            }
+          });
+          System.out.println(b);
+        }
+        if (metrics != null && workerObserves && !metrics.scrape().contains("spindle_jobs_succeeded_total")) {
           throw new IllegalStateException("no metrics recorded");
         }
         return new double[] {jobs / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / jobs, dispatcher / 1e3 / jobs};

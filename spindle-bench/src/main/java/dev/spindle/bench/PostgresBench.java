@@ -44,6 +44,10 @@ import java.util.stream.LongStream;
  *       versus     side by side, same server, same worker processes and slots: Spindle's drain of N
  *                  no-op jobs, then db-scheduler 16.12.0's ({@link DbSchedulerBenchWorker}: one-time
  *                  tasks, lock-and-fetch polling every --poll-ms), --rounds times; jobs/s and the ratio
+ *       soak       --jobs N (default 2,000,000) no-op jobs enqueued first, then worker processes drain them
+ *                  for --minutes (default 10): jobs finished per minute, the last full minute's rate
+ *                  against the first, the jobs table's and history's sizes with their indexes and the
+ *                  hot table's dead rows each minute, the load average
  *       all        drain, latency
  * </pre>
  */
@@ -84,6 +88,7 @@ public final class PostgresBench {
         case "latency" -> b.latency();
         case "fault" -> b.fault();
         case "versus" -> b.versus();
+        case "soak" -> b.soak();
         case "all" -> {
           b.drain();
           b.latency();
@@ -130,7 +135,7 @@ public final class PostgresBench {
         q.enqueueAll(QueueBenchTasks.NOOP, inputs, JobOptions.defaults());
         long committed = System.nanoTime();
         while (store.finishCursor() - c0 < count) {
-          Thread.sleep(2);
+          Thread.sleep(10); // each read of the cursor also reads pg_locks (the finished feed's horizon)
         }
         long t1 = System.nanoTime();
         double drain = (t1 - committed) / 1e9;
@@ -226,20 +231,85 @@ public final class PostgresBench {
       double s = (System.nanoTime() - t0) / 1e9;
       FaultTally tally = FaultTally.of(store.inspector());
       List<String> lines = Files.readAllLines(log);
-      java.util.Set<String> executed = new java.util.HashSet<>(lines);
-      long neverRan = ids.stream().filter(id -> !executed.contains(id)).count();
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker"
               + " every %d ms until all were done (%d kills, each replaced), lease %s ms, heartbeat %s ms: %.1f s%n",
           n, jobMs, workers, extra.get(5), killEvery, kills, extra.get(1), extra.get(3), s);
-      System.out.printf(Locale.ROOT, "  states: %s%n", tally.states());
-      System.out.printf(Locale.ROOT, "  lost: %,d (jobs not SUCCEEDED: %,d; jobs that never ran: %,d)%n",
-          tally.notSucceeded(n), tally.notSucceeded(n), neverRan);
-      System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d executions logged for %,d "
-              + "jobs); %,d jobs claimed more than once (%,d extra claims); %,d lost-worker strikes%n",
-          lines.size() - executed.size(), lines.size(), executed.size(), tally.redelivered(), tally.extraClaims(),
-          tally.strikes());
+      tally.print(n, ids, lines);
     } finally {
       killAll();
+    }
+  }
+
+  /**
+   * N no-op jobs enqueued first (in calls of 50,000), then drained by the worker processes for
+   * --minutes: a line per minute (jobs finished, sizes, dead rows, load), then the last full
+   * minute's rate against the first (no bloat decay: within 10 %).
+   */
+  private void soak() throws Exception {
+    int n = intOpt("jobs", 2_000_000);
+    int minutes = intOpt("minutes", 10);
+    String schema = "soak_" + (schemaSeq++);
+    String loc = location(schema, true);
+    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+      long t0 = System.nanoTime();
+      for (int from = 0; from < n; from += 50_000) {
+        q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(from, Math.min(n, from + 50_000L)).boxed().toList(),
+            JobOptions.defaults());
+      }
+      double enq = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "soak: %,d no-op jobs enqueued in %.1f s (%,.0f jobs/s); %s%n", n, enq, n / enq,
+          sizes(schema));
+      for (int i = 0; i < intOpt("workers", 2); i++) {
+        startWorker(loc);
+      }
+      long c0 = store.finishCursor();
+      long start = System.nanoTime();
+      long prev = c0;
+      List<Long> perMinute = new ArrayList<>();
+      for (int m = 1; m <= minutes; m++) {
+        long end = start + m * 60_000_000_000L;
+        while (System.nanoTime() < end && store.finishCursor() - c0 < n) {
+          Thread.sleep(500);
+        }
+        long c = store.finishCursor();
+        boolean full = System.nanoTime() >= end;
+        if (full) {
+          perMinute.add(c - prev);
+        }
+        System.out.printf(Locale.ROOT, "minute %2d%s: %,9d jobs finished (%,.0f jobs/s), %,d in all; %s; load %s%n", m,
+            full ? "" : " (partial: all done)", c - prev, (c - prev) / 60.0, c - c0, sizes(schema), loadAverage());
+        prev = c;
+        if (!full) {
+          break;
+        }
+      }
+      if (perMinute.size() >= 2) {
+        long first = perMinute.get(0);
+        long last = perMinute.get(perMinute.size() - 1);
+        System.out.printf(Locale.ROOT, "soak: first minute %,.0f jobs/s, last full minute (%d) %,.0f jobs/s: %+.1f %%%n",
+            first / 60.0, perMinute.size(), last / 60.0, 100.0 * (last - first) / first);
+      }
+    } finally {
+      killAll();
+    }
+  }
+
+  /** The jobs table's and the history's sizes (heap, indexes) and the jobs table's dead rows. */
+  private String sizes(String schema) {
+    String out = server.psql("SELECT pg_size_pretty(pg_table_size('" + schema + ".spindle_jobs')) || ' + indexes '"
+        + " || pg_size_pretty(pg_indexes_size('" + schema + ".spindle_jobs')) || ', dead rows '"
+        + " || coalesce((SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = '" + schema + "'"
+        + " AND relname = 'spindle_jobs'), 0) || '; history ' || coalesce((SELECT pg_size_pretty(sum(pg_table_size(inhrelid)))"
+        + " || ' + indexes ' || pg_size_pretty(sum(pg_indexes_size(inhrelid))) FROM pg_inherits WHERE inhparent = '"
+        + schema + ".spindle_history'::regclass), '-')");
+    return "jobs table " + out.strip();
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
     }
   }
 
@@ -271,7 +341,7 @@ public final class PostgresBench {
         q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), JobOptions.defaults());
         long committed = System.nanoTime();
         while (store.finishCursor() - c0 < count) {
-          Thread.sleep(2);
+          Thread.sleep(10); // each read of the cursor also reads pg_locks (the finished feed's horizon)
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
       }

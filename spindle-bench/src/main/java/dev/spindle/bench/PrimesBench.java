@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The prime checker on every local model, side by side in one JVM: each round runs every model once
@@ -73,8 +74,8 @@ public final class PrimesBench {
         ExecutionModel m = models.get((k + r) % models.size());
         PrimeRun run = checker(m, workers, dataset).run();
         verify(run, dataset);
-        times.get(m).add(run.elapsedSeconds());
-        startups.get(m).add(run.startupSeconds());
+        Objects.requireNonNull(times.get(m)).add(run.elapsedSeconds());
+        Objects.requireNonNull(startups.get(m)).add(run.startupSeconds());
         System.out.printf(Locale.ROOT, "  round %d  %-10s %8.3fs  (start-up %.3fs)%n", r + 1,
             m.name().toLowerCase(Locale.ROOT), run.elapsedSeconds(), run.startupSeconds());
       }
@@ -86,7 +87,7 @@ public final class PrimesBench {
         "startup_s", "speed-up", "target", "");
     boolean allMet = true;
     for (ExecutionModel m : models) {
-      List<Double> t = times.get(m);
+      List<Double> t = Objects.requireNonNull(times.get(m));
       double med = PrimeSweep.median(t);
       double speedup = base / med;
       Double target = dataset == PrimeDataset.LARGE && workers == 2 ? TARGETS.get(m) : null;
@@ -98,7 +99,7 @@ public final class PrimesBench {
       }
       System.out.printf(Locale.ROOT, "%-11s %9.3f %8.3f %8.3f %10.3f %8.2fx %8s %s%n",
           m.name().toLowerCase(Locale.ROOT), med, t.stream().mapToDouble(d -> d).min().orElseThrow(),
-          t.stream().mapToDouble(d -> d).max().orElseThrow(), PrimeSweep.median(startups.get(m)), speedup,
+          t.stream().mapToDouble(d -> d).max().orElseThrow(), PrimeSweep.median(Objects.requireNonNull(startups.get(m))), speedup,
           target == null ? "-" : String.format(Locale.ROOT, ">=%.2fx", target), verdict);
     }
     System.out.printf(Locale.ROOT, "load average %.2f at end%n",

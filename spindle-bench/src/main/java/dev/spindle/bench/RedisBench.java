@@ -33,10 +33,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * End-to-end benchmarks of the Redis broker: a real {@code redis-server} on this machine (started
@@ -75,7 +77,7 @@ public final class RedisBench {
   private final Map<String, String> opts;
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
-  private final RedisServer server;
+  private final @Nullable RedisServer server;
   private final String url;
   private int workerSeq;
 
@@ -147,6 +149,13 @@ public final class RedisBench {
   /** Calls per command so far (INFO commandstats), or empty if unknown. */
   private Map<String, Long> redisCalls() {
     Map<String, Long> out = new java.util.TreeMap<>();
+    redisCommandStats().forEach((cmd, v) -> out.put(cmd, v[0]));
+    return out;
+  }
+
+  /** Per command so far (INFO commandstats): {calls, microseconds executing}; empty if unknown. */
+  private Map<String, long[]> redisCommandStats() {
+    Map<String, long[]> out = new java.util.TreeMap<>();
     if (server == null) {
       return out;
     }
@@ -154,10 +163,34 @@ public final class RedisBench {
       if (line.startsWith("cmdstat_")) {
         String cmd = line.substring(8, line.indexOf(':'));
         int c = line.indexOf("calls=") + 6;
-        out.put(cmd, Long.parseLong(line.substring(c, line.indexOf(',', c))));
+        int u = line.indexOf("usec=") + 5;
+        out.put(cmd, new long[] {Long.parseLong(line.substring(c, line.indexOf(',', c))),
+            Long.parseLong(line.substring(u, line.indexOf(',', u)))});
       }
     }
     return out;
+  }
+
+  /**
+   * Where Redis spent its time between two {@link #redisCommandStats} snapshots, per job: the
+   * script call's own time (its commands included) and each command it or the client ran, as
+   * "fcall 41.2 us (1.0 calls): set 3.1 (2.0), ...".
+   */
+  private static String perJobBreakdown(Map<String, long[]> before, Map<String, long[]> after, long jobs) {
+    List<Map.Entry<String, long[]>> rows = new ArrayList<>();
+    after.forEach((cmd, v) -> {
+      long[] b = before.getOrDefault(cmd, new long[2]);
+      if (v[0] > b[0]) {
+        rows.add(Map.entry(cmd, new long[] {v[0] - b[0], v[1] - b[1]}));
+      }
+    });
+    rows.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, long[]> r : rows) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f us (%.2f calls)", r.getKey(),
+          r.getValue()[1] / (double) jobs, r.getValue()[0] / (double) jobs));
+    }
+    return sb.toString();
   }
 
   /** Seconds of CPU the live worker processes used so far. */
@@ -228,6 +261,7 @@ public final class RedisBench {
           jobs.add(new NewJob("rbench.noop", Integer.toString(i), "default", 0, now, null, JobPolicy.defaults(), now));
         }
         double cpu0 = redisCpu();
+        Map<String, long[]> stats0 = redisCommandStats();
         long t0 = System.nanoTime();
         for (int done = 0; done < n; done += 1000) {
           store.enqueue(jobs);
@@ -235,6 +269,8 @@ public final class RedisBench {
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "store enqueue  %,d jobs in batches of 1,000 (1 thread): %,.0f jobs/s; redis CPU "
             + "%.2f us/job%n", n, n / s, (redisCpu() - cpu0) * 1e6 / n);
+        Map<String, long[]> stats1 = redisCommandStats();
+        System.out.println("  redis time per job by command: " + perJobBreakdown(stats0, stats1, n));
         double cpu1 = redisCpu();
         AtomicLong done = new AtomicLong();
         List<Thread> ts = new ArrayList<>();
@@ -265,9 +301,11 @@ public final class RedisBench {
         }
         double s2 = (System.nanoTime() - t1) / 1e9;
         double jvm2 = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+        Map<String, long[]> stats2 = redisCommandStats();
         System.out.printf(Locale.ROOT, "store exchange %,d jobs claimed+completed, %d threads x batches of %d: %,.0f jobs/s;"
             + " redis CPU %.2f us/job, this JVM %.2f us/job%n", done.get(), threads, batch, done.get() / s2,
             (redisCpu() - cpu1) * 1e6 / done.get(), (jvm2 - jvm1) * 1e6 / done.get());
+        System.out.println("  redis time per job by command: " + perJobBreakdown(stats1, stats2, done.get()));
       }
     }
   }
@@ -343,10 +381,12 @@ public final class RedisBench {
   /** Runs {@code call} {@code n} times and prints the Redis CPU per call. */
   private void cost(String what, int n, Runnable call) {
     double cpu0 = redisCpu();
+    Map<String, long[]> stats0 = redisCommandStats();
     for (int i = 0; i < n; i++) {
       call.run();
     }
     System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per call%n", what, (redisCpu() - cpu0) * 1e6 / n);
+    System.out.println("  executing, per call: " + perJobBreakdown(stats0, redisCommandStats(), n));
   }
 
   // ---------------------------------------------------------------- single enqueue
@@ -372,6 +412,7 @@ public final class RedisBench {
           int per = n / t;
           AtomicLong seq = new AtomicLong();
           double cpu0 = redisCpu();
+          Map<String, long[]> stats0 = redisCommandStats();
           long t0 = System.nanoTime();
           List<Thread> ts = new ArrayList<>();
           for (int k = 0; k < t; k++) {
@@ -388,6 +429,8 @@ public final class RedisBench {
           System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d thread%s: %.2f s = %,.0f jobs/s, redis cpu "
               + "%.1f us/job (load %.1f)%n", per * t, t, t == 1 ? "" : "s", s, per * t / s,
               (redisCpu() - cpu0) * 1e6 / (per * t), loadAverage());
+          System.out.println("  redis time per job by command (INFO commandstats): "
+              + perJobBreakdown(stats0, redisCommandStats(), (long) per * t));
         }
         if (bullmq) {
           run(peer, "node", "enqueue.mjs", url, Integer.toString(n), Integer.toString(threads));
@@ -552,7 +595,7 @@ public final class RedisBench {
     System.out.println("scaling (best whole-backlog drain rate of the measured rounds, no-op jobs):");
     System.out.println("| worker processes | jobs/s | vs 1 |");
     System.out.println("|---:|---:|---:|");
-    rate.forEach((w, r) -> System.out.printf(Locale.ROOT, "| %d | %,.0f | %.2fx |%n", w, r, r / rate.get(1)));
+    rate.forEach((w, r) -> System.out.printf(Locale.ROOT, "| %d | %,.0f | %.2fx |%n", w, r, r / Objects.requireNonNull(rate.get(1))));
   }
 
   // ---------------------------------------------------------------- latency
@@ -703,19 +746,11 @@ public final class RedisBench {
       double s = (System.nanoTime() - t0) / 1e9;
       FaultTally tally = FaultTally.of(store);
       List<String> lines = Files.readAllLines(log);
-      Set<String> executed = new HashSet<>(lines);
-      long neverRan = ids.stream().filter(id -> !executed.contains(id)).count();
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker "
               + "every %d ms for %d s (%d kills, each replaced), lease %s ms, heartbeat %s ms: all done after %.1f s "
               + "(%,d done when the kills stopped)%n", n, jobMs, workers, wopts.get("concurrency"), killEvery,
           killFor / 1000, kills, wopts.get("lease-ms"), wopts.get("heartbeat-ms"), s, doneAtKillEnd);
-      System.out.printf(Locale.ROOT, "  states: %s%n", tally.states());
-      System.out.printf(Locale.ROOT, "  lost: %,d (jobs not SUCCEEDED: %,d; jobs that never ran: %,d)%n",
-          tally.notSucceeded(n), tally.notSucceeded(n), neverRan);
-      System.out.printf(Locale.ROOT, "  duplicates: %,d executions beyond the first (%,d executions logged for %,d "
-              + "jobs); %,d jobs claimed more than once (%,d extra claims); %,d lost-worker strikes%n",
-          lines.size() - executed.size(), lines.size(), executed.size(), tally.redelivered(), tally.extraClaims(),
-          tally.strikes());
+      tally.print(n, ids, lines);
     } finally {
       killAll();
     }
@@ -773,8 +808,9 @@ public final class RedisBench {
       });
       Thread.sleep(intOpt("kill-after-ms", 4000));
       long killedAt = System.nanoTime();
-      server.kill9();
-      server.restart();
+      RedisServer local = Objects.requireNonNull(server, "the restart mode needs the redis-server started here");
+      local.kill9();
+      local.restart();
       long readyAt = System.nanoTime();
       java.time.Instant readyWall = java.time.Instant.now();
       long cursor = store.finishCursor();

@@ -12,11 +12,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Tasks of the Redis broker benchmarks ({@link RedisBench}), as a portable catalog. */
 public final class RedisBenchTasks implements TaskCatalog {
   private static final Clock WALL = Clock.systemUTC();
-  private static volatile FileChannel log;
+  private static volatile @Nullable FileChannel log;
 
   /** Returns its input: measures the broker and the queue, not the work. */
   public static final Task<Long, Long> NOOP = Task.of("rbench.noop", Long.class, Long.class, x -> x);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -38,7 +39,7 @@ public final class RedisBenchWorker {
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       synchronized (current) {
-        current.get().close();
+        Objects.requireNonNull(current.get()).close();
         store.close();
       }
       done.countDown();
@@ -49,7 +50,7 @@ public final class RedisBenchWorker {
         while ((line = in.readLine()) != null) {
           if (line.startsWith("queue ")) {
             synchronized (current) {
-              current.get().close();
+              Objects.requireNonNull(current.get()).close();
               current.set(start(store, o, line.substring(6).strip()));
             }
           }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,16 +65,16 @@ public final class SpinnerNapBench {
         if (!m.find()) {
           throw new IllegalStateException("no timing line from " + e.getKey() + ": " + bytes);
         }
-        seconds.get(e.getKey()).add(Double.parseDouble(m.group(1)));
-        frames.get(e.getKey()).add(m.group(2) == null ? -1 : Long.parseLong(m.group(2)));
+        Objects.requireNonNull(seconds.get(e.getKey())).add(Double.parseDouble(m.group(1)));
+        Objects.requireNonNull(frames.get(e.getKey())).add(m.group(2) == null ? -1 : Long.parseLong(m.group(2)));
         System.out.printf(Locale.ROOT, "  round %d  %-20s %6.2fs  %s frames%n", r + 1, e.getKey(),
             Double.parseDouble(m.group(1)), m.group(2));
       }
     }
-    double ref = PrimeSweep.median(seconds.get("coroutine, no naps"));
+    double ref = PrimeSweep.median(Objects.requireNonNull(seconds.get("coroutine, no naps")));
     System.out.printf(Locale.ROOT, "%n%-20s %9s %8s %10s%n", "variant", "median_s", "frames", "vs frozen");
     for (String k : variants.keySet()) {
-      double med = PrimeSweep.median(seconds.get(k));
+      double med = PrimeSweep.median(Objects.requireNonNull(seconds.get(k)));
       List<Long> f = new ArrayList<>(frames.get(k));
       f.sort(null);
       System.out.printf(Locale.ROOT, "%-20s %9.2f %8d %+9.0f%%%n", k, med, f.get(f.size() / 2), (med / ref - 1) * 100);

@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -310,11 +311,11 @@ public final class SupervisorBench {
 
     Mark awaitReadyOf(long pid) throws InterruptedException {
       await(() -> ready.containsKey(pid));
-      return ready.get(pid);
+      return Objects.requireNonNull(ready.get(pid));
     }
 
     Mark readyOf(long pid) {
-      return ready.get(pid);
+      return Objects.requireNonNull(ready.get(pid), "no ready mark of pid " + pid);
     }
 
     long lastReady() {

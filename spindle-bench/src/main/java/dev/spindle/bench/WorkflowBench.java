@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A chord of N no-op children and a callback against the same N jobs enqueued alone, side by side
@@ -52,7 +53,7 @@ public final class WorkflowBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    RedisServer redis = null;
+    @Nullable RedisServer redis = null;
     if (location.equals("redis")) {
       redis = RedisServer.builder().appendOnly(aof).start();
       location = redis.url() + "/0?namespace=wfbench";
@@ -66,7 +67,7 @@ public final class WorkflowBench {
     }
   }
 
-  private static void run(String location, int jobs, int rounds, RedisServer redis) throws Exception {
+  private static void run(String location, int jobs, int rounds, @Nullable RedisServer redis) throws Exception {
     TaskRegistry registry = TaskRegistry.builder().add(BenchTasks.NOOP).add(COUNT).build();
     Duration wait = Duration.ofMinutes(10);
     try (JobStore store = JobStores.open(location);

@@ -46,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code async with TaskGroup() as tg}</td><td>{@link #withTaskGroup(TaskGroup.Body)}</td></tr>
  *   <tr><td>{@code loop.run_in_executor(ex, f, x)}</td><td>{@link #runInExecutor(TaskExecutor, Task, Object)}, {@link #runInExecutor(ExecutorService, Callable)}</td></tr>
  *   <tr><td>{@code to_thread(f)}</td><td>{@link #toThread(Callable)}</td></tr>
+ *   <tr><td>{@code await fut} (a future from another thread)</td><td>{@link #await(CompletableFuture)}</td></tr>
  * </table>
  */
 public final class Async {
@@ -358,6 +359,25 @@ public final class Async {
   public static <T> T withTaskGroup(TaskGroup.Body<T> body) {
     Objects.requireNonNull(body, "body");
     return TaskGroup.run(requireStrand(), EventLoop.current(), body);
+  }
+
+  /**
+   * {@code await fut} for a future from outside the loop (an HTTP client's {@code sendAsync}, a
+   * {@link CompletableFuture} of any library; asyncio's {@code wrap_future}): suspends the calling
+   * coroutine until {@code future} completes; the loop runs other coroutines meanwhile. If the
+   * caller is cancelled, the future is cancelled too.
+   *
+   * @return the future's value
+   * @throws RuntimeException what the future failed with (a checked cause in a {@link CompletionException})
+   * @throws CancellationException if the future or the caller was cancelled
+   */
+  public static <T> T await(CompletableFuture<T> future) {
+    Objects.requireNonNull(future, "future");
+    Strand me = requireStrand();
+    if (!future.isDone()) {
+      suspendUntil(me, future.handle((v, e) -> null), () -> future.cancel(true));
+    }
+    return unwrap(future);
   }
 
   // ------------------------------------------------------------------ offloading

@@ -291,6 +291,54 @@ class EventLoopTest {
   }
 
   @Test
+  void awaitSuspendsOnAForeignFutureWhileOtherCoroutinesRun() throws Exception {
+    java.util.concurrent.CompletableFuture<String> http = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CountDownLatch tickerRan = new java.util.concurrent.CountDownLatch(3);
+    Thread completer = Thread.ofPlatform().start(() -> {
+      try {
+        tickerRan.await();
+      } catch (InterruptedException e) {
+        return;
+      }
+      http.complete("body");
+    });
+    String r = EventLoop.run(() -> {
+      AsyncTask<Void> ticker = Async.createTask(() -> {
+        while (true) {
+          tickerRan.countDown();
+          Async.sleep(Duration.ofMillis(1));
+        }
+      });
+      String v = Async.await(http);
+      ticker.cancel();
+      return v;
+    });
+    completer.join();
+    assertThat(r).isEqualTo("body");
+    assertThat(tickerRan.getCount()).as("the loop ran the ticker while the future was pending").isZero();
+
+    java.util.concurrent.CompletableFuture<String> failing =
+        java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("boom"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> EventLoop.run(() -> Async.await(failing)))
+        .hasMessageContaining("boom");
+
+    java.util.concurrent.CompletableFuture<String> never = new java.util.concurrent.CompletableFuture<>();
+    boolean cancelled = EventLoop.run(() -> {
+      AsyncTask<String> waiter = Async.createTask(() -> Async.await(never));
+      Async.yieldNow(); // the waiter starts and suspends in await
+      waiter.cancel();
+      try {
+        waiter.await();
+        return false;
+      } catch (java.util.concurrent.CancellationException e) {
+        return true;
+      }
+    });
+    assertThat(cancelled).isTrue();
+    assertThat(never).as("cancelling the awaiting coroutine cancels the future").isCancelled();
+  }
+
+  @Test
   void lockEventSemaphoreAndQueueSuspendInsteadOfBlocking() {
     List<String> log = Collections.synchronizedList(new ArrayList<>());
     EventLoop.run(() -> {

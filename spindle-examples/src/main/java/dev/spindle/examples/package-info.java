@@ -4,4 +4,7 @@
  * sweep, producer/consumer queues with poison pills, the BankAccount race and the CPU-scaling
  * workload. Each is also a {@code ./spindle} subcommand; see {@code docs/EXAMPLES.md}.
  */
+@NullMarked
 package dev.spindle.examples;
+
+import org.jspecify.annotations.NullMarked;

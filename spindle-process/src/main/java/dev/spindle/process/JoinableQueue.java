@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A FIFO queue shared by processes, with Python's {@code multiprocessing.JoinableQueue} API:
@@ -45,12 +46,13 @@ public final class JoinableQueue<T> implements AutoCloseable {
   private final Type type;
   private final String name;
   private final int maxsize;
-  private final LocalQueue local;
-  private final QueueServer server;
-  private final QueueClient client;
+  private final @Nullable LocalQueue local;
+  private final @Nullable QueueServer server;
+  private final @Nullable QueueClient client;
   private final JsonCodec codec = JsonCodec.defaults();
 
-  private JoinableQueue(Type type, String name, int maxsize, LocalQueue local, QueueServer server, QueueClient client) {
+  private JoinableQueue(Type type, String name, int maxsize, @Nullable LocalQueue local, @Nullable QueueServer server,
+      @Nullable QueueClient client) {
     this.type = type;
     this.name = name;
     this.maxsize = maxsize;
@@ -132,7 +134,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
     if (local != null) {
       ok = local.put(bytes, t);
     } else {
-      QueueClient.Response r = client.call(QueueWire.PUT, t, bytes);
+      QueueClient.Response r = remote().call(QueueWire.PUT, t, bytes);
       ok = r.status() == QueueWire.OK;
     }
     if (!ok) {
@@ -157,7 +159,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
     if (local != null) {
       bytes = local.get(t);
     } else {
-      QueueClient.Response r = client.call(QueueWire.GET, t, null);
+      QueueClient.Response r = remote().call(QueueWire.GET, t, null);
       bytes = r.status() == QueueWire.OK ? r.payload() : null;
     }
     if (bytes == null) {
@@ -178,7 +180,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
       return;
     }
     try {
-      QueueClient.Response r = client.call(QueueWire.TASK_DONE, 0, null);
+      QueueClient.Response r = remote().call(QueueWire.TASK_DONE, 0, null);
       if (r.status() != QueueWire.OK) {
         throw new IllegalStateException(new String(r.payload(), StandardCharsets.UTF_8));
       }
@@ -203,7 +205,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
     if (local != null) {
       return local.join(t);
     }
-    return client.call(QueueWire.JOIN, t, null).status() == QueueWire.OK;
+    return remote().call(QueueWire.JOIN, t, null).status() == QueueWire.OK;
   }
 
   /** Items waiting now (a snapshot). */
@@ -212,7 +214,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
       return local.size();
     }
     try {
-      return (int) ByteBuffer.wrap(client.call(QueueWire.SIZE, 0, null).payload()).getLong();
+      return (int) ByteBuffer.wrap(remote().call(QueueWire.SIZE, 0, null).payload()).getLong();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while asking queue " + name + " for its size", e);
@@ -229,7 +231,12 @@ public final class JoinableQueue<T> implements AutoCloseable {
     return maxsize;
   }
 
-  private static long nanos(Duration timeout) {
+  /** The connection of a handle that is not the creator's (exactly one of local and client is set). */
+  private QueueClient remote() {
+    return Objects.requireNonNull(client, "client");
+  }
+
+  private static long nanos(@Nullable Duration timeout) {
     if (timeout == null) {
       return -1;
     }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of the {@code PROCESSES} model, added to an executor's configuration as a typed
@@ -49,9 +50,9 @@ public final class ProcessOptions implements ModelExtension {
   private static final ProcessOptions DEFAULTS = builder().build();
 
   private final List<String> jvmOptions;
-  private final String maxHeap;
+  private final @Nullable String maxHeap;
   private final int maxTasksPerChild;
-  private final String initializerTask;
+  private final @Nullable String initializerTask;
   private final String initializerInputJson;
   private final Duration startupTimeout;
   private final Duration stopTimeout;
@@ -102,7 +103,7 @@ public final class ProcessOptions implements ModelExtension {
   }
 
   /** The workers' {@code -Xmx} (e.g. {@code 256m}), or null for the JVM default. */
-  public String maxHeap() {
+  public @Nullable String maxHeap() {
     return maxHeap;
   }
 
@@ -116,7 +117,7 @@ public final class ProcessOptions implements ModelExtension {
   }
 
   /** The task every worker runs once before taking work, or null. */
-  public String initializerTask() {
+  public @Nullable String initializerTask() {
     return initializerTask;
   }
 
@@ -225,9 +226,9 @@ public final class ProcessOptions implements ModelExtension {
   /** Validates each setting as it is given. Not thread-safe. */
   public static final class Builder {
     private final List<String> jvmOptions = new ArrayList<>();
-    private String maxHeap;
+    private @Nullable String maxHeap;
     private int maxTasksPerChild;
-    private String initializerTask;
+    private @Nullable String initializerTask;
     private String initializerInputJson = "null";
     private Duration startupTimeout = Duration.ofSeconds(30);
     private Duration stopTimeout = Duration.ofSeconds(10);
@@ -271,7 +272,7 @@ public final class ProcessOptions implements ModelExtension {
      * @param maxHeap as {@code -Xmx} takes it, e.g. {@code 256m}; null for the JVM default
      * @throws IllegalArgumentException if malformed
      */
-    public Builder maxHeap(String maxHeap) {
+    public Builder maxHeap(@Nullable String maxHeap) {
       ChildSpec.builder("check", "Check").maxHeap(maxHeap); // validates
       this.maxHeap = maxHeap;
       return this;

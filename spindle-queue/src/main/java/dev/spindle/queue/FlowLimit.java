@@ -1,8 +1,11 @@
 package dev.spindle.queue;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,12 +28,14 @@ import tools.jackson.databind.json.JsonMapper;
  *       length.
  * </ul>
  * A limit without rules only makes its keys <em>fair</em>: ready jobs of one queue are served
- * round-robin across keys, so a key with 100,000 waiting jobs does not starve one with 10.
+ * round-robin across keys, so a key with 100,000 waiting jobs does not starve one with 10. With
+ * {@linkplain #weights() weights} a key of weight w takes w claims per turn of the round (keys not
+ * listed weigh 1), so keys of weights 3 and 1 with backlogs are served 3:1.
  *
  * <p>Declare it with {@link JobOptions.Builder#flow(FlowLimit)}: the first job that names it stores
  * it; later changes (at run time) go through {@link dev.spindle.queue.spi.FlowControl#putLimit}.
  * The text form ({@link #toSpec()}, {@link #parse(String)}) is what stores keep and the CLI takes,
- * e.g. {@code api per=arg:tenant concurrency=5 rate=200/1s burst=10 window=1000/60s}.
+ * e.g. {@code api per=arg:tenant concurrency=5 rate=200/1s burst=10 window=1000/60s weights=acme:3,beta:2}.
  */
 public final class FlowLimit {
   /** What a limit's key is taken from. */
@@ -47,6 +52,9 @@ public final class FlowLimit {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   /** The longest key value kept (longer argument values are refused). */
   public static final int MAX_KEY_LENGTH = 200;
+  /** The largest weight of a key. */
+  public static final int MAX_WEIGHT = 100;
+  private static final Pattern WEIGHT_VALUE = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
 
   private final String name;
   private final Scope scope;
@@ -57,6 +65,7 @@ public final class FlowLimit {
   private final int burst;
   private final int windowMax;
   private final Duration window;
+  private final Map<String, Integer> weights;
 
   private FlowLimit(Builder b) {
     this.name = b.name;
@@ -68,6 +77,7 @@ public final class FlowLimit {
     this.burst = b.ratePermits == 0 ? 0 : b.burst == 0 ? 1 : b.burst;
     this.windowMax = b.windowMax;
     this.window = b.window;
+    this.weights = Collections.unmodifiableMap(new TreeMap<>(b.weights));
   }
 
   /** A builder for a limit named {@code name} (letters, digits, {@code . _ -}, at most 64). */
@@ -118,6 +128,23 @@ public final class FlowLimit {
   /** The sliding window's length, or {@code null} without a window rule. */
   public Duration window() {
     return window;
+  }
+
+  /**
+   * The weights of key values (a value as {@link #keyFor} takes it, e.g. a tenant), 1..{@value
+   * #MAX_WEIGHT}; a value not listed weighs 1. Empty for plain round-robin. Sorted by value.
+   */
+  public Map<String, Integer> weights() {
+    return weights;
+  }
+
+  /** The weight of {@code key} (a key made by {@link #keyFor}): its value's weight, or 1. */
+  public int weightOf(String key) {
+    if (weights.isEmpty()) {
+      return 1;
+    }
+    int i = key.indexOf(':');
+    return weights.getOrDefault(i < 0 ? key : key.substring(i + 1), 1);
   }
 
   /** The GCRA emission interval in microseconds: {@code ratePeriod / ratePermits}; 0 without a rate rule. */
@@ -197,6 +224,14 @@ public final class FlowLimit {
     if (windowMax > 0) {
       sb.append(" window=").append(windowMax).append('/').append(text(window));
     }
+    if (!weights.isEmpty()) {
+      sb.append(" weights=");
+      String sep = "";
+      for (Map.Entry<String, Integer> e : weights.entrySet()) {
+        sb.append(sep).append(e.getKey()).append(':').append(e.getValue());
+        sep = ",";
+      }
+    }
     return sb.toString();
   }
 
@@ -211,7 +246,8 @@ public final class FlowLimit {
   /**
    * Reads the text form: a name, then {@code per=queue|task|arg:NAME} (default queue) and any of
    * {@code concurrency=N}, {@code rate=N/PERIOD}, {@code burst=N}, {@code window=N/PERIOD}, where a
-   * period is a number with {@code ms}, {@code s}, {@code m} or {@code h}.
+   * period is a number with {@code ms}, {@code s}, {@code m} or {@code h}, and {@code
+   * weights=VALUE:N,VALUE:N}.
    *
    * @throws IllegalArgumentException if it is malformed or invalid
    */
@@ -240,6 +276,16 @@ public final class FlowLimit {
           }
         }
         case "concurrency" -> b.concurrency(number(parts[0], k, v));
+        case "weights" -> {
+          for (String w : v.split(",", -1)) {
+            int colon = w.lastIndexOf(':');
+            if (colon <= 0) {
+              throw new IllegalArgumentException("flow limit '" + parts[0] + "': weights must be VALUE:N,...,"
+                  + " not '" + v + "'");
+            }
+            b.weight(w.substring(0, colon), number(parts[0], "weight", w.substring(colon + 1)));
+          }
+        }
         case "burst" -> b.burst(number(parts[0], k, v));
         case "rate", "window" -> {
           int slash = v.indexOf('/');
@@ -313,6 +359,7 @@ public final class FlowLimit {
     private int burst;
     private int windowMax;
     private Duration window;
+    private final Map<String, Integer> weights = new TreeMap<>();
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -393,6 +440,27 @@ public final class FlowLimit {
     public Builder window(int max, Duration window) {
       this.windowMax = positive("window", max);
       this.window = period("window", window);
+      return this;
+    }
+
+    /**
+     * Gives the key of {@code value} (e.g. a tenant) {@code weight} claims per turn of the fair
+     * round instead of 1.
+     *
+     * @throws IllegalArgumentException if the value is not 1-64 letters, digits, {@code . _ @ -}, or
+     *     the weight is not in 1..{@value FlowLimit#MAX_WEIGHT}
+     */
+    public Builder weight(String value, int weight) {
+      Objects.requireNonNull(value, "value");
+      if (!WEIGHT_VALUE.matcher(value).matches()) {
+        throw new IllegalArgumentException("flow limit '" + name + "': a weighted value is 1 to 64 letters, digits,"
+            + " '.', '_', '@' or '-', not '" + value + "'");
+      }
+      if (weight < 1 || weight > MAX_WEIGHT) {
+        throw new IllegalArgumentException("flow limit '" + name + "': the weight of '" + value + "' must be in 1.."
+            + MAX_WEIGHT + ", not " + weight);
+      }
+      weights.put(value, weight);
       return this;
     }
 

@@ -35,6 +35,18 @@ class FlowLimitTest {
   }
 
   @Test
+  void weightsReadBackAndInvalidOnesAreRefused() {
+    FlowLimit l = FlowLimit.parse("fair per=arg:tenant weights=beta:2,acme:3");
+    assertThat(l.toSpec()).isEqualTo("fair per=arg:tenant weights=acme:3,beta:2");
+    assertThat(FlowLimit.parse(l.toSpec())).isEqualTo(l);
+    assertThat(l.weightOf("fair:acme")).isEqualTo(3);
+    assertThat(l.weightOf("fair:other")).isEqualTo(1);
+    assertThatThrownBy(() -> FlowLimit.builder("f").weight("a", 0)).hasMessageContaining("must be in 1..100, not 0");
+    assertThatThrownBy(() -> FlowLimit.builder("f").weight("a b", 2)).hasMessageContaining("a weighted value");
+    assertThatThrownBy(() -> FlowLimit.parse("f weights=a")).hasMessageContaining("weights must be VALUE:N");
+  }
+
+  @Test
   void theTextFormReadsBackAndKeysComeFromQueueTaskOrArgument() {
     FlowLimit l = FlowLimit.parse("api per=arg:tenant concurrency=5 rate=200/1s burst=10 window=1000/60s");
     assertThat(l.toSpec()).isEqualTo("api per=arg:tenant concurrency=5 rate=200/1s burst=10 window=1000/60s");

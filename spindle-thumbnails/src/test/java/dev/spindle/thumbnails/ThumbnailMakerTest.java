@@ -80,7 +80,7 @@ class ThumbnailMakerTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Variant.class, names = {"SEQUENTIAL", "THREAD_PER_URL", "DOWNLOAD_THREADS", "PIPELINE_QUEUE", "PIPELINE", "ASYNC"})
+  @EnumSource(value = Variant.class, names = {"SEQUENTIAL", "THREAD_PER_URL", "DOWNLOAD_THREADS", "PIPELINE_QUEUE", "PIPELINE", "ASYNC", "ASYNCIO"})
   void everyInJvmVariantDeliversEachImageExactlyOnce(Variant variant) throws Exception {
     Map<Integer, AtomicInteger> resizedEvents = new ConcurrentHashMap<>();
     ThumbnailListener counting = new ThumbnailListener() {
@@ -96,6 +96,31 @@ class ThumbnailMakerTest {
       assertThat(r.variant()).isEqualTo(variant);
       assertThat(r.downloadTime()).isPositive();
       assertThat(r.resizeTime()).isPositive();
+    }
+  }
+
+  @Test
+  void asyncioDownloadsAsCoroutinesOfOneLoopAndOffloadsEachResize() throws Exception {
+    List<Boolean> downloadedInCoroutine = java.util.Collections.synchronizedList(new ArrayList<>());
+    ThumbnailListener where = new ThumbnailListener() {
+      @Override
+      public void downloaded(ImageResult partial, long bytes) {
+        downloadedInCoroutine.add(dev.spindle.coroutine.EventLoop.inCoroutine());
+      }
+    };
+    try (ThumbnailMaker maker = config(home).variant(Variant.ASYNCIO).downloadConcurrency(2).listener(where).create()) {
+      ThumbnailReport r = maker.makeThumbnails(server.imageUrls());
+      assertEveryImageDoneOnce(r);
+      assertThat(downloadedInCoroutine).hasSize(PHOTOS).containsOnly(true);
+      assertThat(r.images()).extracting(ImageResult::resizeWorker).allMatch(w -> w != null && w.startsWith("resize-offload-"));
+    }
+    // on child JVMs: run_in_executor hands each image to the process pool
+    try (ThumbnailMaker maker = config(home.resolve("p")).variant(Variant.ASYNCIO).resizePool(ResizePool.processes(1)).create()) {
+      ThumbnailReport r = maker.makeThumbnails(server.imageUrls());
+      assertThat(r.failures()).isEmpty();
+      assertThat(r.succeeded()).isEqualTo(PHOTOS);
+      assertThat(r.resizePool()).contains("child JVM");
+      assertThat(r.images()).extracting(ImageResult::resizeWorker).allMatch(w -> w != null && !w.startsWith("resize-"));
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -52,11 +53,11 @@ public class StoreExchangeBenchmark {
   @Param({"sqlite", "redis"})
   public String store;
 
-  private Path dir;
-  private RedisServer redis;
+  private @Nullable Path dir;
+  private @Nullable RedisServer redis;
   private JobStore jobs;
   private long queued;
-  private JobInfo held;
+  private @Nullable JobInfo held;
   private final NewJob enqueued = job("enqueued");
 
   private static NewJob job(String queue) {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
         + "applies a change), and shows why a waiting job is held.",
         "Examples:",
         "  ./spindle flow set 'api per=arg:tenant concurrency=5 rate=200/1s burst=10 window=1000/60s'",
+        "  ./spindle flow set 'tenants per=arg:tenant weights=acme:3,beta:2'   (fair, acme 3 turns, beta 2, others 1)",
         "  ./spindle flow why 42",
         "  ./spindle flow remove api"},
     subcommands = {FlowCommand.ListLimits.class, FlowCommand.Set.class, FlowCommand.Remove.class,

@@ -65,7 +65,7 @@ public final class ThumbnailsCommand implements Callable<Integer> {
 
   @Option(names = "--variant", paramLabel = "NAME", defaultValue = "pipeline",
       description = "sequential, thread-per-url, download-threads, pipeline-queue, pipeline, process-pool, "
-          + "threads-processes or async (default: ${DEFAULT-VALUE}); --list-variants explains them")
+          + "threads-processes, async or asyncio (default: ${DEFAULT-VALUE}); --list-variants explains them")
   String variant;
 
   @Option(names = "--list-variants", description = "list the variants with the course's results and exit")
@@ -223,7 +223,26 @@ public final class ThumbnailsCommand implements Callable<Integer> {
     List<VariantComparison.Row> rows = VariantComparison.run(config, list, vs,
         name -> System.err.println("thumbnails: running " + name + " ..."));
     out.print(VariantComparison.table(rows));
+    out.println(loadNote());
     return rows.stream().allMatch(r -> r.report().failures().isEmpty()) ? 0 : 1;
+  }
+
+  /**
+   * The machine's load beside the ratios: a parallel variant can only beat one thread by the cores
+   * the others leave free (on Linux, whole sessions share the CPU equally under autogroup).
+   */
+  static String loadNote() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    String load;
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      load = f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      load = l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", l);
+    }
+    return "load average " + load + " on " + cores + " cores at the end of the comparison; speed-ups of parallel "
+        + "variants need idle cores: compare again on an idle machine";
   }
 
   private int serve(SampleServer server, PrintStream out) throws InterruptedException {

@@ -140,11 +140,16 @@ final class CoroutineExecutor extends LocalExecutor {
   public List<TaskFuture<?>> shutdownNow() {
     shutdown();
     List<TaskFuture<?>> never = new ArrayList<>();
-    for (Job<?> j : jobs.keySet()) {
-      boolean started = j.isStarted();
-      if (j.cancel(true) && !started && !j.isStarted()) {
+    // the waiting executions first: cancelling a running one frees the loop, which would otherwise
+    // start the next waiting one before this loop reached it
+    List<Job<?>> all = new ArrayList<>(jobs.keySet());
+    for (Job<?> j : all) {
+      if (!j.isStarted() && j.cancel(true) && !j.isStarted()) {
         never.add(j);
       }
+    }
+    for (Job<?> j : all) {
+      j.cancel(true);
     }
     return never;
   }

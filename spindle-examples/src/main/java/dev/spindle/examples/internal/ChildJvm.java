@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts one of the examples' {@code main} classes in a child JVM (with {@code spindle-process}'s
@@ -27,9 +28,9 @@ import java.util.concurrent.ExecutionException;
  */
 public final class ChildJvm {
   private final ChildProcess process;
-  private final Thread pump;
+  private final @Nullable Thread pump;
 
-  private ChildJvm(ChildProcess process, Thread pump) {
+  private ChildJvm(ChildProcess process, @Nullable Thread pump) {
     this.process = process;
     this.pump = pump;
   }
@@ -56,7 +57,7 @@ public final class ChildJvm {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start child JVM '" + title + "': " + e.getMessage(), e);
     }
-    Thread pump = null;
+    @Nullable Thread pump = null;
     if (!inherit) {
       InputStream in = p.output();
       pump = Thread.ofPlatform().daemon().name("child-jvm-stdout-" + p.pid()).start(() -> copy(in, out));

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The texts' prime checker (sequential.py, threads.py, procs.py) on any {@link ExecutionModel}:
@@ -114,7 +115,8 @@ public final class PrimeChecker {
           results.add(a.result);
           onResult.accept(a.result);
         } else {
-          PrimeRun.Failure failure = new PrimeRun.Failure(a.n, a.error);
+          // a future that did not succeed failed with an error
+          PrimeRun.Failure failure = new PrimeRun.Failure(a.n, Objects.requireNonNull(a.error, "error"));
           failures.add(failure);
           onFailure.accept(failure);
         }
@@ -129,7 +131,7 @@ public final class PrimeChecker {
     return new PrimeRun(model, workers, results, failures, startup, elapsed);
   }
 
-  private record Arrival(long n, PrimeResult result, Throwable error) {
+  private record Arrival(long n, @Nullable PrimeResult result, @Nullable Throwable error) {
     static Arrival of(long n, TaskFuture<PrimeResult> done) {
       try {
         return new Arrival(n, done.result(), null);

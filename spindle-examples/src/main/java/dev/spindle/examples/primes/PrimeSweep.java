@@ -120,7 +120,7 @@ public final class PrimeSweep {
                 + " workers failed: " + f.error(), f.error());
           }
           verify(run);
-          times.get(key(m, w)).add(run.elapsedSeconds());
+          Objects.requireNonNull(times.get(key(m, w))).add(run.elapsedSeconds());
           progress.accept(new Progress(++done, total, m, w, r, run.elapsedSeconds()));
         }
       }

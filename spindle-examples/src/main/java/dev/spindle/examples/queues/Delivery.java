@@ -1,6 +1,7 @@
 package dev.spindle.examples.queues;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message on the result queue. Each carries its sender's name, so results arriving out of order
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param handled how many items the consumer processed ({@link Kind#STOPPED})
  * @param error why the sender failed ({@link Kind#FAILED}), else null
  */
-public record Delivery(Kind kind, String sender, long n, boolean prime, double elapsed, long handled, String error) {
+public record Delivery(Kind kind, String sender, long n, boolean prime, double elapsed, long handled, @Nullable String error) {
   /** The kinds of message. */
   public enum Kind {
     /** A consumer checked an item. */

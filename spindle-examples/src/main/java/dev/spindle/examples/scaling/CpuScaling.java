@@ -24,8 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * text measured 8 threads at 116% CPU (the GIL) and 8 processes at 332% on 4 cores; on the JVM
  * threads use every core too.
  *
- * <p>CPU time is read from {@code /proc} for this JVM and for every child process still alive at
- * the end (the worker JVMs, whose start-up counts too); elsewhere the total CPU of this JVM only.
+ * <p>The pool is started and warmed before the clock starts (child JVM launches are reported
+ * apart, in {@link Report#startupSeconds()}), so PROCESSES shows what the text shows: CPU work
+ * scales with the cores. CPU time is read from {@code /proc} for this JVM and its child processes
+ * (the worker JVMs) at the start and the end of the computations; elsewhere the CPU of this JVM
+ * only.
  * Stateless; also the {@link TaskCatalog} of its task.
  */
 public final class CpuScaling implements TaskCatalog {
@@ -55,15 +58,20 @@ public final class CpuScaling implements TaskCatalog {
   }
 
   /**
-   * What a run measured.
+   * What a run measured. The timing covers only the computations: the pool is started and warmed
+   * first, and that start-up is reported on its own ({@link #startupSeconds()}), as the course kept
+   * pool start-up out of its timings.
    *
+   * @param poolSize threads or child JVMs of the pool (1 for SEQUENTIAL)
    * @param results each worker's sum (each about {@code count × 50.5})
-   * @param userSeconds user CPU (NaN if unknown)
-   * @param systemSeconds system CPU (NaN if unknown)
-   * @param wallSeconds wall time, pool start-up included
+   * @param userSeconds user CPU of the computations (NaN if unknown)
+   * @param systemSeconds system CPU of the computations (NaN if unknown)
+   * @param wallSeconds wall time of the computations, start-up excluded
+   * @param startupSeconds wall time to start and warm the pool (JVM launches for PROCESSES)
+   * @param startupCpuSeconds CPU (user + system) spent starting and warming the pool (NaN if unknown)
    */
-  public record Report(ExecutionModel model, int workers, List<Long> results, double userSeconds,
-      double systemSeconds, double wallSeconds) {
+  public record Report(ExecutionModel model, int workers, int poolSize, List<Long> results, double userSeconds,
+      double systemSeconds, double wallSeconds, double startupSeconds, double startupCpuSeconds) {
     public Report {
       results = List.copyOf(results);
     }
@@ -78,30 +86,85 @@ public final class CpuScaling implements TaskCatalog {
       return String.format(Locale.ROOT, "%.2fs user %.2fs system %.0f%% cpu %.3f total", userSeconds, systemSeconds,
           cpuPercent(), wallSeconds);
     }
+
+    /** {@code 2 child JVMs started in 1.234 s (2.10 s CPU)}. */
+    public String startupLine() {
+      String unit = switch (model) {
+        case PROCESSES -> poolSize == 1 ? "child JVM" : "child JVMs";
+        case SEQUENTIAL -> "caller thread";
+        default -> poolSize == 1 ? "thread" : "threads";
+      };
+      return String.format(Locale.ROOT, "%d %s started and warmed in %.3f s (%.2f s CPU)", poolSize, unit,
+          startupSeconds, startupCpuSeconds);
+    }
+  }
+
+  /** Iterations each pool worker runs before the timing starts, so the summing loop is compiled. */
+  public static final long WARM_UP_COUNT = 5_000_000L;
+
+  /**
+   * The pool size {@link #run(ExecutionModel, int, long, Ticker)} uses: one thread per computation
+   * for THREADS and VIRTUAL (the text's 8 threads), one child JVM per core for PROCESSES
+   * ({@code multiprocessing.Pool()}'s {@code cpu_count()}; more JVMs than cores only add start-up and
+   * memory), 1 for SEQUENTIAL.
+   */
+  public static int defaultPoolSize(ExecutionModel model, int workers) {
+    return switch (model) {
+      case SEQUENTIAL -> 1;
+      case PROCESSES -> Math.max(1, Math.min(workers, Runtime.getRuntime().availableProcessors()));
+      default -> workers;
+    };
+  }
+
+  /** Runs with the {@link #defaultPoolSize default pool size}. */
+  public static Report run(ExecutionModel model, int workers, long count, Ticker ticker) {
+    return run(model, workers, defaultPoolSize(model, workers), count, ticker);
   }
 
   /**
-   * Runs {@code workers} computations of {@code count} numbers at once.
+   * Starts a pool of {@code poolSize}, warms every worker (child JVMs run {@link #WARM_UP_COUNT}
+   * iterations as their initializer; threads get one warm-up task each), then times
+   * {@code workers} computations of {@code count} numbers at once.
    *
-   * @throws IllegalArgumentException for DISTRIBUTED, or counts below 1
+   * @throws IllegalArgumentException for DISTRIBUTED or COROUTINE, or counts below 1
    */
-  public static Report run(ExecutionModel model, int workers, long count, Ticker ticker) {
-    if (model == ExecutionModel.DISTRIBUTED) {
+  public static Report run(ExecutionModel model, int workers, int poolSize, long count, Ticker ticker) {
+    if (model != ExecutionModel.SEQUENTIAL && model != ExecutionModel.THREADS && model != ExecutionModel.VIRTUAL
+        && model != ExecutionModel.PROCESSES) {
       throw new IllegalArgumentException("runs on SEQUENTIAL, THREADS, VIRTUAL or PROCESSES");
     }
-    if (workers < 1 || count < 1) {
-      throw new IllegalArgumentException("workers and count must be >= 1");
+    if (workers < 1 || count < 1 || poolSize < 1) {
+      throw new IllegalArgumentException("workers, pool size and count must be >= 1");
     }
-    long[] cpu0 = cpuTicks(ProcessHandle.current().pid());
-    double total0 = totalCpuSeconds();
-    long t0 = ticker.nanoTime();
+    long s0 = ticker.nanoTime();
+    double cpuS0 = cpuSecondsOfThisTree();
     List<Long> results = new ArrayList<>();
-    long[] children = {0, 0};
     var config = Spindle.executor(model).name("compute").registry(REGISTRY);
+    int size = model == ExecutionModel.SEQUENTIAL ? 1 : poolSize;
     if (model != ExecutionModel.SEQUENTIAL) {
-      config.workers(workers);
+      config.workers(size);
     }
+    if (model == ExecutionModel.PROCESSES) {
+      config.with(dev.spindle.process.ProcessOptions.builder().initializer(COMPUTE, WARM_UP_COUNT).build());
+    }
+    double wall;
+    double cpu0;
+    double cpu1;
+    double user;
+    double sys;
+    double startupWall;
     try (TaskExecutor pool = config.start()) {
+      if (model != ExecutionModel.PROCESSES) {
+        List<TaskFuture<Long>> warm = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+          warm.add(pool.submit(COMPUTE, WARM_UP_COUNT));
+        }
+        warm.forEach(TaskFuture::result);
+      }
+      startupWall = ticker.secondsSince(s0);
+      long[] ticks0 = ticksOfThisTree();
+      cpu0 = cpuSecondsOfThisTree();
+      long t0 = ticker.nanoTime();
       List<TaskFuture<Long>> futures = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
         futures.add(pool.submit(COMPUTE, count));
@@ -109,21 +172,40 @@ public final class CpuScaling implements TaskCatalog {
       for (TaskFuture<Long> f : futures) {
         results.add(f.result());
       }
-      ProcessHandle.current().descendants().forEach(p -> {
-        long[] c = cpuTicks(p.pid());
-        children[0] += c[0];
-        children[1] += c[1];
-      });
+      wall = ticker.secondsSince(t0);
+      long[] ticks1 = ticksOfThisTree(); // before close(): the child JVMs are still alive
+      cpu1 = cpuSecondsOfThisTree();
+      user = (ticks1[0] - ticks0[0]) / TICKS_PER_SECOND;
+      sys = (ticks1[1] - ticks0[1]) / TICKS_PER_SECOND;
+      if (ticks0[0] < 0) { // no /proc: this JVM's user+system only, counted as user
+        user = cpu1 - cpu0;
+        sys = 0;
+      }
     }
-    double wall = ticker.secondsSince(t0);
-    long[] cpu1 = cpuTicks(ProcessHandle.current().pid());
-    double user = (cpu1[0] - cpu0[0] + children[0]) / TICKS_PER_SECOND;
-    double sys = (cpu1[1] - cpu0[1] + children[1]) / TICKS_PER_SECOND;
-    if (cpu0[0] < 0) { // no /proc: this JVM's user+system only, counted as user
-      user = totalCpuSeconds() - total0;
-      sys = 0;
+    return new Report(model, workers, size, results, user, sys, wall, startupWall, cpu0 - cpuS0);
+  }
+
+  /** {utime, stime} ticks of this JVM plus every live descendant, or {-1, -1} without /proc. */
+  private static long[] ticksOfThisTree() {
+    long[] self = cpuTicks(ProcessHandle.current().pid());
+    if (self[0] < 0) {
+      return self;
     }
-    return new Report(model, workers, results, user, sys, wall);
+    long[] sum = {self[0], self[1]};
+    ProcessHandle.current().descendants().forEach(p -> {
+      long[] c = cpuTicks(p.pid());
+      if (c[0] >= 0) {
+        sum[0] += c[0];
+        sum[1] += c[1];
+      }
+    });
+    return sum;
+  }
+
+  /** CPU seconds of this JVM and its live descendants (this JVM only without /proc). */
+  private static double cpuSecondsOfThisTree() {
+    long[] t = ticksOfThisTree();
+    return t[0] < 0 ? totalCpuSeconds() : (t[0] + t[1]) / TICKS_PER_SECOND;
   }
 
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux ABI

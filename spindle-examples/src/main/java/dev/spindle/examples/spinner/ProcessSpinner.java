@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A spinner in a child JVM (spinner_proc.py). Only the "done" {@link SharedEvent} crosses the
@@ -27,7 +28,7 @@ public final class ProcessSpinner implements SpinnerHandle {
   private final Duration frameInterval;
   private final PrintStream out;
   private final SharedEvent done = SharedEvent.create();
-  private volatile ChildJvm child;
+  private volatile @Nullable ChildJvm child;
 
   /**
    * @param out where the child's frames go ({@link System#out}: straight to the terminal)

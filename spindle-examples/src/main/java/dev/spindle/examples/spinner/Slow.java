@@ -5,6 +5,7 @@ import dev.spindle.examples.primes.Primes;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Python's {@code slow()}: stands in for a slow call and returns {@value #ANSWER}. Either a blocking
@@ -35,9 +36,9 @@ public final class Slow {
   private final Kind kind;
   private final Duration sleep;
   private final long number;
-  private final Runnable nap;
+  private final @Nullable Runnable nap;
 
-  private Slow(Kind kind, Duration sleep, long number, Runnable nap) {
+  private Slow(Kind kind, Duration sleep, long number, @Nullable Runnable nap) {
     this.kind = kind;
     this.sleep = sleep;
     this.number = number;

@@ -4,6 +4,7 @@ import dev.spindle.examples.Ticker;
 import dev.spindle.examples.internal.ChildJvm;
 import dev.spindle.process.SharedEvent;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The child JVM of {@link ProcessSpinner}: spins on {@link System#out} until the shared event is
@@ -28,6 +29,7 @@ public final class SpinnerProcessMain {
     }
     if (event == null) {
       usage("missing --event");
+      return;
     }
     ChildJvm.exitWhenParentDies();
     SharedEvent done;
@@ -49,7 +51,7 @@ public final class SpinnerProcessMain {
     return args[i];
   }
 
-  private static void usage(String problem) {
+  private static void usage(@Nullable String problem) {
     System.err.println("SpinnerProcessMain: " + problem
         + " (usage: --event PATH --message TEXT --frame-millis N; started by ProcessSpinner)");
     System.exit(2);

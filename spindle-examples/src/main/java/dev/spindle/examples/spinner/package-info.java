@@ -1,2 +1,5 @@
 /** Fluent Python's spinner on threads, processes and a cooperative scheduler. */
+@NullMarked
 package dev.spindle.examples.spinner;
+
+import org.jspecify.annotations.NullMarked;

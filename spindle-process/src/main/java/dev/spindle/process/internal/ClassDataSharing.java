@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +44,11 @@ final class ClassDataSharing {
     static final Plan NONE = new Plan(List.of(), null, null, null);
 
     final List<String> jvmOptions;
-    private final Path tmp;
-    private final Path archive;
-    private final FileLock lock;
+    private final @Nullable Path tmp;
+    private final @Nullable Path archive;
+    private final @Nullable FileLock lock;
 
-    private Plan(List<String> jvmOptions, Path tmp, Path archive, FileLock lock) {
+    private Plan(List<String> jvmOptions, @Nullable Path tmp, @Nullable Path archive, @Nullable FileLock lock) {
       this.jvmOptions = jvmOptions;
       this.tmp = tmp;
       this.archive = archive;
@@ -56,14 +57,18 @@ final class ClassDataSharing {
 
     /** Called once the worker exited: publishes a freshly dumped archive. */
     void workerExited() {
-      if (tmp == null) {
+      // a plan that dumps has all three; one that only uses an archive, none
+      if (tmp == null || archive == null || lock == null) {
         return;
       }
       try {
         if (Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
           Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           LOG.debug("class-data-sharing archive created: {}", archive);
-          prune(archive.getParent());
+          Path dir = archive.getParent();
+          if (dir != null) {
+            prune(dir);
+          }
         } else {
           Files.deleteIfExists(tmp);
         }

@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wire format between the parent and a worker: frames of a 4-byte big-endian length followed
@@ -20,7 +21,7 @@ final class Frames {
    * @return the JSON bytes, or null at a clean end-of-stream before a frame
    * @throws ProtocolException if the length is impossible (the stream is not the protocol)
    */
-  static byte[] read(DataInputStream in, int maxBytes) throws IOException {
+  static byte @Nullable [] read(DataInputStream in, int maxBytes) throws IOException {
     int b0 = in.read();
     if (b0 < 0) {
       return null;

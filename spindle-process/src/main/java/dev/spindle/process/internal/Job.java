@@ -3,6 +3,7 @@ package dev.spindle.process.internal;
 import dev.spindle.Task;
 import java.util.EnumSet;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One unit sent to a worker: a single execution or a map chunk, with its encoded frame. Guarded by
@@ -33,13 +34,13 @@ final class Job {
 
   final long key;
   /** The encoded message; dropped once done so that a kept future does not hold the payload. */
-  byte[] frame;
+  byte @Nullable [] frame;
   final int size;
   final boolean chunk;
   final Task<?, ?> task;
   final ProcessTaskFuture<?> future;
   State state = State.QUEUED;
-  WorkerConnection worker;
+  @Nullable WorkerConnection worker;
   /** A skip was sent to take it back for another worker. */
   boolean reclaiming;
   /** tryStart refused it (cancelled just before it became the worker's head). */
@@ -56,7 +57,7 @@ final class Job {
   }
 
   void moveTo(State next) {
-    if (!State.ALLOWED.get(state).contains(next)) {
+    if (!State.ALLOWED.getOrDefault(state, EnumSet.noneOf(State.class)).contains(next)) {
       throw new IllegalStateException("job " + key + " of task '" + task.name() + "': illegal move " + state
           + " -> " + next);
     }

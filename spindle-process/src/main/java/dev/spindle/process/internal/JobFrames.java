@@ -9,6 +9,7 @@ import dev.spindle.spi.Outcome;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -108,7 +109,7 @@ final class JobFrames {
    * A decoded answer: whether it succeeded, the value to complete the future with (a chunk's list
    * of outcomes) or the error to fail it with, and how many executions it counts as run and failed.
    */
-  record Answer(boolean succeeded, Object value, Throwable error, int executed, int failed) {
+  record Answer(boolean succeeded, @Nullable Object value, @Nullable Throwable error, int executed, int failed) {
     static Answer success(Object value, int executed, int failed) {
       return new Answer(true, value, null, executed, failed);
     }

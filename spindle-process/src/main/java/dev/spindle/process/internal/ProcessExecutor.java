@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntUnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonParser;
@@ -83,7 +84,7 @@ public final class ProcessExecutor implements ProcessPool {
   private int reclaims;
   private int rr;
   private boolean rebalanceScheduled;
-  private String brokenReason;
+  private @Nullable String brokenReason;
   private volatile boolean shutdown;
 
   /**
@@ -117,7 +118,8 @@ public final class ProcessExecutor implements ProcessPool {
     try {
       pool.start();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      Throwable inner = e.getCause();
+      Throwable cause = e instanceof ExecutionException && inner != null ? inner : e;
       abortStart();
       throw new IllegalStateException("process pool '" + config.name() + "' could not start its workers: "
           + cause.getMessage(), cause);
@@ -156,7 +158,8 @@ public final class ProcessExecutor implements ProcessPool {
     return submit(task, input, label.executionId(), label.attempt(), label.traceContext());
   }
 
-  private <I, O> TaskFuture<O> submit(Task<I, O> task, I input, String executionId, int attempt, String trace) {
+  private <I, O> TaskFuture<O> submit(Task<I, O> task, I input, @Nullable String executionId, int attempt,
+      @Nullable String trace) {
     Objects.requireNonNull(task, "task");
     checkOpen();
     checkRegistered(task);
@@ -249,7 +252,7 @@ public final class ProcessExecutor implements ProcessPool {
   private void sendLocked(WorkerConnection w, Job j) {
     j.worker = w;
     w.inFlight.put(j.key, j);
-    w.writer.send(j.frame);
+    w.writer.send(Objects.requireNonNull(j.frame, "frame of a job not done"));
     w.dispatched += j.size;
     if (w.inFlight.size() == 1) {
       startLocked(w, j);
@@ -279,7 +282,7 @@ public final class ProcessExecutor implements ProcessPool {
   }
 
   /** After a worker's work changed: stop it if retiring or shutting down, feed the others. */
-  private void afterChangeLocked(WorkerConnection w, List<Runnable> after) {
+  private void afterChangeLocked(@Nullable WorkerConnection w, List<Runnable> after) {
     if (w != null && w.retiring && w.inFlight.isEmpty() && !w.stopping && w.isReady) {
       stopWorkerLocked(w, false, after);
     }
@@ -383,7 +386,7 @@ public final class ProcessExecutor implements ProcessPool {
       }
       pick.reclaiming = true;
       reclaims++;
-      victim.writer.send(protocol.simple(Protocol.SKIP, pick.key));
+      Objects.requireNonNull(victim, "victim").writer.send(protocol.simple(Protocol.SKIP, pick.key));
     }
     if (DispatchPolicy.wantsReclaim(idle, reclaims) && soonest != Long.MAX_VALUE && !rebalanceScheduled) {
       rebalanceScheduled = true;
@@ -588,7 +591,7 @@ public final class ProcessExecutor implements ProcessPool {
     w.cds.workerExited();
     List<Job> lost = new ArrayList<>();
     List<Runnable> after = new ArrayList<>();
-    String detail;
+    @Nullable String detail;
     lock.lock();
     try {
       pool.forget(w);

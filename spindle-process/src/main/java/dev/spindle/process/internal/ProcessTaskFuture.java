@@ -1,6 +1,7 @@
 package dev.spindle.process.internal;
 
 import dev.spindle.spi.CompletableTaskFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The future of a process-pool execution: tells the pool when it is cancelled so that a job not yet
@@ -9,7 +10,7 @@ import dev.spindle.spi.CompletableTaskFuture;
  */
 final class ProcessTaskFuture<O> extends CompletableTaskFuture<O> {
   private final ProcessExecutor owner;
-  volatile Job job;
+  volatile @Nullable Job job;
   volatile boolean interruptRequested;
 
   ProcessTaskFuture(ProcessExecutor owner, String id, String taskName) {

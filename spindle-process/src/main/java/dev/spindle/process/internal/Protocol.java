@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -89,7 +90,7 @@ final class Protocol {
   }
 
   /** A frame of just an op and optionally a key. */
-  byte[] simple(String op, Long key) {
+  byte[] simple(String op, @Nullable Long key) {
     Frames.Builder b = new Frames.Builder(48);
     JsonGenerator g = begin(b, op);
     if (key != null) {
@@ -118,7 +119,7 @@ final class Protocol {
     p.nextToken();
   }
 
-  static String readString(JsonParser p, String name) throws IOException {
+  static @Nullable String readString(JsonParser p, String name) throws IOException {
     expect(p, name);
     return p.currentToken() == JsonToken.VALUE_NULL ? null : p.getString();
   }
@@ -168,7 +169,7 @@ final class Protocol {
     return toException(n);
   }
 
-  static RemoteTaskException toException(JsonNode n) {
+  static @Nullable RemoteTaskException toException(@Nullable JsonNode n) {
     if (n == null || n.isNull() || n.isMissingNode()) {
       return null;
     }

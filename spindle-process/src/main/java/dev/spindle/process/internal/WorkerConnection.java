@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parent's side of one worker JVM: its frame writer, the reader thread that hands answers to
@@ -37,8 +38,8 @@ final class WorkerConnection {
   long dispatched;
   long readyNanos;
   /** Why the pool killed it, for the WorkerLostException message; volatile as the canceller sets it. */
-  volatile String killReason;
-  volatile RemoteTaskException startupError;
+  volatile @Nullable String killReason;
+  volatile @Nullable RemoteTaskException startupError;
   private double ewmaNanos = DispatchPolicy.UNKNOWN;
 
   WorkerConnection(int index, String name, Supervisor.Slot slot, ChildProcess child, ClassDataSharing.Plan cds,
@@ -101,7 +102,7 @@ final class WorkerConnection {
   }
 
   /** The job the worker runs now (or the cancelled one it still finishes), if any. */
-  Job head() {
+  @Nullable Job head() {
     return inFlight.isEmpty() ? null : inFlight.firstEntry().getValue();
   }
 

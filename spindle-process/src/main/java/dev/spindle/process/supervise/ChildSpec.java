@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What to start as a child JVM: its title in {@code ps}, main class, arguments, JVM options, JDK
@@ -40,10 +41,10 @@ public final class ChildSpec {
   private final Path javaHome;
   private final String classpath;
   private final Map<String, String> environment;
-  private final String maxHeap;
+  private final @Nullable String maxHeap;
   private final ProcessBuilder.Redirect stdout;
   private final ProcessBuilder.Redirect stderr;
-  private final Path workingDirectory;
+  private final @Nullable Path workingDirectory;
   private final Set<String> defaultSignals;
 
   private ChildSpec(Builder b) {
@@ -107,7 +108,7 @@ public final class ChildSpec {
   }
 
   /** The {@code -Xmx} value (e.g. {@code 256m}), or null for the JVM default. */
-  public String maxHeap() {
+  public @Nullable String maxHeap() {
     return maxHeap;
   }
 
@@ -122,7 +123,7 @@ public final class ChildSpec {
   }
 
   /** The working directory, or null to inherit the parent's. */
-  public Path workingDirectory() {
+  public @Nullable Path workingDirectory() {
     return workingDirectory;
   }
 
@@ -157,10 +158,10 @@ public final class ChildSpec {
     private Path javaHome = Path.of(System.getProperty("java.home"));
     private String classpath = System.getProperty("java.class.path", "");
     private final Map<String, String> environment = new LinkedHashMap<>();
-    private String maxHeap;
+    private @Nullable String maxHeap;
     private ProcessBuilder.Redirect stdout = ProcessBuilder.Redirect.PIPE;
     private ProcessBuilder.Redirect stderr = ProcessBuilder.Redirect.INHERIT;
-    private Path workingDirectory;
+    private @Nullable Path workingDirectory;
     private final Set<String> defaultSignals = new TreeSet<>();
 
     private Builder(String title, String mainClass) {
@@ -246,7 +247,7 @@ public final class ChildSpec {
      * @param maxHeap e.g. {@code 256m}, {@code 2g}; null for the JVM default
      * @throws IllegalArgumentException if malformed
      */
-    public Builder maxHeap(String maxHeap) {
+    public Builder maxHeap(@Nullable String maxHeap) {
       if (maxHeap != null && !HEAP.matcher(maxHeap).matches()) {
         throw new IllegalArgumentException("maxHeap must be a size like 256m or 2g: '" + maxHeap + "'");
       }
@@ -267,7 +268,7 @@ public final class ChildSpec {
     }
 
     /** The working directory (null: the parent's). */
-    public Builder workingDirectory(Path dir) {
+    public Builder workingDirectory(@Nullable Path dir) {
       this.workingDirectory = dir;
       return this;
     }

@@ -26,9 +26,14 @@ import java.util.Map;
  *       {@code nohup}).</li>
  *   <li>JVM diagnostics on standard error ({@code -XX:+DisplayVMOutputToStderr},
  *       {@code -Xlog:all=warning:stderr}) so they never mix with a protocol on standard output.</li>
+ *   <li>{@code --enable-native-access=ALL-UNNAMED}, as {@code ./spindle} gives its own JVM, unless
+ *       the options set native access: a child that opens a SQLite store (sqlite-jdbc loads its
+ *       native library) would otherwise print the JDK's four "restricted method" warnings.</li>
  * </ul>
  */
 public final class JvmLauncher {
+  /** Lets the class path's code call restricted methods (native libraries) without a warning. */
+  public static final String ENABLE_NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
   /** Environment variable carrying the parent's pid. */
   public static final String PARENT_PID_ENV = "SPINDLE_PARENT_PID";
   /** Environment variable carrying the child's title. */
@@ -120,6 +125,9 @@ public final class JvmLauncher {
     cmd.add("-Xlog:all=warning:stderr");
     if (spec.maxHeap() != null) {
       cmd.add("-Xmx" + spec.maxHeap());
+    }
+    if (spec.jvmOptions().stream().noneMatch(o -> o.startsWith("--enable-native-access"))) {
+      cmd.add(ENABLE_NATIVE_ACCESS);
     }
     cmd.addAll(spec.jvmOptions());
     cmd.add(spec.mainClass());

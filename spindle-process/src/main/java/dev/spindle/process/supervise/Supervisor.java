@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,18 +173,18 @@ public final class Supervisor implements AutoCloseable {
           STOPPED, EnumSet.noneOf(State.class));
 
       boolean canMoveTo(State next) {
-        return ALLOWED.get(this).contains(next);
+        return ALLOWED.getOrDefault(this, EnumSet.noneOf(State.class)).contains(next);
       }
     }
 
     private final String id;
     private final Supplier<ChildSpec> spec;
     private State state = State.WAITING;
-    private ChildProcess child;
+    private @Nullable ChildProcess child;
     private boolean retiring;
     private int failures;
     private int generation;
-    private ScheduledFuture<?> pendingRestart;
+    private @Nullable ScheduledFuture<?> pendingRestart;
 
     private Slot(String id, Supplier<ChildSpec> spec) {
       this.id = id;
@@ -396,7 +397,7 @@ public final class Supervisor implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Duration stableAfter = Duration.ofSeconds(10);
     private int crashLoopThreshold = 5;
-    private ScheduledExecutorService scheduler;
+    private @Nullable ScheduledExecutorService scheduler;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");

@@ -133,5 +133,9 @@ class SupervisorTest {
     assertThat(cmd.get(3)).isEqualTo("svc worker(3)");
     assertThat(String.join(" ", cmd)).doesNotContain("-cp").doesNotContain(System.getProperty("java.class.path"));
     assertThat(cmd).contains("-Xmx32m", SupervisedChild.class.getName());
+    // native access on, as for ./spindle's own JVM: a child opening SQLite prints no JDK warning
+    assertThat(cmd).containsOnlyOnce(JvmLauncher.ENABLE_NATIVE_ACCESS);
+    List<String> own = JvmLauncher.command(s.toBuilder().jvmOptions(List.of("--enable-native-access=ALL-UNNAMED")).build());
+    assertThat(own).containsOnlyOnce(JvmLauncher.ENABLE_NATIVE_ACCESS);
   }
 }

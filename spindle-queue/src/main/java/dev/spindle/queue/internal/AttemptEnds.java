@@ -5,9 +5,10 @@ import dev.spindle.queue.JobObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,16 +17,19 @@ import org.slf4j.LoggerFactory;
  * Delivers {@link JobObserver.Attempt#finished} calls off a worker's dispatcher thread, so that
  * metrics and tracing (ending a span, recording timers) do not lengthen the serial loop that writes
  * outcomes and claims jobs. A batch of ends goes to one daemon thread in order; when
- * {@link #MAX_BATCHES} batches already wait (an observer slower than the worker), the dispatcher
- * delivers the batch itself, which bounds the memory and slows the worker instead of losing calls.
+ * {@link #MAX_WAITING} ends already wait (an observer slower than the worker for longer than a
+ * moment: at 25,000 jobs/s that is a third of a second behind), the dispatcher delivers the batch
+ * itself, which bounds the memory and slows the worker instead of losing calls. The bound counts
+ * ends, not batches, so a delivering thread that is descheduled for a few milliseconds on a busy
+ * machine does not push the observer's work onto the dispatcher.
  * {@link #close} delivers everything accepted before it returns. Without an observer nothing is
  * queued and no thread starts. Thread-safe; {@link #add} and {@link #flush} are for the dispatcher
  * thread only.
  */
 final class AttemptEnds {
   private static final Logger LOG = LoggerFactory.getLogger(AttemptEnds.class);
-  /** Batches that may wait for the delivering thread before the dispatcher delivers its own. */
-  static final int MAX_BATCHES = 256;
+  /** Ends that may wait for the delivering thread before the dispatcher delivers its own. */
+  static final int MAX_WAITING = 8192;
 
   private record End(JobObserver.Attempt attempt, JobObserver.Outcome outcome, Duration runTime,
       @Nullable JobError error) {
@@ -36,6 +40,8 @@ final class AttemptEnds {
 
   private final String workerName;
   private @Nullable ThreadPoolExecutor thread;
+  /** Ends handed to the delivering thread and not yet delivered. */
+  private final AtomicInteger waiting = new AtomicInteger();
   private List<End> batch = new ArrayList<>();
 
   AttemptEnds(String workerName) {
@@ -56,17 +62,29 @@ final class AttemptEnds {
     }
     List<End> ends = batch;
     batch = new ArrayList<>();
+    int n = ends.size();
+    if (waiting.get() + n > MAX_WAITING) {
+      deliver(ends); // the observer is far behind: slow the worker down rather than grow without bound
+      return;
+    }
     ThreadPoolExecutor t;
     synchronized (this) {
       if (thread == null) {
-        // CallerRunsPolicy: past MAX_BATCHES (or once closed) the dispatcher delivers the batch itself
-        thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_BATCHES),
+        // CallerRunsPolicy: once closed the dispatcher delivers the batch itself
+        thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             r -> Thread.ofPlatform().daemon().name("spindle-worker-" + workerName + "-observer").unstarted(r),
             new ThreadPoolExecutor.CallerRunsPolicy());
       }
       t = thread;
     }
-    t.execute(() -> deliver(ends));
+    waiting.addAndGet(n);
+    t.execute(() -> {
+      try {
+        deliver(ends);
+      } finally {
+        waiting.addAndGet(-n);
+      }
+    });
   }
 
   private static void deliver(List<End> ends) {

@@ -146,6 +146,10 @@ final class ResultWatcher implements AutoCloseable {
         lock.unlock();
       }
       changed = false;
+      Subscription sub = subscription;
+      if (sub != null) {
+        sub.waiting(); // before the look: a job that finishes after it wakes this loop
+      }
       try {
         poll(check);
         backoff = 0;

@@ -360,21 +360,31 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
         progress = true;
       }
       for (String key : set.round()) {
+        // a key takes up to its weight's claims in a row, then its turn ends
+        while (took < available) {
+          FlowHold h = flow.hold(key, nowMicros);
+          if (h != null) {
+            if (h.until() != null && (flowNext[0] == null || h.until().isBefore(flowNext[0]))) {
+              flowNext[0] = h.until();
+            }
+            break;
+          }
+          MemoryJob j = set.first(key);
+          if (j == null) {
+            break;
+          }
+          boolean ended = set.served(key, flow.weight(key));
+          flow.started(key, nowMicros);
+          start(j, workerId, now, claimed);
+          took++;
+          progress = true;
+          if (ended) {
+            break;
+          }
+        }
         if (took >= available) {
           break;
         }
-        FlowHold h = flow.hold(key, nowMicros);
-        if (h != null) {
-          if (h.until() != null && (flowNext[0] == null || h.until().isBefore(flowNext[0]))) {
-            flowNext[0] = h.until();
-          }
-          continue;
-        }
-        MemoryJob j = set.takeTurn(key);
-        flow.started(key, nowMicros);
-        start(j, workerId, now, claimed);
-        took++;
-        progress = true;
       }
       if (!progress) {
         break;

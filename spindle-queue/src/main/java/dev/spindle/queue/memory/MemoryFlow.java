@@ -47,6 +47,12 @@ final class MemoryFlow {
     pausedUntil.merge(key, untilMicros, Math::max);
   }
 
+  /** The weight of {@code key} in its queue's fair round (1 unless its limit says otherwise). */
+  int weight(String key) {
+    FlowLimit l = limits.get(FlowLimit.limitOf(key));
+    return l == null ? 1 : l.weightOf(key);
+  }
+
   /** What holds {@code key} at {@code now}, or null if a job of it may start. */
   FlowHold hold(String key, long now) {
     Long paused = pausedUntil.get(key);

@@ -2,14 +2,17 @@ package dev.spindle.queue.memory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * The ready (QUEUED) jobs of one queue of {@link InMemoryJobStore}, grouped for fair claims: jobs
- * without a flow key form one group, each flow key another; groups are served round-robin (the key
- * served last moves to the end of the round), highest priority then oldest first inside a group.
+ * without a flow key form one group, each flow key another; groups are served round-robin (a key
+ * moves to the end of the round once it has taken its weight's claims in its turn, 1 by default),
+ * highest priority then oldest first inside a group.
  * Guarded by the store's lock; not thread-safe.
  */
 final class MemoryReady {
@@ -20,6 +23,8 @@ final class MemoryReady {
   private final TreeSet<MemoryJob> unkeyed = new TreeSet<>(ORDER);
   /** Keys with ready jobs, in round-robin order. */
   private final LinkedHashMap<String, TreeSet<MemoryJob>> byKey = new LinkedHashMap<>();
+  /** Claims taken in the current turn, for keys in the middle of one. */
+  private final Map<String, Integer> used = new HashMap<>();
 
   void add(MemoryJob j) {
     all.add(j);
@@ -40,6 +45,7 @@ final class MemoryReady {
         set.remove(j);
         if (set.isEmpty()) {
           byKey.remove(j.flowKey);
+          used.remove(j.flowKey);
         }
       }
     }
@@ -69,13 +75,27 @@ final class MemoryReady {
     return new ArrayList<>(byKey.keySet());
   }
 
-  /** The best job of {@code key}, moving the key to the end of the round; null if it has none. */
-  MemoryJob takeTurn(String key) {
-    TreeSet<MemoryJob> set = byKey.remove(key);
-    if (set == null) {
-      return null;
+  /** The best job of {@code key}, or null if it has none. */
+  MemoryJob first(String key) {
+    TreeSet<MemoryJob> set = byKey.get(key);
+    return set == null ? null : set.first();
+  }
+
+  /**
+   * Counts a claim of {@code key} in its turn: once it has taken {@code weight} claims the key
+   * moves to the end of the round and true is returned (its turn ended).
+   */
+  boolean served(String key, int weight) {
+    int n = used.getOrDefault(key, 0) + 1;
+    if (n < weight) {
+      used.put(key, n);
+      return false;
     }
-    byKey.put(key, set);
-    return set.first();
+    used.remove(key);
+    TreeSet<MemoryJob> set = byKey.remove(key);
+    if (set != null) {
+      byKey.put(key, set);
+    }
+    return true;
   }
 }

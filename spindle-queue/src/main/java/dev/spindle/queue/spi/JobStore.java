@@ -159,6 +159,11 @@ public interface JobStore extends AutoCloseable {
    * Calls {@code onChange} soon after the store's data may have changed (a job enqueued, finished,
    * a schedule changed), also when another process changed it. Calls may be spurious or coalesced,
    * and are made on a store thread: the listener must be quick and must not call the store.
+   *
+   * <p>A store may announce changes only while somebody waits for one: after
+   * {@link Subscription#waiting()}, or after a claim that returned fewer jobs than it asked for (its
+   * worker waits next). The first change after either is announced; later ones may not be until
+   * somebody waits again. So a listener that waits calls {@code waiting()} before its last look.
    */
   Subscription subscribe(Runnable onChange);
 

@@ -8,6 +8,7 @@ import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.sql.SqlDependencies;
 import dev.spindle.store.postgres.internal.Db;
+import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +27,7 @@ import java.util.Set;
 /**
  * The completion path of {@link PostgresJobStore}: a call's completions grouped by outcome, each
  * group applied by one fenced {@code UPDATE ... FROM unnest(...)} (finishing ones also take their
- * finish sequence numbers in the same statement), then the finished jobs' dependents. Thread-safe.
+ * finish numbers from a sequence in the same statement, see {@link FinishHorizon}), then the finished jobs' dependents. Thread-safe.
  */
 final class PostgresCompletions {
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
@@ -38,10 +39,24 @@ final class PostgresCompletions {
   private final SqlDependencies<Db.Conn> deps;
   private final int maxPayloadBytes;
 
-  PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes) {
+  PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes, FinishHorizon horizon) {
     this.clock = clock;
     this.deps = deps;
     this.maxPayloadBytes = maxPayloadBytes;
+    String lock = horizon.lockCall();
+    this.succeededSql = finishing(lock, RUNNING_TO_SUCCEEDED + ", result = u.result,"
+        + " finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
+        + " WHERE p.id = j.policy_id), cancel_requested = 0", ", result",
+        "?::bigint[], ?::bigint[], ?::text[], ?::text[]", "");
+    this.failedSql = finishing(lock, "state = u.to_state, failures = j.failures + u.inc,"
+        + " error = u.error, dead_reason = u.reason, finished_at = ?, expires_at = ? +"
+        + " (SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0",
+        ", to_state, inc, error, reason",
+        "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::int[], ?::text[], ?::text[]", "");
+    this.cancelledSql = finishing(lock, RUNNING_TO_CANCELLED + ", error = coalesce(u.error,"
+        + " j.error), finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM"
+        + " spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0", ", error, min_req",
+        "?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]", " AND j.cancel_requested >= u.min_req");
   }
 
   /** The SQL that applies one outcome to many jobs: an UPDATE joined to the unnested arrays. */
@@ -52,39 +67,29 @@ final class PostgresCompletions {
   }
 
   /**
-   * The SQL that finishes many jobs: the rows still held as named get finish numbers in the order
-   * given (counter + position; a completion that is fenced off leaves a gap), and the counter moves
-   * past them, in one statement. The counter's row stays locked to the end of the transaction, so
-   * feed numbers become visible in order.
+   * The SQL that finishes many jobs: the rows still held as named get finish numbers from the
+   * sequence {@code spindle_finish_seq} (a completion that is fenced off takes none), after the
+   * statement took the finishing lock in shared mode ({@link FinishHorizon}: readers of the feed do
+   * not move past numbers of transactions still holding it). No row is shared between completions.
    */
-  private static String finishing(String set, String columns, String types, String extra) {
-    // the one parameter before the arrays: the store's now, read by the SET clause from m
-    return "WITH m AS (SELECT value, ?::bigint AS at FROM spindle_meta WHERE key = 'finish_seq' FOR UPDATE),"
-        + " upd AS (UPDATE spindle_jobs j SET " + set.replace("?", "m.at") + ", finish_seq = m.value + u.ord"
-        + " FROM m, unnest(" + types + ") WITH ORDINALITY AS u(id, fence, worker" + columns + ", ord)"
+  private static String finishing(String lockCall, String set, String columns, String types, String extra) {
+    // the one parameter before the arrays: the store's now, read by the SET clause from m; m's row
+    // (and so the lock) exists before the join yields a row, so before any nextval
+    return "WITH m AS MATERIALIZED (SELECT " + lockCall + " AS locked, ?::bigint AS at),"
+        + " upd AS (UPDATE spindle_jobs j SET " + set.replace("?", "m.at")
+        + ", finish_seq = nextval('spindle_finish_seq')"
+        + " FROM m, unnest(" + types + ") AS u(id, fence, worker" + columns + ")"
         + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
-        + extra + " RETURNING j.id, u.ord),"
-        + " bump AS (UPDATE spindle_meta SET value = value + coalesce((SELECT max(ord) FROM upd), 0)"
-        + " WHERE key = 'finish_seq')"
+        + extra + " RETURNING j.id)"
         + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM upd";
   }
 
-  private static final String SUCCEEDED_SQL = finishing(RUNNING_TO_SUCCEEDED + ", result = u.result,"
-      + " finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
-      + " WHERE p.id = j.policy_id), cancel_requested = 0", ", result",
-      "?::bigint[], ?::bigint[], ?::text[], ?::text[]", "");
+  private final String succeededSql;
+  private final String failedSql;
+  private final String cancelledSql;
   private static final String RETRY_SQL = batched("state = u.to_state, failures = j.failures + 1,"
       + " error = u.error, run_at = u.run_at, cancel_requested = 0", ", to_state, error, run_at",
       "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::text[], ?::bigint[]", "");
-  private static final String FAILED_SQL = finishing("state = u.to_state, failures = j.failures + u.inc,"
-      + " error = u.error, dead_reason = u.reason, finished_at = ?, expires_at = ? +"
-      + " (SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0",
-      ", to_state, inc, error, reason",
-      "?::bigint[], ?::bigint[], ?::text[], ?::smallint[], ?::int[], ?::text[], ?::text[]", "");
-  private static final String CANCELLED_SQL = finishing(RUNNING_TO_CANCELLED + ", error = coalesce(u.error,"
-      + " j.error), finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM"
-      + " spindle_policies p WHERE p.id = j.policy_id), cancel_requested = 0", ", error, min_req",
-      "?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::int[]", " AND j.cancel_requested >= u.min_req");
   private static final String RELEASED_SQL = batched(RUNNING_TO_QUEUED + ", attempt = greatest(j.attempt - 1, 0),"
       + " run_at = ?, cancel_requested = 0", "", "?::bigint[], ?::bigint[], ?::text[]",
       " AND j.cancel_requested = 0");
@@ -202,7 +207,7 @@ final class PostgresCompletions {
       done.add(Set.of());
     }
     if (!groups[0].ids.isEmpty()) {
-      PreparedStatement ps = c.ps(SUCCEEDED_SQL);
+      PreparedStatement ps = c.ps(succeededSql);
       ps.setLong(1, now);
       groups[0].bind(jdbc, ps, 2, "text");
       done.set(0, Group.run(ps, anyDeps));
@@ -216,13 +221,13 @@ final class PostgresCompletions {
       done.set(1, Group.run(ps, anyDeps));
     }
     if (!groups[2].ids.isEmpty()) {
-      PreparedStatement ps = c.ps(FAILED_SQL);
+      PreparedStatement ps = c.ps(failedSql);
       ps.setLong(1, now);
       groups[2].bind(jdbc, ps, 2, "int2", "int4", "text", "text");
       done.set(2, Group.run(ps, anyDeps));
     }
     if (!groups[3].ids.isEmpty()) {
-      PreparedStatement ps = c.ps(CANCELLED_SQL);
+      PreparedStatement ps = c.ps(cancelledSql);
       ps.setLong(1, now);
       groups[3].bind(jdbc, ps, 2, "text", "int4");
       done.set(3, Group.run(ps, anyDeps));
@@ -288,6 +293,7 @@ final class PostgresCompletions {
    */
   List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow)
       throws SQLException {
+    Map<Integer, Long> stats = new HashMap<>();
     StoreClock sc = StoreClock.read(clock, callerNow);
     long now = JobRows.micros(sc.now());
     int n = completions.size();
@@ -303,7 +309,6 @@ final class PostgresCompletions {
       rounds.get(r).add(i);
     }
     Boolean[] appliedAll = new Boolean[n];
-    Map<Integer, Long> stats = new HashMap<>();
     List<Long> finished = new ArrayList<>();
     boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
     Set<Long> appliedInCall = new HashSet<>(); // a job this call already completed: a second one is refused

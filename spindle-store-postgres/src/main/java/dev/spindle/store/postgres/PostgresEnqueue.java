@@ -216,10 +216,45 @@ final class PostgresEnqueue {
     return insertWith(c, c.ps(INSERT_JOB), jobs, created, newIds(c, jobs.size()));
   }
 
+  /**
+   * Locks the fair-rotation rows ({@code spindle_flow_ready}) of the batch's ready keyed jobs in one
+   * order (queue, key) before the insert's triggers update them in the batch's order: concurrent
+   * enqueues of the same keys in different orders would otherwise deadlock.
+   */
+  private static void lockFlowKeys(Db.Conn c, List<NewJob> jobs) throws SQLException {
+    java.util.TreeSet<String> pairs = null;
+    for (NewJob j : jobs) {
+      if (j.flowKey() != null && !FlowControl.isBad(j.flowKey()) && !j.isDelayed() && !j.hasDependencies()) {
+        if (pairs == null) {
+          pairs = new java.util.TreeSet<>();
+        }
+        pairs.add(j.queue() + "\u0000" + j.flowKey());
+      }
+    }
+    if (pairs == null || (pairs.size() == 1 && jobs.size() == 1)) {
+      return; // one key: the trigger takes the one lock
+    }
+    String[] qs = new String[pairs.size()];
+    String[] ks = new String[pairs.size()];
+    int i = 0;
+    for (String p : pairs) {
+      int z = p.indexOf('\u0000');
+      qs[i] = p.substring(0, z);
+      ks[i++] = p.substring(z + 1);
+    }
+    PreparedStatement ps = c.ps("INSERT INTO spindle_flow_ready (queue, key, ready, served)"
+        + " SELECT q, k, 0, 0 FROM unnest(?::text[], ?::text[]) AS t(q, k) ORDER BY q COLLATE \"C\", k COLLATE \"C\""
+        + " ON CONFLICT (queue, key) DO UPDATE SET ready = spindle_flow_ready.ready");
+    ps.setArray(1, c.jdbc().createArrayOf("text", qs));
+    ps.setArray(2, c.jdbc().createArrayOf("text", ks));
+    ps.executeUpdate();
+  }
+
   private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, List<NewJob> jobs,
       Map<JobPolicy, Long> created, long[] ids) throws SQLException {
     int nextId = 0;
     Instant storeNow = clock.instant();
+    lockFlowKeys(c, jobs);
     PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_all_jobs WHERE unique_key = ?");
     EnqueueResult[] out = new EnqueueResult[jobs.size()];
     boolean batched = false;

@@ -43,6 +43,7 @@ import dev.spindle.queue.spi.sql.SqlWorkers;
 import dev.spindle.store.postgres.internal.ChangeFeed;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.DbClock;
+import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
@@ -54,8 +55,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +62,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 /**
@@ -103,24 +103,12 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   /** A job by id, wherever it is (the hot table or the history). */
   private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE id = ?";
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
-  private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
-  private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
   private static final String RESULT_TTL = JobRows.RESULT_TTL;
-  /** Claims the best ready job of a queue and flow key, skipping rows other claims hold ({@link SqlFlow}). */
-  private static final String TAKE_KEYED = "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid"
-      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key = ?"
-      + " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING "
-      + JobRows.CLAIM_COLUMNS;
-  /** Claims the best ready job without a flow key of a queue that has keyed ones. */
-  private static final String TAKE_UNKEYED = "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid"
-      + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL"
-      + " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING "
-      + JobRows.CLAIM_COLUMNS;
-  private static final int STAT_SHARDS = 8;
-  /** The most delayed jobs one claim makes ready. */
-  private static final int PROMOTE_BATCH = 1000;
+  /**
+   * Statistics rows per minute and counter: a transaction adds to a random one, so concurrent
+   * transactions (of any process: thread ids repeat across worker processes) rarely wait for each other.
+   */
+  private static final int STAT_SHARDS = 16;
 
   private final Settings settings;
   private final String describe;
@@ -141,6 +129,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private final PostgresRetention retention;
   private final SqlFlow<Db.Conn> flow;
   private final SqlWorkers<Db.Conn> workers;
+  private final FinishHorizon horizon;
+  private final PostgresClaims claims;
   private volatile boolean closed;
 
   /** The settings of an open store: an immutable copy of its {@link Builder}. */
@@ -163,6 +153,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
         db.write("migrate the schema", c -> Schema.migrate(c, describe));
       }
       this.clock = b.clock != null ? b.clock : new DbClock(db);
+      this.horizon = new FinishHorizon(db.read("read the schema's lock key", FinishHorizon::keyOf));
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -191,16 +182,18 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     PostgresDialect dialect = PostgresDialect.INSTANCE;
     this.enqueuer = new PostgresEnqueue(this, db, clock, policies, deps, feed, b.schema, b.maxPayloadBytes,
         this::changed);
-    this.completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes);
+    this.completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes, horizon);
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
     this.schedules = new SqlSchedules<>(db, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
     this.retention = new PostgresRetention(db, clock, b.archiveAfter);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
-    // concurrent claims take turns per flow key: the check and the take of a key are one step
+    // concurrent claims take turns per flow key: the check and the take of a key are one step; a key
+    // another claim holds is skipped, never waited for (no lock-order deadlocks)
     this.flow = new SqlFlow<>(db, dialect, clock, this::changed,
-        "SELECT pg_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
+        "SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
+    this.claims = new PostgresClaims(clock, flow, policies);
   }
 
   private static String describe(Settings b) {
@@ -303,32 +296,13 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return JobRows.read(rs, id -> policy(c, id));
   }
 
-  private static long meta(Db.Conn c, String key) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT value FROM spindle_meta WHERE key = ?");
-    ps.setString(1, key);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
-
-  /**
-   * Reserves {@code n} finish sequence numbers: the returned value is the last one. The counter's
-   * row stays locked until the transaction ends, so feed numbers become visible in order.
-   */
-  private static long nextSeq(Db.Conn c, int n) throws SQLException {
-    PreparedStatement ps = c.ps("UPDATE spindle_meta SET value = value + ? WHERE key = 'finish_seq' RETURNING value");
-    ps.setLong(1, n);
-    try (ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
   // ---------------------------------------------------------------- enqueue (see PostgresEnqueue)
 
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    return enqueuer.enqueue(jobs);
+    List<EnqueueResult> r = enqueuer.enqueue(jobs);
+    flow.readied();
+    return r;
   }
 
   /**
@@ -346,7 +320,9 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
    * @throws StoreException if a statement fails (the caller's transaction is then aborted)
    */
   public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
-    return enqueuer.enqueue(connection, jobs);
+    List<EnqueueResult> r = enqueuer.enqueue(connection, jobs);
+    flow.readied();
+    return r;
   }
 
   /** {@link #enqueue(Connection, List)}, as the store SPI's role for {@code JobQueue} and the Spring starter. */
@@ -396,14 +372,23 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
-    return db.read("read finished jobs", c -> finishedIn(c, cursor, limit));
+    return db.read("read finished jobs", c -> finishedIn(c, cursor, limit, horizon.read(c)));
   }
 
-  private FinishedBatch finishedIn(Db.Conn c, long cursor, int limit) throws SQLException {
+  /**
+   * The feed after {@code cursor} up to the safe horizon {@code upTo} ({@link FinishHorizon}): numbers
+   * above it may still appear. The next cursor is the last job's number when the page is full, else
+   * the horizon (numbers of rolled-back transactions are skipped).
+   */
+  private FinishedBatch finishedIn(Db.Conn c, long cursor, int limit, long upTo) throws SQLException {
+    if (upTo <= cursor) {
+      return new FinishedBatch(List.of(), cursor);
+    }
     PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
-        + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
+        + "finish_seq > ? AND finish_seq <= ? ORDER BY finish_seq LIMIT ?");
     ps.setLong(1, cursor);
-    ps.setInt(2, limit);
+    ps.setLong(2, upTo);
+    ps.setInt(3, limit);
     List<JobInfo> out = new ArrayList<>();
     long last = cursor;
     try (ResultSet rs = ps.executeQuery()) {
@@ -413,12 +398,13 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
         last = j.finishSeq();
       }
     }
-    return new FinishedBatch(out, last);
+    return new FinishedBatch(out, out.size() < limit ? upTo : last);
   }
 
+  /** The feed's safe horizon ({@link FinishHorizon}): every finish number up to it is final. */
   @Override
   public long finishCursor() {
-    return db.read("read the finish cursor", c -> meta(c, "finish_seq"));
+    return db.read("read the finish cursor", horizon::read);
   }
 
   // ---------------------------------------------------------------- cancel
@@ -470,18 +456,18 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
       String deadReason, String ttl) throws SQLException {
     JobState.checkTransition(Long.toString(id), from, to);
+    horizon.lockIn(c); // before the number is taken (FinishHorizon)
     PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
-        + " finished_at = ?, finish_seq = ?, expires_at = ? + " + ttl + ", cancel_requested = 0"
-        + " WHERE id = ? AND state = ?");
+        + " finished_at = ?, finish_seq = nextval('spindle_finish_seq'), expires_at = ? + " + ttl
+        + ", cancel_requested = 0 WHERE id = ? AND state = ?");
     long t = micros(now);
     ps.setInt(1, JobRows.code(to));
     ps.setString(2, error);
     ps.setString(3, deadReason);
     ps.setLong(4, t);
-    ps.setLong(5, nextSeq(c, 1));
-    ps.setLong(6, t);
-    ps.setLong(7, id);
-    ps.setInt(8, JobRows.code(from));
+    ps.setLong(5, t);
+    ps.setLong(6, id);
+    ps.setInt(7, JobRows.code(from));
     if (ps.executeUpdate() == 0) {
       throw new IllegalStateException("job " + id + " was not " + from + " when moved to " + to
           + " although this transaction read it so; the database was changed outside the store");
@@ -505,7 +491,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     Long[] values = sorted.values().toArray(new Long[0]);
     ps.setLong(1, MinuteStats.minuteOf(now));
     ps.setArray(2, c.jdbc().createArrayOf("int4", keys));
-    ps.setInt(3, (int) (Thread.currentThread().threadId() % STAT_SHARDS));
+    ps.setInt(3, ThreadLocalRandom.current().nextInt(STAT_SHARDS));
     ps.setArray(4, c.jdbc().createArrayOf("int8", values));
     ps.executeUpdate();
   }
@@ -514,142 +500,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   @Override
   public ClaimResult claim(ClaimRequest request) {
-    return db.write("claim jobs", c -> claimTx(c, request));
-  }
-
-  private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
-    Instant at = clock.instant();
-    long now = micros(at);
-    // one round trip: due delayed jobs become ready (rows another claim is promoting are skipped,
-    // not waited for), and the queues' limits, the paused queues and the next due time are read
-    PreparedStatement rules = c.ps("WITH p AS (UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED
-        + " FROM (SELECT id AS sid FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ?"
-        + " ORDER BY run_at LIMIT " + PROMOTE_BATCH + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid AND j.state = "
-        + JobRows.SCHEDULED + " RETURNING 1)"
-        + " SELECT name, max_running, NULL::bigint FROM spindle_queues"
-        + " UNION ALL SELECT queue, -1, NULL FROM spindle_paused"
-        + " UNION ALL SELECT NULL, (SELECT count(*) FROM p)::int, (SELECT min(run_at) FROM spindle_jobs"
-        + " WHERE state = " + JobRows.SCHEDULED + " AND run_at > ?)");
-    rules.setLong(1, now);
-    rules.setLong(2, now);
-    Map<String, Integer> limits = new HashMap<>();
-    int promoted = 0;
-    Long nextDue = null;
-    try (ResultSet rs = rules.executeQuery()) {
-      while (rs.next()) {
-        String name = rs.getString(1);
-        if (name != null) {
-          limits.merge(name, rs.getInt(2), Math::min);
-        } else {
-          promoted = rs.getInt(2);
-          long v = rs.getLong(3);
-          nextDue = rs.wasNull() ? null : v;
-        }
-      }
-    }
-    // one statement per queue: lock up to n ready rows in claim order along spindle_jobs_ready,
-    // skipping rows other claims hold, and take them
-    PreparedStatement take = c.ps("UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING
-        + ", worker_id = ?, fence = fence + 1,"
-        + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid FROM spindle_jobs"
-        + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?"
-        + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING " + JobRows.CLAIM_COLUMNS);
-    List<JobInfo> claimed = new ArrayList<>();
-    long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
-    Map<Integer, Long> stats = new HashMap<>();
-    int remaining = req.max();
-    for (String q : req.queues()) {
-      if (remaining == 0) {
-        break;
-      }
-      int available = remaining;
-      Integer limit = limits.get(q);
-      if (limit != null && limit < 0) {
-        continue; // paused
-      }
-      if (limit != null && limit > 0) {
-        // claims of a limited queue take turns, so that two workers cannot both fill the last slot
-        PreparedStatement turn = c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-queue:' || current_schema()"
-            + " || ':' || ?))");
-        turn.setString(1, q);
-        turn.execute();
-        available = Math.min(available, limit - runningIn(c, q));
-        if (available <= 0) {
-          continue;
-        }
-      }
-      List<JobInfo> part = new ArrayList<>();
-      int keyed = SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
-        PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
-        one.setString(1, req.workerId());
-        one.setLong(2, now);
-        one.setString(3, q);
-        if (key != null) {
-          one.setString(4, key);
-        }
-        try (ResultSet rs = one.executeQuery()) {
-          if (!rs.next()) {
-            return null;
-          }
-          JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
-          part.add(j);
-          stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
-              Long::sum);
-          return j;
-        }
-      }, flowNext);
-      if (keyed < 0) {
-        take.setString(1, req.workerId());
-        take.setLong(2, now);
-        take.setString(3, q);
-        take.setInt(4, available);
-        try (ResultSet rs = take.executeQuery()) {
-          while (rs.next()) {
-            JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
-            part.add(j);
-            stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
-                Long::sum);
-          }
-        }
-      }
-      part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
-          .thenComparingLong(j -> Long.parseLong(j.id())));
-      claimed.addAll(part);
-      remaining -= part.size();
-    }
-    if (!claimed.isEmpty()) {
-      stats.put(MinuteStats.STARTED, (long) claimed.size());
-      addStats(c, at, stats);
-    }
-    Instant next = null;
-    if (remaining > 0) {
-      // a full promotion batch may have left due jobs behind: they are due now
-      next = promoted >= PROMOTE_BATCH ? at : nextDue == null ? null : JobRows.instant(nextDue);
-    }
-    if (flowNext[0] != Long.MAX_VALUE && (next == null || JobRows.micros(next) > flowNext[0])) {
-      next = JobRows.instant(flowNext[0]);
-    }
-    return new ClaimResult(claimed, next);
-  }
-
-  private static Map<String, Integer> limits(Db.Conn c) throws SQLException {
-    Map<String, Integer> m = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
-      while (rs.next()) {
-        m.put(rs.getString(1), rs.getInt(2));
-      }
-    }
-    return m;
-  }
-
-  private static int runningIn(Db.Conn c, String queue) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + JobRows.RUNNING
-        + " AND queue = ?");
-    ps.setString(1, queue);
-    try (ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getInt(1);
-    }
+    return db.write("claim jobs", c -> claims.claimTx(c, request));
   }
 
   @Override
@@ -658,6 +509,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       return List.of();
     }
     List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completer.completeTx(c, completions, now));
+    flowEnded(completions);
     changed();
     return r;
   }
@@ -667,15 +519,27 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     if (completions.isEmpty() && request == null) {
       return new Exchange(List.of(), ClaimResult.empty());
     }
-    // two transactions: the finish counter's row, locked at the end of the completion, is not held
-    // through the claim (workers' claims would otherwise queue behind each other's completions)
-    List<Boolean> applied = completions.isEmpty() ? List.of()
-        : db.write("complete " + completions.size() + " job(s)", c -> completer.completeTx(c, completions, now));
-    if (!completions.isEmpty()) {
-      changed();
+    if (request == null) {
+      return new Exchange(complete(completions, now), ClaimResult.empty());
     }
-    ClaimResult claim = request == null ? ClaimResult.empty() : db.write("claim jobs", c -> claimTx(c, request));
-    return new Exchange(applied, claim);
+    if (completions.isEmpty()) {
+      return new Exchange(List.of(), claim(request));
+    }
+    // two transactions: a completion releases flow permits (locking its keys' rows) and a claim takes
+    // permits; in one transaction two workers could each hold a key row the other's claim needs, a
+    // lock-order deadlock (PostgresFlowDeadlockTest counts the server's deadlocks)
+    List<Boolean> applied = complete(completions, now);
+    return new Exchange(applied, claim(request));
+  }
+
+  /** Tells flow control which jobs left RUNNING here, and that released or retried ones are ready. */
+  private void flowEnded(List<Completion> completions) {
+    for (Completion x : completions) {
+      flow.ended(x.jobId());
+      if (x.outcome() == Completion.Outcome.RELEASED || x.outcome() == Completion.Outcome.RETRY) {
+        flow.readied();
+      }
+    }
   }
 
   // ---------------------------------------------------------------- workers (see SqlWorkers)
@@ -784,9 +648,9 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   @Override
   public LiveView liveView(LiveView.Request r) {
     return db.read("read the live view", c -> {
-      long cursor = meta(c, "finish_seq");
+      long cursor = horizon.read(c);
       FinishedBatch feed = r.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
-          : finishedIn(c, r.feedAfter(), r.feedLimit());
+          : finishedIn(c, r.feedAfter(), r.feedLimit(), cursor);
       return new LiveView(inspector.workersIn(c), control.pausedIn(c), feed, cursor,
           r.statsFrom().isBefore(r.statsTo()) ? statistics.minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
           r.counts() ? inspector.summariesIn(c) : null, r.counts() ? statistics.oldestIn(c) : null);

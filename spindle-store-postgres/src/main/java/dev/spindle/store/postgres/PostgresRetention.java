@@ -214,7 +214,12 @@ final class PostgresRetention {
             continue; // another process dropped it
           }
         }
-        try (ResultSet rs = c.ps("SELECT count(*) FROM " + name).executeQuery()) {
+        // locked first: no row-by-row delete of the partition commits between the count and the drop
+        c.execOnce("LOCK TABLE " + name + " IN ACCESS EXCLUSIVE MODE");
+        try (ResultSet rs = c.ps("WITH g AS (SELECT queue, state, count(*) AS n FROM " + name
+            + " GROUP BY queue, state), s AS (INSERT INTO spindle_history_counts AS h (queue, state, n)"
+            + " SELECT queue, state, -n FROM g ORDER BY queue, state ON CONFLICT (queue, state) DO UPDATE"
+            + " SET n = h.n + excluded.n) SELECT coalesce(sum(n), 0) FROM g").executeQuery()) {
           rs.next();
           jobs += rs.getInt(1);
         }

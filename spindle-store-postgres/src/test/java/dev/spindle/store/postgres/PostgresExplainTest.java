@@ -38,7 +38,7 @@ class PostgresExplainTest {
         + " CASE WHEN i % 7 = 0 THEN 'k' || i END"
         + " FROM (SELECT i, CASE WHEN i < 900000 THEN 3 WHEN i < 960000 THEN 1 WHEN i < 980000 THEN 0"
         + " WHEN i < 981000 THEN 2 ELSE 4 END AS s FROM generate_series(1, 1000000) AS i) g;"
-        + " SELECT setval('spindle_job_ids', 1000002); UPDATE spindle_meta SET value = 1000000 WHERE key = 'finish_seq';"
+        + " SELECT setval('spindle_job_ids', 1000002); SELECT setval('spindle_finish_seq', 1000000);"
         + " ANALYZE spindle_jobs");
   }
 
@@ -60,6 +60,21 @@ class PostgresExplainTest {
   @Test
   void theTableHoldsAMillionJobs() {
     assertThat(psql("SELECT count(*) FROM spindle_jobs")).isEqualTo("1000001");
+  }
+
+  @Test
+  void textSearchFollowsTheTrigramIndexes() {
+    // the job list's text filter as SqlFilter writes it (newest first), over the hot table and the history
+    String sql = "SELECT id, task, state FROM spindle_all_jobs WHERE 1 = 1 AND (left(args, 1024) ILIKE"
+        + " '%needle%' OR left(error, 1024) ILIKE '%needle%') ORDER BY id DESC LIMIT 50";
+    String plan = plan(sql);
+    assertThat(plan).as(sql + "\n" + plan).doesNotContain("Seq Scan on spindle_jobs")
+        .contains("Bitmap Index Scan on spindle_jobs_args_trgm").contains("Bitmap Index Scan on spindle_jobs_error_trgm");
+    // and it finds what it should: a few rows with the text in their arguments or their error
+    psql("UPDATE spindle_jobs SET args = '\"a Needle here\"' WHERE id IN (500000, 700000);"
+        + " UPDATE spindle_jobs SET error = 'needle in error' WHERE id = 990000");
+    assertThat(store.inspector().listJobs(dev.spindle.queue.spi.JobFilter.all().withText("needle")))
+        .extracting(dev.spindle.queue.JobInfo::id).containsExactly("990000", "700000", "500000");
   }
 
   @Test

@@ -162,10 +162,13 @@ class PostgresFaultsTest {
         try (Statement st = holder.createStatement()) {
           st.execute("LOCK TABLE timeout.spindle_jobs IN ACCESS EXCLUSIVE MODE");
         }
+        // the worker's statements now wait for the lock and time out after 300 ms, again and again; a
+        // completion committed just before the lock is counted a moment later, so the count is read
+        // only after one timed-out statement was followed by another, and checked after the next one
+        String first = awaitLockWaitAfter("");
+        String second = awaitLockWaitAfter(first);
         long before = w.stats().succeeded();
-        // the worker's statements now wait for the lock and time out after 300 ms, again and again
-        await().atMost(Duration.ofSeconds(30)).until(() -> Integer.parseInt(pg.psql("SELECT count(*) FROM"
-            + " pg_stat_activity WHERE application_name = 'spindle' AND wait_event_type = 'Lock'").strip()) > 0);
+        awaitLockWaitAfter(second);
         assertThat(w.stats().succeeded()).as("nothing completes while the table is held").isEqualTo(before);
         holder.rollback();
         for (JobHandle<Long> h : handles) {
@@ -175,6 +178,21 @@ class PostgresFaultsTest {
         assertThat(w.isTerminated()).isFalse();
       }
     }
+  }
+
+  /**
+   * Waits until a statement of the store waits for a lock and began after {@code after} (the start
+   * time of an earlier such statement, "" for any); returns its start time.
+   */
+  private String awaitLockWaitAfter(String after) {
+    java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      String start = pg.psql("SELECT coalesce(to_char(max(query_start), 'YYYY-MM-DD HH24:MI:SS.US'), '') FROM"
+          + " pg_stat_activity WHERE application_name = 'spindle' AND wait_event_type = 'Lock'").strip();
+      seen.set(start);
+      return !start.isEmpty() && start.compareTo(after) > 0;
+    });
+    return seen.get();
   }
 
   @Test

@@ -86,6 +86,10 @@ class PostgresHistoryTest {
 
       assertThat(store.find(ids.get(3))).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
       assertThat(store.inspector().listJobs(JobFilter.all().withState(JobState.SUCCEEDED))).hasSize(21);
+      assertThat(store.inspector().queueSummaries()).singleElement().satisfies(q -> {
+        assertThat(q.count(JobState.SUCCEEDED)).as("counted in the history").isEqualTo(21);
+        assertThat(q.count(JobState.FAILED)).isEqualTo(1);
+      });
       assertThat(store.finishedAfter(0, 100).jobs()).hasSize(22);
       assertThat(store.enqueue(List.of(job("u2", keyed))).get(0)).satisfies(r -> {
         assertThat(r.created()).as("a unique key in the history still counts").isFalse();
@@ -117,6 +121,9 @@ class PostgresHistoryTest {
       RetentionLimits big = new RetentionLimits(1_000_000, 1_000_000, 10);
       assertThat(store.purgeExpired(clock.instant(), big)).as("a whole partition, past the batch of 10").isEqualTo(30);
       assertThat(partitions(store)).isEqualTo(2);
+      assertThat(store.inspector().queueSummaries()).singleElement()
+          .satisfies(q -> assertThat(q.count(JobState.SUCCEEDED)).as("the dropped day's jobs are no longer counted")
+              .isEqualTo(5));
       assertThat(shortLived).allSatisfy(id -> assertThat(store.find(id)).isEmpty());
       assertThat(longLived).allSatisfy(id -> assertThat(store.find(id)).isPresent());
     }

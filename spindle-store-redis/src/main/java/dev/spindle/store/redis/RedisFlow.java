@@ -27,10 +27,19 @@ final class RedisFlow implements FlowControl {
     this.link = link;
   }
 
-  /** The numbers the scripts read: concurrency, GCRA interval (us), burst, window max, window (us). */
+  /**
+   * What the scripts read: concurrency, GCRA interval (us), burst, window max, window (us), then the
+   * weights as {@code value:n,value:n} (empty without).
+   */
   private static String numbers(FlowLimit l) {
-    return l.concurrency() + "|" + l.intervalMicros() + "|" + l.burst() + "|" + l.windowMax() + "|"
-        + l.windowMicros();
+    StringBuilder sb = new StringBuilder().append(l.concurrency()).append('|').append(l.intervalMicros()).append('|')
+        .append(l.burst()).append('|').append(l.windowMax()).append('|').append(l.windowMicros()).append('|');
+    String sep = "";
+    for (var e : l.weights().entrySet()) {
+      sb.append(sep).append(e.getKey()).append(':').append(e.getValue());
+      sep = ",";
+    }
+    return sb.toString();
   }
 
   @Override

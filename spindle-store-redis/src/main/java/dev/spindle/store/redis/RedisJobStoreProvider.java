@@ -35,7 +35,8 @@ public class RedisJobStoreProvider implements JobStoreProvider {
    */
   @Override
   public JobStore open(String location) {
-    return RedisJobStore.open(config(location, System.getenv()));
+    RedisStoreConfig c = config(location, System.getenv());
+    return c.drainUpTo() > 1 ? PartitionedRedisJobStore.open(c) : RedisJobStore.open(c);
   }
 
   /** The configuration for a location, given the environment. */

@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * {@code verifyPeer} ({@code full}, {@code ca} or {@code none}; default full), {@code caCert} (PEM file
  * of the CA to trust, default the JVM's trust store), {@code passwordFile} (a file holding the
  * password), {@code clientName}, {@code eviction} ({@code refuse} or {@code warn}: what to do when
- * the server's {@code maxmemory-policy} is not {@code noeviction}; default refuse). Durations are
+ * the server's {@code maxmemory-policy} is not {@code noeviction}; default refuse), {@code partitions}
+ * (one logical queue over N namespaces, see {@link PartitionedRedisJobStore}; default 1) and
+ * {@code drainUpTo} (the partition count before N was lowered). Durations are
  * {@code 500ms}, {@code 5s}, {@code 2m} or ISO-8601.
  *
  * <h2>Secrets</h2>
@@ -104,6 +106,8 @@ public final class RedisStoreConfig {
   private final Duration watchdogInterval;
   private final @Nullable String clientName;
   private final EvictionCheck evictionCheck;
+  private final int partitions;
+  private final int drainUpTo;
 
   private RedisStoreConfig(Builder b) {
     this.host = b.host;
@@ -122,6 +126,59 @@ public final class RedisStoreConfig {
     this.watchdogInterval = b.watchdogInterval;
     this.clientName = b.clientName;
     this.evictionCheck = b.evictionCheck;
+    this.partitions = b.partitions;
+    this.drainUpTo = Math.max(b.partitions, b.drainUpTo);
+  }
+
+  private RedisStoreConfig(RedisStoreConfig c, String namespace) {
+    this.host = c.host;
+    this.port = c.port;
+    this.database = c.database;
+    this.tls = c.tls;
+    this.verifyPeer = c.verifyPeer;
+    this.caCertificate = c.caCertificate;
+    this.username = c.username;
+    this.password = c.password == null ? null : c.password.clone();
+    this.namespace = namespace;
+    this.cluster = c.cluster;
+    this.commandTimeout = c.commandTimeout;
+    this.connectTimeout = c.connectTimeout;
+    this.retryBudget = c.retryBudget;
+    this.watchdogInterval = c.watchdogInterval;
+    this.clientName = c.clientName;
+    this.evictionCheck = c.evictionCheck;
+    this.partitions = 1;
+    this.drainUpTo = 1;
+  }
+
+  /**
+   * This configuration for one partition of a partitioned queue: the same connection settings, the
+   * key namespace {@code namespace}, one partition.
+   *
+   * @throws IllegalArgumentException if the namespace is invalid
+   */
+  public RedisStoreConfig forPartition(String namespace) {
+    if (!NAMESPACE.matcher(Objects.requireNonNull(namespace, "namespace")).matches()) {
+      throw new IllegalArgumentException("invalid Redis namespace '" + namespace + "'");
+    }
+    return new RedisStoreConfig(this, namespace);
+  }
+
+  /**
+   * How many partitions new jobs are spread over (default 1: an ordinary store). More than one opens
+   * a {@link PartitionedRedisJobStore} (see docs/REDIS-SCALE.md).
+   */
+  public int partitions() {
+    return partitions;
+  }
+
+  /**
+   * How many partitions workers claim from: at least {@link #partitions()}; more while the
+   * partitions {@code partitions() .. drainUpTo()-1}, no longer enqueued to, are drained after N
+   * was lowered.
+   */
+  public int drainUpTo() {
+    return drainUpTo;
   }
 
   /** A builder with the defaults. */
@@ -303,6 +360,12 @@ public final class RedisStoreConfig {
     if (cluster) {
       sb.append(", cluster");
     }
+    if (drainUpTo > 1) {
+      sb.append(", ").append(partitions).append(" partitions");
+      if (drainUpTo > partitions) {
+        sb.append(", draining up to ").append(drainUpTo);
+      }
+    }
     return sb.append(')').toString();
   }
 
@@ -328,6 +391,8 @@ public final class RedisStoreConfig {
     private Duration retryBudget = Duration.ofSeconds(10);
     private Duration watchdogInterval = Duration.ofSeconds(2);
     private @Nullable String clientName;
+    private int partitions = 1;
+    private int drainUpTo = 1;
     private EvictionCheck evictionCheck = EvictionCheck.REFUSE;
 
     private Builder() {}
@@ -461,6 +526,32 @@ public final class RedisStoreConfig {
         throw new IllegalArgumentException(what + " must be positive: " + d);
       }
       return d;
+    }
+
+    /**
+     * Spreads one logical queue over {@code n} partitions (1..{@value PartitionedRedisJobStore#MAX_PARTITIONS},
+     * default 1), each its own namespace and cluster slot; see {@link PartitionedRedisJobStore}.
+     */
+    public Builder partitions(int n) {
+      if (n < 1 || n > PartitionedRedisJobStore.MAX_PARTITIONS) {
+        throw new IllegalArgumentException("partitions must be 1.." + PartitionedRedisJobStore.MAX_PARTITIONS
+            + ", not " + n);
+      }
+      this.partitions = n;
+      return this;
+    }
+
+    /**
+     * After lowering {@link #partitions(int)}: workers still claim from the partitions below
+     * {@code n} (the old count) until they are empty; default none.
+     */
+    public Builder drainUpTo(int n) {
+      if (n < 1 || n > PartitionedRedisJobStore.MAX_PARTITIONS) {
+        throw new IllegalArgumentException("drainUpTo must be 1.." + PartitionedRedisJobStore.MAX_PARTITIONS
+            + ", not " + n);
+      }
+      this.drainUpTo = n;
+      return this;
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.TreeSet;
  */
 final class RedisUrlParser {
   private static final Set<String> OPTIONS = Set.of("namespace", "cluster", "timeout", "connecttimeout",
-      "retrybudget", "watchdog", "verifypeer", "cacert", "passwordfile", "clientname", "database", "eviction");
+      "retrybudget", "watchdog", "verifypeer", "cacert", "passwordfile", "clientname", "database", "eviction", "partitions", "drainupto");
 
   private RedisUrlParser() {}
 
@@ -79,7 +79,8 @@ final class RedisUrlParser {
         if (!OPTIONS.contains(k)) {
           throw new IllegalArgumentException("unknown Redis URL option '" + key + "'; known: "
               + new TreeSet<>(Set.of("namespace", "cluster", "timeout", "connectTimeout", "retryBudget", "watchdog",
-                  "verifyPeer", "caCert", "passwordFile", "clientName", "database", "eviction")));
+                  "verifyPeer", "caCert", "passwordFile", "clientName", "database", "eviction", "partitions",
+                  "drainUpTo")));
         }
         switch (k) {
           case "namespace" -> b.namespace(value);
@@ -94,6 +95,8 @@ final class RedisUrlParser {
           case "clientname" -> b.clientName(value);
           case "database" -> b.database(parseDatabase(value));
           case "eviction" -> b.evictionCheck(parseEviction(value));
+          case "partitions" -> b.partitions(parseCount(key, value));
+          case "drainupto" -> b.drainUpTo(parseCount(key, value));
           default -> throw new AssertionError(k);
         }
       }
@@ -116,6 +119,14 @@ final class RedisUrlParser {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("the Redis database must be a number (the URL path /0, /1, ...), not '"
           + s + "'");
+    }
+  }
+
+  private static int parseCount(String key, String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Redis URL option " + key + " must be a number, not '" + v + "'");
     }
   }
 

@@ -178,15 +178,18 @@ class RedisNetworkFaultTest {
     AtomicInteger calls = new AtomicInteger();
     Subscription sub = store.subscribe(calls::incrementAndGet);
     closeables.add(sub);
+    sub.waiting(); // changes are published only while somebody waits
     store.enqueue(List.of(job("before")));
     await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > 0);
     proxy.freeze(); // every open connection stalls, looking open
     int before = calls.get();
+    sub.waiting();
     String id = store.enqueue(List.of(job("after"))).get(0).jobId();
     assertThat(store.find(id)).as("the call went through a new connection").isPresent();
     await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > before);
     await().atMost(Duration.ofSeconds(30)).until(() -> store.resubscriptions() > 0);
     int again = calls.get();
+    sub.waiting();
     store.enqueue(List.of(job("later")));
     await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > again);
   }

@@ -158,6 +158,54 @@ class RedisStoreDetailsTest {
     }
   }
 
+  private static long publishes() {
+    String stat = redis.info("commandstats", "cmdstat_publish");
+    if (stat == null) {
+      return 0;
+    }
+    return Long.parseLong(stat.substring("calls=".length(), stat.indexOf(',')));
+  }
+
+  @Test
+  void changesArePublishedOnlyWhileSomebodyWaits() {
+    store.close(); // a watchdog that never sends its canary: every PUBLISH counted below is a change's
+    store = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "?namespace=details-" + NS.incrementAndGet()
+        + "&watchdog=1h", Map.of()));
+    Instant now = Instant.now();
+    long before = publishes();
+    // nobody waits: a busy fleet's enqueues and completions publish nothing
+    for (int i = 0; i < 5; i++) {
+      store.enqueue(List.of(job(Integer.toString(i), "a", 0, T0, null, JobPolicy.defaults())));
+    }
+    store.heartbeat(worker("w"));
+    List<JobInfo> got = store.claim(new ClaimRequest("w", List.of("a"), 5, now)).jobs();
+    assertThat(got).hasSize(5); // a full claim: its worker does not wait
+    store.complete(List.of(Completion.succeeded(got.get(0).id(), got.get(0).fence(), "w", "1")), now);
+    assertThat(publishes()).isEqualTo(before);
+
+    // a claim that found fewer jobs than it asked for: its worker waits, so the next change is told
+    assertThat(store.claim(new ClaimRequest("w", List.of("a"), 1, now)).jobs()).isEmpty();
+    store.enqueue(List.of(job("x", "a", 0, T0, null, JobPolicy.defaults())));
+    assertThat(publishes()).isEqualTo(before + 1);
+    // and only that one: the message woke every waiter, who look again (and wait again) themselves
+    store.enqueue(List.of(job("y", "a", 0, T0, null, JobPolicy.defaults())));
+    assertThat(publishes()).isEqualTo(before + 1);
+
+    // a subscriber about to wait announces it: the next finished job is told, once
+    AtomicInteger calls = new AtomicInteger();
+    try (var sub = store.subscribe(calls::incrementAndGet)) {
+      long subscribed = publishes();
+      sub.waiting();
+      sub.waiting(); // no message since the first: nothing to announce again
+      store.complete(List.of(Completion.succeeded(got.get(1).id(), got.get(1).fence(), "w", "1")), now);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(calls.get()).isPositive());
+      store.complete(List.of(Completion.succeeded(got.get(2).id(), got.get(2).fence(), "w", "1")), now);
+      assertThat(publishes() - subscribed).isEqualTo(1L);
+      assertThat(redis.command("EXISTS", store.config().keyPrefix() + "wait")).isEqualTo(0L);
+    }
+  }
+
   @Test
   void theDatabaseIndexAndTheNamespaceSeparateStores() {
     String ns = "db-" + NS.incrementAndGet();

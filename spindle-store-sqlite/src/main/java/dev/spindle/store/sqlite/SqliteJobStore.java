@@ -142,6 +142,17 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
       + " AND queue = ? AND flow_key IS NULL"
       + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
+  /** Claims the best ready jobs without a flow key of a queue known to have no keyed ones. */
+  private static final String TAKE_PLAIN = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
+      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id"
+      + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
+      + " AND queue = ? AND flow_key IS NULL ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS;
+  /**
+   * How long a queue found without keyed ready jobs is claimed from without looking for keys
+   * (ns): its claims take unkeyed jobs only ({@link #TAKE_PLAIN}), so a keyed job another process
+   * enqueues meanwhile waits at most this long, and is never taken past its limits.
+   */
+  private static final long KEYLESS_TTL_NANOS = 20_000_000L;
   static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
@@ -163,6 +174,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final SqlRetention<Db.Conn> retention;
   private final SqlWorkers<Db.Conn> workers;
   private final SqlFlow<Db.Conn> flow;
+  /** Queues found without keyed ready jobs, and when (System.nanoTime); see {@link #KEYLESS_TTL_NANOS}. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> keyless =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
@@ -355,6 +369,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     // sqlite-jdbc clears a statement's whole batch array after each executeBatch, and the array only
     // grows: a big batch gets its own statement, so the cached one stays cheap for small enqueues
     boolean big = jobs.size() > SMALL_BATCH;
+    flow.readied();
+    for (NewJob j : jobs) {
+      if (j.flowKey() != null) {
+        keyless.remove(j.queue());
+      }
+    }
     PreparedStatement ins = big ? c.jdbc().prepareStatement(INSERT_JOB) : c.ps(INSERT_JOB);
     try {
       return insertWith(c, ins, jobs, created, last);
@@ -681,9 +701,12 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SCHEDULED_TO_QUEUED + " WHERE state = "
         + JobRows.SCHEDULED + " AND run_at <= ?");
     promote.setLong(1, now);
-    promote.executeUpdate();
+    if (promote.executeUpdate() > 0) {
+      flow.readied();
+      keyless.clear();
+    }
     Map<String, Integer> limits = claimRules(c);
-    PreparedStatement take = c.ps("UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING
+    PreparedStatement takeAny = c.ps("UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING
         + ", worker_id = ?, fence = fence + 1,"
         + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
         + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
@@ -708,7 +731,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         }
       }
       List<JobInfo> part = new ArrayList<>();
-      int keyed = SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
+      Long keylessAt = keyless.get(q);
+      boolean plain = keylessAt != null && System.nanoTime() - keylessAt < KEYLESS_TTL_NANOS;
+      int keyed = plain ? -1 : SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
         PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
         one.setString(1, req.workerId());
         one.setLong(2, now);
@@ -727,7 +752,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           return j;
         }
       }, flowNext);
+      if (keyed < 0 && !plain) {
+        keyless.put(q, System.nanoTime());
+      }
       if (keyed < 0) {
+        PreparedStatement take = plain ? c.ps(TAKE_PLAIN) : takeAny;
         take.setString(1, req.workerId());
         take.setLong(2, now);
         take.setString(3, q);
@@ -794,6 +823,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       return List.of();
     }
     List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completeTx(c, completions, now));
+    flowEnded(completions);
     listeners.fire();
     return r;
   }
@@ -809,9 +839,21 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       return new Exchange(applied, claim);
     });
     if (!completions.isEmpty()) {
+      flowEnded(completions);
       listeners.fire();
     }
     return ex;
+  }
+
+  /** Tells flow control which jobs left RUNNING here, and that released or retried ones are ready. */
+  private void flowEnded(List<Completion> completions) {
+    for (Completion x : completions) {
+      flow.ended(x.jobId());
+      if (x.outcome() == Completion.Outcome.RELEASED || x.outcome() == Completion.Outcome.RETRY) {
+        flow.readied();
+        keyless.clear();
+      }
+    }
   }
 
   private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant nowInstant)

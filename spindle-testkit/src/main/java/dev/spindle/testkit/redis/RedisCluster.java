@@ -26,13 +26,25 @@ public final class RedisCluster implements AutoCloseable {
    * @throws IllegalStateException if a node cannot start or the cluster does not form
    */
   public static RedisCluster start(int n) {
+    return start(n, false);
+  }
+
+  /**
+   * Starts an {@code n}-node cluster whose nodes keep an append-only file ({@code appendfsync
+   * everysec}) if {@code appendOnly}, so a node killed and {@link RedisServer#restart() restarted}
+   * comes back with its data and its cluster configuration.
+   *
+   * @throws IllegalArgumentException if n is not in 1..16
+   * @throws IllegalStateException if a node cannot start or the cluster does not form
+   */
+  public static RedisCluster start(int n, boolean appendOnly) {
     if (n < 1 || n > 16) {
       throw new IllegalArgumentException("a test cluster has 1..16 nodes: " + n);
     }
     List<RedisServer> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        nodes.add(RedisServer.builder().appendOnly(false).cluster(true).start());
+        nodes.add(RedisServer.builder().appendOnly(appendOnly).cluster(true).start());
       }
       for (int i = 0; i < n; i++) {
         int from = i * SLOTS / n;

@@ -277,6 +277,9 @@ public final class RedisServer implements AutoCloseable {
       arg(cmd, "cluster-enabled", "yes");
       arg(cmd, "cluster-config-file", dir.resolve("nodes.conf").toString());
       arg(cmd, "cluster-node-timeout", "2000");
+      // a master that is down (no replicas here) takes only its own slots with it: the others keep
+      // serving, as a partitioned queue needs (see docs/REDIS-SCALE.md)
+      arg(cmd, "cluster-require-full-coverage", "no");
     }
     config.extra.forEach((k, v) -> arg(cmd, k, v));
     return cmd;

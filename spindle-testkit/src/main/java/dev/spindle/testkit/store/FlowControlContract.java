@@ -216,6 +216,36 @@ public abstract class FlowControlContract {
   }
 
   @Test
+  void weightsThreeToOneGetThreeToOneServiceUnderBacklogAndChangeAtRunTime() {
+    FlowLimit weighted = FlowLimit.builder("wfair").perArgument("tenant").weight("a", 3).build();
+    flow.putLimit(weighted);
+    List<NewJob> batch = new ArrayList<>();
+    Instant now = clock.instant();
+    for (int i = 0; i < 400; i++) {
+      String tenant = i % 2 == 0 ? "a" : "b";
+      String args = "{\"tenant\":\"" + tenant + "\",\"n\":" + i + "}";
+      batch.add(new NewJob("t.x", args, "q", 0, now, null, JobPolicy.defaults(), now, null)
+          .withFlowKey(weighted.keyFor("q", "t.x", args)));
+    }
+    store.enqueue(batch);
+    // claims of uneven sizes, so turns are cut across claims: 80 jobs, 20 full rounds of a,a,a,b
+    List<JobInfo> got = new ArrayList<>();
+    int[] sizes = {1, 2, 5, 3, 1, 7};
+    for (int i = 0; got.size() < 80; i++) {
+      got.addAll(claim(Math.min(sizes[i % sizes.length], 80 - got.size())));
+    }
+    assertThat(byTenant(got)).containsEntry("a", 60).containsEntry("b", 20);
+    // the weight changes at run time: a and b now alternate
+    flow.putLimit(FlowLimit.builder("wfair").perArgument("tenant").weight("b", 1).build());
+    List<JobInfo> more = new ArrayList<>();
+    while (more.size() < 40) {
+      more.addAll(claim(Math.min(4, 40 - more.size())));
+    }
+    assertThat(byTenant(more).get("a")).isBetween(19, 21);
+    assertThat(byTenant(more).get("b")).isBetween(19, 21);
+  }
+
+  @Test
   void aPausedKeyWaitsUntilThenWithoutUsingUpAnAttempt() {
     FlowLimit limit = FlowLimit.builder("svc").perArgument("tenant").build();
     flow.putLimit(limit);

@@ -791,6 +791,34 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void queueSummariesStillCountFinishedJobsThatRetentionKeeps() {
+    register("w1", Duration.ofHours(5));
+    JobOptions done = JobOptions.builder().queue("done").build();
+    for (int i = 0; i < 3; i++) {
+      enqueue(job("store.echo", json("s" + i), done));
+    }
+    String cancelled = enqueue(job("store.echo", json("c"), done));
+    store.cancel(cancelled, clock.instant());
+    for (JobInfo c : claim("w1", 3, "done")) {
+      store.complete(List.of(Completion.succeeded(c.id(), c.fence(), "w1", "1")), clock.instant());
+    }
+    enqueue(job("store.echo", json("w"), done));
+    // housekeeping well within the jobs' TTL (1 day): a store may move them elsewhere, never forget them
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(store.purgeExpired(clock.instant(), RetentionLimits.defaults())).isZero();
+    QueueSummary s = inspector.queueSummaries().stream().filter(q -> q.queue().equals("done")).findFirst()
+        .orElseThrow();
+    assertThat(s.count(JobState.SUCCEEDED)).isEqualTo(3);
+    assertThat(s.count(JobState.CANCELLED)).isEqualTo(1);
+    assertThat(s.count(JobState.QUEUED)).isEqualTo(1);
+    inspector.requeue(cancelled, clock.instant());
+    QueueSummary after = inspector.queueSummaries().stream().filter(q -> q.queue().equals("done")).findFirst()
+        .orElseThrow();
+    assertThat(after.count(JobState.CANCELLED)).as("requeued: counted once, as waiting").isZero();
+    assertThat(after.count(JobState.QUEUED)).isEqualTo(2);
+  }
+
+  @Test
   void purgeDeletesOnlyFinishedJobsMatchingTheFilter() {
     String done = enqueue(job("store.echo", json("d")));
     String cancelled = enqueue(job("store.echo", json("c")));
@@ -978,12 +1006,29 @@ public abstract class JobStoreContract {
     AtomicInteger calls = new AtomicInteger();
     Subscription sub = store.subscribe(calls::incrementAndGet);
     try {
+      sub.waiting();
       enqueue(job("store.echo", json("x")));
       eventually(() -> assertThat(calls.get()).isPositive());
       int before = calls.get();
       register("w1", Duration.ofMinutes(1));
       JobInfo c = claim("w1", 1).get(0);
+      sub.waiting();
       store.complete(List.of(Completion.succeeded(c.id(), c.fence(), "w1", "1")), clock.instant());
+      eventually(() -> assertThat(calls.get()).isGreaterThan(before));
+    } finally {
+      sub.close();
+    }
+  }
+
+  @Test
+  void aClaimThatFoundTooFewJobsHearsTheNextEnqueue() {
+    AtomicInteger calls = new AtomicInteger();
+    Subscription sub = store.subscribe(calls::incrementAndGet);
+    try {
+      register("w1", Duration.ofMinutes(1));
+      assertThat(claim("w1", 1)).isEmpty(); // the worker waits next, without saying so
+      int before = calls.get();
+      enqueue(job("store.echo", json("x")));
       eventually(() -> assertThat(calls.get()).isGreaterThan(before));
     } finally {
       sub.close();

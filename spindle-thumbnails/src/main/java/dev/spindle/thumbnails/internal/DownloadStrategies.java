@@ -1,5 +1,10 @@
 package dev.spindle.thumbnails.internal;
 
+import dev.spindle.coroutine.Async;
+import dev.spindle.coroutine.AsyncSemaphore;
+import dev.spindle.coroutine.AsyncTask;
+import dev.spindle.coroutine.EventLoop;
+import dev.spindle.coroutine.LoopConfig;
 import dev.spindle.thumbnails.FailureReason;
 import dev.spindle.thumbnails.ThumbnailConfig;
 import java.time.Clock;
@@ -12,13 +17,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The download strategies of the thumbnail maker's variants: sequential, a thread per URL, a fixed
- * set of download threads, bounded virtual threads, and one thread driving every download
- * asynchronously. Each hands every downloaded image to a sink and records the rest in the run's
+ * set of download threads, bounded virtual threads, one thread driving every download
+ * asynchronously, and coroutines on one event loop. Each hands every downloaded image to a sink and records the rest in the run's
  * {@link RunBook}. Thread-safe.
  */
 final class DownloadStrategies {
@@ -183,6 +189,68 @@ final class DownloadStrategies {
       loop.shutdownNow();
       client.shutdownNow();
     }
+  }
+
+  /** Receives each downloaded image inside its download coroutine; it may suspend (await). */
+  @FunctionalInterface
+  interface CoroutineSink {
+    void accept(ThumbnailRun.Job job);
+  }
+
+  /**
+   * V9 on the COROUTINE model ({@code dev.spindle.coroutine}): one {@link EventLoop} on the calling
+   * thread runs a coroutine per URL ({@code download_image_coro}); each awaits its download (the
+   * HTTP client's future, {@link Async#await}) holding one of {@code limit} permits of an
+   * {@link AsyncSemaphore} (0 = unbounded; 1 = the course's one-after-another loop), then hands the
+   * file to {@code onDownloaded} in the same coroutine, which may await again (the resize offloaded
+   * to an executor). No lock is needed for the byte count: every coroutine runs on one thread.
+   * Returns when every coroutine has ended.
+   */
+  void downloadAsCoroutines(int limit, CoroutineSink onDownloaded) throws InterruptedException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new InterruptedException("downloads interrupted");
+    }
+    EventLoop.run(LoopConfig.defaults().withName("asyncio-downloads"), () -> {
+      AsyncSemaphore permits = limit > 0 ? AsyncSemaphore.of(limit) : null;
+      List<AsyncTask<@Nullable Void>> tasks = new ArrayList<>();
+      for (ImageSource s : valid()) {
+        tasks.add(Async.createTask("download-" + (s.index() + 1), () -> {
+          downloadCoroutine(s, permits, onDownloaded);
+          return null;
+        }));
+      }
+      Async.gather(tasks);
+      return null;
+    });
+  }
+
+  private void downloadCoroutine(ImageSource s, @Nullable AsyncSemaphore permits, CoroutineSink onDownloaded) {
+    Downloader.Result r;
+    if (permits != null) {
+      permits.acquire();
+    }
+    book.downloadClock().start();
+    try {
+      r = Async.await(downloader.downloadAsync(s));
+    } catch (java.util.concurrent.CancellationException e) {
+      book.fail(s, FailureReason.CANCELLED, s.url() + ": download cancelled", null);
+      throw e;
+    } catch (RuntimeException e) {
+      Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (c instanceof ImageProblem p) {
+        book.fail(s, p.reason(), p.getMessage(), null);
+      } else {
+        book.fail(s, FailureReason.IO_ERROR, s.url() + ": " + c, null);
+      }
+      return;
+    } finally {
+      book.downloadClock().end();
+      if (permits != null) {
+        permits.release();
+      }
+    }
+    book.recordDownload(s, r);
+    onDownloaded.accept(new ThumbnailRun.Job(s, r));
   }
 
   private void runDownload(ImageSource s, ThumbnailRun.Sink sink) {

@@ -50,8 +50,8 @@ public final class ResizeBackends {
     try {
       TaskExecutor executor = Spindle.executor(ExecutionModel.PROCESSES).workers(workers).name("thumbnails")
           .registry(TaskRegistry.of(ThumbnailTasks.class))
-          .with(ProcessOptions.builder().initializer(ThumbnailTasks.WARM_UP.name(), "3")
-              .startupTimeout(java.time.Duration.ofSeconds(90)).build())
+          .with(ProcessOptions.builder().initializer(ThumbnailTasks.WARM_UP.name(), "20")
+              .startupTimeout(java.time.Duration.ofSeconds(180)).build())
           .start();
       return new ExecutorResizeBackend(executor, true, workers + " child JVM" + (workers == 1 ? "" : "s"),
           counter.descriptor().path(), counter::get, counter, workers * 2);

@@ -90,6 +90,27 @@ public final class ThumbnailRun {
       }
       // The event-loop thread must never block, so its queue is unbounded.
       case ASYNC -> resizes.pipeline(sink -> downloads.downloadAsync(config.downloadConcurrency(), sink), pool(poolBackend), Integer.MAX_VALUE);
+      case ASYNCIO -> asyncio(pool(poolBackend));
+    }
+  }
+
+  /**
+   * V9 as asyncio wrote it: download coroutines on one event loop, each offloading its resize to an
+   * executor ({@code loop.run_in_executor}) of one thread per pool consumer that hands the image to
+   * the resize pool (started before downloading, as the course did) and awaits the result; the loop
+   * downloads the other images meanwhile.
+   */
+  private void asyncio(ResizeBackend backend) throws InterruptedException {
+    java.util.concurrent.ExecutorService offload = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(1, backend.consumers()), Thread.ofPlatform().name("resize-offload-", 1).factory());
+    try {
+      downloads.downloadAsCoroutines(config.downloadConcurrency(),
+          job -> dev.spindle.coroutine.Async.runInExecutor(offload, () -> {
+            resizes.resizeOne(job, backend);
+            return null;
+          }));
+    } finally {
+      offload.shutdownNow();
     }
   }
 
@@ -105,6 +126,7 @@ public final class ThumbnailRun {
       case DOWNLOAD_THREADS, PIPELINE_QUEUE, PROCESS_POOL, THREADS_AND_PROCESSES -> downloads.downloadWithThreads(n, done);
       case PIPELINE -> downloads.downloadOnVirtualThreads(config.downloadConcurrency(), done);
       case ASYNC -> downloads.downloadAsync(config.downloadConcurrency(), done);
+      case ASYNCIO -> downloads.downloadAsCoroutines(config.downloadConcurrency(), job -> book.complete(job, null));
     }
   }
 

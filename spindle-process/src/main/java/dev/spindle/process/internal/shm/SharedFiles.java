@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the cross-process primitives live: one private directory per creating JVM (mode 0700, so
@@ -25,7 +26,7 @@ public final class SharedFiles {
 
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
   private static final AtomicLong SEQ = new AtomicLong();
-  private static volatile Path dir;
+  private static volatile @Nullable Path dir;
 
   private SharedFiles() {}
 

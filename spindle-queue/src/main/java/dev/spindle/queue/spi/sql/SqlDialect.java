@@ -55,6 +55,15 @@ public interface SqlDialect {
    */
   void restore(SqlConn c, long[] ids) throws SQLException;
 
+  /**
+   * A query of rows (queue, state code, count) that {@link SqlInspector#queueSummaries} sums per
+   * queue and state: by default a {@code GROUP BY} over {@code spindle_jobs}; a store with a history
+   * table adds the history's per-queue counts (a queue and state may then appear twice).
+   */
+  default String queueCounts() {
+    return "SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state";
+  }
+
   /** Before jobs are deleted, inside the same transaction (SQLite records the highest id: no id is reused). */
   void beforeDeletingJobs(SqlConn c) throws SQLException;
 

@@ -28,14 +28,27 @@ import org.jspecify.annotations.Nullable;
  * spindle_flow_state} (per key: GCRA arrival time, pause), {@code spindle_flow_starts} (starts
  * inside sliding windows), {@code spindle_flow_ready} (per queue and key: ready jobs, kept by
  * triggers, and the rotation order). A concurrency permit is a RUNNING row with the key, counted
- * through a partial index. Where claims run concurrently (PostgreSQL) a claim takes a transaction
- * lock per key ({@code keyLockSql}) before it checks and counts the key. Thread-safe.
+ * through a partial index. Where claims run concurrently (PostgreSQL) a claim tries a transaction
+ * lock per key ({@code keyLockSql}) and the key's rotation row ({@code FOR UPDATE SKIP LOCKED})
+ * before it checks and counts the key, and skips the key if another transaction holds either: a
+ * claim never waits for a flow lock, so claims and enqueues (which lock their keys' rows in one
+ * order) cannot deadlock. Thread-safe.
  *
  * @param <C> the store's connection type
  */
 public final class SqlFlow<C extends SqlConn> implements FlowControl {
   /** Keys a claim considers per queue, in rotation order. */
   private static final int KEYS_PER_CLAIM = 1000;
+  /**
+   * A key's {@code served} value is {@code turn * TURN + claims taken in that turn}: a key keeps its
+   * place at the head of the round until it has taken its weight's claims ({@link FlowLimit#weightOf},
+   * at most {@link FlowLimit#MAX_WEIGHT}), then moves behind every other key.
+   */
+  static final long TURN = 128;
+  /** The longest a queue found held by time rules is skipped without a query (us). */
+  static final long QUEUE_HOLD_MAX_US = 100_000;
+  /** How long a queue found held by concurrency permits is skipped without a query (us). */
+  static final long QUEUE_CONCURRENCY_RECHECK_US = 20_000;
 
   /** Claims one ready job of a queue: of {@code key}, or without a key if {@code null}; null if none. */
   public interface TakeOne {
@@ -54,14 +67,34 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
    * clears this cache here; a change made by another process applies here once the hold ends.
    */
   private final ConcurrentHashMap<String, Long> heldUntil = new ConcurrentHashMap<>();
+  /**
+   * Queues whose last keyed claim found nothing to take (no unkeyed ready job, every key held): a
+   * claim skips them without a query until this time (us), at most {@value #QUEUE_HOLD_MAX_US} us
+   * ahead ({@value #QUEUE_CONCURRENCY_RECHECK_US} us for a concurrency hold). Cleared by a limit
+   * change, by jobs this process enqueues or promotes ({@link #readied}), and per queue when a job
+   * this process claimed under a concurrency limit ends here ({@link #ended}); what another process
+   * does applies here once the entry lapses.
+   */
+  private final ConcurrentHashMap<String, QueueHold> queueHeldUntil = new ConcurrentHashMap<>();
+
+  /**
+   * A queue skipped until {@code until} (us); {@code wake} is the earliest end of a rate, window or
+   * pause hold among its keys (us; {@code Long.MAX_VALUE} if only concurrency held them), what an
+   * idle worker is told to wake at.
+   */
+  private record QueueHold(long until, long wake) {}
+  /** Jobs this process claimed under a concurrency limit, and their queues (see {@link #ended}). */
+  private final ConcurrentHashMap<String, String> permitHolders = new ConcurrentHashMap<>();
+  private static final int MAX_PERMIT_HOLDERS = 100_000;
   private static final long LIMITS_TTL_MS = 1000;
   private volatile @Nullable Map<String, FlowLimit> limitsCache;
   private volatile long limitsReadAt;
 
   /**
    * @param changed called after a change other workers should see (a limit changed)
-   * @param keyLockSql a statement with one parameter (the key) that takes a transaction lock on the
-   *     key, or {@code null} where claims never run concurrently (SQLite's single writer)
+   * @param keyLockSql a query with one parameter (the key) that tries a transaction lock on the key
+   *     without waiting and returns whether it got it (a boolean), or {@code null} where claims never
+   *     run concurrently (SQLite's single writer)
    */
   public SqlFlow(SqlDb<C> db, SqlDialect dialect, Clock clock, Runnable changed, @Nullable String keyLockSql) {
     this.db = db;
@@ -82,6 +115,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
       return ps.executeUpdate();
     });
     heldUntil.clear();
+    queueHeldUntil.clear();
     limitsCache = null;
     changed.run();
   }
@@ -106,9 +140,34 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
       return ps.executeUpdate() == 1;
     });
     heldUntil.clear();
+    queueHeldUntil.clear();
     limitsCache = null;
     changed.run();
     return removed;
+  }
+
+  /**
+   * Jobs became ready through this process (enqueued, promoted, released): queues skipped as held
+   * are looked at again by the next claim.
+   */
+  public void readied() {
+    if (!queueHeldUntil.isEmpty()) {
+      queueHeldUntil.clear();
+    }
+  }
+
+  /**
+   * The job ended or left RUNNING through this process: if it held a concurrency permit its queue is
+   * looked at again by the next claim.
+   */
+  public void ended(String jobId) {
+    if (permitHolders.isEmpty()) {
+      return;
+    }
+    String q = permitHolders.remove(jobId);
+    if (q != null) {
+      queueHeldUntil.remove(q);
+    }
   }
 
   @Override
@@ -303,30 +362,59 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
     }
   }
 
+  /** Tries the key's transaction lock and its rotation row, without waiting; true if both were taken. */
+  private static <C extends SqlConn> boolean lockKey(C c, String keyLockSql, String queue, String key)
+      throws SQLException {
+    PreparedStatement lock = c.ps(keyLockSql);
+    lock.setString(1, key);
+    try (ResultSet rs = lock.executeQuery()) {
+      if (!rs.next() || !rs.getBoolean(1)) {
+        return false;
+      }
+    }
+    PreparedStatement row = c.ps("SELECT 1 FROM spindle_flow_ready WHERE queue = ? AND key = ? FOR UPDATE SKIP LOCKED");
+    row.setString(1, queue);
+    row.setString(2, key);
+    try (ResultSet rs = row.executeQuery()) {
+      return rs.next();
+    }
+  }
+
   /**
    * The keyed claim of one queue: round-robin over the jobs without a key and the keys with ready
-   * jobs (least recently served first), skipping keys a rule holds, until {@code available} jobs
-   * are taken or no group can give one.
+   * jobs (least recently served first; a key of weight w takes w claims in a row per turn, across
+   * claims), skipping keys a rule holds, until {@code available} jobs are taken or no group can give
+   * one. A queue found held entirely is skipped without a query for a while (see {@code
+   * queueHeldUntil}).
    *
    * @param nextUs its first element is lowered to the earliest time a rule that held a key lifts (us)
    * @return the number taken, or -1 if the queue has no keyed ready jobs (the caller's plain claim applies)
    */
   public static <C extends SqlConn> int claimKeyed(C c, SqlFlow<C> flow, String queue, int available, long now, TakeOne take,
       long[] nextUs) throws SQLException {
-    PreparedStatement ks = c.ps("SELECT key, max(served) OVER () FROM spindle_flow_ready WHERE queue = ?"
+    QueueHold queueHeld = flow.queueHeldUntil.get(queue);
+    if (queueHeld != null) {
+      if (queueHeld.until() > now) {
+        nextUs[0] = Math.min(nextUs[0], queueHeld.wake());
+        return 0;
+      }
+      flow.queueHeldUntil.remove(queue, queueHeld);
+    }
+    PreparedStatement ks = c.ps("SELECT key, served FROM spindle_flow_ready WHERE queue = ?"
         + " AND ready > 0 ORDER BY served, key LIMIT " + KEYS_PER_CLAIM);
     ks.setString(1, queue);
     ArrayDeque<String> round = new ArrayDeque<>();
-    long served = 0;
+    Map<String, Long> servedOf = new java.util.HashMap<>();
     try (ResultSet rs = ks.executeQuery()) {
       while (rs.next()) {
         round.add(rs.getString(1));
-        served = rs.getLong(2);
+        servedOf.put(rs.getString(1), rs.getLong(2));
       }
     }
     if (round.isEmpty()) {
       return -1;
     }
+    long turn = -1; // the last turn given, read when a key's turn first ends
     Map<String, FlowLimit> limits = flow.cachedLimits(c);
     for (String key : round) {
       if (!limits.containsKey(FlowLimit.limitOf(key))) {
@@ -337,6 +425,11 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
     PreparedStatement serve = c.ps("UPDATE spindle_flow_ready SET served = ? WHERE queue = ? AND key = ?");
     Set<String> blocked = new HashSet<>();
     boolean unkeyed = true;
+    boolean anyUnkeyed = false;
+    // when nothing can be taken: the earliest time a key's hold may lift, or -1 if unknown
+    long queueFree = Long.MAX_VALUE;
+    long timeFree = Long.MAX_VALUE; // the earliest end of a rate, window or pause hold met
+
     int took = 0;
     while (took < available) {
       boolean progress = false;
@@ -345,6 +438,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
           unkeyed = false;
         } else {
           took++;
+          anyUnkeyed = true;
           progress = true;
         }
       }
@@ -356,42 +450,83 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
         if (blocked.contains(key)) {
           continue;
         }
-        if (flow.keyLockSql != null) {
-          PreparedStatement lock = c.ps(flow.keyLockSql);
-          lock.setString(1, key);
-          lock.execute();
-        }
-        Long cached = flow.heldUntil.get(key);
-        if (cached != null && cached > now) {
-          nextUs[0] = Math.min(nextUs[0], cached);
-          blocked.add(key);
+        if (flow.keyLockSql != null && !lockKey(c, flow.keyLockSql, queue, key)) {
+          blocked.add(key); // another claim serves it now, or an enqueue adds to it
+          queueFree = -1;
           continue;
         }
-        FlowHold h = hold(c, key, now, limits, true);
-        if (h != null && h.until() != null) {
-          long until = SqlJobRows.micros(h.until());
-          nextUs[0] = Math.min(nextUs[0], until);
-          flow.heldUntil.put(key, until);
-        } else if (cached != null) {
-          flow.heldUntil.remove(key, cached);
+        FlowLimit limit = limits.get(FlowLimit.limitOf(key));
+        int weight = limit == null ? 1 : limit.weightOf(key);
+        while (took < available) {
+          Long cached = flow.heldUntil.get(key);
+          if (cached != null && cached > now) {
+            nextUs[0] = Math.min(nextUs[0], cached);
+            queueFree = Math.min(queueFree, cached);
+            timeFree = Math.min(timeFree, cached);
+            blocked.add(key);
+            break;
+          }
+          FlowHold h = hold(c, key, now, limits, true);
+          if (h != null && h.until() != null) {
+            long until = SqlJobRows.micros(h.until());
+            nextUs[0] = Math.min(nextUs[0], until);
+            queueFree = Math.min(queueFree, until);
+            timeFree = Math.min(timeFree, until);
+            flow.heldUntil.put(key, until);
+          } else if (cached != null) {
+            flow.heldUntil.remove(key, cached);
+          }
+          if (h != null && h.until() == null) {
+            queueFree = Math.min(queueFree, now + QUEUE_CONCURRENCY_RECHECK_US);
+          }
+          dev.spindle.queue.JobInfo got = h == null ? take.take(key) : null;
+          if (got == null) {
+            if (h == null) {
+              queueFree = -1; // the rotation listed a key without a ready job: do not guess
+            }
+            blocked.add(key);
+            break;
+          }
+          flow.started(c, key, now, limit);
+          if (limit != null && limit.concurrency() > 0) {
+            if (flow.permitHolders.size() > MAX_PERMIT_HOLDERS) {
+              flow.permitHolders.clear(); // holders another process ended: the entries only lapse
+            }
+            flow.permitHolders.put(got.id(), queue);
+          }
+          long was = servedOf.getOrDefault(key, 0L);
+          boolean turnEnds = was % TURN + 1 >= weight;
+          if (turnEnds && turn < 0) {
+            // along the (queue, served) index, not over every key of the queue
+            PreparedStatement ms = c.ps("SELECT max(served) FROM spindle_flow_ready WHERE queue = ?");
+            ms.setString(1, queue);
+            try (ResultSet rs = ms.executeQuery()) {
+              rs.next();
+              turn = rs.getLong(1) / TURN;
+            }
+          }
+          long next = turnEnds ? ++turn * TURN : was + 1;
+          servedOf.put(key, next);
+          serve.setLong(1, next);
+          serve.setString(2, queue);
+          serve.setString(3, key);
+          serve.executeUpdate();
+          took++;
+          progress = true;
+          if (turnEnds) {
+            round.remove(key);
+            round.addLast(key);
+            break;
+          }
         }
-        if (h != null || take.take(key) == null) {
-          blocked.add(key);
-          continue;
-        }
-        flow.started(c, key, now, limits.get(FlowLimit.limitOf(key)));
-        serve.setLong(1, ++served);
-        serve.setString(2, queue);
-        serve.setString(3, key);
-        serve.executeUpdate();
-        round.remove(key);
-        round.addLast(key);
-        took++;
-        progress = true;
       }
       if (!progress) {
         break;
       }
+    }
+    if (took == 0 && !anyUnkeyed && queueFree > now && queueFree != Long.MAX_VALUE
+        && round.size() < KEYS_PER_CLAIM) {
+      flow.queueHeldUntil.put(queue, new QueueHold(Math.min(queueFree, now + QUEUE_HOLD_MAX_US), timeFree));
     }
     return took;
   }

@@ -89,11 +89,10 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
   /** {@link #queueSummaries} inside the caller's transaction. */
   public List<QueueSummary> summariesIn(C c) throws SQLException {
     Map<String, Map<JobState, Long>> counts = new TreeMap<>();
-    try (ResultSet rs = c.ps("SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state")
-        .executeQuery()) {
+    try (ResultSet rs = c.ps(dialect.queueCounts()).executeQuery()) {
       while (rs.next()) {
         counts.computeIfAbsent(rs.getString(1), q -> new EnumMap<>(JobState.class))
-            .put(SqlJobRows.state(rs.getInt(2)), rs.getLong(3));
+            .merge(SqlJobRows.state(rs.getInt(2)), rs.getLong(3), Long::sum);
       }
     }
     Map<String, Integer> limits = SqlInspector.limits(c);

@@ -44,7 +44,8 @@ public final class SqlStatistics<C extends SqlConn> implements JobStatistics {
     Map<Long, Map<Integer, Long>> byMinute = new TreeMap<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).put(rs.getInt(2), rs.getLong(3));
+        // summed: a store may spread a counter over several rows (PostgreSQL's shards)
+        byMinute.computeIfAbsent(rs.getLong(1), m -> new HashMap<>()).merge(rs.getInt(2), rs.getLong(3), Long::sum);
       }
     }
     List<MinuteStats> out = new ArrayList<>();

@@ -163,7 +163,7 @@ public final class ChangeFeed implements AutoCloseable {
         } else {
           long v;
           try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT (SELECT last_value"
-              + " FROM spindle_job_ids) * 7 + (SELECT value FROM spindle_meta WHERE key = 'finish_seq')")) {
+              + " FROM spindle_job_ids) * 7 + (SELECT last_value FROM spindle_finish_seq)")) {
             rs.next();
             v = rs.getLong(1);
           }

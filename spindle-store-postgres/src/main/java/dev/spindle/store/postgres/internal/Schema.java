@@ -13,15 +13,20 @@ import java.util.List;
  * together migrate once. A schema newer than {@link #VERSION} is refused (nothing is changed).
  *
  * <p>States are stored as the codes of {@link JobRows#code}; times are microseconds since the epoch
- * ({@code bigint}). {@code spindle_meta} holds {@code schema_version} and {@code finish_seq} (the
- * last number of the finished feed); job ids come from the sequence {@code spindle_job_ids}.
+ * ({@code bigint}). {@code spindle_meta} holds {@code schema_version} (and, before version 5, {@code
+ * finish_seq}, the last number of the finished feed: now the sequence {@code spindle_finish_seq}); job
+ * ids come from the sequence {@code spindle_job_ids}.
  * Version 2 adds {@code spindle_history}, finished jobs partitioned by expiry day ({@code
  * spindle_history_d<day>}, created as needed; {@code spindle_history_forever} for jobs kept
- * forever), and the view {@code spindle_all_jobs} over both tables.
+ * forever), and the view {@code spindle_all_jobs} over both tables. Version 3 adds flow control;
+ * version 4 {@code spindle_history_counts} (jobs in the history per queue and state, kept by
+ * statement triggers on the history; retention subtracts a partition's counts when it drops it); version 5 the sequence {@code
+ * spindle_finish_seq}; version 6 trigram GIN indexes ({@code pg_trgm}) on the arguments and errors
+ * of both tables, for text search.
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 3;
+  public static final int VERSION = 6;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -134,7 +139,48 @@ public final class Schema {
               + " WHEN (NEW.flow_key IS NOT NULL AND (OLD.state = " + JobRows.QUEUED + ") <> (NEW.state = " + JobRows.QUEUED + "))"
               + " EXECUTE FUNCTION spindle_flow_track()",
           "CREATE TRIGGER spindle_flow_del AFTER DELETE ON spindle_jobs FOR EACH ROW"
-              + " WHEN (OLD.flow_key IS NOT NULL AND OLD.state = " + JobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()"));
+              + " WHEN (OLD.flow_key IS NOT NULL AND OLD.state = " + JobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()"),
+      // version 4: the history's jobs per queue and state, for queue summaries (inserts and deletes
+      // through spindle_history fire the triggers; a dropped partition's rows are subtracted by retention)
+      List.of(
+          "CREATE TABLE spindle_history_counts (queue text NOT NULL, state smallint NOT NULL, n bigint NOT NULL,"
+              + " PRIMARY KEY (queue, state))",
+          "INSERT INTO spindle_history_counts (queue, state, n) SELECT queue, state, count(*) FROM spindle_history"
+              + " GROUP BY queue, state",
+          // rows in key order: concurrent archive batches lock the counters in the same order
+          "CREATE FUNCTION spindle_history_count() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+              + " BEGIN INSERT INTO spindle_history_counts AS h (queue, state, n)"
+              + " SELECT queue, state, CASE WHEN TG_OP = 'INSERT' THEN count(*) ELSE -count(*) END FROM changed"
+              + " GROUP BY queue, state ORDER BY queue, state"
+              + " ON CONFLICT (queue, state) DO UPDATE SET n = h.n + excluded.n; RETURN NULL; END $$",
+          "CREATE TRIGGER spindle_history_added AFTER INSERT ON spindle_history REFERENCING NEW TABLE AS changed"
+              + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_history_count()",
+          "CREATE TRIGGER spindle_history_removed AFTER DELETE ON spindle_history REFERENCING OLD TABLE AS changed"
+              + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_history_count()"),
+      // version 5: finish numbers from a sequence instead of the counter row of spindle_meta, which every
+      // completion held to its commit (see FinishHorizon for how readers stay safe); it goes on from the counter
+      List.of(
+          "CREATE SEQUENCE spindle_finish_seq",
+          "SELECT setval('spindle_finish_seq', value + 1, false) FROM spindle_meta WHERE key = 'finish_seq'",
+          "DELETE FROM spindle_meta WHERE key = 'finish_seq'"),
+      // version 6: text search (job lists' "text": ILIKE on the first PostgresDialect.TEXT_PREFIX characters of args or error) along
+      // trigram GIN indexes on both tables (a prefix: arguments of megabytes would add thousands of index
+      // entries per row version). pg_trgm is a trusted extension (a user with CREATE on the database may add it; one per
+      // database, so the operator class is named in the extension's schema); without the right to add
+      // it the indexes are left out and text search reads the rows
+      List.of("DO $$ DECLARE s text; BEGIN"
+          + " PERFORM pg_advisory_xact_lock(hashtext('spindle-pg_trgm'));" // one per database: schemas take turns
+          + " BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+          + " EXCEPTION WHEN insufficient_privilege OR undefined_file THEN"
+          + " RAISE NOTICE 'pg_trgm not available: job text search without an index'; END;"
+          + " SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+          + " WHERE e.extname = 'pg_trgm';"
+          + " IF s IS NOT NULL THEN"
+          + " EXECUTE format('CREATE INDEX spindle_jobs_args_trgm ON spindle_jobs USING gin ((left(args, " + PostgresDialect.TEXT_PREFIX + ")) %I.gin_trgm_ops)', s);"
+          + " EXECUTE format('CREATE INDEX spindle_jobs_error_trgm ON spindle_jobs USING gin ((left(error, " + PostgresDialect.TEXT_PREFIX + ")) %I.gin_trgm_ops)', s);"
+          + " EXECUTE format('CREATE INDEX spindle_history_args_trgm ON spindle_history USING gin ((left(args, " + PostgresDialect.TEXT_PREFIX + ")) %I.gin_trgm_ops)', s);"
+          + " EXECUTE format('CREATE INDEX spindle_history_error_trgm ON spindle_history USING gin ((left(error, " + PostgresDialect.TEXT_PREFIX + ")) %I.gin_trgm_ops)', s);"
+          + " END IF; END $$"));
 
   private Schema() {}
 

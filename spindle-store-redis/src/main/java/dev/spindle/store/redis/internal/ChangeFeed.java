@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -20,11 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Change notifications and the connection watchdog of one store instance.
  *
- * <p>The scripts {@code PUBLISH} on the namespace's channel whenever jobs become ready or finish,
- * or schedules and limits change; this class subscribes (one pub/sub connection, opened with the
- * first {@link #subscribe}) and calls the listeners on Lettuce's thread. Messages lost while
- * disconnected are covered by one spurious call after every reconnect (listeners then look at the
- * store themselves).
+ * <p>The scripts {@code PUBLISH} on the namespace's channel when jobs become ready or finish, or
+ * schedules and limits change, but only while somebody waits: the key {@code <prefix>wait} is set
+ * by a claim that found fewer jobs than asked and by {@link Subscription#waiting()}, and the first
+ * change after it deletes it and publishes. A busy fleet therefore publishes nothing, and an idle
+ * one is woken by one message. This class subscribes (one pub/sub connection, opened with the first
+ * {@link #subscribe}) and calls the listeners on Lettuce's thread. Messages lost while disconnected
+ * are covered by one spurious call after every reconnect (listeners then look at the store
+ * themselves).
  *
  * <p>The watchdog (one daemon thread, started with the first subscription) runs every
  * {@code watchdogInterval}. It pings over the command connection, so a connection that stopped
@@ -40,6 +44,13 @@ public final class ChangeFeed implements AutoCloseable {
   private final RedisLink link;
   private final String channel;
   private final String canary;
+  private final String waitKey;
+  /**
+   * True from this instance's {@code SET <prefix>wait} until the next message: the key is deleted
+   * only by a script that publishes, and every publish reaches this instance, so while true the key
+   * is still set (or its message is on the way) and another SET would change nothing.
+   */
+  private final AtomicBoolean armed = new AtomicBoolean();
   private final long intervalNanos;
   private final ChangeListeners listeners = new ChangeListeners();
   private final Object lock = new Object();
@@ -55,6 +66,7 @@ public final class ChangeFeed implements AutoCloseable {
     this.link = link;
     String prefix = link.config().keyPrefix();
     this.channel = prefix + "ev";
+    this.waitKey = prefix + "wait";
     this.canary = prefix + "wd:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     this.intervalNanos = link.config().watchdogInterval().toNanos();
     link.addListener(new RedisConnectionStateListener() {
@@ -62,7 +74,7 @@ public final class ChangeFeed implements AutoCloseable {
       public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
         if (connection == pubsub) {
           canarySentNanos = 0; // a canary sent before the reconnect is lost, not a sign of a dead subscription
-          listeners.fire();
+          changed();
         }
       }
     });
@@ -80,7 +92,18 @@ public final class ChangeFeed implements AutoCloseable {
 
   /** Adds a listener; see {@link dev.spindle.queue.spi.JobStore#subscribe}. */
   public Subscription subscribe(Runnable onChange) {
-    Subscription s = listeners.add(onChange);
+    Subscription added = listeners.add(onChange);
+    Subscription s = new Subscription() {
+      @Override
+      public void waiting() {
+        arm();
+      }
+
+      @Override
+      public void close() {
+        added.close();
+      }
+    };
     synchronized (lock) {
       if (watchdog == null && !closed) {
         tryConnect();
@@ -90,6 +113,27 @@ public final class ChangeFeed implements AutoCloseable {
       }
     }
     return s;
+  }
+
+  /**
+   * Makes the next change publish (sets {@code <prefix>wait}), unless this instance set it and no
+   * message came since. A failure is logged, not thrown: the waiter's fallback poll covers it.
+   */
+  void arm() {
+    if (armed.compareAndSet(false, true)) {
+      try {
+        link.call("announce a wait", false, c -> c.set(waitKey, "1"));
+      } catch (RuntimeException e) {
+        armed.set(false);
+        LOG.debug("cannot announce a wait to Redis at {} ({}); the waiter polls", link.where(), e.toString());
+      }
+    }
+  }
+
+  /** Something may have changed: the next wait must announce itself again; calls the listeners. */
+  private void changed() {
+    armed.set(false);
+    listeners.fire();
   }
 
   /** Opens and subscribes the pub/sub connection; the caller holds the lock. False if Redis is unreachable. */
@@ -103,7 +147,7 @@ public final class ChangeFeed implements AutoCloseable {
           if (canary.equals(ch)) {
             lastCanaryNanos = System.nanoTime();
           } else {
-            listeners.fire();
+            changed();
           }
         }
       });
@@ -140,7 +184,7 @@ public final class ChangeFeed implements AutoCloseable {
       long sent = canarySentNanos;
       if (pubsub == null) {
         if (tryConnect()) {
-          listeners.fire();
+          changed();
         }
       } else if (sent != 0 && lastCanaryNanos - sent < 0 && now - sent > 2 * intervalNanos) {
         LOG.warn("change notifications from Redis at {} stopped arriving (the watchdog's canary did not come back in "
@@ -149,7 +193,7 @@ public final class ChangeFeed implements AutoCloseable {
         pubsub = null;
         resubscriptions.incrementAndGet();
         tryConnect();
-        listeners.fire();
+        changed();
       }
       if (pubsub != null && (canarySentNanos == 0 || lastCanaryNanos - canarySentNanos >= 0)) {
         canarySentNanos = System.nanoTime();

@@ -206,6 +206,7 @@ settle(now)
 
 local worker = ARGV[cb]
 local claimed, statuses = {}, {}
+local short = false -- the claim found fewer jobs than asked: its worker waits next
 local flownext = nil -- the earliest time (us) a flow rule that held a key lifts
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
@@ -243,7 +244,12 @@ if worker ~= '' then
       local wk = wkey(worker)
       local nowus = floorus(now)
       local rot = fkrot(q)
-      local keys = redis.call('ZRANGE', rot, 0, 999)
+      local ranked = redis.call('ZRANGE', rot, 0, 999, 'WITHSCORES')
+      local keys, score = {}, {}
+      for x = 1, #ranked, 2 do
+        keys[#keys + 1] = ranked[x]
+        score[ranked[x]] = tonumber(ranked[x + 1])
+      end
       local blocked = {}
       local unkeyed = true
       local got = 0
@@ -269,25 +275,32 @@ if worker ~= '' then
         end
         for _, key in ipairs(keys) do
           if got >= avail then break end
-          if not blocked[key] then
+          -- a key takes up to its weight's claims in a row, then its turn ends
+          local weight = (not blocked[key]) and flowweight(key) or 0
+          while weight > 0 and got < avail do
             local h = flowhold(key, nowus, true)
             if h then
               blocked[key] = true
               if h[2] ~= '' and (not flownext or tonumber(h[2]) < flownext) then flownext = tonumber(h[2]) end
-            else
-              local p = redis.call('ZPOPMIN', fkready(q, key), 1)
-              if #p == 0 then
-                blocked[key] = true
-                redis.call('ZREM', rot, key)
-              else
-                local id = unmem(p[1])
-                local fence = claimone(id)
-                if fence then
-                  flowstarted(key, id, fence, nowus)
-                  redis.call('ZADD', rot, redis.call('INCR', P .. 'q:' .. q .. ':ks'), key)
-                end
-                progress = true
-              end
+              break
+            end
+            local p = redis.call('ZPOPMIN', fkready(q, key), 1)
+            if #p == 0 then
+              blocked[key] = true
+              redis.call('ZREM', rot, key)
+              break
+            end
+            local id = unmem(p[1])
+            local fence = claimone(id)
+            progress = true
+            if fence then
+              flowstarted(key, id, fence, nowus)
+              local was = score[key]
+              local ends = was % FTURN + 1 >= weight
+              local nx = ends and redis.call('INCR', P .. 'q:' .. q .. ':ks') * FTURN or was + 1
+              score[key] = nx
+              redis.call('ZADD', rot, nx, key)
+              if ends then break end
             end
           end
         end
@@ -342,8 +355,12 @@ if worker ~= '' then
     end
   end
   flush()
+  short = remaining > 0
 end
 notify()
+-- after notify(): this claim's own changes are announced to earlier waiters, and the next change
+-- wakes this worker
+if short then redis.call('SET', P .. 'wait', '1') end
 if #claimed > 0 or nc > 0 then
   remember(rid, esc(worker) .. '\n' .. table.concat(flags) .. '\n' .. table.concat(claimed, ','))
 end

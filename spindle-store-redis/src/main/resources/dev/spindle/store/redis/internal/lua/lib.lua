@@ -260,8 +260,14 @@ local function flush()
   if SEQ_DIRTY then redis.call('SET', P .. 'fseq', ids(SEQ)); SEQ_DIRTY = false end
   ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 end
+-- Announces a change, but only while somebody waits for one: a waiter (a claim that found fewer
+-- jobs than asked, or a client's Subscription.waiting()) sets P..'wait'; the first change after it
+-- deletes the key and publishes, so a busy fleet publishes nothing and an idle one gets one message.
 local function notify()
-  if CHANGED then redis.call('PUBLISH', P .. 'ev', '1'); CHANGED = false end
+  if CHANGED then
+    CHANGED = false
+    if redis.call('DEL', P .. 'wait') == 1 then redis.call('PUBLISH', P .. 'ev', '1') end
+  end
 end
 
 -- ---------------------------------------------------------------- jobs
@@ -364,7 +370,7 @@ end
 -- concurrency permits; stale members are dropped when counted), P..'fw:'..key (starts inside the
 -- window, score us), P..'q:'..queue..':k:'..key (the key's QUEUED jobs, ordered as a ready set),
 -- P..'q:'..queue..':kr' (keys with ready jobs, score = when last served: the fair rotation),
--- P..'q:'..queue..':ks' (the rotation counter). A keyed job is in its key's ready set, not in the
+-- P..'q:'..queue..':ks' (the rotation counter; scores are turn * FTURN + claims taken in the turn). A keyed job is in its key's ready set, not in the
 -- queue's.
 local FQ = {}
 local function keyedqueue(q)
@@ -389,8 +395,13 @@ local function flowlimit(name)
   if l == nil then
     local v = redis.call('HGET', P .. 'fln', name)
     if v then
-      local c, iv, b, wm, wus = string.match(v, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+      local c, iv, b, wm, wus, ws = string.match(v, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)|?(.*)$')
       l = {conc = tonumber(c), iv = tonumber(iv), burst = tonumber(b), wmax = tonumber(wm), wus = tonumber(wus)}
+      -- weights of key values ("value:n,value:n"): claims per turn of the fair round
+      if ws ~= '' then
+        l.wt = {}
+        for wv, wn in string.gmatch(ws, '([^,]+):(%d+)') do l.wt[wv] = tonumber(wn) end
+      end
     else
       l = false
     end
@@ -398,6 +409,18 @@ local function flowlimit(name)
   end
   return l
 end
+-- The weight of 'key' in its queue's fair round: the claims it takes per turn (1 unless its limit
+-- weighs its value).
+local function flowweight(key)
+  local name, value = string.match(key, '^([^:]*):(.*)$')
+  if not name then return 1 end
+  local l = flowlimit(name)
+  if not l or not l.wt then return 1 end
+  return l.wt[value] or 1
+end
+-- A key's rotation score is turn * FTURN + claims taken in that turn: it keeps its place at the head
+-- until it has taken its weight's claims (at most 100), then goes behind every other key.
+local FTURN = 128
 -- What holds 'key' at 'nowus': nil, or {rule, until us ('' if unknown), detail}. 'prune' (in writing
 -- scripts) drops stale permits and starts that left the window.
 local function flowhold(key, nowus, prune)
@@ -645,6 +668,8 @@ local function enqueue(i, now)
   local compact = fresh == total and ndeps == 0 and nbad == 0
   local out, created = {}, {}
   local pos, bid, waiting = 0, {}, {}
+  -- keyed jobs: their keys (one HSET per call) and the rotations their keys join (one ZADD NX per key)
+  local fkpairs, fkrots = {}, {}
   if compact then out = {'ids', ids(nextid + 1)} end
   x = i
   for g = 1, ngroups do
@@ -702,7 +727,8 @@ local function enqueue(i, now)
           deads = deads + 1 -- index() counted it DEAD
         else
           if fk then
-            redis.call('HSET', P .. 'fk', id, fk)
+            fkpairs[#fkpairs + 1] = id
+            fkpairs[#fkpairs + 1] = fk
             if not FQ[q] then
               redis.call('SADD', P .. 'fq', q)
               FQ[q] = true
@@ -718,7 +744,10 @@ local function enqueue(i, now)
           elseif fk and not delayed then
             MSETS[#MSETS + 1] = text
             push(ZADDS, fkready(q, fk), score, m)
-            redis.call('ZADD', fkrot(q), 'NX', 0, fk)
+            local rk = fkrot(q)
+            local seen = fkrots[rk]
+            if not seen then seen = {}; fkrots[rk] = seen end
+            seen[fk] = true
           else
             MSETS[#MSETS + 1] = text
             idx[#idx + 1] = score
@@ -744,6 +773,15 @@ local function enqueue(i, now)
       CHANGED = true
     end
     x = x + 7 + 2 * n
+  end
+  if #fkpairs > 0 then chunked('HSET', P .. 'fk', fkpairs, 2) end
+  for rk, seen in pairs(fkrots) do
+    local l = {}
+    for k in pairs(seen) do
+      l[#l + 1] = 0
+      l[#l + 1] = k
+    end
+    for c = 1, #l, 2000 do redis.call('ZADD', rk, 'NX', unpack(l, c, math.min(c + 1999, #l))) end
   end
   if #waiting > 0 then
     flush()

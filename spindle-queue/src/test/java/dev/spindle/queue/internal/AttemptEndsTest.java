@@ -1,0 +1,74 @@
+package dev.spindle.queue.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class AttemptEndsTest {
+  /** An attempt recording on which thread its end was delivered; the first one blocks until released. */
+  private static final class Recorder implements JobObserver.Attempt {
+    final List<String> threads;
+    final CountDownLatch gate;
+
+    Recorder(List<String> threads, CountDownLatch gate) {
+      this.threads = threads;
+      this.gate = gate;
+    }
+
+    @Override
+    public void finished(JobObserver.Outcome outcome, Duration runTime, JobError error) {
+      try {
+        gate.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      threads.add(Thread.currentThread().getName());
+    }
+  }
+
+  @Test
+  void endsAreDeliveredOffTheDispatcherInOrderAndAllBeforeCloseReturns() throws Exception {
+    AttemptEnds ends = new AttemptEnds("t1");
+    List<String> threads = new CopyOnWriteArrayList<>();
+    CountDownLatch open = new CountDownLatch(0);
+    for (int b = 0; b < 100; b++) {
+      for (int i = 0; i < 10; i++) {
+        ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+      }
+      ends.flush();
+    }
+    ends.close(Duration.ofSeconds(30));
+    assertThat(threads).hasSize(1000).allMatch(t -> t.equals("spindle-worker-t1-observer"));
+  }
+
+  @Test
+  void aStalledObserverMakesTheDispatcherDeliverOnlyPastTheBound() throws Exception {
+    AttemptEnds ends = new AttemptEnds("t2");
+    List<String> threads = new CopyOnWriteArrayList<>();
+    CountDownLatch gate = new CountDownLatch(1);
+    // the delivering thread blocks on the first end; up to MAX_WAITING ends wait for it
+    for (int i = 0; i < AttemptEnds.MAX_WAITING; i++) {
+      ends.add(new Recorder(threads, gate), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+      if (i % 16 == 15) {
+        ends.flush();
+      }
+    }
+    ends.flush();
+    assertThat(threads).isEmpty(); // nothing ran on the dispatcher: all of it waits
+    // one more batch is past the bound: the dispatcher (this thread) delivers it itself
+    List<String> mine = new CopyOnWriteArrayList<>();
+    ends.add(new Recorder(mine, new CountDownLatch(0)), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+    ends.flush();
+    assertThat(mine).containsExactly(Thread.currentThread().getName());
+    gate.countDown();
+    ends.close(Duration.ofSeconds(30));
+    assertThat(threads).hasSize(AttemptEnds.MAX_WAITING).allMatch(t -> t.equals("spindle-worker-t2-observer"));
+  }
+}
