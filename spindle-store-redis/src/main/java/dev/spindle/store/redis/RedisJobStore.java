@@ -1,9 +1,7 @@
 package dev.spindle.store.redis;
 
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobPolicy;
-import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
@@ -31,7 +29,6 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.queue.spi.Workflows;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.ChangeFeed;
 import dev.spindle.store.redis.internal.NamespaceEpoch;
@@ -40,12 +37,10 @@ import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Rows;
 import dev.spindle.store.redis.internal.Script;
 import dev.spindle.store.redis.internal.ServerHealth;
-import dev.spindle.store.redis.internal.StoreErrors;
 import dev.spindle.store.redis.internal.Times;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -55,7 +50,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -113,7 +107,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
-  private static final int MAX_UNCONFIRMED = 1000;
   /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
   public static final int MAX_JOBS_PER_SCRIPT = 2000;
   /**
@@ -126,16 +119,9 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   private final RedisLink link;
   private final ChangeFeed feed;
   private final NamespaceEpoch epoch;
-  /** Combines concurrent enqueues into one script call (group commit). */
-  private final EnqueueCombiner combiner =
-      new EnqueueCombiner(jobs -> enqueueChunk(jobs, false), MAX_JOBS_PER_SCRIPT, MAX_BYTES_PER_SCRIPT);
-  /** When a heartbeat last re-read the eviction policy ({@link System#nanoTime()}), 0 for never. */
-  private volatile long policyCheckedNanos;
   private final String prefix;
   private final String requestPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ":";
   private final AtomicLong requests = new AtomicLong();
-  /** Per worker: request ids of exchanges whose reply never arrived (their claims go back). */
-  private final ConcurrentHashMap<String, List<String>> unconfirmed = new ConcurrentHashMap<>();
   private final JsonCodec json = JsonCodec.defaults();
   /** Policy id -> policy, as read from Redis (jobs keep only the id). */
   private final ConcurrentHashMap<String, JobPolicy> policies = new ConcurrentHashMap<>();
@@ -146,6 +132,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   /** A test clock that replaces Redis {@code TIME}, or null. */
   private final @Nullable Clock testClock;
   private final RedisFlow flow;
+  private final RedisEnqueue enqueuer;
+  private final RedisExchange exchanges;
+  private final RedisWorkers workers;
+  private final RedisSchedules schedules;
 
   private RedisJobStore(RedisStoreConfig config, RedisLink link, @Nullable Clock testClock) {
     this.config = config;
@@ -158,6 +148,10 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     this.control = new RedisControl(this, inspector, link, prefix);
     this.statistics = new RedisStatistics(link);
     this.flow = new RedisFlow(this, link);
+    this.enqueuer = new RedisEnqueue(this, link, epoch);
+    this.exchanges = new RedisExchange(this, link, epoch);
+    this.workers = new RedisWorkers(this, link, epoch, exchanges, json);
+    this.schedules = new RedisSchedules(this, link);
   }
 
   /**
@@ -243,72 +237,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    */
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    if (jobs.isEmpty()) {
-      return List.of();
-    }
-    boolean workflow = false;
-    for (NewJob j : jobs) {
-      workflow |= Objects.requireNonNull(j, "job").hasDependencies();
-    }
-    if (workflow) {
-      Workflows.checkBatch(jobs);
-      return enqueueChunk(jobs, true);
-    }
-    if (EnqueueArgs.chunkEnd(jobs, 0) == jobs.size()) {
-      return combiner.enqueue(jobs);
-    }
-    List<EnqueueResult> out = new ArrayList<>(jobs.size());
-    int from = 0;
-    while (from < jobs.size()) {
-      int end = EnqueueArgs.chunkEnd(jobs, from);
-      try {
-        out.addAll(enqueueChunk(jobs.subList(from, end), false));
-        from = end;
-      } catch (dev.spindle.queue.StoreException e) {
-        if (from == 0) {
-          throw e;
-        }
-        throw new dev.spindle.queue.StoreException(e.reason(), "enqueued only the first " + from + " of "
-            + jobs.size() + " jobs (in chunks of at most " + MAX_JOBS_PER_SCRIPT + "; the last id added is "
-            + out.get(out.size() - 1).jobId() + "); the other " + (jobs.size() - from) + " were not added: "
-            + e.getMessage(), e);
-      }
-    }
-    return List.copyOf(out);
-  }
-
-  /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
-  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs, boolean dependencies) {
-    for (int attempt = 0; ; attempt++) {
-      List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
-      args.add(rid());
-      args.add(attempt == 0 ? epoch.expected() : "");
-      args.add(nowArg(jobs.get(0).createdAt()));
-      EnqueueArgs.appendJobs(args, jobs);
-      boolean keyed = jobs.stream().anyMatch(j -> j.flowKey() != null);
-      if (dependencies || keyed) {
-        EnqueueArgs.appendDependencies(args, jobs);
-      }
-      if (keyed) {
-        EnqueueArgs.appendFlowKeys(args, jobs);
-      }
-      List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
-      if ("epoch".equals(r.get(0))) {
-        epoch.changed((String) r.get(1), "enqueue");
-        continue;
-      }
-      if ("missing".equals(r.get(0))) {
-        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on job " + r.get(1)
-            + ", which does not exist; nothing was added");
-      }
-      if ("badref".equals(r.get(0))) {
-        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on " + r.get(1)
-            + ", which is not an earlier job of the batch; nothing was added");
-      }
-      List<EnqueueResult> out = EnqueueArgs.results(jobs, r, 0);
-      epoch.saw(out.get(out.size() - 1).jobId());
-      return out;
-    }
+    return enqueuer.enqueue(jobs);
   }
 
   /**
@@ -318,46 +247,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    */
   @Override
   public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
-    String id = canonicalId(parentId);
-    if (id == null) {
-      throw new JobNotFoundException(parentId);
-    }
-    for (NewJob j : jobs) {
-      Objects.requireNonNull(j, "job");
-    }
-    // the arguments first (as if RUNNING under the fence); the script checks the parent itself
-    Workflows.checkChildren(parentId, JobState.RUNNING, fence, fence, jobs, exits);
-    Workflows.checkBatch(jobs);
-    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
-    args.add(rid());
-    args.add(id);
-    args.add(Long.toString(fence));
-    StringBuilder ex = new StringBuilder();
-    for (Integer x : exits) {
-      ex.append(ex.isEmpty() ? "" : ",").append(x);
-    }
-    args.add(ex.toString());
-    args.add(nowArg(jobs.get(0).createdAt()));
-    EnqueueArgs.appendJobs(args, jobs);
-    EnqueueArgs.appendDependencies(args, jobs);
-    List<?> r = link.script(Script.ADD_CHILDREN, true, args.toArray(String[]::new));
-    switch ((String) r.get(0)) {
-      case "NOT_FOUND" -> throw new JobNotFoundException(parentId);
-      case "STATE" -> {
-        Workflows.checkChildren(parentId, JobState.valueOf((String) r.get(1)), Long.parseLong((String) r.get(2)),
-            fence, jobs, exits);
-        throw new IllegalStateException("job " + parentId + " cannot add children; nothing was added");
-      }
-      case "missing" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on job " + r.get(1)
-          + ", which does not exist; nothing was added");
-      case "badref" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on " + r.get(1)
-          + ", which is not an earlier job of the batch; nothing was added");
-      default -> {
-        List<EnqueueResult> out = EnqueueArgs.results(jobs, r, 0);
-        epoch.saw(out.get(out.size() - 1).jobId());
-        return out;
-      }
-    }
+    return enqueuer.addChildren(parentId, fence, jobs, exits);
   }
 
   /**
@@ -415,7 +305,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   @Override
   public ClaimResult claim(ClaimRequest request) {
-    return exchange(List.of(), request, request.now()).claim();
+    return exchanges.exchange(List.of(), request, request.now()).claim();
   }
 
   @Override
@@ -423,7 +313,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (completions.isEmpty()) {
       return List.of();
     }
-    return exchange(completions, null, now).applied();
+    return exchanges.exchange(completions, null, now).applied();
   }
 
   @Override
@@ -431,157 +321,22 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     if (completions.isEmpty() && request == null) {
       return new Exchange(List.of(), ClaimResult.empty());
     }
-    return exchange(completions, request, now);
-  }
-
-  private Exchange exchange(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
-    String rid = rid();
-    String worker = request == null ? null : request.workerId();
-    List<String> lost = worker == null ? null : unconfirmed.remove(worker);
-    List<String> args = new ArrayList<>(8 + completions.size() * 5 + (request == null ? 0 : request.queues().size()));
-    args.add(rid);
-    args.add(nowArg(now));
-    args.add("");
-    args.add(lost == null ? "" : String.join(",", lost));
-    args.add(Integer.toString(completions.size()));
-    String lastWorker = null;
-    for (Completion c : completions) {
-      args.add(c.jobId());
-      args.add(Long.toString(c.fence()));
-      args.add(c.workerId().equals(lastWorker) ? "" : c.workerId()); // '': the same as the previous one
-      lastWorker = c.workerId();
-      String error = c.errorJson() == null ? "" : c.errorJson();
-      switch (c.outcome()) {
-        case SUCCEEDED -> {
-          args.add("S");
-          args.add(c.resultJson());
-        }
-        case RETRY -> {
-          args.add("R");
-          args.add(error);
-          args.add(Times.encode(c.retryAt()));
-          args.add(c.retryAt().isAfter(now) ? "1" : "0");
-        }
-        case FAILED -> {
-          args.add("F");
-          args.add(error);
-        }
-        case DEAD -> {
-          args.add("D");
-          args.add(error);
-          args.add(c.deadReason());
-        }
-        case CANCELLED -> {
-          args.add("C");
-          args.add(error);
-        }
-        case RELEASED -> args.add("L");
-      }
-    }
-    if (request == null) {
-      args.add("");
-    } else {
-      args.add(request.workerId());
-      args.add(Integer.toString(request.max()));
-      args.add(Integer.toString(request.queues().size()));
-      args.addAll(request.queues());
-    }
-    List<?> r;
-    try {
-      r = link.script(Script.EXCHANGE, true, args.toArray(String[]::new));
-    } catch (RuntimeException e) {
-      if (worker != null) {
-        List<String> keep = new ArrayList<>();
-        if (lost != null) {
-          keep.addAll(lost);
-        }
-        if (!StoreErrors.certainlyNotApplied(e)) {
-          keep.add(rid);
-        }
-        if (!keep.isEmpty()) {
-          unconfirmed.merge(worker, keep, (a, b) -> {
-            List<String> m = new ArrayList<>(a);
-            m.addAll(b);
-            return m.size() > MAX_UNCONFIRMED ? m.subList(m.size() - MAX_UNCONFIRMED, m.size()) : m;
-          });
-        }
-      }
-      throw e;
-    }
-    List<?> flags = (List<?>) r.get(0);
-    List<Boolean> applied = new ArrayList<>(flags.size());
-    for (Object f : flags) {
-      applied.add(((Long) f) == 1);
-    }
-    ClaimResult claim = request == null ? ClaimResult.empty()
-        : new ClaimResult(claimed(request.workerId(), (List<?>) r.get(1)), Times.instant((String) r.get(2)));
-    return new Exchange(applied, claim);
-  }
-
-  /**
-   * The jobs a claim took, from the script's rows ({@code {id, fence, header+args, status, ...}}).
-   * A job no longer held with that fence (a replayed claim whose job moved on) is left out.
-   */
-  private List<JobInfo> claimed(String worker, List<?> rows) {
-    List<JobInfo> out = new ArrayList<>(rows.size() / 4);
-    for (int i = 0; i + 3 < rows.size(); i += 4) {
-      String id = (String) rows.get(i);
-      String header = (String) rows.get(i + 2);
-      String status = (String) rows.get(i + 3);
-      if (header == null || status == null) {
-        continue;
-      }
-      JobInfo j = Rows.job(id, header, status, null, this::policy);
-      if (j.state() == JobState.RUNNING && worker.equals(j.workerId())
-          && Long.toString(j.fence()).equals(rows.get(i + 1))) {
-        out.add(j);
-        epoch.saw(id);
-      }
-    }
-    return out;
+    return exchanges.exchange(completions, request, now);
   }
 
   @Override
   public HeartbeatResult heartbeat(WorkerRecord worker) {
-    String record = json.toJson(worker, "worker record");
-    List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record, nowArg(worker.heartbeatAt()),
-        Times.encode(worker.leaseUntil()));
-    try {
-      epoch.check("a heartbeat of worker " + worker.id());
-    } catch (RuntimeException e) {
-      LOG.debug("checking the namespace epoch of {}", describe(), e);
-    }
-    long now = System.nanoTime();
-    long last = policyCheckedNanos;
-    if (last == 0 || now - last > TimeUnit.SECONDS.toNanos(ServerHealth.RECHECK_SECONDS)) {
-      policyCheckedNanos = now;
-      ServerHealth.recheck(link);
-    }
-    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)), Times.instant((String) r.get(2)));
-  }
-
-  private static Set<String> strings(Object list) {
-    Set<String> out = new HashSet<>();
-    for (Object o : (List<?>) list) {
-      out.add((String) o);
-    }
-    return out;
+    return workers.heartbeat(worker);
   }
 
   @Override
   public void deregisterWorker(String workerId, Instant now) {
-    link.script(Script.DEREGISTER, true, workerId, nowArg(now));
-    unconfirmed.remove(workerId);
+    workers.deregisterWorker(workerId, now);
   }
 
   @Override
   public List<JobInfo> reclaimExpired(Instant now, int limit) {
-    if (limit < 1) {
-      return List.of();
-    }
-    List<?> r = link.script(Script.RECLAIM, true, rid(), nowArg(now), "",
-        Integer.toString(limit));
-    return Rows.jobs(r, this::policy);
+    return workers.reclaimExpired(now, limit);
   }
 
   @Override
@@ -607,63 +362,32 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     return v == null ? 0 : Long.parseLong(v);
   }
 
+  // ---------------------------------------------------------------- schedules (see RedisSchedules)
+
   @Override
   public ScheduleRecord saveSchedule(ScheduleRecord schedule) {
-    List<?> r = link.script(Script.SAVE_SCHEDULE, true, schedule.name(), schedule.definition(),
-        Times.encode(schedule.nextFireAt()), Times.encode(schedule.createdAt()));
-    List<Object> row = new ArrayList<>(6);
-    row.add(schedule.name());
-    row.addAll(r);
-    return Rows.schedule(row);
+    return schedules.saveSchedule(schedule);
   }
 
   @Override
   public boolean deleteSchedule(String name) {
-    Long n = link.script(Script.DELETE_SCHEDULE, true, rid(), name);
-    return n > 0;
+    return schedules.deleteSchedule(name);
   }
 
   @Override
   public List<ScheduleRecord> schedules() {
-    List<?> r = link.script(Script.SCHEDULES, true, "", "0");
-    List<ScheduleRecord> out = new ArrayList<>(r.size());
-    for (Object row : r) {
-      out.add(Rows.schedule((List<?>) row));
-    }
-    out.sort(Comparator.comparing(ScheduleRecord::name));
-    return out;
+    return schedules.schedules();
   }
 
   @Override
   public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
-    if (limit < 1) {
-      return List.of();
-    }
-    List<?> r = link.script(Script.SCHEDULES, true, Long.toString(Times.floorMicros(now)), Integer.toString(limit));
-    List<ScheduleRecord> out = new ArrayList<>(r.size());
-    for (Object row : r) {
-      ScheduleRecord s = Rows.schedule((List<?>) row);
-      if (!s.nextFireAt().isAfter(now)) {
-        out.add(s);
-      }
-    }
-    out.sort(Comparator.comparing(ScheduleRecord::nextFireAt).thenComparing(ScheduleRecord::name));
-    return out;
+    return schedules.dueSchedules(now, limit);
   }
 
   @Override
   public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
       List<NewJob> jobs) {
-    List<String> args = new ArrayList<>(16 + jobs.size() * 2);
-    args.add(rid());
-    args.add(name);
-    args.add(Long.toString(expectedVersion));
-    args.add(Times.encode(nextFireAt));
-    args.add(firedTick == null ? "" : Times.encode(firedTick));
-    args.add(nowArg(jobs.isEmpty() ? Instant.now() : jobs.get(0).createdAt()));
-    EnqueueArgs.appendJobs(args, jobs);
-    Long r = link.script(Script.FIRE_SCHEDULE, true, args.toArray(String[]::new));
-    return r == 1;
+    return schedules.fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
   }
 
   @Override

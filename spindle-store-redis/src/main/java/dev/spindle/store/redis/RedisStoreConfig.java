@@ -1,14 +1,7 @@
 package dev.spindle.store.redis;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -226,28 +219,12 @@ public final class RedisStoreConfig {
    * ({@code redis:} or {@code redis://}), which means "the URL in {@value #ENV_URL}".
    */
   public static RedisStoreConfig fromLocation(String location, Map<String, String> env) {
-    String l = location.strip();
-    String lower = l.toLowerCase(Locale.ROOT);
-    if (lower.equals("redis:") || lower.equals("redis://") || lower.equals("rediss:") || lower.equals("rediss://")
-        || lower.equals("redis") || lower.equals("redis:env")) {
-      RedisStoreConfig c = fromEnvironment(env);
-      if (lower.startsWith("rediss") && !c.tls) {
-        throw new IllegalArgumentException("the location asks for TLS (rediss:) but " + ENV_URL
-            + " is a redis:// URL; make it rediss://");
-      }
-      return c;
-    }
-    return fromUrl(l, env);
+    return RedisUrlParser.location(location, env);
   }
 
   /** True if the URL carries a password in its user info ({@code redis://user:password@host}). */
   public static boolean hasInlinePassword(String url) {
-    try {
-      String ui = new URI(url.strip()).getRawUserInfo();
-      return ui != null && ui.indexOf(':') >= 0 && ui.indexOf(':') < ui.length() - 1;
-    } catch (URISyntaxException e) {
-      return false;
-    }
+    return RedisUrlParser.hasInlinePassword(url);
   }
 
   /** The host name or address. */
@@ -397,7 +374,6 @@ public final class RedisStoreConfig {
 
     private Builder() {}
 
-    /** The server's host name or address. */
     /** True once a password was given. */
     boolean hasPassword() {
       return password != null;
@@ -408,6 +384,7 @@ public final class RedisStoreConfig {
       return username != null;
     }
 
+    /** The server's host name or address. */
     public Builder host(String host) {
       if (Objects.requireNonNull(host, "host").isBlank()) {
         throw new IllegalArgumentException("the Redis host is empty");
@@ -567,29 +544,9 @@ public final class RedisStoreConfig {
         throw new IllegalArgumentException("caCert is for TLS connections: use a rediss:// URL");
       }
       if (caCertificate != null) {
-        checkCertificates(caCertificate);
+        CaCertificates.check(caCertificate);
       }
       return new RedisStoreConfig(this);
-    }
-
-    /** Fails unless the file holds at least one X.509 certificate (PEM or DER). */
-    private static void checkCertificates(Path file) {
-      if (!Files.isReadable(file) || Files.isDirectory(file)) {
-        throw new IllegalArgumentException("the CA certificate file " + file + " cannot be read");
-      }
-      String problem;
-      try (java.io.InputStream in = Files.newInputStream(file)) {
-        problem = CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty() ? "it holds none" : null;
-      } catch (CertificateException e) {
-        problem = "it holds none that can be read";
-      } catch (IOException e) {
-        problem = "it cannot be read (" + e.getMessage() + ")";
-      }
-      if (problem != null) {
-        throw new IllegalArgumentException("the CA certificate file " + file + " (caCert) must hold the PEM "
-            + "certificate(s) of the CA that signed the Redis server's certificate (-----BEGIN CERTIFICATE-----), "
-            + "but " + problem);
-      }
     }
   }
 }

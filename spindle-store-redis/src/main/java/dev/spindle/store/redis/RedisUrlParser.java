@@ -8,11 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Reads a {@code redis[s]://[[user]:password@]host[:port][/database][?options]} URL into a
@@ -22,10 +24,45 @@ import java.util.TreeSet;
  * {@code NumberFormatException}, and knows none of Spindle's options. Stateless.
  */
 final class RedisUrlParser {
-  private static final Set<String> OPTIONS = Set.of("namespace", "cluster", "timeout", "connecttimeout",
-      "retrybudget", "watchdog", "verifypeer", "cacert", "passwordfile", "clientname", "database", "eviction", "partitions", "drainupto");
+  /** The URL's options, as documented (they are matched ignoring case). */
+  private static final Set<String> OPTION_NAMES = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(
+      "namespace", "cluster", "timeout", "connectTimeout", "retryBudget", "watchdog", "verifyPeer", "caCert",
+      "passwordFile", "clientName", "database", "eviction", "partitions", "drainUpTo")));
+  private static final Set<String> OPTIONS =
+      OPTION_NAMES.stream().map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
 
   private RedisUrlParser() {}
+
+  /**
+   * {@link RedisStoreConfig#fromLocation}: a URL, or just the scheme ({@code redis:} or
+   * {@code redis://}), which means "the URL in {@value RedisStoreConfig#ENV_URL}".
+   */
+  static RedisStoreConfig location(String location, Map<String, String> env) {
+    String l = location.strip();
+    String lower = l.toLowerCase(Locale.ROOT);
+    if (lower.equals("redis:") || lower.equals("redis://") || lower.equals("rediss:") || lower.equals("rediss://")
+        || lower.equals("redis") || lower.equals("redis:env")) {
+      RedisStoreConfig c = RedisStoreConfig.fromEnvironment(env);
+      if (lower.startsWith("rediss") && !c.tls()) {
+        throw new IllegalArgumentException("the location asks for TLS (rediss:) but " + RedisStoreConfig.ENV_URL
+            + " is a redis:// URL; make it rediss://");
+      }
+      return c;
+    }
+    return RedisStoreConfig.fromUrl(l, env);
+  }
+
+  /** {@link RedisStoreConfig#hasInlinePassword}. */
+  static boolean hasInlinePassword(String url) {
+    try {
+      String ui = new URI(url.strip()).getRawUserInfo();
+      return ui != null && ui.indexOf(':') >= 0 && ui.indexOf(':') < ui.length() - 1;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /** Reads {@code url} into a builder, taking a missing password and user name from {@code env}. */
 
   static RedisStoreConfig.Builder parse(String url, Map<String, String> env) {
     Objects.requireNonNull(url, "url");
@@ -77,10 +114,7 @@ final class RedisUrlParser {
         String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
         String k = key.toLowerCase(Locale.ROOT);
         if (!OPTIONS.contains(k)) {
-          throw new IllegalArgumentException("unknown Redis URL option '" + key + "'; known: "
-              + new TreeSet<>(Set.of("namespace", "cluster", "timeout", "connectTimeout", "retryBudget", "watchdog",
-                  "verifyPeer", "caCert", "passwordFile", "clientName", "database", "eviction", "partitions",
-                  "drainUpTo")));
+          throw new IllegalArgumentException("unknown Redis URL option '" + key + "'; known: " + OPTION_NAMES);
         }
         switch (k) {
           case "namespace" -> b.namespace(value);

@@ -1,10 +1,6 @@
 package dev.spindle.store.sqlite;
 
-import dev.spindle.PayloadException;
-import dev.spindle.queue.DependencyPolicy;
-import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
@@ -15,7 +11,6 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
@@ -33,10 +28,8 @@ import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
-import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.queue.spi.Workflows;
 import dev.spindle.queue.spi.sql.SqlControl;
 import dev.spindle.queue.spi.sql.SqlDependencies;
 import dev.spindle.queue.spi.sql.SqlFlow;
@@ -49,12 +42,9 @@ import dev.spindle.queue.spi.sql.SqlStoreHost;
 import dev.spindle.queue.spi.sql.SqlWorkers;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.FilePrivacy;
 import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
-import dev.spindle.store.sqlite.internal.Schema;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,7 +53,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -118,18 +107,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     FULL
   }
 
-  static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
-  private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id, trace_context, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  /** Batches up to this size use cached statements (see {@link #insert}). */
-  private static final int SMALL_BATCH = 512;
-  private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
   private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
-  private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
-  private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
-  static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
   /** Claims the best ready job of a queue and flow key ({@link SqlFlow}). */
   private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
       + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
@@ -153,11 +133,9 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
    * enqueues meanwhile waits at most this long, and is never taken past its limits.
    */
   private static final long KEYLESS_TTL_NANOS = 20_000_000L;
-  static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
-  static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
   private final Path file;
-  private final Settings settings;
+  private final SqliteSettings settings;
   private final Db db;
   /** The store's one clock (the host's kernel clock by default): leases, due times, expiry. */
   private final Clock clock;
@@ -165,7 +143,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
   private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(SqliteDialect.INSTANCE, (c, id, error, now) ->
-      finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
+      finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, SqliteJobEnds.RESULT_TTL));
   private volatile boolean closed;
   private final SqlInspector<Db.Conn> inspector;
   private final SqlControl<Db.Conn> control;
@@ -178,31 +156,17 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final java.util.concurrent.ConcurrentHashMap<String, Long> keyless =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  /**
-   * The settings of an open store: an immutable copy of its {@link Builder}, so changing the builder
-   * afterwards changes nothing.
-   */
-  private record Settings(Path file, Duration busyTimeout, Durability durability, long maxDatabaseBytes,
-      int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate, Clock clock) {}
+  private final SqliteEnqueue enqueuer;
+  private final SqliteCompletions completer;
+  private final SqliteJobEnds ends;
+  private final SqliteReads reads;
 
-  private SqliteJobStore(Settings b) {
+  private SqliteJobStore(SqliteSettings b) {
     this.settings = b;
-    this.file = b.file.toAbsolutePath().normalize();
-    this.clock = b.clock;
-    FilePrivacy.prepare(file, b.requirePrivate);
-    this.db = new Db(file, b.busyTimeout, b.maxDatabaseBytes, b.durability == Durability.FULL);
-    try {
-      if (!db.read("read the schema version", Schema::isCurrent)) {
-        db.write("create the schema", c -> {
-          Schema.migrate(c, file);
-          return null;
-        });
-      }
-    } catch (RuntimeException e) {
-      db.close();
-      throw e;
-    }
-    this.poller = new ChangePoller(db, b.wakeupInterval.toNanos(), listeners);
+    this.file = b.path();
+    this.clock = b.clock();
+    this.db = b.openDatabase();
+    this.poller = new ChangePoller(db, b.wakeupInterval().toNanos(), listeners);
     SqlStoreHost<Db.Conn> host = new SqlStoreHost<>() {
       @Override
       public JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
@@ -228,6 +192,10 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     this.retention = new SqlRetention<>(db, dialect, clock);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
     this.flow = new SqlFlow<>(db, SqliteDialect.INSTANCE, clock, listeners::fire, null);
+    this.ends = new SqliteJobEnds(db, clock, deps, listeners::fire);
+    this.enqueuer = new SqliteEnqueue(this, db, clock, policyIds, deps, b.maxPayloadBytes(), listeners::fire);
+    this.completer = new SqliteCompletions(clock, deps, b.maxPayloadBytes());
+    this.reads = new SqliteReads(db, host, inspector, control, statistics);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
@@ -252,7 +220,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   /** The durability setting in use. */
   public Durability durability() {
-    return settings.durability;
+    return settings.durability();
   }
 
   /** For tests: how many calls were moved off virtual threads onto platform threads. */
@@ -262,19 +230,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   // ---------------------------------------------------------------- policies
 
-  private long policyId(Db.Conn c, JobPolicy p, Map<JobPolicy, Long> created) throws SQLException {
-    return policyIds.id(c, p, created);
-  }
-
   private JobPolicy policy(Db.Conn c, long id) throws SQLException {
     return policyIds.get(c, id);
-  }
-
-  static long micros(Duration d) {
-    if (d.getSeconds() >= Long.MAX_VALUE / 4_000_000L) {
-      return Long.MAX_VALUE / 4; // saturate: no stored duration may overflow
-    }
-    return Math.min(d.toNanos() / 1000, Long.MAX_VALUE / 4);
   }
 
   static long micros(Instant t) {
@@ -285,407 +242,59 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return JobRows.read(rs, id -> policy(c, id));
   }
 
-  static long meta(Db.Conn c, String key) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT value FROM spindle_meta WHERE key = ?");
-    ps.setString(1, key);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
-
-  private static long maxJobId(Db.Conn c) throws SQLException {
-    try (ResultSet rs = c.ps("SELECT max(id) FROM spindle_jobs").executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
-  }
-
-  static void setMeta(Db.Conn c, String key, long value) throws SQLException {
-    PreparedStatement ps = c.ps("UPDATE spindle_meta SET value = ? WHERE key = ?");
-    ps.setLong(1, value);
-    ps.setString(2, key);
-    ps.executeUpdate();
-  }
-
-  // ---------------------------------------------------------------- enqueue
+  // ---------------------------------------------------------------- enqueue (see SqliteEnqueue)
 
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    if (jobs.isEmpty()) {
-      return List.of();
-    }
-    for (NewJob j : jobs) {
-      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
-    }
-    Workflows.checkBatch(jobs);
-    Map<JobPolicy, Long> created = new HashMap<>();
-    List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
-      created.clear();
-      return insert(c, jobs, created);
-    });
-    policyIds.committed(created);
-    listeners.fire();
-    return results;
+    return enqueuer.enqueue(jobs);
   }
 
   @Override
   public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
-    long parent = parseIdOrNeg(parentId);
-    if (parent < 0) {
-      throw new JobNotFoundException(parentId);
-    }
-    for (NewJob j : jobs) {
-      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
-    }
-    Workflows.checkBatch(jobs);
-    Map<JobPolicy, Long> created = new HashMap<>();
-    List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
-      created.clear();
-      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ?");
-      ps.setLong(1, parent);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new JobNotFoundException(parentId);
-        }
-        Workflows.checkChildren(parentId, JobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
-      }
-      List<EnqueueResult> out = insert(c, jobs, created);
-      long[] exitIds = new long[exits.size()];
-      for (int i = 0; i < exitIds.length; i++) {
-        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
-      }
-      deps.adopt(c, parent, exitIds, clock.instant());
-      return out;
-    });
-    policyIds.committed(created);
-    listeners.fire();
-    return results;
+    return enqueuer.addChildren(parentId, fence, jobs, exits);
   }
 
-  private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
-      throws SQLException {
-    // the next id follows the highest ever used: the live maximum, or the floor that deletions record
-    // (so ids are never reused); enqueues only read it, they write no counter row
-    long last = Math.max(meta(c, "job_id"), maxJobId(c));
-    // sqlite-jdbc clears a statement's whole batch array after each executeBatch, and the array only
-    // grows: a big batch gets its own statement, so the cached one stays cheap for small enqueues
-    boolean big = jobs.size() > SMALL_BATCH;
+  /**
+   * Before jobs are inserted (in the inserting transaction): flow control learns that jobs become
+   * ready, and the claim stops taking the queues of keyed ones without looking for keys.
+   */
+  void inserting(List<NewJob> jobs) {
     flow.readied();
     for (NewJob j : jobs) {
       if (j.flowKey() != null) {
         keyless.remove(j.queue());
       }
     }
-    PreparedStatement ins = big ? c.jdbc().prepareStatement(INSERT_JOB) : c.ps(INSERT_JOB);
-    try {
-      return insertWith(c, ins, jobs, created, last);
-    } finally {
-      if (big) {
-        ins.close();
-      }
-    }
   }
 
-  private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, List<NewJob> jobs,
-      Map<JobPolicy, Long> created, long lastId) throws SQLException {
-    long last = lastId;
-    Instant storeNow = clock.instant();
-    PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
-    EnqueueResult[] out = new EnqueueResult[jobs.size()];
-    boolean batched = false;
-    JobPolicy lastPolicy = null;
-    long lastPolicyId = -1;
-    for (int i = 0; i < jobs.size(); i++) {
-      NewJob j = jobs.get(i);
-      long pid;
-      if (j.policy() == lastPolicy) {
-        pid = lastPolicyId; // a batch usually shares one policy instance: skip hashing it
-      } else {
-        pid = policyId(c, j.policy(), created);
-        lastPolicy = j.policy();
-        lastPolicyId = pid;
-      }
-      if (j.uniqueKey() != null) {
-        if (batched) {
-          ins.executeBatch();
-          batched = false;
-        }
-        byKey.setString(1, j.uniqueKey());
-        try (ResultSet rs = byKey.executeQuery()) {
-          if (rs.next()) {
-            out[i] = new EnqueueResult(Long.toString(rs.getLong(1)), false, JobRows.state(rs.getInt(2)));
-            continue;
-          }
-        }
-      }
-      long id = ++last;
-      JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
-      if (FlowControl.isBad(j.flowKey())) {
-        if (batched) {
-          ins.executeBatch();
-          batched = false;
-        }
-        out[i] = insertDead(c, j, id, pid, StoreClock.at(storeNow, j.createdAt()));
-        continue;
-      }
-      if (j.hasDependencies()) {
-        if (batched) {
-          ins.executeBatch(); // its dependencies must be rows before it reads their states
-          batched = false;
-        }
-        out[i] = insertDependent(c, ins, j, id, pid, out, StoreClock.at(storeNow, j.createdAt()));
-        continue;
-      }
-      ins.setLong(1, id);
-      ins.setString(2, j.task());
-      ins.setString(3, j.queue());
-      ins.setInt(4, JobRows.code(state));
-      ins.setInt(5, j.priority());
-      ins.setString(6, j.argsJson());
-      ins.setString(7, j.uniqueKey());
-      StoreClock sc = StoreClock.at(storeNow, j.createdAt());
-      ins.setLong(8, micros(sc.now()));
-      ins.setLong(9, micros(sc.translate(j.runAt())));
-      ins.setLong(10, pid);
-      ins.setString(11, j.traceContext());
-      ins.setString(12, j.flowKey());
-      if (j.uniqueKey() != null || jobs.size() == 1) {
-        ins.executeUpdate();
-      } else {
-        ins.addBatch();
-        batched = true;
-      }
-      out[i] = new EnqueueResult(Long.toString(id), true, state);
-    }
-    if (batched) {
-      ins.executeBatch();
-    }
-    return Arrays.asList(out);
-  }
-
-  /** Inserts a job that has dependencies: WAITING, released at once, or cancelled at once. */
-  private EnqueueResult insertDependent(Db.Conn c, PreparedStatement ins, NewJob j, long id, long pid,
-      EnqueueResult[] batch, StoreClock sc) throws SQLException {
-    ins.setLong(1, id);
-    ins.setString(2, j.task());
-    ins.setString(3, j.queue());
-    ins.setInt(4, JobRows.WAITING);
-    ins.setInt(5, j.priority());
-    ins.setString(6, j.argsJson());
-    ins.setString(7, j.uniqueKey());
-    ins.setLong(8, micros(sc.now()));
-    ins.setLong(9, micros(sc.translate(j.runAt())));
-    ins.setLong(10, pid);
-    ins.setString(11, j.traceContext());
-    ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
-    ins.executeUpdate();
-    long[] parents = new long[j.dependsOn().size()];
-    JobState[] known = new JobState[parents.length];
-    List<DependencyPolicy> policies = new ArrayList<>(parents.length);
-    for (int k = 0; k < parents.length; k++) {
-      Dependency d = j.dependsOn().get(k);
-      if (d.inBatch()) {
-        EnqueueResult r = batch[d.batchIndex()];
-        parents[k] = Long.parseLong(r.jobId());
-        // a job this batch created and did not end: its state is known without a read
-        known[k] = r.created() && !r.state().isTerminal() ? r.state() : null;
-      } else {
-        parents[k] = Long.parseLong(d.on());
-      }
-      policies.add(d.policy());
-    }
-    JobState start = deps.add(c, id, parents, known, policies, j.input());
-    if (start == JobState.WAITING) {
-      return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
-    }
-    if (start == JobState.CANCELLED) {
-      finish(c, id, JobState.WAITING, JobState.CANCELLED, sc.now(), deps.cancellation(c, id), null,
-          RESULT_TTL);
-      return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
-    }
-    JobState ready = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
-    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, args = ? WHERE id = ?");
-    up.setInt(1, JobRows.code(ready));
-    up.setString(2, deps.inputOf(c, id, j.argsJson()));
-    up.setLong(3, id);
-    up.executeUpdate();
-    return new EnqueueResult(Long.toString(id), true, ready);
-  }
-
-  private void checkPayload(String json, String what) {
-    if (json == null) {
-      return;
-    }
-    int limit = settings.maxPayloadBytes;
-    if ((long) json.length() * 3 > limit) {
-      int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > limit) {
-        throw new PayloadException(what + " is " + bytes + " bytes of JSON, over the store's limit of " + limit
-            + " bytes; pass a reference (a path or URL) instead of the data, or raise maxPayloadBytes");
-      }
-    }
-  }
-
-  private boolean tooLarge(String json) {
-    try {
-      checkPayload(json, "result");
-      return false;
-    } catch (PayloadException e) {
-      return true;
-    }
-  }
-
-  // ---------------------------------------------------------------- reads
+  // ---------------------------------------------------------------- reads (see SqliteReads)
 
   @Override
   public Optional<JobInfo> find(String jobId) {
-    long id = parseIdOrNeg(jobId);
-    if (id < 0) {
-      return Optional.empty();
-    }
-    return db.read("find job " + jobId, c -> {
-      PreparedStatement ps = c.ps(JOB_BY_ID);
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(row(c, rs)) : Optional.<JobInfo>empty();
-      }
-    });
-  }
-
-  static long parseIdOrNeg(String id) {
-    try {
-      return Long.parseLong(id);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return reads.find(jobId);
   }
 
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
-    return db.read("read finished jobs", c -> finishedIn(c, cursor, limit));
-  }
-
-  private FinishedBatch finishedIn(Db.Conn c, long cursor, int limit) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
-        + "finish_seq > ? ORDER BY finish_seq LIMIT ?");
-    ps.setLong(1, cursor);
-    ps.setInt(2, limit);
-    List<JobInfo> out = new ArrayList<>();
-    long last = cursor;
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        JobInfo j = row(c, rs);
-        out.add(j);
-        last = j.finishSeq();
-      }
-    }
-    return new FinishedBatch(out, last);
+    return reads.finishedAfter(cursor, limit);
   }
 
   @Override
   public long finishCursor() {
-    return db.read("read the finish cursor", c -> meta(c, "finish_seq"));
+    return reads.finishCursor();
   }
 
-  // ---------------------------------------------------------------- cancel
+  // ---------------------------------------------------------------- cancel and finish (see SqliteJobEnds)
 
   @Override
   public CancelResult cancel(String jobId, Instant callerNow) {
-    long id = parseIdOrNeg(jobId);
-    if (id < 0) {
-      return CancelResult.NOT_FOUND;
-    }
-    CancelResult r = db.write("cancel job " + jobId, c -> {
-      Instant now = clock.instant();
-      PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
-      ps.setLong(1, id);
-      int state;
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return CancelResult.NOT_FOUND;
-        }
-        state = rs.getInt(1);
-      }
-      JobState s = JobRows.state(state);
-      if (s.isWaiting()) {
-        finish(c, id, s, JobState.CANCELLED, now, null, null, RESULT_TTL);
-        return CancelResult.CANCELLED;
-      }
-      if (s == JobState.RUNNING) {
-        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
-            + JobRows.RUNNING);
-        up.setLong(1, id);
-        up.executeUpdate();
-        return CancelResult.CANCEL_REQUESTED;
-      }
-      return CancelResult.ALREADY_FINISHED;
-    });
-    if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
-      listeners.fire();
-    }
-    return r;
+    return ends.cancel(jobId, callerNow);
   }
 
-  /**
-   * Moves one job, read in this transaction in state {@code from}, to the terminal state {@code to}
-   * with its own finish sequence number, through {@link JobState#checkTransition}.
-   *
-   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
-   * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
-   */
+  /** {@link SqliteJobEnds#finish}, for dependencies, the enqueue path and the shared SQL collaborators. */
   void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
       @Nullable String deadReason, String ttl) throws SQLException {
-    JobState.checkTransition(Long.toString(id), from, to);
-    long seq = meta(c, "finish_seq") + 1;
-    PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
-        + " finished_at = ?, finish_seq = ?, expires_at = ? + " + ttl + ", cancel_requested = 0"
-        + " WHERE id = ? AND state = ?");
-    long t = micros(now);
-    ps.setInt(1, JobRows.code(to));
-    ps.setString(2, error);
-    ps.setString(3, deadReason);
-    ps.setLong(4, t);
-    ps.setLong(5, seq);
-    ps.setLong(6, t);
-    ps.setLong(7, id);
-    ps.setInt(8, JobRows.code(from));
-    if (ps.executeUpdate() == 0) {
-      throw new IllegalStateException("job " + id + " was not " + from + " when moved to " + to
-          + " although this transaction read it so; the database was changed outside the store");
-    }
-    setMeta(c, "finish_seq", seq);
-    SqliteStatistics.addStats(c, now, Map.of(to == JobState.CANCELLED ? MinuteStats.CANCELLED
-        : to == JobState.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED, 1L));
-    deps.ended(c, id, now);
-  }
-
-  /** Adds a job that is dead from the start: its flow key could not be computed. */
-  private EnqueueResult insertDead(Db.Conn c, NewJob j, long id, long policyId, StoreClock sc) throws SQLException {
-    long now = JobRows.micros(sc.now());
-    long seq = meta(c, "finish_seq") + 1;
-    PreparedStatement ps = c.ps("INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
-        + " created_at, run_at, policy_id, trace_context, error, dead_reason, finished_at, finish_seq, expires_at)"
-        + " VALUES (?, ?, ?, " + JobRows.code(JobState.DEAD) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        + " ? + (SELECT failure_ttl_us FROM spindle_policies WHERE id = ?))");
-    ps.setLong(1, id);
-    ps.setString(2, j.task());
-    ps.setString(3, j.queue());
-    ps.setInt(4, j.priority());
-    ps.setString(5, j.argsJson());
-    ps.setString(6, j.uniqueKey());
-    ps.setLong(7, now);
-    ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
-    ps.setLong(9, policyId);
-    ps.setString(10, j.traceContext());
-    ps.setString(11, FlowControl.badKeyError(j.flowKey()));
-    ps.setString(12, FlowControl.BAD_FLOW_KEY);
-    ps.setLong(13, now);
-    ps.setLong(14, seq);
-    ps.setLong(15, now);
-    ps.setLong(16, policyId);
-    ps.executeUpdate();
-    setMeta(c, "finish_seq", seq);
-    SqliteStatistics.addStats(c, sc.now(), new HashMap<>(Map.of(MinuteStats.DEAD, 1L)));
-    return new EnqueueResult(Long.toString(id), true, JobState.DEAD);
+    ends.finish(c, id, from, to, now, error, deadReason, ttl);
   }
 
   // ---------------------------------------------------------------- claim and complete
@@ -822,7 +431,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     if (completions.isEmpty()) {
       return List.of();
     }
-    List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completeTx(c, completions, now));
+    List<Boolean> r = db.write("complete " + completions.size() + " job(s)",
+        c -> completer.completeTx(c, completions, now));
     flowEnded(completions);
     listeners.fire();
     return r;
@@ -834,7 +444,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       return new Exchange(List.of(), ClaimResult.empty());
     }
     Exchange ex = db.write("complete and claim", c -> {
-      List<Boolean> applied = completions.isEmpty() ? List.of() : completeTx(c, completions, now);
+      List<Boolean> applied = completions.isEmpty() ? List.of() : completer.completeTx(c, completions, now);
       ClaimResult claim = request == null ? ClaimResult.empty() : claimTx(c, request);
       return new Exchange(applied, claim);
     });
@@ -854,163 +464,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
         keyless.clear();
       }
     }
-  }
-
-  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant nowInstant)
-      throws SQLException {
-    if (completions.size() <= SMALL_BATCH) {
-      return completeTx(c, completions, nowInstant, c::ps);
-    }
-    List<PreparedStatement> fresh = new ArrayList<>();
-    try {
-      return completeTx(c, completions, nowInstant, sql -> {
-        PreparedStatement ps = c.jdbc().prepareStatement(sql);
-        fresh.add(ps);
-        return ps;
-      });
-    } finally {
-      for (PreparedStatement ps : fresh) {
-        ps.close();
-      }
-    }
-  }
-
-  /** Prepares a statement. */
-  @FunctionalInterface
-  private interface Statements {
-    PreparedStatement get(String sql) throws SQLException;
-  }
-
-  private List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow, Statements st)
-      throws SQLException {
-    StoreClock sc = StoreClock.read(clock, callerNow);
-    long now = micros(sc.now());
-    long seq = meta(c, "finish_seq");
-    PreparedStatement succeeded = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_SUCCEEDED
-        + ", result = ?, finished_at = ?,"
-        + " finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement retry = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + 1, error = ?,"
-        + " run_at = ?, cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement failed = st.get("UPDATE spindle_jobs SET state = ?, failures = failures + ?, error = ?,"
-        + " dead_reason = ?, finished_at = ?, finish_seq = ?, expires_at = ? + " + FAILURE_TTL
-        + ", cancel_requested = 0 WHERE " + HELD);
-    PreparedStatement cancelled = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_CANCELLED
-        + ", error = coalesce(?, error),"
-        + " finished_at = ?, finish_seq = ?, expires_at = ? + " + RESULT_TTL + ", cancel_requested = 0 WHERE "
-        + HELD + " AND cancel_requested >= ?");
-    PreparedStatement released = st.get("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
-        + ", attempt = max(attempt - 1, 0),"
-        + " run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0");
-    int n = completions.size();
-    int[][] slot = new int[n][];
-    int[] counts = new int[5];
-    for (int i = 0; i < n; i++) {
-      Completion k = completions.get(i);
-      if (k.outcome() == Completion.Outcome.SUCCEEDED && tooLarge(k.resultJson())) {
-        PayloadException pe = new PayloadException("the result of job " + k.jobId() + " is larger than the "
-            + "store's limit of " + settings.maxPayloadBytes + " bytes; return a reference instead of the data");
-        k = Completion.failed(k.jobId(), k.fence(), k.workerId(), JobError.from(pe).toJson());
-      }
-      long id = Long.parseLong(k.jobId());
-      switch (k.outcome()) {
-        case SUCCEEDED -> {
-          succeeded.setString(1, k.resultJson());
-          succeeded.setLong(2, now);
-          succeeded.setLong(3, ++seq);
-          succeeded.setLong(4, now);
-          held(succeeded, 5, k, id);
-          succeeded.addBatch();
-          slot[i] = new int[] {0, counts[0]++};
-        }
-        case RETRY -> {
-          long at = micros(sc.translate(k.retryAt()));
-          JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
-          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
-          retry.setInt(1, JobRows.code(to));
-          retry.setString(2, k.errorJson());
-          retry.setLong(3, at);
-          held(retry, 4, k, id);
-          retry.addBatch();
-          slot[i] = new int[] {1, counts[1]++};
-        }
-        case FAILED, DEAD -> {
-          boolean dead = k.outcome() == Completion.Outcome.DEAD;
-          JobState to = dead ? JobState.DEAD : JobState.FAILED;
-          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
-          failed.setInt(1, JobRows.code(to));
-          failed.setInt(2, dead ? 0 : 1);
-          failed.setString(3, k.errorJson());
-          failed.setString(4, dead ? k.deadReason() : null);
-          failed.setLong(5, now);
-          failed.setLong(6, ++seq);
-          failed.setLong(7, now);
-          held(failed, 8, k, id);
-          failed.addBatch();
-          slot[i] = new int[] {2, counts[2]++};
-        }
-        case CANCELLED, RELEASED -> {
-          // a released job whose cancel was requested is cancelled instead of running again
-          boolean release = k.outcome() == Completion.Outcome.RELEASED;
-          cancelled.setString(1, k.errorJson());
-          cancelled.setLong(2, now);
-          cancelled.setLong(3, ++seq);
-          cancelled.setLong(4, now);
-          held(cancelled, 5, k, id);
-          cancelled.setInt(8, release ? 1 : 0);
-          cancelled.addBatch();
-          slot[i] = new int[] {3, counts[3]++, -1};
-          if (release) {
-            released.setLong(1, now);
-            held(released, 2, k, id);
-            released.addBatch();
-            slot[i][2] = counts[4]++;
-          }
-        }
-      }
-    }
-    int[][] results = new int[5][];
-    PreparedStatement[] statements = {succeeded, retry, failed, cancelled, released};
-    for (int s = 0; s < 5; s++) {
-      results[s] = counts[s] == 0 ? new int[0] : statements[s].executeBatch();
-    }
-    List<Boolean> applied = new ArrayList<>(n);
-    Map<Integer, Long> stats = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      int[] sl = slot[i];
-      boolean ok = results[sl[0]][sl[1]] > 0;
-      if (ok) {
-        int counter = switch (sl[0]) {
-          case 0 -> MinuteStats.SUCCEEDED;
-          case 1 -> MinuteStats.RETRIED;
-          case 2 -> completions.get(i).outcome() == Completion.Outcome.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED;
-          default -> MinuteStats.CANCELLED;
-        };
-        stats.merge(counter, 1L, Long::sum);
-      }
-      if (sl.length == 3 && sl[2] >= 0) {
-        ok |= results[4][sl[2]] > 0;
-      }
-      applied.add(ok);
-    }
-    SqliteStatistics.addStats(c, sc.now(), stats);
-    setMeta(c, "finish_seq", seq);
-    if (deps.any(c)) {
-      List<Long> ends = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        Completion.Outcome o = completions.get(i).outcome();
-        if (applied.get(i) && o != Completion.Outcome.RETRY) {
-          ends.add(Long.parseLong(completions.get(i).jobId())); // a release: no end, no effect
-        }
-      }
-      deps.endedAll(c, ends, sc.now()); // the batch's ends together: a dependent counts down once
-    }
-    return applied;
-  }
-
-  private static void held(PreparedStatement ps, int from, Completion k, long id) throws SQLException {
-    ps.setLong(from, k.fence());
-    ps.setString(from + 1, k.workerId());
-    ps.setLong(from + 2, id);
   }
 
   // ---------------------------------------------------------------- workers (see SqlWorkers)
@@ -1052,35 +505,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     return schedules.dueSchedules(now, limit);
   }
 
+  /** The schedule moves on and its jobs are added in one transaction (see {@link SqliteEnqueue}). */
   @Override
   public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
       List<NewJob> jobs) {
-    Map<JobPolicy, Long> created = new HashMap<>();
-    boolean fired = db.write("fire schedule " + name, c -> {
-      created.clear();
-      PreparedStatement ps = c.ps("UPDATE spindle_schedules SET next_fire_at = ?, last_fire_at = ?,"
-          + " version = version + 1 WHERE name = ? AND version = ?");
-      ps.setLong(1, micros(nextFireAt));
-      if (firedTick == null) {
-        ps.setNull(2, java.sql.Types.INTEGER);
-      } else {
-        ps.setLong(2, micros(firedTick));
-      }
-      ps.setString(3, name);
-      ps.setLong(4, expectedVersion);
-      if (ps.executeUpdate() == 0) {
-        return false;
-      }
-      if (!jobs.isEmpty()) {
-        insert(c, jobs, created);
-      }
-      return true;
-    });
-    if (fired) {
-      policyIds.committed(created);
-      listeners.fire();
-    }
-    return fired;
+    return enqueuer.fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
   }
 
   // ---------------------------------------------------------------- retention (see SqlRetention)
@@ -1133,14 +562,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   /** Everything in one read transaction: one store call per dashboard tick. */
   @Override
   public LiveView liveView(LiveView.Request r) {
-    return db.read("read the live view", c -> {
-      long cursor = meta(c, "finish_seq");
-      FinishedBatch feed = r.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
-          : finishedIn(c, r.feedAfter(), r.feedLimit());
-      return new LiveView(inspector.workersIn(c), control.pausedIn(c), feed, cursor,
-          r.statsFrom().isBefore(r.statsTo()) ? statistics.minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
-          r.counts() ? inspector.summariesIn(c) : null, r.counts() ? statistics.oldestIn(c) : null);
-    });
+    return reads.liveView(r);
   }
 
   @Override
@@ -1272,7 +694,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public String toString() {
-    return "SqliteJobStore[" + file + ", " + settings.durability + "]";
+    return "SqliteJobStore[" + file + ", " + settings.durability() + "]";
   }
 
   /** Validates settings as they are given. Not thread-safe. */
@@ -1361,7 +783,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
      * @throws StoreException if it cannot be opened (the message says why)
      */
     public SqliteJobStore open() {
-      return new SqliteJobStore(new Settings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
+      return new SqliteJobStore(new SqliteSettings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
           wakeupInterval, requirePrivate, clock));
     }
   }

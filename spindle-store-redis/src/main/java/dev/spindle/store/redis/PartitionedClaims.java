@@ -1,0 +1,216 @@
+package dev.spindle.store.redis;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Exchange;
+import dev.spindle.queue.spi.JobStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Claims and completions of a {@link PartitionedRedisJobStore}: a claim takes queue after queue
+ * and, for each, the partitions in a rotating order, skipping those found empty or down
+ * ({@link Partitions}); completions go to their jobs' partitions, and are kept while a partition
+ * is down and written when it answers again; an exchange runs on its completions' partition in
+ * one round trip, rotating away every {@link PartitionedRedisJobStore#STICKY_EXCHANGES}th call.
+ * Thread-safe.
+ */
+final class PartitionedClaims {
+  private final Partitions partitions;
+  private final RedisJobStore[] parts;
+  private final AtomicLong turn = new AtomicLong();
+
+  PartitionedClaims(Partitions partitions) {
+    this.partitions = partitions;
+    this.parts = partitions.all();
+  }
+
+  /** {@link JobStore#claim}. */
+  ClaimResult claim(ClaimRequest request) {
+    return claimAcross(request, new ArrayList<>(), -1, null);
+  }
+
+  /** {@link JobStore#complete}: a completion for a partition that is down counts as applied. */
+  List<Boolean> complete(List<Completion> completions, Instant now) {
+    Boolean[] applied = new Boolean[completions.size()];
+    Map<Integer, List<Integer>> groups = byPartition(completions, applied);
+    for (Map.Entry<Integer, List<Integer>> g : groups.entrySet()) {
+      completeOn(g.getKey(), g.getValue(), completions, applied, now);
+    }
+    return List.of(applied);
+  }
+
+  private Map<Integer, List<Integer>> byPartition(List<Completion> completions, Boolean[] applied) {
+    Map<Integer, List<Integer>> groups = new TreeMap<>();
+    for (int i = 0; i < completions.size(); i++) {
+      int p = partitions.partitionOf(completions.get(i).jobId());
+      if (p < 0) {
+        applied[i] = false;
+      } else {
+        groups.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
+      }
+    }
+    return groups;
+  }
+
+  private void completeOn(int p, List<Integer> idx, List<Completion> completions, Boolean[] applied, Instant now) {
+    List<Completion> local = new ArrayList<>(idx.size());
+    for (int i : idx) {
+      local.add(Partitions.local(completions.get(i)));
+    }
+    try {
+      if (partitions.down(p)) {
+        partitions.keep(p, local);
+      } else {
+        flushPending(p, now);
+        List<Boolean> r = parts[p].complete(local, now);
+        for (int k = 0; k < idx.size(); k++) {
+          applied[idx.get(k)] = r.get(k);
+        }
+        partitions.wake(p);
+        return;
+      }
+    } catch (StoreException e) {
+      if (!Partitions.unavailable(e)) {
+        throw e;
+      }
+      partitions.markDown(p);
+      partitions.keep(p, local);
+    }
+    for (int i : idx) {
+      applied[i] = true;
+    }
+  }
+
+  /** Writes the completions kept while partition p was down; leaves them kept if it still is. */
+  void flushPending(int p, Instant now) {
+    List<Completion> kept = partitions.takeKept(p);
+    if (kept.isEmpty()) {
+      return;
+    }
+    try {
+      parts[p].complete(kept, now);
+    } catch (RuntimeException e) {
+      partitions.giveBack(p, kept);
+      throw e;
+    }
+    partitions.markUp(p);
+    partitions.wake(p);
+  }
+
+  /** {@link JobStore#completeAndClaim}. */
+  Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
+    if (request == null) {
+      return new Exchange(complete(completions, now), ClaimResult.empty());
+    }
+    Boolean[] applied = new Boolean[completions.size()];
+    Map<Integer, List<Integer>> groups = byPartition(completions, applied);
+    long t = turn.getAndIncrement();
+    if (groups.size() == 1 && t % PartitionedRedisJobStore.STICKY_EXCHANGES != 0) {
+      Map.Entry<Integer, List<Integer>> only = groups.entrySet().iterator().next();
+      int p = only.getKey();
+      List<Integer> idx = only.getValue();
+      boolean pendingHere = partitions.hasKept(p);
+      if (!pendingHere && !partitions.down(p)) {
+        List<Completion> local = new ArrayList<>(idx.size());
+        for (int i : idx) {
+          local.add(Partitions.local(completions.get(i)));
+        }
+        long gen = partitions.generation(p);
+        try {
+          Exchange x = parts[p].completeAndClaim(local, request, now);
+          for (int k = 0; k < idx.size(); k++) {
+            applied[idx.get(k)] = x.applied().get(k);
+          }
+          List<JobInfo> got = new ArrayList<>(Partitions.global(x.claim().jobs(), p));
+          if (got.isEmpty()) {
+            for (String q : request.queues()) {
+              partitions.markEmpty(p, q, gen, request.now(), x.claim().nextRunAt());
+            }
+          }
+          ClaimResult r = claimAcross(request, got, p, x.claim().nextRunAt());
+          return new Exchange(List.of(applied), r);
+        } catch (StoreException e) {
+          if (!Partitions.unavailable(e)) {
+            throw e;
+          }
+          partitions.markDown(p);
+          partitions.keep(p, local);
+          for (int i : idx) {
+            applied[i] = true;
+          }
+          return new Exchange(List.of(applied), claimAcross(request, new ArrayList<>(), -1, null));
+        }
+      }
+    }
+    List<Boolean> done = complete(completions, now);
+    return new Exchange(done, claimAcross(request, new ArrayList<>(), -1, null));
+  }
+
+  private ClaimResult claimAcross(ClaimRequest request, List<JobInfo> got, int done, @Nullable Instant next) {
+    Instant nextRunAt = next;
+    int n = parts.length;
+    int start = (int) Math.floorMod(turn.getAndIncrement(), (long) n);
+    StoreException failure = null;
+    int tried = 0;
+    for (String queue : request.queues()) {
+      for (int k = 0; k < n && got.size() < request.max(); k++) {
+        int p = (start + k) % n;
+        if (p == done) {
+          continue;
+        }
+        Partitions.Mark m = partitions.skip(p, queue, request.now());
+        if (m != null) {
+          nextRunAt = earliest(nextRunAt, m.nextRunAt());
+          continue;
+        }
+        if (partitions.down(p)) {
+          continue;
+        }
+        tried++;
+        long gen = partitions.generation(p);
+        try {
+          flushPending(p, request.now());
+          ClaimResult r = parts[p].claim(new ClaimRequest(request.workerId(), List.of(queue),
+              request.max() - got.size(), request.now()));
+          got.addAll(Partitions.global(r.jobs(), p));
+          nextRunAt = earliest(nextRunAt, r.nextRunAt());
+          if (r.jobs().isEmpty()) {
+            partitions.markEmpty(p, queue, gen, request.now(), r.nextRunAt());
+          }
+        } catch (StoreException e) {
+          if (!Partitions.unavailable(e)) {
+            throw e;
+          }
+          partitions.markDown(p);
+          failure = e;
+        }
+      }
+    }
+    if (got.isEmpty() && failure != null && tried == partitions.downCount()) {
+      throw failure;
+    }
+    List<String> order = request.queues();
+    got.sort(Comparator.<JobInfo>comparingInt(j -> order.indexOf(j.queue()))
+        .thenComparing(Comparator.comparingInt(JobInfo::priority).reversed())
+        .thenComparingLong(j -> Long.parseLong(j.id())));
+    return new ClaimResult(got, got.isEmpty() ? nextRunAt : null);
+  }
+
+  private static @Nullable Instant earliest(@Nullable Instant a, @Nullable Instant b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.isBefore(b) ? a : b;
+  }
+
+}

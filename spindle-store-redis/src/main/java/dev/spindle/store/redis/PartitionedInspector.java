@@ -1,0 +1,197 @@
+package dev.spindle.store.redis;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.DependencyEdge;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.WorkerRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The {@link JobInspector} and {@link QueueControl} halves of a {@link PartitionedRedisJobStore}:
+ * calls on one job go to its partition; lists, counts and bulk changes go to every partition and
+ * their answers are merged (job lists newest first by global id, counts summed, workers by their
+ * latest heartbeat); queue pausing and limits are set on every partition (not atomically), schedule
+ * pausing on partition 0. The store's methods delegate here. Thread-safe.
+ */
+final class PartitionedInspector implements JobInspector, QueueControl {
+  private final Partitions partitions;
+  private final RedisJobStore[] parts;
+
+  PartitionedInspector(Partitions partitions) {
+    this.partitions = partitions;
+    this.parts = partitions.all();
+  }
+
+  @Override
+  public List<JobInfo> listJobs(JobFilter filter) {
+    List<JobInfo> all = new ArrayList<>();
+    for (int p = 0; p < parts.length; p++) {
+      JobFilter f = Partitions.localFilter(filter, p);
+      if (f.beforeId() != null && f.beforeId().equals("1") && filter.beforeId() != null) {
+        continue;
+      }
+      all.addAll(Partitions.global(parts[p].listJobs(f), p));
+    }
+    all.sort(Comparator.comparingLong((JobInfo j) -> Long.parseLong(j.id())).reversed());
+    return List.copyOf(all.size() > filter.limit() ? all.subList(0, filter.limit()) : all);
+  }
+
+  @Override
+  public List<QueueSummary> queueSummaries() {
+    Map<String, Map<JobState, Long>> counts = new TreeMap<>();
+    Map<String, Integer> limits = new HashMap<>();
+    for (RedisJobStore p : parts) {
+      for (QueueSummary s : p.queueSummaries()) {
+        Map<JobState, Long> c =
+            counts.computeIfAbsent(s.queue(), k -> new EnumMap<>(JobState.class));
+        s.counts().forEach((state, n) -> c.merge(state, n, Long::sum));
+        limits.merge(s.queue(), s.limit(), Math::max);
+      }
+    }
+    List<QueueSummary> out = new ArrayList<>();
+    counts.forEach((q, c) -> out.add(new QueueSummary(q, c, limits.getOrDefault(q, 0))));
+    return out;
+  }
+
+  @Override
+  public Map<String, Instant> oldestReady() {
+    Map<String, Instant> out = new TreeMap<>();
+    for (RedisJobStore p : parts) {
+      p.oldestReady().forEach((q, t) -> out.merge(q, t, (a, b) -> a.isBefore(b) ? a : b));
+    }
+    return out;
+  }
+
+  @Override
+  public List<WorkerRecord> workers() {
+    Map<String, WorkerRecord> byId = new LinkedHashMap<>();
+    for (RedisJobStore p : parts) {
+      for (WorkerRecord w : p.workers()) {
+        byId.merge(w.id(), w, (a, b) -> a.heartbeatAt().isBefore(b.heartbeatAt()) ? b : a);
+      }
+    }
+    return List.copyOf(byId.values());
+  }
+
+  @Override
+  public JobInfo requeue(String jobId, Instant now) {
+    int p = partitions.partitionOf(jobId);
+    if (p < 0) {
+      throw new JobNotFoundException(jobId);
+    }
+    JobInfo j = Partitions.global(parts[p].requeue(Partitions.local(jobId), now), p);
+    partitions.wake(p);
+    return j;
+  }
+
+  @Override
+  public List<DependencyEdge> dependencyEdges(String jobId) {
+    int p = partitions.partitionOf(jobId);
+    if (p < 0) {
+      return List.of();
+    }
+    return parts[p].dependencyEdges(Partitions.local(jobId)).stream()
+        .map(e -> new DependencyEdge(Partitions.global(e.parentId(), p), Partitions.global(e.childId(), p), e.policy(), e.position()))
+        .toList();
+  }
+
+  @Override
+  public int purge(JobFilter filter) {
+    int n = 0;
+    for (int p = 0; p < parts.length; p++) {
+      n += parts[p].purge(Partitions.localFilter(filter, p));
+    }
+    return n;
+  }
+
+  /** Sets the limit on every partition: each enforces it, so the queue may run up to N times it. */
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    for (int p = 0; p < parts.length; p++) {
+      parts[p].setQueueLimit(queue, maxRunning);
+      partitions.wake(p);
+    }
+  }
+
+  @Override
+  public Map<String, Integer> queueLimits() {
+    return parts[0].queueLimits();
+  }
+
+  // ---------------------------------------------------------------- QueueControl
+
+  @Override
+  public void pauseQueue(String queue) {
+    for (RedisJobStore p : parts) {
+      p.pauseQueue(queue);
+    }
+  }
+
+  @Override
+  public void resumeQueue(String queue) {
+    for (int p = 0; p < parts.length; p++) {
+      parts[p].resumeQueue(queue);
+      partitions.wake(p);
+    }
+  }
+
+  @Override
+  public Set<String> pausedQueues() {
+    return parts[0].pausedQueues();
+  }
+
+  @Override
+  public int requeueMatching(JobFilter filter, Instant now) {
+    int n = 0;
+    for (int p = 0; p < parts.length; p++) {
+      n += parts[p].requeueMatching(Partitions.localFilter(filter, p), now);
+      partitions.wake(p);
+    }
+    return n;
+  }
+
+  @Override
+  public int cancelMatching(JobFilter filter, Instant now) {
+    int n = 0;
+    for (int p = 0; p < parts.length; p++) {
+      n += parts[p].cancelMatching(Partitions.localFilter(filter, p), now);
+    }
+    return n;
+  }
+
+  @Override
+  public DeleteResult deleteJob(String jobId) {
+    int p = partitions.partitionOf(jobId);
+    return p < 0 ? DeleteResult.NOT_FOUND : parts[p].deleteJob(Partitions.local(jobId));
+  }
+
+  @Override
+  public boolean pauseSchedule(String name) {
+    return parts[0].pauseSchedule(name);
+  }
+
+  @Override
+  public boolean resumeSchedule(String name) {
+    return parts[0].resumeSchedule(name);
+  }
+
+  @Override
+  public Set<String> pausedSchedules() {
+    return parts[0].pausedSchedules();
+  }
+
+}

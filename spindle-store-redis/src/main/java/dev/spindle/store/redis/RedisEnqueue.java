@@ -1,0 +1,152 @@
+package dev.spindle.store.redis;
+
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.Workflows;
+import dev.spindle.store.redis.internal.NamespaceEpoch;
+import dev.spindle.store.redis.internal.RedisLink;
+import dev.spindle.store.redis.internal.Script;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The enqueue path of {@link RedisJobStore}: batches cut into bounded script calls
+ * ({@link RedisJobStore#MAX_JOBS_PER_SCRIPT}, {@link RedisJobStore#MAX_BYTES_PER_SCRIPT}),
+ * concurrent small batches combined into one call ({@link EnqueueCombiner}), workflows in one call
+ * of any size, and children added to a running job. Each script call first checks that Redis still
+ * has the namespace's data ({@link NamespaceEpoch}). Thread-safe.
+ */
+final class RedisEnqueue {
+  private final RedisJobStore store;
+  private final RedisLink link;
+  private final NamespaceEpoch epoch;
+  /** Combines concurrent enqueues into one script call (group commit). */
+  private final EnqueueCombiner combiner = new EnqueueCombiner(jobs -> enqueueChunk(jobs, false),
+      RedisJobStore.MAX_JOBS_PER_SCRIPT, RedisJobStore.MAX_BYTES_PER_SCRIPT);
+
+  /** @param store gives request ids and the callers' times as scripts read them */
+  RedisEnqueue(RedisJobStore store, RedisLink link, NamespaceEpoch epoch) {
+    this.store = store;
+    this.link = link;
+    this.epoch = epoch;
+  }
+
+  /** {@link JobStore#enqueue}, as {@link RedisJobStore#enqueue} describes it. */
+  List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    boolean workflow = false;
+    for (NewJob j : jobs) {
+      workflow |= Objects.requireNonNull(j, "job").hasDependencies();
+    }
+    if (workflow) {
+      Workflows.checkBatch(jobs);
+      return enqueueChunk(jobs, true);
+    }
+    if (EnqueueArgs.chunkEnd(jobs, 0) == jobs.size()) {
+      return combiner.enqueue(jobs);
+    }
+    List<EnqueueResult> out = new ArrayList<>(jobs.size());
+    int from = 0;
+    while (from < jobs.size()) {
+      int end = EnqueueArgs.chunkEnd(jobs, from);
+      try {
+        out.addAll(enqueueChunk(jobs.subList(from, end), false));
+        from = end;
+      } catch (StoreException e) {
+        if (from == 0) {
+          throw e;
+        }
+        throw new StoreException(e.reason(), "enqueued only the first " + from + " of "
+            + jobs.size() + " jobs (in chunks of at most " + RedisJobStore.MAX_JOBS_PER_SCRIPT + "; the last id added is "
+            + out.get(out.size() - 1).jobId() + "); the other " + (jobs.size() - from) + " were not added: "
+            + e.getMessage(), e);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
+  private List<EnqueueResult> enqueueChunk(List<NewJob> jobs, boolean dependencies) {
+    for (int attempt = 0; ; attempt++) {
+      List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
+      args.add(store.rid());
+      args.add(attempt == 0 ? epoch.expected() : "");
+      args.add(store.nowArg(jobs.get(0).createdAt()));
+      EnqueueArgs.appendJobs(args, jobs);
+      boolean keyed = jobs.stream().anyMatch(j -> j.flowKey() != null);
+      if (dependencies || keyed) {
+        EnqueueArgs.appendDependencies(args, jobs);
+      }
+      if (keyed) {
+        EnqueueArgs.appendFlowKeys(args, jobs);
+      }
+      List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
+      if ("epoch".equals(r.get(0))) {
+        epoch.changed((String) r.get(1), "enqueue");
+        continue;
+      }
+      if ("missing".equals(r.get(0))) {
+        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on job " + r.get(1)
+            + ", which does not exist; nothing was added");
+      }
+      if ("badref".equals(r.get(0))) {
+        throw new IllegalArgumentException("job #" + r.get(2) + " of the batch depends on " + r.get(1)
+            + ", which is not an earlier job of the batch; nothing was added");
+      }
+      List<EnqueueResult> out = EnqueueArgs.results(jobs, r, 0);
+      epoch.saw(out.get(out.size() - 1).jobId());
+      return out;
+    }
+  }
+
+  /** {@link JobStore#addChildren}, as {@link RedisJobStore#addChildren} describes it. */
+  List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    String id = RedisJobStore.canonicalId(parentId);
+    if (id == null) {
+      throw new JobNotFoundException(parentId);
+    }
+    for (NewJob j : jobs) {
+      Objects.requireNonNull(j, "job");
+    }
+    // the arguments first (as if RUNNING under the fence); the script checks the parent itself
+    Workflows.checkChildren(parentId, JobState.RUNNING, fence, fence, jobs, exits);
+    Workflows.checkBatch(jobs);
+    List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
+    args.add(store.rid());
+    args.add(id);
+    args.add(Long.toString(fence));
+    StringBuilder ex = new StringBuilder();
+    for (Integer x : exits) {
+      ex.append(ex.isEmpty() ? "" : ",").append(x);
+    }
+    args.add(ex.toString());
+    args.add(store.nowArg(jobs.get(0).createdAt()));
+    EnqueueArgs.appendJobs(args, jobs);
+    EnqueueArgs.appendDependencies(args, jobs);
+    List<?> r = link.script(Script.ADD_CHILDREN, true, args.toArray(String[]::new));
+    switch ((String) r.get(0)) {
+      case "NOT_FOUND" -> throw new JobNotFoundException(parentId);
+      case "STATE" -> {
+        Workflows.checkChildren(parentId, JobState.valueOf((String) r.get(1)), Long.parseLong((String) r.get(2)),
+            fence, jobs, exits);
+        throw new IllegalStateException("job " + parentId + " cannot add children; nothing was added");
+      }
+      case "missing" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on job " + r.get(1)
+          + ", which does not exist; nothing was added");
+      case "badref" -> throw new IllegalArgumentException("child #" + r.get(2) + " depends on " + r.get(1)
+          + ", which is not an earlier job of the batch; nothing was added");
+      default -> {
+        List<EnqueueResult> out = EnqueueArgs.results(jobs, r, 0);
+        epoch.saw(out.get(out.size() - 1).jobId());
+        return out;
+      }
+    }
+  }
+}

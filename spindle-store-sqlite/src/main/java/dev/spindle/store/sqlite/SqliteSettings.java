@@ -1,0 +1,48 @@
+package dev.spindle.store.sqlite;
+
+import dev.spindle.queue.StoreException;
+import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.FilePrivacy;
+import dev.spindle.store.sqlite.internal.Schema;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The settings of an open {@link SqliteJobStore}: an immutable copy of its
+ * {@link SqliteJobStore.Builder}, so changing the builder afterwards changes nothing; and what
+ * opening does with them ({@link #openDatabase}).
+ */
+record SqliteSettings(Path file, Duration busyTimeout, SqliteJobStore.Durability durability, long maxDatabaseBytes,
+    int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate, Clock clock) {
+
+  /** The database file, absolute and normalized. */
+  Path path() {
+    return file.toAbsolutePath().normalize();
+  }
+
+  /**
+   * Opens the database at {@link #path()}: its directory and files made private (or refused, see
+   * {@link SqliteJobStore.Builder#requirePrivate}), the connections set up, the schema created or
+   * migrated if it is not current. Nothing stays open if that fails.
+   *
+   * @throws StoreException if it cannot be opened (the message says why)
+   */
+  Db openDatabase() {
+    Path path = path();
+    FilePrivacy.prepare(path, requirePrivate);
+    Db db = new Db(path, busyTimeout, maxDatabaseBytes, durability == SqliteJobStore.Durability.FULL);
+    try {
+      if (!db.read("read the schema version", Schema::isCurrent)) {
+        db.write("create the schema", c -> {
+          Schema.migrate(c, path);
+          return null;
+        });
+      }
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return db;
+  }
+}
