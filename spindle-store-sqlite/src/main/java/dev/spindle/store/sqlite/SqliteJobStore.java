@@ -54,6 +54,7 @@ import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.Schema;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
+import dev.spindle.store.sqlite.internal.TraceContextColumn;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -446,7 +447,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       ins.setLong(8, micros(sc.now()));
       ins.setLong(9, micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
-      ins.setString(11, j.traceContext());
+      TraceContextColumn.bind(ins, 11, j.traceContext());
       ins.setString(12, j.flowKey());
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
@@ -475,7 +476,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ins.setLong(8, micros(sc.now()));
     ins.setLong(9, micros(sc.translate(j.runAt())));
     ins.setLong(10, pid);
-    ins.setString(11, j.traceContext());
+    TraceContextColumn.bind(ins, 11, j.traceContext());
     ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     ins.executeUpdate();
     long[] parents = new long[j.dependsOn().size()];
@@ -675,7 +676,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ps.setLong(7, now);
     ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
     ps.setLong(9, policyId);
-    ps.setString(10, j.traceContext());
+    TraceContextColumn.bind(ps, 10, j.traceContext());
     ps.setString(11, FlowControl.badKeyError(j.flowKey()));
     ps.setString(12, FlowControl.BAD_FLOW_KEY);
     ps.setLong(13, now);
