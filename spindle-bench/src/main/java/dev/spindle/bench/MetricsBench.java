@@ -192,10 +192,12 @@ public final class MetricsBench {
           double ratio = median(ratios.get(v));
           double c = median(cpus.get(v));
           double d = median(dispatch.get(v));
-          System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to " + variants[0].name() + " %.3f (%+.1f %%); "
-              + "%.1f us CPU per job (%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n", store,
-              variants[v].title(), median(rates.get(v)), ratio, (ratio - 1) * 100, c,
-              (c / cOff - 1) * 100, d, d - dOff);
+          List<Double> rs = new ArrayList<>(ratios.get(v));
+          Collections.sort(rs);
+          System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to %s %.3f (%+.1f %%, "
+              + "rounds from %.2f to %.2f); %.1f us CPU per job (%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n",
+              store, variants[v].title(), median(rates.get(v)), variants[0].name(), ratio, (ratio - 1) * 100,
+              rs.get(0), rs.get(rs.size() - 1), c, (c / cOff - 1) * 100, d, d - dOff);
         }
       }
       tp.forceFlush().join(10, TimeUnit.SECONDS);
