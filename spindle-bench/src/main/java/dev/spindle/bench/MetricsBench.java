@@ -55,7 +55,9 @@ import org.jspecify.annotations.Nullable;
  *                 JVM's CPU per job side by side, with the median of each round's ratio to "off"
  *                 --jobs 20000 --rounds 5 --concurrency 16 --stores sqlite,redis (--threads-cpu yes: each
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
- *                 trace context drained by a worker without an observer)
+ *                 trace context drained by a worker without an observer; --variants off,metrics,on,contexts:
+ *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
+ *                 and bound (store gauges only))
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
  *                 every 30 s (flat = bounded)
@@ -140,10 +142,12 @@ public final class MetricsBench {
          OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
       int seq = 0;
       for (String store : stores) {
-        // "contexts": jobs enqueued with a trace context, drained by a worker without an observer
-        // (what the stored context alone costs the store and the worker)
-        String[] variants = contexts ? new String[] {"off", "metrics", "on", "contexts"}
-            : new String[] {"off", "metrics", "on"};
+        List<Variant> chosen = new ArrayList<>();
+        for (String n : opts.getOrDefault("variants", contexts ? "off,metrics,on,contexts" : "off,metrics,on")
+            .split(",")) {
+          chosen.add(n.equals("off") ? Variant.OFF : Variant.named(n));
+        }
+        Variant[] variants = chosen.toArray(Variant[]::new);
         int nv = variants.length;
         List<List<Double>> rates = new ArrayList<>();
         List<List<Double>> cpus = new ArrayList<>();
@@ -162,7 +166,7 @@ public final class MetricsBench {
             String name = store + "-" + (seq++);
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
-              m = drainOnce(s, jobs, concurrency, v > 0, v >= 2 ? otel : null, v != 3, threadsCpu);
+              m = drainOnce(s, jobs, concurrency, variants[v], otel, threadsCpu);
             }
             rate[v] = m[0];
             if (r > 0) {
@@ -170,8 +174,9 @@ public final class MetricsBench {
               cpus.get(v).add(m[1]);
               dispatch.get(v).add(m[2]);
             }
-            System.out.printf(Locale.ROOT, "  %-6s %s %-7s %,10.0f jobs/s  %6.1f us CPU per job, dispatcher %4.1f us%n",
-                store, r == 0 ? "warm-up" : "round " + r, variants[v], m[0], m[1], m[2]);
+            System.out.printf(Locale.ROOT, "  %-6s %s %-7s %,10.0f jobs/s  %6.1f us CPU per job, dispatcher %4.1f us, "
+                + "%,.0f bytes written per job%n", store, r == 0 ? "warm-up" : "round " + r, variants[v].name(), m[0],
+                m[1], m[2], m[3]);
           }
           if (r > 0) {
             for (int v = 1; v < nv; v++) {
@@ -181,16 +186,18 @@ public final class MetricsBench {
         }
         double cOff = median(cpus.get(0));
         double dOff = median(dispatch.get(0));
-        System.out.printf(Locale.ROOT, "%-6s off: %,.0f jobs/s, %.1f us CPU per job, dispatcher thread %.2f us%n", store,
+        System.out.printf(Locale.ROOT, "%-6s " + variants[0].name() + ": %,.0f jobs/s, %.1f us CPU per job, dispatcher thread %.2f us%n", store,
             median(rates.get(0)), cOff, dOff);
         for (int v = 1; v < nv; v++) {
           double ratio = median(ratios.get(v));
           double c = median(cpus.get(v));
           double d = median(dispatch.get(v));
-          System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to off %.3f (%+.1f %%); "
-              + "%.1f us CPU per job (%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n", store,
-              v == 1 ? "metrics only" : v == 2 ? "metrics + tracing" : "contexts, no observer", median(rates.get(v)), ratio, (ratio - 1) * 100, c,
-              (c / cOff - 1) * 100, d, d - dOff);
+          List<Double> rs = new ArrayList<>(ratios.get(v));
+          Collections.sort(rs);
+          System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to %s %.3f (%+.1f %%, "
+              + "rounds from %.2f to %.2f); %.1f us CPU per job (%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n",
+              store, variants[v].title(), median(rates.get(v)), variants[0].name(), ratio, (ratio - 1) * 100,
+              rs.get(0), rs.get(rs.size() - 1), c, (c / cOff - 1) * 100, d, d - dOff);
         }
       }
       tp.forceFlush().join(10, TimeUnit.SECONDS);
@@ -250,17 +257,63 @@ public final class MetricsBench {
     return groups;
   }
 
+  /**
+   * The bytes this process has handed to write calls so far ({@code wchar} of {@code /proc/self/io}:
+   * for SQLite mostly WAL frames and checkpoints, a figure the machine's load does not change), or 0
+   * where there is no such file.
+   */
+  private static long bytesWritten() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+        if (line.startsWith("wchar:")) {
+          return Long.parseLong(line.substring(6).trim());
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
+  }
+
   /** The process's CPU time so far, in nanoseconds. */
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
+  /**
+   * What one drain turns on: {@code metrics} builds a {@link SpindleMetrics} whose observer the queue
+   * (enqueue) gets, {@code tracing} gives it the OpenTelemetry SDK (jobs are enqueued inside a span,
+   * so each stores a trace context), {@code workerObserves} gives the worker the observer too,
+   * {@code bindStore} binds the store's gauges.
+   */
+  private record Variant(String name, String title, boolean metrics, boolean tracing, boolean workerObserves,
+      boolean bindStore) {
+    static final Variant OFF = new Variant("off", "off", false, false, false, false);
+
+    static Variant named(String name) {
+      return switch (name) {
+        case "metrics" -> new Variant(name, "metrics only", true, false, true, true);
+        case "on" -> new Variant(name, "metrics + tracing", true, true, true, true);
+        // jobs enqueued with a trace context, drained by a worker without an observer: what the
+        // stored context alone costs the store and the worker
+        case "contexts" -> new Variant(name, "contexts, no observer", true, true, false, true);
+        case "contexts-unbound" -> new Variant(name, "contexts, no observer, no store gauges", true, true, false,
+            false);
+        case "bound" -> new Variant(name, "no observer, store gauges bound", true, false, false, true);
+        default -> throw new IllegalArgumentException("unknown variant " + name
+            + ": metrics, on, contexts, contexts-unbound or bound");
+      };
+    }
+  }
+
   /** One drain: {jobs/s, this JVM's CPU microseconds per job, its dispatcher thread's}. */
-  private static double[] drainOnce(JobStore store, int jobs, int concurrency, boolean measure,
-      @Nullable OpenTelemetrySdk otel, boolean workerObserves, boolean threadsCpu) throws Exception {
+  private static double[] drainOnce(JobStore store, int jobs, int concurrency, Variant variant,
+      OpenTelemetrySdk sdk, boolean threadsCpu) throws Exception {
     SpindleMetrics metrics = null;
-    if (measure) {
+    @Nullable OpenTelemetrySdk otel = variant.tracing() ? sdk : null;
+    boolean workerObserves = variant.workerObserves();
+    if (variant.metrics()) {
       SpindleMetrics.Builder mb = SpindleMetrics.builder();
       if (otel != null) {
         mb.tracing(otel);
@@ -278,12 +331,13 @@ public final class MetricsBench {
       } finally {
         span.end();
       }
-      if (metrics != null) {
+      if (metrics != null && variant.bindStore()) {
         metrics.bindStore(store.inspector());
       }
       Map<String, Long> g0 = threadsCpu ? cpuByThreadGroup() : Map.of();
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
+      long w0 = bytesWritten();
       try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency)
           .observer(workerObserves ? observer : JobObserver.NONE)
           .pollInterval(Duration.ofMillis(50)).start()) {
@@ -295,6 +349,7 @@ public final class MetricsBench {
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
+        long w1 = bytesWritten();
         long dispatcher = dispatcherCpuNanos();
         if (threadsCpu) {
           StringBuilder b = new StringBuilder("    CPU us per job by thread group:");
@@ -309,7 +364,8 @@ public final class MetricsBench {
         if (metrics != null && workerObserves && !metrics.scrape().contains("spindle_jobs_succeeded_total")) {
           throw new IllegalStateException("no metrics recorded");
         }
-        return new double[] {jobs / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / jobs, dispatcher / 1e3 / jobs};
+        return new double[] {jobs / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / jobs, dispatcher / 1e3 / jobs,
+            (w1 - w0) / (double) jobs};
       }
     }
   }

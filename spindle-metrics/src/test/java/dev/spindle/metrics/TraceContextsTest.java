@@ -34,6 +34,19 @@ class TraceContextsTest {
   }
 
   @Test
+  void aContextWithoutTracestateIsWrittenAsTheW3cPropagatorWritesIt() {
+    for (TraceFlags flags : new TraceFlags[] {TraceFlags.getSampled(), TraceFlags.getDefault()}) {
+      Context ctx = Context.root().with(Span.wrap(SpanContext.create("0af7651916cd43dd8448eb211c80319c",
+          "b7ad6b7169203331", flags, TraceState.getDefault())));
+      java.util.Map<String, String> carrier = new java.util.HashMap<>();
+      io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance().inject(ctx, carrier,
+          java.util.Map::put);
+      assertThat(TraceContexts.encode(ctx)).isEqualTo(carrier.get("traceparent")).hasSize(55);
+      assertThat(carrier).doesNotContainKey("tracestate");
+    }
+  }
+
+  @Test
   void theObserverCapturesTheCurrentSpanOnlyWithTracingOn() {
     // (an SDK without a span processor makes only no-op spans)
     try (SdkTracerProvider tp = SdkTracerProvider.builder()

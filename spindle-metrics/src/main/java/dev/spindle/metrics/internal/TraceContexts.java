@@ -38,8 +38,13 @@ public final class TraceContexts {
    * would make it longer than {@link JobInfo#MAX_TRACE_CONTEXT} is left out.
    */
   public static @Nullable String encode(Context context) {
-    if (!Span.fromContext(context).getSpanContext().isValid()) {
+    SpanContext sc = Span.fromContext(context).getSpanContext();
+    if (!sc.isValid()) {
       return null;
+    }
+    if (sc.getTraceState().isEmpty()) {
+      // the common case: what the W3C propagator writes for a span without tracestate, without its map
+      return "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
     }
     Map<String, String> carrier = new HashMap<>(4);
     W3C.inject(context, carrier, Map::put);

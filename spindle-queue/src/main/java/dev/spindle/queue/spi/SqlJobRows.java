@@ -147,23 +147,45 @@ public class SqlJobRows {
   }
 
   /**
+   * Reads a store's {@code trace_context} column (a store may keep it in a form of its own); the
+   * default reads it as text.
+   */
+  @FunctionalInterface
+  public interface TraceContextReader {
+    /** The trace context in column {@code column} of the current row, or {@code null}. */
+    String read(ResultSet rs, int column) throws SQLException;
+  }
+
+  /**
    * Reads a job just claimed ({@link #CLAIM_COLUMNS}): RUNNING under {@code workerId} since
    * {@code now}; the result and error of earlier attempts are not read.
    */
   public static JobInfo readClaimed(ResultSet rs, String workerId, Instant now, Policies policies)
       throws SQLException {
+    return readClaimed(rs, workerId, now, policies, ResultSet::getString);
+  }
+
+  /** {@link #readClaimed(ResultSet, String, Instant, Policies)} with the store's trace-context reader. */
+  public static JobInfo readClaimed(ResultSet rs, String workerId, Instant now, Policies policies,
+      TraceContextReader traceContexts) throws SQLException {
     return new JobInfo(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3), JobState.RUNNING,
         rs.getInt(4), rs.getString(5), null, null, null, rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getInt(9),
         rs.getLong(10), workerId, false, instant(rs.getLong(11)), instant(rs.getLong(12)), now, null, null, 0,
-        policies.get(rs.getLong(13)), rs.getString(14));
+        policies.get(rs.getLong(13)), traceContexts.read(rs, 14));
   }
 
   /** Reads a row selected with {@link #COLUMNS}. */
   public static JobInfo read(ResultSet rs, Policies policies) throws SQLException {
+    return read(rs, policies, ResultSet::getString);
+  }
+
+  /** {@link #read(ResultSet, Policies)} with the store's trace-context reader. */
+  public static JobInfo read(ResultSet rs, Policies policies, TraceContextReader traceContexts)
+      throws SQLException {
     return new JobInfo(Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3), state(rs.getInt(4)),
         rs.getInt(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
         rs.getInt(11), rs.getInt(12), rs.getInt(13), rs.getLong(14), rs.getString(15), rs.getInt(16) != 0,
         instant(rs.getLong(17)), instant(rs.getLong(18)), instantOrNull(rs, 19), instantOrNull(rs, 20),
-        instantOrNull(rs, 21), rs.getLong(22), policies.get(rs.getLong(23)), rs.getString(24));
+        instantOrNull(rs, 21), rs.getLong(22), policies.get(rs.getLong(23)), traceContexts.read(rs, 24));
   }
 }

@@ -17,6 +17,7 @@ import dev.spindle.queue.spi.sql.SqlDependencies;
 import dev.spindle.queue.spi.sql.SqlPolicies;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.JobRows;
+import dev.spindle.store.sqlite.internal.TraceContextColumn;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -233,7 +234,7 @@ final class SqliteEnqueue {
       ins.setLong(8, JobRows.micros(sc.now()));
       ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
-      ins.setString(11, j.traceContext());
+      TraceContextColumn.bind(ins, 11, j.traceContext());
       ins.setString(12, j.flowKey());
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
@@ -262,7 +263,7 @@ final class SqliteEnqueue {
     ins.setLong(8, JobRows.micros(sc.now()));
     ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
     ins.setLong(10, pid);
-    ins.setString(11, j.traceContext());
+    TraceContextColumn.bind(ins, 11, j.traceContext());
     ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     ins.executeUpdate();
     long[] parents = new long[j.dependsOn().size()];
@@ -348,7 +349,7 @@ final class SqliteEnqueue {
     ps.setLong(7, now);
     ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
     ps.setLong(9, policyId);
-    ps.setString(10, j.traceContext());
+    TraceContextColumn.bind(ps, 10, j.traceContext());
     ps.setString(11, FlowControl.badKeyError(j.flowKey()));
     ps.setString(12, FlowControl.BAD_FLOW_KEY);
     ps.setLong(13, now);

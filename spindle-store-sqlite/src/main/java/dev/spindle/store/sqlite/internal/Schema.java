@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Versions: 2 added paused queues and the audit log; 3 job dependencies (workflows); 4 text
  * search, time-range indexes, per-minute statistics and paused schedules; 5
- * {@code spindle_jobs.trace_context} (the producer's W3C trace context); 6 flow control
+ * {@code spindle_jobs.trace_context} (the producer's W3C trace context, in the form {@link TraceContextColumn}
+ * writes); 6 flow control
  * ({@code spindle_jobs.flow_key}, limits, per-key state, fair rotation; see {@code SqlFlow}). {@link #migrate} brings an
  * older database up in the same write transaction that records the new version: new tables and
  * indexes are created, the text index is filled from the jobs present, the column is added.
