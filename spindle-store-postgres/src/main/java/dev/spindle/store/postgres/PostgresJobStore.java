@@ -64,6 +64,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL job store: every operation is one short transaction on a pooled connection
@@ -134,9 +135,9 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private volatile boolean closed;
 
   /** The settings of an open store: an immutable copy of its {@link Builder}. */
-  private record Settings(String host, int port, String database, String user, String password, String schema,
-      int maxConnections, boolean notifyOn, Duration pollInterval, int maxPayloadBytes, Clock clock,
-      Map<String, String> options, Duration archiveAfter) {}
+  private record Settings(String host, int port, String database, String user, @Nullable String password,
+      @Nullable String schema, int maxConnections, boolean notifyOn, @Nullable Duration pollInterval,
+      int maxPayloadBytes, @Nullable Clock clock, Map<String, String> options, @Nullable Duration archiveAfter) {}
 
   private PostgresJobStore(Settings b) {
     this.settings = b;
@@ -169,8 +170,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       }
 
       @Override
-      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
-          String deadReason, String ttl) throws SQLException {
+      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
+          @Nullable String deadReason, String ttl) throws SQLException {
         PostgresJobStore.this.finish(c, id, from, to, now, error, deadReason, ttl);
       }
 
@@ -267,7 +268,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   }
 
   /** The schema the store's tables live in, or null for the user's default. */
-  public String schema() {
+  public @Nullable String schema() {
     return settings.schema;
   }
 
@@ -453,8 +454,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
    * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
    * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
    */
-  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
-      String deadReason, String ttl) throws SQLException {
+  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
+      @Nullable String deadReason, String ttl) throws SQLException {
     JobState.checkTransition(Long.toString(id), from, to);
     horizon.lockIn(c); // before the number is taken (FinishHorizon)
     PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
@@ -795,14 +796,14 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     private final int port;
     private final String database;
     private final String user;
-    private String password;
-    private String schema;
+    private @Nullable String password;
+    private @Nullable String schema;
     private int maxConnections = 8;
     private boolean notify = true;
-    private Duration pollInterval;
+    private @Nullable Duration pollInterval;
     private int maxPayloadBytes = 16 << 20;
-    private Clock clock;
-    private Duration archiveAfter = Duration.ofMinutes(1);
+    private @Nullable Clock clock;
+    private @Nullable Duration archiveAfter = Duration.ofMinutes(1);
     private final Map<String, String> options = new LinkedHashMap<>();
 
     private Builder(String host, int port, String database, String user) {
@@ -816,7 +817,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     }
 
     /** The password (from the environment or a password file; never put it in a location string). */
-    public Builder password(String password) {
+    public Builder password(@Nullable String password) {
       this.password = password;
       return this;
     }
@@ -825,7 +826,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
      * The schema that holds the store's tables (created if missing); default: the user's
      * {@code search_path}. Stores in different schemas of one database are independent.
      */
-    public Builder schema(String schema) {
+    public Builder schema(@Nullable String schema) {
       if (schema != null && !schema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
         throw new IllegalArgumentException("schema must be a plain identifier (letters, digits, _): " + schema);
       }
@@ -887,7 +888,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
      * (default 1 minute); null keeps finished jobs in the hot table until they expire. The history
      * is partitioned by expiry day: whole days of expired jobs are dropped as tables.
      */
-    public Builder archiveAfter(Duration after) {
+    public Builder archiveAfter(@Nullable Duration after) {
       if (after != null && after.isNegative()) {
         throw new IllegalArgumentException("archiveAfter must be >= 0: " + after);
       }

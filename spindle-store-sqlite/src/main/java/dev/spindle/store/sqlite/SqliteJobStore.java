@@ -193,9 +193,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     this.db = new Db(file, b.busyTimeout, b.maxDatabaseBytes, b.durability == Durability.FULL);
     try {
       if (!db.read("read the schema version", Schema::isCurrent)) {
-        db.write("create the schema", c -> {
+        db.update("create the schema", c -> {
           Schema.migrate(c, file);
-          return null;
         });
       }
     } catch (RuntimeException e) {

@@ -4,4 +4,7 @@
  * once against {@link dev.spindle.queue.spi.sql.SqlDb} and {@link dev.spindle.queue.spi.sql.SqlConn},
  * with the SQL that differs between databases behind {@link dev.spindle.queue.spi.sql.SqlDialect}.
  */
+@NullMarked
 package dev.spindle.queue.spi.sql;
+
+import org.jspecify.annotations.NullMarked;
