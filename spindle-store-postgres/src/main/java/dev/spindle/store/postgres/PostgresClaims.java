@@ -103,7 +103,7 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
       // a full promotion batch may have left due jobs behind: they are due now
       next = promoted >= PROMOTE_BATCH ? at : nextDue == null ? null : JobRows.instant(nextDue);
     }
-    PostgresJobStore.addStats(c, clock.instant(), stats);
+    PostgresStatistics.addStats(c, clock.instant(), stats);
     return new ClaimResult(taken.jobs(), taken.next(next));
   }
 
