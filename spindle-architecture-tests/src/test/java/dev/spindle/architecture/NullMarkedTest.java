@@ -30,14 +30,7 @@ class NullMarkedTest {
       "dev.spindle.queue",
       "dev.spindle.queue.internal",
       "dev.spindle.queue.memory",
-      "dev.spindle.queue.spi",
-      "dev.spindle.queue.spi.sql",
-      "dev.spindle.store.postgres",
-      "dev.spindle.store.postgres.internal",
-      "dev.spindle.testkit",
-      "dev.spindle.testkit.postgres",
-      "dev.spindle.testkit.redis",
-      "dev.spindle.testkit.store");
+      "dev.spindle.queue.spi");
 
   @Test
   void everyMainPackageIsNullMarked() {

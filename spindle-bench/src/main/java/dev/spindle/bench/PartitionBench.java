@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -212,7 +213,7 @@ public final class PartitionBench {
     List<Map<String, long[]>> out = new ArrayList<>();
     for (RedisServer s : cluster.nodes()) {
       Map<String, long[]> m = new TreeMap<>();
-      for (String line : ((String) s.command("INFO", "commandstats")).split("\r\n")) {
+      for (String line : ((String) Objects.requireNonNull(s.command("INFO", "commandstats"))).split("\r\n")) {
         if (line.startsWith("cmdstat_")) {
           String cmd = line.substring(8, line.indexOf(':'));
           m.put(cmd, new long[] {field(line, "calls="), field(line, "usec=")});

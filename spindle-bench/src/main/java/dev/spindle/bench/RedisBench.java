@@ -159,7 +159,7 @@ public final class RedisBench {
     if (server == null) {
       return out;
     }
-    for (String line : ((String) server.command("INFO", "commandstats")).split("\r\n")) {
+    for (String line : ((String) Objects.requireNonNull(server.command("INFO", "commandstats"))).split("\r\n")) {
       if (line.startsWith("cmdstat_")) {
         String cmd = line.substring(8, line.indexOf(':'));
         int c = line.indexOf("calls=") + 6;

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -209,7 +210,7 @@ public final class WorkflowBench {
   private static long memoryUsage(RedisServer redis, String key) {
     if (key.endsWith("*")) {
       long sum = 0;
-      for (Object k : (List<?>) redis.command("KEYS", key)) {
+      for (Object k : (List<?>) Objects.requireNonNull(redis.command("KEYS", key))) {
         sum += memoryUsage(redis, (String) k);
       }
       return sum;
@@ -219,7 +220,7 @@ public final class WorkflowBench {
   }
 
   private static String firstKey(RedisServer redis, String pattern) {
-    List<?> keys = (List<?>) redis.command("KEYS", pattern);
+    List<?> keys = (List<?>) Objects.requireNonNull(redis.command("KEYS", pattern));
     return keys.isEmpty() ? pattern : (String) keys.get(0);
   }
 

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,7 +158,7 @@ public abstract class ExecutorContract {
   // ---------------------------------------------------------------- helpers
 
   /** Asserts a task's exception, as thrown locally or carried back from another JVM. */
-  protected static void assertTaskException(Throwable cause, Class<? extends Throwable> type, String message) {
+  protected static void assertTaskException(@Nullable Throwable cause, Class<? extends Throwable> type, String message) {
     assertThat(cause).isNotNull();
     if (cause instanceof RemoteTaskException r) {
       assertThat(r.remoteType()).isEqualTo(type.getName());
@@ -213,6 +214,7 @@ public abstract class ExecutorContract {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // a null input is allowed; NullAway reads the unconstrained I as non-null
   public void nullInputIsPassedThrough() {
     assertThat(executor().submit(ECHO, null).result(LONG)).isNull();
   }
@@ -235,6 +237,7 @@ public abstract class ExecutorContract {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes a null label on purpose: the null check under test
   public void aLabelledSubmissionShowsTheLabelsIdAndAttemptToTheTask() {
     TaskExecutor pool = executor();
     TaskFuture<ContractTasks.ContextInfo> f = pool.submit(CONTEXT, "x", new ExecutionLabel("job-42", 3));

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The test's side of {@link ContractTasks#GATE}: a loopback TCP server that records which gate
@@ -119,7 +120,7 @@ public final class GateServer implements AutoCloseable {
     }
   }
 
-  private static String readLine(SocketChannel ch) throws IOException {
+  private static @Nullable String readLine(SocketChannel ch) throws IOException {
     StringBuilder sb = new StringBuilder();
     ByteBuffer one = ByteBuffer.allocate(1);
     while (true) {

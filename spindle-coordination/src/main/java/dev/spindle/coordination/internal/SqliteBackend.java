@@ -37,7 +37,7 @@ public final class SqliteBackend implements CoordinationBackend {
   public SqliteBackend(Path file) {
     try {
       this.db = new Db(file, Duration.ofSeconds(30), 0, false);
-      db.write("coordination schema", c -> {
+      db.update("coordination schema", c -> {
         c.execOnce("CREATE TABLE IF NOT EXISTS coord_holder (name TEXT NOT NULL, holder TEXT NOT NULL,"
             + " token INTEGER NOT NULL, expires_us INTEGER NOT NULL, PRIMARY KEY (name, holder)) WITHOUT ROWID");
         c.execOnce("CREATE TABLE IF NOT EXISTS coord_sequence (name TEXT PRIMARY KEY, last INTEGER NOT NULL)"
@@ -47,7 +47,6 @@ public final class SqliteBackend implements CoordinationBackend {
         // token: the highest token that wrote or read it fenced; value NULL until first written
         c.execOnce("CREATE TABLE IF NOT EXISTS coord_register (name TEXT PRIMARY KEY, value TEXT,"
             + " token INTEGER NOT NULL) WITHOUT ROWID");
-        return null;
       });
     } catch (StoreException e) {
       throw new CoordinationException("cannot open the coordination database " + file + ": " + e.getMessage(), e);
@@ -66,6 +65,14 @@ public final class SqliteBackend implements CoordinationBackend {
   private <T> T write(String op, Db.Work<Db.Conn, T> work) {
     try {
       return db.write(op, work);
+    } catch (StoreException e) {
+      throw new CoordinationException("coordination " + op + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void update(String op, Db.Step<Db.Conn> step) {
+    try {
+      db.update(op, step);
     } catch (StoreException e) {
       throw new CoordinationException("coordination " + op + " failed: " + e.getMessage(), e);
     }
@@ -191,12 +198,11 @@ public final class SqliteBackend implements CoordinationBackend {
 
   @Override
   public void leave(String group, String member) {
-    write("leave", c -> {
+    update("leave", c -> {
       PreparedStatement del = c.ps("DELETE FROM coord_member WHERE grp = ? AND member = ?");
       del.setString(1, group);
       del.setString(2, member);
       del.executeUpdate();
-      return null;
     });
   }
 

@@ -1,10 +1,9 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
-import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.sql.SqlClaims;
 import dev.spindle.queue.spi.sql.SqlFlow;
 import dev.spindle.queue.spi.sql.SqlPolicies;
 import dev.spindle.store.postgres.internal.Db;
@@ -13,22 +12,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The claim path of {@link PostgresJobStore}, inside the caller's transaction: due delayed jobs
- * promoted and the queues' rules read in one statement, then per queue one {@code UPDATE ... FROM
- * (SELECT ... FOR UPDATE SKIP LOCKED)} along the ready index (keyed jobs one at a time through
- * {@link SqlFlow}), limited queues taking turns under an advisory lock. Thread-safe (stateless
- * apart from its collaborators).
+ * promoted and the queues' rules read in one statement, then per queue ({@link SqlClaims}) one
+ * {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)} along the ready index (keyed jobs one
+ * at a time through {@link SqlFlow}), limited queues taking turns under an advisory lock.
+ * Thread-safe (stateless apart from its collaborators).
  */
-final class PostgresClaims {
+final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
   private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
@@ -44,17 +40,26 @@ final class PostgresClaims {
       + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL"
       + " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING "
       + JobRows.CLAIM_COLUMNS;
+  /**
+   * Locks up to n ready rows of a queue in claim order along spindle_jobs_ready, skipping rows other
+   * claims hold, and takes them.
+   */
+  private static final String TAKE_MANY = "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING
+      + ", worker_id = ?, fence = fence + 1,"
+      + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid FROM spindle_jobs"
+      + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?"
+      + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING " + JobRows.CLAIM_COLUMNS;
   /** The most delayed jobs one claim makes ready. */
   private static final int PROMOTE_BATCH = 1000;
 
   private final Clock clock;
   private final SqlFlow<Db.Conn> flow;
-  private final SqlPolicies policies;
+  private final SqlClaims<Db.Conn> queues;
 
   PostgresClaims(Clock clock, SqlFlow<Db.Conn> flow, SqlPolicies policies) {
     this.clock = clock;
     this.flow = flow;
-    this.policies = policies;
+    this.queues = new SqlClaims<>(flow, policies, this);
   }
 
   /** Claims in the caller's transaction, statistics added. */
@@ -92,97 +97,32 @@ final class PostgresClaims {
         }
       }
     }
-    // one statement per queue: lock up to n ready rows in claim order along spindle_jobs_ready,
-    // skipping rows other claims hold, and take them
-    PreparedStatement take = c.ps("UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING
-        + ", worker_id = ?, fence = fence + 1,"
-        + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid FROM spindle_jobs"
-        + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?"
-        + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING " + JobRows.CLAIM_COLUMNS);
-    List<JobInfo> claimed = new ArrayList<>();
-    long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
-    int remaining = req.max();
-    for (String q : req.queues()) {
-      if (remaining == 0) {
-        break;
-      }
-      int available = remaining;
-      Integer limit = limits.get(q);
-      if (limit != null && limit < 0) {
-        continue; // paused
-      }
-      if (limit != null && limit > 0) {
-        // claims of a limited queue take turns, so that two workers cannot both fill the last slot
-        PreparedStatement turn = c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-queue:' || current_schema()"
-            + " || ':' || ?))");
-        turn.setString(1, q);
-        turn.execute();
-        available = Math.min(available, limit - runningIn(c, q));
-        if (available <= 0) {
-          continue;
-        }
-      }
-      List<JobInfo> part = new ArrayList<>();
-      int keyed = SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
-        PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
-        one.setString(1, req.workerId());
-        one.setLong(2, now);
-        one.setString(3, q);
-        if (key != null) {
-          one.setString(4, key);
-        }
-        try (ResultSet rs = one.executeQuery()) {
-          if (!rs.next()) {
-            return null;
-          }
-          JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policies.get(c, id));
-          part.add(j);
-          stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
-              Long::sum);
-          return j;
-        }
-      }, flowNext);
-      if (keyed < 0) {
-        take.setString(1, req.workerId());
-        take.setLong(2, now);
-        take.setString(3, q);
-        take.setInt(4, available);
-        try (ResultSet rs = take.executeQuery()) {
-          while (rs.next()) {
-            JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policies.get(c, id));
-            part.add(j);
-            stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
-                Long::sum);
-          }
-        }
-      }
-      part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
-          .thenComparingLong(j -> Long.parseLong(j.id())));
-      claimed.addAll(part);
-      remaining -= part.size();
-    }
-    if (!claimed.isEmpty()) {
-      stats.merge(MinuteStats.STARTED, (long) claimed.size(), Long::sum);
-    }
+    SqlClaims.Taken taken = queues.take(c, req, limits, at, stats);
     Instant next = null;
-    if (remaining > 0) {
+    if (taken.remaining() > 0) {
       // a full promotion batch may have left due jobs behind: they are due now
       next = promoted >= PROMOTE_BATCH ? at : nextDue == null ? null : JobRows.instant(nextDue);
     }
-    if (flowNext[0] != Long.MAX_VALUE && (next == null || JobRows.micros(next) > flowNext[0])) {
-      next = JobRows.instant(flowNext[0]);
-    }
-    PostgresJobStore.addStats(c, clock.instant(), stats);
-    return new ClaimResult(claimed, next);
+    PostgresStatistics.addStats(c, clock.instant(), stats);
+    return new ClaimResult(taken.jobs(), taken.next(next));
   }
 
-  private static int runningIn(Db.Conn c, String queue) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + JobRows.RUNNING
-        + " AND queue = ?");
-    ps.setString(1, queue);
-    try (ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getInt(1);
-    }
+  @Override
+  public String takeOne(@Nullable String key) {
+    return key == null ? TAKE_UNKEYED : TAKE_KEYED;
+  }
+
+  @Override
+  public String takeMany() {
+    return TAKE_MANY;
+  }
+
+  /** Claims of a limited queue take turns, so that two workers cannot both fill the last slot. */
+  @Override
+  public void beforeCount(Db.Conn c, String queue) throws SQLException {
+    PreparedStatement turn = c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-queue:' || current_schema()"
+        + " || ':' || ?))");
+    turn.setString(1, queue);
+    turn.execute();
   }
 }

@@ -329,7 +329,7 @@ final class PostgresCompletions {
     if (!finished.isEmpty() && anyDeps[0]) {
       deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
     }
-    PostgresJobStore.addStats(c, sc.now(), stats);
+    PostgresStatistics.addStats(c, sc.now(), stats);
     return applied;
   }
 }

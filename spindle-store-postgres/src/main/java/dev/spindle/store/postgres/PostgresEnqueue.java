@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The enqueue path of {@link PostgresJobStore}: new jobs (batched inserts, unique keys, jobs with
@@ -49,12 +50,12 @@ final class PostgresEnqueue {
   private final SqlPolicies policies;
   private final SqlDependencies<Db.Conn> deps;
   private final ChangeFeed feed;
-  private final String schema;
+  private final @Nullable String schema;
   private final int maxPayloadBytes;
   private final Runnable changed;
 
   PostgresEnqueue(PostgresJobStore store, Db db, Clock clock, SqlPolicies policies, SqlDependencies<Db.Conn> deps,
-      ChangeFeed feed, String schema, int maxPayloadBytes, Runnable changed) {
+      ChangeFeed feed, @Nullable String schema, int maxPayloadBytes, Runnable changed) {
     this.store = store;
     this.db = db;
     this.clock = clock;
@@ -109,12 +110,11 @@ final class PostgresEnqueue {
     }
     Workflows.checkBatch(jobs);
     Map<JobPolicy, Long> created = new HashMap<>();
-    db.write("record job policies", c -> {
+    db.update("record job policies", c -> {
       created.clear();
       for (NewJob j : jobs) {
         policies.id(c, j.policy(), created);
       }
-      return null;
     });
     policies.committed(created);
     Db.Conn c = new Db.Conn(connection);

@@ -54,16 +54,14 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL job store: every operation is one short transaction on a pooled connection
@@ -104,13 +102,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE id = ?";
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String RESULT_TTL = JobRows.RESULT_TTL;
-  /**
-   * Statistics rows per minute and counter: a transaction adds to a random one, so concurrent
-   * transactions (of any process: thread ids repeat across worker processes) rarely wait for each other.
-   */
-  private static final int STAT_SHARDS = 16;
 
-  private final Settings settings;
+  private final PostgresSettings settings;
   private final String describe;
   private final Db db;
   /** The store's one clock (the server's by default): leases, due times, expiry. */
@@ -131,36 +124,32 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private final SqlWorkers<Db.Conn> workers;
   private final FinishHorizon horizon;
   private final PostgresClaims claims;
+  private final PostgresFinishes finishes;
   private volatile boolean closed;
 
-  /** The settings of an open store: an immutable copy of its {@link Builder}. */
-  private record Settings(String host, int port, String database, String user, String password, String schema,
-      int maxConnections, boolean notifyOn, Duration pollInterval, int maxPayloadBytes, Clock clock,
-      Map<String, String> options, Duration archiveAfter) {}
-
-  private PostgresJobStore(Settings b) {
+  private PostgresJobStore(PostgresSettings b) {
     this.settings = b;
-    this.describe = describe(b);
-    java.util.Properties props = properties(b);
-    String url = url(b);
-    if (b.schema != null) {
-      createSchema(url, props, b.schema);
-    }
-    this.db = new Db(describe, url, props, b.maxConnections);
+    this.describe = b.describe();
+    java.util.Properties props = b.properties();
+    String url = b.url();
+    b.createSchema();
+    this.db = new Db(describe, url, props, b.maxConnections());
     try {
       int found = db.read("read the schema version", Schema::version);
       if (found != Schema.VERSION) {
         db.write("migrate the schema", c -> Schema.migrate(c, describe));
       }
-      this.clock = b.clock != null ? b.clock : new DbClock(db);
+      Clock given = b.clock();
+      this.clock = given != null ? given : new DbClock(db);
       this.horizon = new FinishHorizon(db.read("read the schema's lock key", FinishHorizon::keyOf));
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
-    long poll = b.pollInterval != null ? b.pollInterval.toNanos()
-        : b.notifyOn ? Duration.ofSeconds(1).toNanos() : Duration.ofMillis(50).toNanos();
-    this.feed = new ChangeFeed(db, "spindle_" + (b.schema == null ? "public" : b.schema), b.notifyOn, poll,
+    Duration pollInterval = b.pollInterval();
+    long poll = pollInterval != null ? pollInterval.toNanos()
+        : b.notifyOn() ? Duration.ofSeconds(1).toNanos() : Duration.ofMillis(50).toNanos();
+    this.feed = new ChangeFeed(db, "spindle_" + (b.schema() == null ? "public" : b.schema()), b.notifyOn(), poll,
         listeners);
     SqlStoreHost<Db.Conn> host = new SqlStoreHost<>() {
       @Override
@@ -169,8 +158,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       }
 
       @Override
-      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
-          String deadReason, String ttl) throws SQLException {
+      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
+          @Nullable String deadReason, String ttl) throws SQLException {
         PostgresJobStore.this.finish(c, id, from, to, now, error, deadReason, ttl);
       }
 
@@ -180,49 +169,21 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       }
     };
     PostgresDialect dialect = PostgresDialect.INSTANCE;
-    this.enqueuer = new PostgresEnqueue(this, db, clock, policies, deps, feed, b.schema, b.maxPayloadBytes,
+    this.enqueuer = new PostgresEnqueue(this, db, clock, policies, deps, feed, b.schema(), b.maxPayloadBytes(),
         this::changed);
-    this.completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes, horizon);
+    this.completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon);
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
     this.schedules = new SqlSchedules<>(db, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
-    this.retention = new PostgresRetention(db, clock, b.archiveAfter);
+    this.retention = new PostgresRetention(db, clock, b.archiveAfter());
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
     // concurrent claims take turns per flow key: the check and the take of a key are one step; a key
     // another claim holds is skipped, never waited for (no lock-order deadlocks)
     this.flow = new SqlFlow<>(db, dialect, clock, this::changed,
         "SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
     this.claims = new PostgresClaims(clock, flow, policies);
-  }
-
-  private static String describe(Settings b) {
-    return "postgres://" + b.host + ":" + b.port + "/" + b.database + (b.schema == null ? "" : "?schema=" + b.schema);
-  }
-
-  private static String url(Settings b) {
-    return "jdbc:postgresql://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/"
-        + b.database;
-  }
-
-  private static java.util.Properties properties(Settings b) {
-    java.util.Properties props = new java.util.Properties();
-    props.setProperty("user", b.user);
-    if (b.password != null) {
-      props.setProperty("password", b.password);
-    }
-    props.setProperty("reWriteBatchedInserts", "true");
-    props.setProperty("ApplicationName", "spindle");
-    props.setProperty("tcpKeepAlive", "true");
-    if (b.schema != null) {
-      props.setProperty("currentSchema", b.schema);
-    }
-    props.putAll(b.options);
-    // custom plans for every execution: a generic plan of the array joins (sized by the table's
-    // statistics, not by the arrays) can turn into a nested loop over every running job per element
-    props.setProperty("options", (b.options.getOrDefault("options", "") + " -c plan_cache_mode=force_custom_plan")
-        .strip());
-    return props;
+    this.finishes = new PostgresFinishes(horizon, policies, deps);
   }
 
   /**
@@ -241,21 +202,6 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     }
   }
 
-  private static void createSchema(String url, java.util.Properties props, String schema) {
-    java.util.Properties p = new java.util.Properties();
-    p.putAll(props);
-    p.remove("currentSchema");
-    try (Connection c = java.sql.DriverManager.getConnection(url, p);
-         java.sql.Statement st = c.createStatement()) {
-      st.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "\"\"") + "\"");
-    } catch (SQLException e) {
-      if (!"42P06".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
-        throw dev.spindle.store.postgres.internal.PgErrors.translate(e, "create schema " + schema,
-            "postgres://" + url.substring("jdbc:postgresql://".length()));
-      }
-    }
-  }
-
   /** A builder for the store on {@code host:port/database} as {@code user}. */
   public static Builder builder(String host, int port, String database, String user) {
     return new Builder(host, port, database, user);
@@ -267,8 +213,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   }
 
   /** The schema the store's tables live in, or null for the user's default. */
-  public String schema() {
-    return settings.schema;
+  public @Nullable String schema() {
+    return settings.schema();
   }
 
   /** Whether idle workers are woken by NOTIFY (else by polling). */
@@ -286,10 +232,6 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   private JobPolicy policy(Db.Conn c, long id) throws SQLException {
     return policies.get(c, id);
-  }
-
-  private static long micros(Instant t) {
-    return JobRows.micros(t);
   }
 
   JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
@@ -372,33 +314,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
-    return db.read("read finished jobs", c -> finishedIn(c, cursor, limit, horizon.read(c)));
-  }
-
-  /**
-   * The feed after {@code cursor} up to the safe horizon {@code upTo} ({@link FinishHorizon}): numbers
-   * above it may still appear. The next cursor is the last job's number when the page is full, else
-   * the horizon (numbers of rolled-back transactions are skipped).
-   */
-  private FinishedBatch finishedIn(Db.Conn c, long cursor, int limit, long upTo) throws SQLException {
-    if (upTo <= cursor) {
-      return new FinishedBatch(List.of(), cursor);
-    }
-    PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
-        + "finish_seq > ? AND finish_seq <= ? ORDER BY finish_seq LIMIT ?");
-    ps.setLong(1, cursor);
-    ps.setLong(2, upTo);
-    ps.setInt(3, limit);
-    List<JobInfo> out = new ArrayList<>();
-    long last = cursor;
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        JobInfo j = row(c, rs);
-        out.add(j);
-        last = j.finishSeq();
-      }
-    }
-    return new FinishedBatch(out, out.size() < limit ? upTo : last);
+    return db.read("read finished jobs", c -> finishes.finishedIn(c, cursor, limit, horizon.read(c)));
   }
 
   /** The feed's safe horizon ({@link FinishHorizon}): every finish number up to it is final. */
@@ -446,54 +362,11 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return r;
   }
 
-  /**
-   * Moves one job, read in this transaction in state {@code from}, to the terminal state {@code to}
-   * with its own finish sequence number, through {@link JobState#checkTransition}.
-   *
-   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
-   * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
-   */
-  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, String error,
-      String deadReason, String ttl) throws SQLException {
-    JobState.checkTransition(Long.toString(id), from, to);
-    horizon.lockIn(c); // before the number is taken (FinishHorizon)
-    PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
-        + " finished_at = ?, finish_seq = nextval('spindle_finish_seq'), expires_at = ? + " + ttl
-        + ", cancel_requested = 0 WHERE id = ? AND state = ?");
-    long t = micros(now);
-    ps.setInt(1, JobRows.code(to));
-    ps.setString(2, error);
-    ps.setString(3, deadReason);
-    ps.setLong(4, t);
-    ps.setLong(5, t);
-    ps.setLong(6, id);
-    ps.setInt(7, JobRows.code(from));
-    if (ps.executeUpdate() == 0) {
-      throw new IllegalStateException("job " + id + " was not " + from + " when moved to " + to
-          + " although this transaction read it so; the database was changed outside the store");
-    }
-    addStats(c, now, Map.of(to == JobState.CANCELLED ? MinuteStats.CANCELLED
-        : to == JobState.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED, 1L));
-    deps.ended(c, id, now);
-  }
 
-  /** Adds to this minute's counters (see {@link MinuteStats}), inside the caller's transaction. */
-  static void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
-    if (counters.isEmpty()) {
-      return;
-    }
-    PreparedStatement ps = c.ps("INSERT INTO spindle_stats AS s (minute, counter, shard, n)"
-        + " SELECT ?, unnest(?::int[]), ?, unnest(?::bigint[])"
-        + " ON CONFLICT (minute, counter, shard) DO UPDATE SET n = s.n + excluded.n");
-    // counters in a fixed order: two transactions lock a shard's rows in the same order
-    TreeMap<Integer, Long> sorted = new TreeMap<>(counters);
-    Integer[] keys = sorted.keySet().toArray(new Integer[0]);
-    Long[] values = sorted.values().toArray(new Long[0]);
-    ps.setLong(1, MinuteStats.minuteOf(now));
-    ps.setArray(2, c.jdbc().createArrayOf("int4", keys));
-    ps.setInt(3, ThreadLocalRandom.current().nextInt(STAT_SHARDS));
-    ps.setArray(4, c.jdbc().createArrayOf("int8", values));
-    ps.executeUpdate();
+  /** Moves one job to a terminal state ({@link PostgresFinishes#finish}). */
+  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
+      @Nullable String deadReason, String ttl) throws SQLException {
+    finishes.finish(c, id, from, to, now, error, deadReason, ttl);
   }
 
   // ---------------------------------------------------------------- claim and complete
@@ -601,7 +474,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
    * @return how many moved (0 when archiving is off)
    */
   public int archiveFinished(int batch) {
-    return settings.archiveAfter == null ? 0 : retention.archive(batch);
+    return settings.archiveAfter() == null ? 0 : retention.archive(batch);
   }
 
   // ---------------------------------------------------------------- change signal
@@ -650,7 +523,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return db.read("read the live view", c -> {
       long cursor = horizon.read(c);
       FinishedBatch feed = r.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
-          : finishedIn(c, r.feedAfter(), r.feedLimit(), cursor);
+          : finishes.finishedIn(c, r.feedAfter(), r.feedLimit(), cursor);
       return new LiveView(inspector.workersIn(c), control.pausedIn(c), feed, cursor,
           r.statsFrom().isBefore(r.statsTo()) ? statistics.minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
           r.counts() ? inspector.summariesIn(c) : null, r.counts() ? statistics.oldestIn(c) : null);
@@ -795,14 +668,14 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     private final int port;
     private final String database;
     private final String user;
-    private String password;
-    private String schema;
+    private @Nullable String password;
+    private @Nullable String schema;
     private int maxConnections = 8;
     private boolean notify = true;
-    private Duration pollInterval;
+    private @Nullable Duration pollInterval;
     private int maxPayloadBytes = 16 << 20;
-    private Clock clock;
-    private Duration archiveAfter = Duration.ofMinutes(1);
+    private @Nullable Clock clock;
+    private @Nullable Duration archiveAfter = Duration.ofMinutes(1);
     private final Map<String, String> options = new LinkedHashMap<>();
 
     private Builder(String host, int port, String database, String user) {
@@ -816,7 +689,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     }
 
     /** The password (from the environment or a password file; never put it in a location string). */
-    public Builder password(String password) {
+    public Builder password(@Nullable String password) {
       this.password = password;
       return this;
     }
@@ -825,7 +698,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
      * The schema that holds the store's tables (created if missing); default: the user's
      * {@code search_path}. Stores in different schemas of one database are independent.
      */
-    public Builder schema(String schema) {
+    public Builder schema(@Nullable String schema) {
       if (schema != null && !schema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
         throw new IllegalArgumentException("schema must be a plain identifier (letters, digits, _): " + schema);
       }
@@ -887,7 +760,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
      * (default 1 minute); null keeps finished jobs in the hot table until they expire. The history
      * is partitioned by expiry day: whole days of expired jobs are dropped as tables.
      */
-    public Builder archiveAfter(Duration after) {
+    public Builder archiveAfter(@Nullable Duration after) {
       if (after != null && after.isNegative()) {
         throw new IllegalArgumentException("archiveAfter must be >= 0: " + after);
       }
@@ -908,22 +781,22 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
      * @throws StoreException if the server cannot be reached
      */
     public SchemaStatus schemaStatus() {
-      Settings s = settings();
-      try (Connection c = java.sql.DriverManager.getConnection(url(s), properties(s))) {
+      PostgresSettings s = settings();
+      try (Connection c = java.sql.DriverManager.getConnection(s.url(), s.properties())) {
         Db.Conn conn = new Db.Conn(c);
         try {
           int found = Schema.version(conn);
-          return new SchemaStatus(describe(s), found, Schema.VERSION, Schema.pending(found));
+          return new SchemaStatus(s.describe(), found, Schema.VERSION, Schema.pending(found));
         } finally {
           conn.closeStatements();
         }
       } catch (SQLException e) {
-        throw dev.spindle.store.postgres.internal.PgErrors.translate(e, "read the schema version", describe(s));
+        throw dev.spindle.store.postgres.internal.PgErrors.translate(e, "read the schema version", s.describe());
       }
     }
 
-    private Settings settings() {
-      return new Settings(host, port, database, user, password, schema, maxConnections, notify, pollInterval,
+    private PostgresSettings settings() {
+      return new PostgresSettings(host, port, database, user, password, schema, maxConnections, notify, pollInterval,
           maxPayloadBytes, clock, Map.copyOf(options), archiveAfter);
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens {@code postgres://} locations: {@code postgres://host[:port]/database?user=NAME} (port
@@ -159,7 +160,7 @@ public class PostgresJobStoreProvider implements JobStoreProvider {
     return b;
   }
 
-  private static String password(String file, Map<String, String> env) {
+  private static @Nullable String password(@Nullable String file, Map<String, String> env) {
     if (file != null) {
       return firstLine(Path.of(file));
     }

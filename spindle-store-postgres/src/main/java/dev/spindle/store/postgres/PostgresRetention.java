@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Retention of {@link PostgresJobStore}, with the history of finished jobs:
@@ -43,13 +44,13 @@ final class PostgresRetention {
 
   private final Db db;
   private final Clock clock;
-  private final Duration archiveAfter;
+  private final @Nullable Duration archiveAfter;
   private final SqlRetention<Db.Conn> shared;
 
   /**
    * @param archiveAfter how long a finished job stays in the hot table; null: never archived
    */
-  PostgresRetention(Db db, Clock clock, Duration archiveAfter) {
+  PostgresRetention(Db db, Clock clock, @Nullable Duration archiveAfter) {
     this.db = db;
     this.clock = clock;
     this.archiveAfter = archiveAfter;
@@ -137,9 +138,13 @@ final class PostgresRetention {
    * @return how many moved
    */
   int archive(int batch) {
+    Duration after = archiveAfter;
+    if (after == null) {
+      return 0; // never archived
+    }
     Instant at = clock.instant();
     long now = JobRows.micros(at);
-    long before = JobRows.micros(at.minus(archiveAfter));
+    long before = JobRows.micros(at.minus(after));
     // the partitions the oldest candidates need, created first in a transaction of their own (DDL
     // locks the history briefly; once a day)
     TreeSet<Long> days = db.read("find history partitions to create", c -> {
@@ -158,13 +163,12 @@ final class PostgresRetention {
       return out;
     });
     if (!days.isEmpty()) {
-      db.write("create history partitions", c -> {
+      db.update("create history partitions", c -> {
         lockPartitions(c);
         for (long day : days) {
           c.execOnce("CREATE TABLE IF NOT EXISTS spindle_history_d" + day + " PARTITION OF spindle_history FOR VALUES"
               + " FROM (" + day * Schema.PARTITION_US + ") TO (" + (day + 1) * Schema.PARTITION_US + ")");
         }
-        return null;
       });
     }
     return db.write("archive finished jobs", c -> {

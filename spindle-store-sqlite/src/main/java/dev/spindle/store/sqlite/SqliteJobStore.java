@@ -46,15 +46,11 @@ import dev.spindle.store.sqlite.internal.HostClock;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -107,33 +103,6 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     FULL
   }
 
-  // The SET clauses of set-based moves, checked against JobState's table when the class loads.
-  private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
-  private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
-  /** Claims the best ready job of a queue and flow key ({@link SqlFlow}). */
-  private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
-      + " FROM spindle_jobs INDEXED BY spindle_jobs_flow_ready WHERE state = " + JobRows.QUEUED
-      + " AND queue = ? AND flow_key = ?"
-      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
-  /** Claims the best ready job without a flow key of a queue that has keyed ones. */
-  private static final String TAKE_UNKEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
-      + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
-      + " AND queue = ? AND flow_key IS NULL"
-      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
-  /** Claims the best ready jobs without a flow key of a queue known to have no keyed ones. */
-  private static final String TAKE_PLAIN = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id"
-      + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
-      + " AND queue = ? AND flow_key IS NULL ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS;
-  /**
-   * How long a queue found without keyed ready jobs is claimed from without looking for keys
-   * (ns): its claims take unkeyed jobs only ({@link #TAKE_PLAIN}), so a keyed job another process
-   * enqueues meanwhile waits at most this long, and is never taken past its limits.
-   */
-  private static final long KEYLESS_TTL_NANOS = 20_000_000L;
-
   private final Path file;
   private final SqliteSettings settings;
   private final Db db;
@@ -152,9 +121,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   private final SqlRetention<Db.Conn> retention;
   private final SqlWorkers<Db.Conn> workers;
   private final SqlFlow<Db.Conn> flow;
-  /** Queues found without keyed ready jobs, and when (System.nanoTime); see {@link #KEYLESS_TTL_NANOS}. */
-  private final java.util.concurrent.ConcurrentHashMap<String, Long> keyless =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final SqliteClaims claims;
 
   private final SqliteEnqueue enqueuer;
   private final SqliteCompletions completer;
@@ -196,6 +163,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     this.enqueuer = new SqliteEnqueue(this, db, clock, policyIds, deps, b.maxPayloadBytes(), listeners::fire);
     this.completer = new SqliteCompletions(clock, deps, b.maxPayloadBytes());
     this.reads = new SqliteReads(db, host, inspector, control, statistics);
+    this.claims = new SqliteClaims(clock, flow, policyIds);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
@@ -262,7 +230,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     flow.readied();
     for (NewJob j : jobs) {
       if (j.flowKey() != null) {
-        keyless.remove(j.queue());
+        claims.keyedJobAdded(j.queue());
       }
     }
   }
@@ -301,129 +269,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public ClaimResult claim(ClaimRequest request) {
-    return db.write("claim jobs", c -> claimTx(c, request));
-  }
-
-  private ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
-    Instant at = clock.instant();
-    long now = micros(at);
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SCHEDULED_TO_QUEUED + " WHERE state = "
-        + JobRows.SCHEDULED + " AND run_at <= ?");
-    promote.setLong(1, now);
-    if (promote.executeUpdate() > 0) {
-      flow.readied();
-      keyless.clear();
-    }
-    Map<String, Integer> limits = claimRules(c);
-    PreparedStatement takeAny = c.ps("UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING
-        + ", worker_id = ?, fence = fence + 1,"
-        + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
-        + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
-        + JobRows.CLAIM_COLUMNS);
-    List<JobInfo> claimed = new ArrayList<>();
-    long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
-    Map<Integer, Long> stats = new HashMap<>();
-    int remaining = req.max();
-    for (String q : req.queues()) {
-      if (remaining == 0) {
-        break;
-      }
-      int available = remaining;
-      Integer limit = limits.get(q);
-      if (limit != null && limit < 0) {
-        continue; // paused
-      }
-      if (limit != null && limit > 0) {
-        available = Math.min(available, limit - runningIn(c, q));
-        if (available <= 0) {
-          continue;
-        }
-      }
-      List<JobInfo> part = new ArrayList<>();
-      Long keylessAt = keyless.get(q);
-      boolean plain = keylessAt != null && System.nanoTime() - keylessAt < KEYLESS_TTL_NANOS;
-      int keyed = plain ? -1 : SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
-        PreparedStatement one = c.ps(key == null ? TAKE_UNKEYED : TAKE_KEYED);
-        one.setString(1, req.workerId());
-        one.setLong(2, now);
-        one.setString(3, q);
-        if (key != null) {
-          one.setString(4, key);
-        }
-        try (ResultSet rs = one.executeQuery()) {
-          if (!rs.next()) {
-            return null;
-          }
-          JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
-          part.add(j);
-          stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
-              Long::sum);
-          return j;
-        }
-      }, flowNext);
-      if (keyed < 0 && !plain) {
-        keyless.put(q, System.nanoTime());
-      }
-      if (keyed < 0) {
-        PreparedStatement take = plain ? c.ps(TAKE_PLAIN) : takeAny;
-        take.setString(1, req.workerId());
-        take.setLong(2, now);
-        take.setString(3, q);
-        take.setInt(4, available);
-        try (ResultSet rs = take.executeQuery()) {
-          while (rs.next()) {
-            JobInfo j = JobRows.readClaimed(rs, req.workerId(), req.now(), id -> policy(c, id));
-            part.add(j);
-            stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L,
-                Long::sum);
-          }
-        }
-      }
-      part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
-          .thenComparingLong(j -> Long.parseLong(j.id())));
-      claimed.addAll(part);
-      remaining -= part.size();
-    }
-    if (!claimed.isEmpty()) {
-      stats.put(MinuteStats.STARTED, (long) claimed.size());
-      SqliteStatistics.addStats(c, at, stats);
-    }
-    Instant next = null;
-    if (remaining > 0) {
-      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED
-          + " ORDER BY run_at LIMIT 1");
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          next = JobRows.instant(rs.getLong(1));
-        }
-      }
-    }
-    if (flowNext[0] != Long.MAX_VALUE && (next == null || JobRows.micros(next) > flowNext[0])) {
-      next = JobRows.instant(flowNext[0]);
-    }
-    return new ClaimResult(claimed, next);
-  }
-
-  /** Queue limits, with -1 for paused queues, in one query. */
-  private static Map<String, Integer> claimRules(Db.Conn c) throws SQLException {
-    Map<String, Integer> m = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues UNION ALL SELECT queue, -1 FROM"
-        + " spindle_paused").executeQuery()) {
-      while (rs.next()) {
-        m.merge(rs.getString(1), rs.getInt(2), Math::min);
-      }
-    }
-    return m;
-  }
-
-  private static int runningIn(Db.Conn c, String queue) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + JobRows.RUNNING
-        + " AND queue = ?");
-    ps.setString(1, queue);
-    try (ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getInt(1);
-    }
+    return db.write("claim jobs", c -> claims.claimTx(c, request));
   }
 
   @Override
@@ -445,7 +291,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     }
     Exchange ex = db.write("complete and claim", c -> {
       List<Boolean> applied = completions.isEmpty() ? List.of() : completer.completeTx(c, completions, now);
-      ClaimResult claim = request == null ? ClaimResult.empty() : claimTx(c, request);
+      ClaimResult claim = request == null ? ClaimResult.empty() : claims.claimTx(c, request);
       return new Exchange(applied, claim);
     });
     if (!completions.isEmpty()) {
@@ -461,7 +307,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       flow.ended(x.jobId());
       if (x.outcome() == Completion.Outcome.RELEASED || x.outcome() == Completion.Outcome.RETRY) {
         flow.readied();
-        keyless.clear();
+        claims.jobsReadied();
       }
     }
   }

@@ -34,10 +34,7 @@ record SqliteSettings(Path file, Duration busyTimeout, SqliteJobStore.Durability
     Db db = new Db(path, busyTimeout, maxDatabaseBytes, durability == SqliteJobStore.Durability.FULL);
     try {
       if (!db.read("read the schema version", Schema::isCurrent)) {
-        db.write("create the schema", c -> {
-          Schema.migrate(c, path);
-          return null;
-        });
+        db.update("create the schema", c -> Schema.migrate(c, path));
       }
     } catch (RuntimeException e) {
       db.close();

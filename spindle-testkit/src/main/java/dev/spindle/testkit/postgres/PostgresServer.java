@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real PostgreSQL server for tests: Debian's {@code postgresql} binaries, a fresh cluster made by
@@ -47,7 +48,7 @@ public final class PostgresServer implements AutoCloseable {
   private static final String USER = "spindle";
   private static final Set<PostgresServer> LIVE = ConcurrentHashMap.newKeySet();
   private static final AtomicInteger SCHEMAS = new AtomicInteger();
-  private static PostgresServer shared;
+  private static @Nullable PostgresServer shared;
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -61,9 +62,9 @@ public final class PostgresServer implements AutoCloseable {
   private final Path dir;
   private final Path data;
   private final String password = UUID.randomUUID().toString();
-  private final String runAs;
+  private final @Nullable String runAs;
   private volatile int port;
-  private volatile Process process;
+  private volatile @Nullable Process process;
   private volatile boolean closed;
 
   private PostgresServer() throws IOException {
@@ -100,10 +101,12 @@ public final class PostgresServer implements AutoCloseable {
 
   /** One server shared by every test of this JVM: started at first use, stopped when the JVM exits. */
   public static synchronized PostgresServer shared() {
-    if (shared == null || shared.closed) {
-      shared = start();
+    PostgresServer s = shared;
+    if (s == null || s.closed) {
+      s = start();
+      shared = s;
     }
-    return shared;
+    return s;
   }
 
   /** The loopback port it listens on. */
@@ -167,26 +170,27 @@ public final class PostgresServer implements AutoCloseable {
           "-c", "shared_buffers=128MB", "-c", "log_min_messages=warning");
       ProcessBuilder pb = new ProcessBuilder(asUser(cmd)).redirectErrorStream(true)
           .redirectOutput(dir.resolve("server.log").toFile());
-      process = pb.start();
+      Process p = pb.start();
+      process = p;
       while (System.nanoTime() < deadline) {
-        if (!process.isAlive()) {
+        if (!p.isAlive()) {
           break;
         }
         if (accepts()) {
           return;
         }
         try {
-          process.waitFor(50, TimeUnit.MILLISECONDS);
+          p.waitFor(50, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while starting PostgreSQL", e);
         }
       }
       String log = Files.exists(dir.resolve("server.log")) ? Files.readString(dir.resolve("server.log")) : "";
-      if (!process.isAlive() && attempt < 3 && log.contains("could not bind")) {
+      if (!p.isAlive() && attempt < 3 && log.contains("could not bind")) {
         continue; // the free port was taken meanwhile
       }
-      process.destroyForcibly();
+      p.destroyForcibly();
       throw new IllegalStateException("PostgreSQL did not start within " + START_TIMEOUT + "; its log:\n" + log);
     }
   }
@@ -229,15 +233,16 @@ public final class PostgresServer implements AutoCloseable {
     List<String> cmd = List.of(bin.resolve("postgres").toString(), "-D", data.toString(), "-p",
         Integer.toString(wanted), "-k", dir.toString(), "-c", "listen_addresses=" + HOST, "-c", "fsync=off",
         "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200");
-    process = new ProcessBuilder(asUser(cmd)).redirectErrorStream(true)
+    Process p = new ProcessBuilder(asUser(cmd)).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
+    process = p;
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline && process.isAlive()) {
+    while (System.nanoTime() < deadline && p.isAlive()) {
       if (accepts()) {
         return;
       }
       try {
-        process.waitFor(50, TimeUnit.MILLISECONDS);
+        p.waitFor(50, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

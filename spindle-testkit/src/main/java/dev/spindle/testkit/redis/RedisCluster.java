@@ -62,7 +62,7 @@ public final class RedisCluster implements AutoCloseable {
       for (RedisServer node : nodes) {
         node.awaitCondition(() -> {
           String info = (String) node.command("CLUSTER", "INFO");
-          return info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:" + n + "\r\n");
+          return info != null && info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:" + n + "\r\n");
         }, "cluster_state:ok");
       }
       return new RedisCluster(nodes);

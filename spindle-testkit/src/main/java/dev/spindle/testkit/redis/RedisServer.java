@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real {@code redis-server} process for tests: started on a free loopback port with its own
@@ -71,7 +72,7 @@ public final class RedisServer implements AutoCloseable {
   private final Deque<String> log = new ArrayDeque<>();
   private volatile int port;
   private volatile int tlsPort;
-  private volatile Process process;
+  private volatile @Nullable Process process;
   private volatile boolean closed;
 
   private RedisServer(Builder b) throws IOException {
@@ -124,10 +125,10 @@ public final class RedisServer implements AutoCloseable {
   /** Options for a server. Not thread-safe. */
   public static final class Builder {
     private boolean appendOnly = true;
-    private String maxMemory;
-    private String password;
-    private String aclUser;
-    private String aclPassword;
+    private @Nullable String maxMemory;
+    private @Nullable String password;
+    private @Nullable String aclUser;
+    private @Nullable String aclPassword;
     private boolean tls;
     private boolean cluster;
     private final Map<String, String> extra = new LinkedHashMap<>();
@@ -207,7 +208,8 @@ public final class RedisServer implements AutoCloseable {
         return;
       } catch (IllegalStateException e) {
         last = e;
-        if (!e.getMessage().contains("Address already in use")) {
+        String why = e.getMessage();
+        if (why == null || !why.contains("Address already in use")) {
           break;
         }
       }
@@ -469,7 +471,7 @@ public final class RedisServer implements AutoCloseable {
    * Runs a command through a fresh admin connection (authenticated as the default user if a password
    * was set) and returns the reply (see {@link RespClient}).
    */
-  public Object command(String... args) {
+  public @Nullable Object command(String... args) {
     try (RespClient c = new RespClient(HOST, port, Duration.ofSeconds(10))) {
       if (config.password != null) {
         c.command("AUTH", config.password);
@@ -479,8 +481,11 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /** A field of {@code INFO <section>}, or {@code null} if absent. */
-  public String info(String section, String field) {
+  public @Nullable String info(String section, String field) {
     String info = (String) command("INFO", section);
+    if (info == null) {
+      return null;
+    }
     for (String line : info.split("\r\n")) {
       if (line.startsWith(field + ":")) {
         return line.substring(field.length() + 1);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal RESP2 client for test fixtures: sends one command at a time and reads its reply, so
@@ -29,7 +30,7 @@ public final class RespClient implements AutoCloseable {
 
   /** A Redis error reply ({@code -ERR ...}), with the server's message. */
   public static final class RespException extends RuntimeException {
-    RespException(String message) {
+    RespException(@Nullable String message) {
       super(message);
     }
   }
@@ -59,7 +60,7 @@ public final class RespClient implements AutoCloseable {
    * @throws RespException if Redis answers with an error
    * @throws UncheckedIOException if the connection fails
    */
-  public Object command(String... args) {
+  public @Nullable Object command(String... args) {
     try {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       b.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -82,7 +83,7 @@ public final class RespClient implements AutoCloseable {
     }
   }
 
-  private Object read() throws IOException {
+  private @Nullable Object read() throws IOException {
     int type = in.read();
     if (type < 0) {
       throw new IOException("connection closed by redis-server");
@@ -106,7 +107,7 @@ public final class RespClient implements AutoCloseable {
         if (len < 0) {
           yield null;
         }
-        List<Object> items = new ArrayList<>(len);
+        List<@Nullable Object> items = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
           Object item = read();
           items.add(item instanceof RespException e ? e.getMessage() : item);

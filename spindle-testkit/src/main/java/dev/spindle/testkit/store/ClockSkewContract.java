@@ -22,11 +22,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,7 +114,7 @@ public abstract class ClockSkewContract {
   }
 
   /** The store's record of worker {@code id}, or null. */
-  private WorkerRecord record(String id) {
+  private @Nullable WorkerRecord record(String id) {
     return store.inspector().workers().stream().filter(w -> w.id().equals(id)).findFirst().orElse(null);
   }
 
@@ -139,7 +141,7 @@ public abstract class ClockSkewContract {
       lastBeat = beat.heartbeatAt();
       assertThat(beat.isAlive(store.storeTime())).as("slow worker alive on the store's clock").isTrue();
     }
-    WorkerRecord rec = record(slow.id());
+    WorkerRecord rec = Objects.requireNonNull(record(slow.id()), "the slow worker's record");
     assertThat(rec.clockSkew()).as("skew recorded by the store").isNotNull();
     assertThat(rec.clockSkew().minus(SLOW).abs()).isLessThan(Duration.ofSeconds(1));
     assertThat(slow.clockSkew()).as("skew measured by the worker").hasValueSatisfying(
@@ -173,7 +175,7 @@ public abstract class ClockSkewContract {
     assertThat(held).hasSize(3);
     // the worker dies here: no more heartbeats
     Instant died = store.storeTime();
-    WorkerRecord rec = record("fast-worker");
+    WorkerRecord rec = Objects.requireNonNull(record("fast-worker"), "the fast worker's record");
     assertThat(rec.leaseUntil()).as("its lease ends a lease after the heartbeat, on the store's clock")
         .isBefore(died.plus(LEASE).plusSeconds(1));
     assertThat(rec.clockSkew().minus(FAST).abs()).isLessThan(Duration.ofSeconds(1));

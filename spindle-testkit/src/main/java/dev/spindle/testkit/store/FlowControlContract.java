@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ public abstract class FlowControlContract {
         now.plus(lease), 0, 0, 0, 0));
   }
 
-  private String enqueue(String queue, String task, String args, FlowLimit limit) {
+  private String enqueue(String queue, String task, String args, @Nullable FlowLimit limit) {
     Instant now = clock.instant();
     NewJob j = new NewJob(task, args, queue, 0, now, null, JobPolicy.defaults(), now, null);
     if (limit != null) {

@@ -55,6 +55,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -780,14 +781,14 @@ public abstract class JobStoreContract {
     Map<String, QueueSummary> byName = new java.util.HashMap<>();
     inspector.queueSummaries().forEach(s -> byName.put(s.queue(), s));
     assertThat(byName.keySet()).containsExactlyInAnyOrder("a", "b", "c");
-    QueueSummary a = byName.get("a");
+    QueueSummary a = Objects.requireNonNull(byName.get("a"));
     assertThat(a.count(JobState.RUNNING)).isEqualTo(1);
     assertThat(a.count(JobState.QUEUED)).isEqualTo(1);
     assertThat(a.count(JobState.SCHEDULED)).isEqualTo(1);
     assertThat(a.waiting()).isEqualTo(2);
-    assertThat(byName.get("b").count(JobState.QUEUED)).isEqualTo(1);
-    assertThat(byName.get("c").limit()).isEqualTo(3);
-    assertThat(byName.get("c").waiting()).isZero();
+    assertThat(Objects.requireNonNull(byName.get("b")).count(JobState.QUEUED)).isEqualTo(1);
+    assertThat(Objects.requireNonNull(byName.get("c")).limit()).isEqualTo(3);
+    assertThat(Objects.requireNonNull(byName.get("c")).waiting()).isZero();
   }
 
   @Test

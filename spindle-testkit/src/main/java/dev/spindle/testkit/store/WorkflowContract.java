@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,7 @@ public abstract class WorkflowContract {
   }
 
   /** Claims {@code id} (among whatever is ready) and ends it with {@code outcome}. */
-  private void finish(String id, Completion.Outcome outcome, String result) {
+  private void finish(String id, Completion.Outcome outcome, @Nullable String result) {
     JobInfo j = claim().stream().filter(c -> c.id().equals(id)).findFirst()
         .orElseThrow(() -> new AssertionError("job " + id + " was not claimable; it is " + state(id)));
     Completion c = switch (outcome) {

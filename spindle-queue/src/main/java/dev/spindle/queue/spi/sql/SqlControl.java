@@ -39,11 +39,10 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
   @Override
   public void pauseQueue(String queue) {
     JobOptions.validateQueue(queue);
-    db.write("pause queue " + queue, c -> {
+    db.update("pause queue " + queue, c -> {
       PreparedStatement ps = c.ps("INSERT INTO spindle_paused (queue) VALUES (?) ON CONFLICT DO NOTHING");
       ps.setString(1, queue);
       ps.executeUpdate();
-      return null;
     });
     host.changed();
   }
@@ -51,11 +50,10 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
   @Override
   public void resumeQueue(String queue) {
     JobOptions.validateQueue(queue);
-    db.write("resume queue " + queue, c -> {
+    db.update("resume queue " + queue, c -> {
       PreparedStatement ps = c.ps("DELETE FROM spindle_paused WHERE queue = ?");
       ps.setString(1, queue);
       ps.executeUpdate();
-      return null;
     });
     host.changed();
   }
@@ -218,7 +216,7 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
 
   @Override
   public void appendAudit(AuditRecord r) {
-    db.write("append to the audit log", c -> {
+    db.update("append to the audit log", c -> {
       PreparedStatement ps = c.ps("INSERT INTO spindle_audit (at, " + dialect.auditUserColumn() + ", action, target, detail) VALUES"
           + " (?, ?, ?, ?, ?) RETURNING id");
       ps.setLong(1, SqlJobRows.micros(r.at()));
@@ -236,7 +234,6 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
         trim.setLong(1, id - AuditLog.KEPT);
         trim.executeUpdate();
       }
-      return null;
     });
   }
 

@@ -10,11 +10,18 @@ import java.sql.SQLException;
  * @param <C> the store's connection type
  */
 public interface SqlDb<C extends SqlConn> {
-  /** Work on a connection inside a transaction. */
+  /** Work on a connection inside a transaction, with a result. */
   @FunctionalInterface
   interface Work<C, T> {
     /** Does the work; throwing rolls the transaction back. */
     T run(C c) throws SQLException;
+  }
+
+  /** Work on a connection inside a transaction, without a result. */
+  @FunctionalInterface
+  interface Step<C> {
+    /** Does the work; throwing rolls the transaction back. */
+    void run(C c) throws SQLException;
   }
 
   /** Runs {@code work} in a transaction that may write ({@code operation} names it in errors). */
@@ -22,4 +29,12 @@ public interface SqlDb<C extends SqlConn> {
 
   /** Runs {@code work} in a transaction that only reads. */
   <T> T read(String operation, Work<C, T> work);
+
+  /** Runs {@code step}, which has no result, in a transaction that may write (as {@link #write}). */
+  default void update(String operation, Step<C> step) {
+    write(operation, c -> {
+      step.run(c);
+      return Boolean.TRUE;
+    });
+  }
 }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Job dependencies (workflows) of a SQL store: {@code spindle_deps} holds one row per edge (with
@@ -82,7 +83,7 @@ public final class SqlDependencies<C extends SqlConn> {
    *     error is then {@link #cancellation})
    * @throws IllegalArgumentException if a dependency does not exist (the transaction rolls back)
    */
-  public JobState add(C c, long id, long[] parents, JobState[] known, List<DependencyPolicy> policies,
+  public @Nullable JobState add(C c, long id, long[] parents, @Nullable JobState[] known, List<DependencyPolicy> policies,
       WorkflowInput in) throws SQLException {
     PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position, end_state,"
         + " end_result, end_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -309,7 +310,7 @@ public final class SqlDependencies<C extends SqlConn> {
   }
 
   /** {@code told} dependencies of {@code child} ended acceptably: its wait counts down (failures up). */
-  private static Workflows.Wait countDown(SqlConn c, long child, int told, int failures) throws SQLException {
+  private static Workflows.@Nullable Wait countDown(SqlConn c, long child, int told, int failures) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - ?, failures = failures + ?"
         + " WHERE id = ? RETURNING pending, failures, on_failure_only");
     ps.setInt(1, told);
@@ -349,7 +350,7 @@ public final class SqlDependencies<C extends SqlConn> {
    * An operator retries job {@code id}: where it goes (WAITING, QUEUED, or CANCELLED if a dependency
    * still cancels it; {@link #cancelledBy} then names it). Null if it has no dependencies.
    */
-  public JobState retry(C c, long id) throws SQLException {
+  public @Nullable JobState retry(C c, long id) throws SQLException {
     List<EdgeRow> in = edgesInto(c, id);
     if (in.isEmpty()) {
       return null;
@@ -392,7 +393,7 @@ public final class SqlDependencies<C extends SqlConn> {
   }
 
   /** Recomputes a dependent's wait from its parents' current states; null if one cancels it. */
-  private Workflows.Wait reevaluate(C c, long id, List<EdgeRow> in) throws SQLException {
+  private Workflows.@Nullable Wait reevaluate(C c, long id, List<EdgeRow> in) throws SQLException {
     List<DependencyPolicy> policies = new ArrayList<>(in.size());
     List<JobState> states = new ArrayList<>(in.size());
     PreparedStatement record = c.ps("UPDATE spindle_deps SET end_state = ?, end_result = ?, end_error = ?"
@@ -402,14 +403,14 @@ public final class SqlDependencies<C extends SqlConn> {
       Workflows.End end = endOf(c, e.parent);
       JobState s = end == null ? null : end.state();
       states.add(s);
-      boolean over = s != null && s.isTerminal();
-      if (over) {
-        record.setInt(1, SqlJobRows.code(s));
+      Workflows.End ended = end != null && end.state().isTerminal() ? end : null;
+      if (ended != null) {
+        record.setInt(1, SqlJobRows.code(ended.state()));
       } else {
         record.setNull(1, java.sql.Types.INTEGER);
       }
-      record.setString(2, over ? end.resultJson() : null);
-      record.setString(3, over ? end.errorJson() : null);
+      record.setString(2, ended != null ? ended.resultJson() : null);
+      record.setString(3, ended != null ? ended.errorJson() : null);
       record.setLong(4, e.parent);
       record.setLong(5, id);
       record.executeUpdate();
@@ -471,7 +472,7 @@ public final class SqlDependencies<C extends SqlConn> {
     return out;
   }
 
-  private Workflows.End endOf(SqlConn c, long id) throws SQLException {
+  private Workflows.@Nullable End endOf(SqlConn c, long id) throws SQLException {
     return endOf(c, id, "");
   }
 
@@ -481,13 +482,13 @@ public final class SqlDependencies<C extends SqlConn> {
    * the new edge; or this one waits for the completion and sees its end). A job moved to a history
    * table has ended for good: it is read there without a lock.
    */
-  private Workflows.End endOf(SqlConn c, long id, String lock) throws SQLException {
+  private Workflows.@Nullable End endOf(SqlConn c, long id, String lock) throws SQLException {
     Workflows.End end = endIn(c, "spindle_jobs", id, lock);
     String all = dialect.allJobs();
     return end != null || all.equals("spindle_jobs") ? end : endIn(c, all, id, "");
   }
 
-  private static Workflows.End endIn(SqlConn c, String table, long id, String lock) throws SQLException {
+  private static Workflows.@Nullable End endIn(SqlConn c, String table, long id, String lock) throws SQLException {
     PreparedStatement ps = c.ps("SELECT state, result, error FROM " + table + " WHERE id = ?" + lock);
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
@@ -496,7 +497,7 @@ public final class SqlDependencies<C extends SqlConn> {
     }
   }
 
-  private JobState stateOf(SqlConn c, long id) throws SQLException {
+  private @Nullable JobState stateOf(SqlConn c, long id) throws SQLException {
     Workflows.End e = endOf(c, id);
     return e == null ? null : e.state();
   }
@@ -509,7 +510,7 @@ public final class SqlDependencies<C extends SqlConn> {
     ps.executeUpdate();
   }
 
-  private static void setCancelledBy(SqlConn c, long id, Long parent) throws SQLException {
+  private static void setCancelledBy(SqlConn c, long id, @Nullable Long parent) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET cancelled_by = ? WHERE id = ?");
     if (parent == null) {
       ps.setNull(1, java.sql.Types.INTEGER);

@@ -52,7 +52,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
 
   /** Claims one ready job of a queue: of {@code key}, or without a key if {@code null}; null if none. */
   public interface TakeOne {
-    dev.spindle.queue.JobInfo take(String key) throws SQLException;
+    dev.spindle.queue.@Nullable JobInfo take(@Nullable String key) throws SQLException;
   }
 
   private final SqlDb<C> db;
@@ -271,7 +271,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
   }
 
   /** What holds {@code key} at {@code now} (micros), or null; {@code prune} drops starts that left windows. */
-  private static <C extends SqlConn> FlowHold hold(C c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
+  private static <C extends SqlConn> @Nullable FlowHold hold(C c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
       throws SQLException {
     String name = FlowLimit.limitOf(key);
     long tat = Long.MIN_VALUE;
@@ -339,7 +339,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
   }
 
   /** Counts a start of {@code key} at {@code now} against its rate and window. */
-  private void started(C c, String key, long now, FlowLimit l) throws SQLException {
+  private void started(C c, String key, long now, @Nullable FlowLimit l) throws SQLException {
     if (l == null) {
       return;
     }

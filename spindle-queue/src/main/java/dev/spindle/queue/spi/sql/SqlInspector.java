@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link JobInspector} of a SQL store: job lists by filter, per-queue counts, workers,
@@ -161,7 +162,11 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
       up.executeUpdate();
       if (to == JobState.QUEUED) {
         PreparedStatement args = c.ps("UPDATE spindle_jobs SET args = ? WHERE id = ?");
-        args.setString(1, deps.inputOf(c, id, argsOfOrNull(c, id)));
+        String own = argsOfOrNull(c, id);
+        if (own == null) {
+          throw new JobNotFoundException(jobId); // read and locked above: not reached
+        }
+        args.setString(1, deps.inputOf(c, id, own));
         args.setLong(2, id);
         args.executeUpdate();
       }
@@ -188,7 +193,7 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     });
   }
 
-  private String argsOfOrNull(SqlConn c, long id) throws SQLException {
+  private @Nullable String argsOfOrNull(SqlConn c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT args FROM " + dialect.allJobs() + " WHERE id = ?");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
@@ -227,7 +232,7 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     if (maxRunning < 0) {
       throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);
     }
-    db.write("set the limit of queue " + queue, c -> {
+    db.update("set the limit of queue " + queue, c -> {
       if (maxRunning == 0) {
         PreparedStatement ps = c.ps("DELETE FROM spindle_queues WHERE name = ?");
         ps.setString(1, queue);
@@ -239,7 +244,6 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
         ps.setInt(2, maxRunning);
         ps.executeUpdate();
       }
-      return null;
     });
     host.changed();
   }

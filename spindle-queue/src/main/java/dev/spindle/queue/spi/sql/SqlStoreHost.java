@@ -5,6 +5,7 @@ import dev.spindle.queue.JobState;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the shared parts of a SQL store ask of the store itself: reading a job row (its policy from
@@ -24,7 +25,8 @@ public interface SqlStoreHost<C extends SqlConn> {
    * @param ttl the SQL of the time to keep it ({@link dev.spindle.queue.spi.SqlJobRows#RESULT_TTL}
    *     or {@link dev.spindle.queue.spi.SqlJobRows#FAILURE_TTL})
    */
-  void finish(C c, long id, JobState from, JobState to, Instant now, String error, String deadReason, String ttl)
+  void finish(C c, long id, JobState from, JobState to, Instant now, @Nullable String error, @Nullable String deadReason,
+      String ttl)
       throws SQLException;
 
   /** After a commit that changed jobs, queues or schedules: wakes listeners (and other processes). */

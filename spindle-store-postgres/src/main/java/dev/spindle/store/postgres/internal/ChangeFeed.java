@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -39,8 +40,8 @@ public final class ChangeFeed implements AutoCloseable {
   private boolean sending;
   private boolean again;
   private volatile boolean closed;
-  private Thread thread;
-  private Thread sender;
+  private @Nullable Thread thread;
+  private @Nullable Thread sender;
 
   /**
    * @param channel the LISTEN channel (a quoted identifier is made of it)
@@ -112,11 +113,10 @@ public final class ChangeFeed implements AutoCloseable {
         return;
       }
       try {
-        db.write("notify listeners", c -> {
+        db.update("notify listeners", c -> {
           PreparedStatement ps = c.ps("SELECT pg_notify(?, '')");
           ps.setString(1, channel);
           ps.execute();
-          return null;
         });
       } catch (RuntimeException e) {
         LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
@@ -197,7 +197,7 @@ public final class ChangeFeed implements AutoCloseable {
     closeQuietly(conn);
   }
 
-  private static void closeQuietly(Connection c) {
+  private static void closeQuietly(@Nullable Connection c) {
     if (c != null) {
       try {
         c.close();

@@ -1,0 +1,190 @@
+package dev.spindle.queue.spi.sql;
+
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.SqlJobRows;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The per-queue part of a SQL store's claim, inside the caller's transaction: the requested queues
+ * in their order, paused ones skipped, limited ones filled up to their limit, keyed jobs taken one at
+ * a time through {@link SqlFlow#claimKeyed}, the others in one statement; each queue's jobs in claim
+ * order (priority, then id). What precedes it (due jobs made ready, the queues' limits read) and what
+ * follows (the next due time, the statistics written) is the store's; so are the statements that
+ * take jobs ({@link Store}). Thread-safe (stateless apart from its collaborators).
+ *
+ * @param <C> the store's connection type
+ */
+public final class SqlClaims<C extends SqlConn> {
+  /**
+   * What differs between the stores in taking a queue's ready jobs. The statements set every
+   * claimed job RUNNING under the worker and return {@link SqlJobRows#CLAIM_COLUMNS}; their
+   * parameters are the worker id, the start time (us), the queue, then the flow key or the most jobs.
+   *
+   * @param <C> the store's connection type
+   */
+  public interface Store<C> {
+    /**
+     * Claims the best ready job of a queue with flow key {@code key}, or the best one without a flow
+     * key if {@code key} is null (then the key parameter is absent).
+     */
+    String takeOne(@Nullable String key);
+
+    /** Claims up to the given number of the best ready jobs of a queue, keyed or not. */
+    String takeMany();
+
+    /**
+     * In the claim's transaction, before the running jobs of a limited queue are counted (PostgreSQL
+     * takes a lock there, so that two claims cannot both fill the last slot). Default: nothing.
+     */
+    default void beforeCount(C c, String queue) throws SQLException {}
+
+    /**
+     * If the store knows that {@code queue} has no keyed ready jobs: the statement that claims up to
+     * the given number of its ready jobs without a flow key (its flow keys are then not looked for).
+     * Default: null, the keys are looked for.
+     */
+    default @Nullable String takePlain(String queue) {
+      return null;
+    }
+
+    /** The keys of {@code queue} were looked for and it has no keyed ready jobs. Default: nothing. */
+    default void noKeyedJobs(String queue) {}
+
+    /**
+     * How this store reads its {@code trace_context} column (a store may keep it in a form of its
+     * own). Default: as text.
+     */
+    default SqlJobRows.TraceContextReader traceContexts() {
+      return ResultSet::getString;
+    }
+  }
+
+  /**
+   * The jobs one claim took.
+   *
+   * @param jobs the claimed jobs, queue by queue in the requested order, each queue's in claim order
+   * @param remaining how many more the request allowed
+   * @param flowNextUs the earliest time a flow rule that held a key lifts (us), or {@link Long#MAX_VALUE}
+   */
+  public record Taken(List<JobInfo> jobs, int remaining, long flowNextUs) {
+    /** When to look again: {@code due}, or earlier if a flow rule that held a key lifts before it. */
+    public @Nullable Instant next(@Nullable Instant due) {
+      if (flowNextUs != Long.MAX_VALUE && (due == null || SqlJobRows.micros(due) > flowNextUs)) {
+        return SqlJobRows.instant(flowNextUs);
+      }
+      return due;
+    }
+  }
+
+  private final SqlFlow<C> flow;
+  private final SqlPolicies policies;
+  private final Store<C> store;
+
+  /** The claims of a store with these flow rules, job policies and statements. */
+  public SqlClaims(SqlFlow<C> flow, SqlPolicies policies, Store<C> store) {
+    this.flow = flow;
+    this.policies = policies;
+    this.store = store;
+  }
+
+  /**
+   * Claims for {@code req} at {@code at}, in the caller's transaction.
+   *
+   * @param limits each queue's running limit, or -1 if it is paused (queues absent have neither)
+   * @param stats counters of this minute ({@link MinuteStats}): the claimed jobs' wait times and,
+   *     if any were claimed, their number are added
+   */
+  public Taken take(C c, ClaimRequest req, Map<String, Integer> limits, Instant at, Map<Integer, Long> stats)
+      throws SQLException {
+    long now = SqlJobRows.micros(at);
+    List<JobInfo> claimed = new ArrayList<>();
+    long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
+    int remaining = req.max();
+    for (String q : req.queues()) {
+      if (remaining == 0) {
+        break;
+      }
+      int available = remaining;
+      Integer limit = limits.get(q);
+      if (limit != null && limit < 0) {
+        continue; // paused
+      }
+      if (limit != null && limit > 0) {
+        store.beforeCount(c, q);
+        available = Math.min(available, limit - runningIn(c, q));
+        if (available <= 0) {
+          continue;
+        }
+      }
+      List<JobInfo> part = new ArrayList<>();
+      String plain = store.takePlain(q);
+      int keyed = plain != null ? -1 : SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
+        PreparedStatement one = c.ps(store.takeOne(key));
+        one.setString(1, req.workerId());
+        one.setLong(2, now);
+        one.setString(3, q);
+        if (key != null) {
+          one.setString(4, key);
+        }
+        try (ResultSet rs = one.executeQuery()) {
+          return rs.next() ? claimed(c, rs, req, at, part, stats) : null;
+        }
+      }, flowNext);
+      if (keyed < 0 && plain == null) {
+        store.noKeyedJobs(q);
+      }
+      if (keyed < 0) {
+        PreparedStatement take = c.ps(plain != null ? plain : store.takeMany());
+        take.setString(1, req.workerId());
+        take.setLong(2, now);
+        take.setString(3, q);
+        take.setInt(4, available);
+        try (ResultSet rs = take.executeQuery()) {
+          while (rs.next()) {
+            claimed(c, rs, req, at, part, stats);
+          }
+        }
+      }
+      part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
+          .thenComparingLong(j -> Long.parseLong(j.id())));
+      claimed.addAll(part);
+      remaining -= part.size();
+    }
+    if (!claimed.isEmpty()) {
+      stats.merge(MinuteStats.STARTED, (long) claimed.size(), Long::sum);
+    }
+    return new Taken(claimed, remaining, flowNext[0]);
+  }
+
+  /** The job just claimed at the current row of {@code rs}, added to {@code part}, its wait counted. */
+  private JobInfo claimed(C c, ResultSet rs, ClaimRequest req, Instant at, List<JobInfo> part,
+      Map<Integer, Long> stats) throws SQLException {
+    JobInfo j = SqlJobRows.readClaimed(rs, req.workerId(), req.now(), id -> policies.get(c, id),
+        store.traceContexts());
+    part.add(j);
+    stats.merge(MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt(), at)), 1L, Long::sum);
+    return j;
+  }
+
+  /** How many jobs of {@code queue} are running. */
+  private static int runningIn(SqlConn c, String queue) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + SqlJobRows.RUNNING
+        + " AND queue = ?");
+    ps.setString(1, queue);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
