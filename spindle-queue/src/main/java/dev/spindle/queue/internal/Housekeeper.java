@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ final class Housekeeper {
   private final ClockSkew skew;
   private final ScheduleRunner schedules;
   private long lastRateProcessed;
-  private Instant lastRateAt;
+  private @Nullable Instant lastRateAt;
   private volatile double rate;
 
   Housekeeper(WorkerRuntime rt, WorkerSettings settings, String workerId, ClockSkew skew,

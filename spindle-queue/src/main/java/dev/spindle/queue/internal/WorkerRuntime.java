@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,15 +89,16 @@ public final class WorkerRuntime implements AutoCloseable {
   volatile boolean terminated;
   private boolean stopped;
   private volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
+  @SuppressWarnings("NullAway.Init") // set by start() before the dispatcher runs and any job is submitted
   volatile TaskExecutor executor;
   private boolean ownsExecutor;
   private boolean wrapContext;
-  private Subscription subscription;
-  private Thread dispatcher;
-  private Thread housekeepingThread;
+  private @Nullable Subscription subscription;
+  private @Nullable Thread dispatcher;
+  private @Nullable Thread housekeepingThread;
   /** How soon to look again when the store reports a due job but gives none. */
   private static final Duration DUE_RECHECK = Duration.ofMillis(50);
-  private volatile Throwable fatal;
+  private volatile @Nullable Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
 
   public WorkerRuntime(WorkerSettings settings) {
@@ -441,7 +443,8 @@ public final class WorkerRuntime implements AutoCloseable {
     emit(d.type(), d.job(), d.state(), now, d.error(), d.detail());
   }
 
-  void emit(JobEvent.Type type, JobInfo job, JobState state, Instant at, JobError error, String detail) {
+  void emit(JobEvent.Type type, JobInfo job, JobState state, Instant at, @Nullable JobError error,
+      @Nullable String detail) {
     if (s.listeners().active()) {
       s.listeners().emit(JobEvent.of(type, job, state, at, workerId, error, detail));
     }
@@ -575,7 +578,7 @@ public final class WorkerRuntime implements AutoCloseable {
   // ---------------------------------------------------------------- lifecycle
 
   /** The worker's clock minus the store's at the last heartbeat, or null if unknown. */
-  public Duration clockSkew() {
+  public @Nullable Duration clockSkew() {
     return skew.get();
   }
 

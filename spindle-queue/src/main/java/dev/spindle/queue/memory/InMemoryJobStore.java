@@ -55,6 +55,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job store held in this JVM's memory, with exactly the semantics of the durable stores (it passes
@@ -201,13 +202,14 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     if (n.uniqueKey() != null) {
       Long existing = uniqueKeys.get(n.uniqueKey());
       if (existing != null) {
-        return new EnqueueResult(Long.toString(existing), false, jobs.get(existing).state);
+        return new EnqueueResult(Long.toString(existing), false, job(existing).state);
       }
     }
     StoreClock sc = StoreClock.read(clock, n.createdAt());
     MemoryJob j = new MemoryJob(++lastId, n, sc);
-    if (FlowControl.isBad(n.flowKey())) {
-      return insertDead(j, FlowControl.BAD_FLOW_KEY, FlowControl.badKeyError(n.flowKey()), sc.now());
+    String flowKey = n.flowKey();
+    if (flowKey != null && FlowControl.isBad(flowKey)) {
+      return insertDead(j, FlowControl.BAD_FLOW_KEY, FlowControl.badKeyError(flowKey), sc.now());
     }
     JobState start = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
     if (n.hasDependencies()) {
@@ -348,7 +350,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     while (took < available && !set.isEmpty()) {
       boolean progress = false;
       if (!set.keyed()) {
-        MemoryJob j = set.firstUnkeyed();
+        MemoryJob j = Objects.requireNonNull(set.firstUnkeyed(), "a ready set without keys has an unkeyed job");
         start(j, workerId, now, claimed);
         took++;
         continue;
@@ -428,9 +430,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     List<Boolean> out = new ArrayList<>(completions.size());
     for (Completion c : completions) {
       MemoryJob j = lookup(c.jobId());
-      boolean held = j != null && j.state == JobState.RUNNING && j.fence == c.fence()
-          && c.workerId().equals(j.workerId);
-      if (!held) {
+      if (j == null || j.state != JobState.RUNNING || j.fence != c.fence() || !c.workerId().equals(j.workerId)) {
         out.add(false);
         continue;
       }
@@ -443,7 +443,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
           count(now, MinuteStats.RETRIED, 1);
           j.failures++;
           j.error = c.errorJson();
-          j.runAt = sc.translate(c.retryAt());
+          j.runAt = sc.translate(Objects.requireNonNull(c.retryAt(), "retryAt of a RETRY completion"));
           move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
         }
         case FAILED -> {
@@ -481,7 +481,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+  public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     Exchange ex;
     synchronized (lock) {
       checkOpen();
@@ -662,8 +662,8 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public boolean fireSchedule(String scheduleName, long expectedVersion, Instant nextFireAt, Instant firedTick,
-      List<NewJob> newJobs) {
+  public boolean fireSchedule(String scheduleName, long expectedVersion, Instant nextFireAt,
+      @Nullable Instant firedTick, List<NewJob> newJobs) {
     synchronized (lock) {
       checkOpen();
       ScheduleRecord s = schedules.get(scheduleName);
@@ -687,7 +687,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
     synchronized (lock) {
       checkOpen();
       Instant now = clock.instant();
-      while (deleted < retention.batch() && !byExpiry.isEmpty() && !byExpiry.first().expiresAt.isAfter(now)) {
+      while (deleted < retention.batch() && !byExpiry.isEmpty() && !byExpiry.first().expiry().isAfter(now)) {
         delete(byExpiry.first());
         deleted++;
       }
@@ -1119,7 +1119,12 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
 
   // ---------------------------------------------------------------- internals
 
-  private MemoryJob lookup(String jobId) {
+  /** The job with this id, which the caller knows exists. */
+  private MemoryJob job(long id) {
+    return Objects.requireNonNull(jobs.get(id), () -> "job " + id);
+  }
+
+  private @Nullable MemoryJob lookup(String jobId) {
     long id;
     try {
       id = Long.parseLong(jobId);
@@ -1158,7 +1163,7 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   /** The dependency graph's view of the jobs. */
   private final class GraphHost implements MemoryDependencies.Host {
     @Override
-    public JobState stateOf(long id) {
+    public @Nullable JobState stateOf(long id) {
       MemoryJob j = jobs.get(id);
       return j == null ? null : j.state;
     }
@@ -1172,21 +1177,21 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
 
     @Override
     public void cancel(long id, String errorJson, Instant now) {
-      MemoryJob j = jobs.get(id);
+      MemoryJob j = job(id);
       j.error = errorJson;
       move(j, JobState.CANCELLED, now);
     }
 
     @Override
     public void release(long id, Instant now) {
-      MemoryJob j = jobs.get(id);
+      MemoryJob j = job(id);
       j.args = deps.inputOf(id, j.args);
       move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
     }
 
     @Override
     public void revive(long id, Instant now) {
-      MemoryJob j = jobs.get(id);
+      MemoryJob j = job(id);
       j.error = null;
       move(j, JobState.WAITING, now);
     }
@@ -1304,16 +1309,16 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   private void unindex(MemoryJob j) {
-    counts.get(j.queue).merge(j.state, -1L, Long::sum);
+    Objects.requireNonNull(counts.get(j.queue), j.queue).merge(j.state, -1L, Long::sum);
     switch (j.state) {
       case WAITING -> { }
       case SCHEDULED -> scheduled.remove(j);
-      case QUEUED -> ready.get(j.queue).remove(j);
+      case QUEUED -> Objects.requireNonNull(ready.get(j.queue), j.queue).remove(j);
       case RUNNING -> {
         if (j.flowKey != null) {
           flow.running(j.flowKey, -1);
         }
-        Set<MemoryJob> held = runningByWorker.get(j.workerId);
+        Set<MemoryJob> held = Objects.requireNonNull(runningByWorker.get(j.workerId), "a running job's worker");
         held.remove(j);
         if (held.isEmpty()) {
           runningByWorker.remove(j.workerId);

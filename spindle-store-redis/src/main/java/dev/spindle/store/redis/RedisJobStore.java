@@ -377,7 +377,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       return c.instant();
     }
     String t = link.script(Script.TIME, true);
-    return Objects.requireNonNull(Times.instant(t), "the server's TIME");
+    return Times.instant(Objects.requireNonNull(t, "the server's TIME"));
   }
 
   @Override
@@ -427,7 +427,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   @Override
-  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+  public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     if (completions.isEmpty() && request == null) {
       return new Exchange(List.of(), ClaimResult.empty());
     }
@@ -459,8 +459,9 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
         case RETRY -> {
           args.add("R");
           args.add(error);
-          args.add(Times.encode(c.retryAt()));
-          args.add(c.retryAt().isAfter(now) ? "1" : "0");
+          Instant retryAt = Objects.requireNonNull(c.retryAt(), "retryAt of a RETRY completion");
+          args.add(Times.encode(retryAt));
+          args.add(retryAt.isAfter(now) ? "1" : "0");
         }
         case FAILED -> {
           args.add("F");
@@ -514,7 +515,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       applied.add(((Long) f) == 1);
     }
     ClaimResult claim = request == null ? ClaimResult.empty()
-        : new ClaimResult(claimed(request.workerId(), (List<?>) r.get(1)), Times.instant((String) r.get(2)));
+        : new ClaimResult(claimed(request.workerId(), (List<?>) r.get(1)),
+            Times.instantOrNull((String) r.get(2)));
     return new Exchange(applied, claim);
   }
 
@@ -557,7 +559,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
       policyCheckedNanos = now;
       ServerHealth.recheck(link);
     }
-    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)), Times.instant((String) r.get(2)));
+    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)), Times.instantOrNull((String) r.get(2)));
   }
 
   private static Set<String> strings(Object list) {
@@ -652,7 +654,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   @Override
-  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
     List<String> args = new ArrayList<>(16 + jobs.size() * 2);
     args.add(rid());

@@ -676,7 +676,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
     ps.setLong(9, policyId);
     ps.setString(10, j.traceContext());
-    ps.setString(11, FlowControl.badKeyError(j.flowKey()));
+    ps.setString(11, FlowControl.badKeyError(Objects.requireNonNull(j.flowKey(), "the bad flow key")));
     ps.setString(12, FlowControl.BAD_FLOW_KEY);
     ps.setLong(13, now);
     ps.setLong(14, seq);
@@ -829,7 +829,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+  public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     if (completions.isEmpty() && request == null) {
       return new Exchange(List.of(), ClaimResult.empty());
     }
@@ -906,7 +906,8 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     int[] counts = new int[5];
     for (int i = 0; i < n; i++) {
       Completion k = completions.get(i);
-      if (k.outcome() == Completion.Outcome.SUCCEEDED && tooLarge(k.resultJson())) {
+      if (k.outcome() == Completion.Outcome.SUCCEEDED
+          && tooLarge(Objects.requireNonNull(k.resultJson(), "the result of a SUCCEEDED completion"))) {
         PayloadException pe = new PayloadException("the result of job " + k.jobId() + " is larger than the "
             + "store's limit of " + settings.maxPayloadBytes + " bytes; return a reference instead of the data");
         k = Completion.failed(k.jobId(), k.fence(), k.workerId(), JobError.from(pe).toJson());
@@ -923,7 +924,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
           slot[i] = new int[] {0, counts[0]++};
         }
         case RETRY -> {
-          long at = micros(sc.translate(k.retryAt()));
+          long at = micros(sc.translate(Objects.requireNonNull(k.retryAt(), "retryAt of a RETRY completion")));
           JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
           JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
           retry.setInt(1, JobRows.code(to));
@@ -1053,7 +1054,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
     Map<JobPolicy, Long> created = new HashMap<>();
     boolean fired = db.write("fire schedule " + name, c -> {
