@@ -26,11 +26,7 @@ class NullMarkedTest {
       "dev.spindle.process",
       "dev.spindle.process.internal",
       "dev.spindle.process.internal.shm",
-      "dev.spindle.process.supervise",
-      "dev.spindle.queue",
-      "dev.spindle.queue.internal",
-      "dev.spindle.queue.memory",
-      "dev.spindle.queue.spi");
+      "dev.spindle.process.supervise");
 
   @Test
   void everyMainPackageIsNullMarked() {

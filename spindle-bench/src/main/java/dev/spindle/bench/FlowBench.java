@@ -255,7 +255,8 @@ public final class FlowBench {
       for (JobHandle<Long> h : hs) {
         dev.spindle.queue.JobInfo j = store.find(h.id()).orElseThrow();
         created = created == null || j.createdAt().isBefore(created) ? j.createdAt() : created;
-        ended = ended == null || j.finishedAt().isAfter(ended) ? j.finishedAt() : ended;
+        java.time.Instant finished = Objects.requireNonNull(j.finishedAt(), "a finished job's end");
+        ended = ended == null || finished.isAfter(ended) ? finished : ended;
       }
       double stored = Duration.between(created, ended).toNanos() / 1e9;
       System.out.printf(Locale.ROOT, "fair: A enqueued %,d jobs (%.1f s), then B 100: B all finished %.3f s after"

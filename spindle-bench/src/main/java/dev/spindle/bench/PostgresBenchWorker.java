@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -24,7 +25,7 @@ public final class PostgresBenchWorker {
     for (int i = 0; i + 1 < args.length; i += 2) {
       o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    JobStore store = JobStores.open(o.get("store"));
+    JobStore store = JobStores.open(Objects.requireNonNull(o.get("store"), "--store"));
     Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class, RedisBenchTasks.class))
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))

@@ -142,7 +142,7 @@ public class CompletableTaskFuture<O> extends CompletableFuture<O> implements Ta
    *     worker); may be null when it cannot be stopped
    * @return false if it was already cancelled or completed (do not run it)
    */
-  public boolean tryStart(Runnable canceller) {
+  public boolean tryStart(@Nullable Runnable canceller) {
     if (isDone() || (int) STATE.getVolatile(this) != QUEUED) {
       return false; // failed or cancelled while queued (stays not started), or started before
     }

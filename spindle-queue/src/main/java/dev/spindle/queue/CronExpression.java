@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A standard five-field cron expression: {@code minute hour day-of-month month day-of-week}.
@@ -113,7 +114,7 @@ public final class CronExpression {
     return c;
   }
 
-  private static long parseField(String field, String name, int min, int max, List<String> names,
+  private static long parseField(String field, String name, int min, int max, @Nullable List<String> names,
       boolean questionOk) {
     if (field.isEmpty()) {
       throw new IllegalArgumentException("empty " + name + " field");
@@ -164,7 +165,8 @@ public final class CronExpression {
     return bits;
   }
 
-  private static int parseValue(String s, String name, int min, int max, List<String> names, String item) {
+  private static int parseValue(String s, String name, int min, int max, @Nullable List<String> names,
+      String item) {
     if (names != null && !s.isEmpty() && Character.isLetter(s.charAt(0))) {
       int i = names.indexOf(s.toUpperCase(Locale.ROOT));
       if (i < 0) {

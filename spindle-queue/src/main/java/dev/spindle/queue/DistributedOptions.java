@@ -4,6 +4,7 @@ import dev.spindle.ExecutionModel;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.spi.ModelExtension;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of the DISTRIBUTED execution model, given to the executor builder as an extension:
@@ -32,8 +33,8 @@ import java.util.Objects;
  * </table>
  */
 public final class DistributedOptions implements ModelExtension {
-  private final JobStore store;
-  private final String storeLocation;
+  private final @Nullable JobStore store;
+  private final @Nullable String storeLocation;
   private final JobOptions jobOptions;
   private final boolean embeddedWorker;
   private final ExecutionModel workerModel;
@@ -59,12 +60,12 @@ public final class DistributedOptions implements ModelExtension {
   }
 
   /** A store instance to use (not closed by the executor), or {@code null}. */
-  public JobStore store() {
+  public @Nullable JobStore store() {
     return store;
   }
 
   /** The location to open when no instance is given, or {@code null} for the default. */
-  public String storeLocation() {
+  public @Nullable String storeLocation() {
     return storeLocation;
   }
 
@@ -90,8 +91,8 @@ public final class DistributedOptions implements ModelExtension {
 
   /** Validates settings as they are given. Not thread-safe. */
   public static final class Builder {
-    private JobStore store;
-    private String storeLocation;
+    private @Nullable JobStore store;
+    private @Nullable String storeLocation;
     private JobOptions jobOptions = JobOptions.builder().retry(RetryPolicy.none()).build();
     private boolean embeddedWorker = true;
     private ExecutionModel workerModel = ExecutionModel.THREADS;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,13 +59,13 @@ public final class FlowLimit {
 
   private final String name;
   private final Scope scope;
-  private final String argument;
+  private final @Nullable String argument;
   private final int concurrency;
   private final int ratePermits;
-  private final Duration ratePeriod;
+  private final @Nullable Duration ratePeriod;
   private final int burst;
   private final int windowMax;
-  private final Duration window;
+  private final @Nullable Duration window;
   private final Map<String, Integer> weights;
 
   private FlowLimit(Builder b) {
@@ -96,7 +97,7 @@ public final class FlowLimit {
   }
 
   /** The argument that gives the key, for {@link Scope#ARGUMENT}; else {@code null}. */
-  public String argument() {
+  public @Nullable String argument() {
     return argument;
   }
 
@@ -111,7 +112,7 @@ public final class FlowLimit {
   }
 
   /** The rate's period, or {@code null} without a rate rule. */
-  public Duration ratePeriod() {
+  public @Nullable Duration ratePeriod() {
     return ratePeriod;
   }
 
@@ -126,7 +127,7 @@ public final class FlowLimit {
   }
 
   /** The sliding window's length, or {@code null} without a window rule. */
-  public Duration window() {
+  public @Nullable Duration window() {
     return window;
   }
 
@@ -149,7 +150,7 @@ public final class FlowLimit {
 
   /** The GCRA emission interval in microseconds: {@code ratePeriod / ratePermits}; 0 without a rate rule. */
   public long intervalMicros() {
-    return ratePermits == 0 ? 0 : Math.max(1, micros(ratePeriod) / ratePermits);
+    return ratePermits == 0 || ratePeriod == null ? 0 : Math.max(1, micros(ratePeriod) / ratePermits);
   }
 
   /** The window's length in microseconds; 0 without a window rule. */
@@ -188,7 +189,7 @@ public final class FlowLimit {
       throw new IllegalArgumentException("flow limit '" + name + "' keys jobs by argument '" + argument
           + "', and the job's arguments are not a JSON object");
     }
-    JsonNode v = node.get(argument);
+    JsonNode v = node.get(Objects.requireNonNull(argument, "argument of an ARGUMENT scope"));
     if (v == null || v.isNull()) {
       throw new IllegalArgumentException("flow limit '" + name + "' keys jobs by argument '" + argument
           + "', which the job's arguments lack");
@@ -218,10 +219,10 @@ public final class FlowLimit {
     if (concurrency > 0) {
       sb.append(" concurrency=").append(concurrency);
     }
-    if (ratePermits > 0) {
+    if (ratePermits > 0 && ratePeriod != null) {
       sb.append(" rate=").append(ratePermits).append('/').append(text(ratePeriod)).append(" burst=").append(burst);
     }
-    if (windowMax > 0) {
+    if (windowMax > 0 && window != null) {
       sb.append(" window=").append(windowMax).append('/').append(text(window));
     }
     if (!weights.isEmpty()) {
@@ -352,13 +353,13 @@ public final class FlowLimit {
   public static final class Builder {
     private final String name;
     private Scope scope = Scope.QUEUE;
-    private String argument;
+    private @Nullable String argument;
     private int concurrency;
     private int ratePermits;
-    private Duration ratePeriod;
+    private @Nullable Duration ratePeriod;
     private int burst;
     private int windowMax;
-    private Duration window;
+    private @Nullable Duration window;
     private final Map<String, Integer> weights = new TreeMap<>();
 
     private Builder(String name) {

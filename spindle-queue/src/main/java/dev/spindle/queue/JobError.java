@@ -6,6 +6,7 @@ import dev.spindle.spi.JsonCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a job failed, as stored with it: the exception's type, message, stack (at most
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param stack frames as {@code class|method|file|line}
  * @param cause the cause, or {@code null}
  */
-public record JobError(String type, String message, List<String> stack, JobError cause) {
+public record JobError(String type, @Nullable String message, List<String> stack, @Nullable JobError cause) {
   /** Frames kept per exception. */
   public static final int MAX_FRAMES = 64;
   /** Causes kept in a chain. */
@@ -31,7 +32,7 @@ public record JobError(String type, String message, List<String> stack, JobError
   }
 
   /** An error without a stack, e.g. for a job dead-lettered by the store or a worker. */
-  public static JobError of(String type, String message) {
+  public static JobError of(String type, @Nullable String message) {
     return new JobError(type, message, List.of(), null);
   }
 

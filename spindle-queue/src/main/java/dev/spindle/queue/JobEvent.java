@@ -2,6 +2,7 @@ package dev.spindle.queue;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something that happened to a job, reported to {@link JobListener}s of the process that made it
@@ -20,7 +21,7 @@ import java.util.Objects;
  * @param detail a human-readable detail (dead-letter reason, retry time), or {@code null}
  */
 public record JobEvent(Type type, String jobId, String task, String queue, int attempt, JobState state, Instant at,
-    String workerId, JobError error, String detail) {
+    @Nullable String workerId, @Nullable JobError error, @Nullable String detail) {
 
   /** Kinds of events. */
   public enum Type {
@@ -57,8 +58,8 @@ public record JobEvent(Type type, String jobId, String task, String queue, int a
   }
 
   /** An event about a job snapshot. */
-  public static JobEvent of(Type type, JobInfo job, JobState state, Instant at, String workerId, JobError error,
-      String detail) {
+  public static JobEvent of(Type type, JobInfo job, JobState state, Instant at, @Nullable String workerId,
+      @Nullable JobError error, @Nullable String detail) {
     return new JobEvent(type, job.id(), job.task(), job.queue(), job.attempt(), state, at, workerId, error, detail);
   }
 }

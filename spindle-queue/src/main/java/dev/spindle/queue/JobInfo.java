@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of one job as the store holds it. Immutable; read it again for fresh values.
@@ -38,10 +39,11 @@ import java.util.Optional;
  *     {@code ';'}); at most {@link #MAX_TRACE_CONTEXT} printable ASCII characters. Opaque to stores.
  */
 public record JobInfo(String id, String task, String queue, JobState state, int priority, String argsJson,
-    String resultJson, String errorJson, String deadReason, String uniqueKey, int attempt, int failures,
-    int workerLost, long fence, String workerId, boolean cancelRequested, Instant createdAt, Instant runAt,
-    Instant startedAt, Instant finishedAt, Instant expiresAt, long finishSeq, JobPolicy policy,
-    String traceContext) {
+    @Nullable String resultJson, @Nullable String errorJson, @Nullable String deadReason,
+    @Nullable String uniqueKey, int attempt, int failures, int workerLost, long fence, @Nullable String workerId,
+    boolean cancelRequested, Instant createdAt, Instant runAt, @Nullable Instant startedAt,
+    @Nullable Instant finishedAt, @Nullable Instant expiresAt, long finishSeq, JobPolicy policy,
+    @Nullable String traceContext) {
 
   /** The longest trace context a job may carry, in characters (a traceparent is 55, a tracestate up to 512). */
   public static final int MAX_TRACE_CONTEXT = 1024;
@@ -64,9 +66,10 @@ public record JobInfo(String id, String task, String queue, JobState state, int 
 
   /** A snapshot without a trace context (the form before trace contexts existed). */
   public JobInfo(String id, String task, String queue, JobState state, int priority, String argsJson,
-      String resultJson, String errorJson, String deadReason, String uniqueKey, int attempt, int failures,
-      int workerLost, long fence, String workerId, boolean cancelRequested, Instant createdAt, Instant runAt,
-      Instant startedAt, Instant finishedAt, Instant expiresAt, long finishSeq, JobPolicy policy) {
+      @Nullable String resultJson, @Nullable String errorJson, @Nullable String deadReason,
+      @Nullable String uniqueKey, int attempt, int failures, int workerLost, long fence, @Nullable String workerId,
+      boolean cancelRequested, Instant createdAt, Instant runAt, @Nullable Instant startedAt,
+      @Nullable Instant finishedAt, @Nullable Instant expiresAt, long finishSeq, JobPolicy policy) {
     this(id, task, queue, state, priority, argsJson, resultJson, errorJson, deadReason, uniqueKey, attempt,
         failures, workerLost, fence, workerId, cancelRequested, createdAt, runAt, startedAt, finishedAt, expiresAt,
         finishSeq, policy, null);
@@ -79,7 +82,7 @@ public record JobInfo(String id, String task, String queue, JobState state, int 
    * @throws IllegalArgumentException if it is empty, too long or holds another character (the message
    *     gives the length or the position, never the value)
    */
-  public static String checkTraceContext(String traceContext) {
+  public static @Nullable String checkTraceContext(@Nullable String traceContext) {
     if (traceContext == null) {
       return null;
     }

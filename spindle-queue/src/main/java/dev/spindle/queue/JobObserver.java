@@ -1,6 +1,7 @@
 package dev.spindle.queue;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A hook for metrics and tracing, with no dependency on any metrics or tracing library (the module
@@ -33,7 +34,7 @@ public interface JobObserver {
    * @param queue the job's queue
    * @param task the job's task name
    */
-  default String captureContext(String queue, String task) {
+  default @Nullable String captureContext(String queue, String task) {
     return null;
   }
 
@@ -92,7 +93,7 @@ public interface JobObserver {
      * The context of this attempt, handed to the execution (a child JVM receives it on the
      * PROCESSES model), in the form {@link JobInfo#traceContext()} documents; {@code null} by default.
      */
-    default String traceContext() {
+    default @Nullable String traceContext() {
       return null;
     }
 
@@ -111,7 +112,7 @@ public interface JobObserver {
      * @param runTime how long the execution ran, measured on the worker's monotonic clock
      * @param error the failure for FAILED, RETRIED and DEAD; else {@code null}
      */
-    default void finished(Outcome outcome, Duration runTime, JobError error) { }
+    default void finished(Outcome outcome, Duration runTime, @Nullable JobError error) { }
   }
 
   /** An open {@link Attempt#open()} scope. */

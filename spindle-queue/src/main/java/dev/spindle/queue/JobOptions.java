@@ -4,6 +4,7 @@ import dev.spindle.queue.internal.Names;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-job options of an enqueue: where it goes, when it may run, how it is deduplicated, retried,
@@ -32,11 +33,11 @@ public final class JobOptions {
 
   private final String queue;
   private final int priority;
-  private final Instant runAt;
-  private final Duration delay;
-  private final String uniqueKey;
+  private final @Nullable Instant runAt;
+  private final @Nullable Duration delay;
+  private final @Nullable String uniqueKey;
   private final JobPolicy policy;
-  private final FlowLimit flow;
+  private final @Nullable FlowLimit flow;
 
   private JobOptions(Builder b) {
     this.flow = b.flow;
@@ -72,7 +73,7 @@ public final class JobOptions {
   }
 
   /** The flow limit the job is keyed and limited by ({@link FlowLimit}), or {@code null} for none. */
-  public FlowLimit flow() {
+  public @Nullable FlowLimit flow() {
     return flow;
   }
 
@@ -87,17 +88,17 @@ public final class JobOptions {
   }
 
   /** The earliest run time, or {@code null}. */
-  public Instant runAt() {
+  public @Nullable Instant runAt() {
     return runAt;
   }
 
   /** The delay counted from the enqueue, or {@code null}. */
-  public Duration delay() {
+  public @Nullable Duration delay() {
     return delay;
   }
 
   /** The idempotency key, or {@code null}. */
-  public String uniqueKey() {
+  public @Nullable String uniqueKey() {
     return uniqueKey;
   }
 
@@ -147,11 +148,11 @@ public final class JobOptions {
   public static final class Builder {
     private String queue = DEFAULT_QUEUE;
     private int priority;
-    private Instant runAt;
-    private Duration delay;
-    private String uniqueKey;
+    private @Nullable Instant runAt;
+    private @Nullable Duration delay;
+    private @Nullable String uniqueKey;
     private JobPolicy policy = JobPolicy.defaults();
-    private FlowLimit flow;
+    private @Nullable FlowLimit flow;
 
     private Builder() {}
 

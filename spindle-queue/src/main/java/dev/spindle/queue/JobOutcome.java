@@ -1,5 +1,6 @@
 package dev.spindle.queue;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -10,7 +11,7 @@ import tools.jackson.databind.JsonNode;
  * @param result its result (SUCCEEDED), else null
  * @param error its error (FAILED, DEAD, sometimes CANCELLED), else null
  */
-public record JobOutcome(String jobId, JobState state, JsonNode result, JobError error) {
+public record JobOutcome(String jobId, JobState state, @Nullable JsonNode result, @Nullable JobError error) {
   /** True if the dependency succeeded. */
   public boolean succeeded() {
     return state == JobState.SUCCEEDED;

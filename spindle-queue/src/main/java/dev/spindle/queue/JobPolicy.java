@@ -3,6 +3,7 @@ package dev.spindle.queue;
 import dev.spindle.queue.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a job is executed and kept, persisted with the job so that every worker applies the same
@@ -16,7 +17,7 @@ import java.util.Objects;
  * @param resultTtl how long a SUCCEEDED or CANCELLED job and its result are kept; default 1 day
  * @param failureTtl how long a FAILED or DEAD job is kept in the registry; default 7 days
  */
-public record JobPolicy(Duration timeout, RetryPolicy retry, int maxWorkerLost, Duration resultTtl,
+public record JobPolicy(@Nullable Duration timeout, RetryPolicy retry, int maxWorkerLost, Duration resultTtl,
     Duration failureTtl) {
   /** The default K of lost-worker strikes. */
   public static final int DEFAULT_MAX_WORKER_LOST = 3;
@@ -54,7 +55,7 @@ public record JobPolicy(Duration timeout, RetryPolicy retry, int maxWorkerLost, 
   }
 
   /** A copy with another timeout ({@code null} for none). */
-  public JobPolicy withTimeout(Duration timeout) {
+  public JobPolicy withTimeout(@Nullable Duration timeout) {
     return new JobPolicy(timeout, retry, maxWorkerLost, resultTtl, failureTtl);
   }
 
@@ -92,7 +93,7 @@ public record JobPolicy(Duration timeout, RetryPolicy retry, int maxWorkerLost, 
         Duration.ofMillis(d.failureTtlMs()));
   }
 
-  record Dto(Long timeoutMs, String retry, int maxWorkerLost, long resultTtlMs, long failureTtlMs) {}
+  record Dto(@Nullable Long timeoutMs, String retry, int maxWorkerLost, long resultTtlMs, long failureTtlMs) {}
 
   /** The TTL that applies once a job reaches the terminal {@code state}. */
   public Duration ttlFor(JobState state) {

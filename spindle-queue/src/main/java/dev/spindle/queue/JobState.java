@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -75,12 +76,12 @@ public enum JobState {
 
   /** The states this one may move to, per the table above. */
   public Set<JobState> allowedTargets() {
-    return ALLOWED.get(this);
+    return Objects.requireNonNull(ALLOWED.get(this), "every state is in the table");
   }
 
   /** True if this state may move to {@code target}. */
   public boolean canMoveTo(JobState target) {
-    return ALLOWED.get(this).contains(target);
+    return allowedTargets().contains(target);
   }
 
   /** True for SUCCEEDED, FAILED, DEAD and CANCELLED: the job will not run again on its own. */

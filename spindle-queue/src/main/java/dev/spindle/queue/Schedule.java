@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A recurring job: a task with fixed arguments enqueued on every tick of a cron expression (in a
@@ -39,18 +40,18 @@ public final class Schedule {
   private final String name;
   private final String task;
   private final String argsJson;
-  private final CronExpression cron;
-  private final ZoneId zone;
-  private final Duration interval;
-  private final Instant anchor;
+  private final @Nullable CronExpression cron;
+  private final @Nullable ZoneId zone;
+  private final @Nullable Duration interval;
+  private final @Nullable Instant anchor;
   private final MisfirePolicy misfire;
   private final Duration misfireGrace;
   private final JobOptions jobOptions;
 
-  private Schedule(Builder b) {
+  private Schedule(Builder b, String task, String argsJson) {
     this.name = b.name;
-    this.task = b.task;
-    this.argsJson = b.argsJson;
+    this.task = task;
+    this.argsJson = argsJson;
     this.cron = b.cron;
     this.zone = b.zone;
     this.interval = b.interval;
@@ -111,22 +112,22 @@ public final class Schedule {
   }
 
   /** The cron expression, or {@code null} for an interval schedule. */
-  public CronExpression cron() {
+  public @Nullable CronExpression cron() {
     return cron;
   }
 
   /** The cron time zone, or {@code null} for an interval schedule. */
-  public ZoneId zone() {
+  public @Nullable ZoneId zone() {
     return zone;
   }
 
   /** The interval, or {@code null} for a cron schedule. */
-  public Duration interval() {
+  public @Nullable Duration interval() {
     return interval;
   }
 
   /** The instant interval ticks are counted from, or {@code null} for a cron schedule. */
-  public Instant anchor() {
+  public @Nullable Instant anchor() {
     return anchor;
   }
 
@@ -148,14 +149,15 @@ public final class Schedule {
   /** The first tick strictly after {@code after}. */
   public Instant nextTick(Instant after) {
     if (cron != null) {
-      return cron.next(after, zone).orElseThrow(() -> new IllegalStateException(
-          "cron expression '" + cron + "' has no tick after " + after));
+      return cron.next(after, Objects.requireNonNull(zone, "zone of a cron schedule")).orElseThrow(
+          () -> new IllegalStateException("cron expression '" + cron + "' has no tick after " + after));
     }
-    long step = interval.toMillis();
-    long a = anchor.toEpochMilli();
+    long step = Objects.requireNonNull(interval, "interval of an interval schedule").toMillis();
+    Instant from = Objects.requireNonNull(anchor, "anchor of an interval schedule");
+    long a = from.toEpochMilli();
     long t = after.toEpochMilli();
     if (t < a) {
-      return anchor;
+      return from;
     }
     long k = Math.floorDiv(t - a, step) + 1;
     return Instant.ofEpochMilli(a + k * step);
@@ -192,15 +194,18 @@ public final class Schedule {
     Dto d = JsonCodec.defaults().fromJson(json, Dto.class, "schedule definition");
     Builder b;
     try {
-      b = d.cron() != null ? cron(d.name(), d.cron(), ZoneId.of(d.zone()))
-          : every(d.name(), Duration.ofMillis(d.intervalMs()));
+      String c = d.cron();
+      b = c != null ? cron(d.name(), c, ZoneId.of(Objects.requireNonNull(d.zone(), "zone")))
+          : every(d.name(), Duration.ofMillis(Objects.requireNonNull(d.intervalMs(), "intervalMs")));
     } catch (DateTimeException | NullPointerException e) {
       throw new IllegalArgumentException("invalid schedule definition " + json + ": " + e.getMessage(), e);
     }
-    if (d.anchorMs() != null) {
-      b.anchor(Instant.ofEpochMilli(d.anchorMs()));
+    Long anchorMs = d.anchorMs();
+    if (anchorMs != null) {
+      b.anchor(Instant.ofEpochMilli(anchorMs));
     }
-    JobPolicy policy = new JobPolicy(d.timeoutMs() == null ? null : Duration.ofMillis(d.timeoutMs()),
+    Long timeoutMs = d.timeoutMs();
+    JobPolicy policy = new JobPolicy(timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
         RetryPolicy.fromJson(d.retry()), d.maxWorkerLost(), Duration.ofMillis(d.resultTtlMs()),
         Duration.ofMillis(d.failureTtlMs()));
     return b.task(d.task(), d.args()).misfire(MisfirePolicy.valueOf(d.misfire()))
@@ -208,9 +213,9 @@ public final class Schedule {
         .options(JobOptions.builder().queue(d.queue()).priority(d.priority()).policy(policy).build()).build();
   }
 
-  record Dto(String name, String task, String args, String cron, String zone, Long intervalMs, Long anchorMs,
-      String misfire, long graceMs, String queue, int priority, Long timeoutMs, String retry, int maxWorkerLost,
-      long resultTtlMs, long failureTtlMs) {}
+  record Dto(String name, String task, String args, @Nullable String cron, @Nullable String zone,
+      @Nullable Long intervalMs, @Nullable Long anchorMs, String misfire, long graceMs, String queue, int priority,
+      @Nullable Long timeoutMs, String retry, int maxWorkerLost, long resultTtlMs, long failureTtlMs) {}
 
   @Override
   public boolean equals(Object o) {
@@ -230,14 +235,14 @@ public final class Schedule {
   /** Validates settings as they are given. Not thread-safe. */
   public static final class Builder {
     private final String name;
-    private String task;
-    private String argsJson;
-    private CronExpression cron;
-    private ZoneId zone;
-    private Duration interval;
+    private @Nullable String task;
+    private @Nullable String argsJson;
+    private @Nullable CronExpression cron;
+    private @Nullable ZoneId zone;
+    private @Nullable Duration interval;
     private Instant anchor = Instant.EPOCH;
     private MisfirePolicy misfire = MisfirePolicy.FIRE_ONCE;
-    private Duration misfireGrace;
+    private @Nullable Duration misfireGrace;
     private JobOptions jobOptions = JobOptions.defaults();
 
     private Builder(String name) {
@@ -315,10 +320,12 @@ public final class Schedule {
      * @throws IllegalStateException if no task was given
      */
     public Schedule build() {
-      if (task == null) {
+      String t = task;
+      String args = argsJson;
+      if (t == null || args == null) {
         throw new IllegalStateException("schedule " + name + " needs a task: call task(...)");
       }
-      return new Schedule(this);
+      return new Schedule(this, t, args);
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.spindle.queue;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A job store could not carry out an operation. The {@link #reason()} says what kind of problem it
  * is and the message says exactly what happened and what to do. A failed write changed nothing:
@@ -28,7 +30,7 @@ public class StoreException extends RuntimeException {
 
   private final Reason reason;
 
-  public StoreException(Reason reason, String message, Throwable cause) {
+  public StoreException(Reason reason, @Nullable String message, @Nullable Throwable cause) {
     super(message, cause);
     this.reason = reason;
   }

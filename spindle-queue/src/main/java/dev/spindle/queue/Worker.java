@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consumes jobs from a store and runs them on a local execution model (threads, virtual threads, a
@@ -155,11 +156,11 @@ public final class Worker implements AutoCloseable {
   /** Validates settings as they are given. Not thread-safe. */
   public static final class Builder {
     private final JobStore store;
-    private TaskRegistry registry;
+    private @Nullable TaskRegistry registry;
     private final Set<String> queues = new LinkedHashSet<>();
     private int concurrency = Runtime.getRuntime().availableProcessors();
     private ExecutionModel model = ExecutionModel.THREADS;
-    private TaskExecutor executor;
+    private @Nullable TaskExecutor executor;
     private JsonCodec codec = JsonCodec.defaults();
     private Clock clock = Clock.systemUTC();
     private final List<JobListener> listeners = new ArrayList<>();
@@ -401,7 +402,8 @@ public final class Worker implements AutoCloseable {
      *     concurrency above 1, or the lease is shorter than two heartbeat intervals
      */
     WorkerSettings settings() {
-      if (registry == null) {
+      TaskRegistry reg = registry;
+      if (reg == null) {
         throw new IllegalStateException("a worker needs a task registry: registry(TaskRegistry.of(...))");
       }
       if (model == ExecutionModel.SEQUENTIAL && concurrency != 1 && executor == null) {
@@ -413,16 +415,15 @@ public final class Worker implements AutoCloseable {
       }
       List<String> qs = queues.isEmpty() ? List.of(JobOptions.DEFAULT_QUEUE) : List.copyOf(queues);
       return new WorkerSettings(store, name, qs, concurrency, model, executor,
-          WorkerSettings.TaskResolver.of(registry), registry, codec, clock, Listeners.of(listeners, observer), leaseDuration,
+          WorkerSettings.TaskResolver.of(reg), reg, codec, clock, Listeners.of(listeners, observer), leaseDuration,
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
-          random, Map.copyOf(queueLimits), clockSkewWarning, children());
+          random, Map.copyOf(queueLimits), clockSkewWarning, children(reg));
     }
 
     /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */
-    private ChildSubmitter children() {
+    private ChildSubmitter children(TaskRegistry reg) {
       JobStore st = store;
-      TaskRegistry reg = registry;
       JsonCodec json = codec;
       Clock c = clock;
       return (parent, fence, children) -> {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A graph of jobs that depend on each other, submitted at once with {@link JobQueue#submit}: chains
@@ -31,8 +32,8 @@ import java.util.Objects;
  */
 public final class Workflow {
   /** One job of the graph. */
-  record Node(Task<?, ?> task, Object input, boolean hasInput, JobOptions options, List<Edge> deps,
-      DependencyPolicy incoming, String name) {
+  record Node(Task<?, ?> task, @Nullable Object input, boolean hasInput, @Nullable JobOptions options,
+      List<Edge> deps, DependencyPolicy incoming, @Nullable String name) {
     Node withDeps(List<Edge> more, DependencyPolicy policy) {
       List<Edge> all = new ArrayList<>(deps);
       for (Edge e : more) {
@@ -82,7 +83,7 @@ public final class Workflow {
   }
 
   /** One job of {@code task} with its own input and these options ({@code null}: the queue's defaults). */
-  public static <I> Workflow task(Task<I, ?> task, I input, JobOptions options) {
+  public static <I> Workflow task(Task<I, ?> task, I input, @Nullable JobOptions options) {
     Objects.requireNonNull(task, "task");
     return single(new Node(task, input, true, options, List.of(), DependencyPolicy.REQUIRE_SUCCESS, null));
   }
@@ -93,7 +94,7 @@ public final class Workflow {
   }
 
   /** {@link #task(Task)} with these options ({@code null}: the queue's defaults). */
-  public static Workflow taskFromDependencies(Task<?, ?> task, JobOptions options) {
+  public static Workflow taskFromDependencies(Task<?, ?> task, @Nullable JobOptions options) {
     Objects.requireNonNull(task, "task");
     return single(new Node(task, null, false, options, List.of(), DependencyPolicy.REQUIRE_SUCCESS, null));
   }
@@ -173,7 +174,7 @@ public final class Workflow {
     return new Workflow(all, entries, exits);
   }
 
-  private Workflow join(Workflow next, DependencyPolicy forced) {
+  private Workflow join(Workflow next, @Nullable DependencyPolicy forced) {
     Objects.requireNonNull(next, "next");
     List<Node> all = new ArrayList<>(nodes);
     int base = all.size();
@@ -255,8 +256,18 @@ public final class Workflow {
       if (from.equals(to)) {
         throw new IllegalArgumentException("node '" + from + "' cannot depend on itself");
       }
-      edges.get(to).add(new String[] {from, Objects.requireNonNull(policy, "policy").name()});
+      edgesOf(to).add(new String[] {from, Objects.requireNonNull(policy, "policy").name()});
       return this;
+    }
+
+    /** The edges into a node added by {@link #add}. */
+    private List<String[]> edgesOf(String name) {
+      return Objects.requireNonNull(edges.get(name), name);
+    }
+
+    /** A value every node added by {@link #add} has in {@code map}. */
+    private static <V> V of(Map<String, V> map, String name) {
+      return Objects.requireNonNull(map.get(name), name);
     }
 
     /**
@@ -278,7 +289,7 @@ public final class Workflow {
       }
       ArrayDeque<String> ready = new ArrayDeque<>();
       byName.keySet().forEach(n -> {
-        if (waiting.get(n) == 0) {
+        if (of(waiting, n) == 0) {
           ready.add(n);
         }
       });
@@ -286,12 +297,12 @@ public final class Workflow {
       List<Node> out = new ArrayList<>();
       List<Integer> entries = new ArrayList<>();
       while (!ready.isEmpty()) {
-        String name = ready.poll();
+        String name = ready.remove();
         List<Edge> deps = new ArrayList<>();
-        for (String[] d : edges.get(name)) {
-          deps.add(new Edge(index.get(d[0]), DependencyPolicy.valueOf(d[1])));
+        for (String[] d : edgesOf(name)) {
+          deps.add(new Edge(of(index, d[0]), DependencyPolicy.valueOf(d[1])));
         }
-        Node n = byName.get(name);
+        Node n = of(byName, name);
         if (deps.isEmpty()) {
           entries.add(out.size());
         }
@@ -323,13 +334,13 @@ public final class Workflow {
       while (!path.contains(at)) {
         path.add(at);
         String next = null;
-        for (String[] d : edges.get(at)) {
+        for (String[] d : edgesOf(at)) {
           if (!ordered.contains(d[0])) {
             next = d[0];
             break;
           }
         }
-        at = next;
+        at = Objects.requireNonNull(next, "a node left out of the order waits for another left out");
       }
       List<String> loop = new ArrayList<>(path.subList(path.indexOf(at), path.size()));
       Collections.reverse(loop);

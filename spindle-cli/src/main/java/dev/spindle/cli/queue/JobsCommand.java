@@ -132,8 +132,9 @@ public final class JobsCommand implements Runnable {
   }
 
   static String outcome(JobInfo j) {
-    if (j.state() == JobState.SUCCEEDED) {
-      return j.resultJson();
+    String result = j.resultJson();
+    if (j.state() == JobState.SUCCEEDED && result != null) {
+      return result;
     }
     if (j.state() == JobState.SCHEDULED) {
       return "runs at " + QueueSupport.time(j.runAt()) + (j.errorJson() != null ? "; last error: " + error(j) : "");
@@ -148,7 +149,8 @@ public final class JobsCommand implements Runnable {
     try {
       return j.error().map(JobError::summary).orElse("");
     } catch (RuntimeException e) {
-      return j.errorJson();
+      String json = j.errorJson();
+      return json == null ? "" : json;
     }
   }
 

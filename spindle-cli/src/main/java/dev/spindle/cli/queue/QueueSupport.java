@@ -113,7 +113,7 @@ final class QueueSupport {
   }
 
   /** Local date and time, or "-". */
-  static String time(Instant t) {
+  static String time(@Nullable Instant t) {
     return t == null ? "-" : TIME.format(t);
   }
 

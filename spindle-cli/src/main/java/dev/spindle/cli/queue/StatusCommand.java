@@ -105,7 +105,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** A worker's clock skew for the CLOCK column: {@code +0.0s}, {@code -60.0s!} beyond the bound, or {@code -}. */
-  static String skew(Duration d) {
+  static String skew(@Nullable Duration d) {
     if (d == null) {
       return "-";
     }

@@ -168,7 +168,7 @@ public final class JobMetrics implements JobObserver {
     }
 
     @Override
-    public void finished(Outcome outcome, Duration runTime, JobError error) {
+    public void finished(Outcome outcome, Duration runTime, @Nullable JobError error) {
       Observation o = observe();
       JobObservation c = context();
       c.outcome = outcome;

@@ -60,7 +60,7 @@ public final class TraceContexts {
   }
 
   /** The span context of a stored form, as a remote one; invalid if absent or unreadable. */
-  public static SpanContext decode(String stored) {
+  public static SpanContext decode(@Nullable String stored) {
     if (stored == null || stored.isEmpty()) {
       return SpanContext.getInvalid();
     }

@@ -17,6 +17,7 @@ import java.lang.reflect.Type;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -95,7 +96,8 @@ public final class ClientCore implements AutoCloseable {
    */
   public <O> O outcome(JobInfo job, Type outputType) {
     return switch (job.state()) {
-      case SUCCEEDED -> Payloads.fromJson(codec, job.resultJson(), outputType,
+      case SUCCEEDED -> Payloads.fromJson(codec,
+          Objects.requireNonNull(job.resultJson(), "the result of a SUCCEEDED job"), outputType,
           "result of job " + job.id() + " (task '" + job.task() + "')");
       case FAILED, DEAD -> throw new TaskFailedException(job.task(), job.id(), failureOf(job));
       case CANCELLED -> throw new CancellationException("job " + job.id() + " of task '" + job.task()

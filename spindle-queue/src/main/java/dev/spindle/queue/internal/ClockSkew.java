@@ -3,6 +3,7 @@ package dev.spindle.queue.internal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,7 @@ final class ClockSkew {
   private final WorkerSettings settings;
   private final String workerId;
   /** Worker clock minus store clock at the last heartbeat; null until the store told its time. */
-  private volatile Duration clockSkew;
+  private volatile @Nullable Duration clockSkew;
   private final Object skewLock = new Object();
   private long lastSkewWarningNanos;
   private boolean skewWarned;
@@ -29,7 +30,7 @@ final class ClockSkew {
   }
 
   /** The worker's clock minus the store's at the last heartbeat, or null if unknown. */
-  Duration get() {
+  @Nullable Duration get() {
     return clockSkew;
   }
 
@@ -51,7 +52,7 @@ final class ClockSkew {
    * bound is applied too: it only moves a wake-up, and the best estimate is the measured one. Null
    * stays null.
    */
-  Instant onWorkerClock(Instant storeInstant) {
+  @Nullable Instant onWorkerClock(@Nullable Instant storeInstant) {
     Duration skew = clockSkew;
     return storeInstant == null || skew == null ? storeInstant : Durations.plus(storeInstant, skew);
   }

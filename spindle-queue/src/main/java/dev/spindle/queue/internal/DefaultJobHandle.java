@@ -9,6 +9,7 @@ import dev.spindle.queue.spi.CancelResult;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link JobHandle} of a {@link dev.spindle.queue.JobQueue}. Thread-safe. */
 public final class DefaultJobHandle<O> implements JobHandle<O> {
@@ -18,7 +19,7 @@ public final class DefaultJobHandle<O> implements JobHandle<O> {
   private final String taskName;
   private final Type outputType;
   private final boolean isNew;
-  private volatile JobFuture<O> future;
+  private volatile @Nullable JobFuture<O> future;
 
   public DefaultJobHandle(ClientCore core, String id, String taskName, Type outputType, boolean isNew) {
     this.core = core;

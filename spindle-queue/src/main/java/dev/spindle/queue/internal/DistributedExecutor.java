@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,8 @@ final class DistributedExecutor implements TaskExecutor {
   private final Listeners observed;
   private final ConcurrentHashMap<String, Task<?, ?>> tasks = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DistFuture<?>> outstanding = new ConcurrentHashMap<>();
-  private final WorkerRuntime worker;
+  /** The embedded worker, or null without one. */
+  private final @Nullable WorkerRuntime worker;
   private final LongAdder executed = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
@@ -233,7 +235,7 @@ final class DistributedExecutor implements TaskExecutor {
       account(job);
     }
 
-    void account(JobInfo job) {
+    void account(@Nullable JobInfo job) {
       if (!accounted.compareAndSet(false, true)) {
         return;
       }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,17 +29,19 @@ final class Housekeeper {
   private final String workerId;
   private final ClockSkew skew;
   private final ScheduleRunner schedules;
+  private final CompletionReporter reporter;
   private long lastRateProcessed;
-  private Instant lastRateAt;
+  private @Nullable Instant lastRateAt;
   private volatile double rate;
 
   Housekeeper(WorkerRuntime rt, WorkerSettings settings, String workerId, ClockSkew skew,
-      ScheduleRunner schedules) {
+      ScheduleRunner schedules, CompletionReporter reporter) {
     this.rt = rt;
     this.settings = settings;
     this.workerId = workerId;
     this.skew = skew;
     this.schedules = schedules;
+    this.reporter = reporter;
   }
 
   /** The housekeeping thread's loop, until the worker terminated. */
@@ -74,7 +77,7 @@ final class Housekeeper {
           nextPurge = Durations.plus(now, n >= settings.retention().batch() ? Duration.ZERO : settings.purgeInterval());
         }
       } catch (RuntimeException e) {
-        rt.logStoreFailure(e, 0);
+        reporter.logStoreFailure(e, 0);
       }
     }
   }
@@ -83,10 +86,10 @@ final class Housekeeper {
     for (InFlight f : rt.inFlight.values()) {
       if (f.deadline != null && !f.timedOut && !now.isBefore(f.deadline)) {
         f.timedOut = true;
-        rt.timedOut.increment();
+        reporter.timedOut.increment();
         LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(),
             f.job.policy().timeout());
-        rt.emit(JobEvent.Type.TIMED_OUT, f.job, JobState.RUNNING, now, null, "timeout " + f.job.policy().timeout());
+        reporter.emit(JobEvent.Type.TIMED_OUT, f.job, JobState.RUNNING, now, null, "timeout " + f.job.policy().timeout());
         f.stop();
       }
     }
@@ -94,7 +97,7 @@ final class Housekeeper {
 
   /** Registers the worker or renews its lease; stops the jobs it lost or that were cancelled. */
   void heartbeat(Instant now) {
-    long processed = rt.processedCount();
+    long processed = reporter.processedCount();
     if (lastRateAt != null) {
       double secs = Durations.nanosBetween(lastRateAt, now) / 1e9;
       if (secs > 0) {
@@ -109,7 +112,7 @@ final class Housekeeper {
         ProcessHandle.current().pid(), settings.queues(), settings.concurrency(),
         (rt.executor == null ? settings.model() : rt.executor.model()).name(), rt.stopping ? "STOPPING" : "RUNNING",
         rt.startedAt, now, Durations.plus(now, settings.leaseDuration()), rt.running.get(), processed,
-        rt.failed.sum() + rt.dead.sum(), rate);
+        reporter.failed.sum() + reporter.dead.sum(), rate);
     HeartbeatResult hb = settings.store().heartbeat(rec);
     if (hb.storeTime() != null) {
       skew.measure(now, System.nanoTime() - hbNanos, hb.storeTime());
@@ -118,10 +121,10 @@ final class Housekeeper {
       String id = f.job.id();
       if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost) {
         f.lost = true;
-        rt.leaseLost.increment();
+        reporter.leaseLost.increment();
         LOG.warn("worker {} lost its lease on job {} (it was reclaimed, probably after a pause longer than the "
             + "lease of {}); stopping it and discarding its outcome", workerId, id, settings.leaseDuration());
-        rt.emit(JobEvent.Type.LEASE_LOST, f.job, JobState.RUNNING, now, null, null);
+        reporter.emit(JobEvent.Type.LEASE_LOST, f.job, JobState.RUNNING, now, null, null);
         f.stop();
       }
     }
@@ -140,7 +143,7 @@ final class Housekeeper {
     if (!reclaimed.isEmpty()) {
       LOG.info("worker {} reclaimed {} job(s) of dead workers", workerId, reclaimed.size());
       for (JobInfo j : reclaimed) {
-        rt.emit(JobEvent.Type.RECLAIMED, j, j.state(), now, null, j.state().name());
+        reporter.emit(JobEvent.Type.RECLAIMED, j, j.state(), now, null, j.state().name());
       }
     }
   }

@@ -9,25 +9,27 @@ import dev.spindle.queue.RunningJob;
 import dev.spindle.queue.Workflow;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** One job a worker runs now. Flags are set before the future is cancelled. Thread-safe. */
 final class InFlight {
   final JobInfo job;
   final Task<Object, Object> task;
-  final Instant deadline;
+  final @Nullable Instant deadline;
   final long claimedNanos;
   final JobObserver.Attempt attempt;
   final long startNanos;
   /** When the execution ended (its future completed), on the monotonic clock; 0 before. */
   volatile long endNanos;
-  volatile TaskFuture<Object> future;
+  /** The execution, once submitted to the executor; null before. */
+  volatile @Nullable TaskFuture<Object> future;
   volatile boolean timedOut;
   volatile boolean cancelRequested;
   volatile boolean lost;
   volatile boolean releasing;
 
   @SuppressWarnings("unchecked")
-  InFlight(JobInfo job, Task<?, ?> task, Instant deadline, long claimedNanos, JobObserver.Attempt attempt,
+  InFlight(JobInfo job, Task<?, ?> task, @Nullable Instant deadline, long claimedNanos, JobObserver.Attempt attempt,
       long startNanos) {
     this.job = job;
     this.attempt = attempt;

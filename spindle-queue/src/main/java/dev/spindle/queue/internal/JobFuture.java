@@ -6,6 +6,7 @@ import dev.spindle.spi.CompletableTaskFuture;
 import java.lang.reflect.Type;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,7 @@ class JobFuture<O> extends CompletableTaskFuture<O> {
   private final ClientCore core;
 
   private final Type outputType;
-  private volatile CompletableFuture<JobInfo> watch;
+  private volatile @Nullable CompletableFuture<JobInfo> watch;
 
   /** A future that follows the job at once. */
   public JobFuture(ClientCore core, String jobId, String taskName, Type outputType) {
@@ -59,7 +60,8 @@ class JobFuture<O> extends CompletableTaskFuture<O> {
       } catch (CancellationException e) {
         super.cancel(false);
       } catch (dev.spindle.TaskFailedException e) {
-        fail(e.getCause());
+        Throwable cause = e.getCause();
+        fail(cause != null ? cause : e);
       } catch (RuntimeException e) {
         fail(e);
       }

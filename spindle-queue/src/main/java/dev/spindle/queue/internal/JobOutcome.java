@@ -6,6 +6,7 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an execution ended, waiting to be written to the store by {@link WorkerRuntime}: the
@@ -15,10 +16,11 @@ import dev.spindle.queue.spi.Completion;
  * @param attempt the observer's handle of the attempt
  * @param runNanos how long the execution ran
  */
-record JobOutcome(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error,
-    String detail, JobObserver.Attempt attempt, long runNanos) {
+record JobOutcome(JobInfo job, Completion completion, JobEvent.Type type, JobState state, @Nullable JobError error,
+    @Nullable String detail, JobObserver.Attempt attempt, long runNanos) {
   /** An outcome of an execution that never started on the executor. */
-  JobOutcome(JobInfo job, Completion completion, JobEvent.Type type, JobState state, JobError error, String detail) {
+  JobOutcome(JobInfo job, Completion completion, JobEvent.Type type, JobState state, @Nullable JobError error,
+      @Nullable String detail) {
     this(job, completion, type, state, error, detail, JobObserver.Attempt.NONE, 0);
   }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ public final class Listeners {
   }
 
   /** The observer's trace context for a new job, or null (also when it threw or gave a bad one). */
-  public String captureContext(String queue, String task) {
+  public @Nullable String captureContext(String queue, String task) {
     if (!observing) {
       return null;
     }
@@ -112,7 +113,7 @@ public final class Listeners {
   /** An attempt whose calls never throw. */
   private record SafeAttempt(JobObserver.Attempt inner, String jobId) implements JobObserver.Attempt {
     @Override
-    public String traceContext() {
+    public @Nullable String traceContext() {
       try {
         return JobInfo.checkTraceContext(inner.traceContext());
       } catch (RuntimeException e) {
@@ -139,7 +140,7 @@ public final class Listeners {
     }
 
     @Override
-    public void finished(JobObserver.Outcome outcome, Duration runTime, JobError error) {
+    public void finished(JobObserver.Outcome outcome, Duration runTime, @Nullable JobError error) {
       try {
         inner.finished(outcome, runTime, error);
       } catch (RuntimeException e) {

@@ -13,6 +13,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ final class OutcomeMapper {
    * The outcome to write for a finished execution, or null if its lease was lost (its attempt is
    * then reported as lost here); may run code of the job's types, and throw what that throws.
    */
-  JobOutcome finished(InFlight f, TaskFuture<Object> tf) {
+  @Nullable JobOutcome finished(InFlight f, TaskFuture<Object> tf) {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {

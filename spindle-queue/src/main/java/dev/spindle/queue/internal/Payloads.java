@@ -2,6 +2,7 @@ package dev.spindle.queue.internal;
 
 import dev.spindle.spi.JsonCodec;
 import java.lang.reflect.Type;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -16,7 +17,7 @@ public final class Payloads {
   private Payloads() {}
 
   /** {@link JsonCodec#toJson} for values whose JSON is well under the limit. */
-  public static String toJson(JsonCodec codec, Object value, String what) {
+  public static String toJson(JsonCodec codec, @Nullable Object value, String what) {
     if (value == null) {
       return "null";
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,8 @@ final class ResultWatcher implements AutoCloseable {
   private final List<String> toCheck = new ArrayList<>();
   private volatile boolean changed;
   private volatile boolean closed;
-  private Thread thread;
-  private Subscription subscription;
+  private @Nullable Thread thread;
+  private @Nullable Subscription subscription;
   private long cursor = -1;
 
   public ResultWatcher(JobStore store, String name) {
@@ -208,7 +209,7 @@ final class ResultWatcher implements AutoCloseable {
     }
   }
 
-  private void completeAll(String id, JobInfo job) {
+  private void completeAll(String id, @Nullable JobInfo job) {
     List<CompletableFuture<JobInfo>> l;
     lock.lock();
     try {

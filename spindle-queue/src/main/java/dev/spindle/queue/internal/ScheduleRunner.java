@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,8 @@ public final class ScheduleRunner {
         }
         if (listeners.active()) {
           for (NewJob j : jobs) {
-            listeners.emit(new JobEvent(JobEvent.Type.SCHEDULE_FIRED, j.uniqueKey(), j.task(), j.queue(), 0,
+            listeners.emit(new JobEvent(JobEvent.Type.SCHEDULE_FIRED,
+                Objects.requireNonNull(j.uniqueKey(), "a tick's key"), j.task(), j.queue(), 0,
                 JobState.QUEUED, now, workerId, null, rec.name()));
           }
         }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An ordered, lazy {@link ResultIterator} keeping at most {@code window} submissions in flight. Not
@@ -21,14 +22,15 @@ final class WindowedMap<I, O> implements ResultIterator<O> {
   private final Iterator<? extends I> inputs;
   private final int window;
   private final long deadline;
-  private final Duration timeout;
+  private final @Nullable Duration timeout;
   private final ArrayDeque<TaskFuture<O>> inFlight = new ArrayDeque<>();
-  private boolean heldValid;
-  private I held;
-  private RuntimeException inputFailure;
+  /** An input the executor refused, to submit again before taking the next one; null if none. */
+  private @Nullable Held<I> held;
+  private @Nullable RuntimeException inputFailure;
   private boolean closed;
 
-  WindowedMap(TaskExecutor executor, Task<I, O> task, Iterator<? extends I> inputs, int window, Duration timeout) {
+  WindowedMap(TaskExecutor executor, Task<I, O> task, Iterator<? extends I> inputs, int window,
+      @Nullable Duration timeout) {
     this.executor = executor;
     this.task = task;
     this.inputs = inputs;
@@ -41,8 +43,9 @@ final class WindowedMap<I, O> implements ResultIterator<O> {
   private void fill(boolean throwIfEmpty) {
     while (!closed && inFlight.size() < window && inputFailure == null) {
       I next;
-      if (heldValid) {
-        next = held;
+      Held<I> h = held;
+      if (h != null) {
+        next = h.input();
       } else {
         try {
           if (!inputs.hasNext()) {
@@ -56,11 +59,9 @@ final class WindowedMap<I, O> implements ResultIterator<O> {
       }
       try {
         inFlight.add(executor.submit(task, next));
-        heldValid = false;
         held = null;
       } catch (RejectedSubmissionException e) {
-        held = next;
-        heldValid = true;
+        held = new Held<>(next);
         if (inFlight.isEmpty() && (throwIfEmpty || e.reason() == RejectedSubmissionException.Reason.SHUTDOWN)) {
           throw e;
         }
@@ -74,7 +75,7 @@ final class WindowedMap<I, O> implements ResultIterator<O> {
     if (closed) {
       return false;
     }
-    if (!inFlight.isEmpty() || heldValid || inputFailure != null) {
+    if (!inFlight.isEmpty() || held != null || inputFailure != null) {
       return true;
     }
     try {
@@ -129,4 +130,7 @@ final class WindowedMap<I, O> implements ResultIterator<O> {
       f.cancel(true);
     }
   }
+
+  /** An input taken from the iterator (possibly null itself), kept for another submission. */
+  private record Held<T>(T input) {}
 }

@@ -1,27 +1,15 @@
 package dev.spindle.queue.internal;
 
-import dev.spindle.ExecutionLabel;
 import dev.spindle.ExecutionModel;
 import dev.spindle.Spindle;
-import dev.spindle.Task;
 import dev.spindle.TaskExecutor;
-import dev.spindle.TaskFuture;
 import dev.spindle.TaskRegistry;
-import dev.spindle.queue.JobError;
-import dev.spindle.queue.JobEvent;
-import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobObserver;
-import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.WorkerStats;
-import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.Subscription;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,10 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,28 +33,24 @@ import org.slf4j.LoggerFactory;
  * <em>housekeeper</em> sends heartbeats (renewing the lease, picking up cancel requests, noticing
  * lost leases), enforces timeouts, reclaims dead workers' jobs, fires recurring schedules and
  * applies retention. Tasks run on a {@link TaskExecutor} of any local model. Thread-safe.
+ *
+ * <p>This class holds the worker's lifecycle (start, graceful stop, a dying thread) and the state its
+ * parts share; the parts are the {@link Dispatcher}, the {@link Housekeeper}, the {@link JobLauncher}
+ * (claimed job to running execution), the {@link OutcomeMapper} (finished execution to outcome) and
+ * the {@link CompletionReporter} (written completion to counters, events and observer).
  */
 public final class WorkerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
-  private static final Task<InFlight.Call, Object> RUN_JOB =
-      Task.withContext("spindle.queue.job", InFlight.Call.class, Object.class, (call, ctx) -> call.run(ctx));
 
   private final WorkerSettings s;
   private final String workerId;
   final Instant startedAt;
-  private final ReentrantLock lock = new ReentrantLock();
+  final ReentrantLock lock = new ReentrantLock();
   /** Held by the dispatcher during each store call; {@link #shutdown()} waits for it. */
-  private final ReentrantLock claimLock = new ReentrantLock();
-  private final Condition wake = lock.newCondition();
-  private final Condition idle = lock.newCondition();
+  final ReentrantLock claimLock = new ReentrantLock();
+  final Condition wake = lock.newCondition();
+  final Condition idle = lock.newCondition();
   final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
-  /** Outcomes waiting to be written; added by any thread, taken by the dispatcher. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<JobOutcome> pending =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  /** Outcomes a failed store call must write first; dispatcher thread only. */
-  private final ArrayDeque<JobOutcome> unsaved = new ArrayDeque<>();
-  /** True while the dispatcher waits (or is about to); producers signal only then. */
-  private volatile boolean dispatcherWaiting;
   final AtomicInteger running = new AtomicInteger();
   /** The observer's attempt ends, delivered off the dispatcher thread. */
   private final AttemptEnds attemptEnds;
@@ -74,29 +58,22 @@ public final class WorkerRuntime implements AutoCloseable {
   private final OutcomeMapper outcomes;
   private final ClockSkew skew;
   private final Housekeeper housekeeper;
-  private final LongAdder claimed = new LongAdder();
-  private final LongAdder succeeded = new LongAdder();
-  private final LongAdder retried = new LongAdder();
-  final LongAdder failed = new LongAdder();
-  final LongAdder dead = new LongAdder();
-  private final LongAdder cancelled = new LongAdder();
-  private final LongAdder released = new LongAdder();
-  final LongAdder leaseLost = new LongAdder();
-  final LongAdder timedOut = new LongAdder();
-  private volatile boolean storeChanged = true;
+  private final CompletionReporter reporter;
+  private final JobLauncher launcher;
+  private final Dispatcher dispatch;
   volatile boolean stopping;
   volatile boolean terminated;
   private boolean stopped;
-  private volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
+  volatile long giveUpFlushAtNanos = Long.MAX_VALUE;
+  @SuppressWarnings("NullAway.Init") // set by start() before the dispatcher runs and any job is submitted
   volatile TaskExecutor executor;
   private boolean ownsExecutor;
-  private boolean wrapContext;
-  private Subscription subscription;
-  private Thread dispatcher;
-  private Thread housekeepingThread;
-  /** How soon to look again when the store reports a due job but gives none. */
-  private static final Duration DUE_RECHECK = Duration.ofMillis(50);
-  private volatile Throwable fatal;
+  /** Whether executions run wrapped in the job's context (a local model); set by {@link #start}. */
+  boolean wrapContext;
+  private @Nullable Subscription subscription;
+  private @Nullable Thread dispatcher;
+  private @Nullable Thread housekeepingThread;
+  volatile @Nullable Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
 
   public WorkerRuntime(WorkerSettings settings) {
@@ -108,7 +85,10 @@ public final class WorkerRuntime implements AutoCloseable {
     this.schedules = new ScheduleRunner(settings.store(), settings.listeners(), workerId);
     this.outcomes = new OutcomeMapper(settings, workerId);
     this.skew = new ClockSkew(settings, workerId);
-    this.housekeeper = new Housekeeper(this, settings, workerId, skew, schedules);
+    this.reporter = new CompletionReporter(settings, workerId, attemptEnds);
+    this.launcher = new JobLauncher(this, settings, workerId, outcomes, reporter);
+    this.housekeeper = new Housekeeper(this, settings, workerId, skew, schedules, reporter);
+    this.dispatch = new Dispatcher(this, settings, workerId, skew, reporter, attemptEnds, launcher);
   }
 
   private static final String HOST = lookUpHostName();
@@ -166,7 +146,7 @@ public final class WorkerRuntime implements AutoCloseable {
     wrapContext = m != ExecutionModel.PROCESSES && m != ExecutionModel.DISTRIBUTED;
     subscription = s.store().subscribe(this::onStoreChange);
     dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch")
-        .start(() -> guarded("dispatcher", this::dispatchLoop));
+        .start(() -> guarded("dispatcher", dispatch::dispatchLoop));
     housekeepingThread = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
         .start(() -> guarded("housekeeping", housekeeper::loop));
     LOG.info("worker {} consuming {} from {} ({} x {})", workerId, s.queues(), s.store().describe(),
@@ -215,7 +195,7 @@ public final class WorkerRuntime implements AutoCloseable {
       f.lost = true;
       f.stop();
     }
-    pending.clear();
+    dispatch.pending.clear();
     terminated = true;
     lock.lock();
     try {
@@ -252,17 +232,18 @@ public final class WorkerRuntime implements AutoCloseable {
   }
 
   private void onStoreChange() {
-    storeChanged = true;
+    dispatch.storeChanged = true;
     signal();
   }
 
   /** Makes the dispatcher claim now (for instance after a manual clock moved). */
   public void wakeUp() {
-    storeChanged = true;
+    dispatch.storeChanged = true;
     signal();
   }
 
-  private void signal() {
+  /** Signals the dispatcher's wake condition. */
+  void signal() {
     lock.lock();
     try {
       wake.signal();
@@ -271,283 +252,22 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- dispatcher
-
-  private void dispatchLoop() {
-    long backoffNanos = 0;
-    long backoffUntil = 0;
-    long lastClaimNanos = 0;
-    boolean moreWork = true;
-    Instant nextRunAt = null;
-    long pollNanos = Durations.toNanos(s.pollInterval());
-    while (true) {
-      List<JobOutcome> batch;
-      boolean claim;
-      int free;
-      lock.lock();
-      try {
-        while (true) {
-          if (fatal != null) {
-            return;
-          }
-          long now = System.nanoTime();
-          if (stopping && now >= giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
-            LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
-                + "the lease expires", workerId, pending.size() + unsaved.size(), s.store().describe());
-            pending.clear();
-            unsaved.clear();
-          }
-          if (now < backoffUntil) {
-            awaitQuietly(backoffUntil - now);
-            continue;
-          }
-          free = stopping ? 0 : s.concurrency() - running.get();
-          boolean due = nextRunAt != null && !s.clock().instant().isBefore(nextRunAt);
-          claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
-          if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
-            break;
-          }
-          // running first, then pending: a job queues its outcome before it stops counting as running
-          if (stopping && running.get() == 0 && pending.isEmpty()) {
-            terminated = true;
-            idle.signalAll();
-            return;
-          }
-          long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
-          if (nextRunAt != null && free > 0) {
-            long untilRun = Durations.nanosBetween(s.clock().instant(), nextRunAt);
-            waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
-          }
-          dispatcherWaiting = true;
-          // re-check after announcing the wait: an outcome (or, with a free slot, a change) that arrived
-          // meanwhile must not be slept through; with no free slot a change is no reason to wake
-          if (pending.isEmpty() && !(free > 0 && storeChanged)) {
-            awaitQuietly(Math.max(waitNanos, 1));
-          }
-          dispatcherWaiting = false;
-        }
-      } finally {
-        lock.unlock();
-      }
-      batch = new ArrayList<>(unsaved);
-      unsaved.clear();
-      for (JobOutcome next; (next = pending.poll()) != null; ) {
-        batch.add(next);
-      }
-      storeChanged = false;
-      Instant now = s.clock().instant();
-      List<Completion> completions = new ArrayList<>(batch.size());
-      for (JobOutcome d : batch) {
-        completions.add(d.completion());
-      }
-      Exchange ex;
-      claimLock.lock();
-      try {
-        claim &= !stopping; // shutdown() waits for this store call, so no claim starts after it returns
-        ex = s.store().completeAndClaim(completions,
-            claim ? new ClaimRequest(workerId, s.queues(), free, now) : null, now);
-      } catch (RuntimeException e) {
-        backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
-            : Math.min(backoffNanos * 2, TimeUnit.SECONDS.toNanos(2));
-        backoffUntil = System.nanoTime() + backoffNanos;
-        logStoreFailure(e, batch.size());
-        unsaved.addAll(batch);
-        continue;
-      } finally {
-        claimLock.unlock();
-      }
-      backoffNanos = 0;
-      for (int i = 0; i < batch.size(); i++) {
-        applied(batch.get(i), ex.applied().get(i), now);
-      }
-      attemptEnds.flush();
-      if (claim) {
-        lastClaimNanos = System.nanoTime();
-        List<JobInfo> jobs = ex.claim().jobs();
-        moreWork = jobs.size() == free;
-        nextRunAt = skew.onWorkerClock(ex.claim().nextRunAt());
-        Instant workerNow = s.clock().instant();
-        if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
-          // the store says a job is due but had none to give (the skew is not measured yet, has just
-          // changed, or the job waits on a limit): look again shortly rather than claim in a loop
-          Duration recheck = s.pollInterval().compareTo(DUE_RECHECK) < 0 ? s.pollInterval() : DUE_RECHECK;
-          nextRunAt = Durations.plus(workerNow, recheck);
-        }
-        claimed.add(jobs.size());
-        for (JobInfo job : jobs) {
-          try {
-            startJob(job, lastClaimNanos);
-          } catch (RuntimeException e) {
-            LOG.error("worker {}: starting job {} failed; handing it back", workerId, job.id(), e);
-            if (inFlight.remove(job.id()) != null) {
-              running.decrementAndGet();
-            }
-            addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
-                JobState.QUEUED, null, "start failed: " + e));
-          }
-        }
-      }
-    }
-  }
-
-  /** Waits on the wake condition; the caller holds the lock. Interrupts are ignored: stop via 'stopping'. */
-  private void awaitQuietly(long nanos) {
-    try {
-      wake.awaitNanos(nanos);
-    } catch (InterruptedException e) {
-      // the dispatcher stops only through 'stopping'
-    }
-  }
-
-  private long lastFailureLogNanos;
-
-  void logStoreFailure(RuntimeException e, int outcomes) {
-    long now = System.nanoTime();
-    if (now - lastFailureLogNanos > TimeUnit.SECONDS.toNanos(5)) {
-      lastFailureLogNanos = now;
-      String what = e instanceof StoreException se ? se.reason() + ": " + se.getMessage() : e.toString();
-      LOG.warn("worker {}: the store {} failed ({}); {} outcome(s) kept in memory and retried", workerId,
-          s.store().describe(), what, outcomes);
-    }
-  }
-
-  private void applied(JobOutcome d, boolean ok, Instant now) {
-    if (!ok) {
-      leaseLost.increment();
-      LOG.warn("worker {}: the outcome {} of job {} was refused: the job was reclaimed after this worker's "
-          + "lease expired (fencing)", workerId, d.completion().outcome(), d.job().id());
-      emit(JobEvent.Type.LEASE_LOST, d.job(), d.job().state(), now, null, "outcome discarded");
-      attemptEnds.add(d.attempt(), JobObserver.Outcome.LOST, Duration.ofNanos(d.runNanos()), null);
-      return;
-    }
-    JobObserver.Outcome outcome = switch (d.type()) {
-      case SUCCEEDED -> JobObserver.Outcome.SUCCEEDED;
-      case RETRY_SCHEDULED -> JobObserver.Outcome.RETRIED;
-      case FAILED -> JobObserver.Outcome.FAILED;
-      case DEAD_LETTERED -> JobObserver.Outcome.DEAD;
-      case CANCELLED -> JobObserver.Outcome.CANCELLED;
-      default -> JobObserver.Outcome.RELEASED;
-    };
-    attemptEnds.add(d.attempt(), outcome, Duration.ofNanos(d.runNanos()), d.error());
-    switch (d.type()) {
-      case SUCCEEDED -> succeeded.increment();
-      case RETRY_SCHEDULED -> retried.increment();
-      case FAILED -> failed.increment();
-      case DEAD_LETTERED -> dead.increment();
-      case CANCELLED -> cancelled.increment();
-      case RELEASED -> released.increment();
-      default -> { }
-    }
-    emit(d.type(), d.job(), d.state(), now, d.error(), d.detail());
-  }
-
-  void emit(JobEvent.Type type, JobInfo job, JobState state, Instant at, JobError error, String detail) {
-    if (s.listeners().active()) {
-      s.listeners().emit(JobEvent.of(type, job, state, at, workerId, error, detail));
-    }
-  }
-
-  /** From the job's due time (enqueue, delay or retry time) to its start; never negative. */
-  private static Duration waited(JobInfo job, Instant now) {
-    Instant start = job.startedAt() != null ? job.startedAt() : now;
-    Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
-    return start.isAfter(due) ? Duration.between(due, start) : Duration.ZERO;
-  }
-
-  private void startJob(JobInfo job, long claimedNanos) {
-    Instant now = s.clock().instant();
-    JobObserver.Attempt attempt = s.listeners().started(job, waited(job, now));
-    long startNanos = System.nanoTime();
-    Task<?, ?> task = s.resolver().find(job.task()).orElse(null);
-    if (task == null) {
-      JobError err = JobError.of("dev.spindle.UnknownTaskException", "unknown task '" + job.task()
-          + "': not in the task registry of worker " + workerId + " (known: " + s.resolver().describeKnown() + ")");
-      LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
-      addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK, attempt, 0));
-      return;
-    }
-    Object input;
-    try {
-      input = Payloads.fromJson(s.codec(), job.argsJson(), task.inputType(),
-          "arguments of job " + job.id() + " (task '" + job.task() + "')");
-    } catch (RuntimeException | LinkageError | AssertionError e) {
-      // whatever the input type's code throws while reading the arguments (a creator, a static
-      // initializer) is the job's problem: it must neither kill the dispatcher nor come back forever
-      JobError err = JobError.from(e);
-      LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
-      addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, attempt, System.nanoTime() - startNanos));
-      return;
-    }
-    Duration timeout = job.policy().timeout();
-    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
-        attempt, startNanos);
-    running.incrementAndGet();
-    inFlight.put(job.id(), f);
-    emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
-    TaskFuture<Object> tf;
-    try {
-      tf = submit(f, input);
-    } catch (RuntimeException e) {
-      inFlight.remove(job.id());
-      running.decrementAndGet();
-      addDone(f, outcomes.refused(f, e));
-      return;
-    }
-    f.future = tf;
-    tf.onDone(done -> finished(f, done));
-    if (f.stopRequested()) {
-      f.stop(); // cancelled (or timed out, or lost) between the claim and the submission
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private TaskFuture<Object> submit(InFlight f, Object input) {
-    if (wrapContext) {
-      return executor.submit(RUN_JOB, new InFlight.Call(f, input, s.name(), s.children()));
-    }
-    // a child JVM builds its own context: the label carries the job's id and attempt there
-    return executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),
-        f.attempt.traceContext()));
-  }
-
-  private void finished(InFlight f, TaskFuture<Object> tf) {
-    f.endNanos = System.nanoTime();
-    if (!inFlight.remove(f.job.id(), f)) {
-      return;
-    }
-    try {
-      JobOutcome d = outcomes.finished(f, tf);
-      if (d != null) {
-        addDone(f, d);
-      }
-    } catch (RuntimeException | LinkageError | AssertionError e) {
-      // building the outcome ran the job's own code (an exception's getMessage, a result getter) and
-      // that threw: the job must still end, or it would stay RUNNING under this worker's lease
-      addDone(f, outcomes.unrecordable(f, e));
-    } finally {
-      // only once the outcome is queued: a stopping dispatcher ends when it sees no job running and
-      // then no outcome pending, in that order, so it never ends between the two
-      running.decrementAndGet();
-      if (dispatcherWaiting) {
-        signal();
-      }
-    }
-  }
-
-  private void addDone(InFlight f, JobOutcome d) {
+  /** Queues the outcome of the execution {@code f} for the dispatcher. */
+  void addDone(InFlight f, JobOutcome d) {
     addDone(d.of(f));
   }
 
-  private void addDone(JobOutcome d) {
-    pending.add(d);
-    if (dispatcherWaiting) {
+  /** Queues an outcome for the dispatcher. */
+  void addDone(JobOutcome d) {
+    dispatch.add(d);
+  }
+
+  /** Wakes the dispatcher if it waits (producers signal only then). */
+  void wakeDispatcherIfWaiting() {
+    if (dispatch.dispatcherWaiting) {
       signal();
     }
   }
-
-  // ---------------------------------------------------------------- housekeeping (see Housekeeper)
 
   /**
    * The housekeeper's wait between ticks: false if the worker terminated or the thread was
@@ -568,14 +288,8 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  long processedCount() {
-    return succeeded.sum() + retried.sum() + failed.sum() + dead.sum() + cancelled.sum();
-  }
-
-  // ---------------------------------------------------------------- lifecycle
-
   /** The worker's clock minus the store's at the last heartbeat, or null if unknown. */
-  public Duration clockSkew() {
+  public @Nullable Duration clockSkew() {
     return skew.get();
   }
 
@@ -601,8 +315,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   /** A snapshot of the counters. */
   public WorkerStats stats() {
-    return new WorkerStats(running.get(), claimed.sum(), succeeded.sum(), retried.sum(), failed.sum(), dead.sum(),
-        cancelled.sum(), released.sum(), leaseLost.sum(), timedOut.sum());
+    return reporter.stats(running.get());
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The validated, immutable configuration of a worker, produced by {@link dev.spindle.queue.Worker.Builder}.
@@ -24,7 +25,7 @@ import java.util.random.RandomGenerator;
  * @param clockSkewWarning how far the worker's clock may be off the store's before it warns
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
-    TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
+    @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
     Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
     Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
     RetentionLimits retention,

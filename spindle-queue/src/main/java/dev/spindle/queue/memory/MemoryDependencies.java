@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory store's dependency graph: which jobs wait for which, and what a job's end does to
@@ -21,7 +23,7 @@ final class MemoryDependencies {
   /** What the graph asks of the store. */
   interface Host {
     /** The job's state, or null if it is gone. */
-    JobState stateOf(long id);
+    @Nullable JobState stateOf(long id);
 
     /** How the (terminal) job ended. */
     Workflows.End endOf(long id);
@@ -44,8 +46,9 @@ final class MemoryDependencies {
     List<DependencyPolicy> policies;
     final int inputs;
     final WorkflowInput input;
-    Workflows.End[] ends;
-    Workflows.Wait wait;
+    Workflows.@Nullable End[] ends;
+    /** Where it stands; null once a dependency's end cancels it. */
+    Workflows.@Nullable Wait wait;
     long cancelledBy;
 
     Node(long[] parents, List<DependencyPolicy> policies, WorkflowInput input) {
@@ -83,10 +86,10 @@ final class MemoryDependencies {
    * @return null if it may run now (its input is then {@link #inputOf}), else the state to start in
    *     (WAITING, or CANCELLED if a dependency already ended in a way that cancels it)
    */
-  JobState add(long id, long[] parents, List<DependencyPolicy> policies, WorkflowInput input) {
+  @Nullable JobState add(long id, long[] parents, List<DependencyPolicy> policies, WorkflowInput input) {
     Node n = new Node(parents, policies, input);
     nodes.put(id, n);
-    List<JobState> states = new ArrayList<>(parents.length);
+    List<@Nullable JobState> states = new ArrayList<>(parents.length);
     for (int i = 0; i < parents.length; i++) {
       children.computeIfAbsent(parents[i], k -> new ArrayList<>()).add(new Edge(id, policies.get(i), i));
       JobState s = host.stateOf(parents[i]);
@@ -95,16 +98,17 @@ final class MemoryDependencies {
         n.ends[i] = host.endOf(parents[i]);
       }
     }
-    n.wait = Workflows.evaluate(policies, states);
-    if (n.wait == null || n.wait.notNeeded()) {
+    Workflows.Wait w = Workflows.evaluate(policies, states);
+    n.wait = w;
+    if (w == null || w.notNeeded()) {
       return JobState.CANCELLED;
     }
-    return n.wait.ready() ? null : JobState.WAITING;
+    return w.ready() ? null : JobState.WAITING;
   }
 
   /** Why a job added by {@link #add} starts CANCELLED: the error JSON. */
   String cancellation(long id) {
-    Node n = nodes.get(id);
+    Node n = node(id);
     for (int i = 0; i < n.parents.length; i++) {
       JobState s = host.stateOf(n.parents[i]);
       JobState end = s == null ? JobState.CANCELLED : s;
@@ -118,8 +122,13 @@ final class MemoryDependencies {
 
   /** The input of a released job. */
   String inputOf(long id, String argsJson) {
-    Node n = nodes.get(id);
+    Node n = node(id);
     return Workflows.input(n.input, argsJson, java.util.Arrays.asList(n.ends).subList(0, n.inputs));
+  }
+
+  /** The node of a job that has dependencies ({@link #has}). */
+  private Node node(long id) {
+    return Objects.requireNonNull(nodes.get(id), () -> "job " + id + " has no dependencies");
   }
 
   /** True if the job has dependencies. */
@@ -155,7 +164,8 @@ final class MemoryDependencies {
         continue;
       }
       n.ends[e.position()] = end;
-      n.wait = Workflows.afterEnd(n.wait, e.policy(), end.state());
+      n.wait = Workflows.afterEnd(Objects.requireNonNull(n.wait, "the wait of a WAITING job"), e.policy(),
+          end.state());
       switch (Workflows.step(n.wait)) {
         case WAIT -> { }
         case RELEASE -> host.release(e.child(), now);
@@ -221,7 +231,7 @@ final class MemoryDependencies {
    * still cancels it; {@code cancelledBy} names it). Used by requeue and by an operator's retry.
    */
   private JobState reevaluate(Node n) {
-    List<JobState> states = new ArrayList<>(n.parents.length);
+    List<@Nullable JobState> states = new ArrayList<>(n.parents.length);
     for (int i = 0; i < n.parents.length; i++) {
       JobState s = host.stateOf(n.parents[i]);
       states.add(s);
@@ -249,11 +259,12 @@ final class MemoryDependencies {
    *     cancels it
    */
   JobState retry(long id) {
-    Node n = nodes.get(id);
+    Node n = node(id);
     if (reevaluate(n) == JobState.CANCELLED) {
       return JobState.CANCELLED;
     }
-    return n.wait.ready() ? JobState.QUEUED : JobState.WAITING;
+    Workflows.Wait w = Objects.requireNonNull(n.wait, "reevaluate sets the wait of a WAITING job");
+    return w.ready() ? JobState.QUEUED : JobState.WAITING;
   }
 
   /** The job that cancelled a dependency-cancelled job (0 if none). */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flow-control state of {@link InMemoryJobStore}: the stored limits and, per key, the running
@@ -54,7 +55,7 @@ final class MemoryFlow {
   }
 
   /** What holds {@code key} at {@code now}, or null if a job of it may start. */
-  FlowHold hold(String key, long now) {
+  @Nullable FlowHold hold(String key, long now) {
     Long paused = pausedUntil.get(key);
     String name = FlowLimit.limitOf(key);
     if (paused != null) {

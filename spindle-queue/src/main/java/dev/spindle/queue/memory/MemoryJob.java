@@ -6,6 +6,8 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.StoreClock;
 import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job of {@link InMemoryJobStore}: mutable, guarded by the store's lock. Ordering keys of the sets
@@ -17,26 +19,26 @@ final class MemoryJob {
   final String queue;
   final int priority;
   String args;
-  final String uniqueKey;
+  final @Nullable String uniqueKey;
   final JobPolicy policy;
   final Instant createdAt;
-  final String traceContext;
+  final @Nullable String traceContext;
   /** The flow key ({@code limit:value}), or null (none, or one that could not be computed). */
-  final String flowKey;
+  final @Nullable String flowKey;
   JobState state;
-  String result;
-  String error;
-  String deadReason;
+  @Nullable String result;
+  @Nullable String error;
+  @Nullable String deadReason;
   int attempt;
   int failures;
   int lost;
   long fence;
-  String workerId;
+  @Nullable String workerId;
   boolean cancelRequested;
   Instant runAt;
-  Instant startedAt;
-  Instant finishedAt;
-  Instant expiresAt;
+  @Nullable Instant startedAt;
+  @Nullable Instant finishedAt;
+  @Nullable Instant expiresAt;
   long finishSeq;
 
   MemoryJob(long id, NewJob n, StoreClock sc) {
@@ -51,6 +53,12 @@ final class MemoryJob {
     this.traceContext = n.traceContext();
     this.flowKey = dev.spindle.queue.spi.FlowControl.isBad(n.flowKey()) ? null : n.flowKey();
     this.runAt = sc.translate(n.runAt());
+    this.state = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED; // the store may start it otherwise
+  }
+
+  /** When retention deletes it: only for a terminal job, which always has an expiry. */
+  Instant expiry() {
+    return Objects.requireNonNull(expiresAt, "the expiry of a terminal job");
   }
 
   JobInfo snapshot() {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ready (QUEUED) jobs of one queue of {@link InMemoryJobStore}, grouped for fair claims: jobs
@@ -66,7 +67,7 @@ final class MemoryReady {
   }
 
   /** The best job without a key, or null. */
-  MemoryJob firstUnkeyed() {
+  @Nullable MemoryJob firstUnkeyed() {
     return unkeyed.isEmpty() ? null : unkeyed.first();
   }
 
@@ -76,7 +77,7 @@ final class MemoryReady {
   }
 
   /** The best job of {@code key}, or null if it has none. */
-  MemoryJob first(String key) {
+  @Nullable MemoryJob first(String key) {
     TreeSet<MemoryJob> set = byKey.get(key);
     return set == null ? null : set.first();
   }

@@ -2,6 +2,7 @@ package dev.spindle.queue.spi;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One operator action in an {@link AuditLog}. Immutable.
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param target the job id, queue, schedule or filter
  * @param detail the outcome, or {@code null}
  */
-public record AuditRecord(long id, Instant at, String user, String action, String target, String detail) {
+public record AuditRecord(long id, Instant at, String user, String action, String target, @Nullable String detail) {
   public AuditRecord {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(user, "user");

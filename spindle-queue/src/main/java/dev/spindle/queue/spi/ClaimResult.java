@@ -3,6 +3,7 @@ package dev.spindle.queue.spi;
 import dev.spindle.queue.JobInfo;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The jobs a claim took, each RUNNING with its fencing token, plus a hint for idle workers.
@@ -13,7 +14,7 @@ import java.util.List;
  *     flow rule (rate, window, pause) that held a ready job lifts if that is sooner, or {@code null}:
  *     an idle worker need not poll before then unless woken by a change
  */
-public record ClaimResult(List<JobInfo> jobs, Instant nextRunAt) {
+public record ClaimResult(List<JobInfo> jobs, @Nullable Instant nextRunAt) {
   private static final ClaimResult EMPTY = new ClaimResult(List.of(), null);
 
   public ClaimResult {

@@ -2,6 +2,7 @@ package dev.spindle.queue.spi;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A worker reports how an execution ended. The store applies it only if the job is still RUNNING,
@@ -18,8 +19,8 @@ import java.util.Objects;
  * @param deadReason the dead-letter reason (DEAD), else {@code null}
  * @param retryAt when the next attempt may run (RETRY), else {@code null}
  */
-public record Completion(String jobId, long fence, String workerId, Outcome outcome, String resultJson,
-    String errorJson, String deadReason, Instant retryAt) {
+public record Completion(String jobId, long fence, String workerId, Outcome outcome, @Nullable String resultJson,
+    @Nullable String errorJson, @Nullable String deadReason, @Nullable Instant retryAt) {
 
   /** How an execution ended, and the state it moves the job to. */
   public enum Outcome {
@@ -68,7 +69,8 @@ public record Completion(String jobId, long fence, String workerId, Outcome outc
   }
 
   /** DEAD with a reason. */
-  public static Completion dead(String jobId, long fence, String workerId, String reason, String errorJson) {
+  public static Completion dead(String jobId, long fence, String workerId, String reason,
+      @Nullable String errorJson) {
     return new Completion(jobId, fence, workerId, Outcome.DEAD, null, errorJson, reason, null);
   }
 

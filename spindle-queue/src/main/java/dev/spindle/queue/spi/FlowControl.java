@@ -5,6 +5,7 @@ import dev.spindle.queue.JobError;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flow-control side of a store (issue 16): the {@link FlowLimit}s it enforces inside its claim,
@@ -51,12 +52,12 @@ public interface FlowControl {
   Optional<FlowHold> holdOf(String jobId);
 
   /** The key {@code flowKey} of a job whose key could not be computed, carrying {@code reason}. */
-  static String badKey(String reason) {
+  static String badKey(@Nullable String reason) {
     return BAD_KEY_PREFIX + reason;
   }
 
   /** True if {@code flowKey} is a {@link #badKey}. */
-  static boolean isBad(String flowKey) {
+  static boolean isBad(@Nullable String flowKey) {
     return flowKey != null && flowKey.startsWith(BAD_KEY_PREFIX);
   }
 

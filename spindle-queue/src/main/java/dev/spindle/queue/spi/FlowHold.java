@@ -2,6 +2,7 @@ package dev.spindle.queue.spi;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a ready (QUEUED) job is not claimed now: the flow limit and key that hold it, the rule, and
@@ -14,7 +15,7 @@ import java.util.Objects;
  *     depends on other jobs ending (concurrency)
  * @param detail a short text for people, e.g. {@code 5 of 5 running}
  */
-public record FlowHold(String limit, String key, Rule rule, Instant until, String detail) {
+public record FlowHold(String limit, String key, Rule rule, @Nullable Instant until, String detail) {
   /** The rule that holds a job. */
   public enum Rule {
     /** Every permit is taken by a running job of the key. */

@@ -2,6 +2,7 @@ package dev.spindle.queue.spi;
 
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's answer to a heartbeat.
@@ -13,7 +14,7 @@ import java.util.Set;
  * @param storeTime the store's clock when it handled the heartbeat, so the worker can measure how
  *     far its own clock is off; {@code null} if the store does not say
  */
-public record HeartbeatResult(Set<String> held, Set<String> cancelRequested, Instant storeTime) {
+public record HeartbeatResult(Set<String> held, Set<String> cancelRequested, @Nullable Instant storeTime) {
   public HeartbeatResult {
     held = Set.copyOf(held);
     cancelRequested = Set.copyOf(cancelRequested);

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Selects jobs for {@link JobInspector#listJobs}, {@link JobInspector#purge} and the bulk changes of
@@ -24,8 +25,9 @@ import java.util.Set;
  * @param createdBefore only jobs enqueued before this instant, or {@code null}
  * @param finishedAfter only jobs finished at or after this instant, or {@code null}
  */
-public record JobFilter(Set<JobState> states, String queue, String task, Instant finishedBefore, String beforeId,
-    int limit, String text, Instant createdAfter, Instant createdBefore, Instant finishedAfter) {
+public record JobFilter(Set<JobState> states, @Nullable String queue, @Nullable String task,
+    @Nullable Instant finishedBefore, @Nullable String beforeId, int limit, @Nullable String text,
+    @Nullable Instant createdAfter, @Nullable Instant createdBefore, @Nullable Instant finishedAfter) {
   /** The shortest search text (stores index text by three-character pieces). */
   public static final int MIN_TEXT = 3;
   /** The longest search text. */
@@ -57,12 +59,12 @@ public record JobFilter(Set<JobState> states, String queue, String task, Instant
   }
 
   /** The filter without the search fields (text, created and finished-after bounds). */
-  public JobFilter(Set<JobState> states, String queue, String task, Instant finishedBefore, String beforeId,
-      int limit) {
+  public JobFilter(Set<JobState> states, @Nullable String queue, @Nullable String task,
+      @Nullable Instant finishedBefore, @Nullable String beforeId, int limit) {
     this(states, queue, task, finishedBefore, beforeId, limit, null, null, null, null);
   }
 
-  private static void checkRange(String what, Instant after, Instant before) {
+  private static void checkRange(String what, @Nullable Instant after, @Nullable Instant before) {
     if (after != null && before != null && !after.isBefore(before)) {
       throw new IllegalArgumentException(what + " after " + after + " must be earlier than " + what + " before "
           + before);
@@ -85,43 +87,43 @@ public record JobFilter(Set<JobState> states, String queue, String task, Instant
     return withStates(EnumSet.of(Objects.requireNonNull(state, "state")));
   }
 
-  /** Only this queue. */
-  public JobFilter withQueue(String queue) {
+  /** Only this queue ({@code null}: any). */
+  public JobFilter withQueue(@Nullable String queue) {
     return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
         finishedAfter);
   }
 
-  /** Only this task. */
-  public JobFilter withTask(String task) {
+  /** Only this task ({@code null}: any). */
+  public JobFilter withTask(@Nullable String task) {
     return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
         finishedAfter);
   }
 
-  /** Only jobs finished before this instant. */
-  public JobFilter withFinishedBefore(Instant finishedBefore) {
+  /** Only jobs finished before this instant ({@code null}: no bound). */
+  public JobFilter withFinishedBefore(@Nullable Instant finishedBefore) {
     return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
         finishedAfter);
   }
 
-  /** Only jobs finished at or after this instant. */
-  public JobFilter withFinishedAfter(Instant finishedAfter) {
+  /** Only jobs finished at or after this instant ({@code null}: no bound). */
+  public JobFilter withFinishedAfter(@Nullable Instant finishedAfter) {
     return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
         finishedAfter);
   }
 
   /** Only jobs enqueued in {@code [after, before)}; either may be {@code null} (unbounded). */
-  public JobFilter withCreated(Instant after, Instant before) {
+  public JobFilter withCreated(@Nullable Instant after, @Nullable Instant before) {
     return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, after, before, finishedAfter);
   }
 
   /** Only jobs whose arguments or error contain this text (ASCII case ignored); {@code null} for any. */
-  public JobFilter withText(String text) {
+  public JobFilter withText(@Nullable String text) {
     return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
         finishedAfter);
   }
 
-  /** Only jobs older than this id. */
-  public JobFilter withBeforeId(String beforeId) {
+  /** Only jobs older than this id ({@code null}: from the newest). */
+  public JobFilter withBeforeId(@Nullable String beforeId) {
     return new JobFilter(states, queue, task, finishedBefore, beforeId, limit, text, createdAfter, createdBefore,
         finishedAfter);
   }
@@ -136,8 +138,8 @@ public record JobFilter(Set<JobState> states, String queue, String task, Instant
    * True if a job with these fields passes every condition except {@link #beforeId} and the state
    * (which stores check from their indexes): the reference semantics every store follows.
    */
-  public boolean matchesFields(String jobQueue, String jobTask, String argsJson, String errorJson,
-      Instant createdAt, Instant finishedAt) {
+  public boolean matchesFields(String jobQueue, String jobTask, String argsJson, @Nullable String errorJson,
+      Instant createdAt, @Nullable Instant finishedAt) {
     if ((queue != null && !queue.equals(jobQueue)) || (task != null && !task.equals(jobTask))) {
       return false;
     }

@@ -7,6 +7,7 @@ import dev.spindle.queue.StoreException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The storage backend of a durable queue: the narrow set of atomic operations producers and workers
@@ -85,7 +86,7 @@ public interface JobStore extends AutoCloseable {
    *
    * @param request the claim, or {@code null} to only complete
    */
-  default Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+  default Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     List<Boolean> applied = completions.isEmpty() ? List.of() : complete(completions, now);
     return new Exchange(applied, request == null ? ClaimResult.empty() : claim(request));
   }
@@ -140,12 +141,13 @@ public interface JobStore extends AutoCloseable {
   /**
    * Fires a schedule's tick, exactly once however many workers try: if its version still equals
    * {@code expectedVersion}, moves it to {@code nextFireAt}, records {@code firedTick} as its last
-   * tick, bumps the version and adds {@code jobs} (whose unique keys name the tick, so a tick can
-   * never enqueue twice) - all in one atomic step.
+   * tick ({@code null} if none has fired yet), bumps the version and adds {@code jobs} (whose unique
+   * keys name the tick, so a tick can never enqueue twice) - all in one atomic step.
    *
    * @return false if another worker fired it first (or it was changed or removed); nothing was done
    */
-  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick, List<NewJob> jobs);
+  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
+      List<NewJob> jobs);
 
   /**
    * Deletes finished jobs whose {@code expiresAt <= now}, then the oldest finished jobs beyond the

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a live dashboard reads at each tick, read by {@link JobStore#liveView} at once: one
@@ -22,7 +23,8 @@ import java.util.Set;
  *     or {@code null} if not asked for
  */
 public record LiveView(List<WorkerRecord> workers, Set<String> pausedQueues, FinishedBatch finished,
-    long finishCursor, List<MinuteStats> minutes, List<QueueSummary> queues, Optional<Instant> oldestWaiting) {
+    long finishCursor, List<MinuteStats> minutes, @Nullable List<QueueSummary> queues,
+    @Nullable Optional<Instant> oldestWaiting) {
   /** Copies the collections. */
   public LiveView {
     workers = List.copyOf(workers);

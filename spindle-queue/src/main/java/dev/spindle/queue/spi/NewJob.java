@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job to add to a store. Immutable.
@@ -34,31 +35,32 @@ import java.util.Set;
  *     a {@link FlowControl#badKey} (the store dead-letters the job at once with reason {@link
  *     FlowControl#BAD_FLOW_KEY}), or {@code null} for none
  */
-public record NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
-    JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input, String traceContext,
-    String flowKey) {
+public record NewJob(String task, String argsJson, String queue, int priority, Instant runAt,
+    @Nullable String uniqueKey, JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input,
+    @Nullable String traceContext, @Nullable String flowKey) {
 
   /** A job without a flow key. */
-  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
-      JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input, String traceContext) {
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, @Nullable String uniqueKey,
+      JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input,
+      @Nullable String traceContext) {
     this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input, traceContext, null);
   }
 
   /** An ordinary job: no dependencies, its own arguments, no trace context. */
-  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, @Nullable String uniqueKey,
       JobPolicy policy, Instant createdAt) {
     this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, List.of(), WorkflowInput.ARGS, null);
   }
 
   /** An ordinary job with a trace context ({@code null} for none). */
-  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
-      JobPolicy policy, Instant createdAt, String traceContext) {
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, @Nullable String uniqueKey,
+      JobPolicy policy, Instant createdAt, @Nullable String traceContext) {
     this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, List.of(), WorkflowInput.ARGS,
         traceContext);
   }
 
   /** A job with dependencies and no trace context. */
-  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, String uniqueKey,
+  public NewJob(String task, String argsJson, String queue, int priority, Instant runAt, @Nullable String uniqueKey,
       JobPolicy policy, Instant createdAt, List<Dependency> dependsOn, WorkflowInput input) {
     this(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input, null);
   }
@@ -110,13 +112,13 @@ public record NewJob(String task, String argsJson, String queue, int priority, I
   }
 
   /** A copy with another trace context ({@code null} for none). */
-  public NewJob withTraceContext(String context) {
+  public NewJob withTraceContext(@Nullable String context) {
     return new NewJob(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input,
         context, flowKey);
   }
 
   /** A copy with another flow key ({@code null} for none). */
-  public NewJob withFlowKey(String key) {
+  public NewJob withFlowKey(@Nullable String key) {
     return new NewJob(task, argsJson, queue, priority, runAt, uniqueKey, policy, createdAt, dependsOn, input,
         traceContext, key);
   }

@@ -2,6 +2,7 @@ package dev.spindle.queue.spi;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A recurring schedule as stored. The store treats {@code definition} as opaque text; workers read it
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param version incremented by every change; {@link JobStore#fireSchedule} compares it
  * @param createdAt when it was first saved
  */
-public record ScheduleRecord(String name, String definition, Instant nextFireAt, Instant lastFireAt, long version,
+public record ScheduleRecord(String name, String definition, Instant nextFireAt, @Nullable Instant lastFireAt, long version,
     Instant createdAt) {
   public ScheduleRecord {
     Objects.requireNonNull(name, "name");

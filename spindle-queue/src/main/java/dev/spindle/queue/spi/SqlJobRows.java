@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * For SQL stores (SQLite, PostgreSQL): row mapping of jobs, shared so both encode alike: state
@@ -135,7 +136,7 @@ public class SqlJobRows {
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
   }
 
-  private static Instant instantOrNull(ResultSet rs, int col) throws SQLException {
+  private static @Nullable Instant instantOrNull(ResultSet rs, int col) throws SQLException {
     long v = rs.getLong(col);
     return rs.wasNull() ? null : instant(v);
   }
@@ -153,7 +154,7 @@ public class SqlJobRows {
   @FunctionalInterface
   public interface TraceContextReader {
     /** The trace context in column {@code column} of the current row, or {@code null}. */
-    String read(ResultSet rs, int column) throws SQLException;
+    @Nullable String read(ResultSet rs, int column) throws SQLException;
   }
 
   /**

@@ -46,14 +46,8 @@ public record StoreClock(Instant now, Duration offset) {
     return new StoreClock(storeNow, d);
   }
 
-  /**
-   * A caller's instant on the store's clock: {@code callerInstant + offset}, saturating; {@code null}
-   * stays {@code null}.
-   */
+  /** A caller's instant on the store's clock: {@code callerInstant + offset}, saturating. */
   public Instant translate(Instant callerInstant) {
-    if (callerInstant == null) {
-      return null;
-    }
     try {
       return callerInstant.plus(offset);
     } catch (ArithmeticException | java.time.DateTimeException e) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A worker as registered in the store by its heartbeats: who it is, what it consumes, since when,
@@ -30,7 +31,7 @@ import java.util.Objects;
  */
 public record WorkerRecord(String id, String name, String host, long pid, List<String> queues, int concurrency,
     String model, String state, Instant startedAt, Instant heartbeatAt, Instant leaseUntil, int running,
-    long processed, long failed, double ratePerSecond, Duration clockSkew) {
+    long processed, long failed, double ratePerSecond, @Nullable Duration clockSkew) {
   public WorkerRecord {
     Objects.requireNonNull(id, "id");
     queues = List.copyOf(queues);

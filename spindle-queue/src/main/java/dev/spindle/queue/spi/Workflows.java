@@ -5,6 +5,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.WorkflowInput;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dependency rules every store applies the same way, for backends: checking a workflow batch,
@@ -37,7 +38,7 @@ public final class Workflows {
   }
 
   /** How a dependency ended, as the store read it. */
-  public record End(String jobId, JobState state, String resultJson, String errorJson) {
+  public record End(String jobId, JobState state, @Nullable String resultJson, @Nullable String errorJson) {
     public End {
       Objects.requireNonNull(jobId, "jobId");
       Objects.requireNonNull(state, "state");
@@ -75,7 +76,7 @@ public final class Workflows {
    *
    * @return the new wait, or {@code null} if the dependent is to be cancelled
    */
-  public static Wait afterEnd(Wait w, DependencyPolicy policy, JobState end) {
+  public static @Nullable Wait afterEnd(Wait w, DependencyPolicy policy, JobState end) {
     return switch (policy.effectOf(end)) {
       case CANCEL -> null;
       case SATISFIED -> new Wait(w.pending() - 1, w.failures(), w.onFailureOnly());
@@ -85,7 +86,7 @@ public final class Workflows {
   }
 
   /** The step for a wait computed by {@link #afterEnd} ({@code null}: cancel). */
-  public static Step step(Wait w) {
+  public static Step step(@Nullable Wait w) {
     if (w == null || w.notNeeded()) {
       return Step.CANCEL;
     }
@@ -98,7 +99,7 @@ public final class Workflows {
    *
    * @return the wait, or {@code null} if a dependency already ended in a way that cancels it
    */
-  public static Wait evaluate(List<DependencyPolicy> policies, List<JobState> states) {
+  public static @Nullable Wait evaluate(List<DependencyPolicy> policies, List<@Nullable JobState> states) {
     boolean onFailureOnly = !policies.isEmpty();
     for (DependencyPolicy p : policies) {
       onFailureOnly &= p == DependencyPolicy.ON_FAILURE;
@@ -118,7 +119,8 @@ public final class Workflows {
 
   /** The initial wait of a new job with these dependency policies, none ended yet. */
   public static Wait fresh(List<DependencyPolicy> policies) {
-    return evaluate(policies, java.util.Collections.nCopies(policies.size(), JobState.WAITING));
+    return Objects.requireNonNull(evaluate(policies, java.util.Collections.nCopies(policies.size(), JobState.WAITING)),
+        "no dependency ended yet");
   }
 
   /**
@@ -186,7 +188,7 @@ public final class Workflows {
     }
   }
 
-  private static String orNull(String json) {
+  private static String orNull(@Nullable String json) {
     return json == null ? "null" : json;
   }
 }

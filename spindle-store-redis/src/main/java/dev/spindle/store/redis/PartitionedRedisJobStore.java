@@ -278,7 +278,7 @@ public final class PartitionedRedisJobStore implements JobStore, JobInspector, Q
   }
 
   @Override
-  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
     boolean fired = parts[0].fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
     partitions.wake(0);

@@ -15,6 +15,7 @@ import dev.spindle.store.redis.internal.Times;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -76,8 +77,9 @@ final class RedisExchange {
         case RETRY -> {
           args.add("R");
           args.add(error);
-          args.add(Times.encode(c.retryAt()));
-          args.add(c.retryAt().isAfter(now) ? "1" : "0");
+          Instant retryAt = Objects.requireNonNull(c.retryAt(), "retryAt of a RETRY completion");
+          args.add(Times.encode(retryAt));
+          args.add(retryAt.isAfter(now) ? "1" : "0");
         }
         case FAILED -> {
           args.add("F");
@@ -131,7 +133,7 @@ final class RedisExchange {
       applied.add(((Long) f) == 1);
     }
     ClaimResult claim = request == null ? ClaimResult.empty()
-        : new ClaimResult(claimed(request.workerId(), (List<?>) r.get(1)), Times.instant((String) r.get(2)));
+        : new ClaimResult(claimed(request.workerId(), (List<?>) r.get(1)), Times.instantOrNull((String) r.get(2)));
     return new Exchange(applied, claim);
   }
 

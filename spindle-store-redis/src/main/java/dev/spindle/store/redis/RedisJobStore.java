@@ -317,7 +317,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   @Override
-  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+  public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     if (completions.isEmpty() && request == null) {
       return new Exchange(List.of(), ClaimResult.empty());
     }
@@ -385,7 +385,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
   }
 
   @Override
-  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
     return schedules.fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
   }

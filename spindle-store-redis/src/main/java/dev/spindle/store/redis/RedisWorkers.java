@@ -65,7 +65,7 @@ final class RedisWorkers {
       policyCheckedNanos = now;
       ServerHealth.recheck(link);
     }
-    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)), Times.instant((String) r.get(2)));
+    return new HeartbeatResult(strings(r.get(0)), strings(r.get(1)), Times.instantOrNull((String) r.get(2)));
   }
 
   private static Set<String> strings(Object list) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The completion path of {@link SqliteJobStore}, inside the caller's write transaction: a call's
@@ -116,7 +117,7 @@ final class SqliteCompletions {
           slot[i] = new int[] {0, counts[0]++};
         }
         case RETRY -> {
-          long at = JobRows.micros(sc.translate(k.retryAt()));
+          long at = JobRows.micros(sc.translate(Objects.requireNonNull(k.retryAt(), "retryAt of a RETRY completion")));
           JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
           JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
           retry.setInt(1, JobRows.code(to));

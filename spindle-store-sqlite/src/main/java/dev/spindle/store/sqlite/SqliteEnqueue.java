@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -350,7 +351,7 @@ final class SqliteEnqueue {
     ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
     ps.setLong(9, policyId);
     TraceContextColumn.bind(ps, 10, j.traceContext());
-    ps.setString(11, FlowControl.badKeyError(j.flowKey()));
+    ps.setString(11, FlowControl.badKeyError(Objects.requireNonNull(j.flowKey(), "the bad flow key")));
     ps.setString(12, FlowControl.BAD_FLOW_KEY);
     ps.setLong(13, now);
     ps.setLong(14, seq);

@@ -285,7 +285,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   }
 
   @Override
-  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+  public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     if (completions.isEmpty() && request == null) {
       return new Exchange(List.of(), ClaimResult.empty());
     }
@@ -353,7 +353,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   /** The schedule moves on and its jobs are added in one transaction (see {@link SqliteEnqueue}). */
   @Override
-  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
     return enqueuer.fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
   }

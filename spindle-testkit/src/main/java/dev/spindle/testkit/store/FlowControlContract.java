@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -94,7 +95,8 @@ public abstract class FlowControlContract {
   }
 
   private void succeed(JobInfo j) {
-    assertThat(store.complete(List.of(Completion.succeeded(j.id(), j.fence(), j.workerId(), "1")), clock.instant()))
+    assertThat(store.complete(List.of(Completion.succeeded(j.id(), j.fence(),
+        Objects.requireNonNull(j.workerId(), "a claimed job's worker"), "1")), clock.instant()))
         .containsExactly(true);
   }
 

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,7 +99,7 @@ public abstract class WorkflowContract {
     JobInfo j = claim().stream().filter(c -> c.id().equals(id)).findFirst()
         .orElseThrow(() -> new AssertionError("job " + id + " was not claimable; it is " + state(id)));
     Completion c = switch (outcome) {
-      case SUCCEEDED -> Completion.succeeded(id, j.fence(), "w1", result);
+      case SUCCEEDED -> Completion.succeeded(id, j.fence(), "w1", Objects.requireNonNull(result, "the result"));
       case FAILED -> Completion.failed(id, j.fence(), "w1", "{\"type\":\"E\",\"message\":\"boom\",\"stack\":[]}");
       case CANCELLED -> Completion.cancelled(id, j.fence(), "w1");
       default -> throw new IllegalArgumentException(outcome.name());

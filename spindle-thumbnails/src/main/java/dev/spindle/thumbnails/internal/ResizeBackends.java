@@ -63,7 +63,8 @@ public final class ResizeBackends {
 
   private static ResizeBackend queue(ResizePool pool) {
     int local = pool.workers();
-    DistributedOptions options = DistributedOptions.builder().storeLocation(pool.storeLocation())
+    DistributedOptions options = DistributedOptions.builder()
+        .storeLocation(Objects.requireNonNull(pool.storeLocation(), "a queue pool's store location"))
         .jobOptions(JobOptions.builder().queue(QUEUE_NAME).build())
         .embeddedWorker(local > 0).build();
     TaskExecutor executor = Spindle.executor(ExecutionModel.DISTRIBUTED).workers(Math.max(1, local)).name("thumbnails")

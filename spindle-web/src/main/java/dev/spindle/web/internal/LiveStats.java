@@ -10,6 +10,7 @@ import io.javalin.http.sse.SseClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -204,7 +205,7 @@ public final class LiveStats implements AutoCloseable {
     Instant countsAt;
     if (countsDue || prev == null) {
       countsNanos = System.nanoTime() - t0;
-      queues = v.queues();
+      queues = Objects.requireNonNull(v.queues(), "the counts were asked for");
       countsAt = now;
     } else {
       queues = prev.queues(); // not due: an earlier snapshot exists
@@ -227,8 +228,10 @@ public final class LiveStats implements AutoCloseable {
     }
     Overview overview = null;
     if (stats != null) {
-      java.util.Optional<Instant> oldest = countsDue || prev == null || prev.overview() == null
-          ? v.oldestWaiting() : prev.overview().oldestWaitingSince();
+      java.util.Optional<Instant> viewed = v.oldestWaiting(); // null unless the counts were asked for
+      Overview before = prev == null ? null : prev.overview();
+      java.util.Optional<Instant> oldest = viewed != null ? viewed
+          : before != null ? before.oldestWaitingSince() : java.util.Optional.empty();
       overview = new Overview(now, WINDOW, v.minutes(), oldest);
     }
     double rate = 0;

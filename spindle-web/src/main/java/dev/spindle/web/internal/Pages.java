@@ -334,8 +334,9 @@ public final class Pages {
   }
 
   static String outcome(dev.spindle.queue.JobInfo j) {
-    if (j.state() == JobState.SUCCEEDED) {
-      return j.resultJson();
+    String result = j.resultJson();
+    if (j.state() == JobState.SUCCEEDED && result != null) {
+      return result;
     }
     if (j.errorJson() != null) {
       String e;

@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.WorkerRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -65,11 +66,14 @@ public final class SqlWorkers<C extends SqlConn> {
       up.setLong(14, w.failed());
       up.setDouble(15, w.ratePerSecond());
       up.executeUpdate();
-      PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
-          + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
-      skew.setString(1, w.id());
-      skew.setLong(2, SqlJobRows.micros(w.clockSkew()));
-      skew.executeUpdate();
+      Duration clockSkew = w.clockSkew();
+      if (clockSkew != null) { // unknown: the last known skew stays
+        PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
+            + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
+        skew.setString(1, w.id());
+        skew.setLong(2, SqlJobRows.micros(clockSkew));
+        skew.executeUpdate();
+      }
       PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
           + SqlJobRows.RUNNING + " AND worker_id = ?");
       held.setString(1, w.id());

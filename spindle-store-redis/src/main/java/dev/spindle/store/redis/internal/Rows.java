@@ -104,7 +104,7 @@ public final class Rows {
       return new JobInfo(id, h[0], s[14], JobState.valueOf(s[0]), Integer.parseInt(s[13]), args, result, error,
           s[16].isEmpty() ? null : unescape(s[16]), h[5].isEmpty() ? null : unescape(h[5]), i(s[1]), i(s[5]),
           i(s[6]), l(s[2]), s[4].isEmpty() ? null : unescape(s[4]), !s[7].isEmpty() && !s[7].equals("0"),
-          Times.instant(h[3]), t(s[8]), t(s[3]), t(s[9]), t(s[10]), l(s[11]), policies.apply(s[15]), trace);
+          Times.instant(h[3]), Times.instant(s[8]), t(s[3]), t(s[9]), t(s[10]), l(s[11]), policies.apply(s[15]), trace);
     } catch (RuntimeException e) {
       if (e instanceof StoreException) {
         throw e;
@@ -155,6 +155,6 @@ public final class Rows {
   /** A schedule from a row. */
   public static ScheduleRecord schedule(List<?> r) {
     return new ScheduleRecord((String) r.get(0), (String) r.get(1), Times.instant((String) r.get(2)),
-        Times.instant((String) r.get(3)), Long.parseLong((String) r.get(4)), Times.instant((String) r.get(5)));
+        Times.instantOrNull((String) r.get(3)), Long.parseLong((String) r.get(4)), Times.instant((String) r.get(5)));
   }
 }

@@ -34,20 +34,19 @@ public final class Times {
     return sb.append(n).toString();
   }
 
-  /** Reads {@link #encode(Instant)}'s form; {@code null} stays {@code null}. */
-  public static @Nullable Instant instant(@Nullable String v) {
-    if (v == null) {
-      return null;
-    }
+  /** Reads {@link #encode(Instant)}'s form. */
+  public static Instant instant(String v) {
     int dot = v.indexOf('.');
     return Instant.ofEpochSecond(Long.parseLong(v, 0, dot, 10), Integer.parseInt(v, dot + 1, v.length(), 10));
   }
 
-  /** Reads {@link #encode(Duration)}'s form; {@code null} stays {@code null}. */
-  public static @Nullable Duration duration(@Nullable String v) {
-    if (v == null) {
-      return null;
-    }
+  /** {@link #instant}, where a value may be absent: {@code null} stays {@code null}. */
+  public static @Nullable Instant instantOrNull(@Nullable String v) {
+    return v == null ? null : instant(v);
+  }
+
+  /** Reads {@link #encode(Duration)}'s form. */
+  public static Duration duration(String v) {
     int dot = v.indexOf('.');
     return Duration.ofSeconds(Long.parseLong(v, 0, dot, 10), Integer.parseInt(v, dot + 1, v.length(), 10));
   }

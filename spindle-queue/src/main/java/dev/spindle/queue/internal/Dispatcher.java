@@ -1,0 +1,195 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.queue.JobEvent;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Exchange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher of a {@link WorkerRuntime}, on its own platform thread: in one store call per round
+ * it writes the queued outcomes ({@link Completion}s, kept and retried with a growing backoff while
+ * the store fails) and claims exactly as many jobs as there are free slots, then reports what was
+ * applied ({@link CompletionReporter}) and starts the claimed jobs ({@link JobLauncher}). It sleeps
+ * until an outcome arrives, the store changes (with a free slot), the next scheduled job is due or
+ * the poll interval passed; a stopping worker's dispatcher ends once nothing runs and every outcome
+ * was written. Outcomes are queued by any thread; everything else runs on the dispatcher thread.
+ */
+final class Dispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+
+  /** Outcomes waiting to be written; added by any thread, taken by the dispatcher. */
+  final java.util.concurrent.ConcurrentLinkedQueue<JobOutcome> pending =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Outcomes a failed store call must write first; dispatcher thread only. */
+  private final ArrayDeque<JobOutcome> unsaved = new ArrayDeque<>();
+  /** True while the dispatcher waits (or is about to); producers signal only then. */
+  volatile boolean dispatcherWaiting;
+  /** Set when the store reports a change (or a wake-up is asked for): claim again soon. */
+  volatile boolean storeChanged = true;
+  /** How soon to look again when the store reports a due job but gives none. */
+  private static final Duration DUE_RECHECK = Duration.ofMillis(50);
+
+  private final WorkerRuntime rt;
+  private final WorkerSettings settings;
+  private final String workerId;
+  private final ClockSkew skew;
+  private final CompletionReporter reporter;
+  private final AttemptEnds attemptEnds;
+  private final JobLauncher launcher;
+
+  Dispatcher(WorkerRuntime rt, WorkerSettings settings, String workerId, ClockSkew skew, CompletionReporter reporter,
+      AttemptEnds attemptEnds, JobLauncher launcher) {
+    this.rt = rt;
+    this.settings = settings;
+    this.workerId = workerId;
+    this.skew = skew;
+    this.reporter = reporter;
+    this.attemptEnds = attemptEnds;
+    this.launcher = launcher;
+  }
+
+  /** The dispatcher thread's loop; returns once the worker stopped (or died). */
+  void dispatchLoop() {
+    long backoffNanos = 0;
+    long backoffUntil = 0;
+    long lastClaimNanos = 0;
+    boolean moreWork = true;
+    Instant nextRunAt = null;
+    long pollNanos = Durations.toNanos(settings.pollInterval());
+    while (true) {
+      List<JobOutcome> batch;
+      boolean claim;
+      int free;
+      rt.lock.lock();
+      try {
+        while (true) {
+          if (rt.fatal != null) {
+            return;
+          }
+          long now = System.nanoTime();
+          if (rt.stopping && now >= rt.giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
+            LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
+                + "the lease expires", workerId, pending.size() + unsaved.size(), settings.store().describe());
+            pending.clear();
+            unsaved.clear();
+          }
+          if (now < backoffUntil) {
+            awaitQuietly(backoffUntil - now);
+            continue;
+          }
+          free = rt.stopping ? 0 : settings.concurrency() - rt.running.get();
+          boolean due = nextRunAt != null && !settings.clock().instant().isBefore(nextRunAt);
+          claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
+          if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
+            break;
+          }
+          // running first, then pending: a job queues its outcome before it stops counting as running
+          if (rt.stopping && rt.running.get() == 0 && pending.isEmpty()) {
+            rt.terminated = true;
+            rt.idle.signalAll();
+            return;
+          }
+          long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
+          if (nextRunAt != null && free > 0) {
+            long untilRun = Durations.nanosBetween(settings.clock().instant(), nextRunAt);
+            waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
+          }
+          dispatcherWaiting = true;
+          // re-check after announcing the wait: an outcome (or, with a free slot, a change) that arrived
+          // meanwhile must not be slept through; with no free slot a change is no reason to wake
+          if (pending.isEmpty() && !(free > 0 && storeChanged)) {
+            awaitQuietly(Math.max(waitNanos, 1));
+          }
+          dispatcherWaiting = false;
+        }
+      } finally {
+        rt.lock.unlock();
+      }
+      batch = new ArrayList<>(unsaved);
+      unsaved.clear();
+      for (JobOutcome next; (next = pending.poll()) != null; ) {
+        batch.add(next);
+      }
+      storeChanged = false;
+      Instant now = settings.clock().instant();
+      List<Completion> completions = new ArrayList<>(batch.size());
+      for (JobOutcome d : batch) {
+        completions.add(d.completion());
+      }
+      Exchange ex;
+      rt.claimLock.lock();
+      try {
+        claim &= !rt.stopping; // shutdown() waits for this store call, so no claim starts after it returns
+        ex = settings.store().completeAndClaim(completions,
+            claim ? new ClaimRequest(workerId, settings.queues(), free, now) : null, now);
+      } catch (RuntimeException e) {
+        backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
+            : Math.min(backoffNanos * 2, TimeUnit.SECONDS.toNanos(2));
+        backoffUntil = System.nanoTime() + backoffNanos;
+        reporter.logStoreFailure(e, batch.size());
+        unsaved.addAll(batch);
+        continue;
+      } finally {
+        rt.claimLock.unlock();
+      }
+      backoffNanos = 0;
+      for (int i = 0; i < batch.size(); i++) {
+        reporter.applied(batch.get(i), ex.applied().get(i), now);
+      }
+      attemptEnds.flush();
+      if (claim) {
+        lastClaimNanos = System.nanoTime();
+        List<JobInfo> jobs = ex.claim().jobs();
+        moreWork = jobs.size() == free;
+        nextRunAt = skew.onWorkerClock(ex.claim().nextRunAt());
+        Instant workerNow = settings.clock().instant();
+        if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
+          // the store says a job is due but had none to give (the skew is not measured yet, has just
+          // changed, or the job waits on a limit): look again shortly rather than claim in a loop
+          Duration recheck = settings.pollInterval().compareTo(DUE_RECHECK) < 0 ? settings.pollInterval() : DUE_RECHECK;
+          nextRunAt = Durations.plus(workerNow, recheck);
+        }
+        reporter.claimed.add(jobs.size());
+        for (JobInfo job : jobs) {
+          try {
+            launcher.startJob(job, lastClaimNanos);
+          } catch (RuntimeException e) {
+            LOG.error("worker {}: starting job {} failed; handing it back", workerId, job.id(), e);
+            if (rt.inFlight.remove(job.id()) != null) {
+              rt.running.decrementAndGet();
+            }
+            rt.addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+                JobState.QUEUED, null, "start failed: " + e));
+          }
+        }
+      }
+    }
+  }
+
+  /** Waits on the wake condition; the caller holds the lock. Interrupts are ignored: stop via 'stopping'. */
+  private void awaitQuietly(long nanos) {
+    try {
+      rt.wake.awaitNanos(nanos);
+    } catch (InterruptedException e) {
+      // the dispatcher stops only through 'stopping'
+    }
+  }
+
+  /** Queues an outcome; wakes the dispatcher if it waits (producers signal only then). */
+  void add(JobOutcome d) {
+    pending.add(d);
+    if (dispatcherWaiting) {
+      rt.signal();
+    }
+  }
+}

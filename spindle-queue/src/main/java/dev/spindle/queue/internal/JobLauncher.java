@@ -1,0 +1,133 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.ExecutionLabel;
+import dev.spindle.Task;
+import dev.spindle.TaskFuture;
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobEvent;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobObserver;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.Completion;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the jobs a claim returned: resolves the task (an unknown one is dead-lettered), reads the
+ * arguments (unreadable ones are dead-lettered), tells the observer, submits the execution to the
+ * worker's executor (wrapped in the job's context on a local model; labelled for a child JVM) and,
+ * when the execution ends, turns it into an outcome ({@link OutcomeMapper}) queued for the
+ * dispatcher. {@link #startJob} runs on the dispatcher thread; the end of an execution on the
+ * executor's.
+ */
+final class JobLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+
+  private static final Task<InFlight.Call, Object> RUN_JOB =
+      Task.withContext("spindle.queue.job", InFlight.Call.class, Object.class, (call, ctx) -> call.run(ctx));
+
+  private final WorkerRuntime rt;
+  private final WorkerSettings settings;
+  private final String workerId;
+  private final OutcomeMapper outcomes;
+  private final CompletionReporter reporter;
+
+  JobLauncher(WorkerRuntime rt, WorkerSettings settings, String workerId, OutcomeMapper outcomes,
+      CompletionReporter reporter) {
+    this.rt = rt;
+    this.settings = settings;
+    this.workerId = workerId;
+    this.outcomes = outcomes;
+    this.reporter = reporter;
+  }
+
+  /** From the job's due time (enqueue, delay or retry time) to its start; never negative. */
+  private static Duration waited(JobInfo job, Instant now) {
+    Instant start = job.startedAt() != null ? job.startedAt() : now;
+    Instant due = job.runAt() != null && job.runAt().isAfter(job.createdAt()) ? job.runAt() : job.createdAt();
+    return start.isAfter(due) ? Duration.between(due, start) : Duration.ZERO;
+  }
+
+  /** Starts one claimed job, or queues its outcome at once if it cannot run. */
+  void startJob(JobInfo job, long claimedNanos) {
+    Instant now = settings.clock().instant();
+    JobObserver.Attempt attempt = settings.listeners().started(job, waited(job, now));
+    long startNanos = System.nanoTime();
+    Task<?, ?> task = settings.resolver().find(job.task()).orElse(null);
+    if (task == null) {
+      JobError err = JobError.of("dev.spindle.UnknownTaskException", "unknown task '" + job.task()
+          + "': not in the task registry of worker " + workerId + " (known: " + settings.resolver().describeKnown() + ")");
+      LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
+      rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK, attempt, 0));
+      return;
+    }
+    Object input;
+    try {
+      input = Payloads.fromJson(settings.codec(), job.argsJson(), task.inputType(),
+          "arguments of job " + job.id() + " (task '" + job.task() + "')");
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // whatever the input type's code throws while reading the arguments (a creator, a static
+      // initializer) is the job's problem: it must neither kill the dispatcher nor come back forever
+      JobError err = JobError.from(e);
+      LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
+      rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, attempt, System.nanoTime() - startNanos));
+      return;
+    }
+    Duration timeout = job.policy().timeout();
+    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
+        attempt, startNanos);
+    rt.running.incrementAndGet();
+    rt.inFlight.put(job.id(), f);
+    reporter.emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
+    TaskFuture<Object> tf;
+    try {
+      tf = submit(f, input);
+    } catch (RuntimeException e) {
+      rt.inFlight.remove(job.id());
+      rt.running.decrementAndGet();
+      rt.addDone(f, outcomes.refused(f, e));
+      return;
+    }
+    f.future = tf;
+    tf.onDone(done -> finished(f, done));
+    if (f.stopRequested()) {
+      f.stop(); // cancelled (or timed out, or lost) between the claim and the submission
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private TaskFuture<Object> submit(InFlight f, Object input) {
+    if (rt.wrapContext) {
+      return rt.executor.submit(RUN_JOB, new InFlight.Call(f, input, settings.name(), settings.children()));
+    }
+    // a child JVM builds its own context: the label carries the job's id and attempt there
+    return rt.executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),
+        f.attempt.traceContext()));
+  }
+
+  private void finished(InFlight f, TaskFuture<Object> tf) {
+    f.endNanos = System.nanoTime();
+    if (!rt.inFlight.remove(f.job.id(), f)) {
+      return;
+    }
+    try {
+      JobOutcome d = outcomes.finished(f, tf);
+      if (d != null) {
+        rt.addDone(f, d);
+      }
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // building the outcome ran the job's own code (an exception's getMessage, a result getter) and
+      // that threw: the job must still end, or it would stay RUNNING under this worker's lease
+      rt.addDone(f, outcomes.unrecordable(f, e));
+    } finally {
+      // only once the outcome is queued: a stopping dispatcher ends when it sees no job running and
+      // then no outcome pending, in that order, so it never ends between the two
+      rt.running.decrementAndGet();
+      rt.wakeDispatcherIfWaiting();
+    }
+  }
+}

@@ -1,0 +1,282 @@
+package dev.spindle.queue.memory;
+
+import dev.spindle.queue.IllegalJobTransitionException;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AuditLog;
+import dev.spindle.queue.spi.AuditRecord;
+import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.queue.spi.QueueControl.DeleteResult;
+import dev.spindle.queue.spi.RetentionLimits;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+
+/**
+ * The operator's side of an {@link InMemoryJobStore}: cancel, requeue and delete single jobs or the
+ * jobs a filter selects, purge finished jobs (by filter, and by retention: expiry and the most kept),
+ * queue limits and pauses, and the audit log. Thread-safe through the store's lock.
+ */
+final class MemoryControl {
+  private final MemoryData data;
+  private final java.util.ArrayDeque<AuditRecord> audit = new java.util.ArrayDeque<>();
+  private long auditSeq;
+
+  MemoryControl(MemoryData data) {
+    this.data = data;
+  }
+
+  CancelResult cancel(String jobId, Instant callerNow) {
+    CancelResult r;
+    synchronized (data.lock) {
+      data.checkOpen();
+      Instant now = data.clock.instant();
+      MemoryJob j = data.lookup(jobId);
+      if (j == null) {
+        return CancelResult.NOT_FOUND;
+      }
+      switch (j.state) {
+        case WAITING, SCHEDULED, QUEUED -> {
+          data.move(j, JobState.CANCELLED, now);
+          r = CancelResult.CANCELLED;
+        }
+        case RUNNING -> {
+          j.cancelRequested = true;
+          r = CancelResult.CANCEL_REQUESTED;
+        }
+        default -> r = CancelResult.ALREADY_FINISHED;
+      }
+    }
+    data.listeners.fire();
+    return r;
+  }
+
+  JobInfo requeue(String jobId, Instant callerNow) {
+    JobInfo r;
+    synchronized (data.lock) {
+      data.checkOpen();
+      Instant now = data.clock.instant();
+      MemoryJob j = data.lookup(jobId);
+      if (j == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      JobState.checkRequeue(jobId, j.state);
+      JobState to = JobState.QUEUED;
+      if (data.deps.has(j.id)) {
+        to = data.deps.retry(j.id);
+        if (to == JobState.CANCELLED) {
+          throw new IllegalJobTransitionException(jobId, j.state, JobState.QUEUED, "job " + jobId + " depends on"
+              + " job " + data.deps.cancelledBy(j.id) + ", which ended in a way that cancels it: retry that one");
+        }
+        if (to == JobState.QUEUED) {
+          j.args = data.deps.inputOf(j.id, j.args);
+        }
+      }
+      j.failures = 0;
+      j.lost = 0;
+      j.deadReason = null;
+      j.cancelRequested = false;
+      j.runAt = now;
+      j.error = null;
+      data.move(j, to, now);
+      data.deps.requeued(j.id, now);
+      r = j.snapshot();
+    }
+    data.listeners.fire();
+    return r;
+  }
+
+  int purge(JobFilter filter) {
+    for (JobState s : filter.states()) {
+      if (!s.isTerminal()) {
+        throw new IllegalArgumentException("only finished jobs can be purged, not " + s
+            + " ones; cancel them first");
+      }
+    }
+    JobFilter f = filter.states().isEmpty() ? filter.withStates(JobState.terminalStates()) : filter;
+    int deleted = 0;
+    synchronized (data.lock) {
+      data.checkOpen();
+      List<MemoryJob> victims = new ArrayList<>();
+      for (MemoryJob j : data.jobs.descendingMap().values()) {
+        if (victims.size() >= f.limit()) {
+          break;
+        }
+        if (data.matches(j, f) && (f.beforeId() == null || j.id < JobFilter.parseId(f.beforeId()))) {
+          victims.add(j);
+        }
+      }
+      for (MemoryJob j : victims) {
+        data.delete(j);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  void setQueueLimit(String queue, int maxRunning) {
+    JobOptions.validateQueue(queue);
+    if (maxRunning < 0) {
+      throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);
+    }
+    synchronized (data.lock) {
+      data.checkOpen();
+      if (maxRunning == 0) {
+        data.limits.remove(queue);
+      } else {
+        data.limits.put(queue, maxRunning);
+      }
+    }
+    data.listeners.fire();
+  }
+
+  Map<String, Integer> queueLimits() {
+    synchronized (data.lock) {
+      data.checkOpen();
+      return Map.copyOf(data.limits);
+    }
+  }
+
+  void pauseQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    synchronized (data.lock) {
+      data.checkOpen();
+      data.paused.add(queue);
+    }
+    data.listeners.fire();
+  }
+
+  void resumeQueue(String queue) {
+    JobOptions.validateQueue(queue);
+    synchronized (data.lock) {
+      data.checkOpen();
+      data.paused.remove(queue);
+    }
+    data.listeners.fire();
+  }
+
+  Set<String> pausedQueues() {
+    synchronized (data.lock) {
+      data.checkOpen();
+      return Set.copyOf(data.paused);
+    }
+  }
+
+  int requeueMatching(JobFilter filter, Instant callerNow) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
+    int n = 0;
+    synchronized (data.lock) {
+      data.checkOpen();
+      Instant now = data.clock.instant();
+      for (MemoryJob j : victims(f)) {
+        j.failures = 0;
+        j.lost = 0;
+        j.deadReason = null;
+        j.cancelRequested = false;
+        j.runAt = now;
+        data.move(j, JobState.QUEUED, now);
+        n++;
+      }
+    }
+    if (n > 0) {
+      data.listeners.fire();
+    }
+    return n;
+  }
+
+  int cancelMatching(JobFilter filter, Instant callerNow) {
+    JobFilter f = filter.withStates(QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
+    int n = 0;
+    synchronized (data.lock) {
+      data.checkOpen();
+      Instant now = data.clock.instant();
+      for (MemoryJob j : victims(f)) {
+        if (j.state == JobState.RUNNING) {
+          j.cancelRequested = true;
+        } else {
+          data.move(j, JobState.CANCELLED, now);
+        }
+        n++;
+      }
+    }
+    if (n > 0) {
+      data.listeners.fire();
+    }
+    return n;
+  }
+
+  List<MemoryJob> victims(JobFilter f) {
+    NavigableMap<Long, MemoryJob> view = f.beforeId() == null ? data.jobs.descendingMap()
+        : data.jobs.headMap(JobFilter.parseId(f.beforeId()), false).descendingMap();
+    List<MemoryJob> out = new ArrayList<>();
+    for (MemoryJob j : view.values()) {
+      if (out.size() >= f.limit()) {
+        break;
+      }
+      if (data.matches(j, f) && !(j.state == JobState.RUNNING && j.cancelRequested)) {
+        out.add(j);
+      }
+    }
+    return out;
+  }
+
+  DeleteResult deleteJob(String jobId) {
+    synchronized (data.lock) {
+      data.checkOpen();
+      MemoryJob j = data.lookup(jobId);
+      if (j == null) {
+        return DeleteResult.NOT_FOUND;
+      }
+      if (!j.state.isTerminal()) {
+        return DeleteResult.NOT_FINISHED;
+      }
+      data.delete(j);
+      return DeleteResult.DELETED;
+    }
+  }
+
+  int purgeExpired(Instant callerNow, RetentionLimits retention) {
+    int deleted = 0;
+    synchronized (data.lock) {
+      data.checkOpen();
+      Instant now = data.clock.instant();
+      while (deleted < retention.batch() && !data.byExpiry.isEmpty() && !data.byExpiry.first().expiry().isAfter(now)) {
+        data.delete(data.byExpiry.first());
+        deleted++;
+      }
+      while (deleted < retention.batch() && data.succeededByFinish.size() > retention.maxSucceeded()) {
+        data.delete(data.succeededByFinish.first());
+        deleted++;
+      }
+      while (deleted < retention.batch() && data.failedByFinish.size() > retention.maxFailed()) {
+        data.delete(data.failedByFinish.first());
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  void appendAudit(AuditRecord r) {
+    synchronized (data.lock) {
+      data.checkOpen();
+      audit.addFirst(new AuditRecord(++auditSeq, r.at(), r.user(), r.action(), r.target(), r.detail()));
+      if (audit.size() > AuditLog.KEPT) {
+        audit.removeLast();
+      }
+    }
+  }
+
+  List<AuditRecord> recentAudit(int limit) {
+    synchronized (data.lock) {
+      data.checkOpen();
+      return audit.stream().limit(limit).toList();
+    }
+  }
+}

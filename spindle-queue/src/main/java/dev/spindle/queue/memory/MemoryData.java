@@ -1,0 +1,249 @@
+package dev.spindle.queue.memory;
+
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.Workflows;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The state of an {@link InMemoryJobStore}, shared by its parts: the jobs and every index over them
+ * (ready sets, scheduled and running jobs, the finish feed, expiry and retention orders, per-queue
+ * counts), the workers, queue limits and pauses, the flow-control state, the dependency graph and the
+ * per-minute counters, with the one lock that guards them all. {@link #move} applies a checked
+ * transition and keeps every index, counter and the graph in step. Not thread-safe by itself: every
+ * part calls it while holding {@link #lock}.
+ */
+final class MemoryData {
+  static final Comparator<MemoryJob> SCHEDULED_ORDER =
+      Comparator.<MemoryJob, Instant>comparing(j -> j.runAt).thenComparingLong(j -> j.id);
+  static final Comparator<MemoryJob> EXPIRY_ORDER =
+      Comparator.<MemoryJob, Instant>comparing(j -> j.expiresAt).thenComparingLong(j -> j.id);
+  static final Comparator<MemoryJob> FINISH_ORDER =
+      Comparator.<MemoryJob, Instant>comparing(j -> j.finishedAt).thenComparingLong(j -> j.id);
+
+  final String name;
+  final Object lock = new Object();
+  final TreeMap<Long, MemoryJob> jobs = new TreeMap<>();
+  final Map<String, MemoryReady> ready = new HashMap<>();
+  final MemoryFlow flow = new MemoryFlow();
+  final TreeSet<MemoryJob> scheduled = new TreeSet<>(SCHEDULED_ORDER);
+  final Map<String, Set<MemoryJob>> runningByWorker = new HashMap<>();
+  final Map<String, Integer> runningByQueue = new HashMap<>();
+  final Map<String, Long> uniqueKeys = new HashMap<>();
+  final TreeMap<Long, MemoryJob> feed = new TreeMap<>();
+  final TreeSet<MemoryJob> byExpiry = new TreeSet<>(EXPIRY_ORDER);
+  final TreeSet<MemoryJob> succeededByFinish = new TreeSet<>(FINISH_ORDER);
+  final TreeSet<MemoryJob> failedByFinish = new TreeSet<>(FINISH_ORDER);
+  final Map<String, EnumMap<JobState, Long>> counts = new TreeMap<>();
+  final Map<String, WorkerRecord> workers = new TreeMap<>();
+  final Map<String, Integer> limits = new TreeMap<>();
+  final Set<String> paused = new TreeSet<>();
+  /** Per-minute counters by the minute's epoch second (see {@link MinuteStats}). */
+  final TreeMap<Long, Map<Integer, Long>> stats = new TreeMap<>();
+  final ChangeListeners listeners = new ChangeListeners();
+  final MemoryDependencies deps = new MemoryDependencies(new GraphHost());
+  long lastId;
+  long lastFinishSeq;
+  final boolean closeable;
+  final Clock clock;
+  volatile boolean closed;
+
+  MemoryData(String name, boolean closeable, Clock clock) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.closeable = closeable;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The store's description, {@code memory:name}. */
+  String describe() {
+    return "memory:" + name;
+  }
+
+  /** The job with this id, which the caller knows exists. */
+  MemoryJob job(long id) {
+    return Objects.requireNonNull(jobs.get(id), () -> "job " + id);
+  }
+
+  @Nullable MemoryJob lookup(String jobId) {
+    long id;
+    try {
+      id = Long.parseLong(jobId);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return jobs.get(id);
+  }
+
+  /** Applies a checked transition, keeping every index in step. */
+  void move(MemoryJob j, JobState to, Instant now) {
+    JobState.checkTransition(Long.toString(j.id), j.state, to);
+    unindex(j);
+    JobState from = j.state;
+    if (from == JobState.RUNNING) {
+      j.cancelRequested = false;
+    }
+    if (from.isTerminal()) {
+      j.finishedAt = null;
+      j.expiresAt = null;
+      j.finishSeq = 0;
+    }
+    j.state = to;
+    countMove(j, to, now);
+    if (to.isTerminal()) {
+      j.finishedAt = now;
+      j.expiresAt = now.plus(j.policy.ttlFor(to));
+      j.finishSeq = ++lastFinishSeq;
+    }
+    index(j);
+    if (to.isTerminal()) {
+      deps.ended(j.id, now);
+    }
+  }
+
+  /** The dependency graph's view of the jobs. */
+  private final class GraphHost implements MemoryDependencies.Host {
+    @Override
+    public @Nullable JobState stateOf(long id) {
+      MemoryJob j = jobs.get(id);
+      return j == null ? null : j.state;
+    }
+
+    @Override
+    public Workflows.End endOf(long id) {
+      MemoryJob j = jobs.get(id);
+      return j == null ? new Workflows.End(Long.toString(id), JobState.CANCELLED, null, null)
+          : new Workflows.End(Long.toString(id), j.state, j.result, j.error);
+    }
+
+    @Override
+    public void cancel(long id, String errorJson, Instant now) {
+      MemoryJob j = job(id);
+      j.error = errorJson;
+      move(j, JobState.CANCELLED, now);
+    }
+
+    @Override
+    public void release(long id, Instant now) {
+      MemoryJob j = job(id);
+      j.args = deps.inputOf(id, j.args);
+      move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+    }
+
+    @Override
+    public void revive(long id, Instant now) {
+      MemoryJob j = job(id);
+      j.error = null;
+      move(j, JobState.WAITING, now);
+    }
+  }
+
+  void countMove(MemoryJob j, JobState to, Instant now) {
+    switch (to) {
+      case RUNNING -> {
+        count(now, MinuteStats.STARTED, 1);
+        count(now, MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt, now)), 1);
+      }
+      case SUCCEEDED -> count(now, MinuteStats.SUCCEEDED, 1);
+      case FAILED -> count(now, MinuteStats.FAILED, 1);
+      case DEAD -> count(now, MinuteStats.DEAD, 1);
+      case CANCELLED -> count(now, MinuteStats.CANCELLED, 1);
+      default -> {
+        // no counter
+      }
+    }
+  }
+
+  void count(Instant now, int counter, long n) {
+    long minute = MinuteStats.minuteOf(now);
+    stats.computeIfAbsent(minute, m -> new HashMap<>()).merge(counter, n, Long::sum);
+    long keptFrom = minute - MinuteStats.KEPT.toSeconds();
+    while (!stats.isEmpty() && stats.firstKey() < keptFrom) {
+      stats.pollFirstEntry();
+    }
+  }
+
+  void index(MemoryJob j) {
+    counts.computeIfAbsent(j.queue, q -> new EnumMap<>(JobState.class)).merge(j.state, 1L, Long::sum);
+    switch (j.state) {
+      case WAITING -> { }
+      case SCHEDULED -> scheduled.add(j);
+      case QUEUED -> ready.computeIfAbsent(j.queue, q -> new MemoryReady()).add(j);
+      case RUNNING -> {
+        if (j.flowKey != null) {
+          flow.running(j.flowKey, 1);
+        }
+        runningByWorker.computeIfAbsent(j.workerId, w -> new HashSet<>()).add(j);
+        runningByQueue.merge(j.queue, 1, Integer::sum);
+      }
+      default -> {
+        feed.put(j.finishSeq, j);
+        byExpiry.add(j);
+        (isSuccessLike(j.state) ? succeededByFinish : failedByFinish).add(j);
+      }
+    }
+  }
+
+  void unindex(MemoryJob j) {
+    Objects.requireNonNull(counts.get(j.queue), j.queue).merge(j.state, -1L, Long::sum);
+    switch (j.state) {
+      case WAITING -> { }
+      case SCHEDULED -> scheduled.remove(j);
+      case QUEUED -> Objects.requireNonNull(ready.get(j.queue), j.queue).remove(j);
+      case RUNNING -> {
+        if (j.flowKey != null) {
+          flow.running(j.flowKey, -1);
+        }
+        Set<MemoryJob> held = Objects.requireNonNull(runningByWorker.get(j.workerId), "a running job's worker");
+        held.remove(j);
+        if (held.isEmpty()) {
+          runningByWorker.remove(j.workerId);
+        }
+        runningByQueue.merge(j.queue, -1, Integer::sum);
+      }
+      default -> {
+        feed.remove(j.finishSeq);
+        byExpiry.remove(j);
+        (isSuccessLike(j.state) ? succeededByFinish : failedByFinish).remove(j);
+      }
+    }
+  }
+
+  boolean isSuccessLike(JobState s) {
+    return s == JobState.SUCCEEDED || s == JobState.CANCELLED;
+  }
+
+  void delete(MemoryJob j) {
+    unindex(j);
+    jobs.remove(j.id);
+    deps.deleted(j.id);
+    if (j.uniqueKey != null) {
+      uniqueKeys.remove(j.uniqueKey, j.id);
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new StoreException(StoreException.Reason.CLOSED, "the job store " + describe() + " is closed");
+    }
+  }
+
+  boolean matches(MemoryJob j, JobFilter f) {
+    return f.includes(j.state) && f.matchesFields(j.queue, j.task, j.args, j.error, j.createdAt, j.finishedAt);
+  }
+}
