@@ -69,14 +69,19 @@ public final class WarmUp {
         Files.write(src, encode(ImageCodec.toPixels(SampleImageGenerator.render(FIRST_SCENE + s, WIDTH, HEIGHT))));
         sources.add(src);
       }
+      dev.spindle.spi.JsonCodec codec = dev.spindle.spi.JsonCodec.defaults();
       long compiled = timed ? jit.getTotalCompilationTime() : 0;
       for (int i = 0; i < maxRounds; i++) {
         Path src = sources.get(i % SCENES);
-        ResizeResult r = ThumbnailRenderer.render(new ResizeRequest(src.toString(), dir.resolve("out").toString(),
-            "warmup", List.of(200, 64, 32), 10_000_000L, 0.85f, 3.0, false, null), "warm-up");
+        ResizeRequest request = new ResizeRequest(src.toString(), dir.resolve("out").toString(),
+            "warmup", List.of(200, 64, 32), 10_000_000L, 0.85f, 3.0, false, null);
+        ResizeResult r = ThumbnailRenderer.render(request, "warm-up");
         if (!r.succeeded()) {
           throw new IllegalStateException("warm-up render failed: " + r.failureMessage());
         }
+        // a task's input and result cross the pipe as JSON: compile that path too
+        codec.fromBytes(codec.toBytes(request, "warm-up request"), ResizeRequest.class, "warm-up request");
+        codec.fromBytes(codec.toBytes(r, "warm-up result"), ResizeResult.class, "warm-up result");
         if (timed && (i + 1) % SCENES == 0) {
           long now = jit.getTotalCompilationTime();
           boolean settled = now - compiled < SETTLED_COMPILE_MILLIS;
