@@ -20,7 +20,9 @@ import java.util.List;
  * 1.2× the CPU of a warm one (1.34–1.43 s against 1.11–1.15 s): the compiler threads were at work
  * during the batch, recompiling code whose profile one scene had not exercised. Rounds that
  * cycle through {@link #SCENES} different scenes, {@link #MIN_ROUNDS} of them at least, leave the
- * first batch at the CPU of a warm one (1.13 s). So rounds go on, cycling through the scenes,
+ * first batch at the CPU of a warm one (1.13 s). Each round also sends its request and result
+ * through the JSON codec the process pool's frames use, which a child would otherwise compile
+ * during its first tasks. So rounds go on, cycling through the scenes,
  * until {@link #MIN_ROUNDS} have run and a whole cycle adds less than
  * {@link #SETTLED_COMPILE_MILLIS} ms of JIT compilation (read from the
  * {@link java.lang.management.CompilationMXBean}), or the maximum is reached. Stateless.
