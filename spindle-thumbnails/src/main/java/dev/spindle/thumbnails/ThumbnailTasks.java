@@ -67,12 +67,16 @@ public final class ThumbnailTasks implements TaskCatalog {
       });
 
   /**
-   * Compiles the resize path of a fresh JVM by rendering a generated photo until the JIT settles,
-   * at most {@code input} times, at least 3 ({@code thumbnails.warm-up}); returns the nanoseconds
-   * spent. Child JVMs run it as their initializer, so start-up, not the first images, pays for the JIT.
+   * Compiles the resize path of a fresh JVM by rendering generated photos of several scenes until
+   * the JIT settles, at most {@code input} times (default {@value
+   * dev.spindle.thumbnails.internal.WarmUp#DEFAULT_MAX_ROUNDS}, at most 100), at least {@value
+   * dev.spindle.thumbnails.internal.WarmUp#MIN_ROUNDS} unless {@code input} is lower
+   * ({@code thumbnails.warm-up}); returns the nanoseconds spent. Child JVMs run it as their
+   * initializer, so start-up, not the first images, pays for the JIT.
    */
   public static final Task<Integer, Long> WARM_UP = Task.of("thumbnails.warm-up", Integer.class, Long.class,
-      rounds -> dev.spindle.thumbnails.internal.WarmUp.run(rounds == null ? 20 : Math.max(1, Math.min(rounds, 50))));
+      rounds -> dev.spindle.thumbnails.internal.WarmUp.run(rounds == null
+          ? dev.spindle.thumbnails.internal.WarmUp.DEFAULT_MAX_ROUNDS : Math.max(1, Math.min(rounds, 100))));
 
   /**
    * Downloads one image of a {@link ThumbnailWorkflow} ({@code thumbnails.download}) and answers with

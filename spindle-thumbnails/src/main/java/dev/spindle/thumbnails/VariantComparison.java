@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * ({@code <home>/<variant>}) and with its own maker, and tabulates them beside the course's
  * reported speed-ups. Speed-ups are measured against the {@link Variant#SEQUENTIAL} run of the same
  * comparison, on the metric the course reported for that variant (download, resize or total time).
- * Not thread-safe; one comparison at a time.
+ * When a variant resizes in this JVM, this JVM's resize path is first warmed up as every child
+ * JVM's is ({@link ThumbnailTasks#WARM_UP}), outside the timings, so that one thread and child JVMs
+ * are compared on equally compiled code. Not thread-safe; one comparison at a time.
  */
 public final class VariantComparison {
   /** One variant's run. */
@@ -22,14 +24,19 @@ public final class VariantComparison {
   private VariantComparison() {}
 
   /**
-   * Runs each variant. Pool start-up is excluded from each total (as the course did).
+   * Runs each variant. Pool start-up is excluded from each total (as the course did), and so is the
+   * warm-up of this JVM's resize path, done first when a variant resizes here.
    *
    * @param base the configuration; its home folder holds one sub-folder per variant
-   * @param progress told the name of each variant as it starts
+   * @param progress told of the warm-up, then the name of each variant as it starts
    */
   public static List<Row> run(ThumbnailConfig base, List<String> urls, List<Variant> variants, Consumer<String> progress) {
     Objects.requireNonNull(progress, "progress");
     List<Row> rows = new ArrayList<>();
+    if (variants.stream().anyMatch(v -> resizesHere(v, base.resizePool()))) {
+      progress.accept("warm-up (this JVM's resize path, as each child JVM's)");
+      dev.spindle.thumbnails.internal.WarmUp.run(dev.spindle.thumbnails.internal.WarmUp.DEFAULT_MAX_ROUNDS);
+    }
     for (Variant v : variants) {
       progress.accept(v.cliName());
       Path home = base.homeDir().resolve(v.cliName());
@@ -40,6 +47,16 @@ public final class VariantComparison {
       }
     }
     return rows;
+  }
+
+  /** True if {@code v} resizes in this JVM with {@code pool} configured. */
+  static boolean resizesHere(Variant v, ResizePool pool) {
+    if (v.requiresProcesses()) {
+      return false;
+    }
+    boolean childJvms = pool.kind() == ResizePool.Kind.PROCESSES
+        || (pool.executor() instanceof dev.spindle.TaskExecutor e && e.model() == dev.spindle.ExecutionModel.PROCESSES);
+    return !v.usesResizePool() || !childJvms;
   }
 
   private static void deleteTree(Path dir) {

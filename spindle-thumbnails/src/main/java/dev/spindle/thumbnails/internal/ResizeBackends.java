@@ -50,7 +50,7 @@ public final class ResizeBackends {
     try {
       TaskExecutor executor = Spindle.executor(ExecutionModel.PROCESSES).workers(workers).name("thumbnails")
           .registry(TaskRegistry.of(ThumbnailTasks.class))
-          .with(ProcessOptions.builder().initializer(ThumbnailTasks.WARM_UP.name(), "20")
+          .with(ProcessOptions.builder().initializer(ThumbnailTasks.WARM_UP.name(), Integer.toString(WarmUp.DEFAULT_MAX_ROUNDS))
               .startupTimeout(java.time.Duration.ofSeconds(180)).build())
           .start();
       return new ExecutorResizeBackend(executor, true, workers + " child JVM" + (workers == 1 ? "" : "s"),
