@@ -23,10 +23,6 @@ import org.junit.jupiter.api.Test;
 class NullMarkedTest {
   /** Main packages still without {@code @NullMarked} (issue 10). */
   static final Set<String> PENDING = Set.of(
-      "dev.spindle.process",
-      "dev.spindle.process.internal",
-      "dev.spindle.process.internal.shm",
-      "dev.spindle.process.supervise",
       "dev.spindle.queue",
       "dev.spindle.queue.internal",
       "dev.spindle.queue.memory",

@@ -53,7 +53,8 @@ final class JobFrames {
    *
    * @throws PayloadException if the input cannot be written as JSON or is over the payload limit
    */
-  byte[] run(long key, Task<?, ?> task, String executionId, int attempt, String trace, Object input) {
+  byte[] run(long key, Task<?, ?> task, @Nullable String executionId, int attempt, @Nullable String trace,
+      Object input) {
     Frames.Builder b = new Frames.Builder(96);
     try {
       JsonGenerator g = protocol.begin(b, Protocol.RUN);

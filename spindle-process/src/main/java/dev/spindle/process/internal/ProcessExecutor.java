@@ -239,7 +239,7 @@ public final class ProcessExecutor implements ProcessPool {
       if (i < 0) {
         return;
       }
-      WorkerConnection best = pool.connection(i);
+      WorkerConnection best = Objects.requireNonNull(pool.connection(i), "a worker that can take work");
       rr++;
       Job j = backlog.pollFirst();
       if (j.future.isDone()) {
@@ -361,7 +361,7 @@ public final class ProcessExecutor implements ProcessPool {
         if (w == null || w.inFlight.size() < 2) {
           continue;
         }
-        Job head = w.head();
+        Job head = Objects.requireNonNull(w.head(), "head of a worker with work in flight");
         long wait = DispatchPolicy.reclaimIn(now - head.startedNanos, w.ewmaNanos());
         if (head.state != Job.State.RUNNING || wait > 0) {
           if (head.state == Job.State.RUNNING) {
@@ -418,15 +418,15 @@ public final class ProcessExecutor implements ProcessPool {
         case SENT -> {
           j.moveTo(Job.State.DONE);
           queued--;
-          j.worker.writer.send(protocol.simple(Protocol.SKIP, j.key));
+          j.sentTo().writer.send(protocol.simple(Protocol.SKIP, j.key));
         }
         case RUNNING -> {
           j.moveTo(Job.State.DONE);
           active--;
           if (j.startRefused) {
-            j.worker.writer.send(protocol.simple(Protocol.SKIP, j.key));
+            j.sentTo().writer.send(protocol.simple(Protocol.SKIP, j.key));
           } else if (j.future.isCancelled()) {
-            WorkerConnection w = j.worker;
+            WorkerConnection w = j.sentTo();
             if (w.head() == j && j.future.interruptRequested) {
               w.kill("execution " + j.key + " of task '" + j.task.name() + "' was cancelled");
             }
@@ -457,7 +457,7 @@ public final class ProcessExecutor implements ProcessPool {
   }
 
   private void onFrame(WorkerConnection w, JsonParser p) throws IOException {
-    String op = Protocol.readString(p, "op");
+    String op = Protocol.readRequiredString(p, "op");
     switch (op) {
       case Protocol.OK, Protocol.ERR, Protocol.CHUNK -> onAnswer(w, op, p);
       case Protocol.SKIPPED -> onSkipped(w, Protocol.readLong(p, "key"));
@@ -563,11 +563,18 @@ public final class ProcessExecutor implements ProcessPool {
     JobFrames.Answer a = frames.decode(j, op, p);
     executed.add(a.executed());
     failed.add(a.failed());
-    if (a.succeeded()) {
-      f.succeed(a.value());
+    Throwable error = a.error();
+    if (error == null) {
+      succeed(f, a.value());
     } else {
-      f.fail(a.error());
+      f.fail(error);
     }
+  }
+
+  /** Completes with a task's output, which may be null whatever the task's output type. */
+  @SuppressWarnings("NullAway") // the output type is unconstrained; NullAway cannot say "null of any O"
+  private static void succeed(ProcessTaskFuture<Object> f, @Nullable Object value) {
+    f.succeed(value);
   }
 
   // ---------------------------------------------------------------- worker life cycle

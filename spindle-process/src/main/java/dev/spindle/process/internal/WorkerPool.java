@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The worker JVMs of one process pool: one {@link Supervisor} slot per worker, the JVM settings
@@ -36,7 +37,7 @@ final class WorkerPool {
   /** The pool's one scheduler thread: the supervisor's restarts, deadlines and the rebalancer. */
   final ScheduledExecutorService scheduler;
   final Supervisor supervisor;
-  private final Supervisor.Slot[] slots;
+  private final Supervisor.@Nullable Slot[] slots;
   private final ClassDataSharing.Plan[] plans;
   private final AtomicReferenceArray<WorkerConnection> conns;
 
@@ -77,7 +78,7 @@ final class WorkerPool {
   }
 
   /** The connection to worker {@code i}, or null while it has none. */
-  WorkerConnection connection(int i) {
+  @Nullable WorkerConnection connection(int i) {
     return conns.get(i);
   }
 
@@ -87,7 +88,7 @@ final class WorkerPool {
   }
 
   /** Slot {@code i}, or null if the pool failed before creating it. */
-  Supervisor.Slot slot(int i) {
+  Supervisor.@Nullable Slot slot(int i) {
     return slots[i];
   }
 
