@@ -16,8 +16,8 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * The parent's side of the {@link Protocol} messages about work: encodes the hello, run and chunk
- * frames (enforcing the payload and frame limits of {@link ProcessOptions}) and decodes a worker's
+ * The parent's side of the {@link Protocol} messages about work: encodes the hello, run, chunk and
+ * stop frames (enforcing the payload and frame limits of {@link ProcessOptions}) and decodes a worker's
  * answer into a value or an error. Holds no mutable state; thread-safe.
  */
 final class JobFrames {
@@ -46,6 +46,11 @@ final class JobFrames {
     g.writeNumberProperty("maxBytes", options.maxPayloadBytes());
     g.writeNumberProperty("maxFrameBytes", options.maxFrameBytes());
     return Protocol.end(g, b);
+  }
+
+  /** The poison pill: the worker finishes what it was sent, answers {@code bye} and exits. */
+  byte[] stop() {
+    return protocol.simple(Protocol.STOP, null);
   }
 
   /**

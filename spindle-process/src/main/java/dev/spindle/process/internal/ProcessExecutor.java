@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * worker. Shutdown sends each worker one poison pill once its work is done and waits for the
  * acknowledgement.
  *
- * <p>Parts: {@link WorkerPool} (the worker JVMs and their start-up), {@link Dispatcher} (the
+ * <p>Parts: {@link WorkerPool} (the worker JVMs, their start-up and stop), {@link Dispatcher} (the
  * backlog and each worker's jobs, moved by {@link DispatchPolicy}'s decisions), {@link JobFrames}
  * (the frames of work and their answers), {@link WorkerAnswers} (what workers say) and
  * {@link ExecutionCounters}. This class takes submissions, decides what follows a change of a
@@ -68,7 +68,6 @@ public final class ProcessExecutor implements ProcessPool {
   private final JobFrames frames;
   private final WorkerPool pool;
   private final ScheduledExecutorService scheduler;
-  private final byte[] stopFrame;
   private final ReentrantLock lock = new ReentrantLock();
   private final Dispatcher dispatcher;
   private final AtomicLong keys = new AtomicLong();
@@ -101,7 +100,6 @@ public final class ProcessExecutor implements ProcessPool {
     this.registry = reg;
     this.protocol = new Protocol(new JsonCodec(options.maxPayloadBytes()).mapper());
     this.frames = new JobFrames(protocol, options);
-    this.stopFrame = protocol.simple(Protocol.STOP, null);
     this.liveSlots = config.workers();
     this.pool = new WorkerPool(config, options, reg, frames, this);
     this.scheduler = pool.scheduler;
@@ -227,7 +225,7 @@ public final class ProcessExecutor implements ProcessPool {
   /** After a worker's work changed: stop it if retiring or shutting down, feed the others. */
   void afterChangeLocked(@Nullable WorkerConnection w, List<Runnable> after) {
     if (w != null && w.retiring && w.inFlight.isEmpty() && !w.stopping && w.isReady) {
-      stopWorkerLocked(w, false, after);
+      after.add(pool.stopLocked(w, false));
     }
     dispatcher.dispatch();
     if (shutdown) {
@@ -236,46 +234,10 @@ public final class ProcessExecutor implements ProcessPool {
     dispatcher.rebalance();
   }
 
-  private void stopWorkerLocked(WorkerConnection w, boolean forGood, List<Runnable> after) {
-    w.stopping = true;
-    after.add(() -> {
-      if (forGood) {
-        if (w.slot.stop()) {
-          slotGone();
-        }
-      } else {
-        w.slot.retire();
-      }
-      w.writer.send(stopFrame);
-      long ms = options.stopTimeout().toMillis();
-      scheduler.schedule(() -> {
-        if (w.child.isAlive()) {
-          LOG.warn("{} did not exit within {} ms of the poison pill; killing it", w, ms);
-          w.kill("it did not acknowledge the poison pill within " + ms + " ms");
-        }
-      }, ms, TimeUnit.MILLISECONDS);
-    });
-  }
-
   /** During shutdown: once no work is left, send each idle worker its poison pill. */
   private void finishLocked(List<Runnable> after) {
-    if (dispatcher.hasBacklog()) {
-      return;
-    }
-    for (int i = 0; i < pool.size(); i++) {
-      WorkerConnection w = pool.connection(i);
-      if (w != null && w.isReady && !w.stopping && w.inFlight.isEmpty()) {
-        stopWorkerLocked(w, true, after);
-      } else if (w == null || (!w.isReady && !w.stopping)) {
-        Supervisor.Slot s = pool.slot(i);
-        if (s != null && s.state() == Supervisor.Slot.State.WAITING) {
-          after.add(() -> {
-            if (s.stop()) {
-              slotGone();
-            }
-          });
-        }
-      }
+    if (!dispatcher.hasBacklog()) {
+      pool.stopIdleLocked(after);
     }
   }
 
