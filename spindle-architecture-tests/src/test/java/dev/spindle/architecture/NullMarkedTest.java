@@ -16,18 +16,8 @@ import org.junit.jupiter.api.Test;
  * so NullAway (which the build runs with {@code OnlyNullMarked}) checks all main code: a new package
  * without the annotation, or without a {@code package-info}, fails here. Generated packages (JMH's
  * {@code jmh_generated}) are not checked.
- *
- * <p>{@link #PENDING} lists the packages not marked yet (their nullness fixes are still to do); it
- * may only shrink: marking one of them fails this test until it is taken off the list.
  */
 class NullMarkedTest {
-  /** Main packages still without {@code @NullMarked} (issue 10). */
-  static final Set<String> PENDING = Set.of(
-      "dev.spindle.process",
-      "dev.spindle.process.internal",
-      "dev.spindle.process.internal.shm",
-      "dev.spindle.process.supervise");
-
   @Test
   void everyMainPackageIsNullMarked() {
     JavaClasses classes = new ClassFileImporter()
@@ -45,11 +35,6 @@ class NullMarkedTest {
       }
     }
     assertThat(packages).as("the main packages were read").hasSizeGreaterThan(60);
-    Set<String> unexpected = new TreeSet<>(unmarked);
-    unexpected.removeAll(PENDING);
-    assertThat(unexpected).as("main packages without @NullMarked in their package-info").isEmpty();
-    Set<String> done = new TreeSet<>(PENDING);
-    done.removeAll(unmarked);
-    assertThat(done).as("packages now @NullMarked: take them off PENDING").isEmpty();
+    assertThat(unmarked).as("main packages without @NullMarked in their package-info").isEmpty();
   }
 }

@@ -127,7 +127,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
    * @throws QueueFullException if still full when the timeout elapsed
    * @throws dev.spindle.PayloadException if the item cannot be serialized
    */
-  public void put(T item, Duration timeout) throws InterruptedException {
+  public void put(T item, @Nullable Duration timeout) throws InterruptedException {
     byte[] bytes = codec.toBytes(item, "item of queue " + name);
     long t = nanos(timeout);
     boolean ok;
@@ -153,7 +153,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
    *
    * @throws QueueEmptyException if still empty when the timeout elapsed
    */
-  public T get(Duration timeout) throws InterruptedException {
+  public T get(@Nullable Duration timeout) throws InterruptedException {
     long t = nanos(timeout);
     byte[] bytes;
     if (local != null) {
@@ -200,7 +200,7 @@ public final class JoinableQueue<T> implements AutoCloseable {
    *
    * @return true if all were done, false on timeout
    */
-  public boolean join(Duration timeout) throws InterruptedException {
+  public boolean join(@Nullable Duration timeout) throws InterruptedException {
     long t = nanos(timeout);
     if (local != null) {
       return local.join(t);

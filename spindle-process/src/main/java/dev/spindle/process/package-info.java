@@ -10,4 +10,7 @@
  * {@link dev.spindle.process.SharedLock} and {@link dev.spindle.process.JoinableQueue} work across
  * processes of the same user; their handles travel inside task inputs as small JSON descriptors.
  */
+@NullMarked
 package dev.spindle.process;
+
+import org.jspecify.annotations.NullMarked;

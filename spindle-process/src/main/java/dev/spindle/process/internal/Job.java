@@ -56,6 +56,15 @@ final class Job {
     this.future = future;
   }
 
+  /** The worker it was sent to; only for a job that was sent (SENT, or RUNNING on its worker). */
+  WorkerConnection sentTo() {
+    WorkerConnection w = worker;
+    if (w == null) {
+      throw new IllegalStateException(this + " was not sent to a worker");
+    }
+    return w;
+  }
+
   void moveTo(State next) {
     if (!State.ALLOWED.getOrDefault(state, EnumSet.noneOf(State.class)).contains(next)) {
       throw new IllegalStateException("job " + key + " of task '" + task.name() + "': illegal move " + state

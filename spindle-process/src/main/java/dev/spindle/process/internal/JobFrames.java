@@ -16,8 +16,8 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * The parent's side of the {@link Protocol} messages about work: encodes the hello, run and chunk
- * frames (enforcing the payload and frame limits of {@link ProcessOptions}) and decodes a worker's
+ * The parent's side of the {@link Protocol} messages about work: encodes the hello, run, chunk and
+ * stop frames (enforcing the payload and frame limits of {@link ProcessOptions}) and decodes a worker's
  * answer into a value or an error. Holds no mutable state; thread-safe.
  */
 final class JobFrames {
@@ -48,12 +48,18 @@ final class JobFrames {
     return Protocol.end(g, b);
   }
 
+  /** The poison pill: the worker finishes what it was sent, answers {@code bye} and exits. */
+  byte[] stop() {
+    return protocol.simple(Protocol.STOP, null);
+  }
+
   /**
    * One execution.
    *
    * @throws PayloadException if the input cannot be written as JSON or is over the payload limit
    */
-  byte[] run(long key, Task<?, ?> task, String executionId, int attempt, String trace, Object input) {
+  byte[] run(long key, Task<?, ?> task, @Nullable String executionId, int attempt, @Nullable String trace,
+      Object input) {
     Frames.Builder b = new Frames.Builder(96);
     try {
       JsonGenerator g = protocol.begin(b, Protocol.RUN);

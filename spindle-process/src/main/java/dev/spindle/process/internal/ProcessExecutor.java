@@ -20,7 +20,6 @@ import dev.spindle.spi.MapSupport;
 import dev.spindle.spi.Outcome;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,13 +29,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JsonParser;
 
 /**
  * The {@code PROCESSES} model: a pool of long-lived worker JVMs fed over pipes (see
@@ -54,6 +50,13 @@ import tools.jackson.core.JsonParser;
  * to the backlog; the supervisor starts a replacement. Cancelling a running execution kills its
  * worker. Shutdown sends each worker one poison pill once its work is done and waits for the
  * acknowledgement.
+ *
+ * <p>Parts: {@link WorkerPool} (the worker JVMs, their start-up and stop), {@link Dispatcher} (the
+ * backlog and each worker's jobs, moved by {@link DispatchPolicy}'s decisions), {@link JobFrames}
+ * (the frames of work and their answers), {@link WorkerAnswers} (what workers say) and
+ * {@link ExecutionCounters}. This class takes submissions, decides what follows a change of a
+ * worker's work (retiring it, the shutdown's poison pills), handles worker exits and start
+ * failures (a pool that cannot start workers breaks), and runs the life cycle.
  */
 public final class ProcessExecutor implements ProcessPool {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
@@ -65,25 +68,15 @@ public final class ProcessExecutor implements ProcessPool {
   private final JobFrames frames;
   private final WorkerPool pool;
   private final ScheduledExecutorService scheduler;
-  private final IntUnaryOperator load;
-  private final byte[] stopFrame;
   private final ReentrantLock lock = new ReentrantLock();
-  private final ArrayDeque<Job> backlog = new ArrayDeque<>();
+  private final Dispatcher dispatcher;
   private final AtomicLong keys = new AtomicLong();
-  private final LongAdder executed = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private final LongAdder cancelled = new LongAdder();
-  private final LongAdder rejected = new LongAdder();
-  private final LongAdder runtimeNanos = new LongAdder();
+  private final ExecutionCounters counters = new ExecutionCounters();
+  private final WorkerAnswers answers;
   private final CountDownLatch terminated = new CountDownLatch(1);
   // Guarded by lock:
-  private int queued;
-  private int active;
   private int liveSlots;
   private int startFailures;
-  private int reclaims;
-  private int rr;
-  private boolean rebalanceScheduled;
   private @Nullable String brokenReason;
   private volatile boolean shutdown;
 
@@ -107,14 +100,11 @@ public final class ProcessExecutor implements ProcessPool {
     this.registry = reg;
     this.protocol = new Protocol(new JsonCodec(options.maxPayloadBytes()).mapper());
     this.frames = new JobFrames(protocol, options);
-    this.stopFrame = protocol.simple(Protocol.STOP, null);
     this.liveSlots = config.workers();
     this.pool = new WorkerPool(config, options, reg, frames, this);
     this.scheduler = pool.scheduler;
-    this.load = i -> {
-      WorkerConnection w = pool.connection(i);
-      return w != null && w.canTake() ? w.inFlight.size() : -1;
-    };
+    this.dispatcher = new Dispatcher(pool, protocol, options, lock);
+    this.answers = new WorkerAnswers(this, protocol, frames, dispatcher, lock, counters);
     try {
       pool.start();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
@@ -190,7 +180,7 @@ public final class ProcessExecutor implements ProcessPool {
 
   private void checkOpen() {
     if (shutdown) {
-      rejected.increment();
+      counters.rejected();
       throw new RejectedSubmissionException(RejectedSubmissionException.Reason.SHUTDOWN, rejectMessage());
     }
   }
@@ -214,191 +204,40 @@ public final class ProcessExecutor implements ProcessPool {
     lock.lock();
     try {
       if (shutdown) {
-        rejected.increment();
+        counters.rejected();
         throw new RejectedSubmissionException(RejectedSubmissionException.Reason.SHUTDOWN, rejectMessage());
       }
+      int queued = dispatcher.queued();
       if (queued >= config.maxQueued()) {
-        rejected.increment();
+        counters.rejected();
         throw new RejectedSubmissionException(RejectedSubmissionException.Reason.BACKLOG_FULL,
             "process pool '" + config.name() + "' has " + queued + " executions waiting, the limit (maxQueued "
                 + config.maxQueued() + "); retry later");
       }
-      queued++;
-      backlog.addLast(j);
-      dispatchLocked();
+      dispatcher.add(j);
     } finally {
       lock.unlock();
     }
   }
 
-  // ---------------------------------------------------------------- scheduling (lock held)
-
-  private void dispatchLocked() {
-    while (!backlog.isEmpty()) {
-      int i = DispatchPolicy.pick(pool.size(), rr, load);
-      if (i < 0) {
-        return;
-      }
-      WorkerConnection best = pool.connection(i);
-      rr++;
-      Job j = backlog.pollFirst();
-      if (j.future.isDone()) {
-        continue; // cancelled a moment ago; its cancel hook does the accounting
-      }
-      sendLocked(best, j);
-    }
-  }
-
-  private void sendLocked(WorkerConnection w, Job j) {
-    j.worker = w;
-    w.inFlight.put(j.key, j);
-    w.writer.send(Objects.requireNonNull(j.frame, "frame of a job not done"));
-    w.dispatched += j.size;
-    if (w.inFlight.size() == 1) {
-      startLocked(w, j);
-    } else {
-      j.moveTo(Job.State.SENT);
-    }
-    if (options.maxTasksPerChild() > 0 && w.dispatched >= options.maxTasksPerChild()) {
-      w.retiring = true;
-    }
-  }
-
-  private void startLocked(WorkerConnection w, Job j) {
-    j.moveTo(Job.State.RUNNING);
-    queued--;
-    active++;
-    j.startedNanos = System.nanoTime();
-    if (!j.future.tryStart(() -> w.kill("execution " + j.key + " of task '" + j.task.name() + "' was cancelled"))) {
-      j.startRefused = true;
-    }
-  }
-
-  private void promoteLocked(WorkerConnection w) {
-    Job h = w.head();
-    if (h != null && h.state == Job.State.SENT && !h.reclaiming) {
-      startLocked(w, h);
-    }
-  }
+  // ---------------------------------------------------------------- worker work changes (lock held)
 
   /** After a worker's work changed: stop it if retiring or shutting down, feed the others. */
-  private void afterChangeLocked(@Nullable WorkerConnection w, List<Runnable> after) {
+  void afterChangeLocked(@Nullable WorkerConnection w, List<Runnable> after) {
     if (w != null && w.retiring && w.inFlight.isEmpty() && !w.stopping && w.isReady) {
-      stopWorkerLocked(w, false, after);
+      after.add(pool.stopLocked(w, false));
     }
-    dispatchLocked();
+    dispatcher.dispatch();
     if (shutdown) {
       finishLocked(after);
     }
-    rebalanceLocked();
-  }
-
-  private void stopWorkerLocked(WorkerConnection w, boolean forGood, List<Runnable> after) {
-    w.stopping = true;
-    after.add(() -> {
-      if (forGood) {
-        if (w.slot.stop()) {
-          slotGone();
-        }
-      } else {
-        w.slot.retire();
-      }
-      w.writer.send(stopFrame);
-      long ms = options.stopTimeout().toMillis();
-      scheduler.schedule(() -> {
-        if (w.child.isAlive()) {
-          LOG.warn("{} did not exit within {} ms of the poison pill; killing it", w, ms);
-          w.kill("it did not acknowledge the poison pill within " + ms + " ms");
-        }
-      }, ms, TimeUnit.MILLISECONDS);
-    });
+    dispatcher.rebalance();
   }
 
   /** During shutdown: once no work is left, send each idle worker its poison pill. */
   private void finishLocked(List<Runnable> after) {
-    if (!backlog.isEmpty()) {
-      return;
-    }
-    for (int i = 0; i < pool.size(); i++) {
-      WorkerConnection w = pool.connection(i);
-      if (w != null && w.isReady && !w.stopping && w.inFlight.isEmpty()) {
-        stopWorkerLocked(w, true, after);
-      } else if (w == null || (!w.isReady && !w.stopping)) {
-        Supervisor.Slot s = pool.slot(i);
-        if (s != null && s.state() == Supervisor.Slot.State.WAITING) {
-          after.add(() -> {
-            if (s.stop()) {
-              slotGone();
-            }
-          });
-        }
-      }
-    }
-  }
-
-  /** Takes unstarted work back from a worker stuck on a long task when another worker is idle. */
-  private void rebalanceLocked() {
-    if (!backlog.isEmpty()) {
-      return;
-    }
-    int idle = 0;
-    for (int i = 0; i < pool.size(); i++) {
-      WorkerConnection w = pool.connection(i);
-      if (w != null && w.isReady && !w.retiring && !w.stopping && w.inFlight.isEmpty()) {
-        idle++;
-      }
-    }
-    if (!DispatchPolicy.wantsReclaim(idle, reclaims)) {
-      return;
-    }
-    long now = System.nanoTime();
-    long soonest = Long.MAX_VALUE;
-    while (DispatchPolicy.wantsReclaim(idle, reclaims)) {
-      WorkerConnection victim = null;
-      Job pick = null;
-      for (int i = 0; i < pool.size(); i++) {
-        WorkerConnection w = pool.connection(i);
-        if (w == null || w.inFlight.size() < 2) {
-          continue;
-        }
-        Job head = w.head();
-        long wait = DispatchPolicy.reclaimIn(now - head.startedNanos, w.ewmaNanos());
-        if (head.state != Job.State.RUNNING || wait > 0) {
-          if (head.state == Job.State.RUNNING) {
-            soonest = Math.min(soonest, wait);
-          }
-          continue;
-        }
-        Job last = null;
-        for (Job j : w.inFlight.values()) {
-          if (j.state == Job.State.SENT && !j.reclaiming) {
-            last = j;
-          }
-        }
-        if (last != null) {
-          victim = w;
-          pick = last;
-          break;
-        }
-      }
-      if (pick == null) {
-        break;
-      }
-      pick.reclaiming = true;
-      reclaims++;
-      Objects.requireNonNull(victim, "victim").writer.send(protocol.simple(Protocol.SKIP, pick.key));
-    }
-    if (DispatchPolicy.wantsReclaim(idle, reclaims) && soonest != Long.MAX_VALUE && !rebalanceScheduled) {
-      rebalanceScheduled = true;
-      scheduler.schedule(() -> {
-        lock.lock();
-        try {
-          rebalanceScheduled = false;
-          rebalanceLocked();
-        } finally {
-          lock.unlock();
-        }
-      }, soonest + 100_000, TimeUnit.NANOSECONDS);
+    if (!dispatcher.hasBacklog()) {
+      pool.stopIdleLocked(after);
     }
   }
 
@@ -409,35 +248,10 @@ public final class ProcessExecutor implements ProcessPool {
     List<Runnable> after = new ArrayList<>(1);
     lock.lock();
     try {
-      switch (j.state) {
-        case QUEUED -> {
-          j.moveTo(Job.State.DONE);
-          queued--;
-          backlog.remove(j);
-        }
-        case SENT -> {
-          j.moveTo(Job.State.DONE);
-          queued--;
-          j.worker.writer.send(protocol.simple(Protocol.SKIP, j.key));
-        }
-        case RUNNING -> {
-          j.moveTo(Job.State.DONE);
-          active--;
-          if (j.startRefused) {
-            j.worker.writer.send(protocol.simple(Protocol.SKIP, j.key));
-          } else if (j.future.isCancelled()) {
-            WorkerConnection w = j.worker;
-            if (w.head() == j && j.future.interruptRequested) {
-              w.kill("execution " + j.key + " of task '" + j.task.name() + "' was cancelled");
-            }
-          }
-        }
-        case DONE -> {
-          return;
-        }
-        default -> throw new IllegalStateException(j.toString());
+      if (!dispatcher.cancel(j)) {
+        return;
       }
-      cancelled.add(j.size);
+      counters.cancelled(j.size);
       if (shutdown) {
         finishLocked(after);
       }
@@ -449,125 +263,14 @@ public final class ProcessExecutor implements ProcessPool {
 
   // ---------------------------------------------------------------- answers (reader threads)
 
+  /** A frame from worker {@code w}, on its reader thread (see {@link WorkerAnswers}). */
   void onFrame(WorkerConnection w, byte[] frame) throws IOException {
-    // Closing the parser matters: it hands the property names it learnt back to the factory.
-    try (JsonParser p = protocol.open(frame)) {
-      onFrame(w, p);
-    }
+    answers.onFrame(w, frame);
   }
 
-  private void onFrame(WorkerConnection w, JsonParser p) throws IOException {
-    String op = Protocol.readString(p, "op");
-    switch (op) {
-      case Protocol.OK, Protocol.ERR, Protocol.CHUNK -> onAnswer(w, op, p);
-      case Protocol.SKIPPED -> onSkipped(w, Protocol.readLong(p, "key"));
-      case Protocol.READY -> onReady(w);
-      case Protocol.FATAL -> {
-        Protocol.expect(p, "error");
-        w.startupError = protocol.readError(p);
-      }
-      case Protocol.BYE -> {
-        LOG.debug("{} acknowledged the poison pill", w);
-        w.writer.close();
-      }
-      default -> throw new Frames.ProtocolException("unknown op '" + op + "' from " + w);
-    }
-  }
-
-  private void onReady(WorkerConnection w) {
-    List<Runnable> after = new ArrayList<>(1);
-    lock.lock();
-    try {
-      w.isReady = true;
-      w.readyNanos = System.nanoTime();
-      startFailures = 0;
-      afterChangeLocked(w, after);
-    } finally {
-      lock.unlock();
-    }
-    LOG.debug("{} ready after {} ms", w, (w.readyNanos - w.launchedNanos) / 1_000_000);
-    w.ready.complete(null);
-    after.forEach(Runnable::run);
-  }
-
-  private void onSkipped(WorkerConnection w, long key) {
-    List<Runnable> after = new ArrayList<>(1);
-    lock.lock();
-    try {
-      Job j = w.inFlight.remove(key);
-      if (j == null) {
-        return;
-      }
-      if (j.reclaiming) {
-        reclaims--;
-        j.reclaiming = false;
-      }
-      if (j.state == Job.State.SENT) {
-        j.moveTo(Job.State.QUEUED);
-        j.worker = null;
-        backlog.addFirst(j);
-      }
-      promoteLocked(w);
-      afterChangeLocked(w, after);
-    } finally {
-      lock.unlock();
-    }
-    after.forEach(Runnable::run);
-  }
-
-  private void onAnswer(WorkerConnection w, String op, JsonParser p) throws IOException {
-    long key = Protocol.readLong(p, "key");
-    long nanos = Protocol.readLong(p, "nanos");
-    Job j;
-    boolean deliver = false;
-    List<Runnable> after = null;
-    lock.lock();
-    try {
-      j = w.inFlight.remove(key);
-      if (j == null) {
-        throw new Frames.ProtocolException("answer for unknown job " + key);
-      }
-      if (j.reclaiming) {
-        reclaims--;
-        j.reclaiming = false;
-      }
-      w.recordRuntime(nanos);
-      if (j.state == Job.State.SENT) {
-        startLocked(w, j);
-      }
-      if (j.state == Job.State.RUNNING) {
-        j.moveTo(Job.State.DONE);
-        active--;
-        deliver = !j.future.isDone();
-      }
-      promoteLocked(w);
-      if (w.retiring || shutdown || !backlog.isEmpty() || w.inFlight.isEmpty()) {
-        after = new ArrayList<>(1);
-        afterChangeLocked(w, after);
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (deliver) {
-      deliver(j, op, p, nanos);
-    }
-    if (after != null) {
-      after.forEach(Runnable::run);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private void deliver(Job j, String op, JsonParser p, long nanos) throws IOException {
-    ProcessTaskFuture<Object> f = (ProcessTaskFuture<Object>) j.future;
-    runtimeNanos.add(nanos);
-    JobFrames.Answer a = frames.decode(j, op, p);
-    executed.add(a.executed());
-    failed.add(a.failed());
-    if (a.succeeded()) {
-      f.succeed(a.value());
-    } else {
-      f.fail(a.error());
-    }
+  /** A worker said it is ready: the run of failed starts is over. */
+  void workerReadyLocked() {
+    startFailures = 0;
   }
 
   // ---------------------------------------------------------------- worker life cycle
@@ -589,7 +292,7 @@ public final class ProcessExecutor implements ProcessPool {
   /** A worker exited and its reader drained; {@code slotEnded} if its slot will not restart it. */
   void onWorkerExit(WorkerConnection w, ExitStatus status, boolean slotEnded) {
     w.cds.workerExited();
-    List<Job> lost = new ArrayList<>();
+    List<Job> lost;
     List<Runnable> after = new ArrayList<>();
     @Nullable String detail;
     lock.lock();
@@ -597,32 +300,7 @@ public final class ProcessExecutor implements ProcessPool {
       pool.forget(w);
       boolean wasReady = w.isReady;
       w.isReady = false;
-      List<Job> requeue = new ArrayList<>();
-      for (Job j : w.inFlight.values()) {
-        if (j.reclaiming) {
-          reclaims--;
-          j.reclaiming = false;
-        }
-        switch (j.state) {
-          case RUNNING -> {
-            j.moveTo(Job.State.DONE);
-            active--;
-            if (!j.future.isDone()) {
-              lost.add(j);
-            }
-          }
-          case SENT -> {
-            j.moveTo(Job.State.QUEUED);
-            j.worker = null;
-            requeue.add(j);
-          }
-          default -> { }
-        }
-      }
-      w.inFlight.clear();
-      for (int i = requeue.size() - 1; i >= 0; i--) {
-        backlog.addFirst(requeue.get(i));
-      }
+      lost = dispatcher.workerGone(w);
       detail = w.killReason != null ? "killed by the pool because " + w.killReason
           : w.startupError != null ? "start-up failed: " + w.startupError.getMessage()
           : !wasReady && status.code() == 1 ? "the JVM did not start (a bad JVM option, or the main class "
@@ -653,8 +331,7 @@ public final class ProcessExecutor implements ProcessPool {
     }
     for (Job j : lost) {
       WorkerLostException e = new WorkerLostException(w.name, w.child.pid(), status.code(), detail);
-      executed.add(j.size);
-      failed.add(j.size);
+      counters.lost(j.size);
       j.future.fail(e);
     }
     after.forEach(Runnable::run);
@@ -687,13 +364,8 @@ public final class ProcessExecutor implements ProcessPool {
   }
 
   private void failBacklogLocked() {
-    List<Job> dead = new ArrayList<>(backlog);
-    backlog.clear();
-    for (Job j : dead) {
-      j.moveTo(Job.State.DONE);
-      queued--;
-      executed.add(j.size);
-      failed.add(j.size);
+    for (Job j : dispatcher.drainBacklog()) {
+      counters.lost(j.size);
       IllegalStateException e = new IllegalStateException("process pool '" + config.name() + "' has no workers: "
           + brokenReason);
       scheduler.execute(() -> j.future.fail(e));
@@ -721,7 +393,7 @@ public final class ProcessExecutor implements ProcessPool {
     if (!shutdown || liveSlots > 0 || terminated.getCount() == 0) {
       return;
     }
-    if (!backlog.isEmpty()) {
+    if (dispatcher.hasBacklog()) {
       if (brokenReason == null) {
         brokenReason = "no worker is left to run them";
       }
@@ -740,8 +412,7 @@ public final class ProcessExecutor implements ProcessPool {
   public ExecutorStats stats() {
     lock.lock();
     try {
-      return new ExecutorStats(executed.sum(), failed.sum(), cancelled.sum(), rejected.sum(),
-          Duration.ofNanos(runtimeNanos.sum()), queued, active);
+      return counters.stats(dispatcher.queued(), dispatcher.active());
     } finally {
       lock.unlock();
     }
@@ -769,7 +440,7 @@ public final class ProcessExecutor implements ProcessPool {
     lock.lock();
     try {
       shutdown = true;
-      for (Job j : backlog) {
+      for (Job j : dispatcher.backlog()) {
         notStarted.add(j.future);
       }
       for (int i = 0; i < pool.size(); i++) {

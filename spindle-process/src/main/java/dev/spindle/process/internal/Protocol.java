@@ -124,6 +124,15 @@ final class Protocol {
     return p.currentToken() == JsonToken.VALUE_NULL ? null : p.getString();
   }
 
+  /** {@link #readString} for a property that must not be null (an op, a task or worker name). */
+  static String readRequiredString(JsonParser p, String name) throws IOException {
+    String s = readString(p, name);
+    if (s == null) {
+      throw new Frames.ProtocolException("property '" + name + "' must not be null");
+    }
+    return s;
+  }
+
   static long readLong(JsonParser p, String name) throws IOException {
     expect(p, name);
     return p.getLongValue();
@@ -163,10 +172,17 @@ final class Protocol {
     g.writeEndObject();
   }
 
-  /** Reads an error object (the parser is on its START_OBJECT). */
-  RemoteTaskException readError(JsonParser p) {
-    JsonNode n = mapper.readTree(p);
-    return toException(n);
+  /**
+   * Reads an error object (the parser is on its START_OBJECT).
+   *
+   * @throws Frames.ProtocolException if the value is null instead of an error
+   */
+  RemoteTaskException readError(JsonParser p) throws IOException {
+    RemoteTaskException e = toException(mapper.readTree(p));
+    if (e == null) {
+      throw new Frames.ProtocolException("expected an error object, found null");
+    }
+    return e;
   }
 
   static @Nullable RemoteTaskException toException(@Nullable JsonNode n) {

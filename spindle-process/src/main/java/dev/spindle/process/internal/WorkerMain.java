@@ -9,6 +9,7 @@ import dev.spindle.spi.JsonCodec;
 import dev.spindle.spi.TraceContextBinder;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -47,17 +49,21 @@ public final class WorkerMain {
   private final Protocol protocol;
   private final BlockingQueue<Object> work = new LinkedBlockingQueue<>();
   private String workerName = "worker";
-  private TaskRegistry registry;
+  /** Rebuilt from the hello frame's catalogs; null until the handshake. */
+  private @Nullable TaskRegistry registry;
   private int maxBytes = JsonCodec.DEFAULT_MAX_BYTES;
   private int maxFrameBytes = 64 << 20;
   private long tasksRun;
   private volatile boolean stopping;
-  private Thread reader;
+  /** Reads the parent's frames once the handshake is done (started by {@link #run}). */
+  private final Thread reader;
 
   private WorkerMain(DataInputStream in, FrameWriter out) {
     this.in = in;
     this.out = out;
     this.protocol = new Protocol(JsonCodec.defaults().mapper());
+    this.reader = new Thread(this::readLoop, "spindle-worker-reader");
+    reader.setDaemon(true);
   }
 
   /** Runs the worker; see the class description. */
@@ -88,8 +94,6 @@ public final class WorkerMain {
       }
       System.exit(EXIT_STARTUP_FAILED);
     }
-    reader = new Thread(this::readLoop, "spindle-worker-reader");
-    reader.setDaemon(true);
     reader.start();
     workLoop();
   }
@@ -98,13 +102,14 @@ public final class WorkerMain {
     byte[] frame = Frames.read(in, maxFrameBytes);
     if (frame == null) {
       ParentWatchdog.parentDied("standard input closed before the hello frame");
+      throw new EOFException("standard input closed before the hello frame"); // not reached: the JVM halts
     }
     JsonParser p = protocol.open(frame);
-    String op = Protocol.readString(p, "op");
+    String op = Protocol.readRequiredString(p, "op");
     if (!Protocol.HELLO.equals(op)) {
       throw new Frames.ProtocolException("expected hello, got " + op);
     }
-    workerName = Protocol.readString(p, "worker");
+    workerName = Protocol.readRequiredString(p, "worker");
     Protocol.expect(p, "catalogs");
     List<String> catalogs = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -115,10 +120,11 @@ public final class WorkerMain {
     JsonNode initInput = protocol.mapper().readTree(p);
     maxBytes = (int) Protocol.readLong(p, "maxBytes");
     maxFrameBytes = (int) Protocol.readLong(p, "maxFrameBytes");
-    registry = TaskRegistry.fromCatalogClassNames(catalogs);
+    TaskRegistry reg = TaskRegistry.fromCatalogClassNames(catalogs);
+    registry = reg;
     if (init != null) {
       @SuppressWarnings("unchecked")
-      Task<Object, Object> t = (Task<Object, Object>) registry.require(init);
+      Task<Object, Object> t = (Task<Object, Object>) reg.require(init);
       Object input = protocol.mapper().convertValue(initInput, protocol.type(t.inputType()));
       t.run(input, new Context(init, "init", 1, workerName, null));
     }
@@ -139,7 +145,7 @@ public final class WorkerMain {
           return;
         }
         try (JsonParser p = protocol.open(frame)) {
-          String op = Protocol.readString(p, "op");
+          String op = Protocol.readRequiredString(p, "op");
           switch (op) {
             case Protocol.SKIP -> skip(Protocol.readLong(p, "key"));
             case Protocol.STOP -> work.add(STOP_MARK);
@@ -207,11 +213,11 @@ public final class WorkerMain {
   }
 
   private byte[] handle(JsonParser p) throws IOException {
-    String op = Protocol.readString(p, "op");
+    String op = Protocol.readRequiredString(p, "op");
     long key = Protocol.readLong(p, "key");
-    String taskName = Protocol.readString(p, "task");
+    String taskName = Protocol.readRequiredString(p, "task");
     @SuppressWarnings("unchecked")
-    Task<Object, Object> task = (Task<Object, Object>) registry.find(taskName).orElse(null);
+    Task<Object, Object> task = (Task<Object, Object>) registry().find(taskName).orElse(null);
     long start = System.nanoTime();
     if (task == null) {
       return error(key, start, registryMiss(taskName));
@@ -276,7 +282,7 @@ public final class WorkerMain {
     }
     int n = inputs.size();
     Object[] outputs = new Object[n];
-    Throwable[] errors = null;
+    @Nullable Throwable @Nullable [] errors = null;
     String id = Long.toString(key);
     Context ctx = new Context(task.name(), id, 1, workerName, null);
     for (int i = 0; i < n; i++) {
@@ -323,7 +329,9 @@ public final class WorkerMain {
     return f;
   }
 
-  private byte[] encodeChunk(long key, long nanos, List<Object> outputs, Throwable[] errors) {
+  /** The chunk's answer; null if some output does not serialize. */
+  private byte @Nullable [] encodeChunk(long key, long nanos, List<Object> outputs,
+      @Nullable Throwable @Nullable [] errors) {
     try {
       Frames.Builder b = new Frames.Builder(64 + outputs.size() * 8);
       JsonGenerator g = protocol.begin(b, Protocol.CHUNK);
@@ -351,9 +359,18 @@ public final class WorkerMain {
     }
   }
 
+  /** The registry, rebuilt by the handshake (which happens before any task frame is read). */
+  private TaskRegistry registry() {
+    TaskRegistry r = registry;
+    if (r == null) {
+      throw new IllegalStateException("no task registry before the hello frame");
+    }
+    return r;
+  }
+
   private RuntimeException registryMiss(String taskName) {
     try {
-      registry.require(taskName);
+      registry().require(taskName);
       return new IllegalStateException("task '" + taskName + "' vanished");
     } catch (RuntimeException e) {
       return new dev.spindle.UnknownTaskException(taskName, "worker '" + workerName + "' (pid "
@@ -361,14 +378,16 @@ public final class WorkerMain {
     }
   }
 
-  private TraceContextBinder binder;
+  private @Nullable TraceContextBinder binder;
 
   /** The installed binders, loaded at the first traced execution (the dispatch thread only). */
   private TraceContextBinder traceBinder() {
-    if (binder == null) {
-      binder = TraceContextBinder.installed();
+    TraceContextBinder b = binder;
+    if (b == null) {
+      b = TraceContextBinder.installed();
+      binder = b;
     }
-    return binder;
+    return b;
   }
 
   private byte[] error(long key, long start, Throwable t) {
@@ -382,7 +401,8 @@ public final class WorkerMain {
   }
 
   /** The task context inside a worker. */
-  private record Context(String taskName, String executionId, int attempt, String workerName, String traceContext)
+  private record Context(String taskName, String executionId, int attempt, String workerName,
+      @Nullable String traceContext)
       implements TaskContext {
     @Override
     public boolean isCancelled() {

@@ -19,15 +19,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker JVMs of one process pool: one {@link Supervisor} slot per worker, the JVM settings
  * each launch uses (class-data sharing included), the {@link WorkerConnection} opened to each
- * worker as it starts, its hello and its start-up deadline. Exits and failed launches go to the
- * {@link ProcessExecutor}, which owns all scheduling state. The connection array is safe to read
- * from any thread; the slots are set once, during start.
+ * worker as it starts, its hello and its start-up deadline, and the stop of a worker with the
+ * poison pill and its deadline. Exits and failed launches go to the
+ * {@link ProcessExecutor} (the scheduling state is its {@link Dispatcher}'s). The connection array
+ * is safe to read from any thread; the slots are set once, during start.
  */
 final class WorkerPool {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessExecutor.class);
+
   private final ExecutorConfig config;
   private final ProcessOptions options;
   private final TaskRegistry registry;
@@ -36,9 +42,10 @@ final class WorkerPool {
   /** The pool's one scheduler thread: the supervisor's restarts, deadlines and the rebalancer. */
   final ScheduledExecutorService scheduler;
   final Supervisor supervisor;
-  private final Supervisor.Slot[] slots;
+  private final Supervisor.@Nullable Slot[] slots;
   private final ClassDataSharing.Plan[] plans;
   private final AtomicReferenceArray<WorkerConnection> conns;
+  private final byte[] stopFrame;
 
   WorkerPool(ExecutorConfig config, ProcessOptions options, TaskRegistry registry, JobFrames frames,
       ProcessExecutor owner) {
@@ -51,6 +58,7 @@ final class WorkerPool {
     this.slots = new Supervisor.Slot[n];
     this.plans = new ClassDataSharing.Plan[n];
     this.conns = new AtomicReferenceArray<>(n);
+    this.stopFrame = frames.stop();
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "spindle-" + config.name() + "-supervisor");
       t.setDaemon(true);
@@ -77,7 +85,7 @@ final class WorkerPool {
   }
 
   /** The connection to worker {@code i}, or null while it has none. */
-  WorkerConnection connection(int i) {
+  @Nullable WorkerConnection connection(int i) {
     return conns.get(i);
   }
 
@@ -87,8 +95,56 @@ final class WorkerPool {
   }
 
   /** Slot {@code i}, or null if the pool failed before creating it. */
-  Supervisor.Slot slot(int i) {
+  Supervisor.@Nullable Slot slot(int i) {
     return slots[i];
+  }
+
+  /**
+   * Marks {@code w} stopping (the pool's lock held) and returns what stops it, to run once the lock
+   * is released: its slot stopped ({@code forGood}) or retired (the supervisor replaces it), the
+   * poison pill, and a kill if it has not exited within the stop timeout.
+   */
+  Runnable stopLocked(WorkerConnection w, boolean forGood) {
+    w.stopping = true;
+    return () -> {
+      if (forGood) {
+        if (w.slot.stop()) {
+          owner.slotGone();
+        }
+      } else {
+        w.slot.retire();
+      }
+      w.writer.send(stopFrame);
+      long ms = options.stopTimeout().toMillis();
+      scheduler.schedule(() -> {
+        if (w.child.isAlive()) {
+          LOG.warn("{} did not exit within {} ms of the poison pill; killing it", w, ms);
+          w.kill("it did not acknowledge the poison pill within " + ms + " ms");
+        }
+      }, ms, TimeUnit.MILLISECONDS);
+    };
+  }
+
+  /**
+   * For the shutdown, once no work is left (the pool's lock held): adds to {@code after} the stop
+   * of each idle worker for good, and of each slot waiting to restart its worker.
+   */
+  void stopIdleLocked(List<Runnable> after) {
+    for (int i = 0; i < slots.length; i++) {
+      WorkerConnection w = conns.get(i);
+      if (w != null && w.isReady && !w.stopping && w.inFlight.isEmpty()) {
+        after.add(stopLocked(w, true));
+      } else if (w == null || (!w.isReady && !w.stopping)) {
+        Supervisor.Slot s = slots[i];
+        if (s != null && s.state() == Supervisor.Slot.State.WAITING) {
+          after.add(() -> {
+            if (s.stop()) {
+              owner.slotGone();
+            }
+          });
+        }
+      }
+    }
   }
 
   /** The process ids of the live workers, -1 where none runs. */

@@ -8,4 +8,7 @@
  * {@link dev.spindle.process.supervise.RestartPolicy}), and make sure it never outlives its parent
  * ({@link dev.spindle.process.supervise.ParentWatchdog}).
  */
+@NullMarked
 package dev.spindle.process.supervise;
+
+import org.jspecify.annotations.NullMarked;

@@ -82,7 +82,7 @@ final class ControlHandler implements ControlServer.Handler {
 
   private JsonNode hello(ControlServer.Connection conn, JsonNode msg) {
     String token = msg.path("token").asString("");
-    WorkerRecord r = master.tokens().get(token);
+    WorkerRecord r = master.positions().tokens().get(token);
     if (r == null) {
       throw new IllegalArgumentException("unknown or expired worker token");
     }
@@ -133,11 +133,11 @@ final class ControlHandler implements ControlServer.Handler {
         }
         long limit = r.group.config.maxHeapUsedBytes();
         if (limit > 0 && heap > limit) {
-          master.recycle(r, "heap in use after GC " + Sizes.formatBytes(heap) + " is over the limit of "
-              + Sizes.formatBytes(limit));
+          master.positions().recycle(r, "heap in use after GC " + Sizes.formatBytes(heap)
+              + " is over the limit of " + Sizes.formatBytes(limit));
         }
       }
-      case "retire" -> master.recycle(r, msg.path("reason").asString("the worker asked to be replaced"));
+      case "retire" -> master.positions().recycle(r, msg.path("reason").asString("the worker asked to be replaced"));
       default -> throw new IllegalStateException(op);
     }
   }

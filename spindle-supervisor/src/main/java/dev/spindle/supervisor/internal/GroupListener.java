@@ -89,7 +89,7 @@ final class GroupListener implements Supervisor.Listener {
       link.close();
     }
     if (token != null && restartIn.isEmpty()) {
-      master.tokens().remove(token, r);
+      master.positions().tokens().remove(token, r);
     }
     String next = restartIn.map(d -> d.isZero() ? "restarting it now"
         : "restarting it in " + Sizes.formatDuration(d)).orElse("not restarting it");

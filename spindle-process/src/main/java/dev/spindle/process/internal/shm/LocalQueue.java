@@ -3,6 +3,7 @@ package dev.spindle.process.internal.shm;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of a joinable queue in its creating process: items (JSON bytes), a size limit and
@@ -63,7 +64,7 @@ public final class LocalQueue {
   }
 
   /** Takes the oldest item; null if still empty when the timeout elapsed. */
-  public byte[] get(long timeoutNanos) throws InterruptedException {
+  public byte @Nullable [] get(long timeoutNanos) throws InterruptedException {
     lock.lockInterruptibly();
     try {
       long left = timeoutNanos;

@@ -9,6 +9,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A client of a {@link QueueServer}: keeps a few idle connections, and uses one per request, so
@@ -31,7 +32,7 @@ public final class QueueClient implements AutoCloseable {
    * @throws InterruptedException if interrupted while waiting (the connection is dropped)
    * @throws UncheckedIOException if the queue's process is gone
    */
-  public Response call(byte op, long timeoutNanos, byte[] payload) throws InterruptedException {
+  public Response call(byte op, long timeoutNanos, byte @Nullable [] payload) throws InterruptedException {
     SocketChannel ch = idle.poll();
     try {
       if (ch == null) {

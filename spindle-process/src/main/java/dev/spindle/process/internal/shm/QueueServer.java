@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -90,7 +91,7 @@ public final class QueueServer implements AutoCloseable {
               queue.taskDone();
               QueueWire.write(ch, QueueWire.OK, 0, null, false);
             } catch (IllegalStateException e) {
-              QueueWire.write(ch, QueueWire.ERROR, 0, e.getMessage().getBytes(StandardCharsets.UTF_8), false);
+              QueueWire.write(ch, QueueWire.ERROR, 0, Objects.requireNonNullElse(e.getMessage(), e.toString()).getBytes(StandardCharsets.UTF_8), false);
             }
           }
           case QueueWire.JOIN -> {

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The queue protocol over a unix domain socket. Request: {@code int length, byte op,
@@ -27,7 +28,7 @@ public final class QueueWire {
 
   private QueueWire() {}
 
-  public static void write(SocketChannel ch, byte code, long timeout, byte[] payload, boolean request)
+  public static void write(SocketChannel ch, byte code, long timeout, byte @Nullable [] payload, boolean request)
       throws IOException {
     int body = 1 + (request ? 8 : 0) + (payload == null ? 0 : payload.length);
     ByteBuffer b = ByteBuffer.allocate(4 + body);
@@ -45,7 +46,7 @@ public final class QueueWire {
   }
 
   /** Reads a message body; null at a clean end-of-stream. */
-  public static ByteBuffer read(SocketChannel ch) throws IOException {
+  public static @Nullable ByteBuffer read(SocketChannel ch) throws IOException {
     ByteBuffer len = ByteBuffer.allocate(4);
     while (len.hasRemaining()) {
       if (ch.read(len) < 0) {
