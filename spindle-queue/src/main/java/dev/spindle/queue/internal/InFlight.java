@@ -7,17 +7,25 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.RunningJob;
 import dev.spindle.queue.Workflow;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** One job a worker runs now. Flags are set before the future is cancelled. Thread-safe. */
+/**
+ * One job a worker runs now. Flags are set before the future is cancelled. Its observer attempt
+ * starts on first use ({@link #attempt()}): on an in-JVM executor that is the task's own thread
+ * when the execution begins, so span and timer creation stay off the dispatcher thread, the one
+ * thread every job of the worker passes through. Thread-safe.
+ */
 final class InFlight {
   final JobInfo job;
   final Task<Object, Object> task;
   final @Nullable Instant deadline;
   final long claimedNanos;
-  final JobObserver.Attempt attempt;
+  private final Listeners listeners;
+  private final Duration waited;
+  private volatile JobObserver.@Nullable Attempt attempt;
   final long startNanos;
   /** When the execution ended (its future completed), on the monotonic clock; 0 before. */
   volatile long endNanos;
@@ -29,14 +37,34 @@ final class InFlight {
   volatile boolean releasing;
 
   @SuppressWarnings("unchecked")
-  InFlight(JobInfo job, Task<?, ?> task, @Nullable Instant deadline, long claimedNanos, JobObserver.Attempt attempt,
-      long startNanos) {
+  InFlight(JobInfo job, Task<?, ?> task, @Nullable Instant deadline, long claimedNanos, Listeners listeners,
+      Duration waited, long startNanos) {
     this.job = job;
-    this.attempt = attempt;
+    this.listeners = listeners;
+    this.waited = waited;
     this.startNanos = startNanos;
     this.task = (Task<Object, Object>) task;
     this.deadline = deadline;
     this.claimedNanos = claimedNanos;
+  }
+
+  /**
+   * The observer's handle of this attempt, started (with the wait measured at the claim) by the
+   * first caller: the execution's thread as it begins, or whoever ends an execution that never
+   * began. Started once.
+   */
+  JobObserver.Attempt attempt() {
+    JobObserver.Attempt a = attempt;
+    if (a == null) {
+      synchronized (this) {
+        a = attempt;
+        if (a == null) {
+          a = listeners.started(job, waited);
+          attempt = a;
+        }
+      }
+    }
+    return a;
   }
 
   /** True once the worker wants the execution to stop for any reason. */
@@ -53,7 +81,7 @@ final class InFlight {
   /** The input and job of one execution on an in-JVM executor. */
   record Call(InFlight job, Object input, String workerName, ChildSubmitter children) {
     Object run(TaskContext ctx) throws Exception {
-      try (JobObserver.Scope scope = job.attempt.open()) {
+      try (JobObserver.Scope scope = job.attempt().open()) {
         return job.task.run(input, new JobContext(ctx, job, workerName, children));
       }
     }

@@ -6,7 +6,6 @@ import dev.spindle.TaskFuture;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
 import java.time.Duration;
@@ -53,7 +52,7 @@ final class JobLauncher {
   /** Starts one claimed job, or queues its outcome at once if it cannot run. */
   void startJob(JobInfo job, long claimedNanos) {
     Instant now = settings.clock().instant();
-    JobObserver.Attempt attempt = settings.listeners().started(job, waited(job, now));
+    Duration waited = waited(job, now);
     long startNanos = System.nanoTime();
     Task<?, ?> task = settings.resolver().find(job.task()).orElse(null);
     if (task == null) {
@@ -61,7 +60,8 @@ final class JobLauncher {
           + "': not in the task registry of worker " + workerId + " (known: " + settings.resolver().describeKnown() + ")");
       LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
       rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK, attempt, 0));
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK,
+          settings.listeners().started(job, waited), 0));
       return;
     }
     Object input;
@@ -74,12 +74,13 @@ final class JobLauncher {
       JobError err = JobError.from(e);
       LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
       rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, attempt, System.nanoTime() - startNanos));
+          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, settings.listeners().started(job, waited),
+          System.nanoTime() - startNanos));
       return;
     }
     Duration timeout = job.policy().timeout();
     InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
-        attempt, startNanos);
+        settings.listeners(), waited, startNanos);
     rt.running.incrementAndGet();
     rt.inFlight.put(job.id(), f);
     reporter.emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
@@ -106,7 +107,7 @@ final class JobLauncher {
     }
     // a child JVM builds its own context: the label carries the job's id and attempt there
     return rt.executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),
-        f.attempt.traceContext()));
+        f.attempt().traceContext()));
   }
 
   private void finished(InFlight f, TaskFuture<Object> tf) {

@@ -27,6 +27,6 @@ record JobOutcome(JobInfo job, Completion completion, JobEvent.Type type, JobSta
   /** The same outcome, reported to the observer's handle of the execution {@code f}. */
   JobOutcome of(InFlight f) {
     long end = f.endNanos != 0 ? f.endNanos : System.nanoTime();
-    return new JobOutcome(job, completion, type, state, error, detail, f.attempt, Math.max(0, end - f.startNanos));
+    return new JobOutcome(job, completion, type, state, error, detail, f.attempt(), Math.max(0, end - f.startNanos));
   }
 }

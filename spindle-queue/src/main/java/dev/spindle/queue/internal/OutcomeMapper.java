@@ -59,7 +59,7 @@ final class OutcomeMapper {
     JobInfo job = f.job;
     String id = job.id();
     if (f.lost) {
-      f.attempt.finished(JobObserver.Outcome.LOST, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)), null);
+      f.attempt().finished(JobObserver.Outcome.LOST, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)), null);
       return null; // the slot is freed by the caller
     }
     if (f.releasing) {
