@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -153,7 +154,8 @@ final class PostgresCompletions {
     List<Completion> actual = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Completion k = completions.get(i);
-      if (k.outcome() == Completion.Outcome.SUCCEEDED && PostgresEnqueue.tooLarge(k.resultJson(), maxPayloadBytes)) {
+      if (k.outcome() == Completion.Outcome.SUCCEEDED && PostgresEnqueue.tooLarge(
+          Objects.requireNonNull(k.resultJson(), "the result of a SUCCEEDED completion"), maxPayloadBytes)) {
         PayloadException pe = new PayloadException("the result of job " + k.jobId() + " is larger than the "
             + "store's limit of " + maxPayloadBytes + " bytes; return a reference instead of the data");
         k = Completion.failed(k.jobId(), k.fence(), k.workerId(), JobError.from(pe).toJson());
@@ -167,7 +169,7 @@ final class PostgresCompletions {
           groupOf[i] = 0;
         }
         case RETRY -> {
-          long at = JobRows.micros(sc.translate(k.retryAt()));
+          long at = JobRows.micros(sc.translate(Objects.requireNonNull(k.retryAt(), "retryAt of a RETRY completion")));
           JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
           JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
           groups[1].add(k, id);

@@ -315,7 +315,7 @@ final class PostgresEnqueue {
         }
         ins.setInt(4, JobRows.RUNNING);
         ins.executeUpdate();
-        store.finish(c, id, JobState.RUNNING, JobState.DEAD, sc.now(), FlowControl.badKeyError(j.flowKey()),
+        store.finish(c, id, JobState.RUNNING, JobState.DEAD, sc.now(), FlowControl.badKeyError(Objects.requireNonNull(j.flowKey(), "the bad flow key")),
             FlowControl.BAD_FLOW_KEY, JobRows.FAILURE_TTL);
         out[i] = new EnqueueResult(Long.toString(id), true, JobState.DEAD);
         continue;
@@ -411,7 +411,7 @@ final class PostgresEnqueue {
   }
 
   /** {@link JobStore#fireSchedule}. */
-  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
     Map<JobPolicy, Long> created = new HashMap<>();
     boolean fired = db.write("fire schedule " + name, c -> {

@@ -388,7 +388,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public Exchange completeAndClaim(List<Completion> completions, ClaimRequest request, Instant now) {
+  public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
     if (completions.isEmpty() && request == null) {
       return new Exchange(List.of(), ClaimResult.empty());
     }
@@ -455,7 +455,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, Instant firedTick,
+  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
     return enqueuer.fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
   }
