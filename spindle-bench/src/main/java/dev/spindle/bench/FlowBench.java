@@ -52,7 +52,8 @@ import org.jspecify.annotations.Nullable;
  * Options: {@code --store sqlite|redis} (default sqlite; Redis is started here, AOF everysec),
  * {@code --seconds 60} (rate and conc), {@code --fair-a 100000}, {@code --drain-jobs 20000},
  * {@code --rounds 2} (drain: pairs of alone then limited runs), {@code --order held-first|free-first} (drain:
- * the order in which the workers list the queues; the held ones first by default),
+ * the order in which the workers list the queues; the held ones first by default), {@code --settle-ms 2000} (drain:
+ * how long the fresh workers idle before the clock starts),
  * {@code --workers 4}, {@code --concurrency 8} (slots per worker process), {@code --hold-ms 200} (conc's job length).
  *
  * <p>A worker process is this class with {@code worker} as first argument: it reads the store from
@@ -329,6 +330,9 @@ public final class FlowBench {
           return limitedStarted >= 50 && limited2Started >= 1;
         }, 120_000);
       }
+      // both runs let the fresh workers settle (connections, their first exchanges) before the clock
+      // starts, so neither counts warm-up the other does not
+      Thread.sleep(intOpt("settle-ms", 2000));
       JobOptions o = JobOptions.builder().queue("free").build();
       counters.reset();
       long t0 = System.nanoTime();
