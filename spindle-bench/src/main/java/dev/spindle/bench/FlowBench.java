@@ -51,6 +51,9 @@ import org.jspecify.annotations.Nullable;
  *
  * Options: {@code --store sqlite|redis} (default sqlite; Redis is started here, AOF everysec),
  * {@code --seconds 60} (rate and conc), {@code --fair-a 100000}, {@code --drain-jobs 20000},
+ * {@code --rounds 2} (drain: pairs of alone then limited runs), {@code --order held-first|free-first} (drain:
+ * the order in which the workers list the queues; the held ones first by default), {@code --settle-ms 2000} (drain:
+ * how long the fresh workers idle before the clock starts),
  * {@code --workers 4}, {@code --concurrency 8} (slots per worker process), {@code --hold-ms 200} (conc's job length).
  *
  * <p>A worker process is this class with {@code worker} as first argument: it reads the store from
@@ -268,19 +271,33 @@ public final class FlowBench {
 
   private void drain() throws Exception {
     int n = intOpt("drain-jobs", 20_000);
-    double alone = drainOnce("drain-alone", n, false);
-    double limited = drainOnce("drain-limited", n, true);
-    double alone2 = drainOnce("drain-alone2", n, false);
-    double limited2 = drainOnce("drain-limited2", n, true);
-    double a = (alone + alone2) / 2;
-    double l = (limited + limited2) / 2;
-    System.out.printf(Locale.ROOT, "drain: unlimited queue of %,d jobs: %,.0f and %,.0f jobs/s alone, %,.0f and %,.0f"
-        + " jobs/s while limits hold a backlog on another queue (mean %+.1f %%)%n", n, alone, alone2, limited,
-        limited2, 100.0 * (l - a) / a);
+    int rounds = intOpt("rounds", 2);
+    String queues = opts.getOrDefault("order", "held-first").equals("free-first") ? "free,limited,limited2"
+        : "limited,limited2,free";
+    double sumA = 0;
+    double sumL = 0;
+    StringBuilder pairs = new StringBuilder();
+    for (int r = 1; r <= rounds; r++) {
+      double alone = drainOnce("drain-alone" + r, n, false, queues);
+      double limited = drainOnce("drain-limited" + r, n, true, queues);
+      System.out.printf(Locale.ROOT, "drain round %d: %,.0f jobs/s alone, %,.0f limited (%+.1f %%)%n", r, alone,
+          limited, 100.0 * (limited - alone) / alone);
+      pairs.append(pairs.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%+.1f %%",
+          100.0 * (limited - alone) / alone));
+      sumA += alone;
+      sumL += limited;
+    }
+    System.out.printf(Locale.ROOT, "drain: unlimited queue of %,d jobs, workers consume %s: %,.0f jobs/s alone, %,.0f"
+        + " while limits hold a backlog on other queues (mean of %d rounds: %+.1f %%; pairs %s)%n", n, queues,
+        sumA / rounds, sumL / rounds, rounds, 100.0 * (sumL - sumA) / sumA, pairs);
   }
 
-  /** Drains {@code n} unlimited jobs; with {@code limits}, another queue served by the same workers is held. */
-  private double drainOnce(String phase, int n, boolean limits) throws Exception {
+  /**
+   * Drains {@code n} unlimited jobs; with {@code limits}, two other queues served by the same workers
+   * hold a backlog (50 tenant keys at 1 start per 10 s, a concurrency of 1 with 1 s jobs), and the
+   * clock starts once those limits hold (each key has started its first job).
+   */
+  private double drainOnce(String phase, int n, boolean limits, String queues) throws Exception {
     String loc = location(phase);
     try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
       if (limits) {
@@ -294,7 +311,29 @@ public final class FlowBench {
         q.enqueueAll(HOLD, LongStream.range(0, 2000).map(i -> 1000L).boxed().toList(),
             JobOptions.builder().queue("limited2").flow(one).build());
       }
-      startWorkers(loc, "limited,limited2,free");
+      startWorkers(loc, queues);
+      if (limits) {
+        // the limits hold before the clock starts: every tenant key has started its one job of the
+        // interval and the concurrency queue's permit is taken (a fresh worker JVM's first keyed claims,
+        // and its first jobs of these tasks, are warm-up the run alone does not pay)
+        waitFor(() -> {
+          long limitedStarted = 0;
+          long limited2Started = 0;
+          for (var s : store.inspector().queueSummaries()) {
+            long started = s.counts().getOrDefault(dev.spindle.queue.JobState.RUNNING, 0L)
+                + s.counts().getOrDefault(dev.spindle.queue.JobState.SUCCEEDED, 0L);
+            if (s.queue().equals("limited")) {
+              limitedStarted = started;
+            } else if (s.queue().equals("limited2")) {
+              limited2Started = started;
+            }
+          }
+          return limitedStarted >= 50 && limited2Started >= 1;
+        }, 120_000);
+      }
+      // both runs let the fresh workers settle (connections, their first exchanges) before the clock
+      // starts, so neither counts warm-up the other does not
+      Thread.sleep(intOpt("settle-ms", 2000));
       JobOptions o = JobOptions.builder().queue("free").build();
       counters.reset();
       long t0 = System.nanoTime();

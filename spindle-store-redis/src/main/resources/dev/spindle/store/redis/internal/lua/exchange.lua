@@ -154,6 +154,7 @@ if nc > 0 then
           push(SREMS, wkey(w), id)
           WREM[w] = true
           if c ~= '' then push(SREMS, P .. 'cxl', id) end
+          if keyedqueue(q) then FHX[q] = true end -- a permit it held is free
           expmark(exus, seq)
           push(ZADDS, KOK, seq, m)
           count(q, 'RUNNING', -1)
@@ -208,6 +209,11 @@ local worker = ARGV[cb]
 local claimed, statuses = {}, {}
 local short = false -- the claim found fewer jobs than asked: its worker waits next
 local flownext = nil -- the earliest time (us) a flow rule that held a key lifts
+-- queue -> its held mark (see "flow control" in lib.lua), written after the last flush()
+local marks = {}
+-- The longest a queue found held is skipped (us): what bounds the wait of a job that becomes
+-- claimable by a change that did not delete the mark.
+local FHOLD_US = 100000
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
   local due = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', nowus, 'LIMIT', 0, 1000)
@@ -237,7 +243,21 @@ if worker ~= '' then
     if lim > 0 then
       avail = math.min(avail, lim - num(redis.call('HGET', nkey(q), 'RUNNING')))
     end
+    local skip = false
     if avail > 0 and keyedqueue(q) then
+      -- a queue whose last claim found every key held is skipped until its mark lapses
+      local mark = redis.call('HGET', P .. 'fh', q)
+      if mark then
+        local to, wake = string.match(mark, '^(%d+)|(%d*)$')
+        if to and tonumber(to) > nowus then
+          skip = true
+          if wake ~= '' and (not flownext or tonumber(wake) < flownext) then flownext = tonumber(wake) end
+        end
+      end
+    end
+    if skip then
+      -- held: nothing to take before the mark lapses or a change deletes it
+    elseif avail > 0 and keyedqueue(q) then
       -- flow control: round-robin over the unkeyed jobs and the keys (least recently served first),
       -- skipping keys a rule holds; statuses are written at once, so permits count this claim's jobs
       local wesc = esc(worker)
@@ -251,6 +271,7 @@ if worker ~= '' then
         score[ranked[x]] = tonumber(ranked[x + 1])
       end
       local blocked = {}
+      local qnext = nil -- the earliest time (us) a rule that held a key of this queue lifts
       local unkeyed = true
       local got = 0
       local function claimone(id)
@@ -281,7 +302,7 @@ if worker ~= '' then
             local h = flowhold(key, nowus, true)
             if h then
               blocked[key] = true
-              if h[2] ~= '' and (not flownext or tonumber(h[2]) < flownext) then flownext = tonumber(h[2]) end
+              if h[2] ~= '' and (not qnext or tonumber(h[2]) < qnext) then qnext = tonumber(h[2]) end
               break
             end
             local p = redis.call('ZPOPMIN', fkready(q, key), 1)
@@ -306,11 +327,17 @@ if worker ~= '' then
         end
         if not progress then break end
       end
+      if qnext and (not flownext or qnext < flownext) then flownext = qnext end
       if got > 0 then
         count(q, 'QUEUED', -got)
         count(q, 'RUNNING', got)
         WADD[worker] = true
         remaining = remaining - got
+      elseif #ranked < 2000 then
+        -- nothing to take and every key looked at (the rotation lists at most 1,000): held
+        local to = nowus + FHOLD_US
+        if qnext and qnext < to then to = qnext end
+        marks[q] = ids(to) .. '|' .. (qnext and ids(qnext) or '')
       end
     elseif avail > 0 then
       local popped = redis.call('ZPOPMIN', rkey(q), avail)
@@ -355,6 +382,7 @@ if worker ~= '' then
     end
   end
   flush()
+  for q, m in pairs(marks) do redis.call('HSET', P .. 'fh', q, m) end
   short = remaining > 0
 end
 notify()

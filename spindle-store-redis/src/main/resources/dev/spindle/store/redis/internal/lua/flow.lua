@@ -9,12 +9,14 @@ if op == 'put' or op == 'define' then
   if op == 'define' and redis.call('HSETNX', P .. 'fl', ARGV[2], ARGV[3]) == 0 then return {0} end
   redis.call('HSET', P .. 'fl', ARGV[2], ARGV[3])
   redis.call('HSET', P .. 'fln', ARGV[2], ARGV[4])
+  redis.call('DEL', P .. 'fh') -- queues found held are looked at again under the new rules
   CHANGED = true
   notify()
   return {1}
 elseif op == 'remove' then
   local n = redis.call('HDEL', P .. 'fl', ARGV[2])
   redis.call('HDEL', P .. 'fln', ARGV[2])
+  redis.call('DEL', P .. 'fh')
   CHANGED = true
   notify()
   return {n}

@@ -151,6 +151,7 @@ end
 -- all strings) at flush(). flush() must run before a script reads what it changed.
 local ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 local EXPB = {} -- expiry score -> {lowest fs, highest fs} of the jobs finished with it
+local FHX = {} -- queues whose held mark (P..'fh', see flow control) goes at flush()
 local SEQ, SEQ_DIRTY = nil, false
 local CHANGED = false
 -- Per-minute statistics (MinuteStats' counters): counter number -> increment, for the minute of
@@ -258,6 +259,12 @@ local function flush()
     if not WADD[w] and redis.call('SCARD', wkey(w)) == 0 then redis.call('SREM', P .. 'holders', w) end
   end
   if SEQ_DIRTY then redis.call('SET', P .. 'fseq', ids(SEQ)); SEQ_DIRTY = false end
+  if next(FHX) then
+    local l = {}
+    for q in pairs(FHX) do l[#l + 1] = q end
+    chunked('HDEL', P .. 'fh', l, 1)
+    FHX = {}
+  end
   ZADDS, ZREMS, SADDS, SREMS, MSETS, DELS, CNT, WADD, WREM = {}, {}, {}, {}, {}, {}, {}, {}, {}
 end
 -- Announces a change, but only while somebody waits for one: a waiter (a claim that found fewer
@@ -371,7 +378,10 @@ end
 -- window, score us), P..'q:'..queue..':k:'..key (the key's QUEUED jobs, ordered as a ready set),
 -- P..'q:'..queue..':kr' (keys with ready jobs, score = when last served: the fair rotation),
 -- P..'q:'..queue..':ks' (the rotation counter; scores are turn * FTURN + claims taken in the turn). A keyed job is in its key's ready set, not in the
--- queue's.
+-- queue's. P..'fh' (queue -> "skip until us|earliest hold end us or ''"): a keyed queue whose last
+-- claim found nothing to take (no unkeyed job, every key held) is skipped by claims until then, at
+-- most 100 ms ahead (exchange.lua); whatever can make a job of the queue claimable (a job of it becoming QUEUED,
+-- one leaving RUNNING: a permit freed, a limit put or removed) deletes the entry (FHX, at flush()).
 local FQ = {}
 local function keyedqueue(q)
   local v = FQ[q]
@@ -498,6 +508,7 @@ local function unindex(j)
     push(SREMS, wkey(j.w), j.id)
     WREM[j.w] = true
     if j.c then push(SREMS, P .. 'cxl', j.id) end
+    if keyedqueue(j.q) then FHX[j.q] = true end -- a permit it held is free
   else
     -- the expiry bucket stays: purge_expired skips jobs that are gone or no longer expire then
     push(ZREMS, isok(s) and P .. 'ok' or P .. 'bad', member(j))
@@ -516,6 +527,7 @@ local function index(j)
     else
       push(ZADDS, rkey(j.q), ids(-j.p), member(j))
     end
+    if keyedqueue(j.q) then FHX[j.q] = true end
   elseif s == 'RUNNING' then
     push(SADDS, wkey(j.w), j.id)
     WADD[j.w] = true
@@ -767,6 +779,7 @@ local function enqueue(i, now)
       pos = pos + 1
     end
     if made > 0 then
+      if keyedqueue(q) then FHX[q] = true end
       count(q, s, made - waits - deads)
       count(q, 'WAITING', waits)
       push(SADDS, P .. 'queues', q)
@@ -949,5 +962,5 @@ local function begin(keys, args)
   ENDED, ENDJ = {}, {}
   JOBS, META = nil, nil
   DNX = nil
-  FQ, FLIM = {}, {}
+  FQ, FLIM, FHX = {}, {}, {}
 end
