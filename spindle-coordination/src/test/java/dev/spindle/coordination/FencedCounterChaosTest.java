@@ -63,7 +63,10 @@ class FencedCounterChaosTest {
           await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> counter(register) >= at);
           Holder stopped = null;
           long stoppedPid = -1;
-          for (int attempt = 0; attempt < 1000 && stopped == null; attempt++) {
+          // look until a holder is caught before its write: a time bound, not a count of looks, so a
+          // slow (loaded) machine gets as many chances as a fast one
+          long lookUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          while (stopped == null && System.nanoTime() < lookUntil && counter(register) < TARGET) {
             Optional<Holder> now = lock.holders().stream().findFirst();
             if (now.isEmpty() || lastToken(register) >= now.get().token()) {
               continue; // nobody holds it, or the holder has written already: look again
