@@ -41,13 +41,15 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
       + " ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING "
       + JobRows.CLAIM_COLUMNS;
   /**
-   * Locks up to n ready rows of a queue in claim order along spindle_jobs_ready, skipping rows other
-   * claims hold, and takes them.
+   * Locks up to n ready rows without a flow key of a queue in claim order along spindle_jobs_ready,
+   * skipping rows other claims hold, and takes them. Used once the keyed claim found no keyed ready
+   * job; keyed jobs a producer commits after that look are left to the next claim, which checks
+   * their limits (taking them here would pass a limit by).
    */
   private static final String TAKE_MANY = "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING
       + ", worker_id = ?, fence = fence + 1,"
       + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid FROM spindle_jobs"
-      + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?"
+      + " WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL ORDER BY priority DESC, id LIMIT ?"
       + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING " + JobRows.CLAIM_COLUMNS;
   /** The most delayed jobs one claim makes ready. */
   private static final int PROMOTE_BATCH = 1000;

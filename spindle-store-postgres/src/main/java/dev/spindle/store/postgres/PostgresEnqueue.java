@@ -2,7 +2,6 @@ package dev.spindle.store.postgres;
 
 import dev.spindle.PayloadException;
 import dev.spindle.queue.DependencyPolicy;
-import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
@@ -179,39 +178,15 @@ final class PostgresEnqueue {
 
   /** {@link JobStore#addChildren}. */
   List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
-    long parent = JobRows.idOrNeg(parentId);
-    if (parent < 0) {
-      throw new JobNotFoundException(parentId);
-    }
     for (NewJob j : jobs) {
       checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
     }
-    Workflows.checkBatch(jobs);
-    Map<JobPolicy, Long> created = new HashMap<>();
-    List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
-      created.clear();
-      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ? FOR UPDATE");
-      ps.setLong(1, parent);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new JobNotFoundException(parentId);
-        }
-        Workflows.checkChildren(parentId, JobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
-      }
-      List<EnqueueResult> out = insert(c, jobs, created);
-      long[] exitIds = new long[exits.size()];
-      for (int i = 0; i < exitIds.length; i++) {
-        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
-      }
-      deps.adopt(c, parent, exitIds, clock.instant());
-      return out;
-    });
-    policies.committed(created);
+    List<EnqueueResult> results = deps.addChildren(db, clock, policies, parentId, fence, jobs, exits, this::insert);
     changed.run();
     return results;
   }
 
-  private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
+  List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
       throws SQLException {
     return insertWith(c, c.ps(INSERT_JOB), jobs, created, newIds(c, jobs.size()));
   }
@@ -408,37 +383,6 @@ final class PostgresEnqueue {
     } catch (PayloadException e) {
       return true;
     }
-  }
-
-  /** {@link JobStore#fireSchedule}. */
-  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
-      List<NewJob> jobs) {
-    Map<JobPolicy, Long> created = new HashMap<>();
-    boolean fired = db.write("fire schedule " + name, c -> {
-      created.clear();
-      PreparedStatement ps = c.ps("UPDATE spindle_schedules SET next_fire_at = ?, last_fire_at = ?,"
-          + " version = version + 1 WHERE name = ? AND version = ?");
-      ps.setLong(1, JobRows.micros(nextFireAt));
-      if (firedTick == null) {
-        ps.setNull(2, java.sql.Types.INTEGER);
-      } else {
-        ps.setLong(2, JobRows.micros(firedTick));
-      }
-      ps.setString(3, name);
-      ps.setLong(4, expectedVersion);
-      if (ps.executeUpdate() == 0) {
-        return false;
-      }
-      if (!jobs.isEmpty()) {
-        insert(c, jobs, created);
-      }
-      return true;
-    });
-    if (fired) {
-      policies.committed(created);
-      changed.run();
-    }
-    return fired;
   }
 
   /** {@code n} new job ids, ascending. */

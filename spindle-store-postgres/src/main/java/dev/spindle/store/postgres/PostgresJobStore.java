@@ -327,39 +327,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   @Override
   public CancelResult cancel(String jobId, Instant callerNow) {
-    long id = JobRows.idOrNeg(jobId);
-    if (id < 0) {
-      return CancelResult.NOT_FOUND;
-    }
-    CancelResult r = db.write("cancel job " + jobId, c -> {
-      Instant now = clock.instant();
-      PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ? FOR UPDATE");
-      ps.setLong(1, id);
-      int state;
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return CancelResult.NOT_FOUND;
-        }
-        state = rs.getInt(1);
-      }
-      JobState s = JobRows.state(state);
-      if (s.isWaiting()) {
-        finish(c, id, s, JobState.CANCELLED, now, null, null, RESULT_TTL);
-        return CancelResult.CANCELLED;
-      }
-      if (s == JobState.RUNNING) {
-        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
-            + JobRows.RUNNING);
-        up.setLong(1, id);
-        up.executeUpdate();
-        return CancelResult.CANCEL_REQUESTED;
-      }
-      return CancelResult.ALREADY_FINISHED;
-    });
-    if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
-      changed();
-    }
-    return r;
+    return control.cancel(jobId);
   }
 
 
@@ -457,7 +425,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   @Override
   public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
-    return enqueuer.fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
+    return schedules.fire(name, expectedVersion, nextFireAt, firedTick, jobs, policies, enqueuer::insert);
   }
 
   // ---------------------------------------------------------------- retention (see SqlRetention)

@@ -2,7 +2,6 @@ package dev.spindle.store.sqlite;
 
 import dev.spindle.PayloadException;
 import dev.spindle.queue.DependencyPolicy;
-import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Dependency;
@@ -89,73 +88,15 @@ final class SqliteEnqueue {
 
   /** {@link JobStore#addChildren}. */
   List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
-    long parent = SqliteReads.parseIdOrNeg(parentId);
-    if (parent < 0) {
-      throw new JobNotFoundException(parentId);
-    }
     for (NewJob j : jobs) {
       checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'");
     }
-    Workflows.checkBatch(jobs);
-    Map<JobPolicy, Long> created = new HashMap<>();
-    List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
-      created.clear();
-      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ?");
-      ps.setLong(1, parent);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new JobNotFoundException(parentId);
-        }
-        Workflows.checkChildren(parentId, JobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
-      }
-      List<EnqueueResult> out = insert(c, jobs, created);
-      long[] exitIds = new long[exits.size()];
-      for (int i = 0; i < exitIds.length; i++) {
-        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
-      }
-      deps.adopt(c, parent, exitIds, clock.instant());
-      return out;
-    });
-    policyIds.committed(created);
+    List<EnqueueResult> results = deps.addChildren(db, clock, policyIds, parentId, fence, jobs, exits, this::insert);
     changed.run();
     return results;
   }
 
-  /**
-   * {@link JobStore#fireSchedule}: the schedule's next fire time moves on and its jobs are added in
-   * one transaction, only if the schedule is still at {@code expectedVersion}.
-   */
-  boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
-      List<NewJob> jobs) {
-    Map<JobPolicy, Long> created = new HashMap<>();
-    boolean fired = db.write("fire schedule " + name, c -> {
-      created.clear();
-      PreparedStatement ps = c.ps("UPDATE spindle_schedules SET next_fire_at = ?, last_fire_at = ?,"
-          + " version = version + 1 WHERE name = ? AND version = ?");
-      ps.setLong(1, JobRows.micros(nextFireAt));
-      if (firedTick == null) {
-        ps.setNull(2, java.sql.Types.INTEGER);
-      } else {
-        ps.setLong(2, JobRows.micros(firedTick));
-      }
-      ps.setString(3, name);
-      ps.setLong(4, expectedVersion);
-      if (ps.executeUpdate() == 0) {
-        return false;
-      }
-      if (!jobs.isEmpty()) {
-        insert(c, jobs, created);
-      }
-      return true;
-    });
-    if (fired) {
-      policyIds.committed(created);
-      changed.run();
-    }
-    return fired;
-  }
-
-  private List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
+  List<EnqueueResult> insert(Db.Conn c, List<NewJob> jobs, Map<JobPolicy, Long> created)
       throws SQLException {
     // the next id follows the highest ever used: the live maximum, or the floor that deletions record
     // (so ids are never reused); enqueues only read it, they write no counter row

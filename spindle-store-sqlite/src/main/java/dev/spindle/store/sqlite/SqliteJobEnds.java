@@ -1,24 +1,20 @@
 package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.CancelResult;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.sql.SqlDependencies;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.JobRows;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Single jobs of {@link SqliteJobStore} moved to an end one at a time: a cancel, and the finish
- * that cancels, dependencies and the shared SQL collaborators use (each finish with its own
- * finish sequence number, its statistics and its dependents). Thread-safe.
+ * Single jobs of {@link SqliteJobStore} moved to an end one at a time: the finish that cancels,
+ * dependencies and the shared SQL collaborators use (each finish with its own finish sequence
+ * number, its statistics and its dependents). Stateless apart from the dependencies; thread-safe.
  */
 final class SqliteJobEnds {
   /** The expiry of a successful or cancelled job: its policy's result TTL, in microseconds. */
@@ -26,54 +22,10 @@ final class SqliteJobEnds {
   /** The expiry of a failed or dead job: its policy's failure TTL, in microseconds. */
   static final String FAILURE_TTL = "(SELECT failure_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
 
-  private final Db db;
-  private final Clock clock;
   private final SqlDependencies<Db.Conn> deps;
-  private final Runnable changed;
 
-  /** @param changed called after a cancel that changed a job */
-  SqliteJobEnds(Db db, Clock clock, SqlDependencies<Db.Conn> deps, Runnable changed) {
-    this.db = db;
-    this.clock = clock;
+  SqliteJobEnds(SqlDependencies<Db.Conn> deps) {
     this.deps = deps;
-    this.changed = changed;
-  }
-
-  /** {@link JobStore#cancel}. */
-  CancelResult cancel(String jobId, Instant callerNow) {
-    long id = SqliteReads.parseIdOrNeg(jobId);
-    if (id < 0) {
-      return CancelResult.NOT_FOUND;
-    }
-    CancelResult r = db.write("cancel job " + jobId, c -> {
-      Instant now = clock.instant();
-      PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
-      ps.setLong(1, id);
-      int state;
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return CancelResult.NOT_FOUND;
-        }
-        state = rs.getInt(1);
-      }
-      JobState s = JobRows.state(state);
-      if (s.isWaiting()) {
-        finish(c, id, s, JobState.CANCELLED, now, null, null, RESULT_TTL);
-        return CancelResult.CANCELLED;
-      }
-      if (s == JobState.RUNNING) {
-        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
-            + JobRows.RUNNING);
-        up.setLong(1, id);
-        up.executeUpdate();
-        return CancelResult.CANCEL_REQUESTED;
-      }
-      return CancelResult.ALREADY_FINISHED;
-    });
-    if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
-      changed.run();
-    }
-    return r;
   }
 
   /**

@@ -159,7 +159,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
     this.retention = new SqlRetention<>(db, dialect, clock);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
     this.flow = new SqlFlow<>(db, SqliteDialect.INSTANCE, clock, listeners::fire, null);
-    this.ends = new SqliteJobEnds(db, clock, deps, listeners::fire);
+    this.ends = new SqliteJobEnds(deps);
     this.enqueuer = new SqliteEnqueue(this, db, clock, policyIds, deps, b.maxPayloadBytes(), listeners::fire);
     this.completer = new SqliteCompletions(clock, deps, b.maxPayloadBytes());
     this.reads = new SqliteReads(db, host, inspector, control, statistics);
@@ -256,7 +256,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public CancelResult cancel(String jobId, Instant callerNow) {
-    return ends.cancel(jobId, callerNow);
+    return control.cancel(jobId);
   }
 
   /** {@link SqliteJobEnds#finish}, for dependencies, the enqueue path and the shared SQL collaborators. */
@@ -355,7 +355,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
   @Override
   public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
       List<NewJob> jobs) {
-    return enqueuer.fireSchedule(name, expectedVersion, nextFireAt, firedTick, jobs);
+    return schedules.fire(name, expectedVersion, nextFireAt, firedTick, jobs, policyIds, enqueuer::insert);
   }
 
   // ---------------------------------------------------------------- retention (see SqlRetention)

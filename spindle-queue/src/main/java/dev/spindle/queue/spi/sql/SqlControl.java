@@ -4,6 +4,7 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
+import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.SqlJobRows;
@@ -107,6 +108,46 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
       host.changed();
     }
     return n;
+  }
+
+  /**
+   * {@link dev.spindle.queue.spi.JobStore#cancel}: a waiting job is cancelled at once (through
+   * {@link SqlStoreHost#finish}), a running one is asked to stop; one write transaction, the job's
+   * row locked where the database locks rows.
+   */
+  public CancelResult cancel(String jobId) {
+    long id = SqlJobRows.idOrNeg(jobId);
+    if (id < 0) {
+      return CancelResult.NOT_FOUND;
+    }
+    CancelResult r = db.write("cancel job " + jobId, c -> {
+      Instant now = clock.instant();
+      PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
+      ps.setLong(1, id);
+      JobState s;
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return CancelResult.NOT_FOUND;
+        }
+        s = SqlJobRows.state(rs.getInt(1));
+      }
+      if (s.isWaiting()) {
+        host.finish(c, id, s, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
+        return CancelResult.CANCELLED;
+      }
+      if (s == JobState.RUNNING) {
+        PreparedStatement up = c.ps("UPDATE spindle_jobs SET cancel_requested = 1 WHERE id = ? AND state = "
+            + SqlJobRows.RUNNING);
+        up.setLong(1, id);
+        up.executeUpdate();
+        return CancelResult.CANCEL_REQUESTED;
+      }
+      return CancelResult.ALREADY_FINISHED;
+    });
+    if (r == CancelResult.CANCELLED || r == CancelResult.CANCEL_REQUESTED) {
+      host.changed();
+    }
+    return r;
   }
 
   @Override

@@ -1,14 +1,19 @@
 package dev.spindle.queue.spi.sql;
 
 import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.DependencyEdge;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.Workflows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -167,6 +172,45 @@ public final class SqlDependencies<C extends SqlConn> {
       }
     }
     return Workflows.input(mode, argsJson, out);
+  }
+
+  /**
+   * {@link dev.spindle.queue.spi.JobStore#addChildren}, after the store checked the payloads: in one
+   * transaction the parent, still RUNNING under {@code fence}, is locked and checked
+   * ({@link Workflows#checkChildren}), the children are added by {@code inserter}, and the parent's
+   * dependents adopt the {@code exits} ({@link #adopt}); then the policy rows it created are known
+   * to {@code policies}. The caller tells its listeners.
+   *
+   * @throws JobNotFoundException if there is no job {@code parentId}
+   */
+  public List<EnqueueResult> addChildren(SqlDb<C> db, Clock clock, SqlPolicies policies, String parentId,
+      long fence, List<NewJob> jobs, List<Integer> exits, SqlJobInserter<C> inserter) {
+    long parent = SqlJobRows.idOrNeg(parentId);
+    if (parent < 0) {
+      throw new JobNotFoundException(parentId);
+    }
+    Workflows.checkBatch(jobs);
+    Map<JobPolicy, Long> created = new HashMap<>();
+    List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
+      created.clear();
+      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
+      ps.setLong(1, parent);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new JobNotFoundException(parentId);
+        }
+        Workflows.checkChildren(parentId, SqlJobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
+      }
+      List<EnqueueResult> out = inserter.insert(c, jobs, created);
+      long[] exitIds = new long[exits.size()];
+      for (int i = 0; i < exitIds.length; i++) {
+        exitIds[i] = Long.parseLong(out.get(exits.get(i)).jobId());
+      }
+      adopt(c, parent, exitIds, clock.instant());
+      return out;
+    });
+    policies.committed(created);
+    return results;
   }
 
   /**

@@ -1,18 +1,24 @@
 package dev.spindle.queue.spi.sql;
 
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.SqlJobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The schedule table of a SQL store: saving, deleting and listing schedules and finding
- * the due ones (firing one enqueues its jobs, so it stays with the store's enqueue path).
+ * The schedule table of a SQL store: saving, deleting and listing schedules, finding the due
+ * ones, and firing one (its jobs added through the store's own insert, {@link SqlJobInserter}).
  * Thread-safe.
  *
  * @param <C> the store's connection type
@@ -25,6 +31,43 @@ public final class SqlSchedules<C extends SqlConn> {
   public SqlSchedules(SqlDb<C> db, SqlStoreHost<C> host) {
     this.db = db;
     this.host = host;
+  }
+
+  /**
+   * {@link dev.spindle.queue.spi.JobStore#fireSchedule}: in one transaction the schedule moves on,
+   * only if it is still at {@code expectedVersion}, and its jobs are added by {@code inserter}; then
+   * the policy rows it created are known to {@code policies} and the store's listeners are told.
+   *
+   * @return false if the schedule was not at {@code expectedVersion} (another process fired it)
+   */
+  public boolean fire(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
+      List<NewJob> jobs, SqlPolicies policies, SqlJobInserter<C> inserter) {
+    Map<JobPolicy, Long> created = new HashMap<>();
+    boolean fired = db.write("fire schedule " + name, c -> {
+      created.clear();
+      PreparedStatement ps = c.ps("UPDATE spindle_schedules SET next_fire_at = ?, last_fire_at = ?,"
+          + " version = version + 1 WHERE name = ? AND version = ?");
+      ps.setLong(1, SqlJobRows.micros(nextFireAt));
+      if (firedTick == null) {
+        ps.setNull(2, Types.INTEGER);
+      } else {
+        ps.setLong(2, SqlJobRows.micros(firedTick));
+      }
+      ps.setString(3, name);
+      ps.setLong(4, expectedVersion);
+      if (ps.executeUpdate() == 0) {
+        return false;
+      }
+      if (!jobs.isEmpty()) {
+        inserter.insert(c, jobs, created);
+      }
+      return true;
+    });
+    if (fired) {
+      policies.committed(created);
+      host.changed();
+    }
+    return fired;
   }
   /** {@link dev.spindle.queue.spi.JobStore#saveSchedule}. */
   public ScheduleRecord saveSchedule(ScheduleRecord s) {

@@ -118,16 +118,19 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   /** Runs {@code work} in a transaction that may write; retried on transient conflicts. */
   @Override
   public <T> T write(String operation, Work<Conn, T> work) {
-    return tx(operation, work);
+    return tx(operation, work, false);
   }
 
-  /** Runs {@code work} in a transaction that reads. */
+  /**
+   * Runs {@code work} in a transaction that reads; also run again, on another connection, when its
+   * connection was lost ({@link PgErrors#isConnectionLost}).
+   */
   @Override
   public <T> T read(String operation, Work<Conn, T> work) {
-    return tx(operation, work);
+    return tx(operation, work, true);
   }
 
-  private <T> T tx(String operation, Work<Conn, T> work) {
+  private <T> T tx(String operation, Work<Conn, T> work, boolean reads) {
     checkOpen();
     for (int attempt = 1; ; attempt++) {
       Connection jdbc;
@@ -144,7 +147,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
         return result;
       } catch (SQLException e) {
         rollbackQuietly(jdbc);
-        if (PgErrors.isRetryable(e) && attempt < ATTEMPTS) {
+        if ((PgErrors.isRetryable(e) || reads && PgErrors.isConnectionLost(e)) && attempt < ATTEMPTS) {
           LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * attempt));
           continue;
         }

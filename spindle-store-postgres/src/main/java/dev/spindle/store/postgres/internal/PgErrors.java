@@ -23,6 +23,16 @@ public final class PgErrors {
     return s.equals("40P01") || s.equals("40001") || s.equals("23505");
   }
 
+  /**
+   * The connection itself was lost (class 08) or ended by an administrator ({@code 57P01}, as
+   * {@code pg_terminate_backend} does): the pool drops it, and a read may simply run again on
+   * another. A write may not: a commit whose answer was lost may have happened.
+   */
+  public static boolean isConnectionLost(SQLException e) {
+    String s = state(e);
+    return s.startsWith("08") || s.equals("57P01");
+  }
+
   /** A short message for {@code e}: its own text (PostgreSQL never echoes passwords). */
   public static String message(Throwable e) {
     String m = e.getMessage();
