@@ -222,6 +222,11 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return feed.notifying();
   }
 
+  /** How many times a LISTEN/NOTIFY notification (not the fallback poll) woke this store's listeners. */
+  long wakeUpsByNotification() {
+    return feed.wakeUpsByNotification();
+  }
+
   /** After a commit that changed the store: this process's listeners now, other processes by NOTIFY. */
   private void changed() {
     listeners.fire();

@@ -34,6 +34,7 @@ public final class ChangeFeed implements AutoCloseable {
   private final String channel;
   private final boolean notify;
   private final long pollNanos;
+  private final java.util.concurrent.atomic.AtomicLong notified = new java.util.concurrent.atomic.AtomicLong();
   private final ChangeListeners listeners;
   private final Object idle = new Object();
   private final Object sendLock = new Object();
@@ -59,6 +60,11 @@ public final class ChangeFeed implements AutoCloseable {
   /** Whether this feed uses LISTEN/NOTIFY. */
   public boolean notifying() {
     return notify;
+  }
+
+  /** How many times a notification woke this feed's listeners (not a poll), since it started. */
+  public long wakeUpsByNotification() {
+    return notified.get();
   }
 
   /** The channel's name. */
@@ -160,6 +166,9 @@ public final class ChangeFeed implements AutoCloseable {
           PGNotification[] got = conn.unwrap(PGConnection.class)
               .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
           fire = got != null && got.length > 0;
+          if (fire) {
+            notified.incrementAndGet();
+          }
         } else {
           long v;
           try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT (SELECT last_value"
