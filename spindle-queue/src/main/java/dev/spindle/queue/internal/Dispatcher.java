@@ -144,6 +144,7 @@ final class Dispatcher {
       }
       backoffNanos = 0;
       for (int i = 0; i < batch.size(); i++) {
+        rt.unconfirmed.remove(batch.get(i).job().id());
         reporter.applied(batch.get(i), ex.applied().get(i), now);
       }
       attemptEnds.flush();

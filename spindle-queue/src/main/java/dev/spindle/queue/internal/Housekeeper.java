@@ -3,6 +3,7 @@ package dev.spindle.queue.internal;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Duration;
@@ -24,6 +25,11 @@ final class Housekeeper {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
+  /** Heartbeats in a row that must see a job held here but unknown here before it is handed back. */
+  static final int STRANGER_HEARTBEATS = 3;
+
+  /** Jobs held here by the store's account but unknown here, and in how many heartbeats in a row. */
+  private final java.util.Map<String, Integer> strangers = new java.util.HashMap<>();
   private final WorkerRuntime rt;
   private final WorkerSettings settings;
   private final String workerId;
@@ -128,12 +134,46 @@ final class Housekeeper {
         f.stop();
       }
     }
+    handBackStrangers(hb, now);
     for (String id : hb.cancelRequested()) {
       InFlight f = rt.inFlight.get(id);
       if (f != null && !f.cancelRequested) {
         f.cancelRequested = true;
         LOG.info("job {} was cancelled while running on worker {}; stopping it", id, workerId);
         f.stop();
+      }
+    }
+  }
+
+  /**
+   * Jobs the store says this worker holds but the worker never received: a claim that committed
+   * while its answer was lost (the connection broke as it committed). Nothing would end them while
+   * this worker renews its lease, so once seen in {@link #STRANGER_HEARTBEATS} heartbeats in a row,
+   * neither running here nor with an outcome on its way, each is handed back (released: its
+   * attempt is not used up), fenced by the claim's own fence.
+   */
+  private void handBackStrangers(HeartbeatResult hb, Instant now) {
+    strangers.keySet().retainAll(hb.held());
+    for (String id : hb.held()) {
+      if (rt.inFlight.containsKey(id) || rt.unconfirmed.contains(id)) {
+        strangers.remove(id);
+        continue;
+      }
+      if (strangers.merge(id, 1, Integer::sum) < STRANGER_HEARTBEATS) {
+        continue;
+      }
+      strangers.remove(id);
+      try {
+        JobInfo j = settings.store().find(id).orElse(null);
+        if (j != null && j.state() == JobState.RUNNING && workerId.equals(j.workerId())
+            && !rt.inFlight.containsKey(id) && !rt.unconfirmed.contains(id)) {
+          boolean released = settings.store().complete(List.of(Completion.released(id, j.fence(), workerId)), now)
+              .get(0);
+          LOG.warn("worker {}: the store says it holds job {}, which it never received (a claim whose answer was "
+              + "lost); {}", workerId, id, released ? "handed it back" : "it had moved on meanwhile");
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("worker {}: handing back job {} failed; trying again at a later heartbeat", workerId, id, e);
       }
     }
   }

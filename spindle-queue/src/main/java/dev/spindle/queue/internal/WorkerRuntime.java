@@ -51,6 +51,8 @@ public final class WorkerRuntime implements AutoCloseable {
   final Condition wake = lock.newCondition();
   final Condition idle = lock.newCondition();
   final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
+  /** Jobs whose outcome is queued or being written, until a store call took it (any thread). */
+  final java.util.Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
   final AtomicInteger running = new AtomicInteger();
   /** The observer's attempt ends, delivered off the dispatcher thread. */
   private final AttemptEnds attemptEnds;
@@ -259,6 +261,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   /** Queues an outcome for the dispatcher. */
   void addDone(JobOutcome d) {
+    unconfirmed.add(d.job().id());
     dispatch.add(d);
   }
 
