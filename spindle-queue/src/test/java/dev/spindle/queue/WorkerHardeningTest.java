@@ -8,6 +8,7 @@ import dev.spindle.Task;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.internal.Durations;
 import dev.spindle.queue.memory.InMemoryJobStore;
+import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Duration;
@@ -41,6 +42,25 @@ class WorkerHardeningTest {
         assertThat(h.result(Duration.ofSeconds(10))).isEqualTo(42L);
         assertThat(w.failure()).isEmpty();
       }
+    }
+  }
+
+  @Test
+  void aJobTheStoreSaysTheWorkerHoldsButNeverGaveItIsHandedBack() {
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         Worker w = Worker.builder(store).registry(REGISTRY).concurrency(1).queues("work")
+             .heartbeatInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofSeconds(30))
+             .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofSeconds(5)).start()) {
+      Instant now = Instant.now();
+      store.enqueue(List.of(new NewJob("t.double", "1", "elsewhere", 0, now, null, JobPolicy.defaults(), now)));
+      // a claim under this worker's id whose answer never reached it, as when a connection breaks
+      // while the claim commits: the worker's heartbeats would renew the job's lease forever
+      JobInfo lost = store.claim(new ClaimRequest(w.id(), List.of("elsewhere"), 1, now)).jobs().get(0);
+      assertThat(lost.state()).isEqualTo(JobState.RUNNING);
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.find(lost.id()).orElseThrow().state() == JobState.QUEUED);
+      assertThat(store.claim(new ClaimRequest("w2", List.of("elsewhere"), 1, Instant.now())).jobs())
+          .as("claimable again").extracting(JobInfo::id).containsExactly(lost.id());
+      assertThat(w.failure()).isEmpty();
     }
   }
 
