@@ -274,11 +274,9 @@ class MountedDashboardTest {
       assertThat(store.find(victim).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
       browser.findElement(By.linkText("Queues")).click();
       wait.until(ExpectedConditions.urlToBe(root + "/spindle/queues"));
-      browser.findElement(By.id("pause-mail")).click();
-      wait.until(ExpectedConditions.presenceOfElementLocated(By.id("resume-mail")));
+      clickUntil(wait, "pause-mail", "resume-mail");
       assertThat(store.control().pausedQueues()).contains("mail");
-      browser.findElement(By.id("resume-mail")).click();
-      wait.until(ExpectedConditions.presenceOfElementLocated(By.id("pause-mail")));
+      clickUntil(wait, "resume-mail", "pause-mail");
       assertThat(store.control().pausedQueues()).doesNotContain("mail");
       browser.findElement(By.linkText("Audit")).click();
       assertThat(browser.findElement(By.id("audit-table")).getText()).contains("admin", "job.cancel", victim);
@@ -290,5 +288,24 @@ class MountedDashboardTest {
   private static String env(String name, String dflt) {
     String v = System.getenv(name);
     return v == null || v.isBlank() ? dflt : v;
+  }
+
+  /**
+   * Clicks the button {@code id} until the button {@code then} shows. The live view (SSE) may
+   * redraw the page between finding a button and clicking it, which loses that click: clicking
+   * again is safe, as pausing a paused queue (or resuming a running one) changes nothing.
+   */
+  private static void clickUntil(WebDriverWait wait, String id, String then) {
+    wait.until(d -> {
+      if (!d.findElements(By.id(then)).isEmpty()) {
+        return true;
+      }
+      try {
+        d.findElement(By.id(id)).click();
+      } catch (org.openqa.selenium.WebDriverException e) {
+        // gone or redrawn meanwhile (stale, not found, not clickable): look again
+      }
+      return !d.findElements(By.id(then)).isEmpty();
+    });
   }
 }
