@@ -1026,7 +1026,12 @@ public abstract class JobStoreContract {
     AtomicInteger calls = new AtomicInteger();
     Subscription sub = store.subscribe(calls::incrementAndGet);
     try {
+      // the subscription is live (a store may connect it asynchronously) once it has heard a change
+      sub.waiting();
+      enqueue(job("store.echo", json("warm-up")));
+      eventually(() -> assertThat(calls.get()).isPositive());
       register("w1", Duration.ofMinutes(1));
+      assertThat(claim("w1", 1)).hasSize(1); // the warm-up job
       assertThat(claim("w1", 1)).isEmpty(); // the worker waits next, without saying so
       int before = calls.get();
       enqueue(job("store.echo", json("x")));
