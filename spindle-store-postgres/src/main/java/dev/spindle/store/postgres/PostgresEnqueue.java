@@ -1,11 +1,9 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.PayloadException;
-import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.JdbcEnqueue;
@@ -25,7 +23,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -325,37 +322,7 @@ final class PostgresEnqueue {
     ins.setString(11, j.traceContext());
     ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     ins.executeUpdate();
-    long[] parents = new long[j.dependsOn().size()];
-    JobState[] known = new JobState[parents.length];
-    List<DependencyPolicy> policies = new ArrayList<>(parents.length);
-    for (int k = 0; k < parents.length; k++) {
-      Dependency d = j.dependsOn().get(k);
-      if (d.inBatch()) {
-        EnqueueResult r = batch[d.batchIndex()];
-        parents[k] = Long.parseLong(r.jobId());
-        // a job this batch created and did not end: its state is known without a read
-        known[k] = r.created() && !r.state().isTerminal() ? r.state() : null;
-      } else {
-        parents[k] = Long.parseLong(d.on());
-      }
-      policies.add(d.policy());
-    }
-    JobState start = deps.add(c, id, parents, known, policies, j.input());
-    if (start == JobState.WAITING) {
-      return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
-    }
-    if (start == JobState.CANCELLED) {
-      store.finish(c, id, JobState.WAITING, JobState.CANCELLED, sc.now(), deps.cancellation(c, id), null,
-          JobRows.RESULT_TTL);
-      return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
-    }
-    JobState ready = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
-    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, args = ? WHERE id = ?");
-    up.setInt(1, JobRows.code(ready));
-    up.setString(2, deps.inputOf(c, id, j.argsJson()));
-    up.setLong(3, id);
-    up.executeUpdate();
-    return new EnqueueResult(Long.toString(id), true, ready);
+    return deps.placeDependent(c, id, j, batch, sc.now());
   }
 
   void checkPayload(String json, String what) {

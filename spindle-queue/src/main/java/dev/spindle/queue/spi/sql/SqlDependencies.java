@@ -5,6 +5,7 @@ import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.WorkflowInput;
+import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
@@ -172,6 +173,46 @@ public final class SqlDependencies<C extends SqlConn> {
       }
     }
     return Workflows.input(mode, argsJson, out);
+  }
+
+  /**
+   * Settles a job with dependencies that the store just inserted as WAITING (row {@code id}, in the
+   * caller's transaction): its edges are added; it stays WAITING, is cancelled at once (a parent's
+   * end already rules it out), or becomes ready (QUEUED, or SCHEDULED if delayed) with its input.
+   * Parents in the same batch are read from {@code batch}.
+   */
+  public EnqueueResult placeDependent(C c, long id, NewJob j, EnqueueResult[] batch, Instant now)
+      throws SQLException {
+    long[] parents = new long[j.dependsOn().size()];
+    @Nullable JobState[] known = new JobState[parents.length];
+    List<DependencyPolicy> policies = new ArrayList<>(parents.length);
+    for (int k = 0; k < parents.length; k++) {
+      Dependency d = j.dependsOn().get(k);
+      if (d.inBatch()) {
+        EnqueueResult r = batch[d.batchIndex()];
+        parents[k] = Long.parseLong(r.jobId());
+        // a job this batch created and did not end: its state is known without a read
+        known[k] = r.created() && !r.state().isTerminal() ? r.state() : null;
+      } else {
+        parents[k] = Long.parseLong(d.on());
+      }
+      policies.add(d.policy());
+    }
+    @Nullable JobState start = add(c, id, parents, known, policies, j.input());
+    if (start == JobState.WAITING) {
+      return new EnqueueResult(Long.toString(id), true, JobState.WAITING);
+    }
+    if (start == JobState.CANCELLED) {
+      host.cancel(c, id, cancellation(c, id), now);
+      return new EnqueueResult(Long.toString(id), true, JobState.CANCELLED);
+    }
+    JobState ready = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, args = ? WHERE id = ?");
+    up.setInt(1, SqlJobRows.code(ready));
+    up.setString(2, inputOf(c, id, j.argsJson()));
+    up.setLong(3, id);
+    up.executeUpdate();
+    return new EnqueueResult(Long.toString(id), true, ready);
   }
 
   /**
