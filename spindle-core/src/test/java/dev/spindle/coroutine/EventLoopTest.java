@@ -113,6 +113,26 @@ class EventLoopTest {
   }
 
   @Test
+  void aCancelThatArrivesWhileTheCoroutineRunsIsDeliveredAtItsNextSuspension() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    try (EventLoop loop = EventLoop.open()) {
+      AsyncTask<String> t = loop.createTask(() -> {
+        running.countDown();
+        cancelled.await(); // blocking, not a suspension: the cancel arrives while it runs
+        Async.sleep(LONG);
+        return "slept";
+      });
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(t.cancel()).isTrue();
+      cancelled.countDown();
+      assertThat(catchThrowable(() -> t.outcome().get(10, TimeUnit.SECONDS)))
+          .as("cancelled at the sleep, not 30 s later").isInstanceOf(CancellationException.class);
+      assertThat(t.isCancelled()).isTrue();
+    }
+  }
+
+  @Test
   void aTaskCancelledBeforeItsFirstStepNeverRunsItsBody() {
     AtomicInteger ran = new AtomicInteger();
     EventLoop.run(() -> {

@@ -159,6 +159,11 @@ public final class Scheduler {
   public void suspend(Strand s) {
     mutex.lock();
     try {
+      if (s.waiting && s.cancelPending) {
+        // cancelled while it ran, before this suspension: deliver now, or nothing would wake it
+        s.waiting = false;
+        deliverCancel(s);
+      }
       handOff();
     } finally {
       mutex.unlock();
