@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ol>
  *   <li>Every transaction that finishes jobs first takes the advisory lock {@link #lockCall()} in
  *       shared mode (held to its end), then takes its numbers with {@code nextval}.
- *   <li>A reader reads the sequence's last number {@code L}, then the transactions holding that lock
+ *   <li>A reader reads the sequence's last number {@code L} (under the sequence's buffer lock: see
+ *       {@link #lastTaken}), then the transactions holding that lock
  *       ({@code pg_locks}, by virtual transaction id). Every number up to {@code L} was taken by one
  *       of them or by a transaction that already ended. Once none of them holds the lock any more
  *       (seen by a later read of {@code pg_locks}), {@code L} is final.
@@ -85,12 +86,7 @@ public final class FinishHorizon {
   public long read(Db.Conn c) throws SQLException {
     lock.lock();
     try {
-      long last;
-      try (ResultSet rs = c.ps("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
-          + " FROM spindle_finish_seq").executeQuery()) {
-        rs.next();
-        last = rs.getLong(1);
-      }
+      long last = lastTaken(c);
       Set<String> holders = holders(c);
       settle(holders);
       if (holders.isEmpty()) {
@@ -119,6 +115,36 @@ public final class FinishHorizon {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The sequence's last number taken. Not {@code SELECT last_value FROM spindle_finish_seq}: that
+   * reads the tuple without the buffer lock, and {@code nextval} briefly writes there the value it
+   * logs ahead (up to 32 numbers on), so a reader could take numbers nobody holds yet for taken and
+   * settle past them. {@code pg_sequence_last_value} reads under the lock; it is null until the first
+   * {@code nextval} after a {@code setval(..., false)}, and then the tuple is read, trusted only if a
+   * second locked read after it is still null (no {@code nextval} ran or was running meanwhile).
+   */
+  private static long lastTaken(Db.Conn c) throws SQLException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ResultSet rs = c.ps("SELECT pg_sequence_last_value('spindle_finish_seq'::regclass),"
+          + " (SELECT last_value - 1 FROM spindle_finish_seq WHERE NOT is_called),"
+          + " pg_sequence_last_value('spindle_finish_seq'::regclass)").executeQuery()) {
+        rs.next();
+        long locked = rs.getLong(1);
+        if (!rs.wasNull()) {
+          return locked;
+        }
+        long unlocked = rs.getLong(2);
+        boolean none = rs.wasNull();
+        rs.getLong(3);
+        if (rs.wasNull() && !none) {
+          return unlocked;
+        }
+      }
+      // a first nextval ran meanwhile: read again, under the lock
+    }
+    return Long.MIN_VALUE; // nothing safe known: the horizon stays where it is
   }
 
   private void settle(Set<String> holders) {
