@@ -74,8 +74,14 @@ public final class PostgresDialect implements SqlDialect {
   @Override
   public TextMatch textMatch(String text) {
     String like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-    return new TextMatch("spindle_jobs", "id", " AND (left(args, " + TEXT_PREFIX + ") ILIKE ? OR left(error, "
-        + TEXT_PREFIX + ") ILIKE ?)", List.of(like, like), true);
+    String args = "left(args, " + TEXT_PREFIX + ") ILIKE ?";
+    String error = "left(error, " + TEXT_PREFIX + ") ILIKE ?";
+    // three arms, one per index: the hot table's trigram indexes leave running jobs (and jobs without
+    // an error) out (schema 7), so those are found through spindle_jobs_running; the history's cover all
+    String running = String.valueOf(JobRows.RUNNING);
+    return new TextMatch("spindle_jobs", "id", " AND ((state <> " + running + " AND " + args + ") OR (state <> "
+        + running + " AND error IS NOT NULL AND " + error + ") OR (state = " + running + " AND (" + args + " OR "
+        + error + ")))", List.of(like, like, like, like), true);
   }
 
   /** {@code spindle_all_jobs}: {@code spindle_jobs UNION ALL spindle_history}. */
