@@ -43,7 +43,12 @@ import java.util.stream.LongStream;
  *                  jobs and duplicate executions (logged by the task with O_APPEND)
  *       versus     side by side, same server, same worker processes and slots: Spindle's drain of N
  *                  no-op jobs, then db-scheduler 16.12.0's ({@link DbSchedulerBenchWorker}: one-time
- *                  tasks, lock-and-fetch polling every --poll-ms), --rounds times; jobs/s and the ratio
+ *                  tasks, lock-and-fetch polling every --poll-ms), --rounds times; jobs/s and the ratio,
+ *                  and the CPU per job of PostgreSQL, the worker processes and this JVM. Each drain
+ *                  follows a warm-up drain of --warmup jobs (default 5,000) on the same fresh worker
+ *                  processes (their JIT compiles most of the code then). --model THREADS|VIRTUAL,
+ *                  --threads yes (Spindle's workers' CPU per thread), --worker-jvm "OPTIONS" (e.g. a
+ *                  flight recording), --notify off
  *       soak       --jobs N (default 2,000,000) no-op jobs enqueued first, then worker processes drain them
  *                  for --minutes (default 10): jobs finished per minute, the last full minute's rate
  *                  against the first, the jobs table's and history's sizes with their indexes and the
@@ -333,17 +338,30 @@ public final class PostgresBench {
     String loc = location("versus_" + (schemaSeq++), !"off".equals(opts.get("notify")));
     try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       for (int i = 0; i < intOpt("workers", 2); i++) {
-        startWorker(loc);
+        startWorker(loc, List.of("--concurrency", opts.getOrDefault("concurrency", "64"), "--model",
+            opts.getOrDefault("model", "THREADS")), opts.containsKey("worker-jvm")
+            ? List.of(opts.get("worker-jvm").split(" ")) : List.of());
       }
       double rate = 0;
-      for (int count : new int[] {5000, n}) {
+      for (int round = 0; round < 2; round++) {
+        boolean measured = round == 1; // after a warm-up drain
+        int count = measured ? n : intOpt("warmup", 5000);
         long c0 = store.finishCursor();
         q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), JobOptions.defaults());
         long committed = System.nanoTime();
+        double[] cpu0 = cpuNow();
         while (store.finishCursor() - c0 < count) {
           Thread.sleep(10); // each read of the cursor also reads pg_locks (the finished feed's horizon)
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
+        if (measured) {
+          printCpu("Spindle", cpu0, count);
+          if (opts.containsKey("threads")) {
+            for (Process p : processes) {
+              threadCpu(p.pid());
+            }
+          }
+        }
       }
       return rate;
     } finally {
@@ -385,13 +403,16 @@ public final class PostgresBench {
           com.github.kagkarlsson.scheduler.SchedulerClient.Builder.create(ds, DbSchedulerBenchWorker.NOOP).build();
       double rate = 0;
       int seq = 0;
-      for (int count : new int[] {5000, n}) {
+      for (int round = 0; round < 2; round++) {
+        boolean measured = round == 1; // after a warm-up drain
+        int count = measured ? n : intOpt("warmup", 5000);
         List<com.github.kagkarlsson.scheduler.task.TaskInstance<?>> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
           batch.add(DbSchedulerBenchWorker.NOOP.instance("j" + (seq++)));
         }
         client.scheduleBatch(batch, Instant.now());
         long committed = System.nanoTime();
+        double[] cpu0 = cpuNow();
         while (true) {
           try (java.sql.Statement st = c.createStatement();
                java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM scheduled_tasks")) {
@@ -403,6 +424,9 @@ public final class PostgresBench {
           Thread.sleep(5);
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
+        if (measured) {
+          printCpu("db-scheduler", cpu0, count);
+        }
       }
       return rate;
     } finally {
@@ -426,10 +450,73 @@ public final class PostgresBench {
     processes.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
+    while (line != null && !line.startsWith("READY") && !jvm.isEmpty()) {
+      line = out.readLine(); // what the extra JVM options print first (a flight recording's path)
+    }
     if (line == null || !line.startsWith("READY")) {
       throw new IllegalStateException("worker process did not start; see " + dir);
     }
     return p;
+  }
+
+  /**
+   * CPU seconds used so far by every PostgreSQL server process ({@code utime + stime} of
+   * {@code /proc/PID/stat}, clock ticks of 10 ms); a backend that exits takes its share with it,
+   * so this is measured on pooled connections that live through the run.
+   */
+  private static double postgresCpu() {
+    double sum = 0;
+    for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
+        int close = stat.lastIndexOf(')');
+        if (!stat.substring(stat.indexOf('(') + 1, close).startsWith("postgres")) {
+          continue;
+        }
+        String[] f = stat.substring(close + 2).split(" ");
+        sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // fields 14 and 15 of stat
+      } catch (IOException | RuntimeException e) {
+        // the process ended meanwhile
+      }
+    }
+    return sum;
+  }
+
+  /** CPU seconds used so far by the worker processes this benchmark started. */
+  private double workersCpu() {
+    double sum = 0;
+    for (Process p : processes) {
+      sum += p.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+    return sum;
+  }
+
+  /** Prints the CPU per job of PostgreSQL, the workers and this JVM since {@code c0} ({@link #cpuNow()}). */
+  private void printCpu(String who, double[] c0, int jobs) {
+    double[] c1 = cpuNow();
+    System.out.printf(Locale.ROOT, "  %s CPU per job: postgres %.1f us, worker processes %.1f us, this JVM %.1f us%n",
+        who, (c1[0] - c0[0]) * 1e6 / jobs, (c1[1] - c0[1]) * 1e6 / jobs, (c1[2] - c0[2]) * 1e6 / jobs);
+  }
+
+  private static void threadCpu(long pid) {
+    Map<String, Double> by = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> ts = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : ts.toList()) {
+        String stat = Files.readString(t.resolve("stat"));
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(stat.indexOf('(') + 1, close).replaceAll("[0-9]+", "N");
+        String[] f = stat.substring(close + 2).split(" ");
+        by.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+      }
+    } catch (IOException e) {
+      return;
+    }
+    System.out.println("  threads of " + pid + ": " + by);
+  }
+
+  private double[] cpuNow() {
+    return new double[] {postgresCpu(), workersCpu(),
+        ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)};
   }
 
   private void killAll() {
