@@ -50,7 +50,8 @@ import java.util.stream.LongStream;
  *                  --threads yes (Spindle's workers' CPU per thread), --worker-jvm "OPTIONS" (e.g. a
  *                  flight recording), --notify off
  *       soak       --jobs N (default 2,000,000) no-op jobs enqueued first, then worker processes drain them
- *                  for --minutes (default 10): jobs finished per minute, the last full minute's rate
+ *                  for --minutes (default 10), batches of 50,000 added whenever fewer than N / 2 wait
+ *                  (--top-up no: none): jobs finished per minute, the last full minute's rate
  *                  against the first, the jobs table's and history's sizes with their indexes and the
  *                  hot table's dead rows each minute, the load average
  *       all        drain, latency
@@ -264,26 +265,39 @@ public final class PostgresBench {
       double enq = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "soak: %,d no-op jobs enqueued in %.1f s (%,.0f jobs/s); %s%n", n, enq, n / enq,
           sizes(schema));
+      long c0 = store.finishCursor(); // before the workers start: every finish of the run is counted
       for (int i = 0; i < intOpt("workers", 2); i++) {
         startWorker(loc);
       }
-      long c0 = store.finishCursor();
+      // keeps a backlog of at least n / 2 jobs for the whole run (a fast drain would otherwise empty
+      // the table in a few minutes and the later minutes would measure nothing)
+      boolean topUp = !"no".equals(opts.get("top-up"));
+      long enqueued = n;
       long start = System.nanoTime();
       long prev = c0;
+      long prevEnqueued = enqueued;
       List<Long> perMinute = new ArrayList<>();
       for (int m = 1; m <= minutes; m++) {
         long end = start + m * 60_000_000_000L;
-        while (System.nanoTime() < end && store.finishCursor() - c0 < n) {
-          Thread.sleep(500);
+        while (System.nanoTime() < end && store.finishCursor() - c0 < enqueued) {
+          if (topUp && enqueued - (store.finishCursor() - c0) < n / 2) {
+            q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(enqueued, enqueued + 50_000).boxed().toList(),
+                JobOptions.defaults());
+            enqueued += 50_000;
+          } else {
+            Thread.sleep(500);
+          }
         }
         long c = store.finishCursor();
         boolean full = System.nanoTime() >= end;
         if (full) {
           perMinute.add(c - prev);
         }
-        System.out.printf(Locale.ROOT, "minute %2d%s: %,9d jobs finished (%,.0f jobs/s), %,d in all; %s; load %s%n", m,
-            full ? "" : " (partial: all done)", c - prev, (c - prev) / 60.0, c - c0, sizes(schema), loadAverage());
+        System.out.printf(Locale.ROOT, "minute %2d%s: %,9d jobs finished (%,.0f jobs/s), %,d in all, %,d enqueued in the"
+            + " minute; %s; load %s%n", m, full ? "" : " (partial: all done)", c - prev, (c - prev) / 60.0, c - c0,
+            enqueued - prevEnqueued, sizes(schema), loadAverage());
         prev = c;
+        prevEnqueued = enqueued;
         if (!full) {
           break;
         }
