@@ -12,6 +12,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * applied ({@link CompletionReporter}) and starts the claimed jobs ({@link JobLauncher}). It sleeps
  * until an outcome arrives, the store changes (with a free slot), the next scheduled job is due or
  * the poll interval passed; a stopping worker's dispatcher ends once nothing runs and every outcome
- * was written. Outcomes are queued by any thread; everything else runs on the dispatcher thread.
+ * was written. While short jobs of the last round still run, it first lets their outcomes gather
+ * ({@link OutcomeGathering}), so they are written in one call. Outcomes are queued by any thread; everything else runs on the dispatcher thread.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
@@ -32,8 +35,12 @@ final class Dispatcher {
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Outcomes a failed store call must write first; dispatcher thread only. */
   private final ArrayDeque<JobOutcome> unsaved = new ArrayDeque<>();
+  /** How many outcomes {@link #pending} holds (its own size() walks the queue). */
+  private final AtomicInteger pendingCount = new AtomicInteger();
   /** True while the dispatcher waits (or is about to); producers signal only then. */
   volatile boolean dispatcherWaiting;
+  /** While the dispatcher lets outcomes gather: the pending count that wakes it; 1 otherwise. */
+  volatile int wakeAt = 1;
   /** Set when the store reports a change (or a wake-up is asked for): claim again soon. */
   volatile boolean storeChanged = true;
   /** How soon to look again when the store reports a due job but gives none. */
@@ -46,6 +53,7 @@ final class Dispatcher {
   private final CompletionReporter reporter;
   private final AttemptEnds attemptEnds;
   private final JobLauncher launcher;
+  private final OutcomeGathering gathering = new OutcomeGathering();
 
   Dispatcher(WorkerRuntime rt, WorkerSettings settings, String workerId, ClockSkew skew, CompletionReporter reporter,
       AttemptEnds attemptEnds, JobLauncher launcher) {
@@ -70,6 +78,7 @@ final class Dispatcher {
       List<JobOutcome> batch;
       boolean claim;
       int free;
+      boolean gathered = false;
       rt.lock.lock();
       try {
         while (true) {
@@ -80,7 +89,7 @@ final class Dispatcher {
           if (rt.stopping && now >= rt.giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
             LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
                 + "the lease expires", workerId, pending.size() + unsaved.size(), settings.store().describe());
-            pending.clear();
+            drainPending(new ArrayList<>());
             unsaved.clear();
           }
           if (now < backoffUntil) {
@@ -91,7 +100,16 @@ final class Dispatcher {
           boolean due = nextRunAt != null && !settings.clock().instant().isBefore(nextRunAt);
           claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
           if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
-            break;
+            if (gathered || rt.stopping || !unsaved.isEmpty()) {
+              break;
+            }
+            gathered = true;
+            int more = gathering.worthWaitingFor(now);
+            if (more == 0) {
+              break;
+            }
+            gather(pendingCount.get() + more, gathering.deadline(now));
+            continue; // free slots and the claim, again
           }
           // running first, then pending: a job queues its outcome before it stops counting as running
           if (rt.stopping && rt.running.get() == 0 && pending.isEmpty()) {
@@ -117,9 +135,7 @@ final class Dispatcher {
       }
       batch = new ArrayList<>(unsaved);
       unsaved.clear();
-      for (JobOutcome next; (next = pending.poll()) != null; ) {
-        batch.add(next);
-      }
+      drainPending(batch);
       storeChanged = false;
       Instant now = settings.clock().instant();
       List<Completion> completions = new ArrayList<>(batch.size());
@@ -130,8 +146,10 @@ final class Dispatcher {
       rt.claimLock.lock();
       try {
         claim &= !rt.stopping; // shutdown() waits for this store call, so no claim starts after it returns
+        long callStart = System.nanoTime();
         ex = settings.store().completeAndClaim(completions,
             claim ? new ClaimRequest(workerId, settings.queues(), free, now) : null, now);
+        gathering.called(System.nanoTime() - callStart);
       } catch (RuntimeException e) {
         backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
             : Math.min(backoffNanos * 2, TimeUnit.SECONDS.toNanos(2));
@@ -161,9 +179,14 @@ final class Dispatcher {
           nextRunAt = Durations.plus(workerNow, recheck);
         }
         reporter.claimed.add(jobs.size());
+        List<LongSupplier> round = new ArrayList<>(jobs.size());
         for (JobInfo job : jobs) {
           try {
             launcher.startJob(job, lastClaimNanos);
+            InFlight f = rt.inFlight.get(job.id());
+            if (f != null) {
+              round.add(() -> f.endNanos);
+            }
           } catch (RuntimeException e) {
             LOG.error("worker {}: starting job {} failed; handing it back", workerId, job.id(), e);
             if (rt.inFlight.remove(job.id()) != null) {
@@ -173,7 +196,37 @@ final class Dispatcher {
                 JobState.QUEUED, null, "start failed: " + e));
           }
         }
+        gathering.started(round, lastClaimNanos);
       }
+    }
+  }
+
+  /**
+   * Lets outcomes gather ({@link OutcomeGathering}): waits until {@code target} are pending, the
+   * worker stops or {@code until} (System.nanoTime) passes. The caller holds the lock.
+   */
+  private void gather(int target, long until) {
+    wakeAt = target;
+    dispatcherWaiting = true;
+    try {
+      while (pendingCount.get() < target && !rt.stopping && rt.fatal == null) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        awaitQuietly(left);
+      }
+    } finally {
+      dispatcherWaiting = false;
+      wakeAt = 1;
+    }
+  }
+
+  /** Moves the pending outcomes to {@code into}, in their order. */
+  private void drainPending(List<JobOutcome> into) {
+    for (JobOutcome next; (next = pending.poll()) != null; ) {
+      pendingCount.decrementAndGet();
+      into.add(next);
     }
   }
 
@@ -189,7 +242,8 @@ final class Dispatcher {
   /** Queues an outcome; wakes the dispatcher if it waits (producers signal only then). */
   void add(JobOutcome d) {
     pending.add(d);
-    if (dispatcherWaiting) {
+    int n = pendingCount.incrementAndGet();
+    if (dispatcherWaiting && n >= wakeAt) {
       rt.signal();
     }
   }

@@ -267,7 +267,8 @@ public final class WorkerRuntime implements AutoCloseable {
 
   /** Wakes the dispatcher if it waits (producers signal only then). */
   void wakeDispatcherIfWaiting() {
-    if (dispatch.dispatcherWaiting) {
+    // not while it lets outcomes gather: each outcome would wake it (the outcome wakes it on its own)
+    if (dispatch.dispatcherWaiting && (dispatch.wakeAt <= 1 || stopping)) {
       signal();
     }
   }
