@@ -82,6 +82,21 @@ class PostgresExplainTest {
   }
 
   @Test
+  void aCompletionBatchFindsEachRowDirectlyUnderItsGenericPlan() {
+    // the store's prepared completion runs with a plan made for any array size; 100 running jobs per
+    // worker here: each completion must read one index entry, not all its worker's jobs
+    String out = psql("SET plan_cache_mode = force_generic_plan; PREPARE c(bigint[], bigint[], text[]) AS"
+        + " UPDATE spindle_jobs j SET state = 2 FROM unnest($1, $2, $3) AS u(id, fence, worker)"
+        + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = 2 RETURNING j.id;"
+        + " EXPLAIN (ANALYZE, COSTS OFF) EXECUTE c(ARRAY[980001, 980002, 980003]::bigint[],"
+        + " ARRAY[0, 0, 0]::bigint[], ARRAY['w0', 'w1', 'w2']::text[])");
+    assertThat(out).as(out).doesNotContain("Seq Scan on spindle_jobs").doesNotContain("Rows Removed by Filter")
+        .containsPattern("Index Cond: \\(\\(worker_id = u\\.worker\\) AND \\(id = u\\.id\\)\\)|"
+            + "Index Scan using spindle_jobs_pkey on spindle_jobs j")
+        .contains("rows=3 loops=1");
+  }
+
+  @Test
   void noHotQueryScansTheTable() {
     Map<String, String> hot = Map.ofEntries(
         Map.entry("claim", "SELECT id FROM spindle_jobs WHERE state = 1 AND queue = 'q1'"
