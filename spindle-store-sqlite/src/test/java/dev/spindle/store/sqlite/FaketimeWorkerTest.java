@@ -12,6 +12,7 @@ import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +23,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +62,7 @@ class FaketimeWorkerTest {
   }
 
   private Process startChild(String offset, Path db, Path log, int concurrency) throws Exception {
+    removeStaleFaketimeObjects();
     String java = ProcessHandle.current().info().command().orElse("java");
     Process p = new ProcessBuilder(faketime(), "-f", offset, java, "--enable-native-access=ALL-UNNAMED",
         "-Dkill.log=" + log, "-cp", System.getProperty("java.class.path"), ChildWorker.class.getName(),
@@ -69,11 +74,36 @@ class FaketimeWorkerTest {
     return p;
   }
 
-  /** {@code kill -9} of the worker JVM ({@code faketime} runs it as its child), then of faketime. */
+  /**
+   * {@code kill -9} of the worker JVM ({@code faketime} runs it as its child); faketime then exits on
+   * its own and removes its semaphore and shared memory (named after its pid). Killed too, it left
+   * them in /dev/shm, and a later faketime given the same pid refused to start ("sem_open: File
+   * exists").
+   */
   private static void kill9(Process p) throws InterruptedException {
     p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+    }
   }
+
+  /** Removes what killed faketime wrappers (of earlier runs) left in /dev/shm: their pids may be given again. */
+  private static void removeStaleFaketimeObjects() throws IOException {
+    Path shm = Path.of("/dev/shm");
+    if (!Files.isDirectory(shm)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(shm)) {
+      for (Path f : files.toList()) {
+        Matcher m = FAKETIME_OBJECT.matcher(f.getFileName().toString());
+        if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  private static final Pattern FAKETIME_OBJECT = Pattern.compile("(?:sem\\.faketime_sem|faketime_shm)_(\\d+)");
 
   private static Worker reclaimer(SqliteJobStore store) {
     return Worker.builder(store).registry(TaskRegistry.of(KillTestTasks.class)).queues("elsewhere").concurrency(1)
