@@ -29,16 +29,31 @@ class OutcomeGatheringTest {
     }
   }
 
-  /** Rounds of 16 jobs that end 20 us after their claim, with store calls of 300 us. */
-  private static long warmShortJobs(OutcomeGathering g, long t) {
-    for (int i = 0; i < 10; i++) {
-      g.called(300 * US);
-      Round r = new Round(16);
+  /**
+   * Ten rounds of {@code jobs} jobs that end {@code job} ns after their claim, with store calls of
+   * {@code call} ns, a round every {@code period} ns from 0; returns the time of the next round.
+   */
+  private static long warm(OutcomeGathering g, int jobs, long job, long call, long period) {
+    long t = 0;
+    for (int i = 0; i < 10; i++, t += period) {
+      g.called(call);
+      Round r = new Round(jobs);
       g.started(r.view, t);
-      r.endAll(t + 20 * US);
-      t += 400 * US;
+      r.endAll(t + job);
     }
     return t;
+  }
+
+  /** A round of {@code jobs} jobs, all running, claimed at {@code t}. */
+  private static Round start(OutcomeGathering g, long t, int jobs) {
+    Round r = new Round(jobs);
+    g.started(r.view, t);
+    return r;
+  }
+
+  /** Rounds of 16 jobs that end 20 us after their claim, with store calls of 300 us. */
+  private static long warmShortJobs(OutcomeGathering g) {
+    return warm(g, 16, 20 * US, 300 * US, 400 * US);
   }
 
   @Test
@@ -53,10 +68,8 @@ class OutcomeGatheringTest {
   @Test
   void shortJobsOfTheLastRoundAreWaitedForUntilTwiceTheirUsualTime() {
     OutcomeGathering g = new OutcomeGathering();
-    long t = warmShortJobs(g, 0);
-    g.called(300 * US);
-    Round r = new Round(16);
-    g.started(r.view, t);
+    long t = warmShortJobs(g);
+    Round r = start(g, t, 16);
     r.ends[0] = t + 20 * US;
     r.ends[1] = t + 20 * US;
     // 14 still run; the deadline is the claim plus twice their usual 20 us, inside half a store call
@@ -69,26 +82,16 @@ class OutcomeGatheringTest {
   @Test
   void noWaitOnceTheDeadlineHasPassed() {
     OutcomeGathering g = new OutcomeGathering();
-    long t = warmShortJobs(g, 0);
-    g.called(300 * US);
-    Round r = new Round(16);
-    g.started(r.view, t);
+    long t = warmShortJobs(g);
+    start(g, t, 16);
     assertThat(g.worthWaitingFor(t + 41 * US)).isZero();
   }
 
   @Test
   void theWaitIsAtMostHalfAStoreCall() {
     OutcomeGathering g = new OutcomeGathering();
-    long t = 0;
-    for (int i = 0; i < 10; i++) { // jobs of 100 us, calls of 120 us
-      g.called(120 * US);
-      Round r = new Round(4);
-      g.started(r.view, t);
-      r.endAll(t + 100 * US);
-      t += 300 * US;
-    }
-    Round r = new Round(4);
-    g.started(r.view, t);
+    long t = warm(g, 4, 100 * US, 120 * US, 300 * US);
+    start(g, t, 4);
     assertThat(g.worthWaitingFor(t + US)).isEqualTo(4);
     assertThat(g.deadline(t + US)).isEqualTo(t + US + 60 * US);
   }
@@ -96,23 +99,15 @@ class OutcomeGatheringTest {
   @Test
   void jobsLongerThanAStoreCallAreNotWaitedFor() {
     OutcomeGathering g = new OutcomeGathering();
-    long t = 0;
-    for (int i = 0; i < 10; i++) { // jobs of 5 ms, calls of 300 us
-      g.called(300 * US);
-      Round r = new Round(16);
-      g.started(r.view, t);
-      r.endAll(t + 5_000 * US);
-      t += 6_000 * US;
-    }
-    Round r = new Round(16);
-    g.started(r.view, t);
+    long t = warm(g, 16, 5_000 * US, 300 * US, 6_000 * US);
+    start(g, t, 16);
     assertThat(g.worthWaitingFor(t + US)).isZero();
   }
 
   @Test
   void jobsStillRunningAtTheNextRoundPushTheUsualTimeUpUntilWaitingStops() {
     OutcomeGathering g = new OutcomeGathering();
-    long t = warmShortJobs(g, 0);
+    long t = warmShortJobs(g);
     // from now on the jobs hang: each round's jobs are still running when the next round starts
     int rounds = 0;
     while (true) {
@@ -131,14 +126,8 @@ class OutcomeGatheringTest {
   @Test
   void theWaitNeverExceedsTheCap() {
     OutcomeGathering g = new OutcomeGathering();
-    long t = 0;
-    for (int i = 0; i < 10; i++) { // a very slow store: calls of 1 s, jobs of 200 ms
-      g.called(TimeUnit.SECONDS.toNanos(1));
-      Round r = new Round(2);
-      g.started(r.view, t);
-      r.endAll(t + TimeUnit.MILLISECONDS.toNanos(200));
-      t += TimeUnit.SECONDS.toNanos(2);
-    }
+    // a very slow store: calls of 1 s, jobs of 200 ms
+    long t = warm(g, 2, TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(2));
     g.started(new Round(2).view, t);
     assertThat(g.deadline(t)).isEqualTo(t + OutcomeGathering.MAX_WAIT);
   }
