@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * until an outcome arrives, the store changes (with a free slot), the next scheduled job is due or
  * the poll interval passed; a stopping worker's dispatcher ends once nothing runs and every outcome
  * was written. While short jobs of the last round still run, it first lets their outcomes gather
- * ({@link OutcomeGathering}), so they are written in one call. Outcomes are queued by any thread; everything else runs on the dispatcher thread.
+ * ({@link OutcomeGathering}), so they are written in one call. Outcomes are queued by any thread;
+ * everything else runs on the dispatcher thread.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);

@@ -44,9 +44,13 @@ final class OutcomeGathering {
     callNanos = average(callNanos, nanos);
   }
 
-  /** A new round started the jobs whose end times {@code round} gives, on a claim that returned at {@code claimNanos}. */
+  /**
+   * A new round started the jobs whose end times {@code round} gives, on a claim that returned at
+   * {@code claimNanos}.
+   */
   void started(List<LongSupplier> round, long claimNanos) {
-    for (LongSupplier job : lastRound) {
+    for (int i = 0; i < lastRound.size(); i++) {
+      LongSupplier job = lastRound.get(i);
       long end = job.getAsLong();
       latencyNanos = average(latencyNanos, (end != 0 ? end : claimNanos) - lastClaimNanos);
     }
@@ -63,16 +67,17 @@ final class OutcomeGathering {
     if (lastRound.isEmpty()) {
       return 0;
     }
-    int running = 0;
-    for (int i = lastRound.size() - 1; i >= 0; i--) {
-      long end = lastRound.get(i).getAsLong();
+    int running = 0; // the jobs still running move to the front, in one pass
+    for (int i = 0; i < lastRound.size(); i++) {
+      LongSupplier job = lastRound.get(i);
+      long end = job.getAsLong();
       if (end != 0) {
         latencyNanos = average(latencyNanos, end - lastClaimNanos);
-        lastRound.remove(i);
       } else {
-        running++;
+        lastRound.set(running++, job);
       }
     }
+    lastRound.subList(running, lastRound.size()).clear();
     return running > 0 && deadline(now) - now > 0 ? running : 0;
   }
 
