@@ -211,9 +211,17 @@ class EventLoopTest {
   @Test
   void asCompletedYieldsInCompletionOrderAndTimesOut() {
     EventLoop.run(() -> {
-      AsyncTask<Integer> a = Async.createTask(() -> after(40, 1));
+      // the completion order is set by what each task waits for, not by sleeps of different lengths:
+      // under load the loop may start the tasks tens of milliseconds apart
       AsyncTask<Integer> b = Async.createTask(() -> after(1, 2));
-      AsyncTask<Integer> c = Async.createTask(() -> after(20, 3));
+      AsyncTask<Integer> c = Async.createTask(() -> {
+        b.await();
+        return after(1, 3);
+      });
+      AsyncTask<Integer> a = Async.createTask(() -> {
+        c.await();
+        return after(1, 1);
+      });
       List<Integer> order = new ArrayList<>();
       for (Iterator<AsyncTask<Integer>> it = Async.asCompleted(List.of(a, b, c), null); it.hasNext(); ) {
         order.add(it.next().result());
