@@ -183,8 +183,7 @@ final class Dispatcher {
         List<LongSupplier> round = new ArrayList<>(jobs.size());
         for (JobInfo job : jobs) {
           try {
-            launcher.startJob(job, lastClaimNanos);
-            InFlight f = rt.inFlight.get(job.id());
+            InFlight f = launcher.startJob(job, lastClaimNanos);
             if (f != null) {
               round.add(() -> f.endNanos);
             }

@@ -10,6 +10,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +50,11 @@ final class JobLauncher {
     return start.isAfter(due) ? Duration.between(due, start) : Duration.ZERO;
   }
 
-  /** Starts one claimed job, or queues its outcome at once if it cannot run. */
-  void startJob(JobInfo job, long claimedNanos) {
+  /**
+   * Starts one claimed job and returns it, or queues its outcome at once if it cannot run and
+   * returns null.
+   */
+  @Nullable InFlight startJob(JobInfo job, long claimedNanos) {
     Instant now = settings.clock().instant();
     Duration waited = waited(job, now);
     long startNanos = System.nanoTime();
@@ -62,7 +66,7 @@ final class JobLauncher {
       rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK,
           settings.listeners().started(job, waited), 0));
-      return;
+      return null;
     }
     Object input;
     try {
@@ -76,7 +80,7 @@ final class JobLauncher {
       rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, settings.listeners().started(job, waited),
           System.nanoTime() - startNanos));
-      return;
+      return null;
     }
     Duration timeout = job.policy().timeout();
     InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
@@ -91,13 +95,14 @@ final class JobLauncher {
       rt.inFlight.remove(job.id());
       rt.running.decrementAndGet();
       rt.addDone(f, outcomes.refused(f, e));
-      return;
+      return null;
     }
     f.future = tf;
     tf.onDone(done -> finished(f, done));
     if (f.stopRequested()) {
       f.stop(); // cancelled (or timed out, or lost) between the claim and the submission
     }
+    return f;
   }
 
   @SuppressWarnings("unchecked")

@@ -49,8 +49,7 @@ final class OutcomeGathering {
    * {@code claimNanos}.
    */
   void started(List<LongSupplier> round, long claimNanos) {
-    for (int i = 0; i < lastRound.size(); i++) {
-      LongSupplier job = lastRound.get(i);
+    for (LongSupplier job : lastRound) {
       long end = job.getAsLong();
       latencyNanos = average(latencyNanos, (end != 0 ? end : claimNanos) - lastClaimNanos);
     }
