@@ -78,14 +78,20 @@ class EventLoopTest {
       long before = ticks.get();
       Thread.sleep(200); // blocking: time.sleep in a coroutine
       long afterBlocking = ticks.get();
-      Async.sleep(Duration.ofMillis(50)); // suspends: the ticker runs meanwhile
+      // suspends: the ticker runs meanwhile. Short sleeps until it has ticked 10 more times, so a loop
+      // thread the OS deschedules for a while cannot fail the test; an async sleep that blocked the loop
+      // would never see a tick, and the deadline ends the wait
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (ticks.get() <= afterBlocking + 10 && System.nanoTime() < deadline) {
+        Async.sleep(Duration.ofMillis(5));
+      }
       long afterAsyncSleep = ticks.get();
       ticker.cancel();
       return new long[] {before, afterBlocking, afterAsyncSleep};
     });
     assertThat(seen[0]).isPositive();
     assertThat(seen[1]).as("ticks while the coroutine blocked the loop").isEqualTo(seen[0]);
-    assertThat(seen[2]).as("ticks while it awaited a sleep").isGreaterThan(seen[1] + 10);
+    assertThat(seen[2]).as("ticks while it awaited sleeps").isGreaterThan(seen[1] + 10);
   }
 
   @Test
@@ -295,27 +301,29 @@ class EventLoopTest {
 
   @Test
   void runInExecutorOffloadsBlockingWorkAndTheLoopKeepsRunning() throws Exception {
-    Task<Long, Long> blocking = Task.of("test.blocking-sleep", Long.class, Long.class, ms -> {
-      Thread.sleep(ms);
-      return ms;
-    });
+    // the blocking call returns once the loop's ticker has ticked 10 times (or after 10 s): it can
+    // only return early if the loop kept running while it blocked
+    CountDownLatch tenTicks = new CountDownLatch(10);
+    Task<Long, Long> blocking = Task.of("test.blocking-wait", Long.class, Long.class,
+        seconds -> tenTicks.await(seconds, TimeUnit.SECONDS) ? 200L : -1L);
     AtomicLong ticks = new AtomicLong();
     try (TaskExecutor threads = Spindle.executor(ExecutionModel.THREADS).workers(2).start()) {
       long r = EventLoop.run(() -> {
         AsyncTask<Void> ticker = Async.createTask(() -> {
           while (true) {
             ticks.incrementAndGet();
+            tenTicks.countDown();
             Async.sleep(Duration.ofMillis(1));
           }
         });
-        long v = Async.runInExecutor(threads, blocking, 200L);
+        long v = Async.runInExecutor(threads, blocking, 10L);
         long w = Async.toThread(() -> 5L);
         ticker.cancel();
         return v + w;
       });
-      assertThat(r).isEqualTo(205L);
+      assertThat(r).as("the blocking call saw the ticker run while it blocked").isEqualTo(205L);
     }
-    assertThat(ticks.get()).as("the ticker ran while the blocking call was offloaded").isGreaterThan(10);
+    assertThat(ticks.get()).as("the ticker ran while the blocking call was offloaded").isGreaterThanOrEqualTo(10);
   }
 
   @Test
