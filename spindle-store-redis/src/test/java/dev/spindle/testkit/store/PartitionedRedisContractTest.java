@@ -89,10 +89,6 @@ class PartitionedRedisContractTest extends JobStoreContract {
         .as("task blocked on %s started", gate).isTrue();
   }
 
-  private static String json(String s) {
-    return "\"" + s + "\"";
-  }
-
   /**
    * Per partition: the feed delivers every finished job once, in finish order within each
    * partition, with increasing finish sequence numbers (across partitions the order is the

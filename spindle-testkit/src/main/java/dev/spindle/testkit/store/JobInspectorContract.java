@@ -1,0 +1,381 @@
+package dev.spindle.testkit.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spindle.queue.IllegalJobTransitionException;
+import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Part 2 of {@link JobStoreContract}: the {@link JobInspector} called directly - requeue, purge,
+ * listing, retention - and the store's schedules, change signal and closing. Subclass
+ * {@link JobStoreContract}, not this.
+ */
+public abstract class JobInspectorContract extends JobStoreSpiContract {
+  // ================================================================ inspector: requeue, purge, listing
+
+  @Test
+  void requeueBringsBackFailedDeadAndCancelledJobsOnly() {
+    String failed = enqueue(job("store.echo", json("f")));
+    String ok = enqueue(job("store.echo", json("o")));
+    String waiting = enqueue(job("store.echo", json("w"), JobOptions.builder().queue("other").build()));
+    register("w1", Duration.ofMinutes(5));
+    List<JobInfo> c = claim("w1", 2);
+    String err = JobError.of("java.lang.RuntimeException", "x").toJson();
+    store.complete(List.of(Completion.failed(failed, c.get(0).fence(), "w1", err),
+        Completion.succeeded(ok, c.get(1).fence(), "w1", "1")), clock.instant());
+    JobInfo r = inspector.requeue(failed, clock.instant());
+    assertThat(r.state()).isEqualTo(JobState.QUEUED);
+    assertThat(r.failures()).isZero();
+    assertThat(r.finishedAt()).isNull();
+    assertThat(r.expiresAt()).isNull();
+    assertThat(r.finishSeq()).isZero();
+    assertThat(get(failed).state()).isEqualTo(JobState.QUEUED);
+    assertThatThrownBy(() -> inspector.requeue(ok, clock.instant()))
+        .isInstanceOf(IllegalJobTransitionException.class).hasMessageContaining("SUCCEEDED");
+    assertThatThrownBy(() -> inspector.requeue(waiting, clock.instant()))
+        .isInstanceOf(IllegalJobTransitionException.class);
+    assertThatThrownBy(() -> inspector.requeue("424242", clock.instant())).isInstanceOf(JobNotFoundException.class);
+    assertThat(get(ok).state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @Test
+  void listJobsFiltersAndPagesNewestFirst() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(enqueue(job(i % 2 == 0 ? "store.echo" : "store.square", i % 2 == 0 ? json("x") : "3",
+          JobOptions.builder().queue(i < 3 ? "a" : "b").build())));
+    }
+    store.cancel(ids.get(0), clock.instant());
+    assertThat(ids(inspector.listJobs(JobFilter.all()))).containsExactlyElementsOf(reversed(ids));
+    assertThat(ids(inspector.listJobs(JobFilter.all().withLimit(2)))).containsExactly(ids.get(5), ids.get(4));
+    assertThat(ids(inspector.listJobs(JobFilter.all().withBeforeId(ids.get(4)).withLimit(2))))
+        .containsExactly(ids.get(3), ids.get(2));
+    assertThat(ids(inspector.listJobs(JobFilter.all().withQueue("a")))).containsExactly(ids.get(2), ids.get(1),
+        ids.get(0));
+    assertThat(ids(inspector.listJobs(JobFilter.all().withTask("store.square")))).containsExactly(ids.get(5),
+        ids.get(3), ids.get(1));
+    assertThat(ids(inspector.listJobs(JobFilter.all().withState(JobState.CANCELLED)))).containsExactly(ids.get(0));
+  }
+
+  private static List<String> reversed(List<String> l) {
+    List<String> r = new ArrayList<>(l);
+    Collections.reverse(r);
+    return r;
+  }
+
+  @Test
+  void queueSummariesCountJobsByState() {
+    enqueue(job("store.echo", json("1"), JobOptions.builder().queue("a").build()));
+    enqueue(job("store.echo", json("2"), JobOptions.builder().queue("a").build()));
+    enqueue(job("store.echo", json("3"), JobOptions.builder().queue("a").delay(Duration.ofHours(1)).build()));
+    enqueue(job("store.echo", json("4"), JobOptions.builder().queue("b").build()));
+    register("w1", Duration.ofMinutes(5));
+    claim("w1", 1, "a");
+    inspector.setQueueLimit("c", 3);
+    Map<String, QueueSummary> byName = new java.util.HashMap<>();
+    inspector.queueSummaries().forEach(s -> byName.put(s.queue(), s));
+    assertThat(byName.keySet()).containsExactlyInAnyOrder("a", "b", "c");
+    QueueSummary a = Objects.requireNonNull(byName.get("a"));
+    assertThat(a.count(JobState.RUNNING)).isEqualTo(1);
+    assertThat(a.count(JobState.QUEUED)).isEqualTo(1);
+    assertThat(a.count(JobState.SCHEDULED)).isEqualTo(1);
+    assertThat(a.waiting()).isEqualTo(2);
+    assertThat(Objects.requireNonNull(byName.get("b")).count(JobState.QUEUED)).isEqualTo(1);
+    assertThat(Objects.requireNonNull(byName.get("c")).limit()).isEqualTo(3);
+    assertThat(Objects.requireNonNull(byName.get("c")).waiting()).isZero();
+  }
+
+  @Test
+  void queueSummariesStillCountFinishedJobsThatRetentionKeeps() {
+    register("w1", Duration.ofHours(5));
+    JobOptions done = JobOptions.builder().queue("done").build();
+    for (int i = 0; i < 3; i++) {
+      enqueue(job("store.echo", json("s" + i), done));
+    }
+    String cancelled = enqueue(job("store.echo", json("c"), done));
+    store.cancel(cancelled, clock.instant());
+    for (JobInfo c : claim("w1", 3, "done")) {
+      store.complete(List.of(Completion.succeeded(c.id(), c.fence(), "w1", "1")), clock.instant());
+    }
+    enqueue(job("store.echo", json("w"), done));
+    // housekeeping well within the jobs' TTL (1 day): a store may move them elsewhere, never forget them
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(store.purgeExpired(clock.instant(), RetentionLimits.defaults())).isZero();
+    QueueSummary s = inspector.queueSummaries().stream().filter(q -> q.queue().equals("done")).findFirst()
+        .orElseThrow();
+    assertThat(s.count(JobState.SUCCEEDED)).isEqualTo(3);
+    assertThat(s.count(JobState.CANCELLED)).isEqualTo(1);
+    assertThat(s.count(JobState.QUEUED)).isEqualTo(1);
+    inspector.requeue(cancelled, clock.instant());
+    QueueSummary after = inspector.queueSummaries().stream().filter(q -> q.queue().equals("done")).findFirst()
+        .orElseThrow();
+    assertThat(after.count(JobState.CANCELLED)).as("requeued: counted once, as waiting").isZero();
+    assertThat(after.count(JobState.QUEUED)).isEqualTo(2);
+  }
+
+  @Test
+  void purgeDeletesOnlyFinishedJobsMatchingTheFilter() {
+    String done = enqueue(job("store.echo", json("d")));
+    String cancelled = enqueue(job("store.echo", json("c")));
+    String waiting = enqueue(job("store.echo", json("w"), JobOptions.builder().queue("later").build()));
+    register("w1", Duration.ofMinutes(5));
+    JobInfo c = claim("w1", 1).get(0);
+    store.complete(List.of(Completion.succeeded(done, c.fence(), "w1", "1")), clock.instant());
+    store.cancel(cancelled, clock.instant());
+    assertThatThrownBy(() -> inspector.purge(JobFilter.all().withState(JobState.QUEUED)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("QUEUED");
+    assertThat(inspector.purge(JobFilter.all().withState(JobState.SUCCEEDED))).isEqualTo(1);
+    assertThat(store.find(done)).isEmpty();
+    assertThat(inspector.purge(JobFilter.all())).isEqualTo(1);
+    assertThat(store.find(cancelled)).isEmpty();
+    assertThat(store.find(waiting)).isPresent();
+  }
+
+  @Test
+  void retentionDeletesExpiredJobsThenTheOldestBeyondTheLimits() {
+    JobOptions shortTtl = JobOptions.builder().retention(Duration.ofMinutes(1), Duration.ofMinutes(2)).build();
+    register("w1", Duration.ofHours(5));
+    List<String> ok = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ok.add(enqueue(job("store.echo", json("s" + i), shortTtl)));
+    }
+    String bad = enqueue(job("store.echo", json("f"), shortTtl));
+    for (JobInfo c : claim("w1", 5)) {
+      Completion k = c.id().equals(bad) ? Completion.failed(c.id(), c.fence(), "w1",
+          JobError.of("x.Y", "z").toJson()) : Completion.succeeded(c.id(), c.fence(), "w1", "1");
+      store.complete(List.of(k), clock.instant());
+      clock.advance(Duration.ofSeconds(1));
+    }
+    RetentionLimits roomy = new RetentionLimits(100, 100, 1000);
+    assertThat(store.purgeExpired(clock.instant(), roomy)).isZero();
+    assertThat(store.purgeExpired(clock.instant(), new RetentionLimits(2, 100, 1000)))
+        .as("the two oldest successes beyond the limit").isEqualTo(2);
+    assertThat(store.find(ok.get(0))).isEmpty();
+    assertThat(store.find(ok.get(1))).isEmpty();
+    assertThat(store.find(ok.get(2))).isPresent();
+    clock.advance(Duration.ofSeconds(60));
+    assertThat(store.purgeExpired(clock.instant(), roomy)).as("successes expired after 1 min").isEqualTo(2);
+    assertThat(store.find(bad)).as("failures are kept 2 min").isPresent();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(store.purgeExpired(clock.instant(), new RetentionLimits(100, 100, 1))).isEqualTo(1);
+    assertThat(store.find(bad)).isEmpty();
+  }
+
+  @Test
+  void expiredJobsOfOneBatchArePurgedAcrossSeveralCallsWhileTheirLongerLivedNeighboursStay() {
+    JobOptions shortTtl = JobOptions.builder().retention(Duration.ofMinutes(1), Duration.ofMinutes(1)).build();
+    JobOptions longTtl = JobOptions.builder().retention(Duration.ofMinutes(10), Duration.ofMinutes(10)).build();
+    register("w1", Duration.ofHours(5));
+    List<String> shortLived = new ArrayList<>();
+    List<String> longLived = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String id = enqueue(job("store.echo", json("j" + i), i % 2 == 0 ? shortTtl : longTtl));
+      (i % 2 == 0 ? shortLived : longLived).add(id);
+    }
+    List<Completion> all = new ArrayList<>();
+    for (JobInfo c : claim("w1", 10)) {
+      all.add(c.id().equals(shortLived.get(4))
+          ? Completion.failed(c.id(), c.fence(), "w1", JobError.of("x.Y", "z").toJson())
+          : Completion.succeeded(c.id(), c.fence(), "w1", "1"));
+    }
+    store.complete(all, clock.instant());
+    clock.advance(Duration.ofSeconds(61));
+    RetentionLimits twoAtATime = new RetentionLimits(100, 100, 2);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isEqualTo(2);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isEqualTo(2);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isEqualTo(1);
+    assertThat(store.purgeExpired(clock.instant(), twoAtATime)).isZero();
+    assertThat(shortLived).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
+    assertThat(longLived).allSatisfy(id -> assertThat(store.find(id)).as(id).isPresent());
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(store.purgeExpired(clock.instant(), new RetentionLimits(100, 100, 1000))).isEqualTo(5);
+    assertThat(longLived).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
+  }
+
+  @Test
+  void aRequeuedJobIsNotPurgedByTheExpiryOfItsEarlierFinish() {
+    JobOptions shortTtl = JobOptions.builder().retention(Duration.ofMinutes(1), Duration.ofMinutes(1)).build();
+    register("w1", Duration.ofHours(5));
+    String id = enqueue(job("store.echo", json("again"), shortTtl));
+    JobInfo first = claim("w1", 1).get(0);
+    store.complete(List.of(Completion.failed(id, first.fence(), "w1", JobError.of("x.Y", "z").toJson())),
+        clock.instant());
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(inspector.requeue(id, clock.instant()).state()).isEqualTo(JobState.QUEUED);
+    clock.advance(Duration.ofSeconds(40)); // past the first finish's expiry
+    assertThat(store.purgeExpired(clock.instant(), new RetentionLimits(100, 100, 1000))).isZero();
+    assertThat(store.find(id)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.QUEUED));
+  }
+
+  // ================================================================ schedules in the store
+
+  private ScheduleRecord scheduleRecord(String name, String definition, Instant next) {
+    return new ScheduleRecord(name, definition, next, null, 0, clock.instant());
+  }
+
+  @Test
+  void savingAnIdenticalScheduleKeepsItAndAChangedOneReplacesIt() {
+    ScheduleRecord saved = store.saveSchedule(scheduleRecord("s1", "{\"v\":1}", T0.plusSeconds(60)));
+    assertThat(saved.version()).isPositive();
+    assertThat(saved.nextFireAt()).isEqualTo(T0.plusSeconds(60));
+    ScheduleRecord same = store.saveSchedule(scheduleRecord("s1", "{\"v\":1}", T0.plusSeconds(999)));
+    assertThat(same).isEqualTo(saved);
+    ScheduleRecord changed = store.saveSchedule(scheduleRecord("s1", "{\"v\":2}", T0.plusSeconds(120)));
+    assertThat(changed.version()).isGreaterThan(saved.version());
+    assertThat(changed.definition()).isEqualTo("{\"v\":2}");
+    assertThat(changed.nextFireAt()).isEqualTo(T0.plusSeconds(120));
+    assertThat(store.schedules()).containsExactly(changed);
+    assertThat(store.deleteSchedule("s1")).isTrue();
+    assertThat(store.deleteSchedule("s1")).isFalse();
+    assertThat(store.schedules()).isEmpty();
+  }
+
+  @Test
+  void firingAScheduleIsACompareAndSetThatEnqueuesTheTickJob() {
+    store.saveSchedule(scheduleRecord("s1", "{}", T0));
+    store.saveSchedule(scheduleRecord("s2", "{}", T0.plusSeconds(600)));
+    List<ScheduleRecord> due = store.dueSchedules(clock.instant(), 10);
+    assertThat(due).extracting(ScheduleRecord::name).containsExactly("s1");
+    ScheduleRecord s = due.get(0);
+    NewJob tick = job("store.count", json(key), JobOptions.builder().uniqueKey("schedule:s1:" + T0.toEpochMilli())
+        .build());
+    assertThat(store.fireSchedule("s1", s.version(), T0.plusSeconds(60), T0, List.of(tick))).isTrue();
+    assertThat(store.fireSchedule("s1", s.version(), T0.plusSeconds(60), T0, List.of(tick)))
+        .as("second fire of the same version").isFalse();
+    ScheduleRecord after = store.schedules().get(0);
+    assertThat(after.nextFireAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(after.lastFireAt()).isEqualTo(T0);
+    assertThat(after.version()).isGreaterThan(s.version());
+    assertThat(inspector.listJobs(JobFilter.all())).hasSize(1).allSatisfy(j -> {
+      assertThat(j.uniqueKey()).isEqualTo("schedule:s1:" + T0.toEpochMilli());
+      assertThat(j.state()).isEqualTo(JobState.QUEUED);
+    });
+    assertThat(store.dueSchedules(clock.instant(), 10)).isEmpty();
+    assertThat(store.fireSchedule("missing", 1, T0, T0, List.of(tick))).isFalse();
+  }
+
+  @Test
+  void racingFiresOfOneTickEnqueueExactlyOneJobPerTick() throws Exception {
+    store.saveSchedule(scheduleRecord("race", "{}", T0));
+    int ticks = 60;
+    int threads = 3;
+    AtomicInteger wins = new AtomicInteger();
+    CyclicBarrier barrier = new CyclicBarrier(threads);
+    List<Thread> ts = new ArrayList<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      ts.add(Thread.ofPlatform().start(() -> {
+        try {
+          for (int i = 0; i < ticks; i++) {
+            barrier.await(30, TimeUnit.SECONDS);
+            Instant tick = T0.plusSeconds(60L * i);
+            for (ScheduleRecord r : store.dueSchedules(tick, 10)) {
+              NewJob j = new NewJob("store.count", json(key), "default", 0, tick, "schedule:race:" + tick.toEpochMilli(),
+                  JobPolicy.defaults(), tick);
+              if (store.fireSchedule(r.name(), r.version(), tick.plusSeconds(60), tick, List.of(j))) {
+                wins.incrementAndGet();
+              }
+            }
+            barrier.await(30, TimeUnit.SECONDS);
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+          barrier.reset();
+        }
+      }));
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+    assertThat(errors).isEmpty();
+    assertThat(wins.get()).isEqualTo(ticks);
+    List<JobInfo> jobs = inspector.listJobs(JobFilter.all().withLimit(1000));
+    assertThat(jobs).hasSize(ticks);
+    assertThat(jobs.stream().map(JobInfo::uniqueKey).distinct().count()).isEqualTo(ticks);
+  }
+
+  // ================================================================ change signal, closing
+
+  @Test
+  void subscribersHearAboutEnqueuesAndCompletions() {
+    AtomicInteger calls = new AtomicInteger();
+    Subscription sub = store.subscribe(calls::incrementAndGet);
+    try {
+      sub.waiting();
+      enqueue(job("store.echo", json("x")));
+      eventually(() -> assertThat(calls.get()).isPositive());
+      int before = calls.get();
+      register("w1", Duration.ofMinutes(1));
+      JobInfo c = claim("w1", 1).get(0);
+      sub.waiting();
+      store.complete(List.of(Completion.succeeded(c.id(), c.fence(), "w1", "1")), clock.instant());
+      eventually(() -> assertThat(calls.get()).isGreaterThan(before));
+    } finally {
+      sub.close();
+    }
+  }
+
+  @Test
+  void aClaimThatFoundTooFewJobsHearsTheNextEnqueue() {
+    AtomicInteger calls = new AtomicInteger();
+    Subscription sub = store.subscribe(calls::incrementAndGet);
+    try {
+      // the subscription is live (a store may connect it asynchronously, and a wake-up published
+      // before that is lost) once it has heard a change: say "waiting" and enqueue until one is heard
+      eventually(() -> {
+        if (calls.get() == 0) {
+          sub.waiting();
+          enqueue(job("store.echo", json("warm-up")));
+        }
+        assertThat(calls.get()).isPositive();
+      });
+      register("w1", Duration.ofMinutes(1));
+      while (!claim("w1", 100).isEmpty()) {
+        // the warm-up jobs
+      }
+      assertThat(claim("w1", 1)).isEmpty(); // the worker waits next, without saying so
+      int before = calls.get();
+      enqueue(job("store.echo", json("x")));
+      eventually(() -> assertThat(calls.get()).isGreaterThan(before));
+    } finally {
+      sub.close();
+    }
+  }
+
+  @Test
+  void aClosedStoreRefusesCalls() throws Exception {
+    JobStore s = openStore();
+    s.close();
+    s.close();
+    assertThatThrownBy(() -> s.enqueue(List.of(job("store.echo", json("x"))))).isInstanceOf(StoreException.class)
+        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(StoreException.Reason.CLOSED));
+  }
+}
