@@ -53,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off, metrics
  *                 only, and both on (the order rotates per round), on SQLite and on Redis: jobs/s and this
  *                 JVM's CPU per job side by side, with the median of each round's ratio to "off"
- *                 --jobs 20000 --rounds 5 --concurrency 16 --stores sqlite,redis (--threads-cpu yes: each
+ *                 --jobs 20000 --rounds 5 --concurrency 16 --prefetch 0 --stores sqlite,redis (--threads-cpu yes: each
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
  *                 trace context drained by a worker without an observer; --variants off,metrics,on,contexts:
  *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
@@ -129,12 +129,14 @@ public final class MetricsBench {
     int jobs = intOpt("jobs", 20_000);
     int rounds = intOpt("rounds", 5);
     int concurrency = intOpt("concurrency", 16);
+    int prefetch = intOpt("prefetch", 0);
     boolean threadsCpu = "yes".equals(opts.get("threads-cpu"));
     boolean contexts = "yes".equals(opts.get("contexts"));
     List<String> stores = List.of(opts.getOrDefault("stores", "sqlite,redis").split(","));
     Path dir = Files.createTempDirectory("spindle-mbench");
-    System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, %d rounds + 1 "
-        + "warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, rounds);
+    System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, prefetch %d, %d rounds "
+        + "+ 1 warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, prefetch,
+        rounds);
     @Nullable RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
     Discard exporter = new Discard();
     try (SdkTracerProvider tp = SdkTracerProvider.builder()
@@ -166,7 +168,7 @@ public final class MetricsBench {
             String name = store + "-" + (seq++);
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
-              m = drainOnce(s, jobs, concurrency, variants[v], otel, threadsCpu);
+              m = drainOnce(s, jobs, concurrency, prefetch, variants[v], otel, threadsCpu);
             }
             rate[v] = m[0];
             if (r > 0) {
@@ -308,7 +310,7 @@ public final class MetricsBench {
   }
 
   /** One drain: {jobs/s, this JVM's CPU microseconds per job, its dispatcher thread's}. */
-  private static double[] drainOnce(JobStore store, int jobs, int concurrency, Variant variant,
+  private static double[] drainOnce(JobStore store, int jobs, int concurrency, int prefetch, Variant variant,
       OpenTelemetrySdk sdk, boolean threadsCpu) throws Exception {
     SpindleMetrics metrics = null;
     @Nullable OpenTelemetrySdk otel = variant.tracing() ? sdk : null;
@@ -338,7 +340,7 @@ public final class MetricsBench {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
       long w0 = bytesWritten();
-      try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency)
+      try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).prefetch(prefetch)
           .observer(workerObserves ? observer : JobObserver.NONE)
           .pollInterval(Duration.ofMillis(50)).start()) {
         if (metrics != null) {

@@ -34,7 +34,7 @@ import java.util.stream.LongStream;
  *
  * <pre>
  * java -cp ... dev.spindle.bench.PostgresBench MODE [--jobs N] [--workers 2] [--concurrency 64]
- *     [--samples 1000]
+ *     [--prefetch 0] [--samples 1000]
  *
  * MODE  drain      bulk enqueue of N no-op jobs (one call), then idle worker processes drain them, jobs/s
  *       latency    enqueue-to-start latency on idle workers with NOTIFY on, then off: p50/p99/max
@@ -341,9 +341,9 @@ public final class PostgresBench {
       double spindle = spindleDrain(n);
       double dbs = dbSchedulerDrain(n);
       rates.add(new double[] {spindle, dbs});
-      System.out.printf(Locale.ROOT, "round %d: %,d no-op jobs, %d worker processes x %s slots: Spindle %,.0f jobs/s,"
-          + " db-scheduler %,.0f jobs/s: %.1fx%n", r + 1, n, intOpt("workers", 2), opts.getOrDefault("concurrency",
-          "64"), spindle, dbs, spindle / dbs);
+      System.out.printf(Locale.ROOT, "round %d: %,d no-op jobs, %d worker processes x %s slots (Spindle's prefetch"
+          + " %s): Spindle %,.0f jobs/s, db-scheduler %,.0f jobs/s: %.1fx%n", r + 1, n, intOpt("workers", 2),
+          opts.getOrDefault("concurrency", "64"), opts.getOrDefault("prefetch", "0"), spindle, dbs, spindle / dbs);
     }
   }
 
@@ -352,7 +352,8 @@ public final class PostgresBench {
     String loc = location("versus_" + (schemaSeq++), !"off".equals(opts.get("notify")));
     try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       for (int i = 0; i < intOpt("workers", 2); i++) {
-        startWorker(loc, List.of("--concurrency", opts.getOrDefault("concurrency", "64"), "--model",
+        startWorker(loc, List.of("--concurrency", opts.getOrDefault("concurrency", "64"), "--prefetch",
+            opts.getOrDefault("prefetch", "0"), "--model",
             opts.getOrDefault("model", "THREADS")), opts.containsKey("worker-jvm")
             ? List.of(opts.get("worker-jvm").split(" ")) : List.of());
       }
@@ -449,7 +450,8 @@ public final class PostgresBench {
   }
 
   private void startWorker(String location) throws IOException {
-    startWorker(location, List.of("--concurrency", opts.getOrDefault("concurrency", "64")), List.of());
+    startWorker(location, List.of("--concurrency", opts.getOrDefault("concurrency", "64"), "--prefetch",
+        opts.getOrDefault("prefetch", "0")), List.of());
   }
 
   private Process startWorker(String location, List<String> extra, List<String> jvm) throws IOException {

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A queue worker process for {@link PostgresBench}: {@code PostgresBenchWorker --store LOCATION
- * [--concurrency 64] [--model THREADS] [--name w] [--lease-ms 10000] [--heartbeat-ms 1000]} (the location names a password file; no password
+ * [--concurrency 64] [--prefetch 0] [--model THREADS] [--name w] [--lease-ms 10000] [--heartbeat-ms 1000]} (the location names a password file; no password
  * on the command line). Prints {@code READY <id>} once consuming; stops gracefully on SIGTERM.
  */
 public final class PostgresBenchWorker {
@@ -28,6 +28,7 @@ public final class PostgresBenchWorker {
     JobStore store = JobStores.open(Objects.requireNonNull(o.get("store"), "--store"));
     Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class, RedisBenchTasks.class))
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
+        .prefetch(Integer.parseInt(o.getOrDefault("prefetch", "0")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))
         .leaseDuration(Duration.ofMillis(Long.parseLong(o.getOrDefault("lease-ms", "10000"))))
         .heartbeatInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("heartbeat-ms", "1000"))))

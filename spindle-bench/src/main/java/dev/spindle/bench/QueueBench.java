@@ -36,7 +36,7 @@ import java.util.stream.LongStream;
  * ({@link QueueBenchWorker}). Each mode prints its measurements and the settings used.
  *
  * <pre>
- * java -cp ... dev.spindle.bench.QueueBench MODE [--jobs N] [--workers 2] [--concurrency 64]
+ * java -cp ... dev.spindle.bench.QueueBench MODE [--jobs N] [--workers 2] [--concurrency 64] [--prefetch 0]
  *     [--model THREADS] [--durability NORMAL|FULL] [--dir /tmp/...] [--keep true]
  * (without --dir the database files go to a temporary directory, deleted at the end unless --keep)
  *
@@ -200,7 +200,7 @@ public final class QueueBench {
         System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots (%s): enqueued in %.2f s,"
                 + " drained in %.2f s = %,.0f jobs/s (workers' CPU: %.1f us per job)%n",
             round == 0 ? "warm-up" : "drain  ", count, workers, opts.getOrDefault("concurrency", "64"),
-            opts.getOrDefault("model", "THREADS"), (committed - t0) / 1e9, drain, count / drain, cpu / 1e3 / count);
+            opts.getOrDefault("model", "THREADS") + ", prefetch " + opts.getOrDefault("prefetch", "0"), (committed - t0) / 1e9, drain, count / drain, cpu / 1e3 / count);
       }
       long ok = store.queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
       System.out.printf(Locale.ROOT, "check: %,d jobs SUCCEEDED in the store%n", ok);
@@ -409,6 +409,7 @@ public final class QueueBench {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("store", dir.resolve(db).toString());
     o.put("concurrency", opts.getOrDefault("concurrency", "64"));
+    o.put("prefetch", opts.getOrDefault("prefetch", "0"));
     o.put("model", opts.getOrDefault("model", "THREADS"));
     o.put("durability", durability());
     o.put("name", "bench" + workerSeq);

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A queue worker process for the benchmarks: {@code QueueBenchWorker --store FILE [--concurrency 64]
+ * A queue worker process for the benchmarks: {@code QueueBenchWorker --store FILE [--concurrency 64] [--prefetch 0]
  * [--model THREADS] [--lease-ms 10000] [--heartbeat-ms 1000] [--name w]}. Prints {@code READY <id>}
  * once consuming; stops gracefully on SIGTERM.
  */
@@ -29,6 +29,7 @@ public final class QueueBenchWorker {
         .open();
     Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class))
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
+        .prefetch(Integer.parseInt(o.getOrDefault("prefetch", "0")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))
         .leaseDuration(Duration.ofMillis(Long.parseLong(o.getOrDefault("lease-ms", "10000"))))
         .heartbeatInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("heartbeat-ms", "1000"))))

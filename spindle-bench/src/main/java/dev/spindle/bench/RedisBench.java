@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * and the settings used.
  *
  * <pre>
- * java -cp ... dev.spindle.bench.RedisBench MODE [--jobs N] [--workers 2] [--concurrency 64] [--rounds 3]
+ * java -cp ... dev.spindle.bench.RedisBench MODE [--jobs N] [--workers 2] [--concurrency 64] [--prefetch 0] [--rounds 3]
  *
  * MODE  store      the store alone (no task execution): batch enqueue, and claim+complete exchanges
  *       enqueue    JobQueue.enqueueAll in batches, and single enqueues, jobs/s
@@ -545,10 +545,10 @@ public final class RedisBench {
           best = Math.max(best, count / all);
         }
         if (print) {
-          System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots: enqueued in %.2f s with no "
+          System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots (prefetch %s): enqueued in %.2f s with no "
                   + "consumer, then drained in %.2f s = %,.0f jobs/s (%,.0f jobs/s from 10%% to 90%% done)%n",
               round == 0 ? "warm-up" : "drain  ", count, workers, opts.getOrDefault("concurrency", "64"),
-              (enqueued - t0) / 1e9, all, count / all, steady);
+              opts.getOrDefault("prefetch", "0"), (enqueued - t0) / 1e9, all, count / all, steady);
           System.out.printf(Locale.ROOT, "        CPU per job: redis %.1f us to enqueue, %.1f us to drain; worker "
                   + "processes %.1f us to drain; machine load average %.1f%n", (redisCpu1 - redisCpu0) * 1e6 / count,
               (redisCpu() - redisCpu1) * 1e6 / count, (workersCpu() - workersCpu1) * 1e6 / count, loadAverage());
@@ -872,6 +872,7 @@ public final class RedisBench {
     List<String> cmd = new ArrayList<>();
     Map<String, String> o = new LinkedHashMap<>();
     o.put("concurrency", opts.getOrDefault("concurrency", "64"));
+    o.put("prefetch", opts.getOrDefault("prefetch", "0"));
     o.put("model", opts.getOrDefault("model", "THREADS"));
     o.put("name", "w" + (++workerSeq));
     o.putAll(extra);

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A queue worker process on Redis for {@link RedisBench}: reads the store URL from
- * {@code SPINDLE_REDIS_URL} (never from the command line) and takes {@code [--concurrency 64]
+ * {@code SPINDLE_REDIS_URL} (never from the command line) and takes {@code [--concurrency 64] [--prefetch 0]
  * [--model THREADS] [--lease-ms 10000] [--heartbeat-ms 1000] [--poll-ms 1000] [--name w]
  * [--queue default]}. Prints {@code READY <id>} once consuming. A line {@code queue <name>} on
  * standard input stops the current worker gracefully and starts one on that queue, in the same
@@ -66,6 +66,7 @@ public final class RedisBenchWorker {
     Worker w = Worker.builder(store).registry(TaskRegistry.of(RedisBenchTasks.class, QueueBenchTasks.class))
         .queues(queue)
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
+        .prefetch(Integer.parseInt(o.getOrDefault("prefetch", "0")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))
         .leaseDuration(Duration.ofMillis(Long.parseLong(o.getOrDefault("lease-ms", "10000"))))
         .heartbeatInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("heartbeat-ms", "1000"))))

@@ -51,6 +51,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link Builder#registry}</td><td>required: the tasks it may run</td></tr>
  *   <tr><td>{@link Builder#queues}</td><td>{@code default}; listed queues are drained in order</td></tr>
  *   <tr><td>{@link Builder#concurrency}</td><td>available processors</td></tr>
+ *   <tr><td>{@link Builder#prefetch}</td><td>0: claims only for free slots</td></tr>
  *   <tr><td>{@link Builder#model}</td><td>THREADS</td></tr>
  *   <tr><td>{@link Builder#leaseDuration}</td><td>10 s</td></tr>
  *   <tr><td>{@link Builder#heartbeatInterval}</td><td>1 s (also how fast cancel requests are seen)</td></tr>
@@ -159,6 +160,7 @@ public final class Worker implements AutoCloseable {
     private @Nullable TaskRegistry registry;
     private final Set<String> queues = new LinkedHashSet<>();
     private int concurrency = Runtime.getRuntime().availableProcessors();
+    private int prefetch;
     private ExecutionModel model = ExecutionModel.THREADS;
     private @Nullable TaskExecutor executor;
     private JsonCodec codec = JsonCodec.defaults();
@@ -219,6 +221,28 @@ public final class Worker implements AutoCloseable {
         throw new IllegalArgumentException("concurrency must be in 1..10000: " + concurrency);
       }
       this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * How many jobs the worker may claim beyond its free slots, so that a slot that frees starts its
+     * next job at once instead of after the next store call, and jobs run while the worker waits on
+     * the store. It claims ahead only while its jobs usually run shorter than a store call takes
+     * (moving averages), so long jobs never wait behind a claimed one; a claimed job no slot takes
+     * within 100 ms, and every such job of a stopping worker, is handed back (QUEUED, not a
+     * strike). Jobs claimed ahead are RUNNING in the store under this worker's lease and count
+     * against queue and flow limits; {@link WorkerStats#running} and busy slots count only started
+     * ones; a cancel request ends such a job before it starts. For drains of short jobs:
+     * {@code prefetch(concurrency)} drained no-op jobs 25-35 % faster on SQLite, Redis and
+     * PostgreSQL (docs/QUEUE.md). Default 0 (off).
+     *
+     * @throws IllegalArgumentException if below 0 or above 10,000
+     */
+    public Builder prefetch(int prefetch) {
+      if (prefetch < 0 || prefetch > 10_000) {
+        throw new IllegalArgumentException("prefetch must be in 0..10000: " + prefetch);
+      }
+      this.prefetch = prefetch;
       return this;
     }
 
@@ -418,7 +442,7 @@ public final class Worker implements AutoCloseable {
           WorkerSettings.TaskResolver.of(reg), reg, codec, clock, Listeners.of(listeners, observer), leaseDuration,
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
-          random, Map.copyOf(queueLimits), clockSkewWarning, children(reg));
+          random, Map.copyOf(queueLimits), clockSkewWarning, children(reg), prefetch);
     }
 
     /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */

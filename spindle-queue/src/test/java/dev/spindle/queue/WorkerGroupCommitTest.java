@@ -8,22 +8,19 @@ import dev.spindle.TaskRegistry;
 import dev.spindle.queue.memory.InMemoryJobStore;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
  * A worker writes the outcomes of short jobs in full rounds (group commit, see the dispatcher's
  * OutcomeGathering): against a store whose calls take 2 ms, sixteen slots of jobs that take
  * microseconds are written about sixteen per call, not split into a few early ones and the rest.
- * Real in-memory store behind a proxy that counts calls and gives each the cost of a real store's.
+ * Real in-memory store behind a proxy that counts calls and gives each the cost of a real store's
+ * ({@link SlowStore}).
  */
 class WorkerGroupCommitTest {
   private static final Task<Long, Long> DOUBLE = Task.of("t.double", Long.class, Long.class, x -> 2 * x);
@@ -35,23 +32,13 @@ class WorkerGroupCommitTest {
     AtomicLong calls = new AtomicLong();
     AtomicLong written = new AtomicLong();
     try (InMemoryJobStore memory = new InMemoryJobStore()) {
-      JobStore store = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),
-          new Class<?>[] {JobStore.class}, (proxy, method, args) -> {
-            if (method.getName().equals("completeAndClaim")) {
-              List<?> completions = (List<?>) args[0];
-              if (!completions.isEmpty()) {
-                calls.incrementAndGet();
-                written.addAndGet(completions.size());
-              }
-              // the cost of a store call (a commit, a round trip), not a synchronisation
-              LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-            }
-            try {
-              return method.invoke(memory, args);
-            } catch (InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
+      JobStore store = SlowStore.wrap(memory, Duration.ofMillis(2), args -> {
+        List<?> completions = (List<?>) args[0];
+        if (!completions.isEmpty()) {
+          calls.incrementAndGet();
+          written.addAndGet(completions.size());
+        }
+      });
       Instant now = Instant.now();
       List<NewJob> batch = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {

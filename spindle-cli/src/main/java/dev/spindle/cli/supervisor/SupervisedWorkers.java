@@ -32,12 +32,13 @@ public final class SupervisedWorkers {
    *
    * @param concurrency jobs at once per process, or null for cores / processes (at least 1)
    * @param name the workers' name in the store, also the master's name ({@code spindle ctl --name})
+   * @param prefetch jobs each worker process may claim beyond its free slots ({@code Worker.Builder#prefetch})
    * @return the exit status
    * @throws CommandLine.ParameterException on invalid settings
    */
   public static int run(CommandLine cl, int processes, String store, TaskRegistry registry, List<String> queues,
       ExecutionModel model, @Nullable Integer concurrency, String name, Duration grace, Duration lease, Duration heartbeat,
-      Map<String, Integer> limits) {
+      Map<String, Integer> limits, int prefetch) {
     if (processes < 1 || processes > ServiceConfig.MAX_WORKERS) {
       throw new CommandLine.ParameterException(cl, "--processes must be in 1.." + ServiceConfig.MAX_WORKERS + ": "
           + processes);
@@ -56,7 +57,7 @@ public final class SupervisedWorkers {
     try {
       QueueWorkerService.Settings settings = new QueueWorkerService.Settings(absolute(store),
           registry.catalogClassNames(), queues, model.name(), model == ExecutionModel.SEQUENTIAL ? 1 : perProcess,
-          name, grace.toMillis(), lease.toMillis(), heartbeat.toMillis(), limits);
+          name, grace.toMillis(), lease.toMillis(), heartbeat.toMillis(), limits, prefetch);
       manager = ServiceManager.builder().name(name).handleSignals(true)
           .service(QueueWorkerService.config(SERVICE, processes, settings)).build();
     } catch (IllegalArgumentException e) {

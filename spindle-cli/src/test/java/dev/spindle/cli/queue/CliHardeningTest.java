@@ -131,4 +131,16 @@ class CliHardeningTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--watch must be at least 100ms");
   }
+
+  @Test
+  void aPrefetchOutOfRangeIsRefusedBeforeAnyWorkerStarts() {
+    for (String n : List.of("-1", "10001")) {
+      CliRun one = CliRun.of("worker", "--prefetch", n, "--store", store);
+      assertThat(one.code()).as("--prefetch %s", n).isEqualTo(2);
+      assertThat(one.err()).contains("prefetch must be in 0..10000: " + n);
+      CliRun supervised = CliRun.of("worker", "--processes", "2", "--prefetch", n, "--store", store);
+      assertThat(supervised.code()).as("--processes 2 --prefetch %s", n).isEqualTo(2);
+      assertThat(supervised.err()).contains("prefetch must be in 0..10000: " + n);
+    }
+  }
 }

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * until an outcome arrives, the store changes (with a free slot), the next scheduled job is due or
  * the poll interval passed; a stopping worker's dispatcher ends once nothing runs and every outcome
  * was written. While short jobs of the last round still run, it first lets their outcomes gather
- * ({@link OutcomeGathering}), so they are written in one call. Outcomes are queued by any thread;
+ * ({@link OutcomeGathering}), so they are written in one call. With {@link WorkerSettings#prefetch}
+ * it claims up to that many jobs more while jobs are short ({@link Prefetched}); a job no slot takes
+ * in time, and every such job of a stopping worker, is handed back. Outcomes are queued by any thread;
  * everything else runs on the dispatcher thread.
  */
 final class Dispatcher {
@@ -97,7 +99,15 @@ final class Dispatcher {
             awaitQuietly(backoffUntil - now);
             continue;
           }
-          free = rt.stopping ? 0 : settings.concurrency() - rt.running.get();
+          if (rt.prefetched.size() > 0) {
+            if (rt.stopping) {
+              handBack(rt.prefetched.drain(), "the worker is stopping");
+            } else {
+              handBack(rt.prefetched.removeStale(now), "it waited over " + Prefetched.MAX_WAIT / 1_000_000
+                  + " ms for a free slot");
+            }
+          }
+          free = rt.stopping ? 0 : settings.concurrency() + ahead() - rt.running.get() - rt.prefetched.size();
           boolean due = nextRunAt != null && !settings.clock().instant().isBefore(nextRunAt);
           claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
           if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
@@ -119,6 +129,9 @@ final class Dispatcher {
             return;
           }
           long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
+          if (rt.prefetched.size() > 0) {
+            waitNanos = Math.min(waitNanos, Prefetched.MAX_WAIT); // to hand back jobs no slot takes
+          }
           if (nextRunAt != null && free > 0) {
             long untilRun = Durations.nanosBetween(settings.clock().instant(), nextRunAt);
             waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
@@ -182,22 +195,43 @@ final class Dispatcher {
         reporter.claimed.add(jobs.size());
         List<LongSupplier> round = new ArrayList<>(jobs.size());
         for (JobInfo job : jobs) {
+          if (rt.prefetched.size() > 0 || !launcher.reserveSlot()) {
+            rt.prefetched.add(job, lastClaimNanos); // claimed ahead: the next free slot starts it
+            continue;
+          }
           try {
-            InFlight f = launcher.startJob(job, lastClaimNanos);
+            InFlight f = launcher.startJob(job, lastClaimNanos, true);
             if (f != null) {
               round.add(() -> f.endNanos);
             }
           } catch (RuntimeException e) {
-            LOG.error("worker {}: starting job {} failed; handing it back", workerId, job.id(), e);
-            if (rt.inFlight.remove(job.id()) != null) {
-              rt.running.decrementAndGet();
-            }
-            rt.addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
-                JobState.QUEUED, null, "start failed: " + e));
+            launcher.startFailed(job, e);
           }
         }
+        launcher.startPrefetched(); // slots that freed meanwhile
         gathering.started(round, lastClaimNanos);
       }
+    }
+  }
+
+  /**
+   * How many jobs to claim beyond the free slots now: {@link WorkerSettings#prefetch} while jobs
+   * usually run shorter than a store call takes, else none.
+   */
+  private int ahead() {
+    int p = settings.prefetch();
+    return p > 0 && rt.prefetched.jobsShorterThan(gathering.callNanos()) ? p : 0;
+  }
+
+  /** Hands jobs claimed ahead back to the store (QUEUED again, not a strike). */
+  private void handBack(List<Prefetched.Held> jobs, String why) {
+    for (Prefetched.Held h : jobs) {
+      JobInfo job = h.job();
+      rt.addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+          JobState.QUEUED, null, "claimed ahead and not started: " + why));
+    }
+    if (!jobs.isEmpty()) {
+      LOG.debug("worker {}: handed back {} job(s) claimed ahead: {}", workerId, jobs.size(), why);
     }
   }
 

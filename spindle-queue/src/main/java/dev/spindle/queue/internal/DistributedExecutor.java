@@ -128,7 +128,7 @@ final class DistributedExecutor implements TaskExecutor {
           dev.spindle.queue.Worker.DEFAULT_CLOCK_SKEW_WARNING, (parent, fence, children) -> {
             throw new UnsupportedOperationException("a task run by the DISTRIBUTED executor cannot add children;"
                 + " submit a workflow through a JobQueue and run it with a Worker");
-          });
+          }, 0);
       try {
         w = new WorkerRuntime(ws);
         w.start();

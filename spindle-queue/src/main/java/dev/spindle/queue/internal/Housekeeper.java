@@ -134,6 +134,12 @@ final class Housekeeper {
         f.stop();
       }
     }
+    for (Prefetched.Held h : rt.prefetched.removeNotHeld(hb.held(), hbNanos)) {
+      reporter.leaseLost.increment();
+      LOG.warn("worker {} lost its lease on job {}, claimed ahead and not started (it was reclaimed); dropping it",
+          workerId, h.job().id());
+      reporter.emit(JobEvent.Type.LEASE_LOST, h.job(), JobState.RUNNING, now, null, null);
+    }
     handBackStrangers(hb, now);
     for (String id : hb.cancelRequested()) {
       InFlight f = rt.inFlight.get(id);
@@ -141,6 +147,13 @@ final class Housekeeper {
         f.cancelRequested = true;
         LOG.info("job {} was cancelled while running on worker {}; stopping it", id, workerId);
         f.stop();
+      } else if (f == null) {
+        Prefetched.Held h = rt.prefetched.remove(id);
+        if (h != null) {
+          LOG.info("job {} was cancelled while claimed ahead on worker {}; it will not start", id, workerId);
+          rt.addDone(new JobOutcome(h.job(), Completion.cancelled(id, h.job().fence(), workerId),
+              JobEvent.Type.CANCELLED, JobState.CANCELLED, null, "cancelled before it started"));
+        }
       }
     }
   }
@@ -155,7 +168,7 @@ final class Housekeeper {
   private void handBackStrangers(HeartbeatResult hb, Instant now) {
     strangers.keySet().retainAll(hb.held());
     for (String id : hb.held()) {
-      if (rt.inFlight.containsKey(id) || rt.unconfirmed.contains(id)) {
+      if (rt.inFlight.containsKey(id) || rt.unconfirmed.contains(id) || rt.prefetched.contains(id)) {
         strangers.remove(id);
         continue;
       }
@@ -166,7 +179,7 @@ final class Housekeeper {
       try {
         JobInfo j = settings.store().find(id).orElse(null);
         if (j != null && j.state() == JobState.RUNNING && workerId.equals(j.workerId())
-            && !rt.inFlight.containsKey(id) && !rt.unconfirmed.contains(id)) {
+            && !rt.inFlight.containsKey(id) && !rt.unconfirmed.contains(id) && !rt.prefetched.contains(id)) {
           boolean released = settings.store().complete(List.of(Completion.released(id, j.fence(), workerId)), now)
               .get(0);
           LOG.warn("worker {}: the store says it holds job {}, which it never received (a claim whose answer was "

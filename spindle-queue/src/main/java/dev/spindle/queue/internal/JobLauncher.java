@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * arguments (unreadable ones are dead-lettered), tells the observer, submits the execution to the
  * worker's executor (wrapped in the job's context on a local model; labelled for a child JVM) and,
  * when the execution ends, turns it into an outcome ({@link OutcomeMapper}) queued for the
- * dispatcher. {@link #startJob} runs on the dispatcher thread; the end of an execution on the
+ * dispatcher. {@link #startJob} runs on the dispatcher thread, or, for a job claimed ahead
+ * ({@link Prefetched}), on the thread that freed its slot; the end of an execution on the
  * executor's.
  */
 final class JobLauncher {
@@ -27,6 +28,12 @@ final class JobLauncher {
 
   private static final Task<InFlight.Call, Object> RUN_JOB =
       Task.withContext("spindle.queue.job", InFlight.Call.class, Object.class, (call, ctx) -> call.run(ctx));
+
+  /**
+   * Set while this thread starts jobs claimed ahead: a job whose end runs inline (already done when
+   * its callback is added) then leaves the next start to the loop instead of recursing.
+   */
+  private final ThreadLocal<boolean[]> starting = ThreadLocal.withInitial(() -> new boolean[1]);
 
   private final WorkerRuntime rt;
   private final WorkerSettings settings;
@@ -55,6 +62,75 @@ final class JobLauncher {
    * returns null.
    */
   @Nullable InFlight startJob(JobInfo job, long claimedNanos) {
+    return startJob(job, claimedNanos, false);
+  }
+
+  /**
+   * Takes a free slot (counts it running) if there is one: at most {@code concurrency} jobs run,
+   * whichever threads start them.
+   */
+  boolean reserveSlot() {
+    while (true) {
+      int r = rt.running.get();
+      if (r >= settings.concurrency()) {
+        return false;
+      }
+      if (rt.running.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Starts jobs claimed ahead while slots are free, oldest first; nothing once the worker stops
+   * (the dispatcher hands them back). Any thread.
+   */
+  void startPrefetched() {
+    if (rt.prefetched.size() == 0 || starting.get()[0]) {
+      return; // nothing waits, or this thread is in the loop below already (a job that ended inline)
+    }
+    boolean[] flag = starting.get();
+    flag[0] = true;
+    try {
+      startPrefetchedWhileFree();
+    } finally {
+      flag[0] = false;
+    }
+  }
+
+  private void startPrefetchedWhileFree() {
+    while (!rt.stopping && rt.prefetched.size() > 0 && reserveSlot()) {
+      Prefetched.Held h = rt.prefetched.poll();
+      if (h == null) {
+        rt.running.decrementAndGet();
+        return;
+      }
+      try {
+        startJob(h.job(), h.claimedNanos(), true);
+      } catch (RuntimeException e) {
+        startFailed(h.job(), e);
+      }
+    }
+  }
+
+  /**
+   * Ends a job whose {@link #startJob} with a reserved slot threw: that happens before the
+   * submission (which it guards itself), so the job's end never gave the slot back. Hands the job
+   * back to the store (QUEUED, not a strike).
+   */
+  void startFailed(JobInfo job, RuntimeException e) {
+    LOG.error("worker {}: starting job {} failed; handing it back", workerId, job.id(), e);
+    rt.inFlight.remove(job.id());
+    rt.running.decrementAndGet();
+    rt.addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+        JobState.QUEUED, null, "start failed: " + e));
+  }
+
+  /**
+   * {@link #startJob(JobInfo, long)}; {@code slotReserved}: the caller already counted the job
+   * running ({@link #reserveSlot}), which a job that cannot run gives back.
+   */
+  @Nullable InFlight startJob(JobInfo job, long claimedNanos, boolean slotReserved) {
     Instant now = settings.clock().instant();
     Duration waited = waited(job, now);
     long startNanos = System.nanoTime();
@@ -66,6 +142,9 @@ final class JobLauncher {
       rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK,
           settings.listeners().started(job, waited), 0));
+      if (slotReserved) {
+        rt.running.decrementAndGet();
+      }
       return null;
     }
     Object input;
@@ -80,12 +159,17 @@ final class JobLauncher {
       rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.BAD_ARGS, err.toJson()),
           JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.BAD_ARGS, settings.listeners().started(job, waited),
           System.nanoTime() - startNanos));
+      if (slotReserved) {
+        rt.running.decrementAndGet();
+      }
       return null;
     }
     Duration timeout = job.policy().timeout();
     InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
         settings.listeners(), waited, startNanos);
-    rt.running.incrementAndGet();
+    if (!slotReserved) {
+      rt.running.incrementAndGet();
+    }
     rt.inFlight.put(job.id(), f);
     reporter.emit(JobEvent.Type.STARTED, job, JobState.RUNNING, now, null, null);
     TaskFuture<Object> tf;
@@ -120,6 +204,7 @@ final class JobLauncher {
     if (!rt.inFlight.remove(f.job.id(), f)) {
       return;
     }
+    rt.prefetched.ran(f.endNanos - f.startNanos);
     try {
       JobOutcome d = outcomes.finished(f, tf);
       if (d != null) {
@@ -133,6 +218,7 @@ final class JobLauncher {
       // only once the outcome is queued: a stopping dispatcher ends when it sees no job running and
       // then no outcome pending, in that order, so it never ends between the two
       rt.running.decrementAndGet();
+      startPrefetched(); // the freed slot's next job, if one was claimed ahead
       rt.wakeDispatcherIfWaiting();
     }
   }

@@ -39,6 +39,11 @@ final class OutcomeGathering {
   private final List<LongSupplier> lastRound = new ArrayList<>();
   private long lastClaimNanos;
 
+  /** The average store call, ns; -1 before the first. */
+  long callNanos() {
+    return callNanos;
+  }
+
   /** Records a store call that took {@code nanos}. */
   void called(long nanos) {
     callNanos = average(callNanos, nanos);

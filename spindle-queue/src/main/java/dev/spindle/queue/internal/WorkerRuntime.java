@@ -54,6 +54,8 @@ public final class WorkerRuntime implements AutoCloseable {
   /** Jobs whose outcome is queued or being written, until a store call took it (any thread). */
   final java.util.Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
   final AtomicInteger running = new AtomicInteger();
+  /** Jobs claimed ahead of the free slots ({@link WorkerSettings#prefetch}). */
+  final Prefetched prefetched = new Prefetched();
   /** The observer's attempt ends, delivered off the dispatcher thread. */
   private final AttemptEnds attemptEnds;
   private final ScheduleRunner schedules;

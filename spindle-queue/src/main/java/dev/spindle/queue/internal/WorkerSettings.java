@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param scheduleInterval how often (clock time) due recurring schedules are looked for
  * @param queueLimits queue concurrency limits to set in the store at start
  * @param clockSkewWarning how far the worker's clock may be off the store's before it warns
+ * @param prefetch how many jobs the worker may claim beyond its free slots while jobs are short
+ *     ({@link Prefetched}); 0 for none
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
     @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
@@ -30,7 +32,7 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
     RetentionLimits retention,
     Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits, Duration clockSkewWarning,
-    ChildSubmitter children) {
+    ChildSubmitter children, int prefetch) {
 
   /** Finds a task by name. Thread-safe. */
   public interface TaskResolver {

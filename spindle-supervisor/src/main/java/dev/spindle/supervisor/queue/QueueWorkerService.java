@@ -56,9 +56,12 @@ public final class QueueWorkerService extends Service {
    * @param leaseMillis lease duration: how soon jobs of a dead process run elsewhere
    * @param heartbeatMillis lease renewal interval
    * @param limits per-queue limits of running jobs across all workers (stored)
+   * @param prefetch jobs each worker may claim beyond its free slots while jobs are short
+   *     ({@link Worker.Builder#prefetch}); 0 for none
    */
   public record Settings(String store, List<String> catalogs, List<String> queues, String model, int concurrency,
-      String name, long graceMillis, long leaseMillis, long heartbeatMillis, Map<String, Integer> limits) {
+      String name, long graceMillis, long leaseMillis, long heartbeatMillis, Map<String, Integer> limits,
+      int prefetch) {
     /** Validates. */
     public Settings {
       Objects.requireNonNull(store, "store");
@@ -82,42 +85,51 @@ public final class QueueWorkerService extends Service {
             + graceMillis + " ms, lease " + leaseMillis + " ms, heartbeat " + heartbeatMillis + " ms");
       }
       limits = Map.copyOf(limits);
+      if (prefetch < 0 || prefetch > 10_000) {
+        throw new IllegalArgumentException("prefetch must be in 0..10000: " + prefetch);
+      }
     }
 
-    /** Defaults: the default queue, threads, one job per core, name {@code worker}, grace 30 s, lease 10 s, heartbeat 1 s. */
+    /** Defaults: the default queue, threads, one job per core, name {@code worker}, grace 30 s, lease 10 s, heartbeat 1 s, no prefetch. */
     public static Settings of(String store, TaskRegistry registry) {
       return new Settings(store, registry.catalogClassNames(), List.of(JobOptions.DEFAULT_QUEUE), "THREADS",
-          Runtime.getRuntime().availableProcessors(), "worker", 30_000, 10_000, 1_000, Map.of());
+          Runtime.getRuntime().availableProcessors(), "worker", 30_000, 10_000, 1_000, Map.of(), 0);
     }
 
     /** With other queues. */
     public Settings withQueues(List<String> queues) {
       return new Settings(store, catalogs, queues, model, concurrency, name, graceMillis, leaseMillis, heartbeatMillis,
-          limits);
+          limits, prefetch);
     }
 
     /** With another model and concurrency. */
     public Settings withConcurrency(String model, int concurrency) {
       return new Settings(store, catalogs, queues, model, concurrency, name, graceMillis, leaseMillis, heartbeatMillis,
-          limits);
+          limits, prefetch);
     }
 
     /** With another worker name. */
     public Settings withName(String name) {
       return new Settings(store, catalogs, queues, model, concurrency, name, graceMillis, leaseMillis, heartbeatMillis,
-          limits);
+          limits, prefetch);
     }
 
     /** With other timings. */
     public Settings withTimings(Duration grace, Duration lease, Duration heartbeat) {
       return new Settings(store, catalogs, queues, model, concurrency, name, grace.toMillis(), lease.toMillis(),
-          heartbeat.toMillis(), limits);
+          heartbeat.toMillis(), limits, prefetch);
     }
 
     /** With per-queue limits. */
     public Settings withLimits(Map<String, Integer> limits) {
       return new Settings(store, catalogs, queues, model, concurrency, name, graceMillis, leaseMillis, heartbeatMillis,
-          new LinkedHashMap<>(limits));
+          new LinkedHashMap<>(limits), prefetch);
+    }
+
+    /** With another prefetch ({@link Worker.Builder#prefetch}). */
+    public Settings withPrefetch(int prefetch) {
+      return new Settings(store, catalogs, queues, model, concurrency, name, graceMillis, leaseMillis, heartbeatMillis,
+          limits, prefetch);
     }
 
     ExecutionModel executionModel() {
@@ -169,7 +181,7 @@ public final class QueueWorkerService extends Service {
     try {
       ExecutionModel m = settings.executionModel();
       Worker.Builder b = Worker.builder(store).registry(registry).queues(settings.queues()).model(m)
-          .concurrency(m == ExecutionModel.SEQUENTIAL ? 1 : settings.concurrency())
+          .concurrency(m == ExecutionModel.SEQUENTIAL ? 1 : settings.concurrency()).prefetch(settings.prefetch())
           .name(settings.name() + "-" + workerId())
           .shutdownGrace(Duration.ofMillis(settings.graceMillis()))
           .leaseDuration(Duration.ofMillis(settings.leaseMillis()))
