@@ -279,6 +279,33 @@ public abstract class JobStoreContract extends JobInspectorContract {
   }
 
   @Test
+  void aWorkerClaimingAheadRunsEachJobOnceAndLeavesNoneClaimedWhenItStops() throws Exception {
+    JobQueue q = queue();
+    int n = 400;
+    List<JobHandle<Integer>> hs = q.enqueueAll(StoreContractTasks.COUNT,
+        IntStream.range(0, n).mapToObj(i -> key + "-ahead-" + i).toList(), JobOptions.defaults());
+    Worker w = startWorker(b -> b.concurrency(4).prefetch(16).name("ahead-" + key));
+    eventually(() -> assertThat(succeeded()).isGreaterThanOrEqualTo(100));
+    w.stop(Duration.ofSeconds(5));
+    assertThat(w.isTerminated()).isTrue();
+    long left = n - succeeded();
+    assertThat(count(JobState.RUNNING)).as("nothing stays claimed by the stopped worker").isZero();
+    assertThat(count(JobState.QUEUED)).as("the rest wait, whether claimed ahead or not").isEqualTo(left);
+    startWorker(b -> b.concurrency(4).name("after-" + key));
+    for (int i = 0; i < n; i++) {
+      assertThat(hs.get(i).result(WAIT)).as("runs of job %d", i).isEqualTo(1);
+    }
+  }
+
+  private long succeeded() {
+    return count(JobState.SUCCEEDED);
+  }
+
+  private long count(JobState state) {
+    return inspector.queueSummaries().stream().mapToLong(s -> s.count(state)).sum();
+  }
+
+  @Test
   void queueConcurrencyLimitHoldsAcrossWorkers() throws Exception {
     JobQueue q = queue();
     inspector.setQueueLimit("narrow", 1);
