@@ -207,6 +207,29 @@ class RedisStoreDetailsTest {
   }
 
   @Test
+  void aLostMessageDoesNotSilenceTheWaitsAfterIt() {
+    store.close();
+    store = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "?namespace=details-" + NS.incrementAndGet()
+        + "&watchdog=300ms", Map.of()));
+    String waitKey = store.config().keyPrefix() + "wait";
+    AtomicInteger calls = new AtomicInteger();
+    try (var sub = store.subscribe(calls::incrementAndGet)) {
+      sub.waiting();
+      assertThat(redis.command("EXISTS", waitKey)).isEqualTo(1L);
+      // a change took the key and published to nobody (a reconnecting subscription, cluster nodes
+      // that had not met yet): no message will come for this wait
+      redis.command("DEL", waitKey);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+        sub.waiting();
+        return Long.valueOf(1L).equals(redis.command("EXISTS", waitKey));
+      });
+      store.enqueue(List.of(job("after", "a", 0, T0, null, JobPolicy.defaults())));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(calls.get()).isPositive());
+    }
+  }
+
+  @Test
   void theDatabaseIndexAndTheNamespaceSeparateStores() {
     String ns = "db-" + NS.incrementAndGet();
     try (RedisJobStore db0 = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=" + ns, Map.of()));

@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * one is woken by one message. This class subscribes (one pub/sub connection, opened with the first
  * {@link #subscribe}) and calls the listeners on Lettuce's thread. Messages lost while disconnected
  * are covered by one spurious call after every reconnect (listeners then look at the store
- * themselves).
+ * themselves), and a wait that heard nothing for one {@code watchdogInterval} announces itself
+ * again, so no lost message silences the waits after it.
  *
  * <p>The watchdog (one daemon thread, started with the first subscription) runs every
  * {@code watchdogInterval}. It pings over the command connection, so a connection that stopped
@@ -46,11 +46,14 @@ public final class ChangeFeed implements AutoCloseable {
   private final String canary;
   private final String waitKey;
   /**
-   * True from this instance's {@code SET <prefix>wait} until the next message: the key is deleted
-   * only by a script that publishes, and every publish reaches this instance, so while true the key
-   * is still set (or its message is on the way) and another SET would change nothing.
+   * When (System.nanoTime, never 0) this instance last sent {@code SET <prefix>wait}, or 0 once a
+   * message came since: the key is deleted only by a script that publishes, so while a message is
+   * on its way another SET would change nothing. A message can still be lost (published while the
+   * subscription reconnects, or not yet relayed between the nodes of a new cluster), so after one
+   * {@code watchdogInterval} without a message a wait announces itself again; otherwise one lost
+   * message would leave this instance's waits unannounced for good.
    */
-  private final AtomicBoolean armed = new AtomicBoolean();
+  private final AtomicLong armedAt = new AtomicLong();
   private final long intervalNanos;
   private final ChangeListeners listeners = new ChangeListeners();
   private final Object lock = new Object();
@@ -116,15 +119,18 @@ public final class ChangeFeed implements AutoCloseable {
   }
 
   /**
-   * Makes the next change publish (sets {@code <prefix>wait}), unless this instance set it and no
-   * message came since. A failure is logged, not thrown: the waiter's fallback poll covers it.
+   * Makes the next change publish (sets {@code <prefix>wait}), unless this instance set it less than
+   * a {@code watchdogInterval} ago and no message came since. A failure is logged, not thrown: the
+   * waiter's fallback poll covers it.
    */
   void arm() {
-    if (armed.compareAndSet(false, true)) {
+    long now = System.nanoTime() | 1; // never 0
+    long at = armedAt.get();
+    if ((at == 0 || now - at > intervalNanos) && armedAt.compareAndSet(at, now)) {
       try {
         link.call("announce a wait", false, c -> c.set(waitKey, "1"));
       } catch (RuntimeException e) {
-        armed.set(false);
+        armedAt.set(0);
         LOG.debug("cannot announce a wait to Redis at {} ({}); the waiter polls", link.where(), e.toString());
       }
     }
@@ -132,7 +138,7 @@ public final class ChangeFeed implements AutoCloseable {
 
   /** Something may have changed: the next wait must announce itself again; calls the listeners. */
   private void changed() {
-    armed.set(false);
+    armedAt.set(0);
     listeners.fire();
   }
 
