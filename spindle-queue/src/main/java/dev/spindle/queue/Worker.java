@@ -234,7 +234,7 @@ public final class Worker implements AutoCloseable {
      * strike). Jobs claimed ahead are RUNNING in the store under this worker's lease and count
      * against queue and flow limits; {@link WorkerStats#running} and busy slots count only started
      * ones; a cancel request ends such a job before it starts. For drains of short jobs:
-     * {@code prefetch(concurrency)} drained no-op jobs 10-35 % faster on SQLite, Redis and
+     * {@code prefetch(concurrency)} drained no-op jobs 10-39 % faster on SQLite, Redis and
      * PostgreSQL, with about a quarter less store CPU per job (docs/QUEUE.md). Default 0 (off).
      *
      * @throws IllegalArgumentException if below 0 or above 10,000
