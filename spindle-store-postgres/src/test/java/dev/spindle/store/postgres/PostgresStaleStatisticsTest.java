@@ -26,39 +26,37 @@ class PostgresStaleStatisticsTest {
 
   @Test
   void aClaimFollowsTheReadyIndexWhileTheStatisticsStillSayTheTableIsEmpty() {
-    try (PostgresJobStore store = SharedPostgres.open("stale", null)) {
-      String schema = store.schema();
-      try {
-        Instant t = Instant.now();
-        store.enqueue(List.of(new NewJob("store.echo", "\"seed\"", "default", 0, t, null, JobPolicy.defaults(), t)));
-        // drained and vacuumed while empty; autovacuum off so that no ANALYZE corrects the statistics mid-test
-        psql(schema, "ALTER TABLE spindle_jobs SET (autovacuum_enabled = false); DELETE FROM spindle_jobs");
-        // alone: psql -c runs several statements in one transaction, where VACUUM may not run
-        PostgresServer.shared().psql("VACUUM ANALYZE " + schema + ".spindle_jobs");
-        assertThat(psql(schema, "SELECT reltuples FROM pg_class WHERE oid = 'spindle_jobs'::regclass"))
-            .as("the statistics record an empty table").isEqualTo("0");
-        // the burst: QUEUED jobs (state 1) in queue 'default', ids 2.. in enqueue order, no ANALYZE since
-        psql(schema, "INSERT INTO spindle_jobs (id, task, queue, state, priority, args, created_at, run_at, policy_id)"
-            + " SELECT i + 1, 'store.echo', 'default', 1, 0, '\"x\"', 0, 0, (SELECT min(id) FROM spindle_policies)"
-            + " FROM generate_series(1, " + JOBS + ") AS i; SELECT setval('spindle_job_ids', " + (JOBS + 1) + ")");
-        assertThat(psql(schema, "SELECT reltuples FROM pg_class WHERE oid = 'spindle_jobs'::regclass"))
-            .as("still no ANALYZE").isEqualTo("0");
+    PostgresJobStore store = SharedPostgres.open("stale", null);
+    String schema = store.schema();
+    try {
+      Instant t = Instant.now();
+      store.enqueue(List.of(new NewJob("store.echo", "\"seed\"", "default", 0, t, null, JobPolicy.defaults(), t)));
+      // drained and vacuumed while empty; autovacuum off so that no ANALYZE corrects the statistics mid-test
+      psql(schema, "ALTER TABLE spindle_jobs SET (autovacuum_enabled = false); DELETE FROM spindle_jobs");
+      // alone: psql -c runs several statements in one transaction, where VACUUM may not run
+      PostgresServer.shared().psql("VACUUM ANALYZE " + schema + ".spindle_jobs");
+      assertThat(psql(schema, "SELECT reltuples FROM pg_class WHERE oid = 'spindle_jobs'::regclass"))
+          .as("the statistics record an empty table").isEqualTo("0");
+      // the burst: QUEUED jobs (state 1) in queue 'default', ids 2.. in enqueue order, no ANALYZE since
+      psql(schema, "INSERT INTO spindle_jobs (id, task, queue, state, priority, args, created_at, run_at, policy_id)"
+          + " SELECT i + 1, 'store.echo', 'default', 1, 0, '\"x\"', 0, 0, (SELECT min(id) FROM spindle_policies)"
+          + " FROM generate_series(1, " + JOBS + ") AS i; SELECT setval('spindle_job_ids', " + (JOBS + 1) + ")");
+      assertThat(psql(schema, "SELECT reltuples FROM pg_class WHERE oid = 'spindle_jobs'::regclass"))
+          .as("still no ANALYZE").isEqualTo("0");
 
-        String plan = psql(schema, "EXPLAIN (COSTS OFF) SELECT id FROM spindle_jobs WHERE state = 1"
-            + " AND queue = 'default' ORDER BY priority DESC, id LIMIT 64 FOR UPDATE SKIP LOCKED");
-        assertThat(plan).as(plan).doesNotContain("Seq Scan on spindle_jobs").contains("spindle_jobs_ready");
+      String plan = psql(schema, "EXPLAIN (COSTS OFF) SELECT id FROM spindle_jobs WHERE state = 1"
+          + " AND queue = 'default' ORDER BY priority DESC, id LIMIT 64 FOR UPDATE SKIP LOCKED");
+      assertThat(plan).as(plan).doesNotContain("Seq Scan on spindle_jobs").contains("spindle_jobs_ready");
 
-        Instant now = Instant.now();
-        store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 64, "THREADS", "RUNNING", now, now,
-            now.plus(Duration.ofMinutes(5)), 0, 0, 0, 0));
-        List<JobInfo> claimed = store.claim(new ClaimRequest("w1", List.of("default"), 64, now)).jobs();
-        assertThat(claimed).extracting(JobInfo::id).as("the 64 oldest, in order")
-            .containsExactlyElementsOf(IntStream.rangeClosed(2, 65).mapToObj(Integer::toString)
-                .toList());
-      } finally {
-        store.close();
-        PostgresServer.shared().psql("DROP SCHEMA " + schema + " CASCADE");
-      }
+      Instant now = Instant.now();
+      store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 64, "THREADS", "RUNNING", now, now,
+          now.plus(Duration.ofMinutes(5)), 0, 0, 0, 0));
+      List<JobInfo> claimed = store.claim(new ClaimRequest("w1", List.of("default"), 64, now)).jobs();
+      assertThat(claimed).extracting(JobInfo::id).as("the 64 oldest, in order")
+          .containsExactlyElementsOf(IntStream.rangeClosed(2, 65).mapToObj(Integer::toString).toList());
+    } finally {
+      store.close(); // before the schema is dropped
+      PostgresServer.shared().psql("DROP SCHEMA " + schema + " CASCADE");
     }
   }
 
