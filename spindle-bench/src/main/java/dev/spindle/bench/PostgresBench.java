@@ -372,7 +372,7 @@ public final class PostgresBench {
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
         if (measured) {
-          printCpu("Spindle", cpu0, count);
+          vacuumAndPrintCpu("Spindle", cpu0, count);
           if (opts.containsKey("threads")) {
             for (Process p : processes) {
               threadCpu(p.pid());
@@ -443,7 +443,7 @@ public final class PostgresBench {
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
         if (measured) {
-          printCpu("db-scheduler", cpu0, count);
+          vacuumAndPrintCpu("db-scheduler", cpu0, count);
         }
       }
       return rate;
@@ -514,11 +514,11 @@ public final class PostgresBench {
   }
 
   /**
-   * Prints the CPU per job of PostgreSQL, the workers and this JVM since {@code c0} ({@link #cpuNow()}), then runs a
-   * VACUUM and prints PostgreSQL's CPU per job for it: the clean-up of the drain's dead rows, which autovacuum
+   * Takes the CPU per job of PostgreSQL, the workers and this JVM since {@code c0} ({@link #cpuNow()}), runs a
+   * VACUUM, and prints both, PostgreSQL's CPU per job for the VACUUM apart: the clean-up of the drain's dead rows, which autovacuum
    * would otherwise do later, charged to whatever runs then.
    */
-  private void printCpu(String who, double[] c0, int jobs) {
+  private void vacuumAndPrintCpu(String who, double[] c0, int jobs) {
     double[] c1 = cpuNow();
     vacuum();
     double[] c2 = cpuNow();

@@ -50,8 +50,7 @@ class PostgresExplainTest {
   }
 
   private static String psql(String sql) {
-    String out = PostgresServer.shared().psql("SET search_path TO " + schema + "; " + sql);
-    return out.startsWith("SET\n") ? out.substring(4).strip() : out;
+    return SharedPostgres.psql(schema, sql);
   }
 
   private static String plan(String sql) {

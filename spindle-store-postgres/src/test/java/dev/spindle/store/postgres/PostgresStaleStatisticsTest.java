@@ -1,5 +1,6 @@
 package dev.spindle.store.postgres;
 
+import static dev.spindle.store.postgres.SharedPostgres.psql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.queue.JobInfo;
@@ -35,14 +36,12 @@ class PostgresStaleStatisticsTest {
       psql(schema, "ALTER TABLE spindle_jobs SET (autovacuum_enabled = false); DELETE FROM spindle_jobs");
       // alone: psql -c runs several statements in one transaction, where VACUUM may not run
       PostgresServer.shared().psql("VACUUM ANALYZE " + schema + ".spindle_jobs");
-      assertThat(psql(schema, "SELECT reltuples FROM pg_class WHERE oid = 'spindle_jobs'::regclass"))
-          .as("the statistics record an empty table").isEqualTo("0");
+      assertThat(reltuples(schema)).as("the statistics record an empty table").isEqualTo("0");
       // the burst: QUEUED jobs (state 1) in queue 'default', ids 2.. in enqueue order, no ANALYZE since
       psql(schema, "INSERT INTO spindle_jobs (id, task, queue, state, priority, args, created_at, run_at, policy_id)"
           + " SELECT i + 1, 'store.echo', 'default', 1, 0, '\"x\"', 0, 0, (SELECT min(id) FROM spindle_policies)"
           + " FROM generate_series(1, " + JOBS + ") AS i; SELECT setval('spindle_job_ids', " + (JOBS + 1) + ")");
-      assertThat(psql(schema, "SELECT reltuples FROM pg_class WHERE oid = 'spindle_jobs'::regclass"))
-          .as("still no ANALYZE").isEqualTo("0");
+      assertThat(reltuples(schema)).as("still no ANALYZE").isEqualTo("0");
 
       String plan = psql(schema, "EXPLAIN (COSTS OFF) SELECT id FROM spindle_jobs WHERE state = 1"
           + " AND queue = 'default' ORDER BY priority DESC, id LIMIT 64 FOR UPDATE SKIP LOCKED");
@@ -60,8 +59,7 @@ class PostgresStaleStatisticsTest {
     }
   }
 
-  private static String psql(String schema, String sql) {
-    String out = PostgresServer.shared().psql("SET search_path TO " + schema + "; " + sql);
-    return out.startsWith("SET\n") ? out.substring(4).strip() : out;
+  private static String reltuples(String schema) {
+    return psql(schema, "SELECT reltuples FROM pg_class WHERE oid = 'spindle_jobs'::regclass");
   }
 }

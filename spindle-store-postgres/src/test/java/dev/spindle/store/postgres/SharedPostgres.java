@@ -17,6 +17,15 @@ final class SharedPostgres {
         .schema(PostgresServer.newSchema(prefix));
   }
 
+  /**
+   * Runs SQL in {@code schema} through {@link PostgresServer#psql} (as the superuser; several
+   * statements run in one transaction) and returns its output without the search path's SET line.
+   */
+  static String psql(String schema, String sql) {
+    String out = PostgresServer.shared().psql("SET search_path TO " + schema + "; " + sql);
+    return out.startsWith("SET\n") ? out.substring(4).strip() : out;
+  }
+
   /** A store in a fresh schema, on {@code clock} (null: the server's clock). */
   static PostgresJobStore open(String prefix, Clock clock) {
     PostgresJobStore.Builder b = builder(prefix);
