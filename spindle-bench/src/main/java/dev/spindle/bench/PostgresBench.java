@@ -52,10 +52,13 @@ import java.util.stream.LongStream;
  *                  --threads yes (Spindle's workers' CPU per thread), --worker-jvm "OPTIONS" (e.g. a
  *                  flight recording), --notify off
  *       soak       --jobs N (default 2,000,000) no-op jobs enqueued first, then worker processes drain them
- *                  for --minutes (default 10), batches of 50,000 added whenever fewer than N / 2 wait
- *                  (--top-up no: none): jobs finished per minute, the last full minute's rate
- *                  against the first, the jobs table's and history's sizes with their indexes and the
- *                  hot table's dead rows each minute, the load average
+ *                  for --minutes (default 10) while batches of 50,000 are added whenever fewer than N
+ *                  wait, from the first second, so that every minute carries the same enqueue load
+ *                  (--top-up half: only below N / 2, so the first minute ran with almost none, the
+ *                  method before 2026-11-25; no: none): jobs finished per minute, the last full
+ *                  minute's rate against the first, the jobs table's and history's sizes with their
+ *                  indexes and the hot table's dead rows each minute, the load average; --statements
+ *                  yes: the statements that took PostgreSQL's time (pg_stat_statements) at the end
  *       all        drain, latency
  * </pre>
  */
@@ -71,6 +74,12 @@ public final class PostgresBench {
   private PostgresBench(Map<String, String> opts) throws IOException {
     this.opts = opts;
     this.server = PostgresServer.start();
+    if ("yes".equals(opts.get("statements"))) {
+      // pg_stat_statements must be preloaded: set, restart, then the view exists
+      server.psql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+      server.restart();
+      server.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    }
     this.dir = Files.createTempDirectory("spindle-pgbench");
     this.passwordFile = dir.resolve("pw");
     Files.writeString(passwordFile, server.password() + "\n");
@@ -271,9 +280,18 @@ public final class PostgresBench {
       for (int i = 0; i < intOpt("workers", 2); i++) {
         startWorker(loc);
       }
-      // keeps a backlog of at least n / 2 jobs for the whole run (a fast drain would otherwise empty
-      // the table in a few minutes and the later minutes would measure nothing)
-      boolean topUp = !"no".equals(opts.get("top-up"));
+      // keeps a backlog for the whole run (a fast drain would otherwise empty the table in a few minutes
+      // and the later minutes would measure nothing). From the first second by default: topping up only
+      // below n / 2 left the first minute without enqueues, so the first minute against the last
+      // compared a drain alone with a drain beside a producer as fast as it
+      String topUpMode = opts.getOrDefault("top-up", "steady");
+      long topUpBelow = switch (topUpMode) {
+        case "steady" -> n;
+        case "half" -> n / 2;
+        case "no" -> -1;
+        default -> throw new IllegalArgumentException("--top-up: steady, half or no, not " + topUpMode);
+      };
+      boolean topUp = topUpBelow > 0;
       long enqueued = n;
       long start = System.nanoTime();
       long prev = c0;
@@ -282,7 +300,7 @@ public final class PostgresBench {
       for (int m = 1; m <= minutes; m++) {
         long end = start + m * 60_000_000_000L;
         while (System.nanoTime() < end && store.finishCursor() - c0 < enqueued) {
-          if (topUp && enqueued - (store.finishCursor() - c0) < n / 2) {
+          if (topUp && enqueued - (store.finishCursor() - c0) < topUpBelow) {
             q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(enqueued, enqueued + 50_000).boxed().toList(),
                 JobOptions.defaults());
             enqueued += 50_000;
@@ -304,6 +322,7 @@ public final class PostgresBench {
           break;
         }
       }
+      printStatements(prev - c0);
       if (perMinute.size() >= 2) {
         long first = perMinute.get(0);
         long last = perMinute.get(perMinute.size() - 1);
@@ -313,6 +332,23 @@ public final class PostgresBench {
     } finally {
       killAll();
     }
+  }
+
+  /**
+   * With --statements yes: the statements that took the most execution time in PostgreSQL since it
+   * started (pg_stat_statements), per finished job, and the hot table's vacuums.
+   */
+  private void printStatements(long finished) {
+    if (!"yes".equals(opts.get("statements")) || finished <= 0) {
+      return;
+    }
+    System.out.println("statements by execution time (pg_stat_statements), us per finished job | calls | rows per call:");
+    System.out.println(server.psql("SELECT to_char(total_exec_time * 1000 / " + finished + ", 'FM9990.00') || ' | '"
+        + " || calls || ' | ' || round(rows::numeric / greatest(calls, 1), 1) || ' | ' || left(regexp_replace(query,"
+        + " '\\s+', ' ', 'g'), 160) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15"));
+    System.out.println("vacuums of the hot tables: " + server.psql("SELECT string_agg(schemaname || '.' || relname"
+        + " || ' ' || autovacuum_count || ' autovacuums, ' || autoanalyze_count || ' autoanalyzes', '; ')"
+        + " FROM pg_stat_user_tables WHERE relname = 'spindle_jobs'").strip());
   }
 
   /** The jobs table's and the history's sizes (heap, indexes) and the jobs table's dead rows. */

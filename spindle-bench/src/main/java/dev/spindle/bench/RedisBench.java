@@ -54,7 +54,8 @@ import org.jspecify.annotations.Nullable;
  *       costs      Redis CPU of the calls a capacity plan needs (docs/REDIS-SCALE.md): a heartbeat, an empty
  *                  claim, a claim+complete of a batch, a PUBLISH to 0, 100 and 1,000 subscribers
  *       single     single enqueues from 1 and --threads 16 threads, Redis CPU per job; --bullmq yes: BullMQ's
- *                  queue.add() measured the same way after each round (node, npm install on first use)
+ *                  queue.add() measured the same way after each round (node, npm install on first use);
+ *                  each round first prints the round-trip floor of one thread (Lettuce PING and SET)
  *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s
  *       scaling    drain with 1, 2 and 4 worker processes, as a table
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
@@ -144,6 +145,18 @@ public final class RedisBench {
       return Double.NaN;
     }
     return Double.parseDouble(server.info("cpu", "used_cpu_user")) + Double.parseDouble(server.info("cpu", "used_cpu_sys"));
+  }
+
+  /**
+   * ", N AOF rewrites so far" (INFO persistence), or "" if unknown: a rewrite forks redis-server, and
+   * the fork and the child's writing slow everything measured while it runs.
+   */
+  private String aofRewrites() {
+    if (server == null || "no".equals(opts.get("aof"))) {
+      return "";
+    }
+    return ", " + server.info("persistence", "aof_rewrites") + " AOF rewrites so far"
+        + ("1".equals(server.info("persistence", "aof_rewrite_in_progress")) ? ", one running" : "");
   }
 
   /** Calls per command so far (INFO commandstats), or empty if unknown. */
@@ -408,6 +421,7 @@ public final class RedisBench {
     try (RedisJobStore store = open("single-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
       warmUp(q);
       for (int round = 0; round < intOpt("rounds", 3); round++) {
+        roundTripFloor(n);
         for (int t : new int[] {1, threads}) {
           int per = n / t;
           AtomicLong seq = new AtomicLong();
@@ -427,8 +441,8 @@ public final class RedisBench {
           }
           double s = (System.nanoTime() - t0) / 1e9;
           System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d thread%s: %.2f s = %,.0f jobs/s, redis cpu "
-              + "%.1f us/job (load %.1f)%n", per * t, t, t == 1 ? "" : "s", s, per * t / s,
-              (redisCpu() - cpu0) * 1e6 / (per * t), loadAverage());
+              + "%.1f us/job (load %.1f%s)%n", per * t, t, t == 1 ? "" : "s", s, per * t / s,
+              (redisCpu() - cpu0) * 1e6 / (per * t), loadAverage(), aofRewrites());
           System.out.println("  redis time per job by command (INFO commandstats): "
               + perJobBreakdown(stats0, redisCommandStats(), (long) per * t));
         }
@@ -436,6 +450,42 @@ public final class RedisBench {
           run(peer, "node", "enqueue.mjs", url, Integer.toString(n), Integer.toString(threads));
         }
       }
+    }
+  }
+
+  /**
+   * The round-trip floor of one thread on this server, with the client Spindle uses (Lettuce,
+   * synchronous): {@code n} PINGs, then {@code n} one-key SETs (a write: appended to the AOF like an
+   * enqueue). No enqueue from one thread waiting for each reply can beat these rates.
+   */
+  private void roundTripFloor(int n) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url);
+    try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+      io.lettuce.core.api.sync.RedisCommands<String, String> r = c.sync();
+      for (int i = 0; i < 5_000; i++) {
+        r.ping();
+        r.set("spindle-bench-floor", Integer.toString(i));
+      }
+      double cpu0 = redisCpu();
+      Map<String, long[]> stats0 = redisCommandStats();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        r.ping();
+      }
+      double ping = (System.nanoTime() - t0) / 1e9;
+      double cpu1 = redisCpu();
+      t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        r.set("spindle-bench-floor", Integer.toString(i));
+      }
+      double set = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "round-trip floor, 1 thread (Lettuce sync): PING %,.0f/s (%.1f us, redis cpu %.1f us),"
+          + " SET %,.0f/s (%.1f us, redis cpu %.1f us)%s%n", n / ping, ping * 1e6 / n, (cpu1 - cpu0) * 1e6 / n, n / set,
+          set * 1e6 / n, (redisCpu() - cpu1) * 1e6 / n, aofRewrites());
+      System.out.println("  redis time per PING + SET by command: " + perJobBreakdown(stats0, redisCommandStats(), n));
+      r.del("spindle-bench-floor");
+    } finally {
+      client.shutdown();
     }
   }
 

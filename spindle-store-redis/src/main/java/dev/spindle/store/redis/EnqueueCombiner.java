@@ -12,16 +12,19 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit for enqueues from many threads: while one script call is on its way, the batches
- * that other threads enqueue meanwhile wait, and the first of them then sends all of them as one
- * script call (within the per-call bounds). One thread alone never waits for anyone (its call
- * goes out at once); sixteen threads enqueueing one job each pay one round trip per group instead
- * of one each.
+ * Group commit for enqueues from many threads: while {@code maxInFlight} script calls are on their
+ * way, the batches that other threads enqueue meanwhile wait, and the first of them then sends all
+ * of them as one script call (within the per-call bounds) as soon as a call returns. One thread
+ * alone never waits for anyone (its call goes out at once); sixteen threads enqueueing one job each
+ * pay one round trip per group instead of one each, and with more than one call in flight the next
+ * group is already on its way (pipelined on the connection) while the previous one runs in Redis.
  *
  * <p>Every batch keeps its guarantees: the combined call is one script, so each batch is added
- * whole or not at all; the jobs get ids in the order the batches arrived; a unique key already used
- * by an earlier batch of the call answers that job's id, as it would have one call later. If the
- * call fails, nothing of it was added and every batch of it fails with the same reason.
+ * whole or not at all; within a call the jobs get ids in the order the batches arrived; a unique
+ * key already used by an earlier batch of the call answers that job's id, as it would have one call
+ * later. If the call fails, nothing of it was added and every batch of it fails with the same
+ * reason. Only the batches of a call are woken when it returns, and the oldest waiting batch when
+ * a call may go out; the others sleep on.
  *
  * <p>Thread-safe.
  */
@@ -29,49 +32,61 @@ final class EnqueueCombiner {
   private final Function<List<NewJob>, List<EnqueueResult>> send;
   private final int maxJobs;
   private final long maxBytes;
+  private final int maxInFlight;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
   private final ArrayDeque<Request> waiting = new ArrayDeque<>();
-  private boolean sending;
+  private int inFlight;
 
   /**
    * @param send adds the jobs in one script call (all or none), answering in their order
    * @param maxJobs the most jobs one combined call carries (a single larger batch still goes alone)
    * @param maxBytes the most argument characters one combined call carries (likewise)
+   * @param maxInFlight the most calls on their way at once (at least 1)
    */
-  EnqueueCombiner(Function<List<NewJob>, List<EnqueueResult>> send, int maxJobs, long maxBytes) {
+  EnqueueCombiner(Function<List<NewJob>, List<EnqueueResult>> send, int maxJobs, long maxBytes, int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be >= 1: " + maxInFlight);
+    }
     this.send = send;
     this.maxJobs = maxJobs;
     this.maxBytes = maxBytes;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Adds {@code jobs} (a batch that fits one script call), alone or with others' batches. */
   List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    Request me = new Request(jobs);
+    Request me = new Request(jobs, lock.newCondition());
     lock.lock();
     try {
       waiting.add(me);
-      while (true) {
-        if (me.done) {
-          return me.result();
-        }
-        if (!sending) {
-          sending = true;
+      while (!me.done) {
+        if (inFlight < maxInFlight && waiting.peek() == me) {
+          inFlight++;
           List<Request> group = takeGroup();
+          wakeNextSender(); // a call left over may go out too
           lock.unlock();
           try {
             sendGroup(group);
           } finally {
             lock.lock();
-            sending = false;
-            changed.signalAll();
+            inFlight--;
+            wakeNextSender();
           }
         } else {
-          changed.awaitUninterruptibly();
+          me.wake.awaitUninterruptibly();
         }
       }
+      return me.result();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Wakes the oldest waiting batch if a call may go out now. Under the lock. */
+  private void wakeNextSender() {
+    Request next = waiting.peek();
+    if (next != null && inFlight < maxInFlight) {
+      next.wake.signal();
     }
   }
 
@@ -139,6 +154,7 @@ final class EnqueueCombiner {
             r.failure = failure;
           }
           r.done = true;
+          r.wake.signal();
         }
       } finally {
         lock.unlock();
@@ -150,12 +166,15 @@ final class EnqueueCombiner {
   private static final class Request {
     final List<NewJob> jobs;
     final long bytes;
+    /** Signalled when this batch is done or may go out. */
+    final Condition wake;
     boolean done;
     @Nullable List<EnqueueResult> results;
     @Nullable RuntimeException failure;
 
-    Request(List<NewJob> jobs) {
+    Request(List<NewJob> jobs, Condition wake) {
       this.jobs = jobs;
+      this.wake = wake;
       this.bytes = EnqueueArgs.size(jobs);
     }
 

@@ -225,8 +225,8 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
    * last id added. Unique keys are honoured across chunks (a later chunk sees the earlier ones).
    *
    * <p>Batches that fit one call and are enqueued by several threads at once share script calls:
-   * while one call is on its way, the batches that arrive meanwhile go out together in the next
-   * (group commit; each batch still all or none, see {@code EnqueueCombiner}).
+   * while a few calls (4) are on their way, the batches that arrive meanwhile go out together in
+   * the next (group commit; each batch still all or none, see {@code EnqueueCombiner}).
    *
    * <p>A batch in which any job has dependencies (a workflow) is never split: it is one script
    * call of any size (the queue bounds a workflow's size: {@code JobQueue.Builder.maxWorkflowSize}),

@@ -49,7 +49,7 @@ class EnqueueCombinerTest {
       }
       return jobs.stream().map(j -> new EnqueueResult(Integer.toString(ids.incrementAndGet()), true, JobState.QUEUED))
           .toList();
-    }, 100, Long.MAX_VALUE);
+    }, 100, Long.MAX_VALUE, 1);
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
@@ -89,7 +89,7 @@ class EnqueueCombinerTest {
         throw new StoreException(StoreException.Reason.DISK_FULL, "Redis is out of memory");
       }
       return List.of(new EnqueueResult("9", true, JobState.QUEUED));
-    }, 100, Long.MAX_VALUE);
+    }, 100, Long.MAX_VALUE, 1);
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
@@ -103,6 +103,42 @@ class EnqueueCombinerTest {
         assertThatThrownBy(f::get).hasCauseInstanceOf(StoreException.class).hasMessageContaining("out of memory");
       }
       assertThat(combiner.enqueue(List.of(job("4", null)))).extracting(EnqueueResult::jobId).containsExactly("9");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void withTwoCallsInFlightTheSecondBatchGoesAtOnceAndLaterOnesWaitTogether() throws Exception {
+    CountDownLatch twoCallsStarted = new CountDownLatch(2);
+    CountDownLatch releaseCalls = new CountDownLatch(1);
+    List<List<String>> calls = new CopyOnWriteArrayList<>();
+    AtomicInteger ids = new AtomicInteger();
+    EnqueueCombiner combiner = new EnqueueCombiner(jobs -> {
+      calls.add(jobs.stream().map(NewJob::argsJson).toList());
+      if (calls.size() <= 2) {
+        twoCallsStarted.countDown();
+        await().until(() -> releaseCalls.getCount() == 0);
+      }
+      return jobs.stream().map(j -> new EnqueueResult(Integer.toString(ids.incrementAndGet()), true, JobState.QUEUED))
+          .toList();
+    }, 100, Long.MAX_VALUE, 2);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
+      Future<List<EnqueueResult>> b = pool.submit(() -> combiner.enqueue(List.of(job("2", null))));
+      twoCallsStarted.await(); // both went out without waiting for each other
+      Future<List<EnqueueResult>> c = pool.submit(() -> combiner.enqueue(List.of(job("3", null))));
+      Future<List<EnqueueResult>> d = pool.submit(() -> combiner.enqueue(List.of(job("4", null))));
+      await().until(() -> combiner.waiting() == 2);
+      releaseCalls.countDown();
+      for (Future<List<EnqueueResult>> f : List.of(a, b, c, d)) {
+        assertThat(f.get()).hasSize(1);
+      }
+      assertThat(calls).hasSize(3);
+      assertThat(calls.subList(0, 2)).containsExactlyInAnyOrder(List.of("1"), List.of("2"));
+      assertThat(calls.get(2)).containsExactly("3", "4");
+      assertThat(combiner.waiting()).isZero();
     } finally {
       pool.shutdownNow();
     }
