@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.time.Instant;
@@ -118,6 +119,10 @@ class PostgresExplainTest {
         Map.entry("complete a batch", "UPDATE spindle_jobs j SET state = 3 FROM unnest(ARRAY[900001, 900002,"
             + " 900003]::bigint[], ARRAY[0, 0, 0]::bigint[], ARRAY['w1', 'w1', 'w1']) AS u(id, fence, worker)"
             + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = 2"),
+        Map.entry("retention limit: the newest job beyond it", "SELECT finish_seq FROM spindle_all_jobs WHERE "
+            + JobRows.IS_SUCCESS_LIKE + " ORDER BY finish_seq DESC OFFSET 100000 LIMIT 1"),
+        Map.entry("retention limit: the oldest jobs up to it", "SELECT id FROM spindle_all_jobs WHERE "
+            + JobRows.IS_SUCCESS_LIKE + " AND finish_seq <= 800000 ORDER BY finish_seq LIMIT 5000"),
         Map.entry("running in a limited queue", "SELECT count(*) FROM spindle_jobs WHERE state = 2 AND queue = 'q1'"),
         Map.entry("dependency release", "SELECT child, policy FROM spindle_deps WHERE parent = 5"));
     // small tables (workers, meta) may be read whole; the jobs table never

@@ -128,4 +128,28 @@ class PostgresHistoryTest {
       assertThat(longLived).allSatisfy(id -> assertThat(store.find(id)).isPresent());
     }
   }
+
+  @Test
+  void aRetentionLimitDeletesTheOldestABatchPerCallAndThenTheJobsThatFinishedMeanwhile() {
+    try (PostgresJobStore store = SharedPostgres.builder("limit").clock(clock).archiveAfter(null).open()) {
+      List<String> first = runToSuccess(store, 30, JobOptions.defaults());
+      RetentionLimits tenByFour = new RetentionLimits(10, 100, 4);
+      // 20 beyond the limit: 4 per call, oldest first
+      for (int call = 0; call < 5; call++) {
+        assertThat(store.purgeExpired(clock.instant(), tenByFour)).as("call " + call).isEqualTo(4);
+        assertThat(store.find(first.get(4 * call + 3))).isEmpty();
+        assertThat(store.find(first.get(4 * call + 4))).isPresent();
+      }
+      // 5 more finish: the 5 oldest of the kept 10 are now beyond the limit, and go next
+      List<String> second = runToSuccess(store, 5, JobOptions.defaults());
+      assertThat(store.purgeExpired(clock.instant(), tenByFour)).isEqualTo(4);
+      assertThat(store.purgeExpired(clock.instant(), tenByFour)).isEqualTo(1);
+      assertThat(store.purgeExpired(clock.instant(), tenByFour)).isZero();
+      List<String> kept = new ArrayList<>(first.subList(25, 30));
+      kept.addAll(second);
+      assertThat(kept).allSatisfy(id -> assertThat(store.find(id)).as(id).isPresent());
+      assertThat(first.subList(0, 25)).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
+      assertThat(count(store, "spindle_jobs")).isEqualTo(10);
+    }
+  }
 }
