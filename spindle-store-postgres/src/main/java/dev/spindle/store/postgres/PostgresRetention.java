@@ -113,9 +113,9 @@ final class PostgresRetention {
    * entries) is kept between calls, for at most {@link #CUTOFF_READ_EVERY}, while calls find
    * {@code n} jobs at or below it; a call that finds fewer reads it again and goes on. Counting up
    * to the limit before every batch took 13.6 µs of statement time per finished job in the soak
-   * (pg_stat_statements, wall time on 2 busy cores; 1.0 µs now, 76 reads instead of 1,853 counts). Processes doing this at once delete
-   * the same jobs (those at or below a finish number, not a number of jobs), so together they
-   * delete no more than one would.
+   * (pg_stat_statements, wall time on 2 busy cores; now 1.0 µs, 76 reads instead of 1,853 counts).
+   * Processes doing this at once delete the same jobs (those at or below a finish number, not a
+   * number of jobs), so together they delete no more than one would.
    *
    * @return the jobs deleted
    */
@@ -149,7 +149,10 @@ final class PostgresRetention {
     }
   }
 
-  /** Deletes up to {@code n} of the oldest jobs matching {@code where} with a finish number at or below {@code cutoff}. */
+  /**
+   * Deletes up to {@code n} of the oldest jobs matching {@code where} with a finish number at or
+   * below {@code cutoff}.
+   */
   private static int deleteOldest(Db.Conn c, String where, long cutoff, int n) throws SQLException {
     PreparedStatement sel = c.ps("SELECT id FROM spindle_all_jobs WHERE " + where + " AND finish_seq <= ?"
         + " ORDER BY finish_seq LIMIT ?");

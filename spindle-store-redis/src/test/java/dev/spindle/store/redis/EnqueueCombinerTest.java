@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,29 +36,47 @@ class EnqueueCombinerTest {
     return new NewJob("comb.task", args, "default", 0, T0, unique, JobPolicy.defaults(), T0);
   }
 
-  @Test
-  void batchesThatArriveWhileACallIsOnItsWayGoOutTogetherInTheNext() throws Exception {
-    CountDownLatch firstCallStarted = new CountDownLatch(1);
-    CountDownLatch releaseFirstCall = new CountDownLatch(1);
-    List<List<String>> calls = new CopyOnWriteArrayList<>();
-    AtomicInteger ids = new AtomicInteger();
-    EnqueueCombiner combiner = new EnqueueCombiner(jobs -> {
+  /**
+   * A script call stand-in: records each call's arguments, answers ids in order, and holds the
+   * first {@code held} calls until {@link #release} opens ({@link #started} counts them in).
+   */
+  private static final class HeldSend implements Function<List<NewJob>, List<EnqueueResult>> {
+    final List<List<String>> calls = new CopyOnWriteArrayList<>();
+    final CountDownLatch started;
+    final CountDownLatch release = new CountDownLatch(1);
+    private final int held;
+    private final AtomicInteger ids = new AtomicInteger();
+
+    HeldSend(int held) {
+      this.held = held;
+      this.started = new CountDownLatch(held);
+    }
+
+    @Override
+    public List<EnqueueResult> apply(List<NewJob> jobs) {
       calls.add(jobs.stream().map(NewJob::argsJson).toList());
-      if (calls.size() == 1) {
-        firstCallStarted.countDown();
-        await().until(() -> releaseFirstCall.getCount() == 0);
+      if (calls.size() <= held) {
+        started.countDown();
+        await().until(() -> release.getCount() == 0);
       }
       return jobs.stream().map(j -> new EnqueueResult(Integer.toString(ids.incrementAndGet()), true, JobState.QUEUED))
           .toList();
-    }, 100, Long.MAX_VALUE, 1);
+    }
+  }
+
+  @Test
+  void batchesThatArriveWhileACallIsOnItsWayGoOutTogetherInTheNext() throws Exception {
+    HeldSend send = new HeldSend(1);
+    List<List<String>> calls = send.calls;
+    EnqueueCombiner combiner = new EnqueueCombiner(send, 100, Long.MAX_VALUE, 1);
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
-      firstCallStarted.await();
+      send.started.await();
       Future<List<EnqueueResult>> b = pool.submit(() -> combiner.enqueue(List.of(job("2", null))));
       Future<List<EnqueueResult>> c = pool.submit(() -> combiner.enqueue(List.of(job("3", null), job("4", null))));
       await().until(() -> combiner.waiting() == 2);
-      releaseFirstCall.countDown();
+      send.release.countDown();
       assertThat(a.get()).extracting(EnqueueResult::jobId).containsExactly("1");
       List<String> bc = new ArrayList<>();
       bc.addAll(b.get().stream().map(EnqueueResult::jobId).toList());
@@ -110,28 +129,18 @@ class EnqueueCombinerTest {
 
   @Test
   void withTwoCallsInFlightTheSecondBatchGoesAtOnceAndLaterOnesWaitTogether() throws Exception {
-    CountDownLatch twoCallsStarted = new CountDownLatch(2);
-    CountDownLatch releaseCalls = new CountDownLatch(1);
-    List<List<String>> calls = new CopyOnWriteArrayList<>();
-    AtomicInteger ids = new AtomicInteger();
-    EnqueueCombiner combiner = new EnqueueCombiner(jobs -> {
-      calls.add(jobs.stream().map(NewJob::argsJson).toList());
-      if (calls.size() <= 2) {
-        twoCallsStarted.countDown();
-        await().until(() -> releaseCalls.getCount() == 0);
-      }
-      return jobs.stream().map(j -> new EnqueueResult(Integer.toString(ids.incrementAndGet()), true, JobState.QUEUED))
-          .toList();
-    }, 100, Long.MAX_VALUE, 2);
+    HeldSend send = new HeldSend(2);
+    List<List<String>> calls = send.calls;
+    EnqueueCombiner combiner = new EnqueueCombiner(send, 100, Long.MAX_VALUE, 2);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
       Future<List<EnqueueResult>> b = pool.submit(() -> combiner.enqueue(List.of(job("2", null))));
-      twoCallsStarted.await(); // both went out without waiting for each other
+      send.started.await(); // both went out without waiting for each other
       Future<List<EnqueueResult>> c = pool.submit(() -> combiner.enqueue(List.of(job("3", null))));
       Future<List<EnqueueResult>> d = pool.submit(() -> combiner.enqueue(List.of(job("4", null))));
       await().until(() -> combiner.waiting() == 2);
-      releaseCalls.countDown();
+      send.release.countDown();
       for (Future<List<EnqueueResult>> f : List.of(a, b, c, d)) {
         assertThat(f.get()).hasSize(1);
       }
