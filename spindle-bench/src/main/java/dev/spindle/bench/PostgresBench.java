@@ -58,7 +58,8 @@ import java.util.stream.LongStream;
  *                  method before 2026-11-25; no: none): jobs finished per minute, the last full
  *                  minute's rate against the first, the jobs table's and history's sizes with their
  *                  indexes and the hot table's dead rows each minute, the load average; --statements
- *                  yes: the statements that took PostgreSQL's time (pg_stat_statements) at the end
+ *                  yes: the statements that took PostgreSQL's time (pg_stat_statements) at the end;
+ *                  --naptime 10s: the server's autovacuum_naptime (default 1min), any mode
  *       all        drain, latency
  * </pre>
  */
@@ -79,6 +80,16 @@ public final class PostgresBench {
       server.psql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
       server.restart();
       server.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    }
+    String naptime = opts.get("naptime");
+    if (naptime != null) {
+      // how often the autovacuum launcher looks at a database (1 min by default: a fresh server's
+      // first vacuum of the hot table comes a minute in); a reload applies it
+      if (!naptime.matches("\\d+(s|min)")) {
+        throw new IllegalArgumentException("--naptime: seconds or minutes such as 10s or 1min, not " + naptime);
+      }
+      server.psql("ALTER SYSTEM SET autovacuum_naptime = '" + naptime + "'");
+      server.psql("SELECT pg_reload_conf()");
     }
     this.dir = Files.createTempDirectory("spindle-pgbench");
     this.passwordFile = dir.resolve("pw");
@@ -351,12 +362,14 @@ public final class PostgresBench {
         + " FROM pg_stat_user_tables WHERE relname = 'spindle_jobs'").strip());
   }
 
-  /** The jobs table's and the history's sizes (heap, indexes) and the jobs table's dead rows. */
+  /** The jobs table's and the history's sizes (heap, indexes), the jobs table's dead rows and autovacuums. */
   private String sizes(String schema) {
     String out = server.psql("SELECT pg_size_pretty(pg_table_size('" + schema + ".spindle_jobs')) || ' + indexes '"
         + " || pg_size_pretty(pg_indexes_size('" + schema + ".spindle_jobs')) || ', dead rows '"
         + " || coalesce((SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = '" + schema + "'"
-        + " AND relname = 'spindle_jobs'), 0) || '; history ' || coalesce((SELECT pg_size_pretty(sum(pg_table_size(inhrelid)))"
+        + " AND relname = 'spindle_jobs'), 0) || ' (' || coalesce((SELECT autovacuum_count FROM pg_stat_user_tables"
+        + " WHERE schemaname = '" + schema + "' AND relname = 'spindle_jobs'), 0) || ' autovacuums so far)'"
+        + " || '; history ' || coalesce((SELECT pg_size_pretty(sum(pg_table_size(inhrelid)))"
         + " || ' + indexes ' || pg_size_pretty(sum(pg_indexes_size(inhrelid))) FROM pg_inherits WHERE inhparent = '"
         + schema + ".spindle_history'::regclass), '-')");
     return "jobs table " + out.strip();

@@ -376,7 +376,11 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
-    /** How often retention runs. */
+    /**
+     * How often retention ({@link JobStore#purgeExpired}) runs at least (default 1 minute). It also
+     * runs again at once after a call that removed a full {@link RetentionLimits#batch()}, and
+     * after every {@code batch} jobs this worker finishes, so a busy worker keeps pace.
+     */
     public Builder purgeInterval(Duration interval) {
       this.purgeInterval = positive(interval, "purgeInterval");
       return this;

@@ -47,6 +47,7 @@ import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
+import dev.spindle.store.postgres.internal.VacuumAdvice;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,6 +63,8 @@ import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL job store: every operation is one short transaction on a pooled connection
@@ -98,6 +101,8 @@ import org.jspecify.annotations.Nullable;
  * (see {@link PostgresJobStoreProvider}).
  */
 public final class PostgresJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresJobStore.class);
+
   /** A job by id, wherever it is (the hot table or the history). */
   private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE id = ?";
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
@@ -146,6 +151,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
       db.close();
       throw e;
     }
+    adviseOnVacuum();
     Duration pollInterval = b.pollInterval();
     long poll = pollInterval != null ? pollInterval.toNanos()
         : b.notifyOn() ? Duration.ofSeconds(1).toNanos() : Duration.ofMillis(50).toNanos();
@@ -184,6 +190,21 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
         "SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
     this.claims = new PostgresClaims(clock, flow, policies);
     this.finishes = new PostgresFinishes(horizon, policies, deps);
+  }
+
+  /** Logs what the server's autovacuum settings mean for a busy job table, if anything (never fails the open). */
+  private void adviseOnVacuum() {
+    try {
+      db.read("read the autovacuum settings", VacuumAdvice::read).ifPresent(a -> {
+        if (a.serious()) {
+          LOG.warn("{}: {}", describe, a.text());
+        } else {
+          LOG.info("{}: {}", describe, a.text());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.debug("{}: could not read the autovacuum settings", describe, e);
+    }
   }
 
   /**
