@@ -376,11 +376,7 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
-    /**
-     * How often retention ({@link JobStore#purgeExpired}) runs at least (default 1 minute). It also
-     * runs again at once after a call that removed a full {@link RetentionLimits#batch()}, and
-     * after every {@code batch} jobs this worker finishes, so a busy worker keeps pace.
-     */
+    /** How often retention runs. */
     public Builder purgeInterval(Duration interval) {
       this.purgeInterval = positive(interval, "purgeInterval");
       return this;

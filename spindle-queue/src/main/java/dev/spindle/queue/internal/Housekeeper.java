@@ -17,9 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The housekeeping of a {@link WorkerRuntime}, on its own thread every 25 ms: job timeouts,
  * heartbeats (lease renewal, clock skew, lost leases and cancel requests), reclaiming the jobs of
- * dead workers, due schedules and retention. Retention runs every purge interval, again at once
- * after a call that found a full batch, and after every batch of jobs this worker finishes, so that
- * under load it keeps pace from the start instead of letting an interval's finished jobs pile up. Its mutable fields belong to the housekeeping thread
+ * dead workers, due schedules and retention. Its mutable fields belong to the housekeeping thread
  * (and to {@link WorkerRuntime#start()} before that thread starts), except the rate, which is
  * volatile.
  */
@@ -39,8 +37,6 @@ final class Housekeeper {
   private final ScheduleRunner schedules;
   private final CompletionReporter reporter;
   private long lastRateProcessed;
-  /** The jobs this worker had finished when retention last ran: a batch more runs it again. */
-  private long finishedAtPurge;
   private @Nullable Instant lastRateAt;
   private volatile double rate;
 
@@ -79,10 +75,7 @@ final class Housekeeper {
           schedules.runDue(skew.onStoreClock(now));
           nextSchedules = Durations.plus(now, settings.scheduleInterval());
         }
-        long finished = reporter.processedCount();
-        if (settings.maintenance()
-            && (!now.isBefore(nextPurge) || finished - finishedAtPurge >= settings.retention().batch())) {
-          finishedAtPurge = finished;
+        if (settings.maintenance() && !now.isBefore(nextPurge)) {
           int n = settings.store().purgeExpired(now, settings.retention());
           if (n > 0) {
             LOG.debug("worker {} removed {} expired job(s)", workerId, n);

@@ -6,8 +6,7 @@ package dev.spindle.queue.spi;
  *
  * @param maxSucceeded SUCCEEDED and CANCELLED jobs kept at most (default 100,000)
  * @param maxFailed FAILED and DEAD jobs kept at most (default 100,000)
- * @param batch the most jobs one call deletes, so a purge never holds the store for long; a worker
- *     also purges after finishing this many jobs (default 5,000)
+ * @param batch the most jobs one call deletes, so a purge never holds the store for long (default 5,000)
  */
 public record RetentionLimits(long maxSucceeded, long maxFailed, int batch) {
   private static final RetentionLimits DEFAULTS = new RetentionLimits(100_000, 100_000, 5_000);
