@@ -152,4 +152,24 @@ class PostgresHistoryTest {
       assertThat(count(store, "spindle_jobs")).isEqualTo(10);
     }
   }
+  @Test
+  void jobsBeyondALimitAreDeletedBeforeAnyIsArchived() {
+    try (PostgresJobStore store = SharedPostgres.builder("limitfirst").clock(clock)
+        .archiveAfter(Duration.ofMinutes(1)).open()) {
+      List<String> ids = runToSuccess(store, 30, JobOptions.defaults());
+      clock.advance(Duration.ofMinutes(2)); // all 30 are old enough to archive
+      RetentionLimits tenByFour = new RetentionLimits(10, 100, 4);
+      // 20 beyond the limit, 4 per call: while a call deletes a full batch, nothing is archived
+      for (int call = 0; call < 5; call++) {
+        assertThat(store.purgeExpired(clock.instant(), tenByFour)).as("call " + call).isEqualTo(4);
+        assertThat(count(store, "spindle_history")).as("archived after call " + call).isZero();
+      }
+      // none left beyond the limit: this call archives the 10 kept ones
+      assertThat(store.purgeExpired(clock.instant(), tenByFour)).isZero();
+      assertThat(count(store, "spindle_history")).isEqualTo(10);
+      assertThat(count(store, "spindle_jobs")).isZero();
+      assertThat(ids.subList(20, 30)).allSatisfy(id -> assertThat(store.find(id)).as(id).isPresent());
+      assertThat(ids.subList(0, 20)).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
+    }
+  }
 }
