@@ -24,6 +24,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,8 @@ import org.jspecify.annotations.Nullable;
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
  *                 trace context drained by a worker without an observer; --variants off,metrics,on,contexts:
  *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
- *                 and bound (store gauges only))
+ *                 and bound (store gauges only), and sampled (metrics + tracing with a head sampler,
+ *                 parent-based trace-id ratio --sample 0.1))
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
  *                 every 30 s (flat = bounded)
@@ -138,10 +140,16 @@ public final class MetricsBench {
         + "+ 1 warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, prefetch,
         rounds);
     @Nullable RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
+    double sample = Double.parseDouble(opts.getOrDefault("sample", "0.1"));
     Discard exporter = new Discard();
+    Discard sampledExporter = new Discard();
     try (SdkTracerProvider tp = SdkTracerProvider.builder()
              .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxQueueSize(65_536).build()).build();
-         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
+         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build();
+         SdkTracerProvider sampledTp = SdkTracerProvider.builder()
+             .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(sample)))
+             .addSpanProcessor(BatchSpanProcessor.builder(sampledExporter).setMaxQueueSize(65_536).build()).build();
+         OpenTelemetrySdk sampledOtel = OpenTelemetrySdk.builder().setTracerProvider(sampledTp).build()) {
       int seq = 0;
       for (String store : stores) {
         List<Variant> chosen = new ArrayList<>();
@@ -168,7 +176,8 @@ public final class MetricsBench {
             String name = store + "-" + (seq++);
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
-              m = drainOnce(s, jobs, concurrency, prefetch, variants[v], otel, threadsCpu);
+              m = drainOnce(s, jobs, concurrency, prefetch, variants[v], variants[v].sampled() ? sampledOtel : otel,
+                  threadsCpu);
             }
             rate[v] = m[0];
             if (r > 0) {
@@ -203,7 +212,9 @@ public final class MetricsBench {
         }
       }
       tp.forceFlush().join(10, TimeUnit.SECONDS);
-      System.out.printf(Locale.ROOT, "spans exported (discarded): %,d%n", exporter.spans.sum());
+      sampledTp.forceFlush().join(10, TimeUnit.SECONDS);
+      System.out.printf(Locale.ROOT, "spans exported (discarded): %,d; with the sampler (ratio %s): %,d%n",
+          exporter.spans.sum(), sample, sampledExporter.spans.sum());
     } finally {
       if (redis != null) {
         redis.close();
@@ -287,16 +298,22 @@ public final class MetricsBench {
    * What one drain turns on: {@code metrics} builds a {@link SpindleMetrics} whose observer the queue
    * (enqueue) gets, {@code tracing} gives it the OpenTelemetry SDK (jobs are enqueued inside a span,
    * so each stores a trace context), {@code workerObserves} gives the worker the observer too,
-   * {@code bindStore} binds the store's gauges.
+   * {@code bindStore} binds the store's gauges, {@code sampled} uses the SDK with the head sampler.
    */
   private record Variant(String name, String title, boolean metrics, boolean tracing, boolean workerObserves,
-      boolean bindStore) {
-    static final Variant OFF = new Variant("off", "off", false, false, false, false);
+      boolean bindStore, boolean sampled) {
+    static final Variant OFF = new Variant("off", "off", false, false, false, false, false);
+
+    Variant(String name, String title, boolean metrics, boolean tracing, boolean workerObserves,
+        boolean bindStore) {
+      this(name, title, metrics, tracing, workerObserves, bindStore, false);
+    }
 
     static Variant named(String name) {
       return switch (name) {
         case "metrics" -> new Variant(name, "metrics only", true, false, true, true);
         case "on" -> new Variant(name, "metrics + tracing", true, true, true, true);
+        case "sampled" -> new Variant(name, "metrics + tracing, head-sampled", true, true, true, true, true);
         // jobs enqueued with a trace context, drained by a worker without an observer: what the
         // stored context alone costs the store and the worker
         case "contexts" -> new Variant(name, "contexts, no observer", true, true, false, true);
@@ -304,7 +321,7 @@ public final class MetricsBench {
             false);
         case "bound" -> new Variant(name, "no observer, store gauges bound", true, false, false, true);
         default -> throw new IllegalArgumentException("unknown variant " + name
-            + ": metrics, on, contexts, contexts-unbound or bound");
+            + ": metrics, on, sampled, contexts, contexts-unbound or bound");
       };
     }
   }

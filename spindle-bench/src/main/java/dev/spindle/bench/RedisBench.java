@@ -55,7 +55,8 @@ import org.jspecify.annotations.Nullable;
  *                  claim, a claim+complete of a batch, a PUBLISH to 0, 100 and 1,000 subscribers
  *       single     single enqueues from 1 and --threads 16 threads, Redis CPU per job; --bullmq yes: BullMQ's
  *                  queue.add() measured the same way after each round (node, npm install on first use);
- *                  each round first prints the round-trip floor of one thread (Lettuce PING and SET)
+ *                  each round first prints the round-trip floor of one thread (Lettuce PING and SET;
+ *                  then redis-benchmark's, one connection)
  *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s
  *       scaling    drain with 1, 2 and 4 worker processes, as a table
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
@@ -458,7 +459,7 @@ public final class RedisBench {
    * synchronous): {@code n} PINGs, then {@code n} one-key SETs (a write: appended to the AOF like an
    * enqueue). No enqueue from one thread waiting for each reply can beat these rates.
    */
-  private void roundTripFloor(int n) {
+  private void roundTripFloor(int n) throws IOException, InterruptedException {
     io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url);
     try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
       io.lettuce.core.api.sync.RedisCommands<String, String> r = c.sync();
@@ -487,6 +488,43 @@ public final class RedisBench {
     } finally {
       client.shutdown();
     }
+    nativeRoundTripFloor(n);
+  }
+
+  /**
+   * The same floor from Redis's own C client ({@code redis-benchmark -c 1}: one connection, one
+   * request at a time, no thread hand-off in the client): what any client on this machine gets at
+   * best. Skipped, saying so, when the server needs credentials or TLS (they would have to go on
+   * its command line) or the tool is missing.
+   */
+  private void nativeRoundTripFloor(int n) throws IOException, InterruptedException {
+    io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(url);
+    if (java.net.URI.create(url).getRawUserInfo() != null || uri.isSsl()) {
+      System.out.println("round-trip floor, 1 connection (redis-benchmark): skipped, the server needs credentials or TLS");
+      return;
+    }
+    Process p;
+    try {
+      p = new ProcessBuilder("redis-benchmark", "-h", uri.getHost(), "-p", Integer.toString(uri.getPort()), "-c", "1",
+          "-n", Integer.toString(n), "-t", "ping_mbulk,set", "--csv").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      System.out.println("round-trip floor, 1 connection (redis-benchmark): skipped, " + e.getMessage());
+      return;
+    }
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("redis-benchmark failed: " + out.strip());
+    }
+    StringBuilder line = new StringBuilder("round-trip floor, 1 connection (redis-benchmark, C):");
+    for (String row : out.split("\\R")) {
+      String[] f = row.replace("\"", "").split(",");
+      if (f.length > 1 && !f[0].equals("test")) {
+        double rps = Double.parseDouble(f[1]);
+        line.append(String.format(Locale.ROOT, " %s %,.0f/s (%.1f us)", f[0].startsWith("PING") ? "PING" : f[0], rps,
+            1e6 / rps));
+      }
+    }
+    System.out.println(line);
   }
 
   /** Runs a command in {@code dir}, its output passed through; fails unless it exits 0. */
