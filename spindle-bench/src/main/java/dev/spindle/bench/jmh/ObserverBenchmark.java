@@ -6,15 +6,11 @@ import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,7 +51,7 @@ public class ObserverBenchmark {
     SpindleMetrics.Builder b = SpindleMetrics.builder();
     if (mode.equals("tracing")) {
       otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
-          .addSpanProcessor(SimpleSpanProcessor.create(new Discard())).build()).build();
+          .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingExporter())).build()).build();
       b.tracing(otel);
     }
     observer = b.build().observer();
@@ -82,22 +78,5 @@ public class ObserverBenchmark {
     }
     a.finished(JobObserver.Outcome.SUCCEEDED, ran, null);
     return a;
-  }
-
-  private static final class Discard implements SpanExporter {
-    @Override
-    public CompletableResultCode export(Collection<SpanData> spans) {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
   }
 }
