@@ -1,0 +1,205 @@
+package dev.spindle.bench;
+
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.store.redis.RedisJobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+
+/**
+ * The {@link RedisBench} modes that measure enqueuing through {@code JobQueue}, with no worker
+ * running: {@code enqueue} (batches and single enqueues, jobs/s) and {@code single} (single
+ * enqueues from 1 and many threads with the Redis CPU per job, each round after the round-trip
+ * floor of one thread, optionally beside BullMQ's {@code queue.add()}). Run from one thread;
+ * {@code single} starts and joins its own enqueuing threads.
+ */
+final class RedisBenchEnqueueModes {
+  private final RedisBenchFixture f;
+
+  RedisBenchEnqueueModes(RedisBenchFixture fixture) {
+    this.f = fixture;
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  void enqueue() throws Exception {
+    int n = f.intOpt("jobs", 500_000);
+    try (RedisJobStore store = f.open("enqueue-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
+      warmUp(q);
+      for (int round = 0; round < f.intOpt("rounds", 3); round++) {
+        for (int batch : new int[] {1_000, 10_000}) {
+          List<Long> inputs = LongStream.range(0, batch).boxed().toList();
+          long t0 = System.nanoTime();
+          int done = 0;
+          while (done < n) {
+            q.enqueueAll(RedisBenchTasks.NOOP, inputs, JobOptions.defaults());
+            done += batch;
+          }
+          double s = (System.nanoTime() - t0) / 1e9;
+          int calls = (batch + RedisJobStore.MAX_JOBS_PER_SCRIPT - 1) / RedisJobStore.MAX_JOBS_PER_SCRIPT;
+          System.out.printf(Locale.ROOT, "bulk enqueue   %,d jobs in batches of %,d (%s): %.2f s = "
+              + "%,.0f jobs/s%n", done, batch, calls == 1 ? "one script call each" : calls + " script calls each", s,
+              done / s);
+        }
+        int singles = f.intOpt("singles", 20_000);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < singles; i++) {
+          q.enqueue(RedisBenchTasks.NOOP, (long) i);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "single enqueue %,d jobs, one round trip each, 1 thread: %.2f s = %,.0f jobs/s%n",
+            singles, s, singles / s);
+      }
+    }
+  }
+
+  private static void warmUp(JobQueue q) {
+    List<Long> inputs = LongStream.range(0, 1000).boxed().toList();
+    for (int i = 0; i < 30; i++) {
+      q.enqueueAll(RedisBenchTasks.NOOP, inputs, JobOptions.builder().queue("warmup").build());
+    }
+    for (int i = 0; i < 3000; i++) {
+      q.enqueue(RedisBenchTasks.NOOP, (long) i, JobOptions.builder().queue("warmup").build());
+    }
+  }
+
+  // ---------------------------------------------------------------- single enqueue
+
+  /**
+   * Single enqueues ({@code JobQueue.enqueue}, one job per call) from one thread and from
+   * {@code --threads} threads sharing one queue, with the Redis CPU per job; with {@code --bullmq
+   * yes}, BullMQ's {@code queue.add()} measured the same way right after, against the same server
+   * (spindle-bench/peers/bullmq, installed with npm on first use).
+   */
+  void single() throws Exception {
+    int n = f.intOpt("jobs", 20_000);
+    int threads = f.intOpt("threads", 16);
+    boolean bullmq = "yes".equals(f.opt("bullmq", ""));
+    Path peer = Path.of(f.opt("peers", "spindle-bench/peers")).resolve("bullmq");
+    if (bullmq && !Files.isDirectory(peer.resolve("node_modules"))) {
+      run(peer, "npm", "install", "--no-audit", "--no-fund", "--silent");
+    }
+    try (RedisJobStore store = f.open("single-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
+      warmUp(q);
+      for (int round = 0; round < f.intOpt("rounds", 3); round++) {
+        roundTripFloor(n);
+        for (int t : new int[] {1, threads}) {
+          int per = n / t;
+          AtomicLong seq = new AtomicLong();
+          double cpu0 = f.redisCpu();
+          Map<String, long[]> stats0 = f.redisCommandStats();
+          long t0 = System.nanoTime();
+          List<Thread> ts = new ArrayList<>();
+          for (int k = 0; k < t; k++) {
+            ts.add(Thread.ofPlatform().start(() -> {
+              for (int i = 0; i < per; i++) {
+                q.enqueue(RedisBenchTasks.NOOP, seq.incrementAndGet());
+              }
+            }));
+          }
+          for (Thread th : ts) {
+            th.join();
+          }
+          double s = (System.nanoTime() - t0) / 1e9;
+          System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d thread%s: %.2f s = %,.0f jobs/s, redis cpu "
+              + "%.1f us/job (load %.1f%s)%n", per * t, t, t == 1 ? "" : "s", s, per * t / s,
+              (f.redisCpu() - cpu0) * 1e6 / (per * t), RedisBenchFixture.loadAverage(), f.aofRewrites());
+          System.out.println("  redis time per job by command (INFO commandstats): "
+              + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), (long) per * t));
+        }
+        if (bullmq) {
+          run(peer, "node", "enqueue.mjs", f.url(), Integer.toString(n), Integer.toString(threads));
+        }
+      }
+    }
+  }
+
+  /**
+   * The round-trip floor of one thread on this server, with the client Spindle uses (Lettuce,
+   * synchronous): {@code n} PINGs, then {@code n} one-key SETs (a write: appended to the AOF like an
+   * enqueue). No enqueue from one thread waiting for each reply can beat these rates.
+   */
+  private void roundTripFloor(int n) throws IOException, InterruptedException {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(f.url());
+    try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+      io.lettuce.core.api.sync.RedisCommands<String, String> r = c.sync();
+      for (int i = 0; i < 5_000; i++) {
+        r.ping();
+        r.set("spindle-bench-floor", Integer.toString(i));
+      }
+      double cpu0 = f.redisCpu();
+      Map<String, long[]> stats0 = f.redisCommandStats();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        r.ping();
+      }
+      double ping = (System.nanoTime() - t0) / 1e9;
+      double cpu1 = f.redisCpu();
+      t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        r.set("spindle-bench-floor", Integer.toString(i));
+      }
+      double set = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(Locale.ROOT, "round-trip floor, 1 thread (Lettuce sync): PING %,.0f/s (%.1f us, redis cpu %.1f us),"
+          + " SET %,.0f/s (%.1f us, redis cpu %.1f us)%s%n", n / ping, ping * 1e6 / n, (cpu1 - cpu0) * 1e6 / n, n / set,
+          set * 1e6 / n, (f.redisCpu() - cpu1) * 1e6 / n, f.aofRewrites());
+      System.out.println("  redis time per PING + SET by command: "
+          + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), n));
+      r.del("spindle-bench-floor");
+    } finally {
+      client.shutdown();
+    }
+    nativeRoundTripFloor(n);
+  }
+
+  /**
+   * The same floor from Redis's own C client ({@code redis-benchmark -c 1}: one connection, one
+   * request at a time, no thread hand-off in the client): what any client on this machine gets at
+   * best. Skipped, saying so, when the server needs credentials or TLS (they would have to go on
+   * its command line) or the tool is missing.
+   */
+  private void nativeRoundTripFloor(int n) throws IOException, InterruptedException {
+    io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(f.url());
+    if (java.net.URI.create(f.url()).getRawUserInfo() != null || uri.isSsl()) {
+      System.out.println("round-trip floor, 1 connection (redis-benchmark): skipped, the server needs credentials or TLS");
+      return;
+    }
+    Process p;
+    try {
+      p = new ProcessBuilder("redis-benchmark", "-h", uri.getHost(), "-p", Integer.toString(uri.getPort()), "-c", "1",
+          "-n", Integer.toString(n), "-t", "ping_mbulk,set", "--csv").redirectErrorStream(true).start();
+    } catch (IOException e) {
+      System.out.println("round-trip floor, 1 connection (redis-benchmark): skipped, " + e.getMessage());
+      return;
+    }
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("redis-benchmark failed: " + out.strip());
+    }
+    StringBuilder line = new StringBuilder("round-trip floor, 1 connection (redis-benchmark, C):");
+    for (String row : out.split("\\R")) {
+      String[] fields = row.replace("\"", "").split(",");
+      if (fields.length > 1 && !fields[0].equals("test")) {
+        double rps = Double.parseDouble(fields[1]);
+        line.append(String.format(Locale.ROOT, " %s %,.0f/s (%.1f us)", fields[0].startsWith("PING") ? "PING" : fields[0],
+            rps, 1e6 / rps));
+      }
+    }
+    System.out.println(line);
+  }
+
+  /** Runs a command in {@code dir}, its output passed through; fails unless it exits 0. */
+  private static void run(Path dir, String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " in " + dir + " exited " + p.exitValue());
+    }
+  }
+}
