@@ -105,6 +105,10 @@ public final class NamespaceEpoch {
       establish();
       return;
     }
+    // Only ids known before the counter is read: each was handed out before the read, so a counter
+    // below one of them went back. An id another thread of this instance is handed out meanwhile
+    // may be above the value read, and is no loss.
+    long high = highestId.get();
     List<KeyValue<String, String>> v =
         link.call("reading the namespace epoch", true, c -> c.mget(key, idKey));
     String cur = v.get(0).getValueOrElse(null);
@@ -113,7 +117,6 @@ public final class NamespaceEpoch {
       return;
     }
     long counter = Long.parseLong(v.get(1).getValueOrElse("0"));
-    long high = highestId.get();
     if (counter < high) {
       record(known + "#id<" + high, "the job id counter went back from at least " + high + " to "
           + counter + " (keys deleted or evicted)", during);
