@@ -1,0 +1,96 @@
+package dev.spindle.bench.jmh;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The floor under {@link ObserverBenchmark}'s {@code tracing} mode: the OpenTelemetry SDK alone
+ * making the span that issue 13 asks of every attempt (a CONSUMER {@code process {queue}} span, no
+ * parent, OpenTelemetry's messaging attributes and the task, a link to the enqueue context, made
+ * current, an outcome attribute, ended) with no Spindle code around it, exported on the calling
+ * thread to an exporter that discards it, as in {@link ObserverBenchmark}. {@code attributes=no}
+ * leaves out the attributes and the link (the SDK's cost of a bare span). One JMH thread. Not
+ * thread-safe (JMH state).
+ */
+@State(org.openjdk.jmh.annotations.Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class SpanFloorBenchmark {
+  private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
+  private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+  private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
+  private static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
+  private static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("messaging.operation.name");
+  private static final AttributeKey<Long> DELIVERY_COUNT = AttributeKey.longKey("messaging.message.delivery_count");
+  private static final AttributeKey<String> TASK = AttributeKey.stringKey("spindle.task");
+  private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("spindle.outcome");
+  private static final Attributes LINK = Attributes.of(AttributeKey.stringKey("spindle.link"), "enqueue");
+
+  /** {@code yes}: the attributes and the link Spindle's span carries; {@code no}: a bare span. */
+  @Param({"yes", "no"})
+  public String attributes;
+
+  private SdkTracerProvider provider;
+  private Tracer tracer;
+  private final SpanContext creation = SpanContext.create(TraceId.fromLongs(0x0af7651916cd43ddL, 0x8448eb211c80319cL),
+      SpanId.fromLong(0xb7ad6b7169203331L), TraceFlags.getSampled(), TraceState.getDefault());
+
+  /** Builds the SDK. */
+  @Setup(Level.Trial)
+  public void start() {
+    provider = SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
+        .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingExporter())).build();
+    tracer = provider.get("dev.spindle.queue");
+  }
+
+  /** Closes the SDK. */
+  @TearDown(Level.Trial)
+  public void stop() {
+    provider.close();
+  }
+
+  /** One attempt's span, as the SDK makes it. */
+  @Benchmark
+  public Span span() {
+    SpanBuilder b = tracer.spanBuilder("process default").setSpanKind(SpanKind.CONSUMER).setNoParent();
+    boolean full = attributes.equals("yes");
+    if (full) {
+      b.setAttribute(SYSTEM, "spindle").setAttribute(DESTINATION, "default")
+          .setAttribute(MESSAGE_ID, "01JD0000000000000000000000").setAttribute(OPERATION_TYPE, "process")
+          .setAttribute(OPERATION_NAME, "process").setAttribute(DELIVERY_COUNT, 1L).setAttribute(TASK, "bench.noop")
+          .addLink(creation, LINK);
+    }
+    Span s = b.startSpan();
+    try (Scope ignored = s.makeCurrent()) {
+      // the task would run here
+    }
+    if (full) {
+      s.setAttribute(OUTCOME, "succeeded");
+    }
+    s.end();
+    return s;
+  }
+}
