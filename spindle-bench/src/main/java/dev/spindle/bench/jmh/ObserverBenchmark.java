@@ -1,5 +1,6 @@
 package dev.spindle.bench.jmh;
 
+import dev.spindle.bench.DiscardingSpanExporter;
 import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobObserver;
@@ -51,7 +52,7 @@ public class ObserverBenchmark {
     SpindleMetrics.Builder b = SpindleMetrics.builder();
     if (mode.equals("tracing")) {
       otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
-          .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingExporter())).build()).build();
+          .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingSpanExporter())).build()).build();
       b.tracing(otel);
     }
     observer = b.build().observer();

@@ -1,5 +1,6 @@
 package dev.spindle.bench.jmh;
 
+import dev.spindle.bench.DiscardingSpanExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -62,7 +63,7 @@ public class SpanFloorBenchmark {
   @Setup(Level.Trial)
   public void start() {
     provider = SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
-        .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingExporter())).build();
+        .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingSpanExporter())).build();
     tracer = provider.get("dev.spindle.queue");
   }
 
