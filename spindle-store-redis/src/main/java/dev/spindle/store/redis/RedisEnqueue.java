@@ -85,7 +85,8 @@ final class RedisEnqueue {
     for (int attempt = 0; ; attempt++) {
       List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
       args.add(store.rid());
-      args.add(attempt == 0 ? epoch.expected() : "");
+      String expected = attempt == 0 ? epoch.expected() : "";
+      args.add(expected);
       args.add(store.nowArg(jobs.get(0).createdAt()));
       EnqueueArgs.appendJobs(args, jobs);
       boolean keyed = jobs.stream().anyMatch(j -> j.flowKey() != null);
@@ -97,7 +98,7 @@ final class RedisEnqueue {
       }
       List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
       if ("epoch".equals(r.get(0))) {
-        epoch.changed((String) r.get(1), "enqueue");
+        epoch.changed(expected, (String) r.get(1), "enqueue");
         continue;
       }
       if ("missing".equals(r.get(0))) {

@@ -6,14 +6,18 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.redis.internal.NamespaceEpoch;
+import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.testkit.redis.RedisServer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +127,72 @@ class RedisDataLossTest {
       assertThat(s.health()).noneSatisfy(l -> assertThat(l).contains("DATA LOST"))
           .anySatisfy(l -> assertThat(l).contains("namespace epoch ").contains(" since "));
     }
+  }
+
+  /**
+   * A request checked against the marker before a loss whose answer is handled after another thread
+   * already recorded that loss (and adopted the new marker) records nothing more. The answer was
+   * compared with the marker the instance knew when it arrived, so the late thread recorded the new,
+   * healthy marker as lost too.
+   */
+  @Test
+  void aLateAnswerAboutALossAlreadyRecordedRecordsNothingMore() {
+    try (RedisLink link = RedisLink.open(RedisStoreConfig.fromUrl(redis.url() + "?retryBudget=30s", Map.of()))) {
+      NamespaceEpoch epoch = new NamespaceEpoch(link);
+      epoch.establish();
+      String lost = epoch.expected();
+      assertThat(lost).isNotEmpty();
+
+      redis.kill9();
+      redis.restart();
+
+      epoch.changed(lost, "", "enqueue"); // the first thread to hear of it records the loss
+      String adopted = epoch.expected();
+      assertThat(adopted).isNotEmpty().isNotEqualTo(lost);
+      epoch.changed(lost, "", "enqueue"); // a second thread, whose request also carried the lost marker
+      epoch.check("a heartbeat"); // and a heartbeat after both
+
+      assertThat(redis.command("HKEYS", "{spindle}:incidents")).asInstanceOf(InstanceOfAssertFactories.LIST)
+          .containsExactly(lost);
+      assertThat(epoch.expected()).isEqualTo(adopted);
+    }
+  }
+
+  /** Many threads of one instance that all find the marker gone after a restart record one loss. */
+  @Test
+  void threadsThatAllFindTheMarkerGoneRecordOneLoss() throws Exception {
+    RedisJobStore store = open();
+    store.enqueue(jobs(3));
+    store.heartbeat(record());
+    String before = store.health().stream().filter(l -> l.contains("namespace epoch ")).findFirst().orElseThrow();
+
+    redis.kill9();
+    redis.restart();
+
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> running = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        running.add(pool.submit(() -> {
+          go.await();
+          store.enqueue(jobs(1));
+          store.heartbeat(record());
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<?> f : running) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> losses = store.health().stream().filter(l -> l.contains("DATA LOST")).toList();
+    assertThat(losses).as("one record, of the marker that was lost").hasSize(1);
+    assertThat(losses.get(0)).contains(before.substring(before.indexOf("namespace epoch ") + "namespace epoch ".length()));
+    assertThat(lastId(store.enqueue(jobs(1)))).as("ids continue above every id known").isEqualTo(3 + threads + 1L);
   }
 
   /**

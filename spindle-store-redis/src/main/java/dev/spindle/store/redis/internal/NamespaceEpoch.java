@@ -101,39 +101,44 @@ public final class NamespaceEpoch {
    * @param during what noticed it, for the record ("heartbeat", ...)
    */
   public void check(String during) {
-    if (known.isEmpty()) {
+    // Snapshots before the read: the marker compared, and only ids known before the counter is read
+    // (each was handed out before the read, so a counter below one of them went back; an id another
+    // thread of this instance is handed out meanwhile may be above the value read, and is no loss).
+    String expected = known;
+    if (expected.isEmpty()) {
       establish();
       return;
     }
-    // Only ids known before the counter is read: each was handed out before the read, so a counter
-    // below one of them went back. An id another thread of this instance is handed out meanwhile
-    // may be above the value read, and is no loss.
     long high = highestId.get();
     List<KeyValue<String, String>> v =
         link.call("reading the namespace epoch", true, c -> c.mget(key, idKey));
     String cur = v.get(0).getValueOrElse(null);
-    if (!known.equals(cur)) {
-      changed(cur == null ? "" : cur, during);
+    if (!expected.equals(cur)) {
+      changed(expected, cur == null ? "" : cur, during);
       return;
     }
     long counter = Long.parseLong(v.get(1).getValueOrElse("0"));
     if (counter < high) {
-      record(known + "#id<" + high, "the job id counter went back from at least " + high + " to "
+      record(expected + "#id<" + high, "the job id counter went back from at least " + high + " to "
           + counter + " (keys deleted or evicted)", during);
     }
   }
 
   /**
-   * Handles a marker found missing ({@code ""}) or different from the known one: records the
-   * incident, raises the id counter above the ids this instance knew, and adopts the marker in
-   * force. The caller retries what it was doing.
+   * Handles a marker found missing ({@code ""}) or different from the one the caller expected:
+   * records the incident (once per lost marker, however many threads saw it), raises the id counter
+   * above the ids this instance knew, and adopts the marker in force. The caller retries what it was
+   * doing.
+   *
+   * @param expected the marker the caller's request was checked against ({@link #expected()} when it
+   *     was sent, not now: another thread may have recorded the loss and adopted a new marker since)
+   * @param observed the marker Redis had, or "" for none
    */
-  public void changed(String observed, String during) {
-    String lost = known;
-    if (lost.isEmpty() || lost.equals(observed)) {
+  public void changed(String expected, String observed, String during) {
+    if (expected.isEmpty() || expected.equals(observed)) {
       return;
     }
-    record(lost, "the namespace epoch " + lost.replace("@", " since ") + " is gone (found "
+    record(expected, "the namespace epoch " + expected.replace("@", " since ") + " is gone (found "
         + (observed.isEmpty() ? "no marker" : observed.replace("@", " since ")) + ")", during);
   }
 
