@@ -150,7 +150,11 @@ final class Dispatcher {
       batch = new ArrayList<>(unsaved);
       unsaved.clear();
       drainPending(batch);
-      storeChanged = false;
+      if (claim) {
+        // the claim below reads the store after this: a change seen before it is covered; a round
+        // without a claim (no free slot, outcomes only) keeps the notice for the next free slot
+        storeChanged = false;
+      }
       Instant now = settings.clock().instant();
       List<Completion> completions = new ArrayList<>(batch.size());
       for (JobOutcome d : batch) {
