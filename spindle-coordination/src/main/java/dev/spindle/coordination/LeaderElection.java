@@ -18,7 +18,11 @@ import org.slf4j.LoggerFactory;
 public final class LeaderElection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
 
-  /** Hears this candidate's elections and losses, on the coordinator's scheduler thread. */
+  /**
+   * Hears this candidate's elections and losses, in order: {@code elected} on the coordinator's
+   * scheduler thread (a {@link #close()} meanwhile waits until it returned), {@code revoked} there or
+   * on the thread that closes. Keep both short.
+   */
   public interface Listener {
     /** This candidate became leader; {@code lease.token()} fences its writes. */
     void elected(Lease lease);
@@ -70,8 +74,9 @@ public final class LeaderElection implements AutoCloseable {
         return;
       }
       lease = won;
+      // told under the candidate's lock, so a close() meanwhile revokes only after it was heard
+      listener.elected(won);
     }
-    listener.elected(won);
     // a renewal that finds the lease gone revokes at once, not at the next try
     won.whenLost().thenRun(() -> {
       ScheduledExecutorService s = scheduler;

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -261,6 +263,46 @@ abstract class CoordinationContract {
     await().atMost(Duration.ofSeconds(5)).until(() -> revoked.contains(h.token()) && elected.size() >= 2);
     assertThat(elected.get(1)).isGreaterThan(elected.get(0));
     x.close();
+  }
+
+  /**
+   * A candidate closed while its listener is still hearing of its election is revoked only after
+   * that: the listener never hears "revoked" before (or while) it hears "elected", which would leave
+   * it believing it leads after it resigned.
+   */
+  @Test
+  void aCandidateClosedWhileItHearsOfItsElectionIsRevokedOnlyAfterward() throws Exception {
+    CountDownLatch hearing = new CountDownLatch(1);
+    CountDownLatch carryOn = new CountDownLatch(1);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    LeaderElection x = coordinator.election(name, "x", new LeaderElection.Listener() {
+      @Override
+      public void elected(Lease lease) {
+        heard.add("elected");
+        hearing.countDown();
+        try {
+          carryOn.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        heard.add("elected returned");
+      }
+
+      @Override
+      public void revoked(Lease lease) {
+        heard.add("revoked");
+      }
+    });
+    assertThat(hearing.await(5, TimeUnit.SECONDS)).isTrue();
+    Thread closer = new Thread(x::close, "closer");
+    closer.start();
+    // the closer either waits for the candidate (blocked on it) or has revoked it already
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> closer.getState() == Thread.State.BLOCKED || heard.contains("revoked"));
+    carryOn.countDown();
+    closer.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(heard).containsExactly("elected", "elected returned", "revoked");
   }
 
   @Test
