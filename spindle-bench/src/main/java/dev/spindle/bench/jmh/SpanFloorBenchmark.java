@@ -54,6 +54,7 @@ public class SpanFloorBenchmark {
   @Param({"yes", "no"})
   public String attributes;
 
+  private boolean full;
   private SdkTracerProvider provider;
   private Tracer tracer;
   private final SpanContext creation = SpanContext.create(TraceId.fromLongs(0x0af7651916cd43ddL, 0x8448eb211c80319cL),
@@ -62,6 +63,7 @@ public class SpanFloorBenchmark {
   /** Builds the SDK. */
   @Setup(Level.Trial)
   public void start() {
+    full = attributes.equals("yes");
     provider = SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
         .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingSpanExporter())).build();
     tracer = provider.get("dev.spindle.queue");
@@ -77,7 +79,6 @@ public class SpanFloorBenchmark {
   @Benchmark
   public Span span() {
     SpanBuilder b = tracer.spanBuilder("process default").setSpanKind(SpanKind.CONSUMER).setNoParent();
-    boolean full = attributes.equals("yes");
     if (full) {
       b.setAttribute(SYSTEM, "spindle").setAttribute(DESTINATION, "default")
           .setAttribute(MESSAGE_ID, "01JD0000000000000000000000").setAttribute(OPERATION_TYPE, "process")
