@@ -15,17 +15,28 @@ import org.jspecify.annotations.Nullable;
  * job snapshots and how to read one. Stateless.
  */
 public class SqlJobRows {
-  /** The columns {@link #read} expects, in order. */
-  public static final String COLUMNS = "id, task, queue, state, priority, args, result, error, dead_reason, unique_key,"
-      + " attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at, finished_at,"
-      + " expires_at, finish_seq, policy_id, trace_context";
+  /** The columns {@link #read} expects, in order, the trace context from column {@code trace_context}. */
+  public static final String COLUMNS = columns("trace_context");
 
-  /** The columns {@link #readClaimed} expects: what a worker needs to run a job it just claimed. */
-  public static final String CLAIM_COLUMNS = "id, task, queue, priority, args, unique_key, attempt, failures, lost,"
-      + " fence, created_at, run_at, policy_id, trace_context";
+  /**
+   * The columns {@link #readClaimed} expects: what a worker needs to run a job it just claimed, the
+   * trace context from column {@code trace_context}.
+   */
+  public static final String CLAIM_COLUMNS = claimColumns("trace_context");
 
-  /** A job's snapshot by id: {@code SELECT COLUMNS FROM spindle_jobs WHERE id = ?}. */
-  public static final String JOB_BY_ID = "SELECT " + COLUMNS + " FROM spindle_jobs WHERE id = ?";
+  /** {@link #COLUMNS} with the trace context read by the SQL expression {@code traceContext}. */
+  public static String columns(String traceContext) {
+    return "id, task, queue, state, priority, args, result, error, dead_reason, unique_key,"
+        + " attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at, finished_at,"
+        + " expires_at, finish_seq, policy_id, " + traceContext;
+  }
+
+  /** {@link #CLAIM_COLUMNS} with the trace context read by the SQL expression {@code traceContext}. */
+  public static String claimColumns(String traceContext) {
+    return "id, task, queue, priority, args, unique_key, attempt, failures, lost, fence, created_at, run_at, policy_id, "
+        + traceContext;
+  }
+
   /** SQL of a job's result retention (microseconds), from its policy. */
   public static final String RESULT_TTL = "(SELECT result_ttl_us FROM spindle_policies p WHERE p.id = policy_id)";
   /** SQL of a failed job's retention (microseconds), from its policy. */

@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SqliteEnqueue {
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id, trace_context, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " unique_key, created_at, run_at, policy_id, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   /** Batches up to this size use cached statements (see {@link #insert}). */
   static final int SMALL_BATCH = 512;
 
@@ -103,8 +103,11 @@ final class SqliteEnqueue {
     boolean big = jobs.size() > SMALL_BATCH;
     store.inserting(jobs);
     PreparedStatement ins = big ? c.jdbc().prepareStatement(INSERT_JOB) : c.ps(INSERT_JOB);
-    try {
-      return insertWith(c, ins, jobs, created, last);
+    ins.clearBatch(); // a cached statement: nothing of a batch an earlier failure left
+    try (TraceContextColumn.Batch traces = new TraceContextColumn.Batch(c, big)) {
+      List<EnqueueResult> out = insertWith(c, ins, traces, jobs, created, last);
+      traces.write();
+      return out;
     } finally {
       if (big) {
         ins.close();
@@ -112,8 +115,8 @@ final class SqliteEnqueue {
     }
   }
 
-  private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, List<NewJob> jobs,
-      Map<JobPolicy, Long> created, long lastId) throws SQLException {
+  private List<EnqueueResult> insertWith(Db.Conn c, PreparedStatement ins, TraceContextColumn.Batch traces,
+      List<NewJob> jobs, Map<JobPolicy, Long> created, long lastId) throws SQLException {
     long last = lastId;
     Instant storeNow = clock.instant();
     PreparedStatement byKey = c.ps("SELECT id, state FROM spindle_jobs WHERE unique_key = ?");
@@ -152,6 +155,7 @@ final class SqliteEnqueue {
           batched = false;
         }
         out[i] = insertDead(c, j, id, pid, StoreClock.at(storeNow, j.createdAt()));
+        traces.add(id, j.traceContext());
         continue;
       }
       if (j.hasDependencies()) {
@@ -160,6 +164,7 @@ final class SqliteEnqueue {
           batched = false;
         }
         out[i] = insertDependent(c, ins, j, id, pid, out, StoreClock.at(storeNow, j.createdAt()));
+        traces.add(id, j.traceContext());
         continue;
       }
       ins.setLong(1, id);
@@ -173,8 +178,8 @@ final class SqliteEnqueue {
       ins.setLong(8, JobRows.micros(sc.now()));
       ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
       ins.setLong(10, pid);
-      TraceContextColumn.bind(ins, 11, j.traceContext());
-      ins.setString(12, j.flowKey());
+      ins.setString(11, j.flowKey());
+      traces.add(id, j.traceContext());
       if (j.uniqueKey() != null || jobs.size() == 1) {
         ins.executeUpdate();
       } else {
@@ -202,8 +207,7 @@ final class SqliteEnqueue {
     ins.setLong(8, JobRows.micros(sc.now()));
     ins.setLong(9, JobRows.micros(sc.translate(j.runAt())));
     ins.setLong(10, pid);
-    TraceContextColumn.bind(ins, 11, j.traceContext());
-    ins.setString(12, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
+    ins.setString(11, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     ins.executeUpdate();
     return deps.placeDependent(c, id, j, batch, sc.now());
   }
@@ -246,8 +250,8 @@ final class SqliteEnqueue {
     long now = JobRows.micros(sc.now());
     long seq = SqliteMeta.get(c, "finish_seq") + 1;
     PreparedStatement ps = c.ps("INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
-        + " created_at, run_at, policy_id, trace_context, error, dead_reason, finished_at, finish_seq, expires_at)"
-        + " VALUES (?, ?, ?, " + JobRows.code(JobState.DEAD) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        + " created_at, run_at, policy_id, error, dead_reason, finished_at, finish_seq, expires_at)"
+        + " VALUES (?, ?, ?, " + JobRows.code(JobState.DEAD) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         + " ? + (SELECT failure_ttl_us FROM spindle_policies WHERE id = ?))");
     ps.setLong(1, id);
     ps.setString(2, j.task());
@@ -258,13 +262,12 @@ final class SqliteEnqueue {
     ps.setLong(7, now);
     ps.setLong(8, JobRows.micros(sc.translate(j.runAt())));
     ps.setLong(9, policyId);
-    TraceContextColumn.bind(ps, 10, j.traceContext());
-    ps.setString(11, FlowControl.badKeyError(Objects.requireNonNull(j.flowKey(), "the bad flow key")));
-    ps.setString(12, FlowControl.BAD_FLOW_KEY);
-    ps.setLong(13, now);
-    ps.setLong(14, seq);
-    ps.setLong(15, now);
-    ps.setLong(16, policyId);
+    ps.setString(10, FlowControl.badKeyError(Objects.requireNonNull(j.flowKey(), "the bad flow key")));
+    ps.setString(11, FlowControl.BAD_FLOW_KEY);
+    ps.setLong(12, now);
+    ps.setLong(13, seq);
+    ps.setLong(14, now);
+    ps.setLong(15, policyId);
     ps.executeUpdate();
     SqliteMeta.set(c, "finish_seq", seq);
     SqliteStatistics.addStats(c, sc.now(), new HashMap<>(Map.of(MinuteStats.DEAD, 1L)));

@@ -141,6 +141,11 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
       }
 
       @Override
+      public String jobColumns() {
+        return JobRows.COLUMNS;
+      }
+
+      @Override
       public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
           @Nullable String deadReason, String ttl) throws SQLException {
         SqliteJobStore.this.finish(c, id, from, to, now, error, deadReason, ttl);

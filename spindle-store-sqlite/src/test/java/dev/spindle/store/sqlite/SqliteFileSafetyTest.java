@@ -111,13 +111,14 @@ class SqliteFileSafetyTest {
   }
 
   @Test
-  void aVersion2DatabaseGainsTheTraceContextColumnAndKeepsItsJobs() throws Exception {
+  void aVersion2DatabaseGainsTheTraceContextTableAndKeepsItsJobs() throws Exception {
     Path f = dir.resolve("v2.db");
     try (SqliteJobStore store = SqliteJobStore.open(f)) {
       store.enqueue(List.of(job("1")));
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
-      st.execute("ALTER TABLE spindle_jobs DROP COLUMN trace_context");
+      st.execute("DROP TRIGGER spindle_jobs_trace_del");
+      st.execute("DROP TABLE spindle_trace");
       st.execute("UPDATE spindle_meta SET value = 2 WHERE key = 'schema_version'");
     }
     String ctx = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
@@ -126,10 +127,61 @@ class SqliteFileSafetyTest {
       String id = store.enqueue(List.of(job("2").withTraceContext(ctx))).get(0).jobId();
       assertThat(store.find(id)).get().extracting(JobInfo::traceContext).isEqualTo(ctx);
     }
+    assertThat(schemaVersion(f)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
+  }
+
+  /**
+   * Schema 7 moved the trace contexts out of the job rows: a version-6 database (contexts in
+   * {@code spindle_jobs.trace_context}, compact and text forms) keeps every job's context, loses
+   * the column, and new jobs and deletions use the table.
+   */
+  @Test
+  void aVersion6DatabaseMovesItsTraceContextsOutOfTheJobRows() throws Exception {
+    Path f = dir.resolve("v6.db");
+    String compact = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    String text = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01;vendor=x";
+    List<String> ids;
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      ids = store.enqueue(List.of(job("1").withTraceContext(compact), job("2").withTraceContext(text), job("3")))
+          .stream().map(r -> r.jobId()).toList();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      // the layout of version 6: the context in the job's row, no table
+      st.execute("ALTER TABLE spindle_jobs ADD COLUMN trace_context TEXT");
+      st.execute("UPDATE spindle_jobs SET trace_context = (SELECT context FROM spindle_trace t WHERE t.id = spindle_jobs.id)");
+      st.execute("DROP TRIGGER spindle_jobs_trace_del");
+      st.execute("DROP TABLE spindle_trace");
+      st.execute("UPDATE spindle_meta SET value = 6 WHERE key = 'schema_version'");
+    }
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      assertThat(store.find(ids.get(0))).get().extracting(JobInfo::traceContext).isEqualTo(compact);
+      assertThat(store.find(ids.get(1))).get().extracting(JobInfo::traceContext).isEqualTo(text);
+      assertThat(store.find(ids.get(2))).get().extracting(JobInfo::traceContext).isNull();
+    }
+    assertThat(schemaVersion(f)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pragma_table_info('spindle_jobs')"
+          + " WHERE name = 'trace_context'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the column is gone").isZero();
+      }
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_trace")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the two contexts, moved").isEqualTo(2);
+      }
+      st.execute("DELETE FROM spindle_jobs");
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_trace")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("deleted jobs take their contexts along").isZero();
+      }
+    }
+  }
+
+  private static int schemaVersion(Path f) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
       rs.next();
-      assertThat(rs.getInt(1)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
+      return rs.getInt(1);
     }
   }
 }

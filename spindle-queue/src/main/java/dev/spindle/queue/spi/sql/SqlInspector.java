@@ -38,6 +38,8 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
   private final SqlDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
+  /** A job's snapshot by id. */
+  private final String jobById;
   private final SqlDependencies<C> deps;
 
   /** The inspector of the store {@code host} on {@code db}. */
@@ -46,12 +48,13 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     this.dialect = dialect;
     this.clock = clock;
     this.host = host;
+    this.jobById = "SELECT " + host.jobColumns() + " FROM spindle_jobs WHERE id = ?";
     this.deps = deps;
   }
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
     SqlFilter q = SqlFilter.of(f, dialect);
-    String sql = "SELECT " + SqlJobRows.COLUMNS + " FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
+    String sql = "SELECT " + host.jobColumns() + " FROM " + q.from() + " WHERE 1 = 1" + q.where() + q.newestFirst();
     List<Object> args = new ArrayList<>(q.args());
     args.add(f.limit());
     return db.read("list jobs", c -> {
@@ -171,7 +174,7 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
         args.executeUpdate();
       }
       deps.requeued(c, id);
-      PreparedStatement get = c.ps(SqlJobRows.JOB_BY_ID);
+      PreparedStatement get = c.ps(jobById);
       get.setLong(1, id);
       try (ResultSet rs = get.executeQuery()) {
         rs.next();

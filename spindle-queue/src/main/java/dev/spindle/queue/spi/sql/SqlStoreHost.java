@@ -15,8 +15,17 @@ import org.jspecify.annotations.Nullable;
  * @param <C> the store's connection type
  */
 public interface SqlStoreHost<C extends SqlConn> {
-  /** The job at the current row of {@code rs}, which holds {@link dev.spindle.queue.spi.SqlJobRows#COLUMNS}. */
+  /** The job at the current row of {@code rs}, which holds {@link #jobColumns()}. */
   JobInfo row(C c, ResultSet rs) throws SQLException;
+
+  /**
+   * The select list of a job snapshot from {@code spindle_jobs} that {@link #row} reads: by default
+   * {@link dev.spindle.queue.spi.SqlJobRows#COLUMNS}; a store that keeps the trace context elsewhere
+   * gives {@link dev.spindle.queue.spi.SqlJobRows#columns} with the expression that reads it.
+   */
+  default String jobColumns() {
+    return dev.spindle.queue.spi.SqlJobRows.COLUMNS;
+  }
 
   /**
    * Moves job {@code id}, read in this transaction in state {@code from}, to the terminal state

@@ -31,6 +31,8 @@ public final class SqlWorkers<C extends SqlConn> {
   private final SqlDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
+  /** A job's snapshot by id. */
+  private final String jobById;
 
   /** The worker leases of the store {@code host} on {@code db}. */
   public SqlWorkers(SqlDb<C> db, SqlDialect dialect, Clock clock, SqlStoreHost<C> host) {
@@ -38,6 +40,7 @@ public final class SqlWorkers<C extends SqlConn> {
     this.dialect = dialect;
     this.clock = clock;
     this.host = host;
+    this.jobById = "SELECT " + host.jobColumns() + " FROM spindle_jobs WHERE id = ?";
   }
   /** {@link dev.spindle.queue.spi.JobStore#heartbeat}. */
   public HeartbeatResult heartbeat(WorkerRecord reported) {
@@ -202,7 +205,7 @@ public final class SqlWorkers<C extends SqlConn> {
         c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
       }
       List<JobInfo> snapshots = new ArrayList<>(ids.size());
-      PreparedStatement get = c.ps(SqlJobRows.JOB_BY_ID);
+      PreparedStatement get = c.ps(jobById);
       for (long id : ids) {
         get.setLong(1, id);
         try (ResultSet rs = get.executeQuery()) {

@@ -25,13 +25,15 @@ import org.jspecify.annotations.Nullable;
  * search, time-range indexes, per-minute statistics and paused schedules; 5
  * {@code spindle_jobs.trace_context} (the producer's W3C trace context, in the form {@link TraceContextColumn}
  * writes); 6 flow control
- * ({@code spindle_jobs.flow_key}, limits, per-key state, fair rotation; see {@code SqlFlow}). {@link #migrate} brings an
- * older database up in the same write transaction that records the new version: new tables and
- * indexes are created, the text index is filled from the jobs present, the column is added.
+ * ({@code spindle_jobs.flow_key}, limits, per-key state, fair rotation; see {@code SqlFlow}); 7 the
+ * trace contexts moved out of the job rows into {@code spindle_trace} (so claims and outcomes, which
+ * rewrite a job's row, no longer rewrite its context). {@link #migrate} brings an older database up
+ * in the same write transaction that records the new version: new tables and indexes are created,
+ * the text index is filled from the jobs present, columns are added, contexts are moved.
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 6;
+  public static final int VERSION = 7;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -43,7 +45,7 @@ public final class Schema {
         + " failures INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0, fence INTEGER NOT NULL DEFAULT 0,"
         + " worker_id TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
         + " run_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
-        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, trace_context TEXT, flow_key TEXT)",
+        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, flow_key TEXT)",
     // ready jobs per queue in claim order
     "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = "
         + JobRows.QUEUED,
@@ -138,6 +140,10 @@ public final class Schema {
         + " WHEN old.flow_key IS NOT NULL AND old.state = " + JobRows.QUEUED + " BEGIN"
         + " UPDATE spindle_flow_ready SET ready = ready - 1 WHERE queue = old.queue AND key = old.flow_key;"
         + " DELETE FROM spindle_flow_ready WHERE queue = old.queue AND key = old.flow_key AND ready <= 0; END",
+    // version 7: each job's trace context (TraceContextColumn), out of the job's row; deleted with the job
+    "CREATE TABLE IF NOT EXISTS spindle_trace (id INTEGER PRIMARY KEY, context NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_trace_del AFTER DELETE ON spindle_jobs BEGIN"
+        + " DELETE FROM spindle_trace WHERE id = old.id; END",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
@@ -236,12 +242,17 @@ public final class Schema {
     }
   }
 
-  /** Before version 5: the nullable {@code trace_context} column of jobs (old rows have none). */
-  private static void addTraceContextColumn(Db.Conn c, Set<String> existing) throws SQLException {
+  /**
+   * Versions 5 and 6: moves the jobs' {@code trace_context} column (same stored form) into
+   * {@code spindle_trace} and drops it (once the table exists).
+   */
+  private static void moveTraceContexts(Db.Conn c, Set<String> existing) throws SQLException {
     if (existing.contains("spindle_jobs")
-        && !Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
+        && Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
             .contains("trace_context")) {
-      c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN trace_context TEXT");
+      c.execOnce("INSERT INTO spindle_trace (id, context) SELECT id, trace_context FROM spindle_jobs"
+          + " WHERE trace_context IS NOT NULL");
+      c.execOnce("ALTER TABLE spindle_jobs DROP COLUMN trace_context");
     }
   }
 
@@ -261,7 +272,6 @@ public final class Schema {
           + "; no Spindle schema marker spindle_meta): Spindle does not add its tables to it; give the store "
           + "a file of its own");
     }
-    addTraceContextColumn(c, existing);
     addFlowKeyColumn(c, existing);
     requireColumns(c, file, true); // before the DDL: its indexes could fail on a missing column
     c.execOnce(DDL[0]);
@@ -283,6 +293,7 @@ public final class Schema {
     if (indexText) { // a database before version 4: index the jobs it already has
       c.execOnce("INSERT INTO spindle_jobs_text (rowid, t_args, t_error) SELECT id, args, error FROM spindle_jobs");
     }
+    moveTraceContexts(c, existing);
     requireColumns(c, file, false);
     c.execOnce("INSERT OR REPLACE INTO spindle_meta (key, value) VALUES ('schema_version', " + VERSION + ")");
   }

@@ -7,15 +7,21 @@ import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How {@code spindle_jobs.trace_context} holds a job's W3C trace context: the common form, a
- * version-00 {@code traceparent} without {@code tracestate} ({@code 00-<32 hex>-<16 hex>-<2 hex>}, 55
- * characters, lowercase as W3C writes it), as a 26-byte BLOB (the version byte 0, the trace id, the
- * span id, the flags); anything else as the text itself. The column is rewritten with its row on
- * every claim and outcome, so the 29 bytes saved per job are 29 bytes fewer in the table pages each
- * of those commits writes to the WAL. Text rows of older versions read as before; a text context
- * never starts with byte 0 (it is printable ASCII), so the two forms cannot be confused. Stateless.
+ * Where and how a job's W3C trace context is kept: in {@code spindle_trace.context} (schema 7), a
+ * row of its own keyed by the job's id, written in the enqueue's transaction ({@link Batch}) and
+ * read with the job ({@link JobRows#COLUMNS}), deleted with it (a trigger). Not in the job's row:
+ * SQLite rewrites a whole row on every update, and a job's row is updated by its claim and its
+ * outcome, so a context there was written to the WAL twice more per job.
+ *
+ * <p>The common form, a version-00 {@code traceparent} without {@code tracestate}
+ * ({@code 00-<32 hex>-<16 hex>-<2 hex>}, 55 characters, lowercase as W3C writes it), is a 26-byte
+ * BLOB (the version byte 0, the trace id, the span id, the flags); anything else the text itself.
+ * Text values of older versions read as before; a text context never starts with byte 0 (it is
+ * printable ASCII), so the two forms cannot be confused. Stateless.
  */
 public final class TraceContextColumn {
+  /** Adds a job's context: the job's id, then the context in its stored form. */
+  static final String INSERT = "INSERT INTO spindle_trace (id, context) VALUES (?, ?)";
   /** The length of the compact form. */
   static final int COMPACT_BYTES = 26;
   private static final int TEXT_LENGTH = 55;
@@ -30,6 +36,60 @@ public final class TraceContextColumn {
       ps.setBytes(index, compact);
     } else {
       ps.setString(index, context);
+    }
+  }
+
+  /**
+   * The trace contexts of the jobs one transaction inserts, written to {@code spindle_trace} in one
+   * batch by {@link #write}, before the transaction commits. Not thread-safe: one per insert call.
+   */
+  public static final class Batch implements AutoCloseable {
+    private final Db.Conn c;
+    private final boolean ownStatement;
+    private @Nullable PreparedStatement ps;
+    private int rows;
+
+    /**
+     * @param ownStatement prepare a statement of its own (closed by {@link #close}) instead of the
+     *     connection's cached one: for large batches, as the job inserts do
+     */
+    public Batch(Db.Conn c, boolean ownStatement) {
+      this.c = c;
+      this.ownStatement = ownStatement;
+    }
+
+    /** Adds job {@code id}'s context; nothing for {@code null}. */
+    public void add(long id, @Nullable String context) throws SQLException {
+      if (context == null) {
+        return;
+      }
+      PreparedStatement p = ps;
+      if (p == null) {
+        p = ownStatement ? c.jdbc().prepareStatement(INSERT) : c.ps(INSERT);
+        p.clearBatch(); // a cached statement: nothing of a batch an earlier failure left
+        ps = p;
+      }
+      p.setLong(1, id);
+      bind(p, 2, context);
+      p.addBatch();
+      rows++;
+    }
+
+    /** Writes what was added (in the caller's transaction). */
+    public void write() throws SQLException {
+      PreparedStatement p = ps;
+      if (p != null && rows > 0) {
+        p.executeBatch();
+        rows = 0;
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      PreparedStatement p = ps;
+      if (p != null && ownStatement) {
+        p.close();
+      }
     }
   }
 
