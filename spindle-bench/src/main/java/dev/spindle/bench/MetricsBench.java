@@ -54,8 +54,9 @@ import org.jspecify.annotations.Nullable;
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
  *                 trace context drained by a worker without an observer; --variants off,metrics,on,contexts:
  *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
- *                 and bound (store gauges only), and sampled (metrics + tracing with a head sampler,
- *                 parent-based trace-id ratio --sample 0.1))
+ *                 and bound (store gauges only), sampled (metrics + tracing with a head sampler,
+ *                 parent-based trace-id ratio --sample 0.1) and unlinked (metrics + tracing, jobs enqueued
+ *                 outside a span: no stored context, no link))
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
  *                 every 30 s (flat = bounded)
@@ -276,19 +277,23 @@ public final class MetricsBench {
    * {@code bindStore} binds the store's gauges, {@code sampled} uses the SDK with the head sampler.
    */
   private record Variant(String name, String title, boolean metrics, boolean tracing, boolean workerObserves,
-      boolean bindStore, boolean sampled) {
-    static final Variant OFF = new Variant("off", "off", false, false, false, false, false);
+      boolean bindStore, boolean sampled, boolean enqueueTraced) {
+    static final Variant OFF = new Variant("off", "off", false, false, false, false, false, false);
 
     Variant(String name, String title, boolean metrics, boolean tracing, boolean workerObserves,
         boolean bindStore) {
-      this(name, title, metrics, tracing, workerObserves, bindStore, false);
+      this(name, title, metrics, tracing, workerObserves, bindStore, false, tracing);
     }
 
     static Variant named(String name) {
       return switch (name) {
         case "metrics" -> new Variant(name, "metrics only", true, false, true, true);
         case "on" -> new Variant(name, "metrics + tracing", true, true, true, true);
-        case "sampled" -> new Variant(name, "metrics + tracing, head-sampled", true, true, true, true, true);
+        case "sampled" -> new Variant(name, "metrics + tracing, head-sampled", true, true, true, true, true, true);
+        // spans made, but the jobs carry no stored context (enqueued outside a span): the span's own
+        // cost, without the store's
+        case "unlinked" -> new Variant(name, "metrics + tracing, no stored context", true, true, true, true, false,
+            false);
         // jobs enqueued with a trace context, drained by a worker without an observer: what the
         // stored context alone costs the store and the worker
         case "contexts" -> new Variant(name, "contexts, no observer", true, true, false, true);
@@ -296,7 +301,7 @@ public final class MetricsBench {
             false);
         case "bound" -> new Variant(name, "no observer, store gauges bound", true, false, false, true);
         default -> throw new IllegalArgumentException("unknown variant " + name
-            + ": metrics, on, sampled, contexts, contexts-unbound or bound");
+            + ": metrics, on, sampled, unlinked, contexts, contexts-unbound or bound");
       };
     }
   }
@@ -317,7 +322,8 @@ public final class MetricsBench {
     JobObserver observer = metrics == null ? JobObserver.NONE : metrics.observer();
     TaskRegistry registry = TaskRegistry.builder().add(NOOP).build();
     try (JobQueue q = JobQueue.builder(store).registry(registry).observer(observer).build()) {
-      Span span = otel == null ? Span.getInvalid() : otel.getTracer("bench").spanBuilder("produce").startSpan();
+      Span span = otel == null || !variant.enqueueTraced() ? Span.getInvalid()
+          : otel.getTracer("bench").spanBuilder("produce").startSpan();
       try (Scope sc = span.makeCurrent()) {
         for (int from = 0; from < jobs; from += 1000) {
           q.enqueueAll(NOOP, Collections.nCopies(Math.min(1000, jobs - from), 1), JobOptions.defaults());
