@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -213,6 +214,107 @@ class WorkerHardeningTest {
       JobInfo j = store.find(h.id()).orElseThrow();
       assertThat(j.state()).as("outcome of a job that finished within the grace").isEqualTo(JobState.SUCCEEDED);
       assertThat(w.stats().succeeded()).isEqualTo(1);
+    }
+  }
+
+  /** Heartbeats in a row after which a worker hands back a job it holds but does not know. */
+  private static final int STRANGER_HEARTBEATS = 3;
+
+  /** A result whose writing waits until the test lets it go on. */
+  public record HeldResult(long n) {
+    static final CountDownLatch WRITING = new CountDownLatch(1);
+    static final CountDownLatch GO_ON = new CountDownLatch(1);
+
+    @Override
+    public long n() {
+      WRITING.countDown();
+      try {
+        GO_ON.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return n;
+    }
+  }
+
+  @Test
+  void aJobWhoseOutcomeIsBeingBuiltIsNotHandedBackAsAClaimTheWorkerNeverReceived() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Task<Long, HeldResult> held = Task.of("t.held-result", Long.class, HeldResult.class, n -> {
+      runs.incrementAndGet();
+      return new HeldResult(n);
+    });
+    TaskRegistry registry = TaskRegistry.builder().add(held).build();
+    Heartbeats beats = new Heartbeats();
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         Worker w = Worker.builder(beats.wrap(store)).registry(registry).concurrency(1)
+             .heartbeatInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofSeconds(30))
+             .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofSeconds(10)).start();
+         JobQueue q = JobQueue.builder(store).registry(registry).build()) {
+      try {
+        JobHandle<HeldResult> h = q.enqueue(held, 7L);
+        assertThat(HeldResult.WRITING.await(10, TimeUnit.SECONDS)).isTrue();
+        // the execution ended and its outcome is being built: the store lists the job under this
+        // worker in every heartbeat, and the worker must still know it
+        beats.awaitWhole(STRANGER_HEARTBEATS + 1);
+        assertThat(store.find(h.id()).orElseThrow().state()).as("not handed back while its outcome is built")
+            .isEqualTo(JobState.RUNNING);
+        HeldResult.GO_ON.countDown();
+        assertThat(h.await(Duration.ofSeconds(10)).state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(runs.get()).as("runs").isEqualTo(1);
+        assertThat(w.failure()).isEmpty();
+      } finally {
+        HeldResult.GO_ON.countDown();
+      }
+    }
+  }
+
+  /** Arguments whose reading waits until the test lets it go on. */
+  public record HeldArgs(long n) {
+    static final CountDownLatch READING = new CountDownLatch(1);
+    static final CountDownLatch GO_ON = new CountDownLatch(1);
+    static volatile String thread = "";
+
+    public HeldArgs {
+      thread = Thread.currentThread().getName();
+      READING.countDown();
+      try {
+        GO_ON.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Test
+  void aJobWhoseArgumentsAreBeingReadIsNotHandedBackAsAClaimTheWorkerNeverReceived() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Task<HeldArgs, Long> held = Task.of("t.held-args", HeldArgs.class, Long.class, a -> {
+      runs.incrementAndGet();
+      return a.n();
+    });
+    TaskRegistry registry = TaskRegistry.builder().add(held).build();
+    Heartbeats beats = new Heartbeats();
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         Worker w = Worker.builder(beats.wrap(store)).registry(registry).concurrency(1)
+             .heartbeatInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofSeconds(30))
+             .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofSeconds(10)).start();
+         JobQueue q = JobQueue.builder(store).build()) { // raw arguments: the test never builds a HeldArgs
+      try {
+        JobHandle<?> h = q.enqueue("t.held-args", "{\"n\":7}");
+        assertThat(HeldArgs.READING.await(10, TimeUnit.SECONDS)).isTrue();
+        // the claim's answer arrived and the dispatcher reads the job's arguments before it runs
+        assertThat(HeldArgs.thread).endsWith("-dispatch");
+        beats.awaitWhole(STRANGER_HEARTBEATS + 1);
+        assertThat(store.find(h.id()).orElseThrow().state()).as("not handed back while it starts")
+            .isEqualTo(JobState.RUNNING);
+        HeldArgs.GO_ON.countDown();
+        assertThat(h.await(Duration.ofSeconds(10)).state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(runs.get()).as("runs").isEqualTo(1);
+        assertThat(w.failure()).isEmpty();
+      } finally {
+        HeldArgs.GO_ON.countDown();
+      }
     }
   }
 }

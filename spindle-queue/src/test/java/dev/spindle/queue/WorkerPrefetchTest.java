@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,31 @@ class WorkerPrefetchTest {
     }
     return id;
   });
-  private final TaskRegistry registry = TaskRegistry.builder().add(quick).add(slow).add(gated).build();
+  private final Task<HeldArgs, String> heldArgs = Task.of("t.held-args", HeldArgs.class, String.class, a -> {
+    runs.computeIfAbsent(a.id(), k -> new AtomicInteger()).incrementAndGet();
+    return a.id();
+  });
+  private final TaskRegistry registry = TaskRegistry.builder().add(quick).add(slow).add(gated).add(heldArgs).build();
+  private final Heartbeats heartbeats = new Heartbeats();
+  /** Runs on the dispatcher's thread as each of its store calls begins. */
+  private volatile Runnable beforeCall = () -> { };
+
+  /** Arguments whose reading waits until the test lets it go on, and tells on which thread it waits. */
+  public record HeldArgs(String id) {
+    static final CountDownLatch READING = new CountDownLatch(1);
+    static final CountDownLatch GO_ON = new CountDownLatch(1);
+    static volatile String thread = "";
+
+    public HeldArgs {
+      thread = Thread.currentThread().getName();
+      READING.countDown();
+      try {
+        GO_ON.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 
   private String quick(String id) {
     int now = running.incrementAndGet();
@@ -72,12 +97,13 @@ class WorkerPrefetchTest {
   @BeforeEach
   void setUp() {
     memory = new InMemoryJobStore();
-    store = SlowStore.wrap(memory, Duration.ofMillis(2), args -> {
+    store = heartbeats.wrap(SlowStore.wrap(memory, Duration.ofMillis(2), args -> {
       ClaimRequest r = (ClaimRequest) args[1];
       if (r != null) {
         maxClaim.accumulateAndGet(r.max(), Math::max);
       }
-    });
+      beforeCall.run();
+    }));
     queue = JobQueue.builder(memory).registry(registry).build();
   }
 
@@ -211,6 +237,44 @@ class WorkerPrefetchTest {
       assertThat(w.failure()).isEmpty();
     }
     assertThat(runs).doesNotContainKey("ahead1");
+  }
+
+  @Test
+  void aJobClaimedAheadStaysKnownToTheWorkerWhileItStarts() throws Exception {
+    try (Worker w = worker(1, 4).pollInterval(Duration.ofMillis(10)).start();
+         JobQueue raw = JobQueue.builder(memory).build()) { // raw arguments: the test never builds a HeldArgs
+      try {
+        awaitQuickWarmUp(50);
+        AtomicBoolean freed = new AtomicBoolean();
+        beforeCall = () -> {
+          if (runs.containsKey("gated") && freed.compareAndSet(false, true)) {
+            // the claim that gave the gated job gave the other one too, claimed ahead: free the slot,
+            // and hold the dispatcher here (it hands back jobs that wait too long) until the job is
+            // being started by the thread that freed the slot
+            gate.countDown();
+            try {
+              HeldArgs.READING.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+        List<String> ids = raw.enqueueAll(List.of(JobRequest.of("t.gated", "\"gated\""),
+            JobRequest.of("t.held-args", "{\"id\":\"ahead\"}"))).stream().map(JobHandle::id).toList();
+        assertThat(HeldArgs.READING.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(HeldArgs.thread).as("started from the jobs claimed ahead, by the thread that freed the slot")
+            .doesNotEndWith("-dispatch").isNotEqualTo(Thread.currentThread().getName());
+        heartbeats.awaitWhole(4); // a job held but unknown for 3 heartbeats in a row is handed back
+        assertThat(state(ids.get(1))).as("not handed back while it starts").isEqualTo(JobState.RUNNING);
+        HeldArgs.GO_ON.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> all(ids, JobState.SUCCEEDED));
+        assertThat(released(ids)).isEmpty();
+        assertThat(w.failure()).isEmpty();
+      } finally {
+        HeldArgs.GO_ON.countDown();
+      }
+    }
+    assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
   }
 
   /** The jobs among {@code ids} this test's worker handed back unstarted. */

@@ -179,6 +179,11 @@ final class Dispatcher {
         rt.claimLock.unlock();
       }
       backoffNanos = 0;
+      if (claim) {
+        for (JobInfo job : ex.claim().jobs()) {
+          rt.starting.add(job.id()); // known here from the answer on, until started, queued ahead or ended below
+        }
+      }
       for (int i = 0; i < batch.size(); i++) {
         rt.unconfirmed.remove(batch.get(i).job().id());
         reporter.applied(batch.get(i), ex.applied().get(i), now);
@@ -199,17 +204,21 @@ final class Dispatcher {
         reporter.claimed.add(jobs.size());
         List<LongSupplier> round = new ArrayList<>(jobs.size());
         for (JobInfo job : jobs) {
-          if (rt.prefetched.size() > 0 || !launcher.reserveSlot()) {
-            rt.prefetched.add(job, lastClaimNanos); // claimed ahead: the next free slot starts it
-            continue;
-          }
           try {
-            InFlight f = launcher.startJob(job, lastClaimNanos, true);
-            if (f != null) {
-              round.add(() -> f.endNanos);
+            if (rt.prefetched.size() > 0 || !launcher.reserveSlot()) {
+              rt.prefetched.add(job, lastClaimNanos); // claimed ahead: the next free slot starts it
+              continue;
             }
-          } catch (RuntimeException e) {
-            launcher.startFailed(job, e);
+            try {
+              InFlight f = launcher.startJob(job, lastClaimNanos, true);
+              if (f != null) {
+                round.add(() -> f.endNanos);
+              }
+            } catch (RuntimeException e) {
+              launcher.startFailed(job, e);
+            }
+          } finally {
+            rt.starting.remove(job.id()); // now claimed ahead, running, or with its outcome queued
           }
         }
         launcher.startPrefetched(); // slots that freed meanwhile
@@ -233,6 +242,7 @@ final class Dispatcher {
       JobInfo job = h.job();
       rt.addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
           JobState.QUEUED, null, "claimed ahead and not started: " + why));
+      rt.prefetched.placed(job.id());
     }
     if (!jobs.isEmpty()) {
       LOG.debug("worker {}: handed back {} job(s) claimed ahead: {}", workerId, jobs.size(), why);

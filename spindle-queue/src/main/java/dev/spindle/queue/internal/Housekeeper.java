@@ -161,14 +161,14 @@ final class Housekeeper {
   /**
    * Jobs the store says this worker holds but the worker never received: a claim that committed
    * while its answer was lost (the connection broke as it committed). Nothing would end them while
-   * this worker renews its lease, so once seen in {@link #STRANGER_HEARTBEATS} heartbeats in a row,
-   * neither running here nor with an outcome on its way, each is handed back (released: its
-   * attempt is not used up), fenced by the claim's own fence.
+   * this worker renews its lease, so once seen in {@link #STRANGER_HEARTBEATS} heartbeats in a row
+   * and not {@link #known} here, each is handed back (released: its attempt is not used up), fenced
+   * by the claim's own fence.
    */
   private void handBackStrangers(HeartbeatResult hb, Instant now) {
     strangers.keySet().retainAll(hb.held());
     for (String id : hb.held()) {
-      if (rt.inFlight.containsKey(id) || rt.unconfirmed.contains(id) || rt.prefetched.contains(id)) {
+      if (known(id)) {
         strangers.remove(id);
         continue;
       }
@@ -178,8 +178,7 @@ final class Housekeeper {
       strangers.remove(id);
       try {
         JobInfo j = settings.store().find(id).orElse(null);
-        if (j != null && j.state() == JobState.RUNNING && workerId.equals(j.workerId())
-            && !rt.inFlight.containsKey(id) && !rt.unconfirmed.contains(id) && !rt.prefetched.contains(id)) {
+        if (j != null && j.state() == JobState.RUNNING && workerId.equals(j.workerId()) && !known(id)) {
           boolean released = settings.store().complete(List.of(Completion.released(id, j.fence(), workerId)), now)
               .get(0);
           LOG.warn("worker {}: the store says it holds job {}, which it never received (a claim whose answer was "
@@ -189,6 +188,17 @@ final class Housekeeper {
         LOG.debug("worker {}: handing back job {} failed; trying again at a later heartbeat", workerId, id, e);
       }
     }
+  }
+
+  /**
+   * Whether this worker has the job: being started from a claim's answer, claimed ahead (waiting or
+   * being started), running, or with an outcome not yet written. The sets are read in the order a job
+   * moves through them, and every move adds the job to the next before it leaves the previous, so a
+   * job that moves while they are read is still seen.
+   */
+  private boolean known(String id) {
+    return rt.starting.contains(id) || rt.prefetched.contains(id) || rt.inFlight.containsKey(id)
+        || rt.unconfirmed.contains(id);
   }
 
   private void reclaim(Instant now) {

@@ -109,6 +109,8 @@ final class JobLauncher {
         startJob(h.job(), h.claimedNanos(), true);
       } catch (RuntimeException e) {
         startFailed(h.job(), e);
+      } finally {
+        rt.prefetched.placed(h.job().id()); // running now, or its outcome is queued
       }
     }
   }
@@ -120,10 +122,11 @@ final class JobLauncher {
    */
   void startFailed(JobInfo job, RuntimeException e) {
     LOG.error("worker {}: starting job {} failed; handing it back", workerId, job.id(), e);
-    rt.inFlight.remove(job.id());
-    rt.running.decrementAndGet();
+    // queued first: the job never looks unknown here (Housekeeper) nor a stopping worker idle
     rt.addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
         JobState.QUEUED, null, "start failed: " + e));
+    rt.inFlight.remove(job.id());
+    rt.running.decrementAndGet();
   }
 
   /**
@@ -176,9 +179,9 @@ final class JobLauncher {
     try {
       tf = submit(f, input);
     } catch (RuntimeException e) {
+      rt.addDone(f, outcomes.refused(f, e)); // queued before it leaves inFlight, as in finished
       rt.inFlight.remove(job.id());
       rt.running.decrementAndGet();
-      rt.addDone(f, outcomes.refused(f, e));
       return null;
     }
     f.future = tf;
@@ -201,14 +204,22 @@ final class JobLauncher {
 
   private void finished(InFlight f, TaskFuture<Object> tf) {
     f.endNanos = System.nanoTime();
-    if (!rt.inFlight.remove(f.job.id(), f)) {
+    String id = f.job.id();
+    if (rt.inFlight.get(id) != f) {
       return;
     }
+    // unconfirmed before it leaves inFlight, and until a store call took its outcome: the job stays
+    // known here while its outcome is built (the job's own code, of any length), so the housekeeper
+    // never takes it for a claim whose answer was lost and hands it back to run again
+    rt.unconfirmed.add(id);
+    rt.inFlight.remove(id, f);
     rt.prefetched.ran(f.endNanos - f.startNanos);
     try {
       JobOutcome d = outcomes.finished(f, tf);
       if (d != null) {
         rt.addDone(f, d);
+      } else {
+        rt.unconfirmed.remove(id); // its lease was lost: no outcome to write
       }
     } catch (RuntimeException | LinkageError | AssertionError e) {
       // building the outcome ran the job's own code (an exception's getMessage, a result getter) and

@@ -2,6 +2,7 @@ package dev.spindle.queue.internal;
 
 import dev.spindle.queue.JobInfo;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,12 @@ final class Prefetched {
   record Held(JobInfo job, long claimedNanos) {}
 
   private final LinkedHashMap<String, Held> jobs = new LinkedHashMap<>();
+  /**
+   * Ids of the jobs taken out to start or to hand back ({@link #poll}, {@link #drain},
+   * {@link #removeStale}) until the taker {@link #placed} them: {@link #contains} still tells them
+   * held here, so a job is never between here and running (or its outcome) unseen.
+   */
+  private final Set<String> taken = new HashSet<>();
   /** Average run time (start to end) of this worker's jobs, ns; -1 before the first. Racy updates. */
   private volatile long runNanos = -1;
 
@@ -40,7 +47,7 @@ final class Prefetched {
     jobs.put(job.id(), new Held(job, claimedNanos));
   }
 
-  /** The oldest job, removed; null if none. */
+  /** The oldest job, taken out ({@link #placed} once it runs or has an outcome); null if none. */
   synchronized @Nullable Held poll() {
     Iterator<Held> it = jobs.values().iterator();
     if (!it.hasNext()) {
@@ -48,7 +55,13 @@ final class Prefetched {
     }
     Held h = it.next();
     it.remove();
+    taken.add(h.job.id());
     return h;
+  }
+
+  /** A job taken out is running now, or its outcome is queued: no longer held here. */
+  synchronized void placed(String jobId) {
+    taken.remove(jobId);
   }
 
   /** Removes and returns the job; null if it does not hold it. */
@@ -56,9 +69,9 @@ final class Prefetched {
     return jobs.remove(jobId);
   }
 
-  /** Whether it holds the job. */
+  /** Whether it holds the job: waiting, or taken out and not yet {@link #placed}. */
   synchronized boolean contains(String jobId) {
-    return jobs.containsKey(jobId);
+    return jobs.containsKey(jobId) || taken.contains(jobId);
   }
 
   /** How many jobs wait. */
@@ -66,10 +79,13 @@ final class Prefetched {
     return jobs.size();
   }
 
-  /** Removes and returns every job. */
+  /** Takes out and returns every job ({@link #placed} once each is handed back). */
   synchronized List<Held> drain() {
     List<Held> all = new ArrayList<>(jobs.values());
     jobs.clear();
+    for (Held h : all) {
+      taken.add(h.job.id());
+    }
     return all;
   }
 
@@ -87,9 +103,10 @@ final class Prefetched {
   }
 
   /**
-   * Removes and returns the jobs that waited longer than {@link #MAX_WAIT} at {@code now}. If there
-   * were any, the slots are held by jobs that turned long: the run-time average is forgotten, so the
-   * worker claims ahead again only once a job ended and showed jobs to be short again.
+   * Takes out and returns the jobs that waited longer than {@link #MAX_WAIT} at {@code now}
+   * ({@link #placed} once each is handed back). If there were any, the slots are held by jobs that
+   * turned long: the run-time average is forgotten, so the worker claims ahead again only once a job
+   * ended and showed jobs to be short again.
    */
   synchronized List<Held> removeStale(long now) {
     List<Held> stale = new ArrayList<>();
@@ -100,6 +117,7 @@ final class Prefetched {
       }
       stale.add(h);
       it.remove();
+      taken.add(h.job.id());
     }
     if (!stale.isEmpty()) {
       runNanos = -1;

@@ -51,7 +51,15 @@ public final class WorkerRuntime implements AutoCloseable {
   final Condition wake = lock.newCondition();
   final Condition idle = lock.newCondition();
   final ConcurrentHashMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
-  /** Jobs whose outcome is queued or being written, until a store call took it (any thread). */
+  /**
+   * Jobs a claim returned that the dispatcher has not yet started, queued to start ahead or given an
+   * outcome: known here from the claim's answer on (dispatcher thread; read by the housekeeper).
+   */
+  final java.util.Set<String> starting = ConcurrentHashMap.newKeySet();
+  /**
+   * Jobs whose execution ended or whose outcome is queued or being written, until a store call took
+   * the outcome (any thread).
+   */
   final java.util.Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
   final AtomicInteger running = new AtomicInteger();
   /** Jobs claimed ahead of the free slots ({@link WorkerSettings#prefetch}). */

@@ -42,6 +42,26 @@ class PrefetchedTest {
   }
 
   @Test
+  void aJobTakenOutIsStillHeldUntilPlaced() {
+    Prefetched p = new Prefetched();
+    p.add(job("a"), 0);
+    p.add(job("b"), 1);
+    p.add(job("c"), 2 * Prefetched.MAX_WAIT);
+    assertThat(p.poll().job().id()).isEqualTo("a");
+    assertThat(ids(p.removeStale(Prefetched.MAX_WAIT + 2))).containsExactly("b");
+    assertThat(ids(p.drain())).containsExactly("c");
+    assertThat(p.size()).as("none waits").isZero();
+    assertThat(List.of("a", "b", "c")).as("taken out, not yet running or handed back").allMatch(p::contains);
+    p.placed("a");
+    p.placed("b");
+    assertThat(p.contains("a")).isFalse();
+    assertThat(p.contains("b")).isFalse();
+    assertThat(p.contains("c")).isTrue();
+    p.placed("c");
+    assertThat(p.contains("c")).isFalse();
+  }
+
+  @Test
   void onlyJobsThatWaitedLongerThanTheLimitAreStale() {
     Prefetched p = new Prefetched();
     p.add(job("old"), 0);
