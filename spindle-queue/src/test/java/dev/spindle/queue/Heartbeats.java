@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * A real store behind a proxy that counts a worker's heartbeats as they begin, so a test can wait for
@@ -14,12 +15,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Heartbeats {
   private final AtomicInteger begun = new AtomicInteger();
+  private final IntConsumer onBegin;
+
+  /** Counts only. */
+  Heartbeats() {
+    this(n -> { });
+  }
+
+  /** Counts, and gives {@code onBegin} each heartbeat's number (from 1) as it begins, on its thread. */
+  Heartbeats(IntConsumer onBegin) {
+    this.onBegin = onBegin;
+  }
 
   JobStore wrap(JobStore inner) {
     return (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(), new Class<?>[] {JobStore.class},
         (proxy, method, args) -> {
           if (method.getName().equals("heartbeat")) {
-            begun.incrementAndGet();
+            onBegin.accept(begun.incrementAndGet());
           }
           try {
             return method.invoke(inner, args);
@@ -27,6 +39,11 @@ final class Heartbeats {
             throw e.getCause();
           }
         });
+  }
+
+  /** How many heartbeats began. */
+  int begun() {
+    return begun.get();
   }
 
   /**

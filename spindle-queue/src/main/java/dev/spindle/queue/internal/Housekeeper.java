@@ -64,7 +64,7 @@ final class Housekeeper {
         Instant now = settings.clock().instant();
         checkTimeouts(now);
         if (!now.isBefore(nextHeartbeat)) {
-          heartbeat(now);
+          heartbeat();
           nextHeartbeat = Durations.plus(now, settings.heartbeatInterval());
         }
         if (settings.maintenance() && !now.isBefore(nextReclaim)) {
@@ -101,8 +101,14 @@ final class Housekeeper {
     }
   }
 
-  /** Registers the worker or renews its lease; stops the jobs it lost or that were cancelled. */
-  void heartbeat(Instant now) {
+  /**
+   * Registers the worker or renews its lease; stops the jobs it lost or that were cancelled. Reads
+   * the worker's clock itself, just before the store call: the store and {@link ClockSkew} compare
+   * that reading with the store's clock, so an earlier one (a tick's, taken before its timeouts
+   * were checked) would report however long that took as clock skew.
+   */
+  void heartbeat() {
+    Instant now = settings.clock().instant();
     long processed = reporter.processedCount();
     if (lastRateAt != null) {
       double secs = Durations.nanosBetween(lastRateAt, now) / 1e9;

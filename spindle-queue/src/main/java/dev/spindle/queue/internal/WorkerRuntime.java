@@ -147,7 +147,7 @@ public final class WorkerRuntime implements AutoCloseable {
       ownsExecutor = true;
     }
     try {
-      housekeeper.heartbeat(s.clock().instant());
+      housekeeper.heartbeat();
     } catch (RuntimeException e) {
       if (ownsExecutor) {
         executor.shutdownNow();
