@@ -62,7 +62,11 @@ public final class Coordinator implements AutoCloseable {
   private final String processTag;
   private final AtomicLong holders = new AtomicLong();
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
-  /** Threads in {@link FencedLock#acquire(Duration)}, by lock name: woken when a release is heard of. */
+  /**
+   * Threads in {@link FencedLock#acquire(Duration)}, by lock name: woken when a release is heard of.
+   * A name's set is changed only inside the map's compute functions and removed once empty, so a
+   * thread is never added to a set that has left the map.
+   */
   private final ConcurrentHashMap<String, Set<Thread>> waiters = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -204,18 +208,32 @@ public final class Coordinator implements AutoCloseable {
     return processTag + "-" + holders.incrementAndGet();
   }
 
+  /**
+   * The calling thread starts ({@code in}) or stops waiting for {@code name}: while it waits,
+   * {@link #released} wakes it. It starts before its first attempt, so a release after any failed
+   * attempt wakes it.
+   */
   void waiting(String name, boolean in) {
+    Thread self = Thread.currentThread();
     if (in) {
-      waiters.computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread());
+      // added inside compute: a waiter that leaves meanwhile cannot remove the set (emptied) first
+      waiters.compute(name, (n, set) -> {
+        Set<Thread> s = set != null ? set : ConcurrentHashMap.newKeySet();
+        s.add(self);
+        return s;
+      });
     } else {
       waiters.computeIfPresent(name, (n, set) -> {
-        set.remove(Thread.currentThread());
+        set.remove(self);
         return set.isEmpty() ? null : set;
       });
     }
   }
 
-  /** A holder of {@code name} released it: its waiters here retry now. */
+  /**
+   * A holder of {@code name} released it: its waiters here retry now (every thread between its
+   * {@link #waiting} in and out: each is in the set the map holds).
+   */
   void released(String name) {
     Set<Thread> w = waiters.get(name);
     if (w != null) {
