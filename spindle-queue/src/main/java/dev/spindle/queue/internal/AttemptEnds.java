@@ -16,20 +16,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers {@link JobObserver.Attempt#finished} calls off a worker's dispatcher thread, so that
  * metrics and tracing (ending a span, recording timers) do not lengthen the serial loop that writes
- * outcomes and claims jobs. A batch of ends goes to one daemon thread in order; when
+ * outcomes and claims jobs. Ends are collected and handed to one daemon thread in order, in batches
+ * of at least {@link #HAND_OVER_ENDS} or once the oldest has waited {@link #HAND_OVER_NANOS}, and
+ * all of them whenever the dispatcher is about to wait for work ({@link #flushAll}): each hand-over
+ * wakes that thread, and a thread woken on the dispatcher's core preempts it, so handing over every
+ * store call's few ends (about a thousand wake-ups a second in a busy drain) slowed the dispatcher
+ * by several per cent; the observer learns of an end at most that much later (a span's end time is
+ * the attempt's own, not the delivery's). When
  * {@link #MAX_WAITING} ends already wait (an observer slower than the worker for longer than a
  * moment: at 25,000 jobs/s that is a third of a second behind), the dispatcher delivers the batch
  * itself, which bounds the memory and slows the worker instead of losing calls. The bound counts
  * ends, not batches, so a delivering thread that is descheduled for a few milliseconds on a busy
  * machine does not push the observer's work onto the dispatcher.
  * {@link #close} delivers everything accepted before it returns. Without an observer nothing is
- * queued and no thread starts. Thread-safe; {@link #add} and {@link #flush} are for the dispatcher
- * thread only.
+ * queued and no thread starts. Thread-safe; {@link #add}, {@link #flush} and {@link #flushAll} are
+ * for the dispatcher thread only, {@link #close} for after it ended.
  */
 final class AttemptEnds {
   private static final Logger LOG = LoggerFactory.getLogger(AttemptEnds.class);
   /** Ends that may wait for the delivering thread before the dispatcher delivers its own. */
   static final int MAX_WAITING = 8192;
+  /** Collected ends that are handed over at once. */
+  static final int HAND_OVER_ENDS = 256;
+  /** The longest an end is held before it is handed over while the dispatcher is busy (ns). */
+  static final long HAND_OVER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private record End(JobObserver.Attempt attempt, JobObserver.Outcome outcome, Duration runTime,
       @Nullable JobError error) {
@@ -43,20 +53,51 @@ final class AttemptEnds {
   /** Ends handed to the delivering thread and not yet delivered. */
   private final AtomicInteger waiting = new AtomicInteger();
   private List<End> batch = new ArrayList<>();
+  /** When (System.nanoTime) the oldest end of {@link #batch} was added. */
+  private long oldestNanos;
+
+  private final java.util.function.LongSupplier nanoTime;
 
   AttemptEnds(String workerName) {
+    this(workerName, System::nanoTime);
+  }
+
+  /** With the monotonic clock {@code nanoTime} (tests). */
+  AttemptEnds(String workerName, java.util.function.LongSupplier nanoTime) {
     this.workerName = workerName;
+    this.nanoTime = nanoTime;
   }
 
   /** Collects an attempt's end for the next {@link #flush}; dispatcher thread only. */
   void add(JobObserver.Attempt attempt, JobObserver.Outcome outcome, Duration runTime, @Nullable JobError error) {
     if (attempt != JobObserver.Attempt.NONE) {
+      if (batch.isEmpty()) {
+        oldestNanos = nanoTime.getAsLong();
+      }
       batch.add(new End(attempt, outcome, runTime, error));
     }
   }
 
-  /** Hands the collected ends to the delivering thread (started on first use); dispatcher thread only. */
+  /** How many ends are collected and not handed over yet (tests). */
+  int held() {
+    return batch.size();
+  }
+
+  /**
+   * Hands the collected ends to the delivering thread if there are {@link #HAND_OVER_ENDS} or the
+   * oldest waited {@link #HAND_OVER_NANOS}; dispatcher thread only.
+   */
   void flush() {
+    if (batch.size() >= HAND_OVER_ENDS || (!batch.isEmpty() && nanoTime.getAsLong() - oldestNanos >= HAND_OVER_NANOS)) {
+      flushAll();
+    }
+  }
+
+  /**
+   * Hands every collected end to the delivering thread (started on first use): before the
+   * dispatcher waits for work and when it ends. Dispatcher thread only.
+   */
+  void flushAll() {
     if (batch.isEmpty()) {
       return;
     }
@@ -93,8 +134,12 @@ final class AttemptEnds {
     }
   }
 
-  /** Delivers what was accepted, waiting at most {@code timeout}; later flushes deliver on the caller. */
+  /**
+   * Hands over what is still collected, then delivers what was accepted, waiting at most
+   * {@code timeout}; later flushes deliver on the caller. Called once the dispatcher thread ended.
+   */
   void close(Duration timeout) throws InterruptedException {
+    flushAll();
     ThreadPoolExecutor t;
     synchronized (this) {
       t = thread;

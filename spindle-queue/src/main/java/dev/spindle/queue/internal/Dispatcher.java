@@ -71,6 +71,14 @@ final class Dispatcher {
 
   /** The dispatcher thread's loop; returns once the worker stopped (or died). */
   void dispatchLoop() {
+    try {
+      loop();
+    } finally {
+      attemptEnds.flushAll(); // the observer hears of every end before the worker's close returns
+    }
+  }
+
+  private void loop() {
     long backoffNanos = 0;
     long backoffUntil = 0;
     long lastClaimNanos = 0;
@@ -96,6 +104,7 @@ final class Dispatcher {
             unsaved.clear();
           }
           if (now < backoffUntil) {
+            attemptEnds.flushAll();
             awaitQuietly(backoffUntil - now);
             continue;
           }
@@ -140,6 +149,7 @@ final class Dispatcher {
           // re-check after announcing the wait: an outcome (or, with a free slot, a change) that arrived
           // meanwhile must not be slept through; with no free slot a change is no reason to wake
           if (pending.isEmpty() && !(free > 0 && storeChanged)) {
+            attemptEnds.flushAll(); // nothing to do: the observer may have what was held back
             awaitQuietly(Math.max(waitNanos, 1));
           }
           dispatcherWaiting = false;

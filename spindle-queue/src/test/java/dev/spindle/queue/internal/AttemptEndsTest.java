@@ -42,7 +42,7 @@ class AttemptEndsTest {
       for (int i = 0; i < 10; i++) {
         ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
       }
-      ends.flush();
+      ends.flushAll();
     }
     ends.close(Duration.ofSeconds(30));
     assertThat(threads).hasSize(1000).allMatch(t -> t.equals("spindle-worker-t1-observer"));
@@ -57,18 +57,50 @@ class AttemptEndsTest {
     for (int i = 0; i < AttemptEnds.MAX_WAITING; i++) {
       ends.add(new Recorder(threads, gate), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
       if (i % 16 == 15) {
-        ends.flush();
+        ends.flushAll();
       }
     }
-    ends.flush();
+    ends.flushAll();
     assertThat(threads).isEmpty(); // nothing ran on the dispatcher: all of it waits
     // one more batch is past the bound: the dispatcher (this thread) delivers it itself
     List<String> mine = new CopyOnWriteArrayList<>();
     ends.add(new Recorder(mine, new CountDownLatch(0)), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
-    ends.flush();
+    ends.flushAll();
     assertThat(mine).containsExactly(Thread.currentThread().getName());
     gate.countDown();
     ends.close(Duration.ofSeconds(30));
     assertThat(threads).hasSize(AttemptEnds.MAX_WAITING).allMatch(t -> t.equals("spindle-worker-t2-observer"));
+  }
+
+  /**
+   * A busy dispatcher hands ends over in batches of HAND_OVER_ENDS or once the oldest waited
+   * HAND_OVER_NANOS (each hand-over wakes the observer's thread); close hands over what is left.
+   */
+  @Test
+  void endsAreHandedOverInBatchesOrOnceTheOldestWaited() throws Exception {
+    long[] now = {1_000};
+    AttemptEnds ends = new AttemptEnds("t3", () -> now[0]);
+    List<String> threads = new CopyOnWriteArrayList<>();
+    CountDownLatch open = new CountDownLatch(0);
+    for (int i = 0; i < AttemptEnds.HAND_OVER_ENDS - 1; i++) {
+      ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+      ends.flush();
+    }
+    assertThat(ends.held()).as("below the batch size, none waited long").isEqualTo(AttemptEnds.HAND_OVER_ENDS - 1);
+    ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+    ends.flush();
+    assertThat(ends.held()).as("a full batch is handed over").isZero();
+    ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+    now[0] += AttemptEnds.HAND_OVER_NANOS - 1;
+    ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+    ends.flush();
+    assertThat(ends.held()).isEqualTo(2);
+    now[0] += 1;
+    ends.flush();
+    assertThat(ends.held()).as("the oldest waited long enough").isZero();
+    ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+    ends.close(Duration.ofSeconds(30));
+    assertThat(threads).hasSize(AttemptEnds.HAND_OVER_ENDS + 3)
+        .allMatch(t -> t.equals("spindle-worker-t3-observer"));
   }
 }
