@@ -66,4 +66,42 @@ class TraceContextsTest {
       }
     }
   }
+
+  /**
+   * A worker delivers an attempt's end after the store took its outcome, possibly milliseconds
+   * later: the span still ends when the task did (its scope closed), and a span whose task ran
+   * elsewhere (no scope here) ends at its start plus the measured run time.
+   */
+  @Test
+  void theSpanEndsWhenTheAttemptEndedNotWhenItsEndWasDelivered() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (SdkTracerProvider tp = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
+         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
+      dev.spindle.queue.JobObserver observer = SpindleMetrics.builder().tracing(otel).build().observer();
+      java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+      dev.spindle.queue.JobInfo job = new dev.spindle.queue.JobInfo("7", "t", "q", dev.spindle.queue.JobState.RUNNING,
+          0, "1", null, null, null, null, 1, 0, 0, 1, "w", false, t0, t0, t0, null, null, 0,
+          dev.spindle.queue.JobPolicy.defaults());
+      dev.spindle.queue.JobObserver.Attempt inJvm = observer.started(job, java.time.Duration.ZERO);
+      try (dev.spindle.queue.JobObserver.Scope scope = inJvm.open()) {
+        assertThat(Span.current().getSpanContext().isValid()).isTrue();
+      }
+      long closed = epochNanos(java.time.Instant.now());
+      inJvm.finished(dev.spindle.queue.JobObserver.Outcome.SUCCEEDED, java.time.Duration.ofMillis(1), null);
+      assertThat(spans.getFinishedSpanItems()).singleElement()
+          .satisfies(d -> assertThat(d.getEndEpochNanos()).isLessThanOrEqualTo(closed)
+              .isGreaterThanOrEqualTo(d.getStartEpochNanos()));
+      spans.reset();
+      dev.spindle.queue.JobObserver.Attempt elsewhere = observer.started(job, java.time.Duration.ZERO);
+      assertThat(elsewhere.traceContext()).isNotNull(); // a child JVM's: the span starts, no scope opens here
+      elsewhere.finished(dev.spindle.queue.JobObserver.Outcome.SUCCEEDED, java.time.Duration.ofSeconds(30), null);
+      assertThat(spans.getFinishedSpanItems()).singleElement()
+          .satisfies(d -> assertThat(d.getEndEpochNanos() - d.getStartEpochNanos())
+              .isEqualTo(java.time.Duration.ofSeconds(30).toNanos()));
+    }
+  }
+
+  private static long epochNanos(java.time.Instant i) {
+    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+  }
 }

@@ -25,6 +25,11 @@ final class JobObservation extends Observation.Context {
   final SpanContext creation;
   final Meters meters;
   volatile @Nullable Span span;
+  /** The span's start: wall-clock time (ns since the epoch) and the same instant on System.nanoTime. */
+  volatile long startEpochNanos;
+  volatile long startNanoTime;
+  /** When the task's scope closed (System.nanoTime): the attempt's end on an in-JVM model; 0 before. */
+  volatile long endNanoTime;
   volatile @Nullable Scope scope;
   volatile JobObserver.@Nullable Outcome outcome;
   volatile Duration runTime = Duration.ZERO;

@@ -12,12 +12,16 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The span half of the {@code spindle.job.process} observation: one CONSUMER span
  * {@code process {queue}} per attempt, the root of its own trace, LINKED to the context stored at
  * enqueue (so fan-out and recurring jobs never grow one trace without bound), with OpenTelemetry's
- * messaging attributes. Thread-safe.
+ * messaging attributes. The span ends at the attempt's end (its scope's close on an in-JVM model,
+ * else its start plus the worker's measured run time), not when the worker gets to deliver the
+ * end, which may be milliseconds later. Thread-safe.
  */
 public final class JobSpanHandler implements ObservationHandler<JobObservation> {
   static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
@@ -47,7 +51,11 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
     if (c.creation.isValid()) {
       b.addLink(c.creation, LINK);
     }
-    c.span = b.startSpan();
+    Instant now = Instant.now();
+    long epochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    c.startNanoTime = System.nanoTime();
+    c.startEpochNanos = epochNanos;
+    c.span = b.setStartTimestamp(epochNanos, TimeUnit.NANOSECONDS).startSpan();
   }
 
   @Override
@@ -61,6 +69,7 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
 
   @Override
   public void onScopeClosed(JobObservation c) {
+    c.endNanoTime = System.nanoTime();
     Scope s = c.scope;
     if (s != null) {
       c.scope = null;
@@ -88,7 +97,11 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
         || o == JobObserver.Outcome.LOST) {
       s.setStatus(StatusCode.ERROR, o.label());
     }
-    s.end();
+    long end = c.endNanoTime;
+    if (end == 0) {
+      end = c.startNanoTime + Math.max(0, c.runTime.toNanos()); // no scope here (a child JVM ran it)
+    }
+    s.end(c.startEpochNanos + Math.max(0, end - c.startNanoTime), TimeUnit.NANOSECONDS);
   }
 
   @Override
