@@ -264,6 +264,23 @@ public final class MetricsBench {
     return 0;
   }
 
+  /** Collections and their milliseconds so far, all collectors. */
+  private static long[] gcCountAndMillis() {
+    long n = 0;
+    long ms = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {n, ms};
+  }
+
+  /** Bytes allocated so far by this JVM's live threads. */
+  private static long allocatedBytes() {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    return mx.getTotalThreadAllocatedBytes();
+  }
+
   /** The process's CPU time so far, in nanoseconds. */
   private static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -338,6 +355,8 @@ public final class MetricsBench {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
       long w0 = bytesWritten();
+      long[] gc0 = gcCountAndMillis();
+      long alloc0 = allocatedBytes();
       try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).prefetch(prefetch)
           .observer(workerObserves ? observer : JobObserver.NONE)
           .pollInterval(Duration.ofMillis(50)).start()) {
@@ -351,6 +370,9 @@ public final class MetricsBench {
         long c1 = cpuNanos();
         long w1 = bytesWritten();
         long dispatcher = dispatcherCpuNanos();
+        long[] gc1 = gcCountAndMillis();
+        System.out.printf(Locale.ROOT, "    gc %s: %d collections, %d ms; %,.0f bytes allocated per job%n", variant.name(),
+            gc1[0] - gc0[0], gc1[1] - gc0[1], (allocatedBytes() - alloc0) / (double) jobs);
         if (threadsCpu) {
           StringBuilder b = new StringBuilder("    CPU us per job by thread group:");
           cpuByThreadGroup().forEach((k, v) -> {

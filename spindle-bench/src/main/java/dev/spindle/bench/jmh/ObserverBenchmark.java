@@ -36,8 +36,11 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ObserverBenchmark {
-  /** {@code metrics} or {@code tracing} (metrics and tracing). */
-  @Param({"metrics", "tracing"})
+  /**
+   * {@code metrics}, {@code tracing} (metrics and tracing) or {@code unlinked} (metrics and
+   * tracing, a job without a stored trace context: no link).
+   */
+  @Param({"metrics", "tracing", "unlinked"})
   public String mode;
 
   private @Nullable OpenTelemetrySdk otel;
@@ -50,7 +53,7 @@ public class ObserverBenchmark {
   @Setup(Level.Trial)
   public void start() {
     SpindleMetrics.Builder b = SpindleMetrics.builder();
-    if (mode.equals("tracing")) {
+    if (!mode.equals("metrics")) {
       otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
           .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingSpanExporter())).build()).build();
       b.tracing(otel);
@@ -59,7 +62,7 @@ public class ObserverBenchmark {
     Instant now = Instant.parse("2026-11-23T12:00:00Z");
     job = new JobInfo("01JD0000000000000000000000", "bench.noop", "default", JobState.RUNNING, 0, "1", null, null,
         null, null, 1, 0, 0, 7, "w", false, now, now, now, null, null, 0, JobPolicy.defaults(),
-        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        mode.equals("unlinked") ? null : "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
   }
 
   /** Closes the SDK. */
