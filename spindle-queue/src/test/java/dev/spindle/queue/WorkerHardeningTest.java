@@ -222,17 +222,11 @@ class WorkerHardeningTest {
 
   /** A result whose writing waits until the test lets it go on. */
   public record HeldResult(long n) {
-    static final CountDownLatch WRITING = new CountDownLatch(1);
-    static final CountDownLatch GO_ON = new CountDownLatch(1);
+    static final HeldGate GATE = new HeldGate();
 
     @Override
     public long n() {
-      WRITING.countDown();
-      try {
-        GO_ON.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      GATE.pass();
       return n;
     }
   }
@@ -253,36 +247,28 @@ class WorkerHardeningTest {
          JobQueue q = JobQueue.builder(store).registry(registry).build()) {
       try {
         JobHandle<HeldResult> h = q.enqueue(held, 7L);
-        assertThat(HeldResult.WRITING.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(HeldResult.GATE.reached.await(10, TimeUnit.SECONDS)).isTrue();
         // the execution ended and its outcome is being built: the store lists the job under this
         // worker in every heartbeat, and the worker must still know it
         beats.awaitWhole(STRANGER_HEARTBEATS + 1);
         assertThat(store.find(h.id()).orElseThrow().state()).as("not handed back while its outcome is built")
             .isEqualTo(JobState.RUNNING);
-        HeldResult.GO_ON.countDown();
+        HeldResult.GATE.goOn.countDown();
         assertThat(h.await(Duration.ofSeconds(10)).state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(runs.get()).as("runs").isEqualTo(1);
         assertThat(w.failure()).isEmpty();
       } finally {
-        HeldResult.GO_ON.countDown();
+        HeldResult.GATE.goOn.countDown();
       }
     }
   }
 
   /** Arguments whose reading waits until the test lets it go on. */
   public record HeldArgs(long n) {
-    static final CountDownLatch READING = new CountDownLatch(1);
-    static final CountDownLatch GO_ON = new CountDownLatch(1);
-    static volatile String thread = "";
+    static final HeldGate GATE = new HeldGate();
 
     public HeldArgs {
-      thread = Thread.currentThread().getName();
-      READING.countDown();
-      try {
-        GO_ON.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      GATE.pass();
     }
   }
 
@@ -302,18 +288,18 @@ class WorkerHardeningTest {
          JobQueue q = JobQueue.builder(store).build()) { // raw arguments: the test never builds a HeldArgs
       try {
         JobHandle<?> h = q.enqueue("t.held-args", "{\"n\":7}");
-        assertThat(HeldArgs.READING.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(HeldArgs.GATE.reached.await(10, TimeUnit.SECONDS)).isTrue();
         // the claim's answer arrived and the dispatcher reads the job's arguments before it runs
-        assertThat(HeldArgs.thread).endsWith("-dispatch");
+        assertThat(HeldArgs.GATE.thread).endsWith("-dispatch");
         beats.awaitWhole(STRANGER_HEARTBEATS + 1);
         assertThat(store.find(h.id()).orElseThrow().state()).as("not handed back while it starts")
             .isEqualTo(JobState.RUNNING);
-        HeldArgs.GO_ON.countDown();
+        HeldArgs.GATE.goOn.countDown();
         assertThat(h.await(Duration.ofSeconds(10)).state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(runs.get()).as("runs").isEqualTo(1);
         assertThat(w.failure()).isEmpty();
       } finally {
-        HeldArgs.GO_ON.countDown();
+        HeldArgs.GATE.goOn.countDown();
       }
     }
   }

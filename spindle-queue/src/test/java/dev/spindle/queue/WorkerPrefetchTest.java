@@ -71,18 +71,10 @@ class WorkerPrefetchTest {
 
   /** Arguments whose reading waits until the test lets it go on, and tells on which thread it waits. */
   public record HeldArgs(String id) {
-    static final CountDownLatch READING = new CountDownLatch(1);
-    static final CountDownLatch GO_ON = new CountDownLatch(1);
-    static volatile String thread = "";
+    static final HeldGate GATE = new HeldGate();
 
     public HeldArgs {
-      thread = Thread.currentThread().getName();
-      READING.countDown();
-      try {
-        GO_ON.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      GATE.pass();
     }
   }
 
@@ -253,7 +245,7 @@ class WorkerPrefetchTest {
             // being started by the thread that freed the slot
             gate.countDown();
             try {
-              HeldArgs.READING.await(10, TimeUnit.SECONDS);
+              HeldArgs.GATE.reached.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
@@ -261,17 +253,17 @@ class WorkerPrefetchTest {
         };
         List<String> ids = raw.enqueueAll(List.of(JobRequest.of("t.gated", "\"gated\""),
             JobRequest.of("t.held-args", "{\"id\":\"ahead\"}"))).stream().map(JobHandle::id).toList();
-        assertThat(HeldArgs.READING.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(HeldArgs.thread).as("started from the jobs claimed ahead, by the thread that freed the slot")
+        assertThat(HeldArgs.GATE.reached.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(HeldArgs.GATE.thread).as("started from the jobs claimed ahead, by the thread that freed the slot")
             .doesNotEndWith("-dispatch").isNotEqualTo(Thread.currentThread().getName());
         heartbeats.awaitWhole(4); // a job held but unknown for 3 heartbeats in a row is handed back
         assertThat(state(ids.get(1))).as("not handed back while it starts").isEqualTo(JobState.RUNNING);
-        HeldArgs.GO_ON.countDown();
+        HeldArgs.GATE.goOn.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> all(ids, JobState.SUCCEEDED));
         assertThat(released(ids)).isEmpty();
         assertThat(w.failure()).isEmpty();
       } finally {
-        HeldArgs.GO_ON.countDown();
+        HeldArgs.GATE.goOn.countDown();
       }
     }
     assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
