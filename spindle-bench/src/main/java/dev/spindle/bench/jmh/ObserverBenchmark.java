@@ -8,6 +8,7 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
@@ -37,10 +38,11 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ObserverBenchmark {
   /**
-   * {@code metrics}, {@code tracing} (metrics and tracing) or {@code unlinked} (metrics and
-   * tracing, a job without a stored trace context: no link).
+   * {@code metrics}, {@code tracing} (metrics and tracing), {@code unlinked} (metrics and tracing,
+   * a job without a stored trace context: no link) or {@code links1} (tracing with the SDK's span
+   * limits at one link: the SDK sizes a span's link list by that limit, 128 by default).
    */
-  @Param({"metrics", "tracing", "unlinked"})
+  @Param({"metrics", "tracing", "unlinked", "links1"})
   public String mode;
 
   private @Nullable OpenTelemetrySdk otel;
@@ -55,6 +57,8 @@ public class ObserverBenchmark {
     SpindleMetrics.Builder b = SpindleMetrics.builder();
     if (!mode.equals("metrics")) {
       otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
+          .setSpanLimits(mode.equals("links1") ? SpanLimits.builder().setMaxNumberOfLinks(1).build()
+              : SpanLimits.getDefault())
           .addSpanProcessor(SimpleSpanProcessor.create(new DiscardingSpanExporter())).build()).build();
       b.tracing(otel);
     }
