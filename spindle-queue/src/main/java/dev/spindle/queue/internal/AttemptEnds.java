@@ -78,7 +78,7 @@ final class AttemptEnds {
     }
   }
 
-  /** How many ends are collected and not handed over yet (tests). */
+  /** How many ends are collected and not handed over yet; dispatcher thread only. */
   int held() {
     return batch.size();
   }

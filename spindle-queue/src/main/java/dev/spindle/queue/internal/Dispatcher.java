@@ -104,7 +104,9 @@ final class Dispatcher {
             unsaved.clear();
           }
           if (now < backoffUntil) {
-            attemptEnds.flushAll();
+            if (handOverEnds()) {
+              continue;
+            }
             awaitQuietly(backoffUntil - now);
             continue;
           }
@@ -145,11 +147,13 @@ final class Dispatcher {
             long untilRun = Durations.nanosBetween(settings.clock().instant(), nextRunAt);
             waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
           }
+          if (handOverEnds()) {
+            continue; // before a wait; then look again, as the lock was let go
+          }
           dispatcherWaiting = true;
           // re-check after announcing the wait: an outcome (or, with a free slot, a change) that arrived
           // meanwhile must not be slept through; with no free slot a change is no reason to wake
           if (pending.isEmpty() && !(free > 0 && storeChanged)) {
-            attemptEnds.flushAll(); // nothing to do: the observer may have what was held back
             awaitQuietly(Math.max(waitNanos, 1));
           }
           dispatcherWaiting = false;
@@ -235,6 +239,25 @@ final class Dispatcher {
         gathering.started(round, lastClaimNanos);
       }
     }
+  }
+
+  /**
+   * Before the dispatcher waits: hands the attempt ends it holds back to the observer's thread
+   * ({@link AttemptEnds#flushAll}), with the worker's lock let go meanwhile (a far-behind observer's
+   * ends are delivered on this thread, and the observer's code must not hold up the threads that
+   * queue outcomes). True if it let the lock go, so the caller looks again. The caller holds the lock.
+   */
+  private boolean handOverEnds() {
+    if (attemptEnds.held() == 0) {
+      return false;
+    }
+    rt.lock.unlock();
+    try {
+      attemptEnds.flushAll();
+    } finally {
+      rt.lock.lock();
+    }
+    return true;
   }
 
   /**
