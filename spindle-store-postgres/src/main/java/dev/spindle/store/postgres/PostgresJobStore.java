@@ -1,7 +1,6 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.AuditLog;
@@ -47,9 +46,7 @@ import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
-import dev.spindle.store.postgres.internal.VacuumAdvice;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -61,10 +58,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL job store: every operation is one short transaction on a pooled connection
@@ -101,10 +95,6 @@ import org.slf4j.LoggerFactory;
  * (see {@link PostgresJobStoreProvider}).
  */
 public final class PostgresJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
-  private static final Logger LOG = LoggerFactory.getLogger(PostgresJobStore.class);
-
-  /** A job by id, wherever it is (the hot table or the history). */
-  private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE id = ?";
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String RESULT_TTL = JobRows.RESULT_TTL;
 
@@ -119,7 +109,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(PostgresDialect.INSTANCE,
       (c, id, error, now) -> finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
   private final PostgresEnqueue enqueuer;
-  private final PostgresCompletions completer;
+  private final PostgresJdbcEnqueue jdbcEnqueue;
   private final SqlInspector<Db.Conn> inspector;
   private final SqlControl<Db.Conn> control;
   private final SqlStatistics<Db.Conn> statistics;
@@ -127,36 +117,19 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   private final PostgresRetention retention;
   private final SqlFlow<Db.Conn> flow;
   private final SqlWorkers<Db.Conn> workers;
-  private final FinishHorizon horizon;
-  private final PostgresClaims claims;
+  private final PostgresExchange exchange;
   private final PostgresFinishes finishes;
+  private final PostgresReads reads;
   private volatile boolean closed;
 
   private PostgresJobStore(PostgresSettings b) {
     this.settings = b;
     this.describe = b.describe();
-    java.util.Properties props = b.properties();
-    String url = b.url();
-    b.createSchema();
-    this.db = new Db(describe, url, props, b.maxConnections());
-    try {
-      int found = db.read("read the schema version", Schema::version);
-      if (found != Schema.VERSION) {
-        db.write("migrate the schema", c -> Schema.migrate(c, describe));
-      }
-      Clock given = b.clock();
-      this.clock = given != null ? given : new DbClock(db);
-      this.horizon = new FinishHorizon(db.read("read the schema's lock key", FinishHorizon::keyOf));
-    } catch (RuntimeException e) {
-      db.close();
-      throw e;
-    }
-    adviseOnVacuum();
-    Duration pollInterval = b.pollInterval();
-    long poll = pollInterval != null ? pollInterval.toNanos()
-        : b.notifyOn() ? Duration.ofSeconds(1).toNanos() : Duration.ofMillis(50).toNanos();
-    this.feed = new ChangeFeed(db, "spindle_" + (b.schema() == null ? "public" : b.schema()), b.notifyOn(), poll,
-        listeners);
+    PostgresOpening opened = PostgresOpening.open(b, listeners);
+    this.db = opened.db();
+    this.clock = opened.clock();
+    FinishHorizon horizon = opened.horizon();
+    this.feed = opened.feed();
     SqlStoreHost<Db.Conn> host = new SqlStoreHost<>() {
       @Override
       public JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
@@ -177,7 +150,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     PostgresDialect dialect = PostgresDialect.INSTANCE;
     this.enqueuer = new PostgresEnqueue(this, db, clock, policies, deps, feed, b.schema(), b.maxPayloadBytes(),
         this::changed);
-    this.completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon);
+    PostgresCompletions completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon);
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
     this.schedules = new SqlSchedules<>(db, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
@@ -188,23 +161,11 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     // another claim holds is skipped, never waited for (no lock-order deadlocks)
     this.flow = new SqlFlow<>(db, dialect, clock, this::changed,
         "SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
-    this.claims = new PostgresClaims(clock, flow, policies);
+    this.exchange = new PostgresExchange(db, new PostgresClaims(clock, flow, policies), completer, flow,
+        this::changed);
     this.finishes = new PostgresFinishes(horizon, policies, deps);
-  }
-
-  /** Logs what the server's autovacuum settings mean for a busy job table, if anything (never fails the open). */
-  private void adviseOnVacuum() {
-    try {
-      db.read("read the autovacuum settings", VacuumAdvice::read).ifPresent(a -> {
-        if (a.serious()) {
-          LOG.warn("{}: {}", describe, a.text());
-        } else {
-          LOG.info("{}: {}", describe, a.text());
-        }
-      });
-    } catch (RuntimeException e) {
-      LOG.debug("{}: could not read the autovacuum settings", describe, e);
-    }
+    this.reads = new PostgresReads(db, host, horizon, finishes, inspector, control, statistics);
+    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer, flow, describe);
   }
 
   /**
@@ -256,12 +217,8 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   // ---------------------------------------------------------------- rows
 
-  private JobPolicy policy(Db.Conn c, long id) throws SQLException {
-    return policies.get(c, id);
-  }
-
   JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
-    return JobRows.read(rs, id -> policy(c, id));
+    return JobRows.read(rs, id -> policies.get(c, id));
   }
 
   // ---------------------------------------------------------------- enqueue (see PostgresEnqueue)
@@ -288,9 +245,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
    * @throws StoreException if a statement fails (the caller's transaction is then aborted)
    */
   public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
-    List<EnqueueResult> r = enqueuer.enqueue(connection, jobs);
-    flow.readied();
-    return r;
+    return jdbcEnqueue.enqueue(connection, jobs);
   }
 
   /** {@link #enqueue(Connection, List)}, as the store SPI's role for {@code JobQueue} and the Spring starter. */
@@ -299,54 +254,27 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return Optional.of(jdbcEnqueue);
   }
 
-  private final JdbcEnqueue jdbcEnqueue = new JdbcEnqueue() {
-    @Override
-    public boolean reaches(DataSource dataSource) {
-      return enqueuer.reaches(dataSource);
-    }
-
-    @Override
-    public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
-      return PostgresJobStore.this.enqueue(connection, jobs);
-    }
-
-    @Override
-    public String toString() {
-      return "transactional enqueue of " + describe;
-    }
-  };
-
   @Override
   public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
     return enqueuer.addChildren(parentId, fence, jobs, exits);
   }
 
-  // ---------------------------------------------------------------- reads
+  // ---------------------------------------------------------------- reads (see PostgresReads)
 
   @Override
   public Optional<JobInfo> find(String jobId) {
-    long id = JobRows.idOrNeg(jobId);
-    if (id < 0) {
-      return Optional.empty();
-    }
-    return db.read("find job " + jobId, c -> {
-      PreparedStatement ps = c.ps(JOB_BY_ID);
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(row(c, rs)) : Optional.<JobInfo>empty();
-      }
-    });
+    return reads.find(jobId);
   }
 
   @Override
   public FinishedBatch finishedAfter(long cursor, int limit) {
-    return db.read("read finished jobs", c -> finishes.finishedIn(c, cursor, limit, horizon.read(c)));
+    return reads.finishedAfter(cursor, limit);
   }
 
   /** The feed's safe horizon ({@link FinishHorizon}): every finish number up to it is final. */
   @Override
   public long finishCursor() {
-    return db.read("read the finish cursor", horizon::read);
+    return reads.finishCursor();
   }
 
   // ---------------------------------------------------------------- cancel
@@ -363,50 +291,21 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     finishes.finish(c, id, from, to, now, error, deadReason, ttl);
   }
 
-  // ---------------------------------------------------------------- claim and complete
+  // ---------------------------------------------------------------- claim and complete (see PostgresExchange)
 
   @Override
   public ClaimResult claim(ClaimRequest request) {
-    return db.write("claim jobs", c -> claims.claimTx(c, request));
+    return exchange.claim(request);
   }
 
   @Override
   public List<Boolean> complete(List<Completion> completions, Instant now) {
-    if (completions.isEmpty()) {
-      return List.of();
-    }
-    List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completer.completeTx(c, completions, now));
-    flowEnded(completions);
-    changed();
-    return r;
+    return exchange.complete(completions, now);
   }
 
   @Override
   public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
-    if (completions.isEmpty() && request == null) {
-      return new Exchange(List.of(), ClaimResult.empty());
-    }
-    if (request == null) {
-      return new Exchange(complete(completions, now), ClaimResult.empty());
-    }
-    if (completions.isEmpty()) {
-      return new Exchange(List.of(), claim(request));
-    }
-    // two transactions: a completion releases flow permits (locking its keys' rows) and a claim takes
-    // permits; in one transaction two workers could each hold a key row the other's claim needs, a
-    // lock-order deadlock (PostgresFlowDeadlockTest counts the server's deadlocks)
-    List<Boolean> applied = complete(completions, now);
-    return new Exchange(applied, claim(request));
-  }
-
-  /** Tells flow control which jobs left RUNNING here, and that released or retried ones are ready. */
-  private void flowEnded(List<Completion> completions) {
-    for (Completion x : completions) {
-      flow.ended(x.jobId());
-      if (x.outcome() == Completion.Outcome.RELEASED || x.outcome() == Completion.Outcome.RETRY) {
-        flow.readied();
-      }
-    }
+    return exchange.completeAndClaim(completions, request, now);
   }
 
   // ---------------------------------------------------------------- workers (see SqlWorkers)
@@ -514,14 +413,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
   /** Everything in one read transaction: one store call per dashboard tick. */
   @Override
   public LiveView liveView(LiveView.Request r) {
-    return db.read("read the live view", c -> {
-      long cursor = horizon.read(c);
-      FinishedBatch feed = r.feedAfter() < 0 ? new FinishedBatch(List.of(), cursor)
-          : finishes.finishedIn(c, r.feedAfter(), r.feedLimit(), cursor);
-      return new LiveView(inspector.workersIn(c), control.pausedIn(c), feed, cursor,
-          r.statsFrom().isBefore(r.statsTo()) ? statistics.minutesIn(c, r.statsFrom(), r.statsTo()) : List.of(),
-          r.counts() ? inspector.summariesIn(c) : null, r.counts() ? statistics.oldestIn(c) : null);
-    });
+    return reads.liveView(r);
   }
 
   // ---------------------------------------------------------------- statistics (see SqlStatistics)
@@ -775,18 +667,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
      * @throws StoreException if the server cannot be reached
      */
     public SchemaStatus schemaStatus() {
-      PostgresSettings s = settings();
-      try (Connection c = java.sql.DriverManager.getConnection(s.url(), s.properties())) {
-        Db.Conn conn = new Db.Conn(c);
-        try {
-          int found = Schema.version(conn);
-          return new SchemaStatus(s.describe(), found, Schema.VERSION, Schema.pending(found));
-        } finally {
-          conn.closeStatements();
-        }
-      } catch (SQLException e) {
-        throw dev.spindle.store.postgres.internal.PgErrors.translate(e, "read the schema version", s.describe());
-      }
+      return PostgresOpening.schemaStatus(settings());
     }
 
     private PostgresSettings settings() {

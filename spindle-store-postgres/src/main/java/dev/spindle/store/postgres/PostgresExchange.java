@@ -1,0 +1,80 @@
+package dev.spindle.store.postgres;
+
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Exchange;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.sql.SqlFlow;
+import dev.spindle.store.postgres.internal.Db;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The workers' round trips to {@link PostgresJobStore}: a claim ({@link PostgresClaims}), a call's
+ * completions ({@link PostgresCompletions}), each in one write transaction, and both in one call as
+ * two transactions. After completions, flow control learns which jobs ended and the store signals
+ * the change. Thread-safe (stateless apart from its collaborators).
+ */
+final class PostgresExchange {
+  private final Db db;
+  private final PostgresClaims claims;
+  private final PostgresCompletions completer;
+  private final SqlFlow<Db.Conn> flow;
+  private final Runnable changed;
+
+  /** @param changed signals a committed change (this process's listeners, other processes by NOTIFY) */
+  PostgresExchange(Db db, PostgresClaims claims, PostgresCompletions completer, SqlFlow<Db.Conn> flow,
+      Runnable changed) {
+    this.db = db;
+    this.claims = claims;
+    this.completer = completer;
+    this.flow = flow;
+    this.changed = changed;
+  }
+
+  /** {@link JobStore#claim}. */
+  ClaimResult claim(ClaimRequest request) {
+    return db.write("claim jobs", c -> claims.claimTx(c, request));
+  }
+
+  /** {@link JobStore#complete}. */
+  List<Boolean> complete(List<Completion> completions, Instant now) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
+    List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completer.completeTx(c, completions, now));
+    flowEnded(completions);
+    changed.run();
+    return r;
+  }
+
+  /** {@link JobStore#completeAndClaim}: the completions first, then the claim, in two transactions. */
+  Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
+    if (completions.isEmpty() && request == null) {
+      return new Exchange(List.of(), ClaimResult.empty());
+    }
+    if (request == null) {
+      return new Exchange(complete(completions, now), ClaimResult.empty());
+    }
+    if (completions.isEmpty()) {
+      return new Exchange(List.of(), claim(request));
+    }
+    // two transactions: a completion releases flow permits (locking its keys' rows) and a claim takes
+    // permits; in one transaction two workers could each hold a key row the other's claim needs, a
+    // lock-order deadlock (PostgresFlowDeadlockTest counts the server's deadlocks)
+    List<Boolean> applied = complete(completions, now);
+    return new Exchange(applied, claim(request));
+  }
+
+  /** Tells flow control which jobs left RUNNING here, and that released or retried ones are ready. */
+  private void flowEnded(List<Completion> completions) {
+    for (Completion x : completions) {
+      flow.ended(x.jobId());
+      if (x.outcome() == Completion.Outcome.RELEASED || x.outcome() == Completion.Outcome.RETRY) {
+        flow.readied();
+      }
+    }
+  }
+}
