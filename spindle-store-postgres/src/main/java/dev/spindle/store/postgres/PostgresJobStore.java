@@ -164,7 +164,7 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     this.exchange = new PostgresExchange(db, new PostgresClaims(clock, flow, policies), completer, flow,
         this::changed);
     this.finishes = new PostgresFinishes(horizon, policies, deps);
-    this.reads = new PostgresReads(db, host, horizon, finishes, inspector, control, statistics);
+    this.reads = new PostgresReads(db, horizon, finishes, inspector, control, statistics);
     this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer, flow, describe);
   }
 
@@ -261,9 +261,10 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   // ---------------------------------------------------------------- reads (see PostgresReads)
 
+  /** A job by id, wherever it is: the hot table or the history ({@link SqlInspector#find}). */
   @Override
   public Optional<JobInfo> find(String jobId) {
-    return reads.find(jobId);
+    return inspector.find(jobId);
   }
 
   @Override

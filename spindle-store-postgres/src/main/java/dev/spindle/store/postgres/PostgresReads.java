@@ -1,64 +1,37 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.sql.SqlControl;
 import dev.spindle.queue.spi.sql.SqlInspector;
 import dev.spindle.queue.spi.sql.SqlStatistics;
-import dev.spindle.queue.spi.sql.SqlStoreHost;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
-import dev.spindle.store.postgres.internal.JobRows;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * The reads of {@link PostgresJobStore} that are its own: one job by id (in the hot table or the
- * history), the finished feed and its cursor up to the {@link FinishHorizon}, and the dashboard's
- * live view (which gathers the shared inspector's, control's and statistics' reads into one
- * transaction). Thread-safe (stateless apart from its collaborators).
+ * The reads of {@link PostgresJobStore} that are its own: the finished feed and its cursor up to the
+ * {@link FinishHorizon}, and the dashboard's live view (which gathers the shared inspector's,
+ * control's and statistics' reads into one transaction). Thread-safe (stateless apart from its
+ * collaborators).
  */
 final class PostgresReads {
-  /** A job by id, wherever it is (the hot table or the history). */
-  private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE id = ?";
-
   private final Db db;
-  private final SqlStoreHost<Db.Conn> host;
   private final FinishHorizon horizon;
   private final PostgresFinishes finishes;
   private final SqlInspector<Db.Conn> inspector;
   private final SqlControl<Db.Conn> control;
   private final SqlStatistics<Db.Conn> statistics;
 
-  /** @param host reads job rows (with their policies) */
-  PostgresReads(Db db, SqlStoreHost<Db.Conn> host, FinishHorizon horizon, PostgresFinishes finishes,
-      SqlInspector<Db.Conn> inspector, SqlControl<Db.Conn> control, SqlStatistics<Db.Conn> statistics) {
+  PostgresReads(Db db, FinishHorizon horizon, PostgresFinishes finishes, SqlInspector<Db.Conn> inspector,
+      SqlControl<Db.Conn> control, SqlStatistics<Db.Conn> statistics) {
     this.db = db;
-    this.host = host;
     this.horizon = horizon;
     this.finishes = finishes;
     this.inspector = inspector;
     this.control = control;
     this.statistics = statistics;
-  }
-
-  /** {@link JobStore#find}. */
-  Optional<JobInfo> find(String jobId) {
-    long id = JobRows.idOrNeg(jobId);
-    if (id < 0) {
-      return Optional.empty();
-    }
-    return db.read("find job " + jobId, c -> {
-      PreparedStatement ps = c.ps(JOB_BY_ID);
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(host.row(c, rs)) : Optional.<JobInfo>empty();
-      }
-    });
   }
 
   /** {@link JobStore#finishedAfter}, up to the horizon ({@link PostgresFinishes#finishedIn}). */

@@ -244,7 +244,7 @@ public final class SqliteJobStore implements JobStore, JobInspector, QueueContro
 
   @Override
   public Optional<JobInfo> find(String jobId) {
-    return reads.find(jobId);
+    return inspector.find(jobId);
   }
 
   @Override

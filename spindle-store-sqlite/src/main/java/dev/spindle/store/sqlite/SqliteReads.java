@@ -15,16 +15,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * The reads of {@link SqliteJobStore} that are its own: one job by id, the finished feed and its
- * cursor, and the dashboard's live view (which gathers the shared inspector's, control's and
- * statistics' reads into one transaction). Thread-safe.
+ * The reads of {@link SqliteJobStore} that are its own: the finished feed and its cursor, and the
+ * dashboard's live view (which gathers the shared inspector's, control's and statistics' reads into
+ * one transaction). Thread-safe.
  */
 final class SqliteReads {
-  private static final String JOB_BY_ID = "SELECT " + JobRows.COLUMNS + " FROM spindle_jobs WHERE id = ?";
-
   private final Db db;
   private final SqlStoreHost<Db.Conn> host;
   private final SqlInspector<Db.Conn> inspector;
@@ -39,30 +36,6 @@ final class SqliteReads {
     this.inspector = inspector;
     this.control = control;
     this.statistics = statistics;
-  }
-
-  /** The number a job id names, or -1 if it names none. */
-  static long parseIdOrNeg(String id) {
-    try {
-      return Long.parseLong(id);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** {@link JobStore#find}. */
-  Optional<JobInfo> find(String jobId) {
-    long id = parseIdOrNeg(jobId);
-    if (id < 0) {
-      return Optional.empty();
-    }
-    return db.read("find job " + jobId, c -> {
-      PreparedStatement ps = c.ps(JOB_BY_ID);
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(host.row(c, rs)) : Optional.<JobInfo>empty();
-      }
-    });
   }
 
   /** {@link JobStore#finishedAfter}. */

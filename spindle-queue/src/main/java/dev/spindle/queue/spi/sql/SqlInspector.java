@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +41,8 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
   private final SqlStoreHost<C> host;
   /** A job's snapshot by id. */
   private final String jobById;
+  /** A job's snapshot by id, wherever readers see it ({@link SqlDialect#allJobs}). */
+  private final String anyJobById;
   private final SqlDependencies<C> deps;
 
   /** The inspector of the store {@code host} on {@code db}. */
@@ -49,8 +52,28 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     this.clock = clock;
     this.host = host;
     this.jobById = "SELECT " + host.jobColumns() + " FROM spindle_jobs WHERE id = ?";
+    this.anyJobById = "SELECT " + host.jobColumns() + " FROM " + dialect.allJobs() + " WHERE id = ?";
     this.deps = deps;
   }
+
+  /**
+   * {@link dev.spindle.queue.spi.JobStore#find}: a job by id, wherever readers see it (a history of
+   * finished jobs included), or empty if the id names none.
+   */
+  public Optional<JobInfo> find(String jobId) {
+    long id = SqlJobRows.idOrNeg(jobId);
+    if (id < 0) {
+      return Optional.empty();
+    }
+    return db.read("find job " + jobId, c -> {
+      PreparedStatement ps = c.ps(anyJobById);
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(host.row(c, rs)) : Optional.<JobInfo>empty();
+      }
+    });
+  }
+
   @Override
   public List<JobInfo> listJobs(JobFilter f) {
     SqlFilter q = SqlFilter.of(f, dialect);
