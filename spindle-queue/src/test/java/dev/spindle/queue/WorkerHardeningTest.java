@@ -241,9 +241,7 @@ class WorkerHardeningTest {
     TaskRegistry registry = TaskRegistry.builder().add(held).build();
     Heartbeats beats = new Heartbeats();
     try (InMemoryJobStore store = new InMemoryJobStore();
-         Worker w = Worker.builder(beats.wrap(store)).registry(registry).concurrency(1)
-             .heartbeatInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofSeconds(30))
-             .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofSeconds(10)).start();
+         Worker w = heartbeatingWorker(beats, store, registry);
          JobQueue q = JobQueue.builder(store).registry(registry).build()) {
       try {
         JobHandle<HeldResult> h = q.enqueue(held, 7L);
@@ -253,14 +251,26 @@ class WorkerHardeningTest {
         beats.awaitWhole(STRANGER_HEARTBEATS + 1);
         assertThat(store.find(h.id()).orElseThrow().state()).as("not handed back while its outcome is built")
             .isEqualTo(JobState.RUNNING);
-        HeldResult.GATE.goOn.countDown();
-        assertThat(h.await(Duration.ofSeconds(10)).state()).isEqualTo(JobState.SUCCEEDED);
-        assertThat(runs.get()).as("runs").isEqualTo(1);
-        assertThat(w.failure()).isEmpty();
+        succeedsOnceLetGo(HeldResult.GATE, h, runs, w);
       } finally {
         HeldResult.GATE.goOn.countDown();
       }
     }
+  }
+
+  /** A one-slot worker whose 20 ms heartbeats {@code beats} counts. */
+  private static Worker heartbeatingWorker(Heartbeats beats, InMemoryJobStore store, TaskRegistry registry) {
+    return Worker.builder(beats.wrap(store)).registry(registry).concurrency(1)
+        .heartbeatInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofSeconds(10)).start();
+  }
+
+  /** Lets the held job code go on: the job then succeeds, having run once, and the worker is healthy. */
+  private static void succeedsOnceLetGo(HeldGate gate, JobHandle<?> h, AtomicInteger runs, Worker w) {
+    gate.goOn.countDown();
+    assertThat(h.await(Duration.ofSeconds(10)).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(runs.get()).as("runs").isEqualTo(1);
+    assertThat(w.failure()).isEmpty();
   }
 
   /** Arguments whose reading waits until the test lets it go on. */
@@ -282,9 +292,7 @@ class WorkerHardeningTest {
     TaskRegistry registry = TaskRegistry.builder().add(held).build();
     Heartbeats beats = new Heartbeats();
     try (InMemoryJobStore store = new InMemoryJobStore();
-         Worker w = Worker.builder(beats.wrap(store)).registry(registry).concurrency(1)
-             .heartbeatInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofSeconds(30))
-             .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofSeconds(10)).start();
+         Worker w = heartbeatingWorker(beats, store, registry);
          JobQueue q = JobQueue.builder(store).build()) { // raw arguments: the test never builds a HeldArgs
       try {
         JobHandle<?> h = q.enqueue("t.held-args", "{\"n\":7}");
@@ -294,10 +302,7 @@ class WorkerHardeningTest {
         beats.awaitWhole(STRANGER_HEARTBEATS + 1);
         assertThat(store.find(h.id()).orElseThrow().state()).as("not handed back while it starts")
             .isEqualTo(JobState.RUNNING);
-        HeldArgs.GATE.goOn.countDown();
-        assertThat(h.await(Duration.ofSeconds(10)).state()).isEqualTo(JobState.SUCCEEDED);
-        assertThat(runs.get()).as("runs").isEqualTo(1);
-        assertThat(w.failure()).isEmpty();
+        succeedsOnceLetGo(HeldArgs.GATE, h, runs, w);
       } finally {
         HeldArgs.GATE.goOn.countDown();
       }
