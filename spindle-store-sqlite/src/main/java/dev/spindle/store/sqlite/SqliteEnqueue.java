@@ -103,7 +103,6 @@ final class SqliteEnqueue {
     boolean big = jobs.size() > SMALL_BATCH;
     store.inserting(jobs);
     PreparedStatement ins = big ? c.jdbc().prepareStatement(INSERT_JOB) : c.ps(INSERT_JOB);
-    ins.clearBatch(); // a cached statement: nothing of a batch an earlier failure left
     try (TraceContextColumn.Batch traces = new TraceContextColumn.Batch(c, big)) {
       List<EnqueueResult> out = insertWith(c, ins, traces, jobs, created, last);
       traces.write();

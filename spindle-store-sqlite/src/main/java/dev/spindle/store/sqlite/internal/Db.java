@@ -65,6 +65,20 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
       this.connection = connection;
     }
 
+    /**
+     * Forgets whatever batches the cached statements hold: after a transaction that failed, so that
+     * no batch it left half built goes into a later one.
+     */
+    synchronized void clearBatches() {
+      for (PreparedStatement ps : statements.values()) {
+        try {
+          ps.clearBatch();
+        } catch (SQLException e) {
+          // a closed statement holds no batch
+        }
+      }
+    }
+
     /** A cached prepared statement for {@code sql}. */
     @Override
     public synchronized PreparedStatement ps(String sql) throws SQLException {
@@ -321,6 +335,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   }
 
   private static void rollbackQuietly(Conn c) {
+    c.clearBatches();
     try {
       c.exec("ROLLBACK");
     } catch (SQLException e) {

@@ -66,7 +66,6 @@ public final class TraceContextColumn {
       PreparedStatement p = ps;
       if (p == null) {
         p = ownStatement ? c.jdbc().prepareStatement(INSERT) : c.ps(INSERT);
-        p.clearBatch(); // a cached statement: nothing of a batch an earlier failure left
         ps = p;
       }
       p.setLong(1, id);
