@@ -362,6 +362,13 @@ public final class PostgresBench {
         + " FROM pg_stat_user_tables WHERE relname = 'spindle_jobs'").strip());
   }
 
+  /** With --statements yes: forgets the statements so far (the warm-up's, the enqueue's). */
+  private void resetStatements() {
+    if ("yes".equals(opts.get("statements"))) {
+      server.psql("SELECT pg_stat_statements_reset()");
+    }
+  }
+
   /** The jobs table's and the history's sizes (heap, indexes), the jobs table's dead rows and autovacuums. */
   private String sizes(String schema) {
     String out = server.psql("SELECT pg_size_pretty(pg_table_size('" + schema + ".spindle_jobs')) || ' + indexes '"
@@ -413,6 +420,9 @@ public final class PostgresBench {
         boolean measured = round == 1; // after a warm-up drain
         int count = measured ? n : intOpt("warmup", 5000);
         long c0 = store.finishCursor();
+        if (measured) {
+          resetStatements();
+        }
         q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), JobOptions.defaults());
         long committed = System.nanoTime();
         double[] cpu0 = cpuNow();
@@ -421,6 +431,7 @@ public final class PostgresBench {
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
         if (measured) {
+          printStatements(count);
           vacuumAndPrintCpu("Spindle", cpu0, count);
           if (opts.containsKey("threads")) {
             for (Process p : processes) {
@@ -465,8 +476,6 @@ public final class PostgresBench {
     try (com.zaxxer.hikari.HikariDataSource ds = DbSchedulerBenchWorker.dataSource(url, server.user(),
         server.password(), schema, 4);
          java.sql.Connection c = ds.getConnection()) {
-      com.github.kagkarlsson.scheduler.SchedulerClient client =
-          com.github.kagkarlsson.scheduler.SchedulerClient.Builder.create(ds, DbSchedulerBenchWorker.NOOP).build();
       double rate = 0;
       int seq = 0;
       for (int round = 0; round < 2; round++) {
@@ -476,7 +485,10 @@ public final class PostgresBench {
         for (int i = 0; i < count; i++) {
           batch.add(DbSchedulerBenchWorker.NOOP.instance("j" + (seq++)));
         }
-        client.scheduleBatch(batch, Instant.now());
+        if (measured) {
+          resetStatements();
+        }
+        DbSchedulerBenchWorker.scheduleInOneTransaction(ds, batch, Instant.now());
         long committed = System.nanoTime();
         double[] cpu0 = cpuNow();
         while (true) {
@@ -492,6 +504,7 @@ public final class PostgresBench {
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
         if (measured) {
+          printStatements(count);
           vacuumAndPrintCpu("db-scheduler", cpu0, count);
         }
       }
