@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -89,12 +90,14 @@ final class PostgresEnqueue {
    * commit), or by the poll when NOTIFY is off. The connection must reach the store's database; the
    * store's schema is used for these statements only (the caller's {@code search_path} is restored).
    * Job policies are recorded beforehand in a transaction of the store's own (harmless if the
-   * caller rolls back). A unique key that another transaction adds at the same moment makes the
-   * caller's statement fail (PostgreSQL aborts its transaction): retry the business transaction.
+   * caller rolls back). The statements run under a savepoint: when the call fails, nothing of it is
+   * left in the caller's transaction (no row, the caller's {@code search_path}). A unique key that
+   * another transaction adds at the same moment makes the call fail: retry the business transaction.
    *
    * @return one result per job, in order
    * @throws IllegalStateException if the connection is in auto-commit mode
-   * @throws StoreException if a statement fails (the caller's transaction is then aborted)
+   * @throws IllegalArgumentException if a dependency does not exist (nothing was added)
+   * @throws StoreException if a statement fails (nothing was added; the caller's transaction should roll back)
    */
   List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
     Objects.requireNonNull(connection, "connection");
@@ -114,11 +117,15 @@ final class PostgresEnqueue {
     });
     policies.committed(created);
     Db.Conn c = new Db.Conn(connection);
+    Savepoint before = null;
     try {
       if (connection.getAutoCommit()) {
         throw new IllegalStateException("transactional enqueue needs a connection inside a transaction"
             + " (setAutoCommit(false)); in auto-commit mode the jobs would be committed at once");
       }
+      // a failure undoes all of this call in the caller's transaction: the rows already written (a
+      // refused dependency is found after its job's row) and the search_path set for these statements
+      before = connection.setSavepoint();
       String saved = null;
       if (schema != null) {
         PreparedStatement get = c.ps("SELECT current_setting('search_path')");
@@ -137,11 +144,29 @@ final class PostgresEnqueue {
       if (saved != null) {
         setSearchPath(c, saved);
       }
+      connection.releaseSavepoint(before);
       return out;
     } catch (SQLException e) {
+      undo(connection, before);
       throw db.translate(e, "enqueue " + jobs.size() + " job(s) in the caller's transaction");
+    } catch (RuntimeException e) {
+      undo(connection, before);
+      throw e;
     } finally {
       c.closeStatements();
+    }
+  }
+
+  /** Rolls the caller's transaction back to {@code before} (if taken), when the connection still allows it. */
+  private static void undo(Connection connection, @Nullable Savepoint before) {
+    if (before == null) {
+      return;
+    }
+    try {
+      connection.rollback(before);
+      connection.releaseSavepoint(before);
+    } catch (SQLException e) {
+      // the connection is broken: the caller's transaction is lost with it
     }
   }
 

@@ -237,12 +237,14 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
    * commit), or by the poll when NOTIFY is off. The connection must reach the store's database; the
    * store's schema is used for these statements only (the caller's {@code search_path} is restored).
    * Job policies are recorded beforehand in a transaction of the store's own (harmless if the
-   * caller rolls back). A unique key that another transaction adds at the same moment makes the
-   * caller's statement fail (PostgreSQL aborts its transaction): retry the business transaction.
+   * caller rolls back). The statements run under a savepoint: when the call fails, nothing of it is
+   * left in the caller's transaction (no row, the caller's {@code search_path}). A unique key that
+   * another transaction adds at the same moment makes the call fail: retry the business transaction.
    *
    * @return one result per job, in order
    * @throws IllegalStateException if the connection is in auto-commit mode
-   * @throws StoreException if a statement fails (the caller's transaction is then aborted)
+   * @throws IllegalArgumentException if a dependency does not exist (nothing was added)
+   * @throws StoreException if a statement fails (nothing was added; the caller's transaction should roll back)
    */
   public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
     return jdbcEnqueue.enqueue(connection, jobs);

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.WorkflowInput;
+import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.testkit.postgres.PostgresServer;
@@ -74,6 +78,36 @@ class PostgresStoreFeaturesTest {
           assertThat(j.argsJson()).isEqualTo("\"kept\"");
         });
         assertThat(store.inspector().queueSummaries().get(0).count(JobState.QUEUED)).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void aRefusedTransactionalEnqueueLeavesTheCallersTransactionAsItWas() throws Exception {
+    try (PostgresJobStore store = SharedPostgres.open("txbad", null)) {
+      String table = "public.orders_" + store.schema();
+      try (Connection c = connect(store.schema())) {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+          st.execute("SET LOCAL search_path TO public");
+          st.execute("INSERT INTO " + table + " VALUES (1)");
+        }
+        NewJob orphan = job("orphan").dependingOn(
+            List.of(Dependency.onJob("999999", DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.ARGS);
+        assertThatThrownBy(() -> store.enqueue(c, List.of(job("first"), orphan)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("999999")
+            .hasMessageContaining("nothing was added");
+        try (Statement st = c.createStatement(); var rs = st.executeQuery("SHOW search_path")) {
+          rs.next();
+          assertThat(rs.getString(1)).as("the caller's search_path is restored").isEqualTo("public");
+        }
+        // the caller's transaction goes on and commits its own work
+        try (Statement st = c.createStatement()) {
+          st.execute("INSERT INTO orders_" + store.schema() + " VALUES (2)");
+        }
+        c.commit();
+        assertThat(PostgresServer.shared().psql("SELECT count(*) FROM " + table)).isEqualTo("2");
+        assertThat(store.listJobs(JobFilter.all())).as("nothing of the refused enqueue was added").isEmpty();
       }
     }
   }
