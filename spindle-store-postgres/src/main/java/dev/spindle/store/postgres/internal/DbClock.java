@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The PostgreSQL server's clock as seen from this process: the offset between the server's
@@ -16,7 +17,9 @@ import java.time.ZoneOffset;
  * one store so reads leases, due times and expiry on the one server clock (within half a round trip
  * plus the local clocks' drift over a few seconds), without a round trip per transaction.
  *
- * <p>A failed measurement keeps the last offset (0 before the first). Thread-safe.
+ * <p>A failed measurement keeps the last offset (0 before the first). The first is taken by the
+ * constructor, later ones in the background: reading the clock never waits for the database.
+ * Thread-safe.
  */
 public final class DbClock extends Clock {
   /** How old a measurement may get before the next read measures again (5 s). */
@@ -25,6 +28,8 @@ public final class DbClock extends Clock {
   private final Db db;
   private volatile long offsetMicros;
   private volatile long sampledAt = Long.MIN_VALUE;
+  /** Whether a measurement is under way (one at a time). */
+  private final AtomicBoolean sampling = new AtomicBoolean();
 
   /** Measures once. */
   public DbClock(Db db) {
@@ -67,8 +72,17 @@ public final class DbClock extends Clock {
 
   @Override
   public Instant instant() {
-    if (System.nanoTime() - sampledAt > RESAMPLE_NANOS) {
-      sample();
+    if (System.nanoTime() - sampledAt > RESAMPLE_NANOS && sampling.compareAndSet(false, true)) {
+      // measured on a thread of its own, the last offset used meanwhile: store transactions read this
+      // clock while they hold a pooled connection, and a measurement waiting here for another one
+      // waited for itself with a pool of one (and for each other when every connection read the clock)
+      Thread.ofVirtual().name("spindle-pg-clock").start(() -> {
+        try {
+          sample();
+        } finally {
+          sampling.set(false);
+        }
+      });
     }
     return Instant.now().plusNanos(offsetMicros * 1000);
   }
