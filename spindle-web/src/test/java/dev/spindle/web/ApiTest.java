@@ -115,6 +115,25 @@ class ApiTest {
   }
 
   @Test
+  void objectsWhereTextOrNumbersBelongAre400sNamingTheField() {
+    String id = WebFixture.json(f.post("/api/v1/jobs", OP, "{\"task\":\"a\"}")).get("id").asString();
+    HttpResponse<String> max = f.post("/api/v1/jobs/cancel", OP, "{\"max\":{}}");
+    assertThat(max.statusCode()).isEqualTo(400);
+    assertThat(WebFixture.json(max).get("detail").asString())
+        .isEqualTo("max must be a whole number from 1 to 100000: '{}'");
+    HttpResponse<String> state = f.post("/api/v1/jobs/cancel", OP, "{\"state\":[{}]}");
+    assertThat(state.statusCode()).isEqualTo(400);
+    assertThat(WebFixture.json(state).get("detail").asString())
+        .isEqualTo("'state' must be a string or an array of strings");
+    HttpResponse<String> zone = f.post("/api/v1/schedules", OP,
+        "{\"name\":\"s\",\"task\":\"a\",\"cron\":\"* * * * *\",\"zone\":{}}");
+    assertThat(zone.statusCode()).isEqualTo(400);
+    assertThat(WebFixture.json(zone).get("detail").asString()).isEqualTo("'zone' must be a string");
+    assertThat(f.store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    assertThat(WebFixture.json(f.get("/api/v1/schedules", VIEW)).get("schedules").size()).isZero();
+  }
+
+  @Test
   void credentialsAndRolesAreEnforced() {
     HttpResponse<String> none = f.get("/api/v1/jobs", null);
     assertThat(none.statusCode()).isEqualTo(401);

@@ -424,7 +424,9 @@ public final class ApiRoutes {
     }
     String states = body.has("state") ? csv(body.get("state")) : null;
     JobFilter f = filter(k -> text(body, k), states, 1);
-    int max = body.has("max") ? intParam(body.get("max").asString(), MAX_BULK, 1, MAX_BULK, "max") : MAX_BULK;
+    JsonNode m = body.get("max");
+    int max = m == null ? MAX_BULK : intParam(m.isValueNode() ? m.asString() : m.toString(), MAX_BULK, 1, MAX_BULK,
+        "max");
     Credentials.User who = Auth.user(ctx);
     long n = switch (what) {
       case "retry" -> service.retryMatching(who, f, max);
@@ -442,7 +444,12 @@ public final class ApiRoutes {
     }
     if (n.isArray()) {
       StringBuilder b = new StringBuilder();
-      n.forEach(e -> b.append(e.asString()).append(','));
+      for (JsonNode e : n) {
+        if (!e.isString()) {
+          throw Problem.badRequest("'state' must be a string or an array of strings");
+        }
+        b.append(e.asString()).append(',');
+      }
       return b.toString();
     }
     throw Problem.badRequest("'state' must be a string or an array of strings");
@@ -555,10 +562,11 @@ public final class ApiRoutes {
     if ((cron == null) == (every == null)) {
       throw Problem.badRequest("give exactly one of 'cron' (with optional 'zone') or 'every'");
     }
+    String zone = text(b, "zone");
     Schedule s;
     try {
       Schedule.Builder sb = cron != null
-          ? Schedule.cron(name, cron, ZoneId.of(b.has("zone") ? b.get("zone").asString() : "UTC"))
+          ? Schedule.cron(name, cron, ZoneId.of(zone == null ? "UTC" : zone))
           : Schedule.every(name, duration(every, "every"));
       JsonNode args = b.get("args");
       sb.task(task, args == null ? "null" : args.toString());
