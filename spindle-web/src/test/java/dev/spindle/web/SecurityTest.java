@@ -91,6 +91,18 @@ class SecurityTest {
   }
 
   @Test
+  void theLoginsNextPageCannotLeadToAnotherSiteThroughCharactersBrowsersDrop() {
+    for (String next : List.of("/\t/evil.example", "/\n/evil.example", "\t//evil.example", "/\u0000/evil.example")) {
+      String form = "user=alice&password=" + URLEncoder.encode(WebFixture.PASSWORD, StandardCharsets.UTF_8) + "&next="
+          + URLEncoder.encode(next, StandardCharsets.UTF_8);
+      HttpResponse<String> r = f.send(f.request("/login", null).header("Content-Type",
+          "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build());
+      assertThat(r.statusCode()).isEqualTo(303);
+      assertThat(r.headers().firstValue("Location")).as("next %s", next.replace("\t", "\\t")).contains("/");
+    }
+  }
+
+  @Test
   void aViewerSessionCannotChangeAnything() {
     String cookie = cookie(login("bob", WebFixture.PASSWORD));
     String token = csrf(cookie);

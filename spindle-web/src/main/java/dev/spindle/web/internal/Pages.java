@@ -117,8 +117,14 @@ public final class Pages {
     ctx.redirect(ctx.contextPath() + safeNext(ctx.formParam("next")), HttpStatus.SEE_OTHER);
   }
 
+  /**
+   * A path on this dashboard, else {@code /}: no {@code //} or backslash that would name another
+   * host, and no space or control character (browsers drop tabs and line breaks from a Location, so
+   * {@code /<tab>/evil.example} would become {@code //evil.example}).
+   */
   static String safeNext(String next) {
-    return next != null && next.startsWith("/") && !next.startsWith("//") && !next.contains("\\") ? next : "/";
+    return next != null && next.startsWith("/") && !next.startsWith("//") && !next.contains("\\")
+        && next.chars().noneMatch(c -> c <= ' ' || c == 0x7f) ? next : "/";
   }
 
   static void html(Context ctx, String body) {
