@@ -46,6 +46,13 @@ final class PostgresRetention {
   private static final Pattern DAY = Pattern.compile("spindle_history_d(\\d+)");
   /** The most archive batches one call moves (so one call never runs for long). */
   private static final int ARCHIVE_ROUNDS = 50;
+  /**
+   * The jobs of {@code spindle_jobs j} the archive moves (parameters: finished at or before, expiring
+   * after): finished, and not part of a workflow (their edges stay with the hot table's rows).
+   */
+  private static final String ARCHIVABLE = "j." + JobRows.IS_TERMINAL + " AND j.finished_at <= ? AND j.expires_at > ?"
+      + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
+      + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)";
   /** How long a finish number read for a retention limit is used before it is read again. */
   private static final Duration CUTOFF_READ_EVERY = Duration.ofMinutes(1);
 
@@ -204,9 +211,9 @@ final class PostgresRetention {
     // the partitions the oldest candidates need, created first in a transaction of their own (DDL
     // locks the history briefly; once a day)
     TreeSet<Long> days = db.read("find history partitions to create", c -> {
-      PreparedStatement ps = c.ps("SELECT DISTINCT expires_at / " + Schema.PARTITION_US + " FROM (SELECT expires_at"
-          + " FROM spindle_jobs WHERE " + JobRows.IS_TERMINAL + " AND finished_at <= ? AND expires_at > ?"
-          + " ORDER BY finished_at LIMIT ?) AS x WHERE expires_at < " + Schema.FOREVER_US);
+      PreparedStatement ps = c.ps("SELECT DISTINCT expires_at / " + Schema.PARTITION_US + " FROM (SELECT j.expires_at"
+          + " FROM spindle_jobs j WHERE " + ARCHIVABLE + " ORDER BY j.finished_at LIMIT ?) AS x WHERE expires_at < "
+          + Schema.FOREVER_US);
       ps.setLong(1, before);
       ps.setLong(2, now);
       ps.setInt(3, batch);
@@ -227,15 +234,17 @@ final class PostgresRetention {
         }
       });
     }
+    // only jobs whose partition was made above: rows another process holds are skipped, so this batch
+    // may reach jobs past the ones read there (they go in a later call)
     return db.write("archive finished jobs", c -> {
       PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_jobs WHERE id IN (SELECT j.id FROM spindle_jobs j"
-          + " WHERE j." + JobRows.IS_TERMINAL + " AND j.finished_at <= ? AND j.expires_at > ? AND NOT EXISTS (SELECT 1 FROM spindle_deps d"
-          + " WHERE d.parent = j.id) AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)"
-          + " ORDER BY j.finished_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING *)"
-          + " INSERT INTO spindle_history SELECT * FROM m");
+          + " WHERE " + ARCHIVABLE + " AND (j.expires_at >= " + Schema.FOREVER_US + " OR j.expires_at / "
+          + Schema.PARTITION_US + " = ANY(?::bigint[])) ORDER BY j.finished_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " RETURNING *) INSERT INTO spindle_history SELECT * FROM m");
       ps.setLong(1, before);
       ps.setLong(2, now);
-      ps.setInt(3, batch);
+      ps.setArray(3, c.jdbc().createArrayOf("int8", days.toArray()));
+      ps.setInt(4, batch);
       return ps.executeUpdate();
     });
   }

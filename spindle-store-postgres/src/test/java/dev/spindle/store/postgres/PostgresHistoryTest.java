@@ -2,12 +2,15 @@ package dev.spindle.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.RetentionLimits;
@@ -102,6 +105,38 @@ class PostgresHistoryTest {
       assertThat(count(store, "spindle_history")).isEqualTo(21);
       assertThat(store.control().deleteJob(ids.get(1))).isEqualTo(dev.spindle.queue.spi.QueueControl.DeleteResult.DELETED);
       assertThat(store.find(ids.get(1))).isEmpty();
+    }
+  }
+
+  @Test
+  void workflowJobsKeptInTheHotTableDoNotStopTheArchiveOfTheJobsAfterThem() {
+    try (PostgresJobStore store = SharedPostgres.builder("historyflow").clock(clock)
+        .archiveAfter(Duration.ofMinutes(1)).open()) {
+      JobOptions hour = JobOptions.builder().retention(Duration.ofHours(1), Duration.ofHours(1)).build();
+      JobOptions week = JobOptions.builder().retention(Duration.ofDays(7), Duration.ofDays(7)).build();
+      // a job and its dependent, finished first: their edge keeps both in the hot table
+      NewJob dependent = job("child", hour).dependingOn(
+          List.of(Dependency.onBatchJob(0, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.ARGS);
+      List<String> flow = store.enqueue(List.of(job("parent", hour), dependent)).stream()
+          .map(r -> r.jobId()).toList();
+      Instant now = clock.instant();
+      store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 1, "THREADS", "RUNNING", now, now,
+          now.plus(Duration.ofDays(30)), 0, 0, 0, 0));
+      for (String id : flow) {
+        List<JobInfo> c = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs();
+        assertThat(c).singleElement().satisfies(j -> assertThat(j.id()).isEqualTo(id));
+        store.complete(List.of(Completion.succeeded(id, c.get(0).fence(), "w1", "1")), clock.instant());
+      }
+      // then a job kept for a week: its expiry day has no partition yet
+      clock.advance(Duration.ofMinutes(1));
+      String later = runToSuccess(store, 1, week).get(0);
+      clock.advance(Duration.ofMinutes(2));
+
+      assertThat(store.archiveFinished(2)).as("the later job moves, the workflow's stay").isEqualTo(1);
+      assertThat(count(store, "spindle_history")).isEqualTo(1);
+      assertThat(count(store, "spindle_jobs")).isEqualTo(2);
+      assertThat(store.find(later)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+      assertThat(flow).allSatisfy(id -> assertThat(store.find(id)).as(id).isPresent());
     }
   }
 
