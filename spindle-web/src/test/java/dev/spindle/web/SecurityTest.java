@@ -145,6 +145,14 @@ class SecurityTest {
   }
 
   @Test
+  void theTokenInTheUrlRedirectsOnlyWithinTheDashboard() {
+    HttpResponse<String> r = f.send(HttpRequest.newBuilder(URI.create(f.url("//evil.example/?token="
+        + WebFixture.VIEWER_TOKEN))).build());
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).contains("/");
+  }
+
+  @Test
   void credentialsComeFromAFileOrTheEnvironmentAndAreKeptHashed() throws Exception {
     Path users = dir.resolve("users");
     Files.write(users, List.of("# name role hash", "carol viewer " + Credentials.hashPassword("pw-123456".toCharArray()),

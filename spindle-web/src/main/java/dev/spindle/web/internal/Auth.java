@@ -186,7 +186,7 @@ public final class Auth {
       Optional<Credentials.User> u = credentials.verifyToken(ctx.queryParam("token"));
       if (u.isPresent()) {
         startSession(ctx, u.get());
-        ctx.redirect(ctx.contextPath() + path, HttpStatus.SEE_OTHER);
+        ctx.redirect(ctx.contextPath() + Pages.safeNext(path), HttpStatus.SEE_OTHER); // not to //other.host
         ctx.skipRemainingHandlers();
         return;
       }
