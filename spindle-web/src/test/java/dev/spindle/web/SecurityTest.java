@@ -127,6 +127,21 @@ class SecurityTest {
   }
 
   @Test
+  void parallelWrongPasswordsGetNoMoreGuessesThanOneAfterAnother() {
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> guesses = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String form = "user=alice&password=wrong-" + i;
+      guesses.add(f.http.sendAsync(f.request("/login", null).header("Content-Type",
+          "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    Map<Integer, Long> byStatus = guesses.stream().map(java.util.concurrent.CompletableFuture::join)
+        .collect(java.util.stream.Collectors.groupingBy(HttpResponse::statusCode,
+            java.util.stream.Collectors.counting()));
+    assertThat(byStatus).containsOnly(Map.entry(401, 5L), Map.entry(429, 15L));
+  }
+
+  @Test
   void aGeneratedTokenOpensTheDashboardOnceInTheUrl() {
     try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("g.db"));
          Dashboard d = Dashboard.builder(store).port(0).build().start()) {

@@ -342,13 +342,10 @@ public final class Auth {
         long wait = Duration.between(now, f.peekFirst().plus(THROTTLE_WINDOW)).toSeconds() + 1;
         throw new Problem(429, "Too many failed logins", "too many failed logins; try again in " + wait + " s");
       }
+      f.addLast(now); // counted as failed until verified, so parallel guesses cannot all pass the check above
     }
     Optional<Credentials.User> u = credentials().verifyPassword(name, password);
-    if (u.isEmpty()) {
-      synchronized (f) {
-        f.addLast(now);
-      }
-    } else {
+    if (u.isPresent()) {
       failures.remove(key);
     }
     return u;
