@@ -47,6 +47,27 @@ public class PostgresJobStoreProvider implements JobStoreProvider {
    * @throws IllegalArgumentException if the location is malformed or holds a password
    */
   public static PostgresJobStore.Builder builder(String location, Map<String, String> env) {
+    try {
+      return parse(location, env);
+    } catch (IllegalArgumentException e) {
+      if (mayHoldPassword(location)) {
+        // a password with '?' ("u:pa?ss@host") is split as a query and fails some other way, and that
+        // message (or its cause) would repeat parts of it: say neither
+        throw new IllegalArgumentException("the store location is malformed (not repeated here: it may hold a"
+            + " password; put that in PGPASSWORD or a password file (passwordFile=PATH), never in the location)");
+      }
+      throw e;
+    }
+  }
+
+  /** Whether a {@code ':'} comes before an {@code '@'} after the scheme, as in {@code user:password@host}. */
+  private static boolean mayHoldPassword(String location) {
+    int start = location.indexOf("://");
+    int colon = location.indexOf(':', start < 0 ? 0 : start + 3);
+    return colon >= 0 && location.lastIndexOf('@') > colon;
+  }
+
+  private static PostgresJobStore.Builder parse(String location, Map<String, String> env) {
     int colon = location.indexOf("://");
     if (colon < 0) {
       throw new IllegalArgumentException("a PostgreSQL store location looks like postgres://host:5432/database?user=NAME,"

@@ -8,6 +8,7 @@ import dev.spindle.queue.spi.JobStore;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,21 @@ class PostgresLocationTest {
         .hasMessageNotContaining("secret");
     assertThatThrownBy(() -> PostgresJobStoreProvider.builder("postgres://h/db?user=u&password=secret", Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void aPasswordThatLooksLikeAQueryIsNeverShown() {
+    // unencoded, '?' ends the host part: the password's rest is read as parameters
+    for (String location : List.of("postgres://u:p4ss?s3cr3t@h/db", "postgres://u:123?s3cr3t@h/db",
+        "postgres://u:123/db?s3cr3t@h", "postgres://u:123/db?s3cr3t=x@h", "postgres://u:123/db?schema=s3cr3t-@h")) {
+      assertThatThrownBy(() -> PostgresJobStoreProvider.builder(location, Map.of())).as(location)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PGPASSWORD")
+          .satisfies(e -> {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            assertThat(trace.toString()).doesNotContain("s3cr3t").doesNotContain("p4ss");
+          });
+    }
   }
 
   @Test
