@@ -168,6 +168,23 @@ class SecurityTest {
   }
 
   @Test
+  void anUnknownUserCostsAsMuchAsAKnownOneSoTimingDoesNotTellWhoExists() {
+    Credentials c = Credentials.builder().password("alice", Role.OPERATOR, WebFixture.PASSWORD.toCharArray()).build();
+    long known = Long.MAX_VALUE;
+    long unknown = Long.MAX_VALUE;
+    for (int i = 0; i < 5; i++) { // the fastest of several runs: the cost itself, not the machine's noise
+      long t0 = System.nanoTime();
+      assertThat(c.verifyPassword("alice", "wrong".toCharArray())).isEmpty();
+      long t1 = System.nanoTime();
+      assertThat(c.verifyPassword("mallory", "wrong".toCharArray())).isEmpty();
+      long t2 = System.nanoTime();
+      known = Math.min(known, t1 - t0);
+      unknown = Math.min(unknown, t2 - t1);
+    }
+    assertThat(unknown).as("an unknown user's check, against a known user's %d ns", known).isGreaterThan(known / 3);
+  }
+
+  @Test
   void credentialsComeFromAFileOrTheEnvironmentAndAreKeptHashed() throws Exception {
     Path users = dir.resolve("users");
     Files.write(users, List.of("# name role hash", "carol viewer " + Credentials.hashPassword("pw-123456".toCharArray()),
