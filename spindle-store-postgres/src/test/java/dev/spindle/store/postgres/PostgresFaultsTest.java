@@ -136,6 +136,25 @@ class PostgresFaultsTest {
   }
 
   @Test
+  void aConnectionCutWhileCommittingSaysTheOutcomeIsUnknown() throws Exception {
+    try (PostgresJobStore store = builder("cutcommit").open()) {
+      // a deferred trigger ends its own connection at COMMIT: the client cannot tell whether it committed
+      pg.psql("CREATE FUNCTION cutcommit.cut() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+          + " PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;"
+          + " CREATE CONSTRAINT TRIGGER cut AFTER INSERT ON cutcommit.spindle_paused DEFERRABLE INITIALLY DEFERRED"
+          + " FOR EACH ROW EXECUTE FUNCTION cutcommit.cut()");
+      assertThatThrownBy(() -> store.pauseQueue("q1")).isInstanceOfSatisfying(StoreException.class, e -> {
+        assertThat(e.reason()).isEqualTo(StoreException.Reason.UNAVAILABLE);
+        assertThat(e.getMessage()).contains("(pause queue q1 on postgres://", "while committing",
+            "may or may not have been applied").doesNotContain("nothing was written");
+      });
+      pg.psql("DROP TRIGGER cut ON cutcommit.spindle_paused");
+      store.pauseQueue("q1");
+      assertThat(store.pausedQueues()).as("the pool replaced the connection").containsExactly("q1");
+    }
+  }
+
+  @Test
   void aStatementTimeoutIsBusyNotLostAndTheWorkerWaitsItOut() throws Exception {
     PostgresJobStore.Builder timed = builder("timeout").option("options", "-c statement_timeout=300");
     try (PostgresJobStore producer = builder("timeout").open(); PostgresJobStore store = timed.open();

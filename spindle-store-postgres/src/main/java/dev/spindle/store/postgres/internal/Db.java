@@ -141,8 +141,10 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
         throw PgErrors.translate(e, operation, describe);
       }
       Conn c = new Conn(jdbc);
+      boolean committing = false;
       try {
         T result = work.run(c);
+        committing = true;
         jdbc.commit();
         return result;
       } catch (SQLException e) {
@@ -152,6 +154,9 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
           continue;
         }
         checkOpen();
+        if (committing && !reads && PgErrors.isConnectionLost(e)) {
+          throw PgErrors.lostAtCommit(e, operation, describe);
+        }
         throw PgErrors.translate(e, operation, describe);
       } catch (RuntimeException | Error e) {
         rollbackQuietly(jdbc);

@@ -39,6 +39,17 @@ public final class PgErrors {
     return m == null ? e.getClass().getSimpleName() : m;
   }
 
+  /**
+   * The store exception for a connection lost ({@link #isConnectionLost}) while {@code operation}
+   * committed: the server may have committed it before the answer was lost, so unlike {@link
+   * #translate} it does not say that nothing was written.
+   */
+  public static StoreException lostAtCommit(SQLException e, String operation, String where) {
+    return new StoreException(StoreException.Reason.UNAVAILABLE, "the connection to the PostgreSQL server was lost"
+        + " while committing (" + operation + " on " + where + "): the transaction may or may not have been"
+        + " applied; check before repeating it. " + message(e), e);
+  }
+
   /** The store exception for an error during {@code operation} on the store {@code where}. */
   public static StoreException translate(SQLException e, String operation, String where) {
     String s = state(e);
