@@ -142,6 +142,24 @@ class SecurityTest {
   }
 
   @Test
+  void failedLoginsWithHugeUserNamesDoNotStayInMemory() {
+    String huge = "x".repeat(1_000_000);
+    long before = usedHeap();
+    for (int i = 0; i < 40; i++) {
+      assertThat(login(huge + i, "wrong").statusCode()).isIn(401, 429);
+    }
+    assertThat(usedHeap() - before).as("heap kept after 40 logins with 1 MB names").isLessThan(20_000_000L);
+  }
+
+  private static long usedHeap() {
+    Runtime rt = Runtime.getRuntime();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  @Test
   void aGeneratedTokenOpensTheDashboardOnceInTheUrl() {
     try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("g.db"));
          Dashboard d = Dashboard.builder(store).port(0).build().start()) {

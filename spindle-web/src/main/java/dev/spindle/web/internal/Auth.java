@@ -54,6 +54,8 @@ public final class Auth {
   public static final int MAX_FAILURES = 5;
   /** The throttling window. */
   public static final Duration THROTTLE_WINDOW = Duration.ofMinutes(5);
+  /** User and address pairs with failed logins kept before those past the window are dropped. */
+  static final int MAX_THROTTLED = 10_000;
   /** The host session attribute holding the CSRF token when mounted with {@link HostSecurity}. */
   public static final String HOST_CSRF_ATTRIBUTE = "dev.spindle.web.csrf";
 
@@ -331,8 +333,12 @@ public final class Auth {
    * @throws Problem 429 while throttled
    */
   public Optional<Credentials.User> login(@Nullable String name, char[] password, String address) {
-    String key = (name == null ? "" : name) + "|" + address;
+    // a name no user can have (longer than 64 characters) shares one key: a key never holds a huge name
+    String key = (name == null || name.length() > 64 ? "" : name) + "|" + address;
     Instant now = clock.instant();
+    if (failures.size() >= MAX_THROTTLED) {
+      forgetOldFailures(now);
+    }
     Deque<Instant> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
     synchronized (f) {
       while (!f.isEmpty() && f.peekFirst().plus(THROTTLE_WINDOW).isBefore(now)) {
@@ -349,6 +355,15 @@ public final class Auth {
       failures.remove(key);
     }
     return u;
+  }
+
+  /** Drops the user and address pairs whose failures are all older than the window. */
+  private void forgetOldFailures(Instant now) {
+    failures.values().removeIf(f -> {
+      synchronized (f) {
+        return !f.isEmpty() && f.peekLast().plus(THROTTLE_WINDOW).isBefore(now); // empty: being filled now
+      }
+    });
   }
 
   /** Content-Security-Policy without inline scripts, and the usual hardening headers. */
