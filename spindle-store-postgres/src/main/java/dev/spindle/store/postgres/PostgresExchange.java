@@ -1,5 +1,6 @@
 package dev.spindle.store.postgres;
 
+import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
@@ -10,6 +11,8 @@ import dev.spindle.store.postgres.internal.Db;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The workers' round trips to {@link PostgresJobStore}: a claim ({@link PostgresClaims}), a call's
@@ -18,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * the change. Thread-safe (stateless apart from its collaborators).
  */
 final class PostgresExchange {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresJobStore.class);
+
   private final Db db;
   private final PostgresClaims claims;
   private final PostgresCompletions completer;
@@ -65,7 +70,16 @@ final class PostgresExchange {
     // permits; in one transaction two workers could each hold a key row the other's claim needs, a
     // lock-order deadlock (PostgresFlowDeadlockTest counts the server's deadlocks)
     List<Boolean> applied = complete(completions, now);
-    return new Exchange(applied, claim(request));
+    try {
+      return new Exchange(applied, claim(request));
+    } catch (StoreException e) {
+      // the completions are committed: thrown, their flags were lost, and the worker's retry of them
+      // was fenced off (an applied failure, retry or release reported as a lost lease); the claim is
+      // made again by the worker's next call, which reports the error if it persists
+      LOG.warn("the claim after {} saved completion(s) failed; the next claim tries again: {}", completions.size(),
+          e.getMessage());
+      return new Exchange(applied, ClaimResult.empty());
+    }
   }
 
   /** Tells flow control which jobs left RUNNING here, and that released or retried ones are ready. */

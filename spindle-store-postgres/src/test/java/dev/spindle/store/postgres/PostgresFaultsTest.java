@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.spindle.TaskRegistry;
+import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
@@ -13,8 +14,12 @@ import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.postgres.PostgresServer;
 import dev.spindle.testkit.store.StoreContractTasks;
 import java.nio.file.Files;
@@ -151,6 +156,30 @@ class PostgresFaultsTest {
       pg.psql("DROP TRIGGER cut ON cutcommit.spindle_paused");
       store.pauseQueue("q1");
       assertThat(store.pausedQueues()).as("the pool replaced the connection").containsExactly("q1");
+    }
+  }
+
+  @Test
+  void completionsSavedBeforeAFailedClaimAreReportedAsApplied() throws Exception {
+    PostgresJobStore.Builder timed = builder("claimfails").option("options", "-c statement_timeout=300");
+    try (PostgresJobStore store = timed.open(); Connection holder = connect()) {
+      Instant now = Instant.now();
+      store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 1, "THREADS", "RUNNING", now, now,
+          now.plus(Duration.ofMinutes(10)), 0, 0, 0, 0));
+      store.enqueue(List.of(new NewJob("store.square", "3", "default", 0, now, null, JobPolicy.defaults(), now)));
+      JobInfo job = store.claim(new ClaimRequest("w1", List.of("default"), 1, now)).jobs().get(0);
+      // the claim reads the paused queues, the completion does not: held, only the claim times out
+      holder.setAutoCommit(false);
+      try (Statement st = holder.createStatement()) {
+        st.execute("LOCK TABLE claimfails.spindle_paused IN ACCESS EXCLUSIVE MODE");
+      }
+      Exchange ex = store.completeAndClaim(List.of(Completion.failed(job.id(), job.fence(), "w1",
+          JobError.of("x.Boom", "boom").toJson())), new ClaimRequest("w1", List.of("default"), 1, now), now);
+      holder.rollback();
+      assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.FAILED);
+      assertThat(ex.applied()).as("the failure was saved: the worker must not take it for fenced off")
+          .containsExactly(true);
+      assertThat(ex.claim().jobs()).isEmpty();
     }
   }
 
