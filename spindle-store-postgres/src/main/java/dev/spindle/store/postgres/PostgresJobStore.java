@@ -585,13 +585,15 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
     /**
      * The schema that holds the store's tables (created if missing); default: the user's
-     * {@code search_path}. Stores in different schemas of one database are independent.
+     * {@code search_path}. Stores in different schemas of one database are independent. The name is
+     * read as SQL reads an unquoted identifier, in lower case ({@code Jobs} is {@code jobs}), as the
+     * connections' {@code search_path} reads it.
      */
     public Builder schema(@Nullable String schema) {
       if (schema != null && !schema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
         throw new IllegalArgumentException("schema must be a plain identifier (letters, digits, _): " + schema);
       }
-      this.schema = schema;
+      this.schema = schema == null ? null : schema.toLowerCase(java.util.Locale.ROOT);
       return this;
     }
 

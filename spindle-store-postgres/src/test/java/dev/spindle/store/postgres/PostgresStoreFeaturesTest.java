@@ -113,6 +113,25 @@ class PostgresStoreFeaturesTest {
   }
 
   @Test
+  void aSchemaNamedWithCapitalsIsOneSchemaForEveryPath() throws Exception {
+    String schema = "Mixed" + PostgresServer.newSchema("Case");
+    PostgresServer pg = PostgresServer.shared();
+    PostgresJobStore.Builder b = PostgresJobStore.builder(pg.host(), pg.port(), "postgres", pg.user())
+        .password(pg.password()).schema(schema);
+    // the connections' search_path folds an unquoted name to lower case: the tables, the schema made
+    // at open and the transactional enqueue's search_path must all be that one schema
+    try (PostgresJobStore store = b.open(); Connection c = connect("mixed")) {
+      assertThat(store.schema()).isEqualTo(schema.toLowerCase(java.util.Locale.ROOT));
+      c.setAutoCommit(false);
+      EnqueueResult r = store.enqueue(c, List.of(job("tx"))).get(0);
+      c.commit();
+      assertThat(store.find(r.jobId())).isPresent();
+      assertThat(pg.psql("SELECT count(*) FROM pg_namespace WHERE lower(nspname) = lower('" + schema + "')"))
+          .as("one schema").isEqualTo("1");
+    }
+  }
+
+  @Test
   void transactionalEnqueueRefusesAnAutoCommitConnection() throws Exception {
     try (PostgresJobStore store = SharedPostgres.open("txauto", null);
          Connection c = connect(store.schema())) {
