@@ -110,7 +110,9 @@ public final class Dashboard implements AutoCloseable {
       cfg.startup.showJavalinBanner = false;
       cfg.routes.before(auth::before);
       cfg.routes.after(ctx -> {
-        if (!HandlerType.GET.equals(ctx.method()) && !HandlerType.HEAD.equals(ctx.method())) {
+        int status = ctx.statusCode(); // a 4xx was refused before changing anything (a 5xx may have changed some)
+        if (!HandlerType.GET.equals(ctx.method()) && !HandlerType.HEAD.equals(ctx.method())
+            && (status < 400 || status >= 500)) {
           live.invalidate(); // the next status read sees this change
         }
       });

@@ -63,6 +63,28 @@ class LiveViewersTest {
   }
 
   @Test
+  void refusedRequestsDoNotMakeTheNextViewReadTheStoreAgain() {
+    try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("refused.db"));
+         WebFixture f = new WebFixture(store, WebFixture.configure(Dashboard.builder(store))
+             .tick(Duration.ofMinutes(1)))) {
+      assertThat(f.get("/api/v1/status", WebFixture.VIEWER_TOKEN).statusCode()).isEqualTo(200);
+      long reads = f.dashboard.storeSnapshots();
+      assertThat(f.get("/api/v1/status", WebFixture.VIEWER_TOKEN).statusCode()).isEqualTo(200);
+      assertThat(f.dashboard.storeSnapshots()).as("a second view within the tick").isEqualTo(reads);
+      for (int i = 0; i < 3; i++) { // no credentials, a viewer, a job that is not there: nothing changes
+        assertThat(f.post("/api/v1/jobs/purge", null, "{}").statusCode()).isEqualTo(401);
+        assertThat(f.post("/api/v1/jobs/purge", WebFixture.VIEWER_TOKEN, "{}").statusCode()).isEqualTo(403);
+        assertThat(f.post("/api/v1/jobs/99/retry", WebFixture.OPERATOR_TOKEN, "").statusCode()).isEqualTo(404);
+      }
+      assertThat(f.get("/api/v1/status", WebFixture.VIEWER_TOKEN).statusCode()).isEqualTo(200);
+      assertThat(f.dashboard.storeSnapshots()).as("views after refused changes").isEqualTo(reads);
+      assertThat(f.post("/api/v1/jobs", WebFixture.OPERATOR_TOKEN, "{\"task\":\"a\"}").statusCode()).isEqualTo(202);
+      assertThat(f.get("/api/v1/status", WebFixture.VIEWER_TOKEN).statusCode()).isEqualTo(200);
+      assertThat(f.dashboard.storeSnapshots()).as("the view after a change").isEqualTo(reads + 1);
+    }
+  }
+
+  @Test
   void fiftyViewersCostOneStoreCallPerTickOnSqlite() {
     try (SqliteJobStore real = SqliteJobStore.open(dir.resolve("live.db"))) {
       fiftyViewers(real);
