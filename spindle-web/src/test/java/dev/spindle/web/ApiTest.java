@@ -134,6 +134,22 @@ class ApiTest {
   }
 
   @Test
+  void aFilterNamingNoPossibleQueueOrTaskIsRefusedAndForgesNoAuditLine() {
+    String forged = "mail\n2026-11-25T00:00:00Z admin job.delete 1";
+    HttpResponse<String> queue = f.post("/api/v1/jobs/cancel", OP,
+        "{\"queue\":\"" + forged.replace("\n", "\\n") + "\"}");
+    assertThat(queue.statusCode()).isEqualTo(400);
+    assertThat(WebFixture.json(queue).get("detail").asString())
+        .isEqualTo("invalid queue name 'mail\\n2026-11-25T00:00:00Z admin job.delete 1': use 1-100 characters of"
+            + " letters, digits and . _ : -");
+    HttpResponse<String> task = f.post("/api/v1/jobs/purge", OP, "{\"task\":\"" + "t".repeat(300) + "\"}");
+    assertThat(task.statusCode()).isEqualTo(400);
+    assertThat(WebFixture.json(task).get("detail").asString()).startsWith("invalid task name 'ttt");
+    assertThat(f.get("/api/v1/jobs?queue=a%0Ab", VIEW).statusCode()).isEqualTo(400);
+    assertThat(WebFixture.json(f.get("/api/v1/audit", VIEW)).get("entries").size()).isZero();
+  }
+
+  @Test
   void credentialsAndRolesAreEnforced() {
     HttpResponse<String> none = f.get("/api/v1/jobs", null);
     assertThat(none.statusCode()).isEqualTo(401);

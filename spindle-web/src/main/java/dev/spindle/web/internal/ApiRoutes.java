@@ -200,15 +200,15 @@ public final class ApiRoutes {
   public static JobFilter filter(java.util.function.Function<String, @Nullable String> param, @Nullable String states,
       int limit) {
     JobFilter f = JobFilter.all().withStates(states(states)).withLimit(limit);
-    String queue = param.apply("queue");
-    if (queue != null && !queue.isBlank()) {
-      f = f.withQueue(queue.trim());
-    }
-    String task = param.apply("task");
-    if (task != null && !task.isBlank()) {
-      f = f.withTask(task.trim());
-    }
     try {
+      String queue = param.apply("queue");
+      if (queue != null && !queue.isBlank()) {
+        f = f.withQueue(JobOptions.validateQueue(queue.trim())); // a name no job can have: 400, no audit line
+      }
+      String task = param.apply("task");
+      if (task != null && !task.isBlank()) {
+        f = f.withTask(dev.spindle.Task.validateName(task.trim()));
+      }
       String q = param.apply("q");
       if (q != null && !q.isBlank()) {
         f = f.withText(q.strip());
