@@ -202,7 +202,7 @@ public final class QueueBench {
             round == 0 ? "warm-up" : "drain  ", count, workers, opts.getOrDefault("concurrency", "64"),
             opts.getOrDefault("model", "THREADS") + ", prefetch " + opts.getOrDefault("prefetch", "0"), (committed - t0) / 1e9, drain, count / drain, cpu / 1e3 / count);
       }
-      long ok = store.queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
+      long ok = store.inspector().queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
       System.out.printf(Locale.ROOT, "check: %,d jobs SUCCEEDED in the store%n", ok);
     } finally {
       killAll();
@@ -266,7 +266,7 @@ public final class QueueBench {
       List<JobHandle<Long>> hs = q.enqueueAll(QueueBenchTasks.LOGGED_SLEEP, inputs, JobOptions.defaults());
       int kills = killWhile(() -> store.finishCursor() - c0 < n, live, killEvery, start);
       double s = (System.nanoTime() - t0) / 1e9;
-      FaultTally tally = FaultTally.of(store);
+      FaultTally tally = FaultTally.of(store.inspector());
       List<String> lines = Files.readAllLines(log).stream().map(l -> l.substring(0, l.indexOf(' '))).toList();
       Set<String> distinct = new HashSet<>(lines);
       Set<String> ids = new HashSet<>();
@@ -373,7 +373,7 @@ public final class QueueBench {
       long t0 = System.nanoTime();
       List<JobInfo> fired;
       while (true) {
-        fired = store.listJobs(JobFilter.all().withTask(QueueBenchTasks.NOOP.name()).withLimit(100_000));
+        fired = store.inspector().listJobs(JobFilter.all().withTask(QueueBenchTasks.NOOP.name()).withLimit(100_000));
         if (fired.size() >= ticks) {
           break;
         }

@@ -108,7 +108,7 @@ final class RedisBenchDrainModes {
         }
         // every job of the round must have succeeded; then (untimed) the finished jobs are purged,
         // as result retention would do, so each round drains the same backlog into the same store
-        long ok = store.queueSummaries().stream().filter(s -> s.queue().equals(queue))
+        long ok = store.inspector().queueSummaries().stream().filter(s -> s.queue().equals(queue))
             .mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();
         if (ok != count) {
           throw new IllegalStateException("round " + round + ": " + ok + " of " + count + " jobs SUCCEEDED");
@@ -116,7 +116,7 @@ final class RedisBenchDrainModes {
         verified += ok;
         if (!f.hasOpt("keep")) {
           JobFilter done = JobFilter.all().withState(JobState.SUCCEEDED).withQueue(queue).withLimit(20_000);
-          while (store.purge(done) > 0) {
+          while (store.inspector().purge(done) > 0) {
             // next chunk
           }
         }

@@ -131,7 +131,7 @@ final class RedisBenchFaultModes {
         Thread.sleep(20);
       }
       double s = (System.nanoTime() - t0) / 1e9;
-      FaultTally tally = FaultTally.of(store);
+      FaultTally tally = FaultTally.of(store.inspector());
       List<String> lines = Files.readAllLines(log);
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker "
               + "every %d ms for %d s (%d kills, each replaced), lease %s ms, heartbeat %s ms: all done after %.1f s "
@@ -214,7 +214,7 @@ final class RedisBenchFaultModes {
       Thread.sleep(2000);
       producing.set(false);
       producer.join();
-      while (store.queueSummaries().stream().anyMatch(s -> s.waiting() + s.count(JobState.RUNNING) > 0)) {
+      while (store.inspector().queueSummaries().stream().anyMatch(s -> s.waiting() + s.count(JobState.RUNNING) > 0)) {
         Thread.sleep(20);
       }
       int lost = 0;

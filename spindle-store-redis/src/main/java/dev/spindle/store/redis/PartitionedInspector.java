@@ -44,7 +44,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
       if (f.beforeId() != null && f.beforeId().equals("1") && filter.beforeId() != null) {
         continue;
       }
-      all.addAll(Partitions.global(parts[p].listJobs(f), p));
+      all.addAll(Partitions.global(parts[p].inspector().listJobs(f), p));
     }
     all.sort(Comparator.comparingLong((JobInfo j) -> Long.parseLong(j.id())).reversed());
     return List.copyOf(all.size() > filter.limit() ? all.subList(0, filter.limit()) : all);
@@ -55,7 +55,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
     Map<String, Map<JobState, Long>> counts = new TreeMap<>();
     Map<String, Integer> limits = new HashMap<>();
     for (RedisJobStore p : parts) {
-      for (QueueSummary s : p.queueSummaries()) {
+      for (QueueSummary s : p.inspector().queueSummaries()) {
         Map<JobState, Long> c =
             counts.computeIfAbsent(s.queue(), k -> new EnumMap<>(JobState.class));
         s.counts().forEach((state, n) -> c.merge(state, n, Long::sum));
@@ -71,7 +71,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   public Map<String, Instant> oldestReady() {
     Map<String, Instant> out = new TreeMap<>();
     for (RedisJobStore p : parts) {
-      p.oldestReady().forEach((q, t) -> out.merge(q, t, (a, b) -> a.isBefore(b) ? a : b));
+      p.inspector().oldestReady().forEach((q, t) -> out.merge(q, t, (a, b) -> a.isBefore(b) ? a : b));
     }
     return out;
   }
@@ -80,7 +80,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   public List<WorkerRecord> workers() {
     Map<String, WorkerRecord> byId = new LinkedHashMap<>();
     for (RedisJobStore p : parts) {
-      for (WorkerRecord w : p.workers()) {
+      for (WorkerRecord w : p.inspector().workers()) {
         byId.merge(w.id(), w, (a, b) -> a.heartbeatAt().isBefore(b.heartbeatAt()) ? b : a);
       }
     }
@@ -93,7 +93,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
     if (p < 0) {
       throw new JobNotFoundException(jobId);
     }
-    JobInfo j = Partitions.global(parts[p].requeue(Partitions.local(jobId), now), p);
+    JobInfo j = Partitions.global(parts[p].inspector().requeue(Partitions.local(jobId), now), p);
     partitions.wake(p);
     return j;
   }
@@ -104,7 +104,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
     if (p < 0) {
       return List.of();
     }
-    return parts[p].dependencyEdges(Partitions.local(jobId)).stream()
+    return parts[p].inspector().dependencyEdges(Partitions.local(jobId)).stream()
         .map(e -> new DependencyEdge(Partitions.global(e.parentId(), p), Partitions.global(e.childId(), p), e.policy(), e.position()))
         .toList();
   }
@@ -113,7 +113,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   public int purge(JobFilter filter) {
     int n = 0;
     for (int p = 0; p < parts.length; p++) {
-      n += parts[p].purge(Partitions.localFilter(filter, p));
+      n += parts[p].inspector().purge(Partitions.localFilter(filter, p));
     }
     return n;
   }
@@ -122,14 +122,14 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   @Override
   public void setQueueLimit(String queue, int maxRunning) {
     for (int p = 0; p < parts.length; p++) {
-      parts[p].setQueueLimit(queue, maxRunning);
+      parts[p].inspector().setQueueLimit(queue, maxRunning);
       partitions.wake(p);
     }
   }
 
   @Override
   public Map<String, Integer> queueLimits() {
-    return parts[0].queueLimits();
+    return parts[0].inspector().queueLimits();
   }
 
   // ---------------------------------------------------------------- QueueControl
@@ -137,28 +137,28 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   @Override
   public void pauseQueue(String queue) {
     for (RedisJobStore p : parts) {
-      p.pauseQueue(queue);
+      p.control().pauseQueue(queue);
     }
   }
 
   @Override
   public void resumeQueue(String queue) {
     for (int p = 0; p < parts.length; p++) {
-      parts[p].resumeQueue(queue);
+      parts[p].control().resumeQueue(queue);
       partitions.wake(p);
     }
   }
 
   @Override
   public Set<String> pausedQueues() {
-    return parts[0].pausedQueues();
+    return parts[0].control().pausedQueues();
   }
 
   @Override
   public int requeueMatching(JobFilter filter, Instant now) {
     int n = 0;
     for (int p = 0; p < parts.length; p++) {
-      n += parts[p].requeueMatching(Partitions.localFilter(filter, p), now);
+      n += parts[p].control().requeueMatching(Partitions.localFilter(filter, p), now);
       partitions.wake(p);
     }
     return n;
@@ -168,7 +168,7 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   public int cancelMatching(JobFilter filter, Instant now) {
     int n = 0;
     for (int p = 0; p < parts.length; p++) {
-      n += parts[p].cancelMatching(Partitions.localFilter(filter, p), now);
+      n += parts[p].control().cancelMatching(Partitions.localFilter(filter, p), now);
     }
     return n;
   }
@@ -176,22 +176,22 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   @Override
   public DeleteResult deleteJob(String jobId) {
     int p = partitions.partitionOf(jobId);
-    return p < 0 ? DeleteResult.NOT_FOUND : parts[p].deleteJob(Partitions.local(jobId));
+    return p < 0 ? DeleteResult.NOT_FOUND : parts[p].control().deleteJob(Partitions.local(jobId));
   }
 
   @Override
   public boolean pauseSchedule(String name) {
-    return parts[0].pauseSchedule(name);
+    return parts[0].control().pauseSchedule(name);
   }
 
   @Override
   public boolean resumeSchedule(String name) {
-    return parts[0].resumeSchedule(name);
+    return parts[0].control().resumeSchedule(name);
   }
 
   @Override
   public Set<String> pausedSchedules() {
-    return parts[0].pausedSchedules();
+    return parts[0].control().pausedSchedules();
   }
 
 }

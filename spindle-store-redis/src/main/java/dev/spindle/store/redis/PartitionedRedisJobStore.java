@@ -8,17 +8,14 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.HeartbeatResult;
-import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
-import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.Subscription;
@@ -28,10 +25,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,7 +68,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. Each partition keeps its own connections (N command and N pub/sub connections).
  */
-public final class PartitionedRedisJobStore implements JobStore, JobInspector, QueueControl {
+public final class PartitionedRedisJobStore implements JobStore {
   /** The most partitions: the last three digits of a job id name its partition. */
   public static final int MAX_PARTITIONS = 1000;
   /** How long a partition found empty (or unreachable) is skipped without a wake-up, in real time. */
@@ -335,112 +330,17 @@ public final class PartitionedRedisJobStore implements JobStore, JobInspector, Q
 
   @Override
   public JobInspector inspector() {
-    return this;
+    return inspector;
   }
 
   @Override
   public QueueControl control() {
-    return this;
+    return inspector;
   }
 
   @Override
   public AuditLog auditLog() {
     return parts[0].auditLog();
-  }
-
-  // ---------------------------------------------------------------- JobInspector (see PartitionedInspector)
-
-  @Override
-  public List<JobInfo> listJobs(JobFilter filter) {
-    return inspector.listJobs(filter);
-  }
-
-  @Override
-  public List<QueueSummary> queueSummaries() {
-    return inspector.queueSummaries();
-  }
-
-  @Override
-  public Map<String, Instant> oldestReady() {
-    return inspector.oldestReady();
-  }
-
-  @Override
-  public List<WorkerRecord> workers() {
-    return inspector.workers();
-  }
-
-  @Override
-  public JobInfo requeue(String jobId, Instant now) {
-    return inspector.requeue(jobId, now);
-  }
-
-  @Override
-  public List<DependencyEdge> dependencyEdges(String jobId) {
-    return inspector.dependencyEdges(jobId);
-  }
-
-  @Override
-  public int purge(JobFilter filter) {
-    return inspector.purge(filter);
-  }
-
-  /** Sets the limit on every partition: each enforces it, so the queue may run up to N times it. */
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
-    inspector.setQueueLimit(queue, maxRunning);
-  }
-
-  @Override
-  public Map<String, Integer> queueLimits() {
-    return inspector.queueLimits();
-  }
-
-  // ---------------------------------------------------------------- QueueControl (see PartitionedInspector)
-
-  @Override
-  public void pauseQueue(String queue) {
-    inspector.pauseQueue(queue);
-  }
-
-  @Override
-  public void resumeQueue(String queue) {
-    inspector.resumeQueue(queue);
-  }
-
-  @Override
-  public Set<String> pausedQueues() {
-    return inspector.pausedQueues();
-  }
-
-  @Override
-  public int requeueMatching(JobFilter filter, Instant now) {
-    return inspector.requeueMatching(filter, now);
-  }
-
-  @Override
-  public int cancelMatching(JobFilter filter, Instant now) {
-    return inspector.cancelMatching(filter, now);
-  }
-
-  @Override
-  public DeleteResult deleteJob(String jobId) {
-    return inspector.deleteJob(jobId);
-  }
-
-  @Override
-  public boolean pauseSchedule(String name) {
-    return inspector.pauseSchedule(name);
-  }
-
-  @Override
-  public boolean resumeSchedule(String name) {
-    return inspector.resumeSchedule(name);
-  }
-
-  @Override
-  public Set<String> pausedSchedules() {
-    return inspector.pausedSchedules();
   }
 
   @Override

@@ -3,27 +3,22 @@ package dev.spindle.store.redis;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.AuditLog;
-import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
-import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
-import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreClock;
@@ -44,7 +39,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -105,7 +99,7 @@ import org.slf4j.LoggerFactory;
  * ({@code TIME} inside the scripts), never on a client's: a client's instants travel with its
  * {@code now} and are moved onto Redis's clock by the difference ({@link StoreClock}).
  */
-public final class RedisJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
+public final class RedisJobStore implements JobStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
   public static final int MAX_JOBS_PER_SCRIPT = 2000;
@@ -421,22 +415,21 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     link.close();
   }
 
-  // ---------------------------------------------------------------- JobInspector
+  // ---------------------------------------------------------------- roles
 
-  /** This store itself: it is its own inspector. */
   @Override
   public JobInspector inspector() {
-    return this;
+    return inspector;
   }
 
   @Override
   public QueueControl control() {
-    return this;
+    return control;
   }
 
   @Override
   public AuditLog auditLog() {
-    return this;
+    return control;
   }
 
   @Override
@@ -446,7 +439,7 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
 
   @Override
   public JobStatistics statistics() {
-    return this;
+    return statistics;
   }
 
   /** Everything in one read-only script: one round trip per dashboard tick. */
@@ -479,136 +472,6 @@ public final class RedisJobStore implements JobStore, JobInspector, QueueControl
     List<String> out = new ArrayList<>(ServerHealth.report(link));
     out.addAll(epoch.report());
     return out;
-  }
-
-  // ---------------------------------------------------------------- JobInspector (see RedisInspector)
-
-  @Override
-  public List<JobInfo> listJobs(JobFilter filter) {
-    return inspector.listJobs(filter);
-  }
-
-  /**
-   * Walks jobs newest first, 20,000 per script call (so no call holds Redis long), until the page
-   * is full, the oldest job is reached or 5,000 jobs were looked at.
-   */
-  @Override
-  public JobPage page(JobFilter filter) {
-    return inspector.page(filter);
-  }
-
-  @Override
-  public List<QueueSummary> queueSummaries() {
-    return inspector.queueSummaries();
-  }
-
-  /** One read-only script: per queue, the run time of its QUEUED job with the lowest id. */
-  @Override
-  public Map<String, Instant> oldestReady() {
-    return inspector.oldestReady();
-  }
-
-  /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
-  @Override
-  public List<WorkerRecord> workers() {
-    return inspector.workers();
-  }
-
-  /** Read by one script; edges naming a deleted job are left out. Dependents are in id order. */
-  @Override
-  public List<DependencyEdge> dependencyEdges(String jobId) {
-    return inspector.dependencyEdges(jobId);
-  }
-
-  @Override
-  public JobInfo requeue(String jobId, Instant now) {
-    return inspector.requeue(jobId, now);
-  }
-
-  @Override
-  public int purge(JobFilter filter) {
-    return inspector.purge(filter);
-  }
-
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
-    inspector.setQueueLimit(queue, maxRunning);
-  }
-
-  @Override
-  public Map<String, Integer> queueLimits() {
-    return inspector.queueLimits();
-  }
-
-  // ---------------------------------------------------------------- statistics (see RedisStatistics)
-
-  @Override
-  public List<MinuteStats> minutes(Instant from, Instant to) {
-    return statistics.minutes(from, to);
-  }
-
-  @Override
-  public Optional<Instant> oldestWaiting() {
-    return statistics.oldestWaiting();
-  }
-
-  // ---------------------------------------------------------------- queue control, audit (see RedisControl)
-
-  @Override
-  public void pauseQueue(String queue) {
-    control.pauseQueue(queue);
-  }
-
-  @Override
-  public void resumeQueue(String queue) {
-    control.resumeQueue(queue);
-  }
-
-  @Override
-  public Set<String> pausedQueues() {
-    return control.pausedQueues();
-  }
-
-  /** Each matching job is requeued by its own atomic script (the scan pages through the filter). */
-  @Override
-  public int requeueMatching(JobFilter filter, Instant now) {
-    return control.requeueMatching(filter, now);
-  }
-
-  /** Each matching job is cancelled by its own atomic script. */
-  @Override
-  public int cancelMatching(JobFilter filter, Instant now) {
-    return control.cancelMatching(filter, now);
-  }
-
-  @Override
-  public DeleteResult deleteJob(String jobId) {
-    return control.deleteJob(jobId);
-  }
-
-  @Override
-  public boolean pauseSchedule(String name) {
-    return control.pauseSchedule(name);
-  }
-
-  @Override
-  public boolean resumeSchedule(String name) {
-    return control.resumeSchedule(name);
-  }
-
-  @Override
-  public Set<String> pausedSchedules() {
-    return control.pausedSchedules();
-  }
-
-  @Override
-  public void appendAudit(AuditRecord r) {
-    control.appendAudit(r);
-  }
-
-  @Override
-  public List<AuditRecord> recentAudit(int limit) {
-    return control.recentAudit(limit);
   }
 
   /** How many times the watchdog had to subscribe to change notifications again (diagnostics). */

@@ -114,8 +114,8 @@ class RedisLargeBatchTest {
       ids.add(r.jobId());
     }
     assertThat(ids).hasSize(total);
-    assertThat(store.queueSummaries()).singleElement().extracting(QueueSummary::waiting).isEqualTo((long) total);
-    assertThat(store.listJobs(JobFilter.all().withLimit(total + 10))).hasSize(total);
+    assertThat(store.inspector().queueSummaries()).singleElement().extracting(QueueSummary::waiting).isEqualTo((long) total);
+    assertThat(store.inspector().listJobs(JobFilter.all().withLimit(total + 10))).hasSize(total);
   }
 
   @Test
@@ -126,7 +126,7 @@ class RedisLargeBatchTest {
     List<EnqueueResult> results = store.enqueue(batch);
     assertThat(results.get(total).created()).isFalse();
     assertThat(results.get(total).jobId()).isEqualTo(results.get(3).jobId());
-    assertThat(store.listJobs(JobFilter.all().withLimit(total + 10))).hasSize(total);
+    assertThat(store.inspector().listJobs(JobFilter.all().withLimit(total + 10))).hasSize(total);
   }
 
   @Test
@@ -145,7 +145,7 @@ class RedisLargeBatchTest {
         .hasMessageMatching("(?s)enqueued only the first \\d+ of 400 jobs .*the last id added is \\d+.*"
             + "out of memory.*");
     redis.command("CONFIG", "SET", "maxmemory", "0");
-    long added = store.listJobs(JobFilter.all().withLimit(1000)).size();
+    long added = store.inspector().listJobs(JobFilter.all().withLimit(1000)).size();
     assertThat(added).isBetween(1L, 399L);
   }
 }

@@ -94,7 +94,7 @@ class RedisNetworkFaultTest {
     RedisJobStore store = open("");
     proxy.dropNextReply();
     String id = store.enqueue(List.of(job("1"))).get(0).jobId();
-    assertThat(store.listJobs(JobFilter.all())).extracting(JobInfo::id).containsExactly(id);
+    assertThat(store.inspector().listJobs(JobFilter.all())).extracting(JobInfo::id).containsExactly(id);
     assertThat(proxy.accepted()).as("the connection was made again").isGreaterThan(1);
   }
 
@@ -165,7 +165,7 @@ class RedisNetworkFaultTest {
     for (int i = 0; i < hs.size(); i++) {
       assertThat(hs.get(i).result(Duration.ofSeconds(60))).isEqualTo((long) (i % 200) * (i % 200));
     }
-    List<JobInfo> jobs = store.listJobs(JobFilter.all().withLimit(10_000));
+    List<JobInfo> jobs = store.inspector().listJobs(JobFilter.all().withLimit(10_000));
     assertThat(jobs).hasSize(1000).allSatisfy(j -> {
       assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(j.attempt()).isEqualTo(1);

@@ -78,7 +78,7 @@ class RedisOutOfMemoryTest {
         .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(StoreException.Reason.DISK_FULL))
         .hasMessageContaining("out of memory").hasMessageContaining("nothing was changed")
         .hasMessageContaining("Running jobs still complete");
-    assertThat(store.listJobs(JobFilter.all())).as("nothing was added").hasSize(3);
+    assertThat(store.inspector().listJobs(JobFilter.all())).as("nothing was added").hasSize(3);
 
     Instant later = clock.advance(Duration.ofSeconds(5));
     assertThat(store.heartbeat(new WorkerRecord("w1", "w", "h", 1, List.of("default"), 4, "THREADS", "RUNNING", T0,

@@ -54,7 +54,7 @@ class RedisReadOnlyReplicaTest {
           .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(StoreException.Reason.READ_ONLY))
           .hasMessageContaining("read-only replica").hasMessageContaining("nothing was changed")
           .hasMessageContaining("primary");
-      assertThat(onReplica.queueSummaries()).hasSize(1);
+      assertThat(onReplica.inspector().queueSummaries()).hasSize(1);
     }
   }
 

@@ -128,7 +128,7 @@ class RedisRestartTest {
     acked.forEach(a -> ids.add(Long.toString(a[0])));
 
     // every job that still exists completes; the missing ones are counted and must be recent
-    await().atMost(Duration.ofSeconds(60)).until(() -> producerStore.queueSummaries().stream()
+    await().atMost(Duration.ofSeconds(60)).until(() -> producerStore.inspector().queueSummaries().stream()
         .allMatch(s -> s.waiting() + s.count(JobState.RUNNING) == 0));
     int lost = 0;
     int duplicates = 0;
@@ -148,6 +148,6 @@ class RedisRestartTest {
       duplicates += runs - 1;
     }
     System.out.printf("redis restart: %d acknowledged jobs, %d lost, %d duplicate executions, %d jobs in the store%n",
-        ids.size(), lost, duplicates, producerStore.listJobs(JobFilter.all().withLimit(100_000)).size());
+        ids.size(), lost, duplicates, producerStore.inspector().listJobs(JobFilter.all().withLimit(100_000)).size());
   }
 }

@@ -113,7 +113,7 @@ class RedisStoreDetailsTest {
     assertThat(d.deadReason()).isEqualTo(reason);
     assertThat(d.workerId()).isEqualTo(worker);
     assertThat(d.uniqueKey()).isEqualTo(key);
-    assertThat(store.requeue(id, T0).deadReason()).isNull();
+    assertThat(store.inspector().requeue(id, T0).deadReason()).isNull();
   }
 
   @Test

@@ -144,7 +144,7 @@ class RedisWorkflowTest {
         List.of(at(0, DependencyPolicy.ALWAYS), at(1, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.OUTCOMES));
     fail(ids.get(0));
     assertThat(get(ids.get(2)).state()).isEqualTo(JobState.WAITING);
-    store.requeue(ids.get(0), T0.plusSeconds(3));
+    store.inspector().requeue(ids.get(0), T0.plusSeconds(3));
     succeed(ids.get(0), "1");
     // the edge was told the first end: the second does not count, so it still waits for job 2
     assertThat(get(ids.get(2)).state()).isEqualTo(JobState.WAITING);
@@ -165,7 +165,7 @@ class RedisWorkflowTest {
     List<String> ids = store.enqueue(jobs).stream().map(EnqueueResult::jobId).toList();
     String cb = ids.get(n);
     fail(ids.get(0));
-    store.requeue(ids.get(0), T0.plusSeconds(3));
+    store.inspector().requeue(ids.get(0), T0.plusSeconds(3));
     succeed(ids.get(0), "0"); // told already (FAILED): not counted again
     for (int i = n - 1; i >= 1; i--) {
       assertThat(get(cb).state()).isEqualTo(JobState.WAITING);
@@ -178,7 +178,7 @@ class RedisWorkflowTest {
         + "\"result\":10,\"error\":null}").endsWith("\"result\":390,\"error\":null}]");
     assertThat(keys("wb:" + cb)).hasSize(1);
     assertThat(keys("we:" + cb)).hasSize(1);
-    assertThat(store.dependencyEdges(cb)).hasSize(n);
+    assertThat(store.inspector().dependencyEdges(cb)).hasSize(n);
   }
 
   @Test
@@ -198,7 +198,7 @@ class RedisWorkflowTest {
     }
     fail(ids.get(0));
     assertThat(get(cb).state()).isEqualTo(JobState.CANCELLED);
-    store.requeue(ids.get(0), T0.plusSeconds(3));
+    store.inspector().requeue(ids.get(0), T0.plusSeconds(3));
     assertThat(get(cb).state()).isEqualTo(JobState.WAITING);
     succeed(ids.get(0), "100");
     assertThat(get(cb).state()).isEqualTo(JobState.QUEUED);
@@ -219,13 +219,13 @@ class RedisWorkflowTest {
     succeed(ids.get(3), "\"cb\"");
     succeed(ids.get(4), "5");
     // the callback's own records go with it, and it leaves its dependencies' lists
-    assertThat(store.deleteJob(ids.get(3))).isEqualTo(dev.spindle.queue.spi.QueueControl.DeleteResult.DELETED);
+    assertThat(store.control().deleteJob(ids.get(3))).isEqualTo(dev.spindle.queue.spi.QueueControl.DeleteResult.DELETED);
     assertThat(keys("wt:" + ids.get(3))).isEmpty();
-    assertThat(store.dependencyEdges(ids.get(0))).isEmpty();
-    assertThat(store.dependencyEdges(ids.get(4))).isEmpty();
+    assertThat(store.inspector().dependencyEdges(ids.get(0))).isEmpty();
+    assertThat(store.inspector().dependencyEdges(ids.get(4))).isEmpty();
     assertThat(SharedRedis.server().command("HEXISTS", "{" + ns + "}:dn:" + Long.parseLong(ids.get(0)) / 64, ids.get(0)))
         .isEqualTo(0L);
-    assertThat(store.purge(JobFilter.all())).isEqualTo(4);
+    assertThat(store.inspector().purge(JobFilter.all())).isEqualTo(4);
     assertThat(keys("wt:*")).isEmpty();
     assertThat(keys("wb:*")).isEmpty();
     assertThat(keys("we:*")).isEmpty();

@@ -112,7 +112,7 @@ class FaketimeWorkerTest {
   }
 
   private static WorkerRecord child(SqliteJobStore store) {
-    return store.workers().stream().filter(w -> w.name().equals("child")).findFirst().orElse(null);
+    return store.inspector().workers().stream().filter(w -> w.name().equals("child")).findFirst().orElse(null);
   }
 
   @Test
@@ -130,9 +130,9 @@ class FaketimeWorkerTest {
           r -> r != null && r.clockSkew() != null);
       assertThat(rec.clockSkew().plusSeconds(60).abs()).as("the child's clock really is 60 s slow: %s",
           rec.clockSkew()).isLessThan(Duration.ofSeconds(2));
-      await().atMost(Duration.ofSeconds(60)).until(() -> store.listJobs(
+      await().atMost(Duration.ofSeconds(60)).until(() -> store.inspector().listJobs(
           JobFilter.all().withState(JobState.SUCCEEDED).withLimit(100)).size() == JOBS);
-      List<JobInfo> all = store.listJobs(JobFilter.all().withLimit(100));
+      List<JobInfo> all = store.inspector().listJobs(JobFilter.all().withLimit(100));
       assertThat(all).hasSize(JOBS).allSatisfy(j -> {
         assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(j.workerLost()).as("lost-worker strikes of job %s", j.id()).isZero();
@@ -156,7 +156,7 @@ class FaketimeWorkerTest {
          Worker healthy = reclaimer(store)) {
       p = startChild("+1h", db, log, 4);
       q.enqueueAll(KillTestTasks.WORK, Collections.nCopies(4, 600_000L), JobOptions.defaults());
-      await().atMost(Duration.ofSeconds(20)).until(() -> store.listJobs(
+      await().atMost(Duration.ofSeconds(20)).until(() -> store.inspector().listJobs(
           JobFilter.all().withState(JobState.RUNNING).withLimit(100)).size() == 4);
       WorkerRecord rec = child(store);
       assertThat(rec.clockSkew().minusHours(1).abs()).as("the child's clock really is an hour fast: %s",
@@ -166,7 +166,7 @@ class FaketimeWorkerTest {
       List<JobInfo> back = new ArrayList<>();
       await().atMost(Duration.ofSeconds(20)).until(() -> {
         back.clear();
-        back.addAll(store.listJobs(JobFilter.all().withState(JobState.QUEUED).withLimit(100)));
+        back.addAll(store.inspector().listJobs(JobFilter.all().withState(JobState.QUEUED).withLimit(100)));
         return back.size() == 4;
       });
       Duration took = Duration.between(killed, store.storeTime());

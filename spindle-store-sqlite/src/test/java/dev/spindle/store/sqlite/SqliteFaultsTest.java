@@ -56,7 +56,7 @@ class SqliteFaultsTest {
   }
 
   private static long count(SqliteJobStore s) {
-    return s.listJobs(JobFilter.all().withLimit(1_000_000)).size();
+    return s.inspector().listJobs(JobFilter.all().withLimit(1_000_000)).size();
   }
 
   @Test
@@ -74,7 +74,7 @@ class SqliteFaultsTest {
           });
       st.execute("COMMIT");
       store.enqueue(List.of(job("3")));
-      assertThat(store.listJobs(JobFilter.all())).extracting(JobInfo::argsJson).containsExactly("3", "1");
+      assertThat(store.inspector().listJobs(JobFilter.all())).extracting(JobInfo::argsJson).containsExactly("3", "1");
     }
   }
 

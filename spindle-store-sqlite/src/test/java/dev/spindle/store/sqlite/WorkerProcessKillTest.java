@@ -56,14 +56,14 @@ class WorkerProcessKillTest {
       } finally {
         child.destroyForcibly();
       }
-      List<JobInfo> heldByTheDead = store.listJobs(JobFilter.all().withState(JobState.RUNNING).withLimit(JOBS));
+      List<JobInfo> heldByTheDead = store.inspector().listJobs(JobFilter.all().withState(JobState.RUNNING).withLimit(JOBS));
       assertThat(heldByTheDead).as("the dead worker held jobs when it died").isNotEmpty();
       try (Worker survivor = Worker.builder(store).registry(TaskRegistry.of(KillTestTasks.class)).concurrency(4)
           .leaseDuration(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(200)).name("survivor").start()) {
         await().atMost(Duration.ofSeconds(60)).until(() -> store.finishCursor() - cursor0 >= JOBS);
         assertThat(survivor.stats().succeeded()).as("the survivor ran the rest").isPositive();
       }
-      List<JobInfo> all = store.listJobs(JobFilter.all().withLimit(10 * JOBS));
+      List<JobInfo> all = store.inspector().listJobs(JobFilter.all().withLimit(10 * JOBS));
       assertThat(all).hasSize(JOBS).allSatisfy(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
       long reclaimed = all.stream().filter(j -> j.workerLost() > 0).count();
       Set<String> heldIds = new HashSet<>();
