@@ -141,6 +141,36 @@ class PostgresHistoryTest {
   }
 
   @Test
+  void anExpiredJobStaysWhileADependentStillWaitsForItsResult() {
+    try (PostgresJobStore store = SharedPostgres.builder("historywait").clock(clock)
+        .archiveAfter(Duration.ofMinutes(1)).open()) {
+      JobOptions hour = JobOptions.builder().retention(Duration.ofHours(1), Duration.ofHours(1)).build();
+      NewJob dependent = job("both", JobOptions.defaults()).dependingOn(List.of(
+          Dependency.onBatchJob(0, DependencyPolicy.REQUIRE_SUCCESS),
+          Dependency.onBatchJob(1, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.RESULTS);
+      List<String> ids = store.enqueue(List.of(job("quick", hour), job("slow", JobOptions.defaults()), dependent))
+          .stream().map(r -> r.jobId()).toList();
+      Instant now = clock.instant();
+      store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 1, "THREADS", "RUNNING", now, now,
+          now.plus(Duration.ofDays(30)), 0, 0, 0, 0));
+      List<JobInfo> running = store.claim(new ClaimRequest("w1", List.of("default"), 2, now)).jobs();
+      assertThat(running).extracting(JobInfo::id).containsExactly(ids.get(0), ids.get(1));
+      store.complete(List.of(Completion.succeeded(ids.get(0), running.get(0).fence(), "w1", "\"p\"")), now);
+
+      // the quick job's result expires while the dependent still waits for the slow one
+      clock.advance(Duration.ofHours(2));
+      store.purgeExpired(clock.instant(), RetentionLimits.defaults());
+      store.complete(List.of(Completion.succeeded(ids.get(1), running.get(1).fence(), "w1", "\"q\"")),
+          clock.instant());
+
+      assertThat(store.find(ids.get(2))).hasValueSatisfying(j -> {
+        assertThat(j.state()).isEqualTo(JobState.QUEUED);
+        assertThat(j.argsJson()).as("both results are its input").isEqualTo("[\"p\",\"q\"]");
+      });
+    }
+  }
+
+  @Test
   void aDayOfExpiredJobsIsDroppedAsOnePartition() {
     try (PostgresJobStore store = SharedPostgres.builder("historydrop").clock(clock)
         .archiveAfter(Duration.ofMinutes(1)).open()) {
