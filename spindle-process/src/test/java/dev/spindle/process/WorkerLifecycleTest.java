@@ -74,6 +74,20 @@ class WorkerLifecycleTest {
   }
 
   @Test
+  void aDeadWorkersWriterThreadEndsWithIt() {
+    try (TaskExecutor pool = pool(1, "leak", ProcessOptions.defaults(), TestTasks.class)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(pool.submit(TestTasks.HALT, 42).exception(LONG)).isInstanceOf(WorkerLostException.class);
+      }
+      assertThat(pool.submit(TestTasks.NOOP, 5).result(LONG)).isEqualTo(5);
+      // one writer thread per live worker: those of the three dead ones must have ended
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
+              .filteredOn(t -> t.getName().equals("spindle-leak worker(0)-writer")).hasSize(1));
+    }
+  }
+
+  @Test
   void workersAreRecycledAfterMaxTasksPerChild() {
     try (TaskExecutor pool = pool(1, "recycle", ProcessOptions.builder().maxTasksPerChild(3).build(), TestTasks.class)) {
       List<Long> pids = new java.util.ArrayList<>();

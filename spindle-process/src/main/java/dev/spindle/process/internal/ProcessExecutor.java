@@ -292,6 +292,8 @@ public final class ProcessExecutor implements ProcessPool {
   /** A worker exited and its reader drained; {@code slotEnded} if its slot will not restart it. */
   void onWorkerExit(WorkerConnection w, ExitStatus status, boolean slotEnded) {
     w.cds.workerExited();
+    // Nothing more can be sent to it: end its writer thread (only a "bye" closed it otherwise).
+    w.writer.close();
     List<Job> lost;
     List<Runnable> after = new ArrayList<>();
     @Nullable String detail;
