@@ -77,6 +77,7 @@ public final class Supervisor implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final boolean ownScheduler;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private Supervisor(Builder b) {
     this.name = b.name;
@@ -144,8 +145,18 @@ public final class Supervisor implements AutoCloseable {
   /** Stops every slot (see {@link Slot#stop()}) and, if it owns it, its scheduler after they end. */
   @Override
   public void close() {
+    closed = true;
     slots.values().forEach(Slot::stop);
-    if (ownScheduler) {
+    shutdownIfDrained();
+  }
+
+  /**
+   * Once closed and every slot has ended, shuts the own scheduler down. Not earlier: the exits of
+   * the children still running are handled on it (a shut-down scheduler would refuse them, leaving
+   * their slots STOPPING forever and their exits unreported).
+   */
+  private void shutdownIfDrained() {
+    if (ownScheduler && closed && slots.isEmpty()) {
       scheduler.shutdown();
     }
   }
@@ -328,6 +339,7 @@ public final class Supervisor implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("{}: listener failed on exit of {}", name, c, e);
       }
+      shutdownIfDrained();
     }
 
     private Optional<Duration> safeDelay(RestartPolicy.Exit exit) {
@@ -373,6 +385,7 @@ public final class Supervisor implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("{}: listener failed", name, e);
       }
+      shutdownIfDrained();
     }
 
     private void moveTo(State next) {

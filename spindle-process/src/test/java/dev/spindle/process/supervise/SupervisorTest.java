@@ -104,6 +104,20 @@ class SupervisorTest {
   }
 
   @Test
+  void anExitAfterCloseIsStillReported() throws Exception {
+    Recorder rec = new Recorder();
+    Supervisor sup = Supervisor.builder("t4").listener(rec).build();
+    Supervisor.Slot slot = sup.add("c(0)", () -> spec("sup-test c(0)", "run"));
+    sup.close();
+    assertThat(slot.state()).isEqualTo(Supervisor.Slot.State.STOPPING);
+    slot.kill();
+    await().atMost(WAIT).until(() -> slot.state() == Supervisor.Slot.State.STOPPED);
+    assertThat(rec.exits).hasSize(1);
+    assertThat(rec.restarts.get(0)).isEmpty();
+    assertThat(sup.slot("c(0)")).isEmpty();
+  }
+
+  @Test
   void aChildCanHandleSighupEvenWhenItsParentRunsUnderNohup() throws Exception {
     ChildSpec plain = ChildSpec.builder("sigign", SupervisedChild.class.getName()).args(List.of("sigign")).build();
     ChildSpec reset = plain.toBuilder().defaultSignals("HUP").build();
