@@ -427,9 +427,19 @@ public final class ProcessOptions implements ModelExtension {
       return this;
     }
 
-    /** Where the workers' standard error goes (default: inherited). */
+    /**
+     * Where the workers' standard error goes (default: inherited).
+     *
+     * @throws IllegalArgumentException for {@link ProcessBuilder.Redirect#PIPE}, which nothing
+     *     reads (a worker printing more than the pipe holds would block for good), or a redirect
+     *     for reading
+     */
     public Builder stderr(ProcessBuilder.Redirect stderr) {
-      this.stderr = Objects.requireNonNull(stderr, "stderr");
+      Objects.requireNonNull(stderr, "stderr");
+      if (stderr.type() == ProcessBuilder.Redirect.Type.PIPE || stderr.type() == ProcessBuilder.Redirect.Type.READ) {
+        throw new IllegalArgumentException("stderr must be INHERIT, DISCARD or a file, not " + stderr);
+      }
+      this.stderr = stderr;
       return this;
     }
 

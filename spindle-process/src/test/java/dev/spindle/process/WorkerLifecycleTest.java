@@ -200,6 +200,16 @@ class WorkerLifecycleTest {
   }
 
   @Test
+  void aStandardErrorPipeThatNobodyReadsIsRefused() {
+    // Nothing reads a worker's stderr pipe: a task printing more than the pipe holds (64 KiB) would
+    // block its worker for good (System.out goes there too), and the pool's shutdown with it.
+    assertThatThrownBy(() -> ProcessOptions.builder().stderr(ProcessBuilder.Redirect.PIPE))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stderr");
+    assertThatThrownBy(() -> ProcessOptions.builder().stderr(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stderr");
+  }
+
+  @Test
   void shutdownAcknowledgesAndEveryWorkerExits() throws Exception {
     TaskExecutor pool = pool(2, "bye", ProcessOptions.defaults(), TestTasks.class);
     long[] pids = ProcessPool.of(pool).workerPids();
