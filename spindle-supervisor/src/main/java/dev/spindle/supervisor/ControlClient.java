@@ -184,7 +184,7 @@ public final class ControlClient {
       }
     }, r -> Thread.ofVirtual().name("spindle-ctl").start(r));
     try {
-      JsonNode reply = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      JsonNode reply = f.get(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
       if (reply == null) {
         throw new ControlException("the master on " + socket + " closed the connection without answering");
       }

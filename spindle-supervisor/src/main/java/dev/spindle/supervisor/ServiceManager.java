@@ -166,7 +166,7 @@ public final class ServiceManager implements AutoCloseable {
    */
   public Optional<Termination> awaitTermination(Duration timeout) throws InterruptedException {
     try {
-      return Optional.of(master.onTermination().get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+      return Optional.of(master.onTermination().get(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS));
     } catch (TimeoutException e) {
       return Optional.empty();
     } catch (ExecutionException e) {

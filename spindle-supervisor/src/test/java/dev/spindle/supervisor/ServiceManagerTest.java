@@ -46,6 +46,13 @@ class ServiceManagerTest {
   }
 
   @Test
+  void aTimeoutTooLongForNanosecondsWaitsInsteadOfFailing() throws InterruptedException {
+    ServiceManager m = builder("forever").service(ServiceConfig.builder("idle", IdleService.class).build()).build();
+    m.stop();
+    assertThat(m.awaitTermination(java.time.temporal.ChronoUnit.FOREVER.getDuration())).isPresent();
+  }
+
+  @Test
   void crashLoopIsReportedAndBackedOff() {
     manager = builder("crash").service(ServiceConfig.builder("crasher", CrashingService.class)
         .restartBackoff(Duration.ofMillis(200), Duration.ofSeconds(2)).crashLoopThreshold(3).build()).build().start();

@@ -51,7 +51,7 @@ final class ChildContext implements ServiceContext {
 
   @Override
   public boolean awaitStop(Duration timeout) throws InterruptedException {
-    return stop.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    return stop.await(Math.max(0, TimeUnit.NANOSECONDS.convert(timeout)), TimeUnit.NANOSECONDS); // saturates
   }
 
   @Override
