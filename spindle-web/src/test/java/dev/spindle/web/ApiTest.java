@@ -246,7 +246,7 @@ class ApiTest {
     assertThat(paused.statusCode()).isEqualTo(200);
     assertThat(WebFixture.json(f.get("/api/v1/queues", VIEW)).get("queues").get(0).get("paused").asBoolean())
         .isTrue();
-    assertThat(((dev.spindle.queue.spi.QueueControl) f.store).pausedQueues()).containsExactly("mail");
+    assertThat(f.store.control().pausedQueues()).containsExactly("mail");
     try (Worker w = Worker.builder(f.store).registry(TaskRegistry.of(StoreContractTasks.class)).queues("mail")
         .pollInterval(Duration.ofMillis(20)).start()) {
       // the worker polls the paused queue and leaves the job alone; resume lets it run
