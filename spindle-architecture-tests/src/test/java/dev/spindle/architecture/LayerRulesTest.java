@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering every module keeps: an SPI never reaches into internals; applications (CLI,
- * benchmarks, examples) use only API and SPI; no package cycles between modules, nor between
- * packages except an API package with its own subpackages.
+ * benchmarks, examples) use only API and SPI; a store reaches its roles through accessors; no
+ * package cycles between modules, nor between packages except an API package with its own
+ * subpackages.
  */
 class LayerRulesTest {
   /** Every internal package of every module. */
@@ -35,6 +36,23 @@ class LayerRulesTest {
   void spiNeverUsesInternals() {
     noClasses().that().resideInAPackage("dev.spindle..spi..")
         .should().dependOnClassesThat().resideInAnyPackage(INTERNALS)
+        .check(classes);
+  }
+
+  /**
+   * A store is a {@code JobStore} and nothing more: its inspector, control, audit log and
+   * statistics are objects of their own, reached through {@code inspector()}, {@code control()},
+   * {@code auditLog()} and {@code statistics()}, so no caller can reach a role by casting the store
+   * (the in-memory store, a test double kept whole, is the one exception).
+   */
+  @Test
+  void storesReachTheirRolesThroughAccessorsNotCasts() {
+    noClasses().that().implement(dev.spindle.queue.spi.JobStore.class)
+        .and().doNotHaveFullyQualifiedName("dev.spindle.queue.memory.InMemoryJobStore")
+        .should().implement(dev.spindle.queue.spi.JobInspector.class)
+        .orShould().implement(dev.spindle.queue.spi.QueueControl.class)
+        .orShould().implement(dev.spindle.queue.spi.AuditLog.class)
+        .orShould().implement(dev.spindle.queue.spi.JobStatistics.class)
         .check(classes);
   }
 

@@ -4,28 +4,23 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.AuditLog;
-import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
-import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.LiveView;
-import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
-import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.Subscription;
@@ -57,7 +52,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -94,7 +88,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Open with a {@link Builder} or {@code JobStores.open("postgres://host/db?user=u")}
  * (see {@link PostgresJobStoreProvider}).
  */
-public final class PostgresJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics {
+public final class PostgresJobStore implements JobStore {
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String RESULT_TTL = JobRows.RESULT_TTL;
 
@@ -387,20 +381,20 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     return describe;
   }
 
-  /** This store itself: it is its own inspector. */
+  /** The inspector role ({@link SqlInspector}), shared with the SQLite store. */
   @Override
   public JobInspector inspector() {
-    return this;
+    return inspector;
   }
 
   @Override
   public QueueControl control() {
-    return this;
+    return control;
   }
 
   @Override
   public AuditLog auditLog() {
-    return this;
+    return control;
   }
 
   @Override
@@ -410,25 +404,13 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
 
   @Override
   public JobStatistics statistics() {
-    return this;
+    return statistics;
   }
 
   /** Everything in one read transaction: one store call per dashboard tick. */
   @Override
   public LiveView liveView(LiveView.Request r) {
     return reads.liveView(r);
-  }
-
-  // ---------------------------------------------------------------- statistics (see SqlStatistics)
-
-  @Override
-  public List<MinuteStats> minutes(Instant from, Instant to) {
-    return statistics.minutes(from, to);
-  }
-
-  @Override
-  public Optional<Instant> oldestWaiting() {
-    return statistics.oldestWaiting();
   }
 
   @Override
@@ -440,110 +422,6 @@ public final class PostgresJobStore implements JobStore, JobInspector, QueueCont
     feed.close();
     listeners.clear();
     db.close();
-  }
-
-  // ---------------------------------------------------------------- inspector (see SqlInspector)
-
-  @Override
-  public List<JobInfo> listJobs(JobFilter f) {
-    return inspector.listJobs(f);
-  }
-
-  @Override
-  public Map<String, Instant> oldestReady() {
-    return inspector.oldestReady();
-  }
-
-  @Override
-  public List<QueueSummary> queueSummaries() {
-    return inspector.queueSummaries();
-  }
-
-  @Override
-  public List<WorkerRecord> workers() {
-    return inspector.workers();
-  }
-
-  @Override
-  public JobInfo requeue(String jobId, Instant callerNow) {
-    return inspector.requeue(jobId, callerNow);
-  }
-
-  @Override
-  public List<DependencyEdge> dependencyEdges(String jobId) {
-    return inspector.dependencyEdges(jobId);
-  }
-
-  @Override
-  public int purge(JobFilter filter) {
-    return inspector.purge(filter);
-  }
-
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
-    inspector.setQueueLimit(queue, maxRunning);
-  }
-
-  @Override
-  public Map<String, Integer> queueLimits() {
-    return inspector.queueLimits();
-  }
-
-  // ---------------------------------------------------------------- queue control, audit (see SqlControl)
-
-  @Override
-  public void pauseQueue(String queue) {
-    control.pauseQueue(queue);
-  }
-
-  @Override
-  public void resumeQueue(String queue) {
-    control.resumeQueue(queue);
-  }
-
-  @Override
-  public Set<String> pausedQueues() {
-    return control.pausedQueues();
-  }
-
-  @Override
-  public int requeueMatching(JobFilter filter, Instant callerNow) {
-    return control.requeueMatching(filter, callerNow);
-  }
-
-  @Override
-  public int cancelMatching(JobFilter filter, Instant callerNow) {
-    return control.cancelMatching(filter, callerNow);
-  }
-
-  @Override
-  public DeleteResult deleteJob(String jobId) {
-    return control.deleteJob(jobId);
-  }
-
-  @Override
-  public boolean pauseSchedule(String name) {
-    return control.pauseSchedule(name);
-  }
-
-  @Override
-  public boolean resumeSchedule(String name) {
-    return control.resumeSchedule(name);
-  }
-
-  @Override
-  public Set<String> pausedSchedules() {
-    return control.pausedSchedules();
-  }
-
-  @Override
-  public void appendAudit(AuditRecord r) {
-    control.appendAudit(r);
-  }
-
-  @Override
-  public List<AuditRecord> recentAudit(int limit) {
-    return control.recentAudit(limit);
   }
 
   @Override

@@ -122,7 +122,7 @@ class PostgresFaultsTest {
       try (Statement st = holder.createStatement()) {
         st.execute("LOCK TABLE cutstmt.spindle_paused IN ACCESS EXCLUSIVE MODE");
       }
-      CompletableFuture<Void> pause = CompletableFuture.runAsync(() -> store.pauseQueue("q1"));
+      CompletableFuture<Void> pause = CompletableFuture.runAsync(() -> store.control().pauseQueue("q1"));
       await().atMost(Duration.ofSeconds(30)).until(() -> Integer.parseInt(pg.psql("SELECT count(*) FROM"
           + " pg_stat_activity WHERE application_name = 'spindle' AND wait_event_type = 'Lock'").strip()) == 1);
       pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'spindle'"
@@ -134,9 +134,9 @@ class PostgresFaultsTest {
                 "nothing was written", "terminating connection due to administrator command");
           });
       holder.rollback();
-      assertThat(store.pausedQueues()).as("nothing was written").isEmpty();
-      store.pauseQueue("q1");
-      assertThat(store.pausedQueues()).as("the pool replaced the connection").containsExactly("q1");
+      assertThat(store.control().pausedQueues()).as("nothing was written").isEmpty();
+      store.control().pauseQueue("q1");
+      assertThat(store.control().pausedQueues()).as("the pool replaced the connection").containsExactly("q1");
     }
   }
 
@@ -148,14 +148,14 @@ class PostgresFaultsTest {
           + " PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;"
           + " CREATE CONSTRAINT TRIGGER cut AFTER INSERT ON cutcommit.spindle_paused DEFERRABLE INITIALLY DEFERRED"
           + " FOR EACH ROW EXECUTE FUNCTION cutcommit.cut()");
-      assertThatThrownBy(() -> store.pauseQueue("q1")).isInstanceOfSatisfying(StoreException.class, e -> {
+      assertThatThrownBy(() -> store.control().pauseQueue("q1")).isInstanceOfSatisfying(StoreException.class, e -> {
         assertThat(e.reason()).isEqualTo(StoreException.Reason.UNAVAILABLE);
         assertThat(e.getMessage()).contains("(pause queue q1 on postgres://", "while committing",
             "may or may not have been applied").doesNotContain("nothing was written");
       });
       pg.psql("DROP TRIGGER cut ON cutcommit.spindle_paused");
-      store.pauseQueue("q1");
-      assertThat(store.pausedQueues()).as("the pool replaced the connection").containsExactly("q1");
+      store.control().pauseQueue("q1");
+      assertThat(store.control().pausedQueues()).as("the pool replaced the connection").containsExactly("q1");
     }
   }
 
@@ -200,7 +200,7 @@ class PostgresFaultsTest {
             "(enqueue 1 job(s) on postgres://", "nothing was written", "statement timeout");
       });
       holder.rollback();
-      assertThat(store.listJobs(JobFilter.all())).as("the timed-out enqueue left nothing").isEmpty();
+      assertThat(store.inspector().listJobs(JobFilter.all())).as("the timed-out enqueue left nothing").isEmpty();
 
       // a busy database under a running worker: the jobs table held for a while, claims time out
       List<JobHandle<Long>> handles = q.enqueueAll(StoreContractTasks.SQUARE,
@@ -287,7 +287,7 @@ class PostgresFaultsTest {
         assertThat(full.getMessage()).contains("disk is full", "rolled back", "No space left on device");
         assertThat(stored).isNotEmpty();
         assertThat(store.find(stored.get(0))).as("stored jobs are still there").isPresent();
-        assertThat(store.listJobs(JobFilter.all().withLimit(100_000))).hasSize(stored.size());
+        assertThat(store.inspector().listJobs(JobFilter.all().withLimit(100_000))).hasSize(stored.size());
 
         try (Statement st = admin.createStatement()) {
           st.execute("DROP TABLE public.ballast");

@@ -107,7 +107,7 @@ class PostgresStoreFeaturesTest {
         }
         c.commit();
         assertThat(PostgresServer.shared().psql("SELECT count(*) FROM " + table)).isEqualTo("2");
-        assertThat(store.listJobs(JobFilter.all())).as("nothing of the refused enqueue was added").isEmpty();
+        assertThat(store.inspector().listJobs(JobFilter.all())).as("nothing of the refused enqueue was added").isEmpty();
       }
     }
   }
