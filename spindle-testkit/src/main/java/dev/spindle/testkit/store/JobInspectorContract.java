@@ -3,6 +3,7 @@ package dev.spindle.testkit.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
@@ -11,7 +12,10 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -233,6 +238,50 @@ public abstract class JobInspectorContract extends JobStoreSpiContract {
     clock.advance(Duration.ofSeconds(40)); // past the first finish's expiry
     assertThat(store.purgeExpired(clock.instant(), new RetentionLimits(100, 100, 1000))).isZero();
     assertThat(store.find(id)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.QUEUED));
+  }
+
+  @Test
+  void aDependentStillWaitingGetsTheResultOfADependencyThatExpired() {
+    JobOptions hour = JobOptions.builder().retention(Duration.ofHours(1), Duration.ofHours(1)).build();
+    aDependentWaitingThroughRetentionGetsEveryResult(hour, () -> {
+      clock.advance(Duration.ofHours(2)); // past the quick job's expiry
+      store.purgeExpired(clock.instant(), new RetentionLimits(100, 100, 1000));
+    });
+  }
+
+  @Test
+  void aDependentStillWaitingGetsTheResultOfADependencyBeyondTheRetentionLimits() {
+    aDependentWaitingThroughRetentionGetsEveryResult(JobOptions.defaults(),
+        () -> store.purgeExpired(clock.instant(), new RetentionLimits(0, 0, 1000)));
+  }
+
+  /**
+   * A dependent of a quick and a slow job (input: both results) still waits when the quick one ends
+   * and {@code retention} runs (which may delete the quick one); once the slow one ends, the
+   * dependent's input still holds both results.
+   */
+  private void aDependentWaitingThroughRetentionGetsEveryResult(JobOptions quickOptions, Runnable retention) {
+    register("w1", Duration.ofDays(1));
+    NewJob both = job("store.echo", "null").dependingOn(List.of(
+        Dependency.onBatchJob(0, DependencyPolicy.REQUIRE_SUCCESS),
+        Dependency.onBatchJob(1, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.RESULTS);
+    List<String> ids = store.enqueue(List.of(job("store.echo", json("p"), quickOptions),
+        job("store.echo", json("q")), both)).stream().map(EnqueueResult::jobId).toList();
+    Map<String, JobInfo> running = new HashMap<>();
+    claim("w1", 2).forEach(j -> running.put(j.id(), j));
+    JobInfo quick = Objects.requireNonNull(running.get(ids.get(0)), "the quick job was claimed");
+    JobInfo slow = Objects.requireNonNull(running.get(ids.get(1)), "the slow job was claimed");
+    assertThat(store.complete(List.of(Completion.succeeded(quick.id(), quick.fence(), "w1", json("p"))),
+        clock.instant())).containsExactly(true);
+
+    retention.run();
+    assertThat(get(ids.get(2)).state()).isEqualTo(JobState.WAITING);
+
+    assertThat(store.complete(List.of(Completion.succeeded(slow.id(), slow.fence(), "w1", json("q"))),
+        clock.instant())).containsExactly(true);
+    JobInfo dependent = get(ids.get(2));
+    assertThat(dependent.state()).isEqualTo(JobState.QUEUED);
+    assertThat(dependent.argsJson()).as("both results are its input").isEqualTo("[\"p\",\"q\"]");
   }
 
   // ================================================================ schedules in the store

@@ -12,7 +12,9 @@ import java.time.Instant;
 /**
  * Retention for a SQL store: deletes expired finished jobs, then the oldest beyond the
  * kept counts, a bounded batch per call, and statistics older than {@link MinuteStats#KEPT}.
- * Thread-safe.
+ * A finished job that a WAITING job still depends on is kept (past its expiry, and beyond the
+ * limits) until that one is released: deleting a job drops its dependency edges (the store's delete
+ * trigger), and those hold the end copied for the dependent's input. Thread-safe.
  *
  * @param <C> the store's connection type
  */
@@ -31,9 +33,8 @@ public final class SqlRetention<C extends SqlConn> {
   public int purgeExpired(Instant callerNow, RetentionLimits limits) {
     long t = SqlJobRows.micros(clock.instant());
     long[] work = db.read("check retention", c -> {
-      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs WHERE " + SqlJobRows.IS_TERMINAL
-          + " AND"
-          + " expires_at <= ? LIMIT 1) AS x");
+      PreparedStatement ex = c.ps("SELECT count(*) FROM (SELECT 1 FROM spindle_jobs x WHERE x." + SqlJobRows.IS_TERMINAL
+          + " AND x.expires_at <= ? AND NOT " + awaited("x") + " LIMIT 1) AS e");
       ex.setLong(1, t);
       long expired;
       try (ResultSet rs = ex.executeQuery()) {
@@ -51,21 +52,22 @@ public final class SqlRetention<C extends SqlConn> {
     return db.write("apply retention", c -> {
       dialect.beforeDeletingJobs(c);
       int left = limits.batch();
-      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE"
-          + " " + SqlJobRows.IS_TERMINAL + " AND expires_at <= ? ORDER BY expires_at LIMIT ?)");
+      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT x.id FROM spindle_jobs x WHERE x."
+          + SqlJobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + awaited("x")
+          + " ORDER BY x.expires_at LIMIT ?)");
       del.setLong(1, t);
       del.setInt(2, left);
       int deleted = del.executeUpdate();
       left -= deleted;
       long ok = count(c, SqlJobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
       if (left > 0 && ok > 0) {
-        int n = deleteOldest(c, SqlJobRows.IS_SUCCESS_LIKE, (int) Math.min(ok, left));
+        int n = deleteOldest(c, SqlJobRows.IS_SUCCESS_LIKE, limits.maxSucceeded(), (int) Math.min(ok, left));
         deleted += n;
         left -= n;
       }
       long bad = count(c, SqlJobRows.IS_FAILURE_LIKE) - limits.maxFailed();
       if (left > 0 && bad > 0) {
-        deleted += deleteOldest(c, SqlJobRows.IS_FAILURE_LIKE, (int) Math.min(bad, left));
+        deleted += deleteOldest(c, SqlJobRows.IS_FAILURE_LIKE, limits.maxFailed(), (int) Math.min(bad, left));
       }
       return deleted;
     });
@@ -97,10 +99,25 @@ public final class SqlRetention<C extends SqlConn> {
     }
   }
 
-  private static int deleteOldest(SqlConn c, String where, int n) throws SQLException {
-    PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT id FROM spindle_jobs WHERE " + where
-        + " ORDER BY finish_seq LIMIT ?)");
-    ps.setInt(1, n);
+  /**
+   * Deletes up to {@code n} of the oldest jobs matching {@code where} beyond the newest {@code max}
+   * of them; those a waiting job still needs are skipped (and not replaced by newer ones).
+   */
+  private static int deleteOldest(SqlConn c, String where, long max, int n) throws SQLException {
+    PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT x.id FROM spindle_jobs x WHERE x." + where
+        + " AND x.finish_seq <= (SELECT finish_seq FROM spindle_jobs WHERE " + where
+        + " ORDER BY finish_seq DESC LIMIT 1 OFFSET ?) AND NOT " + awaited("x") + " ORDER BY x.finish_seq LIMIT ?)");
+    ps.setLong(1, max);
+    ps.setInt(2, n);
     return ps.executeUpdate();
+  }
+
+  /**
+   * SQL condition: the job {@code <alias>.id} is a dependency a WAITING job still waits for (its
+   * edge holds the end copied for that job's input).
+   */
+  private static String awaited(String alias) {
+    return "EXISTS (SELECT 1 FROM spindle_deps d JOIN spindle_jobs w ON w.id = d.child WHERE d.parent = " + alias
+        + ".id AND w.state = " + SqlJobRows.WAITING + ")";
   }
 }
