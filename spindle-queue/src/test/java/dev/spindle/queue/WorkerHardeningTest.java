@@ -170,8 +170,9 @@ class WorkerHardeningTest {
         assertThat(w.isTerminated()).isTrue();
         assertThat(w.awaitTermination(Duration.ofSeconds(1))).isTrue();
         Instant last = heartbeatOf(store, w.id());
-        // a zombie would go on renewing its lease: no heartbeat for many heartbeat intervals
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        // a zombie would go on renewing its lease: no heartbeat for many heartbeat intervals (10 s to see
+        // those 500 ms: on a loaded machine the poll itself can be starved)
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
             .until(() -> heartbeatOf(store, w.id()).equals(last));
       } finally {
         w.close();
