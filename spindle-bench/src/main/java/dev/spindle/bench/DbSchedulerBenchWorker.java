@@ -18,8 +18,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
 
 /**
  * A db-scheduler process for {@link PostgresBench}'s comparison: {@code DbSchedulerBenchWorker --url
