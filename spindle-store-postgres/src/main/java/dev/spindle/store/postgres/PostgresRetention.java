@@ -53,16 +53,6 @@ final class PostgresRetention {
   private static final String ARCHIVABLE = "j." + JobRows.IS_TERMINAL + " AND j.finished_at <= ? AND j.expires_at > ?"
       + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
       + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)";
-  /**
-   * Whether the job {@code <alias>.id} is a dependency a job still waits for: kept past its expiry
-   * and the limits until that one is released, since deleting a job drops its edges (trigger
-   * {@code spindle_jobs_deleted}), which hold the end copied for the dependent's input.
-   */
-  private static String awaited(String alias) {
-    return "EXISTS (SELECT 1 FROM spindle_deps d JOIN spindle_jobs w ON w.id = d.child WHERE d.parent = " + alias
-        + ".id AND w.state = " + JobRows.WAITING + ")";
-  }
-
   /** How long a finish number read for a retention limit is used before it is read again. */
   private static final Duration CUTOFF_READ_EVERY = Duration.ofMinutes(1);
 
@@ -115,7 +105,7 @@ final class PostgresRetention {
           break;
         }
         PreparedStatement del = c.ps("DELETE FROM " + table + " WHERE id IN (SELECT x.id FROM " + table + " x WHERE x."
-            + JobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + awaited("x")
+            + JobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + SqlRetention.awaited("x")
             + " ORDER BY x.expires_at LIMIT ?)");
         del.setLong(1, t);
         del.setInt(2, left);
@@ -185,7 +175,7 @@ final class PostgresRetention {
    */
   private static int deleteOldest(Db.Conn c, String where, long cutoff, int n) throws SQLException {
     PreparedStatement sel = c.ps("SELECT x.id FROM spindle_all_jobs x WHERE x." + where + " AND x.finish_seq <= ?"
-        + " AND NOT " + awaited("x") + " ORDER BY x.finish_seq LIMIT ?");
+        + " AND NOT " + SqlRetention.awaited("x") + " ORDER BY x.finish_seq LIMIT ?");
     sel.setLong(1, cutoff);
     sel.setInt(2, n);
     List<Long> ids = new ArrayList<>();

@@ -114,9 +114,12 @@ public final class SqlRetention<C extends SqlConn> {
 
   /**
    * SQL condition: the job {@code <alias>.id} is a dependency a WAITING job still waits for (its
-   * edge holds the end copied for that job's input).
+   * edge holds the end copied for that job's input, and deleting the job drops the edge). Used by
+   * every SQL store's retention to keep such jobs until the dependent is released.
+   *
+   * @param alias the alias of {@code spindle_jobs} (or of a view over the jobs) in the caller's query
    */
-  private static String awaited(String alias) {
+  public static String awaited(String alias) {
     return "EXISTS (SELECT 1 FROM spindle_deps d JOIN spindle_jobs w ON w.id = d.child WHERE d.parent = " + alias
         + ".id AND w.state = " + SqlJobRows.WAITING + ")";
   }
