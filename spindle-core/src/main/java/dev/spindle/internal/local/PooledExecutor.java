@@ -20,9 +20,13 @@ import org.slf4j.LoggerFactory;
  * Backs SEQUENTIAL (one platform worker), THREADS (N platform workers) and VIRTUAL with N &gt; 0
  * (N virtual workers).
  *
- * <p>Hot path: a submission allocates one {@link Job} and one queue node and does no locking; an
- * idle worker spins briefly, then parks, and a submitter wakes a parked worker only when one is
- * parked. Each worker counts into its own single-writer {@link Counters.Single}; with an unbounded
+ * <p>Hot path: a submission allocates one {@link Job} and one queue node and does no locking. Idle
+ * workers look for work by spinning briefly, at most {@link #maxSpinners} of them at a time (half
+ * the cores, at least one), then park. A submitter wakes a parked worker only when no worker is
+ * spinning, and the woken worker counts as spinning from that moment; a spinning worker that finds a
+ * job wakes the next one if more are queued. So a burst of short jobs wakes a few workers instead of
+ * one per job, and a burst of long ones still spreads over all of them, one wake-up after another
+ * (the scheme of Go's scheduler). The workers that ran a job look at the queue before they wait. Each worker counts into its own single-writer {@link Counters.Single}; with an unbounded
  * backlog the queued gauge is derived (accepted minus taken minus cancelled), so workers share no
  * counter at all. Workers are started at construction and named {@code <name> worker(<i>)}; platform
  * workers are non-daemon threads, so a forgotten executor keeps the JVM alive rather than losing
@@ -52,6 +56,9 @@ final class PooledExecutor extends LocalExecutor {
   private final LongAdder cancelledQueued = new LongAdder();
   private final Worker[] workers;
   private final AtomicInteger parked = new AtomicInteger();
+  /** Workers looking for work without parking, including those woken to do so. */
+  private final AtomicInteger spinners = new AtomicInteger();
+  private final int maxSpinners;
   private final AtomicInteger live;
   private final int idleRounds;
 
@@ -62,6 +69,7 @@ final class PooledExecutor extends LocalExecutor {
     this.workers = new Worker[n];
     this.live = new AtomicInteger(n);
     this.idleRounds = SPINS + (virtual ? 0 : YIELDS);
+    this.maxSpinners = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     for (int i = 0; i < n; i++) {
       String name = config.name() + " worker(" + i + ")";
       Worker w = new Worker(name);
@@ -89,15 +97,19 @@ final class PooledExecutor extends LocalExecutor {
     if (!isRunning() && live.get() == 0) {
       strandedAfterShutdown(job); // every worker may have left before this offer
     }
-    if (parked.get() > 0) {
-      wakeOne();
-    }
+    signalWork();
   }
 
-  private void wakeOne() {
-    for (Worker w : workers) {
-      if (w.parked && w.unpark()) {
-        return;
+  /**
+   * Work was queued: makes sure a worker will look for it. Nothing to do while one spins (it polls
+   * again before it stops spinning) or when none is parked (they are all busy and poll when done).
+   */
+  private void signalWork() {
+    if (spinners.get() == 0 && parked.get() > 0) {
+      for (Worker w : workers) {
+        if (w.parked && w.wakeToSpin()) {
+          return;
+        }
       }
     }
   }
@@ -223,6 +235,8 @@ final class PooledExecutor extends LocalExecutor {
     private @Nullable Job<?> current;
     final Counters.Single counters = new Counters.Single();
     volatile boolean parked;
+    /** Counted in {@code spinners}; written by this worker, or by a waker while it is parked. */
+    volatile boolean spinning;
     private final Runnable canceller = () -> thread.interrupt();
 
     Worker(String name) {
@@ -267,12 +281,48 @@ final class PooledExecutor extends LocalExecutor {
 
     /** Waits for a job; null once shut down with an empty queue. */
     private @Nullable Job<?> awaitJob() {
+      while (true) {
+        if (spinning || tryStartSpinning()) {
+          Job<?> job = spin();
+          if (job != null || !isRunning()) {
+            return job;
+          }
+        }
+        parked = true;
+        PooledExecutor.this.parked.incrementAndGet();
+        Job<?> job = queue.poll(); // after the flag: a submitter that missed it sees the job here
+        if (job != null || !isRunning()) {
+          clearParked();
+          stopSpinning(); // a submitter may have woken us meanwhile
+          return job != null ? job : queue.poll();
+        }
+        while (parked && isRunning()) {
+          LockSupport.park(this);
+        }
+        clearParked();
+        if (!isRunning()) {
+          stopSpinning();
+          return queue.poll();
+        }
+      }
+    }
+
+    /**
+     * Polls for a while as one of the spinners; null when it found nothing (no longer spinning then).
+     * A job found while more wait wakes the next worker, since no one else may be looking.
+     */
+    private @Nullable Job<?> spin() {
       for (int i = 0; i < idleRounds; i++) {
         Job<?> job = queue.poll();
         if (job != null) {
+          stopSpinning();
+          if (!queue.isEmpty()) {
+            signalWork();
+          }
           return job;
         }
         if (!isRunning()) {
+          stopSpinning();
           return queue.poll(); // read the state before the last poll: see dispatch()
         }
         if (i < SPINS) {
@@ -281,26 +331,50 @@ final class PooledExecutor extends LocalExecutor {
           Thread.yield();
         }
       }
-      while (true) {
-        parked = true;
-        PooledExecutor.this.parked.incrementAndGet();
-        Job<?> job = queue.poll();
-        if (job != null || !isRunning()) {
-          clearParked();
-          return job != null ? job : queue.poll();
+      stopSpinning(); // and then a last poll after setting the park flag (awaitJob)
+      return null;
+    }
+
+    private boolean tryStartSpinning() {
+      int n;
+      do {
+        n = spinners.get();
+        if (n >= maxSpinners) {
+          return false;
         }
-        while (parked && isRunning()) {
-          LockSupport.park(this);
-        }
-        clearParked();
-        job = queue.poll();
-        if (job != null) {
-          return job;
-        }
-        if (!isRunning()) {
-          return queue.poll();
+      } while (!spinners.compareAndSet(n, n + 1));
+      spinning = true;
+      return true;
+    }
+
+    private void stopSpinning() {
+      if (spinning) {
+        spinning = false;
+        spinners.decrementAndGet();
+      }
+    }
+
+    /**
+     * Wakes this parked worker as a spinner, counted before it runs so that the submissions that
+     * follow do not wake others; true if this call woke it.
+     */
+    boolean wakeToSpin() {
+      if (!parked) {
+        return false;
+      }
+      spinners.incrementAndGet();
+      synchronized (this) {
+        if (parked) {
+          spinning = true; // read by the worker after the park flag's clearing (happens-before)
+          parked = false;
+        } else {
+          spinners.decrementAndGet();
+          return false;
         }
       }
+      PooledExecutor.this.parked.decrementAndGet();
+      LockSupport.unpark(thread);
+      return true;
     }
 
     /** Clears the park flag and wakes the worker; true if this call cleared it. */

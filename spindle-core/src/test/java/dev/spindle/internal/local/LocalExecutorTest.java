@@ -166,6 +166,70 @@ class LocalExecutorTest {
   }
 
   @Test
+  void aBurstOfBlockingExecutionsReachesEveryWorkerOneWakeUpAfterAnother() throws InterruptedException {
+    // a submission wakes a worker only when none is spinning; the woken ones wake the next while
+    // more are queued, so all of them still start (each round begins with every worker parked)
+    for (ExecutionModel model : List.of(ExecutionModel.THREADS, ExecutionModel.VIRTUAL)) {
+      int workers = 16;
+      try (TaskExecutor pool = Spindle.executor(model).workers(workers).start()) {
+        for (int round = 0; round < 20; round++) {
+          CountDownLatch release = new CountDownLatch(1);
+          List<TaskFuture<String>> fs = new ArrayList<>();
+          try {
+            for (int i = 0; i < workers + 3; i++) {
+              fs.add(pool.submit(AWAIT, release));
+            }
+            org.awaitility.Awaitility.await().atMost(LONG).until(() -> pool.stats().active() == workers);
+            assertThat(pool.stats().queued()).isEqualTo(3);
+          } finally {
+            release.countDown(); // else closing the pool would wait for them forever
+          }
+          for (TaskFuture<String> f : fs) {
+            assertThat(f.result(LONG)).isEqualTo("released");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void noSubmissionIsLeftQueuedWhileWorkersIdle() throws Exception {
+    // bursts from several threads, each waited for, so that workers stop spinning and park between
+    // them: a lost wake-up leaves a future unfinished and fails its bounded wait
+    Task<Long, Long> inc = Task.of("inc", Long.class, Long.class, x -> x + 1);
+    for (ExecutionModel model : List.of(ExecutionModel.THREADS, ExecutionModel.VIRTUAL)) {
+      try (TaskExecutor pool = Spindle.executor(model).workers(8).start()) {
+        List<Thread> submitters = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int s = 0; s < 3; s++) {
+          int seed = s;
+          submitters.add(Thread.ofPlatform().start(() -> {
+            try {
+              for (int round = 0; round < 2_000; round++) {
+                List<TaskFuture<Long>> fs = new ArrayList<>();
+                for (int i = 0; i <= (round + seed) % 5; i++) {
+                  fs.add(pool.submit(inc, (long) i));
+                }
+                for (int i = 0; i < fs.size(); i++) {
+                  assertThat(fs.get(i).result(LONG)).isEqualTo(i + 1L);
+                }
+              }
+            } catch (Throwable t) {
+              failures.add(t);
+            }
+          }));
+        }
+        for (Thread t : submitters) {
+          t.join();
+        }
+        assertThat(failures).isEmpty();
+        long expected = 3L * (2_000 / 5) * (1 + 2 + 3 + 4 + 5);
+        org.awaitility.Awaitility.await().atMost(LONG).until(() -> pool.stats().executed() == expected);
+      }
+    }
+  }
+
+  @Test
   void submissionsRacingWithShutdownAreRunOrRejectedNeverLost() throws Exception {
     Task<Long, Long> inc = Task.of("inc", Long.class, Long.class, x -> x + 1);
     for (ExecutionModel model : List.of(ExecutionModel.THREADS, ExecutionModel.VIRTUAL)) {
