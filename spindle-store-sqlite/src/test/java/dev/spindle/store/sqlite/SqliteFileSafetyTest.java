@@ -3,11 +3,14 @@ package dev.spindle.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.WorkflowInput;
+import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.NewJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,6 +176,52 @@ class SqliteFileSafetyTest {
       try (ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_trace")) {
         rs.next();
         assertThat(rs.getInt(1)).as("deleted jobs take their contexts along").isZero();
+      }
+    }
+  }
+
+  /**
+   * Schema 8: a deleted job no longer takes the dependency edges from it along (they hold its end
+   * for its dependents); a version-7 database loses the old trigger.
+   */
+  @Test
+  void aVersion7DatabaseKeepsTheEdgesFromADeletedJob() throws Exception {
+    Path f = dir.resolve("v7.db");
+    List<String> ids;
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      ids = store.enqueue(List.of(job("1"), job("2").dependingOn(
+          List.of(Dependency.onBatchJob(0, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.ARGS)))
+          .stream().map(r -> r.jobId()).toList();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      // the trigger of version 7
+      st.execute("DROP TRIGGER spindle_jobs_deps_deleted");
+      st.execute("CREATE TRIGGER spindle_jobs_deleted AFTER DELETE ON spindle_jobs"
+          + " WHEN EXISTS (SELECT 1 FROM spindle_deps) BEGIN"
+          + " DELETE FROM spindle_deps WHERE child = old.id; DELETE FROM spindle_deps WHERE parent = old.id;"
+          + " DELETE FROM spindle_waits WHERE id = old.id; END");
+      st.execute("UPDATE spindle_meta SET value = 7 WHERE key = 'schema_version'");
+    }
+    try (SqliteJobStore store = SqliteJobStore.open(f)) {
+      assertThat(store.find(ids.get(1))).isPresent();
+    }
+    assertThat(schemaVersion(f)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+          + " AND name = 'spindle_jobs_deleted'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the old trigger is gone").isZero();
+      }
+      st.execute("DELETE FROM spindle_jobs WHERE id = " + ids.get(0));
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_deps WHERE parent = " + ids.get(0))) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the edge from the deleted job stays with its dependent").isEqualTo(1);
+      }
+      st.execute("DELETE FROM spindle_jobs WHERE id = " + ids.get(1));
+      try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM spindle_deps)"
+          + " + (SELECT count(*) FROM spindle_waits)")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the dependent takes its edges and wait along").isZero();
       }
     }
   }

@@ -16,13 +16,16 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -243,6 +246,23 @@ public abstract class WorkflowContract {
     succeed(ids.get(0), "4");
     succeed(ids.get(1), "5");
     assertThat(get(ids.get(2)).argsJson()).isEqualTo("5");
+  }
+
+  @Test
+  void aDependencyAnOperatorDeletesWhileItsDependentWaitsStillGivesItsResult() {
+    List<String> ids = add(job("1"), job("2"), job("3"),
+        after(WorkflowInput.RESULTS, at(0), at(1), at(2)));
+    succeed(ids.get(0), "\"p\"");
+    succeed(ids.get(1), "\"q\"");
+    assertThat(store.control().deleteJob(ids.get(0))).isEqualTo(QueueControl.DeleteResult.DELETED);
+    assertThat(store.inspector().purge(JobFilter.all().withStates(EnumSet.of(JobState.SUCCEEDED)))).isEqualTo(1);
+    assertThat(store.find(ids.get(1))).isEmpty();
+    assertThat(state(ids.get(3))).isEqualTo(JobState.WAITING);
+
+    succeed(ids.get(2), "\"r\"");
+    JobInfo dependent = get(ids.get(3));
+    assertThat(dependent.state()).isEqualTo(JobState.QUEUED);
+    assertThat(dependent.argsJson()).as("every result is its input").isEqualTo("[\"p\",\"q\",\"r\"]");
   }
 
   @Test

@@ -13,8 +13,9 @@ import java.time.Instant;
  * Retention for a SQL store: deletes expired finished jobs, then the oldest beyond the
  * kept counts, a bounded batch per call, and statistics older than {@link MinuteStats#KEPT}.
  * A finished job that a WAITING job still depends on is kept (past its expiry, and beyond the
- * limits) until that one is released: deleting a job drops its dependency edges (the store's delete
- * trigger), and those hold the end copied for the dependent's input. Thread-safe.
+ * limits) until that one is released, so a workflow's jobs stay visible while it runs (the edges
+ * holding its end for the dependent's input outlive the job since schema versions 8 of SQLite and
+ * 9 of PostgreSQL, whose delete triggers dropped them before). Thread-safe.
  *
  * @param <C> the store's connection type
  */
@@ -113,8 +114,7 @@ public final class SqlRetention<C extends SqlConn> {
   }
 
   /**
-   * SQL condition: the job {@code <alias>.id} is a dependency a WAITING job still waits for (its
-   * edge holds the end copied for that job's input, and deleting the job drops the edge). Used by
+   * SQL condition: the job {@code <alias>.id} is a dependency a WAITING job still waits for. Used by
    * every SQL store's retention to keep such jobs until the dependent is released.
    *
    * @param alias the alias of {@code spindle_jobs} (or of a view over the jobs) in the caller's query

@@ -24,11 +24,12 @@ import java.util.List;
  * spindle_finish_seq}; version 6 trigram GIN indexes ({@code pg_trgm}) on the arguments and errors
  * of both tables, for text search; version 7 leaves RUNNING rows (and rows without an error) out of
  * the hot table's; version 8 keys the running jobs' index by (worker, id), so a completion finds its
- * row directly.
+ * row directly; version 9 keeps the dependency edges from a deleted job (they hold its end for its
+ * dependents' input) until the dependent is deleted.
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 8;
+  public static final int VERSION = 9;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -208,7 +209,14 @@ public final class Schema {
       // batch of 64 at concurrency 64, and the dead entries of jobs it finished since the last vacuum).
       // Now (worker_id, id) finds the one row
       List.of("DROP INDEX spindle_jobs_running",
-          "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id, id) WHERE state = " + JobRows.RUNNING));
+          "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id, id) WHERE state = " + JobRows.RUNNING),
+      // version 9: a deleted job (purge, retention) takes its own dependency rows along, no longer the
+      // edges from it: those hold its end for its dependents' input (a dependent still waiting, or one
+      // retried or revived later), and go when the dependent does
+      List.of("CREATE OR REPLACE FUNCTION spindle_jobs_deleted() RETURNS trigger LANGUAGE plpgsql"
+          + " SET search_path FROM CURRENT AS $$ BEGIN IF EXISTS (SELECT 1 FROM spindle_deps) THEN"
+          + " DELETE FROM spindle_deps d USING gone g WHERE d.child = g.id;"
+          + " DELETE FROM spindle_waits w USING gone g WHERE w.id = g.id; END IF; RETURN NULL; END $$"));
 
   private Schema() {}
 

@@ -27,13 +27,14 @@ import org.jspecify.annotations.Nullable;
  * writes); 6 flow control
  * ({@code spindle_jobs.flow_key}, limits, per-key state, fair rotation; see {@code SqlFlow}); 7 the
  * trace contexts moved out of the job rows into {@code spindle_trace} (so claims and outcomes, which
- * rewrite a job's row, no longer rewrite its context). {@link #migrate} brings an older database up
+ * rewrite a job's row, no longer rewrite its context); 8 a deleted job no longer takes the dependency
+ * edges from it along (they hold its end for its dependents' input). {@link #migrate} brings an older database up
  * in the same write transaction that records the new version: new tables and indexes are created,
  * the text index is filled from the jobs present, columns are added, contexts are moved.
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 7;
+  public static final int VERSION = 8;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -85,10 +86,12 @@ public final class Schema {
         + " cancelled_by INTEGER)",
     "CREATE INDEX IF NOT EXISTS spindle_waits_cancelled_by ON spindle_waits (cancelled_by)"
         + " WHERE cancelled_by IS NOT NULL",
-    // a deleted job (purge, retention) takes its dependency rows along
-    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_deleted AFTER DELETE ON spindle_jobs"
-        + " WHEN EXISTS (SELECT 1 FROM spindle_deps) BEGIN"
-        + " DELETE FROM spindle_deps WHERE child = old.id; DELETE FROM spindle_deps WHERE parent = old.id;"
+    // a deleted job (purge, retention) takes its own dependency rows along; the edges from it stay
+    // with its dependents (they hold its end, their input) until those are deleted. Before version 8
+    // the trigger spindle_jobs_deleted deleted those edges too
+    "DROP TRIGGER IF EXISTS spindle_jobs_deleted",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_deps_deleted AFTER DELETE ON spindle_jobs"
+        + " WHEN EXISTS (SELECT 1 FROM spindle_deps) BEGIN DELETE FROM spindle_deps WHERE child = old.id;"
         + " DELETE FROM spindle_waits WHERE id = old.id; END",
     // version 4: text search (a trigram index of arguments and errors kept by triggers), time ranges,
     // per-minute statistics, paused schedules
