@@ -228,14 +228,20 @@ final class MemoryDependencies {
 
   /**
    * Where a dependency-cancelled job would stand now: WAITING, or CANCELLED (another dependency
-   * still cancels it; {@code cancelledBy} names it). Used by requeue and by an operator's retry.
+   * still cancels it; {@code cancelledBy} names it). Used by requeue and by an operator's retry. A
+   * deleted dependency counts by the end it told (kept, as the input), or as CANCELLED if none.
    */
   private JobState reevaluate(Node n) {
     List<@Nullable JobState> states = new ArrayList<>(n.parents.length);
     for (int i = 0; i < n.parents.length; i++) {
       JobState s = host.stateOf(n.parents[i]);
+      if (s == null) {
+        Workflows.End told = n.ends[i];
+        states.add(told == null ? null : told.state());
+        continue;
+      }
       states.add(s);
-      n.ends[i] = s != null && s.isTerminal() ? host.endOf(n.parents[i]) : null;
+      n.ends[i] = s.isTerminal() ? host.endOf(n.parents[i]) : null;
     }
     Workflows.Wait w = Workflows.evaluate(n.policies, states);
     if (w == null) {

@@ -266,6 +266,28 @@ public abstract class WorkflowContract {
   }
 
   @Test
+  void aDeletedDependencyCountsByItsEndWhenItsDependentIsRevivedOrRetried() {
+    List<String> ids = add(job("1"), job("2"), after(WorkflowInput.RESULTS, at(0), at(1)));
+    String p = ids.get(0);
+    String q = ids.get(1);
+    String d = ids.get(2);
+    succeed(p, "\"p\"");
+    finish(q, Completion.Outcome.FAILED, null);
+    assertThat(state(d)).isEqualTo(JobState.CANCELLED);
+    assertThat(store.control().deleteJob(p)).isEqualTo(QueueControl.DeleteResult.DELETED);
+
+    store.inspector().requeue(q, T0.plusSeconds(3));
+    assertThat(state(d)).as("revived: its deleted dependency succeeded").isEqualTo(JobState.WAITING);
+    succeed(q, "\"q\"");
+    assertThat(get(d).argsJson()).isEqualTo("[\"p\",\"q\"]");
+
+    finish(d, Completion.Outcome.FAILED, null);
+    JobInfo retried = store.inspector().requeue(d, T0.plusSeconds(4));
+    assertThat(retried.state()).isEqualTo(JobState.QUEUED);
+    assertThat(retried.argsJson()).as("retried with the same input").isEqualTo("[\"p\",\"q\"]");
+  }
+
+  @Test
   void edgesAreListedBothWays() {
     List<String> ids = add(job("1"), job("2"), after(WorkflowInput.RESULTS, at(0), at(1, DependencyPolicy.ALWAYS)));
     assertThat(store.inspector().dependencyEdges(ids.get(2))).containsExactly(
@@ -338,6 +360,27 @@ public abstract class WorkflowContract {
     assertThat(fin.state()).isEqualTo(JobState.QUEUED);
     assertThat(fin.argsJson()).startsWith("[{\"jobId\":\"" + a + "\",\"state\":\"SUCCEEDED\"")
         .doesNotContain("\"jobId\":\"" + kid + "\"");
+  }
+
+  @Test
+  void aDependencyDeletedWhileItsDependentWaitsCountsByItsEndWhenAnotherAddsChildren() {
+    List<String> ids = add(job("1"), job("2"), after(WorkflowInput.OUTCOMES, at(0), at(1)));
+    String p = ids.get(0);
+    String r = ids.get(1);
+    String d = ids.get(2);
+    succeed(p, "\"p\"");
+    assertThat(store.control().deleteJob(p)).isEqualTo(QueueControl.DeleteResult.DELETED);
+    JobInfo running = claimOnly(r);
+    String kid = children(r, running.fence(), List.of(job("3")), 0).get(0);
+    assertThat(state(d)).as("its deleted dependency succeeded").isEqualTo(JobState.WAITING);
+
+    assertThat(store.complete(List.of(Completion.succeeded(r, running.fence(), "w1", "\"r\"")), T0.plusSeconds(2)))
+        .containsExactly(true);
+    succeed(kid, "4");
+    JobInfo dependent = get(d);
+    assertThat(dependent.state()).isEqualTo(JobState.QUEUED);
+    assertThat(dependent.argsJson()).isEqualTo("[{\"jobId\":\"" + p + "\",\"state\":\"SUCCEEDED\",\"result\":\"p\","
+        + "\"error\":null},{\"jobId\":\"" + r + "\",\"state\":\"SUCCEEDED\",\"result\":\"r\",\"error\":null}]");
   }
 
   @Test

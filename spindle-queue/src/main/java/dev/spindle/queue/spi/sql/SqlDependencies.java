@@ -477,18 +477,26 @@ public final class SqlDependencies<C extends SqlConn> {
     }
   }
 
-  /** Recomputes a dependent's wait from its parents' current states; null if one cancels it. */
+  /**
+   * Recomputes a dependent's wait from its parents' current states, recording their ends on the
+   * edges again; a deleted parent counts by the end its edge was told (kept, as the dependent's
+   * input), or as CANCELLED if it was never told one. Null if a parent cancels it.
+   */
   private Workflows.@Nullable Wait reevaluate(C c, long id, List<EdgeRow> in) throws SQLException {
     List<DependencyPolicy> policies = new ArrayList<>(in.size());
-    List<JobState> states = new ArrayList<>(in.size());
+    List<@Nullable JobState> states = new ArrayList<>(in.size());
     PreparedStatement record = c.ps("UPDATE spindle_deps SET end_state = ?, end_result = ?, end_error = ?"
         + " WHERE parent = ? AND child = ?");
     for (EdgeRow e : in) {
       policies.add(e.policy);
       Workflows.End end = endOf(c, e.parent);
-      JobState s = end == null ? null : end.state();
+      if (end == null) {
+        states.add(toldEnd(c, e.parent, id));
+        continue;
+      }
+      JobState s = end.state();
       states.add(s);
-      Workflows.End ended = end != null && end.state().isTerminal() ? end : null;
+      Workflows.End ended = s.isTerminal() ? end : null;
       if (ended != null) {
         record.setInt(1, SqlJobRows.code(ended.state()));
       } else {
@@ -514,6 +522,20 @@ public final class SqlDependencies<C extends SqlConn> {
     saveWait(c, id, w);
     setCancelledBy(c, id, null);
     return w;
+  }
+
+  /** The end the edge from {@code parent} to {@code child} was told, or null if none. */
+  private static @Nullable JobState toldEnd(SqlConn c, long parent, long child) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT end_state FROM spindle_deps WHERE parent = ? AND child = ?");
+    ps.setLong(1, parent);
+    ps.setLong(2, child);
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      int st = rs.getInt(1);
+      return rs.wasNull() ? null : SqlJobRows.state(st);
+    }
   }
 
   /** The job that cancelled a dependency-cancelled job, or 0. */
