@@ -13,6 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +32,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ControlServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
+  /** The wait after the first failed accept of a burst; doubled after each further one. */
+  static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** The longest wait between failed accepts. */
+  static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** Handles messages. Called on connection threads, possibly concurrently for different connections. */
   public interface Handler {
@@ -80,17 +86,37 @@ final class ControlServer implements AutoCloseable {
     }
   }
 
+  /** Accepts the next connection: the server socket's {@code accept}, or a test's stand-in. */
+  @FunctionalInterface
+  interface Acceptor {
+    /** The next connection on {@code server}; blocks until one comes. */
+    SocketChannel accept(ServerSocketChannel server) throws IOException;
+  }
+
+  /** Waits between failed accepts: parks the acceptor, or a test's recorder. */
+  @FunctionalInterface
+  interface Pause {
+    /** Waits about {@code nanos} (may return early). */
+    void pause(long nanos);
+  }
+
   private final Path socket;
   private final ServerSocketChannel server;
+  private final Acceptor accept;
+  private final Pause pause;
   private final Handler handler;
   private final UserPrincipal owner;
   private final Thread acceptor;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private volatile int failureBursts;
 
-  private ControlServer(Path socket, ServerSocketChannel server, Handler handler, String name) throws IOException {
+  private ControlServer(Path socket, ServerSocketChannel server, Handler handler, String name,
+      @Nullable Acceptor accept, @Nullable Pause pause) throws IOException {
     this.socket = socket;
     this.server = server;
+    this.accept = accept != null ? accept : ServerSocketChannel::accept;
+    this.pause = pause != null ? pause : LockSupport::parkNanos;
     this.handler = handler;
     this.owner = Files.getOwner(socket);
     this.acceptor = new Thread(this::acceptLoop, "spindle-" + name + "-control");
@@ -105,6 +131,16 @@ final class ControlServer implements AutoCloseable {
    * @throws IOException if the socket cannot be bound
    */
   public static ControlServer start(Path socket, Handler handler, String name) throws IOException {
+    return start(socket, handler, name, null, null);
+  }
+
+  /**
+   * {@link #start(Path, Handler, String)} with the accepting and the waiting after a failed accept
+   * replaced (tests: failures like EMFILE on demand, waits counted instead of slept); null keeps the
+   * real one.
+   */
+  static ControlServer start(Path socket, Handler handler, String name, @Nullable Acceptor accept,
+      @Nullable Pause pause) throws IOException {
     if (Files.exists(socket)) {
       try (LineChannel probe = LineChannel.connect(socket)) {
         throw new IllegalStateException("a master is already listening on " + socket
@@ -118,7 +154,7 @@ final class ControlServer implements AutoCloseable {
     try {
       ss.bind(UnixDomainSocketAddress.of(socket), 64);
       Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-      ControlServer cs = new ControlServer(socket, ss, handler, name);
+      ControlServer cs = new ControlServer(socket, ss, handler, name, accept, pause);
       cs.acceptor.start();
       return cs;
     } catch (IOException | RuntimeException e) {
@@ -133,18 +169,43 @@ final class ControlServer implements AutoCloseable {
     return socket;
   }
 
+  /** Bursts of failed accepts so far (each logged once). */
+  int failureBursts() {
+    return failureBursts;
+  }
+
+  /**
+   * Accepts until closed. A failed accept (e.g. EMFILE, too many open files) is retried after a
+   * wait that doubles from {@link #FIRST_PAUSE_NANOS} up to {@link #MAX_PAUSE_NANOS}, not at once: a
+   * failure that persists would otherwise spin a core and flood the log. The first failure of a
+   * burst is logged, and the success ending it.
+   */
   private void acceptLoop() {
+    long failures = 0;
+    long pauseNanos = 0;
     while (!closed) {
       SocketChannel ch;
       try {
-        ch = server.accept();
+        ch = accept.accept(server);
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
-        if (!closed) {
-          LOG.warn("control socket {}: accept failed", socket, e);
+        if (closed) {
+          return;
         }
+        if (failures++ == 0) {
+          failureBursts++;
+          LOG.warn("control socket {}: accept failed; retrying, waiting up to {} ms between attempts", socket,
+              TimeUnit.NANOSECONDS.toMillis(MAX_PAUSE_NANOS), e);
+        }
+        pauseNanos = pauseNanos == 0 ? FIRST_PAUSE_NANOS : Math.min(pauseNanos * 2, MAX_PAUSE_NANOS);
+        pause.pause(pauseNanos);
         continue;
+      }
+      if (failures > 0) {
+        LOG.info("control socket {}: accepting again after {} failed attempts", socket, failures);
+        failures = 0;
+        pauseNanos = 0;
       }
       if (!samePeer(ch)) {
         continue;
@@ -235,6 +296,7 @@ final class ControlServer implements AutoCloseable {
       return;
     }
     closed = true;
+    LockSupport.unpark(acceptor); // ends a wait after a failed accept
     try {
       server.close();
     } catch (IOException e) {
