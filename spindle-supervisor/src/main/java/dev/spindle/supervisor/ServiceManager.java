@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -232,6 +233,7 @@ public final class ServiceManager implements AutoCloseable {
    *   <tr><td>{@link #runDirectory}</td><td>{@link RunDirectory#defaultPath()}</td></tr>
    *   <tr><td>{@link #handleSignals}</td><td>false (a library must not take the JVM's signals unasked)</td></tr>
    *   <tr><td>{@link #clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+   *   <tr><td>{@link #ticker}</td><td>{@link System#nanoTime()}</td></tr>
    *   <tr><td>{@link #javaHome} / {@link #classpath}</td><td>this JVM's</td></tr>
    *   <tr><td>{@link #memoryCheckInterval}</td><td>2 s between RSS checks</td></tr>
    *   <tr><td>{@link #reportInterval}</td><td>1 s between the children's job and heap reports</td></tr>
@@ -248,6 +250,7 @@ public final class ServiceManager implements AutoCloseable {
     private @Nullable Path runDirectory;
     private boolean handleSignals;
     private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
     private Path javaHome = Path.of(System.getProperty("java.home"));
     private String classpath = System.getProperty("java.class.path", "");
     private Duration memoryCheckInterval = Duration.ofSeconds(2);
@@ -341,9 +344,18 @@ public final class ServiceManager implements AutoCloseable {
       return this;
     }
 
-    /** The clock for uptimes and restart times. */
+    /** The clock for reported times: start times and the termination's. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The monotonic time source, in nanoseconds, for uptimes and delays: whether a child died young
+     * (crash loops) and the uptimes reported (default: {@link System#nanoTime()}).
+     */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
@@ -440,7 +452,7 @@ public final class ServiceManager implements AutoCloseable {
       Path dir = runDirectory != null ? runDirectory : RunDirectory.defaultPath();
       RunDirectory.socketPath(dir, name); // fails early if too long
       return new ServiceManager(new MasterSettings(name, programName, services, configFile, reloadHook, listeners,
-          dir, handleSignals, clock, javaHome, classpath, memoryCheckInterval, reportInterval, childStdout, childStderr));
+          dir, handleSignals, clock, ticker, javaHome, classpath, memoryCheckInterval, reportInterval, childStdout, childStderr));
     }
   }
 }

@@ -13,9 +13,14 @@ import dev.spindle.supervisor.testing.StubbornService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +78,62 @@ class ServiceManagerTest {
       long gapMs = (events.exited.get(i).atNanos() - events.exited.get(i - 1).atNanos()) / 1_000_000;
       assertThat(gapMs).isGreaterThanOrEqualTo(delays.get(i - 1).toMillis());
     }
+  }
+
+  /** A wall clock that jumps by {@code step} at every read, as one stepped by NTP or an operator would. */
+  private static Clock jumping(Duration step) {
+    AtomicLong reads = new AtomicLong();
+    Instant base = Instant.now();
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Instant instant() {
+        return base.plus(step.multipliedBy(reads.incrementAndGet()));
+      }
+    };
+  }
+
+  @Test
+  void aWallClockJumpingForwardDoesNotHideACrashLoop() {
+    manager = builder("jumpfwd").clock(jumping(Duration.ofHours(1))).service(ServiceConfig.builder("crasher",
+        CrashingService.class).restartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)).crashLoopThreshold(3)
+        .build()).build().start();
+
+    // children dying at once live hours by the wall clock; their uptime must not come from it
+    await().atMost(Duration.ofSeconds(30)).until(() -> !events.crashLoops.isEmpty());
+    assertThat(events.crashLoops.get(0).failures()).isEqualTo(3);
+    assertThat(events.crashLoops.get(0).nextDelay()).as("the wait announced, not a wall-clock difference")
+        .isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(manager.status().service("crasher").orElseThrow().crashLooping()).isTrue();
+  }
+
+  @Test
+  void aWallClockJumpingBackDoesNotMakeAHealthyWorkerLookCrashLooping() {
+    Duration stableAfter = Duration.ofMillis(300);
+    manager = builder("jumpback").clock(jumping(Duration.ofHours(-1))).service(ServiceConfig.builder("idle",
+        IdleService.class).restartBackoff(Duration.ofMillis(10), Duration.ofMillis(100)).stableAfter(stableAfter)
+        .crashLoopThreshold(2).build()).build().start();
+
+    for (int i = 1; i <= 3; i++) {
+      // each child stays up past stableAfter (its uptime as reported), then dies unexpectedly
+      WorkerStatus w = await().atMost(LONG).until(() -> manager.status().service("idle").orElseThrow()
+          .workerStatuses().get(0), s -> s.pid() != 0 && s.uptime().compareTo(stableAfter) >= 0);
+      assertThat(manager.status().service("idle").orElseThrow().crashLooping()).isFalse();
+      ProcessHandle.of(w.pid()).orElseThrow().destroyForcibly();
+      int exits = i;
+      await().atMost(LONG).until(() -> events.exited.size() == exits);
+    }
+    assertThat(events.exited).allSatisfy(e -> assertThat(e.expected()).isFalse());
+    assertThat(events.crashLoops).as("each child lived past stableAfter: no crash loop").isEmpty();
   }
 
   @Test

@@ -16,12 +16,14 @@ public final class ChildProcess {
   private final Process process;
   private final ChildSpec spec;
   private final Instant startedAt;
+  private final long startedNanos;
   private final CompletableFuture<ExitStatus> exit;
 
-  ChildProcess(Process process, ChildSpec spec, Instant startedAt) {
+  ChildProcess(Process process, ChildSpec spec, Instant startedAt, long startedNanos) {
     this.process = process;
     this.spec = spec;
     this.startedAt = startedAt;
+    this.startedNanos = startedNanos;
     this.exit = process.onExit().thenApply(p -> new ExitStatus(p.exitValue()));
   }
 
@@ -40,9 +42,17 @@ public final class ChildProcess {
     return spec;
   }
 
-  /** When it was started (from the launcher's clock). */
+  /** When it was started (from the launcher's clock), for reports; uptimes come from {@link #startedNanos()}. */
   public Instant startedAt() {
     return startedAt;
+  }
+
+  /**
+   * When it was started, on the launcher's monotonic ticker ({@link System#nanoTime()} unless given):
+   * its uptime is the ticker's reading now minus this, which a step of the wall clock cannot change.
+   */
+  public long startedNanos() {
+    return startedNanos;
   }
 
   /** The child's standard input. */

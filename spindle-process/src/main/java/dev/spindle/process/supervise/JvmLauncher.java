@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Starts child JVMs from {@link ChildSpec}s. Stateless and thread-safe.
@@ -49,10 +50,20 @@ public final class JvmLauncher {
   private static final Path ENV = Path.of("/usr/bin/env");
 
   private final Clock clock;
+  private final LongSupplier ticker;
 
-  /** A launcher stamping start times with the given clock. */
-  public JvmLauncher(Clock clock) {
+  /**
+   * A launcher stamping start times with the given clock and monotonic ticker (for uptimes; see
+   * {@link ChildProcess#startedNanos()}).
+   */
+  public JvmLauncher(Clock clock, LongSupplier ticker) {
     this.clock = clock;
+    this.ticker = ticker;
+  }
+
+  /** A launcher stamping start times with the given clock, and {@link System#nanoTime()} for uptimes. */
+  public JvmLauncher(Clock clock) {
+    this(clock, System::nanoTime);
   }
 
   /** A launcher on the system clock. */
@@ -67,7 +78,7 @@ public final class JvmLauncher {
    */
   public ChildProcess start(ChildSpec spec) throws IOException {
     Process p = processBuilder(spec).start();
-    return new ChildProcess(p, spec, clock.instant());
+    return new ChildProcess(p, spec, clock.instant(), ticker.getAsLong());
   }
 
   /**

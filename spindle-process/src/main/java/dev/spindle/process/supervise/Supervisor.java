@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ public final class Supervisor implements AutoCloseable {
   private final RestartPolicy policy;
   private final Listener listener;
   private final JvmLauncher launcher;
-  private final Clock clock;
+  private final LongSupplier ticker;
   private final Duration stableAfter;
   private final int crashLoopThreshold;
   private final ScheduledExecutorService scheduler;
@@ -83,8 +84,8 @@ public final class Supervisor implements AutoCloseable {
     this.name = b.name;
     this.policy = b.policy;
     this.listener = b.listener;
-    this.clock = b.clock;
-    this.launcher = new JvmLauncher(b.clock);
+    this.ticker = b.ticker;
+    this.launcher = new JvmLauncher(b.clock, b.ticker);
     this.stableAfter = b.stableAfter;
     this.crashLoopThreshold = b.crashLoopThreshold;
     if (b.scheduler != null) {
@@ -302,7 +303,8 @@ public final class Supervisor implements AutoCloseable {
         if (c != child) {
           return;
         }
-        Duration uptime = Duration.between(c.startedAt(), clock.instant());
+        // monotonic: a step of the wall clock neither hides a crash loop nor makes one up
+        Duration uptime = Duration.ofNanos(ticker.getAsLong() - c.startedNanos());
         expected = retiring || state == State.STOPPING;
         if (expected) {
           failures = 0;
@@ -408,6 +410,7 @@ public final class Supervisor implements AutoCloseable {
     private RestartPolicy policy = RestartPolicy.backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
     private Listener listener = new Listener() {};
     private Clock clock = Clock.systemUTC();
+    private LongSupplier ticker = System::nanoTime;
     private Duration stableAfter = Duration.ofSeconds(10);
     private int crashLoopThreshold = 5;
     private @Nullable ScheduledExecutorService scheduler;
@@ -428,9 +431,18 @@ public final class Supervisor implements AutoCloseable {
       return this;
     }
 
-    /** The clock for uptimes (default: system UTC). */
+    /** The clock stamping children's start times, {@link ChildProcess#startedAt()} (default: system UTC). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The monotonic time source, in nanoseconds, that children's uptimes (compared with
+     * {@link #stableAfter}) are measured with (default: {@link System#nanoTime()}).
+     */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

@@ -120,7 +120,7 @@ final class ControlHandler implements ControlServer.Handler {
           c = r.child;
         }
         if (c != null) {
-          Duration startup = Duration.between(c.startedAt(), master.clock().instant());
+          Duration startup = Duration.ofNanos(master.ticker().getAsLong() - c.startedNanos());
           LOG.debug("'{}' (pid {}) is ready after {}", r.title, c.pid(), Sizes.formatDuration(startup));
           master.emit(l -> l.workerReady(r.group.name(), r.workerId, c.pid(), startup));
         }

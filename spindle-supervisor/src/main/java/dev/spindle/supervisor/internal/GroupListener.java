@@ -38,7 +38,7 @@ final class GroupListener implements Supervisor.Listener {
       r.ready = false;
       r.jobs = 0;
       r.heapAfterGc = -1;
-      r.nextStartAt = null;
+      r.nextStartNanos = null;
       r.restarts = restarts;
       if (r.mode == WorkerRecord.Mode.RECYCLING) {
         r.moveTo(WorkerRecord.Mode.ACTIVE);
@@ -77,7 +77,7 @@ final class GroupListener implements Supervisor.Listener {
       token = r.token;
       mode = r.mode;
       reason = r.recycleReason;
-      r.nextStartAt = restartIn.map(d -> master.clock().instant().plus(d)).orElse(null);
+      r.nextStartNanos = restartIn.map(d -> master.ticker().getAsLong() + d.toNanos()).orElse(null);
       if (slot.consecutiveFailures() < g.config.crashLoopThreshold()) {
         r.crashReported = false;
       }
@@ -115,7 +115,7 @@ final class GroupListener implements Supervisor.Listener {
     }
     synchronized (r) {
       r.lastExitNote = "could not launch: " + error.getMessage();
-      r.nextStartAt = retryIn.map(d -> master.clock().instant().plus(d)).orElse(null);
+      r.nextStartNanos = retryIn.map(d -> master.ticker().getAsLong() + d.toNanos()).orElse(null);
     }
     LOG.error("could not launch '{}': {}; {}", r.title, error.getMessage(),
         retryIn.map(d -> "retrying in " + Sizes.formatDuration(d)).orElse("giving up"));
@@ -134,7 +134,8 @@ final class GroupListener implements Supervisor.Listener {
     boolean first;
     ExitStatus last;
     synchronized (r) {
-      next = r.nextStartAt == null ? Duration.ZERO : Duration.between(master.clock().instant(), r.nextStartAt);
+      next = r.nextStartNanos == null ? Duration.ZERO
+          : Duration.ofNanos(r.nextStartNanos - master.ticker().getAsLong());
       if (next.isNegative()) {
         next = Duration.ZERO;
       }

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,7 @@ public final class Master {
   private final MasterSettings s;
   private final ServiceManager facade;
   private final Clock clock;
+  private final LongSupplier ticker;
   private final ScheduledExecutorService scheduler;
   private final ReentrantLock control = new ReentrantLock();
   private final WorkerPositions positions;
@@ -60,6 +62,7 @@ public final class Master {
   private volatile @Nullable String stopReason;
   private volatile boolean startFailed;
   private volatile @Nullable Instant startedAt;
+  private volatile long startedNanos;
   private volatile @Nullable Path socket;
   private @Nullable ControlServer server;
   private @Nullable ScheduledFuture<?> memoryTask;
@@ -70,6 +73,7 @@ public final class Master {
     this.s = settings;
     this.facade = facade;
     this.clock = settings.clock();
+    this.ticker = settings.ticker();
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "spindle-" + settings.name() + "-master");
       t.setDaemon(true);
@@ -80,9 +84,14 @@ public final class Master {
     this.groups = new ServiceGroups(this, scheduler, positions);
   }
 
-  /** The master's clock. */
+  /** The master's clock, for reported times. */
   Clock clock() {
     return clock;
+  }
+
+  /** The master's monotonic time source (nanoseconds), for uptimes and delays. */
+  LongSupplier ticker() {
+    return ticker;
   }
 
   /** The settings it runs with. */
@@ -123,6 +132,7 @@ public final class Master {
         failBeforeStart(e.getMessage());
         throw e;
       }
+      startedNanos = ticker.getAsLong();
       startedAt = clock.instant();
       moveTo(ManagerState.RUNNING);
       if (s.handleSignals()) {
@@ -373,10 +383,10 @@ public final class Master {
 
   /** A snapshot of every service. */
   public ManagerStatus status() {
-    Instant now = clock.instant();
-    List<ServiceStatus> out = groups.snapshot(now);
+    long nowNanos = ticker.getAsLong();
+    List<ServiceStatus> out = groups.snapshot(nowNanos);
     Instant st = startedAt;
-    Duration up = st == null ? Duration.ZERO : Duration.between(st, now);
+    Duration up = st == null ? Duration.ZERO : Duration.ofNanos(nowNanos - startedNanos);
     Path sock = socket;
     return new ManagerStatus(s.name(), ProcessHandle.current().pid(), state, st, up,
         sock == null ? null : sock.toString(), out);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param listeners listeners
  * @param runDirectory where the control socket goes
  * @param handleSignals whether to handle SIGTERM, SIGINT and SIGHUP
- * @param clock the clock for uptimes
+ * @param clock the clock for reported times (start times, termination)
+ * @param ticker the monotonic time source, in nanoseconds, for uptimes and delays (crash-loop
+ *     detection)
  * @param javaHome the children's JDK
  * @param classpath the children's class path
  * @param memoryCheckInterval how often children's RSS is compared with their limit
@@ -30,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record MasterSettings(String name, String programName, List<ServiceConfig> services, @Nullable Path configFile,
     @Nullable ReloadHook reloadHook, List<ServiceListener> listeners, Path runDirectory, boolean handleSignals, Clock clock,
+    LongSupplier ticker,
     Path javaHome, String classpath, Duration memoryCheckInterval, Duration reportInterval,
     ProcessBuilder.Redirect childStdout, ProcessBuilder.Redirect childStderr) {
   /** Copies the lists. */

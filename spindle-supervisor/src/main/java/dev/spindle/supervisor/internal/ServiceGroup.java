@@ -5,7 +5,6 @@ import dev.spindle.supervisor.ServiceConfig;
 import dev.spindle.supervisor.ServiceStatus;
 import dev.spindle.supervisor.WorkerState;
 import dev.spindle.supervisor.WorkerStatus;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,13 +59,13 @@ final class ServiceGroup {
     return new ArrayList<>(bySlot.values());
   }
 
-  ServiceStatus snapshot(Instant now, List<ServiceGroup> retiredSameName) {
+  ServiceStatus snapshot(long nowNanos, List<ServiceGroup> retiredSameName) {
     ServiceConfig c = config;
     List<WorkerStatus> ws = new ArrayList<>();
     int running = 0;
     boolean looping = false;
     for (WorkerRecord r : active.values()) {
-      WorkerStatus s = r.snapshot(now);
+      WorkerStatus s = r.snapshot(nowNanos);
       ws.add(s);
       if (s.state() == WorkerState.RUNNING) {
         running++;
@@ -75,11 +74,11 @@ final class ServiceGroup {
     }
     List<WorkerStatus> stopping = new ArrayList<>();
     for (WorkerRecord r : leaving) {
-      stopping.add(r.snapshot(now));
+      stopping.add(r.snapshot(nowNanos));
     }
     for (ServiceGroup g : retiredSameName) {
       for (WorkerRecord r : g.bySlot.values()) {
-        stopping.add(r.snapshot(now));
+        stopping.add(r.snapshot(nowNanos));
       }
     }
     stopping.sort(Comparator.comparingInt(WorkerStatus::workerId).thenComparingLong(WorkerStatus::pid));

@@ -4,7 +4,6 @@ import dev.spindle.process.supervise.RestartPolicy;
 import dev.spindle.process.supervise.Supervisor;
 import dev.spindle.supervisor.ServiceConfig;
 import dev.spindle.supervisor.ServiceStatus;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,6 +144,7 @@ final class ServiceGroups {
         .stableAfter(c.stableAfter())
         .crashLoopThreshold(c.crashLoopThreshold())
         .clock(master.clock())
+        .ticker(master.ticker())
         .scheduler(scheduler)
         .listener(new GroupListener(master, g))
         .build();
@@ -202,15 +202,15 @@ final class ServiceGroups {
   }
 
   /** The status of every running service, then of each retired one whose name is gone. */
-  List<ServiceStatus> snapshot(Instant now) {
+  List<ServiceStatus> snapshot(long nowNanos) {
     List<ServiceStatus> out = new ArrayList<>();
     List<ServiceGroup> current = view;
     for (ServiceGroup g : current) {
-      out.add(g.snapshot(now, retired.stream().filter(x -> x.name().equals(g.name())).toList()));
+      out.add(g.snapshot(nowNanos, retired.stream().filter(x -> x.name().equals(g.name())).toList()));
     }
     for (ServiceGroup g : retired) {
       if (current.stream().noneMatch(x -> x.name().equals(g.name()))) {
-        out.add(g.snapshot(now, List.of()));
+        out.add(g.snapshot(nowNanos, List.of()));
       }
     }
     return out;

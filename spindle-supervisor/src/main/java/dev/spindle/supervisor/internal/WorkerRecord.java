@@ -35,7 +35,8 @@ final class WorkerRecord {
   @Nullable ExitStatus lastExit;
   @Nullable String lastExitNote;
   int restarts;
-  @Nullable Instant nextStartAt;
+  /** When the next child is due, on the master's ticker (nanoseconds), or null. */
+  @Nullable Long nextStartNanos;
   ControlServer.@Nullable Connection link;
   @Nullable ScheduledFuture<?> killTimer;
   boolean crashReported;
@@ -79,17 +80,18 @@ final class WorkerRecord {
     return child;
   }
 
-  WorkerStatus snapshot(Instant now) {
+  /** The status now; {@code nowNanos} is the master's ticker's reading. */
+  WorkerStatus snapshot(long nowNanos) {
     WorkerStatus s;
     synchronized (this) {
-      s = snapshotLocked(now);
+      s = snapshotLocked(nowNanos);
     }
     // read /proc outside the monitor
     return s.pid() == 0 ? s : new WorkerStatus(s.service(), s.workerId(), s.title(), s.state(), s.pid(), s.startedAt(),
         s.uptime(), s.restarts(), s.jobs(), ProcStatus.residentBytes(s.pid()), s.heapUsedBytes(), s.lastExit());
   }
 
-  private WorkerStatus snapshotLocked(Instant now) {
+  private WorkerStatus snapshotLocked(long nowNanos) {
     WorkerState state;
     if (mode == Mode.STOPPING) {
       state = WorkerState.STOPPING;
@@ -104,7 +106,7 @@ final class WorkerRecord {
     }
     long pid = child == null ? 0 : child.pid();
     Instant started = child == null ? null : child.startedAt();
-    Duration uptime = started == null ? Duration.ZERO : Duration.between(started, now);
+    Duration uptime = child == null ? Duration.ZERO : Duration.ofNanos(nowNanos - child.startedNanos());
     if (uptime.isNegative()) {
       uptime = Duration.ZERO;
     }
