@@ -25,15 +25,29 @@ import org.slf4j.LoggerFactory;
  * pooling, where LISTEN does not work): a cheap read of the job id sequence and the finish counter
  * every {@code pollNanos}, calling the listeners when either moved, and at least once a second.
  *
+ * <p>A LISTEN connection left half-open (the peer gone without FIN or RST) would deliver nothing
+ * for ever, leaving only the poll: after {@code 10 * pollNanos} (at least 1 s) without a
+ * notification a cheap round trip ({@link Connection#isValid}) checks it, and one that does not
+ * answer within {@link #ROUND_TRIP_TIMEOUT_SECONDS} is replaced (LISTEN again). Every statement on
+ * the connection has that timeout. An unexpected exception or {@link Error} (a listener's, say)
+ * does not end the watching or the sending thread.
+ *
  * <p>Runs only while someone listens. Thread-safe.
  */
 public final class ChangeFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+  /**
+   * How long a round trip on the watching connection may take (a probe, LISTEN, a poll) before the
+   * connection counts as dead and is replaced: a peer gone without FIN or RST leaves it half-open,
+   * and reads on it would wait for ever.
+   */
+  static final int ROUND_TRIP_TIMEOUT_SECONDS = 5;
 
   private final Db db;
   private final String channel;
   private final boolean notify;
   private final long pollNanos;
+  private final long probeAfterNanos;
   private final java.util.concurrent.atomic.AtomicLong notified = new java.util.concurrent.atomic.AtomicLong();
   private final ChangeListeners listeners;
   private final Object idle = new Object();
@@ -54,6 +68,7 @@ public final class ChangeFeed implements AutoCloseable {
     this.channel = channel;
     this.notify = notify;
     this.pollNanos = pollNanos;
+    this.probeAfterNanos = Math.max(10 * pollNanos, TimeUnit.SECONDS.toNanos(1));
     this.listeners = listeners;
   }
 
@@ -126,6 +141,9 @@ public final class ChangeFeed implements AutoCloseable {
         });
       } catch (RuntimeException e) {
         LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
+      } catch (Error e) {
+        // not the end of this thread: signals would pile up unsent for good
+        LOG.warn("NOTIFY on {} failed", channel, e);
       }
       synchronized (sendLock) {
         if (again) {
@@ -142,6 +160,7 @@ public final class ChangeFeed implements AutoCloseable {
     long lastSeen = Long.MIN_VALUE;
     long lastFire = System.nanoTime();
     long backoff = 0;
+    long lastHeard = System.nanoTime();
     while (!closed) {
       try {
         if (listeners.isEmpty()) {
@@ -154,6 +173,9 @@ public final class ChangeFeed implements AutoCloseable {
         }
         if (conn == null) {
           conn = db.dedicated();
+          // a half-open connection fails a statement after this long instead of hanging it
+          conn.setNetworkTimeout(null, (int) TimeUnit.SECONDS.toMillis(ROUND_TRIP_TIMEOUT_SECONDS));
+          lastHeard = System.nanoTime();
           if (notify) {
             try (Statement st = conn.createStatement()) {
               st.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
@@ -168,6 +190,14 @@ public final class ChangeFeed implements AutoCloseable {
           fire = got != null && got.length > 0;
           if (fire) {
             notified.incrementAndGet();
+            lastHeard = System.nanoTime();
+          } else if (System.nanoTime() - lastHeard >= probeAfterNanos) {
+            // quiet for a while: a cheap round trip tells a quiet store from a half-open connection
+            if (!conn.isValid(ROUND_TRIP_TIMEOUT_SECONDS)) {
+              throw new SQLException("the LISTEN connection did not answer within " + ROUND_TRIP_TIMEOUT_SECONDS
+                  + " s (half-open?); reconnecting", "08006");
+            }
+            lastHeard = System.nanoTime();
           }
         } else {
           long v;
@@ -196,10 +226,12 @@ public final class ChangeFeed implements AutoCloseable {
         LockSupport.parkNanos(backoff);
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // unexpected (a listener's Error escapes ChangeListeners.fire): this thread carries on, else
+        // no listener would be called again, not even by the fallback poll
         closeQuietly(conn);
         conn = null;
-        LOG.debug("watching {} for changes failed: {}", channel, e.toString());
+        LOG.warn("watching {} for changes failed; starting over", channel, e);
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
       }
     }
