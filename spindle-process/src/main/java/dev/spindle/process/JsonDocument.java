@@ -12,7 +12,8 @@ import java.util.function.Function;
  * The storage behind the manager-style objects ({@link SharedDict}, {@link SharedList},
  * {@link SharedNamespace}): one JSON document in a file of the private shared directory, read and
  * rewritten whole under a {@link SharedLock}, so every operation is atomic across processes and
- * costs a read (and a write) of the document. Package-private. Thread-safe and process-safe.
+ * costs a read (and a write) of the document. A write goes to a temporary file renamed over the
+ * document, so the file always holds a whole document, even if its writer died half way. Package-private. Thread-safe and process-safe.
  */
 final class JsonDocument implements AutoCloseable {
   private static final JsonCodec JSON = JsonCodec.defaults();
@@ -32,7 +33,7 @@ final class JsonDocument implements AutoCloseable {
   static JsonDocument create(String kind, Object empty) {
     try {
       Path p = SharedFiles.newPath(kind);
-      Files.write(p, JSON.toBytes(empty, kind));
+      SharedFiles.replace(p, JSON.toBytes(empty, kind));
       return new JsonDocument(p, SharedLock.create(), true, kind);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a shared " + kind + ": " + e.getMessage(), e);
@@ -58,13 +59,17 @@ final class JsonDocument implements AutoCloseable {
     }
   }
 
-  /** Reads, lets {@code change} modify the document in place, writes it back; all under the lock. */
+  /**
+   * Reads, lets {@code change} modify the document in place, writes it back; all under the lock. The
+   * file is replaced whole ({@link SharedFiles#replace}), so a process that dies while writing leaves
+   * the previous document, never a torn one.
+   */
   <D, R> R update(Class<D> type, Function<D, R> change) {
     try (SharedLock.Guard g = lock.acquire()) {
       D doc = load(type);
       R r = change.apply(doc);
       try {
-        Files.write(path, JSON.toBytes(doc, kind));
+        SharedFiles.replace(path, JSON.toBytes(doc, kind));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write shared " + kind + " " + path + ": " + e.getMessage(), e);
       }

@@ -1,9 +1,15 @@
 package dev.spindle.process.internal.shm;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,6 +31,8 @@ public final class SharedFiles {
   public static final String PREFIX = "spindle-shm-";
 
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_READ_WRITE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   private static final AtomicLong SEQ = new AtomicLong();
   private static volatile @Nullable Path dir;
 
@@ -33,6 +41,43 @@ public final class SharedFiles {
   /** A fresh path in this JVM's directory, e.g. {@code counter-3}. */
   public static Path newPath(String kind) throws IOException {
     return directory().resolve(kind + "-" + SEQ.incrementAndGet());
+  }
+
+  /**
+   * Replaces the content of {@code target} (a file of a primitive directory) with {@code bytes} so
+   * that whoever reads it, even after the writing process died half way, finds the old content or the
+   * new one, never a mix: the bytes go to a fresh temporary file in the same directory (readable and
+   * writable by this user only), are forced to the device, and that file is then renamed over
+   * {@code target}, atomically (or, where the file system cannot, by a plain replacing move). The
+   * temporary file is removed if anything fails; a process killed before the rename leaves it behind
+   * until the directory is deleted, under a name that is no primitive's.
+   *
+   * @throws IOException if the file cannot be written or renamed; {@code target} is then unchanged
+   */
+  public static void replace(Path target, byte[] bytes) throws IOException {
+    Path abs = target.toAbsolutePath();
+    Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp", OWNER_READ_WRITE);
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   private static Path directory() throws IOException {
