@@ -66,6 +66,13 @@ public final class QueueServer implements AutoCloseable {
         if (req == null) {
           return;
         }
+        if (req.remaining() < QueueWire.REQUEST_HEADER) {
+          String why = "malformed queue request: " + req.remaining() + " byte(s), a request needs at least "
+              + QueueWire.REQUEST_HEADER + " (op and timeout); closing the connection";
+          LOG.warn("queue server {}: {}", socket, why);
+          QueueWire.write(ch, QueueWire.ERROR, 0, why.getBytes(StandardCharsets.UTF_8), false);
+          return;
+        }
         byte op = req.get();
         long timeout = req.getLong();
         switch (op) {

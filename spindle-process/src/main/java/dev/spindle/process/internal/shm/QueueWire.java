@@ -25,6 +25,8 @@ public final class QueueWire {
   public static final byte ERROR = 4;
 
   static final int MAX = 64 << 20;
+  /** The bytes of a request body before its payload: the op and the timeout. */
+  static final int REQUEST_HEADER = 1 + 8;
 
   private QueueWire() {}
 
