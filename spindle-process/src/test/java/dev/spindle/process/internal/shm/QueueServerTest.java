@@ -1,12 +1,19 @@
 package dev.spindle.process.internal.shm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,5 +42,45 @@ class QueueServerTest {
       assertThat(size.status()).isEqualTo(QueueWire.OK);
       assertThat(ByteBuffer.wrap(size.payload()).getLong()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void failedAcceptsAreSurvivedAndTheServerGoesOnAccepting() throws Exception {
+    AtomicInteger failures = new AtomicInteger();
+    QueueServer.Acceptor flaky = server -> {
+      if (failures.getAndIncrement() < 3) {
+        throw new IOException("Too many open files");
+      }
+      return server.accept();
+    };
+    try (QueueServer server = new QueueServer(SharedFiles.newPath("queue"), new LocalQueue(0), flaky);
+        QueueClient client = new QueueClient(server.socket())) {
+      CompletableFuture<QueueClient.Response> size = CompletableFuture.supplyAsync(() -> {
+        try {
+          return client.call(QueueWire.SIZE, 0, null);
+        } catch (InterruptedException e) {
+          throw new CompletionException(e);
+        }
+      });
+      assertThat(size.get(20, TimeUnit.SECONDS).status()).isEqualTo(QueueWire.OK);
+      assertThat(failures).hasValueGreaterThan(3);
+    }
+  }
+
+  @Test
+  void closingTheServerEndsItsAcceptLoopEvenWhileAcceptsFail() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    QueueServer.Acceptor broken = server -> {
+      attempts.incrementAndGet();
+      throw new IOException("Too many open files");
+    };
+    QueueServer server = new QueueServer(SharedFiles.newPath("queue"), new LocalQueue(0), broken);
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> attempts.get() >= 3);
+      assertThat(server.isAccepting()).isTrue();
+    } finally {
+      server.close();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> !server.isAccepting());
   }
 }
