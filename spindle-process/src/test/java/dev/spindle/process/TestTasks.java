@@ -38,10 +38,27 @@ public final class TestTasks implements TaskCatalog {
     return code;
   });
 
+  /**
+   * Writes its input, a JSON object, as one frame straight to the protocol stream (file descriptor
+   * 1) as if the worker had sent it, then returns (its real answer follows that frame).
+   */
+  public static final Task<String, String> SEND_FRAME = Task.of("test.send-frame", String.class, String.class, json -> {
+    byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] frame = java.nio.ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+    try {
+      java.io.FileOutputStream fd1 = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+      fd1.write(frame);
+      fd1.flush();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return json;
+  });
+
   public TestTasks() {}
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(NOOP, PID, INIT, READ_INIT, FAIL_INIT, PRINT, HALT);
+    return List.of(NOOP, PID, INIT, READ_INIT, FAIL_INIT, PRINT, HALT, SEND_FRAME);
   }
 }

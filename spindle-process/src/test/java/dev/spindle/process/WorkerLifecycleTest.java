@@ -222,6 +222,27 @@ class WorkerLifecycleTest {
   }
 
   @Test
+  void aMalformedAnswerFailsItsFutureAndTheWorkerIsReplaced() {
+    try (TaskExecutor pool = pool(1, "malformed", ProcessOptions.defaults(), TestTasks.class)) {
+      long pid = ProcessPool.of(pool).workerPids()[0];
+      // The pool's first execution has key 1; the task answers it itself with an "ok" that lacks
+      // the "output" it must carry.
+      TaskFuture<String> f = pool.submit(TestTasks.SEND_FRAME, "{\"op\":\"ok\",\"key\":1,\"nanos\":5}");
+      assertThat(f.id()).isEqualTo("1");
+
+      Throwable e = f.exception(Duration.ofSeconds(30));
+      assertThat(e).isNotNull().hasMessageContaining("malformed answer").hasMessageContaining("pid " + pid)
+          .hasMessageContaining("expected property 'output'");
+      // The future fails before the pool kills the worker: wait for its replacement to be ready.
+      org.awaitility.Awaitility.await().atMost(LONG).until(() -> {
+        long now = ProcessPool.of(pool).workerPids()[0];
+        return now != pid && now != -1 && ProcessPool.of(pool).workerStartupMillis()[0] != -1;
+      });
+      assertThat(pool.submit(TestTasks.NOOP, 5).result(LONG)).isEqualTo(5);
+    }
+  }
+
+  @Test
   void oversizedInputIsRefusedAtSubmit() {
     try (TaskExecutor pool = pool(1, "big", ProcessOptions.builder().maxPayloadBytes(1000).build(), TestTasks.class)) {
       assertThatThrownBy(() -> pool.submit(TestTasks.PRINT, "x".repeat(2000)))

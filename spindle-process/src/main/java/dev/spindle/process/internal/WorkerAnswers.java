@@ -113,18 +113,31 @@ final class WorkerAnswers {
       lock.unlock();
     }
     if (j != null) {
-      deliver(j, op, p, nanos);
+      deliver(w, j, op, p, nanos);
     }
     if (after != null) {
       after.forEach(Runnable::run);
     }
   }
 
+  /**
+   * Completes the job's future with its answer. The job has left its worker's in-flight jobs, so if
+   * the answer cannot be decoded nothing else would complete the future: it fails here, naming the
+   * worker and the decoding error, which is rethrown so the reader kills the worker.
+   */
   @SuppressWarnings("unchecked")
-  private void deliver(Job j, String op, JsonParser p, long nanos) throws IOException {
+  private void deliver(WorkerConnection w, Job j, String op, JsonParser p, long nanos) throws IOException {
     ProcessTaskFuture<Object> f = (ProcessTaskFuture<Object>) j.future;
     counters.runtime(nanos);
-    JobFrames.Answer a = frames.decode(j, op, p);
+    JobFrames.Answer a;
+    try {
+      a = frames.decode(j, op, p);
+    } catch (IOException | RuntimeException e) {
+      counters.lost(j.size);
+      f.fail(new IllegalStateException("malformed answer from worker " + w + " to execution " + j.key + " of task '"
+          + j.task.name() + "' (the pool kills that worker): " + e.getMessage(), e));
+      throw e;
+    }
     counters.ran(a.executed(), a.failed());
     Throwable error = a.error();
     if (error == null) {
