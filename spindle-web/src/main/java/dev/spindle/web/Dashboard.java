@@ -108,6 +108,9 @@ public final class Dashboard implements AutoCloseable {
       cfg.jetty.port = b.port;
       cfg.http.maxRequestSize = b.maxBodyBytes;
       cfg.startup.showJavalinBanner = false;
+      // Jetty caches a filter chain per request path (up to 1,024); paths are chosen by the caller, even
+      // unauthenticated, and the chain (Javalin's one servlet, no filters) is cheap to build each time
+      cfg.jetty.modifyServletContextHandler(h -> h.getServletHandler().setFilterChainsCached(false));
       cfg.routes.before(auth::before);
       cfg.routes.after(ctx -> {
         int status = ctx.statusCode(); // a 4xx was refused before changing anything (a 5xx may have changed some)

@@ -8,12 +8,8 @@ import dev.spindle.web.Credentials;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +27,7 @@ public final class Pages {
   private final QueueService service;
   private final LiveStats live;
   private final Auth auth;
-  private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
+  private final Assets assets = Assets.fromJar();
 
   /** Pages over the service. */
   public Pages(QueueService service, LiveStats live, Auth auth, RouteTable api) {
@@ -74,16 +70,7 @@ public final class Pages {
     if (type == null || !file.matches("[a-z0-9-]+\\.[a-z]+")) {
       throw Problem.notFound("no asset " + file);
     }
-    byte[] body = assets.computeIfAbsent(file, f -> {
-      try (InputStream in = Pages.class.getResourceAsStream("/dev/spindle/web/assets/" + f)) {
-        return in == null ? new byte[0] : in.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    if (body.length == 0) {
-      throw Problem.notFound("no asset " + file);
-    }
+    byte[] body = assets.get(file).orElseThrow(() -> Problem.notFound("no asset " + file));
     ctx.header("Cache-Control", "public, max-age=300");
     ctx.contentType(type).result(body);
   }
