@@ -65,6 +65,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>{@link Builder#registry}</td><td>empty: any task name may be enqueued</td></tr>
  *   <tr><td>{@link Builder#tick}</td><td>1 s: how often live views read the store</td></tr>
  *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+ *   <tr><td>{@link Builder#sessionLifetime}</td><td>12 h after the login (and 12 h unused)</td></tr>
  *   <tr><td>{@link Builder#hostSecurity}</td><td>none: standalone, on its own server</td></tr>
  * </table>
  */
@@ -102,7 +103,7 @@ public final class Dashboard implements AutoCloseable {
       token = g.token();
     }
     this.generatedToken = token;
-    this.auth = new Auth(creds, b.clock, host);
+    this.auth = new Auth(creds, b.clock, host, b.sessionLifetime);
     this.app = Javalin.create(cfg -> {
       cfg.jetty.host = b.bind;
       cfg.jetty.port = b.port;
@@ -276,6 +277,11 @@ public final class Dashboard implements AutoCloseable {
     return live.refreshes();
   }
 
+  /** Browser sessions held in memory (for tests). */
+  int sessions() {
+    return auth.sessions();
+  }
+
   /** Connected live (SSE) viewers. */
   public int liveViewers() {
     return live.viewers();
@@ -304,6 +310,7 @@ public final class Dashboard implements AutoCloseable {
     private final List<Extra> extras = new ArrayList<>();
     private @Nullable Path runDirectory = RunDirectory.defaultPath();
     private @Nullable HostSecurity hostSecurity;
+    private Duration sessionLifetime = Auth.SESSION_LIFETIME;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -365,6 +372,20 @@ public final class Dashboard implements AutoCloseable {
     /** The clock (enqueue times, sessions, throttling, audit). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How long a browser session lives after its login, however often it is used (it also ends after
+     * 12 hours unused). Default 12 hours.
+     *
+     * @throws IllegalArgumentException unless between 1 minute and 30 days
+     */
+    public Builder sessionLifetime(Duration lifetime) {
+      if (lifetime.compareTo(Duration.ofMinutes(1)) < 0 || lifetime.compareTo(Duration.ofDays(30)) > 0) {
+        throw new IllegalArgumentException("sessionLifetime must be 1 min - 30 days: " + lifetime);
+      }
+      this.sessionLifetime = lifetime;
       return this;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.store.sqlite.SqliteJobStore;
+import dev.spindle.testkit.store.ManualClock;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -11,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -157,6 +160,61 @@ class SecurityTest {
       System.gc();
     }
     return rt.totalMemory() - rt.freeMemory();
+  }
+
+  private void restartWith(java.time.Clock clock) {
+    f.close();
+    SqliteJobStore store = SqliteJobStore.open(dir.resolve("clock.db"));
+    f = new WebFixture(store, WebFixture.configure(Dashboard.builder(store)).clock(clock));
+  }
+
+  private HttpResponse<String> withCookie(String path, String cookie) {
+    return f.send(f.request(path, null).header("Cookie", cookie).GET().build());
+  }
+
+  @Test
+  void aSessionEndsAfterItsAbsoluteLifetimeHoweverOftenItIsUsed() {
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    restartWith(clock);
+    String cookie = cookie(login("alice", WebFixture.PASSWORD));
+    for (int i = 0; i < 23; i++) { // used every 30 minutes, so never idle for long
+      clock.advance(Duration.ofMinutes(30));
+      assertThat(withCookie("/api/v1/status", cookie).statusCode()).as("after %d minutes", (i + 1) * 30).isEqualTo(200);
+    }
+    clock.advance(Duration.ofMinutes(31)); // 12 h 1 min after the login
+    assertThat(withCookie("/api/v1/status", cookie).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theSessionLifetimeIsConfigurable() {
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    f.close();
+    SqliteJobStore store = SqliteJobStore.open(dir.resolve("clock.db"));
+    f = new WebFixture(store, WebFixture.configure(Dashboard.builder(store)).clock(clock)
+        .sessionLifetime(Duration.ofHours(1)));
+    String cookie = cookie(f.get("/?token=" + WebFixture.VIEWER_TOKEN, null));
+    clock.advance(Duration.ofMinutes(59));
+    assertThat(withCookie("/api/v1/status", cookie).statusCode()).isEqualTo(200);
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(withCookie("/api/v1/status", cookie).statusCode()).isEqualTo(401);
+    assertThatThrownBy(() -> Dashboard.builder(store).sessionLifetime(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void abandonedSessionsArePrunedWhenNewOnesStart() {
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    restartWith(clock);
+    for (int i = 0; i < 50; i++) { // sessions from the token URL, never presented again
+      HttpResponse<String> r = f.get("/?token=" + WebFixture.VIEWER_TOKEN, null);
+      assertThat(r.statusCode()).isEqualTo(303);
+      cookie(r);
+    }
+    assertThat(f.dashboard.sessions()).isEqualTo(50);
+    clock.advance(Duration.ofHours(13));
+    String fresh = cookie(login("alice", WebFixture.PASSWORD));
+    assertThat(f.dashboard.sessions()).as("the 50 expired sessions are gone").isEqualTo(1);
+    assertThat(withCookie("/api/v1/status", fresh).statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * {@code Authorization: Bearer <token>}; browsers log in with a password (or open the one-time URL
  * with {@code ?token=}) and get a {@code SameSite=Strict; HttpOnly} session cookie plus a CSRF token
  * that every state-changing request must echo in {@value #CSRF_HEADER}, from the dashboard's own
- * origin. Sessions live in memory (a restart logs browsers out).
+ * origin. Sessions live in memory (a restart logs browsers out) and end after {@link #SESSION_IDLE}
+ * unused or a lifetime after their login (default {@link #SESSION_LIFETIME}), whichever comes first;
+ * expired ones are dropped when presented and, for abandoned ones, whenever a session starts.
  *
  * <p>Mounted in a host application with {@link HostSecurity}, the host authenticates: the user and
  * role come from the servlet request's principal and roles, there is no log-in page, and the CSRF
@@ -50,6 +52,10 @@ public final class Auth {
   public static final String SESSION = "spindle.session";
   /** How long an idle session lives. */
   public static final Duration SESSION_IDLE = Duration.ofHours(12);
+  /** How long a session lives after its login however often it is used, unless configured otherwise. */
+  public static final Duration SESSION_LIFETIME = Duration.ofHours(12);
+  /** The least time between two sweeps of expired sessions. */
+  static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
   /** Failed logins per user and address within {@link #THROTTLE_WINDOW} before logins are refused. */
   public static final int MAX_FAILURES = 5;
   /** The throttling window. */
@@ -64,12 +70,14 @@ public final class Auth {
     final String id;
     final Credentials.User user;
     final String csrf;
+    final Instant created;
     volatile Instant lastSeen;
 
     Session(String id, Credentials.User user, String csrf, Instant now) {
       this.id = id;
       this.user = user;
       this.csrf = csrf;
+      this.created = now;
       this.lastSeen = now;
     }
 
@@ -89,6 +97,8 @@ public final class Auth {
   private final @Nullable HostSecurity host;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+  private final Duration lifetime;
+  private volatile Instant lastPrune = Instant.MIN;
 
   /** Auth over these credentials. */
   public Auth(Credentials credentials, Clock clock) {
@@ -100,9 +110,23 @@ public final class Auth {
    * authentication (the credentials are then not used).
    */
   public Auth(@Nullable Credentials credentials, Clock clock, @Nullable HostSecurity host) {
+    this(credentials, clock, host, SESSION_LIFETIME);
+  }
+
+  /**
+   * Like {@link #Auth(Credentials, Clock, HostSecurity)}, with sessions ending {@code lifetime} after
+   * their login however often they are used (and after {@link #SESSION_IDLE} unused).
+   *
+   * @throws IllegalArgumentException if {@code lifetime} is not positive
+   */
+  public Auth(@Nullable Credentials credentials, Clock clock, @Nullable HostSecurity host, Duration lifetime) {
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      throw new IllegalArgumentException("the session lifetime must be positive: " + lifetime);
+    }
     this.credentials = credentials;
     this.clock = clock;
     this.host = host;
+    this.lifetime = lifetime;
   }
 
   /** True when the host application authenticates (no log-in page, no log-out). */
@@ -301,7 +325,7 @@ public final class Auth {
       return null;
     }
     Instant now = clock.instant();
-    if (s.lastSeen.plus(SESSION_IDLE).isBefore(now)) {
+    if (expired(s, now)) {
       sessions.remove(id);
       return null;
     }
@@ -309,9 +333,34 @@ public final class Auth {
     return s;
   }
 
+  /** True once the session has been idle too long or has outlived its lifetime. */
+  private boolean expired(Session s, Instant now) {
+    return s.lastSeen.plus(SESSION_IDLE).isBefore(now) || !s.created.plus(lifetime).isAfter(now);
+  }
+
+  /**
+   * Drops the expired sessions, at most once per {@link #PRUNE_INTERVAL}: sessions that are never
+   * presented again (abandoned browsers, scripted logins) would otherwise stay in memory forever.
+   */
+  private void pruneExpired(Instant now) {
+    Instant last = lastPrune;
+    if (now.isBefore(last.plus(PRUNE_INTERVAL)) && !now.isBefore(last)) {
+      return;
+    }
+    lastPrune = now;
+    sessions.values().removeIf(s -> expired(s, now));
+  }
+
+  /** Browser sessions held in memory. */
+  public int sessions() {
+    return sessions.size();
+  }
+
   /** Starts a session for {@code user} and sets its cookie. */
   public Session startSession(Context ctx, Credentials.User user) {
-    Session s = new Session(Credentials.newToken(), user, Credentials.newToken(), clock.instant());
+    Instant now = clock.instant();
+    pruneExpired(now);
+    Session s = new Session(Credentials.newToken(), user, Credentials.newToken(), now);
     sessions.put(s.id, s);
     ctx.header("Set-Cookie", COOKIE + "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict");
     return s;
