@@ -75,6 +75,7 @@ public final class Dashboard implements AutoCloseable {
   /** The API version in the OpenAPI document. */
   public static final String API_VERSION = "1.0.0";
   private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+  private static final String CORRELATION_ID = "spindle.correlationId";
 
   private final Builder settings;
   private final JobQueue queue;
@@ -159,13 +160,22 @@ public final class Dashboard implements AutoCloseable {
     r.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, "Bad request", e.getMessage()));
     r.exception(UnsupportedOperationException.class, (e, ctx) -> problem(ctx, 501, "Not implemented",
         e.getMessage()));
-    r.exception(StoreException.class, (e, ctx) -> problem(ctx, e.isTransient() ? 503 : 500, "Store failure",
-        e.reason() + ": " + e.getMessage()));
+    r.exception(StoreException.class, (e, ctx) -> {
+      // the store's message may name files, hosts or SQL: it goes to the log, the caller gets a reference to it
+      String id = correlationId();
+      LOG.warn("dashboard request {} {} failed in the store [{}]", ctx.method(), ctx.path(), id, e);
+      ctx.attribute(CORRELATION_ID, id);
+      problem(ctx, e.isTransient() ? 503 : 500, "Store failure", "the job store failed"
+          + (e.isTransient() ? " (it may work if retried)" : "") + "; reference " + id + " in the server log");
+    });
     r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, e.getStatus(),
         e.getStatus() == 413 ? "Payload too large" : "HTTP " + e.getStatus(), e.getMessage()));
     r.exception(Exception.class, (e, ctx) -> {
-      LOG.warn("dashboard request {} {} failed", ctx.method(), ctx.path(), e);
-      problem(ctx, 500, "Internal error", "internal error: " + e.getClass().getSimpleName());
+      String id = correlationId();
+      LOG.warn("dashboard request {} {} failed [{}]", ctx.method(), ctx.path(), id, e);
+      ctx.attribute(CORRELATION_ID, id);
+      problem(ctx, 500, "Internal error", "internal error: " + e.getClass().getSimpleName() + "; reference " + id
+          + " in the server log");
     });
     r.error(404, ctx -> {
       if (ctx.result() == null || ctx.result().isEmpty()) {
@@ -175,6 +185,11 @@ public final class Dashboard implements AutoCloseable {
     r.error(405, ctx -> problem(ctx, 405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
   }
 
+  /** A random id tying an error answer to its log entry. */
+  private static String correlationId() {
+    return java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+  }
+
   static void problem(Context ctx, int status, String title, @Nullable String detail) {
     ObjectNode o = Json.object();
     o.put("type", "about:blank");
@@ -182,6 +197,10 @@ public final class Dashboard implements AutoCloseable {
     o.put("status", status);
     o.put("detail", detail);
     o.put("instance", ctx.path());
+    String id = ctx.attribute(CORRELATION_ID);
+    if (id != null) {
+      o.put("correlationId", id);
+    }
     String path = Auth.path(ctx);
     if (status == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"spindle\"");

@@ -41,6 +41,27 @@ class ApiTest {
   static final String VIEW = WebFixture.VIEWER_TOKEN;
 
   @Test
+  void aStoreFailureAnswersAGenericProblemWithACorrelationIdNotTheStoresMessage() throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("jobs.db"));
+         java.sql.Statement st = c.createStatement()) {
+      st.execute("DROP TABLE spindle_workers"); // the store's next read of the workers fails
+    }
+    HttpResponse<String> r = f.get("/api/v1/workers", VIEW);
+    assertThat(r.statusCode()).as(r.body()).isIn(500, 503); // 503: SQLite errors count as transient I/O
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonNode p = WebFixture.json(r);
+    String id = p.path("correlationId").asString();
+    assertThat(id).matches("[0-9a-f]{16}");
+    assertThat(p.path("title").asString()).isEqualTo("Store failure");
+    assertThat(p.path("detail").asString()).contains(id);
+    assertThat(r.body()).doesNotContain(dir.toString(), "spindle_workers", "SQLite", "jobs.db");
+    // the caller's own mistakes keep their clear message
+    HttpResponse<String> bad = f.get("/api/v1/jobs/not-a-job-id", VIEW);
+    assertThat(bad.statusCode()).isIn(400, 404);
+    assertThat(WebFixture.json(bad).path("detail").asString()).contains("not-a-job-id");
+  }
+
+  @Test
   void aWaitingJobHeldByAFlowLimitSaysWhichAndWhy() {
     dev.spindle.queue.FlowLimit limit = dev.spindle.queue.FlowLimit.parse("api per=arg:tenant concurrency=1");
     f.store.flow().putLimit(limit);

@@ -128,7 +128,7 @@ public final class RouteTable {
     ObjectNode problem = comps.putObject("schemas").putObject("Problem");
     problem.put("type", "object");
     ObjectNode pp = problem.putObject("properties");
-    for (String f : List.of("type", "title", "detail", "instance")) {
+    for (String f : List.of("type", "title", "detail", "instance", "correlationId")) {
       pp.putObject(f).put("type", "string");
     }
     pp.putObject("status").put("type", "integer");
