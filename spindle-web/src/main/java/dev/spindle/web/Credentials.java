@@ -42,6 +42,8 @@ public final class Credentials {
   private static final String PBKDF2 = "pbkdf2-sha256";
   private static final String SHA256 = "sha256";
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String HASH_FORMS = "expected " + PBKDF2 + "$... or " + SHA256 + "$<64 hex digits>; make one"
+      + " with ./spindle dashboard --hash-password or --new-token";
   /** Checked for unknown users, at the cost of a real password's check, so timing tells nobody who exists. */
   private static final String DUMMY_HASH = hashPassword("not a password".toCharArray(), ITERATIONS);
 
@@ -130,10 +132,20 @@ public final class Credentials {
       if (p.length != 3) {
         throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected 'name role hash'");
       }
+      // the messages name the line and field but never quote a field: a misplaced column may be a secret
+      String at = file + " line " + (i + 1) + ": ";
+      if (!p[0].matches("[A-Za-z0-9._@-]{1,64}")) {
+        throw new IllegalArgumentException(at + "the name (field 1) must be 1-64 letters, digits or ._-@");
+      }
+      Role role = switch (p[1].toLowerCase(Locale.ROOT)) {
+        case "viewer" -> Role.VIEWER;
+        case "operator" -> Role.OPERATOR;
+        default -> throw new IllegalArgumentException(at + "the role (field 2) must be viewer or operator");
+      };
       try {
-        b.user(p[0], Role.valueOf(p[1].toUpperCase(Locale.ROOT)), p[2]);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + e.getMessage(), e);
+        b.user(p[0], role, p[2]);
+      } catch (IllegalArgumentException e) { // no cause: it may quote the field
+        throw new IllegalArgumentException(at + "the hash (field 3) is malformed: " + HASH_FORMS);
       }
     }
     return b.build();
@@ -233,8 +245,7 @@ public final class Credentials {
       default -> false;
     };
     if (!ok) {
-      throw new IllegalArgumentException("not a secret hash (expected " + PBKDF2 + "$... or " + SHA256
-          + "$<64 hex digits>; make one with ./spindle dashboard --hash-password or --new-token)");
+      throw new IllegalArgumentException("not a secret hash (" + HASH_FORMS + ")");
     }
   }
 

@@ -261,6 +261,26 @@ class SecurityTest {
   }
 
   @Test
+  void aMalformedUsersFileLineIsNamedWithoutEchoingItsFields() throws Exception {
+    Path users = dir.resolve("users");
+    String hash = Credentials.hashToken("ci-token-0123456789");
+    // the columns mixed up: a secret where the role or the name belongs
+    for (String line : List.of("ci " + hash + " operator", hash + " operator ci", "ci operator sha256$not-hex")) {
+      Files.write(users, List.of("# name role hash", line));
+      assertThatThrownBy(() -> Credentials.fromFile(users)).as(line)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("line 2")
+          .hasMessageNotContaining(hash.substring(7))
+          .hasMessageNotContaining(hash.substring(7).toUpperCase(java.util.Locale.ROOT))
+          .hasMessageNotContaining("not-hex")
+          .hasMessageNotContaining("NOT-HEX");
+    }
+    Files.write(users, List.of("ci admin " + hash));
+    assertThatThrownBy(() -> Credentials.fromFile(users)).hasMessageContaining("line 1").hasMessageContaining("role")
+        .hasMessageContaining("viewer or operator");
+  }
+
+  @Test
   void credentialsComeFromAFileOrTheEnvironmentAndAreKeptHashed() throws Exception {
     Path users = dir.resolve("users");
     Files.write(users, List.of("# name role hash", "carol viewer " + Credentials.hashPassword("pw-123456".toCharArray()),
