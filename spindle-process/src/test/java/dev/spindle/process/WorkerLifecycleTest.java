@@ -243,6 +243,22 @@ class WorkerLifecycleTest {
   }
 
   @Test
+  void workSubmittedRightAfterAMalformedAnswerWaitsForTheReplacementInsteadOfBeingLost() {
+    try (TaskExecutor pool = pool(1, "condemned", ProcessOptions.defaults(), TestTasks.class)) {
+      for (int round = 0; round < 3; round++) {
+        long pid = ProcessPool.of(pool).workerPids()[0];
+        TaskFuture<String> f = pool.submit(TestTasks.SEND_FRAME, "{\"op\":\"ok\",\"key\":" + (2 * round + 1)
+            + ",\"nanos\":5}");
+        assertThat(f.exception(Duration.ofSeconds(30))).hasMessageContaining("malformed answer")
+            .hasMessageContaining("pid " + pid);
+        // no wait for the replacement: the condemned worker must not be handed this one
+        assertThat(pool.submit(TestTasks.NOOP, round).result(LONG)).isEqualTo(round);
+        assertThat(ProcessPool.of(pool).workerPids()[0]).isNotEqualTo(pid);
+      }
+    }
+  }
+
+  @Test
   void oversizedInputIsRefusedAtSubmit() {
     try (TaskExecutor pool = pool(1, "big", ProcessOptions.builder().maxPayloadBytes(1000).build(), TestTasks.class)) {
       assertThatThrownBy(() -> pool.submit(TestTasks.PRINT, "x".repeat(2000)))

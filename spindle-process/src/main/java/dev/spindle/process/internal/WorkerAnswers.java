@@ -134,6 +134,8 @@ final class WorkerAnswers {
       a = frames.decode(j, op, p);
     } catch (IOException | RuntimeException e) {
       counters.lost(j.size);
+      // condemned before the future fails, so that work submitted on seeing it goes elsewhere
+      w.kill("protocol error: malformed answer to execution " + j.key + ": " + e.getMessage());
       f.fail(new IllegalStateException("malformed answer from worker " + w + " to execution " + j.key + " of task '"
           + j.task.name() + "' (the pool kills that worker): " + e.getMessage(), e));
       throw e;

@@ -97,8 +97,9 @@ final class WorkerConnection {
     return ewmaNanos;
   }
 
+  /** Ready for more work: not retiring or stopping, and not condemned (a kill is on its way). */
   boolean canTake() {
-    return isReady && !retiring && !stopping && inFlight.size() < window();
+    return isReady && !retiring && !stopping && killReason == null && inFlight.size() < window();
   }
 
   /** The job the worker runs now (or the cancelled one it still finishes), if any. */
