@@ -163,20 +163,11 @@ class SqliteFileSafetyTest {
     }
     assertThat(schemaVersion(f)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pragma_table_info('spindle_jobs')"
-          + " WHERE name = 'trace_context'")) {
-        rs.next();
-        assertThat(rs.getInt(1)).as("the column is gone").isZero();
-      }
-      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_trace")) {
-        rs.next();
-        assertThat(rs.getInt(1)).as("the two contexts, moved").isEqualTo(2);
-      }
+      assertThat(number(st, "SELECT count(*) FROM pragma_table_info('spindle_jobs')"
+          + " WHERE name = 'trace_context'")).as("the column is gone").isZero();
+      assertThat(number(st, "SELECT count(*) FROM spindle_trace")).as("the two contexts, moved").isEqualTo(2);
       st.execute("DELETE FROM spindle_jobs");
-      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_trace")) {
-        rs.next();
-        assertThat(rs.getInt(1)).as("deleted jobs take their contexts along").isZero();
-      }
+      assertThat(number(st, "SELECT count(*) FROM spindle_trace")).as("deleted jobs take their contexts along").isZero();
     }
   }
 
@@ -207,30 +198,27 @@ class SqliteFileSafetyTest {
     }
     assertThat(schemaVersion(f)).isEqualTo(dev.spindle.store.sqlite.internal.Schema.VERSION);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-          + " AND name = 'spindle_jobs_deleted'")) {
-        rs.next();
-        assertThat(rs.getInt(1)).as("the old trigger is gone").isZero();
-      }
+      assertThat(number(st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+          + " AND name = 'spindle_jobs_deleted'")).as("the old trigger is gone").isZero();
       st.execute("DELETE FROM spindle_jobs WHERE id = " + ids.get(0));
-      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM spindle_deps WHERE parent = " + ids.get(0))) {
-        rs.next();
-        assertThat(rs.getInt(1)).as("the edge from the deleted job stays with its dependent").isEqualTo(1);
-      }
+      assertThat(number(st, "SELECT count(*) FROM spindle_deps WHERE parent = " + ids.get(0))).as("the edge from the deleted job stays with its dependent").isEqualTo(1);
       st.execute("DELETE FROM spindle_jobs WHERE id = " + ids.get(1));
-      try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM spindle_deps)"
-          + " + (SELECT count(*) FROM spindle_waits)")) {
-        rs.next();
-        assertThat(rs.getInt(1)).as("the dependent takes its edges and wait along").isZero();
-      }
+      assertThat(number(st, "SELECT (SELECT count(*) FROM spindle_deps)"
+          + " + (SELECT count(*) FROM spindle_waits)")).as("the dependent takes its edges and wait along").isZero();
+    }
+  }
+
+  /** The one number a query answers. */
+  private static int number(Statement st, String sql) throws Exception {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 
   private static int schemaVersion(Path f) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
-      rs.next();
-      return rs.getInt(1);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+      return number(st, "SELECT value FROM spindle_meta WHERE key = 'schema_version'");
     }
   }
 }
