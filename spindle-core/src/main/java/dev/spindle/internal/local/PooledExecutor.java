@@ -294,7 +294,13 @@ final class PooledExecutor extends LocalExecutor {
         if (job != null || !isRunning()) {
           clearParked();
           stopSpinning(); // a submitter may have woken us meanwhile
-          return job != null ? job : queue.poll();
+          if (job == null) {
+            return queue.poll();
+          }
+          if (!queue.isEmpty()) {
+            signalWork(); // submitters that saw us spinning left the rest to us
+          }
+          return job;
         }
         while (parked && isRunning()) {
           LockSupport.park(this);
