@@ -34,7 +34,10 @@ import java.util.stream.LongStream;
  *
  * <pre>
  * java -cp ... dev.spindle.bench.PostgresBench MODE [--jobs N] [--workers 2] [--concurrency 64]
- *     [--prefetch 0] [--samples 1000]
+ *     [--prefetch 0] [--samples 1000] [--store-options "&amp;archiveAfter=1m"]
+ *
+ * --store-options is appended to Spindle's store location (e.g. the archive delay before 2026-11-25's
+ * default of 0, for an A/B of successes moving in their completing statement).
  *
  * MODE  drain      bulk enqueue of N no-op jobs (one call), then idle worker processes drain them, jobs/s
  *       latency    enqueue-to-start latency on idle workers with NOTIFY on, then off: p50/p99/max
@@ -140,7 +143,7 @@ public final class PostgresBench {
 
   private String location(String schema, boolean notify) {
     return server.location() + "&schema=" + schema + "&passwordFile=" + passwordFile + "&notify="
-        + (notify ? "on" : "off");
+        + (notify ? "on" : "off") + opts.getOrDefault("store-options", "");
   }
 
   private int intOpt(String k, int d) {

@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.sql.SqlDependencies;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
+import dev.spindle.store.postgres.internal.Schema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The completion path of {@link PostgresJobStore}: a call's completions grouped by outcome, each
@@ -31,6 +36,7 @@ import java.util.Set;
  * finish numbers from a sequence in the same statement, see {@link FinishHorizon}), then the finished jobs' dependents. Thread-safe.
  */
 final class PostgresCompletions {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresJobStore.class);
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
   private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
@@ -40,11 +46,18 @@ final class PostgresCompletions {
   private final SqlDependencies<Db.Conn> deps;
   private final int maxPayloadBytes;
 
-  PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes, FinishHorizon horizon) {
+  /**
+   * @param direct the history's partitions when successes move to the history in their completing
+   *     statement (archiveAfter 0), else null
+   */
+  PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes, FinishHorizon horizon,
+      @Nullable HistoryPartitions direct) {
     this.clock = clock;
     this.deps = deps;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.direct = direct;
     String lock = horizon.lockCall();
+    this.movedSql = moving(lock);
     this.succeededSql = finishing(lock, RUNNING_TO_SUCCEEDED + ", result = u.result,"
         + " finished_at = ?, expires_at = ? + (SELECT result_ttl_us FROM spindle_policies p"
         + " WHERE p.id = j.policy_id), cancel_requested = 0", ", result",
@@ -81,10 +94,55 @@ final class PostgresCompletions {
         + ", finish_seq = nextval('spindle_finish_seq')"
         + " FROM m, unnest(" + types + ") AS u(id, fence, worker" + columns + ")"
         + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
-        + extra + " RETURNING j.id)"
-        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM upd";
+        + extra + " RETURNING j.id, j.expires_at)"
+        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)), expires_at FROM upd";
   }
 
+  /**
+   * The SQL that finishes successes by moving them to the history in one statement: the rows still
+   * held as named, with a result retention above 0 that ends in a day partition known to exist
+   * ({@link HistoryPartitions}: the last parameter, an array of days) or never, arguments stored in
+   * the row ({@link #MOVED_ARGS_MAX}), and no part in a workflow, are deleted from the hot table and
+   * inserted into the history as SUCCEEDED with their finish numbers. A finished row version in
+   * the hot table wrote six index entries, and the archive later deleted it and wrote the history's;
+   * now the hot table gets no finished version, and its vacuum a third fewer dead rows. The
+   * others are left to {@link #succeededSql}.
+   */
+  /**
+   * The largest stored arguments (bytes, as {@code pg_column_size}) of a success that moves in its
+   * completing statement: larger ones are out of line (TOAST), and the history's copy would write
+   * them again while finishing in place keeps them where they are; on a full disk that second copy
+   * stopped the completions. Those jobs move with the archive, as before.
+   */
+  static final int MOVED_ARGS_MAX = 2000;
+
+  private static String moving(String lockCall) {
+    String expires = "(m.at + p.result_ttl_us)";
+    return "WITH m AS MATERIALIZED (SELECT " + lockCall + " AS locked, ?::bigint AS at),"
+        + " moved AS (DELETE FROM spindle_jobs j USING m, unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])"
+        + " AS u(id, fence, worker, result), spindle_policies p"
+        + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
+        + " AND p.id = j.policy_id AND p.result_ttl_us > 0 AND (" + expires + " >= " + Schema.FOREVER_US
+        + " OR (" + expires + " / " + Schema.PARTITION_US + " = ANY(?::bigint[]) AND " + expires + " % "
+        + Schema.PARTITION_US + " < " + (Schema.PARTITION_US - HistoryPartitions.MARGIN_US) + "))"
+        + " AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
+        + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
+        + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)"
+        + " RETURNING j.*, u.result AS new_result, m.at AS at, " + expires + " AS new_expires),"
+        + " ins AS (INSERT INTO spindle_history (id, task, queue, state, priority, args, result, error, dead_reason,"
+        + " unique_key, attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at,"
+        + " finished_at, expires_at, finish_seq, policy_id, trace_context, flow_key)"
+        + " SELECT id, task, queue, " + JobRows.code(JobState.SUCCEEDED) + ", priority, args, new_result, error,"
+        + " dead_reason, unique_key, attempt, failures, lost, fence, worker_id, 0, created_at, run_at, started_at,"
+        + " at, new_expires, nextval('spindle_finish_seq'), policy_id, trace_context, flow_key FROM moved"
+        + " ORDER BY id RETURNING id)"
+        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM ins";
+  }
+
+  private final @Nullable HistoryPartitions direct;
+  /** Days of successes that stayed in the hot table while moving was on for want of their partition. */
+  private final Set<Long> missingDays = new ConcurrentSkipListSet<>();
+  private final String movedSql;
   private final String succeededSql;
   private final String failedSql;
   private final String cancelledSql;
@@ -127,13 +185,21 @@ final class PostgresCompletions {
      * column says whether any job has dependencies ({@code anyDeps[0]} is then set).
      */
     static Set<Long> run(PreparedStatement ps, boolean[] anyDeps) throws SQLException {
+      return run(ps, anyDeps, null);
+    }
+
+    /** As {@link #run(PreparedStatement, boolean[])}, adding a finishing statement's expiries to {@code expiries}. */
+    static Set<Long> run(PreparedStatement ps, boolean[] anyDeps, @Nullable List<Long> expiries) throws SQLException {
       Set<Long> out = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
-        boolean flag = rs.getMetaData().getColumnCount() > 1;
+        int columns = rs.getMetaData().getColumnCount();
         while (rs.next()) {
           out.add(rs.getLong(1));
-          if (flag && rs.getBoolean(2)) {
+          if (columns > 1 && rs.getBoolean(2)) {
             anyDeps[0] = true;
+          }
+          if (columns > 2 && expiries != null) {
+            expiries.add(rs.getLong(3));
           }
         }
       }
@@ -143,7 +209,7 @@ final class PostgresCompletions {
 
   /** Applies completions of distinct jobs; adds to {@code stats} and {@code finished}. */
   private List<Boolean> applyRound(Db.Conn c, List<Completion> completions, StoreClock sc, long now,
-      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps, Set<Long> appliedInCall)
+      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps, Set<Long> appliedInCall, boolean move)
       throws SQLException {
     int n = completions.size();
     Group[] groups = new Group[5];
@@ -209,11 +275,32 @@ final class PostgresCompletions {
       done.add(Set.of());
     }
     if (!groups[0].ids.isEmpty()) {
-      PreparedStatement ps = c.ps(succeededSql);
-      ps.setLong(1, now);
-      groups[0].bind(jdbc, ps, 2, "text");
-      done.set(0, Group.run(ps, anyDeps));
-      if (done.get(0).size() < groups[0].ids.size()) {
+      Set<Long> moved = Set.of();
+      HistoryPartitions history = move ? direct : null;
+      if (history != null) {
+        PreparedStatement ps = c.ps(movedSql);
+        ps.setLong(1, now);
+        groups[0].bind(jdbc, ps, 2, "text");
+        ps.setArray(6, jdbc.createArrayOf("int8", Arrays.stream(history.known()).boxed().toArray()));
+        moved = Group.run(ps, anyDeps);
+      }
+      Set<Long> succeeded = moved;
+      if (moved.size() < groups[0].ids.size()) {
+        PreparedStatement ps = c.ps(succeededSql);
+        ps.setLong(1, now);
+        groups[0].bind(jdbc, ps, 2, "text");
+        List<Long> expiries = new ArrayList<>();
+        Set<Long> updated = Group.run(ps, anyDeps, expiries);
+        if (!updated.isEmpty()) {
+          if (history != null) {
+            missingDays.addAll(HistoryPartitions.missing(history.known(), expiries));
+          }
+          succeeded = new HashSet<>(moved);
+          succeeded.addAll(updated);
+        }
+      }
+      done.set(0, succeeded);
+      if (succeeded.size() < groups[0].ids.size()) {
         repeated = alreadySucceeded(c, groups[0]);
       }
     }
@@ -287,13 +374,39 @@ final class PostgresCompletions {
     return out;
   }
 
+  /** True if successes move to the history in their completing statement. */
+  boolean moves() {
+    return direct != null;
+  }
+
   /**
-   * Applies {@code completions} in the caller's transaction: fenced, one statement per outcome,
+   * After a completion transaction committed: if successes stayed in the hot table while moving was
+   * on because their expiry day had no partition, creates those days (outside any transaction), so
+   * the next successes of their policies move. A failure is logged: the jobs
+   * are stored, and the archive moves them later.
+   */
+  void afterCommit() {
+    HistoryPartitions history = direct;
+    if (history != null && !missingDays.isEmpty()) {
+      List<Long> days = new ArrayList<>(missingDays);
+      missingDays.removeAll(days);
+      try {
+        history.create(days);
+      } catch (RuntimeException e) {
+        LOG.warn("could not create the history's day partitions for finished jobs (they stay in the hot table"
+            + " until retention archives them): {}", e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Applies {@code completions} in the caller's transaction: fenced, one statement per outcome
+   * (successes moved to the history if {@code move} and {@link #moves}),
    * dependents of the finished jobs released together; statistics added.
    *
    * @return per completion, whether it applied (false: fenced off)
    */
-  List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow)
+  List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow, boolean move)
       throws SQLException {
     Map<Integer, Long> stats = new HashMap<>();
     StoreClock sc = StoreClock.read(clock, callerNow);
@@ -319,7 +432,7 @@ final class PostgresCompletions {
       for (int i : round) {
         part.add(completions.get(i));
       }
-      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps, appliedInCall);
+      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps, appliedInCall, move);
       for (int k = 0; k < round.size(); k++) {
         appliedAll[round.get(k)] = ok.get(k);
         if (ok.get(k)) {

@@ -49,7 +49,19 @@ final class PostgresExchange {
     if (completions.isEmpty()) {
       return List.of();
     }
-    List<Boolean> r = db.write("complete " + completions.size() + " job(s)", c -> completer.completeTx(c, completions, now));
+    String operation = "complete " + completions.size() + " job(s)";
+    List<Boolean> r;
+    try {
+      r = db.write(operation, c -> completer.completeTx(c, completions, now, true));
+    } catch (StoreException e) {
+      if (e.reason() != StoreException.Reason.DISK_FULL || !completer.moves()) {
+        throw e;
+      }
+      // the history's copy of a row needs room that finishing it in place does not (large arguments
+      // are written again): on a full disk the jobs finish in the hot table, as before a move
+      r = db.write(operation, c -> completer.completeTx(c, completions, now, false));
+    }
+    completer.afterCommit();
     flowEnded(completions);
     changed.run();
     return r;

@@ -144,12 +144,18 @@ public final class PostgresJobStore implements JobStore {
     PostgresDialect dialect = PostgresDialect.INSTANCE;
     this.enqueuer = new PostgresEnqueue(this, db, clock, policies, deps, feed, b.schema(), b.maxPayloadBytes(),
         this::changed);
-    PostgresCompletions completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon);
+    HistoryPartitions history = new HistoryPartitions(db, clock);
+    boolean moving = Duration.ZERO.equals(b.archiveAfter());
+    PostgresCompletions completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon,
+        moving ? history : null);
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
     this.schedules = new SqlSchedules<>(db, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
-    this.retention = new PostgresRetention(db, clock, b.archiveAfter());
+    this.retention = new PostgresRetention(db, clock, b.archiveAfter(), history);
+    if (moving) {
+      history.prepare(); // the days successes move into from the first completion
+    }
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
     // concurrent claims take turns per flow key: the check and the take of a key are one step; a key
     // another claim holds is skipped, never waited for (no lock-order deadlocks)
@@ -442,7 +448,7 @@ public final class PostgresJobStore implements JobStore {
     private @Nullable Duration pollInterval;
     private int maxPayloadBytes = 16 << 20;
     private @Nullable Clock clock;
-    private @Nullable Duration archiveAfter = Duration.ofMinutes(1);
+    private @Nullable Duration archiveAfter = Duration.ZERO;
     private final Map<String, String> options = new LinkedHashMap<>();
 
     private Builder(String host, int port, String database, String user) {
@@ -526,8 +532,12 @@ public final class PostgresJobStore implements JobStore {
 
     /**
      * How long a finished job stays in the hot table before retention moves it to the history
-     * (default 1 minute); null keeps finished jobs in the hot table until they expire. The history
-     * is partitioned by expiry day: whole days of expired jobs are dropped as tables.
+     * (default 0); null keeps finished jobs in the hot table until they expire. The history is
+     * partitioned by expiry day: whole days of expired jobs are dropped as tables. With 0 a
+     * success moves in its completing statement when its expiry day's partition exists (the
+     * store creates the days its policies need), and the other finished jobs at the next
+     * retention run; jobs that are part of a workflow and jobs kept for no time stay in the hot
+     * table.
      */
     public Builder archiveAfter(@Nullable Duration after) {
       if (after != null && after.isNegative()) {

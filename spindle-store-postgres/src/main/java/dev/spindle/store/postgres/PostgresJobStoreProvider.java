@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * 5432 by default; {@code user} may also come before the host as {@code NAME@host}), with optional
  * parameters {@code schema=NAME} (the tables' schema, created if missing), {@code notify=on|off}
  * (LISTEN/NOTIFY wake-ups; off behind PgBouncer transaction pooling), {@code poll=1s} (the
- * fallback poll), {@code maxConnections=8}, {@code maxPayloadBytes=16MiB}, {@code archiveAfter=1m}
- * (finished jobs move to the partitioned history after this; {@code off} keeps them in the hot table),
+ * fallback poll), {@code maxConnections=8}, {@code maxPayloadBytes=16MiB}, {@code archiveAfter=0}
+ * (finished jobs move to the partitioned history after this; 0: successes move in their completing
+ * statement; {@code off} keeps them in the hot table),
  * {@code passwordFile=PATH}, and pgjdbc's {@code sslmode}, {@code sslrootcert},
  * {@code connectTimeout}, {@code socketTimeout}, {@code options}.
  *

@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,14 +34,15 @@ import org.jspecify.annotations.Nullable;
  *       archiveAfter} (and not part of a workflow) move from the hot table {@code spindle_jobs} to
  *       {@code spindle_history}, partitioned by expiry day ({@code spindle_history_d<day>}, created
  *       as needed), a batch per transaction, so claims never walk past them and the hot table stays
- *       small.
+ *       small. With {@code archiveAfter} 0 (the default) successes move in their completing
+ *       statement ({@link PostgresCompletions}) and this moves the rest; each call then also creates
+ *       the day partitions that the next day's successes need ({@link HistoryPartitions#prepare}).
  * </ol>
  *
  * <p>Processes housekeeping at the same time do not collide: candidates are locked with {@code SKIP
  * LOCKED}, and partitions are created and dropped under an advisory lock. Thread-safe.
  */
 final class PostgresRetention {
-  private static final Pattern DAY = Pattern.compile("spindle_history_d(\\d+)");
   /** The most archive batches one call moves (so one call never runs for long). */
   private static final int ARCHIVE_ROUNDS = 50;
   /**
@@ -66,14 +65,17 @@ final class PostgresRetention {
   private final Clock clock;
   private final @Nullable Duration archiveAfter;
   private final SqlRetention<Db.Conn> shared;
+  private final HistoryPartitions partitions;
 
   /**
    * @param archiveAfter how long a finished job stays in the hot table; null: never archived
+   * @param partitions the history's day partitions
    */
-  PostgresRetention(Db db, Clock clock, @Nullable Duration archiveAfter) {
+  PostgresRetention(Db db, Clock clock, @Nullable Duration archiveAfter, HistoryPartitions partitions) {
     this.db = db;
     this.clock = clock;
     this.archiveAfter = archiveAfter;
+    this.partitions = partitions;
     this.shared = new SqlRetention<>(db, PostgresDialect.INSTANCE, clock);
   }
 
@@ -82,6 +84,9 @@ final class PostgresRetention {
     shared.purgeStatistics();
     long t = JobRows.micros(clock.instant());
     int dropped = dropPartitions(t);
+    if (Duration.ZERO.equals(archiveAfter)) {
+      partitions.prepare(); // the days that successes moving straight to the history need next
+    }
     int deleted = deleteExpiredAndBeyondLimits(t, limits);
     // Archive only what retention keeps: while expiry or a limit still finds a full batch, the
     // oldest finished jobs are about to be deleted, and moving them to the history first would
@@ -227,13 +232,7 @@ final class PostgresRetention {
       return out;
     });
     if (!days.isEmpty()) {
-      db.update("create history partitions", c -> {
-        lockPartitions(c);
-        for (long day : days) {
-          c.execOnce("CREATE TABLE IF NOT EXISTS spindle_history_d" + day + " PARTITION OF spindle_history FOR VALUES"
-              + " FROM (" + day * Schema.PARTITION_US + ") TO (" + (day + 1) * Schema.PARTITION_US + ")");
-        }
-      });
+      partitions.create(days);
     }
     // only jobs whose partition was made above: rows another process holds are skipped, so this batch
     // may reach jobs past the ones read there (they go in a later call)
@@ -258,13 +257,9 @@ final class PostgresRetention {
   int dropPartitions(long now) {
     List<String> names = db.read("list history partitions", c -> {
       List<String> out = new ArrayList<>();
-      try (ResultSet rs = c.ps("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-          + " WHERE i.inhparent = 'spindle_history'::regclass").executeQuery()) {
-        while (rs.next()) {
-          Matcher m = DAY.matcher(rs.getString(1));
-          if (m.matches() && (Long.parseLong(m.group(1)) + 1) * Schema.PARTITION_US <= now) {
-            out.add(rs.getString(1));
-          }
+      for (String name : HistoryPartitions.names(c)) {
+        if ((HistoryPartitions.dayOf(name) + 1) * Schema.PARTITION_US <= now) {
+          out.add(name);
         }
       }
       return out;
@@ -272,8 +267,8 @@ final class PostgresRetention {
     if (names.isEmpty()) {
       return 0;
     }
-    return db.write("drop expired history partitions", c -> {
-      lockPartitions(c);
+    int dropped = db.write("drop expired history partitions", c -> {
+      HistoryPartitions.lock(c);
       int jobs = 0;
       for (String name : names) {
         PreparedStatement exists = c.ps("SELECT to_regclass(?) IS NOT NULL");
@@ -287,8 +282,8 @@ final class PostgresRetention {
         // locked first: no row-by-row delete of the partition commits between the count and the drop
         c.execOnce("LOCK TABLE " + name + " IN ACCESS EXCLUSIVE MODE");
         try (ResultSet rs = c.ps("WITH g AS (SELECT queue, state, count(*) AS n FROM " + name
-            + " GROUP BY queue, state), s AS (INSERT INTO spindle_history_counts AS h (queue, state, n)"
-            + " SELECT queue, state, -n FROM g ORDER BY queue, state ON CONFLICT (queue, state) DO UPDATE"
+            + " GROUP BY queue, state), s AS (INSERT INTO spindle_history_counts AS h (queue, state, shard, n)"
+            + " SELECT queue, state, 0, -n FROM g ORDER BY queue, state ON CONFLICT (queue, state, shard) DO UPDATE"
             + " SET n = h.n + excluded.n) SELECT coalesce(sum(n), 0) FROM g").executeQuery()) {
           rs.next();
           jobs += rs.getInt(1);
@@ -297,9 +292,7 @@ final class PostgresRetention {
       }
       return jobs;
     });
-  }
-
-  private static void lockPartitions(Db.Conn c) throws SQLException {
-    c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-history:' || current_schema()))").execute();
+    partitions.refresh();
+    return dropped;
   }
 }

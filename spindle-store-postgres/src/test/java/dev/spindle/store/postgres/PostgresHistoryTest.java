@@ -109,6 +109,68 @@ class PostgresHistoryTest {
   }
 
   @Test
+  void byDefaultSuccessesMoveToTheHistoryInTheirCompletingStatementAndStayVisible() {
+    try (PostgresJobStore store = SharedPostgres.builder("historydirect").clock(clock).open()) {
+      List<String> ids = runToSuccess(store, 12, JobOptions.defaults());
+      assertThat(count(store, "spindle_jobs")).as("no finished row version in the hot table").isZero();
+      assertThat(count(store, "spindle_history")).isEqualTo(12);
+      assertThat(store.find(ids.get(4))).hasValueSatisfying(j -> {
+        assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(j.resultJson()).isEqualTo("1");
+        assertThat(j.finishedAt()).isEqualTo(clock.instant());
+        assertThat(j.expiresAt()).isEqualTo(clock.instant().plus(JobOptions.defaults().policy().resultTtl()));
+        assertThat(j.finishSeq()).isPositive();
+        assertThat(j.workerId()).isEqualTo("w1");
+        assertThat(j.attempt()).isEqualTo(1);
+      });
+      assertThat(store.finishedAfter(0, 100).jobs()).extracting(JobInfo::id).containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(store.inspector().queueSummaries()).singleElement()
+          .satisfies(q -> assertThat(q.count(JobState.SUCCEEDED)).as("counted in the history").isEqualTo(12));
+      assertThat(PostgresServer.shared().psql("SELECT count(DISTINCT shard) > 0 AND sum(n) = 12 FROM "
+          + store.schema() + ".spindle_history_counts WHERE state = 3").strip()).isEqualTo("t");
+      // a completion sent again after a commit that was cut off finds its own earlier success there
+      JobInfo j = store.find(ids.get(0)).orElseThrow();
+      assertThat(store.complete(List.of(Completion.succeeded(j.id(), j.fence(), "w1", "1")), clock.instant()))
+          .containsExactly(true);
+      assertThat(store.purgeExpired(clock.instant(), RetentionLimits.defaults())).isZero();
+      assertThat(count(store, "spindle_history")).isEqualTo(12);
+    }
+  }
+
+  @Test
+  void successesWithoutAKnownDayOrInAWorkflowFinishInTheHotTable() {
+    try (PostgresJobStore store = SharedPostgres.builder("historykept").clock(clock).open()) {
+      Instant now = clock.instant();
+      store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 1, "THREADS", "RUNNING", now, now,
+          now.plus(Duration.ofDays(30)), 0, 0, 0, 0));
+      NewJob dependent = job("child", JobOptions.defaults()).dependingOn(
+          List.of(Dependency.onBatchJob(0, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.ARGS);
+      String parent = store.enqueue(List.of(job("parent", JobOptions.defaults()), dependent)).get(0).jobId();
+      JobInfo p = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs().get(0);
+      assertThat(p.id()).isEqualTo(parent);
+      store.complete(List.of(Completion.succeeded(parent, p.fence(), "w1", "1")), clock.instant());
+      JobInfo d = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs().get(0);
+      assertThat(d.id()).as("the dependent, now ready").isNotEqualTo(parent);
+      store.complete(List.of(Completion.succeeded(d.id(), d.fence(), "w1", "2")), clock.instant());
+      assertThat(count(store, "spindle_jobs")).as("the workflow's parent and its dependent").isEqualTo(2);
+      assertThat(store.find(d.id())).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+      assertThat(store.find(parent)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+
+      // a week-long retention: its expiry day has no partition until a completion asks for it
+      JobOptions week = JobOptions.builder().retention(Duration.ofDays(7), Duration.ofDays(7)).build();
+      long partitionsBefore = partitions(store);
+      String first = runToSuccess(store, 1, week).get(0);
+      assertThat(PostgresServer.shared().psql("SELECT count(*) FROM " + store.schema() + ".spindle_jobs WHERE id = "
+          + first).strip()).as("its day was not known: finished in the hot table").isEqualTo("1");
+      assertThat(partitions(store)).as("the completion made the days its policies need").isGreaterThan(partitionsBefore);
+      String second = runToSuccess(store, 1, week).get(0);
+      assertThat(PostgresServer.shared().psql("SELECT count(*) FROM " + store.schema() + ".spindle_history WHERE id = "
+          + second).strip()).as("the next one moved").isEqualTo("1");
+      assertThat(store.find(first)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+    }
+  }
+
+  @Test
   void workflowJobsKeptInTheHotTableDoNotStopTheArchiveOfTheJobsAfterThem() {
     try (PostgresJobStore store = SharedPostgres.builder("historyflow").clock(clock)
         .archiveAfter(Duration.ofMinutes(1)).open()) {

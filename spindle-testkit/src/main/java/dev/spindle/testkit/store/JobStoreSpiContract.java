@@ -411,6 +411,18 @@ public abstract class JobStoreSpiContract extends JobStoreContractFixture {
   }
 
   @Test
+  void cancellingAJobThatSucceededChangesNothingAndSaysItFinished() {
+    String id = enqueue(job("store.echo", json("x")));
+    register("w1", Duration.ofMinutes(5));
+    JobInfo c = claim("w1", 1).get(0);
+    store.complete(List.of(Completion.succeeded(id, c.fence(), "w1", "1")), clock.instant());
+    // a store may have moved it out of its hot table as it completed (PostgreSQL's history)
+    assertThat(store.cancel(id, clock.instant())).isEqualTo(CancelResult.ALREADY_FINISHED);
+    assertThat(get(id).state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.cancel("987654321", clock.instant())).isEqualTo(CancelResult.NOT_FOUND);
+  }
+
+  @Test
   void releasingAJobWhoseCancelWasRequestedCancelsIt() {
     String id = enqueue(job("store.echo", json("x")));
     register("w1", Duration.ofMinutes(5));

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -234,14 +235,8 @@ public final class SqlDependencies<C extends SqlConn> {
     Map<JobPolicy, Long> created = new HashMap<>();
     List<EnqueueResult> results = db.write("add " + jobs.size() + " child job(s) to job " + parentId, c -> {
       created.clear();
-      PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
-      ps.setLong(1, parent);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new JobNotFoundException(parentId);
-        }
-        Workflows.checkChildren(parentId, SqlJobRows.state(rs.getInt(1)), rs.getLong(2), fence, jobs, exits);
-      }
+      long[] stateAndFence = stateAndFence(c, parentId, parent);
+      Workflows.checkChildren(parentId, SqlJobRows.state((int) stateAndFence[0]), stateAndFence[1], fence, jobs, exits);
       List<EnqueueResult> out = inserter.insert(c, jobs, created);
       long[] exitIds = new long[exits.size()];
       for (int i = 0; i < exitIds.length; i++) {
@@ -252,6 +247,27 @@ public final class SqlDependencies<C extends SqlConn> {
     });
     policies.committed(created);
     return results;
+  }
+
+  /**
+   * A would-be parent's state code and fence: from the hot table, row locked, or else from the
+   * store's history (PostgreSQL moves successes there as they complete; history rows are finished
+   * and never change, so they are not locked).
+   *
+   * @throws JobNotFoundException if the store has no such job
+   */
+  private long[] stateAndFence(C c, String parentId, long parent) throws SQLException {
+    for (String table : new LinkedHashSet<>(List.of("spindle_jobs", dialect.allJobs()))) {
+      boolean hot = table.equals("spindle_jobs");
+      PreparedStatement ps = c.ps("SELECT state, fence FROM " + table + " WHERE id = ?" + (hot ? dialect.forUpdate() : ""));
+      ps.setLong(1, parent);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return new long[] {rs.getInt(1), rs.getLong(2)};
+        }
+      }
+    }
+    throw new JobNotFoundException(parentId);
   }
 
   /**
@@ -354,7 +370,7 @@ public final class SqlDependencies<C extends SqlConn> {
    */
   private void tell(C c, List<Long> round, Instant now, Map<Long, int[]> counts) throws SQLException {
     PreparedStatement record = c.ps("UPDATE spindle_deps AS d SET end_state = j.state, end_result = j.result,"
-        + " end_error = j.error FROM spindle_jobs AS j WHERE d.parent IN (" + dialect.idsParameter() + ")"
+        + " end_error = j.error FROM " + dialect.allJobs() + " AS j WHERE d.parent IN (" + dialect.idsParameter() + ")"
         + " AND d.end_state IS NULL AND j.id = d.parent AND j.state >= " + SqlJobRows.SUCCEEDED
         + " RETURNING parent, child, policy, end_state"); // RETURNING takes no alias: the target's own columns
     Map<Long, Integer> order = new HashMap<>(round.size() * 2);

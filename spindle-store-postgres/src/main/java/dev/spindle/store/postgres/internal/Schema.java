@@ -29,13 +29,16 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 9;
+  public static final int VERSION = 10;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
 
   /** Jobs expiring at or after this (about year 2255: kept "forever") go to {@code spindle_history_forever}. */
   public static final long FOREVER_US = 1L << 53;
+
+  /** Rows per queue and state in {@code spindle_history_counts} (schema 10). */
+  public static final int COUNT_SHARDS = 16;
 
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
       "CREATE TABLE spindle_meta (key text PRIMARY KEY, value bigint NOT NULL)",
@@ -216,7 +219,21 @@ public final class Schema {
       List.of("CREATE OR REPLACE FUNCTION spindle_jobs_deleted() RETURNS trigger LANGUAGE plpgsql"
           + " SET search_path FROM CURRENT AS $$ BEGIN IF EXISTS (SELECT 1 FROM spindle_deps) THEN"
           + " DELETE FROM spindle_deps d USING gone g WHERE d.child = g.id;"
-          + " DELETE FROM spindle_waits w USING gone g WHERE w.id = g.id; END IF; RETURN NULL; END $$"));
+          + " DELETE FROM spindle_waits w USING gone g WHERE w.id = g.id; END IF; RETURN NULL; END $$"),
+      // version 10: successes move to the history in their completing statement (archiveAfter 0), so every
+      // completion inserts into spindle_history, and its statement trigger added to one count row per queue
+      // and state, held to the commit: concurrent completions waited for each other there. The counts are
+      // now spread over COUNT_SHARDS rows, a random one per statement; readers sum them
+      List.of("ALTER TABLE spindle_history_counts ADD COLUMN shard smallint NOT NULL DEFAULT 0",
+          "ALTER TABLE spindle_history_counts DROP CONSTRAINT spindle_history_counts_pkey",
+          "ALTER TABLE spindle_history_counts ADD PRIMARY KEY (queue, state, shard)",
+          "CREATE OR REPLACE FUNCTION spindle_history_count() RETURNS trigger LANGUAGE plpgsql"
+              + " SET search_path FROM CURRENT AS $$"
+              + " BEGIN INSERT INTO spindle_history_counts AS h (queue, state, shard, n)"
+              + " SELECT queue, state, s.shard, CASE WHEN TG_OP = 'INSERT' THEN count(*) ELSE -count(*) END"
+              + " FROM changed, (SELECT floor(random() * " + COUNT_SHARDS + ")::smallint AS shard) s"
+              + " GROUP BY queue, state, s.shard ORDER BY queue, state"
+              + " ON CONFLICT (queue, state, shard) DO UPDATE SET n = h.n + excluded.n; RETURN NULL; END $$"));
 
   private Schema() {}
 
