@@ -137,7 +137,7 @@ final class PartitionedClaims {
               partitions.markEmpty(p, q, gen, request.now(), x.claim().nextRunAt());
             }
           }
-          ClaimResult r = claimAcross(request, got, p, x.claim().nextRunAt());
+          ClaimResult r = claimAfter(completions, request, got, p, x.claim().nextRunAt());
           return new Exchange(List.of(applied), r);
         } catch (StoreException e) {
           if (!Partitions.unavailable(e)) {
@@ -148,12 +148,30 @@ final class PartitionedClaims {
           for (int i : idx) {
             applied[i] = true;
           }
-          return new Exchange(List.of(applied), claimAcross(request, new ArrayList<>(), -1, null));
+          return new Exchange(List.of(applied), claimAfter(completions, request, new ArrayList<>(), -1, null));
         }
       }
     }
     List<Boolean> done = complete(completions, now);
-    return new Exchange(done, claimAcross(request, new ArrayList<>(), -1, null));
+    return new Exchange(done, claimAfter(completions, request, new ArrayList<>(), -1, null));
+  }
+
+  /**
+   * The claim of an exchange whose completions were handled (written or kept): when every partition
+   * tried is down it answers no jobs instead of failing, since a failed call tells the caller that
+   * its completions were not taken, and it would send them again (counted twice, or refused as a
+   * lost lease).
+   */
+  private ClaimResult claimAfter(List<Completion> completions, ClaimRequest request, List<JobInfo> got, int done,
+      @Nullable Instant next) {
+    try {
+      return claimAcross(request, got, done, next);
+    } catch (StoreException e) {
+      if (completions.isEmpty() || !Partitions.unavailable(e)) {
+        throw e;
+      }
+      return ClaimResult.empty();
+    }
   }
 
   private ClaimResult claimAcross(ClaimRequest request, List<JobInfo> got, int done, @Nullable Instant next) {

@@ -138,6 +138,7 @@ class EnqueueCombinerTest {
       Future<List<EnqueueResult>> b = pool.submit(() -> combiner.enqueue(List.of(job("2", null))));
       send.started.await(); // both went out without waiting for each other
       Future<List<EnqueueResult>> c = pool.submit(() -> combiner.enqueue(List.of(job("3", null))));
+      await().until(() -> combiner.waiting() == 1); // c arrives before d: the group keeps arrival order
       Future<List<EnqueueResult>> d = pool.submit(() -> combiner.enqueue(List.of(job("4", null))));
       await().until(() -> combiner.waiting() == 2);
       send.release.countDown();

@@ -85,7 +85,7 @@ class PartitionedRedisJobStoreTest {
 
   /** Claims and completes until stopped; records each completion it sent (by job id). */
   private static Thread consumer(PartitionedRedisJobStore store, String workerId, Map<String, Integer> done,
-      AtomicBoolean stop) {
+      AtomicBoolean stop, Map<String, String> errors) {
     return Thread.ofPlatform().name(workerId).start(() -> {
       List<Completion> outcomes = new ArrayList<>();
       while (!stop.get()) {
@@ -104,9 +104,21 @@ class PartitionedRedisJobStoreTest {
           }
         } catch (StoreException e) {
           // every partition unreachable at once: keep the outcomes and try again
+          errors.merge(e.reason() + ": " + e.getMessage(), "1", (a, b) -> String.valueOf(Integer.parseInt(a) + 1));
         }
       }
     });
+  }
+
+  private static String stacks(List<Thread> threads) {
+    StringBuilder b = new StringBuilder();
+    for (Thread t : threads) {
+      b.append('\n').append(t.getName()).append(' ').append(t.getState());
+      for (StackTraceElement e : t.getStackTrace()) {
+        b.append("\n  at ").append(e);
+      }
+    }
+    return b.toString();
   }
 
   @Test
@@ -130,12 +142,15 @@ class PartitionedRedisJobStoreTest {
       AtomicBoolean stop = new AtomicBoolean();
       store.heartbeat(worker("c1"));
       store.heartbeat(worker("c2"));
-      List<Thread> consumers = List.of(consumer(store, "c1", done, stop), consumer(store, "c2", done, stop));
+      Map<String, String> errors = new ConcurrentHashMap<>();
+      List<Thread> consumers = List.of(consumer(store, "c1", done, stop, errors), consumer(store, "c2", done, stop, errors));
       try {
         await().atMost(WAIT).until(() -> done.size() >= 30);
         node.kill9();
         int doneOnVictimAtKill = (int) done.keySet().stream().filter(onVictim::contains).count();
-        await().atMost(WAIT).until(() -> ids.stream().filter(id -> !onVictim.contains(id)).allMatch(done::containsKey));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ids.stream().filter(id -> !onVictim.contains(id)))
+            .as(() -> "the others drain; consumers' errors: " + errors + "; consumers: " + stacks(consumers))
+            .allMatch(done::containsKey));
         assertThat(node.isRunning()).as("the others drained while the master was down").isFalse();
         assertThat(done.keySet().stream().filter(onVictim::contains).count())
             .as("no job of the dead partition ran meanwhile (beyond completions sent at the kill)")
