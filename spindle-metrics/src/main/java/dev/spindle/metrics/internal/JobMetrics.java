@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -117,18 +118,28 @@ public final class JobMetrics implements JobObserver {
   }
 
   /**
-   * One attempt. Its observation (the wait-time record, the span's start) begins when the attempt
-   * is first made current, on the thread about to run the task, or asked for its context (a child
-   * JVM's), or ends without having run: never on the worker's dispatcher thread, whose loop writes
-   * outcomes and claims jobs for every slot. Its calls come one after another (start, scope, stop),
-   * from different threads; the lock publishes the observation between them.
+   * One attempt. Its observation (the wait-time record, the span's start) begins when its span is
+   * first asked for: by the task, through the {@link DeferredSpan} current while it runs, or for
+   * the context a child JVM gets, or else when the attempt's end is delivered (on the worker's
+   * observer thread). Never on the worker's dispatcher thread, whose loop writes outcomes and
+   * claims jobs for every slot, and not on the task's thread unless the task uses its span: the
+   * worker waits for a round's short jobs before its next store call, so work there lengthened
+   * every round. The span still starts when the task began and ends when it returned. Its calls
+   * come one after another (open, close, finish), from different threads; the lock publishes the
+   * observation between them.
    */
   private static final class ObservedAttempt implements Attempt {
+    private static final Scope NOTHING = () -> { };
     private final JobMetrics owner;
     private final JobInfo job;
     private final Duration waited;
     private @Nullable Observation observation;
     private @Nullable JobObservation context;
+    /** When the task began (System.nanoTime and ns since the epoch); 0 and 0 if it did not run here. */
+    private volatile long openedNanoTime;
+    private volatile long openedEpochNanos;
+    /** When the task returned (System.nanoTime); 0 before, or if it did not run here. */
+    private volatile long closedNanoTime;
 
     ObservedAttempt(JobMetrics owner, JobInfo job, Duration waited) {
       this.owner = owner;
@@ -143,6 +154,9 @@ public final class JobMetrics implements JobObserver {
         m.wait.record(waited);
         SpanContext creation = owner.tracing ? TraceContexts.decode(job.traceContext()) : SpanContext.getInvalid();
         JobObservation ctx = new JobObservation(job.queue(), job.task(), job.id(), job.attempt(), creation, m);
+        if (openedEpochNanos != 0) {
+          ctx.startAt(openedNanoTime, openedEpochNanos);
+        }
         o = Observation.createNotStarted(JobObservation.NAME, () -> ctx, owner.observations).start();
         context = ctx;
         observation = o;
@@ -155,6 +169,12 @@ public final class JobMetrics implements JobObserver {
       return java.util.Objects.requireNonNull(context);
     }
 
+    /** The attempt's real span (made now if not yet); invalid if tracing is off or was refused. */
+    private Span span() {
+      Span s = context().span;
+      return s == null ? Span.getInvalid() : s;
+    }
+
     @Override
     public @Nullable String traceContext() {
       Span s = context().span;
@@ -162,9 +182,19 @@ public final class JobMetrics implements JobObserver {
     }
 
     @Override
+    @SuppressWarnings("MustBeClosedChecker") // closed by the returned scope, on the same thread
     public Scope open() {
-      Observation.Scope scope = observe().openScope();
-      return scope::close;
+      openedNanoTime = System.nanoTime();
+      Instant now = Instant.now();
+      openedEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+      if (!owner.tracing) {
+        return NOTHING; // the run-time timer takes the worker's measure; nothing to make current
+      }
+      io.opentelemetry.context.Scope scope = Context.current().with(new DeferredSpan(this::span)).makeCurrent();
+      return () -> {
+        closedNanoTime = System.nanoTime();
+        scope.close();
+      };
     }
 
     @Override
@@ -174,6 +204,7 @@ public final class JobMetrics implements JobObserver {
       c.outcome = outcome;
       c.runTime = runTime;
       c.failure = error;
+      c.endNanoTime = closedNanoTime;
       o.stop();
     }
   }

@@ -5,13 +5,12 @@ import dev.spindle.queue.JobObserver;
 import io.micrometer.observation.Observation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The Observation context of one job attempt ({@code spindle.job.process}): what the span and the
- * run-time timer need. Written by the worker's threads one after another (start, scope, stop), with
+ * run-time timer need. Written by the worker's threads one after another (start, stop), with
  * the observation's own happens-before edges; not for concurrent use.
  */
 final class JobObservation extends Observation.Context {
@@ -25,15 +24,20 @@ final class JobObservation extends Observation.Context {
   final SpanContext creation;
   final Meters meters;
   volatile @Nullable Span span;
-  /** The span's start: wall-clock time (ns since the epoch) and the same instant on System.nanoTime. */
+  /** The span's start: wall-clock time (ns since the epoch; 0 until set) and the same instant on System.nanoTime. */
   volatile long startEpochNanos;
   volatile long startNanoTime;
-  /** When the task's scope closed (System.nanoTime): the attempt's end on an in-JVM model; 0 before. */
+  /** When the task returned (System.nanoTime): the attempt's end on an in-JVM model; 0 if unknown. */
   volatile long endNanoTime;
-  volatile @Nullable Scope scope;
   volatile JobObserver.@Nullable Outcome outcome;
   volatile Duration runTime = Duration.ZERO;
   volatile @Nullable JobError failure;
+
+  /** Sets the span's start: the instant on System.nanoTime and in ns since the epoch. */
+  void startAt(long nanoTime, long epochNanos) {
+    startNanoTime = nanoTime;
+    startEpochNanos = epochNanos;
+  }
 
   JobObservation(String queue, String task, String jobId, int attempt, SpanContext creation, Meters meters) {
     this.queue = queue;

@@ -11,7 +11,6 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Scope;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
@@ -19,9 +18,11 @@ import java.util.concurrent.TimeUnit;
  * The span half of the {@code spindle.job.process} observation: one CONSUMER span
  * {@code process {queue}} per attempt, the root of its own trace, LINKED to the context stored at
  * enqueue (so fan-out and recurring jobs never grow one trace without bound), with OpenTelemetry's
- * messaging attributes. The span ends at the attempt's end (its scope's close on an in-JVM model,
- * else its start plus the worker's measured run time), not when the worker gets to deliver the
- * end, which may be milliseconds later. Thread-safe.
+ * messaging attributes. The span starts when the task began and ends when it returned on an
+ * in-JVM model (times the attempt records, {@link JobObservation#startAt} and
+ * {@link JobObservation#endNanoTime}), else it starts when made and lasts the worker's measured run
+ * time; it is made when first asked for or when the attempt's end is delivered, which may be
+ * milliseconds after the task returned. Thread-safe.
  */
 public final class JobSpanHandler implements ObservationHandler<JobObservation> {
   static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
@@ -51,30 +52,11 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
     if (c.creation.isValid()) {
       b.addLink(c.creation, LINK);
     }
-    Instant now = Instant.now();
-    long epochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    c.startNanoTime = System.nanoTime();
-    c.startEpochNanos = epochNanos;
-    c.span = b.setStartTimestamp(epochNanos, TimeUnit.NANOSECONDS).startSpan();
-  }
-
-  @Override
-  @SuppressWarnings("MustBeClosedChecker") // closed by onScopeClosed, on the same thread
-  public void onScopeOpened(JobObservation c) {
-    Span s = c.span;
-    if (s != null) {
-      c.scope = s.makeCurrent();
+    if (c.startEpochNanos == 0) { // not begun in this JVM: it starts now
+      Instant now = Instant.now();
+      c.startAt(System.nanoTime(), now.getEpochSecond() * 1_000_000_000L + now.getNano());
     }
-  }
-
-  @Override
-  public void onScopeClosed(JobObservation c) {
-    c.endNanoTime = System.nanoTime();
-    Scope s = c.scope;
-    if (s != null) {
-      c.scope = null;
-      s.close();
-    }
+    c.span = b.setStartTimestamp(c.startEpochNanos, TimeUnit.NANOSECONDS).startSpan();
   }
 
   @Override
