@@ -135,7 +135,7 @@ public final class JobMetrics implements JobObserver {
     private final Duration waited;
     private @Nullable Observation observation;
     private @Nullable JobObservation context;
-    /** When the task began (System.nanoTime and ns since the epoch); 0 and 0 if it did not run here. */
+    /** When the task began (System.nanoTime, ns since the epoch), with tracing on; else 0 and 0. */
     private volatile long openedNanoTime;
     private volatile long openedEpochNanos;
     /** When the task returned (System.nanoTime); 0 before, or if it did not run here. */
@@ -184,12 +184,12 @@ public final class JobMetrics implements JobObserver {
     @Override
     @SuppressWarnings("MustBeClosedChecker") // closed by the returned scope, on the same thread
     public Scope open() {
-      openedNanoTime = System.nanoTime();
-      Instant now = Instant.now();
-      openedEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
       if (!owner.tracing) {
         return NOTHING; // the run-time timer takes the worker's measure; nothing to make current
       }
+      openedNanoTime = System.nanoTime();
+      Instant now = Instant.now();
+      openedEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
       io.opentelemetry.context.Scope scope = Context.current().with(new DeferredSpan(this::span)).makeCurrent();
       return () -> {
         closedNanoTime = System.nanoTime();

@@ -99,6 +99,14 @@ final class PostgresCompletions {
   }
 
   /**
+   * The largest stored arguments (bytes, as {@code pg_column_size}) of a success that moves in its
+   * completing statement: larger ones are out of line (TOAST), and the history's copy would write
+   * them again while finishing in place keeps them where they are; on a full disk that second copy
+   * stopped the completions. Those jobs move with the archive, as before.
+   */
+  static final int MOVED_ARGS_MAX = 2000;
+
+  /**
    * The SQL that finishes successes by moving them to the history in one statement: the rows still
    * held as named, with a result retention above 0 that ends in a day partition known to exist
    * ({@link HistoryPartitions}: the last parameter, an array of days) or never, arguments stored in
@@ -108,14 +116,6 @@ final class PostgresCompletions {
    * now the hot table gets no finished version, and its vacuum a third fewer dead rows. The
    * others are left to {@link #succeededSql}.
    */
-  /**
-   * The largest stored arguments (bytes, as {@code pg_column_size}) of a success that moves in its
-   * completing statement: larger ones are out of line (TOAST), and the history's copy would write
-   * them again while finishing in place keeps them where they are; on a full disk that second copy
-   * stopped the completions. Those jobs move with the archive, as before.
-   */
-  static final int MOVED_ARGS_MAX = 2000;
-
   private static String moving(String lockCall) {
     String expires = "(m.at + p.result_ttl_us)";
     return "WITH m AS MATERIALIZED (SELECT " + lockCall + " AS locked, ?::bigint AS at),"
