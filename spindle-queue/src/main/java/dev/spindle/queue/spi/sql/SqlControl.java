@@ -127,7 +127,7 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
       JobState s;
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          return inHistory(c, id) ? CancelResult.ALREADY_FINISHED : CancelResult.NOT_FOUND;
+          return SqlHistory.stateAndFence(c, dialect, id) != null ? CancelResult.ALREADY_FINISHED : CancelResult.NOT_FOUND;
         }
         s = SqlJobRows.state(rs.getInt(1));
       }
@@ -148,18 +148,6 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
       host.changed();
     }
     return r;
-  }
-
-  /** True if the job is not in the hot table but in the store's history of finished jobs. */
-  private boolean inHistory(C c, long id) throws SQLException {
-    if (dialect.allJobs().equals("spindle_jobs")) {
-      return false;
-    }
-    PreparedStatement ps = c.ps("SELECT 1 FROM " + dialect.allJobs() + " WHERE id = ?");
-    ps.setLong(1, id);
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next();
-    }
   }
 
   @Override

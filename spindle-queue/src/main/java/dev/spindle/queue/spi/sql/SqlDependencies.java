@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -251,23 +250,23 @@ public final class SqlDependencies<C extends SqlConn> {
 
   /**
    * A would-be parent's state code and fence: from the hot table, row locked, or else from the
-   * store's history (PostgreSQL moves successes there as they complete; history rows are finished
-   * and never change, so they are not locked).
+   * store's history ({@link SqlHistory}).
    *
    * @throws JobNotFoundException if the store has no such job
    */
   private long[] stateAndFence(C c, String parentId, long parent) throws SQLException {
-    for (String table : new LinkedHashSet<>(List.of("spindle_jobs", dialect.allJobs()))) {
-      boolean hot = table.equals("spindle_jobs");
-      PreparedStatement ps = c.ps("SELECT state, fence FROM " + table + " WHERE id = ?" + (hot ? dialect.forUpdate() : ""));
-      ps.setLong(1, parent);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return new long[] {rs.getInt(1), rs.getLong(2)};
-        }
+    PreparedStatement ps = c.ps("SELECT state, fence FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
+    ps.setLong(1, parent);
+    try (ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        return new long[] {rs.getInt(1), rs.getLong(2)};
       }
     }
-    throw new JobNotFoundException(parentId);
+    long[] finished = SqlHistory.stateAndFence(c, dialect, parent);
+    if (finished == null) {
+      throw new JobNotFoundException(parentId);
+    }
+    return finished;
   }
 
   /**
