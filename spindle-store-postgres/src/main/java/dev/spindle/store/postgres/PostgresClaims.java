@@ -1,5 +1,6 @@
 package dev.spindle.store.postgres;
 
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
@@ -13,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * The claim path of {@link PostgresJobStore}, inside the caller's transaction: due delayed jobs
  * promoted and the queues' rules read in one statement, then per queue ({@link SqlClaims}) one
  * {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)} along the ready index (keyed jobs one
- * at a time through {@link SqlFlow}), limited queues taking turns under an advisory lock.
+ * at a time through {@link SqlFlow}), starting where the last claim of the queue ended ({@link
+ * ClaimPositions}), limited queues taking turns under an advisory lock.
  * Thread-safe (stateless apart from its collaborators).
  */
 final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
@@ -51,16 +55,29 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
       + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid FROM spindle_jobs"
       + " WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL ORDER BY priority DESC, id LIMIT ?"
       + " FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING " + JobRows.CLAIM_COLUMNS;
+  /**
+   * {@link #TAKE_MANY} from a position ({@link ClaimPositions}): only jobs of one priority with ids
+   * above a bound, so the walk along spindle_jobs_ready_plain starts there. Its parameters: the
+   * worker id, the start time, the queue, the priority, the id bound, the most jobs.
+   */
+  private static final String TAKE_FROM = "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING
+      + ", worker_id = ?, fence = fence + 1,"
+      + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 FROM (SELECT id AS sid FROM spindle_jobs"
+      + " WHERE state = " + JobRows.QUEUED + " AND queue = ? AND flow_key IS NULL AND priority = ? AND id > ?"
+      + " ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED) s WHERE j.id = s.sid RETURNING "
+      + JobRows.CLAIM_COLUMNS;
   /** The most delayed jobs one claim makes ready. */
   private static final int PROMOTE_BATCH = 1000;
 
   private final Clock clock;
   private final SqlFlow<Db.Conn> flow;
   private final SqlClaims<Db.Conn> queues;
+  private final ClaimPositions positions;
 
-  PostgresClaims(Clock clock, SqlFlow<Db.Conn> flow, SqlPolicies policies) {
+  PostgresClaims(Clock clock, SqlFlow<Db.Conn> flow, SqlPolicies policies, ClaimPositions positions) {
     this.clock = clock;
     this.flow = flow;
+    this.positions = positions;
     this.queues = new SqlClaims<>(flow, policies, this);
   }
 
@@ -93,6 +110,7 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
           promoted = rs.getInt(2);
           if (promoted > 0) {
             flow.readied();
+            positions.readied(); // delayed jobs keep their ids: they may be ready before a position
           }
           long v = rs.getLong(3);
           nextDue = rs.wasNull() ? null : v;
@@ -107,6 +125,43 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
     }
     PostgresStatistics.addStats(c, clock.instant(), stats);
     return new ClaimResult(taken.jobs(), taken.next(next));
+  }
+
+  /**
+   * Takes a queue's ready jobs without a flow key from where this store's last claim of it ended
+   * ({@link ClaimPositions}), then, if that took fewer than {@code max}, walks from the head of the
+   * ready index for the rest. {@code sql} is {@link #TAKE_MANY}.
+   */
+  @Override
+  public void takeReady(Db.Conn c, String sql, String workerId, long nowUs, String queue, int max,
+      SqlClaims.ClaimedRows rows) throws SQLException {
+    long began = positions.epoch();
+    ClaimPositions.Position from = positions.start(queue);
+    List<JobInfo> taken = new ArrayList<>();
+    if (from != null) {
+      PreparedStatement take = c.ps(TAKE_FROM);
+      take.setString(1, workerId);
+      take.setLong(2, nowUs);
+      take.setString(3, queue);
+      take.setInt(4, from.priority());
+      take.setLong(5, from.id() - ClaimPositions.SLACK);
+      take.setInt(6, max);
+      try (ResultSet rs = take.executeQuery()) {
+        while (rs.next()) {
+          taken.add(rows.claimed(rs));
+        }
+      }
+    }
+    if (taken.size() < max) {
+      int before = taken.size();
+      SqlClaims.Store.super.takeReady(c, sql, workerId, nowUs, queue, max - before, rs -> {
+        JobInfo j = rows.claimed(rs);
+        taken.add(j);
+        return j;
+      });
+      from = null; // walked from the head
+    }
+    positions.ended(queue, began, from, taken);
   }
 
   @Override

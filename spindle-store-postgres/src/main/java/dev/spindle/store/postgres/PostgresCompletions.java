@@ -43,6 +43,8 @@ final class PostgresCompletions {
   private static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
 
   private final Clock clock;
+  /** Told when finished jobs' dependents may have become ready (their ids are old). */
+  private final ClaimPositions positions;
   private final SqlDependencies<Db.Conn> deps;
   private final int maxPayloadBytes;
 
@@ -51,8 +53,9 @@ final class PostgresCompletions {
    *     statement (archiveAfter 0), else null
    */
   PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes, FinishHorizon horizon,
-      @Nullable HistoryPartitions direct) {
+      @Nullable HistoryPartitions direct, ClaimPositions positions) {
     this.clock = clock;
+    this.positions = positions;
     this.deps = deps;
     this.maxPayloadBytes = maxPayloadBytes;
     this.direct = direct;
@@ -443,6 +446,7 @@ final class PostgresCompletions {
     List<Boolean> applied = Arrays.asList(appliedAll);
     if (!finished.isEmpty() && anyDeps[0]) {
       deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
+      positions.readied();
     }
     PostgresStatistics.addStats(c, sc.now(), stats);
     return applied;

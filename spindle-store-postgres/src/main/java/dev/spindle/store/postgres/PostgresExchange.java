@@ -27,15 +27,17 @@ final class PostgresExchange {
   private final PostgresClaims claims;
   private final PostgresCompletions completer;
   private final SqlFlow<Db.Conn> flow;
+  private final ClaimPositions positions;
   private final Runnable changed;
 
   /** @param changed signals a committed change (this process's listeners, other processes by NOTIFY) */
   PostgresExchange(Db db, PostgresClaims claims, PostgresCompletions completer, SqlFlow<Db.Conn> flow,
-      Runnable changed) {
+      ClaimPositions positions, Runnable changed) {
     this.db = db;
     this.claims = claims;
     this.completer = completer;
     this.flow = flow;
+    this.positions = positions;
     this.changed = changed;
   }
 
@@ -94,12 +96,16 @@ final class PostgresExchange {
     }
   }
 
-  /** Tells flow control which jobs left RUNNING here, and that released or retried ones are ready. */
+  /**
+   * Tells flow control which jobs left RUNNING here, and it and the claim positions that released or
+   * retried ones are ready.
+   */
   private void flowEnded(List<Completion> completions) {
     for (Completion x : completions) {
       flow.ended(x.jobId());
       if (x.outcome() == Completion.Outcome.RELEASED || x.outcome() == Completion.Outcome.RETRY) {
         flow.readied();
+        positions.readied(); // their ids are old: before the positions
       }
     }
   }

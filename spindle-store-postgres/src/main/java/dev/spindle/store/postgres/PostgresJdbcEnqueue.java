@@ -3,8 +3,6 @@ package dev.spindle.store.postgres;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.sql.SqlFlow;
-import dev.spindle.store.postgres.internal.Db;
 import java.sql.Connection;
 import java.util.List;
 import javax.sql.DataSource;
@@ -13,17 +11,21 @@ import javax.sql.DataSource;
  * The transactional enqueue of {@link PostgresJobStore} as the store SPI's {@link JdbcEnqueue} role
  * (for {@code JobQueue} and the Spring starter): jobs written on the caller's connection inside its
  * open transaction ({@link PostgresEnqueue#enqueue(Connection, List)}), then flow control told that
- * jobs became ready. Thread-safe (stateless apart from its collaborators).
+ * jobs became ready (and the claims' positions reset). Thread-safe (stateless apart from its collaborators).
  */
 final class PostgresJdbcEnqueue implements JdbcEnqueue {
   private final PostgresEnqueue enqueuer;
-  private final SqlFlow<Db.Conn> flow;
+  private final Runnable readied;
   private final String describe;
 
-  /** @param describe the store's location without secrets */
-  PostgresJdbcEnqueue(PostgresEnqueue enqueuer, SqlFlow<Db.Conn> flow, String describe) {
+  /**
+   * @param readied tells flow control and the claim positions that jobs became ready (these commit
+   *     with the caller, possibly after later ones)
+   * @param describe the store's location without secrets
+   */
+  PostgresJdbcEnqueue(PostgresEnqueue enqueuer, Runnable readied, String describe) {
     this.enqueuer = enqueuer;
-    this.flow = flow;
+    this.readied = readied;
     this.describe = describe;
   }
 
@@ -36,7 +38,7 @@ final class PostgresJdbcEnqueue implements JdbcEnqueue {
   @Override
   public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
     List<EnqueueResult> r = enqueuer.enqueue(connection, jobs);
-    flow.readied();
+    readied.run();
     return r;
   }
 

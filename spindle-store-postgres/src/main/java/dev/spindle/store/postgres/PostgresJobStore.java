@@ -52,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -114,11 +115,13 @@ public final class PostgresJobStore implements JobStore {
   private final PostgresExchange exchange;
   private final PostgresFinishes finishes;
   private final PostgresReads reads;
+  private final ClaimPositions positions;
   private volatile boolean closed;
 
   private PostgresJobStore(PostgresSettings b) {
     this.settings = b;
     this.describe = b.describe();
+    this.positions = new ClaimPositions(b.nanoTime());
     PostgresOpening opened = PostgresOpening.open(b, listeners);
     this.db = opened.db();
     this.clock = opened.clock();
@@ -138,6 +141,7 @@ public final class PostgresJobStore implements JobStore {
 
       @Override
       public void changed() {
+        positions.readied(); // retried, revived, reclaimed or released jobs keep their ids
         PostgresJobStore.this.changed();
       }
     };
@@ -147,7 +151,7 @@ public final class PostgresJobStore implements JobStore {
     HistoryPartitions history = new HistoryPartitions(db, clock);
     boolean moving = Duration.ZERO.equals(b.archiveAfter());
     PostgresCompletions completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon,
-        moving ? history : null);
+        moving ? history : null, positions);
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
     this.schedules = new SqlSchedules<>(db, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
@@ -161,11 +165,14 @@ public final class PostgresJobStore implements JobStore {
     // another claim holds is skipped, never waited for (no lock-order deadlocks)
     this.flow = new SqlFlow<>(db, dialect, clock, this::changed,
         "SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
-    this.exchange = new PostgresExchange(db, new PostgresClaims(clock, flow, policies), completer, flow,
-        this::changed);
+    this.exchange = new PostgresExchange(db, new PostgresClaims(clock, flow, policies, positions), completer, flow,
+        positions, this::changed);
     this.finishes = new PostgresFinishes(horizon, policies, deps);
     this.reads = new PostgresReads(db, horizon, finishes, inspector, control, statistics);
-    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer, flow, describe);
+    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer, () -> {
+      flow.readied();
+      positions.readied();
+    }, describe);
   }
 
   /**
@@ -227,6 +234,7 @@ public final class PostgresJobStore implements JobStore {
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
     List<EnqueueResult> r = enqueuer.enqueue(jobs);
     flow.readied();
+    positions.enqueued(jobs, r);
     return r;
   }
 
@@ -450,6 +458,7 @@ public final class PostgresJobStore implements JobStore {
     private @Nullable Clock clock;
     private @Nullable Duration archiveAfter = Duration.ZERO;
     private final Map<String, String> options = new LinkedHashMap<>();
+    private LongSupplier nanoTime = System::nanoTime;
 
     private Builder(String host, int port, String database, String user) {
       this.host = Objects.requireNonNull(host, "host");
@@ -553,6 +562,12 @@ public final class PostgresJobStore implements JobStore {
       return this;
     }
 
+    /** The monotonic clock of in-process intervals, in nanoseconds (default {@code System::nanoTime}); for tests. */
+    Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
     /**
      * Reads the schema version at this location without changing anything (for {@code spindle
      * migrate --print}).
@@ -565,7 +580,7 @@ public final class PostgresJobStore implements JobStore {
 
     private PostgresSettings settings() {
       return new PostgresSettings(host, port, database, user, password, schema, maxConnections, notify, pollInterval,
-          maxPayloadBytes, clock, Map.copyOf(options), archiveAfter);
+          maxPayloadBytes, clock, Map.copyOf(options), archiveAfter, nanoTime);
     }
 
     /**

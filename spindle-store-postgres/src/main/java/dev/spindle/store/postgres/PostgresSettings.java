@@ -9,16 +9,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of an open {@link PostgresJobStore}: an immutable copy of its {@link
  * PostgresJobStore.Builder}, and how they become a pgjdbc connection (URL, properties, the schema
- * created if missing). Credentials never appear in {@link #describe()}.
+ * created if missing). Credentials never appear in {@link #describe()}. {@code nanoTime} is the
+ * monotonic clock of in-process intervals ({@link ClaimPositions}; tests move their own).
  */
 record PostgresSettings(String host, int port, String database, String user, @Nullable String password,
     @Nullable String schema, int maxConnections, boolean notifyOn, @Nullable Duration pollInterval,
-    int maxPayloadBytes, @Nullable Clock clock, Map<String, String> options, @Nullable Duration archiveAfter) {
+    int maxPayloadBytes, @Nullable Clock clock, Map<String, String> options, @Nullable Duration archiveAfter,
+    LongSupplier nanoTime) {
 
   /** The location without secrets. */
   String describe() {

@@ -33,7 +33,7 @@ public final class SqlClaims<C extends SqlConn> {
    *
    * @param <C> the store's connection type
    */
-  public interface Store<C> {
+  public interface Store<C extends SqlConn> {
     /**
      * Claims the best ready job of a queue with flow key {@code key}, or the best one without a flow
      * key if {@code key} is null (then the key parameter is absent).
@@ -42,6 +42,27 @@ public final class SqlClaims<C extends SqlConn> {
 
     /** Claims up to the given number of the best ready jobs of a queue, keyed or not. */
     String takeMany();
+
+    /**
+     * Claims up to {@code max} of the best ready jobs of {@code queue} by {@code sql} ({@link
+     * #takeMany} or {@link #takePlain}; its parameters: the worker id, the start time (us), the
+     * queue, the most jobs), giving each claimed row to {@code rows}. A store may take them another
+     * way that claims the same jobs (PostgreSQL starts its walk of the ready index where its last
+     * claim of the queue ended, see its {@code ClaimPositions}). Default: runs {@code sql}.
+     */
+    default void takeReady(C c, String sql, String workerId, long nowUs, String queue, int max, ClaimedRows rows)
+        throws SQLException {
+      PreparedStatement take = c.ps(sql);
+      take.setString(1, workerId);
+      take.setLong(2, nowUs);
+      take.setString(3, queue);
+      take.setInt(4, max);
+      try (ResultSet rs = take.executeQuery()) {
+        while (rs.next()) {
+          rows.claimed(rs);
+        }
+      }
+    }
 
     /**
      * In the claim's transaction, before the running jobs of a limited queue are counted (PostgreSQL
@@ -68,6 +89,13 @@ public final class SqlClaims<C extends SqlConn> {
     default SqlJobRows.TraceContextReader traceContexts() {
       return ResultSet::getString;
     }
+  }
+
+  /** Takes in the job just claimed at the current row of a claim's result set. */
+  @FunctionalInterface
+  public interface ClaimedRows {
+    /** Reads the current row, counts its wait, and returns the job. */
+    JobInfo claimed(ResultSet rs) throws SQLException;
   }
 
   /**
@@ -145,16 +173,8 @@ public final class SqlClaims<C extends SqlConn> {
         store.noKeyedJobs(q);
       }
       if (keyed < 0) {
-        PreparedStatement take = c.ps(plain != null ? plain : store.takeMany());
-        take.setString(1, req.workerId());
-        take.setLong(2, now);
-        take.setString(3, q);
-        take.setInt(4, available);
-        try (ResultSet rs = take.executeQuery()) {
-          while (rs.next()) {
-            claimed(c, rs, req, at, part, stats);
-          }
-        }
+        store.takeReady(c, plain != null ? plain : store.takeMany(), req.workerId(), now, q, available,
+            rs -> claimed(c, rs, req, at, part, stats));
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
           .thenComparingLong(j -> Long.parseLong(j.id())));

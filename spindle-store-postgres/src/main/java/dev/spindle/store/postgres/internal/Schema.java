@@ -25,11 +25,12 @@ import java.util.List;
  * of both tables, for text search; version 7 leaves RUNNING rows (and rows without an error) out of
  * the hot table's; version 8 keys the running jobs' index by (worker, id), so a completion finds its
  * row directly; version 9 keeps the dependency edges from a deleted job (they hold its end for its
- * dependents' input) until the dependent is deleted.
+ * dependents' input) until the dependent is deleted; version 10 spreads the history's counts over
+ * {@link #COUNT_SHARDS} rows; version 11 leaves rows without an error out of the history's error index.
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 10;
+  public static final int VERSION = 11;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -233,7 +234,17 @@ public final class Schema {
               + " SELECT queue, state, s.shard, CASE WHEN TG_OP = 'INSERT' THEN count(*) ELSE -count(*) END"
               + " FROM changed, (SELECT floor(random() * " + COUNT_SHARDS + ")::smallint AS shard) s"
               + " GROUP BY queue, state, s.shard ORDER BY queue, state"
-              + " ON CONFLICT (queue, state, shard) DO UPDATE SET n = h.n + excluded.n; RETURN NULL; END $$"));
+              + " ON CONFLICT (queue, state, shard) DO UPDATE SET n = h.n + excluded.n; RETURN NULL; END $$"),
+      // version 11: the history's error index leaves rows without an error out, as the hot table's does
+      // since version 7: every success moves to the history, and each wrote a GIN entry for its null error
+      // (text search matches no null error, so it can use the partial index)
+      List.of("DO $$ DECLARE s text; BEGIN"
+          + " SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+          + " WHERE e.extname = 'pg_trgm';"
+          + " IF s IS NOT NULL THEN"
+          + " DROP INDEX IF EXISTS spindle_history_error_trgm;"
+          + trigramIndex("spindle_history_error_trgm", "spindle_history", "error", " WHERE error IS NOT NULL")
+          + " END IF; END $$"));
 
   private Schema() {}
 
