@@ -237,9 +237,10 @@ final class PostgresRetention {
     // only jobs whose partition was made above: rows another process holds are skipped, so this batch
     // may reach jobs past the ones read there (they go in a later call)
     return db.write("archive finished jobs", c -> {
-      PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_jobs WHERE id IN (SELECT j.id FROM spindle_jobs j"
+      // the locked ids in ARRAY(...): run once (as IN (...) the planner may run it again per row, see PostgresClaims)
+      PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_jobs WHERE id = ANY(ARRAY(SELECT j.id FROM spindle_jobs j"
           + " WHERE " + ARCHIVABLE + " AND (j.expires_at >= " + Schema.FOREVER_US + " OR j.expires_at / "
-          + Schema.PARTITION_US + " = ANY(?::bigint[])) ORDER BY j.finished_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + Schema.PARTITION_US + " = ANY(?::bigint[])) ORDER BY j.finished_at LIMIT ? FOR UPDATE SKIP LOCKED))"
           + " RETURNING *) INSERT INTO spindle_history SELECT * FROM m");
       ps.setLong(1, before);
       ps.setLong(2, now);
