@@ -46,6 +46,25 @@ record FaultTally(Map<JobState, Long> states, long redelivered, long extraClaims
     }
   }
 
+  /**
+   * The tally once all {@code n} jobs are in an end state, read every 200 ms for at most {@code
+   * max}: a store's finished feed can count a number that a killed worker's transaction took and
+   * never committed (PostgreSQL's sequence), so a feed that reached {@code n} may still leave a job
+   * running until its lease runs out and another worker runs it.
+   */
+  static FaultTally settled(JobInspector store, long n, java.time.Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (true) {
+      FaultTally t = of(store);
+      long ended = t.states.entrySet().stream().filter(e -> e.getKey().isTerminal()).mapToLong(Map.Entry::getValue)
+          .sum();
+      if (ended >= n || System.nanoTime() >= deadline) {
+        return t;
+      }
+      Thread.sleep(200);
+    }
+  }
+
   /** Jobs of the {@code n} enqueued that did not end SUCCEEDED. */
   long notSucceeded(long n) {
     return n - states.getOrDefault(JobState.SUCCEEDED, 0L);

@@ -259,8 +259,10 @@ public final class PostgresBench {
         }
         Thread.sleep(20);
       }
+      // the feed counts finish numbers that killed workers took and never committed: wait (no more kills)
+      // until every job ended, at most a minute
+      FaultTally tally = FaultTally.settled(store.inspector(), n, Duration.ofMinutes(1));
       double s = (System.nanoTime() - t0) / 1e9;
-      FaultTally tally = FaultTally.of(store.inspector());
       List<String> lines = Files.readAllLines(log);
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker"
               + " every %d ms until all were done (%d kills, each replaced), lease %s ms, heartbeat %s ms: %.1f s%n",

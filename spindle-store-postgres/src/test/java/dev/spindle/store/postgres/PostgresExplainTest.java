@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.sql.SqlRetention;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.testkit.postgres.PostgresServer;
@@ -123,6 +124,9 @@ class PostgresExplainTest {
             + JobRows.IS_SUCCESS_LIKE + " ORDER BY finish_seq DESC OFFSET 100000 LIMIT 1"),
         Map.entry("retention limit: the oldest jobs up to it", "SELECT id FROM spindle_all_jobs WHERE "
             + JobRows.IS_SUCCESS_LIKE + " AND finish_seq <= 800000 ORDER BY finish_seq LIMIT 5000"),
+        Map.entry("retention limit: delete a range of the oldest jobs", "DELETE FROM spindle_jobs x WHERE x."
+            + JobRows.IS_SUCCESS_LIKE + " AND x.finish_seq <= 800000 AND NOT " + SqlRetention.awaited("x")
+            + " AND x.finish_seq >= 795000"),
         Map.entry("running in a limited queue", "SELECT count(*) FROM spindle_jobs WHERE state = 2 AND queue = 'q1'"),
         Map.entry("dependency release", "SELECT child, policy FROM spindle_deps WHERE parent = 5"));
     // small tables (workers, meta) may be read whole; the jobs table never
