@@ -10,7 +10,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -188,8 +187,7 @@ public final class JobMetrics implements JobObserver {
         return NOTHING; // the run-time timer takes the worker's measure; nothing to make current
       }
       openedNanoTime = System.nanoTime();
-      Instant now = Instant.now();
-      openedEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+      openedEpochNanos = JobObservation.epochNanosNow();
       io.opentelemetry.context.Scope scope = Context.current().with(new DeferredSpan(this::span)).makeCurrent();
       return () -> {
         closedNanoTime = System.nanoTime();

@@ -6,6 +6,7 @@ import io.micrometer.observation.Observation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import java.time.Duration;
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +33,12 @@ final class JobObservation extends Observation.Context {
   volatile JobObserver.@Nullable Outcome outcome;
   volatile Duration runTime = Duration.ZERO;
   volatile @Nullable JobError failure;
+
+  /** The wall-clock time now, in ns since the epoch (a span's start timestamp). */
+  static long epochNanosNow() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
 
   /** Sets the span's start: the instant on System.nanoTime and in ns since the epoch. */
   void startAt(long nanoTime, long epochNanos) {

@@ -11,7 +11,6 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,8 +52,7 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
       b.addLink(c.creation, LINK);
     }
     if (c.startEpochNanos == 0) { // not begun in this JVM: it starts now
-      Instant now = Instant.now();
-      c.startAt(System.nanoTime(), now.getEpochSecond() * 1_000_000_000L + now.getNano());
+      c.startAt(System.nanoTime(), JobObservation.epochNanosNow());
     }
     c.span = b.setStartTimestamp(c.startEpochNanos, TimeUnit.NANOSECONDS).startSpan();
   }

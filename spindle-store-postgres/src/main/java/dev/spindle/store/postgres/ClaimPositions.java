@@ -117,6 +117,9 @@ final class ClaimPositions {
    * @param results the enqueue's results, in the order of {@code jobs}
    */
   void enqueued(List<NewJob> jobs, List<EnqueueResult> results) {
+    if (byQueue.isEmpty()) {
+      return; // a producer's store: it claims nothing
+    }
     for (int i = 0; i < jobs.size() && i < results.size(); i++) {
       EnqueueResult r = results.get(i);
       Position p = byQueue.get(jobs.get(i).queue());
