@@ -156,7 +156,9 @@ class PartitionedRedisJobStoreTest {
             .as("no job of the dead partition ran meanwhile (beyond completions sent at the kill)")
             .isLessThanOrEqualTo(doneOnVictimAtKill + 16);
         node.restart();
-        await().atMost(WAIT).until(() -> done.keySet().containsAll(ids));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(done.keySet())
+            .as(() -> "all ran after the restart; consumers' errors: " + errors + "; consumers: " + stacks(consumers))
+            .containsAll(ids));
       } finally {
         stop.set(true);
         for (Thread t : consumers) {
