@@ -55,11 +55,27 @@ final class PostgresRetention {
   /** How long a finish number read for a retention limit is used before it is read again. */
   private static final Duration CUTOFF_READ_EVERY = Duration.ofMinutes(1);
 
+  /**
+   * How long deletions beyond a limit start from where the last one ended before they start from the
+   * oldest finished job again (catching jobs passed by: finished in transactions that committed
+   * after a later finish number was deleted, or kept then because a dependent waited for them).
+   */
+  private static final Duration POSITION_RESET_EVERY = Duration.ofMinutes(1);
+
   /** A finish number at or below which jobs were beyond limit {@code max} at {@code readAt}. */
   private record Cutoff(long max, long seq, Instant readAt) {}
 
+  /**
+   * The highest finish number deleted beyond a limit ({@code upTo}), used as the start of the next
+   * deletion until {@code since} + {@link #POSITION_RESET_EVERY}.
+   */
+  private record Position(long upTo, Instant since) {}
+
   /** By kind of job ({@link JobRows#IS_SUCCESS_LIKE}, {@link JobRows#IS_FAILURE_LIKE}). */
   private final Map<String, Cutoff> cutoffs = new ConcurrentHashMap<>();
+
+  /** By kind of job, as {@link #cutoffs}. */
+  private final Map<String, Position> positions = new ConcurrentHashMap<>();
 
   private final Db db;
   private final Clock clock;
@@ -149,7 +165,7 @@ final class PostgresRetention {
     Cutoff kept = cutoffs.get(kind);
     int deleted = 0;
     if (kept != null && kept.max() == max && now.isBefore(kept.readAt().plus(CUTOFF_READ_EVERY))) {
-      deleted = deleteOldest(c, kind, kept.seq(), n);
+      deleted = deleteOldest(c, kind, kept.seq(), n, now);
       if (deleted == n) {
         return deleted;
       }
@@ -164,7 +180,7 @@ final class PostgresRetention {
         return deleted; // not beyond the limit
       }
       Cutoff read = new Cutoff(max, rs.getLong(1), now);
-      int more = deleteOldest(c, kind, read.seq(), n - deleted);
+      int more = deleteOldest(c, kind, read.seq(), n - deleted, now);
       if (more == n - deleted) {
         cutoffs.put(kind, read);
       } else {
@@ -175,18 +191,31 @@ final class PostgresRetention {
   }
 
   /**
-   * Deletes up to {@code n} of the oldest jobs matching {@code where} with a finish number at or
-   * below {@code cutoff} (jobs a waiting dependent needs are kept): the finish numbers of the first
-   * and the n-th of them are read, then each table deletes that range along its finish-number index. The
-   * ids were read and deleted with {@code id = ANY(...)} before, which looked each id up in every
-   * partition of the history: 31 us of statement time per finished job in a steady-state drain.
+   * Deletes up to {@code n} of the oldest jobs of {@code kind} with a finish number at or below
+   * {@code cutoff} (jobs a waiting dependent needs are kept): the finish numbers of the first and
+   * the n-th of them are read, then each table deletes that range along its finish-number index.
+   *
+   * <p>The read starts after the highest finish number this process deleted of that kind (its
+   * {@link Position}), and from the oldest again every {@link #POSITION_RESET_EVERY}: from the
+   * oldest, it walked the index entries of every job deleted since the last vacuum, 44 us of
+   * statement time per finished job at steady state (after a 400,000-job warm-up). The ids were read
+   * and deleted with {@code id = ANY(...)} before that, which looked each id up in every partition
+   * of the history: 31 us per finished job.
    */
-  private static int deleteOldest(Db.Conn c, String where, long cutoff, int n) throws SQLException {
-    String deletable = where + " AND x.finish_seq <= ? AND NOT " + SqlRetention.awaited("x");
+  private int deleteOldest(Db.Conn c, String kind, long cutoff, int n, Instant now) throws SQLException {
+    Position at = positions.get(kind);
+    long after = 0;
+    Instant since = now;
+    if (at != null && now.isBefore(at.since().plus(POSITION_RESET_EVERY))) {
+      after = at.upTo();
+      since = at.since();
+    }
+    String deletable = kind + " AND x.finish_seq <= ? AND NOT " + SqlRetention.awaited("x");
     PreparedStatement range = c.ps("SELECT min(s), max(s) FROM (SELECT x.finish_seq AS s FROM spindle_all_jobs x"
-        + " WHERE x." + deletable + " ORDER BY x.finish_seq LIMIT ?) t");
+        + " WHERE x." + deletable + " AND x.finish_seq > ? ORDER BY x.finish_seq LIMIT ?) t");
     range.setLong(1, cutoff);
-    range.setInt(2, n);
+    range.setLong(2, after);
+    range.setInt(3, n);
     long from;
     long upTo;
     try (ResultSet rs = range.executeQuery()) {
@@ -205,6 +234,7 @@ final class PostgresRetention {
       del.setLong(2, from);
       deleted += del.executeUpdate();
     }
+    positions.put(kind, new Position(upTo, since));
     return deleted;
   }
 

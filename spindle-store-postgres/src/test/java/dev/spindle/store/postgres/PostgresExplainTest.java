@@ -124,6 +124,9 @@ class PostgresExplainTest {
             + JobRows.IS_SUCCESS_LIKE + " ORDER BY finish_seq DESC OFFSET 100000 LIMIT 1"),
         Map.entry("retention limit: the oldest jobs up to it", "SELECT id FROM spindle_all_jobs WHERE "
             + JobRows.IS_SUCCESS_LIKE + " AND finish_seq <= 800000 ORDER BY finish_seq LIMIT 5000"),
+        Map.entry("retention limit: the next jobs up to it", "SELECT finish_seq FROM spindle_all_jobs x WHERE x."
+            + JobRows.IS_SUCCESS_LIKE + " AND x.finish_seq <= 800000 AND NOT " + SqlRetention.awaited("x")
+            + " AND x.finish_seq > 790000 ORDER BY x.finish_seq LIMIT 5000"),
         Map.entry("retention limit: delete a range of the oldest jobs", "DELETE FROM spindle_jobs x WHERE x."
             + JobRows.IS_SUCCESS_LIKE + " AND x.finish_seq <= 800000 AND NOT " + SqlRetention.awaited("x")
             + " AND x.finish_seq >= 795000"),

@@ -280,6 +280,37 @@ class PostgresHistoryTest {
     }
   }
   @Test
+  void aJobTheLimitPassedByWhileADependentWaitedForItGoesWhenDeletionsStartFromTheOldestAgain() {
+    try (PostgresJobStore store = SharedPostgres.builder("limitpassed").clock(clock).archiveAfter(null).open()) {
+      NewJob dependent = job("both", JobOptions.defaults()).dependingOn(List.of(
+          Dependency.onBatchJob(0, DependencyPolicy.REQUIRE_SUCCESS),
+          Dependency.onBatchJob(1, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.RESULTS);
+      List<String> ids = store.enqueue(List.of(job("quick", JobOptions.defaults()), job("slow", JobOptions.defaults()),
+          dependent)).stream().map(r -> r.jobId()).toList();
+      Instant now = clock.instant();
+      store.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("default"), 1, "THREADS", "RUNNING", now, now,
+          now.plus(Duration.ofDays(30)), 0, 0, 0, 0));
+      List<JobInfo> parents = store.claim(new ClaimRequest("w1", List.of("default"), 2, now)).jobs();
+      store.complete(List.of(Completion.succeeded(ids.get(0), parents.get(0).fence(), "w1", "\"p\"")), now);
+      List<String> later = runToSuccess(store, 3, JobOptions.defaults());
+      RetentionLimits keepOne = new RetentionLimits(1, 100, 10);
+
+      assertThat(store.purgeExpired(clock.instant(), keepOne)).as("the quick job is awaited: kept").isEqualTo(2);
+      store.complete(List.of(Completion.succeeded(ids.get(1), parents.get(1).fence(), "w1", "\"q\"")),
+          clock.instant());
+      assertThat(store.find(ids.get(2))).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.QUEUED));
+      assertThat(store.purgeExpired(clock.instant(), keepOne)).as("from where the last deletion ended").isEqualTo(1);
+      assertThat(store.find(later.get(2))).isEmpty();
+      assertThat(store.find(ids.get(0))).as("passed by, no longer awaited").isPresent();
+
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(store.purgeExpired(clock.instant(), keepOne)).as("from the oldest again").isEqualTo(1);
+      assertThat(store.find(ids.get(0))).isEmpty();
+      assertThat(store.find(ids.get(1))).as("the newest success").isPresent();
+    }
+  }
+
+  @Test
   void jobsBeyondALimitAreDeletedBeforeAnyIsArchived() {
     try (PostgresJobStore store = SharedPostgres.builder("limitfirst").clock(clock)
         .archiveAfter(Duration.ofMinutes(1)).open()) {
