@@ -72,6 +72,8 @@ public final class RedisLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final int AUTH_LOG_SECONDS = 60;
+  /** How much longer than the command timeout {@link #close} waits for the connections to close. */
+  private static final long CLOSE_GRACE_MILLIS = 3000;
   /**
    * Pooled buffers for every connection. With Netty 4.2's default (the adaptive allocator, whose
    * native memory comes from unpooled memory segments on recent JDKs) a third of a worker's CPU
@@ -484,7 +486,13 @@ public final class RedisLink implements AutoCloseable {
     return new StoreException(Reason.CLOSED, "the job store " + where + " is closed");
   }
 
-  /** Closes the connections (the client's shutdown closes every one) and the client threads. Idempotent. */
+  /**
+   * Closes the connections (the client's shutdown closes every one) and the client threads, within
+   * the command timeout plus {@link #CLOSE_GRACE_MILLIS}: Lettuce's own shutdown waits for every
+   * connection's close without a bound, and one left reconnecting to a cluster node that was
+   * killed and restarted never finished (a test's close hung for 15 minutes); closing the client
+   * threads closes whatever is left. Idempotent.
+   */
   @Override
   public void close() {
     synchronized (swapLock) {
@@ -493,10 +501,16 @@ public final class RedisLink implements AutoCloseable {
       }
       closed = true;
     }
+    long bound = config.commandTimeout().toMillis() + CLOSE_GRACE_MILLIS;
     try {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    } catch (RuntimeException e) {
+      client.shutdownAsync(0, 2, TimeUnit.SECONDS).get(bound, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("the Redis client of {} did not close its connections within {} ms; closing its threads, which closes "
+          + "them", where, bound);
+    } catch (ExecutionException | RuntimeException e) {
       LOG.debug("shutting the Redis client down", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
