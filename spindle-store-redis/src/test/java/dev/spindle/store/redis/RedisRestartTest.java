@@ -50,7 +50,9 @@ class RedisRestartTest {
   @BeforeEach
   void start() {
     RUNS.clear();
-    redis = RedisServer.builder().appendOnly(true).start();
+    // fsync always: under everysec a kill while the disk is busy loses up to 2 s of acknowledged
+    // writes (Redis holds them back while a background fsync runs), and this test asserts none is lost
+    redis = RedisServer.builder().appendOnly(true).appendFsync("always").start();
   }
 
   @AfterEach
@@ -99,7 +101,6 @@ class RedisRestartTest {
     });
     await().atMost(Duration.ofSeconds(30)).until(() -> w1.stats().succeeded() + w2.stats().succeeded() > 400);
 
-    long killedAt = System.nanoTime();
     redis.kill9();
     redis.restart();
     long readyAt = System.nanoTime();
@@ -136,10 +137,6 @@ class RedisRestartTest {
       JobInfo j = producerStore.find(id).orElse(null);
       if (j == null) {
         lost++;
-        long ackAt = acked.stream().filter(a -> Long.toString(a[0]).equals(id)).mapToLong(a -> a[1]).findFirst()
-            .orElse(0);
-        assertThat(killedAt - ackAt).as("a lost job was acknowledged within Redis's fsync window before the kill")
-            .isLessThan(TimeUnit.SECONDS.toNanos(2));
         continue;
       }
       assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
@@ -149,5 +146,6 @@ class RedisRestartTest {
     }
     System.out.printf("redis restart: %d acknowledged jobs, %d lost, %d duplicate executions, %d jobs in the store%n",
         ids.size(), lost, duplicates, producerStore.inspector().listJobs(JobFilter.all().withLimit(100_000)).size());
+    assertThat(lost).as("acknowledged jobs lost").isZero();
   }
 }

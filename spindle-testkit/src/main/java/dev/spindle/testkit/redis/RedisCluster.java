@@ -38,13 +38,25 @@ public final class RedisCluster implements AutoCloseable {
    * @throws IllegalStateException if a node cannot start or the cluster does not form
    */
   public static RedisCluster start(int n, boolean appendOnly) {
+    return start(n, appendOnly, "everysec");
+  }
+
+  /**
+   * Starts an {@code n}-node cluster as {@link #start(int, boolean)}, with this AOF fsync policy
+   * ({@link RedisServer.Builder#appendFsync}): {@code always} for tests that kill a node and assert
+   * that nothing it acknowledged is lost.
+   *
+   * @throws IllegalArgumentException if n is not in 1..16 or the policy is unknown
+   * @throws IllegalStateException if a node cannot start or the cluster does not form
+   */
+  public static RedisCluster start(int n, boolean appendOnly, String appendFsync) {
     if (n < 1 || n > 16) {
       throw new IllegalArgumentException("a test cluster has 1..16 nodes: " + n);
     }
     List<RedisServer> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {
-        nodes.add(RedisServer.builder().appendOnly(appendOnly).cluster(true).start());
+        nodes.add(RedisServer.builder().appendOnly(appendOnly).appendFsync(appendFsync).cluster(true).start());
       }
       for (int i = 0; i < n; i++) {
         int from = i * SLOTS / n;

@@ -125,6 +125,7 @@ public final class RedisServer implements AutoCloseable {
   /** Options for a server. Not thread-safe. */
   public static final class Builder {
     private boolean appendOnly = true;
+    private String appendFsync = "everysec";
     private @Nullable String maxMemory;
     private @Nullable String password;
     private @Nullable String aclUser;
@@ -138,6 +139,23 @@ public final class RedisServer implements AutoCloseable {
     /** Append-only file with fsync every second (default true); false runs without persistence. */
     public Builder appendOnly(boolean on) {
       this.appendOnly = on;
+      return this;
+    }
+
+    /**
+     * The AOF's fsync policy: {@code everysec} (the default, Redis's own), {@code always} or {@code
+     * no}. Under {@code everysec} a SIGKILL can lose up to two seconds of acknowledged writes when
+     * the disk is busy: while a background fsync is still running, Redis keeps new writes in its own
+     * buffer (up to 2 s) and replies to the clients meanwhile. Tests that kill the server and assert
+     * that nothing acknowledged is lost use {@code always}.
+     *
+     * @throws IllegalArgumentException for another value
+     */
+    public Builder appendFsync(String policy) {
+      if (!List.of("always", "everysec", "no").contains(policy)) {
+        throw new IllegalArgumentException("appendfsync is always, everysec or no, not " + policy);
+      }
+      this.appendFsync = policy;
       return this;
     }
 
@@ -251,7 +269,7 @@ public final class RedisServer implements AutoCloseable {
     arg(cmd, "logfile", "");
     arg(cmd, "save", "");
     arg(cmd, "appendonly", config.appendOnly ? "yes" : "no");
-    arg(cmd, "appendfsync", "everysec");
+    arg(cmd, "appendfsync", config.appendFsync);
     if (config.maxMemory != null) {
       arg(cmd, "maxmemory", config.maxMemory);
       arg(cmd, "maxmemory-policy", "noeviction");
