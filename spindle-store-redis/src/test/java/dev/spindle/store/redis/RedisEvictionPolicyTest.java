@@ -65,7 +65,14 @@ class RedisEvictionPolicyTest {
     try (RedisJobStore store = RedisJobStore.open(RedisStoreConfig.fromUrl(safe.url(), Map.of()))) {
       assertThat(store.health()).anySatisfy(l -> assertThat(l).contains("maxmemory-policy noeviction (ok)")
           .contains("no limit"));
-      assertThat(store.health()).anySatisfy(l -> assertThat(l).contains("persistence AOF on"));
+      assertThat(store.health()).anySatisfy(l -> assertThat(l).contains("persistence AOF on, appendfsync everysec")
+          .contains("can lose up to 2 s of acknowledged enqueues"));
+      safe.command("CONFIG", "SET", "appendfsync", "always");
+      try {
+        assertThat(store.health()).anySatisfy(l -> assertThat(l).contains("persistence AOF on, appendfsync always (ok)"));
+      } finally {
+        safe.command("CONFIG", "SET", "appendfsync", "everysec");
+      }
     }
   }
 
