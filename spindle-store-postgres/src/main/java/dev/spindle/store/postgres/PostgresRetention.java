@@ -3,6 +3,7 @@ package dev.spindle.store.postgres;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.sql.SqlRetention;
 import dev.spindle.store.postgres.internal.Db;
+import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
@@ -57,10 +58,11 @@ final class PostgresRetention {
 
   /**
    * How long deletions beyond a limit start from where the last one ended before they start from the
-   * oldest finished job again (catching jobs passed by: finished in transactions that committed
-   * after a later finish number was deleted, or kept then because a dependent waited for them).
+   * oldest finished job again, catching the jobs passed by because a dependent waited for them then.
+   * Such a walk from the oldest visits every job deleted since the last vacuum: once a minute it
+   * cost up to a second per process in a steady-state drain (97 us of statement time per job).
    */
-  private static final Duration POSITION_RESET_EVERY = Duration.ofMinutes(1);
+  private static final Duration POSITION_RESET_EVERY = Duration.ofMinutes(10);
 
   /** A finish number at or below which jobs were beyond limit {@code max} at {@code readAt}. */
   private record Cutoff(long max, long seq, Instant readAt) {}
@@ -82,13 +84,17 @@ final class PostgresRetention {
   private final @Nullable Duration archiveAfter;
   private final SqlRetention<Db.Conn> shared;
   private final HistoryPartitions partitions;
+  private final FinishHorizon horizon;
 
   /**
    * @param archiveAfter how long a finished job stays in the hot table; null: never archived
    * @param partitions the history's day partitions
+   * @param horizon the finished feed's horizon: deletions beyond a limit stop there
    */
-  PostgresRetention(Db db, Clock clock, @Nullable Duration archiveAfter, HistoryPartitions partitions) {
+  PostgresRetention(Db db, Clock clock, @Nullable Duration archiveAfter, HistoryPartitions partitions,
+      FinishHorizon horizon) {
     this.db = db;
+    this.horizon = horizon;
     this.clock = clock;
     this.archiveAfter = archiveAfter;
     this.partitions = partitions;
@@ -198,11 +204,15 @@ final class PostgresRetention {
    * <p>The read starts after the highest finish number this process deleted of that kind (its
    * {@link Position}), and from the oldest again every {@link #POSITION_RESET_EVERY}: from the
    * oldest, it walked the index entries of every job deleted since the last vacuum, 44 us of
-   * statement time per finished job at steady state (after a 400,000-job warm-up). The ids were read
+   * statement time per finished job at steady state (after a 400,000-job warm-up). It never goes
+   * past the finished feed's horizon ({@link FinishHorizon}), so no job that finished below the
+   * position can become visible after it was passed. The ids were read
    * and deleted with {@code id = ANY(...)} before that, which looked each id up in every partition
    * of the history: 31 us per finished job.
    */
-  private int deleteOldest(Db.Conn c, String kind, long cutoff, int n, Instant now) throws SQLException {
+  private int deleteOldest(Db.Conn c, String kind, long limitCutoff, int n, Instant now) throws SQLException {
+    // not past a finish number whose transaction may still commit: the position would pass its job
+    long cutoff = Math.min(limitCutoff, horizon.read(c));
     Position at = positions.get(kind);
     long after = 0;
     Instant since = now;

@@ -8,6 +8,7 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.testkit.postgres.PostgresServer;
@@ -103,6 +104,30 @@ class PostgresFinishedFeedTest {
         assertThat(seen).containsExactlyInAnyOrder(slow, fast);
       });
       assertThat(store.finishCursor()).isGreaterThanOrEqualTo(store.find(fast).orElseThrow().finishSeq());
+    }
+  }
+
+  @Test
+  void retentionBeyondALimitDoesNotPassTheNumberOfATransactionStillOpen() throws Exception {
+    try (PostgresJobStore store = SharedPostgres.builder("feedretention").clock(clock).open()) {
+      register(store, "w1", clock.instant());
+      store.enqueue(jobs(3, clock.instant()));
+      List<JobInfo> held = store.claim(new ClaimRequest("w1", List.of("default"), 3, clock.instant())).jobs();
+      RetentionLimits keepNone = new RetentionLimits(0, 100, 100);
+      store.finishCursor(); // the horizon's first reading, which would wait for the transaction below
+      try (Connection c = connect(store); Statement st = c.createStatement()) {
+        st.execute("SELECT pg_advisory_xact_lock_shared(" + FinishHorizon.CLASS_KEY
+            + ", hashtext('spindle-finish:' || current_schema()))");
+        st.executeUpdate("UPDATE spindle_jobs SET state = 3, finished_at = 0, expires_at = " + Long.MAX_VALUE / 2
+            + ", finish_seq = nextval('spindle_finish_seq') WHERE id = " + held.get(0).id());
+        store.complete(List.of(Completion.succeeded(held.get(1).id(), held.get(1).fence(), "w1", "1"),
+            Completion.succeeded(held.get(2).id(), held.get(2).fence(), "w1", "1")), clock.instant());
+        assertThat(store.purgeExpired(clock.instant(), keepNone))
+            .as("the later jobs stay while a lower number may still commit").isZero();
+        c.commit();
+      }
+      assertThat(store.purgeExpired(clock.instant(), keepNone)).isEqualTo(3);
+      assertThat(held).allSatisfy(j -> assertThat(store.find(j.id())).isEmpty());
     }
   }
 
