@@ -63,26 +63,37 @@ class PostgresFinishedFeedTest {
     return c;
   }
 
+  /** n new jobs, claimed by worker w1. */
+  private List<JobInfo> running(PostgresJobStore store, int n) {
+    register(store, "w1", clock.instant());
+    store.enqueue(jobs(n, clock.instant()));
+    return store.claim(new ClaimRequest("w1", List.of("default"), n, clock.instant())).jobs();
+  }
+
+  /**
+   * Finishes a job as the store's finishing transactions do (the lock, then a number), in the
+   * statement's transaction, which the caller leaves open; returns its finish number.
+   */
+  private static long finishInOpenTransaction(Statement st, String id) throws Exception {
+    st.execute("SELECT pg_advisory_xact_lock_shared(" + FinishHorizon.CLASS_KEY
+        + ", hashtext('spindle-finish:' || current_schema()))");
+    try (ResultSet rs = st.executeQuery("UPDATE spindle_jobs SET state = 3, finished_at = 0, expires_at = "
+        + Long.MAX_VALUE / 2 + ", finish_seq = nextval('spindle_finish_seq') WHERE id = " + id
+        + " RETURNING finish_seq")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   @Test
   void aReaderDoesNotPassTheNumberOfATransactionStillOpen() throws Exception {
     try (PostgresJobStore store = SharedPostgres.builder("feed").clock(clock).open()) {
-      register(store, "w1", clock.instant());
-      store.enqueue(jobs(2, clock.instant()));
-      List<JobInfo> held = store.claim(new ClaimRequest("w1", List.of("default"), 2, clock.instant())).jobs();
+      List<JobInfo> held = running(store, 2);
       String slow = held.get(0).id();
       String fast = held.get(1).id();
       long cursor = store.finishCursor();
       try (Connection c = connect(store); Statement st = c.createStatement()) {
-        // a finishing transaction as the store runs it (lock, then number), left open
-        st.execute("SELECT pg_advisory_xact_lock_shared(" + FinishHorizon.CLASS_KEY
-            + ", hashtext('spindle-finish:' || current_schema()))");
-        long slowSeq;
-        try (ResultSet rs = st.executeQuery("UPDATE spindle_jobs SET state = 3, finished_at = 0, expires_at = "
-            + Long.MAX_VALUE / 2 + ", finish_seq = nextval('spindle_finish_seq') WHERE id = " + slow
-            + " RETURNING finish_seq")) {
-          rs.next();
-          slowSeq = rs.getLong(1);
-        }
+        long slowSeq = finishInOpenTransaction(st, slow);
         // a later number commits first
         assertThat(store.complete(List.of(Completion.succeeded(fast, held.get(1).fence(), "w1", "1")),
             clock.instant())).containsExactly(true);
@@ -110,16 +121,11 @@ class PostgresFinishedFeedTest {
   @Test
   void retentionBeyondALimitDoesNotPassTheNumberOfATransactionStillOpen() throws Exception {
     try (PostgresJobStore store = SharedPostgres.builder("feedretention").clock(clock).open()) {
-      register(store, "w1", clock.instant());
-      store.enqueue(jobs(3, clock.instant()));
-      List<JobInfo> held = store.claim(new ClaimRequest("w1", List.of("default"), 3, clock.instant())).jobs();
+      List<JobInfo> held = running(store, 3);
       RetentionLimits keepNone = new RetentionLimits(0, 100, 100);
       store.finishCursor(); // the horizon's first reading, which would wait for the transaction below
       try (Connection c = connect(store); Statement st = c.createStatement()) {
-        st.execute("SELECT pg_advisory_xact_lock_shared(" + FinishHorizon.CLASS_KEY
-            + ", hashtext('spindle-finish:' || current_schema()))");
-        st.executeUpdate("UPDATE spindle_jobs SET state = 3, finished_at = 0, expires_at = " + Long.MAX_VALUE / 2
-            + ", finish_seq = nextval('spindle_finish_seq') WHERE id = " + held.get(0).id());
+        finishInOpenTransaction(st, held.get(0).id());
         store.complete(List.of(Completion.succeeded(held.get(1).id(), held.get(1).fence(), "w1", "1"),
             Completion.succeeded(held.get(2).id(), held.get(2).fence(), "w1", "1")), clock.instant());
         assertThat(store.purgeExpired(clock.instant(), keepNone))
