@@ -168,10 +168,12 @@ final class PostgresRetention {
    */
   private int deleteBeyondLimit(Db.Conn c, String kind, long max, int n) throws SQLException {
     Instant now = clock.instant();
+    // not past a finish number whose transaction may still commit: the position would pass its job
+    long settled = horizon.read(c);
     Cutoff kept = cutoffs.get(kind);
     int deleted = 0;
     if (kept != null && kept.max() == max && now.isBefore(kept.readAt().plus(CUTOFF_READ_EVERY))) {
-      deleted = deleteOldest(c, kind, kept.seq(), n, now);
+      deleted = deleteOldest(c, kind, Math.min(kept.seq(), settled), n, now);
       if (deleted == n) {
         return deleted;
       }
@@ -186,7 +188,7 @@ final class PostgresRetention {
         return deleted; // not beyond the limit
       }
       Cutoff read = new Cutoff(max, rs.getLong(1), now);
-      int more = deleteOldest(c, kind, read.seq(), n - deleted, now);
+      int more = deleteOldest(c, kind, Math.min(read.seq(), settled), n - deleted, now);
       if (more == n - deleted) {
         cutoffs.put(kind, read);
       } else {
@@ -204,15 +206,13 @@ final class PostgresRetention {
    * <p>The read starts after the highest finish number this process deleted of that kind (its
    * {@link Position}), and from the oldest again every {@link #POSITION_RESET_EVERY}: from the
    * oldest, it walked the index entries of every job deleted since the last vacuum, 44 us of
-   * statement time per finished job at steady state (after a 400,000-job warm-up). It never goes
-   * past the finished feed's horizon ({@link FinishHorizon}), so no job that finished below the
-   * position can become visible after it was passed. The ids were read
+   * statement time per finished job at steady state (after a 400,000-job warm-up). The caller caps
+   * {@code cutoff} at the finished feed's horizon ({@link FinishHorizon}), so no job that finished
+   * below the position can become visible after it was passed. The ids were read
    * and deleted with {@code id = ANY(...)} before that, which looked each id up in every partition
    * of the history: 31 us per finished job.
    */
-  private int deleteOldest(Db.Conn c, String kind, long limitCutoff, int n, Instant now) throws SQLException {
-    // not past a finish number whose transaction may still commit: the position would pass its job
-    long cutoff = Math.min(limitCutoff, horizon.read(c));
+  private int deleteOldest(Db.Conn c, String kind, long cutoff, int n, Instant now) throws SQLException {
     Position at = positions.get(kind);
     long after = 0;
     Instant since = now;
