@@ -4,6 +4,7 @@ import dev.spindle.process.supervise.ChildSpec;
 import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
@@ -53,7 +54,8 @@ import java.util.stream.LongStream;
  *                  state); PostgreSQL's CPU counts ended processes (autovacuum) and is followed by that
  *                  of a VACUUM of the drain's dead rows. --model THREADS|VIRTUAL,
  *                  --threads yes (Spindle's workers' CPU per thread), --worker-jvm "OPTIONS" (e.g. a
- *                  flight recording), --notify off
+ *                  flight recording), --notify off, --keep-successes no (Spindle's jobs with resultTtl 0:
+ *                  deleted as they succeed, as db-scheduler's; both drains then end at an empty table)
  *       soak       --jobs N (default 2,000,000) no-op jobs enqueued first, then worker processes drain them
  *                  for --minutes (default 10) while batches of 50,000 are added whenever fewer than N
  *                  wait, from the first second, so that every minute carries the same enqueue load
@@ -358,9 +360,11 @@ public final class PostgresBench {
     if (!"yes".equals(opts.get("statements")) || finished <= 0) {
       return;
     }
-    System.out.println("statements by execution time (pg_stat_statements), us per finished job | calls | rows per call:");
+    System.out.println("statements by execution time (pg_stat_statements), us per finished job | calls | rows per call"
+        + " | buffers read or hit per finished job:");
     System.out.println(server.psql("SELECT to_char(total_exec_time * 1000 / " + finished + ", 'FM9990.00') || ' | '"
-        + " || calls || ' | ' || round(rows::numeric / greatest(calls, 1), 1) || ' | ' || left(regexp_replace(query,"
+        + " || calls || ' | ' || round(rows::numeric / greatest(calls, 1), 1) || ' | ' || round((shared_blks_hit"
+        + " + shared_blks_read)::numeric / " + finished + ", 1) || ' | ' || left(regexp_replace(query,"
         + " '\\s+', ' ', 'g'), 160) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15"));
     System.out.println("vacuums of the hot tables: " + server.psql("SELECT string_agg(schemaname || '.' || relname"
         + " || ' ' || autovacuum_count || ' autovacuums, ' || autoanalyze_count || ' autoanalyzes', '; ')"
@@ -412,8 +416,15 @@ public final class PostgresBench {
 
   /** Spindle's drain rate of {@code n} no-op jobs (after a warm-up of 5,000) on fresh worker processes. */
   private double spindleDrain(int n) throws Exception {
-    String loc = location("versus_" + (schemaSeq++), !"off".equals(opts.get("notify")));
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+    String schema = "versus_" + (schemaSeq++);
+    String loc = location(schema, !"off".equals(opts.get("notify")));
+    // --keep-successes no: successes are deleted as they complete (resultTtl 0), as db-scheduler's are
+    boolean keep = !"no".equals(opts.get("keep-successes"));
+    JobOptions options = keep ? JobOptions.defaults()
+        : JobOptions.builder().retention(Duration.ZERO, JobPolicy.defaults().failureTtl()).build();
+    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build();
+         com.zaxxer.hikari.HikariDataSource ds = DbSchedulerBenchWorker.dataSource(server.jdbcUrl("postgres"),
+             server.user(), server.password(), schema, 1)) {
       for (int i = 0; i < intOpt("workers", 2); i++) {
         startWorker(loc, List.of("--concurrency", opts.getOrDefault("concurrency", "64"), "--prefetch",
             opts.getOrDefault("prefetch", "0"), "--model",
@@ -428,11 +439,15 @@ public final class PostgresBench {
         if (measured) {
           resetStatements();
         }
-        q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), JobOptions.defaults());
+        q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), options);
         long committed = System.nanoTime();
         double[] cpu0 = cpuNow();
-        while (store.finishCursor() - c0 < count) {
-          Thread.sleep(10); // each read of the cursor also reads pg_locks (the finished feed's horizon)
+        if (keep) {
+          while (store.finishCursor() - c0 < count) {
+            Thread.sleep(10); // each read of the cursor also reads pg_locks (the finished feed's horizon)
+          }
+        } else {
+          awaitEmpty(ds); // deleted successes leave no finish number to count
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
         if (measured) {
@@ -448,6 +463,21 @@ public final class PostgresBench {
       return rate;
     } finally {
       killAll();
+    }
+  }
+
+  /** Waits until the hot table of {@code ds}'s schema has no row, as db-scheduler's drain is timed. */
+  private static void awaitEmpty(javax.sql.DataSource ds) throws Exception {
+    try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+      while (true) {
+        try (java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM spindle_jobs)")) {
+          rs.next();
+          if (!rs.getBoolean(1)) {
+            return;
+          }
+        }
+        Thread.sleep(5);
+      }
     }
   }
 

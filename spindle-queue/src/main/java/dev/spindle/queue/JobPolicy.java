@@ -14,7 +14,11 @@ import org.jspecify.annotations.Nullable;
  * @param retry the retry rules
  * @param maxWorkerLost after this many executions whose worker died (lease expired), the job is
  *     dead-lettered with reason {@code worker_lost}; default 3
- * @param resultTtl how long a SUCCEEDED or CANCELLED job and its result are kept; default 1 day
+ * @param resultTtl how long a SUCCEEDED or CANCELLED job and its result are kept; default 1 day. Zero
+ *     keeps none, as Sidekiq, BullMQ's {@code removeOnComplete} and db-scheduler do: such a job is
+ *     removed when it finishes (the PostgreSQL store deletes a success in its completing statement)
+ *     or at the store's next retention pass, and waiting for it ends with
+ *     {@link JobNotFoundException} once it is gone
  * @param failureTtl how long a FAILED or DEAD job is kept in the registry; default 7 days
  */
 public record JobPolicy(@Nullable Duration timeout, RetryPolicy retry, int maxWorkerLost, Duration resultTtl,
@@ -26,7 +30,7 @@ public record JobPolicy(@Nullable Duration timeout, RetryPolicy retry, int maxWo
 
   /**
    * @throws IllegalArgumentException if the timeout is not positive, maxWorkerLost is below 1, a
-   *     TTL is not positive, or the timeout or a TTL exceeds {@link JobOptions#MAX_AHEAD}
+   *     TTL is negative, the failure TTL is zero, or the timeout or a TTL exceeds {@link JobOptions#MAX_AHEAD}
    */
   public JobPolicy {
     Objects.requireNonNull(retry, "retry");
@@ -44,8 +48,9 @@ public record JobPolicy(@Nullable Duration timeout, RetryPolicy retry, int maxWo
     if (maxWorkerLost < 1 || maxWorkerLost > 1000) {
       throw new IllegalArgumentException("maxWorkerLost must be in 1..1000: " + maxWorkerLost);
     }
-    if (resultTtl.isNegative() || resultTtl.isZero() || failureTtl.isNegative() || failureTtl.isZero()) {
-      throw new IllegalArgumentException("TTLs must be positive: resultTtl=" + resultTtl + ", failureTtl=" + failureTtl);
+    if (resultTtl.isNegative() || failureTtl.isNegative() || failureTtl.isZero()) {
+      throw new IllegalArgumentException("resultTtl must be >= 0 and failureTtl positive (failed jobs are kept for"
+          + " inspection and replay): resultTtl=" + resultTtl + ", failureTtl=" + failureTtl);
     }
   }
 

@@ -7,7 +7,7 @@ import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.Subscription;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,20 +22,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Completes futures when watched jobs reach a terminal state, by following the store's feed of
  * terminal transitions ({@link JobStore#finishedAfter}) whenever the store signals a change, and at
- * least every second. One platform thread, started with the first watch and idle while nothing is
- * watched. Thread-safe.
+ * least every second. A job can also leave the store without a terminal transition in the feed (a
+ * success whose policy keeps none, {@code resultTtl} 0, is deleted as it completes): every
+ * {@link #RECHECK_NANOS} the {@link #RECHECK_BATCH} jobs watched longest are looked up directly, in
+ * turn, and one that is gone fails its futures with {@link JobNotFoundException}. One platform
+ * thread, started with the first watch and idle while nothing is watched. Thread-safe.
  */
 final class ResultWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ResultWatcher.class);
   private static final int PAGE = 1000;
   private static final long FALLBACK_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How often watched jobs are looked up directly (ns). */
+  static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /** The most watched jobs looked up directly per {@link #RECHECK_NANOS} (a bound on the store's load). */
+  static final int RECHECK_BATCH = 64;
 
   private final JobStore store;
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
-  /** Guarded by lock. */
-  private final Map<String, List<CompletableFuture<JobInfo>>> watched = new HashMap<>();
+  /** Guarded by lock; in the order of their next direct look-up (see {@link #dueForRecheck}). */
+  private final Map<String, List<CompletableFuture<JobInfo>>> watched = new LinkedHashMap<>();
   /** Guarded by lock. */
   private final List<String> toCheck = new ArrayList<>();
   private volatile boolean changed;
@@ -43,6 +50,8 @@ final class ResultWatcher implements AutoCloseable {
   private @Nullable Thread thread;
   private @Nullable Subscription subscription;
   private long cursor = -1;
+  /** When watched jobs were last looked up directly (System.nanoTime); loop thread only. */
+  private long lastRecheck = System.nanoTime();
 
   public ResultWatcher(JobStore store, String name) {
     this.store = store;
@@ -141,6 +150,11 @@ final class ResultWatcher implements AutoCloseable {
         }
         check = new ArrayList<>(toCheck);
         toCheck.clear();
+        long now = System.nanoTime();
+        if (now - lastRecheck >= RECHECK_NANOS) {
+          lastRecheck = now;
+          check.addAll(dueForRecheck());
+        }
       } catch (InterruptedException e) {
         return;
       } finally {
@@ -169,6 +183,27 @@ final class ResultWatcher implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The first {@link #RECHECK_BATCH} watched jobs, moved to the end of the order so that the next
+   * look-up takes the following ones. Under lock.
+   */
+  private List<String> dueForRecheck() {
+    List<String> due = new ArrayList<>(Math.min(RECHECK_BATCH, watched.size()));
+    for (String id : watched.keySet()) {
+      if (due.size() == RECHECK_BATCH) {
+        break;
+      }
+      due.add(id);
+    }
+    for (String id : due) {
+      List<CompletableFuture<JobInfo>> l = watched.remove(id);
+      if (l != null) {
+        watched.put(id, l);
+      }
+    }
+    return due;
   }
 
   private void poll(List<String> check) {

@@ -116,8 +116,10 @@ final class PostgresCompletions {
    * the row ({@link #MOVED_ARGS_MAX}), and no part in a workflow, are deleted from the hot table and
    * inserted into the history as SUCCEEDED with their finish numbers. A finished row version in
    * the hot table wrote six index entries, and the archive later deleted it and wrote the history's;
-   * now the hot table gets no finished version, and its vacuum a third fewer dead rows. The
-   * others are left to {@link #succeededSql}.
+   * now the hot table gets no finished version, and its vacuum a third fewer dead rows. Successes
+   * whose policy keeps none ({@code resultTtl} 0) and that are not part of a workflow are deleted
+   * here with no history row and no finish number, as db-scheduler deletes a finished execution.
+   * The others are left to {@link #succeededSql}.
    */
   private static String moving(String lockCall) {
     String expires = "(m.at + p.result_ttl_us)";
@@ -125,21 +127,23 @@ final class PostgresCompletions {
         + " moved AS (DELETE FROM spindle_jobs j USING m, unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])"
         + " AS u(id, fence, worker, result), spindle_policies p"
         + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
-        + " AND p.id = j.policy_id AND p.result_ttl_us > 0 AND (" + expires + " >= " + Schema.FOREVER_US
-        + " OR (" + expires + " / " + Schema.PARTITION_US + " = ANY(?::bigint[]) AND " + expires + " % "
-        + Schema.PARTITION_US + " < " + (Schema.PARTITION_US - HistoryPartitions.MARGIN_US) + "))"
-        + " AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
+        + " AND p.id = j.policy_id AND (p.result_ttl_us = 0 OR (p.result_ttl_us > 0 AND (" + expires + " >= "
+        + Schema.FOREVER_US + " OR (" + expires + " / " + Schema.PARTITION_US + " = ANY(?::bigint[]) AND " + expires
+        + " % " + Schema.PARTITION_US + " < " + (Schema.PARTITION_US - HistoryPartitions.MARGIN_US) + "))"
+        + " AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX + "))"
         + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
         + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)"
-        + " RETURNING j.*, u.result AS new_result, m.at AS at, " + expires + " AS new_expires),"
+        + " RETURNING j.*, u.result AS new_result, m.at AS at, " + expires + " AS new_expires,"
+        + " p.result_ttl_us AS kept_us),"
         + " ins AS (INSERT INTO spindle_history (id, task, queue, state, priority, args, result, error, dead_reason,"
         + " unique_key, attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at,"
         + " finished_at, expires_at, finish_seq, policy_id, trace_context, flow_key)"
         + " SELECT id, task, queue, " + JobRows.code(JobState.SUCCEEDED) + ", priority, args, new_result, error,"
         + " dead_reason, unique_key, attempt, failures, lost, fence, worker_id, 0, created_at, run_at, started_at,"
         + " at, new_expires, nextval('spindle_finish_seq'), policy_id, trace_context, flow_key FROM moved"
-        + " ORDER BY id RETURNING id)"
-        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM ins";
+        + " WHERE kept_us > 0 ORDER BY id)"
+        // the insert runs to completion unread (as every data-modifying WITH does); a deleted job is done
+        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM moved";
   }
 
   private final @Nullable HistoryPartitions direct;

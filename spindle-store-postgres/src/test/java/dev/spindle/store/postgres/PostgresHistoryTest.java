@@ -1,12 +1,19 @@
 package dev.spindle.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.TaskFuture;
+import dev.spindle.TaskRegistry;
 import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.Worker;
 import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
@@ -17,10 +24,12 @@ import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.postgres.PostgresServer;
 import dev.spindle.testkit.store.ManualClock;
+import dev.spindle.testkit.store.StoreContractTasks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,6 +208,71 @@ class PostgresHistoryTest {
       assertThat(count(store, "spindle_jobs")).isEqualTo(2);
       assertThat(store.find(later)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
       assertThat(flow).allSatisfy(id -> assertThat(store.find(id)).as(id).isPresent());
+    }
+  }
+
+  @Test
+  void aSuccessWhosePolicyKeepsNoneIsDeletedInItsCompletingStatementUnlessAWorkflowNeedsIt() {
+    try (PostgresJobStore store = SharedPostgres.builder("keepnone").clock(clock).open()) {
+      JobOptions none = JobOptions.builder().retention(Duration.ZERO, Duration.ofDays(7)).build();
+      long cursor = store.finishCursor();
+      List<String> gone = runToSuccess(store, 4, none);
+      assertThat(count(store, "spindle_jobs")).as("deleted as it succeeded").isZero();
+      assertThat(count(store, "spindle_history")).isZero();
+      assertThat(gone).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
+      assertThat(store.finishedAfter(cursor, 10).jobs()).as("no finish number, nothing in the feed").isEmpty();
+      assertThat(store.statistics().minutes(clock.instant().minusSeconds(60), clock.instant().plusSeconds(60)))
+          .as("still counted").extracting(m -> m.succeeded()).containsExactly(4L);
+
+      // kept and not kept in one completion call; a completion fenced off deletes nothing
+      List<String> mixed = store.enqueue(List.of(job("kept", JobOptions.defaults()), job("not", none))).stream()
+          .map(r -> r.jobId()).toList();
+      List<JobInfo> c = store.claim(new ClaimRequest("w1", List.of("default"), 2, clock.instant())).jobs();
+      assertThat(store.complete(List.of(Completion.succeeded(mixed.get(1), c.get(1).fence() + 1, "w1", "1")),
+          clock.instant())).containsExactly(false);
+      assertThat(store.find(mixed.get(1))).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.RUNNING));
+      assertThat(store.complete(c.stream().map(j -> Completion.succeeded(j.id(), j.fence(), "w1", "2")).toList(),
+          clock.instant())).containsExactly(true, true);
+      assertThat(store.find(mixed.get(0))).hasValueSatisfying(j -> assertThat(j.resultJson()).isEqualTo("2"));
+      assertThat(store.find(mixed.get(1))).isEmpty();
+
+      // a failure is kept for its failure TTL
+      String failing = store.enqueue(List.of(job("f", none))).get(0).jobId();
+      JobInfo f = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs().get(0);
+      store.complete(List.of(Completion.failed(failing, f.fence(), "w1", JobError.of("x.Boom", "boom").toJson())),
+          clock.instant());
+      assertThat(store.find(failing)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.FAILED));
+
+      // a workflow's parent stays until retention: its dependent reads its result
+      NewJob dependent = job("child", none).dependingOn(
+          List.of(Dependency.onBatchJob(0, DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.RESULTS);
+      String parent = store.enqueue(List.of(job("parent", none), dependent)).get(0).jobId();
+      JobInfo p = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs().get(0);
+      assertThat(p.id()).isEqualTo(parent);
+      store.complete(List.of(Completion.succeeded(parent, p.fence(), "w1", "\"r\"")), clock.instant());
+      assertThat(store.find(parent)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+      JobInfo d = store.claim(new ClaimRequest("w1", List.of("default"), 1, clock.instant())).jobs().get(0);
+      assertThat(d.argsJson()).as("the parent's result").isEqualTo("[\"r\"]");
+      store.complete(List.of(Completion.succeeded(d.id(), d.fence(), "w1", "3")), clock.instant());
+      clock.advance(Duration.ofSeconds(1));
+      store.purgeExpired(clock.instant(), RetentionLimits.defaults());
+      assertThat(store.find(parent)).as("gone at the next retention pass").isEmpty();
+      assertThat(store.find(d.id())).isEmpty();
+    }
+  }
+
+  @Test
+  void waitingForASuccessThatIsNotKeptEndsWithJobNotFound() throws Exception {
+    try (PostgresJobStore store = SharedPostgres.builder("keepnonewait").open();
+         JobQueue q = JobQueue.builder(store).build()) {
+      JobHandle<Long> h = q.enqueue(StoreContractTasks.SQUARE, 7L,
+          JobOptions.builder().retention(Duration.ZERO, Duration.ofDays(7)).build());
+      TaskFuture<Long> f = h.future(); // watched before it runs: its end is not in the finished feed
+      try (Worker w = Worker.builder(store).registry(TaskRegistry.of(StoreContractTasks.class)).concurrency(1)
+          .pollInterval(Duration.ofMillis(50)).start()) {
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(JobNotFoundException.class);
+        assertThat(w.stats().succeeded()).isEqualTo(1);
+      }
     }
   }
 

@@ -218,6 +218,24 @@ public abstract class JobStoreSpiContract extends JobStoreContractFixture {
   // ================================================================ completion and fencing
 
   @Test
+  void aSuccessWhosePolicyKeepsNoneIsGoneByTheNextRetentionPassAndAFailureStays() {
+    JobOptions none = JobOptions.builder().retention(Duration.ZERO, Duration.ofDays(7)).build();
+    String ok = enqueue(job("store.echo", json("x"), none));
+    String failing = enqueue(job("store.echo", json("y"), none));
+    register("w1", Duration.ofMinutes(1));
+    List<JobInfo> c = claim("w1", 2);
+    assertThat(c).extracting(JobInfo::id).containsExactly(ok, failing);
+    assertThat(c.get(0).policy().resultTtl()).isZero();
+    assertThat(store.complete(List.of(Completion.succeeded(ok, c.get(0).fence(), "w1", "\"done\""),
+        Completion.failed(failing, c.get(1).fence(), "w1", JobError.of("x.Boom", "boom").toJson())),
+        clock.instant())).containsExactly(true, true);
+    clock.advance(Duration.ofSeconds(1));
+    store.purgeExpired(clock.instant(), RetentionLimits.defaults());
+    assertThat(store.find(ok)).as("a success is not kept").isEmpty();
+    assertThat(store.find(failing)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.FAILED));
+  }
+
+  @Test
   void succeededJobStoresResultTimesAndEntersTheFinishedFeed() {
     long cursor = store.finishCursor();
     String id = enqueue(job("store.echo", json("x")));
