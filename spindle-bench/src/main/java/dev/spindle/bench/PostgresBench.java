@@ -64,7 +64,9 @@ import java.util.stream.LongStream;
  *                  minute's rate against the first, the jobs table's and history's sizes with their
  *                  indexes and the hot table's dead rows each minute, the load average; --statements
  *                  yes: the statements that took PostgreSQL's time (pg_stat_statements) at the end;
- *                  --naptime 10s: the server's autovacuum_naptime (default 1min), any mode
+ *                  --naptime 10s: the server's autovacuum_naptime (default 1min), any mode;
+ *                  --warmup-minutes W: W minutes drained the same way first and not counted (the workers'
+ *                  JIT, the first vacuum of the freshly loaded table)
  *       all        drain, latency
  * </pre>
  */
@@ -283,6 +285,8 @@ public final class PostgresBench {
   private void soak() throws Exception {
     int n = intOpt("jobs", 2_000_000);
     int minutes = intOpt("minutes", 10);
+    // minutes drained first and not counted: the workers' JIT, the hot table's first vacuum
+    int warmup = intOpt("warmup-minutes", 0);
     String schema = "soak_" + (schemaSeq++);
     String loc = location(schema, true);
     try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
@@ -315,7 +319,7 @@ public final class PostgresBench {
       long prev = c0;
       long prevEnqueued = enqueued;
       List<Long> perMinute = new ArrayList<>();
-      for (int m = 1; m <= minutes; m++) {
+      for (int m = 1; m <= warmup + minutes; m++) {
         long end = start + m * 60_000_000_000L;
         while (System.nanoTime() < end && store.finishCursor() - c0 < enqueued) {
           if (topUp && enqueued - (store.finishCursor() - c0) < topUpBelow) {
@@ -328,11 +332,12 @@ public final class PostgresBench {
         }
         long c = store.finishCursor();
         boolean full = System.nanoTime() >= end;
-        if (full) {
+        if (full && m > warmup) {
           perMinute.add(c - prev);
         }
-        System.out.printf(Locale.ROOT, "minute %2d%s: %,9d jobs finished (%,.0f jobs/s), %,d in all, %,d enqueued in the"
-            + " minute; %s; load %s%n", m, full ? "" : " (partial: all done)", c - prev, (c - prev) / 60.0, c - c0,
+        System.out.printf(Locale.ROOT, "%s %2d%s: %,9d jobs finished (%,.0f jobs/s), %,d in all, %,d enqueued in the"
+            + " minute; %s; load %s%n", m > warmup ? "minute" : "warm-up minute", m > warmup ? m - warmup : m,
+            full ? "" : " (partial: all done)", c - prev, (c - prev) / 60.0, c - c0,
             enqueued - prevEnqueued, sizes(schema), loadAverage());
         prev = c;
         prevEnqueued = enqueued;
