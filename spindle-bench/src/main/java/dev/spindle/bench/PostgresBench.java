@@ -55,7 +55,7 @@ import java.util.stream.LongStream;
  *                  of a VACUUM of the drain's dead rows. --model THREADS|VIRTUAL,
  *                  --threads yes (Spindle's workers' CPU per thread), --worker-jvm "OPTIONS" (e.g. a
  *                  flight recording), --notify off, --keep-successes no (Spindle's jobs with resultTtl 0:
- *                  deleted as they succeed, as db-scheduler's; both drains then end at an empty table)
+ *                  deleted as they succeed, as db-scheduler's; Spindle's drain then ends when its minute statistics count them)
  *       soak       --jobs N (default 2,000,000) no-op jobs enqueued first, then worker processes drain them
  *                  for --minutes (default 10) while batches of 50,000 are added whenever fewer than N
  *                  wait, from the first second, so that every minute carries the same enqueue load
@@ -421,15 +421,12 @@ public final class PostgresBench {
 
   /** Spindle's drain rate of {@code n} no-op jobs (after a warm-up of 5,000) on fresh worker processes. */
   private double spindleDrain(int n) throws Exception {
-    String schema = "versus_" + (schemaSeq++);
-    String loc = location(schema, !"off".equals(opts.get("notify")));
+    String loc = location("versus_" + (schemaSeq++), !"off".equals(opts.get("notify")));
     // --keep-successes no: successes are deleted as they complete (resultTtl 0), as db-scheduler's are
     boolean keep = !"no".equals(opts.get("keep-successes"));
     JobOptions options = keep ? JobOptions.defaults()
         : JobOptions.builder().retention(Duration.ZERO, JobPolicy.defaults().failureTtl()).build();
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build();
-         com.zaxxer.hikari.HikariDataSource ds = DbSchedulerBenchWorker.dataSource(server.jdbcUrl("postgres"),
-             server.user(), server.password(), schema, 1)) {
+    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       for (int i = 0; i < intOpt("workers", 2); i++) {
         startWorker(loc, List.of("--concurrency", opts.getOrDefault("concurrency", "64"), "--prefetch",
             opts.getOrDefault("prefetch", "0"), "--model",
@@ -441,6 +438,7 @@ public final class PostgresBench {
         boolean measured = round == 1; // after a warm-up drain
         int count = measured ? n : intOpt("warmup", 5000);
         long c0 = store.finishCursor();
+        long s0 = succeededSoFar(store);
         if (measured) {
           resetStatements();
         }
@@ -452,7 +450,10 @@ public final class PostgresBench {
             Thread.sleep(10); // each read of the cursor also reads pg_locks (the finished feed's horizon)
           }
         } else {
-          awaitEmpty(ds); // deleted successes leave no finish number to count
+          // deleted successes leave no finish number: the minute statistics count them in the same commit
+          while (succeededSoFar(store) - s0 < count) {
+            Thread.sleep(10);
+          }
         }
         rate = count / ((System.nanoTime() - committed) / 1e9);
         if (measured) {
@@ -471,19 +472,11 @@ public final class PostgresBench {
     }
   }
 
-  /** Waits until the hot table of {@code ds}'s schema has no row, as db-scheduler's drain is timed. */
-  private static void awaitEmpty(javax.sql.DataSource ds) throws Exception {
-    try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
-      while (true) {
-        try (java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM spindle_jobs)")) {
-          rs.next();
-          if (!rs.getBoolean(1)) {
-            return;
-          }
-        }
-        Thread.sleep(5);
-      }
-    }
+  /** Successes the store counted in its minute statistics in the day around now. */
+  private static long succeededSoFar(JobStore store) {
+    Instant now = Instant.now();
+    return store.statistics().minutes(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1))).stream()
+        .mapToLong(m -> m.succeeded()).sum();
   }
 
   /** db-scheduler's drain rate of {@code n} no-op one-time tasks (after a warm-up of 5,000). */
