@@ -248,7 +248,12 @@ public final class JobOptions {
       return this;
     }
 
-    /** Sets how long finished jobs are kept: successes and cancellations, failures and dead jobs. */
+    /**
+     * Sets how long finished jobs are kept: successes and cancellations, failures and dead jobs. A
+     * zero {@code resultTtl} keeps no successes (see {@link JobPolicy#resultTtl()}).
+     *
+     * @throws IllegalArgumentException if a TTL is negative or the failure TTL is zero
+     */
     public Builder retention(Duration resultTtl, Duration failureTtl) {
       this.policy = policy.withTtls(resultTtl, failureTtl);
       return this;
