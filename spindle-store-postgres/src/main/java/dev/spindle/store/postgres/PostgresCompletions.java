@@ -126,10 +126,7 @@ final class PostgresCompletions {
     return "WITH m AS MATERIALIZED (SELECT " + lockCall + " AS locked, ?::bigint AS at),"
         + " moved AS (DELETE FROM spindle_jobs j USING m, unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])"
         + " AS u(id, fence, worker, result), spindle_policies p"
-        // the ids again, as an index condition: planned anew at each call, the join followed the
-        // statistics, and one estimating a single running job read the whole primary key index
-        + " WHERE j.id = ANY(?::bigint[])"
-        + " AND j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
+        + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = " + JobRows.RUNNING
         + " AND p.id = j.policy_id AND (p.result_ttl_us = 0 OR (p.result_ttl_us > 0 AND (" + expires + " >= "
         + Schema.FOREVER_US + " OR (" + expires + " / " + Schema.PARTITION_US + " = ANY(?::bigint[]) AND " + expires
         + " % " + Schema.PARTITION_US + " < " + (Schema.PARTITION_US - HistoryPartitions.MARGIN_US) + "))"
@@ -291,8 +288,7 @@ final class PostgresCompletions {
         PreparedStatement ps = c.ps(movedSql);
         ps.setLong(1, now);
         groups[0].bind(jdbc, ps, 2, "text");
-        ps.setArray(6, jdbc.createArrayOf("int8", groups[0].ids.toArray()));
-        ps.setArray(7, jdbc.createArrayOf("int8", Arrays.stream(history.known()).boxed().toArray()));
+        ps.setArray(6, jdbc.createArrayOf("int8", Arrays.stream(history.known()).boxed().toArray()));
         moved = Group.run(ps, anyDeps);
       }
       Set<Long> succeeded = moved;
