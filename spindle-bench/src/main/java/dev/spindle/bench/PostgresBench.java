@@ -66,7 +66,9 @@ import java.util.stream.LongStream;
  *                  yes: the statements that took PostgreSQL's time (pg_stat_statements) at the end;
  *                  --naptime 10s: the server's autovacuum_naptime (default 1min), any mode;
  *                  --warmup-minutes W: W minutes drained the same way first and not counted (the workers'
- *                  JIT, the first vacuum of the freshly loaded table)
+ *                  JIT, the first vacuum of the freshly loaded table); --paced yes: none loaded first, the
+ *                  N jobs arrive at an even rate over the minutes (N / 600 jobs/s for 10), and each minute
+ *                  also prints the backlog and the enqueue-to-finish latency (p50, p99)
  *       all        drain, latency
  * </pre>
  */
@@ -287,6 +289,10 @@ public final class PostgresBench {
     int minutes = intOpt("minutes", 10);
     // minutes drained first and not counted: the workers' JIT, the hot table's first vacuum
     int warmup = intOpt("warmup-minutes", 0);
+    if ("yes".equals(opts.get("paced"))) {
+      pacedSoak(n, minutes, warmup);
+      return;
+    }
     String schema = "soak_" + (schemaSeq++);
     String loc = location(schema, true);
     try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
@@ -351,6 +357,69 @@ public final class PostgresBench {
         long last = perMinute.get(perMinute.size() - 1);
         System.out.printf(Locale.ROOT, "soak: first minute %,.0f jobs/s, last full minute (%d) %,.0f jobs/s: %+.1f %%%n",
             first / 60.0, perMinute.size(), last / 60.0, 100.0 * (last - first) / first);
+      }
+    } finally {
+      killAll();
+    }
+  }
+
+  /**
+   * The soak with its N jobs arriving at an even rate over the counted minutes (and the warm-up's at
+   * the same rate), none loaded first: each minute the jobs finished, the backlog left, and the
+   * latency from enqueue to finish (p50 and p99 of the jobs finished in the minute's last 20 s, read
+   * from the history). A drain that decays shows a growing backlog and latency at a steady rate.
+   */
+  private void pacedSoak(long n, int minutes, int warmup) throws Exception {
+    double rate = n / (minutes * 60.0);
+    String schema = "soak_" + (schemaSeq++);
+    String loc = location(schema, true);
+    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+      long c0 = store.finishCursor();
+      for (int i = 0; i < intOpt("workers", 2); i++) {
+        startWorker(loc);
+      }
+      System.out.printf(Locale.ROOT, "paced soak: %,d no-op jobs over %d minutes (%,.0f jobs/s), after %d warm-up"
+          + " minutes at the same rate%n", n, minutes, rate, warmup);
+      long enqueued = 0;
+      long start = System.nanoTime();
+      long prev = c0;
+      List<Long> perMinute = new ArrayList<>();
+      List<String> p99s = new ArrayList<>();
+      for (int m = 1; m <= warmup + minutes; m++) {
+        long end = start + m * 60_000_000_000L;
+        for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
+          long due = (long) (rate * (now - start) / 1e9);
+          if (due > enqueued) {
+            long count = Math.min(due - enqueued, 50_000);
+            q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(enqueued, enqueued + count).boxed().toList(),
+                JobOptions.defaults());
+            enqueued += count;
+          } else {
+            Thread.sleep(50); // a bench's pacing, not a test's synchronisation
+          }
+        }
+        long c = store.finishCursor();
+        String[] latency = server.psql("SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY finished_at -"
+            + " created_at) / 1000.0)::numeric, 1) || ' ' || round((percentile_cont(0.99) WITHIN GROUP (ORDER BY"
+            + " finished_at - created_at) / 1000.0)::numeric, 1) FROM " + schema + ".spindle_history WHERE finished_at"
+            + " >= (SELECT max(finished_at) FROM " + schema + ".spindle_history) - 20000000").strip().split(" ");
+        if (m > warmup) {
+          perMinute.add(c - prev);
+          p99s.add(latency.length > 1 ? latency[1] : "-");
+        }
+        System.out.printf(Locale.ROOT, "%s %2d: %,9d jobs finished (%,.0f jobs/s), %,d enqueued, backlog %,d;"
+            + " enqueue to finish p50 %s ms, p99 %s ms; %s; load %s%n", m > warmup ? "minute" : "warm-up minute",
+            m > warmup ? m - warmup : m, c - prev, (c - prev) / 60.0, enqueued, enqueued - (c - c0),
+            latency[0], latency.length > 1 ? latency[1] : "-", sizes(schema), loadAverage());
+        prev = c;
+      }
+      printStatements(prev - c0);
+      if (perMinute.size() >= 2) {
+        long first = perMinute.get(0);
+        long last = perMinute.get(perMinute.size() - 1);
+        System.out.printf(Locale.ROOT, "paced soak: first minute %,.0f jobs/s (p99 %s ms), last (%d) %,.0f jobs/s"
+            + " (p99 %s ms): %+.1f %%%n", first / 60.0, p99s.get(0), perMinute.size(), last / 60.0,
+            p99s.get(p99s.size() - 1), 100.0 * (last - first) / first);
       }
     } finally {
       killAll();

@@ -153,7 +153,7 @@ final class PostgresCompletions {
    * here with no history row and no finish number, as db-scheduler deletes a finished execution.
    * The others are left to {@link #succeededSql}.
    */
-  private static String moving(String lockCall) {
+  static String moving(String lockCall) {
     String expires = "(m.at + p.result_ttl_us)";
     return "WITH m AS MATERIALIZED (SELECT " + lockCall + " AS locked, ?::bigint AS at),"
         + " moved AS (DELETE FROM spindle_jobs j USING m, " + batch("result text") + ", spindle_policies p"
