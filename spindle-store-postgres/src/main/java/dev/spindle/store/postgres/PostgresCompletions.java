@@ -83,7 +83,8 @@ final class PostgresCompletions {
    * primary key or {@code spindle_jobs_running} index at each call (13-29 ms instead of 1-3,
    * measured with {@code auto_explain}), or, planned once, rescanned the unnested arrays for every
    * row (about 110 x 110 rows a call, 12 ms). A lookup by ids in an array is the one plan whatever
-   * the statistics say.
+   * the statistics say; the completion transaction runs it as a generic plan, planned once per
+   * connection instead of at every call.
    */
   private static String batch(String columns) {
     StringBuilder sql = new StringBuilder("(SELECT ?::bigint[] AS id, ?::bigint[] AS fence, ?::text[] AS worker");
@@ -436,13 +437,6 @@ final class PostgresCompletions {
   }
 
   /**
-   * Makes this transaction's statements run on their generic plans, planned once per connection
-   * instead of at every call (for arrays of about a hundred ids each time); their one plan is the
-   * same either way ({@link #batch}).
-   */
-  private static final String GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
-
-  /**
    * Applies {@code completions} in the caller's transaction: fenced, one statement per outcome
    * (successes moved to the history if {@code move} and {@link #moves}),
    * dependents of the finished jobs released together; statistics added.
@@ -451,9 +445,7 @@ final class PostgresCompletions {
    */
   List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow, boolean move)
       throws SQLException {
-    try (ResultSet rs = c.ps(GENERIC_PLANS).executeQuery()) {
-      rs.next();
-    }
+    c.setLocal("plan_cache_mode", "force_generic_plan"); // see batch(): the one plan, planned once
     Map<Integer, Long> stats = new HashMap<>();
     StoreClock sc = StoreClock.read(clock, callerNow);
     long now = JobRows.micros(sc.now());

@@ -125,6 +125,11 @@ final class PostgresRetention {
   /** Deletes up to a batch of expired jobs and of jobs beyond the count limits (expired first). */
   private int deleteExpiredAndBeyondLimits(long t, RetentionLimits limits) {
     return db.write("apply retention", c -> {
+      // along the indexes, in their order, whatever the statistics say: planned while the hot table's
+      // statistics said it was empty, the range read scanned that whole table and sorted a freshly
+      // filled history partition's whole range for its LIMIT (550 ms a call, auto_explain). No JIT:
+      // a plan holding a disabled node costs over jit_above_cost, and compiling took 40-190 ms a call
+      c.setLocal("enable_seqscan", "off", "enable_sort", "off", "jit", "off");
       int left = limits.batch();
       int deleted = 0;
       for (String table : List.of("spindle_jobs", "spindle_history")) {

@@ -7,6 +7,7 @@ import dev.spindle.queue.spi.sql.SqlConn;
 import dev.spindle.queue.spi.sql.SqlDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -49,6 +50,27 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
       PreparedStatement ps = connection.prepareStatement(sql);
       open.add(ps);
       return ps;
+    }
+
+    /**
+     * Sets planner or other settings for the rest of this transaction ({@code SET LOCAL}), in one
+     * statement: pairs of a setting's name and its value.
+     */
+    public void setLocal(String... namesAndValues) throws SQLException {
+      if (namesAndValues.length == 0 || namesAndValues.length % 2 != 0) {
+        throw new IllegalArgumentException("pairs of a setting's name and value, not " + namesAndValues.length);
+      }
+      StringBuilder sql = new StringBuilder("SELECT ");
+      for (int i = 0; i < namesAndValues.length; i += 2) {
+        sql.append(i == 0 ? "" : ", ").append("set_config(?, ?, true)");
+      }
+      PreparedStatement ps = ps(sql.toString());
+      for (int i = 0; i < namesAndValues.length; i++) {
+        ps.setString(i + 1, namesAndValues[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+      }
     }
 
     /** Runs a one-off statement (DDL) without caching it. */
