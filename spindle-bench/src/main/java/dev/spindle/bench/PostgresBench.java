@@ -353,14 +353,19 @@ public final class PostgresBench {
       }
       printStatements(prev - c0);
       if (perMinute.size() >= 2) {
-        long first = perMinute.get(0);
-        long last = perMinute.get(perMinute.size() - 1);
-        System.out.printf(Locale.ROOT, "soak: first minute %,.0f jobs/s, last full minute (%d) %,.0f jobs/s: %+.1f %%%n",
-            first / 60.0, perMinute.size(), last / 60.0, 100.0 * (last - first) / first);
+        printFirstAgainstLast("soak", perMinute, "", "");
       }
     } finally {
       killAll();
     }
+  }
+
+  /** A soak's last full minute against its first; {@code firstNote} and {@code lastNote} follow their rates. */
+  private static void printFirstAgainstLast(String label, List<Long> perMinute, String firstNote, String lastNote) {
+    long first = perMinute.get(0);
+    long last = perMinute.get(perMinute.size() - 1);
+    System.out.printf(Locale.ROOT, "%s: first minute %,.0f jobs/s%s, last full minute (%d) %,.0f jobs/s%s: %+.1f %%%n",
+        label, first / 60.0, firstNote, perMinute.size(), last / 60.0, lastNote, 100.0 * (last - first) / first);
   }
 
   /**
@@ -408,23 +413,22 @@ public final class PostgresBench {
             + " created_at) / 1000.0)::numeric, 1) || ' ' || round((percentile_cont(0.99) WITHIN GROUP (ORDER BY"
             + " finished_at - created_at) / 1000.0)::numeric, 1) FROM " + schema + ".spindle_history WHERE finished_at"
             + " >= (SELECT max(finished_at) FROM " + schema + ".spindle_history) - 20000000").strip().split(" ");
+        String p50 = latency[0].isEmpty() ? "-" : latency[0];
+        String p99 = latency.length > 1 ? latency[1] : "-";
         if (m > warmup) {
           perMinute.add(c - prev);
-          p99s.add(latency.length > 1 ? latency[1] : "-");
+          p99s.add(p99);
         }
         System.out.printf(Locale.ROOT, "%s %2d: %,9d jobs finished (%,.0f jobs/s), %,d enqueued, backlog %,d;"
             + " enqueue to finish p50 %s ms, p99 %s ms; %s; load %s%n", m > warmup ? "minute" : "warm-up minute",
-            m > warmup ? m - warmup : m, c - prev, (c - prev) / 60.0, enqueued, enqueued - (c - c0),
-            latency[0], latency.length > 1 ? latency[1] : "-", sizes(schema), loadAverage());
+            m > warmup ? m - warmup : m, c - prev, (c - prev) / 60.0, enqueued, enqueued - (c - c0), p50, p99,
+            sizes(schema), loadAverage());
         prev = c;
       }
       printStatements(prev - c0);
       if (perMinute.size() >= 2) {
-        long first = perMinute.get(0);
-        long last = perMinute.get(perMinute.size() - 1);
-        System.out.printf(Locale.ROOT, "paced soak: first minute %,.0f jobs/s (p99 %s ms), last (%d) %,.0f jobs/s"
-            + " (p99 %s ms): %+.1f %%%n", first / 60.0, p99s.get(0), perMinute.size(), last / 60.0,
-            p99s.get(p99s.size() - 1), 100.0 * (last - first) / first);
+        printFirstAgainstLast("paced soak", perMinute, " (p99 " + p99s.get(0) + " ms)",
+            " (p99 " + p99s.get(p99s.size() - 1) + " ms)");
       }
     } finally {
       killAll();
