@@ -49,11 +49,12 @@ import java.util.stream.LongStream;
  *                  no-op jobs, then db-scheduler 16.12.0's ({@link DbSchedulerBenchWorker}: one-time
  *                  tasks, lock-and-fetch polling every --poll-ms), --rounds times; jobs/s and the ratio,
  *                  and the CPU per job of PostgreSQL, the worker processes and this JVM. Each drain
- *                  follows a warm-up drain of --warmup jobs (default 5,000) on the same fresh worker
+ *                  follows warm-up drains of --warmup jobs (default 5,000; drains of --jobs) on the same fresh worker
  *                  processes (their JIT compiles most of the code then; --warmup 400000 for steady
  *                  state); PostgreSQL's CPU counts ended processes (autovacuum) and is followed by that
  *                  of a VACUUM of the drain's dead rows. --model THREADS|VIRTUAL,
- *                  --threads yes (Spindle's workers' CPU per thread), --worker-jvm "OPTIONS" (e.g. a
+ *                  --threads yes (Spindle's workers' CPU per job and thread during the drain),
+ *                  --db-scheduler no (Spindle's drain alone), --worker-jvm "OPTIONS" (e.g. a
  *                  flight recording), --notify off, --keep-successes no (Spindle's jobs with resultTtl 0:
  *                  deleted as they succeed, as db-scheduler's; Spindle's drain then ends when its minute statistics count them)
  *       soak       --jobs N (default 2,000,000) no-op jobs enqueued first, then worker processes drain them
@@ -489,7 +490,7 @@ public final class PostgresBench {
     List<double[]> rates = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       double spindle = spindleDrain(n);
-      double dbs = dbSchedulerDrain(n);
+      double dbs = "no".equals(opts.get("db-scheduler")) ? Double.NaN : dbSchedulerDrain(n);
       rates.add(new double[] {spindle, dbs});
       System.out.printf(Locale.ROOT, "round %d: %,d no-op jobs, %d worker processes x %s slots (Spindle's prefetch"
           + " %s): Spindle %,.0f jobs/s, db-scheduler %,.0f jobs/s: %.1fx%n", r + 1, n, intOpt("workers", 2),
@@ -497,7 +498,7 @@ public final class PostgresBench {
     }
   }
 
-  /** Spindle's drain rate of {@code n} no-op jobs (after a warm-up of 5,000) on fresh worker processes. */
+  /** Spindle's drain rate of {@code n} no-op jobs (after warm-up drains, {@link #drains}) on fresh worker processes. */
   private double spindleDrain(int n) throws Exception {
     String loc = location("versus_" + (schemaSeq++), !"off".equals(opts.get("notify")));
     // --keep-successes no: successes are deleted as they complete (resultTtl 0), as db-scheduler's are
@@ -512,9 +513,10 @@ public final class PostgresBench {
             ? List.of(opts.get("worker-jvm").split(" ")) : List.of());
       }
       double rate = 0;
-      for (int round = 0; round < 2; round++) {
-        boolean measured = round == 1; // after a warm-up drain
-        int count = measured ? n : intOpt("warmup", 5000);
+      List<Integer> drains = drains(n);
+      for (int round = 0; round < drains.size(); round++) {
+        boolean measured = round == drains.size() - 1; // after the warm-up drains
+        int count = drains.get(round);
         long c0 = store.finishCursor();
         long s0 = succeededSoFar(store);
         if (measured) {
@@ -523,6 +525,8 @@ public final class PostgresBench {
         q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), options);
         long committed = System.nanoTime();
         double[] cpu0 = cpuNow();
+        List<Map<String, Double>> threads0 = measured && opts.containsKey("threads")
+            ? processes.stream().map(p -> threadCpu(p.pid())).toList() : List.of();
         if (keep) {
           while (store.finishCursor() - c0 < count) {
             Thread.sleep(10); // each read of the cursor also reads pg_locks (the finished feed's horizon)
@@ -537,10 +541,16 @@ public final class PostgresBench {
         if (measured) {
           printStatements(count);
           vacuumAndPrintCpu("Spindle", cpu0, count);
-          if (opts.containsKey("threads")) {
-            for (Process p : processes) {
-              threadCpu(p.pid());
-            }
+          for (int i = 0; i < threads0.size(); i++) {
+            Map<String, Double> before = threads0.get(i);
+            Map<String, Double> during = new java.util.TreeMap<>();
+            threadCpu(processes.get(i).pid()).forEach((name, s) -> {
+              double us = (s - before.getOrDefault(name, 0.0)) * 1e6 / count;
+              if (us >= 0.05) {
+                during.put(name, Math.round(us * 10) / 10.0);
+              }
+            });
+            System.out.println("  worker " + processes.get(i).pid() + ", CPU us per job by thread: " + during);
           }
         }
       }
@@ -550,6 +560,22 @@ public final class PostgresBench {
     }
   }
 
+  /**
+   * The drains of one side of a round: --warmup jobs in drains of at most {@code n} each, then the
+   * measured drain of {@code n}. Warm-up drains of the measured drain's size put the workers
+   * through the same idle-enqueue-drain cycle before it is measured: after one long warm-up drain,
+   * the code paths first taken between drains deoptimized JIT-compiled methods at the start of the
+   * measured one, and the recompilation was a tenth of the workers' CPU there.
+   */
+  private List<Integer> drains(int n) {
+    List<Integer> out = new ArrayList<>();
+    for (int left = intOpt("warmup", 5000); left > 0; left -= n) {
+      out.add(Math.min(left, n));
+    }
+    out.add(n);
+    return out;
+  }
+
   /** Successes the store counted in its minute statistics in the day around now. */
   private static long succeededSoFar(JobStore store) {
     Instant now = Instant.now();
@@ -557,7 +583,7 @@ public final class PostgresBench {
         .mapToLong(m -> m.succeeded()).sum();
   }
 
-  /** db-scheduler's drain rate of {@code n} no-op one-time tasks (after a warm-up of 5,000). */
+  /** db-scheduler's drain rate of {@code n} no-op one-time tasks (after warm-up drains, {@link #drains}). */
   private double dbSchedulerDrain(int n) throws Exception {
     String schema = "dbs_" + (schemaSeq++);
     server.psql("CREATE SCHEMA " + schema + "; SET search_path TO " + schema + ";"
@@ -589,9 +615,10 @@ public final class PostgresBench {
          java.sql.Connection c = ds.getConnection()) {
       double rate = 0;
       int seq = 0;
-      for (int round = 0; round < 2; round++) {
-        boolean measured = round == 1; // after a warm-up drain
-        int count = measured ? n : intOpt("warmup", 5000);
+      List<Integer> drains = drains(n);
+      for (int round = 0; round < drains.size(); round++) {
+        boolean measured = round == drains.size() - 1; // after the warm-up drains
+        int count = drains.get(round);
         List<com.github.kagkarlsson.scheduler.task.TaskInstance<?>> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
           batch.add(DbSchedulerBenchWorker.NOOP.instance("j" + (seq++)));
@@ -708,7 +735,8 @@ public final class PostgresBench {
     server.psql("VACUUM");
   }
 
-  private static void threadCpu(long pid) {
+  /** CPU seconds used so far by each thread name (digits replaced by N) of a process; empty if it ended. */
+  private static Map<String, Double> threadCpu(long pid) {
     Map<String, Double> by = new java.util.TreeMap<>();
     try (java.util.stream.Stream<Path> ts = Files.list(Path.of("/proc/" + pid + "/task"))) {
       for (Path t : ts.toList()) {
@@ -719,9 +747,9 @@ public final class PostgresBench {
         by.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
       }
     } catch (IOException e) {
-      return;
+      return by;
     }
-    System.out.println("  threads of " + pid + ": " + by);
+    return by;
   }
 
   private double[] cpuNow() {

@@ -4,6 +4,7 @@ import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +59,19 @@ final class Dispatcher {
   private final AttemptEnds attemptEnds;
   private final JobLauncher launcher;
   private final OutcomeGathering gathering = new OutcomeGathering();
+  private final long pollNanos;
+  // the dispatcher thread's state between rounds
+  private long backoffNanos;
+  /** No store call before this (System.nanoTime) after a failed one. */
+  private long backoffUntil;
+  private long lastClaimNanos;
+  /** The last claim got as many jobs as it asked for: there may be more. */
+  private boolean moreWork = true;
+  /** When the store's next scheduled job is due (worker clock), or null. */
+  private @Nullable Instant nextRunAt;
+  /** What the round {@link #awaitRound} decided: claim, and how many jobs at most. */
+  private boolean claim;
+  private int free;
 
   Dispatcher(WorkerRuntime rt, WorkerSettings settings, String workerId, ClockSkew skew, CompletionReporter reporter,
       AttemptEnds attemptEnds, JobLauncher launcher) {
@@ -67,6 +82,7 @@ final class Dispatcher {
     this.reporter = reporter;
     this.attemptEnds = attemptEnds;
     this.launcher = launcher;
+    this.pollNanos = Durations.toNanos(settings.pollInterval());
   }
 
   /** The dispatcher thread's loop; returns once the worker stopped (or died). */
@@ -78,167 +94,193 @@ final class Dispatcher {
     }
   }
 
+  /**
+   * Rounds until the worker stopped. Each round is a call of its own (and its parts are too), not
+   * the body of one long-running loop: the JIT compiles a method that never returns only by
+   * on-stack replacement, and the whole round inlined there took C2 1-1.5 s of CPU per compilation,
+   * repeated after every deoptimization while the interpreter ran the loop (PostgresBench versus,
+   * a third of the workers' CPU in a drain after 400,000 warm-up jobs).
+   */
   private void loop() {
-    long backoffNanos = 0;
-    long backoffUntil = 0;
-    long lastClaimNanos = 0;
-    boolean moreWork = true;
-    Instant nextRunAt = null;
-    long pollNanos = Durations.toNanos(settings.pollInterval());
-    while (true) {
-      List<JobOutcome> batch;
-      boolean claim;
-      int free;
-      boolean gathered = false;
-      rt.lock.lock();
-      try {
-        while (true) {
-          if (rt.fatal != null) {
-            return;
-          }
-          long now = System.nanoTime();
-          if (rt.stopping && now >= rt.giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
-            LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
-                + "the lease expires", workerId, pending.size() + unsaved.size(), settings.store().describe());
-            drainPending(new ArrayList<>());
-            unsaved.clear();
-          }
-          if (now < backoffUntil) {
-            if (handOverEnds()) {
-              continue;
-            }
-            awaitQuietly(backoffUntil - now);
+    while (awaitRound()) {
+      runRound();
+    }
+  }
+
+  /**
+   * Waits until there are outcomes to write or a claim to make ({@link #claim}, {@link #free} set);
+   * false once the worker stopped or died.
+   */
+  private boolean awaitRound() {
+    boolean gathered = false;
+    rt.lock.lock();
+    try {
+      while (true) {
+        if (rt.fatal != null) {
+          return false;
+        }
+        long now = System.nanoTime();
+        if (rt.stopping && now >= rt.giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
+          LOG.error("worker {} stops without saving {} outcome(s) to {}; those jobs run again elsewhere once "
+              + "the lease expires", workerId, pending.size() + unsaved.size(), settings.store().describe());
+          drainPending(new ArrayList<>());
+          unsaved.clear();
+        }
+        if (now < backoffUntil) {
+          if (handOverEnds()) {
             continue;
           }
-          if (rt.prefetched.size() > 0) {
-            if (rt.stopping) {
-              handBack(rt.prefetched.drain(), "the worker is stopping");
-            } else {
-              handBack(rt.prefetched.removeStale(now), "it waited over " + Prefetched.MAX_WAIT / 1_000_000
-                  + " ms for a free slot");
-            }
-          }
-          free = rt.stopping ? 0 : settings.concurrency() + ahead() - rt.running.get() - rt.prefetched.size();
-          boolean due = nextRunAt != null && !settings.clock().instant().isBefore(nextRunAt);
-          claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
-          if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
-            if (gathered || rt.stopping || !unsaved.isEmpty()) {
-              break;
-            }
-            gathered = true;
-            int more = gathering.worthWaitingFor(now);
-            if (more == 0) {
-              break;
-            }
-            gather(pendingCount.get() + more, gathering.deadline(now));
-            continue; // free slots and the claim, again
-          }
-          // running first, then pending: a job queues its outcome before it stops counting as running
-          if (rt.stopping && rt.running.get() == 0 && pending.isEmpty()) {
-            rt.terminated = true;
-            rt.idle.signalAll();
-            return;
-          }
-          long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
-          if (rt.prefetched.size() > 0) {
-            waitNanos = Math.min(waitNanos, Prefetched.MAX_WAIT); // to hand back jobs no slot takes
-          }
-          if (nextRunAt != null && free > 0) {
-            long untilRun = Durations.nanosBetween(settings.clock().instant(), nextRunAt);
-            waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
-          }
-          if (handOverEnds()) {
-            continue; // before a wait; then look again, as the lock was let go
-          }
-          dispatcherWaiting = true;
-          // re-check after announcing the wait: an outcome (or, with a free slot, a change) that arrived
-          // meanwhile must not be slept through; with no free slot a change is no reason to wake
-          if (pending.isEmpty() && !(free > 0 && storeChanged)) {
-            awaitQuietly(Math.max(waitNanos, 1));
-          }
-          dispatcherWaiting = false;
+          awaitQuietly(backoffUntil - now);
+          continue;
         }
-      } finally {
-        rt.lock.unlock();
-      }
-      batch = new ArrayList<>(unsaved);
-      unsaved.clear();
-      drainPending(batch);
-      if (claim) {
-        // the claim below reads the store after this: a change seen before it is covered; a round
-        // without a claim (no free slot, outcomes only) keeps the notice for the next free slot
-        storeChanged = false;
-      }
-      Instant now = settings.clock().instant();
-      List<Completion> completions = new ArrayList<>(batch.size());
-      for (JobOutcome d : batch) {
-        completions.add(d.completion());
-      }
-      Exchange ex;
-      rt.claimLock.lock();
-      try {
-        claim &= !rt.stopping; // shutdown() waits for this store call, so no claim starts after it returns
-        long callStart = System.nanoTime();
-        ex = settings.store().completeAndClaim(completions,
-            claim ? new ClaimRequest(workerId, settings.queues(), free, now) : null, now);
-        gathering.called(System.nanoTime() - callStart);
-      } catch (RuntimeException e) {
-        backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
-            : Math.min(backoffNanos * 2, TimeUnit.SECONDS.toNanos(2));
-        backoffUntil = System.nanoTime() + backoffNanos;
-        reporter.logStoreFailure(e, batch.size());
-        unsaved.addAll(batch);
-        continue;
-      } finally {
-        rt.claimLock.unlock();
-      }
-      backoffNanos = 0;
-      if (claim) {
-        for (JobInfo job : ex.claim().jobs()) {
-          rt.starting.add(job.id()); // known here from the answer on, until started, queued ahead or ended below
-        }
-      }
-      for (int i = 0; i < batch.size(); i++) {
-        rt.unconfirmed.remove(batch.get(i).job().id());
-        reporter.applied(batch.get(i), ex.applied().get(i), now);
-      }
-      attemptEnds.flush();
-      if (claim) {
-        lastClaimNanos = System.nanoTime();
-        List<JobInfo> jobs = ex.claim().jobs();
-        moreWork = jobs.size() == free;
-        nextRunAt = skew.onWorkerClock(ex.claim().nextRunAt());
-        Instant workerNow = settings.clock().instant();
-        if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
-          // the store says a job is due but had none to give (the skew is not measured yet, has just
-          // changed, or the job waits on a limit): look again shortly rather than claim in a loop
-          Duration recheck = settings.pollInterval().compareTo(DUE_RECHECK) < 0 ? settings.pollInterval() : DUE_RECHECK;
-          nextRunAt = Durations.plus(workerNow, recheck);
-        }
-        reporter.claimed.add(jobs.size());
-        List<LongSupplier> round = new ArrayList<>(jobs.size());
-        for (JobInfo job : jobs) {
-          try {
-            if (rt.prefetched.size() > 0 || !launcher.reserveSlot()) {
-              rt.prefetched.add(job, lastClaimNanos); // claimed ahead: the next free slot starts it
-              continue;
-            }
-            try {
-              InFlight f = launcher.startJob(job, lastClaimNanos, true);
-              if (f != null) {
-                round.add(() -> f.endNanos);
-              }
-            } catch (RuntimeException e) {
-              launcher.startFailed(job, e);
-            }
-          } finally {
-            rt.starting.remove(job.id()); // now claimed ahead, running, or with its outcome queued
+        if (rt.prefetched.size() > 0) {
+          if (rt.stopping) {
+            handBack(rt.prefetched.drain(), "the worker is stopping");
+          } else {
+            handBack(rt.prefetched.removeStale(now), "it waited over " + Prefetched.MAX_WAIT / 1_000_000
+                + " ms for a free slot");
           }
         }
-        launcher.startPrefetched(); // slots that freed meanwhile
-        gathering.started(round, lastClaimNanos);
+        free = rt.stopping ? 0 : settings.concurrency() + ahead() - rt.running.get() - rt.prefetched.size();
+        boolean due = nextRunAt != null && !settings.clock().instant().isBefore(nextRunAt);
+        claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
+        if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
+          if (gathered || rt.stopping || !unsaved.isEmpty()) {
+            return true;
+          }
+          gathered = true;
+          int more = gathering.worthWaitingFor(now);
+          if (more == 0) {
+            return true;
+          }
+          gather(pendingCount.get() + more, gathering.deadline(now));
+          continue; // free slots and the claim, again
+        }
+        // running first, then pending: a job queues its outcome before it stops counting as running
+        if (rt.stopping && rt.running.get() == 0 && pending.isEmpty()) {
+          rt.terminated = true;
+          rt.idle.signalAll();
+          return false;
+        }
+        awaitChange(now);
+      }
+    } finally {
+      rt.lock.unlock();
+    }
+  }
+
+  /** Nothing to do: waits for an outcome, a change, a due job or the poll interval. The caller holds the lock. */
+  private void awaitChange(long now) {
+    long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
+    if (rt.prefetched.size() > 0) {
+      waitNanos = Math.min(waitNanos, Prefetched.MAX_WAIT); // to hand back jobs no slot takes
+    }
+    Instant runAt = nextRunAt;
+    if (runAt != null && free > 0) {
+      long untilRun = Durations.nanosBetween(settings.clock().instant(), runAt);
+      waitNanos = Math.min(waitNanos, Math.max(untilRun, TimeUnit.MILLISECONDS.toNanos(1)));
+    }
+    if (handOverEnds()) {
+      return; // before a wait; then look again, as the lock was let go
+    }
+    dispatcherWaiting = true;
+    // re-check after announcing the wait: an outcome (or, with a free slot, a change) that arrived
+    // meanwhile must not be slept through; with no free slot a change is no reason to wake
+    if (pending.isEmpty() && !(free > 0 && storeChanged)) {
+      awaitQuietly(Math.max(waitNanos, 1));
+    }
+    dispatcherWaiting = false;
+  }
+
+  /**
+   * One store call: the outcomes written and, if {@link #claim}, {@link #free} jobs claimed; then
+   * what was applied reported and the claimed jobs started. A failed call keeps the outcomes for
+   * the next round, after a growing backoff.
+   */
+  private void runRound() {
+    List<JobOutcome> batch = new ArrayList<>(unsaved);
+    unsaved.clear();
+    drainPending(batch);
+    boolean claiming = claim;
+    if (claiming) {
+      // the claim below reads the store after this: a change seen before it is covered; a round
+      // without a claim (no free slot, outcomes only) keeps the notice for the next free slot
+      storeChanged = false;
+    }
+    Instant now = settings.clock().instant();
+    List<Completion> completions = new ArrayList<>(batch.size());
+    for (JobOutcome d : batch) {
+      completions.add(d.completion());
+    }
+    Exchange ex;
+    rt.claimLock.lock();
+    try {
+      claiming &= !rt.stopping; // shutdown() waits for this store call, so no claim starts after it returns
+      long callStart = System.nanoTime();
+      ex = settings.store().completeAndClaim(completions,
+          claiming ? new ClaimRequest(workerId, settings.queues(), free, now) : null, now);
+      gathering.called(System.nanoTime() - callStart);
+    } catch (RuntimeException e) {
+      backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
+          : Math.min(backoffNanos * 2, TimeUnit.SECONDS.toNanos(2));
+      backoffUntil = System.nanoTime() + backoffNanos;
+      reporter.logStoreFailure(e, batch.size());
+      unsaved.addAll(batch);
+      return;
+    } finally {
+      rt.claimLock.unlock();
+    }
+    backoffNanos = 0;
+    if (claiming) {
+      for (JobInfo job : ex.claim().jobs()) {
+        rt.starting.add(job.id()); // known here from the answer on, until started, queued ahead or ended below
       }
     }
+    for (int i = 0; i < batch.size(); i++) {
+      rt.unconfirmed.remove(batch.get(i).job().id());
+      reporter.applied(batch.get(i), ex.applied().get(i), now);
+    }
+    attemptEnds.flush();
+    if (claiming) {
+      startClaimed(ex.claim());
+    }
+  }
+
+  /** Starts the jobs a round claimed (or holds them for the next free slots) and notes when to claim next. */
+  private void startClaimed(ClaimResult claimed) {
+    lastClaimNanos = System.nanoTime();
+    List<JobInfo> jobs = claimed.jobs();
+    moreWork = jobs.size() == free;
+    nextRunAt = skew.onWorkerClock(claimed.nextRunAt());
+    Instant workerNow = settings.clock().instant();
+    if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {
+      // the store says a job is due but had none to give (the skew is not measured yet, has just
+      // changed, or the job waits on a limit): look again shortly rather than claim in a loop
+      Duration recheck = settings.pollInterval().compareTo(DUE_RECHECK) < 0 ? settings.pollInterval() : DUE_RECHECK;
+      nextRunAt = Durations.plus(workerNow, recheck);
+    }
+    reporter.claimed.add(jobs.size());
+    List<LongSupplier> round = new ArrayList<>(jobs.size());
+    for (JobInfo job : jobs) {
+      try {
+        if (rt.prefetched.size() > 0 || !launcher.reserveSlot()) {
+          rt.prefetched.add(job, lastClaimNanos); // claimed ahead: the next free slot starts it
+          continue;
+        }
+        try {
+          InFlight f = launcher.startJob(job, lastClaimNanos, true);
+          if (f != null) {
+            round.add(() -> f.endNanos);
+          }
+        } catch (RuntimeException e) {
+          launcher.startFailed(job, e);
+        }
+      } finally {
+        rt.starting.remove(job.id()); // now claimed ahead, running, or with its outcome queued
+      }
+    }
+    launcher.startPrefetched(); // slots that freed meanwhile
+    gathering.started(round, lastClaimNanos);
   }
 
   /**
