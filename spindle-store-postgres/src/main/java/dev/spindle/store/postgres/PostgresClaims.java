@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The claim path of {@link PostgresJobStore}, inside the caller's transaction: due delayed jobs
  * promoted and the queues' rules read in one statement, then per queue ({@link SqlClaims}) one
- * {@code UPDATE ... WHERE id = ANY(ARRAY(SELECT ... FOR UPDATE SKIP LOCKED))} along the ready index (keyed jobs one
+ * {@code UPDATE ... WHERE ctid = ANY(ARRAY(SELECT ctid ... FOR UPDATE SKIP LOCKED))} along the ready index (keyed jobs one
  * at a time through {@link SqlFlow}), starting where the last claim of the queue ended ({@link
  * ClaimPositions}), limited queues taking turns under an advisory lock.
  * Thread-safe (stateless apart from its collaborators).
@@ -59,13 +59,17 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
    * was a join, and with the table's statistics taken while it was empty (an autovacuum just after
    * a drain) the planner put the sub-select inside a nested loop: it ran again, and walked the
    * ready index again, for every row of the table, locking more rows each time (two claims ran for
-   * minutes with 22,000 rows locked in the benchmark). The update checks nothing but the id: the
-   * rows are locked as they passed the sub-select's conditions (a condition on the state let the
-   * planner look the ids up along the ready index instead of the primary key).
+   * minutes with 22,000 rows locked in the benchmark). The update checks nothing but the row's
+   * address: the rows are locked as they passed the sub-select's conditions (a condition on the
+   * state let the planner look them up along the ready index). It finds them by {@code ctid} (a
+   * TID scan: one heap page per row, where a lookup by id descended the primary key for each),
+   * which no other transaction can move while this one holds the row's lock. A row the sub-select
+   * locked in a version newer than the statement's snapshot (updated and committed meanwhile) is
+   * not visible to the update at that address: it is left QUEUED, unclaimed, for the next claim.
    */
   private static String take(String where, String limit) {
     return "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING + ", worker_id = ?, fence = fence + 1,"
-        + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE j.id = ANY(ARRAY(SELECT id"
+        + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE j.ctid = ANY(ARRAY(SELECT ctid"
         + " FROM spindle_jobs WHERE state = " + JobRows.QUEUED + " AND " + where + " ORDER BY priority DESC, id"
         + " LIMIT " + limit + " FOR UPDATE SKIP LOCKED)) RETURNING " + JobRows.CLAIM_COLUMNS;
   }

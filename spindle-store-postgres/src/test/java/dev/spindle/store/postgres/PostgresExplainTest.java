@@ -9,8 +9,10 @@ import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,25 @@ class PostgresExplainTest {
         + " UPDATE spindle_jobs SET error = 'needle in error' WHERE id IN (990000, 980600)");
     assertThat(store.inspector().listJobs(dev.spindle.queue.spi.JobFilter.all().withText("needle")))
         .extracting(dev.spindle.queue.JobInfo::id).containsExactly("990000", "980600", "980500", "700000", "500000");
+  }
+
+  @Test
+  void aCreationTimeRangeFindsRunningJobsAlongTheirOwnIndex() {
+    // job i + 1 was created at NOW - (1,000,000 - i) ms: i = 979,990..980,009 are ten delayed jobs, then
+    // ten running ones, which spindle_jobs_created leaves out (schema 12)
+    Instant from = Instant.EPOCH.plus(NOW - 20_010_000L, ChronoUnit.MICROS);
+    Instant to = Instant.EPOCH.plus(NOW - 19_990_000L, ChronoUnit.MICROS);
+    assertThat(store.inspector().listJobs(dev.spindle.queue.spi.JobFilter.all().withCreated(from, to).withLimit(100)))
+        .extracting(dev.spindle.queue.JobInfo::id)
+        .containsExactlyElementsOf(LongStream.rangeClosed(979_991, 980_010).map(i -> 1_960_001 - i)
+            .mapToObj(Long::toString).toList());
+    for (String agg : List.of("min", "max")) {
+      String sql = "SELECT " + PostgresDialect.INSTANCE.createdIdBound(agg, "spindle_all_jobs")
+          .replaceFirst("\\?", Long.toString(NOW - 20_010_000L)).replaceFirst("\\?", Long.toString(NOW - 19_990_000L));
+      assertThat(plan(sql)).as(sql + "\n" + plan(sql)).doesNotContain("Seq Scan on spindle_jobs")
+          .contains("spindle_jobs_created").contains("spindle_jobs_running");
+      assertThat(psql(sql)).isEqualTo(agg.equals("min") ? "979991" : "980010");
+    }
   }
 
   @Test

@@ -35,6 +35,16 @@ public interface SqlDialect {
   String unindexed(String column);
 
   /**
+   * A scalar sub-select of the smallest ({@code agg} {@code "min"}) or largest ({@code "max"}) id of
+   * the jobs of {@code table} created in a range, its two parameters the range's start (inclusive)
+   * and end (exclusive) in microseconds since the epoch; null if none. By default along an index on
+   * {@code created_at} that holds every job.
+   */
+  default String createdIdBound(String agg, String table) {
+    return "(SELECT " + agg + "(id) FROM " + table + " WHERE created_at >= ? AND created_at < ?)";
+  }
+
+  /**
    * How job lists find {@code text} as a case-insensitive substring of the arguments or the error.
    *
    * @param text the text as the user gave it

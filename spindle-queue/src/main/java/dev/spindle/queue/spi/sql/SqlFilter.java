@@ -73,9 +73,8 @@ public record SqlFilter(String from, String where, List<Object> args, String id)
       long lo = f.createdAfter() == null ? Long.MIN_VALUE : SqlJobRows.micros(f.createdAfter());
       long hi = f.createdBefore() == null ? Long.MAX_VALUE : SqlJobRows.micros(f.createdBefore());
       if (!drive) {
-        String range = " FROM " + table + " WHERE created_at >= ? AND created_at < ?)";
-        sql.append(" AND id >= coalesce((SELECT min(id)").append(range).append(", 0)")
-            .append(" AND id <= coalesce((SELECT max(id)").append(range).append(", 0)");
+        sql.append(" AND id >= coalesce(").append(dialect.createdIdBound("min", table)).append(", 0)")
+            .append(" AND id <= coalesce(").append(dialect.createdIdBound("max", table)).append(", 0)");
         args.addAll(List.of(lo, hi, lo, hi));
       }
       String created = dialect.unindexed("created_at");

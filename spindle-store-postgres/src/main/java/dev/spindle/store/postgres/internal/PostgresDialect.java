@@ -63,6 +63,19 @@ public final class PostgresDialect implements SqlDialect {
     return column;
   }
 
+  /**
+   * {@code spindle_jobs_created} leaves RUNNING jobs out (a claim then writes two index entries, not
+   * three): the bound is taken over the jobs along it and over the running jobs along
+   * {@code spindle_jobs_running} (as many as the workers' slots), which are all in the hot table.
+   */
+  @Override
+  public String createdIdBound(String agg, String table) {
+    return "(SELECT " + agg + "(x.id) FROM (SELECT ?::bigint AS lo, ?::bigint AS hi) r,"
+        + " LATERAL (SELECT " + agg + "(id) AS id FROM " + table + " WHERE state <> " + JobRows.RUNNING
+        + " AND created_at >= r.lo AND created_at < r.hi UNION ALL SELECT " + agg + "(id) FROM spindle_jobs"
+        + " WHERE state = " + JobRows.RUNNING + " AND created_at >= r.lo AND created_at < r.hi) x)";
+  }
+
   /** Text search looks at the first this many characters of the arguments and of the error. */
   public static final int TEXT_PREFIX = 1024;
 

@@ -30,7 +30,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 11;
+  public static final int VERSION = 12;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -244,7 +244,13 @@ public final class Schema {
           + " IF s IS NOT NULL THEN"
           + " DROP INDEX IF EXISTS spindle_history_error_trgm;"
           + trigramIndex("spindle_history_error_trgm", "spindle_history", "error", " WHERE error IS NOT NULL")
-          + " END IF; END $$"));
+          + " END IF; END $$"),
+      // version 12: the hot table's creation-time index leaves RUNNING jobs out. A claim is not a HOT
+      // update (the state changes), so its row version went into every index whose condition it met:
+      // the primary key, spindle_jobs_running and this one. Job lists bounded by creation time read
+      // running jobs along spindle_jobs_running instead (PostgresDialect.createdIdBound)
+      List.of("DROP INDEX spindle_jobs_created",
+          "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + JobRows.RUNNING));
 
   private Schema() {}
 
