@@ -542,15 +542,7 @@ public final class PostgresBench {
           printStatements(count);
           vacuumAndPrintCpu("Spindle", cpu0, count);
           for (int i = 0; i < threads0.size(); i++) {
-            Map<String, Double> before = threads0.get(i);
-            Map<String, Double> during = new java.util.TreeMap<>();
-            threadCpu(processes.get(i).pid()).forEach((name, s) -> {
-              double us = (s - before.getOrDefault(name, 0.0)) * 1e6 / count;
-              if (us >= 0.05) {
-                during.put(name, Math.round(us * 10) / 10.0);
-              }
-            });
-            System.out.println("  worker " + processes.get(i).pid() + ", CPU us per job by thread: " + during);
+            printThreadCpuSince(processes.get(i).pid(), threads0.get(i), count);
           }
         }
       }
@@ -733,6 +725,18 @@ public final class PostgresBench {
    */
   private void vacuum() {
     server.psql("VACUUM");
+  }
+
+  /** Prints a process's CPU per job by thread name since {@code before} ({@link #threadCpu}). */
+  private static void printThreadCpuSince(long pid, Map<String, Double> before, int jobs) {
+    Map<String, Double> during = new java.util.TreeMap<>();
+    threadCpu(pid).forEach((name, seconds) -> {
+      double us = (seconds - before.getOrDefault(name, 0.0)) * 1e6 / jobs;
+      if (us >= 0.05) {
+        during.put(name, Math.round(us * 10) / 10.0);
+      }
+    });
+    System.out.println("  worker " + pid + ", CPU us per job by thread: " + during);
   }
 
   /** CPU seconds used so far by each thread name (digits replaced by N) of a process; empty if it ended. */

@@ -69,9 +69,6 @@ final class Dispatcher {
   private boolean moreWork = true;
   /** When the store's next scheduled job is due (worker clock), or null. */
   private @Nullable Instant nextRunAt;
-  /** What the round {@link #awaitRound} decided: claim, and how many jobs at most. */
-  private boolean claim;
-  private int free;
 
   Dispatcher(WorkerRuntime rt, WorkerSettings settings, String workerId, ClockSkew skew, CompletionReporter reporter,
       AttemptEnds attemptEnds, JobLauncher launcher) {
@@ -102,22 +99,22 @@ final class Dispatcher {
    * a third of the workers' CPU in a drain after 400,000 warm-up jobs).
    */
   private void loop() {
-    while (awaitRound()) {
-      runRound();
+    for (int toClaim; (toClaim = awaitRound()) >= 0; ) {
+      runRound(toClaim);
     }
   }
 
   /**
-   * Waits until there are outcomes to write or a claim to make ({@link #claim}, {@link #free} set);
-   * false once the worker stopped or died.
+   * Waits until there are outcomes to write or a claim to make: how many jobs to claim (0: only
+   * outcomes to write), or -1 once the worker stopped or died.
    */
-  private boolean awaitRound() {
+  private int awaitRound() {
     boolean gathered = false;
     rt.lock.lock();
     try {
       while (true) {
         if (rt.fatal != null) {
-          return false;
+          return -1;
         }
         long now = System.nanoTime();
         if (rt.stopping && now >= rt.giveUpFlushAtNanos && (!pending.isEmpty() || !unsaved.isEmpty())) {
@@ -141,17 +138,17 @@ final class Dispatcher {
                 + " ms for a free slot");
           }
         }
-        free = rt.stopping ? 0 : settings.concurrency() + ahead() - rt.running.get() - rt.prefetched.size();
+        int free = rt.stopping ? 0 : settings.concurrency() + ahead() - rt.running.get() - rt.prefetched.size();
         boolean due = nextRunAt != null && !settings.clock().instant().isBefore(nextRunAt);
-        claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
+        boolean claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
         if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
           if (gathered || rt.stopping || !unsaved.isEmpty()) {
-            return true;
+            return claim ? free : 0;
           }
           gathered = true;
           int more = gathering.worthWaitingFor(now);
           if (more == 0) {
-            return true;
+            return claim ? free : 0;
           }
           gather(pendingCount.get() + more, gathering.deadline(now));
           continue; // free slots and the claim, again
@@ -160,9 +157,9 @@ final class Dispatcher {
         if (rt.stopping && rt.running.get() == 0 && pending.isEmpty()) {
           rt.terminated = true;
           rt.idle.signalAll();
-          return false;
+          return -1;
         }
-        awaitChange(now);
+        awaitChange(now, free);
       }
     } finally {
       rt.lock.unlock();
@@ -170,7 +167,7 @@ final class Dispatcher {
   }
 
   /** Nothing to do: waits for an outcome, a change, a due job or the poll interval. The caller holds the lock. */
-  private void awaitChange(long now) {
+  private void awaitChange(long now, int free) {
     long waitNanos = free > 0 ? pollNanos - (now - lastClaimNanos) : pollNanos;
     if (rt.prefetched.size() > 0) {
       waitNanos = Math.min(waitNanos, Prefetched.MAX_WAIT); // to hand back jobs no slot takes
@@ -193,15 +190,15 @@ final class Dispatcher {
   }
 
   /**
-   * One store call: the outcomes written and, if {@link #claim}, {@link #free} jobs claimed; then
+   * One store call: the outcomes written and up to {@code toClaim} jobs claimed (none if 0); then
    * what was applied reported and the claimed jobs started. A failed call keeps the outcomes for
    * the next round, after a growing backoff.
    */
-  private void runRound() {
+  private void runRound(int toClaim) {
     List<JobOutcome> batch = new ArrayList<>(unsaved);
     unsaved.clear();
     drainPending(batch);
-    boolean claiming = claim;
+    boolean claiming = toClaim > 0;
     if (claiming) {
       // the claim below reads the store after this: a change seen before it is covered; a round
       // without a claim (no free slot, outcomes only) keeps the notice for the next free slot
@@ -218,7 +215,7 @@ final class Dispatcher {
       claiming &= !rt.stopping; // shutdown() waits for this store call, so no claim starts after it returns
       long callStart = System.nanoTime();
       ex = settings.store().completeAndClaim(completions,
-          claiming ? new ClaimRequest(workerId, settings.queues(), free, now) : null, now);
+          claiming ? new ClaimRequest(workerId, settings.queues(), toClaim, now) : null, now);
       gathering.called(System.nanoTime() - callStart);
     } catch (RuntimeException e) {
       backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
@@ -242,15 +239,18 @@ final class Dispatcher {
     }
     attemptEnds.flush();
     if (claiming) {
-      startClaimed(ex.claim());
+      startClaimed(ex.claim(), toClaim);
     }
   }
 
-  /** Starts the jobs a round claimed (or holds them for the next free slots) and notes when to claim next. */
-  private void startClaimed(ClaimResult claimed) {
+  /**
+   * Starts the jobs a round claimed (or holds them for the next free slots) and notes when to claim
+   * next; {@code asked} is how many the claim asked for.
+   */
+  private void startClaimed(ClaimResult claimed, int asked) {
     lastClaimNanos = System.nanoTime();
     List<JobInfo> jobs = claimed.jobs();
-    moreWork = jobs.size() == free;
+    moreWork = jobs.size() == asked;
     nextRunAt = skew.onWorkerClock(claimed.nextRunAt());
     Instant workerNow = settings.clock().instant();
     if (jobs.isEmpty() && nextRunAt != null && !workerNow.isBefore(nextRunAt)) {

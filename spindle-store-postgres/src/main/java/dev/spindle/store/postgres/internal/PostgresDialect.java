@@ -70,10 +70,10 @@ public final class PostgresDialect implements SqlDialect {
    */
   @Override
   public String createdIdBound(String agg, String table) {
+    String inRange = " AND created_at >= r.lo AND created_at < r.hi";
     return "(SELECT " + agg + "(x.id) FROM (SELECT ?::bigint AS lo, ?::bigint AS hi) r,"
-        + " LATERAL (SELECT " + agg + "(id) AS id FROM " + table + " WHERE state <> " + JobRows.RUNNING
-        + " AND created_at >= r.lo AND created_at < r.hi UNION ALL SELECT " + agg + "(id) FROM spindle_jobs"
-        + " WHERE state = " + JobRows.RUNNING + " AND created_at >= r.lo AND created_at < r.hi) x)";
+        + " LATERAL (SELECT " + agg + "(id) AS id FROM " + table + " WHERE state <> " + JobRows.RUNNING + inRange
+        + " UNION ALL SELECT " + agg + "(id) FROM spindle_jobs WHERE state = " + JobRows.RUNNING + inRange + ") x)";
   }
 
   /** Text search looks at the first this many characters of the arguments and of the error. */
