@@ -56,13 +56,18 @@ import org.jspecify.annotations.Nullable;
  *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
  *                 and bound (store gauges only), sampled (metrics + tracing with a head sampler,
  *                 parent-based trace-id ratio --sample 0.1) and unlinked (metrics + tracing, jobs enqueued
- *                 outside a span: no stored context, no link))
+ *                 outside a span: no stored context, no link); --pin yes: redis-server on CPU 0 and this JVM
+ *                 on the other CPUs during the Redis drains, as when the broker runs on a host of its own)
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
  *                 every 30 s (flat = bounded)
  * </pre>
  *
- * "On" is {@code SpindleMetrics} with a Prometheus registry and an OpenTelemetry SDK (batch span
+ * Each drain prints the garbage collections, bytes allocated per job and the machine's idle share;
+ * on Redis also the server's CPU per job and its script calls per job (the server is emptied with
+ * FLUSHALL after every drain, so each starts from the same state).
+ *
+ * <p>"On" is {@code SpindleMetrics} with a Prometheus registry and an OpenTelemetry SDK (batch span
  * processor, an exporter that discards), jobs enqueued inside a span so each carries a trace
  * context and each attempt makes a linked span.
  */
@@ -110,6 +115,7 @@ public final class MetricsBench {
     int prefetch = intOpt("prefetch", 0);
     boolean threadsCpu = "yes".equals(opts.get("threads-cpu"));
     boolean contexts = "yes".equals(opts.get("contexts"));
+    boolean pin = "yes".equals(opts.get("pin"));
     List<String> stores = List.of(opts.getOrDefault("stores", "sqlite,redis").split(","));
     Path dir = Files.createTempDirectory("spindle-mbench");
     System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, prefetch %d, %d rounds "
@@ -128,6 +134,15 @@ public final class MetricsBench {
          OpenTelemetrySdk sampledOtel = OpenTelemetrySdk.builder().setTracerProvider(sampledTp).build()) {
       int seq = 0;
       for (String store : stores) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (pin && redis != null && cores > 1) {
+          boolean redisStore = store.equals("redis");
+          // the broker on its own core, as on its own host; this JVM on the others (all of them for SQLite)
+          pinToCpus(redis.pid(), "0");
+          pinToCpus(ProcessHandle.current().pid(), redisStore ? "1-" + (cores - 1) : "0-" + (cores - 1));
+          System.out.printf(Locale.ROOT, "pinned: redis-server on CPU 0, this JVM on CPUs %s%n",
+              redisStore ? "1-" + (cores - 1) : "0-" + (cores - 1));
+        }
         List<Variant> chosen = new ArrayList<>();
         for (String n : opts.getOrDefault("variants", contexts ? "off,metrics,on,contexts" : "off,metrics,on")
             .split(",")) {
@@ -153,7 +168,12 @@ public final class MetricsBench {
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
               m = drainOnce(s, jobs, concurrency, prefetch, variants[v], variants[v].sampled() ? sampledOtel : otel,
-                  threadsCpu);
+                  threadsCpu, store.equals("redis") ? redis : null);
+            }
+            if (store.equals("redis") && redis != null) {
+              // every drain starts from an empty server: otherwise the keyspace grows drain after drain
+              // (each in its own namespace) and the server's rehashing and memory land on some drains only
+              redis.command("FLUSHALL");
             }
             rate[v] = m[0];
             if (r > 0) {
@@ -264,6 +284,65 @@ public final class MetricsBench {
     return 0;
   }
 
+  /** Sets the CPUs a process's threads (and the threads they start) may run on, with {@code taskset}. */
+  private static void pinToCpus(long pid, String cpus) throws java.io.IOException, InterruptedException {
+    Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid)).redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("taskset -a -p -c " + cpus + " " + pid + " failed: " + out);
+    }
+  }
+
+  /**
+   * The server's script calls since its statistics were reset ({@code INFO commandstats}: FCALL, EVAL and
+   * EVALSHA): how many per job and the server's microseconds per call. A worker that takes fewer jobs
+   * per exchange makes more calls, each with the script's fixed cost.
+   */
+  private static String scriptCalls(RedisServer server, int jobs) {
+    long calls = 0;
+    long usec = 0;
+    for (String line : String.valueOf(server.command("INFO", "commandstats")).split("\r\n")) {
+      if (line.startsWith("cmdstat_fcall:") || line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+        for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
+          if (kv.startsWith("calls=")) {
+            calls += Long.parseLong(kv.substring(6));
+          } else if (kv.startsWith("usec=")) {
+            usec += Long.parseLong(kv.substring(5));
+          }
+        }
+      }
+    }
+    return String.format(Locale.ROOT, "%.3f script calls per job, %.0f us each", calls / (double) jobs,
+        usec / (double) Math.max(1, calls));
+  }
+
+  /** Another process's CPU time so far in nanoseconds (0 if unknown, or {@code pid} is negative). */
+  private static long processCpuNanos(long pid) {
+    if (pid < 0) {
+      return 0;
+    }
+    return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+  }
+
+  /**
+   * The machine's CPU ticks so far from {@code /proc/stat}: {all, idle} (idle and iowait); {0, 0}
+   * where there is no such file. The share of idle ticks during a drain says whether the drain is
+   * bound by CPU or by waiting (the store's round trips).
+   */
+  private static long[] machineTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long all = 0;
+      for (int i = 1; i < f.length; i++) {
+        all += Long.parseLong(f[i]);
+      }
+      return new long[] {all, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[] {0, 0};
+    }
+  }
+
   /** Collections and their milliseconds so far, all collectors. */
   private static long[] gcCountAndMillis() {
     long n = 0;
@@ -325,7 +404,8 @@ public final class MetricsBench {
 
   /** One drain: {jobs/s, this JVM's CPU microseconds per job, its dispatcher thread's}. */
   private static double[] drainOnce(JobStore store, int jobs, int concurrency, int prefetch, Variant variant,
-      OpenTelemetrySdk sdk, boolean threadsCpu) throws Exception {
+      OpenTelemetrySdk sdk, boolean threadsCpu, @Nullable RedisServer server) throws Exception {
+    long serverPid = server == null ? -1 : server.pid();
     SpindleMetrics metrics = null;
     @Nullable OpenTelemetrySdk otel = variant.tracing() ? sdk : null;
     boolean workerObserves = variant.workerObserves();
@@ -357,6 +437,11 @@ public final class MetricsBench {
       long w0 = bytesWritten();
       long[] gc0 = gcCountAndMillis();
       long alloc0 = allocatedBytes();
+      long server0 = processCpuNanos(serverPid);
+      if (server != null) {
+        server.command("CONFIG", "RESETSTAT"); // the scripts' calls below are the drain's
+      }
+      long[] machine0 = machineTicks();
       try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).prefetch(prefetch)
           .observer(workerObserves ? observer : JobObserver.NONE)
           .pollInterval(Duration.ofMillis(50)).start()) {
@@ -371,8 +456,13 @@ public final class MetricsBench {
         long w1 = bytesWritten();
         long dispatcher = dispatcherCpuNanos();
         long[] gc1 = gcCountAndMillis();
-        System.out.printf(Locale.ROOT, "    gc %s: %d collections, %d ms; %,.0f bytes allocated per job%n", variant.name(),
-            gc1[0] - gc0[0], gc1[1] - gc0[1], (allocatedBytes() - alloc0) / (double) jobs);
+        long server1 = processCpuNanos(serverPid);
+        long[] machine1 = machineTicks();
+        System.out.printf(Locale.ROOT, "    gc %s: %d collections, %d ms; %,.0f bytes allocated per job%s; machine idle %.0f %%%n",
+            variant.name(), gc1[0] - gc0[0], gc1[1] - gc0[1], (allocatedBytes() - alloc0) / (double) jobs,
+            server == null ? "" : String.format(Locale.ROOT, "; redis-server %.1f us CPU per job, %s",
+                (server1 - server0) / 1e3 / jobs, scriptCalls(server, jobs)),
+            100.0 * (machine1[1] - machine0[1]) / Math.max(1, machine1[0] - machine0[0]));
         if (threadsCpu) {
           StringBuilder b = new StringBuilder("    CPU us per job by thread group:");
           cpuByThreadGroup().forEach((k, v) -> {

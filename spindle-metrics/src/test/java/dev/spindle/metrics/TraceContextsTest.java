@@ -104,4 +104,36 @@ class TraceContextsTest {
               .isEqualTo(java.time.Duration.ofSeconds(30).toNanos()));
     }
   }
+
+  /**
+   * The worker decodes a stored context once for a run of jobs that carry the same one (a batch
+   * enqueued in one span); jobs that carry other contexts, in any order, still link to their own.
+   */
+  @Test
+  void eachAttemptLinksToItsOwnJobsContextWhenContextsAlternate() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (SdkTracerProvider tp = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
+         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
+      dev.spindle.queue.JobObserver observer = SpindleMetrics.builder().tracing(otel).build().observer();
+      String a = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+      String b = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+      java.util.List<String> stored = java.util.Arrays.asList(a, a, b, null, a, "00-garbage", b);
+      java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+      for (int i = 0; i < stored.size(); i++) {
+        dev.spindle.queue.JobInfo job = new dev.spindle.queue.JobInfo(Integer.toString(i), "t", "q",
+            dev.spindle.queue.JobState.RUNNING, 0, "1", null, null, null, null, 1, 0, 0, 1, "w", false, t0, t0, t0,
+            null, null, 0, dev.spindle.queue.JobPolicy.defaults(), stored.get(i));
+        observer.started(job, java.time.Duration.ZERO)
+            .finished(dev.spindle.queue.JobObserver.Outcome.SUCCEEDED, java.time.Duration.ZERO, null);
+      }
+      java.util.List<String> linked = spans.getFinishedSpanItems().stream()
+          .sorted(java.util.Comparator.comparing(d -> d.getAttributes().get(
+              io.opentelemetry.api.common.AttributeKey.stringKey("messaging.message.id"))))
+          .map(d -> d.getLinks().isEmpty() ? "none" : d.getLinks().get(0).getSpanContext().getSpanId()
+              + "/" + d.getLinks().get(0).getSpanContext().getTraceFlags().asHex())
+          .toList();
+      assertThat(linked).containsExactly("b7ad6b7169203331/01", "b7ad6b7169203331/01", "00f067aa0ba902b7/00", "none",
+          "b7ad6b7169203331/01", "none", "00f067aa0ba902b7/00");
+    }
+  }
 }

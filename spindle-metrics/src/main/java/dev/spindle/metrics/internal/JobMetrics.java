@@ -35,6 +35,11 @@ public final class JobMetrics implements JobObserver {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Meters>> byQueue = new ConcurrentHashMap<>();
   private int pairs;
   private boolean warned;
+  /** The stored context decoded last: jobs enqueued together (a fan-out, one batch) store the same one. */
+  private volatile @Nullable Decoded lastDecoded;
+
+  /** A stored trace context and its decoded, immutable span context. */
+  private record Decoded(String stored, SpanContext context) {}
 
   /**
    * @param registry where meters go
@@ -96,6 +101,23 @@ public final class JobMetrics implements JobObserver {
     return m;
   }
 
+  /**
+   * The span context stored with a job, as a remote one (invalid if none or unreadable): decoded
+   * once for a run of jobs that carry the same text, as jobs enqueued in one span do.
+   */
+  SpanContext creation(@Nullable String stored) {
+    if (stored == null) {
+      return SpanContext.getInvalid();
+    }
+    Decoded d = lastDecoded;
+    if (d != null && d.stored().equals(stored)) {
+      return d.context();
+    }
+    SpanContext sc = TraceContexts.decode(stored);
+    lastDecoded = new Decoded(stored, sc);
+    return sc;
+  }
+
   /** How many (queue, task) pairs have meters. */
   public synchronized int series() {
     return pairs;
@@ -151,7 +173,7 @@ public final class JobMetrics implements JobObserver {
       if (o == null) {
         Meters m = owner.meters(job.queue(), job.task());
         m.wait.record(waited);
-        SpanContext creation = owner.tracing ? TraceContexts.decode(job.traceContext()) : SpanContext.getInvalid();
+        SpanContext creation = owner.tracing ? owner.creation(job.traceContext()) : SpanContext.getInvalid();
         JobObservation ctx = new JobObservation(job.queue(), job.task(), job.id(), job.attempt(), creation, m);
         if (openedEpochNanos != 0) {
           ctx.startAt(openedNanoTime, openedEpochNanos);
