@@ -27,11 +27,7 @@ import org.slf4j.LoggerFactory;
  * moment: at 25,000 jobs/s that is a third of a second behind), the dispatcher delivers the batch
  * itself, which bounds the memory and slows the worker instead of losing calls. The bound counts
  * ends, not batches, so a delivering thread that is descheduled for a few milliseconds on a busy
- * machine does not push the observer's work onto the dispatcher. On Linux the delivering thread runs
- * in the {@code SCHED_IDLE} class ({@link IdlePriority}): it takes only cores that nothing else wants,
- * and a waking dispatcher, store client or job thread takes its core at once instead of queueing
- * behind it or displacing the dispatcher. On a saturated machine it falls behind, and the bound
- * above hands its work back to the dispatcher.
+ * machine does not push the observer's work onto the dispatcher.
  * {@link #close} delivers everything accepted before it returns. Without an observer nothing is
  * queued and no thread starts. Thread-safe; {@link #add}, {@link #flush} and {@link #flushAll} are
  * for the dispatcher thread only, {@link #close} for after it ended.
@@ -117,10 +113,7 @@ final class AttemptEnds {
       if (thread == null) {
         // CallerRunsPolicy: once closed the dispatcher delivers the batch itself
         thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-            r -> Thread.ofPlatform().daemon().name("spindle-worker-" + workerName + "-observer").unstarted(() -> {
-              IdlePriority.applyToCurrentThread();
-              r.run();
-            }),
+            r -> Thread.ofPlatform().daemon().name("spindle-worker-" + workerName + "-observer").unstarted(r),
             new ThreadPoolExecutor.CallerRunsPolicy());
       }
       t = thread;

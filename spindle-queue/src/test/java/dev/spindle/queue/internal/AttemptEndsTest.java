@@ -103,37 +103,4 @@ class AttemptEndsTest {
     assertThat(threads).hasSize(AttemptEnds.HAND_OVER_ENDS + 3)
         .allMatch(t -> t.equals("spindle-worker-t3-observer"));
   }
-
-  /** The scheduling policy of the calling thread (field 41 of /proc/thread-self/stat): 0 normal, 5 idle. */
-  private static int policyOfCurrentThread() throws java.io.IOException {
-    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Integer.parseInt(f[41 - 3]); // fields after "pid (comm)" start at field 3
-  }
-
-  /**
-   * On Linux (the build's platform) with native access (as its test JVMs have), ends are delivered on a thread in
-   * the SCHED_IDLE class, so metrics and spans never take a core from the dispatcher or the jobs; the
-   * dispatcher's own thread keeps the normal class.
-   */
-  @Test
-  void theObserverThreadRunsInTheIdleSchedulingClassOnLinux() throws Exception {
-    AttemptEnds ends = new AttemptEnds("t-idle");
-    List<Integer> policies = new CopyOnWriteArrayList<>();
-    JobObserver.Attempt probe = new JobObserver.Attempt() {
-      @Override
-      public void finished(JobObserver.Outcome outcome, Duration runTime, JobError error) {
-        try {
-          policies.add(policyOfCurrentThread());
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }
-    };
-    ends.add(probe, JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
-    ends.flushAll();
-    ends.close(Duration.ofSeconds(30));
-    assertThat(policies).containsExactly(5);
-    assertThat(policyOfCurrentThread()).isZero();
-  }
 }

@@ -1,11 +1,15 @@
 package dev.spindle.store.sqlite.internal;
 
-import dev.spindle.internal.LinuxSyscall;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Array;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +38,7 @@ public final class HostClock extends Clock {
 
   private static final Logger LOG = LoggerFactory.getLogger(HostClock.class);
   private static final long CLOCK_REALTIME = 0;
-  private static final long SYS_CLOCK_GETTIME = LinuxSyscall.number(228, 113);
+  private static final long SYS_CLOCK_GETTIME = syscallNumber();
   /** (long, long, Object segment) long: syscall(2). */
   private static final @Nullable MethodHandle SYSCALL;
   /** () Object: a new 16-byte segment, freed by the garbage collector. */
@@ -51,21 +55,68 @@ public final class HostClock extends Clock {
 
   private HostClock() {}
 
+  private static long syscallNumber() {
+    return switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
+      case "amd64", "x86_64" -> 228;
+      case "aarch64", "arm64" -> 113;
+      default -> -1;
+    };
+  }
+
   private static MethodHandle @Nullable [] lookUp() {
-    LinuxSyscall.Lookup found = LinuxSyscall.handle(1);
-    MethodHandle call = found.handle();
-    if (call == null) {
-      LOG.debug("host clock: {}; using the JVM's system clock", found.reason());
-      return null;
-    }
     try {
-      MethodHandle[] h = {call, LinuxSyscall.allocator(16), LinuxSyscall.longReader()};
+      if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux") || syscallNumber() < 0) {
+        LOG.debug("host clock: not Linux x86-64/AArch64; using the JVM's system clock");
+        return null;
+      }
+      if (Runtime.version().feature() < 22 || !(boolean) Module.class.getMethod("isNativeAccessEnabled")
+          .invoke(HostClock.class.getModule())) {
+        LOG.debug("host clock: no Foreign Function API or native access not enabled "
+            + "(--enable-native-access=ALL-UNNAMED); using the JVM's system clock");
+        return null;
+      }
+      MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+      Class<?> linkerC = Class.forName("java.lang.foreign.Linker");
+      Class<?> symbolsC = Class.forName("java.lang.foreign.SymbolLookup");
+      Class<?> layoutC = Class.forName("java.lang.foreign.MemoryLayout");
+      Class<?> valueLayoutC = Class.forName("java.lang.foreign.ValueLayout");
+      Class<?> ofLongC = Class.forName("java.lang.foreign.ValueLayout$OfLong");
+      Class<?> descriptorC = Class.forName("java.lang.foreign.FunctionDescriptor");
+      Class<?> optionC = Class.forName("java.lang.foreign.Linker$Option");
+      Class<?> segmentC = Class.forName("java.lang.foreign.MemorySegment");
+      Class<?> arenaC = Class.forName("java.lang.foreign.Arena");
+      Object linker = linkerC.getMethod("nativeLinker").invoke(null);
+      Object symbols = linkerC.getMethod("defaultLookup").invoke(linker);
+      Optional<?> syscall = (Optional<?>) symbolsC.getMethod("find", String.class).invoke(symbols, "syscall");
+      if (syscall.isEmpty()) {
+        return null;
+      }
+      Object javaLong = valueLayoutC.getField("JAVA_LONG").get(null);
+      Object address = valueLayoutC.getField("ADDRESS").get(null);
+      Object args = Array.newInstance(layoutC, 3);
+      Array.set(args, 0, javaLong);
+      Array.set(args, 1, javaLong);
+      Array.set(args, 2, address);
+      Object descriptor = descriptorC.getMethod("of", layoutC, args.getClass()).invoke(null, javaLong, args);
+      MethodHandle call = (MethodHandle) linkerC.getMethod("downcallHandle", segmentC, descriptorC,
+          Array.newInstance(optionC, 0).getClass()).invoke(linker, syscall.get(), descriptor,
+          Array.newInstance(optionC, 0));
+      call = call.asType(MethodType.methodType(long.class, long.class, long.class, Object.class));
+      MethodHandle ofAuto = lookup.findStatic(arenaC, "ofAuto", MethodType.methodType(arenaC));
+      MethodHandle allocate = lookup.findVirtual(arenaC, "allocate",
+          MethodType.methodType(segmentC, long.class, long.class));
+      allocate = MethodHandles.insertArguments(MethodHandles.collectArguments(allocate, 0, ofAuto), 0, 16L, 8L)
+          .asType(MethodType.methodType(Object.class));
+      MethodHandle get = lookup.findVirtual(segmentC, "get", MethodType.methodType(long.class, ofLongC, long.class));
+      get = MethodHandles.insertArguments(get, 1, javaLong)
+          .asType(MethodType.methodType(long.class, Object.class, long.class));
+      MethodHandle[] h = {call, allocate, get};
       if (read(h[0], h[1], h[2]) == null) {
         LOG.debug("host clock: clock_gettime by system call failed; using the JVM's system clock");
         return null;
       }
       return h;
-    } catch (ReflectiveOperationException | RuntimeException e) {
+    } catch (Throwable e) {
       LOG.debug("host clock: unavailable ({}); using the JVM's system clock", e.toString());
       return null;
     }
