@@ -133,15 +133,16 @@ public final class MetricsBench {
              .addSpanProcessor(BatchSpanProcessor.builder(sampledExporter).setMaxQueueSize(65_536).build()).build();
          OpenTelemetrySdk sampledOtel = OpenTelemetrySdk.builder().setTracerProvider(sampledTp).build()) {
       int seq = 0;
+      int cores = Runtime.getRuntime().availableProcessors();
       for (String store : stores) {
-        int cores = Runtime.getRuntime().availableProcessors();
+        // the Redis server of this store's drains, or null (SQLite)
+        @Nullable RedisServer server = store.equals("redis") ? redis : null;
         if (pin && redis != null && cores > 1) {
-          boolean redisStore = store.equals("redis");
           // the broker on its own core, as on its own host; this JVM on the others (all of them for SQLite)
+          String jvmCpus = (server != null ? "1-" : "0-") + (cores - 1);
           pinToCpus(redis.pid(), "0");
-          pinToCpus(ProcessHandle.current().pid(), redisStore ? "1-" + (cores - 1) : "0-" + (cores - 1));
-          System.out.printf(Locale.ROOT, "pinned: redis-server on CPU 0, this JVM on CPUs %s%n",
-              redisStore ? "1-" + (cores - 1) : "0-" + (cores - 1));
+          pinToCpus(ProcessHandle.current().pid(), jvmCpus);
+          System.out.printf(Locale.ROOT, "pinned: redis-server on CPU 0, this JVM on CPUs %s%n", jvmCpus);
         }
         List<Variant> chosen = new ArrayList<>();
         for (String n : opts.getOrDefault("variants", contexts ? "off,metrics,on,contexts" : "off,metrics,on")
@@ -168,12 +169,12 @@ public final class MetricsBench {
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
               m = drainOnce(s, jobs, concurrency, prefetch, variants[v], variants[v].sampled() ? sampledOtel : otel,
-                  threadsCpu, store.equals("redis") ? redis : null);
+                  threadsCpu, server);
             }
-            if (store.equals("redis") && redis != null) {
+            if (server != null) {
               // every drain starts from an empty server: otherwise the keyspace grows drain after drain
               // (each in its own namespace) and the server's rehashing and memory land on some drains only
-              redis.command("FLUSHALL");
+              server.command("FLUSHALL");
             }
             rate[v] = m[0];
             if (r > 0) {
@@ -317,12 +318,13 @@ public final class MetricsBench {
         usec / (double) Math.max(1, calls));
   }
 
-  /** Another process's CPU time so far in nanoseconds (0 if unknown, or {@code pid} is negative). */
-  private static long processCpuNanos(long pid) {
-    if (pid < 0) {
+  /** The Redis server's CPU time so far in nanoseconds (0 if unknown, or there is no server). */
+  private static long serverCpuNanos(@Nullable RedisServer server) {
+    if (server == null) {
       return 0;
     }
-    return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+    return ProcessHandle.of(server.pid()).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos)
+        .orElse(0L);
   }
 
   /**
@@ -405,7 +407,6 @@ public final class MetricsBench {
   /** One drain: {jobs/s, this JVM's CPU microseconds per job, its dispatcher thread's}. */
   private static double[] drainOnce(JobStore store, int jobs, int concurrency, int prefetch, Variant variant,
       OpenTelemetrySdk sdk, boolean threadsCpu, @Nullable RedisServer server) throws Exception {
-    long serverPid = server == null ? -1 : server.pid();
     SpindleMetrics metrics = null;
     @Nullable OpenTelemetrySdk otel = variant.tracing() ? sdk : null;
     boolean workerObserves = variant.workerObserves();
@@ -437,7 +438,7 @@ public final class MetricsBench {
       long w0 = bytesWritten();
       long[] gc0 = gcCountAndMillis();
       long alloc0 = allocatedBytes();
-      long server0 = processCpuNanos(serverPid);
+      long server0 = serverCpuNanos(server);
       if (server != null) {
         server.command("CONFIG", "RESETSTAT"); // the scripts' calls below are the drain's
       }
@@ -456,7 +457,7 @@ public final class MetricsBench {
         long w1 = bytesWritten();
         long dispatcher = dispatcherCpuNanos();
         long[] gc1 = gcCountAndMillis();
-        long server1 = processCpuNanos(serverPid);
+        long server1 = serverCpuNanos(server);
         long[] machine1 = machineTicks();
         System.out.printf(Locale.ROOT, "    gc %s: %d collections, %d ms; %,.0f bytes allocated per job%s; machine idle %.0f %%%n",
             variant.name(), gc1[0] - gc0[0], gc1[1] - gc0[1], (allocatedBytes() - alloc0) / (double) jobs,

@@ -49,15 +49,12 @@ class TraceContextsTest {
   @Test
   void theObserverCapturesTheCurrentSpanOnlyWithTracingOn() {
     // (an SDK without a span processor makes only no-op spans)
-    try (SdkTracerProvider tp = SdkTracerProvider.builder()
-             .addSpanProcessor(SimpleSpanProcessor.create(InMemorySpanExporter.create())).build();
-         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
-      SpindleMetrics on = SpindleMetrics.builder().tracing(otel).build();
+    try (Traced on = new Traced()) {
       SpindleMetrics off = SpindleMetrics.builder().build();
-      assertThat(on.observer().captureContext("q", "t")).as("no current span").isNull();
-      Span span = otel.getTracer("t").spanBuilder("s").startSpan();
+      assertThat(on.observer.captureContext("q", "t")).as("no current span").isNull();
+      Span span = on.otel.getTracer("t").spanBuilder("s").startSpan();
       try (Scope s = span.makeCurrent()) {
-        assertThat(on.observer().captureContext("q", "t"))
+        assertThat(on.observer.captureContext("q", "t"))
             .startsWith("00-" + span.getSpanContext().getTraceId() + "-" + span.getSpanContext().getSpanId() + "-")
             .hasSize(55);
         assertThat(off.observer().captureContext("q", "t")).isNull();
@@ -74,14 +71,10 @@ class TraceContextsTest {
    */
   @Test
   void theSpanEndsWhenTheAttemptEndedNotWhenItsEndWasDelivered() {
-    InMemorySpanExporter spans = InMemorySpanExporter.create();
-    try (SdkTracerProvider tp = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
-         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
-      dev.spindle.queue.JobObserver observer = SpindleMetrics.builder().tracing(otel).build().observer();
-      java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
-      dev.spindle.queue.JobInfo job = new dev.spindle.queue.JobInfo("7", "t", "q", dev.spindle.queue.JobState.RUNNING,
-          0, "1", null, null, null, null, 1, 0, 0, 1, "w", false, t0, t0, t0, null, null, 0,
-          dev.spindle.queue.JobPolicy.defaults());
+    try (Traced traced = new Traced()) {
+      InMemorySpanExporter spans = traced.spans;
+      dev.spindle.queue.JobObserver observer = traced.observer;
+      dev.spindle.queue.JobInfo job = runningJob("7", null);
       // Bracketed on System.nanoTime, the clock the span's length is measured on: comparing its end
       // with the wall clock would mix two clocks (their readings differ by tens of nanoseconds).
       long beforeStart = System.nanoTime();
@@ -111,22 +104,15 @@ class TraceContextsTest {
    */
   @Test
   void eachAttemptLinksToItsOwnJobsContextWhenContextsAlternate() {
-    InMemorySpanExporter spans = InMemorySpanExporter.create();
-    try (SdkTracerProvider tp = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build();
-         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tp).build()) {
-      dev.spindle.queue.JobObserver observer = SpindleMetrics.builder().tracing(otel).build().observer();
+    try (Traced traced = new Traced()) {
       String a = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
       String b = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
       java.util.List<String> stored = java.util.Arrays.asList(a, a, b, null, a, "00-garbage", b);
-      java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
       for (int i = 0; i < stored.size(); i++) {
-        dev.spindle.queue.JobInfo job = new dev.spindle.queue.JobInfo(Integer.toString(i), "t", "q",
-            dev.spindle.queue.JobState.RUNNING, 0, "1", null, null, null, null, 1, 0, 0, 1, "w", false, t0, t0, t0,
-            null, null, 0, dev.spindle.queue.JobPolicy.defaults(), stored.get(i));
-        observer.started(job, java.time.Duration.ZERO)
+        traced.observer.started(runningJob(Integer.toString(i), stored.get(i)), java.time.Duration.ZERO)
             .finished(dev.spindle.queue.JobObserver.Outcome.SUCCEEDED, java.time.Duration.ZERO, null);
       }
-      java.util.List<String> linked = spans.getFinishedSpanItems().stream()
+      java.util.List<String> linked = traced.spans.getFinishedSpanItems().stream()
           .sorted(java.util.Comparator.comparing(d -> d.getAttributes().get(
               io.opentelemetry.api.common.AttributeKey.stringKey("messaging.message.id"))))
           .map(d -> d.getLinks().isEmpty() ? "none" : d.getLinks().get(0).getSpanContext().getSpanId()
@@ -135,5 +121,25 @@ class TraceContextsTest {
       assertThat(linked).containsExactly("b7ad6b7169203331/01", "b7ad6b7169203331/01", "00f067aa0ba902b7/00", "none",
           "b7ad6b7169203331/01", "none", "00f067aa0ba902b7/00");
     }
+  }
+
+  /** A tracing observer whose spans are exported, as each ends, to {@link #spans}; closes its SDK. */
+  private static final class Traced implements AutoCloseable {
+    final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    final OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(
+        SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
+    final dev.spindle.queue.JobObserver observer = SpindleMetrics.builder().tracing(otel).build().observer();
+
+    @Override
+    public void close() {
+      otel.close(); // and its tracer provider
+    }
+  }
+
+  /** A RUNNING job of task "t" on queue "q", first attempt, with this stored trace context (or none). */
+  private static dev.spindle.queue.JobInfo runningJob(String id, @org.jspecify.annotations.Nullable String context) {
+    java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    return new dev.spindle.queue.JobInfo(id, "t", "q", dev.spindle.queue.JobState.RUNNING, 0, "1", null, null, null,
+        null, 1, 0, 0, 1, "w", false, t0, t0, t0, null, null, 0, dev.spindle.queue.JobPolicy.defaults(), context);
   }
 }
