@@ -50,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off, metrics
  *                 only, and both on (the order rotates per round), on SQLite and on Redis: jobs/s and this
  *                 JVM's CPU per job side by side, with the median of each round's ratio to "off"
- *                 --jobs 20000 --rounds 5 --concurrency 16 --prefetch 0 --stores sqlite,redis (--threads-cpu yes: each
+ *                 --jobs 20000 --rounds 5 --warmups 1 (rounds per variant left out of the figures) --concurrency 16
+ *                 --prefetch 0 --stores sqlite,redis (--threads-cpu yes: each
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
  *                 trace context drained by a worker without an observer; --variants off,metrics,on,contexts:
  *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
@@ -63,7 +64,9 @@ import org.jspecify.annotations.Nullable;
  *                 every 30 s (flat = bounded)
  * </pre>
  *
- * Each drain prints the garbage collections, bytes allocated per job and the machine's idle share;
+ * Each drain prints the garbage collections, bytes allocated per job, the worker's jobs per store call
+ * (how well it batches; {@code WorkerStats.storeCalls}) and the machine's idle and stolen shares
+ * (steal: CPU time the hypervisor gave to other guests, which slows a drain whatever its variant);
  * on Redis also the server's CPU per job and its script calls per job (the server is emptied with
  * FLUSHALL after every drain, so each starts from the same state).
  *
@@ -111,6 +114,7 @@ public final class MetricsBench {
   private void overhead() throws Exception {
     int jobs = intOpt("jobs", 20_000);
     int rounds = intOpt("rounds", 5);
+    int warmups = intOpt("warmups", 1);
     int concurrency = intOpt("concurrency", 16);
     int prefetch = intOpt("prefetch", 0);
     boolean threadsCpu = "yes".equals(opts.get("threads-cpu"));
@@ -119,8 +123,8 @@ public final class MetricsBench {
     List<String> stores = List.of(opts.getOrDefault("stores", "sqlite,redis").split(","));
     Path dir = Files.createTempDirectory("spindle-mbench");
     System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, prefetch %d, %d rounds "
-        + "+ 1 warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, prefetch,
-        rounds);
+        + "+ %d warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, prefetch,
+        rounds, warmups);
     @Nullable RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
     double sample = Double.parseDouble(opts.getOrDefault("sample", "0.1"));
     DiscardingSpanExporter exporter = new DiscardingSpanExporter();
@@ -161,10 +165,10 @@ public final class MetricsBench {
           ratios.add(new ArrayList<>());
           dispatch.add(new ArrayList<>());
         }
-        for (int r = 0; r <= rounds; r++) {
+        for (int r = 1 - warmups; r <= rounds; r++) {
           double[] rate = new double[nv];
           for (int k = 0; k < nv; k++) {
-            int v = (k + r) % nv; // the order rotates per round
+            int v = Math.floorMod(k + r, nv); // the order rotates per round
             String name = store + "-" + (seq++);
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
@@ -183,7 +187,7 @@ public final class MetricsBench {
               dispatch.get(v).add(m[2]);
             }
             System.out.printf(Locale.ROOT, "  %-6s %s %-7s %,10.0f jobs/s  %6.1f us CPU per job, dispatcher %4.1f us, "
-                + "%,.0f bytes written per job%n", store, r == 0 ? "warm-up" : "round " + r, variants[v].name(), m[0],
+                + "%,.0f bytes written per job%n", store, r <= 0 ? "warm-up" : "round " + r, variants[v].name(), m[0],
                 m[1], m[2], m[3]);
           }
           if (r > 0) {
@@ -328,7 +332,7 @@ public final class MetricsBench {
   }
 
   /**
-   * The machine's CPU ticks so far from {@code /proc/stat}: {all, idle} (idle and iowait); {0, 0}
+   * The machine's CPU ticks so far from {@code /proc/stat}: {all, idle, stolen} (idle: idle and iowait); zeros
    * where there is no such file. The share of idle ticks during a drain says whether the drain is
    * bound by CPU or by waiting (the store's round trips).
    */
@@ -339,9 +343,10 @@ public final class MetricsBench {
       for (int i = 1; i < f.length; i++) {
         all += Long.parseLong(f[i]);
       }
-      return new long[] {all, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+      // idle + iowait; steal: time the hypervisor gave this machine's CPUs to someone else
+      return new long[] {all, Long.parseLong(f[4]) + Long.parseLong(f[5]), f.length > 8 ? Long.parseLong(f[8]) : 0};
     } catch (java.io.IOException | RuntimeException e) {
-      return new long[] {0, 0};
+      return new long[] {0, 0, 0};
     }
   }
 
@@ -450,7 +455,9 @@ public final class MetricsBench {
           metrics.bindExecutor(() -> w.executorStats().orElse(null));
         }
         while (w.stats().succeeded() < jobs) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+          // every 10 ms: at most 0.07 % of a drain of 15 s, without a thousand wake-ups a second that
+          // take a core from the worker's threads on a small machine
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         long t1 = System.nanoTime();
         long c1 = cpuNanos();
@@ -459,11 +466,15 @@ public final class MetricsBench {
         long[] gc1 = gcCountAndMillis();
         long server1 = serverCpuNanos(server);
         long[] machine1 = machineTicks();
-        System.out.printf(Locale.ROOT, "    gc %s: %d collections, %d ms; %,.0f bytes allocated per job%s; machine idle %.0f %%%n",
+        long calls = Math.max(1, w.stats().storeCalls());
+        System.out.printf(Locale.ROOT, "    gc %s: %d collections, %d ms; %,.0f bytes allocated per job; %.2f jobs per "
+            + "store call, one every %.0f us%s; machine idle %.0f %%, stolen %.1f %%%n",
             variant.name(), gc1[0] - gc0[0], gc1[1] - gc0[1], (allocatedBytes() - alloc0) / (double) jobs,
+            jobs / (double) calls, (t1 - t0) / 1e3 / calls,
             server == null ? "" : String.format(Locale.ROOT, "; redis-server %.1f us CPU per job, %s",
                 (server1 - server0) / 1e3 / jobs, scriptCalls(server, jobs)),
-            100.0 * (machine1[1] - machine0[1]) / Math.max(1, machine1[0] - machine0[0]));
+            100.0 * (machine1[1] - machine0[1]) / Math.max(1, machine1[0] - machine0[0]),
+            100.0 * (machine1[2] - machine0[2]) / Math.max(1, machine1[0] - machine0[0]));
         if (threadsCpu) {
           StringBuilder b = new StringBuilder("    CPU us per job by thread group:");
           cpuByThreadGroup().forEach((k, v) -> {

@@ -13,9 +13,11 @@ package dev.spindle.queue;
  * @param released jobs handed back unfinished at shutdown
  * @param leaseLost executions whose lease was lost (their outcome was discarded)
  * @param timedOut executions stopped by their timeout
+ * @param storeCalls calls to the store that wrote outcomes, claimed jobs or both (one round trip
+ *     each, failed ones included): {@code processed() / storeCalls} is how well the worker batches
  */
 public record WorkerStats(int running, long claimed, long succeeded, long retried, long failed, long dead,
-    long cancelled, long released, long leaseLost, long timedOut) {
+    long cancelled, long released, long leaseLost, long timedOut, long storeCalls) {
 
   /** Executions finished with any outcome recorded in the store. */
   public long processed() {

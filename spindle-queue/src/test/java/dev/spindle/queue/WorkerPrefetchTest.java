@@ -36,6 +36,8 @@ class WorkerPrefetchTest {
   private final AtomicInteger maxRunning = new AtomicInteger();
   private final CountDownLatch gate = new CountDownLatch(1);
   private final AtomicInteger maxClaim = new AtomicInteger();
+  /** The worker's store calls ({@code completeAndClaim}), as the store saw them. */
+  private final AtomicInteger storeCalls = new AtomicInteger();
   private final List<JobEvent> events = Collections.synchronizedList(new ArrayList<>());
   private InMemoryJobStore memory;
   private JobStore store;
@@ -90,6 +92,7 @@ class WorkerPrefetchTest {
   void setUp() {
     memory = new InMemoryJobStore();
     store = heartbeats.wrap(SlowStore.wrap(memory, Duration.ofMillis(2), args -> {
+      storeCalls.incrementAndGet();
       ClaimRequest r = (ClaimRequest) args[1];
       if (r != null) {
         maxClaim.accumulateAndGet(r.max(), Math::max);
@@ -145,11 +148,14 @@ class WorkerPrefetchTest {
 
   @Test
   void shortJobsAreClaimedAheadAndEachRunsOnceWithinTheSlots() {
-    try (Worker w = worker(4, 8).start()) {
+    Worker w = worker(4, 8).start();
+    try (w) {
       List<String> ids = enqueue("t.quick", 2_000, "j");
       await().atMost(Duration.ofSeconds(60)).until(() -> all(ids, JobState.SUCCEEDED));
       assertThat(w.failure()).isEmpty();
     }
+    assertThat(w.stats().storeCalls()).as("the worker's count of its store calls").isEqualTo(storeCalls.get())
+        .as("several jobs' outcomes and claims per call").isLessThan(1_000);
     assertThat(maxClaim.get()).as("largest claim: beyond the 4 slots").isGreaterThan(4).isLessThanOrEqualTo(12);
     assertThat(maxRunning.get()).as("jobs running at once").isLessThanOrEqualTo(4);
     assertThat(runs).hasSize(2_000);

@@ -37,6 +37,8 @@ final class CompletionReporter {
   final LongAdder released = new LongAdder();
   final LongAdder leaseLost = new LongAdder();
   final LongAdder timedOut = new LongAdder();
+  /** Store calls of the dispatcher (written by it only; read by {@link #stats}). */
+  final LongAdder storeCalls = new LongAdder();
 
   CompletionReporter(WorkerSettings settings, String workerId, AttemptEnds attemptEnds) {
     this.settings = settings;
@@ -100,6 +102,7 @@ final class CompletionReporter {
   /** A snapshot of the counters, with {@code running} executions now. */
   WorkerStats stats(int running) {
     return new WorkerStats(running, claimed.sum(), succeeded.sum(), retried.sum(), failed.sum(), dead.sum(),
-        cancelled.sum(), released.sum(), leaseLost.sum(), timedOut.sum());
+        cancelled.sum(), released.sum(), leaseLost.sum(), timedOut.sum(),
+        storeCalls.sum());
   }
 }

@@ -214,6 +214,7 @@ final class Dispatcher {
     try {
       claiming &= !rt.stopping; // shutdown() waits for this store call, so no claim starts after it returns
       long callStart = System.nanoTime();
+      reporter.storeCalls.increment();
       ex = settings.store().completeAndClaim(completions,
           claiming ? new ClaimRequest(workerId, settings.queues(), toClaim, now) : null, now);
       gathering.called(System.nanoTime() - callStart);
