@@ -115,6 +115,9 @@ public final class MetricsBench {
     int jobs = intOpt("jobs", 20_000);
     int rounds = intOpt("rounds", 5);
     int warmups = intOpt("warmups", 1);
+    if (warmups < 0) {
+      throw new IllegalArgumentException("--warmups must be 0 or more: " + warmups);
+    }
     int concurrency = intOpt("concurrency", 16);
     int prefetch = intOpt("prefetch", 0);
     boolean threadsCpu = "yes".equals(opts.get("threads-cpu"));
@@ -350,6 +353,11 @@ public final class MetricsBench {
     }
   }
 
+  /** The share (%) of all the machine's ticks between two {@link #machineTicks} that went to entry {@code kind}. */
+  private static double tickShare(long[] before, long[] after, int kind) {
+    return 100.0 * (after[kind] - before[kind]) / Math.max(1, after[0] - before[0]);
+  }
+
   /** Collections and their milliseconds so far, all collectors. */
   private static long[] gcCountAndMillis() {
     long n = 0;
@@ -473,8 +481,7 @@ public final class MetricsBench {
             jobs / (double) calls, (t1 - t0) / 1e3 / calls,
             server == null ? "" : String.format(Locale.ROOT, "; redis-server %.1f us CPU per job, %s",
                 (server1 - server0) / 1e3 / jobs, scriptCalls(server, jobs)),
-            100.0 * (machine1[1] - machine0[1]) / Math.max(1, machine1[0] - machine0[0]),
-            100.0 * (machine1[2] - machine0[2]) / Math.max(1, machine1[0] - machine0[0]));
+            tickShare(machine0, machine1, 1), tickShare(machine0, machine1, 2));
         if (threadsCpu) {
           StringBuilder b = new StringBuilder("    CPU us per job by thread group:");
           cpuByThreadGroup().forEach((k, v) -> {
