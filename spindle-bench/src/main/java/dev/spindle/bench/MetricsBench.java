@@ -57,7 +57,9 @@ import org.jspecify.annotations.Nullable;
  *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
  *                 and bound (store gauges only), sampled (metrics + tracing with a head sampler,
  *                 parent-based trace-id ratio --sample 0.1) and unlinked (metrics + tracing, jobs enqueued
- *                 outside a span: no stored context, no link); --pin yes: redis-server on CPU 0 and this JVM
+ *                 outside a span: no stored context, no link), no-ends (each attempt started and made current
+ *                 as with "on", its end handed to the observer thread and dropped: no span, no timer) and
+ *                 no-scope (the same, not made current); --pin yes: redis-server on CPU 0 and this JVM
  *                 on the other CPUs during the Redis drains, as when the broker runs on a host of its own)
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
@@ -400,6 +402,11 @@ public final class MetricsBench {
       return switch (name) {
         case "metrics" -> new Variant(name, "metrics only", true, false, true, true);
         case "on" -> new Variant(name, "metrics + tracing", true, true, true, true);
+        // the worker's share of "on" without the observer's work: each attempt started and made current
+        // on the task's thread, its end handed to the observer thread but not passed on (no span, no
+        // timer); no-scope: not made current either
+        case "no-ends" -> new Variant(name, "attempts scoped, ends not delivered", true, true, true, true);
+        case "no-scope" -> new Variant(name, "attempts not scoped, ends not delivered", true, true, true, true);
         case "sampled" -> new Variant(name, "metrics + tracing, head-sampled", true, true, true, true, true, true);
         // spans made, but the jobs carry no stored context (enqueued outside a span): the span's own
         // cost, without the store's
@@ -412,7 +419,30 @@ public final class MetricsBench {
             false);
         case "bound" -> new Variant(name, "no observer, store gauges bound", true, false, false, true);
         default -> throw new IllegalArgumentException("unknown variant " + name
-            + ": metrics, on, sampled, unlinked, contexts, contexts-unbound or bound");
+            + ": metrics, on, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound or bound");
+      };
+    }
+
+    /**
+     * The observer the worker gets: {@code observer} itself, or for no-ends and no-scope one whose
+     * attempts start (and, for no-ends, open) the real attempt but end nothing.
+     */
+    JobObserver stripped(JobObserver observer) {
+      if (!name.startsWith("no-")) {
+        return observer;
+      }
+      boolean scoped = name.equals("no-ends");
+      return new JobObserver() {
+        @Override
+        public Attempt started(JobInfo job, Duration waited) {
+          Attempt a = observer.started(job, waited);
+          return new Attempt() {
+            @Override
+            public JobObserver.Scope open() {
+              return scoped ? a.open() : JobObserver.Scope.NOOP;
+            }
+          };
+        }
       };
     }
   }
@@ -457,7 +487,7 @@ public final class MetricsBench {
       }
       long[] machine0 = machineTicks();
       try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).prefetch(prefetch)
-          .observer(workerObserves ? observer : JobObserver.NONE)
+          .observer(!workerObserves ? JobObserver.NONE : variant.stripped(observer))
           .pollInterval(Duration.ofMillis(50)).start()) {
         if (metrics != null) {
           metrics.bindExecutor(() -> w.executorStats().orElse(null));

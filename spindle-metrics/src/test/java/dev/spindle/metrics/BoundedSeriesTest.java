@@ -48,6 +48,24 @@ class BoundedSeriesTest {
   }
 
   @Test
+  void interleavedPairsAreEachCountedUnderTheirOwnLabels() {
+    SpindleMetrics metrics = SpindleMetrics.builder().maxSeries(2).build();
+    JobObserver o = metrics.observer();
+    String[][] order = {{"a", "x"}, {"a", "x"}, {"a", "y"}, {"a", "x"}, {"b", "x"}, {"b", "x"}, {"a", "y"}, {"b", "x"}};
+    for (int i = 0; i < order.length; i++) {
+      // new String: names read from a store are new strings each time
+      o.started(job("j" + i, new String(order[i][0]), new String(order[i][1])), Duration.ofMillis(1))
+          .finished(JobObserver.Outcome.SUCCEEDED, Duration.ofMillis(1), null);
+    }
+    String text = metrics.scrape();
+    assertThat(text).contains("spindle_jobs_succeeded_total{queue=\"a\",task=\"x\"} 3.0")
+        .contains("spindle_jobs_succeeded_total{queue=\"a\",task=\"y\"} 2.0")
+        .as("the third pair is beyond the limit, every time it comes")
+        .contains("spindle_jobs_succeeded_total{queue=\"b\",task=\"_other\"} 3.0")
+        .doesNotContain("queue=\"b\",task=\"x\"");
+  }
+
+  @Test
   void theStoreIsReadAtMostOncePerRefreshInterval() {
     AtomicInteger reads = new AtomicInteger();
     try (InMemoryJobStore store = new InMemoryJobStore()) {

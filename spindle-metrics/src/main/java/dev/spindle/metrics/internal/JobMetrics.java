@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,8 @@ public final class JobMetrics implements JobObserver {
   /** The label value that absorbs names beyond the limits. */
   public static final String OTHER = "_other";
   private static final Logger LOG = LoggerFactory.getLogger(JobMetrics.class);
+  /** How old (ns) the wall-clock anchor of span start times may get: 1 ms, so a clock step or slew shows within it. */
+  private static final long ANCHOR_NANOS = 1_000_000L;
 
   private final MeterRegistry registry;
   private final ObservationRegistry observations;
@@ -37,9 +40,23 @@ public final class JobMetrics implements JobObserver {
   private boolean warned;
   /** The stored context decoded last: jobs enqueued together (a fan-out, one batch) store the same one. */
   private volatile @Nullable Decoded lastDecoded;
+  /** The pair looked up last: a worker's jobs come in runs of one queue and task. */
+  private volatile @Nullable Pair lastPair;
+  /** The wall clock read against System.nanoTime, again once it is {@link #ANCHOR_NANOS} old. */
+  private volatile Anchor anchor = Anchor.now();
 
   /** A stored trace context and its decoded, immutable span context. */
   private record Decoded(String stored, SpanContext context) {}
+
+  /** A (queue, task) pair as asked for and its meters (which may be those of {@link #OTHER}). */
+  private record Pair(String queue, String task, Meters meters) {}
+
+  /** One instant on System.nanoTime and on the wall clock (ns since the epoch). */
+  private record Anchor(long nanoTime, long epochNanos) {
+    static Anchor now() {
+      return new Anchor(System.nanoTime(), JobObservation.epochNanosNow());
+    }
+  }
 
   /**
    * @param registry where meters go
@@ -59,14 +76,30 @@ public final class JobMetrics implements JobObserver {
 
   /** The meters of a pair, within the limits. */
   Meters meters(String queue, String task) {
-    ConcurrentHashMap<String, Meters> tasks = byQueue.get(queue);
-    if (tasks != null) {
-      Meters m = tasks.get(task);
-      if (m != null) {
-        return m;
-      }
+    Pair last = lastPair;
+    if (last != null && last.task().equals(task) && last.queue().equals(queue)) {
+      return last.meters(); // no hashing: a job's names are new strings, read from the store
     }
-    return create(queue, task);
+    ConcurrentHashMap<String, Meters> tasks = byQueue.get(queue);
+    Meters m = tasks == null ? null : tasks.get(task);
+    if (m == null) {
+      m = create(queue, task);
+    }
+    lastPair = new Pair(queue, task, m);
+    return m;
+  }
+
+  /**
+   * The wall-clock time (ns since the epoch) of an instant on System.nanoTime: from an anchor read
+   * at most {@link #ANCHOR_NANOS} ago, so a task's thread reads only System.nanoTime as it begins.
+   */
+  long epochNanosAt(long nanoTime) {
+    Anchor a = anchor;
+    if (System.nanoTime() - a.nanoTime() > ANCHOR_NANOS) {
+      a = Anchor.now();
+      anchor = a;
+    }
+    return a.epochNanos() + (nanoTime - a.nanoTime());
   }
 
   private synchronized Meters create(String queue, String task) {
@@ -149,16 +182,16 @@ public final class JobMetrics implements JobObserver {
    * come one after another (open, close, finish), from different threads; the lock publishes the
    * observation between them.
    */
-  private static final class ObservedAttempt implements Attempt {
+  private static final class ObservedAttempt implements Attempt, Supplier<Span> {
     private static final Scope NOTHING = () -> { };
     private final JobMetrics owner;
     private final JobInfo job;
     private final Duration waited;
     private @Nullable Observation observation;
     private @Nullable JobObservation context;
-    /** When the task began (System.nanoTime, ns since the epoch), with tracing on; else 0 and 0. */
+    /** Whether the task began here (with tracing on), and when (System.nanoTime). */
+    private volatile boolean opened;
     private volatile long openedNanoTime;
-    private volatile long openedEpochNanos;
     /** When the task returned (System.nanoTime); 0 before, or if it did not run here. */
     private volatile long closedNanoTime;
 
@@ -175,8 +208,8 @@ public final class JobMetrics implements JobObserver {
         m.wait.record(waited);
         SpanContext creation = owner.tracing ? owner.creation(job.traceContext()) : SpanContext.getInvalid();
         JobObservation ctx = new JobObservation(job.queue(), job.task(), job.id(), job.attempt(), creation, m);
-        if (openedEpochNanos != 0) {
-          ctx.startAt(openedNanoTime, openedEpochNanos);
+        if (opened) {
+          ctx.startAt(openedNanoTime, owner.epochNanosAt(openedNanoTime));
         }
         o = Observation.createNotStarted(JobObservation.NAME, () -> ctx, owner.observations).start();
         context = ctx;
@@ -191,7 +224,8 @@ public final class JobMetrics implements JobObserver {
     }
 
     /** The attempt's real span (made now if not yet); invalid if tracing is off or was refused. */
-    private Span span() {
+    @Override
+    public Span get() {
       Span s = context().span;
       return s == null ? Span.getInvalid() : s;
     }
@@ -209,8 +243,8 @@ public final class JobMetrics implements JobObserver {
         return NOTHING; // the run-time timer takes the worker's measure; nothing to make current
       }
       openedNanoTime = System.nanoTime();
-      openedEpochNanos = JobObservation.epochNanosNow();
-      io.opentelemetry.context.Scope scope = Context.current().with(new DeferredSpan(this::span)).makeCurrent();
+      opened = true;
+      io.opentelemetry.context.Scope scope = Context.current().with(new DeferredSpan(this)).makeCurrent();
       return () -> {
         closedNanoTime = System.nanoTime();
         scope.close();

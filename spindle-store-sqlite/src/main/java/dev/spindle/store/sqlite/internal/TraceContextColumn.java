@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * ({@code 00-<32 hex>-<16 hex>-<2 hex>}, 55 characters, lowercase as W3C writes it), is a 26-byte
  * BLOB (the version byte 0, the trace id, the span id, the flags); anything else the text itself.
  * Text values of older versions read as before; a text context never starts with byte 0 (it is
- * printable ASCII), so the two forms cannot be confused. Stateless.
+ * printable ASCII), so the two forms cannot be confused. Thread-safe: its only state is the
+ * last compact value read and its text.
  */
 public final class TraceContextColumn {
   /** Adds a job's context: the job's id, then the context in its stored form. */
@@ -26,6 +28,14 @@ public final class TraceContextColumn {
   static final int COMPACT_BYTES = 26;
   private static final int TEXT_LENGTH = 55;
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The compact value read last and its text: jobs enqueued together (one span, a fan-out) share a
+   * context, so a claim's jobs mostly turn the same bytes into the same string.
+   */
+  private static volatile @Nullable Decoded lastDecoded;
+
+  /** A compact value (never changed once read) and its text form. */
+  private record Decoded(byte[] compact, String text) {}
 
   private TraceContextColumn() {}
 
@@ -99,7 +109,13 @@ public final class TraceContextColumn {
       return null;
     }
     if (b.length == COMPACT_BYTES && b[0] == 0) {
-      return text(b);
+      Decoded d = lastDecoded;
+      if (d != null && Arrays.equals(d.compact(), b)) {
+        return d.text();
+      }
+      String text = text(b);
+      lastDecoded = new Decoded(b, text);
+      return text;
     }
     return new String(b, StandardCharsets.US_ASCII);
   }

@@ -72,6 +72,22 @@ class TraceContextColumnTest {
   }
 
   @Test
+  void runsOfOneContextAndAlternatingContextsEachReadBackAsTheirOwn() throws SQLException {
+    String other = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+    String[] stored = {PARENT, PARENT, other, PARENT, other, other, null, PARENT};
+    try (Connection c = table()) {
+      for (int i = 0; i < stored.length; i++) {
+        insert(c, i + 1, stored[i]);
+      }
+      for (int i = 0; i < stored.length; i++) {
+        assertThat(read(c, i + 1)).as("row %d", i + 1).isEqualTo(stored[i]);
+      }
+      String first = read(c, 1);
+      assertThat(read(c, 2)).as("a run of one context reads one string").isSameAs(first);
+    }
+  }
+
+  @Test
   void everyByteValueSurvivesTheRoundTrip() {
     StringBuilder b = new StringBuilder("00-");
     String hex = "0123456789abcdef";
