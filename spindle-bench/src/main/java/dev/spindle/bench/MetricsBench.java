@@ -386,52 +386,62 @@ public final class MetricsBench {
   /**
    * What one drain turns on: {@code metrics} builds a {@link SpindleMetrics} whose observer the queue
    * (enqueue) gets, {@code tracing} gives it the OpenTelemetry SDK (jobs are enqueued inside a span,
-   * so each stores a trace context), {@code workerObserves} gives the worker the observer too,
+   * so each stores a trace context), {@code worker} says what the worker observes ({@link WorkerObserves}),
    * {@code bindStore} binds the store's gauges, {@code sampled} uses the SDK with the head sampler.
    */
-  private record Variant(String name, String title, boolean metrics, boolean tracing, boolean workerObserves,
+  private record Variant(String name, String title, boolean metrics, boolean tracing, WorkerObserves worker,
       boolean bindStore, boolean sampled, boolean enqueueTraced) {
-    static final Variant OFF = new Variant("off", "off", false, false, false, false, false, false);
+    static final Variant OFF = new Variant("off", "off", false, false, WorkerObserves.NOTHING, false, false, false);
 
-    Variant(String name, String title, boolean metrics, boolean tracing, boolean workerObserves,
-        boolean bindStore) {
-      this(name, title, metrics, tracing, workerObserves, bindStore, false, tracing);
+    Variant(String name, String title, boolean metrics, boolean tracing, WorkerObserves worker, boolean bindStore) {
+      this(name, title, metrics, tracing, worker, bindStore, false, tracing);
     }
 
     static Variant named(String name) {
       return switch (name) {
-        case "metrics" -> new Variant(name, "metrics only", true, false, true, true);
-        case "on" -> new Variant(name, "metrics + tracing", true, true, true, true);
+        case "metrics" -> new Variant(name, "metrics only", true, false, WorkerObserves.ALL, true);
+        case "on" -> new Variant(name, "metrics + tracing", true, true, WorkerObserves.ALL, true);
         // the worker's share of "on" without the observer's work: each attempt started and made current
         // on the task's thread, its end handed to the observer thread but not passed on (no span, no
         // timer); no-scope: not made current either
-        case "no-ends" -> new Variant(name, "attempts scoped, ends not delivered", true, true, true, true);
-        case "no-scope" -> new Variant(name, "attempts not scoped, ends not delivered", true, true, true, true);
-        case "sampled" -> new Variant(name, "metrics + tracing, head-sampled", true, true, true, true, true, true);
+        case "no-ends" -> new Variant(name, "attempts scoped, ends not delivered", true, true,
+            WorkerObserves.STARTS_AND_SCOPES, true);
+        case "no-scope" -> new Variant(name, "attempts not scoped, ends not delivered", true, true,
+            WorkerObserves.STARTS, true);
+        case "sampled" -> new Variant(name, "metrics + tracing, head-sampled", true, true, WorkerObserves.ALL, true, true, true);
         // spans made, but the jobs carry no stored context (enqueued outside a span): the span's own
         // cost, without the store's
-        case "unlinked" -> new Variant(name, "metrics + tracing, no stored context", true, true, true, true, false,
+        case "unlinked" -> new Variant(name, "metrics + tracing, no stored context", true, true, WorkerObserves.ALL, true, false,
             false);
         // jobs enqueued with a trace context, drained by a worker without an observer: what the
         // stored context alone costs the store and the worker
-        case "contexts" -> new Variant(name, "contexts, no observer", true, true, false, true);
-        case "contexts-unbound" -> new Variant(name, "contexts, no observer, no store gauges", true, true, false,
+        case "contexts" -> new Variant(name, "contexts, no observer", true, true, WorkerObserves.NOTHING, true);
+        case "contexts-unbound" -> new Variant(name, "contexts, no observer, no store gauges", true, true, WorkerObserves.NOTHING,
             false);
-        case "bound" -> new Variant(name, "no observer, store gauges bound", true, false, false, true);
+        case "bound" -> new Variant(name, "no observer, store gauges bound", true, false, WorkerObserves.NOTHING, true);
         default -> throw new IllegalArgumentException("unknown variant " + name
             + ": metrics, on, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound or bound");
       };
     }
+  }
 
-    /**
-     * The observer the worker gets: {@code observer} itself, or for no-ends and no-scope one whose
-     * attempts start (and, for no-ends, open) the real attempt but end nothing.
-     */
-    JobObserver stripped(JobObserver observer) {
-      if (!name.startsWith("no-")) {
-        return observer;
-      }
-      boolean scoped = name.equals("no-ends");
+  /**
+   * What a drain's worker observes: nothing, everything, or (no-ends, no-scope) each attempt's start
+   * and optionally its scope, its end handed over to the observer thread but not passed on.
+   */
+  private enum WorkerObserves {
+    NOTHING, ALL, STARTS_AND_SCOPES, STARTS;
+
+    /** The observer a worker gets for this, from the drain's {@code observer}. */
+    JobObserver of(JobObserver observer) {
+      return switch (this) {
+        case NOTHING -> JobObserver.NONE;
+        case ALL -> observer;
+        case STARTS_AND_SCOPES, STARTS -> startsOnly(observer, this == STARTS_AND_SCOPES);
+      };
+    }
+
+    private static JobObserver startsOnly(JobObserver observer, boolean scoped) {
       return new JobObserver() {
         @Override
         public Attempt started(JobInfo job, Duration waited) {
@@ -452,7 +462,7 @@ public final class MetricsBench {
       OpenTelemetrySdk sdk, boolean threadsCpu, @Nullable RedisServer server) throws Exception {
     SpindleMetrics metrics = null;
     @Nullable OpenTelemetrySdk otel = variant.tracing() ? sdk : null;
-    boolean workerObserves = variant.workerObserves();
+    boolean workerObserves = variant.worker() != WorkerObserves.NOTHING;
     if (variant.metrics()) {
       SpindleMetrics.Builder mb = SpindleMetrics.builder();
       if (otel != null) {
@@ -487,7 +497,7 @@ public final class MetricsBench {
       }
       long[] machine0 = machineTicks();
       try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).prefetch(prefetch)
-          .observer(!workerObserves ? JobObserver.NONE : variant.stripped(observer))
+          .observer(variant.worker().of(observer))
           .pollInterval(Duration.ofMillis(50)).start()) {
         if (metrics != null) {
           metrics.bindExecutor(() -> w.executorStats().orElse(null));
