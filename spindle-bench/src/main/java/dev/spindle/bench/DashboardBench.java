@@ -236,8 +236,8 @@ public final class DashboardBench {
           System.out.printf(Locale.ROOT, "drain trial %d: %.0f jobs/s without the dashboard, %.0f with it and 10"
               + " viewers%n", t + 1, without.get(t), with.get(t));
         }
-        double a = median(without);
-        double b = median(with);
+        double a = Medians.median(without);
+        double b = Medians.median(with);
         col.put("drain, jobs/s (median): without dashboard", String.format(Locale.ROOT, "%.0f", a));
         col.put("drain, jobs/s (median): dashboard + 10 viewers", String.format(Locale.ROOT, "%.0f (%+.1f %%)", b,
             (b - a) / a * 100));
@@ -369,11 +369,6 @@ public final class DashboardBench {
       n++;
     }
     return n;
-  }
-
-  private static double median(List<Double> v) {
-    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }
 
   private static String pcts(List<Long> micros) {

@@ -201,20 +201,23 @@ public final class MetricsBench {
             }
           }
         }
-        double cOff = median(cpus.get(0));
-        double dOff = median(dispatch.get(0));
+        double cOff = Medians.median(cpus.get(0));
+        double dOff = Medians.median(dispatch.get(0));
         System.out.printf(Locale.ROOT, "%-6s " + variants[0].name() + ": %,.0f jobs/s, %.1f us CPU per job, dispatcher thread %.2f us%n", store,
-            median(rates.get(0)), cOff, dOff);
+            Medians.median(rates.get(0)), cOff, dOff);
         for (int v = 1; v < nv; v++) {
-          double ratio = median(ratios.get(v));
-          double c = median(cpus.get(v));
-          double d = median(dispatch.get(v));
+          double ratio = Medians.median(ratios.get(v));
+          double c = Medians.median(cpus.get(v));
+          double d = Medians.median(dispatch.get(v));
           List<Double> rs = new ArrayList<>(ratios.get(v));
           Collections.sort(rs);
+          double[] ci = Medians.interval(rs);
           System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to %s %.3f (%+.1f %%, "
-              + "rounds from %.2f to %.2f); %.1f us CPU per job (%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n",
-              store, variants[v].title(), median(rates.get(v)), variants[0].name(), ratio, (ratio - 1) * 100,
-              rs.get(0), rs.get(rs.size() - 1), c, (c / cOff - 1) * 100, d, d - dOff);
+              + "95 %% interval of the median %+.1f to %+.1f %%, rounds from %.2f to %.2f); %.1f us CPU per job "
+              + "(%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n",
+              store, variants[v].title(), Medians.median(rates.get(v)), variants[0].name(), ratio, (ratio - 1) * 100,
+              (ci[0] - 1) * 100, (ci[1] - 1) * 100, rs.get(0), rs.get(rs.size() - 1), c, (c / cOff - 1) * 100, d,
+              d - dOff);
         }
       }
       tp.forceFlush().join(10, TimeUnit.SECONDS);
@@ -539,13 +542,6 @@ public final class MetricsBench {
             (w1 - w0) / (double) jobs};
       }
     }
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    Collections.sort(s);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
   // ---------------------------------------------------------------- memory

@@ -201,10 +201,10 @@ public final class ThumbnailBench {
         }
       }
     }
-    double m1 = median(t1);
-    double m2 = median(t2);
-    double q1 = median(p1);
-    double q2 = median(p2);
+    double m1 = Medians.median(t1);
+    double m2 = Medians.median(t2);
+    double q1 = Medians.median(p1);
+    double q2 = Medians.median(p2);
     double b1 = java.util.Collections.min(t1);
     double b2 = java.util.Collections.min(t2);
     double c1 = java.util.Collections.min(p1);
@@ -242,13 +242,6 @@ public final class ThumbnailBench {
 
   private static double secs(Duration d) {
     return d.toNanos() / 1e9;
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs);
-    s.sort(Comparator.naturalOrder());
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
   private static void clear(Path dir) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +82,37 @@ class WorkerObserverTest {
       }
       assertThat(recorder.ends.values()).filteredOn(o -> o == JobObserver.Outcome.FAILED).hasSize(jobs / 50);
       assertThat(recorder.endThreads).isNotEmpty().noneMatch(t -> t.endsWith("-dispatch"));
+    }
+  }
+
+  /**
+   * A dispatcher waiting for its running jobs holds the ends it collected only until they are due
+   * (it does not wake the observer's thread at every round): a job that runs on does not hold back
+   * the end of one that finished beside it.
+   */
+  @Test
+  void aFinishedJobsEndReachesTheObserverWhileAnotherJobStillRuns() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Task<Long, Long> block = Task.of("o.block", Long.class, Long.class, x -> {
+      release.await();
+      return x;
+    });
+    TaskRegistry registry = TaskRegistry.builder().add(DOUBLE).add(block).build();
+    Recorder recorder = new Recorder();
+    try (InMemoryJobStore store = new InMemoryJobStore();
+         JobQueue q = JobQueue.builder(store).registry(registry).build();
+         Worker w = Worker.builder(store).registry(registry).concurrency(2).observer(recorder)
+             .pollInterval(Duration.ofMillis(20)).shutdownGrace(Duration.ofSeconds(10)).start()) {
+      try {
+        JobHandle<Long> slow = q.enqueue(block, 1L);
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.starts.containsKey(slow.id()));
+        JobHandle<Long> quick = q.enqueue(DOUBLE, 2L);
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.ends.containsKey(quick.id()));
+        assertThat(recorder.ends).as("the slow job still runs").doesNotContainKey(slow.id());
+        assertThat(w.stats().running()).isEqualTo(1);
+      } finally {
+        release.countDown();
+      }
     }
   }
 }
