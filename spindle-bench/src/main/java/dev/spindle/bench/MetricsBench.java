@@ -49,7 +49,8 @@ import org.jspecify.annotations.Nullable;
  *
  * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off, metrics
  *                 only, and both on (the order rotates per round), on SQLite and on Redis: jobs/s and this
- *                 JVM's CPU per job side by side, with the median of each round's ratio to "off"
+ *                 JVM's CPU per job side by side, with the median of each round's ratio to "off" and a
+ *                 95 % distribution-free interval of that median ({@code Medians.interval})
  *                 --jobs 20000 --rounds 5 --warmups 1 (rounds per variant left out of the figures) --concurrency 16
  *                 --prefetch 0 --stores sqlite,redis (--threads-cpu yes: each
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a

@@ -86,9 +86,8 @@ class WorkerObserverTest {
   }
 
   /**
-   * A dispatcher waiting for its running jobs holds the ends it collected only until they are due
-   * (it does not wake the observer's thread at every round): a job that runs on does not hold back
-   * the end of one that finished beside it.
+   * However a worker batches the ends it hands to the observer's thread, a job that runs on does not
+   * hold back the end of one that finished beside it: the observer hears of it while the other runs.
    */
   @Test
   void aFinishedJobsEndReachesTheObserverWhileAnotherJobStillRuns() throws Exception {
