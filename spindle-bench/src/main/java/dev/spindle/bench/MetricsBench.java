@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  * java -cp ... dev.spindle.bench.MetricsBench MODE [--option value ...]
  *
  * MODE  overhead  an in-process worker drains a backlog of no-op jobs with metrics and tracing off, metrics
- *                 only, and both on (the order rotates per round), on SQLite and on Redis: jobs/s and this
+ *                 only, and both on (in {@code BalancedOrders}), on SQLite and on Redis: jobs/s and this
  *                 JVM's CPU per job side by side, with the median of each round's ratio to "off" and a
  *                 95 % distribution-free interval of that median ({@code Medians.interval})
  *                 --jobs 20000 --rounds 5 --warmups 1 (rounds per variant left out of the figures) --concurrency 16
@@ -129,8 +129,8 @@ public final class MetricsBench {
     List<String> stores = List.of(opts.getOrDefault("stores", "sqlite,redis").split(","));
     Path dir = Files.createTempDirectory("spindle-mbench");
     System.out.printf(Locale.ROOT, "drain of %,d no-op jobs, 1 in-process worker, THREADS x %d, prefetch %d, %d rounds "
-        + "+ %d warm-up per store, order of off / metrics / metrics+tracing rotating%n", jobs, concurrency, prefetch,
-        rounds, warmups);
+        + "+ %d warm-up per store, variants in balanced orders (each after each other one equally often)%n", jobs,
+        concurrency, prefetch, rounds, warmups);
     @Nullable RedisServer redis = stores.contains("redis") ? RedisServer.builder().appendOnly(false).start() : null;
     double sample = Double.parseDouble(opts.getOrDefault("sample", "0.1"));
     DiscardingSpanExporter exporter = new DiscardingSpanExporter();
@@ -171,10 +171,12 @@ public final class MetricsBench {
           ratios.add(new ArrayList<>());
           dispatch.add(new ArrayList<>());
         }
+        List<int[]> orders = BalancedOrders.of(nv);
         for (int r = 1 - warmups; r <= rounds; r++) {
           double[] rate = new double[nv];
+          int[] order = orders.get(Math.floorMod(r - 1, orders.size()));
           for (int k = 0; k < nv; k++) {
-            int v = Math.floorMod(k + r, nv); // the order rotates per round
+            int v = order[k]; // each variant after each other one equally often, over the cycle of orders
             String name = store + "-" + (seq++);
             double[] m;
             try (JobStore s = open(store, dir, name, redis)) {
