@@ -212,14 +212,13 @@ public final class MetricsBench {
           double ratio = Medians.median(ratios.get(v));
           double c = Medians.median(cpus.get(v));
           double d = Medians.median(dispatch.get(v));
-          List<Double> rs = new ArrayList<>(ratios.get(v));
-          Collections.sort(rs);
+          List<Double> rs = ratios.get(v);
           double[] ci = Medians.interval(rs);
           System.out.printf(Locale.ROOT, "%-6s %s: %,.0f jobs/s, median of paired ratios to %s %.3f (%+.1f %%, "
               + "95 %% interval of the median %+.1f to %+.1f %%, rounds from %.2f to %.2f); %.1f us CPU per job "
               + "(%+.1f %%), dispatcher thread %.2f us (%+.2f us)%n",
               store, variants[v].title(), Medians.median(rates.get(v)), variants[0].name(), ratio, (ratio - 1) * 100,
-              (ci[0] - 1) * 100, (ci[1] - 1) * 100, rs.get(0), rs.get(rs.size() - 1), c, (c / cOff - 1) * 100, d,
+              (ci[0] - 1) * 100, (ci[1] - 1) * 100, Collections.min(rs), Collections.max(rs), c, (c / cOff - 1) * 100, d,
               d - dOff);
         }
       }
