@@ -273,7 +273,12 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
-    /** The clock for timestamps, leases, delays, timeouts and schedules. */
+    /**
+     * The clock for timestamps, leases, delays, timeouts and schedules; default the system's UTC
+     * clock. The housekeeping periods (heartbeats, reclaiming, schedule checks, retention) and job
+     * timeouts also come round on the monotonic clock, so a clock stepped back (or one a test holds
+     * still) delays none of them.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

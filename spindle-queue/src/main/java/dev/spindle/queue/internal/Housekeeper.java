@@ -52,35 +52,42 @@ final class Housekeeper {
 
   /** The housekeeping thread's loop, until the worker terminated. */
   void loop() {
-    Instant nextHeartbeat = Durations.plus(settings.clock().instant(), settings.heartbeatInterval());
-    Instant nextReclaim = settings.clock().instant();
-    Instant nextSchedules = settings.clock().instant();
-    Instant nextPurge = Durations.plus(settings.clock().instant(), settings.purgeInterval());
+    Instant start = settings.clock().instant();
+    long startNanos = System.nanoTime();
+    Cadence heartbeats = new Cadence(settings.heartbeatInterval(), start, startNanos, false);
+    Cadence reclaims = new Cadence(settings.heartbeatInterval(), start, startNanos, true);
+    Cadence scheduleRuns = new Cadence(settings.scheduleInterval(), start, startNanos, true);
+    Cadence purges = new Cadence(settings.purgeInterval(), start, startNanos, false);
     while (!rt.terminated) {
       if (!rt.awaitTick(TICK_NANOS)) {
         return;
       }
       try {
         Instant now = settings.clock().instant();
-        checkTimeouts(now);
-        if (!now.isBefore(nextHeartbeat)) {
+        long nanos = System.nanoTime();
+        checkTimeouts(now, nanos);
+        if (heartbeats.isDue(now, nanos)) {
           heartbeat();
-          nextHeartbeat = Durations.plus(now, settings.heartbeatInterval());
+          heartbeats.ran(now, nanos);
         }
-        if (settings.maintenance() && !now.isBefore(nextReclaim)) {
+        if (settings.maintenance() && reclaims.isDue(now, nanos)) {
           reclaim(now);
-          nextReclaim = Durations.plus(now, settings.heartbeatInterval());
+          reclaims.ran(now, nanos);
         }
-        if (settings.runSchedules() && !rt.stopping && !now.isBefore(nextSchedules)) {
+        if (settings.runSchedules() && !rt.stopping && scheduleRuns.isDue(now, nanos)) {
           schedules.runDue(skew.onStoreClock(now));
-          nextSchedules = Durations.plus(now, settings.scheduleInterval());
+          scheduleRuns.ran(now, nanos);
         }
-        if (settings.maintenance() && !now.isBefore(nextPurge)) {
+        if (settings.maintenance() && purges.isDue(now, nanos)) {
           int n = settings.store().purgeExpired(now, settings.retention());
           if (n > 0) {
             LOG.debug("worker {} removed {} expired job(s)", workerId, n);
           }
-          nextPurge = Durations.plus(now, n >= settings.retention().batch() ? Duration.ZERO : settings.purgeInterval());
+          if (n >= settings.retention().batch()) {
+            purges.ranWithMoreToDo(now, nanos);
+          } else {
+            purges.ran(now, nanos);
+          }
         }
       } catch (RuntimeException e) {
         reporter.logStoreFailure(e, 0);
@@ -88,14 +95,19 @@ final class Housekeeper {
     }
   }
 
-  private void checkTimeouts(Instant now) {
+  /**
+   * Stops the jobs past their timeout: by the injected clock, or by the monotonic one since they
+   * started, so that a wall clock stepped back does not let a hung job run on.
+   */
+  private void checkTimeouts(Instant now, long nanos) {
     for (InFlight f : rt.inFlight.values()) {
-      if (f.deadline != null && !f.timedOut && !now.isBefore(f.deadline)) {
+      Duration timeout = f.job.policy().timeout();
+      if (f.deadline != null && timeout != null && !f.timedOut
+          && (!now.isBefore(f.deadline) || nanos - f.startNanos >= Durations.toNanos(timeout))) {
         f.timedOut = true;
         reporter.timedOut.increment();
-        LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(),
-            f.job.policy().timeout());
-        reporter.emit(JobEvent.Type.TIMED_OUT, f.job, JobState.RUNNING, now, null, "timeout " + f.job.policy().timeout());
+        LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(), timeout);
+        reporter.emit(JobEvent.Type.TIMED_OUT, f.job, JobState.RUNNING, now, null, "timeout " + timeout);
         f.stop();
       }
     }

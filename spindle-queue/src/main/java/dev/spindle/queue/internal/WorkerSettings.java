@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param executor an executor to run tasks on, or {@code null} to create one for {@code model}
  * @param resolver finds tasks by name (the allow-list)
- * @param scheduleInterval how often (clock time) due recurring schedules are looked for
+ * @param scheduleInterval how often due recurring schedules are looked for: when this much time has passed on
+ *     the clock or on the monotonic clock, whichever comes first ({@link Cadence})
  * @param queueLimits queue concurrency limits to set in the store at start
  * @param clockSkewWarning how far the worker's clock may be off the store's before it warns
  * @param prefetch how many jobs the worker may claim beyond its free slots while jobs are short
