@@ -274,10 +274,11 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * The clock for timestamps, leases, delays, timeouts and schedules; default the system's UTC
-     * clock. The housekeeping periods (heartbeats, reclaiming, schedule checks, retention) and job
-     * timeouts also come round on the monotonic clock, so a clock stepped back (or one a test holds
-     * still) delays none of them.
+     * The clock for timestamps, leases, delays and schedules; default the system's UTC clock. The
+     * housekeeping periods (heartbeats, reclaiming, schedule checks, retention) fall due when this
+     * clock or the monotonic clock says they have passed, so a clock stepped back (or one a test
+     * holds still) delays none of them. Job timeouts are lengths of time and run on the monotonic
+     * clock alone: no step of this clock cuts one short or stretches it.
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");

@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker's host clock steps back by an hour (an NTP correction, a VM restored from a snapshot)
- * while the store's clock keeps real time. The worker's periods and job timeouts must keep coming
- * round: on its clock alone, no heartbeat would fall due for an hour, its lease would run out and
- * the job it runs would be reclaimed under it. Real in-memory store and real threads; the test waits
- * for heartbeats and events, not for a time.
+ * The worker's host clock steps back or forward by an hour (an NTP correction, a VM restored from a
+ * snapshot) while the store's clock keeps real time. Stepped back, the worker's periods and job
+ * timeouts must keep coming round: on its clock alone, no heartbeat would fall due for an hour, its
+ * lease would run out and the job it runs would be reclaimed under it. Stepped forward, no job may
+ * be timed out early. Real in-memory store and real threads; the tests wait for heartbeats and
+ * events, not for a time.
  */
 class WorkerClockStepTest {
   /** The system clock, plus an offset the test can step. */
@@ -117,6 +118,39 @@ class WorkerClockStepTest {
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
         workerClock.step(Duration.ofHours(-1));
         assertThat(timedOut.await(30, TimeUnit.SECONDS)).as("the job's timeout, with the clock an hour back").isTrue();
+        assertThat(w.failure()).isEmpty();
+      } finally {
+        end.countDown();
+      }
+    }
+  }
+
+  @Test
+  void aJobIsNotTimedOutEarlyWhenTheWorkersClockStepsForward() throws Exception {
+    SteppedClock workerClock = new SteppedClock();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    Task<Long, Long> hang = Task.of("t.hang", Long.class, Long.class, x -> {
+      running.countDown();
+      end.await();
+      return x;
+    });
+    TaskRegistry registry = TaskRegistry.builder().add(hang).build();
+    List<JobEvent> events = new CopyOnWriteArrayList<>();
+    Heartbeats beats = new Heartbeats();
+    try (InMemoryJobStore store = new InMemoryJobStore("memory", Clock.systemUTC());
+         Worker w = Worker.builder(beats.wrap(store)).registry(registry).concurrency(1).clock(workerClock)
+             .heartbeatInterval(Duration.ofMillis(100)).leaseDuration(Duration.ofSeconds(10))
+             .clockSkewWarning(Duration.ofHours(2)).shutdownGrace(Duration.ofSeconds(10)).listener(events::add).start();
+         JobQueue q = JobQueue.builder(store).registry(registry).build()) {
+      try {
+        String id = q.enqueue(hang, 1L, JobOptions.builder().timeout(Duration.ofMinutes(10)).build()).id();
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        workerClock.step(Duration.ofHours(1));
+        // whole housekeeping ticks on the stepped clock: each checks timeouts before its heartbeat
+        beats.awaitWhole(3);
+        assertThat(events).extracting(JobEvent::type).doesNotContain(JobEvent.Type.TIMED_OUT);
+        assertThat(store.find(id)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.RUNNING));
         assertThat(w.failure()).isEmpty();
       } finally {
         end.countDown();

@@ -96,14 +96,14 @@ final class Housekeeper {
   }
 
   /**
-   * Stops the jobs past their timeout: by the injected clock, or by the monotonic one since they
-   * started, so that a wall clock stepped back does not let a hung job run on.
+   * Stops the jobs past their timeout, measured on the monotonic clock from the start of their
+   * execution: a timeout is a length of time, which no step of the wall clock, back or forward,
+   * should stretch or cut short.
    */
   private void checkTimeouts(Instant now, long nanos) {
     for (InFlight f : rt.inFlight.values()) {
       Duration timeout = f.job.policy().timeout();
-      if (f.deadline != null && timeout != null && !f.timedOut
-          && (!now.isBefore(f.deadline) || nanos - f.startNanos >= Durations.toNanos(timeout))) {
+      if (timeout != null && !f.timedOut && nanos - f.startNanos >= Durations.toNanos(timeout)) {
         f.timedOut = true;
         reporter.timedOut.increment();
         LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(), timeout);

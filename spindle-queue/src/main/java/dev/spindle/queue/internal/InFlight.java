@@ -8,7 +8,6 @@ import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.RunningJob;
 import dev.spindle.queue.Workflow;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +20,6 @@ import org.jspecify.annotations.Nullable;
 final class InFlight {
   final JobInfo job;
   final Task<Object, Object> task;
-  final @Nullable Instant deadline;
   final long claimedNanos;
   private final Listeners listeners;
   private final Duration waited;
@@ -37,14 +35,13 @@ final class InFlight {
   volatile boolean releasing;
 
   @SuppressWarnings("unchecked")
-  InFlight(JobInfo job, Task<?, ?> task, @Nullable Instant deadline, long claimedNanos, Listeners listeners,
+  InFlight(JobInfo job, Task<?, ?> task, long claimedNanos, Listeners listeners,
       Duration waited, long startNanos) {
     this.job = job;
     this.listeners = listeners;
     this.waited = waited;
     this.startNanos = startNanos;
     this.task = (Task<Object, Object>) task;
-    this.deadline = deadline;
     this.claimedNanos = claimedNanos;
   }
 

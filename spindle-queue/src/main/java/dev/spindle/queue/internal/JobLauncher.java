@@ -167,8 +167,7 @@ final class JobLauncher {
       }
       return null;
     }
-    Duration timeout = job.policy().timeout();
-    InFlight f = new InFlight(job, task, timeout == null ? null : Durations.plus(now, timeout), claimedNanos,
+    InFlight f = new InFlight(job, task, claimedNanos,
         settings.listeners(), waited, startNanos);
     if (!slotReserved) {
       rt.running.incrementAndGet();
