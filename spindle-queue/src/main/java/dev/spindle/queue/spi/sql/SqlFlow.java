@@ -73,7 +73,8 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
    * ahead ({@value #QUEUE_CONCURRENCY_RECHECK_US} us for a concurrency hold). Cleared by a limit
    * change, by jobs this process enqueues or promotes ({@link #readied}), and per queue when a job
    * this process claimed under a concurrency limit ends here ({@link #ended}); what another process
-   * does applies here once the entry lapses.
+   * does applies here once the entry lapses. An entry further ahead than it was ever set is stale
+   * (the store clock stepped back since) and lapses too, so a step back skips no queue for longer.
    */
   private final ConcurrentHashMap<String, QueueHold> queueHeldUntil = new ConcurrentHashMap<>();
 
@@ -394,7 +395,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
       long[] nextUs) throws SQLException {
     QueueHold queueHeld = flow.queueHeldUntil.get(queue);
     if (queueHeld != null) {
-      if (queueHeld.until() > now) {
+      if (queueHeld.until() > now && queueHeld.until() - now <= QUEUE_HOLD_MAX_US) {
         nextUs[0] = Math.min(nextUs[0], queueHeld.wake());
         return 0;
       }
