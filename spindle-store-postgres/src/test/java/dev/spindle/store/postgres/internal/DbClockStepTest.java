@@ -1,0 +1,101 @@
+package dev.spindle.store.postgres.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.spindle.testkit.postgres.PostgresServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * This host's wall clock steps back or forward by an hour (an NTP correction, a VM restored from a
+ * snapshot) while the server's keeps real time: {@link DbClock} must go on answering the server's
+ * time, before its next measurement as after it. The local wall clock is injected and stepped; the
+ * server is a real PostgreSQL on this host, so its clock is this host's real one.
+ */
+class DbClockStepTest {
+  private static final Duration HOUR = Duration.ofHours(1);
+
+  private static Db db;
+
+  /** The system clock, plus an offset the test can step. */
+  private static final class SteppedClock extends Clock {
+    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+
+    void step(Duration d) {
+      offset.updateAndGet(o -> o.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(offset.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @BeforeAll
+  static void open() {
+    PostgresServer pg = PostgresServer.shared();
+    Properties props = new Properties();
+    props.setProperty("user", pg.user());
+    props.setProperty("password", pg.password());
+    db = new Db("clock step test", pg.jdbcUrl("postgres"), props, 2);
+  }
+
+  @AfterAll
+  static void close() {
+    db.close();
+  }
+
+  @Test
+  void aStepOfTheLocalWallClockDoesNotMoveTheServerTimeBeforeTheNextMeasurement() {
+    SteppedClock local = new SteppedClock();
+    DbClock clock = new DbClock(db, local, System::nanoTime);
+    Instant before = clock.instant();
+    local.step(HOUR.negated());
+    Instant afterBack = clock.instant();
+    local.step(HOUR.multipliedBy(2));
+    Instant afterForward = clock.instant();
+    assertThat(Duration.between(before, afterBack)).as("stepped back").isBetween(Duration.ZERO, Duration.ofSeconds(5));
+    assertThat(Duration.between(afterBack, afterForward)).as("stepped forward")
+        .isBetween(Duration.ZERO, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void betweenMeasurementsTheServerTimeMovesWithTheMonotonicClockAndAMeasurementAfterAStepKeepsIt() {
+    SteppedClock local = new SteppedClock();
+    AtomicLong nanos = new AtomicLong(42);
+    DbClock clock = new DbClock(db, local, nanos::get);
+    Instant measured = clock.instant();
+    assertThat(Duration.between(Instant.now(), measured).abs()).isLessThan(Duration.ofSeconds(5));
+    local.step(HOUR.negated());
+    nanos.addAndGet(1_000_000_000L);
+    assertThat(clock.instant()).isEqualTo(measured.plusSeconds(1));
+
+    nanos.addAndGet(DbClock.RESAMPLE_NANOS); // the measurement is old: the next read measures again
+    clock.instant();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(clock.offsetMicros())
+        .as("measured again against the stepped wall clock").isBetween(HOUR.toNanos() / 1000 - 5_000_000,
+            HOUR.toNanos() / 1000 + 5_000_000));
+    assertThat(Duration.between(Instant.now(), clock.instant()).abs()).as("the server's time, measured again")
+        .isLessThan(Duration.ofSeconds(2));
+  }
+}
