@@ -4,6 +4,7 @@ import dev.spindle.ExecutionModel;
 import dev.spindle.Task;
 import dev.spindle.TaskRegistry;
 import dev.spindle.metrics.SpindleMetrics;
+import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobObserver;
 import dev.spindle.queue.JobOptions;
@@ -60,7 +61,9 @@ import org.jspecify.annotations.Nullable;
  *                 parent-based trace-id ratio --sample 0.1) and unlinked (metrics + tracing, jobs enqueued
  *                 outside a span: no stored context, no link), no-ends (each attempt started and made current
  *                 as with "on", its end handed to the observer thread and dropped: no span, no timer) and
- *                 no-scope (the same, not made current); --pin yes: redis-server on CPU 0 and this JVM
+ *                 no-scope (the same, not made current), empty (an observer whose attempts do nothing: the
+ *                 hand-over of their ends alone) and garbage (the same, each end allocating 2.3 KB, what a
+ *                 traced attempt's end allocates); --pin yes: redis-server on CPU 0 and this JVM
  *                 on the other CPUs during the Redis drains, as when the broker runs on a host of its own)
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
@@ -424,18 +427,27 @@ public final class MetricsBench {
         case "contexts-unbound" -> new Variant(name, "contexts, no observer, no store gauges", true, true, WorkerObserves.NOTHING,
             false);
         case "bound" -> new Variant(name, "no observer, store gauges bound", true, false, WorkerObserves.NOTHING, true);
+        // the hand-over of attempt ends alone: an observer whose attempts do nothing; garbage: whose
+        // attempts' ends allocate about what a traced attempt's end does (2.3 KB), and nothing else
+        case "empty" -> new Variant(name, "an observer that does nothing", false, false, WorkerObserves.EMPTY, false);
+        case "garbage" -> new Variant(name, "an observer that allocates 2.3 KB per end", false, false,
+            WorkerObserves.GARBAGE, false);
         default -> throw new IllegalArgumentException("unknown variant " + name
-            + ": metrics, on, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound or bound");
+            + ": metrics, on, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound, bound, empty or garbage");
       };
     }
   }
 
   /**
    * What a drain's worker observes: nothing, everything, or (no-ends, no-scope) each attempt's start
-   * and optionally its scope, its end handed over to the observer thread but not passed on.
+   * and optionally its scope, its end handed over to the observer thread but not passed on; or (empty,
+   * garbage) an observer of the bench's own whose attempts do nothing, or only allocate.
    */
   private enum WorkerObserves {
-    NOTHING, ALL, STARTS_AND_SCOPES, STARTS;
+    NOTHING, ALL, STARTS_AND_SCOPES, STARTS, EMPTY, GARBAGE;
+
+    /** Where {@link #GARBAGE}'s allocations go now and then, so they cannot be optimized away. */
+    static volatile Object sink = new Object();
 
     /** The observer a worker gets for this, from the drain's {@code observer}. */
     JobObserver of(JobObserver observer) {
@@ -443,6 +455,29 @@ public final class MetricsBench {
         case NOTHING -> JobObserver.NONE;
         case ALL -> observer;
         case STARTS_AND_SCOPES, STARTS -> startsOnly(observer, this == STARTS_AND_SCOPES);
+        case EMPTY, GARBAGE -> idle(this == GARBAGE);
+      };
+    }
+
+    private static JobObserver idle(boolean garbage) {
+      return new JobObserver() {
+        @Override
+        public Attempt started(JobInfo job, Duration waited) {
+          return new Attempt() {
+            @Override
+            public void finished(Outcome outcome, Duration runTime, @Nullable JobError error) {
+              if (garbage) {
+                Object[] held = new Object[36];
+                for (int i = 0; i < held.length; i++) {
+                  held[i] = new long[6]; // 64 bytes each, as the small objects of a span and its data
+                }
+                if ((System.nanoTime() & 1023) == 0) {
+                  sink = held;
+                }
+              }
+            }
+          };
+        }
       };
     }
 
