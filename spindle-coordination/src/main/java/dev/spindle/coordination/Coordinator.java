@@ -1,6 +1,7 @@
 package dev.spindle.coordination;
 
 import dev.spindle.coordination.internal.MemoryBackend;
+import dev.spindle.coordination.internal.MonotonicClock;
 import dev.spindle.coordination.internal.PostgresBackend;
 import dev.spindle.coordination.internal.RedisBackend;
 import dev.spindle.coordination.internal.SqliteBackend;
@@ -27,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * The entry point: a coordination backend plus the scheduler that renews leases, sends heartbeats
  * and polls groups for watchers. Backends and what they guarantee:
  * <ul>
- *   <li>{@link Builder#memory()}: threads of one JVM; clock injectable (tests).</li>
+ *   <li>{@link Builder#memory()}: threads of one JVM; the clock monotonic (the wall clock read
+ *       once, then {@link System#nanoTime()}), or injected (tests).</li>
  *   <li>{@link Builder#sqlite(Path)}: processes of <em>one host</em> sharing a database file; the
  *       store's clock is the host kernel's real-time clock.</li>
  *   <li>{@link Builder#redis(String)}: processes on many hosts; the store's clock is Redis
@@ -297,7 +299,7 @@ public final class Coordinator implements AutoCloseable {
   /** Chooses a backend and timings; validates each setting. Not thread-safe. */
   public static final class Builder {
     private @Nullable Supplier<CoordinationBackend> backend;
-    private Clock clock = Clock.systemUTC();
+    private @Nullable Clock clock;
     private String namespace = "spindle";
     private String schema = "public";
     private Duration leaseDuration = Duration.ofSeconds(10);
@@ -307,9 +309,12 @@ public final class Coordinator implements AutoCloseable {
 
     private Builder() {}
 
-    /** The in-memory backend: threads of this JVM only; the store's clock is {@link #clock}. */
+    /**
+     * The in-memory backend: threads of this JVM only; the store's clock is {@link #clock}, if set,
+     * else a {@link MonotonicClock}.
+     */
     public Builder memory() {
-      this.backend = () -> new MemoryBackend(clock);
+      this.backend = () -> clock != null ? new MemoryBackend(clock) : new MemoryBackend();
       return this;
     }
 
@@ -369,7 +374,11 @@ public final class Coordinator implements AutoCloseable {
       return this;
     }
 
-    /** The memory backend's clock (default the system clock); other backends use the store's clock. */
+    /**
+     * The memory backend's clock (default: the system's wall clock read once, then the monotonic
+     * clock, so that a step of the wall clock neither ends leases early nor makes them last longer);
+     * other backends use the store's clock.
+     */
     public Builder clock(Clock c) {
       this.clock = Objects.requireNonNull(c, "clock");
       return this;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.coordination.internal.MemoryBackend;
 import dev.spindle.testkit.store.ManualClock;
 import java.lang.reflect.Field;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -19,11 +18,23 @@ import org.junit.jupiter.api.Test;
 
 class MemoryCoordinationTest extends CoordinationContract {
   /** Coordinators of one test share one store, as processes share SQLite or Redis. */
-  private final MemoryBackend shared = new MemoryBackend(Clock.systemUTC());
+  private final MemoryBackend shared = new MemoryBackend();
 
   @Override
   Coordinator.Builder backend() {
     return Coordinator.builder().backend(shared);
+  }
+
+  @Test
+  void byDefaultLeasesAreOnTheMonotonicClock() {
+    try (Coordinator c = Coordinator.builder().memory().build()) {
+      assertThat(c.guarantees()).contains("leases on the monotonic clock");
+    }
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    try (Coordinator c = Coordinator.builder().memory().clock(clock).build()) {
+      assertThat(c.guarantees()).as("a clock set after memory()").contains("leases on the injected clock");
+      assertThat(c.backend().now()).isEqualTo(clock.instant());
+    }
   }
 
   @Test

@@ -18,8 +18,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The in-memory backend: threads of one JVM, on an injectable clock (tests move a manual clock to
- * expire leases). One monitor guards everything; each operation is O(holders of the name).
+ * The in-memory backend: threads of one JVM, on a {@link MonotonicClock} by default (its instants
+ * are only compared in this JVM, so a step of the wall clock neither expires leases early nor makes
+ * them outlast their holders), or on an injected clock (tests move a manual clock to expire leases).
+ * One monitor guards everything; each operation is O(holders of the name).
  */
 public final class MemoryBackend implements CoordinationBackend {
   private record Entry(long token, Instant expiresAt, String capabilities) {}
@@ -32,6 +34,11 @@ public final class MemoryBackend implements CoordinationBackend {
   /** Per register, the highest token that wrote or read it fenced. */
   private final Map<String, Long> fences = new HashMap<>();
   private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+
+  /** A backend on a new {@link MonotonicClock}. */
+  public MemoryBackend() {
+    this(new MonotonicClock());
+  }
 
   /** A backend on {@code clock}. */
   public MemoryBackend(Clock clock) {
@@ -156,7 +163,8 @@ public final class MemoryBackend implements CoordinationBackend {
 
   @Override
   public String guarantees() {
-    return "memory: threads of one JVM; leases on the injected clock";
+    return "memory: threads of one JVM; leases on "
+        + (clock instanceof MonotonicClock ? "the monotonic clock" : "the injected clock");
   }
 
   @Override

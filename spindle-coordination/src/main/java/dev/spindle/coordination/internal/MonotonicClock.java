@@ -1,0 +1,63 @@
+package dev.spindle.coordination.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * A clock that reads the wall clock once, when it is made, and moves on from there with the
+ * monotonic {@link System#nanoTime()}: its instants look like wall time (within what the two clocks
+ * drift apart since, plus any step of the wall clock since), and the time between two of them is
+ * real time, whatever steps the wall clock takes meanwhile (an NTP correction, a VM restored from a
+ * snapshot). For instants only ever compared inside this JVM, as the in-memory coordination
+ * backend's lease expiry: on the wall clock, a step forward expired every lease while its holder's
+ * {@code Lease.isHeld()} (monotonic) still said true, and another thread took the lock; a step back
+ * made leases outlast their holders. Thread-safe.
+ */
+public final class MonotonicClock extends Clock {
+  private final Instant start;
+  private final long startNanos;
+  private final LongSupplier nanos;
+  private final ZoneId zone;
+
+  /** Starts at the system's wall clock now, in UTC. */
+  public MonotonicClock() {
+    this(Clock.systemUTC(), System::nanoTime);
+  }
+
+  /**
+   * Starts at {@code wall}'s time now, in UTC.
+   *
+   * @param wall read once, here
+   * @param nanos the monotonic clock, in nanoseconds
+   */
+  MonotonicClock(Clock wall, LongSupplier nanos) {
+    this(wall.instant(), nanos.getAsLong(), nanos, ZoneOffset.UTC);
+  }
+
+  private MonotonicClock(Instant start, long startNanos, LongSupplier nanos, ZoneId zone) {
+    this.start = start;
+    this.startNanos = startNanos;
+    this.nanos = nanos;
+    this.zone = zone;
+  }
+
+  @Override
+  public Instant instant() {
+    return start.plusNanos(nanos.getAsLong() - startNanos);
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return zone;
+  }
+
+  /** This clock (same instants) in {@code z}. */
+  @Override
+  public Clock withZone(ZoneId z) {
+    return z.equals(zone) ? this : new MonotonicClock(start, startNanos, nanos, Objects.requireNonNull(z, "zone"));
+  }
+}
