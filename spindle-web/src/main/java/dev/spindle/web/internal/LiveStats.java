@@ -31,7 +31,11 @@ import tools.jackson.databind.node.ObjectNode;
  * 5 % of the time - the per-queue counts and the oldest waiting job;
  * each tick with viewers connected sends them a {@code stats} event and, if jobs finished since the
  * last tick, one {@code jobs} event listing them (at most 1,000 a tick, built once for every viewer).
- * Thread-safe.
+ * The ticks, the counts' interval and the throughput's are measured on the monotonic clock ({@link
+ * System#nanoTime()}), so a step of the wall clock (an NTP correction, a VM restored from a snapshot)
+ * neither freezes the view nor makes it read the store at every request; on the dashboard's clock,
+ * a step back by an hour served a snapshot up to an hour old. The times shown ({@link Snapshot#at()},
+ * {@link Snapshot#countsAt()}) are on the dashboard's clock. Thread-safe.
  */
 public final class LiveStats implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveStats.class);
@@ -97,12 +101,18 @@ public final class LiveStats implements AutoCloseable {
   private final QueueService service;
   private final dev.spindle.queue.spi.@Nullable JobStatistics stats;
   private final Duration tick;
+  private final long tickNanos;
   private final List<SseClient> clients = new CopyOnWriteArrayList<>();
   private final AtomicLong refreshes = new AtomicLong();
   private final ScheduledExecutorService timer;
   private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
   private final List<JobInfo> pending = new java.util.ArrayList<>();
   private volatile @Nullable Snapshot last;
+  /** When {@link #last} was read, on the monotonic clock (ns). */
+  private volatile long lastNanos;
+  /** When the per-queue counts were last read, on the monotonic clock (ns). */
+  private volatile long countsReadNanos;
+  /** How long the last read of the per-queue counts took (ns). */
   private volatile long countsNanos;
   private volatile java.util.concurrent.@Nullable ScheduledFuture<?> ticks;
   private volatile boolean stale = true;
@@ -112,6 +122,7 @@ public final class LiveStats implements AutoCloseable {
     this.service = service;
     this.stats = service.statistics();
     this.tick = tick;
+    this.tickNanos = tick.toNanos();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "spindle-web-live");
       t.setDaemon(true);
@@ -147,8 +158,7 @@ public final class LiveStats implements AutoCloseable {
     if (s == null || stale) {
       return refresh(false);
     }
-    if (Duration.between(s.at(), service.clock().instant()).compareTo(tick) >= 0
-        && refreshing.compareAndSet(false, true)) {
+    if (System.nanoTime() - lastNanos >= tickNanos && refreshing.compareAndSet(false, true)) {
       try {
         timer.execute(() -> {
           try {
@@ -190,11 +200,11 @@ public final class LiveStats implements AutoCloseable {
   synchronized Snapshot refresh(boolean force) {
     Snapshot prev = last;
     Instant now = service.clock().instant();
-    if (!force && prev != null && !stale && Duration.between(prev.at(), now).compareTo(tick) < 0) {
+    long nanos = System.nanoTime();
+    if (!force && prev != null && !stale && nanos - lastNanos < tickNanos) {
       return prev; // another thread refreshed while this one waited
     }
-    boolean countsDue = prev == null || stale
-        || Duration.between(prev.countsAt(), now).compareTo(countsInterval()) >= 0;
+    boolean countsDue = prev == null || stale || nanos - countsReadNanos >= countsInterval().toNanos();
     stale = false;
     refreshes.incrementAndGet();
     // one store call: everything below in one read transaction (SQLite) or round trip (Redis)
@@ -205,6 +215,7 @@ public final class LiveStats implements AutoCloseable {
     Instant countsAt;
     if (countsDue || prev == null) {
       countsNanos = System.nanoTime() - t0;
+      countsReadNanos = nanos;
       queues = Objects.requireNonNull(v.queues(), "the counts were asked for");
       countsAt = now;
     } else {
@@ -236,11 +247,12 @@ public final class LiveStats implements AutoCloseable {
     }
     double rate = 0;
     if (prev != null) {
-      double secs = Duration.between(prev.at(), now).toNanos() / 1e9;
+      double secs = (nanos - lastNanos) / 1e9;
       rate = secs > 0 ? (cursor - prev.finishCursor()) / secs : 0;
     }
     Snapshot s = new Snapshot(now, countsAt, service.describe(), queues, paused, workers, cursor, rate, finished,
         overview);
+    lastNanos = nanos;
     last = s;
     synchronized (pending) {
       for (JobInfo j : finished) {
