@@ -388,7 +388,10 @@ public final class Dashboard implements AutoCloseable {
       return this;
     }
 
-    /** The clock (enqueue times, sessions, throttling, audit). */
+    /**
+     * The clock (enqueue times, sessions, audit, the times shown); the login throttle and the live
+     * view's ticks are timed on the monotonic clock, which a step of the wall clock does not move.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

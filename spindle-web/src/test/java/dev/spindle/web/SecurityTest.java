@@ -130,6 +130,23 @@ class SecurityTest {
   }
 
   @Test
+  void aClockSteppedForwardOrBackNeitherLiftsNorProlongsTheLoginThrottle() {
+    SteppedClock clock = new SteppedClock();
+    restartWith(clock);
+    for (int i = 0; i < 5; i++) {
+      assertThat(login("alice", "wrong " + i).statusCode()).isEqualTo(401);
+    }
+    clock.step(Duration.ofHours(1));
+    assertThat(login("alice", WebFixture.PASSWORD).statusCode()).as("stepped forward an hour").isEqualTo(429);
+    clock.step(Duration.ofHours(-2));
+    HttpResponse<String> locked = login("alice", WebFixture.PASSWORD);
+    assertThat(locked.statusCode()).as("stepped back an hour").isEqualTo(429);
+    Matcher wait = Pattern.compile("try again in (\\d+) s").matcher(locked.body());
+    assertThat(wait.find()).as(locked.body()).isTrue();
+    assertThat(Long.parseLong(wait.group(1))).as("seconds to wait").isBetween(1L, 301L);
+  }
+
+  @Test
   void parallelWrongPasswordsGetNoMoreGuessesThanOneAfterAnother() {
     List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> guesses = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {

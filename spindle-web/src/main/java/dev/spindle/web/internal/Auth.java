@@ -20,6 +20,8 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * origin. Sessions live in memory (a restart logs browsers out) and end after {@link #SESSION_IDLE}
  * unused or a lifetime after their login (default {@link #SESSION_LIFETIME}), whichever comes first;
  * expired ones are dropped when presented and, for abandoned ones, whenever a session starts.
+ * Sessions expire on the injected clock; the login throttle's window is timed on the monotonic clock
+ * ({@link System#nanoTime()}), so a wall clock stepped back by an hour does not lock a user out for
+ * 65 minutes instead of 5, nor does a step forward lift the throttle early.
  *
  * <p>Mounted in a host application with {@link HostSecurity}, the host authenticates: the user and
  * role come from the servlet request's principal and roles, there is no log-in page, and the CSRF
@@ -58,8 +63,9 @@ public final class Auth {
   static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
   /** Failed logins per user and address within {@link #THROTTLE_WINDOW} before logins are refused. */
   public static final int MAX_FAILURES = 5;
-  /** The throttling window. */
+  /** The throttling window (on the monotonic clock). */
   public static final Duration THROTTLE_WINDOW = Duration.ofMinutes(5);
+  private static final long WINDOW_NANOS = THROTTLE_WINDOW.toNanos();
   /** User and address pairs with failed logins kept before those past the window are dropped. */
   static final int MAX_THROTTLED = 10_000;
   /** The host session attribute holding the CSRF token when mounted with {@link HostSecurity}. */
@@ -96,7 +102,9 @@ public final class Auth {
   private final Clock clock;
   private final @Nullable HostSecurity host;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-  private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+  /** Per user and address, when its recent failed logins were (monotonic clock, ns), oldest first. */
+  private final Map<String, Deque<Long>> failures = new ConcurrentHashMap<>();
+  private final LongSupplier nanoTime;
   private final Duration lifetime;
   private volatile Instant lastPrune = Instant.MIN;
 
@@ -120,6 +128,15 @@ public final class Auth {
    * @throws IllegalArgumentException if {@code lifetime} is not positive
    */
   public Auth(@Nullable Credentials credentials, Clock clock, @Nullable HostSecurity host, Duration lifetime) {
+    this(credentials, clock, host, lifetime, System::nanoTime);
+  }
+
+  /**
+   * Like {@link #Auth(Credentials, Clock, HostSecurity, Duration)}, with the login throttle timed on
+   * {@code nanoTime} (a monotonic clock in nanoseconds; tests move their own).
+   */
+  Auth(@Nullable Credentials credentials, Clock clock, @Nullable HostSecurity host, Duration lifetime,
+      LongSupplier nanoTime) {
     if (lifetime.isNegative() || lifetime.isZero()) {
       throw new IllegalArgumentException("the session lifetime must be positive: " + lifetime);
     }
@@ -127,6 +144,7 @@ public final class Auth {
     this.clock = clock;
     this.host = host;
     this.lifetime = lifetime;
+    this.nanoTime = nanoTime;
   }
 
   /** True when the host application authenticates (no log-in page, no log-out). */
@@ -384,17 +402,17 @@ public final class Auth {
   public Optional<Credentials.User> login(@Nullable String name, char[] password, String address) {
     // a name no user can have (longer than 64 characters) shares one key: a key never holds a huge name
     String key = (name == null || name.length() > 64 ? "" : name) + "|" + address;
-    Instant now = clock.instant();
+    long now = nanoTime.getAsLong();
     if (failures.size() >= MAX_THROTTLED) {
       forgetOldFailures(now);
     }
-    Deque<Instant> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
+    Deque<Long> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
     synchronized (f) {
-      while (!f.isEmpty() && f.peekFirst().plus(THROTTLE_WINDOW).isBefore(now)) {
+      while (!f.isEmpty() && now - f.peekFirst() > WINDOW_NANOS) {
         f.removeFirst();
       }
       if (f.size() >= MAX_FAILURES) {
-        long wait = Duration.between(now, f.peekFirst().plus(THROTTLE_WINDOW)).toSeconds() + 1;
+        long wait = TimeUnit.NANOSECONDS.toSeconds(f.peekFirst() + WINDOW_NANOS - now) + 1;
         throw new Problem(429, "Too many failed logins", "too many failed logins; try again in " + wait + " s");
       }
       f.addLast(now); // counted as failed until verified, so parallel guesses cannot all pass the check above
@@ -406,11 +424,11 @@ public final class Auth {
     return u;
   }
 
-  /** Drops the user and address pairs whose failures are all older than the window. */
-  private void forgetOldFailures(Instant now) {
+  /** Drops the user and address pairs whose failures are all older than the window at {@code now} (ns). */
+  private void forgetOldFailures(long now) {
     failures.values().removeIf(f -> {
       synchronized (f) {
-        return !f.isEmpty() && f.peekLast().plus(THROTTLE_WINDOW).isBefore(now); // empty: being filled now
+        return !f.isEmpty() && now - f.peekLast() > WINDOW_NANOS; // empty: being filled now
       }
     });
   }
