@@ -156,7 +156,7 @@ public final class PostgresJobStore implements JobStore {
     this.schedules = new SqlSchedules<>(db, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
-    this.retention = new PostgresRetention(db, clock, b.archiveAfter(), history, horizon);
+    this.retention = new PostgresRetention(db, clock, b.archiveAfter(), history, horizon, b.nanoTime());
     if (moving) {
       history.prepare(); // the days successes move into from the first completion
     }

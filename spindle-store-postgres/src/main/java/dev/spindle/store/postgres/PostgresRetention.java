@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,7 +42,11 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * <p>Processes housekeeping at the same time do not collide: candidates are locked with {@code SKIP
- * LOCKED}, and partitions are created and dropped under an advisory lock. Thread-safe.
+ * LOCKED}, and partitions are created and dropped under an advisory lock. How long this process
+ * keeps what it read (a limit's finish number, where its deletions ended) runs out when the store's
+ * clock or the monotonic clock says so, whichever comes first ({@link When}): tests move the
+ * store's clock, and a store clock stepped back (an NTP correction, a VM restored from a snapshot)
+ * does not keep them an hour longer. Thread-safe.
  */
 final class PostgresRetention {
   /** The most archive batches one call moves (so one call never runs for long). */
@@ -64,14 +69,28 @@ final class PostgresRetention {
    */
   private static final Duration POSITION_RESET_EVERY = Duration.ofMinutes(10);
 
-  /** A finish number at or below which jobs were beyond limit {@code max} at {@code readAt}. */
-  private record Cutoff(long max, long seq, Instant readAt) {}
+  /**
+   * A moment on two clocks: {@code at} on the store's clock, {@code nanos} on the monotonic one
+   * ({@link System#nanoTime()}, as the store's {@code nanoTime}).
+   */
+  record When(Instant at, long nanos) {
+    /**
+     * Whether {@code interval} has passed between this moment and {@code now} on either clock, so
+     * a step of the store's clock neither stops nor stretches it, and tests still move it.
+     */
+    boolean passed(Duration interval, When now) {
+      return now.nanos() - nanos >= interval.toNanos() || !now.at().isBefore(at.plus(interval));
+    }
+  }
+
+  /** A finish number at or below which jobs were beyond limit {@code max} when read. */
+  private record Cutoff(long max, long seq, When readAt) {}
 
   /**
    * The highest finish number deleted beyond a limit ({@code upTo}), used as the start of the next
-   * deletion until {@code since} + {@link #POSITION_RESET_EVERY}.
+   * deletion until {@link #POSITION_RESET_EVERY} has passed {@code since}.
    */
-  private record Position(long upTo, Instant since) {}
+  private record Position(long upTo, When since) {}
 
   /** By kind of job ({@link JobRows#IS_SUCCESS_LIKE}, {@link JobRows#IS_FAILURE_LIKE}). */
   private final Map<String, Cutoff> cutoffs = new ConcurrentHashMap<>();
@@ -81,6 +100,7 @@ final class PostgresRetention {
 
   private final Db db;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final @Nullable Duration archiveAfter;
   private final SqlRetention<Db.Conn> shared;
   private final HistoryPartitions partitions;
@@ -90,12 +110,14 @@ final class PostgresRetention {
    * @param archiveAfter how long a finished job stays in the hot table; null: never archived
    * @param partitions the history's day partitions
    * @param horizon the finished feed's horizon: deletions beyond a limit stop there
+   * @param nanoTime the monotonic clock, in nanoseconds ({@code System::nanoTime})
    */
   PostgresRetention(Db db, Clock clock, @Nullable Duration archiveAfter, HistoryPartitions partitions,
-      FinishHorizon horizon) {
+      FinishHorizon horizon, LongSupplier nanoTime) {
     this.db = db;
     this.horizon = horizon;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.archiveAfter = archiveAfter;
     this.partitions = partitions;
     this.shared = new SqlRetention<>(db, PostgresDialect.INSTANCE, clock);
@@ -162,22 +184,22 @@ final class PostgresRetention {
   /**
    * Deletes up to {@code n} of the oldest finished jobs matching {@code kind} beyond the newest
    * {@code max}. The finish number of the newest job beyond them (an index walk of {@code max}
-   * entries) is kept between calls, for at most {@link #CUTOFF_READ_EVERY}, while calls find
-   * {@code n} jobs at or below it; a call that finds fewer reads it again and goes on. Counting up
-   * to the limit before every batch took 13.6 µs of statement time per finished job in the soak
-   * (pg_stat_statements, wall time on 2 busy cores; now 1.0 µs, 76 reads instead of 1,853 counts).
-   * Processes doing this at once delete the same jobs (those at or below a finish number, not a
-   * number of jobs), so together they delete no more than one would.
+   * entries) is kept between calls, for at most {@link #CUTOFF_READ_EVERY} (on either clock), while
+   * calls find {@code n} jobs at or below it; a call that finds fewer reads it again and goes on.
+   * Counting up to the limit before every batch took 13.6 µs of statement time per finished job in
+   * the soak (pg_stat_statements, wall time on 2 busy cores; now 1.0 µs, 76 reads instead of 1,853
+   * counts). Processes doing this at once delete the same jobs (those at or below a finish number,
+   * not a number of jobs), so together they delete no more than one would.
    *
    * @return the jobs deleted
    */
   private int deleteBeyondLimit(Db.Conn c, String kind, long max, int n) throws SQLException {
-    Instant now = clock.instant();
+    When now = new When(clock.instant(), nanoTime.getAsLong());
     // not past a finish number whose transaction may still commit: the position would pass its job
     long settled = horizon.read(c);
     Cutoff kept = cutoffs.get(kind);
     int deleted = 0;
-    if (kept != null && kept.max() == max && now.isBefore(kept.readAt().plus(CUTOFF_READ_EVERY))) {
+    if (kept != null && kept.max() == max && !kept.readAt().passed(CUTOFF_READ_EVERY, now)) {
       deleted = deleteOldest(c, kind, Math.min(kept.seq(), settled), n, now);
       if (deleted == n) {
         return deleted;
@@ -208,20 +230,20 @@ final class PostgresRetention {
    * {@code cutoff} (jobs a waiting dependent needs are kept): the finish numbers of the first and
    * the n-th of them are read, then each table deletes that range along its finish-number index.
    *
-   * <p>The read starts after the highest finish number this process deleted of that kind (its
-   * {@link Position}), and from the oldest again every {@link #POSITION_RESET_EVERY}: from the
-   * oldest, it walked the index entries of every job deleted since the last vacuum, 44 us of
-   * statement time per finished job at steady state (after a 400,000-job warm-up). The caller caps
-   * {@code cutoff} at the finished feed's horizon ({@link FinishHorizon}), so no job that finished
-   * below the position can become visible after it was passed. The ids were read
-   * and deleted with {@code id = ANY(...)} before that, which looked each id up in every partition
-   * of the history: 31 us per finished job.
+   * <p>The read starts after the highest finish number this process deleted of that kind (its {@link
+   * Position}), and from the oldest again every {@link #POSITION_RESET_EVERY} (on either clock):
+   * from the oldest, it walked the index entries of every job deleted since the last vacuum, 44 us
+   * of statement time per finished job at steady state (after a 400,000-job warm-up). The caller
+   * caps {@code cutoff} at the finished feed's horizon ({@link FinishHorizon}), so no job that
+   * finished below the position can become visible after it was passed. The ids were read and
+   * deleted with {@code id = ANY(...)} before that, which looked each id up in every partition of
+   * the history: 31 us per finished job.
    */
-  private int deleteOldest(Db.Conn c, String kind, long cutoff, int n, Instant now) throws SQLException {
+  private int deleteOldest(Db.Conn c, String kind, long cutoff, int n, When now) throws SQLException {
     Position at = positions.get(kind);
     long after = 0;
-    Instant since = now;
-    if (at != null && now.isBefore(at.since().plus(POSITION_RESET_EVERY))) {
+    When since = now;
+    if (at != null && !at.since().passed(POSITION_RESET_EVERY, now)) {
       after = at.upTo();
       since = at.since();
     }

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * The settings of an open {@link PostgresJobStore}: an immutable copy of its {@link
  * PostgresJobStore.Builder}, and how they become a pgjdbc connection (URL, properties, the schema
  * created if missing). Credentials never appear in {@link #describe()}. {@code nanoTime} is the
- * monotonic clock of in-process intervals ({@link ClaimPositions}; tests move their own).
+ * monotonic clock of in-process intervals ({@link ClaimPositions}, {@link PostgresRetention};
+ * tests move their own).
  */
 record PostgresSettings(String host, int port, String database, String user, @Nullable String password,
     @Nullable String schema, int maxConnections, boolean notifyOn, @Nullable Duration pollInterval,
