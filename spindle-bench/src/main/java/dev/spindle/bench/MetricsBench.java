@@ -285,6 +285,57 @@ public final class MetricsBench {
   }
 
   /**
+   * The scheduler's counts for the worker's dispatcher thread (this JVM's busiest thread whose name
+   * starts {@code spindle-worker-}, as far as the kernel's 15 characters tell): its voluntary
+   * switches (it waited), involuntary ones (it was preempted) and migrations between CPUs since it
+   * started, per 1,000 jobs, from {@code /proc/self/task/<tid>/sched}; empty where there is none.
+   */
+  private static String dispatcherSwitches(int jobs) {
+    Map<String, Double> best = Map.of();
+    double bestRuntime = -1;
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          if (!Files.readString(t.resolve("comm")).startsWith("spindle-worker-")) {
+            continue;
+          }
+          Map<String, Double> f = new java.util.HashMap<>();
+          for (String line : Files.readAllLines(t.resolve("sched"))) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+              try {
+                f.put(line.substring(0, colon).trim(), Double.parseDouble(line.substring(colon + 1).trim()));
+              } catch (NumberFormatException e) {
+                // a line that is not one number
+              }
+            }
+          }
+          String[] stat = Files.readString(t.resolve("stat")).substring(Files.readString(t.resolve("stat"))
+              .lastIndexOf(')') + 2).split(" ");
+          f.put("utime", Double.parseDouble(stat[11]));
+          f.put("stime", Double.parseDouble(stat[12]));
+          double runtime = f.getOrDefault("se.sum_exec_runtime", 0.0);
+          if (runtime > bestRuntime) {
+            bestRuntime = runtime;
+            best = f;
+          }
+        } catch (java.io.IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      return "";
+    }
+    double per = 1000.0 / jobs;
+    return best.isEmpty() ? "" : String.format(Locale.ROOT,
+        "dispatcher thread per 1,000 jobs: %.1f voluntary switches, %.1f involuntary, %.1f migrations; "
+        + "%.0f %% of its CPU time in the kernel",
+        best.getOrDefault("nr_voluntary_switches", 0.0) * per, best.getOrDefault("nr_involuntary_switches", 0.0) * per,
+        best.getOrDefault("se.nr_migrations", 0.0) * per, 100 * best.getOrDefault("stime", 0.0)
+            / Math.max(1, best.getOrDefault("utime", 0.0) + best.getOrDefault("stime", 0.0)));
+  }
+
+  /**
    * The bytes this process has handed to write calls so far ({@code wchar} of {@code /proc/self/io}:
    * for SQLite mostly WAL frames and checkpoints, a figure the machine's load does not change), or 0
    * where there is no such file.
@@ -342,6 +393,26 @@ public final class MetricsBench {
     }
     return ProcessHandle.of(server.pid()).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos)
         .orElse(0L);
+  }
+
+  /**
+   * The times {@code redis-server} was preempted so far ({@code nonvoluntary_ctxt_switches} of its
+   * {@code /proc/<pid>/status}); 0 without a server or such a file.
+   */
+  private static long serverPreemptions(@Nullable RedisServer server) {
+    if (server == null) {
+      return 0;
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(server.pid()), "status"))) {
+        if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+          return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
   }
 
   /**
@@ -532,6 +603,7 @@ public final class MetricsBench {
       long[] gc0 = gcCountAndMillis();
       long alloc0 = allocatedBytes();
       long server0 = serverCpuNanos(server);
+      long preempted0 = serverPreemptions(server);
       if (server != null) {
         server.command("CONFIG", "RESETSTAT"); // the scripts' calls below are the drain's
       }
@@ -559,8 +631,9 @@ public final class MetricsBench {
             + "store call, one every %.0f us%s; machine idle %.0f %%, stolen %.1f %%%n",
             variant.name(), gc1[0] - gc0[0], gc1[1] - gc0[1], (allocatedBytes() - alloc0) / (double) jobs,
             jobs / (double) calls, (t1 - t0) / 1e3 / calls,
-            server == null ? "" : String.format(Locale.ROOT, "; redis-server %.1f us CPU per job, %s",
-                (server1 - server0) / 1e3 / jobs, scriptCalls(server, jobs)),
+            server == null ? "" : String.format(Locale.ROOT, "; redis-server %.1f us CPU per job, preempted %.1f "
+                + "times per 1,000 jobs, %s", (server1 - server0) / 1e3 / jobs,
+                (serverPreemptions(server) - preempted0) * 1000.0 / jobs, scriptCalls(server, jobs)),
             tickShare(machine0, machine1, 1), tickShare(machine0, machine1, 2));
         if (threadsCpu) {
           StringBuilder b = new StringBuilder("    CPU us per job by thread group:");
@@ -571,6 +644,7 @@ public final class MetricsBench {
             }
           });
           System.out.println(b);
+          System.out.println("    " + dispatcherSwitches(jobs));
         }
         if (metrics != null && workerObserves && !metrics.scrape().contains("spindle_jobs_succeeded_total")) {
           throw new IllegalStateException("no metrics recorded");

@@ -1,6 +1,7 @@
 package dev.spindle.queue.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobObserver;
@@ -102,5 +103,29 @@ class AttemptEndsTest {
     ends.close(Duration.ofSeconds(30));
     assertThat(threads).hasSize(AttemptEnds.HAND_OVER_ENDS + 3)
         .allMatch(t -> t.equals("spindle-worker-t3-observer"));
+  }
+
+  /**
+   * While ends keep coming the delivering thread finds them on its own timer; once it has gone
+   * without for a while it sleeps until woken, and a hand-over then wakes it.
+   */
+  @Test
+  void aDeliveringThreadThatFellAsleepIsWokenByTheNextHandOver() throws Exception {
+    AttemptEnds ends = new AttemptEnds("t4");
+    List<String> threads = new CopyOnWriteArrayList<>();
+    CountDownLatch open = new CountDownLatch(0);
+    ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+    ends.flushAll();
+    await().atMost(Duration.ofSeconds(30)).until(() -> threads.size() == 1);
+    Thread observer = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("spindle-worker-t4-observer")).findFirst().orElseThrow();
+    // asleep until woken: parked without a timeout
+    await().atMost(Duration.ofSeconds(30)).until(() -> observer.getState() == Thread.State.WAITING);
+    ends.add(new Recorder(threads, open), JobObserver.Outcome.SUCCEEDED, Duration.ZERO, null);
+    ends.flushAll();
+    await().atMost(Duration.ofSeconds(30)).until(() -> threads.size() == 2);
+    ends.close(Duration.ofSeconds(30));
+    assertThat(threads).containsOnly("spindle-worker-t4-observer");
+    assertThat(observer.isAlive()).as("the delivering thread ends with close").isFalse();
   }
 }
