@@ -7,11 +7,8 @@ import dev.spindle.Task;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.memory.InMemoryJobStore;
 import dev.spindle.queue.spi.WorkerRecord;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,37 +24,10 @@ import org.junit.jupiter.api.Test;
  * worker's mistake. Real in-memory store and real threads; heartbeats are counted, not waited for.
  */
 class WorkerClockSkewTest {
-  /** A clock that moves only when told to; shared by the worker and the store. */
-  private static final class MovingClock extends Clock {
-    private final AtomicReference<Instant> now;
-
-    MovingClock(Instant start) {
-      this.now = new AtomicReference<>(start);
-    }
-
-    void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
 
   @Test
   void timeATickSpendsBeforeItsHeartbeatIsNotTakenForClockSkew() throws Exception {
-    MovingClock clock = new MovingClock(Instant.parse("2026-01-01T00:00:00Z"));
+    SteppedClock clock = SteppedClock.at(Instant.parse("2026-01-01T00:00:00Z")); // moves only when told to
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch end = new CountDownLatch(1);
     Task<Long, Long> hang = Task.of("t.hang", Long.class, Long.class, x -> {
@@ -89,7 +59,7 @@ class WorkerClockSkewTest {
                if (e.type() == JobEvent.Type.TIMED_OUT && stalled.getCount() > 0) {
                  // the tick that checks timeouts stalls here for an hour, before its heartbeat
                  beforeStall.set(beats.begun());
-                 clock.advance(Duration.ofHours(1));
+                 clock.step(Duration.ofHours(1));
                  stalled.countDown();
                }
              }).start();

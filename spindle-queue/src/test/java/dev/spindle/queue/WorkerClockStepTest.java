@@ -9,13 +9,10 @@ import dev.spindle.queue.memory.InMemoryJobStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,41 +24,19 @@ import org.junit.jupiter.api.Test;
  * events, not for a time.
  */
 class WorkerClockStepTest {
-  /** The system clock, plus an offset the test can step. */
-  private static final class SteppedClock extends Clock {
-    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-    void step(Duration d) {
-      offset.updateAndGet(o -> o.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
+  private final SteppedClock workerClock = SteppedClock.ofSystem();
+  private final CountDownLatch running = new CountDownLatch(1);
+  private final CountDownLatch end = new CountDownLatch(1);
+  /** A job that runs until {@link #end} opens (as each test's resources close). */
+  private final Task<Long, Long> hang = Task.of("t.hang", Long.class, Long.class, x -> {
+    running.countDown();
+    end.await();
+    return x;
+  });
+  private final TaskRegistry registry = TaskRegistry.builder().add(hang).build();
 
   @Test
   void heartbeatsGoOnAfterTheWorkersClockStepsBackSoItsRunningJobKeepsItsLease() throws Exception {
-    SteppedClock workerClock = new SteppedClock();
-    CountDownLatch running = new CountDownLatch(1);
-    CountDownLatch end = new CountDownLatch(1);
-    Task<Long, Long> hang = Task.of("t.hang", Long.class, Long.class, x -> {
-      running.countDown();
-      end.await();
-      return x;
-    });
-    TaskRegistry registry = TaskRegistry.builder().add(hang).build();
     List<JobEvent> events = new CopyOnWriteArrayList<>();
     Heartbeats beats = new Heartbeats();
     Duration lease = Duration.ofMillis(600);
@@ -69,40 +44,28 @@ class WorkerClockStepTest {
          Worker w = Worker.builder(beats.wrap(store)).registry(registry).concurrency(1).clock(workerClock)
              .heartbeatInterval(Duration.ofMillis(100)).leaseDuration(lease).clockSkewWarning(Duration.ofHours(2))
              .shutdownGrace(Duration.ofSeconds(10)).listener(events::add).start();
-         JobQueue q = JobQueue.builder(store).registry(registry).build()) {
-      try {
-        String id = q.enqueue(hang, 1L).id();
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-        beats.awaitWhole(1);
-        workerClock.step(Duration.ofHours(-1));
-        Instant stepped = Instant.now();
-        // the store's clock moves past twice the lease, and a heartbeat begun after that ends
-        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(stepped.plus(lease.multipliedBy(2))));
-        beats.awaitWhole(1);
+         JobQueue q = JobQueue.builder(store).registry(registry).build();
+         AutoCloseable jobEnds = end::countDown) { // closed first: the job ends before the worker stops
+      String id = q.enqueue(hang, 1L).id();
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      beats.awaitWhole(1);
+      workerClock.step(Duration.ofHours(-1));
+      Instant stepped = Instant.now();
+      // the store's clock moves past twice the lease, and a heartbeat begun after that ends
+      await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(stepped.plus(lease.multipliedBy(2))));
+      beats.awaitWhole(1);
 
-        assertThat(store.reclaimExpired(Instant.now(), 100)).as("jobs whose worker's lease ran out").isEmpty();
-        assertThat(store.find(id)).hasValueSatisfying(j -> {
-          assertThat(j.state()).isEqualTo(JobState.RUNNING);
-          assertThat(j.workerId()).isEqualTo(w.id());
-        });
-        assertThat(events).extracting(JobEvent::type).doesNotContain(JobEvent.Type.LEASE_LOST, JobEvent.Type.RECLAIMED);
-      } finally {
-        end.countDown();
-      }
+      assertThat(store.reclaimExpired(Instant.now(), 100)).as("jobs whose worker's lease ran out").isEmpty();
+      assertThat(store.find(id)).hasValueSatisfying(j -> {
+        assertThat(j.state()).isEqualTo(JobState.RUNNING);
+        assertThat(j.workerId()).isEqualTo(w.id());
+      });
+      assertThat(events).extracting(JobEvent::type).doesNotContain(JobEvent.Type.LEASE_LOST, JobEvent.Type.RECLAIMED);
     }
   }
 
   @Test
   void aJobStillTimesOutAfterTheWorkersClockStepsBack() throws Exception {
-    SteppedClock workerClock = new SteppedClock();
-    CountDownLatch running = new CountDownLatch(1);
-    CountDownLatch end = new CountDownLatch(1);
-    Task<Long, Long> hang = Task.of("t.hang", Long.class, Long.class, x -> {
-      running.countDown();
-      end.await();
-      return x;
-    });
-    TaskRegistry registry = TaskRegistry.builder().add(hang).build();
     CountDownLatch timedOut = new CountDownLatch(1);
     try (InMemoryJobStore store = new InMemoryJobStore("memory", Clock.systemUTC());
          Worker w = Worker.builder(store).registry(registry).concurrency(1).clock(workerClock)
@@ -112,49 +75,34 @@ class WorkerClockStepTest {
                  timedOut.countDown();
                }
              }).start();
-         JobQueue q = JobQueue.builder(store).registry(registry).build()) {
-      try {
-        q.enqueue(hang, 1L, JobOptions.builder().timeout(Duration.ofMillis(300)).retry(RetryPolicy.none()).build());
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-        workerClock.step(Duration.ofHours(-1));
-        assertThat(timedOut.await(30, TimeUnit.SECONDS)).as("the job's timeout, with the clock an hour back").isTrue();
-        assertThat(w.failure()).isEmpty();
-      } finally {
-        end.countDown();
-      }
+         JobQueue q = JobQueue.builder(store).registry(registry).build();
+         AutoCloseable jobEnds = end::countDown) { // closed first: the job ends before the worker stops
+      q.enqueue(hang, 1L, JobOptions.builder().timeout(Duration.ofMillis(300)).retry(RetryPolicy.none()).build());
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      workerClock.step(Duration.ofHours(-1));
+      assertThat(timedOut.await(30, TimeUnit.SECONDS)).as("the job's timeout, with the clock an hour back").isTrue();
+      assertThat(w.failure()).isEmpty();
     }
   }
 
   @Test
   void aJobIsNotTimedOutEarlyWhenTheWorkersClockStepsForward() throws Exception {
-    SteppedClock workerClock = new SteppedClock();
-    CountDownLatch running = new CountDownLatch(1);
-    CountDownLatch end = new CountDownLatch(1);
-    Task<Long, Long> hang = Task.of("t.hang", Long.class, Long.class, x -> {
-      running.countDown();
-      end.await();
-      return x;
-    });
-    TaskRegistry registry = TaskRegistry.builder().add(hang).build();
     List<JobEvent> events = new CopyOnWriteArrayList<>();
     Heartbeats beats = new Heartbeats();
     try (InMemoryJobStore store = new InMemoryJobStore("memory", Clock.systemUTC());
          Worker w = Worker.builder(beats.wrap(store)).registry(registry).concurrency(1).clock(workerClock)
              .heartbeatInterval(Duration.ofMillis(100)).leaseDuration(Duration.ofSeconds(10))
              .clockSkewWarning(Duration.ofHours(2)).shutdownGrace(Duration.ofSeconds(10)).listener(events::add).start();
-         JobQueue q = JobQueue.builder(store).registry(registry).build()) {
-      try {
-        String id = q.enqueue(hang, 1L, JobOptions.builder().timeout(Duration.ofMinutes(10)).build()).id();
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-        workerClock.step(Duration.ofHours(1));
-        // whole housekeeping ticks on the stepped clock: each checks timeouts before its heartbeat
-        beats.awaitWhole(3);
-        assertThat(events).extracting(JobEvent::type).doesNotContain(JobEvent.Type.TIMED_OUT);
-        assertThat(store.find(id)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.RUNNING));
-        assertThat(w.failure()).isEmpty();
-      } finally {
-        end.countDown();
-      }
+         JobQueue q = JobQueue.builder(store).registry(registry).build();
+         AutoCloseable jobEnds = end::countDown) { // closed first: the job ends before the worker stops
+      String id = q.enqueue(hang, 1L, JobOptions.builder().timeout(Duration.ofMinutes(10)).build()).id();
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      workerClock.step(Duration.ofHours(1));
+      // whole housekeeping ticks on the stepped clock: each checks timeouts before its heartbeat
+      beats.awaitWhole(3);
+      assertThat(events).extracting(JobEvent::type).doesNotContain(JobEvent.Type.TIMED_OUT);
+      assertThat(store.find(id)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.RUNNING));
+      assertThat(w.failure()).isEmpty();
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.sqlite.SqliteJobStore;
+import dev.spindle.testkit.store.SteppedClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ class LiveStatsClockStepTest {
 
   @Test
   void aClockSteppedBackAnHourDoesNotFreezeTheView() {
-    SteppedClock clock = new SteppedClock();
+    SteppedClock clock = SteppedClock.ofSystem();
     SqliteJobStore store = SqliteJobStore.open(dir.resolve("step.db"));
     try (WebFixture f = new WebFixture(store, WebFixture.configure(Dashboard.builder(store)).clock(clock)
         .tick(Duration.ofMillis(200)))) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.store.sqlite.SqliteJobStore;
 import dev.spindle.testkit.store.ManualClock;
+import dev.spindle.testkit.store.SteppedClock;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -131,7 +132,7 @@ class SecurityTest {
 
   @Test
   void aClockSteppedForwardOrBackNeitherLiftsNorProlongsTheLoginThrottle() {
-    SteppedClock clock = new SteppedClock();
+    SteppedClock clock = SteppedClock.ofSystem();
     restartWith(clock);
     for (int i = 0; i < 5; i++) {
       assertThat(login("alice", "wrong " + i).statusCode()).isEqualTo(401);

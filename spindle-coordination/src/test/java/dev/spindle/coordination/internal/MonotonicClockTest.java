@@ -2,13 +2,11 @@ package dev.spindle.coordination.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import dev.spindle.testkit.store.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,31 +19,8 @@ class MonotonicClockTest {
   private static final Duration HOUR = Duration.ofHours(1);
   private static final Duration LEASE = Duration.ofSeconds(10);
 
-  /** A wall clock the test sets, back or forward. */
-  private static final class WallClock extends Clock {
-    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
 
-    void step(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
-
-  private final WallClock wall = new WallClock();
+  private final SteppedClock wall = SteppedClock.at(T0);
   private final AtomicLong nanos = new AtomicLong(42);
 
   @Test

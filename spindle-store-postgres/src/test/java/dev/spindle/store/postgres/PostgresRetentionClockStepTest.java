@@ -13,15 +13,12 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl.DeleteResult;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.WorkerRecord;
-import java.time.Clock;
+import dev.spindle.testkit.store.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,31 +31,8 @@ class PostgresRetentionClockStepTest {
   private static final Instant T0 = Instant.parse("2030-01-07T10:00:00Z");
   private static final Duration HOUR = Duration.ofHours(1);
 
-  /** A store clock the test sets, back or forward. */
-  private static final class SteppedClock extends Clock {
-    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
 
-    void step(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
-
-  private final SteppedClock clock = new SteppedClock();
+  private final SteppedClock clock = SteppedClock.at(T0);
   private final AtomicLong nanos = new AtomicLong(42);
 
   private PostgresJobStore open(String prefix) {

@@ -12,14 +12,11 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.store.ManualClock;
+import dev.spindle.testkit.store.SteppedClock;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +92,7 @@ class SqliteFlowHeldQueueTest {
 
   @Test
   void aStoreClockSteppedBackAnHourDoesNotSkipAQueueAnotherProcessFreedForAnHour() {
-    SteppedClock stepped = new SteppedClock();
+    SteppedClock stepped = SteppedClock.ofSystem();
     FlowLimit one = FlowLimit.builder("one").concurrency(1).build();
     try (SqliteJobStore a = SqliteJobStore.builder(dir.resolve("step.db")).clock(stepped).open();
          SqliteJobStore b = SqliteJobStore.builder(dir.resolve("step.db")).clock(stepped).open()) {
@@ -122,27 +119,4 @@ class SqliteFlowHeldQueueTest {
     }
   }
 
-  /** The system clock, plus an offset the test can step. */
-  private static final class SteppedClock extends Clock {
-    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-    void step(Duration d) {
-      offset.updateAndGet(o -> o.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
 }

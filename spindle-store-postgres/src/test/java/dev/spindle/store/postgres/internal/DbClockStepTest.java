@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.spindle.testkit.postgres.PostgresServer;
-import java.time.Clock;
+import dev.spindle.testkit.store.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,29 +24,6 @@ class DbClockStepTest {
 
   private static Db db;
 
-  /** The system clock, plus an offset the test can step. */
-  private static final class SteppedClock extends Clock {
-    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-    void step(Duration d) {
-      offset.updateAndGet(o -> o.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
 
   @BeforeAll
   static void open() {
@@ -67,7 +41,7 @@ class DbClockStepTest {
 
   @Test
   void aStepOfTheLocalWallClockDoesNotMoveTheServerTimeBeforeTheNextMeasurement() {
-    SteppedClock local = new SteppedClock();
+    SteppedClock local = SteppedClock.ofSystem();
     DbClock clock = new DbClock(db, local, System::nanoTime);
     Instant before = clock.instant();
     local.step(HOUR.negated());
@@ -81,7 +55,7 @@ class DbClockStepTest {
 
   @Test
   void betweenMeasurementsTheServerTimeMovesWithTheMonotonicClockAndAMeasurementAfterAStepKeepsIt() {
-    SteppedClock local = new SteppedClock();
+    SteppedClock local = SteppedClock.ofSystem();
     AtomicLong nanos = new AtomicLong(42);
     DbClock clock = new DbClock(db, local, nanos::get);
     Instant measured = clock.instant();
