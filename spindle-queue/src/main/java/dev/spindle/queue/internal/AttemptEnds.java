@@ -53,8 +53,13 @@ final class AttemptEnds {
 
   /** How often the delivering thread looks for handed-over ends while they keep coming (ns). */
   static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-  /** How long the delivering thread goes on looking without finding ends before it sleeps until woken (ns). */
-  static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /**
+   * How long the delivering thread goes on looking without finding ends before it sleeps until
+   * woken (ns): a busy dispatcher hands ends over every store call (under a millisecond apart), so
+   * it goes on looking through a drain, while a worker with a job now and then does not keep a
+   * thread waking a thousand times a second.
+   */
+  static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final String workerName;
   /** The delivering thread, once started. */
