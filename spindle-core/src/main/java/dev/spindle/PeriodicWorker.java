@@ -1,10 +1,9 @@
 package dev.spindle;
 
+import dev.spindle.spi.MonotonicClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +63,7 @@ public final class PeriodicWorker implements AutoCloseable {
 
   private PeriodicWorker(Builder b) {
     this.name = b.name;
-    this.clock = b.clock != null ? b.clock : new MonotonicClock();
+    this.clock = b.clock != null ? b.clock : MonotonicClock.startingAt(Instant.EPOCH);
     this.inline = b.executor == null;
     this.executor = b.executor != null ? b.executor : Runnable::run;
   }
@@ -453,23 +452,4 @@ public final class PeriodicWorker implements AutoCloseable {
     }
   }
 
-  /** A clock that only moves forward, at the pace of {@link System#nanoTime()}. */
-  private static final class MonotonicClock extends Clock {
-    private final long baseNanos = System.nanoTime();
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("a monotonic clock has no zone");
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochSecond(0, System.nanoTime() - baseNanos);
-    }
-  }
 }

@@ -310,8 +310,8 @@ public final class MetricsBench {
               }
             }
           }
-          String[] stat = Files.readString(t.resolve("stat")).substring(Files.readString(t.resolve("stat"))
-              .lastIndexOf(')') + 2).split(" ");
+          String statLine = Files.readString(t.resolve("stat"));
+          String[] stat = statLine.substring(statLine.lastIndexOf(')') + 2).split(" ");
           f.put("utime", Double.parseDouble(stat[11]));
           f.put("stime", Double.parseDouble(stat[12]));
           double runtime = f.getOrDefault("se.sum_exec_runtime", 0.0);
@@ -341,10 +341,15 @@ public final class MetricsBench {
    * where there is no such file.
    */
   private static long bytesWritten() {
+    return procField(Path.of("/proc/self/io"), "wchar");
+  }
+
+  /** The number after {@code key:} in a {@code /proc} file of such lines; 0 without that file or line. */
+  private static long procField(Path file, String key) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-        if (line.startsWith("wchar:")) {
-          return Long.parseLong(line.substring(6).trim());
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith(key + ":")) {
+          return Long.parseLong(line.substring(key.length() + 1).trim());
         }
       }
     } catch (java.io.IOException | RuntimeException e) {
@@ -400,19 +405,8 @@ public final class MetricsBench {
    * {@code /proc/<pid>/status}); 0 without a server or such a file.
    */
   private static long serverPreemptions(@Nullable RedisServer server) {
-    if (server == null) {
-      return 0;
-    }
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(server.pid()), "status"))) {
-        if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-          return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-        }
-      }
-    } catch (java.io.IOException | RuntimeException e) {
-      return 0;
-    }
-    return 0;
+    return server == null ? 0
+        : procField(Path.of("/proc", Long.toString(server.pid()), "status"), "nonvoluntary_ctxt_switches");
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.spindle.coordination;
 
 import dev.spindle.coordination.internal.MemoryBackend;
-import dev.spindle.coordination.internal.MonotonicClock;
 import dev.spindle.coordination.internal.PostgresBackend;
 import dev.spindle.coordination.internal.RedisBackend;
 import dev.spindle.coordination.internal.SqliteBackend;
 import dev.spindle.coordination.spi.CoordinationBackend;
+import dev.spindle.spi.MonotonicClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

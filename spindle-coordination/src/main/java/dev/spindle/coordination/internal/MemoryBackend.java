@@ -4,6 +4,7 @@ import dev.spindle.coordination.Holder;
 import dev.spindle.coordination.Member;
 import dev.spindle.coordination.RegisterValue;
 import dev.spindle.coordination.spi.CoordinationBackend;
+import dev.spindle.spi.MonotonicClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

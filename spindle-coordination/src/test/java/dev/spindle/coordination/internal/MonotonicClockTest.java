@@ -2,6 +2,7 @@ package dev.spindle.coordination.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spindle.spi.MonotonicClock;
 import dev.spindle.testkit.store.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,6 @@ class MonotonicClockTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration HOUR = Duration.ofHours(1);
   private static final Duration LEASE = Duration.ofSeconds(10);
-
 
   private final SteppedClock wall = SteppedClock.at(T0);
   private final AtomicLong nanos = new AtomicLong(42);

@@ -55,11 +55,15 @@ class PostgresHistoryTest {
     for (int i = 0; i < n; i++) {
       jobs.add(job("j" + i, o));
     }
+    return enqueueAndSucceed(store, jobs, clock.instant());
+  }
+
+  /** Enqueues {@code jobs}, claims them all as worker w1 and completes each with result 1; their ids. */
+  static List<String> enqueueAndSucceed(PostgresJobStore store, List<NewJob> jobs, Instant now) {
     List<String> ids = store.enqueue(jobs).stream().map(r -> r.jobId()).toList();
-    List<JobInfo> claimed = store.claim(new ClaimRequest("w1", List.of("default"), n, clock.instant())).jobs();
-    assertThat(claimed).hasSize(n);
-    store.complete(claimed.stream().map(c -> Completion.succeeded(c.id(), c.fence(), "w1", "1")).toList(),
-        clock.instant());
+    List<JobInfo> claimed = store.claim(new ClaimRequest("w1", List.of("default"), jobs.size(), now)).jobs();
+    assertThat(claimed).hasSize(jobs.size());
+    store.complete(claimed.stream().map(c -> Completion.succeeded(c.id(), c.fence(), "w1", "1")).toList(), now);
     return ids;
   }
 

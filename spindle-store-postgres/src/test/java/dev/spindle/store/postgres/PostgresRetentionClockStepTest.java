@@ -31,7 +31,6 @@ class PostgresRetentionClockStepTest {
   private static final Instant T0 = Instant.parse("2030-01-07T10:00:00Z");
   private static final Duration HOUR = Duration.ofHours(1);
 
-
   private final SteppedClock clock = SteppedClock.at(T0);
   private final AtomicLong nanos = new AtomicLong(42);
 
@@ -53,12 +52,7 @@ class PostgresRetentionClockStepTest {
     for (int i = 0; i < n; i++) {
       jobs.add(job("j" + i));
     }
-    List<String> ids = store.enqueue(jobs).stream().map(r -> r.jobId()).toList();
-    List<JobInfo> claimed = store.claim(new ClaimRequest("w1", List.of("default"), n, clock.instant())).jobs();
-    assertThat(claimed).hasSize(n);
-    store.complete(claimed.stream().map(c -> Completion.succeeded(c.id(), c.fence(), "w1", "1")).toList(),
-        clock.instant());
-    return ids;
+    return PostgresHistoryTest.enqueueAndSucceed(store, jobs, clock.instant());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.spindle.coordination.internal;
+package dev.spindle.spi;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -8,14 +8,13 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * A clock that reads the wall clock once, when it is made, and moves on from there with the
- * monotonic {@link System#nanoTime()}: its instants look like wall time (within what the two clocks
- * drift apart since, plus any step of the wall clock since), and the time between two of them is
- * real time, whatever steps the wall clock takes meanwhile (an NTP correction, a VM restored from a
- * snapshot). For instants only ever compared inside this JVM, as the in-memory coordination
- * backend's lease expiry: on the wall clock, a step forward expired every lease while its holder's
- * {@code Lease.isHeld()} (monotonic) still said true, and another thread took the lock; a step back
- * made leases outlast their holders. Thread-safe.
+ * A clock that starts at an instant (by default the wall clock's, read once when it is made) and
+ * moves on from there with the monotonic {@link System#nanoTime()}: the time between two of its
+ * instants is real time, whatever steps the wall clock takes meanwhile (an NTP correction, a VM
+ * restored from a snapshot). For instants only ever compared inside this JVM: the in-memory
+ * coordination backend's lease expiry (on the wall clock, a step forward expired every lease while
+ * its holder's {@code Lease.isHeld()} still said true, and another thread took the lock), the
+ * periodic worker's due times. Thread-safe.
  */
 public final class MonotonicClock extends Clock {
   private final Instant start;
@@ -29,13 +28,19 @@ public final class MonotonicClock extends Clock {
   }
 
   /**
-   * Starts at {@code wall}'s time now, in UTC.
+   * Starts at {@code wall}'s time now, in UTC (tests step {@code wall} and move {@code nanos}).
    *
    * @param wall read once, here
    * @param nanos the monotonic clock, in nanoseconds
    */
-  MonotonicClock(Clock wall, LongSupplier nanos) {
+  public MonotonicClock(Clock wall, LongSupplier nanos) {
     this(wall.instant(), nanos.getAsLong(), nanos, ZoneOffset.UTC);
+  }
+
+  /** A clock at {@code start} now, moving with {@link System#nanoTime()}, in UTC. */
+  public static MonotonicClock startingAt(Instant start) {
+    return new MonotonicClock(Objects.requireNonNull(start, "start"), System.nanoTime(), System::nanoTime,
+        ZoneOffset.UTC);
   }
 
   private MonotonicClock(Instant start, long startNanos, LongSupplier nanos, ZoneId zone) {
