@@ -92,6 +92,7 @@ class TracingAcrossProcessesTest {
       assertThat(s.getLinks()).singleElement().satisfies(l -> {
         assertThat(l.getSpanContext().getTraceId()).isEqualTo(producerTrace);
         assertThat(l.getSpanContext().getSpanId()).isEqualTo(producerSpan);
+        assertThat(l.getAttributes().get(AttributeKey.stringKey("spindle.link"))).isEqualTo("enqueue");
       });
       assertThat(s.getAttributes().get(AttributeKey.stringKey("messaging.system"))).isEqualTo("spindle");
       assertThat(s.getAttributes().get(AttributeKey.stringKey("messaging.destination.name"))).isEqualTo("default");

@@ -48,13 +48,16 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
         .setAttribute(SYSTEM, "spindle").setAttribute(DESTINATION, c.queue).setAttribute(MESSAGE_ID, c.jobId)
         .setAttribute(OPERATION_TYPE, "process").setAttribute(OPERATION_NAME, "process")
         .setAttribute(DELIVERY_COUNT, (long) c.attempt).setAttribute(TASK, c.task);
-    if (c.creation.isValid()) {
-      b.addLink(c.creation, LINK);
-    }
     if (c.startEpochNanos == 0) { // not begun in this JVM: it starts now
       c.startAt(System.nanoTime(), JobObservation.epochNanosNow());
     }
-    c.span = b.setStartTimestamp(c.startEpochNanos, TimeUnit.NANOSECONDS).startSpan();
+    Span s = b.setStartTimestamp(c.startEpochNanos, TimeUnit.NANOSECONDS).startSpan();
+    if (c.creation.isValid()) {
+      // linked on the span, not the builder: the SDK's builder sizes its link list by the link limit
+      // (128 slots, 528 B per span), the span by its one link; samplers do not see the link
+      s.addLink(c.creation, LINK);
+    }
+    c.span = s;
   }
 
   @Override

@@ -51,8 +51,12 @@ final class AttemptEnds {
     }
   }
 
-  /** How often the delivering thread looks for handed-over ends while they keep coming (ns). */
-  static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /**
+   * How often the delivering thread looks for handed-over ends while they keep coming (ns): each
+   * wake-up costs it a few microseconds of CPU on a virtual machine, and at 1 ms an observer that did
+   * nothing used 0.44 us per job in a SQLite drain.
+   */
+  static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   /**
    * How long the delivering thread goes on looking without finding ends before it sleeps until
    * woken (ns): a busy dispatcher hands ends over every store call (under a millisecond apart), so
