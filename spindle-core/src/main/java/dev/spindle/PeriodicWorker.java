@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Timing.</b> All times come from the injected {@link Clock} (default: a monotonic clock
- * built on {@link System#nanoTime()}, immune to wall-clock jumps). Tests inject a manual clock and
+ * <p><b>Timing.</b> All times come from the injected {@link Clock} (default: a {@link MonotonicClock},
+ * the wall clock's time when the worker is built carried forward on {@link System#nanoTime()}, immune
+ * to wall-clock jumps; {@link WatcherStats#nextDue()} reads as wall time). Tests inject a manual clock and
  * drive the worker with {@link #runDue()} instead of {@link #start()}: no thread, no sleeping.
  * With a started worker and a clock that is moved by hand, call {@link #wakeUp()} after moving it.
  *
@@ -63,7 +64,7 @@ public final class PeriodicWorker implements AutoCloseable {
 
   private PeriodicWorker(Builder b) {
     this.name = b.name;
-    this.clock = b.clock != null ? b.clock : MonotonicClock.startingAt(Instant.EPOCH);
+    this.clock = b.clock != null ? b.clock : new MonotonicClock();
     this.inline = b.executor == null;
     this.executor = b.executor != null ? b.executor : Runnable::run;
   }

@@ -44,6 +44,18 @@ class PeriodicWorkerTest {
   }
 
   @Test
+  void withTheDefaultClockTheNextDueTimeReadsAsWallTime() {
+    java.time.Instant before = java.time.Instant.now();
+    try (PeriodicWorker w = PeriodicWorker.builder().build()) {
+      w.add(Periodic.fixedRate("hourly", Duration.ofHours(1), () -> { }));
+      java.time.Instant due = w.watchers().get(0).nextDue();
+      assertThat(due).isNotNull();
+      assertThat(Duration.between(before.plus(Duration.ofHours(1)), due)).isBetween(Duration.ZERO,
+          Duration.ofMinutes(1));
+    }
+  }
+
+  @Test
   void runImmediatelyRunsWhenAdded() {
     AtomicInteger runs = new AtomicInteger();
     worker.add(Periodic.fixedRate("now", Duration.ofSeconds(4), runs::incrementAndGet).runImmediately());

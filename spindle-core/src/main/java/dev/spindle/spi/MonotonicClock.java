@@ -37,12 +37,6 @@ public final class MonotonicClock extends Clock {
     this(wall.instant(), nanos.getAsLong(), nanos, ZoneOffset.UTC);
   }
 
-  /** A clock at {@code start} now, moving with {@link System#nanoTime()}, in UTC. */
-  public static MonotonicClock startingAt(Instant start) {
-    return new MonotonicClock(Objects.requireNonNull(start, "start"), System.nanoTime(), System::nanoTime,
-        ZoneOffset.UTC);
-  }
-
   private MonotonicClock(Instant start, long startNanos, LongSupplier nanos, ZoneId zone) {
     this.start = start;
     this.startNanos = startNanos;
