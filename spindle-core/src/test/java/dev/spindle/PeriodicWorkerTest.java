@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -45,10 +46,10 @@ class PeriodicWorkerTest {
 
   @Test
   void withTheDefaultClockTheNextDueTimeReadsAsWallTime() {
-    java.time.Instant before = java.time.Instant.now();
+    Instant before = Instant.now();
     try (PeriodicWorker w = PeriodicWorker.builder().build()) {
       w.add(Periodic.fixedRate("hourly", Duration.ofHours(1), () -> { }));
-      java.time.Instant due = w.watchers().get(0).nextDue();
+      Instant due = w.watchers().get(0).nextDue();
       assertThat(due).isNotNull();
       assertThat(Duration.between(before.plus(Duration.ofHours(1)), due)).isBetween(Duration.ZERO,
           Duration.ofMinutes(1));

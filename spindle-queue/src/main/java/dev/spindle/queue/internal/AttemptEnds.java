@@ -61,7 +61,7 @@ final class AttemptEnds {
    * How long the delivering thread goes on looking without finding ends before it sleeps until
    * woken (ns): a busy dispatcher hands ends over every store call (under a millisecond apart), so
    * it goes on looking through a drain, while a worker with a job now and then does not keep a
-   * thread waking a thousand times a second.
+   * thread waking 500 times a second.
    */
   static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
