@@ -6,6 +6,7 @@ import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.spi.MonotonicClock;
 import dev.spindle.supervisor.RunDirectory;
 import dev.spindle.web.internal.ApiRoutes;
 import dev.spindle.web.internal.AuditTrail;
@@ -104,7 +105,7 @@ public final class Dashboard implements AutoCloseable {
       token = g.token();
     }
     this.generatedToken = token;
-    this.auth = new Auth(creds, b.clock, host, b.sessionLifetime);
+    this.auth = new Auth(creds, sessionClock(b), host, b.sessionLifetime);
     this.app = Javalin.create(cfg -> {
       cfg.jetty.host = b.bind;
       cfg.jetty.port = b.port;
@@ -316,6 +317,14 @@ public final class Dashboard implements AutoCloseable {
     queue.close();
   }
 
+  /**
+   * The clock sessions are timed on: the builder's if one was set (tests), else a
+   * {@link MonotonicClock}, which a wall-clock step does not move.
+   */
+  static Clock sessionClock(Builder b) {
+    return b.clockSet ? b.clock : new MonotonicClock();
+  }
+
   /** Validates each setting as it is given. Not thread-safe. */
   public static final class Builder {
     private final JobStore store;
@@ -325,6 +334,7 @@ public final class Dashboard implements AutoCloseable {
     private TaskRegistry registry = TaskRegistry.empty();
     private Duration tick = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
+    private boolean clockSet;
     private long maxBodyBytes = 2L * 1024 * 1024;
     private final List<Extra> extras = new ArrayList<>();
     private @Nullable Path runDirectory = RunDirectory.defaultPath();
@@ -389,11 +399,14 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * The clock (enqueue times, sessions, audit, the times shown); the login throttle and the live
-     * view's ticks are timed on the monotonic clock, which a step of the wall clock does not move.
+     * The clock (enqueue times, audit, the times shown, and sessions' idle time and lifetime). The
+     * login throttle and the live view's ticks are timed on the monotonic clock, which a step of the
+     * wall clock does not move; so are sessions unless a clock is set here (by default a
+     * {@link MonotonicClock}: a wall clock stepped forward an hour does not end every session).
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      this.clockSet = true;
       return this;
     }
 

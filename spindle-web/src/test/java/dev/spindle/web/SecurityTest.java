@@ -3,6 +3,7 @@ package dev.spindle.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.spi.MonotonicClock;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import dev.spindle.testkit.store.ManualClock;
 import dev.spindle.testkit.store.SteppedClock;
@@ -201,6 +202,34 @@ class SecurityTest {
     }
     clock.advance(Duration.ofMinutes(31)); // 12 h 1 min after the login
     assertThat(withCookie("/api/v1/status", cookie).statusCode()).isEqualTo(401);
+  }
+
+  /**
+   * Sessions timed on a {@link MonotonicClock} (the dashboard's default for them): wall-clock steps
+   * neither end nor prolong them; real time does (12 h after the login).
+   */
+  @Test
+  void aSessionOnTheMonotonicClockOutlivesWallClockStepsAndEndsOnRealTime() {
+    SteppedClock wall = SteppedClock.at(Instant.parse("2026-01-01T00:00:00Z"));
+    long[] nanos = {0};
+    restartWith(new MonotonicClock(wall, () -> nanos[0]));
+    String cookie = cookie(login("alice", WebFixture.PASSWORD));
+    wall.step(Duration.ofHours(13)); // past the idle time and the lifetime, on the wall clock only
+    assertThat(withCookie("/api/v1/status", cookie).statusCode()).as("wall clock stepped forward").isEqualTo(200);
+    wall.step(Duration.ofHours(-26));
+    nanos[0] += Duration.ofHours(11).plusMinutes(59).toNanos();
+    assertThat(withCookie("/api/v1/status", cookie).statusCode()).as("stepped back, 11 h 59 min on").isEqualTo(200);
+    nanos[0] += Duration.ofMinutes(2).toNanos();
+    assertThat(withCookie("/api/v1/status", cookie).statusCode()).as("12 h 1 min after the login").isEqualTo(401);
+  }
+
+  @Test
+  void sessionsRunOnAMonotonicClockUnlessTheDashboardWasGivenAClock() throws Exception {
+    try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("c.db"))) {
+      assertThat(Dashboard.sessionClock(Dashboard.builder(store))).isInstanceOf(MonotonicClock.class);
+      ManualClock manual = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+      assertThat(Dashboard.sessionClock(Dashboard.builder(store).clock(manual))).isSameAs(manual);
+    }
   }
 
   @Test
