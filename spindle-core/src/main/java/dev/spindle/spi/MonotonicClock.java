@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * restored from a snapshot). For instants only ever compared inside this JVM: the in-memory
  * coordination backend's lease expiry (on the wall clock, a step forward expired every lease while
  * its holder's {@code Lease.isHeld()} still said true, and another thread took the lock), the
- * periodic worker's due times. Thread-safe.
+ * periodic worker's due times, the dashboard's sessions. Thread-safe.
  */
 public final class MonotonicClock extends Clock {
   private final Instant start;

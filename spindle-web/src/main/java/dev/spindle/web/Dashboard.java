@@ -65,7 +65,7 @@ import tools.jackson.databind.node.ObjectNode;
  *     ({@link #generatedToken()}), to be shown once like Jupyter's</td></tr>
  *   <tr><td>{@link Builder#registry}</td><td>empty: any task name may be enqueued</td></tr>
  *   <tr><td>{@link Builder#tick}</td><td>1 s: how often live views read the store</td></tr>
- *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+ *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}; sessions on a {@link MonotonicClock}</td></tr>
  *   <tr><td>{@link Builder#sessionLifetime}</td><td>12 h after the login (and 12 h unused)</td></tr>
  *   <tr><td>{@link Builder#hostSecurity}</td><td>none: standalone, on its own server</td></tr>
  * </table>
@@ -91,8 +91,9 @@ public final class Dashboard implements AutoCloseable {
 
   private Dashboard(Builder b) {
     this.settings = b;
-    this.queue = JobQueue.builder(b.store).registry(b.registry).clock(b.clock).name("spindle-web").build();
-    AuditTrail audit = new AuditTrail(b.clock, b.store);
+    Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
+    this.queue = JobQueue.builder(b.store).registry(b.registry).clock(clock).name("spindle-web").build();
+    AuditTrail audit = new AuditTrail(clock, b.store);
     this.service = new QueueService(queue, audit, new Supervisors(b.runDirectory));
     this.live = new LiveStats(service, b.tick);
     this.host = b.hostSecurity;
@@ -322,7 +323,7 @@ public final class Dashboard implements AutoCloseable {
    * {@link MonotonicClock}, which a wall-clock step does not move.
    */
   static Clock sessionClock(Builder b) {
-    return b.clockSet ? b.clock : new MonotonicClock();
+    return b.clock != null ? b.clock : new MonotonicClock();
   }
 
   /** Validates each setting as it is given. Not thread-safe. */
@@ -333,8 +334,8 @@ public final class Dashboard implements AutoCloseable {
     private @Nullable Credentials credentials;
     private TaskRegistry registry = TaskRegistry.empty();
     private Duration tick = Duration.ofSeconds(1);
-    private Clock clock = Clock.systemUTC();
-    private boolean clockSet;
+    /** Null: the system clock, and sessions on a {@link MonotonicClock}. */
+    private @Nullable Clock clock;
     private long maxBodyBytes = 2L * 1024 * 1024;
     private final List<Extra> extras = new ArrayList<>();
     private @Nullable Path runDirectory = RunDirectory.defaultPath();
@@ -406,7 +407,6 @@ public final class Dashboard implements AutoCloseable {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
-      this.clockSet = true;
       return this;
     }
 
