@@ -63,7 +63,9 @@ import org.jspecify.annotations.Nullable;
  *                 as with "on", its end handed to the observer thread and dropped: no span, no timer) and
  *                 no-scope (the same, not made current), empty (an observer whose attempts do nothing: the
  *                 hand-over of their ends alone) and garbage (the same, each end allocating 2.3 KB, what a
- *                 traced attempt's end allocates); --pin yes: redis-server on CPU 0 and this JVM
+ *                 traced attempt's end allocates), spans (the OpenTelemetry SDK's span alone, made straight
+ *                 through its API as each end is delivered: no Observation, no meters; {@link BareSpans});
+ *                 --pin yes: redis-server on CPU 0 and this JVM
  *                 on the other CPUs during the Redis drains, as when the broker runs on a host of its own)
  *       memory    the job observer under load with --queues 1000 x --tasks 1000 random names for
  *                 --minutes 5 (--threads 2, --tracing on|off): heap after GC, series and scrape size
@@ -497,8 +499,12 @@ public final class MetricsBench {
         case "empty" -> new Variant(name, "an observer that does nothing", false, false, WorkerObserves.EMPTY, false);
         case "garbage" -> new Variant(name, "an observer that allocates 2.3 KB per end", false, false,
             WorkerObserves.GARBAGE, false);
+        // the OpenTelemetry SDK's span alone: each attempt's end makes the span "on" makes (same name,
+        // attributes, link and times), with no Observation, no meters and none of spindle-metrics' code
+        case "spans" -> new Variant(name, "the SDK's span alone", true, true, WorkerObserves.SPANS, false);
         default -> throw new IllegalArgumentException("unknown variant " + name
-            + ": metrics, on, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound, bound, empty or garbage");
+            + ": metrics, on, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound, bound, empty, garbage"
+            + " or spans");
       };
     }
   }
@@ -509,18 +515,19 @@ public final class MetricsBench {
    * garbage) an observer of the bench's own whose attempts do nothing, or only allocate.
    */
   private enum WorkerObserves {
-    NOTHING, ALL, STARTS_AND_SCOPES, STARTS, EMPTY, GARBAGE;
+    NOTHING, ALL, STARTS_AND_SCOPES, STARTS, EMPTY, GARBAGE, SPANS;
 
     /** Where {@link #GARBAGE}'s allocations go now and then, so they cannot be optimized away. */
     static volatile Object sink = new Object();
 
-    /** The observer a worker gets for this, from the drain's {@code observer}. */
-    JobObserver of(JobObserver observer) {
+    /** The observer a worker gets for this, from the drain's {@code observer} and OpenTelemetry (or null). */
+    JobObserver of(JobObserver observer, @Nullable OpenTelemetrySdk otel) {
       return switch (this) {
         case NOTHING -> JobObserver.NONE;
         case ALL -> observer;
         case STARTS_AND_SCOPES, STARTS -> startsOnly(observer, this == STARTS_AND_SCOPES);
         case EMPTY, GARBAGE -> idle(this == GARBAGE);
+        case SPANS -> BareSpans.observer(Objects.requireNonNull(otel, "spans needs tracing").getTracer("dev.spindle.queue"));
       };
     }
 
@@ -603,7 +610,7 @@ public final class MetricsBench {
       }
       long[] machine0 = machineTicks();
       try (Worker w = q.worker().model(ExecutionModel.THREADS).concurrency(concurrency).prefetch(prefetch)
-          .observer(variant.worker().of(observer))
+          .observer(variant.worker().of(observer, otel))
           .pollInterval(Duration.ofMillis(50)).start()) {
         if (metrics != null) {
           metrics.bindExecutor(() -> w.executorStats().orElse(null));

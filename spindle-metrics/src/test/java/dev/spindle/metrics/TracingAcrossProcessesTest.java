@@ -102,12 +102,12 @@ class TracingAcrossProcessesTest {
     }
     SpanData first = process.get(0);
     SpanData second = process.get(1);
-    assertThat(first.getAttributes().get(AttributeKey.longKey("messaging.message.delivery_count"))).isEqualTo(1L);
+    assertThat(first.getAttributes().get(AttributeKey.longKey("spindle.job.attempt"))).isEqualTo(1L);
     assertThat(first.getAttributes().get(AttributeKey.stringKey("spindle.outcome"))).isEqualTo("retried");
     assertThat(first.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(first.getAttributes().get(AttributeKey.stringKey("error.type")))
         .isEqualTo("java.lang.IllegalStateException");
-    assertThat(second.getAttributes().get(AttributeKey.longKey("messaging.message.delivery_count"))).isEqualTo(2L);
+    assertThat(second.getAttributes().get(AttributeKey.longKey("spindle.job.attempt"))).isEqualTo(2L);
     assertThat(second.getAttributes().get(AttributeKey.stringKey("spindle.outcome"))).isEqualTo("succeeded");
     assertThat(second.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
 

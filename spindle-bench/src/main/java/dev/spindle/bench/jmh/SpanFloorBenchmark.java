@@ -1,8 +1,7 @@
 package dev.spindle.bench.jmh;
 
+import dev.spindle.bench.BareSpans;
 import dev.spindle.bench.DiscardingSpanExporter;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -31,7 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * The floor under {@link ObserverBenchmark}'s {@code tracing} mode: the OpenTelemetry SDK alone
  * making the span that issue 13 asks of every attempt (a CONSUMER {@code process {queue}} span, no
  * parent, OpenTelemetry's messaging attributes and the task, a link to the enqueue context, made
- * current, an outcome attribute, ended) with no Spindle code around it, exported on the calling
+ * current, an outcome attribute, ended; {@link BareSpans#processSpan}) with no Spindle code around it, exported on the calling
  * thread to an exporter that discards it, as in {@link ObserverBenchmark}. {@code attributes=no}
  * leaves out the attributes and the link (the SDK's cost of a bare span). One JMH thread. Not
  * thread-safe (JMH state).
@@ -40,15 +39,6 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SpanFloorBenchmark {
-  private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
-  private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
-  private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
-  private static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
-  private static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("messaging.operation.name");
-  private static final AttributeKey<Long> DELIVERY_COUNT = AttributeKey.longKey("messaging.message.delivery_count");
-  private static final AttributeKey<String> TASK = AttributeKey.stringKey("spindle.task");
-  private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("spindle.outcome");
-  private static final Attributes LINK = Attributes.of(AttributeKey.stringKey("spindle.link"), "enqueue");
 
   /** {@code yes}: the attributes and the link Spindle's span carries; {@code no}: a bare span. */
   @Param({"yes", "no"})
@@ -78,19 +68,17 @@ public class SpanFloorBenchmark {
   /** One attempt's span, as the SDK makes it. */
   @Benchmark
   public Span span() {
-    SpanBuilder b = tracer.spanBuilder("process default").setSpanKind(SpanKind.CONSUMER).setNoParent();
-    if (full) {
-      b.setAttribute(SYSTEM, "spindle").setAttribute(DESTINATION, "default")
-          .setAttribute(MESSAGE_ID, "01JD0000000000000000000000").setAttribute(OPERATION_TYPE, "process")
-          .setAttribute(OPERATION_NAME, "process").setAttribute(DELIVERY_COUNT, 1L).setAttribute(TASK, "bench.noop")
-          .addLink(creation, LINK);
-    }
+    SpanBuilder b = full ? BareSpans.processSpan(tracer, "default", "01JD0000000000000000000000", 1L, "bench.noop")
+        : tracer.spanBuilder("process default").setSpanKind(SpanKind.CONSUMER).setNoParent();
     Span s = b.startSpan();
+    if (full) {
+      s.addLink(creation, BareSpans.LINK); // on the span, as spindle-metrics adds it
+    }
     try (Scope ignored = s.makeCurrent()) {
       // the task would run here
     }
     if (full) {
-      s.setAttribute(OUTCOME, "succeeded");
+      s.setAttribute(BareSpans.OUTCOME, "succeeded");
     }
     s.end();
     return s;

@@ -29,7 +29,8 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
   static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
   static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
   static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("messaging.operation.name");
-  static final AttributeKey<Long> DELIVERY_COUNT = AttributeKey.longKey("messaging.message.delivery_count");
+  /** The attempt (1 for the first run): semantic conventions have no system-neutral delivery count. */
+  static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("spindle.job.attempt");
   static final AttributeKey<String> TASK = AttributeKey.stringKey("spindle.task");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("spindle.outcome");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
@@ -47,7 +48,7 @@ public final class JobSpanHandler implements ObservationHandler<JobObservation> 
     SpanBuilder b = tracer.spanBuilder(c.meters.spanName).setSpanKind(SpanKind.CONSUMER).setNoParent()
         .setAttribute(SYSTEM, "spindle").setAttribute(DESTINATION, c.queue).setAttribute(MESSAGE_ID, c.jobId)
         .setAttribute(OPERATION_TYPE, "process").setAttribute(OPERATION_NAME, "process")
-        .setAttribute(DELIVERY_COUNT, (long) c.attempt).setAttribute(TASK, c.task);
+        .setAttribute(ATTEMPT, (long) c.attempt).setAttribute(TASK, c.task);
     if (c.startEpochNanos == 0) { // not begun in this JVM: it starts now
       c.startAt(System.nanoTime(), JobObservation.epochNanosNow());
     }
