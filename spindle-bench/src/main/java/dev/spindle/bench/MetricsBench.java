@@ -56,7 +56,7 @@ import org.jspecify.annotations.Nullable;
  *                 --prefetch 0 --stores sqlite,redis (--threads-cpu yes: each
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
  *                 trace context drained by a worker without an observer; --variants off,metrics,on,contexts:
- *                 which run, the first the reference of the ratios; also contexts-unbound (no store gauges)
+ *                 which run, the first the reference of the ratios; also on-unbound and contexts-unbound (no store gauges)
  *                 and bound (store gauges only), sampled (metrics + tracing with a head sampler,
  *                 parent-based trace-id ratio --sample 0.1) and unlinked (metrics + tracing, jobs enqueued
  *                 outside a span: no stored context, no link), no-ends (each attempt started and made current
@@ -476,6 +476,8 @@ public final class MetricsBench {
       return switch (name) {
         case "metrics" -> new Variant(name, "metrics only", true, false, WorkerObserves.ALL, true);
         case "on" -> new Variant(name, "metrics + tracing", true, true, WorkerObserves.ALL, true);
+        // the same without the store's gauges (bound before the drain, read once then)
+        case "on-unbound" -> new Variant(name, "metrics + tracing, no store gauges", true, true, WorkerObserves.ALL, false);
         // the worker's share of "on" without the observer's work: each attempt started and made current
         // on the task's thread, its end handed to the observer thread but not passed on (no span, no
         // timer); no-scope: not made current either
@@ -503,7 +505,7 @@ public final class MetricsBench {
         // attributes, link and times), with no Observation, no meters and none of spindle-metrics' code
         case "spans" -> new Variant(name, "the SDK's span alone", true, true, WorkerObserves.SPANS, false);
         default -> throw new IllegalArgumentException("unknown variant " + name
-            + ": metrics, on, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound, bound, empty, garbage"
+            + ": metrics, on, on-unbound, no-ends, no-scope, sampled, unlinked, contexts, contexts-unbound, bound, empty, garbage"
             + " or spans");
       };
     }
