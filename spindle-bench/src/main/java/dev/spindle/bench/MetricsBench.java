@@ -56,8 +56,8 @@ import org.jspecify.annotations.Nullable;
  *                 --prefetch 0 --stores sqlite,redis (--threads-cpu yes: each
  *                 drain's CPU per job by thread group; --contexts yes: a fourth variant, jobs that carry a
  *                 trace context drained by a worker without an observer; --variants off,metrics,on,contexts:
- *                 which run, the first the reference of the ratios; also on-unbound and contexts-unbound (no store gauges)
- *                 and bound (store gauges only), sampled (metrics + tracing with a head sampler,
+ *                 which run, the first the reference of the ratios; also on-unbound and contexts-unbound
+ *                 (no store gauges) and bound (store gauges only), sampled (metrics + tracing with a head sampler,
  *                 parent-based trace-id ratio --sample 0.1) and unlinked (metrics + tracing, jobs enqueued
  *                 outside a span: no stored context, no link), no-ends (each attempt started and made current
  *                 as with "on", its end handed to the observer thread and dropped: no span, no timer) and
