@@ -33,9 +33,9 @@ import org.jspecify.annotations.Nullable;
  * unused or a lifetime after their login (default {@link #SESSION_LIFETIME}), whichever comes first;
  * expired ones are dropped when presented and, for abandoned ones, whenever a session starts.
  * Sessions expire on the injected clock (the dashboard's is a {@code MonotonicClock} unless one was
- * set, so a wall-clock step neither ends nor prolongs them); the login throttle's window is timed on the monotonic clock
- * ({@link System#nanoTime()}), so a wall clock stepped back by an hour does not lock a user out for
- * 65 minutes instead of 5, nor does a step forward lift the throttle early.
+ * set, so a wall-clock step neither ends nor prolongs them); the login throttle's window is timed on
+ * the monotonic clock ({@link System#nanoTime()}), so a wall clock stepped back by an hour does not
+ * lock a user out for 65 minutes instead of 5, nor does a step forward lift the throttle early.
  *
  * <p>Mounted in a host application with {@link HostSecurity}, the host authenticates: the user and
  * role come from the servlet request's principal and roles, there is no log-in page, and the CSRF
