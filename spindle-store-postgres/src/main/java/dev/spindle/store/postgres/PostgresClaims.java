@@ -74,8 +74,35 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
         + " LIMIT " + limit + " FOR UPDATE SKIP LOCKED)) RETURNING " + JobRows.CLAIM_COLUMNS;
   }
 
+  /**
+   * The planner settings of a claim's transaction, set in its first round trip: its statements
+   * follow the indexes that hold their rows in order ({@code spindle_jobs_ready_plain},
+   * {@code spindle_jobs_scheduled}) whatever the statistics say. Statistics taken while the table
+   * was empty save for dead rows an older transaction could still see (a VACUUM after a drain,
+   * while any other transaction was open) give it one page and no rows; the planner then reads the
+   * table as holding no rows however much it grew, and a claim of 64 jobs of a 200,000-job burst
+   * read all of them along {@code spindle_jobs_created} and sorted them, spilling to disk (80-110 ms
+   * a claim; {@code PostgresStaleStatisticsTest}). No JIT: a plan holding a sort the settings
+   * disable (the fair queues' keys, which no index holds in order) costs over
+   * {@code jit_above_cost}, and compiling takes tens of milliseconds.
+   */
+  static final String PLANNER_SETTINGS = Db.setLocalSql("enable_sort", "off", "jit", "off");
+
   /** The most delayed jobs one claim makes ready. */
   private static final int PROMOTE_BATCH = 1000;
+
+  /**
+   * A claim's first statement: due delayed jobs become ready (rows another claim is promoting are
+   * skipped, not waited for), and the queues' limits, the paused queues, the number promoted and the
+   * next due time are read. Its parameters: the time, twice (us).
+   */
+  static final String PROMOTE_AND_READ_RULES = "WITH p AS (UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED
+      + " WHERE j.id = ANY(ARRAY(SELECT id FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ?"
+      + " ORDER BY run_at LIMIT " + PROMOTE_BATCH + " FOR UPDATE SKIP LOCKED)) RETURNING 1)"
+      + " SELECT name, max_running, NULL::bigint FROM spindle_queues"
+      + " UNION ALL SELECT queue, -1, NULL FROM spindle_paused"
+      + " UNION ALL SELECT NULL, (SELECT count(*) FROM p)::int, (SELECT min(run_at) FROM spindle_jobs"
+      + " WHERE state = " + JobRows.SCHEDULED + " AND run_at > ?)";
 
   private final Clock clock;
   private final SqlFlow<Db.Conn> flow;
@@ -94,21 +121,14 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
     Map<Integer, Long> stats = new HashMap<>();
     Instant at = clock.instant();
     long now = JobRows.micros(at);
-    // one round trip: due delayed jobs become ready (rows another claim is promoting are skipped,
-    // not waited for), and the queues' limits, the paused queues and the next due time are read
-    PreparedStatement rules = c.ps("WITH p AS (UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED
-        + " WHERE j.id = ANY(ARRAY(SELECT id FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ?"
-        + " ORDER BY run_at LIMIT " + PROMOTE_BATCH + " FOR UPDATE SKIP LOCKED)) RETURNING 1)"
-        + " SELECT name, max_running, NULL::bigint FROM spindle_queues"
-        + " UNION ALL SELECT queue, -1, NULL FROM spindle_paused"
-        + " UNION ALL SELECT NULL, (SELECT count(*) FROM p)::int, (SELECT min(run_at) FROM spindle_jobs"
-        + " WHERE state = " + JobRows.SCHEDULED + " AND run_at > ?)");
+    // one round trip: the planner settings, then the rules
+    PreparedStatement rules = c.ps(PLANNER_SETTINGS + "; " + PROMOTE_AND_READ_RULES);
     rules.setLong(1, now);
     rules.setLong(2, now);
     Map<String, Integer> limits = new HashMap<>();
     int promoted = 0;
     Long nextDue = null;
-    try (ResultSet rs = rules.executeQuery()) {
+    try (ResultSet rs = c.queryAfterSetLocal(rules)) {
       while (rs.next()) {
         String name = rs.getString(1);
         if (name != null) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL connections of one store: a HikariCP pool, one transaction per operation (READ
@@ -23,12 +24,39 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   private static final int ATTEMPTS = 5;
+  private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.]+");
 
   private final String describe;
   private final HikariDataSource pool;
   private final String jdbcUrl;
   private final Properties props;
   private volatile boolean closed;
+
+  /**
+   * The statement that sets {@code namesAndValues} (pairs of a setting's name and its value) for the
+   * rest of the transaction, as literals, so that it can lead a statement sent in the same round trip
+   * ({@link Conn#queryAfterSetLocal}).
+   *
+   * @throws IllegalArgumentException if they are not pairs, or a name or value is not a plain word
+   */
+  public static String setLocalSql(String... namesAndValues) {
+    if (namesAndValues.length == 0 || namesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("pairs of a setting's name and value, not " + namesAndValues.length);
+    }
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      sql.append(i == 0 ? "" : ", ").append("set_config('").append(word(namesAndValues[i])).append("', '")
+          .append(word(namesAndValues[i + 1])).append("', true)");
+    }
+    return sql.toString();
+  }
+
+  private static String word(String s) {
+    if (!WORD.matcher(s).matches()) {
+      throw new IllegalArgumentException("a setting's name or value must be a plain word, not '" + s + "'");
+    }
+    return s;
+  }
 
   /**
    * A connection inside one transaction; statements prepared through {@link #ps} are closed when
@@ -54,23 +82,25 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
 
     /**
      * Sets planner or other settings for the rest of this transaction ({@code SET LOCAL}), in one
-     * statement: pairs of a setting's name and its value.
+     * statement: pairs of a setting's name and its value ({@link #setLocalSql}).
      */
     public void setLocal(String... namesAndValues) throws SQLException {
-      if (namesAndValues.length == 0 || namesAndValues.length % 2 != 0) {
-        throw new IllegalArgumentException("pairs of a setting's name and value, not " + namesAndValues.length);
-      }
-      StringBuilder sql = new StringBuilder("SELECT ");
-      for (int i = 0; i < namesAndValues.length; i += 2) {
-        sql.append(i == 0 ? "" : ", ").append("set_config(?, ?, true)");
-      }
-      PreparedStatement ps = ps(sql.toString());
-      for (int i = 0; i < namesAndValues.length; i++) {
-        ps.setString(i + 1, namesAndValues[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
+      try (ResultSet rs = ps(setLocalSql(namesAndValues)).executeQuery()) {
         rs.next();
       }
+    }
+
+    /**
+     * Runs a statement prepared as {@link #setLocalSql} {@code + "; " +} a query, both sent in one
+     * round trip, and returns the query's rows: the settings apply to the query's planning and to the
+     * rest of the transaction.
+     */
+    public ResultSet queryAfterSetLocal(PreparedStatement ps) throws SQLException {
+      ps.execute(); // the settings' row
+      if (!ps.getMoreResults()) {
+        throw new SQLException("the statement sent after the planner settings returned no rows");
+      }
+      return ps.getResultSet();
     }
 
     /** Runs a one-off statement (DDL) without caching it. */
