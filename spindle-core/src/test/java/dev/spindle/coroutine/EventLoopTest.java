@@ -3,6 +3,7 @@ package dev.spindle.coroutine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import dev.spindle.ExecutionModel;
 import dev.spindle.Futures;
@@ -76,7 +77,18 @@ class EventLoopTest {
       });
       Async.yieldNow(); // the ticker starts
       long before = ticks.get();
-      Thread.sleep(200); // blocking: time.sleep in a coroutine
+      // blocking (time.sleep in a coroutine): a wait that holds the loop, released from outside only
+      // once this coroutine's thread is seen waiting in it
+      CountDownLatch released = new CountDownLatch(1);
+      Thread coroutine = Thread.currentThread();
+      Thread.ofPlatform().start(() -> {
+        try {
+          await().atMost(Duration.ofSeconds(10)).until(() -> coroutine.getState() == Thread.State.WAITING);
+        } finally {
+          released.countDown();
+        }
+      });
+      released.await();
       long afterBlocking = ticks.get();
       // suspends: the ticker runs meanwhile. Short sleeps until it has ticked 10 more times, so a loop
       // thread the OS deschedules for a while cannot fail the test; an async sleep that blocked the loop
