@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Timing.</b> All times come from the injected {@link Clock} (default: a {@link MonotonicClock},
- * the wall clock's time when the worker is built carried forward on {@link System#nanoTime()}, immune
- * to wall-clock jumps; {@link WatcherStats#nextDue()} reads as wall time). Tests inject a manual
- * clock and drive the worker with {@link #runDue()} instead of {@link #start()}: no thread, no
- * sleeping. With a started worker and a clock that is moved by hand, call {@link #wakeUp()} after moving it.
+ * <p><b>Timing.</b> All times come from the injected {@link Clock} (default: a {@link
+ * MonotonicClock}, the wall clock's time when the worker is built carried forward on {@link
+ * System#nanoTime()}, immune to wall-clock jumps; {@link WatcherStats#nextDue()} reads as wall
+ * time). Tests inject a manual clock and drive the worker with {@link #runDue()} instead of {@link
+ * #start()}: no thread, no sleeping. With a started worker and a clock that is moved by hand, call
+ * {@link #wakeUp()} after moving it.
  *
  * <p><b>Running.</b> Due tasks are handed to the injected {@link Executor} (default: run on the
  * worker's own thread, one after the other). A task never overlaps itself: while a run is in

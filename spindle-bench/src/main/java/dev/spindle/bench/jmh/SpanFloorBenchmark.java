@@ -31,9 +31,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * making the span that issue 13 asks of every attempt (a CONSUMER {@code process {queue}} span, no
  * parent, OpenTelemetry's messaging attributes and the task, a link to the enqueue context, made
  * current, an outcome attribute, ended; {@link BareSpans#processSpan}) with no Spindle code around
- * it, exported on the calling thread to an exporter that discards it, as in {@link ObserverBenchmark}. {@code attributes=no}
- * leaves out the attributes and the link (the SDK's cost of a bare span). One JMH thread. Not
- * thread-safe (JMH state).
+ * it, exported on the calling thread to an exporter that discards it, as in {@link
+ * ObserverBenchmark}. {@code attributes=no} leaves out the attributes and the link (the SDK's cost
+ * of a bare span). One JMH thread. Not thread-safe (JMH state).
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
