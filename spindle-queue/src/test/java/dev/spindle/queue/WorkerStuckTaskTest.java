@@ -57,6 +57,7 @@ class WorkerStuckTaskTest {
       assertThat(stateOf(store, next)).as("the next job ran on a fresh thread").isEqualTo(JobState.SUCCEEDED);
       assertThat(store.find(stuckId).orElseThrow().error().orElseThrow().type()).endsWith("TaskTimeoutException");
       assertThat(w.executorStats().map(ExecutorStats::stuck)).as("the timed-out task's thread").contains(1);
+      assertThat(w.stats().stuck()).as("reported in the worker's stats").isEqualTo(1);
 
       release.countDown();
       await().atMost(Duration.ofSeconds(30)).until(() -> w.executorStats().orElseThrow().stuck() == 0);

@@ -1,5 +1,6 @@
 package dev.spindle.internal.local;
 
+import dev.spindle.ExecutionModel;
 import dev.spindle.ExecutorConfig;
 import dev.spindle.ExecutorStats;
 import dev.spindle.RejectedSubmissionException;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * it. So the cancel replaces the worker: a fresh thread takes its slot, and the old one, counted as
  * {@linkplain ExecutorStats#stuck stuck} until its task returns, then ends. At most as many workers
  * are replaced at once as the pool has; past that the slot waits for its thread (logged once).
+ * SEQUENTIAL, which promises one execution at a time, never replaces its worker.
  */
 final class PooledExecutor extends LocalExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(PooledExecutor.class);
@@ -190,8 +192,8 @@ final class PooledExecutor extends LocalExecutor {
     super.cancelled(job, wasStarted);
     if (!wasStarted) {
       leftQueue(null);
-    } else if (isRunning()) {
-      replaceRunnerOf(job);
+    } else if (isRunning() && config.model() != ExecutionModel.SEQUENTIAL) {
+      replaceRunnerOf(job); // SEQUENTIAL promises one execution at a time, so its slot waits instead
     }
   }
 

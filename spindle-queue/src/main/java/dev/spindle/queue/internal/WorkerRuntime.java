@@ -329,7 +329,8 @@ public final class WorkerRuntime implements AutoCloseable {
 
   /** A snapshot of the counters. */
   public WorkerStats stats() {
-    return reporter.stats(running.get());
+    TaskExecutor e = executor;
+    return reporter.stats(running.get(), e == null ? 0 : e.stats().stuck());
   }
 
   /**
