@@ -62,7 +62,7 @@ public final class OutageSkewCheck {
         int before = begun.get();
         long down = System.nanoTime();
         // a heartbeat began while the server is down, and has waited for the whole outage
-        await().atMost(Duration.ofSeconds(60)).until(() -> begun.get() > before + 1
+        await().atMost(Duration.ofSeconds(60)).until(() -> begun.get() > before
             && System.nanoTime() - down >= OUTAGE.toNanos());
       });
       int after = begun.get();
