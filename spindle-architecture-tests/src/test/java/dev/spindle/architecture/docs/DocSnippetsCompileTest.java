@@ -68,7 +68,7 @@ class DocSnippetsCompileTest {
       }
     };
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    boolean ok = compiler.getTask(null, files, diagnostics, List.of("-proc:none", "-Xlint:none", "--release", "21"),
+    boolean ok = compiler.getTask(null, files, diagnostics, List.of("-proc:none", "-Xlint:none"),
         null, List.of(unit)).call();
     List<String> errors = new ArrayList<>();
     for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  *       {@code interface}, {@code enum} or modifiers before them) is a compilation unit; any other
  *       block is statements, wrapped in a method {@code void run() throws Exception} of a class.
  *   <li>A block tagged {@code ```java no-compile} is deliberately partial and skipped (counted).
+ *   <li>A block indented under a list item loses its fence's indentation first.
  * </ul>
  */
 record JavaSnippet(Path file, int line, String info, String code) {
@@ -52,9 +53,12 @@ record JavaSnippet(Path file, int line, String info, String code) {
         continue;
       }
       int start = i + 1;
+      String line = lines.get(i);
+      int indent = line.length() - line.stripLeading().length(); // a block inside a list item
       StringBuilder code = new StringBuilder();
       for (i = start; i < lines.size() && !lines.get(i).strip().equals("```"); i++) {
-        code.append(lines.get(i)).append('\n');
+        String l = lines.get(i);
+        code.append(l.substring(Math.min(indent, l.length() - l.stripLeading().length()))).append('\n');
       }
       if (i == lines.size()) {
         throw new IllegalStateException(file + ":" + start + ": a ```java block is not closed");
