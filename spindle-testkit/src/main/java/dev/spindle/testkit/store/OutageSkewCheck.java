@@ -25,8 +25,11 @@ import java.util.function.Consumer;
 public final class OutageSkewCheck {
   /** How long the server stays down. */
   public static final Duration OUTAGE = Duration.ofSeconds(3);
-  /** The most a measured skew may be off, with both clocks the same host's. */
-  public static final Duration TOLERANCE = Duration.ofMillis(500);
+  /**
+   * The most a measured skew may be off, with both clocks the same host's: a sample is kept only if
+   * its round trip is at most half the warning bound of 2 s, so it is off by at most 500 ms.
+   */
+  public static final Duration TOLERANCE = Duration.ofMillis(600);
 
   private OutageSkewCheck() {}
 
