@@ -123,7 +123,7 @@ public final class RedisLink implements AutoCloseable {
       c.setOptions(ClusterClientOptions.builder().autoReconnect(true).socketOptions(socket).timeoutOptions(timeouts)
           .sslOptions(ssl).protocolVersion(ProtocolVersion.RESP2).requestQueueSize(100_000)
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(30))
-              .enableAllAdaptiveRefreshTriggers().build())
+              .enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values()).build())
           .build());
       this.client = c;
     } else {
