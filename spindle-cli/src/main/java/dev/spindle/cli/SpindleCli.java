@@ -63,6 +63,7 @@ public final class SpindleCli implements Runnable {
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(SpindleCli::usageError);
+    cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");
     cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new CommandGroups());
     cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes (docs/CLI.md):%n")
         .exitCodeList(ExitCode.helpList())

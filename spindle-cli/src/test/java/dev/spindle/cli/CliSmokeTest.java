@@ -176,7 +176,7 @@ class CliSmokeTest {
     assertThat(cancel.out()).startsWith(later + " ").containsIgnoringCase("cancelled");
     CliRun retry = ok("jobs", "retry", later, "--store", store);
     assertThat(retry.out()).contains(later + " QUEUED");
-    CliRun purge = ok("jobs", "purge", "--store", store);
+    CliRun purge = ok("jobs", "purge", "--all", "--store", store);
     assertThat(purge.out()).containsPattern("\\d+ job\\(s\\) purged");
 
     CliRun add = ok("schedules", "add", "nightly", "demo.tick", "\"n\"", "--cron", "@daily", "--store", store);

@@ -95,7 +95,7 @@ class ScriptableOutputTest {
     assertThat(nightly.get("nextFireAt").asString()).endsWith("Z");
 
     JsonNode flow = json("flow", "list", "--json", "--store", store);
-    assertThat(flow.get("flowLimits").get(0).get("spec").asString()).isEqualTo("api concurrency=2");
+    assertThat(flow.get("flowLimits").get(0).get("spec").asString()).isEqualTo("api per=queue concurrency=2");
   }
 
   @Test
