@@ -30,7 +30,11 @@ public final class JobMatch {
     this.count = count;
   }
 
-  /** Matches a job in any queue with any delay; at least one is expected. */
+  /**
+   * Matches a job in any queue with any delay; at least one is expected.
+   *
+   * @return the match without conditions
+   */
   public static JobMatch any() {
     return ANY;
   }
@@ -38,6 +42,8 @@ public final class JobMatch {
   /**
    * Only jobs in this queue.
    *
+   * @param queue the queue name
+   * @return this match with the queue
    * @throws IllegalArgumentException if the name is not a valid queue name
    */
   public JobMatch queue(String queue) {
@@ -48,6 +54,8 @@ public final class JobMatch {
    * Only jobs whose run time is exactly this long after their enqueue ({@link Duration#ZERO}: due at
    * once). The test queue's clock only moves when the test moves it, so delays are exact.
    *
+   * @param delay from the enqueue to the run time
+   * @return this match with the delay
    * @throws IllegalArgumentException if negative
    */
   public JobMatch delay(Duration delay) {
@@ -60,6 +68,8 @@ public final class JobMatch {
   /**
    * Exactly this many matching jobs (instead of at least one).
    *
+   * @param count the number of matching jobs expected
+   * @return this match with the count
    * @throws IllegalArgumentException if below 1 (use {@code refuteEnqueued} for none)
    */
   public JobMatch count(int count) {

@@ -43,12 +43,22 @@ public final class SpindleExtension implements ParameterResolver, AfterEachCallb
     this.settings = Optional.of(settings);
   }
 
-  /** An extension whose queues are built from a fresh builder from {@code settings} for each test. */
+  /**
+   * An extension whose queues are built from a fresh builder from {@code settings} for each test.
+   *
+   * @param settings makes the builder of each test's queue
+   * @return the extension, to register with {@code @RegisterExtension}
+   */
   public static SpindleExtension with(Supplier<SpindleTestQueue.Builder> settings) {
     return new SpindleExtension(Objects.requireNonNull(settings, "settings"));
   }
 
-  /** An extension whose queues run the tasks of {@code registry}. */
+  /**
+   * An extension whose queues run the tasks of {@code registry}.
+   *
+   * @param registry the tasks
+   * @return the extension, to register with {@code @RegisterExtension}
+   */
   public static SpindleExtension of(TaskRegistry registry) {
     Objects.requireNonNull(registry, "registry");
     return with(() -> SpindleTestQueue.builder().registry(registry));

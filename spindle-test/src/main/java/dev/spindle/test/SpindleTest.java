@@ -33,9 +33,15 @@ public @interface SpindleTest {
    * The task catalogs the test queue runs (each a public class with a public no-argument
    * constructor). Empty (the default): the catalogs listed under
    * {@code META-INF/services/dev.spindle.TaskCatalog}.
+   *
+   * @return the catalog classes
    */
   Class<? extends TaskCatalog>[] catalogs() default {};
 
-  /** Where the clock starts, as an ISO-8601 instant (default {@link SpindleTestQueue#DEFAULT_START}). */
+  /**
+   * Where the clock starts, as an ISO-8601 instant.
+   *
+   * @return the start (default {@link SpindleTestQueue#DEFAULT_START})
+   */
   String start() default "2030-01-01T00:00:00Z";
 }

@@ -99,43 +99,82 @@ public final class SpindleTestQueue implements AutoCloseable {
     this.maxSteps = b.maxSteps;
   }
 
-  /** A test queue running the tasks of {@code registry}, with the other settings at their defaults. */
+  /**
+   * A test queue running the tasks of {@code registry}, with the other settings at their defaults.
+   *
+   * @param registry the tasks
+   * @return the test queue; close it after the test
+   */
   public static SpindleTestQueue of(TaskRegistry registry) {
     return builder().registry(registry).build();
   }
 
-  /** A test queue running the tasks of these catalogs, with the other settings at their defaults. */
+  /**
+   * A test queue running the tasks of these catalogs, with the other settings at their defaults.
+   *
+   * @param catalogs the task catalog classes
+   * @return the test queue; close it after the test
+   */
   @SafeVarargs
   public static SpindleTestQueue of(Class<? extends TaskCatalog>... catalogs) {
-    return of(TaskRegistry.of(catalogs));
+    TaskRegistry.Builder b = TaskRegistry.builder();
+    for (Class<? extends TaskCatalog> c : catalogs) {
+      b.addCatalog(c);
+    }
+    return of(b.build());
   }
 
-  /** A builder. */
+  /**
+   * A builder.
+   *
+   * @return a builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The queue client: give it to the code under test. Its clock is {@link #clock()}. */
+  /**
+   * The queue client: give it to the code under test.
+   *
+   * @return the client, on {@link #store()} and {@link #clock()}
+   */
   public JobQueue queue() {
     return queue;
   }
 
-  /** The in-memory store under the queue. */
+  /**
+   * The in-memory store under the queue.
+   *
+   * @return the store
+   */
   public InMemoryJobStore store() {
     return store;
   }
 
-  /** The clock of the queue and the store; it moves only by {@link #advance}, {@link #drain} or {@link #advanceTo}. */
+  /**
+   * The clock of the queue and the store; it moves only by {@link #advance}, {@link #drain} or
+   * {@link #advanceTo}.
+   *
+   * @return the clock
+   */
   public Clock clock() {
     return clock;
   }
 
-  /** The current time on {@link #clock()}. */
+  /**
+   * The current time.
+   *
+   * @return the instant on {@link #clock()}
+   */
   public Instant now() {
     return clock.instant();
   }
 
-  /** The tasks the test queue runs. */
+  /**
+   * The tasks the test queue runs.
+   *
+   * @return the registry
+   */
   public TaskRegistry registry() {
     return registry;
   }
@@ -146,6 +185,9 @@ public final class SpindleTestQueue implements AutoCloseable {
    * Asserts that at least one job of {@code task} with these arguments is enqueued. Arguments are
    * compared as JSON, exactly as they are stored (so a field that does not serialize shows up).
    *
+   * @param <I> the task's input type
+   * @param task the task
+   * @param args its expected arguments
    * @throws AssertionError listing every enqueued job if there is none
    */
   public <I> void assertEnqueued(Task<I, ?> task, I args) {
@@ -156,6 +198,10 @@ public final class SpindleTestQueue implements AutoCloseable {
    * Asserts that jobs of {@code task} with these arguments are enqueued as {@code match} says (queue,
    * delay, count).
    *
+   * @param <I> the task's input type
+   * @param task the task
+   * @param args its expected arguments
+   * @param match the queue, delay and count expected
    * @throws AssertionError listing every enqueued job if the matching ones do not satisfy it
    */
   public <I> void assertEnqueued(Task<I, ?> task, I args, JobMatch match) {
@@ -171,6 +217,7 @@ public final class SpindleTestQueue implements AutoCloseable {
   /**
    * Asserts that at least one job of {@code task} is enqueued, whatever its arguments.
    *
+   * @param task the task
    * @throws AssertionError listing every enqueued job if there is none
    */
   public void assertEnqueued(Task<?, ?> task) {
@@ -184,6 +231,7 @@ public final class SpindleTestQueue implements AutoCloseable {
   /**
    * Asserts that no job of {@code task} is enqueued.
    *
+   * @param task the task
    * @throws AssertionError listing every enqueued job if there is one
    */
   public void refuteEnqueued(Task<?, ?> task) {
@@ -197,6 +245,9 @@ public final class SpindleTestQueue implements AutoCloseable {
   /**
    * Asserts that no job of {@code task} with these arguments is enqueued.
    *
+   * @param <I> the task's input type
+   * @param task the task
+   * @param args the arguments
    * @throws AssertionError listing every enqueued job if there is one
    */
   public <I> void refuteEnqueued(Task<I, ?> task, I args) {
@@ -243,19 +294,32 @@ public final class SpindleTestQueue implements AutoCloseable {
 
   // ---- queries -------------------------------------------------------------------------------
 
-  /** Every job in the store, oldest first. */
+  /**
+   * Every job in the store.
+   *
+   * @return the jobs, oldest first
+   */
   public List<JobInfo> jobs() {
     List<JobInfo> all = new ArrayList<>(store.listJobs(JobFilter.all().withLimit(LIST_LIMIT)));
     Collections.reverse(all);
     return all;
   }
 
-  /** Every job of {@code task}, in any state, oldest first. */
+  /**
+   * Every job of {@code task}, in any state.
+   *
+   * @param task the task
+   * @return its jobs, oldest first
+   */
   public List<JobInfo> jobs(Task<?, ?> task) {
     return jobs().stream().filter(j -> j.task().equals(task.name())).toList();
   }
 
-  /** Every enqueued job (QUEUED, SCHEDULED or WAITING), oldest first. */
+  /**
+   * Every enqueued job (QUEUED, SCHEDULED or WAITING).
+   *
+   * @return the jobs, oldest first
+   */
   public List<JobInfo> enqueued() {
     return jobs().stream().filter(j -> PENDING.contains(j.state())).toList();
   }
@@ -263,6 +327,8 @@ public final class SpindleTestQueue implements AutoCloseable {
   /**
    * A job as the store holds it now.
    *
+   * @param jobId the job's id
+   * @return the job
    * @throws JobNotFoundException if there is no such job
    */
   public JobInfo job(String jobId) {
@@ -272,6 +338,10 @@ public final class SpindleTestQueue implements AutoCloseable {
   /**
    * The result of a job of {@code task}, read from its stored JSON as the task's output type.
    *
+   * @param <O> the task's output type
+   * @param jobId the job's id
+   * @param task the job's task
+   * @return the result
    * @throws AssertionError if the job did not succeed (saying its state and error)
    * @throws JobNotFoundException if there is no such job
    */
@@ -326,6 +396,7 @@ public final class SpindleTestQueue implements AutoCloseable {
    * delayed jobs run at their time, retries after their backoff, and a recurring schedule fires
    * once per tick (an hourly schedule 24 times in a day).
    *
+   * @param duration how far to move the clock
    * @return the jobs run, in order, as the store holds them afterwards
    * @throws IllegalArgumentException if {@code duration} is negative
    * @throws IllegalStateException if more than {@link Builder#maxJobs} jobs ran or the clock had to
@@ -341,6 +412,8 @@ public final class SpindleTestQueue implements AutoCloseable {
   /**
    * {@link #advance} to an instant.
    *
+   * @param target where the clock ends
+   * @return the jobs run, in order, as the store holds them afterwards
    * @throws IllegalArgumentException if {@code target} is before {@link #now()}
    */
   public List<JobInfo> advanceTo(Instant target) {
@@ -359,6 +432,10 @@ public final class SpindleTestQueue implements AutoCloseable {
    * its output type, so a type that does not survive serialization fails here as it would in
    * production. Nothing is enqueued.
    *
+   * @param <I> the task's input type
+   * @param <O> the task's output type
+   * @param task the task
+   * @param args its arguments
    * @return the result, as read back from its JSON
    * @throws dev.spindle.PayloadException if the arguments or the result do not round-trip
    * @throws Exception whatever the task throws
@@ -491,25 +568,45 @@ public final class SpindleTestQueue implements AutoCloseable {
 
     private Builder() {}
 
-    /** The tasks the queue accepts at enqueue and runs. */
+    /**
+     * The tasks the queue accepts at enqueue and runs.
+     *
+     * @param registry the tasks
+     * @return this builder
+     */
     public Builder registry(TaskRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
-    /** Where the clock starts. */
+    /**
+     * Where the clock starts.
+     *
+     * @param start the first instant
+     * @return this builder
+     */
     public Builder start(Instant start) {
       this.start = Objects.requireNonNull(start, "start");
       return this;
     }
 
-    /** The payload codec (as the application's queue uses). */
+    /**
+     * The payload codec (as the application's queue uses).
+     *
+     * @param codec the codec
+     * @return this builder
+     */
     public Builder codec(JsonCodec codec) {
       this.codec = Objects.requireNonNull(codec, "codec");
       return this;
     }
 
-    /** Options of the queue's enqueue methods without an options argument. */
+    /**
+     * Options of the queue's enqueue methods without an options argument.
+     *
+     * @param defaults the options
+     * @return this builder
+     */
     public Builder defaults(JobOptions defaults) {
       this.defaults = Objects.requireNonNull(defaults, "defaults");
       return this;
@@ -519,6 +616,8 @@ public final class SpindleTestQueue implements AutoCloseable {
      * The most jobs one {@code runDue}, {@code drain} or {@code advance} call runs before it stops with
      * an error (a job that keeps enqueueing itself).
      *
+     * @param maxJobs the bound
+     * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxJobs(int maxJobs) {
@@ -533,6 +632,8 @@ public final class SpindleTestQueue implements AutoCloseable {
      * The most instants one {@code drain} or {@code advance} call stops the clock at (each due job's
      * run time and each schedule tick on the way) before it stops with an error.
      *
+     * @param maxSteps the bound
+     * @return this builder
      * @throws IllegalArgumentException if below 1
      */
     public Builder maxSteps(int maxSteps) {
@@ -543,7 +644,11 @@ public final class SpindleTestQueue implements AutoCloseable {
       return this;
     }
 
-    /** The test queue; close it after the test. */
+    /**
+     * The test queue.
+     *
+     * @return the test queue; close it after the test
+     */
     public SpindleTestQueue build() {
       return new SpindleTestQueue(this);
     }
