@@ -105,12 +105,33 @@ public final class Workflow {
    * One job of {@code task} fed by the jobs it depends on, with the queue's default options: its
    * input is the result of its single dependency, or the array of its dependencies' results (see
    * {@link WorkflowInput}). Compare {@link #task(Task, Object)}, a job with an input of its own.
+   *
+   * @param task the task
+   * @return the one-job workflow
    */
   public static Workflow fromUpstream(Task<?, ?> task) {
     return fromUpstream(task, null);
   }
 
-  /** {@link #fromUpstream(Task)} with these options ({@code null}: the queue's defaults). */
+  /**
+   * The former name of {@link #fromUpstream(Task)}, kept while documentation moves to it.
+   *
+   * @param task the task
+   * @return the one-job workflow
+   * @deprecated use {@link #fromUpstream(Task)}: its name says the input comes from the upstream jobs
+   */
+  @Deprecated(forRemoval = true)
+  public static Workflow task(Task<?, ?> task) {
+    return fromUpstream(task);
+  }
+
+  /**
+   * {@link #fromUpstream(Task)} with these options.
+   *
+   * @param task the task
+   * @param options the job's options ({@code null}: the queue's defaults)
+   * @return the one-job workflow
+   */
   public static Workflow fromUpstream(Task<?, ?> task, @Nullable JobOptions options) {
     Objects.requireNonNull(task, "task");
     return single(new Node(task, null, false, options, List.of(), DependencyPolicy.REQUIRE_SUCCESS, null));
@@ -263,7 +284,13 @@ public final class Workflow {
       return add(name, new Node(task, input, true, null, List.of(), DependencyPolicy.REQUIRE_SUCCESS, name));
     }
 
-    /** A job fed by its dependencies: their result(s) are its input (see {@link WorkflowInput}). */
+    /**
+     * A job fed by its dependencies: their result(s) are its input (see {@link WorkflowInput}).
+     *
+     * @param name the node's name, unique in the graph
+     * @param task the task
+     * @return this builder
+     */
     public Dag nodeFromUpstream(String name, Task<?, ?> task) {
       return add(name, new Node(task, null, false, null, List.of(), DependencyPolicy.REQUIRE_SUCCESS, name));
     }
