@@ -201,16 +201,4 @@ public final class SpindleEnqueuer {
     Function<String, JobHandle<JsonNode>> handle = queue::job;
     return tx.defer(request, handle);
   }
-
-  /**
-   * Enqueues a request whose JSON was written from a registered task's input, following the
-   * transaction, with a handle typed by the task's output.
-   */
-  <O> CompletableFuture<JobHandle<O>> enqueueRequest(JobRequest request, Task<?, O> task) {
-    if (tx == null || !tx.synchronizationActive()) {
-      String id = queue.enqueueAll(List.of(request)).get(0).id();
-      return CompletableFuture.completedFuture(queue.job(id, task));
-    }
-    return tx.defer(request, id -> queue.job(id, task));
-  }
 }

@@ -20,7 +20,7 @@ import java.lang.annotation.Target;
  * {@link dev.spindle.queue.Schedule} beans) fails the application's start, naming both.
  *
  * <pre>{@code
- * @SpindleSchedule(cron = "0 30 2 * * *", zone = "Europe/Paris")
+ * @SpindleSchedule(cron = "30 2 * * *", zone = "Europe/Paris")
  * void purgeExpiredCarts() { ... }
  * }</pre>
  */
@@ -34,7 +34,10 @@ public @interface SpindleSchedule {
    */
   String name() default "";
 
-  /** A cron expression: 5 fields (minute first) or 6 (seconds first). */
+  /**
+   * A five-field cron expression ({@code minute hour day-of-month month day-of-week}) or a macro
+   * such as {@code @daily}.
+   */
   String cron() default "";
 
   /** The time zone of {@link #cron()}, e.g. {@code Europe/Paris}; default UTC. */

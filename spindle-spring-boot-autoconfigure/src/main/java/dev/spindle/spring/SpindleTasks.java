@@ -4,7 +4,6 @@ import dev.spindle.Task;
 import dev.spindle.TaskContext;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobOptions;
-import dev.spindle.queue.JobRequest;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
@@ -91,12 +90,10 @@ public final class SpindleTasks<T> {
   @SuppressWarnings("unchecked") // the task's output type is the method's return type
   private <R> CompletableFuture<JobHandle<R>> enqueueRecorded(Recording r, Consumer<JobOptions.Builder> options) {
     Objects.requireNonNull(options, "options");
-    Task<?, R> task = (Task<?, R>) enqueuer.queue().registry().require(r.taskName);
+    Task<@Nullable Object, R> task = (Task<@Nullable Object, R>) enqueuer.queue().registry().require(r.taskName);
     JobOptions.Builder b = enqueuer.defaultsFor(r.taskName).toBuilder();
     options.accept(b);
-    String json = r.input == null ? "null"
-        : enqueuer.queue().codec().toJson(r.input, "input of task '" + r.taskName + "'");
-    return enqueuer.enqueueRequest(new JobRequest(r.taskName, json, b.build()), task);
+    return enqueuer.enqueue(task, r.input, b.build());
   }
 
   /** {@link #enqueueVoid(Consumer, Consumer)} with the task's options. */

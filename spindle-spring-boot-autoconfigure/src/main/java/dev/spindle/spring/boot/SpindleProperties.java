@@ -25,7 +25,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * spindle.store.location=sqlite:spindle-data/spindle.db
  * spindle.worker.concurrency=4
  * spindle.worker.model=virtual
- * spindle.schedules.nightly.cron=0 30 2 * * *
+ * spindle.schedules.nightly.cron=30 2 * * *
  * spindle.schedules.nightly.task=reports.nightly
  * </pre>
  */
@@ -357,7 +357,7 @@ public class SpindleProperties {
 
   /** One recurring schedule: a task with fixed arguments on a cron expression or an interval. */
   public static class ScheduleProperties {
-    /** Cron expression (5 fields, or 6 with seconds first); exclusive with every. */
+    /** Cron expression: 5 fields (minute first) or a macro such as @daily; exclusive with every. */
     private @Nullable String cron;
     /** Time zone of the cron expression. */
     private String zone = "UTC";

@@ -142,7 +142,7 @@ class SpindleTaskAnnotationTest {
     final List<String> ran = new CopyOnWriteArrayList<>();
 
     @SpindleTask(name = "chores.report", queue = "payments", maxAttempts = 2)
-    @SpindleSchedule(name = "nightly-report", cron = "0 30 2 * * *", zone = "Europe/Paris", args = "\"full\"")
+    @SpindleSchedule(name = "nightly-report", cron = "30 2 * * *", zone = "Europe/Paris", args = "\"full\"")
     public void report(String kind) {
       ran.add("report " + kind);
     }
@@ -174,7 +174,7 @@ class SpindleTaskAnnotationTest {
           ScheduleInfo nightly = schedules.stream().filter(s -> s.schedule().name().equals("nightly-report"))
               .findFirst().orElseThrow();
           assertThat(nightly.schedule().zone()).isEqualTo(ZoneId.of("Europe/Paris"));
-          assertThat(nightly.schedule().describeTrigger()).contains("0 30 2 * * *");
+          assertThat(nightly.schedule().describeTrigger()).contains("30 2 * * *");
           assertThat(nightly.schedule().task()).isEqualTo("chores.report");
           assertThat(nightly.schedule().argsJson()).isEqualTo("\"full\"");
           assertThat(nightly.schedule().jobOptions().queue()).isEqualTo("payments");
@@ -194,9 +194,8 @@ class SpindleTaskAnnotationTest {
         .withPropertyValues("spindle.schedules.nightly-report.every=1h", "spindle.schedules.nightly-report.task=x")
         .run(ctx -> {
           assertThat(ctx).hasFailed();
-          assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("schedule 'nightly-report'")
-              .hasMessageContaining("spindle.schedules.nightly-report")
-              .hasMessageContaining("Chores.report (bean 'chores')");
+          assertThat(ctx.getStartupFailure()).satisfies(e -> assertMessageNaming(e, "schedule 'nightly-report'",
+              "spindle.schedules.nightly-report", "Chores.report (bean 'chores')"));
         });
   }
 
@@ -261,8 +260,17 @@ class SpindleTaskAnnotationTest {
   private void expectFailure(Class<?> type, String annotation, String problem) {
     runner().withBean("bad", type).run(ctx -> {
       assertThat(ctx).hasFailed();
-      assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining(annotation)
-          .hasMessageContaining(type.getSimpleName() + ".run (bean 'bad')").hasMessageContaining(problem);
+      assertThat(ctx.getStartupFailure())
+          .satisfies(e -> assertMessageNaming(e, annotation, type.getSimpleName() + ".run (bean 'bad')", problem));
     });
+  }
+
+  /** Some exception in the chain has a message with every part. */
+  static void assertMessageNaming(Throwable failure, String... parts) {
+    List<String> messages = new java.util.ArrayList<>();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      messages.add(String.valueOf(t.getMessage()));
+    }
+    assertThat(messages).anySatisfy(m -> assertThat(m).contains(parts));
   }
 }
