@@ -87,10 +87,12 @@ public final class SpindleTasks<T> {
     return enqueueRecorded(r, options);
   }
 
-  @SuppressWarnings("unchecked") // the task's output type is the method's return type
+  // The task's output type is the method's return type; its input may be null (no parameter, or a
+  // null argument), which Task's input type leaves unannotated.
+  @SuppressWarnings({"unchecked", "NullAway"})
   private <R> CompletableFuture<JobHandle<R>> enqueueRecorded(Recording r, Consumer<JobOptions.Builder> options) {
     Objects.requireNonNull(options, "options");
-    Task<@Nullable Object, R> task = (Task<@Nullable Object, R>) enqueuer.queue().registry().require(r.taskName);
+    Task<Object, R> task = (Task<Object, R>) enqueuer.queue().registry().require(r.taskName);
     JobOptions.Builder b = enqueuer.defaultsFor(r.taskName).toBuilder();
     options.accept(b);
     return enqueuer.enqueue(task, r.input, b.build());
