@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -161,7 +162,7 @@ public class SpindleAutoConfiguration {
    * @return the post-processor
    */
   @Bean
-  public static SpindleTasksRegistrar spindleTasksRegistrar() {
+  public static BeanFactoryPostProcessor spindleTasksRegistrar() {
     return new SpindleTasksRegistrar();
   }
 

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Checks that the Jackson 3 on the application's class path is the one Spindle was built with (or
- * a later release of it). Spring Boot's BOM manages its own Jackson version, which wins in a
+ * Checks that the Jackson 3 on the application's class path is as recent as the one Spindle was
+ * built with: the same major version and at least its minor version. Spring Boot's BOM manages its own Jackson version, which wins in a
  * build that imports it unless the application overrides it; an older Jackson fails at run time
  * with {@code NoSuchMethodError} deep in a job, so the start fails instead, saying how to align
  * them. Stateless.
@@ -55,7 +55,8 @@ public final class JacksonVersions {
     if (!mixed && !older) {
       return Optional.empty();
     }
-    return Optional.of("Spindle needs Jackson " + builtWith + " (tools.jackson, or a later " + built[0] + ".x) but the"
+    return Optional.of("Spindle needs Jackson " + builtWith + " (tools.jackson; " + built[0] + "." + built[1]
+        + " or a later " + built[0] + ".x) but the"
         + " class path has jackson-core " + core + " and jackson-databind " + databind + ". Spring Boot's"
         + " dependency management picks its own Jackson version: with spring-boot-starter-parent set the"
         + " Maven property <jackson-bom.version>" + builtWith + "</jackson-bom.version>; with Boot's BOM"

@@ -189,6 +189,20 @@ class SpindleTaskAnnotationTest {
   }
 
   @Test
+  void schedulesWithoutADeclaredQueueUseTheConfiguredDefaultQueue() {
+    runner().withUserConfiguration(ChoresConfig.class)
+        .withPropertyValues("spindle.queue.default-queue=bulk", "spindle.worker.enabled=false",
+            "spindle.schedules.hourly.every=1h", "spindle.schedules.hourly.task=chores.sweep")
+        .run(ctx -> {
+          List<ScheduleInfo> schedules = ctx.getBean(JobQueue.class).schedules();
+          assertThat(schedules).filteredOn(s -> s.schedule().name().equals("hourly")).singleElement()
+              .satisfies(s -> assertThat(s.schedule().jobOptions().queue()).isEqualTo("bulk"));
+          assertThat(schedules).filteredOn(s -> s.schedule().name().equals("chores.sweep")).singleElement()
+              .satisfies(s -> assertThat(s.schedule().jobOptions().queue()).isEqualTo("bulk"));
+        });
+  }
+
+  @Test
   void aScheduleNameDefinedTwiceFailsTheStartNamingBoth() {
     runner().withUserConfiguration(ChoresConfig.class)
         .withPropertyValues("spindle.schedules.nightly-report.every=1h", "spindle.schedules.nightly-report.task=x")
