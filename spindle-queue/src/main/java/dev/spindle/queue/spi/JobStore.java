@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The storage backend of a durable queue: the narrow set of atomic operations producers and workers
- * need. Every backend (in-memory, SQLite, Redis) implements it with the same semantics, checked by
- * the contract suite {@code dev.spindle.testkit.store.JobStoreContract}; operators' queries and
- * repairs live in the separate {@link JobInspector}.
+ * need. Every backend (in-memory, SQLite, PostgreSQL, Redis) implements it with the same
+ * semantics, checked by the contract suite {@code dev.spindle.testkit.store.JobStoreContract};
+ * operators' queries and repairs live in the separate {@link JobInspector}.
  *
  * <p>Rules every implementation follows:
  * <ul>
@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Job ids are decimal strings of positive numbers that increase with enqueue order.
  *   <li>One clock decides: leases, heartbeats, due times of delayed and retried jobs, reclaim,
  *       finish and expiry times are read on the <em>store's</em> clock (Redis: {@code TIME} inside
- *       the scripts; SQLite: the host's real-time clock; in memory: the store's {@code Clock}),
+ *       the scripts; PostgreSQL: the server's clock; SQLite: the host's real-time clock; in
+ *       memory: the store's {@code Clock}),
  *       never on the caller's. Callers still pass {@code now} from their injected clock and
  *       instants computed from it: the store reads them as durations from that {@code now} and
  *       moves them onto its clock ({@link StoreClock}), so a worker whose clock is off neither loses
