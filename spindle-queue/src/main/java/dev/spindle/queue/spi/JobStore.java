@@ -99,8 +99,12 @@ public interface JobStore extends AutoCloseable {
   HeartbeatResult heartbeat(WorkerRecord worker);
 
   /**
-   * Removes a worker that stops cleanly. Jobs it still holds go back to QUEUED as released (not a
-   * lost-worker strike).
+   * Removes a worker that stops. A worker that stops cleanly first hands back the jobs it stopped
+   * ({@link Completion#released}); a job it still holds here is one it could not stop (its task
+   * called {@code System.exit}, or ignored every interrupt), so it is taken back as by
+   * {@link #reclaimExpired}: a lost-worker strike, then CANCELLED if a cancel was requested, DEAD
+   * with reason {@link JobInfo#WORKER_LOST} once the strikes reach the job's limit, else QUEUED. An
+   * attempt thus counts from the moment it starts, whatever ends the process.
    */
   void deregisterWorker(String workerId, Instant now);
 
