@@ -84,7 +84,6 @@ public final class WorkerRuntime implements AutoCloseable {
   boolean wrapContext;
   private @Nullable Subscription subscription;
   private @Nullable Thread dispatcher;
-  private @Nullable Thread housekeepingThread;
   volatile @Nullable Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
 
@@ -159,7 +158,7 @@ public final class WorkerRuntime implements AutoCloseable {
     subscription = s.store().subscribe(this::onStoreChange);
     dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch")
         .start(() -> guarded("dispatcher", dispatch::dispatchLoop));
-    housekeepingThread = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
+    Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
         .start(() -> guarded("housekeeping", housekeeper::loop));
     LOG.info("worker {} consuming {} from {} ({} x {})", workerId, s.queues(), s.store().describe(),
         s.concurrency(), m);
