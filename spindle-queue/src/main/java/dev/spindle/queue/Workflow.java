@@ -114,18 +114,6 @@ public final class Workflow {
   }
 
   /**
-   * The former name of {@link #fromUpstream(Task)}, kept while documentation moves to it.
-   *
-   * @param task the task
-   * @return the one-job workflow
-   * @deprecated use {@link #fromUpstream(Task)}: its name says the input comes from the upstream jobs
-   */
-  @Deprecated(forRemoval = true)
-  public static Workflow task(Task<?, ?> task) {
-    return fromUpstream(task);
-  }
-
-  /**
    * {@link #fromUpstream(Task)} with these options.
    *
    * @param task the task
