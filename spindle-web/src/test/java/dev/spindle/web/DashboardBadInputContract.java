@@ -49,7 +49,7 @@ abstract class DashboardBadInputContract {
 
   private static void assertBadRequest(HttpResponse<String> r, String detail) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    assertThat(r.body()).contains(detail);
+    assertThat(WebFixture.json(r).get("detail").asString()).contains(detail);
   }
 
   @Test

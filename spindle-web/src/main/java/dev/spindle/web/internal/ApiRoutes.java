@@ -465,10 +465,10 @@ public final class ApiRoutes {
     }
     String states = body.has("state") ? csv(body.get("state")) : null;
     JobFilter f = filter(k -> text(body, k), states, 1);
-    requireFilterOrAll(body, f, what);
     JsonNode m = body.get("max");
     int max = m == null ? MAX_BULK : intParam(m.isValueNode() ? m.asString() : m.toString(), MAX_BULK, 1, MAX_BULK,
         "max");
+    requireFilterOrAll(body, f, what);
     Credentials.User who = Auth.user(ctx);
     long n = switch (what) {
       case "retry" -> service.retryMatching(who, f, max);
