@@ -140,7 +140,8 @@ public final class Dashboard implements AutoCloseable {
       RouteTable t = new RouteTable(cfg.routes);
       new ApiRoutes(service, live).register(t);
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/events", Role.VIEWER,
-          "Server-Sent Events: 'stats' every tick, 'job' per finished job")
+          "Server-Sent Events: 'stats' every tick (totals and at most " + LiveStats.MAX_EVENT_QUEUES + " changed queues,"
+          + " with queueCount and queuesOmitted), 'jobs' listing the jobs finished since the last tick")
           .response(200, "text/event-stream").documentOnly();
       cfg.routes.sse(ApiRoutes.PREFIX + "/events", live::add);
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/openapi.json", Role.VIEWER, "This document")
