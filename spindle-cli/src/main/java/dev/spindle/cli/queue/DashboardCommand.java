@@ -74,6 +74,13 @@ public final class DashboardCommand implements Callable<Integer> {
   @Option(names = "--new-token", description = "print a new random API token and its hash for a users file, exit")
   boolean newToken;
 
+  @Option(names = {"-v", "--verbose"}, description = "also print the store, the API's addresses and the web "
+      + "server's start-up log (by default only the URL is printed, and warnings and errors)")
+  boolean verbose;
+
+  /** The loggers of the web server whose start-up lines only {@code --verbose} shows. */
+  static final java.util.List<String> SERVER_LOGGERS = java.util.List.of("org.eclipse.jetty", "io.javalin");
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -99,9 +106,13 @@ public final class DashboardCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     TaskRegistry registry = anyTask ? TaskRegistry.empty() : catalog.registry();
+    if (verbose) {
+      // slf4j-simple reads a logger's level when it is created: before the server exists
+      SERVER_LOGGERS.forEach(l -> System.setProperty("org.slf4j.simpleLogger.log." + l, "info"));
+    }
     Network network = new Network(bind, allowedHosts, insecureHttpOnNetwork);
     try (JobStore s = store.open()) {
-      serve(out, s, network, port, creds, registry);
+      serve(out, s, network, port, creds, registry, verbose);
       return 0;
     } catch (IllegalStateException e) {
       System.err.println("spindle dashboard: " + e.getMessage());
@@ -141,6 +152,15 @@ public final class DashboardCommand implements Callable<Integer> {
    */
   static void serve(PrintStream out, JobStore store, Network network, int port, @Nullable Credentials creds,
       TaskRegistry registry) throws InterruptedException {
+    serve(out, store, network, port, creds, registry, true);
+  }
+
+  /**
+   * As {@link #serve(PrintStream, JobStore, Network, int, Credentials, TaskRegistry)}; unless
+   * {@code verbose}, prints only the URL to open (with the generated token if any), one line.
+   */
+  static void serve(PrintStream out, JobStore store, Network network, int port, @Nullable Credentials creds,
+      TaskRegistry registry, boolean verbose) throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).port(port).registry(registry);
     try {
       b.bind(network.bind()).allowedHosts(network.allowedHosts())
@@ -169,6 +189,12 @@ public final class DashboardCommand implements Callable<Integer> {
       }, "spindle-dashboard-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       Optional<String> token = d.generatedToken();
+      if (!verbose) {
+        out.println(d.url() + "/" + token.map(t -> "?token=" + t).orElse(""));
+        out.flush();
+        stop.await();
+        return;
+      }
       out.println("Spindle dashboard on " + store.describe());
       if (token.isPresent()) {
         // Shown once, like Jupyter's: whoever started the server may open it.

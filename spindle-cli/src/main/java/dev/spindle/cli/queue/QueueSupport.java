@@ -2,7 +2,9 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.TaskCatalog;
 import dev.spindle.TaskRegistry;
+import dev.spindle.cli.ExitCode;
 import dev.spindle.examples.primes.PrimeTasks;
+import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.JobStore;
@@ -126,10 +128,38 @@ final class QueueSupport {
     return one.length() <= max ? one : one.substring(0, Math.max(0, max - 3)) + "...";
   }
 
-  /** Prints {@code spindle <cmd>: message} for an operational failure and returns exit code 1. */
+  /**
+   * Prints {@code spindle <cmd>: message} for an operational failure and returns its exit status:
+   * {@link ExitCode#STORE_UNAVAILABLE} if the store cannot be reached or opened,
+   * {@link ExitCode#NOT_FOUND} for a missing job, else {@link ExitCode#ERROR}.
+   */
   static int fail(String command, RuntimeException e) {
+    return failure(command, e).code();
+  }
+
+  /** As {@link #fail}, as an {@link ExitCode}. */
+  static ExitCode failure(String command, RuntimeException e) {
+    System.err.println("spindle " + command + ": " + message(e));
+    return exitCode(e);
+  }
+
+  /** The message of a failure, with its store reason if any, control characters escaped. */
+  static String message(RuntimeException e) {
     String what = e instanceof StoreException se ? se.reason() + ": " + se.getMessage() : e.getMessage();
-    System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(String.valueOf(what)));
-    return 1;
+    return dev.spindle.spi.Echo.controls(String.valueOf(what));
+  }
+
+  /** The exit status of a failure (see {@link #fail}). */
+  static ExitCode exitCode(RuntimeException e) {
+    if (e instanceof JobNotFoundException) {
+      return ExitCode.NOT_FOUND;
+    }
+    if (e instanceof StoreException se) {
+      return switch (se.reason()) {
+        case UNAVAILABLE, CANNOT_OPEN, BUSY, CLOSED -> ExitCode.STORE_UNAVAILABLE;
+        case DISK_FULL, READ_ONLY, CORRUPT, IO -> ExitCode.ERROR;
+      };
+    }
+    return ExitCode.ERROR;
   }
 }
