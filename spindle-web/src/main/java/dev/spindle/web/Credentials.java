@@ -110,12 +110,16 @@ public final class Credentials {
 
   /**
    * Reads a users file: lines {@code name role hash}, e.g.
-   * {@code alice operator pbkdf2-sha256$120000$salt$hash}.
+   * {@code alice operator pbkdf2-sha256$120000$salt$hash}. Like sshd's StrictModes, the file must be
+   * owned by the user running the dashboard and neither readable nor writable by anyone else
+   * ({@code chmod 600 FILE}): its hashes could otherwise be guessed offline, or a user added. (On a
+   * file system without POSIX permissions, such as Windows', this is not checked.)
    *
-   * @throws IllegalArgumentException if it cannot be read or a line is malformed (the message names
-   *     the line, never the hash)
+   * @throws IllegalArgumentException if it cannot be read, other users may read or change it, it is
+   *     owned by another user, or a line is malformed (the message names the line, never the hash)
    */
   public static Credentials fromFile(Path file) {
+    UsersFiles.requirePrivate(file);
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -11,6 +11,7 @@ import dev.spindle.supervisor.RunDirectory;
 import dev.spindle.web.internal.ApiRoutes;
 import dev.spindle.web.internal.AuditTrail;
 import dev.spindle.web.internal.Auth;
+import dev.spindle.web.internal.HostCheck;
 import dev.spindle.web.internal.Json;
 import dev.spindle.web.internal.LiveStats;
 import dev.spindle.web.internal.MountedServlet;
@@ -29,8 +30,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -59,7 +62,10 @@ import tools.jackson.databind.node.ObjectNode;
  * <table>
  *   <caption>Settings and defaults</caption>
  *   <tr><th>setting</th><th>default</th></tr>
- *   <tr><td>{@link Builder#bind}</td><td>{@code 127.0.0.1}</td></tr>
+ *   <tr><td>{@link Builder#bind}</td><td>{@code 127.0.0.1}; another address only with {@link
+ *     Builder#insecureHttpOnNetwork}</td></tr>
+ *   <tr><td>{@link Builder#allowedHosts}</td><td>none: IP addresses, {@code localhost} and the bound
+ *     name only (421 for any other {@code Host})</td></tr>
  *   <tr><td>{@link Builder#port}</td><td>{@value #DEFAULT_PORT}; 0 picks a free port</td></tr>
  *   <tr><td>{@link Builder#credentials}</td><td>none: a random operator token is made
  *     ({@link #generatedToken()}), to be shown once like Jupyter's</td></tr>
@@ -90,6 +96,9 @@ public final class Dashboard implements AutoCloseable {
   private final RouteTable routeTable;
 
   private Dashboard(Builder b) {
+    if (b.hostSecurity == null) {
+      requireSafeBind(b); // first: a refused dashboard starts no thread
+    }
     this.settings = b;
     Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.queue = JobQueue.builder(b.store).registry(b.registry).clock(clock).name("spindle-web").build();
@@ -107,6 +116,8 @@ public final class Dashboard implements AutoCloseable {
     }
     this.generatedToken = token;
     this.auth = new Auth(creds, sessionClock(b), host, b.sessionLifetime);
+    // mounted, the host application's server decides which names it answers to
+    HostCheck served = host == null ? new HostCheck(b.bind, b.allowedHosts) : null;
     this.app = Javalin.create(cfg -> {
       cfg.jetty.host = b.bind;
       cfg.jetty.port = b.port;
@@ -115,6 +126,9 @@ public final class Dashboard implements AutoCloseable {
       // Jetty caches a filter chain per request path (up to 1,024); paths are chosen by the caller, even
       // unauthenticated, and the chain (Javalin's one servlet, no filters) is cheap to build each time
       cfg.jetty.modifyServletContextHandler(h -> h.getServletHandler().setFilterChainsCached(false));
+      if (served != null) {
+        cfg.routes.before(served::check); // before authentication: a rebound name reaches not even the login
+      }
       cfg.routes.before(auth::before);
       cfg.routes.after(ctx -> {
         int status = ctx.statusCode(); // a 4xx was refused before changing anything (a 5xx may have changed some)
@@ -126,7 +140,8 @@ public final class Dashboard implements AutoCloseable {
       RouteTable t = new RouteTable(cfg.routes);
       new ApiRoutes(service, live).register(t);
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/events", Role.VIEWER,
-          "Server-Sent Events: 'stats' every tick, 'job' per finished job")
+          "Server-Sent Events: 'stats' every tick (totals and at most " + LiveStats.MAX_EVENT_QUEUES + " changed queues,"
+          + " with queueCount and queuesOmitted), 'jobs' listing the jobs finished since the last tick")
           .response(200, "text/event-stream").documentOnly();
       cfg.routes.sse(ApiRoutes.PREFIX + "/events", live::add);
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/openapi.json", Role.VIEWER, "This document")
@@ -147,6 +162,33 @@ public final class Dashboard implements AutoCloseable {
   }
 
   private record Extra(String path, Role role, Supplier<RouteResponse> handler) {}
+
+  /**
+   * Refuses plain HTTP on a network address unless acknowledged ({@link
+   * Builder#insecureHttpOnNetwork}); warns when it is.
+   */
+  private static void requireSafeBind(Builder b) {
+    if (isLoopback(b.bind)) {
+      return;
+    }
+    if (!b.insecureHttpOnNetwork) {
+      throw new IllegalStateException("refusing to serve the dashboard over plain HTTP on " + b.bind + ", which is"
+          + " not a loopback address: passwords, API tokens and session cookies would cross the network"
+          + " unencrypted. Bind 127.0.0.1 behind a TLS-terminating reverse proxy (allowing its host name with"
+          + " --allowed-host), or, on a network you trust, acknowledge it with --insecure-http-on-network"
+          + " (Dashboard.Builder.insecureHttpOnNetwork(true))");
+    }
+    LOG.warn("the dashboard serves plain HTTP on {}, which is not a loopback address: passwords, API tokens and"
+        + " session cookies cross the network unencrypted (acknowledged with insecure-http-on-network)", b.bind);
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false; // checked when it was set
+    }
+  }
 
   private void errors(io.javalin.config.RoutesConfig r) {
     r.exception(Problem.class, (e, ctx) -> problem(ctx, e.status(), e.title(), e.getMessage()));
@@ -341,6 +383,8 @@ public final class Dashboard implements AutoCloseable {
     private @Nullable Path runDirectory = RunDirectory.defaultPath();
     private @Nullable HostSecurity hostSecurity;
     private Duration sessionLifetime = Auth.SESSION_LIFETIME;
+    private final Set<String> allowedHosts = new LinkedHashSet<>();
+    private boolean insecureHttpOnNetwork;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -358,6 +402,34 @@ public final class Dashboard implements AutoCloseable {
         throw new IllegalArgumentException("cannot bind to '" + address + "': unknown host", e);
       }
       this.bind = address;
+      return this;
+    }
+
+    /**
+     * Host names the dashboard answers to besides IP addresses, {@code localhost} and the name it is
+     * bound to (e.g. the name of a reverse proxy in front of it); a request naming another host in its
+     * {@code Host} header gets 421, so a DNS-rebinding page cannot reach it. Adds to the earlier ones.
+     *
+     * @throws IllegalArgumentException if a name is not a host name (letters, digits, '-' and '.')
+     */
+    public Builder allowedHosts(java.util.Collection<String> names) {
+      for (String n : Objects.requireNonNull(names, "names")) {
+        String h = Objects.requireNonNull(n, "name").strip();
+        if (!h.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?")) {
+          throw new IllegalArgumentException("not a host name: '" + dev.spindle.spi.Echo.of(h) + "'");
+        }
+        allowedHosts.add(h);
+      }
+      return this;
+    }
+
+    /**
+     * Acknowledges serving plain HTTP on a non-loopback {@linkplain #bind address}: without it,
+     * {@link #build()} refuses such an address (passwords, tokens and session cookies would cross the
+     * network unencrypted); with it, a warning is logged. Default false.
+     */
+    public Builder insecureHttpOnNetwork(boolean acknowledged) {
+      this.insecureHttpOnNetwork = acknowledged;
       return this;
     }
 
@@ -474,7 +546,12 @@ public final class Dashboard implements AutoCloseable {
       return this;
     }
 
-    /** The dashboard, not yet started. */
+    /**
+     * The dashboard, not yet started.
+     *
+     * @throws IllegalStateException if it would serve plain HTTP on a non-loopback address without
+     *     {@link #insecureHttpOnNetwork}
+     */
     public Dashboard build() {
       return new Dashboard(this);
     }

@@ -313,7 +313,7 @@ class SecurityTest {
     String hash = Credentials.hashToken("ci-token-0123456789");
     // the columns mixed up: a secret where the role or the name belongs
     for (String line : List.of("ci " + hash + " operator", hash + " operator ci", "ci operator sha256$not-hex")) {
-      Files.write(users, List.of("# name role hash", line));
+      writePrivate(users, List.of("# name role hash", line));
       assertThatThrownBy(() -> Credentials.fromFile(users)).as(line)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("line 2")
@@ -322,7 +322,7 @@ class SecurityTest {
           .hasMessageNotContaining("not-hex")
           .hasMessageNotContaining("NOT-HEX");
     }
-    Files.write(users, List.of("ci admin " + hash));
+    writePrivate(users, List.of("ci admin " + hash));
     assertThatThrownBy(() -> Credentials.fromFile(users)).hasMessageContaining("line 1").hasMessageContaining("role")
         .hasMessageContaining("viewer or operator");
   }
@@ -330,7 +330,7 @@ class SecurityTest {
   @Test
   void credentialsComeFromAFileOrTheEnvironmentAndAreKeptHashed() throws Exception {
     Path users = dir.resolve("users");
-    Files.write(users, List.of("# name role hash", "carol viewer " + Credentials.hashPassword("pw-123456".toCharArray()),
+    writePrivate(users, List.of("# name role hash", "carol viewer " + Credentials.hashPassword("pw-123456".toCharArray()),
         "ci operator " + Credentials.hashToken("ci-token-0123456789")));
     Credentials c = Credentials.fromFile(users);
     assertThat(c.verifyPassword("carol", "pw-123456".toCharArray())).map(Credentials.User::role)
@@ -339,7 +339,7 @@ class SecurityTest {
     assertThat(c.verifyToken("ci-token-0123456789")).map(Credentials.User::name).contains("ci");
     assertThat(c.verifyToken("ci-token-012345678")).isEmpty();
     assertThat(c.toString()).doesNotContain("pbkdf2", "sha256");
-    Files.write(users, List.of("dave admin sha256$00"));
+    writePrivate(users, List.of("dave admin sha256$00"));
     assertThatThrownBy(() -> Credentials.fromFile(users)).hasMessageContaining("line 1")
         .hasMessageNotContaining("sha256$00");
     Credentials env = Credentials.fromEnvironment(Map.of(Credentials.ENV_TOKEN, "env-token-0123456789")).orElseThrow();
@@ -347,5 +347,11 @@ class SecurityTest {
     assertThat(Credentials.fromEnvironment(Map.of())).isEmpty();
     assertThatThrownBy(() -> Credentials.fromEnvironment(Map.of(Credentials.ENV_TOKEN, "short")))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Writes a users file only its owner may read, as the dashboard requires. */
+  private static void writePrivate(Path file, List<String> lines) throws java.io.IOException {
+    Files.write(file, lines);
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
   }
 }

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -47,8 +49,18 @@ public final class DashboardCommand implements Callable<Integer> {
   int port;
 
   @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-      description = "address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes it to the network)")
+      description = "address to listen on (default: ${DEFAULT-VALUE}; another one, such as 0.0.0.0, serves plain"
+          + " HTTP to the network and needs --insecure-http-on-network)")
   String bind;
+
+  @Option(names = "--allowed-host", paramLabel = "NAME", description = "a host name the dashboard answers to"
+      + " besides IP addresses, localhost and the --bind name, e.g. a reverse proxy's (repeatable); requests"
+      + " naming another host get 421 (DNS rebinding)")
+  List<String> allowedHosts = new ArrayList<>();
+
+  @Option(names = "--insecure-http-on-network", description = "serve plain HTTP on a non-loopback --bind address"
+      + " (passwords and tokens cross the network unencrypted; prefer a TLS reverse proxy)")
+  boolean insecureHttpOnNetwork;
 
   @Option(names = "--users-file", paramLabel = "FILE", description = "users and hashed secrets")
   @Nullable Path usersFile;
@@ -98,8 +110,9 @@ public final class DashboardCommand implements Callable<Integer> {
       // slf4j-simple reads a logger's level when it is created: before the server exists
       SERVER_LOGGERS.forEach(l -> System.setProperty("org.slf4j.simpleLogger.log." + l, "info"));
     }
+    Network network = new Network(bind, allowedHosts, insecureHttpOnNetwork);
     try (JobStore s = store.open()) {
-      serve(out, s, bind, port, creds, registry, verbose);
+      serve(out, s, network, port, creds, registry, verbose);
       return 0;
     } catch (IllegalStateException e) {
       System.err.println("spindle dashboard: " + e.getMessage());
@@ -118,22 +131,43 @@ public final class DashboardCommand implements Callable<Integer> {
   }
 
   /**
-   * Runs a dashboard on {@code store} until the JVM is asked to stop (Ctrl-C), printing its URL.
+   * Where a dashboard listens and which host names it answers to.
    *
-   * @param creds the credentials, or {@code null} for a random token printed once in the URL
+   * @param bind the address to listen on
+   * @param allowedHosts host names served besides IP addresses, localhost and the bound name
+   * @param insecureHttpOnNetwork whether plain HTTP on a non-loopback address was acknowledged
    */
-  static void serve(PrintStream out, JobStore store, String bind, int port, @Nullable Credentials creds,
-      TaskRegistry registry) throws InterruptedException {
-    serve(out, store, bind, port, creds, registry, true);
+  record Network(String bind, List<String> allowedHosts, boolean insecureHttpOnNetwork) {
+    /** Loopback only, no further names. */
+    static Network loopback() {
+      return new Network("127.0.0.1", List.of(), false);
+    }
   }
 
   /**
-   * As {@link #serve(PrintStream, JobStore, String, int, Credentials, TaskRegistry)}; unless
+   * Runs a dashboard on {@code store} until the JVM is asked to stop (Ctrl-C), printing its URL.
+   *
+   * @param creds the credentials, or {@code null} for a random token printed once in the URL
+   * @throws IllegalStateException if it cannot start, or would serve plain HTTP on the network unacknowledged
+   */
+  static void serve(PrintStream out, JobStore store, Network network, int port, @Nullable Credentials creds,
+      TaskRegistry registry) throws InterruptedException {
+    serve(out, store, network, port, creds, registry, true);
+  }
+
+  /**
+   * As {@link #serve(PrintStream, JobStore, Network, int, Credentials, TaskRegistry)}; unless
    * {@code verbose}, prints only the URL to open (with the generated token if any), one line.
    */
-  static void serve(PrintStream out, JobStore store, String bind, int port, @Nullable Credentials creds,
+  static void serve(PrintStream out, JobStore store, Network network, int port, @Nullable Credentials creds,
       TaskRegistry registry, boolean verbose) throws InterruptedException {
-    Dashboard.Builder b = Dashboard.builder(store).bind(bind).port(port).registry(registry);
+    Dashboard.Builder b = Dashboard.builder(store).port(port).registry(registry);
+    try {
+      b.bind(network.bind()).allowedHosts(network.allowedHosts())
+          .insecureHttpOnNetwork(network.insecureHttpOnNetwork());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
     // Prometheus text of the store's queue gauges at /metrics, behind the dashboard's authentication
     SpindleMetrics metrics = SpindleMetrics.builder().build()
         .bindStore(store.inspector());

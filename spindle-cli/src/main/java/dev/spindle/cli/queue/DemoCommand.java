@@ -202,7 +202,8 @@ public final class DemoCommand implements Callable<Integer> {
       if (dashboard) {
         stopWorkers();
         out.println();
-        DashboardCommand.serve(out, store, "127.0.0.1", dashboardPort, null, QueueSupport.defaultRegistry());
+        DashboardCommand.serve(out, store, DashboardCommand.Network.loopback(), dashboardPort, null,
+            QueueSupport.defaultRegistry());
       }
       return ok && finished == all.size() ? 0 : 1;
     } finally {

@@ -53,6 +53,18 @@ class CliHardeningTest {
   }
 
   @Test
+  void theDashboardRefusesPlainHttpOnTheNetworkUnlessAcknowledgedAndBadHostNames() {
+    CliRun r = CliRun.of("dashboard", "--store", store, "--port", "0", "--bind", "0.0.0.0", "--allowed-host",
+        "jobs.example.org");
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("plain HTTP on 0.0.0.0", "not a loopback address", "--insecure-http-on-network");
+    r = CliRun.of("dashboard", "--store", store, "--port", "0", "--allowed-host", "jobs.example.org/x");
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("not a host name");
+    assertThat(jobs()).isEmpty();
+  }
+
+  @Test
   void aBadStoreParameterListsTheAllowedValues() {
     CliRun r = CliRun.of("enqueue", "demo.greet", "\"x\"", "--store", store + "?durability=bogus");
     assertThat(r.code()).isEqualTo(2);

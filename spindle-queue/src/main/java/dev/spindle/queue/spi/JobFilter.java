@@ -37,7 +37,7 @@ public record JobFilter(Set<JobState> states, @Nullable String queue, @Nullable 
    * Validates and copies.
    *
    * @throws IllegalArgumentException if the limit is below 1, the id is not a job id, the text is
-   *     too short or too long, or a time range is empty
+   *     too short or too long or contains a NUL character, or a time range is empty
    */
   public JobFilter {
     states = states.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(states));
@@ -52,6 +52,9 @@ public record JobFilter(Set<JobState> states, @Nullable String queue, @Nullable 
       if (n < MIN_TEXT || n > MAX_TEXT) {
         throw new IllegalArgumentException("search text must have " + MIN_TEXT + " to " + MAX_TEXT
             + " characters, not " + n);
+      }
+      if (text.indexOf('\0') >= 0) { // SQL text columns cannot hold it: a store error on every SQL store
+        throw new IllegalArgumentException("search text must not contain a NUL character (U+0000)");
       }
     }
     checkRange("created", createdAfter, createdBefore);

@@ -87,6 +87,7 @@ public class SpindleDashboardAutoConfiguration {
               + " behind the application's own security with spindle.dashboard.path"));
     }
     Dashboard d = Dashboard.builder(store).bind(p.getBind()).port(p.getPort()).credentials(creds)
+        .allowedHosts(p.getAllowedHosts()).insecureHttpOnNetwork(p.isInsecureHttpOnNetwork())
         .registry(registry).build();
     return new SpindleDashboard(d, null);
   }

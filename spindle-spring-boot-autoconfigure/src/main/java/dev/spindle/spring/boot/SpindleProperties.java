@@ -447,8 +447,18 @@ public class SpindleProperties {
   public static class Dashboard {
     /** Whether to start the dashboard (needs spindle-web on the class path). */
     private boolean enabled = false;
-    /** Address to listen on. */
+    /**
+     * Address to listen on; one that is not a loopback address serves plain HTTP to the network and
+     * needs insecure-http-on-network.
+     */
     private String bind = "127.0.0.1";
+    /** Serve plain HTTP on a non-loopback bind address (passwords and tokens cross the network unencrypted). */
+    private boolean insecureHttpOnNetwork = false;
+    /**
+     * Host names the dashboard answers to besides IP addresses, localhost and the bind name (a
+     * request naming another host gets 421: DNS rebinding), e.g. a reverse proxy's.
+     */
+    private java.util.List<String> allowedHosts = new java.util.ArrayList<>();
     /** Port; 0 picks a free one. */
     private int port = 8075;
     /**
@@ -515,6 +525,26 @@ public class SpindleProperties {
     /** @param bind the bind address */
     public void setBind(String bind) {
       this.bind = bind;
+    }
+
+    /** @return whether plain HTTP on a non-loopback bind address is acknowledged (default false) */
+    public boolean isInsecureHttpOnNetwork() {
+      return insecureHttpOnNetwork;
+    }
+
+    /** @param insecureHttpOnNetwork whether plain HTTP on a non-loopback bind address is acknowledged */
+    public void setInsecureHttpOnNetwork(boolean insecureHttpOnNetwork) {
+      this.insecureHttpOnNetwork = insecureHttpOnNetwork;
+    }
+
+    /** @return the host names served besides IP addresses, localhost and the bind name (default none) */
+    public java.util.List<String> getAllowedHosts() {
+      return allowedHosts;
+    }
+
+    /** @param allowedHosts the host names served besides IP addresses, localhost and the bind name */
+    public void setAllowedHosts(java.util.List<String> allowedHosts) {
+      this.allowedHosts = allowedHosts;
     }
 
     /** @return the port (default 8075) */

@@ -46,8 +46,11 @@ public final class ApiRoutes {
   /** The filter fields of list and bulk requests besides state and paging. */
   static final List<String> FILTER_FIELDS = List.of("queue", "task", "q", "createdAfter", "createdBefore",
       "finishedAfter", "finishedBefore");
+  private static final String FILTER_NAMES = "state, queue, task, q, createdAfter, createdBefore, finishedAfter,"
+      + " finishedBefore";
   private static final String BULK_BODY = "{state: [..], queue, task, q, createdAfter, createdBefore, finishedAfter,"
-      + " finishedBefore, max}";
+      + " finishedBefore, max, all}: at least one filter field, or \"all\": true to match every job";
+  private static final String EMPTY_FILTER = "a bad filter, or no filter without \"all\": true";
 
   private final QueueService service;
   private final LiveStats live;
@@ -71,10 +74,11 @@ public final class ApiRoutes {
         .query("before", "cursor: only jobs with a smaller id (from 'next')")
         .query("limit", "page size, 1-" + MAX_PAGE + " (default 50)")
         .response(200, "a page of jobs and the next page's link").handle(this::listJobs);
-    t.route(HandlerType.POST, PREFIX + "/jobs", Role.OPERATOR, "Enqueue a job (Idempotency-Key header honoured)")
+    t.route(HandlerType.POST, PREFIX + "/jobs", Role.OPERATOR, "Enqueue a job (Idempotency-Key header honoured: the same key and request return the first job)")
         .body("{task, args, queue, priority, delay (ISO-8601 or 10s/5m/1h), uniqueKey}")
         .response(202, "accepted; Location names the job").response(400, "bad JSON or options")
-        .response(413, "payload too large").response(422, "unknown task").handle(this::enqueue);
+        .response(413, "payload too large")
+        .response(422, "unknown task, or an Idempotency-Key first sent with another task, args, queue or priority").handle(this::enqueue);
     t.route(HandlerType.GET, PREFIX + "/jobs/{id}", Role.VIEWER, "One job (ETag; If-None-Match answers 304)")
         .response(200, "the job").response(304, "unchanged").response(404, "no such job").handle(this::getJob);
     t.route(HandlerType.GET, PREFIX + "/jobs/{id}/result", Role.VIEWER,
@@ -97,11 +101,11 @@ public final class ApiRoutes {
           ctx.status(204);
         });
     t.route(HandlerType.POST, PREFIX + "/jobs/retry", Role.OPERATOR, "Requeue every matching FAILED/DEAD/CANCELLED job")
-        .body(BULK_BODY).response(200, "how many").handle(ctx -> bulk(ctx, "retry"));
+        .body(BULK_BODY).response(200, "how many").response(400, EMPTY_FILTER).handle(ctx -> bulk(ctx, "retry"));
     t.route(HandlerType.POST, PREFIX + "/jobs/cancel", Role.OPERATOR, "Cancel every matching waiting or running job")
-        .body(BULK_BODY).response(200, "how many").handle(ctx -> bulk(ctx, "cancel"));
+        .body(BULK_BODY).response(200, "how many").response(400, EMPTY_FILTER).handle(ctx -> bulk(ctx, "cancel"));
     t.route(HandlerType.POST, PREFIX + "/jobs/purge", Role.OPERATOR, "Delete every matching finished job")
-        .body(BULK_BODY).response(200, "how many")
+        .body(BULK_BODY).response(200, "how many").response(400, EMPTY_FILTER)
         .handle(ctx -> bulk(ctx, "purge"));
     t.route(HandlerType.GET, PREFIX + "/queues", Role.VIEWER, "Queues: counts by state, limit, paused")
         .handle(this::queues);
@@ -311,7 +315,12 @@ public final class ApiRoutes {
     } catch (IllegalArgumentException e) {
       throw Problem.badRequest(e.getMessage());
     }
-    JobHandle<?> h = service.queue().enqueueAll(List.of(new JobRequest(task, argsJson, o.build()))).get(0);
+    JobOptions options = o.build();
+    JobHandle<?> h = service.queue().enqueueAll(List.of(new JobRequest(task, argsJson, options))).get(0);
+    String idem = ctx.header("Idempotency-Key");
+    if (!h.isNew() && idem != null && !idem.isBlank()) {
+      requireSameRequest(h.id(), task, argsJson, options);
+    }
     service.audit().record(who, "job.enqueue", h.id(), task);
     ObjectNode out = Json.object();
     out.put("id", h.id());
@@ -319,6 +328,38 @@ public final class ApiRoutes {
     out.put("location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
     json(ctx, 202, out);
+  }
+
+  /**
+   * Checks that a request repeating an {@code Idempotency-Key} asks for the job the key already
+   * names (task, arguments, queue and priority; a delay is relative to each request's time, so it is
+   * not compared).
+   *
+   * @throws Problem 422 if it asks for another one: the key was reused by mistake
+   */
+  private void requireSameRequest(String id, String task, String argsJson, JobOptions options) {
+    JobInfo first = service.find(id).orElse(null);
+    if (first == null) {
+      return; // gone since (purged): nothing to compare with
+    }
+    List<String> differ = new java.util.ArrayList<>();
+    if (!first.task().equals(task)) {
+      differ.add("task");
+    }
+    if (!java.util.Objects.equals(Json.raw(first.argsJson()), Json.raw(argsJson))) {
+      differ.add("args");
+    }
+    if (!first.queue().equals(options.queue())) {
+      differ.add("queue");
+    }
+    if (first.priority() != options.priority()) {
+      differ.add("priority");
+    }
+    if (!differ.isEmpty()) {
+      throw new Problem(422, "Idempotency key reused", "this Idempotency-Key was first sent with another request"
+          + " (job " + id + "; differs in " + String.join(", ", differ) + "): use a new key for a new job, or"
+          + " repeat the first request unchanged to get its job");
+    }
   }
 
   private void getJob(Context ctx) {
@@ -427,6 +468,7 @@ public final class ApiRoutes {
     JsonNode m = body.get("max");
     int max = m == null ? MAX_BULK : intParam(m.isValueNode() ? m.asString() : m.toString(), MAX_BULK, 1, MAX_BULK,
         "max");
+    requireFilterOrAll(body, f, what);
     Credentials.User who = Auth.user(ctx);
     long n = switch (what) {
       case "retry" -> service.retryMatching(who, f, max);
@@ -436,6 +478,29 @@ public final class ApiRoutes {
     ObjectNode o = Json.object();
     o.put(what.equals("retry") ? "requeued" : what.equals("cancel") ? "cancelled" : "purged", n);
     json(ctx, 200, o);
+  }
+
+  /**
+   * Refuses a bulk request whose filter matches every job unless it says {@code "all": true}: an
+   * empty body must not cancel, requeue or delete everything.
+   */
+  static void requireFilterOrAll(JsonNode body, JobFilter f, String what) {
+    JsonNode all = body.get("all");
+    if (all != null && !all.isNull() && !all.isBoolean()) {
+      throw Problem.badRequest("'all' must be true or false");
+    }
+    boolean everything = all != null && all.asBoolean();
+    if (!everything && isUnfiltered(f)) {
+      throw Problem.badRequest("refusing to " + what + " every job: give a filter (" + FILTER_NAMES
+          + ") or \"all\": true");
+    }
+  }
+
+  /** True if the filter has no condition: it matches every job. */
+  static boolean isUnfiltered(JobFilter f) {
+    return f.states().isEmpty() && f.queue() == null && f.task() == null && f.text() == null
+        && f.createdAfter() == null && f.createdBefore() == null && f.finishedAfter() == null
+        && f.finishedBefore() == null;
   }
 
   private static String csv(JsonNode n) {

@@ -9,7 +9,12 @@ import dev.spindle.queue.spi.WorkerRecord;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
  * 5 % of the time - the per-queue counts and the oldest waiting job;
  * each tick with viewers connected sends them a {@code stats} event and, if jobs finished since the
  * last tick, one {@code jobs} event listing them (at most 1,000 a tick, built once for every viewer).
+ * A {@code stats} event carries the totals and only the queues that changed since the last event,
+ * at most {@link #MAX_EVENT_QUEUES}, so its size does not grow with the number of queues.
  * The ticks, the counts' interval and the throughput's are measured on the monotonic clock ({@link
  * System#nanoTime()}), so a step of the wall clock (an NTP correction, a VM restored from a snapshot)
  * neither freezes the view nor makes it read the store at every request; on the dashboard's clock,
@@ -41,6 +48,11 @@ public final class LiveStats implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveStats.class);
   private static final int FEED_BATCH = 1000;
   private static final int COST_FACTOR = 20;
+  /**
+   * Most queues one {@code stats} event carries, so that its size does not grow with the number of
+   * queues (with 10,000 queues a full list was 1.77 MB per viewer per tick).
+   */
+  public static final int MAX_EVENT_QUEUES = 100;
 
   /**
    * The view at one instant.
@@ -70,8 +82,16 @@ public final class LiveStats implements AutoCloseable {
       return workers.stream().filter(w -> w.isAlive(at)).count();
     }
 
-    /** The JSON form ({@code /api/v1/status} and the {@code stats} event). */
+    /** The JSON form of {@code /api/v1/status}: the summary and every queue. */
     public ObjectNode toJson() {
+      ObjectNode o = summaryJson();
+      ArrayNode qs = o.putArray("queues");
+      queues.forEach(q -> qs.add(Json.queue(q, paused.contains(q.queue()))));
+      return o;
+    }
+
+    /** Everything but the queues: totals, throughput, workers, the feed's cursor and the overview. */
+    ObjectNode summaryJson() {
       ObjectNode o = Json.object();
       o.put("at", at.toString());
       o.put("countsAt", countsAt.toString());
@@ -85,8 +105,6 @@ public final class LiveStats implements AutoCloseable {
       o.put("workersRegistered", workers.size());
       o.put("workerRatePerSecond", Math.round(workers.stream().filter(w -> w.isAlive(at))
           .mapToDouble(WorkerRecord::ratePerSecond).sum() * 10) / 10.0);
-      ArrayNode qs = o.putArray("queues");
-      queues.forEach(q -> qs.add(Json.queue(q, paused.contains(q.queue()))));
       o.put("finishCursor", finishCursor);
       if (overview != null) {
         o.set("overview", overview.toJson());
@@ -116,6 +134,11 @@ public final class LiveStats implements AutoCloseable {
   private volatile long countsNanos;
   private volatile java.util.concurrent.@Nullable ScheduledFuture<?> ticks;
   private volatile boolean stale = true;
+  /** Per queue, the JSON last sent to the viewers, and the tick it was sent at (the ticks' thread only). */
+  private final Map<String, SentQueue> sent = new HashMap<>();
+  private long ticksSent;
+
+  private record SentQueue(ObjectNode json, long tick) {}
 
   /** A view refreshed at most every {@code tick}. */
   public LiveStats(QueueService service, Duration tick) {
@@ -266,11 +289,16 @@ public final class LiveStats implements AutoCloseable {
 
   private void tick() {
     if (clients.isEmpty()) {
+      sent.clear(); // the next viewer's page shows the counts of its time
       return;
     }
     try {
+      Snapshot rendered = last;
+      if (sent.isEmpty() && rendered != null) {
+        remember(rendered, 0); // the first viewers' pages show this snapshot's counts: only changes follow
+      }
       Snapshot s = refresh(true);
-      String stats = s.toJson().toString();
+      String stats = changesEvent(s).toString();
       List<JobInfo> finished;
       synchronized (pending) {
         finished = List.copyOf(pending);
@@ -313,7 +341,62 @@ public final class LiveStats implements AutoCloseable {
     c.keepAlive();
     c.onClose(() -> clients.remove(c));
     clients.add(c);
-    send(c, "stats", snapshot().toJson().toString());
+    send(c, "stats", firstEvent(snapshot()).toString());
+  }
+
+  /**
+   * The {@code stats} event of a tick: the summary and the queues that changed since they were last
+   * sent, at most {@link #MAX_EVENT_QUEUES} (those waiting longest first, so every change is sent in
+   * the end), with {@code queueCount} (all queues) and {@code queuesOmitted} (changed ones left for
+   * the next ticks). Called on the ticks' thread only.
+   */
+  ObjectNode changesEvent(Snapshot s) {
+    long tick = ++ticksSent;
+    List<SentQueue> changed = new ArrayList<>();
+    for (QueueSummary q : s.queues()) {
+      ObjectNode json = Json.queue(q, s.paused().contains(q.queue()));
+      SentQueue before = sent.get(q.queue());
+      if (before == null || !before.json().equals(json)) {
+        changed.add(new SentQueue(json, before == null ? 0 : before.tick()));
+      }
+    }
+    changed.sort(Comparator.comparingLong(SentQueue::tick)); // stable: the snapshot's order among equals
+    ObjectNode o = s.summaryJson();
+    ArrayNode qs = o.putArray("queues");
+    for (SentQueue c : changed.subList(0, Math.min(MAX_EVENT_QUEUES, changed.size()))) {
+      qs.add(c.json());
+      sent.put(c.json().get("name").asString(), new SentQueue(c.json(), tick));
+    }
+    if (sent.size() > s.queues().size()) { // queues gone from the store (purged): forget them
+      Set<String> names = new HashSet<>();
+      s.queues().forEach(q -> names.add(q.queue()));
+      sent.keySet().retainAll(names);
+    }
+    o.put("queueCount", s.queues().size());
+    o.put("queuesOmitted", changed.size() - qs.size());
+    return o;
+  }
+
+  /** Takes the snapshot's queues as sent at {@code tick}. */
+  private void remember(Snapshot s, long tick) {
+    for (QueueSummary q : s.queues()) {
+      sent.put(q.queue(), new SentQueue(Json.queue(q, s.paused().contains(q.queue())), tick));
+    }
+  }
+
+  /**
+   * A new viewer's first {@code stats} event: the summary and the first {@link #MAX_EVENT_QUEUES}
+   * queues (its page was rendered from a snapshot of at most a tick ago; later events carry the
+   * changes).
+   */
+  static ObjectNode firstEvent(Snapshot s) {
+    ObjectNode o = s.summaryJson();
+    ArrayNode qs = o.putArray("queues");
+    List<QueueSummary> first = s.queues().subList(0, Math.min(MAX_EVENT_QUEUES, s.queues().size()));
+    first.forEach(q -> qs.add(Json.queue(q, s.paused().contains(q.queue()))));
+    o.put("queueCount", s.queues().size());
+    o.put("queuesOmitted", s.queues().size() - first.size());
+    return o;
   }
 
   /** Stops the ticks and closes the viewers' streams. */

@@ -238,7 +238,11 @@ public final class Pages {
     timeField(b, ctx, "finishedAfter", "Finished from");
     timeField(b, ctx, "finishedBefore", "Finished before");
     b.append("<button type=\"submit\" id=\"filter-apply\">Search</button></form>");
-    if (op) {
+    if (op && ApiRoutes.isUnfiltered(f)) {
+      // an empty filter matches every job: the bulk actions need one (the API takes "all": true)
+      b.append("<p class=\"note\" id=\"bulk-needs-filter\">Choose a state, queue, task, text or time to retry,"
+          + " cancel or delete the matching jobs.</p>");
+    } else if (op) {
       b.append("<div class=\"actions\">");
       String body = bulkBody(fixedState != null ? "dead" : state, ctx);
       boolean retryable = state == null || state.isBlank() || java.util.Set.of("failed", "dead", "cancelled")

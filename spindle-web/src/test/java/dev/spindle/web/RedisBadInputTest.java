@@ -1,0 +1,28 @@
+package dev.spindle.web;
+
+import dev.spindle.queue.JobStores;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.testkit.redis.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** Hostile input to the API over a real redis-server (a namespace per test). */
+class RedisBadInputTest extends DashboardBadInputContract {
+  static RedisServer redis;
+  static int n;
+
+  @BeforeAll
+  static void start() {
+    redis = RedisServer.builder().appendOnly(false).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+  }
+
+  @Override
+  JobStore openStore() {
+    return JobStores.open(redis.url() + "/0?namespace=badinput" + (++n));
+  }
+}
