@@ -90,6 +90,8 @@ public final class DashboardCommand implements Callable<Integer> {
     try (JobStore s = store.open()) {
       serve(out, s, bind, port, creds, registry);
       return 0;
+    } catch (dev.spindle.queue.StoreException e) {
+      return QueueSupport.fail("dashboard", e);
     } catch (IllegalStateException e) {
       System.err.println("spindle dashboard: " + e.getMessage());
       return 1;

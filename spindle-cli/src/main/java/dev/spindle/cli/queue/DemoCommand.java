@@ -21,7 +21,6 @@ import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,9 +69,17 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--in-process", description = "run the workers as threads of this process instead of child JVMs")
   boolean inProcess;
 
-  @Option(names = "--store", paramLabel = "FILE", defaultValue = "spindle-data/demo.db",
-      description = "the SQLite file, recreated for the demo (default: ${DEFAULT-VALUE})")
-  Path file;
+  @Option(names = "--store", paramLabel = "FILE",
+      description = "the SQLite file to run on, which must be new or empty (default: a new file of its own under"
+          + " spindle-data/)")
+  @Nullable Path store;
+
+  @Option(names = "--reset-store", description = "if the --store file holds jobs, schedules or flow limits, delete it"
+      + " and them first")
+  boolean resetStore;
+
+  /** The file the demo runs on. */
+  private Path file = Path.of("spindle-data/demo.db");
 
   @Option(names = "--dashboard", description = "after the demo, keep its store open in the web dashboard until Ctrl-C")
   boolean dashboard;
@@ -90,8 +98,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     long t0 = System.nanoTime();
-    for (String suffix : new String[] {"", "-wal", "-shm"}) {
-      Files.deleteIfExists(Path.of(file + suffix));
+    try {
+      file = ScratchStore.choose("demo", store, resetStore, out);
+    } catch (ScratchStore.NotEmpty e) {
+      System.err.println("spindle demo: " + e.getMessage());
+      return 1;
     }
     String location = "sqlite:" + file;
     try (JobStore store = JobStores.open(location);

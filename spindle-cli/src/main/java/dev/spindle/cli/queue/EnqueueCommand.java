@@ -120,7 +120,7 @@ public final class EnqueueCommand implements Callable<Integer> {
     }
     JobOptions options = options(cl);
     String args = arguments(cl);
-    try (JobStore s = store.open();
+    try (JobStore s = store.openOrCreate();
          JobQueue q = JobQueue.builder(s).registry(allowUnknown ? TaskRegistry.empty() : catalog.registry()).build()) {
       List<JobRequest> requests = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {

@@ -60,8 +60,18 @@ final class QueueSupport {
       return loc;
     }
 
-    /** Opens the store. */
+    /**
+     * Opens an existing store, creating nothing: what every command that is not meant to create a
+     * store uses (status, jobs, schedules list, flow, dashboard, ...).
+     *
+     * @throws dev.spindle.queue.StoreException NOT_FOUND if there is none at the location
+     */
     JobStore open() {
+      return JobStores.openExisting(location());
+    }
+
+    /** Opens the store, creating it if missing: only for commands that add work (enqueue, worker, ...). */
+    JobStore openOrCreate() {
       return JobStores.open(location());
     }
   }
@@ -126,8 +136,18 @@ final class QueueSupport {
     return one.length() <= max ? one : one.substring(0, Math.max(0, max - 3)) + "...";
   }
 
-  /** Prints {@code spindle <cmd>: message} for an operational failure and returns exit code 1. */
+  /** The exit status when there is no store at the location (sysexits EX_NOINPUT). */
+  static final int NO_STORE = 66;
+
+  /**
+   * Prints {@code spindle <cmd>: message} for an operational failure and returns its exit code:
+   * {@link #NO_STORE} if there is no store at the location, else 1.
+   */
   static int fail(String command, RuntimeException e) {
+    if (e instanceof StoreException se && se.reason() == StoreException.Reason.NOT_FOUND) {
+      System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(String.valueOf(se.getMessage())));
+      return NO_STORE;
+    }
     String what = e instanceof StoreException se ? se.reason() + ": " + se.getMessage() : e.getMessage();
     System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(String.valueOf(what)));
     return 1;
