@@ -63,6 +63,14 @@ class LayerRulesTest {
         .check(classes);
   }
 
+  /** The test support (spindle-test) drives the queue as an application would: API and SPI only. */
+  @Test
+  void testSupportUsesOnlyApiAndSpi() {
+    noClasses().that().resideInAPackage("dev.spindle.test..")
+        .should().dependOnClassesThat().resideInAnyPackage(INTERNALS)
+        .check(classes);
+  }
+
   @Test
   void examplesUseOnlyApiAndSpi() {
     noClasses().that().resideInAnyPackage("dev.spindle.examples..", "dev.spindle.supervisor.examples..")

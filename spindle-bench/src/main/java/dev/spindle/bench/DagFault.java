@@ -46,7 +46,7 @@ final class DagFault {
       for (int i = 0; i < width; i++) {
         members[i] = Workflow.task(QueueBenchTasks.LOGGED_SLEEP, jobMs);
       }
-      Workflow chord = Workflow.chord(Workflow.group(members), Workflow.task(QueueBenchTasks.LOGGED_CALLBACK));
+      Workflow chord = Workflow.chord(Workflow.group(members), Workflow.fromUpstream(QueueBenchTasks.LOGGED_CALLBACK));
       all = all == null ? chord : all.then(chord);
     }
     return Objects.requireNonNull(all, "a workflow needs at least one layer");

@@ -113,7 +113,7 @@ public final class WorkflowBench {
         for (Long a : args) {
           kids.add(Workflow.task(BenchTasks.NOOP, a));
         }
-        WorkflowHandle h = q.submit(Workflow.chord(Workflow.group(kids), Workflow.task(COUNT)));
+        WorkflowHandle h = q.submit(Workflow.chord(Workflow.group(kids), Workflow.fromUpstream(COUNT)));
         double submitted = (System.nanoTime() - t0) / 1e9;
         while (w.stats().succeeded() < target) {
           Thread.sleep(1);
@@ -168,7 +168,7 @@ public final class WorkflowBench {
         kids.add(Workflow.task(BenchTasks.NOOP, (long) i));
       }
       long t0 = System.nanoTime();
-      WorkflowHandle h = q.submit(Workflow.chord(Workflow.group(kids), Workflow.task(COUNT)));
+      WorkflowHandle h = q.submit(Workflow.chord(Workflow.group(kids), Workflow.fromUpstream(COUNT)));
       System.out.printf(Locale.ROOT, "redis, submitting a chord of %,d (one script call): %.0f ms%n", n,
           (System.nanoTime() - t0) / 1e6);
       long m2 = usedMemory(redis);
@@ -188,7 +188,7 @@ public final class WorkflowBench {
       Workflow[] steps = new Workflow[len];
       steps[0] = Workflow.task(BenchTasks.NOOP, 1L);
       for (int i = 1; i < len; i++) {
-        steps[i] = Workflow.task(BenchTasks.NOOP);
+        steps[i] = Workflow.fromUpstream(BenchTasks.NOOP);
       }
       WorkflowHandle chain = q.submit(Workflow.chain(steps));
       long chainDn = memoryUsage(redis, cns + "dn:*");

@@ -1,5 +1,6 @@
 package dev.spindle.cli;
 
+import dev.spindle.queue.JobStores;
 import dev.spindle.spi.Echo;
 import java.util.List;
 import picocli.CommandLine;
@@ -62,6 +63,17 @@ public final class SpindleCli implements Runnable {
     }
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(SpindleCli::usageError);
+    cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");
+    cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new CommandGroups());
+    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes (docs/CLI.md):%n")
+        .exitCodeList(ExitCode.helpList())
+        .footerHeading("%nStore: ")
+        .footer("every queue command uses --store, else $" + JobStores.ENV + ", else " + JobStores.DEFAULT_LOCATION
+            + " (relative to the working directory).");
+    CommandLine enqueue = cl.getSubcommands().get("enqueue");
+    if (enqueue != null) {
+      enqueue.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCode.helpList());
+    }
     return cl;
   }
 

@@ -176,7 +176,7 @@ class CliSmokeTest {
     assertThat(cancel.out()).startsWith(later + " ").containsIgnoringCase("cancelled");
     CliRun retry = ok("jobs", "retry", later, "--store", store);
     assertThat(retry.out()).contains(later + " QUEUED");
-    CliRun purge = ok("jobs", "purge", "--store", store);
+    CliRun purge = ok("jobs", "purge", "--all", "--store", store);
     assertThat(purge.out()).containsPattern("\\d+ job\\(s\\) purged");
 
     CliRun add = ok("schedules", "add", "nightly", "demo.tick", "\"n\"", "--cron", "@daily", "--store", store);
@@ -293,11 +293,12 @@ class CliSmokeTest {
     int port = freePort();
     Child d = spawn("dashboard", "dashboard", "--store", store, "--port", Integer.toString(port));
     try {
-      Pattern url = Pattern.compile("open (http://\\S+)/\\?token=(\\S+)");
+      // the URL and nothing else: no start-up log of the web server before it, on either stream
+      Pattern url = Pattern.compile("(http://\\S+)/\\?token=(\\S+)\n");
       String printed = await().atMost(Duration.ofSeconds(60)).until(d::stdout, s -> url.matcher(s).find());
-      assertThat(printed).contains("Spindle dashboard on sqlite:");
       Matcher m = url.matcher(printed);
-      assertThat(m.find()).isTrue();
+      assertThat(m.matches()).as("stdout is the URL alone: %s", printed).isTrue();
+      assertThat(d.stderr()).as("stderr").isEmpty();
       assertThat(m.group(1)).isEqualTo("http://127.0.0.1:" + port);
       HttpClient http = HttpClient.newHttpClient();
       URI status = URI.create(m.group(1) + "/api/v1/status");

@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ./spindle flow}: limits set, listed and removed at run time; why a job waits (issue 16). */
+/** {@code ./spindle flow}: limits set, listed and removed at run time; why a job waits . */
 class FlowCommandTest {
   @TempDir
   Path dir;
@@ -54,7 +54,7 @@ class FlowCommandTest {
     assertThat(CliRun.of("flow", "remove", "api", "--store", store).out()).contains("api removed");
     assertThat(CliRun.of("flow", "list", "--store", store).out()).contains("(no flow limits)");
     CliRun missing = CliRun.of("flow", "remove", "api", "--store", store);
-    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.code()).isEqualTo(ExitCode.NOT_FOUND.code());
     assertThat(missing.err()).contains("no flow limit named 'api'");
   }
 }

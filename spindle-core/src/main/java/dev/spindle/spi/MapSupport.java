@@ -293,10 +293,10 @@ public final class MapSupport {
           long left = deadline - System.nanoTime();
           outcomes = head.future.isDone() || left > 0
               ? head.future.get(Math.max(0, left), TimeUnit.NANOSECONDS)
-              : timeoutNow(head);
+              : timeoutNow();
         }
       } catch (TimeoutException e) {
-        outcomes = timeoutNow(head);
+        outcomes = timeoutNow();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new TaskInterruptedException("interrupted while waiting for map(" + taskName + ")", e);
@@ -319,7 +319,7 @@ public final class MapSupport {
       refill();
     }
 
-    private List<Outcome<O>> timeoutNow(Pending<O> head) {
+    private List<Outcome<O>> timeoutNow() {
       int pending = 0;
       for (Pending<O> p : inFlight) {
         pending += p.size;

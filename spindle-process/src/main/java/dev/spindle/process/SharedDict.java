@@ -84,7 +84,7 @@ public final class SharedDict implements AutoCloseable {
 
   /** The number of entries. */
   public int size() {
-    return doc.read(MAP, Map::size);
+    return doc.read(MAP, map -> map.size());
   }
 
   /** The keys, in insertion order. */

@@ -92,7 +92,7 @@ public final class SharedList implements AutoCloseable {
 
   /** The number of elements. */
   public int size() {
-    return doc.read(LIST, List::size);
+    return doc.read(LIST, list -> list.size());
   }
 
   /** A snapshot, elements as {@code type}. */

@@ -43,7 +43,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>Fires recurring {@link Schedule}s (each tick exactly once across all workers), reclaims jobs
  *       of dead workers and applies retention.
  *   <li>{@link #close()} is a graceful stop: no more claims, running jobs get the shutdown grace to
- *       finish, the rest are handed back to run elsewhere.
+ *       finish, the rest are handed back to run elsewhere. A job whose task called
+ *       {@code System.exit} (the usual reason a shutdown hook closes the worker) is not handed back:
+ *       it counts a lost-worker strike, like a {@code kill -9}, so it dead-letters
+ *       ({@code worker_lost}) after {@link JobPolicy#maxWorkerLost()} instead of killing every
+ *       worker that takes it.
+ *   <li>On THREADS, a task that outlives its timeout because it ignores the interrupt does not keep
+ *       its slot: the slot gets a fresh thread and {@link WorkerStats#stuck} counts the old one until
+ *       its task returns. A job's timeout runs from when its task begins to run.
  * </ul>
  *
  * <table>

@@ -15,9 +15,18 @@ package dev.spindle.queue;
  * @param timedOut executions stopped by their timeout
  * @param storeCalls calls to the store that wrote outcomes, claimed jobs or both (one round trip
  *     each, failed ones included): {@code processed() / storeCalls} is how well the worker batches
+ * @param stuck threads of its executor still inside an execution that timed out (or was cancelled)
+ *     and ignored the interrupt; each was replaced, so its slot runs other jobs
+ *     ({@link dev.spindle.ExecutorStats#stuck})
  */
 public record WorkerStats(int running, long claimed, long succeeded, long retried, long failed, long dead,
-    long cancelled, long released, long leaseLost, long timedOut, long storeCalls) {
+    long cancelled, long released, long leaseLost, long timedOut, long storeCalls, int stuck) {
+
+  /** Counters without stuck threads. */
+  public WorkerStats(int running, long claimed, long succeeded, long retried, long failed, long dead, long cancelled,
+      long released, long leaseLost, long timedOut, long storeCalls) {
+    this(running, claimed, succeeded, retried, failed, dead, cancelled, released, leaseLost, timedOut, storeCalls, 0);
+  }
 
   /** Executions finished with any outcome recorded in the store. */
   public long processed() {

@@ -19,14 +19,16 @@ import org.jspecify.annotations.Nullable;
  * and any acyclic graph ({@link #dag()}), nested to any depth. Immutable; combining returns new
  * workflows. Thread-safe.
  *
- * <p>A node without its own input takes it from its dependencies (see {@link WorkflowInput}): the
- * result of its single dependency, the array of its dependencies' results in declaration order, or,
- * when it runs after failures too, the array of their {@link JobOutcome}s.
+ * <p>A node made with {@link #task(Task, Object)} has an input of its own (never a {@code null} one,
+ * unless its task takes {@link Void}); a node made with {@link #fromUpstream(Task)} is fed by its
+ * dependencies (see {@link WorkflowInput}): the result of its single dependency, the array of its
+ * dependencies' results in declaration order, or, when it runs after failures too, the array of
+ * their {@link JobOutcome}s.
  *
  * <pre>{@code
  * Workflow w = Workflow.chord(
  *     Workflow.group(Workflow.task(DOWNLOAD, url1), Workflow.task(DOWNLOAD, url2)),
- *     Workflow.task(CONTACT_SHEET));              // receives [result1, result2]
+ *     Workflow.fromUpstream(CONTACT_SHEET));      // receives [result1, result2]
  * WorkflowHandle h = queue.submit(w);
  * }</pre>
  */
@@ -77,26 +79,75 @@ public final class Workflow {
     this.exits = List.copyOf(exits);
   }
 
-  /** One job of {@code task} with its own input and the queue's default options. */
+  /**
+   * One job of {@code task} with its own input and the queue's default options.
+   *
+   * @throws IllegalArgumentException if {@code input} is null and the task's input type is not
+   *     {@link Void} (a step fed by the jobs it depends on is {@link #fromUpstream(Task)})
+   */
   public static <I> Workflow task(Task<I, ?> task, I input) {
     return task(task, input, null);
   }
 
-  /** One job of {@code task} with its own input and these options ({@code null}: the queue's defaults). */
+  /**
+   * One job of {@code task} with its own input and these options ({@code null}: the queue's defaults).
+   *
+   * @throws IllegalArgumentException if {@code input} is null and the task's input type is not
+   *     {@link Void} (a step fed by the jobs it depends on is {@link #fromUpstream(Task, JobOptions)})
+   */
   public static <I> Workflow task(Task<I, ?> task, I input, @Nullable JobOptions options) {
     Objects.requireNonNull(task, "task");
+    checkInput(task, input);
     return single(new Node(task, input, true, options, List.of(), DependencyPolicy.REQUIRE_SUCCESS, null));
   }
 
-  /** One job of {@code task} whose input comes from the jobs it depends on (see {@link WorkflowInput}). */
-  public static Workflow task(Task<?, ?> task) {
-    return taskFromDependencies(task, null);
+  /**
+   * One job of {@code task} fed by the jobs it depends on, with the queue's default options: its
+   * input is the result of its single dependency, or the array of its dependencies' results (see
+   * {@link WorkflowInput}). Compare {@link #task(Task, Object)}, a job with an input of its own.
+   *
+   * @param task the task
+   * @return the one-job workflow
+   */
+  public static Workflow fromUpstream(Task<?, ?> task) {
+    return fromUpstream(task, null);
   }
 
-  /** {@link #task(Task)} with these options ({@code null}: the queue's defaults). */
-  public static Workflow taskFromDependencies(Task<?, ?> task, @Nullable JobOptions options) {
+  /**
+   * The former name of {@link #fromUpstream(Task)}, kept while documentation moves to it.
+   *
+   * @param task the task
+   * @return the one-job workflow
+   * @deprecated use {@link #fromUpstream(Task)}: its name says the input comes from the upstream jobs
+   */
+  @Deprecated(forRemoval = true)
+  public static Workflow task(Task<?, ?> task) {
+    return fromUpstream(task);
+  }
+
+  /**
+   * {@link #fromUpstream(Task)} with these options.
+   *
+   * @param task the task
+   * @param options the job's options ({@code null}: the queue's defaults)
+   * @return the one-job workflow
+   */
+  public static Workflow fromUpstream(Task<?, ?> task, @Nullable JobOptions options) {
     Objects.requireNonNull(task, "task");
     return single(new Node(task, null, false, options, List.of(), DependencyPolicy.REQUIRE_SUCCESS, null));
+  }
+
+  /**
+   * Refuses a {@code null} own input for a task that expects a value: it almost always means the
+   * step was meant to be fed by its dependencies, and would otherwise run on a literal null.
+   */
+  private static void checkInput(Task<?, ?> task, @Nullable Object input) {
+    if (input == null && task.inputType() != Void.class && task.inputType() != void.class) {
+      throw new IllegalArgumentException("task '" + task.name() + "' was given a null input, but it takes "
+          + task.inputType().getTypeName() + "; for a step fed by the results of the jobs it depends on use"
+          + " Workflow.fromUpstream(task) (Workflow.dag(): nodeFromUpstream(name, task)); only a task whose"
+          + " input type is Void takes null");
+    }
   }
 
   private static Workflow single(Node n) {
@@ -222,13 +273,25 @@ public final class Workflow {
 
     private Dag() {}
 
-    /** A job with its own input. */
+    /**
+     * A job with its own input.
+     *
+     * @throws IllegalArgumentException if {@code input} is null and the task's input type is not
+     *     {@link Void} (a job fed by its dependencies is {@link #nodeFromUpstream})
+     */
     public <I> Dag node(String name, Task<I, ?> task, I input) {
+      checkInput(Objects.requireNonNull(task, "task"), input);
       return add(name, new Node(task, input, true, null, List.of(), DependencyPolicy.REQUIRE_SUCCESS, name));
     }
 
-    /** A job whose input comes from its dependencies. */
-    public Dag node(String name, Task<?, ?> task) {
+    /**
+     * A job fed by its dependencies: their result(s) are its input (see {@link WorkflowInput}).
+     *
+     * @param name the node's name, unique in the graph
+     * @param task the task
+     * @return this builder
+     */
+    public Dag nodeFromUpstream(String name, Task<?, ?> task) {
       return add(name, new Node(task, null, false, null, List.of(), DependencyPolicy.REQUIRE_SUCCESS, name));
     }
 

@@ -60,10 +60,10 @@ class WorkflowTest {
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).build();
          Worker w = worker(store)) {
       Workflow branches = Workflow.group(
-          Workflow.chain(Workflow.task(SQUARE, 2L), Workflow.task(PLUS_ONE)),   // 5
-          Workflow.chain(Workflow.task(SQUARE, 3L), Workflow.task(PLUS_ONE)),   // 10
+          Workflow.chain(Workflow.task(SQUARE, 2L), Workflow.fromUpstream(PLUS_ONE)),   // 5
+          Workflow.chain(Workflow.task(SQUARE, 3L), Workflow.fromUpstream(PLUS_ONE)),   // 10
           Workflow.task(SQUARE, 4L));                                           // 16
-      WorkflowHandle h = q.submit(Workflow.chord(branches, Workflow.task(SUM)));
+      WorkflowHandle h = q.submit(Workflow.chord(branches, Workflow.fromUpstream(SUM)));
       assertThat(h.jobs()).hasSize(6);
       assertThat(h.last()).hasSize(1);
       assertThat(h.last().get(0).result(WAIT).asLong()).isEqualTo(31L);
@@ -76,8 +76,8 @@ class WorkflowTest {
     try (InMemoryJobStore store = new InMemoryJobStore();
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).defaults(ONCE).build();
          Worker w = worker(store)) {
-      Workflow body = Workflow.chain(Workflow.task(FAIL, 7L), Workflow.task(PLUS_ONE));
-      WorkflowHandle h = q.submit(body.onComplete(Workflow.task(REPORT)));
+      Workflow body = Workflow.chain(Workflow.task(FAIL, 7L), Workflow.fromUpstream(PLUS_ONE));
+      WorkflowHandle h = q.submit(body.onComplete(Workflow.fromUpstream(REPORT)));
       List<JobInfo> ends = h.await(WAIT);
       assertThat(ends).extracting(JobInfo::state)
           .containsExactly(JobState.FAILED, JobState.CANCELLED, JobState.SUCCEEDED);
@@ -92,7 +92,7 @@ class WorkflowTest {
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).build();
          Worker w = worker(store)) {
       Workflow dag = Workflow.dag()
-          .node("sum", SUM).node("a", SQUARE, 3L).node("b", SQUARE, 4L)
+          .nodeFromUpstream("sum", SUM).node("a", SQUARE, 3L).node("b", SQUARE, 4L)
           .edge("a", "sum").edge("b", "sum").build();
       WorkflowHandle h = q.submit(dag);
       assertThat(h.job("sum").result(WAIT).asLong()).isEqualTo(25L);
@@ -104,14 +104,14 @@ class WorkflowTest {
   void badWorkflowsAreRefusedWithNothingEnqueued() {
     try (InMemoryJobStore store = new InMemoryJobStore();
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).maxWorkflowSize(3).build()) {
-      assertThatThrownBy(() -> Workflow.dag().node("a", SUM).node("b", SUM).node("c", SQUARE, 1L)
-          .edge("a", "b").edge("b", "a").edge("c", "a").build())
+      assertThatThrownBy(() -> Workflow.dag().nodeFromUpstream("a", SUM).nodeFromUpstream("b", SUM)
+          .node("c", SQUARE, 1L).edge("a", "b").edge("b", "a").edge("c", "a").build())
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cycle").hasMessageContaining("a -> b");
       assertThatThrownBy(() -> q.submit(Workflow.group(Workflow.task(SQUARE, 1L), Workflow.task(SQUARE, 2L),
           Workflow.task(SQUARE, 3L), Workflow.task(SQUARE, 4L))))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 3");
       Task<Long, Long> stranger = Task.of("wf.stranger", Long.class, Long.class, x -> x);
-      assertThatThrownBy(() -> q.submit(Workflow.chain(Workflow.task(SQUARE, 1L), Workflow.task(stranger))))
+      assertThatThrownBy(() -> q.submit(Workflow.chain(Workflow.task(SQUARE, 1L), Workflow.fromUpstream(stranger))))
           .isInstanceOf(UnknownTaskException.class);
       assertThat(store.countByState().values().stream().mapToLong(Long::longValue).sum()).isZero();
     }
@@ -121,8 +121,8 @@ class WorkflowTest {
   void cancellingAWorkflowEndsEveryJob() {
     try (InMemoryJobStore store = new InMemoryJobStore();
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
-      WorkflowHandle h = q.submit(Workflow.chain(Workflow.task(SQUARE, 1L), Workflow.task(PLUS_ONE),
-          Workflow.task(PLUS_ONE)));
+      WorkflowHandle h = q.submit(Workflow.chain(Workflow.task(SQUARE, 1L), Workflow.fromUpstream(PLUS_ONE),
+          Workflow.fromUpstream(PLUS_ONE)));
       assertThat(h.cancel()).isEqualTo(3);
       assertThat(h.await(WAIT)).allSatisfy(j -> assertThat(j.state()).isEqualTo(JobState.CANCELLED));
     }
@@ -133,7 +133,7 @@ class WorkflowTest {
     try (InMemoryJobStore store = new InMemoryJobStore();
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).build();
          Worker w = worker(store)) {
-      WorkflowHandle h = q.submit(Workflow.chain(Workflow.task(SPAWN, 5L), Workflow.task(PLUS_ONE)));
+      WorkflowHandle h = q.submit(Workflow.chain(Workflow.task(SPAWN, 5L), Workflow.fromUpstream(PLUS_ONE)));
       assertThat(h.last().get(0).result(WAIT).asLong()).isEqualTo(6L); // its input: the spawner's result only
       JobInfo next = h.await(WAIT).get(1);
       List<JobInfo> squares = store.inspector().listJobs(dev.spindle.queue.spi.JobFilter.all().withTask("wf.square"));

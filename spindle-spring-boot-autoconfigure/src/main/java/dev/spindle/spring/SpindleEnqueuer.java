@@ -31,6 +31,10 @@ import tools.jackson.databind.JsonNode;
  * application's data are committed but the jobs are not; use the in-transaction mode to make that
  * impossible).
  *
+ * <p>A job enqueued without explicit {@link JobOptions} gets the options its task declares (the
+ * attributes of {@link SpindleTask}: queue, attempts, timeout, backoff); explicit options are used
+ * as given. {@link #tasks(Class)} gives the typed client of a type's {@link SpindleTask} methods.
+ *
  * <pre>{@code
  * @Transactional
  * public Order place(Order o) {
@@ -44,11 +48,14 @@ public final class SpindleEnqueuer {
   private final JobQueue queue;
   private final EnqueueMode mode;
   private final @Nullable TransactionSupport tx;
+  private final SpindleTaskOptions taskOptions;
 
-  private SpindleEnqueuer(JobQueue queue, EnqueueMode mode, @Nullable TransactionSupport tx) {
+  private SpindleEnqueuer(JobQueue queue, EnqueueMode mode, @Nullable TransactionSupport tx,
+      SpindleTaskOptions taskOptions) {
     this.queue = queue;
     this.mode = mode;
     this.tx = tx;
+    this.taskOptions = taskOptions;
   }
 
   /**
@@ -65,7 +72,38 @@ public final class SpindleEnqueuer {
     TransactionSupport tx = mode == EnqueueMode.IMMEDIATE ? null
         : TransactionSupport.create(queue, mode == EnqueueMode.AUTO ? extensions : List.of(), dataSources,
             classLoader);
-    return new SpindleEnqueuer(queue, mode, tx);
+    return new SpindleEnqueuer(queue, mode, tx, SpindleTaskOptions.none());
+  }
+
+  /**
+   * An enqueuer as {@link #create(JobQueue, EnqueueMode, List, List, ClassLoader)} whose jobs
+   * enqueued without explicit options get the options their task declares.
+   */
+  public static SpindleEnqueuer create(JobQueue queue, EnqueueMode mode, List<TransactionalEnqueue> extensions,
+      List<DataSource> dataSources, @Nullable ClassLoader classLoader, SpindleTaskOptions taskOptions) {
+    SpindleEnqueuer e = create(queue, mode, extensions, dataSources, classLoader);
+    return new SpindleEnqueuer(e.queue, e.mode, e.tx, Objects.requireNonNull(taskOptions, "taskOptions"));
+  }
+
+  /**
+   * The typed client of the {@link SpindleTask} methods of {@code type} (a bean class or an
+   * interface it implements), enqueueing through this enqueuer.
+   *
+   * @throws IllegalArgumentException if {@code type} declares no {@link SpindleTask} method, or is a
+   *     final class (declare the methods on an interface)
+   */
+  public <T> SpindleTasks<T> tasks(Class<T> type) {
+    return new SpindleTasks<>(type, this);
+  }
+
+  /** The options tasks declare. */
+  public SpindleTaskOptions taskOptions() {
+    return taskOptions;
+  }
+
+  /** The options a job of {@code taskName} gets when enqueued without explicit options. */
+  public JobOptions defaultsFor(String taskName) {
+    return taskOptions.apply(taskName, queue.defaults());
   }
 
   /** The queue it writes to. */
@@ -86,9 +124,9 @@ public final class SpindleEnqueuer {
     return tx != null && tx.inTransactionWriter() != null;
   }
 
-  /** {@link #enqueue(Task, Object, JobOptions)} with the queue's default options. */
+  /** {@link #enqueue(Task, Object, JobOptions)} with the task's options ({@link #defaultsFor}). */
   public <I, O> CompletableFuture<JobHandle<O>> enqueue(Task<I, O> task, I input) {
-    return enqueue(task, input, queue.defaults());
+    return enqueue(task, input, defaultsFor(task.name()));
   }
 
   /**
@@ -116,9 +154,9 @@ public final class SpindleEnqueuer {
     return tx.defer(new JobRequest(task.name(), json, options), id -> queue.job(id, task));
   }
 
-  /** {@link #enqueue(String, Object, JobOptions)} with the queue's default options. */
+  /** {@link #enqueue(String, Object, JobOptions)} with the task's options ({@link #defaultsFor}). */
   public CompletableFuture<JobHandle<JsonNode>> enqueue(String taskName, @Nullable Object input) {
-    return enqueue(taskName, input, queue.defaults());
+    return enqueue(taskName, input, defaultsFor(taskName));
   }
 
   /**
@@ -135,9 +173,9 @@ public final class SpindleEnqueuer {
     return enqueueJson(taskName, json, options);
   }
 
-  /** {@link #enqueueJson(String, String, JobOptions)} with the queue's default options. */
+  /** {@link #enqueueJson(String, String, JobOptions)} with the task's options ({@link #defaultsFor}). */
   public CompletableFuture<JobHandle<JsonNode>> enqueueJson(String taskName, String argsJson) {
-    return enqueueJson(taskName, argsJson, queue.defaults());
+    return enqueueJson(taskName, argsJson, defaultsFor(taskName));
   }
 
   /**

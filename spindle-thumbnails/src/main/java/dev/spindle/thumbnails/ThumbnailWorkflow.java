@@ -53,8 +53,8 @@ public final class ThumbnailWorkflow {
       DownloadRequest download = new DownloadRequest(s.url(), name, incoming, resize,
           config.downloadTimeout().toMillis(), config.maxDownloadBytes(), config.retryPolicy());
       chains.add(Workflow.chain(Workflow.task(ThumbnailTasks.DOWNLOAD, download, DOWNLOAD_OPTIONS),
-          Workflow.task(ThumbnailTasks.RESIZE)));
+          Workflow.fromUpstream(ThumbnailTasks.RESIZE)));
     }
-    return Workflow.group(chains).onComplete(Workflow.task(ThumbnailTasks.CONTACT_SHEET));
+    return Workflow.group(chains).onComplete(Workflow.fromUpstream(ThumbnailTasks.CONTACT_SHEET));
   }
 }

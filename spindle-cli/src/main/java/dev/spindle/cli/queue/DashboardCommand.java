@@ -62,6 +62,13 @@ public final class DashboardCommand implements Callable<Integer> {
   @Option(names = "--new-token", description = "print a new random API token and its hash for a users file, exit")
   boolean newToken;
 
+  @Option(names = {"-v", "--verbose"}, description = "also print the store, the API's addresses and the web "
+      + "server's start-up log (by default only the URL is printed, and warnings and errors)")
+  boolean verbose;
+
+  /** The loggers of the web server whose start-up lines only {@code --verbose} shows. */
+  static final java.util.List<String> SERVER_LOGGERS = java.util.List.of("org.eclipse.jetty", "io.javalin");
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -87,8 +94,12 @@ public final class DashboardCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     TaskRegistry registry = anyTask ? TaskRegistry.empty() : catalog.registry();
+    if (verbose) {
+      // slf4j-simple reads a logger's level when it is created: before the server exists
+      SERVER_LOGGERS.forEach(l -> System.setProperty("org.slf4j.simpleLogger.log." + l, "info"));
+    }
     try (JobStore s = store.open()) {
-      serve(out, s, bind, port, creds, registry);
+      serve(out, s, bind, port, creds, registry, verbose);
       return 0;
     } catch (dev.spindle.queue.StoreException e) {
       return QueueSupport.fail("dashboard", e);
@@ -115,6 +126,15 @@ public final class DashboardCommand implements Callable<Integer> {
    */
   static void serve(PrintStream out, JobStore store, String bind, int port, @Nullable Credentials creds,
       TaskRegistry registry) throws InterruptedException {
+    serve(out, store, bind, port, creds, registry, true);
+  }
+
+  /**
+   * As {@link #serve(PrintStream, JobStore, String, int, Credentials, TaskRegistry)}; unless
+   * {@code verbose}, prints only the URL to open (with the generated token if any), one line.
+   */
+  static void serve(PrintStream out, JobStore store, String bind, int port, @Nullable Credentials creds,
+      TaskRegistry registry, boolean verbose) throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).bind(bind).port(port).registry(registry);
     // Prometheus text of the store's queue gauges at /metrics, behind the dashboard's authentication
     SpindleMetrics metrics = SpindleMetrics.builder().build()
@@ -137,6 +157,12 @@ public final class DashboardCommand implements Callable<Integer> {
       }, "spindle-dashboard-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       Optional<String> token = d.generatedToken();
+      if (!verbose) {
+        out.println(d.url() + "/" + token.map(t -> "?token=" + t).orElse(""));
+        out.flush();
+        stop.await();
+        return;
+      }
       out.println("Spindle dashboard on " + store.describe());
       if (token.isPresent()) {
         // Shown once, like Jupyter's: whoever started the server may open it.

@@ -21,6 +21,7 @@ import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,10 +31,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,17 +68,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--in-process", description = "run the workers as threads of this process instead of child JVMs")
   boolean inProcess;
 
-  @Option(names = "--store", paramLabel = "FILE",
-      description = "the SQLite file to run on, which must be new or empty (default: a new file of its own under"
-          + " spindle-data/)")
-  @Nullable Path store;
-
-  @Option(names = "--reset-store", description = "if the --store file holds jobs, schedules or flow limits, delete it"
-      + " and them first")
-  boolean resetStore;
-
-  /** The file the demo runs on. */
-  private Path file = Path.of("spindle-data/demo.db");
+  /** The store: the default one unless --store names another, so that ./spindle status shows the demo's jobs. */
+  @CommandLine.Mixin
+  QueueSupport.StoreOption store = new QueueSupport.StoreOption();
 
   @Option(names = "--dashboard", description = "after the demo, keep its store open in the web dashboard until Ctrl-C")
   boolean dashboard;
@@ -98,13 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     long t0 = System.nanoTime();
-    try {
-      file = ScratchStore.choose("demo", store, resetStore, out);
-    } catch (ScratchStore.NotEmpty e) {
-      System.err.println("spindle demo: " + e.getMessage());
-      return 1;
-    }
-    String location = "sqlite:" + file;
+    String location = this.store.location();
+    java.time.Instant started = Clock.systemUTC().instant();
     try (JobStore store = JobStores.open(location);
          JobQueue q = JobQueue.builder(store).registry(QueueSupport.defaultRegistry())
              .defaults(JobOptions.builder().queue(QUEUE).build()).build()) {
@@ -163,7 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
       // let the recurring schedule fire a few ticks, then remove it at runtime
       long ticksWanted = 3;
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (ticks(inspector).size() < ticksWanted && System.nanoTime() < deadline) {
+      while (ticks(inspector, started).size() < ticksWanted && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       q.removeSchedule("demo-tick");
@@ -196,7 +182,7 @@ public final class DemoCommand implements Callable<Integer> {
       ok &= line(out, unknown, JobState.DEAD, "dead-lettered: no worker knows the task");
       ok &= line(out, slow, JobState.FAILED, "stopped by its timeout");
       ok &= line(out, doomed, JobState.CANCELLED, "cancelled before it ran; never started");
-      List<JobInfo> ticks = ticks(inspector);
+      List<JobInfo> ticks = ticks(inspector, started);
       long distinct = ticks.stream().map(JobInfo::uniqueKey).distinct().count();
       boolean ticksOk = ticks.size() >= ticksWanted && distinct == ticks.size();
       out.printf(Locale.ROOT, "  %-6s %-15s %s%n", "-", "demo-tick", ticks.size() + " ticks fired " + ticks.size()
@@ -206,9 +192,10 @@ public final class DemoCommand implements Callable<Integer> {
       out.println();
       StatusCommand.print(out, store, inspector, Clock.systemUTC().instant());
       out.println();
-      out.printf(Locale.ROOT, "Demo %s in %.1f s. Explore: ./spindle status --store %s ; ./spindle jobs list --store %s"
-          + " ; ./spindle jobs show %s --store %s%n", ok ? "finished" : "FAILED", (System.nanoTime() - t0) / 1e9, file,
-          file, unknown.id(), file);
+      String where = this.store.store == null ? "" : " --store " + location;
+      out.printf(Locale.ROOT, "Demo %s in %.1f s. Explore: ./spindle status%s ; ./spindle jobs list%s"
+          + " ; ./spindle jobs show %s%s%n", ok ? "finished" : "FAILED", (System.nanoTime() - t0) / 1e9, where,
+          where, unknown.id(), where);
       if (!ok) {
         System.err.println("spindle demo: some jobs did not end as expected (see above)");
       }
@@ -227,9 +214,10 @@ public final class DemoCommand implements Callable<Integer> {
     return JobOptions.builder().queue(QUEUE);
   }
 
-  private static List<JobInfo> ticks(JobInspector inspector) {
+  /** The ticks of this run: the store may hold an earlier run's. */
+  private static List<JobInfo> ticks(JobInspector inspector, java.time.Instant since) {
     return inspector.listJobs(JobFilter.all().withTask(DemoTasks.TICK.name()).withLimit(10_000)).stream()
-        .filter(j -> j.state() == JobState.SUCCEEDED).toList();
+        .filter(j -> j.state() == JobState.SUCCEEDED && !j.createdAt().isBefore(since.minusSeconds(1))).toList();
   }
 
   private static boolean line(PrintStream out, JobHandle<?> h, JobState expected, String meaning) {
@@ -263,7 +251,8 @@ public final class DemoCommand implements Callable<Integer> {
       return;
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    Path logs = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a store file has a directory");
+    Path logs = logDirectory(location);
+    Files.createDirectories(logs);
     for (int i = 0; i < workers; i++) {
       List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
           dev.spindle.cli.SpindleCli.class.getName(), "worker", "--store", location, "--queues", QUEUE,
@@ -287,6 +276,18 @@ public final class DemoCommand implements Callable<Integer> {
       }
       Thread.sleep(20);
     }
+  }
+
+  /** Worker logs go next to a SQLite file, else into spindle-data/. */
+  private static Path logDirectory(String location) {
+    String loc = location.strip();
+    loc = loc.regionMatches(true, 0, "sqlite:", 0, 7) ? loc.substring(7) : loc;
+    if (loc.contains("://")) {
+      return Path.of("spindle-data");
+    }
+    int query = loc.indexOf('?');
+    Path parent = Path.of(query >= 0 ? loc.substring(0, query) : loc).toAbsolutePath().getParent();
+    return parent != null ? parent : Path.of("spindle-data");
   }
 
   private void stopWorkers() {

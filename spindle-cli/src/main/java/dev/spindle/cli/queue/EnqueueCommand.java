@@ -1,10 +1,10 @@
 package dev.spindle.cli.queue;
 
-import dev.spindle.TaskFailedException;
 import dev.spindle.TaskRegistry;
 import dev.spindle.TaskTimeoutException;
 import dev.spindle.UnknownTaskException;
 import dev.spindle.cli.DurationArgs;
+import dev.spindle.cli.ExitCode;
 import dev.spindle.cli.ProgressBar;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
@@ -24,9 +24,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,13 +45,20 @@ import tools.jackson.databind.JsonNode;
         "  ./spindle enqueue primes.check 9999999999999917 --wait",
         "  ./spindle enqueue demo.greet '\"world\"' --queue emails --delay 10s",
         "  ./spindle enqueue demo.sleep 100 --count 500 --wait",
-        "  ./spindle enqueue demo.greet --args-file input.json   (or --args-file - to read standard input)"})
+        "  ./spindle enqueue demo.greet --args-file input.json   (or --args-file - to read standard input)",
+        "  id=$(./spindle enqueue demo.greet '\"ann\"' --quiet)   ./spindle enqueue demo.greet '\"ann\"' --wait --json"})
 public final class EnqueueCommand implements Callable<Integer> {
   /** The most bytes read from --args-file (the store's payload limit is usually lower). */
   static final int MAX_ARGS_BYTES = 64 << 20;
 
-  /** The most jobs one {@code enqueue --count} adds (the whole batch is built in memory first). */
+  /** The most jobs one {@code enqueue --count} adds. */
   static final int MAX_COUNT = 1_000_000;
+
+  /**
+   * The most jobs added in one store call: {@code --count} is added in batches of this size, each
+   * all or none, so the client holds one batch at a time whatever the count.
+   */
+  static final int BATCH = 10_000;
   static final String MAX_COUNT_TEXT = "1000000";
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -60,6 +68,9 @@ public final class EnqueueCommand implements Callable<Integer> {
 
   @Mixin
   QueueSupport.CatalogOption catalog = new QueueSupport.CatalogOption();
+
+  @Mixin
+  OutputOptions output = new OutputOptions();
 
   @Parameters(index = "0", paramLabel = "TASK", description = "the task name, e.g. primes.check")
   String task;
@@ -98,13 +109,14 @@ public final class EnqueueCommand implements Callable<Integer> {
   @Nullable Integer maxAttempts;
 
   @Option(names = "--count", paramLabel = "N", defaultValue = "1",
-      description = "enqueue N identical jobs, at most " + EnqueueCommand.MAX_COUNT_TEXT + " (default: ${DEFAULT-VALUE}); "
-          + "all or none on SQLite; on Redis all or none per chunk of " + RedisJobStore.MAX_JOBS_PER_SCRIPT
-          + " jobs (a large batch is split so that no script holds Redis for long)")
+      description = "enqueue N identical jobs, at most " + EnqueueCommand.MAX_COUNT_TEXT + " (default: ${DEFAULT-VALUE}), "
+          + "added in batches of " + EnqueueCommand.BATCH + ", each all or none (on Redis, per chunk of "
+          + RedisJobStore.MAX_JOBS_PER_SCRIPT + " jobs, so that no script holds Redis for long)")
   int count;
 
   @Option(names = "--wait", paramLabel = "DURATION", arity = "0..1", fallbackValue = "1h",
-      description = "wait for the jobs to finish (at most DURATION, default 1h) and print the results")
+      description = "wait for the jobs to finish (at most DURATION, default 1h) and print the results; the exit "
+          + "status says how they ended (see the exit codes in ./spindle --help)")
   @Nullable String wait;
 
   @Option(names = "--allow-unknown", description = "accept a task name this command does not know (a worker with "
@@ -118,36 +130,47 @@ public final class EnqueueCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, "--count must be within 1.." + MAX_COUNT_TEXT + ", not " + count
           + "; enqueue more in several commands");
     }
+    output.check(cl);
     JobOptions options = options(cl);
     String args = arguments(cl);
+    Duration waitLimit = wait == null ? null : DurationArgs.parse(cl, wait);
+    EnqueuePrinter printer = output.json ? new EnqueuePrinter.Json(System.out, waitLimit != null)
+        : output.quiet ? new EnqueuePrinter.Ids(System.out) : new EnqueuePrinter.Human(System.out, uniqueKey);
+    long added = 0;
     try (JobStore s = store.openOrCreate();
          JobQueue q = JobQueue.builder(s).registry(allowUnknown ? TaskRegistry.empty() : catalog.registry()).build()) {
-      List<JobRequest> requests = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        requests.add(new JobRequest(task, args, options));
+      List<JobHandle<JsonNode>> waited = new ArrayList<>(waitLimit == null ? 0 : Math.min(count, BATCH));
+      JobRequest request = new JobRequest(task, args, options);
+      while (added < count) {
+        int n = (int) Math.min(BATCH, count - added);
+        for (JobHandle<JsonNode> h : q.enqueueAll(Collections.nCopies(n, request))) {
+          printer.enqueued(h);
+          if (waitLimit != null) {
+            waited.add(h);
+          }
+        }
+        added += n;
       }
-      List<JobHandle<JsonNode>> handles = q.enqueueAll(requests);
-      for (JobHandle<JsonNode> h : handles.subList(0, Math.min(handles.size(), 20))) {
-        System.out.println(h.id() + (h.isNew() ? "" : "  (existing job with unique key " + uniqueKey + ")"));
+      if (waitLimit == null) {
+        printer.done(ExitCode.OK, false);
+        return ExitCode.OK.code();
       }
-      if (handles.size() > 20) {
-        System.out.println("... " + handles.size() + " jobs: " + handles.get(0).id() + " to "
-            + handles.get(handles.size() - 1).id());
-      }
-      System.out.flush();
-      if (wait == null) {
-        return 0;
-      }
-      return await(handles, DurationArgs.parse(cl, wait));
+      return await(printer, waited, waitLimit).code();
     } catch (UnknownTaskException e) {
       System.err.println("spindle enqueue: " + Echo.controls(String.valueOf(e.getMessage()))
           + "; use --catalog to add catalogs or --allow-unknown");
-      return 2;
+      return ExitCode.USAGE.code();
     } catch (IllegalArgumentException e) {
       System.err.println("spindle enqueue: " + Echo.controls(String.valueOf(e.getMessage())));
-      return 2;
+      return ExitCode.USAGE.code();
     } catch (RuntimeException e) {
-      return QueueSupport.fail("enqueue", e);
+      if (added > 0) {
+        System.err.println("spindle enqueue: " + added + " of " + count + " jobs were added before this failure "
+            + "(each batch of " + BATCH + " is all or none)");
+      }
+      ExitCode code = QueueSupport.failure("enqueue", e);
+      printer.failed(QueueSupport.message(e), code);
+      return code.code();
     }
   }
 
@@ -208,9 +231,10 @@ public final class EnqueueCommand implements Callable<Integer> {
     }
   }
 
-  private static int await(List<JobHandle<JsonNode>> handles, Duration limit) {
+  /** Waits for each job in turn, until {@code limit} from now; the worst outcome is the exit status. */
+  private static ExitCode await(EnqueuePrinter printer, List<JobHandle<JsonNode>> handles, Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
-    int failed = 0;
+    ExitCode code = ExitCode.OK;
     ProgressBar bar = handles.size() > 1 ? ProgressBar.onStderr("jobs", handles.size()) : null;
     try {
       for (JobHandle<JsonNode> h : handles) {
@@ -221,35 +245,21 @@ public final class EnqueueCommand implements Callable<Integer> {
         } catch (TaskTimeoutException e) {
           System.err.println("spindle enqueue: job " + h.id() + " did not finish within " + limit
               + " (it stays queued; see ./spindle jobs show " + h.id() + ")");
-          return 1;
+          printer.done(ExitCode.WAIT_TIMEOUT, true);
+          return ExitCode.WAIT_TIMEOUT;
         }
         if (bar != null) {
-          bar.step(j.state().name().toLowerCase(java.util.Locale.ROOT));
+          bar.step(j.state().name().toLowerCase(Locale.ROOT));
         }
-        if (handles.size() == 1) {
-          try {
-            JsonNode result = h.result(Duration.ZERO);
-            System.out.println(result);
-          } catch (TaskFailedException e) {
-            System.err.println("job " + h.id() + " " + j.state() + (j.deadReason() != null ? " (" + j.deadReason()
-                + ")" : "") + ": " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
-            failed++;
-          } catch (CancellationException e) {
-            System.err.println("job " + h.id() + " was cancelled");
-            failed++;
-          }
-        } else if (j.state() != dev.spindle.queue.JobState.SUCCEEDED) {
-          failed++;
-        }
+        printer.finished(h, j);
+        code = ExitCode.worst(code, ExitCode.ofFinished(j.state()));
       }
     } finally {
       if (bar != null) {
         bar.close();
       }
     }
-    if (handles.size() > 1) {
-      System.out.println((handles.size() - failed) + " of " + handles.size() + " jobs succeeded");
-    }
-    return failed == 0 ? 0 : 1;
+    printer.done(code, false);
+    return code;
   }
 }

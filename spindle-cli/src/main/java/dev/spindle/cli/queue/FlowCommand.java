@@ -1,5 +1,6 @@
 package dev.spindle.cli.queue;
 
+import dev.spindle.cli.ExitCode;
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.JobStore;
@@ -10,8 +11,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
-/** {@code ./spindle flow list|set|remove|why}: flow limits (issue 16), changed at run time. */
+/** {@code ./spindle flow list|set|remove|why}: flow limits changed at run time. */
 @Command(name = "flow", mixinStandardHelpOptions = true,
     description = {"Lists, sets and removes flow limits, checked by the store inside every claim (the next claim "
         + "applies a change), and shows why a waiting job is held.",
@@ -37,10 +40,20 @@ public final class FlowCommand implements Runnable {
     @Mixin
     QueueSupport.StoreOption store = new QueueSupport.StoreOption();
 
+    @Mixin
+    JsonOption output = new JsonOption();
+
     @Override
     public Integer call() {
       try (JobStore s = store.open()) {
         List<FlowLimit> all = s.flow().limits();
+        if (output.json) {
+          ObjectNode doc = CliJson.object();
+          ArrayNode limits = doc.putArray("flowLimits");
+          all.forEach(l -> limits.add(CliJson.flow(l)));
+          CliJson.print(System.out, doc);
+          return 0;
+        }
         all.forEach(l -> System.out.println(l.toSpec()));
         if (all.isEmpty()) {
           System.out.println("(no flow limits)");
@@ -97,7 +110,7 @@ public final class FlowCommand implements Runnable {
       try (JobStore s = store.open()) {
         if (!s.flow().removeLimit(name)) {
           System.err.println("spindle flow remove: no flow limit named '" + name + "'");
-          return 1;
+          return ExitCode.NOT_FOUND.code();
         }
         System.out.println(name + " removed");
         return 0;

@@ -1,12 +1,14 @@
 package dev.spindle.cli.queue;
 
 import dev.spindle.cli.DurationArgs;
+import dev.spindle.cli.ExitCode;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
@@ -26,6 +28,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code ./spindle jobs list|show|tree|retry|cancel|purge}: inspect and repair jobs. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
@@ -53,6 +57,11 @@ public final class JobsCommand implements Runnable {
 
     @Option(names = "--task", paramLabel = "TASK", description = "only this task")
     @Nullable String task;
+
+    /** True if no filter option was given: the filter matches every job. */
+    boolean isEmpty() {
+      return states.isEmpty() && queue == null && task == null;
+    }
 
     JobFilter filter(CommandLine cl, int limit) {
       Set<JobState> set = EnumSet.noneOf(JobState.class);
@@ -96,8 +105,12 @@ public final class JobsCommand implements Runnable {
     @Option(names = "--before", paramLabel = "ID", description = "only jobs older than this id (next page)")
     @Nullable String before;
 
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
     @Override
     public Integer call() {
+      output.check(spec.commandLine());
       if (limit < 1 || limit > MAX_LIST) {
         throw new CommandLine.ParameterException(spec.commandLine(), "-n/--limit must be within 1.." + MAX_LIST
             + ": " + limit);
@@ -112,6 +125,19 @@ public final class JobsCommand implements Runnable {
       }
       try (JobStore s = store.open()) {
         List<JobInfo> jobs = s.inspector().listJobs(f);
+        String next = jobs.size() == f.limit() ? jobs.get(jobs.size() - 1).id() : null;
+        if (output.json) {
+          ObjectNode doc = CliJson.object();
+          ArrayNode list = doc.putArray("jobs");
+          jobs.forEach(j -> list.add(CliJson.job(j)));
+          doc.put("nextBefore", next);
+          CliJson.print(System.out, doc);
+          return 0;
+        }
+        if (output.quiet) {
+          jobs.forEach(j -> System.out.println(j.id()));
+          return 0;
+        }
         Instant now = Clock.systemUTC().instant();
         System.out.println(String.format(Locale.ROOT, "%-10s %-10s %-22s %-12s %4s %-19s %9s  %s", "ID", "STATE",
             "TASK", "QUEUE", "TRY", "CREATED", "RUNTIME", "RESULT / ERROR"));
@@ -121,8 +147,8 @@ public final class JobsCommand implements Runnable {
               QueueSupport.time(j.createdAt()), j.runtime(now).map(QueueSupport::human).orElse("-"),
               QueueSupport.cut(outcome(j), 60)));
         }
-        if (jobs.size() == f.limit()) {
-          System.out.println("(more: --before " + jobs.get(jobs.size() - 1).id() + ")");
+        if (next != null) {
+          System.out.println("(more: --before " + next + ")");
         }
         return 0;
       } catch (RuntimeException e) {
@@ -163,22 +189,35 @@ public final class JobsCommand implements Runnable {
     @Parameters(paramLabel = "ID", description = "the job id")
     String id;
 
+    @Mixin
+    JsonOption output = new JsonOption();
+
     @Override
     public Integer call() {
       try (JobStore s = store.open()) {
         JobInfo j = s.find(id).orElseThrow(() -> new JobNotFoundException(id));
-        print(System.out, j, Clock.systemUTC().instant());
-        if (j.state() == dev.spindle.queue.JobState.QUEUED) {
+        String hold = null;
+        if (j.state() == JobState.QUEUED) {
           try {
-            s.flow().holdOf(j.id()).ifPresent(h -> System.out.println("flow       " + h.describe()));
+            hold = s.flow().holdOf(j.id()).map(FlowHold::describe).orElse(null);
           } catch (UnsupportedOperationException e) {
             // a store without flow control holds no job
           }
         }
+        if (output.json) {
+          ObjectNode doc = CliJson.job(j);
+          doc.put("flowHold", hold);
+          CliJson.print(System.out, doc);
+          return 0;
+        }
+        print(System.out, j, Clock.systemUTC().instant());
+        if (hold != null) {
+          System.out.println("flow       " + hold);
+        }
         return 0;
       } catch (JobNotFoundException e) {
         System.err.println("spindle jobs show: " + e.getMessage());
-        return 1;
+        return ExitCode.NOT_FOUND.code();
       } catch (RuntimeException e) {
         return QueueSupport.fail("jobs show", e);
       }
@@ -212,7 +251,7 @@ public final class JobsCommand implements Runnable {
         return 0;
       } catch (JobNotFoundException e) {
         System.err.println("spindle jobs tree: " + e.getMessage());
-        return 1;
+        return ExitCode.NOT_FOUND.code();
       } catch (RuntimeException e) {
         return QueueSupport.fail("jobs tree", e);
       }
@@ -302,6 +341,7 @@ public final class JobsCommand implements Runnable {
         Instant now = Clock.systemUTC().instant();
         int ok = 0;
         int bad = 0;
+        int missing = 0;
         if (all) {
           if (filter.states.isEmpty()) {
             filter.states = List.of("failed", "dead");
@@ -325,14 +365,17 @@ public final class JobsCommand implements Runnable {
               JobInfo j = in.requeue(id, now);
               System.out.println(j.id() + " " + j.state());
               ok++;
-            } catch (JobNotFoundException | IllegalJobTransitionException e) {
+            } catch (JobNotFoundException e) {
+              System.err.println("spindle jobs retry: " + e.getMessage());
+              missing++;
+            } catch (IllegalJobTransitionException e) {
               System.err.println("spindle jobs retry: " + e.getMessage());
               bad++;
             }
           }
         }
         System.out.println(ok + " job(s) requeued");
-        return bad == 0 ? 0 : 1;
+        return bad > 0 ? ExitCode.ERROR.code() : missing > 0 ? ExitCode.NOT_FOUND.code() : ExitCode.OK.code();
       } catch (RuntimeException e) {
         return QueueSupport.fail("jobs retry", e);
       }
@@ -365,7 +408,7 @@ public final class JobsCommand implements Runnable {
             bad++;
           }
         }
-        return bad == 0 ? 0 : 1;
+        return bad == 0 ? ExitCode.OK.code() : ExitCode.NOT_FOUND.code();
       } catch (RuntimeException e) {
         return QueueSupport.fail("jobs cancel", e);
       }
@@ -374,7 +417,9 @@ public final class JobsCommand implements Runnable {
 
   /** {@code jobs purge}. */
   @Command(name = "purge", mixinStandardHelpOptions = true,
-      description = "Deletes finished jobs (succeeded, failed, dead, cancelled) matching the filter.")
+      description = {"Deletes finished jobs (succeeded, failed, dead, cancelled) matching the filter; without a "
+          + "filter, only with --all.", "Examples: ./spindle jobs purge --state succeeded --older-than 7d   "
+          + "./spindle jobs purge --all"})
   static final class Purge implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -388,9 +433,17 @@ public final class JobsCommand implements Runnable {
     @Option(names = "--older-than", paramLabel = "DURATION", description = "only jobs finished longer ago, e.g. 7d")
     @Nullable String olderThan;
 
+    @Option(names = "--all", description = "purge every finished job matching the filter, even with no filter "
+        + "(required then: a purge without a filter empties the store of finished jobs)")
+    boolean all;
+
     @Override
     public Integer call() {
       CommandLine cl = spec.commandLine();
+      if (!all && filter.isEmpty() && olderThan == null) {
+        throw new CommandLine.ParameterException(cl, "jobs purge without a filter would delete every finished job: "
+            + "give --state, --queue, --task or --older-than, or --all to purge them all");
+      }
       JobFilter f = filter.filter(cl, 1000);
       for (JobState st : f.states()) {
         if (!st.isTerminal()) {

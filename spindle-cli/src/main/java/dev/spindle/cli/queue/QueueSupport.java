@@ -2,7 +2,9 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.TaskCatalog;
 import dev.spindle.TaskRegistry;
+import dev.spindle.cli.ExitCode;
 import dev.spindle.examples.primes.PrimeTasks;
+import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.JobStore;
@@ -136,20 +138,40 @@ final class QueueSupport {
     return one.length() <= max ? one : one.substring(0, Math.max(0, max - 3)) + "...";
   }
 
-  /** The exit status when there is no store at the location (sysexits EX_NOINPUT). */
-  static final int NO_STORE = 66;
-
   /**
-   * Prints {@code spindle <cmd>: message} for an operational failure and returns its exit code:
-   * {@link #NO_STORE} if there is no store at the location, else 1.
+   * Prints {@code spindle <cmd>: message} for an operational failure and returns its exit status:
+   * {@link ExitCode#STORE_UNAVAILABLE} if the store cannot be reached or opened,
+   * {@link ExitCode#NO_STORE} if there is no store at the location (a command that only reads),
+   * {@link ExitCode#NOT_FOUND} for a missing job, else {@link ExitCode#ERROR}.
    */
   static int fail(String command, RuntimeException e) {
-    if (e instanceof StoreException se && se.reason() == StoreException.Reason.NOT_FOUND) {
-      System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(String.valueOf(se.getMessage())));
-      return NO_STORE;
-    }
+    return failure(command, e).code();
+  }
+
+  /** As {@link #fail}, as an {@link ExitCode}. */
+  static ExitCode failure(String command, RuntimeException e) {
+    System.err.println("spindle " + command + ": " + message(e));
+    return exitCode(e);
+  }
+
+  /** The message of a failure, with its store reason if any, control characters escaped. */
+  static String message(RuntimeException e) {
     String what = e instanceof StoreException se ? se.reason() + ": " + se.getMessage() : e.getMessage();
-    System.err.println("spindle " + command + ": " + dev.spindle.spi.Echo.controls(String.valueOf(what)));
-    return 1;
+    return dev.spindle.spi.Echo.controls(String.valueOf(what));
+  }
+
+  /** The exit status of a failure (see {@link #fail}). */
+  static ExitCode exitCode(RuntimeException e) {
+    if (e instanceof JobNotFoundException) {
+      return ExitCode.NOT_FOUND;
+    }
+    if (e instanceof StoreException se) {
+      return switch (se.reason()) {
+        case UNAVAILABLE, CANNOT_OPEN, BUSY, CLOSED, REPLACED -> ExitCode.STORE_UNAVAILABLE;
+        case NOT_FOUND -> ExitCode.NO_STORE;
+        case DISK_FULL, READ_ONLY, CORRUPT, IO -> ExitCode.ERROR;
+      };
+    }
+    return ExitCode.ERROR;
   }
 }

@@ -3,6 +3,7 @@ package dev.spindle.cli.queue;
 import dev.spindle.TaskRegistry;
 import dev.spindle.UnknownTaskException;
 import dev.spindle.cli.DurationArgs;
+import dev.spindle.cli.ExitCode;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.MisfirePolicy;
@@ -20,6 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code ./spindle schedules list|add|remove}: recurring jobs, changed at runtime. */
 @Command(name = "schedules", mixinStandardHelpOptions = true,
@@ -45,10 +48,20 @@ public final class SchedulesCommand implements Runnable {
     @Mixin
     QueueSupport.StoreOption store = new QueueSupport.StoreOption();
 
+    @Mixin
+    JsonOption output = new JsonOption();
+
     @Override
     public Integer call() {
       try (JobStore s = store.open(); JobQueue q = JobQueue.builder(s).build()) {
         List<ScheduleInfo> all = q.schedules();
+        if (output.json) {
+          ObjectNode doc = CliJson.object();
+          ArrayNode list = doc.putArray("schedules");
+          all.forEach(i -> list.add(CliJson.schedule(i.schedule(), i.nextFireAt(), i.lastFireAt())));
+          CliJson.print(System.out, doc);
+          return 0;
+        }
         System.out.println(String.format(Locale.ROOT, "%-24s %-40s %-20s %-10s %-20s %-20s", "NAME", "TRIGGER",
             "TASK", "MISFIRE", "NEXT", "LAST"));
         for (ScheduleInfo i : all) {
@@ -160,7 +173,7 @@ public final class SchedulesCommand implements Runnable {
           return 0;
         }
         System.err.println("spindle schedules remove: no schedule named '" + name + "'");
-        return 1;
+        return ExitCode.NOT_FOUND.code();
       } catch (RuntimeException e) {
         return QueueSupport.fail("schedules remove", e);
       }

@@ -27,6 +27,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code ./spindle status}: queues and their depths, workers, throughput and schedules. */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -45,6 +47,9 @@ public final class StatusCommand implements Callable<Integer> {
   @Mixin
   QueueSupport.StoreOption store = new QueueSupport.StoreOption();
 
+  @Mixin
+  JsonOption output = new JsonOption();
+
   @Option(names = "--watch", paramLabel = "DURATION", arity = "0..1", fallbackValue = "2s",
       description = "redraw every DURATION (default 2s, at least 100ms) until Ctrl-C")
   @Nullable String watch;
@@ -56,8 +61,16 @@ public final class StatusCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--watch must be at least "
           + MIN_WATCH.toMillis() + "ms (a shorter interval only burns a core): " + watch);
     }
+    if (every != null && output.json) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--json prints one document: it cannot go with "
+          + "--watch (run it in a loop instead)");
+    }
     try (JobStore s = store.open()) {
       JobInspector in = s.inspector();
+      if (output.json) {
+        CliJson.print(System.out, json(s, in, storeNow(s)));
+        return 0;
+      }
       boolean clear = every != null && ProgressBar.hasTerminal();
       while (true) {
         if (clear) {
@@ -115,6 +128,58 @@ public final class StatusCommand implements Callable<Integer> {
 
   private static Duration max0(Duration d) {
     return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  /**
+   * The status report as one JSON object (docs/CLI.md): {@code store}, {@code time}, {@code health}
+   * (Redis only, else empty), {@code queues}, {@code totals} (jobs per state), {@code workers},
+   * {@code throughput} (jobs/s of live workers), {@code flowLimits} and {@code schedules}.
+   */
+  static ObjectNode json(JobStore s, JobInspector in, Instant now) {
+    ObjectNode o = CliJson.object();
+    o.put("store", s.describe());
+    o.put("time", now.toString());
+    ArrayNode health = o.putArray("health");
+    if (s instanceof RedisJobStore redis) {
+      redis.health().forEach(health::add);
+    }
+    ArrayNode queues = o.putArray("queues");
+    ObjectNode totals = CliJson.object();
+    for (JobState st : JobState.values()) {
+      totals.put(st.name(), 0L);
+    }
+    for (QueueSummary q : in.queueSummaries()) {
+      queues.add(CliJson.queue(q));
+      for (JobState st : JobState.values()) {
+        totals.put(st.name(), totals.get(st.name()).asLong() + q.count(st));
+      }
+    }
+    o.set("totals", totals);
+    ArrayNode workers = o.putArray("workers");
+    double rate = 0;
+    for (WorkerRecord w : in.workers()) {
+      workers.add(CliJson.worker(w, now));
+      rate += w.isAlive(now) ? w.ratePerSecond() : 0;
+    }
+    o.put("throughput", rate);
+    ArrayNode flows = o.putArray("flowLimits");
+    try {
+      s.flow().limits().forEach(l -> flows.add(CliJson.flow(l)));
+    } catch (UnsupportedOperationException e) {
+      // a store without flow control has no limits
+    }
+    ArrayNode schedules = o.putArray("schedules");
+    for (ScheduleRecord r : s.schedules()) {
+      try {
+        schedules.add(CliJson.schedule(Schedule.fromJson(r.definition()), r.nextFireAt(), r.lastFireAt()));
+      } catch (RuntimeException e) {
+        ObjectNode bad = CliJson.object();
+        bad.put("name", r.name());
+        bad.put("trigger", "(unreadable definition)");
+        schedules.add(bad);
+      }
+    }
+    return o;
   }
 
   /** Prints the status report of a store. */

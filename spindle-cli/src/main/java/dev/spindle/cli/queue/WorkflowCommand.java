@@ -58,7 +58,7 @@ public final class WorkflowCommand implements Callable<Integer> {
   static void run(PrintStream out, JobQueue q) {
     out.println("chain: add.s(4, 6) | multiply.s(10)");
     WorkflowHandle chain = q.submit(Workflow.chain(Workflow.task(WorkflowTasks.ADD, new long[] {4, 6}),
-        Workflow.task(WorkflowTasks.MULTIPLY_BY_10)));
+        Workflow.fromUpstream(WorkflowTasks.MULTIPLY_BY_10)));
     out.println("  result: " + chain.last().get(0).result(WAIT));
     tree(out, q, chain);
 
@@ -67,13 +67,13 @@ public final class WorkflowCommand implements Callable<Integer> {
     for (int i = 0; i < 5; i++) {
       squares[i] = Workflow.task(WorkflowTasks.SQUARE, (long) i + 1);
     }
-    WorkflowHandle chord = q.submit(Workflow.chord(Workflow.group(squares), Workflow.task(WorkflowTasks.SUM)));
+    WorkflowHandle chord = q.submit(Workflow.chord(Workflow.group(squares), Workflow.fromUpstream(WorkflowTasks.SUM)));
     out.println("  result: " + chord.last().get(0).result(WAIT));
     tree(out, q, chord);
 
     out.println("a failure: refuse -> square (cancelled), finally report");
     WorkflowHandle failing = q.submit(Workflow.chain(Workflow.task(WorkflowTasks.REFUSE, "no thanks"),
-        Workflow.task(WorkflowTasks.SQUARE)).onComplete(Workflow.task(WorkflowTasks.REPORT)));
+        Workflow.fromUpstream(WorkflowTasks.SQUARE)).onComplete(Workflow.fromUpstream(WorkflowTasks.REPORT)));
     for (JobInfo j : failing.await(WAIT)) {
       out.println("  job " + j.id() + " " + j.task() + " " + j.state());
     }

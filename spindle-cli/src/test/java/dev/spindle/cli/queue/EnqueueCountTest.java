@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Issue 11, defect 5: {@code enqueue --count} is capped, with a clear error above the cap. */
+/** {@code enqueue --count} is capped, with a clear error above the cap. */
 class EnqueueCountTest {
   @TempDir
   Path dir;

@@ -3,6 +3,7 @@ package dev.spindle.cli.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.cli.CliRun;
+import dev.spindle.cli.ExitCode;
 import dev.spindle.cli.coordination.LockCommand;
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.JobQueue;
@@ -49,11 +50,10 @@ class StoreSafetyCommandsTest {
   }
 
   @Test
-  void workflowAndDemoRefuseAStoreThatHoldsDataAndLoseNothing() {
+  void theWorkflowDemosRefuseAStoreThatHoldsDataAndLoseNothing() {
     Path f = filledStore();
     assertThat(counts(f)).containsExactly(39, 2, 1);
     for (String[] args : List.of(new String[] {"workflow", "--store", f.toString()},
-        new String[] {"demo", "--in-process", "--store", f.toString()},
         new String[] {"workflow", "thumbnails", "--count", "1", "--home", dir.resolve("h").toString(), "--store",
             f.toString()})) {
       CliRun r = CliRun.of(args);
@@ -85,7 +85,7 @@ class StoreSafetyCommandsTest {
         new String[] {"jobs", "list", "--store", store}, new String[] {"jobs", "show", "1", "--store", store},
         new String[] {"schedules", "list", "--store", store}, new String[] {"flow", "list", "--store", store})) {
       CliRun r = CliRun.of(args);
-      assertThat(r.code()).as(String.join(" ", args) + ": " + r.out() + r.err()).isEqualTo(QueueSupport.NO_STORE);
+      assertThat(r.code()).as(String.join(" ", args) + ": " + r.out() + r.err()).isEqualTo(ExitCode.NO_STORE.code());
       assertThat(r.err()).contains("no store at " + store).doesNotContain("Exception");
       assertThat(r.out()).doesNotContain("(no jobs)");
       assertThat(missing).as(String.join(" ", args)).doesNotExist();

@@ -98,6 +98,13 @@ abstract sealed class Counters {
     private final LongAdder failed = new LongAdder();
     private final LongAdder runtime = new LongAdder();
 
+    /** Adds what {@code other} counted (whose writer has stopped). */
+    void add(Counters other) {
+      executed.add(other.executed());
+      failed.add(other.failed());
+      runtime.add(other.runtimeNanos());
+    }
+
     @Override
     void record(boolean fail, long nanos) {
       executed.increment();

@@ -160,6 +160,11 @@ abstract class LocalExecutor implements TaskExecutor {
     cancelled.increment();
   }
 
+  /** Threads still inside a cancelled execution that ignored the interrupt (see {@link ExecutorStats#stuck}). */
+  int stuckCount() {
+    return 0;
+  }
+
   /** Every {@link Counters} that jobs of this executor record into. */
   abstract Iterable<? extends Counters> counters();
 
@@ -174,7 +179,7 @@ abstract class LocalExecutor implements TaskExecutor {
       runtime += c.runtimeNanos();
     }
     return new ExecutorStats(Math.max(0, executed), Math.max(0, failed), cancelled.sum(), rejected.sum(),
-        Duration.ofNanos(Math.max(0, runtime)), queuedCount(), activeCount());
+        Duration.ofNanos(Math.max(0, runtime)), queuedCount(), activeCount(), stuckCount());
   }
 
   final RejectedSubmissionException rejectShutdown(String taskName) {

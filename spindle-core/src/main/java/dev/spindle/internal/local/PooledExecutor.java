@@ -1,13 +1,16 @@
 package dev.spindle.internal.local;
 
+import dev.spindle.ExecutionModel;
 import dev.spindle.ExecutorConfig;
+import dev.spindle.ExecutorStats;
 import dev.spindle.RejectedSubmissionException;
 import dev.spindle.TaskFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -31,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * counter at all. Workers are started at construction and named {@code <name> worker(<i>)}; platform
  * workers are non-daemon threads, so a forgotten executor keeps the JVM alive rather than losing
  * work (close it). Thread-safe.
+ *
+ * <p>A running execution that is cancelled (a timeout, a cancel) gets its thread interrupted; a task
+ * that ignores the interrupt would keep that thread, and the executions queued next would wait behind
+ * it. So the cancel replaces the worker: a fresh thread takes its slot, and the old one, counted as
+ * {@linkplain ExecutorStats#stuck stuck} until its task returns, then ends. At most as many workers
+ * are replaced at once as the pool has; past that the slot waits for its thread (logged once).
+ * SEQUENTIAL, which promises one execution at a time, never replaces its worker.
  */
 final class PooledExecutor extends LocalExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(PooledExecutor.class);
@@ -54,7 +64,16 @@ final class PooledExecutor extends LocalExecutor {
   /** Unbounded only: jobs accepted, and cancelled while queued. */
   private final LongAdder accepted = new LongAdder();
   private final LongAdder cancelledQueued = new LongAdder();
-  private final Worker[] workers;
+  /** Each slot's current worker: replaced (copy on write, under {@link #slots}) when its thread is stuck. */
+  private volatile Worker[] workers;
+  private final Object slots = new Object();
+  private final boolean virtual;
+  /** Replaced workers whose thread is still inside its cancelled execution. */
+  private final Set<Worker> stuck = ConcurrentHashMap.newKeySet();
+  /** What replaced workers counted, once their thread ended. */
+  private final Counters.Shared retired = new Counters.Shared();
+  private final LongAdder retiredDequeued = new LongAdder();
+  private volatile boolean stuckLimitLogged;
   private final AtomicInteger parked = new AtomicInteger();
   /** Workers looking for work without parking, including those woken to do so. */
   private final AtomicInteger spinners = new AtomicInteger();
@@ -66,21 +85,64 @@ final class PooledExecutor extends LocalExecutor {
     super(config);
     this.bounded = config.maxQueued() == Integer.MAX_VALUE ? null : Backlog.of(config.maxQueued());
     int n = config.workers();
-    this.workers = new Worker[n];
+    this.virtual = virtual;
+    Worker[] ws = new Worker[n];
     this.live = new AtomicInteger(n);
     this.idleRounds = SPINS + (virtual ? 0 : YIELDS);
     this.maxSpinners = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     for (int i = 0; i < n; i++) {
-      String name = config.name() + " worker(" + i + ")";
-      Worker w = new Worker(name);
-      Thread t = virtual ? Thread.ofVirtual().name(name).unstarted(w)
-          : Thread.ofPlatform().name(name).daemon(false).unstarted(w);
-      w.thread = t;
-      workers[i] = w;
+      ws[i] = newWorker(config.name() + " worker(" + i + ")");
     }
-    for (Worker w : workers) {
+    this.workers = ws;
+    for (Worker w : ws) {
       w.thread.start();
     }
+  }
+
+  private Worker newWorker(String name) {
+    Worker w = new Worker(name);
+    w.thread = virtual ? Thread.ofVirtual().name(name).unstarted(w)
+        : Thread.ofPlatform().name(name).daemon(false).unstarted(w);
+    return w;
+  }
+
+  /**
+   * The running execution {@code job} was cancelled: the worker running it gets a fresh thread in
+   * its slot, and the old one ends once its task returns (stuck until then). Nothing if no worker
+   * runs it any more, the pool is shut down, or as many workers are stuck as the pool has.
+   */
+  private void replaceRunnerOf(Job<?> job) {
+    synchronized (slots) {
+      Worker[] ws = workers;
+      for (int i = 0; i < ws.length; i++) {
+        Worker w = ws[i];
+        if (CURRENT.getVolatile(w) != job) {
+          continue;
+        }
+        if (stuck.size() >= ws.length) {
+          if (!stuckLimitLogged) {
+            stuckLimitLogged = true;
+            LOG.warn("executor '{}': {} threads are stuck in cancelled executions that ignore interrupts; the slot of "
+                + "worker {} waits for its thread", config.name(), stuck.size(), w.name);
+          }
+          return;
+        }
+        w.replaced = true;
+        stuck.add(w);
+        Worker fresh = newWorker(config.name() + " worker(" + i + ")");
+        Worker[] copy = ws.clone();
+        copy[i] = fresh;
+        live.incrementAndGet();
+        workers = copy;
+        fresh.thread.start();
+        return;
+      }
+    }
+  }
+
+  @Override
+  int stuckCount() {
+    return stuck.size();
   }
 
   @Override
@@ -130,12 +192,22 @@ final class PooledExecutor extends LocalExecutor {
     super.cancelled(job, wasStarted);
     if (!wasStarted) {
       leftQueue(null);
+    } else if (isRunning() && config.model() != ExecutionModel.SEQUENTIAL) {
+      replaceRunnerOf(job); // SEQUENTIAL promises one execution at a time, so its slot waits instead
     }
   }
 
   @Override
   Iterable<? extends Counters> counters() {
-    return Arrays.stream(workers).map(w -> w.counters).toList();
+    List<Counters> all = new ArrayList<>();
+    for (Worker w : workers) {
+      all.add(w.counters);
+    }
+    for (Worker w : stuck) {
+      all.add(w.counters);
+    }
+    all.add(retired);
+    return all;
   }
 
   @Override
@@ -155,8 +227,11 @@ final class PooledExecutor extends LocalExecutor {
     if (bounded != null) {
       return bounded.size();
     }
-    long taken = cancelledQueued.sum();
+    long taken = cancelledQueued.sum() + retiredDequeued.sum();
     for (Worker w : workers) {
+      taken += w.counters.dequeuedCount();
+    }
+    for (Worker w : stuck) {
       taken += w.counters.dequeuedCount();
     }
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, accepted.sum() - taken));
@@ -215,6 +290,11 @@ final class PooledExecutor extends LocalExecutor {
   }
 
   private void workerExited(Worker w) {
+    if (w.replaced) {
+      retired.add(w.counters); // before it leaves the stuck set: a reader may count it twice, never zero times
+      retiredDequeued.add(w.counters.dequeuedCount());
+      stuck.remove(w);
+    }
     if (live.decrementAndGet() == 0) {
       // jobs offered after every other worker's last look; their submitters may have missed us
       Job<?> j;
@@ -237,6 +317,8 @@ final class PooledExecutor extends LocalExecutor {
     volatile boolean parked;
     /** Counted in {@code spinners}; written by this worker, or by a waker while it is parked. */
     volatile boolean spinning;
+    /** Set (under {@code slots}) when a fresh worker took its slot: it ends after its current job. */
+    volatile boolean replaced;
     private final Runnable canceller = () -> thread.interrupt();
 
     Worker(String name) {
@@ -255,6 +337,9 @@ final class PooledExecutor extends LocalExecutor {
             }
           }
           runJob(job);
+          if (replaced) {
+            return; // a fresh worker has its slot
+          }
         }
       } catch (Throwable t) {
         LOG.error("worker {} of executor '{}' died", name, config.name(), t);

@@ -21,11 +21,6 @@ public final class TraceContexts {
   private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
   private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
     @Override
-    public Iterable<String> keys(Map<String, String> carrier) {
-      return carrier.keySet();
-    }
-
-    @Override
     public @Nullable String get(@Nullable Map<String, String> carrier, String key) {
       return carrier == null ? null : carrier.get(key);
     }

@@ -60,9 +60,16 @@ final class ClockSkew {
   /**
    * Compares the worker's clock (read at {@code sentAt}, the call taking {@code roundTripNanos}) with
    * the store's answer, taken as read half-way; warns at most every 10 minutes while the two differ
-   * by more than the bound, and once when they agree again.
+   * by more than the bound, and once when they agree again. The estimate is off by up to half the
+   * round trip, so a call that took longer than half the warning bound (one that waited for a
+   * reconnect after an outage, or in a pool's queue) is no sample: the skew last measured stays.
    */
   void measure(Instant sentAt, long roundTripNanos, Instant storeTime) {
+    if (roundTripNanos > Durations.toNanos(settings.clockSkewWarning()) / 2) {
+      LOG.debug("worker {}: clock skew not measured by a store call of {} ms (it waited, so the store's time "
+          + "could be from any moment of it)", workerId, TimeUnit.NANOSECONDS.toMillis(roundTripNanos));
+      return;
+    }
     Instant mid = Durations.plus(sentAt, Duration.ofNanos(Math.max(0, roundTripNanos) / 2));
     Duration skew = Duration.ofNanos(Durations.nanosBetween(storeTime, mid));
     clockSkew = skew;

@@ -99,10 +99,10 @@ final class CompletionReporter {
     return succeeded.sum() + retried.sum() + failed.sum() + dead.sum() + cancelled.sum();
   }
 
-  /** A snapshot of the counters, with {@code running} executions now. */
-  WorkerStats stats(int running) {
+  /** A snapshot of the counters, with {@code running} executions and {@code stuck} threads now. */
+  WorkerStats stats(int running, int stuck) {
     return new WorkerStats(running, claimed.sum(), succeeded.sum(), retried.sum(), failed.sum(), dead.sum(),
         cancelled.sum(), released.sum(), leaseLost.sum(), timedOut.sum(),
-        storeCalls.sum());
+        storeCalls.sum(), stuck);
   }
 }

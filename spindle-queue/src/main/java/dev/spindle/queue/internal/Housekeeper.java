@@ -102,12 +102,15 @@ final class Housekeeper {
   /**
    * Stops the jobs past their timeout, measured on the monotonic clock from the start of their
    * execution: a timeout is a length of time, which no step of the wall clock, back or forward,
-   * should stretch or cut short.
+   * should stretch or cut short. On an in-JVM model the clock starts when the task begins to run on
+   * its thread (a job that waits in the executor for a thread has not started); in a child JVM, at
+   * the submission.
    */
   private void checkTimeouts(Instant now, long nanos) {
     for (InFlight f : rt.inFlight.values()) {
       Duration timeout = f.job.policy().timeout();
-      if (timeout != null && !f.timedOut && nanos - f.startNanos >= Durations.toNanos(timeout)) {
+      long since = rt.wrapContext ? f.runningSinceNanos : f.startNanos;
+      if (timeout != null && !f.timedOut && since != 0 && nanos - since >= Durations.toNanos(timeout)) {
         f.timedOut = true;
         reporter.timedOut.increment();
         LOG.warn("job {} (task '{}') exceeded its timeout of {}; stopping it", f.job.id(), f.job.task(), timeout);

@@ -33,6 +33,10 @@ final class InFlight {
   volatile boolean cancelRequested;
   volatile boolean lost;
   volatile boolean releasing;
+  /** The thread running the execution in this JVM while it runs (in-JVM models); null otherwise. */
+  volatile @Nullable Thread thread;
+  /** When the execution began running in this JVM (monotonic clock); 0 before, or in a child JVM. */
+  volatile long runningSinceNanos;
 
   @SuppressWarnings("unchecked")
   InFlight(JobInfo job, Task<?, ?> task, long claimedNanos, Listeners listeners,
@@ -69,6 +73,24 @@ final class InFlight {
     return timedOut || cancelRequested || lost || releasing;
   }
 
+  /**
+   * True if the execution's thread is inside {@code System.exit} (or {@code Runtime.exit}): the task
+   * asked the JVM to exit and waits there, while the shutdown hooks run, until the JVM halts.
+   */
+  boolean callsExit() {
+    Thread t = thread;
+    if (t == null) {
+      return false;
+    }
+    for (StackTraceElement e : t.getStackTrace()) {
+      String c = e.getClassName();
+      if ((c.equals("java.lang.Shutdown") || c.equals("java.lang.Runtime")) && e.getMethodName().equals("exit")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Stops the execution (interrupting a thread, killing a process); false if already done. */
   boolean stop() {
     TaskFuture<Object> f = future;
@@ -78,8 +100,12 @@ final class InFlight {
   /** The input and job of one execution on an in-JVM executor. */
   record Call(InFlight job, Object input, String workerName, ChildSubmitter children) {
     Object run(TaskContext ctx) throws Exception {
+      job.thread = Thread.currentThread();
+      job.runningSinceNanos = System.nanoTime();
       try (JobObserver.Scope scope = job.attempt().open()) {
         return job.task.run(input, new JobContext(ctx, job, workerName, children));
+      } finally {
+        job.thread = null;
       }
     }
   }

@@ -84,7 +84,6 @@ public final class WorkerRuntime implements AutoCloseable {
   boolean wrapContext;
   private @Nullable Subscription subscription;
   private @Nullable Thread dispatcher;
-  private @Nullable Thread housekeepingThread;
   volatile @Nullable Throwable fatal;
   private volatile Consumer<Throwable> onFatal = t -> { };
 
@@ -159,7 +158,7 @@ public final class WorkerRuntime implements AutoCloseable {
     subscription = s.store().subscribe(this::onStoreChange);
     dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch")
         .start(() -> guarded("dispatcher", dispatch::dispatchLoop));
-    housekeepingThread = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
+    Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
         .start(() -> guarded("housekeeping", housekeeper::loop));
     LOG.info("worker {} consuming {} from {} ({} x {})", workerId, s.queues(), s.store().describe(),
         s.concurrency(), m);
@@ -329,7 +328,8 @@ public final class WorkerRuntime implements AutoCloseable {
 
   /** A snapshot of the counters. */
   public WorkerStats stats() {
-    return reporter.stats(running.get());
+    TaskExecutor e = executor;
+    return reporter.stats(running.get(), e == null ? 0 : e.stats().stuck());
   }
 
   /**
@@ -379,7 +379,8 @@ public final class WorkerRuntime implements AutoCloseable {
   /**
    * Graceful stop: stops claiming, lets running executions finish within {@code grace}, then stops
    * the rest and hands their jobs back (QUEUED, not a strike) so they run elsewhere; writes every
-   * outcome, deregisters, and stops the executor if it created it.
+   * outcome, deregisters, and stops the executor if it created it. A job whose task called
+   * {@code System.exit} is not handed back: deregistering gives it a lost-worker strike.
    */
   public void stop(Duration grace) {
     synchronized (this) {
@@ -394,6 +395,7 @@ public final class WorkerRuntime implements AutoCloseable {
       stopped = true;
     }
     shutdown();
+    abandonExitingJobs();
     boolean interrupted = false;
     try {
       if (!awaitTermination(grace)) {
@@ -443,6 +445,25 @@ public final class WorkerRuntime implements AutoCloseable {
     LOG.info("worker {} stopped: {}", workerId, stats());
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * A job whose task called {@code System.exit} is why this worker stops (from a shutdown hook): it
+   * never returns, and handing it back would run it again without counting its attempt, killing
+   * every worker that takes it. Its outcome is dropped instead (like a lost lease's), so the job
+   * stays held and {@link dev.spindle.queue.spi.JobStore#deregisterWorker} gives it a lost-worker
+   * strike: it dead-letters ({@code worker_lost}) once the strikes reach its limit.
+   */
+  private void abandonExitingJobs() {
+    for (InFlight f : inFlight.values()) {
+      if (f.callsExit()) {
+        LOG.error("worker {}: job {} (task '{}') called System.exit, which stops this worker; the job keeps its "
+            + "attempt and gets a lost-worker strike (dead-lettered as {} after {})", workerId, f.job.id(),
+            f.job.task(), dev.spindle.queue.JobInfo.WORKER_LOST, f.job.policy().maxWorkerLost());
+        f.lost = true;
+        f.stop();
+      }
     }
   }
 

@@ -254,8 +254,9 @@ final class MemoryClaims {
       Instant now = data.clock.instant();
       data.workers.remove(workerId);
       List<MemoryJob> held = new ArrayList<>(data.runningByWorker.getOrDefault(workerId, Set.of()));
+      held.sort(Comparator.comparingLong(j -> j.id));
       for (MemoryJob j : held) {
-        release(j, now);
+        reclaim(j, now); // a clean stop hands back what it stopped: what it still holds, it lost
       }
       changed = !held.isEmpty();
     }

@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The storage backend of a durable queue: the narrow set of atomic operations producers and workers
- * need. Every backend (in-memory, SQLite, Redis) implements it with the same semantics, checked by
- * the contract suite {@code dev.spindle.testkit.store.JobStoreContract}; operators' queries and
- * repairs live in the separate {@link JobInspector}.
+ * need. Every backend (in-memory, SQLite, PostgreSQL, Redis) implements it with the same
+ * semantics, checked by the contract suite {@code dev.spindle.testkit.store.JobStoreContract};
+ * operators' queries and repairs live in the separate {@link JobInspector}.
  *
  * <p>Rules every implementation follows:
  * <ul>
@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Job ids are decimal strings of positive numbers that increase with enqueue order.
  *   <li>One clock decides: leases, heartbeats, due times of delayed and retried jobs, reclaim,
  *       finish and expiry times are read on the <em>store's</em> clock (Redis: {@code TIME} inside
- *       the scripts; SQLite: the host's real-time clock; in memory: the store's {@code Clock}),
+ *       the scripts; PostgreSQL: the server's clock; SQLite: the host's real-time clock; in
+ *       memory: the store's {@code Clock}),
  *       never on the caller's. Callers still pass {@code now} from their injected clock and
  *       instants computed from it: the store reads them as durations from that {@code now} and
  *       moves them onto its clock ({@link StoreClock}), so a worker whose clock is off neither loses
@@ -98,8 +99,12 @@ public interface JobStore extends AutoCloseable {
   HeartbeatResult heartbeat(WorkerRecord worker);
 
   /**
-   * Removes a worker that stops cleanly. Jobs it still holds go back to QUEUED as released (not a
-   * lost-worker strike).
+   * Removes a worker that stops. A worker that stops cleanly first hands back the jobs it stopped
+   * ({@link Completion#released}); a job it still holds here is one it could not stop (its task
+   * called {@code System.exit}, or ignored every interrupt), so it is taken back as by
+   * {@link #reclaimExpired}: a lost-worker strike, then CANCELLED if a cancel was requested, DEAD
+   * with reason {@link JobInfo#WORKER_LOST} once the strikes reach the job's limit, else QUEUED. An
+   * attempt thus counts from the moment it starts, whatever ends the process.
    */
   void deregisterWorker(String workerId, Instant now);
 

@@ -10,13 +10,17 @@ import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.spring.SpindleEnqueuer;
+import dev.spindle.spring.SpindleTaskOptions;
 import dev.spindle.spring.SpindleWorker;
+import dev.spindle.spring.internal.JacksonVersions;
 import dev.spindle.spring.internal.JdbcStoreEnqueue;
+import dev.spindle.spring.internal.SpindleTasksRegistrar;
 import dev.spindle.spring.internal.SpringTasks;
 import dev.spindle.spring.spi.TransactionalEnqueue;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -25,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -87,6 +92,18 @@ public class SpindleAutoConfiguration {
   }
 
   /**
+   * The declarations of {@code @SpindleTask} and {@code @SpindleSchedule} methods (checked when the
+   * task registry is built).
+   *
+   * @param beans the bean factory, searched for annotated methods
+   * @return the declarations
+   */
+  @Bean
+  public SpindleTaskDeclarations spindleTaskDeclarations(ConfigurableListableBeanFactory beans) {
+    return new SpindleTaskDeclarations(SpringTasks.declarations(beans));
+  }
+
+  /**
    * The queue client (the store stays open when it closes).
    *
    * @param store the store
@@ -101,6 +118,12 @@ public class SpindleAutoConfiguration {
   @ConditionalOnMissingBean
   public JobQueue spindleJobQueue(JobStore store, TaskRegistry registry, ObjectProvider<JobListener> listeners,
       ObjectProvider<JobObserver> observer, SpindleProperties properties) {
+    if (properties.isJacksonVersionCheck()) {
+      JacksonVersions.problem(JacksonVersions.builtWith(), JacksonVersions.core(), JacksonVersions.databind())
+          .ifPresent(p -> {
+            throw new IllegalStateException(p);
+          });
+    }
     JobQueue.Builder b = JobQueue.builder(store).registry(registry).name("spring")
         .maxPayloadBytes(properties.getQueue().getMaxPayloadBytes())
         .defaults(JobOptions.builder().queue(properties.getQueue().getDefaultQueue()).build());
@@ -122,13 +145,25 @@ public class SpindleAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public SpindleEnqueuer spindleEnqueuer(JobQueue queue, ObjectProvider<TransactionalEnqueue> extensions,
-      ObjectProvider<DataSource> dataSources, SpindleProperties properties, ConfigurableListableBeanFactory beans) {
+      ObjectProvider<DataSource> dataSources, SpindleProperties properties, ConfigurableListableBeanFactory beans,
+      SpindleTaskDeclarations declarations) {
     List<TransactionalEnqueue> ext = new ArrayList<>(extensions.orderedStream().toList());
     if (JdbcStoreEnqueue.available(queue.store())) {
       ext.add(new JdbcStoreEnqueue(queue)); // a store in the application's database (PostgreSQL)
     }
     List<DataSource> ds = ext.isEmpty() ? List.of() : dataSources.orderedStream().toList();
-    return SpindleEnqueuer.create(queue, properties.getEnqueue().getMode(), ext, ds, beans.getBeanClassLoader());
+    return SpindleEnqueuer.create(queue, properties.getEnqueue().getMode(), ext, ds, beans.getBeanClassLoader(),
+        declarations.options());
+  }
+
+  /**
+   * Registers an injectable {@code SpindleTasks<T>} per type declaring {@code @SpindleTask} methods.
+   *
+   * @return the post-processor
+   */
+  @Bean
+  public static BeanFactoryPostProcessor spindleTasksRegistrar() {
+    return new SpindleTasksRegistrar();
   }
 
   /**
@@ -137,17 +172,23 @@ public class SpindleAutoConfiguration {
    * @param queue the queue
    * @param schedules schedule beans of the application
    * @param properties the settings
+   * @param declarations the {@code @SpindleSchedule} methods
    * @return the initializer
    */
   @Bean
   public SmartInitializingSingleton spindleSchedules(JobQueue queue, ObjectProvider<Schedule> schedules,
-      SpindleProperties properties) {
+      SpindleProperties properties, SpindleTaskDeclarations declarations) {
+    Map<String, String> definedBy = new HashMap<>();
     List<Schedule> all = new ArrayList<>();
     for (Map.Entry<String, SpindleProperties.ScheduleProperties> e : properties.getSchedules().entrySet()) {
-      all.add(schedule(e.getKey(), e.getValue()));
+      add(all, definedBy, schedule(e.getKey(), e.getValue(), declarations.options(), queue.defaults()),
+          "spindle.schedules." + e.getKey());
+    }
+    for (Schedule s : declarations.schedules(queue.defaults())) {
+      add(all, definedBy, s, declarations.scheduleWhere(s.name()));
     }
     return () -> {
-      schedules.orderedStream().forEach(all::add);
+      schedules.orderedStream().forEach(s -> add(all, definedBy, s, "a Schedule bean"));
       for (Schedule s : all) {
         queue.addSchedule(s);
         LOG.info("Spindle schedule {}: {} -> {}", s.name(), s.describeTrigger(), s.task());
@@ -155,7 +196,17 @@ public class SpindleAutoConfiguration {
     };
   }
 
-  static Schedule schedule(String name, SpindleProperties.ScheduleProperties p) {
+  private static void add(List<Schedule> all, Map<String, String> definedBy, Schedule s, String where) {
+    String before = definedBy.putIfAbsent(s.name(), where);
+    if (before != null) {
+      throw new IllegalArgumentException("schedule '" + s.name() + "' is defined twice: by " + before + " and by "
+          + where + "; rename one");
+    }
+    all.add(s);
+  }
+
+  static Schedule schedule(String name, SpindleProperties.ScheduleProperties p, SpindleTaskOptions taskOptions,
+      JobOptions defaults) {
     String where = "spindle.schedules." + name;
     if ((p.getCron() == null) == (p.getEvery() == null)) {
       throw new IllegalArgumentException(where + ": set exactly one of cron and every");
@@ -168,8 +219,12 @@ public class SpindleAutoConfiguration {
       Duration every = p.getEvery();
       Schedule.Builder b = cron != null ? Schedule.cron(name, cron, ZoneId.of(p.getZone()))
           : Schedule.every(name, java.util.Objects.requireNonNull(every));
-      return b.task(p.getTask(), p.getArgs()).misfire(p.getMisfire())
-          .options(JobOptions.builder().queue(p.getQueue()).build()).build();
+      JobOptions options = taskOptions.apply(p.getTask(), defaults);
+      String queueName = p.getQueue();
+      if (queueName != null) {
+        options = options.toBuilder().queue(queueName).build();
+      }
+      return b.task(p.getTask(), p.getArgs()).misfire(p.getMisfire()).options(options).build();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }

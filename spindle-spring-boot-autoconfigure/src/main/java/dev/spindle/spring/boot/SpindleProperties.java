@@ -25,7 +25,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * spindle.store.location=sqlite:spindle-data/spindle.db
  * spindle.worker.concurrency=4
  * spindle.worker.model=virtual
- * spindle.schedules.nightly.cron=0 30 2 * * *
+ * spindle.schedules.nightly.cron=30 2 * * *
  * spindle.schedules.nightly.task=reports.nightly
  * </pre>
  */
@@ -33,6 +33,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class SpindleProperties {
   /** Whether Spindle is configured at all. */
   private boolean enabled = true;
+  /**
+   * Whether the start fails when the class path's Jackson is older than the one Spindle was built
+   * with (Spring Boot's BOM manages its own Jackson version).
+   */
+  private boolean jacksonVersionCheck = true;
   private final Store store = new Store();
   private final Queue queue = new Queue();
   private final Tasks tasks = new Tasks();
@@ -52,6 +57,16 @@ public class SpindleProperties {
   /** @param enabled whether Spindle is configured at all */
   public void setEnabled(boolean enabled) {
     this.enabled = enabled;
+  }
+
+  /** @return whether the Jackson version is checked at start-up (default true) */
+  public boolean isJacksonVersionCheck() {
+    return jacksonVersionCheck;
+  }
+
+  /** @param jacksonVersionCheck whether the Jackson version is checked at start-up */
+  public void setJacksonVersionCheck(boolean jacksonVersionCheck) {
+    this.jacksonVersionCheck = jacksonVersionCheck;
   }
 
   /** @return the job store settings */
@@ -342,7 +357,7 @@ public class SpindleProperties {
 
   /** One recurring schedule: a task with fixed arguments on a cron expression or an interval. */
   public static class ScheduleProperties {
-    /** Cron expression (5 fields, or 6 with seconds first); exclusive with every. */
+    /** Cron expression: 5 fields (minute first) or a macro such as @daily; exclusive with every. */
     private @Nullable String cron;
     /** Time zone of the cron expression. */
     private String zone = "UTC";
@@ -352,8 +367,8 @@ public class SpindleProperties {
     private @Nullable String task;
     /** Arguments as JSON. */
     private String args = "null";
-    /** Queue of the enqueued jobs. */
-    private String queue = "default";
+    /** Queue of the enqueued jobs; default the task's (its @SpindleTask queue, else spindle.queue.default-queue). */
+    private @Nullable String queue;
     /** What happens to ticks missed while no worker ran. */
     private MisfirePolicy misfire = MisfirePolicy.FIRE_ONCE;
 
@@ -407,13 +422,13 @@ public class SpindleProperties {
       this.args = args;
     }
 
-    /** @return the queue (default {@code default}) */
-    public String getQueue() {
+    /** @return the queue, or null for the task's queue */
+    public @Nullable String getQueue() {
       return queue;
     }
 
     /** @param queue the queue */
-    public void setQueue(String queue) {
+    public void setQueue(@Nullable String queue) {
       this.queue = queue;
     }
 

@@ -6,6 +6,8 @@ import dev.spindle.TaskCatalog;
 import dev.spindle.TaskContext;
 import dev.spindle.TaskRegistry;
 import dev.spindle.TypeRef;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.spring.SpindleSchedule;
 import dev.spindle.spring.SpindleTask;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -14,6 +16,7 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -26,8 +29,8 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Builds the application's task registry (its allow-list) from what it declares: catalog classes
- * named in properties, {@link TaskCatalog} beans, {@link Task} beans and {@link SpindleTask}
- * methods. Annotated methods are found from bean types without creating the beans; each bean is
+ * named in properties, {@link TaskCatalog} beans, {@link Task} beans, {@link SpindleTask} methods and
+ * {@link SpindleSchedule} methods. Annotated methods are found from bean types without creating the beans; each bean is
  * looked up when its first job runs. Stateless.
  */
 public final class SpringTasks {
@@ -80,9 +83,20 @@ public final class SpringTasks {
     return c.asSubclass(TaskCatalog.class);
   }
 
-  /** The tasks of every {@link SpindleTask} method of the factory's beans. */
+  /** The tasks of every {@link SpindleTask} or {@link SpindleSchedule} method of the factory's beans. */
   static List<Task<?, ?>> annotatedTasks(ConfigurableListableBeanFactory beans) {
-    List<Task<?, ?>> tasks = new ArrayList<>();
+    return declarations(beans).stream().<Task<?, ?>>map(TaskDeclaration::task).toList();
+  }
+
+  /**
+   * Every {@link SpindleTask} or {@link SpindleSchedule} method of the factory's beans, found from
+   * bean types without creating the beans, each checked.
+   *
+   * @throws IllegalArgumentException naming the bean, the method and the attribute if a declaration
+   *     is wrong
+   */
+  public static List<TaskDeclaration> declarations(ConfigurableListableBeanFactory beans) {
+    List<TaskDeclaration> out = new ArrayList<>();
     for (String beanName : beans.getBeanDefinitionNames()) {
       if (beans.containsBeanDefinition(beanName)
           && beans.getBeanDefinition(beanName).getRole() == BeanDefinition.ROLE_INFRASTRUCTURE) {
@@ -93,27 +107,56 @@ public final class SpringTasks {
         continue;
       }
       Class<?> user = ClassUtils.getUserClass(type);
-      if (!AnnotationUtils.isCandidateClass(user, SpindleTask.class)) {
+      if (!AnnotationUtils.isCandidateClass(user, List.of(SpindleTask.class, SpindleSchedule.class))) {
         continue;
       }
-      Map<Method, SpindleTask> methods = MethodIntrospector.selectMethods(user,
-          (MethodIntrospector.MetadataLookup<SpindleTask>) m ->
-              AnnotatedElementUtils.findMergedAnnotation(m, SpindleTask.class));
-      methods.forEach((m, a) -> tasks.add(task(beans, beanName, m, a.value())));
+      Map<Method, Boolean> methods = MethodIntrospector.selectMethods(user,
+          (MethodIntrospector.MetadataLookup<Boolean>) m ->
+              AnnotatedElementUtils.hasAnnotation(m, SpindleTask.class)
+                  || AnnotatedElementUtils.hasAnnotation(m, SpindleSchedule.class) ? Boolean.TRUE : null);
+      methods.keySet().stream().sorted(java.util.Comparator.comparing(Method::toGenericString))
+          .forEach(m -> out.add(declaration(beans, beanName, m)));
     }
-    return tasks;
+    return out;
   }
 
-  // A task method may return null (void); TaskFunction's output is unannotated in practice.
-  @SuppressWarnings("NullAway")
-  private static Task<?, ?> task(ConfigurableListableBeanFactory beans, String beanName, Method m, String name) {
-    String where = "@SpindleTask(\"" + dev.spindle.spi.Echo.of(name) + "\") on " + m.getDeclaringClass().getName()
-        + "." + m.getName() + " (bean '" + beanName + "')";
+  private static TaskDeclaration declaration(ConfigurableListableBeanFactory beans, String beanName, Method m) {
+    SpindleTask a = AnnotatedElementUtils.findMergedAnnotation(m, SpindleTask.class);
+    SpindleSchedule s = AnnotatedElementUtils.findMergedAnnotation(m, SpindleSchedule.class);
+    String method = m.getDeclaringClass().getName() + "." + m.getName() + " (bean '" + beanName + "')";
+    String name;
+    String where;
+    if (a != null) {
+      name = a.name();
+      where = "@SpindleTask(\"" + dev.spindle.spi.Echo.of(name) + "\") on " + method;
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("@SpindleTask on " + method + ": the task name (name or value) is required");
+      }
+    } else {
+      SpindleSchedule sched = java.util.Objects.requireNonNull(s);
+      name = sched.name().isEmpty() ? beanName + "." + m.getName() : sched.name();
+      where = "@SpindleSchedule on " + method;
+      if (m.getParameterCount() > 1 || (m.getParameterCount() == 1 && m.getParameterTypes()[0] != TaskContext.class)) {
+        throw new IllegalArgumentException(where + ": a scheduled method without @SpindleTask takes no parameter"
+            + " (or only the TaskContext); declare @SpindleTask to give it an input");
+      }
+    }
     try {
       Task.validateName(name);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
+    Task<?, ?> task = task(beans, beanName, m, name, where);
+    UnaryOperator<JobOptions> options = a == null ? UnaryOperator.identity() : TaskAttributes.options(a, where, beans);
+    TaskDeclaration.ScheduleDeclaration schedule = s == null ? null
+        : TaskAttributes.schedule(s, name, "@SpindleSchedule on " + method, beans);
+    return new TaskDeclaration(task, where, options, schedule);
+  }
+
+  // A task method may return null (void); TaskFunction's output is unannotated in practice.
+  @SuppressWarnings("NullAway")
+  private static Task<?, ?> task(ConfigurableListableBeanFactory beans, String beanName, Method m, String name,
+      String where) {
     if (Modifier.isStatic(m.getModifiers())) {
       throw new IllegalArgumentException(where + ": the method must not be static");
     }

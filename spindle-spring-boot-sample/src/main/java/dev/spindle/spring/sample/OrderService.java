@@ -1,6 +1,6 @@
 package dev.spindle.spring.sample;
 
-import dev.spindle.spring.SpindleEnqueuer;
+import dev.spindle.spring.SpindleTasks;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.Objects;
@@ -14,15 +14,15 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class OrderService {
   private final JdbcTemplate jdbc;
-  private final SpindleEnqueuer enqueuer;
+  private final SpindleTasks<OrderTasks> tasks;
 
   /**
    * @param jdbc the application's database
-   * @param enqueuer enqueues with the transaction
+   * @param tasks enqueues the order tasks with the transaction
    */
-  public OrderService(JdbcTemplate jdbc, SpindleEnqueuer enqueuer) {
+  public OrderService(JdbcTemplate jdbc, SpindleTasks<OrderTasks> tasks) {
     this.jdbc = jdbc;
-    this.enqueuer = enqueuer;
+    this.tasks = tasks;
   }
 
   /**
@@ -43,7 +43,7 @@ public class OrderService {
       return ps;
     }, keys);
     long id = Objects.requireNonNull(keys.getKey(), "generated id").longValue();
-    enqueuer.enqueue(OrderTasks.CONFIRM, new OrderConfirmation(id, item));
+    tasks.enqueue(t -> t.confirm(new OrderConfirmation(id, item)));
     if (reject) {
       throw new OrderRejectedException("order " + id + " rejected: nothing is stored, nothing is enqueued");
     }

@@ -3,7 +3,9 @@ package dev.spindle.spring.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.spi.JobFilter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,6 +67,11 @@ class SampleApplicationTest {
     HttpResponse<String> placed = send("POST", "/orders", "{\"item\":\"green tea\"}");
     assertThat(placed.statusCode()).isEqualTo(202);
     long id = Long.parseLong(placed.body().replaceAll(".*\"orderId\":(\\d+).*", "$1"));
+    // Enqueued through SpindleTasks<OrderTasks> with the options @SpindleTask declares.
+    JobInfo job = queue.inspector().listJobs(JobFilter.all().withTask(OrderTasks.CONFIRM)).stream()
+        .filter(j -> j.argsJson().contains("\"orderId\":" + id + ",")).findFirst().orElseThrow();
+    assertThat(job.policy().retry().maxAttempts()).isEqualTo(5);
+    assertThat(job.policy().timeout()).isEqualTo(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(30)).until(() -> send("GET", "/orders/" + id, null).body()
         .contains("\"confirmed\":true"));
     // Spindle's meters are on the application's registry, read through Actuator's metrics endpoint.
@@ -87,7 +94,9 @@ class SampleApplicationTest {
 
   @Test
   void theCronScheduleIsStoredAndActuatorReportsSpindleUp() throws Exception {
-    assertThat(queue.schedules()).extracting(s -> s.schedule().name()).contains("orders-report");
+    // Declared by @SpindleSchedule on OrderTasks.report.
+    assertThat(queue.schedules()).filteredOn(s -> s.schedule().name().equals(OrderTasks.REPORT_SCHEDULE))
+        .singleElement().satisfies(s -> assertThat(s.schedule().task()).isEqualTo(OrderTasks.REPORT));
     HttpResponse<String> health = send("GET", "/actuator/health/spindle", null);
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"worker\":\"spring@");

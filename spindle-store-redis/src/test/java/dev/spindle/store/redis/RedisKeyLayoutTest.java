@@ -46,9 +46,9 @@ class RedisKeyLayoutTest {
       }
       // workflows: one that runs, one that waits for a delayed job (its dependency keys stay)
       assertThat(q.submit(Workflow.chain(Workflow.task(StoreContractTasks.SQUARE, 3L),
-          Workflow.task(StoreContractTasks.SQUARE))).last().get(0).result(Duration.ofSeconds(30)).asLong()).isEqualTo(81);
+          Workflow.fromUpstream(StoreContractTasks.SQUARE))).last().get(0).result(Duration.ofSeconds(30)).asLong()).isEqualTo(81);
       q.submit(Workflow.chain(Workflow.task(StoreContractTasks.ECHO, "x", JobOptions.builder()
-          .delay(Duration.ofHours(1)).build()), Workflow.task(StoreContractTasks.ECHO)));
+          .delay(Duration.ofHours(1)).build()), Workflow.fromUpstream(StoreContractTasks.ECHO)));
       store.purgeExpired(Instant.now().plus(Duration.ofDays(30)), RetentionLimits.defaults());
       assertThat(store.inspector().listJobs(JobFilter.all())).isNotEmpty();
     }

@@ -256,7 +256,7 @@ class RedisWorkflowTest {
             .pollInterval(Duration.ofMillis(20)).start();
         Worker b = Worker.builder(store).registry(reg).model(ExecutionModel.VIRTUAL).concurrency(16).name("b")
             .pollInterval(Duration.ofMillis(20)).start()) {
-      WorkflowHandle h = q.submit(Workflow.chord(Workflow.group(kids), Workflow.task(sum)));
+      WorkflowHandle h = q.submit(Workflow.chord(Workflow.group(kids), Workflow.fromUpstream(sum)));
       assertThat(h.last().get(0).result(Duration.ofSeconds(60)).asLong()).isEqualTo((long) n * (n + 1) / 2);
       assertThat(h.await(Duration.ofSeconds(60))).extracting(JobInfo::state).containsOnly(JobState.SUCCEEDED);
     }

@@ -5,8 +5,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The master's signal handling: SIGHUP reloads, SIGTERM and SIGINT stop. Each handler only starts
@@ -18,7 +16,7 @@ import sun.misc.SignalHandler;
 final class MasterSignals {
   private static final Logger LOG = LoggerFactory.getLogger(MasterSignals.class);
 
-  private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+  private final Map<String, Object> previous = new LinkedHashMap<>();
 
   /** Installs the handlers; {@code onStop} receives the signal's name (e.g. {@code SIGTERM}). */
   void install(Runnable onReload, Consumer<String> onStop) {
@@ -28,18 +26,17 @@ final class MasterSignals {
   }
 
   private void handle(String name, Runnable action) {
-    Signal sig = new Signal(name);
     try {
-      SignalHandler old = Signal.handle(sig, s -> {
+      Object old = PosixSignals.handle(name, () -> {
         Thread t = new Thread(action, "spindle-SIG" + name);
         t.setDaemon(true);
         t.start();
       });
-      if (old == SignalHandler.SIG_IGN) {
+      if (old.equals(PosixSignals.IGNORE)) {
         LOG.warn("SIG{} is ignored by this process (started under nohup, or in the background by a script?) and "
             + "cannot be handled by the JVM; use 'spindle ctl {}' instead", name, name.equals("HUP") ? "reload" : "stop");
       } else {
-        previous.put(sig, old);
+        previous.put(name, old);
       }
     } catch (IllegalArgumentException e) {
       LOG.warn("cannot handle SIG{} ({}); use 'spindle ctl' instead", name, e.getMessage());
@@ -48,9 +45,9 @@ final class MasterSignals {
 
   /** Puts back the handlers replaced by {@link #install}. */
   void restore() {
-    previous.forEach((sig, h) -> {
+    previous.forEach((name, h) -> {
       try {
-        Signal.handle(sig, h);
+        PosixSignals.set(name, h);
       } catch (IllegalArgumentException e) {
         // leave ours
       }

@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The entry point of a service worker JVM. Started only by a {@code ServiceManager}, which passes
@@ -51,9 +49,9 @@ public final class ServiceMain {
   private void run() {
     ParentWatchdog.startFromEnvironment();
     ParentWatchdog.watchStdin(System.in);
-    Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
-    Signal.handle(new Signal("HUP"), SignalHandler.SIG_IGN);
-    Signal.handle(new Signal("TERM"), s -> {
+    PosixSignals.set("INT", PosixSignals.IGNORE);
+    PosixSignals.set("HUP", PosixSignals.IGNORE);
+    PosixSignals.handle("TERM", () -> {
       terminateReceived.countDown();
       requestStop();
     });

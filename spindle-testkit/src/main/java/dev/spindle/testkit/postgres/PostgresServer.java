@@ -219,7 +219,16 @@ public final class PostgresServer implements AutoCloseable {
    * it again on the same port, or on a new one if that port was taken meanwhile.
    */
   public void restart() {
+    restartAfter(() -> { });
+  }
+
+  /**
+   * {@link #restart()}, running {@code whileDown} between the stop and the start (a test holds an
+   * outage of its own length there).
+   */
+  public void restartAfter(Runnable whileDown) {
     stopProcess();
+    whileDown.run();
     try {
       int old = port;
       launchOn(old);

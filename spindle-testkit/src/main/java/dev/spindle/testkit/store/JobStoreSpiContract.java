@@ -541,16 +541,56 @@ public abstract class JobStoreSpiContract extends JobStoreContractFixture {
   }
 
   @Test
-  void deregisteringAWorkerReleasesItsJobsWithoutAStrike() {
+  void deregisteringAWorkerThatStillHoldsAJobCountsItsAttemptAsAStrike() {
     String id = enqueue(job("store.echo", json("x")));
     register("w1", Duration.ofMinutes(5));
     claim("w1", 1);
     store.deregisterWorker("w1", clock.instant());
     JobInfo j = get(id);
     assertThat(j.state()).isEqualTo(JobState.QUEUED);
+    assertThat(j.workerLost()).as("a job its worker could not stop lost its worker").isEqualTo(1);
+    assertThat(j.attempt()).as("its attempt counts").isEqualTo(1);
+    assertThat(inspector.workers()).isEmpty();
+  }
+
+  @Test
+  void aJobWhoseWorkersStopHoldingItDeadLettersAtItsLimit() {
+    // a task that calls System.exit: each worker stops (cleanly, from its shutdown hook) still holding it
+    String id = enqueue(job("store.echo", json("x"), JobOptions.builder().maxWorkerLost(2).build()));
+    for (int i = 1; i <= 2; i++) {
+      register("w" + i, Duration.ofMinutes(5));
+      assertThat(ids(claim("w" + i, 1))).containsExactly(id);
+      store.deregisterWorker("w" + i, clock.instant());
+    }
+    JobInfo j = get(id);
+    assertThat(j.state()).isEqualTo(JobState.DEAD);
+    assertThat(j.deadReason()).isEqualTo(JobInfo.WORKER_LOST);
+    assertThat(j.error().orElseThrow().message()).contains("lost its worker 2 time").contains("w2");
+    assertThat(j.attempt()).isEqualTo(2);
+    assertThat(j.finishSeq()).isPositive();
+  }
+
+  @Test
+  void deregisteringAWorkerWhoseHeldJobHasACancelRequestCancelsIt() {
+    String id = enqueue(job("store.echo", json("x")));
+    register("w1", Duration.ofMinutes(5));
+    claim("w1", 1);
+    store.cancel(id, clock.instant());
+    store.deregisterWorker("w1", clock.instant());
+    assertThat(get(id).state()).isEqualTo(JobState.CANCELLED);
+  }
+
+  @Test
+  void aJobHandedBackBeforeDeregisteringHasNoStrike() {
+    String id = enqueue(job("store.echo", json("x")));
+    register("w1", Duration.ofMinutes(5));
+    JobInfo claimed = claim("w1", 1).get(0);
+    store.complete(List.of(Completion.released(id, claimed.fence(), "w1")), clock.instant());
+    store.deregisterWorker("w1", clock.instant());
+    JobInfo j = get(id);
+    assertThat(j.state()).isEqualTo(JobState.QUEUED);
     assertThat(j.workerLost()).isZero();
     assertThat(j.attempt()).isZero();
-    assertThat(inspector.workers()).isEmpty();
   }
 
   @Test

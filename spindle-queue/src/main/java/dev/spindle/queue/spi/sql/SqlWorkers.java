@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Worker leases for a SQL store: heartbeats (record, clock skew, the jobs a worker holds
- * and which to cancel), deregistering (its jobs go back to their queues), and reclaiming the jobs
+ * and which to cancel), deregistering (the jobs it still holds get a lost-worker strike), and reclaiming the jobs
  * of workers whose lease ended. Thread-safe.
  *
  * @param <C> the store's connection type
@@ -95,9 +95,9 @@ public final class SqlWorkers<C extends SqlConn> {
     });
   }
 
-  /** {@link dev.spindle.queue.spi.JobStore#deregisterWorker}. */
+  /** {@link dev.spindle.queue.spi.JobStore#deregisterWorker}: the jobs it still holds get a strike. */
   public void deregisterWorker(String workerId, Instant callerNow) {
-    int released = db.write("deregister worker " + workerId, c -> {
+    int struck = db.write("deregister worker " + workerId, c -> {
       Instant now = clock.instant();
       PreparedStatement del = c.ps("DELETE FROM spindle_workers WHERE id = ?");
       del.setString(1, workerId);
@@ -105,31 +105,60 @@ public final class SqlWorkers<C extends SqlConn> {
       PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
       delSkew.setString(1, workerId);
       delSkew.executeUpdate();
-      PreparedStatement sel = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = " + SqlJobRows.RUNNING
-          + " AND worker_id = ? ORDER BY id" + dialect.forUpdate());
+      // the policy's limit by a subquery: the lock is the job rows' alone (a policy row locked would
+      // hold up enqueues that reference it)
+      PreparedStatement sel = c.ps("SELECT j.id, j.lost, j.cancel_requested, (SELECT p.max_lost FROM"
+          + " spindle_policies p WHERE p.id = j.policy_id), j.worker_id FROM spindle_jobs j WHERE j.state = "
+          + SqlJobRows.RUNNING + " AND j.worker_id = ? ORDER BY j.id" + dialect.forUpdate());
       sel.setString(1, workerId);
-      List<long[]> held = new ArrayList<>();
+      List<Held> held = new ArrayList<>();
       try (ResultSet rs = sel.executeQuery()) {
         while (rs.next()) {
-          held.add(new long[] {rs.getLong(1), rs.getInt(2)});
+          held.add(Held.read(rs));
         }
       }
-      PreparedStatement rel = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
-          + ", attempt = " + dialect.greatest("attempt - 1", "0") + ", run_at = ?,"
-          + " cancel_requested = 0 WHERE id = ? AND state = " + SqlJobRows.RUNNING);
-      for (long[] h : held) {
-        if (h[1] != 0) {
-          host.finish(c, h[0], JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
-        } else {
-          rel.setLong(1, SqlJobRows.micros(now));
-          rel.setLong(2, h[0]);
-          rel.executeUpdate();
-        }
-      }
+      strike(c, held, now);
       return held.size();
     });
-    if (released > 0) {
+    if (struck > 0) {
       host.changed();
+    }
+  }
+
+  /** A running job whose worker is gone, as the reclaim reads it. */
+  private record Held(long id, int lost, boolean cancel, int maxLost, String worker) {
+    static Held read(ResultSet rs) throws java.sql.SQLException {
+      return new Held(rs.getLong(1), rs.getInt(2), rs.getInt(3) != 0, rs.getInt(4), rs.getString(5));
+    }
+  }
+
+  /**
+   * Gives each job a lost-worker strike: CANCELLED if a cancel was requested, DEAD ({@link
+   * JobInfo#WORKER_LOST}) once its strikes reach its limit, else QUEUED to run again.
+   */
+  private void strike(C c, List<Held> held, Instant now) throws java.sql.SQLException {
+    long t = SqlJobRows.micros(now);
+    PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
+        + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + SqlJobRows.RUNNING);
+    PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
+        + SqlJobRows.RUNNING);
+    for (Held h : held) {
+      int lost = h.lost() + 1;
+      if (h.cancel()) {
+        strike.setLong(1, h.id());
+        strike.executeUpdate();
+        host.finish(c, h.id(), JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
+      } else if (lost >= h.maxLost()) {
+        strike.setLong(1, h.id());
+        strike.executeUpdate();
+        String err = JobError.of("dev.spindle.WorkerLostException", "job " + h.id() + " lost its worker " + lost
+            + " time(s) (limit " + h.maxLost() + "); last worker: " + h.worker()).toJson();
+        host.finish(c, h.id(), JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, SqlJobRows.FAILURE_TTL);
+      } else {
+        requeue.setLong(1, t);
+        requeue.setLong(2, h.id());
+        requeue.executeUpdate();
+      }
     }
   }
 
@@ -165,39 +194,15 @@ public final class SqlWorkers<C extends SqlConn> {
           + " spindle_workers w WHERE w.id = j.worker_id AND w.lease_until > ?) ORDER BY j.id LIMIT ?" + dialect.forUpdateSkipLocked("j"));
       ps.setLong(1, t);
       ps.setInt(2, limit);
-      List<Object[]> rows = new ArrayList<>();
+      List<Held> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(new Object[] {rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5)});
+          rows.add(Held.read(rs));
         }
       }
-      PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
-          + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + SqlJobRows.RUNNING);
-      PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "
-          + SqlJobRows.RUNNING);
+      strike(c, rows, now);
       List<Long> ids = new ArrayList<>();
-      for (Object[] r : rows) {
-        long id = (Long) r[0];
-        int lost = (Integer) r[1] + 1;
-        boolean cancel = (Integer) r[2] != 0;
-        int maxLost = (Integer) r[3];
-        if (cancel) {
-          strike.setLong(1, id);
-          strike.executeUpdate();
-          host.finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
-        } else if (lost >= maxLost) {
-          strike.setLong(1, id);
-          strike.executeUpdate();
-          String err = JobError.of("dev.spindle.WorkerLostException", "job " + id + " lost its worker " + lost
-              + " time(s) (limit " + maxLost + "); last worker: " + r[4]).toJson();
-          host.finish(c, id, JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, SqlJobRows.FAILURE_TTL);
-        } else {
-          requeue.setLong(1, t);
-          requeue.setLong(2, id);
-          requeue.executeUpdate();
-        }
-        ids.add(id);
-      }
+      rows.forEach(h -> ids.add(h.id()));
       PreparedStatement gone = c.ps("DELETE FROM spindle_workers WHERE lease_until <= ? AND NOT EXISTS (SELECT 1"
           + " FROM spindle_jobs j WHERE j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = spindle_workers.id)");
       gone.setLong(1, t);

@@ -122,8 +122,9 @@ public final class RedisLink implements AutoCloseable {
       RedisClusterClient c = RedisClusterClient.create(resources, uri);
       c.setOptions(ClusterClientOptions.builder().autoReconnect(true).socketOptions(socket).timeoutOptions(timeouts)
           .sslOptions(ssl).protocolVersion(ProtocolVersion.RESP2).requestQueueSize(100_000)
+          // every adaptive refresh trigger is on: Lettuce's default (its enabling methods are deprecated)
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(30))
-              .enableAllAdaptiveRefreshTriggers().build())
+              .build())
           .build());
       this.client = c;
     } else {

@@ -1,5 +1,5 @@
--- deregister(worker, now): removes a worker that stops cleanly; its jobs go back to QUEUED
--- (released, not a strike). Idempotent. Runs under OOM (see lib).
+-- deregister(worker, now): removes a worker that stops. A clean stop handed back what it stopped;
+-- a job it still holds gets a lost-worker strike (see strike in lib). Idempotent. Runs under OOM.
 redis.call('DEL', P .. 'oom')
 local w = ARGV[1]
 local now = storeclock(ARGV[2])
@@ -9,7 +9,7 @@ redis.call('ZREM', P .. 'leases', w)
 for _, id in ipairs(redis.call('SMEMBERS', wkey(w))) do
   local j = load(id)
   if j and j.s == 'RUNNING' and j.w == w then
-    release(j, now)
+    strike(j, w, now)
     save(j)
   end
 end

@@ -575,6 +575,27 @@ local function release(j, now)
   move(j, 'QUEUED', now)
 end
 
+-- The job's worker is gone (its lease ended, or it stopped still holding the job): a lost-worker
+-- strike; CANCELLED if a cancel was requested, DEAD worker_lost once the strikes reach the policy's
+-- limit, else QUEUED to run again.
+local function strike(j, w, now)
+  local lost = j.l + 1
+  j.l = lost
+  local mwl = policy(j.po).mwl
+  if j.c then
+    move(j, 'CANCELLED', now)
+  elseif lost >= mwl then
+    j.d = 'worker_lost'
+    seterror(j, '{"type":"dev.spindle.WorkerLostException","message":' .. cjson.encode('job ' .. j.id
+      .. ' lost its worker ' .. ids(lost) .. ' time(s) (limit ' .. ids(mwl) .. '); last worker: ' .. w)
+      .. ',"stack":[],"cause":null}')
+    move(j, 'DEAD', now)
+  else
+    j.ra = now
+    move(j, 'QUEUED', now)
+  end
+end
+
 -- The dependency (workflow) functions of deps.lua go in place of the next line (Script.java).
 --@DEPENDENCIES@
 -- Deletes a finished job and its index entries.

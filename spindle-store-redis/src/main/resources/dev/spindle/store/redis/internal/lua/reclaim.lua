@@ -37,21 +37,7 @@ for _, w in ipairs(expired) do
     if #done >= limit then break end
     local j = load(id)
     if j and j.s == 'RUNNING' and j.w == w then
-      local lost = j.l + 1
-      j.l = lost
-      local mwl = policy(j.po).mwl
-      if j.c then
-        move(j, 'CANCELLED', now)
-      elseif lost >= mwl then
-        j.d = 'worker_lost'
-        seterror(j, '{"type":"dev.spindle.WorkerLostException","message":' .. cjson.encode('job ' .. j.id
-          .. ' lost its worker ' .. ids(lost) .. ' time(s) (limit ' .. ids(mwl) .. '); last worker: ' .. w)
-          .. ',"stack":[],"cause":null}')
-        move(j, 'DEAD', now)
-      else
-        j.ra = now
-        move(j, 'QUEUED', now)
-      end
+      strike(j, w, now)
       save(j)
       done[#done + 1] = j.id
     else
