@@ -27,7 +27,9 @@ public enum ExitCode {
   /** The store could not be reached or opened (server down, file unreadable, busy). */
   STORE_UNAVAILABLE(7, "the store is unreachable or cannot be opened"),
   /** The named job, schedule or flow limit does not exist. */
-  NOT_FOUND(8, "the named job, schedule or flow limit does not exist");
+  NOT_FOUND(8, "the named job, schedule or flow limit does not exist"),
+  /** There is no store at the location; a command that only reads created nothing. */
+  NO_STORE(9, "there is no store at the location (nothing was created)");
 
   private final int code;
   private final String meaning;
@@ -76,7 +78,7 @@ public enum ExitCode {
       case JOB_FAILED -> 2;
       case JOB_DEAD -> 3;
       case WAIT_TIMEOUT -> 4;
-      case ERROR, USAGE, STORE_UNAVAILABLE, NOT_FOUND -> 5;
+      case ERROR, USAGE, STORE_UNAVAILABLE, NOT_FOUND, NO_STORE -> 5;
     };
   }
 

@@ -319,12 +319,24 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /**
-     * The SQLite backend on {@code file} (created if absent): processes of one host only (SQLite
-     * over a network file system is not safe); the clock is the host kernel's.
+     * The SQLite backend on {@code file} (created 0600 if absent; its directory must exist):
+     * processes of one host only (SQLite over a network file system is not safe); the clock is the
+     * host kernel's. A file or directory another user owns or can write is refused.
      */
     public Builder sqlite(Path file) {
       Objects.requireNonNull(file, "file");
       this.backend = () -> new SqliteBackend(file);
+      return this;
+    }
+
+    /**
+     * Like {@link #sqlite(Path)}, but the file must exist and nothing is created: for code that only
+     * reads (listing holders); a missing file fails {@link #build()} with a
+     * {@link CoordinationException} whose cause is a {@code StoreException} NOT_FOUND.
+     */
+    public Builder sqliteExisting(Path file) {
+      Objects.requireNonNull(file, "file");
+      this.backend = () -> new SqliteBackend(file, true);
       return this;
     }
 

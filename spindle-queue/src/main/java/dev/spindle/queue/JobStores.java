@@ -37,12 +37,28 @@ public final class JobStores {
    * @throws StoreException if the backend cannot open it
    */
   public static JobStore open(String location) {
+    return open(location, true);
+  }
+
+  /**
+   * Opens a store that must exist, creating nothing (see {@link JobStoreProvider#openExisting}):
+   * for code that only reads. The caller closes it.
+   *
+   * @throws IllegalArgumentException if no backend on the classpath handles the scheme
+   * @throws StoreException NOT_FOUND if there is no store at the location; another reason if the
+   *     backend cannot open it
+   */
+  public static JobStore openExisting(String location) {
+    return open(location, false);
+  }
+
+  private static JobStore open(String location, boolean create) {
     String loc = normalize(location);
     String scheme = loc.substring(0, loc.indexOf(':')).toLowerCase(Locale.ROOT);
     List<String> known = new ArrayList<>();
     for (JobStoreProvider p : ServiceLoader.load(JobStoreProvider.class, JobStores.class.getClassLoader())) {
       if (p.scheme().equalsIgnoreCase(scheme)) {
-        return p.open(loc);
+        return create ? p.open(loc) : p.openExisting(loc);
       }
       known.add(p.scheme());
     }

@@ -25,7 +25,17 @@ public class StoreException extends RuntimeException {
     /** An I/O error or any other failure. */
     IO,
     /** The store was closed. */
-    CLOSED
+    CLOSED,
+    /**
+     * There is no store at the location and the caller asked to open an existing one only (a
+     * command that only reads): nothing was created.
+     */
+    NOT_FOUND,
+    /**
+     * The store's file was deleted or replaced while it was open: this process would go on serving
+     * a file no other process sees. Not transient: reopen the location.
+     */
+    REPLACED
   }
 
   private final Reason reason;

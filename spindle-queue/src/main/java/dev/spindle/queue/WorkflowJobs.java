@@ -16,7 +16,8 @@ final class WorkflowJobs {
   /**
    * The jobs of {@code w}, in node order, each depending on its nodes' batch indexes.
    *
-   * @throws IllegalArgumentException if it has more than {@code maxSize} jobs
+   * @throws IllegalArgumentException if it has more than {@code maxSize} jobs, or a fan-in whose
+   *     combined input can exceed the codec's limit ({@link FanInLimit})
    * @throws dev.spindle.UnknownTaskException if a task is not in a non-empty {@code registry}
    * @throws dev.spindle.PayloadException if an input cannot be encoded
    */
@@ -27,6 +28,7 @@ final class WorkflowJobs {
       throw new IllegalArgumentException("the workflow has " + nodes.size() + " jobs; this queue accepts at most "
           + maxSize + " (JobQueue.Builder.maxWorkflowSize); nothing was added");
     }
+    FanInLimit.check(nodes, codec.maxBytes());
     List<NewJob> jobs = new ArrayList<>(nodes.size());
     for (Workflow.Node n : nodes) {
       if (!registry.names().isEmpty()) {

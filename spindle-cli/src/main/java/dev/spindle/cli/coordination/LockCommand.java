@@ -1,10 +1,13 @@
 package dev.spindle.cli.coordination;
 
 import dev.spindle.cli.DurationArgs;
+import dev.spindle.coordination.CoordinationException;
 import dev.spindle.coordination.Coordinator;
 import dev.spindle.coordination.FencedLock;
 import dev.spindle.coordination.Holder;
 import dev.spindle.coordination.Lease;
+import dev.spindle.queue.StoreException;
+import dev.spindle.spi.Echo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -33,6 +36,10 @@ import picocli.CommandLine.Parameters;
 public final class LockCommand implements Callable<Integer> {
   /** The exit status when the lock was not acquired in time (sysexits EX_TEMPFAIL). */
   public static final int NOT_ACQUIRED = 75;
+  /** The exit status when the lock store's file or directory is missing (sysexits EX_NOINPUT). */
+  public static final int NO_STORE = 66;
+  /** The exit status when the lock store cannot be opened or used (sysexits EX_UNAVAILABLE). */
+  public static final int STORE_FAILED = 69;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -71,14 +78,29 @@ public final class LockCommand implements Callable<Integer> {
     }
     Coordinator.Builder b = Coordinator.builder();
     if (store.startsWith("sqlite:")) {
-      b.sqlite(Path.of(store.substring("sqlite:".length())));
+      Path file = Path.of(store.substring("sqlite:".length()));
+      if (holders) {
+        b.sqliteExisting(file); // a read creates nothing
+      } else {
+        b.sqlite(file);
+      }
     } else if (store.startsWith("redis://") || store.startsWith("rediss://")) {
       b.redis(store);
     } else {
       throw new CommandLine.ParameterException(cl, "--store must be sqlite:FILE, redis://... or rediss://...");
     }
+    try {
+      return run(b.leaseDuration(leaseDuration), wait);
+    } catch (CoordinationException e) {
+      boolean missing = e.getCause() instanceof StoreException se && se.reason() == StoreException.Reason.NOT_FOUND;
+      System.err.println("spindle lock: " + Echo.controls(String.valueOf(e.getMessage())));
+      return missing ? NO_STORE : STORE_FAILED;
+    }
+  }
+
+  private int run(Coordinator.Builder b, Duration wait) throws IOException, InterruptedException {
     PrintStream out = System.out;
-    try (Coordinator c = b.leaseDuration(leaseDuration).build()) {
+    try (Coordinator c = b.build()) {
       FencedLock lock = c.lock(name);
       if (holders) {
         for (Holder h : lock.holders()) {

@@ -114,6 +114,8 @@ public final class DashboardCommand implements Callable<Integer> {
     try (JobStore s = store.open()) {
       serve(out, s, network, port, creds, registry, verbose);
       return 0;
+    } catch (dev.spindle.queue.StoreException e) {
+      return QueueSupport.fail("dashboard", e);
     } catch (IllegalStateException e) {
       System.err.println("spindle dashboard: " + e.getMessage());
       return 1;

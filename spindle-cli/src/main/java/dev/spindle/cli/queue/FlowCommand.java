@@ -85,7 +85,7 @@ public final class FlowCommand implements Runnable {
         System.err.println("spindle flow set: " + e.getMessage());
         return 2;
       }
-      try (JobStore s = store.open()) {
+      try (JobStore s = store.openOrCreate()) {
         s.flow().putLimit(limit);
         System.out.println("set " + limit.toSpec());
         return 0;

@@ -62,8 +62,18 @@ final class QueueSupport {
       return loc;
     }
 
-    /** Opens the store. */
+    /**
+     * Opens an existing store, creating nothing: what every command that is not meant to create a
+     * store uses (status, jobs, schedules list, flow, dashboard, ...).
+     *
+     * @throws dev.spindle.queue.StoreException NOT_FOUND if there is none at the location
+     */
     JobStore open() {
+      return JobStores.openExisting(location());
+    }
+
+    /** Opens the store, creating it if missing: only for commands that add work (enqueue, worker, ...). */
+    JobStore openOrCreate() {
       return JobStores.open(location());
     }
   }
@@ -131,6 +141,7 @@ final class QueueSupport {
   /**
    * Prints {@code spindle <cmd>: message} for an operational failure and returns its exit status:
    * {@link ExitCode#STORE_UNAVAILABLE} if the store cannot be reached or opened,
+   * {@link ExitCode#NO_STORE} if there is no store at the location (a command that only reads),
    * {@link ExitCode#NOT_FOUND} for a missing job, else {@link ExitCode#ERROR}.
    */
   static int fail(String command, RuntimeException e) {
@@ -156,7 +167,8 @@ final class QueueSupport {
     }
     if (e instanceof StoreException se) {
       return switch (se.reason()) {
-        case UNAVAILABLE, CANNOT_OPEN, BUSY, CLOSED -> ExitCode.STORE_UNAVAILABLE;
+        case UNAVAILABLE, CANNOT_OPEN, BUSY, CLOSED, REPLACED -> ExitCode.STORE_UNAVAILABLE;
+        case NOT_FOUND -> ExitCode.NO_STORE;
         case DISK_FULL, READ_ONLY, CORRUPT, IO -> ExitCode.ERROR;
       };
     }

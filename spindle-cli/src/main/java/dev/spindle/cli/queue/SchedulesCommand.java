@@ -139,7 +139,7 @@ public final class SchedulesCommand implements Runnable {
       } catch (IllegalArgumentException | DateTimeException e) {
         throw new CommandLine.ParameterException(cl, e.getMessage());
       }
-      try (JobStore s = store.open();
+      try (JobStore s = store.openOrCreate();
            JobQueue q = JobQueue.builder(s).registry(allowUnknown ? TaskRegistry.empty() : catalog.registry())
                .build()) {
         ScheduleInfo info = q.addSchedule(schedule);

@@ -15,12 +15,12 @@ import dev.spindle.thumbnails.ThumbnailMaker;
 import dev.spindle.thumbnails.ThumbnailTasks;
 import dev.spindle.thumbnails.ThumbnailWorkflow;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,9 +45,14 @@ public final class ThumbnailWorkflowCommand implements Callable<Integer> {
       description = "folder for downloads, thumbnails and the sheet (default: ${DEFAULT-VALUE})")
   String home;
 
-  @Option(names = "--store", paramLabel = "FILE", defaultValue = "spindle-data/thumbnail-workflow.db",
-      description = "the SQLite file (default: ${DEFAULT-VALUE}); emptied first")
-  String store;
+  @Option(names = "--store", paramLabel = "FILE",
+      description = "the SQLite file to run on, which must be new or empty (default: a new file of its own under"
+          + " spindle-data/)")
+  @Nullable Path store;
+
+  @Option(names = "--reset-store", description = "if the --store file holds jobs, schedules or flow limits, delete it"
+      + " and them first")
+  boolean resetStore;
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "4",
       description = "jobs the worker runs at once (1..64, default: ${DEFAULT-VALUE})")
@@ -63,10 +68,12 @@ public final class ThumbnailWorkflowCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
           "--workers must be 1..64: " + workers);
     }
-    Path db = Path.of(store).toAbsolutePath();
-    Files.createDirectories(db.getParent());
-    for (String suffix : new String[] {"", "-wal", "-shm"}) {
-      Files.deleteIfExists(Path.of(db + suffix));
+    Path db;
+    try {
+      db = ScratchStore.choose("thumbnail-workflow", store, resetStore, System.out).toAbsolutePath();
+    } catch (ScratchStore.NotEmpty e) {
+      System.err.println("spindle workflow thumbnails: " + e.getMessage());
+      return 1;
     }
     TaskRegistry tasks = TaskRegistry.of(ThumbnailTasks.class);
     try (SampleServer server = SampleServer.builder().count(count).size(1280, 720).faults(faults).start();

@@ -137,7 +137,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     JobStore s;
     try {
-      s = store.open();
+      s = store.openOrCreate();
     } catch (RuntimeException e) {
       return QueueSupport.fail("worker", e);
     }

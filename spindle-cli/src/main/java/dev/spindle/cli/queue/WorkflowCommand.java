@@ -8,10 +8,10 @@ import dev.spindle.queue.Workflow;
 import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.queue.spi.JobStore;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,19 +27,25 @@ import picocli.CommandLine.Option;
 public final class WorkflowCommand implements Callable<Integer> {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @Option(names = "--store", paramLabel = "FILE", defaultValue = "spindle-data/workflow.db",
-      description = "the SQLite file (default: ${DEFAULT-VALUE}); emptied first")
-  String store;
+  @Option(names = "--store", paramLabel = "FILE",
+      description = "the SQLite file to run on, which must be new or empty (default: a new file of its own under"
+          + " spindle-data/)")
+  @Nullable Path store;
+
+  @Option(names = "--reset-store", description = "if the --store file holds jobs, schedules or flow limits, delete it"
+      + " and them first")
+  boolean resetStore;
 
   @Override
   public Integer call() throws Exception {
-    Path file = Path.of(store);
-    if (file.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+    Path file;
+    try {
+      file = ScratchStore.choose("workflow", store, resetStore, System.out);
+    } catch (ScratchStore.NotEmpty e) {
+      System.err.println("spindle workflow: " + e.getMessage());
+      return 1;
     }
-    for (String suffix : new String[] {"", "-wal", "-shm"}) {
-      Files.deleteIfExists(Path.of(store + suffix));
-    }
+    System.out.println("store: " + file);
     try (JobStore s = JobStores.open("sqlite:" + file);
          JobQueue q = JobQueue.builder(s).registry(WorkflowTasks.REGISTRY).build();
          Worker w = Worker.builder(s).registry(WorkflowTasks.REGISTRY).concurrency(4)

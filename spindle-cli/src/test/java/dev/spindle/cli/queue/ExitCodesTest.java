@@ -83,7 +83,7 @@ class ExitCodesTest {
     assertThat(CliRun.of("schedules", "remove", "nope", "--store", store).code()).isEqualTo(8);
 
     Path aFile = Files.writeString(dir.resolve("not-a-directory"), "x");
-    CliRun unopenable = CliRun.of("status", "--store", "sqlite:" + aFile.resolve("jobs.db"));
+    CliRun unopenable = CliRun.of("enqueue", "demo.greet", "\"x\"", "--store", "sqlite:" + aFile.resolve("jobs.db"));
     assertThat(unopenable.code()).as(unopenable.err()).isEqualTo(ExitCode.STORE_UNAVAILABLE.code()).isEqualTo(7);
 
     CliRun usage = CliRun.of("jobs", "list", "--limit", "0", "--store", store);

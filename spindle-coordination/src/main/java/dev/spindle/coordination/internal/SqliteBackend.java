@@ -7,6 +7,7 @@ import dev.spindle.coordination.RegisterValue;
 import dev.spindle.coordination.spi.CoordinationBackend;
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.sqlite.internal.Db;
+import dev.spindle.store.sqlite.internal.FilePrivacy;
 import dev.spindle.store.sqlite.internal.HostClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -30,13 +31,26 @@ public final class SqliteBackend implements CoordinationBackend {
   private final Db db;
 
   /**
-   * Opens (creating if needed) the database and its tables.
+   * Opens (creating the file, 0600, if needed, but not its directory) the database and its tables.
    *
-   * @throws CoordinationException if the file cannot be opened
+   * @throws CoordinationException if the file cannot be opened or is refused (its cause, a
+   *     {@link StoreException}, says why: NOT_FOUND if the directory is missing)
    */
   public SqliteBackend(Path file) {
+    this(file, false);
+  }
+
+  /**
+   * Opens the database and its tables; {@code existingOnly}: creates nothing, a missing file is
+   * NOT_FOUND (for reads such as listing holders).
+   *
+   * @throws CoordinationException if the file is missing, cannot be opened or is refused (its
+   *     cause, a {@link StoreException}, says why)
+   */
+  public SqliteBackend(Path file, boolean existingOnly) {
     try {
-      this.db = new Db(file, Duration.ofSeconds(30), 0, false);
+      this.db = new Db(file, Duration.ofSeconds(30), 0, false,
+          existingOnly ? FilePrivacy.Opening.EXISTING : FilePrivacy.Opening.CREATE_FILE, "coordination database", false);
       db.update("coordination schema", c -> {
         c.execOnce("CREATE TABLE IF NOT EXISTS coord_holder (name TEXT NOT NULL, holder TEXT NOT NULL,"
             + " token INTEGER NOT NULL, expires_us INTEGER NOT NULL, PRIMARY KEY (name, holder)) WITHOUT ROWID");
@@ -49,7 +63,8 @@ public final class SqliteBackend implements CoordinationBackend {
             + " token INTEGER NOT NULL) WITHOUT ROWID");
       });
     } catch (StoreException e) {
-      throw new CoordinationException("cannot open the coordination database " + file + ": " + e.getMessage(), e);
+      throw new CoordinationException(e.reason() == StoreException.Reason.NOT_FOUND ? String.valueOf(e.getMessage())
+          : "cannot open the coordination database " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.spindle.queue.internal;
 import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.WorkerRecord;
@@ -90,6 +91,9 @@ final class Housekeeper {
           }
         }
       } catch (RuntimeException e) {
+        if (e instanceof StoreException se && se.reason() == StoreException.Reason.REPLACED) {
+          throw se; // the store's file is gone: the worker stops loudly (WorkerRuntime.die), not serve it on
+        }
         reporter.logStoreFailure(e, 0);
       }
     }

@@ -18,4 +18,18 @@ public interface JobStoreProvider {
    * @throws dev.spindle.queue.StoreException if it cannot be opened
    */
   JobStore open(String location);
+
+  /**
+   * Opens a store that must already exist, creating nothing (no file, directory or schema): for
+   * code that only reads. The default calls {@link #open}, for backends whose opening creates
+   * nothing a reader would mistake for a store.
+   *
+   * @param location the whole location string, scheme included
+   * @throws IllegalArgumentException if the location is malformed
+   * @throws dev.spindle.queue.StoreException NOT_FOUND if there is no store there; another reason if
+   *     it cannot be opened
+   */
+  default JobStore openExisting(String location) {
+    return open(location);
+  }
 }

@@ -68,7 +68,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>All SQLite calls run on platform threads; calls from virtual threads are handed over.
  *   <li>Job payloads are private: a new store's directories are created 0700 and its files (the
  *       database, {@code -wal}, {@code -shm}) 0600; a store other users can read is reported
- *       (WARN) or refused ({@link Builder#requirePrivate}).
+ *       (WARN) or refused ({@link Builder#requirePrivate}); one that another user owns or can write
+ *       (or whose directory they can) is refused.
+ *   <li>A file deleted or replaced while open is noticed at the next worker heartbeat: every call
+ *       then fails with {@link StoreException.Reason#REPLACED}.
  *   <li>A connection that failed with an error other than busy (disk full, I/O error) is replaced
  *       by a fresh one, so the store resumes by itself once the cause is gone.
  * </ul>
@@ -312,8 +315,13 @@ public final class SqliteJobStore implements JobStore {
 
   // ---------------------------------------------------------------- workers (see SqlWorkers)
 
+  /**
+   * {@inheritDoc} First checks that the file is still the one opened ({@link Db#checkFileIdentity}):
+   * a store deleted or replaced under a running worker fails with REPLACED, which stops the worker.
+   */
   @Override
   public HeartbeatResult heartbeat(WorkerRecord reported) {
+    db.checkFileIdentity();
     return workers.heartbeat(reported);
   }
 
@@ -434,6 +442,7 @@ public final class SqliteJobStore implements JobStore {
     private int maxPayloadBytes = 16 << 20;
     private Duration wakeupInterval = Duration.ofMillis(2);
     private boolean requirePrivate;
+    private boolean createIfMissing = true;
     private Clock clock = HostClock.INSTANCE;
 
     private Builder(Path file) {
@@ -506,13 +515,26 @@ public final class SqliteJobStore implements JobStore {
     }
 
     /**
-     * Opens the store, creating the file, its directory and the schema if needed.
+     * Whether {@link #open()} creates a missing store (default true). False for code that only reads
+     * (the CLI's status, jobs and list commands): a missing or empty file then fails with
+     * {@link StoreException.Reason#NOT_FOUND} and nothing (no directory, no file) is created.
+     */
+    public Builder createIfMissing(boolean create) {
+      this.createIfMissing = create;
+      return this;
+    }
+
+    /**
+     * Opens the store, creating the file, its directory and the schema if needed (and allowed by
+     * {@link #createIfMissing}).
      *
-     * @throws StoreException if it cannot be opened (the message says why)
+     * @throws StoreException if it cannot be opened (the message says why): NOT_FOUND if it is
+     *     missing and must not be created; CANNOT_OPEN if it or its directory belongs to another
+     *     user or others can write it
      */
     public SqliteJobStore open() {
       return new SqliteJobStore(new SqliteSettings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
-          wakeupInterval, requirePrivate, clock));
+          wakeupInterval, requirePrivate, !createIfMissing, clock));
     }
   }
 }

@@ -27,6 +27,16 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
 
   @Override
   public JobStore open(String location) {
+    return builder(location).open();
+  }
+
+  /** {@inheritDoc} A missing (or empty) file fails with NOT_FOUND; no directory or file is created. */
+  @Override
+  public JobStore openExisting(String location) {
+    return builder(location).createIfMissing(false).open();
+  }
+
+  private static SqliteJobStore.Builder builder(String location) {
     String rest = location.substring(location.indexOf(':') + 1);
     String query = null;
     int q = rest.indexOf('?');
@@ -70,7 +80,7 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
         }
       }
     }
-    return b.open();
+    return b;
   }
 
   private static SqliteJobStore.Durability durability(String v) {

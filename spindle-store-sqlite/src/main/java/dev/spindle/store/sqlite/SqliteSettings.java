@@ -14,7 +14,7 @@ import java.time.Duration;
  * opening does with them ({@link #openDatabase}).
  */
 record SqliteSettings(Path file, Duration busyTimeout, SqliteJobStore.Durability durability, long maxDatabaseBytes,
-    int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate, Clock clock) {
+    int maxPayloadBytes, Duration wakeupInterval, boolean requirePrivate, boolean existingOnly, Clock clock) {
 
   /** The database file, absolute and normalized. */
   Path path() {
@@ -30,8 +30,8 @@ record SqliteSettings(Path file, Duration busyTimeout, SqliteJobStore.Durability
    */
   Db openDatabase() {
     Path path = path();
-    FilePrivacy.prepare(path, requirePrivate);
-    Db db = new Db(path, busyTimeout, maxDatabaseBytes, durability == SqliteJobStore.Durability.FULL);
+    Db db = new Db(path, busyTimeout, maxDatabaseBytes, durability == SqliteJobStore.Durability.FULL,
+        existingOnly ? FilePrivacy.Opening.EXISTING : FilePrivacy.Opening.CREATE, "job database", requirePrivate);
     try {
       if (!db.read("read the schema version", Schema::isCurrent)) {
         db.update("create the schema", c -> Schema.migrate(c, path));

@@ -3,7 +3,10 @@ package dev.spindle.store.sqlite.internal;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.sql.SqlConn;
 import dev.spindle.queue.spi.sql.SqlDb;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -26,6 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.BusyHandler;
 
 /**
@@ -37,7 +43,14 @@ import org.sqlite.BusyHandler;
 public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   private static final int READERS = 3;
 
+  private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+
   private final Path file;
+  private final String what;
+  /** The identity (device and inode) of the file when it was opened; null if unknown. */
+  private final @Nullable Object fileKey;
+  /** Set once the file was found deleted or replaced: every later call fails with it. */
+  private volatile @Nullable StoreException replaced;
   private final Duration busyTimeout;
   private final long maxDatabaseBytes;
   private final boolean fullSync;
@@ -132,12 +145,30 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   }
 
   /**
-   * Opens the connections.
+   * Opens the connections to a file checked and, if missing, created by {@link FilePrivacy}
+   * ({@link FilePrivacy.Opening#CREATE}, readable-by-others only warned about).
    *
-   * @throws StoreException if the file cannot be opened
+   * @param what what the file is, for messages ("coordination database")
+   * @throws StoreException if the file cannot be opened or is refused
    */
-  public Db(Path file, Duration busyTimeout, long maxDatabaseBytes, boolean fullSync) {
+  public Db(Path file, Duration busyTimeout, long maxDatabaseBytes, boolean fullSync, String what) {
+    this(file, busyTimeout, maxDatabaseBytes, fullSync, FilePrivacy.Opening.CREATE, what, false);
+  }
+
+  /**
+   * Checks (and creates, if {@code opening} allows) the file with {@link FilePrivacy}, then opens
+   * the connections.
+   *
+   * @param what what the file is, for messages ("job database")
+   * @param refuseReadable refuse, rather than warn about, a file others can read
+   * @throws StoreException if the file is missing ({@link FilePrivacy.Opening#EXISTING}: NOT_FOUND),
+   *     refused, or cannot be opened
+   */
+  public Db(Path file, Duration busyTimeout, long maxDatabaseBytes, boolean fullSync, FilePrivacy.Opening opening,
+      String what, boolean refuseReadable) {
+    FilePrivacy.prepare(file, opening, what, refuseReadable);
     this.file = file;
+    this.what = what;
     this.busyTimeout = busyTimeout;
     this.maxDatabaseBytes = maxDatabaseBytes;
     this.fullSync = fullSync;
@@ -155,6 +186,46 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
       closeAll();
       throw e;
     }
+    this.fileKey = fileKey(file);
+  }
+
+  /** The file's identity (device and inode on Unix), or {@code null} if it cannot be read. */
+  private static @Nullable Object fileKey(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Checks that the path still names the file this store opened (same device and inode): a file
+   * deleted or replaced under an open store would go on being served to this process while every
+   * other process (and every job enqueued at that path) uses the new one. Once it differs, this and
+   * every later call fail with {@link StoreException.Reason#REPLACED}, logged once as an error.
+   * Cheap (one {@code stat}); called from the worker's heartbeat.
+   *
+   * @throws StoreException REPLACED if the file was deleted or replaced
+   */
+  public void checkFileIdentity() {
+    StoreException gone = replaced;
+    if (gone != null) {
+      throw gone;
+    }
+    if (fileKey == null || closed) {
+      return; // no identity to compare (a file system without one), or closed on purpose
+    }
+    Object now = fileKey(file);
+    if (fileKey.equals(now)) {
+      return;
+    }
+    gone = new StoreException(StoreException.Reason.REPLACED, "the " + what + " " + file
+        + (now == null ? " was deleted" : " was replaced by another file") + " while this process had it open: it"
+        + " would go on using the old file, which no other process sees (jobs enqueued at that path would never"
+        + " run here); stopping. Restart the process to open the file now at that path");
+    replaced = gone;
+    LOG.error("{}", gone.getMessage());
+    throw gone;
   }
 
   /**
@@ -386,6 +457,10 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   }
 
   private void checkOpen() {
+    StoreException gone = replaced;
+    if (gone != null) {
+      throw gone;
+    }
     if (closed) {
       throw new StoreException(StoreException.Reason.CLOSED, "the job store sqlite:" + file + " is closed");
     }
