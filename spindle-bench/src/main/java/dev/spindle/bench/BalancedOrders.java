@@ -8,7 +8,7 @@ import java.util.List;
  * a Williams design, in which every variant comes right after every other one equally often (over
  * {@link #of}'s whole cycle of orders), as well as in every position. A drain leaves the JVM and the
  * broker changed (heap sizing after a drain that allocated more, caches), and a plain rotation puts
- * each variant always after the same one: in all seven of session 28's rotated off, on, off runs,
+ * each variant always after the same one: in all seven rotated off, on, off runs,
  * the second "off" (always right after the traced drain) came out faster than the first, by 0.2 to
  * 4.9 %. Stateless.
  */

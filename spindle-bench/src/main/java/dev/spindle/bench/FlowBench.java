@@ -38,7 +38,7 @@ import java.util.stream.LongStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Flow control end to end (issue 16), on SQLite or Redis, with 4 worker processes:
+ * Flow control end to end, on SQLite or Redis, with 4 worker processes:
  *
  * <pre>
  * rate      a limit of 200 jobs/s (burst 20) shared by the workers: jobs started in --seconds (60)

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The store's cost per exchange of an unlimited queue listed after held ones (issue 16), without
+ * The store's cost per exchange of an unlimited queue listed after held ones, without
  * worker processes: one client drains {@code jobs} unlimited jobs by exchanges of 8 completions and 8
  * claims, alone and while two queues listed first hold a backlog (50 tenant keys at 1 start per 10 s,
  * a concurrency of 1), interleaved for {@code rounds} rounds. Prints jobs/s, the time per exchange

@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Numbers of the service manager (issue 5), measured on real child JVMs:
+ * Numbers of the service manager, measured on real child JVMs:
  *
  * <ol>
  *   <li><b>respawn latency</b> after {@code kill -9} of a child: until the replacement process

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Smoke tests of every {@code ./spindle} command and subcommand (issue 10): each one's help, and a
+ * Smoke tests of every {@code ./spindle} command and subcommand: each one's help, and a
  * real run of each with its real output and exit status, on an embedded SQLite store in a temporary
  * directory. Commands that run until stopped (worker, dashboard, services) run as child JVMs of the
  * real command line and are stopped as a user would (SIGTERM, {@code spindle ctl stop}). A command

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Issue 16: a flow limit is validated when declared; a task's rate limit pauses its key. */
+/** A flow limit is validated when declared; a task's rate limit pauses its key. */
 class FlowLimitTest {
   @Test
   void invalidLimitsAreRefusedWithAClearError() {

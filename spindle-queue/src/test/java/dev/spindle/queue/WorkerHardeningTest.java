@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11, defect 1: no input may kill a worker's dispatcher, and a worker whose internal thread
+ * No input may kill a worker's dispatcher, and a worker whose internal thread
  * dies stops loudly instead of heartbeating as a zombie. Real in-memory store and real threads.
  */
 class WorkerHardeningTest {

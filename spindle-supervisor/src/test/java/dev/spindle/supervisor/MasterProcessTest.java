@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * would: {@code kill}, signals, the control socket; checked against the live process list.
  */
 class MasterProcessTest {
-  /** How soon a replacement must be running after {@code kill -9} of a child (issue 5: 1 s). */
+  /** How soon a replacement must be running after {@code kill -9} of a child (1 s). */
   static final Duration RESPAWN_LIMIT = Duration.ofMillis(Long.getLong("spindle.test.respawnLimitMs", 1000));
   private static final Duration LONG = Duration.ofSeconds(60);
 

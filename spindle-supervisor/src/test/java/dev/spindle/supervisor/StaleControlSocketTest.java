@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A master killed with {@code kill -9} leaves its control socket file behind: {@code spindle ctl}
- * must not count it as a running master (issue 18: "several masters are running" with one alive).
+ * must not count it as a running master ("several masters are running" with one alive).
  * Real unix domain sockets: a live one has a listener, a stale one is a file nobody listens on.
  */
 class StaleControlSocketTest {

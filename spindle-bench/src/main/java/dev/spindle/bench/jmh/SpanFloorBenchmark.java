@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The floor under {@link ObserverBenchmark}'s {@code tracing} mode: the OpenTelemetry SDK alone
- * making the span that issue 13 asks of every attempt (a CONSUMER {@code process {queue}} span, no
+ * making the span that tracing asks of every attempt (a CONSUMER {@code process {queue}} span, no
  * parent, OpenTelemetry's messaging attributes and the task, a link to the enqueue context, made
  * current, an outcome attribute, ended; {@link BareSpans#processSpan}) with no Spindle code around
  * it, exported on the calling thread to an exporter that discards it, as in {@link

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 11, clear errors and CLI gaps: every hostile or mistaken input gets a short, clear, escaped
+ * Clear errors and CLI gaps: every hostile or mistaken input gets a short, clear, escaped
  * usage error (exit 2) and changes nothing; arguments can come from a file or standard input. Runs
  * the real command line on a real SQLite file.
  */

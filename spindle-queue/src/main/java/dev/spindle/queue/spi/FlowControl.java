@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The flow-control side of a store (issue 16): the {@link FlowLimit}s it enforces inside its claim,
+ * The flow-control side of a store: the {@link FlowLimit}s it enforces inside its claim,
  * run-time changes, pausing a key, and why a job waits. Reached with {@link JobStore#flow()}.
  * Thread-safe; every method is atomic. The contract suite is {@code
  * dev.spindle.testkit.store.FlowControlContract}.

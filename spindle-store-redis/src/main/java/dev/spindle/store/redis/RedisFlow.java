@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Flow control of {@link RedisJobStore} (issue 16) through the {@code flow} script; the claim itself
+ * Flow control of {@link RedisJobStore} through the {@code flow} script; the claim itself
  * checks the limits inside the {@code exchange} script (see "flow control" in {@code lib.lua}), so
  * an over-limit job is never fetched. Thread-safe.
  */

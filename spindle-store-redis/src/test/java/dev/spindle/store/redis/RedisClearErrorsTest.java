@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11, clear errors: a caCert that is no certificate, a rediss:// URL pointed at a plain port,
+ * Clear errors: a caCert that is no certificate, a rediss:// URL pointed at a plain port,
  * and a password changed under a running process each give one clear line (no Netty stack trace,
  * not "is redis-server running?", not "unavailable"), never showing a secret.
  */

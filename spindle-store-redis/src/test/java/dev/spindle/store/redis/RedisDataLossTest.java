@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11, defect 4 (second half): a redis-server without persistence that restarts comes back
+ * A redis-server without persistence that restarts comes back
  * empty. Before, job ids silently started at 1 again and nothing said the jobs were gone. Now a
  * store instance that lived through it notices (at its next enqueue or heartbeat), keeps ids above
  * every id it knew, and records the loss, which {@link RedisJobStore#health()} (so

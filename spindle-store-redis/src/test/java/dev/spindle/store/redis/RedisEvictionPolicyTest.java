@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11, defect 4: with an evicting {@code maxmemory-policy} Redis silently deleted acknowledged
+ * With an evicting {@code maxmemory-policy} Redis silently deleted acknowledged
  * jobs. Opening a store checks the policy: it refuses anything but {@code noeviction} unless the URL
  * says {@code eviction=warn}, and {@link RedisJobStore#health()} (shown by {@code spindle status})
  * names the policy.

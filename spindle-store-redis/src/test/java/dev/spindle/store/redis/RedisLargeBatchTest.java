@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11, defect 5: a large batch must not run as one long Lua script (Redis runs one script at a
+ * A large batch must not run as one long Lua script (Redis runs one script at a
  * time, so every other client, workers' heartbeats included, waits for it). The batch is split into
  * bounded script calls; each call's size is read back from the server's SLOWLOG, which records
  * every command's argument count.

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 11, defect 3 as reported: a worker <em>process</em> whose clock is skewed by libfaketime
+ * A worker <em>process</em> whose clock is skewed by libfaketime
  * ({@code faketime -f -60s java ...}, so its JVM and its in-process SQLite library both read the
  * shifted clock). The SQLite store reads the host kernel's clock by a system call that libfaketime
  * does not intercept, so the slow worker keeps its leases, and a dead fast worker's jobs come back

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 11, defect 6 and the store's own files: private permissions, and refusing files that are
+ * The store's own files: private permissions, and refusing files that are
  * not (or not fully) Spindle's. Real files, real SQLite.
  */
 class SqliteFileSafetyTest {

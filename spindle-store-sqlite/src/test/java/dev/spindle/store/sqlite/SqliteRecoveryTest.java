@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 11, defect 2: after a write error (IOERR from files made immutable with {@code chattr +i},
+ * After a write error (IOERR from files made immutable with {@code chattr +i},
  * as a full or failing disk does) the store and a worker on it resume by themselves once the files
  * are writable again, and no outcome is lost. Real database files; the test runs as root, where
  * only {@code chattr +i} (not permissions) stops writes.

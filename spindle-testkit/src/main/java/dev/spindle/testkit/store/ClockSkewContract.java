@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Leases, heartbeats and due times are read on the store's clock, whatever the clocks of its
- * workers and producers say (issue 11, defect 3). The store runs on its <em>real</em> clock (Redis
+ * workers and producers say. The store runs on its <em>real</em> clock (Redis
  * {@code TIME}, the host clock for SQLite, the system clock in memory); workers and producers get
  * skewed injected clocks: one 60 s slow, one an hour fast. Leases are short (2 s), so the tests take
  * a few seconds of real time; waits use Awaitility, never sleeps.

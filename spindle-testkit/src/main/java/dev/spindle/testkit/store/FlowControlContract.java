@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link FlowControl} (issue 16): limits checked inside the claim, so a job over a
+ * The contract of {@link FlowControl}: limits checked inside the claim, so a job over a
  * limit is never fetched; concurrency permits bound to the running job (freed when it ends or its
  * lease expires); GCRA rate with burst; sliding window; keys per argument, task and queue; fair
  * round-robin across keys of one queue; pausing a key (a task's rate limit) without using up an

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Flow control of the SQL stores (issue 16): the limits, the per-key state, and the keyed part of
+ * Flow control of the SQL stores: the limits, the per-key state, and the keyed part of
  * the claim, run inside the claim's transaction so an over-limit job is never fetched. Tables:
  * {@code spindle_flow_limits} (name, text form), {@code
  * spindle_flow_state} (per key: GCRA arrival time, pause), {@code spindle_flow_starts} (starts

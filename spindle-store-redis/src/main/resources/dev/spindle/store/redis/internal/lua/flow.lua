@@ -1,4 +1,4 @@
--- flow(op, ...): flow control (issue 16); see "flow control" in lib.lua for the keys. Ops:
+-- flow(op, ...): flow control; see "flow control" in lib.lua for the keys. Ops:
 --   put(name, text form, numbers) / define(...): store a limit (define only if absent) -> {1} or {0}
 --   remove(name) -> {1} or {0};  limits() -> the text forms
 --   pause(caller now, id, fence, until on the caller's clock): pause the key of a job RUNNING under

@@ -369,7 +369,7 @@ local function header(id)
   return {t = t, u = u ~= '' and unesc(u) or nil}
 end
 
--- ---------------------------------------------------------------- flow control (issue 16)
+-- ---------------------------------------------------------------- flow control
 -- P..'fq' (queues that had keyed jobs), P..'fk' (job id -> flow key "limit:value", keyed jobs only),
 -- P..'fl' (limit name -> text form), P..'fln' (limit name -> "concurrency|GCRA interval us|burst|
 -- window max|window us", what the scripts read), P..'ft' (key -> GCRA arrival time, us),
