@@ -45,7 +45,7 @@ class WorkflowFanInLimitTest {
   void aChordWhoseNumbersCanOutgrowTheLimitIsRefusedAndNothingIsAdded() {
     try (InMemoryJobStore store = new InMemoryJobStore();
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).codec(SMALL).build()) {
-      assertThatThrownBy(() -> q.submit(Workflow.chord(squares(60), Workflow.task(SUM))))
+      assertThatThrownBy(() -> q.submit(Workflow.chord(squares(60), Workflow.fromUpstream(SUM))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("node 60 (task 'fanin.sum') combines the results of 60 jobs")
           .hasMessageContaining("up to 1,261 bytes").hasMessageContaining("over the argument limit of 1,000 bytes")
@@ -60,7 +60,7 @@ class WorkflowFanInLimitTest {
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).codec(SMALL).build();
          Worker w = Worker.builder(store).registry(REGISTRY).codec(SMALL).concurrency(4)
              .pollInterval(Duration.ofMillis(20)).start()) {
-      WorkflowHandle h = q.submit(Workflow.chord(squares(40), Workflow.task(SUM)));
+      WorkflowHandle h = q.submit(Workflow.chord(squares(40), Workflow.fromUpstream(SUM)));
       assertThat(h.last().get(0).result(Duration.ofSeconds(30)).asLong()).isEqualTo(22_140L);
     }
   }
@@ -69,7 +69,7 @@ class WorkflowFanInLimitTest {
   void theReportedFanInOf99999NumbersIsRefusedAtTheDefaultLimit() {
     try (InMemoryJobStore store = new InMemoryJobStore();
          JobQueue q = JobQueue.builder(store).registry(REGISTRY).maxWorkflowSize(100_000).build()) {
-      assertThatThrownBy(() -> q.submit(Workflow.chord(squares(99_999), Workflow.task(SUM))))
+      assertThatThrownBy(() -> q.submit(Workflow.chord(squares(99_999), Workflow.fromUpstream(SUM))))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99,999 jobs")
           .hasMessageContaining("up to 2,099,980 bytes").hasMessageContaining("1,048,576 bytes");
       assertThat(store.inspector().listJobs(JobFilter.all())).isEmpty();
@@ -85,9 +85,9 @@ class WorkflowFanInLimitTest {
         words[i] = Workflow.task(WORDS, (long) i);
       }
       // strings have no bound: 60 of at least one byte each fit, so it is accepted
-      assertThat(q.submit(Workflow.chord(Workflow.group(words), Workflow.task(COUNT))).jobs()).hasSize(61);
+      assertThat(q.submit(Workflow.chord(Workflow.group(words), Workflow.fromUpstream(COUNT))).jobs()).hasSize(61);
       // outcomes carry fixed fields: 60 of them are over 3,000 bytes, whatever the results
-      assertThatThrownBy(() -> q.submit(squares(60).onComplete(Workflow.task(COUNT))))
+      assertThatThrownBy(() -> q.submit(squares(60).onComplete(Workflow.fromUpstream(COUNT))))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("combines the outcomes of 60 jobs")
           .hasMessageContaining("at least ");
     }

@@ -1,9 +1,8 @@
 package dev.spindle.cli.queue;
 
 import dev.spindle.queue.FlowLimit;
-import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobState;
+import dev.spindle.queue.RecordJson;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.WorkerRecord;
@@ -12,10 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,109 +39,33 @@ final class CliJson {
 
   /** Stored JSON text as a node; text that is not JSON becomes a string node. */
   static @Nullable JsonNode raw(@Nullable String json) {
-    if (json == null) {
-      return null;
-    }
-    try {
-      return MAPPER.readTree(json);
-    } catch (JacksonException e) {
-      return MAPPER.getNodeFactory().stringNode(json);
-    }
+    return RecordJson.raw(json);
   }
 
   static @Nullable String time(@Nullable Instant t) {
-    return t == null ? null : t.toString();
+    return RecordJson.time(t);
   }
 
   static @Nullable String duration(@Nullable Duration d) {
-    return d == null ? null : d.toString();
+    return RecordJson.duration(d);
   }
 
-  /** A job: every field of {@link JobInfo} but the fence and trace context. */
+  /** A job: every field of {@link JobInfo} but the fence and trace context ({@link RecordJson#job}). */
   static ObjectNode job(JobInfo j) {
-    ObjectNode o = object();
-    o.put("id", j.id());
-    o.put("task", j.task());
-    o.put("queue", j.queue());
-    o.put("state", j.state().name());
-    o.put("priority", j.priority());
-    o.set("args", raw(j.argsJson()));
-    o.set("result", raw(j.resultJson()));
-    o.set("error", j.errorJson() == null ? null : error(j));
-    o.put("deadReason", j.deadReason());
-    o.put("uniqueKey", j.uniqueKey());
-    o.put("attempt", j.attempt());
-    o.put("failures", j.failures());
-    o.put("workerLost", j.workerLost());
-    o.put("workerId", j.workerId());
-    o.put("cancelRequested", j.cancelRequested());
-    o.put("createdAt", time(j.createdAt()));
-    o.put("runAt", time(j.runAt()));
-    o.put("startedAt", time(j.startedAt()));
-    o.put("finishedAt", time(j.finishedAt()));
-    o.put("expiresAt", time(j.expiresAt()));
-    ObjectNode policy = o.putObject("policy");
-    policy.put("timeout", duration(j.policy().timeout()));
-    policy.put("maxAttempts", j.policy().retry().maxAttempts());
-    policy.put("maxWorkerLost", j.policy().maxWorkerLost());
-    return o;
-  }
-
-  private static @Nullable JsonNode error(JobInfo j) {
-    try {
-      return error(j.error().orElseThrow());
-    } catch (RuntimeException e) {
-      return raw(j.errorJson());
-    }
-  }
-
-  private static ObjectNode error(JobError e) {
-    ObjectNode o = object();
-    o.put("type", e.type());
-    o.put("message", e.message());
-    ArrayNode st = o.putArray("stack");
-    for (String f : e.stack()) {
-      String[] p = f.split("\\|", -1);
-      st.add(p.length == 4 ? p[0] + "." + p[1] + "(" + p[2] + ":" + p[3] + ")" : f);
-    }
-    if (e.cause() != null) {
-      o.set("cause", error(e.cause()));
-    }
-    return o;
+    return RecordJson.job(j);
   }
 
   /** A queue with its job count per state ({@code counts.QUEUED} etc.) and its concurrency limit (0: none). */
   static ObjectNode queue(QueueSummary q) {
-    ObjectNode o = object();
-    o.put("name", q.queue());
-    o.put("limit", q.limit());
-    ObjectNode counts = o.putObject("counts");
-    for (JobState s : JobState.values()) {
-      counts.put(s.name(), q.count(s));
-    }
-    return o;
+    return RecordJson.queue(q);
   }
 
-  /** A worker, alive or not on the store's clock {@code now}. */
+  /** A worker ({@link RecordJson#worker}), {@code EXPIRED} once its lease ran out, with its clock skew. */
   static ObjectNode worker(WorkerRecord w, Instant now) {
-    ObjectNode o = object();
-    o.put("id", w.id());
-    o.put("name", w.name());
-    o.put("host", w.host());
-    o.put("pid", w.pid());
-    ArrayNode qs = o.putArray("queues");
-    w.queues().forEach(qs::add);
-    o.put("concurrency", w.concurrency());
-    o.put("model", w.model());
-    o.put("state", w.isAlive(now) ? w.state() : "EXPIRED");
-    o.put("alive", w.isAlive(now));
-    o.put("startedAt", time(w.startedAt()));
-    o.put("heartbeatAt", time(w.heartbeatAt()));
-    o.put("leaseUntil", time(w.leaseUntil()));
-    o.put("running", w.running());
-    o.put("processed", w.processed());
-    o.put("failed", w.failed());
-    o.put("ratePerSecond", w.ratePerSecond());
+    ObjectNode o = RecordJson.worker(w, now);
+    if (!w.isAlive(now)) {
+      o.put("state", "EXPIRED");
+    }
     o.put("clockSkew", duration(w.clockSkew()));
     return o;
   }
