@@ -316,8 +316,9 @@ public final class SqliteJobStore implements JobStore {
   // ---------------------------------------------------------------- workers (see SqlWorkers)
 
   /**
-   * {@inheritDoc} First checks that the file is still the one opened ({@link Db#checkFileIdentity}):
-   * a store deleted or replaced under a running worker fails with REPLACED, which stops the worker.
+   * Renews the worker's registration and lease, as {@link JobStore#heartbeat} describes. First
+   * checks that the file is still the one opened ({@link Db#checkFileIdentity}): a store deleted or
+   * replaced under a running worker fails with REPLACED, which stops the worker.
    */
   @Override
   public HeartbeatResult heartbeat(WorkerRecord reported) {

@@ -30,7 +30,10 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
     return builder(location).open();
   }
 
-  /** {@inheritDoc} A missing (or empty) file fails with NOT_FOUND; no directory or file is created. */
+  /**
+   * Opens an existing store only: a missing (or empty) file fails with NOT_FOUND, and no directory
+   * or file is created.
+   */
   @Override
   public JobStore openExisting(String location) {
     return builder(location).createIfMissing(false).open();
