@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
 
 /**
  * The SQLite store a demonstration command ({@code spindle demo}, {@code spindle workflow}) runs on,
@@ -23,6 +24,23 @@ import org.jspecify.annotations.Nullable;
  */
 final class ScratchStore {
   private ScratchStore() {}
+
+  /** The {@code --store} and {@code --reset-store} options of a command on a scratch store (a picocli mixin). */
+  static final class Options {
+    @Option(names = "--store", paramLabel = "FILE",
+        description = "the SQLite file to run on, which must be new or empty (default: a new file of its own under"
+            + " spindle-data/)")
+    @Nullable Path store;
+
+    @Option(names = "--reset-store", description = "if the --store file holds jobs, schedules or flow limits, delete"
+        + " it and them first")
+    boolean resetStore;
+
+    /** {@link ScratchStore#choose} with these options. */
+    Path choose(String command, PrintStream out) throws IOException {
+      return ScratchStore.choose(command, store, resetStore, out);
+    }
+  }
 
   /** Refused: the given store holds data and no reset was asked for. */
   static final class NotEmpty extends RuntimeException {

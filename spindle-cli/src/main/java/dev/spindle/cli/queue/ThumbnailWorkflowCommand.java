@@ -20,8 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,14 +45,7 @@ public final class ThumbnailWorkflowCommand implements Callable<Integer> {
       description = "folder for downloads, thumbnails and the sheet (default: ${DEFAULT-VALUE})")
   String home;
 
-  @Option(names = "--store", paramLabel = "FILE",
-      description = "the SQLite file to run on, which must be new or empty (default: a new file of its own under"
-          + " spindle-data/)")
-  @Nullable Path store;
-
-  @Option(names = "--reset-store", description = "if the --store file holds jobs, schedules or flow limits, delete it"
-      + " and them first")
-  boolean resetStore;
+  @Mixin ScratchStore.Options scratch = new ScratchStore.Options();
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "4",
       description = "jobs the worker runs at once (1..64, default: ${DEFAULT-VALUE})")
@@ -70,7 +63,7 @@ public final class ThumbnailWorkflowCommand implements Callable<Integer> {
     }
     Path db;
     try {
-      db = ScratchStore.choose("thumbnail-workflow", store, resetStore, System.out).toAbsolutePath();
+      db = scratch.choose("thumbnail-workflow", System.out).toAbsolutePath();
     } catch (ScratchStore.NotEmpty e) {
       System.err.println("spindle workflow thumbnails: " + e.getMessage());
       return 1;

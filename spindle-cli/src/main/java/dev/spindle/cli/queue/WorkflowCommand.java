@@ -11,9 +11,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code ./spindle workflow}: workflows on the durable queue, run by a worker in this process: the
@@ -27,20 +26,13 @@ import picocli.CommandLine.Option;
 public final class WorkflowCommand implements Callable<Integer> {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @Option(names = "--store", paramLabel = "FILE",
-      description = "the SQLite file to run on, which must be new or empty (default: a new file of its own under"
-          + " spindle-data/)")
-  @Nullable Path store;
-
-  @Option(names = "--reset-store", description = "if the --store file holds jobs, schedules or flow limits, delete it"
-      + " and them first")
-  boolean resetStore;
+  @Mixin ScratchStore.Options scratch = new ScratchStore.Options();
 
   @Override
   public Integer call() throws Exception {
     Path file;
     try {
-      file = ScratchStore.choose("workflow", store, resetStore, System.out);
+      file = scratch.choose("workflow", System.out);
     } catch (ScratchStore.NotEmpty e) {
       System.err.println("spindle workflow: " + e.getMessage());
       return 1;
