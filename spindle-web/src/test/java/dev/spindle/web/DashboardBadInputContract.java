@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobStore;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -18,25 +15,7 @@ import tools.jackson.databind.JsonNode;
  * filter, an Idempotency-Key reused for another job - is refused with a 4xx that says why and changes
  * nothing, the same on every store: subclassed for the in-memory store, SQLite, PostgreSQL and Redis.
  */
-abstract class DashboardBadInputContract {
-  static final String OP = WebFixture.OPERATOR_TOKEN;
-  static final String VIEW = WebFixture.VIEWER_TOKEN;
-
-  WebFixture f;
-
-  /** A new, empty store. */
-  abstract JobStore openStore() throws Exception;
-
-  @BeforeEach
-  void open() throws Exception {
-    f = new WebFixture(openStore());
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+abstract class DashboardBadInputContract extends WebStoreContract {
   private String enqueue(String body) {
     HttpResponse<String> r = f.post("/api/v1/jobs", OP, body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);

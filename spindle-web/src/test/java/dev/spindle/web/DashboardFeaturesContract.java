@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.testkit.store.StoreContractTasks;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -21,25 +18,7 @@ import tools.jackson.databind.JsonNode;
  * The dashboard's search, statistics and schedule pausing over the REST API, against a real store:
  * subclassed for SQLite and for a real redis-server.
  */
-abstract class DashboardFeaturesContract {
-  static final String OP = WebFixture.OPERATOR_TOKEN;
-  static final String VIEW = WebFixture.VIEWER_TOKEN;
-
-  WebFixture f;
-
-  /** A new, empty store. */
-  abstract JobStore openStore() throws Exception;
-
-  @BeforeEach
-  void open() throws Exception {
-    f = new WebFixture(openStore());
-  }
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
-
+abstract class DashboardFeaturesContract extends WebStoreContract {
   private static String q(String v) {
     return URLEncoder.encode(v, StandardCharsets.UTF_8);
   }
