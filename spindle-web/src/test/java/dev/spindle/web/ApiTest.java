@@ -233,7 +233,8 @@ class ApiTest {
   @Test
   void deadJobsAreRetriedCancelledAndPurgedInBulk() throws Exception {
     for (int i = 0; i < 3; i++) {
-      f.post("/api/v1/jobs", OP, "{\"task\":\"nobody.knows\",\"args\":" + i + "}");
+      // arguments that do not fit the task's input: dead-lettered (bad_args) by the first worker
+      f.post("/api/v1/jobs", OP, "{\"task\":\"store.square\",\"args\":{\"n\":" + i + "}}");
     }
     try (Worker w = Worker.builder(f.store).registry(TaskRegistry.of(StoreContractTasks.class))
         .pollInterval(Duration.ofMillis(50)).start()) {
