@@ -71,7 +71,6 @@ public final class SqlEnqueue<C extends JdbcConn> {
   }
 
   private final SqlDb<C> db;
-  private final JdbcDialect dialect;
   private final Rows<C> rows;
   private final SqlStoreHost<C> host;
   private final Clock clock;
@@ -88,7 +87,6 @@ public final class SqlEnqueue<C extends JdbcConn> {
   public SqlEnqueue(SqlDb<C> db, JdbcDialect dialect, Rows<C> rows, SqlStoreHost<C> host, Clock clock,
       SqlPolicies policies, SqlDependencies<C> deps, int maxPayloadBytes, Runnable changed) {
     this.db = db;
-    this.dialect = dialect;
     this.rows = rows;
     this.host = host;
     this.clock = clock;
