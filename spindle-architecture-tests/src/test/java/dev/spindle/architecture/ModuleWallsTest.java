@@ -41,6 +41,7 @@ class ModuleWallsTest {
     m.put("spindle-store-sqlite", List.of("dev.spindle.store.sqlite.."));
     m.put("spindle-store-postgres", List.of("dev.spindle.store.postgres.."));
     m.put("spindle-store-redis", List.of("dev.spindle.store.redis.."));
+    m.put("spindle-store-mariadb", List.of("dev.spindle.store.mariadb.."));
     m.put("spindle-coordination", List.of("dev.spindle.coordination.."));
     m.put("spindle-web", List.of("dev.spindle.web.."));
     m.put("spindle-metrics", List.of("dev.spindle.metrics.."));
