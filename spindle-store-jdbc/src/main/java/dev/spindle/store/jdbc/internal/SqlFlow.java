@@ -1,10 +1,11 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
-import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlFlow<C extends SqlConn> implements FlowControl {
+public final class SqlFlow<C extends JdbcConn> implements FlowControl {
   /** Keys a claim considers per queue, in rotation order. */
   private static final int KEYS_PER_CLAIM = 1000;
   /**
@@ -56,7 +57,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
   }
 
   private final SqlDb<C> db;
-  private final SqlDialect dialect;
+  private final JdbcDialect dialect;
   private final Clock clock;
   private final Runnable changed;
   private final @Nullable String keyLockSql;
@@ -97,7 +98,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
    *     without waiting and returns whether it got it (a boolean), or {@code null} where claims never
    *     run concurrently (SQLite's single writer)
    */
-  public SqlFlow(SqlDb<C> db, SqlDialect dialect, Clock clock, Runnable changed, @Nullable String keyLockSql) {
+  public SqlFlow(SqlDb<C> db, JdbcDialect dialect, Clock clock, Runnable changed, @Nullable String keyLockSql) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -110,7 +111,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
     Objects.requireNonNull(limit, "limit");
     db.write("put flow limit " + limit.name(), c -> {
       PreparedStatement ps = c.ps("INSERT INTO spindle_flow_limits (name, spec) VALUES (?, ?)"
-          + " ON CONFLICT (name) DO UPDATE SET spec = excluded.spec");
+          + dialect.onConflictUpdate("name") + "spec = " + dialect.proposed("spec"));
       ps.setString(1, limit.name());
       ps.setString(2, limit.toSpec());
       return ps.executeUpdate();
@@ -125,8 +126,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
   public boolean defineLimit(FlowLimit limit) {
     Objects.requireNonNull(limit, "limit");
     return db.write("define flow limit " + limit.name(), c -> {
-      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_limits (name, spec) VALUES (?, ?)"
-          + " ON CONFLICT (name) DO NOTHING");
+      PreparedStatement ps = c.ps(dialect.insertIgnoring("spindle_flow_limits", "name, spec", "(?, ?)", "name"));
       ps.setString(1, limit.name());
       ps.setString(2, limit.toSpec());
       return ps.executeUpdate() == 1;
@@ -196,8 +196,8 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
       }
       long at = SqlJobRows.micros(StoreClock.read(clock, now).translate(until));
       PreparedStatement up = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, NULL, ?)"
-          + " ON CONFLICT (key) DO UPDATE SET paused_until = "
-          + dialect.greatest("coalesce(spindle_flow_state.paused_until, 0)", "excluded.paused_until"));
+          + dialect.onConflictUpdate("key") + "paused_until = "
+          + dialect.greatest("coalesce(spindle_flow_state.paused_until, 0)", dialect.proposed("paused_until")));
       up.setString(1, key);
       up.setLong(2, at);
       up.executeUpdate();
@@ -272,7 +272,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
   }
 
   /** What holds {@code key} at {@code now} (micros), or null; {@code prune} drops starts that left windows. */
-  private static <C extends SqlConn> @Nullable FlowHold hold(C c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
+  private static <C extends JdbcConn> @Nullable FlowHold hold(C c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
       throws SQLException {
     String name = FlowLimit.limitOf(key);
     long tat = Long.MIN_VALUE;
@@ -346,7 +346,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
     }
     if (l.ratePermits() > 0) {
       PreparedStatement ps = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, ?, NULL)"
-          + " ON CONFLICT (key) DO UPDATE SET tat = " + dialect.greatest("coalesce(spindle_flow_state.tat, ?)", "?")
+          + dialect.onConflictUpdate("key") + "tat = " + dialect.greatest("coalesce(spindle_flow_state.tat, ?)", "?")
           + " + ?");
       ps.setString(1, key);
       ps.setLong(2, now + l.intervalMicros());
@@ -364,7 +364,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
   }
 
   /** Tries the key's transaction lock and its rotation row, without waiting; true if both were taken. */
-  private static <C extends SqlConn> boolean lockKey(C c, String keyLockSql, String queue, String key)
+  private static <C extends JdbcConn> boolean lockKey(C c, String keyLockSql, String queue, String key)
       throws SQLException {
     PreparedStatement lock = c.ps(keyLockSql);
     lock.setString(1, key);
@@ -391,7 +391,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl {
    * @param nextUs its first element is lowered to the earliest time a rule that held a key lifts (us)
    * @return the number taken, or -1 if the queue has no keyed ready jobs (the caller's plain claim applies)
    */
-  public static <C extends SqlConn> int claimKeyed(C c, SqlFlow<C> flow, String queue, int available, long now, TakeOne take,
+  public static <C extends JdbcConn> int claimKeyed(C c, SqlFlow<C> flow, String queue, int available, long now, TakeOne take,
       long[] nextUs) throws SQLException {
     QueueHold queueHeld = flow.queueHeldUntil.get(queue);
     if (queueHeld != null) {
