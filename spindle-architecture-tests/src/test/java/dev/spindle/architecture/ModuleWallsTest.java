@@ -29,6 +29,14 @@ class ModuleWallsTest {
   /** Each module and the packages it owns. */
   static final Map<String, List<String>> MODULES = modules();
 
+  /**
+   * The one opening in the walls, while the SQL engine has no public entry point: its dialect
+   * modules (SQLite, PostgreSQL, MariaDB) build their stores from {@code
+   * dev.spindle.store.jdbc.internal}. Owner module to the modules it admits.
+   */
+  static final Map<String, List<String>> ADMITTED = Map.of("spindle-store-jdbc",
+      List.of("dev.spindle.store.sqlite..", "dev.spindle.store.postgres..", "dev.spindle.store.mariadb.."));
+
   static JavaClasses classes;
 
   private static Map<String, List<String>> modules() {
@@ -38,6 +46,7 @@ class ModuleWallsTest {
     m.put("spindle-process", List.of("dev.spindle.process.."));
     m.put("spindle-supervisor", List.of("dev.spindle.supervisor.."));
     m.put("spindle-queue", List.of("dev.spindle.queue.."));
+    m.put("spindle-store-jdbc", List.of("dev.spindle.store.jdbc.."));
     m.put("spindle-store-sqlite", List.of("dev.spindle.store.sqlite.."));
     m.put("spindle-store-postgres", List.of("dev.spindle.store.postgres.."));
     m.put("spindle-store-redis", List.of("dev.spindle.store.redis.."));
@@ -83,13 +92,15 @@ class ModuleWallsTest {
     assertThat(shared).as("packages two modules of ModuleWallsTest.MODULES claim").isEmpty();
   }
 
-  /** {@code dev.spindle.X.internal..} is used only by the module that owns it. */
+  /** {@code dev.spindle.X.internal..} is used only by the module that owns it (and {@link #ADMITTED}). */
   @Test
   void internalPackagesAreUsedOnlyByTheirOwnModule() {
     List<String> violations = new ArrayList<>();
     for (Map.Entry<String, List<String>> module : MODULES.entrySet()) {
       String[] own = module.getValue().toArray(String[]::new);
-      violations.addAll(noClasses().that(not(resideInAnyPackage(own)))
+      List<String> allowed = new ArrayList<>(module.getValue());
+      allowed.addAll(ADMITTED.getOrDefault(module.getKey(), List.of()));
+      violations.addAll(noClasses().that(not(resideInAnyPackage(allowed.toArray(String[]::new))))
           .should().dependOnClassesThat(resideInAnyPackage(own).and(resideInAPackage("..internal..")))
           .evaluate(classes).getFailureReport().getDetails().stream()
           .map(d -> module.getKey() + " internals used: " + d).toList());

@@ -1,7 +1,7 @@
 package dev.spindle.store.mariadb;
 
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

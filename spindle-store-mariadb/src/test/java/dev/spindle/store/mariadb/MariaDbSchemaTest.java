@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcDialect;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.testkit.mariadb.MariaDbServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -145,7 +146,7 @@ class MariaDbSchemaTest {
       assertThatThrownBy(() -> exec(c, "INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key,"
           + " created_at, run_at, policy_id) VALUES (3, 't', 'q', 1, 0, '{}', 'key', 0, 0, 1)"))
           .isInstanceOfSatisfying(SQLException.class,
-              e -> assertThat(MariaDbErrors.classify(e)).isEqualTo(MariaDbErrors.Kind.UNIQUE_VIOLATION));
+              e -> assertThat(MariaDbDialect.INSTANCE.classify(e)).isEqualTo(JdbcDialect.ErrorKind.UNIQUE_VIOLATION));
     }
   }
 
@@ -165,7 +166,7 @@ class MariaDbSchemaTest {
       SQLException other = first.get(60, TimeUnit.SECONDS);
       assertThat(second == null ? 0 : 1).as("exactly one of the two is aborted").isNotEqualTo(other == null ? 0 : 1);
       SQLException victim = java.util.Objects.requireNonNull(second != null ? second : other, "the victim");
-      assertThat(MariaDbErrors.classify(victim)).isEqualTo(MariaDbErrors.Kind.SERIALIZATION_FAILURE);
+      assertThat(MariaDbDialect.INSTANCE.classify(victim)).isEqualTo(JdbcDialect.ErrorKind.SERIALIZATION_FAILURE);
       a.rollback();
       b.rollback();
     }
@@ -178,7 +179,7 @@ class MariaDbSchemaTest {
       long id = Long.parseLong(strings(a, "SELECT CONNECTION_ID()").get(0));
       exec(b, "KILL " + id);
       assertThatThrownBy(() -> strings(a, "SELECT 1")).isInstanceOfSatisfying(SQLException.class,
-          e -> assertThat(MariaDbErrors.classify(e)).isEqualTo(MariaDbErrors.Kind.CONNECTION_LOST));
+          e -> assertThat(MariaDbDialect.INSTANCE.classify(e)).isEqualTo(JdbcDialect.ErrorKind.CONNECTION_LOST));
     }
   }
 
