@@ -6,12 +6,11 @@ import dev.spindle.coordination.Member;
 import dev.spindle.coordination.RegisterValue;
 import dev.spindle.coordination.spi.CoordinationBackend;
 import dev.spindle.queue.StoreException;
-import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.FilePrivacy;
-import dev.spindle.store.sqlite.internal.HostClock;
+import dev.spindle.store.sqlite.SqliteDatabase;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,13 +21,14 @@ import java.util.Optional;
 /**
  * The SQLite backend: the processes of one host sharing a database file (WAL; every change one
  * {@code BEGIN IMMEDIATE} transaction, so the check and the change are atomic across processes).
- * Times are microseconds of the host kernel's real-time clock ({@link HostClock}), read inside the
+ * Times are microseconds of the host kernel's real-time clock ({@link SqliteDatabase#hostClock}), read inside the
  * transaction, so every process judges leases on one clock. {@code synchronous=NORMAL}: a process
  * crash loses nothing; a power loss may lose the last transactions (and so reuse fencing tokens
  * handed out just before it). Thread-safe.
  */
 public final class SqliteBackend implements CoordinationBackend {
-  private final Db db;
+  private static final Clock HOST_CLOCK = SqliteDatabase.hostClock();
+  private final SqliteDatabase db;
 
   /**
    * Opens (creating the file, 0600, if needed, but not its directory) the database and its tables.
@@ -49,17 +49,16 @@ public final class SqliteBackend implements CoordinationBackend {
    */
   public SqliteBackend(Path file, boolean existingOnly) {
     try {
-      this.db = new Db(file, Duration.ofSeconds(30), 0, false,
-          existingOnly ? FilePrivacy.Opening.EXISTING : FilePrivacy.Opening.CREATE_FILE, "coordination database", false);
+      this.db = SqliteDatabase.open(file, existingOnly, "coordination database");
       db.update("coordination schema", c -> {
-        c.execOnce("CREATE TABLE IF NOT EXISTS coord_holder (name TEXT NOT NULL, holder TEXT NOT NULL,"
+        c.execute("CREATE TABLE IF NOT EXISTS coord_holder (name TEXT NOT NULL, holder TEXT NOT NULL,"
             + " token INTEGER NOT NULL, expires_us INTEGER NOT NULL, PRIMARY KEY (name, holder)) WITHOUT ROWID");
-        c.execOnce("CREATE TABLE IF NOT EXISTS coord_sequence (name TEXT PRIMARY KEY, last INTEGER NOT NULL)"
+        c.execute("CREATE TABLE IF NOT EXISTS coord_sequence (name TEXT PRIMARY KEY, last INTEGER NOT NULL)"
             + " WITHOUT ROWID");
-        c.execOnce("CREATE TABLE IF NOT EXISTS coord_member (grp TEXT NOT NULL, member TEXT NOT NULL,"
+        c.execute("CREATE TABLE IF NOT EXISTS coord_member (grp TEXT NOT NULL, member TEXT NOT NULL,"
             + " caps TEXT NOT NULL, expires_us INTEGER NOT NULL, PRIMARY KEY (grp, member)) WITHOUT ROWID");
         // token: the highest token that wrote or read it fenced; value NULL until first written
-        c.execOnce("CREATE TABLE IF NOT EXISTS coord_register (name TEXT PRIMARY KEY, value TEXT,"
+        c.execute("CREATE TABLE IF NOT EXISTS coord_register (name TEXT PRIMARY KEY, value TEXT,"
             + " token INTEGER NOT NULL) WITHOUT ROWID");
       });
     } catch (StoreException e) {
@@ -69,7 +68,7 @@ public final class SqliteBackend implements CoordinationBackend {
   }
 
   private static long nowMicros() {
-    Instant t = HostClock.INSTANCE.instant();
+    Instant t = HOST_CLOCK.instant();
     return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
   }
 
@@ -77,7 +76,7 @@ public final class SqliteBackend implements CoordinationBackend {
     return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
   }
 
-  private <T> T write(String op, Db.Work<Db.Conn, T> work) {
+  private <T> T write(String op, SqliteDatabase.Work<T> work) {
     try {
       return db.write(op, work);
     } catch (StoreException e) {
@@ -85,7 +84,7 @@ public final class SqliteBackend implements CoordinationBackend {
     }
   }
 
-  private void update(String op, Db.Step<Db.Conn> step) {
+  private void update(String op, SqliteDatabase.Step step) {
     try {
       db.update(op, step);
     } catch (StoreException e) {
@@ -93,7 +92,7 @@ public final class SqliteBackend implements CoordinationBackend {
     }
   }
 
-  private <T> T read(String op, Db.Work<Db.Conn, T> work) {
+  private <T> T read(String op, SqliteDatabase.Work<T> work) {
     try {
       return db.read(op, work);
     } catch (StoreException e) {
@@ -105,11 +104,11 @@ public final class SqliteBackend implements CoordinationBackend {
   public Grant tryAcquire(String name, int permits, String holder, Duration lease) {
     return write("acquire", c -> {
       long now = nowMicros();
-      PreparedStatement del = c.ps("DELETE FROM coord_holder WHERE name = ? AND expires_us <= ?");
+      PreparedStatement del = c.prepare("DELETE FROM coord_holder WHERE name = ? AND expires_us <= ?");
       del.setString(1, name);
       del.setLong(2, now);
       del.executeUpdate();
-      PreparedStatement count = c.ps("SELECT count(*), min(expires_us) FROM coord_holder WHERE name = ?");
+      PreparedStatement count = c.prepare("SELECT count(*), min(expires_us) FROM coord_holder WHERE name = ?");
       count.setString(1, name);
       long held;
       long first;
@@ -121,7 +120,7 @@ public final class SqliteBackend implements CoordinationBackend {
       if (held >= permits) {
         return Grant.refused(Duration.of(Math.max(0, first - now), ChronoUnit.MICROS));
       }
-      PreparedStatement seq = c.ps("INSERT INTO coord_sequence (name, last) VALUES (?, 1)"
+      PreparedStatement seq = c.prepare("INSERT INTO coord_sequence (name, last) VALUES (?, 1)"
           + " ON CONFLICT (name) DO UPDATE SET last = last + 1 RETURNING last");
       seq.setString(1, name);
       long token;
@@ -129,7 +128,7 @@ public final class SqliteBackend implements CoordinationBackend {
         rs.next();
         token = rs.getLong(1);
       }
-      PreparedStatement ins = c.ps("INSERT OR REPLACE INTO coord_holder (name, holder, token, expires_us)"
+      PreparedStatement ins = c.prepare("INSERT OR REPLACE INTO coord_holder (name, holder, token, expires_us)"
           + " VALUES (?, ?, ?, ?)");
       ins.setString(1, name);
       ins.setString(2, holder);
@@ -144,7 +143,7 @@ public final class SqliteBackend implements CoordinationBackend {
   public boolean renew(String name, String holder, long token, Duration lease) {
     return write("renew", c -> {
       long now = nowMicros();
-      PreparedStatement up = c.ps("UPDATE coord_holder SET expires_us = ? WHERE name = ? AND holder = ?"
+      PreparedStatement up = c.prepare("UPDATE coord_holder SET expires_us = ? WHERE name = ? AND holder = ?"
           + " AND token = ? AND expires_us > ?");
       up.setLong(1, now + lease.toNanos() / 1000);
       up.setString(2, name);
@@ -158,7 +157,7 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public boolean release(String name, String holder, long token) {
     return write("release", c -> {
-      PreparedStatement del = c.ps("DELETE FROM coord_holder WHERE name = ? AND holder = ? AND token = ?"
+      PreparedStatement del = c.prepare("DELETE FROM coord_holder WHERE name = ? AND holder = ? AND token = ?"
           + " AND expires_us > ?");
       del.setString(1, name);
       del.setString(2, holder);
@@ -171,7 +170,7 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public List<Holder> holders(String name) {
     return read("holders", c -> {
-      PreparedStatement q = c.ps("SELECT holder, token, expires_us FROM coord_holder WHERE name = ?"
+      PreparedStatement q = c.prepare("SELECT holder, token, expires_us FROM coord_holder WHERE name = ?"
           + " AND expires_us > ? ORDER BY token");
       q.setString(1, name);
       q.setLong(2, nowMicros());
@@ -189,11 +188,11 @@ public final class SqliteBackend implements CoordinationBackend {
   public boolean heartbeat(String group, String member, String capabilitiesJson, Duration ttl) {
     return write("heartbeat", c -> {
       long now = nowMicros();
-      PreparedStatement del = c.ps("DELETE FROM coord_member WHERE grp = ? AND expires_us <= ?");
+      PreparedStatement del = c.prepare("DELETE FROM coord_member WHERE grp = ? AND expires_us <= ?");
       del.setString(1, group);
       del.setLong(2, now);
       del.executeUpdate();
-      PreparedStatement up = c.ps("UPDATE coord_member SET expires_us = ?, caps = ? WHERE grp = ? AND member = ?");
+      PreparedStatement up = c.prepare("UPDATE coord_member SET expires_us = ?, caps = ? WHERE grp = ? AND member = ?");
       up.setLong(1, now + ttl.toNanos() / 1000);
       up.setString(2, capabilitiesJson);
       up.setString(3, group);
@@ -201,7 +200,7 @@ public final class SqliteBackend implements CoordinationBackend {
       if (up.executeUpdate() == 1) {
         return false;
       }
-      PreparedStatement ins = c.ps("INSERT INTO coord_member (grp, member, caps, expires_us) VALUES (?, ?, ?, ?)");
+      PreparedStatement ins = c.prepare("INSERT INTO coord_member (grp, member, caps, expires_us) VALUES (?, ?, ?, ?)");
       ins.setString(1, group);
       ins.setString(2, member);
       ins.setString(3, capabilitiesJson);
@@ -214,7 +213,7 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public void leave(String group, String member) {
     update("leave", c -> {
-      PreparedStatement del = c.ps("DELETE FROM coord_member WHERE grp = ? AND member = ?");
+      PreparedStatement del = c.prepare("DELETE FROM coord_member WHERE grp = ? AND member = ?");
       del.setString(1, group);
       del.setString(2, member);
       del.executeUpdate();
@@ -224,7 +223,7 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public List<Member> members(String group) {
     return read("members", c -> {
-      PreparedStatement q = c.ps("SELECT member, caps FROM coord_member WHERE grp = ? AND expires_us > ?"
+      PreparedStatement q = c.prepare("SELECT member, caps FROM coord_member WHERE grp = ? AND expires_us > ?"
           + " ORDER BY member");
       q.setString(1, group);
       q.setLong(2, nowMicros());
@@ -241,7 +240,7 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public boolean writeFenced(String name, long token, String value) {
     return write("fenced write", c -> {
-      PreparedStatement up = c.ps("INSERT INTO coord_register (name, value, token) VALUES (?, ?, ?)"
+      PreparedStatement up = c.prepare("INSERT INTO coord_register (name, value, token) VALUES (?, ?, ?)"
           + " ON CONFLICT (name) DO UPDATE SET value = excluded.value, token = excluded.token"
           + " WHERE coord_register.token <= excluded.token");
       up.setString(1, name);
@@ -254,7 +253,7 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public Optional<RegisterValue> read(String name) {
     return read("register read", c -> {
-      PreparedStatement q = c.ps("SELECT value, token FROM coord_register WHERE name = ? AND value IS NOT NULL");
+      PreparedStatement q = c.prepare("SELECT value, token FROM coord_register WHERE name = ? AND value IS NOT NULL");
       q.setString(1, name);
       try (ResultSet rs = q.executeQuery()) {
         return rs.next() ? Optional.of(new RegisterValue(rs.getString(1), rs.getLong(2))) : Optional.empty();
@@ -265,7 +264,7 @@ public final class SqliteBackend implements CoordinationBackend {
   @Override
   public Optional<RegisterValue> readFenced(String name, long token) {
     return write("fenced read", c -> {
-      PreparedStatement up = c.ps("INSERT INTO coord_register (name, value, token) VALUES (?, NULL, ?)"
+      PreparedStatement up = c.prepare("INSERT INTO coord_register (name, value, token) VALUES (?, NULL, ?)"
           + " ON CONFLICT (name) DO UPDATE SET token = max(coord_register.token, excluded.token)"
           + " RETURNING value, token");
       up.setString(1, name);
@@ -280,7 +279,7 @@ public final class SqliteBackend implements CoordinationBackend {
 
   @Override
   public Instant now() {
-    return HostClock.INSTANCE.instant();
+    return HOST_CLOCK.instant();
   }
 
   @Override

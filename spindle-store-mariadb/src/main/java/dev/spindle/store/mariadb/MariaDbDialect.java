@@ -1,0 +1,185 @@
+package dev.spindle.store.mariadb;
+
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.util.List;
+
+/**
+ * MariaDB's {@link JdbcDialect} (10.6 or later, InnoDB, {@code sql_mode} with {@code ANSI_QUOTES},
+ * READ COMMITTED): row locks ({@code FOR UPDATE}, {@code LOCK IN SHARE MODE}, {@code FOR UPDATE
+ * SKIP LOCKED}), upserts as {@code ON DUPLICATE KEY UPDATE}, no {@code UPDATE ... RETURNING} (the
+ * engine reads the rows it locked instead), id lists as one JSON array parameter through {@code
+ * JSON_TABLE}, text as a case-folded {@code LIKE} on the arguments or the error, and every job in
+ * {@code spindle_jobs}. Stateless.
+ */
+final class MariaDbDialect implements JdbcDialect {
+  /** The one instance. */
+  static final MariaDbDialect INSTANCE = new MariaDbDialect();
+
+  static final int DUPLICATE_KEY = 1062;
+  static final int LOCK_WAIT_TIMEOUT = 1205;
+  static final int DEADLOCK = 1213;
+  /** {@code ER_CONNECTION_KILLED}: the session was killed. */
+  static final int CONNECTION_KILLED = 1927;
+  /** {@code ER_SERVER_SHUTDOWN}. */
+  static final int SERVER_SHUTDOWN = 1053;
+
+  private MariaDbDialect() {}
+
+  @Override
+  public String name() {
+    return "mariadb";
+  }
+
+  /**
+   * A deadlock (1213) or lock wait timeout (1205) is a serialization failure, a duplicate key (1062)
+   * a unique violation, SQLState class 08, a killed session or a server shutting down a lost
+   * connection; the chain of causes is read.
+   */
+  @Override
+  public ErrorKind classify(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException s) {
+        ErrorKind k = kindOf(s);
+        if (k != ErrorKind.OTHER) {
+          return k;
+        }
+      }
+    }
+    return ErrorKind.OTHER;
+  }
+
+  private static ErrorKind kindOf(SQLException e) {
+    String state = e.getSQLState();
+    int code = e.getErrorCode();
+    if (code == DEADLOCK || code == LOCK_WAIT_TIMEOUT || "40001".equals(state)) {
+      return ErrorKind.SERIALIZATION_FAILURE;
+    }
+    if (code == DUPLICATE_KEY) {
+      return ErrorKind.UNIQUE_VIOLATION;
+    }
+    if (code == CONNECTION_KILLED || code == SERVER_SHUTDOWN || (state != null && state.startsWith("08"))
+        || e instanceof SQLNonTransientConnectionException || e instanceof SQLTransientConnectionException) {
+      return ErrorKind.CONNECTION_LOST;
+    }
+    return ErrorKind.OTHER;
+  }
+
+  /** A pool of connections writing concurrently under InnoDB row locks. */
+  @Override
+  public Writers writers() {
+    return Writers.POOL;
+  }
+
+  /** JDBC batches: Connector/J sends a batch as one bulk command (MariaDB has no array parameters). */
+  @Override
+  public Batching batching() {
+    return Batching.STATEMENT_BATCHES;
+  }
+
+  @Override
+  public String forUpdate() {
+    return " FOR UPDATE";
+  }
+
+  @Override
+  public String forShare() {
+    return " LOCK IN SHARE MODE";
+  }
+
+  /** {@code FOR UPDATE SKIP LOCKED}: MariaDB has no {@code OF}, so it applies to every table the SELECT reads. */
+  @Override
+  public String forUpdateSkipLocked(String alias) {
+    return " FOR UPDATE SKIP LOCKED";
+  }
+
+  @Override
+  public String greatest(String a, String b) {
+    return "GREATEST(" + a + ", " + b + ")";
+  }
+
+  /** {@code column + 0}: an expression, so the optimizer does not pick the column's index for it. */
+  @Override
+  public String unindexed(String column) {
+    return "(" + column + " + 0)";
+  }
+
+  /** {@code actor}, as in PostgreSQL. */
+  @Override
+  public String auditUserColumn() {
+    return "actor";
+  }
+
+  /**
+   * {@code ON DUPLICATE KEY UPDATE c = c} on the first conflict column: a no-op on a duplicate, where
+   * {@code INSERT IGNORE} would also turn other errors (a value too long) into warnings.
+   */
+  @Override
+  public String insertIgnoring(String table, String columns, String values, String conflictColumns) {
+    String first = conflictColumns.split(",")[0].strip();
+    return "INSERT INTO " + table + " (" + columns + ") VALUES " + values + " ON DUPLICATE KEY UPDATE " + first + " = "
+        + first;
+  }
+
+  @Override
+  public String onConflictUpdate(String conflictColumns) {
+    return " ON DUPLICATE KEY UPDATE ";
+  }
+
+  @Override
+  public String proposed(String column) {
+    return "VALUES(" + column + ")";
+  }
+
+  /** False: MariaDB has {@code DELETE ... RETURNING} but no {@code UPDATE ... RETURNING}. */
+  @Override
+  public boolean returning() {
+    return false;
+  }
+
+  @Override
+  public String idsParameter() {
+    return "SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids";
+  }
+
+  /** The ids as one JSON array text. */
+  @Override
+  public void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
+    StringBuilder json = new StringBuilder(ids.length * 8).append('[');
+    for (int i = 0; i < ids.length; i++) {
+      json.append(i == 0 ? "" : ",").append(ids[i]);
+    }
+    ps.setString(index, json.append(']').toString());
+  }
+
+  /**
+   * A case-folded {@code LIKE} (the columns compare as bytes) on the arguments or the error, with
+   * {@code %}, {@code _} and {@code !} of the text taken literally (escaped with {@code !}, whatever
+   * the {@code sql_mode} says of backslashes); no index, so the time range is applied first.
+   */
+  @Override
+  public TextMatch textMatch(String text) {
+    String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
+        .replace("_", "!_") + "%";
+    return new TextMatch("spindle_jobs", "id", " AND (LOWER(args) LIKE ? ESCAPE '!' OR LOWER(error) LIKE ? ESCAPE '!')",
+        List.of(like, like), false);
+  }
+
+  /** {@code spindle_jobs}: finished jobs stay in it until retention deletes them. */
+  @Override
+  public String allJobs() {
+    return "spindle_jobs";
+  }
+
+  /** Nothing: there is no history table. */
+  @Override
+  public void restore(JdbcConn c, long[] ids) {}
+
+  /** Nothing: ids come from the sequence {@code spindle_job_ids}, never reused. */
+  @Override
+  public void beforeDeletingJobs(JdbcConn c) {}
+}
