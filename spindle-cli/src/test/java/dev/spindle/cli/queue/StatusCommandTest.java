@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -27,7 +27,7 @@ class StatusCommandTest {
 
   @Test
   void showsEachWorkersUptimeAndTheTasksItRuns() {
-    try (JobStore store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
+    try (StoreBackend store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
       Instant started = T0.minus(Duration.ofMinutes(5));
       store.heartbeat(new WorkerRecord("w1@host:42#a", "w1", "host", 42, List.of("default"), 4, "THREADS", "RUNNING",
           started, T0, T0.plusSeconds(30), 3, 10, 1, 2.5));
@@ -51,7 +51,7 @@ class StatusCommandTest {
     return new NewJob(task, args, "default", 0, T0, null, JobPolicy.defaults(), T0);
   }
 
-  private static String print(JobStore store, Instant now) {
+  private static String print(StoreBackend store, Instant now) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     StatusCommand.print(out, store, store.inspector(), now);

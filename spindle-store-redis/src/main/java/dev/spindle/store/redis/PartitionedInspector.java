@@ -119,10 +119,9 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   }
 
   /** Sets the limit on every partition: each enforces it, so the queue may run up to N times it. */
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
+  void setQueueLimit(String queue, int maxRunning) {
     for (int p = 0; p < parts.length; p++) {
-      parts[p].inspector().setQueueLimit(queue, maxRunning);
+      parts[p].setQueueLimit(queue, maxRunning);
       partitions.wake(p);
     }
   }
