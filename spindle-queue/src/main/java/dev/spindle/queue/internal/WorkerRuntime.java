@@ -70,6 +70,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private final OutcomeMapper outcomes;
   private final ClockSkew skew;
   private final Housekeeper housekeeper;
+  /** The housekeeper's thread, from {@link #start()} on. */
+  private volatile @Nullable Thread housekeeping;
   private final CompletionReporter reporter;
   private final JobLauncher launcher;
   private final Dispatcher dispatch;
@@ -158,7 +160,7 @@ public final class WorkerRuntime implements AutoCloseable {
     subscription = s.store().subscribe(this::onStoreChange);
     dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch")
         .start(() -> guarded("dispatcher", dispatch::dispatchLoop));
-    Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
+    housekeeping = Thread.ofPlatform().daemon().name("spindle-worker-" + s.name() + "-housekeeping")
         .start(() -> guarded("housekeeping", housekeeper::loop));
     LOG.info("worker {} consuming {} from {} ({} x {})", workerId, s.queues(), s.store().describe(),
         s.concurrency(), m);
@@ -214,6 +216,9 @@ public final class WorkerRuntime implements AutoCloseable {
       wake.signalAll();
     } finally {
       lock.unlock();
+    }
+    if (awaitHousekeeper()) { // no heartbeat lands once the fatal handler runs
+      Thread.currentThread().interrupt();
     }
     try {
       onFatal.accept(t);
@@ -433,6 +438,7 @@ public final class WorkerRuntime implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    interrupted |= awaitHousekeeper();
     try {
       s.store().deregisterWorker(workerId, s.clock().instant());
     } catch (RuntimeException e) {
@@ -464,6 +470,27 @@ public final class WorkerRuntime implements AutoCloseable {
         f.lost = true;
         f.stop();
       }
+    }
+  }
+
+  /**
+   * Waits for the housekeeper's store call in flight (a heartbeat, a reclaim), so deregistering is
+   * this worker's last store call: a later heartbeat would register it again, and the caller may
+   * close the store once {@link #stop} returns. True if interrupted.
+   */
+  private boolean awaitHousekeeper() {
+    Thread h = housekeeping;
+    if (h == null || h == Thread.currentThread()) {
+      return false;
+    }
+    try {
+      h.join(TimeUnit.SECONDS.toMillis(30));
+      if (h.isAlive()) {
+        LOG.warn("worker {}: a housekeeping store call did not end within 30 s; deregistering anyway", workerId);
+      }
+      return false;
+    } catch (InterruptedException e) {
+      return true;
     }
   }
 
