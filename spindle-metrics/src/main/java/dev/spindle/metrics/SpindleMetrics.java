@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * (also {@code _released_total}, {@code _lost_total}); histograms {@code spindle_jobs_wait_seconds}
  * and {@code spindle_jobs_run_seconds} (with {@code outcome} succeeded or failed); per-queue gauges
  * {@code spindle_queue_depth}, {@code spindle_queue_oldest_age_seconds}, {@code spindle_workers_live},
- * {@code spindle_slots_busy}, {@code spindle_slots_free}; executor counters
+ * {@code spindle_slots_busy}, {@code spindle_slots_free}; {@code spindle_jobs_unroutable} by queue and
+ * task (waiting jobs whose task no live worker of the queue knows); executor counters
  * {@code spindle_executor_tasks_total{outcome=submitted|completed|failed|cancelled|rejected}} and
  * gauge {@code spindle_executor_running}; supervisor {@code spindle_supervisor_restarts_total},
  * {@code spindle_supervisor_crash_loops}, {@code spindle_supervisor_child_rss_bytes}.

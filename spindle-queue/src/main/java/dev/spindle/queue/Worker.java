@@ -39,7 +39,10 @@ import org.jspecify.annotations.Nullable;
  *       {@link JobPolicy#maxWorkerLost()} times is dead-lettered ({@code worker_lost}). If it was only
  *       paused and lost its lease, it cannot complete the job any more (fencing).
  *   <li>Retries failures by the job's {@link RetryPolicy}, stops executions over their timeout,
- *       stops cancelled ones, dead-letters jobs of unknown tasks or with unreadable arguments.
+ *       stops cancelled ones, dead-letters jobs with unreadable arguments. A job of a task it does not
+ *       know (a newer version enqueued it during a rolling deploy) is handed back QUEUED, without
+ *       counting the attempt, for a worker that knows the task; from then on this worker claims only
+ *       the tasks it knows. Its heartbeats register its task names.
  *   <li>Fires recurring {@link Schedule}s (each tick exactly once across all workers), reclaims jobs
  *       of dead workers and applies retention.
  *   <li>{@link #close()} is a graceful stop: no more claims, running jobs get the shutdown grace to

@@ -62,6 +62,31 @@ class ApiTest {
   }
 
   @Test
+  void theQueuesViewNamesWaitingJobsWhoseTaskNoLiveWorkerKnows() {
+    java.time.Instant now = f.store.storeTime();
+    f.store.heartbeat(new dev.spindle.queue.spi.WorkerRecord("old", "old", "host", 1, java.util.List.of("default"), 4,
+        "THREADS", "RUNNING", now, now, now.plusSeconds(3600), 0, 0, 0, 0, null, java.util.Set.of("store.echo")));
+    java.util.List<dev.spindle.queue.spi.NewJob> jobs = new java.util.ArrayList<>();
+    for (String task : java.util.List.of("store.echo", "report.build", "report.build")) {
+      jobs.add(new dev.spindle.queue.spi.NewJob(task, "1", "default", 0, now, null,
+          dev.spindle.queue.JobPolicy.defaults(), now));
+    }
+    f.store.enqueue(jobs);
+    JsonNode u = WebFixture.json(f.get("/api/v1/queues", VIEW)).get("unroutable");
+    assertThat(u.size()).isEqualTo(1);
+    assertThat(u.get(0).get("queue").asString()).isEqualTo("default");
+    assertThat(u.get(0).get("task").asString()).isEqualTo("report.build");
+    assertThat(u.get(0).get("waiting").asLong()).isEqualTo(2);
+    String page = f.get("/queues", VIEW).body();
+    assertThat(page).contains("Waiting for a worker that knows their task", "id=\"unroutable-table\"",
+        "<td>report.build</td><td class=\"num\">2</td>");
+    f.store.deregisterWorker("old", now);
+    assertThat(WebFixture.json(f.get("/api/v1/queues", VIEW)).get("unroutable").size())
+        .as("no live worker: the ordinary case").isZero();
+    assertThat(f.get("/queues", VIEW).body()).doesNotContain("unroutable-table");
+  }
+
+  @Test
   void aWaitingJobHeldByAFlowLimitSaysWhichAndWhy() {
     dev.spindle.queue.FlowLimit limit = dev.spindle.queue.FlowLimit.parse("api per=arg:tenant concurrency=1");
     f.store.flowAdmin().orElseThrow().putLimit(limit);
@@ -208,7 +233,8 @@ class ApiTest {
   @Test
   void deadJobsAreRetriedCancelledAndPurgedInBulk() throws Exception {
     for (int i = 0; i < 3; i++) {
-      f.post("/api/v1/jobs", OP, "{\"task\":\"nobody.knows\",\"args\":" + i + "}");
+      // arguments that do not fit the task's input: dead-lettered (bad_args) by the first worker
+      f.post("/api/v1/jobs", OP, "{\"task\":\"store.square\",\"args\":{\"n\":" + i + "}}");
     }
     try (Worker w = Worker.builder(f.store).registry(TaskRegistry.of(StoreContractTasks.class))
         .pollInterval(Duration.ofMillis(50)).start()) {

@@ -105,7 +105,8 @@ class BrowserTest {
     }
     failedId = queue.enqueue(StoreContractTasks.FAIL_TIMES.name(), "{\"key\":\"b-fail\",\"times\":9}",
         JobOptions.builder().queue("work").retry(RetryPolicy.none()).build()).id();
-    deadId = queue.enqueue("billing.charge", "{\"amount\": 42, \"currency\": \"EUR\"}",
+    // arguments that do not fit the task's input: dead-lettered (bad_args)
+    deadId = queue.enqueue(StoreContractTasks.SQUARE.name(), "{\"amount\": 42, \"currency\": \"EUR\"}",
         JobOptions.builder().queue("dl").build()).id();
     for (int i = 0; i < 3; i++) {
       queue.enqueue("mail.send", "{\"to\": \"user" + i + "@example.com\"}", JobOptions.builder().queue("mail")
@@ -253,7 +254,7 @@ class BrowserTest {
   @Order(4)
   void retriesADeadJob() throws Exception {
     open("/dead");
-    assertThat(text("#job-table")).contains("billing.charge", "unknown_task");
+    assertThat(text("#job-table")).contains("store.square", "bad_args");
     shot("dead-letters");
     browser.findElement(By.id("retry-" + deadId)).click();
     wait.until(ExpectedConditions.textToBe(By.id("flash"), "Requeued."));

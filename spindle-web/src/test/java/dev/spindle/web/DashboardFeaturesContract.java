@@ -29,10 +29,13 @@ abstract class DashboardFeaturesContract extends WebStoreContract {
     return WebFixture.json(r);
   }
 
-  /** Two jobs of an unknown task in queue s (they go DEAD with "unknown task 'billing.refund'"), one other. */
+  /**
+   * Two jobs in queue s whose arguments do not fit their task (they go DEAD with "arguments of job N
+   * (task 'store.square') does not fit ..."), one other.
+   */
   private Instant seed() {
-    f.post("/api/v1/jobs", OP, "{\"task\":\"billing.refund\",\"args\":{\"order\":\"ORD-7731-A\"},\"queue\":\"s\"}");
-    f.post("/api/v1/jobs", OP, "{\"task\":\"billing.refund\",\"args\":{\"order\":\"ord-7731-b\"},\"queue\":\"s\"}");
+    f.post("/api/v1/jobs", OP, "{\"task\":\"store.square\",\"args\":{\"order\":\"ORD-7731-A\"},\"queue\":\"s\"}");
+    f.post("/api/v1/jobs", OP, "{\"task\":\"store.square\",\"args\":{\"order\":\"ord-7731-b\"},\"queue\":\"s\"}");
     f.post("/api/v1/jobs", OP, "{\"task\":\"store.echo\",\"args\":\"plain\",\"queue\":\"other\"}");
     Instant beforeRun = Instant.now().minusSeconds(1);
     try (Worker w = Worker.builder(f.store).registry(TaskRegistry.of(StoreContractTasks.class)).queues("s")
@@ -47,8 +50,8 @@ abstract class DashboardFeaturesContract extends WebStoreContract {
     Instant beforeRun = seed();
     assertThat(jobs("q=7731").get("jobs").size()).isEqualTo(2);
     assertThat(jobs("q=" + q("ORD-7731-a")).get("jobs").size()).isEqualTo(1); // ASCII case ignored
-    assertThat(jobs("q=" + q("unknown task 'billing")).get("jobs").size()).isEqualTo(2); // in the error
-    assertThat(jobs("q=" + q("unknown task") + "&queue=other").get("jobs").size()).isZero();
+    assertThat(jobs("q=" + q("task 'store.square'")).get("jobs").size()).isEqualTo(2); // in the error
+    assertThat(jobs("q=" + q("does not fit") + "&queue=other").get("jobs").size()).isZero();
     assertThat(jobs("q=plain&state=queued").get("jobs").size()).isEqualTo(1);
     HttpResponse<String> shortText = f.get("/api/v1/jobs?q=ab", VIEW);
     assertThat(shortText.statusCode()).isEqualTo(400);

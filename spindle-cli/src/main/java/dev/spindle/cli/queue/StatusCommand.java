@@ -12,6 +12,7 @@ import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreBackend;
+import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.RedisJobStore;
 import java.io.PrintStream;
@@ -134,7 +135,9 @@ public final class StatusCommand implements Callable<Integer> {
   /**
    * The status report as one JSON object (docs/CLI.md): {@code store}, {@code time}, {@code health}
    * (Redis only, else empty), {@code queues}, {@code totals} (jobs per state), {@code workers},
-   * {@code throughput} (jobs/s of live workers), {@code flowLimits} and {@code schedules}.
+   * {@code throughput} (jobs/s of live workers), {@code unroutable} (waiting jobs whose task no live
+   * worker of their queue knows: {@code queue}, {@code task}, {@code waiting}), {@code flowLimits} and
+   * {@code schedules}.
    */
   static ObjectNode json(StoreBackend s, JobInspector in, Instant now) {
     ObjectNode o = CliJson.object();
@@ -163,6 +166,13 @@ public final class StatusCommand implements Callable<Integer> {
       rate += w.isAlive(now) ? w.ratePerSecond() : 0;
     }
     o.put("throughput", rate);
+    ArrayNode unroutable = o.putArray("unroutable");
+    for (UnroutableTask u : in.unroutable(now)) {
+      ObjectNode n = unroutable.addObject();
+      n.put("queue", u.queue());
+      n.put("task", u.task());
+      n.put("waiting", u.waiting());
+    }
     ArrayNode flows = o.putArray("flowLimits");
     // a store without flow control has no limits
     s.flowAdmin().map(FlowAdmin::limits).orElse(List.of()).forEach(l -> flows.add(CliJson.flow(l)));
@@ -178,6 +188,24 @@ public final class StatusCommand implements Callable<Integer> {
       }
     }
     return o;
+  }
+
+  /**
+   * Prints the waiting jobs no live worker of their queue can run (nothing if there are none): they
+   * wait for a worker that knows their task.
+   */
+  static void printUnroutable(PrintStream out, List<UnroutableTask> unroutable) {
+    if (unroutable.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println("UNROUTABLE: waiting jobs whose task no live worker of their queue knows (they wait for a worker"
+        + " that registers it: finish the deploy, or check the task name)");
+    out.println(String.format(Locale.ROOT, "  %-20s %-40s %10s", "QUEUE", "TASK", "WAITING"));
+    for (UnroutableTask u : unroutable) {
+      out.println(String.format(Locale.ROOT, "  %-20s %-40s %,10d", QueueSupport.cut(u.queue(), 20),
+          QueueSupport.cut(u.task(), 40), u.waiting()));
+    }
   }
 
   /** Prints the status report of a store. */
@@ -247,6 +275,7 @@ public final class StatusCommand implements Callable<Integer> {
       }
       out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));
     }
+    printUnroutable(out, in.unroutable(now));
     List<dev.spindle.queue.FlowLimit> flows = s.flowAdmin().map(FlowAdmin::limits).orElse(List.of());
     if (!flows.isEmpty()) {
       out.println();

@@ -43,7 +43,9 @@ class ExitCodesTest {
       assertThat(failed.code()).as(failed.err()).isEqualTo(ExitCode.JOB_FAILED.code()).isEqualTo(3);
       assertThat(failed.err()).contains("FAILED");
 
-      CliRun dead = CliRun.of("enqueue", "billing.charge", "{}", "--allow-unknown", "--wait", "60s", "--store", store);
+      // arguments that do not fit the task (unchecked with --allow-unknown): dead-lettered, bad_args
+      CliRun dead = CliRun.of("enqueue", "demo.flaky", "{\"n\":1}", "--allow-unknown", "--wait", "60s", "--store",
+          store);
       assertThat(dead.code()).as(dead.err()).isEqualTo(ExitCode.JOB_DEAD.code()).isEqualTo(4);
       assertThat(dead.err()).contains("DEAD");
 

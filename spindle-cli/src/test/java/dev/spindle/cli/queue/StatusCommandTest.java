@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,30 @@ class StatusCommandTest {
       assertThat(row).as("the worker's clock skew: T0 is far from now").containsPattern("[+-][0-9.]+s!");
       assertThat(out).contains("clock: worker w1@host:42#a is");
       assertThat(out).contains("default").contains("throughput: 2.5 jobs/s");
+    }
+  }
+
+  @Test
+  void namesTheWaitingJobsWhoseTaskNoLiveWorkerOfTheirQueueKnowsInTextAndJson() {
+    try (StoreBackend store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
+      store.heartbeat(new WorkerRecord("old@host:1#a", "old", "host", 1, List.of("default"), 4, "THREADS", "RUNNING",
+          T0, T0, T0.plusSeconds(30), 0, 0, 0, 0, null, Set.of("demo.greet")));
+      store.enqueue(List.of(job("demo.greet", "\"x\""), job("report.build", "1"), job("report.build", "2")));
+      Instant now = store.storeTime().plusSeconds(1);
+
+      String out = print(store, now);
+      assertThat(out).contains("UNROUTABLE: waiting jobs whose task no live worker of their queue knows");
+      String row = out.lines().filter(l -> l.contains("report.build")).findFirst().orElseThrow();
+      assertThat(row).contains("default").containsPattern("\\s2$");
+      assertThat(out.lines().filter(l -> l.contains("demo.greet") && l.startsWith("  default"))).isEmpty();
+
+      var json = StatusCommand.json(store, store.inspector(), now);
+      assertThat(json.get("unroutable")).hasSize(1);
+      assertThat(json.get("unroutable").get(0).get("queue").asString()).isEqualTo("default");
+      assertThat(json.get("unroutable").get(0).get("task").asString()).isEqualTo("report.build");
+      assertThat(json.get("unroutable").get(0).get("waiting").asLong()).isEqualTo(2);
+      assertThat(print(store, now.plusSeconds(60))).as("no live worker: the ordinary case, not this sign")
+          .doesNotContain("UNROUTABLE");
     }
   }
 

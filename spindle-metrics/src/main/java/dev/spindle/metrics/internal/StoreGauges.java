@@ -3,6 +3,7 @@ package dev.spindle.metrics.internal;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per-queue gauges read from a store's {@link JobInspector}: depth (QUEUED), scheduled, running,
- * the age of the oldest ready job, live workers, busy and free slots. The store is asked at most
+ * the age of the oldest ready job, live workers, busy and free slots; and per queue and task the
+ * waiting jobs no live worker of the queue knows ({@code spindle.jobs.unroutable}, {@link
+ * JobInspector#unroutable}: 0 once a worker that knows the task is live). The store is asked at most
  * once per refresh interval however often (and by however many gauges) it is scraped; between
  * refreshes the cached snapshot answers. Gauges appear as queues appear (at most {@code maxQueues}).
  * Thread-safe.
@@ -38,6 +42,9 @@ public final class StoreGauges {
   private final int maxQueues;
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
   private volatile Map<String, QueueFigures> snapshot = Map.of();
+  /** Waiting jobs no live worker knows, by queue and task ({@link UnroutableTask}). */
+  private volatile Map<List<String>, Long> unroutable = Map.of();
+  private final Set<List<String>> unroutableRegistered = ConcurrentHashMap.newKeySet();
   private volatile long refreshedAt;
   private volatile boolean refreshed;
   private long refreshes;
@@ -84,6 +91,7 @@ public final class StoreGauges {
     refreshedAt = now;
     refreshes++;
     Map<String, QueueFigures> next = new HashMap<>();
+    Map<List<String>, Long> nextUnroutable = new HashMap<>();
     try {
       Instant at = clock.instant();
       Map<String, Instant> oldest = inspector.oldestReady();
@@ -110,16 +118,33 @@ public final class StoreGauges {
         next.putIfAbsent(e.getKey(), new QueueFigures(0, 0, 0, 0, e.getValue()[0], e.getValue()[1],
             e.getValue()[2]));
       }
+      for (UnroutableTask u : inspector.unroutable(at)) {
+        nextUnroutable.put(List.of(u.queue(), u.task()), u.waiting());
+      }
     } catch (RuntimeException e) {
       LOG.warn("reading queue figures from the store failed ({}); the gauges keep their last values", e.toString());
       return;
     }
     snapshot = Map.copyOf(next);
+    unroutable = Map.copyOf(nextUnroutable);
     for (String q : next.keySet()) {
       if (registered.size() < maxQueues && registered.add(q)) {
         register(q);
       }
     }
+    for (List<String> qt : nextUnroutable.keySet()) {
+      if (unroutableRegistered.size() < maxQueues && unroutableRegistered.add(qt)) {
+        Gauge.builder("spindle.jobs.unroutable", this, g -> g.unroutable(qt))
+            .description("waiting jobs whose task no live worker of the queue knows").tag("queue", qt.get(0))
+            .tag("task", qt.get(1)).register(registry);
+      }
+    }
+  }
+
+  /** The waiting jobs of a queue and task ({@code queueAndTask}) no live worker knows, refreshing if stale. */
+  private double unroutable(List<String> queueAndTask) {
+    refreshIfStale(false);
+    return unroutable.getOrDefault(queueAndTask, 0L);
   }
 
   private void register(String q) {

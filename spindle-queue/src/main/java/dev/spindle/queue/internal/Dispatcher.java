@@ -216,7 +216,7 @@ final class Dispatcher {
       long callStart = System.nanoTime();
       reporter.storeCalls.increment();
       ex = settings.store().completeAndClaim(completions,
-          claiming ? new ClaimRequest(workerId, settings.queues(), toClaim, now) : null, now);
+          claiming ? claimRequest(toClaim, now) : null, now);
       gathering.called(System.nanoTime() - callStart);
     } catch (RuntimeException e) {
       backoffNanos = backoffNanos == 0 ? TimeUnit.MILLISECONDS.toNanos(50)
@@ -242,6 +242,12 @@ final class Dispatcher {
     if (claiming) {
       startClaimed(ex.claim(), toClaim);
     }
+  }
+
+  /** A claim of up to {@code toClaim} jobs: of any task, or of the known ones after an unknown one was met. */
+  private ClaimRequest claimRequest(int toClaim, Instant now) {
+    return new ClaimRequest(workerId, settings.queues(), toClaim, now,
+        rt.knownTasksOnly ? settings.resolver().names() : null);
   }
 
   /**

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +103,13 @@ final class DistributedExecutor implements TaskExecutor {
           List<String> names = new ArrayList<>(registry.names());
           tasks.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add);
           return names.isEmpty() ? "none" : String.join(", ", names);
+        }
+
+        @Override
+        public Set<String> names() {
+          Set<String> names = new java.util.HashSet<>(registry.names());
+          names.addAll(tasks.keySet());
+          return names;
         }
       };
       JobListener started = e -> {

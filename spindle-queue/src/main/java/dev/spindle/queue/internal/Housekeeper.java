@@ -37,6 +37,16 @@ final class Housekeeper {
   private final ClockSkew skew;
   private final ScheduleRunner schedules;
   private final CompletionReporter reporter;
+  /**
+   * Heartbeats between two that carry the worker's task names although they did not change: a store
+   * that lost the worker's record (reclaimed after a long pause, a server that lost its data) has
+   * them again within this many beats.
+   */
+  static final int TASKS_RESEND_BEATS = 60;
+  /** The task names last sent, or null before the first heartbeat; guarded by {@code this}. */
+  private java.util.@Nullable Set<String> tasksSent;
+  /** Heartbeats since the task names were last sent; guarded by {@code this}. */
+  private int beatsSinceTasks;
   private long lastRateProcessed;
   private @Nullable Instant lastRateAt;
   private volatile double rate;
@@ -126,6 +136,20 @@ final class Housekeeper {
    * that reading with the store's clock, so an earlier one (a tick's, taken before its timeouts
    * were checked) would report however long that took as clock skew.
    */
+  /**
+   * The task names for this heartbeat: sent in the first one, when they changed, and every {@link
+   * #TASKS_RESEND_BEATS}th; null (the store keeps what it has) otherwise, so a beat stays light.
+   */
+  private synchronized java.util.@Nullable Set<String> tasksToSend() {
+    java.util.Set<String> now = settings.resolver().names();
+    if (tasksSent != null && ++beatsSinceTasks < TASKS_RESEND_BEATS && tasksSent.equals(now)) {
+      return null;
+    }
+    tasksSent = java.util.Set.copyOf(now);
+    beatsSinceTasks = 0;
+    return tasksSent;
+  }
+
   void heartbeat() {
     Instant now = settings.clock().instant();
     long processed = reporter.processedCount();
@@ -143,7 +167,7 @@ final class Housekeeper {
         ProcessHandle.current().pid(), settings.queues(), settings.concurrency(),
         (rt.executor == null ? settings.model() : rt.executor.model()).name(), rt.stopping ? "STOPPING" : "RUNNING",
         rt.startedAt, now, Durations.plus(now, settings.leaseDuration()), rt.running.get(), processed,
-        reporter.failed.sum() + reporter.dead.sum(), rate);
+        reporter.failed.sum() + reporter.dead.sum(), rate).withTasks(tasksToSend());
     HeartbeatResult hb = settings.store().heartbeat(rec);
     if (hb.storeTime() != null) {
       skew.measure(now, System.nanoTime() - hbNanos, hb.storeTime());

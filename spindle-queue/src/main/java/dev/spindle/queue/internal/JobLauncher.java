@@ -130,6 +130,24 @@ final class JobLauncher {
   }
 
   /**
+   * Hands back a job of a task this worker does not know (a newer worker enqueued it in a rolling
+   * deploy): QUEUED again with its attempt not counted and no strike, for a worker that knows the
+   * task; from now on this worker claims only the tasks it knows ({@link WorkerRuntime#knownTasksOnly}).
+   */
+  private void handBackUnknown(JobInfo job) {
+    if (!rt.knownTasksOnly) {
+      rt.knownTasksOnly = true;
+      LOG.warn("worker {}: job {} is of task '{}', which this worker does not know (known: {}); handing it back"
+          + " and claiming only known tasks from now on", workerId, job.id(), job.task(),
+          settings.resolver().describeKnown());
+    } else {
+      LOG.debug("worker {}: handing back job {} of unknown task '{}'", workerId, job.id(), job.task());
+    }
+    rt.addDone(new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
+        JobState.QUEUED, null, "unknown task '" + job.task() + "'"));
+  }
+
+  /**
    * {@link #startJob(JobInfo, long)}; {@code slotReserved}: the caller already counted the job
    * running ({@link #reserveSlot}), which a job that cannot run gives back.
    */
@@ -139,12 +157,7 @@ final class JobLauncher {
     long startNanos = System.nanoTime();
     Task<?, ?> task = settings.resolver().find(job.task()).orElse(null);
     if (task == null) {
-      JobError err = JobError.of("dev.spindle.UnknownTaskException", "unknown task '" + job.task()
-          + "': not in the task registry of worker " + workerId + " (known: " + settings.resolver().describeKnown() + ")");
-      LOG.warn("job {}: {}; dead-lettered", job.id(), err.message());
-      rt.addDone(new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, JobInfo.UNKNOWN_TASK, err.toJson()),
-          JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, JobInfo.UNKNOWN_TASK,
-          settings.listeners().started(job, waited), 0));
+      handBackUnknown(job);
       if (slotReserved) {
         rt.running.decrementAndGet();
       }

@@ -76,6 +76,11 @@ public final class WorkerRuntime implements AutoCloseable {
   private final JobLauncher launcher;
   private final Dispatcher dispatch;
   volatile boolean stopping;
+  /**
+   * Set once a claim returned a job of a task this worker does not know: its claims then name the
+   * tasks it knows ({@link dev.spindle.queue.spi.ClaimRequest#tasks}). Unset, claims take any task.
+   */
+  volatile boolean knownTasksOnly;
   volatile boolean terminated;
   private boolean stopped;
   volatile long giveUpFlushAtNanos = Long.MAX_VALUE;

@@ -43,6 +43,12 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     /** The known names, for error messages. */
     String describeKnown();
 
+    /**
+     * The names of every task it knows now: what the worker registers and, once it met a job of a
+     * task it does not know, the only tasks it claims. Cheap to call when the set has not changed.
+     */
+    java.util.Set<String> names();
+
     /** A resolver over a registry. */
     static TaskResolver of(TaskRegistry registry) {
       return new TaskResolver() {
@@ -54,6 +60,11 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
         @Override
         public String describeKnown() {
           return registry.names().isEmpty() ? "none" : String.join(", ", registry.names());
+        }
+
+        @Override
+        public java.util.Set<String> names() {
+          return registry.names();
         }
       };
     }

@@ -66,7 +66,7 @@ final class MemoryClaims {
       if (limit != null && limit > 0) {
         available = Math.min(available, limit - data.runningByQueue.getOrDefault(queue, 0));
       }
-      int took = claimFrom(set, available, request.workerId(), now, claimed, flowNext);
+      int took = claimFrom(set, available, request, now, claimed, flowNext);
       remaining -= took;
     }
     Instant next = data.scheduled.isEmpty() ? null : data.scheduled.first().runAt;
@@ -80,19 +80,23 @@ final class MemoryClaims {
    * Claims up to {@code available} jobs of one queue: in claim order if no ready job has a flow key,
    * else round-robin over the unkeyed group and the keys, skipping keys a flow rule holds.
    */
-  int claimFrom(MemoryReady set, int available, String workerId, Instant now, List<JobInfo> claimed,
+  int claimFrom(MemoryReady set, int available, ClaimRequest request, Instant now, List<JobInfo> claimed,
       Instant[] flowNext) {
+    String workerId = request.workerId();
     int took = 0;
     long nowMicros = MemoryFlow.micros(now);
     while (took < available && !set.isEmpty()) {
       boolean progress = false;
       if (!set.keyed()) {
-        MemoryJob j = Objects.requireNonNull(set.firstUnkeyed(), "a ready set without keys has an unkeyed job");
+        MemoryJob j = set.firstUnkeyed(request);
+        if (j == null) {
+          break; // only jobs of tasks the worker does not know
+        }
         start(j, workerId, now, claimed);
         took++;
         continue;
       }
-      MemoryJob u = set.firstUnkeyed();
+      MemoryJob u = set.firstUnkeyed(request);
       if (u != null) {
         start(u, workerId, now, claimed);
         took++;
@@ -108,7 +112,7 @@ final class MemoryClaims {
             }
             break;
           }
-          MemoryJob j = set.first(key);
+          MemoryJob j = set.first(key, request);
           if (j == null) {
             break;
           }
@@ -234,7 +238,12 @@ final class MemoryClaims {
     synchronized (data.lock) {
       data.checkOpen();
       StoreClock sc = StoreClock.read(data.clock, worker.heartbeatAt());
-      data.workers.put(worker.id(), worker.onStoreClock(sc));
+      WorkerRecord before = data.workers.get(worker.id());
+      WorkerRecord rec = worker.onStoreClock(sc);
+      if (rec.tasks() == null && before != null) {
+        rec = rec.withTasks(before.tasks()); // not sent: the set registered before stays
+      }
+      data.workers.put(worker.id(), rec);
       Set<String> held = new HashSet<>();
       Set<String> cancel = new HashSet<>();
       for (MemoryJob j : data.runningByWorker.getOrDefault(worker.id(), Set.of())) {

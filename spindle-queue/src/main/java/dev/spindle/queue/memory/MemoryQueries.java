@@ -125,7 +125,7 @@ final class MemoryQueries {
         int held = data.runningByWorker.getOrDefault(w.id(), Set.of()).size();
         out.add(new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
             w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), held, w.processed(), w.failed(),
-            w.ratePerSecond(), w.clockSkew()));
+            w.ratePerSecond(), w.clockSkew(), w.tasks()));
       }
       return out;
     }

@@ -1,5 +1,6 @@
 package dev.spindle.queue.memory;
 
+import dev.spindle.queue.spi.ClaimRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -69,6 +70,27 @@ final class MemoryReady {
   /** The best job without a key, or null. */
   @Nullable MemoryJob firstUnkeyed() {
     return unkeyed.isEmpty() ? null : unkeyed.first();
+  }
+
+  /** The best job without a key that {@code claim} admits ({@link ClaimRequest#admits}), or null. */
+  @Nullable MemoryJob firstUnkeyed(ClaimRequest claim) {
+    return claim.tasks() == null ? firstUnkeyed() : firstAdmitted(unkeyed, claim);
+  }
+
+  /** The best job of {@code key} that {@code claim} admits, or null. */
+  @Nullable MemoryJob first(String key, ClaimRequest claim) {
+    TreeSet<MemoryJob> set = byKey.get(key);
+    return set == null ? null : claim.tasks() == null ? set.first() : firstAdmitted(set, claim);
+  }
+
+  /** The first job of {@code jobs} (in claim order) whose task {@code claim} admits, or null. */
+  private static @Nullable MemoryJob firstAdmitted(TreeSet<MemoryJob> jobs, ClaimRequest claim) {
+    for (MemoryJob j : jobs) {
+      if (claim.admits(j.task)) {
+        return j;
+      }
+    }
+    return null;
   }
 
   /** The keys with ready jobs, in the order this round serves them. */

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +50,12 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
    * worker id, the start time, the queue, the priority, the id bound, the most jobs.
    */
   static final String TAKE_FROM = take("queue = ? AND flow_key IS NULL AND priority = ? AND id > ?", "?");
+  /** {@link #TAKE_KEYED} of the given tasks only (a {@code text[]} parameter after the key). */
+  static final String TAKE_KEYED_OF = take("queue = ? AND flow_key = ? AND task = ANY(?)", "1");
+  /** {@link #TAKE_UNKEYED} of the given tasks only. */
+  static final String TAKE_UNKEYED_OF = take("queue = ? AND flow_key IS NULL AND task = ANY(?)", "1");
+  /** {@link #TAKE_MANY} of the given tasks only, from the head of the ready index (no positions). */
+  static final String TAKE_MANY_OF = take("queue = ? AND flow_key IS NULL AND task = ANY(?)", "?");
 
   /**
    * The statement that sets the ready jobs matching {@code where}, at most {@code limit} of them in
@@ -160,8 +167,13 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
    * ready index for the rest. {@code sql} is {@link #TAKE_MANY}.
    */
   @Override
-  public void takeReady(Db.Conn c, String sql, String workerId, long nowUs, String queue, int max,
-      SqlClaims.ClaimedRows rows) throws SQLException {
+  public void takeReady(Db.Conn c, String sql, String workerId, long nowUs, String queue,
+      @Nullable Set<String> tasks, int max, SqlClaims.ClaimedRows rows) throws SQLException {
+    if (tasks != null) {
+      // a claim of some tasks only passes jobs by: it must not move the queue's position past them
+      SqlClaims.Store.super.takeReady(c, sql, workerId, nowUs, queue, tasks, max, rows);
+      return;
+    }
     long began = positions.epoch();
     ClaimPositions.Position from = positions.start(queue);
     List<JobInfo> taken = new ArrayList<>();
@@ -181,7 +193,7 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
     }
     if (taken.size() < max) {
       int before = taken.size();
-      SqlClaims.Store.super.takeReady(c, sql, workerId, nowUs, queue, max - before, rs -> {
+      SqlClaims.Store.super.takeReady(c, sql, workerId, nowUs, queue, null, max - before, rs -> {
         JobInfo j = rows.claimed(rs);
         taken.add(j);
         return j;
@@ -199,6 +211,21 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   @Override
   public String takeMany() {
     return TAKE_MANY;
+  }
+
+  @Override
+  public String takeOneOf(@Nullable String key) {
+    return key == null ? TAKE_UNKEYED_OF : TAKE_KEYED_OF;
+  }
+
+  @Override
+  public String takeManyOf() {
+    return TAKE_MANY_OF;
+  }
+
+  @Override
+  public void bindTasks(Db.Conn c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException {
+    ps.setArray(index, ps.getConnection().createArrayOf("text", tasks.toArray(String[]::new)));
   }
 
   /** Claims of a limited queue take turns, so that two workers cannot both fill the last slot. */

@@ -132,7 +132,7 @@ final class PartitionedClaims {
             applied[idx.get(k)] = x.applied().get(k);
           }
           List<JobInfo> got = new ArrayList<>(Partitions.global(x.claim().jobs(), p));
-          if (got.isEmpty()) {
+          if (got.isEmpty() && request.tasks() == null) { // a filtered claim may pass jobs by: not empty
             for (String q : request.queues()) {
               partitions.markEmpty(p, q, gen, request.now(), x.claim().nextRunAt());
             }
@@ -199,10 +199,10 @@ final class PartitionedClaims {
         try {
           flushPending(p, request.now());
           ClaimResult r = parts[p].claim(new ClaimRequest(request.workerId(), List.of(queue),
-              request.max() - got.size(), request.now()));
+              request.max() - got.size(), request.now(), request.tasks()));
           got.addAll(Partitions.global(r.jobs(), p));
           nextRunAt = earliest(nextRunAt, r.nextRunAt());
-          if (r.jobs().isEmpty()) {
+          if (r.jobs().isEmpty() && request.tasks() == null) {
             partitions.markEmpty(p, queue, gen, request.now(), r.nextRunAt());
           }
         } catch (StoreException e) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -104,6 +105,10 @@ final class RedisExchange {
       args.add(Integer.toString(request.max()));
       args.add(Integer.toString(request.queues().size()));
       args.addAll(request.queues());
+      Set<String> tasks = request.tasks();
+      if (tasks != null) { // absent: any task
+        args.add(String.join(",", tasks));
+      }
     }
     List<?> r;
     try {

@@ -162,7 +162,7 @@ final class RedisInspector implements JobInspector {
 
   List<WorkerRecord> workers(List<?> r) {
     TreeMap<String, WorkerRecord> out = new TreeMap<>();
-    for (int i = 0; i < r.size(); i += 4) {
+    for (int i = 0; i + 4 < r.size(); i += 5) {
       String id = (String) r.get(i);
       try {
         WorkerRecord w = json.fromJson((String) r.get(i + 1), WorkerRecord.class, "worker record");
@@ -172,7 +172,8 @@ final class RedisInspector implements JobInspector {
         w = w.onStoreClock(new StoreClock(new StoreClock(Instant.EPOCH, d).translate(w.heartbeatAt()), d));
         out.put(id, new WorkerRecord(w.id(), w.name(), w.host(), w.pid(), w.queues(), w.concurrency(), w.model(),
             w.state(), w.startedAt(), w.heartbeatAt(), w.leaseUntil(), ((Long) r.get(i + 2)).intValue(), w.processed(),
-            w.failed(), w.ratePerSecond(), offset instanceof String ? w.clockSkew() : null));
+            w.failed(), w.ratePerSecond(), offset instanceof String ? w.clockSkew() : null,
+            r.get(i + 4) instanceof String t ? (t.isEmpty() ? Set.of() : Set.of(t.split(","))) : null));
       } catch (RuntimeException ex) {
         LOG.warn("skipping the unreadable record of worker {} in {}: {}", id, store.describe(), ex.getMessage());
       }

@@ -51,9 +51,14 @@ final class RedisWorkers {
 
   /** {@link JobStore#heartbeat}. */
   HeartbeatResult heartbeat(WorkerRecord worker) {
-    String record = json.toJson(worker, "worker record");
-    List<?> r = link.script(Script.HEARTBEAT, true, worker.id(), record, store.nowArg(worker.heartbeatAt()),
-        Times.encode(worker.leaseUntil()));
+    // the task names go to their own field, and only when sent: the record is written on every beat
+    String record = json.toJson(worker.withTasks(null), "worker record");
+    Set<String> tasks = worker.tasks();
+    String[] args = tasks == null
+        ? new String[] {worker.id(), record, store.nowArg(worker.heartbeatAt()), Times.encode(worker.leaseUntil())}
+        : new String[] {worker.id(), record, store.nowArg(worker.heartbeatAt()), Times.encode(worker.leaseUntil()),
+            String.join(",", new java.util.TreeSet<>(tasks))};
+    List<?> r = link.script(Script.HEARTBEAT, true, args);
     try {
       epoch.check("a heartbeat of worker " + worker.id());
     } catch (RuntimeException e) {

@@ -85,6 +85,12 @@ class PartitionedRedisContractTest extends JobStoreContract {
     return partitioned().enqueueByKey(orderingKey, List.of(job)).get(0).jobId();
   }
 
+  /** Claim order and queue limits hold per partition: the task-routing tests' jobs share one. */
+  @Override
+  protected String enqueueOrdered(NewJob job) {
+    return enqueueOn("route", job);
+  }
+
   private static final Duration LONG = Duration.ofSeconds(30);
 
   private static void gateReached(String gate) throws InterruptedException {

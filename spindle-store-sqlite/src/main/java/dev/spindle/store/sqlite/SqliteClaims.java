@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +55,26 @@ final class SqliteClaims implements SqlClaims.Store<Db.Conn> {
       + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id"
       + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
       + " AND queue = ? AND flow_key IS NULL ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS;
+  /** A filtered claim's condition on the task: its parameter is the task names as a JSON array. */
+  private static final String OF_TASKS = " AND task IN (SELECT value FROM json_each(?))";
+  /** {@link #TAKE_KEYED} of the given tasks only. */
+  private static final String TAKE_KEYED_OF = ofTasks(TAKE_KEYED, " AND flow_key = ?", " AND flow_key = ?");
+  /** {@link #TAKE_UNKEYED} of the given tasks only. */
+  private static final String TAKE_UNKEYED_OF = ofTasks(TAKE_UNKEYED, " AND flow_key IS NULL", " AND flow_key IS NULL");
+  /** {@link #TAKE_ANY} of the given tasks only, along the ready index in claim order. */
+  private static final String TAKE_ANY_OF = ofTasks(TAKE_ANY, "FROM spindle_jobs WHERE state = " + JobRows.QUEUED
+      + " AND queue = ?", "FROM spindle_jobs INDEXED BY spindle_jobs_ready WHERE state = " + JobRows.QUEUED
+      + " AND queue = ?");
+
+  /** {@code sql} with {@code anchor} (which it holds once) replaced by {@code by} and {@link #OF_TASKS}. */
+  private static String ofTasks(String sql, String anchor, String by) {
+    int at = sql.indexOf(anchor);
+    if (at < 0 || sql.indexOf(anchor, at + 1) >= 0) {
+      throw new IllegalStateException("no single '" + anchor + "' in " + sql);
+    }
+    return sql.substring(0, at) + by + OF_TASKS + sql.substring(at + anchor.length());
+  }
+
   /**
    * How long a queue found without keyed ready jobs is claimed from without looking for keys
    * (ns): its claims take unkeyed jobs only ({@link #TAKE_PLAIN}), so a keyed job another process
@@ -133,6 +154,33 @@ final class SqliteClaims implements SqlClaims.Store<Db.Conn> {
   @Override
   public String takeMany() {
     return TAKE_ANY;
+  }
+
+  @Override
+  public String takeOneOf(@Nullable String key) {
+    return key == null ? TAKE_UNKEYED_OF : TAKE_KEYED_OF;
+  }
+
+  @Override
+  public String takeManyOf() {
+    return TAKE_ANY_OF;
+  }
+
+  @Override
+  public void bindTasks(Db.Conn c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException {
+    ps.setString(index, jsonArray(tasks));
+  }
+
+  /** The names as a JSON array of strings. */
+  static String jsonArray(Set<String> names) {
+    StringBuilder b = new StringBuilder("[");
+    for (String n : names) {
+      if (b.length() > 1) {
+        b.append(',');
+      }
+      b.append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return b.append(']').toString();
   }
 
   @Override

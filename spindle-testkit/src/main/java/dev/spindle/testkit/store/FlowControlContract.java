@@ -129,6 +129,26 @@ public abstract class FlowControlContract {
   }
 
   @Test
+  void aClaimOfSomeTasksHonoursFlowLimitsAndPassesTheOtherTasksBy() {
+    FlowLimit limit = FlowLimit.builder("one").perArgument("tenant").concurrency(1).build();
+    flowAdmin.putLimit(limit);
+    String otherTask = enqueue("q", "t.b", "{\"tenant\":\"a\",\"n\":1}", limit);
+    String a1 = enqueue("q", "t.a", "{\"tenant\":\"a\",\"n\":2}", limit);
+    String a2 = enqueue("q", "t.a", "{\"tenant\":\"a\",\"n\":3}", limit);
+    String b1 = enqueue("q", "t.a", "{\"tenant\":\"b\",\"n\":4}", limit);
+    ClaimRequest ofA = new ClaimRequest("w1", List.of("q"), 10, clock.instant(), java.util.Set.of("t.a"));
+    List<JobInfo> first = store.claim(ofA).jobs();
+    assertThat(first).extracting(JobInfo::id).containsExactlyInAnyOrder(a1, b1);
+    assertThat(store.claim(ofA).jobs()).as("each tenant's one permit is held").isEmpty();
+    succeed(first.stream().filter(j -> j.id().equals(a1)).findFirst().orElseThrow());
+    assertThat(store.claim(ofA).jobs()).extracting(JobInfo::id).containsExactly(a2);
+    assertThat(claim(10)).as("an unfiltered claim: tenant a's permit is held by a2").isEmpty();
+    JobInfo passed = store.find(otherTask).orElseThrow();
+    assertThat(passed.state()).isEqualTo(JobState.QUEUED);
+    assertThat(passed.attempt()).isZero();
+  }
+
+  @Test
   void aPermitIsFreedWhenTheLeaseExpiresAndTheOldHolderIsFencedOff() {
     FlowLimit limit = FlowLimit.builder("one").concurrency(1).build();
     flowAdmin.putLimit(limit);

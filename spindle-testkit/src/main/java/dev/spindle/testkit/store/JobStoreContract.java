@@ -26,6 +26,7 @@ import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.store.StoreContractTasks.AttemptInfo;
 import dev.spindle.testkit.store.StoreContractTasks.FailTimes;
@@ -215,17 +216,22 @@ public abstract class JobStoreContract extends JobStoreHousekeepingContract {
   }
 
   @Test
-  void unknownTaskIsDeadLetteredWithTheReason() {
+  void aJobOfATaskTheWorkerDoesNotKnowWaitsQueuedAndIsListedUnroutable() {
     JobQueue anyName = JobQueue.builder(store).clock(clock).build();
     closeables.add(anyName);
     startWorker(b -> b);
     JobHandle<JsonNode> h = anyName.enqueue("no.such.task", "{}");
-    JobInfo j = h.await(WAIT);
-    assertThat(j.state()).isEqualTo(JobState.DEAD);
-    assertThat(j.deadReason()).isEqualTo(JobInfo.UNKNOWN_TASK);
-    assertThat(j.error().orElseThrow().message()).contains("unknown task 'no.such.task'").contains("store.echo");
-    assertThatThrownBy(() -> h.result(WAIT)).isInstanceOf(TaskFailedException.class)
-        .hasMessageContaining("unknown task");
+    JobHandle<Integer> known = queue().enqueue(StoreContractTasks.COUNT, key);
+    assertThat(known.result(WAIT)).as("the worker goes on with the tasks it knows").isEqualTo(1);
+    eventually(() -> assertThat(inspector.unroutable(store.storeTime()))
+        .containsExactly(new UnroutableTask(JobOptions.DEFAULT_QUEUE, "no.such.task", 1)));
+    eventually(() -> {
+      JobInfo j = get(h.id());
+      assertThat(j.state()).isEqualTo(JobState.QUEUED);
+      assertThat(j.attempt()).isZero();
+      assertThat(j.workerLost()).isZero();
+      assertThat(j.deadReason()).isNull();
+    });
   }
 
   @Test

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * order, completion and fencing, cancellation, workers and leases. Subclass
  * {@link JobStoreContract}, not this.
  */
-public abstract class JobStoreSpiContract extends JobStoreContractFixture {
+public abstract class JobStoreSpiContract extends TaskRoutingContract {
   // ================================================================ the SPI: enqueue, find, claim order
 
   @Test

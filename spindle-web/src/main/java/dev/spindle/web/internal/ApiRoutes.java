@@ -527,6 +527,13 @@ public final class ApiRoutes {
     }
     ObjectNode o = Json.object();
     o.set("queues", arr);
+    ArrayNode unroutable = o.putArray("unroutable");
+    for (dev.spindle.queue.spi.UnroutableTask u : service.unroutable()) {
+      ObjectNode n = unroutable.addObject();
+      n.put("queue", u.queue());
+      n.put("task", u.task());
+      n.put("waiting", u.waiting());
+    }
     json(ctx, 200, o);
   }
 

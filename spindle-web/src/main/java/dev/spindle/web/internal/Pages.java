@@ -182,7 +182,29 @@ public final class Pages {
       b.append("<tr><td colspan=\"7\" class=\"muted\">No queues yet.</td></tr>");
     }
     b.append("</tbody></table></div>");
+    b.append(unroutableTable(service.unroutable()));
     html(ctx, frame(ctx, "Queues", "Queues", b.toString()));
+  }
+
+  /**
+   * The waiting jobs no live worker of their queue knows the task of, as a table under a heading;
+   * empty if there are none.
+   */
+  static String unroutableTable(java.util.List<dev.spindle.queue.spi.UnroutableTask> unroutable) {
+    if (unroutable.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("<h2>Waiting for a worker that knows their task</h2><p class=\"note\">"
+        + "Live workers consume these queues, but none of them registered these tasks: the jobs stay queued"
+        + " until one does (finish the deploy, or check the task name).</p><div class=\"wrap\">"
+        + "<table id=\"unroutable-table\"><thead><tr><th>Queue</th><th>Task</th><th class=\"num\">Waiting</th>"
+        + "</tr></thead><tbody>");
+    for (dev.spindle.queue.spi.UnroutableTask u : unroutable) {
+      b.append("<tr><td><a href=\"jobs?queue=").append(Html.url(u.queue())).append("&amp;task=")
+          .append(Html.url(u.task())).append("&amp;state=QUEUED\">").append(esc(u.queue())).append("</a></td><td>")
+          .append(esc(u.task())).append("</td><td class=\"num\">").append(u.waiting()).append("</td></tr>");
+    }
+    return b.append("</tbody></table></div>").toString();
   }
 
   /** Why a queue with waiting jobs runs none: paused, limit reached, or no live worker listens. */

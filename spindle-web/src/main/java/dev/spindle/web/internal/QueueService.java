@@ -96,6 +96,16 @@ public final class QueueService {
     return inspector;
   }
 
+  /**
+   * The waiting jobs whose task no live worker of their queue knows, by queue then task ({@link
+   * JobInspector#unroutable}, on the store's clock).
+   *
+   * @throws Problem 501 if the store has no inspector
+   */
+  public java.util.List<dev.spindle.queue.spi.UnroutableTask> unroutable() {
+    return inspector().unroutable(store.storeTime());
+  }
+
   /** Paused queue names (empty if the store cannot pause queues). */
   public Set<String> pausedQueues() {
     return control == null ? Set.of() : control.pausedQueues();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,19 +45,41 @@ public final class SqlClaims<C extends SqlConn> {
     String takeMany();
 
     /**
+     * {@link #takeOne} for a claim limited to some tasks ({@link ClaimRequest#tasks}): its parameters
+     * are those of {@link #takeOne}, then the task names ({@link #bindTasks}).
+     */
+    String takeOneOf(@Nullable String key);
+
+    /**
+     * {@link #takeMany} for a claim limited to some tasks: its parameters are the worker id, the start
+     * time (us), the queue, the task names ({@link #bindTasks}), then the most jobs.
+     */
+    String takeManyOf();
+
+    /** Sets parameter {@code index} of a statement of {@link #takeOneOf} or {@link #takeManyOf} to the task names. */
+    void bindTasks(C c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException;
+
+    /**
      * Claims up to {@code max} of the best ready jobs of {@code queue} by {@code sql} ({@link
      * #takeMany} or {@link #takePlain}; its parameters: the worker id, the start time (us), the
-     * queue, the most jobs), giving each claimed row to {@code rows}. A store may take them another
-     * way that claims the same jobs (PostgreSQL starts its walk of the ready index where its last
-     * claim of the queue ended, see its {@code ClaimPositions}). Default: runs {@code sql}.
+     * queue, the most jobs; or {@link #takeManyOf} with {@code tasks}), giving each claimed row to
+     * {@code rows}. A store may take them another way that claims the same jobs (PostgreSQL starts
+     * its walk of the ready index where its last claim of the queue ended, see its {@code
+     * ClaimPositions}). Default: runs {@code sql}.
+     *
+     * @param tasks the only tasks to claim ({@link #takeManyOf}), or null for any
      */
-    default void takeReady(C c, String sql, String workerId, long nowUs, String queue, int max, ClaimedRows rows)
-        throws SQLException {
+    default void takeReady(C c, String sql, String workerId, long nowUs, String queue, @Nullable Set<String> tasks,
+        int max, ClaimedRows rows) throws SQLException {
       PreparedStatement take = c.ps(sql);
       take.setString(1, workerId);
       take.setLong(2, nowUs);
       take.setString(3, queue);
-      take.setInt(4, max);
+      int next = 4;
+      if (tasks != null) {
+        bindTasks(c, take, next++, tasks);
+      }
+      take.setInt(next, max);
       try (ResultSet rs = take.executeQuery()) {
         while (rs.next()) {
           rows.claimed(rs);
@@ -136,6 +159,10 @@ public final class SqlClaims<C extends SqlConn> {
   public Taken take(C c, ClaimRequest req, Map<String, Integer> limits, Instant at, Map<Integer, Long> stats)
       throws SQLException {
     long now = SqlJobRows.micros(at);
+    Set<String> tasks = req.tasks();
+    if (tasks != null && tasks.isEmpty()) {
+      return new Taken(List.of(), req.max(), Long.MAX_VALUE); // a worker that knows no task
+    }
     List<JobInfo> claimed = new ArrayList<>();
     long[] flowNext = {Long.MAX_VALUE}; // the earliest time a flow rule that held a key lifts (us)
     int remaining = req.max();
@@ -156,14 +183,19 @@ public final class SqlClaims<C extends SqlConn> {
         }
       }
       List<JobInfo> part = new ArrayList<>();
-      String plain = store.takePlain(q);
+      // a filtered claim always looks for keys: its statements have no key-less variant
+      String plain = tasks == null ? store.takePlain(q) : null;
       int keyed = plain != null ? -1 : SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
-        PreparedStatement one = c.ps(store.takeOne(key));
+        PreparedStatement one = c.ps(tasks == null ? store.takeOne(key) : store.takeOneOf(key));
         one.setString(1, req.workerId());
         one.setLong(2, now);
         one.setString(3, q);
+        int next = 4;
         if (key != null) {
-          one.setString(4, key);
+          one.setString(next++, key);
+        }
+        if (tasks != null) {
+          store.bindTasks(c, one, next, tasks);
         }
         try (ResultSet rs = one.executeQuery()) {
           return rs.next() ? claimed(c, rs, req, at, part, stats) : null;
@@ -173,8 +205,8 @@ public final class SqlClaims<C extends SqlConn> {
         store.noKeyedJobs(q);
       }
       if (keyed < 0) {
-        store.takeReady(c, plain != null ? plain : store.takeMany(), req.workerId(), now, q, available,
-            rs -> claimed(c, rs, req, at, part, stats));
+        String sql = plain != null ? plain : tasks == null ? store.takeMany() : store.takeManyOf();
+        store.takeReady(c, sql, req.workerId(), now, q, tasks, available, rs -> claimed(c, rs, req, at, part, stats));
       }
       part.sort(Comparator.comparingInt(JobInfo::priority).reversed()
           .thenComparingLong(j -> Long.parseLong(j.id())));

@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -140,8 +142,9 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     try (ResultSet rs = c.ps("SELECT w.id, w.name, w.host, w.pid, w.queues, w.concurrency, w.model, w.state,"
         + " w.started_at, w.heartbeat_at, w.lease_until, (SELECT count(*) FROM spindle_jobs j WHERE j.state = "
         + SqlJobRows.RUNNING
-        + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us FROM spindle_workers w"
-        + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id ORDER BY w.id")
+        + " AND j.worker_id = w.id), w.processed, w.failed, w.rate, k.skew_us, t.tasks FROM spindle_workers w"
+        + " LEFT JOIN spindle_worker_clocks k ON k.worker = w.id LEFT JOIN spindle_worker_tasks t ON t.worker = w.id"
+        + " ORDER BY w.id")
         .executeQuery()) {
       while (rs.next()) {
         String qs = rs.getString(5);
@@ -149,10 +152,40 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
             qs.isEmpty() ? List.of() : List.of(qs.split(",")), rs.getInt(6), rs.getString(7), rs.getString(8),
             SqlJobRows.instant(rs.getLong(9)), SqlJobRows.instant(rs.getLong(10)), SqlJobRows.instant(rs.getLong(11)),
             rs.getInt(12), rs.getLong(13), rs.getLong(14), rs.getDouble(15),
-            rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L))));
+            rs.getObject(16) == null ? null : Duration.ofNanos(Math.multiplyExact(rs.getLong(16), 1000L)),
+            SqlWorkers.taskSet(rs.getString(17))));
       }
     }
     return out;
+  }
+
+  /**
+   * {@inheritDoc} Counts each queue's QUEUED jobs by task along the ready index, in one read
+   * transaction with the workers.
+   */
+  @Override
+  public List<UnroutableTask> unroutable(Instant now) {
+    return db.read("find waiting jobs no live worker knows", c -> {
+      List<WorkerRecord> workers = workersIn(c);
+      PreparedStatement ps = c.ps("SELECT task, count(*) FROM spindle_jobs WHERE state = " + SqlJobRows.QUEUED
+          + " AND queue = ? GROUP BY task");
+      List<UnroutableTask> out = new ArrayList<>();
+      for (Map.Entry<String, Set<String>> e : UnroutableTask.knownByQueue(workers, now).entrySet()) {
+        ps.setString(1, e.getKey());
+        Map<String, Long> byTask = new java.util.TreeMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byTask.put(rs.getString(1), rs.getLong(2));
+          }
+        }
+        byTask.forEach((task, n) -> {
+          if (!e.getValue().contains(task)) {
+            out.add(new UnroutableTask(e.getKey(), task, n));
+          }
+        });
+      }
+      return out;
+    });
   }
 
   @Override

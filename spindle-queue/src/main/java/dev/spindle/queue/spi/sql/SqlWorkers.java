@@ -77,6 +77,14 @@ public final class SqlWorkers<C extends SqlConn> {
         skew.setLong(2, SqlJobRows.micros(clockSkew));
         skew.executeUpdate();
       }
+      Set<String> tasks = w.tasks();
+      if (tasks != null) { // not sent: the names registered before stay
+        PreparedStatement names = c.ps("INSERT INTO spindle_worker_tasks (worker, tasks) VALUES (?, ?)"
+            + " ON CONFLICT (worker) DO UPDATE SET tasks = excluded.tasks");
+        names.setString(1, w.id());
+        names.setString(2, String.join(",", new java.util.TreeSet<>(tasks)));
+        names.executeUpdate();
+      }
       PreparedStatement held = c.ps("SELECT id, cancel_requested FROM spindle_jobs WHERE state = "
           + SqlJobRows.RUNNING + " AND worker_id = ?");
       held.setString(1, w.id());
@@ -95,6 +103,14 @@ public final class SqlWorkers<C extends SqlConn> {
     });
   }
 
+  /** A worker's task names as {@code spindle_worker_tasks} keeps them (comma-separated), or null if none. */
+  public static @org.jspecify.annotations.Nullable Set<String> taskSet(@org.jspecify.annotations.Nullable String text) {
+    if (text == null) {
+      return null;
+    }
+    return text.isEmpty() ? Set.of() : Set.of(text.split(","));
+  }
+
   /** {@link dev.spindle.queue.spi.JobStore#deregisterWorker}: the jobs it still holds get a strike. */
   public void deregisterWorker(String workerId, Instant callerNow) {
     int struck = db.write("deregister worker " + workerId, c -> {
@@ -105,6 +121,9 @@ public final class SqlWorkers<C extends SqlConn> {
       PreparedStatement delSkew = c.ps("DELETE FROM spindle_worker_clocks WHERE worker = ?");
       delSkew.setString(1, workerId);
       delSkew.executeUpdate();
+      PreparedStatement delTasks = c.ps("DELETE FROM spindle_worker_tasks WHERE worker = ?");
+      delTasks.setString(1, workerId);
+      delTasks.executeUpdate();
       // the policy's limit by a subquery: the lock is the job rows' alone (a policy row locked would
       // hold up enqueues that reference it)
       PreparedStatement sel = c.ps("SELECT j.id, j.lost, j.cancel_requested, (SELECT p.max_lost FROM"
@@ -208,6 +227,7 @@ public final class SqlWorkers<C extends SqlConn> {
       gone.setLong(1, t);
       if (gone.executeUpdate() > 0) {
         c.ps("DELETE FROM spindle_worker_clocks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
+        c.ps("DELETE FROM spindle_worker_tasks WHERE worker NOT IN (SELECT id FROM spindle_workers)").executeUpdate();
       }
       List<JobInfo> snapshots = new ArrayList<>(ids.size());
       PreparedStatement get = c.ps(jobById);

@@ -30,7 +30,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 12;
+  public static final int VERSION = 13;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -250,7 +250,10 @@ public final class Schema {
       // the primary key, spindle_jobs_running and this one. Job lists bounded by creation time read
       // running jobs along spindle_jobs_running instead (PostgresDialect.createdIdBound)
       List.of("DROP INDEX spindle_jobs_created",
-          "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + JobRows.RUNNING));
+          "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + JobRows.RUNNING),
+      // version 13: each worker's task names, comma-separated, as its heartbeats last sent them: claims
+      // leave a task no worker of the queue knows QUEUED, and spindle status names it
+      List.of("CREATE TABLE spindle_worker_tasks (worker text PRIMARY KEY, tasks text NOT NULL)"));
 
   private Schema() {}
 

@@ -76,6 +76,9 @@ public final class Schema {
     // each worker's clock minus the store's at its last heartbeat (shown by spindle status)
     "CREATE TABLE IF NOT EXISTS spindle_worker_clocks (worker TEXT PRIMARY KEY, skew_us INTEGER NOT NULL)"
         + " WITHOUT ROWID",
+    // each worker's task names, comma-separated, as its heartbeats last sent them. A new table, not a
+    // new version: a store of an older Spindle (a rolling deploy) opens the file and ignores it
+    "CREATE TABLE IF NOT EXISTS spindle_worker_tasks (worker TEXT PRIMARY KEY, tasks TEXT NOT NULL) WITHOUT ROWID",
     // version 3: job dependencies (workflows); WAITING jobs have state -1
     "CREATE TABLE IF NOT EXISTS spindle_deps (parent INTEGER NOT NULL, child INTEGER NOT NULL,"
         + " policy INTEGER NOT NULL, position INTEGER NOT NULL, end_state INTEGER, end_result TEXT, end_error TEXT,"

@@ -5,6 +5,7 @@ local w = ARGV[1]
 local now = storeclock(ARGV[2])
 redis.call('HDEL', P .. 'workers', w)
 redis.call('HDEL', P .. 'clk', w)
+redis.call('HDEL', P .. 'wt', w)
 redis.call('ZREM', P .. 'leases', w)
 for _, id in ipairs(redis.call('SMEMBERS', wkey(w))) do
   local j = load(id)

@@ -1,5 +1,6 @@
 -- exchange(rid, caller now, '', unconfirmed rids, nCompletions, <completions>, worker, max, nQueues,
---          <queues>): applies completions, then claims jobs, atomically.
+--          <queues>[, task names]): applies completions, then claims jobs, atomically. With the task
+-- names (comma-separated), only jobs of those tasks are claimed; the others stay where they are.
 -- A completion is: id, fence, worker ('' = the previous completion's), outcome code, then by code:
 -- S result | R error, retry at (caller's clock), retry delayed ('1'/'0') | F error | D error, dead reason |
 -- C error | L nothing; an error '' stands for null. A claim with worker '' is skipped.
@@ -214,6 +215,43 @@ local marks = {}
 -- The longest a queue found held is skipped (us): what bounds the wait of a job that becomes
 -- claimable by a change that did not delete the mark.
 local FHOLD_US = 100000
+-- A filtered claim's tasks (name -> true), or nil: any task.
+local allow = nil
+-- The most members of one ready set a filtered claim looks at per call.
+local FILTER_SCAN = 10000
+if worker ~= '' and ARGV[cb + 3 + tonumber(ARGV[cb + 2])] then
+  allow = {}
+  for t in string.gmatch(ARGV[cb + 3 + tonumber(ARGV[cb + 2])], '[^,]+') do allow[t] = true end
+end
+-- Up to n members of the ready set 'key', in its order, whose job's task 'allow' names, taken off it.
+-- Jobs of other tasks keep their places.
+local function takeallowed(key, n)
+  local out = {}
+  local from = 0
+  while #out < n and from < FILTER_SCAN do
+    local ms = redis.call('ZRANGE', key, from, from + 99)
+    if #ms == 0 then break end
+    local hk = {}
+    for x, m in ipairs(ms) do hk[x] = hkey(unmem(m)) end
+    local hs = redis.call('MGET', unpack(hk))
+    for x, m in ipairs(ms) do
+      local h = hs[x]
+      if h and allow[string.match(h, '^([^|]*)')] then
+        out[#out + 1] = m
+        if #out >= n then break end
+      end
+    end
+    from = from + #ms
+  end
+  if #out > 0 then chunked('ZREM', key, out, 1) end
+  return out
+end
+-- The best member of the ready set 'key' this claim may take, taken off it; nil if none.
+local function popone(key)
+  if allow then return takeallowed(key, 1)[1] end
+  local p = redis.call('ZPOPMIN', key, 1)
+  return p[1]
+end
 if worker ~= '' then
   -- promote due SCHEDULED jobs (at most 1000 per call keeps the script short)
   local due = redis.call('ZRANGEBYSCORE', P .. 'sched', '-inf', nowus, 'LIMIT', 0, 1000)
@@ -291,8 +329,8 @@ if worker ~= '' then
       while got < avail do
         local progress = false
         if unkeyed then
-          local p = redis.call('ZPOPMIN', rkey(q), 1)
-          if #p == 0 then unkeyed = false else claimone(unmem(p[1])); progress = true end
+          local m = popone(rkey(q))
+          if not m then unkeyed = false else claimone(unmem(m)); progress = true end
         end
         for _, key in ipairs(keys) do
           if got >= avail then break end
@@ -305,13 +343,14 @@ if worker ~= '' then
               if h[2] ~= '' and (not qnext or tonumber(h[2]) < qnext) then qnext = tonumber(h[2]) end
               break
             end
-            local p = redis.call('ZPOPMIN', fkready(q, key), 1)
-            if #p == 0 then
+            local m = popone(fkready(q, key))
+            if not m then
               blocked[key] = true
-              redis.call('ZREM', rot, key)
+              -- a key without ready jobs leaves the rotation (one a filter passed by stays)
+              if not allow or redis.call('EXISTS', fkready(q, key)) == 0 then redis.call('ZREM', rot, key) end
               break
             end
-            local id = unmem(p[1])
+            local id = unmem(m)
             local fence = claimone(id)
             progress = true
             if fence then
@@ -333,17 +372,22 @@ if worker ~= '' then
         count(q, 'RUNNING', got)
         WADD[worker] = true
         remaining = remaining - got
-      elseif #ranked < 2000 then
+      elseif #ranked < 2000 and not allow then
         -- nothing to take and every key looked at (the rotation lists at most 1,000): held
         local to = nowus + FHOLD_US
         if qnext and qnext < to then to = qnext end
         marks[q] = ids(to) .. '|' .. (qnext and ids(qnext) or '')
       end
     elseif avail > 0 then
-      local popped = redis.call('ZPOPMIN', rkey(q), avail)
+      local popped, step
+      if allow then
+        popped, step = takeallowed(rkey(q), avail), 1
+      else
+        popped, step = redis.call('ZPOPMIN', rkey(q), avail), 2
+      end
       if #popped > 0 then
         local keys, pids = {}, {}
-        for x = 1, #popped, 2 do
+        for x = 1, #popped, step do
           local id = unmem(popped[x])
           pids[#pids + 1] = id
           keys[#keys + 1] = skey(id)

@@ -30,7 +30,8 @@
 -- "<first fs>:<last fs>", score the expiry shared by the jobs that one script call finished with
 -- that expiry; a bucket may also span other jobs, which purge_expired checks one by one),
 -- P..'q:'..queue..':n' (counts by state), P..'queues', P..'uniq' (unique key -> id),
--- P..'limits', P..'workers' (id -> record JSON, on the worker's clock), P..'clk' (id -> the store's
+-- P..'limits', P..'workers' (id -> record JSON, on the worker's clock), P..'wt' (id -> its task names,
+-- comma-separated, as its heartbeats last sent them), P..'clk' (id -> the store's
 -- clock minus the worker's at its last heartbeat), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
 -- WAITING jobs (they wait for other jobs: workflows) are in no index but P..'all' and the counts;
@@ -878,6 +879,7 @@ local function read_workers()
     out[#out + 1] = kv[x + 1]
     out[#out + 1] = redis.call('SCARD', wkey(kv[x]))
     out[#out + 1] = redis.call('HGET', P .. 'clk', kv[x])
+    out[#out + 1] = redis.call('HGET', P .. 'wt', kv[x])
   end
   return out
 end

@@ -49,6 +49,7 @@ for _, w in ipairs(expired) do
   if left == 0 then
     redis.call('HDEL', P .. 'workers', w)
     redis.call('HDEL', P .. 'clk', w)
+    redis.call('HDEL', P .. 'wt', w)
     redis.call('ZREM', P .. 'leases', w)
     WREM[w] = true
   end
