@@ -1,12 +1,11 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.PayloadException;
-import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.MinuteStats;
-import dev.spindle.queue.spi.StoreClock;
-import dev.spindle.queue.spi.sql.SqlDependencies;
+import dev.spindle.store.jdbc.internal.SqlCompletions;
+import dev.spindle.store.jdbc.internal.SqlCompletions.Applied;
+import dev.spindle.store.jdbc.internal.SqlCompletions.Planned;
+import dev.spindle.store.jdbc.internal.SqlDependencies;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import org.jspecify.annotations.Nullable;
@@ -42,22 +40,18 @@ final class PostgresCompletions {
   private static final String RUNNING_TO_CANCELLED = JobRows.moveTo(JobState.RUNNING, JobState.CANCELLED);
   private static final String RUNNING_TO_QUEUED = JobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
 
-  private final Clock clock;
   /** Told when finished jobs' dependents may have become ready (their ids are old). */
   private final ClaimPositions positions;
-  private final SqlDependencies<Db.Conn> deps;
-  private final int maxPayloadBytes;
+  private final SqlCompletions<Db.Conn> rules;
 
   /**
    * @param direct the history's partitions when successes move to the history in their completing
    *     statement (archiveAfter 0), else null
    */
   PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes, FinishHorizon horizon,
-      @Nullable HistoryPartitions direct, ClaimPositions positions) {
-    this.clock = clock;
+      @Nullable HistoryPartitions direct, ClaimPositions positions, PostgresFinishes finishes) {
     this.positions = positions;
-    this.deps = deps;
-    this.maxPayloadBytes = maxPayloadBytes;
+    this.rules = new SqlCompletions<>(clock, deps, finishes, maxPayloadBytes);
     this.direct = direct;
     String lock = horizon.lockCall();
     this.movedSql = moving(lock);
@@ -244,62 +238,40 @@ final class PostgresCompletions {
     }
   }
 
-  /** Applies completions of distinct jobs; adds to {@code stats} and {@code finished}. */
-  private List<Boolean> applyRound(Db.Conn c, List<Completion> completions, StoreClock sc, long now,
-      Map<Integer, Long> stats, List<Long> finished, boolean[] anyDeps, Set<Long> appliedInCall, boolean move)
-      throws SQLException {
-    int n = completions.size();
+  /** Applies planned completions of distinct jobs; per completion, how it turned out. */
+  private Applied[] applyRound(Db.Conn c, List<Planned> planned, long now, boolean[] anyDeps, Set<Long> appliedInCall,
+      boolean move) throws SQLException {
+    int n = planned.size();
     Group[] groups = new Group[5];
     for (int g = 0; g < 5; g++) {
       groups[g] = new Group();
     }
     int[] groupOf = new int[n];
-    List<Completion> actual = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      Completion k = completions.get(i);
-      if (k.outcome() == Completion.Outcome.SUCCEEDED && PostgresEnqueue.tooLarge(
-          Objects.requireNonNull(k.resultJson(), "the result of a SUCCEEDED completion"), maxPayloadBytes)) {
-        PayloadException pe = new PayloadException("the result of job " + k.jobId() + " is larger than the "
-            + "store's limit of " + maxPayloadBytes + " bytes; return a reference instead of the data");
-        k = Completion.failed(k.jobId(), k.fence(), k.workerId(), JobError.from(pe).toJson());
-      }
-      actual.add(k);
-      long id = Long.parseLong(k.jobId());
-      switch (k.outcome()) {
-        case SUCCEEDED -> {
-          groups[0].add(k, id);
-          groups[0].a.add(k.resultJson());
-          groupOf[i] = 0;
-        }
+      Planned p = planned.get(i);
+      Completion k = p.completion();
+      long id = p.id();
+      int g = p.group().ordinal();
+      groupOf[i] = g;
+      groups[g].add(k, id);
+      switch (p.group()) {
+        case SUCCEEDED -> groups[0].a.add(k.resultJson());
         case RETRY -> {
-          long at = JobRows.micros(sc.translate(Objects.requireNonNull(k.retryAt(), "retryAt of a RETRY completion")));
-          JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
-          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
-          groups[1].add(k, id);
-          groups[1].a.add((short) JobRows.code(to));
+          groups[1].a.add((short) JobRows.code(p.to()));
           groups[1].b.add(k.errorJson());
-          groups[1].c.add(at);
-          groupOf[i] = 1;
+          groups[1].c.add(p.runAtUs());
         }
-        case FAILED, DEAD -> {
-          boolean dead = k.outcome() == Completion.Outcome.DEAD;
-          JobState to = dead ? JobState.DEAD : JobState.FAILED;
-          JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
-          groups[2].add(k, id);
-          groups[2].a.add((short) JobRows.code(to));
-          groups[2].b.add(dead ? 0 : 1);
+        case FAILED -> {
+          groups[2].a.add((short) JobRows.code(p.to()));
+          groups[2].b.add(p.failureIncrement());
           groups[2].c.add(k.errorJson());
-          groups[2].d.add(dead ? k.deadReason() : null);
-          groupOf[i] = 2;
+          groups[2].d.add(p.deadReason());
         }
-        case CANCELLED, RELEASED -> {
+        case CANCELLED -> {
           // a released job whose cancel was requested is cancelled instead of running again
-          boolean release = k.outcome() == Completion.Outcome.RELEASED;
-          groups[3].add(k, id);
           groups[3].a.add(k.errorJson());
-          groups[3].b.add(release ? 1 : 0);
-          groupOf[i] = 3;
-          if (release) {
+          groups[3].b.add(p.release() ? 1 : 0);
+          if (p.release()) {
             groups[4].add(k, id);
           }
         }
@@ -364,31 +336,19 @@ final class PostgresCompletions {
       groups[4].bind(jdbc, ps, 2);
       done.set(4, Group.run(ps, anyDeps));
     }
-    List<Boolean> applied = new ArrayList<>(n);
+    Applied[] out = new Applied[n];
     for (int i = 0; i < n; i++) {
-      Completion k = actual.get(i);
-      long id = Long.parseLong(k.jobId());
+      Planned p = planned.get(i);
+      long id = p.id();
       int g = groupOf[i];
       boolean ok = done.get(g).contains(id);
-      if (ok) {
-        int counter = switch (g) {
-          case 0 -> MinuteStats.SUCCEEDED;
-          case 1 -> MinuteStats.RETRIED;
-          case 2 -> k.outcome() == Completion.Outcome.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED;
-          default -> MinuteStats.CANCELLED;
-        };
-        stats.merge(counter, 1L, Long::sum);
-        if (g != 1) {
-          finished.add(id);
-        }
-      }
-      boolean releasedOk = g == 3 && k.outcome() == Completion.Outcome.RELEASED && done.get(4).contains(id);
+      boolean releasedOk = p.release() && done.get(4).contains(id);
       // a retry of a success whose commit was cut off (counted when it first committed); not a second
       // completion of the same job within this call
       boolean again = g == 0 && !ok && repeated.contains(id) && !appliedInCall.contains(id);
-      applied.add(ok || releasedOk || again);
+      out[i] = ok ? Applied.MOVED : releasedOk || again ? Applied.OTHERWISE : Applied.NO;
     }
-    return applied;
+    return out;
   }
 
   /**
@@ -446,44 +406,60 @@ final class PostgresCompletions {
   List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow, boolean move)
       throws SQLException {
     c.setLocal("plan_cache_mode", "force_generic_plan"); // see batch(): the one plan, planned once
-    Map<Integer, Long> stats = new HashMap<>();
-    StoreClock sc = StoreClock.read(clock, callerNow);
-    long now = JobRows.micros(sc.now());
-    int n = completions.size();
-    // rounds of distinct jobs: a job named twice in one call is completed by its first completion
-    // that is fenced correctly, as if they came one after another
-    Map<String, Integer> seen = new HashMap<>();
-    List<List<Integer>> rounds = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      int r = seen.merge(completions.get(i).jobId(), 1, Integer::sum) - 1;
-      if (r == rounds.size()) {
-        rounds.add(new ArrayList<>());
-      }
-      rounds.get(r).add(i);
+    return rules.complete(c, completions, callerNow, new Call(move));
+  }
+
+  /** One call's writes: rounds of distinct jobs. */
+  private final class Call implements SqlCompletions.Applier<Db.Conn> {
+    private final boolean move;
+    private final boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
+
+    Call(boolean move) {
+      this.move = move;
     }
-    Boolean[] appliedAll = new Boolean[n];
-    List<Long> finished = new ArrayList<>();
-    boolean[] anyDeps = new boolean[1]; // read by the finishing statements: no extra round trip
-    Set<Long> appliedInCall = new HashSet<>(); // a job this call already completed: a second one is refused
-    for (List<Integer> round : rounds) {
-      List<Completion> part = new ArrayList<>(round.size());
-      for (int i : round) {
-        part.add(completions.get(i));
+
+    /**
+     * Rounds of distinct jobs: a job named twice in one call is completed by its first completion
+     * that is fenced correctly, as if they came one after another.
+     */
+    @Override
+    public Applied[] apply(Db.Conn c, List<Planned> planned, long now) throws SQLException {
+      int n = planned.size();
+      Map<Long, Integer> seen = new HashMap<>();
+      List<List<Integer>> rounds = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int r = seen.merge(planned.get(i).id(), 1, Integer::sum) - 1;
+        if (r == rounds.size()) {
+          rounds.add(new ArrayList<>());
+        }
+        rounds.get(r).add(i);
       }
-      List<Boolean> ok = applyRound(c, part, sc, now, stats, finished, anyDeps, appliedInCall, move);
-      for (int k = 0; k < round.size(); k++) {
-        appliedAll[round.get(k)] = ok.get(k);
-        if (ok.get(k)) {
-          appliedInCall.add(Long.parseLong(part.get(k).jobId()));
+      Applied[] out = new Applied[n];
+      Set<Long> appliedInCall = new HashSet<>(); // a job this call already completed: a second one is refused
+      for (List<Integer> round : rounds) {
+        List<Planned> part = new ArrayList<>(round.size());
+        for (int i : round) {
+          part.add(planned.get(i));
+        }
+        Applied[] ok = applyRound(c, part, now, anyDeps, appliedInCall, move);
+        for (int k = 0; k < round.size(); k++) {
+          out[round.get(k)] = ok[k];
+          if (ok[k] != Applied.NO) {
+            appliedInCall.add(part.get(k).id());
+          }
         }
       }
+      return out;
     }
-    List<Boolean> applied = Arrays.asList(appliedAll);
-    if (!finished.isEmpty() && anyDeps[0]) {
-      deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
-      positions.readied();
+
+    @Override
+    public boolean anyDependencies(Db.Conn c) {
+      return anyDeps[0];
     }
-    PostgresStatistics.addStats(c, sc.now(), stats);
-    return applied;
+
+    @Override
+    public void dependentsReleased() {
+      positions.readied(); // finished jobs' dependents may have become ready (their ids are old)
+    }
   }
 }

@@ -6,7 +6,7 @@ import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.JobStore;
-import dev.spindle.queue.spi.sql.SqlFlow;
+import dev.spindle.store.jdbc.internal.SqlFlow;
 import dev.spindle.store.postgres.internal.Db;
 import java.time.Instant;
 import java.util.List;

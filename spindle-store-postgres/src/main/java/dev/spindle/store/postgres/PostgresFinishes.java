@@ -1,11 +1,9 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.FinishedBatch;
-import dev.spindle.queue.spi.MinuteStats;
-import dev.spindle.queue.spi.sql.SqlDependencies;
-import dev.spindle.queue.spi.sql.SqlPolicies;
+import dev.spindle.store.jdbc.internal.SqlJobEnds;
+import dev.spindle.store.jdbc.internal.SqlPolicies;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
@@ -16,54 +14,41 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
- * How jobs of {@link PostgresJobStore} end, inside the caller's transaction: a terminal move takes
- * the next finish sequence number under the {@link FinishHorizon}, counts the end and tells the
- * dependents; and the feed of finished jobs is read in that order up to the horizon. Thread-safe
+ * How jobs of {@link PostgresJobStore} end, inside the caller's transaction: a terminal move
+ * ({@link SqlJobEnds}) takes the next finish sequence number under the {@link FinishHorizon}; and
+ * the feed of finished jobs is read in that order up to the horizon. Thread-safe
  * (stateless apart from its collaborators).
  */
-final class PostgresFinishes {
+final class PostgresFinishes implements SqlJobEnds.Numbering<Db.Conn> {
   private final FinishHorizon horizon;
   private final SqlPolicies policies;
-  private final SqlDependencies<Db.Conn> deps;
 
-  PostgresFinishes(FinishHorizon horizon, SqlPolicies policies, SqlDependencies<Db.Conn> deps) {
+  PostgresFinishes(FinishHorizon horizon, SqlPolicies policies) {
     this.horizon = horizon;
     this.policies = policies;
-    this.deps = deps;
   }
 
-  /**
-   * Moves one job, read in this transaction in state {@code from}, to the terminal state {@code to}
-   * with its own finish sequence number, through {@link JobState#checkTransition}.
-   *
-   * @throws dev.spindle.queue.IllegalJobTransitionException if the table forbids the move
-   * @throws IllegalStateException if the job is not in {@code from} (it was read in this transaction)
-   */
-  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
-      @Nullable String deadReason, String ttl) throws SQLException {
-    JobState.checkTransition(Long.toString(id), from, to);
-    horizon.lockIn(c); // before the number is taken (FinishHorizon)
-    PreparedStatement ps = c.ps("UPDATE spindle_jobs SET state = ?, error = coalesce(?, error), dead_reason = ?,"
-        + " finished_at = ?, finish_seq = nextval('spindle_finish_seq'), expires_at = ? + " + ttl
-        + ", cancel_requested = 0 WHERE id = ? AND state = ?");
-    long t = JobRows.micros(now);
-    ps.setInt(1, JobRows.code(to));
-    ps.setString(2, error);
-    ps.setString(3, deadReason);
-    ps.setLong(4, t);
-    ps.setLong(5, t);
-    ps.setLong(6, id);
-    ps.setInt(7, JobRows.code(from));
-    if (ps.executeUpdate() == 0) {
-      throw new IllegalStateException("job " + id + " was not " + from + " when moved to " + to
-          + " although this transaction read it so; the database was changed outside the store");
-    }
-    PostgresStatistics.addStats(c, now, Map.of(to == JobState.CANCELLED ? MinuteStats.CANCELLED
-        : to == JobState.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED, 1L));
-    deps.ended(c, id, now);
+  /** The next number of the sequence {@code spindle_finish_seq}, in the updating statement. */
+  @Override
+  public String nextFinishSeq() {
+    return "nextval('spindle_finish_seq')";
+  }
+
+  /** Takes the finishing lock in shared mode before the number is taken ({@link FinishHorizon}). */
+  @Override
+  public long take(Db.Conn c) throws SQLException {
+    horizon.lockIn(c);
+    return -1;
+  }
+
+  @Override
+  public void taken(Db.Conn c, long last) {}
+
+  @Override
+  public void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
+    PostgresStatistics.addStats(c, now, counters);
   }
 
   /**

@@ -26,15 +26,17 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.queue.spi.sql.SqlControl;
-import dev.spindle.queue.spi.sql.SqlDependencies;
-import dev.spindle.queue.spi.sql.SqlFlow;
-import dev.spindle.queue.spi.sql.SqlInspector;
-import dev.spindle.queue.spi.sql.SqlPolicies;
-import dev.spindle.queue.spi.sql.SqlSchedules;
-import dev.spindle.queue.spi.sql.SqlStatistics;
-import dev.spindle.queue.spi.sql.SqlStoreHost;
-import dev.spindle.queue.spi.sql.SqlWorkers;
+import dev.spindle.store.jdbc.internal.SqlControl;
+import dev.spindle.store.jdbc.internal.SqlDependencies;
+import dev.spindle.store.jdbc.internal.SqlEnqueue;
+import dev.spindle.store.jdbc.internal.SqlFlow;
+import dev.spindle.store.jdbc.internal.SqlInspector;
+import dev.spindle.store.jdbc.internal.SqlJobEnds;
+import dev.spindle.store.jdbc.internal.SqlPolicies;
+import dev.spindle.store.jdbc.internal.SqlSchedules;
+import dev.spindle.store.jdbc.internal.SqlStatistics;
+import dev.spindle.store.jdbc.internal.SqlStoreHost;
+import dev.spindle.store.jdbc.internal.SqlWorkers;
 import dev.spindle.store.postgres.internal.ChangeFeed;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.DbClock;
@@ -99,12 +101,12 @@ public final class PostgresJobStore implements StoreBackend {
   private final Db db;
   /** The store's one clock (the server's by default): leases, due times, expiry. */
   private final Clock clock;
-  private final SqlPolicies policies = new SqlPolicies();
+  private final SqlPolicies policies = new SqlPolicies(PostgresDialect.INSTANCE);
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangeFeed feed;
   private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(PostgresDialect.INSTANCE,
       (c, id, error, now) -> finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
-  private final PostgresEnqueue enqueuer;
+  private final SqlEnqueue<Db.Conn> enqueuer;
   private final PostgresJdbcEnqueue jdbcEnqueue;
   private final SqlInspector<Db.Conn> inspector;
   private final SqlControl<Db.Conn> control;
@@ -115,6 +117,7 @@ public final class PostgresJobStore implements StoreBackend {
   private final SqlWorkers<Db.Conn> workers;
   private final PostgresExchange exchange;
   private final PostgresFinishes finishes;
+  private final SqlJobEnds<Db.Conn> ends;
   private final PostgresReads reads;
   private final ClaimPositions positions;
   private volatile boolean closed;
@@ -147,14 +150,15 @@ public final class PostgresJobStore implements StoreBackend {
       }
     };
     PostgresDialect dialect = PostgresDialect.INSTANCE;
-    this.enqueuer = new PostgresEnqueue(this, db, clock, policies, deps, feed, b.schema(), b.maxPayloadBytes(),
-        this::changed);
+    this.enqueuer = new SqlEnqueue<>(db, dialect, new PostgresEnqueue(), host, clock, policies, deps,
+        b.maxPayloadBytes(), this::changed);
     HistoryPartitions history = new HistoryPartitions(db, clock);
     boolean moving = Duration.ZERO.equals(b.archiveAfter());
+    this.finishes = new PostgresFinishes(horizon, policies);
     PostgresCompletions completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon,
-        moving ? history : null, positions);
+        moving ? history : null, positions, finishes);
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
-    this.schedules = new SqlSchedules<>(db, host);
+    this.schedules = new SqlSchedules<>(db, dialect, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
     this.retention = new PostgresRetention(db, clock, b.archiveAfter(), history, horizon, b.nanoTime());
@@ -168,9 +172,9 @@ public final class PostgresJobStore implements StoreBackend {
         "SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
     this.exchange = new PostgresExchange(db, new PostgresClaims(clock, flow, policies, positions), completer, flow,
         positions, this::changed);
-    this.finishes = new PostgresFinishes(horizon, policies, deps);
+    this.ends = new SqlJobEnds<>(finishes, deps);
     this.reads = new PostgresReads(db, horizon, finishes, inspector, control, statistics);
-    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer, () -> {
+    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer, db, policies, feed, b.schema(), () -> {
       flow.readied();
       positions.readied();
     }, describe);
@@ -297,10 +301,10 @@ public final class PostgresJobStore implements StoreBackend {
   }
 
 
-  /** Moves one job to a terminal state ({@link PostgresFinishes#finish}). */
+  /** Moves one job to a terminal state ({@link SqlJobEnds#finish}). */
   void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
       @Nullable String deadReason, String ttl) throws SQLException {
-    finishes.finish(c, id, from, to, now, error, deadReason, ttl);
+    ends.finish(c, id, from, to, now, error, deadReason, ttl);
   }
 
   // ---------------------------------------------------------------- claim and complete (see PostgresExchange)

@@ -1,7 +1,7 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.queue.spi.RetentionLimits;
-import dev.spindle.queue.spi.sql.SqlRetention;
+import dev.spindle.store.jdbc.internal.SqlRetention;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;

@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * This store's per-minute counters in {@code spindle_stats}, written inside the store's moves
- * (reading them is shared: {@link dev.spindle.queue.spi.sql.SqlStatistics}). Stateless.
+ * (reading them is shared: {@link dev.spindle.store.jdbc.internal.SqlStatistics}). Stateless.
  */
 final class PostgresStatistics {
   /**

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.sql.SqlRetention;
+import dev.spindle.store.jdbc.internal.SqlRetention;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.testkit.postgres.PostgresServer;

@@ -27,16 +27,18 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.queue.spi.sql.SqlControl;
-import dev.spindle.queue.spi.sql.SqlDependencies;
-import dev.spindle.queue.spi.sql.SqlFlow;
-import dev.spindle.queue.spi.sql.SqlInspector;
-import dev.spindle.queue.spi.sql.SqlPolicies;
-import dev.spindle.queue.spi.sql.SqlRetention;
-import dev.spindle.queue.spi.sql.SqlSchedules;
-import dev.spindle.queue.spi.sql.SqlStatistics;
-import dev.spindle.queue.spi.sql.SqlStoreHost;
-import dev.spindle.queue.spi.sql.SqlWorkers;
+import dev.spindle.store.jdbc.internal.SqlControl;
+import dev.spindle.store.jdbc.internal.SqlDependencies;
+import dev.spindle.store.jdbc.internal.SqlEnqueue;
+import dev.spindle.store.jdbc.internal.SqlFlow;
+import dev.spindle.store.jdbc.internal.SqlInspector;
+import dev.spindle.store.jdbc.internal.SqlJobEnds;
+import dev.spindle.store.jdbc.internal.SqlPolicies;
+import dev.spindle.store.jdbc.internal.SqlRetention;
+import dev.spindle.store.jdbc.internal.SqlSchedules;
+import dev.spindle.store.jdbc.internal.SqlStatistics;
+import dev.spindle.store.jdbc.internal.SqlStoreHost;
+import dev.spindle.store.jdbc.internal.SqlWorkers;
 import dev.spindle.store.sqlite.internal.ChangePoller;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
@@ -106,11 +108,11 @@ public final class SqliteJobStore implements StoreBackend {
   private final Db db;
   /** The store's one clock (the host's kernel clock by default): leases, due times, expiry. */
   private final Clock clock;
-  private final SqlPolicies policyIds = new SqlPolicies();
+  private final SqlPolicies policyIds = new SqlPolicies(SqliteDialect.INSTANCE);
   private final ChangeListeners listeners = new ChangeListeners();
   private final ChangePoller poller;
   private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(SqliteDialect.INSTANCE, (c, id, error, now) ->
-      finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, SqliteJobEnds.RESULT_TTL));
+      finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, JobRows.RESULT_TTL));
   private volatile boolean closed;
   private final SqlInspector<Db.Conn> inspector;
   private final SqlControl<Db.Conn> control;
@@ -121,9 +123,9 @@ public final class SqliteJobStore implements StoreBackend {
   private final SqlFlow<Db.Conn> flow;
   private final SqliteClaims claims;
 
-  private final SqliteEnqueue enqueuer;
+  private final SqlEnqueue<Db.Conn> enqueuer;
   private final SqliteCompletions completer;
-  private final SqliteJobEnds ends;
+  private final SqlJobEnds<Db.Conn> ends;
   private final SqliteReads reads;
 
   private SqliteJobStore(SqliteSettings b) {
@@ -156,14 +158,15 @@ public final class SqliteJobStore implements StoreBackend {
     };
     SqliteDialect dialect = SqliteDialect.INSTANCE;
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
-    this.schedules = new SqlSchedules<>(db, host);
+    this.schedules = new SqlSchedules<>(db, dialect, host);
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
     this.retention = new SqlRetention<>(db, dialect, clock);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
     this.flow = new SqlFlow<>(db, SqliteDialect.INSTANCE, clock, listeners::fire, null);
-    this.ends = new SqliteJobEnds(deps);
-    this.enqueuer = new SqliteEnqueue(this, db, clock, policyIds, deps, b.maxPayloadBytes(), listeners::fire);
+    this.ends = new SqlJobEnds<>(new SqliteJobEnds(), deps);
+    this.enqueuer = new SqlEnqueue<>(db, dialect, new SqliteEnqueue(this), host, clock, policyIds, deps,
+        b.maxPayloadBytes(), listeners::fire);
     this.completer = new SqliteCompletions(clock, deps, b.maxPayloadBytes());
     this.reads = new SqliteReads(db, host, inspector, control, statistics);
     this.claims = new SqliteClaims(clock, flow, policyIds);
@@ -262,7 +265,7 @@ public final class SqliteJobStore implements StoreBackend {
     return control.cancel(jobId);
   }
 
-  /** {@link SqliteJobEnds#finish}, for dependencies, the enqueue path and the shared SQL collaborators. */
+  /** {@link SqlJobEnds#finish}, for dependencies, the enqueue path and the shared SQL collaborators. */
   void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
       @Nullable String deadReason, String ttl) throws SQLException {
     ends.finish(c, id, from, to, now, error, deadReason, ttl);

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * This store's per-minute counters in {@code spindle_stats}, written inside the store's moves
- * (reading them is shared: {@link dev.spindle.queue.spi.sql.SqlStatistics}). Stateless.
+ * (reading them is shared: {@link dev.spindle.store.jdbc.internal.SqlStatistics}). Stateless.
  */
 final class SqliteStatistics {
   private SqliteStatistics() {}

@@ -2,13 +2,16 @@ package dev.spindle.testkit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
@@ -330,6 +333,27 @@ public abstract class FlowControlContract {
     assertThat(j.deadReason()).isEqualTo(FlowControl.BAD_FLOW_KEY);
     assertThat(j.errorJson()).contains("argument 'tenant', which the job's arguments lack");
     assertThat(claim(10)).isEmpty();
+  }
+
+  /** A job that waits for others is dead-lettered too: released later it would run past the limit. */
+  @Test
+  void aDependentJobWhoseKeyCannotBeComputedIsDeadLetteredNotRunUnlimited() {
+    FlowLimit limit = FlowLimit.builder("api").perArgument("tenant").concurrency(1).build();
+    flowAdmin.putLimit(limit);
+    Instant now = clock.instant();
+    NewJob parent = new NewJob("t.x", "{\"tenant\":\"a\"}", "q", 0, now, null, JobPolicy.defaults(), now, null);
+    NewJob child = new NewJob("t.x", "{\"user\":\"x\"}", "q", 0, now, null, JobPolicy.defaults(), now, null)
+        .dependingOn(List.of(Dependency.onBatchJob(0, DependencyPolicy.ALWAYS)), WorkflowInput.ARGS)
+        .withFlowKey(FlowControl.badKey("the flow key needs argument 'tenant', which the job's arguments lack"));
+    List<String> ids = store.enqueue(List.of(parent, child)).stream().map(r -> r.jobId()).toList();
+    JobInfo j = store.find(ids.get(1)).orElseThrow();
+    assertThat(j.state()).isEqualTo(JobState.DEAD);
+    assertThat(j.deadReason()).isEqualTo(FlowControl.BAD_FLOW_KEY);
+    List<JobInfo> claimed = claim(10);
+    assertThat(claimed).extracting(JobInfo::id).containsExactly(ids.get(0));
+    store.complete(List.of(Completion.succeeded(ids.get(0), claimed.get(0).fence(), "w1", "1")), clock.instant());
+    assertThat(claim(10)).isEmpty();
+    assertThat(store.find(ids.get(1)).orElseThrow().state()).isEqualTo(JobState.DEAD);
   }
 
   @Test

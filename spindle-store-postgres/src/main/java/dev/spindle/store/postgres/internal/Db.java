@@ -3,8 +3,8 @@ package dev.spindle.store.postgres.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.sql.SqlConn;
-import dev.spindle.queue.spi.sql.SqlDb;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.internal.SqlDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,7 +63,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * the transaction ends (pgjdbc keeps the server-side prepared statements in its own per-connection
    * cache). Used by one thread at a time.
    */
-  public static final class Conn implements SqlConn {
+  public static final class Conn implements JdbcConn {
     private final Connection connection;
     private final List<PreparedStatement> open = new ArrayList<>();
 

@@ -1,6 +1,6 @@
 package dev.spindle.store.postgres.internal;
 
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 
 /**
  * Row mapping of this store's jobs: {@link SqlJobRows}, shared with the other SQL store (state

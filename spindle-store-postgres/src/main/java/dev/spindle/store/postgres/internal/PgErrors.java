@@ -1,6 +1,7 @@
 package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.SQLException;
 
 /** Turns PostgreSQL errors (by SQLSTATE) into {@link StoreException}s that say what happened. Stateless. */
@@ -19,8 +20,8 @@ public final class PgErrors {
 
   /** Deadlock, serialization failure or a unique-key race: the whole transaction may simply be retried. */
   public static boolean isRetryable(SQLException e) {
-    String s = state(e);
-    return s.equals("40P01") || s.equals("40001") || s.equals("23505");
+    JdbcDialect.ErrorKind kind = PostgresDialect.INSTANCE.classify(e);
+    return kind == JdbcDialect.ErrorKind.SERIALIZATION_FAILURE || kind == JdbcDialect.ErrorKind.UNIQUE_VIOLATION;
   }
 
   /**

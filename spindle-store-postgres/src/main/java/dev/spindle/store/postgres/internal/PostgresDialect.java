@@ -1,22 +1,52 @@
 package dev.spindle.store.postgres.internal;
 
-import dev.spindle.queue.spi.sql.SqlConn;
-import dev.spindle.queue.spi.sql.SqlDialect;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 
 /**
- * PostgreSQL's {@link SqlDialect}: row locks ({@code FOR UPDATE}, {@code FOR SHARE}, {@code SKIP
+ * PostgreSQL's {@link JdbcDialect}: row locks ({@code FOR UPDATE}, {@code FOR SHARE}, {@code SKIP
  * LOCKED}), {@code greatest(a, b)}, id lists as one {@code bigint[]} parameter, and text as a
  * case-insensitive substring ({@code ILIKE}, along trigram indexes) of the arguments or the error, and finished jobs
  * read through {@code spindle_all_jobs} (the hot table and the partitioned history). Stateless.
  */
-public final class PostgresDialect implements SqlDialect {
+public final class PostgresDialect implements JdbcDialect {
   /** The one instance. */
   public static final PostgresDialect INSTANCE = new PostgresDialect();
 
   private PostgresDialect() {}
+
+  @Override
+  public String name() {
+    return "postgresql";
+  }
+
+  /** By SQLSTATE: 40P01 and 40001 are serialization failures, 23505 a unique violation, class 08 and 57P01 a lost connection. */
+  @Override
+  public ErrorKind classify(SQLException e) {
+    String s = PgErrors.state(e);
+    if (s.equals("40P01") || s.equals("40001")) {
+      return ErrorKind.SERIALIZATION_FAILURE;
+    }
+    if (s.equals("23505")) {
+      return ErrorKind.UNIQUE_VIOLATION;
+    }
+    return PgErrors.isConnectionLost(e) ? ErrorKind.CONNECTION_LOST : ErrorKind.OTHER;
+  }
+
+  /** A HikariCP pool of connections writing concurrently under row locks. */
+  @Override
+  public Writers writers() {
+    return Writers.POOL;
+  }
+
+  /** Column arrays in rounds: one network round trip per outcome whatever the batch's size. */
+  @Override
+  public Batching batching() {
+    return Batching.ARRAY_ROUNDS;
+  }
 
   @Override
   public String forUpdate() {
@@ -50,7 +80,7 @@ public final class PostgresDialect implements SqlDialect {
   }
 
   @Override
-  public void bindIds(SqlConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
+  public void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
     Long[] boxed = new Long[ids.length];
     for (int i = 0; i < ids.length; i++) {
       boxed[i] = ids[i];
@@ -115,7 +145,7 @@ public final class PostgresDialect implements SqlDialect {
 
   /** Moves the rows from {@code spindle_history} back into {@code spindle_jobs}, in one statement. */
   @Override
-  public void restore(SqlConn c, long[] ids) throws SQLException {
+  public void restore(JdbcConn c, long[] ids) throws SQLException {
     PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_history WHERE id IN (" + idsParameter()
         + ") RETURNING *) INSERT INTO spindle_jobs SELECT * FROM m");
     bindIds(c, ps, 1, ids);
@@ -124,5 +154,5 @@ public final class PostgresDialect implements SqlDialect {
 
   /** Nothing: ids come from a sequence, never reused. */
   @Override
-  public void beforeDeletingJobs(SqlConn c) {}
+  public void beforeDeletingJobs(JdbcConn c) {}
 }

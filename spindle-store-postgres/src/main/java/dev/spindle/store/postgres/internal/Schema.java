@@ -114,7 +114,7 @@ public final class Schema {
           "CREATE TABLE spindle_history_forever PARTITION OF spindle_history FOR VALUES FROM (" + FOREVER_US
               + ") TO (MAXVALUE)",
           "CREATE VIEW spindle_all_jobs AS SELECT * FROM spindle_jobs UNION ALL SELECT * FROM spindle_history"),
-      // version 3: flow control (see dev.spindle.queue.spi.sql.SqlFlow): the job's flow key, the
+      // version 3: flow control (see dev.spindle.store.jdbc.internal.SqlFlow): the job's flow key, the
       // limits, per-key state, and per queue and key the ready jobs (kept by triggers for keyed rows only)
       List.of(
           "ALTER TABLE spindle_jobs ADD COLUMN flow_key text",

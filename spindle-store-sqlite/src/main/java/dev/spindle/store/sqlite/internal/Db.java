@@ -1,8 +1,8 @@
 package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.sql.SqlConn;
-import dev.spindle.queue.spi.sql.SqlDb;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.internal.SqlDb;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * A connection with a cache of prepared statements. Used by one thread at a time; its methods
    * synchronize only so that {@link Db#close} can close it safely while a late caller still holds it.
    */
-  public static final class Conn implements SqlConn {
+  public static final class Conn implements JdbcConn {
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     /** Set after an error other than busy: SQLite may have left a statement or transaction half done. */

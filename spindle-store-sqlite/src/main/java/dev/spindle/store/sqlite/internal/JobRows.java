@@ -1,7 +1,7 @@
 package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,18 +1,19 @@
 package dev.spindle.store.sqlite.internal;
 
-import dev.spindle.queue.spi.sql.SqlConn;
-import dev.spindle.queue.spi.sql.SqlDialect;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import org.sqlite.SQLiteErrorCode;
 
 /**
- * SQLite's {@link SqlDialect}: no row locks (the store's writes are serialized), {@code max(a, b)},
+ * SQLite's {@link JdbcDialect}: no row locks (the store's writes are serialized), {@code max(a, b)},
  * id lists as a JSON array through {@code json_each}, text through the trigram index {@code
  * spindle_jobs_text}, and the id floor raised before deletes (SQLite would reuse the highest id).
  * Stateless.
  */
-public final class SqliteDialect implements SqlDialect {
+public final class SqliteDialect implements JdbcDialect {
   /** The one instance. */
   public static final SqliteDialect INSTANCE = new SqliteDialect();
 
@@ -20,6 +21,37 @@ public final class SqliteDialect implements SqlDialect {
       "spindle_jobs_text CROSS JOIN spindle_jobs ON spindle_jobs.id = spindle_jobs_text.rowid";
 
   private SqliteDialect() {}
+
+  @Override
+  public String name() {
+    return "sqlite";
+  }
+
+  /** SQLITE_BUSY and SQLITE_LOCKED are {@code BUSY}; a UNIQUE or PRIMARY KEY constraint {@code UNIQUE_VIOLATION}. */
+  @Override
+  public ErrorKind classify(SQLException e) {
+    if (SqliteErrors.isBusy(e)) {
+      return ErrorKind.BUSY;
+    }
+    String message = String.valueOf(e.getMessage());
+    if (SqliteErrors.primaryCode(e) == SQLiteErrorCode.SQLITE_CONSTRAINT.code
+        && (message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY"))) {
+      return ErrorKind.UNIQUE_VIOLATION;
+    }
+    return ErrorKind.OTHER;
+  }
+
+  /** One writer connection per process: SQLite serializes writers anyway. */
+  @Override
+  public Writers writers() {
+    return Writers.ONE_WRITER;
+  }
+
+  /** JDBC batches: a statement is a function call into the embedded library, not a round trip. */
+  @Override
+  public Batching batching() {
+    return Batching.STATEMENT_BATCHES;
+  }
 
   @Override
   public String forUpdate() {
@@ -52,7 +84,7 @@ public final class SqliteDialect implements SqlDialect {
   }
 
   @Override
-  public void bindIds(SqlConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
+  public void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
     StringBuilder json = new StringBuilder(ids.length * 8).append('[');
     for (int i = 0; i < ids.length; i++) {
       json.append(i == 0 ? "" : ",").append(ids[i]);
@@ -84,11 +116,11 @@ public final class SqliteDialect implements SqlDialect {
 
   /** Nothing: there is no history table. */
   @Override
-  public void restore(SqlConn c, long[] ids) {}
+  public void restore(JdbcConn c, long[] ids) {}
 
   /** Records the highest id so far, so no id is ever handed out twice. */
   @Override
-  public void beforeDeletingJobs(SqlConn c) throws SQLException {
+  public void beforeDeletingJobs(JdbcConn c) throws SQLException {
     c.ps("UPDATE spindle_meta SET value = max(value, coalesce((SELECT max(id) FROM spindle_jobs), 0))"
         + " WHERE key = 'job_id'").executeUpdate();
   }

@@ -1,5 +1,6 @@
 package dev.spindle.store.sqlite.internal;
 
+import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +54,7 @@ public final class TraceContextColumn {
    * The trace contexts of the jobs one transaction inserts, written to {@code spindle_trace} in one
    * batch by {@link #write}, before the transaction commits. Not thread-safe: one per insert call.
    */
-  public static final class Batch implements AutoCloseable {
+  public static final class Batch implements SqlEnqueue.Traces {
     private final Db.Conn c;
     private final boolean ownStatement;
     private @Nullable PreparedStatement ps;
@@ -69,6 +70,7 @@ public final class TraceContextColumn {
     }
 
     /** Adds job {@code id}'s context; nothing for {@code null}. */
+    @Override
     public void add(long id, @Nullable String context) throws SQLException {
       if (context == null) {
         return;
@@ -85,6 +87,7 @@ public final class TraceContextColumn {
     }
 
     /** Writes what was added (in the caller's transaction). */
+    @Override
     public void write() throws SQLException {
       PreparedStatement p = ps;
       if (p != null && rows > 0) {

@@ -1,11 +1,12 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
-import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin {
+public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin {
   /** Keys a claim considers per queue, in rotation order. */
   private static final int KEYS_PER_CLAIM = 1000;
   /**
@@ -57,7 +58,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
   }
 
   private final SqlDb<C> db;
-  private final SqlDialect dialect;
+  private final JdbcDialect dialect;
   private final Clock clock;
   private final Runnable changed;
   private final @Nullable String keyLockSql;
@@ -98,7 +99,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
    *     without waiting and returns whether it got it (a boolean), or {@code null} where claims never
    *     run concurrently (SQLite's single writer)
    */
-  public SqlFlow(SqlDb<C> db, SqlDialect dialect, Clock clock, Runnable changed, @Nullable String keyLockSql) {
+  public SqlFlow(SqlDb<C> db, JdbcDialect dialect, Clock clock, Runnable changed, @Nullable String keyLockSql) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -111,7 +112,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
     Objects.requireNonNull(limit, "limit");
     db.write("put flow limit " + limit.name(), c -> {
       PreparedStatement ps = c.ps("INSERT INTO spindle_flow_limits (name, spec) VALUES (?, ?)"
-          + " ON CONFLICT (name) DO UPDATE SET spec = excluded.spec");
+          + dialect.onConflictUpdate("name") + "spec = " + dialect.proposed("spec"));
       ps.setString(1, limit.name());
       ps.setString(2, limit.toSpec());
       return ps.executeUpdate();
@@ -126,8 +127,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
   public boolean defineLimit(FlowLimit limit) {
     Objects.requireNonNull(limit, "limit");
     return db.write("define flow limit " + limit.name(), c -> {
-      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_limits (name, spec) VALUES (?, ?)"
-          + " ON CONFLICT (name) DO NOTHING");
+      PreparedStatement ps = c.ps(dialect.insertIgnoring("spindle_flow_limits", "name, spec", "(?, ?)", "name"));
       ps.setString(1, limit.name());
       ps.setString(2, limit.toSpec());
       return ps.executeUpdate() == 1;
@@ -197,8 +197,8 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
       }
       long at = SqlJobRows.micros(StoreClock.read(clock, now).translate(until));
       PreparedStatement up = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, NULL, ?)"
-          + " ON CONFLICT (key) DO UPDATE SET paused_until = "
-          + dialect.greatest("coalesce(spindle_flow_state.paused_until, 0)", "excluded.paused_until"));
+          + dialect.onConflictUpdate("key") + "paused_until = "
+          + dialect.greatest("coalesce(spindle_flow_state.paused_until, 0)", dialect.proposed("paused_until")));
       up.setString(1, key);
       up.setLong(2, at);
       up.executeUpdate();
@@ -273,7 +273,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
   }
 
   /** What holds {@code key} at {@code now} (micros), or null; {@code prune} drops starts that left windows. */
-  private static <C extends SqlConn> @Nullable FlowHold hold(C c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
+  private static <C extends JdbcConn> @Nullable FlowHold hold(C c, String key, long now, Map<String, FlowLimit> limits, boolean prune)
       throws SQLException {
     String name = FlowLimit.limitOf(key);
     long tat = Long.MIN_VALUE;
@@ -347,7 +347,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
     }
     if (l.ratePermits() > 0) {
       PreparedStatement ps = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, ?, NULL)"
-          + " ON CONFLICT (key) DO UPDATE SET tat = " + dialect.greatest("coalesce(spindle_flow_state.tat, ?)", "?")
+          + dialect.onConflictUpdate("key") + "tat = " + dialect.greatest("coalesce(spindle_flow_state.tat, ?)", "?")
           + " + ?");
       ps.setString(1, key);
       ps.setLong(2, now + l.intervalMicros());
@@ -365,7 +365,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
   }
 
   /** Tries the key's transaction lock and its rotation row, without waiting; true if both were taken. */
-  private static <C extends SqlConn> boolean lockKey(C c, String keyLockSql, String queue, String key)
+  private static <C extends JdbcConn> boolean lockKey(C c, String keyLockSql, String queue, String key)
       throws SQLException {
     PreparedStatement lock = c.ps(keyLockSql);
     lock.setString(1, key);
@@ -392,7 +392,7 @@ public final class SqlFlow<C extends SqlConn> implements FlowControl, FlowAdmin 
    * @param nextUs its first element is lowered to the earliest time a rule that held a key lifts (us)
    * @return the number taken, or -1 if the queue has no keyed ready jobs (the caller's plain claim applies)
    */
-  public static <C extends SqlConn> int claimKeyed(C c, SqlFlow<C> flow, String queue, int available, long now, TakeOne take,
+  public static <C extends JdbcConn> int claimKeyed(C c, SqlFlow<C> flow, String queue, int available, long now, TakeOne take,
       long[] nextUs) throws SQLException {
     QueueHold queueHeld = flow.queueHeldUntil.get(queue);
     if (queueHeld != null) {

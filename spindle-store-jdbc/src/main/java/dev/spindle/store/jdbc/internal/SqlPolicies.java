@@ -1,7 +1,8 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobPolicy;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,12 +17,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SqlPolicies {
   private final ConcurrentHashMap<JobPolicy, Long> ids = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, JobPolicy> byId = new ConcurrentHashMap<>();
+  private final String insertSql;
+
+  /** Policies of a store in {@code dialect}. */
+  public SqlPolicies(JdbcDialect dialect) {
+    this.insertSql = dialect.insertIgnoring("spindle_policies", "json, max_lost, result_ttl_us, failure_ttl_us",
+        "(?, ?, ?, ?)", "json");
+  }
 
   /**
    * The id of {@code p}, recorded in this transaction if it is new ({@code created} collects those:
    * pass them to {@link #committed} once the transaction commits).
    */
-  public long id(SqlConn c, JobPolicy p, Map<JobPolicy, Long> created) throws SQLException {
+  public long id(JdbcConn c, JobPolicy p, Map<JobPolicy, Long> created) throws SQLException {
     Long id = ids.get(p);
     if (id == null) {
       id = created.get(p);
@@ -30,8 +38,7 @@ public final class SqlPolicies {
       return id;
     }
     String json = p.toJson();
-    PreparedStatement ins = c.ps("INSERT INTO spindle_policies (json, max_lost, result_ttl_us,"
-        + " failure_ttl_us) VALUES (?, ?, ?, ?) ON CONFLICT (json) DO NOTHING");
+    PreparedStatement ins = c.ps(insertSql);
     ins.setString(1, json);
     ins.setInt(2, p.maxWorkerLost());
     ins.setLong(3, SqlJobRows.micros(p.resultTtl()));
@@ -57,7 +64,7 @@ public final class SqlPolicies {
    *
    * @throws SQLException if no such policy is stored
    */
-  public JobPolicy get(SqlConn c, long id) throws SQLException {
+  public JobPolicy get(JdbcConn c, long id) throws SQLException {
     JobPolicy p = byId.get(id);
     if (p != null) {
       return p;

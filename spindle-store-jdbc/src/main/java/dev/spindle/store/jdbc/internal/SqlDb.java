@@ -1,5 +1,6 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
+import dev.spindle.store.jdbc.JdbcConn;
 import java.sql.SQLException;
 
 /**
@@ -9,7 +10,7 @@ import java.sql.SQLException;
  *
  * @param <C> the store's connection type
  */
-public interface SqlDb<C extends SqlConn> {
+public interface SqlDb<C extends JdbcConn> {
   /** Work on a connection inside a transaction, with a result. */
   @FunctionalInterface
   interface Work<C, T> {

@@ -1,4 +1,4 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.EnqueueResult;

@@ -1,4 +1,4 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobState;
@@ -7,7 +7,8 @@ import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueControl;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,14 +25,14 @@ import java.util.Set;
  *
  * @param <C> the store's connection type
  */
-public final class SqlControl<C extends SqlConn> implements QueueControl, AuditLog {
+public final class SqlControl<C extends JdbcConn> implements QueueControl, AuditLog {
   private final SqlDb<C> db;
-  private final SqlDialect dialect;
+  private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
 
   /** The queue control of the store {@code host} on {@code db}. */
-  public SqlControl(SqlDb<C> db, SqlDialect dialect, Clock clock, SqlStoreHost<C> host) {
+  public SqlControl(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -41,7 +42,7 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
   public void pauseQueue(String queue) {
     JobOptions.validateQueue(queue);
     db.update("pause queue " + queue, c -> {
-      PreparedStatement ps = c.ps("INSERT INTO spindle_paused (queue) VALUES (?) ON CONFLICT DO NOTHING");
+      PreparedStatement ps = c.ps(dialect.insertIgnoring("spindle_paused", "queue", "(?)", "queue"));
       ps.setString(1, queue);
       ps.executeUpdate();
     });
@@ -65,7 +66,7 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
   }
 
   /** {@link #pausedQueues} inside the caller's transaction. */
-  public Set<String> pausedIn(SqlConn c) throws SQLException {
+  public Set<String> pausedIn(JdbcConn c) throws SQLException {
     Set<String> out = new java.util.TreeSet<>();
     try (ResultSet rs = c.ps("SELECT queue FROM spindle_paused").executeQuery()) {
       while (rs.next()) {
@@ -230,7 +231,7 @@ public final class SqlControl<C extends SqlConn> implements QueueControl, AuditL
       if (SqlSchedules.schedule(c, name).isEmpty()) {
         return false;
       }
-      PreparedStatement ps = c.ps(pause ? "INSERT INTO spindle_paused_schedules (name) VALUES (?) ON CONFLICT DO NOTHING"
+      PreparedStatement ps = c.ps(pause ? dialect.insertIgnoring("spindle_paused_schedules", "name", "(?)", "name")
           : "DELETE FROM spindle_paused_schedules WHERE name = ?");
       ps.setString(1, name);
       ps.executeUpdate();

@@ -1,4 +1,4 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobNotFoundException;
@@ -9,8 +9,9 @@ import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.Workflows;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlDependencies<C extends SqlConn> {
+public final class SqlDependencies<C extends JdbcConn> {
   /** What the dependency logic asks of the store, inside the same transaction. */
   @FunctionalInterface
   public interface Host<C> {
@@ -44,13 +45,13 @@ public final class SqlDependencies<C extends SqlConn> {
     void cancel(C c, long id, String errorJson, Instant now) throws SQLException;
   }
 
-  private final SqlDialect dialect;
+  private final JdbcDialect dialect;
   private final Host<C> host;
   /** The ends still to apply by the current thread's {@link #endedAll}, if one is running. */
   private final ThreadLocal<ArrayDeque<Long>> draining = new ThreadLocal<>();
 
   /** Dependencies in {@code dialect}; {@code host} cancels dependents. */
-  public SqlDependencies(SqlDialect dialect, Host<C> host) {
+  public SqlDependencies(JdbcDialect dialect, Host<C> host) {
     this.dialect = dialect;
     this.host = host;
   }
@@ -301,7 +302,7 @@ public final class SqlDependencies<C extends SqlConn> {
     }
   }
 
-  private JobState stateOrCancelled(SqlConn c, long id) throws SQLException {
+  private JobState stateOrCancelled(JdbcConn c, long id) throws SQLException {
     JobState s = stateOf(c, id);
     return s == null ? JobState.CANCELLED : s;
   }
@@ -410,7 +411,7 @@ public final class SqlDependencies<C extends SqlConn> {
   }
 
   /** {@code told} dependencies of {@code child} ended acceptably: its wait counts down (failures up). */
-  private static Workflows.@Nullable Wait countDown(SqlConn c, long child, int told, int failures) throws SQLException {
+  private static Workflows.@Nullable Wait countDown(JdbcConn c, long child, int told, int failures) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - ?, failures = failures + ?"
         + " WHERE id = ? RETURNING pending, failures, on_failure_only");
     ps.setInt(1, told);
@@ -421,7 +422,7 @@ public final class SqlDependencies<C extends SqlConn> {
     }
   }
 
-  private static boolean isWaiting(SqlConn c, long id) throws SQLException {
+  private static boolean isWaiting(JdbcConn c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT state FROM spindle_jobs WHERE id = ?");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
@@ -540,7 +541,7 @@ public final class SqlDependencies<C extends SqlConn> {
   }
 
   /** The end the edge from {@code parent} to {@code child} was told, or null if none. */
-  private static @Nullable JobState toldEnd(SqlConn c, long parent, long child) throws SQLException {
+  private static @Nullable JobState toldEnd(JdbcConn c, long parent, long child) throws SQLException {
     PreparedStatement ps = c.ps("SELECT end_state FROM spindle_deps WHERE parent = ? AND child = ?");
     ps.setLong(1, parent);
     ps.setLong(2, child);
@@ -581,7 +582,7 @@ public final class SqlDependencies<C extends SqlConn> {
 
   private record EdgeRow(long parent, DependencyPolicy policy, int position) {}
 
-  private static List<EdgeRow> edgesInto(SqlConn c, long id) throws SQLException {
+  private static List<EdgeRow> edgesInto(JdbcConn c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT parent, policy, position FROM spindle_deps WHERE child = ?"
         + " ORDER BY position < 0, position");
     ps.setLong(1, id);
@@ -594,23 +595,23 @@ public final class SqlDependencies<C extends SqlConn> {
     return out;
   }
 
-  private Workflows.@Nullable End endOf(SqlConn c, long id) throws SQLException {
+  private Workflows.@Nullable End endOf(JdbcConn c, long id) throws SQLException {
     return endOf(c, id, "");
   }
 
   /**
-   * The end of job {@code id}; {@code lock} is {@link SqlDialect#forShare} where a new dependent
+   * The end of job {@code id}; {@code lock} is {@link JdbcDialect#forShare} where a new dependent
    * reads it (a completion of that job in another transaction then waits for this one, and sees
    * the new edge; or this one waits for the completion and sees its end). A job moved to a history
    * table has ended for good: it is read there without a lock.
    */
-  private Workflows.@Nullable End endOf(SqlConn c, long id, String lock) throws SQLException {
+  private Workflows.@Nullable End endOf(JdbcConn c, long id, String lock) throws SQLException {
     Workflows.End end = endIn(c, "spindle_jobs", id, lock);
     String all = dialect.allJobs();
     return end != null || all.equals("spindle_jobs") ? end : endIn(c, all, id, "");
   }
 
-  private static Workflows.@Nullable End endIn(SqlConn c, String table, long id, String lock) throws SQLException {
+  private static Workflows.@Nullable End endIn(JdbcConn c, String table, long id, String lock) throws SQLException {
     PreparedStatement ps = c.ps("SELECT state, result, error FROM " + table + " WHERE id = ?" + lock);
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
@@ -619,12 +620,12 @@ public final class SqlDependencies<C extends SqlConn> {
     }
   }
 
-  private @Nullable JobState stateOf(SqlConn c, long id) throws SQLException {
+  private @Nullable JobState stateOf(JdbcConn c, long id) throws SQLException {
     Workflows.End e = endOf(c, id);
     return e == null ? null : e.state();
   }
 
-  private static void saveWait(SqlConn c, long id, Workflows.Wait w) throws SQLException {
+  private static void saveWait(JdbcConn c, long id, Workflows.Wait w) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = ?, failures = ? WHERE id = ?");
     ps.setInt(1, w.pending());
     ps.setInt(2, w.failures());
@@ -632,7 +633,7 @@ public final class SqlDependencies<C extends SqlConn> {
     ps.executeUpdate();
   }
 
-  private static void setCancelledBy(SqlConn c, long id, @Nullable Long parent) throws SQLException {
+  private static void setCancelledBy(JdbcConn c, long id, @Nullable Long parent) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET cancelled_by = ? WHERE id = ?");
     if (parent == null) {
       ps.setNull(1, java.sql.Types.INTEGER);

@@ -1,12 +1,13 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.HeartbeatResult;
-import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -24,18 +25,27 @@ import java.util.Set;
  *
  * @param <C> the store's connection type
  */
-public final class SqlWorkers<C extends SqlConn> {
+public final class SqlWorkers<C extends JdbcConn> {
   private static final String RUNNING_TO_QUEUED = SqlJobRows.moveTo(JobState.RUNNING, JobState.QUEUED);
 
   private final SqlDb<C> db;
-  private final SqlDialect dialect;
+  private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
   /** A job's snapshot by id. */
   private final String jobById;
 
+  /** The assignments that set each of {@code columns} to the value the INSERT proposed. */
+  private String updating(String... columns) {
+    StringBuilder sb = new StringBuilder();
+    for (String column : columns) {
+      sb.append(sb.isEmpty() ? "" : ", ").append(column).append(" = ").append(dialect.proposed(column));
+    }
+    return sb.toString();
+  }
+
   /** The worker leases of the store {@code host} on {@code db}. */
-  public SqlWorkers(SqlDb<C> db, SqlDialect dialect, Clock clock, SqlStoreHost<C> host) {
+  public SqlWorkers(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -49,10 +59,8 @@ public final class SqlWorkers<C extends SqlConn> {
       WorkerRecord w = reported.onStoreClock(sc);
       PreparedStatement up = c.ps("INSERT INTO spindle_workers (id, name, host, pid, queues, concurrency, model,"
           + " state, started_at, heartbeat_at, lease_until, running, processed, failed, rate)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-          + " state = excluded.state, heartbeat_at = excluded.heartbeat_at, lease_until = excluded.lease_until,"
-          + " running = excluded.running, processed = excluded.processed, failed = excluded.failed,"
-          + " rate = excluded.rate");
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + dialect.onConflictUpdate("id")
+          + updating("state", "heartbeat_at", "lease_until", "running", "processed", "failed", "rate"));
       up.setString(1, w.id());
       up.setString(2, w.name());
       up.setString(3, w.host());
@@ -72,7 +80,7 @@ public final class SqlWorkers<C extends SqlConn> {
       Duration clockSkew = w.clockSkew();
       if (clockSkew != null) { // unknown: the last known skew stays
         PreparedStatement skew = c.ps("INSERT INTO spindle_worker_clocks (worker, skew_us) VALUES (?, ?)"
-            + " ON CONFLICT (worker) DO UPDATE SET skew_us = excluded.skew_us");
+            + dialect.onConflictUpdate("worker") + updating("skew_us"));
         skew.setString(1, w.id());
         skew.setLong(2, SqlJobRows.micros(clockSkew));
         skew.executeUpdate();

@@ -1,9 +1,9 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.MinuteStats;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcConn;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlClaims<C extends SqlConn> {
+public final class SqlClaims<C extends JdbcConn> {
   /**
    * What differs between the stores in taking a queue's ready jobs. The statements set every
    * claimed job RUNNING under the worker and return {@link SqlJobRows#CLAIM_COLUMNS}; their
@@ -34,7 +34,7 @@ public final class SqlClaims<C extends SqlConn> {
    *
    * @param <C> the store's connection type
    */
-  public interface Store<C extends SqlConn> {
+  public interface Store<C extends JdbcConn> {
     /**
      * Claims the best ready job of a queue with flow key {@code key}, or the best one without a flow
      * key if {@code key} is null (then the key parameter is absent).
@@ -230,7 +230,7 @@ public final class SqlClaims<C extends SqlConn> {
   }
 
   /** How many jobs of {@code queue} are running. */
-  private static int runningIn(SqlConn c, String queue) throws SQLException {
+  private static int runningIn(JdbcConn c, String queue) throws SQLException {
     PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_jobs WHERE state = " + SqlJobRows.RUNNING
         + " AND queue = ?");
     ps.setString(1, queue);

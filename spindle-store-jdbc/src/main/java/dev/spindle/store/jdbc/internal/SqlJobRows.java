@@ -1,4 +1,4 @@
-package dev.spindle.queue.spi;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;

@@ -1,8 +1,9 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.RetentionLimits;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,13 +20,13 @@ import java.time.Instant;
  *
  * @param <C> the store's connection type
  */
-public final class SqlRetention<C extends SqlConn> {
+public final class SqlRetention<C extends JdbcConn> {
   private final SqlDb<C> db;
-  private final SqlDialect dialect;
+  private final JdbcDialect dialect;
   private final Clock clock;
 
   /** The retention of a store on {@code db}. */
-  public SqlRetention(SqlDb<C> db, SqlDialect dialect, Clock clock) {
+  public SqlRetention(SqlDb<C> db, JdbcDialect dialect, Clock clock) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -93,7 +94,7 @@ public final class SqlRetention<C extends SqlConn> {
     }
   }
 
-  private static long count(SqlConn c, String where) throws SQLException {
+  private static long count(JdbcConn c, String where) throws SQLException {
     try (ResultSet rs = c.ps("SELECT count(*) FROM spindle_jobs WHERE " + where).executeQuery()) {
       rs.next();
       return rs.getLong(1);
@@ -104,7 +105,7 @@ public final class SqlRetention<C extends SqlConn> {
    * Deletes up to {@code n} of the oldest jobs matching {@code where} beyond the newest {@code max}
    * of them; those a waiting job still needs are skipped (and not replaced by newer ones).
    */
-  private static int deleteOldest(SqlConn c, String where, long max, int n) throws SQLException {
+  private static int deleteOldest(JdbcConn c, String where, long max, int n) throws SQLException {
     PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT x.id FROM spindle_jobs x WHERE x." + where
         + " AND x.finish_seq <= (SELECT finish_seq FROM spindle_jobs WHERE " + where
         + " ORDER BY finish_seq DESC LIMIT 1 OFFSET ?) AND NOT " + awaited("x") + " ORDER BY x.finish_seq LIMIT ?)");

@@ -1,9 +1,10 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.ScheduleRecord;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,13 +24,15 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlSchedules<C extends SqlConn> {
+public final class SqlSchedules<C extends JdbcConn> {
   private final SqlDb<C> db;
+  private final JdbcDialect dialect;
   private final SqlStoreHost<C> host;
 
   /** The schedules of the store {@code host} on {@code db}. */
-  public SqlSchedules(SqlDb<C> db, SqlStoreHost<C> host) {
+  public SqlSchedules(SqlDb<C> db, JdbcDialect dialect, SqlStoreHost<C> host) {
     this.db = db;
+    this.dialect = dialect;
     this.host = host;
   }
 
@@ -78,9 +81,10 @@ public final class SqlSchedules<C extends SqlConn> {
       if (existing.isPresent() && existing.get().definition().equals(s.definition())) {
         return existing.get();
       }
-      PreparedStatement ps = c.ps("INSERT INTO spindle_schedules AS s (name, definition, next_fire_at, last_fire_at,"
-          + " version, created_at) VALUES (?, ?, ?, NULL, 1, ?) ON CONFLICT (name) DO UPDATE SET"
-          + " definition = excluded.definition, next_fire_at = excluded.next_fire_at, version = s.version + 1");
+      PreparedStatement ps = c.ps("INSERT INTO spindle_schedules (name, definition, next_fire_at, last_fire_at,"
+          + " version, created_at) VALUES (?, ?, ?, NULL, 1, ?)" + dialect.onConflictUpdate("name")
+          + "definition = " + dialect.proposed("definition") + ", next_fire_at = " + dialect.proposed("next_fire_at")
+          + ", version = spindle_schedules.version + 1");
       ps.setString(1, s.name());
       ps.setString(2, s.definition());
       ps.setLong(3, SqlJobRows.micros(s.nextFireAt()));
@@ -96,7 +100,7 @@ public final class SqlSchedules<C extends SqlConn> {
   }
 
   /** The schedule named {@code name}, inside the caller's transaction. */
-  public static Optional<ScheduleRecord> schedule(SqlConn c, String name) throws SQLException {
+  public static Optional<ScheduleRecord> schedule(JdbcConn c, String name) throws SQLException {
     PreparedStatement ps = c.ps("SELECT name, definition, next_fire_at, last_fire_at, version, created_at"
         + " FROM spindle_schedules WHERE name = ?");
     ps.setString(1, name);

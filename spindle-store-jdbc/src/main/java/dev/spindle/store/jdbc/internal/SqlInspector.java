@@ -1,4 +1,4 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
@@ -9,9 +9,10 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
-import dev.spindle.queue.spi.SqlJobRows;
 import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,19 +37,19 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlInspector<C extends SqlConn> implements JobInspector {
+public final class SqlInspector<C extends JdbcConn> implements JobInspector {
   private final SqlDb<C> db;
-  private final SqlDialect dialect;
+  private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
   /** A job's snapshot by id. */
   private final String jobById;
-  /** A job's snapshot by id, wherever readers see it ({@link SqlDialect#allJobs}). */
+  /** A job's snapshot by id, wherever readers see it ({@link JdbcDialect#allJobs}). */
   private final String anyJobById;
   private final SqlDependencies<C> deps;
 
   /** The inspector of the store {@code host} on {@code db}. */
-  public SqlInspector(SqlDb<C> db, SqlDialect dialect, Clock clock, SqlStoreHost<C> host, SqlDependencies<C> deps) {
+  public SqlInspector(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, SqlDependencies<C> deps) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -252,7 +253,7 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
     });
   }
 
-  private @Nullable String argsOfOrNull(SqlConn c, long id) throws SQLException {
+  private @Nullable String argsOfOrNull(JdbcConn c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT args FROM " + dialect.allJobs() + " WHERE id = ?");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
@@ -298,7 +299,7 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
         ps.executeUpdate();
       } else {
         PreparedStatement ps = c.ps("INSERT INTO spindle_queues (name, max_running) VALUES (?, ?)"
-            + " ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running");
+            + dialect.onConflictUpdate("name") + "max_running = " + dialect.proposed("max_running"));
         ps.setString(1, queue);
         ps.setInt(2, maxRunning);
         ps.executeUpdate();
@@ -313,7 +314,7 @@ public final class SqlInspector<C extends SqlConn> implements JobInspector {
   }
 
   /** The queues' running limits (queues without one are absent). */
-  public static Map<String, Integer> limits(SqlConn c) throws SQLException {
+  public static Map<String, Integer> limits(JdbcConn c) throws SQLException {
     Map<String, Integer> m = new HashMap<>();
     try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues").executeQuery()) {
       while (rs.next()) {

@@ -1,8 +1,9 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +16,7 @@ import java.util.List;
  * #where}, each starting with {@code AND}), their arguments in order, and the id column to order and
  * page by ({@link #id}). Immutable.
  *
- * <p>Text goes through the dialect's {@link SqlDialect#textMatch}. Unless a text index drives the
+ * <p>Text goes through the dialect's {@link JdbcDialect#textMatch}. Unless a text index drives the
  * rows, a created or finished time range becomes an id range first (ids grow with enqueue order):
  * the lowest and highest id in it come from the time's index, then rows are walked by id within them.
  *
@@ -30,17 +31,17 @@ public record SqlFilter(String from, String where, List<Object> args, String id)
     args = List.copyOf(args);
   }
 
-  /** The SQL of {@code f} in {@code dialect}, over every job ({@link SqlDialect#allJobs}). */
-  public static SqlFilter of(JobFilter f, SqlDialect dialect) {
+  /** The SQL of {@code f} in {@code dialect}, over every job ({@link JdbcDialect#allJobs}). */
+  public static SqlFilter of(JobFilter f, JdbcDialect dialect) {
     return of(f, dialect, dialect.allJobs());
   }
 
   /**
    * The SQL of {@code f} in {@code dialect} over {@code table} ({@code spindle_jobs} for rows the
-   * caller locks, or {@link SqlDialect#allJobs}).
+   * caller locks, or {@link JdbcDialect#allJobs}).
    */
-  public static SqlFilter of(JobFilter f, SqlDialect dialect, String table) {
-    SqlDialect.TextMatch text = f.text() == null ? null : dialect.textMatch(f.text());
+  public static SqlFilter of(JobFilter f, JdbcDialect dialect, String table) {
+    JdbcDialect.TextMatch text = f.text() == null ? null : dialect.textMatch(f.text());
     boolean drive = text != null && text.drivesRows();
     String id = text != null ? text.id() : "id";
     StringBuilder sql = new StringBuilder();
@@ -108,7 +109,7 @@ public record SqlFilter(String from, String where, List<Object> args, String id)
   }
 
   /** Reads the ids of a {@code SELECT id ...} bound with {@code args}. */
-  public static long[] ids(SqlConn c, String sql, List<Object> args) throws SQLException {
+  public static long[] ids(JdbcConn c, String sql, List<Object> args) throws SQLException {
     try (PreparedStatement ps = c.jdbc().prepareStatement(sql)) {
       bind(ps, args);
       List<Long> out = new ArrayList<>();

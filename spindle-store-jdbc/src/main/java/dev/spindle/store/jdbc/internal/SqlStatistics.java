@@ -1,8 +1,8 @@
-package dev.spindle.queue.spi.sql;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.MinuteStats;
-import dev.spindle.queue.spi.SqlJobRows;
+import dev.spindle.store.jdbc.JdbcConn;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
  *
  * @param <C> the store's connection type
  */
-public final class SqlStatistics<C extends SqlConn> implements JobStatistics {
+public final class SqlStatistics<C extends JdbcConn> implements JobStatistics {
   private final SqlDb<C> db;
 
   /** The statistics of a store on {@code db}. */
@@ -36,7 +36,7 @@ public final class SqlStatistics<C extends SqlConn> implements JobStatistics {
   }
 
   /** {@link #minutes} inside the caller's transaction. */
-  public List<MinuteStats> minutesIn(SqlConn c, Instant from, Instant to) throws SQLException {
+  public List<MinuteStats> minutesIn(JdbcConn c, Instant from, Instant to) throws SQLException {
     PreparedStatement ps = c.ps("SELECT minute, counter, n FROM spindle_stats WHERE minute >= ? AND minute < ?"
         + " ORDER BY minute");
     ps.setLong(1, MinuteStats.minuteOf(from));
@@ -59,7 +59,7 @@ public final class SqlStatistics<C extends SqlConn> implements JobStatistics {
   }
 
   /** {@link #oldestWaiting} inside the caller's transaction. */
-  public Optional<Instant> oldestIn(SqlConn c) throws SQLException {
+  public Optional<Instant> oldestIn(JdbcConn c) throws SQLException {
     try (ResultSet rs = c.ps("SELECT run_at FROM spindle_jobs WHERE id = (SELECT min(id) FROM spindle_jobs"
         + " WHERE state = " + SqlJobRows.QUEUED + ")").executeQuery()) {
       return rs.next() ? Optional.of(SqlJobRows.instant(rs.getLong(1))) : Optional.<Instant>empty();

@@ -1,0 +1,215 @@
+package dev.spindle.store.jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * What one SQL database adds to the shared SQL job store engine: the SQL that differs between
+ * databases, how its errors read, and how it is written to. Everything else (the job rows, the
+ * state machine's moves, fencing, claims, completions, enqueue, dependencies, flow control,
+ * schedules, worker leases, retention, inspection and statistics) is the engine's and is written
+ * once against this interface.
+ *
+ * <p><b>The contract.</b>
+ *
+ * <ul>
+ *   <li><b>Schema.</b> The dialect's module creates and migrates the tables the engine reads and
+ *       writes ({@code spindle_jobs}, {@code spindle_policies}, {@code spindle_deps}, {@code
+ *       spindle_workers}, {@code spindle_schedules}, {@code spindle_stats}, {@code spindle_audit},
+ *       the flow tables), with the columns and types of the SQLite and PostgreSQL schemas: every
+ *       time is a 64-bit integer of microseconds since the epoch, bound as a parameter (the store's
+ *       clock supplies "now"), so the engine needs no date functions; payloads (arguments, results,
+ *       errors) are JSON text; state codes are the integers of the engine's job rows.
+ *   <li><b>Statements.</b> Each method returns a fragment of standard SQL (or runs one on a
+ *       connection the engine passes in, inside the engine's transaction). Fragments are
+ *       constants or depend only on their arguments; they never embed values from users.
+ *   <li><b>Transactions.</b> The engine runs every store call in one transaction at READ COMMITTED
+ *       or stronger, through the connection discipline of {@link #writers()}; a dialect never
+ *       commits, rolls back or closes a connection it is given.
+ *   <li><b>Errors.</b> {@link #classify} reads a driver's {@link SQLException}; the engine retries
+ *       {@link ErrorKind#BUSY}, {@link ErrorKind#SERIALIZATION_FAILURE} and {@link
+ *       ErrorKind#UNIQUE_VIOLATION} transactions and reports the rest as {@code StoreException}s.
+ * </ul>
+ *
+ * <p>Implementations are stateless and thread-safe (one instance serves every connection).
+ */
+public interface JdbcDialect {
+  /** The database's name for messages and logs ({@code "sqlite"}, {@code "postgresql"}). */
+  String name();
+
+  // ---- row locks -------------------------------------------------------------------------------
+
+  /** Suffix of a SELECT whose rows this transaction will change: {@code " FOR UPDATE"}, or "" (one writer). */
+  String forUpdate();
+
+  /** Suffix of a SELECT whose rows must not change until this transaction ends: {@code " FOR SHARE"}, or "". */
+  String forShare();
+
+  /**
+   * Suffix of a SELECT that locks the rows of table {@code alias} it can, skipping those other
+   * transactions hold ({@code " FOR UPDATE OF j SKIP LOCKED"}); "" where writers are serialized.
+   */
+  String forUpdateSkipLocked(String alias);
+
+  // ---- expressions -----------------------------------------------------------------------------
+
+  /** The larger of two SQL expressions ({@code greatest(a, b)} or {@code max(a, b)}). */
+  String greatest(String a, String b);
+
+  /** A reference to {@code column} that keeps the planner off the column's own index (or the column). */
+  String unindexed(String column);
+
+  /** The audit table's column naming who acted ({@code user} is reserved in some databases). */
+  String auditUserColumn();
+
+  /**
+   * A statement that inserts {@code values} (a parenthesized list of expressions or {@code ?})
+   * into {@code columns} of {@code table}, and does nothing if a row with the same {@code
+   * conflictColumns} exists. By default {@code INSERT ... ON CONFLICT (...) DO NOTHING}; MariaDB
+   * and MySQL write {@code INSERT IGNORE}.
+   */
+  default String insertIgnoring(String table, String columns, String values, String conflictColumns) {
+    return "INSERT INTO " + table + " (" + columns + ") VALUES " + values + " ON CONFLICT (" + conflictColumns
+        + ") DO NOTHING";
+  }
+
+  /**
+   * What follows an INSERT's {@code VALUES (...)} so that a row with the same {@code
+   * conflictColumns} is updated instead, by the assignments that follow (each value written with
+   * {@link #proposed} and the table's name for the existing row's columns). By default {@code " ON
+   * CONFLICT (...) DO UPDATE SET "}; MariaDB and MySQL write {@code " ON DUPLICATE KEY UPDATE "}.
+   */
+  default String onConflictUpdate(String conflictColumns) {
+    return " ON CONFLICT (" + conflictColumns + ") DO UPDATE SET ";
+  }
+
+  /**
+   * In the assignments after {@link #onConflictUpdate}, the value the INSERT proposed for {@code
+   * column}: by default {@code excluded.column}; MariaDB writes {@code VALUES(column)}.
+   */
+  default String proposed(String column) {
+    return "excluded." + column;
+  }
+
+  /**
+   * Whether {@code UPDATE ... RETURNING} and {@code DELETE ... RETURNING} work (SQLite 3.35+,
+   * PostgreSQL, MariaDB 10.5+ for DELETE only: answer false there and the engine reads the rows it
+   * changed in the same transaction instead).
+   */
+  default boolean returning() {
+    return true;
+  }
+
+  // ---- id lists --------------------------------------------------------------------------------
+
+  /** A subquery yielding the ids bound by {@link #bindIds} as one parameter ({@code ?}). */
+  String idsParameter();
+
+  /** Binds {@code ids} to parameter {@code index} of a statement using {@link #idsParameter}. */
+  void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException;
+
+  /**
+   * A scalar sub-select of the smallest ({@code agg} {@code "min"}) or largest ({@code "max"}) id of
+   * the jobs of {@code table} created in a range, its two parameters the range's start (inclusive)
+   * and end (exclusive) in microseconds since the epoch; null if none. By default along an index on
+   * {@code created_at} that holds every job.
+   */
+  default String createdIdBound(String agg, String table) {
+    return "(SELECT " + agg + "(id) FROM " + table + " WHERE created_at >= ? AND created_at < ?)";
+  }
+
+  // ---- reading jobs ----------------------------------------------------------------------------
+
+  /**
+   * How job lists find {@code text} as a case-insensitive substring of the arguments or the error.
+   *
+   * @param text the text as the user gave it
+   */
+  TextMatch textMatch(String text);
+
+  /**
+   * The jobs readers see, finished ones included: {@code spindle_jobs}, or a view that adds a
+   * history table of finished jobs (read-only: rows are locked and changed in {@code spindle_jobs}
+   * after {@link #restore}).
+   */
+  String allJobs();
+
+  /**
+   * Moves jobs {@code ids} back from the history table into {@code spindle_jobs} (ids not in the
+   * history are ignored), so that an operator's requeue or delete can change them there. Nothing
+   * where there is no history.
+   */
+  void restore(JdbcConn c, long[] ids) throws SQLException;
+
+  /**
+   * A query of rows (queue, state code, count) that the inspector sums per queue and state: by
+   * default a {@code GROUP BY} over {@code spindle_jobs}; a store with a history table adds the
+   * history's per-queue counts (a queue and state may then appear twice).
+   */
+  default String queueCounts() {
+    return "SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state";
+  }
+
+  /** Before jobs are deleted, inside the same transaction (SQLite records the highest id: no id is reused). */
+  void beforeDeletingJobs(JdbcConn c) throws SQLException;
+
+  // ---- errors and the connection discipline ----------------------------------------------------
+
+  /** What an error of this database's driver means to the engine. */
+  enum ErrorKind {
+    /** Another connection holds a lock the statement needs (SQLite {@code SQLITE_BUSY}); retry. */
+    BUSY,
+    /** A deadlock or serialization failure; the whole transaction may be retried. */
+    SERIALIZATION_FAILURE,
+    /** A unique key raced with another transaction's insert; the whole transaction may be retried. */
+    UNIQUE_VIOLATION,
+    /** The connection was lost; a read may run again on another connection, a commit may have happened. */
+    CONNECTION_LOST,
+    /** Anything else: reported to the caller. */
+    OTHER
+  }
+
+  /** What {@code e}, thrown by this database's driver, means ({@link ErrorKind}). */
+  ErrorKind classify(SQLException e);
+
+  /** How a database takes writes. */
+  enum Writers {
+    /** One writer connection per process, write transactions serialized by the engine (SQLite). */
+    ONE_WRITER,
+    /** A pool of connections writing concurrently under row locks (PostgreSQL, MariaDB). */
+    POOL
+  }
+
+  /** How this database takes writes ({@link Writers}). */
+  Writers writers();
+
+  /** How the engine sends many rows' changes (completions, enqueues) in one store call. */
+  enum Batching {
+    /** One prepared statement per outcome, its rows as a JDBC batch (cheap round trips: embedded). */
+    STATEMENT_BATCHES,
+    /** One statement per outcome over column arrays, in rounds of distinct jobs (a network round trip each). */
+    ARRAY_ROUNDS
+  }
+
+  /** How this database takes many rows in one call ({@link Batching}). */
+  Batching batching();
+
+  /**
+   * A text condition on jobs.
+   *
+   * @param from the FROM source that holds {@code spindle_jobs}' columns ({@code spindle_jobs}
+   *     itself, or a text index joined to it)
+   * @param id the id column of {@code from} to order and page by
+   * @param condition the condition, starting with {@code " AND "}
+   * @param args its arguments, in order
+   * @param drivesRows whether an index on the text drives the rows (then time ranges are checked
+   *     per row instead of becoming id ranges first)
+   */
+  record TextMatch(String from, String id, String condition, List<Object> args, boolean drivesRows) {
+    /** Copies the arguments. */
+    public TextMatch {
+      args = List.copyOf(args);
+    }
+  }
+}

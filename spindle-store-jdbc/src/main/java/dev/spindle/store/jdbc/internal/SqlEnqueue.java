@@ -1,0 +1,282 @@
+package dev.spindle.store.jdbc.internal;
+
+import dev.spindle.PayloadException;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.FlowControl;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.queue.spi.Workflows;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The enqueue path of a SQL store: new jobs (batched inserts, unique keys, jobs with dependencies,
+ * jobs dead from the start because their flow key could not be computed), children of a running
+ * job, and the jobs a schedule fires ({@link #insert}); each call one write transaction. Also the
+ * payload limit, which completions apply to results. Thread-safe.
+ *
+ * @param <C> the store's connection type
+ */
+public final class SqlEnqueue<C extends JdbcConn> {
+  /** Batches up to this size use the connection's statements; larger ones a statement of their own. */
+  public static final int SMALL_BATCH = 512;
+
+  /** What differs between the stores' inserts. Implementations are thread-safe. */
+  public interface Rows<C> {
+    /**
+     * The INSERT of one job: the columns {@code id, task, queue, state, priority, args, unique_key,
+     * created_at, run_at, policy_id, flow_key}, then {@code trace_context} if {@link #traces} is
+     * null, as parameters in that order.
+     */
+    String insertJob();
+
+    /** {@code n} new job ids, ascending, never handed out before. */
+    long[] newIds(C c, int n) throws SQLException;
+
+    /** Before {@code jobs} are inserted, in the same transaction (row locks taken in a fixed order, caches told). */
+    void beforeInsert(C c, List<NewJob> jobs) throws SQLException;
+
+    /**
+     * Where the trace contexts of this insert go when the job row has no column for them, or null.
+     *
+     * @param big whether the batch is larger than {@link #SMALL_BATCH}
+     */
+    @Nullable Traces traces(C c, boolean big) throws SQLException;
+  }
+
+  /** The trace contexts of one insert, written apart from the job rows. */
+  public interface Traces extends AutoCloseable {
+    /** Adds job {@code id}'s trace context (nothing if null). */
+    void add(long id, @Nullable String context) throws SQLException;
+
+    /** Writes what was added. */
+    void write() throws SQLException;
+
+    @Override
+    void close() throws SQLException;
+  }
+
+  private final SqlDb<C> db;
+  private final Rows<C> rows;
+  private final SqlStoreHost<C> host;
+  private final Clock clock;
+  private final SqlPolicies policies;
+  private final SqlDependencies<C> deps;
+  private final int maxPayloadBytes;
+  private final Runnable changed;
+  private final String byUniqueKey;
+
+  /**
+   * @param host finishes jobs dead from the start
+   * @param changed called after each commit that added jobs
+   */
+  public SqlEnqueue(SqlDb<C> db, JdbcDialect dialect, Rows<C> rows, SqlStoreHost<C> host, Clock clock,
+      SqlPolicies policies, SqlDependencies<C> deps, int maxPayloadBytes, Runnable changed) {
+    this.db = db;
+    this.rows = rows;
+    this.host = host;
+    this.clock = clock;
+    this.policies = policies;
+    this.deps = deps;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.changed = changed;
+    this.byUniqueKey = "SELECT id, state FROM " + dialect.allJobs() + " WHERE unique_key = ?";
+  }
+
+  /** {@code JobStore.enqueue}. */
+  public List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    checkArguments(jobs);
+    Workflows.checkBatch(jobs);
+    Map<JobPolicy, Long> created = new HashMap<>();
+    List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
+      created.clear();
+      return insert(c, jobs, created);
+    });
+    policies.committed(created);
+    changed.run();
+    return results;
+  }
+
+  /** {@code JobStore.addChildren}. */
+  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
+    checkArguments(jobs);
+    List<EnqueueResult> results = deps.addChildren(db, clock, policies, parentId, fence, jobs, exits, this::insert);
+    changed.run();
+    return results;
+  }
+
+  /** Checks every job's arguments against the payload limit. */
+  public void checkArguments(List<NewJob> jobs) {
+    for (NewJob j : jobs) {
+      checkPayload(j.argsJson(), "arguments of task '" + j.task() + "'", maxPayloadBytes);
+    }
+  }
+
+  /** Inserts {@code jobs} in the caller's transaction, adding the policies it records to {@code created}. */
+  public List<EnqueueResult> insert(C c, List<NewJob> jobs, Map<JobPolicy, Long> created) throws SQLException {
+    long[] ids = rows.newIds(c, jobs.size());
+    rows.beforeInsert(c, jobs);
+    // sqlite-jdbc clears a statement's whole batch array after each executeBatch, and the array only
+    // grows: a big batch gets its own statement, so the cached one stays cheap for small enqueues
+    boolean big = jobs.size() > SMALL_BATCH;
+    PreparedStatement ins = big ? c.jdbc().prepareStatement(rows.insertJob()) : c.ps(rows.insertJob());
+    try (Traces traces = rows.traces(c, big)) {
+      List<EnqueueResult> out = insertWith(c, ins, traces, jobs, created, ids);
+      if (traces != null) {
+        traces.write();
+      }
+      return out;
+    } finally {
+      if (big) {
+        ins.close();
+      }
+    }
+  }
+
+  private List<EnqueueResult> insertWith(C c, PreparedStatement ins, @Nullable Traces traces, List<NewJob> jobs,
+      Map<JobPolicy, Long> created, long[] ids) throws SQLException {
+    int nextId = 0;
+    Instant storeNow = clock.instant();
+    PreparedStatement byKey = c.ps(byUniqueKey);
+    EnqueueResult[] out = new EnqueueResult[jobs.size()];
+    boolean batched = false;
+    JobPolicy lastPolicy = null;
+    long lastPolicyId = -1;
+    for (int i = 0; i < jobs.size(); i++) {
+      NewJob j = jobs.get(i);
+      long pid;
+      if (j.policy() == lastPolicy) {
+        pid = lastPolicyId; // a batch usually shares one policy instance: skip hashing it
+      } else {
+        pid = policies.id(c, j.policy(), created);
+        lastPolicy = j.policy();
+        lastPolicyId = pid;
+      }
+      if (j.uniqueKey() != null) {
+        if (batched) {
+          ins.executeBatch();
+          batched = false;
+        }
+        byKey.setString(1, j.uniqueKey());
+        try (ResultSet rs = byKey.executeQuery()) {
+          if (rs.next()) {
+            out[i] = new EnqueueResult(Long.toString(rs.getLong(1)), false, SqlJobRows.state(rs.getInt(2)));
+            continue;
+          }
+        }
+      }
+      long id = ids[nextId++];
+      StoreClock sc = StoreClock.at(storeNow, j.createdAt());
+      boolean bad = FlowControl.isBad(j.flowKey());
+      if (j.hasDependencies() || bad) {
+        if (batched) {
+          ins.executeBatch(); // a dependent reads its dependencies' rows; a dead job is finished at once
+          batched = false;
+        }
+        // a bad flow key wins over dependencies (as in memory): the job is dead, never run unlimited
+        out[i] = bad ? insertDead(c, ins, traces, j, id, pid, sc)
+            : insertDependent(c, ins, traces, j, id, pid, out, sc);
+        continue;
+      }
+      JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+      bind(ins, traces, j, id, SqlJobRows.code(state), pid, sc);
+      if (j.uniqueKey() != null || jobs.size() == 1) {
+        ins.executeUpdate();
+      } else {
+        ins.addBatch();
+        batched = true;
+      }
+      out[i] = new EnqueueResult(Long.toString(id), true, state);
+    }
+    if (batched) {
+      ins.executeBatch();
+    }
+    return Arrays.asList(out);
+  }
+
+  /** Binds job {@code j}'s row (its trace context to the row's column, or to {@code traces}). */
+  private static void bind(PreparedStatement ins, @Nullable Traces traces, NewJob j, long id, int state, long pid,
+      StoreClock sc) throws SQLException {
+    ins.setLong(1, id);
+    ins.setString(2, j.task());
+    ins.setString(3, j.queue());
+    ins.setInt(4, state);
+    ins.setInt(5, j.priority());
+    ins.setString(6, j.argsJson());
+    ins.setString(7, j.uniqueKey());
+    ins.setLong(8, SqlJobRows.micros(sc.now()));
+    ins.setLong(9, SqlJobRows.micros(sc.translate(j.runAt())));
+    ins.setLong(10, pid);
+    ins.setString(11, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
+    if (traces == null) {
+      ins.setString(12, j.traceContext());
+    } else {
+      traces.add(id, j.traceContext());
+    }
+  }
+
+  /** Inserts a job that has dependencies: WAITING, released at once, or cancelled at once. */
+  private EnqueueResult insertDependent(C c, PreparedStatement ins, @Nullable Traces traces, NewJob j, long id,
+      long pid, EnqueueResult[] batch, StoreClock sc) throws SQLException {
+    bind(ins, traces, j, id, SqlJobRows.WAITING, pid, sc);
+    ins.executeUpdate();
+    return deps.placeDependent(c, id, j, batch, sc.now());
+  }
+
+  /** Inserts a job that is dead from the start (its flow key could not be computed): in as RUNNING, finished DEAD. */
+  private EnqueueResult insertDead(C c, PreparedStatement ins, @Nullable Traces traces, NewJob j, long id, long pid,
+      StoreClock sc) throws SQLException {
+    bind(ins, traces, j, id, SqlJobRows.RUNNING, pid, sc);
+    ins.executeUpdate();
+    host.finish(c, id, JobState.RUNNING, JobState.DEAD, sc.now(),
+        FlowControl.badKeyError(Objects.requireNonNull(j.flowKey(), "the bad flow key")), FlowControl.BAD_FLOW_KEY,
+        SqlJobRows.FAILURE_TTL);
+    return new EnqueueResult(Long.toString(id), true, JobState.DEAD);
+  }
+
+  /**
+   * Fails unless {@code json} (the arguments or result named by {@code what}) is at most {@code
+   * limit} UTF-8 bytes.
+   *
+   * @throws PayloadException if it is larger
+   */
+  private static void checkPayload(@Nullable String json, String what, int limit) {
+    if (json == null) {
+      return;
+    }
+    if ((long) json.length() * 3 > limit) {
+      int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > limit) {
+        throw new PayloadException(what + " is " + bytes + " bytes of JSON, over the store's limit of " + limit
+            + " bytes; pass a reference (a path or URL) instead of the data, or raise maxPayloadBytes");
+      }
+    }
+  }
+
+  /** True if a result of {@code json} is over {@code limit} UTF-8 bytes. */
+  public static boolean tooLarge(@Nullable String json, int limit) {
+    try {
+      checkPayload(json, "result", limit);
+      return false;
+    } catch (PayloadException e) {
+      return true;
+    }
+  }
+}
