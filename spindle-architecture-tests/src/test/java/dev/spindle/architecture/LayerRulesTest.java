@@ -56,6 +56,24 @@ class LayerRulesTest {
         .check(classes);
   }
 
+  /**
+   * Workers and producers never see the operators' side of a store: the worker and client internals
+   * of spindle-queue and its {@code JobQueue} and {@code Worker} depend on the hot-path {@code
+   * JobStore} only, not on {@code StoreAdmin}, the backend that carries it, or its roles.
+   */
+  @Test
+  void workersAndProducersNeverSeeTheOperatorsSide() {
+    noClasses().that().resideInAPackage("dev.spindle.queue.internal..")
+        .or().haveFullyQualifiedName("dev.spindle.queue.JobQueue")
+        .or().haveFullyQualifiedName("dev.spindle.queue.Worker")
+        .should().dependOnClassesThat().belongToAnyOf(dev.spindle.queue.spi.StoreAdmin.class,
+            dev.spindle.queue.spi.StoreBackend.class, dev.spindle.queue.spi.JobInspector.class,
+            dev.spindle.queue.spi.QueueControl.class, dev.spindle.queue.spi.AuditLog.class,
+            dev.spindle.queue.spi.JobStatistics.class, dev.spindle.queue.spi.FlowAdmin.class,
+            dev.spindle.queue.spi.LiveView.class)
+        .check(classes);
+  }
+
   @Test
   void applicationsUseOnlyApiAndSpi() {
     noClasses().that().resideInAnyPackage("dev.spindle.cli..", "dev.spindle.bench..")

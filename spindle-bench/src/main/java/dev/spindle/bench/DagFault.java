@@ -7,7 +7,7 @@ import dev.spindle.queue.Workflow;
 import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ final class DagFault {
   }
 
   /** True once the last callback ended. */
-  boolean finished(JobStore store, WorkflowHandle h) {
+  boolean finished(StoreBackend store, WorkflowHandle h) {
     return store.find(h.last().get(0).id()).map(j -> j.state().isTerminal()).orElse(false);
   }
 
@@ -61,7 +61,7 @@ final class DagFault {
     return layer * (width + 1) + width;
   }
 
-  void report(JobStore store, WorkflowHandle h, List<String> executions, PrintStream out) {
+  void report(StoreBackend store, WorkflowHandle h, List<String> executions, PrintStream out) {
     Map<String, JobInfo> jobs = new HashMap<>();
     Map<JobState, Integer> states = new EnumMap<>(JobState.class);
     for (JobHandle<?> jh : h.jobs()) {

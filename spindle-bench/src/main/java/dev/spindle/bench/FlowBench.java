@@ -11,7 +11,7 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.redis.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -168,7 +168,7 @@ public final class FlowBench {
     String loc = location("rate");
     int seconds = intOpt("seconds", 60);
     FlowLimit limit = FlowLimit.parse("r200 per=queue rate=200/1s burst=20");
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
       JobOptions o = JobOptions.builder().queue("rated").flow(limit).build();
       int n = 200 * (seconds + 15);
       for (int done = 0; done < n; done += 10_000) {
@@ -196,7 +196,7 @@ public final class FlowBench {
     int seconds = intOpt("seconds", 60);
     long holdMs = intOpt("hold-ms", 200);
     FlowLimit limit = FlowLimit.parse("c5 per=queue concurrency=5");
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
       JobOptions o = JobOptions.builder().queue("conc").flow(limit).build();
       int n = (int) (5 * 1000 / holdMs * (seconds + 15));
       for (int done = 0; done < n; done += 10_000) {
@@ -222,7 +222,7 @@ public final class FlowBench {
     String loc = location("fair");
     int a = intOpt("fair-a", 100_000);
     FlowLimit fair = FlowLimit.parse("tenants per=arg:tenant");
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
       JobOptions o = JobOptions.builder().queue("shared").flow(fair).build();
       startWorkers(loc, "shared");
       long ta = System.nanoTime();
@@ -299,7 +299,7 @@ public final class FlowBench {
    */
   private double drainOnce(String phase, int n, boolean limits, String queues) throws Exception {
     String loc = location(phase);
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).registry(REGISTRY).build()) {
       if (limits) {
         FlowLimit slow = FlowLimit.parse("slow per=arg:tenant rate=1/10s");
         FlowLimit one = FlowLimit.parse("one per=queue concurrency=1");
@@ -426,7 +426,7 @@ public final class FlowBench {
     for (int i = 1; i + 1 < args.length; i += 2) {
       o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    JobStore store = JobStores.open(System.getenv("SPINDLE_FLOWBENCH_STORE"));
+    StoreBackend store = JobStores.open(System.getenv("SPINDLE_FLOWBENCH_STORE"));
     AtomicReference<Worker> current = new AtomicReference<>(Worker.builder(store).registry(REGISTRY)
         .queues(o.getOrDefault("queues", "default").split(",")).concurrency(Integer.parseInt(o.getOrDefault("concurrency", "8")))
         .model(ExecutionModel.THREADS).shutdownGrace(Duration.ofSeconds(5)).name("flowbench").start());

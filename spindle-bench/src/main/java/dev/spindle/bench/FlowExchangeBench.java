@@ -7,8 +7,8 @@ import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.testkit.redis.RedisServer;
 import java.nio.file.Files;
@@ -39,15 +39,15 @@ public final class FlowExchangeBench {
           boolean sqlite = a.length > 2 && a[2].equals("sqlite");
           String loc = sqlite ? "sqlite:" + Files.createTempDirectory("flow3micro").resolve("m.db")
               : redis.url() + "/0?namespace=m" + r + limited;
-          try (JobStore s = JobStores.open(loc)) {
+          try (StoreBackend s = JobStores.open(loc)) {
             Instant now = Instant.now();
             s.heartbeat(new WorkerRecord("w", "w", "h", 1, List.of("free"), 8, "THREADS", "RUNNING", now, now,
                 now.plus(Duration.ofHours(1)), 0, 0, 0, 0));
             if (limited) {
               FlowLimit slow = FlowLimit.parse("slow per=arg:tenant rate=1/10s");
               FlowLimit one = FlowLimit.parse("one per=queue concurrency=1");
-              s.flow().putLimit(slow);
-              s.flow().putLimit(one);
+              s.flowAdmin().orElseThrow().putLimit(slow);
+              s.flowAdmin().orElseThrow().putLimit(one);
               List<NewJob> js = new ArrayList<>();
               for (int i = 0; i < 20000; i++) {
                 String args = "{\"tenant\":\"t" + (i % 50) + "\",\"n\":" + i + "}";

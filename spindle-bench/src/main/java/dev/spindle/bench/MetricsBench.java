@@ -12,7 +12,7 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.store.redis.RedisJobStore;
 import dev.spindle.store.redis.RedisStoreConfig;
 import dev.spindle.store.sqlite.SqliteJobStore;
@@ -184,7 +184,7 @@ public final class MetricsBench {
             int v = order[k]; // each variant after each other one equally often, over the cycle of orders
             String name = store + "-" + (seq++);
             double[] m;
-            try (JobStore s = open(store, dir, name, redis)) {
+            try (StoreBackend s = open(store, dir, name, redis)) {
               m = drainOnce(s, jobs, concurrency, prefetch, variants[v], variants[v].sampled() ? sampledOtel : otel,
                   threadsCpu, server);
             }
@@ -242,7 +242,7 @@ public final class MetricsBench {
     return Objects.requireNonNull(redis, "redis-server was not started").url();
   }
 
-  private static JobStore open(String store, Path dir, String name, @Nullable RedisServer redis) {
+  private static StoreBackend open(String store, Path dir, String name, @Nullable RedisServer redis) {
     return switch (store) {
       case "sqlite" -> SqliteJobStore.open(dir.resolve(name + ".db"));
       case "redis" -> RedisJobStore.open(RedisStoreConfig.fromUrl(redisUrl(redis)
@@ -572,7 +572,7 @@ public final class MetricsBench {
   }
 
   /** One drain: {jobs/s, this JVM's CPU microseconds per job, its dispatcher thread's}. */
-  private static double[] drainOnce(JobStore store, int jobs, int concurrency, int prefetch, Variant variant,
+  private static double[] drainOnce(StoreBackend store, int jobs, int concurrency, int prefetch, Variant variant,
       OpenTelemetrySdk sdk, boolean threadsCpu, @Nullable RedisServer server) throws Exception {
     SpindleMetrics metrics = null;
     @Nullable OpenTelemetrySdk otel = variant.tracing() ? sdk : null;
@@ -597,7 +597,7 @@ public final class MetricsBench {
         span.end();
       }
       if (metrics != null && variant.bindStore()) {
-        metrics.bindStore(store.inspector());
+        metrics.bindStore(store);
       }
       Map<String, Long> g0 = threadsCpu ? cpuByThreadGroup() : Map.of();
       long t0 = System.nanoTime();

@@ -5,8 +5,8 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.PartitionedRedisJobStore;
 import dev.spindle.store.redis.RedisJobStore;
@@ -107,7 +107,7 @@ public final class PartitionBench {
     }
   }
 
-  private JobStore open(boolean partitioned, String ns) {
+  private StoreBackend open(boolean partitioned, String ns) {
     RedisStoreConfig c = RedisStoreConfig.fromUrl(cluster.seedUrl() + "?cluster=true&namespace=" + ns
         + (partitioned ? "&partitions=3" : ""), Map.of());
     return partitioned ? PartitionedRedisJobStore.open(c) : RedisJobStore.open(c);
@@ -115,7 +115,7 @@ public final class PartitionBench {
 
   private Result round(boolean partitioned, int n) throws Exception {
     String ns = spreadNamespace();
-    try (JobStore store = open(partitioned, ns)) {
+    try (StoreBackend store = open(partitioned, ns)) {
       Instant now = Instant.now();
       List<NewJob> chunk = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -169,7 +169,7 @@ public final class PartitionBench {
     }
   }
 
-  private void consume(JobStore store, String id, AtomicLong done, int n) {
+  private void consume(StoreBackend store, String id, AtomicLong done, int n) {
     List<Completion> outcomes = new ArrayList<>();
     while (true) {
       Instant now = Instant.now();

@@ -8,7 +8,7 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -161,7 +161,7 @@ public final class PostgresBench {
     int n = intOpt("jobs", 200_000);
     int workers = intOpt("workers", 2);
     String loc = location("drain_" + (schemaSeq++), true);
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       for (int i = 0; i < workers; i++) {
         startWorker(loc);
       }
@@ -194,7 +194,7 @@ public final class PostgresBench {
       int samples = intOpt("samples", 1000);
       int workers = intOpt("workers", 2);
       String loc = location("latency_" + (schemaSeq++), notify);
-      try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+      try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
         for (int i = 0; i < workers; i++) {
           startWorker(loc);
         }
@@ -240,7 +240,7 @@ public final class PostgresBench {
         opts.getOrDefault("heartbeat-ms", "250"), "--concurrency", opts.getOrDefault("concurrency", "16"));
     List<String> jvm = List.of("-Drbench.log=" + log);
     String loc = location("fault_" + (schemaSeq++), true) + "&archiveAfter=off";
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       List<Process> live = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
         live.add(startWorker(loc, extra, jvm));
@@ -296,7 +296,7 @@ public final class PostgresBench {
     }
     String schema = "soak_" + (schemaSeq++);
     String loc = location(schema, true);
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       long t0 = System.nanoTime();
       for (int from = 0; from < n; from += 50_000) {
         q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(from, Math.min(n, from + 50_000L)).boxed().toList(),
@@ -379,7 +379,7 @@ public final class PostgresBench {
     double rate = n / (minutes * 60.0);
     String schema = "soak_" + (schemaSeq++);
     String loc = location(schema, true);
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       long c0 = store.finishCursor();
       for (int i = 0; i < intOpt("workers", 2); i++) {
         startWorker(loc);
@@ -505,7 +505,7 @@ public final class PostgresBench {
     boolean keep = !"no".equals(opts.get("keep-successes"));
     JobOptions options = keep ? JobOptions.defaults()
         : JobOptions.builder().retention(Duration.ZERO, JobPolicy.defaults().failureTtl()).build();
-    try (JobStore store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
+    try (StoreBackend store = JobStores.open(loc); JobQueue q = JobQueue.builder(store).build()) {
       for (int i = 0; i < intOpt("workers", 2); i++) {
         startWorker(loc, List.of("--concurrency", opts.getOrDefault("concurrency", "64"), "--prefetch",
             opts.getOrDefault("prefetch", "0"), "--model",
@@ -569,9 +569,9 @@ public final class PostgresBench {
   }
 
   /** Successes the store counted in its minute statistics in the day around now. */
-  private static long succeededSoFar(JobStore store) {
+  private static long succeededSoFar(StoreBackend store) {
     Instant now = Instant.now();
-    return store.statistics().minutes(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1))).stream()
+    return store.statistics().orElseThrow().minutes(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1))).stream()
         .mapToLong(m -> m.succeeded()).sum();
   }
 

@@ -4,7 +4,7 @@ import dev.spindle.ExecutionModel;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -25,7 +25,7 @@ public final class PostgresBenchWorker {
     for (int i = 0; i + 1 < args.length; i += 2) {
       o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    JobStore store = JobStores.open(Objects.requireNonNull(o.get("store"), "--store"));
+    StoreBackend store = JobStores.open(Objects.requireNonNull(o.get("store"), "--store"));
     Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class, RedisBenchTasks.class))
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
         .prefetch(Integer.parseInt(o.getOrDefault("prefetch", "0")))

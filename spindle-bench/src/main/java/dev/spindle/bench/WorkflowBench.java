@@ -10,7 +10,7 @@ import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.Workflow;
 import dev.spindle.queue.WorkflowHandle;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.redis.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +71,7 @@ public final class WorkflowBench {
   private static void run(String location, int jobs, int rounds, @Nullable RedisServer redis) throws Exception {
     TaskRegistry registry = TaskRegistry.builder().add(BenchTasks.NOOP).add(COUNT).build();
     Duration wait = Duration.ofMinutes(10);
-    try (JobStore store = JobStores.open(location);
+    try (StoreBackend store = JobStores.open(location);
          JobQueue q = JobQueue.builder(store).registry(registry).build();
          Worker w = Worker.builder(store).registry(registry).model(ExecutionModel.VIRTUAL).concurrency(256)
              .pollInterval(Duration.ofMillis(20)).start()) {
@@ -157,7 +157,7 @@ public final class WorkflowBench {
    */
   private static void redisEdgeSpace(RedisServer redis, int n) {
     String ns = "{wfspace}:";
-    try (JobStore store = JobStores.open(redis.url() + "/0?namespace=wfspace");
+    try (StoreBackend store = JobStores.open(redis.url() + "/0?namespace=wfspace");
          JobQueue q = JobQueue.builder(store).registry(TaskRegistry.builder().add(BenchTasks.NOOP).add(COUNT).build())
              .build()) {
       long m0 = usedMemory(redis);
@@ -181,7 +181,7 @@ public final class WorkflowBench {
           (double) ((m2 - m1) - (m1 - m0)) / n);
     }
     // a chain in a namespace of its own, so that its P..'dn' holds only its entries
-    try (JobStore store = JobStores.open(redis.url() + "/0?namespace=wfchain");
+    try (StoreBackend store = JobStores.open(redis.url() + "/0?namespace=wfchain");
          JobQueue q = JobQueue.builder(store).registry(TaskRegistry.builder().add(BenchTasks.NOOP).build()).build()) {
       String cns = "{wfchain}:";
       int len = Math.min(n, 1000);

@@ -6,7 +6,7 @@ import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ class FlowCommandTest {
     assertThat(CliRun.of("flow", "list", "--store", store).out()).contains("api per=arg:tenant concurrency=1");
     String first;
     String second;
-    try (JobStore s = SqliteJobStore.builder(db).open(); JobQueue q = JobQueue.builder(s).build()) {
+    try (StoreBackend s = SqliteJobStore.builder(db).open(); JobQueue q = JobQueue.builder(s).build()) {
       JobOptions o = JobOptions.builder().flow(FlowLimit.parse("api per=arg:tenant concurrency=9")).build();
       first = q.enqueue("t.call", "{\"tenant\":\"acme\"}", o).id();
       second = q.enqueue("t.call", "{\"tenant\":\"acme\"}", o).id();

@@ -6,7 +6,7 @@ import dev.spindle.metrics.internal.JobMetrics;
 import dev.spindle.metrics.internal.JobSpanHandler;
 import dev.spindle.metrics.internal.StoreGauges;
 import dev.spindle.queue.JobObserver;
-import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.StoreAdmin;
 import dev.spindle.supervisor.ManagerStatus;
 import dev.spindle.supervisor.ServiceStatus;
 import dev.spindle.supervisor.WorkerStatus;
@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * SpindleMetrics metrics = SpindleMetrics.builder().tracing(openTelemetry).build();
  * Worker worker = Worker.builder(store).observer(metrics.observer()).registry(tasks).build();
- * metrics.bindStore(store.inspector());
+ * metrics.bindStore(store);
  * metrics.bindExecutor(() -> worker.executorStats().orElse(null));
  * try (MetricsServer server = MetricsServer.start(metrics, "127.0.0.1", 9464)) { ... }
  * }</pre>
@@ -104,12 +104,13 @@ public final class SpindleMetrics {
 
   /**
    * Adds the per-queue gauges of a store (depth, scheduled, running, oldest ready job's age, live
-   * workers, busy and free slots), read through its inspector at most once per refresh interval.
+   * workers, busy and free slots), read through the operators' side of the store ({@link
+   * StoreAdmin#inspector()}) at most once per refresh interval.
    *
    * @return this
    */
-  public SpindleMetrics bindStore(JobInspector inspector) {
-    StoreGauges g = new StoreGauges(Objects.requireNonNull(inspector, "inspector"), registry, clock, storeRefresh,
+  public SpindleMetrics bindStore(StoreAdmin admin) {
+    StoreGauges g = new StoreGauges(Objects.requireNonNull(admin, "admin").inspector(), registry, clock, storeRefresh,
         maxQueues);
     stores.add(g);
     Gauge.builder("spindle.store.queues", g, StoreGauges::queues)

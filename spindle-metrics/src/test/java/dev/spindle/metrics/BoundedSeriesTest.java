@@ -9,6 +9,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.memory.InMemoryJobStore;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreAdmin;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -80,7 +81,10 @@ class BoundedSeriesTest {
       store.enqueue(List.of(new NewJob("t", "1", "default", 0, T0, null, JobPolicy.defaults(), T0),
           new NewJob("t", "2", "default", 0, T0, null, JobPolicy.defaults(), T0),
           new NewJob("t", "3", "default", 0, T0, null, JobPolicy.defaults(), T0)));
-      SpindleMetrics metrics = SpindleMetrics.builder().storeRefresh(Duration.ofHours(1)).build().bindStore(counting);
+      StoreAdmin admin = (StoreAdmin) java.lang.reflect.Proxy.newProxyInstance(StoreAdmin.class.getClassLoader(),
+          new Class<?>[] {StoreAdmin.class}, (p, m, args) -> m.getName().equals("inspector") ? counting
+              : m.invoke(store, args));
+      SpindleMetrics metrics = SpindleMetrics.builder().storeRefresh(Duration.ofHours(1)).build().bindStore(admin);
       for (int i = 0; i < 10; i++) {
         assertThat(metrics.scrape()).contains("spindle_queue_depth{queue=\"default\"} 3.0");
       }

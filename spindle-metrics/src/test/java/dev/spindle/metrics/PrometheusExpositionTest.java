@@ -42,7 +42,7 @@ class PrometheusExpositionTest {
          JobQueue queue = JobQueue.builder(store).registry(registry()).observer(metrics.observer()).build();
          Worker worker = queue.worker().queues("default", "flaky").model(ExecutionModel.THREADS).concurrency(2)
              .start();
-         MetricsServer server = MetricsServer.start(metrics.bindStore(store.inspector())
+         MetricsServer server = MetricsServer.start(metrics.bindStore(store)
              .bindExecutor(() -> worker.executorStats().orElse(null)), 0);
          PrometheusServer prometheus = PrometheusServer.start(Files.createDirectories(dir.resolve("prom")),
              server.port())) {
@@ -83,7 +83,7 @@ class PrometheusExpositionTest {
     try (SqliteJobStore store = SqliteJobStore.open(dir.resolve("jobs.db"));
          JobQueue queue = JobQueue.builder(store).registry(registry()).observer(metrics.observer()).build();
          Worker worker = queue.worker().concurrency(2).start()) {
-      metrics.bindStore(store.inspector()).bindExecutor(() -> worker.executorStats().orElse(null));
+      metrics.bindStore(store).bindExecutor(() -> worker.executorStats().orElse(null));
       queue.enqueue(MetricsTasks.ECHO, 1);
       queue.enqueue(MetricsTasks.FLAKY, 1, JobOptions.builder().retry(RetryPolicy.none()).build());
       await().atMost(WAIT).until(() -> worker.stats().succeeded() + worker.stats().failed() == 2);

@@ -34,7 +34,7 @@ class UnroutableGaugeTest {
       store.heartbeat(worker("old", Set.of("known")));
       store.enqueue(List.of(job("known"), job("newer"), job("newer")));
       SpindleMetrics metrics = SpindleMetrics.builder().clock(clock).storeRefresh(Duration.ZERO).build()
-          .bindStore(store.inspector());
+          .bindStore(store);
       assertThat(metrics.scrape()).contains("spindle_jobs_unroutable{queue=\"default\",task=\"newer\"} 2.0")
           .doesNotContain("task=\"known\"");
 

@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * listed weigh 1), so keys of weights 3 and 1 with backlogs are served 3:1.
  *
  * <p>Declare it with {@link JobOptions.Builder#flow(FlowLimit)}: the first job that names it stores
- * it; later changes (at run time) go through {@link dev.spindle.queue.spi.FlowControl#putLimit}.
+ * it; later changes (at run time) go through {@link dev.spindle.queue.spi.FlowAdmin#putLimit}.
  * The text form ({@link #toSpec()}, {@link #parse(String)}) is what stores keep and the CLI takes,
  * e.g. {@code api per=arg:tenant concurrency=5 rate=200/1s burst=10 window=1000/60s weights=acme:3,beta:2}.
  */

@@ -10,7 +10,6 @@ import dev.spindle.queue.internal.Listeners;
 import dev.spindle.queue.internal.Payloads;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
-import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.ScheduleRecord;
@@ -32,7 +31,7 @@ import tools.jackson.databind.JsonNode;
  * schedules, and build {@link Worker}s on the same store. Thread-safe; share one per store.
  *
  * <pre>{@code
- * try (JobStore store = JobStores.open("sqlite:spindle-data/spindle.db");
+ * try (StoreBackend store = JobStores.open("sqlite:spindle-data/spindle.db");
  *      JobQueue queue = JobQueue.builder(store).registry(TaskRegistry.of(PrimeTasks.class)).build()) {
  *   JobHandle<Boolean> h = queue.enqueue(IS_PRIME, 5_000_111_000_222_021L);
  *   boolean prime = h.result(Duration.ofMinutes(1));
@@ -268,7 +267,8 @@ public final class JobQueue implements AutoCloseable {
       return n;
     }
     if (definedLimits.add(flow.name())) {
-      store.flow().defineLimit(flow);
+      store.flow().orElseThrow(() -> new IllegalArgumentException("the flow limit '" + flow.name()
+          + "' cannot be used: the store " + store.describe() + " enforces no flow limits")).defineLimit(flow);
     }
     String key;
     try {
@@ -339,11 +339,6 @@ public final class JobQueue implements AutoCloseable {
   public List<ScheduleInfo> schedules() {
     return store.schedules().stream().map(r -> new ScheduleInfo(Schedule.fromJson(r.definition()), r.nextFireAt(),
         r.lastFireAt(), r.version())).toList();
-  }
-
-  /** The store's query and repair interface. */
-  public JobInspector inspector() {
-    return store.inspector();
   }
 
   /** A worker builder on this queue's store, sharing its codec, clock and listeners. */

@@ -1,7 +1,7 @@
 package dev.spindle.queue;
 
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
+import dev.spindle.queue.spi.StoreBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,13 +30,14 @@ public final class JobStores {
   }
 
   /**
-   * Opens a store. The caller closes it.
+   * Opens a store. The caller closes it. The result is both the hot-path {@code JobStore} a queue
+   * and a worker take and the operators' {@code StoreAdmin} the dashboard and the CLI take.
    *
    * @throws IllegalArgumentException if no backend on the classpath handles the scheme (the message
    *     names the module to add)
    * @throws StoreException if the backend cannot open it
    */
-  public static JobStore open(String location) {
+  public static StoreBackend open(String location) {
     return open(location, true);
   }
 
@@ -48,11 +49,11 @@ public final class JobStores {
    * @throws StoreException NOT_FOUND if there is no store at the location; another reason if the
    *     backend cannot open it
    */
-  public static JobStore openExisting(String location) {
+  public static StoreBackend openExisting(String location) {
     return open(location, false);
   }
 
-  private static JobStore open(String location, boolean create) {
+  private static StoreBackend open(String location, boolean create) {
     String loc = normalize(location);
     String scheme = loc.substring(0, loc.indexOf(':')).toLowerCase(Locale.ROOT);
     List<String> known = new ArrayList<>();

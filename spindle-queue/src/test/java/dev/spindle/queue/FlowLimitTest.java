@@ -84,11 +84,11 @@ class FlowLimitTest {
       JobInfo j = store.find(h.id()).orElseThrow();
       assertThat(j.attempt()).isZero();
       assertThat(j.failures()).isZero();
-      FlowHold hold = store.flow().holdOf(h.id()).orElseThrow();
+      FlowHold hold = store.flowAdmin().orElseThrow().holdOf(h.id()).orElseThrow();
       assertThat(hold.rule()).isEqualTo(FlowHold.Rule.PAUSED);
       assertThat(hold.key()).isEqualTo("remote:acme");
       assertThat(hold.until()).isAfter(j.runAt().plus(Duration.ofMinutes(59)));
-      assertThat(store.flow().limits()).containsExactly(limit);
+      assertThat(store.flowAdmin().orElseThrow().limits()).containsExactly(limit);
       assertThat(calls.get()).isEqualTo(1);
       assertThat(w.failure()).isEmpty();
     }

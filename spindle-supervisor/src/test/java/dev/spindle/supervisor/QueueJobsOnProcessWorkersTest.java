@@ -10,7 +10,7 @@ import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.supervisor.testing.NapTasks;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +29,7 @@ class QueueJobsOnProcessWorkersTest {
 
   @Test
   void aRetriedJobInAChildJvmSeesItsIdAndItsSecondAttempt() {
-    try (JobStore store = JobStores.open("sqlite:" + dir.resolve("jobs.db"));
+    try (StoreBackend store = JobStores.open("sqlite:" + dir.resolve("jobs.db"));
         JobQueue queue = JobQueue.builder(store).registry(TaskRegistry.of(NapTasks.class)).build();
         Worker worker = queue.worker().model(ExecutionModel.PROCESSES).concurrency(2).start()) {
       JobHandle<String> h = queue.enqueue(NapTasks.SECOND_ATTEMPT, "a", JobOptions.builder()

@@ -10,7 +10,7 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.supervisor.queue.QueueWorkerService;
 import dev.spindle.supervisor.testing.MasterProcess;
 import dev.spindle.supervisor.testing.NapTasks;
@@ -37,7 +37,7 @@ class QueueWorkerServiceTest {
   Path dir;
 
   private String location;
-  private JobStore store;
+  private StoreBackend store;
   private JobQueue queue;
   private ServiceManager manager;
   private final Recorder events = new Recorder();

@@ -10,10 +10,10 @@ import dev.spindle.queue.RateLimitedException;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.spi.JsonCodec;
 import java.time.Clock;
@@ -42,14 +42,14 @@ final class InlineWorker {
   /** Ticks one schedule may fire in one step at most. */
   private static final int MAX_TICKS = 1000;
 
-  private final JobStore store;
+  private final StoreBackend store;
   private final TaskRegistry registry;
   private final JsonCodec codec;
   private final Clock clock;
   private final String workerId = NAME + "@" + Long.toHexString(System.nanoTime());
   private final Instant startedAt;
 
-  InlineWorker(JobStore store, TaskRegistry registry, JsonCodec codec, Clock clock) {
+  InlineWorker(StoreBackend store, TaskRegistry registry, JsonCodec codec, Clock clock) {
     this.store = store;
     this.registry = registry;
     this.codec = codec;
@@ -157,11 +157,8 @@ final class InlineWorker {
   private Completion failure(JobInfo job, Throwable error) {
     if (error instanceof RateLimitedException rl) {
       Instant now = clock.instant();
-      try {
-        store.flow().pauseKey(job.id(), job.fence(), now.plus(rl.retryAfter()), now);
-      } catch (UnsupportedOperationException e) {
-        // the in-memory store has flow control; a store without it lets the job wait again at once
-      }
+      // a store without flow control lets the job wait again at once
+      store.flow().ifPresent(f -> f.pauseKey(job.id(), job.fence(), now.plus(rl.retryAfter()), now));
       return Completion.released(job.id(), job.fence(), workerId);
     }
     String err = JobError.from(error).toJson();

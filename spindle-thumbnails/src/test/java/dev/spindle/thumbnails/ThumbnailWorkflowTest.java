@@ -10,7 +10,7 @@ import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.queue.spi.DependencyEdge;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.JsonCodec;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ class ThumbnailWorkflowTest {
     TaskRegistry tasks = TaskRegistry.of(ThumbnailTasks.class);
     try (SampleServer server = SampleServer.builder().count(4).size(480, 270).cacheDir(dir.resolve("cache"))
         .faults(true).start();
-         JobStore store = JobStores.open("sqlite:" + dir.resolve("queue.db"));
+         StoreBackend store = JobStores.open("sqlite:" + dir.resolve("queue.db"));
          JobQueue queue = JobQueue.builder(store).registry(tasks).build();
          Worker worker = Worker.builder(store).registry(tasks).concurrency(3).pollInterval(Duration.ofMillis(20))
              .start()) {

@@ -5,7 +5,7 @@ import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.MonotonicClock;
 import dev.spindle.supervisor.RunDirectory;
 import dev.spindle.web.internal.ApiRoutes;
@@ -103,7 +103,7 @@ public final class Dashboard implements AutoCloseable {
     Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.queue = JobQueue.builder(b.store).registry(b.registry).clock(clock).name("spindle-web").build();
     AuditTrail audit = new AuditTrail(clock, b.store);
-    this.service = new QueueService(queue, audit, new Supervisors(b.runDirectory));
+    this.service = new QueueService(queue, b.store, audit, new Supervisors(b.runDirectory));
     this.live = new LiveStats(service, b.tick);
     this.host = b.hostSecurity;
     Credentials creds = b.credentials;
@@ -257,8 +257,11 @@ public final class Dashboard implements AutoCloseable {
     ctx.status(status).contentType("application/problem+json").result(o.toString());
   }
 
-  /** A builder over {@code store}. */
-  public static Builder builder(JobStore store) {
+  /**
+   * A builder over {@code store}: the dashboard changes jobs through its hot path (a {@code JobQueue})
+   * and reads and repairs through its operators' side ({@code StoreAdmin}).
+   */
+  public static Builder builder(StoreBackend store) {
     return new Builder(store);
   }
 
@@ -370,7 +373,7 @@ public final class Dashboard implements AutoCloseable {
 
   /** Validates each setting as it is given. Not thread-safe. */
   public static final class Builder {
-    private final JobStore store;
+    private final StoreBackend store;
     private String bind = "127.0.0.1";
     private int port = DEFAULT_PORT;
     private @Nullable Credentials credentials;
@@ -386,7 +389,7 @@ public final class Dashboard implements AutoCloseable {
     private final Set<String> allowedHosts = new LinkedHashSet<>();
     private boolean insecureHttpOnNetwork;
 
-    private Builder(JobStore store) {
+    private Builder(StoreBackend store) {
       this.store = Objects.requireNonNull(store, "store");
     }
 

@@ -89,7 +89,7 @@ class ApiTest {
   @Test
   void aWaitingJobHeldByAFlowLimitSaysWhichAndWhy() {
     dev.spindle.queue.FlowLimit limit = dev.spindle.queue.FlowLimit.parse("api per=arg:tenant concurrency=1");
-    f.store.flow().putLimit(limit);
+    f.store.flowAdmin().orElseThrow().putLimit(limit);
     java.time.Instant now = java.time.Instant.now();
     java.util.List<dev.spindle.queue.spi.NewJob> jobs = new java.util.ArrayList<>();
     for (int i = 0; i < 2; i++) {

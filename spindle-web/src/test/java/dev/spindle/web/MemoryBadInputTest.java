@@ -1,14 +1,14 @@
 package dev.spindle.web;
 
 import dev.spindle.queue.JobStores;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 
 /** Hostile input to the API over the in-memory store. */
 class MemoryBadInputTest extends DashboardBadInputContract {
   private static int n;
 
   @Override
-  JobStore openStore() {
+  StoreBackend openStore() {
     return JobStores.open("memory:bad-input-" + (++n));
   }
 }

@@ -1,7 +1,7 @@
 package dev.spindle.web;
 
 import dev.spindle.queue.JobStores;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.redis.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +22,7 @@ class RedisBadInputTest extends DashboardBadInputContract {
   }
 
   @Override
-  JobStore openStore() {
+  StoreBackend openStore() {
     return JobStores.open(redis.url() + "/0?namespace=badinput" + (++n));
   }
 }

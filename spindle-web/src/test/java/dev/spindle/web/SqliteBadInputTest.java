@@ -1,6 +1,6 @@
 package dev.spindle.web;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +11,7 @@ class SqliteBadInputTest extends DashboardBadInputContract {
   Path dir;
 
   @Override
-  JobStore openStore() {
+  StoreBackend openStore() {
     return SqliteJobStore.open(dir.resolve("jobs.db"));
   }
 }

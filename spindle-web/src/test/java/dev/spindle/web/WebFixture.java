@@ -1,6 +1,6 @@
 package dev.spindle.web;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import java.io.IOException;
 import java.net.URI;
@@ -19,7 +19,7 @@ final class WebFixture implements AutoCloseable {
   static final String PASSWORD = "correct horse battery";
   static final JsonMapper JSON = JsonMapper.builder().build();
 
-  final JobStore store;
+  final StoreBackend store;
   final Dashboard dashboard;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -27,11 +27,11 @@ final class WebFixture implements AutoCloseable {
     return new WebFixture(SqliteJobStore.open(dir.resolve("jobs.db")));
   }
 
-  WebFixture(JobStore store) {
+  WebFixture(StoreBackend store) {
     this(store, configure(Dashboard.builder(store)));
   }
 
-  WebFixture(JobStore store, Dashboard.Builder b) {
+  WebFixture(StoreBackend store, Dashboard.Builder b) {
     this.store = store;
     this.dashboard = b.build().start();
   }

@@ -1,6 +1,6 @@
 package dev.spindle.web;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -15,7 +15,7 @@ abstract class WebStoreContract {
   WebFixture f;
 
   /** A new, empty store. */
-  abstract JobStore openStore() throws Exception;
+  abstract StoreBackend openStore() throws Exception;
 
   @BeforeEach
   void open() throws Exception {

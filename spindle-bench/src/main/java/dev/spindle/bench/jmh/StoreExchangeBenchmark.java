@@ -5,8 +5,8 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.RedisJobStore;
 import dev.spindle.store.sqlite.SqliteJobStore;
@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * A durable store's hot paths, one JMH thread: {@code exchange} is a worker's steady state, one
  * store call that records the previous job's success and claims the next
- * ({@link JobStore#completeAndClaim}, one transaction on SQLite, one script on Redis);
+ * ({@link StoreBackend#completeAndClaim}, one transaction on SQLite, one script on Redis);
  * {@code enqueue} stores one new job. SQLite: a file in a temporary directory, durability NORMAL
  * (WAL). Redis: a redis-server of the testkit on a free loopback port, without persistence. Before
  * each iteration the queue is topped up to {@value #STOCK} jobs (not measured); an exchange that
@@ -55,7 +55,7 @@ public class StoreExchangeBenchmark {
 
   private @Nullable Path dir;
   private @Nullable RedisServer redis;
-  private JobStore jobs;
+  private StoreBackend jobs;
   private long queued;
   private @Nullable JobInfo held;
   private final NewJob enqueued = job("enqueued");

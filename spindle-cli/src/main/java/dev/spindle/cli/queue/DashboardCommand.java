@@ -2,7 +2,7 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.TaskRegistry;
 import dev.spindle.metrics.SpindleMetrics;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.web.Credentials;
 import dev.spindle.web.Dashboard;
 import dev.spindle.web.Role;
@@ -111,7 +111,7 @@ public final class DashboardCommand implements Callable<Integer> {
       SERVER_LOGGERS.forEach(l -> System.setProperty("org.slf4j.simpleLogger.log." + l, "info"));
     }
     Network network = new Network(bind, allowedHosts, insecureHttpOnNetwork);
-    try (JobStore s = store.open()) {
+    try (StoreBackend s = store.open()) {
       serve(out, s, network, port, creds, registry, verbose);
       return 0;
     } catch (dev.spindle.queue.StoreException e) {
@@ -152,16 +152,16 @@ public final class DashboardCommand implements Callable<Integer> {
    * @param creds the credentials, or {@code null} for a random token printed once in the URL
    * @throws IllegalStateException if it cannot start, or would serve plain HTTP on the network unacknowledged
    */
-  static void serve(PrintStream out, JobStore store, Network network, int port, @Nullable Credentials creds,
+  static void serve(PrintStream out, StoreBackend store, Network network, int port, @Nullable Credentials creds,
       TaskRegistry registry) throws InterruptedException {
     serve(out, store, network, port, creds, registry, true);
   }
 
   /**
-   * As {@link #serve(PrintStream, JobStore, Network, int, Credentials, TaskRegistry)}; unless
+   * As {@link #serve(PrintStream, StoreBackend, Network, int, Credentials, TaskRegistry)}; unless
    * {@code verbose}, prints only the URL to open (with the generated token if any), one line.
    */
-  static void serve(PrintStream out, JobStore store, Network network, int port, @Nullable Credentials creds,
+  static void serve(PrintStream out, StoreBackend store, Network network, int port, @Nullable Credentials creds,
       TaskRegistry registry, boolean verbose) throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).port(port).registry(registry);
     try {
@@ -172,7 +172,7 @@ public final class DashboardCommand implements Callable<Integer> {
     }
     // Prometheus text of the store's queue gauges at /metrics, behind the dashboard's authentication
     SpindleMetrics metrics = SpindleMetrics.builder().build()
-        .bindStore(store.inspector());
+        .bindStore(store);
     b.route("/metrics", Role.VIEWER, () -> RouteResponse.ok(
         SpindleMetrics.contentType(), metrics.scrape()));
     if (creds != null) {

@@ -18,7 +18,7 @@ import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -91,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     String location = this.store.location();
     java.time.Instant started = Clock.systemUTC().instant();
-    try (JobStore store = JobStores.open(location);
+    try (StoreBackend store = JobStores.open(location);
          JobQueue q = JobQueue.builder(store).registry(QueueSupport.defaultRegistry())
              .defaults(JobOptions.builder().queue(QUEUE).build()).build()) {
       JobInspector inspector = store.inspector();
@@ -241,7 +241,7 @@ public final class DemoCommand implements Callable<Integer> {
     return names;
   }
 
-  private void startWorkers(String location, JobStore store) throws IOException, InterruptedException {
+  private void startWorkers(String location, StoreBackend store) throws IOException, InterruptedException {
     if (inProcess) {
       TaskRegistry registry = QueueSupport.defaultRegistry();
       for (int i = 0; i < workers; i++) {

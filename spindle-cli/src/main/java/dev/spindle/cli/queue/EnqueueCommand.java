@@ -12,7 +12,7 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobRequest;
 import dev.spindle.queue.RetryPolicy;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.Echo;
 import dev.spindle.store.redis.RedisJobStore;
 import java.io.IOException;
@@ -137,7 +137,7 @@ public final class EnqueueCommand implements Callable<Integer> {
     EnqueuePrinter printer = output.json ? new EnqueuePrinter.Json(System.out, waitLimit != null)
         : output.quiet ? new EnqueuePrinter.Ids(System.out) : new EnqueuePrinter.Human(System.out, uniqueKey);
     long added = 0;
-    try (JobStore s = store.openOrCreate();
+    try (StoreBackend s = store.openOrCreate();
          JobQueue q = JobQueue.builder(s).registry(allowUnknown ? TaskRegistry.empty() : catalog.registry()).build()) {
       List<JobHandle<JsonNode>> waited = new ArrayList<>(waitLimit == null ? 0 : Math.min(count, BATCH));
       JobRequest request = new JobRequest(task, args, options);

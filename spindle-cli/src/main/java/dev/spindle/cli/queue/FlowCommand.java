@@ -2,8 +2,10 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.cli.ExitCode;
 import dev.spindle.queue.FlowLimit;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowHold;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -45,8 +47,8 @@ public final class FlowCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (JobStore s = store.open()) {
-        List<FlowLimit> all = s.flow().limits();
+      try (StoreBackend s = store.open()) {
+        List<FlowLimit> all = flowAdmin(s).limits();
         if (output.json) {
           ObjectNode doc = CliJson.object();
           ArrayNode limits = doc.putArray("flowLimits");
@@ -85,8 +87,8 @@ public final class FlowCommand implements Runnable {
         System.err.println("spindle flow set: " + e.getMessage());
         return 2;
       }
-      try (JobStore s = store.openOrCreate()) {
-        s.flow().putLimit(limit);
+      try (StoreBackend s = store.openOrCreate()) {
+        flowAdmin(s).putLimit(limit);
         System.out.println("set " + limit.toSpec());
         return 0;
       } catch (RuntimeException e) {
@@ -107,8 +109,8 @@ public final class FlowCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (JobStore s = store.open()) {
-        if (!s.flow().removeLimit(name)) {
+      try (StoreBackend s = store.open()) {
+        if (!flowAdmin(s).removeLimit(name)) {
           System.err.println("spindle flow remove: no flow limit named '" + name + "'");
           return ExitCode.NOT_FOUND.code();
         }
@@ -132,13 +134,23 @@ public final class FlowCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (JobStore s = store.open()) {
-        Optional<FlowHold> h = s.flow().holdOf(id);
+      try (StoreBackend s = store.open()) {
+        Optional<FlowHold> h = flowAdmin(s).holdOf(id);
         System.out.println(id + ": " + h.map(FlowHold::describe).orElse("not held by a flow limit"));
         return 0;
       } catch (RuntimeException e) {
         return QueueSupport.fail("flow why", e);
       }
     }
+  }
+
+  /**
+   * The store's flow-limit administration.
+   *
+   * @throws IllegalStateException "not supported by this store" if it enforces no flow limits
+   */
+  static FlowAdmin flowAdmin(StoreAdmin s) {
+    return s.flowAdmin().orElseThrow(() -> new IllegalStateException("flow limits are not supported by this store ("
+        + s.describe() + ")"));
   }
 }

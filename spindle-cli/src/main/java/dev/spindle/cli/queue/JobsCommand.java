@@ -11,7 +11,7 @@ import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,7 +123,7 @@ public final class JobsCommand implements Runnable {
           throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
       }
-      try (JobStore s = store.open()) {
+      try (StoreBackend s = store.open()) {
         List<JobInfo> jobs = s.inspector().listJobs(f);
         String next = jobs.size() == f.limit() ? jobs.get(jobs.size() - 1).id() : null;
         if (output.json) {
@@ -194,15 +194,12 @@ public final class JobsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (JobStore s = store.open()) {
+      try (StoreBackend s = store.open()) {
         JobInfo j = s.find(id).orElseThrow(() -> new JobNotFoundException(id));
         String hold = null;
         if (j.state() == JobState.QUEUED) {
-          try {
-            hold = s.flow().holdOf(j.id()).map(FlowHold::describe).orElse(null);
-          } catch (UnsupportedOperationException e) {
-            // a store without flow control holds no job
-          }
+          // a store without flow control holds no job
+          hold = s.flowAdmin().flatMap(f -> f.holdOf(j.id())).map(FlowHold::describe).orElse(null);
         }
         if (output.json) {
           ObjectNode doc = CliJson.job(j);
@@ -245,7 +242,7 @@ public final class JobsCommand implements Runnable {
         System.err.println("spindle jobs tree: --max-lines must be >= 1, not " + maxLines);
         return 2;
       }
-      try (JobStore s = store.open()) {
+      try (StoreBackend s = store.open()) {
         String start = s.find(id).orElseThrow(() -> new JobNotFoundException(id)).id();
         new WorkflowTree(s.inspector(), s::find, maxLines).print(System.out, start);
         return 0;
@@ -336,7 +333,7 @@ public final class JobsCommand implements Runnable {
       if (ids.isEmpty() == !all) {
         throw new CommandLine.ParameterException(cl, "give job ids or --all");
       }
-      try (JobStore s = store.open()) {
+      try (StoreBackend s = store.open()) {
         JobInspector in = s.inspector();
         Instant now = Clock.systemUTC().instant();
         int ok = 0;
@@ -394,7 +391,7 @@ public final class JobsCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (JobStore s = store.open()) {
+      try (StoreBackend s = store.open()) {
         int bad = 0;
         for (String id : ids) {
           CancelResult r = s.cancel(id, Clock.systemUTC().instant());
@@ -455,7 +452,7 @@ public final class JobsCommand implements Runnable {
         Duration d = DurationArgs.parse(cl, olderThan);
         f = f.withFinishedBefore(Clock.systemUTC().instant().minus(d));
       }
-      try (JobStore s = store.open()) {
+      try (StoreBackend s = store.open()) {
         JobInspector in = s.inspector();
         long total = 0;
         int n;

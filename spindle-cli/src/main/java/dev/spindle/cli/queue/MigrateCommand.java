@@ -1,6 +1,6 @@
 package dev.spindle.cli.queue;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.store.postgres.PostgresJobStore;
 import dev.spindle.store.postgres.PostgresJobStoreProvider;
 import java.util.concurrent.Callable;
@@ -42,7 +42,7 @@ public final class MigrateCommand implements Callable<Integer> {
         before.pending().forEach(sql -> System.out.println(sql.startsWith("--") ? sql : sql + ";"));
         return 0;
       }
-      try (JobStore s = store.open()) {
+      try (StoreBackend s = store.open()) {
         if (before == null) {
           System.out.println(s.describe() + ": schema current (migrated on open if it was older)");
         } else if (before.found() == before.current()) {

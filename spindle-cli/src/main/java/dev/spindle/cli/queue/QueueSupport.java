@@ -7,7 +7,7 @@ import dev.spindle.examples.primes.PrimeTasks;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -68,12 +68,12 @@ final class QueueSupport {
      *
      * @throws dev.spindle.queue.StoreException NOT_FOUND if there is none at the location
      */
-    JobStore open() {
+    StoreBackend open() {
       return JobStores.openExisting(location());
     }
 
     /** Opens the store, creating it if missing: only for commands that add work (enqueue, worker, ...). */
-    JobStore openOrCreate() {
+    StoreBackend openOrCreate() {
       return JobStores.open(location());
     }
   }

@@ -9,7 +9,7 @@ import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.MisfirePolicy;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.ScheduleInfo;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
@@ -53,7 +53,7 @@ public final class SchedulesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (JobStore s = store.open(); JobQueue q = JobQueue.builder(s).build()) {
+      try (StoreBackend s = store.open(); JobQueue q = JobQueue.builder(s).build()) {
         List<ScheduleInfo> all = q.schedules();
         if (output.json) {
           ObjectNode doc = CliJson.object();
@@ -139,7 +139,7 @@ public final class SchedulesCommand implements Runnable {
       } catch (IllegalArgumentException | DateTimeException e) {
         throw new CommandLine.ParameterException(cl, e.getMessage());
       }
-      try (JobStore s = store.openOrCreate();
+      try (StoreBackend s = store.openOrCreate();
            JobQueue q = JobQueue.builder(s).registry(allowUnknown ? TaskRegistry.empty() : catalog.registry())
                .build()) {
         ScheduleInfo info = q.addSchedule(schedule);
@@ -167,7 +167,7 @@ public final class SchedulesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (JobStore s = store.open(); JobQueue q = JobQueue.builder(s).build()) {
+      try (StoreBackend s = store.open(); JobQueue q = JobQueue.builder(s).build()) {
         if (q.removeSchedule(name)) {
           System.out.println(name + " removed");
           return 0;

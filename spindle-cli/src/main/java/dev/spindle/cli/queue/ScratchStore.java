@@ -2,8 +2,8 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.StoreBackend;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -92,13 +92,13 @@ final class ScratchStore {
 
   /** What the store at {@code file} holds ("39 jobs, 2 schedules, 1 flow limit"), or "" if nothing or missing. */
   private static String contents(Path file, String command) {
-    try (JobStore s = JobStores.openExisting("sqlite:" + file)) {
+    try (StoreBackend s = JobStores.openExisting("sqlite:" + file)) {
       long jobs = 0;
       for (QueueSummary q : s.inspector().queueSummaries()) {
         jobs += q.counts().values().stream().mapToLong(Long::longValue).sum();
       }
       int schedules = s.schedules().size();
-      int limits = s.flow().limits().size();
+      int limits = s.flowAdmin().map(f -> f.limits().size()).orElse(0);
       List<String> parts = new ArrayList<>();
       if (jobs > 0) {
         parts.add(jobs + (jobs == 1 ? " job" : " jobs"));

@@ -6,11 +6,12 @@ import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.RedisJobStore;
@@ -66,7 +67,7 @@ public final class StatusCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--json prints one document: it cannot go with "
           + "--watch (run it in a loop instead)");
     }
-    try (JobStore s = store.open()) {
+    try (StoreBackend s = store.open()) {
       JobInspector in = s.inspector();
       if (output.json) {
         CliJson.print(System.out, json(s, in, storeNow(s)));
@@ -110,7 +111,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** The store's clock, on which leases are judged; this host's clock if the store cannot say. */
-  private static Instant storeNow(JobStore s) {
+  private static Instant storeNow(StoreBackend s) {
     try {
       return s.storeTime();
     } catch (RuntimeException e) {
@@ -138,7 +139,7 @@ public final class StatusCommand implements Callable<Integer> {
    * worker of their queue knows: {@code queue}, {@code task}, {@code waiting}), {@code flowLimits} and
    * {@code schedules}.
    */
-  static ObjectNode json(JobStore s, JobInspector in, Instant now) {
+  static ObjectNode json(StoreBackend s, JobInspector in, Instant now) {
     ObjectNode o = CliJson.object();
     o.put("store", s.describe());
     o.put("time", now.toString());
@@ -173,11 +174,8 @@ public final class StatusCommand implements Callable<Integer> {
       n.put("waiting", u.waiting());
     }
     ArrayNode flows = o.putArray("flowLimits");
-    try {
-      s.flow().limits().forEach(l -> flows.add(CliJson.flow(l)));
-    } catch (UnsupportedOperationException e) {
-      // a store without flow control has no limits
-    }
+    // a store without flow control has no limits
+    s.flowAdmin().map(FlowAdmin::limits).orElse(List.of()).forEach(l -> flows.add(CliJson.flow(l)));
     ArrayNode schedules = o.putArray("schedules");
     for (ScheduleRecord r : s.schedules()) {
       try {
@@ -211,7 +209,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** Prints the status report of a store. */
-  static void print(PrintStream out, JobStore s, JobInspector in, Instant now) {
+  static void print(PrintStream out, StoreBackend s, JobInspector in, Instant now) {
     out.println("store: " + s.describe() + "   (" + QueueSupport.time(now) + ")");
     if (s instanceof RedisJobStore redis) {
       redis.health().forEach(out::println);
@@ -278,12 +276,7 @@ public final class StatusCommand implements Callable<Integer> {
       out.println(String.format(Locale.ROOT, "throughput: %,.1f jobs/s (live workers' recent rates)", rate));
     }
     printUnroutable(out, in.unroutable(now));
-    List<dev.spindle.queue.FlowLimit> flows;
-    try {
-      flows = s.flow().limits();
-    } catch (UnsupportedOperationException e) {
-      flows = List.of();
-    }
+    List<dev.spindle.queue.FlowLimit> flows = s.flowAdmin().map(FlowAdmin::limits).orElse(List.of());
     if (!flows.isEmpty()) {
       out.println();
       out.println("FLOW LIMITS (./spindle flow why ID says what holds a waiting job)");

@@ -6,7 +6,8 @@ import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.WorkflowHandle;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.thumbnails.ContactSheet;
 import dev.spindle.thumbnails.SampleServer;
@@ -70,7 +71,7 @@ public final class ThumbnailWorkflowCommand implements Callable<Integer> {
     }
     TaskRegistry tasks = TaskRegistry.of(ThumbnailTasks.class);
     try (SampleServer server = SampleServer.builder().count(count).size(1280, 720).faults(faults).start();
-         JobStore s = JobStores.open("sqlite:" + db);
+         StoreBackend s = JobStores.open("sqlite:" + db);
          JobQueue q = JobQueue.builder(s).registry(tasks).build();
          Worker w = Worker.builder(s).registry(tasks).concurrency(workers).pollInterval(Duration.ofMillis(20))
              .start()) {
@@ -83,12 +84,12 @@ public final class ThumbnailWorkflowCommand implements Callable<Integer> {
         }
       }
       ThumbnailConfig config = ThumbnailMaker.builder().homeDir(Path.of(home)).build();
-      run(System.out, q, ThumbnailWorkflow.of(urls, config), urls.size());
+      run(System.out, q, s, ThumbnailWorkflow.of(urls, config), urls.size());
     }
     return 0;
   }
 
-  static void run(PrintStream out, JobQueue q, dev.spindle.queue.Workflow workflow, int images) {
+  static void run(PrintStream out, JobQueue q, StoreAdmin admin, dev.spindle.queue.Workflow workflow, int images) {
     long t0 = System.nanoTime();
     WorkflowHandle h = q.submit(workflow);
     out.printf("submitted %d jobs: %d download -> resize chains and a contact sheet%n", h.jobs().size(), images);
@@ -109,6 +110,6 @@ public final class ThumbnailWorkflowCommand implements Callable<Integer> {
     out.printf("contact sheet: %s (%dx%d, %d bytes) with %d of %d images, after %d ms%n", sheet.path(),
         sheet.width(), sheet.height(), sheet.bytes(), sheet.images().size(), images, ms);
     sheet.missing().forEach(m -> out.println("  missing " + m));
-    new WorkflowTree(q.store().inspector(), q.store()::find, 12).print(out, last.id());
+    new WorkflowTree(admin.inspector(), q.store()::find, 12).print(out, last.id());
   }
 }

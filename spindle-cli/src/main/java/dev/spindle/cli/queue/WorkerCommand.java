@@ -7,7 +7,7 @@ import dev.spindle.metrics.MetricsServer;
 import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +135,7 @@ public final class WorkerCommand implements Callable<Integer> {
           concurrency, name, graceD, DurationArgs.parse(cl, lease), DurationArgs.parse(cl, heartbeat), limits,
           prefetch);
     }
-    JobStore s;
+    StoreBackend s;
     try {
       s = store.openOrCreate();
     } catch (RuntimeException e) {
@@ -170,7 +170,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     MetricsServer server = null;
     if (metrics != null) {
-      metrics.bindStore(s.inspector()).bindExecutor(() -> worker.executorStats().orElse(null));
+      metrics.bindStore(s).bindExecutor(() -> worker.executorStats().orElse(null));
       try {
         server = MetricsServer.start(metrics, metricsBind, Objects.requireNonNull(metricsPort, "metrics come with a port"),
             System.getenv(MetricsServer.TOKEN_ENV));

@@ -6,7 +6,8 @@ import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.Workflow;
 import dev.spindle.queue.WorkflowHandle;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,21 +39,21 @@ public final class WorkflowCommand implements Callable<Integer> {
       return 1;
     }
     System.out.println("store: " + file);
-    try (JobStore s = JobStores.open("sqlite:" + file);
+    try (StoreBackend s = JobStores.open("sqlite:" + file);
          JobQueue q = JobQueue.builder(s).registry(WorkflowTasks.REGISTRY).build();
          Worker w = Worker.builder(s).registry(WorkflowTasks.REGISTRY).concurrency(4)
              .pollInterval(Duration.ofMillis(20)).start()) {
-      run(System.out, q);
+      run(System.out, q, s);
     }
     return 0;
   }
 
-  static void run(PrintStream out, JobQueue q) {
+  static void run(PrintStream out, JobQueue q, StoreAdmin admin) {
     out.println("chain: add.s(4, 6) | multiply.s(10)");
     WorkflowHandle chain = q.submit(Workflow.chain(Workflow.task(WorkflowTasks.ADD, new long[] {4, 6}),
         Workflow.fromUpstream(WorkflowTasks.MULTIPLY_BY_10)));
     out.println("  result: " + chain.last().get(0).result(WAIT));
-    tree(out, q, chain);
+    tree(out, q, admin, chain);
 
     out.println("chord: sum(square(n) for n in 1..5)");
     Workflow[] squares = new Workflow[5];
@@ -61,7 +62,7 @@ public final class WorkflowCommand implements Callable<Integer> {
     }
     WorkflowHandle chord = q.submit(Workflow.chord(Workflow.group(squares), Workflow.fromUpstream(WorkflowTasks.SUM)));
     out.println("  result: " + chord.last().get(0).result(WAIT));
-    tree(out, q, chord);
+    tree(out, q, admin, chord);
 
     out.println("a failure: refuse -> square (cancelled), finally report");
     WorkflowHandle failing = q.submit(Workflow.chain(Workflow.task(WorkflowTasks.REFUSE, "no thanks"),
@@ -70,10 +71,10 @@ public final class WorkflowCommand implements Callable<Integer> {
       out.println("  job " + j.id() + " " + j.task() + " " + j.state());
     }
     out.println("  report: " + failing.last().get(0).result(WAIT).asText());
-    tree(out, q, failing);
+    tree(out, q, admin, failing);
   }
 
-  private static void tree(PrintStream out, JobQueue q, WorkflowHandle h) {
-    new WorkflowTree(q.store().inspector(), q.store()::find, 50).print(out, h.last().get(0).id());
+  private static void tree(PrintStream out, JobQueue q, StoreAdmin admin, WorkflowHandle h) {
+    new WorkflowTree(admin.inspector(), q.store()::find, 50).print(out, h.last().get(0).id());
   }
 }

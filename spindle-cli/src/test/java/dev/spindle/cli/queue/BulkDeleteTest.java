@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.cli.CliRun;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class BulkDeleteTest {
     String store = "sqlite:" + dir.resolve("jobs.db");
     CliRun.of("enqueue", "demo.greet", "\"x\"", "--count", "3", "--queue", "a", "--store", store);
     CliRun.of("enqueue", "demo.greet", "\"y\"", "--count", "2", "--queue", "b", "--store", store);
-    try (JobStore s = JobStores.open(store)) {
+    try (StoreBackend s = JobStores.open(store)) {
       for (var j : s.inspector().listJobs(JobFilter.all().withLimit(100))) {
         s.cancel(j.id(), Instant.now());
       }
@@ -45,7 +45,7 @@ class BulkDeleteTest {
   }
 
   private static int count(String store) {
-    try (JobStore s = JobStores.open(store)) {
+    try (StoreBackend s = JobStores.open(store)) {
       return s.inspector().listJobs(JobFilter.all().withLimit(100)).size();
     }
   }

@@ -6,7 +6,7 @@ import dev.spindle.cli.CliRun;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ class CliHardeningTest {
   }
 
   private List<JobInfo> jobs() {
-    try (JobStore s = JobStores.open(store)) {
+    try (StoreBackend s = JobStores.open(store)) {
       return s.inspector().listJobs(JobFilter.all());
     }
   }

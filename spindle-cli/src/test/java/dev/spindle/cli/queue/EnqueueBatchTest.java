@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.cli.CliRun;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class EnqueueBatchTest {
     assertThat(r.code()).as(r.err()).isZero();
     List<String> ids = r.out().lines().toList();
     assertThat(ids).hasSize(count).doesNotHaveDuplicates();
-    try (JobStore s = JobStores.open(store)) {
+    try (StoreBackend s = JobStores.open(store)) {
       assertThat(s.inspector().queueSummaries().getFirst().count(JobState.QUEUED)).isEqualTo(count);
     }
     CliRun human = CliRun.of("enqueue", "demo.tick", "\"t\"", "--count", Integer.toString(count), "--store", store);

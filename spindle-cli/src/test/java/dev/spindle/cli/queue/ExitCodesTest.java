@@ -8,7 +8,7 @@ import dev.spindle.cli.ExitCode;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class ExitCodesTest {
 
   @Test
   void aWaitedJobsEndIsItsExitStatus() {
-    try (JobStore s = JobStores.open(store);
+    try (StoreBackend s = JobStores.open(store);
          Worker w = Worker.builder(s).registry(QueueSupport.defaultRegistry()).model(ExecutionModel.THREADS)
              .concurrency(2).shutdownGrace(Duration.ofSeconds(5)).start()) {
       CliRun ok = CliRun.of("enqueue", "demo.greet", "\"ann\"", "--wait", "60s", "--store", store);
@@ -69,7 +69,7 @@ class ExitCodesTest {
     CliRun timedOut = CliRun.of("enqueue", "demo.greet", "\"y\"", "--delay", "1h", "--wait", "200ms", "--store", store);
     assertThat(timedOut.code()).isEqualTo(ExitCode.WAIT_TIMEOUT.code()).isEqualTo(6);
     assertThat(timedOut.err()).contains("did not finish within");
-    try (JobStore s = JobStores.open(store)) {
+    try (StoreBackend s = JobStores.open(store)) {
       String waited = timedOut.out().strip();
       assertThat(s.find(waited).orElseThrow().state()).as("a timed-out wait leaves the job").isEqualTo(
           JobState.SCHEDULED);

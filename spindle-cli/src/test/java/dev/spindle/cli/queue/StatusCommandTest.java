@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -28,7 +28,7 @@ class StatusCommandTest {
 
   @Test
   void showsEachWorkersUptimeAndTheTasksItRuns() {
-    try (JobStore store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
+    try (StoreBackend store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
       Instant started = T0.minus(Duration.ofMinutes(5));
       store.heartbeat(new WorkerRecord("w1@host:42#a", "w1", "host", 42, List.of("default"), 4, "THREADS", "RUNNING",
           started, T0, T0.plusSeconds(30), 3, 10, 1, 2.5));
@@ -50,7 +50,7 @@ class StatusCommandTest {
 
   @Test
   void namesTheWaitingJobsWhoseTaskNoLiveWorkerOfTheirQueueKnowsInTextAndJson() {
-    try (JobStore store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
+    try (StoreBackend store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
       store.heartbeat(new WorkerRecord("old@host:1#a", "old", "host", 1, List.of("default"), 4, "THREADS", "RUNNING",
           T0, T0, T0.plusSeconds(30), 0, 0, 0, 0, null, Set.of("demo.greet")));
       store.enqueue(List.of(job("demo.greet", "\"x\""), job("report.build", "1"), job("report.build", "2")));
@@ -76,7 +76,7 @@ class StatusCommandTest {
     return new NewJob(task, args, "default", 0, T0, null, JobPolicy.defaults(), T0);
   }
 
-  private static String print(JobStore store, Instant now) {
+  private static String print(StoreBackend store, Instant now) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     StatusCommand.print(out, store, store.inspector(), now);

@@ -10,7 +10,7 @@ import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,21 +31,21 @@ class StoreSafetyCommandsTest {
   /** A store with 39 jobs, 2 schedules and a flow limit. */
   private Path filledStore() {
     Path f = dir.resolve("filled.db");
-    try (JobStore s = JobStores.open("sqlite:" + f); JobQueue q = JobQueue.builder(s).build()) {
+    try (StoreBackend s = JobStores.open("sqlite:" + f); JobQueue q = JobQueue.builder(s).build()) {
       for (int i = 0; i < 39; i++) {
         q.enqueue("demo.greet", "\"n" + i + "\"");
       }
       for (String name : List.of("hourly", "daily")) {
         q.addSchedule(Schedule.every(name, Duration.ofHours(1)).task("demo.greet", "\"s\"").build());
       }
-      s.flow().putLimit(FlowLimit.parse("api concurrency=2"));
+      s.flowAdmin().orElseThrow().putLimit(FlowLimit.parse("api concurrency=2"));
     }
     return f;
   }
 
   private static List<Integer> counts(Path f) {
-    try (JobStore s = JobStores.openExisting("sqlite:" + f)) {
-      return List.of(s.inspector().listJobs(JobFilter.all()).size(), s.schedules().size(), s.flow().limits().size());
+    try (StoreBackend s = JobStores.openExisting("sqlite:" + f)) {
+      return List.of(s.inspector().listJobs(JobFilter.all()).size(), s.schedules().size(), s.flowAdmin().orElseThrow().limits().size());
     }
   }
 

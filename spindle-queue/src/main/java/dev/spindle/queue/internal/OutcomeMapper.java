@@ -124,12 +124,11 @@ final class OutcomeMapper {
     Instant now = settings.clock().instant();
     Instant until = Durations.plus(now, rl.retryAfter());
     String detail = "rate limited: its flow key pauses until " + until;
-    try {
-      if (!settings.store().flow().pauseKey(job.id(), job.fence(), until, now)) {
-        detail = "rate limited; the job has no flow key, so it waits again at once";
-      }
-    } catch (UnsupportedOperationException e) {
+    java.util.Optional<dev.spindle.queue.spi.FlowControl> flow = settings.store().flow();
+    if (flow.isEmpty()) {
       detail = "rate limited; the store has no flow control, so the job waits again at once";
+    } else if (!flow.get().pauseKey(job.id(), job.fence(), until, now)) {
+      detail = "rate limited; the job has no flow key, so it waits again at once";
     }
     return new JobOutcome(job, Completion.released(job.id(), job.fence(), workerId), JobEvent.Type.RELEASED,
         JobState.QUEUED, null, detail);

@@ -143,7 +143,7 @@ public final class WorkerRuntime implements AutoCloseable {
       throw new IllegalStateException("worker " + workerId + " was already started");
     }
     if (!s.queueLimits().isEmpty()) {
-      s.queueLimits().forEach(s.store().inspector()::setQueueLimit);
+      s.queueLimits().forEach(s.store()::setQueueLimit);
     }
     if (s.executor() != null) {
       executor = s.executor();

@@ -13,19 +13,20 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
@@ -55,8 +56,8 @@ import org.jspecify.annotations.Nullable;
  * side), {@link MemoryQueries} (the read side), {@link MemoryControl} (the operator's side),
  * {@link MemoryLimits} (flow control) and {@link MemorySchedules}.
  */
-public final class InMemoryJobStore implements JobStore, JobInspector, QueueControl, AuditLog, JobStatistics,
-    FlowControl {
+public final class InMemoryJobStore implements StoreBackend, JobInspector, QueueControl, AuditLog, JobStatistics,
+    FlowControl, FlowAdmin {
   private final MemoryData data;
   private final MemoryEnqueue enqueue;
   private final MemoryClaims claims;
@@ -137,13 +138,18 @@ public final class InMemoryJobStore implements JobStore, JobInspector, QueueCont
   }
 
   @Override
-  public JobStatistics statistics() {
-    return this;
+  public Optional<JobStatistics> statistics() {
+    return Optional.of(this);
   }
 
   @Override
-  public FlowControl flow() {
-    return this;
+  public Optional<FlowControl> flow() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public Optional<FlowAdmin> flowAdmin() {
+    return Optional.of(this);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.spindle.queue.memory;
 
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
+import dev.spindle.queue.spi.StoreBackend;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,7 +17,7 @@ public final class InMemoryJobStoreProvider implements JobStoreProvider {
   }
 
   @Override
-  public JobStore open(String location) {
+  public StoreBackend open(String location) {
     String name = location.substring(location.indexOf(':') + 1);
     if (name.isEmpty()) {
       name = "default";

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A durable record of operators' actions (dashboard and API changes), kept in the store so it
  * survives restarts and is shared by every dashboard on the store. Every store keeps one, reached
- * with {@link JobStore#auditLog()}. The newest {@value #KEPT} entries are kept. Thread-safe.
+ * with {@link StoreAdmin#auditLog()}. The newest {@value #KEPT} entries are kept. Thread-safe.
  */
 public interface AuditLog {
   /** Entries kept; older ones are deleted as new ones arrive. */

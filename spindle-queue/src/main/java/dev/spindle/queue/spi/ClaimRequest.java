@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The store first promotes SCHEDULED jobs whose run time is {@code <= now} to QUEUED, then takes
  * jobs from the queues in the given order (the first queue is drained before the second is
  * touched), highest priority first, oldest first among equals, skipping a queue whose concurrency
- * limit ({@link JobInspector#setQueueLimit}) is reached by RUNNING jobs of all workers. Each claimed
+ * limit ({@link JobStore#setQueueLimit}) is reached by RUNNING jobs of all workers. Each claimed
  * job moves to RUNNING with {@code workerId}, its attempt count incremented and a new fencing
  * token.
  *

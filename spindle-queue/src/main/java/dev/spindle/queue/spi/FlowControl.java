@@ -3,14 +3,13 @@ package dev.spindle.queue.spi;
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.JobError;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The flow-control side of a store: the {@link FlowLimit}s it enforces inside its claim,
- * run-time changes, pausing a key, and why a job waits. Reached with {@link JobStore#flow()}.
- * Thread-safe; every method is atomic. The contract suite is {@code
+ * The hot-path side of a store's flow control: the {@link FlowLimit}s it enforces inside its claim,
+ * defined by the producer that names one, and pausing the key of a running job. Reached with
+ * {@link JobStore#flow()}; changing, removing and listing limits and asking why a job waits is the
+ * operators' {@link FlowAdmin}. Thread-safe; every method is atomic. The contract suite is {@code
  * dev.spindle.testkit.store.FlowControlContract}.
  *
  * <p>How a claim uses it: a job enqueued with a {@link NewJob#flowKey()} ({@code limit:value}) is
@@ -27,17 +26,8 @@ public interface FlowControl {
   /** The prefix of a {@link NewJob#flowKey()} that carries why a key could not be computed. */
   String BAD_KEY_PREFIX = "!";
 
-  /** Adds a limit or replaces the one of the same name (at run time: the next claim applies it). */
-  void putLimit(FlowLimit limit);
-
   /** Adds a limit unless one of the same name is stored; true if added. */
   boolean defineLimit(FlowLimit limit);
-
-  /** Removes a limit; its keys are then only fair, not limited. False if there was none. */
-  boolean removeLimit(String name);
-
-  /** The stored limits, by name. */
-  List<FlowLimit> limits();
 
   /**
    * Pauses the key of the job {@code jobId}, RUNNING under {@code fence}, until {@code until} (the
@@ -47,9 +37,6 @@ public interface FlowControl {
    * @return false if the job is not RUNNING under {@code fence} or has no key (nothing paused)
    */
   boolean pauseKey(String jobId, long fence, Instant until, Instant now);
-
-  /** Why the QUEUED job {@code jobId} is not claimed now, if a flow rule holds it. */
-  Optional<FlowHold> holdOf(String jobId);
 
   /** The key {@code flowKey} of a job whose key could not be computed, carrying {@code reason}. */
   static String badKey(@Nullable String reason) {

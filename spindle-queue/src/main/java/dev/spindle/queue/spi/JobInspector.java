@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Queries and repairs for operators (the {@code spindle status} and {@code spindle jobs} commands,
- * dashboards): separate from the hot-path {@link JobStore} so that interface stays narrow. Every
- * store backend implements both. Thread-safe.
+ * dashboards), reached with {@link StoreAdmin#inspector()}: separate from the hot-path {@link
+ * JobStore} so that interface stays narrow. Every store backend implements it. Thread-safe.
  */
 public interface JobInspector {
   /** Jobs matching the filter, newest (highest id) first. */
@@ -71,14 +71,7 @@ public interface JobInspector {
    */
   int purge(JobFilter filter);
 
-  /**
-   * Limits how many jobs of a queue run at once across all workers; 0 removes the limit.
-   *
-   * @throws IllegalArgumentException if negative or the queue name is invalid
-   */
-  void setQueueLimit(String queue, int maxRunning);
-
-  /** The queue limits set, by queue name. */
+  /** The queue limits set ({@link JobStore#setQueueLimit}), by queue name. */
   Map<String, Integer> queueLimits();
 
   /**

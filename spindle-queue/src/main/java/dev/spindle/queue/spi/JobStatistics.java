@@ -8,7 +8,7 @@ import java.util.Optional;
  * Statistics a store keeps itself, written in the same atomic step as the changes they count (a
  * claim adds to {@code started} and the wait histogram, a completion to its outcome's counter), so
  * they are shared by every dashboard and survive restarts. Per minute ({@link MinuteStats}), kept
- * for {@link MinuteStats#KEPT}. Every store offers it through {@link JobStore#statistics()}.
+ * for {@link MinuteStats#KEPT}. A store that keeps them offers them through {@link StoreAdmin#statistics()}.
  * Thread-safe.
  */
 public interface JobStatistics {

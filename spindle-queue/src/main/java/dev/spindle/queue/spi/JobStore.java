@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The storage backend of a durable queue: the narrow set of atomic operations producers and workers
  * need. Every backend (in-memory, SQLite, PostgreSQL, Redis) implements it with the same
- * semantics, checked by the contract suite {@code dev.spindle.testkit.store.JobStoreContract};
- * operators' queries and repairs live in the separate {@link JobInspector}.
+ * semantics, checked by the contract suite {@code dev.spindle.testkit.store.JobStoreContract}.
+ * It holds the hot path only: what producers ({@link dev.spindle.queue.JobQueue}) and workers call.
+ * Operators' queries, repairs, statistics and limit administration live in the separate
+ * {@link StoreAdmin}, which workers never see; a backend hands out both as one {@link StoreBackend}.
  *
  * <p>Rules every implementation follows:
  * <ul>
@@ -55,12 +57,8 @@ public interface JobStore extends AutoCloseable {
    * @return one result per job, in order
    * @throws IllegalStateException if the parent is not RUNNING under {@code fence} (nothing added)
    * @throws JobNotFoundException if there is no such parent
-   * @throws UnsupportedOperationException if this store does not keep dependencies
    */
-  default List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep job dependencies, so a"
-        + " running job cannot add children to it");
-  }
+  List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits);
 
   /** The job, if it exists. */
   Optional<JobInfo> find(String jobId);
@@ -184,28 +182,26 @@ public interface JobStore extends AutoCloseable {
     return Instant.now();
   }
 
-  /** A short description for messages and logs, e.g. {@code sqlite:/data/spindle.db}. No secrets. */
-  String describe();
+  /**
+   * Limits how many jobs of a queue run at once across all workers; 0 removes the limit. The claim
+   * enforces it; a worker sets the limits it was built with when it starts. Operators read them with
+   * {@link JobInspector#queueLimits()}.
+   *
+   * @throws IllegalArgumentException if negative or the queue name is invalid
+   */
+  void setQueueLimit(String queue, int maxRunning);
+
+  /**
+   * A short description for messages and logs, e.g. {@code sqlite:/data/spindle.db}. No secrets.
+   * The default is the class's simple name; stores say where their data is.
+   */
+  default String describe() {
+    return getClass().getSimpleName();
+  }
 
   /** Releases connections and threads. Idempotent. Later calls throw {@link StoreException} (CLOSED). */
   @Override
   void close();
-
-  /**
-   * The operators' view of this store: queries, limits and repairs. Every store has one (often the
-   * store object itself); the same object on every call.
-   */
-  JobInspector inspector();
-
-  /**
-   * The operators' controls: pausing queues, bulk changes by filter done inside the store, deleting
-   * finished jobs. Every store has them (often the store object itself); the same object on every
-   * call.
-   */
-  QueueControl control();
-
-  /** The store's durable log of operator actions; the same object on every call. */
-  AuditLog auditLog();
 
   /**
    * Enqueue inside an application's own JDBC transaction, for a store that lives in the
@@ -216,32 +212,12 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
-   * Flow control ({@link FlowControl}): limits enforced inside the claim, fair keys, pausing a key.
+   * The flow control the claim applies ({@link FlowControl}): defining a limit a producer names and
+   * pausing a running job's key. Empty (the default) for a store that enforces no {@link
+   * dev.spindle.queue.FlowLimit}s; the administration of limits is {@link StoreAdmin#flowAdmin()}.
    * The same object on every call.
-   *
-   * @throws UnsupportedOperationException if this store has none (the default)
    */
-  default FlowControl flow() {
-    throw new UnsupportedOperationException("the store " + describe() + " has no flow control");
-  }
-
-  /**
-   * The statistics this store keeps (per-minute counts and wait times, the oldest waiting job); the
-   * same object on every call.
-   *
-   * @throws UnsupportedOperationException if this store keeps none (the default)
-   */
-  default JobStatistics statistics() {
-    throw new UnsupportedOperationException("the store " + describe() + " keeps no statistics");
-  }
-
-  /**
-   * What a live dashboard shows at each tick, read at once: workers, paused queues, the feed of
-   * finished jobs, the finish cursor, the statistics of a window and, if asked, the per-queue
-   * counts and the oldest waiting job. The default makes the separate calls ({@link
-   * LiveView#compose}); stores override it to read everything in one transaction or round trip.
-   */
-  default LiveView liveView(LiveView.Request request) {
-    return LiveView.compose(this, request);
+  default Optional<FlowControl> flow() {
+    return Optional.empty();
   }
 }

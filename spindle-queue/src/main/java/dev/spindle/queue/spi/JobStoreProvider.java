@@ -11,13 +11,13 @@ public interface JobStoreProvider {
   String scheme();
 
   /**
-   * Opens a store; {@link JobStore#inspector()} is its operators' view.
+   * Opens a store: its hot path and its operators' side ({@link StoreAdmin}) in one backend.
    *
    * @param location the whole location string, scheme included
    * @throws IllegalArgumentException if the location is malformed
    * @throws dev.spindle.queue.StoreException if it cannot be opened
    */
-  JobStore open(String location);
+  StoreBackend open(String location);
 
   /**
    * Opens a store that must already exist, creating nothing (no file, directory or schema): for
@@ -29,7 +29,7 @@ public interface JobStoreProvider {
    * @throws dev.spindle.queue.StoreException NOT_FOUND if there is no store there; another reason if
    *     it cannot be opened
    */
-  default JobStore openExisting(String location) {
+  default StoreBackend openExisting(String location) {
     return open(location);
   }
 }

@@ -7,14 +7,14 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything a live dashboard reads at each tick, read by {@link JobStore#liveView} at once: one
+ * Everything a live dashboard reads at each tick, read by {@link StoreAdmin#liveView} at once: one
  * read transaction or one round trip on stores that can. Immutable.
  *
  * @param workers the registered workers ({@link JobInspector#workers})
  * @param pausedQueues the paused queues ({@link QueueControl#pausedQueues})
- * @param finished the feed after the cursor asked for ({@link JobStore#finishedAfter}), or an empty
+ * @param finished the feed after the cursor asked for ({@link StoreAdmin#finishedAfter}), or an empty
  *     batch at the current cursor if none was asked for
- * @param finishCursor the store's finish cursor now ({@link JobStore#finishCursor})
+ * @param finishCursor the store's finish cursor now ({@link StoreAdmin#finishCursor})
  * @param minutes the statistics of the window asked for ({@link JobStatistics#minutes}); empty if
  *     the store keeps none
  * @param queues the per-queue counts ({@link JobInspector#queueSummaries}), or {@code null} if not
@@ -44,20 +44,19 @@ public record LiveView(List<WorkerRecord> workers, Set<String> pausedQueues, Fin
    */
   public record Request(long feedAfter, int feedLimit, Instant statsFrom, Instant statsTo, boolean counts) {}
 
-  /** Reads the view with the store's separate calls (what {@link JobStore#liveView} does by default). */
-  public static LiveView compose(JobStore store, Request r) {
-    FinishedBatch feed = r.feedAfter() < 0 ? null : store.finishedAfter(r.feedAfter(), r.feedLimit());
-    long cursor = store.finishCursor();
-    JobStatistics st;
-    try {
-      st = store.statistics();
-    } catch (UnsupportedOperationException e) {
-      st = null;
-    }
-    return new LiveView(store.inspector().workers(), store.control().pausedQueues(),
+  /**
+   * Reads the view with the admin's separate calls (what {@link StoreAdmin#liveView} does by
+   * default): the one composition every store shares; a store without statistics gives no minutes
+   * and no oldest waiting job.
+   */
+  public static LiveView compose(StoreAdmin admin, Request r) {
+    FinishedBatch feed = r.feedAfter() < 0 ? null : admin.finishedAfter(r.feedAfter(), r.feedLimit());
+    long cursor = admin.finishCursor();
+    Optional<JobStatistics> st = admin.statistics();
+    return new LiveView(admin.inspector().workers(), admin.control().pausedQueues(),
         feed == null ? new FinishedBatch(List.of(), cursor) : feed, cursor,
-        st == null ? List.of() : st.minutes(r.statsFrom(), r.statsTo()),
-        r.counts() ? store.inspector().queueSummaries() : null,
-        r.counts() ? (st == null ? Optional.empty() : st.oldestWaiting()) : null);
+        st.map(s -> s.minutes(r.statsFrom(), r.statsTo())).orElse(List.of()),
+        r.counts() ? admin.inspector().queueSummaries() : null,
+        r.counts() ? st.flatMap(JobStatistics::oldestWaiting) : null);
   }
 }

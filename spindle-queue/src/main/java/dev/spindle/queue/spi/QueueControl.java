@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * Operator controls beyond {@link JobInspector}, for dashboards and APIs: pausing queues, changes
  * to many jobs by filter done inside the store (not row by row by the caller), deleting one job.
- * Every store offers it, reached with {@link JobStore#control()}. Thread-safe; every method is atomic, like {@link JobStore}'s.
+ * Every store offers it, reached with {@link StoreAdmin#control()}. Thread-safe; every method is atomic, like {@link JobStore}'s.
  */
 public interface QueueControl {
   /** The outcome of {@link #deleteJob}. */
@@ -61,26 +61,18 @@ public interface QueueControl {
    * missed are handled by its misfire rule, as after any downtime. Kept in the store. Idempotent.
    *
    * @return false if there is no such schedule
-   * @throws UnsupportedOperationException if this store cannot (the default)
    */
-  default boolean pauseSchedule(String name) {
-    throw new UnsupportedOperationException("this store cannot pause schedules");
-  }
+  boolean pauseSchedule(String name);
 
   /**
    * Lets a paused schedule fire again. Idempotent.
    *
    * @return false if there is no such schedule
-   * @throws UnsupportedOperationException if this store cannot (the default)
    */
-  default boolean resumeSchedule(String name) {
-    throw new UnsupportedOperationException("this store cannot pause schedules");
-  }
+  boolean resumeSchedule(String name);
 
   /** The names of the paused schedules; {@link JobStore#dueSchedules} never returns them. */
-  default Set<String> pausedSchedules() {
-    return Set.of();
-  }
+  Set<String> pausedSchedules();
 
   /** The states {@link #requeueMatching} accepts; an empty filter means these. */
   static Set<JobState> requeueStates() {

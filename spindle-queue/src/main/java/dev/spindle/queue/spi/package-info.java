@@ -1,4 +1,9 @@
-/** For store authors: {@link dev.spindle.queue.spi.JobStore} and its provider, the job state machine and the records they exchange. Checked by {@code dev.spindle.testkit.store.JobStoreContract}. */
+/**
+ * For store authors: the hot-path {@link dev.spindle.queue.spi.JobStore}, the operators' {@link
+ * dev.spindle.queue.spi.StoreAdmin} and its roles, the {@link dev.spindle.queue.spi.StoreBackend} a
+ * provider opens, and the records they exchange. Checked by {@code
+ * dev.spindle.testkit.store.JobStoreContract} and {@code dev.spindle.testkit.store.StoreAdminContract}.
+ */
 @NullMarked
 package dev.spindle.queue.spi;
 

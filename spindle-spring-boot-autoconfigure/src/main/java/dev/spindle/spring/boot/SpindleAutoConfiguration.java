@@ -9,6 +9,8 @@ import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spring.SpindleEnqueuer;
 import dev.spindle.spring.SpindleTaskOptions;
 import dev.spindle.spring.SpindleWorker;
@@ -60,14 +62,15 @@ public class SpindleAutoConfiguration {
   public SpindleAutoConfiguration() {}
 
   /**
-   * The store at {@code spindle.store.location}.
+   * The store at {@code spindle.store.location}: both its hot path ({@link JobStore}, for the queue
+   * and the worker) and its operators' side ({@link StoreAdmin}, for the dashboard and metrics).
    *
    * @param properties the settings
    * @return the open store
    */
   @Bean(destroyMethod = "close")
-  @ConditionalOnMissingBean
-  public JobStore spindleJobStore(SpindleProperties properties) {
+  @ConditionalOnMissingBean(JobStore.class)
+  public StoreBackend spindleJobStore(SpindleProperties properties) {
     try {
       return JobStores.open(properties.getStore().resolvedLocation());
     } catch (IllegalArgumentException e) {

@@ -1,7 +1,7 @@
 package dev.spindle.spring.boot;
 
 import dev.spindle.TaskRegistry;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.web.Credentials;
 import dev.spindle.web.Dashboard;
 import dev.spindle.web.HostSecurity;
@@ -45,7 +45,7 @@ import org.springframework.security.web.csrf.CsrfToken;
  */
 @AutoConfiguration(after = SpindleAutoConfiguration.class)
 @ConditionalOnClass(Dashboard.class)
-@ConditionalOnBean(JobStore.class)
+@ConditionalOnBean(StoreBackend.class)
 @ConditionalOnBooleanProperty(name = "spindle.dashboard.enabled")
 public class SpindleDashboardAutoConfiguration {
   /** For Spring. */
@@ -63,7 +63,7 @@ public class SpindleDashboardAutoConfiguration {
    */
   @Bean
   @ConditionalOnMissingBean
-  public SpindleDashboard spindleDashboard(JobStore store, TaskRegistry registry,
+  public SpindleDashboard spindleDashboard(StoreBackend store, TaskRegistry registry,
       ObjectProvider<Credentials> credentials, ObjectProvider<HostSecurity> hostSecurity,
       SpindleProperties properties) {
     SpindleProperties.Dashboard p = properties.getDashboard();

@@ -2,7 +2,7 @@ package dev.spindle.spring.boot;
 
 import dev.spindle.metrics.SpindleMetrics;
 import dev.spindle.queue.JobObserver;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
 import dev.spindle.spring.SpindleWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -39,12 +39,12 @@ public class SpindleMetricsAutoConfiguration {
    */
   @Bean
   @ConditionalOnMissingBean
-  public SpindleMetrics spindleMetrics(ObjectProvider<MeterRegistry> registries, ObjectProvider<JobStore> store,
+  public SpindleMetrics spindleMetrics(ObjectProvider<MeterRegistry> registries, ObjectProvider<StoreAdmin> store,
       ObjectProvider<SpindleWorker> worker) {
     SpindleMetrics.Builder b = SpindleMetrics.builder();
     registries.ifUnique(b::registry);
     SpindleMetrics metrics = b.build();
-    store.ifUnique(s -> metrics.bindStore(s.inspector()));
+    store.ifUnique(s -> metrics.bindStore(s));
     metrics.bindExecutor(() -> {
       SpindleWorker w = worker.getIfUnique();
       return w == null ? null : w.worker().flatMap(x -> x.executorStats()).orElse(null);

@@ -6,7 +6,7 @@ import static org.springframework.security.config.Customizer.withDefaults;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import java.io.File;
 import java.net.CookieManager;
 import java.net.URI;
@@ -61,7 +61,7 @@ class MountedDashboardTest {
   static ConfigurableApplicationContext app;
   static String root;
   static JobQueue queue;
-  static JobStore store;
+  static StoreBackend store;
 
   /** The host application: its own users and security; Spindle comes from the auto-configuration. */
   @SpringBootConfiguration
@@ -95,7 +95,7 @@ class MountedDashboardTest {
     int port = ((WebServerApplicationContext) app).getWebServer().getPort();
     root = "http://127.0.0.1:" + port;
     queue = app.getBean(JobQueue.class);
-    store = app.getBean(JobStore.class);
+    store = app.getBean(StoreBackend.class);
     for (int i = 0; i < 3; i++) {
       queue.enqueue("test.upper", "\"mail " + i + "\"", JobOptions.builder().queue("mail").build());
     }

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobQueue;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spring.SpindleEnqueuer;
 import dev.spindle.spring.internal.JdbcStoreEnqueue;
 import dev.spindle.testkit.postgres.PostgresServer;
@@ -86,7 +87,7 @@ class PostgresTransactionalEnqueueTest {
             + passwordFile, "spindle.worker.poll-interval=50ms", "spindle.worker.concurrency=1");
   }
 
-  static long jobsInStore(JobStore store) {
+  static long jobsInStore(StoreAdmin store) {
     return store.inspector().queueSummaries().stream()
         .mapToLong(q -> q.counts().values().stream().mapToLong(Long::longValue).sum()).sum();
   }
@@ -99,7 +100,7 @@ class PostgresTransactionalEnqueueTest {
       JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
       jdbc.execute("create table " + schema + ".orders (id text primary key)");
       SpindleEnqueuer enqueuer = ctx.getBean(SpindleEnqueuer.class);
-      JobStore store = ctx.getBean(JobStore.class);
+      StoreBackend store = ctx.getBean(StoreBackend.class);
       long before = jobsInStore(store);
       List<CompletableFuture<JobHandle<JsonNode>>> futures = new ArrayList<>();
       ctx.getBean(TransactionTemplate.class).executeWithoutResult(s -> {
@@ -125,7 +126,7 @@ class PostgresTransactionalEnqueueTest {
       JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
       jdbc.execute("create table " + schema + ".orders (id text primary key)");
       SpindleEnqueuer enqueuer = ctx.getBean(SpindleEnqueuer.class);
-      JobStore store = ctx.getBean(JobStore.class);
+      StoreBackend store = ctx.getBean(StoreBackend.class);
       long before = jobsInStore(store);
       List<CompletableFuture<?>> futures = new ArrayList<>();
       assertThatThrownBy(() -> ctx.getBean(TransactionTemplate.class).executeWithoutResult(s -> {

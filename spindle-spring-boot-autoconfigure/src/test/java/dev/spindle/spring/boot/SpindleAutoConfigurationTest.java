@@ -13,6 +13,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.ScheduleInfo;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spring.SpindleEnqueuer;
 import dev.spindle.spring.SpindleTask;
 import dev.spindle.spring.SpindleWorker;
@@ -163,7 +164,7 @@ class SpindleAutoConfigurationTest {
       assertThat(closer.isAlive()).isFalse();
       assertThat(recorder.ran).contains("block:g1:true");
     });
-    try (JobStore store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
+    try (StoreBackend store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
       JobInfo info = store.find(jobId.get()).orElseThrow();
       assertThat(info.state()).isEqualTo(JobState.SUCCEEDED);
     }
@@ -178,7 +179,7 @@ class SpindleAutoConfigurationTest {
       assertThat(recorder.blockedStarted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       ctx.close();
     });
-    try (JobStore store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
+    try (StoreBackend store = JobStores.open("sqlite:" + dir.resolve("jobs.db"))) {
       assertThat(store.find(jobId.get()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     }
   }

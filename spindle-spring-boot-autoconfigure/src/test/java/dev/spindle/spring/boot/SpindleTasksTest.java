@@ -7,7 +7,8 @@ import dev.spindle.TaskContext;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spring.SpindleEnqueuer;
 import dev.spindle.spring.SpindleTask;
 import dev.spindle.spring.SpindleTasks;
@@ -197,7 +198,7 @@ class SpindleTasksTest {
     runner().withPropertyValues("spindle.worker.enabled=false").run(ctx -> {
       SpindleTasks<Billing> billing = ctx.getBean(Checkout.class).billing;
       SpindleTasks<Mailer> mailer = ctx.getBean(Checkout.class).mailer;
-      long before = jobs(ctx.getBean(JobStore.class));
+      long before = jobs(ctx.getBean(StoreBackend.class));
       assertThatThrownBy(() -> billing.enqueue(Billing::describe)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("Billing.describe is not a @SpindleTask method");
       assertThatThrownBy(() -> mailer.enqueue(m -> m.notATask("x"))).isInstanceOf(IllegalArgumentException.class)
@@ -213,7 +214,7 @@ class SpindleTasksTest {
           .hasMessageContaining("is final").hasMessageContaining("interface");
       assertThatThrownBy(() -> enqueuer.tasks(Checkout.class)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("declares no @SpindleTask method");
-      assertThat(jobs(ctx.getBean(JobStore.class))).isEqualTo(before);
+      assertThat(jobs(ctx.getBean(StoreBackend.class))).isEqualTo(before);
     });
   }
 
@@ -242,7 +243,7 @@ class SpindleTasksTest {
         .run(ctx -> {
           SpindleTasks<Mailer> mailer = ctx.getBean(Checkout.class).mailer;
           TransactionTemplate tx = ctx.getBean(TransactionTemplate.class);
-          JobStore store = ctx.getBean(JobStore.class);
+          StoreBackend store = ctx.getBean(StoreBackend.class);
           long before = jobs(store);
           CompletableFuture<JobHandle<String>> rolledBack = tx.execute(s -> {
             CompletableFuture<JobHandle<String>> f = mailer.enqueue(m -> m.send("never"));
@@ -262,7 +263,7 @@ class SpindleTasksTest {
         });
   }
 
-  static long jobs(JobStore store) {
+  static long jobs(StoreAdmin store) {
     return TransactionalEnqueueTest.jobsInStore(store);
   }
 }

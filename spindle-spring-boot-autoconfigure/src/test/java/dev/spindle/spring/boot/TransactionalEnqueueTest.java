@@ -8,6 +8,8 @@ import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobRequest;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spring.SpindleEnqueuer;
 import dev.spindle.spring.spi.TransactionalEnqueue;
 import dev.spindle.testkit.redis.RedisServer;
@@ -103,7 +105,7 @@ class TransactionalEnqueueTest {
     }
   }
 
-  static long jobsInStore(JobStore store) {
+  static long jobsInStore(StoreAdmin store) {
     return store.inspector().queueSummaries().stream()
         .mapToLong(q -> q.counts().values().stream().mapToLong(Long::longValue).sum()).sum();
   }
@@ -111,18 +113,18 @@ class TransactionalEnqueueTest {
   @Test
   void jobEnqueuedInACommittedTransactionRunsAfterTheCommit() {
     sqlite().run(ctx -> committedRuns(ctx.getBean(TransactionTemplate.class), ctx.getBean(JdbcTemplate.class),
-        ctx.getBean(SpindleEnqueuer.class), ctx.getBean(JobStore.class), ctx.getBean(TestTasks.Recorder.class)));
+        ctx.getBean(SpindleEnqueuer.class), ctx.getBean(StoreBackend.class), ctx.getBean(TestTasks.Recorder.class)));
   }
 
   @Test
   void jobEnqueuedInACommittedTransactionRunsOnRedis() {
     runner(redis.url()).run(ctx -> committedRuns(ctx.getBean(TransactionTemplate.class),
-        ctx.getBean(JdbcTemplate.class), ctx.getBean(SpindleEnqueuer.class), ctx.getBean(JobStore.class),
+        ctx.getBean(JdbcTemplate.class), ctx.getBean(SpindleEnqueuer.class), ctx.getBean(StoreBackend.class),
         ctx.getBean(TestTasks.Recorder.class)));
   }
 
   private static void committedRuns(TransactionTemplate tx, JdbcTemplate jdbc, SpindleEnqueuer enqueuer,
-      JobStore store, TestTasks.Recorder recorder) {
+      StoreBackend store, TestTasks.Recorder recorder) {
     long before = jobsInStore(store);
     List<CompletableFuture<JobHandle<JsonNode>>> futures = new ArrayList<>();
     tx.executeWithoutResult(s -> {
@@ -144,18 +146,18 @@ class TransactionalEnqueueTest {
   @Test
   void jobEnqueuedInARolledBackTransactionNeverRuns() {
     sqlite().run(ctx -> rolledBackNeverRuns(ctx.getBean(TransactionTemplate.class), ctx.getBean(JdbcTemplate.class),
-        ctx.getBean(SpindleEnqueuer.class), ctx.getBean(JobStore.class), ctx.getBean(TestTasks.Recorder.class)));
+        ctx.getBean(SpindleEnqueuer.class), ctx.getBean(StoreBackend.class), ctx.getBean(TestTasks.Recorder.class)));
   }
 
   @Test
   void jobEnqueuedInARolledBackTransactionNeverRunsOnRedis() {
     runner(redis.url()).run(ctx -> rolledBackNeverRuns(ctx.getBean(TransactionTemplate.class),
-        ctx.getBean(JdbcTemplate.class), ctx.getBean(SpindleEnqueuer.class), ctx.getBean(JobStore.class),
+        ctx.getBean(JdbcTemplate.class), ctx.getBean(SpindleEnqueuer.class), ctx.getBean(StoreBackend.class),
         ctx.getBean(TestTasks.Recorder.class)));
   }
 
   private static void rolledBackNeverRuns(TransactionTemplate tx, JdbcTemplate jdbc, SpindleEnqueuer enqueuer,
-      JobStore store, TestTasks.Recorder recorder) {
+      StoreBackend store, TestTasks.Recorder recorder) {
     long before = jobsInStore(store);
     List<CompletableFuture<?>> futures = new CopyOnWriteArrayList<>();
     tx.executeWithoutResult(s -> {
@@ -218,7 +220,7 @@ class TransactionalEnqueueTest {
   void immediateModeIgnoresTheTransaction() {
     sqlite().withPropertyValues("spindle.enqueue.mode=immediate", "spindle.worker.enabled=false").run(ctx -> {
       SpindleEnqueuer enqueuer = ctx.getBean(SpindleEnqueuer.class);
-      JobStore store = ctx.getBean(JobStore.class);
+      StoreBackend store = ctx.getBean(StoreBackend.class);
       List<CompletableFuture<JobHandle<String>>> f = new ArrayList<>();
       ctx.getBean(TransactionTemplate.class).executeWithoutResult(s -> {
         f.add(enqueuer.enqueue(TestTasks.UPPER, "now"));

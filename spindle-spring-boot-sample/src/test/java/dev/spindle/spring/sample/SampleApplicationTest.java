@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.spi.JobFilter;
+import dev.spindle.queue.spi.StoreAdmin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,6 +53,9 @@ class SampleApplicationTest {
   @Autowired
   JobQueue queue;
 
+  @Autowired
+  StoreAdmin admin;
+
   final HttpClient http = HttpClient.newHttpClient();
 
   HttpResponse<String> send(String method, String path, String body) throws Exception {
@@ -68,7 +72,7 @@ class SampleApplicationTest {
     assertThat(placed.statusCode()).isEqualTo(202);
     long id = Long.parseLong(placed.body().replaceAll(".*\"orderId\":(\\d+).*", "$1"));
     // Enqueued through SpindleTasks<OrderTasks> with the options @SpindleTask declares.
-    JobInfo job = queue.inspector().listJobs(JobFilter.all().withTask(OrderTasks.CONFIRM)).stream()
+    JobInfo job = admin.inspector().listJobs(JobFilter.all().withTask(OrderTasks.CONFIRM)).stream()
         .filter(j -> j.argsJson().contains("\"orderId\":" + id + ",")).findFirst().orElseThrow();
     assertThat(job.policy().retry().maxAttempts()).isEqualTo(5);
     assertThat(job.policy().timeout()).isEqualTo(Duration.ofSeconds(30));
@@ -103,7 +107,7 @@ class SampleApplicationTest {
   }
 
   long jobs() {
-    return queue.inspector().queueSummaries().stream()
+    return admin.inspector().queueSummaries().stream()
         .mapToLong(q -> q.counts().values().stream().mapToLong(Long::longValue).sum()).sum();
   }
 }

@@ -12,17 +12,18 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.jdbc.internal.SqlControl;
@@ -91,7 +92,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Open with a {@link Builder} or {@code JobStores.open("postgres://host/db?user=u")}
  * (see {@link PostgresJobStoreProvider}).
  */
-public final class PostgresJobStore implements JobStore {
+public final class PostgresJobStore implements StoreBackend {
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String RESULT_TTL = JobRows.RESULT_TTL;
 
@@ -416,13 +417,24 @@ public final class PostgresJobStore implements JobStore {
   }
 
   @Override
-  public FlowControl flow() {
-    return flow;
+  public Optional<FlowControl> flow() {
+    return Optional.of(flow);
   }
 
   @Override
-  public JobStatistics statistics() {
-    return statistics;
+  public Optional<FlowAdmin> flowAdmin() {
+    return Optional.of(flow);
+  }
+
+  @Override
+  public Optional<JobStatistics> statistics() {
+    return Optional.of(statistics);
+  }
+
+  /** Sets a queue's limit through the inspector role, which reads them. */
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    inspector.setQueueLimit(queue, maxRunning);
   }
 
   /** Everything in one read transaction: one store call per dashboard tick. */

@@ -1,7 +1,7 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.ByteSizes;
 import dev.spindle.spi.Durations;
 import dev.spindle.spi.Echo;
@@ -38,7 +38,7 @@ public class PostgresJobStoreProvider implements JobStoreProvider {
   }
 
   @Override
-  public JobStore open(String location) {
+  public StoreBackend open(String location) {
     return builder(location, System.getenv()).open();
   }
 

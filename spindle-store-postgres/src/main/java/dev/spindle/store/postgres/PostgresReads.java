@@ -44,7 +44,7 @@ final class PostgresReads {
     return db.read("read the finish cursor", horizon::read);
   }
 
-  /** {@link JobStore#liveView}: everything in one read transaction, one store call per dashboard tick. */
+  /** {@link dev.spindle.queue.spi.StoreAdmin#liveView}: everything in one read transaction, one store call per dashboard tick. */
   LiveView liveView(LiveView.Request r) {
     return db.read("read the live view", c -> {
       long cursor = horizon.read(c);

@@ -53,9 +53,9 @@ class PostgresFlowDeadlockTest {
     PostgresJobStore b = SharedPostgres.builder("unused").schema(schema).option("ApplicationName", APP).open();
     List<PostgresJobStore> stores = List.of(a, b);
     FlowLimit limit = FlowLimit.builder("dl").perArgument("tenant").concurrency(PERMITS).weight("k1", 3).build();
-    a.flow().putLimit(limit);
+    a.flowAdmin().orElseThrow().putLimit(limit);
     FlowLimit shared = FlowLimit.builder("dlq").concurrency(4).build(); // one key for the whole queue "q2"
-    a.flow().putLimit(shared);
+    a.flowAdmin().orElseThrow().putLimit(shared);
     int total = PRODUCERS * BATCHES * BATCH;
     AtomicInteger finished = new AtomicInteger();
     ConcurrentHashMap<String, AtomicInteger> running = new ConcurrentHashMap<>();

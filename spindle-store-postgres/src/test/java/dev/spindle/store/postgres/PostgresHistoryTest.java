@@ -225,7 +225,7 @@ class PostgresHistoryTest {
       assertThat(count(store, "spindle_history")).isZero();
       assertThat(gone).allSatisfy(id -> assertThat(store.find(id)).as(id).isEmpty());
       assertThat(store.finishedAfter(cursor, 10).jobs()).as("no finish number, nothing in the feed").isEmpty();
-      assertThat(store.statistics().minutes(clock.instant().minusSeconds(60), clock.instant().plusSeconds(60)))
+      assertThat(store.statistics().orElseThrow().minutes(clock.instant().minusSeconds(60), clock.instant().plusSeconds(60)))
           .as("still counted").extracting(m -> m.succeeded()).containsExactly(4L);
 
       // kept and not kept in one completion call; a completion fenced off deletes nothing

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.JobStores;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ class PostgresLocationTest {
       String schema = PostgresServer.newSchema("loc");
       String location = scheme + "://" + pg.host() + ":" + pg.port() + "/postgres?user=" + pg.user() + "&schema="
           + schema + "&notify=off&passwordFile=" + pw;
-      try (JobStore store = JobStores.open(location)) {
+      try (StoreBackend store = JobStores.open(location)) {
         assertThat(store.describe()).isEqualTo("postgres://" + pg.host() + ":" + pg.port() + "/postgres?schema="
             + schema).doesNotContain(pg.password());
         assertThat(store.toString()).doesNotContain(pg.password());

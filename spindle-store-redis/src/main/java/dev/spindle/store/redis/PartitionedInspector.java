@@ -119,10 +119,9 @@ final class PartitionedInspector implements JobInspector, QueueControl {
   }
 
   /** Sets the limit on every partition: each enforces it, so the queue may run up to N times it. */
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
+  void setQueueLimit(String queue, int maxRunning) {
     for (int p = 0; p < parts.length; p++) {
-      parts[p].inspector().setQueueLimit(queue, maxRunning);
+      parts[p].setQueueLimit(queue, maxRunning);
       partitions.wake(p);
     }
   }
@@ -156,21 +155,41 @@ final class PartitionedInspector implements JobInspector, QueueControl {
 
   @Override
   public int requeueMatching(JobFilter filter, Instant now) {
+    int[] take = newestPerPartition(filter, QueueControl.statesWithin(filter, QueueControl.requeueStates(), "requeued"));
     int n = 0;
     for (int p = 0; p < parts.length; p++) {
-      n += parts[p].control().requeueMatching(Partitions.localFilter(filter, p), now);
-      partitions.wake(p);
+      if (take[p] > 0) {
+        n += parts[p].control().requeueMatching(Partitions.localFilter(filter, p).withLimit(take[p]), now);
+        partitions.wake(p);
+      }
     }
     return n;
   }
 
   @Override
   public int cancelMatching(JobFilter filter, Instant now) {
+    int[] take = newestPerPartition(filter, QueueControl.statesWithin(filter, QueueControl.cancelStates(), "cancelled"));
     int n = 0;
     for (int p = 0; p < parts.length; p++) {
-      n += parts[p].control().cancelMatching(Partitions.localFilter(filter, p), now);
+      if (take[p] > 0) {
+        n += parts[p].control().cancelMatching(Partitions.localFilter(filter, p).withLimit(take[p]), now);
+      }
     }
     return n;
+  }
+
+  /**
+   * How many of the newest {@code filter.limit()} jobs in {@code states} matching the filter each
+   * partition holds. Ids order jobs within a partition as across them, so each partition's share is
+   * its own newest matching jobs: a bulk change per partition with that limit changes exactly the
+   * store-wide newest ones.
+   */
+  private int[] newestPerPartition(JobFilter filter, Set<JobState> states) {
+    int[] take = new int[parts.length];
+    for (JobInfo j : listJobs(filter.withStates(states))) {
+      take[partitions.partitionOf(j.id())]++;
+    }
+    return take;
   }
 
   @Override

@@ -11,13 +11,15 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Clock;
@@ -68,7 +70,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. Each partition keeps its own connections (N command and N pub/sub connections).
  */
-public final class PartitionedRedisJobStore implements JobStore {
+public final class PartitionedRedisJobStore implements StoreBackend {
   /** The most partitions: the last three digits of a job id name its partition. */
   public static final int MAX_PARTITIONS = 1000;
   /** How long a partition found empty (or unreachable) is skipped without a wake-up, in real time. */
@@ -341,6 +343,24 @@ public final class PartitionedRedisJobStore implements JobStore {
   @Override
   public AuditLog auditLog() {
     return parts[0].auditLog();
+  }
+
+  /** None: the partitions keep their own statistics, and no view merges them. */
+  @Override
+  public Optional<JobStatistics> statistics() {
+    return Optional.empty();
+  }
+
+  /** None: the partitioned claim enforces no flow limits. */
+  @Override
+  public Optional<FlowAdmin> flowAdmin() {
+    return Optional.empty();
+  }
+
+  /** Sets the limit on every partition: each enforces it, so the queue may run up to N times it. */
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    inspector.setQueueLimit(queue, maxRunning);
   }
 
   @Override

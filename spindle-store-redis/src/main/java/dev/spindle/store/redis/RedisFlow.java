@@ -1,6 +1,7 @@
 package dev.spindle.store.redis;
 
 import dev.spindle.queue.FlowLimit;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.store.redis.internal.RedisLink;
@@ -18,7 +19,7 @@ import java.util.Optional;
  * checks the limits inside the {@code exchange} script (see "flow control" in {@code lib.lua}), so
  * an over-limit job is never fetched. Thread-safe.
  */
-final class RedisFlow implements FlowControl {
+final class RedisFlow implements FlowControl, FlowAdmin {
   private final RedisJobStore store;
   private final RedisLink link;
 

@@ -251,8 +251,8 @@ final class RedisInspector implements JobInspector {
     return deleted;
   }
 
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
+  /** Sets a queue's limit ({@link dev.spindle.queue.spi.JobStore#setQueueLimit}). */
+  void setQueueLimit(String queue, int maxRunning) {
     JobOptions.validateQueue(queue);
     if (maxRunning < 0) {
       throw new IllegalArgumentException("a queue limit must be >= 0 (0 = none): " + maxRunning);

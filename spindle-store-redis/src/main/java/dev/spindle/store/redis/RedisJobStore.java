@@ -10,17 +10,18 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
@@ -99,7 +100,7 @@ import org.slf4j.LoggerFactory;
  * ({@code TIME} inside the scripts), never on a client's: a client's instants travel with its
  * {@code now} and are moved onto Redis's clock by the difference ({@link StoreClock}).
  */
-public final class RedisJobStore implements JobStore {
+public final class RedisJobStore implements StoreBackend {
   private static final Logger LOG = LoggerFactory.getLogger(RedisJobStore.class);
   /** The most jobs one enqueue script call adds; larger batches are split (see {@link #enqueue}). */
   public static final int MAX_JOBS_PER_SCRIPT = 2000;
@@ -433,13 +434,24 @@ public final class RedisJobStore implements JobStore {
   }
 
   @Override
-  public FlowControl flow() {
-    return flow;
+  public Optional<FlowControl> flow() {
+    return Optional.of(flow);
   }
 
   @Override
-  public JobStatistics statistics() {
-    return statistics;
+  public Optional<FlowAdmin> flowAdmin() {
+    return Optional.of(flow);
+  }
+
+  @Override
+  public Optional<JobStatistics> statistics() {
+    return Optional.of(statistics);
+  }
+
+  /** Sets a queue's limit through the inspector role, which reads them. */
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    inspector.setQueueLimit(queue, maxRunning);
   }
 
   /** Everything in one read-only script: one round trip per dashboard tick. */

@@ -1,7 +1,7 @@
 package dev.spindle.store.redis;
 
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
+import dev.spindle.queue.spi.StoreBackend;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -34,7 +34,7 @@ public class RedisJobStoreProvider implements JobStoreProvider {
    * @throws dev.spindle.queue.StoreException if Redis cannot be reached or refuses the credentials
    */
   @Override
-  public JobStore open(String location) {
+  public StoreBackend open(String location) {
     RedisStoreConfig c = config(location, System.getenv());
     return c.drainUpTo() > 1 ? PartitionedRedisJobStore.open(c) : RedisJobStore.open(c);
   }

@@ -1,6 +1,6 @@
 package dev.spindle.store.redis;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.redis.RedisCluster;
 import dev.spindle.testkit.store.JobStoreContract;
 import java.util.Map;
@@ -28,7 +28,7 @@ class RedisClusterJobStoreContractTest extends JobStoreContract {
   }
 
   @Override
-  protected JobStore openStore() {
+  protected StoreBackend openStore() {
     return RedisJobStore.open(RedisStoreConfig.fromUrl(cluster.seedUrl() + "?cluster=true&namespace=cluster-"
         + NAMESPACES.incrementAndGet() + "&watchdog=200ms", Map.of()), clock);
   }

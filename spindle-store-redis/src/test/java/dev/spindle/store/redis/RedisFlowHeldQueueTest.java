@@ -82,7 +82,7 @@ class RedisFlowHeldQueueTest {
   @Test
   void aQueueHeldByAPermitIsSkippedUntilAnotherProcessEndsTheRunningJob() {
     FlowLimit limit = FlowLimit.builder("one").concurrency(1).build();
-    one.flow().putLimit(limit);
+    one.flowAdmin().orElseThrow().putLimit(limit);
     enqueue(one, "t", "1", limit);
     String second = enqueue(one, "t", "2", limit);
     List<JobInfo> first = claim().jobs();
@@ -100,7 +100,7 @@ class RedisFlowHeldQueueTest {
   @Test
   void aQueueHeldByARateIsSkippedUntilTheRateLiftsOrAJobOfItIsEnqueued() {
     FlowLimit limit = FlowLimit.builder("slow").rate(1, Duration.ofSeconds(10)).build();
-    one.flow().putLimit(limit);
+    one.flowAdmin().orElseThrow().putLimit(limit);
     enqueue(one, "t", "1", limit);
     String keyed = enqueue(one, "t", "2", limit);
     assertThat(claim().jobs()).hasSize(1);
@@ -127,13 +127,13 @@ class RedisFlowHeldQueueTest {
   @Test
   void raisingALimitEndsTheSkip() {
     FlowLimit limit = FlowLimit.builder("one").concurrency(1).build();
-    one.flow().putLimit(limit);
+    one.flowAdmin().orElseThrow().putLimit(limit);
     enqueue(one, "t", "1", limit);
     enqueue(one, "t", "2", limit);
     assertThat(claim().jobs()).hasSize(1);
     assertThat(claim().jobs()).isEmpty();
     assertThat(mark()).isNotNull();
-    other.flow().putLimit(FlowLimit.builder("one").concurrency(2).build());
+    other.flowAdmin().orElseThrow().putLimit(FlowLimit.builder("one").concurrency(2).build());
     assertThat(mark()).isNull();
     assertThat(claim().jobs()).hasSize(1);
   }

@@ -36,7 +36,7 @@ class RedisKeyLayoutTest {
     try (JobQueue q = JobQueue.builder(store).registry(reg).build();
         Worker w = Worker.builder(store).registry(reg).queues("default", "limited").concurrency(2).name("layout")
             .pollInterval(Duration.ofMillis(20)).start()) {
-      store.inspector().setQueueLimit("limited", 3);
+      store.setQueueLimit("limited", 3);
       q.addSchedule(Schedule.every("every-minute", Duration.ofMinutes(1)).task(StoreContractTasks.ECHO, "tick").build());
       var hs = q.enqueueAll(StoreContractTasks.SQUARE, LongStream.range(0, 20).boxed().toList(),
           JobOptions.builder().queue("limited").build());

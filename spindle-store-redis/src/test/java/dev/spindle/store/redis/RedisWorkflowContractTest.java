@@ -1,12 +1,12 @@
 package dev.spindle.store.redis;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.store.WorkflowContract;
 
 /** Job dependencies (workflows) on a real standalone redis-server; each test gets its own namespace. */
 class RedisWorkflowContractTest extends WorkflowContract {
   @Override
-  protected JobStore openStore() {
+  protected StoreBackend openStore() {
     return SharedRedis.open("wf", null);
   }
 }

@@ -1,7 +1,9 @@
 package dev.spindle.testkit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
@@ -13,9 +15,10 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.store.redis.PartitionedRedisJobStore;
 import dev.spindle.store.redis.RedisStoreConfig;
 import dev.spindle.testkit.redis.RedisCluster;
@@ -68,7 +71,7 @@ class PartitionedRedisContractTest extends JobStoreContract {
   }
 
   @Override
-  protected JobStore openStore() {
+  protected StoreBackend openStore() {
     String ns = spreadNamespace(cluster, "part", NAMESPACES, 3);
     return PartitionedRedisJobStore.open(RedisStoreConfig.fromUrl(cluster.seedUrl() + "?cluster=true&namespace=" + ns
         + "&partitions=3&watchdog=200ms", Map.of()), clock);
@@ -144,7 +147,7 @@ class PartitionedRedisContractTest extends JobStoreContract {
   @Override
   @Test
   void queueLimitIsEnforcedAcrossWorkers() {
-    inspector.setQueueLimit("limited", 2);
+    store.setQueueLimit("limited", 2);
     assertThat(inspector.queueLimits()).containsEntry("limited", 2);
     for (int i = 0; i < 5; i++) {
       enqueueOn("k", job("store.echo", json("j" + i), JobOptions.builder().queue("limited").build()));
@@ -164,7 +167,7 @@ class PartitionedRedisContractTest extends JobStoreContract {
       enqueue(job("store.echo", json("other" + i), JobOptions.builder().queue("limited").build()));
     }
     assertThat(claim("w2", 9, "limited")).as("the other partitions' own limit of 2").hasSize(2);
-    inspector.setQueueLimit("limited", 0);
+    store.setQueueLimit("limited", 0);
     assertThat(inspector.queueLimits()).doesNotContainKey("limited");
     assertThat(claim("w2", 9, "limited")).hasSize(3);
   }
@@ -174,7 +177,7 @@ class PartitionedRedisContractTest extends JobStoreContract {
   @Test
   void queueConcurrencyLimitHoldsAcrossWorkers() throws Exception {
     JobQueue q = queue();
-    inspector.setQueueLimit("narrow", 1);
+    store.setQueueLimit("narrow", 1);
     JobOptions narrow = JobOptions.builder().queue("narrow").build();
     List<String> gs = List.of(gate("n1"), gate("n2"), gate("n3"));
     List<JobHandle<String>> hs = new ArrayList<>();
@@ -208,7 +211,7 @@ class PartitionedRedisContractTest extends JobStoreContract {
   @Override
   @Test
   void completeAndClaimAppliesCompletionsBeforeClaiming() {
-    inspector.setQueueLimit("default", 1);
+    store.setQueueLimit("default", 1);
     String a = enqueueOn("k", job("store.echo", json("a")));
     String b = enqueueOn("k", job("store.echo", json("b")));
     register("w1", Duration.ofMinutes(5));
@@ -281,5 +284,19 @@ class PartitionedRedisContractTest extends JobStoreContract {
     assertThat(one.stats().claimed()).isEqualTo(1);
     StoreContractTasks.release(g);
     assertThat(blocked.result(LONG)).isEqualTo(g);
+  }
+
+  /**
+   * The partitioned store enforces no flow limits ({@code flow()} is empty): a job naming one is
+   * refused with a clear error and nothing is enqueued.
+   */
+  @Test
+  void aFlowLimitIsRefusedClearlyAndNothingIsEnqueued() {
+    assertThat(store.flow()).isEmpty();
+    JobQueue q = queue();
+    JobOptions limited = JobOptions.builder().flow(FlowLimit.builder("one").concurrency(1).build()).build();
+    assertThatThrownBy(() -> q.enqueue(StoreContractTasks.COUNT, key, limited))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("enforces no flow limits");
+    assertThat(inspector.listJobs(JobFilter.all())).isEmpty();
   }
 }

@@ -13,6 +13,7 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobInspector;
@@ -23,6 +24,7 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.jdbc.internal.SqlControl;
@@ -92,7 +94,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Open with {@link #open(Path)}, a {@link Builder}, or
  * {@code JobStores.open("sqlite:path")}.
  */
-public final class SqliteJobStore implements JobStore {
+public final class SqliteJobStore implements StoreBackend {
   /** How hard commits are flushed to disk. */
   public enum Durability {
     /** {@code synchronous=NORMAL}: safe against process crashes; the fastest. */
@@ -406,13 +408,24 @@ public final class SqliteJobStore implements JobStore {
   }
 
   @Override
-  public FlowControl flow() {
-    return flow;
+  public Optional<FlowControl> flow() {
+    return Optional.of(flow);
   }
 
   @Override
-  public JobStatistics statistics() {
-    return statistics;
+  public Optional<FlowAdmin> flowAdmin() {
+    return Optional.of(flow);
+  }
+
+  @Override
+  public Optional<JobStatistics> statistics() {
+    return Optional.of(statistics);
+  }
+
+  /** Sets a queue's limit through the inspector role, which reads them. */
+  @Override
+  public void setQueueLimit(String queue, int maxRunning) {
+    inspector.setQueueLimit(queue, maxRunning);
   }
 
   /** Everything in one read transaction: one store call per dashboard tick. */

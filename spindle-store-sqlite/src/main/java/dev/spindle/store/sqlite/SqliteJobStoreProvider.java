@@ -1,7 +1,7 @@
 package dev.spindle.store.sqlite;
 
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.JobStoreProvider;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.ByteSizes;
 import dev.spindle.spi.Durations;
 import dev.spindle.spi.Echo;
@@ -26,7 +26,7 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
   }
 
   @Override
-  public JobStore open(String location) {
+  public StoreBackend open(String location) {
     return builder(location).open();
   }
 
@@ -35,7 +35,7 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
    * or file is created.
    */
   @Override
-  public JobStore openExisting(String location) {
+  public StoreBackend openExisting(String location) {
     return builder(location).createIfMissing(false).open();
   }
 

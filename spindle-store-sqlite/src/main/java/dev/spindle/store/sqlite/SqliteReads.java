@@ -65,7 +65,7 @@ final class SqliteReads {
     return db.read("read the finish cursor", c -> SqliteMeta.get(c, "finish_seq"));
   }
 
-  /** {@link JobStore#liveView}: everything in one read transaction, one store call per dashboard tick. */
+  /** {@link dev.spindle.queue.spi.StoreAdmin#liveView}: everything in one read transaction, one store call per dashboard tick. */
   LiveView liveView(LiveView.Request r) {
     return db.read("read the live view", c -> {
       long cursor = SqliteMeta.get(c, "finish_seq");

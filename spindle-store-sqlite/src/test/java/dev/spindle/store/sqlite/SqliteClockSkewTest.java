@@ -1,6 +1,6 @@
 package dev.spindle.store.sqlite;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.store.ClockSkewContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +12,7 @@ class SqliteClockSkewTest extends ClockSkewContract {
   private int n;
 
   @Override
-  protected JobStore openStore() {
+  protected StoreBackend openStore() {
     return SqliteJobStore.open(dir.resolve("skew-" + (n++) + ".db"));
   }
 }

@@ -1,6 +1,6 @@
 package dev.spindle.store.sqlite;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.store.FlowControlContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +11,7 @@ class SqliteFlowControlContractTest extends FlowControlContract {
   Path dir;
 
   @Override
-  protected JobStore openStore() {
+  protected StoreBackend openStore() {
     return SqliteJobStore.builder(dir.resolve("flow.db")).clock(clock).open();
   }
 }

@@ -48,7 +48,7 @@ class SqliteFlowHeldQueueTest {
     Instant now = clock.instant();
     one.heartbeat(new WorkerRecord("w1", "w", "host", 1, List.of("q"), 64, "THREADS", "RUNNING", now, now,
         now.plus(Duration.ofHours(1)), 0, 0, 0, 0));
-    one.flow().putLimit(SLOW);
+    one.flowAdmin().orElseThrow().putLimit(SLOW);
   }
 
   @AfterEach
@@ -101,7 +101,7 @@ class SqliteFlowHeldQueueTest {
         b.heartbeat(new WorkerRecord(w, "w", "host", 1, List.of("q"), 64, "THREADS", "RUNNING", now, now,
             now.plus(Duration.ofHours(3)), 0, 0, 0, 0));
       }
-      b.flow().putLimit(one);
+      b.flowAdmin().orElseThrow().putLimit(one);
       for (String args : List.of("1", "2")) {
         b.enqueue(List.of(new NewJob("t", args, "q", 0, now, null, JobPolicy.defaults(), now, null)
             .withFlowKey(one.keyFor("q", "t", args))));

@@ -1,6 +1,6 @@
 package dev.spindle.store.sqlite;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.store.JobStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +12,7 @@ class SqliteJobStoreContractTest extends JobStoreContract {
   private int n;
 
   @Override
-  protected JobStore openStore() {
+  protected StoreBackend openStore() {
     return SqliteJobStore.builder(dir.resolve("jobs-" + (n++) + ".db")).clock(clock).open();
   }
 }

@@ -1,6 +1,6 @@
 package dev.spindle.store.sqlite;
 
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.store.WorkflowContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +11,7 @@ class SqliteWorkflowContractTest extends WorkflowContract {
   Path dir;
 
   @Override
-  protected JobStore openStore() {
+  protected StoreBackend openStore() {
     return SqliteJobStore.open(dir.resolve("workflows.db"));
   }
 }

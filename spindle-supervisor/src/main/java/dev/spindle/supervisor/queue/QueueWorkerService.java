@@ -6,7 +6,7 @@ import dev.spindle.queue.JobEvent;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.supervisor.Service;
 import dev.spindle.supervisor.ServiceConfig;
 import dev.spindle.supervisor.ServiceContext;
@@ -177,7 +177,7 @@ public final class QueueWorkerService extends Service {
   public void run() throws Exception {
     TaskRegistry registry = settings.catalogs().isEmpty() ? TaskRegistry.discover()
         : TaskRegistry.fromCatalogClassNames(settings.catalogs());
-    JobStore store = JobStores.open(settings.store());
+    StoreBackend store = JobStores.open(settings.store());
     try {
       ExecutionModel m = settings.executionModel();
       Worker.Builder b = Worker.builder(store).registry(registry).queues(settings.queues()).model(m)

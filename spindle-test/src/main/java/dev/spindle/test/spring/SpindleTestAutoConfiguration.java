@@ -4,6 +4,7 @@ import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.spring.SpindleWorker;
 import dev.spindle.spring.boot.SpindleAutoConfiguration;
@@ -50,7 +51,7 @@ public class SpindleTestAutoConfiguration {
    */
   @Bean(destroyMethod = "")
   @Primary
-  public JobStore spindleJobStore(SpindleTestQueue test) {
+  public StoreBackend spindleJobStore(SpindleTestQueue test) {
     return test.store();
   }
 

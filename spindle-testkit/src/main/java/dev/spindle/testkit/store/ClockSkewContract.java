@@ -12,6 +12,7 @@ import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -53,12 +54,12 @@ public abstract class ClockSkewContract {
   private static final Duration HEARTBEAT = Duration.ofMillis(200);
 
   /** The store under test, on its own real clock. */
-  protected JobStore store;
+  protected StoreBackend store;
   private String key;
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
 
   /** Opens a new, empty store on its real clock (no test clock); closed after the test. */
-  protected abstract JobStore openStore() throws Exception;
+  protected abstract StoreBackend openStore() throws Exception;
 
   @BeforeEach
   void openTheStore() throws Exception {

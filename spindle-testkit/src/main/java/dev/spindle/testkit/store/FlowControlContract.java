@@ -12,10 +12,11 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link FlowControl}: limits checked inside the claim, so a job over a
+ * The contract of {@link FlowControl} and {@link FlowAdmin}: limits checked inside the claim, so a job over a
  * limit is never fetched; concurrency permits bound to the running job (freed when it ends or its
  * lease expires); GCRA rate with burst; sliding window; keys per argument, task and queue; fair
  * round-robin across keys of one queue; pausing a key (a task's rate limit) without using up an
@@ -44,17 +45,19 @@ public abstract class FlowControlContract {
   /** The store's clock: open the store with it. */
   protected ManualClock clock;
   /** The store under test. */
-  protected JobStore store;
+  protected StoreBackend store;
   private FlowControl flow;
+  private FlowAdmin flowAdmin;
 
   /** Opens a new, empty store on {@link #clock}. */
-  protected abstract JobStore openStore() throws Exception;
+  protected abstract StoreBackend openStore() throws Exception;
 
   @BeforeEach
   void open() throws Exception {
     clock = new ManualClock(T0);
     store = openStore();
-    flow = store.flow();
+    flow = store.flow().orElseThrow();
+    flowAdmin = store.flowAdmin().orElseThrow();
     register("w1", Duration.ofHours(1));
   }
 
@@ -115,7 +118,7 @@ public abstract class FlowControlContract {
   @Test
   void concurrencyPermitsPerArgumentKeyAreNeverExceededAndFreedWhenAJobEnds() {
     FlowLimit limit = FlowLimit.builder("api").perArgument("tenant").concurrency(2).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     for (int i = 0; i < 5; i++) {
       tenantJob(limit, "a");
     }
@@ -131,7 +134,7 @@ public abstract class FlowControlContract {
   @Test
   void aClaimOfSomeTasksHonoursFlowLimitsAndPassesTheOtherTasksBy() {
     FlowLimit limit = FlowLimit.builder("one").perArgument("tenant").concurrency(1).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     String otherTask = enqueue("q", "t.b", "{\"tenant\":\"a\",\"n\":1}", limit);
     String a1 = enqueue("q", "t.a", "{\"tenant\":\"a\",\"n\":2}", limit);
     String a2 = enqueue("q", "t.a", "{\"tenant\":\"a\",\"n\":3}", limit);
@@ -151,7 +154,7 @@ public abstract class FlowControlContract {
   @Test
   void aPermitIsFreedWhenTheLeaseExpiresAndTheOldHolderIsFencedOff() {
     FlowLimit limit = FlowLimit.builder("one").concurrency(1).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     enqueue("q", "t.x", "1", limit);
     enqueue("q", "t.x", "2", limit);
     register("w2", Duration.ofSeconds(30));
@@ -170,7 +173,7 @@ public abstract class FlowControlContract {
   @Test
   void aRateWithBurstAdmitsTheBurstThenOneJobPerInterval() {
     FlowLimit limit = FlowLimit.builder("rate").perTask().rate(2, Duration.ofSeconds(1)).burst(3).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     for (int i = 0; i < 10; i++) {
       enqueue("q", "t.rated", Integer.toString(i), limit);
     }
@@ -181,7 +184,7 @@ public abstract class FlowControlContract {
     ClaimResult held = store.claim(new ClaimRequest("w1", List.of("q"), 20, clock.instant()));
     assertThat(held.jobs()).isEmpty();
     assertThat(held.nextRunAt()).as("idle workers wake when the rate lifts").isEqualTo(T0.plusMillis(500));
-    FlowHold hold = flow.holdOf("4").orElseThrow(); // jobs 1-3 started
+    FlowHold hold = flowAdmin.holdOf("4").orElseThrow(); // jobs 1-3 started
 
     assertThat(hold.rule()).isEqualTo(FlowHold.Rule.RATE);
     assertThat(hold.limit()).isEqualTo("rate");
@@ -198,14 +201,14 @@ public abstract class FlowControlContract {
   @Test
   void aSlidingWindowCountsStartsInAnyWindow() {
     FlowLimit limit = FlowLimit.builder("win").window(3, Duration.ofSeconds(10)).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     for (int i = 0; i < 8; i++) {
       enqueue("q", "t.x", Integer.toString(i), limit);
     }
     assertThat(claim(2)).hasSize(2);
     clock.advance(Duration.ofSeconds(6));
     assertThat(claim(5)).hasSize(1);
-    FlowHold hold = flow.holdOf(Integer.toString(4)).orElseThrow();
+    FlowHold hold = flowAdmin.holdOf(Integer.toString(4)).orElseThrow();
     assertThat(hold.rule()).isEqualTo(FlowHold.Rule.WINDOW);
     assertThat(hold.until()).isEqualTo(T0.plusSeconds(10));
     clock.advance(Duration.ofMillis(3999));
@@ -219,7 +222,7 @@ public abstract class FlowControlContract {
   @Test
   void keysOfOneQueueAreServedRoundRobinSoABigBacklogDoesNotStarveASmallOne() {
     FlowLimit fair = FlowLimit.builder("fair").perArgument("tenant").build();
-    flow.putLimit(fair);
+    flowAdmin.putLimit(fair);
     List<NewJob> batch = new ArrayList<>();
     Instant now = clock.instant();
     for (int i = 0; i < 500; i++) {
@@ -244,7 +247,7 @@ public abstract class FlowControlContract {
   @Test
   void weightsThreeToOneGetThreeToOneServiceUnderBacklogAndChangeAtRunTime() {
     FlowLimit weighted = FlowLimit.builder("wfair").perArgument("tenant").weight("a", 3).build();
-    flow.putLimit(weighted);
+    flowAdmin.putLimit(weighted);
     List<NewJob> batch = new ArrayList<>();
     Instant now = clock.instant();
     for (int i = 0; i < 400; i++) {
@@ -262,7 +265,7 @@ public abstract class FlowControlContract {
     }
     assertThat(byTenant(got)).containsEntry("a", 60).containsEntry("b", 20);
     // the weight changes at run time: a and b now alternate
-    flow.putLimit(FlowLimit.builder("wfair").perArgument("tenant").weight("b", 1).build());
+    flowAdmin.putLimit(FlowLimit.builder("wfair").perArgument("tenant").weight("b", 1).build());
     List<JobInfo> more = new ArrayList<>();
     while (more.size() < 40) {
       more.addAll(claim(Math.min(4, 40 - more.size())));
@@ -274,7 +277,7 @@ public abstract class FlowControlContract {
   @Test
   void aPausedKeyWaitsUntilThenWithoutUsingUpAnAttempt() {
     FlowLimit limit = FlowLimit.builder("svc").perArgument("tenant").build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     String a = tenantJob(limit, "a");
     String a2 = tenantJob(limit, "a");
     String b = tenantJob(limit, "b");
@@ -287,7 +290,7 @@ public abstract class FlowControlContract {
     JobInfo back = store.find(a).orElseThrow();
     assertThat(back.state()).isEqualTo(JobState.QUEUED);
     assertThat(back.attempt()).isZero();
-    FlowHold hold = flow.holdOf(a2).orElseThrow();
+    FlowHold hold = flowAdmin.holdOf(a2).orElseThrow();
     assertThat(hold.rule()).isEqualTo(FlowHold.Rule.PAUSED);
     assertThat(hold.until()).isEqualTo(T0.plusSeconds(30));
     assertThat(claim(10)).extracting(JobInfo::id).containsExactly(b);
@@ -301,29 +304,29 @@ public abstract class FlowControlContract {
     FlowLimit one = FlowLimit.builder("conc").concurrency(1).build();
     assertThat(flow.defineLimit(one)).isTrue();
     assertThat(flow.defineLimit(FlowLimit.builder("conc").concurrency(9).build())).isFalse();
-    assertThat(flow.limits()).containsExactly(one);
+    assertThat(flowAdmin.limits()).containsExactly(one);
     for (int i = 0; i < 5; i++) {
       enqueue("q", "t.x", Integer.toString(i), one);
     }
     assertThat(claim(10)).hasSize(1);
-    FlowHold hold = flow.holdOf("2").orElseThrow();
+    FlowHold hold = flowAdmin.holdOf("2").orElseThrow();
     assertThat(hold.rule()).isEqualTo(FlowHold.Rule.CONCURRENCY);
     assertThat(hold.until()).isNull();
     assertThat(hold.detail()).isEqualTo("1 of 1 running");
     FlowLimit three = FlowLimit.builder("conc").concurrency(3).build();
-    flow.putLimit(three);
-    assertThat(flow.limits()).containsExactly(three);
+    flowAdmin.putLimit(three);
+    assertThat(flowAdmin.limits()).containsExactly(three);
     assertThat(claim(10)).hasSize(2);
-    assertThat(flow.removeLimit("conc")).isTrue();
-    assertThat(flow.removeLimit("conc")).isFalse();
-    assertThat(flow.holdOf("4")).isEmpty();
+    assertThat(flowAdmin.removeLimit("conc")).isTrue();
+    assertThat(flowAdmin.removeLimit("conc")).isFalse();
+    assertThat(flowAdmin.holdOf("4")).isEmpty();
     assertThat(claim(10)).hasSize(2);
   }
 
   @Test
   void aJobWhoseKeyCannotBeComputedIsDeadLetteredWithTheReason() {
     FlowLimit limit = FlowLimit.builder("api").perArgument("tenant").concurrency(1).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     String bad = enqueue("q", "t.x", "{\"user\":\"x\"}", limit);
     JobInfo j = store.find(bad).orElseThrow();
     assertThat(j.state()).isEqualTo(JobState.DEAD);
@@ -336,7 +339,7 @@ public abstract class FlowControlContract {
   @Test
   void aDependentJobWhoseKeyCannotBeComputedIsDeadLetteredNotRunUnlimited() {
     FlowLimit limit = FlowLimit.builder("api").perArgument("tenant").concurrency(1).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     Instant now = clock.instant();
     NewJob parent = new NewJob("t.x", "{\"tenant\":\"a\"}", "q", 0, now, null, JobPolicy.defaults(), now, null);
     NewJob child = new NewJob("t.x", "{\"user\":\"x\"}", "q", 0, now, null, JobPolicy.defaults(), now, null)
@@ -356,7 +359,7 @@ public abstract class FlowControlContract {
   @Test
   void anUnlimitedQueueIsNotHeldByLimitsOnOthers() {
     FlowLimit limit = FlowLimit.builder("slow").concurrency(1).build();
-    flow.putLimit(limit);
+    flowAdmin.putLimit(limit);
     enqueue("limited", "t.x", "1", limit);
     enqueue("limited", "t.x", "2", limit);
     for (int i = 0; i < 20; i++) {
@@ -365,6 +368,6 @@ public abstract class FlowControlContract {
     List<JobInfo> got = claim("w1", 30, "limited", "free");
     assertThat(got).filteredOn(j -> j.queue().equals("limited")).hasSize(1);
     assertThat(got).filteredOn(j -> j.queue().equals("free")).hasSize(20);
-    assertThat(flow.holdOf(got.get(0).id())).isEmpty();
+    assertThat(flowAdmin.holdOf(got.get(0).id())).isEmpty();
   }
 }

@@ -25,7 +25,6 @@ import dev.spindle.queue.ScheduleInfo;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
@@ -46,19 +45,19 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The contract every job store honours, in three parts on one fixture
- * ({@link JobStoreContractFixture}): the {@link JobStore} SPI ({@link JobStoreSpiContract}) and the
- * {@link JobInspector} ({@link JobInspectorContract}) called directly (states, ordering, fencing,
- * leases, schedules, retention), and here the whole queue - {@link JobQueue}, {@link Worker}, the
+ * The contract of the hot-path {@link JobStore} SPI every store honours, in three parts on one
+ * fixture ({@link JobStoreContractFixture}): the SPI called directly ({@link JobStoreSpiContract}:
+ * states, ordering, fencing, leases; {@link JobStoreHousekeepingContract}: retention, schedules,
+ * the change signal, closing), and here the whole queue - {@link JobQueue}, {@link Worker}, the
  * DISTRIBUTED model - running on the store (retries, timeouts, cancellation, dead letters, graceful
  * shutdown, per-queue limits, exactly-once recurring ticks with three workers).
  *
- * <p>Subclass it once per backend and implement {@link #openStore()}; the in-memory, SQLite and
- * Redis stores all run it. Time is a {@link ManualClock}; blocking tasks wait on latches the test
+ * <p>Subclass it once per backend and implement {@link #openStore()}, beside {@link
+ * StoreAdminContract} for the operators' side; every store runs both. Time is a {@link ManualClock}; blocking tasks wait on latches the test
  * releases ({@link StoreContractTasks}); waits for worker threads use Awaitility. No test sleeps.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-public abstract class JobStoreContract extends JobInspectorContract {
+public abstract class JobStoreContract extends JobStoreHousekeepingContract {
   // ================================================================ the queue on this store
 
   @Test
@@ -314,7 +313,7 @@ public abstract class JobStoreContract extends JobInspectorContract {
   @Test
   void queueConcurrencyLimitHoldsAcrossWorkers() throws Exception {
     JobQueue q = queue();
-    inspector.setQueueLimit("narrow", 1);
+    store.setQueueLimit("narrow", 1);
     JobOptions narrow = JobOptions.builder().queue("narrow").build();
     String g1 = gate("n1");
     String g2 = gate("n2");

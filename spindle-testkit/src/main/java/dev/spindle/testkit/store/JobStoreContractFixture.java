@@ -11,8 +11,9 @@ import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StoreAdmin;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,10 +32,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What every part of {@link JobStoreContract} stands on: a new store per test on a
+ * What every part of {@link JobStoreContract} and {@link StoreAdminContract} stands on: a new store per test on a
  * {@link ManualClock} (closed after it, with the workers, queues and latches the test made), and
  * the helpers the parts share (jobs, claims, workers, queues, latches, waits). Subclass
- * {@link JobStoreContract}, not this. Not thread-safe (one instance per test, as JUnit makes them).
+ * {@link JobStoreContract} and {@link StoreAdminContract}, not this. Not thread-safe (one instance per test, as JUnit makes them).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 public abstract class JobStoreContractFixture {
@@ -44,8 +45,10 @@ public abstract class JobStoreContractFixture {
 
   /** The time source of every store call and worker in the test. */
   protected ManualClock clock;
-  /** The store under test. */
-  protected JobStore store;
+  /** The store under test: its hot path ({@code JobStore}) and its operators' side. */
+  protected StoreBackend store;
+  /** Its operators' side ({@link StoreAdmin}), the same object as {@link #store}. */
+  protected StoreAdmin admin;
   /** Its inspector. */
   protected JobInspector inspector;
   /** A key unique to the test, for latches and counters. */
@@ -55,13 +58,14 @@ public abstract class JobStoreContractFixture {
   private final Set<String> gates = ConcurrentHashMap.newKeySet();
 
   /** Opens a new, empty store for one test; it is closed after the test. */
-  protected abstract JobStore openStore() throws Exception;
+  protected abstract StoreBackend openStore() throws Exception;
 
   @BeforeEach
   void openTheStore() throws Exception {
     clock = new ManualClock(T0);
     store = openStore();
-    inspector = store.inspector();
+    admin = store;
+    inspector = admin.inspector();
     key = UUID.randomUUID().toString().substring(0, 8);
   }
 

@@ -378,7 +378,7 @@ public abstract class JobStoreSpiContract extends TaskRoutingContract {
 
   @Test
   void completeAndClaimAppliesCompletionsBeforeClaiming() {
-    inspector.setQueueLimit("default", 1);
+    store.setQueueLimit("default", 1);
     String a = enqueue(job("store.echo", json("a")));
     String b = enqueue(job("store.echo", json("b")));
     register("w1", Duration.ofMinutes(5));
@@ -595,7 +595,7 @@ public abstract class JobStoreSpiContract extends TaskRoutingContract {
 
   @Test
   void queueLimitIsEnforcedAcrossWorkers() {
-    inspector.setQueueLimit("limited", 2);
+    store.setQueueLimit("limited", 2);
     assertThat(inspector.queueLimits()).containsEntry("limited", 2);
     for (int i = 0; i < 5; i++) {
       enqueue(job("store.echo", json("j" + i), JobOptions.builder().queue("limited").build()));
@@ -611,7 +611,7 @@ public abstract class JobStoreSpiContract extends TaskRoutingContract {
     assertThat(claim("w1", 5, "limited")).isEmpty();
     store.complete(List.of(Completion.succeeded(c1.get(0).id(), c1.get(0).fence(), "w1", "1")), clock.instant());
     assertThat(claim("w1", 5, "limited")).hasSize(1);
-    inspector.setQueueLimit("limited", 0);
+    store.setQueueLimit("limited", 0);
     assertThat(inspector.queueLimits()).doesNotContainKey("limited");
     assertThat(claim("w2", 5, "limited")).hasSize(2);
   }

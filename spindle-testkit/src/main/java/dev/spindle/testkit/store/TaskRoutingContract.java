@@ -119,7 +119,7 @@ public abstract class TaskRoutingContract extends JobStoreContractFixture {
 
   @Test
   void aFilteredClaimKeepsQueueOrderAndQueueLimits() {
-    inspector.setQueueLimit("first", 1);
+    store.setQueueLimit("first", 1);
     enqueue(B, "b", 9, "first");
     String f1 = enqueue(A, "f1", 0, "first");
     enqueue(A, "f2", 0, "first");

@@ -17,9 +17,9 @@ import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.spi.Workflows;
 import java.time.Duration;
@@ -45,10 +45,10 @@ public abstract class WorkflowContract {
   private static final Duration LEASE = Duration.ofHours(1);
 
   /** The store under test. */
-  protected JobStore store;
+  protected StoreBackend store;
 
   /** Opens a new, empty store. */
-  protected abstract JobStore openStore() throws Exception;
+  protected abstract StoreBackend openStore() throws Exception;
 
   @BeforeEach
   void open() throws Exception {

@@ -366,18 +366,15 @@ public final class ApiRoutes {
     JobInfo j = job(ctx.pathParam("id"));
     ObjectNode o = Json.job(j, ctx.contextPath());
     if (j.state() == dev.spindle.queue.JobState.QUEUED) {
-      try {
-        service.queue().store().flow().holdOf(j.id()).ifPresent(h -> {
-          ObjectNode f = o.putObject("flowHold"); // which flow limit holds the waiting job, until when
-          f.put("limit", h.limit());
-          f.put("key", h.key());
-          f.put("rule", h.rule().name());
-          f.put("until", h.until() == null ? null : h.until().toString());
-          f.put("detail", h.detail());
-        });
-      } catch (UnsupportedOperationException e) {
-        // a store without flow control holds no job
-      }
+      // a store without flow control holds no job
+      service.admin().flowAdmin().flatMap(f -> f.holdOf(j.id())).ifPresent(h -> {
+        ObjectNode f = o.putObject("flowHold"); // which flow limit holds the waiting job, until when
+        f.put("limit", h.limit());
+        f.put("key", h.key());
+        f.put("rule", h.rule().name());
+        f.put("until", h.until() == null ? null : h.until().toString());
+        f.put("detail", h.detail());
+      });
     }
     String body = o.toString();
     String etag = etag(body);

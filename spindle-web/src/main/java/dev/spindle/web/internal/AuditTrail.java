@@ -2,7 +2,7 @@ package dev.spindle.web.internal;
 
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
-import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.StoreAdmin;
 import dev.spindle.web.Credentials;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,9 +41,9 @@ public class AuditTrail {
   private final Deque<Entry> entries = new ArrayDeque<>();
 
   /** A trail stamping entries with {@code clock}, kept in {@code store}'s audit log. */
-  public AuditTrail(Clock clock, JobStore store) {
+  public AuditTrail(Clock clock, StoreAdmin admin) {
     this.clock = clock;
-    this.store = store.auditLog();
+    this.store = admin.auditLog();
   }
 
   /** True if entries are kept in the store. */

@@ -31,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * One shared view of the store, refreshed at most once per tick however many pages, API clients and
  * Server-Sent-Events viewers ask: a refresh is one store call ({@link
- * dev.spindle.queue.spi.JobStore#liveView}) that reads the workers, the paused queues, the feed of
+ * dev.spindle.queue.spi.StoreAdmin#liveView}) that reads the workers, the paused queues, the feed of
  * finished jobs, the last hour's per-minute statistics, and - every tick while cheap, else at most
  * 5 % of the time - the per-queue counts and the oldest waiting job;
  * each tick with viewers connected sends them a {@code stats} event and, if jobs finished since the
@@ -232,7 +232,7 @@ public final class LiveStats implements AutoCloseable {
     refreshes.incrementAndGet();
     // one store call: everything below in one read transaction (SQLite) or round trip (Redis)
     long t0 = System.nanoTime();
-    LiveView v = service.store().liveView(new LiveView.Request(prev == null ? -1 : prev.finishCursor(),
+    LiveView v = service.admin().liveView(new LiveView.Request(prev == null ? -1 : prev.finishCursor(),
         FEED_BATCH, now.minus(WINDOW), now, countsDue));
     List<QueueSummary> queues;
     Instant countsAt;

@@ -9,6 +9,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.queue.spi.StoreAdmin;
 import dev.spindle.web.Credentials;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class QueueService {
   private final JobStore store;
+  private final StoreAdmin admin;
   private final JobInspector inspector;
   private final QueueControl control;
   private final String description;
@@ -31,26 +33,30 @@ public final class QueueService {
   private final AuditTrail audit;
   private final Supervisors supervisors;
 
-  /** A service over {@code queue}'s store, without supervisors. */
-  public QueueService(JobQueue queue, AuditTrail audit) {
-    this(queue, audit, new Supervisors(null));
+  /** A service over {@code queue} and the operators' side {@code admin} of its store, without supervisors. */
+  public QueueService(JobQueue queue, StoreAdmin admin, AuditTrail audit) {
+    this(queue, admin, audit, new Supervisors(null));
   }
 
-  /** A service over {@code queue}'s store that also shows the supervisor masters of this host. */
-  public QueueService(JobQueue queue, AuditTrail audit, Supervisors supervisors) {
+  /**
+   * A service over {@code queue} and the operators' side {@code admin} of its store that also shows
+   * the supervisor masters of this host.
+   */
+  public QueueService(JobQueue queue, StoreAdmin admin, AuditTrail audit, Supervisors supervisors) {
     this.supervisors = supervisors;
     this.queue = queue;
     this.store = queue.store();
-    this.inspector = store.inspector();
-    this.control = store.control();
-    this.description = store.describe();
+    this.admin = admin;
+    this.inspector = admin.inspector();
+    this.control = admin.control();
+    this.description = admin.describe();
     this.clock = queue.clock();
     this.audit = audit;
   }
 
-  /** The store. */
-  public JobStore store() {
-    return store;
+  /** The operators' side of the store. */
+  public StoreAdmin admin() {
+    return admin;
   }
 
   /** The store's description (read once). */
@@ -85,7 +91,7 @@ public final class QueueService {
    */
   public JobInspector inspector() {
     if (inspector == null) {
-      throw Problem.notImplemented("the store " + store.describe() + " offers no inspector (listing, requeue, purge)");
+      throw Problem.notImplemented("the store " + description + " offers no inspector (listing, requeue, purge)");
     }
     return inspector;
   }
@@ -112,7 +118,7 @@ public final class QueueService {
    */
   public QueueControl control(String what) {
     if (control == null) {
-      throw Problem.notImplemented("the store " + store.describe() + " cannot " + what
+      throw Problem.notImplemented("the store " + description + " cannot " + what
           + " (its backend does not implement QueueControl yet)");
     }
     return control;
@@ -123,11 +129,7 @@ public final class QueueService {
    * wait times or charts).
    */
   public dev.spindle.queue.spi.@Nullable JobStatistics statistics() {
-    try {
-      return store.statistics();
-    } catch (UnsupportedOperationException e) {
-      return null;
-    }
+    return admin.statistics().orElse(null);
   }
 
   /** Names of the paused schedules (empty if the store cannot pause schedules). */
@@ -142,12 +144,7 @@ public final class QueueService {
    */
   public void pauseSchedule(Credentials.User who, String name, boolean pause) {
     QueueControl c = control("pause schedules");
-    boolean found;
-    try {
-      found = pause ? c.pauseSchedule(name) : c.resumeSchedule(name);
-    } catch (UnsupportedOperationException e) {
-      throw Problem.notImplemented("the store " + store.describe() + " cannot pause schedules");
-    }
+    boolean found = pause ? c.pauseSchedule(name) : c.resumeSchedule(name);
     if (!found) {
       throw Problem.notFound("no schedule named '" + dev.spindle.spi.Echo.of(name) + "'");
     }
@@ -311,7 +308,7 @@ public final class QueueService {
 
   /** Sets a queue's limit (0 = none). */
   public void setLimit(Credentials.User who, String queueName, int limit) {
-    inspector().setQueueLimit(queueName, limit);
+    store.setQueueLimit(queueName, limit);
     audit.record(who, "queue.limit", queueName, Integer.toString(limit));
   }
 

@@ -1,6 +1,7 @@
 package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.FlowLimit;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.StoreClock;
@@ -37,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlFlow<C extends JdbcConn> implements FlowControl {
+public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin {
   /** Keys a claim considers per queue, in rotation order. */
   private static final int KEYS_PER_CLAIM = 1000;
   /**

@@ -286,7 +286,7 @@ public final class SqlInspector<C extends JdbcConn> implements JobInspector {
     });
   }
 
-  @Override
+  /** Sets a queue's limit, as {@link dev.spindle.queue.spi.JobStore#setQueueLimit}. */
   public void setQueueLimit(String queue, int maxRunning) {
     JobOptions.validateQueue(queue);
     if (maxRunning < 0) {

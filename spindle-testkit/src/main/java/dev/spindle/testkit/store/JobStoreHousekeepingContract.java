@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.DependencyPolicy;
-import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
@@ -17,17 +15,14 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobFilter;
-import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.Subscription;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,131 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Part 2 of {@link JobStoreContract}: the {@link JobInspector} called directly - requeue, purge,
- * listing, retention - and the store's schedules, change signal and closing. Subclass
- * {@link JobStoreContract}, not this.
+ * Part 2 of {@link JobStoreContract}: retention ({@link dev.spindle.queue.spi.JobStore#purgeExpired})
+ * and the store's schedules, change signal and closing. Subclass {@link JobStoreContract}, not this.
  */
-public abstract class JobInspectorContract extends JobStoreSpiContract {
-  // ================================================================ inspector: requeue, purge, listing
-
-  @Test
-  void requeueBringsBackFailedDeadAndCancelledJobsOnly() {
-    String failed = enqueue(job("store.echo", json("f")));
-    String ok = enqueue(job("store.echo", json("o")));
-    String waiting = enqueue(job("store.echo", json("w"), JobOptions.builder().queue("other").build()));
-    register("w1", Duration.ofMinutes(5));
-    List<JobInfo> c = claim("w1", 2);
-    String err = JobError.of("java.lang.RuntimeException", "x").toJson();
-    store.complete(List.of(Completion.failed(failed, c.get(0).fence(), "w1", err),
-        Completion.succeeded(ok, c.get(1).fence(), "w1", "1")), clock.instant());
-    JobInfo r = inspector.requeue(failed, clock.instant());
-    assertThat(r.state()).isEqualTo(JobState.QUEUED);
-    assertThat(r.failures()).isZero();
-    assertThat(r.finishedAt()).isNull();
-    assertThat(r.expiresAt()).isNull();
-    assertThat(r.finishSeq()).isZero();
-    assertThat(get(failed).state()).isEqualTo(JobState.QUEUED);
-    assertThatThrownBy(() -> inspector.requeue(ok, clock.instant()))
-        .isInstanceOf(IllegalJobTransitionException.class).hasMessageContaining("SUCCEEDED");
-    assertThatThrownBy(() -> inspector.requeue(waiting, clock.instant()))
-        .isInstanceOf(IllegalJobTransitionException.class);
-    assertThatThrownBy(() -> inspector.requeue("424242", clock.instant())).isInstanceOf(JobNotFoundException.class);
-    assertThat(get(ok).state()).isEqualTo(JobState.SUCCEEDED);
-  }
-
-  @Test
-  void listJobsFiltersAndPagesNewestFirst() {
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      ids.add(enqueue(job(i % 2 == 0 ? "store.echo" : "store.square", i % 2 == 0 ? json("x") : "3",
-          JobOptions.builder().queue(i < 3 ? "a" : "b").build())));
-    }
-    store.cancel(ids.get(0), clock.instant());
-    assertThat(ids(inspector.listJobs(JobFilter.all()))).containsExactlyElementsOf(reversed(ids));
-    assertThat(ids(inspector.listJobs(JobFilter.all().withLimit(2)))).containsExactly(ids.get(5), ids.get(4));
-    assertThat(ids(inspector.listJobs(JobFilter.all().withBeforeId(ids.get(4)).withLimit(2))))
-        .containsExactly(ids.get(3), ids.get(2));
-    assertThat(ids(inspector.listJobs(JobFilter.all().withQueue("a")))).containsExactly(ids.get(2), ids.get(1),
-        ids.get(0));
-    assertThat(ids(inspector.listJobs(JobFilter.all().withTask("store.square")))).containsExactly(ids.get(5),
-        ids.get(3), ids.get(1));
-    assertThat(ids(inspector.listJobs(JobFilter.all().withState(JobState.CANCELLED)))).containsExactly(ids.get(0));
-  }
-
-  private static List<String> reversed(List<String> l) {
-    List<String> r = new ArrayList<>(l);
-    Collections.reverse(r);
-    return r;
-  }
-
-  @Test
-  void queueSummariesCountJobsByState() {
-    enqueue(job("store.echo", json("1"), JobOptions.builder().queue("a").build()));
-    enqueue(job("store.echo", json("2"), JobOptions.builder().queue("a").build()));
-    enqueue(job("store.echo", json("3"), JobOptions.builder().queue("a").delay(Duration.ofHours(1)).build()));
-    enqueue(job("store.echo", json("4"), JobOptions.builder().queue("b").build()));
-    register("w1", Duration.ofMinutes(5));
-    claim("w1", 1, "a");
-    inspector.setQueueLimit("c", 3);
-    Map<String, QueueSummary> byName = new java.util.HashMap<>();
-    inspector.queueSummaries().forEach(s -> byName.put(s.queue(), s));
-    assertThat(byName.keySet()).containsExactlyInAnyOrder("a", "b", "c");
-    QueueSummary a = Objects.requireNonNull(byName.get("a"));
-    assertThat(a.count(JobState.RUNNING)).isEqualTo(1);
-    assertThat(a.count(JobState.QUEUED)).isEqualTo(1);
-    assertThat(a.count(JobState.SCHEDULED)).isEqualTo(1);
-    assertThat(a.waiting()).isEqualTo(2);
-    assertThat(Objects.requireNonNull(byName.get("b")).count(JobState.QUEUED)).isEqualTo(1);
-    assertThat(Objects.requireNonNull(byName.get("c")).limit()).isEqualTo(3);
-    assertThat(Objects.requireNonNull(byName.get("c")).waiting()).isZero();
-  }
-
-  @Test
-  void queueSummariesStillCountFinishedJobsThatRetentionKeeps() {
-    register("w1", Duration.ofHours(5));
-    JobOptions done = JobOptions.builder().queue("done").build();
-    for (int i = 0; i < 3; i++) {
-      enqueue(job("store.echo", json("s" + i), done));
-    }
-    String cancelled = enqueue(job("store.echo", json("c"), done));
-    store.cancel(cancelled, clock.instant());
-    for (JobInfo c : claim("w1", 3, "done")) {
-      store.complete(List.of(Completion.succeeded(c.id(), c.fence(), "w1", "1")), clock.instant());
-    }
-    enqueue(job("store.echo", json("w"), done));
-    // housekeeping well within the jobs' TTL (1 day): a store may move them elsewhere, never forget them
-    clock.advance(Duration.ofMinutes(10));
-    assertThat(store.purgeExpired(clock.instant(), RetentionLimits.defaults())).isZero();
-    QueueSummary s = inspector.queueSummaries().stream().filter(q -> q.queue().equals("done")).findFirst()
-        .orElseThrow();
-    assertThat(s.count(JobState.SUCCEEDED)).isEqualTo(3);
-    assertThat(s.count(JobState.CANCELLED)).isEqualTo(1);
-    assertThat(s.count(JobState.QUEUED)).isEqualTo(1);
-    inspector.requeue(cancelled, clock.instant());
-    QueueSummary after = inspector.queueSummaries().stream().filter(q -> q.queue().equals("done")).findFirst()
-        .orElseThrow();
-    assertThat(after.count(JobState.CANCELLED)).as("requeued: counted once, as waiting").isZero();
-    assertThat(after.count(JobState.QUEUED)).isEqualTo(2);
-  }
-
-  @Test
-  void purgeDeletesOnlyFinishedJobsMatchingTheFilter() {
-    String done = enqueue(job("store.echo", json("d")));
-    String cancelled = enqueue(job("store.echo", json("c")));
-    String waiting = enqueue(job("store.echo", json("w"), JobOptions.builder().queue("later").build()));
-    register("w1", Duration.ofMinutes(5));
-    JobInfo c = claim("w1", 1).get(0);
-    store.complete(List.of(Completion.succeeded(done, c.fence(), "w1", "1")), clock.instant());
-    store.cancel(cancelled, clock.instant());
-    assertThatThrownBy(() -> inspector.purge(JobFilter.all().withState(JobState.QUEUED)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("QUEUED");
-    assertThat(inspector.purge(JobFilter.all().withState(JobState.SUCCEEDED))).isEqualTo(1);
-    assertThat(store.find(done)).isEmpty();
-    assertThat(inspector.purge(JobFilter.all())).isEqualTo(1);
-    assertThat(store.find(cancelled)).isEmpty();
-    assertThat(store.find(waiting)).isPresent();
-  }
-
+public abstract class JobStoreHousekeepingContract extends JobStoreSpiContract {
   @Test
   void retentionDeletesExpiredJobsThenTheOldestBeyondTheLimits() {
     JobOptions shortTtl = JobOptions.builder().retention(Duration.ofMinutes(1), Duration.ofMinutes(2)).build();
