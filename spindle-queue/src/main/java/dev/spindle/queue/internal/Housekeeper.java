@@ -131,12 +131,6 @@ final class Housekeeper {
   }
 
   /**
-   * Registers the worker or renews its lease; stops the jobs it lost or that were cancelled. Reads
-   * the worker's clock itself, just before the store call: the store and {@link ClockSkew} compare
-   * that reading with the store's clock, so an earlier one (a tick's, taken before its timeouts
-   * were checked) would report however long that took as clock skew.
-   */
-  /**
    * The task names for this heartbeat: sent in the first one, when they changed, and every {@link
    * #TASKS_RESEND_BEATS}th; null (the store keeps what it has) otherwise, so a beat stays light.
    */
@@ -150,6 +144,12 @@ final class Housekeeper {
     return tasksSent;
   }
 
+  /**
+   * Registers the worker or renews its lease; stops the jobs it lost or that were cancelled. Reads
+   * the worker's clock itself, just before the store call: the store and {@link ClockSkew} compare
+   * that reading with the store's clock, so an earlier one (a tick's, taken before its timeouts
+   * were checked) would report however long that took as clock skew.
+   */
   void heartbeat() {
     Instant now = settings.clock().instant();
     long processed = reporter.processedCount();

@@ -161,8 +161,8 @@ public final class SqlInspector<C extends JdbcConn> implements JobInspector {
   }
 
   /**
-   * {@inheritDoc} Counts each queue's QUEUED jobs by task along the ready index, in one read
-   * transaction with the workers.
+   * Waiting jobs whose task no live worker of their queue registered: counts each queue's QUEUED
+   * jobs by task along the ready index, in one read transaction with the workers.
    */
   @Override
   public List<UnroutableTask> unroutable(Instant now) {
