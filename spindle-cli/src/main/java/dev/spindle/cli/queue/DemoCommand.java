@@ -53,6 +53,8 @@ public final class DemoCommand implements Callable<Integer> {
   private static final Set<Long> PRIMES = Set.of(2L, 142702110479723L, 299593572317531L, 3333333333333301L,
       4444444444444423L, 5555555555555503L, 6666666666666719L, 7777777777777753L, 9999999999999917L);
   private static final String QUEUE = "demo";
+  /** A task no worker of the demo knows: its job waits, listed as unroutable. */
+  private static final String UNKNOWN_TASK = "billing.charge";
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -111,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
       JobHandle<String> report = q.enqueue(DemoTasks.GREET, "report", unique);
       JobHandle<String> again = q.enqueue(DemoTasks.GREET, "report again", unique);
       JobQueue anyTask = JobQueue.builder(store).build();
-      JobHandle<JsonNode> unknown = anyTask.enqueue("billing.charge", "{\"amount\": 42}",
+      JobHandle<JsonNode> unknown = anyTask.enqueue(UNKNOWN_TASK, "{\"amount\": 42}",
           opts().build());
       anyTask.close();
       JobHandle<Long> slow = q.enqueue(DemoTasks.SLEEP, 10_000L, opts().timeout(Duration.ofMillis(300))
@@ -137,7 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
       // 2. the workers
       startWorkers(location, store);
       List<JobHandle<?>> all = new ArrayList<>(primes);
-      all.addAll(List.of(greet, flaky, report, unknown, slow, doomed));
+      all.addAll(List.of(greet, flaky, report, slow, doomed));
       int finished = 0;
       try (ProgressBar bar = ProgressBar.onStderr("jobs", all.size())) {
         for (JobHandle<?> h : all) {
@@ -153,6 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
         Thread.sleep(50);
       }
       q.removeSchedule("demo-tick");
+      boolean unknownShown = awaitUnroutable(inspector, UNKNOWN_TASK, deadline);
 
       // 3. the results
       out.println();
@@ -179,7 +182,8 @@ public final class DemoCommand implements Callable<Integer> {
       ok &= line(out, flaky, JobState.SUCCEEDED, "succeeded on attempt 3 after 2 failures");
       ok &= line(out, report, JobState.SUCCEEDED, "ran once; the duplicate enqueue returned it")
           && !again.isNew() && again.id().equals(report.id());
-      ok &= line(out, unknown, JobState.DEAD, "dead-lettered: no worker knows the task");
+      ok &= line(out, unknown, JobState.QUEUED, "waits for a worker that knows its task; listed as unroutable")
+          && unknownShown;
       ok &= line(out, slow, JobState.FAILED, "stopped by its timeout");
       ok &= line(out, doomed, JobState.CANCELLED, "cancelled before it ran; never started");
       List<JobInfo> ticks = ticks(inspector, started);
@@ -191,6 +195,8 @@ public final class DemoCommand implements Callable<Integer> {
       ok &= ticksOk;
       out.println();
       StatusCommand.print(out, store, inspector, Clock.systemUTC().instant());
+      store.cancel(unknown.id(), Clock.systemUTC().instant());
+      out.printf(Locale.ROOT, "(job %s cancelled: no worker of this demo will ever know %s)%n", unknown.id(), UNKNOWN_TASK);
       out.println();
       String where = this.store.store == null ? "" : " --store " + location;
       out.printf(Locale.ROOT, "Demo %s in %.1f s. Explore: ./spindle status%s ; ./spindle jobs list%s"
@@ -208,6 +214,22 @@ public final class DemoCommand implements Callable<Integer> {
       return ok && finished == all.size() ? 0 : 1;
     } finally {
       stopWorkers();
+    }
+  }
+
+  /**
+   * Waits (until {@code deadline}, {@link System#nanoTime}) until the store lists waiting jobs of
+   * {@code task} that no live worker knows; false if it never did.
+   */
+  private static boolean awaitUnroutable(JobInspector inspector, String task, long deadline)
+      throws InterruptedException {
+    while (true) {
+      boolean listed = inspector.unroutable(Clock.systemUTC().instant()).stream()
+          .anyMatch(u -> u.task().equals(task));
+      if (listed || System.nanoTime() >= deadline) {
+        return listed;
+      }
+      Thread.sleep(50);
     }
   }
 
