@@ -16,14 +16,14 @@ import org.jspecify.annotations.Nullable;
  * job moves to RUNNING with {@code workerId}, its attempt count incremented and a new fencing
  * token.
  *
- * @param workerId the claiming worker, which must be registered ({@link JobStore#heartbeat})
- * @param queues queue names in priority order, at least one
- * @param max the most jobs to claim, at least 1
  * <p>With {@code tasks}, only jobs of those tasks are claimed: the others are passed over where they
  * stand, QUEUED for a worker that knows them, and the order, limits and flow rules apply among the
  * jobs that may be claimed as they do without it. A worker sends it only once it met a job of a task
  * it does not know (a rolling deploy), so the common claim stays unfiltered.
  *
+ * @param workerId the claiming worker, which must be registered ({@link JobStore#heartbeat})
+ * @param queues queue names in priority order, at least one
+ * @param max the most jobs to claim, at least 1
  * @param now the worker's clock
  * @param tasks the only tasks to claim, or {@code null} for any task (the common case); may be empty
  */
