@@ -28,9 +28,10 @@ class ModuleWallsTest {
   static final Map<String, List<String>> MODULES = modules();
 
   /**
-   * The one opening in the walls, while the SQL engine has no public entry point: its dialect
-   * modules (SQLite, PostgreSQL, MariaDB) build their stores from {@code
-   * dev.spindle.store.jdbc.internal}. Owner module to the modules it admits.
+   * The one opening in the walls: the SQL engine's dialect modules (SQLite, PostgreSQL, MariaDB)
+   * build their stores on its public {@code JdbcJobStore} from parts whose interfaces live in {@code
+   * dev.spindle.store.jdbc.internal} (claim statements, completion writes, numbering, the connection
+   * layer). Owner module to the modules it admits.
    */
   static final Map<String, List<String>> ADMITTED = Map.of("spindle-store-jdbc",
       List.of("dev.spindle.store.sqlite..", "dev.spindle.store.postgres..", "dev.spindle.store.mariadb.."));
