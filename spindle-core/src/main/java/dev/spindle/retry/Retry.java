@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><th>setting</th><th>default</th></tr>
  *   <tr><td>stop</td><td>after 3 attempts; with only {@link Builder#stopAfterElapsed} set, no attempt limit</td></tr>
  *   <tr><td>{@link Builder#waitBetween wait}</td><td>{@link #DEFAULT_WAIT}: 100 ms doubling up to 10 s, ±20% jitter</td></tr>
- *   <tr><td>what is retried</td><td>every {@link Exception} except {@link InterruptedException}; no result</td></tr>
+ *   <tr><td>what is retried</td><td>every {@link Exception} except {@link InterruptedException}, no result; once any
+ *   of {@link Builder#retryOn}, {@link Builder#retryIf}, {@link Builder#retryIfResult} is given, only what they name</td></tr>
  *   <tr><td>give up</td><td>{@link GiveUp#LAST_OUTCOME}: the last exception is rethrown, or the last result returned</td></tr>
  *   <tr><td>clock, sleeper, random</td><td>{@link System#nanoTime()}, {@link Sleeper#system()}, {@link ThreadLocalRandom}</td></tr>
  * </table>
@@ -235,7 +236,7 @@ public final class Retry {
     if (f instanceof InterruptedException || isAny(f, abortOn)) {
       return false;
     }
-    if (retryOn.isEmpty() && retryIf == null) {
+    if (retryOn.isEmpty() && retryIf == null && retryIfResult == null) {
       return f instanceof Exception;
     }
     return isAny(f, retryOn) || (retryIf != null && retryIf.test(f));
@@ -354,7 +355,8 @@ public final class Retry {
 
     /**
      * Retries an attempt that returned a result {@code predicate} accepts (it sees the result of
-     * whatever type the call returns, and {@code null}).
+     * whatever type the call returns, and {@code null}). Exceptions are then retried only if
+     * {@link #retryOn} or {@link #retryIf} name them.
      */
     public Builder retryIfResult(Predicate<@Nullable Object> predicate) {
       Objects.requireNonNull(predicate, "predicate");

@@ -116,6 +116,19 @@ class RetryTest {
   }
 
   @Test
+  void withOnlyAResultPredicateExceptionsAreNotRetried() {
+    AtomicInteger calls = new AtomicInteger();
+    IOException boom = new IOException("boom");
+    Retry retry = builder().retryIfResult(r -> r == null).waitBetween(Wait.none()).build();
+    assertThat(catchThrowable(() -> retry.call(failing(9, boom, calls)))).isSameAs(boom);
+    assertThat(calls).hasValue(1);
+    calls.set(0);
+    Retry both = builder().retryIfResult(r -> r == null).retryOn(IOException.class).waitBetween(Wait.none()).build();
+    assertThat(catchThrowable(() -> both.call(failing(9, boom, calls)))).isSameAs(boom);
+    assertThat(calls).hasValue(3);
+  }
+
+  @Test
   void aResultThatIsNotRetriedEndsTheCallAtOnce() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     Retry retry = builder().retryIfResult(r -> "busy".equals(r)).waitBetween(Wait.none()).build();
