@@ -168,7 +168,9 @@ public final class Retry {
    * calling thread, later ones on {@code executor} once the wait has passed
    * ({@link Sleeper#after}). Suits the coroutine model (await the future with
    * {@code Async.await}) and callers that must not block. Cancelling the returned future cancels
-   * the attempt in flight (its future, as returned by {@code attempt}) and starts no more.
+   * the attempt in flight (its future, as returned by {@code attempt}) and starts no more. With an
+   * executor that runs inline and attempts that complete at once, each attempt nests on the stack;
+   * give a real executor when many such attempts are possible.
    *
    * @param attempt starts one attempt; may throw, or return a failed stage
    * @param executor runs the later attempts
