@@ -141,6 +141,12 @@ final class MariaDbDialect implements JdbcDialect {
     return false;
   }
 
+  /** The ids read into a derived table first: MariaDB refuses {@code LIMIT} in an {@code IN} subquery. */
+  @Override
+  public String limitedIds(String select) {
+    return "SELECT id FROM (" + select + ") AS limited_ids";
+  }
+
   @Override
   public String idsParameter() {
     return "SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids";
