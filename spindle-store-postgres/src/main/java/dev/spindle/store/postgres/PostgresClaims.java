@@ -2,17 +2,15 @@ package dev.spindle.store.postgres;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.internal.SqlClaims;
 import dev.spindle.store.jdbc.internal.SqlFlow;
-import dev.spindle.store.jdbc.internal.SqlPolicies;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.JobRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,8 +20,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The claim path of {@link PostgresJobStore}, inside the caller's transaction: due delayed jobs
- * promoted and the queues' rules read in one statement, then per queue ({@link SqlClaims}) one
+ * The claim statements of {@link PostgresJobStore} for the engine's claim path ({@link SqlClaims}):
+ * due delayed jobs promoted and the queues' rules read in one statement, then per queue one
  * {@code UPDATE ... WHERE ctid = ANY(ARRAY(SELECT ctid ... FOR UPDATE SKIP LOCKED))} along the ready index (keyed jobs one
  * at a time through {@link SqlFlow}), starting where the last claim of the queue ended ({@link
  * ClaimPositions}), limited queues taking turns under an advisory lock.
@@ -111,30 +109,24 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
       + " UNION ALL SELECT NULL, (SELECT count(*) FROM p)::int, (SELECT min(run_at) FROM spindle_jobs"
       + " WHERE state = " + JobRows.SCHEDULED + " AND run_at > ?)";
 
-  private final Clock clock;
-  private final SqlFlow<Db.Conn> flow;
-  private final SqlClaims<Db.Conn> queues;
   private final ClaimPositions positions;
 
-  PostgresClaims(Clock clock, SqlFlow<Db.Conn> flow, SqlPolicies policies, ClaimPositions positions) {
-    this.clock = clock;
-    this.flow = flow;
+  PostgresClaims(ClaimPositions positions) {
     this.positions = positions;
-    this.queues = new SqlClaims<>(flow, policies, this);
   }
 
-  /** Claims in the caller's transaction, statistics added. */
-  ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
-    Map<Integer, Long> stats = new HashMap<>();
-    Instant at = clock.instant();
-    long now = JobRows.micros(at);
-    // one round trip: the planner settings, then the rules
+  /**
+   * The planner settings and {@link #PROMOTE_AND_READ_RULES} in one round trip: due jobs made
+   * ready, the queues' rules and the next due time read.
+   */
+  @Override
+  public SqlClaims.Rules promote(Db.Conn c, long nowUs) throws SQLException {
     PreparedStatement rules = c.ps(PLANNER_SETTINGS + "; " + PROMOTE_AND_READ_RULES);
-    rules.setLong(1, now);
-    rules.setLong(2, now);
+    rules.setLong(1, nowUs);
+    rules.setLong(2, nowUs);
     Map<String, Integer> limits = new HashMap<>();
     int promoted = 0;
-    Long nextDue = null;
+    Instant nextDue = null;
     try (ResultSet rs = c.queryAfterSetLocal(rules)) {
       while (rs.next()) {
         String name = rs.getString(1);
@@ -142,23 +134,29 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
           limits.merge(name, rs.getInt(2), Math::min);
         } else {
           promoted = rs.getInt(2);
-          if (promoted > 0) {
-            flow.readied();
-            positions.readied(); // delayed jobs keep their ids: they may be ready before a position
-          }
           long v = rs.getLong(3);
-          nextDue = rs.wasNull() ? null : v;
+          nextDue = rs.wasNull() ? null : JobRows.instant(v);
         }
       }
     }
-    SqlClaims.Taken taken = queues.take(c, req, limits, at, stats);
-    Instant next = null;
-    if (taken.remaining() > 0) {
-      // a full promotion batch may have left due jobs behind: they are due now
-      next = promoted >= PROMOTE_BATCH ? at : nextDue == null ? null : JobRows.instant(nextDue);
-    }
-    PostgresStatistics.addStats(c, clock.instant(), stats);
-    return new ClaimResult(taken.jobs(), taken.next(next));
+    return new SqlClaims.Rules(limits, promoted, nextDue);
+  }
+
+  /** As read with the rules; now if a full promotion batch may have left due jobs behind. */
+  @Override
+  public @Nullable Instant nextDue(Db.Conn c, SqlClaims.Rules rules, Instant at) {
+    return rules.promoted() >= PROMOTE_BATCH ? at : rules.nextDue();
+  }
+
+  /** Retried, released, promoted or revived jobs keep their ids: they may be ready before a position. */
+  @Override
+  public void readied() {
+    positions.readied();
+  }
+
+  @Override
+  public void enqueued(List<NewJob> jobs, List<EnqueueResult> results) {
+    positions.enqueued(jobs, results);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.store.jdbc.internal.SqlCompletions;
 import dev.spindle.store.jdbc.internal.SqlCompletions.Applied;
@@ -14,8 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * group applied by one fenced statement over the group's column arrays (finishing ones also take their
  * finish numbers from a sequence in the same statement, see {@link FinishHorizon}), then the finished jobs' dependents. Thread-safe.
  */
-final class PostgresCompletions {
+final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn> {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresJobStore.class);
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
@@ -42,16 +41,13 @@ final class PostgresCompletions {
 
   /** Told when finished jobs' dependents may have become ready (their ids are old). */
   private final ClaimPositions positions;
-  private final SqlCompletions<Db.Conn> rules;
 
   /**
    * @param direct the history's partitions when successes move to the history in their completing
    *     statement (archiveAfter 0), else null
    */
-  PostgresCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes, FinishHorizon horizon,
-      @Nullable HistoryPartitions direct, ClaimPositions positions, PostgresFinishes finishes) {
+  PostgresCompletions(FinishHorizon horizon, @Nullable HistoryPartitions direct, ClaimPositions positions) {
     this.positions = positions;
-    this.rules = new SqlCompletions<>(clock, deps, finishes, maxPayloadBytes);
     this.direct = direct;
     String lock = horizon.lockCall();
     this.movedSql = moving(lock);
@@ -382,7 +378,8 @@ final class PostgresCompletions {
    * the next successes of their policies move. A failure is logged: the jobs
    * are stored, and the archive moves them later.
    */
-  void afterCommit() {
+  @Override
+  public void afterCommit() {
     HistoryPartitions history = direct;
     if (history != null && !missingDays.isEmpty()) {
       List<Long> days = new ArrayList<>(missingDays);
@@ -397,16 +394,22 @@ final class PostgresCompletions {
   }
 
   /**
-   * Applies {@code completions} in the caller's transaction: fenced, one statement per outcome
-   * (successes moved to the history if {@code move} and {@link #moves}),
-   * dependents of the finished jobs released together; statistics added.
-   *
-   * @return per completion, whether it applied (false: fenced off)
+   * The writes of one call, in its transaction: fenced, one statement per outcome (successes moved
+   * to the history unless {@code again}, see {@link #runsAgain}, and if {@link #moves}).
    */
-  List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant callerNow, boolean move)
-      throws SQLException {
+  @Override
+  public SqlCompletions.Applier<Db.Conn> start(Db.Conn c, boolean again) throws SQLException {
     c.setLocal("plan_cache_mode", "force_generic_plan"); // see batch(): the one plan, planned once
-    return rules.complete(c, completions, callerNow, new Call(move));
+    return new Call(!again);
+  }
+
+  /**
+   * On a full disk the jobs finish in the hot table: the history's copy of a row needs room that
+   * finishing it in place does not (large arguments are written again).
+   */
+  @Override
+  public boolean runsAgain(StoreException e) {
+    return e.reason() == StoreException.Reason.DISK_FULL && moves();
   }
 
   /** One call's writes: rounds of distinct jobs. */
@@ -453,7 +456,7 @@ final class PostgresCompletions {
     }
 
     @Override
-    public boolean anyDependencies(Db.Conn c) {
+    public boolean anyDependencies(Db.Conn c, SqlDependencies<Db.Conn> deps) {
       return anyDeps[0];
     }
 

@@ -1,33 +1,33 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.spi.FinishedBatch;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
-import dev.spindle.store.jdbc.internal.SqlPolicies;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
-import dev.spindle.store.postgres.internal.JobRows;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How jobs of {@link PostgresJobStore} end, inside the caller's transaction: a terminal move
- * ({@link SqlJobEnds}) takes the next finish sequence number under the {@link FinishHorizon}; and
- * the feed of finished jobs is read in that order up to the horizon. Thread-safe
- * (stateless apart from its collaborators).
+ * ({@link SqlJobEnds}) takes the next finish sequence number under the {@link FinishHorizon} (the
+ * engine reads the feed up to that horizon); and the per-minute counters are added to one of
+ * several shards of {@code spindle_stats}. Thread-safe (stateless apart from its collaborators).
  */
 final class PostgresFinishes implements SqlJobEnds.Numbering<Db.Conn> {
-  private final FinishHorizon horizon;
-  private final SqlPolicies policies;
+  /**
+   * Statistics rows per minute and counter: a transaction adds to a random one, so concurrent
+   * transactions (of any process: thread ids repeat across worker processes) rarely wait for each other.
+   */
+  private static final int STAT_SHARDS = 16;
 
-  PostgresFinishes(FinishHorizon horizon, SqlPolicies policies) {
+  private final FinishHorizon horizon;
+
+  PostgresFinishes(FinishHorizon horizon) {
     this.horizon = horizon;
-    this.policies = policies;
   }
 
   /** The next number of the sequence {@code spindle_finish_seq}, in the updating statement. */
@@ -48,32 +48,18 @@ final class PostgresFinishes implements SqlJobEnds.Numbering<Db.Conn> {
 
   @Override
   public void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
-    PostgresStatistics.addStats(c, now, counters);
-  }
-
-  /**
-   * The feed after {@code cursor} up to the safe horizon {@code upTo} ({@link FinishHorizon}): numbers
-   * above it may still appear. The next cursor is the last job's number when the page is full, else
-   * the horizon (numbers of rolled-back transactions are skipped).
-   */
-  FinishedBatch finishedIn(Db.Conn c, long cursor, int limit, long upTo) throws SQLException {
-    if (upTo <= cursor) {
-      return new FinishedBatch(List.of(), cursor);
+    if (counters.isEmpty()) {
+      return;
     }
-    PreparedStatement ps = c.ps("SELECT " + JobRows.COLUMNS + " FROM spindle_all_jobs WHERE " + JobRows.IS_TERMINAL + " AND "
-        + "finish_seq > ? AND finish_seq <= ? ORDER BY finish_seq LIMIT ?");
-    ps.setLong(1, cursor);
-    ps.setLong(2, upTo);
-    ps.setInt(3, limit);
-    List<JobInfo> out = new ArrayList<>();
-    long last = cursor;
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        JobInfo j = JobRows.read(rs, id -> policies.get(c, id));
-        out.add(j);
-        last = j.finishSeq();
-      }
-    }
-    return new FinishedBatch(out, out.size() < limit ? upTo : last);
+    PreparedStatement ps = c.ps("INSERT INTO spindle_stats AS s (minute, counter, shard, n)"
+        + " SELECT ?, unnest(?::int[]), ?, unnest(?::bigint[])"
+        + " ON CONFLICT (minute, counter, shard) DO UPDATE SET n = s.n + excluded.n");
+    // counters in a fixed order: two transactions lock a shard's rows in the same order
+    TreeMap<Integer, Long> sorted = new TreeMap<>(counters);
+    ps.setLong(1, MinuteStats.minuteOf(now));
+    ps.setArray(2, c.jdbc().createArrayOf("int4", sorted.keySet().toArray(new Integer[0])));
+    ps.setInt(3, ThreadLocalRandom.current().nextInt(STAT_SHARDS));
+    ps.setArray(4, c.jdbc().createArrayOf("int8", sorted.values().toArray(new Long[0])));
+    ps.executeUpdate();
   }
 }

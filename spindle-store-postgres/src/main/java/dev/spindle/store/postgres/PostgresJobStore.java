@@ -1,55 +1,18 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.AuditLog;
-import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ChangeListeners;
-import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.ClaimResult;
-import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.EnqueueResult;
-import dev.spindle.queue.spi.Exchange;
-import dev.spindle.queue.spi.FinishedBatch;
-import dev.spindle.queue.spi.FlowAdmin;
-import dev.spindle.queue.spi.FlowControl;
-import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
-import dev.spindle.queue.spi.JobInspector;
-import dev.spindle.queue.spi.JobStatistics;
-import dev.spindle.queue.spi.LiveView;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.QueueControl;
-import dev.spindle.queue.spi.RetentionLimits;
-import dev.spindle.queue.spi.ScheduleRecord;
-import dev.spindle.queue.spi.StoreBackend;
-import dev.spindle.queue.spi.Subscription;
-import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.store.jdbc.internal.SqlControl;
-import dev.spindle.store.jdbc.internal.SqlDependencies;
-import dev.spindle.store.jdbc.internal.SqlEnqueue;
-import dev.spindle.store.jdbc.internal.SqlFlow;
-import dev.spindle.store.jdbc.internal.SqlInspector;
-import dev.spindle.store.jdbc.internal.SqlJobEnds;
-import dev.spindle.store.jdbc.internal.SqlPolicies;
-import dev.spindle.store.jdbc.internal.SqlSchedules;
-import dev.spindle.store.jdbc.internal.SqlStatistics;
-import dev.spindle.store.jdbc.internal.SqlStoreHost;
-import dev.spindle.store.jdbc.internal.SqlWorkers;
-import dev.spindle.store.postgres.internal.ChangeFeed;
+import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.DbClock;
-import dev.spindle.store.postgres.internal.FinishHorizon;
-import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,92 +55,56 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Open with a {@link Builder} or {@code JobStores.open("postgres://host/db?user=u")}
  * (see {@link PostgresJobStoreProvider}).
  */
-public final class PostgresJobStore implements StoreBackend {
-  // The SET clauses of set-based moves, checked against JobState's table when the class loads.
-  private static final String RESULT_TTL = JobRows.RESULT_TTL;
-
+public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   private final PostgresSettings settings;
-  private final String describe;
-  private final Db db;
-  /** The store's one clock (the server's by default): leases, due times, expiry. */
-  private final Clock clock;
-  private final SqlPolicies policies = new SqlPolicies(PostgresDialect.INSTANCE);
-  private final ChangeListeners listeners = new ChangeListeners();
-  private final ChangeFeed feed;
-  private final SqlDependencies<Db.Conn> deps = new SqlDependencies<>(PostgresDialect.INSTANCE,
-      (c, id, error, now) -> finish(c, id, JobState.WAITING, JobState.CANCELLED, now, error, null, RESULT_TTL));
-  private final SqlEnqueue<Db.Conn> enqueuer;
-  private final PostgresJdbcEnqueue jdbcEnqueue;
-  private final SqlInspector<Db.Conn> inspector;
-  private final SqlControl<Db.Conn> control;
-  private final SqlStatistics<Db.Conn> statistics;
-  private final SqlSchedules<Db.Conn> schedules;
+  private final dev.spindle.store.postgres.internal.ChangeFeed feed;
   private final PostgresRetention retention;
-  private final SqlFlow<Db.Conn> flow;
-  private final SqlWorkers<Db.Conn> workers;
-  private final PostgresExchange exchange;
-  private final PostgresFinishes finishes;
-  private final SqlJobEnds<Db.Conn> ends;
-  private final PostgresReads reads;
-  private final ClaimPositions positions;
-  private volatile boolean closed;
+  private final PostgresJdbcEnqueue jdbcEnqueue;
 
-  private PostgresJobStore(PostgresSettings b) {
-    this.settings = b;
-    this.describe = b.describe();
-    this.positions = new ClaimPositions(b.nanoTime());
-    PostgresOpening opened = PostgresOpening.open(b, listeners);
-    this.db = opened.db();
-    this.clock = opened.clock();
-    FinishHorizon horizon = opened.horizon();
-    this.feed = opened.feed();
-    SqlStoreHost<Db.Conn> host = new SqlStoreHost<>() {
-      @Override
-      public JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
-        return PostgresJobStore.this.row(c, rs);
+  /**
+   * What the engine is built from, made before it is.
+   *
+   * @param retention the retention and archive, also the engine's
+   */
+  private record Parts(PostgresOpening opened, PostgresRetention retention, JdbcJobStore.Builder<Db.Conn> engine) {
+    static Parts of(PostgresSettings b) {
+      ChangeListeners listeners = new ChangeListeners();
+      PostgresOpening opened = PostgresOpening.open(b, listeners);
+      Db db = opened.db();
+      Clock clock = opened.clock();
+      ClaimPositions positions = new ClaimPositions(b.nanoTime());
+      HistoryPartitions history = new HistoryPartitions(db, clock);
+      boolean moving = Duration.ZERO.equals(b.archiveAfter());
+      PostgresRetention retention = new PostgresRetention(db, clock, b.archiveAfter(), history, opened.horizon(),
+          b.nanoTime());
+      if (moving) {
+        history.prepare(); // the days successes move into from the first completion
       }
-
-      @Override
-      public void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
-          @Nullable String deadReason, String ttl) throws SQLException {
-        PostgresJobStore.this.finish(c, id, from, to, now, error, deadReason, ttl);
-      }
-
-      @Override
-      public void changed() {
-        positions.readied(); // retried, revived, reclaimed or released jobs keep their ids
-        PostgresJobStore.this.changed();
-      }
-    };
-    PostgresDialect dialect = PostgresDialect.INSTANCE;
-    this.enqueuer = new SqlEnqueue<>(db, dialect, new PostgresEnqueue(), host, clock, policies, deps,
-        b.maxPayloadBytes(), this::changed);
-    HistoryPartitions history = new HistoryPartitions(db, clock);
-    boolean moving = Duration.ZERO.equals(b.archiveAfter());
-    this.finishes = new PostgresFinishes(horizon, policies);
-    PostgresCompletions completer = new PostgresCompletions(clock, deps, b.maxPayloadBytes(), horizon,
-        moving ? history : null, positions, finishes);
-    this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
-    this.schedules = new SqlSchedules<>(db, dialect, host);
-    this.control = new SqlControl<>(db, dialect, clock, host);
-    this.statistics = new SqlStatistics<>(db);
-    this.retention = new PostgresRetention(db, clock, b.archiveAfter(), history, horizon, b.nanoTime());
-    if (moving) {
-      history.prepare(); // the days successes move into from the first completion
+      JdbcJobStore.Builder<Db.Conn> engine = JdbcJobStore.builder(PostgresDialect.INSTANCE, db, clock)
+          .listeners(listeners)
+          .feed(opened.feed())
+          .describe(b.describe())
+          .maxPayloadBytes(b.maxPayloadBytes())
+          .numbering(new PostgresFinishes(opened.horizon()))
+          .finishCursor(opened.horizon()::read)
+          .inserts(new PostgresEnqueue())
+          .claims(new PostgresClaims(positions))
+          .completions(new PostgresCompletions(opened.horizon(), moving ? history : null, positions))
+          .retention(retention::purgeExpired)
+          // concurrent claims take turns per flow key: the check and the take of a key are one step; a
+          // key another claim holds is skipped, never waited for (no lock-order deadlocks)
+          .flowKeyLock("SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
+      return new Parts(opened, retention, engine);
     }
-    this.workers = new SqlWorkers<>(db, dialect, clock, host);
-    // concurrent claims take turns per flow key: the check and the take of a key are one step; a key
-    // another claim holds is skipped, never waited for (no lock-order deadlocks)
-    this.flow = new SqlFlow<>(db, dialect, clock, this::changed,
-        "SELECT pg_try_advisory_xact_lock(hashtext('spindle-flow:' || current_schema() || ':' || ?))");
-    this.exchange = new PostgresExchange(db, new PostgresClaims(clock, flow, policies, positions), completer, flow,
-        positions, this::changed);
-    this.ends = new SqlJobEnds<>(finishes, deps);
-    this.reads = new PostgresReads(db, horizon, finishes, inspector, control, statistics);
-    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer, db, policies, feed, b.schema(), () -> {
-      flow.readied();
-      positions.readied();
-    }, describe);
+  }
+
+  private PostgresJobStore(PostgresSettings b, Parts p) {
+    super(p.engine());
+    this.settings = b;
+    this.feed = p.opened().feed();
+    this.retention = p.retention();
+    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer(), p.opened().db(), policies(), feed, b.schema(),
+        this::readied, b.describe());
   }
 
   /**
@@ -201,11 +128,6 @@ public final class PostgresJobStore implements StoreBackend {
     return new Builder(host, port, database, user);
   }
 
-  @Override
-  public Instant storeTime() {
-    return clock.instant();
-  }
-
   /** The schema the store's tables live in, or null for the user's default. */
   public @Nullable String schema() {
     return settings.schema();
@@ -219,28 +141,6 @@ public final class PostgresJobStore implements StoreBackend {
   /** How many times a LISTEN/NOTIFY notification (not the fallback poll) woke this store's listeners. */
   long wakeUpsByNotification() {
     return feed.wakeUpsByNotification();
-  }
-
-  /** After a commit that changed the store: this process's listeners now, other processes by NOTIFY. */
-  private void changed() {
-    listeners.fire();
-    feed.signal();
-  }
-
-  // ---------------------------------------------------------------- rows
-
-  JobInfo row(Db.Conn c, ResultSet rs) throws SQLException {
-    return JobRows.read(rs, id -> policies.get(c, id));
-  }
-
-  // ---------------------------------------------------------------- enqueue (see PostgresEnqueue)
-
-  @Override
-  public List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    List<EnqueueResult> r = enqueuer.enqueue(jobs);
-    flow.readied();
-    positions.enqueued(jobs, r);
-    return r;
   }
 
   /**
@@ -269,113 +169,6 @@ public final class PostgresJobStore implements StoreBackend {
     return Optional.of(jdbcEnqueue);
   }
 
-  @Override
-  public List<EnqueueResult> addChildren(String parentId, long fence, List<NewJob> jobs, List<Integer> exits) {
-    return enqueuer.addChildren(parentId, fence, jobs, exits);
-  }
-
-  // ---------------------------------------------------------------- reads (see PostgresReads)
-
-  /** A job by id, wherever it is: the hot table or the history ({@link SqlInspector#find}). */
-  @Override
-  public Optional<JobInfo> find(String jobId) {
-    return inspector.find(jobId);
-  }
-
-  @Override
-  public FinishedBatch finishedAfter(long cursor, int limit) {
-    return reads.finishedAfter(cursor, limit);
-  }
-
-  /** The feed's safe horizon ({@link FinishHorizon}): every finish number up to it is final. */
-  @Override
-  public long finishCursor() {
-    return reads.finishCursor();
-  }
-
-  // ---------------------------------------------------------------- cancel
-
-  @Override
-  public CancelResult cancel(String jobId, Instant callerNow) {
-    return control.cancel(jobId);
-  }
-
-
-  /** Moves one job to a terminal state ({@link SqlJobEnds#finish}). */
-  void finish(Db.Conn c, long id, JobState from, JobState to, Instant now, @Nullable String error,
-      @Nullable String deadReason, String ttl) throws SQLException {
-    ends.finish(c, id, from, to, now, error, deadReason, ttl);
-  }
-
-  // ---------------------------------------------------------------- claim and complete (see PostgresExchange)
-
-  @Override
-  public ClaimResult claim(ClaimRequest request) {
-    return exchange.claim(request);
-  }
-
-  @Override
-  public List<Boolean> complete(List<Completion> completions, Instant now) {
-    return exchange.complete(completions, now);
-  }
-
-  @Override
-  public Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {
-    return exchange.completeAndClaim(completions, request, now);
-  }
-
-  // ---------------------------------------------------------------- workers (see SqlWorkers)
-
-  @Override
-  public HeartbeatResult heartbeat(WorkerRecord reported) {
-    return workers.heartbeat(reported);
-  }
-
-  @Override
-  public void deregisterWorker(String workerId, Instant callerNow) {
-    workers.deregisterWorker(workerId, callerNow);
-  }
-
-  @Override
-  public List<JobInfo> reclaimExpired(Instant callerNow, int limit) {
-    return workers.reclaimExpired(callerNow, limit);
-  }
-
-  // ---------------------------------------------------------------- schedules (see SqlSchedules)
-
-  @Override
-  public ScheduleRecord saveSchedule(ScheduleRecord s) {
-    return schedules.saveSchedule(s);
-  }
-
-  @Override
-  public boolean deleteSchedule(String name) {
-    return schedules.deleteSchedule(name);
-  }
-
-  @Override
-  public List<ScheduleRecord> schedules() {
-    return schedules.schedules();
-  }
-
-  @Override
-  public List<ScheduleRecord> dueSchedules(Instant now, int limit) {
-    return schedules.dueSchedules(now, limit);
-  }
-
-  @Override
-  public boolean fireSchedule(String name, long expectedVersion, Instant nextFireAt, @Nullable Instant firedTick,
-      List<NewJob> jobs) {
-    return schedules.fire(name, expectedVersion, nextFireAt, firedTick, jobs, policies, enqueuer::insert);
-  }
-
-  // ---------------------------------------------------------------- retention (see SqlRetention)
-
-  @Override
-  public int purgeExpired(Instant callerNow, RetentionLimits limits) {
-    return retention.purgeExpired(callerNow, limits);
-  }
-
   /**
    * For tests and tools: moves up to {@code batch} finished jobs older than the archive delay to
    * the history now (retention does this on its own).
@@ -386,77 +179,9 @@ public final class PostgresJobStore implements StoreBackend {
     return settings.archiveAfter() == null ? 0 : retention.archive(batch);
   }
 
-  // ---------------------------------------------------------------- change signal
-
-  @Override
-  public Subscription subscribe(Runnable onChange) {
-    Subscription s = listeners.add(onChange);
-    feed.start();
-    return s;
-  }
-
-  @Override
-  public String describe() {
-    return describe;
-  }
-
-  /** The inspector role ({@link SqlInspector}), shared with the SQLite store. */
-  @Override
-  public JobInspector inspector() {
-    return inspector;
-  }
-
-  @Override
-  public QueueControl control() {
-    return control;
-  }
-
-  @Override
-  public AuditLog auditLog() {
-    return control;
-  }
-
-  @Override
-  public Optional<FlowControl> flow() {
-    return Optional.of(flow);
-  }
-
-  @Override
-  public Optional<FlowAdmin> flowAdmin() {
-    return Optional.of(flow);
-  }
-
-  @Override
-  public Optional<JobStatistics> statistics() {
-    return Optional.of(statistics);
-  }
-
-  /** Sets a queue's limit through the inspector role, which reads them. */
-  @Override
-  public void setQueueLimit(String queue, int maxRunning) {
-    inspector.setQueueLimit(queue, maxRunning);
-  }
-
-  /** Everything in one read transaction: one store call per dashboard tick. */
-  @Override
-  public LiveView liveView(LiveView.Request r) {
-    return reads.liveView(r);
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    feed.close();
-    listeners.clear();
-    db.close();
-  }
-
   @Override
   public String toString() {
-    return "PostgresJobStore[" + describe + (feed.notifying() ? ", notify" : ", poll") + "]";
+    return "PostgresJobStore[" + describe() + (feed.notifying() ? ", notify" : ", poll") + "]";
   }
 
   /** Validates settings as they are given. Not thread-safe. */
@@ -605,7 +330,8 @@ public final class PostgresJobStore implements StoreBackend {
      * @throws StoreException if it cannot be opened (the message says why, without the password)
      */
     public PostgresJobStore open() {
-      return new PostgresJobStore(settings());
+      PostgresSettings s = settings();
+      return new PostgresJobStore(s, Parts.of(s));
     }
   }
 }

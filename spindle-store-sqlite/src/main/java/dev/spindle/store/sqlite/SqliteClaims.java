@@ -1,36 +1,27 @@
 package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.store.jdbc.internal.SqlClaims;
 import dev.spindle.store.jdbc.internal.SqlFlow;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
-import dev.spindle.store.jdbc.internal.SqlPolicies;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.TraceContextColumn;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The claim path of {@link SqliteJobStore}, inside the caller's (write) transaction: due delayed
- * jobs promoted, the queues' rules read, then per queue ({@link SqlClaims}) one {@code UPDATE ...
- * WHERE id IN (SELECT ...)} along the ready indexes (keyed jobs one at a time through {@link
- * SqlFlow}). Queues lately found without keyed ready jobs are claimed from without looking for keys
- * for a while ({@link #KEYLESS_TTL_NANOS}). Thread-safe.
+ * The claim statements of {@link SqliteJobStore} for the engine's claim path ({@link SqlClaims}):
+ * per queue one {@code UPDATE ... WHERE id IN (SELECT ...)} along the ready indexes named with
+ * {@code INDEXED BY} (keyed jobs one at a time through {@link SqlFlow}), task filters as a JSON
+ * array. Queues lately found without keyed ready jobs are claimed from without looking for keys for
+ * a while ({@link #KEYLESS_TTL_NANOS}). Thread-safe.
  */
 final class SqliteClaims implements SqlClaims.Store<Db.Conn> {
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
-  private static final String SCHEDULED_TO_QUEUED = JobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED);
   private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
   /** Claims the best ready job of a queue and flow key ({@link SqlFlow}). */
   private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
@@ -82,67 +73,17 @@ final class SqliteClaims implements SqlClaims.Store<Db.Conn> {
    */
   private static final long KEYLESS_TTL_NANOS = 20_000_000L;
 
-  private final Clock clock;
-  private final SqlFlow<Db.Conn> flow;
-  private final SqlClaims<Db.Conn> queues;
   /** Queues found without keyed ready jobs, and when (System.nanoTime); see {@link #KEYLESS_TTL_NANOS}. */
   private final ConcurrentHashMap<String, Long> keyless = new ConcurrentHashMap<>();
-
-  SqliteClaims(Clock clock, SqlFlow<Db.Conn> flow, SqlPolicies policies) {
-    this.clock = clock;
-    this.flow = flow;
-    this.queues = new SqlClaims<>(flow, policies, this);
-  }
-
-  /** Claims in the caller's transaction, statistics added. */
-  ClaimResult claimTx(Db.Conn c, ClaimRequest req) throws SQLException {
-    Instant at = clock.instant();
-    long now = JobRows.micros(at);
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SCHEDULED_TO_QUEUED + " WHERE state = "
-        + JobRows.SCHEDULED + " AND run_at <= ?");
-    promote.setLong(1, now);
-    if (promote.executeUpdate() > 0) {
-      flow.readied();
-      keyless.clear();
-    }
-    Map<String, Integer> limits = claimRules(c);
-    Map<Integer, Long> stats = new HashMap<>();
-    SqlClaims.Taken taken = queues.take(c, req, limits, at, stats);
-    if (!taken.jobs().isEmpty()) {
-      SqliteStatistics.addStats(c, at, stats);
-    }
-    Instant next = null;
-    if (taken.remaining() > 0) {
-      PreparedStatement ps = c.ps("SELECT run_at FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED
-          + " ORDER BY run_at LIMIT 1");
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          next = JobRows.instant(rs.getLong(1));
-        }
-      }
-    }
-    return new ClaimResult(taken.jobs(), taken.next(next));
-  }
-
-  /** Queue limits, with -1 for paused queues, in one query. */
-  private static Map<String, Integer> claimRules(Db.Conn c) throws SQLException {
-    Map<String, Integer> m = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues UNION ALL SELECT queue, -1 FROM"
-        + " spindle_paused").executeQuery()) {
-      while (rs.next()) {
-        m.merge(rs.getString(1), rs.getInt(2), Math::min);
-      }
-    }
-    return m;
-  }
 
   /** A keyed job was enqueued to {@code queue}: its keys are looked for again. */
   void keyedJobAdded(String queue) {
     keyless.remove(queue);
   }
 
-  /** Jobs became ready again (released, retried): every queue's keys are looked for again. */
-  void jobsReadied() {
+  /** Jobs became ready again (promoted, released, retried): every queue's keys are looked for again. */
+  @Override
+  public void readied() {
     keyless.clear();
   }
 

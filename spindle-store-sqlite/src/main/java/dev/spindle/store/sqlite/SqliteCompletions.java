@@ -5,24 +5,21 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.store.jdbc.internal.SqlCompletions;
 import dev.spindle.store.jdbc.internal.SqlCompletions.Applied;
 import dev.spindle.store.jdbc.internal.SqlCompletions.Planned;
-import dev.spindle.store.jdbc.internal.SqlDependencies;
 import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.JobRows;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How {@link SqliteJobStore} writes completions for the shared completion path ({@link
+ * How {@link SqliteJobStore} writes completions for the engine's completion path ({@link
  * SqlCompletions}): a call's completions grouped into five fenced statements (succeeded, retry,
  * failed or dead, cancelled, released), each run as one JDBC batch, finish numbers counted on from
  * {@code spindle_meta}. Thread-safe (stateless: one writer runs one call at a time).
  */
-final class SqliteCompletions implements SqlCompletions.Applier<Db.Conn> {
+final class SqliteCompletions implements SqlCompletions.Writes<Db.Conn>, SqlCompletions.Applier<Db.Conn> {
   private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + JobRows.RUNNING;
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
   private static final String RUNNING_TO_SUCCEEDED = JobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED);
@@ -43,18 +40,10 @@ final class SqliteCompletions implements SqlCompletions.Applier<Db.Conn> {
       + ", attempt = max(attempt - 1, 0), run_at = ?, cancel_requested = 0 WHERE " + HELD
       + " AND cancel_requested = 0";
 
-  private final SqlCompletions<Db.Conn> rules;
-  private final SqlDependencies<Db.Conn> deps;
-
-  /** @param maxPayloadBytes a larger result fails its job instead (see {@link SqlEnqueue#tooLarge}) */
-  SqliteCompletions(Clock clock, SqlDependencies<Db.Conn> deps, int maxPayloadBytes) {
-    this.deps = deps;
-    this.rules = new SqlCompletions<>(clock, deps, new SqliteJobEnds(), maxPayloadBytes);
-  }
-
-  /** Applies {@code completions} in {@code c}'s transaction; per completion, whether it applied. */
-  List<Boolean> completeTx(Db.Conn c, List<Completion> completions, Instant now) throws SQLException {
-    return rules.complete(c, completions, now, this);
+  /** The one applier: the writer runs one call at a time. */
+  @Override
+  public SqlCompletions.Applier<Db.Conn> start(Db.Conn c, boolean again) {
+    return this;
   }
 
   /** Prepares a statement. */
@@ -81,11 +70,6 @@ final class SqliteCompletions implements SqlCompletions.Applier<Db.Conn> {
         ps.close();
       }
     }
-  }
-
-  @Override
-  public boolean anyDependencies(Db.Conn c) throws SQLException {
-    return deps.any(c);
   }
 
   private static Applied[] apply(Db.Conn c, List<Planned> planned, long now, Statements st) throws SQLException {

@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * How {@link SqliteJobStore} inserts jobs for the shared enqueue path ({@link SqlEnqueue}): ids
+ * How {@link SqliteJobStore} inserts jobs for the engine's enqueue path ({@link SqlEnqueue}): ids
  * follow the highest ever used (the live maximum, or the floor deletions record, so ids are never
  * reused; enqueues only read it and write no counter row), and trace contexts go to their own
  * table. Thread-safe.
@@ -17,11 +17,11 @@ final class SqliteEnqueue implements SqlEnqueue.Rows<Db.Conn> {
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
       + " unique_key, created_at, run_at, policy_id, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  private final SqliteJobStore store;
+  private final SqliteClaims claims;
 
-  /** @param store told of the jobs about to be inserted ({@link SqliteJobStore#inserting}) */
-  SqliteEnqueue(SqliteJobStore store) {
-    this.store = store;
+  /** @param claims told of keyed jobs about to be inserted, so that it looks for their keys again */
+  SqliteEnqueue(SqliteClaims claims) {
+    this.claims = claims;
   }
 
   @Override
@@ -41,7 +41,11 @@ final class SqliteEnqueue implements SqlEnqueue.Rows<Db.Conn> {
 
   @Override
   public void beforeInsert(Db.Conn c, List<NewJob> jobs) {
-    store.inserting(jobs);
+    for (NewJob j : jobs) {
+      if (j.flowKey() != null) {
+        claims.keyedJobAdded(j.queue());
+      }
+    }
   }
 
   @Override

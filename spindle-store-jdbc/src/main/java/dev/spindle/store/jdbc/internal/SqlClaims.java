@@ -2,7 +2,10 @@ package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
+import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.JdbcConn;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,18 +14,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The per-queue part of a SQL store's claim, inside the caller's transaction: the requested queues
- * in their order, paused ones skipped, limited ones filled up to their limit, keyed jobs taken one at
- * a time through {@link SqlFlow#claimKeyed}, the others in one statement; each queue's jobs in claim
- * order (priority, then id). What precedes it (due jobs made ready, the queues' limits read) and what
- * follows (the next due time, the statistics written) is the store's; so are the statements that
- * take jobs ({@link Store}). Thread-safe (stateless apart from its collaborators).
+ * The claim path of a SQL store, inside the caller's transaction ({@link #claim}): due delayed jobs
+ * made ready and the queues' rules read ({@link Store#promote}), then the requested queues in their
+ * order, paused ones skipped, limited ones filled up to their limit, keyed jobs taken one at a time
+ * through {@link SqlFlow#claimKeyed}, the others in one statement; each queue's jobs in claim order
+ * (priority, then id); then the statistics and the next due time. The statements that take jobs are
+ * the dialect's ({@link Store}). Thread-safe (stateless apart from its collaborators).
  *
  * @param <C> the store's connection type
  */
@@ -35,6 +39,41 @@ public final class SqlClaims<C extends JdbcConn> {
    * @param <C> the store's connection type
    */
   public interface Store<C extends JdbcConn> {
+    /**
+     * Makes due delayed jobs ready and reads the queues' rules, at the start of a claim. Default:
+     * every due job promoted by one UPDATE, then the limits and the paused queues by one query.
+     *
+     * @param nowUs the store's time (us)
+     */
+    default Rules promote(C c, long nowUs) throws SQLException {
+      PreparedStatement promote = c.ps(PROMOTE);
+      promote.setLong(1, nowUs);
+      int promoted = promote.executeUpdate();
+      Map<String, Integer> limits = new HashMap<>();
+      try (ResultSet rs = c.ps(RULES).executeQuery()) {
+        while (rs.next()) {
+          limits.merge(rs.getString(1), rs.getInt(2), Math::min);
+        }
+      }
+      return new Rules(limits, promoted, null);
+    }
+
+    /**
+     * When the earliest delayed job is due, for a claim that took fewer jobs than it could
+     * ({@code rules}: what {@link #promote} read). Default: read now; null if none.
+     */
+    default @Nullable Instant nextDue(C c, Rules rules, Instant at) throws SQLException {
+      try (ResultSet rs = c.ps(NEXT_DUE).executeQuery()) {
+        return rs.next() ? SqlJobRows.instant(rs.getLong(1)) : null;
+      }
+    }
+
+    /** Jobs became ready again in this process (promoted, released, retried, revived). Default: nothing. */
+    default void readied() {}
+
+    /** Jobs were enqueued and committed ({@code results} in their order). Default: nothing. */
+    default void enqueued(List<NewJob> jobs, List<EnqueueResult> results) {}
+
     /**
      * Claims the best ready job of a queue with flow key {@code key}, or the best one without a flow
      * key if {@code key} is null (then the key parameter is absent).
@@ -139,6 +178,23 @@ public final class SqlClaims<C extends JdbcConn> {
     }
   }
 
+  /**
+   * What a claim reads first ({@link Store#promote}).
+   *
+   * @param limits each queue's running limit, or -1 if it is paused (queues absent have neither)
+   * @param promoted how many delayed jobs became ready
+   * @param nextDue when the next delayed job is due, if the store read it with the rules
+   */
+  public record Rules(Map<String, Integer> limits, int promoted, @Nullable Instant nextDue) {}
+
+  private static final String PROMOTE = "UPDATE spindle_jobs SET " + SqlJobRows.moveTo(
+      dev.spindle.queue.JobState.SCHEDULED, dev.spindle.queue.JobState.QUEUED) + " WHERE state = " + SqlJobRows.SCHEDULED
+      + " AND run_at <= ?";
+  private static final String RULES = "SELECT name, max_running FROM spindle_queues UNION ALL SELECT queue, -1 FROM"
+      + " spindle_paused";
+  private static final String NEXT_DUE = "SELECT run_at FROM spindle_jobs WHERE state = " + SqlJobRows.SCHEDULED
+      + " ORDER BY run_at LIMIT 1";
+
   /** Takes in the job just claimed at the current row of a claim's result set. */
   @FunctionalInterface
   public interface ClaimedRows {
@@ -172,6 +228,29 @@ public final class SqlClaims<C extends JdbcConn> {
     this.flow = flow;
     this.policies = policies;
     this.store = store;
+  }
+
+  /** The store's statements. */
+  public Store<C> store() {
+    return store;
+  }
+
+  /**
+   * A whole claim for {@code req} in the caller's transaction, on the store's clock: due jobs
+   * promoted, the queues taken from, the statistics added through {@code counters}.
+   */
+  public ClaimResult claim(C c, ClaimRequest req, Instant at, SqlJobEnds.Numbering<C> counters)
+      throws SQLException {
+    Rules rules = store.promote(c, SqlJobRows.micros(at));
+    if (rules.promoted() > 0) {
+      flow.readied();
+      store.readied(); // delayed jobs keep their ids: they may be ready before a store's position
+    }
+    Map<Integer, Long> stats = new HashMap<>();
+    Taken taken = take(c, req, rules.limits(), at, stats);
+    counters.addStats(c, at, stats);
+    Instant next = taken.remaining() > 0 ? store.nextDue(c, rules, at) : null;
+    return new ClaimResult(taken.jobs(), taken.next(next));
   }
 
   /**

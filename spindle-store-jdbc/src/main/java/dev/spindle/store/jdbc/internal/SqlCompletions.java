@@ -76,18 +76,47 @@ public final class SqlCompletions<C extends JdbcConn> {
   }
 
   /** Writes a call's planned completions the store's way. Used for one call at a time. */
-  public interface Applier<C> {
+  public interface Applier<C extends JdbcConn> {
     /**
      * Applies {@code planned} in {@code c}'s transaction ({@code now}: the store's time, us); per
      * completion, how it turned out.
      */
     Applied[] apply(C c, List<Planned> planned, long now) throws SQLException;
 
-    /** Whether any job has dependencies (asked only when jobs finished). */
-    boolean anyDependencies(C c) throws SQLException;
+    /**
+     * Whether any job has dependencies (asked only when jobs finished). Default: {@code deps} looks;
+     * a store whose statements already told may answer from that.
+     */
+    default boolean anyDependencies(C c, SqlDependencies<C> deps) throws SQLException {
+      return deps.any(c);
+    }
 
     /** After finished jobs' dependents were released. */
     default void dependentsReleased() {}
+  }
+
+  /**
+   * How a store writes a call's completions: the {@link Applier} of each write transaction (a JDBC
+   * batch per outcome, or column arrays in rounds), and what it does when such a transaction failed
+   * or committed. Implementations are thread-safe.
+   *
+   * @param <C> the store's connection type
+   */
+  public interface Writes<C extends JdbcConn> {
+    /**
+     * The applier of one call's completions, at the start of {@code c}'s write transaction.
+     *
+     * @param again true when the call runs again after {@link #runsAgain} accepted its failure
+     */
+    Applier<C> start(C c, boolean again) throws SQLException;
+
+    /** Whether a call that failed with {@code e} (rolled back) runs once more, another way. Default: no. */
+    default boolean runsAgain(dev.spindle.queue.StoreException e) {
+      return false;
+    }
+
+    /** After a call's transaction committed. Default: nothing. */
+    default void afterCommit() {}
   }
 
   private final Clock clock;
@@ -135,7 +164,7 @@ public final class SqlCompletions<C extends JdbcConn> {
       }
       applied.add(outcome[i] != Applied.NO);
     }
-    if (!finished.isEmpty() && applier.anyDependencies(c)) {
+    if (!finished.isEmpty() && applier.anyDependencies(c, deps)) {
       deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
       applier.dependentsReleased();
     }

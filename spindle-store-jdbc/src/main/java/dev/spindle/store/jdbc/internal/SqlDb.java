@@ -10,7 +10,7 @@ import java.sql.SQLException;
  *
  * @param <C> the store's connection type
  */
-public interface SqlDb<C extends JdbcConn> {
+public interface SqlDb<C extends JdbcConn> extends AutoCloseable {
   /** Work on a connection inside a transaction, with a result. */
   @FunctionalInterface
   interface Work<C, T> {
@@ -24,6 +24,10 @@ public interface SqlDb<C extends JdbcConn> {
     /** Does the work; throwing rolls the transaction back. */
     void run(C c) throws SQLException;
   }
+
+  /** Closes the connections once work in flight is done. Idempotent. */
+  @Override
+  void close();
 
   /** Runs {@code work} in a transaction that may write ({@code operation} names it in errors). */
   <T> T write(String operation, Work<C, T> work);

@@ -1,6 +1,7 @@
 package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.store.jdbc.JdbcJobStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs only while someone listens. Thread-safe.
  */
-public final class ChangeFeed implements AutoCloseable {
+public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
   /**
    * How long a round trip on the watching connection may take (a probe, LISTEN, a poll) before the
@@ -88,6 +89,7 @@ public final class ChangeFeed implements AutoCloseable {
   }
 
   /** Starts watching if not started. */
+  @Override
   public synchronized void start() {
     if (thread == null && !closed) {
       thread = Thread.ofPlatform().daemon().name("spindle-pg-changes").start(this::loop);
@@ -101,6 +103,7 @@ public final class ChangeFeed implements AutoCloseable {
    * After a commit that changed the store: sends one NOTIFY soon (coalesced with the other signals
    * of this process). Never blocks on the database.
    */
+  @Override
   public void signal() {
     if (!notify || closed) {
       return;

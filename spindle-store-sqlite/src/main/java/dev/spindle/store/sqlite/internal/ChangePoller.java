@@ -1,6 +1,7 @@
 package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.store.jdbc.JdbcJobStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * (a few microseconds per poll, no file I/O while nothing changes) on its own connection and
  * platform thread, and calls the listeners. Polls only while someone listens. Thread-safe.
  */
-public final class ChangePoller implements AutoCloseable {
+public final class ChangePoller implements JdbcJobStore.ChangeFeed {
   private static final Logger LOG = LoggerFactory.getLogger(ChangePoller.class);
   private final Db db;
   private final long intervalNanos;
@@ -31,6 +32,7 @@ public final class ChangePoller implements AutoCloseable {
   }
 
   /** Starts polling if not started. */
+  @Override
   public synchronized void start() {
     if (thread == null && !closed) {
       thread = Thread.ofPlatform().daemon().name("spindle-sqlite-changes").start(this::loop);

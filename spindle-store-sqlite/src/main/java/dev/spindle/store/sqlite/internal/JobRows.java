@@ -14,7 +14,7 @@ import java.time.Instant;
  */
 public final class JobRows extends SqlJobRows {
   /** The SQL expression of a job's trace context, for a statement on {@code spindle_jobs}. */
-  static final String TRACE_CONTEXT = "(SELECT context FROM spindle_trace WHERE spindle_trace.id = spindle_jobs.id)";
+  public static final String TRACE_CONTEXT = "(SELECT context FROM spindle_trace WHERE spindle_trace.id = spindle_jobs.id)";
 
   /**
    * {@link SqlJobRows#COLUMNS} of this store (hides the shared constant on purpose: this store's
