@@ -2,6 +2,7 @@ package dev.spindle.store.mariadb;
 
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.store.jdbc.JdbcJobStore;
 import java.sql.ResultSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * listeners when either moved (this process's own writes wake them at once). Other changes (a
  * retry, a release) are found by the workers' own poll. Thread-safe.
  */
-final class MariaDbChanges implements AutoCloseable {
+final class MariaDbChanges implements JdbcJobStore.ChangeFeed {
   private static final String FINGERPRINT = "SELECT (SELECT coalesce(max(id), 0) FROM spindle_jobs),"
       + " (SELECT value FROM spindle_meta WHERE \"key\" = 'finish_seq')";
   private final MariaDbDb db;
@@ -29,7 +30,8 @@ final class MariaDbChanges implements AutoCloseable {
   }
 
   /** Starts polling if not started. */
-  synchronized void start() {
+  @Override
+  public synchronized void start() {
     if (thread == null && !closed) {
       thread = Thread.ofPlatform().daemon().name("spindle-mariadb-changes").start(this::loop);
     }

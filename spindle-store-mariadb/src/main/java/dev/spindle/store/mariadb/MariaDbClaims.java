@@ -2,29 +2,20 @@ package dev.spindle.store.mariadb;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.store.jdbc.internal.SqlClaims;
-import dev.spindle.store.jdbc.internal.SqlFlow;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
-import dev.spindle.store.jdbc.internal.SqlPolicies;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The claim path of the MariaDB store, inside the caller's transaction: due jobs promoted, the
- * queues' rules read, then per queue ({@link SqlClaims}) the best ready rows locked with {@code FOR
- * UPDATE SKIP LOCKED} along the ready index, moved to RUNNING by id, and read back (MariaDB has no
- * {@code UPDATE ... RETURNING}). Thread-safe (stateless apart from its collaborators).
+ * The claim statements of the MariaDB store ({@link SqlClaims}): per queue the best ready rows
+ * locked with {@code FOR UPDATE SKIP LOCKED} along the ready index, moved to RUNNING by id, and
+ * read back (MariaDB has no {@code UPDATE ... RETURNING}). Stateless.
  */
 final class MariaDbClaims implements SqlClaims.Store<MariaDbDb.Conn> {
   private static final String READY = "SELECT id FROM spindle_jobs WHERE state = " + SqlJobRows.QUEUED + " AND queue = ?";
@@ -35,48 +26,6 @@ final class MariaDbClaims implements SqlClaims.Store<MariaDbDb.Conn> {
   private static final String START = "UPDATE spindle_jobs SET " + SqlJobRows.moveTo(JobState.QUEUED, JobState.RUNNING)
       + ", worker_id = ?, fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN ";
   private static final String READ_BACK = "SELECT " + SqlJobRows.CLAIM_COLUMNS + " FROM spindle_jobs WHERE id IN ";
-
-  private final Clock clock;
-  private final SqlFlow<MariaDbDb.Conn> flow;
-  private final SqlClaims<MariaDbDb.Conn> queues;
-
-  MariaDbClaims(Clock clock, SqlFlow<MariaDbDb.Conn> flow, SqlPolicies policies) {
-    this.clock = clock;
-    this.flow = flow;
-    this.queues = new SqlClaims<>(flow, policies, this);
-  }
-
-  /** Claims in the caller's transaction, statistics added. */
-  ClaimResult claimTx(MariaDbDb.Conn c, ClaimRequest req) throws SQLException {
-    Instant at = clock.instant();
-    long now = SqlJobRows.micros(at);
-    PreparedStatement promote = c.ps("UPDATE spindle_jobs SET " + SqlJobRows.moveTo(JobState.SCHEDULED,
-        JobState.QUEUED) + " WHERE state = " + SqlJobRows.SCHEDULED + " AND run_at <= ?");
-    promote.setLong(1, now);
-    if (promote.executeUpdate() > 0) {
-      flow.readied();
-    }
-    Map<String, Integer> limits = new HashMap<>();
-    try (ResultSet rs = c.ps("SELECT name, max_running FROM spindle_queues UNION ALL SELECT queue, -1 FROM"
-        + " spindle_paused").executeQuery()) {
-      while (rs.next()) {
-        limits.merge(rs.getString(1), rs.getInt(2), Math::min);
-      }
-    }
-    Map<Integer, Long> stats = new HashMap<>();
-    SqlClaims.Taken taken = queues.take(c, req, limits, at, stats);
-    MariaDbFinishes.writeStats(c, at, stats);
-    Instant next = null;
-    if (taken.remaining() > 0) {
-      try (ResultSet rs = c.ps("SELECT min(run_at) FROM spindle_jobs WHERE state = " + SqlJobRows.SCHEDULED)
-          .executeQuery()) {
-        if (rs.next() && rs.getObject(1) != null) {
-          next = SqlJobRows.instant(rs.getLong(1));
-        }
-      }
-    }
-    return new ClaimResult(taken.jobs(), taken.next(next));
-  }
 
   @Override
   public String takeOne(@Nullable String key) {

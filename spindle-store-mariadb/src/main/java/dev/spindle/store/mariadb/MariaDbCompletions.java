@@ -5,12 +5,9 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.store.jdbc.internal.SqlCompletions;
 import dev.spindle.store.jdbc.internal.SqlCompletions.Applied;
 import dev.spindle.store.jdbc.internal.SqlCompletions.Planned;
-import dev.spindle.store.jdbc.internal.SqlDependencies;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -19,7 +16,7 @@ import java.util.List;
  * released), each sent as one JDBC batch; finish numbers taken once per call under the lock of
  * {@link MariaDbFinishes}, only if a job finishes. Thread-safe (stateless apart from its collaborators).
  */
-final class MariaDbCompletions implements SqlCompletions.Applier<MariaDbDb.Conn> {
+final class MariaDbCompletions implements SqlCompletions.Writes<MariaDbDb.Conn>, SqlCompletions.Applier<MariaDbDb.Conn> {
   private static final String HELD = "fence = ? AND worker_id = ? AND id = ? AND state = " + SqlJobRows.RUNNING;
   private static final String[] SQL = {
       "UPDATE spindle_jobs SET " + SqlJobRows.moveTo(JobState.RUNNING, JobState.SUCCEEDED) + ", result = ?,"
@@ -36,24 +33,16 @@ final class MariaDbCompletions implements SqlCompletions.Applier<MariaDbDb.Conn>
           + " GREATEST(attempt - 1, 0), run_at = ?, cancel_requested = 0 WHERE " + HELD + " AND cancel_requested = 0"};
   private static final int RELEASED = 4;
 
-  private final SqlCompletions<MariaDbDb.Conn> rules;
-  private final SqlDependencies<MariaDbDb.Conn> deps;
   private final MariaDbFinishes finishes;
 
-  MariaDbCompletions(Clock clock, SqlDependencies<MariaDbDb.Conn> deps, MariaDbFinishes finishes, int maxPayloadBytes) {
-    this.deps = deps;
+  MariaDbCompletions(MariaDbFinishes finishes) {
     this.finishes = finishes;
-    this.rules = new SqlCompletions<>(clock, deps, finishes, maxPayloadBytes);
   }
 
-  /** Applies {@code completions} in {@code c}'s transaction; per completion, whether it applied. */
-  List<Boolean> completeTx(MariaDbDb.Conn c, List<Completion> completions, Instant now) throws SQLException {
-    return rules.complete(c, completions, now, this);
-  }
-
+  /** Itself: the applier keeps nothing between calls. */
   @Override
-  public boolean anyDependencies(MariaDbDb.Conn c) throws SQLException {
-    return deps.any(c);
+  public SqlCompletions.Applier<MariaDbDb.Conn> start(MariaDbDb.Conn c, boolean again) {
+    return this;
   }
 
   @Override

@@ -1,35 +1,24 @@
 package dev.spindle.store.mariadb;
 
-import dev.spindle.queue.JobInfo;
-import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
-import dev.spindle.store.jdbc.internal.SqlJobRows;
-import dev.spindle.store.jdbc.internal.SqlPolicies;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How jobs of the MariaDB store end and are read back, inside the caller's transaction. Finish
+ * How jobs of the MariaDB store are numbered as they end and counted, inside the caller's transaction. Finish
  * numbers are taken under the row lock of {@code finish_seq} in {@code spindle_meta}, held to the
  * commit: transactions that finish jobs commit their numbers in order, so the committed value is
  * the feed's horizon (every number up to it is visible; a late commit never lands below a reader's
- * cursor). Statistics rows are spread over shards. Thread-safe (stateless apart from the policies).
+ * cursor). Statistics rows are spread over shards. Stateless.
  */
 final class MariaDbFinishes implements SqlJobEnds.Numbering<MariaDbDb.Conn> {
   private static final int STAT_SHARDS = 16;
-  private final SqlPolicies policies;
-
-  MariaDbFinishes(SqlPolicies policies) {
-    this.policies = policies;
-  }
 
   @Override
   public String nextFinishSeq() {
@@ -56,13 +45,9 @@ final class MariaDbFinishes implements SqlJobEnds.Numbering<MariaDbDb.Conn> {
     }
   }
 
+  /** Adds to this minute's counters ({@link MinuteStats}) in a fixed order, on a random shard. */
   @Override
   public void addStats(MariaDbDb.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
-    writeStats(c, now, counters);
-  }
-
-  /** Adds to this minute's counters ({@link MinuteStats}) in a fixed order, on a random shard. */
-  static void writeStats(MariaDbDb.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
     if (counters.isEmpty()) {
       return;
     }
@@ -80,31 +65,5 @@ final class MariaDbFinishes implements SqlJobEnds.Numbering<MariaDbDb.Conn> {
       ps.setLong(i++, e.getValue());
     }
     ps.executeUpdate();
-  }
-
-  /**
-   * The feed after {@code cursor}, up to the committed horizon; the next cursor is the last job's
-   * number when the page is full, else the horizon.
-   */
-  FinishedBatch finishedIn(MariaDbDb.Conn c, long cursor, int limit) throws SQLException {
-    long upTo = lastTaken(c, false);
-    if (upTo <= cursor) {
-      return new FinishedBatch(List.of(), cursor);
-    }
-    PreparedStatement ps = c.ps("SELECT " + SqlJobRows.COLUMNS + " FROM spindle_jobs WHERE finish_seq > ? AND"
-        + " finish_seq <= ? AND " + SqlJobRows.IS_TERMINAL + " ORDER BY finish_seq LIMIT ?");
-    ps.setLong(1, cursor);
-    ps.setLong(2, upTo);
-    ps.setInt(3, limit);
-    List<JobInfo> out = new ArrayList<>();
-    long last = cursor;
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        JobInfo j = SqlJobRows.read(rs, id -> policies.get(c, id));
-        out.add(j);
-        last = j.finishSeq();
-      }
-    }
-    return new FinishedBatch(out, out.size() < limit ? upTo : last);
   }
 }
