@@ -1,7 +1,7 @@
 package dev.spindle.bench;
 
+import dev.spindle.ExecutionModel;
 import dev.spindle.TaskRegistry;
-import dev.spindle.queue.ExecutionModel;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.Worker;
