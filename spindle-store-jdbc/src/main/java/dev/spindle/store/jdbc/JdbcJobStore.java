@@ -25,6 +25,7 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.jdbc.internal.SqlBatchedWrites;
 import dev.spindle.store.jdbc.internal.SqlClaims;
 import dev.spindle.store.jdbc.internal.SqlCompletions;
 import dev.spindle.store.jdbc.internal.SqlControl;
@@ -72,8 +73,9 @@ import org.slf4j.LoggerFactory;
  *   <li>how jobs are numbered as they finish and statistics are counted ({@code
  *       SqlJobEnds.Numbering}) and how far the finished feed may be read ({@link
  *       Builder#finishCursor}); how job rows are inserted ({@code SqlEnqueue.Rows}); the claim
- *       statements ({@code SqlClaims.Store}); how a call's completions are written ({@code
- *       SqlCompletions.Writes});
+ *       statements ({@code SqlClaims.Store}); how a call's completions are written where the
+ *       dialect batches them as column arrays ({@code SqlCompletions.Writes}; JDBC batches are the
+ *       engine's own);
  *   <li>optionally: where trace contexts are kept, a retention of its own (default {@code
  *       SqlRetention}), the transaction lock of a flow key for concurrent claims, a check before
  *       each heartbeat, and its description.
@@ -215,7 +217,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     }, host, clock, policies, deps, b.maxPayloadBytes, this::changed);
     this.claims = new SqlClaims<>(flow, policies, takes);
     this.completions = new SqlCompletions<>(clock, deps, numbering, b.maxPayloadBytes);
-    this.writes = Objects.requireNonNull(b.completions);
+    this.writes = b.completions != null ? b.completions : new SqlBatchedWrites<>(dialect, numbering);
     SqlRetention<C> plain = new SqlRetention<>(db, dialect, clock);
     this.retention = b.retention != null ? b.retention : plain::purgeExpired;
     this.beforeHeartbeat = b.beforeHeartbeat;
@@ -649,7 +651,11 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
       return this;
     }
 
-    /** How a call's completions are written (required). */
+    /**
+     * How a call's completions are written: required with {@link JdbcDialect.Batching#ARRAY_ROUNDS};
+     * with {@link JdbcDialect.Batching#STATEMENT_BATCHES} by default a JDBC batch per outcome
+     * ({@code SqlBatchedWrites}).
+     */
     public Builder<C> completions(SqlCompletions.Writes<C> writes) {
       this.completions = Objects.requireNonNull(writes, "writes");
       return this;
@@ -684,7 +690,8 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
      */
     void check() {
       String missing = numbering == null ? "numbering" : finishCursor == null ? "finishCursor"
-          : inserts == null ? "inserts" : claims == null ? "claims" : completions == null ? "completions"
+          : inserts == null ? "inserts" : claims == null ? "claims"
+          : completions == null && dialect.batching() == JdbcDialect.Batching.ARRAY_ROUNDS ? "completions"
           : dialect.writers() == JdbcDialect.Writers.POOL && flowKeyLock == null ? "flowKeyLock" : null;
       if (missing != null) {
         throw new IllegalStateException("a " + dialect.name() + " job store needs its " + missing);

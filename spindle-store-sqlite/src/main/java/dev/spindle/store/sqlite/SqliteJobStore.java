@@ -83,7 +83,6 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
         .finishCursor(c -> SqliteMeta.get(c, "finish_seq"))
         .inserts(new SqliteEnqueue(claims))
         .claims(claims)
-        .completions(new SqliteCompletions())
         .beforeHeartbeat(db::checkFileIdentity); // a file deleted or replaced under a worker stops it
   }
 

@@ -3,34 +3,29 @@ package dev.spindle.store.postgres.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.queue.StoreException;
-import dev.spindle.store.jdbc.JdbcConn;
-import dev.spindle.store.jdbc.internal.SqlDb;
+import dev.spindle.store.jdbc.internal.SqlConn;
+import dev.spindle.store.jdbc.internal.SqlTransactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 /**
- * The PostgreSQL connections of one store: a HikariCP pool, one transaction per operation (READ
- * COMMITTED), retried a few times on deadlocks, serialization failures and unique-key races, and
- * error translation. Thread-safe.
+ * The PostgreSQL connections of one store, the engine's connection layer ({@link SqlTransactions})
+ * on a HikariCP pool: one transaction per operation (READ COMMITTED) on a pooled connection,
+ * retried a few times on deadlocks, serialization failures and unique-key races, reads also on a
+ * lost connection; and the server's errors translated. Thread-safe.
  */
-public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
-  private static final int ATTEMPTS = 5;
+public final class Db extends SqlTransactions<Db.Conn> {
   private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.]+");
 
   private final String describe;
   private final HikariDataSource pool;
   private final String jdbcUrl;
   private final Properties props;
-  private volatile boolean closed;
 
   /**
    * The statement that sets {@code namesAndValues} (pairs of a setting's name and its value) for the
@@ -63,21 +58,10 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * the transaction ends (pgjdbc keeps the server-side prepared statements in its own per-connection
    * cache). Used by one thread at a time.
    */
-  public static final class Conn implements JdbcConn {
-    private final Connection connection;
-    private final List<PreparedStatement> open = new ArrayList<>();
-
+  public static final class Conn extends SqlConn {
     /** Wraps {@code connection} (the store's or a caller's, inside its open transaction). */
     public Conn(Connection connection) {
-      this.connection = connection;
-    }
-
-    /** A prepared statement for {@code sql}, closed at the end of this transaction. */
-    @Override
-    public PreparedStatement ps(String sql) throws SQLException {
-      PreparedStatement ps = connection.prepareStatement(sql);
-      open.add(ps);
-      return ps;
+      super(connection, false);
     }
 
     /**
@@ -102,31 +86,6 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
       }
       return ps.getResultSet();
     }
-
-    /** Runs a one-off statement (DDL) without caching it. */
-    public void execOnce(String sql) throws SQLException {
-      try (Statement st = connection.createStatement()) {
-        st.execute(sql);
-      }
-    }
-
-    /** The JDBC connection. */
-    @Override
-    public Connection jdbc() {
-      return connection;
-    }
-
-    /** Closes the statements of this transaction. */
-    public void closeStatements() {
-      for (PreparedStatement ps : open) {
-        try {
-          ps.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
-      }
-      open.clear();
-    }
   }
 
   /**
@@ -138,6 +97,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * @param maxConnections the pool size
    */
   public Db(String describe, String jdbcUrl, Properties props, int maxConnections) {
+    super(PostgresDialect.INSTANCE, Duration.ZERO, false, describe);
     this.describe = describe;
     this.jdbcUrl = jdbcUrl;
     this.props = props;
@@ -167,75 +127,44 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
     return c;
   }
 
-  /** Runs {@code work} in a transaction that may write; retried on transient conflicts. */
+  /** A connection of the pool for each attempt (READ COMMITTED, auto-commit off). */
   @Override
-  public <T> T write(String operation, Work<Conn, T> work) {
-    return tx(operation, work, false);
+  protected Conn acquire(boolean write) throws SQLException {
+    return new Conn(pool.getConnection());
   }
 
-  /**
-   * Runs {@code work} in a transaction that reads; also run again, on another connection, when its
-   * connection was lost ({@link PgErrors#isConnectionLost}).
-   */
+  /** Closes the transaction's statements and returns the connection to the pool. */
   @Override
-  public <T> T read(String operation, Work<Conn, T> work) {
-    return tx(operation, work, true);
-  }
-
-  private <T> T tx(String operation, Work<Conn, T> work, boolean reads) {
-    checkOpen();
-    for (int attempt = 1; ; attempt++) {
-      Connection jdbc;
-      try {
-        jdbc = pool.getConnection();
-      } catch (SQLException e) {
-        checkOpen();
-        throw PgErrors.translate(e, operation, describe);
-      }
-      Conn c = new Conn(jdbc);
-      boolean committing = false;
-      try {
-        T result = work.run(c);
-        committing = true;
-        jdbc.commit();
-        return result;
-      } catch (SQLException e) {
-        rollbackQuietly(jdbc);
-        if ((PgErrors.isRetryable(e) || reads && PgErrors.isConnectionLost(e)) && attempt < ATTEMPTS) {
-          LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * attempt));
-          continue;
-        }
-        checkOpen();
-        if (committing && !reads && PgErrors.isConnectionLost(e)) {
-          throw PgErrors.lostAtCommit(e, operation, describe);
-        }
-        throw PgErrors.translate(e, operation, describe);
-      } catch (RuntimeException | Error e) {
-        rollbackQuietly(jdbc);
-        throw e;
-      } finally {
-        c.closeStatements();
-        try {
-          jdbc.close();
-        } catch (SQLException e) {
-          // returned to the pool anyway
-        }
-      }
+  protected void release(Conn c, boolean write) {
+    c.closeStatements();
+    try {
+      c.jdbc().close();
+    } catch (SQLException e) {
+      // returned to the pool anyway
     }
   }
 
-  private static void rollbackQuietly(Connection c) {
+  /** Nothing: auto-commit is off, a transaction begins with its first statement. */
+  @Override
+  protected void begin(Conn c, boolean write) {}
+
+  @Override
+  protected void commit(Conn c) throws SQLException {
+    c.jdbc().commit();
+  }
+
+  @Override
+  protected void rollback(Conn c) {
     try {
-      c.rollback();
+      c.jdbc().rollback();
     } catch (SQLException e) {
       // the connection is broken: the pool replaces it
     }
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreException(StoreException.Reason.CLOSED, "the job store " + describe + " is closed");
-    }
+  @Override
+  protected StoreException translate(SQLException e, String operation, boolean lostAtCommit) {
+    return lostAtCommit ? PgErrors.lostAtCommit(e, operation, describe) : PgErrors.translate(e, operation, describe);
   }
 
   /** The translated exception for an error outside {@link #write}/{@link #read}. */
@@ -246,10 +175,8 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   /** Closes the pool. Idempotent. */
   @Override
   public void close() {
-    if (closed) {
-      return;
+    if (shutDown()) {
+      pool.close();
     }
-    closed = true;
-    pool.close();
   }
 }

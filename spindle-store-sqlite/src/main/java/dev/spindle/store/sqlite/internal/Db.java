@@ -1,32 +1,22 @@
 package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.queue.StoreException;
-import dev.spindle.store.jdbc.JdbcConn;
-import dev.spindle.store.jdbc.internal.SqlDb;
+import dev.spindle.store.jdbc.internal.SqlConn;
+import dev.spindle.store.jdbc.internal.SqlTransactions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -35,12 +25,14 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.BusyHandler;
 
 /**
- * The SQLite connections of one store: one writer (every write transaction of this process, serialized
- * by a lock, BEGIN IMMEDIATE), a small pool of readers (WAL lets them read while another process
- * writes), busy handling with sub-millisecond backoff up to the busy timeout, and error translation.
- * Calls made on virtual threads are carried out on platform threads. Thread-safe.
+ * The SQLite connections of one store, the engine's connection layer ({@link SqlTransactions}) on
+ * one writer (every write transaction of this process, serialized by a lock, BEGIN IMMEDIATE) and a
+ * small pool of readers (WAL lets them read while another process writes); the driver's busy
+ * handler waits with sub-millisecond backoff up to the busy timeout; a connection broken by an error
+ * is replaced; the file's identity is checked. Calls made on virtual threads are carried out on
+ * platform threads. Thread-safe.
  */
-public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
+public final class Db extends SqlTransactions<Db.Conn> {
   private static final int READERS = 3;
 
   private static final Logger LOG = LoggerFactory.getLogger(Db.class);
@@ -59,88 +51,11 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
   private final BlockingQueue<Conn> readers = new ArrayBlockingQueue<>(READERS);
   private final List<Conn> all = new ArrayList<>();
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final ExecutorService platform;
-  private final AtomicLong offloaded = new AtomicLong();
-  private volatile boolean closed;
 
-  /**
-   * A connection with a cache of prepared statements. Used by one thread at a time; its methods
-   * synchronize only so that {@link Db#close} can close it safely while a late caller still holds it.
-   */
-  public static final class Conn implements JdbcConn {
-    private final Connection connection;
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
-    /** Set after an error other than busy: SQLite may have left a statement or transaction half done. */
-    private boolean broken;
-    private boolean closed;
-
+  /** A connection whose prepared statements are cached for its life ({@link SqlConn}). */
+  public static final class Conn extends SqlConn {
     Conn(Connection connection) {
-      this.connection = connection;
-    }
-
-    /**
-     * Forgets whatever batches the cached statements hold: after a transaction that failed, so that
-     * no batch it left half built goes into a later one.
-     */
-    synchronized void clearBatches() {
-      for (PreparedStatement ps : statements.values()) {
-        try {
-          ps.clearBatch();
-        } catch (SQLException e) {
-          // a closed statement holds no batch
-        }
-      }
-    }
-
-    /** A cached prepared statement for {@code sql}. */
-    @Override
-    public synchronized PreparedStatement ps(String sql) throws SQLException {
-      if (closed) {
-        throw new SQLException("the connection is closed");
-      }
-      PreparedStatement ps = statements.get(sql);
-      if (ps == null) {
-        ps = connection.prepareStatement(sql);
-        statements.put(sql, ps);
-      }
-      return ps;
-    }
-
-    /** Runs a statement without a result (prepared once, then reused). */
-    public void exec(String sql) throws SQLException {
-      ps(sql).execute();
-    }
-
-    /** Runs a one-off statement (DDL, pragmas) without caching it. */
-    public void execOnce(String sql) throws SQLException {
-      try (Statement st = connection.createStatement()) {
-        st.execute(sql);
-      }
-    }
-
-    /** The JDBC connection. */
-    @Override
-    public Connection jdbc() {
-      return connection;
-    }
-
-    synchronized void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      for (PreparedStatement ps : statements.values()) {
-        try {
-          ps.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
-      }
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // closing anyway
-      }
+      super(connection, true);
     }
   }
 
@@ -164,16 +79,16 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
    * @throws StoreException if the file is missing ({@link FilePrivacy.Opening#EXISTING}: NOT_FOUND),
    *     refused, or cannot be opened
    */
+  @SuppressWarnings("this-escape") // the connections are opened last, by this class's own methods
   public Db(Path file, Duration busyTimeout, long maxDatabaseBytes, boolean fullSync, FilePrivacy.Opening opening,
       String what, boolean refuseReadable) {
+    super(SqliteDialect.INSTANCE, busyTimeout, true, "sqlite:" + file);
     FilePrivacy.prepare(file, opening, what, refuseReadable);
     this.file = file;
     this.what = what;
     this.busyTimeout = busyTimeout;
     this.maxDatabaseBytes = maxDatabaseBytes;
     this.fullSync = fullSync;
-    this.platform = Executors.newFixedThreadPool(4,
-        Thread.ofPlatform().daemon().name("spindle-sqlite-io-", 0).factory());
     try {
       this.writer = open();
       for (int i = 0; i < READERS; i++) {
@@ -212,7 +127,7 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
     if (gone != null) {
       throw gone;
     }
-    if (fileKey == null || closed) {
+    if (fileKey == null || isClosed()) {
       return; // no identity to compare (a file system without one), or closed on purpose
     }
     Object now = fileKey(file);
@@ -242,19 +157,12 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
 
   /** {@code c}, or a fresh connection replacing it if an error may have broken it. */
   private Conn usable(Conn c) throws SQLException {
-    if (!c.broken) {
+    if (!c.broken()) {
       return c;
     }
     Conn fresh = open();
     discard(c);
     return fresh;
-  }
-
-  /** Marks a connection for replacement after an error that is not a busy wait. */
-  private static void failed(Conn c, SQLException e) {
-    if (!SqliteErrors.isBusy(e)) {
-      c.broken = true;
-    }
   }
 
   /** Opens one more connection (for the change poller). */
@@ -304,89 +212,68 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
     return file;
   }
 
-  /** How many calls were moved off virtual threads (for tests). */
-  public long offloadedCalls() {
-    return offloaded.get();
-  }
-
-  /**
-   * Runs {@code work} in a write transaction (BEGIN IMMEDIATE ... COMMIT), retrying while the
-   * database is locked by another process up to the busy timeout; any error rolls back.
-   *
-   * @throws StoreException on failure; nothing was written
-   */
+  /** Writes take the one writer under this process's lock, for all their attempts. */
   @Override
-  public <T> T write(String operation, SqlDb.Work<Conn, T> work) {
-    return onPlatformThread(() -> {
-      checkOpen();
+  protected void enter(boolean write) {
+    if (write) {
       writeLock.lock();
-      try {
-        long deadline = System.nanoTime() + busyTimeout.toNanos();
-        while (true) {
-          try {
-            writer = usable(writer);
-            writer.exec("BEGIN IMMEDIATE");
-            T result;
-            try {
-              result = work.run(writer);
-              writer.exec("COMMIT");
-            } catch (SQLException | RuntimeException e) {
-              rollbackQuietly(writer);
-              throw e;
-            }
-            return result;
-          } catch (SQLException e) {
-            if (SqliteErrors.isBusy(e) && System.nanoTime() < deadline) {
-              LockSupport.parkNanos(200_000);
-              continue;
-            }
-            failed(writer, e);
-            throw SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
-          }
-        }
-      } finally {
-        writeLock.unlock();
-      }
-    });
+    }
   }
 
-  /**
-   * Runs {@code work} on a reader connection inside one read transaction (a consistent snapshot).
-   *
-   * @throws StoreException on failure
-   */
   @Override
-  public <T> T read(String operation, SqlDb.Work<Conn, T> work) {
-    return onPlatformThread(() -> {
-      checkOpen();
-      Conn c = takeReader();
-      try {
-        long deadline = System.nanoTime() + busyTimeout.toNanos();
-        while (true) {
-          try {
-            c = usable(c);
-            c.exec("BEGIN");
-            try {
-              T result = work.run(c);
-              c.exec("COMMIT");
-              return result;
-            } catch (SQLException | RuntimeException e) {
-              rollbackQuietly(c);
-              throw e;
-            }
-          } catch (SQLException e) {
-            if (SqliteErrors.isBusy(e) && System.nanoTime() < deadline) {
-              LockSupport.parkNanos(200_000);
-              continue;
-            }
-            failed(c, e);
-            throw SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
-          }
-        }
-      } finally {
-        readers.add(c);
-      }
-    });
+  protected void exit(boolean write) {
+    if (write) {
+      writeLock.unlock();
+    }
+  }
+
+  /** The writer (guarded by the lock {@link #enter} took) or a reader, replaced if broken. */
+  @Override
+  protected Conn acquire(boolean write) throws SQLException {
+    if (write) {
+      writer = usable(writer);
+      return writer;
+    }
+    Conn c = takeReader();
+    try {
+      return usable(c);
+    } catch (SQLException | RuntimeException e) {
+      readers.add(c);
+      throw e;
+    }
+  }
+
+  @Override
+  protected void release(Conn c, boolean write) {
+    if (!write) {
+      readers.add(c);
+    }
+  }
+
+  /** {@code BEGIN IMMEDIATE} for a write: the database's write lock is taken (or waited for) now. */
+  @Override
+  protected void begin(Conn c, boolean write) throws SQLException {
+    c.exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+
+  @Override
+  protected void commit(Conn c) throws SQLException {
+    c.exec("COMMIT");
+  }
+
+  @Override
+  protected void rollback(Conn c) {
+    c.clearBatches();
+    try {
+      c.exec("ROLLBACK");
+    } catch (SQLException e) {
+      // no transaction active (SQLite already rolled back): nothing to do
+    }
+  }
+
+  @Override
+  protected StoreException translate(SQLException e, String operation, boolean lostAtCommit) {
+    return SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
   }
 
   /** A reader from the pool; fails once the store closes rather than wait for a pool it drained. */
@@ -405,79 +292,21 @@ public final class Db implements SqlDb<Db.Conn>, AutoCloseable {
     }
   }
 
-  private static void rollbackQuietly(Conn c) {
-    c.clearBatches();
-    try {
-      c.exec("ROLLBACK");
-    } catch (SQLException e) {
-      // no transaction active (SQLite already rolled back): nothing to do
-    }
-  }
-
-  private <T> T onPlatformThread(Callable<T> call) {
-    if (!Thread.currentThread().isVirtual()) {
-      try {
-        return call.call();
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    offloaded.incrementAndGet();
-    Future<T> f;
-    try {
-      f = platform.submit(call);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      throw new StoreException(StoreException.Reason.CLOSED, "the job store " + file + " is closed", e);
-    }
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return f.get();
-        } catch (InterruptedException e) {
-          interrupted = true; // the database call runs to its end; keep the interrupt for the caller
-        } catch (ExecutionException e) {
-          Throwable c = e.getCause();
-          if (c instanceof RuntimeException r) {
-            throw r;
-          }
-          if (c instanceof Error err) {
-            throw err;
-          }
-          throw new IllegalStateException(c);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void checkOpen() {
+  /** Fails once the file was found replaced ({@link #checkFileIdentity}) or the store closed. */
+  @Override
+  protected void checkOpen() {
     StoreException gone = replaced;
     if (gone != null) {
       throw gone;
     }
-    if (closed) {
-      throw new StoreException(StoreException.Reason.CLOSED, "the job store sqlite:" + file + " is closed");
-    }
+    super.checkOpen();
   }
 
   /** Closes every connection once in-flight work is done. Idempotent. */
   @Override
   public void close() {
-    if (closed) {
+    if (!shutDown()) {
       return;
-    }
-    closed = true;
-    platform.shutdown();
-    try {
-      platform.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     writeLock.lock();
     try {
