@@ -3,63 +3,32 @@ package dev.spindle.store.mariadb;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.queue.StoreException;
-import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect.ErrorKind;
-import dev.spindle.store.jdbc.internal.SqlDb;
+import dev.spindle.store.jdbc.internal.SqlConn;
+import dev.spindle.store.jdbc.internal.SqlTransactions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The MariaDB store's connections: a HikariCP pool whose sessions run at READ COMMITTED with {@code
- * sql_mode} {@value #SQL_MODE}, and one transaction per store call, retried on deadlocks, lock
- * waits and unique-key races (and a read also on a lost connection). Errors become {@link
- * StoreException}s that name the operation and the location, never the password. Thread-safe.
+ * sql_mode} {@value #SQL_MODE}, as the strategy of the engine's connection layer ({@link
+ * SqlTransactions}: one transaction per call, retried on deadlocks, lock waits, unique-key races and
+ * lost reads). Errors become {@link StoreException}s that name the operation and the location,
+ * never the password. Thread-safe.
  */
-final class MariaDbDb implements SqlDb<MariaDbDb.Conn>, AutoCloseable {
+final class MariaDbDb extends SqlTransactions<MariaDbDb.Conn> implements AutoCloseable {
   /** The session's {@code sql_mode}: quoted identifiers, {@code ||} as concatenation, strict tables. */
   static final String SQL_MODE = "ANSI_QUOTES,PIPES_AS_CONCAT,STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION";
-  private static final int ATTEMPTS = 8;
 
   private final String describe;
   private final HikariDataSource pool;
-  private volatile boolean closed;
 
   /** A connection inside one transaction; its statements close when the transaction ends. */
-  static final class Conn implements JdbcConn {
-    private final Connection connection;
-    private final List<PreparedStatement> open = new ArrayList<>();
-
+  static final class Conn extends SqlConn {
     Conn(Connection connection) {
-      this.connection = connection;
-    }
-
-    @Override
-    public PreparedStatement ps(String sql) throws SQLException {
-      PreparedStatement ps = connection.prepareStatement(sql);
-      open.add(ps);
-      return ps;
-    }
-
-    @Override
-    public Connection jdbc() {
-      return connection;
-    }
-
-    void closeStatements() {
-      for (PreparedStatement ps : open) {
-        try {
-          ps.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
-      }
-      open.clear();
+      super(connection, false);
     }
   }
 
@@ -69,6 +38,7 @@ final class MariaDbDb implements SqlDb<MariaDbDb.Conn>, AutoCloseable {
    * @param props the driver's properties: user, password, options
    */
   MariaDbDb(String describe, String jdbcUrl, Properties props, int maxConnections) {
+    super(MariaDbDialect.INSTANCE, Duration.ZERO, false, describe);
     this.describe = describe;
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(jdbcUrl);
@@ -91,60 +61,46 @@ final class MariaDbDb implements SqlDb<MariaDbDb.Conn>, AutoCloseable {
   }
 
   @Override
-  public <T> T write(String operation, Work<Conn, T> work) {
-    return tx(operation, work, false);
+  protected Conn acquire(boolean write) throws SQLException {
+    return new Conn(pool.getConnection());
   }
 
   @Override
-  public <T> T read(String operation, Work<Conn, T> work) {
-    return tx(operation, work, true);
+  protected void release(Conn c, boolean write) {
+    c.closeStatements();
+    try {
+      c.jdbc().close();
+    } catch (SQLException e) {
+      // returned to the pool anyway
+    }
   }
 
-  private <T> T tx(String operation, Work<Conn, T> work, boolean reads) {
-    for (int attempt = 1; ; attempt++) {
-      checkOpen();
-      Connection jdbc;
-      try {
-        jdbc = pool.getConnection();
-      } catch (SQLException e) {
-        checkOpen();
-        throw translate(e, operation);
-      }
-      Conn c = new Conn(jdbc);
-      boolean committing = false;
-      try {
-        T result = work.run(c);
-        committing = true;
-        jdbc.commit();
-        return result;
-      } catch (SQLException e) {
-        rollbackQuietly(jdbc);
-        ErrorKind kind = MariaDbDialect.INSTANCE.classify(e);
-        boolean retry = kind == ErrorKind.SERIALIZATION_FAILURE || kind == ErrorKind.UNIQUE_VIOLATION
-            || reads && kind == ErrorKind.CONNECTION_LOST;
-        if (retry && attempt < ATTEMPTS) {
-          LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * attempt));
-          continue;
-        }
-        checkOpen();
-        if (committing && !reads && kind == ErrorKind.CONNECTION_LOST) {
-          throw new StoreException(StoreException.Reason.UNAVAILABLE, "the connection to the MariaDB server was lost"
-              + " while committing (" + operation + " on " + describe + "): the transaction may or may not have been"
-              + " applied. " + message(e), e);
-        }
-        throw translate(e, operation);
-      } catch (RuntimeException | Error e) {
-        rollbackQuietly(jdbc);
-        throw e;
-      } finally {
-        c.closeStatements();
-        try {
-          jdbc.close();
-        } catch (SQLException e) {
-          // returned to the pool anyway
-        }
-      }
+  /** Nothing: auto-commit is off, a transaction begins with its first statement. */
+  @Override
+  protected void begin(Conn c, boolean write) {}
+
+  @Override
+  protected void commit(Conn c) throws SQLException {
+    c.jdbc().commit();
+  }
+
+  @Override
+  protected void rollback(Conn c) {
+    try {
+      c.jdbc().rollback();
+    } catch (SQLException e) {
+      // the connection is broken: the pool replaces it
     }
+  }
+
+  @Override
+  protected StoreException translate(SQLException e, String operation, boolean lostAtCommit) {
+    if (lostAtCommit) {
+      return new StoreException(StoreException.Reason.UNAVAILABLE, "the connection to the MariaDB server was lost"
+          + " while committing (" + operation + " on " + describe + "): the transaction may or may not have been"
+          + " applied. " + message(e), e);
+    }
+    return translate(e, operation);
   }
 
   /** The store exception for {@code e}, raised during {@code operation}. */
@@ -181,24 +137,9 @@ final class MariaDbDb implements SqlDb<MariaDbDb.Conn>, AutoCloseable {
     return m == null ? e.getClass().getSimpleName() : m;
   }
 
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      // the connection is broken: the pool replaces it
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreException(StoreException.Reason.CLOSED, "the job store " + describe + " is closed");
-    }
-  }
-
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
+    if (shutDown()) {
       pool.close();
     }
   }

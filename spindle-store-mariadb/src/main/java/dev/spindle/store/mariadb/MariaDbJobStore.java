@@ -68,7 +68,6 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
         .finishCursor(c -> MariaDbFinishes.lastTaken(c, false))
         .inserts(new MariaDbEnqueue())
         .claims(new MariaDbClaims())
-        .completions(new MariaDbCompletions(finishes))
         .retention((now, limits) -> purge(db, retention, now, limits))
         // a key's rotation row is locked FOR UPDATE SKIP LOCKED by the engine; MariaDB has no
         // transaction-scoped named lock, so the key lock itself always succeeds
