@@ -36,8 +36,8 @@ final class QueueSupport {
 
     /** Checked as it is parsed, so a process-local store is a usage error before anything runs. */
     @Option(names = "--store", paramLabel = "LOCATION",
-        description = "the job store: a SQLite file path, sqlite:PATH, redis://... or postgres://HOST/DB?user=NAME"
-            + " (password from PGPASSWORD or passwordFile=PATH) "
+        description = "the job store: a SQLite file path, sqlite:PATH, redis://..., postgres://HOST/DB?user=NAME or mariadb://HOST/DB?user=NAME"
+            + " (password from PGPASSWORD, MARIADB_PASSWORD or passwordFile=PATH) "
             + "(default: $SPINDLE_STORE or " + JobStores.DEFAULT_LOCATION + ")")
     void setStore(String location) {
       this.store = location;

@@ -101,6 +101,16 @@ public interface JdbcDialect {
     return true;
   }
 
+  /**
+   * A subquery of ids ({@code select}, one column {@code id}, often with {@code LIMIT}) for an
+   * {@code IN (...)} of a statement that changes the same table. By default {@code select} itself;
+   * MariaDB reads it into a derived table first (it refuses {@code LIMIT} in an {@code IN} subquery,
+   * and a subquery on the table being changed).
+   */
+  default String limitedIds(String select) {
+    return select;
+  }
+
   // ---- id lists --------------------------------------------------------------------------------
 
   /** A subquery yielding the ids bound by {@link #bindIds} as one parameter ({@code ?}). */

@@ -115,14 +115,14 @@ final class MariaDbDialect implements JdbcDialect {
   }
 
   /**
-   * {@code ON DUPLICATE KEY UPDATE c = c} on the first conflict column: a no-op on a duplicate, where
-   * {@code INSERT IGNORE} would also turn other errors (a value too long) into warnings.
+   * {@code INSERT IGNORE}: a duplicate changes nothing and counts 0 rows ({@code ON DUPLICATE KEY
+   * UPDATE c = c} would count it as found, and {@code defineLimit} reads the count). {@code IGNORE}
+   * also stores a value too long for its column cut short, with a warning (a paused queue's name
+   * over 191 characters, a schedule's over 255).
    */
   @Override
   public String insertIgnoring(String table, String columns, String values, String conflictColumns) {
-    String first = conflictColumns.split(",")[0].strip();
-    return "INSERT INTO " + table + " (" + columns + ") VALUES " + values + " ON DUPLICATE KEY UPDATE " + first + " = "
-        + first;
+    return "INSERT IGNORE INTO " + table + " (" + columns + ") VALUES " + values;
   }
 
   @Override
@@ -139,6 +139,12 @@ final class MariaDbDialect implements JdbcDialect {
   @Override
   public boolean returning() {
     return false;
+  }
+
+  /** The ids read into a derived table first: MariaDB refuses {@code LIMIT} in an {@code IN} subquery. */
+  @Override
+  public String limitedIds(String select) {
+    return "SELECT id FROM (" + select + ") AS limited_ids";
   }
 
   @Override

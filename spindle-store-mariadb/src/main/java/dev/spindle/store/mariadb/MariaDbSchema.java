@@ -17,10 +17,10 @@ import java.util.List;
  * {@code ANSI_QUOTES}: the column {@code "key"} of the flow tables is a reserved word otherwise.
  *
  * <p>MariaDB has no partial indexes: each hot index leads with {@code state} instead, so a claim
- * walks only the ready rows of its queue. Job ids and finish numbers come from the sequences {@code
- * spindle_job_ids} and {@code spindle_finish_seq}. Triggers keep what the other schemas keep by
- * triggers: the ready count per queue and flow key, and a deleted job's dependency, wait and trace
- * rows.
+ * walks only the ready rows of its queue. Job ids come from the sequence {@code spindle_job_ids};
+ * finish numbers from the row {@code finish_seq} of {@code spindle_meta}, taken under its row lock,
+ * so they commit in order. Triggers keep what the other schemas keep by triggers: the ready count
+ * per queue and flow key.
  *
  * <p>DDL commits on its own in MariaDB, so a migration is not one transaction: every statement is
  * written to be run again ({@code IF NOT EXISTS}), migrations run under the named lock {@code
@@ -38,7 +38,8 @@ public final class MariaDbSchema {
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
       "CREATE TABLE IF NOT EXISTS spindle_meta (\"key\" VARCHAR(64) PRIMARY KEY, value BIGINT NOT NULL)" + TABLE,
       "CREATE SEQUENCE IF NOT EXISTS spindle_job_ids START WITH 1 INCREMENT BY 1 CACHE 1000 ENGINE=InnoDB",
-      "CREATE SEQUENCE IF NOT EXISTS spindle_finish_seq START WITH 1 INCREMENT BY 1 NOCACHE ENGINE=InnoDB",
+      // the finished feed's last number, taken under this row's lock: numbers commit in order
+      "INSERT IGNORE INTO spindle_meta (\"key\", value) VALUES ('finish_seq', 0)",
       "CREATE TABLE IF NOT EXISTS spindle_policies (id BIGINT AUTO_INCREMENT PRIMARY KEY, json TEXT NOT NULL,"
           + " max_lost INT NOT NULL, result_ttl_us BIGINT NOT NULL, failure_ttl_us BIGINT NOT NULL,"
           + " UNIQUE KEY spindle_policies_json (json))" + TABLE,
@@ -49,7 +50,7 @@ public final class MariaDbSchema {
           + " fence BIGINT NOT NULL DEFAULT 0, worker_id VARCHAR(255), cancel_requested INT NOT NULL DEFAULT 0,"
           + " created_at BIGINT NOT NULL, run_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT,"
           + " expires_at BIGINT, finish_seq BIGINT NOT NULL DEFAULT 0, policy_id BIGINT NOT NULL,"
-          + " flow_key VARCHAR(512),"
+          + " flow_key VARCHAR(512), trace_context TEXT,"
           // ready jobs per queue in claim order (with and without a flow key): a claim walks these
           + " KEY spindle_jobs_ready (state, queue, priority DESC, id),"
           + " KEY spindle_jobs_flow_ready (state, queue, flow_key, priority DESC, id),"
@@ -86,8 +87,7 @@ public final class MariaDbSchema {
       // per-minute statistics, spread over shards so that concurrent transactions rarely share a row
       "CREATE TABLE IF NOT EXISTS spindle_stats (minute BIGINT NOT NULL, counter INT NOT NULL, shard INT NOT NULL,"
           + " n BIGINT NOT NULL, PRIMARY KEY (minute, counter, shard))" + TABLE,
-      // each job's trace context, out of the job's row
-      "CREATE TABLE IF NOT EXISTS spindle_trace (id BIGINT PRIMARY KEY, context TEXT NOT NULL)" + TABLE,
+      "CREATE TABLE IF NOT EXISTS spindle_worker_tasks (worker VARCHAR(255) PRIMARY KEY, tasks TEXT NOT NULL)" + TABLE,
       // flow control: limits by name; per key the GCRA arrival time and a pause; starts inside
       // sliding windows; per queue and key the ready jobs (kept by the triggers below) and the rotation
       "CREATE TABLE IF NOT EXISTS spindle_flow_limits (name VARCHAR(255) PRIMARY KEY, spec TEXT NOT NULL)" + TABLE,
@@ -109,15 +109,13 @@ public final class MariaDbSchema {
           + " ON DUPLICATE KEY UPDATE ready = ready + VALUES(ready);"
           + " DELETE FROM spindle_flow_ready WHERE queue = NEW.queue AND \"key\" = NEW.flow_key AND ready <= 0;"
           + " END IF",
-      // a deleted job takes its ready count, its own dependency rows, its wait and its trace context
-      // along; the edges from it stay with its dependents (they hold its end, their input)
+      // a deleted job takes its ready count along; its own dependency and wait rows are deleted by
+      // the store after retention (a trigger may not change spindle_deps, which retention's DELETE reads)
       "CREATE TRIGGER IF NOT EXISTS spindle_jobs_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
           + " IF OLD.flow_key IS NOT NULL AND OLD.state = " + QUEUED + " THEN"
           + " UPDATE spindle_flow_ready SET ready = ready - 1 WHERE queue = OLD.queue AND \"key\" = OLD.flow_key;"
           + " DELETE FROM spindle_flow_ready WHERE queue = OLD.queue AND \"key\" = OLD.flow_key AND ready <= 0;"
-          + " END IF;"
-          + " DELETE FROM spindle_deps WHERE child = OLD.id; DELETE FROM spindle_waits WHERE id = OLD.id;"
-          + " DELETE FROM spindle_trace WHERE id = OLD.id; END"));
+          + " END IF; END"));
 
   private MariaDbSchema() {}
 

@@ -127,6 +127,31 @@ public final class SqlClaims<C extends JdbcConn> {
     }
 
     /**
+     * Claims the best ready job of {@code queue} by {@code sql} ({@link #takeOne} or {@link
+     * #takeOneOf}; its parameters: the worker id, the start time (us), the queue, the flow key if
+     * {@code key} is not null, then the task names if {@code tasks} is not null), giving the claimed
+     * row to {@code rows}; null if none. A store without {@code UPDATE ... RETURNING} (MariaDB)
+     * locks and reads the row its own way. Default: runs {@code sql}.
+     */
+    default @Nullable JobInfo takeKeyed(C c, String sql, String workerId, long nowUs, String queue,
+        @Nullable String key, @Nullable Set<String> tasks, ClaimedRows rows) throws SQLException {
+      PreparedStatement one = c.ps(sql);
+      one.setString(1, workerId);
+      one.setLong(2, nowUs);
+      one.setString(3, queue);
+      int next = 4;
+      if (key != null) {
+        one.setString(next++, key);
+      }
+      if (tasks != null) {
+        bindTasks(c, one, next, tasks);
+      }
+      try (ResultSet rs = one.executeQuery()) {
+        return rs.next() ? rows.claimed(rs) : null;
+      }
+    }
+
+    /**
      * In the claim's transaction, before the running jobs of a limited queue are counted (PostgreSQL
      * takes a lock there, so that two claims cannot both fill the last slot). Default: nothing.
      */
@@ -264,22 +289,9 @@ public final class SqlClaims<C extends JdbcConn> {
       List<JobInfo> part = new ArrayList<>();
       // a filtered claim always looks for keys: its statements have no key-less variant
       String plain = tasks == null ? store.takePlain(q) : null;
-      int keyed = plain != null ? -1 : SqlFlow.claimKeyed(c, flow, q, available, now, key -> {
-        PreparedStatement one = c.ps(tasks == null ? store.takeOne(key) : store.takeOneOf(key));
-        one.setString(1, req.workerId());
-        one.setLong(2, now);
-        one.setString(3, q);
-        int next = 4;
-        if (key != null) {
-          one.setString(next++, key);
-        }
-        if (tasks != null) {
-          store.bindTasks(c, one, next, tasks);
-        }
-        try (ResultSet rs = one.executeQuery()) {
-          return rs.next() ? claimed(c, rs, req, at, part, stats) : null;
-        }
-      }, flowNext);
+      int keyed = plain != null ? -1 : SqlFlow.claimKeyed(c, flow, q, available, now,
+          key -> store.takeKeyed(c, tasks == null ? store.takeOne(key) : store.takeOneOf(key), req.workerId(), now, q,
+              key, tasks, rs -> claimed(c, rs, req, at, part, stats)), flowNext);
       if (keyed < 0 && plain == null) {
         store.noKeyedJobs(q);
       }

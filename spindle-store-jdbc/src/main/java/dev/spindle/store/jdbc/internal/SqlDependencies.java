@@ -369,10 +369,6 @@ public final class SqlDependencies<C extends JdbcConn> {
    * and adds the others' count-downs (and failures) to {@code counts}.
    */
   private void tell(C c, List<Long> round, Instant now, Map<Long, int[]> counts) throws SQLException {
-    PreparedStatement record = c.ps("UPDATE spindle_deps AS d SET end_state = j.state, end_result = j.result,"
-        + " end_error = j.error FROM " + dialect.allJobs() + " AS j WHERE d.parent IN (" + dialect.idsParameter() + ")"
-        + " AND d.end_state IS NULL AND j.id = d.parent AND j.state >= " + SqlJobRows.SUCCEEDED
-        + " RETURNING parent, child, policy, end_state"); // RETURNING takes no alias: the target's own columns
     Map<Long, Integer> order = new HashMap<>(round.size() * 2);
     long[] ids = new long[round.size()];
     for (long id : round) {
@@ -380,13 +376,8 @@ public final class SqlDependencies<C extends JdbcConn> {
         ids[order.size() - 1] = id;
       }
     }
-    dialect.bindIds(c, record, 1, Arrays.copyOf(ids, order.size()));
-    List<long[]> edges = new ArrayList<>();
-    try (ResultSet rs = record.executeQuery()) {
-      while (rs.next()) {
-        edges.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4)});
-      }
-    }
+    ids = Arrays.copyOf(ids, order.size());
+    List<long[]> edges = dialect.returning() ? record(c, ids) : recordWithoutReturning(c, ids);
     // RETURNING's order is arbitrary: the round's order, then the child's, keeps outcomes repeatable
     edges.sort(Comparator.<long[]>comparingInt(e -> order.get(e[0])).thenComparingLong(e -> e[1]));
     for (long[] e : edges) {
@@ -410,13 +401,64 @@ public final class SqlDependencies<C extends JdbcConn> {
     }
   }
 
+  /** Copies the ends of terminal jobs {@code ids} to their untold edges; the edges told (parent, child, policy, end). */
+  private List<long[]> record(C c, long[] ids) throws SQLException {
+    PreparedStatement record = c.ps("UPDATE spindle_deps AS d SET end_state = j.state, end_result = j.result,"
+        + " end_error = j.error FROM " + dialect.allJobs() + " AS j WHERE d.parent IN (" + dialect.idsParameter() + ")"
+        + " AND d.end_state IS NULL AND j.id = d.parent AND j.state >= " + SqlJobRows.SUCCEEDED
+        + " RETURNING parent, child, policy, end_state"); // RETURNING takes no alias: the target's own columns
+    dialect.bindIds(c, record, 1, ids);
+    List<long[]> edges = new ArrayList<>();
+    try (ResultSet rs = record.executeQuery()) {
+      while (rs.next()) {
+        edges.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4)});
+      }
+    }
+    return edges;
+  }
+
+  /**
+   * {@link #record} where UPDATE has neither FROM nor RETURNING (MariaDB): the untold edges of the
+   * terminal parents are locked and read, then told, parent by parent.
+   */
+  private List<long[]> recordWithoutReturning(C c, long[] ids) throws SQLException {
+    PreparedStatement find = c.ps("SELECT d.parent, d.child, d.policy, j.state FROM spindle_deps d JOIN "
+        + dialect.allJobs() + " j ON j.id = d.parent WHERE d.parent IN (" + dialect.idsParameter() + ")"
+        + " AND d.end_state IS NULL AND j.state >= " + SqlJobRows.SUCCEEDED + dialect.forUpdate());
+    dialect.bindIds(c, find, 1, ids);
+    List<long[]> edges = new ArrayList<>();
+    java.util.Set<Long> parents = new java.util.LinkedHashSet<>();
+    try (ResultSet rs = find.executeQuery()) {
+      while (rs.next()) {
+        edges.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4)});
+        parents.add(rs.getLong(1));
+      }
+    }
+    PreparedStatement tell = c.ps("UPDATE spindle_deps SET end_state = (SELECT j.state FROM " + dialect.allJobs()
+        + " j WHERE j.id = ?), end_result = (SELECT j.result FROM " + dialect.allJobs() + " j WHERE j.id = ?),"
+        + " end_error = (SELECT j.error FROM " + dialect.allJobs() + " j WHERE j.id = ?) WHERE parent = ?"
+        + " AND end_state IS NULL");
+    for (long p : parents) {
+      for (int i = 1; i <= 4; i++) {
+        tell.setLong(i, p);
+      }
+      tell.executeUpdate();
+    }
+    return edges;
+  }
+
   /** {@code told} dependencies of {@code child} ended acceptably: its wait counts down (failures up). */
-  private static Workflows.@Nullable Wait countDown(JdbcConn c, long child, int told, int failures) throws SQLException {
+  private Workflows.@Nullable Wait countDown(JdbcConn c, long child, int told, int failures) throws SQLException {
     PreparedStatement ps = c.ps("UPDATE spindle_waits SET pending = pending - ?, failures = failures + ?"
-        + " WHERE id = ? RETURNING pending, failures, on_failure_only");
+        + " WHERE id = ?" + (dialect.returning() ? " RETURNING pending, failures, on_failure_only" : ""));
     ps.setInt(1, told);
     ps.setInt(2, failures);
     ps.setLong(3, child);
+    if (!dialect.returning()) {
+      ps.executeUpdate();
+      ps = c.ps("SELECT pending, failures, on_failure_only FROM spindle_waits WHERE id = ?");
+      ps.setLong(1, child);
+    }
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? new Workflows.Wait(rs.getInt(1), rs.getInt(2), rs.getInt(3) == 1) : null;
     }

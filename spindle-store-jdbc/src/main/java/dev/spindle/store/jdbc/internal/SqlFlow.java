@@ -196,8 +196,8 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
         return false;
       }
       long at = SqlJobRows.micros(StoreClock.read(clock, now).translate(until));
-      PreparedStatement up = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, NULL, ?)"
-          + dialect.onConflictUpdate("key") + "paused_until = "
+      PreparedStatement up = c.ps("INSERT INTO spindle_flow_state (\"key\", tat, paused_until) VALUES (?, NULL, ?)"
+          + dialect.onConflictUpdate("\"key\"") + "paused_until = "
           + dialect.greatest("coalesce(spindle_flow_state.paused_until, 0)", dialect.proposed("paused_until")));
       up.setString(1, key);
       up.setLong(2, at);
@@ -277,7 +277,7 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
       throws SQLException {
     String name = FlowLimit.limitOf(key);
     long tat = Long.MIN_VALUE;
-    PreparedStatement st = c.ps("SELECT tat, paused_until FROM spindle_flow_state WHERE key = ?");
+    PreparedStatement st = c.ps("SELECT tat, paused_until FROM spindle_flow_state WHERE \"key\" = ?");
     st.setString(1, key);
     try (ResultSet rs = st.executeQuery()) {
       if (rs.next()) {
@@ -320,12 +320,12 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
     if (l.windowMax() > 0) {
       long from = now - l.windowMicros();
       if (prune) {
-        PreparedStatement del = c.ps("DELETE FROM spindle_flow_starts WHERE key = ? AND at <= ?");
+        PreparedStatement del = c.ps("DELETE FROM spindle_flow_starts WHERE \"key\" = ? AND at <= ?");
         del.setString(1, key);
         del.setLong(2, from);
         del.executeUpdate();
       }
-      PreparedStatement ps = c.ps("SELECT count(*), min(at) FROM spindle_flow_starts WHERE key = ? AND at > ?");
+      PreparedStatement ps = c.ps("SELECT count(*), min(at) FROM spindle_flow_starts WHERE \"key\" = ? AND at > ?");
       ps.setString(1, key);
       ps.setLong(2, from);
       try (ResultSet rs = ps.executeQuery()) {
@@ -346,8 +346,8 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
       return;
     }
     if (l.ratePermits() > 0) {
-      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_state (key, tat, paused_until) VALUES (?, ?, NULL)"
-          + dialect.onConflictUpdate("key") + "tat = " + dialect.greatest("coalesce(spindle_flow_state.tat, ?)", "?")
+      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_state (\"key\", tat, paused_until) VALUES (?, ?, NULL)"
+          + dialect.onConflictUpdate("\"key\"") + "tat = " + dialect.greatest("coalesce(spindle_flow_state.tat, ?)", "?")
           + " + ?");
       ps.setString(1, key);
       ps.setLong(2, now + l.intervalMicros());
@@ -357,7 +357,7 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
       ps.executeUpdate();
     }
     if (l.windowMax() > 0) {
-      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_starts (key, at) VALUES (?, ?)");
+      PreparedStatement ps = c.ps("INSERT INTO spindle_flow_starts (\"key\", at) VALUES (?, ?)");
       ps.setString(1, key);
       ps.setLong(2, now);
       ps.executeUpdate();
@@ -374,7 +374,7 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
         return false;
       }
     }
-    PreparedStatement row = c.ps("SELECT 1 FROM spindle_flow_ready WHERE queue = ? AND key = ? FOR UPDATE SKIP LOCKED");
+    PreparedStatement row = c.ps("SELECT 1 FROM spindle_flow_ready WHERE queue = ? AND \"key\" = ? FOR UPDATE SKIP LOCKED");
     row.setString(1, queue);
     row.setString(2, key);
     try (ResultSet rs = row.executeQuery()) {
@@ -402,8 +402,8 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
       }
       flow.queueHeldUntil.remove(queue, queueHeld);
     }
-    PreparedStatement ks = c.ps("SELECT key, served FROM spindle_flow_ready WHERE queue = ?"
-        + " AND ready > 0 ORDER BY served, key LIMIT " + KEYS_PER_CLAIM);
+    PreparedStatement ks = c.ps("SELECT \"key\", served FROM spindle_flow_ready WHERE queue = ?"
+        + " AND ready > 0 ORDER BY served, \"key\" LIMIT " + KEYS_PER_CLAIM);
     ks.setString(1, queue);
     ArrayDeque<String> round = new ArrayDeque<>();
     Map<String, Long> servedOf = new java.util.HashMap<>();
@@ -424,7 +424,7 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
         break;
       }
     }
-    PreparedStatement serve = c.ps("UPDATE spindle_flow_ready SET served = ? WHERE queue = ? AND key = ?");
+    PreparedStatement serve = c.ps("UPDATE spindle_flow_ready SET served = ? WHERE queue = ? AND \"key\" = ?");
     Set<String> blocked = new HashSet<>();
     boolean unkeyed = true;
     boolean anyUnkeyed = false;

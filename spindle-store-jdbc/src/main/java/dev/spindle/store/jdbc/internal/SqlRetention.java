@@ -54,9 +54,9 @@ public final class SqlRetention<C extends JdbcConn> {
     return db.write("apply retention", c -> {
       dialect.beforeDeletingJobs(c);
       int left = limits.batch();
-      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT x.id FROM spindle_jobs x WHERE x."
-          + SqlJobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + awaited("x")
-          + " ORDER BY x.expires_at LIMIT ?)");
+      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (" + dialect.limitedIds("SELECT x.id FROM"
+          + " spindle_jobs x WHERE x." + SqlJobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + awaited("x")
+          + " ORDER BY x.expires_at LIMIT ?") + ")");
       del.setLong(1, t);
       del.setInt(2, left);
       int deleted = del.executeUpdate();
@@ -105,10 +105,11 @@ public final class SqlRetention<C extends JdbcConn> {
    * Deletes up to {@code n} of the oldest jobs matching {@code where} beyond the newest {@code max}
    * of them; those a waiting job still needs are skipped (and not replaced by newer ones).
    */
-  private static int deleteOldest(JdbcConn c, String where, long max, int n) throws SQLException {
-    PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (SELECT x.id FROM spindle_jobs x WHERE x." + where
-        + " AND x.finish_seq <= (SELECT finish_seq FROM spindle_jobs WHERE " + where
-        + " ORDER BY finish_seq DESC LIMIT 1 OFFSET ?) AND NOT " + awaited("x") + " ORDER BY x.finish_seq LIMIT ?)");
+  private int deleteOldest(JdbcConn c, String where, long max, int n) throws SQLException {
+    PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (" + dialect.limitedIds("SELECT x.id FROM"
+        + " spindle_jobs x WHERE x." + where + " AND x.finish_seq <= (SELECT finish_seq FROM spindle_jobs WHERE " + where
+        + " ORDER BY finish_seq DESC LIMIT 1 OFFSET ?) AND NOT " + awaited("x") + " ORDER BY x.finish_seq LIMIT ?")
+        + ")");
     ps.setLong(1, max);
     ps.setInt(2, n);
     return ps.executeUpdate();

@@ -88,7 +88,7 @@ public final class SqlWorkers<C extends JdbcConn> {
       Set<String> tasks = w.tasks();
       if (tasks != null) { // not sent: the names registered before stay
         PreparedStatement names = c.ps("INSERT INTO spindle_worker_tasks (worker, tasks) VALUES (?, ?)"
-            + " ON CONFLICT (worker) DO UPDATE SET tasks = excluded.tasks");
+            + dialect.onConflictUpdate("worker") + "tasks = " + dialect.proposed("tasks"));
         names.setString(1, w.id());
         names.setString(2, String.join(",", new java.util.TreeSet<>(tasks)));
         names.executeUpdate();
