@@ -4,6 +4,7 @@ import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The operator's side of an {@link InMemoryJobStore}: cancel, requeue and delete single jobs or the
@@ -251,13 +253,12 @@ final class MemoryControl {
         data.delete(data.byExpiry.first());
         deleted++;
       }
-      while (deleted < retention.batch() && data.succeededByFinish.size() > retention.maxSucceeded()) {
-        data.delete(data.succeededByFinish.first());
-        deleted++;
-      }
-      while (deleted < retention.batch() && data.failedByFinish.size() > retention.maxFailed()) {
-        data.delete(data.failedByFinish.first());
-        deleted++;
+      for (Map.Entry<JobRules.Kept, TreeSet<MemoryJob>> kind : data.keptByFinish.entrySet()) {
+        long limit = kind.getKey().limit(retention);
+        while (deleted < retention.batch() && kind.getValue().size() > limit) {
+          data.delete(kind.getValue().first());
+          deleted++;
+        }
       }
     }
     return deleted;
