@@ -1,8 +1,9 @@
 -- purge_expired(caller now, maxSucceeded, maxFailed, batch): deletes finished jobs whose expiry passed,
+-- (the two limits in the order of JobRules.Kept, as RULES.KEPT[1], RULES.KEPT[2] name their sets)
 -- then the oldest finished jobs beyond the limits; at most batch. Returns how many. Runs under OOM
 -- (it frees memory).
 redis.call('DEL', P .. 'oom')
-local maxok, maxbad, batch = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local batch = tonumber(ARGV[4])
 local nowus = floorus((storeclock(ARGV[1])))
 local deleted = 0
 -- Expired jobs, through the expiry buckets (see lib): each due bucket names a range of finish
@@ -18,8 +19,8 @@ while deleted < batch do
   if lo then
     local room = batch - deleted
     local found = {}
-    for _, k in ipairs({P .. 'ok', P .. 'bad'}) do
-      local r = redis.call('ZRANGEBYSCORE', k, lo, hi, 'WITHSCORES', 'LIMIT', 0, room)
+    for _, k in ipairs(RULES.KEPT) do
+      local r = redis.call('ZRANGEBYSCORE', P .. k, lo, hi, 'WITHSCORES', 'LIMIT', 0, room)
       for x = 1, #r, 2 do found[#found + 1] = {tonumber(r[x + 1]), r[x]} end
     end
     table.sort(found, function(a, b) return a[1] < b[1] end)
@@ -39,7 +40,9 @@ while deleted < batch do
     flush()
   end
 end
-for _, kind in ipairs({{P .. 'ok', maxok}, {P .. 'bad', maxbad}}) do
+-- the sets and the limits come in JobRules.Kept's order
+for x, set in ipairs(RULES.KEPT) do
+  local kind = {P .. set, tonumber(ARGV[1 + x])}
   local excess = redis.call('ZCARD', kind[1]) - kind[2]
   if excess > 0 and deleted < batch then
     local take = math.min(excess, batch - deleted)
