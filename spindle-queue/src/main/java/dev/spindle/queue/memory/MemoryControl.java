@@ -249,19 +249,37 @@ final class MemoryControl {
     synchronized (data.lock) {
       data.checkOpen();
       Instant now = data.clock.instant();
-      while (deleted < retention.batch() && !data.byExpiry.isEmpty() && !data.byExpiry.first().expiry().isAfter(now)) {
-        data.delete(data.byExpiry.first());
-        deleted++;
-      }
-      for (Map.Entry<JobRules.Kept, TreeSet<MemoryJob>> kind : data.keptByFinish.entrySet()) {
-        long limit = kind.getKey().limit(retention);
-        while (deleted < retention.batch() && kind.getValue().size() > limit) {
-          data.delete(kind.getValue().first());
-          deleted++;
+      List<MemoryJob> expired = new ArrayList<>();
+      for (MemoryJob j : data.byExpiry) {
+        if (expired.size() >= retention.batch() || j.expiry().isAfter(now)) {
+          break;
         }
+        if (!data.deps.awaited(j.id)) {
+          expired.add(j);
+        }
+      }
+      deleted += deleteAll(expired);
+      for (Map.Entry<JobRules.Kept, TreeSet<MemoryJob>> kind : data.keptByFinish.entrySet()) {
+        // the oldest beyond the limit, but those a waiting job still needs (not replaced by newer ones)
+        long over = kind.getValue().size() - kind.getKey().limit(retention);
+        List<MemoryJob> oldest = new ArrayList<>();
+        for (MemoryJob j : kind.getValue()) {
+          if (over-- <= 0 || deleted + oldest.size() >= retention.batch()) {
+            break;
+          }
+          if (!data.deps.awaited(j.id)) {
+            oldest.add(j);
+          }
+        }
+        deleted += deleteAll(oldest);
       }
     }
     return deleted;
+  }
+
+  private int deleteAll(List<MemoryJob> doomed) {
+    doomed.forEach(data::delete);
+    return doomed.size();
   }
 
   void appendAudit(AuditRecord r) {

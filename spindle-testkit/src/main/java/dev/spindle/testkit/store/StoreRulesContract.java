@@ -187,6 +187,13 @@ public abstract class StoreRulesContract {
     rows.add(row("retention: running and waiting jobs are never purged").enqueue("a").claim("a").enqueue("b")
         .enqueueDelayed("c", Duration.ofDays(1)).advance(FAILURE_TTL).purge(new RetentionLimits(0, 0, 1000))
         .expect("a", "RUNNING").expect("b", "QUEUED").expect("c", "SCHEDULED"));
+    rows.add(row("retention: keeps an expired dependency a waiting job still needs").enqueue("p").enqueue("q")
+        .enqueueAfterBoth("c", "p", "q").claim("p").complete("p", Ending.SUCCEEDED).advance(FAILURE_TTL)
+        .purge(new RetentionLimits(0, 0, 1000)).expect("p", "SUCCEEDED").expect("q", "RUNNING").expect("c", "WAITING"));
+    rows.add(row("retention: the dependency goes once its dependent is released").enqueue("p").enqueue("q")
+        .enqueueAfterBoth("c", "p", "q").claim("p").complete("p", Ending.SUCCEEDED)
+        .complete("q", Ending.SUCCEEDED).advance(FAILURE_TTL).purge(ROOMY)
+        .expect("p", GONE).expect("q", GONE).expect("c", "QUEUED"));
     return rows.stream();
   }
 
@@ -329,6 +336,13 @@ public abstract class StoreRulesContract {
           .dependingOn(List.of(Dependency.onJob(r.id(parent), DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.ARGS)));
     }
 
+    Row enqueueAfterBoth(String label, String first, String second) {
+      return step(r -> r.add(label, job(r.clock(), Duration.ZERO).dependingOn(List.of(
+          Dependency.onJob(r.id(first), DependencyPolicy.REQUIRE_SUCCESS),
+          Dependency.onJob(r.id(second), DependencyPolicy.REQUIRE_SUCCESS)), WorkflowInput.ARGS)));
+    }
+
+    /** Claims every ready job (at most 64), {@code label} among them. */
     Row claim(String label) {
       return step(r -> r.claim(label));
     }

@@ -1,7 +1,8 @@
 -- purge_expired(caller now, maxSucceeded, maxFailed, batch): deletes finished jobs whose expiry passed,
--- (the two limits in the order of JobRules.Kept, as RULES.KEPT[1], RULES.KEPT[2] name their sets)
--- then the oldest finished jobs beyond the limits; at most batch. Returns how many. Runs under OOM
--- (it frees memory).
+-- then the oldest finished jobs beyond the limits (in the order of JobRules.Kept, as RULES.KEPT[1],
+-- RULES.KEPT[2] name their sets), but never one a waiting job still needs (awaited; an expired one
+-- is looked at again a minute later); at most batch. Returns how many. Runs under OOM (it frees
+-- memory).
 redis.call('DEL', P .. 'oom')
 local batch = tonumber(ARGV[4])
 local nowus = floorus((storeclock(ARGV[1])))
@@ -10,6 +11,7 @@ local deleted = 0
 -- sequence numbers; the finished jobs in that range whose own expiry has passed are deleted. A
 -- bucket cut short by the batch limit is put back for the rest of its range.
 local KEXP = P .. 'exp'
+local RECHECK_US = 60000000 -- an awaited job's expiry is looked at again this much later
 while deleted < batch do
   local due = redis.call('ZRANGEBYSCORE', KEXP, '-inf', nowus, 'WITHSCORES', 'LIMIT', 0, 1)
   if #due == 0 then break end
@@ -29,8 +31,12 @@ while deleted < batch do
       local fs, id = found[x][1], unmem(found[x][2])
       local j = load(id)
       if j and TERMINAL[j.s] and j.ex and ceilus(j.ex) <= nowus then
-        deletejob(id)
-        deleted = deleted + 1
+        if awaited(id) then
+          redis.call('ZADD', KEXP, nowus + RECHECK_US, ids(fs) .. ':' .. ids(fs))
+        else
+          deletejob(id)
+          deleted = deleted + 1
+        end
       end
       last = fs
     end
@@ -46,9 +52,13 @@ for x, set in ipairs(RULES.KEPT) do
   local excess = redis.call('ZCARD', kind[1]) - kind[2]
   if excess > 0 and deleted < batch then
     local take = math.min(excess, batch - deleted)
+    -- the oldest beyond the limit, but those a waiting job still needs (not replaced by newer ones)
     for _, m in ipairs(redis.call('ZRANGE', kind[1], 0, take - 1)) do
-      deletejob(unmem(m))
-      deleted = deleted + 1
+      local id = unmem(m)
+      if not awaited(id) then
+        deletejob(id)
+        deleted = deleted + 1
+      end
     end
     flush()
   end
