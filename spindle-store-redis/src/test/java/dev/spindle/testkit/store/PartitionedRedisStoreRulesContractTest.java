@@ -37,8 +37,10 @@ class PartitionedRedisStoreRulesContractTest extends StoreRulesContract {
         + "&partitions=3&watchdog=200ms", Map.of()), clock);
   }
 
+  /** Jobs without dependencies by one ordering key; a workflow follows its dependencies' partition. */
   @Override
   protected List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    return ((PartitionedRedisJobStore) store).enqueueByKey("rules", jobs);
+    boolean workflow = jobs.stream().anyMatch(j -> !j.dependsOn().isEmpty());
+    return workflow ? store.enqueue(jobs) : ((PartitionedRedisJobStore) store).enqueueByKey("rules", jobs);
   }
 }
