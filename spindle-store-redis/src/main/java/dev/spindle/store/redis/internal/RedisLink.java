@@ -87,6 +87,8 @@ public final class RedisLink implements AutoCloseable {
   private final ClientResources resources;
   private final AbstractRedisClient client;
   private final RedisURI uri;
+  private final SocketOptions socket;
+  private final SslOptions ssl;
   private final Object swapLock = new Object();
   private final AtomicInteger timeoutsInARow = new AtomicInteger();
   private volatile @Nullable StatefulConnection<String, String> connection;
@@ -99,11 +101,12 @@ public final class RedisLink implements AutoCloseable {
   private volatile @Nullable String authRefusal;
   private volatile long authLoggedNanos;
 
-  private RedisLink(RedisStoreConfig config) {
+  // package-private for tests: a link that has not connected yet
+  RedisLink(RedisStoreConfig config) {
     this.config = config;
     this.where = config.describe();
     this.keys = new String[] {config.keyPrefix()};
-    this.uri = uri(config);
+    this.uri = uri(config, true);
     this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
         .reconnectDelay(Delay.exponential(Duration.ofMillis(5), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
         .nettyCustomizer(new NettyCustomizer() {
@@ -113,10 +116,10 @@ public final class RedisLink implements AutoCloseable {
           }
         })
         .build();
-    SocketOptions socket = SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true)
+    this.socket = SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true)
         .tcpNoDelay(true).build();
     TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(config.commandTimeout()).build();
-    SslOptions ssl = config.caCertificate() == null ? SslOptions.create()
+    this.ssl = config.caCertificate() == null ? SslOptions.create()
         : SslOptions.builder().jdkSslProvider().trustManager(config.caCertificate().toFile()).build();
     if (config.cluster()) {
       RedisClusterClient c = RedisClusterClient.create(resources, uri);
@@ -177,11 +180,11 @@ public final class RedisLink implements AutoCloseable {
       return link;
     } catch (RuntimeException e) {
       link.close();
-      throw e instanceof StoreException ? e : connectFailure(e, config);
+      throw e instanceof StoreException ? e : link.connectFailure(e);
     }
   }
 
-  private static RedisURI uri(RedisStoreConfig config) {
+  private static RedisURI uri(RedisStoreConfig config, boolean withCredentials) {
     RedisURI.Builder b = RedisURI.builder().withHost(config.host()).withPort(config.port())
         .withTimeout(config.commandTimeout()).withSsl(config.tls());
     if (!config.cluster()) {
@@ -194,7 +197,7 @@ public final class RedisLink implements AutoCloseable {
         case NONE -> SslVerifyMode.NONE;
       });
     }
-    char[] password = config.password(); // a copy that Lettuce keeps (it re-authenticates after reconnects)
+    char[] password = withCredentials ? config.password() : null; // a copy Lettuce keeps to re-authenticate
     if (password != null) {
       if (config.username() != null) {
         b.withAuthentication(config.username(), password);
@@ -215,14 +218,18 @@ public final class RedisLink implements AutoCloseable {
       }
       return ((RedisClient) client).connect(StringCodec.UTF8);
     } catch (RuntimeException e) {
-      throw connectFailure(e, config);
+      throw connectFailure(e);
     }
   }
 
-  private static StoreException connectFailure(Throwable e, RedisStoreConfig config) {
-    String where = config.describe();
+  /**
+   * The exception for a failed connect: CANNOT_OPEN for refused credentials or a failed TLS
+   * handshake, UNAVAILABLE when the server cannot be reached. A failure that names neither (a
+   * handshake that reports only its closed channel) asks the server about the credentials directly.
+   */
+  StoreException connectFailure(Throwable e) {
     StringBuilder chain = new StringBuilder();
-    boolean auth = StoreErrors.authRefusal(e) != null;
+    String refusal = StoreErrors.authRefusal(e);
     boolean tls = false;
     boolean unreachable = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -238,7 +245,13 @@ public final class RedisLink implements AutoCloseable {
         break;
       }
     }
-    if (auth) {
+    if (refusal == null && !tls && !unreachable) {
+      refusal = CredentialCheck.refusal(config, uri(config, false), resources, socket, ssl);
+      if (refusal != null) {
+        chain.append(": ").append(refusal);
+      }
+    }
+    if (refusal != null) {
       return new StoreException(Reason.CANNOT_OPEN, "authentication failed (NOAUTH/WRONGPASS): Redis at " + where
           + " refused the credentials (" + chain
           + "). Check the user name and password (URL, passwordFile or SPINDLE_REDIS_PASSWORD).", e);
@@ -463,7 +476,7 @@ public final class RedisLink implements AutoCloseable {
       }
       return ((RedisClient) client).connectPubSub(StringCodec.UTF8);
     } catch (RuntimeException e) {
-      throw connectFailure(e, config);
+      throw connectFailure(e);
     }
   }
 
