@@ -156,13 +156,13 @@ final class RedisInspector implements JobInspector {
     return out;
   }
 
-  /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
   /** Counts by walking the QUEUED jobs of each queue (at most {@link UnroutableTask#SCAN_LIMIT}). */
   @Override
   public List<UnroutableTask> unroutable(Instant now) {
     return UnroutableTasks.byListing(this, now);
   }
 
+  /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */
   @Override
   public List<WorkerRecord> workers() {
     return workers(link.script(Script.WORKERS, true));

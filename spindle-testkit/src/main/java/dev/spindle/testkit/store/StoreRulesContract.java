@@ -214,7 +214,7 @@ public abstract class StoreRulesContract {
   }
 
   /** One row's jobs by label, and the fence of each one's latest claim. */
-  private final class Run {
+  final class Run {
     final Map<String, String> ids = new HashMap<>();
     final Map<String, Long> fences = new HashMap<>();
 
