@@ -102,6 +102,6 @@ public record JobPolicy(@Nullable Duration timeout, RetryPolicy retry, int maxWo
 
   /** The TTL that applies once a job reaches the terminal {@code state}. */
   public Duration ttlFor(JobState state) {
-    return state == JobState.FAILED || state == JobState.DEAD ? failureTtl : resultTtl;
+    return state.isTerminal() ? JobRules.keptAs(state).ttl(this) : resultTtl;
   }
 }

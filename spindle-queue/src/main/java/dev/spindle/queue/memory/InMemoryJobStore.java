@@ -29,7 +29,9 @@ import dev.spindle.queue.spi.ScheduleRecord;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
+import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.store.UnroutableTasks;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -220,6 +222,12 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   @Override
   public List<QueueSummary> queueSummaries() {
     return queries.queueSummaries();
+  }
+
+  /** Counts by walking the QUEUED jobs of each queue (at most {@link UnroutableTask#SCAN_LIMIT}). */
+  @Override
+  public List<UnroutableTask> unroutable(Instant now) {
+    return UnroutableTasks.byListing(this, now);
   }
 
   @Override

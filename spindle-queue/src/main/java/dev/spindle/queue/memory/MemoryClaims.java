@@ -2,6 +2,7 @@ package dev.spindle.queue.memory;
 
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
@@ -177,30 +178,30 @@ final class MemoryClaims {
       switch (c.outcome()) {
         case SUCCEEDED -> {
           j.result = c.resultJson();
-          data.move(j, JobState.SUCCEEDED, now);
+          data.move(j, JobRules.stateAfter(c.outcome(), false, false), now);
         }
         case RETRY -> {
           data.count(now, MinuteStats.RETRIED, 1);
           j.failures++;
           j.error = c.errorJson();
           j.runAt = sc.translate(Objects.requireNonNull(c.retryAt(), "retryAt of a RETRY completion"));
-          data.move(j, j.runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED, now);
+          data.move(j, JobRules.stateAfter(c.outcome(), j.runAt.isAfter(now), false), now);
         }
         case FAILED -> {
           j.failures++;
           j.error = c.errorJson();
-          data.move(j, JobState.FAILED, now);
+          data.move(j, JobRules.stateAfter(c.outcome(), false, false), now);
         }
         case DEAD -> {
           j.error = c.errorJson();
           j.deadReason = c.deadReason();
-          data.move(j, JobState.DEAD, now);
+          data.move(j, JobRules.stateAfter(c.outcome(), false, false), now);
         }
         case CANCELLED -> {
           if (c.errorJson() != null) {
             j.error = c.errorJson();
           }
-          data.move(j, JobState.CANCELLED, now);
+          data.move(j, JobRules.stateAfter(c.outcome(), false, false), now);
         }
         case RELEASED -> release(j, now);
       }
@@ -211,13 +212,12 @@ final class MemoryClaims {
 
   /** Hands a running job back: QUEUED without counting the attempt, or CANCELLED if a cancel was asked. */
   void release(MemoryJob j, Instant now) {
-    if (j.cancelRequested) {
-      data.move(j, JobState.CANCELLED, now);
-      return;
+    JobState to = JobRules.stateAfter(Completion.Outcome.RELEASED, false, j.cancelRequested);
+    if (to == JobState.QUEUED) {
+      j.attempt = Math.max(0, j.attempt - 1);
+      j.runAt = now;
     }
-    j.attempt = Math.max(0, j.attempt - 1);
-    j.runAt = now;
-    data.move(j, JobState.QUEUED, now);
+    data.move(j, to, now);
   }
 
   Exchange completeAndClaim(List<Completion> completions, @Nullable ClaimRequest request, Instant now) {

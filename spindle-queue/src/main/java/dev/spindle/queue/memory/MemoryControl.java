@@ -4,6 +4,7 @@ import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The operator's side of an {@link InMemoryJobStore}: cancel, requeue and delete single jobs or the
@@ -247,20 +249,37 @@ final class MemoryControl {
     synchronized (data.lock) {
       data.checkOpen();
       Instant now = data.clock.instant();
-      while (deleted < retention.batch() && !data.byExpiry.isEmpty() && !data.byExpiry.first().expiry().isAfter(now)) {
-        data.delete(data.byExpiry.first());
-        deleted++;
+      List<MemoryJob> expired = new ArrayList<>();
+      for (MemoryJob j : data.byExpiry) {
+        if (expired.size() >= retention.batch() || j.expiry().isAfter(now)) {
+          break;
+        }
+        if (!data.deps.awaited(j.id)) {
+          expired.add(j);
+        }
       }
-      while (deleted < retention.batch() && data.succeededByFinish.size() > retention.maxSucceeded()) {
-        data.delete(data.succeededByFinish.first());
-        deleted++;
-      }
-      while (deleted < retention.batch() && data.failedByFinish.size() > retention.maxFailed()) {
-        data.delete(data.failedByFinish.first());
-        deleted++;
+      deleted += deleteAll(expired);
+      for (Map.Entry<JobRules.Kept, TreeSet<MemoryJob>> kind : data.keptByFinish.entrySet()) {
+        // the oldest beyond the limit, but those a waiting job still needs (not replaced by newer ones)
+        long over = kind.getValue().size() - kind.getKey().limit(retention);
+        List<MemoryJob> oldest = new ArrayList<>();
+        for (MemoryJob j : kind.getValue()) {
+          if (over-- <= 0 || deleted + oldest.size() >= retention.batch()) {
+            break;
+          }
+          if (!data.deps.awaited(j.id)) {
+            oldest.add(j);
+          }
+        }
+        deleted += deleteAll(oldest);
       }
     }
     return deleted;
+  }
+
+  private int deleteAll(List<MemoryJob> doomed) {
+    doomed.forEach(data::delete);
+    return doomed.size();
   }
 
   void appendAudit(AuditRecord r) {

@@ -1,5 +1,6 @@
 package dev.spindle.queue.memory;
 
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
@@ -48,8 +49,8 @@ final class MemoryData {
   final Map<String, Long> uniqueKeys = new HashMap<>();
   final TreeMap<Long, MemoryJob> feed = new TreeMap<>();
   final TreeSet<MemoryJob> byExpiry = new TreeSet<>(EXPIRY_ORDER);
-  final TreeSet<MemoryJob> succeededByFinish = new TreeSet<>(FINISH_ORDER);
-  final TreeSet<MemoryJob> failedByFinish = new TreeSet<>(FINISH_ORDER);
+  /** Finished jobs by how they are kept ({@link JobRules#keptAs}), oldest finish first. */
+  final Map<JobRules.Kept, TreeSet<MemoryJob>> keptByFinish = keptByFinish();
   final Map<String, EnumMap<JobState, Long>> counts = new TreeMap<>();
   final Map<String, WorkerRecord> workers = new TreeMap<>();
   final Map<String, Integer> limits = new TreeMap<>();
@@ -159,13 +160,7 @@ final class MemoryData {
         count(now, MinuteStats.STARTED, 1);
         count(now, MinuteStats.WAIT_BASE + MinuteStats.bucket(Duration.between(j.runAt, now)), 1);
       }
-      case SUCCEEDED -> count(now, MinuteStats.SUCCEEDED, 1);
-      case FAILED -> count(now, MinuteStats.FAILED, 1);
-      case DEAD -> count(now, MinuteStats.DEAD, 1);
-      case CANCELLED -> count(now, MinuteStats.CANCELLED, 1);
-      default -> {
-        // no counter
-      }
+      default -> JobRules.endCounter(to).ifPresent(counter -> count(now, counter, 1));
     }
   }
 
@@ -194,7 +189,7 @@ final class MemoryData {
       default -> {
         feed.put(j.finishSeq, j);
         byExpiry.add(j);
-        (isSuccessLike(j.state) ? succeededByFinish : failedByFinish).add(j);
+        finished(j.state).add(j);
       }
     }
   }
@@ -219,13 +214,22 @@ final class MemoryData {
       default -> {
         feed.remove(j.finishSeq);
         byExpiry.remove(j);
-        (isSuccessLike(j.state) ? succeededByFinish : failedByFinish).remove(j);
+        finished(j.state).remove(j);
       }
     }
   }
 
-  boolean isSuccessLike(JobState s) {
-    return s == JobState.SUCCEEDED || s == JobState.CANCELLED;
+  private static Map<JobRules.Kept, TreeSet<MemoryJob>> keptByFinish() {
+    Map<JobRules.Kept, TreeSet<MemoryJob>> m = new EnumMap<>(JobRules.Kept.class);
+    for (JobRules.Kept k : JobRules.Kept.values()) {
+      m.put(k, new TreeSet<>(FINISH_ORDER));
+    }
+    return m;
+  }
+
+  /** The finished jobs kept as a job that ended in {@code terminal} is. */
+  TreeSet<MemoryJob> finished(JobState terminal) {
+    return Objects.requireNonNull(keptByFinish.get(JobRules.keptAs(terminal)), "every kind is in the map");
   }
 
   void delete(MemoryJob j) {

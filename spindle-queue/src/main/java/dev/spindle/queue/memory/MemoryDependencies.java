@@ -297,6 +297,16 @@ final class MemoryDependencies {
     return out;
   }
 
+  /** True if a WAITING job still waits for {@code id} to end (or needs its end as input). */
+  boolean awaited(long id) {
+    for (Edge e : children.getOrDefault(id, List.of())) {
+      if (host.stateOf(e.child()) == JobState.WAITING) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Forgets a deleted job. */
   void deleted(long id) {
     nodes.remove(id);

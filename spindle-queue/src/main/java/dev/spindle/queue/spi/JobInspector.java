@@ -76,13 +76,10 @@ public interface JobInspector {
 
   /**
    * The waiting jobs no live worker can run ({@link UnroutableTask}), by queue then task: QUEUED
-   * jobs of a queue live workers consume whose task none of them registered. The default reads
-   * {@link #workers()} and counts by {@link #listJobs} (at most {@link UnroutableTask#SCAN_LIMIT}
-   * jobs per queue); stores override it with a cheaper count.
+   * jobs of a queue live workers consume whose task none of them registered. A store without a
+   * cheaper count may count at most {@link UnroutableTask#SCAN_LIMIT} jobs per queue.
    *
    * @param now the store's clock ({@link JobStore#storeTime}), which decides which workers are live
    */
-  default List<UnroutableTask> unroutable(Instant now) {
-    return UnroutableTask.find(workers(), now, q -> UnroutableTask.countByListing(this, q));
-  }
+  List<UnroutableTask> unroutable(Instant now);
 }

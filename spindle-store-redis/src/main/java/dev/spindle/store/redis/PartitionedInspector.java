@@ -8,7 +8,9 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.store.UnroutableTasks;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,6 +76,12 @@ final class PartitionedInspector implements JobInspector, QueueControl {
       p.inspector().oldestReady().forEach((q, t) -> out.merge(q, t, (a, b) -> a.isBefore(b) ? a : b));
     }
     return out;
+  }
+
+  /** Counts by walking the QUEUED jobs of each queue (at most {@link UnroutableTask#SCAN_LIMIT}). */
+  @Override
+  public List<UnroutableTask> unroutable(Instant now) {
+    return UnroutableTasks.byListing(this, now);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.Exchange;
+import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Rows;
@@ -72,30 +73,30 @@ final class RedisExchange {
       String error = c.errorJson() == null ? "" : c.errorJson();
       switch (c.outcome()) {
         case SUCCEEDED -> {
-          args.add("S");
+          args.add(LuaStateMachine.outcomeCode(c.outcome()));
           args.add(c.resultJson());
         }
         case RETRY -> {
-          args.add("R");
+          args.add(LuaStateMachine.outcomeCode(c.outcome()));
           args.add(error);
           Instant retryAt = Objects.requireNonNull(c.retryAt(), "retryAt of a RETRY completion");
           args.add(Times.encode(retryAt));
           args.add(retryAt.isAfter(now) ? "1" : "0");
         }
         case FAILED -> {
-          args.add("F");
+          args.add(LuaStateMachine.outcomeCode(c.outcome()));
           args.add(error);
         }
         case DEAD -> {
-          args.add("D");
+          args.add(LuaStateMachine.outcomeCode(c.outcome()));
           args.add(error);
           args.add(c.deadReason());
         }
         case CANCELLED -> {
-          args.add("C");
+          args.add(LuaStateMachine.outcomeCode(c.outcome()));
           args.add(error);
         }
-        case RELEASED -> args.add("L");
+        case RELEASED -> args.add(LuaStateMachine.outcomeCode(c.outcome()));
       }
     }
     if (request == null) {

@@ -12,7 +12,9 @@ import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.store.UnroutableTasks;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Rows;
@@ -152,6 +154,12 @@ final class RedisInspector implements JobInspector {
       out.put((String) r.get(i), Times.instant((String) r.get(i + 1)));
     }
     return out;
+  }
+
+  /** Counts by walking the QUEUED jobs of each queue (at most {@link UnroutableTask#SCAN_LIMIT}). */
+  @Override
+  public List<UnroutableTask> unroutable(Instant now) {
+    return UnroutableTasks.byListing(this, now);
   }
 
   /** Registered workers by id, with {@code running} counted from the jobs each holds in Redis now. */

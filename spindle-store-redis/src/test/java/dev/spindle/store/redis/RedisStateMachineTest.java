@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.Script;
 import java.util.ArrayList;
@@ -72,6 +75,54 @@ class RedisStateMachineTest {
       }
     }
     assertThat(lua).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /**
+   * The Lua rules are {@link JobRules}': where each terminal state is kept, the sets in the order of
+   * the retention limits, the state each completion outcome leads to in every circumstance, and the
+   * counter of each end; read back from a real redis-server.
+   */
+  @Test
+  void theLuaRulesAreJobRules() {
+    String lib = Script.CANCEL.body();
+    lib = lib.substring(0, lib.indexOf("\n-- ----------------------------------------------------------------"));
+    String body = lib + "\nlocal out = {}\n"
+        + "for s, set in pairs(RULES.KEPT) do out[#out + 1] = 'kept:' .. s .. '=' .. set end\n"
+        + "for o, by in pairs(RULES.OUTCOME) do for c, s in pairs(by) do out[#out + 1] = o .. c .. '=' .. s end end\n"
+        + "for s, n in pairs(RULES.STAT) do out[#out + 1] = 'stat:' .. s .. '=' .. n end\n"
+        + "return out";
+    @SuppressWarnings("unchecked")
+    List<String> lua = (List<String>) SharedRedis.server().command("EVAL", body, "1", "{sm}:");
+    List<String> expected = new ArrayList<>();
+    for (JobState end : JobState.terminalStates()) {
+      expected.add("kept:" + end + "=" + (JobRules.isSuccessLike(end) ? "ok" : "bad"));
+      expected.add("stat:" + end + "=" + JobRules.endCounterOf(end));
+    }
+    expected.add("kept:1=ok");
+    expected.add("kept:2=bad");
+    for (Completion.Outcome o : Completion.Outcome.values()) {
+      for (JobRules.Circumstance c : JobRules.Circumstance.values()) {
+        expected.add(LuaStateMachine.outcomeCode(o) + LuaStateMachine.circumstanceCode(c) + "="
+            + JobRules.stateAfter(o, c));
+      }
+    }
+    expected.add("stat:STARTED=" + MinuteStats.STARTED);
+    expected.add("stat:RETRIED=" + MinuteStats.RETRIED);
+    expected.add("stat:WAIT_BASE=" + MinuteStats.WAIT_BASE);
+    assertThat(lua).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(JobRules.Kept.values()).as("RULES.KEPT[1], [2] follow Kept's order: maxSucceeded, then maxFailed")
+        .containsExactly(JobRules.Kept.AS_SUCCEEDED, JobRules.Kept.AS_FAILED);
+  }
+
+  /** The constants rendered into hot paths are JobRules' too, and an unknown one is refused. */
+  @Test
+  void theScriptConstantsAreJobRules() {
+    JobState ok = JobRules.stateAfter(Completion.Outcome.SUCCEEDED, JobRules.Circumstance.PLAIN);
+    assertThat(LuaStateMachine.withConstants("'@RULE:SUCCESS_STATE@' @RULE:SUCCESS_SET@ @RULE:SUCCESS_STAT@"))
+        .isEqualTo("'" + ok + "' " + (JobRules.isSuccessLike(ok) ? "ok" : "bad") + " " + JobRules.endCounterOf(ok));
+    assertThat(Script.EXCHANGE.body()).doesNotContain("@RULE:").contains("'" + ok + "'");
+    assertThatThrownBy(() -> LuaStateMachine.withConstants("x = @RULE:NOPE@"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("@RULE:NOPE@");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.PayloadException;
 import dev.spindle.queue.JobError;
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.MinuteStats;
@@ -184,12 +185,12 @@ public final class SqlCompletions<C extends JdbcConn> {
       case SUCCEEDED -> new Planned(k, id, Group.SUCCEEDED, JobState.SUCCEEDED, 0);
       case RETRY -> {
         long at = SqlJobRows.micros(sc.translate(Objects.requireNonNull(k.retryAt(), "retryAt of a RETRY completion")));
-        JobState to = at > now ? JobState.SCHEDULED : JobState.QUEUED;
+        JobState to = JobRules.stateAfter(k.outcome(), at > now, false);
         JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
         yield new Planned(k, id, Group.RETRY, to, at);
       }
       case FAILED, DEAD -> {
-        JobState to = k.outcome() == Completion.Outcome.DEAD ? JobState.DEAD : JobState.FAILED;
+        JobState to = JobRules.stateAfter(k.outcome(), false, false);
         JobState.checkTransition(k.jobId(), JobState.RUNNING, to);
         yield new Planned(k, id, Group.FAILED, to, 0);
       }

@@ -133,7 +133,7 @@ public final class SqlControl<C extends JdbcConn> implements QueueControl, Audit
         s = SqlJobRows.state(rs.getInt(1));
       }
       if (s.isWaiting()) {
-        host.finish(c, id, s, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
+        host.finish(c, id, s, JobState.CANCELLED, now, null, null, SqlRules.ttlOf(JobState.CANCELLED));
         return CancelResult.CANCELLED;
       }
       if (s == JobState.RUNNING) {
@@ -178,7 +178,7 @@ public final class SqlControl<C extends JdbcConn> implements QueueControl, Audit
           ask.setLong(1, r[0]);
           done += ask.executeUpdate();
         } else {
-          host.finish(c, r[0], SqlJobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
+          host.finish(c, r[0], SqlJobRows.state((int) r[1]), JobState.CANCELLED, now, null, null, SqlRules.ttlOf(JobState.CANCELLED));
           done++;
         }
       }

@@ -247,7 +247,7 @@ public final class SqlEnqueue<C extends JdbcConn> {
     ins.executeUpdate();
     host.finish(c, id, JobState.RUNNING, JobState.DEAD, sc.now(),
         FlowControl.badKeyError(Objects.requireNonNull(j.flowKey(), "the bad flow key")), FlowControl.BAD_FLOW_KEY,
-        SqlJobRows.FAILURE_TTL);
+        SqlRules.ttlOf(JobState.DEAD));
     return new EnqueueResult(Long.toString(id), true, JobState.DEAD);
   }
 

@@ -11,6 +11,7 @@ import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.store.UnroutableTasks;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
@@ -171,7 +172,7 @@ public final class SqlInspector<C extends JdbcConn> implements JobInspector {
       PreparedStatement ps = c.ps("SELECT task, count(*) FROM spindle_jobs WHERE state = " + SqlJobRows.QUEUED
           + " AND queue = ? GROUP BY task");
       List<UnroutableTask> out = new ArrayList<>();
-      for (Map.Entry<String, Set<String>> e : UnroutableTask.knownByQueue(workers, now).entrySet()) {
+      for (Map.Entry<String, Set<String>> e : UnroutableTasks.knownByQueue(workers, now).entrySet()) {
         ps.setString(1, e.getKey());
         Map<String, Long> byTask = new java.util.TreeMap<>();
         try (ResultSet rs = ps.executeQuery()) {

@@ -1,5 +1,6 @@
 package dev.spindle.store.jdbc.internal;
 
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.jdbc.JdbcConn;
@@ -89,8 +90,7 @@ public final class SqlJobEnds<C extends JdbcConn> {
           + " although this transaction read it so; the database was changed outside the store");
     }
     numbering.taken(c, seq);
-    numbering.addStats(c, now, Map.of(to == JobState.CANCELLED ? MinuteStats.CANCELLED
-        : to == JobState.DEAD ? MinuteStats.DEAD : MinuteStats.FAILED, 1L));
+    numbering.addStats(c, now, Map.of(JobRules.endCounterOf(to), 1L));
     deps.ended(c, id, now);
   }
 }

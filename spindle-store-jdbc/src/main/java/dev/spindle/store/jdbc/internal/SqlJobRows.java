@@ -66,10 +66,10 @@ public class SqlJobRows {
   public static final String IS_TERMINAL = "state >= " + SUCCEEDED;
   /** SQL condition: a job that has not run yet: WAITING, SCHEDULED or QUEUED. */
   public static final String IS_WAITING = "state IN (" + WAITING + ", " + SCHEDULED + ", " + QUEUED + ")";
-  /** SQL condition: SUCCEEDED or CANCELLED, the jobs the succeeded retention limit counts. */
-  public static final String IS_SUCCESS_LIKE = "state IN (" + SUCCEEDED + ", " + CANCELLED + ")";
-  /** SQL condition: FAILED or DEAD, the jobs the failed retention limit counts. */
-  public static final String IS_FAILURE_LIKE = "state IN (" + FAILED + ", " + DEAD + ")";
+  /** SQL condition: SUCCEEDED or CANCELLED, the jobs the succeeded retention limit counts ({@link SqlRules}). */
+  public static final String IS_SUCCESS_LIKE = SqlRules.IS_KEPT_AS_SUCCEEDED;
+  /** SQL condition: FAILED or DEAD, the jobs the failed retention limit counts ({@link SqlRules}). */
+  public static final String IS_FAILURE_LIKE = SqlRules.IS_KEPT_AS_FAILED;
 
   private static final JobState[] BY_CODE = {
     JobState.SCHEDULED, JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD,

@@ -1,5 +1,6 @@
 package dev.spindle.store.jdbc.internal;
 
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.store.jdbc.JdbcConn;
@@ -43,12 +44,14 @@ public final class SqlRetention<C extends JdbcConn> {
         rs.next();
         expired = rs.getLong(1);
       }
-      return new long[] {expired, count(c, SqlJobRows.IS_SUCCESS_LIKE), count(c, SqlJobRows.IS_FAILURE_LIKE)};
+      boolean over = false;
+      for (JobRules.Kept kept : JobRules.Kept.values()) {
+        over |= count(c, SqlRules.keptAs(kept)) > kept.limit(limits);
+      }
+      return new long[] {expired, over ? 1 : 0};
     });
     purgeStatistics();
-    long overOk = work[1] - limits.maxSucceeded();
-    long overFailed = work[2] - limits.maxFailed();
-    if (work[0] == 0 && overOk <= 0 && overFailed <= 0) {
+    if (work[0] == 0 && work[1] == 0) {
       return 0;
     }
     return db.write("apply retention", c -> {
@@ -61,15 +64,14 @@ public final class SqlRetention<C extends JdbcConn> {
       del.setInt(2, left);
       int deleted = del.executeUpdate();
       left -= deleted;
-      long ok = count(c, SqlJobRows.IS_SUCCESS_LIKE) - limits.maxSucceeded();
-      if (left > 0 && ok > 0) {
-        int n = deleteOldest(c, SqlJobRows.IS_SUCCESS_LIKE, limits.maxSucceeded(), (int) Math.min(ok, left));
-        deleted += n;
-        left -= n;
-      }
-      long bad = count(c, SqlJobRows.IS_FAILURE_LIKE) - limits.maxFailed();
-      if (left > 0 && bad > 0) {
-        deleted += deleteOldest(c, SqlJobRows.IS_FAILURE_LIKE, limits.maxFailed(), (int) Math.min(bad, left));
+      for (JobRules.Kept kept : JobRules.Kept.values()) {
+        String where = SqlRules.keptAs(kept);
+        long over = count(c, where) - kept.limit(limits);
+        if (left > 0 && over > 0) {
+          int n = deleteOldest(c, where, kept.limit(limits), (int) Math.min(over, left));
+          deleted += n;
+          left -= n;
+        }
       }
       return deleted;
     });

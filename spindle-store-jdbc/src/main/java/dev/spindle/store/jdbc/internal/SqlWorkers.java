@@ -174,13 +174,13 @@ public final class SqlWorkers<C extends JdbcConn> {
       if (h.cancel()) {
         strike.setLong(1, h.id());
         strike.executeUpdate();
-        host.finish(c, h.id(), JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
+        host.finish(c, h.id(), JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlRules.ttlOf(JobState.CANCELLED));
       } else if (lost >= h.maxLost()) {
         strike.setLong(1, h.id());
         strike.executeUpdate();
         String err = JobError.of("dev.spindle.WorkerLostException", "job " + h.id() + " lost its worker " + lost
             + " time(s) (limit " + h.maxLost() + "); last worker: " + h.worker()).toJson();
-        host.finish(c, h.id(), JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, SqlJobRows.FAILURE_TTL);
+        host.finish(c, h.id(), JobState.RUNNING, JobState.DEAD, now, err, JobInfo.WORKER_LOST, SqlRules.ttlOf(JobState.DEAD));
       } else {
         requeue.setLong(1, t);
         requeue.setLong(2, h.id());

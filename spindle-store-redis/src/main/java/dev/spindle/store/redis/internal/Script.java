@@ -104,7 +104,7 @@ public enum Script {
   private String source() {
     String s = source;
     if (s == null) {
-      s = read(file);
+      s = LuaStateMachine.withConstants(read(file));
       source = s;
     }
     return s;

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.IllegalJobTransitionException;
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.store.jdbc.internal.SqlRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +65,21 @@ class JobRowsTest {
         Stream.of(JobState.values()).filter(JobState::isWaiting).collect(Collectors.toSet()));
     assertThat(select(JobRows.IS_SUCCESS_LIKE)).containsExactlyInAnyOrder(JobState.SUCCEEDED, JobState.CANCELLED);
     assertThat(select(JobRows.IS_FAILURE_LIKE)).containsExactlyInAnyOrder(JobState.FAILED, JobState.DEAD);
+  }
+
+  /** SqlRules renders JobRules: each retention condition selects its kind's states, each end its TTL. */
+  @Test
+  void theRetentionRulesAreJobRules() throws SQLException {
+    for (JobRules.Kept kept : JobRules.Kept.values()) {
+      assertThat(select(SqlRules.keptAs(kept))).as("kept %s", kept).isEqualTo(kept.states());
+    }
+    for (JobState end : JobState.terminalStates()) {
+      assertThat(SqlRules.ttlOf(end)).as("TTL of %s", end)
+          .isEqualTo(JobRules.isSuccessLike(end) ? JobRows.RESULT_TTL : JobRows.FAILURE_TTL);
+    }
+    assertThat(SqlRules.stateIn(EnumSet.of(JobState.CANCELLED, JobState.WAITING)))
+        .isEqualTo("state IN (" + JobRows.WAITING + ", " + JobRows.CANCELLED + ")");
+    assertThatThrownBy(() -> SqlRules.stateIn(Set.of())).isInstanceOf(IllegalArgumentException.class);
   }
 
   /** The states whose codes satisfy an SQL condition on {@code state}, as SQLite evaluates it. */

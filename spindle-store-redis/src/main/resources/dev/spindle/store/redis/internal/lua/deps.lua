@@ -506,8 +506,23 @@ local function adddeps(cj, parents, pols, mode, now, dn, fresh)
   end
 end
 
+local DNX = nil -- whether jobs here ever had dependencies (P..'dnx'), read once per call
+-- True if a WAITING job still waits for job id: retention keeps such a job (past its expiry and
+-- beyond the limits) until that one is released, as every store does, so a workflow's jobs stay
+-- visible while it runs.
+local function awaited(id)
+  if DNX == nil then DNX = redis.call('EXISTS', P .. 'dnx') == 1 end
+  if not DNX then return false end
+  local v = redis.call('HGET', dnkey(id), id)
+  if not v then return false end
+  for c in string.gmatch(v, '(%d+):%d+:%d') do
+    local s = redis.call('GET', skey(c))
+    if s and string.sub(s, 1, 8) == 'WAITING|' then return true end
+  end
+  return false
+end
+
 -- Deletes a job's dependency records (see "dependencies").
-local DNX = nil
 local function deletedeps(id)
   if DNX == nil then DNX = redis.call('EXISTS', P .. 'dnx') == 1 end
   if not DNX then return end

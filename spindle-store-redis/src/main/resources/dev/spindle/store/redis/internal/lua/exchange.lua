@@ -90,7 +90,7 @@ for urid in string.gmatch(unconfirmed, '[^,]+') do
     for x = 1, #c, 2 do
       local j = load(c[x])
       if j and j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then
-        release(j, now)
+        complete(j, 'L', 'P', now)
         save(j)
       end
     end
@@ -99,7 +99,8 @@ for urid in string.gmatch(unconfirmed, '[^,]+') do
 end
 flush()
 
-local KOK = P .. 'ok'
+-- a success's state, the set it is kept in and its counter (JobRules, rendered by LuaStateMachine)
+local OK, KOK, OKSTAT = '@RULE:SUCCESS_STATE@', P .. '@RULE:SUCCESS_SET@', @RULE:SUCCESS_STAT@
 -- the run-at field of a QUEUED status
 local READY_AT = '^QUEUED|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|'
 local EXTRA = {S = 1, R = 3, F = 1, D = 2, C = 1, L = 0}
@@ -147,9 +148,9 @@ if nc > 0 then
         if oc == 'S' and f then
           -- the common case, without the generic machinery: SUCCEEDED with the result
           local seq = ids(nextseq())
-          local ex, exus = expiry(po, 'SUCCEEDED', now)
+          local ex, exus = expiry(po, OK, now)
           local m = mem(id)
-          mset(skey(id), 'SUCCEEDED|' .. n .. '|' .. fe .. '|' .. st .. '|' .. we .. '|' .. f .. '|' .. l .. '||' .. ra
+          mset(skey(id), OK .. '|' .. n .. '|' .. fe .. '|' .. st .. '|' .. we .. '|' .. f .. '|' .. l .. '||' .. ra
             .. '|' .. now .. '|' .. ex .. '|' .. seq .. '|' .. fence .. '|' .. p .. '|' .. q .. '|' .. po .. '|' .. d
             .. '|' .. ARGV[b + 4])
           push(SREMS, wkey(w), id)
@@ -159,37 +160,36 @@ if nc > 0 then
           expmark(exus, seq)
           push(ZADDS, KOK, seq, m)
           count(q, 'RUNNING', -1)
-          count(q, 'SUCCEEDED', 1)
-          stat(now, 1, 1)
+          count(q, OK, 1)
+          stat(now, OKSTAT, 1)
           ENDED[#ENDED + 1] = id
-          ENDJ[id] = {id = id, s = 'SUCCEEDED', r = ARGV[b + 4]}
+          ENDJ[id] = {id = id, s = OK, r = ARGV[b + 4]}
           CHANGED = true
         else
           local j = parse(id, text)
           j.df = fence
           if oc == 'R' then
-            stat(now, 3, 1)
             j.f = j.f + 1
             seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
             j.ra = tadd(ARGV[b + 5], offset)
-            move(j, ARGV[b + 6] == '1' and 'SCHEDULED' or 'QUEUED', now)
+            complete(j, oc, ARGV[b + 6] == '1' and 'A' or 'P', now)
           elseif oc == 'F' then
             j.f = j.f + 1
             seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
-            move(j, 'FAILED', now)
+            complete(j, oc, 'P', now)
           elseif oc == 'D' then
             seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
             j.d = ARGV[b + 5]
-            move(j, 'DEAD', now)
+            complete(j, oc, 'P', now)
           elseif oc == 'C' then
             if ARGV[b + 4] ~= '' then seterror(j, ARGV[b + 4]) end
-            move(j, 'CANCELLED', now)
+            complete(j, oc, 'P', now)
           elseif oc == 'S' then
             -- a status the fast path's pattern did not read: the generic way
             setresult(j, ARGV[b + 4])
-            move(j, 'SUCCEEDED', now)
+            complete(j, oc, 'P', now)
           else
-            release(j, now)
+            complete(j, oc, 'P', now)
           end
           save(j)
         end

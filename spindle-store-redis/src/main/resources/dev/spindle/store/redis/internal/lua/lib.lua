@@ -54,7 +54,11 @@ local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^
   .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|(.*)$'
 -- TERMINAL (the terminal states) and ALLOWED (the allowed transitions, ALLOWED[from][to]) are
 -- rendered from JobState by Script.java in place of the next line: one state machine, in Java; so
--- is EFFECT[policy code][terminal state] ('S', 'F' or 'C'), DependencyPolicy.effectOf.
+-- is EFFECT[policy code][terminal state] ('S', 'F' or 'C'), DependencyPolicy.effectOf; and JobRules'
+-- tables, in RULES: KEPT[terminal state] (the set 'ok' or 'bad' a finished job is kept in; KEPT[1],
+-- KEPT[2] those sets in the order of purge_expired's limits), OUTCOME[outcome code][circumstance]
+-- (the state a completion moves its job to; circumstance 'P' plain, 'A' retry time ahead, 'C' cancel
+-- requested), STAT[terminal state] and STAT.STARTED, STAT.RETRIED, STAT.WAIT_BASE (MinuteStats).
 --@JOB_STATE_TABLES@
 local MAX_SECOND = 253402300799 -- 9999-12-31T23:59:59Z: expiry times are capped there
 local REQ_TTL_MS = 600000 -- replies kept for retried requests
@@ -74,7 +78,6 @@ local function wkey(w)
   return k
 end
 local function num(v) if v and v ~= '' then return tonumber(v) end return 0 end
-local function isok(s) return s == 'SUCCEEDED' or s == 'CANCELLED' end
 
 -- ---------------------------------------------------------------- times
 local function tparts(t)
@@ -136,7 +139,7 @@ end
 -- 'now' is the same for every job of a script call).
 local function expiry(po, state, now)
   local pol = policy(po)
-  local bad = state == 'FAILED' or state == 'DEAD'
+  local bad = RULES.KEPT[state] ~= RULES.KEPT[1]
   local k = bad and 'f' or 'r'
   local e = pol.exp[k]
   if not e or e[3] ~= now then
@@ -159,7 +162,6 @@ local CHANGED = false
 -- STATMIN; written by flush() to the hash P..'st:'..minute, kept a little over a day.
 local STATS, STATMIN, STATNOW = {}, nil, nil
 local STAT_TTL = 90000
-local STAT_CODE = {SUCCEEDED = 1, FAILED = 2, DEAD = 4, CANCELLED = 5}
 
 local function push(t, key, a, b)
   local l = t[key]
@@ -230,10 +232,10 @@ local function waitbucket(ms)
 end
 -- Counts a job claimed at 'now' that became ready at 'ra'.
 local function statstart(now, ra)
-  stat(now, 0, 1)
+  stat(now, RULES.STAT.STARTED, 1)
   local s1, n1 = tparts(now)
   local s0, n0 = tparts(ra)
-  stat(now, 100 + waitbucket(math.floor(((s1 - s0) * 1e9 + (n1 - n0)) / 1e6)), 1)
+  stat(now, RULES.STAT.WAIT_BASE + waitbucket(math.floor(((s1 - s0) * 1e9 + (n1 - n0)) / 1e6)), 1)
 end
 local function flush()
   if STATMIN and next(STATS) then
@@ -512,7 +514,7 @@ local function unindex(j)
     if keyedqueue(j.q) then FHX[j.q] = true end -- a permit it held is free
   else
     -- the expiry bucket stays: purge_expired skips jobs that are gone or no longer expire then
-    push(ZREMS, isok(s) and P .. 'ok' or P .. 'bad', member(j))
+    push(ZREMS, P .. RULES.KEPT[s], member(j))
   end
 end
 local function index(j)
@@ -534,7 +536,7 @@ local function index(j)
     WADD[j.w] = true
   else
     expmark(j.exus or ids(ceilus(j.ex)), j.fs)
-    push(ZADDS, isok(s) and P .. 'ok' or P .. 'bad', j.fs, member(j))
+    push(ZADDS, P .. RULES.KEPT[s], j.fs, member(j))
   end
 end
 
@@ -553,7 +555,7 @@ local function move(j, to, now)
   if TERMINAL[from] then j.fi, j.ex, j.fs, j.exus = nil, nil, nil, nil end
   j.s = to
   if TERMINAL[to] then
-    stat(now, STAT_CODE[to], 1)
+    stat(now, RULES.STAT[to], 1)
     j.fi = now
     j.ex, j.exus = expiry(j.po, to, now)
     j.fs = ids(nextseq())
@@ -567,13 +569,24 @@ end
 -- A stopping worker hands the job back: QUEUED now, the attempt not counted; CANCELLED if a
 -- cancel was requested meanwhile.
 local function release(j, now)
-  if j.c then
-    move(j, 'CANCELLED', now)
+  local to = RULES.OUTCOME.L[j.c and 'C' or 'P']
+  if to == 'QUEUED' then
+    j.n = math.max(0, j.n - 1)
+    j.ra = now
+  end
+  move(j, to, now)
+end
+
+-- Applies a completion's outcome to its RUNNING job j: the state RULES.OUTCOME names for the
+-- outcome code oc in circumstance circ ('P' plain, 'A' retry time ahead); a retry is counted; a
+-- release (oc 'L') goes through release(), which reads the cancel request itself.
+local function complete(j, oc, circ, now)
+  if oc == 'L' then
+    release(j, now)
     return
   end
-  j.n = math.max(0, j.n - 1)
-  j.ra = now
-  move(j, 'QUEUED', now)
+  if oc == 'R' then stat(now, RULES.STAT.RETRIED, 1) end
+  move(j, RULES.OUTCOME[oc][circ], now)
 end
 
 -- The job's worker is gone (its lease ended, or it stopped still holding the job): a lost-worker
@@ -752,7 +765,7 @@ local function enqueue(i, now)
           dj.fi = now
           dj.ex, dj.exus = expiry(po, 'DEAD', now)
           dj.fs = ids(nextseq())
-          stat(now, STAT_CODE['DEAD'], 1)
+          stat(now, RULES.STAT['DEAD'], 1)
           index(dj)
           MSETS[#MSETS + 1] = status(dj)
           MSETS[#MSETS + 1] = errkey(id)

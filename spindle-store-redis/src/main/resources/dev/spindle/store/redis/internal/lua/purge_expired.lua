@@ -1,14 +1,17 @@
 -- purge_expired(caller now, maxSucceeded, maxFailed, batch): deletes finished jobs whose expiry passed,
--- then the oldest finished jobs beyond the limits; at most batch. Returns how many. Runs under OOM
--- (it frees memory).
+-- then the oldest finished jobs beyond the limits (in the order of JobRules.Kept, as RULES.KEPT[1],
+-- RULES.KEPT[2] name their sets), but never one a waiting job still needs (awaited; an expired one
+-- is looked at again a minute later); at most batch. Returns how many. Runs under OOM (it frees
+-- memory).
 redis.call('DEL', P .. 'oom')
-local maxok, maxbad, batch = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local batch = tonumber(ARGV[4])
 local nowus = floorus((storeclock(ARGV[1])))
 local deleted = 0
 -- Expired jobs, through the expiry buckets (see lib): each due bucket names a range of finish
 -- sequence numbers; the finished jobs in that range whose own expiry has passed are deleted. A
 -- bucket cut short by the batch limit is put back for the rest of its range.
 local KEXP = P .. 'exp'
+local RECHECK_US = 60000000 -- an awaited job's expiry is looked at again this much later
 while deleted < batch do
   local due = redis.call('ZRANGEBYSCORE', KEXP, '-inf', nowus, 'WITHSCORES', 'LIMIT', 0, 1)
   if #due == 0 then break end
@@ -18,8 +21,8 @@ while deleted < batch do
   if lo then
     local room = batch - deleted
     local found = {}
-    for _, k in ipairs({P .. 'ok', P .. 'bad'}) do
-      local r = redis.call('ZRANGEBYSCORE', k, lo, hi, 'WITHSCORES', 'LIMIT', 0, room)
+    for _, k in ipairs(RULES.KEPT) do
+      local r = redis.call('ZRANGEBYSCORE', P .. k, lo, hi, 'WITHSCORES', 'LIMIT', 0, room)
       for x = 1, #r, 2 do found[#found + 1] = {tonumber(r[x + 1]), r[x]} end
     end
     table.sort(found, function(a, b) return a[1] < b[1] end)
@@ -28,8 +31,12 @@ while deleted < batch do
       local fs, id = found[x][1], unmem(found[x][2])
       local j = load(id)
       if j and TERMINAL[j.s] and j.ex and ceilus(j.ex) <= nowus then
-        deletejob(id)
-        deleted = deleted + 1
+        if awaited(id) then
+          redis.call('ZADD', KEXP, nowus + RECHECK_US, ids(fs) .. ':' .. ids(fs))
+        else
+          deletejob(id)
+          deleted = deleted + 1
+        end
       end
       last = fs
     end
@@ -39,13 +46,19 @@ while deleted < batch do
     flush()
   end
 end
-for _, kind in ipairs({{P .. 'ok', maxok}, {P .. 'bad', maxbad}}) do
+-- the sets and the limits come in JobRules.Kept's order
+for x, set in ipairs(RULES.KEPT) do
+  local kind = {P .. set, tonumber(ARGV[1 + x])}
   local excess = redis.call('ZCARD', kind[1]) - kind[2]
   if excess > 0 and deleted < batch then
     local take = math.min(excess, batch - deleted)
+    -- the oldest beyond the limit, but those a waiting job still needs (not replaced by newer ones)
     for _, m in ipairs(redis.call('ZRANGE', kind[1], 0, take - 1)) do
-      deletejob(unmem(m))
-      deleted = deleted + 1
+      local id = unmem(m)
+      if not awaited(id) then
+        deletejob(id)
+        deleted = deleted + 1
+      end
     end
     flush()
   end
