@@ -170,7 +170,13 @@ public final class KeyRing {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(source + ", line " + n + ": the key '" + id + "' is not base64");
       }
-      if (keys.put(id, aesKey(id, bytes)) != null) {
+      SecretKey key;
+      try {
+        key = aesKey(id, bytes);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ", line " + n + ": " + e.getMessage());
+      }
+      if (keys.put(id, key) != null) {
         throw new IllegalArgumentException(source + ", line " + n + ": the key '" + id + "' is listed twice");
       }
       last = id;
