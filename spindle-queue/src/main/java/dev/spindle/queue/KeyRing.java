@@ -56,6 +56,14 @@ public final class KeyRing {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** One AES-GCM cipher per thread, initialised afresh (new nonce) for each payload. */
+  private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available: " + e.getClass().getSimpleName());
+    }
+  });
 
   private final Map<String, SecretKey> keys;
   private final String primary;
@@ -273,7 +281,7 @@ public final class KeyRing {
     RANDOM.nextBytes(nonce);
     byte[] ct;
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = GCM.get();
       c.init(Cipher.ENCRYPT_MODE, keys.get(primary), new GCMParameterSpec(TAG_BITS, nonce));
       c.updateAAD(aad(kind, task));
       ct = c.doFinal(json.getBytes(StandardCharsets.UTF_8));
@@ -301,7 +309,7 @@ public final class KeyRing {
     }
     String boundTask = task != null ? task : e.task();
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = GCM.get();
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, e.iv()));
       c.updateAAD(aad(kind, boundTask));
       return new String(c.doFinal(e.ct()), StandardCharsets.UTF_8);
