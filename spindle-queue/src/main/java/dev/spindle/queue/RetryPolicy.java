@@ -1,6 +1,8 @@
 package dev.spindle.queue;
 
 import dev.spindle.queue.internal.Durations;
+import dev.spindle.retry.Attempt;
+import dev.spindle.retry.Wait;
 import dev.spindle.spi.Jitter;
 import dev.spindle.spi.JsonCodec;
 import java.time.Duration;
@@ -43,6 +45,7 @@ public final class RetryPolicy {
   private final double jitter;
   private final List<String> retryOn;
   private final List<String> giveUpOn;
+  private final Wait wait;
 
   private RetryPolicy(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -52,6 +55,7 @@ public final class RetryPolicy {
     this.jitter = b.jitter;
     this.retryOn = List.copyOf(b.retryOn);
     this.giveUpOn = List.copyOf(b.giveUpOn);
+    this.wait = Wait.exponential(initialDelay, multiplier, maxDelay).withJitter(jitter).atMost(maxDelay);
   }
 
   /** Three attempts, 1 s doubling up to 10 min, ±20% jitter, every exception retried. */
@@ -148,7 +152,17 @@ public final class RetryPolicy {
   }
 
   /**
-   * The wait before the retry that follows failure number {@code failures} (1-based).
+   * The backoff as a general {@link Wait} (the same strategies as {@link dev.spindle.retry.Retry}):
+   * {@code initialDelay × multiplier^(n−1)} after failure n, capped at {@code maxDelay}, spread by
+   * the jitter, capped again.
+   */
+  public Wait backoffWait() {
+    return wait;
+  }
+
+  /**
+   * The wait before the retry that follows failure number {@code failures} (1-based), in whole
+   * milliseconds (as stores keep run times).
    *
    * @param random a uniform value in [0, 1) used for the jitter
    */
@@ -156,11 +170,8 @@ public final class RetryPolicy {
     if (failures < 1) {
       throw new IllegalArgumentException("failures must be >= 1: " + failures);
     }
-    double base = initialDelay.toMillis() * Math.pow(multiplier, failures - 1);
-    double cap = maxDelay.toMillis();
-    base = Math.min(base, cap);
-    long millis = Math.round(Jitter.apply(base, jitter, random, cap));
-    return Duration.ofMillis(millis);
+    Duration d = wait.next(new Attempt(failures, Duration.ZERO, null, null), () -> random);
+    return Duration.ofMillis(Math.round(d.toNanos() / 1e6));
   }
 
   /** The policy as compact JSON, as stores persist it with the job. */

@@ -86,4 +86,21 @@ class RetryPolicyTest {
     assertThatThrownBy(() -> new JobPolicy(Duration.ZERO, RetryPolicy.defaults(), 3, Duration.ofDays(1),
         Duration.ofDays(1))).hasMessageContaining("timeout");
   }
+
+  @Test
+  void theBackoffIsTheSharedWaitInWholeMillisecondsAndMatchesTheFormerFormula() {
+    RetryPolicy p = RetryPolicy.builder().initialDelay(Duration.ofMillis(250)).multiplier(3).maxDelay(Duration.ofSeconds(40))
+        .jitter(0.3).build();
+    for (int failures = 1; failures <= 8; failures++) {
+      for (double r = 0; r < 1; r += 0.0625) {
+        double base = Math.min(250 * Math.pow(3, failures - 1), 40_000);
+        long former = Math.round(dev.spindle.spi.Jitter.apply(base, 0.3, r, 40_000));
+        assertThat(p.backoff(failures, r).toMillis()).as("failure %d, random %s", failures, r).isEqualTo(former);
+        double rr = r;
+        long nanos = p.backoffWait().next(new dev.spindle.retry.Attempt(failures, Duration.ZERO, null, null), () -> rr)
+            .toNanos();
+        assertThat(p.backoff(failures, r).toMillis()).isEqualTo(Math.round(nanos / 1e6));
+      }
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package dev.spindle.thumbnails;
 
+import dev.spindle.retry.Retry;
+import dev.spindle.retry.Wait;
 import dev.spindle.spi.Jitter;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * not retry in step. A
  * {@code Retry-After} header of a 429 or 503 answer is honoured up to {@code maxBackoff}.
  * Immutable.
+ *
+ * <p>These are the settings, kept as JSON with a download job; the retrying is done by the general
+ * {@link Retry} with the wait {@link #backoffWait()}.
  *
  * @param maxAttempts attempts in all, 1..20 (1 = no retry); default 3
  * @param initialBackoff wait before the second attempt; default 250 ms
@@ -50,15 +55,22 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
   }
 
   /**
+   * The backoff as a {@link Wait}: {@code initialBackoff × multiplier^(n−1)} after attempt n,
+   * capped at {@code maxBackoff}, spread by the jitter, capped again.
+   */
+  public Wait backoffWait() {
+    return Wait.exponential(initialBackoff, multiplier, maxBackoff).withJitter(jitter).atMost(maxBackoff);
+  }
+
+  /**
    * The wait before attempt {@code attempt + 1}, given a random number in [0,1) and an optional
-   * server-requested delay.
+   * server-requested delay (which wins, up to {@code maxBackoff}).
    */
   public Duration backoff(int attempt, double random, @Nullable Duration retryAfter) {
     if (retryAfter != null && !retryAfter.isNegative()) {
       return retryAfter.compareTo(maxBackoff) > 0 ? maxBackoff : retryAfter;
     }
-    double nanos = initialBackoff.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
-    double cap = maxBackoff.toNanos();
-    return Duration.ofNanos((long) Jitter.apply(Math.min(nanos, cap), jitter, random, cap));
+    return backoffWait().next(new dev.spindle.retry.Attempt(Math.max(1, attempt), Duration.ZERO, null, null),
+        () -> random);
   }
 }

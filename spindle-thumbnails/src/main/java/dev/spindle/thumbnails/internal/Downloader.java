@@ -1,5 +1,8 @@
 package dev.spindle.thumbnails.internal;
 
+import dev.spindle.retry.Retry;
+import dev.spindle.retry.Sleeper;
+import dev.spindle.retry.Wait;
 import dev.spindle.thumbnails.FailureReason;
 import dev.spindle.thumbnails.RetryPolicy;
 import java.io.IOException;
@@ -22,9 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,7 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Downloads one image to the incoming folder with {@link HttpClient}: each attempt has a deadline
  * covering headers and body, transient failures are retried with backoff, the body streams to a
- * hidden temporary file that is renamed into place only when complete. Both a blocking call (for
+ * hidden temporary file that is renamed into place only when complete. The retries are a
+ * {@link Retry} over the settings' {@link RetryPolicy}, which retries an attempt whose outcome says
+ * so and waits the server's {@code Retry-After} when it gave one. Both a blocking call (for
  * any thread, virtual threads included) and a non-blocking one (for the single-threaded
  * asynchronous variant) are offered. Thread-safe.
  */
@@ -57,17 +62,37 @@ public final class Downloader {
   private final Settings settings;
   private final Executor retryExecutor;
   private final Clock clock;
+  private final Retry retry;
 
   /**
    * @param retryExecutor runs the next attempt after a backoff (the HTTP client's executor for the
    *     async variant, so everything stays on one thread)
    */
   public Downloader(HttpClient client, Path dir, Settings settings, Executor retryExecutor, Clock clock) {
+    this(client, dir, settings, retryExecutor, clock, Sleeper.system());
+  }
+
+  /** As above, waiting between attempts with {@code sleeper} (tests: one that does not sleep). */
+  public Downloader(HttpClient client, Path dir, Settings settings, Executor retryExecutor, Clock clock,
+      Sleeper sleeper) {
     this.client = Objects.requireNonNull(client, "client");
     this.dir = Objects.requireNonNull(dir, "dir");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.retryExecutor = Objects.requireNonNull(retryExecutor, "retryExecutor");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.retry = retry(settings.retry(), Objects.requireNonNull(sleeper, "sleeper"));
+  }
+
+  /** Retries outcomes that ask for it (exceptions never reach it: {@link #outcome} classifies them). */
+  private static Retry retry(RetryPolicy policy, Sleeper sleeper) {
+    Wait backoff = policy.backoffWait();
+    return Retry.builder().stopAfterAttempts(policy.maxAttempts())
+        .retryIfResult(r -> r instanceof Outcome o && o.retry())
+        .waitBetween((a, random) -> a.result() instanceof Outcome o && o.retryAfter() != null
+            ? policy.backoff(a.number(), 0, o.retryAfter()) : backoff.next(a, random))
+        .beforeSleep((a, wait) -> LOG.warn("{} (attempt {}/{}); retrying in {} ms",
+            a.result() instanceof Outcome o ? o.message() : "?", a.number(), policy.maxAttempts(), wait.toMillis()))
+        .sleeper(sleeper).build();
   }
 
   /**
@@ -98,8 +123,27 @@ public final class Downloader {
       return CompletableFuture.failedFuture(new ImageProblem(FailureReason.INVALID_URL, source.invalidReason()));
     }
     Instant start = clock.instant();
+    AtomicInteger attempts = new AtomicInteger();
+    CompletableFuture<Outcome> call = retry.callAsync(() -> attempt(source, attempts.incrementAndGet(), start),
+        retryExecutor);
     CompletableFuture<Result> out = new CompletableFuture<>();
-    attempt(source, 1, start, out);
+    out.whenComplete((r, e) -> {
+      if (e instanceof CancellationException) {
+        call.cancel(true); // the attempt in flight aborts its transfer; no further attempt starts
+      }
+    });
+    call.whenComplete((o, t) -> {
+      if (t != null) {
+        out.completeExceptionally(new ImageProblem(FailureReason.IO_ERROR, source.url() + ": " + t, t));
+      } else if (o.result() != null) {
+        out.complete(o.result());
+      } else {
+        int n = attempts.get();
+        String msg = o.message() + (n > 1 ? " (after " + n + " attempts)" : "");
+        FailureReason reason = o.reason();
+        out.completeExceptionally(new ImageProblem(reason == null ? FailureReason.INTERNAL_ERROR : reason, msg, o.cause()));
+      }
+    });
     return out;
   }
 
@@ -116,10 +160,8 @@ public final class Downloader {
     }
   }
 
-  private void attempt(ImageSource source, int n, Instant start, CompletableFuture<Result> out) {
-    if (out.isDone()) {
-      return; // cancelled by the caller
-    }
+  /** One attempt; its future completes with the outcome, never exceptionally unless cancelled. */
+  private CompletableFuture<Outcome> attempt(ImageSource source, int n, Instant start) {
     Path target = dir.resolve(source.fileName());
     Path tmp = AtomicFiles.tempFor(target);
     AtomicReference<FileBodySubscriber> sub = new AtomicReference<>();
@@ -144,40 +186,24 @@ public final class Downloader {
     try {
       http = client.sendAsync(rb.build(), handler);
     } catch (RuntimeException e) { // e.g. the client was closed
-      out.completeExceptionally(new ImageProblem(FailureReason.CANCELLED, source.url() + ": " + e.getMessage(), e));
-      return;
+      return CompletableFuture.completedFuture(
+          Outcome.fail(FailureReason.CANCELLED, source.url() + ": " + e.getMessage(), false, null, e));
     }
-    out.whenComplete((r, e) -> {
-      if (e instanceof CancellationException) {
-        http.cancel(true);
-        abort(sub, tmp);
-      }
-    });
     long deadline = settings.downloadTimeout().toMillis();
-    http.copy().orTimeout(deadline, TimeUnit.MILLISECONDS).handle((resp, err) -> {
+    CompletableFuture<Outcome> outcome = http.copy().orTimeout(deadline, TimeUnit.MILLISECONDS).handle((resp, err) -> {
       if (err != null && unwrap(err) instanceof TimeoutException) {
         http.cancel(true);
         abort(sub, tmp);
       }
       return outcome(source, n, start, resp, err, target, tmp, sub.get());
-    }).thenAccept(o -> {
-      if (o.result() != null) {
-        out.complete(o.result());
-      } else if (o.retry() && n < settings.retry().maxAttempts() && !out.isDone()) {
-        Duration wait = settings.retry().backoff(n, ThreadLocalRandom.current().nextDouble(), o.retryAfter());
-        LOG.warn("{} (attempt {}/{}); retrying in {} ms", o.message(), n,
-            settings.retry().maxAttempts(), wait.toMillis());
-        Executor later = CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS, retryExecutor);
-        later.execute(() -> attempt(source, n + 1, start, out));
-      } else {
-        String msg = o.message() + (n > 1 ? " (after " + n + " attempts)" : "");
-        FailureReason reason = o.reason();
-        out.completeExceptionally(new ImageProblem(reason == null ? FailureReason.INTERNAL_ERROR : reason, msg, o.cause()));
+    }).exceptionally(t -> Outcome.fail(FailureReason.IO_ERROR, source.url() + ": " + t, false, null, t));
+    outcome.whenComplete((o, e) -> {
+      if (e instanceof CancellationException) {
+        http.cancel(true);
+        abort(sub, tmp);
       }
-    }).exceptionally(t -> {
-      out.completeExceptionally(new ImageProblem(FailureReason.IO_ERROR, source.url() + ": " + t, t));
-      return null;
     });
+    return outcome;
   }
 
   private static void abort(AtomicReference<FileBodySubscriber> sub, Path tmp) {

@@ -1,5 +1,8 @@
 package dev.spindle.thumbnails.internal;
 
+import dev.spindle.WorkerLostException;
+import dev.spindle.retry.Retry;
+import dev.spindle.retry.Wait;
 import dev.spindle.thumbnails.FailureReason;
 import dev.spindle.thumbnails.ResizeRequest;
 import dev.spindle.thumbnails.ResizeResult;
@@ -207,23 +210,23 @@ final class ResizeStrategies {
     }
   }
 
+  /** Two attempts, at once, when the resize worker (a child JVM or a queue worker) is lost. */
+  private static Retry lostWorkerRetry(ThumbnailRun.Job job) {
+    return Retry.builder().stopAfterAttempts(2).retryOn(WorkerLostException.class).waitBetween(Wait.none())
+        .beforeSleep((a, wait) -> LOG.warn("{}: resize worker lost ({}); retrying once", job.source().fileName(),
+            a.failure() == null ? "" : a.failure().getMessage()))
+        .build();
+  }
+
   /** Resizes one job through the backend and records its result; a lost worker is retried once. */
   void resizeOne(ThumbnailRun.Job job, ResizeBackend backend) {
     ResizeRequest req = request(job);
     book.resizeClock().start();
-    ResizeResult rr = null;
+    ResizeResult rr;
     try {
-      for (int attempt = 1; rr == null; attempt++) {
-        try {
-          rr = backend.resize(req);
-        } catch (dev.spindle.WorkerLostException e) {
-          if (attempt >= 2) {
-            rr = ExecutorResizeBackend.failedResult(req, e);
-          } else {
-            LOG.warn("{}: resize worker lost ({}); retrying once", job.source().fileName(), e.getMessage());
-          }
-        }
-      }
+      rr = lostWorkerRetry(job).call(() -> backend.resize(req));
+    } catch (WorkerLostException e) {
+      rr = ExecutorResizeBackend.failedResult(req, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       rr = ResizeResult.failed(req.source(), FailureReason.CANCELLED, job.source().fileName() + ": resize interrupted", null);
