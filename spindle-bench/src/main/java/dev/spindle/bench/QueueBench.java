@@ -37,7 +37,9 @@ import java.util.stream.LongStream;
  *
  * <pre>
  * java -cp ... dev.spindle.bench.QueueBench MODE [--jobs N] [--workers 2] [--concurrency 64] [--prefetch 0]
- *     [--model THREADS] [--durability NORMAL|FULL] [--dir /tmp/...] [--keep true]
+ *     [--model THREADS] [--durability NORMAL|FULL] [--dir /tmp/...] [--keep true] [--encryption off|on]
+ * (--encryption on: enqueue and drain encrypt arguments and results under a fresh AES-256 key ring,
+ * handed to the worker processes in an environment variable)
  * (without --dir the database files go to a temporary directory, deleted at the end unless --keep)
  *
  * MODE  enqueue    batch enqueue (one transaction per batch) and single enqueues, jobs/s
@@ -55,9 +57,16 @@ public final class QueueBench {
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
   private int workerSeq;
+  private final byte[] key = dev.spindle.queue.KeyRing.newKey();
+  private final dev.spindle.queue.@org.jspecify.annotations.Nullable KeyRing ring;
 
   private QueueBench(Map<String, String> opts) throws IOException {
     this.opts = opts;
+    String enc = opts.getOrDefault("encryption", "off");
+    if (!enc.equals("on") && !enc.equals("off")) {
+      throw new IllegalArgumentException("--encryption takes on or off, not " + enc);
+    }
+    this.ring = enc.equals("on") ? dev.spindle.queue.KeyRing.of("bench", Map.of("bench", key)) : null;
     this.dir = opts.containsKey("dir") ? Path.of(opts.get("dir")) : Files.createTempDirectory("spindle-qbench");
     Files.createDirectories(dir);
   }
@@ -113,6 +122,12 @@ public final class QueueBench {
     return opts.getOrDefault("durability", "NORMAL").toUpperCase(Locale.ROOT);
   }
 
+  /** A producer on {@code store}, encrypting with the bench's ring when --encryption is on. */
+  private JobQueue queue(SqliteJobStore store) {
+    JobQueue.Builder b = JobQueue.builder(store);
+    return (ring == null ? b : b.encryption(ring)).build();
+  }
+
   private SqliteJobStore open(String name) {
     return SqliteJobStore.builder(dir.resolve(name))
         .durability(SqliteJobStore.Durability.valueOf(durability())).open();
@@ -122,7 +137,7 @@ public final class QueueBench {
 
   private void enqueue() throws Exception {
     int n = intOpt("jobs", 200_000);
-    try (SqliteJobStore store = open("enqueue.db"); JobQueue q = JobQueue.builder(store).build()) {
+    try (SqliteJobStore store = open("enqueue.db"); JobQueue q = queue(store)) {
       warmUp(q);
       for (int batch : new int[] {1_000, 10_000, n}) {
         List<Long> inputs = LongStream.range(0, batch).boxed().toList();
@@ -178,7 +193,7 @@ public final class QueueBench {
     int n = intOpt("jobs", 200_000);
     int workers = intOpt("workers", 2);
     String db = "drain.db";
-    try (SqliteJobStore store = open(db); JobQueue q = JobQueue.builder(store).build()) {
+    try (SqliteJobStore store = open(db); JobQueue q = queue(store)) {
       for (int i = 0; i < workers; i++) {
         startWorker(db, Map.of());
       }
@@ -421,7 +436,11 @@ public final class QueueBench {
     ChildSpec spec = ChildSpec.builder("queue-bench worker" + workerSeq, QueueBenchWorker.class.getName())
         .jvmOptions(jvm).args(cmd)
         .stderr(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile())).build();
-    Process p = JvmLauncher.processBuilder(spec).start();
+    ProcessBuilder pb = JvmLauncher.processBuilder(spec);
+    if (ring != null) { // never on the command line
+      pb.environment().put(QueueBenchWorker.KEYS_VARIABLE, "bench=" + java.util.Base64.getEncoder().encodeToString(key));
+    }
+    Process p = pb.start();
     processes.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();

@@ -17,6 +17,9 @@ import java.util.concurrent.CountDownLatch;
  * once consuming; stops gracefully on SIGTERM.
  */
 public final class QueueBenchWorker {
+  /** The environment variable holding the key ring when the bench encrypts. */
+  static final String KEYS_VARIABLE = "SPINDLE_BENCH_KEYS";
+
   private QueueBenchWorker() {}
 
   public static void main(String[] args) throws Exception {
@@ -27,7 +30,7 @@ public final class QueueBenchWorker {
     SqliteJobStore store = SqliteJobStore.builder(Path.of(o.get("store")))
         .durability(SqliteJobStore.Durability.valueOf(o.getOrDefault("durability", "NORMAL").toUpperCase(Locale.ROOT)))
         .open();
-    Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class))
+    Worker.Builder b = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class))
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
         .prefetch(Integer.parseInt(o.getOrDefault("prefetch", "0")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))
@@ -35,7 +38,11 @@ public final class QueueBenchWorker {
         .heartbeatInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("heartbeat-ms", "1000"))))
         .shutdownGrace(Duration.ofSeconds(5))
         .scheduleInterval(Duration.ofMillis(Long.parseLong(o.getOrDefault("schedule-ms", "1000"))))
-        .name(o.getOrDefault("name", "bench")).start();
+        .name(o.getOrDefault("name", "bench"));
+    if (System.getenv(KEYS_VARIABLE) != null) {
+      b.encryption(dev.spindle.queue.KeyRing.fromEnvironment(KEYS_VARIABLE));
+    }
+    Worker w = b.start();
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       w.close();

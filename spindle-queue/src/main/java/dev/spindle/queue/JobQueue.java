@@ -8,6 +8,7 @@ import dev.spindle.queue.internal.ClientCore;
 import dev.spindle.queue.internal.DefaultJobHandle;
 import dev.spindle.queue.internal.Listeners;
 import dev.spindle.queue.internal.Payloads;
+import dev.spindle.queue.internal.Sealing;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobStore;
@@ -46,6 +47,7 @@ import tools.jackson.databind.JsonNode;
  *   <tr><td>{@link Builder#codec}</td><td>{@link JsonCodec#defaults()}: payloads up to 1 MiB</td></tr>
  *   <tr><td>{@link Builder#defaults}</td><td>{@link JobOptions#defaults()}</td></tr>
  *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}</td></tr>
+ *   <tr><td>{@link Builder#encryption}</td><td>none: arguments and results stored in clear</td></tr>
  * </table>
  *
  * <p>Closing the queue stops its result watcher; it does not close the store.
@@ -64,15 +66,17 @@ public final class JobQueue implements AutoCloseable {
   private final Listeners listeners;
   private final ClientCore core;
   private final int maxWorkflowSize;
+  private final @org.jspecify.annotations.Nullable KeyRing keyRing;
 
   private JobQueue(Builder b) {
+    this.keyRing = b.keyRing;
     this.store = b.store;
     this.registry = b.registry;
     this.codec = b.codec;
     this.clock = b.clock;
     this.defaults = b.defaults;
     this.listeners = Listeners.of(b.listeners, b.observer);
-    this.core = new ClientCore(store, codec, clock, listeners, b.name);
+    this.core = new ClientCore(store, codec, clock, listeners, b.name, b.keyRing);
     this.maxWorkflowSize = b.maxWorkflowSize;
   }
 
@@ -140,7 +144,7 @@ public final class JobQueue implements AutoCloseable {
       String json = Payloads.toJson(codec, input, "input of task '" + task.name() + "'");
       jobs.add(newJob(task.name(), json, options, now));
     }
-    List<EnqueueResult> results = store.enqueue(jobs);
+    List<EnqueueResult> results = store.enqueue(Sealing.sealArgs(keyRing, jobs));
     List<JobHandle<O>> handles = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       EnqueueResult r = results.get(i);
@@ -215,7 +219,7 @@ public final class JobQueue implements AutoCloseable {
       }
       jobs.add(newJob(r.taskName(), r.argsJson(), r.options(), now));
     }
-    List<EnqueueResult> results = write.apply(jobs);
+    List<EnqueueResult> results = write.apply(Sealing.sealArgs(keyRing, jobs));
     List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       EnqueueResult r = results.get(i);
@@ -241,7 +245,7 @@ public final class JobQueue implements AutoCloseable {
     List<NewJob> jobs = new ArrayList<>(WorkflowJobs.of(workflow, registry, codec, defaults, now,
         maxWorkflowSize));
     jobs.replaceAll(j -> j.withTraceContext(listeners.captureContext(j.queue(), j.task())));
-    List<EnqueueResult> results = store.enqueue(jobs);
+    List<EnqueueResult> results = store.enqueue(Sealing.sealArgs(keyRing, jobs));
     List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
     java.util.Map<String, JobHandle<JsonNode>> named = new java.util.LinkedHashMap<>();
     for (int i = 0; i < results.size(); i++) {
@@ -341,11 +345,14 @@ public final class JobQueue implements AutoCloseable {
         r.lastFireAt(), r.version())).toList();
   }
 
-  /** A worker builder on this queue's store, sharing its codec, clock and listeners. */
+  /** A worker builder on this queue's store, sharing its codec, clock, listeners and key ring. */
   public Worker.Builder worker() {
     Worker.Builder b = Worker.builder(store).codec(codec).clock(clock);
     listeners.list().forEach(b::listener);
     b.observer(listeners.observer());
+    if (keyRing != null) {
+      b.encryption(keyRing);
+    }
     if (!registry.names().isEmpty()) {
       b.registry(registry);
     }
@@ -369,6 +376,7 @@ public final class JobQueue implements AutoCloseable {
     private JobObserver observer = JobObserver.NONE;
     private String name = "queue";
     private int maxWorkflowSize = DEFAULT_MAX_WORKFLOW_SIZE;
+    private @org.jspecify.annotations.Nullable KeyRing keyRing;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -377,6 +385,17 @@ public final class JobQueue implements AutoCloseable {
     /** Tasks checked at enqueue: unknown names and mistyped arguments are refused. */
     public Builder registry(TaskRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Encrypts the arguments of every job this client enqueues (typed, by name, workflows) under the
+     * ring's primary key, bound to the task name, and decrypts results read through its handles. The
+     * task name, queue, options, unique key, flow key and times stay in clear. Default: none (jobs
+     * are stored in clear). See {@link KeyRing}.
+     */
+    public Builder encryption(KeyRing ring) {
+      this.keyRing = Objects.requireNonNull(ring, "ring");
       return this;
     }
 

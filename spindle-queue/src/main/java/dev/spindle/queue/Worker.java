@@ -192,6 +192,7 @@ public final class Worker implements AutoCloseable {
     private final Map<String, Integer> queueLimits = new LinkedHashMap<>();
     private Consumer<Throwable> onFatal = t -> { };
     private Duration clockSkewWarning = DEFAULT_CLOCK_SKEW_WARNING;
+    private @Nullable KeyRing keyRing;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -274,6 +275,17 @@ public final class Worker implements AutoCloseable {
     /** Runs jobs on this executor instead of creating one; the worker does not shut it down. */
     public Builder executor(TaskExecutor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * The keys that decrypt encrypted job arguments; the result of a job whose arguments were
+     * encrypted is encrypted under the ring's primary key. Without a ring (the default) an encrypted
+     * job fails, under its retry policy, with a {@link MissingKeyException} naming the key id; its
+     * arguments stay as they were. See {@link KeyRing}.
+     */
+    public Builder encryption(KeyRing ring) {
+      this.keyRing = Objects.requireNonNull(ring, "ring");
       return this;
     }
 
@@ -459,7 +471,7 @@ public final class Worker implements AutoCloseable {
           WorkerSettings.TaskResolver.of(reg), reg, codec, clock, Listeners.of(listeners, observer), leaseDuration,
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
-          random, Map.copyOf(queueLimits), clockSkewWarning, children(reg), prefetch);
+          random, Map.copyOf(queueLimits), clockSkewWarning, children(reg), prefetch, keyRing);
     }
 
     /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */
@@ -467,9 +479,10 @@ public final class Worker implements AutoCloseable {
       JobStore st = store;
       JsonCodec json = codec;
       Clock c = clock;
+      KeyRing ring = keyRing;
       return (parent, fence, children) -> {
-        List<NewJob> jobs = WorkflowJobs.of(children, reg, json, JobOptions.defaults(), c.instant(),
-            JobQueue.DEFAULT_MAX_WORKFLOW_SIZE);
+        List<NewJob> jobs = dev.spindle.queue.internal.Sealing.sealArgs(ring, WorkflowJobs.of(children, reg, json,
+            JobOptions.defaults(), c.instant(), JobQueue.DEFAULT_MAX_WORKFLOW_SIZE));
         List<EnqueueResult> added = st.addChildren(parent, fence, jobs, children.exits());
         return added.stream().map(EnqueueResult::jobId).toList();
       };

@@ -4,6 +4,7 @@ import dev.spindle.TaskRegistry;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.Redaction;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.MonotonicClock;
@@ -70,6 +71,8 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>{@link Builder#credentials}</td><td>none: a random operator token is made
  *     ({@link #generatedToken()}), to be shown once like Jupyter's</td></tr>
  *   <tr><td>{@link Builder#registry}</td><td>empty: any task name may be enqueued</td></tr>
+ *   <tr><td>{@link Builder#redaction}</td><td>the registry's {@link dev.spindle.Sensitive} fields masked;
+ *     encrypted payloads shown as encrypted</td></tr>
  *   <tr><td>{@link Builder#tick}</td><td>1 s: how often live views read the store</td></tr>
  *   <tr><td>{@link Builder#clock}</td><td>{@link Clock#systemUTC()}; sessions on a {@link MonotonicClock}</td></tr>
  *   <tr><td>{@link Builder#sessionLifetime}</td><td>12 h after the login (and 12 h unused)</td></tr>
@@ -103,7 +106,8 @@ public final class Dashboard implements AutoCloseable {
     Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.queue = JobQueue.builder(b.store).registry(b.registry).clock(clock).name("spindle-web").build();
     AuditTrail audit = new AuditTrail(clock, b.store);
-    this.service = new QueueService(queue, b.store, audit, new Supervisors(b.runDirectory));
+    this.service = new QueueService(queue, b.store, audit, new Supervisors(b.runDirectory),
+        b.redaction != null ? b.redaction : Redaction.of(b.registry));
     this.live = new LiveStats(service, b.tick);
     this.host = b.hostSecurity;
     Credentials creds = b.credentials;
@@ -378,6 +382,7 @@ public final class Dashboard implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private @Nullable Credentials credentials;
     private TaskRegistry registry = TaskRegistry.empty();
+    private @Nullable Redaction redaction;
     private Duration tick = Duration.ofSeconds(1);
     /** Null: the system clock, and sessions on a {@link MonotonicClock}. */
     private @Nullable Clock clock;
@@ -452,6 +457,16 @@ public final class Dashboard implements AutoCloseable {
     /** Who may log in. */
     public Builder credentials(Credentials credentials) {
       this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /**
+     * How jobs' arguments and results are shown in pages and the REST API: sensitive fields masked,
+     * encrypted payloads shown as encrypted with their key id, never decrypted. Default:
+     * {@link Redaction#of} the {@link #registry} (its tasks' {@link dev.spindle.Sensitive} fields).
+     */
+    public Builder redaction(Redaction redaction) {
+      this.redaction = Objects.requireNonNull(redaction, "redaction");
       return this;
     }
 

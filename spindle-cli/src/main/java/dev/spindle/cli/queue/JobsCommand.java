@@ -106,6 +106,9 @@ public final class JobsCommand implements Runnable {
     @Nullable String before;
 
     @Mixin
+    QueueSupport.RedactOption redact = new QueueSupport.RedactOption();
+
+    @Mixin
     OutputOptions output = new OutputOptions();
 
     @Override
@@ -124,7 +127,8 @@ public final class JobsCommand implements Runnable {
         }
       }
       try (StoreBackend s = store.open()) {
-        List<JobInfo> jobs = s.inspector().listJobs(f);
+        dev.spindle.queue.Redaction shown = redact.redaction();
+        List<JobInfo> jobs = s.inspector().listJobs(f).stream().map(shown::apply).toList();
         String next = jobs.size() == f.limit() ? jobs.get(jobs.size() - 1).id() : null;
         if (output.json) {
           ObjectNode doc = CliJson.object();
@@ -192,10 +196,13 @@ public final class JobsCommand implements Runnable {
     @Mixin
     JsonOption output = new JsonOption();
 
+    @Mixin
+    QueueSupport.RedactOption redact = new QueueSupport.RedactOption();
+
     @Override
     public Integer call() {
       try (StoreBackend s = store.open()) {
-        JobInfo j = s.find(id).orElseThrow(() -> new JobNotFoundException(id));
+        JobInfo j = redact.redaction().apply(s.find(id).orElseThrow(() -> new JobNotFoundException(id)));
         String hold = null;
         if (j.state() == JobState.QUEUED) {
           // a store without flow control holds no job

@@ -93,6 +93,27 @@ final class QueueSupport {
     }
   }
 
+  /**
+   * How {@code jobs list|show} show arguments and results: the {@link dev.spindle.Sensitive} fields
+   * of the catalogs' tasks and the {@code --redact} names masked, encrypted payloads shown as
+   * encrypted with their key id.
+   */
+  static final class RedactOption {
+    @Option(names = "--catalog", paramLabel = "CLASS", split = ",",
+        description = "task catalog classes whose @Sensitive fields are masked; default: the demo and prime tasks"
+            + " plus every catalog listed in META-INF/services/dev.spindle.TaskCatalog")
+    List<String> catalogs = new ArrayList<>();
+
+    @Option(names = "--redact", paramLabel = "FIELD", split = ",",
+        description = "also mask these argument and result fields, at any depth, in every task")
+    List<String> fields = new ArrayList<>();
+
+    dev.spindle.queue.Redaction redaction() {
+      TaskRegistry r = catalogs.isEmpty() ? defaultRegistry() : TaskRegistry.fromCatalogClassNames(catalogs);
+      return dev.spindle.queue.Redaction.of(r).withFields(fields);
+    }
+  }
+
   /** The demo and prime tasks plus every discovered catalog. */
   static TaskRegistry defaultRegistry() {
     TaskRegistry.Builder b = TaskRegistry.builder().addCatalog(DemoTasks.class).addCatalog(PrimeTasks.class);

@@ -34,8 +34,16 @@ public final class ClientCore implements AutoCloseable {
   private final JsonCodec codec;
   private final Clock clock;
   private final Listeners listeners;
+  private final dev.spindle.queue.@org.jspecify.annotations.Nullable KeyRing ring;
 
   public ClientCore(JobStore store, JsonCodec codec, Clock clock, Listeners listeners, String name) {
+    this(store, codec, clock, listeners, name, null);
+  }
+
+  /** A core whose results are decrypted with {@code ring} ({@code null}: none). */
+  public ClientCore(JobStore store, JsonCodec codec, Clock clock, Listeners listeners, String name,
+      dev.spindle.queue.@org.jspecify.annotations.Nullable KeyRing ring) {
+    this.ring = ring;
     this.store = store;
     this.codec = codec;
     this.clock = clock;
@@ -93,11 +101,13 @@ public final class ClientCore implements AutoCloseable {
    *
    * @throws TaskFailedException for FAILED and DEAD jobs
    * @throws CancellationException for CANCELLED jobs
+   * @throws dev.spindle.queue.MissingKeyException if the result is encrypted under a key this
+   *     client lacks
    */
   public <O> O outcome(JobInfo job, Type outputType) {
     return switch (job.state()) {
-      case SUCCEEDED -> Payloads.fromJson(codec,
-          Objects.requireNonNull(job.resultJson(), "the result of a SUCCEEDED job"), outputType,
+      case SUCCEEDED -> Payloads.fromJson(codec, Sealing.openResult(ring, job.task(),
+          Objects.requireNonNull(job.resultJson(), "the result of a SUCCEEDED job")), outputType,
           "result of job " + job.id() + " (task '" + job.task() + "')");
       case FAILED, DEAD -> throw new TaskFailedException(job.task(), job.id(), failureOf(job));
       case CANCELLED -> throw new CancellationException("job " + job.id() + " of task '" + job.task()

@@ -33,6 +33,8 @@ final class InFlight {
   volatile boolean cancelRequested;
   volatile boolean lost;
   volatile boolean releasing;
+  /** True if its arguments were encrypted: its result is encrypted too. Set before submission. */
+  volatile boolean sealed;
   /** The thread running the execution in this JVM while it runs (in-JVM models); null otherwise. */
   volatile @Nullable Thread thread;
   /** When the execution began running in this JVM (monotonic clock); 0 before, or in a child JVM. */

@@ -164,9 +164,26 @@ final class JobLauncher {
       return null;
     }
     Object input;
+    boolean sealed = false;
     try {
-      input = Payloads.fromJson(settings.codec(), job.argsJson(), task.inputType(),
+      String args = job.argsJson();
+      if (dev.spindle.queue.KeyRing.mayHoldEncrypted(args)) {
+        args = Sealing.openArgs(settings.keyRing(), job.task(), args);
+        sealed = true;
+      }
+      input = Payloads.fromJson(settings.codec(), args, task.inputType(),
           "arguments of job " + job.id() + " (task '" + job.task() + "')");
+    } catch (dev.spindle.queue.MissingKeyException e) {
+      // not the job's fault: it fails under its retry policy, its encrypted arguments untouched, and
+      // runs once a worker holding the key retries it
+      LOG.warn("job {}: {}", job.id(), e.getMessage());
+      JobOutcome o = outcomes.failure(job, e);
+      rt.addDone(new JobOutcome(job, o.completion(), o.type(), o.state(), o.error(), o.detail(),
+          settings.listeners().started(job, waited), System.nanoTime() - startNanos));
+      if (slotReserved) {
+        rt.running.decrementAndGet();
+      }
+      return null;
     } catch (RuntimeException | LinkageError | AssertionError e) {
       // whatever the input type's code throws while reading the arguments (a creator, a static
       // initializer) is the job's problem: it must neither kill the dispatcher nor come back forever
@@ -182,6 +199,7 @@ final class JobLauncher {
     }
     InFlight f = new InFlight(job, task, claimedNanos,
         settings.listeners(), waited, startNanos);
+    f.sealed = sealed;
     if (!slotReserved) {
       rt.running.incrementAndGet();
     }

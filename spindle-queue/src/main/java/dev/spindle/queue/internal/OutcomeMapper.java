@@ -93,13 +93,21 @@ final class OutcomeMapper {
       return new JobOutcome(job, Completion.failed(id, job.fence(), workerId, err.toJson()), JobEvent.Type.FAILED,
           JobState.FAILED, err, "result not storable");
     }
+    dev.spindle.queue.KeyRing ring = settings.keyRing();
+    if (f.sealed && ring != null) {
+      json = Sealing.sealResult(ring, job.task(), json);
+    }
     return new JobOutcome(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
         JobState.SUCCEEDED, null, null);
   }
 
   /** A failed execution: a retry at the policy's backoff, or a failure once retries are used up. */
   JobOutcome failure(InFlight f, Throwable error) {
-    JobInfo job = f.job;
+    return failure(f.job, error);
+  }
+
+  /** {@link #failure(InFlight, Throwable)} of a job that never started on the executor. */
+  JobOutcome failure(JobInfo job, Throwable error) {
     if (error instanceof dev.spindle.queue.RateLimitedException rl) {
       return rateLimited(job, rl);
     }

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param clockSkewWarning how far the worker's clock may be off the store's before it warns
  * @param prefetch how many jobs the worker may claim beyond its free slots while jobs are short
  *     ({@link Prefetched}); 0 for none
+ * @param keyRing the keys that decrypt encrypted arguments and encrypt their results, or {@code null}
+ *     for none (an encrypted job then fails naming its key id)
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
     @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
@@ -33,7 +35,19 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
     RetentionLimits retention,
     Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits, Duration clockSkewWarning,
-    ChildSubmitter children, int prefetch) {
+    ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing) {
+
+  /** Settings without a key ring. */
+  public WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
+      @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
+      Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
+      Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
+      RetentionLimits retention, Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits,
+      Duration clockSkewWarning, ChildSubmitter children, int prefetch) {
+    this(store, name, queues, concurrency, model, executor, resolver, registry, codec, clock, listeners,
+        leaseDuration, heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance,
+        retention, purgeInterval, random, queueLimits, clockSkewWarning, children, prefetch, null);
+  }
 
   /** Finds a task by name. Thread-safe. */
   public interface TaskResolver {

@@ -171,7 +171,7 @@ public final class ApiRoutes {
     JobPage page = service.inspector().page(f);
     ObjectNode o = Json.object();
     ArrayNode arr = o.putArray("jobs");
-    page.jobs().forEach(j -> arr.add(Json.job(j, ctx.contextPath())));
+    page.jobs().forEach(j -> arr.add(Json.job(service.shown(j), ctx.contextPath())));
     if (page.nextBeforeId() != null) {
       o.put("next", nextLink(ctx, page.nextBeforeId()));
     } else {
@@ -364,7 +364,7 @@ public final class ApiRoutes {
 
   private void getJob(Context ctx) {
     JobInfo j = job(ctx.pathParam("id"));
-    ObjectNode o = Json.job(j, ctx.contextPath());
+    ObjectNode o = Json.job(service.shown(j), ctx.contextPath());
     if (j.state() == dev.spindle.queue.JobState.QUEUED) {
       // a store without flow control holds no job
       service.admin().flowAdmin().flatMap(f -> f.holdOf(j.id())).ifPresent(h -> {
@@ -433,7 +433,7 @@ public final class ApiRoutes {
       json(ctx, 202, o);
       return;
     }
-    ObjectNode full = Json.job(j, ctx.contextPath());
+    ObjectNode full = Json.job(service.shown(j), ctx.contextPath());
     o.set("result", full.get("result"));
     o.set("error", full.get("error"));
     o.put("deadReason", j.deadReason());
@@ -442,7 +442,7 @@ public final class ApiRoutes {
 
   private void retry(Context ctx) {
     JobInfo j = service.retry(Auth.user(ctx), ctx.pathParam("id"));
-    json(ctx, 200, Json.job(j, ctx.contextPath()));
+    json(ctx, 200, Json.job(service.shown(j), ctx.contextPath()));
   }
 
   private void cancel(Context ctx) {

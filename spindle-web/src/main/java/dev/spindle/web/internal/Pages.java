@@ -288,7 +288,7 @@ public final class Pages {
           .append(j.id()).append("</a></td><td><span class=\"state ").append(j.state()).append("\">")
           .append(j.state()).append("</span></td><td>").append(esc(j.task())).append("</td><td>")
           .append(esc(j.queue())).append("</td><td class=\"num\">").append(j.attempt()).append("</td><td>")
-          .append(Html.time(j.createdAt())).append("</td><td>").append(esc(cut(outcome(j), 80))).append("</td>");
+          .append(Html.time(j.createdAt())).append("</td><td>").append(esc(cut(outcome(service.shown(j)), 80))).append("</td>");
       if (op && fixedState != null) {
         b.append("<td><button type=\"button\" id=\"retry-").append(j.id()).append("\" data-api=\"api/v1/jobs/")
             .append(j.id()).append("/retry\" data-done=\"Requeued.\" data-reload=\"no\">Retry</button></td>");
@@ -392,6 +392,7 @@ public final class Pages {
     if (j == null) {
       throw Problem.notFound("no job " + id);
     }
+    j = service.shown(j);
     java.time.Instant now = service.clock().instant();
     boolean op = Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR;
     StringBuilder b = new StringBuilder("<h1>Job ").append(esc(j.id())).append("</h1>");

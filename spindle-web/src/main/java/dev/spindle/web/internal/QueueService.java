@@ -32,6 +32,7 @@ public final class QueueService {
   private final Clock clock;
   private final AuditTrail audit;
   private final Supervisors supervisors;
+  private final dev.spindle.queue.Redaction redaction;
 
   /** A service over {@code queue} and the operators' side {@code admin} of its store, without supervisors. */
   public QueueService(JobQueue queue, StoreAdmin admin, AuditTrail audit) {
@@ -43,6 +44,13 @@ public final class QueueService {
    * the supervisor masters of this host.
    */
   public QueueService(JobQueue queue, StoreAdmin admin, AuditTrail audit, Supervisors supervisors) {
+    this(queue, admin, audit, supervisors, dev.spindle.queue.Redaction.of(queue.registry()));
+  }
+
+  /** {@link #QueueService(JobQueue, StoreAdmin, AuditTrail, Supervisors)} showing jobs through {@code redaction}. */
+  public QueueService(JobQueue queue, StoreAdmin admin, AuditTrail audit, Supervisors supervisors,
+      dev.spindle.queue.Redaction redaction) {
+    this.redaction = redaction;
     this.supervisors = supervisors;
     this.queue = queue;
     this.store = queue.store();
@@ -176,7 +184,15 @@ public final class QueueService {
     }
   }
 
-  /** A job. */
+  /**
+   * A job as it may be shown: sensitive fields masked, encrypted payloads shown as encrypted with
+   * their key id ({@link dev.spindle.queue.Redaction}).
+   */
+  public JobInfo shown(JobInfo job) {
+    return redaction.apply(job);
+  }
+
+  /** A job as stored (use {@link #shown} before showing it). */
   public Optional<JobInfo> find(String id) {
     return store.find(id);
   }
