@@ -328,6 +328,9 @@ public final class RedisLink implements AutoCloseable {
         if (!retry || !StoreErrors.retryable(e) || System.nanoTime() + backoff > deadline) {
           throw StoreErrors.map(e, op, where);
         }
+        if (StoreErrors.unknownSlot(e) && client instanceof RedisClusterClient c) {
+          c.refreshPartitions();
+        }
         LockSupport.parkNanos(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
       }

@@ -33,7 +33,8 @@ public final class StoreErrors {
   public static boolean retryable(Throwable t) {
     Throwable e = unwrap(t);
     if (e instanceof RedisCommandTimeoutException || e instanceof RedisConnectionException
-        || e instanceof TimeoutException || e instanceof IOException || e instanceof CancellationException) {
+        || e instanceof TimeoutException || e instanceof IOException || e instanceof CancellationException
+        || unknownSlot(e)) {
       return true;
     }
     if (e instanceof RedisCommandExecutionException) {
@@ -43,6 +44,15 @@ public final class StoreErrors {
     }
     return e instanceof RedisException && !(e instanceof RedisCommandInterruptedException)
         && String.valueOf(e.getMessage()).contains("Connection closed");
+  }
+
+  /**
+   * True when the Cluster client's slot table lacks the key's slot (its topology is older than the
+   * cluster's: a fresh cluster, a failover, a resharding); nothing was sent, and a retry after a
+   * topology refresh is safe.
+   */
+  public static boolean unknownSlot(Throwable t) {
+    return unwrap(t) instanceof io.lettuce.core.cluster.PartitionSelectorException;
   }
 
   /** True for NOSCRIPT: the server lost its script cache (restart, SCRIPT FLUSH). */
