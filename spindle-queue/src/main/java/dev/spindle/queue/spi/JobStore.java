@@ -220,4 +220,13 @@ public interface JobStore extends AutoCloseable {
   default Optional<FlowControl> flow() {
     return Optional.empty();
   }
+
+  /**
+   * The durable-execution side of the store ({@link DurableStore}): step records, timers, signals
+   * and memoized results. Empty (the default) for a store without it; the queue then refuses durable
+   * calls with an error naming the store. The same object on every call.
+   */
+  default Optional<DurableStore> durable() {
+    return Optional.empty();
+  }
 }

@@ -1,0 +1,303 @@
+package dev.spindle.queue;
+
+import dev.spindle.queue.spi.SignalResult;
+import dev.spindle.queue.spi.StepWrite;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The decisions of durable execution, written once as data beside {@link JobState} and {@link
+ * JobRules}: what a store answers to a step write and a signal, the limits it enforces, and what a
+ * worker does when a job's code no longer matches its records. Stores read it directly (memory, SQL)
+ * or render it (Lua). Immutable; thread-safe. Build with {@link #builder()}; {@link #defaults()}.
+ *
+ * <table>
+ *   <caption>A step write ({@link #onRecord}), first matching row</caption>
+ *   <tr><th>situation</th><th>answer</th><th>worker does</th></tr>
+ *   <tr><td>job not RUNNING under the caller's worker and fence</td><td>FENCED</td>
+ *       <td>stops the attempt, discards its results</td></tr>
+ *   <tr><td>(name, occurrence) recorded</td><td>EXISTS + the stored record</td>
+ *       <td>returns the stored value</td></tr>
+ *   <tr><td>over {@link #maxSteps}, {@link #maxResultBytes} or {@link #maxJobBytes}</td>
+ *       <td>LIMIT(reason)</td><td>ends the job DEAD with the reason</td></tr>
+ *   <tr><td>otherwise</td><td>APPLIED</td><td>returns the value</td></tr>
+ * </table>
+ *
+ * <table>
+ *   <caption>A signal ({@link #onSignal}), first matching row</caption>
+ *   <tr><th>situation</th><th>answer</th></tr>
+ *   <tr><td>no such job</td><td>NO_SUCH_JOB</td></tr>
+ *   <tr><td>job SUCCEEDED, FAILED, DEAD or CANCELLED</td><td>FINISHED (nothing stored)</td></tr>
+ *   <tr><td>{@link #maxPendingSignals} signals not yet taken</td><td>FULL (nothing stored)</td></tr>
+ *   <tr><td>job SCHEDULED on a wait for this name</td><td>WOKE (SCHEDULED to QUEUED)</td></tr>
+ *   <tr><td>otherwise</td><td>STORED</td></tr>
+ * </table>
+ *
+ * <p>Replay: when the k-th durable call of an attempt has another name than the record of sequence
+ * k, {@link #onDivergence} decides: {@link Divergence#FAIL} (the default) ends the job DEAD with
+ * reason {@link #NONDETERMINISTIC}; {@link Divergence#WARN} logs and goes on by name.
+ *
+ * <p>Defaults: 1,000 steps per job (at most 10,000), 256 KiB per step result, 8 MiB per job, 100
+ * pending signals, 64 KiB per signal payload, sleeps under 1 s in place.
+ */
+public final class DurableRules {
+  /** Dead reason: the job called more steps than {@link #maxSteps}. */
+  public static final String STEP_LIMIT = "step_limit";
+  /** Dead reason: one step result was larger than {@link #maxResultBytes}. */
+  public static final String STEP_RESULT_TOO_LARGE = "step_result_too_large";
+  /** Dead reason: the job's step results together passed {@link #maxJobBytes}. */
+  public static final String STEP_BYTES_LIMIT = "step_bytes_limit";
+  /** Dead reason: the job's code no longer matches its records ({@link Divergence#FAIL}). */
+  public static final String NONDETERMINISTIC = "nondeterministic";
+  /** The longest step or signal name, in characters. */
+  public static final int MAX_NAME_LENGTH = 200;
+  /** The most steps a job may be allowed. */
+  public static final int MAX_STEPS_CEILING = 10_000;
+
+  /** What a worker does when a job's code no longer matches its records. */
+  public enum Divergence {
+    /** End the job DEAD with reason {@link #NONDETERMINISTIC} and an error naming the first mismatch. */
+    FAIL,
+    /** Log the first mismatch and go on: steps are found by name and occurrence. */
+    WARN
+  }
+
+  private static final DurableRules DEFAULTS = builder().build();
+
+  private final int maxSteps;
+  private final int maxResultBytes;
+  private final long maxJobBytes;
+  private final int maxPendingSignals;
+  private final int maxSignalBytes;
+  private final Duration inlineSleep;
+  private final Divergence onDivergence;
+
+  private DurableRules(Builder b) {
+    this.maxSteps = b.maxSteps;
+    this.maxResultBytes = b.maxResultBytes;
+    this.maxJobBytes = b.maxJobBytes;
+    this.maxPendingSignals = b.maxPendingSignals;
+    this.maxSignalBytes = b.maxSignalBytes;
+    this.inlineSleep = b.inlineSleep;
+    this.onDivergence = b.onDivergence;
+  }
+
+  /** The default rules. */
+  public static DurableRules defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The most step records per job (timers, signals and recorded values included). */
+  public int maxSteps() {
+    return maxSteps;
+  }
+
+  /** The largest step result, in bytes of UTF-8 JSON. */
+  public int maxResultBytes() {
+    return maxResultBytes;
+  }
+
+  /** The most bytes of step results per job. */
+  public long maxJobBytes() {
+    return maxJobBytes;
+  }
+
+  /** The most signals a job keeps that it has not taken yet. */
+  public int maxPendingSignals() {
+    return maxPendingSignals;
+  }
+
+  /** The largest signal payload, in bytes of UTF-8 JSON. */
+  public int maxSignalBytes() {
+    return maxSignalBytes;
+  }
+
+  /** Sleeps shorter than this run in place instead of suspending the job. */
+  public Duration inlineSleep() {
+    return inlineSleep;
+  }
+
+  /** What a mismatch between code and records does. */
+  public Divergence onDivergence() {
+    return onDivergence;
+  }
+
+  /**
+   * The answer to a step write: the first row of the table that matches.
+   *
+   * @param held the job is RUNNING under the caller's worker and fence
+   * @param exists a record of the same name and occurrence is stored
+   * @param steps how many records the job holds
+   * @param jobBytes the bytes of the job's stored results
+   * @param resultBytes the bytes of the new result
+   * @return the status, and for LIMIT the reason ({@link #limitExceeded})
+   */
+  public StepWrite.Status onRecord(boolean held, boolean exists, int steps, long jobBytes, int resultBytes) {
+    if (!held) {
+      return StepWrite.Status.FENCED;
+    }
+    if (exists) {
+      return StepWrite.Status.EXISTS;
+    }
+    return limitExceeded(steps, jobBytes, resultBytes) != null ? StepWrite.Status.LIMIT : StepWrite.Status.APPLIED;
+  }
+
+  /**
+   * The limit a new record would pass, or {@code null}: {@link #STEP_LIMIT} if the job holds {@link
+   * #maxSteps} records, {@link #STEP_RESULT_TOO_LARGE} if the result passes {@link #maxResultBytes},
+   * {@link #STEP_BYTES_LIMIT} if the job's results would pass {@link #maxJobBytes}.
+   */
+  public @Nullable String limitExceeded(int steps, long jobBytes, int resultBytes) {
+    if (steps >= maxSteps) {
+      return STEP_LIMIT;
+    }
+    if (resultBytes > maxResultBytes) {
+      return STEP_RESULT_TOO_LARGE;
+    }
+    if (jobBytes + resultBytes > maxJobBytes) {
+      return STEP_BYTES_LIMIT;
+    }
+    return null;
+  }
+
+  /**
+   * The answer to a signal: the first row of the table that matches.
+   *
+   * @param state the job's state, or {@code null} if there is no such job
+   * @param pending the signals the job keeps and has not taken
+   * @param waitsForIt the job is SCHEDULED on a wait this signal ends
+   */
+  public SignalResult onSignal(@Nullable JobState state, int pending, boolean waitsForIt) {
+    if (state == null) {
+      return SignalResult.NO_SUCH_JOB;
+    }
+    if (state.isTerminal()) {
+      return SignalResult.FINISHED;
+    }
+    if (pending >= maxPendingSignals) {
+      return SignalResult.FULL;
+    }
+    return waitsForIt && state == JobState.SCHEDULED ? SignalResult.WOKE : SignalResult.STORED;
+  }
+
+  /**
+   * Checks a signal before anything is stored.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the payload passes {@link #maxSignalBytes}
+   */
+  public void checkSignal(String name, String payloadJson) {
+    checkName(name, "signal");
+    int bytes = dev.spindle.queue.spi.StepRecord.utf8Length(payloadJson);
+    if (bytes > maxSignalBytes) {
+      throw new IllegalArgumentException("signal '" + name + "' payload is " + bytes + " bytes; the limit is "
+          + maxSignalBytes);
+    }
+  }
+
+  /**
+   * Checks a step or signal name: not blank, at most {@link #MAX_NAME_LENGTH} characters, no
+   * {@code #} or {@code /}.
+   *
+   * @param what "step" or "signal", for the message
+   * @throws IllegalArgumentException if it is not valid
+   */
+  public static void checkName(String name, String what) {
+    Objects.requireNonNull(name, what + " name");
+    if (name.isBlank() || name.length() > MAX_NAME_LENGTH || name.indexOf('#') >= 0 || name.indexOf('/') >= 0) {
+      throw new IllegalArgumentException(what + " name '" + abbreviate(name) + "' is invalid: 1 to "
+          + MAX_NAME_LENGTH + " characters, not blank, without '#' or '/'");
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+
+  @Override
+  public String toString() {
+    return "DurableRules[maxSteps=" + maxSteps + ", maxResultBytes=" + maxResultBytes + ", maxJobBytes="
+        + maxJobBytes + ", maxPendingSignals=" + maxPendingSignals + ", maxSignalBytes=" + maxSignalBytes
+        + ", inlineSleep=" + inlineSleep + ", onDivergence=" + onDivergence + "]";
+  }
+
+  /** Builds {@link DurableRules}; starts from the defaults. Not thread-safe. */
+  public static final class Builder {
+    private int maxSteps = 1_000;
+    private int maxResultBytes = 256 * 1024;
+    private long maxJobBytes = 8L * 1024 * 1024;
+    private int maxPendingSignals = 100;
+    private int maxSignalBytes = 64 * 1024;
+    private Duration inlineSleep = Duration.ofSeconds(1);
+    private Divergence onDivergence = Divergence.FAIL;
+
+    private Builder() {
+    }
+
+    /** Steps per job, 1 to {@link #MAX_STEPS_CEILING}. */
+    public Builder maxSteps(int n) {
+      this.maxSteps = checkRange("maxSteps", n, 1, MAX_STEPS_CEILING);
+      return this;
+    }
+
+    /** Bytes per step result, at least 1. */
+    public Builder maxResultBytes(int n) {
+      this.maxResultBytes = checkRange("maxResultBytes", n, 1, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /** Bytes of step results per job, at least 1. */
+    public Builder maxJobBytes(long n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxJobBytes must be >= 1: " + n);
+      }
+      this.maxJobBytes = n;
+      return this;
+    }
+
+    /** Signals a job keeps untaken, at least 1. */
+    public Builder maxPendingSignals(int n) {
+      this.maxPendingSignals = checkRange("maxPendingSignals", n, 1, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /** Bytes per signal payload, at least 1. */
+    public Builder maxSignalBytes(int n) {
+      this.maxSignalBytes = checkRange("maxSignalBytes", n, 1, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /** Sleeps shorter than this run in place; zero or more. */
+    public Builder inlineSleep(Duration d) {
+      Objects.requireNonNull(d, "inlineSleep");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("inlineSleep must not be negative: " + d);
+      }
+      this.inlineSleep = d;
+      return this;
+    }
+
+    /** What a mismatch between code and records does. */
+    public Builder onDivergence(Divergence d) {
+      this.onDivergence = Objects.requireNonNull(d, "onDivergence");
+      return this;
+    }
+
+    /** The rules. */
+    public DurableRules build() {
+      return new DurableRules(this);
+    }
+
+    private static int checkRange(String what, int n, int min, int max) {
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(what + " must be " + min + " to " + max + ": " + n);
+      }
+      return n;
+    }
+  }
+}
