@@ -9,6 +9,7 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -31,6 +32,7 @@ import dev.spindle.store.jdbc.internal.SqlCompletions;
 import dev.spindle.store.jdbc.internal.SqlControl;
 import dev.spindle.store.jdbc.internal.SqlDb;
 import dev.spindle.store.jdbc.internal.SqlDependencies;
+import dev.spindle.store.jdbc.internal.SqlDurable;
 import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import dev.spindle.store.jdbc.internal.SqlFlow;
 import dev.spindle.store.jdbc.internal.SqlInspector;
@@ -141,6 +143,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   private final SqlCompletions<C> completions;
   private final SqlCompletions.Writes<C> writes;
   private final Retention retention;
+  private final SqlDurable<C> durable;
   private final Runnable beforeHeartbeat;
   private final String finishedSql;
   private volatile boolean closed;
@@ -220,6 +223,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     this.writes = b.completions != null ? b.completions : new SqlBatchedWrites<>(dialect, numbering);
     SqlRetention<C> plain = new SqlRetention<>(db, dialect, clock);
     this.retention = b.retention != null ? b.retention : plain::purgeExpired;
+    this.durable = new SqlDurable<>(db, dialect, clock, host);
     this.beforeHeartbeat = b.beforeHeartbeat;
     this.finishedSql = "SELECT " + jobColumns + " FROM " + dialect.allJobs() + " WHERE " + SqlJobRows.IS_TERMINAL
         + " AND finish_seq > ? AND finish_seq <= ? ORDER BY finish_seq LIMIT ?";
@@ -482,7 +486,11 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
 
   @Override
   public int purgeExpired(Instant callerNow, RetentionLimits limits) {
-    return retention.purgeExpired(callerNow, limits);
+    int deleted = retention.purgeExpired(callerNow, limits);
+    if (deleted > 0) {
+      durable.sweep(); // the step and signal rows of the jobs it deleted
+    }
+    return deleted;
   }
 
   @Override
@@ -515,6 +523,12 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   @Override
   public Optional<FlowControl> flow() {
     return Optional.of(flow);
+  }
+
+  /** Step records, timers, signals and memoized results in the store's own tables ({@code SqlDurable}). */
+  @Override
+  public Optional<DurableStore> durable() {
+    return Optional.of(durable);
   }
 
   @Override

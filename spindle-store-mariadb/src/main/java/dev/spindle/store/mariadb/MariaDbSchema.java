@@ -20,7 +20,9 @@ import java.util.List;
  * walks only the ready rows of its queue. Job ids come from the sequence {@code spindle_job_ids};
  * finish numbers from the row {@code finish_seq} of {@code spindle_meta}, taken under its row lock,
  * so they commit in order. Triggers keep what the other schemas keep by triggers: the ready count
- * per queue and flow key.
+ * per queue and flow key. Version 2 adds durable execution: {@code spindle_job_steps}, {@code
+ * spindle_job_signals}, {@code spindle_durable_cache} and the job's wait ({@code wait_kind}, {@code
+ * wait_for}).
  *
  * <p>DDL commits on its own in MariaDB, so a migration is not one transaction: every statement is
  * written to be run again ({@code IF NOT EXISTS}), migrations run under the named lock {@code
@@ -29,7 +31,7 @@ import java.util.List;
  */
 public final class MariaDbSchema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   private static final String TABLE = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
   private static final int QUEUED = SqlJobRows.QUEUED;
@@ -115,7 +117,23 @@ public final class MariaDbSchema {
           + " IF OLD.flow_key IS NOT NULL AND OLD.state = " + QUEUED + " THEN"
           + " UPDATE spindle_flow_ready SET ready = ready - 1 WHERE queue = OLD.queue AND \"key\" = OLD.flow_key;"
           + " DELETE FROM spindle_flow_ready WHERE queue = OLD.queue AND \"key\" = OLD.flow_key AND ready <= 0;"
-          + " END IF; END"));
+          + " END IF; END"),
+      // version 2: durable execution (SqlDurable): the job's wait, step records and signals per job
+      // (deleted with it), memoized results by key
+      List.of("ALTER TABLE spindle_jobs ADD COLUMN IF NOT EXISTS wait_kind VARCHAR(16),"
+          + " ADD COLUMN IF NOT EXISTS wait_for TEXT",
+          "CREATE TABLE IF NOT EXISTS spindle_job_steps (job_id BIGINT NOT NULL, name VARCHAR(200) NOT NULL,"
+              + " occurrence INT NOT NULL, seq INT NOT NULL, kind VARCHAR(16) NOT NULL, result LONGTEXT,"
+              + " fence BIGINT NOT NULL, attempt INT NOT NULL, took_ms BIGINT NOT NULL, bytes INT NOT NULL,"
+              + " recorded_at BIGINT NOT NULL, PRIMARY KEY (job_id, name, occurrence))" + TABLE,
+          "CREATE TABLE IF NOT EXISTS spindle_job_signals (job_id BIGINT NOT NULL, name VARCHAR(200) NOT NULL,"
+              + " ordinal INT NOT NULL, payload LONGTEXT NOT NULL, received_at BIGINT NOT NULL,"
+              + " PRIMARY KEY (job_id, name, ordinal))" + TABLE,
+          "CREATE TABLE IF NOT EXISTS spindle_durable_cache (cache_key VARCHAR(512) PRIMARY KEY,"
+              + " result LONGTEXT NOT NULL, job_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)" + TABLE,
+          "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
+              + " DELETE FROM spindle_job_steps WHERE job_id = OLD.id;"
+              + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"));
 
   private MariaDbSchema() {}
 

@@ -26,11 +26,13 @@ import java.util.List;
  * the hot table's; version 8 keys the running jobs' index by (worker, id), so a completion finds its
  * row directly; version 9 keeps the dependency edges from a deleted job (they hold its end for its
  * dependents' input) until the dependent is deleted; version 10 spreads the history's counts over
- * {@link #COUNT_SHARDS} rows; version 11 leaves rows without an error out of the history's error index.
+ * {@link #COUNT_SHARDS} rows; version 11 leaves rows without an error out of the history's error index; version 14 adds durable
+ * execution: {@code spindle_job_steps}, {@code spindle_job_signals}, {@code spindle_durable_cache} and
+ * the job's wait ({@code wait_kind}, {@code wait_for} on both job tables).
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 13;
+  public static final int VERSION = 14;
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -253,7 +255,21 @@ public final class Schema {
           "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + JobRows.RUNNING),
       // version 13: each worker's task names, comma-separated, as its heartbeats last sent them: claims
       // leave a task no worker of the queue knows QUEUED, and spindle status names it
-      List.of("CREATE TABLE spindle_worker_tasks (worker text PRIMARY KEY, tasks text NOT NULL)"));
+      List.of("CREATE TABLE spindle_worker_tasks (worker text PRIMARY KEY, tasks text NOT NULL)"),
+      // version 14: durable execution (SqlDurable): step records and signals per job, memoized results
+      // by key, and the job's wait on both job tables (a finished job moves to the history with it).
+      // Records of deleted jobs are swept after retention (a move to the history is a delete too)
+      List.of("ALTER TABLE spindle_jobs ADD COLUMN wait_kind text, ADD COLUMN wait_for text",
+          "ALTER TABLE spindle_history ADD COLUMN wait_kind text, ADD COLUMN wait_for text",
+          "CREATE OR REPLACE VIEW spindle_all_jobs AS SELECT * FROM spindle_jobs UNION ALL SELECT * FROM spindle_history",
+          "CREATE TABLE spindle_job_steps (job_id bigint NOT NULL, name text NOT NULL, occurrence integer NOT NULL,"
+              + " seq integer NOT NULL, kind text NOT NULL, result text, fence bigint NOT NULL, attempt integer NOT NULL,"
+              + " took_ms bigint NOT NULL, bytes integer NOT NULL, recorded_at bigint NOT NULL,"
+              + " PRIMARY KEY (job_id, name, occurrence))",
+          "CREATE TABLE spindle_job_signals (job_id bigint NOT NULL, name text NOT NULL, ordinal integer NOT NULL,"
+              + " payload text NOT NULL, received_at bigint NOT NULL, PRIMARY KEY (job_id, name, ordinal))",
+          "CREATE TABLE spindle_durable_cache (cache_key text PRIMARY KEY, result text NOT NULL, job_id text NOT NULL,"
+              + " expires_at bigint NOT NULL)"));
 
   private Schema() {}
 

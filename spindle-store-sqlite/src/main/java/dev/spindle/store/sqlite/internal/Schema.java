@@ -28,13 +28,15 @@ import org.jspecify.annotations.Nullable;
  * ({@code spindle_jobs.flow_key}, limits, per-key state, fair rotation; see {@code SqlFlow}); 7 the
  * trace contexts moved out of the job rows into {@code spindle_trace} (so claims and outcomes, which
  * rewrite a job's row, no longer rewrite its context); 8 a deleted job no longer takes the dependency
- * edges from it along (they hold its end for its dependents' input). {@link #migrate} brings an older database up
+ * edges from it along (they hold its end for its dependents' input); 9 durable execution: step records
+ * ({@code spindle_job_steps}), signals ({@code spindle_job_signals}), memoized results ({@code
+ * spindle_durable_cache}) and the job's wait ({@code spindle_jobs.wait_kind}, {@code wait_for}). {@link #migrate} brings an older database up
  * in the same write transaction that records the new version: new tables and indexes are created,
  * the text index is filled from the jobs present, columns are added, contexts are moved.
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 8;
+  public static final int VERSION = 9;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -46,7 +48,8 @@ public final class Schema {
         + " failures INTEGER NOT NULL DEFAULT 0, lost INTEGER NOT NULL DEFAULT 0, fence INTEGER NOT NULL DEFAULT 0,"
         + " worker_id TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
         + " run_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, expires_at INTEGER,"
-        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, flow_key TEXT)",
+        + " finish_seq INTEGER NOT NULL DEFAULT 0, policy_id INTEGER NOT NULL, flow_key TEXT, wait_kind TEXT,"
+        + " wait_for TEXT)",
     // ready jobs per queue in claim order
     "CREATE INDEX IF NOT EXISTS spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = "
         + JobRows.QUEUED,
@@ -150,6 +153,20 @@ public final class Schema {
     "CREATE TABLE IF NOT EXISTS spindle_trace (id INTEGER PRIMARY KEY, context NOT NULL)",
     "CREATE TRIGGER IF NOT EXISTS spindle_jobs_trace_del AFTER DELETE ON spindle_jobs BEGIN"
         + " DELETE FROM spindle_trace WHERE id = old.id; END",
+    // version 9: durable execution (SqlDurable): step records and signals per job, deleted with it;
+    // memoized results by key
+    "CREATE TABLE IF NOT EXISTS spindle_job_steps (job_id INTEGER NOT NULL, name TEXT NOT NULL,"
+        + " occurrence INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, result TEXT, fence INTEGER NOT NULL,"
+        + " attempt INTEGER NOT NULL, took_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, recorded_at INTEGER NOT NULL,"
+        + " PRIMARY KEY (job_id, name, occurrence)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS spindle_job_signals (job_id INTEGER NOT NULL, name TEXT NOT NULL,"
+        + " ordinal INTEGER NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL,"
+        + " PRIMARY KEY (job_id, name, ordinal)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS spindle_durable_cache (cache_key TEXT PRIMARY KEY, result TEXT NOT NULL,"
+        + " job_id TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_del AFTER DELETE ON spindle_jobs BEGIN"
+        + " DELETE FROM spindle_job_steps WHERE job_id = old.id; DELETE FROM spindle_job_signals WHERE job_id = old.id;"
+        + " END",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
@@ -248,6 +265,16 @@ public final class Schema {
     }
   }
 
+  /** Before version 9: the nullable wait columns of jobs (durable execution; old rows wait for nothing). */
+  private static void addWaitColumns(Db.Conn c, Set<String> existing) throws SQLException {
+    if (existing.contains("spindle_jobs")
+        && !Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
+            .contains("wait_kind")) {
+      c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN wait_kind TEXT");
+      c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN wait_for TEXT");
+    }
+  }
+
   /**
    * Versions 5 and 6: moves the jobs' {@code trace_context} column (same stored form) into
    * {@code spindle_trace} and drops it (once the table exists).
@@ -279,6 +306,7 @@ public final class Schema {
           + "a file of its own");
     }
     addFlowKeyColumn(c, existing);
+    addWaitColumns(c, existing);
     requireColumns(c, file, true); // before the DDL: its indexes could fail on a missing column
     c.execOnce(DDL[0]);
     Integer version = null;

@@ -1,0 +1,424 @@
+package dev.spindle.store.jdbc.internal;
+
+import dev.spindle.queue.DurableRules;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.CachedResult;
+import dev.spindle.queue.spi.DurableStore;
+import dev.spindle.queue.spi.JobRef;
+import dev.spindle.queue.spi.SignalRecord;
+import dev.spindle.queue.spi.SignalResult;
+import dev.spindle.queue.spi.StepLog;
+import dev.spindle.queue.spi.StepRecord;
+import dev.spindle.queue.spi.StepWrite;
+import dev.spindle.queue.spi.StoreClock;
+import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link DurableStore} of every SQL store: step records in {@code spindle_job_steps}, signals in
+ * {@code spindle_job_signals}, the wait in the job row's {@code wait_kind} and {@code wait_for},
+ * memoized results in {@code spindle_durable_cache}. Each call is one transaction; writes for an
+ * attempt lock the job row ({@link JdbcDialect#forUpdate}) and check {@code state = RUNNING},
+ * {@code worker_id} and {@code fence} in it, and every decision is {@link DurableRules}'. Records of a
+ * deleted job are never read (reads join the job) and are swept by {@link #sweep} after retention.
+ * Thread-safe (stateless besides its collaborators).
+ *
+ * @param <C> the store's connection type
+ */
+public final class SqlDurable<C extends JdbcConn> implements DurableStore {
+  /** Rows of deleted jobs one {@link #sweep} removes at most, per table. */
+  static final int SWEEP_BATCH = 10_000;
+
+  private static final String STEP_COLUMNS = "name, occurrence, seq, kind, result, fence, attempt, took_ms, recorded_at";
+  private static final String HELD = "state = " + SqlJobRows.RUNNING + " AND worker_id = ? AND fence = ?";
+
+  private final SqlDb<C> db;
+  private final JdbcDialect dialect;
+  private final Clock clock;
+  private final SqlStoreHost<C> host;
+
+  /** The durable side of the store on {@code db}, reading time on {@code clock}. */
+  public SqlDurable(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
+    this.db = db;
+    this.dialect = dialect;
+    this.clock = clock;
+    this.host = host;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<StepLog> load(String jobId, long fence, String workerId) {
+    long id = SqlJobRows.idOrNeg(jobId);
+    return db.read("load the steps of job " + jobId, c -> {
+      PreparedStatement ps = c.ps("SELECT wait_kind, wait_for FROM spindle_jobs WHERE id = ? AND " + HELD);
+      ps.setLong(1, id);
+      ps.setString(2, workerId);
+      ps.setLong(3, fence);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(log(c, id, SqlWaits.read(rs.getString(1), rs.getString(2))));
+      }
+    });
+  }
+
+  @Override
+  public Optional<StepLog> view(String jobId) {
+    long id = SqlJobRows.idOrNeg(jobId);
+    return db.read("view the steps of job " + jobId, c -> {
+      PreparedStatement ps = c.ps("SELECT wait_kind, wait_for FROM " + dialect.allJobs() + " WHERE id = ?");
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(log(c, id, SqlWaits.read(rs.getString(1), rs.getString(2))));
+      }
+    });
+  }
+
+  private StepLog log(C c, long id, @Nullable WaitFor wait) throws SQLException {
+    PreparedStatement steps = c.ps("SELECT " + STEP_COLUMNS + " FROM spindle_job_steps WHERE job_id = ?"
+        + " ORDER BY seq, name, occurrence");
+    steps.setLong(1, id);
+    List<StepRecord> out = new ArrayList<>();
+    try (ResultSet rs = steps.executeQuery()) {
+      while (rs.next()) {
+        out.add(step(rs));
+      }
+    }
+    PreparedStatement counts = c.ps("SELECT name, count(*) FROM spindle_job_signals WHERE job_id = ? GROUP BY name");
+    counts.setLong(1, id);
+    Map<String, Integer> signals = new HashMap<>();
+    try (ResultSet rs = counts.executeQuery()) {
+      while (rs.next()) {
+        signals.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    return new StepLog(out, signals, wait);
+  }
+
+  private static StepRecord step(ResultSet rs) throws SQLException {
+    return new StepRecord(rs.getString(1), rs.getInt(2), rs.getInt(3), StepRecord.Kind.valueOf(rs.getString(4)),
+        rs.getString(5), rs.getLong(6), rs.getInt(7), rs.getLong(8), SqlJobRows.instant(rs.getLong(9)));
+  }
+
+  @Override
+  public Optional<SignalRecord> signalAt(String jobId, String name, int number) {
+    long id = SqlJobRows.idOrNeg(jobId);
+    return db.read("read a signal of job " + jobId, c -> {
+      PreparedStatement ps = c.ps("SELECT s.payload, s.received_at FROM spindle_job_signals s WHERE s.job_id = ?"
+          + " AND s.name = ? AND s.ordinal = ? AND EXISTS (SELECT 1 FROM " + dialect.allJobs()
+          + " j WHERE j.id = s.job_id)");
+      ps.setLong(1, id);
+      ps.setString(2, name);
+      ps.setInt(3, number);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? Optional.of(new SignalRecord(name, number, rs.getString(1), SqlJobRows.instant(rs.getLong(2))))
+            : Optional.empty();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- writes for an attempt
+
+  @Override
+  public StepWrite record(String jobId, long fence, String workerId, StepRecord step, DurableRules rules) {
+    Objects.requireNonNull(step, "step");
+    Objects.requireNonNull(rules, "rules");
+    long id = SqlJobRows.idOrNeg(jobId);
+    return db.write("record step " + step.key() + " of job " + jobId, c -> recordIn(c, id, fence, workerId, step,
+        rules));
+  }
+
+  private StepWrite recordIn(C c, long id, long fence, String workerId, StepRecord step, DurableRules rules)
+      throws SQLException {
+    PreparedStatement held = c.ps("SELECT wait_kind, (SELECT count(*) FROM spindle_job_steps s WHERE s.job_id = j.id),"
+        + " (SELECT coalesce(sum(s.bytes), 0) FROM spindle_job_steps s WHERE s.job_id = j.id)"
+        + " FROM spindle_jobs j WHERE j.id = ? AND j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = ?"
+        + " AND j.fence = ?" + dialect.forUpdate());
+    held.setLong(1, id);
+    held.setString(2, workerId);
+    held.setLong(3, fence);
+    boolean waiting;
+    int steps;
+    long bytes;
+    try (ResultSet rs = held.executeQuery()) {
+      if (!rs.next()) {
+        return StepWrite.fenced();
+      }
+      waiting = rs.getString(1) != null;
+      steps = rs.getInt(2);
+      bytes = rs.getLong(3);
+    }
+    StepRecord existing = stored(c, id, step.name(), step.occurrence());
+    StepWrite.Status status = rules.onRecord(true, existing != null, steps, bytes, step.resultBytes());
+    return switch (status) {
+      case FENCED -> StepWrite.fenced();
+      case EXISTS -> StepWrite.exists(Objects.requireNonNull(existing));
+      case LIMIT -> StepWrite.limit(Objects.requireNonNull(rules.limitExceeded(steps, bytes, step.resultBytes())));
+      case APPLIED -> StepWrite.applied(insert(c, id, step, waiting));
+    };
+  }
+
+  private static @Nullable StepRecord stored(JdbcConn c, long id, String name, int occurrence) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT " + STEP_COLUMNS + " FROM spindle_job_steps WHERE job_id = ? AND name = ?"
+        + " AND occurrence = ?");
+    ps.setLong(1, id);
+    ps.setString(2, name);
+    ps.setInt(3, occurrence);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? step(rs) : null;
+    }
+  }
+
+  /** Writes the record (the store's time) and ends the job's wait, if any: the attempt went past it. */
+  private StepRecord insert(C c, long id, StepRecord step, boolean waiting) throws SQLException {
+    StepRecord stored = step.recordedAt(clock.instant());
+    PreparedStatement ps = c.ps("INSERT INTO spindle_job_steps (job_id, " + STEP_COLUMNS + ", bytes)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ps.setLong(1, id);
+    ps.setString(2, stored.name());
+    ps.setInt(3, stored.occurrence());
+    ps.setInt(4, stored.sequence());
+    ps.setString(5, stored.kind().name());
+    ps.setString(6, stored.resultJson());
+    ps.setLong(7, stored.fence());
+    ps.setInt(8, stored.attempt());
+    ps.setLong(9, stored.tookMillis());
+    ps.setLong(10, SqlJobRows.micros(stored.recordedAt()));
+    ps.setInt(11, stored.resultBytes());
+    ps.executeUpdate();
+    if (waiting) {
+      PreparedStatement end = c.ps("UPDATE spindle_jobs SET wait_kind = NULL, wait_for = NULL WHERE id = ?");
+      end.setLong(1, id);
+      end.executeUpdate();
+    }
+    return stored;
+  }
+
+  @Override
+  public boolean suspend(String jobId, long fence, String workerId, WaitFor wait, Instant callerNow) {
+    Objects.requireNonNull(wait, "wait");
+    long id = SqlJobRows.idOrNeg(jobId);
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    WaitFor kept = new WaitFor(wait.kind(), wait.signal(), wait.number(), wait.sequence(), sc.translate(wait.until()));
+    boolean done = db.write("suspend job " + jobId, c -> suspendIn(c, id, fence, workerId, kept, sc.now()));
+    if (done) {
+      host.changed();
+    }
+    return done;
+  }
+
+  private static final String SUSPEND_SCHEDULED = "UPDATE spindle_jobs SET "
+      + SqlJobRows.moveTo(JobState.RUNNING, JobState.SCHEDULED)
+      + ", run_at = ?, wait_kind = ?, wait_for = ? WHERE id = ? AND " + HELD;
+  private static final String SUSPEND_QUEUED = "UPDATE spindle_jobs SET "
+      + SqlJobRows.moveTo(JobState.RUNNING, JobState.QUEUED)
+      + ", run_at = ?, wait_kind = ?, wait_for = ? WHERE id = ? AND " + HELD;
+
+  private boolean suspendIn(C c, long id, long fence, String workerId, WaitFor wait, Instant now)
+      throws SQLException {
+    PreparedStatement held = c.ps("SELECT cancel_requested FROM spindle_jobs WHERE id = ? AND " + HELD
+        + dialect.forUpdate());
+    held.setLong(1, id);
+    held.setString(2, workerId);
+    held.setLong(3, fence);
+    boolean cancel;
+    try (ResultSet rs = held.executeQuery()) {
+      if (!rs.next()) {
+        return false;
+      }
+      cancel = rs.getInt(1) != 0;
+    }
+    if (cancel) { // a cancel requested while it ran ends it, as a release would (JobRules)
+      host.finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
+      return true;
+    }
+    boolean signalled = wait.kind() == WaitFor.Kind.SIGNAL
+        && signalCount(c, id, Objects.requireNonNull(wait.signal())) > wait.number();
+    boolean due = signalled || !wait.until().isAfter(now);
+    PreparedStatement move = c.ps(due ? SUSPEND_QUEUED : SUSPEND_SCHEDULED);
+    move.setLong(1, SqlJobRows.micros(due ? now : wait.until()));
+    move.setString(2, wait.kind().name());
+    move.setString(3, SqlWaits.json(wait));
+    move.setLong(4, id);
+    move.setString(5, workerId);
+    move.setLong(6, fence);
+    move.executeUpdate();
+    return true;
+  }
+
+  private static int signalCount(JdbcConn c, long id, String name) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT count(*) FROM spindle_job_signals WHERE job_id = ? AND name = ?");
+    ps.setLong(1, id);
+    ps.setString(2, name);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  // ---------------------------------------------------------------- signals
+
+  @Override
+  public SignalResult signal(JobRef job, String name, String payloadJson, DurableRules rules, Instant callerNow) {
+    Objects.requireNonNull(job, "job");
+    rules.checkSignal(name, payloadJson);
+    Instant now = StoreClock.read(clock, callerNow).now();
+    SignalResult r = db.write("signal " + job, c -> signalIn(c, job, name, payloadJson, rules, now));
+    if (r == SignalResult.WOKE) {
+      host.changed();
+    }
+    return r;
+  }
+
+  private SignalResult signalIn(C c, JobRef job, String name, String payloadJson, DurableRules rules, Instant now)
+      throws SQLException {
+    String by = job.byUniqueKey() ? "unique_key = ?" : "id = ?";
+    PreparedStatement live = c.ps("SELECT id, state, wait_kind, wait_for FROM spindle_jobs WHERE " + by
+        + dialect.forUpdate());
+    bind(live, job);
+    long id;
+    JobState state;
+    WaitFor wait;
+    try (ResultSet rs = live.executeQuery()) {
+      if (!rs.next()) {
+        return rules.onSignal(finished(c, job), 0, false);
+      }
+      id = rs.getLong(1);
+      state = SqlJobRows.state(rs.getInt(2));
+      wait = SqlWaits.read(rs.getString(3), rs.getString(4));
+    }
+    SignalResult r = rules.onSignal(state, pending(c, id), wait != null && wait.wokenBy(name));
+    if (!r.stored()) {
+      return r;
+    }
+    PreparedStatement ins = c.ps("INSERT INTO spindle_job_signals (job_id, name, ordinal, payload, received_at)"
+        + " VALUES (?, ?, ?, ?, ?)");
+    ins.setLong(1, id);
+    ins.setString(2, name);
+    ins.setInt(3, signalCount(c, id, name));
+    ins.setString(4, payloadJson);
+    ins.setLong(5, SqlJobRows.micros(now));
+    ins.executeUpdate();
+    if (r == SignalResult.WOKE) {
+      PreparedStatement wake = c.ps("UPDATE spindle_jobs SET " + SqlJobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED)
+          + ", run_at = ? WHERE id = ? AND state = " + SqlJobRows.SCHEDULED);
+      wake.setLong(1, SqlJobRows.micros(now));
+      wake.setLong(2, id);
+      wake.executeUpdate();
+    }
+    return r;
+  }
+
+  private static void bind(PreparedStatement ps, JobRef job) throws SQLException {
+    if (job.byUniqueKey()) {
+      ps.setString(1, job.value());
+    } else {
+      ps.setLong(1, SqlJobRows.idOrNeg(job.value()));
+    }
+  }
+
+  /** The state of a job not among the live rows (a store with a history keeps finished ones apart), or null. */
+  private @Nullable JobState finished(JdbcConn c, JobRef job) throws SQLException {
+    if (dialect.allJobs().equals("spindle_jobs")) {
+      return null;
+    }
+    PreparedStatement ps = c.ps("SELECT state FROM " + dialect.allJobs() + " WHERE "
+        + (job.byUniqueKey() ? "unique_key = ?" : "id = ?") + " LIMIT 1");
+    bind(ps, job);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? SqlJobRows.state(rs.getInt(1)) : null;
+    }
+  }
+
+  /** Signals kept for the job that no record took yet. */
+  private static int pending(JdbcConn c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT (SELECT count(*) FROM spindle_job_signals WHERE job_id = ?)"
+        + " - (SELECT count(*) FROM spindle_job_steps WHERE job_id = ? AND kind = '" + StepRecord.Kind.SIGNAL.name()
+        + "' AND result IS NOT NULL)");
+    ps.setLong(1, id);
+    ps.setLong(2, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  // ---------------------------------------------------------------- memoized results
+
+  @Override
+  public Optional<CachedResult> cached(String key, Instant callerNow) {
+    long now = SqlJobRows.micros(StoreClock.read(clock, callerNow).now());
+    return db.read("read a memoized result", c -> {
+      PreparedStatement ps = c.ps("SELECT result, job_id, expires_at FROM spindle_durable_cache WHERE cache_key = ?"
+          + " AND expires_at > ?");
+      ps.setString(1, key);
+      ps.setLong(2, now);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? Optional.of(new CachedResult(key, rs.getString(1), rs.getString(2), SqlJobRows.instant(rs.getLong(3))))
+            : Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public void cache(CachedResult result, Instant callerNow) {
+    Objects.requireNonNull(result, "result");
+    StoreClock sc = StoreClock.read(clock, callerNow);
+    long now = SqlJobRows.micros(sc.now());
+    long expires = SqlJobRows.micros(sc.translate(result.expiresAt()));
+    db.update("keep a memoized result", c -> {
+      PreparedStatement expired = c.ps("DELETE FROM spindle_durable_cache WHERE expires_at <= ?");
+      expired.setLong(1, now);
+      expired.executeUpdate();
+      PreparedStatement ps = c.ps("INSERT INTO spindle_durable_cache (cache_key, result, job_id, expires_at)"
+          + " VALUES (?, ?, ?, ?)" + dialect.onConflictUpdate("cache_key") + "result = " + dialect.proposed("result")
+          + ", job_id = " + dialect.proposed("job_id") + ", expires_at = " + dialect.proposed("expires_at"));
+      ps.setString(1, result.key());
+      ps.setString(2, result.resultJson());
+      ps.setString(3, result.jobId());
+      ps.setLong(4, expires);
+      ps.executeUpdate();
+    });
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * Deletes the step and signal rows of jobs that no longer exist (retention, purge or delete took
+   * them), up to {@link #SWEEP_BATCH} per table; the rest go at the next call.
+   *
+   * @return the rows deleted
+   */
+  public int sweep() {
+    return db.write("delete the durable records of deleted jobs", c -> {
+      int n = 0;
+      for (String table : List.of("spindle_job_steps", "spindle_job_signals")) {
+        PreparedStatement ps = c.ps("DELETE FROM " + table + " WHERE job_id IN (" + dialect.limitedIds(
+            "SELECT DISTINCT r.job_id AS id FROM " + table + " r WHERE NOT EXISTS (SELECT 1 FROM " + dialect.allJobs()
+                + " j WHERE j.id = r.job_id) LIMIT " + SWEEP_BATCH) + ")");
+        n += ps.executeUpdate();
+      }
+      return n;
+    });
+  }
+}
