@@ -200,6 +200,22 @@ public final class DurableRules {
     }
   }
 
+  /** The prefix of the names of records the durable calls make themselves (timers, signals, values). */
+  public static final String INTERNAL_PREFIX = "~";
+
+  /** The record name of a taken signal {@code signal}: {@code ~signal:<name>}. */
+  public static String signalStepName(String signal) {
+    return INTERNAL_PREFIX + "signal:" + signal;
+  }
+
+  /**
+   * True if {@code step} took a signal (a {@link dev.spindle.queue.spi.StepRecord.Kind#SIGNAL} record
+   * with a payload): what the pending count of {@link #onSignal} subtracts.
+   */
+  public static boolean tookSignal(dev.spindle.queue.spi.StepRecord step) {
+    return step.kind() == dev.spindle.queue.spi.StepRecord.Kind.SIGNAL && step.resultJson() != null;
+  }
+
   /**
    * Checks a step or signal name: not blank, at most {@link #MAX_NAME_LENGTH} characters, no
    * {@code #} or {@code /}.

@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.DependencyEdge;
+import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -56,7 +57,8 @@ import org.jspecify.annotations.Nullable;
  * <p>This class is the store's face; the work is done by its parts, which share one {@link MemoryData}
  * (the jobs, their indexes and the lock): {@link MemoryEnqueue}, {@link MemoryClaims} (the worker
  * side), {@link MemoryQueries} (the read side), {@link MemoryControl} (the operator's side),
- * {@link MemoryLimits} (flow control) and {@link MemorySchedules}.
+ * {@link MemoryLimits} (flow control), {@link MemorySchedules} and {@link MemoryDurable} (durable
+ * execution).
  */
 public final class InMemoryJobStore implements StoreBackend, JobInspector, QueueControl, AuditLog, JobStatistics,
     FlowControl, FlowAdmin {
@@ -67,6 +69,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   private final MemoryControl operations;
   private final MemoryLimits flowOps;
   private final MemorySchedules scheduling;
+  private final MemoryDurable durableOps;
 
   /** An empty store. */
   public InMemoryJobStore() {
@@ -98,6 +101,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
     this.operations = new MemoryControl(data);
     this.flowOps = new MemoryLimits(data);
     this.scheduling = new MemorySchedules(data, enqueue);
+    this.durableOps = new MemoryDurable(data);
   }
 
   @Override
@@ -147,6 +151,12 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   @Override
   public Optional<FlowControl> flow() {
     return Optional.of(this);
+  }
+
+  /** Step records, timers, signals and memoized results, under the store's lock. */
+  @Override
+  public Optional<DurableStore> durable() {
+    return Optional.of(durableOps);
   }
 
   @Override

@@ -40,6 +40,8 @@ final class MemoryJob {
   @Nullable Instant finishedAt;
   @Nullable Instant expiresAt;
   long finishSeq;
+  /** Its durable records, created at the first one. */
+  MemoryDurable.@Nullable Records durable;
 
   MemoryJob(long id, NewJob n, StoreClock sc) {
     this.id = id;
