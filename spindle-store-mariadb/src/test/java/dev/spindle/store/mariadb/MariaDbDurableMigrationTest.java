@@ -1,0 +1,85 @@
+package dev.spindle.store.mariadb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.DurableRules;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.DurableStore;
+import dev.spindle.queue.spi.JobRef;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.SignalResult;
+import dev.spindle.queue.spi.StepRecord;
+import dev.spindle.queue.spi.StepWrite;
+import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.testkit.mariadb.MariaDbServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A database of schema 1 (before durable execution: no step, signal or cache tables, no wait
+ * columns) is migrated on open: its jobs stay, and a job enqueued before the migration records
+ * steps, suspends on a signal and is woken by it.
+ */
+class MariaDbDurableMigrationTest {
+  private static final MariaDbServer DB = MariaDbServer.shared();
+
+  @Test
+  void aSchemaOneDatabaseGainsDurableExecutionAndKeepsItsJobs() throws SQLException {
+    String database = DB.newDatabase("durable_migration");
+    String id;
+    try (MariaDbJobStore store = open(database)) {
+      Instant now = store.storeTime();
+      id = store.enqueue(List.of(new NewJob("t.old", "{}", "q", 0, now, "old-1", JobPolicy.defaults(), now)))
+          .get(0).jobId();
+    }
+    try (Connection c = DriverManager.getConnection(DB.jdbcUrl(database), DB.user(), DB.password())) {
+      exec(c, "DROP TRIGGER spindle_jobs_durable_deleted");
+      exec(c, "DROP TABLE spindle_job_steps, spindle_job_signals, spindle_durable_cache");
+      exec(c, "ALTER TABLE spindle_jobs DROP COLUMN wait_kind, DROP COLUMN wait_for");
+      exec(c, "UPDATE spindle_meta SET value = 1 WHERE `key` = 'schema_version'");
+      assertThat(MariaDbSchema.version(c)).isEqualTo(1);
+    }
+
+    try (MariaDbJobStore store = open(database)) {
+      try (Connection c = DriverManager.getConnection(DB.jdbcUrl(database), DB.user(), DB.password())) {
+        assertThat(MariaDbSchema.version(c)).isEqualTo(MariaDbSchema.VERSION);
+      }
+      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+      DurableStore durable = store.durable().orElseThrow();
+      JobInfo j = store.claim(new ClaimRequest("w1", List.of("q"), 1, store.storeTime())).jobs().get(0);
+      assertThat(j.id()).isEqualTo(id);
+      StepRecord step = new StepRecord("charge", 0, 0, StepRecord.Kind.VALUE, "42", j.fence(), j.attempt(), 1,
+          Instant.EPOCH);
+      assertThat(durable.record(id, j.fence(), "w1", step, DurableRules.defaults()).status())
+          .isEqualTo(StepWrite.Status.APPLIED);
+      Instant now = store.storeTime();
+      assertThat(durable.suspend(id, j.fence(), "w1", WaitFor.signal("go", 0, 1, now.plus(Duration.ofDays(1))), now))
+          .isTrue();
+      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
+      assertThat(durable.signal(JobRef.uniqueKey("old-1"), "go", "true", DurableRules.defaults(), now))
+          .isEqualTo(SignalResult.WOKE);
+      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+      assertThat(durable.view(id).orElseThrow().steps()).extracting(StepRecord::resultJson).containsExactly("42");
+    }
+  }
+
+  private static MariaDbJobStore open(String database) {
+    return MariaDbJobStore.builder(DB.host(), DB.port(), database, DB.user()).password(DB.password())
+        .option("sslMode", "disable").open();
+  }
+
+  private static void exec(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+}
