@@ -249,6 +249,11 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     return enqueuer;
   }
 
+  /** The durable side, for a dialect's step records inside a caller's transaction. */
+  protected final SqlDurable<C> durableEngine() {
+    return durable;
+  }
+
   /** The job policies' ids and cache. */
   protected final SqlPolicies policies() {
     return policies;

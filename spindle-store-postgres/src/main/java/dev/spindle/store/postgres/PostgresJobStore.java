@@ -1,10 +1,13 @@
 package dev.spindle.store.postgres;
 
+import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.queue.spi.StepRecord;
+import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.DbClock;
@@ -60,6 +63,7 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   private final dev.spindle.store.postgres.internal.ChangeFeed feed;
   private final PostgresRetention retention;
   private final PostgresJdbcEnqueue jdbcEnqueue;
+  private final PostgresStepInTransaction stepInTransaction;
 
   /**
    * What the engine is built from, made before it is.
@@ -105,6 +109,7 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
     this.retention = p.retention();
     this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer(), p.opened().db(), policies(), feed, b.schema(),
         this::readied, b.describe());
+    this.stepInTransaction = new PostgresStepInTransaction(durableEngine(), p.opened().db(), b.schema());
   }
 
   /**
@@ -161,6 +166,24 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
    */
   public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
     return jdbcEnqueue.enqueue(connection, jobs);
+  }
+
+  /**
+   * Records a durable step through the caller's connection, inside its open transaction (auto-commit
+   * off): the record exists if and only if that transaction commits, so a step body that writes to
+   * this database commits its effect and its record together (exactly once). Otherwise as {@link
+   * dev.spindle.queue.spi.DurableStore#record}: the job must be RUNNING under {@code workerId} and
+   * {@code fence} (FENCED otherwise), a recorded step answers EXISTS with the stored record, and the
+   * limits of {@code rules} apply. The job's row is locked until the caller's transaction ends. The
+   * statements run under a savepoint with the store's schema on the search path (the caller's is
+   * restored); when the call fails nothing of it is left in the caller's transaction.
+   *
+   * @throws IllegalStateException if the connection is in auto-commit mode
+   * @throws dev.spindle.queue.StoreException if a statement fails (the caller's transaction should roll back)
+   */
+  public StepWrite stepInTransaction(Connection connection, String jobId, long fence, String workerId,
+      StepRecord step, DurableRules rules) {
+    return stepInTransaction.record(connection, jobId, fence, workerId, step, rules);
   }
 
   /** {@link #enqueue(Connection, List)}, as the store SPI's role for {@code JobQueue} and the Spring starter. */

@@ -147,6 +147,17 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
         rules));
   }
 
+  /**
+   * {@link #record} on {@code c}, in a transaction the caller owns (a dialect's step inside an
+   * application's transaction): the record commits or rolls back with it.
+   */
+  public StepWrite recordOn(C c, String jobId, long fence, String workerId, StepRecord step, DurableRules rules)
+      throws SQLException {
+    Objects.requireNonNull(step, "step");
+    Objects.requireNonNull(rules, "rules");
+    return recordIn(c, SqlJobRows.idOrNeg(jobId), fence, workerId, step, rules);
+  }
+
   private StepWrite recordIn(C c, long id, long fence, String workerId, StepRecord step, DurableRules rules)
       throws SQLException {
     PreparedStatement held = c.ps("SELECT wait_kind, (SELECT count(*) FROM spindle_job_steps s WHERE s.job_id = j.id),"
