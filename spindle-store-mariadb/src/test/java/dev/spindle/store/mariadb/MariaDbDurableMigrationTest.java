@@ -41,7 +41,7 @@ class MariaDbDurableMigrationTest {
       id = store.enqueue(List.of(new NewJob("t.old", "{}", "q", 0, now, "old-1", JobPolicy.defaults(), now)))
           .get(0).jobId();
     }
-    try (Connection c = DriverManager.getConnection(DB.jdbcUrl(database), DB.user(), DB.password())) {
+    try (Connection c = connect(database)) {
       exec(c, "DROP TRIGGER spindle_jobs_durable_deleted");
       exec(c, "DROP TABLE spindle_job_steps, spindle_job_signals, spindle_durable_cache");
       exec(c, "ALTER TABLE spindle_jobs DROP COLUMN wait_kind, DROP COLUMN wait_for");
@@ -50,7 +50,7 @@ class MariaDbDurableMigrationTest {
     }
 
     try (MariaDbJobStore store = open(database)) {
-      try (Connection c = DriverManager.getConnection(DB.jdbcUrl(database), DB.user(), DB.password())) {
+      try (Connection c = connect(database)) {
         assertThat(MariaDbSchema.version(c)).isEqualTo(MariaDbSchema.VERSION);
       }
       assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
@@ -75,6 +75,13 @@ class MariaDbDurableMigrationTest {
   private static MariaDbJobStore open(String database) {
     return MariaDbJobStore.builder(DB.host(), DB.port(), database, DB.user()).password(DB.password())
         .option("sslMode", "disable").open();
+  }
+
+  /** A connection reading SQL as the store writes it ({@code ANSI_QUOTES}). */
+  private static Connection connect(String database) throws SQLException {
+    Connection c = DriverManager.getConnection(DB.jdbcUrl(database), DB.user(), DB.password());
+    exec(c, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')");
+    return c;
   }
 
   private static void exec(Connection c, String sql) throws SQLException {
