@@ -174,7 +174,7 @@ final class Housekeeper {
     }
     for (InFlight f : rt.inFlight.values()) {
       String id = f.job.id();
-      if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost) {
+      if (f.claimedNanos < hbNanos && !hb.held().contains(id) && !f.lost && !f.suspended) {
         f.lost = true;
         reporter.leaseLost.increment();
         LOG.warn("worker {} lost its lease on job {} (it was reclaimed, probably after a pause longer than the "

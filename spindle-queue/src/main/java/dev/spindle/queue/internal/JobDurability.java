@@ -17,9 +17,7 @@ import dev.spindle.spi.JsonCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -345,10 +343,5 @@ final class JobDurability implements DurableContext {
 
   private <T> @Nullable T decodeNullable(@Nullable String json, Class<T> type, Call call) {
     return json == null ? null : decode(json, type, call);
-  }
-
-  /** The records loaded and written so far (for tests and diagnostics). */
-  List<StepRecord> records() {
-    return new ArrayList<>(byKey.values());
   }
 }

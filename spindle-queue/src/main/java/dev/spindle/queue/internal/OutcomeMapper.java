@@ -58,7 +58,7 @@ final class OutcomeMapper {
   @Nullable JobOutcome finished(InFlight f, TaskFuture<Object> tf) {
     JobInfo job = f.job;
     String id = job.id();
-    if (f.suspended && !f.lost) {
+    if (f.suspended) {
       // the store moved the job (RUNNING to SCHEDULED or QUEUED) in the durable call: nothing to write
       f.attempt().finished(JobObserver.Outcome.RELEASED, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)),
           null);

@@ -484,4 +484,26 @@ public abstract class DurableWorkerContract {
     assertThat(h.result(WAIT)).isEqualTo("co-a-slept");
     assertThat(ran("a")).isEqualTo(1);
   }
+
+  @Test
+  void theDistributedModelRunsDurableSteps() throws Exception {
+    Task<String, String> task = Task.withContext("d.distributed", String.class, String.class, (in, tc) -> {
+      DurableContext ctx = durable(tc);
+      String a = ctx.step("a", String.class, () -> {
+        count("distributed-a");
+        return in + "-a";
+      });
+      ctx.sleep(Duration.ofHours(2));
+      return a + "-slept";
+    });
+    try (dev.spindle.TaskExecutor pool = dev.spindle.Spindle.executor(ExecutionModel.DISTRIBUTED).workers(1)
+        .clock(clock).registry(TaskRegistry.builder().add(task).build())
+        .with(dev.spindle.queue.DistributedOptions.builder().store(store).build()).start()) {
+      dev.spindle.TaskFuture<String> f = pool.submit(task, "di");
+      await().atMost(WAIT).until(() -> scheduled() == 1);
+      clock.advance(Duration.ofHours(2));
+      assertThat(f.result(WAIT)).isEqualTo("di-a-slept");
+    }
+    assertThat(ran("distributed-a")).isEqualTo(1);
+  }
 }
