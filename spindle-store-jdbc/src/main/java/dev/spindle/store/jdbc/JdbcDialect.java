@@ -111,6 +111,22 @@ public interface JdbcDialect {
     return select;
   }
 
+  // ---- flow control ----------------------------------------------------------------------------
+
+  /**
+   * Tries, without waiting, to lock flow key {@code key} until the transaction ends; a claim takes
+   * it before it counts the key's running jobs, and skips the key if another transaction holds it,
+   * so two claims (of different queues too) never both fill a key's last permit. Called only where
+   * claims run concurrently ({@link Writers#POOL}), and only if the store's builder was given no
+   * {@code flowKeyLock} query; the default refuses, naming the dialect.
+   *
+   * @return whether the lock was taken
+   */
+  default boolean tryLockFlowKey(JdbcConn c, String key) throws SQLException {
+    throw new UnsupportedOperationException("the " + name() + " dialect claims concurrently and locks no flow keys:"
+        + " override tryLockFlowKey");
+  }
+
   // ---- id lists --------------------------------------------------------------------------------
 
   /** A subquery yielding the ids bound by {@link #bindIds} as one parameter ({@code ?}). */

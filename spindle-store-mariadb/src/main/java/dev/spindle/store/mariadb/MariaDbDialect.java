@@ -147,6 +147,34 @@ final class MariaDbDialect implements JdbcDialect {
     return "SELECT id FROM (" + select + ") AS limited_ids";
   }
 
+  /**
+   * The key's row of {@code spindle_flow_state}, locked {@code FOR UPDATE SKIP LOCKED} (MariaDB has
+   * no transaction-scoped try-lock: {@code GET_LOCK} holds for the session). A key without a row
+   * gets one first ({@code INSERT IGNORE}, which waits only for another transaction creating the
+   * same row); a row that exists but was skipped is held by another claim.
+   */
+  @Override
+  public boolean tryLockFlowKey(JdbcConn c, String key) throws SQLException {
+    if (found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ? FOR UPDATE SKIP LOCKED", key)) {
+      return true;
+    }
+    if (found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ?", key)) {
+      return false;
+    }
+    PreparedStatement create = c.ps("INSERT IGNORE INTO spindle_flow_state (\"key\", tat, paused_until) VALUES (?, NULL, NULL)");
+    create.setString(1, key);
+    create.executeUpdate();
+    return found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ? FOR UPDATE SKIP LOCKED", key);
+  }
+
+  private static boolean found(JdbcConn c, String sql, String key) throws SQLException {
+    PreparedStatement ps = c.ps(sql);
+    ps.setString(1, key);
+    try (java.sql.ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
   @Override
   public String idsParameter() {
     return "SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids";
