@@ -82,11 +82,6 @@ final class MariaDbDialect implements JdbcDialect {
   }
 
   @Override
-  public String forUpdate() {
-    return " FOR UPDATE";
-  }
-
-  @Override
   public String forShare() {
     return " LOCK IN SHARE MODE";
   }
@@ -97,21 +92,10 @@ final class MariaDbDialect implements JdbcDialect {
     return " FOR UPDATE SKIP LOCKED";
   }
 
-  @Override
-  public String greatest(String a, String b) {
-    return "GREATEST(" + a + ", " + b + ")";
-  }
-
   /** {@code column + 0}: an expression, so the optimizer does not pick the column's index for it. */
   @Override
   public String unindexed(String column) {
     return "(" + column + " + 0)";
-  }
-
-  /** {@code actor}, as in PostgreSQL. */
-  @Override
-  public String auditUserColumn() {
-    return "actor";
   }
 
   /**
@@ -180,16 +164,6 @@ final class MariaDbDialect implements JdbcDialect {
     return "SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids";
   }
 
-  /** The ids as one JSON array text. */
-  @Override
-  public void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
-    StringBuilder json = new StringBuilder(ids.length * 8).append('[');
-    for (int i = 0; i < ids.length; i++) {
-      json.append(i == 0 ? "" : ",").append(ids[i]);
-    }
-    ps.setString(index, json.append(']').toString());
-  }
-
   /**
    * A case-folded {@code LIKE} (the columns compare as bytes) on the arguments or the error, with
    * {@code %}, {@code _} and {@code !} of the text taken literally (escaped with {@code !}, whatever
@@ -202,18 +176,4 @@ final class MariaDbDialect implements JdbcDialect {
     return new TextMatch("spindle_jobs", "id", " AND (LOWER(args) LIKE ? ESCAPE '!' OR LOWER(error) LIKE ? ESCAPE '!')",
         List.of(like, like), false);
   }
-
-  /** {@code spindle_jobs}: finished jobs stay in it until retention deletes them. */
-  @Override
-  public String allJobs() {
-    return "spindle_jobs";
-  }
-
-  /** Nothing: there is no history table. */
-  @Override
-  public void restore(JdbcConn c, long[] ids) {}
-
-  /** Nothing: ids come from the sequence {@code spindle_job_ids}, never reused. */
-  @Override
-  public void beforeDeletingJobs(JdbcConn c) {}
 }
