@@ -40,28 +40,54 @@ public interface JdbcDialect {
 
   // ---- row locks -------------------------------------------------------------------------------
 
-  /** Suffix of a SELECT whose rows this transaction will change: {@code " FOR UPDATE"}, or "" (one writer). */
-  String forUpdate();
+  /**
+   * Suffix of a SELECT whose rows this transaction will change: by default {@code " FOR UPDATE"},
+   * or "" where writers are serialized ({@link Writers#ONE_WRITER}).
+   */
+  default String forUpdate() {
+    return serialized() ? "" : " FOR UPDATE";
+  }
 
-  /** Suffix of a SELECT whose rows must not change until this transaction ends: {@code " FOR SHARE"}, or "". */
-  String forShare();
+  /**
+   * Suffix of a SELECT whose rows must not change until this transaction ends: by default {@code "
+   * FOR SHARE"}, or "" where writers are serialized.
+   */
+  default String forShare() {
+    return serialized() ? "" : " FOR SHARE";
+  }
 
   /**
    * Suffix of a SELECT that locks the rows of table {@code alias} it can, skipping those other
-   * transactions hold ({@code " FOR UPDATE OF j SKIP LOCKED"}); "" where writers are serialized.
+   * transactions hold: by default {@code " FOR UPDATE OF alias SKIP LOCKED"}, or "" where writers
+   * are serialized.
    */
-  String forUpdateSkipLocked(String alias);
+  default String forUpdateSkipLocked(String alias) {
+    return serialized() ? "" : " FOR UPDATE OF " + alias + " SKIP LOCKED";
+  }
+
+  private boolean serialized() {
+    return writers() == Writers.ONE_WRITER;
+  }
 
   // ---- expressions -----------------------------------------------------------------------------
 
-  /** The larger of two SQL expressions ({@code greatest(a, b)} or {@code max(a, b)}). */
-  String greatest(String a, String b);
+  /** The larger of two SQL expressions: by default {@code greatest(a, b)} (SQLite writes {@code max(a, b)}). */
+  default String greatest(String a, String b) {
+    return "greatest(" + a + ", " + b + ")";
+  }
 
-  /** A reference to {@code column} that keeps the planner off the column's own index (or the column). */
-  String unindexed(String column);
+  /**
+   * A reference to {@code column} that keeps the planner off the column's own index: by default the
+   * column itself (the planner needs no hint).
+   */
+  default String unindexed(String column) {
+    return column;
+  }
 
-  /** The audit table's column naming who acted ({@code user} is reserved in some databases). */
-  String auditUserColumn();
+  /** The audit table's column naming who acted: by default {@code actor} ({@code user} is reserved in some databases). */
+  default String auditUserColumn() {
+    return "actor";
+  }
 
   /**
    * A statement that inserts {@code values} (a parenthesized list of expressions or {@code ?})
@@ -111,13 +137,38 @@ public interface JdbcDialect {
     return select;
   }
 
+  // ---- flow control ----------------------------------------------------------------------------
+
+  /**
+   * Tries, without waiting, to lock flow key {@code key} until the transaction ends; a claim takes
+   * it before it counts the key's running jobs, and skips the key if another transaction holds it,
+   * so two claims (of different queues too) never both fill a key's last permit. Called only where
+   * claims run concurrently ({@link Writers#POOL}), and only if the store's builder was given no
+   * {@code flowKeyLock} query; the default refuses, naming the dialect.
+   *
+   * @return whether the lock was taken
+   */
+  default boolean tryLockFlowKey(JdbcConn c, String key) throws SQLException {
+    throw new UnsupportedOperationException("the " + name() + " dialect claims concurrently and locks no flow keys:"
+        + " override tryLockFlowKey");
+  }
+
   // ---- id lists --------------------------------------------------------------------------------
 
   /** A subquery yielding the ids bound by {@link #bindIds} as one parameter ({@code ?}). */
   String idsParameter();
 
-  /** Binds {@code ids} to parameter {@code index} of a statement using {@link #idsParameter}. */
-  void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException;
+  /**
+   * Binds {@code ids} to parameter {@code index} of a statement using {@link #idsParameter}: by
+   * default as one JSON array text ({@code [1,2,3]}).
+   */
+  default void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
+    StringBuilder json = new StringBuilder(ids.length * 8).append('[');
+    for (int i = 0; i < ids.length; i++) {
+      json.append(i == 0 ? "" : ",").append(ids[i]);
+    }
+    ps.setString(index, json.append(']').toString());
+  }
 
   /**
    * A scalar sub-select of the smallest ({@code agg} {@code "min"}) or largest ({@code "max"}) id of
@@ -141,16 +192,18 @@ public interface JdbcDialect {
   /**
    * The jobs readers see, finished ones included: {@code spindle_jobs}, or a view that adds a
    * history table of finished jobs (read-only: rows are locked and changed in {@code spindle_jobs}
-   * after {@link #restore}).
+   * after {@link #restore}). By default {@code spindle_jobs}.
    */
-  String allJobs();
+  default String allJobs() {
+    return "spindle_jobs";
+  }
 
   /**
    * Moves jobs {@code ids} back from the history table into {@code spindle_jobs} (ids not in the
-   * history are ignored), so that an operator's requeue or delete can change them there. Nothing
-   * where there is no history.
+   * history are ignored), so that an operator's requeue or delete can change them there. By default
+   * nothing (there is no history).
    */
-  void restore(JdbcConn c, long[] ids) throws SQLException;
+  default void restore(JdbcConn c, long[] ids) throws SQLException {}
 
   /**
    * A query of rows (queue, state code, count) that the inspector sums per queue and state: by
@@ -161,8 +214,11 @@ public interface JdbcDialect {
     return "SELECT queue, state, count(*) FROM spindle_jobs GROUP BY queue, state";
   }
 
-  /** Before jobs are deleted, inside the same transaction (SQLite records the highest id: no id is reused). */
-  void beforeDeletingJobs(JdbcConn c) throws SQLException;
+  /**
+   * Before jobs are deleted, inside the same transaction (SQLite records the highest id: no id is
+   * reused). By default nothing (ids come from a sequence).
+   */
+  default void beforeDeletingJobs(JdbcConn c) throws SQLException {}
 
   // ---- errors and the connection discipline ----------------------------------------------------
 

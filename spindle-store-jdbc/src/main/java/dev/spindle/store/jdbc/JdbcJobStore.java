@@ -688,8 +688,8 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
 
     /**
      * A query with one parameter (a flow key) that tries a transaction lock on the key without
-     * waiting and returns whether it got it; needed where claims run concurrently ({@link
-     * JdbcDialect.Writers#POOL}).
+     * waiting and returns whether it got it, used where claims run concurrently ({@link
+     * JdbcDialect.Writers#POOL}) instead of {@link JdbcDialect#tryLockFlowKey}.
      */
     public Builder<C> flowKeyLock(String sql) {
       this.flowKeyLock = Objects.requireNonNull(sql, "sql");
@@ -710,8 +710,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     void check() {
       String missing = numbering == null ? "numbering" : finishCursor == null ? "finishCursor"
           : inserts == null ? "inserts" : claims == null ? "claims"
-          : completions == null && dialect.batching() == JdbcDialect.Batching.ARRAY_ROUNDS ? "completions"
-          : dialect.writers() == JdbcDialect.Writers.POOL && flowKeyLock == null ? "flowKeyLock" : null;
+          : completions == null && dialect.batching() == JdbcDialect.Batching.ARRAY_ROUNDS ? "completions" : null;
       if (missing != null) {
         throw new IllegalStateException("a " + dialect.name() + " job store needs its " + missing);
       }

@@ -82,11 +82,6 @@ final class MariaDbDialect implements JdbcDialect {
   }
 
   @Override
-  public String forUpdate() {
-    return " FOR UPDATE";
-  }
-
-  @Override
   public String forShare() {
     return " LOCK IN SHARE MODE";
   }
@@ -97,21 +92,10 @@ final class MariaDbDialect implements JdbcDialect {
     return " FOR UPDATE SKIP LOCKED";
   }
 
-  @Override
-  public String greatest(String a, String b) {
-    return "GREATEST(" + a + ", " + b + ")";
-  }
-
   /** {@code column + 0}: an expression, so the optimizer does not pick the column's index for it. */
   @Override
   public String unindexed(String column) {
     return "(" + column + " + 0)";
-  }
-
-  /** {@code actor}, as in PostgreSQL. */
-  @Override
-  public String auditUserColumn() {
-    return "actor";
   }
 
   /**
@@ -147,19 +131,37 @@ final class MariaDbDialect implements JdbcDialect {
     return "SELECT id FROM (" + select + ") AS limited_ids";
   }
 
+  /**
+   * The key's row of {@code spindle_flow_state}, locked {@code FOR UPDATE SKIP LOCKED} (MariaDB has
+   * no transaction-scoped try-lock: {@code GET_LOCK} holds for the session). A key without a row
+   * gets one first ({@code INSERT IGNORE}, which waits only for another transaction creating the
+   * same row); a row that exists but was skipped is held by another claim.
+   */
+  @Override
+  public boolean tryLockFlowKey(JdbcConn c, String key) throws SQLException {
+    if (found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ? FOR UPDATE SKIP LOCKED", key)) {
+      return true;
+    }
+    if (found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ?", key)) {
+      return false;
+    }
+    PreparedStatement create = c.ps("INSERT IGNORE INTO spindle_flow_state (\"key\", tat, paused_until) VALUES (?, NULL, NULL)");
+    create.setString(1, key);
+    create.executeUpdate();
+    return found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ? FOR UPDATE SKIP LOCKED", key);
+  }
+
+  private static boolean found(JdbcConn c, String sql, String key) throws SQLException {
+    PreparedStatement ps = c.ps(sql);
+    ps.setString(1, key);
+    try (java.sql.ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
   @Override
   public String idsParameter() {
     return "SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids";
-  }
-
-  /** The ids as one JSON array text. */
-  @Override
-  public void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
-    StringBuilder json = new StringBuilder(ids.length * 8).append('[');
-    for (int i = 0; i < ids.length; i++) {
-      json.append(i == 0 ? "" : ",").append(ids[i]);
-    }
-    ps.setString(index, json.append(']').toString());
   }
 
   /**
@@ -174,18 +176,4 @@ final class MariaDbDialect implements JdbcDialect {
     return new TextMatch("spindle_jobs", "id", " AND (LOWER(args) LIKE ? ESCAPE '!' OR LOWER(error) LIKE ? ESCAPE '!')",
         List.of(like, like), false);
   }
-
-  /** {@code spindle_jobs}: finished jobs stay in it until retention deletes them. */
-  @Override
-  public String allJobs() {
-    return "spindle_jobs";
-  }
-
-  /** Nothing: there is no history table. */
-  @Override
-  public void restore(JdbcConn c, long[] ids) {}
-
-  /** Nothing: ids come from the sequence {@code spindle_job_ids}, never reused. */
-  @Override
-  public void beforeDeletingJobs(JdbcConn c) {}
 }

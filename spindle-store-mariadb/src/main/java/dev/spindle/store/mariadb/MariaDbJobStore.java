@@ -68,10 +68,7 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
         .finishCursor(c -> MariaDbFinishes.lastTaken(c, false))
         .inserts(new MariaDbEnqueue())
         .claims(new MariaDbClaims())
-        .retention((now, limits) -> purge(db, retention, now, limits))
-        // a key's rotation row is locked FOR UPDATE SKIP LOCKED by the engine; MariaDB has no
-        // transaction-scoped named lock, so the key lock itself always succeeds
-        .flowKeyLock("SELECT ? IS NOT NULL");
+        .retention((now, limits) -> purge(db, retention, now, limits));
   }
 
   /** The engine's retention, then the purged jobs' own dependency and wait rows (no trigger may delete them). */

@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * spindle_flow_state} (per key: GCRA arrival time, pause), {@code spindle_flow_starts} (starts
  * inside sliding windows), {@code spindle_flow_ready} (per queue and key: ready jobs, kept by
  * triggers, and the rotation order). A concurrency permit is a RUNNING row with the key, counted
- * through a partial index. Where claims run concurrently (PostgreSQL) a claim tries a transaction
- * lock per key ({@code keyLockSql}) and the key's rotation row ({@code FOR UPDATE SKIP LOCKED})
+ * through a partial index. Where claims run concurrently (PostgreSQL, MariaDB) a claim tries a
+ * transaction lock per key ({@code keyLockSql}, else {@link JdbcDialect#tryLockFlowKey}: across
+ * queues) and the key's rotation row ({@code FOR UPDATE SKIP LOCKED})
  * before it checks and counts the key, and skips the key if another transaction holds either: a
  * claim never waits for a flow lock, so claims and enqueues (which lock their keys' rows in one
  * order) cannot deadlock. Thread-safe.
@@ -62,6 +63,7 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
   private final Clock clock;
   private final Runnable changed;
   private final @Nullable String keyLockSql;
+  private final boolean concurrentClaims;
   private final ConcurrentHashMap<String, FlowLimit> parsed = new ConcurrentHashMap<>();
   /**
    * Keys held by a rate, window or pause until a known time (us), so a claim skips them without a
@@ -96,8 +98,9 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
   /**
    * @param changed called after a change other workers should see (a limit changed)
    * @param keyLockSql a query with one parameter (the key) that tries a transaction lock on the key
-   *     without waiting and returns whether it got it (a boolean), or {@code null} where claims never
-   *     run concurrently (SQLite's single writer)
+   *     without waiting and returns whether it got it (a boolean), or {@code null}: the dialect's
+   *     {@link JdbcDialect#tryLockFlowKey} where claims run concurrently, no lock where they do not
+   *     (SQLite's single writer)
    */
   public SqlFlow(SqlDb<C> db, JdbcDialect dialect, Clock clock, Runnable changed, @Nullable String keyLockSql) {
     this.db = db;
@@ -105,6 +108,7 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
     this.clock = clock;
     this.changed = changed;
     this.keyLockSql = keyLockSql;
+    this.concurrentClaims = dialect.writers() == JdbcDialect.Writers.POOL;
   }
 
   @Override
@@ -365,13 +369,18 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
   }
 
   /** Tries the key's transaction lock and its rotation row, without waiting; true if both were taken. */
-  private static <C extends JdbcConn> boolean lockKey(C c, String keyLockSql, String queue, String key)
-      throws SQLException {
-    PreparedStatement lock = c.ps(keyLockSql);
-    lock.setString(1, key);
-    try (ResultSet rs = lock.executeQuery()) {
-      if (!rs.next() || !rs.getBoolean(1)) {
+  private boolean lockKey(C c, String queue, String key) throws SQLException {
+    if (keyLockSql == null) {
+      if (!dialect.tryLockFlowKey(c, key)) {
         return false;
+      }
+    } else {
+      PreparedStatement lock = c.ps(keyLockSql);
+      lock.setString(1, key);
+      try (ResultSet rs = lock.executeQuery()) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          return false;
+        }
       }
     }
     PreparedStatement row = c.ps("SELECT 1 FROM spindle_flow_ready WHERE queue = ? AND \"key\" = ? FOR UPDATE SKIP LOCKED");
@@ -452,7 +461,7 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
         if (blocked.contains(key)) {
           continue;
         }
-        if (flow.keyLockSql != null && !lockKey(c, flow.keyLockSql, queue, key)) {
+        if (flow.concurrentClaims && !flow.lockKey(c, queue, key)) {
           blocked.add(key); // another claim serves it now, or an enqueue adds to it
           queueFree = -1;
           continue;

@@ -49,32 +49,6 @@ public final class PostgresDialect implements JdbcDialect {
   }
 
   @Override
-  public String forUpdate() {
-    return " FOR UPDATE";
-  }
-
-  @Override
-  public String forShare() {
-    return " FOR SHARE";
-  }
-
-  @Override
-  public String forUpdateSkipLocked(String alias) {
-    return " FOR UPDATE OF " + alias + " SKIP LOCKED";
-  }
-
-  @Override
-  public String greatest(String a, String b) {
-    return "greatest(" + a + ", " + b + ")";
-  }
-
-  /** {@code actor}: {@code user} is reserved in PostgreSQL. */
-  @Override
-  public String auditUserColumn() {
-    return "actor";
-  }
-
-  @Override
   public String idsParameter() {
     return "SELECT unnest(?::bigint[])";
   }
@@ -86,11 +60,6 @@ public final class PostgresDialect implements JdbcDialect {
       boxed[i] = ids[i];
     }
     ps.setArray(index, c.jdbc().createArrayOf("int8", boxed));
-  }
-
-  @Override
-  public String unindexed(String column) {
-    return column;
   }
 
   /**
@@ -151,8 +120,4 @@ public final class PostgresDialect implements JdbcDialect {
     bindIds(c, ps, 1, ids);
     ps.executeUpdate();
   }
-
-  /** Nothing: ids come from a sequence, never reused. */
-  @Override
-  public void beforeDeletingJobs(JdbcConn c) {}
 }

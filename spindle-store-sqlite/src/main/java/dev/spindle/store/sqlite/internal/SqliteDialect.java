@@ -2,7 +2,6 @@ package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import org.sqlite.SQLiteErrorCode;
@@ -54,21 +53,6 @@ public final class SqliteDialect implements JdbcDialect {
   }
 
   @Override
-  public String forUpdate() {
-    return "";
-  }
-
-  @Override
-  public String forShare() {
-    return "";
-  }
-
-  @Override
-  public String forUpdateSkipLocked(String alias) {
-    return "";
-  }
-
-  @Override
   public String greatest(String a, String b) {
     return "max(" + a + ", " + b + ")";
   }
@@ -81,15 +65,6 @@ public final class SqliteDialect implements JdbcDialect {
   @Override
   public String idsParameter() {
     return "SELECT value FROM json_each(?)";
-  }
-
-  @Override
-  public void bindIds(JdbcConn c, PreparedStatement ps, int index, long[] ids) throws SQLException {
-    StringBuilder json = new StringBuilder(ids.length * 8).append('[');
-    for (int i = 0; i < ids.length; i++) {
-      json.append(i == 0 ? "" : ",").append(ids[i]);
-    }
-    ps.setString(index, json.append(']').toString());
   }
 
   /** {@code +column}: SQLite's way to keep the planner off the column's index. */
@@ -107,16 +82,6 @@ public final class SqliteDialect implements JdbcDialect {
     return new TextMatch(TEXT_FROM, "spindle_jobs_text.rowid", " AND spindle_jobs_text MATCH ?",
         List.of("\"" + text.replace("\"", "\"\"") + "\""), true);
   }
-
-  /** {@code spindle_jobs}: finished jobs stay in it until retention deletes them. */
-  @Override
-  public String allJobs() {
-    return "spindle_jobs";
-  }
-
-  /** Nothing: there is no history table. */
-  @Override
-  public void restore(JdbcConn c, long[] ids) {}
 
   /** Records the highest id so far, so no id is ever handed out twice. */
   @Override
