@@ -2,8 +2,8 @@ package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.internal.SqlEnqueue;
+import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.TraceContextColumn;
 import java.sql.SQLException;
 import java.util.List;
 

@@ -11,9 +11,9 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
-import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +55,7 @@ class JdbcJobStoreBuilderTest {
   void aStoreBuiltFromItsPartsRunsAJobToItsEnd() {
     SqliteClaims claims = new SqliteClaims();
     try (JdbcJobStore<Db.Conn> store = JdbcJobStore.builder(SqliteDialect.INSTANCE, open("parts.db"),
-        HostClock.INSTANCE).describe("sqlite:parts").traceContextColumn(JobRows.TRACE_CONTEXT)
+        HostClock.INSTANCE).describe("sqlite:parts").traceContextColumn(TraceContextColumn.EXPRESSION)
         .numbering(new SqliteJobEnds()).finishCursor(c -> SqliteMeta.get(c, "finish_seq"))
         .inserts(new SqliteEnqueue(claims)).claims(claims).build()) {
       Instant now = store.storeTime();
