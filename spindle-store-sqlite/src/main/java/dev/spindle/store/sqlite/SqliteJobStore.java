@@ -3,6 +3,7 @@ package dev.spindle.store.sqlite;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.internal.SqlMeta;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
@@ -79,7 +80,7 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
         .maxPayloadBytes(s.maxPayloadBytes())
         .traceContextColumn(TraceContextColumn.EXPRESSION)
         .numbering(new SqliteJobEnds())
-        .finishCursor(c -> SqliteMeta.get(c, "finish_seq"))
+        .finishCursor(c -> SqlMeta.get(c, "finish_seq"))
         .inserts(new SqliteEnqueue(claims))
         .claims(claims)
         .beforeHeartbeat(db::checkFileIdentity); // a file deleted or replaced under a worker stops it

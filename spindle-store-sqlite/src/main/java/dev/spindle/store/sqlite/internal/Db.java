@@ -51,17 +51,6 @@ public final class Db extends SqlSingleWriter<Db.Conn> {
   }
 
   /**
-   * Opens the connections to a file checked and, if missing, created by {@link FilePrivacy}
-   * ({@link FilePrivacy.Opening#CREATE}, readable-by-others only warned about).
-   *
-   * @param what what the file is, for messages ("coordination database")
-   * @throws StoreException if the file cannot be opened or is refused
-   */
-  public Db(Path file, Duration busyTimeout, long maxDatabaseBytes, boolean fullSync, String what) {
-    this(file, busyTimeout, maxDatabaseBytes, fullSync, FilePrivacy.Opening.CREATE, what, false);
-  }
-
-  /**
    * Checks (and creates, if {@code opening} allows) the file with {@link FilePrivacy}, then opens
    * the connections.
    *
@@ -206,10 +195,5 @@ public final class Db extends SqlSingleWriter<Db.Conn> {
       throw gone;
     }
     super.checkOpen();
-  }
-
-  /** The translated exception for an error outside {@link #write}/{@link #read}. */
-  public StoreException translate(SQLException e, String operation) {
-    return SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
   }
 }
