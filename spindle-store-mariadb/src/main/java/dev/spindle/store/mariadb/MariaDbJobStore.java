@@ -7,6 +7,7 @@ import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.internal.SqlChangePoller;
 import dev.spindle.store.jdbc.internal.SqlRetention;
 import java.sql.Connection;
 import java.time.Clock;
@@ -32,6 +33,12 @@ import org.jspecify.annotations.Nullable;
  * {@code JobStores.open("mariadb://host/db?user=u")} ({@link MariaDbJobStoreProvider}).
  */
 public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
+  /**
+   * The change feed's newest change number (other processes' writes): moves with every new job and
+   * every finish. Other changes (a retry, a release) are found by the workers' own poll.
+   */
+  private static final String NEWEST_CHANGE = "SELECT (SELECT coalesce(max(id), 0) FROM spindle_jobs) * 7"
+      + " + (SELECT value FROM spindle_meta WHERE \"key\" = 'finish_seq')";
   private final MariaDbJdbcEnqueue jdbcEnqueue;
 
   private MariaDbJobStore(Builder b, MariaDbDb db) {
@@ -61,7 +68,8 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
     MariaDbFinishes finishes = new MariaDbFinishes();
     return JdbcJobStore.builder(MariaDbDialect.INSTANCE, db, clock)
         .listeners(listeners)
-        .feed(new MariaDbChanges(db, b.pollInterval.toNanos(), listeners))
+        .feed(new SqlChangePoller("spindle-mariadb-changes", SqlChangePoller.pooled(db, NEWEST_CHANGE),
+            b.pollInterval.toNanos(), 0, listeners))
         .describe(b.describe())
         .maxPayloadBytes(b.maxPayloadBytes)
         .numbering(finishes)

@@ -4,9 +4,9 @@ import dev.spindle.queue.JobState;
 import dev.spindle.store.jdbc.internal.SqlClaims;
 import dev.spindle.store.jdbc.internal.SqlFlow;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
+import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.JobRows;
-import dev.spindle.store.sqlite.internal.TraceContextColumn;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Set;
@@ -21,49 +21,37 @@ import org.jspecify.annotations.Nullable;
  * a while ({@link #KEYLESS_TTL_NANOS}). Thread-safe.
  */
 final class SqliteClaims implements SqlClaims.Store<Db.Conn> {
-  // The SET clauses of set-based moves, checked against JobState's table when the class loads.
-  private static final String QUEUED_TO_RUNNING = JobRows.moveTo(JobState.QUEUED, JobState.RUNNING);
   /** Claims the best ready job of a queue and flow key ({@link SqlFlow}). */
-  private static final String TAKE_KEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
-      + " FROM spindle_jobs INDEXED BY spindle_jobs_flow_ready WHERE state = " + JobRows.QUEUED
-      + " AND queue = ? AND flow_key = ?"
-      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
+  private static final String TAKE_KEYED = take(" INDEXED BY spindle_jobs_flow_ready", " AND flow_key = ?", false);
   /** Claims the best ready job without a flow key of a queue that has keyed ones. */
-  private static final String TAKE_UNKEYED = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id = (SELECT id"
-      + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
-      + " AND queue = ? AND flow_key IS NULL"
-      + " ORDER BY priority DESC, id LIMIT 1) RETURNING " + JobRows.CLAIM_COLUMNS;
+  private static final String TAKE_UNKEYED = take(" INDEXED BY spindle_jobs_ready_plain", " AND flow_key IS NULL",
+      false);
   /** Claims the best ready jobs of a queue, keyed or not. */
-  private static final String TAKE_ANY = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING
-      + ", worker_id = ?, fence = fence + 1,"
-      + " attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id FROM spindle_jobs"
-      + " WHERE state = " + JobRows.QUEUED + " AND queue = ? ORDER BY priority DESC, id LIMIT ?) RETURNING "
-      + JobRows.CLAIM_COLUMNS;
+  private static final String TAKE_ANY = take("", "", true);
   /** Claims the best ready jobs without a flow key of a queue known to have no keyed ones. */
-  private static final String TAKE_PLAIN = "UPDATE spindle_jobs SET " + QUEUED_TO_RUNNING + ", worker_id = ?,"
-      + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN (SELECT id"
-      + " FROM spindle_jobs INDEXED BY spindle_jobs_ready_plain WHERE state = " + JobRows.QUEUED
-      + " AND queue = ? AND flow_key IS NULL ORDER BY priority DESC, id LIMIT ?) RETURNING " + JobRows.CLAIM_COLUMNS;
+  private static final String TAKE_PLAIN = take(" INDEXED BY spindle_jobs_ready_plain", " AND flow_key IS NULL", true);
   /** A filtered claim's condition on the task: its parameter is the task names as a JSON array. */
   private static final String OF_TASKS = " AND task IN (SELECT value FROM json_each(?))";
   /** {@link #TAKE_KEYED} of the given tasks only. */
-  private static final String TAKE_KEYED_OF = ofTasks(TAKE_KEYED, " AND flow_key = ?", " AND flow_key = ?");
+  private static final String TAKE_KEYED_OF = take(" INDEXED BY spindle_jobs_flow_ready",
+      " AND flow_key = ?" + OF_TASKS, false);
   /** {@link #TAKE_UNKEYED} of the given tasks only. */
-  private static final String TAKE_UNKEYED_OF = ofTasks(TAKE_UNKEYED, " AND flow_key IS NULL", " AND flow_key IS NULL");
+  private static final String TAKE_UNKEYED_OF = take(" INDEXED BY spindle_jobs_ready_plain",
+      " AND flow_key IS NULL" + OF_TASKS, false);
   /** {@link #TAKE_ANY} of the given tasks only, along the ready index in claim order. */
-  private static final String TAKE_ANY_OF = ofTasks(TAKE_ANY, "FROM spindle_jobs WHERE state = " + JobRows.QUEUED
-      + " AND queue = ?", "FROM spindle_jobs INDEXED BY spindle_jobs_ready WHERE state = " + JobRows.QUEUED
-      + " AND queue = ?");
+  private static final String TAKE_ANY_OF = take(" INDEXED BY spindle_jobs_ready", OF_TASKS, true);
 
-  /** {@code sql} with {@code anchor} (which it holds once) replaced by {@code by} and {@link #OF_TASKS}. */
-  private static String ofTasks(String sql, String anchor, String by) {
-    int at = sql.indexOf(anchor);
-    if (at < 0 || sql.indexOf(anchor, at + 1) >= 0) {
-      throw new IllegalStateException("no single '" + anchor + "' in " + sql);
-    }
-    return sql.substring(0, at) + by + OF_TASKS + sql.substring(at + anchor.length());
+  /**
+   * The claim of a queue's best ready job ({@code many}: the best {@code LIMIT ?}) along {@code
+   * index}, matching {@code where} too; the move's SET clause checked against JobState's table when
+   * the class loads. Parameters: worker, start time, queue, then those of {@code where}, then the limit.
+   */
+  private static String take(String index, String where, boolean many) {
+    return "UPDATE spindle_jobs SET " + JobRows.moveTo(JobState.QUEUED, JobState.RUNNING) + ", worker_id = ?,"
+        + " fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id "
+        + (many ? "IN" : "=") + " (SELECT id FROM spindle_jobs" + index + " WHERE state = " + JobRows.QUEUED
+        + " AND queue = ?" + where + " ORDER BY priority DESC, id LIMIT " + (many ? "?" : "1") + ") RETURNING "
+        + JobRows.CLAIM_COLUMNS;
   }
 
   /**

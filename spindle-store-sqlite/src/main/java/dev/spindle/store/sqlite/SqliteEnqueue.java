@@ -2,8 +2,10 @@ package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.internal.SqlEnqueue;
+import dev.spindle.store.jdbc.internal.SqlMeta;
+import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
-import dev.spindle.store.sqlite.internal.TraceContextColumn;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -31,7 +33,10 @@ final class SqliteEnqueue implements SqlEnqueue.Rows<Db.Conn> {
 
   @Override
   public long[] newIds(Db.Conn c, int n) throws SQLException {
-    long last = Math.max(SqliteMeta.get(c, "job_id"), SqliteMeta.maxJobId(c));
+    long last = SqlMeta.get(c, "job_id");
+    try (ResultSet rs = c.ps("SELECT max(id) FROM spindle_jobs").executeQuery()) {
+      last = Math.max(last, rs.next() ? rs.getLong(1) : 0);
+    }
     long[] ids = new long[n];
     for (int i = 0; i < n; i++) {
       ids[i] = ++last;

@@ -2,6 +2,7 @@ package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
+import dev.spindle.store.jdbc.internal.SqlMeta;
 import dev.spindle.store.sqlite.internal.Db;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,8 +11,8 @@ import java.util.Map;
 
 /**
  * How {@link SqliteJobStore} numbers finished jobs for the engine ({@link SqlJobEnds}): from the
- * counter {@code finish_seq} in {@code spindle_meta}, which the one writer reads and writes in its
- * transaction; and how it adds to the per-minute counters in {@code spindle_stats}. Stateless.
+ * counter {@code finish_seq} in {@code spindle_meta} ({@link SqlMeta}), which the one writer reads
+ * and writes in its transaction (no row lock needed); and how it adds to the per-minute counters in {@code spindle_stats}. Stateless.
  */
 final class SqliteJobEnds implements SqlJobEnds.Numbering<Db.Conn> {
   @Override
@@ -21,12 +22,12 @@ final class SqliteJobEnds implements SqlJobEnds.Numbering<Db.Conn> {
 
   @Override
   public long take(Db.Conn c) throws SQLException {
-    return SqliteMeta.get(c, "finish_seq") + 1;
+    return SqlMeta.get(c, "finish_seq") + 1;
   }
 
   @Override
   public void taken(Db.Conn c, long last) throws SQLException {
-    SqliteMeta.set(c, "finish_seq", last);
+    SqlMeta.set(c, "finish_seq", last);
   }
 
   @Override

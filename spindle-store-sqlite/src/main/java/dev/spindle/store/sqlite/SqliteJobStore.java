@@ -3,10 +3,10 @@ package dev.spindle.store.sqlite;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
-import dev.spindle.store.sqlite.internal.ChangePoller;
+import dev.spindle.store.jdbc.internal.SqlMeta;
+import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
-import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -75,12 +75,12 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
     SqliteClaims claims = new SqliteClaims();
     return JdbcJobStore.builder(SqliteDialect.INSTANCE, db, s.clock())
         .listeners(listeners)
-        .feed(new ChangePoller(db, s.wakeupInterval().toNanos(), listeners))
+        .feed(db.changes(s.wakeupInterval().toNanos(), listeners))
         .describe("sqlite:" + s.path())
         .maxPayloadBytes(s.maxPayloadBytes())
-        .traceContextColumn(JobRows.TRACE_CONTEXT)
+        .traceContextColumn(TraceContextColumn.EXPRESSION)
         .numbering(new SqliteJobEnds())
-        .finishCursor(c -> SqliteMeta.get(c, "finish_seq"))
+        .finishCursor(c -> SqlMeta.get(c, "finish_seq"))
         .inserts(new SqliteEnqueue(claims))
         .claims(claims)
         .beforeHeartbeat(db::checkFileIdentity); // a file deleted or replaced under a worker stops it

@@ -11,9 +11,10 @@ import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.internal.SqlMeta;
+import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
-import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class JdbcJobStoreBuilderTest {
   void aMissingPartIsNamed() {
     try (Db db = open("missing.db")) {
       JdbcJobStore.Builder<Db.Conn> b = JdbcJobStore.builder(SqliteDialect.INSTANCE, db, HostClock.INSTANCE)
-          .finishCursor(c -> SqliteMeta.get(c, "finish_seq"));
+          .finishCursor(c -> SqlMeta.get(c, "finish_seq"));
       assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
           .hasMessage("a sqlite job store needs its numbering");
       SqliteClaims claims = new SqliteClaims();
@@ -55,8 +56,8 @@ class JdbcJobStoreBuilderTest {
   void aStoreBuiltFromItsPartsRunsAJobToItsEnd() {
     SqliteClaims claims = new SqliteClaims();
     try (JdbcJobStore<Db.Conn> store = JdbcJobStore.builder(SqliteDialect.INSTANCE, open("parts.db"),
-        HostClock.INSTANCE).describe("sqlite:parts").traceContextColumn(JobRows.TRACE_CONTEXT)
-        .numbering(new SqliteJobEnds()).finishCursor(c -> SqliteMeta.get(c, "finish_seq"))
+        HostClock.INSTANCE).describe("sqlite:parts").traceContextColumn(TraceContextColumn.EXPRESSION)
+        .numbering(new SqliteJobEnds()).finishCursor(c -> SqlMeta.get(c, "finish_seq"))
         .inserts(new SqliteEnqueue(claims)).claims(claims).build()) {
       Instant now = store.storeTime();
       String id = store.enqueue(List.of(new NewJob("t.echo", "\"hi\"", "q", 0, now, null, JobPolicy.defaults(), now,

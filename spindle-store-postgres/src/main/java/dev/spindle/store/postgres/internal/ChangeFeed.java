@@ -2,9 +2,9 @@ package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.internal.SqlChangePoller;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * sent, further signals of this process make at most one more). Without a notification the
  * listeners are still called every {@code pollNanos} (at most 1 s), so a lost notification or a
  * dropped connection delays a worker by at most that. With NOTIFY off (PgBouncer in transaction
- * pooling, where LISTEN does not work): a cheap read of the job id sequence and the finish counter
- * every {@code pollNanos}, calling the listeners when either moved, and at least once a second.
+ * pooling, where LISTEN does not work): the engine's {@link SqlChangePoller} reads the job id
+ * sequence and the finish counter every {@code pollNanos} and calls the listeners each time.
  *
  * <p>A LISTEN connection left half-open (the peer gone without FIN or RST) would deliver nothing
  * for ever, leaving only the poll: after {@code 10 * pollNanos} (at least 1 s) without a
@@ -43,6 +43,9 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
    * and reads on it would wait for ever.
    */
   static final int ROUND_TRIP_TIMEOUT_SECONDS = 5;
+  /** The newest change number polled with NOTIFY off: moves with every new job and every finish. */
+  private static final String NEWEST_CHANGE = "SELECT (SELECT last_value FROM spindle_job_ids) * 7"
+      + " + (SELECT last_value FROM spindle_finish_seq)";
 
   private final Db db;
   private final String channel;
@@ -58,6 +61,8 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private volatile boolean closed;
   private @Nullable Thread thread;
   private @Nullable Thread sender;
+  /** With NOTIFY off: the engine's poller of the job id sequence and the finish counter. */
+  private final @Nullable SqlChangePoller poller;
 
   /**
    * @param channel the LISTEN channel (a quoted identifier is made of it)
@@ -71,6 +76,8 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
     this.pollNanos = pollNanos;
     this.probeAfterNanos = Math.max(10 * pollNanos, TimeUnit.SECONDS.toNanos(1));
     this.listeners = listeners;
+    this.poller = notify ? null : new SqlChangePoller("spindle-pg-changes", SqlChangePoller.dedicated(() -> watching(db),
+        NEWEST_CHANGE), pollNanos, pollNanos, listeners);
   }
 
   /** Whether this feed uses LISTEN/NOTIFY. */
@@ -91,6 +98,10 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   /** Starts watching if not started. */
   @Override
   public synchronized void start() {
+    if (poller != null) {
+      poller.start();
+      return;
+    }
     if (thread == null && !closed) {
       thread = Thread.ofPlatform().daemon().name("spindle-pg-changes").start(this::loop);
     }
@@ -160,7 +171,6 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
 
   private void loop() {
     Connection conn = null;
-    long lastSeen = Long.MIN_VALUE;
     long lastFire = System.nanoTime();
     long backoff = 0;
     long lastHeard = System.nanoTime();
@@ -175,45 +185,26 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
           continue;
         }
         if (conn == null) {
-          conn = db.dedicated();
-          // a half-open connection fails a statement after this long instead of hanging it
-          conn.setNetworkTimeout(null, (int) TimeUnit.SECONDS.toMillis(ROUND_TRIP_TIMEOUT_SECONDS));
+          conn = watching(db);
           lastHeard = System.nanoTime();
-          if (notify) {
-            try (Statement st = conn.createStatement()) {
-              st.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
-            }
-            listeners.fire(); // changes made while not listening
+          try (Statement st = conn.createStatement()) {
+            st.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
           }
+          listeners.fire(); // changes made while not listening
         }
-        boolean fire;
-        if (notify) {
-          PGNotification[] got = conn.unwrap(PGConnection.class)
-              .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
-          fire = got != null && got.length > 0;
-          if (fire) {
-            notified.incrementAndGet();
-            lastHeard = System.nanoTime();
-          } else if (System.nanoTime() - lastHeard >= probeAfterNanos) {
-            // quiet for a while: a cheap round trip tells a quiet store from a half-open connection
-            if (!conn.isValid(ROUND_TRIP_TIMEOUT_SECONDS)) {
-              throw new SQLException("the LISTEN connection did not answer within " + ROUND_TRIP_TIMEOUT_SECONDS
-                  + " s (half-open?); reconnecting", "08006");
-            }
-            lastHeard = System.nanoTime();
+        PGNotification[] got = conn.unwrap(PGConnection.class)
+            .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
+        boolean fire = got != null && got.length > 0;
+        if (fire) {
+          notified.incrementAndGet();
+          lastHeard = System.nanoTime();
+        } else if (System.nanoTime() - lastHeard >= probeAfterNanos) {
+          // quiet for a while: a cheap round trip tells a quiet store from a half-open connection
+          if (!conn.isValid(ROUND_TRIP_TIMEOUT_SECONDS)) {
+            throw new SQLException("the LISTEN connection did not answer within " + ROUND_TRIP_TIMEOUT_SECONDS
+                + " s (half-open?); reconnecting", "08006");
           }
-        } else {
-          long v;
-          try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT (SELECT last_value"
-              + " FROM spindle_job_ids) * 7 + (SELECT last_value FROM spindle_finish_seq)")) {
-            rs.next();
-            v = rs.getLong(1);
-          }
-          fire = lastSeen != Long.MIN_VALUE && v != lastSeen;
-          lastSeen = v;
-          if (!fire) {
-            LockSupport.parkNanos(pollNanos);
-          }
+          lastHeard = System.nanoTime();
         }
         if (fire || System.nanoTime() - lastFire >= pollNanos) {
           lastFire = System.nanoTime();
@@ -241,6 +232,13 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
     closeQuietly(conn);
   }
 
+  /** A connection outside the pool whose statements fail after the round-trip timeout instead of hanging. */
+  private static Connection watching(Db db) throws SQLException {
+    Connection c = db.dedicated();
+    c.setNetworkTimeout(null, (int) TimeUnit.SECONDS.toMillis(ROUND_TRIP_TIMEOUT_SECONDS));
+    return c;
+  }
+
   private static void closeQuietly(@Nullable Connection c) {
     if (c != null) {
       try {
@@ -254,6 +252,9 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   @Override
   public void close() {
     closed = true;
+    if (poller != null) {
+      poller.close();
+    }
     synchronized (idle) {
       idle.notifyAll();
     }

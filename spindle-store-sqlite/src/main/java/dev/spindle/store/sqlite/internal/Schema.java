@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Versions: 2 added paused queues and the audit log; 3 job dependencies (workflows); 4 text
  * search, time-range indexes, per-minute statistics and paused schedules; 5
- * {@code spindle_jobs.trace_context} (the producer's W3C trace context, in the form {@link TraceContextColumn}
+ * {@code spindle_jobs.trace_context} (the producer's W3C trace context, in the form {@code TraceContextColumn}
  * writes); 6 flow control
  * ({@code spindle_jobs.flow_key}, limits, per-key state, fair rotation; see {@code SqlFlow}); 7 the
  * trace contexts moved out of the job rows into {@code spindle_trace} (so claims and outcomes, which

@@ -1,6 +1,5 @@
-package dev.spindle.store.sqlite.internal;
+package dev.spindle.store.jdbc.internal;
 
-import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,11 +8,11 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where and how a job's W3C trace context is kept: in {@code spindle_trace.context} (schema 7), a
- * row of its own keyed by the job's id, written in the enqueue's transaction ({@link Batch}) and
- * read with the job ({@link JobRows#COLUMNS}), deleted with it (a trigger). Not in the job's row:
- * SQLite rewrites a whole row on every update, and a job's row is updated by its claim and its
- * outcome, so a context there was written to the WAL twice more per job.
+ * A compact column form of a job's W3C trace context, and its table {@code spindle_trace (id,
+ * context)}: a row of its own keyed by the job's id, written in the enqueue's transaction ({@link
+ * Batch}) and read with the job (a store's {@link SqlJobRows#columns} expression), deleted with it.
+ * Not in the job's row for a database that rewrites a whole row on every update (SQLite): a job's
+ * row is updated by its claim and its outcome, so a context there would be written twice more.
  *
  * <p>The common form, a version-00 {@code traceparent} without {@code tracestate}
  * ({@code 00-<32 hex>-<16 hex>-<2 hex>}, 55 characters, lowercase as W3C writes it), is a 26-byte
@@ -23,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * last compact value read and its text.
  */
 public final class TraceContextColumn {
+  /** The SQL expression of a job's context, for a statement on {@code spindle_jobs}. */
+  public static final String EXPRESSION = "(SELECT context FROM spindle_trace WHERE spindle_trace.id = spindle_jobs.id)";
   /** Adds a job's context: the job's id, then the context in its stored form. */
   static final String INSERT = "INSERT INTO spindle_trace (id, context) VALUES (?, ?)";
   /** The length of the compact form. */
@@ -55,7 +56,7 @@ public final class TraceContextColumn {
    * batch by {@link #write}, before the transaction commits. Not thread-safe: one per insert call.
    */
   public static final class Batch implements SqlEnqueue.Traces {
-    private final Db.Conn c;
+    private final SqlConn c;
     private final boolean ownStatement;
     private @Nullable PreparedStatement ps;
     private int rows;
@@ -64,7 +65,7 @@ public final class TraceContextColumn {
      * @param ownStatement prepare a statement of its own (closed by {@link #close}) instead of the
      *     connection's cached one: for large batches, as the job inserts do
      */
-    public Batch(Db.Conn c, boolean ownStatement) {
+    public Batch(SqlConn c, boolean ownStatement) {
       this.c = c;
       this.ownStatement = ownStatement;
     }
