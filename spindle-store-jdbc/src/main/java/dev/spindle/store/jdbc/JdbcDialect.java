@@ -261,6 +261,33 @@ public interface JdbcDialect {
   /** How this database takes many rows in one call ({@link Batching}). */
   Batching batching();
 
+  // ---- column arrays (Batching.ARRAY_ROUNDS) ---------------------------------------------------
+
+  /**
+   * For {@link Batching#ARRAY_ROUNDS}: a parameter bound to an array of {@code type}, a type name of
+   * {@link java.sql.Connection#createArrayOf} ({@code int2}, {@code int4}, {@code int8}, {@code
+   * text}). By default PostgreSQL's {@code ?::type[]}.
+   */
+  default String arrayParameter(String type) {
+    return "?::" + type + "[]";
+  }
+
+  /**
+   * For {@link Batching#ARRAY_ROUNDS}: the element of array {@code values} at the position where
+   * array {@code keys} holds {@code key}. By default PostgreSQL's {@code values[array_position(keys, key)]}.
+   */
+  default String arrayElement(String values, String keys, String key) {
+    return values + "[array_position(" + keys + ", " + key + ")]";
+  }
+
+  /**
+   * For {@link Batching#ARRAY_ROUNDS}: SQL condition, {@code value} is an element of {@code array}
+   * (along an index on {@code value}). By default PostgreSQL's {@code value = ANY(array)}.
+   */
+  default String arrayContains(String array, String value) {
+    return value + " = ANY(" + array + ")";
+  }
+
   /**
    * A text condition on jobs.
    *

@@ -1,14 +1,12 @@
 package dev.spindle.store.mariadb;
 
-import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
+import dev.spindle.store.jdbc.internal.SqlStatistics;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How jobs of the MariaDB store are numbered as they end and counted, inside the caller's transaction. Finish
@@ -45,25 +43,9 @@ final class MariaDbFinishes implements SqlJobEnds.Numbering<MariaDbDb.Conn> {
     }
   }
 
-  /** Adds to this minute's counters ({@link MinuteStats}) in a fixed order, on a random shard. */
+  /** Adds to this minute's counters ({@link SqlStatistics#addSharded}). */
   @Override
   public void addStats(MariaDbDb.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
-    if (counters.isEmpty()) {
-      return;
-    }
-    StringBuilder sql = new StringBuilder("INSERT INTO spindle_stats (minute, counter, shard, n) VALUES ");
-    for (int i = 0; i < counters.size(); i++) {
-      sql.append(i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)");
-    }
-    PreparedStatement ps = c.ps(sql.append(" ON DUPLICATE KEY UPDATE n = n + VALUES(n)").toString());
-    int shard = ThreadLocalRandom.current().nextInt(STAT_SHARDS);
-    int i = 1;
-    for (Map.Entry<Integer, Long> e : new TreeMap<>(counters).entrySet()) {
-      ps.setLong(i++, MinuteStats.minuteOf(now));
-      ps.setInt(i++, e.getKey());
-      ps.setInt(i++, shard);
-      ps.setLong(i++, e.getValue());
-    }
-    ps.executeUpdate();
+    SqlStatistics.addSharded(c, MariaDbDialect.INSTANCE, now, counters, STAT_SHARDS);
   }
 }

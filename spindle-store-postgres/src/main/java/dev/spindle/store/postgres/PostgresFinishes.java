@@ -1,15 +1,13 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
+import dev.spindle.store.jdbc.internal.SqlStatistics;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
-import java.sql.PreparedStatement;
+import dev.spindle.store.postgres.internal.PostgresDialect;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How jobs of {@link PostgresJobStore} end, inside the caller's transaction: a terminal move
@@ -18,10 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * several shards of {@code spindle_stats}. Thread-safe (stateless apart from its collaborators).
  */
 final class PostgresFinishes implements SqlJobEnds.Numbering<Db.Conn> {
-  /**
-   * Statistics rows per minute and counter: a transaction adds to a random one, so concurrent
-   * transactions (of any process: thread ids repeat across worker processes) rarely wait for each other.
-   */
+  /** Statistics rows per minute and counter ({@link SqlStatistics#addSharded}). */
   private static final int STAT_SHARDS = 16;
 
   private final FinishHorizon horizon;
@@ -48,18 +43,6 @@ final class PostgresFinishes implements SqlJobEnds.Numbering<Db.Conn> {
 
   @Override
   public void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
-    if (counters.isEmpty()) {
-      return;
-    }
-    PreparedStatement ps = c.ps("INSERT INTO spindle_stats AS s (minute, counter, shard, n)"
-        + " SELECT ?, unnest(?::int[]), ?, unnest(?::bigint[])"
-        + " ON CONFLICT (minute, counter, shard) DO UPDATE SET n = s.n + excluded.n");
-    // counters in a fixed order: two transactions lock a shard's rows in the same order
-    TreeMap<Integer, Long> sorted = new TreeMap<>(counters);
-    ps.setLong(1, MinuteStats.minuteOf(now));
-    ps.setArray(2, c.jdbc().createArrayOf("int4", sorted.keySet().toArray(new Integer[0])));
-    ps.setInt(3, ThreadLocalRandom.current().nextInt(STAT_SHARDS));
-    ps.setArray(4, c.jdbc().createArrayOf("int8", sorted.values().toArray(new Long[0])));
-    ps.executeUpdate();
+    SqlStatistics.addSharded(c, PostgresDialect.INSTANCE, now, counters, STAT_SHARDS);
   }
 }

@@ -1,7 +1,9 @@
 package dev.spindle.store.postgres;
 
+import dev.spindle.queue.JobRules;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.store.jdbc.internal.SqlRetention;
+import dev.spindle.store.jdbc.internal.SqlRules;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
@@ -92,7 +94,7 @@ final class PostgresRetention {
    */
   private record Position(long upTo, When since) {}
 
-  /** By kind of job ({@link JobRows#IS_SUCCESS_LIKE}, {@link JobRows#IS_FAILURE_LIKE}). */
+  /** By kind of job (its {@link SqlRules#keptAs} condition). */
   private final Map<String, Cutoff> cutoffs = new ConcurrentHashMap<>();
 
   /** By kind of job, as {@link #cutoffs}. */
@@ -158,22 +160,15 @@ final class PostgresRetention {
         if (left <= 0) {
           break;
         }
-        PreparedStatement del = c.ps("DELETE FROM " + table + " WHERE id IN (SELECT x.id FROM " + table + " x WHERE x."
-            + JobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + SqlRetention.awaited("x")
-            + " ORDER BY x.expires_at LIMIT ?)");
-        del.setLong(1, t);
-        del.setInt(2, left);
-        int n = del.executeUpdate();
+        int n = shared.deleteExpired(c, table, t, left);
         deleted += n;
         left -= n;
       }
-      String[][] kinds = {{JobRows.IS_SUCCESS_LIKE, Long.toString(limits.maxSucceeded())},
-          {JobRows.IS_FAILURE_LIKE, Long.toString(limits.maxFailed())}};
-      for (String[] kind : kinds) {
+      for (JobRules.Kept kept : JobRules.Kept.values()) {
         if (left <= 0) {
           break;
         }
-        int n = deleteBeyondLimit(c, kind[0], Long.parseLong(kind[1]), left);
+        int n = deleteBeyondLimit(c, SqlRules.keptAs(kept), kept.limit(limits), left);
         deleted += n;
         left -= n;
       }

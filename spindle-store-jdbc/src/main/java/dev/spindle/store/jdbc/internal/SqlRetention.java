@@ -57,12 +57,7 @@ public final class SqlRetention<C extends JdbcConn> {
     return db.write("apply retention", c -> {
       dialect.beforeDeletingJobs(c);
       int left = limits.batch();
-      PreparedStatement del = c.ps("DELETE FROM spindle_jobs WHERE id IN (" + dialect.limitedIds("SELECT x.id FROM"
-          + " spindle_jobs x WHERE x." + SqlJobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + awaited("x")
-          + " ORDER BY x.expires_at LIMIT ?") + ")");
-      del.setLong(1, t);
-      del.setInt(2, left);
-      int deleted = del.executeUpdate();
+      int deleted = deleteExpired(c, "spindle_jobs", t, left);
       left -= deleted;
       for (JobRules.Kept kept : JobRules.Kept.values()) {
         String where = SqlRules.keptAs(kept);
@@ -75,6 +70,21 @@ public final class SqlRetention<C extends JdbcConn> {
       }
       return deleted;
     });
+  }
+
+  /**
+   * Deletes up to {@code n} of the finished jobs of {@code table} expired at {@code t} (us), the
+   * earliest first, except those a waiting job still depends on ({@link #awaited}).
+   *
+   * @return how many were deleted
+   */
+  public int deleteExpired(C c, String table, long t, int n) throws SQLException {
+    PreparedStatement del = c.ps("DELETE FROM " + table + " WHERE id IN (" + dialect.limitedIds("SELECT x.id FROM "
+        + table + " x WHERE x." + SqlJobRows.IS_TERMINAL + " AND x.expires_at <= ? AND NOT " + awaited("x")
+        + " ORDER BY x.expires_at LIMIT ?") + ")");
+    del.setLong(1, t);
+    del.setInt(2, n);
+    return del.executeUpdate();
   }
 
   /** Deletes statistics older than {@link MinuteStats#KEPT} (a read first: no write when there are none). */

@@ -3,6 +3,7 @@ package dev.spindle.store.jdbc.internal;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@link JobStatistics} of a SQL store: per-minute counters in
@@ -26,6 +28,36 @@ public final class SqlStatistics<C extends JdbcConn> implements JobStatistics {
   /** The statistics of a store on {@code db}. */
   public SqlStatistics(SqlDb<C> db) {
     this.db = db;
+  }
+
+  /**
+   * Adds {@code counters} to this minute's rows of {@code spindle_stats} in one statement, inside the
+   * caller's transaction, on a random one of {@code shards} rows per counter (column {@code shard}):
+   * concurrent transactions, of any process, rarely wait for each other. The counters go in a fixed
+   * order, so two transactions lock a shard's rows in the same order. Nothing if there are none.
+   */
+  public static void addSharded(JdbcConn c, JdbcDialect dialect, Instant now, Map<Integer, Long> counters, int shards)
+      throws SQLException {
+    if (counters.isEmpty()) {
+      return;
+    }
+    StringBuilder sql = new StringBuilder("INSERT INTO spindle_stats (minute, counter, shard, n) VALUES ");
+    for (int i = 0; i < counters.size(); i++) {
+      sql.append(i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)");
+    }
+    sql.append(dialect.onConflictUpdate("minute, counter, shard")).append("n = spindle_stats.n + ")
+        .append(dialect.proposed("n"));
+    PreparedStatement ps = c.ps(sql.toString());
+    long minute = MinuteStats.minuteOf(now);
+    int shard = ThreadLocalRandom.current().nextInt(shards);
+    int i = 1;
+    for (Map.Entry<Integer, Long> e : new TreeMap<>(counters).entrySet()) {
+      ps.setLong(i++, minute);
+      ps.setInt(i++, e.getKey());
+      ps.setInt(i++, shard);
+      ps.setLong(i++, e.getValue());
+    }
+    ps.executeUpdate();
   }
   @Override
   public List<MinuteStats> minutes(Instant from, Instant to) {
