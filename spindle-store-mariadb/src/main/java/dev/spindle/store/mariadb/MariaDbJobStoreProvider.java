@@ -38,18 +38,7 @@ public final class MariaDbJobStoreProvider implements JobStoreProvider {
    * @throws IllegalArgumentException if the location is malformed or holds a password
    */
   public static MariaDbJobStore.Builder builder(String location, Map<String, String> env) {
-    return StoreLocation.build(location, SERVER, KNOWN, l -> {
-      MariaDbJobStore.Builder b = MariaDbJobStore.builder(l.host(), l.port(), l.database(), l.user(env))
-          .password(l.password(env));
-      l.forEachParam((k, v) -> {
-        switch (k) {
-          case "poll" -> b.pollInterval(StoreLocation.duration(k, v));
-          case "maxConnections" -> b.maxConnections(StoreLocation.number(k, v));
-          case "maxPayloadBytes" -> b.maxPayloadBytes(StoreLocation.intSize(k, v));
-          default -> b.option(k, v);
-        }
-      });
-      return b;
-    });
+    return StoreLocation.build(location, SERVER, KNOWN, l -> l.configure(
+        MariaDbJobStore.builder(l.host(), l.port(), l.database(), l.user(env)), env, (k, v) -> false));
   }
 }

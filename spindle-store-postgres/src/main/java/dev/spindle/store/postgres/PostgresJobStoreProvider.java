@@ -47,20 +47,18 @@ public class PostgresJobStoreProvider implements JobStoreProvider {
    */
   public static PostgresJobStore.Builder builder(String location, Map<String, String> env) {
     return StoreLocation.build(location, SERVER, KNOWN, l -> {
-      PostgresJobStore.Builder b = PostgresJobStore.builder(l.host(), l.port(), l.database(), l.user(env))
-          .password(l.password(env));
-      l.forEachParam((k, v) -> {
+      PostgresJobStore.Builder b = PostgresJobStore.builder(l.host(), l.port(), l.database(), l.user(env));
+      return l.configure(b, env, (k, v) -> {
         switch (k) {
           case "schema" -> b.schema(v);
           case "notify" -> b.listenNotify(StoreLocation.onOff(k, v));
-          case "poll" -> b.pollInterval(StoreLocation.duration(k, v));
-          case "maxConnections" -> b.maxConnections(StoreLocation.number(k, v));
-          case "maxPayloadBytes" -> b.maxPayloadBytes(StoreLocation.intSize(k, v));
           case "archiveAfter" -> b.archiveAfter(v.equals("off") ? null : StoreLocation.duration(k, v));
-          default -> b.option(k, v);
+          default -> {
+            return false;
+          }
         }
+        return true;
       });
-      return b;
     });
   }
 }

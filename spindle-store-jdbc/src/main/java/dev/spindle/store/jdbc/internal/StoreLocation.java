@@ -3,6 +3,7 @@ package dev.spindle.store.jdbc.internal;
 import dev.spindle.spi.ByteSizes;
 import dev.spindle.spi.Durations;
 import dev.spindle.spi.Echo;
+import dev.spindle.store.jdbc.ServerStoreBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -14,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -174,9 +175,26 @@ public final class StoreLocation {
     return database;
   }
 
-  /** Calls {@code action} with each known parameter given, in the location's order. */
-  public void forEachParam(BiConsumer<String, String> action) {
-    params.forEach(action);
+  /**
+   * Sets on {@code b} the password and every parameter given, in order: {@code own} takes the
+   * database's own ones (true when it took one), then the shared {@code poll}, {@code
+   * maxConnections} and {@code maxPayloadBytes}; any other known parameter is a driver option.
+   *
+   * @throws IllegalArgumentException if a value is bad (the message names the parameter)
+   */
+  public <B extends ServerStoreBuilder<B>> B configure(B b, Map<String, String> env, BiPredicate<String, String> own) {
+    b.password(password(env));
+    params.forEach((k, v) -> {
+      if (!own.test(k, v)) {
+        switch (k) {
+          case "poll" -> b.pollInterval(duration(k, v));
+          case "maxConnections" -> b.maxConnections(number(k, v));
+          case "maxPayloadBytes" -> b.maxPayloadBytes(intSize(k, v));
+          default -> b.option(k, v);
+        }
+      }
+    });
+    return b;
   }
 
   /** The user: the location's, else the database's environment variable, else the system user. */
