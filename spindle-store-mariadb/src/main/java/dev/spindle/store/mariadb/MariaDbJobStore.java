@@ -7,7 +7,11 @@ import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.ServerStoreBuilder;
+import dev.spindle.store.jdbc.internal.ServerClock;
+import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.jdbc.internal.SqlChangePoller;
+import dev.spindle.store.jdbc.internal.SqlPool;
 import dev.spindle.store.jdbc.internal.SqlRetention;
 import java.sql.Connection;
 import java.time.Clock;
@@ -39,11 +43,12 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
    */
   private static final String NEWEST_CHANGE = "SELECT (SELECT coalesce(max(id), 0) FROM spindle_jobs) * 7"
       + " + (SELECT value FROM spindle_meta WHERE \"key\" = 'finish_seq')";
-  private final MariaDbJdbcEnqueue jdbcEnqueue;
+  private final JdbcEnqueue jdbcEnqueue;
 
   private MariaDbJobStore(Builder b, MariaDbDb db) {
     super(engine(b, db));
-    this.jdbcEnqueue = new MariaDbJdbcEnqueue(enqueuer(), db, policies(), this::readied, b.describe());
+    this.jdbcEnqueue = new SqlCallerEnqueue<>(enqueuer(), db, policies(), MariaDbDb.IDENTITY,
+        new MariaDbDb.CallerSession(), this::readied);
   }
 
   /** The engine on {@code db}, its schema migrated first (the pool is closed again if that fails). */
@@ -58,7 +63,8 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
           c.jdbc().setAutoCommit(false);
         }
       });
-      clock = b.clock != null ? b.clock : new MariaDbClock(db);
+      Clock given = b.clockOrNull();
+      clock = given != null ? given : new ServerClock(db, MariaDbDb.NOW_MICROS, "spindle-mariadb-clock");
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -69,9 +75,9 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
     return JdbcJobStore.builder(MariaDbDialect.INSTANCE, db, clock)
         .listeners(listeners)
         .feed(new SqlChangePoller("spindle-mariadb-changes", SqlChangePoller.pooled(db, NEWEST_CHANGE),
-            b.pollInterval.toNanos(), 0, listeners))
+            b.poll().toNanos(), 0, listeners))
         .describe(b.describe())
-        .maxPayloadBytes(b.maxPayloadBytes)
+        .maxPayloadBytes(b.payload())
         .numbering(finishes)
         .finishCursor(c -> MariaDbFinishes.lastTaken(c, false))
         .inserts(new MariaDbEnqueue())
@@ -100,7 +106,7 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
 
   /**
    * Transactional enqueue: the jobs are written through the caller's connection inside its open
-   * transaction, so they exist if and only if it commits ({@link MariaDbJdbcEnqueue}).
+   * transaction, so they exist if and only if it commits ({@link SqlCallerEnqueue}).
    */
   @Override
   public Optional<JdbcEnqueue> jdbcEnqueue() {
@@ -112,94 +118,33 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
     return jdbcEnqueue.enqueue(connection, jobs);
   }
 
-  /** Validates settings as they are given. Not thread-safe. */
-  public static final class Builder {
-    private final String host;
-    private final int port;
-    private final String database;
-    private final String user;
-    private @Nullable String password;
-    private int maxConnections = 8;
-    private Duration pollInterval = Duration.ofMillis(20);
-    private int maxPayloadBytes = 16 << 20;
-    private @Nullable Clock clock;
-    private final Properties options = new Properties();
-
+  /**
+   * Validates settings as they are given; the shared ones are {@link ServerStoreBuilder}'s. Not
+   * thread-safe.
+   */
+  public static final class Builder extends ServerStoreBuilder<Builder> {
     private Builder(String host, int port, String database, String user) {
-      if (port <= 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be 1..65535: " + port);
-      }
+      super(host, port, database, user);
       if (!database.matches("[A-Za-z0-9_$]{1,64}")) {
         throw new IllegalArgumentException("database must be a plain name (letters, digits, _, $): " + database);
       }
-      this.host = host;
-      this.port = port;
-      this.database = database;
-      this.user = user;
-    }
-
-    /** The password (from the environment or a password file; never put it in a location string). */
-    public Builder password(@Nullable String password) {
-      this.password = password;
-      return this;
-    }
-
-    /** The most pooled connections (1-100; default 8). */
-    public Builder maxConnections(int n) {
-      if (n < 1 || n > 100) {
-        throw new IllegalArgumentException("maxConnections must be within 1..100: " + n);
-      }
-      this.maxConnections = n;
-      return this;
-    }
-
-    /** How often other processes' writes are looked for (1 ms - 1 s; default 20 ms). */
-    public Builder pollInterval(Duration interval) {
-      if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofSeconds(1)) > 0) {
-        throw new IllegalArgumentException("pollInterval must be within 1 ms .. 1 s: " + interval);
-      }
-      this.pollInterval = interval;
-      return this;
-    }
-
-    /** The largest argument or result stored, in UTF-8 bytes (default 16 MiB). */
-    public Builder maxPayloadBytes(int bytes) {
-      if (bytes < 16) {
-        throw new IllegalArgumentException("maxPayloadBytes must be >= 16: " + bytes);
-      }
-      this.maxPayloadBytes = bytes;
-      return this;
-    }
-
-    /** The store's clock (default: the server's); tests give a manual clock. */
-    public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
-    }
-
-    /** A Connector/J connection property ({@code sslMode}, {@code connectTimeout}, ...). */
-    public Builder option(String key, String value) {
-      options.setProperty(key, value);
-      return this;
     }
 
     String describe() {
-      return "mariadb://" + host + ":" + port + "/" + database;
+      return location("mariadb");
     }
 
-    String url() {
-      return "jdbc:mariadb://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + database;
+    int payload() {
+      return payloadLimit();
     }
 
-    Properties properties() {
-      Properties p = new Properties();
-      p.setProperty("user", user);
-      if (password != null) {
-        p.setProperty("password", password);
-      }
-      p.setProperty("useBulkStmts", "false"); // exact counts per batched update: completions are fenced by them
-      p.putAll(options);
-      return p;
+    @Nullable Clock clockOrNull() {
+      return givenClock();
+    }
+
+    Duration poll() {
+      Duration given = givenPollInterval();
+      return given != null ? given : Duration.ofMillis(20);
     }
 
     /**
@@ -208,7 +153,10 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
      * @throws StoreException if it cannot be opened (the message says why, without the password)
      */
     public MariaDbJobStore open() {
-      return new MariaDbJobStore(this, new MariaDbDb(describe(), url(), properties(), maxConnections));
+      Properties p = driverProperties();
+      p.putIfAbsent("useBulkStmts", "false"); // exact counts per batched update: completions are fenced by them
+      return new MariaDbJobStore(this, new MariaDbDb(new SqlPool.Server("MariaDB", describe(), jdbcUrl("mariadb"), p,
+          poolSize(), MariaDbDb.sessionSql())));
     }
   }
 }

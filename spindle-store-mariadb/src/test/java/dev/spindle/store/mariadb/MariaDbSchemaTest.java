@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.JdbcDialect;
+import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.testkit.mariadb.MariaDbServer;
 import java.sql.Connection;
@@ -181,9 +182,9 @@ class MariaDbSchemaTest {
   void theClockIsTheServersInMicroseconds() throws SQLException {
     try (Connection c = connect(MariaDbServer.DATABASE)) {
       long before = Long.parseLong(strings(c, "SELECT CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000 AS SIGNED)").get(0));
-      long now = MariaDbClock.micros(c);
+      long now = ServerClock.read(c, MariaDbDb.NOW_MICROS);
       exec(c, "SET time_zone = '+05:00'");
-      long later = MariaDbClock.micros(c);
+      long later = ServerClock.read(c, MariaDbDb.NOW_MICROS);
       assertThat(now).isGreaterThanOrEqualTo(before);
       assertThat(later).isGreaterThanOrEqualTo(now).isLessThan(now + 60_000_000L);
     }

@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link PostgresJobStore} inserts jobs for the shared enqueue path ({@link SqlEnqueue}): ids
@@ -16,14 +15,6 @@ import org.jspecify.annotations.Nullable;
  * rotation's rows of the batch's flow keys locked in one order first. Stateless.
  */
 final class PostgresEnqueue implements SqlEnqueue.Rows<Db.Conn> {
-  private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
-      + " unique_key, created_at, run_at, policy_id, flow_key, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-  @Override
-  public String insertJob() {
-    return INSERT_JOB;
-  }
-
   @Override
   public long[] newIds(Db.Conn c, int n) throws SQLException {
     return newIdsOf(c, n);
@@ -32,12 +23,6 @@ final class PostgresEnqueue implements SqlEnqueue.Rows<Db.Conn> {
   @Override
   public void beforeInsert(Db.Conn c, List<NewJob> jobs) throws SQLException {
     lockFlowKeys(c, jobs);
-  }
-
-  /** None: the trace context is a column of the job's row. */
-  @Override
-  public SqlEnqueue.@Nullable Traces traces(Db.Conn c, boolean big) {
-    return null;
   }
 
   /**

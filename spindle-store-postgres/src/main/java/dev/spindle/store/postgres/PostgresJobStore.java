@@ -9,16 +9,16 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.ServerStoreBuilder;
+import dev.spindle.store.jdbc.internal.ServerClock;
+import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.postgres.internal.Db;
-import dev.spindle.store.postgres.internal.DbClock;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Claims lock ready rows with {@code FOR UPDATE SKIP LOCKED} along the partial index
  *       {@code (queue, priority DESC, id) WHERE state = QUEUED}: concurrent workers never wait for
  *       each other's rows and never scan finished jobs.
- *   <li>Leases, due times and expiry are read on the server's clock ({@link DbClock}: the offset of
+ *   <li>Leases, due times and expiry are read on the server's clock ({@link ServerClock}: the offset of
  *       {@code clock_timestamp()} measured every few seconds); tests inject a clock instead.
  *   <li>Every completion is fenced (fence, worker, state); completions of one call are applied by
  *       one batched statement per outcome, and released dependents in the same transaction.
@@ -62,7 +62,7 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   private final PostgresSettings settings;
   private final dev.spindle.store.postgres.internal.ChangeFeed feed;
   private final PostgresRetention retention;
-  private final PostgresJdbcEnqueue jdbcEnqueue;
+  private final JdbcEnqueue jdbcEnqueue;
   private final PostgresStepInTransaction stepInTransaction;
 
   /**
@@ -107,8 +107,8 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
     this.settings = b;
     this.feed = p.opened().feed();
     this.retention = p.retention();
-    this.jdbcEnqueue = new PostgresJdbcEnqueue(enqueuer(), p.opened().db(), policies(), feed, b.schema(),
-        this::readied, b.describe());
+    this.jdbcEnqueue = new SqlCallerEnqueue<>(enqueuer(), p.opened().db(), policies(),
+        PostgresCallerSession.IDENTITY, new PostgresCallerSession(b.schema(), feed), this::readied);
     this.stepInTransaction = new PostgresStepInTransaction(durableEngine(), p.opened().db(), b.schema());
   }
 
@@ -207,37 +207,20 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
     return "PostgresJobStore[" + describe() + (feed.notifying() ? ", notify" : ", poll") + "]";
   }
 
-  /** Validates settings as they are given. Not thread-safe. */
-  public static final class Builder {
-    private final String host;
-    private final int port;
-    private final String database;
-    private final String user;
-    private @Nullable String password;
+  /**
+   * Validates settings as they are given; the shared ones are {@link ServerStoreBuilder}'s ({@link
+   * #pollInterval}: with NOTIFY, idle workers re-check at least this often, default 1 s; without,
+   * the store looks for changes this often, default 50 ms; LISTEN uses one connection besides {@link
+   * #maxConnections}). Not thread-safe.
+   */
+  public static final class Builder extends ServerStoreBuilder<Builder> {
     private @Nullable String schema;
-    private int maxConnections = 8;
     private boolean notify = true;
-    private @Nullable Duration pollInterval;
-    private int maxPayloadBytes = 16 << 20;
-    private @Nullable Clock clock;
     private @Nullable Duration archiveAfter = Duration.ZERO;
-    private final Map<String, String> options = new LinkedHashMap<>();
     private LongSupplier nanoTime = System::nanoTime;
 
     private Builder(String host, int port, String database, String user) {
-      this.host = Objects.requireNonNull(host, "host");
-      if (port <= 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be 1..65535: " + port);
-      }
-      this.port = port;
-      this.database = Objects.requireNonNull(database, "database");
-      this.user = Objects.requireNonNull(user, "user");
-    }
-
-    /** The password (from the environment or a password file; never put it in a location string). */
-    public Builder password(@Nullable String password) {
-      this.password = password;
-      return this;
+      super(host, port, database, user);
     }
 
     /**
@@ -254,52 +237,12 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
       return this;
     }
 
-    /** The most pooled connections (1-100; default 8). LISTEN uses one more connection of its own. */
-    public Builder maxConnections(int n) {
-      if (n < 1 || n > 100) {
-        throw new IllegalArgumentException("maxConnections must be within 1..100: " + n);
-      }
-      this.maxConnections = n;
-      return this;
-    }
-
     /**
      * Whether idle workers are woken by LISTEN/NOTIFY (default true). Turn it off behind PgBouncer
      * in transaction pooling mode, where LISTEN does not work: workers then poll.
      */
     public Builder listenNotify(boolean on) {
       this.notify = on;
-      return this;
-    }
-
-    /**
-     * The fallback poll (1 ms - 1 s): with NOTIFY, idle workers re-check at least this often (default
-     * 1 s); without, the store looks for changes this often (default 50 ms).
-     */
-    public Builder pollInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofSeconds(1)) > 0) {
-        throw new IllegalArgumentException("pollInterval must be within 1 ms .. 1 s: " + interval);
-      }
-      this.pollInterval = interval;
-      return this;
-    }
-
-    /** The largest argument or result stored, in UTF-8 bytes (default 16 MiB). */
-    public Builder maxPayloadBytes(int bytes) {
-      if (bytes < 16) {
-        throw new IllegalArgumentException("maxPayloadBytes must be >= 16: " + bytes);
-      }
-      this.maxPayloadBytes = bytes;
-      return this;
-    }
-
-    /**
-     * The store's clock, on which leases, heartbeats, due times and expiry are read. Default: the
-     * server's clock ({@link DbClock}). Tests give a manual clock.
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -320,12 +263,6 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
       return this;
     }
 
-    /** A pgjdbc connection property (e.g. {@code sslmode}, {@code connectTimeout}). */
-    public Builder option(String key, String value) {
-      options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
-    }
-
     /** The monotonic clock of in-process intervals, in nanoseconds (default {@code System::nanoTime}); for tests. */
     Builder nanoTime(LongSupplier nanoTime) {
       this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
@@ -343,8 +280,8 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
     }
 
     private PostgresSettings settings() {
-      return new PostgresSettings(host, port, database, user, password, schema, maxConnections, notify, pollInterval,
-          maxPayloadBytes, clock, Map.copyOf(options), archiveAfter, nanoTime);
+      return new PostgresSettings(location("postgres"), jdbcUrl("postgresql"), driverProperties(), schema, poolSize(),
+          notify, givenPollInterval(), payloadLimit(), givenClock(), archiveAfter, nanoTime);
     }
 
     /**

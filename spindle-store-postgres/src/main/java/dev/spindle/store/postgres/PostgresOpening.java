@@ -1,10 +1,10 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.postgres.PostgresJobStore.SchemaStatus;
 import dev.spindle.store.postgres.internal.ChangeFeed;
 import dev.spindle.store.postgres.internal.Db;
-import dev.spindle.store.postgres.internal.DbClock;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.PgErrors;
 import dev.spindle.store.postgres.internal.Schema;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * An immutable record of the opened parts; its static methods keep no state.
  *
  * @param db the connection pool, the store's from now on (closed by the store)
- * @param clock the store's one clock: the given one, else the server's ({@link DbClock})
+ * @param clock the store's one clock: the given one, else the server's ({@link ServerClock})
  * @param horizon the safe horizon of the finished feed, on the schema's lock key
  * @param feed the change feed (LISTEN/NOTIFY or poll), not yet started
  */
@@ -54,7 +54,7 @@ record PostgresOpening(Db db, Clock clock, FinishHorizon horizon, ChangeFeed fee
         db.write("migrate the schema", c -> Schema.migrate(c, describe));
       }
       Clock given = b.clock();
-      clock = given != null ? given : new DbClock(db);
+      clock = given != null ? given : new ServerClock(db, Db.NOW_MICROS, "spindle-pg-clock");
       horizon = new FinishHorizon(db.read("read the schema's lock key", FinishHorizon::keyOf));
     } catch (RuntimeException e) {
       db.close();

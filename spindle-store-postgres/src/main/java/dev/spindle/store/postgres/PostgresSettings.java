@@ -7,50 +7,43 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of an open {@link PostgresJobStore}: an immutable copy of its {@link
- * PostgresJobStore.Builder}, and how they become a pgjdbc connection (URL, properties, the schema
+ * PostgresJobStore.Builder}, and how they become a pgjdbc connection (properties, the schema
  * created if missing). Credentials never appear in {@link #describe()}. {@code nanoTime} is the
  * monotonic clock of in-process intervals ({@link ClaimPositions}, {@link PostgresRetention};
  * tests move their own).
+ *
+ * @param location the location without secrets and without the schema
+ * @param url the pgjdbc URL, without credentials
+ * @param driverProperties the user, password and options given
  */
-record PostgresSettings(String host, int port, String database, String user, @Nullable String password,
-    @Nullable String schema, int maxConnections, boolean notifyOn, @Nullable Duration pollInterval,
-    int maxPayloadBytes, @Nullable Clock clock, Map<String, String> options, @Nullable Duration archiveAfter,
-    LongSupplier nanoTime) {
+record PostgresSettings(String location, String url, Properties driverProperties, @Nullable String schema,
+    int maxConnections, boolean notifyOn, @Nullable Duration pollInterval, int maxPayloadBytes, @Nullable Clock clock,
+    @Nullable Duration archiveAfter, LongSupplier nanoTime) {
 
   /** The location without secrets. */
   String describe() {
-    return "postgres://" + host + ":" + port + "/" + database + (schema == null ? "" : "?schema=" + schema);
+    return location + (schema == null ? "" : "?schema=" + schema);
   }
 
-  /** The pgjdbc URL. */
-  String url() {
-    return "jdbc:postgresql://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + database;
-  }
-
-  /** The pgjdbc connection properties. */
+  /** The pgjdbc connection properties: the options given over the store's defaults. */
   Properties properties() {
     Properties props = new Properties();
-    props.setProperty("user", user);
-    if (password != null) {
-      props.setProperty("password", password);
-    }
-    props.setProperty("reWriteBatchedInserts", "true");
-    props.setProperty("ApplicationName", "spindle");
-    props.setProperty("tcpKeepAlive", "true");
+    props.putAll(driverProperties);
+    props.putIfAbsent("reWriteBatchedInserts", "true");
+    props.putIfAbsent("ApplicationName", "spindle");
+    props.putIfAbsent("tcpKeepAlive", "true");
     if (schema != null) {
-      props.setProperty("currentSchema", schema);
+      props.putIfAbsent("currentSchema", schema);
     }
-    props.putAll(options);
     // custom plans for every execution: a generic plan of the array joins (sized by the table's
     // statistics, not by the arrays) can turn into a nested loop over every running job per element
-    props.setProperty("options", (options.getOrDefault("options", "") + " -c plan_cache_mode=force_custom_plan")
+    props.setProperty("options", (driverProperties.getProperty("options", "") + " -c plan_cache_mode=force_custom_plan")
         .strip());
     return props;
   }

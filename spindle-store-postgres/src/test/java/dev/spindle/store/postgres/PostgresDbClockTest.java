@@ -7,14 +7,14 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.store.postgres.internal.DbClock;
+import dev.spindle.store.jdbc.internal.ServerClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The store's default clock, the server's ({@link DbClock}), is measured again every few seconds,
+ * The store's default clock, the server's ({@link ServerClock}), is measured again every few seconds,
  * and store transactions read it while they hold a pooled connection: the measurement must not
  * wait for a connection of the pool there.
  */
@@ -24,7 +24,7 @@ class PostgresDbClockTest {
     try (PostgresJobStore store = SharedPostgres.builder("clockpool").maxConnections(1).open()) {
       long opened = System.nanoTime();
       // the measurement taken at open grows old enough to be taken again at the next read
-      await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - opened > DbClock.RESAMPLE_NANOS);
+      await().atMost(Duration.ofSeconds(30)).until(() -> System.nanoTime() - opened > ServerClock.RESAMPLE_NANOS);
       Instant now = Instant.now();
       long start = System.nanoTime();
       // the enqueue's transaction holds the pool's one connection and reads the store's clock

@@ -3,6 +3,7 @@ package dev.spindle.store.sqlite;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.JdbcStoreBuilder;
 import dev.spindle.store.jdbc.internal.SqlMeta;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
@@ -116,30 +117,22 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
     return "SqliteJobStore[" + settings.path() + ", " + settings.durability() + "]";
   }
 
-  /** Validates settings as they are given. Not thread-safe. */
-  public static final class Builder {
+  /**
+   * Validates settings as they are given; the shared ones ({@link #clock}, default {@link
+   * HostClock}: the host kernel's real-time clock, shared by every process of the host; {@link
+   * #maxPayloadBytes}) are {@link JdbcStoreBuilder}'s. Not thread-safe.
+   */
+  public static final class Builder extends JdbcStoreBuilder<Builder> {
     private final Path file;
     private Duration busyTimeout = Duration.ofSeconds(10);
     private Durability durability = Durability.NORMAL;
     private long maxDatabaseBytes;
-    private int maxPayloadBytes = 16 << 20;
     private Duration wakeupInterval = Duration.ofMillis(2);
     private boolean requirePrivate;
     private boolean createIfMissing = true;
-    private Clock clock = HostClock.INSTANCE;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file");
-    }
-
-    /**
-     * The store's clock, on which leases, heartbeats, due times and expiry are read, whatever the
-     * callers' clocks say. Default: {@link HostClock} (the host kernel's real-time clock, shared by
-     * every process of the host). Tests give a manual clock.
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
     }
 
     /** How long a write waits for a lock held by another process before failing with BUSY. */
@@ -166,15 +159,6 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
         throw new IllegalArgumentException("maxDatabaseBytes must be >= 0: " + bytes);
       }
       this.maxDatabaseBytes = bytes;
-      return this;
-    }
-
-    /** The largest argument or result stored, in UTF-8 bytes. */
-    public Builder maxPayloadBytes(int bytes) {
-      if (bytes < 16) {
-        throw new IllegalArgumentException("maxPayloadBytes must be >= 16: " + bytes);
-      }
-      this.maxPayloadBytes = bytes;
       return this;
     }
 
@@ -216,8 +200,9 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
      *     user or others can write it
      */
     public SqliteJobStore open() {
-      SqliteSettings s = new SqliteSettings(file, busyTimeout, durability, maxDatabaseBytes, maxPayloadBytes,
-          wakeupInterval, requirePrivate, !createIfMissing, clock);
+      Clock clock = givenClock();
+      SqliteSettings s = new SqliteSettings(file, busyTimeout, durability, maxDatabaseBytes, payloadLimit(),
+          wakeupInterval, requirePrivate, !createIfMissing, clock != null ? clock : HostClock.INSTANCE);
       return new SqliteJobStore(s, s.openDatabase(), new ChangeListeners());
     }
   }

@@ -5,6 +5,7 @@ import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.ByteSizes;
 import dev.spindle.spi.Durations;
 import dev.spindle.spi.Echo;
+import dev.spindle.store.jdbc.internal.StoreLocation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -41,7 +42,7 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
 
   private static SqliteJobStore.Builder builder(String location) {
     String rest = location.substring(location.indexOf(':') + 1);
-    String query = null;
+    String query = "";
     int q = rest.indexOf('?');
     if (q >= 0) {
       query = rest.substring(q + 1);
@@ -54,35 +55,26 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
       throw new IllegalArgumentException("no file in SQLite store location '" + Echo.of(location) + "'");
     }
     SqliteJobStore.Builder b = SqliteJobStore.builder(Path.of(rest));
-    if (query != null && !query.isEmpty()) {
-      for (String kv : query.split("&")) {
-        int eq = kv.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException("malformed parameter '" + Echo.of(kv) + "' in '" + Echo.of(location)
-              + "'");
+    StoreLocation.query(query, location).forEach((k, v) -> {
+      try {
+        switch (k) {
+          case "durability" -> b.durability(durability(v));
+          case "requirePrivate" -> b.requirePrivate(bool(k, v));
+          case "busyTimeout" -> b.busyTimeout(StoreLocation.duration(k, v));
+          case "busyTimeoutMs" -> b.busyTimeout(Duration.ofMillis(Long.parseLong(v)));
+          case "maxDatabaseBytes" -> b.maxDatabaseBytes(StoreLocation.size(k, v));
+          case "maxPayloadBytes" -> b.maxPayloadBytes(Math.toIntExact(StoreLocation.size(k, v)));
+          case "wakeup" -> b.wakeupInterval(StoreLocation.duration(k, v));
+          case "wakeupMs" -> b.wakeupInterval(Duration.ofMillis(Long.parseLong(v)));
+          default -> throw new IllegalArgumentException("unknown parameter '" + Echo.of(k) + "' in '"
+              + Echo.of(location)
+              + "' (known: durability, busyTimeout, maxDatabaseBytes, maxPayloadBytes, wakeup, requirePrivate)");
         }
-        String k = kv.substring(0, eq);
-        String v = kv.substring(eq + 1);
-        try {
-          switch (k) {
-            case "durability" -> b.durability(durability(v));
-            case "requirePrivate" -> b.requirePrivate(bool(k, v));
-            case "busyTimeout" -> b.busyTimeout(duration(k, v));
-            case "busyTimeoutMs" -> b.busyTimeout(Duration.ofMillis(Long.parseLong(v)));
-            case "maxDatabaseBytes" -> b.maxDatabaseBytes(size(k, v));
-            case "maxPayloadBytes" -> b.maxPayloadBytes(Math.toIntExact(size(k, v)));
-            case "wakeup" -> b.wakeupInterval(duration(k, v));
-            case "wakeupMs" -> b.wakeupInterval(Duration.ofMillis(Long.parseLong(v)));
-            default -> throw new IllegalArgumentException("unknown parameter '" + Echo.of(k) + "' in '"
-                + Echo.of(location)
-                + "' (known: durability, busyTimeout, maxDatabaseBytes, maxPayloadBytes, wakeup, requirePrivate)");
-          }
-        } catch (NumberFormatException | ArithmeticException e) {
-          throw new IllegalArgumentException("parameter " + k + " in '" + Echo.of(location) + "' is not a number: "
-              + Echo.of(v), e);
-        }
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new IllegalArgumentException("parameter " + k + " in '" + Echo.of(location) + "' is not a number: "
+            + Echo.of(v), e);
       }
-    }
+    });
     return b;
   }
 
@@ -95,22 +87,6 @@ public final class SqliteJobStoreProvider implements JobStoreProvider {
     throw new IllegalArgumentException("durability must be one of "
         + java.util.Arrays.stream(SqliteJobStore.Durability.values()).map(d -> d.name().toLowerCase(Locale.ROOT))
             .toList() + ", not '" + Echo.of(v) + "'");
-  }
-
-  private static Duration duration(String k, String v) {
-    try {
-      return Durations.parse(v);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("parameter " + k + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static long size(String k, String v) {
-    try {
-      return ByteSizes.parse(v);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("parameter " + k + ": " + e.getMessage(), e);
-    }
   }
 
   private static boolean bool(String k, String v) {

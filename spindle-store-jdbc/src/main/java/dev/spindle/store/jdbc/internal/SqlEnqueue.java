@@ -37,25 +37,37 @@ public final class SqlEnqueue<C extends JdbcConn> {
 
   /** What differs between the stores' inserts. Implementations are thread-safe. */
   public interface Rows<C> {
+    /** {@link #insertJob()}'s default: the job's row with its trace context in a column of its own. */
+    String JOB_ROW_WITH_TRACE = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args, unique_key, created_at,"
+        + " run_at, policy_id, flow_key, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     /**
      * The INSERT of one job: the columns {@code id, task, queue, state, priority, args, unique_key,
      * created_at, run_at, policy_id, flow_key}, then {@code trace_context} if {@link #traces} is
-     * null, as parameters in that order.
+     * null, as parameters in that order. By default {@link #JOB_ROW_WITH_TRACE}.
      */
-    String insertJob();
+    default String insertJob() {
+      return JOB_ROW_WITH_TRACE;
+    }
 
     /** {@code n} new job ids, ascending, never handed out before. */
     long[] newIds(C c, int n) throws SQLException;
 
-    /** Before {@code jobs} are inserted, in the same transaction (row locks taken in a fixed order, caches told). */
-    void beforeInsert(C c, List<NewJob> jobs) throws SQLException;
+    /**
+     * Before {@code jobs} are inserted, in the same transaction (row locks taken in a fixed order,
+     * caches told). By default nothing.
+     */
+    default void beforeInsert(C c, List<NewJob> jobs) throws SQLException {}
 
     /**
-     * Where the trace contexts of this insert go when the job row has no column for them, or null.
+     * Where the trace contexts of this insert go when the job row has no column for them, or null
+     * (the default).
      *
      * @param big whether the batch is larger than {@link #SMALL_BATCH}
      */
-    @Nullable Traces traces(C c, boolean big) throws SQLException;
+    default @Nullable Traces traces(C c, boolean big) throws SQLException {
+      return null; // the trace context is a column of the job's row
+    }
   }
 
   /** The trace contexts of one insert, written apart from the job rows. */

@@ -1,31 +1,26 @@
 package dev.spindle.store.postgres.internal;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.internal.SqlConn;
-import dev.spindle.store.jdbc.internal.SqlTransactions;
+import dev.spindle.store.jdbc.internal.SqlPool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * The PostgreSQL connections of one store, the engine's connection layer ({@link SqlTransactions})
- * on a HikariCP pool: one transaction per operation (READ COMMITTED) on a pooled connection,
- * retried a few times on deadlocks, serialization failures and unique-key races, reads also on a
- * lost connection; and the server's errors translated. Thread-safe.
+ * The PostgreSQL connections of one store: the engine's pool ({@link SqlPool}), one READ COMMITTED
+ * transaction per operation, retried on deadlocks, serialization failures and unique-key races,
+ * reads also on a lost connection; the server's errors translated ({@link PgErrors}); and the
+ * connection's {@code SET LOCAL} helpers. Thread-safe.
  */
-public final class Db extends SqlTransactions<Db.Conn> {
-  private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.]+");
+public final class Db extends SqlPool<Db.Conn> {
+  /** The server's {@code clock_timestamp()} in microseconds since the epoch, for the store's clock. */
+  public static final String NOW_MICROS = "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
 
-  private final String describe;
-  private final HikariDataSource pool;
-  private final String jdbcUrl;
-  private final Properties props;
+  private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.]+");
 
   /**
    * The statement that sets {@code namesAndValues} (pairs of a setting's name and its value) for the
@@ -97,86 +92,17 @@ public final class Db extends SqlTransactions<Db.Conn> {
    * @param maxConnections the pool size
    */
   public Db(String describe, String jdbcUrl, Properties props, int maxConnections) {
-    super(PostgresDialect.INSTANCE, Duration.ZERO, false, describe);
-    this.describe = describe;
-    this.jdbcUrl = jdbcUrl;
-    this.props = props;
-    HikariConfig cfg = new HikariConfig();
-    cfg.setJdbcUrl(jdbcUrl);
-    cfg.setDataSourceProperties(props);
-    cfg.setAutoCommit(false);
-    cfg.setMaximumPoolSize(maxConnections);
-    cfg.setMinimumIdle(1);
-    cfg.setPoolName("spindle-pg");
-    cfg.setConnectionTimeout(10_000);
-    cfg.setInitializationFailTimeout(10_000);
-    cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    try {
-      this.pool = new HikariDataSource(cfg);
-    } catch (RuntimeException e) {
-      Throwable cause = e.getCause() instanceof SQLException s ? s : e;
-      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "cannot connect to the PostgreSQL store "
-          + describe + ": " + PgErrors.message(cause), e);
-    }
-  }
-
-  /** A new connection outside the pool (LISTEN), with the store's settings; the caller closes it. */
-  public Connection dedicated() throws SQLException {
-    Connection c = java.sql.DriverManager.getConnection(jdbcUrl, props);
-    c.setAutoCommit(true);
-    return c;
-  }
-
-  /** A connection of the pool for each attempt (READ COMMITTED, auto-commit off). */
-  @Override
-  protected Conn acquire(boolean write) throws SQLException {
-    return new Conn(pool.getConnection());
-  }
-
-  /** Closes the transaction's statements and returns the connection to the pool. */
-  @Override
-  protected void release(Conn c, boolean write) {
-    c.closeStatements();
-    try {
-      c.jdbc().close();
-    } catch (SQLException e) {
-      // returned to the pool anyway
-    }
-  }
-
-  /** Nothing: auto-commit is off, a transaction begins with its first statement. */
-  @Override
-  protected void begin(Conn c, boolean write) {}
-
-  @Override
-  protected void commit(Conn c) throws SQLException {
-    c.jdbc().commit();
+    super(PostgresDialect.INSTANCE, new Server("PostgreSQL", describe, jdbcUrl, props, maxConnections, null));
   }
 
   @Override
-  protected void rollback(Conn c) {
-    try {
-      c.jdbc().rollback();
-    } catch (SQLException e) {
-      // the connection is broken: the pool replaces it
-    }
+  public Conn wrap(Connection connection) {
+    return new Conn(connection);
   }
 
+  /** The translated exception for an error during {@code operation} ({@link PgErrors#translate}). */
   @Override
-  protected StoreException translate(SQLException e, String operation, boolean lostAtCommit) {
-    return lostAtCommit ? PgErrors.lostAtCommit(e, operation, describe) : PgErrors.translate(e, operation, describe);
-  }
-
-  /** The translated exception for an error outside {@link #write}/{@link #read}. */
   public StoreException translate(SQLException e, String operation) {
-    return PgErrors.translate(e, operation, describe);
-  }
-
-  /** Closes the pool. Idempotent. */
-  @Override
-  public void close() {
-    if (shutDown()) {
-      pool.close();
-    }
+    return PgErrors.translate(e, operation, describe());
   }
 }

@@ -2,6 +2,7 @@ package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.JdbcDialect;
+import dev.spindle.store.jdbc.internal.SqlPool;
 import java.sql.SQLException;
 
 /** Turns PostgreSQL errors (by SQLSTATE) into {@link StoreException}s that say what happened. Stateless. */
@@ -34,28 +35,11 @@ public final class PgErrors {
     return s.startsWith("08") || s.equals("57P01");
   }
 
-  /** A short message for {@code e}: its own text (PostgreSQL never echoes passwords). */
-  public static String message(Throwable e) {
-    String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : m;
-  }
-
-  /**
-   * The store exception for a connection lost ({@link #isConnectionLost}) while {@code operation}
-   * committed: the server may have committed it before the answer was lost, so unlike {@link
-   * #translate} it does not say that nothing was written.
-   */
-  public static StoreException lostAtCommit(SQLException e, String operation, String where) {
-    return new StoreException(StoreException.Reason.UNAVAILABLE, "the connection to the PostgreSQL server was lost"
-        + " while committing (" + operation + " on " + where + "): the transaction may or may not have been"
-        + " applied; check before repeating it. " + message(e), e);
-  }
-
   /** The store exception for an error during {@code operation} on the store {@code where}. */
   public static StoreException translate(SQLException e, String operation, String where) {
     String s = state(e);
     String at = " (" + operation + " on " + where + ")";
-    String detail = message(e);
+    String detail = SqlPool.message(e);
     if (s.startsWith("08") || s.startsWith("57P")) {
       return new StoreException(StoreException.Reason.UNAVAILABLE, "the PostgreSQL server is unreachable or"
           + " shutting down" + at + "; nothing was written, retry later. " + detail, e);

@@ -3,6 +3,7 @@ package dev.spindle.store.postgres.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.testkit.postgres.PostgresServer;
 import dev.spindle.testkit.store.SteppedClock;
 import java.time.Duration;
@@ -15,11 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * This host's wall clock steps back or forward by an hour (an NTP correction, a VM restored from a
- * snapshot) while the server's keeps real time: {@link DbClock} must go on answering the server's
+ * snapshot) while the server's keeps real time: {@link ServerClock} (on PostgreSQL) must go on answering the server's
  * time, before its next measurement as after it. The local wall clock is injected and stepped; the
  * server is a real PostgreSQL on this host, so its clock is this host's real one.
  */
-class DbClockStepTest {
+class ServerClockStepTest {
   private static final Duration HOUR = Duration.ofHours(1);
 
   private static Db db;
@@ -42,7 +43,7 @@ class DbClockStepTest {
   @Test
   void aStepOfTheLocalWallClockDoesNotMoveTheServerTimeBeforeTheNextMeasurement() {
     SteppedClock local = SteppedClock.ofSystem();
-    DbClock clock = new DbClock(db, local, System::nanoTime);
+    ServerClock clock = new ServerClock(db, Db.NOW_MICROS, "test-clock", local, System::nanoTime);
     Instant before = clock.instant();
     local.step(HOUR.negated());
     Instant afterBack = clock.instant();
@@ -57,14 +58,14 @@ class DbClockStepTest {
   void betweenMeasurementsTheServerTimeMovesWithTheMonotonicClockAndAMeasurementAfterAStepKeepsIt() {
     SteppedClock local = SteppedClock.ofSystem();
     AtomicLong nanos = new AtomicLong(42);
-    DbClock clock = new DbClock(db, local, nanos::get);
+    ServerClock clock = new ServerClock(db, Db.NOW_MICROS, "test-clock", local, nanos::get);
     Instant measured = clock.instant();
     assertThat(Duration.between(Instant.now(), measured).abs()).isLessThan(Duration.ofSeconds(5));
     local.step(HOUR.negated());
     nanos.addAndGet(1_000_000_000L);
     assertThat(clock.instant()).isEqualTo(measured.plusSeconds(1));
 
-    nanos.addAndGet(DbClock.RESAMPLE_NANOS); // the measurement is old: the next read measures again
+    nanos.addAndGet(ServerClock.RESAMPLE_NANOS); // the measurement is old: the next read measures again
     clock.instant();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(clock.offsetMicros())
         .as("measured again against the stepped wall clock").isBetween(HOUR.toNanos() / 1000 - 5_000_000,
