@@ -1,0 +1,138 @@
+package dev.spindle.bench;
+
+import dev.spindle.testkit.postgres.PostgresServer;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Durable execution side by side: the same two workflows (ten no-op steps; a step, a durable sleep,
+ * two steps) as Spindle durable jobs and as DBOS Transact workflows, on one PostgreSQL server started
+ * here (the testkit's {@link PostgresServer}), rounds alternating. Prints per round and as medians:
+ * workflows/s, the wall time and process CPU per step, and the SQL statements PostgreSQL ran per
+ * step (from {@code pg_stat_statements}, BEGIN and COMMIT included: about the store round trips a step
+ * costs; background polling is counted too).
+ *
+ * <p>Usage: {@code DurableBench [--workflows 2000] [--rounds 3] [--concurrency 32] [--sleep-ms 200]
+ * [--systems dbos,dbos-direct]}. {@code dbos} starts workflows on a DBOS
+ * queue polled every 50 ms with a worker concurrency of {@code --concurrency}; {@code dbos-direct}
+ * starts each at once on DBOS's own executor.
+ */
+public final class DurableBench {
+  private final PostgresServer server;
+  private final int workflows;
+  private final int concurrency;
+  private final Duration sleep;
+
+  private DurableBench(PostgresServer server, Map<String, String> opts) {
+    this.server = server;
+    this.workflows = Integer.parseInt(opts.getOrDefault("workflows", "2000"));
+    this.concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "32"));
+    this.sleep = Duration.ofMillis(Long.parseLong(opts.getOrDefault("sleep-ms", "200")));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+    List<String> systems = List.of(opts.getOrDefault("systems", "dbos,dbos-direct").split(","));
+    try (PostgresServer server = PostgresServer.start()) {
+      // pg_stat_statements must be preloaded: set, restart, then the view exists
+      server.psql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+      server.restart();
+      server.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      DurableBench bench = new DurableBench(server, opts);
+      System.out.printf(Locale.ROOT, "machine: %d cores, %s; PostgreSQL on 127.0.0.1:%d (fsync off); %,d workflows"
+          + " a round, concurrency %d, sleep %d ms%n", Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.vm.version"), server.port(), bench.workflows, bench.concurrency,
+          bench.sleep.toMillis());
+      Map<String, List<double[]>> results = new LinkedHashMap<>();
+      for (String system : systems) {
+        try (Subject subject = bench.open(system)) {
+          subject.run(Math.max(100, bench.workflows / 10), false); // warm-up
+          subject.run(Math.max(100, bench.workflows / 10), true);
+          for (int round = 1; round <= rounds; round++) {
+            for (boolean sleepy : new boolean[] {false, true}) {
+              double[] r = bench.measure(subject, sleepy);
+              String key = system + (sleepy ? " 3 steps + sleep" : " 10 steps");
+              results.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+              print("round " + round + " " + key, r);
+            }
+          }
+        }
+      }
+      for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
+        double[] median = new double[4];
+        for (int i = 0; i < median.length; i++) {
+          int col = i;
+          median[i] = Medians.median(e.getValue().stream().map(r -> r[col]).toList());
+        }
+        print("median " + e.getKey(), median);
+      }
+    }
+  }
+
+  private static void print(String label, double[] r) {
+    System.out.printf(Locale.ROOT, "%-34s %,9.0f workflows/s  %7.1f µs wall/step  %7.1f µs CPU/step"
+        + "  %5.2f statements/step%n", label, r[0], r[1], r[2], r[3]);
+  }
+
+  /** One system under test: it runs {@code n} workflows of one kind and returns when all ended. */
+  interface Subject extends AutoCloseable {
+    void run(int n, boolean sleepy) throws Exception;
+
+    @Override
+    void close() throws Exception;
+  }
+
+  private Subject open(String system) {
+    String schema = PostgresServer.newSchema(system.replace('-', '_'));
+    return switch (system) {
+      case "dbos", "dbos-direct" -> {
+        DbosFlows flows = new DbosFlows(server.jdbcUrl("postgres"), server.user(), server.password(), schema,
+            concurrency, sleep);
+        yield new Subject() {
+          @Override
+          public void run(int n, boolean sleepy) {
+            flows.run(n, sleepy, system.equals("dbos-direct"));
+          }
+
+          @Override
+          public void close() {
+            flows.close();
+          }
+        };
+      }
+      default -> throw new IllegalArgumentException("--systems: dbos, dbos-direct, not " + system);
+    };
+  }
+
+  /** {workflows/s, µs wall per step, µs process CPU per step, PostgreSQL statements per step}. */
+  private double[] measure(Subject subject, boolean sleepy) throws Exception {
+    int steps = sleepy ? 3 : 10;
+    long statements0 = statements();
+    long cpu0 = processCpuNanos();
+    long t0 = System.nanoTime();
+    subject.run(workflows, sleepy);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
+    long statements = statements() - statements0;
+    double stepCount = (double) workflows * steps;
+    return new double[] {workflows / seconds, seconds * 1e6 / stepCount, cpuMicros / stepCount, statements / stepCount};
+  }
+
+  private long statements() {
+    return Long.parseLong(server.psql("SELECT sum(calls) FROM pg_stat_statements").strip());
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+}
