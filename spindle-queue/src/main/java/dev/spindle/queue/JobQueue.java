@@ -66,6 +66,7 @@ public final class JobQueue implements AutoCloseable {
   private final Listeners listeners;
   private final ClientCore core;
   private final int maxWorkflowSize;
+  private final DurableRules durableRules;
   private final @org.jspecify.annotations.Nullable KeyRing keyRing;
 
   private JobQueue(Builder b) {
@@ -78,6 +79,7 @@ public final class JobQueue implements AutoCloseable {
     this.listeners = Listeners.of(b.listeners, b.observer);
     this.core = new ClientCore(store, codec, clock, listeners, b.name, b.keyRing);
     this.maxWorkflowSize = b.maxWorkflowSize;
+    this.durableRules = b.durableRules;
   }
 
   /** A builder for a queue client on {@code store}. */
@@ -311,6 +313,39 @@ public final class JobQueue implements AutoCloseable {
   }
 
   /**
+   * Sends the signal {@code name} with {@code payload} (as JSON) to the job {@code jobId}, for its
+   * {@link DurableContext#awaitSignal}: kept whether or not the job waits now (in order, per name), and
+   * a job suspended on that name is woken at once. Nothing is stored for an unknown or finished job or
+   * one holding {@link DurableRules#maxPendingSignals()} untaken signals; the answer says which.
+   *
+   * @throws IllegalArgumentException if the name is invalid or the payload is over {@link
+   *     DurableRules#maxSignalBytes()} (nothing stored)
+   * @throws UnsupportedOperationException if the store has no durable execution (names the store)
+   */
+  public dev.spindle.queue.spi.SignalResult signal(String jobId, String name,
+      @org.jspecify.annotations.Nullable Object payload) {
+    return signal(dev.spindle.queue.spi.JobRef.id(Objects.requireNonNull(jobId, "jobId")), name, payload);
+  }
+
+  /**
+   * {@link #signal(String, String, Object)} to the job holding the unique key {@code uniqueKey}
+   * ({@link JobOptions.Builder#uniqueKey}).
+   */
+  public dev.spindle.queue.spi.SignalResult signalByUniqueKey(String uniqueKey, String name,
+      @org.jspecify.annotations.Nullable Object payload) {
+    return signal(dev.spindle.queue.spi.JobRef.uniqueKey(Objects.requireNonNull(uniqueKey, "uniqueKey")), name,
+        payload);
+  }
+
+  private dev.spindle.queue.spi.SignalResult signal(dev.spindle.queue.spi.JobRef job, String name,
+      @org.jspecify.annotations.Nullable Object payload) {
+    dev.spindle.queue.spi.DurableStore durable = store.durable().orElseThrow(() -> new UnsupportedOperationException(
+        "the job store " + store.describe() + " has no durable execution: signals cannot be sent"));
+    String json = dev.spindle.queue.internal.Payloads.toJson(codec, payload, "payload of signal '" + name + "'");
+    return durable.signal(job, name, json, durableRules, clock.instant());
+  }
+
+  /**
    * Cancels a job (see {@link JobHandle#cancel()}).
    *
    * @throws JobNotFoundException if there is no such job
@@ -376,10 +411,17 @@ public final class JobQueue implements AutoCloseable {
     private JobObserver observer = JobObserver.NONE;
     private String name = "queue";
     private int maxWorkflowSize = DEFAULT_MAX_WORKFLOW_SIZE;
+    private DurableRules durableRules = DurableRules.defaults();
     private @org.jspecify.annotations.Nullable KeyRing keyRing;
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** The limits its signals are checked against ({@link #signal}); default {@link DurableRules#defaults()}. */
+    public Builder durableRules(DurableRules rules) {
+      this.durableRules = Objects.requireNonNull(rules, "rules");
+      return this;
     }
 
     /** Tasks checked at enqueue: unknown names and mistyped arguments are refused. */

@@ -193,6 +193,8 @@ public final class Worker implements AutoCloseable {
     private Consumer<Throwable> onFatal = t -> { };
     private Duration clockSkewWarning = DEFAULT_CLOCK_SKEW_WARNING;
     private @Nullable KeyRing keyRing;
+    private DurableRules durableRules = DurableRules.defaults();
+    private final Map<String, Duration> memoized = new LinkedHashMap<>();
 
     private Builder(JobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -416,6 +418,31 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /** The limits and the divergence rule of its jobs' durable calls ({@link DurableContext}). */
+    public Builder durableRules(DurableRules rules) {
+      this.durableRules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /**
+     * Memoizes the results of {@code taskName}: a job of it whose arguments equal those of a job that
+     * succeeded within {@code ttl} succeeds with that job's result without running. The results are
+     * kept in the store ({@link dev.spindle.queue.spi.DurableStore#cached}); a store without durable
+     * execution runs every job.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not positive
+     */
+    public Builder memoize(String taskName, Duration ttl) {
+      dev.spindle.Task.validateName(taskName);
+      memoized.put(taskName, positive(ttl, "memoization time"));
+      return this;
+    }
+
+    /** {@link #memoize(String, Duration)} of {@code task}. */
+    public Builder memoize(dev.spindle.Task<?, ?> task, Duration ttl) {
+      return memoize(task.name(), ttl);
+    }
+
     /**
      * Sets a queue's concurrency limit in the store at start, enforced across all workers (0 removes
      * it).
@@ -471,7 +498,8 @@ public final class Worker implements AutoCloseable {
           WorkerSettings.TaskResolver.of(reg), reg, codec, clock, Listeners.of(listeners, observer), leaseDuration,
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
-          random, Map.copyOf(queueLimits), clockSkewWarning, children(reg), prefetch, keyRing);
+          random, Map.copyOf(queueLimits), clockSkewWarning, children(reg), prefetch, keyRing,
+          new dev.spindle.queue.internal.DurableSettings(durableRules, memoized));
     }
 
     /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */

@@ -33,6 +33,12 @@ final class InFlight {
   volatile boolean cancelRequested;
   volatile boolean lost;
   volatile boolean releasing;
+  /** The memoization key of its call if its task is memoized ({@link Memoization}); else null. Set before submission. */
+  volatile @Nullable String memoKey;
+  /** True once a durable call suspended the job: the store moved it; no outcome is written. */
+  volatile boolean suspended;
+  /** Set when a durable limit or a divergence ends the job DEAD, whatever the task then returns. */
+  volatile dev.spindle.queue.@Nullable DurableJobException deadBy;
   /** True if its arguments were encrypted: its result is encrypted too. Set before submission. */
   volatile boolean sealed;
   /** The thread running the execution in this JVM while it runs (in-JVM models); null otherwise. */
@@ -70,6 +76,23 @@ final class InFlight {
     return a;
   }
 
+  private volatile dev.spindle.queue.@Nullable DurableContext durable;
+
+  /** The attempt's durable context, made by {@code make} at the first call. */
+  dev.spindle.queue.DurableContext durable(java.util.function.Supplier<dev.spindle.queue.DurableContext> make) {
+    dev.spindle.queue.DurableContext d = durable;
+    if (d == null) {
+      synchronized (this) {
+        d = durable;
+        if (d == null) {
+          d = make.get();
+          durable = d;
+        }
+      }
+    }
+    return d;
+  }
+
   /** True once the worker wants the execution to stop for any reason. */
   boolean stopRequested() {
     return timedOut || cancelRequested || lost || releasing;
@@ -99,13 +122,23 @@ final class InFlight {
     return f != null && f.cancel(true);
   }
 
+  /** Makes the durable context of a job's attempt, once per attempt. */
+  interface Durability {
+    /**
+     * The attempt's durable context.
+     *
+     * @throws UnsupportedOperationException if the store has no durable execution
+     */
+    dev.spindle.queue.DurableContext of(InFlight job);
+  }
+
   /** The input and job of one execution on an in-JVM executor. */
-  record Call(InFlight job, Object input, String workerName, ChildSubmitter children) {
+  record Call(InFlight job, Object input, String workerName, ChildSubmitter children, Durability durability) {
     Object run(TaskContext ctx) throws Exception {
       job.thread = Thread.currentThread();
       job.runningSinceNanos = System.nanoTime();
       try (JobObserver.Scope scope = job.attempt().open()) {
-        return job.task.run(input, new JobContext(ctx, job, workerName, children));
+        return job.task.run(input, new JobContext(ctx, job, workerName, children, durability));
       } finally {
         job.thread = null;
       }
@@ -113,8 +146,13 @@ final class InFlight {
   }
 
   /** The {@link TaskContext} a task sees when it runs as a queue job. */
-  record JobContext(TaskContext inner, InFlight job, String worker, ChildSubmitter children)
-      implements TaskContext, RunningJob {
+  record JobContext(TaskContext inner, InFlight job, String worker, ChildSubmitter children, Durability durability)
+      implements TaskContext, RunningJob, dev.spindle.queue.DurableContext.Source {
+    @Override
+    public dev.spindle.queue.DurableContext durable() {
+      return durability.of(job);
+    }
+
     @Override
     public String jobId() {
       return job.job.id();

@@ -165,12 +165,14 @@ final class JobLauncher {
     }
     Object input;
     boolean sealed = false;
+    String plainArgs = job.argsJson();
     try {
       String args = job.argsJson();
       if (dev.spindle.queue.KeyRing.mayHoldEncrypted(args)) {
         args = Sealing.openArgs(settings.keyRing(), job.task(), args);
         sealed = true;
       }
+      plainArgs = args;
       input = Payloads.fromJson(settings.codec(), args, task.inputType(),
           "arguments of job " + job.id() + " (task '" + job.task() + "')");
     } catch (dev.spindle.queue.MissingKeyException e) {
@@ -197,8 +199,19 @@ final class JobLauncher {
       }
       return null;
     }
+    String cached = memoized(job, plainArgs, now);
+    if (cached != null) {
+      rt.addDone(new JobOutcome(job, Completion.succeeded(job.id(), job.fence(), workerId, cached),
+          JobEvent.Type.SUCCEEDED, JobState.SUCCEEDED, null, "memoized result", settings.listeners().started(job, waited),
+          System.nanoTime() - startNanos));
+      if (slotReserved) {
+        rt.running.decrementAndGet();
+      }
+      return null;
+    }
     InFlight f = new InFlight(job, task, claimedNanos,
         settings.listeners(), waited, startNanos);
+    f.memoKey = settings.durable().memoized().containsKey(job.task()) ? Memoization.key(job.task(), plainArgs) : null;
     f.sealed = sealed;
     if (!slotReserved) {
       rt.running.incrementAndGet();
@@ -225,11 +238,42 @@ final class JobLauncher {
   @SuppressWarnings("unchecked")
   private TaskFuture<Object> submit(InFlight f, Object input) {
     if (rt.wrapContext) {
-      return rt.executor.submit(RUN_JOB, new InFlight.Call(f, input, settings.name(), settings.children()));
+      return rt.executor.submit(RUN_JOB, new InFlight.Call(f, input, settings.name(), settings.children(),
+          this::durableContext));
     }
     // a child JVM builds its own context: the label carries the job's id and attempt there
     return rt.executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),
         f.attempt().traceContext()));
+  }
+
+  /**
+   * The durable context of {@code f}'s attempt, made once.
+   *
+   * @throws UnsupportedOperationException if the store has no durable execution (names the store)
+   */
+  private dev.spindle.queue.DurableContext durableContext(InFlight f) {
+    dev.spindle.queue.spi.JobStore store = settings.store();
+    dev.spindle.queue.spi.DurableStore durable = store.durable().orElseThrow(() -> new UnsupportedOperationException(
+        "the job store " + store.describe() + " has no durable execution: job " + f.job.id() + " (task '"
+        + f.job.task() + "') cannot use DurableContext"));
+    String holder = f.job.workerId() != null ? f.job.workerId() : workerId;
+    return f.durable(() -> new JobDurability(f, java.util.Objects.requireNonNull(holder), store, durable,
+        settings.durable().rules(), settings.codec(), settings.clock(), settings.keyRing()));
+  }
+
+  /**
+   * The result of an identical call of a memoized task, if the store keeps one: the job succeeds with
+   * it without running. Null if the task is not memoized, there is none, or the store cannot keep them.
+   */
+  private @Nullable String memoized(JobInfo job, String plainArgs, Instant now) {
+    Duration ttl = settings.durable().memoized().get(job.task());
+    if (ttl == null) {
+      return null;
+    }
+    return settings.store().durable()
+        .flatMap(d -> d.cached(Memoization.key(job.task(), plainArgs), now))
+        .map(dev.spindle.queue.spi.CachedResult::resultJson)
+        .orElse(null);
   }
 
   private void finished(InFlight f, TaskFuture<Object> tf) {

@@ -58,9 +58,19 @@ final class OutcomeMapper {
   @Nullable JobOutcome finished(InFlight f, TaskFuture<Object> tf) {
     JobInfo job = f.job;
     String id = job.id();
+    if (f.suspended && !f.lost) {
+      // the store moved the job (RUNNING to SCHEDULED or QUEUED) in the durable call: nothing to write
+      f.attempt().finished(JobObserver.Outcome.RELEASED, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)),
+          null);
+      return null;
+    }
     if (f.lost) {
       f.attempt().finished(JobObserver.Outcome.LOST, Duration.ofNanos(Math.max(0, f.endNanos - f.startNanos)), null);
       return null; // the slot is freed by the caller
+    }
+    dev.spindle.queue.DurableJobException dead = f.deadBy;
+    if (dead != null) {
+      return durableDead(job, dead); // whatever the task did with the exception
     }
     if (f.releasing) {
       return new JobOutcome(job, Completion.released(id, job.fence(), workerId), JobEvent.Type.RELEASED, JobState.QUEUED,
@@ -97,8 +107,29 @@ final class OutcomeMapper {
     if (f.sealed && ring != null) {
       json = Sealing.sealResult(ring, job.task(), json);
     }
+    remember(f, json);
     return new JobOutcome(job, Completion.succeeded(id, job.fence(), workerId, json), JobEvent.Type.SUCCEEDED,
         JobState.SUCCEEDED, null, null);
+  }
+
+  /** Keeps a memoized task's result for identical calls, for the task's memoization time. */
+  private void remember(InFlight f, String json) {
+    String key = f.memoKey;
+    java.time.Duration ttl = settings.durable().memoized().get(f.job.task());
+    if (key == null || ttl == null) {
+      return;
+    }
+    Instant now = settings.clock().instant();
+    settings.store().durable().ifPresent(d -> d.cache(
+        new dev.spindle.queue.spi.CachedResult(key, json, f.job.id(), Durations.plus(now, ttl)), now));
+  }
+
+  /** A durable limit or a divergence: DEAD with its reason (a retry would meet it again). */
+  private JobOutcome durableDead(JobInfo job, dev.spindle.queue.DurableJobException e) {
+    JobError err = JobError.from(e);
+    LOG.warn("job {}: {}; dead-lettered", job.id(), e.getMessage());
+    return new JobOutcome(job, Completion.dead(job.id(), job.fence(), workerId, e.deadReason(), err.toJson()),
+        JobEvent.Type.DEAD_LETTERED, JobState.DEAD, err, e.deadReason());
   }
 
   /** A failed execution: a retry at the policy's backoff, or a failure once retries are used up. */
@@ -108,6 +139,9 @@ final class OutcomeMapper {
 
   /** {@link #failure(InFlight, Throwable)} of a job that never started on the executor. */
   JobOutcome failure(JobInfo job, Throwable error) {
+    if (error instanceof dev.spindle.queue.DurableJobException dead) {
+      return durableDead(job, dead);
+    }
     if (error instanceof dev.spindle.queue.RateLimitedException rl) {
       return rateLimited(job, rl);
     }

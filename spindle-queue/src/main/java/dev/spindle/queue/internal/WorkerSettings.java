@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  *     ({@link Prefetched}); 0 for none
  * @param keyRing the keys that decrypt encrypted arguments and encrypt their results, or {@code null}
  *     for none (an encrypted job then fails naming its key id)
+ * @param durable the rules of its jobs' durable calls and the tasks whose results it memoizes
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
     @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
@@ -35,7 +36,20 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
     RetentionLimits retention,
     Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits, Duration clockSkewWarning,
-    ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing) {
+    ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing, DurableSettings durable) {
+
+  /** Settings with the default durable-execution settings. */
+  public WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
+      @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
+      Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
+      Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
+      RetentionLimits retention, Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits,
+      Duration clockSkewWarning, ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing) {
+    this(store, name, queues, concurrency, model, executor, resolver, registry, codec, clock, listeners,
+        leaseDuration, heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance,
+        retention, purgeInterval, random, queueLimits, clockSkewWarning, children, prefetch, keyRing,
+        DurableSettings.defaults());
+  }
 
   /** Settings without a key ring. */
   public WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
@@ -46,7 +60,8 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
       Duration clockSkewWarning, ChildSubmitter children, int prefetch) {
     this(store, name, queues, concurrency, model, executor, resolver, registry, codec, clock, listeners,
         leaseDuration, heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance,
-        retention, purgeInterval, random, queueLimits, clockSkewWarning, children, prefetch, null);
+        retention, purgeInterval, random, queueLimits, clockSkewWarning, children, prefetch, null,
+        DurableSettings.defaults());
   }
 
   /** Finds a task by name. Thread-safe. */

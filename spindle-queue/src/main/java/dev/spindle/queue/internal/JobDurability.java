@@ -1,0 +1,354 @@
+package dev.spindle.queue.internal;
+
+import dev.spindle.queue.DurableContext;
+import dev.spindle.queue.DurableJobException;
+import dev.spindle.queue.DurableRules;
+import dev.spindle.queue.JobInfo;
+import dev.spindle.queue.KeyRing;
+import dev.spindle.queue.spi.DurableStore;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.SignalRecord;
+import dev.spindle.queue.spi.StepLog;
+import dev.spindle.queue.spi.StepRecord;
+import dev.spindle.queue.spi.StepWrite;
+import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.retry.Retry;
+import dev.spindle.spi.JsonCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link DurableContext} of one attempt of a job: loads the job's records at its first durable
+ * call, numbers the calls (sequence, and occurrence per name), compares them with the records
+ * ({@link DurableRules.Divergence}), and records new ones under the attempt's fence. A FENCED answer
+ * or a suspension ends the attempt ({@link AttemptStopped}, with the job's flag set first). Step
+ * results of a job with encrypted arguments are sealed like its result. Confined to the task's
+ * thread.
+ */
+final class JobDurability implements DurableContext {
+  private static final Logger LOG = LoggerFactory.getLogger(JobDurability.class);
+  private static final String SLEEP = DurableRules.INTERNAL_PREFIX + "sleep";
+  private static final String NOW = DurableRules.INTERNAL_PREFIX + "now";
+  private static final String UUID_STEP = DurableRules.INTERNAL_PREFIX + "uuid";
+
+  private final InFlight f;
+  private final JobInfo job;
+  private final String workerId;
+  private final JobStore jobStore;
+  private final DurableStore store;
+  private final DurableRules rules;
+  private final JsonCodec codec;
+  private final Clock clock;
+  private final @Nullable KeyRing ring;
+
+  private @Nullable StepLog log;
+  private final Map<Integer, StepRecord> bySequence = new HashMap<>();
+  private final Map<String, StepRecord> byKey = new HashMap<>();
+  private final Map<String, Integer> occurrences = new HashMap<>();
+  private int sequence;
+  private int recordCount;
+  private boolean warned;
+  private @Nullable String currentKey;
+
+  JobDurability(InFlight f, String workerId, JobStore jobStore, DurableStore store, DurableRules rules,
+      JsonCodec codec, Clock clock, @Nullable KeyRing ring) {
+    this.f = f;
+    this.job = f.job;
+    this.workerId = workerId;
+    this.jobStore = jobStore;
+    this.store = store;
+    this.rules = rules;
+    this.codec = codec;
+    this.clock = clock;
+    this.ring = ring;
+  }
+
+  @Override
+  public <T extends @Nullable Object> T step(String name, Class<T> type, Body<T> body) throws Exception {
+    checkUserName(name);
+    return valueStep(name, type, body);
+  }
+
+  @Override
+  public <T extends @Nullable Object> T step(String name, Class<T> type, Retry retry, Body<T> body)
+      throws Exception {
+    Objects.requireNonNull(retry, "retry");
+    checkUserName(name);
+    return valueStep(name, type, () -> retry.call(body::run));
+  }
+
+  @Override
+  public String stepKey() {
+    String k = currentKey;
+    if (k == null) {
+      throw new IllegalStateException("stepKey() is only known inside a step's body");
+    }
+    return job.id() + "/" + k;
+  }
+
+  @Override
+  public void sleep(Duration duration) throws InterruptedException {
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("sleep duration must not be negative: " + duration);
+    }
+    Call call = next(SLEEP);
+    StepRecord timer = recorded(call);
+    if (timer == null) {
+      timer = write(call, StepRecord.Kind.TIMER, "{\"sleep\":\"" + duration + "\"}", 0);
+    }
+    Instant fireAt = timer.recordedAt().plus(sleepOf(timer));
+    Instant storeNow = jobStore.storeTime();
+    if (!fireAt.isAfter(storeNow)) {
+      return;
+    }
+    Duration left = Duration.between(storeNow, fireAt);
+    if (left.compareTo(rules.inlineSleep()) < 0) {
+      Thread.sleep(left.toMillis(), (int) (left.toNanosPart() % 1_000_000)); // short: in place
+      return;
+    }
+    suspend(WaitFor.timer(call.sequence, clock.instant().plus(left)));
+  }
+
+  private static Duration sleepOf(StepRecord timer) {
+    String json = Objects.requireNonNull(timer.resultJson(), "a timer's duration");
+    String iso = json.replaceAll("^\\{\"sleep\":\"([^\"]+)\"}$", "$1");
+    return Duration.parse(iso);
+  }
+
+  @Override
+  public <T> Optional<T> awaitSignal(String name, Class<T> type, Duration timeout) throws InterruptedException {
+    DurableRules.checkName(name, "signal");
+    Objects.requireNonNull(type, "type");
+    if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    }
+    String stepName = DurableRules.signalStepName(name);
+    Call call = next(stepName);
+    StepRecord taken = recorded(call);
+    if (taken != null) {
+      return Optional.ofNullable(decodeNullable(taken.resultJson(), type, call));
+    }
+    int number = takenSignals(stepName);
+    Optional<SignalRecord> arrived = store.signalAt(job.id(), name, number);
+    if (arrived.isPresent()) {
+      StepRecord r = write(call, StepRecord.Kind.SIGNAL, seal(arrived.get().payloadJson()), 0);
+      return Optional.ofNullable(decodeNullable(r.resultJson(), type, call));
+    }
+    Instant storeNow = jobStore.storeTime();
+    WaitFor earlier = loaded().waitingFor();
+    Instant until = earlier != null && earlier.sequence() == call.sequence && earlier.wokenBy(name)
+        ? earlier.until() : storeNow.plus(timeout);
+    if (!until.isAfter(storeNow)) {
+      write(call, StepRecord.Kind.SIGNAL, null, 0); // timed out: recorded empty so replays agree
+      return Optional.empty();
+    }
+    suspend(WaitFor.signal(name, number, call.sequence, clock.instant().plus(Duration.between(storeNow, until))));
+    throw new AssertionError("suspend returns only by throwing");
+  }
+
+  private int takenSignals(String stepName) {
+    int n = 0;
+    for (StepRecord r : byKey.values()) {
+      if (r.name().equals(stepName) && DurableRules.tookSignal(r)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public Instant now() throws Exception {
+    return valueStep(NOW, Instant.class, clock::instant);
+  }
+
+  @Override
+  public UUID randomUuid() throws Exception {
+    return valueStep(UUID_STEP, UUID.class, UUID::randomUUID);
+  }
+
+  private static void checkUserName(String name) {
+    DurableRules.checkName(name, "step");
+    if (name.startsWith(DurableRules.INTERNAL_PREFIX)) {
+      throw new IllegalArgumentException("step name '" + name + "' must not start with '"
+          + DurableRules.INTERNAL_PREFIX + "' (kept for the durable calls' own records)");
+    }
+  }
+
+  /** One durable call: its name, occurrence and sequence in this attempt. */
+  private record Call(String name, int occurrence, int sequence) {
+    String key() {
+      return name + "#" + occurrence;
+    }
+  }
+
+  private <T extends @Nullable Object> T valueStep(String name, Class<T> type, Body<T> body) throws Exception {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(body, "body");
+    if (currentKey != null) {
+      throw new IllegalStateException("step '" + name + "' called inside step " + currentKey
+          + ": steps do not nest");
+    }
+    Call call = next(name);
+    StepRecord done = recorded(call);
+    if (done != null) {
+      return decode(done.resultJson(), type, call);
+    }
+    checkRoomFor(call);
+    long start = System.nanoTime();
+    T value;
+    currentKey = call.key();
+    try {
+      value = body.run();
+    } finally {
+      currentKey = null;
+    }
+    long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+    String json = Payloads.toJson(codec, value, "result of step " + call.key() + " of job " + job.id());
+    StepRecord r = write(call, StepRecord.Kind.VALUE, seal(json), took);
+    return r.fence() == job.fence() && r.attempt() == job.attempt() && r.sequence() == call.sequence
+        ? value : decode(r.resultJson(), type, call); // EXISTS: a replayed race, the stored value wins
+  }
+
+  /** The step limit, checked before a body runs: a retry would meet it again. */
+  private void checkRoomFor(Call call) {
+    if (recordCount >= rules.maxSteps()) {
+      throw dead(DurableRules.STEP_LIMIT, "job " + job.id() + " reached its limit of " + rules.maxSteps()
+          + " steps at step " + (call.sequence + 1) + " '" + call.name + "'");
+    }
+  }
+
+  private Call next(String name) {
+    checkRunning();
+    loaded();
+    int occ = occurrences.merge(name, 1, Integer::sum) - 1;
+    Call call = new Call(name, occ, sequence++);
+    checkDivergence(call);
+    return call;
+  }
+
+  private void checkRunning() {
+    if (f.suspended || f.lost) {
+      throw new AttemptStopped("job " + job.id() + ": this attempt has ended (" + (f.lost ? "fenced off"
+          : "suspended") + "); no durable call may follow");
+    }
+  }
+
+  private StepLog loaded() {
+    StepLog l = log;
+    if (l == null) {
+      Optional<StepLog> got = store.load(job.id(), job.fence(), workerId);
+      if (got.isEmpty()) {
+        throw fenced();
+      }
+      l = got.get();
+      for (StepRecord r : l.steps()) {
+        remember(r);
+      }
+      log = l;
+    }
+    return l;
+  }
+
+  private void remember(StepRecord r) {
+    bySequence.putIfAbsent(r.sequence(), r);
+    byKey.put(r.key(), r);
+    recordCount++;
+  }
+
+  private void checkDivergence(Call call) {
+    StepRecord there = bySequence.get(call.sequence);
+    if (there == null || there.key().equals(call.key())) {
+      return;
+    }
+    String message = "step " + (call.sequence + 1) + " was '" + display(there.name()) + "' in the recorded run, now '"
+        + display(call.name) + "'";
+    if (rules.onDivergence() == DurableRules.Divergence.FAIL) {
+      throw dead(DurableRules.NONDETERMINISTIC, "job " + job.id() + " does not match its recorded steps: "
+          + message);
+    }
+    if (!warned) {
+      warned = true;
+      LOG.warn("job {} does not match its recorded steps: {}; going on by step name", job.id(), message);
+    }
+  }
+
+  private static String display(String name) {
+    return name.startsWith(DurableRules.INTERNAL_PREFIX) ? name.substring(1) : name;
+  }
+
+  private @Nullable StepRecord recorded(Call call) {
+    return byKey.get(call.key());
+  }
+
+  private StepRecord write(Call call, StepRecord.Kind kind, @Nullable String json, long tookMillis) {
+    StepRecord r = new StepRecord(call.name, call.occurrence, call.sequence, kind, json, job.fence(),
+        Math.max(1, job.attempt()), tookMillis, Instant.EPOCH);
+    StepWrite w = store.record(job.id(), job.fence(), workerId, r, rules);
+    return switch (w.status()) {
+      case APPLIED, EXISTS -> {
+        StepRecord stored = Objects.requireNonNull(w.stored());
+        if (w.status() == StepWrite.Status.APPLIED) {
+          remember(stored);
+        }
+        yield stored;
+      }
+      case FENCED -> throw fenced();
+      case LIMIT -> {
+        String limit = Objects.requireNonNull(w.limit());
+        throw dead(limit, "job " + job.id() + ": step " + (call.sequence + 1) + " '" + display(call.name)
+            + "' was refused by the limit " + limit + " (" + rules + ")");
+      }
+    };
+  }
+
+  private void suspend(WaitFor wait) {
+    f.suspended = true; // first: whatever ends the execution now, the worker writes no outcome
+    if (!store.suspend(job.id(), job.fence(), workerId, wait, clock.instant())) {
+      f.suspended = false;
+      throw fenced();
+    }
+    throw new AttemptStopped("job " + job.id() + " suspended until " + wait.until());
+  }
+
+  private AttemptStopped fenced() {
+    f.lost = true;
+    return new AttemptStopped("job " + job.id() + ": this worker no longer holds it (fenced off); the attempt"
+        + " stops and its results are discarded");
+  }
+
+  private DurableJobException dead(String reason, String message) {
+    DurableJobException e = new DurableJobException(reason, message);
+    f.deadBy = e;
+    return e;
+  }
+
+  private @Nullable String seal(@Nullable String json) {
+    return json != null && f.sealed && ring != null ? Sealing.sealResult(ring, job.task(), json) : json;
+  }
+
+  private <T extends @Nullable Object> T decode(@Nullable String json, Class<T> type, Call call) {
+    String plain = Sealing.openResult(ring, job.task(), Objects.requireNonNull(json, "a value step's result"));
+    return Payloads.fromJson(codec, plain, type, "recorded result of step " + call.key() + " of job " + job.id());
+  }
+
+  private <T> @Nullable T decodeNullable(@Nullable String json, Class<T> type, Call call) {
+    return json == null ? null : decode(json, type, call);
+  }
+
+  /** The records loaded and written so far (for tests and diagnostics). */
+  List<StepRecord> records() {
+    return new ArrayList<>(byKey.values());
+  }
+}
