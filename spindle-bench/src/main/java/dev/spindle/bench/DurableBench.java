@@ -1,6 +1,19 @@
 package dev.spindle.bench;
 
+import dev.spindle.ExecutionModel;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobStores;
+import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.JobStore;
 import dev.spindle.testkit.postgres.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.jspecify.annotations.Nullable;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,22 +30,25 @@ import java.util.Map;
  * step (from {@code pg_stat_statements}, BEGIN and COMMIT included: about the store round trips a step
  * costs; background polling is counted too).
  *
- * <p>Usage: {@code DurableBench [--workflows 2000] [--rounds 3] [--concurrency 32] [--sleep-ms 200]
- * [--systems dbos,dbos-direct]}. {@code dbos} starts workflows on a DBOS
+ * <p>Usage: {@code DurableBench [--workflows 2000] [--rounds 3] [--concurrency 32] [--sleep-ms 1000]
+ * [--systems spindle-pg,dbos,dbos-direct,spindle-sqlite]}. {@code dbos} starts workflows on a DBOS
  * queue polled every 50 ms with a worker concurrency of {@code --concurrency}; {@code dbos-direct}
- * starts each at once on DBOS's own executor.
+ * starts each at once on DBOS's own executor; {@code spindle-pg} and {@code spindle-sqlite} enqueue
+ * each workflow as a durable job for one in-process worker of {@code --concurrency} virtual-thread
+ * slots. A sleep of a second or more gives a Spindle worker's slot back.
  */
 public final class DurableBench {
   private final PostgresServer server;
   private final int workflows;
   private final int concurrency;
   private final Duration sleep;
+  private @Nullable Path dir;
 
   private DurableBench(PostgresServer server, Map<String, String> opts) {
     this.server = server;
     this.workflows = Integer.parseInt(opts.getOrDefault("workflows", "2000"));
     this.concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "32"));
-    this.sleep = Duration.ofMillis(Long.parseLong(opts.getOrDefault("sleep-ms", "200")));
+    this.sleep = Duration.ofMillis(Long.parseLong(opts.getOrDefault("sleep-ms", "1000")));
   }
 
   public static void main(String[] args) throws Exception {
@@ -41,7 +57,7 @@ public final class DurableBench {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
     int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
-    List<String> systems = List.of(opts.getOrDefault("systems", "dbos,dbos-direct").split(","));
+    List<String> systems = List.of(opts.getOrDefault("systems", "spindle-pg,dbos,dbos-direct,spindle-sqlite").split(","));
     try (PostgresServer server = PostgresServer.start()) {
       // pg_stat_statements must be preloaded: set, restart, then the view exists
       server.psql("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
@@ -74,6 +90,17 @@ public final class DurableBench {
           median[i] = Medians.median(e.getValue().stream().map(r -> r[col]).toList());
         }
         print("median " + e.getKey(), median);
+      }
+      bench.deleteDir();
+    }
+  }
+
+  private void deleteDir() throws IOException {
+    if (dir != null) {
+      try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
       }
     }
   }
@@ -109,8 +136,71 @@ public final class DurableBench {
           }
         };
       }
-      default -> throw new IllegalArgumentException("--systems: dbos, dbos-direct, not " + system);
+      case "spindle-pg" -> spindle(server.location() + "&schema=" + schema + "&passwordFile=" + passwordFile());
+      case "spindle-sqlite" -> spindle("sqlite:" + tempDir().resolve("durable.db"));
+      default -> throw new IllegalArgumentException(
+          "--systems: dbos, dbos-direct, spindle-pg, spindle-sqlite, not " + system);
     };
+  }
+
+  /**
+   * Spindle's durable jobs on {@code location}: one worker in this JVM with {@code --concurrency}
+   * slots; each workflow is one job enqueued alone (as DBOS starts each workflow), and a round ends
+   * when the store's finished feed has counted every job.
+   */
+  private Subject spindle(String location) {
+    JobStore store = JobStores.open(location);
+    JobQueue queue = JobQueue.builder(store).registry(TaskRegistry.of(DurableBenchTasks.class)).build();
+    Worker worker = queue.worker().queues("durable").concurrency(concurrency).model(ExecutionModel.VIRTUAL).start();
+    JobOptions options = JobOptions.builder().queue("durable").build();
+    return new Subject() {
+      @Override
+      public void run(int n, boolean sleepy) throws InterruptedException {
+        long c0 = store.finishCursor();
+        for (int i = 0; i < n; i++) {
+          if (sleepy) {
+            queue.enqueue(DurableBenchTasks.SLEEPY, sleep.toMillis(), options);
+          } else {
+            queue.enqueue(DurableBenchTasks.TEN_STEPS, (long) i, options);
+          }
+        }
+        while (store.finishCursor() - c0 < n) {
+          Thread.sleep(1); // polling the store for progress, not synchronisation
+        }
+      }
+
+      @Override
+      public void close() {
+        worker.close();
+        queue.close();
+        store.close();
+      }
+    };
+  }
+
+  private Path tempDir() {
+    try {
+      if (dir == null) {
+        dir = Files.createTempDirectory("spindle-durable-bench");
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The PostgreSQL password in an owner-only file, for the store's location (never in it). */
+  private Path passwordFile() {
+    Path file = tempDir().resolve("pw");
+    try {
+      if (!Files.exists(file)) {
+        Files.writeString(file, server.password() + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      }
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** {workflows/s, µs wall per step, µs process CPU per step, PostgreSQL statements per step}. */
