@@ -153,7 +153,9 @@ class SqliteFileOwnershipTest {
       for (String suffix : new String[] {"", "-wal", "-shm"}) {
         Files.deleteIfExists(Path.of(f + suffix));
       }
-      await().atMost(Duration.ofSeconds(20)).until(() -> w.failure().isPresent());
+      // the worker records its failure before it calls the fatal handler: wait for the handler
+      await().atMost(Duration.ofSeconds(20)).until(() -> fatal.get() != null);
+      assertThat(w.failure()).isPresent();
       assertThat(fatal.get()).isInstanceOf(StoreException.class).hasMessageContaining(f + " was deleted");
       assertThat(((StoreException) fatal.get()).reason()).isEqualTo(StoreException.Reason.REPLACED);
       assertThatThrownBy(() -> store.find("1")).as("no more calls on the old file")
