@@ -78,13 +78,14 @@ final class AsyncCall<T extends @Nullable Object> {
     }
     CompletableFuture<Void> later = retry.sleeper().after(pause, executor);
     inFlight = later;
-    later.whenComplete((v, e) -> {
+    // async on the executor: a pause that ended before this line must not run the attempt here
+    later.whenCompleteAsync((v, e) -> {
       if (e != null) {
         out.completeExceptionally(unwrap(e));
       } else {
         run(n + 1);
       }
-    });
+    }, executor);
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -94,6 +94,30 @@ class RetryAsyncTest {
   }
 
   @Test
+  void aPauseThatEndedBeforeItIsAwaitedStillResumesOnTheExecutor() throws Exception {
+    Sleeper alreadyOver = new Sleeper() {
+      @Override
+      public void sleep(Duration duration) {}
+
+      @Override
+      public CompletableFuture<Void> after(Duration duration, Executor executor) {
+        return CompletableFuture.completedFuture(null); // the pause is over when the call returns
+      }
+    };
+    List<String> threads = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger calls = new AtomicInteger();
+    Retry retry = Retry.builder().clock(time).sleeper(alreadyOver).waitBetween(Wait.none()).build();
+    try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "retry-pool"))) {
+      assertThat(retry.callAsync(() -> {
+        threads.add(Thread.currentThread().getName());
+        return calls.incrementAndGet() < 2 ? CompletableFuture.failedFuture(new IOException("x"))
+            : CompletableFuture.completedFuture("ok");
+      }, pool).get()).isEqualTo("ok");
+    }
+    assertThat(threads).containsExactly(Thread.currentThread().getName(), "retry-pool");
+  }
+
+  @Test
   void theSystemSleeperSuspendsACoroutineSoOthersRunWhileItWaits() {
     List<String> log = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger calls = new AtomicInteger();
