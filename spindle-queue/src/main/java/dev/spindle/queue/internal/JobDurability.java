@@ -112,7 +112,9 @@ final class JobDurability implements DurableContext {
       return;
     }
     Duration left = Duration.between(storeNow, fireAt);
-    if (left.compareTo(rules.inlineSleep()) < 0) {
+    // by the sleep asked for, not what is left of it: recording the timer takes a moment, and a
+    // sleep of inlineSleep must still give the slot back
+    if (sleepOf(timer).compareTo(rules.inlineSleep()) < 0) {
       Thread.sleep(left.toMillis(), (int) (left.toNanosPart() % 1_000_000)); // short: in place
       return;
     }
