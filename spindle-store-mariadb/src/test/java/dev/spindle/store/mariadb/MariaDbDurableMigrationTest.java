@@ -2,24 +2,14 @@ package dev.spindle.store.mariadb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spindle.queue.DurableRules;
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
-import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.DurableStore;
-import dev.spindle.queue.spi.JobRef;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.SignalResult;
-import dev.spindle.queue.spi.StepRecord;
-import dev.spindle.queue.spi.StepWrite;
-import dev.spindle.queue.spi.WaitFor;
 import dev.spindle.testkit.mariadb.MariaDbServer;
+import dev.spindle.testkit.store.MigratedDurableJob;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,22 +43,7 @@ class MariaDbDurableMigrationTest {
       try (Connection c = connect(database)) {
         assertThat(MariaDbSchema.version(c)).isEqualTo(MariaDbSchema.VERSION);
       }
-      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
-      DurableStore durable = store.durable().orElseThrow();
-      JobInfo j = store.claim(new ClaimRequest("w1", List.of("q"), 1, store.storeTime())).jobs().get(0);
-      assertThat(j.id()).isEqualTo(id);
-      StepRecord step = new StepRecord("charge", 0, 0, StepRecord.Kind.VALUE, "42", j.fence(), j.attempt(), 1,
-          Instant.EPOCH);
-      assertThat(durable.record(id, j.fence(), "w1", step, DurableRules.defaults()).status())
-          .isEqualTo(StepWrite.Status.APPLIED);
-      Instant now = store.storeTime();
-      assertThat(durable.suspend(id, j.fence(), "w1", WaitFor.signal("go", 0, 1, now.plus(Duration.ofDays(1))), now))
-          .isTrue();
-      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
-      assertThat(durable.signal(JobRef.uniqueKey("old-1"), "go", "true", DurableRules.defaults(), now))
-          .isEqualTo(SignalResult.WOKE);
-      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
-      assertThat(durable.view(id).orElseThrow().steps()).extracting(StepRecord::resultJson).containsExactly("42");
+      MigratedDurableJob.runsDurably(store, id, "old-1");
     }
   }
 

@@ -2,26 +2,16 @@ package dev.spindle.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spindle.queue.DurableRules;
-import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
-import dev.spindle.queue.JobState;
-import dev.spindle.queue.spi.ClaimRequest;
-import dev.spindle.queue.spi.DurableStore;
-import dev.spindle.queue.spi.JobRef;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.SignalResult;
-import dev.spindle.queue.spi.StepRecord;
-import dev.spindle.queue.spi.StepWrite;
-import dev.spindle.queue.spi.WaitFor;
 import dev.spindle.store.sqlite.internal.Schema;
+import dev.spindle.testkit.store.MigratedDurableJob;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,22 +40,7 @@ class SqliteDurableMigrationTest {
 
     try (SqliteJobStore store = SqliteJobStore.open(file)) {
       assertThat(version(file)).isEqualTo(Schema.VERSION);
-      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
-      DurableStore durable = store.durable().orElseThrow();
-      JobInfo j = store.claim(new ClaimRequest("w1", List.of("q"), 1, store.storeTime())).jobs().get(0);
-      assertThat(j.id()).isEqualTo(id);
-      StepRecord step = new StepRecord("charge", 0, 0, StepRecord.Kind.VALUE, "42", j.fence(), j.attempt(), 1,
-          Instant.EPOCH);
-      assertThat(durable.record(id, j.fence(), "w1", step, DurableRules.defaults()).status())
-          .isEqualTo(StepWrite.Status.APPLIED);
-      Instant now = store.storeTime();
-      assertThat(durable.suspend(id, j.fence(), "w1", WaitFor.signal("go", 0, 1, now.plus(Duration.ofDays(1))), now))
-          .isTrue();
-      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.SCHEDULED);
-      assertThat(durable.signal(JobRef.uniqueKey("old-1"), "go", "true", DurableRules.defaults(), now))
-          .isEqualTo(SignalResult.WOKE);
-      assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.QUEUED);
-      assertThat(durable.view(id).orElseThrow().steps()).extracting(StepRecord::resultJson).containsExactly("42");
+      MigratedDurableJob.runsDurably(store, id, "old-1");
     }
   }
 
