@@ -13,6 +13,7 @@ import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
 import dev.spindle.retry.Retry;
+import dev.spindle.retry.Sleeper;
 import dev.spindle.spi.JsonCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,7 +116,7 @@ final class JobDurability implements DurableContext {
     // by the sleep asked for, not what is left of it: recording the timer takes a moment, and a
     // sleep of inlineSleep must still give the slot back
     if (sleepOf(timer).compareTo(rules.inlineSleep()) < 0) {
-      Thread.sleep(left.toMillis(), (int) (left.toNanosPart() % 1_000_000)); // short: in place
+      Sleeper.system().sleep(left); // short: in place (a coroutine suspends instead of blocking its loop)
       return;
     }
     suspend(WaitFor.timer(call.sequence, clock.instant().plus(left)));
