@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.SignalRecord;
 import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
+import dev.spindle.queue.spi.StepTally;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
 import dev.spindle.retry.Retry;
@@ -56,7 +57,8 @@ final class JobDurability implements DurableContext {
   private final Map<String, StepRecord> byKey = new HashMap<>();
   private final Map<String, Integer> occurrences = new HashMap<>();
   private int sequence;
-  private int recordCount;
+  /** The job's records as this attempt knows them: loaded, plus those it wrote. */
+  private StepTally tally = new StepTally(0, 0, false);
   private boolean warned;
   private @Nullable String currentKey;
 
@@ -224,7 +226,7 @@ final class JobDurability implements DurableContext {
 
   /** The step limit, checked before a body runs: a retry would meet it again. */
   private void checkRoomFor(Call call) {
-    if (recordCount >= rules.maxSteps()) {
+    if (tally.steps() >= rules.maxSteps()) {
       throw dead(DurableRules.STEP_LIMIT, "job " + job.id() + " reached its limit of " + rules.maxSteps()
           + " steps at step " + (call.sequence + 1) + " '" + call.name + "'");
     }
@@ -257,6 +259,7 @@ final class JobDurability implements DurableContext {
       for (StepRecord r : l.steps()) {
         remember(r);
       }
+      tally = StepTally.of(l);
       log = l;
     }
     return l;
@@ -265,7 +268,6 @@ final class JobDurability implements DurableContext {
   private void remember(StepRecord r) {
     bySequence.putIfAbsent(r.sequence(), r);
     byKey.put(r.key(), r);
-    recordCount++;
   }
 
   private void checkDivergence(Call call) {
@@ -296,12 +298,13 @@ final class JobDurability implements DurableContext {
   private StepRecord write(Call call, StepRecord.Kind kind, @Nullable String json, long tookMillis) {
     StepRecord r = new StepRecord(call.name, call.occurrence, call.sequence, kind, json, job.fence(),
         Math.max(1, job.attempt()), tookMillis, Instant.EPOCH);
-    StepWrite w = store.record(job.id(), job.fence(), workerId, r, rules);
+    StepWrite w = store.record(job.id(), job.fence(), workerId, r, rules, tally);
     return switch (w.status()) {
       case APPLIED, EXISTS -> {
         StepRecord stored = Objects.requireNonNull(w.stored());
         if (w.status() == StepWrite.Status.APPLIED) {
           remember(stored);
+          tally = tally.plus(stored);
         }
         yield stored;
       }

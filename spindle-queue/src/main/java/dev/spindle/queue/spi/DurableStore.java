@@ -40,6 +40,17 @@ public interface DurableStore {
   StepWrite record(String jobId, long fence, String workerId, StepRecord step, DurableRules rules);
 
   /**
+   * {@link #record(String, long, String, StepRecord, DurableRules)} by the attempt that holds the job,
+   * which tells what it knows of the job's records ({@code known}): a store may check the limits and
+   * end the wait from it instead of reading them, and answers as that method does. By default that
+   * method, which reads them.
+   */
+  default StepWrite record(String jobId, long fence, String workerId, StepRecord step, DurableRules rules,
+      StepTally known) {
+    return record(jobId, fence, workerId, step, rules);
+  }
+
+  /**
    * Ends the attempt suspended on {@code wait}, if {@code workerId} holds the job RUNNING under
    * {@code fence}: keeps the wait and moves the job RUNNING to SCHEDULED at {@code wait.until()}
    * (QUEUED if that time has come, or if {@code wait} is a signal wait whose signal is already

@@ -101,6 +101,17 @@ public interface JdbcDialect {
   }
 
   /**
+   * As {@link #insertIgnoring}, with the rows of {@code select} (a {@code SELECT} with a {@code
+   * WHERE} clause) instead of a {@code VALUES} list: nothing is inserted for a row whose {@code
+   * conflictColumns} exist. By default {@code INSERT ... SELECT ... ON CONFLICT (...) DO NOTHING};
+   * MariaDB and MySQL write {@code INSERT IGNORE ... SELECT}.
+   */
+  default String insertSelectIgnoring(String table, String columns, String select, String conflictColumns) {
+    return "INSERT INTO " + table + " (" + columns + ") " + select + " ON CONFLICT (" + conflictColumns
+        + ") DO NOTHING";
+  }
+
+  /**
    * What follows an INSERT's {@code VALUES (...)} so that a row with the same {@code
    * conflictColumns} is updated instead, by the assignments that follow (each value written with
    * {@link #proposed} and the table's name for the existing row's columns). By default {@code " ON

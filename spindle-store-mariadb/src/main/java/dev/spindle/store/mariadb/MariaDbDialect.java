@@ -110,6 +110,11 @@ final class MariaDbDialect implements JdbcDialect {
   }
 
   @Override
+  public String insertSelectIgnoring(String table, String columns, String select, String conflictColumns) {
+    return "INSERT IGNORE INTO " + table + " (" + columns + ") " + select;
+  }
+
+  @Override
   public String onConflictUpdate(String conflictColumns) {
     return " ON DUPLICATE KEY UPDATE ";
   }

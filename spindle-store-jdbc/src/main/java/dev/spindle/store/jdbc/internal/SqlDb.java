@@ -32,6 +32,15 @@ public interface SqlDb<C extends JdbcConn> extends AutoCloseable {
   /** Runs {@code work} in a transaction that may write ({@code operation} names it in errors). */
   <T> T write(String operation, Work<C, T> work);
 
+  /**
+   * Runs {@code work}, whose first statement is its only write, where each statement commits on its
+   * own (auto-commit) if the store allows it: no round trip for a COMMIT. Statements after the first
+   * may only read (they explain what the write did). By default {@link #write}.
+   */
+  default <T> T writeOne(String operation, Work<C, T> work) {
+    return write(operation, work);
+  }
+
   /** Runs {@code work} in a transaction that only reads. */
   <T> T read(String operation, Work<C, T> work);
 

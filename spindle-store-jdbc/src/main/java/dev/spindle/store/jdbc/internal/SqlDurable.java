@@ -9,6 +9,7 @@ import dev.spindle.queue.spi.SignalRecord;
 import dev.spindle.queue.spi.SignalResult;
 import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
+import dev.spindle.queue.spi.StepTally;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WaitFor;
@@ -144,7 +145,25 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     Objects.requireNonNull(rules, "rules");
     long id = SqlJobRows.idOrNeg(jobId);
     return db.write("record step " + step.key() + " of job " + jobId, c -> recordIn(c, id, fence, workerId, step,
-        rules));
+        rules, null));
+  }
+
+  /**
+   * One statement in auto-commit where the store allows it ({@link SqlDb#writeOne}): the limits are
+   * checked on {@code known} before it, and the record's insert checks the fence; only when it
+   * writes nothing do further reads say why. Ending a kept wait is a second statement, in one
+   * transaction with the insert.
+   */
+  @Override
+  public StepWrite record(String jobId, long fence, String workerId, StepRecord step, DurableRules rules,
+      StepTally known) {
+    Objects.requireNonNull(step, "step");
+    Objects.requireNonNull(rules, "rules");
+    Objects.requireNonNull(known, "known");
+    long id = SqlJobRows.idOrNeg(jobId);
+    String operation = "record step " + step.key() + " of job " + jobId;
+    SqlDb.Work<C, StepWrite> work = c -> recordIn(c, id, fence, workerId, step, rules, known);
+    return known.waiting() ? db.write(operation, work) : db.writeOne(operation, work);
   }
 
   /**
@@ -155,36 +174,115 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
       throws SQLException {
     Objects.requireNonNull(step, "step");
     Objects.requireNonNull(rules, "rules");
-    return recordIn(c, SqlJobRows.idOrNeg(jobId), fence, workerId, step, rules);
+    return recordIn(c, SqlJobRows.idOrNeg(jobId), fence, workerId, step, rules, null);
   }
 
-  private StepWrite recordIn(C c, long id, long fence, String workerId, StepRecord step, DurableRules rules)
+  /**
+   * Inserts the record if the job is held and the limits allow it (from {@code known}, or read by the
+   * statement when null), then ends the job's wait; when nothing was inserted, {@link #explain}
+   * reads why.
+   */
+  private StepWrite recordIn(C c, long id, long fence, String workerId, StepRecord step, DurableRules rules,
+      @Nullable StepTally known) throws SQLException {
+    boolean within = known == null
+        ? step.resultBytes() <= rules.maxResultBytes()
+        : rules.limitExceeded(known.steps(), known.bytes(), step.resultBytes()) == null;
+    StepRecord stored = step.recordedAt(clock.instant());
+    if (within && insert(c, id, fence, workerId, stored, known == null ? rules : null)) {
+      endWait(c, id, known);
+      return StepWrite.applied(stored);
+    }
+    StepWrite why = explain(c, id, fence, workerId, step, rules);
+    if (why.status() != StepWrite.Status.APPLIED) {
+      return why;
+    }
+    // what the caller knew was off (a record it counted was rolled back): the statement reads the limits
+    if (insert(c, id, fence, workerId, stored, rules)) {
+      endWait(c, id, known);
+      return StepWrite.applied(stored);
+    }
+    StepWrite again = explain(c, id, fence, workerId, step, rules);
+    if (again.status() == StepWrite.Status.APPLIED) {
+      throw new SQLException("the record of step " + step.key() + " of job " + id + " was neither written nor"
+          + " refused; another writer changes the job's records", "40001");
+    }
+    return again;
+  }
+
+  private static final String INSERT_COLUMNS = "job_id, " + STEP_COLUMNS + ", bytes";
+  private static final String INSERT_VALUES = "SELECT j.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spindle_jobs j"
+      + " WHERE j.id = ? AND j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = ? AND j.fence = ?";
+  private static final String WITHIN_LIMITS = " AND (SELECT count(*) FROM spindle_job_steps s WHERE s.job_id = j.id)"
+      + " < ? AND (SELECT coalesce(sum(s.bytes), 0) FROM spindle_job_steps s WHERE s.job_id = j.id) <= ?";
+
+  /**
+   * The one statement of a step record: inserts {@code stored} if the job is RUNNING under {@code
+   * workerId} and {@code fence} (its row share-locked, so a reclaim waits for it or it sees the
+   * reclaim) and no record has its key, and, with {@code limits}, the job's records leave room.
+   *
+   * @return whether it inserted the record
+   */
+  private boolean insert(C c, long id, long fence, String workerId, StepRecord stored, @Nullable DurableRules limits)
       throws SQLException {
-    PreparedStatement held = c.ps("SELECT wait_kind, (SELECT count(*) FROM spindle_job_steps s WHERE s.job_id = j.id),"
+    String select = INSERT_VALUES + (limits == null ? "" : WITHIN_LIMITS) + dialect.forShare();
+    PreparedStatement ps = c.ps(dialect.insertSelectIgnoring("spindle_job_steps", INSERT_COLUMNS, select,
+        "job_id, name, occurrence"));
+    ps.setString(1, stored.name());
+    ps.setInt(2, stored.occurrence());
+    ps.setInt(3, stored.sequence());
+    ps.setString(4, stored.kind().name());
+    ps.setString(5, stored.resultJson());
+    ps.setLong(6, stored.fence());
+    ps.setInt(7, stored.attempt());
+    ps.setLong(8, stored.tookMillis());
+    ps.setLong(9, SqlJobRows.micros(stored.recordedAt()));
+    ps.setInt(10, stored.resultBytes());
+    ps.setLong(11, id);
+    ps.setString(12, workerId);
+    ps.setLong(13, fence);
+    if (limits != null) {
+      ps.setInt(14, limits.maxSteps());
+      ps.setLong(15, limits.maxJobBytes() - stored.resultBytes());
+    }
+    return ps.executeUpdate() == 1;
+  }
+
+  /** Ends the job's wait, if any (all of them when {@code known} is null): the attempt went past it. */
+  private static void endWait(JdbcConn c, long id, @Nullable StepTally known) throws SQLException {
+    if (known != null && !known.waiting()) {
+      return;
+    }
+    PreparedStatement end = c.ps("UPDATE spindle_jobs SET wait_kind = NULL, wait_for = NULL WHERE id = ?"
+        + " AND wait_kind IS NOT NULL");
+    end.setLong(1, id);
+    end.executeUpdate();
+  }
+
+  /** Why a record was not inserted, as {@link DurableRules#onRecord} decides from what the store holds. */
+  private StepWrite explain(C c, long id, long fence, String workerId, StepRecord step, DurableRules rules)
+      throws SQLException {
+    PreparedStatement held = c.ps("SELECT (SELECT count(*) FROM spindle_job_steps s WHERE s.job_id = j.id),"
         + " (SELECT coalesce(sum(s.bytes), 0) FROM spindle_job_steps s WHERE s.job_id = j.id)"
         + " FROM spindle_jobs j WHERE j.id = ? AND j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = ?"
-        + " AND j.fence = ?" + dialect.forUpdate());
+        + " AND j.fence = ?");
     held.setLong(1, id);
     held.setString(2, workerId);
     held.setLong(3, fence);
-    boolean waiting;
     int steps;
     long bytes;
     try (ResultSet rs = held.executeQuery()) {
       if (!rs.next()) {
         return StepWrite.fenced();
       }
-      waiting = rs.getString(1) != null;
-      steps = rs.getInt(2);
-      bytes = rs.getLong(3);
+      steps = rs.getInt(1);
+      bytes = rs.getLong(2);
     }
     StepRecord existing = stored(c, id, step.name(), step.occurrence());
-    StepWrite.Status status = rules.onRecord(true, existing != null, steps, bytes, step.resultBytes());
-    return switch (status) {
+    return switch (rules.onRecord(true, existing != null, steps, bytes, step.resultBytes())) {
       case FENCED -> StepWrite.fenced();
       case EXISTS -> StepWrite.exists(Objects.requireNonNull(existing));
       case LIMIT -> StepWrite.limit(Objects.requireNonNull(rules.limitExceeded(steps, bytes, step.resultBytes())));
-      case APPLIED -> StepWrite.applied(insert(c, id, step, waiting));
+      case APPLIED -> StepWrite.applied(step); // not written: the caller inserts it
     };
   }
 
@@ -197,31 +295,6 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     try (ResultSet rs = ps.executeQuery()) {
       return rs.next() ? step(rs) : null;
     }
-  }
-
-  /** Writes the record (the store's time) and ends the job's wait, if any: the attempt went past it. */
-  private StepRecord insert(C c, long id, StepRecord step, boolean waiting) throws SQLException {
-    StepRecord stored = step.recordedAt(clock.instant());
-    PreparedStatement ps = c.ps("INSERT INTO spindle_job_steps (job_id, " + STEP_COLUMNS + ", bytes)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    ps.setLong(1, id);
-    ps.setString(2, stored.name());
-    ps.setInt(3, stored.occurrence());
-    ps.setInt(4, stored.sequence());
-    ps.setString(5, stored.kind().name());
-    ps.setString(6, stored.resultJson());
-    ps.setLong(7, stored.fence());
-    ps.setInt(8, stored.attempt());
-    ps.setLong(9, stored.tookMillis());
-    ps.setLong(10, SqlJobRows.micros(stored.recordedAt()));
-    ps.setInt(11, stored.resultBytes());
-    ps.executeUpdate();
-    if (waiting) {
-      PreparedStatement end = c.ps("UPDATE spindle_jobs SET wait_kind = NULL, wait_for = NULL WHERE id = ?");
-      end.setLong(1, id);
-      end.executeUpdate();
-    }
-    return stored;
   }
 
   @Override

@@ -116,6 +116,16 @@ public abstract class SqlPool<C extends SqlConn> extends SqlTransactions<C> {
     c.jdbc().commit();
   }
 
+  /** Auto-commit on: each statement commits on its own; the pool turns it off again on release. */
+  @Override
+  protected final void beginOne(C c) throws SQLException {
+    c.jdbc().setAutoCommit(true);
+  }
+
+  /** Nothing: the statements committed as they ran. */
+  @Override
+  protected final void endOne(C c) {}
+
   @Override
   protected final void rollback(C c) {
     try {

@@ -76,6 +76,19 @@ public abstract class SqlTransactions<C extends SqlConn> implements SqlDb<C> {
   /** Commits. */
   protected abstract void commit(C c) throws SQLException;
 
+  /**
+   * Begins work for {@link #writeOne}: by default a write transaction ({@link #begin}); a store
+   * that can puts the connection in auto-commit, and {@link #endOne} then commits nothing.
+   */
+  protected void beginOne(C c) throws SQLException {
+    begin(c, true);
+  }
+
+  /** Ends work begun by {@link #beginOne}: by default {@link #commit}. */
+  protected void endOne(C c) throws SQLException {
+    commit(c);
+  }
+
   /** Rolls back, quietly (a connection with no transaction, or a broken one). */
   protected abstract void rollback(C c);
 
@@ -123,16 +136,22 @@ public abstract class SqlTransactions<C extends SqlConn> implements SqlDb<C> {
   /** Runs {@code work} in a transaction that may write, retried as the class describes. */
   @Override
   public final <T> T write(String operation, Work<C, T> work) {
-    return call(() -> tx(operation, work, true));
+    return call(() -> tx(operation, work, true, false));
+  }
+
+  /** Runs {@code work}, whose only write is its first statement, as {@link #beginOne} allows. */
+  @Override
+  public final <T> T writeOne(String operation, Work<C, T> work) {
+    return call(() -> tx(operation, work, true, true));
   }
 
   /** Runs {@code work} in a transaction that only reads: one consistent snapshot. */
   @Override
   public final <T> T read(String operation, Work<C, T> work) {
-    return call(() -> tx(operation, work, false));
+    return call(() -> tx(operation, work, false, false));
   }
 
-  private <T> T tx(String operation, Work<C, T> work, boolean write) {
+  private <T> T tx(String operation, Work<C, T> work, boolean write, boolean one) {
     checkOpen();
     enter(write);
     try {
@@ -147,10 +166,18 @@ public abstract class SqlTransactions<C extends SqlConn> implements SqlDb<C> {
         }
         boolean committing = false;
         try {
-          begin(c, write);
+          if (one) {
+            beginOne(c);
+          } else {
+            begin(c, write);
+          }
           T result = work.run(c);
           committing = true;
-          commit(c);
+          if (one) {
+            endOne(c);
+          } else {
+            commit(c);
+          }
           return result;
         } catch (SQLException e) {
           rollback(c);
