@@ -165,7 +165,7 @@ public final class DurableBench {
           }
         }
         while (store.finishCursor() - c0 < n) {
-          Thread.sleep(1); // polling the store for progress, not synchronisation
+          Thread.sleep(20); // polling the store for progress (a read transaction), not synchronisation
         }
       }
 

@@ -26,7 +26,8 @@ public final class PostgresBenchWorker {
       o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
     StoreBackend store = JobStores.open(Objects.requireNonNull(o.get("store"), "--store"));
-    Worker w = Worker.builder(store).registry(TaskRegistry.of(QueueBenchTasks.class, RedisBenchTasks.class))
+    Worker w = Worker.builder(store)
+        .registry(TaskRegistry.of(QueueBenchTasks.class, RedisBenchTasks.class, DurableFaultTasks.class))
         .concurrency(Integer.parseInt(o.getOrDefault("concurrency", "64")))
         .prefetch(Integer.parseInt(o.getOrDefault("prefetch", "0")))
         .model(ExecutionModel.valueOf(o.getOrDefault("model", "THREADS").toUpperCase(Locale.ROOT)))

@@ -50,6 +50,10 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
   private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
+  /** The step record's insert, checking the fence only ({@link #insert}). */
+  private final String insertHeld;
+  /** The step record's insert, checking the fence and the limits. */
+  private final String insertWithinLimits;
 
   /** The durable side of the store on {@code db}, reading time on {@code clock}. */
   public SqlDurable(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
@@ -57,24 +61,46 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     this.dialect = dialect;
     this.clock = clock;
     this.host = host;
+    this.insertHeld = dialect.insertSelectIgnoring("spindle_job_steps", INSERT_COLUMNS,
+        INSERT_VALUES + dialect.forShare(), "job_id, name, occurrence");
+    this.insertWithinLimits = dialect.insertSelectIgnoring("spindle_job_steps", INSERT_COLUMNS,
+        INSERT_VALUES + WITHIN_LIMITS + dialect.forShare(), "job_id, name, occurrence");
   }
 
   // ---------------------------------------------------------------- reads
 
+  private static final String LOAD = "SELECT j.wait_kind, j.wait_for, s.name, s.occurrence, s.seq, s.kind, s.result,"
+      + " s.fence, s.attempt, s.took_ms, s.recorded_at FROM spindle_jobs j LEFT JOIN spindle_job_steps s"
+      + " ON s.job_id = j.id WHERE j.id = ? AND j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = ?"
+      + " AND j.fence = ? ORDER BY s.seq, s.name, s.occurrence";
+
+  /**
+   * Two statements, each on its own ({@link SqlDb#readEach}): the held job's wait with its records
+   * (one join), then its signal counts. Only the holder adds records, so no snapshot is needed.
+   */
   @Override
   public Optional<StepLog> load(String jobId, long fence, String workerId) {
     long id = SqlJobRows.idOrNeg(jobId);
-    return db.read("load the steps of job " + jobId, c -> {
-      PreparedStatement ps = c.ps("SELECT wait_kind, wait_for FROM spindle_jobs WHERE id = ? AND " + HELD);
+    return db.readEach("load the steps of job " + jobId, c -> {
+      PreparedStatement ps = c.ps(LOAD);
       ps.setLong(1, id);
       ps.setString(2, workerId);
       ps.setLong(3, fence);
+      boolean held = false;
+      WaitFor wait = null;
+      List<StepRecord> steps = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
+        while (rs.next()) {
+          if (!held) {
+            held = true;
+            wait = SqlWaits.read(rs.getString(1), rs.getString(2));
+          }
+          if (rs.getString(3) != null) {
+            steps.add(step(rs, 3));
+          }
         }
-        return Optional.of(log(c, id, SqlWaits.read(rs.getString(1), rs.getString(2))));
       }
+      return held ? Optional.of(new StepLog(steps, signalCounts(c, id), wait)) : Optional.<StepLog>empty();
     });
   }
 
@@ -100,9 +126,13 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     List<StepRecord> out = new ArrayList<>();
     try (ResultSet rs = steps.executeQuery()) {
       while (rs.next()) {
-        out.add(step(rs));
+        out.add(step(rs, 1));
       }
     }
+    return new StepLog(out, signalCounts(c, id), wait);
+  }
+
+  private static Map<String, Integer> signalCounts(JdbcConn c, long id) throws SQLException {
     PreparedStatement counts = c.ps("SELECT name, count(*) FROM spindle_job_signals WHERE job_id = ? GROUP BY name");
     counts.setLong(1, id);
     Map<String, Integer> signals = new HashMap<>();
@@ -111,12 +141,15 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
         signals.put(rs.getString(1), rs.getInt(2));
       }
     }
-    return new StepLog(out, signals, wait);
+    return signals;
   }
 
-  private static StepRecord step(ResultSet rs) throws SQLException {
-    return new StepRecord(rs.getString(1), rs.getInt(2), rs.getInt(3), StepRecord.Kind.valueOf(rs.getString(4)),
-        rs.getString(5), rs.getLong(6), rs.getInt(7), rs.getLong(8), SqlJobRows.instant(rs.getLong(9)));
+  /** The record in the columns of {@link #STEP_COLUMNS}, the first at {@code from}. */
+  private static StepRecord step(ResultSet rs, int from) throws SQLException {
+    int i = from;
+    return new StepRecord(rs.getString(i), rs.getInt(i + 1), rs.getInt(i + 2),
+        StepRecord.Kind.valueOf(rs.getString(i + 3)), rs.getString(i + 4), rs.getLong(i + 5), rs.getInt(i + 6),
+        rs.getLong(i + 7), SqlJobRows.instant(rs.getLong(i + 8)));
   }
 
   @Override
@@ -224,9 +257,7 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
    */
   private boolean insert(C c, long id, long fence, String workerId, StepRecord stored, @Nullable DurableRules limits)
       throws SQLException {
-    String select = INSERT_VALUES + (limits == null ? "" : WITHIN_LIMITS) + dialect.forShare();
-    PreparedStatement ps = c.ps(dialect.insertSelectIgnoring("spindle_job_steps", INSERT_COLUMNS, select,
-        "job_id, name, occurrence"));
+    PreparedStatement ps = c.ps(limits == null ? insertHeld : insertWithinLimits);
     ps.setString(1, stored.name());
     ps.setInt(2, stored.occurrence());
     ps.setInt(3, stored.sequence());
@@ -293,7 +324,7 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     ps.setString(2, name);
     ps.setInt(3, occurrence);
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? step(rs) : null;
+      return rs.next() ? step(rs, 1) : null;
     }
   }
 
