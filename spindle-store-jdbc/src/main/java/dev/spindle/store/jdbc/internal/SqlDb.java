@@ -44,15 +44,6 @@ public interface SqlDb<C extends JdbcConn> extends AutoCloseable {
   /** Runs {@code work} in a transaction that only reads. */
   <T> T read(String operation, Work<C, T> work);
 
-  /**
-   * Runs {@code work}, which only reads and needs no snapshot across its statements, where each
-   * statement runs on its own (auto-commit) if the store allows it: no round trips for BEGIN and
-   * COMMIT. By default {@link #read}.
-   */
-  default <T> T readEach(String operation, Work<C, T> work) {
-    return read(operation, work);
-  }
-
   /** Runs {@code step}, which has no result, in a transaction that may write (as {@link #write}). */
   default void update(String operation, Step<C> step) {
     write(operation, c -> {

@@ -69,38 +69,20 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
 
   // ---------------------------------------------------------------- reads
 
-  private static final String LOAD = "SELECT j.wait_kind, j.wait_for, s.name, s.occurrence, s.seq, s.kind, s.result,"
-      + " s.fence, s.attempt, s.took_ms, s.recorded_at FROM spindle_jobs j LEFT JOIN spindle_job_steps s"
-      + " ON s.job_id = j.id WHERE j.id = ? AND j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = ?"
-      + " AND j.fence = ? ORDER BY s.seq, s.name, s.occurrence";
-
-  /**
-   * Two statements, each on its own ({@link SqlDb#readEach}): the held job's wait with its records
-   * (one join), then its signal counts. Only the holder adds records, so no snapshot is needed.
-   */
   @Override
   public Optional<StepLog> load(String jobId, long fence, String workerId) {
     long id = SqlJobRows.idOrNeg(jobId);
-    return db.readEach("load the steps of job " + jobId, c -> {
-      PreparedStatement ps = c.ps(LOAD);
+    return db.read("load the steps of job " + jobId, c -> {
+      PreparedStatement ps = c.ps("SELECT wait_kind, wait_for FROM spindle_jobs WHERE id = ? AND " + HELD);
       ps.setLong(1, id);
       ps.setString(2, workerId);
       ps.setLong(3, fence);
-      boolean held = false;
-      WaitFor wait = null;
-      List<StepRecord> steps = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (!held) {
-            held = true;
-            wait = SqlWaits.read(rs.getString(1), rs.getString(2));
-          }
-          if (rs.getString(3) != null) {
-            steps.add(step(rs, 3));
-          }
+        if (!rs.next()) {
+          return Optional.empty();
         }
+        return Optional.of(log(c, id, SqlWaits.read(rs.getString(1), rs.getString(2))));
       }
-      return held ? Optional.of(new StepLog(steps, signalCounts(c, id), wait)) : Optional.<StepLog>empty();
     });
   }
 

@@ -118,7 +118,7 @@ public abstract class SqlPool<C extends SqlConn> extends SqlTransactions<C> {
 
   /** Auto-commit on: each statement commits on its own; the pool turns it off again on release. */
   @Override
-  protected final void beginOne(C c, boolean write) throws SQLException {
+  protected final void beginOne(C c) throws SQLException {
     c.jdbc().setAutoCommit(true);
   }
 

@@ -77,12 +77,11 @@ public abstract class SqlTransactions<C extends SqlConn> implements SqlDb<C> {
   protected abstract void commit(C c) throws SQLException;
 
   /**
-   * Begins work for {@link #writeOne} ({@code write}) or {@link #readEach}: by default a
-   * transaction ({@link #begin}); a store that can puts the connection in auto-commit, and {@link
-   * #endOne} then commits nothing.
+   * Begins work for {@link #writeOne}: by default a write transaction ({@link #begin}); a store
+   * that can puts the connection in auto-commit, and {@link #endOne} then commits nothing.
    */
-  protected void beginOne(C c, boolean write) throws SQLException {
-    begin(c, write);
+  protected void beginOne(C c) throws SQLException {
+    begin(c, true);
   }
 
   /** Ends work begun by {@link #beginOne}: by default {@link #commit}. */
@@ -146,12 +145,6 @@ public abstract class SqlTransactions<C extends SqlConn> implements SqlDb<C> {
     return call(() -> tx(operation, work, true, true));
   }
 
-  /** Runs {@code work}, which only reads, statement by statement as {@link #beginOne} allows. */
-  @Override
-  public <T> T readEach(String operation, Work<C, T> work) {
-    return call(() -> tx(operation, work, false, true));
-  }
-
   /** Runs {@code work} in a transaction that only reads: one consistent snapshot. */
   @Override
   public final <T> T read(String operation, Work<C, T> work) {
@@ -174,7 +167,7 @@ public abstract class SqlTransactions<C extends SqlConn> implements SqlDb<C> {
         boolean committing = false;
         try {
           if (one) {
-            beginOne(c, write);
+            beginOne(c);
           } else {
             begin(c, write);
           }
