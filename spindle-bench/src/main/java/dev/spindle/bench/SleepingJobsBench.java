@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * due together, and whether an ordinary queue beside them drains as fast as on an empty store.
  *
  * <p>One worker in this JVM serves both queues. First an ordinary drain of {@code --drain} no-op jobs
- * on the empty store; then {@code --jobs} durable jobs each take a step and a durable sleep of an
+ * on the empty store (after one to warm up); then {@code --jobs} durable jobs each take a step and a durable sleep of an
  * hour (each job runs once and gives its slot back); then the store's size; then the same ordinary
  * drain beside the sleepers; then the store's and the worker's clock (one {@link ShiftedClock}) jumps
  * an hour ahead, so every sleeper falls due at once, and each records how long after the jump it ran
@@ -84,32 +84,35 @@ public final class SleepingJobsBench {
     int drain = Integer.parseInt(opts.getOrDefault("drain", "50000"));
     int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "64"));
     lateness = new long[jobs];
-    Path dir = Files.createTempDirectory("spindle-sleepers");
-    PostgresServer pg = kind.equals("postgres") ? PostgresServer.start() : null;
-    try {
-      StoreBackend store = switch (kind) {
-        case "sqlite" -> SqliteJobStore.builder(dir.resolve("jobs.db")).clock(CLOCK).open();
-        case "postgres" -> PostgresJobStore.builder(pg.host(), pg.port(), "postgres", pg.user())
-            .password(pg.password()).schema("sleepers").clock(CLOCK).open();
-        default -> throw new IllegalArgumentException("--store: sqlite or postgres, not " + kind);
-      };
-      LongSupplier size = kind.equals("sqlite") ? () -> directorySize(dir)
-          : () -> Long.parseLong(pg.psql("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN"
-              + " pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sleepers' AND c.relkind IN ('r', 'p')")
-              .strip());
-      System.out.printf(Locale.ROOT, "machine: %d cores, %s; store %s; %,d sleepers, drains of %,d, concurrency %d%n",
-          Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), kind, jobs, drain,
-          concurrency);
-      run(store, jobs, drain, concurrency, size);
-      store.close();
-    } finally {
-      if (pg != null) {
-        pg.close();
-      }
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(f);
+    System.out.printf(Locale.ROOT, "machine: %d cores, %s; store %s; %,d sleepers, drains of %,d, concurrency %d%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), kind, jobs, drain,
+        concurrency);
+    switch (kind) {
+      case "sqlite" -> {
+        Path dir = Files.createTempDirectory("spindle-sleepers");
+        try (StoreBackend store = SqliteJobStore.builder(dir.resolve("jobs.db")).clock(CLOCK).open()) {
+          run(store, jobs, drain, concurrency, () -> directorySize(dir));
+        } finally {
+          deleteTree(dir);
         }
+      }
+      case "postgres" -> {
+        try (PostgresServer pg = PostgresServer.start();
+             StoreBackend store = PostgresJobStore.builder(pg.host(), pg.port(), "postgres", pg.user())
+                 .password(pg.password()).schema("sleepers").clock(CLOCK).open()) {
+          run(store, jobs, drain, concurrency, () -> Long.parseLong(pg.psql("SELECT sum(pg_total_relation_size(c.oid))"
+              + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sleepers'"
+              + " AND c.relkind IN ('r', 'p')").strip()));
+        }
+      }
+      default -> throw new IllegalArgumentException("--store: sqlite or postgres, not " + kind);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
       }
     }
   }
@@ -121,6 +124,7 @@ public final class SleepingJobsBench {
          Worker worker = queue.worker().queues(SLEEPERS, PLAIN).concurrency(concurrency)
              .model(ExecutionModel.VIRTUAL).clock(CLOCK).start()) {
       long emptySize = size.getAsLong();
+      drain(store, queue, drain); // warm-up
       double before = drain(store, queue, drain);
       System.out.printf(Locale.ROOT, "ordinary drain, empty store:      %,9.0f jobs/s%n", before);
       long t0 = System.nanoTime();

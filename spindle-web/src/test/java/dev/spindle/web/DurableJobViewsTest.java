@@ -28,7 +28,7 @@ class DurableJobViewsTest {
   private static final String VIEW = WebFixture.VIEWER_TOKEN;
 
   /** Charges, then waits a week for "approval"; answers who approved. */
-  private static final Task<String, String> APPROVE = Task.withContext("web.approve", String.class, String.class,
+  static final Task<String, String> APPROVE = Task.withContext("web.approve", String.class, String.class,
       (order, tc) -> {
         DurableContext ctx = DurableContext.of(tc).orElseThrow();
         String charge = ctx.step("charge", String.class, () -> "charged " + order);
