@@ -161,13 +161,16 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
 
   /**
    * The LISTEN connection as the poller's source: each read waits up to {@code pollNanos} for
-   * notifications. Its number counts them, and the connection's first LISTEN counts as one: changes
-   * made while nobody listened wake the listeners. Used by the poller's thread only.
+   * notifications, and its number counts them. The LISTEN itself counts as one, answered at once by
+   * the second read: changes made while nobody listened wake the listeners as soon as it listens.
+   * Used by the poller's thread only.
    */
   private final class Listening implements SqlChangePoller.Source {
     private final Connection conn;
-    /** Notifications counted, and one for the LISTEN; -1 before the first read. */
-    private long count = -1;
+    /** One for the LISTEN, and one per notification. */
+    private long count = 1;
+    /** Reads so far, up to 2 (see {@link #newest}). */
+    private int reads;
     private long lastHeard = System.nanoTime();
 
     Listening() throws SQLException {
@@ -182,9 +185,8 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
 
     @Override
     public long newest() throws SQLException {
-      if (count < 0) {
-        count = 1; // the next read returns at least this: the LISTEN wakes the listeners
-        return 0; // the poller's baseline
+      if (reads < 2) {
+        return reads++; // 0: the poller's baseline; then 1 at once, so the listeners look after the LISTEN
       }
       PGNotification[] got = conn.unwrap(PGConnection.class)
           .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
