@@ -57,16 +57,6 @@ final class MariaDbClaims implements SqlClaims.Store<MariaDbDb.Conn> {
     return READY + OF_TASKS + ORDER + "?" + LOCK;
   }
 
-  /** The names as one JSON array parameter. */
-  @Override
-  public void bindTasks(MariaDbDb.Conn c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException {
-    StringBuilder b = new StringBuilder("[");
-    for (String n : tasks) {
-      b.append(b.length() > 1 ? "," : "").append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-    }
-    ps.setString(index, b.append(']').toString());
-  }
-
   @Override
   public @Nullable JobInfo takeKeyed(MariaDbDb.Conn c, String sql, String workerId, long nowUs, String queue,
       @Nullable String key, @Nullable Set<String> tasks, SqlClaims.ClaimedRows rows) throws SQLException {

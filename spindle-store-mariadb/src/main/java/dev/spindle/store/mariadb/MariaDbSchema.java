@@ -184,31 +184,21 @@ public final class MariaDbSchema {
   }
 
   /** The migrations for {@link SqlMigrations}: autocommitted DDL under a named lock of the database. */
-  private static final SqlMigrations.Schema<Connection> SCHEMA = new SqlMigrations.Schema<>() {
-    @Override
-    public int version() {
-      return VERSION;
-    }
-
-    @Override
-    public List<String> migration(int version) {
-      return MIGRATIONS.get(version - 1);
-    }
-
+  private static final SqlMigrations.Schema<Connection> SCHEMA = new SqlMigrations.Schema<>(MIGRATIONS, false) {
     @Override
     public int found(Connection c) throws SQLException {
       return MariaDbSchema.version(c);
     }
 
     @Override
-    public void execute(Connection c, String sql) throws SQLException {
+    protected void execute(Connection c, String sql) throws SQLException {
       try (Statement st = c.createStatement()) {
         st.execute(sql);
       }
     }
 
     @Override
-    public void record(Connection c, int version) throws SQLException {
+    protected void record(Connection c, int version) throws SQLException {
       try (PreparedStatement set = c.prepareStatement("INSERT INTO spindle_meta (\"key\", value)"
           + " VALUES ('schema_version', ?) ON DUPLICATE KEY UPDATE value = VALUES(value)")) {
         set.setLong(1, version);
@@ -217,12 +207,7 @@ public final class MariaDbSchema {
     }
 
     @Override
-    public boolean transactionalDdl() {
-      return false;
-    }
-
-    @Override
-    public void lock(Connection c, String where) throws SQLException {
+    protected void lock(Connection c, String where) throws SQLException {
       try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(CONCAT('spindle-schema:', DATABASE()), ?)")) {
         ps.setInt(1, LOCK_SECONDS);
         try (ResultSet rs = ps.executeQuery()) {
@@ -235,7 +220,7 @@ public final class MariaDbSchema {
     }
 
     @Override
-    public void unlock(Connection c) throws SQLException {
+    protected void unlock(Connection c) throws SQLException {
       execute(c, "DO RELEASE_LOCK(CONCAT('spindle-schema:', DATABASE()))");
     }
   };

@@ -103,8 +103,18 @@ public final class SqlClaims<C extends JdbcConn> {
      */
     String takeManyOf();
 
-    /** Sets parameter {@code index} of a statement of {@link #takeOneOf} or {@link #takeManyOf} to the task names. */
-    void bindTasks(C c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException;
+    /**
+     * Sets parameter {@code index} of a statement of {@link #takeOneOf} or {@link #takeManyOf} to the
+     * task names. Default: one JSON array of strings, as text.
+     */
+    default void bindTasks(C c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException {
+      StringBuilder b = new StringBuilder("[");
+      for (String n : tasks) {
+        b.append(b.length() > 1 ? "," : "").append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\""))
+            .append('"');
+      }
+      ps.setString(index, b.append(']').toString());
+    }
 
     /**
      * Claims up to {@code max} of the best ready jobs of {@code queue} by {@code sql} ({@link

@@ -16,32 +16,45 @@ public final class SqlMigrations {
   private SqlMigrations() {}
 
   /**
-   * A database's versioned schema: its migrations and how it reads, locks and records its version.
+   * A database's versioned schema: its migrations (data) and how it reads, locks and records its
+   * version (hooks). Immutable.
    *
    * @param <C> the connection the migrations run on
    */
-  public interface Schema<C> {
-    /** The schema version this code writes and understands: the number of migrations. */
-    int version();
-
-    /** The statements that take the schema from version {@code version - 1} to {@code version} (1 or more). */
-    List<String> migration(int version);
-
-    /** The schema version the database holds, 0 if it has none. */
-    int found(C c) throws SQLException;
-
-    /** Runs one statement of a migration. */
-    void execute(C c, String sql) throws SQLException;
-
-    /** Records {@code version} as the database's schema version. */
-    void record(C c, int version) throws SQLException;
+  public abstract static class Schema<C> {
+    private final List<List<String>> migrations;
+    private final boolean transactionalDdl;
 
     /**
-     * Whether DDL takes part in the caller's transaction (then the version is recorded once, at
-     * the end); false where each statement commits on its own (then after each migration, so that
-     * a failed run resumes where it stopped).
+     * @param migrations the statements of each version in order: element {@code v - 1} takes the
+     *     schema from version {@code v - 1} to {@code v}, so the current version is their number
+     * @param transactionalDdl whether DDL takes part in the caller's transaction (then the version
+     *     is recorded once, at the end); false where each statement commits on its own (then after
+     *     each migration, so that a failed run resumes where it stopped)
      */
-    boolean transactionalDdl();
+    protected Schema(List<List<String>> migrations, boolean transactionalDdl) {
+      this.migrations = List.copyOf(migrations);
+      this.transactionalDdl = transactionalDdl;
+    }
+
+    /** The schema version this code writes and understands: the number of migrations. */
+    public final int version() {
+      return migrations.size();
+    }
+
+    /** The statements that take the schema from version {@code version - 1} to {@code version}. */
+    public final List<String> migration(int version) {
+      return migrations.get(version - 1);
+    }
+
+    /** The schema version the database holds, 0 if it has none. */
+    public abstract int found(C c) throws SQLException;
+
+    /** Runs one statement of a migration. */
+    protected abstract void execute(C c, String sql) throws SQLException;
+
+    /** Records {@code version} as the database's schema version. */
+    protected abstract void record(C c, int version) throws SQLException;
 
     /**
      * Takes the lock that keeps other processes from migrating at the same time: by default none
@@ -49,13 +62,13 @@ public final class SqlMigrations {
      *
      * @param where the store's location, for messages
      */
-    default void lock(C c, String where) throws SQLException {}
+    protected void lock(C c, String where) throws SQLException {}
 
     /** Releases {@link #lock}'s lock, if it outlives the transaction. Default: nothing. */
-    default void unlock(C c) throws SQLException {}
+    protected void unlock(C c) throws SQLException {}
 
     /** The message refusing schema version {@code found}, newer than {@link #version()}, of the store at {@code where}. */
-    default String newer(String where, int found) {
+    public String newer(String where, int found) {
       return "the job store " + where + " has schema version " + found + ", newer than this Spindle understands ("
           + version() + "); it was left unchanged: upgrade Spindle";
     }
@@ -94,7 +107,7 @@ public final class SqlMigrations {
         for (String sql : schema.migration(v)) {
           schema.execute(c, sql);
         }
-        if (!schema.transactionalDdl() || v == schema.version()) {
+        if (!schema.transactionalDdl || v == schema.version()) {
           schema.record(c, v);
         }
       }

@@ -285,29 +285,19 @@ public final class Schema {
   }
 
   /** The migrations for {@link SqlMigrations}, in the caller's transaction under an advisory lock. */
-  private static final SqlMigrations.Schema<Db.Conn> SCHEMA = new SqlMigrations.Schema<>() {
-    @Override
-    public int version() {
-      return VERSION;
-    }
-
-    @Override
-    public List<String> migration(int version) {
-      return MIGRATIONS.get(version - 1);
-    }
-
+  private static final SqlMigrations.Schema<Db.Conn> SCHEMA = new SqlMigrations.Schema<>(MIGRATIONS, true) {
     @Override
     public int found(Db.Conn c) throws SQLException {
       return Schema.version(c);
     }
 
     @Override
-    public void execute(Db.Conn c, String sql) throws SQLException {
+    protected void execute(Db.Conn c, String sql) throws SQLException {
       c.execOnce(sql);
     }
 
     @Override
-    public void record(Db.Conn c, int version) throws SQLException {
+    protected void record(Db.Conn c, int version) throws SQLException {
       PreparedStatement set = c.ps("INSERT INTO spindle_meta (key, value) VALUES ('schema_version', ?)"
           + " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
       set.setLong(1, version);
@@ -315,12 +305,7 @@ public final class Schema {
     }
 
     @Override
-    public boolean transactionalDdl() {
-      return true;
-    }
-
-    @Override
-    public void lock(Db.Conn c, String where) throws SQLException {
+    protected void lock(Db.Conn c, String where) throws SQLException {
       c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-schema:' || current_schema()))").execute();
     }
   };

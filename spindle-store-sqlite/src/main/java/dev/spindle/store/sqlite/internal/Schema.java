@@ -8,12 +8,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -295,17 +297,9 @@ public final class Schema {
    * one list (the last version's) brings any older version up; the earlier versions have none of
    * their own. All run in the caller's write transaction.
    */
-  private static final SqlMigrations.Schema<Db.Conn> MIGRATIONS = new SqlMigrations.Schema<>() {
-    @Override
-    public int version() {
-      return VERSION;
-    }
-
-    @Override
-    public List<String> migration(int version) {
-      return version == VERSION ? List.of(DDL) : List.of();
-    }
-
+  private static final SqlMigrations.Schema<Db.Conn> MIGRATIONS = new SqlMigrations.Schema<>(
+      Stream.concat(Collections.nCopies(VERSION - 1, List.<String>of()).stream(), Stream.of(List.of(DDL))).toList(),
+      true) {
     @Override
     public int found(Db.Conn c) throws SQLException {
       if (!tables(c.jdbc()).contains("spindle_meta")) {
@@ -318,18 +312,13 @@ public final class Schema {
     }
 
     @Override
-    public void execute(Db.Conn c, String sql) throws SQLException {
+    protected void execute(Db.Conn c, String sql) throws SQLException {
       c.execOnce(sql);
     }
 
     @Override
-    public void record(Db.Conn c, int version) throws SQLException {
+    protected void record(Db.Conn c, int version) throws SQLException {
       c.execOnce("INSERT OR REPLACE INTO spindle_meta (key, value) VALUES ('schema_version', " + version + ")");
-    }
-
-    @Override
-    public boolean transactionalDdl() {
-      return true;
     }
 
     @Override
