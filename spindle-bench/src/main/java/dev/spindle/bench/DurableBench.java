@@ -8,6 +8,7 @@ import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.testkit.postgres.PostgresServer;
+import dev.spindle.testkit.redis.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -138,6 +139,7 @@ public final class DurableBench {
       }
       case "spindle-pg" -> spindle(server.location() + "&schema=" + schema + "&passwordFile=" + passwordFile());
       case "spindle-sqlite" -> spindle("sqlite:" + tempDir().resolve("durable.db"));
+      case "spindle-redis" -> spindleOnRedis();
       default -> throw new IllegalArgumentException(
           "--systems: dbos, dbos-direct, spindle-pg, spindle-sqlite, not " + system);
     };
@@ -224,5 +226,29 @@ public final class DurableBench {
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /**
+   * {@link #spindle} on a redis-server started here (no persistence), stopped with the subject:
+   * {@code --systems spindle-redis}. Its statements per step count PostgreSQL's background only.
+   */
+  private Subject spindleOnRedis() {
+    RedisServer redis = RedisServer.builder().appendOnly(false).start();
+    Subject jobs = spindle(redis.url() + "/0?namespace=durable");
+    return new Subject() {
+      @Override
+      public void run(int n, boolean sleepy) throws Exception {
+        jobs.run(n, sleepy);
+      }
+
+      @Override
+      public void close() throws Exception {
+        try {
+          jobs.close();
+        } finally {
+          redis.close();
+        }
+      }
+    };
   }
 }

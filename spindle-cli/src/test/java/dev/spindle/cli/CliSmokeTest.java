@@ -65,6 +65,7 @@ class CliSmokeTest {
       Map.entry("jobs tree", "CliSmokeTest.queueCommands"),
       Map.entry("jobs retry", "CliSmokeTest.queueCommands"),
       Map.entry("jobs cancel", "CliSmokeTest.queueCommands"),
+      Map.entry("jobs signal", "DurableJobsCommandTest (by id and unique key, bad payload and name, no store)"),
       Map.entry("jobs purge", "CliSmokeTest.queueCommands"),
       Map.entry("workflow", "WorkflowCommandTest (the chain, the chord and the failing branch, with trees)"),
       Map.entry("workflow thumbnails", "WorkflowCommandTest (contact sheet and gaps)"),

@@ -295,6 +295,32 @@ class BrowserTest {
 
   @Test
   @Order(6)
+  void signalsADurableJobFromItsPage() throws Exception {
+    TaskRegistry reg = TaskRegistry.builder().add(DurableJobViewsTest.APPROVE).build();
+    try (Worker w = Worker.builder(store).registry(reg).queues("approvals").pollInterval(Duration.ofMillis(20))
+        .start()) {
+      String id = queue.enqueue(DurableJobViewsTest.APPROVE.name(), "\"order-9\"", JobOptions.builder()
+          .queue("approvals").build()).id();
+      await().atMost(Duration.ofSeconds(20)).until(() -> store.find(id).orElseThrow().state() == JobState.SCHEDULED);
+      open("/jobs/" + id);
+      assertThat(text("#job-steps")).contains("charge", "charged order-9");
+      assertThat(text("#job-wait")).contains("approval");
+      org.openqa.selenium.WebElement payload = browser.findElement(By.id("signal-payload"));
+      payload.clear();
+      payload.sendKeys("{\"by\": \"alice\"}");
+      browser.findElement(By.id("signal-send")).click();
+      await().atMost(Duration.ofSeconds(20)).until(() -> store.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+      assertThat(store.find(id).orElseThrow().resultJson()).contains("approved by alice");
+      open("/jobs/" + id);
+      assertThat(text("#job-steps")).contains("charge", "SIGNAL", "alice");
+      shot("durable-job");
+      open("/audit");
+      assertThat(text("#audit-table")).contains("alice", "job.signal", id);
+    }
+  }
+
+  @Test
+  @Order(6)
   void refusesAForgedCrossSitePost() throws Exception {
     String victim = queue.enqueue("mail.send", "{}", JobOptions.builder().queue("mail").build()).id();
     HttpServer evil = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -2,15 +2,20 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.cli.DurationArgs;
 import dev.spindle.cli.ExitCode;
+import dev.spindle.queue.DurableRules;
+import dev.spindle.queue.DurableView;
 import dev.spindle.queue.IllegalJobTransitionException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
+import dev.spindle.queue.spi.JobRef;
+import dev.spindle.queue.spi.SignalResult;
 import dev.spindle.queue.spi.StoreBackend;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -36,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
     description = {"Lists, shows, requeues, cancels and purges jobs of the durable queue.",
         "Examples: ./spindle jobs list --state failed,dead   ./spindle jobs show 42   ./spindle jobs retry --all"},
     subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Tree.class, JobsCommand.Retry.class,
-        JobsCommand.Cancel.class, JobsCommand.Purge.class})
+        JobsCommand.Cancel.class, JobsCommand.Signal.class, JobsCommand.Purge.class})
 public final class JobsCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -202,7 +207,10 @@ public final class JobsCommand implements Runnable {
     @Override
     public Integer call() {
       try (StoreBackend s = store.open()) {
-        JobInfo j = redact.redaction().apply(s.find(id).orElseThrow(() -> new JobNotFoundException(id)));
+        JobInfo stored = s.find(id).orElseThrow(() -> new JobNotFoundException(id));
+        dev.spindle.queue.Redaction redaction = redact.redaction();
+        JobInfo j = redaction.apply(stored);
+        DurableView durable = DurableView.of(s, stored, redaction).orElse(null);
         String hold = null;
         if (j.state() == JobState.QUEUED) {
           // a store without flow control holds no job
@@ -211,12 +219,16 @@ public final class JobsCommand implements Runnable {
         if (output.json) {
           ObjectNode doc = CliJson.job(j);
           doc.put("flowHold", hold);
+          doc.set("durable", durable == null ? null : durable.toJson());
           CliJson.print(System.out, doc);
           return 0;
         }
         print(System.out, j, Clock.systemUTC().instant());
         if (hold != null) {
           System.out.println("flow       " + hold);
+        }
+        if (durable != null) {
+          printDurable(System.out, durable);
         }
         return 0;
       } catch (JobNotFoundException e) {
@@ -298,6 +310,30 @@ public final class JobsCommand implements Runnable {
       } catch (RuntimeException ex) {
         out.println("error      " + j.errorJson());
       }
+    }
+  }
+
+  /** The steps a durable job recorded, one line each, then what it waits for and its signals. */
+  static void printDurable(PrintStream out, DurableView d) {
+    out.println("steps      " + d.steps().size() + " recorded");
+    out.println(String.format(Locale.ROOT, "  %-3s %-24s %-6s %-7s %8s  %-19s  %s", "#", "NAME", "KIND", "ATTEMPT",
+        "TOOK", "RECORDED", "RESULT"));
+    int n = 0;
+    for (DurableView.Step s : d.steps()) {
+      String name = s.occurrence() == 0 ? s.name() : s.name() + " #" + (s.occurrence() + 1);
+      out.println(String.format(Locale.ROOT, "  %-3d %-24s %-6s %-7d %8s  %-19s  %s", ++n, QueueSupport.cut(name, 24),
+          s.kind(), s.attempt(), QueueSupport.human(Duration.ofMillis(s.tookMillis())),
+          QueueSupport.time(s.recordedAt()), QueueSupport.cut(String.valueOf(s.resultJson()), 60)));
+    }
+    DurableView.Wait w = d.waitingFor();
+    if (w != null) {
+      out.println("waits for  " + (w.signal() == null ? "its timer, until " : "signal '" + w.signal() + "', until ")
+          + QueueSupport.time(w.until()));
+    }
+    if (!d.signals().isEmpty()) {
+      StringBuilder b = new StringBuilder();
+      d.signals().forEach((k, v) -> b.append(b.isEmpty() ? "" : ", ").append(k).append(" x").append(v));
+      out.println("signals    " + b);
     }
   }
 
@@ -415,6 +451,65 @@ public final class JobsCommand implements Runnable {
         return bad == 0 ? ExitCode.OK.code() : ExitCode.NOT_FOUND.code();
       } catch (RuntimeException e) {
         return QueueSupport.fail("jobs cancel", e);
+      }
+    }
+  }
+
+  /** {@code jobs signal}: sends a signal to a durable job (by id or unique key). */
+  @Command(name = "signal", mixinStandardHelpOptions = true,
+      description = {"Sends a signal to a durable job: a job suspended waiting for it wakes; one not waiting yet "
+          + "keeps it until it asks.", "Examples: ./spindle jobs signal 42 approved '{\"by\":\"ann\"}'   "
+          + "./spindle jobs signal --unique-key order-7 cancelled"})
+  static final class Signal implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    QueueSupport.StoreOption store = new QueueSupport.StoreOption();
+
+    @Parameters(index = "0", paramLabel = "JOB", description = "the job id, or its unique key with --unique-key")
+    String job;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "the signal's name")
+    String name;
+
+    @Parameters(index = "2", paramLabel = "PAYLOAD", arity = "0..1",
+        description = "the signal's payload as JSON (default: null)")
+    @Nullable String payload;
+
+    @Option(names = "--unique-key", description = "JOB is the job's unique key, not its id")
+    boolean byUniqueKey;
+
+    @Override
+    public Integer call() {
+      String json = payload == null ? "null" : payload;
+      try {
+        CliJson.MAPPER.readTree(json);
+      } catch (RuntimeException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "PAYLOAD is not JSON: " + QueueSupport.cut(json,
+            80) + " (a string needs quotes: '\"text\"')");
+      }
+      try (StoreBackend s = store.open()) {
+        DurableStore durable = s.durable().orElseThrow(() -> new UnsupportedOperationException(
+            "the job store " + s.describe() + " has no durable execution: signals cannot be sent"));
+        JobRef ref = byUniqueKey ? JobRef.uniqueKey(job) : JobRef.id(job);
+        SignalResult r = durable.signal(ref, name, json, DurableRules.defaults(), Clock.systemUTC().instant());
+        System.out.println(job + " " + switch (r) {
+          case WOKE -> "signal '" + name + "' stored; the job was waiting for it and is queued again";
+          case STORED -> "signal '" + name + "' stored; the job takes it when it waits for it";
+          case NO_SUCH_JOB -> "not found";
+          case FINISHED -> "already finished; nothing stored";
+          case FULL -> "holds too many signals not yet taken; nothing stored";
+        });
+        return switch (r) {
+          case WOKE, STORED -> ExitCode.OK.code();
+          case NO_SUCH_JOB -> ExitCode.NOT_FOUND.code();
+          case FINISHED, FULL -> ExitCode.ERROR.code();
+        };
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), String.valueOf(e.getMessage()));
+      } catch (RuntimeException e) {
+        return QueueSupport.fail("jobs signal", e);
       }
     }
   }

@@ -27,6 +27,16 @@ final class MariaDbClaims implements SqlClaims.Store<MariaDbDb.Conn> {
       + ", worker_id = ?, fence = fence + 1, attempt = attempt + 1, started_at = ?, cancel_requested = 0 WHERE id IN ";
   private static final String READ_BACK = "SELECT " + SqlJobRows.CLAIM_COLUMNS + " FROM spindle_jobs WHERE id IN ";
 
+  /**
+   * True: InnoDB's promoting UPDATE locks the records it scans on the scheduled index, up to the
+   * first one past the due range (often a row another claim just started), even when nothing is
+   * due, so every claim would wait there for the one before it to commit.
+   */
+  @Override
+  public boolean readBeforePromoting() {
+    return true;
+  }
+
   @Override
   public String takeOne(@Nullable String key) {
     return READY + (key == null ? " AND flow_key IS NULL" : " AND flow_key = ?") + ORDER + "1" + LOCK;
@@ -45,16 +55,6 @@ final class MariaDbClaims implements SqlClaims.Store<MariaDbDb.Conn> {
   @Override
   public String takeManyOf() {
     return READY + OF_TASKS + ORDER + "?" + LOCK;
-  }
-
-  /** The names as one JSON array parameter. */
-  @Override
-  public void bindTasks(MariaDbDb.Conn c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException {
-    StringBuilder b = new StringBuilder("[");
-    for (String n : tasks) {
-      b.append(b.length() > 1 ? "," : "").append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-    }
-    ps.setString(index, b.append(']').toString());
   }
 
   @Override

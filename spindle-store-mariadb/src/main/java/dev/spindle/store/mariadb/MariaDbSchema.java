@@ -2,6 +2,7 @@ package dev.spindle.store.mariadb;
 
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
+import dev.spindle.store.jdbc.internal.SqlMigrations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -179,43 +180,48 @@ public final class MariaDbSchema {
    *     migration runs them again harmlessly)
    */
   public static int migrate(Connection c, String where) throws SQLException {
-    lock(c, where);
-    try {
-      int found = version(c);
-      if (found > VERSION) {
-        throw new StoreException(StoreException.Reason.CANNOT_OPEN, "the job store " + where + " has schema version "
-            + found + ", newer than this Spindle understands (" + VERSION + "); it was left unchanged: upgrade"
-            + " Spindle");
-      }
-      for (int v = found + 1; v <= VERSION; v++) {
-        try (Statement st = c.createStatement()) {
-          for (String ddl : MIGRATIONS.get(v - 1)) {
-            st.execute(ddl);
-          }
-        }
-        try (PreparedStatement set = c.prepareStatement("INSERT INTO spindle_meta (\"key\", value)"
-            + " VALUES ('schema_version', ?) ON DUPLICATE KEY UPDATE value = VALUES(value)")) {
-          set.setLong(1, v);
-          set.executeUpdate();
-        }
-      }
-      return found;
-    } finally {
-      try (Statement st = c.createStatement()) {
-        st.execute("DO RELEASE_LOCK(CONCAT('spindle-schema:', DATABASE()))");
-      }
-    }
+    return SqlMigrations.migrate(c, SCHEMA, where);
   }
 
-  private static void lock(Connection c, String where) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(CONCAT('spindle-schema:', DATABASE()), ?)")) {
-      ps.setInt(1, LOCK_SECONDS);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next() || rs.getInt(1) != 1) {
-          throw new StoreException(StoreException.Reason.CANNOT_OPEN, "the job store " + where + " is being migrated by"
-              + " another process, which held the schema lock for over " + LOCK_SECONDS + " s");
+  /** The migrations for {@link SqlMigrations}: autocommitted DDL under a named lock of the database. */
+  private static final SqlMigrations.Schema<Connection> SCHEMA = new SqlMigrations.Schema<>(MIGRATIONS, false) {
+    @Override
+    public int found(Connection c) throws SQLException {
+      return MariaDbSchema.version(c);
+    }
+
+    @Override
+    protected void execute(Connection c, String sql) throws SQLException {
+      try (Statement st = c.createStatement()) {
+        st.execute(sql);
+      }
+    }
+
+    @Override
+    protected void record(Connection c, int version) throws SQLException {
+      try (PreparedStatement set = c.prepareStatement("INSERT INTO spindle_meta (\"key\", value)"
+          + " VALUES ('schema_version', ?) ON DUPLICATE KEY UPDATE value = VALUES(value)")) {
+        set.setLong(1, version);
+        set.executeUpdate();
+      }
+    }
+
+    @Override
+    protected void lock(Connection c, String where) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(CONCAT('spindle-schema:', DATABASE()), ?)")) {
+        ps.setInt(1, LOCK_SECONDS);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || rs.getInt(1) != 1) {
+            throw new StoreException(StoreException.Reason.CANNOT_OPEN, "the job store " + where + " is being migrated"
+                + " by another process, which held the schema lock for over " + LOCK_SECONDS + " s");
+          }
         }
       }
     }
-  }
+
+    @Override
+    protected void unlock(Connection c) throws SQLException {
+      execute(c, "DO RELEASE_LOCK(CONCAT('spindle-schema:', DATABASE()))");
+    }
+  };
 }

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * left to timing: a session of the test holds the statistics table locked, so the first claim stops
  * with its job taken but not committed; the second claim then runs against it, and only after it
  * has finished or stopped on a lock too is the table released. The key's lock row must stop the
- * second claim: the promotion of due jobs each claim starts with may also make it wait, but that is
- * no part of the flow rules' contract.
+ * second claim: nothing else in a claim waits for another claim when no delayed job is due ({@link
+ * MariaDbConcurrentClaimsTest}), so without that row both jobs would start.
  */
 class MariaDbFlowKeyAcrossQueuesTest {
   private static final MariaDbServer SERVER = MariaDbServer.shared();

@@ -7,7 +7,9 @@ import dev.spindle.store.postgres.internal.Db;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * How {@link PostgresJobStore} inserts jobs for the shared enqueue path ({@link SqlEnqueue}): ids
@@ -15,14 +17,20 @@ import java.util.List;
  * rotation's rows of the batch's flow keys locked in one order first. Stateless.
  */
 final class PostgresEnqueue implements SqlEnqueue.Rows<Db.Conn> {
+  /** {@code n} new job ids, ascending. */
   @Override
   public long[] newIds(Db.Conn c, int n) throws SQLException {
-    return newIdsOf(c, n);
-  }
-
-  @Override
-  public void beforeInsert(Db.Conn c, List<NewJob> jobs) throws SQLException {
-    lockFlowKeys(c, jobs);
+    PreparedStatement ps = c.ps("SELECT nextval('spindle_job_ids') FROM generate_series(1, ?)");
+    ps.setInt(1, n);
+    long[] out = new long[n];
+    int i = 0;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out[i++] = rs.getLong(1);
+      }
+    }
+    Arrays.sort(out);
+    return out;
   }
 
   /**
@@ -30,13 +38,12 @@ final class PostgresEnqueue implements SqlEnqueue.Rows<Db.Conn> {
    * order (queue, key) before the insert's triggers update them in the batch's order: concurrent
    * enqueues of the same keys in different orders would otherwise deadlock.
    */
-  private static void lockFlowKeys(Db.Conn c, List<NewJob> jobs) throws SQLException {
-    java.util.TreeSet<String> pairs = null;
+  @Override
+  public void beforeInsert(Db.Conn c, List<NewJob> jobs) throws SQLException {
+    TreeSet<String> pairs = null; // made for keyed batches only
     for (NewJob j : jobs) {
       if (j.flowKey() != null && !FlowControl.isBad(j.flowKey()) && !j.isDelayed() && !j.hasDependencies()) {
-        if (pairs == null) {
-          pairs = new java.util.TreeSet<>();
-        }
+        pairs = pairs == null ? new TreeSet<>() : pairs;
         pairs.add(j.queue() + "\u0000" + j.flowKey());
       }
     }
@@ -57,20 +64,5 @@ final class PostgresEnqueue implements SqlEnqueue.Rows<Db.Conn> {
     ps.setArray(1, c.jdbc().createArrayOf("text", qs));
     ps.setArray(2, c.jdbc().createArrayOf("text", ks));
     ps.executeUpdate();
-  }
-
-  /** {@code n} new job ids, ascending. */
-  private static long[] newIdsOf(Db.Conn c, int n) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT nextval('spindle_job_ids') FROM generate_series(1, ?)");
-    ps.setInt(1, n);
-    long[] out = new long[n];
-    int i = 0;
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out[i++] = rs.getLong(1);
-      }
-    }
-    java.util.Arrays.sort(out);
-    return out;
   }
 }

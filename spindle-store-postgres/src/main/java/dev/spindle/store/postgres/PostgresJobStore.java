@@ -62,8 +62,7 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   private final PostgresSettings settings;
   private final dev.spindle.store.postgres.internal.ChangeFeed feed;
   private final PostgresRetention retention;
-  private final JdbcEnqueue jdbcEnqueue;
-  private final PostgresStepInTransaction stepInTransaction;
+  private final SqlCallerEnqueue<Db.Conn> jdbcEnqueue;
 
   /**
    * What the engine is built from, made before it is.
@@ -109,7 +108,6 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
     this.retention = p.retention();
     this.jdbcEnqueue = new SqlCallerEnqueue<>(enqueuer(), p.opened().db(), policies(),
         PostgresCallerSession.IDENTITY, new PostgresCallerSession(b.schema(), feed), this::readied);
-    this.stepInTransaction = new PostgresStepInTransaction(durableEngine(), p.opened().db(), b.schema());
   }
 
   /**
@@ -183,7 +181,9 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
    */
   public StepWrite stepInTransaction(Connection connection, String jobId, long fence, String workerId,
       StepRecord step, DurableRules rules) {
-    return stepInTransaction.record(connection, jobId, fence, workerId, step, rules);
+    return jdbcEnqueue.onCallersConnection(connection, "a durable step in the caller's transaction",
+        "record step " + step.key() + " of job " + jobId, c -> durableEngine().recordOn(c, jobId, fence, workerId, step,
+            rules));
   }
 
   /** {@link #enqueue(Connection, List)}, as the store SPI's role for {@code JobQueue} and the Spring starter. */

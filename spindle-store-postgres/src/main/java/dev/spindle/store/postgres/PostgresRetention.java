@@ -1,6 +1,5 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.JobRules;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.store.jdbc.internal.SqlRetention;
 import dev.spindle.store.jdbc.internal.SqlRules;
@@ -154,25 +153,8 @@ final class PostgresRetention {
       // filled history partition's whole range for its LIMIT (550 ms a call, auto_explain). No JIT:
       // a plan holding a disabled node costs over jit_above_cost, and compiling took 40-190 ms a call
       c.setLocal("enable_seqscan", "off", "enable_sort", "off", "jit", "off");
-      int left = limits.batch();
-      int deleted = 0;
-      for (String table : List.of("spindle_jobs", "spindle_history")) {
-        if (left <= 0) {
-          break;
-        }
-        int n = shared.deleteExpired(c, table, t, left);
-        deleted += n;
-        left -= n;
-      }
-      for (JobRules.Kept kept : JobRules.Kept.values()) {
-        if (left <= 0) {
-          break;
-        }
-        int n = deleteBeyondLimit(c, SqlRules.keptAs(kept), kept.limit(limits), left);
-        deleted += n;
-        left -= n;
-      }
-      return deleted;
+      return shared.deleteExpiredAndBeyond(c, t, limits, List.of("spindle_jobs", "spindle_history"),
+          this::deleteBeyondLimit);
     });
   }
 

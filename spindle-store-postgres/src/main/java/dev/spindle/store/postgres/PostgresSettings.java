@@ -54,7 +54,6 @@ record PostgresSettings(String location, String url, Properties driverProperties
     if (name == null) {
       return;
     }
-    String url = url();
     Properties p = properties();
     p.remove("currentSchema");
     try (Connection c = DriverManager.getConnection(url, p);
@@ -62,8 +61,7 @@ record PostgresSettings(String location, String url, Properties driverProperties
       st.execute("CREATE SCHEMA IF NOT EXISTS \"" + name.replace("\"", "\"\"") + "\"");
     } catch (SQLException e) {
       if (!"42P06".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
-        throw PgErrors.translate(e, "create schema " + name,
-            "postgres://" + url.substring("jdbc:postgresql://".length()));
+        throw PgErrors.translate(e, "create schema " + name, location);
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -88,6 +89,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   private final PartitionedWorkers workers;
   private final PartitionedFeed feed;
   private final PartitionedInspector inspector;
+  private final PartitionedDurable durable;
   private final ChangeListeners listeners = new ChangeListeners();
   private final List<Subscription> wakeUps = new ArrayList<>();
 
@@ -100,6 +102,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
     this.workers = new PartitionedWorkers(partitions, claims);
     this.feed = new PartitionedFeed(partitions);
     this.inspector = new PartitionedInspector(partitions);
+    this.durable = new PartitionedDurable(partitions);
     for (int p = 0; p < parts.length; p++) {
       int partition = p;
       wakeUps.add(parts[p].subscribe(() -> {
@@ -346,6 +349,15 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   }
 
   /** None: the partitions keep their own statistics, and no view merges them. */
+  /**
+   * Durable execution, each call on the partition that holds the job (a unique key's or a memoized
+   * result's key on the partition it hashes to).
+   */
+  @Override
+  public Optional<DurableStore> durable() {
+    return Optional.of(durable);
+  }
+
   @Override
   public Optional<JobStatistics> statistics() {
     return Optional.empty();

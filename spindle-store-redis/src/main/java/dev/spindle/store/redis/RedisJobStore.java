@@ -7,6 +7,7 @@ import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
@@ -131,6 +132,7 @@ public final class RedisJobStore implements StoreBackend {
   private final RedisExchange exchanges;
   private final RedisWorkers workers;
   private final RedisSchedules schedules;
+  private final RedisDurable durable;
 
   private RedisJobStore(RedisStoreConfig config, RedisLink link, @Nullable Clock testClock) {
     this.config = config;
@@ -147,6 +149,7 @@ public final class RedisJobStore implements StoreBackend {
     this.exchanges = new RedisExchange(this, link, epoch);
     this.workers = new RedisWorkers(this, link, epoch, exchanges, json);
     this.schedules = new RedisSchedules(this, link);
+    this.durable = new RedisDurable(this, link);
   }
 
   /**
@@ -253,6 +256,15 @@ public final class RedisJobStore implements StoreBackend {
   String nowArg(Instant callerNow) {
     Clock c = testClock;
     return c == null ? Times.encode(callerNow) : "=" + Times.encode(c.instant());
+  }
+
+  /**
+   * The store's now for a script that takes no caller's instant (it reads Redis {@code TIME}, or the
+   * test clock's now).
+   */
+  String storeNowArg() {
+    Clock c = testClock;
+    return c == null ? Times.encode(Instant.EPOCH) : "=" + Times.encode(c.instant());
   }
 
   @Override
@@ -446,6 +458,20 @@ public final class RedisJobStore implements StoreBackend {
   @Override
   public Optional<JobStatistics> statistics() {
     return Optional.of(statistics);
+  }
+
+  /**
+   * Durable execution: step records, timers, signals and memoized results, each call one script
+   * (see {@code RedisDurable} and {@code lua/durable.lua}).
+   */
+  @Override
+  public Optional<DurableStore> durable() {
+    return Optional.of(durable);
+  }
+
+  /** The durable side itself, for the partitioned store. */
+  RedisDurable durableStore() {
+    return durable;
   }
 
   /** Sets a queue's limit through the inspector role, which reads them. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
@@ -50,6 +51,32 @@ class RedisStateMachineTest {
       expected.add("state:" + s);
       if (s.isTerminal()) {
         expected.add("terminal:" + s);
+      }
+    }
+    assertThat(lua).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void theLuaSignalAnswersAreDurableRules() {
+    String lib = Script.CANCEL.body();
+    lib = lib.substring(0, lib.indexOf("\n-- ----------------------------------------------------------------"));
+    String body = lib + "\nlocal out = {}\n"
+        + "for s, by in pairs(RULES.SIGNAL) do for f, w in pairs(by) do for k, r in pairs(w) do\n"
+        + "out[#out + 1] = s .. ':' .. f .. ':' .. k .. '=' .. r end end end\n"
+        + "return out";
+    @SuppressWarnings("unchecked")
+    List<String> lua = (List<String>) SharedRedis.server().command("EVAL", body, "1", "{sm}:");
+    DurableRules rules = DurableRules.defaults();
+    List<String> expected = new ArrayList<>();
+    List<JobState> states = new ArrayList<>(List.of(JobState.values()));
+    states.add(null);
+    for (JobState s : states) {
+      for (boolean full : new boolean[] {false, true}) {
+        int pending = full ? rules.maxPendingSignals() : rules.maxPendingSignals() - 1;
+        for (boolean waits : new boolean[] {true, false}) {
+          expected.add((s == null ? "NONE" : s.name()) + ":" + (full ? "FULL" : "ROOM") + ":" + (waits ? "W" : "N")
+              + "=" + rules.onSignal(s, pending, waits));
+        }
       }
     }
     assertThat(lua).containsExactlyInAnyOrderElementsOf(expected);

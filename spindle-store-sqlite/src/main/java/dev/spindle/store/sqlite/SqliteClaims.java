@@ -7,9 +7,6 @@ import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.JobRows;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -93,23 +90,6 @@ final class SqliteClaims implements SqlClaims.Store<Db.Conn> {
   @Override
   public String takeManyOf() {
     return TAKE_ANY_OF;
-  }
-
-  @Override
-  public void bindTasks(Db.Conn c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException {
-    ps.setString(index, jsonArray(tasks));
-  }
-
-  /** The names as a JSON array of strings. */
-  static String jsonArray(Set<String> names) {
-    StringBuilder b = new StringBuilder("[");
-    for (String n : names) {
-      if (b.length() > 1) {
-        b.append(',');
-      }
-      b.append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-    }
-    return b.append(']').toString();
   }
 
   @Override

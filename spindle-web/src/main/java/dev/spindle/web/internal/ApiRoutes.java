@@ -1,5 +1,6 @@
 package dev.spindle.web.internal;
 
+import dev.spindle.queue.DurableView;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobNotFoundException;
@@ -13,6 +14,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.SignalResult;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.spi.Durations;
 import dev.spindle.web.Credentials;
@@ -29,6 +31,7 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -88,6 +91,16 @@ public final class ApiRoutes {
         "The job's workflow neighbours: the jobs it waits for and the jobs waiting for it")
         .response(200, "dependsOn and dependents, each with id, task, state, policy, input")
         .response(404, "no such job").handle(this::dependencies);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/steps", Role.VIEWER,
+        "A durable job's record: its steps (name, attempt, duration, result), the signals kept for it and what it"
+        + " waits for").response(200, "steps, signals and waitingFor (empty for a job that recorded nothing)")
+        .response(404, "no such job").handle(this::steps);
+    t.route(HandlerType.POST, PREFIX + "/jobs/{id}/signals/{name}", Role.OPERATOR,
+        "Send a signal to a durable job: one waiting for it is queued again; one not waiting yet keeps it")
+        .body("the signal's payload as JSON (empty body: null)")
+        .response(200, "outcome STORED or WOKE").response(400, "bad name or payload")
+        .response(404, "no such job").response(409, "the job has finished or holds too many signals")
+        .response(501, "the store has no durable execution").handle(this::signal);
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/retry", Role.OPERATOR, "Requeue a FAILED, DEAD or CANCELLED job")
         .response(200, "the requeued job").response(404, "no such job").response(409, "not in a retryable state")
         .handle(this::retry);
@@ -420,6 +433,22 @@ public final class ApiRoutes {
     JobInfo j = job(ctx.pathParam("id"));
     json(ctx, 200, DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find)
         .toJson(j.id()));
+  }
+
+  private void steps(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    json(ctx, 200, service.durableView(j).orElseGet(() -> new DurableView(List.of(), Map.of(), null)).toJson());
+  }
+
+  private void signal(Context ctx) {
+    String id = ctx.pathParam("id");
+    String body = ctx.body();
+    String payload = body.isBlank() ? "null" : Json.parse(body).toString();
+    SignalResult r = service.signal(Auth.user(ctx), id, ctx.pathParam("name"), payload);
+    ObjectNode o = Json.object();
+    o.put("id", id);
+    o.put("outcome", r.name());
+    json(ctx, 200, o);
   }
 
   private void result(Context ctx) {

@@ -392,6 +392,7 @@ public final class Pages {
     if (j == null) {
       throw Problem.notFound("no job " + id);
     }
+    dev.spindle.queue.JobInfo stored = j;
     j = service.shown(j);
     java.time.Instant now = service.clock().instant();
     boolean op = Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR;
@@ -446,11 +447,57 @@ public final class Pages {
       }
       b.append("</pre>");
     }
+    dev.spindle.queue.DurableView durable = service.durableView(stored).orElse(null);
+    if (durable != null) {
+      appendSteps(b, durable);
+    }
+    if (op && !j.state().isTerminal() && durable != null) {
+      appendSignalForm(b, j.id(), durable.waitingFor());
+    }
     DependencyView deps = DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find);
     if (!deps.isEmpty()) {
       b.append(deps.toHtml());
     }
     html(ctx, frame(ctx, "Job " + j.id(), "Jobs", b.toString()));
+  }
+
+  /** A durable job's steps as a timeline (a bar per step for its run time), its wait and signals. */
+  private static void appendSteps(StringBuilder b, dev.spindle.queue.DurableView d) {
+    long longest = Math.max(1, d.steps().stream().mapToLong(dev.spindle.queue.DurableView.Step::tookMillis).max()
+        .orElse(1));
+    b.append("<h2>Steps</h2><table class=\"steps\" id=\"job-steps\"><thead><tr><th>#</th><th>Step</th>"
+        + "<th>Kind</th><th>Attempt</th><th>Took</th><th>Recorded</th><th>Result</th></tr></thead><tbody>");
+    int n = 0;
+    for (dev.spindle.queue.DurableView.Step s : d.steps()) {
+      String name = s.occurrence() == 0 ? s.name() : s.name() + " #" + (s.occurrence() + 1);
+      b.append("<tr data-step=\"").append(esc(s.name() + "#" + s.occurrence())).append("\"><td>").append(++n)
+          .append("</td><td>").append(esc(name)).append("</td><td>").append(s.kind()).append("</td><td>")
+          .append(s.attempt()).append("</td><td><meter min=\"0\" max=\"").append(longest).append("\" value=\"")
+          .append(s.tookMillis()).append("\"></meter> ").append(Html.human(java.time.Duration.ofMillis(
+              s.tookMillis()))).append("</td><td>").append(Html.time(s.recordedAt())).append("</td><td><code>")
+          .append(esc(s.resultJson() == null ? "null" : s.resultJson())).append("</code></td></tr>");
+    }
+    b.append("</tbody></table>");
+    dev.spindle.queue.DurableView.Wait w = d.waitingFor();
+    if (w != null) {
+      b.append("<p id=\"job-wait\">Waits for ").append(w.signal() == null ? "its timer"
+          : "signal <b>" + esc(w.signal()) + "</b>").append(" until ").append(Html.time(w.until())).append("</p>");
+    }
+    if (!d.signals().isEmpty()) {
+      b.append("<p id=\"job-signals\">Signals kept: ");
+      d.signals().forEach((k, v) -> b.append(esc(k)).append(" \u00d7").append(v).append(' '));
+      b.append("</p>");
+    }
+  }
+
+  /** An operator's form to send a signal, named after the one the job waits for if any. */
+  private static void appendSignalForm(StringBuilder b, String id, dev.spindle.queue.DurableView.@Nullable Wait w) {
+    String name = w == null || w.signal() == null ? "" : w.signal();
+    b.append("<form id=\"signal-form\" class=\"actions\" data-api-base=\"api/v1/jobs/").append(esc(id))
+        .append("/signals/\"><label>Signal <input id=\"signal-name\" name=\"name\" required maxlength=\"")
+        .append(dev.spindle.queue.DurableRules.MAX_NAME_LENGTH).append("\" value=\"").append(esc(name))
+        .append("\"></label> <label>Payload (JSON) <input id=\"signal-payload\" name=\"payload\" value=\"null\">"
+            + "</label> <button type=\"submit\" id=\"signal-send\">Send signal</button></form>");
   }
 
   private static void appendError(StringBuilder b, dev.spindle.queue.JobError e, String prefix) {

@@ -197,6 +197,41 @@ public final class QueueService {
     return store.find(id);
   }
 
+  /** What the durable {@code job} recorded, as it may be shown; empty if nothing (or no durable store). */
+  public Optional<dev.spindle.queue.DurableView> durableView(JobInfo job) {
+    return dev.spindle.queue.DurableView.of(store, job, redaction);
+  }
+
+  /**
+   * Sends the signal {@code name} with the JSON {@code payloadJson} to job {@code id}, audited as
+   * {@code job.signal}.
+   *
+   * @throws JobNotFoundException if there is no such job
+   * @throws Problem 409 if the job has finished or holds too many signals not yet taken (nothing
+   *     stored), 400 if the name or payload breaks the durable rules, 501 if the store has no
+   *     durable execution
+   */
+  public dev.spindle.queue.spi.SignalResult signal(Credentials.User who, String id, String name,
+      String payloadJson) {
+    dev.spindle.queue.spi.DurableStore durable = store.durable().orElseThrow(() -> Problem.notImplemented(
+        "the store " + description + " has no durable execution: signals cannot be sent"));
+    dev.spindle.queue.spi.SignalResult r;
+    try {
+      r = durable.signal(dev.spindle.queue.spi.JobRef.id(id), name, payloadJson,
+          dev.spindle.queue.DurableRules.defaults(), clock.instant());
+    } catch (IllegalArgumentException e) {
+      throw Problem.badRequest(e.getMessage());
+    }
+    switch (r) {
+      case NO_SUCH_JOB -> throw new JobNotFoundException(id);
+      case FINISHED -> throw Problem.conflict("job " + id + " has finished: the signal was not stored");
+      case FULL -> throw Problem.conflict("job " + id + " holds too many signals not yet taken: the signal was not"
+          + " stored");
+      case STORED, WOKE -> audit.record(who, "job.signal", id, name);
+    }
+    return r;
+  }
+
   /**
    * Requeues a FAILED, DEAD or CANCELLED job.
    *

@@ -85,6 +85,24 @@
     }
   });
 
+  // A form that sends its JSON payload to data-api-base + its name field (a durable job's signal).
+  document.addEventListener('submit', async function (e) {
+    const f = e.target.closest('form[data-api-base]');
+    if (!f) {
+      return;
+    }
+    e.preventDefault();
+    try {
+      const name = f.elements.name.value.trim();
+      const text = f.elements.payload.value.trim();
+      const data = await call('POST', f.dataset.apiBase + encodeURIComponent(name), text === '' ? null : JSON.parse(text));
+      flash('Signal ' + name + ': ' + data.outcome + '.', false);
+      window.setTimeout(function () { window.location.reload(); }, 300);
+    } catch (err) {
+      flash(err.message, true);
+    }
+  });
+
   function setText(sel, v) {
     document.querySelectorAll(sel).forEach(function (el) {
       if (el.textContent !== String(v)) {

@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * statements run under a savepoint and the store's session settings ({@link Session}), both undone
  * before the call returns: a failed call leaves nothing in the caller's transaction. A unique key
  * that another transaction adds at the same moment makes the call fail: retry the business
- * transaction. Thread-safe (stateless apart from its collaborators).
+ * transaction. Other work runs on the caller's connection the same way ({@link #onCallersConnection},
+ * such as a durable step recorded in the caller's transaction). Thread-safe (stateless apart from
+ * its collaborators).
  *
  * @param <C> the store's connection type
  */
@@ -90,27 +92,47 @@ public final class SqlCallerEnqueue<C extends SqlConn> implements JdbcEnqueue {
     enqueuer.checkArguments(jobs);
     Workflows.checkBatch(jobs);
     recordPolicies(jobs);
+    // a refused dependency is found after its job's row: the savepoint takes the rows back
+    List<EnqueueResult> out = onCallersConnection(connection, "transactional enqueue",
+        "enqueue " + jobs.size() + " job(s)", c -> {
+          List<EnqueueResult> results = enqueuer.insert(c, jobs, new HashMap<>());
+          session.inserted(c);
+          return results;
+        });
+    readied.run();
+    return out;
+  }
+
+  /**
+   * Runs {@code work} through the caller's connection inside its open transaction (auto-commit
+   * off), under a savepoint and the store's session settings ({@link Session#enter}), both undone
+   * before this returns: when {@code work} fails, nothing of it is left in the caller's transaction.
+   * What {@code work} writes commits or rolls back with the caller's transaction.
+   *
+   * @param what names the call in the auto-commit refusal ({@code "transactional enqueue"})
+   * @param operation names the work in a translated error, before {@code " in the caller's transaction"}
+   * @throws IllegalStateException if the connection is in auto-commit mode (nothing runs)
+   * @throws dev.spindle.queue.StoreException if a statement fails (the caller's transaction should roll back)
+   */
+  public <T> T onCallersConnection(Connection connection, String what, String operation, SqlDb.Work<C, T> work) {
+    Objects.requireNonNull(connection, "connection");
     C c = db.wrap(connection);
     Savepoint before = null;
     String saved = null;
     try {
       if (connection.getAutoCommit()) {
-        throw new IllegalStateException("transactional enqueue needs a connection inside a transaction"
-            + " (setAutoCommit(false)); in auto-commit mode the jobs would be committed at once");
+        throw new IllegalStateException(what + " needs a connection inside a transaction (setAutoCommit(false));"
+            + " in auto-commit mode its writes would be committed at once");
       }
-      // a failure undoes all of this call in the caller's transaction: the rows already written (a
-      // refused dependency is found after its job's row) and the session settings
       before = connection.setSavepoint();
       saved = session.enter(c);
-      List<EnqueueResult> out = enqueuer.insert(c, jobs, new HashMap<>());
-      session.inserted(c);
+      T out = work.run(c);
       session.restore(c, saved);
       connection.releaseSavepoint(before);
-      readied.run();
       return out;
     } catch (SQLException e) {
       undo(c, before, saved);
-      throw db.translate(e, "enqueue " + jobs.size() + " job(s) in the caller's transaction");
+      throw db.translate(e, operation + " in the caller's transaction");
     } catch (RuntimeException e) {
       undo(c, before, saved);
       throw e;

@@ -41,14 +41,13 @@ public final class SqlClaims<C extends JdbcConn> {
   public interface Store<C extends JdbcConn> {
     /**
      * Makes due delayed jobs ready and reads the queues' rules, at the start of a claim. Default:
-     * every due job promoted by one UPDATE, then the limits and the paused queues by one query.
+     * every due job promoted by one UPDATE (only if a plain read finds one first, where {@link
+     * #readBeforePromoting} says so), then the limits and the paused queues by one query.
      *
      * @param nowUs the store's time (us)
      */
     default Rules promote(C c, long nowUs) throws SQLException {
-      PreparedStatement promote = c.ps(PROMOTE);
-      promote.setLong(1, nowUs);
-      int promoted = promote.executeUpdate();
+      int promoted = readBeforePromoting() && !anyDue(c, nowUs) ? 0 : promoteDue(c, nowUs);
       Map<String, Integer> limits = new HashMap<>();
       try (ResultSet rs = c.ps(RULES).executeQuery()) {
         while (rs.next()) {
@@ -56,6 +55,15 @@ public final class SqlClaims<C extends JdbcConn> {
         }
       }
       return new Rules(limits, promoted, null);
+    }
+
+    /**
+     * Whether a claim reads (without locking) if any delayed job is due before it runs the promoting
+     * UPDATE. True where that UPDATE locks the scanned index range even when it changes nothing
+     * (InnoDB), so that claims would otherwise wait for each other there. Default: false.
+     */
+    default boolean readBeforePromoting() {
+      return false;
     }
 
     /**
@@ -95,8 +103,18 @@ public final class SqlClaims<C extends JdbcConn> {
      */
     String takeManyOf();
 
-    /** Sets parameter {@code index} of a statement of {@link #takeOneOf} or {@link #takeManyOf} to the task names. */
-    void bindTasks(C c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException;
+    /**
+     * Sets parameter {@code index} of a statement of {@link #takeOneOf} or {@link #takeManyOf} to the
+     * task names. Default: one JSON array of strings, as text.
+     */
+    default void bindTasks(C c, PreparedStatement ps, int index, Set<String> tasks) throws SQLException {
+      StringBuilder b = new StringBuilder("[");
+      for (String n : tasks) {
+        b.append(b.length() > 1 ? "," : "").append('"').append(n.replace("\\", "\\\\").replace("\"", "\\\""))
+            .append('"');
+      }
+      ps.setString(index, b.append(']').toString());
+    }
 
     /**
      * Claims up to {@code max} of the best ready jobs of {@code queue} by {@code sql} ({@link
@@ -194,6 +212,25 @@ public final class SqlClaims<C extends JdbcConn> {
       + " spindle_paused";
   private static final String NEXT_DUE = "SELECT run_at FROM spindle_jobs WHERE state = " + SqlJobRows.SCHEDULED
       + " ORDER BY run_at LIMIT 1";
+
+  private static final String ANY_DUE = "SELECT 1 FROM spindle_jobs WHERE state = " + SqlJobRows.SCHEDULED
+      + " AND run_at <= ? LIMIT 1";
+
+  /** Whether a delayed job is due at {@code nowUs}, by a plain (non-locking) read. */
+  private static boolean anyDue(JdbcConn c, long nowUs) throws SQLException {
+    PreparedStatement ps = c.ps(ANY_DUE);
+    ps.setLong(1, nowUs);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
+  /** Makes every delayed job due at {@code nowUs} ready; how many. */
+  private static int promoteDue(JdbcConn c, long nowUs) throws SQLException {
+    PreparedStatement promote = c.ps(PROMOTE);
+    promote.setLong(1, nowUs);
+    return promote.executeUpdate();
+  }
 
   /** Takes in the job just claimed at the current row of a claim's result set. */
   @FunctionalInterface

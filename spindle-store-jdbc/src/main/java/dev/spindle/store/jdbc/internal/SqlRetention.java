@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Retention for a SQL store: deletes expired finished jobs, then the oldest beyond the
@@ -56,20 +57,44 @@ public final class SqlRetention<C extends JdbcConn> {
     }
     return db.write("apply retention", c -> {
       dialect.beforeDeletingJobs(c);
-      int left = limits.batch();
-      int deleted = deleteExpired(c, "spindle_jobs", t, left);
-      left -= deleted;
-      for (JobRules.Kept kept : JobRules.Kept.values()) {
-        String where = SqlRules.keptAs(kept);
-        long over = count(c, where) - kept.limit(limits);
-        if (left > 0 && over > 0) {
-          int n = deleteOldest(c, where, kept.limit(limits), (int) Math.min(over, left));
-          deleted += n;
-          left -= n;
-        }
-      }
-      return deleted;
+      return deleteExpiredAndBeyond(c, t, limits, List.of("spindle_jobs"), this::deleteBeyondCount);
     });
+  }
+
+  /** How a store deletes the oldest finished jobs of a kind beyond the newest of them it keeps. */
+  @FunctionalInterface
+  public interface BeyondLimit<C> {
+    /**
+     * Deletes up to {@code n} of the oldest finished jobs matching {@code kind} (a {@link
+     * SqlRules#keptAs} condition) beyond the newest {@code max}, in the caller's transaction.
+     *
+     * @return how many were deleted
+     */
+    int delete(C c, String kind, long max, int n) throws SQLException;
+  }
+
+  /**
+   * Deletes up to {@link RetentionLimits#batch()} jobs in the caller's transaction: the expired jobs
+   * of each of {@code tables} ({@link #deleteExpired}), then, in what is left of the batch, the
+   * jobs beyond each kept count ({@code beyond}).
+   *
+   * @param t the time (us) at or before which an expiry has passed
+   * @return how many were deleted
+   */
+  public int deleteExpiredAndBeyond(C c, long t, RetentionLimits limits, List<String> tables, BeyondLimit<C> beyond)
+      throws SQLException {
+    int left = limits.batch();
+    for (String table : tables) {
+      if (left > 0) {
+        left -= deleteExpired(c, table, t, left);
+      }
+    }
+    for (JobRules.Kept kept : JobRules.Kept.values()) {
+      if (left > 0) {
+        left -= beyond.delete(c, SqlRules.keptAs(kept), kept.limit(limits), left);
+      }
+    }
+    return limits.batch() - left;
   }
 
   /**
@@ -115,15 +140,20 @@ public final class SqlRetention<C extends JdbcConn> {
 
   /**
    * Deletes up to {@code n} of the oldest jobs matching {@code where} beyond the newest {@code max}
-   * of them; those a waiting job still needs are skipped (and not replaced by newer ones).
+   * of them (counted first); those a waiting job still needs are skipped (and not replaced by newer
+   * ones).
    */
-  private int deleteOldest(JdbcConn c, String where, long max, int n) throws SQLException {
+  private int deleteBeyondCount(JdbcConn c, String where, long max, int n) throws SQLException {
+    long over = count(c, where) - max;
+    if (over <= 0) {
+      return 0;
+    }
     PreparedStatement ps = c.ps("DELETE FROM spindle_jobs WHERE id IN (" + dialect.limitedIds("SELECT x.id FROM"
         + " spindle_jobs x WHERE x." + where + " AND x.finish_seq <= (SELECT finish_seq FROM spindle_jobs WHERE " + where
         + " ORDER BY finish_seq DESC LIMIT 1 OFFSET ?) AND NOT " + awaited("x") + " ORDER BY x.finish_seq LIMIT ?")
         + ")");
     ps.setLong(1, max);
-    ps.setInt(2, n);
+    ps.setInt(2, (int) Math.min(over, n));
     return ps.executeUpdate();
   }
 

@@ -8,7 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -18,13 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells the listeners when the store may have changed, in another process too.
  *
- * <p>With NOTIFY on: one dedicated connection (outside the pool) LISTENs on the store's channel;
+ * <p>With NOTIFY on: one dedicated connection (outside the pool) LISTENs on the store's channel,
+ * watched by the engine's {@link SqlChangePoller} thread, whose source it is;
  * writers send a coalesced {@code pg_notify} after they commit ({@link #signal}: while one is being
  * sent, further signals of this process make at most one more). Without a notification the
  * listeners are still called every {@code pollNanos} (at most 1 s), so a lost notification or a
  * dropped connection delays a worker by at most that. With NOTIFY off (PgBouncer in transaction
- * pooling, where LISTEN does not work): the engine's {@link SqlChangePoller} reads the job id
- * sequence and the finish counter every {@code pollNanos} and calls the listeners each time.
+ * pooling, where LISTEN does not work): the poller reads the job id sequence and the finish counter
+ * every {@code pollNanos} instead, and calls the listeners each time.
  *
  * <p>A LISTEN connection left half-open (the peer gone without FIN or RST) would deliver nothing
  * for ever, leaving only the poll: after {@code 10 * pollNanos} (at least 1 s) without a
@@ -52,17 +53,14 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private final boolean notify;
   private final long pollNanos;
   private final long probeAfterNanos;
-  private final java.util.concurrent.atomic.AtomicLong notified = new java.util.concurrent.atomic.AtomicLong();
-  private final ChangeListeners listeners;
-  private final Object idle = new Object();
+  private final AtomicLong notified = new AtomicLong();
   private final Object sendLock = new Object();
   private boolean sending;
   private boolean again;
   private volatile boolean closed;
-  private @Nullable Thread thread;
   private @Nullable Thread sender;
-  /** With NOTIFY off: the engine's poller of the job id sequence and the finish counter. */
-  private final @Nullable SqlChangePoller poller;
+  /** The thread that wakes the listeners: on the LISTEN connection, or polling with NOTIFY off. */
+  private final SqlChangePoller watcher;
 
   /**
    * @param channel the LISTEN channel (a quoted identifier is made of it)
@@ -75,9 +73,10 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
     this.notify = notify;
     this.pollNanos = pollNanos;
     this.probeAfterNanos = Math.max(10 * pollNanos, TimeUnit.SECONDS.toNanos(1));
-    this.listeners = listeners;
-    this.poller = notify ? null : new SqlChangePoller("spindle-pg-changes", SqlChangePoller.dedicated(() -> watching(db),
-        NEWEST_CHANGE), pollNanos, pollNanos, listeners);
+    // with LISTEN the wait is in the source's read (for a notification), so none between reads
+    this.watcher = notify ? new SqlChangePoller("spindle-pg-changes", Listening::new, 0, pollNanos, listeners)
+        : new SqlChangePoller("spindle-pg-changes", SqlChangePoller.dedicated(() -> watching(db), NEWEST_CHANGE),
+            pollNanos, pollNanos, listeners);
   }
 
   /** Whether this feed uses LISTEN/NOTIFY. */
@@ -97,17 +96,8 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
 
   /** Starts watching if not started. */
   @Override
-  public synchronized void start() {
-    if (poller != null) {
-      poller.start();
-      return;
-    }
-    if (thread == null && !closed) {
-      thread = Thread.ofPlatform().daemon().name("spindle-pg-changes").start(this::loop);
-    }
-    synchronized (idle) {
-      idle.notifyAll();
-    }
+  public void start() {
+    watcher.start();
   }
 
   /**
@@ -169,67 +159,60 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
     }
   }
 
-  private void loop() {
-    Connection conn = null;
-    long lastFire = System.nanoTime();
-    long backoff = 0;
-    long lastHeard = System.nanoTime();
-    while (!closed) {
-      try {
-        if (listeners.isEmpty()) {
-          synchronized (idle) {
-            while (!closed && listeners.isEmpty()) {
-              idle.wait(1000);
-            }
-          }
-          continue;
-        }
-        if (conn == null) {
-          conn = watching(db);
-          lastHeard = System.nanoTime();
-          try (Statement st = conn.createStatement()) {
-            st.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
-          }
-          listeners.fire(); // changes made while not listening
-        }
-        PGNotification[] got = conn.unwrap(PGConnection.class)
-            .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
-        boolean fire = got != null && got.length > 0;
-        if (fire) {
-          notified.incrementAndGet();
-          lastHeard = System.nanoTime();
-        } else if (System.nanoTime() - lastHeard >= probeAfterNanos) {
-          // quiet for a while: a cheap round trip tells a quiet store from a half-open connection
-          if (!conn.isValid(ROUND_TRIP_TIMEOUT_SECONDS)) {
-            throw new SQLException("the LISTEN connection did not answer within " + ROUND_TRIP_TIMEOUT_SECONDS
-                + " s (half-open?); reconnecting", "08006");
-          }
-          lastHeard = System.nanoTime();
-        }
-        if (fire || System.nanoTime() - lastFire >= pollNanos) {
-          lastFire = System.nanoTime();
-          listeners.fire();
-        }
-        backoff = 0;
-      } catch (SQLException e) {
-        closeQuietly(conn);
-        conn = null;
-        backoff = Math.min(Math.max(backoff * 2, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.SECONDS.toNanos(1));
-        LOG.debug("watching {} for changes failed: {}", channel, e.toString());
-        listeners.fire(); // something may have changed; listeners re-check
-        LockSupport.parkNanos(backoff);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException | Error e) {
-        // unexpected (a listener's Error escapes ChangeListeners.fire): this thread carries on, else
-        // no listener would be called again, not even by the fallback poll
-        closeQuietly(conn);
-        conn = null;
-        LOG.warn("watching {} for changes failed; starting over", channel, e);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+  /**
+   * The LISTEN connection as the poller's source: each read waits up to {@code pollNanos} for
+   * notifications, and its number counts them. The LISTEN itself counts as one, answered at once by
+   * the second read: changes made while nobody listened wake the listeners as soon as it listens.
+   * Used by the poller's thread only.
+   */
+  private final class Listening implements SqlChangePoller.Source {
+    private final Connection conn;
+    /** One for the LISTEN, and one per notification. */
+    private long count = 1;
+    /** Reads so far, up to 2 (see {@link #newest}). */
+    private int reads;
+    private long lastHeard = System.nanoTime();
+
+    Listening() throws SQLException {
+      conn = watching(db);
+      try (Statement st = conn.createStatement()) {
+        st.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
+      } catch (SQLException | RuntimeException e) {
+        close();
+        throw e;
       }
     }
-    closeQuietly(conn);
+
+    @Override
+    public long newest() throws SQLException {
+      if (reads < 2) {
+        return reads++; // 0: the poller's baseline; then 1 at once, so the listeners look after the LISTEN
+      }
+      PGNotification[] got = conn.unwrap(PGConnection.class)
+          .getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
+      if (got != null && got.length > 0) {
+        notified.incrementAndGet();
+        lastHeard = System.nanoTime();
+        count += got.length;
+      } else if (System.nanoTime() - lastHeard >= probeAfterNanos) {
+        // quiet for a while: a cheap round trip tells a quiet store from a half-open connection
+        if (!conn.isValid(ROUND_TRIP_TIMEOUT_SECONDS)) {
+          throw new SQLException("the LISTEN connection did not answer within " + ROUND_TRIP_TIMEOUT_SECONDS
+              + " s (half-open?); reconnecting", "08006");
+        }
+        lastHeard = System.nanoTime();
+      }
+      return count;
+    }
+
+    @Override
+    public void close() {
+      try {
+        conn.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
   }
 
   /** A connection outside the pool whose statements fail after the round-trip timeout instead of hanging. */
@@ -239,39 +222,12 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
     return c;
   }
 
-  private static void closeQuietly(@Nullable Connection c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (SQLException e) {
-        // closing anyway
-      }
-    }
-  }
-
   @Override
   public void close() {
     closed = true;
-    if (poller != null) {
-      poller.close();
-    }
-    synchronized (idle) {
-      idle.notifyAll();
-    }
+    watcher.close();
     synchronized (sendLock) {
       sendLock.notifyAll();
-    }
-    Thread t;
-    synchronized (this) {
-      t = thread;
-    }
-    if (t != null) {
-      t.interrupt();
-      try {
-        t.join(3000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 }

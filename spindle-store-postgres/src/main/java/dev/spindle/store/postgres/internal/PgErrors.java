@@ -1,12 +1,41 @@
 package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.StoreException;
-import dev.spindle.store.jdbc.JdbcDialect;
+import dev.spindle.queue.StoreException.Reason;
 import dev.spindle.store.jdbc.internal.SqlPool;
 import java.sql.SQLException;
+import java.util.List;
 
-/** Turns PostgreSQL errors (by SQLSTATE) into {@link StoreException}s that say what happened. Stateless. */
+/**
+ * Turns PostgreSQL errors into {@link StoreException}s that say what happened, by a table of
+ * SQLSTATEs ({@link #TABLE}, the first matching row wins; any other error is {@link Reason#IO}).
+ * Stateless.
+ */
 public final class PgErrors {
+  /**
+   * A row of the table: the SQLSTATEs it covers (whole codes, or a class as its leading characters),
+   * the reason, and the message's words before and after where the error happened.
+   */
+  private record Row(List<String> states, Reason reason, String before, String after) {
+    boolean covers(String state) {
+      return states.stream().anyMatch(state::startsWith);
+    }
+  }
+
+  private static final List<Row> TABLE = List.of(
+      new Row(List.of("08", "57P"), Reason.UNAVAILABLE, "the PostgreSQL server is unreachable or shutting down",
+          "; nothing was written, retry later."),
+      new Row(List.of("28"), Reason.CANNOT_OPEN, "PostgreSQL refused the credentials",
+          ": check PGPASSWORD or the password file."),
+      new Row(List.of("53100"), Reason.DISK_FULL, "the PostgreSQL server's disk is full",
+          "; the transaction was rolled back, free space and retry."),
+      new Row(List.of("25006"), Reason.READ_ONLY, "the PostgreSQL server is read-only (a standby?)",
+          "; nothing was written."),
+      new Row(List.of("57014", "55P03", "40P01", "40001"), Reason.BUSY,
+          "PostgreSQL cancelled the statement (timeout or lock conflict)", "; nothing was written, retry later."),
+      new Row(List.of("53"), Reason.UNAVAILABLE, "the PostgreSQL server lacks resources",
+          " (too many connections? out of memory?)."));
+
   private PgErrors() {}
 
   /** The SQLSTATE of {@code e} or of the first SQLException among its causes, or "". */
@@ -19,51 +48,15 @@ public final class PgErrors {
     return "";
   }
 
-  /** Deadlock, serialization failure or a unique-key race: the whole transaction may simply be retried. */
-  public static boolean isRetryable(SQLException e) {
-    JdbcDialect.ErrorKind kind = PostgresDialect.INSTANCE.classify(e);
-    return kind == JdbcDialect.ErrorKind.SERIALIZATION_FAILURE || kind == JdbcDialect.ErrorKind.UNIQUE_VIOLATION;
-  }
-
-  /**
-   * The connection itself was lost (class 08) or ended by an administrator ({@code 57P01}, as
-   * {@code pg_terminate_backend} does): the pool drops it, and a read may simply run again on
-   * another. A write may not: a commit whose answer was lost may have happened.
-   */
-  public static boolean isConnectionLost(SQLException e) {
-    String s = state(e);
-    return s.startsWith("08") || s.equals("57P01");
-  }
-
   /** The store exception for an error during {@code operation} on the store {@code where}. */
   public static StoreException translate(SQLException e, String operation, String where) {
     String s = state(e);
     String at = " (" + operation + " on " + where + ")";
-    String detail = SqlPool.message(e);
-    if (s.startsWith("08") || s.startsWith("57P")) {
-      return new StoreException(StoreException.Reason.UNAVAILABLE, "the PostgreSQL server is unreachable or"
-          + " shutting down" + at + "; nothing was written, retry later. " + detail, e);
+    for (Row row : TABLE) {
+      if (row.covers(s)) {
+        return new StoreException(row.reason(), row.before() + at + row.after() + " " + SqlPool.message(e), e);
+      }
     }
-    if (s.startsWith("28")) {
-      return new StoreException(StoreException.Reason.CANNOT_OPEN, "PostgreSQL refused the credentials" + at
-          + ": check PGPASSWORD or the password file. " + detail, e);
-    }
-    if (s.equals("53100")) {
-      return new StoreException(StoreException.Reason.DISK_FULL, "the PostgreSQL server's disk is full" + at
-          + "; the transaction was rolled back, free space and retry. " + detail, e);
-    }
-    if (s.equals("25006")) {
-      return new StoreException(StoreException.Reason.READ_ONLY, "the PostgreSQL server is read-only (a standby?)"
-          + at + "; nothing was written. " + detail, e);
-    }
-    if (s.equals("57014") || s.equals("55P03") || s.equals("40P01") || s.equals("40001")) {
-      return new StoreException(StoreException.Reason.BUSY, "PostgreSQL cancelled the statement (timeout or lock"
-          + " conflict)" + at + "; nothing was written, retry later. " + detail, e);
-    }
-    if (s.startsWith("53")) {
-      return new StoreException(StoreException.Reason.UNAVAILABLE, "the PostgreSQL server lacks resources" + at
-          + " (too many connections? out of memory?). " + detail, e);
-    }
-    return new StoreException(StoreException.Reason.IO, "PostgreSQL error" + at + ": " + detail, e);
+    return new StoreException(Reason.IO, "PostgreSQL error" + at + ": " + SqlPool.message(e), e);
   }
 }

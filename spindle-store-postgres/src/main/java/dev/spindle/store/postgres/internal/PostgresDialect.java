@@ -23,17 +23,20 @@ public final class PostgresDialect implements JdbcDialect {
     return "postgresql";
   }
 
-  /** By SQLSTATE: 40P01 and 40001 are serialization failures, 23505 a unique violation, class 08 and 57P01 a lost connection. */
+  /**
+   * By SQLSTATE: 40P01 and 40001 are serialization failures, 23505 a unique violation, class 08 and
+   * 57P01 (ended by an administrator, as {@code pg_terminate_backend} does) a lost connection: the
+   * pool drops it, and a read may run again on another; a write may not (its commit may have happened).
+   */
   @Override
   public ErrorKind classify(SQLException e) {
     String s = PgErrors.state(e);
-    if (s.equals("40P01") || s.equals("40001")) {
-      return ErrorKind.SERIALIZATION_FAILURE;
-    }
-    if (s.equals("23505")) {
-      return ErrorKind.UNIQUE_VIOLATION;
-    }
-    return PgErrors.isConnectionLost(e) ? ErrorKind.CONNECTION_LOST : ErrorKind.OTHER;
+    return switch (s) {
+      case "40P01", "40001" -> ErrorKind.SERIALIZATION_FAILURE;
+      case "23505" -> ErrorKind.UNIQUE_VIOLATION;
+      case "57P01" -> ErrorKind.CONNECTION_LOST;
+      default -> s.startsWith("08") ? ErrorKind.CONNECTION_LOST : ErrorKind.OTHER;
+    };
   }
 
   /** A HikariCP pool of connections writing concurrently under row locks. */

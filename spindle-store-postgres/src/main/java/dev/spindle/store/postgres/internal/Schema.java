@@ -1,6 +1,7 @@
 package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.store.jdbc.internal.SqlMigrations;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -283,17 +284,38 @@ public final class Schema {
         + PostgresDialect.TEXT_PREFIX + ")) %I.gin_trgm_ops)" + where + "', s);";
   }
 
+  /** The migrations for {@link SqlMigrations}, in the caller's transaction under an advisory lock. */
+  private static final SqlMigrations.Schema<Db.Conn> SCHEMA = new SqlMigrations.Schema<>(MIGRATIONS, true) {
+    @Override
+    public int found(Db.Conn c) throws SQLException {
+      return Schema.version(c);
+    }
+
+    @Override
+    protected void execute(Db.Conn c, String sql) throws SQLException {
+      c.execOnce(sql);
+    }
+
+    @Override
+    protected void record(Db.Conn c, int version) throws SQLException {
+      PreparedStatement set = c.ps("INSERT INTO spindle_meta (key, value) VALUES ('schema_version', ?)"
+          + " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      set.setLong(1, version);
+      set.executeUpdate();
+    }
+
+    @Override
+    protected void lock(Db.Conn c, String where) throws SQLException {
+      c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-schema:' || current_schema()))").execute();
+    }
+  };
+
   /**
    * The statements that take a schema from version {@code found} to {@link #VERSION}, each version's
    * preceded by a comment line {@code -- version N}; empty if {@code found} is current or newer.
    */
   public static List<String> pending(int found) {
-    List<String> out = new java.util.ArrayList<>();
-    for (int v = Math.max(found, 0) + 1; v <= VERSION; v++) {
-      out.add("-- version " + v);
-      out.addAll(MIGRATIONS.get(v - 1));
-    }
-    return out;
+    return SqlMigrations.pending(SCHEMA, found);
   }
 
   /** The schema version found, 0 if there is none. */
@@ -316,23 +338,6 @@ public final class Schema {
    * @throws StoreException CANNOT_OPEN if the schema is newer than this code knows
    */
   public static int migrate(Db.Conn c, String where) throws SQLException {
-    PreparedStatement lock = c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-schema:' || current_schema()))");
-    lock.execute();
-    int found = version(c);
-    if (found > VERSION) {
-      throw new StoreException(StoreException.Reason.CANNOT_OPEN, "the job store " + where + " has schema version "
-          + found + ", newer than this Spindle understands (" + VERSION + "); it was left unchanged: upgrade"
-          + " Spindle");
-    }
-    for (int v = found + 1; v <= VERSION; v++) {
-      for (String ddl : MIGRATIONS.get(v - 1)) {
-        c.execOnce(ddl);
-      }
-      PreparedStatement set = c.ps("INSERT INTO spindle_meta (key, value) VALUES ('schema_version', ?)"
-          + " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-      set.setLong(1, v);
-      set.executeUpdate();
-    }
-    return found;
+    return SqlMigrations.migrate(c, SCHEMA, where);
   }
 }

@@ -40,7 +40,6 @@ class PostgresDialectTest {
       for (String state : new String[] {"40001", "40P01"}) {
         SQLException e = failing(c, "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '" + state + "'; END $$");
         assertThat(PostgresDialect.INSTANCE.classify(e)).as(state).isEqualTo(ErrorKind.SERIALIZATION_FAILURE);
-        assertThat(PgErrors.isRetryable(e)).isTrue();
       }
     }
   }

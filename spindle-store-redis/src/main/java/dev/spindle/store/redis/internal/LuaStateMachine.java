@@ -1,14 +1,19 @@
 package dev.spindle.store.redis.internal;
 
 import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.SignalResult;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders {@link JobState}'s state machine as Lua, so the scripts check transitions against the
@@ -16,7 +21,8 @@ import java.util.regex.Pattern;
  * {@code ALLOWED[from][to]} for allowed moves; and {@link DependencyPolicy#effectOf} as
  * {@code EFFECT[policy code][terminal state]}: {@code 'S'} satisfied, {@code 'F'} satisfied by a
  * failure, {@code 'C'} the dependent is cancelled (a policy's code is {@link #policyCode}).
- * The rules of {@link JobRules} come with them ({@link #renderRules}).
+ * The rules of {@link JobRules} come with them ({@link #renderRules}), and the answers of {@link
+ * DurableRules#onSignal} ({@link #renderSignalRules}).
  * {@code lib.lua} holds the placeholder line
  * {@value #PLACEHOLDER}, which {@link #inline} replaces. Stateless; thread-safe.
  */
@@ -91,7 +97,30 @@ public final class LuaStateMachine {
       }
       outcome.add(by.toString());
     }
-    return "local RULES = {\n" + kept + outcome + stat + "}\n";
+    return "local RULES = {\n" + kept + outcome + renderSignalRules() + stat + "}\n";
+  }
+
+  /**
+   * {@code RULES.SIGNAL[state][fullness][waits]}: {@link DurableRules#onSignal}'s answer (a {@link
+   * SignalResult} name) for a job in {@code state} ({@code NONE}: no such job), with its pending
+   * signals below the limit ({@code ROOM}) or at it ({@code FULL}), waiting for that signal's name
+   * ({@code W}) or not ({@code N}). The limit itself is passed to the script with each call.
+   */
+  static String renderSignalRules() {
+    DurableRules rules = DurableRules.defaults();
+    StringJoiner signal = new StringJoiner(",\n", "  SIGNAL = {\n", "\n  },\n");
+    List<@Nullable JobState> states = new ArrayList<>(List.of(JobState.values()));
+    states.add(null);
+    for (JobState state : states) {
+      StringJoiner byFullness = new StringJoiner(", ", "    " + (state == null ? "NONE" : state.name()) + " = {", "}");
+      for (boolean full : new boolean[] {false, true}) {
+        int pending = full ? rules.maxPendingSignals() : 0;
+        byFullness.add((full ? "FULL" : "ROOM") + " = {W = '" + rules.onSignal(state, pending, true).name()
+            + "', N = '" + rules.onSignal(state, pending, false).name() + "'}");
+      }
+      signal.add(byFullness.toString());
+    }
+    return signal.toString();
   }
 
   /**

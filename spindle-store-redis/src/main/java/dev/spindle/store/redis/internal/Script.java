@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The store's Lua scripts (in {@code lua/} next to this class): the shared library {@code lib.lua}
- * (with {@link JobState}'s tables rendered in by {@link LuaStateMachine}, and the dependency
- * functions of {@code deps.lua} at its {@code --@DEPENDENCIES@} line) and one body per script.
+ * (with {@link JobState}'s tables rendered in by {@link LuaStateMachine}, the dependency
+ * functions of {@code deps.lua} at its {@code --@DEPENDENCIES@} line and the durable-execution
+ * functions of {@code durable.lua} at its {@code --@DURABLE@} line) and one body per script.
  *
  * <p>On Redis 7 and later they are loaded once as one Redis Functions library ({@link #library()},
  * named after its content's hash, so versions coexist during a rolling upgrade) and each body is a
@@ -59,13 +60,23 @@ public enum Script {
   OLDEST("oldest", ScriptOutputType.VALUE, Mode.READ),
   OLDEST_BY_QUEUE("oldest_by_queue", ScriptOutputType.MULTI, Mode.READ),
   LIVE("live", ScriptOutputType.MULTI, Mode.READ),
-  FLOW("flow", ScriptOutputType.MULTI);
+  FLOW("flow", ScriptOutputType.MULTI),
+  DURABLE_RECORD("durable_record", ScriptOutputType.MULTI),
+  DURABLE_SUSPEND("durable_suspend", ScriptOutputType.INTEGER),
+  DURABLE_SIGNAL("durable_signal", ScriptOutputType.VALUE),
+  DURABLE_SIGNAL_AT("durable_signal_at", ScriptOutputType.VALUE, Mode.READ),
+  DURABLE_LOG("durable_log", ScriptOutputType.MULTI, Mode.READ),
+  DURABLE_CACHED("durable_cached", ScriptOutputType.MULTI, Mode.READ),
+  DURABLE_CACHE("durable_cache", ScriptOutputType.INTEGER);
 
   /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
   private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";
+  /** The line of {@code lib.lua} that {@code durable.lua} (the durable-execution functions) replaces. */
+  private static final String DURABLE = "\n--@DURABLE@\n";
   /** The first write of a script that must work at maxmemory (see lib.lua's out-of-memory rule). */
   private static final String UNDER_OOM_MARKER = "redis.call('DEL', P .. 'oom')";
-  private static final String LIB = withDependencies(LuaStateMachine.inline(read("lib")));
+  private static final String LIB = withPart(withPart(LuaStateMachine.inline(read("lib")), DEPENDENCIES, "deps"),
+      DURABLE, "durable");
   private static volatile @Nullable Library library;
 
   /** What a script may do, declared to Redis as a function's flags. */
@@ -193,12 +204,13 @@ public enum Script {
     }
   }
 
-  private static String withDependencies(String lib) {
-    int at = lib.indexOf(DEPENDENCIES);
+  /** {@code lib} with its {@code line} replaced by the file {@code lua/<part>.lua}. */
+  private static String withPart(String lib, String line, String part) {
+    int at = lib.indexOf(line);
     if (at < 0) {
-      throw new IllegalStateException("lib.lua lacks the line --@DEPENDENCIES@ where deps.lua goes");
+      throw new IllegalStateException("lib.lua lacks the line " + line.strip() + " where " + part + ".lua goes");
     }
-    return lib.substring(0, at + 1) + read("deps") + lib.substring(at + DEPENDENCIES.length() - 1);
+    return lib.substring(0, at + 1) + read(part) + lib.substring(at + line.length() - 1);
   }
 
   private static String read(String name) {

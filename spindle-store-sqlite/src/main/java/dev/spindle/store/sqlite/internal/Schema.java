@@ -1,18 +1,21 @@
 package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.store.jdbc.internal.SqlMigrations;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -290,11 +293,47 @@ public final class Schema {
   }
 
   /**
-   * Creates the schema if missing, inside the caller's write transaction.
+   * The migrations for {@link SqlMigrations}: every statement of {@link #DDL} is idempotent, so the
+   * one list (the last version's) brings any older version up; the earlier versions have none of
+   * their own. All run in the caller's write transaction.
+   */
+  private static final SqlMigrations.Schema<Db.Conn> MIGRATIONS = new SqlMigrations.Schema<>(
+      Stream.concat(Collections.nCopies(VERSION - 1, List.<String>of()).stream(), Stream.of(List.of(DDL))).toList(),
+      true) {
+    @Override
+    public int found(Db.Conn c) throws SQLException {
+      if (!tables(c.jdbc()).contains("spindle_meta")) {
+        return 0;
+      }
+      try (ResultSet rs = c.jdbc().createStatement()
+          .executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    }
+
+    @Override
+    protected void execute(Db.Conn c, String sql) throws SQLException {
+      c.execOnce(sql);
+    }
+
+    @Override
+    protected void record(Db.Conn c, int version) throws SQLException {
+      c.execOnce("INSERT OR REPLACE INTO spindle_meta (key, value) VALUES ('schema_version', " + version + ")");
+    }
+
+    @Override
+    public String newer(String where, int found) {
+      return "the job database " + where + " was created by a newer Spindle (schema " + found
+          + ", this version understands " + VERSION + "); it was left unchanged: upgrade Spindle";
+    }
+  };
+
+  /**
+   * Creates the schema if missing, inside the caller's write transaction ({@link SqlMigrations}).
    *
-   * @throws SQLException if the database was created by a newer version of Spindle
-   * @throws StoreException CANNOT_OPEN if the file holds another application's tables, or Spindle
-   *     tables lacking columns of this version (nothing is changed: the transaction rolls back)
+   * @throws StoreException CANNOT_OPEN if the database was created by a newer version of Spindle, if
+   *     the file holds another application's tables, or Spindle tables lacking columns of this
+   *     version (nothing is changed: the transaction rolls back)
    */
   public static void migrate(Db.Conn c, java.nio.file.Path file) throws SQLException {
     Set<String> existing = tables(c.jdbc());
@@ -305,30 +344,19 @@ public final class Schema {
           + "; no Spindle schema marker spindle_meta): Spindle does not add its tables to it; give the store "
           + "a file of its own");
     }
+    int found = MIGRATIONS.found(c);
+    if (found > VERSION) {
+      throw new StoreException(StoreException.Reason.CANNOT_OPEN, MIGRATIONS.newer(file.toString(), found));
+    }
     addFlowKeyColumn(c, existing);
     addWaitColumns(c, existing);
     requireColumns(c, file, true); // before the DDL: its indexes could fail on a missing column
-    c.execOnce(DDL[0]);
-    Integer version = null;
-    try (ResultSet rs = c.jdbc().createStatement()
-        .executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
-      if (rs.next()) {
-        version = rs.getInt(1);
-      }
-    }
-    if (version != null && version > VERSION) {
-      throw new SQLException("the job database was created by a newer Spindle (schema " + version
-          + ", this version understands " + VERSION + "); upgrade Spindle");
-    }
     boolean indexText = existing.contains("spindle_jobs") && !existing.contains("spindle_jobs_text");
-    for (int i = 1; i < DDL.length; i++) {
-      c.execOnce(DDL[i]);
-    }
+    SqlMigrations.migrate(c, MIGRATIONS, file.toString());
     if (indexText) { // a database before version 4: index the jobs it already has
       c.execOnce("INSERT INTO spindle_jobs_text (rowid, t_args, t_error) SELECT id, args, error FROM spindle_jobs");
     }
     moveTraceContexts(c, existing);
     requireColumns(c, file, false);
-    c.execOnce("INSERT OR REPLACE INTO spindle_meta (key, value) VALUES ('schema_version', " + VERSION + ")");
   }
 }

@@ -612,7 +612,9 @@ end
 
 -- The dependency (workflow) functions of deps.lua go in place of the next line (Script.java).
 --@DEPENDENCIES@
--- Deletes a finished job and its index entries.
+-- The durable-execution functions of durable.lua go in place of the next line (Script.java).
+--@DURABLE@
+-- Deletes a finished job, its index entries and its durable records.
 local function deletejob(id)
   local j = load(id)
   local m = mem(id)
@@ -626,6 +628,8 @@ local function deletejob(id)
   DELS[#DELS + 1] = hkey(id)
   DELS[#DELS + 1] = skey(id)
   DELS[#DELS + 1] = errkey(id)
+  DELS[#DELS + 1] = dskey(id)
+  DELS[#DELS + 1] = dgkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
   if flowkey(j) then redis.call('HDEL', P .. 'fk', id) end
   deletedeps(id)

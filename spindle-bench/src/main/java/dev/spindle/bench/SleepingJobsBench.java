@@ -1,0 +1,226 @@
+package dev.spindle.bench;
+
+import dev.spindle.ExecutionModel;
+import dev.spindle.Task;
+import dev.spindle.TaskRegistry;
+import dev.spindle.queue.DurableContext;
+import dev.spindle.queue.JobOptions;
+import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.StoreBackend;
+import dev.spindle.store.postgres.PostgresJobStore;
+import dev.spindle.store.sqlite.SqliteJobStore;
+import dev.spindle.testkit.postgres.PostgresServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A million sleeping durable jobs: what they cost the store, how late they wake when they all fall
+ * due together, and whether an ordinary queue beside them drains as fast as on an empty store.
+ *
+ * <p>One worker in this JVM serves both queues. First an ordinary drain of {@code --drain} no-op jobs
+ * on the empty store (after one to warm up); then {@code --jobs} durable jobs each take a step and a durable sleep of an
+ * hour (each job runs once and gives its slot back); then the store's size; then the same ordinary
+ * drain beside the sleepers; then the store's and the worker's clock (one {@link ShiftedClock}) jumps
+ * an hour ahead, so every sleeper falls due at once, and each records how long after the jump it ran
+ * again: lateness percentiles, and the rate they all finished at.
+ *
+ * <p>Usage: {@code SleepingJobsBench [--store sqlite|postgres] [--jobs 1000000] [--drain 50000]
+ * [--concurrency 64]}. PostgreSQL is started here (the testkit's server, {@code fsync} off); SQLite
+ * lives in a temporary directory. The store's clock is injected: PostgreSQL's own clock is not used.
+ */
+public final class SleepingJobsBench {
+  private static final String SLEEPERS = "sleepers";
+  private static final String PLAIN = "plain";
+  private static final Duration NAP = Duration.ofHours(1);
+  private static final ShiftedClock CLOCK = new ShiftedClock();
+  /** The clock's shift at the jump (nanoTime), and each woken job's delay after it in microseconds. */
+  private static final AtomicLong JUMPED_AT = new AtomicLong();
+  private static final AtomicInteger WOKEN = new AtomicInteger();
+  private static long[] lateness = new long[0];
+
+  /** Takes a step, sleeps an hour durably, then records how long after the clock's jump it woke. */
+  static final Task<Long, Long> SLEEPER = Task.withContext("sleepers.nap", Long.class, Long.class, (n, tc) -> {
+    DurableContext ctx = DurableContext.of(tc).orElseThrow();
+    ctx.step("before", Long.class, () -> n);
+    ctx.sleep(NAP);
+    long at = JUMPED_AT.get();
+    int i = WOKEN.getAndIncrement();
+    if (at != 0 && i < lateness.length) {
+      lateness[i] = (System.nanoTime() - at) / 1000;
+    }
+    return n;
+  });
+
+  /** Does nothing: the ordinary queue's job. */
+  static final Task<Long, Long> NOOP = Task.of("sleepers.noop", Long.class, Long.class, n -> n);
+
+  private SleepingJobsBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    String kind = opts.getOrDefault("store", "sqlite");
+    int jobs = Integer.parseInt(opts.getOrDefault("jobs", "1000000"));
+    int drain = Integer.parseInt(opts.getOrDefault("drain", "50000"));
+    int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "64"));
+    lateness = new long[jobs];
+    System.out.printf(Locale.ROOT, "machine: %d cores, %s; store %s; %,d sleepers, drains of %,d, concurrency %d%n",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), kind, jobs, drain,
+        concurrency);
+    switch (kind) {
+      case "sqlite" -> {
+        Path dir = Files.createTempDirectory("spindle-sleepers");
+        try (StoreBackend store = SqliteJobStore.builder(dir.resolve("jobs.db")).clock(CLOCK).open()) {
+          run(store, jobs, drain, concurrency, () -> directorySize(dir));
+        } finally {
+          deleteTree(dir);
+        }
+      }
+      case "postgres" -> {
+        try (PostgresServer pg = PostgresServer.start();
+             StoreBackend store = PostgresJobStore.builder(pg.host(), pg.port(), "postgres", pg.user())
+                 .password(pg.password()).schema("sleepers").clock(CLOCK).open()) {
+          run(store, jobs, drain, concurrency, () -> Long.parseLong(pg.psql("SELECT sum(pg_total_relation_size(c.oid))"
+              + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sleepers'"
+              + " AND c.relkind IN ('r', 'p')").strip()));
+        }
+      }
+      default -> throw new IllegalArgumentException("--store: sqlite or postgres, not " + kind);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+
+  private static void run(StoreBackend store, int jobs, int drain, int concurrency, LongSupplier size)
+      throws InterruptedException {
+    TaskRegistry reg = TaskRegistry.builder().add(SLEEPER).add(NOOP).build();
+    try (JobQueue queue = JobQueue.builder(store).registry(reg).clock(CLOCK).build();
+         Worker worker = queue.worker().queues(SLEEPERS, PLAIN).concurrency(concurrency)
+             .model(ExecutionModel.VIRTUAL).clock(CLOCK).start()) {
+      long emptySize = size.getAsLong();
+      drain(store, queue, drain); // warm-up
+      double before = drain(store, queue, drain);
+      System.out.printf(Locale.ROOT, "ordinary drain, empty store:      %,9.0f jobs/s%n", before);
+      long t0 = System.nanoTime();
+      enqueue(queue, SLEEPER, SLEEPERS, jobs);
+      double enqueued = seconds(t0);
+      while (count(store, SLEEPERS, JobState.SCHEDULED) < jobs) {
+        Thread.sleep(500); // polling the store for progress, not synchronisation
+      }
+      double asleep = seconds(t0);
+      long sleepingSize = size.getAsLong();
+      System.out.printf(Locale.ROOT, "%,d sleepers enqueued in %.1f s, all asleep after %.1f s (%,.0f jobs/s to"
+          + " their sleep)%n", jobs, enqueued, asleep, jobs / asleep);
+      System.out.printf(Locale.ROOT, "store size: empty %,d KiB; with the sleepers %,d KiB = %,.0f bytes per"
+          + " sleeping job%n", emptySize / 1024, sleepingSize / 1024, (sleepingSize - emptySize) / (double) jobs);
+      double beside = drain(store, queue, drain);
+      System.out.printf(Locale.ROOT, "ordinary drain, beside sleepers:  %,9.0f jobs/s (%.2fx the empty store's)%n",
+          beside, beside / before);
+      long c0 = store.finishCursor();
+      JUMPED_AT.set(System.nanoTime());
+      CLOCK.shift(NAP.plusMinutes(1));
+      worker.wakeUp();
+      while (store.finishCursor() - c0 < jobs) {
+        Thread.sleep(100); // polling the store for progress, not synchronisation
+      }
+      double woke = seconds(JUMPED_AT.get());
+      long[] l = Arrays.copyOf(lateness, Math.min(WOKEN.get(), lateness.length));
+      Arrays.sort(l);
+      System.out.printf(Locale.ROOT, "all due at once: every sleeper finished %.1f s after the jump (%,.0f jobs/s);"
+          + " wake-up lateness p50 %.1f s, p99 %.1f s, max %.1f s (%,d samples)%n", woke, jobs / woke,
+          pct(l, 50) / 1e6, pct(l, 99) / 1e6, l.length == 0 ? 0 : l[l.length - 1] / 1e6, l.length);
+    }
+  }
+
+  private static double drain(StoreBackend store, JobQueue queue, int n) throws InterruptedException {
+    long c0 = store.finishCursor();
+    long t0 = System.nanoTime();
+    enqueue(queue, NOOP, PLAIN, n);
+    while (store.finishCursor() - c0 < n) {
+      Thread.sleep(1); // polling the store for progress, not synchronisation
+    }
+    return n / seconds(t0);
+  }
+
+  private static void enqueue(JobQueue queue, Task<Long, Long> task, String name, int n) {
+    JobOptions options = JobOptions.builder().queue(name).build();
+    for (int from = 0; from < n; from += 10_000) {
+      List<Long> batch = new ArrayList<>();
+      for (long i = from; i < Math.min(n, from + 10_000); i++) {
+        batch.add(i);
+      }
+      queue.enqueueAll(task, batch, options);
+    }
+  }
+
+  private static long count(StoreBackend store, String queue, JobState state) {
+    return store.inspector().queueSummaries().stream().filter(q -> q.queue().equals(queue))
+        .mapToLong(q -> q.count(state)).sum();
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static long pct(long[] sorted, int p) {
+    return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p / 100.0) - 1)];
+  }
+
+  private static long directorySize(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.mapToLong(f -> f.toFile().length()).sum();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The system clock plus a shift the bench moves forward. Thread-safe. */
+  static final class ShiftedClock extends Clock {
+    private final AtomicLong shiftNanos = new AtomicLong();
+
+    void shift(Duration by) {
+      shiftNanos.addAndGet(by.toNanos());
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plusNanos(shiftNanos.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("a UTC clock");
+    }
+  }
+}
