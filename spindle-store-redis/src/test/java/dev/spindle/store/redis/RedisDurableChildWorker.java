@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * A worker process for {@link RedisDurableKillTest}: {@code RedisDurableChildWorker URL} (a Redis URL
- * with its namespace), running {@link RedisDurableKillTasks} with a lease of three seconds (one second lost the lease to a starved
+ * with its namespace), running {@link dev.spindle.testkit.store.DurableKillTasks} with a lease of three seconds (one second lost the lease to a starved
  * child JVM on a loaded machine). Prints
  * {@code READY} once consuming; runs until killed.
  */
@@ -16,7 +16,7 @@ public final class RedisDurableChildWorker {
 
   public static void main(String[] args) throws Exception {
     RedisJobStore store = RedisJobStore.open(RedisStoreConfig.fromUrl(args[0], Map.of()));
-    Worker w = Worker.builder(store).registry(TaskRegistry.of(RedisDurableKillTasks.class)).concurrency(1)
+    Worker w = Worker.builder(store).registry(TaskRegistry.of(dev.spindle.testkit.store.DurableKillTasks.class)).concurrency(1)
         .leaseDuration(Duration.ofSeconds(3)).heartbeatInterval(Duration.ofMillis(200))
         .pollInterval(Duration.ofMillis(50)).name("durable-child").start();
     System.out.println("READY " + w.id());

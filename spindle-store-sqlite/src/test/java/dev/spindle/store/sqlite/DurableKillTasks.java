@@ -3,15 +3,13 @@ package dev.spindle.store.sqlite;
 import dev.spindle.Task;
 import dev.spindle.TaskCatalog;
 import dev.spindle.queue.DurableContext;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The five-step durable job of {@link SqliteDurableKillTest}. Each step body appends its name to the
+ * The durable jobs of {@link SqliteDurableKillTest} (the testkit's five-step job) and {@link
+ * SqliteDurableStopTest}. As in the testkit's catalog, Each step body appends its name to the
  * file named by the system property {@code durable.log} (one line per body run; O_APPEND keeps lines
  * whole across processes). The property {@code durable.halt} makes a process stop and wait to be
  * killed: {@code between} after step {@code s2} is recorded (appending {@code halted-between}),
@@ -23,32 +21,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code s4} for {@link #S4_GATE}. An attempt stopped by the queue logs {@code stopped <who>}.
  */
 public final class DurableKillTasks implements TaskCatalog {
-  /** Blocks forever: the process waits here for its {@code kill -9}. */
-  private static final CountDownLatch NEVER = new CountDownLatch(1);
-
-  public static final Task<String, String> FIVE_STEPS = Task.withContext("durable.five", String.class,
-      String.class, (input, tc) -> {
-        DurableContext ctx = DurableContext.of(tc).orElseThrow();
-        String halt = System.getProperty("durable.halt", "");
-        StringBuilder out = new StringBuilder(input);
-        for (int i = 1; i <= 5; i++) {
-          String name = "s" + i;
-          out.append(ctx.step(name, String.class, () -> {
-            log(name);
-            if (name.equals("s3") && halt.equals("inside")) {
-              NEVER.await();
-            }
-            return name;
-          }));
-          if (name.equals("s2") && halt.equals("between")) {
-            log("halted-between");
-            NEVER.await();
-          }
-        }
-        return out.toString();
-      });
-
-  /** Opened by the test to let the in-process worker's body of {@code s4} end. */
+    /** Opened by the test to let the in-process worker's body of {@code s4} end. */
   public static final CountDownLatch S4_GATE = new CountDownLatch(1);
 
   public static final Task<String, String> STOPPABLE = Task.withContext("durable.stoppable", String.class,
@@ -80,12 +53,11 @@ public final class DurableKillTasks implements TaskCatalog {
       });
 
   private static void log(String line) throws java.io.IOException {
-    Files.writeString(Path.of(System.getProperty("durable.log")), line + "\n", StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    dev.spindle.testkit.store.DurableKillTasks.log(line);
   }
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(FIVE_STEPS, STOPPABLE);
+    return List.of(dev.spindle.testkit.store.DurableKillTasks.FIVE_STEPS, STOPPABLE);
   }
 }

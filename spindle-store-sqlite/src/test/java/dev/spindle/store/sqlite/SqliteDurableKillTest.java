@@ -1,86 +1,29 @@
 package dev.spindle.store.sqlite;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import dev.spindle.TaskRegistry;
-import dev.spindle.queue.JobHandle;
-import dev.spindle.queue.JobQueue;
-import dev.spindle.queue.Worker;
-import dev.spindle.queue.spi.StepRecord;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.spindle.TaskCatalog;
+import dev.spindle.queue.spi.StoreBackend;
+import dev.spindle.testkit.store.DurableKillContract;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Durable steps across real {@code kill -9}s on SQLite: a child JVM running a five-step job is killed
- * between steps, a second one inside a step's body; a worker then finishes the job. Each step is
- * recorded once, and only the body the second kill interrupted runs again.
- */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class SqliteDurableKillTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
-
-  @TempDir
-  Path dir;
-
-  @Test
-  void killedBetweenAndInsideStepsTheJobRecordsEachStepOnceAndRerunsOnlyTheInterruptedBody() throws Exception {
-    Path db = dir.resolve("durable-kill.db");
-    Path log = dir.resolve("bodies.log");
-    System.setProperty("durable.log", log.toString());
-    try (SqliteJobStore store = SqliteJobStore.open(db);
-         JobQueue q = JobQueue.builder(store).registry(TaskRegistry.of(DurableKillTasks.class)).build()) {
-      JobHandle<String> job = q.enqueue(DurableKillTasks.FIVE_STEPS, ">");
-
-      killWhenLogged(startChild(db, log, "between"), log, "halted-between");
-      assertThat(Files.readAllLines(log)).containsExactly("s1", "s2", "halted-between");
-
-      killWhenLogged(startChild(db, log, "inside"), log, "s3");
-      assertThat(Files.readAllLines(log)).containsExactly("s1", "s2", "halted-between", "s3");
-
-      try (Worker survivor = Worker.builder(store).registry(TaskRegistry.of(DurableKillTasks.class))
-          .leaseDuration(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(200))
-          .pollInterval(Duration.ofMillis(50)).name("survivor").start()) {
-        assertThat(job.result(WAIT)).isEqualTo(">s1s2s3s4s5");
-      }
-      assertThat(Files.readAllLines(log)).as("only the interrupted body ran again")
-          .containsExactly("s1", "s2", "halted-between", "s3", "s3", "s4", "s5");
-      List<StepRecord> steps = store.durable().orElseThrow().view(job.id()).orElseThrow().steps();
-      assertThat(steps).extracting(StepRecord::key).containsExactly("s1#0", "s2#0", "s3#0", "s4#0", "s5#0");
-      assertThat(steps).extracting(StepRecord::attempt).as("s1, s2 by the first process, the rest by the last")
-          .containsExactly(1, 1, 3, 3, 3);
-    }
+/** Durable steps across real {@code kill -9}s on SQLite (child workers with a lease of 1 s). */
+class SqliteDurableKillTest extends DurableKillContract {
+  @Override
+  protected String location(Path dir) {
+    return dir.resolve("durable-kill.db").toString();
   }
 
-  /** Waits until {@code line} is in the log, then kills the child with SIGKILL. */
-  private static void killWhenLogged(Process child, Path log, String line) throws Exception {
-    try {
-      await().atMost(WAIT).until(() -> Files.exists(log) && Files.readAllLines(log).contains(line)
-          && Files.readAllLines(log).stream().filter(line::equals).count() == 1);
-      child.destroyForcibly(); // SIGKILL
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
-    } finally {
-      child.destroyForcibly();
-    }
+  @Override
+  protected StoreBackend open(String location) {
+    return SqliteJobStore.open(Path.of(location));
   }
 
-  private static Process startChild(Path db, Path log, String halt) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-Ddurable.log=" + log, "-Ddurable.halt=" + halt, "-cp",
-        System.getProperty("java.class.path"), DurableChildWorker.class.getName(), db.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    assertThat(out.readLine()).as("child worker started").startsWith("READY");
-    return p;
+  @Override
+  protected Class<?> childWorker() {
+    return DurableChildWorker.class;
+  }
+
+  @Override
+  protected Class<? extends TaskCatalog> catalog() {
+    return DurableKillTasks.class;
   }
 }

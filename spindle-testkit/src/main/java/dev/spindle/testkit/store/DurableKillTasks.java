@@ -1,8 +1,9 @@
-package dev.spindle.store.redis;
+package dev.spindle.testkit.store;
 
 import dev.spindle.Task;
 import dev.spindle.TaskCatalog;
 import dev.spindle.queue.DurableContext;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -11,17 +12,18 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The five-step durable job of {@link RedisDurableKillTest}. Each step body appends its name to the
+ * The five-step durable job of {@link DurableKillContract}. Each step body appends its name to the
  * file named by the system property {@code durable.log} (one line per body run; O_APPEND keeps lines
  * whole across processes). The property {@code durable.halt} makes a process stop and wait to be
  * killed: {@code between} after step {@code s2} is recorded (appending {@code halted-between}),
- * {@code inside} in the body of {@code s3} after its line is written.
+ * {@code inside} in the body of {@code s3} after its line is written. A portable catalog; stateless.
  */
-public final class RedisDurableKillTasks implements TaskCatalog {
+public final class DurableKillTasks implements TaskCatalog {
   /** Blocks forever: the process waits here for its {@code kill -9}. */
   private static final CountDownLatch NEVER = new CountDownLatch(1);
 
-  public static final Task<String, String> FIVE_STEPS = Task.withContext("durable.redis.five", String.class,
+  /** Five steps {@code s1..s5}, each answering its name; returns the input and the five names. */
+  public static final Task<String, String> FIVE_STEPS = Task.withContext("durable.five", String.class,
       String.class, (input, tc) -> {
         DurableContext ctx = DurableContext.of(tc).orElseThrow();
         String halt = System.getProperty("durable.halt", "");
@@ -43,7 +45,8 @@ public final class RedisDurableKillTasks implements TaskCatalog {
         return out.toString();
       });
 
-  private static void log(String line) throws java.io.IOException {
+  /** Appends {@code line} to the file named by the system property {@code durable.log}. */
+  public static void log(String line) throws IOException {
     Files.writeString(Path.of(System.getProperty("durable.log")), line + "\n", StandardOpenOption.CREATE,
         StandardOpenOption.APPEND, StandardOpenOption.WRITE);
   }
