@@ -1,7 +1,5 @@
 package dev.spindle.bench;
 
-import dev.spindle.process.supervise.ChildSpec;
-import dev.spindle.process.supervise.JvmLauncher;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobStores;
@@ -10,9 +8,7 @@ import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.testkit.postgres.PostgresServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,23 +176,8 @@ public final class DurableFaultBench {
   }
 
   private Process startWorker(String location, List<String> extra, List<String> jvm) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("--store", location, "--name", "durable-fault" + workerSeq));
-    cmd.addAll(extra);
-    List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseParallelGC"));
-    jvmOptions.addAll(jvm);
-    ChildSpec spec = ChildSpec.builder("durable fault worker" + workerSeq, PostgresBenchWorker.class.getName())
-        .jvmOptions(jvmOptions).args(cmd)
-        .stderr(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile())).build();
-    Process p = JvmLauncher.processBuilder(spec).start();
+    Process p = BenchWorkers.start(dir, "durable-fault", workerSeq++, location, extra, jvm);
     processes.add(p);
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = out.readLine();
-    while (line != null && !line.startsWith("READY")) {
-      line = out.readLine();
-    }
-    if (line == null) {
-      throw new IllegalStateException("worker process did not start; see " + dir);
-    }
     return p;
   }
 }

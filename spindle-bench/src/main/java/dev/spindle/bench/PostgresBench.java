@@ -650,23 +650,8 @@ public final class PostgresBench {
   }
 
   private Process startWorker(String location, List<String> extra, List<String> jvm) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("--store", location, "--name", "pgbench" + workerSeq));
-    cmd.addAll(extra);
-    List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseParallelGC"));
-    jvmOptions.addAll(jvm);
-    ChildSpec spec = ChildSpec.builder("pg-bench worker" + workerSeq, PostgresBenchWorker.class.getName())
-        .jvmOptions(jvmOptions).args(cmd)
-        .stderr(ProcessBuilder.Redirect.appendTo(dir.resolve("worker-" + (workerSeq++) + ".log").toFile())).build();
-    Process p = JvmLauncher.processBuilder(spec).start();
+    Process p = BenchWorkers.start(dir, "pgbench", workerSeq++, location, extra, jvm);
     processes.add(p);
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = out.readLine();
-    while (line != null && !line.startsWith("READY") && !jvm.isEmpty()) {
-      line = out.readLine(); // what the extra JVM options print first (a flight recording's path)
-    }
-    if (line == null || !line.startsWith("READY")) {
-      throw new IllegalStateException("worker process did not start; see " + dir);
-    }
     return p;
   }
 
