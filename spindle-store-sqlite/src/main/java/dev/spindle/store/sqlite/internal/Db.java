@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.BusyHandler;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The SQLite connections of one store: the engine's single-writer layer ({@link SqlSingleWriter}:
@@ -42,6 +44,12 @@ public final class Db extends SqlSingleWriter<Db.Conn> {
   private final Duration busyTimeout;
   private final long maxDatabaseBytes;
   private final boolean fullSync;
+  /**
+   * Whether a new connection may create the file: only while the store opens. A connection opened
+   * later (a reader, the change feed) must not recreate a file deleted under the store, which would
+   * hide the deletion behind a new, empty database.
+   */
+  private volatile boolean mayCreateFile = true;
 
   /** A connection whose prepared statements are cached for its life ({@link SqlConn}). */
   public static final class Conn extends SqlConn {
@@ -74,6 +82,7 @@ public final class Db extends SqlSingleWriter<Db.Conn> {
     } catch (SQLException e) {
       throw SqliteErrors.translate(e, "open", file, busyTimeout, maxDatabaseBytes);
     }
+    this.mayCreateFile = false;
     this.fileKey = fileKey(file);
   }
 
@@ -132,7 +141,11 @@ public final class Db extends SqlSingleWriter<Db.Conn> {
    */
   @Override
   protected Conn connect() throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    SQLiteConfig config = new SQLiteConfig();
+    if (!mayCreateFile) {
+      config.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
     Conn conn = new Conn(c);
     try {
       configure(conn);
