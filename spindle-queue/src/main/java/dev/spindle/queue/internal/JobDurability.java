@@ -221,7 +221,7 @@ final class JobDurability implements DurableContext {
   }
 
   /** The stored form of an await's record. */
-  private record AwaitRecord(String status, tools.jackson.databind.@Nullable JsonNode result,
+  record AwaitRecord(String status, tools.jackson.databind.@Nullable JsonNode result,
       tools.jackson.databind.@Nullable JsonNode error) {}
 
   private <T> AwaitedJob<T> awaitedOf(StepRecord r, String jobId, Class<T> type, Call call) {
@@ -385,11 +385,21 @@ final class JobDurability implements DurableContext {
 
   private void suspend(WaitFor wait) {
     f.suspended = true; // first: whatever ends the execution now, the worker writes no outcome
-    if (!store.suspend(job.id(), job.fence(), workerId, wait, clock.instant())) {
+    if (!suspended(wait)) {
       f.suspended = false;
       throw fenced();
     }
     throw new AttemptStopped("job " + job.id() + " suspended until " + wait.until());
+  }
+
+  /** {@link DurableStore#suspend}; a store that refuses the wait leaves the attempt running (and throws). */
+  private boolean suspended(WaitFor wait) {
+    try {
+      return store.suspend(job.id(), job.fence(), workerId, wait, clock.instant());
+    } catch (RuntimeException e) {
+      f.suspended = false;
+      throw e;
+    }
   }
 
   private AttemptStopped fenced() {
