@@ -4,12 +4,12 @@ import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.WaitFor;
 import dev.spindle.queue.spi.Workflows;
+import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import dev.spindle.spi.JsonCodec;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
