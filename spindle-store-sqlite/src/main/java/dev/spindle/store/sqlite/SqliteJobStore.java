@@ -4,10 +4,12 @@ import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.JdbcStoreBuilder;
-import dev.spindle.store.jdbc.internal.SqlMeta;
+import dev.spindle.store.jdbc.internal.SqlNumbering;
+import dev.spindle.store.jdbc.internal.SqlReturningClaims;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
+import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,18 +75,23 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
 
   /** The engine's parts on this file: the dialect, its writer and readers, and this store's SQL. */
   private static JdbcJobStore.Builder<Db.Conn> engine(SqliteSettings s, Db db, ChangeListeners listeners) {
-    SqliteClaims claims = new SqliteClaims();
+    SqlReturningClaims<Db.Conn> claims = claims();
     return JdbcJobStore.builder(SqliteDialect.INSTANCE, db, s.clock())
         .listeners(listeners)
         .feed(db.changes(s.wakeupInterval().toNanos(), listeners))
         .describe("sqlite:" + s.path())
         .maxPayloadBytes(s.maxPayloadBytes())
         .traceContextColumn(TraceContextColumn.EXPRESSION)
-        .numbering(new SqliteJobEnds())
-        .finishCursor(c -> SqlMeta.get(c, "finish_seq"))
+        .numbering(new SqlNumbering.Counter<>(SqliteDialect.INSTANCE))
+        .finishCursor(SqlNumbering.Counter::committed)
         .inserts(new SqliteEnqueue(claims))
         .claims(claims)
         .beforeHeartbeat(db::checkFileIdentity); // a file deleted or replaced under a worker stops it
+  }
+
+  /** The engine's claim statements with SQLite's index hints, trace contexts in {@code spindle_trace}. */
+  static SqlReturningClaims<Db.Conn> claims() {
+    return new SqlReturningClaims<>(SqliteDialect.INSTANCE, JobRows.CLAIM_COLUMNS, TraceContextColumn::read);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */
