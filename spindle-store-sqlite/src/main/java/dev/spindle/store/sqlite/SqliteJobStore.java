@@ -9,7 +9,6 @@ import dev.spindle.store.jdbc.internal.SqlReturningClaims;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
-import dev.spindle.store.sqlite.internal.JobRows;
 import dev.spindle.store.sqlite.internal.SqliteDialect;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -75,7 +74,7 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
 
   /** The engine's parts on this file: the dialect, its writer and readers, and this store's SQL. */
   private static JdbcJobStore.Builder<Db.Conn> engine(SqliteSettings s, Db db, ChangeListeners listeners) {
-    SqlReturningClaims<Db.Conn> claims = claims();
+    SqlReturningClaims<Db.Conn> claims = SqliteClaims.create();
     return JdbcJobStore.builder(SqliteDialect.INSTANCE, db, s.clock())
         .listeners(listeners)
         .feed(db.changes(s.wakeupInterval().toNanos(), listeners))
@@ -87,11 +86,6 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
         .inserts(new SqliteEnqueue(claims))
         .claims(claims)
         .beforeHeartbeat(db::checkFileIdentity); // a file deleted or replaced under a worker stops it
-  }
-
-  /** The engine's claim statements with SQLite's index hints, trace contexts in {@code spindle_trace}. */
-  static SqlReturningClaims<Db.Conn> claims() {
-    return new SqlReturningClaims<>(SqliteDialect.INSTANCE, JobRows.CLAIM_COLUMNS, TraceContextColumn::read);
   }
 
   /** Opens (creating if needed) the store at {@code file} with default settings. */

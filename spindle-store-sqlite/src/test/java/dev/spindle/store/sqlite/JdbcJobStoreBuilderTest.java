@@ -47,7 +47,7 @@ class JdbcJobStoreBuilderTest {
           .finishCursor(c -> SqlMeta.get(c, "finish_seq"));
       assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
           .hasMessage("a sqlite job store needs its numbering");
-      SqlReturningClaims<Db.Conn> claims = SqliteJobStore.claims();
+      SqlReturningClaims<Db.Conn> claims = SqliteClaims.create();
       b.numbering(new SqlNumbering.Counter<>(SqliteDialect.INSTANCE)).claims(claims);
       assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
           .hasMessage("a sqlite job store needs its inserts");
@@ -56,7 +56,7 @@ class JdbcJobStoreBuilderTest {
 
   @Test
   void aStoreBuiltFromItsPartsRunsAJobToItsEnd() {
-    SqlReturningClaims<Db.Conn> claims = SqliteJobStore.claims();
+    SqlReturningClaims<Db.Conn> claims = SqliteClaims.create();
     try (JdbcJobStore<Db.Conn> store = JdbcJobStore.builder(SqliteDialect.INSTANCE, open("parts.db"),
         HostClock.INSTANCE).describe("sqlite:parts").traceContextColumn(TraceContextColumn.EXPRESSION)
         .numbering(new SqlNumbering.Counter<>(SqliteDialect.INSTANCE)).finishCursor(c -> SqlMeta.get(c, "finish_seq"))
