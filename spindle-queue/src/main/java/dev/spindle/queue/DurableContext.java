@@ -4,9 +4,12 @@ import dev.spindle.TaskContext;
 import dev.spindle.retry.Retry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Durable execution inside a job of the durable queue: steps whose results survive a crash, durable
@@ -135,13 +138,13 @@ public interface DurableContext {
    * returns their outcomes (results as JSON) in node order. Once the time is up, the jobs not yet
    * ended come back {@link AwaitedJob.Status#TIMED_OUT}.
    */
-  default java.util.List<AwaitedJob<tools.jackson.databind.JsonNode>> awaitWorkflow(WorkflowHandle workflow,
+  default List<AwaitedJob<JsonNode>> awaitWorkflow(WorkflowHandle workflow,
       Duration timeout) throws Exception {
     Instant deadline = now().plus(timeout);
-    java.util.List<AwaitedJob<tools.jackson.databind.JsonNode>> out = new java.util.ArrayList<>();
+    List<AwaitedJob<JsonNode>> out = new ArrayList<>();
     for (String id : workflow.ids()) {
       Duration left = Duration.between(now(), deadline);
-      out.add(awaitJob(id, tools.jackson.databind.JsonNode.class, left.isNegative() ? Duration.ZERO : left));
+      out.add(awaitJob(id, JsonNode.class, left.isNegative() ? Duration.ZERO : left));
     }
     return out;
   }
