@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * opens that location with {@link dev.spindle.queue.JobStores#open}, so the test class path must hold
  * the store's provider.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class DurableKillContract {
   private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #location(Path)}, and {@link #frozenOutsideAWrite} where a process frozen inside a
  * transaction would hold locks others wait for.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class DurableStopContract {
   private static final Duration WAIT = Duration.ofSeconds(60);
   /**
