@@ -54,11 +54,12 @@ public abstract class DurableStopContract {
   }
 
   /**
-   * The child's lease: the test waits for it to run out once. 3 s: long enough for a child JVM
-   * starved on a loaded machine to renew it while it runs, short enough to keep the test quick.
+   * The child's lease: the test waits for it to run out once. 5 s: long enough for a child JVM
+   * starved on a loaded machine (a load of 25 on two cores) to renew it while it runs, short enough
+   * to keep the test quick.
    */
   protected Duration childLease() {
-    return Duration.ofSeconds(3);
+    return Duration.ofSeconds(5);
   }
 
   /**
