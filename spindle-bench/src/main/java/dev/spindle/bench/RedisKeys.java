@@ -58,7 +58,7 @@ final class RedisKeys {
       System.out.printf(Locale.ROOT, "  %-12s %,9d keys %,13.0f bytes = %,7.1f bytes per job%n", e.getKey(), k.keys,
           k.bytes(), k.bytes() / perJobs);
     }
-    System.out.printf(Locale.ROOT, "  %-12s %,9d keys %,13.0f bytes = %,7.1f bytes per job%n", "all",
+    System.out.printf(Locale.ROOT, "  %-12s %,9d keys %,13.0f bytes = %,7.1f bytes per job%n", "(total)",
         kinds.values().stream().mapToLong(k -> k.keys).sum(), total, total / perJobs);
   }
 

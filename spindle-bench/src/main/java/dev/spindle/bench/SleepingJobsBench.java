@@ -138,10 +138,10 @@ public final class SleepingJobsBench {
     try (JobQueue queue = JobQueue.builder(store).registry(reg).clock(CLOCK).build();
          Worker worker = queue.worker().queues(SLEEPERS, PLAIN).concurrency(concurrency)
              .model(ExecutionModel.VIRTUAL).clock(CLOCK).start()) {
-      long emptySize = size.getAsLong();
       drain(store, queue, drain); // warm-up
       double before = drain(store, queue, drain);
       System.out.printf(Locale.ROOT, "ordinary drain, empty store:      %,9.0f jobs/s%n", before);
+      long emptySize = size.getAsLong(); // with the drained jobs, kept until retention removes them
       long t0 = System.nanoTime();
       enqueue(queue, SLEEPER, SLEEPERS, jobs);
       double enqueued = seconds(t0);
@@ -152,7 +152,7 @@ public final class SleepingJobsBench {
       long sleepingSize = size.getAsLong();
       System.out.printf(Locale.ROOT, "%,d sleepers enqueued in %.1f s, all asleep after %.1f s (%,.0f jobs/s to"
           + " their sleep)%n", jobs, enqueued, asleep, jobs / asleep);
-      System.out.printf(Locale.ROOT, "store size: empty %,d KiB; with the sleepers %,d KiB = %,.0f bytes per"
+      System.out.printf(Locale.ROOT, "store size: before the sleepers %,d KiB; with them %,d KiB = %,.0f bytes per"
           + " sleeping job%n", emptySize / 1024, sleepingSize / 1024, (sleepingSize - emptySize) / (double) jobs);
       whileAsleep.run();
       double beside = drain(store, queue, drain);
