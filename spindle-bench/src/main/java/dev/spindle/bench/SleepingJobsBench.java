@@ -10,8 +10,11 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.store.postgres.PostgresJobStore;
+import dev.spindle.store.redis.RedisJobStore;
+import dev.spindle.store.redis.RedisStoreConfig;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import dev.spindle.testkit.postgres.PostgresServer;
+import dev.spindle.testkit.redis.RedisServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -42,9 +46,12 @@ import java.util.stream.Stream;
  * an hour ahead, so every sleeper falls due at once, and each records how long after the jump it ran
  * again: lateness percentiles, and the rate they all finished at.
  *
- * <p>Usage: {@code SleepingJobsBench [--store sqlite|postgres] [--jobs 1000000] [--drain 50000]
- * [--concurrency 64]}. PostgreSQL is started here (the testkit's server, {@code fsync} off); SQLite
- * lives in a temporary directory. The store's clock is injected: PostgreSQL's own clock is not used.
+ * <p>Usage: {@code SleepingJobsBench [--store sqlite|postgres|redis] [--jobs 1000000] [--drain 50000]
+ * [--concurrency 64]}. PostgreSQL and redis-server are started here (the testkit's servers, {@code
+ * fsync} off, no persistence); SQLite lives in a temporary directory. The store's clock is injected:
+ * the servers' own clocks are not used. The store's size is its files (SQLite), its relations
+ * (PostgreSQL) or the server's {@code used_memory} (Redis, which also counts the calls' kept replies;
+ * {@link RedisKeys} prints the memory by kind of key while the sleepers sleep).
  */
 public final class SleepingJobsBench {
   private static final String SLEEPERS = "sleepers";
@@ -91,7 +98,7 @@ public final class SleepingJobsBench {
       case "sqlite" -> {
         Path dir = Files.createTempDirectory("spindle-sleepers");
         try (StoreBackend store = SqliteJobStore.builder(dir.resolve("jobs.db")).clock(CLOCK).open()) {
-          run(store, jobs, drain, concurrency, () -> directorySize(dir));
+          run(store, jobs, drain, concurrency, () -> directorySize(dir), () -> {});
         } finally {
           deleteTree(dir);
         }
@@ -102,10 +109,18 @@ public final class SleepingJobsBench {
                  .password(pg.password()).schema("sleepers").clock(CLOCK).open()) {
           run(store, jobs, drain, concurrency, () -> Long.parseLong(pg.psql("SELECT sum(pg_total_relation_size(c.oid))"
               + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sleepers'"
-              + " AND c.relkind IN ('r', 'p')").strip()));
+              + " AND c.relkind IN ('r', 'p')").strip()), () -> {});
         }
       }
-      default -> throw new IllegalArgumentException("--store: sqlite or postgres, not " + kind);
+      case "redis" -> {
+        try (RedisServer redis = RedisServer.builder().appendOnly(false).start();
+             StoreBackend store = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=sleepers",
+                 Map.of()), CLOCK)) {
+          run(store, jobs, drain, concurrency, () -> Long.parseLong(Objects.requireNonNull(
+              redis.info("memory", "used_memory"))), () -> RedisKeys.print(redis, jobs));
+        }
+      }
+      default -> throw new IllegalArgumentException("--store: sqlite, postgres or redis, not " + kind);
     }
   }
 
@@ -117,16 +132,16 @@ public final class SleepingJobsBench {
     }
   }
 
-  private static void run(StoreBackend store, int jobs, int drain, int concurrency, LongSupplier size)
-      throws InterruptedException {
+  private static void run(StoreBackend store, int jobs, int drain, int concurrency, LongSupplier size,
+      Runnable whileAsleep) throws InterruptedException {
     TaskRegistry reg = TaskRegistry.builder().add(SLEEPER).add(NOOP).build();
     try (JobQueue queue = JobQueue.builder(store).registry(reg).clock(CLOCK).build();
          Worker worker = queue.worker().queues(SLEEPERS, PLAIN).concurrency(concurrency)
              .model(ExecutionModel.VIRTUAL).clock(CLOCK).start()) {
-      long emptySize = size.getAsLong();
       drain(store, queue, drain); // warm-up
       double before = drain(store, queue, drain);
       System.out.printf(Locale.ROOT, "ordinary drain, empty store:      %,9.0f jobs/s%n", before);
+      long emptySize = size.getAsLong(); // with the drained jobs, kept until retention removes them
       long t0 = System.nanoTime();
       enqueue(queue, SLEEPER, SLEEPERS, jobs);
       double enqueued = seconds(t0);
@@ -137,8 +152,9 @@ public final class SleepingJobsBench {
       long sleepingSize = size.getAsLong();
       System.out.printf(Locale.ROOT, "%,d sleepers enqueued in %.1f s, all asleep after %.1f s (%,.0f jobs/s to"
           + " their sleep)%n", jobs, enqueued, asleep, jobs / asleep);
-      System.out.printf(Locale.ROOT, "store size: empty %,d KiB; with the sleepers %,d KiB = %,.0f bytes per"
+      System.out.printf(Locale.ROOT, "store size: before the sleepers %,d KiB; with them %,d KiB = %,.0f bytes per"
           + " sleeping job%n", emptySize / 1024, sleepingSize / 1024, (sleepingSize - emptySize) / (double) jobs);
+      whileAsleep.run();
       double beside = drain(store, queue, drain);
       System.out.printf(Locale.ROOT, "ordinary drain, beside sleepers:  %,9.0f jobs/s (%.2fx the empty store's)%n",
           beside, beside / before);

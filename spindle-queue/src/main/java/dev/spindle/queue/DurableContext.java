@@ -4,13 +4,16 @@ import dev.spindle.TaskContext;
 import dev.spindle.retry.Retry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Durable execution inside a job of the durable queue: steps whose results survive a crash, durable
- * timers and signals. Reach it from the task's context with {@link #of}; present for a job run by a
+ * timers, signals and waits for other jobs. Reach it from the task's context with {@link #of}; present for a job run by a
  * {@link Worker} in its own JVM (the {@code SEQUENTIAL}, {@code THREADS}, {@code VIRTUAL} and {@code
  * COROUTINE} models, and so the jobs of the {@code DISTRIBUTED} model), absent elsewhere.
  *
@@ -109,6 +112,42 @@ public interface DurableContext {
    * waits is kept and taken here; the k-th call of a name takes the k-th signal taken.
    */
   <T> Optional<T> awaitSignal(String name, Class<T> type, Duration timeout) throws InterruptedException;
+
+  /**
+   * Waits for job {@code jobId} (any queue of this store) to end, without holding a slot for at most
+   * {@code timeout}, and returns how it came out: its result as {@code resultType}, its end without
+   * one (FAILED, DEAD, CANCELLED), {@link AwaitedJob.Status#TIMED_OUT}, or {@link
+   * AwaitedJob.Status#REMOVED} if it was removed while awaited. The outcome is recorded as a step, so
+   * every later attempt returns it at once; the wait's deadline is kept with the wait, so a resume does
+   * not extend it. A job that ended before the call is found at once (no suspension).
+   *
+   * @throws IllegalArgumentException if {@code jobId} is this job, or names no job (never created or
+   *     already removed when the call first looks), or {@code timeout} is negative
+   */
+  <T> AwaitedJob<T> awaitJob(String jobId, Class<T> resultType, Duration timeout) throws InterruptedException;
+
+  /** {@link #awaitJob(String, Class, Duration)} of the job behind {@code job}. */
+  default <T> AwaitedJob<T> awaitJob(JobHandle<?> job, Class<T> resultType, Duration timeout)
+      throws InterruptedException {
+    return awaitJob(job.id(), resultType, timeout);
+  }
+
+  /**
+   * Waits for every job of a workflow to end, one {@link #awaitJob} after the other in node order,
+   * within {@code timeout} in all (measured from the first call, recorded by {@link #now()}), and
+   * returns their outcomes (results as JSON) in node order. Once the time is up, the jobs not yet
+   * ended come back {@link AwaitedJob.Status#TIMED_OUT}.
+   */
+  default List<AwaitedJob<JsonNode>> awaitWorkflow(WorkflowHandle workflow,
+      Duration timeout) throws Exception {
+    Instant deadline = now().plus(timeout);
+    List<AwaitedJob<JsonNode>> out = new ArrayList<>();
+    for (String id : workflow.ids()) {
+      Duration left = Duration.between(now(), deadline);
+      out.add(awaitJob(id, JsonNode.class, left.isNegative() ? Duration.ZERO : left));
+    }
+    return out;
+  }
 
   /** The time, recorded as a step: the same on every attempt. */
   Instant now() throws Exception;

@@ -34,6 +34,20 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>otherwise</td><td>STORED</td></tr>
  * </table>
  *
+ * <table>
+ *   <caption>An awaited job ({@link #onAwait}), looked at by the waiting job's call, first matching row</caption>
+ *   <tr><th>awaited job</th><th>answer</th></tr>
+ *   <tr><td>no such job, and the call has not waited for it yet</td><td>NO_SUCH_JOB (the call throws)</td></tr>
+ *   <tr><td>no such job, after the call began waiting</td><td>REMOVED</td></tr>
+ *   <tr><td>SUCCEEDED, FAILED, DEAD or CANCELLED</td><td>that end, recorded</td></tr>
+ *   <tr><td>not ended, the wait's timeout has come</td><td>TIMED_OUT, recorded</td></tr>
+ *   <tr><td>otherwise</td><td>SUSPEND (the job waits without a slot)</td></tr>
+ * </table>
+ *
+ * <p>A store moves a job suspended on the end of job X SCHEDULED to QUEUED when X ends, in the
+ * same atomic step as X's end, and a suspension on a job that has already ended or is gone ({@link
+ * #awaitedIsOver}) leaves the job QUEUED: no wake-up is lost.
+ *
  * <p>Replay: when the k-th durable call of an attempt has another name than the record of sequence
  * k, {@link #onDivergence} decides: {@link Divergence#FAIL} (the default) ends the job DEAD with
  * reason {@link #NONDETERMINISTIC}; {@link Divergence#WARN} logs and goes on by name.
@@ -184,6 +198,50 @@ public final class DurableRules {
       return SignalResult.FULL;
     }
     return waitsForIt && state == JobState.SCHEDULED ? SignalResult.WOKE : SignalResult.STORED;
+  }
+
+  /** What a call awaiting another job does now ({@link #onAwait}). */
+  public enum AwaitAnswer {
+    /** The awaited job does not exist and was never awaited by this call: a clear error. */
+    NO_SUCH_JOB,
+    /** It ended: its end is recorded and returned. */
+    ENDED,
+    /** It was removed while awaited: recorded and returned. */
+    REMOVED,
+    /** The timeout came first: recorded and returned. */
+    TIMED_OUT,
+    /** Suspend until it ends or the timeout comes. */
+    SUSPEND
+  }
+
+  /**
+   * The answer to a call awaiting another job: the first row of the table that matches.
+   *
+   * @param state the awaited job's state, or {@code null} if there is no such job
+   * @param waitBegan this call suspended on that job before (a resumed attempt)
+   * @param timeoutCome the wait's timeout is not after the store's time
+   */
+  public static AwaitAnswer onAwait(@Nullable JobState state, boolean waitBegan, boolean timeoutCome) {
+    if (state == null) {
+      return waitBegan ? AwaitAnswer.REMOVED : AwaitAnswer.NO_SUCH_JOB;
+    }
+    if (state.isTerminal()) {
+      return AwaitAnswer.ENDED;
+    }
+    return timeoutCome ? AwaitAnswer.TIMED_OUT : AwaitAnswer.SUSPEND;
+  }
+
+  /**
+   * True if a job suspending on the end of a job in {@code state} ({@code null}: gone) must stay
+   * QUEUED instead: the end it would wait for has already happened.
+   */
+  public static boolean awaitedIsOver(@Nullable JobState state) {
+    return state == null || state.isTerminal();
+  }
+
+  /** The record name of an await of job {@code jobId}: {@code ~job:<id>}. */
+  public static String jobStepName(String jobId) {
+    return INTERNAL_PREFIX + "job:" + jobId;
   }
 
   /**

@@ -53,8 +53,9 @@ public record DurableView(List<Step> steps, Map<String, Integer> signals, @Nulla
   /**
    * What a suspended job waits for.
    *
-   * @param kind {@code TIMER} or {@code SIGNAL}
-   * @param signal the awaited signal's name, or {@code null} for a timer
+   * @param kind {@code TIMER}, {@code SIGNAL} or {@code JOB}
+   * @param signal the awaited signal's name ({@code SIGNAL}) or job's id ({@code JOB}), or {@code null}
+   *     for a timer
    * @param until when the job runs again anyway: the timer's fire time or the wait's timeout
    */
   public record Wait(String kind, @Nullable String signal, Instant until) {}
@@ -84,7 +85,8 @@ public record DurableView(List<Step> steps, Map<String, Integer> signals, @Nulla
 
   /**
    * This record as JSON: {@code {steps: [{name, occurrence, kind, attempt, tookMillis, recordedAt,
-   * result}], signals: {name: count}, waitingFor: {kind, signal, until} | null}}, results as JSON
+   * result}], signals: {name: count}, waitingFor: {kind, signal, until} (a job wait: {kind, signal: null, job,
+   * until}) | null}}, results as JSON
    * values, times as ISO-8601 instants.
    */
   public ObjectNode toJson() {
@@ -107,7 +109,11 @@ public record DurableView(List<Step> steps, Map<String, Integer> signals, @Nulla
     } else {
       ObjectNode w = o.putObject("waitingFor");
       w.put("kind", waitingFor.kind());
-      w.put("signal", waitingFor.signal());
+      boolean job = waitingFor.kind().equals(WaitFor.Kind.JOB.name());
+      w.put("signal", job ? null : waitingFor.signal());
+      if (job) {
+        w.put("job", waitingFor.signal());
+      }
       w.put("until", waitingFor.until().toString());
     }
     return o;

@@ -7,6 +7,7 @@ import dev.spindle.Task;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.DurableContext;
 import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Worker;
@@ -112,5 +113,26 @@ class DurableJobViewsTest {
         "id=\"job-wait\"", "signal <b>approval</b>", "id=\"signal-form\"", "value=\"approval\"");
     String viewer = f.get("/jobs/" + job.id(), VIEW).body();
     assertThat(viewer).contains("id=\"job-steps\"").doesNotContain("signal-form");
+  }
+
+  @Test
+  void aJobAwaitingAnotherShowsWhichInTheApiAndOnItsPage() {
+    Task<String, String> other = Task.of("web.other", String.class, String.class, in -> in);
+    Task<String, String> awaiter = Task.withContext("web.awaiter", String.class, String.class, (target, tc) ->
+        DurableContext.of(tc).orElseThrow().awaitJob(target, String.class, Duration.ofDays(1)).status().name());
+    TaskRegistry reg = TaskRegistry.builder().add(other).add(awaiter).build();
+    try (JobQueue q = JobQueue.builder(f.store).registry(reg).build();
+        Worker w = Worker.builder(f.store).registry(reg).pollInterval(Duration.ofMillis(50)).start()) {
+      JobHandle<String> target = q.enqueue(other, "x", JobOptions.builder().queue("nobody-serves-it").build());
+      JobHandle<String> h = q.enqueue(awaiter, target.id());
+      await().atMost(Duration.ofSeconds(20)).until(() -> f.store.find(h.id()).orElseThrow().state()
+          == JobState.SCHEDULED);
+      JsonNode wait = WebFixture.json(f.get("/api/v1/jobs/" + h.id() + "/steps", VIEW)).get("waitingFor");
+      assertThat(wait.get("kind").asString()).isEqualTo("JOB");
+      assertThat(wait.get("job").asString()).isEqualTo(target.id());
+      assertThat(wait.get("signal").isNull()).isTrue();
+      assertThat(f.get("/jobs/" + h.id(), OP).body()).contains("id=\"job-wait\"",
+          "job <a href=\"jobs/" + target.id() + "\">" + target.id() + "</a> to end").contains("value=\"\"");
+    }
   }
 }

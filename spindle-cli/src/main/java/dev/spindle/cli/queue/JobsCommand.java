@@ -327,8 +327,9 @@ public final class JobsCommand implements Runnable {
     }
     DurableView.Wait w = d.waitingFor();
     if (w != null) {
-      out.println("waits for  " + (w.signal() == null ? "its timer, until " : "signal '" + w.signal() + "', until ")
-          + QueueSupport.time(w.until()));
+      String what = w.signal() == null ? "its timer" : w.kind().equals("JOB") ? "job " + w.signal() + " to end"
+          : "signal '" + w.signal() + "'";
+      out.println("waits for  " + what + ", until " + QueueSupport.time(w.until()));
     }
     if (!d.signals().isEmpty()) {
       StringBuilder b = new StringBuilder();

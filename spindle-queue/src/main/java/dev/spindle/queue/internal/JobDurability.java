@@ -1,8 +1,10 @@
 package dev.spindle.queue.internal;
 
+import dev.spindle.queue.AwaitedJob;
 import dev.spindle.queue.DurableContext;
 import dev.spindle.queue.DurableJobException;
 import dev.spindle.queue.DurableRules;
+import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.KeyRing;
 import dev.spindle.queue.spi.DurableStore;
@@ -13,6 +15,7 @@ import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepTally;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.retry.Retry;
 import dev.spindle.retry.Sleeper;
 import dev.spindle.spi.JsonCodec;
@@ -172,6 +175,69 @@ final class JobDurability implements DurableContext {
   }
 
   @Override
+  public <T> AwaitedJob<T> awaitJob(String jobId, Class<T> type, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(jobId, "jobId");
+    Objects.requireNonNull(type, "type");
+    if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    }
+    if (jobId.equals(job.id())) {
+      throw new IllegalArgumentException("job " + jobId + " cannot await itself");
+    }
+    Call call = next(DurableRules.jobStepName(jobId));
+    StepRecord done = recorded(call);
+    if (done != null) {
+      return awaitedOf(done, jobId, type, call);
+    }
+    WaitFor earlier = loaded().waitingFor();
+    boolean began = earlier != null && earlier.sequence() == call.sequence && earlier.wokenByEndOf(jobId);
+    Optional<Workflows.End> end = store.awaited(jobId);
+    Instant storeNow = jobStore.storeTime();
+    Instant until = began ? Objects.requireNonNull(earlier).until() : storeNow.plus(timeout);
+    DurableRules.AwaitAnswer answer = DurableRules.onAwait(end.map(Workflows.End::state).orElse(null), began,
+        !until.isAfter(storeNow));
+    String json = switch (answer) {
+      case NO_SUCH_JOB -> throw new IllegalArgumentException("job " + job.id() + " awaits job " + jobId
+          + ", which does not exist");
+      case ENDED -> {
+        Workflows.End e = end.orElseThrow();
+        yield awaitJson(AwaitedJob.Status.of(e.state()), e.resultJson(), e.errorJson());
+      }
+      case REMOVED -> awaitJson(AwaitedJob.Status.REMOVED, null, null);
+      case TIMED_OUT -> awaitJson(AwaitedJob.Status.TIMED_OUT, null, null);
+      case SUSPEND -> {
+        suspend(WaitFor.job(jobId, call.sequence, clock.instant().plus(Duration.between(storeNow, until))));
+        throw new AssertionError("suspend returns only by throwing");
+      }
+    };
+    return awaitedOf(write(call, StepRecord.Kind.VALUE, seal(json), 0), jobId, type, call);
+  }
+
+  /** The record of an await: {@code {"status":..,"result":<json>|null,"error":<json>|null}}. */
+  private static String awaitJson(AwaitedJob.Status status, @Nullable String resultJson, @Nullable String errorJson) {
+    boolean succeeded = status == AwaitedJob.Status.SUCCEEDED;
+    return "{\"status\":\"" + status + "\",\"result\":" + (succeeded && resultJson != null ? resultJson : "null")
+        + ",\"error\":" + (errorJson == null ? "null" : errorJson) + "}";
+  }
+
+  /** The stored form of an await's record. */
+  record AwaitRecord(String status, tools.jackson.databind.@Nullable JsonNode result,
+      tools.jackson.databind.@Nullable JsonNode error) {}
+
+  private <T> AwaitedJob<T> awaitedOf(StepRecord r, String jobId, Class<T> type, Call call) {
+    AwaitRecord a = decode(r.resultJson(), AwaitRecord.class, call);
+    AwaitedJob.Status status = AwaitedJob.Status.valueOf(a.status());
+    T result = present(a.result()) ? Payloads.fromJson(codec, Objects.requireNonNull(a.result()).toString(), type,
+        "result of job " + jobId + " awaited by job " + job.id()) : null;
+    JobError error = present(a.error()) ? JobError.fromJson(Objects.requireNonNull(a.error()).toString()) : null;
+    return new AwaitedJob<>(jobId, status, result, error);
+  }
+
+  private static boolean present(tools.jackson.databind.@Nullable JsonNode n) {
+    return n != null && !n.isNull();
+  }
+
+  @Override
   public Instant now() throws Exception {
     return valueStep(NOW, Instant.class, clock::instant);
   }
@@ -319,11 +385,21 @@ final class JobDurability implements DurableContext {
 
   private void suspend(WaitFor wait) {
     f.suspended = true; // first: whatever ends the execution now, the worker writes no outcome
-    if (!store.suspend(job.id(), job.fence(), workerId, wait, clock.instant())) {
+    if (!suspended(wait)) {
       f.suspended = false;
       throw fenced();
     }
     throw new AttemptStopped("job " + job.id() + " suspended until " + wait.until());
+  }
+
+  /** {@link DurableStore#suspend}; a store that refuses the wait leaves the attempt running (and throws). */
+  private boolean suspended(WaitFor wait) {
+    try {
+      return store.suspend(job.id(), job.fence(), workerId, wait, clock.instant());
+    } catch (RuntimeException e) {
+      f.suspended = false;
+      throw e;
+    }
   }
 
   private AttemptStopped fenced() {

@@ -59,6 +59,8 @@ final class MemoryData {
   final TreeMap<Long, Map<Integer, Long>> stats = new TreeMap<>();
   final ChangeListeners listeners = new ChangeListeners();
   final MemoryDependencies deps = new MemoryDependencies(new GraphHost());
+  /** Jobs suspended on another job's end ({@code DurableContext.awaitJob}), by the awaited job's id. */
+  final Map<Long, Set<Long>> awaitedBy = new HashMap<>();
   long lastId;
   long lastFinishSeq;
   final boolean closeable;
@@ -114,6 +116,35 @@ final class MemoryData {
     index(j);
     if (to.isTerminal()) {
       deps.ended(j.id, now);
+      if (!awaitedBy.isEmpty()) {
+        wakeAwaiting(j.id, now);
+      }
+    }
+  }
+
+  /**
+   * Job {@code id} ended or is gone: the jobs suspended on its end go SCHEDULED to QUEUED (those that
+   * moved on meanwhile stay as they are).
+   */
+  private void wakeAwaiting(long id, Instant now) {
+    Set<Long> waiters = awaitedBy.remove(id);
+    if (waiters == null) {
+      return;
+    }
+    String target = Long.toString(id);
+    boolean woke = false;
+    for (long w : waiters) {
+      MemoryJob waiter = jobs.get(w);
+      MemoryDurable.Records r = waiter == null ? null : waiter.durable;
+      if (waiter != null && r != null && r.wait != null && waiter.state == JobState.SCHEDULED
+          && r.wait.wokenByEndOf(target)) {
+        waiter.runAt = now;
+        move(waiter, JobState.QUEUED, now);
+        woke = true;
+      }
+    }
+    if (woke) {
+      listeners.fire();
     }
   }
 
@@ -236,6 +267,9 @@ final class MemoryData {
     unindex(j);
     jobs.remove(j.id);
     deps.deleted(j.id);
+    if (!awaitedBy.isEmpty()) {
+      wakeAwaiting(j.id, clock.instant()); // removed while awaited: the waiters learn it now
+    }
     if (j.uniqueKey != null) {
       uniqueKeys.remove(j.uniqueKey, j.id);
     }

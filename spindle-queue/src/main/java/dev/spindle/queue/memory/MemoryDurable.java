@@ -14,6 +14,7 @@ import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.queue.spi.Workflows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -162,13 +163,40 @@ final class MemoryDurable implements DurableStore {
       } else {
         boolean signalled = wait.kind() == WaitFor.Kind.SIGNAL
             && r.count(Objects.requireNonNull(wait.signal())) > wait.number();
-        boolean due = signalled || !until.isAfter(now);
+        boolean due = signalled || awaitedIsOver(j, wait) || !until.isAfter(now);
         j.runAt = due ? now : until;
         data.move(j, due ? JobState.QUEUED : JobState.SCHEDULED, now);
       }
     }
     data.listeners.fire();
     return true;
+  }
+
+  /**
+   * For a job wait: true if the awaited job has ended or is gone (the job stays QUEUED); else the
+   * waiter is registered to be woken by its end ({@link MemoryData#awaitedBy}).
+   */
+  private boolean awaitedIsOver(MemoryJob waiter, WaitFor wait) {
+    String target = wait.job();
+    if (target == null) {
+      return false;
+    }
+    MemoryJob t = data.lookup(target);
+    if (DurableRules.awaitedIsOver(t == null ? null : t.state)) {
+      return true;
+    }
+    data.awaitedBy.computeIfAbsent(Objects.requireNonNull(t).id, k -> new java.util.HashSet<>()).add(waiter.id);
+    return false;
+  }
+
+  @Override
+  public Optional<Workflows.End> awaited(String jobId) {
+    synchronized (data.lock) {
+      data.checkOpen();
+      MemoryJob j = data.lookup(jobId);
+      return j == null ? Optional.empty() : Optional.of(new Workflows.End(jobId, j.state,
+          j.state.isTerminal() ? j.result : null, j.state.isTerminal() ? j.error : null));
+    }
   }
 
   @Override

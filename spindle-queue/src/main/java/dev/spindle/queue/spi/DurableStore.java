@@ -53,9 +53,11 @@ public interface DurableStore {
   /**
    * Ends the attempt suspended on {@code wait}, if {@code workerId} holds the job RUNNING under
    * {@code fence}: keeps the wait and moves the job RUNNING to SCHEDULED at {@code wait.until()}
-   * (QUEUED if that time has come, or if {@code wait} is a signal wait whose signal is already
-   * stored: a signal that raced the suspension is never lost). No failure and no strike are counted;
-   * the worker's slot is free.
+   * (QUEUED if that time has come, if {@code wait} is a signal wait whose signal is already stored,
+   * or a job wait whose job has ended or is gone ({@link DurableRules#awaitedIsOver}): a signal or an
+   * end that raced the suspension is never lost). A job wait is woken (SCHEDULED to QUEUED) in the same
+   * atomic step as the awaited job's end, whatever its queue. No failure and no strike are counted; the
+   * worker's slot is free.
    *
    * @param now the caller's clock, against which {@code wait.until()} is read
    * @return false if fenced off (nothing changed)
@@ -70,6 +72,13 @@ public interface DurableStore {
    * @throws IllegalArgumentException if the name or the payload breaks {@code rules} (nothing stored)
    */
   SignalResult signal(JobRef job, String name, String payloadJson, DurableRules rules, Instant now);
+
+  /**
+   * Job {@code jobId} as a job awaiting it sees it ({@code DurableContext.awaitJob}): its state, and
+   * its result or error once it ended; empty if there is no such job (never created, or removed).
+   * Any job of the store, in any queue.
+   */
+  Optional<Workflows.End> awaited(String jobId);
 
   /** The {@code number}-th (0-based) signal {@code name} stored for the job, if it has arrived. */
   Optional<SignalRecord> signalAt(String jobId, String name, int number);

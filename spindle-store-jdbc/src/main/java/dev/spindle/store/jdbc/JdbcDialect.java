@@ -84,6 +84,15 @@ public interface JdbcDialect {
     return column;
   }
 
+  /**
+   * What follows a table's name in a {@code FROM} to make the planner read it along {@code index}
+   * (one of the ready indexes every schema has): by default "" (the planner needs no hint); SQLite
+   * writes {@code INDEXED BY}.
+   */
+  default String indexedBy(String index) {
+    return "";
+  }
+
   /** The audit table's column naming who acted: by default {@code actor} ({@code user} is reserved in some databases). */
   default String auditUserColumn() {
     return "actor";
@@ -139,6 +148,15 @@ public interface JdbcDialect {
   }
 
   /**
+   * Whether deleting a job deletes its own rows in {@code spindle_deps} (as the child) and {@code
+   * spindle_waits} (by triggers). Where not (MariaDB: a trigger may not change a table the deleting
+   * statement reads), retention deletes them after the jobs. By default true.
+   */
+  default boolean deletesDependentRows() {
+    return true;
+  }
+
+  /**
    * A subquery of ids ({@code select}, one column {@code id}, often with {@code LIMIT}) for an
    * {@code IN (...)} of a statement that changes the same table. By default {@code select} itself;
    * MariaDB reads it into a derived table first (it refuses {@code LIMIT} in an {@code IN} subquery,
@@ -179,6 +197,15 @@ public interface JdbcDialect {
       json.append(i == 0 ? "" : ",").append(ids[i]);
     }
     ps.setString(index, json.append(']').toString());
+  }
+
+  /**
+   * A subquery yielding, as one column, the names bound as one JSON array of strings (one
+   * parameter, {@code ?}): a claim's task filter where the engine writes the claim statements
+   * ({@code returning()} false). The default refuses, naming the dialect.
+   */
+  default String namesParameter() {
+    throw new UnsupportedOperationException("the " + name() + " dialect binds no name lists: override namesParameter");
   }
 
   /**

@@ -130,6 +130,17 @@ final class MariaDbDialect implements JdbcDialect {
     return false;
   }
 
+  /** False: a trigger may not change {@code spindle_deps}, which retention's DELETE reads. */
+  @Override
+  public boolean deletesDependentRows() {
+    return false;
+  }
+
+  @Override
+  public String namesParameter() {
+    return "SELECT t.name FROM JSON_TABLE(?, '$[*]' COLUMNS (name VARCHAR(255) PATH '$')) AS t";
+  }
+
   /** The ids read into a derived table first: MariaDB refuses {@code LIMIT} in an {@code IN} subquery. */
   @Override
   public String limitedIds(String select) {

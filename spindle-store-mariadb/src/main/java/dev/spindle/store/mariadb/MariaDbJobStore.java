@@ -5,18 +5,17 @@ import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.jdbc.internal.SqlChangePoller;
+import dev.spindle.store.jdbc.internal.SqlLockedClaims;
+import dev.spindle.store.jdbc.internal.SqlNumbering;
 import dev.spindle.store.jdbc.internal.SqlPool;
-import dev.spindle.store.jdbc.internal.SqlRetention;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -70,33 +69,16 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
       throw e;
     }
     ChangeListeners listeners = new ChangeListeners();
-    SqlRetention<MariaDbDb.Conn> retention = new SqlRetention<>(db, MariaDbDialect.INSTANCE, clock);
-    MariaDbFinishes finishes = new MariaDbFinishes();
     return JdbcJobStore.builder(MariaDbDialect.INSTANCE, db, clock)
         .listeners(listeners)
         .feed(new SqlChangePoller("spindle-mariadb-changes", SqlChangePoller.pooled(db, NEWEST_CHANGE),
             b.poll().toNanos(), 0, listeners))
         .describe(b.describe())
         .maxPayloadBytes(b.payload())
-        .numbering(finishes)
-        .finishCursor(c -> MariaDbFinishes.lastTaken(c, false))
+        .numbering(new SqlNumbering.Counter<>(MariaDbDialect.INSTANCE))
+        .finishCursor(SqlNumbering.Counter::committed)
         .inserts(new MariaDbEnqueue())
-        .claims(new MariaDbClaims())
-        .retention((now, limits) -> purge(db, retention, now, limits));
-  }
-
-  /** The engine's retention, then the purged jobs' own dependency and wait rows (no trigger may delete them). */
-  private static int purge(MariaDbDb db, SqlRetention<MariaDbDb.Conn> retention, Instant now, RetentionLimits limits) {
-    int purged = retention.purgeExpired(now, limits);
-    if (purged > 0) {
-      db.update("delete the purged jobs' dependencies", c -> {
-        c.ps("DELETE FROM spindle_deps WHERE NOT EXISTS (SELECT 1 FROM spindle_jobs j WHERE j.id = spindle_deps.child)")
-            .executeUpdate();
-        c.ps("DELETE FROM spindle_waits WHERE NOT EXISTS (SELECT 1 FROM spindle_jobs j WHERE j.id = spindle_waits.id)")
-            .executeUpdate();
-      });
-    }
-    return purged;
+        .claims(new SqlLockedClaims<>(MariaDbDialect.INSTANCE));
   }
 
   /** A builder for the store on {@code host:port/database} as {@code user}. */

@@ -1,27 +1,24 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
-import dev.spindle.store.jdbc.internal.SqlStatistics;
+import dev.spindle.store.jdbc.internal.SqlNumbering;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.util.Map;
 
 /**
  * How jobs of {@link PostgresJobStore} end, inside the caller's transaction: a terminal move
  * ({@link SqlJobEnds}) takes the next finish sequence number under the {@link FinishHorizon} (the
  * engine reads the feed up to that horizon); and the per-minute counters are added to one of
- * several shards of {@code spindle_stats}. Thread-safe (stateless apart from its collaborators).
+ * several shards of {@code spindle_stats} ({@link SqlNumbering}). Thread-safe (stateless apart
+ * from its collaborators).
  */
-final class PostgresFinishes implements SqlJobEnds.Numbering<Db.Conn> {
-  /** Statistics rows per minute and counter ({@link SqlStatistics#addSharded}). */
-  private static final int STAT_SHARDS = 16;
-
+final class PostgresFinishes extends SqlNumbering<Db.Conn> {
   private final FinishHorizon horizon;
 
   PostgresFinishes(FinishHorizon horizon) {
+    super(PostgresDialect.INSTANCE);
     this.horizon = horizon;
   }
 
@@ -40,9 +37,4 @@ final class PostgresFinishes implements SqlJobEnds.Numbering<Db.Conn> {
 
   @Override
   public void taken(Db.Conn c, long last) {}
-
-  @Override
-  public void addStats(Db.Conn c, Instant now, Map<Integer, Long> counters) throws SQLException {
-    SqlStatistics.addSharded(c, PostgresDialect.INSTANCE, now, counters, STAT_SHARDS);
-  }
 }

@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.queue.spi.Workflows;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,7 +51,7 @@ final class PartitionedDurable implements DurableStore {
     if (p < 0) {
       return false;
     }
-    boolean done = on(p).suspend(Partitions.local(jobId), fence, workerId, wait, now);
+    boolean done = on(p).suspend(Partitions.local(jobId), fence, workerId, local(jobId, p, wait), now);
     if (done) {
       partitions.wake(p);
     }
@@ -71,6 +72,33 @@ final class PartitionedDurable implements DurableStore {
       partitions.wake(p);
     }
     return r;
+  }
+
+  /**
+   * A job wait with the awaited job's local id: both jobs must be in one partition (one script sees
+   * both); other waits as they are.
+   *
+   * @throws UnsupportedOperationException if the awaited job is in another partition
+   */
+  private WaitFor local(String jobId, int p, WaitFor wait) {
+    String target = wait.job();
+    if (target == null) {
+      return wait;
+    }
+    int q = partitions.partitionOf(target);
+    if (q >= 0 && q != p) {
+      throw new UnsupportedOperationException("job " + jobId + " cannot await job " + target + " of another partition"
+          + " of this partitioned Redis queue (partitions " + p + " and " + q + "): await jobs of one partition, or use"
+          + " a store that is not partitioned");
+    }
+    return WaitFor.job(q < 0 ? "0" : Partitions.local(target), wait.sequence(), wait.until());
+  }
+
+  @Override
+  public Optional<Workflows.End> awaited(String jobId) {
+    int p = partitions.partitionOf(jobId);
+    return p < 0 ? Optional.empty() : on(p).awaited(Partitions.local(jobId))
+        .map(e -> new Workflows.End(jobId, e.state(), e.resultJson(), e.errorJson()));
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Script;
 import dev.spindle.store.redis.internal.Times;
@@ -104,11 +105,11 @@ final class RedisDurable implements DurableStore {
         Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]), Times.instant(f[5]));
   }
 
-  /** A wait from its stored text {@code "kind|sequence|until|number|signal name"}. */
+  /** A wait from its stored text {@code "kind|sequence|until|number|signal name or awaited job id"}. */
   static WaitFor waitOf(String text) {
     String[] f = text.split("\\|", 5);
     WaitFor.Kind kind = WaitFor.Kind.valueOf(f[0]);
-    return new WaitFor(kind, kind == WaitFor.Kind.SIGNAL ? f[4] : null, Integer.parseInt(f[3]),
+    return new WaitFor(kind, kind != WaitFor.Kind.TIMER ? f[4] : null, Integer.parseInt(f[3]),
         Integer.parseInt(f[1]), Times.instant(f[2]));
   }
 
@@ -168,11 +169,23 @@ final class RedisDurable implements DurableStore {
     if (id == null) {
       return false;
     }
-    String signal = wait.signal();
+    String signal = wait.kind() == WaitFor.Kind.JOB ? awaitedId(Objects.requireNonNull(wait.job())) : wait.signal();
     Long r = link.script(Script.DURABLE_SUSPEND, true, store.rid(), id, Long.toString(fence), workerId,
         wait.kind().name(), Integer.toString(wait.sequence()), Times.encode(wait.until()),
         Integer.toString(wait.number()), signal == null ? "" : signal, store.nowArg(now));
     return r == 1;
+  }
+
+  /** The canonical id of an awaited job, or "0" (no job has it) if it is no id of this store. */
+  private static String awaitedId(String jobId) {
+    String id = RedisJobStore.canonicalId(jobId);
+    return id == null ? "0" : id;
+  }
+
+  @Override
+  public Optional<Workflows.End> awaited(String jobId) {
+    return store.find(jobId).map(j -> new Workflows.End(jobId, j.state(), j.state().isTerminal() ? j.resultJson() : null,
+        j.state().isTerminal() ? j.errorJson() : null));
   }
 
   // ---------------------------------------------------------------- signals

@@ -3,6 +3,7 @@ package dev.spindle.store.sqlite;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import dev.spindle.store.jdbc.internal.SqlMeta;
+import dev.spindle.store.jdbc.internal.SqlReturningClaims;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import java.sql.ResultSet;
@@ -19,10 +20,10 @@ final class SqliteEnqueue implements SqlEnqueue.Rows<Db.Conn> {
   private static final String INSERT_JOB = "INSERT INTO spindle_jobs (id, task, queue, state, priority, args,"
       + " unique_key, created_at, run_at, policy_id, flow_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  private final SqliteClaims claims;
+  private final SqlReturningClaims<Db.Conn> claims;
 
-  /** @param claims told of keyed jobs about to be inserted, so that it looks for their keys again */
-  SqliteEnqueue(SqliteClaims claims) {
+  /** @param claims told of jobs about to be inserted, so that it looks for their keys again */
+  SqliteEnqueue(SqlReturningClaims<Db.Conn> claims) {
     this.claims = claims;
   }
 
@@ -46,11 +47,7 @@ final class SqliteEnqueue implements SqlEnqueue.Rows<Db.Conn> {
 
   @Override
   public void beforeInsert(Db.Conn c, List<NewJob> jobs) {
-    for (NewJob j : jobs) {
-      if (j.flowKey() != null) {
-        claims.keyedJobAdded(j.queue());
-      }
-    }
+    claims.inserting(jobs);
   }
 
   @Override

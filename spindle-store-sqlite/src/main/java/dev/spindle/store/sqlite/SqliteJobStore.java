@@ -4,7 +4,8 @@ import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.JdbcStoreBuilder;
-import dev.spindle.store.jdbc.internal.SqlMeta;
+import dev.spindle.store.jdbc.internal.SqlNumbering;
+import dev.spindle.store.jdbc.internal.SqlReturningClaims;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
@@ -73,15 +74,15 @@ public final class SqliteJobStore extends JdbcJobStore<Db.Conn> {
 
   /** The engine's parts on this file: the dialect, its writer and readers, and this store's SQL. */
   private static JdbcJobStore.Builder<Db.Conn> engine(SqliteSettings s, Db db, ChangeListeners listeners) {
-    SqliteClaims claims = new SqliteClaims();
+    SqlReturningClaims<Db.Conn> claims = SqliteClaims.create();
     return JdbcJobStore.builder(SqliteDialect.INSTANCE, db, s.clock())
         .listeners(listeners)
         .feed(db.changes(s.wakeupInterval().toNanos(), listeners))
         .describe("sqlite:" + s.path())
         .maxPayloadBytes(s.maxPayloadBytes())
         .traceContextColumn(TraceContextColumn.EXPRESSION)
-        .numbering(new SqliteJobEnds())
-        .finishCursor(c -> SqlMeta.get(c, "finish_seq"))
+        .numbering(new SqlNumbering.Counter<>(SqliteDialect.INSTANCE))
+        .finishCursor(SqlNumbering.Counter::committed)
         .inserts(new SqliteEnqueue(claims))
         .claims(claims)
         .beforeHeartbeat(db::checkFileIdentity); // a file deleted or replaced under a worker stops it

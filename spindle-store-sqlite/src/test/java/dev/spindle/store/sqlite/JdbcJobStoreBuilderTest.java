@@ -12,6 +12,8 @@ import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.internal.SqlMeta;
+import dev.spindle.store.jdbc.internal.SqlNumbering;
+import dev.spindle.store.jdbc.internal.SqlReturningClaims;
 import dev.spindle.store.jdbc.internal.TraceContextColumn;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.HostClock;
@@ -45,8 +47,8 @@ class JdbcJobStoreBuilderTest {
           .finishCursor(c -> SqlMeta.get(c, "finish_seq"));
       assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
           .hasMessage("a sqlite job store needs its numbering");
-      SqliteClaims claims = new SqliteClaims();
-      b.numbering(new SqliteJobEnds()).claims(claims);
+      SqlReturningClaims<Db.Conn> claims = SqliteClaims.create();
+      b.numbering(new SqlNumbering.Counter<>(SqliteDialect.INSTANCE)).claims(claims);
       assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
           .hasMessage("a sqlite job store needs its inserts");
     }
@@ -54,10 +56,10 @@ class JdbcJobStoreBuilderTest {
 
   @Test
   void aStoreBuiltFromItsPartsRunsAJobToItsEnd() {
-    SqliteClaims claims = new SqliteClaims();
+    SqlReturningClaims<Db.Conn> claims = SqliteClaims.create();
     try (JdbcJobStore<Db.Conn> store = JdbcJobStore.builder(SqliteDialect.INSTANCE, open("parts.db"),
         HostClock.INSTANCE).describe("sqlite:parts").traceContextColumn(TraceContextColumn.EXPRESSION)
-        .numbering(new SqliteJobEnds()).finishCursor(c -> SqlMeta.get(c, "finish_seq"))
+        .numbering(new SqlNumbering.Counter<>(SqliteDialect.INSTANCE)).finishCursor(c -> SqlMeta.get(c, "finish_seq"))
         .inserts(new SqliteEnqueue(claims)).claims(claims).build()) {
       Instant now = store.storeTime();
       String id = store.enqueue(List.of(new NewJob("t.echo", "\"hi\"", "q", 0, now, null, JobPolicy.defaults(), now,

@@ -3,16 +3,13 @@ package dev.spindle.testkit.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.spindle.TaskCatalog;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobQueue;
+import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StoreBackend;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,33 +20,38 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Durable steps across real {@code kill -9}s on one store: a child JVM running {@link
- * DurableKillTasks#FIVE_STEPS} is killed between steps, a second one inside a step's body; a worker
- * in this JVM then finishes the job. Each step is recorded once, and only the body the second kill
- * interrupted runs again. Subclass it per backend: the child worker is a main class of the backend's
- * tests that opens the store at the location given as its argument, runs {@link #catalog()} with a
- * concurrency of 1, prints {@code READY} once consuming and runs until killed.
+ * Durable steps across real {@code kill -9}s on one store: a child JVM ({@link DurableChildWorker})
+ * running {@link DurableKillTasks#FIVE_STEPS} is killed between steps, a second one inside a step's
+ * body; a worker in this JVM then finishes the job. Each step is recorded once, and only the body the
+ * second kill interrupted runs again. Subclass it per backend with {@link #location(Path)}; the child
+ * opens that location with {@link dev.spindle.queue.JobStores#open}, so the test class path must hold
+ * the store's provider.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class DurableKillContract {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  /** The lease of the worker in this JVM: long, as nothing waits for it to end and a lapse would strike the job. */
+  private static final Duration SURVIVOR_LEASE = Duration.ofSeconds(60);
 
   /** A scratch directory of the test. */
   @TempDir
   protected Path dir;
 
-  /** A new, empty store's location, as the child worker takes it. */
-  protected abstract String location(Path dir);
+  /** A new, empty store's location, as {@link dev.spindle.queue.JobStores#open} takes it. */
+  protected abstract String location(Path dir) throws Exception;
 
-  /** Opens the store at {@code location} in this JVM. */
-  protected abstract StoreBackend open(String location);
+  /** Opens the store at {@code location} in this JVM ({@link dev.spindle.queue.JobStores#open}). */
+  protected StoreBackend open(String location) {
+    return JobStores.open(location);
+  }
 
-  /** The child worker's main class. */
-  protected abstract Class<?> childWorker();
-
-  /** The task catalog both workers run; it holds {@link DurableKillTasks#FIVE_STEPS}. */
-  protected Class<? extends TaskCatalog> catalog() {
-    return DurableKillTasks.class;
+  /**
+   * The child workers' lease; each kill costs the test one lease. 5 s: one second lost the lease to
+   * a child JVM starved on a loaded machine, and 3 s did at a load of 25 on two cores (a third
+   * strike, and the job ended DEAD {@code worker_lost}).
+   */
+  protected Duration childLease() {
+    return Duration.ofSeconds(5);
   }
 
   @Test
@@ -58,17 +60,17 @@ public abstract class DurableKillContract {
     Path log = dir.resolve("bodies.log");
     System.setProperty("durable.log", log.toString());
     try (StoreBackend store = open(db);
-         JobQueue q = JobQueue.builder(store).registry(TaskRegistry.of(catalog())).build()) {
+         JobQueue q = JobQueue.builder(store).registry(TaskRegistry.of(DurableKillTasks.class)).build()) {
       JobHandle<String> job = q.enqueue(DurableKillTasks.FIVE_STEPS, ">");
 
-      killWhenLogged(startChild(db, log, "between"), log, "halted-between");
+      killWhenLogged(DurableChild.start(db, log, childLease(), "durable.halt=between"), log, "halted-between");
       assertThat(Files.readAllLines(log)).containsExactly("s1", "s2", "halted-between");
 
-      killWhenLogged(startChild(db, log, "inside"), log, "s3");
+      killWhenLogged(DurableChild.start(db, log, childLease(), "durable.halt=inside"), log, "s3");
       assertThat(Files.readAllLines(log)).containsExactly("s1", "s2", "halted-between", "s3");
 
-      try (Worker survivor = Worker.builder(store).registry(TaskRegistry.of(catalog()))
-          .leaseDuration(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(200))
+      try (Worker survivor = Worker.builder(store).registry(TaskRegistry.of(DurableKillTasks.class))
+          .leaseDuration(SURVIVOR_LEASE).heartbeatInterval(Duration.ofMillis(200))
           .pollInterval(Duration.ofMillis(50)).name("survivor").start()) {
         assertThat(job.result(WAIT)).isEqualTo(">s1s2s3s4s5");
       }
@@ -82,25 +84,16 @@ public abstract class DurableKillContract {
   }
 
   /** Waits until {@code line} is in the log, then kills the child with SIGKILL. */
-  private static void killWhenLogged(Process child, Path log, String line) throws Exception {
+  private static void killWhenLogged(DurableChild child, Path log, String line) throws Exception {
+    Process p = child.process();
     try {
       await().atMost(WAIT).until(() -> Files.exists(log) && Files.readAllLines(log).contains(line)
           && Files.readAllLines(log).stream().filter(line::equals).count() == 1);
-      child.destroyForcibly(); // SIGKILL
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+      p.destroyForcibly(); // SIGKILL
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("killed by SIGKILL").isEqualTo(137);
     } finally {
-      child.destroyForcibly();
+      p.destroyForcibly();
     }
-  }
-
-  private Process startChild(String db, Path log, String halt) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-Ddurable.log=" + log, "-Ddurable.halt=" + halt, "-cp",
-        System.getProperty("java.class.path"), childWorker().getName(), db)
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    assertThat(out.readLine()).as("child worker started").startsWith("READY");
-    return p;
   }
 }

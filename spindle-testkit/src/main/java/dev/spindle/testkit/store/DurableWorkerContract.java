@@ -95,8 +95,12 @@ public abstract class DurableWorkerContract {
   }
 
   private Worker worker(Worker.Builder b) {
+    return worker(b, Duration.ofMillis(100));
+  }
+
+  private Worker worker(Worker.Builder b, Duration heartbeat) {
     Worker w = b.clock(clock).pollInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofDays(365))
-        .heartbeatInterval(Duration.ofMillis(100)).start();
+        .heartbeatInterval(heartbeat).start();
     open.add(w);
     return w;
   }
@@ -267,7 +271,11 @@ public abstract class DurableWorkerContract {
     });
     TaskRegistry reg = TaskRegistry.builder().add(task).build();
     JobQueue q = queue(reg);
-    Worker w = worker(reg, 1);
+    // No heartbeat after the one that registers it: a heartbeat between the job's requeue and the
+    // successor's claim would tell this worker it lost the job, stop the attempt, free its slot and
+    // let it claim the requeued job itself before the successor (and the zombie's second step would
+    // be refused by the worker, not by the store's fence, which is what this test is about).
+    Worker w = worker(Worker.builder(store).registry(reg).concurrency(1), Duration.ofDays(1));
     JobHandle<String> h = q.enqueue(task, "x");
     assertThat(inside.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     // the job is taken from the worker (as after its lease ran out) and claimed by another one

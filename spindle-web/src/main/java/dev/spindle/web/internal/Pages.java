@@ -481,6 +481,7 @@ public final class Pages {
     dev.spindle.queue.DurableView.Wait w = d.waitingFor();
     if (w != null) {
       b.append("<p id=\"job-wait\">Waits for ").append(w.signal() == null ? "its timer"
+          : w.kind().equals("JOB") ? "job <a href=\"jobs/" + esc(w.signal()) + "\">" + esc(w.signal()) + "</a> to end"
           : "signal <b>" + esc(w.signal()) + "</b>").append(" until ").append(Html.time(w.until())).append("</p>");
     }
     if (!d.signals().isEmpty()) {
@@ -492,7 +493,7 @@ public final class Pages {
 
   /** An operator's form to send a signal, named after the one the job waits for if any. */
   private static void appendSignalForm(StringBuilder b, String id, dev.spindle.queue.DurableView.@Nullable Wait w) {
-    String name = w == null || w.signal() == null ? "" : w.signal();
+    String name = w == null || w.signal() == null || w.kind().equals("JOB") ? "" : w.signal();
     b.append("<form id=\"signal-form\" class=\"actions\" data-api-base=\"api/v1/jobs/").append(esc(id))
         .append("/signals/\"><label>Signal <input id=\"signal-name\" name=\"name\" required maxlength=\"")
         .append(dev.spindle.queue.DurableRules.MAX_NAME_LENGTH).append("\" value=\"").append(esc(name))

@@ -277,7 +277,8 @@ public final class SqlDependencies<C extends JdbcConn> {
    */
   public void adopt(C c, long parent, long[] exits, Instant now) throws SQLException {
     PreparedStatement waiting = c.ps("SELECT d.child, d.policy FROM spindle_deps d JOIN spindle_jobs j ON j.id ="
-        + " d.child WHERE d.parent = ? AND d.end_state IS NULL AND j.state = " + SqlJobRows.WAITING);
+        + " d.child WHERE d.parent = ? AND d.end_state IS NULL AND j.state = " + SqlJobRows.WAITING
+        + " AND d.policy <> " + SqlWaits.WAKE_EDGE);
     waiting.setLong(1, parent);
     List<long[]> dependents = new ArrayList<>();
     try (ResultSet rs = waiting.executeQuery()) {
@@ -383,6 +384,10 @@ public final class SqlDependencies<C extends JdbcConn> {
     for (long[] e : edges) {
       long parent = e[0];
       long child = e[1];
+      if ((int) e[2] == SqlWaits.WAKE_EDGE) { // a job suspended on this end, not a dependency
+        SqlWaits.wake(c, parent, child, now);
+        continue;
+      }
       JobState end = SqlJobRows.state((int) e[3]);
       DependencyPolicy policy = policy((int) e[2]);
       DependencyPolicy.Effect effect = policy.effectOf(end);
@@ -611,7 +616,8 @@ public final class SqlDependencies<C extends JdbcConn> {
     for (EdgeRow e : edgesInto(c, id)) {
       out.add(new DependencyEdge(Long.toString(e.parent), Long.toString(id), e.policy, e.position));
     }
-    PreparedStatement ps = c.ps("SELECT child, policy, position FROM spindle_deps WHERE parent = ? ORDER BY child");
+    PreparedStatement ps = c.ps("SELECT child, policy, position FROM spindle_deps WHERE parent = ?" + SqlWaits.NOT_WAKE
+        + " ORDER BY child");
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -626,7 +632,7 @@ public final class SqlDependencies<C extends JdbcConn> {
 
   private static List<EdgeRow> edgesInto(JdbcConn c, long id) throws SQLException {
     PreparedStatement ps = c.ps("SELECT parent, policy, position FROM spindle_deps WHERE child = ?"
-        + " ORDER BY position < 0, position");
+        + SqlWaits.NOT_WAKE + " ORDER BY position < 0, position");
     ps.setLong(1, id);
     List<EdgeRow> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {

@@ -13,6 +13,7 @@ import dev.spindle.queue.spi.StepTally;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
@@ -407,7 +408,7 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     }
     boolean signalled = wait.kind() == WaitFor.Kind.SIGNAL
         && signalCount(c, id, Objects.requireNonNull(wait.signal())) > wait.number();
-    boolean due = signalled || !wait.until().isAfter(now);
+    boolean due = signalled || SqlWaits.awaitedIsOver(c, dialect, id, wait) || !wait.until().isAfter(now);
     PreparedStatement move = c.ps(due ? SUSPEND_QUEUED : SUSPEND_SCHEDULED);
     move.setLong(1, SqlJobRows.micros(due ? now : wait.until()));
     move.setString(2, wait.kind().name());
@@ -417,6 +418,12 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     move.setLong(6, fence);
     move.executeUpdate();
     return true;
+  }
+
+  @Override
+  public Optional<Workflows.End> awaited(String jobId) {
+    long id = SqlJobRows.idOrNeg(jobId);
+    return db.read("read awaited job " + jobId, c -> Optional.ofNullable(SqlWaits.endOf(c, dialect, id, "")));
   }
 
   private static int signalCount(JdbcConn c, long id, String name) throws SQLException {

@@ -55,10 +55,25 @@ public final class SqlRetention<C extends JdbcConn> {
     if (work[0] == 0 && work[1] == 0) {
       return 0;
     }
-    return db.write("apply retention", c -> {
+    int purged = db.write("apply retention", c -> {
       dialect.beforeDeletingJobs(c);
       return deleteExpiredAndBeyond(c, t, limits, List.of("spindle_jobs"), this::deleteBeyondCount);
     });
+    if (purged > 0 && !dialect.deletesDependentRows()) {
+      db.write("delete the purged jobs' dependencies", this::deleteOrphans);
+    }
+    return purged;
+  }
+
+  /**
+   * Deletes the dependency and wait rows of deleted jobs, where the database does not delete them
+   * with their job ({@link JdbcDialect#deletesDependentRows}); how many.
+   */
+  private int deleteOrphans(JdbcConn c) throws SQLException {
+    return c.ps("DELETE FROM spindle_deps WHERE NOT EXISTS (SELECT 1 FROM spindle_jobs j WHERE j.id ="
+        + " spindle_deps.child)").executeUpdate()
+        + c.ps("DELETE FROM spindle_waits WHERE NOT EXISTS (SELECT 1 FROM spindle_jobs j WHERE j.id ="
+        + " spindle_waits.id)").executeUpdate();
   }
 
   /** How a store deletes the oldest finished jobs of a kind beyond the newest of them it keeps. */

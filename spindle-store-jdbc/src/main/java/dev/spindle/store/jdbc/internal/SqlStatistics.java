@@ -30,35 +30,45 @@ public final class SqlStatistics<C extends JdbcConn> implements JobStatistics {
     this.db = db;
   }
 
+  /** Statistics rows per minute and counter where writers run concurrently ({@link #add}). */
+  public static final int SHARDS = 16;
+
   /**
    * Adds {@code counters} to this minute's rows of {@code spindle_stats} in one statement, inside the
-   * caller's transaction, on a random one of {@code shards} rows per counter (column {@code shard}):
-   * concurrent transactions, of any process, rarely wait for each other. The counters go in a fixed
-   * order, so two transactions lock a shard's rows in the same order. Nothing if there are none.
+   * caller's transaction. Where writers run concurrently ({@link JdbcDialect.Writers#POOL}) each
+   * counter goes to a random one of {@link #SHARDS} rows (column {@code shard}), so concurrent
+   * transactions, of any process, rarely wait for each other; the counters go in a fixed order, so
+   * two transactions lock a shard's rows in the same order. Nothing if there are none.
    */
-  public static void addSharded(JdbcConn c, JdbcDialect dialect, Instant now, Map<Integer, Long> counters, int shards)
+  public static void add(JdbcConn c, JdbcDialect dialect, Instant now, Map<Integer, Long> counters)
       throws SQLException {
     if (counters.isEmpty()) {
       return;
     }
-    StringBuilder sql = new StringBuilder("INSERT INTO spindle_stats (minute, counter, shard, n) VALUES ");
+    boolean sharded = dialect.writers() == JdbcDialect.Writers.POOL;
+    String row = sharded ? "(?, ?, ?, ?)" : "(?, ?, ?)";
+    StringBuilder sql = new StringBuilder("INSERT INTO spindle_stats (minute, counter, " + (sharded ? "shard, " : "")
+        + "n) VALUES ");
     for (int i = 0; i < counters.size(); i++) {
-      sql.append(i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)");
+      sql.append(i == 0 ? "" : ", ").append(row);
     }
-    sql.append(dialect.onConflictUpdate("minute, counter, shard")).append("n = spindle_stats.n + ")
-        .append(dialect.proposed("n"));
+    sql.append(dialect.onConflictUpdate(sharded ? "minute, counter, shard" : "minute, counter"))
+        .append("n = spindle_stats.n + ").append(dialect.proposed("n"));
     PreparedStatement ps = c.ps(sql.toString());
     long minute = MinuteStats.minuteOf(now);
-    int shard = ThreadLocalRandom.current().nextInt(shards);
+    int shard = ThreadLocalRandom.current().nextInt(SHARDS);
     int i = 1;
     for (Map.Entry<Integer, Long> e : new TreeMap<>(counters).entrySet()) {
       ps.setLong(i++, minute);
       ps.setInt(i++, e.getKey());
-      ps.setInt(i++, shard);
+      if (sharded) {
+        ps.setInt(i++, shard);
+      }
       ps.setLong(i++, e.getValue());
     }
     ps.executeUpdate();
   }
+
   @Override
   public List<MinuteStats> minutes(Instant from, Instant to) {
     if (!from.isBefore(to)) {

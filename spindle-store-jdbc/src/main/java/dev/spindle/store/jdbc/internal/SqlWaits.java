@@ -1,14 +1,30 @@
 package dev.spindle.store.jdbc.internal;
 
+import dev.spindle.queue.DurableRules;
+import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.WaitFor;
+import dev.spindle.queue.spi.Workflows;
 import dev.spindle.spi.JsonCodec;
+import dev.spindle.store.jdbc.JdbcConn;
+import dev.spindle.store.jdbc.JdbcDialect;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
  * How a job row keeps its {@link WaitFor}: {@code wait_kind} holds the kind's name, {@code wait_for}
  * the rest as JSON ({@code {"signal":..,"number":..,"sequence":..,"untilUs":..}}, the time in
- * microseconds on the store's clock). Stateless.
+ * microseconds on the store's clock; for a job wait {@code signal} holds the awaited job's id).
+ *
+ * <p>A job suspended on another job's end ({@link WaitFor.Kind#JOB}) is also a <em>wake edge</em> in
+ * {@code spindle_deps}: parent the awaited job, child the waiter, policy {@link #WAKE_EDGE}, position
+ * {@link #WAKE_POSITION}. So the dependents check every end already makes ({@link SqlDependencies})
+ * finds it, and jobs nobody waits for pay nothing more; the end wakes the waiter (SCHEDULED to QUEUED)
+ * and deletes the edge in its own transaction. The suspension reads the awaited job's row as a new
+ * dependent does ({@link JdbcDialect#forShare}), so an end racing it is either seen there or sees the
+ * edge. Wake edges are no dependencies: the dependency logic and its views skip them. Stateless.
  */
 final class SqlWaits {
   private static final JsonCodec JSON = JsonCodec.defaults();
@@ -16,7 +32,95 @@ final class SqlWaits {
   /** The JSON form of {@code wait_for}. */
   record Stored(@Nullable String signal, int number, int sequence, long untilUs) {}
 
+  /** The policy code of a wake edge (the dependency policies are 0 to 3). */
+  static final int WAKE_EDGE = 9;
+  /** The position of a wake edge: below every input and added dependency. */
+  static final int WAKE_POSITION = -9;
+  /** SQL that leaves wake edges out of a query on {@code spindle_deps} aliased {@code d}, or unaliased. */
+  static final String NOT_WAKE = " AND policy <> " + WAKE_EDGE;
+
   private SqlWaits() {}
+
+  /**
+   * For a job wait: true if the awaited job has ended or is gone ({@link DurableRules#awaitedIsOver}:
+   * the waiter stays QUEUED); else adds the wake edge from it to {@code waiter}. Inside the
+   * suspension's transaction.
+   */
+  static boolean awaitedIsOver(JdbcConn c, JdbcDialect dialect, long waiter, WaitFor wait) throws SQLException {
+    String target = wait.job();
+    if (target == null) {
+      return false;
+    }
+    long t = SqlJobRows.idOrNeg(target);
+    if (DurableRules.awaitedIsOver(stateOf(c, dialect, t, dialect.forShare()))) {
+      return true;
+    }
+    PreparedStatement old = c.ps("DELETE FROM spindle_deps WHERE parent = ? AND child = ? AND policy = "
+        + WAKE_EDGE);
+    old.setLong(1, t);
+    old.setLong(2, waiter);
+    old.executeUpdate();
+    PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position) VALUES (?, ?, "
+        + WAKE_EDGE + ", " + WAKE_POSITION + ")");
+    edge.setLong(1, t);
+    edge.setLong(2, waiter);
+    edge.executeUpdate();
+    return false;
+  }
+
+  /** The state of job {@code id} (its live row read with {@code lock}, else its finished row), or null. */
+  static @Nullable JobState stateOf(JdbcConn c, JdbcDialect dialect, long id, String lock) throws SQLException {
+    Workflows.End e = endOf(c, dialect, id, lock);
+    return e == null ? null : e.state();
+  }
+
+  /** Job {@code id}'s state, result and error (its live row read with {@code lock}, else its finished row), or null. */
+  static Workflows.@Nullable End endOf(JdbcConn c, JdbcDialect dialect, long id, String lock) throws SQLException {
+    Workflows.End e = endIn(c, "spindle_jobs", id, lock);
+    return e != null || dialect.allJobs().equals("spindle_jobs") ? e : endIn(c, dialect.allJobs(), id, "");
+  }
+
+  private static Workflows.@Nullable End endIn(JdbcConn c, String table, long id, String lock) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT state, result, error FROM " + table + " WHERE id = ?" + lock);
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      JobState s = SqlJobRows.state(rs.getInt(1));
+      return new Workflows.End(Long.toString(id), s, s.isTerminal() ? rs.getString(2) : null,
+          s.isTerminal() ? rs.getString(3) : null);
+    }
+  }
+
+  /**
+   * Job {@code target} ended (its wake edge to {@code waiter} was told): deletes the edge and moves
+   * the waiter SCHEDULED to QUEUED if it is still suspended on that end. Inside the end's transaction.
+   *
+   * @return true if the waiter was woken
+   */
+  static boolean wake(JdbcConn c, long target, long waiter, Instant now) throws SQLException {
+    PreparedStatement gone = c.ps("DELETE FROM spindle_deps WHERE parent = ? AND child = ? AND policy = "
+        + WAKE_EDGE);
+    gone.setLong(1, target);
+    gone.setLong(2, waiter);
+    gone.executeUpdate();
+    PreparedStatement ps = c.ps("SELECT wait_kind, wait_for FROM spindle_jobs WHERE id = ? AND state = "
+        + SqlJobRows.SCHEDULED);
+    ps.setLong(1, waiter);
+    WaitFor wait;
+    try (ResultSet rs = ps.executeQuery()) {
+      wait = rs.next() ? read(rs.getString(1), rs.getString(2)) : null;
+    }
+    if (wait == null || !wait.wokenByEndOf(Long.toString(target))) {
+      return false;
+    }
+    PreparedStatement move = c.ps("UPDATE spindle_jobs SET " + SqlJobRows.moveTo(JobState.SCHEDULED, JobState.QUEUED)
+        + ", run_at = ? WHERE id = ? AND state = " + SqlJobRows.SCHEDULED);
+    move.setLong(1, SqlJobRows.micros(now));
+    move.setLong(2, waiter);
+    return move.executeUpdate() > 0;
+  }
 
   /** The {@code wait_for} text of {@code wait}. */
   static String json(WaitFor wait) {

@@ -67,6 +67,17 @@ public final class SqliteDialect implements JdbcDialect {
     return "SELECT value FROM json_each(?)";
   }
 
+  @Override
+  public String namesParameter() {
+    return idsParameter();
+  }
+
+  /** {@code INDEXED BY}: the claims follow the ready index meant for them whatever the statistics say. */
+  @Override
+  public String indexedBy(String index) {
+    return " INDEXED BY " + index;
+  }
+
   /** {@code +column}: SQLite's way to keep the planner off the column's index. */
   @Override
   public String unindexed(String column) {

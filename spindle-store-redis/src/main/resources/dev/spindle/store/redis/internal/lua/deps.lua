@@ -309,14 +309,41 @@ local function tell(pid, list, now, big)
   end
 end
 
--- Applies the ends of this script's terminal moves (ENDED) to their dependents, and the ends that
--- causes in turn (cancellations), breadth first: a chain of any length without recursion. Flushes.
+-- Jobs suspended on another job's end (durable awaitJob) are kept by the awaited job:
+--   P..'aw:'..id    (hash) waiter id -> 1, added by durable_suspend
+--   P..'naw'        how many P..'aw:' hashes exist: while none, ends skip the look-up (as P..'nwt'
+--                   lets them skip the dependencies)
+-- Job 'id' ended: each waiter still SCHEDULED on its end ('#w' of kind JOB naming it) moves to
+-- QUEUED; the hash goes.
+local function wakeawaiters(id, now)
+  local ak = P .. 'aw:' .. id
+  local waiters = redis.call('HKEYS', ak)
+  if #waiters == 0 then return end
+  redis.call('DEL', ak)
+  if redis.call('DECR', P .. 'naw') <= 0 then redis.call('DEL', P .. 'naw') end
+  for _, c in ipairs(waiters) do
+    local cj = getjob(c)
+    if cj and cj.s == 'SCHEDULED' then
+      local wt = redis.call('HGET', P .. 'ds:' .. c, '#w')
+      if wt and string.match(wt, '^JOB|%d+|[^|]+|%d+|(.*)$') == id then
+        cj.ra = now
+        move(cj, 'QUEUED', now)
+        save(cj)
+      end
+    end
+  end
+end
+
+-- Applies the ends of this script's terminal moves (ENDED) to their dependents and awaiting jobs,
+-- and the ends that causes in turn (cancellations), breadth first: a chain of any length without
+-- recursion. Flushes.
 local function settle(now)
   if #ENDED == 0 then return end
-  if redis.call('EXISTS', P .. 'nwt') == 0 then
+  if redis.call('EXISTS', P .. 'nwt', P .. 'naw') == 0 then
     ENDED, ENDJ = {}, {}
     return
   end
+  local awaited = redis.call('EXISTS', P .. 'naw') == 1
   JOBS, META = {}, {}
   while #ENDED > 0 do
     flush()
@@ -325,6 +352,9 @@ local function settle(now)
       if JOBS[id] == nil then JOBS[id] = ENDJ[id] end
     end
     ENDED, ENDJ = {}, {}
+    if awaited then
+      for _, id in ipairs(batch) do wakeawaiters(id, now) end
+    end
     local byk, keys = {}, {}
     for _, id in ipairs(batch) do
       local k = dnkey(id)
