@@ -16,14 +16,20 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.SignalResult;
 import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
+import dev.spindle.queue.spi.StepTally;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WaitFor;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -170,6 +176,58 @@ public abstract class DurableStoreContract {
     assertThat(job(id).state()).isEqualTo(JobState.RUNNING);
     assertThat(durable.load(id, current.fence(), "w2").orElseThrow().steps()).isEmpty();
     assertThat(record(current, step("charge", 0, 0, "2", current)).status()).isEqualTo(StepWrite.Status.APPLIED);
+  }
+
+  /**
+   * Records written at the same moment by many running jobs through the attempt's tally (the
+   * worker's path, which a store may commit together): each is recorded once under its own fence,
+   * a stale attempt's is refused, and a second record of a key answers the first.
+   */
+  @Test
+  void stepsOfManyJobsAtOnceAreEachRecordedOnceUnderTheirFence() throws Exception {
+    int n = 12;
+    List<JobInfo> held = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      enqueue(null);
+      held.add(claim("w1"));
+    }
+    String staleId = enqueue(null);
+    JobInfo stale = claim("w1");
+    retryNow(stale);
+    JobInfo current = claim("w2");
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<StepWrite>> writes = new ArrayList<>();
+    Future<StepWrite> staleWrite;
+    try (ExecutorService threads = Executors.newFixedThreadPool(n + 1)) {
+      for (JobInfo j : held) {
+        writes.add(threads.submit(() -> {
+          start.await();
+          return durable.record(j.id(), j.fence(), "w1", step("s", 0, 0, "\"" + j.id() + "\"", j), RULES,
+              new StepTally(0, 0, false));
+        }));
+      }
+      staleWrite = threads.submit(() -> {
+        start.await();
+        return durable.record(staleId, stale.fence(), "w1", step("s", 0, 0, "\"stale\"", stale), RULES,
+            new StepTally(0, 0, false));
+      });
+      start.countDown();
+      for (Future<StepWrite> w : writes) {
+        assertThat(w.get().status()).isEqualTo(StepWrite.Status.APPLIED);
+      }
+      assertThat(staleWrite.get().status()).isEqualTo(StepWrite.Status.FENCED);
+    }
+    for (JobInfo j : held) {
+      assertThat(durable.view(j.id()).orElseThrow().steps()).extracting(StepRecord::key, StepRecord::resultJson)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("s#0", "\"" + j.id() + "\""));
+    }
+    assertThat(durable.view(staleId).orElseThrow().steps()).isEmpty();
+    JobInfo first = held.get(0);
+    StepWrite again = durable.record(first.id(), first.fence(), "w1", step("s", 0, 0, "\"again\"", first), RULES,
+        new StepTally(1, 0, false));
+    assertThat(again.status()).isEqualTo(StepWrite.Status.EXISTS);
+    assertThat(Objects.requireNonNull(again.stored()).resultJson()).isEqualTo("\"" + first.id() + "\"");
+    assertThat(durable.load(staleId, current.fence(), "w2").orElseThrow().steps()).isEmpty();
   }
 
   @Test

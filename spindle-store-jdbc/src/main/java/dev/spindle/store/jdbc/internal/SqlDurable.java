@@ -55,6 +55,8 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
   private final String insertHeld;
   /** The step record's insert, checking the fence and the limits. */
   private final String insertWithinLimits;
+  /** Group commit of step records across running jobs, where the database takes column arrays; else null. */
+  private final @Nullable SqlStepBatches<C> batches;
 
   /** The durable side of the store on {@code db}, reading time on {@code clock}. */
   public SqlDurable(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
@@ -66,13 +68,21 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
         INSERT_VALUES + dialect.forShare(), "job_id, name, occurrence");
     this.insertWithinLimits = dialect.insertSelectIgnoring("spindle_job_steps", INSERT_COLUMNS,
         INSERT_VALUES + WITHIN_LIMITS + dialect.forShare(), "job_id, name, occurrence");
+    this.batches = dialect.batching() == JdbcDialect.Batching.ARRAY_ROUNDS ? new SqlStepBatches<>(db, dialect) : null;
   }
 
   // ---------------------------------------------------------------- reads
 
+  /**
+   * Where the database takes column arrays (a network round trip per statement), one statement in
+   * auto-commit, so one snapshot ({@link #LOAD_ONE}); elsewhere a read transaction of three.
+   */
   @Override
   public Optional<StepLog> load(String jobId, long fence, String workerId) {
     long id = SqlJobRows.idOrNeg(jobId);
+    if (batches != null) {
+      return db.writeOne("load the steps of job " + jobId, c -> loadOne(c, id, fence, workerId));
+    }
     return db.read("load the steps of job " + jobId, c -> {
       PreparedStatement ps = c.ps("SELECT wait_kind, wait_for FROM spindle_jobs WHERE id = ? AND " + HELD);
       ps.setLong(1, id);
@@ -85,6 +95,43 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
         return Optional.of(log(c, id, SqlWaits.read(rs.getString(1), rs.getString(2))));
       }
     });
+  }
+
+  /**
+   * The held job's wait (part 0), its records in order (part 1) and its signal counts (part 2, the
+   * count in {@code occurrence}) as one result: one statement reads them in one snapshot.
+   */
+  private static final String LOAD_ONE = "SELECT 0 AS part, wait_kind, wait_for, CAST(NULL AS text) AS name,"
+      + " 0 AS occurrence, 0 AS seq, CAST(NULL AS text) AS kind, CAST(NULL AS text) AS result, CAST(0 AS bigint) AS fence,"
+      + " 0 AS attempt, CAST(0 AS bigint) AS took_ms, CAST(0 AS bigint) AS recorded_at FROM spindle_jobs WHERE id = ? AND "
+      + HELD + " UNION ALL SELECT 1, NULL, NULL, " + STEP_COLUMNS + " FROM spindle_job_steps WHERE job_id = ?"
+      + " UNION ALL SELECT 2, NULL, NULL, name, CAST(count(*) AS integer), 0, NULL, NULL, 0, 0, 0, 0"
+      + " FROM spindle_job_signals WHERE job_id = ? GROUP BY name ORDER BY part, seq, name, occurrence";
+
+  private static Optional<StepLog> loadOne(JdbcConn c, long id, long fence, String workerId) throws SQLException {
+    PreparedStatement ps = c.ps(LOAD_ONE);
+    ps.setLong(1, id);
+    ps.setString(2, workerId);
+    ps.setLong(3, fence);
+    ps.setLong(4, id);
+    ps.setLong(5, id);
+    boolean held = false;
+    WaitFor wait = null;
+    List<StepRecord> steps = new ArrayList<>();
+    Map<String, Integer> signals = new HashMap<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        switch (rs.getInt(1)) {
+          case 0 -> {
+            held = true;
+            wait = SqlWaits.read(rs.getString(2), rs.getString(3));
+          }
+          case 1 -> steps.add(step(rs, 4));
+          default -> signals.put(rs.getString(4), rs.getInt(5));
+        }
+      }
+    }
+    return held ? Optional.of(new StepLog(steps, signals, wait)) : Optional.empty();
   }
 
   @Override
@@ -167,7 +214,9 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
   /**
    * One statement in auto-commit where the store allows it ({@link SqlDb#writeOne}): the limits are
    * checked on {@code known} before it, and the record's insert checks the fence; only when it
-   * writes nothing do further reads say why. Ending a kept wait is a second statement, in one
+   * writes nothing do further reads say why. Where the database takes column arrays, that statement
+   * is shared with the records other running jobs write at the same moment ({@link SqlStepBatches});
+   * a record it did not insert is written again alone, which explains why. Ending a kept wait is a second statement, in one
    * transaction with the insert.
    */
   @Override
@@ -177,6 +226,14 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     Objects.requireNonNull(rules, "rules");
     Objects.requireNonNull(known, "known");
     long id = SqlJobRows.idOrNeg(jobId);
+    SqlStepBatches<C> group = batches;
+    if (group != null && !known.waiting() && rules.limitExceeded(known.steps(), known.bytes(), step.resultBytes())
+        == null) {
+      StepRecord stored = step.recordedAt(clock.instant());
+      if (group.insert(id, fence, workerId, stored)) {
+        return StepWrite.applied(stored);
+      }
+    }
     String operation = "record step " + step.key() + " of job " + jobId;
     SqlDb.Work<C, StepWrite> work = c -> recordIn(c, id, fence, workerId, step, rules, known);
     return known.waiting() ? db.write(operation, work) : db.writeOne(operation, work);
@@ -225,7 +282,7 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     return again;
   }
 
-  private static final String INSERT_COLUMNS = "job_id, " + STEP_COLUMNS + ", bytes";
+  static final String INSERT_COLUMNS = "job_id, " + STEP_COLUMNS + ", bytes";
   private static final String INSERT_VALUES = "SELECT j.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM spindle_jobs j"
       + " WHERE j.id = ? AND j.state = " + SqlJobRows.RUNNING + " AND j.worker_id = ? AND j.fence = ?";
   private static final String WITHIN_LIMITS = " AND (SELECT count(*) FROM spindle_job_steps s WHERE s.job_id = j.id)"
