@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobQueue;
-import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StoreBackend;
@@ -16,8 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Durable steps across real {@code kill -9}s on one store: a child JVM ({@link DurableChildWorker})
@@ -27,32 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * opens that location with {@link dev.spindle.queue.JobStores#open}, so the test class path must hold
  * the store's provider.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-public abstract class DurableKillContract {
-  private static final Duration WAIT = Duration.ofSeconds(60);
-  /** The lease of the worker in this JVM: long, as nothing waits for it to end and a lapse would strike the job. */
-  private static final Duration SURVIVOR_LEASE = Duration.ofSeconds(60);
-
-  /** A scratch directory of the test. */
-  @TempDir
-  protected Path dir;
-
-  /** A new, empty store's location, as {@link dev.spindle.queue.JobStores#open} takes it. */
-  protected abstract String location(Path dir) throws Exception;
-
-  /** Opens the store at {@code location} in this JVM ({@link dev.spindle.queue.JobStores#open}). */
-  protected StoreBackend open(String location) {
-    return JobStores.open(location);
-  }
-
-  /**
-   * The child workers' lease; each kill costs the test one lease. 5 s: one second lost the lease to
-   * a child JVM starved on a loaded machine, and 3 s did at a load of 25 on two cores (a third
-   * strike, and the job ended DEAD {@code worker_lost}).
-   */
-  protected Duration childLease() {
-    return Duration.ofSeconds(5);
-  }
+public abstract class DurableKillContract extends DurableChildContract {
 
   @Test
   void killedBetweenAndInsideStepsTheJobRecordsEachStepOnceAndRerunsOnlyTheInterruptedBody() throws Exception {

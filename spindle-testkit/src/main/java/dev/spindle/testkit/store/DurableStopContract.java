@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobHandle;
 import dev.spindle.queue.JobQueue;
-import dev.spindle.queue.JobStores;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.StepLog;
@@ -18,10 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A worker process frozen with {@code kill -STOP} inside a step's body, past its lease, on one
@@ -32,36 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #location(Path)}, and {@link #frozenOutsideAWrite} where a process frozen inside a
  * transaction would hold locks others wait for.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-public abstract class DurableStopContract {
-  private static final Duration WAIT = Duration.ofSeconds(60);
-  /**
-   * The lease of the worker in this JVM: long, so that the thawed process can never take the job
-   * back from it, even with its heartbeats late on a loaded machine. Nothing waits for it to end.
-   */
-  private static final Duration SURVIVOR_LEASE = Duration.ofSeconds(60);
-
-  /** A scratch directory of the test. */
-  @TempDir
-  protected Path dir;
-
-  /** A new, empty store's location, as {@link JobStores#open} takes it. */
-  protected abstract String location(Path dir) throws Exception;
-
-  /** Opens the store at {@code location} in this JVM ({@link JobStores#open}). */
-  protected StoreBackend open(String location) {
-    return JobStores.open(location);
-  }
-
-  /**
-   * The child's lease: the test waits for it to run out once. 5 s: long enough for a child JVM
-   * starved on a loaded machine (a load of 25 on two cores) to renew it while it runs, short enough
-   * to keep the test quick.
-   */
-  protected Duration childLease() {
-    return Duration.ofSeconds(5);
-  }
-
+public abstract class DurableStopContract extends DurableChildContract {
   /**
    * Whether the frozen child holds no lock that the store's other users would wait for (it was
    * stopped inside no write). False makes the test thaw it and stop it again. True by default: a
