@@ -54,6 +54,7 @@ final class JobDurability implements DurableContext {
   private final JsonCodec codec;
   private final Clock clock;
   private final @Nullable KeyRing ring;
+  private final ParkedSleeps parking;
 
   private @Nullable StepLog log;
   private final Map<Integer, StepRecord> bySequence = new HashMap<>();
@@ -66,7 +67,7 @@ final class JobDurability implements DurableContext {
   private @Nullable String currentKey;
 
   JobDurability(InFlight f, String workerId, JobStore jobStore, DurableStore store, DurableRules rules,
-      JsonCodec codec, Clock clock, @Nullable KeyRing ring) {
+      JsonCodec codec, Clock clock, @Nullable KeyRing ring, ParkedSleeps parking) {
     this.f = f;
     this.job = f.job;
     this.workerId = workerId;
@@ -76,6 +77,7 @@ final class JobDurability implements DurableContext {
     this.codec = codec;
     this.clock = clock;
     this.ring = ring;
+    this.parking = parking;
   }
 
   @Override
@@ -123,6 +125,19 @@ final class JobDurability implements DurableContext {
     if (sleepOf(timer).compareTo(rules.inlineSleep()) < 0) {
       Sleeper.system().sleep(left); // short: in place (a coroutine suspends instead of blocking its loop)
       return;
+    }
+    if (left.compareTo(rules.parkedSleep()) <= 0) {
+      ParkedSleeps.Woke woke = parking.sleep(f, left);
+      if (woke == ParkedSleeps.Woke.ON_TIME) {
+        return;
+      }
+      if (woke == ParkedSleeps.Woke.WORKER_STOPPING) {
+        storeNow = jobStore.storeTime();
+        if (!fireAt.isAfter(storeNow)) {
+          return;
+        }
+        left = Duration.between(storeNow, fireAt); // the store keeps the rest of the sleep
+      }
     }
     suspend(WaitFor.timer(call.sequence, clock.instant().plus(left)));
   }
