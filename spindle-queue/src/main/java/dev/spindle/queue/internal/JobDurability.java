@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,8 @@ final class JobDurability implements DurableContext {
   private static final String SLEEP = DurableRules.INTERNAL_PREFIX + "sleep";
   private static final String NOW = DurableRules.INTERNAL_PREFIX + "now";
   private static final String UUID_STEP = DurableRules.INTERNAL_PREFIX + "uuid";
+  /** A timer step's record: the sleep asked for. */
+  private static final Pattern TIMER_JSON = Pattern.compile("\\{\"sleep\":\"([^\"]+)\"}");
 
   private final InFlight f;
   private final JobInfo job;
@@ -111,41 +115,49 @@ final class JobDurability implements DurableContext {
     }
     Call call = next(SLEEP);
     StepRecord timer = recorded(call);
+    Duration asked = timer == null ? duration : sleepOf(timer);
     if (timer == null) {
       timer = write(call, StepRecord.Kind.TIMER, "{\"sleep\":\"" + duration + "\"}", 0);
     }
-    Instant fireAt = timer.recordedAt().plus(sleepOf(timer));
-    Instant storeNow = jobStore.storeTime();
-    if (!fireAt.isAfter(storeNow)) {
+    Instant fireAt = timer.recordedAt().plus(asked);
+    Duration left = untilStoreTime(fireAt);
+    if (left.isZero()) {
       return;
     }
-    Duration left = Duration.between(storeNow, fireAt);
     // by the sleep asked for, not what is left of it: recording the timer takes a moment, and a
     // sleep of inlineSleep must still give the slot back
-    if (sleepOf(timer).compareTo(rules.inlineSleep()) < 0) {
+    if (asked.compareTo(rules.inlineSleep()) < 0) {
       Sleeper.system().sleep(left); // short: in place (a coroutine suspends instead of blocking its loop)
       return;
     }
     if (left.compareTo(rules.parkedSleep()) <= 0) {
-      ParkedSleeps.Woke woke = parking.sleep(f, left);
-      if (woke == ParkedSleeps.Woke.ON_TIME) {
-        return;
-      }
-      if (woke == ParkedSleeps.Woke.WORKER_STOPPING) {
-        storeNow = jobStore.storeTime();
-        if (!fireAt.isAfter(storeNow)) {
+      switch (parking.sleep(f, left)) {
+        case ON_TIME -> {
           return;
         }
-        left = Duration.between(storeNow, fireAt); // the store keeps the rest of the sleep
+        case WORKER_STOPPING -> left = untilStoreTime(fireAt); // the store keeps the rest of the sleep
+        case REFUSED -> { }
+      }
+      if (left.isZero()) {
+        return;
       }
     }
     suspend(WaitFor.timer(call.sequence, clock.instant().plus(left)));
   }
 
+  /** How long until {@code at} on the store's clock; zero once it passed. */
+  private Duration untilStoreTime(Instant at) {
+    Duration d = Duration.between(jobStore.storeTime(), at);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
   private static Duration sleepOf(StepRecord timer) {
     String json = Objects.requireNonNull(timer.resultJson(), "a timer's duration");
-    String iso = json.replaceAll("^\\{\"sleep\":\"([^\"]+)\"}$", "$1");
-    return Duration.parse(iso);
+    Matcher m = TIMER_JSON.matcher(json);
+    if (!m.matches()) {
+      throw new IllegalStateException("a timer record is not {\"sleep\":\"<ISO-8601 duration>\"}: " + json);
+    }
+    return Duration.parse(m.group(1));
   }
 
   @Override

@@ -137,7 +137,7 @@ final class ParkedSleeps {
   private void giveSlotBack() {
     rt.running.decrementAndGet();
     handOutSlots();
-    rt.wakeUp(); // the dispatcher claims for the freed slot
+    rt.wakeDispatcherIfWaiting(); // as a job's end does: it claims for the freed slot
   }
 
   /**
