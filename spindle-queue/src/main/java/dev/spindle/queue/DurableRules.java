@@ -369,21 +369,13 @@ public final class DurableRules {
 
     /** Sleeps shorter than this run in place; zero or more. */
     public Builder inlineSleep(Duration d) {
-      Objects.requireNonNull(d, "inlineSleep");
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("inlineSleep must not be negative: " + d);
-      }
-      this.inlineSleep = d;
+      this.inlineSleep = notNegative("inlineSleep", d);
       return this;
     }
 
     /** The longest sleep that parks in a virtual-thread worker, zero (off) or more; default one minute. */
     public Builder parkedSleep(Duration d) {
-      Objects.requireNonNull(d, "parkedSleep");
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("parkedSleep must not be negative: " + d);
-      }
-      this.parkedSleep = d;
+      this.parkedSleep = notNegative("parkedSleep", d);
       return this;
     }
 
@@ -402,6 +394,14 @@ public final class DurableRules {
     /** The rules. */
     public DurableRules build() {
       return new DurableRules(this);
+    }
+
+    private static Duration notNegative(String what, Duration d) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " must not be negative: " + d);
+      }
+      return d;
     }
 
     private static int checkRange(String what, int n, int min, int max) {
