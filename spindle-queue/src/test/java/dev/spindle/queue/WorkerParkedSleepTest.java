@@ -112,6 +112,23 @@ class WorkerParkedSleepTest {
   }
 
   @Test
+  void aParkedJobKeepsItsLeaseLongerThanTheLeaseLastsWithoutHeartbeats() {
+    worker = Worker.builder(store).registry(registry).concurrency(1).model(ExecutionModel.VIRTUAL)
+        .pollInterval(Duration.ofMillis(20)).heartbeatInterval(Duration.ofMillis(100))
+        .leaseDuration(Duration.ofSeconds(1)).start();
+    // a second worker reclaims whatever lease expires, and would run the body again
+    try (Worker other = Worker.builder(store).registry(registry).concurrency(1).model(ExecutionModel.VIRTUAL)
+        .pollInterval(Duration.ofMillis(20)).heartbeatInterval(Duration.ofMillis(100))
+        .leaseDuration(Duration.ofSeconds(1)).start()) {
+      JobHandle<String> napping = queue.enqueue(napper, 3_000L);
+      assertThat(napping.result(WAIT)).isEqualTo("woke after 3000");
+      assertThat(ran("body")).as("never reclaimed while parked").isEqualTo(1);
+      assertThat(store.find(napping.id()).orElseThrow().attempt()).isEqualTo(1);
+      assertThat(worker.stats().claimed() + other.stats().claimed()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aWokenJobTakesTheNextFreeSlotAheadOfNewClaims() throws Exception {
     Worker w = start(ExecutionModel.VIRTUAL, parkingFromZero());
     JobHandle<String> napping = queue.enqueue(napper, 200L);
