@@ -79,10 +79,6 @@ class WorkerParkedSleepTest {
     return worker;
   }
 
-  private static DurableRules parkingFromZero() {
-    return DurableRules.builder().inlineSleep(Duration.ZERO).build();
-  }
-
   @Test
   void aParkedSleepGivesItsSlotToAnotherJobAndAStoppingWorkerLeavesItToTheStore() {
     Worker w = start(ExecutionModel.VIRTUAL, DurableRules.defaults());
@@ -130,8 +126,8 @@ class WorkerParkedSleepTest {
 
   @Test
   void aWokenJobTakesTheNextFreeSlotAheadOfNewClaims() throws Exception {
-    Worker w = start(ExecutionModel.VIRTUAL, parkingFromZero());
-    JobHandle<String> napping = queue.enqueue(napper, 200L);
+    Worker w = start(ExecutionModel.VIRTUAL, DurableRules.defaults());
+    JobHandle<String> napping = queue.enqueue(napper, 3_000L);
     await().atMost(WAIT).until(() -> w.stats().parked() == 1);
     JobHandle<String> blocking = queue.enqueue(blocker, "b");
     blockerStarted.await();
@@ -140,7 +136,7 @@ class WorkerParkedSleepTest {
     JobHandle<String> later = queue.enqueue(ordinary, "later");
     releaseBlocker.countDown();
     assertThat(blocking.result(WAIT)).isEqualTo("b");
-    assertThat(napping.result(WAIT)).isEqualTo("woke after 200");
+    assertThat(napping.result(WAIT)).isEqualTo("woke after 3000");
     assertThat(later.result(WAIT)).isEqualTo("later!");
     assertThat(order).containsExactly("napper", "later");
     assertThat(ran("body")).isEqualTo(1);
@@ -188,7 +184,7 @@ class WorkerParkedSleepTest {
   @Test
   void parkingCanBeTurnedOff() {
     Worker w = start(ExecutionModel.VIRTUAL, DurableRules.builder().parkedSleep(Duration.ZERO).build());
-    JobHandle<String> h = queue.enqueue(napper, 3_000L);
+    JobHandle<String> h = queue.enqueue(napper, 50_000L);
     await().atMost(WAIT).until(() -> store.find(h.id()).orElseThrow().state() == JobState.SCHEDULED);
     assertThat(w.stats().parked()).isZero();
   }
