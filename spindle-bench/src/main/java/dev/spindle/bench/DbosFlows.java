@@ -83,11 +83,13 @@ final class DbosFlows implements AutoCloseable {
   }
 
   /**
-   * Starts {@code n} workflows of ten steps (or sleepy ones) and waits for all: on the queue, or
+   * Starts {@code n} workflows of ten steps (or sleepy ones) and waits for all, returning the seconds
+   * the starts took: on the queue, or
    * {@code direct}ly (each starts at once on DBOS's executor, no queue polling: DBOS's fastest path).
    */
-  void run(int n, boolean sleepy, boolean direct) {
+  double run(int n, boolean sleepy, boolean direct) {
     List<WorkflowHandle<String, RuntimeException>> handles = new ArrayList<>(n);
+    long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       String id = "wf-" + (seq++);
       StartWorkflowOptions options = direct ? new StartWorkflowOptions(id)
@@ -95,9 +97,11 @@ final class DbosFlows implements AutoCloseable {
       handles.add(sleepy ? dbos.startWorkflow(() -> flows.sleepy(id), options)
           : dbos.startWorkflow(() -> flows.tenSteps(id), options));
     }
+    double started = (System.nanoTime() - t0) / 1e9;
     for (WorkflowHandle<String, RuntimeException> h : handles) {
       h.getResult();
     }
+    return started;
   }
 
   @Override

@@ -85,7 +85,7 @@ public final class DurableBench {
         }
       }
       for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
-        double[] median = new double[4];
+        double[] median = new double[5];
         for (int i = 0; i < median.length; i++) {
           int col = i;
           median[i] = Medians.median(e.getValue().stream().map(r -> r[col]).toList());
@@ -108,12 +108,15 @@ public final class DurableBench {
 
   private static void print(String label, double[] r) {
     System.out.printf(Locale.ROOT, "%-34s %,9.0f workflows/s  %7.1f µs wall/step  %7.1f µs CPU/step"
-        + "  %5.2f statements/step%n", label, r[0], r[1], r[2], r[3]);
+        + "  %5.2f statements/step  %5.2f s to start them%n", label, r[0], r[1], r[2], r[3], r[4]);
   }
 
-  /** One system under test: it runs {@code n} workflows of one kind and returns when all ended. */
+  /**
+   * One system under test: it runs {@code n} workflows of one kind, one start call each from one
+   * thread, and returns when all ended: the seconds the starts took.
+   */
   interface Subject extends AutoCloseable {
-    void run(int n, boolean sleepy) throws Exception;
+    double run(int n, boolean sleepy) throws Exception;
 
     @Override
     void close() throws Exception;
@@ -127,8 +130,8 @@ public final class DurableBench {
             concurrency, sleep);
         yield new Subject() {
           @Override
-          public void run(int n, boolean sleepy) {
-            flows.run(n, sleepy, system.equals("dbos-direct"));
+          public double run(int n, boolean sleepy) {
+            return flows.run(n, sleepy, system.equals("dbos-direct"));
           }
 
           @Override
@@ -157,8 +160,9 @@ public final class DurableBench {
     JobOptions options = JobOptions.builder().queue("durable").build();
     return new Subject() {
       @Override
-      public void run(int n, boolean sleepy) throws InterruptedException {
+      public double run(int n, boolean sleepy) throws InterruptedException {
         long c0 = store.finishCursor();
+        long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
           if (sleepy) {
             queue.enqueue(DurableBenchTasks.SLEEPY, sleep.toMillis(), options);
@@ -166,9 +170,11 @@ public final class DurableBench {
             queue.enqueue(DurableBenchTasks.TEN_STEPS, (long) i, options);
           }
         }
+        double started = (System.nanoTime() - t0) / 1e9;
         while (store.finishCursor() - c0 < n) {
           Thread.sleep(20); // polling the store for progress (a read transaction), not synchronisation
         }
+        return started;
       }
 
       @Override
@@ -205,18 +211,18 @@ public final class DurableBench {
     }
   }
 
-  /** {workflows/s, µs wall per step, µs process CPU per step, PostgreSQL statements per step}. */
+  /** {workflows/s, µs wall per step, µs process CPU per step, PostgreSQL statements per step, s to start}. */
   private double[] measure(Subject subject, boolean sleepy) throws Exception {
     int steps = sleepy ? 3 : 10;
     long statements0 = statements();
     long cpu0 = processCpuNanos();
     long t0 = System.nanoTime();
-    subject.run(workflows, sleepy);
+    double started = subject.run(workflows, sleepy);
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
     long statements = statements() - statements0;
     double stepCount = (double) workflows * steps;
-    return new double[] {workflows / seconds, seconds * 1e6 / stepCount, cpuMicros / stepCount, statements / stepCount};
+    return new double[] {workflows / seconds, seconds * 1e6 / stepCount, cpuMicros / stepCount, statements / stepCount, started};
   }
 
   private long statements() {
@@ -237,8 +243,8 @@ public final class DurableBench {
     Subject jobs = spindle(redis.url() + "/0?namespace=durable");
     return new Subject() {
       @Override
-      public void run(int n, boolean sleepy) throws Exception {
-        jobs.run(n, sleepy);
+      public double run(int n, boolean sleepy) throws Exception {
+        return jobs.run(n, sleepy);
       }
 
       @Override

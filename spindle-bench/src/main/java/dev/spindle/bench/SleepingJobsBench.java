@@ -39,15 +39,18 @@ import java.util.stream.Stream;
  * A million sleeping durable jobs: what they cost the store, how late they wake when they all fall
  * due together, and whether an ordinary queue beside them drains as fast as on an empty store.
  *
- * <p>One worker in this JVM serves both queues. First an ordinary drain of {@code --drain} no-op jobs
- * on the empty store (after one to warm up); then {@code --jobs} durable jobs each take a step and a durable sleep of an
- * hour (each job runs once and gives its slot back); then the store's size; then the same ordinary
- * drain beside the sleepers; then the store's and the worker's clock (one {@link ShiftedClock}) jumps
- * an hour ahead, so every sleeper falls due at once, and each records how long after the jump it ran
- * again: lateness percentiles, and the rate they all finished at.
+ * <p>One worker in this JVM serves both queues of the store under test; a second, empty store of the
+ * same kind (another file, schema or namespace on the same server) has a worker of its own for the
+ * ordinary queue. First {@code --jobs} durable jobs each take a step and a durable sleep of an hour
+ * (each job runs once and gives its slot back); then the store's size; then ordinary drains of
+ * {@code --drain} no-op jobs alternate between the empty store and the store beside the sleepers,
+ * {@code --pairs} times (after one each to warm up), and their medians are compared; then the
+ * store's and the worker's clock (one {@link ShiftedClock}) jumps an hour ahead, so every sleeper
+ * falls due at once, and each records how long after the jump it ran again: lateness percentiles,
+ * and the rate they all finished at.
  *
  * <p>Usage: {@code SleepingJobsBench [--store sqlite|postgres|redis] [--jobs 1000000] [--drain 50000]
- * [--concurrency 64]}. PostgreSQL and redis-server are started here (the testkit's servers, {@code
+ * [--concurrency 64] [--pairs 3]}. PostgreSQL and redis-server are started here (the testkit's servers, {@code
  * fsync} off, no persistence); SQLite lives in a temporary directory. The store's clock is injected:
  * the servers' own clocks are not used. The store's size is its files (SQLite), its relations
  * (PostgreSQL) or the server's {@code used_memory} (Redis, which also counts the calls' kept replies;
@@ -62,6 +65,8 @@ public final class SleepingJobsBench {
   private static final AtomicLong JUMPED_AT = new AtomicLong();
   private static final AtomicInteger WOKEN = new AtomicInteger();
   private static long[] lateness = new long[0];
+  /** How many alternating pairs of ordinary drains (empty store, then beside the sleepers). */
+  private static int pairs = 3;
 
   /** Takes a step, sleeps an hour durably, then records how long after the clock's jump it woke. */
   static final Task<Long, Long> SLEEPER = Task.withContext("sleepers.nap", Long.class, Long.class, (n, tc) -> {
@@ -90,6 +95,7 @@ public final class SleepingJobsBench {
     int jobs = Integer.parseInt(opts.getOrDefault("jobs", "1000000"));
     int drain = Integer.parseInt(opts.getOrDefault("drain", "50000"));
     int concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "64"));
+    pairs = Integer.parseInt(opts.getOrDefault("pairs", "3"));
     lateness = new long[jobs];
     System.out.printf(Locale.ROOT, "machine: %d cores, %s; store %s; %,d sleepers, drains of %,d, concurrency %d%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), kind, jobs, drain,
@@ -97,8 +103,9 @@ public final class SleepingJobsBench {
     switch (kind) {
       case "sqlite" -> {
         Path dir = Files.createTempDirectory("spindle-sleepers");
-        try (StoreBackend store = SqliteJobStore.builder(dir.resolve("jobs.db")).clock(CLOCK).open()) {
-          run(store, jobs, drain, concurrency, () -> directorySize(dir), () -> {});
+        try (StoreBackend store = SqliteJobStore.builder(dir.resolve("jobs.db")).clock(CLOCK).open();
+             StoreBackend control = SqliteJobStore.builder(dir.resolve("control.db")).clock(CLOCK).open()) {
+          run(store, control, jobs, drain, concurrency, () -> fileSize(dir.resolve("jobs.db")), () -> {});
         } finally {
           deleteTree(dir);
         }
@@ -106,8 +113,10 @@ public final class SleepingJobsBench {
       case "postgres" -> {
         try (PostgresServer pg = PostgresServer.start();
              StoreBackend store = PostgresJobStore.builder(pg.host(), pg.port(), "postgres", pg.user())
-                 .password(pg.password()).schema("sleepers").clock(CLOCK).open()) {
-          run(store, jobs, drain, concurrency, () -> Long.parseLong(pg.psql("SELECT sum(pg_total_relation_size(c.oid))"
+                 .password(pg.password()).schema("sleepers").clock(CLOCK).open();
+             StoreBackend control = PostgresJobStore.builder(pg.host(), pg.port(), "postgres", pg.user())
+                 .password(pg.password()).schema("control").clock(CLOCK).open()) {
+          run(store, control, jobs, drain, concurrency, () -> Long.parseLong(pg.psql("SELECT sum(pg_total_relation_size(c.oid))"
               + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sleepers'"
               + " AND c.relkind IN ('r', 'p')").strip()), () -> {});
         }
@@ -115,8 +124,10 @@ public final class SleepingJobsBench {
       case "redis" -> {
         try (RedisServer redis = RedisServer.builder().appendOnly(false).start();
              StoreBackend store = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=sleepers",
+                 Map.of()), CLOCK);
+             StoreBackend control = RedisJobStore.open(RedisStoreConfig.fromUrl(redis.url() + "/0?namespace=control",
                  Map.of()), CLOCK)) {
-          run(store, jobs, drain, concurrency, () -> Long.parseLong(Objects.requireNonNull(
+          run(store, control, jobs, drain, concurrency, () -> Long.parseLong(Objects.requireNonNull(
               redis.info("memory", "used_memory"))), () -> RedisKeys.print(redis, jobs));
         }
       }
@@ -132,16 +143,16 @@ public final class SleepingJobsBench {
     }
   }
 
-  private static void run(StoreBackend store, int jobs, int drain, int concurrency, LongSupplier size,
-      Runnable whileAsleep) throws InterruptedException {
+  private static void run(StoreBackend store, StoreBackend control, int jobs, int drain, int concurrency,
+      LongSupplier size, Runnable whileAsleep) throws InterruptedException {
     TaskRegistry reg = TaskRegistry.builder().add(SLEEPER).add(NOOP).build();
     try (JobQueue queue = JobQueue.builder(store).registry(reg).clock(CLOCK).build();
          Worker worker = queue.worker().queues(SLEEPERS, PLAIN).concurrency(concurrency)
+             .model(ExecutionModel.VIRTUAL).clock(CLOCK).start();
+         JobQueue controlQueue = JobQueue.builder(control).registry(reg).clock(CLOCK).build();
+         Worker controlWorker = controlQueue.worker().queues(PLAIN).concurrency(concurrency)
              .model(ExecutionModel.VIRTUAL).clock(CLOCK).start()) {
-      drain(store, queue, drain); // warm-up
-      double before = drain(store, queue, drain);
-      System.out.printf(Locale.ROOT, "ordinary drain, empty store:      %,9.0f jobs/s%n", before);
-      long emptySize = size.getAsLong(); // with the drained jobs, kept until retention removes them
+      long emptySize = size.getAsLong();
       long t0 = System.nanoTime();
       enqueue(queue, SLEEPER, SLEEPERS, jobs);
       double enqueued = seconds(t0);
@@ -155,9 +166,7 @@ public final class SleepingJobsBench {
       System.out.printf(Locale.ROOT, "store size: before the sleepers %,d KiB; with them %,d KiB = %,.0f bytes per"
           + " sleeping job%n", emptySize / 1024, sleepingSize / 1024, (sleepingSize - emptySize) / (double) jobs);
       whileAsleep.run();
-      double beside = drain(store, queue, drain);
-      System.out.printf(Locale.ROOT, "ordinary drain, beside sleepers:  %,9.0f jobs/s (%.2fx the empty store's)%n",
-          beside, beside / before);
+      compareDrains(store, queue, control, controlQueue, drain);
       long c0 = store.finishCursor();
       JUMPED_AT.set(System.nanoTime());
       CLOCK.shift(NAP.plusMinutes(1));
@@ -172,6 +181,30 @@ public final class SleepingJobsBench {
           + " wake-up lateness p50 %.1f s, p99 %.1f s, max %.1f s (%,d samples)%n", woke, jobs / woke,
           pct(l, 50) / 1e6, pct(l, 99) / 1e6, l.length == 0 ? 0 : l[l.length - 1] / 1e6, l.length);
     }
+  }
+
+  /**
+   * Ordinary drains alternating between the empty store and the store beside the sleepers, after a
+   * warm-up of each: each pair's figures and the ratio of the medians.
+   */
+  private static void compareDrains(StoreBackend store, JobQueue queue, StoreBackend control, JobQueue controlQueue,
+      int n) throws InterruptedException {
+    drain(control, controlQueue, n);
+    drain(store, queue, n);
+    double[] empty = new double[pairs];
+    double[] beside = new double[pairs];
+    for (int i = 0; i < pairs; i++) {
+      empty[i] = drain(control, controlQueue, n);
+      beside[i] = drain(store, queue, n);
+      System.out.printf(Locale.ROOT, "ordinary drain, pair %d: empty store %,9.0f jobs/s, beside sleepers %,9.0f"
+          + " jobs/s%n", i + 1, empty[i], beside[i]);
+    }
+    Arrays.sort(empty);
+    Arrays.sort(beside);
+    double e = empty[pairs / 2];
+    double b = beside[pairs / 2];
+    System.out.printf(Locale.ROOT, "ordinary drain, medians: empty store %,9.0f jobs/s, beside sleepers %,9.0f jobs/s"
+        + " (%.2fx)%n", e, b, b / e);
   }
 
   private static double drain(StoreBackend store, JobQueue queue, int n) throws InterruptedException {
@@ -208,12 +241,13 @@ public final class SleepingJobsBench {
     return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p / 100.0) - 1)];
   }
 
-  private static long directorySize(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.mapToLong(f -> f.toFile().length()).sum();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+  /** A SQLite database's size: its file with its write-ahead log and shared-memory index. */
+  private static long fileSize(Path db) {
+    long bytes = 0;
+    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+      bytes += db.resolveSibling(db.getFileName() + suffix).toFile().length();
     }
+    return bytes;
   }
 
   /** The system clock plus a shift the bench moves forward. Thread-safe. */

@@ -100,7 +100,10 @@ public interface DurableContext {
    * Sleeps durably: records a timer (at the store's time plus {@code duration}), ends the attempt and
    * gives the worker's slot back; the job runs again at the timer's time on any worker and, on
    * that attempt, {@code sleep} returns at once. Sleeps shorter than {@link DurableRules#inlineSleep()}
-   * are slept in place.
+   * are slept in place. On a virtual-thread worker, sleeps up to {@link DurableRules#parkedSleep()}
+   * park instead: the slot is given back, the job keeps its lease and goes on in place when the timer
+   * fires (ahead of new claims), with no reload of its records; a crash leaves the timer to the store,
+   * and a stopping worker suspends its parked jobs there. A job with a timeout always suspends.
    *
    * @throws IllegalArgumentException if {@code duration} is negative
    */

@@ -85,6 +85,8 @@ public final class DurableRules {
   private final int maxPendingSignals;
   private final int maxSignalBytes;
   private final Duration inlineSleep;
+  private final Duration parkedSleep;
+  private final int maxParkedSleeps;
   private final Divergence onDivergence;
 
   private DurableRules(Builder b) {
@@ -94,6 +96,8 @@ public final class DurableRules {
     this.maxPendingSignals = b.maxPendingSignals;
     this.maxSignalBytes = b.maxSignalBytes;
     this.inlineSleep = b.inlineSleep;
+    this.parkedSleep = b.parkedSleep;
+    this.maxParkedSleeps = b.maxParkedSleeps;
     this.onDivergence = b.onDivergence;
   }
 
@@ -132,9 +136,23 @@ public final class DurableRules {
     return maxSignalBytes;
   }
 
-  /** Sleeps shorter than this run in place instead of suspending the job. */
+  /** Sleeps shorter than this run in place, holding the job's slot, instead of suspending the job. */
   public Duration inlineSleep() {
     return inlineSleep;
+  }
+
+  /**
+   * The longest sleep a job waits out inside a virtual-thread worker with its slot given back (it keeps
+   * its lease; a crash or a stopping worker leaves the timer to the store); longer sleeps suspend the
+   * job in the store. Zero turns parking off.
+   */
+  public Duration parkedSleep() {
+    return parkedSleep;
+  }
+
+  /** The most jobs one worker keeps parked in a sleep ({@link #parkedSleep}); more suspend. */
+  public int maxParkedSleeps() {
+    return maxParkedSleeps;
   }
 
   /** What a mismatch between code and records does. */
@@ -297,7 +315,8 @@ public final class DurableRules {
   public String toString() {
     return "DurableRules[maxSteps=" + maxSteps + ", maxResultBytes=" + maxResultBytes + ", maxJobBytes="
         + maxJobBytes + ", maxPendingSignals=" + maxPendingSignals + ", maxSignalBytes=" + maxSignalBytes
-        + ", inlineSleep=" + inlineSleep + ", onDivergence=" + onDivergence + "]";
+        + ", inlineSleep=" + inlineSleep + ", parkedSleep=" + parkedSleep + ", maxParkedSleeps=" + maxParkedSleeps
+        + ", onDivergence=" + onDivergence + "]";
   }
 
   /** Builds {@link DurableRules}; starts from the defaults. Not thread-safe. */
@@ -308,6 +327,8 @@ public final class DurableRules {
     private int maxPendingSignals = 100;
     private int maxSignalBytes = 64 * 1024;
     private Duration inlineSleep = Duration.ofSeconds(1);
+    private Duration parkedSleep = Duration.ofMinutes(1);
+    private int maxParkedSleeps = 10_000;
     private Divergence onDivergence = Divergence.FAIL;
 
     private Builder() {
@@ -348,11 +369,19 @@ public final class DurableRules {
 
     /** Sleeps shorter than this run in place; zero or more. */
     public Builder inlineSleep(Duration d) {
-      Objects.requireNonNull(d, "inlineSleep");
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("inlineSleep must not be negative: " + d);
-      }
-      this.inlineSleep = d;
+      this.inlineSleep = notNegative("inlineSleep", d);
+      return this;
+    }
+
+    /** The longest sleep that parks in a virtual-thread worker, zero (off) or more; default one minute. */
+    public Builder parkedSleep(Duration d) {
+      this.parkedSleep = notNegative("parkedSleep", d);
+      return this;
+    }
+
+    /** Jobs one worker keeps parked in a sleep, zero (off) or more; default 10,000. */
+    public Builder maxParkedSleeps(int n) {
+      this.maxParkedSleeps = checkRange("maxParkedSleeps", n, 0, Integer.MAX_VALUE);
       return this;
     }
 
@@ -365,6 +394,14 @@ public final class DurableRules {
     /** The rules. */
     public DurableRules build() {
       return new DurableRules(this);
+    }
+
+    private static Duration notNegative(String what, Duration d) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " must not be negative: " + d);
+      }
+      return d;
     }
 
     private static int checkRange(String what, int n, int min, int max) {

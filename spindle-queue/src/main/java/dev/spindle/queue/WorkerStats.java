@@ -18,11 +18,20 @@ package dev.spindle.queue;
  * @param stuck threads of its executor still inside an execution that timed out (or was cancelled)
  *     and ignored the interrupt; each was replaced, so its slot runs other jobs
  *     ({@link dev.spindle.ExecutorStats#stuck})
+ * @param parked durable jobs sleeping in this worker now with their slot given back ({@link
+ *     DurableRules#parkedSleep}); not counted in {@code running}
  */
 public record WorkerStats(int running, long claimed, long succeeded, long retried, long failed, long dead,
-    long cancelled, long released, long leaseLost, long timedOut, long storeCalls, int stuck) {
+    long cancelled, long released, long leaseLost, long timedOut, long storeCalls, int stuck, int parked) {
 
-  /** Counters without stuck threads. */
+  /** Counters without parked jobs. */
+  public WorkerStats(int running, long claimed, long succeeded, long retried, long failed, long dead, long cancelled,
+      long released, long leaseLost, long timedOut, long storeCalls, int stuck) {
+    this(running, claimed, succeeded, retried, failed, dead, cancelled, released, leaseLost, timedOut, storeCalls, stuck,
+        0);
+  }
+
+  /** Counters without stuck threads or parked jobs. */
   public WorkerStats(int running, long claimed, long succeeded, long retried, long failed, long dead, long cancelled,
       long released, long leaseLost, long timedOut, long storeCalls) {
     this(running, claimed, succeeded, retried, failed, dead, cancelled, released, leaseLost, timedOut, storeCalls, 0);

@@ -99,10 +99,10 @@ final class CompletionReporter {
     return succeeded.sum() + retried.sum() + failed.sum() + dead.sum() + cancelled.sum();
   }
 
-  /** A snapshot of the counters, with {@code running} executions and {@code stuck} threads now. */
-  WorkerStats stats(int running, int stuck) {
+  /** A snapshot of the counters, with {@code running} executions, {@code stuck} threads and {@code parked} jobs now. */
+  WorkerStats stats(int running, int stuck, int parked) {
     return new WorkerStats(running, claimed.sum(), succeeded.sum(), retried.sum(), failed.sum(), dead.sum(),
         cancelled.sum(), released.sum(), leaseLost.sum(), timedOut.sum(),
-        storeCalls.sum(), stuck);
+        storeCalls.sum(), stuck, parked);
   }
 }

@@ -138,7 +138,8 @@ final class Dispatcher {
                 + " ms for a free slot");
           }
         }
-        int free = rt.stopping ? 0 : settings.concurrency() + ahead() - rt.running.get() - rt.prefetched.size();
+        int free = rt.stopping ? 0 : settings.concurrency() + ahead() - rt.running.get() - rt.prefetched.size()
+            - rt.parked.waitingForSlots(); // woken parked jobs take the next free slots
         boolean due = nextRunAt != null && !settings.clock().instant().isBefore(nextRunAt);
         boolean claim = free > 0 && (storeChanged || moreWork || due || now - lastClaimNanos >= pollNanos);
         if (claim || !pending.isEmpty() || !unsaved.isEmpty()) {
@@ -153,8 +154,10 @@ final class Dispatcher {
           gather(pendingCount.get() + more, gathering.deadline(now));
           continue; // free slots and the claim, again
         }
-        // running first, then pending: a job queues its outcome before it stops counting as running
-        if (rt.stopping && rt.running.get() == 0 && pending.isEmpty()) {
+        // parked, waiting, running, then pending: a parked job counts waiting or running before it
+        // stops counting as parked (ParkedSleeps), and queues its outcome before it stops running
+        if (rt.stopping && rt.parked.parked() == 0 && rt.parked.waitingForSlots() == 0 && rt.running.get() == 0
+            && pending.isEmpty()) {
           rt.terminated = true;
           rt.idle.signalAll();
           return -1;

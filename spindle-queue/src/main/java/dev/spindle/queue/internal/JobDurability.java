@@ -28,6 +28,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,8 @@ final class JobDurability implements DurableContext {
   private static final String SLEEP = DurableRules.INTERNAL_PREFIX + "sleep";
   private static final String NOW = DurableRules.INTERNAL_PREFIX + "now";
   private static final String UUID_STEP = DurableRules.INTERNAL_PREFIX + "uuid";
+  /** A timer step's record: the sleep asked for. */
+  private static final Pattern TIMER_JSON = Pattern.compile("\\{\"sleep\":\"([^\"]+)\"}");
 
   private final InFlight f;
   private final JobInfo job;
@@ -55,6 +59,7 @@ final class JobDurability implements DurableContext {
   private final JsonCodec codec;
   private final Clock clock;
   private final @Nullable KeyRing ring;
+  private final ParkedSleeps parking;
 
   private @Nullable StepLog log;
   private final Map<Integer, StepRecord> bySequence = new HashMap<>();
@@ -67,7 +72,7 @@ final class JobDurability implements DurableContext {
   private @Nullable String currentKey;
 
   JobDurability(InFlight f, String workerId, JobStore jobStore, DurableStore store, DurableRules rules,
-      JsonCodec codec, Clock clock, @Nullable KeyRing ring) {
+      JsonCodec codec, Clock clock, @Nullable KeyRing ring, ParkedSleeps parking) {
     this.f = f;
     this.job = f.job;
     this.workerId = workerId;
@@ -77,6 +82,7 @@ final class JobDurability implements DurableContext {
     this.codec = codec;
     this.clock = clock;
     this.ring = ring;
+    this.parking = parking;
   }
 
   @Override
@@ -110,28 +116,49 @@ final class JobDurability implements DurableContext {
     }
     Call call = next(SLEEP);
     StepRecord timer = recorded(call);
+    Duration asked = timer == null ? duration : sleepOf(timer);
     if (timer == null) {
       timer = write(call, StepRecord.Kind.TIMER, "{\"sleep\":\"" + duration + "\"}", 0);
     }
-    Instant fireAt = timer.recordedAt().plus(sleepOf(timer));
-    Instant storeNow = jobStore.storeTime();
-    if (!fireAt.isAfter(storeNow)) {
+    Instant fireAt = timer.recordedAt().plus(asked);
+    Duration left = untilStoreTime(fireAt);
+    if (left.isZero()) {
       return;
     }
-    Duration left = Duration.between(storeNow, fireAt);
     // by the sleep asked for, not what is left of it: recording the timer takes a moment, and a
     // sleep of inlineSleep must still give the slot back
-    if (sleepOf(timer).compareTo(rules.inlineSleep()) < 0) {
+    if (asked.compareTo(rules.inlineSleep()) < 0) {
       Sleeper.system().sleep(left); // short: in place (a coroutine suspends instead of blocking its loop)
       return;
+    }
+    if (left.compareTo(rules.parkedSleep()) <= 0) {
+      switch (parking.sleep(f, left)) {
+        case ON_TIME -> {
+          return;
+        }
+        case WORKER_STOPPING -> left = untilStoreTime(fireAt); // the store keeps the rest of the sleep
+        case REFUSED -> { }
+      }
+      if (left.isZero()) {
+        return;
+      }
     }
     suspend(WaitFor.timer(call.sequence, clock.instant().plus(left)));
   }
 
+  /** How long until {@code at} on the store's clock; zero once it passed. */
+  private Duration untilStoreTime(Instant at) {
+    Duration d = Duration.between(jobStore.storeTime(), at);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
   private static Duration sleepOf(StepRecord timer) {
     String json = Objects.requireNonNull(timer.resultJson(), "a timer's duration");
-    String iso = json.replaceAll("^\\{\"sleep\":\"([^\"]+)\"}$", "$1");
-    return Duration.parse(iso);
+    Matcher m = TIMER_JSON.matcher(json);
+    if (!m.matches()) {
+      throw new IllegalStateException("a timer record is not {\"sleep\":\"<ISO-8601 duration>\"}: " + json);
+    }
+    return Duration.parse(m.group(1));
   }
 
   @Override

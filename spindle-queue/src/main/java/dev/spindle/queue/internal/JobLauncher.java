@@ -82,10 +82,11 @@ final class JobLauncher {
   }
 
   /**
-   * Starts jobs claimed ahead while slots are free, oldest first; nothing once the worker stops
-   * (the dispatcher hands them back). Any thread.
+   * Starts jobs claimed ahead while slots are free, oldest first, once woken parked jobs took theirs
+   * ({@link ParkedSleeps}); nothing once the worker stops (the dispatcher hands them back). Any thread.
    */
   void startPrefetched() {
+    rt.parked.handOutSlots(); // woken parked jobs first: they were running before
     if (rt.prefetched.size() == 0 || starting.get()[0]) {
       return; // nothing waits, or this thread is in the loop below already (a job that ended inline)
     }
@@ -258,7 +259,7 @@ final class JobLauncher {
         + f.job.task() + "') cannot use DurableContext"));
     String holder = f.job.workerId() != null ? f.job.workerId() : workerId;
     return f.durable(() -> new JobDurability(f, java.util.Objects.requireNonNull(holder), store, durable,
-        settings.durable().rules(), settings.codec(), settings.clock(), settings.keyRing()));
+        settings.durable().rules(), settings.codec(), settings.clock(), settings.keyRing(), rt.parked));
   }
 
   /**

@@ -74,6 +74,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private volatile @Nullable Thread housekeeping;
   private final CompletionReporter reporter;
   private final JobLauncher launcher;
+  /** Durable sleeps waited out here with their slots given back. */
+  final ParkedSleeps parked;
   private final Dispatcher dispatch;
   volatile boolean stopping;
   /**
@@ -105,6 +107,7 @@ public final class WorkerRuntime implements AutoCloseable {
     this.skew = new ClockSkew(settings, workerId);
     this.reporter = new CompletionReporter(settings, workerId, attemptEnds);
     this.launcher = new JobLauncher(this, settings, workerId, outcomes, reporter);
+    this.parked = new ParkedSleeps(this, launcher::reserveSlot, settings.durable().rules());
     this.housekeeper = new Housekeeper(this, settings, workerId, skew, schedules, reporter);
     this.dispatch = new Dispatcher(this, settings, workerId, skew, reporter, attemptEnds, launcher);
   }
@@ -162,6 +165,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     ExecutionModel m = executor.model();
     wrapContext = m != ExecutionModel.PROCESSES && m != ExecutionModel.DISTRIBUTED;
+    parked.enabled = ownsExecutor && m == ExecutionModel.VIRTUAL; // a virtual thread per job: parking holds no thread
     subscription = s.store().subscribe(this::onStoreChange);
     dispatcher = Thread.ofPlatform().name("spindle-worker-" + s.name() + "-dispatch")
         .start(() -> guarded("dispatcher", dispatch::dispatchLoop));
@@ -339,7 +343,7 @@ public final class WorkerRuntime implements AutoCloseable {
   /** A snapshot of the counters. */
   public WorkerStats stats() {
     TaskExecutor e = executor;
-    return reporter.stats(running.get(), e == null ? 0 : e.stats().stuck());
+    return reporter.stats(running.get(), e == null ? 0 : e.stats().stuck(), parked.parked());
   }
 
   /**
@@ -348,6 +352,7 @@ public final class WorkerRuntime implements AutoCloseable {
    */
   public void shutdown() {
     stopping = true;
+    parked.wakeAllForStop(); // they suspend in the store rather than hold up the stop
     if (Thread.currentThread() != dispatcher) {
       claimLock.lock();
       claimLock.unlock();

@@ -13,11 +13,20 @@ import java.util.TreeSet;
 
 /**
  * How {@link PostgresJobStore} inserts jobs for the shared enqueue path ({@link SqlEnqueue}): ids
- * from the sequence {@code spindle_job_ids}, the trace context in the job's row, and the fair
+ * from the sequence {@code spindle_job_ids} (taken by the INSERT itself for a job enqueued alone), the trace context in the job's row, and the fair
  * rotation's rows of the batch's flow keys locked in one order first. Stateless.
  */
 final class PostgresEnqueue implements SqlEnqueue.Rows<Db.Conn> {
-  /** {@code n} new job ids, ascending. */
+  /** One job's row with its id from the sequence, returned. */
+  private static final String INSERT_ALONE = JOB_ROW_WITH_TRACE.replace("VALUES (?, ", "VALUES (nextval('spindle_job_ids'), ")
+      + " RETURNING id";
+
+  @Override
+  public String insertAlone() {
+    return INSERT_ALONE;
+  }
+
+    /** {@code n} new job ids, ascending. */
   @Override
   public long[] newIds(Db.Conn c, int n) throws SQLException {
     PreparedStatement ps = c.ps("SELECT nextval('spindle_job_ids') FROM generate_series(1, ?)");

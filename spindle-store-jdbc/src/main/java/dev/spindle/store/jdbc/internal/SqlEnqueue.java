@@ -54,6 +54,16 @@ public final class SqlEnqueue<C extends JdbcConn> {
     long[] newIds(C c, int n) throws SQLException;
 
     /**
+     * The INSERT of one job that takes a new id from the store and returns it ({@code RETURNING id}):
+     * the parameters of {@link #insertJob()} without the id, trace context in the row. Null if the
+     * store has none (the default); with one, a plain job enqueued alone is one auto-committed
+     * statement.
+     */
+    default @Nullable String insertAlone() {
+      return null;
+    }
+
+    /**
      * Before {@code jobs} are inserted, in the same transaction (row locks taken in a fixed order,
      * caches told). By default nothing.
      */
@@ -116,6 +126,12 @@ public final class SqlEnqueue<C extends JdbcConn> {
     }
     checkArguments(jobs);
     Workflows.checkBatch(jobs);
+    String alone = jobs.size() == 1 ? aloneSql(jobs.get(0)) : null;
+    if (alone != null) {
+      List<EnqueueResult> results = insertAlone(jobs.get(0), alone);
+      changed.run();
+      return results;
+    }
     Map<JobPolicy, Long> created = new HashMap<>();
     List<EnqueueResult> results = db.write("enqueue " + jobs.size() + " job(s)", c -> {
       created.clear();
@@ -124,6 +140,32 @@ public final class SqlEnqueue<C extends JdbcConn> {
     policies.committed(created);
     changed.run();
     return results;
+  }
+
+  /**
+   * The one-statement INSERT for job {@code j} enqueued alone, or null if it needs more: a unique key
+   * (looked up first), dependencies, a bad flow key (finished at once), a policy not yet recorded, or
+   * a store without {@link Rows#insertAlone}.
+   */
+  private @Nullable String aloneSql(NewJob j) {
+    String sql = rows.insertAlone();
+    boolean plain = j.uniqueKey() == null && !j.hasDependencies() && !FlowControl.isBad(j.flowKey());
+    return sql != null && plain && policies.recordedId(j.policy()) != null ? sql : null;
+  }
+
+  /** Enqueues a plain job in one auto-committed statement that returns its new id ({@link #aloneSql}). */
+  private List<EnqueueResult> insertAlone(NewJob j, String sql) {
+    long pid = Objects.requireNonNull(policies.recordedId(j.policy()), "the recorded policy");
+    JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
+    return db.writeOne("enqueue 1 job", c -> {
+      rows.beforeInsert(c, List.of(j));
+      PreparedStatement ins = c.ps(sql);
+      bindColumns(ins, 1, null, j, 0, SqlJobRows.code(state), pid, StoreClock.at(clock.instant(), j.createdAt()));
+      try (ResultSet rs = ins.executeQuery()) {
+        rs.next();
+        return List.of(new EnqueueResult(Long.toString(rs.getLong(1)), true, state));
+      }
+    });
   }
 
   /** {@code JobStore.addChildren}. */
@@ -227,18 +269,25 @@ public final class SqlEnqueue<C extends JdbcConn> {
   private static void bind(PreparedStatement ins, @Nullable Traces traces, NewJob j, long id, int state, long pid,
       StoreClock sc) throws SQLException {
     ins.setLong(1, id);
-    ins.setString(2, j.task());
-    ins.setString(3, j.queue());
-    ins.setInt(4, state);
-    ins.setInt(5, j.priority());
-    ins.setString(6, j.argsJson());
-    ins.setString(7, j.uniqueKey());
-    ins.setLong(8, SqlJobRows.micros(sc.now()));
-    ins.setLong(9, SqlJobRows.micros(sc.translate(j.runAt())));
-    ins.setLong(10, pid);
-    ins.setString(11, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
+    bindColumns(ins, 2, traces, j, id, state, pid, sc);
+  }
+
+  /** Binds the columns after the id, from parameter {@code from} on. */
+  private static void bindColumns(PreparedStatement ins, int from, @Nullable Traces traces, NewJob j, long id,
+      int state, long pid, StoreClock sc) throws SQLException {
+    int p = from;
+    ins.setString(p++, j.task());
+    ins.setString(p++, j.queue());
+    ins.setInt(p++, state);
+    ins.setInt(p++, j.priority());
+    ins.setString(p++, j.argsJson());
+    ins.setString(p++, j.uniqueKey());
+    ins.setLong(p++, SqlJobRows.micros(sc.now()));
+    ins.setLong(p++, SqlJobRows.micros(sc.translate(j.runAt())));
+    ins.setLong(p++, pid);
+    ins.setString(p++, FlowControl.isBad(j.flowKey()) ? null : j.flowKey());
     if (traces == null) {
-      ins.setString(12, j.traceContext());
+      ins.setString(p, j.traceContext());
     } else {
       traces.add(id, j.traceContext());
     }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The job policies of a SQL store ({@code spindle_policies}: one row per distinct policy, jobs
@@ -54,7 +55,12 @@ public final class SqlPolicies {
     return id;
   }
 
-  /** Remembers the ids a committed transaction recorded. */
+  /** The id of {@code p} if a committed transaction recorded it (known here); else null. */
+  public @Nullable Long recordedId(JobPolicy p) {
+    return ids.get(p);
+  }
+
+    /** Remembers the ids a committed transaction recorded. */
   public void committed(Map<JobPolicy, Long> created) {
     ids.putAll(created);
   }

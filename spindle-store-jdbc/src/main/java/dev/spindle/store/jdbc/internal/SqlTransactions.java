@@ -164,7 +164,8 @@ public abstract class SqlTransactions<C extends SqlConn> implements SqlDb<C> {
           checkOpen();
           throw translate(e, operation, false);
         }
-        boolean committing = false;
+        // an auto-committed statement (beginOne) commits as it runs: lost then, it may have committed
+        boolean committing = one;
         try {
           if (one) {
             beginOne(c);
