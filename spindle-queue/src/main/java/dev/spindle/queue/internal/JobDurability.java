@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -282,10 +283,22 @@ final class JobDurability implements DurableContext {
     }
   }
 
-  /** One durable call: its name, occurrence and sequence in this attempt. */
-  private record Call(String name, int occurrence, int sequence) {
+  /** One durable call: its name, occurrence and sequence in this attempt, and its record's key (built once). */
+  private static final class Call {
+    final String name;
+    final int occurrence;
+    final int sequence;
+    final String key;
+
+    Call(String name, int occurrence, int sequence) {
+      this.name = name;
+      this.occurrence = occurrence;
+      this.sequence = sequence;
+      this.key = name + "#" + occurrence;
+    }
+
     String key() {
-      return name + "#" + occurrence;
+      return key;
     }
   }
 
@@ -310,8 +323,8 @@ final class JobDurability implements DurableContext {
     } finally {
       currentKey = null;
     }
-    long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
-    String json = Payloads.toJson(codec, value, "result of step " + call.key() + " of job " + job.id());
+    long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    String json = Payloads.toJson(codec, value, () -> "result of step " + call.key() + " of job " + job.id());
     StepRecord r = write(call, StepRecord.Kind.VALUE, seal(json), took);
     return r.fence() == job.fence() && r.attempt() == job.attempt() && r.sequence() == call.sequence
         ? value : decode(r.resultJson(), type, call); // EXISTS: a replayed race, the stored value wins
@@ -396,7 +409,7 @@ final class JobDurability implements DurableContext {
       case APPLIED, EXISTS -> {
         StepRecord stored = Objects.requireNonNull(w.stored());
         if (w.status() == StepWrite.Status.APPLIED) {
-          remember(stored);
+          byKey.put(call.key(), stored); // not by sequence: this attempt's sequence is past it for good
           tally = tally.plus(stored);
         }
         yield stored;

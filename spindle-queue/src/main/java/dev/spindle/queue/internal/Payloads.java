@@ -2,6 +2,7 @@ package dev.spindle.queue.internal;
 
 import dev.spindle.spi.JsonCodec;
 import java.lang.reflect.Type;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -18,6 +19,14 @@ public final class Payloads {
 
   /** {@link JsonCodec#toJson} for values whose JSON is well under the limit. */
   public static String toJson(JsonCodec codec, @Nullable Object value, String what) {
+    return toJson(codec, value, () -> what);
+  }
+
+  /**
+   * {@link #toJson(JsonCodec, Object, String)} with the description built only for an error (a hot
+   * path's description would cost more than the value's JSON).
+   */
+  public static String toJson(JsonCodec codec, @Nullable Object value, Supplier<String> what) {
     if (value == null) {
       return "null";
     }
@@ -29,10 +38,10 @@ public final class Payloads {
     try {
       json = codec.mapper().writeValueAsString(value);
     } catch (JacksonException | IllegalArgumentException e) {
-      return codec.toJson(value, what);
+      return codec.toJson(value, what.get());
     }
     if ((long) json.length() * 3 > codec.maxBytes()) {
-      return codec.toJson(value, what); // exact UTF-8 size check
+      return codec.toJson(value, what.get()); // exact UTF-8 size check
     }
     return json;
   }

@@ -144,32 +144,51 @@ final class SqlStepBatches<C extends JdbcConn> {
     }
   }
 
+  /**
+   * Binds the round as typed column arrays ({@code Long[]}, {@code Integer[]}, {@code String[]}, not
+   * {@code Object[]}): a driver encodes a typed array directly (PostgreSQL's in binary), where an
+   * {@code Object[]} is looked at element by element and sent as text.
+   */
   private Set<Long> run(C c, List<Pending> round) throws SQLException {
     int n = round.size();
-    Object[][] columns = new Object[TYPES.length][n];
+    Long[] ids = new Long[n];
+    Long[] fences = new Long[n];
+    String[] workers = new String[n];
+    String[] names = new String[n];
+    Integer[] occurrences = new Integer[n];
+    Integer[] sequences = new Integer[n];
+    String[] kinds = new String[n];
+    String[] results = new String[n];
+    Long[] recordFences = new Long[n];
+    Integer[] attempts = new Integer[n];
+    Long[] took = new Long[n];
+    Long[] at = new Long[n];
+    Integer[] bytes = new Integer[n];
     for (int i = 0; i < n; i++) {
       Pending p = round.get(i);
       StepRecord r = p.stored;
-      columns[0][i] = p.id;
-      columns[1][i] = p.fence;
-      columns[2][i] = p.workerId;
-      columns[3][i] = r.name();
-      columns[4][i] = r.occurrence();
-      columns[5][i] = r.sequence();
-      columns[6][i] = r.kind().name();
-      columns[7][i] = r.resultJson();
-      columns[8][i] = r.fence();
-      columns[9][i] = r.attempt();
-      columns[10][i] = r.tookMillis();
-      columns[11][i] = SqlJobRows.micros(r.recordedAt());
-      columns[12][i] = r.resultBytes();
+      ids[i] = p.id;
+      fences[i] = p.fence;
+      workers[i] = p.workerId;
+      names[i] = r.name();
+      occurrences[i] = r.occurrence();
+      sequences[i] = r.sequence();
+      kinds[i] = r.kind().name();
+      results[i] = r.resultJson();
+      recordFences[i] = r.fence();
+      attempts[i] = r.attempt();
+      took[i] = r.tookMillis();
+      at[i] = SqlJobRows.micros(r.recordedAt());
+      bytes[i] = r.resultBytes();
     }
+    Object[][] columns = {ids, fences, workers, names, occurrences, sequences, kinds, results, recordFences, attempts,
+        took, at, bytes};
     PreparedStatement ps = c.ps(sql);
     Connection jdbc = c.jdbc();
     for (int k = 0; k < columns.length; k++) {
       ps.setArray(k + 1, jdbc.createArrayOf(TYPES[k], columns[k]));
     }
-    Set<Long> inserted = new HashSet<>();
+    Set<Long> inserted = new HashSet<>(n * 2);
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         inserted.add(rs.getLong(1));
