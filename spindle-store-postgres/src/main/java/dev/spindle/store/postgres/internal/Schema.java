@@ -39,8 +39,8 @@ public final class Schema {
 
   /**
    * The function that says whether any of the jobs in its {@code bigint[]} argument has an edge to
-   * a dependent or a waiter in {@code spindle_deps} (schema 15). It is VOLATILE, so each call reads
-   * with a snapshot of its own, taken when it is called (READ COMMITTED), not the calling statement's.
+   * a dependent or a waiter in {@code spindle_deps} (schema 15). It is VOLATILE, so its query reads
+   * with a snapshot of its own, taken when it runs (READ COMMITTED), not the calling statement's.
    */
   public static final String HAS_DEPENDENTS = "spindle_has_dependents";
 
@@ -283,8 +283,10 @@ public final class Schema {
       // version 15: whether finished jobs have dependents, read after the finishing statement's updates with
       // a snapshot of its own: the statement's snapshot predates the edges of the transactions whose row
       // locks it waited for (a suspension on the job, a new dependent), and their waiters slept on
-      List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE sql VOLATILE"
-          + " SET search_path FROM CURRENT AS $$ SELECT EXISTS (SELECT 1 FROM spindle_deps WHERE parent = ANY(ids)) $$"));
+      // (PL/pgSQL: its query is planned once per session; a SQL function's body is planned at each call)
+      List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
+          + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
+          + " WHERE parent = ANY(ids)); END $$"));
 
   private Schema() {}
 
