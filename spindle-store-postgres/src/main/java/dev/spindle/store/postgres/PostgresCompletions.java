@@ -10,9 +10,11 @@ import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -37,6 +39,9 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
    * stopped the completions. Those jobs move with the archive, as before.
    */
   static final int MOVED_ARGS_MAX = 2000;
+
+  /** The SQLSTATE of a serialization failure, which the engine answers by running the transaction again. */
+  private static final String SERIALIZATION_FAILURE = "40001";
 
   /** Told when finished jobs' dependents may have become ready (their ids are old). */
   private final ClaimPositions positions;
@@ -69,7 +74,13 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
    * finished row version (six index entries, deleted again by the archive), and its vacuum a third
    * fewer dead rows. Successes whose policy keeps none ({@code resultTtl} 0) and that are not part
    * of a workflow are deleted with no history row and no finish number, as db-scheduler deletes a
-   * finished execution. The others are left to the engine's succeeded statement.
+   * finished execution. The others are left to the engine's succeeded statement. Whether the moved
+   * jobs have dependents is read after the delete ({@link Schema#hasDependents}): a job whose
+   * dependent or waiter was added while the statement waited for its row lock moves all the same
+   * (the statement's {@code NOT EXISTS} did not see the edge), and its end is told to the edge from
+   * the history ({@code spindle_all_jobs}). One deleted with no history row ({@code resultTtl} 0)
+   * would leave that edge with no end to tell: the third column says so, and the transaction then
+   * runs again ({@link #finishSuccesses}).
    */
   static String moving(String lockCall) {
     PostgresDialect d = PostgresDialect.INSTANCE;
@@ -92,7 +103,8 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
         + " at, new_expires, nextval('spindle_finish_seq'), policy_id, trace_context, flow_key FROM moved"
         + " WHERE kept_us > 0 ORDER BY id)"
         // the insert runs to completion unread (as every data-modifying WITH does); a deleted job is done
-        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)) FROM moved";
+        + " SELECT id, " + Schema.hasDependents("moved") + ", (SELECT CASE WHEN bool_or(kept_us = 0) THEN "
+        + Schema.HAS_DEPENDENTS + "(array_agg(id) FILTER (WHERE kept_us = 0)) ELSE false END FROM moved) FROM moved";
   }
 
   /** Takes the finishing lock in shared mode in the statement, before any finish number ({@link FinishHorizon}). */
@@ -101,7 +113,18 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
     return lockCall;
   }
 
-  /** Unless the call runs again on a full disk: successes moved to the history ({@link #moving}). */
+  /** {@link Schema#hasDependents}: a function with a snapshot of its own, called after the statement's updates. */
+  @Override
+  public String hasDependents(String cte) {
+    return Schema.hasDependents(cte);
+  }
+
+  /**
+   * Unless the call runs again on a full disk: successes moved to the history ({@link #moving}).
+   *
+   * @throws SQLException a serialization failure (the call runs again) if a success that kept no
+   *     history row turned out to have a dependent or a waiter
+   */
   @Override
   public Set<Long> finishSuccesses(Db.Conn c, SqlArrayWrites.Columns successes, long now, boolean again,
       boolean[] anyDeps) throws SQLException {
@@ -113,7 +136,20 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
     ps.setLong(1, now);
     successes.bind(c, ps, 2, "text");
     ps.setArray(6, c.jdbc().createArrayOf("int8", Arrays.stream(history.known()).boxed().toArray()));
-    return SqlArrayWrites.Columns.run(ps, anyDeps, null);
+    Set<Long> moved = new HashSet<>();
+    boolean lost = false;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        moved.add(rs.getLong(1));
+        anyDeps[0] |= rs.getBoolean(2);
+        lost |= rs.getBoolean(3);
+      }
+    }
+    if (lost) { // a serialization failure: the engine rolls back and runs the call again
+      throw new SQLException("a success kept no history row, but a dependent or waiter of it committed while the"
+          + " completion waited for its row; the completion runs again and finishes it in place", SERIALIZATION_FAILURE);
+    }
+    return moved;
   }
 
   /** Successes that stayed in the hot table for want of their day's partition: the day is created after the commit. */

@@ -26,9 +26,9 @@ import org.jspecify.annotations.Nullable;
  * whatever its size. A job named twice in one call is completed by its first completion that is
  * fenced correctly, as if they came one after another. Finishing statements first evaluate the
  * store's {@link Host#finishLock}, then take their finish numbers in the statement ({@link
- * SqlJobEnds.Numbering#nextFinishSeq}), and say whether any job has dependencies (no extra round
- * trip asks). The statements use data-modifying {@code WITH} and {@code UPDATE ... FROM ...
- * RETURNING}. Thread-safe (one instance serves every call; each call gets its own applier).
+ * SqlJobEnds.Numbering#nextFinishSeq}), and say whether the jobs they finished have dependents
+ * ({@link Host#hasDependents}, read after their updates; no extra round trip asks). The statements
+ * use data-modifying {@code WITH} and {@code UPDATE ... FROM ... RETURNING}. Thread-safe (one instance serves every call; each call gets its own applier).
  *
  * @param <C> the connection type
  */
@@ -37,6 +37,17 @@ public final class SqlArrayWrites<C extends JdbcConn> implements SqlCompletions.
   public interface Host<C extends JdbcConn> {
     /** A SQL expression a finishing statement evaluates once before it takes finish numbers (a lock), or {@code NULL}. */
     String finishLock();
+
+    /**
+     * SQL of a finishing statement's result column: true if any job of the rows its data-modifying
+     * {@code WITH} query {@code cte} returned (their {@code id} column) has an edge to a dependent
+     * or a waiter in {@code spindle_deps}. It must read with a snapshot taken after the statement
+     * changed those rows, not the statement's own: a transaction that held a shared lock on such a
+     * row (a suspension on the job, a new dependent) made the statement wait, and committed its edge
+     * after the statement's snapshot was taken, so a plain {@code EXISTS} would miss it and its
+     * waiter would sleep on.
+     */
+    String hasDependents(String cte);
 
     /**
      * Successes finished another way before the succeeded statement runs (PostgreSQL moves them to
@@ -142,13 +153,14 @@ public final class SqlArrayWrites<C extends JdbcConn> implements SqlCompletions.
    * An UPDATE that finishes the batch's rows still held as named: the store's {@code lock} is
    * evaluated first (its row exists before the update yields one, so before any finish number is
    * taken), then each row takes its number; the store's now is the one parameter before the arrays.
-   * Returns the ids, whether any job has dependencies, and the expiry times.
+   * Returns the ids, whether any of them has dependents ({@link Host#hasDependents}), and the
+   * expiry times.
    */
   private String finishing(String lock, String seq, String set, String columns, String extra) {
     return "WITH m AS MATERIALIZED (SELECT " + lock + " AS locked, CAST(? AS bigint) AS at),"
         + " upd AS (UPDATE spindle_jobs j SET " + set + ", cancel_requested = 0, finish_seq = " + seq
         + " FROM m, " + batch(dialect, columns) + " WHERE " + held(dialect) + extra + " RETURNING j.id, j.expires_at)"
-        + " SELECT id, (SELECT EXISTS (SELECT 1 FROM spindle_deps)), expires_at FROM upd";
+        + " SELECT id, " + host.hasDependents("upd") + ", expires_at FROM upd";
   }
 
   /** The column arrays of one outcome's batch: ids, fences, workers, then up to four of its own. */

@@ -85,8 +85,11 @@ public final class SqlCompletions<C extends JdbcConn> {
     Applied[] apply(C c, List<Planned> planned, long now) throws SQLException;
 
     /**
-     * Whether any job has dependencies (asked only when jobs finished). Default: {@code deps} looks;
-     * a store whose statements already told may answer from that.
+     * Whether any of the finished jobs may have dependents (asked only when jobs finished): false
+     * skips their release. Default: {@code deps} looks, in a statement of its own. A store whose
+     * statements already told may answer from that, if they read after their row updates with a
+     * snapshot of their own (a statement's own snapshot misses the edges of transactions it waited
+     * for: see {@link SqlWaits}).
      */
     default boolean anyDependencies(C c, SqlDependencies<C> deps) throws SQLException {
       return deps.any(c);

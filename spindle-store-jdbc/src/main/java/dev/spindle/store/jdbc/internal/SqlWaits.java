@@ -22,9 +22,33 @@ import org.jspecify.annotations.Nullable;
  * {@code spindle_deps}: parent the awaited job, child the waiter, policy {@link #WAKE_EDGE}, position
  * {@link #WAKE_POSITION}. So the dependents check every end already makes ({@link SqlDependencies})
  * finds it, and jobs nobody waits for pay nothing more; the end wakes the waiter (SCHEDULED to QUEUED)
- * and deletes the edge in its own transaction. The suspension reads the awaited job's row as a new
- * dependent does ({@link JdbcDialect#forShare}), so an end racing it is either seen there or sees the
- * edge. Wake edges are no dependencies: the dependency logic and its views skip them. Stateless.
+ * and deletes the edge in its own transaction. Wake edges are no dependencies: the dependency logic
+ * and its views skip them. Stateless.
+ *
+ * <p><b>The race with the end.</b> The suspension reads the awaited job's row as a new dependent does
+ * ({@link JdbcDialect#forShare}) and adds its edge under that lock; the end updates the row, then
+ * looks for edges from it. With one writer (SQLite) the two transactions never overlap. Where
+ * writers run concurrently (READ COMMITTED):
+ *
+ * <ul>
+ *   <li>The end locked the row first: the suspension's locking read waits for the end's commit and
+ *       then returns the row's newest version, ended (or, on PostgreSQL, no row: the job moved to
+ *       the history, read next with a fresh snapshot), so the waiter stays QUEUED and no edge is
+ *       added.
+ *   <li>The suspension locked the row first: the end's UPDATE waits for its commit, so the edge is
+ *       committed before the end changes the row, and the end's look for edges must read with a
+ *       snapshot taken after that. On MariaDB it does: every later statement of the end reads with
+ *       a fresh snapshot ({@link SqlDependencies#any}, then locking reads), and InnoDB queues a
+ *       shared lock behind a waiting writer anyway. On PostgreSQL a shared lock is granted past a
+ *       waiting writer, and the end's finishing statement began (took its snapshot) before the
+ *       suspension committed: an {@code EXISTS} inside that statement missed the edge, and the
+ *       waiter slept until its timeout (a new dependent: for good). So the finishing statements
+ *       read whether their jobs have dependents with a function of their own snapshot, called after
+ *       their last row update ({@link SqlArrayWrites.Host#hasDependents}), and a success the
+ *       statement deleted with no history row although such an edge turned up runs again.
+ * </ul>
+ *
+ * {@code DurableAwaitRaceContract} forces both orders with row locks held from a test connection.
  */
 final class SqlWaits {
   private static final JsonCodec JSON = JsonCodec.defaults();

@@ -29,11 +29,20 @@ import java.util.List;
  * dependents' input) until the dependent is deleted; version 10 spreads the history's counts over
  * {@link #COUNT_SHARDS} rows; version 11 leaves rows without an error out of the history's error index; version 14 adds durable
  * execution: {@code spindle_job_steps}, {@code spindle_job_signals}, {@code spindle_durable_cache} and
- * the job's wait ({@code wait_kind}, {@code wait_for} on both job tables).
+ * the job's wait ({@code wait_kind}, {@code wait_for} on both job tables); version 15 the function
+ * {@value #HAS_DEPENDENTS}{@code (bigint[])}, which a finishing statement calls after its updates
+ * ({@link #hasDependents}).
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 14;
+  public static final int VERSION = 15;
+
+  /**
+   * The function that says whether any of the jobs in its {@code bigint[]} argument has an edge to
+   * a dependent or a waiter in {@code spindle_deps} (schema 15). It is VOLATILE, so its query reads
+   * with a snapshot of its own, taken when it runs (READ COMMITTED), not the calling statement's.
+   */
+  public static final String HAS_DEPENDENTS = "spindle_has_dependents";
 
   /** History partitions span this many microseconds of expiry time (one day). */
   public static final long PARTITION_US = 86_400_000_000L;
@@ -270,9 +279,28 @@ public final class Schema {
           "CREATE TABLE spindle_job_signals (job_id bigint NOT NULL, name text NOT NULL, ordinal integer NOT NULL,"
               + " payload text NOT NULL, received_at bigint NOT NULL, PRIMARY KEY (job_id, name, ordinal))",
           "CREATE TABLE spindle_durable_cache (cache_key text PRIMARY KEY, result text NOT NULL, job_id text NOT NULL,"
-              + " expires_at bigint NOT NULL)"));
+              + " expires_at bigint NOT NULL)"),
+      // version 15: whether finished jobs have dependents, read after the finishing statement's updates with
+      // a snapshot of its own: the statement's snapshot predates the edges of the transactions whose row
+      // locks it waited for (a suspension on the job, a new dependent), and their waiters slept on
+      // (PL/pgSQL: its query is planned once per session; a SQL function's body is planned at each call)
+      List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
+          + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
+          + " WHERE parent = ANY(ids)); END $$"));
 
   private Schema() {}
+
+  /**
+   * SQL of a finishing statement's result column: whether any of the rows of its data-modifying
+   * {@code WITH} query {@code cte} (their {@code id}s) has dependents, read after all of them were
+   * changed. The scalar subquery aggregates every row of {@code cte}, so {@value #HAS_DEPENDENTS}
+   * runs once, after the statement's last row update and so after every transaction it waited for
+   * committed, and its own snapshot sees the edges those added. An {@code EXISTS} on {@code
+   * spindle_deps} in the statement would read the statement's snapshot, taken before those waits.
+   */
+  public static String hasDependents(String cte) {
+    return "(SELECT " + HAS_DEPENDENTS + "(array_agg(id)) FROM " + cte + ")";
+  }
 
   /**
    * The statement of a migration's {@code DO} block that creates a trigram GIN index on the first
