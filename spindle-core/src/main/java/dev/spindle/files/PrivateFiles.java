@@ -112,9 +112,10 @@ public final class PrivateFiles {
   /**
    * A new empty file in {@code dir}, named {@code prefix}, a random part and {@code suffix}, mode 0600.
    *
+   * @param dir the directory; {@code null} for the default temporary directory
    * @throws IOException if it cannot be created
    */
-  public static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
+  public static Path createTempFile(@Nullable Path dir, String prefix, String suffix) throws IOException {
     return Files.createTempFile(dir, prefix, suffix, fileMode());
   }
 
