@@ -9,38 +9,22 @@ import java.util.List;
 
 /**
  * The versioned schema of the PostgreSQL store (version {@value #VERSION}), migrated forward on
- * open: {@link #MIGRATIONS}{@code [v - 1]} takes a schema from version {@code v - 1} to {@code v}.
- * Every migration runs in one transaction under an advisory lock, so processes opening the store
- * together migrate once. A schema newer than {@link #VERSION} is refused (nothing is changed).
+ * open: {@link #MIGRATIONS}{@code [v - 1]} takes version {@code v - 1} to {@code v} (each version's
+ * comment says what and why). Migrations run in one transaction under an advisory lock, so
+ * processes opening together migrate once; a newer schema is refused unchanged.
  *
- * <p>States are stored as the codes of {@link JobRows#code}; times are microseconds since the epoch
- * ({@code bigint}). {@code spindle_meta} holds {@code schema_version} (and, before version 5, {@code
- * finish_seq}, the last number of the finished feed: now the sequence {@code spindle_finish_seq}); job
- * ids come from the sequence {@code spindle_job_ids}.
- * Version 2 adds {@code spindle_history}, finished jobs partitioned by expiry day ({@code
- * spindle_history_d<day>}, created as needed; {@code spindle_history_forever} for jobs kept
- * forever), and the view {@code spindle_all_jobs} over both tables. Version 3 adds flow control;
- * version 4 {@code spindle_history_counts} (jobs in the history per queue and state, kept by
- * statement triggers on the history; retention subtracts a partition's counts when it drops it); version 5 the sequence {@code
- * spindle_finish_seq}; version 6 trigram GIN indexes ({@code pg_trgm}) on the arguments and errors
- * of both tables, for text search; version 7 leaves RUNNING rows (and rows without an error) out of
- * the hot table's; version 8 keys the running jobs' index by (worker, id), so a completion finds its
- * row directly; version 9 keeps the dependency edges from a deleted job (they hold its end for its
- * dependents' input) until the dependent is deleted; version 10 spreads the history's counts over
- * {@link #COUNT_SHARDS} rows; version 11 leaves rows without an error out of the history's error index; version 14 adds durable
- * execution: {@code spindle_job_steps}, {@code spindle_job_signals}, {@code spindle_durable_cache} and
- * the job's wait ({@code wait_kind}, {@code wait_for} on both job tables); version 15 the function
- * {@value #HAS_DEPENDENTS}{@code (bigint[])}, which a finishing statement calls after its updates
- * ({@link #hasDependents}).
+ * <p>States are {@link JobRows#code}s; times are microseconds since the epoch ({@code bigint}). Job
+ * ids come from {@code spindle_job_ids}, finish numbers from {@code spindle_finish_seq}; {@code
+ * spindle_meta} holds {@code schema_version}. Finished jobs may live in {@code spindle_history},
+ * partitioned by expiry day, and {@code spindle_all_jobs} views both tables. Stateless.
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
   public static final int VERSION = 15;
 
   /**
-   * The function that says whether any of the jobs in its {@code bigint[]} argument has an edge to
-   * a dependent or a waiter in {@code spindle_deps} (schema 15). It is VOLATILE, so its query reads
-   * with a snapshot of its own, taken when it runs (READ COMMITTED), not the calling statement's.
+   * The function saying whether any job of its {@code bigint[]} argument has a dependent or waiter
+   * in {@code spindle_deps} (schema 15); VOLATILE, so it reads with its own snapshot, not the caller's.
    */
   public static final String HAS_DEPENDENTS = "spindle_has_dependents";
 
@@ -291,12 +275,11 @@ public final class Schema {
   private Schema() {}
 
   /**
-   * SQL of a finishing statement's result column: whether any of the rows of its data-modifying
-   * {@code WITH} query {@code cte} (their {@code id}s) has dependents, read after all of them were
-   * changed. The scalar subquery aggregates every row of {@code cte}, so {@value #HAS_DEPENDENTS}
-   * runs once, after the statement's last row update and so after every transaction it waited for
-   * committed, and its own snapshot sees the edges those added. An {@code EXISTS} on {@code
-   * spindle_deps} in the statement would read the statement's snapshot, taken before those waits.
+   * SQL of a finishing statement's result column: whether any row ({@code id}) of its data-modifying
+   * {@code WITH} query {@code cte} has dependents. The scalar subquery aggregates all of {@code cte},
+   * so {@value #HAS_DEPENDENTS} runs once, after the last row update and so after every transaction
+   * the statement waited for committed; its own snapshot sees their edges, where an {@code EXISTS} in
+   * the statement would read the statement's snapshot, taken before those waits.
    */
   public static String hasDependents(String cte) {
     return "(SELECT " + HAS_DEPENDENTS + "(array_agg(id)) FROM " + cte + ")";
