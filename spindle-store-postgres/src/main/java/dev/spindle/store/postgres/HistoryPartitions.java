@@ -47,33 +47,29 @@ final class HistoryPartitions {
     return known.clone();
   }
 
-  /** The names of the day partitions that exist, read in the caller's transaction. */
-  static List<String> names(Db.Conn c) throws SQLException {
-    List<String> out = new ArrayList<>();
+  /** The days whose partitions exist, read in the caller's transaction, ascending. */
+  static long[] days(Db.Conn c) throws SQLException {
+    List<Long> out = new ArrayList<>();
     try (ResultSet rs = c.ps("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
         + " WHERE i.inhparent = 'spindle_history'::regclass").executeQuery()) {
       while (rs.next()) {
-        if (DAY.matcher(rs.getString(1)).matches()) {
-          out.add(rs.getString(1));
+        Matcher m = DAY.matcher(rs.getString(1));
+        if (m.matches()) {
+          out.add(Long.parseLong(m.group(1)));
         }
       }
     }
-    return out;
+    return out.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
-  /** The day of a partition's name. */
-  static long dayOf(String name) {
-    Matcher m = DAY.matcher(name);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("not a day partition of the history: " + name);
-    }
-    return Long.parseLong(m.group(1));
+  /** The table name of a day's partition. */
+  static String name(long day) {
+    return "spindle_history_d" + day;
   }
 
   /** Reads which day partitions exist. */
   void refresh() {
-    List<String> names = db.read("list history partitions", HistoryPartitions::names);
-    known = names.stream().mapToLong(HistoryPartitions::dayOf).sorted().toArray();
+    known = db.read("list history partitions", HistoryPartitions::days);
   }
 
   /** Creates the partitions of these days that do not exist yet, then reads which exist. */
@@ -82,7 +78,7 @@ final class HistoryPartitions {
       db.update("create history partitions", c -> {
         lock(c);
         for (long day : new TreeSet<>(days)) {
-          c.execOnce("CREATE TABLE IF NOT EXISTS spindle_history_d" + day + " PARTITION OF spindle_history FOR VALUES"
+          c.execOnce("CREATE TABLE IF NOT EXISTS " + name(day) + " PARTITION OF spindle_history FOR VALUES"
               + " FROM (" + day * Schema.PARTITION_US + ") TO (" + (day + 1) * Schema.PARTITION_US + ")");
         }
       });

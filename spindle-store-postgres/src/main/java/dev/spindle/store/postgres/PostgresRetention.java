@@ -277,15 +277,12 @@ final class PostgresRetention {
    * @return the jobs they held
    */
   int dropPartitions(long now) {
-    List<String> names = db.read("list history partitions", c -> {
-      List<String> out = new ArrayList<>();
-      for (String name : HistoryPartitions.names(c)) {
-        if ((HistoryPartitions.dayOf(name) + 1) * Schema.PARTITION_US <= now) {
-          out.add(name);
-        }
+    List<String> names = new ArrayList<>();
+    for (long day : db.read("list history partitions", HistoryPartitions::days)) {
+      if ((day + 1) * Schema.PARTITION_US <= now) {
+        names.add(HistoryPartitions.name(day));
       }
-      return out;
-    });
+    }
     if (names.isEmpty()) {
       return 0;
     }

@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -45,11 +48,12 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private final long pollNanos;
   private final long probeAfterNanos;
   private final AtomicLong notified = new AtomicLong();
-  private final Object sendLock = new Object();
-  private boolean sending;
-  private boolean again;
+  /** Whether a send is queued and not yet started: signals meanwhile join it. */
+  private final AtomicBoolean queued = new AtomicBoolean();
+  /** Sends the notifications, one at a time; its thread starts with the first signal. */
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("spindle-pg-notify").factory());
   private volatile boolean closed;
-  private @Nullable Thread sender;
   /** The thread that wakes the listeners: on the LISTEN connection, or polling with NOTIFY off. */
   private final SqlChangePoller watcher;
 
@@ -96,57 +100,32 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   }
 
   /**
-   * After a commit that changed the store: sends one NOTIFY soon (coalesced with the other signals
-   * of this process). Never blocks on the database.
+   * After a commit that changed the store: sends one NOTIFY soon, coalesced with this process's other
+   * signals (one during a send queues at most one more). Never blocks on the database.
    */
   @Override
   public void signal() {
-    if (!notify || closed) {
-      return;
-    }
-    synchronized (sendLock) {
-      if (sending) {
-        again = true;
-        return;
-      }
-      sending = true;
-      if (sender == null) {
-        sender = Thread.ofPlatform().daemon().name("spindle-pg-notify").start(this::sendLoop);
-      } else {
-        sendLock.notifyAll();
+    if (notify && !closed && queued.compareAndSet(false, true)) {
+      try {
+        sender.execute(this::send);
+      } catch (RejectedExecutionException e) {
+        // closed meanwhile
       }
     }
   }
 
-  private void sendLoop() {
-    while (!closed) {
-      synchronized (sendLock) {
-        while (!sending && !closed) {
-          try {
-            sendLock.wait(1000);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }
-      if (closed) {
-        return;
-      }
-      try {
-        db.update("notify listeners", this::notifyIn);
-      } catch (RuntimeException e) {
-        LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
-      } catch (Error e) {
-        // not the end of this thread: signals would pile up unsent for good
-        LOG.warn("NOTIFY on {} failed", channel, e);
-      }
-      synchronized (sendLock) {
-        if (again) {
-          again = false; // one more for the signals that came while this one was sent
-        } else {
-          sending = false;
-        }
-      }
+  private void send() {
+    queued.set(false); // a signal from now on sends again after this one
+    if (closed) {
+      return;
+    }
+    try {
+      db.update("notify listeners", this::notifyIn);
+    } catch (RuntimeException e) {
+      LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
+    } catch (Error e) {
+      // logged here: thrown on, it would be lost with the executor's thread
+      LOG.warn("NOTIFY on {} failed", channel, e);
     }
   }
 
@@ -216,8 +195,6 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   public void close() {
     closed = true;
     watcher.close();
-    synchronized (sendLock) {
-      sendLock.notifyAll();
-    }
+    sender.shutdown();
   }
 }
