@@ -187,7 +187,7 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
    * @return how many moved (0 when archiving is off)
    */
   public int archiveFinished(int batch) {
-    return settings.archiveAfter() == null ? 0 : retention.archive(batch);
+    return retention.archive(batch);
   }
 
   @Override

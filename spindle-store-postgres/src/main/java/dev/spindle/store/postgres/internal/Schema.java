@@ -160,17 +160,16 @@ public final class Schema {
               + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_history_count()",
           "CREATE TRIGGER spindle_history_removed AFTER DELETE ON spindle_history REFERENCING OLD TABLE AS changed"
               + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_history_count()"),
-      // version 5: finish numbers from a sequence instead of the counter row of spindle_meta, which every
-      // completion held to its commit (see FinishHorizon for how readers stay safe); it goes on from the counter
+      // version 5: finish numbers from a sequence, going on from spindle_meta's counter row, which every
+      // completion held to its commit (FinishHorizon keeps readers safe)
       List.of(
           "CREATE SEQUENCE spindle_finish_seq",
           "SELECT setval('spindle_finish_seq', value + 1, false) FROM spindle_meta WHERE key = 'finish_seq'",
           "DELETE FROM spindle_meta WHERE key = 'finish_seq'"),
-      // version 6: text search (job lists' "text": ILIKE on the first PostgresDialect.TEXT_PREFIX characters of args or error) along
-      // trigram GIN indexes on both tables (a prefix: arguments of megabytes would add thousands of index
-      // entries per row version). pg_trgm is a trusted extension (a user with CREATE on the database may add it; one per
-      // database, so the operator class is named in the extension's schema); without the right to add
-      // it the indexes are left out and text search reads the rows
+      // version 6: trigram GIN indexes for text search (ILIKE on the first PostgresDialect.TEXT_PREFIX
+      // characters of args or error: whole megabyte arguments would add thousands of entries per row
+      // version). pg_trgm is trusted (CREATE on the database suffices) and one per database, so the operator
+      // class is named in its schema; without the right to add it, text search reads the rows
       List.of("DO $$ DECLARE s text; BEGIN"
           + " PERFORM pg_advisory_xact_lock(hashtext('spindle-pg_trgm'));" // one per database: schemas take turns
           + " BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
@@ -184,11 +183,10 @@ public final class Schema {
           + trigramIndex("spindle_history_args_trgm", "spindle_history", "args", "")
           + trigramIndex("spindle_history_error_trgm", "spindle_history", "error", "")
           + " END IF; END $$"),
-      // version 7: the hot table's trigram indexes leave RUNNING rows out, and the error's leaves rows without
-      // one out: a claim and a successful completion are not HOT updates (the state changes), so each row
-      // version went into both GIN indexes (3 versions of 2 entries per job; now 2 of 1). Text search finds
-      // running jobs through spindle_jobs_running (PostgresDialect.textMatch); PostgreSQL CPU per drained
-      // job fell from about 50 to 44-47 us on a quiet machine (PostgresBench versus)
+      // version 7: the hot table's trigram indexes leave RUNNING rows (and the error's, rows without one)
+      // out: claims and completions are not HOT updates, so each row version went into both (3 versions of 2
+      // entries per job, now 2 of 1); text search finds running jobs along spindle_jobs_running
+      // (PostgresDialect.textMatch). Server CPU per drained job fell from about 50 to 44-47 us
       List.of("DO $$ DECLARE s text; BEGIN"
           + " SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
           + " WHERE e.extname = 'pg_trgm';"
@@ -199,28 +197,22 @@ public final class Schema {
           + trigramIndex("spindle_jobs_error_trgm", "spindle_jobs", "error", " WHERE state <> " + JobRows.RUNNING
               + " AND error IS NOT NULL")
           + " END IF; END $$",
-          // and the hot table is vacuumed early and at full speed: every job leaves 2 to 3 dead row
-          // versions, and the defaults (20 % of the table dead, cost-limited) let millions pile up
+          // vacuumed early and at full speed: every job leaves 2-3 dead row versions, and the defaults
+          // (20 % of the table dead, cost-limited) let millions pile up
           "ALTER TABLE spindle_jobs SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 10000,"
               + " autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0.02)"),
-      // version 8: the running jobs' index also holds the id. A completion batch is planned once for any
-      // size (a generic plan), and it joined each completion to its job along (worker_id) alone, then
-      // filtered the id: every job the worker held was read for each of its completions (64 x 64 for a
-      // batch of 64 at concurrency 64, and the dead entries of jobs it finished since the last vacuum).
-      // Now (worker_id, id) finds the one row
+      // version 8: the running jobs' index holds the id too: a completion batch's generic plan joined along
+      // worker_id alone, reading every job the worker held per completion (64 x 64 at concurrency 64)
       List.of("DROP INDEX spindle_jobs_running",
           "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id, id) WHERE state = " + JobRows.RUNNING),
-      // version 9: a deleted job (purge, retention) takes its own dependency rows along, no longer the
-      // edges from it: those hold its end for its dependents' input (a dependent still waiting, or one
-      // retried or revived later), and go when the dependent does
+      // version 9: a deleted job no longer takes the edges from it along: they hold its end for its
+      // dependents' input (one still waiting, retried or revived later), and go when the dependent does
       List.of("CREATE OR REPLACE FUNCTION spindle_jobs_deleted() RETURNS trigger LANGUAGE plpgsql"
           + " SET search_path FROM CURRENT AS $$ BEGIN IF EXISTS (SELECT 1 FROM spindle_deps) THEN"
           + " DELETE FROM spindle_deps d USING gone g WHERE d.child = g.id;"
           + " DELETE FROM spindle_waits w USING gone g WHERE w.id = g.id; END IF; RETURN NULL; END $$"),
-      // version 10: successes move to the history in their completing statement (archiveAfter 0), so every
-      // completion inserts into spindle_history, and its statement trigger added to one count row per queue
-      // and state, held to the commit: concurrent completions waited for each other there. The counts are
-      // now spread over COUNT_SHARDS rows, a random one per statement; readers sum them
+      // version 10: the history's counts spread over COUNT_SHARDS rows, a random one per statement (readers
+      // sum them): with successes moving as they complete, concurrent completions waited on one count row
       List.of("ALTER TABLE spindle_history_counts ADD COLUMN shard smallint NOT NULL DEFAULT 0",
           "ALTER TABLE spindle_history_counts DROP CONSTRAINT spindle_history_counts_pkey",
           "ALTER TABLE spindle_history_counts ADD PRIMARY KEY (queue, state, shard)",
@@ -231,9 +223,8 @@ public final class Schema {
               + " FROM changed, (SELECT floor(random() * " + COUNT_SHARDS + ")::smallint AS shard) s"
               + " GROUP BY queue, state, s.shard ORDER BY queue, state"
               + " ON CONFLICT (queue, state, shard) DO UPDATE SET n = h.n + excluded.n; RETURN NULL; END $$"),
-      // version 11: the history's error index leaves rows without an error out, as the hot table's does
-      // since version 7: every success moves to the history, and each wrote a GIN entry for its null error
-      // (text search matches no null error, so it can use the partial index)
+      // version 11: the history's error index leaves rows without an error out, as version 7 did for the
+      // hot table (every moved success wrote an entry; text search matches no null error)
       List.of("DO $$ DECLARE s text; BEGIN"
           + " SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
           + " WHERE e.extname = 'pg_trgm';"
@@ -241,10 +232,8 @@ public final class Schema {
           + " DROP INDEX IF EXISTS spindle_history_error_trgm;"
           + trigramIndex("spindle_history_error_trgm", "spindle_history", "error", " WHERE error IS NOT NULL")
           + " END IF; END $$"),
-      // version 12: the hot table's creation-time index leaves RUNNING jobs out. A claim is not a HOT
-      // update (the state changes), so its row version went into every index whose condition it met:
-      // the primary key, spindle_jobs_running and this one. Job lists bounded by creation time read
-      // running jobs along spindle_jobs_running instead (PostgresDialect.createdIdBound)
+      // version 12: the creation-time index leaves RUNNING jobs out (a claim, not a HOT update, wrote an
+      // entry there); job lists read running jobs along spindle_jobs_running (PostgresDialect.createdIdBound)
       List.of("DROP INDEX spindle_jobs_created",
           "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + JobRows.RUNNING),
       // version 13: each worker's task names, comma-separated, as its heartbeats last sent them: claims
@@ -264,10 +253,9 @@ public final class Schema {
               + " payload text NOT NULL, received_at bigint NOT NULL, PRIMARY KEY (job_id, name, ordinal))",
           "CREATE TABLE spindle_durable_cache (cache_key text PRIMARY KEY, result text NOT NULL, job_id text NOT NULL,"
               + " expires_at bigint NOT NULL)"),
-      // version 15: whether finished jobs have dependents, read after the finishing statement's updates with
-      // a snapshot of its own: the statement's snapshot predates the edges of the transactions whose row
-      // locks it waited for (a suspension on the job, a new dependent), and their waiters slept on
-      // (PL/pgSQL: its query is planned once per session; a SQL function's body is planned at each call)
+      // version 15: whether finished jobs have dependents, read after the statement's updates with a snapshot
+      // of its own (the statement's predates edges added by transactions whose row locks it waited for, whose
+      // waiters then slept on); PL/pgSQL plans its query once per session, a SQL function at each call
       List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
           + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
           + " WHERE parent = ANY(ids)); END $$"));
