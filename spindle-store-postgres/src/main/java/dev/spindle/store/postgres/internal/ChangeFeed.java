@@ -7,12 +7,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -36,6 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+  /** No NOTIFY is being sent. */
+  private static final int IDLE = 0;
+  /** A NOTIFY is being sent (or about to be) for every signal so far. */
+  private static final int SENDING = 1;
+  /** A NOTIFY is being sent, and signals came after it began: one more follows it. */
+  private static final int AGAIN = 2;
   /** How long a round trip on the watching connection may take before it counts as dead and is replaced. */
   static final int ROUND_TRIP_TIMEOUT_SECONDS = 5;
   /** The newest change number polled with NOTIFY off: moves with every new job and every finish. */
@@ -48,12 +53,11 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private final long pollNanos;
   private final long probeAfterNanos;
   private final AtomicLong notified = new AtomicLong();
-  /** Whether a send is queued and not yet started: signals meanwhile join it. */
-  private final AtomicBoolean queued = new AtomicBoolean();
-  /** Sends the notifications, one at a time; its thread starts with the first signal. */
-  private final ExecutorService sender =
-      Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("spindle-pg-notify").factory());
+  /** {@link #IDLE}, {@link #SENDING} or {@link #AGAIN}: changed by compare-and-set, never under a lock. */
+  private final AtomicInteger sendState = new AtomicInteger(IDLE);
   private volatile boolean closed;
+  private volatile @Nullable Thread sender;
+  private final Object starting = new Object();
   /** The thread that wakes the listeners: on the LISTEN connection, or polling with NOTIFY off. */
   private final SqlChangePoller watcher;
 
@@ -100,32 +104,61 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   }
 
   /**
-   * After a commit that changed the store: sends one NOTIFY soon, coalesced with this process's other
-   * signals (one during a send queues at most one more). Never blocks on the database.
+   * After a commit that changed the store: sends one NOTIFY soon (coalesced with the other signals
+   * of this process). Never blocks, on the database or on a lock: every commit of this process
+   * calls it (enqueues, completions, steps), so while a NOTIFY is in flight a signal is one read.
    */
   @Override
   public void signal() {
-    if (notify && !closed && queued.compareAndSet(false, true)) {
-      try {
-        sender.execute(this::send);
-      } catch (RejectedExecutionException e) {
-        // closed meanwhile
+    if (!notify || closed) {
+      return;
+    }
+    for (int state; (state = sendState.get()) != AGAIN; ) {
+      if (state == SENDING ? sendState.compareAndSet(SENDING, AGAIN) : sendState.compareAndSet(IDLE, SENDING)) {
+        if (state == IDLE) {
+          wakeSender();
+        }
+        return;
       }
     }
   }
 
-  private void send() {
-    queued.set(false); // a signal from now on sends again after this one
-    if (closed) {
-      return;
+  /** Wakes the sending thread, started on the first signal (by the one caller that moved IDLE to SENDING). */
+  private void wakeSender() {
+    Thread t = sender;
+    if (t == null) {
+      synchronized (starting) {
+        if (sender == null) {
+          sender = Thread.ofPlatform().daemon().name("spindle-pg-notify").start(this::sendLoop);
+        }
+      }
+    } else {
+      LockSupport.unpark(t);
     }
-    try {
-      db.update("notify listeners", this::notifyIn);
-    } catch (RuntimeException e) {
-      LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
-    } catch (Error e) {
-      // logged here: thrown on, it would be lost with the executor's thread
-      LOG.warn("NOTIFY on {} failed", channel, e);
+  }
+
+  private void sendLoop() {
+    while (!closed) {
+      while (sendState.get() == IDLE && !closed) {
+        LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+        if (Thread.currentThread().isInterrupted()) {
+          return;
+        }
+      }
+      if (closed) {
+        return;
+      }
+      try {
+        db.update("notify listeners", this::notifyIn);
+      } catch (RuntimeException e) {
+        LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
+      } catch (Error e) {
+        // not the end of this thread: signals would pile up unsent for good
+        LOG.warn("NOTIFY on {} failed", channel, e);
+      }
+      if (!sendState.compareAndSet(SENDING, IDLE)) {
+        sendState.set(SENDING); // AGAIN: one more for the signals that came while this one was sent
+      }
     }
   }
 
@@ -195,6 +228,9 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   public void close() {
     closed = true;
     watcher.close();
-    sender.shutdown();
+    Thread t = sender;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
   }
 }
