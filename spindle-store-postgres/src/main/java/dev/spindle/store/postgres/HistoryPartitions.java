@@ -18,22 +18,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The day partitions of {@code spindle_history} ({@code spindle_history_d<day>}, one per day of
- * expiry time) that this process knows to exist, and their creation under an advisory lock in a
- * transaction of their own. Retention creates the days its archive batches need and drops whole
- * expired days; a completion moves a success straight into the history only when its expiry falls
- * in a known day ({@link #known}) at least {@link #MARGIN_US} before that day's end, so a
- * partition is never dropped under a completion in flight. A success whose day is not known stays
- * in the hot table (retention archives it later), and the completion then creates its day
- * ({@link #create}). Thread-safe.
+ * The day partitions of {@code spindle_history} ({@code spindle_history_d<day>}, by expiry day)
+ * known to exist, created under an advisory lock in their own transaction. A completion moves a
+ * success into the history only when its expiry falls in a known day at least {@link #MARGIN_US}
+ * before its end, so no partition is dropped under a completion in flight; otherwise the success
+ * stays in the hot table (archived later) and its day is created after the commit. Thread-safe.
  */
 final class HistoryPartitions {
   /** A day partition's table name; group 1 is the day (microseconds since the epoch / {@link Schema#PARTITION_US}). */
   static final Pattern DAY = Pattern.compile("spindle_history_d(\\d+)");
   /**
-   * A success moves straight into its day's partition only when it expires at least this long before
-   * the day ends (microseconds): retention drops a day only after it ended, so the completion's
-   * transaction would have to last this long, or the clocks differ by as much, to meet a drop.
+   * How long before its day's end a moved success must expire (us): a day is dropped only after it
+   * ended, so a completion would have to last this long (or the clocks differ as much) to meet a drop.
    */
   static final long MARGIN_US = Duration.ofMinutes(10).toNanos() / 1000;
 
@@ -51,33 +47,29 @@ final class HistoryPartitions {
     return known.clone();
   }
 
-  /** The names of the day partitions that exist, read in the caller's transaction. */
-  static List<String> names(Db.Conn c) throws SQLException {
-    List<String> out = new ArrayList<>();
+  /** The days whose partitions exist, read in the caller's transaction, ascending. */
+  static long[] days(Db.Conn c) throws SQLException {
+    List<Long> out = new ArrayList<>();
     try (ResultSet rs = c.ps("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
         + " WHERE i.inhparent = 'spindle_history'::regclass").executeQuery()) {
       while (rs.next()) {
-        if (DAY.matcher(rs.getString(1)).matches()) {
-          out.add(rs.getString(1));
+        Matcher m = DAY.matcher(rs.getString(1));
+        if (m.matches()) {
+          out.add(Long.parseLong(m.group(1)));
         }
       }
     }
-    return out;
+    return out.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
-  /** The day of a partition's name. */
-  static long dayOf(String name) {
-    Matcher m = DAY.matcher(name);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("not a day partition of the history: " + name);
-    }
-    return Long.parseLong(m.group(1));
+  /** The table name of a day's partition. */
+  static String name(long day) {
+    return "spindle_history_d" + day;
   }
 
   /** Reads which day partitions exist. */
   void refresh() {
-    List<String> names = db.read("list history partitions", HistoryPartitions::names);
-    known = names.stream().mapToLong(HistoryPartitions::dayOf).sorted().toArray();
+    known = db.read("list history partitions", HistoryPartitions::days);
   }
 
   /** Creates the partitions of these days that do not exist yet, then reads which exist. */
@@ -86,7 +78,7 @@ final class HistoryPartitions {
       db.update("create history partitions", c -> {
         lock(c);
         for (long day : new TreeSet<>(days)) {
-          c.execOnce("CREATE TABLE IF NOT EXISTS spindle_history_d" + day + " PARTITION OF spindle_history FOR VALUES"
+          c.execOnce("CREATE TABLE IF NOT EXISTS " + name(day) + " PARTITION OF spindle_history FOR VALUES"
               + " FROM (" + day * Schema.PARTITION_US + ") TO (" + (day + 1) * Schema.PARTITION_US + ")");
         }
       });
@@ -94,10 +86,7 @@ final class HistoryPartitions {
     refresh();
   }
 
-  /**
-   * Creates the partitions that successes finishing from now until a day from now need, by the
-   * result retention of the default policy and of every policy stored, and reads which exist.
-   */
+  /** Creates the partitions successes finishing within a day need, by every stored policy's result retention and the default's. */
   void prepare() {
     long now = JobRows.micros(clock.instant());
     List<Long> ttls = db.read("read result retentions", c -> {
@@ -124,11 +113,7 @@ final class HistoryPartitions {
     create(days);
   }
 
-  /**
-   * The days, among those of these expiry times, that have no known partition and whose jobs a
-   * completion would have moved had their day existed (not kept forever, not within
-   * {@link #MARGIN_US} of the day's end).
-   */
+  /** The days of these expiry times that lack a known partition and whose jobs a completion would have moved. */
   static TreeSet<Long> missing(long[] known, List<Long> expiries) {
     TreeSet<Long> out = new TreeSet<>();
     for (long e : expiries) {

@@ -9,10 +9,9 @@ import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The PostgreSQL side of transactional enqueue on the caller's connection ({@link
- * SqlCallerEnqueue}): the store's schema on the {@code search_path} for the store's statements only
- * (the caller's restored after), and a NOTIFY sent in the caller's transaction, which PostgreSQL
- * delivers at its commit (none when NOTIFY is off: workers poll). Stateless apart from its settings.
+ * The PostgreSQL side of {@link SqlCallerEnqueue}: the store's schema on the {@code search_path}
+ * for the store's statements only (the caller's restored after), and a NOTIFY in the caller's
+ * transaction, delivered at its commit (none when NOTIFY is off). Thread-safe (immutable).
  *
  * @param schema the store's schema, or null for the caller's own {@code search_path}
  */
@@ -36,11 +35,7 @@ record PostgresCallerSession(@Nullable String schema, ChangeFeed feed) implement
 
   @Override
   public void inserted(Db.Conn c) throws SQLException {
-    if (feed.notifying()) {
-      PreparedStatement ps = c.ps("SELECT pg_notify(?, '')");
-      ps.setString(1, feed.channel());
-      ps.execute();
-    }
+    feed.notifyIn(c);
   }
 
   @Override

@@ -20,12 +20,11 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The claim statements of {@link PostgresJobStore} for the engine's claim path ({@link SqlClaims}):
- * due delayed jobs promoted and the queues' rules read in one statement, then per queue one
- * {@code UPDATE ... WHERE ctid = ANY(ARRAY(SELECT ctid ... FOR UPDATE SKIP LOCKED))} along the ready index (keyed jobs one
- * at a time through {@link SqlFlow}), starting where the last claim of the queue ended ({@link
- * ClaimPositions}), limited queues taking turns under an advisory lock.
- * Thread-safe (stateless apart from its collaborators).
+ * The claim statements of {@link PostgresJobStore} for the engine's {@link SqlClaims}: one statement
+ * promotes due jobs and reads the queues' rules, then per queue one {@code UPDATE ... WHERE ctid =
+ * ANY(ARRAY(SELECT ctid ... FOR UPDATE SKIP LOCKED))} along the ready index (keyed jobs one at a
+ * time through {@link SqlFlow}) from where the queue's last claim ended ({@link ClaimPositions});
+ * limited queues take turns under an advisory lock. Thread-safe.
  */
 final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   // The SET clauses of set-based moves, checked against JobState's table when the class loads.
@@ -36,16 +35,14 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   /** Claims the best ready job without a flow key of a queue that has keyed ones. */
   static final String TAKE_UNKEYED = take("queue = ? AND flow_key IS NULL", "1");
   /**
-   * Locks up to n ready rows without a flow key of a queue in claim order along spindle_jobs_ready,
-   * skipping rows other claims hold, and takes them. Used once the keyed claim found no keyed ready
-   * job; keyed jobs a producer commits after that look are left to the next claim, which checks
-   * their limits (taking them here would pass a limit by).
+   * Takes up to n ready jobs without a flow key of a queue in claim order, skipping rows other
+   * claims hold. Keyed jobs committed after the keyed claim looked are left to the next claim,
+   * which checks their limits.
    */
   static final String TAKE_MANY = take("queue = ? AND flow_key IS NULL", "?");
   /**
-   * {@link #TAKE_MANY} from a position ({@link ClaimPositions}): only jobs of one priority with ids
-   * above a bound, so the walk along spindle_jobs_ready_plain starts there. Its parameters: the
-   * worker id, the start time, the queue, the priority, the id bound, the most jobs.
+   * {@link #TAKE_MANY} from a {@link ClaimPositions} position: one priority, ids above a bound
+   * (parameters: worker id, start time, queue, priority, id bound, most jobs).
    */
   static final String TAKE_FROM = take("queue = ? AND flow_key IS NULL AND priority = ? AND id > ?", "?");
   /** {@link #TAKE_KEYED} of the given tasks only (a {@code text[]} parameter after the key). */
@@ -56,21 +53,17 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   static final String TAKE_MANY_OF = take("queue = ? AND flow_key IS NULL AND task = ANY(?)", "?");
 
   /**
-   * The statement that sets the ready jobs matching {@code where}, at most {@code limit} of them in
-   * claim order, RUNNING under the worker (its parameters: the worker id, the start time, then
-   * those of {@code where} and {@code limit}). The rows are locked ({@code FOR UPDATE SKIP LOCKED})
-   * in an {@code ARRAY(...)} sub-select, which PostgreSQL runs exactly once, before the update
-   * looks them up by id. As {@code UPDATE ... FROM (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)} it
-   * was a join, and with the table's statistics taken while it was empty (an autovacuum just after
-   * a drain) the planner put the sub-select inside a nested loop: it ran again, and walked the
-   * ready index again, for every row of the table, locking more rows each time (two claims ran for
-   * minutes with 22,000 rows locked in the benchmark). The update checks nothing but the row's
-   * address: the rows are locked as they passed the sub-select's conditions (a condition on the
-   * state let the planner look them up along the ready index). It finds them by {@code ctid} (a
-   * TID scan: one heap page per row, where a lookup by id descended the primary key for each),
-   * which no other transaction can move while this one holds the row's lock. A row the sub-select
-   * locked in a version newer than the statement's snapshot (updated and committed meanwhile) is
-   * not visible to the update at that address: it is left QUEUED, unclaimed, for the next claim.
+   * Sets up to {@code limit} ready jobs matching {@code where}, in claim order, RUNNING under the
+   * worker (parameters: worker id, start time, then those of {@code where} and {@code limit}).
+   *
+   * <p>The rows are locked in an {@code ARRAY(...)} sub-select, which PostgreSQL runs exactly once.
+   * As {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)} it was a join that, on statistics
+   * taken while the table was empty, ran the sub-select again per row, locking more each time (two
+   * claims ran for minutes holding 22,000 rows). The update checks only the address: the rows passed
+   * the sub-select's conditions when locked (the state condition there keeps it on the ready index).
+   * It finds them by {@code ctid} (one heap page per row, not a primary-key descent), which no other
+   * transaction can move while this one holds the lock. A row locked in a version newer than the
+   * statement's snapshot is not visible at that address: it stays QUEUED for the next claim.
    */
   private static String take(String where, String limit) {
     return "UPDATE spindle_jobs j SET " + QUEUED_TO_RUNNING + ", worker_id = ?, fence = fence + 1,"
@@ -80,16 +73,13 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   }
 
   /**
-   * The planner settings of a claim's transaction, set in its first round trip: its statements
-   * follow the indexes that hold their rows in order ({@code spindle_jobs_ready_plain},
-   * {@code spindle_jobs_scheduled}) whatever the statistics say. Statistics taken while the table
-   * was empty save for dead rows an older transaction could still see (a VACUUM after a drain,
-   * while any other transaction was open) give it one page and no rows; the planner then reads the
-   * table as holding no rows however much it grew, and a claim of 64 jobs of a 200,000-job burst
-   * read all of them along {@code spindle_jobs_created} and sorted them, spilling to disk (80-110 ms
-   * a claim; {@code PostgresStaleStatisticsTest}). No JIT: a plan holding a sort the settings
-   * disable (the fair queues' keys, which no index holds in order) costs over
-   * {@code jit_above_cost}, and compiling takes tens of milliseconds.
+   * The planner settings of a claim's transaction, sent in its first round trip, so its statements
+   * follow the ordered indexes ({@code spindle_jobs_ready_plain}, {@code spindle_jobs_scheduled})
+   * whatever the statistics say. Statistics taken while the table held only dead rows (a VACUUM
+   * after a drain while another transaction was open) read as empty however much it grew: a claim
+   * of 64 jobs then read and sorted a 200,000-job burst, 80-110 ms ({@code
+   * PostgresStaleStatisticsTest}). No JIT: a plan holding a disabled sort (fair queues' keys) costs
+   * over {@code jit_above_cost}, and compiling takes tens of milliseconds.
    */
   static final String PLANNER_SETTINGS = Db.setLocalSql("enable_sort", "off", "jit", "off");
 
@@ -97,9 +87,9 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   private static final int PROMOTE_BATCH = 1000;
 
   /**
-   * A claim's first statement: due delayed jobs become ready (rows another claim is promoting are
-   * skipped, not waited for), and the queues' limits, the paused queues, the number promoted and the
-   * next due time are read. Its parameters: the time, twice (us).
+   * A claim's first statement: due jobs become ready (rows another claim is promoting are skipped),
+   * and the queues' limits, paused queues, number promoted and next due time are read. Parameters:
+   * the time, twice (us).
    */
   static final String PROMOTE_AND_READ_RULES = "WITH p AS (UPDATE spindle_jobs j SET " + SCHEDULED_TO_QUEUED
       + " WHERE j.id = ANY(ARRAY(SELECT id FROM spindle_jobs WHERE state = " + JobRows.SCHEDULED + " AND run_at <= ?"
@@ -115,10 +105,7 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
     this.positions = positions;
   }
 
-  /**
-   * The planner settings and {@link #PROMOTE_AND_READ_RULES} in one round trip: due jobs made
-   * ready, the queues' rules and the next due time read.
-   */
+  /** {@link #PLANNER_SETTINGS} and {@link #PROMOTE_AND_READ_RULES} in one round trip. */
   @Override
   public SqlClaims.Rules promote(Db.Conn c, long nowUs) throws SQLException {
     PreparedStatement rules = c.ps(PLANNER_SETTINGS + "; " + PROMOTE_AND_READ_RULES);
@@ -160,9 +147,8 @@ final class PostgresClaims implements SqlClaims.Store<Db.Conn> {
   }
 
   /**
-   * Takes a queue's ready jobs without a flow key from where this store's last claim of it ended
-   * ({@link ClaimPositions}), then, if that took fewer than {@code max}, walks from the head of the
-   * ready index for the rest. {@code sql} is {@link #TAKE_MANY}.
+   * Takes a queue's unkeyed ready jobs from its {@link ClaimPositions} position, then from the
+   * ready index's head if that took fewer than {@code max}. {@code sql} is {@link #TAKE_MANY}.
    */
   @Override
   public void takeReady(Db.Conn c, String sql, String workerId, long nowUs, String queue,

@@ -24,19 +24,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The completion path of {@link PostgresJobStore}: the engine's column-array rounds ({@link
- * SqlArrayWrites}), whose finishing statements take the finishing lock ({@link FinishHorizon}),
- * each call's statements planned once per connection (a generic plan), and, with {@code
- * archiveAfter} 0, successes moved straight to the partitioned history ({@link HistoryPartitions})
- * in their completing statement. Thread-safe.
+ * SqlArrayWrites}) under the finishing lock ({@link FinishHorizon}), planned once per connection,
+ * and with {@code archiveAfter} 0 successes moved to the history ({@link HistoryPartitions}) in
+ * their completing statement. Thread-safe.
  */
 final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlArrayWrites.Host<Db.Conn> {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresJobStore.class);
 
   /**
-   * The largest stored arguments (bytes, as {@code pg_column_size}) of a success that moves in its
-   * completing statement: larger ones are out of line (TOAST), and the history's copy would write
-   * them again while finishing in place keeps them where they are; on a full disk that second copy
-   * stopped the completions. Those jobs move with the archive, as before.
+   * The largest stored arguments (bytes, {@code pg_column_size}) of a success moved as it completes:
+   * larger ones are TOASTed and the history's copy would write them again (on a full disk that
+   * stopped completions); they move with the archive.
    */
   static final int MOVED_ARGS_MAX = 2000;
 
@@ -66,21 +64,19 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
   }
 
   /**
-   * The SQL that finishes successes by moving them to the history in one statement: the rows still
-   * held as named, with a result retention above 0 that ends in a day partition known to exist
-   * ({@link HistoryPartitions}: the last parameter, an array of days) or never, arguments stored in
-   * the row ({@link #MOVED_ARGS_MAX}), and no part in a workflow, are deleted from the hot table and
-   * inserted into the history as SUCCEEDED with their finish numbers. The hot table then gets no
-   * finished row version (six index entries, deleted again by the archive), and its vacuum a third
-   * fewer dead rows. Successes whose policy keeps none ({@code resultTtl} 0) and that are not part
-   * of a workflow are deleted with no history row and no finish number, as db-scheduler deletes a
-   * finished execution. The others are left to the engine's succeeded statement. Whether the moved
-   * jobs have dependents is read after the delete ({@link Schema#hasDependents}): a job whose
-   * dependent or waiter was added while the statement waited for its row lock moves all the same
-   * (the statement's {@code NOT EXISTS} did not see the edge), and its end is told to the edge from
-   * the history ({@code spindle_all_jobs}). One deleted with no history row ({@code resultTtl} 0)
-   * would leave that edge with no end to tell: the third column says so, and the transaction then
-   * runs again ({@link #finishSuccesses}).
+   * The SQL that moves successes to the history in one statement: rows still held as named, not in
+   * a workflow, with arguments in line ({@link #MOVED_ARGS_MAX}) and a result retention ending in a
+   * known day partition (the last parameter, an array of days) or never, are deleted from the hot
+   * table and inserted into the history as SUCCEEDED with finish numbers. The hot table gets no
+   * finished row version (six index entries), its vacuum a third fewer dead rows. Successes kept for
+   * no time ({@code resultTtl} 0) are deleted with no history row. The others are left to the
+   * engine's statement.
+   *
+   * <p>Race: a dependent or waiter added while the statement waited for a row lock is not seen by
+   * its {@code NOT EXISTS}, so dependents are read after the delete ({@link Schema#hasDependents}).
+   * A moved job tells its end from the history ({@code spindle_all_jobs}); one deleted with no
+   * history row cannot, so the third column flags it and the transaction runs again ({@link
+   * #finishSuccesses}).
    */
   static String moving(String lockCall) {
     PostgresDialect d = PostgresDialect.INSTANCE;
@@ -174,20 +170,15 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
     return rounds.start(c, again);
   }
 
-  /**
-   * On a full disk the jobs finish in the hot table: the history's copy of a row needs room that
-   * finishing it in place does not (large arguments are written again).
-   */
+  /** On a full disk jobs finish in the hot table: the history's copy of a row needs room that finishing in place does not. */
   @Override
   public boolean runsAgain(StoreException e) {
     return e.reason() == StoreException.Reason.DISK_FULL && direct != null;
   }
 
   /**
-   * After a completion transaction committed: if successes stayed in the hot table while moving was
-   * on because their expiry day had no partition, creates those days (outside any transaction), so
-   * the next successes of their policies move. A failure is logged: the jobs are stored, and the
-   * archive moves them later.
+   * After a commit: creates the days whose successes stayed in the hot table for want of a partition
+   * (outside any transaction). A failure is logged: the jobs are stored and the archive moves them.
    */
   @Override
   public void afterCommit() {

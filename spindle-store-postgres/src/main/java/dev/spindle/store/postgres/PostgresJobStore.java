@@ -29,18 +29,14 @@ import org.jspecify.annotations.Nullable;
  * (HikariCP, pgjdbc), so any number of worker processes on any number of hosts share one queue.
  *
  * <ul>
- *   <li>Claims lock ready rows with {@code FOR UPDATE SKIP LOCKED} along the partial index
- *       {@code (queue, priority DESC, id) WHERE state = QUEUED}: concurrent workers never wait for
- *       each other's rows and never scan finished jobs.
- *   <li>Leases, due times and expiry are read on the server's clock ({@link ServerClock}: the offset of
- *       {@code clock_timestamp()} measured every few seconds); tests inject a clock instead.
- *   <li>Every completion is fenced (fence, worker, state); completions of one call are applied by
- *       one batched statement per outcome, and released dependents in the same transaction.
- *   <li>Idle workers are woken by a coalesced {@code NOTIFY} on one dedicated LISTEN connection,
- *       with a fallback poll of at most 1 s; {@link Builder#listenNotify(boolean)} turns NOTIFY off for
- *       PgBouncer in transaction pooling mode (then a cheap poll).
- *   <li>Transactional enqueue: {@link #enqueue(Connection, List)} adds jobs in the caller's open
- *       transaction, so a rollback leaves no job.
+ *   <li>Claims lock ready rows with {@code FOR UPDATE SKIP LOCKED} along a partial ready index:
+ *       workers never wait for each other's rows nor scan finished jobs.
+ *   <li>Leases, due times and expiry use the server's clock ({@link ServerClock}), or an injected one.
+ *   <li>Completions are fenced and applied one statement per outcome, releasing dependents in the
+ *       same transaction.
+ *   <li>Idle workers wake on a coalesced {@code NOTIFY} (with a poll of at most 1 s), or poll when
+ *       {@link Builder#listenNotify(boolean)} is off (PgBouncer in transaction pooling mode).
+ *   <li>{@link #enqueue(Connection, List)} adds jobs in the caller's open transaction.
  *   <li>The schema is versioned ({@link Schema}): migrated forward on open, a newer one refused.
  *   <li>Credentials never appear in {@link #describe()}, messages or logs.
  * </ul>
@@ -64,11 +60,7 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   private final PostgresRetention retention;
   private final SqlCallerEnqueue<Db.Conn> jdbcEnqueue;
 
-  /**
-   * What the engine is built from, made before it is.
-   *
-   * @param retention the retention and archive, also the engine's
-   */
+  /** What the engine is built from, made before it is. */
   private record Parts(PostgresOpening opened, PostgresRetention retention, JdbcJobStore.Builder<Db.Conn> engine) {
     static Parts of(PostgresSettings b) {
       ChangeListeners listeners = new ChangeListeners();
@@ -147,15 +139,13 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   }
 
   /**
-   * Transactional enqueue: adds jobs through the caller's connection, inside its open transaction
-   * (auto-commit off), so the jobs exist if and only if that transaction commits; a rollback leaves
-   * no job. Workers are woken by a NOTIFY sent in the same transaction (PostgreSQL delivers it at
-   * commit), or by the poll when NOTIFY is off. The connection must reach the store's database; the
-   * store's schema is used for these statements only (the caller's {@code search_path} is restored).
-   * Job policies are recorded beforehand in a transaction of the store's own (harmless if the
-   * caller rolls back). The statements run under a savepoint: when the call fails, nothing of it is
-   * left in the caller's transaction (no row, the caller's {@code search_path}). A unique key that
-   * another transaction adds at the same moment makes the call fail: retry the business transaction.
+   * Transactional enqueue: adds jobs inside the caller's open transaction (auto-commit off), so they
+   * exist if and only if it commits. Workers are woken by a NOTIFY in the same transaction (delivered
+   * at commit) or by the poll. The connection must reach the store's database; the store's schema is
+   * used for these statements only. Job policies are recorded first in a transaction of the store's
+   * own (harmless on rollback). The statements run under a savepoint, so a failed call leaves nothing
+   * in the caller's transaction. A unique key another transaction adds at the same moment fails the
+   * call: retry the business transaction.
    *
    * @return one result per job, in order
    * @throws IllegalStateException if the connection is in auto-commit mode
@@ -167,14 +157,12 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   }
 
   /**
-   * Records a durable step through the caller's connection, inside its open transaction (auto-commit
-   * off): the record exists if and only if that transaction commits, so a step body that writes to
-   * this database commits its effect and its record together (exactly once). Otherwise as {@link
-   * dev.spindle.queue.spi.DurableStore#record}: the job must be RUNNING under {@code workerId} and
-   * {@code fence} (FENCED otherwise), a recorded step answers EXISTS with the stored record, and the
-   * limits of {@code rules} apply. The job's row is locked until the caller's transaction ends. The
-   * statements run under a savepoint with the store's schema on the search path (the caller's is
-   * restored); when the call fails nothing of it is left in the caller's transaction.
+   * Records a durable step inside the caller's open transaction (auto-commit off), so a step body
+   * that writes to this database commits its effect and its record together (exactly once).
+   * Otherwise as {@link dev.spindle.queue.spi.DurableStore#record}: RUNNING under {@code workerId}
+   * and {@code fence} or FENCED, EXISTS with the stored record, the limits of {@code rules}. The
+   * job's row stays locked until the caller's transaction ends; as {@link #enqueue(Connection,
+   * List)}, a failed call leaves nothing in it.
    *
    * @throws IllegalStateException if the connection is in auto-commit mode
    * @throws dev.spindle.queue.StoreException if a statement fails (the caller's transaction should roll back)
@@ -199,7 +187,7 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
    * @return how many moved (0 when archiving is off)
    */
   public int archiveFinished(int batch) {
-    return settings.archiveAfter() == null ? 0 : retention.archive(batch);
+    return retention.archive(batch);
   }
 
   @Override
@@ -209,9 +197,8 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
 
   /**
    * Validates settings as they are given; the shared ones are {@link ServerStoreBuilder}'s ({@link
-   * #pollInterval}: with NOTIFY, idle workers re-check at least this often, default 1 s; without,
-   * the store looks for changes this often, default 50 ms; LISTEN uses one connection besides {@link
-   * #maxConnections}). Not thread-safe.
+   * #pollInterval}: default 1 s with NOTIFY, 50 ms without; LISTEN uses one connection besides
+   * {@link #maxConnections}). Not thread-safe.
    */
   public static final class Builder extends ServerStoreBuilder<Builder> {
     private @Nullable String schema;
@@ -224,10 +211,9 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
     }
 
     /**
-     * The schema that holds the store's tables (created if missing); default: the user's
-     * {@code search_path}. Stores in different schemas of one database are independent. The name is
-     * read as SQL reads an unquoted identifier, in lower case ({@code Jobs} is {@code jobs}), as the
-     * connections' {@code search_path} reads it.
+     * The schema that holds the store's tables (created if missing); default: the user's {@code
+     * search_path}. Stores in different schemas are independent. Read in lower case, as SQL reads an
+     * unquoted identifier ({@code Jobs} is {@code jobs}).
      */
     public Builder schema(@Nullable String schema) {
       if (schema != null && !schema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
@@ -247,13 +233,11 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
     }
 
     /**
-     * How long a finished job stays in the hot table before retention moves it to the history
-     * (default 0); null keeps finished jobs in the hot table until they expire. The history is
-     * partitioned by expiry day: whole days of expired jobs are dropped as tables. With 0 a
-     * success moves in its completing statement when its expiry day's partition exists (the
-     * store creates the days its policies need), and the other finished jobs at the next
-     * retention run; jobs that are part of a workflow and jobs kept for no time stay in the hot
-     * table.
+     * How long a finished job stays in the hot table before retention moves it to the history,
+     * partitioned by expiry day so expired days are dropped as tables (default 0); null never moves
+     * them. With 0 a success moves as it completes (when its day's partition exists) and other
+     * finished jobs at the next retention run; jobs of a workflow and jobs kept for no time
+     * stay in the hot table.
      */
     public Builder archiveAfter(@Nullable Duration after) {
       if (after != null && after.isNegative()) {

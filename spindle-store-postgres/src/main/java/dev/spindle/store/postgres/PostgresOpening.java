@@ -19,11 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a {@link PostgresJobStore} opens on its database: the schema created if missing, the pool
- * connected, the tables migrated to {@link Schema#VERSION} (a newer schema refused), the store's clock
- * and {@link FinishHorizon} chosen, the server's autovacuum advice logged, and the {@link ChangeFeed}
- * made (not started); and the schema status read without opening ({@link #schemaStatus}).
- * An immutable record of the opened parts; its static methods keep no state.
+ * How a {@link PostgresJobStore} opens: the schema created and migrated to {@link Schema#VERSION}
+ * (a newer one refused), the pool connected, the clock and {@link FinishHorizon} chosen, autovacuum
+ * advice logged and the {@link ChangeFeed} made (not started); {@link #schemaStatus} reads without
+ * opening. The opened parts, immutable.
  *
  * @param db the connection pool, the store's from now on (closed by the store)
  * @param clock the store's one clock: the given one, else the server's ({@link ServerClock})

@@ -23,39 +23,31 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Retention of {@link PostgresJobStore}, with the history of finished jobs, in this order per call:
+ * Retention of {@link PostgresJobStore} with its history of finished jobs, per call in this order:
  *
  * <ol>
- *   <li>Expiry: a history partition whose whole day has passed is dropped ({@code DROP TABLE}: no
- *       dead rows, no vacuum); jobs expired in the hot table or in the current day's partition are
- *       deleted row by row, except jobs a waiting dependent still needs (until it is released).
- *   <li>Limits: beyond {@link RetentionLimits}' counts (over both tables), the oldest finished jobs
- *       are deleted: the finish number of the newest job beyond a limit is read, then the jobs up to
- *       it go a batch per call until none is left (read again after a minute at most). Expiry and
- *       limits together delete at most {@link RetentionLimits#batch()} jobs per call.
+ *   <li>Expiry: history partitions whose whole day has passed are dropped (no dead rows, no
+ *       vacuum); expired jobs in the hot table and today's partition are deleted row by row, except
+ *       those a waiting dependent still needs.
+ *   <li>Limits: beyond {@link RetentionLimits}' counts (over both tables) the oldest finished jobs
+ *       go, a batch per call. Expiry and limits delete at most {@link RetentionLimits#batch()} jobs.
  *   <li>Archive, once those found less than a full batch: finished jobs older than {@code
- *       archiveAfter} (and not part of a workflow) move from the hot table {@code spindle_jobs} to
- *       {@code spindle_history}, partitioned by expiry day ({@code spindle_history_d<day>}, created
- *       as needed), a batch per transaction, so claims never walk past them and the hot table stays
- *       small. With {@code archiveAfter} 0 (the default) successes move in their completing
- *       statement ({@link PostgresCompletions}) and this moves the rest; each call then also creates
- *       the day partitions that the next day's successes need ({@link HistoryPartitions#prepare}).
+ *       archiveAfter} and not in a workflow move from {@code spindle_jobs} to {@code
+ *       spindle_history} (partitioned by expiry day, {@link HistoryPartitions}), a batch per
+ *       transaction, so claims never walk past them. With {@code archiveAfter} 0 (the default)
+ *       successes move as they complete ({@link PostgresCompletions}), this moves the rest, and
+ *       each call creates the partitions the next day's successes need.
  * </ol>
  *
- * <p>Processes housekeeping at the same time do not collide: candidates are locked with {@code SKIP
- * LOCKED}, and partitions are created and dropped under an advisory lock. How long this process
- * keeps what it read (a limit's finish number, where its deletions ended) runs out when the store's
- * clock or the monotonic clock says so, whichever comes first ({@link When}): tests move the
- * store's clock, and a store clock stepped back (an NTP correction, a VM restored from a snapshot)
- * does not keep them an hour longer. Thread-safe.
+ * <p>Concurrent processes do not collide: candidates are locked with {@code SKIP LOCKED}, partitions
+ * are created and dropped under an advisory lock. What this process remembers between calls expires
+ * on the store's clock or the monotonic one, whichever is first ({@link When}), so tests can move it
+ * and a store clock stepped back does not stretch it. Thread-safe.
  */
 final class PostgresRetention {
-  /** The most archive batches one call moves (so one call never runs for long). */
+  /** The most archive batches one call moves. */
   private static final int ARCHIVE_ROUNDS = 50;
-  /**
-   * The jobs of {@code spindle_jobs j} the archive moves (parameters: finished at or before, expiring
-   * after): finished, and not part of a workflow (their edges stay with the hot table's rows).
-   */
+  /** The finished jobs {@code j} the archive moves, not in a workflow (parameters: finished at or before, expiring after). */
   private static final String ARCHIVABLE = "j." + JobRows.IS_TERMINAL + " AND j.finished_at <= ? AND j.expires_at > ?"
       + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
       + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)";
@@ -63,22 +55,15 @@ final class PostgresRetention {
   private static final Duration CUTOFF_READ_EVERY = Duration.ofMinutes(1);
 
   /**
-   * How long deletions beyond a limit start from where the last one ended before they start from the
-   * oldest finished job again, catching the jobs passed by because a dependent waited for them then.
-   * Such a walk from the oldest visits every job deleted since the last vacuum: once a minute it
-   * cost up to a second per process in a steady-state drain (97 us of statement time per job).
+   * How long deletions beyond a limit go on from where the last ended before starting from the
+   * oldest again (catching jobs a dependent waited for). A walk from the oldest visits every job
+   * deleted since the last vacuum: once a minute it cost up to 1 s per process (97 us per job).
    */
   private static final Duration POSITION_RESET_EVERY = Duration.ofMinutes(10);
 
-  /**
-   * A moment on two clocks: {@code at} on the store's clock, {@code nanos} on the monotonic one
-   * ({@link System#nanoTime()}, as the store's {@code nanoTime}).
-   */
+  /** A moment on the store's clock ({@code at}) and the monotonic one ({@code nanos}). */
   record When(Instant at, long nanos) {
-    /**
-     * Whether {@code interval} has passed between this moment and {@code now} on either clock, so
-     * a step of the store's clock neither stops nor stretches it, and tests still move it.
-     */
+    /** Whether {@code interval} has passed between this moment and {@code now} on either clock. */
     boolean passed(Duration interval, When now) {
       return now.nanos() - nanos >= interval.toNanos() || !now.at().isBefore(at.plus(interval));
     }
@@ -87,10 +72,7 @@ final class PostgresRetention {
   /** A finish number at or below which jobs were beyond limit {@code max} when read. */
   private record Cutoff(long max, long seq, When readAt) {}
 
-  /**
-   * The highest finish number deleted beyond a limit ({@code upTo}), used as the start of the next
-   * deletion until {@link #POSITION_RESET_EVERY} has passed {@code since}.
-   */
+  /** The highest finish number deleted beyond a limit, where the next deletion starts until {@link #POSITION_RESET_EVERY}. */
   private record Position(long upTo, When since) {}
 
   /** By kind of job (its {@link SqlRules#keptAs} condition). */
@@ -133,10 +115,8 @@ final class PostgresRetention {
       partitions.prepare(); // the days that successes moving straight to the history need next
     }
     int deleted = deleteExpiredAndBeyondLimits(t, limits);
-    // Archive only what retention keeps: while expiry or a limit still finds a full batch, the
-    // oldest finished jobs are about to be deleted, and moving them to the history first would
-    // write each twice (the caller calls again at once after a full batch). In a soak at 19,000
-    // jobs/s, archiving first moved up to 250,000 such jobs per call, after any pause in retention.
+    // archive only what retention keeps: while expiry or a limit finds a full batch the oldest jobs
+    // are about to go, and moving them first writes each twice (up to 250,000 a call in a soak)
     if (archiveAfter != null && deleted < limits.batch()) {
       for (int i = 0; i < ARCHIVE_ROUNDS && archive(limits.batch()) >= limits.batch(); i++) {
         // full batch: more may be waiting
@@ -148,10 +128,8 @@ final class PostgresRetention {
   /** Deletes up to a batch of expired jobs and of jobs beyond the count limits (expired first). */
   private int deleteExpiredAndBeyondLimits(long t, RetentionLimits limits) {
     return db.write("apply retention", c -> {
-      // along the indexes, in their order, whatever the statistics say: planned while the hot table's
-      // statistics said it was empty, the range read scanned that whole table and sorted a freshly
-      // filled history partition's whole range for its LIMIT (550 ms a call, auto_explain). No JIT:
-      // a plan holding a disabled node costs over jit_above_cost, and compiling took 40-190 ms a call
+      // along the indexes whatever the statistics say (stale ones made the range read scan and sort
+      // a whole partition: 550 ms a call); no JIT: a disabled node's cost triggers it (40-190 ms)
       c.setLocal("enable_seqscan", "off", "enable_sort", "off", "jit", "off");
       return shared.deleteExpiredAndBeyond(c, t, limits, List.of("spindle_jobs", "spindle_history"),
           this::deleteBeyondLimit);
@@ -159,14 +137,11 @@ final class PostgresRetention {
   }
 
   /**
-   * Deletes up to {@code n} of the oldest finished jobs matching {@code kind} beyond the newest
-   * {@code max}. The finish number of the newest job beyond them (an index walk of {@code max}
-   * entries) is kept between calls, for at most {@link #CUTOFF_READ_EVERY} (on either clock), while
-   * calls find {@code n} jobs at or below it; a call that finds fewer reads it again and goes on.
-   * Counting up to the limit before every batch took 13.6 µs of statement time per finished job in
-   * the soak (pg_stat_statements, wall time on 2 busy cores; now 1.0 µs, 76 reads instead of 1,853
-   * counts). Processes doing this at once delete the same jobs (those at or below a finish number,
-   * not a number of jobs), so together they delete no more than one would.
+   * Deletes up to {@code n} of the oldest finished jobs of {@code kind} beyond the newest {@code
+   * max}. The finish number of the newest job beyond them is kept for up to {@link
+   * #CUTOFF_READ_EVERY} while calls find {@code n} jobs at or below it (counting before every batch
+   * cost 13.6 µs per job, now 1.0 µs). Concurrent processes delete the same jobs (those at or below
+   * a finish number), so together they delete no more than one would.
    *
    * @return the jobs deleted
    */
@@ -204,17 +179,13 @@ final class PostgresRetention {
 
   /**
    * Deletes up to {@code n} of the oldest jobs of {@code kind} with a finish number at or below
-   * {@code cutoff} (jobs a waiting dependent needs are kept): the finish numbers of the first and
-   * the n-th of them are read, then each table deletes that range along its finish-number index.
+   * {@code cutoff}, keeping those a waiting dependent needs: the first and n-th finish numbers are
+   * read, then each table deletes that range along its finish-number index ({@code id = ANY(...)}
+   * looked each id up in every partition: 31 us per job).
    *
-   * <p>The read starts after the highest finish number this process deleted of that kind (its {@link
-   * Position}), and from the oldest again every {@link #POSITION_RESET_EVERY} (on either clock):
-   * from the oldest, it walked the index entries of every job deleted since the last vacuum, 44 us
-   * of statement time per finished job at steady state (after a 400,000-job warm-up). The caller
-   * caps {@code cutoff} at the finished feed's horizon ({@link FinishHorizon}), so no job that
-   * finished below the position can become visible after it was passed. The ids were read and
-   * deleted with {@code id = ANY(...)} before that, which looked each id up in every partition of
-   * the history: 31 us per finished job.
+   * <p>The read starts after this process's {@link Position} of that kind (from the oldest it walked
+   * every entry deleted since the last vacuum: 44 us per job). The caller caps {@code cutoff} at the
+   * feed's {@link FinishHorizon}, so no job below the position can become visible after it passed.
    */
   private int deleteOldest(Db.Conn c, String kind, long cutoff, int n, When now) throws SQLException {
     Position at = positions.get(kind);
@@ -265,8 +236,7 @@ final class PostgresRetention {
     Instant at = clock.instant();
     long now = JobRows.micros(at);
     long before = JobRows.micros(at.minus(after));
-    // the partitions the oldest candidates need, created first in a transaction of their own (DDL
-    // locks the history briefly; once a day)
+    // the partitions the oldest candidates need, created first in their own transaction (DDL)
     TreeSet<Long> days = db.read("find history partitions to create", c -> {
       PreparedStatement ps = c.ps("SELECT DISTINCT expires_at / " + Schema.PARTITION_US + " FROM (SELECT j.expires_at"
           + " FROM spindle_jobs j WHERE " + ARCHIVABLE + " ORDER BY j.finished_at LIMIT ?) AS x WHERE expires_at < "
@@ -285,8 +255,8 @@ final class PostgresRetention {
     if (!days.isEmpty()) {
       partitions.create(days);
     }
-    // only jobs whose partition was made above: rows another process holds are skipped, so this batch
-    // may reach jobs past the ones read there (they go in a later call)
+    // only jobs whose partition exists: skipping rows another process holds may reach jobs past
+    // those read above, which go in a later call
     return db.write("archive finished jobs", c -> {
       // the locked ids in ARRAY(...): run once (as IN (...) the planner may run it again per row, see PostgresClaims)
       PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_jobs WHERE id = ANY(ARRAY(SELECT j.id FROM spindle_jobs j"
@@ -307,15 +277,12 @@ final class PostgresRetention {
    * @return the jobs they held
    */
   int dropPartitions(long now) {
-    List<String> names = db.read("list history partitions", c -> {
-      List<String> out = new ArrayList<>();
-      for (String name : HistoryPartitions.names(c)) {
-        if ((HistoryPartitions.dayOf(name) + 1) * Schema.PARTITION_US <= now) {
-          out.add(name);
-        }
+    List<String> names = new ArrayList<>();
+    for (long day : db.read("list history partitions", HistoryPartitions::days)) {
+      if ((day + 1) * Schema.PARTITION_US <= now) {
+        names.add(HistoryPartitions.name(day));
       }
-      return out;
-    });
+    }
     if (names.isEmpty()) {
       return 0;
     }

@@ -18,25 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells the listeners when the store may have changed, in another process too.
+ * Tells the listeners when the store may have changed, in any process.
  *
- * <p>With NOTIFY on: one dedicated connection (outside the pool) LISTENs on the store's channel,
- * watched by the engine's {@link SqlChangePoller} thread, whose source it is;
- * writers send a coalesced {@code pg_notify} after they commit ({@link #signal}: while one is being
- * sent, further signals of this process make at most one more). Without a notification the
- * listeners are still called every {@code pollNanos} (at most 1 s), so a lost notification or a
- * dropped connection delays a worker by at most that. With NOTIFY off (PgBouncer in transaction
- * pooling, where LISTEN does not work): the poller reads the job id sequence and the finish counter
- * every {@code pollNanos} instead, and calls the listeners each time.
+ * <p>With NOTIFY on, a dedicated connection (outside the pool) LISTENs on the store's channel as
+ * the source of the engine's {@link SqlChangePoller}; writers send a coalesced {@code pg_notify}
+ * after they commit ({@link #signal}: signals during a send make at most one more). Listeners are
+ * also called every {@code pollNanos} (at most 1 s), which bounds the delay of a lost notification.
+ * With NOTIFY off (PgBouncer in transaction pooling) the poller reads the job id sequence and the
+ * finish counter every {@code pollNanos} instead.
  *
- * <p>A LISTEN connection left half-open (the peer gone without FIN or RST) would deliver nothing
- * for ever, leaving only the poll: after {@code 10 * pollNanos} (at least 1 s) without a
- * notification a cheap round trip ({@link Connection#isValid}) checks it, and one that does not
- * answer within {@link #ROUND_TRIP_TIMEOUT_SECONDS} is replaced (LISTEN again). Every statement on
- * the connection has that timeout. An unexpected exception or {@link Error} (a listener's, say)
- * does not end the watching or the sending thread.
- *
- * <p>Runs only while someone listens. Thread-safe.
+ * <p>A half-open LISTEN connection (peer gone without FIN or RST) would deliver nothing: after
+ * {@code 10 * pollNanos} (at least 1 s) without a notification a round trip ({@link
+ * Connection#isValid}) checks it, and one silent for {@link #ROUND_TRIP_TIMEOUT_SECONDS} (every
+ * statement's timeout there) is replaced. An exception or {@link Error} (a listener's, say) ends
+ * neither the watching nor the sending thread. Thread-safe.
  */
 public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
@@ -46,11 +41,7 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private static final int SENDING = 1;
   /** A NOTIFY is being sent, and signals came after it began: one more follows it. */
   private static final int AGAIN = 2;
-  /**
-   * How long a round trip on the watching connection may take (a probe, LISTEN, a poll) before the
-   * connection counts as dead and is replaced: a peer gone without FIN or RST leaves it half-open,
-   * and reads on it would wait for ever.
-   */
+  /** How long a round trip on the watching connection may take before it counts as dead and is replaced. */
   static final int ROUND_TRIP_TIMEOUT_SECONDS = 5;
   /** The newest change number polled with NOTIFY off: moves with every new job and every finish. */
   private static final String NEWEST_CHANGE = "SELECT (SELECT last_value FROM spindle_job_ids) * 7"
@@ -97,9 +88,13 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
     return notified.get();
   }
 
-  /** The channel's name. */
-  public String channel() {
-    return channel;
+  /** Sends a notification in {@code c}'s transaction (delivered at its commit), if NOTIFY is on. */
+  public void notifyIn(Db.Conn c) throws SQLException {
+    if (notify) {
+      PreparedStatement ps = c.ps("SELECT pg_notify(?, '')");
+      ps.setString(1, channel);
+      ps.execute();
+    }
   }
 
   /** Starts watching if not started. */
@@ -154,11 +149,7 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
         return;
       }
       try {
-        db.update("notify listeners", c -> {
-          PreparedStatement ps = c.ps("SELECT pg_notify(?, '')");
-          ps.setString(1, channel);
-          ps.execute();
-        });
+        db.update("notify listeners", this::notifyIn);
       } catch (RuntimeException e) {
         LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
       } catch (Error e) {
@@ -172,10 +163,9 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   }
 
   /**
-   * The LISTEN connection as the poller's source: each read waits up to {@code pollNanos} for
-   * notifications, and its number counts them. The LISTEN itself counts as one, answered at once by
-   * the second read: changes made while nobody listened wake the listeners as soon as it listens.
-   * Used by the poller's thread only.
+   * The LISTEN connection as the poller's source: each read waits up to {@code pollNanos} and
+   * counts notifications. The LISTEN counts as one (the second read), so changes made while nobody
+   * listened wake the listeners at once. Used by the poller's thread only.
    */
   private final class Listening implements SqlChangePoller.Source {
     private final Connection conn;

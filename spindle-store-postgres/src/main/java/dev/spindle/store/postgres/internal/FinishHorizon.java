@@ -12,30 +12,28 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The finished feed's safe horizon: the highest finish number up to which every number is final
- * (its job's terminal state is visible to any later read, or the number will never appear).
+ * (its job's terminal state is visible to any later read, or the number never appears).
  *
- * <p>Finish numbers come from the sequence {@code spindle_finish_seq}, which no transaction holds
- * (completions of all workers run side by side), so numbers become visible out of order: a
- * transaction may commit number 11 while the one holding 10 is still running. A reader must not
- * move its cursor past 10 until that transaction ended. The protocol:
+ * <p>Numbers come from the sequence {@code spindle_finish_seq}, which completions take side by side,
+ * so they become visible out of order: number 11 may commit while the transaction holding 10 runs,
+ * and a reader must not pass 10 until it ended. The protocol:
  *
  * <ol>
- *   <li>Every transaction that finishes jobs first takes the advisory lock {@link #lockCall()} in
- *       shared mode (held to its end), then takes its numbers with {@code nextval}.
- *   <li>A reader reads the sequence's last number {@code L} (under the sequence's buffer lock: see
- *       {@link #lastTaken}), then the transactions holding that lock
- *       ({@code pg_locks}, by virtual transaction id). Every number up to {@code L} was taken by one
- *       of them or by a transaction that already ended. Once none of them holds the lock any more
- *       (seen by a later read of {@code pg_locks}), {@code L} is final.
- *   <li>Row reads run after the {@code pg_locks} read (READ COMMITTED: a fresh snapshot per
- *       statement), so a transaction that released the lock is visible to them.
+ *   <li>A transaction that finishes jobs first takes the advisory lock {@link #lockCall()} in shared
+ *       mode (held to its end), then its numbers with {@code nextval}.
+ *   <li>A reader reads the sequence's last number {@code L} (under its buffer lock, {@link
+ *       #lastTaken}), then the lock's holders ({@code pg_locks}, by virtual transaction id). Every
+ *       number up to {@code L} was taken by one of them or by an ended transaction; once a later
+ *       read of {@code pg_locks} shows none of them, {@code L} is final.
+ *   <li>Row reads run after the {@code pg_locks} read (READ COMMITTED: a snapshot per statement), so
+ *       a transaction that released the lock is visible to them.
  * </ol>
  *
  * <p>Each read adds a candidate ({@code L}, holders) and settles earlier ones; the horizon is the
- * highest settled {@code L}. It trails the newest number by about one completion transaction while
- * completions run, and equals it when none runs. The first read of a store waits (a few
- * milliseconds, polling {@code pg_locks}) until its first candidate settles. Thread-safe: reads
- * take turns (a candidate may only be settled by a later read).
+ * highest settled {@code L}: about one completion transaction behind the newest number while
+ * completions run, equal to it otherwise. A store's first read waits (milliseconds, polling {@code
+ * pg_locks}) until its first candidate settles. Thread-safe: reads take turns (only a later read
+ * settles a candidate).
  */
 public final class FinishHorizon {
   /** The first key of the advisory lock ("SPND"); the second is the schema's hash. */
@@ -118,12 +116,11 @@ public final class FinishHorizon {
   }
 
   /**
-   * The sequence's last number taken. Not {@code SELECT last_value FROM spindle_finish_seq}: that
-   * reads the tuple without the buffer lock, and {@code nextval} briefly writes there the value it
-   * logs ahead (up to 32 numbers on), so a reader could take numbers nobody holds yet for taken and
-   * settle past them. {@code pg_sequence_last_value} reads under the lock; it is null until the first
-   * {@code nextval} after a {@code setval(..., false)}, and then the tuple is read, trusted only if a
-   * second locked read after it is still null (no {@code nextval} ran or was running meanwhile).
+   * The sequence's last number taken. Not {@code SELECT last_value}: that reads the tuple without
+   * the buffer lock, where {@code nextval} briefly writes the value it logs ahead (up to 32 on), so
+   * a reader could settle past numbers nobody holds yet. {@code pg_sequence_last_value} reads under
+   * the lock but is null until the first {@code nextval} after {@code setval(..., false)}; the tuple
+   * is then trusted only if a second locked read after it is still null (no {@code nextval} meanwhile).
    */
   private static long lastTaken(Db.Conn c) throws SQLException {
     for (int attempt = 0; attempt < 100; attempt++) {

@@ -9,38 +9,22 @@ import java.util.List;
 
 /**
  * The versioned schema of the PostgreSQL store (version {@value #VERSION}), migrated forward on
- * open: {@link #MIGRATIONS}{@code [v - 1]} takes a schema from version {@code v - 1} to {@code v}.
- * Every migration runs in one transaction under an advisory lock, so processes opening the store
- * together migrate once. A schema newer than {@link #VERSION} is refused (nothing is changed).
+ * open: {@link #MIGRATIONS}{@code [v - 1]} takes version {@code v - 1} to {@code v} (each version's
+ * comment says what and why). Migrations run in one transaction under an advisory lock, so
+ * processes opening together migrate once; a newer schema is refused unchanged.
  *
- * <p>States are stored as the codes of {@link JobRows#code}; times are microseconds since the epoch
- * ({@code bigint}). {@code spindle_meta} holds {@code schema_version} (and, before version 5, {@code
- * finish_seq}, the last number of the finished feed: now the sequence {@code spindle_finish_seq}); job
- * ids come from the sequence {@code spindle_job_ids}.
- * Version 2 adds {@code spindle_history}, finished jobs partitioned by expiry day ({@code
- * spindle_history_d<day>}, created as needed; {@code spindle_history_forever} for jobs kept
- * forever), and the view {@code spindle_all_jobs} over both tables. Version 3 adds flow control;
- * version 4 {@code spindle_history_counts} (jobs in the history per queue and state, kept by
- * statement triggers on the history; retention subtracts a partition's counts when it drops it); version 5 the sequence {@code
- * spindle_finish_seq}; version 6 trigram GIN indexes ({@code pg_trgm}) on the arguments and errors
- * of both tables, for text search; version 7 leaves RUNNING rows (and rows without an error) out of
- * the hot table's; version 8 keys the running jobs' index by (worker, id), so a completion finds its
- * row directly; version 9 keeps the dependency edges from a deleted job (they hold its end for its
- * dependents' input) until the dependent is deleted; version 10 spreads the history's counts over
- * {@link #COUNT_SHARDS} rows; version 11 leaves rows without an error out of the history's error index; version 14 adds durable
- * execution: {@code spindle_job_steps}, {@code spindle_job_signals}, {@code spindle_durable_cache} and
- * the job's wait ({@code wait_kind}, {@code wait_for} on both job tables); version 15 the function
- * {@value #HAS_DEPENDENTS}{@code (bigint[])}, which a finishing statement calls after its updates
- * ({@link #hasDependents}).
+ * <p>States are {@link JobRows#code}s; times are microseconds since the epoch ({@code bigint}). Job
+ * ids come from {@code spindle_job_ids}, finish numbers from {@code spindle_finish_seq}; {@code
+ * spindle_meta} holds {@code schema_version}. Finished jobs may live in {@code spindle_history},
+ * partitioned by expiry day, and {@code spindle_all_jobs} views both tables. Stateless.
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
   public static final int VERSION = 15;
 
   /**
-   * The function that says whether any of the jobs in its {@code bigint[]} argument has an edge to
-   * a dependent or a waiter in {@code spindle_deps} (schema 15). It is VOLATILE, so its query reads
-   * with a snapshot of its own, taken when it runs (READ COMMITTED), not the calling statement's.
+   * The function saying whether any job of its {@code bigint[]} argument has a dependent or waiter
+   * in {@code spindle_deps} (schema 15); VOLATILE, so it reads with its own snapshot, not the caller's.
    */
   public static final String HAS_DEPENDENTS = "spindle_has_dependents";
 
@@ -176,17 +160,16 @@ public final class Schema {
               + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_history_count()",
           "CREATE TRIGGER spindle_history_removed AFTER DELETE ON spindle_history REFERENCING OLD TABLE AS changed"
               + " FOR EACH STATEMENT EXECUTE FUNCTION spindle_history_count()"),
-      // version 5: finish numbers from a sequence instead of the counter row of spindle_meta, which every
-      // completion held to its commit (see FinishHorizon for how readers stay safe); it goes on from the counter
+      // version 5: finish numbers from a sequence, going on from spindle_meta's counter row, which every
+      // completion held to its commit (FinishHorizon keeps readers safe)
       List.of(
           "CREATE SEQUENCE spindle_finish_seq",
           "SELECT setval('spindle_finish_seq', value + 1, false) FROM spindle_meta WHERE key = 'finish_seq'",
           "DELETE FROM spindle_meta WHERE key = 'finish_seq'"),
-      // version 6: text search (job lists' "text": ILIKE on the first PostgresDialect.TEXT_PREFIX characters of args or error) along
-      // trigram GIN indexes on both tables (a prefix: arguments of megabytes would add thousands of index
-      // entries per row version). pg_trgm is a trusted extension (a user with CREATE on the database may add it; one per
-      // database, so the operator class is named in the extension's schema); without the right to add
-      // it the indexes are left out and text search reads the rows
+      // version 6: trigram GIN indexes for text search (ILIKE on the first PostgresDialect.TEXT_PREFIX
+      // characters of args or error: whole megabyte arguments would add thousands of entries per row
+      // version). pg_trgm is trusted (CREATE on the database suffices) and one per database, so the operator
+      // class is named in its schema; without the right to add it, text search reads the rows
       List.of("DO $$ DECLARE s text; BEGIN"
           + " PERFORM pg_advisory_xact_lock(hashtext('spindle-pg_trgm'));" // one per database: schemas take turns
           + " BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
@@ -200,11 +183,10 @@ public final class Schema {
           + trigramIndex("spindle_history_args_trgm", "spindle_history", "args", "")
           + trigramIndex("spindle_history_error_trgm", "spindle_history", "error", "")
           + " END IF; END $$"),
-      // version 7: the hot table's trigram indexes leave RUNNING rows out, and the error's leaves rows without
-      // one out: a claim and a successful completion are not HOT updates (the state changes), so each row
-      // version went into both GIN indexes (3 versions of 2 entries per job; now 2 of 1). Text search finds
-      // running jobs through spindle_jobs_running (PostgresDialect.textMatch); PostgreSQL CPU per drained
-      // job fell from about 50 to 44-47 us on a quiet machine (PostgresBench versus)
+      // version 7: the hot table's trigram indexes leave RUNNING rows (and the error's, rows without one)
+      // out: claims and completions are not HOT updates, so each row version went into both (3 versions of 2
+      // entries per job, now 2 of 1); text search finds running jobs along spindle_jobs_running
+      // (PostgresDialect.textMatch). Server CPU per drained job fell from about 50 to 44-47 us
       List.of("DO $$ DECLARE s text; BEGIN"
           + " SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
           + " WHERE e.extname = 'pg_trgm';"
@@ -215,28 +197,22 @@ public final class Schema {
           + trigramIndex("spindle_jobs_error_trgm", "spindle_jobs", "error", " WHERE state <> " + JobRows.RUNNING
               + " AND error IS NOT NULL")
           + " END IF; END $$",
-          // and the hot table is vacuumed early and at full speed: every job leaves 2 to 3 dead row
-          // versions, and the defaults (20 % of the table dead, cost-limited) let millions pile up
+          // vacuumed early and at full speed: every job leaves 2-3 dead row versions, and the defaults
+          // (20 % of the table dead, cost-limited) let millions pile up
           "ALTER TABLE spindle_jobs SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 10000,"
               + " autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0.02)"),
-      // version 8: the running jobs' index also holds the id. A completion batch is planned once for any
-      // size (a generic plan), and it joined each completion to its job along (worker_id) alone, then
-      // filtered the id: every job the worker held was read for each of its completions (64 x 64 for a
-      // batch of 64 at concurrency 64, and the dead entries of jobs it finished since the last vacuum).
-      // Now (worker_id, id) finds the one row
+      // version 8: the running jobs' index holds the id too: a completion batch's generic plan joined along
+      // worker_id alone, reading every job the worker held per completion (64 x 64 at concurrency 64)
       List.of("DROP INDEX spindle_jobs_running",
           "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id, id) WHERE state = " + JobRows.RUNNING),
-      // version 9: a deleted job (purge, retention) takes its own dependency rows along, no longer the
-      // edges from it: those hold its end for its dependents' input (a dependent still waiting, or one
-      // retried or revived later), and go when the dependent does
+      // version 9: a deleted job no longer takes the edges from it along: they hold its end for its
+      // dependents' input (one still waiting, retried or revived later), and go when the dependent does
       List.of("CREATE OR REPLACE FUNCTION spindle_jobs_deleted() RETURNS trigger LANGUAGE plpgsql"
           + " SET search_path FROM CURRENT AS $$ BEGIN IF EXISTS (SELECT 1 FROM spindle_deps) THEN"
           + " DELETE FROM spindle_deps d USING gone g WHERE d.child = g.id;"
           + " DELETE FROM spindle_waits w USING gone g WHERE w.id = g.id; END IF; RETURN NULL; END $$"),
-      // version 10: successes move to the history in their completing statement (archiveAfter 0), so every
-      // completion inserts into spindle_history, and its statement trigger added to one count row per queue
-      // and state, held to the commit: concurrent completions waited for each other there. The counts are
-      // now spread over COUNT_SHARDS rows, a random one per statement; readers sum them
+      // version 10: the history's counts spread over COUNT_SHARDS rows, a random one per statement (readers
+      // sum them): with successes moving as they complete, concurrent completions waited on one count row
       List.of("ALTER TABLE spindle_history_counts ADD COLUMN shard smallint NOT NULL DEFAULT 0",
           "ALTER TABLE spindle_history_counts DROP CONSTRAINT spindle_history_counts_pkey",
           "ALTER TABLE spindle_history_counts ADD PRIMARY KEY (queue, state, shard)",
@@ -247,9 +223,8 @@ public final class Schema {
               + " FROM changed, (SELECT floor(random() * " + COUNT_SHARDS + ")::smallint AS shard) s"
               + " GROUP BY queue, state, s.shard ORDER BY queue, state"
               + " ON CONFLICT (queue, state, shard) DO UPDATE SET n = h.n + excluded.n; RETURN NULL; END $$"),
-      // version 11: the history's error index leaves rows without an error out, as the hot table's does
-      // since version 7: every success moves to the history, and each wrote a GIN entry for its null error
-      // (text search matches no null error, so it can use the partial index)
+      // version 11: the history's error index leaves rows without an error out, as version 7 did for the
+      // hot table (every moved success wrote an entry; text search matches no null error)
       List.of("DO $$ DECLARE s text; BEGIN"
           + " SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
           + " WHERE e.extname = 'pg_trgm';"
@@ -257,10 +232,8 @@ public final class Schema {
           + " DROP INDEX IF EXISTS spindle_history_error_trgm;"
           + trigramIndex("spindle_history_error_trgm", "spindle_history", "error", " WHERE error IS NOT NULL")
           + " END IF; END $$"),
-      // version 12: the hot table's creation-time index leaves RUNNING jobs out. A claim is not a HOT
-      // update (the state changes), so its row version went into every index whose condition it met:
-      // the primary key, spindle_jobs_running and this one. Job lists bounded by creation time read
-      // running jobs along spindle_jobs_running instead (PostgresDialect.createdIdBound)
+      // version 12: the creation-time index leaves RUNNING jobs out (a claim, not a HOT update, wrote an
+      // entry there); job lists read running jobs along spindle_jobs_running (PostgresDialect.createdIdBound)
       List.of("DROP INDEX spindle_jobs_created",
           "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + JobRows.RUNNING),
       // version 13: each worker's task names, comma-separated, as its heartbeats last sent them: claims
@@ -280,10 +253,9 @@ public final class Schema {
               + " payload text NOT NULL, received_at bigint NOT NULL, PRIMARY KEY (job_id, name, ordinal))",
           "CREATE TABLE spindle_durable_cache (cache_key text PRIMARY KEY, result text NOT NULL, job_id text NOT NULL,"
               + " expires_at bigint NOT NULL)"),
-      // version 15: whether finished jobs have dependents, read after the finishing statement's updates with
-      // a snapshot of its own: the statement's snapshot predates the edges of the transactions whose row
-      // locks it waited for (a suspension on the job, a new dependent), and their waiters slept on
-      // (PL/pgSQL: its query is planned once per session; a SQL function's body is planned at each call)
+      // version 15: whether finished jobs have dependents, read after the statement's updates with a snapshot
+      // of its own (the statement's predates edges added by transactions whose row locks it waited for, whose
+      // waiters then slept on); PL/pgSQL plans its query once per session, a SQL function at each call
       List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
           + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
           + " WHERE parent = ANY(ids)); END $$"));
@@ -291,12 +263,11 @@ public final class Schema {
   private Schema() {}
 
   /**
-   * SQL of a finishing statement's result column: whether any of the rows of its data-modifying
-   * {@code WITH} query {@code cte} (their {@code id}s) has dependents, read after all of them were
-   * changed. The scalar subquery aggregates every row of {@code cte}, so {@value #HAS_DEPENDENTS}
-   * runs once, after the statement's last row update and so after every transaction it waited for
-   * committed, and its own snapshot sees the edges those added. An {@code EXISTS} on {@code
-   * spindle_deps} in the statement would read the statement's snapshot, taken before those waits.
+   * SQL of a finishing statement's result column: whether any row ({@code id}) of its data-modifying
+   * {@code WITH} query {@code cte} has dependents. The scalar subquery aggregates all of {@code cte},
+   * so {@value #HAS_DEPENDENTS} runs once, after the last row update and so after every transaction
+   * the statement waited for committed; its own snapshot sees their edges, where an {@code EXISTS} in
+   * the statement would read the statement's snapshot, taken before those waits.
    */
   public static String hasDependents(String cte) {
     return "(SELECT " + HAS_DEPENDENTS + "(array_agg(id)) FROM " + cte + ")";

@@ -5,12 +5,10 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * Reads the server's autovacuum settings when a store opens and says what keeps a busy job table
- * from bloating. Every job leaves dead row versions behind; the autovacuum launcher visits a
- * database once per {@code autovacuum_naptime} (1 minute by default), so on a busy server millions
- * of dead rows pile up between visits and claims slow down (measured in docs/POSTGRES.md: about
- * 25 % lower drain rates from the second minute on with 1 minute, none with 10 s). These are
- * server-wide settings, which the store does not change. Stateless, thread-safe.
+ * Advice on the server's autovacuum settings, read when a store opens. Every job leaves dead row
+ * versions, and autovacuum visits a database once per {@code autovacuum_naptime} (default 1 min):
+ * drain rates fell about 25 % from the second minute with 1 min, not with 10 s (docs/POSTGRES.md).
+ * The store never changes these server-wide settings. Stateless, thread-safe.
  */
 public final class VacuumAdvice {
   /** The longest naptime that passes without advice, in seconds. */
