@@ -41,7 +41,7 @@ class ModuleWallsTest {
   private static Map<String, List<String>> modules() {
     Map<String, List<String>> m = new LinkedHashMap<>();
     m.put("spindle-core", List.of("dev.spindle", "dev.spindle.spi..", "dev.spindle.internal..",
-        "dev.spindle.coroutine..", "dev.spindle.retry.."));
+        "dev.spindle.coroutine..", "dev.spindle.retry..", "dev.spindle.files.."));
     m.put("spindle-process", List.of("dev.spindle.process.."));
     m.put("spindle-supervisor", List.of("dev.spindle.supervisor.."));
     m.put("spindle-queue", List.of("dev.spindle.queue.."));

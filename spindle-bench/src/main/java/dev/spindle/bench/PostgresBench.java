@@ -492,9 +492,11 @@ public final class PostgresBench {
       double spindle = spindleDrain(n);
       double dbs = "no".equals(opts.get("db-scheduler")) ? Double.NaN : dbSchedulerDrain(n);
       rates.add(new double[] {spindle, dbs});
+      String beside = Double.isNaN(dbs) ? ""
+          : String.format(Locale.ROOT, ", db-scheduler %,.0f jobs/s: %.1fx", dbs, spindle / dbs);
       System.out.printf(Locale.ROOT, "round %d: %,d no-op jobs, %d worker processes x %s slots (Spindle's prefetch"
-          + " %s): Spindle %,.0f jobs/s, db-scheduler %,.0f jobs/s: %.1fx%n", r + 1, n, intOpt("workers", 2),
-          opts.getOrDefault("concurrency", "64"), opts.getOrDefault("prefetch", "0"), spindle, dbs, spindle / dbs);
+          + " %s): Spindle %,.0f jobs/s%s%n", r + 1, n, intOpt("workers", 2), opts.getOrDefault("concurrency", "64"),
+          opts.getOrDefault("prefetch", "0"), spindle, beside);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.spindle.queue;
 
+import dev.spindle.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -211,12 +211,8 @@ public final class KeyRing {
       throw new IllegalArgumentException("cannot read the key file " + file + ": " + e.getClass().getSimpleName()
           + (e.getMessage() != null ? " " + e.getMessage() : ""));
     }
-    List<String> open = new ArrayList<>();
-    for (PosixFilePermission p : perms) {
-      if (!p.name().startsWith("OWNER")) {
-        open.add(p.name().toLowerCase(java.util.Locale.ROOT));
-      }
-    }
+    List<String> open = PrivateFiles.grantedToOthers(perms).stream()
+        .map(p -> p.name().toLowerCase(java.util.Locale.ROOT)).toList();
     if (!open.isEmpty()) {
       throw new IllegalArgumentException("the key file " + file + " is accessible to others (" + String.join(", ",
           open) + "); allow its owner only: chmod 600 " + file);

@@ -1,19 +1,17 @@
 package dev.spindle.supervisor;
 
+import dev.spindle.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Where masters put their control sockets: a directory only the current user may enter (mode
@@ -25,7 +23,6 @@ public final class RunDirectory {
   /** Socket file suffix. */
   public static final String SUFFIX = ".sock";
 
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
   /** sun_path is 108 bytes including the terminating NUL. */
   private static final int MAX_SOCKET_PATH = 107;
 
@@ -54,24 +51,17 @@ public final class RunDirectory {
     Path d = dir.toAbsolutePath().normalize();
     if (!Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(d.getParent());
-      try {
-        Files.createDirectory(d, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-      } catch (FileAlreadyExistsException e) {
-        // created concurrently: checked below
-      }
-      Files.setPosixFilePermissions(d, OWNER_ONLY); // the umask may have narrowed the mode
+      PrivateFiles.createDirectory(d); // one created concurrently is checked below
     }
     if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(d + " is not a directory (or is a symbolic link); remove it or choose another run directory");
     }
-    UserPrincipal owner = Files.getOwner(d, LinkOption.NOFOLLOW_LINKS);
-    UserPrincipal me = currentUser();
-    if (me != null && !owner.equals(me)) {
-      throw new IOException(d + " belongs to " + owner.getName() + ", not to " + me.getName()
-          + "; control sockets must live in a directory of their user");
+    if (!PrivateFiles.isOwnedBy(d, PrivateFiles.currentUid(), LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(d + " belongs to " + Files.getOwner(d, LinkOption.NOFOLLOW_LINKS).getName() + ", not to "
+          + PrivateFiles.userName() + "; control sockets must live in a directory of their user");
     }
     Set<PosixFilePermission> perms = Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS);
-    if (!perms.equals(OWNER_ONLY)) {
+    if (!perms.equals(PrivateFiles.DIRECTORY_MODE)) {
       throw new IOException(d + " has mode " + PosixFilePermissions.toString(perms) + "; it must be rwx------ "
           + "(chmod 700 " + d + ") so that only its owner can reach the control sockets");
     }
@@ -103,18 +93,5 @@ public final class RunDirectory {
     }
     out.sort(null);
     return out;
-  }
-
-  /** The user this process runs as, or null if it cannot be told. */
-  static @Nullable UserPrincipal currentUser() {
-    try {
-      Path self = Path.of("/proc/self");
-      if (Files.exists(self)) {
-        return Files.getOwner(self); // the effective uid on Linux
-      }
-      return self.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name"));
-    } catch (IOException | UnsupportedOperationException e) {
-      return null;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.spindle.web;
 
+import dev.spindle.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class UsersFiles {
    * @throws IllegalArgumentException naming the fix ({@code chmod 600 FILE}, {@code chown})
    */
   static void requirePrivate(Path file) {
-    requirePrivate(file, currentUid());
+    requirePrivate(file, PrivateFiles.currentUid());
   }
 
   /** Like {@link #requirePrivate(Path)}, as the user {@code me} (null: compare user names). */
@@ -50,35 +51,17 @@ final class UsersFiles {
           + " (permissions " + PosixFilePermissions.toString(a.permissions()) + "): its hashes could be guessed"
           + " offline or a user added; make it private with: chmod 600 " + file);
     }
-    Integer owner = uid(file);
-    boolean mine = owner != null && me != null ? owner.longValue() == me
-        : a.owner().getName().equals(System.getProperty("user.name"));
+    boolean mine;
+    try {
+      mine = PrivateFiles.isOwnedBy(file, me);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the users file " + file + ": " + e.getMessage(), e);
+    }
     if (!mine) {
-      String who = System.getProperty("user.name", "the current user");
+      String who = PrivateFiles.userName();
       throw new IllegalArgumentException("the users file " + file + " is owned by " + a.owner().getName()
           + ", not by " + who + ", who runs the dashboard; give it to that user with: chown " + who + " " + file
           + " (and chmod 600 " + file + ")");
-    }
-  }
-
-  /** The file's numeric owner, where the platform tells it. */
-  private static @Nullable Integer uid(Path file) {
-    try {
-      return (Integer) Files.getAttribute(file, "unix:uid");
-    } catch (UnsupportedOperationException | IllegalArgumentException | IOException | ClassCastException e) {
-      return null;
-    }
-  }
-
-  /**
-   * The numeric user id this process runs as (from the JDK's {@code jdk.security.auth} module), or
-   * {@code null} where it is not available; the names are then compared instead.
-   */
-  private static @Nullable Long currentUid() {
-    try {
-      return new com.sun.security.auth.module.UnixSystem().getUid();
-    } catch (LinkageError | RuntimeException e) {
-      return null;
     }
   }
 }

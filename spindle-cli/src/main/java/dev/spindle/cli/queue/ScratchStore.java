@@ -1,5 +1,6 @@
 package dev.spindle.cli.queue;
 
+import dev.spindle.files.PrivateFiles;
 import dev.spindle.queue.JobStores;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.QueueSummary;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -66,8 +66,7 @@ final class ScratchStore {
     if (given == null) {
       Path base = Path.of("spindle-data");
       Files.createDirectories(base);
-      Path dir = Files.createTempDirectory(base, command + "-",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Path dir = PrivateFiles.createTempDirectory(base, command + "-");
       return dir.resolve(command + ".db");
     }
     String holds = contents(given, command);

@@ -256,9 +256,16 @@ public final class WorkerRuntime implements AutoCloseable {
     return b.start();
   }
 
+  /**
+   * A store change (an enqueue of this process, or another's through the feed): noted for the
+   * dispatcher's next look, and the dispatcher woken only if it waits for one. The caller (often a
+   * producer's thread, after each enqueue) does not take the worker's lock otherwise: the dispatcher
+   * announces its wait before it reads the flag ({@code Dispatcher.awaitChange}), so of the flag's
+   * write and that announcement one always sees the other.
+   */
   private void onStoreChange() {
     dispatch.storeChanged = true;
-    signal();
+    wakeDispatcherIfWaiting();
   }
 
   /** Makes the dispatcher claim now (for instance after a manual clock moved). */

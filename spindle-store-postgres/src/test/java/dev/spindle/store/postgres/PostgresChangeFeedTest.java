@@ -10,8 +10,12 @@ import dev.spindle.testkit.postgres.PostgresServer;
 import dev.spindle.testkit.redis.FaultProxy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -19,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The store's change feed (the LISTEN connection that wakes subscribers) under faults: a listener
- * throwing an {@link Error}, and a LISTEN connection gone half-open (a {@link FaultProxy} that stops
+ * throwing an {@link Error}, a burst of concurrent commits (their NOTIFYs coalesce), and a LISTEN
+ * connection gone half-open (a {@link FaultProxy} that stops
  * forwarding without closing anything, as when the peer vanishes without FIN or RST).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -48,6 +53,46 @@ class PostgresChangeFeedTest {
               producer.enqueue(List.of(job("after the error")));
               return listener.wakeUpsByNotification() > before;
             });
+      }
+    }
+  }
+
+  @Test
+  void aBurstOfConcurrentCommitsLeavesTheFeedSending() throws Exception {
+    PostgresJobStore.Builder b = SharedPostgres.builder("feedburst");
+    try (PostgresJobStore listener = b.open(); PostgresJobStore producer = b.open()) {
+      CountDownLatch ready = new CountDownLatch(1);
+      try (Subscription s = listener.subscribe(ready::countDown)) {
+        assertThat(ready.await(10, TimeUnit.SECONDS)).as("the feed listens").isTrue();
+        long before = listener.wakeUpsByNotification();
+        int threads = 8;
+        int each = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+          List<Future<?>> bursts = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            bursts.add(pool.submit(() -> {
+              for (int i = 0; i < each; i++) {
+                producer.enqueue(List.of(job("burst")));
+              }
+              return null;
+            }));
+          }
+          for (Future<?> f : bursts) {
+            f.get(60, TimeUnit.SECONDS);
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.wakeUpsByNotification() > before);
+        // the feed is not stuck with signals it will never send: at most two notifications of the burst
+        // can still be in flight (the one being sent and the one after it), so three single commits
+        // each waking the listener again prove it sends for new commits
+        for (int i = 0; i < 3; i++) {
+          long seen = listener.wakeUpsByNotification();
+          producer.enqueue(List.of(job("after the burst")));
+          await().atMost(Duration.ofSeconds(10)).until(() -> listener.wakeUpsByNotification() > seen);
+        }
       }
     }
   }

@@ -1,9 +1,9 @@
 package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.store.jdbc.internal.HostClock;
 import dev.spindle.store.sqlite.internal.Db;
 import dev.spindle.store.sqlite.internal.FilePrivacy;
-import dev.spindle.store.sqlite.internal.HostClock;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

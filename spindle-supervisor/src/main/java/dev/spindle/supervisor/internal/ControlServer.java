@@ -1,5 +1,6 @@
 package dev.spindle.supervisor.internal;
 
+import dev.spindle.files.PrivateFiles;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -9,7 +10,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,7 +153,7 @@ final class ControlServer implements AutoCloseable {
     ServerSocketChannel ss = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       ss.bind(UnixDomainSocketAddress.of(socket), 64);
-      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+      PrivateFiles.restrict(socket);
       ControlServer cs = new ControlServer(socket, ss, handler, name, accept, pause);
       cs.acceptor.start();
       return cs;

@@ -1,5 +1,6 @@
 package dev.spindle.process.internal.shm;
 
+import dev.spindle.files.PrivateFiles;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -9,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,7 +64,7 @@ public final class MappedWords {
 
   /** Creates a new zeroed file of {@code words} user words for the given kind code. */
   public static MappedWords create(Path path, long kind, int words) throws IOException {
-    Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    PrivateFiles.createFile(path);
     MappedWords m;
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       m = new MappedWords(path, ch.map(FileChannel.MapMode.READ_WRITE, 0, 8L * (FIRST + words)));

@@ -1,5 +1,6 @@
 package dev.spindle.process.internal.shm;
 
+import dev.spindle.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,12 +10,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -30,9 +27,6 @@ public final class SharedFiles {
   /** Prefix of every primitive directory. */
   public static final String PREFIX = "spindle-shm-";
 
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
-  private static final FileAttribute<Set<PosixFilePermission>> OWNER_READ_WRITE =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   private static final AtomicLong SEQ = new AtomicLong();
   private static volatile @Nullable Path dir;
 
@@ -56,7 +50,7 @@ public final class SharedFiles {
    */
   public static void replace(Path target, byte[] bytes) throws IOException {
     Path abs = target.toAbsolutePath();
-    Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp", OWNER_READ_WRITE);
+    Path tmp = PrivateFiles.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -89,8 +83,7 @@ public final class SharedFiles {
       if (dir == null) {
         Path shm = Path.of("/dev/shm");
         Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-        Path created = Files.createTempDirectory(base, PREFIX + ProcessHandle.current().pid() + "-",
-            PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        Path created = PrivateFiles.createTempDirectory(base, PREFIX + ProcessHandle.current().pid() + "-");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(created), "spindle-shm-cleanup"));
         dir = created;
       }
@@ -117,8 +110,9 @@ public final class SharedFiles {
     }
     try {
       PosixFileAttributes a = Files.readAttributes(parent, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      String me = System.getProperty("user.name");
-      if (!a.isDirectory() || !a.owner().getName().equals(me) || !a.permissions().equals(OWNER_ONLY)) {
+      String me = PrivateFiles.userName();
+      if (!a.isDirectory() || !PrivateFiles.isOwnedBy(parent, PrivateFiles.currentUid(), LinkOption.NOFOLLOW_LINKS)
+          || !a.permissions().equals(PrivateFiles.DIRECTORY_MODE)) {
         throw new IllegalArgumentException("refusing " + kind + " '" + path + "': its directory must be owned by "
             + me + " with mode 0700");
       }

@@ -8,7 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -38,6 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+  /** No NOTIFY is being sent. */
+  private static final int IDLE = 0;
+  /** A NOTIFY is being sent (or about to be) for every signal so far. */
+  private static final int SENDING = 1;
+  /** A NOTIFY is being sent, and signals came after it began: one more follows it. */
+  private static final int AGAIN = 2;
   /**
    * How long a round trip on the watching connection may take (a probe, LISTEN, a poll) before the
    * connection counts as dead and is replaced: a peer gone without FIN or RST leaves it half-open,
@@ -54,11 +62,11 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private final long pollNanos;
   private final long probeAfterNanos;
   private final AtomicLong notified = new AtomicLong();
-  private final Object sendLock = new Object();
-  private boolean sending;
-  private boolean again;
+  /** {@link #IDLE}, {@link #SENDING} or {@link #AGAIN}: changed by compare-and-set, never under a lock. */
+  private final AtomicInteger sendState = new AtomicInteger(IDLE);
   private volatile boolean closed;
-  private @Nullable Thread sender;
+  private volatile @Nullable Thread sender;
+  private final Object starting = new Object();
   /** The thread that wakes the listeners: on the LISTEN connection, or polling with NOTIFY off. */
   private final SqlChangePoller watcher;
 
@@ -102,36 +110,44 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
 
   /**
    * After a commit that changed the store: sends one NOTIFY soon (coalesced with the other signals
-   * of this process). Never blocks on the database.
+   * of this process). Never blocks, on the database or on a lock: every commit of this process
+   * calls it (enqueues, completions, steps), so while a NOTIFY is in flight a signal is one read.
    */
   @Override
   public void signal() {
     if (!notify || closed) {
       return;
     }
-    synchronized (sendLock) {
-      if (sending) {
-        again = true;
+    for (int state; (state = sendState.get()) != AGAIN; ) {
+      if (state == SENDING ? sendState.compareAndSet(SENDING, AGAIN) : sendState.compareAndSet(IDLE, SENDING)) {
+        if (state == IDLE) {
+          wakeSender();
+        }
         return;
       }
-      sending = true;
-      if (sender == null) {
-        sender = Thread.ofPlatform().daemon().name("spindle-pg-notify").start(this::sendLoop);
-      } else {
-        sendLock.notifyAll();
+    }
+  }
+
+  /** Wakes the sending thread, started on the first signal (by the one caller that moved IDLE to SENDING). */
+  private void wakeSender() {
+    Thread t = sender;
+    if (t == null) {
+      synchronized (starting) {
+        if (sender == null) {
+          sender = Thread.ofPlatform().daemon().name("spindle-pg-notify").start(this::sendLoop);
+        }
       }
+    } else {
+      LockSupport.unpark(t);
     }
   }
 
   private void sendLoop() {
     while (!closed) {
-      synchronized (sendLock) {
-        while (!sending && !closed) {
-          try {
-            sendLock.wait(1000);
-          } catch (InterruptedException e) {
-            return;
-          }
+      while (sendState.get() == IDLE && !closed) {
+        LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+        if (Thread.currentThread().isInterrupted()) {
+          return;
         }
       }
       if (closed) {
@@ -149,12 +165,8 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
         // not the end of this thread: signals would pile up unsent for good
         LOG.warn("NOTIFY on {} failed", channel, e);
       }
-      synchronized (sendLock) {
-        if (again) {
-          again = false; // one more for the signals that came while this one was sent
-        } else {
-          sending = false;
-        }
+      if (!sendState.compareAndSet(SENDING, IDLE)) {
+        sendState.set(SENDING); // AGAIN: one more for the signals that came while this one was sent
       }
     }
   }
@@ -226,8 +238,9 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   public void close() {
     closed = true;
     watcher.close();
-    synchronized (sendLock) {
-      sendLock.notifyAll();
+    Thread t = sender;
+    if (t != null) {
+      LockSupport.unpark(t);
     }
   }
 }

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -180,16 +179,7 @@ public final class Schema {
 
   /** True if the database already has this schema version and its columns (opening needs no write). */
   public static boolean isCurrent(Db.Conn c) throws SQLException {
-    if (!tables(c.jdbc()).contains("spindle_meta")) {
-      return false;
-    }
-    try (ResultSet rs = c.jdbc().createStatement()
-        .executeQuery("SELECT value FROM spindle_meta WHERE key = 'schema_version'")) {
-      if (!(rs.next() && rs.getInt(1) == VERSION)) {
-        return false;
-      }
-    }
-    return missingColumns(c.jdbc(), false).isEmpty();
+    return MIGRATIONS.found(c) == VERSION && missingColumns(c.jdbc(), false).isEmpty();
   }
 
   private static Set<String> tables(Connection c) throws SQLException {
@@ -259,20 +249,21 @@ public final class Schema {
     }
   }
 
+  /** The columns of {@code spindle_jobs}; none if there is no such table. */
+  private static Set<String> jobColumns(Db.Conn c) throws SQLException {
+    return columns(c.jdbc(), Set.of("spindle_jobs")).getOrDefault("spindle_jobs", Set.of());
+  }
+
   /** Before version 6: the nullable {@code flow_key} column of jobs (old rows have none). */
   private static void addFlowKeyColumn(Db.Conn c, Set<String> existing) throws SQLException {
-    if (existing.contains("spindle_jobs")
-        && !Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
-            .contains("flow_key")) {
+    if (existing.contains("spindle_jobs") && !jobColumns(c).contains("flow_key")) {
       c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN flow_key TEXT");
     }
   }
 
   /** Before version 9: the nullable wait columns of jobs (durable execution; old rows wait for nothing). */
   private static void addWaitColumns(Db.Conn c, Set<String> existing) throws SQLException {
-    if (existing.contains("spindle_jobs")
-        && !Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
-            .contains("wait_kind")) {
+    if (existing.contains("spindle_jobs") && !jobColumns(c).contains("wait_kind")) {
       c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN wait_kind TEXT");
       c.execOnce("ALTER TABLE spindle_jobs ADD COLUMN wait_for TEXT");
     }
@@ -282,10 +273,8 @@ public final class Schema {
    * Versions 5 and 6: moves the jobs' {@code trace_context} column (same stored form) into
    * {@code spindle_trace} and drops it (once the table exists).
    */
-  private static void moveTraceContexts(Db.Conn c, Set<String> existing) throws SQLException {
-    if (existing.contains("spindle_jobs")
-        && Objects.requireNonNull(columns(c.jdbc(), Set.of("spindle_jobs")).get("spindle_jobs"), "an existing table")
-            .contains("trace_context")) {
+  private static void moveTraceContexts(Db.Conn c) throws SQLException {
+    if (jobColumns(c).contains("trace_context")) {
       c.execOnce("INSERT INTO spindle_trace (id, context) SELECT id, trace_context FROM spindle_jobs"
           + " WHERE trace_context IS NOT NULL");
       c.execOnce("ALTER TABLE spindle_jobs DROP COLUMN trace_context");
@@ -356,7 +345,7 @@ public final class Schema {
     if (indexText) { // a database before version 4: index the jobs it already has
       c.execOnce("INSERT INTO spindle_jobs_text (rowid, t_args, t_error) SELECT id, args, error FROM spindle_jobs");
     }
-    moveTraceContexts(c, existing);
+    moveTraceContexts(c);
     requireColumns(c, file, false);
   }
 }

@@ -1,4 +1,4 @@
-package dev.spindle.store.sqlite.internal;
+package dev.spindle.store.jdbc.internal;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -15,11 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SQLite store's one clock: the host kernel's real-time clock ({@code CLOCK_REALTIME}), read
- * with a direct {@code clock_gettime} system call.
+ * The clock of an embedded database's store (SQLite), as {@link ServerClock} is a server's: the
+ * host kernel's real-time clock ({@code CLOCK_REALTIME}), read with a direct {@code clock_gettime}
+ * system call.
  *
- * <p>Why not {@code unixepoch('subsec')} inside SQL, or {@link Clock#systemUTC()}: SQLite is a
- * library inside each worker process, so its "database clock" is that process's C library clock,
+ * <p>Why not the database's own time function inside SQL, or {@link Clock#systemUTC()}: an embedded
+ * database is a library inside each worker process, so its "database clock" is that process's C library clock,
  * the same one the JVM reads. A process started under {@code libfaketime} (or any other
  * {@code LD_PRELOAD} time shim) sees a shifted clock in both, and its leases would be judged on it.
  * Every process on the host shares the kernel's clock, and a system call is not intercepted by

@@ -1,4 +1,4 @@
-package dev.spindle.store.sqlite.internal;
+package dev.spindle.store.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
