@@ -1,8 +1,11 @@
 package dev.spindle.store.jdbc;
 
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * What one SQL database adds to the shared SQL job store engine: the SQL that differs between
@@ -173,13 +176,38 @@ public interface JdbcDialect {
    * it before it counts the key's running jobs, and skips the key if another transaction holds it,
    * so two claims (of different queues too) never both fill a key's last permit. Called only where
    * claims run concurrently ({@link Writers#POOL}), and only if the store's builder was given no
-   * {@code flowKeyLock} query; the default refuses, naming the dialect.
+   * {@code flowKeyLock} query. By default the key's row of {@code spindle_flow_state}, locked with
+   * {@link #forUpdateSkipLocked} (a transaction-scoped try-lock in any database with row locks): a
+   * key without a row gets one first ({@link #insertIgnoring}, which waits only for another
+   * transaction creating the same row); a row that exists but was skipped is held by another claim.
    *
    * @return whether the lock was taken
    */
   default boolean tryLockFlowKey(JdbcConn c, String key) throws SQLException {
-    throw new UnsupportedOperationException("the " + name() + " dialect claims concurrently and locks no flow keys:"
-        + " override tryLockFlowKey");
+    if (writers() != Writers.POOL) {
+      throw new UnsupportedOperationException("the " + name() + " dialect does not claim concurrently and locks no"
+          + " flow keys");
+    }
+    String lock = "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ?" + forUpdateSkipLocked("spindle_flow_state");
+    if (found(c, lock, key)) {
+      return true;
+    }
+    if (found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ?", key)) {
+      return false; // the row exists and another transaction holds it
+    }
+    PreparedStatement create = c.ps(insertIgnoring("spindle_flow_state", "\"key\", tat, paused_until", "(?, NULL, NULL)",
+        "\"key\""));
+    create.setString(1, key);
+    create.executeUpdate();
+    return found(c, lock, key);
+  }
+
+  private static boolean found(JdbcConn c, String sql, String key) throws SQLException {
+    PreparedStatement ps = c.ps(sql);
+    ps.setString(1, key);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
   }
 
   // ---- id lists --------------------------------------------------------------------------------
@@ -222,10 +250,17 @@ public interface JdbcDialect {
 
   /**
    * How job lists find {@code text} as a case-insensitive substring of the arguments or the error.
+   * By default standard SQL: a case-folded {@code LIKE} on {@code spindle_jobs}, with {@code %},
+   * {@code _} and {@code !} of the text taken literally ({@code ESCAPE '!'}, whatever the database
+   * makes of backslashes); no index, so time ranges are applied first.
    *
    * @param text the text as the user gave it
    */
-  TextMatch textMatch(String text);
+  default TextMatch textMatch(String text) {
+    String like = "%" + text.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+    return new TextMatch("spindle_jobs", "id", " AND (LOWER(args) LIKE ? ESCAPE '!' OR LOWER(error) LIKE ? ESCAPE '!')",
+        List.of(like, like), false);
+  }
 
   /**
    * The jobs readers see, finished ones included: {@code spindle_jobs}, or a view that adds a
@@ -276,6 +311,22 @@ public interface JdbcDialect {
 
   /** What {@code e}, thrown by this database's driver, means ({@link ErrorKind}). */
   ErrorKind classify(SQLException e);
+
+  /**
+   * The kind {@code one} gives the first exception in {@code e}'s chain of causes that it knows
+   * (other than {@link ErrorKind#OTHER}), for drivers that wrap the server's error.
+   */
+  static ErrorKind firstKnown(SQLException e, Function<SQLException, ErrorKind> one) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException s) {
+        ErrorKind k = one.apply(s);
+        if (k != ErrorKind.OTHER) {
+          return k;
+        }
+      }
+    }
+    return ErrorKind.OTHER;
+  }
 
   /** How a database takes writes. */
   enum Writers {

@@ -1,20 +1,19 @@
 package dev.spindle.store.mariadb;
 
-import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
-import java.util.List;
 
 /**
  * MariaDB's {@link JdbcDialect} (10.6 or later, InnoDB, {@code sql_mode} with {@code ANSI_QUOTES},
  * READ COMMITTED): row locks ({@code FOR UPDATE}, {@code LOCK IN SHARE MODE}, {@code FOR UPDATE
  * SKIP LOCKED}), upserts as {@code ON DUPLICATE KEY UPDATE}, no {@code UPDATE ... RETURNING} (the
  * engine reads the rows it locked instead), id lists as one JSON array parameter through {@code
- * JSON_TABLE}, text as a case-folded {@code LIKE} on the arguments or the error, and every job in
- * {@code spindle_jobs}. Stateless.
+ * JSON_TABLE}, and the engine's defaults for the rest: flow keys locked as rows of {@code
+ * spindle_flow_state} ({@code FOR UPDATE SKIP LOCKED}: MariaDB has no transaction-scoped try-lock,
+ * {@code GET_LOCK} holds for the session), text as a case-folded {@code LIKE} on the arguments or
+ * the error, every job in {@code spindle_jobs}. Stateless.
  */
 final class MariaDbDialect implements JdbcDialect {
   /** The one instance. */
@@ -42,15 +41,7 @@ final class MariaDbDialect implements JdbcDialect {
    */
   @Override
   public ErrorKind classify(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException s) {
-        ErrorKind k = kindOf(s);
-        if (k != ErrorKind.OTHER) {
-          return k;
-        }
-      }
-    }
-    return ErrorKind.OTHER;
+    return JdbcDialect.firstKnown(e, MariaDbDialect::kindOf);
   }
 
   private static ErrorKind kindOf(SQLException e) {
@@ -147,49 +138,8 @@ final class MariaDbDialect implements JdbcDialect {
     return "SELECT id FROM (" + select + ") AS limited_ids";
   }
 
-  /**
-   * The key's row of {@code spindle_flow_state}, locked {@code FOR UPDATE SKIP LOCKED} (MariaDB has
-   * no transaction-scoped try-lock: {@code GET_LOCK} holds for the session). A key without a row
-   * gets one first ({@code INSERT IGNORE}, which waits only for another transaction creating the
-   * same row); a row that exists but was skipped is held by another claim.
-   */
-  @Override
-  public boolean tryLockFlowKey(JdbcConn c, String key) throws SQLException {
-    if (found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ? FOR UPDATE SKIP LOCKED", key)) {
-      return true;
-    }
-    if (found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ?", key)) {
-      return false;
-    }
-    PreparedStatement create = c.ps("INSERT IGNORE INTO spindle_flow_state (\"key\", tat, paused_until) VALUES (?, NULL, NULL)");
-    create.setString(1, key);
-    create.executeUpdate();
-    return found(c, "SELECT 1 FROM spindle_flow_state WHERE \"key\" = ? FOR UPDATE SKIP LOCKED", key);
-  }
-
-  private static boolean found(JdbcConn c, String sql, String key) throws SQLException {
-    PreparedStatement ps = c.ps(sql);
-    ps.setString(1, key);
-    try (java.sql.ResultSet rs = ps.executeQuery()) {
-      return rs.next();
-    }
-  }
-
   @Override
   public String idsParameter() {
     return "SELECT ids.id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids";
-  }
-
-  /**
-   * A case-folded {@code LIKE} (the columns compare as bytes) on the arguments or the error, with
-   * {@code %}, {@code _} and {@code !} of the text taken literally (escaped with {@code !}, whatever
-   * the {@code sql_mode} says of backslashes); no index, so the time range is applied first.
-   */
-  @Override
-  public TextMatch textMatch(String text) {
-    String like = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
-        .replace("_", "!_") + "%";
-    return new TextMatch("spindle_jobs", "id", " AND (LOWER(args) LIKE ? ESCAPE '!' OR LOWER(error) LIKE ? ESCAPE '!')",
-        List.of(like, like), false);
   }
 }

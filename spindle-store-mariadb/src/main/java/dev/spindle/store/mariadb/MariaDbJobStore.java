@@ -10,6 +10,8 @@ import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.jdbc.internal.SqlChangePoller;
+import dev.spindle.store.jdbc.internal.SqlConn;
+import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import dev.spindle.store.jdbc.internal.SqlLockedClaims;
 import dev.spindle.store.jdbc.internal.SqlNumbering;
 import dev.spindle.store.jdbc.internal.SqlPool;
@@ -19,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The MariaDB job store (10.6 or later, InnoDB): every operation is one short READ COMMITTED
@@ -35,50 +36,22 @@ import org.jspecify.annotations.Nullable;
  * appear in {@link #describe()}, messages or logs. Thread-safe. Open with a {@link Builder} or
  * {@code JobStores.open("mariadb://host/db?user=u")} ({@link MariaDbJobStoreProvider}).
  */
-public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
+public final class MariaDbJobStore extends JdbcJobStore<SqlConn> {
   /**
    * The change feed's newest change number (other processes' writes): moves with every new job and
    * every finish. Other changes (a retry, a release) are found by the workers' own poll.
    */
   private static final String NEWEST_CHANGE = "SELECT (SELECT coalesce(max(id), 0) FROM spindle_jobs) * 7"
       + " + (SELECT value FROM spindle_meta WHERE \"key\" = 'finish_seq')";
+  /** Ids from the sequence, several per round trip through the Sequence engine's {@code seq_1_to_N}. */
+  private static final SqlEnqueue.Rows<SqlConn> INSERTS = SqlEnqueue.sequenceIds(n -> n == 1
+      ? "SELECT NEXTVAL(spindle_job_ids)" : "SELECT NEXTVAL(spindle_job_ids) FROM seq_1_to_" + n, 10_000);
   private final JdbcEnqueue jdbcEnqueue;
 
-  private MariaDbJobStore(Builder b, MariaDbDb db) {
-    super(engine(b, db));
+  private MariaDbJobStore(JdbcJobStore.Builder<SqlConn> engine, MariaDbDb db) {
+    super(engine);
     this.jdbcEnqueue = new SqlCallerEnqueue<>(enqueuer(), db, policies(), MariaDbDb.IDENTITY,
-        new MariaDbDb.CallerSession(), this::readied);
-  }
-
-  /** The engine on {@code db}, its schema migrated first (the pool is closed again if that fails). */
-  private static JdbcJobStore.Builder<MariaDbDb.Conn> engine(Builder b, MariaDbDb db) {
-    Clock clock;
-    try {
-      db.read("create or migrate the schema", c -> {
-        c.jdbc().setAutoCommit(true); // DDL commits anyway
-        try {
-          return MariaDbSchema.migrate(c.jdbc(), b.describe());
-        } finally {
-          c.jdbc().setAutoCommit(false);
-        }
-      });
-      Clock given = b.clockOrNull();
-      clock = given != null ? given : new ServerClock(db, MariaDbDb.NOW_MICROS, "spindle-mariadb-clock");
-    } catch (RuntimeException e) {
-      db.close();
-      throw e;
-    }
-    ChangeListeners listeners = new ChangeListeners();
-    return JdbcJobStore.builder(MariaDbDialect.INSTANCE, db, clock)
-        .listeners(listeners)
-        .feed(new SqlChangePoller("spindle-mariadb-changes", SqlChangePoller.pooled(db, NEWEST_CHANGE),
-            b.poll().toNanos(), 0, listeners))
-        .describe(b.describe())
-        .maxPayloadBytes(b.payload())
-        .numbering(new SqlNumbering.Counter<>(MariaDbDialect.INSTANCE))
-        .finishCursor(SqlNumbering.Counter::committed)
-        .inserts(new MariaDbEnqueue())
-        .claims(new SqlLockedClaims<>(MariaDbDialect.INSTANCE));
+        MariaDbDb.callerSession(), this::readied);
   }
 
   /** A builder for the store on {@code host:port/database} as {@code user}. */
@@ -112,23 +85,6 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
       }
     }
 
-    String describe() {
-      return location("mariadb");
-    }
-
-    int payload() {
-      return payloadLimit();
-    }
-
-    @Nullable Clock clockOrNull() {
-      return givenClock();
-    }
-
-    Duration poll() {
-      Duration given = givenPollInterval();
-      return given != null ? given : Duration.ofMillis(20);
-    }
-
     /**
      * Connects, creates or migrates the schema, and opens the store.
      *
@@ -137,8 +93,41 @@ public final class MariaDbJobStore extends JdbcJobStore<MariaDbDb.Conn> {
     public MariaDbJobStore open() {
       Properties p = driverProperties();
       p.putIfAbsent("useBulkStmts", "false"); // exact counts per batched update: completions are fenced by them
-      return new MariaDbJobStore(this, new MariaDbDb(new SqlPool.Server("MariaDB", describe(), jdbcUrl("mariadb"), p,
-          poolSize(), MariaDbDb.sessionSql())));
+      MariaDbDb db = new MariaDbDb(new SqlPool.Server("MariaDB", location("mariadb"), jdbcUrl("mariadb"), p,
+          poolSize(), MariaDbDb.sessionSql()));
+      return new MariaDbJobStore(engine(db), db);
+    }
+
+    /** The engine on {@code db}, its schema migrated first (the pool is closed again if that fails). */
+    private JdbcJobStore.Builder<SqlConn> engine(MariaDbDb db) {
+      Clock clock = givenClock();
+      try {
+        db.read("create or migrate the schema", c -> {
+          c.jdbc().setAutoCommit(true); // DDL commits anyway
+          try {
+            return MariaDbSchema.migrate(c.jdbc(), location("mariadb"));
+          } finally {
+            c.jdbc().setAutoCommit(false);
+          }
+        });
+        clock = clock != null ? clock : new ServerClock(db, MariaDbDb.NOW_MICROS, "spindle-mariadb-clock");
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+      Duration given = givenPollInterval();
+      Duration poll = given != null ? given : Duration.ofMillis(20);
+      ChangeListeners listeners = new ChangeListeners();
+      return JdbcJobStore.builder(MariaDbDialect.INSTANCE, db, clock)
+          .listeners(listeners)
+          .feed(new SqlChangePoller("spindle-mariadb-changes", SqlChangePoller.pooled(db, NEWEST_CHANGE),
+              poll.toNanos(), 0, listeners))
+          .describe(location("mariadb"))
+          .maxPayloadBytes(payloadLimit())
+          .numbering(new SqlNumbering.Counter<>(MariaDbDialect.INSTANCE))
+          .finishCursor(SqlNumbering.Counter::committed)
+          .inserts(INSERTS)
+          .claims(new SqlLockedClaims<>(MariaDbDialect.INSTANCE));
     }
   }
 }

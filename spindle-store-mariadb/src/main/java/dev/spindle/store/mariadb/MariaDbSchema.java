@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -144,9 +143,7 @@ public final class MariaDbSchema {
    * version as {@link #migrate} does.
    */
   public static List<String> statements() {
-    List<String> out = new java.util.ArrayList<>();
-    MIGRATIONS.forEach(out::addAll);
-    return List.copyOf(out);
+    return SCHEMA.statements();
   }
 
   /**
@@ -155,17 +152,7 @@ public final class MariaDbSchema {
    * @throws SQLException if the database cannot be read
    */
   public static int version(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM"
-        + " information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'spindle_meta'")) {
-      rs.next();
-      if (rs.getInt(1) == 0) {
-        return 0;
-      }
-    }
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT value FROM spindle_meta WHERE \"key\" = 'schema_version'")) {
-      return rs.next() ? (int) rs.getLong(1) : 0;
-    }
+    return SCHEMA.found(c);
   }
 
   /**
@@ -184,28 +171,9 @@ public final class MariaDbSchema {
   }
 
   /** The migrations for {@link SqlMigrations}: autocommitted DDL under a named lock of the database. */
-  private static final SqlMigrations.Schema<Connection> SCHEMA = new SqlMigrations.Schema<>(MIGRATIONS, false) {
-    @Override
-    public int found(Connection c) throws SQLException {
-      return MariaDbSchema.version(c);
-    }
-
-    @Override
-    protected void execute(Connection c, String sql) throws SQLException {
-      try (Statement st = c.createStatement()) {
-        st.execute(sql);
-      }
-    }
-
-    @Override
-    protected void record(Connection c, int version) throws SQLException {
-      try (PreparedStatement set = c.prepareStatement("INSERT INTO spindle_meta (\"key\", value)"
-          + " VALUES ('schema_version', ?) ON DUPLICATE KEY UPDATE value = VALUES(value)")) {
-        set.setLong(1, version);
-        set.executeUpdate();
-      }
-    }
-
+  private static final SqlMigrations.MetaSchema SCHEMA = new SqlMigrations.MetaSchema(MIGRATIONS, false,
+      MariaDbDialect.INSTANCE, "SELECT count(*) > 0 FROM information_schema.tables"
+          + " WHERE table_schema = DATABASE() AND table_name = 'spindle_meta'") {
     @Override
     protected void lock(Connection c, String where) throws SQLException {
       try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(CONCAT('spindle-schema:', DATABASE()), ?)")) {

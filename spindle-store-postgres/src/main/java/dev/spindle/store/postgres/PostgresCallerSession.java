@@ -4,7 +4,6 @@ import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.postgres.internal.ChangeFeed;
 import dev.spindle.store.postgres.internal.Db;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
 
@@ -19,18 +18,15 @@ record PostgresCallerSession(@Nullable String schema, ChangeFeed feed) implement
   /** The database a connection reaches: its name and the server's start time. */
   static final String IDENTITY = "SELECT current_database() || '@' || pg_postmaster_start_time()";
 
+  /** The store's schema on the {@code search_path} for the rest of the transaction. */
+  private SqlCallerEnqueue.Setting<Db.Conn> searchPath(String schema) {
+    return new SqlCallerEnqueue.Setting<>("SELECT current_setting('search_path')",
+        "SELECT set_config('search_path', ?, true)", "\"" + schema + "\"");
+  }
+
   @Override
   public @Nullable String enter(Db.Conn c) throws SQLException {
-    if (schema == null) {
-      return null;
-    }
-    String saved;
-    try (ResultSet rs = c.ps("SELECT current_setting('search_path')").executeQuery()) {
-      rs.next();
-      saved = rs.getString(1);
-    }
-    setSearchPath(c, "\"" + schema + "\"");
-    return saved;
+    return schema == null ? null : searchPath(schema).enter(c);
   }
 
   @Override
@@ -40,14 +36,8 @@ record PostgresCallerSession(@Nullable String schema, ChangeFeed feed) implement
 
   @Override
   public void restore(Db.Conn c, @Nullable String saved) throws SQLException {
-    if (saved != null) {
-      setSearchPath(c, saved);
+    if (schema != null) {
+      searchPath(schema).restore(c, saved);
     }
-  }
-
-  private static void setSearchPath(Db.Conn c, String path) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT set_config('search_path', ?, true)");
-    ps.setString(1, path);
-    ps.execute();
   }
 }

@@ -52,6 +52,35 @@ public final class SqlCallerEnqueue<C extends SqlConn> implements JdbcEnqueue {
   }
 
   /**
+   * A session that gives the caller's connection one setting of the store's while the store's
+   * statements run, and gives the caller's value back after: {@code readSql} reads it (one row, one
+   * text column), {@code setSql} sets it (its one parameter the value). Immutable.
+   *
+   * @param value the store's value of the setting
+   */
+  public record Setting<C extends SqlConn>(String readSql, String setSql, String value) implements Session<C> {
+    @Override
+    public String enter(C c) throws SQLException {
+      String saved;
+      try (ResultSet rs = c.ps(readSql).executeQuery()) {
+        rs.next();
+        saved = rs.getString(1);
+      }
+      restore(c, value);
+      return saved;
+    }
+
+    @Override
+    public void restore(C c, @Nullable String saved) throws SQLException {
+      if (saved != null) {
+        PreparedStatement ps = c.ps(setSql);
+        ps.setString(1, saved);
+        ps.execute();
+      }
+    }
+  }
+
+  /**
    * @param identitySql a query of one text value naming the database a connection reaches (the same
    *     for every connection to one database, different between databases)
    * @param readied tells flow control and claims that jobs became ready (these commit with the caller)

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,6 +79,28 @@ public final class SqlEnqueue<C extends JdbcConn> {
     default @Nullable Traces traces(C c, boolean big) throws SQLException {
       return null; // the trace context is a column of the job's row
     }
+  }
+
+  /**
+   * Rows with the defaults (trace context in the job's row, nothing before the insert) whose ids
+   * come from a database sequence: {@code idsQuery} of a count {@code k} (1 to {@code maxChunk})
+   * yields {@code k} new ids, one per row; a batch takes as many chunks as it needs and sorts the
+   * ids. Stateless.
+   */
+  public static <C extends JdbcConn> Rows<C> sequenceIds(IntFunction<String> idsQuery, int maxChunk) {
+    return (c, n) -> {
+      long[] out = new long[n];
+      int i = 0;
+      while (i < n) {
+        try (ResultSet rs = c.ps(idsQuery.apply(Math.min(n - i, maxChunk))).executeQuery()) {
+          while (rs.next()) {
+            out[i++] = rs.getLong(1);
+          }
+        }
+      }
+      Arrays.sort(out);
+      return out;
+    };
   }
 
   /** The trace contexts of one insert, written apart from the job rows. */

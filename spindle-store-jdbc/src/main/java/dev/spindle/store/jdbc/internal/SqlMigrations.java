@@ -1,7 +1,13 @@
 package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.store.jdbc.JdbcDialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -75,12 +81,75 @@ public final class SqlMigrations {
   }
 
   /**
+   * A schema that keeps its version in the row {@code schema_version} of {@code spindle_meta} (the
+   * table every SQL store has), migrated on a plain JDBC connection: the version is read and
+   * recorded in standard SQL with the dialect's upsert, statements run one by one. A database adds
+   * only its migrations, how it tells whether {@code spindle_meta} exists, and its lock. Immutable.
+   */
+  public abstract static class MetaSchema extends Schema<Connection> {
+    private final String metaExists;
+    private final String recordVersion;
+
+    /**
+     * @param migrations as {@link Schema#Schema}
+     * @param transactionalDdl as {@link Schema#Schema}
+     * @param dialect the database's dialect, for its upsert
+     * @param metaExists a query of one row whose first column is true if {@code spindle_meta} exists
+     */
+    protected MetaSchema(List<List<String>> migrations, boolean transactionalDdl, JdbcDialect dialect,
+        String metaExists) {
+      super(migrations, transactionalDdl);
+      this.metaExists = metaExists;
+      this.recordVersion = "INSERT INTO spindle_meta (\"key\", value) VALUES ('schema_version', ?)"
+          + dialect.onConflictUpdate("\"key\"") + "value = " + dialect.proposed("value");
+    }
+
+    /** Every statement of every migration, in order: the whole schema for an empty database. */
+    public final List<String> statements() {
+      List<String> out = new ArrayList<>();
+      for (int v = 1; v <= version(); v++) {
+        out.addAll(migration(v));
+      }
+      return List.copyOf(out);
+    }
+
+    /** The version in {@code spindle_meta}, 0 if the table or the row is missing. */
+    @Override
+    public final int found(Connection c) throws SQLException {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(metaExists)) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          return 0;
+        }
+      }
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT value FROM spindle_meta WHERE \"key\" = 'schema_version'")) {
+        return rs.next() ? (int) rs.getLong(1) : 0;
+      }
+    }
+
+    @Override
+    protected final void execute(Connection c, String sql) throws SQLException {
+      try (Statement st = c.createStatement()) {
+        st.execute(sql);
+      }
+    }
+
+    @Override
+    protected final void record(Connection c, int version) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement(recordVersion)) {
+        ps.setLong(1, version);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /**
    * The statements that take a schema from version {@code found} to its current version, each
    * version's preceded by a comment line {@code -- version N}; empty if {@code found} is current or
    * newer.
    */
   public static List<String> pending(Schema<?> schema, int found) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     for (int v = Math.max(found, 0) + 1; v <= schema.version(); v++) {
       out.add("-- version " + v);
       out.addAll(schema.migration(v));

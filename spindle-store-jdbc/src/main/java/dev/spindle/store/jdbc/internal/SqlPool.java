@@ -8,7 +8,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -148,6 +150,28 @@ public abstract class SqlPool<C extends SqlConn> extends SqlTransactions<C> {
     return new StoreException(StoreException.Reason.UNAVAILABLE, "the connection to the " + server.product()
         + " server was lost while committing (" + operation + " on " + server.describe() + "): the transaction may"
         + " or may not have been applied; check before repeating it. " + message(e), e);
+  }
+
+  /**
+   * A row of a database's table of errors: the errors it covers, the reason, and the message's words
+   * before and after where the error happened.
+   */
+  public record ErrorRow(Predicate<SQLException> covers, StoreException.Reason reason, String before, String after) {}
+
+  /**
+   * The store exception for {@code e}, raised during {@code operation} on the store {@code where}:
+   * by the first row of {@code table} that covers it, else {@link StoreException.Reason#IO} ("{@code
+   * product} error").
+   */
+  public static StoreException translate(List<ErrorRow> table, String product, SQLException e, String operation,
+      String where) {
+    String at = " (" + operation + " on " + where + ")";
+    for (ErrorRow row : table) {
+      if (row.covers().test(e)) {
+        return new StoreException(row.reason(), row.before() + at + row.after() + " " + message(e), e);
+      }
+    }
+    return new StoreException(StoreException.Reason.IO, product + " error" + at + ": " + message(e), e);
   }
 
   /** A short message for {@code e}: its own text (the drivers never echo passwords). */

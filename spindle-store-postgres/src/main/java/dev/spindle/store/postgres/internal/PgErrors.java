@@ -3,6 +3,7 @@ package dev.spindle.store.postgres.internal;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.StoreException.Reason;
 import dev.spindle.store.jdbc.internal.SqlPool;
+import dev.spindle.store.jdbc.internal.SqlPool.ErrorRow;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -12,28 +13,23 @@ import java.util.List;
  * Stateless.
  */
 public final class PgErrors {
-  /**
-   * A row of the table: the SQLSTATEs it covers (whole codes, or a class as its leading characters),
-   * the reason, and the message's words before and after where the error happened.
-   */
-  private record Row(List<String> states, Reason reason, String before, String after) {
-    boolean covers(String state) {
-      return states.stream().anyMatch(state::startsWith);
-    }
+  /** A row of the table: the SQLSTATEs it covers (whole codes, or a class as its leading characters). */
+  private static ErrorRow row(List<String> states, Reason reason, String before, String after) {
+    return new ErrorRow(e -> states.stream().anyMatch(state(e)::startsWith), reason, before, after);
   }
 
-  private static final List<Row> TABLE = List.of(
-      new Row(List.of("08", "57P"), Reason.UNAVAILABLE, "the PostgreSQL server is unreachable or shutting down",
+  private static final List<ErrorRow> TABLE = List.of(
+      row(List.of("08", "57P"), Reason.UNAVAILABLE, "the PostgreSQL server is unreachable or shutting down",
           "; nothing was written, retry later."),
-      new Row(List.of("28"), Reason.CANNOT_OPEN, "PostgreSQL refused the credentials",
+      row(List.of("28"), Reason.CANNOT_OPEN, "PostgreSQL refused the credentials",
           ": check PGPASSWORD or the password file."),
-      new Row(List.of("53100"), Reason.DISK_FULL, "the PostgreSQL server's disk is full",
+      row(List.of("53100"), Reason.DISK_FULL, "the PostgreSQL server's disk is full",
           "; the transaction was rolled back, free space and retry."),
-      new Row(List.of("25006"), Reason.READ_ONLY, "the PostgreSQL server is read-only (a standby?)",
+      row(List.of("25006"), Reason.READ_ONLY, "the PostgreSQL server is read-only (a standby?)",
           "; nothing was written."),
-      new Row(List.of("57014", "55P03", "40P01", "40001"), Reason.BUSY,
+      row(List.of("57014", "55P03", "40P01", "40001"), Reason.BUSY,
           "PostgreSQL cancelled the statement (timeout or lock conflict)", "; nothing was written, retry later."),
-      new Row(List.of("53"), Reason.UNAVAILABLE, "the PostgreSQL server lacks resources",
+      row(List.of("53"), Reason.UNAVAILABLE, "the PostgreSQL server lacks resources",
           " (too many connections? out of memory?)."));
 
   private PgErrors() {}
@@ -50,13 +46,6 @@ public final class PgErrors {
 
   /** The store exception for an error during {@code operation} on the store {@code where}. */
   public static StoreException translate(SQLException e, String operation, String where) {
-    String s = state(e);
-    String at = " (" + operation + " on " + where + ")";
-    for (Row row : TABLE) {
-      if (row.covers(s)) {
-        return new StoreException(row.reason(), row.before() + at + row.after() + " " + SqlPool.message(e), e);
-      }
-    }
-    return new StoreException(Reason.IO, "PostgreSQL error" + at + ": " + SqlPool.message(e), e);
+    return SqlPool.translate(TABLE, "PostgreSQL", e, operation, where);
   }
 }

@@ -2,8 +2,7 @@ package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.internal.SqlMigrations;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -284,28 +283,11 @@ public final class Schema {
   }
 
   /** The migrations for {@link SqlMigrations}, in the caller's transaction under an advisory lock. */
-  private static final SqlMigrations.Schema<Db.Conn> SCHEMA = new SqlMigrations.Schema<>(MIGRATIONS, true) {
+  private static final SqlMigrations.MetaSchema SCHEMA = new SqlMigrations.MetaSchema(MIGRATIONS, true,
+      PostgresDialect.INSTANCE, "SELECT to_regclass('spindle_meta') IS NOT NULL") {
     @Override
-    public int found(Db.Conn c) throws SQLException {
-      return Schema.version(c);
-    }
-
-    @Override
-    protected void execute(Db.Conn c, String sql) throws SQLException {
-      c.execOnce(sql);
-    }
-
-    @Override
-    protected void record(Db.Conn c, int version) throws SQLException {
-      PreparedStatement set = c.ps("INSERT INTO spindle_meta (key, value) VALUES ('schema_version', ?)"
-          + " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-      set.setLong(1, version);
-      set.executeUpdate();
-    }
-
-    @Override
-    protected void lock(Db.Conn c, String where) throws SQLException {
-      c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-schema:' || current_schema()))").execute();
+    protected void lock(Connection c, String where) throws SQLException {
+      execute(c, "SELECT pg_advisory_xact_lock(hashtext('spindle-schema:' || current_schema()))");
     }
   };
 
@@ -319,15 +301,7 @@ public final class Schema {
 
   /** The schema version found, 0 if there is none. */
   public static int version(Db.Conn c) throws SQLException {
-    try (ResultSet rs = c.ps("SELECT to_regclass('spindle_meta') IS NOT NULL").executeQuery()) {
-      rs.next();
-      if (!rs.getBoolean(1)) {
-        return 0;
-      }
-    }
-    try (ResultSet rs = c.ps("SELECT value FROM spindle_meta WHERE key = 'schema_version'").executeQuery()) {
-      return rs.next() ? (int) rs.getLong(1) : 0;
-    }
+    return SCHEMA.found(c.jdbc());
   }
 
   /**
@@ -337,6 +311,6 @@ public final class Schema {
    * @throws StoreException CANNOT_OPEN if the schema is newer than this code knows
    */
   public static int migrate(Db.Conn c, String where) throws SQLException {
-    return SqlMigrations.migrate(c, SCHEMA, where);
+    return SqlMigrations.migrate(c.jdbc(), SCHEMA, where);
   }
 }
