@@ -3,7 +3,6 @@ package dev.spindle.store.postgres;
 import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.postgres.internal.ChangeFeed;
 import dev.spindle.store.postgres.internal.Db;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
 
