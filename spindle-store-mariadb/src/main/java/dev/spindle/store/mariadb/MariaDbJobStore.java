@@ -2,24 +2,18 @@ package dev.spindle.store.mariadb;
 
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
-import dev.spindle.queue.spi.EnqueueResult;
-import dev.spindle.queue.spi.JdbcEnqueue;
-import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.ServerJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ServerClock;
-import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.jdbc.internal.SqlChangePoller;
 import dev.spindle.store.jdbc.internal.SqlConn;
 import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import dev.spindle.store.jdbc.internal.SqlLockedClaims;
 import dev.spindle.store.jdbc.internal.SqlNumbering;
 import dev.spindle.store.jdbc.internal.SqlPool;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -29,14 +23,14 @@ import java.util.Properties;
  * {@link MariaDbDialect}; this module adds the pool, the schema ({@link MariaDbSchema}, migrated on
  * open, a newer one refused), claims by {@code FOR UPDATE SKIP LOCKED}, finish numbers that commit
  * in order, the server's clock, a polling change feed for other processes' writes, and
- * transactional enqueue on the caller's connection ({@link #enqueue(Connection, List)}).
+ * transactional enqueue and durable steps on the caller's connection ({@link ServerJobStore}).
  *
  * <p>Settings and defaults: {@link Builder#maxConnections} 8, {@link Builder#pollInterval} 20 ms,
  * {@link Builder#maxPayloadBytes} 16 MiB, {@link Builder#clock} the server's. Credentials never
  * appear in {@link #describe()}, messages or logs. Thread-safe. Open with a {@link Builder} or
  * {@code JobStores.open("mariadb://host/db?user=u")} ({@link MariaDbJobStoreProvider}).
  */
-public final class MariaDbJobStore extends JdbcJobStore<SqlConn> {
+public final class MariaDbJobStore extends ServerJobStore<SqlConn> {
   /**
    * The change feed's newest change number (other processes' writes): moves with every new job and
    * every finish. Other changes (a retry, a release) are found by the workers' own poll.
@@ -46,31 +40,14 @@ public final class MariaDbJobStore extends JdbcJobStore<SqlConn> {
   /** Ids from the sequence, several per round trip through the Sequence engine's {@code seq_1_to_N}. */
   private static final SqlEnqueue.Rows<SqlConn> INSERTS = SqlEnqueue.sequenceIds(n -> n == 1
       ? "SELECT NEXTVAL(spindle_job_ids)" : "SELECT NEXTVAL(spindle_job_ids) FROM seq_1_to_" + n, 10_000);
-  private final JdbcEnqueue jdbcEnqueue;
 
   private MariaDbJobStore(JdbcJobStore.Builder<SqlConn> engine, MariaDbDb db) {
-    super(engine);
-    this.jdbcEnqueue = new SqlCallerEnqueue<>(enqueuer(), db, policies(), MariaDbDb.IDENTITY,
-        MariaDbDb.callerSession(), this::readied);
+    super(engine, db, MariaDbDb.IDENTITY, MariaDbDb.callerSession());
   }
 
   /** A builder for the store on {@code host:port/database} as {@code user}. */
   public static Builder builder(String host, int port, String database, String user) {
     return new Builder(host, port, database, user);
-  }
-
-  /**
-   * Transactional enqueue: the jobs are written through the caller's connection inside its open
-   * transaction, so they exist if and only if it commits ({@link SqlCallerEnqueue}).
-   */
-  @Override
-  public Optional<JdbcEnqueue> jdbcEnqueue() {
-    return Optional.of(jdbcEnqueue);
-  }
-
-  /** {@link #jdbcEnqueue()}'s enqueue on {@code connection}, inside its open transaction. */
-  public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
-    return jdbcEnqueue.enqueue(connection, jobs);
   }
 
   /**

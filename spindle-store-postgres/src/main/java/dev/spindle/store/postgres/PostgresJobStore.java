@@ -1,26 +1,18 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
-import dev.spindle.queue.spi.EnqueueResult;
-import dev.spindle.queue.spi.JdbcEnqueue;
-import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.StepRecord;
-import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.ServerJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ServerClock;
-import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  *       same transaction.
  *   <li>Idle workers wake on a coalesced {@code NOTIFY} (with a poll of at most 1 s), or poll when
  *       {@link Builder#listenNotify(boolean)} is off (PgBouncer in transaction pooling mode).
- *   <li>{@link #enqueue(Connection, List)} adds jobs in the caller's open transaction.
+ *   <li>{@link #enqueue(java.sql.Connection, List)} adds jobs in the caller's open transaction.
  *   <li>The schema is versioned ({@link Schema}): migrated forward on open, a newer one refused.
  *   <li>Credentials never appear in {@link #describe()}, messages or logs.
  * </ul>
@@ -54,11 +46,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. Open with a {@link Builder} or {@code JobStores.open("postgres://host/db?user=u")}
  * (see {@link PostgresJobStoreProvider}).
  */
-public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
+public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
   private final PostgresSettings settings;
   private final dev.spindle.store.postgres.internal.ChangeFeed feed;
   private final PostgresRetention retention;
-  private final SqlCallerEnqueue<Db.Conn> jdbcEnqueue;
 
   /** What the engine is built from, made before it is. */
   private record Parts(PostgresOpening opened, PostgresRetention retention, JdbcJobStore.Builder<Db.Conn> engine) {
@@ -94,12 +85,11 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   }
 
   private PostgresJobStore(PostgresSettings b, Parts p) {
-    super(p.engine());
+    super(p.engine(), p.opened().db(), PostgresCallerSession.IDENTITY,
+        new PostgresCallerSession(b.schema(), p.opened().feed()));
     this.settings = b;
     this.feed = p.opened().feed();
     this.retention = p.retention();
-    this.jdbcEnqueue = new SqlCallerEnqueue<>(enqueuer(), p.opened().db(), policies(),
-        PostgresCallerSession.IDENTITY, new PostgresCallerSession(b.schema(), feed), this::readied);
   }
 
   /**
@@ -136,48 +126,6 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   /** How many times a LISTEN/NOTIFY notification (not the fallback poll) woke this store's listeners. */
   long wakeUpsByNotification() {
     return feed.wakeUpsByNotification();
-  }
-
-  /**
-   * Transactional enqueue: adds jobs inside the caller's open transaction (auto-commit off), so they
-   * exist if and only if it commits. Workers are woken by a NOTIFY in the same transaction (delivered
-   * at commit) or by the poll. The connection must reach the store's database; the store's schema is
-   * used for these statements only. Job policies are recorded first in a transaction of the store's
-   * own (harmless on rollback). The statements run under a savepoint, so a failed call leaves nothing
-   * in the caller's transaction. A unique key another transaction adds at the same moment fails the
-   * call: retry the business transaction.
-   *
-   * @return one result per job, in order
-   * @throws IllegalStateException if the connection is in auto-commit mode
-   * @throws IllegalArgumentException if a dependency does not exist (nothing was added)
-   * @throws StoreException if a statement fails (nothing was added; the caller's transaction should roll back)
-   */
-  public List<EnqueueResult> enqueue(Connection connection, List<NewJob> jobs) {
-    return jdbcEnqueue.enqueue(connection, jobs);
-  }
-
-  /**
-   * Records a durable step inside the caller's open transaction (auto-commit off), so a step body
-   * that writes to this database commits its effect and its record together (exactly once).
-   * Otherwise as {@link dev.spindle.queue.spi.DurableStore#record}: RUNNING under {@code workerId}
-   * and {@code fence} or FENCED, EXISTS with the stored record, the limits of {@code rules}. The
-   * job's row stays locked until the caller's transaction ends; as {@link #enqueue(Connection,
-   * List)}, a failed call leaves nothing in it.
-   *
-   * @throws IllegalStateException if the connection is in auto-commit mode
-   * @throws dev.spindle.queue.StoreException if a statement fails (the caller's transaction should roll back)
-   */
-  public StepWrite stepInTransaction(Connection connection, String jobId, long fence, String workerId,
-      StepRecord step, DurableRules rules) {
-    return jdbcEnqueue.onCallersConnection(connection, "a durable step in the caller's transaction",
-        "record step " + step.key() + " of job " + jobId, c -> durableEngine().recordOn(c, jobId, fence, workerId, step,
-            rules));
-  }
-
-  /** {@link #enqueue(Connection, List)}, as the store SPI's role for {@code JobQueue} and the Spring starter. */
-  @Override
-  public Optional<JdbcEnqueue> jdbcEnqueue() {
-    return Optional.of(jdbcEnqueue);
   }
 
   /**
