@@ -58,7 +58,7 @@ class CliSmokeTest {
       Map.entry("enqueue", "CliSmokeTest.queueCommands"),
       Map.entry("worker", "CliSmokeTest.worker"),
       Map.entry("status", "CliSmokeTest.queueCommands"),
-      Map.entry("migrate", "CliSmokeTest.queueCommands (SQLite; PostgreSQL --print: PostgresSchemaStatusTest)"),
+      Map.entry("migrate", "CliSmokeTest.queueCommands (SQLite; --print: PostgresSchemaStatusTest, MariaDbSchemaTest)"),
       Map.entry("jobs", "CliSmokeTest.queueCommands"),
       Map.entry("jobs list", "CliSmokeTest.queueCommands"),
       Map.entry("jobs show", "CliSmokeTest.queueCommands"),
@@ -171,7 +171,7 @@ class CliSmokeTest {
     assertThat(ok("migrate", "--store", store).out()).contains("schema current");
     CliRun print = CliRun.of("migrate", "--print", "--store", store);
     assertThat(print.code()).isEqualTo(2);
-    assertThat(print.err()).contains("--print is for PostgreSQL stores");
+    assertThat(print.err()).contains("--print is for PostgreSQL and MariaDB stores");
 
     CliRun cancel = ok("jobs", "cancel", later, "--store", store);
     assertThat(cancel.out()).startsWith(later + " ").containsIgnoringCase("cancelled");

@@ -79,6 +79,14 @@ public abstract class ServerStoreBuilder<B extends ServerStoreBuilder<B>> extend
     return self();
   }
 
+  /**
+   * Reads the schema version at this location and the statements that opening a store would run,
+   * without changing anything (for {@code spindle migrate --print}).
+   *
+   * @throws dev.spindle.queue.StoreException if the server cannot be reached
+   */
+  public abstract SchemaStatus schemaStatus();
+
   /** The server's host name or address. */
   protected final String host() {
     return host;

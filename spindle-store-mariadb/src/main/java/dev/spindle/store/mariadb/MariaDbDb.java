@@ -41,7 +41,12 @@ final class MariaDbDb extends SqlPool<SqlConn> {
 
   @Override
   public StoreException translate(SQLException e, String operation) {
-    return translate(ERRORS, "MariaDB", e, operation, describe());
+    return translate(e, operation, describe());
+  }
+
+  /** MariaDB's error {@code e} during {@code operation} at {@code describe}, as a store error. */
+  static StoreException translate(SQLException e, String operation, String describe) {
+    return translate(ERRORS, "MariaDB", e, operation, describe);
   }
 
   /** MariaDB's errors by kind, code or SQLState; the first row that covers one wins. */

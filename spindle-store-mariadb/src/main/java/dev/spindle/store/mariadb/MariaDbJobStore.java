@@ -3,6 +3,7 @@ package dev.spindle.store.mariadb;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.SchemaStatus;
 import dev.spindle.store.jdbc.ServerJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ServerClock;
@@ -12,6 +13,10 @@ import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import dev.spindle.store.jdbc.internal.SqlLockedClaims;
 import dev.spindle.store.jdbc.internal.SqlNumbering;
 import dev.spindle.store.jdbc.internal.SqlPool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
@@ -59,6 +64,18 @@ public final class MariaDbJobStore extends ServerJobStore<SqlConn> {
       super(host, port, database, user);
       if (!database.matches("[A-Za-z0-9_$]{1,64}")) {
         throw new IllegalArgumentException("database must be a plain name (letters, digits, _, $): " + database);
+      }
+    }
+
+    @Override
+    public SchemaStatus schemaStatus() {
+      try (Connection c = DriverManager.getConnection(jdbcUrl("mariadb"), driverProperties());
+           Statement st = c.createStatement()) {
+        st.execute(MariaDbDb.sessionSql());
+        int found = MariaDbSchema.version(c);
+        return new SchemaStatus(location("mariadb"), found, MariaDbSchema.VERSION, MariaDbSchema.pending(found));
+      } catch (SQLException e) {
+        throw MariaDbDb.translate(e, "read the schema version", location("mariadb"));
       }
     }
 

@@ -155,6 +155,11 @@ public final class MariaDbSchema {
     return SCHEMA.found(c);
   }
 
+  /** The statements from version {@code found} to {@link #VERSION} ({@link SqlMigrations#pending}). */
+  static List<String> pending(int found) {
+    return SqlMigrations.pending(SCHEMA, found);
+  }
+
   /**
    * Brings the schema of the connection's database up to {@link #VERSION} under the named lock (the
    * connection is in autocommit mode: DDL commits anyway).

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.JdbcDialect;
+import dev.spindle.store.jdbc.SchemaStatus;
 import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.testkit.mariadb.MariaDbServer;
@@ -43,6 +44,23 @@ class MariaDbSchemaTest {
       assertThat(strings(c, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
           + " AND table_type = 'BASE TABLE'")).contains("spindle_jobs", "spindle_deps", "spindle_flow_ready",
           "spindle_workers", "spindle_schedules", "spindle_stats", "spindle_audit", "spindle_worker_tasks");
+    }
+  }
+
+  @Test
+  void theStatusOfANewDatabaseListsEveryMigrationAndReadingChangesNothing() {
+    MariaDbJobStore.Builder b = SharedMariaDb.builder("status");
+    SchemaStatus fresh = b.schemaStatus();
+    assertThat(fresh.found()).isZero();
+    assertThat(fresh.current()).isEqualTo(MariaDbSchema.VERSION);
+    assertThat(fresh.pending()).startsWith("-- version 1").contains("-- version " + MariaDbSchema.VERSION)
+        .anySatisfy(sql -> assertThat(sql).startsWith("CREATE TABLE IF NOT EXISTS spindle_jobs"));
+    assertThat(b.schemaStatus().found()).as("reading created nothing").isZero();
+    try (MariaDbJobStore store = b.open()) {
+      SchemaStatus now = b.schemaStatus();
+      assertThat(now.found()).isEqualTo(MariaDbSchema.VERSION);
+      assertThat(now.pending()).isEmpty();
+      assertThat(now.describe()).isEqualTo(store.describe());
     }
   }
 

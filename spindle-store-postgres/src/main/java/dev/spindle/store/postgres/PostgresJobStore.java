@@ -3,6 +3,7 @@ package dev.spindle.store.postgres;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.SchemaStatus;
 import dev.spindle.store.jdbc.ServerJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ServerClock;
@@ -90,22 +91,6 @@ public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
     this.settings = b;
     this.feed = p.opened().feed();
     this.retention = p.retention();
-  }
-
-  /**
-   * The schema version found at a location and the statements that opening a store there would run.
-   *
-   * @param describe the location without secrets
-   * @param found the version found (0: no schema yet)
-   * @param current the version this code writes
-   * @param pending the migration statements from {@code found} to {@code current}, in order (empty
-   *     when current, or when the schema is newer: opening then refuses it)
-   */
-  public record SchemaStatus(String describe, int found, int current, List<String> pending) {
-    /** Copies the statements. */
-    public SchemaStatus {
-      pending = List.copyOf(pending);
-    }
   }
 
   /** A builder for the store on {@code host:port/database} as {@code user}. */
@@ -201,12 +186,7 @@ public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
       return this;
     }
 
-    /**
-     * Reads the schema version at this location without changing anything (for {@code spindle
-     * migrate --print}).
-     *
-     * @throws StoreException if the server cannot be reached
-     */
+    @Override
     public SchemaStatus schemaStatus() {
       return PostgresOpening.schemaStatus(settings());
     }

@@ -1,8 +1,8 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.store.jdbc.SchemaStatus;
 import dev.spindle.store.jdbc.internal.ServerClock;
-import dev.spindle.store.postgres.PostgresJobStore.SchemaStatus;
 import dev.spindle.store.postgres.internal.ChangeFeed;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
