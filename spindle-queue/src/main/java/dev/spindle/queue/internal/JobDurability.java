@@ -7,6 +7,7 @@ import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.KeyRing;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.SignalRecord;
@@ -15,7 +16,6 @@ import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepTally;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
-import dev.spindle.queue.spi.Workflows;
 import dev.spindle.retry.Retry;
 import dev.spindle.retry.Sleeper;
 import dev.spindle.spi.JsonCodec;
@@ -219,16 +219,16 @@ final class JobDurability implements DurableContext {
     }
     WaitFor earlier = loaded().waitingFor();
     boolean began = earlier != null && earlier.sequence() == call.sequence && earlier.wokenByEndOf(jobId);
-    Optional<Workflows.End> end = store.awaited(jobId);
+    Optional<DependencyEnd> end = store.awaited(jobId);
     Instant storeNow = jobStore.storeTime();
     Instant until = began ? Objects.requireNonNull(earlier).until() : storeNow.plus(timeout);
-    DurableRules.AwaitAnswer answer = DurableRules.onAwait(end.map(Workflows.End::state).orElse(null), began,
+    DurableRules.AwaitAnswer answer = DurableRules.onAwait(end.map(DependencyEnd::state).orElse(null), began,
         !until.isAfter(storeNow));
     String json = switch (answer) {
       case NO_SUCH_JOB -> throw new IllegalArgumentException("job " + job.id() + " awaits job " + jobId
           + ", which does not exist");
       case ENDED -> {
-        Workflows.End e = end.orElseThrow();
+        DependencyEnd e = end.orElseThrow();
         yield awaitJson(AwaitedJob.Status.of(e.state()), e.resultJson(), e.errorJson());
       }
       case REMOVED -> awaitJson(AwaitedJob.Status.REMOVED, null, null);

@@ -3,11 +3,11 @@ package dev.spindle.queue.memory;
 import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.MinuteStats;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.ChangeListeners;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,10 +157,10 @@ final class MemoryData {
     }
 
     @Override
-    public Workflows.End endOf(long id) {
+    public DependencyEnd endOf(long id) {
       MemoryJob j = jobs.get(id);
-      return j == null ? new Workflows.End(Long.toString(id), JobState.CANCELLED, null, null)
-          : new Workflows.End(Long.toString(id), j.state, j.result, j.error);
+      return j == null ? new DependencyEnd(Long.toString(id), JobState.CANCELLED, null, null)
+          : new DependencyEnd(Long.toString(id), j.state, j.result, j.error);
     }
 
     @Override

@@ -4,7 +4,8 @@ import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.DependencyEdge;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.spi.DependencyEnd;
+import dev.spindle.queue.store.Workflows;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class MemoryDependencies {
     @Nullable JobState stateOf(long id);
 
     /** How the (terminal) job ended. */
-    Workflows.End endOf(long id);
+    DependencyEnd endOf(long id);
 
     /** Moves a waiting job to CANCELLED with this error. */
     void cancel(long id, String errorJson, Instant now);
@@ -46,7 +47,7 @@ final class MemoryDependencies {
     List<DependencyPolicy> policies;
     final int inputs;
     final WorkflowInput input;
-    Workflows.@Nullable End[] ends;
+    @Nullable DependencyEnd[] ends;
     /** Where it stands; null once a dependency's end cancels it. */
     Workflows.@Nullable Wait wait;
     long cancelledBy;
@@ -56,7 +57,7 @@ final class MemoryDependencies {
       this.policies = new ArrayList<>(policies);
       this.inputs = parents.length;
       this.input = input;
-      this.ends = new Workflows.End[parents.length];
+      this.ends = new DependencyEnd[parents.length];
     }
 
     /** Adds a dependency that is not an input; returns its index. */
@@ -157,7 +158,7 @@ final class MemoryDependencies {
     if (edges == null) {
       return;
     }
-    Workflows.End end = host.endOf(parent);
+    DependencyEnd end = host.endOf(parent);
     for (Edge e : edges) {
       Node n = nodes.get(e.child());
       if (n == null || host.stateOf(e.child()) != JobState.WAITING) {
@@ -236,7 +237,7 @@ final class MemoryDependencies {
     for (int i = 0; i < n.parents.length; i++) {
       JobState s = host.stateOf(n.parents[i]);
       if (s == null) {
-        Workflows.End told = n.ends[i];
+        DependencyEnd told = n.ends[i];
         states.add(told == null ? null : told.state());
         continue;
       }

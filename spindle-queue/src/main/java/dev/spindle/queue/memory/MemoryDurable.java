@@ -5,6 +5,7 @@ import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.CachedResult;
 import dev.spindle.queue.spi.Completion;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.JobRef;
 import dev.spindle.queue.spi.SignalRecord;
@@ -14,7 +15,6 @@ import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WaitFor;
-import dev.spindle.queue.spi.Workflows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -190,11 +190,11 @@ final class MemoryDurable implements DurableStore {
   }
 
   @Override
-  public Optional<Workflows.End> awaited(String jobId) {
+  public Optional<DependencyEnd> awaited(String jobId) {
     synchronized (data.lock) {
       data.checkOpen();
       MemoryJob j = data.lookup(jobId);
-      return j == null ? Optional.empty() : Optional.of(new Workflows.End(jobId, j.state,
+      return j == null ? Optional.empty() : Optional.of(new DependencyEnd(jobId, j.state,
           j.state.isTerminal() ? j.result : null, j.state.isTerminal() ? j.error : null));
     }
   }

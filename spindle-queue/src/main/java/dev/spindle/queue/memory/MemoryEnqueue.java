@@ -8,7 +8,7 @@ import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.StoreClock;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.Workflows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

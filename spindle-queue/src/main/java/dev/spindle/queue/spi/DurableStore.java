@@ -78,7 +78,7 @@ public interface DurableStore {
    * its result or error once it ended; empty if there is no such job (never created, or removed).
    * Any job of the store, in any queue.
    */
-  Optional<Workflows.End> awaited(String jobId);
+  Optional<DependencyEnd> awaited(String jobId);
 
   /** The {@code number}-th (0-based) signal {@code name} stored for the job, if it has arrived. */
   Optional<SignalRecord> signalAt(String jobId, String name, int number);

@@ -1,6 +1,6 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.store.ChangeListeners;
 import dev.spindle.store.jdbc.SchemaStatus;
 import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.postgres.internal.ChangeFeed;

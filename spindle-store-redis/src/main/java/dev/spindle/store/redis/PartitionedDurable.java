@@ -2,6 +2,7 @@ package dev.spindle.store.redis;
 
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.spi.CachedResult;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.JobRef;
 import dev.spindle.queue.spi.SignalRecord;
@@ -10,7 +11,6 @@ import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
-import dev.spindle.queue.spi.Workflows;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -95,10 +95,10 @@ final class PartitionedDurable implements DurableStore {
   }
 
   @Override
-  public Optional<Workflows.End> awaited(String jobId) {
+  public Optional<DependencyEnd> awaited(String jobId) {
     int p = partitions.partitionOf(jobId);
     return p < 0 ? Optional.empty() : on(p).awaited(Partitions.local(jobId))
-        .map(e -> new Workflows.End(jobId, e.state(), e.resultJson(), e.errorJson()));
+        .map(e -> new DependencyEnd(jobId, e.state(), e.resultJson(), e.errorJson()));
   }
 
   @Override

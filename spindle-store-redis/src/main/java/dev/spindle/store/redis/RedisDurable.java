@@ -2,6 +2,7 @@ package dev.spindle.store.redis;
 
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.spi.CachedResult;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.JobRef;
 import dev.spindle.queue.spi.SignalRecord;
@@ -10,7 +11,6 @@ import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.WaitFor;
-import dev.spindle.queue.spi.Workflows;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Script;
 import dev.spindle.store.redis.internal.Times;
@@ -183,8 +183,8 @@ final class RedisDurable implements DurableStore {
   }
 
   @Override
-  public Optional<Workflows.End> awaited(String jobId) {
-    return store.find(jobId).map(j -> new Workflows.End(jobId, j.state(), j.state().isTerminal() ? j.resultJson() : null,
+  public Optional<DependencyEnd> awaited(String jobId) {
+    return store.find(jobId).map(j -> new DependencyEnd(jobId, j.state(), j.state().isTerminal() ? j.resultJson() : null,
         j.state().isTerminal() ? j.errorJson() : null));
   }
 

@@ -6,7 +6,7 @@ import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.Workflows;
 import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Script;

@@ -22,7 +22,7 @@ import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.Workflows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

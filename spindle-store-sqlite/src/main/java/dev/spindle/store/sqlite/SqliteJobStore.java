@@ -1,7 +1,7 @@
 package dev.spindle.store.sqlite;
 
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.store.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.JdbcStoreBuilder;
 import dev.spindle.store.jdbc.internal.HostClock;

@@ -21,7 +21,7 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WorkerRecord;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.Workflows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.Workflows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

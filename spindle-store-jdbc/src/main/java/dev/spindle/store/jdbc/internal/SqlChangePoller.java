@@ -1,6 +1,6 @@
 package dev.spindle.store.jdbc.internal;
 
-import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.store.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import java.sql.Connection;

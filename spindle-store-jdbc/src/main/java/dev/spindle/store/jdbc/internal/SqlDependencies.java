@@ -7,9 +7,10 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.Dependency;
 import dev.spindle.queue.spi.DependencyEdge;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.Workflows;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
@@ -97,7 +98,7 @@ public final class SqlDependencies<C extends JdbcConn> {
     edge.clearBatch(); // the statement is cached: nothing of a batch an earlier failure left
     List<JobState> states = new ArrayList<>(parents.length);
     for (int i = 0; i < parents.length; i++) {
-      Workflows.End end = known[i] != null ? new Workflows.End(Long.toString(parents[i]), known[i], null, null)
+      DependencyEnd end = known[i] != null ? new DependencyEnd(Long.toString(parents[i]), known[i], null, null)
           : endOf(c, parents[i], dialect.forShare());
       if (end == null) {
         throw new IllegalArgumentException("job " + id + " would depend on job " + parents[i] + ", which does not"
@@ -165,12 +166,12 @@ public final class SqlDependencies<C extends JdbcConn> {
     PreparedStatement ends = c.ps("SELECT parent, end_state, end_result, end_error FROM spindle_deps"
         + " WHERE child = ? AND position >= 0 ORDER BY position");
     ends.setLong(1, id);
-    List<Workflows.End> out = new ArrayList<>();
+    List<DependencyEnd> out = new ArrayList<>();
     try (ResultSet rs = ends.executeQuery()) {
       while (rs.next()) {
         int st = rs.getInt(2);
         JobState s = rs.wasNull() ? JobState.WAITING : SqlJobRows.state(st);
-        out.add(new Workflows.End(Long.toString(rs.getLong(1)), s, rs.getString(3), rs.getString(4)));
+        out.add(new DependencyEnd(Long.toString(rs.getLong(1)), s, rs.getString(3), rs.getString(4)));
       }
     }
     return Workflows.input(mode, argsJson, out);
@@ -552,14 +553,14 @@ public final class SqlDependencies<C extends JdbcConn> {
         + " WHERE parent = ? AND child = ?");
     for (EdgeRow e : in) {
       policies.add(e.policy);
-      Workflows.End end = endOf(c, e.parent);
+      DependencyEnd end = endOf(c, e.parent);
       if (end == null) {
         states.add(toldEnd(c, e.parent, id));
         continue;
       }
       JobState s = end.state();
       states.add(s);
-      Workflows.End ended = s.isTerminal() ? end : null;
+      DependencyEnd ended = s.isTerminal() ? end : null;
       if (ended != null) {
         record.setInt(1, SqlJobRows.code(ended.state()));
       } else {
@@ -643,7 +644,7 @@ public final class SqlDependencies<C extends JdbcConn> {
     return out;
   }
 
-  private Workflows.@Nullable End endOf(JdbcConn c, long id) throws SQLException {
+  private @Nullable DependencyEnd endOf(JdbcConn c, long id) throws SQLException {
     return endOf(c, id, "");
   }
 
@@ -653,23 +654,23 @@ public final class SqlDependencies<C extends JdbcConn> {
    * the new edge; or this one waits for the completion and sees its end). A job moved to a history
    * table has ended for good: it is read there without a lock.
    */
-  private Workflows.@Nullable End endOf(JdbcConn c, long id, String lock) throws SQLException {
-    Workflows.End end = endIn(c, "spindle_jobs", id, lock);
+  private @Nullable DependencyEnd endOf(JdbcConn c, long id, String lock) throws SQLException {
+    DependencyEnd end = endIn(c, "spindle_jobs", id, lock);
     String all = dialect.allJobs();
     return end != null || all.equals("spindle_jobs") ? end : endIn(c, all, id, "");
   }
 
-  private static Workflows.@Nullable End endIn(JdbcConn c, String table, long id, String lock) throws SQLException {
+  private static @Nullable DependencyEnd endIn(JdbcConn c, String table, long id, String lock) throws SQLException {
     PreparedStatement ps = c.ps("SELECT state, result, error FROM " + table + " WHERE id = ?" + lock);
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? new Workflows.End(Long.toString(id), SqlJobRows.state(rs.getInt(1)), rs.getString(2),
+      return rs.next() ? new DependencyEnd(Long.toString(id), SqlJobRows.state(rs.getInt(1)), rs.getString(2),
           rs.getString(3)) : null;
     }
   }
 
   private @Nullable JobState stateOf(JdbcConn c, long id) throws SQLException {
-    Workflows.End e = endOf(c, id);
+    DependencyEnd e = endOf(c, id);
     return e == null ? null : e.state();
   }
 

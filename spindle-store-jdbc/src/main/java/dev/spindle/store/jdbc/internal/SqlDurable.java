@@ -3,6 +3,7 @@ package dev.spindle.store.jdbc.internal;
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.CachedResult;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.JobRef;
 import dev.spindle.queue.spi.SignalRecord;
@@ -13,7 +14,6 @@ import dev.spindle.queue.spi.StepTally;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WaitFor;
-import dev.spindle.queue.spi.Workflows;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
@@ -421,7 +421,7 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
   }
 
   @Override
-  public Optional<Workflows.End> awaited(String jobId) {
+  public Optional<DependencyEnd> awaited(String jobId) {
     long id = SqlJobRows.idOrNeg(jobId);
     return db.read("read awaited job " + jobId, c -> Optional.ofNullable(SqlWaits.endOf(c, dialect, id, "")));
   }

@@ -7,7 +7,7 @@ import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.StoreClock;
-import dev.spindle.queue.spi.Workflows;
+import dev.spindle.queue.store.Workflows;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.WaitFor;
-import dev.spindle.queue.spi.Workflows;
 import dev.spindle.spi.JsonCodec;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
@@ -94,17 +94,17 @@ final class SqlWaits {
 
   /** The state of job {@code id} (its live row read with {@code lock}, else its finished row), or null. */
   static @Nullable JobState stateOf(JdbcConn c, JdbcDialect dialect, long id, String lock) throws SQLException {
-    Workflows.End e = endOf(c, dialect, id, lock);
+    DependencyEnd e = endOf(c, dialect, id, lock);
     return e == null ? null : e.state();
   }
 
   /** Job {@code id}'s state, result and error (its live row read with {@code lock}, else its finished row), or null. */
-  static Workflows.@Nullable End endOf(JdbcConn c, JdbcDialect dialect, long id, String lock) throws SQLException {
-    Workflows.End e = endIn(c, "spindle_jobs", id, lock);
+  static @Nullable DependencyEnd endOf(JdbcConn c, JdbcDialect dialect, long id, String lock) throws SQLException {
+    DependencyEnd e = endIn(c, "spindle_jobs", id, lock);
     return e != null || dialect.allJobs().equals("spindle_jobs") ? e : endIn(c, dialect.allJobs(), id, "");
   }
 
-  private static Workflows.@Nullable End endIn(JdbcConn c, String table, long id, String lock) throws SQLException {
+  private static @Nullable DependencyEnd endIn(JdbcConn c, String table, long id, String lock) throws SQLException {
     PreparedStatement ps = c.ps("SELECT state, result, error FROM " + table + " WHERE id = ?" + lock);
     ps.setLong(1, id);
     try (ResultSet rs = ps.executeQuery()) {
@@ -112,7 +112,7 @@ final class SqlWaits {
         return null;
       }
       JobState s = SqlJobRows.state(rs.getInt(1));
-      return new Workflows.End(Long.toString(id), s, s.isTerminal() ? rs.getString(2) : null,
+      return new DependencyEnd(Long.toString(id), s, s.isTerminal() ? rs.getString(2) : null,
           s.isTerminal() ? rs.getString(3) : null);
     }
   }

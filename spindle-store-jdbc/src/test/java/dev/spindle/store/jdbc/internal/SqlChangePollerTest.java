@@ -3,7 +3,7 @@ package dev.spindle.store.jdbc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.store.ChangeListeners;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

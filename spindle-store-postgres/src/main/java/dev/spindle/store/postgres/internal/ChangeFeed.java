@@ -1,6 +1,6 @@
 package dev.spindle.store.postgres.internal;
 
-import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.store.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.internal.SqlChangePoller;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.spindle.store.redis.internal;
 
-import dev.spindle.queue.spi.ChangeListeners;
 import dev.spindle.queue.spi.Subscription;
+import dev.spindle.queue.store.ChangeListeners;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;

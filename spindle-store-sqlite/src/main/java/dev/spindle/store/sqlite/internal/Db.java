@@ -1,7 +1,7 @@
 package dev.spindle.store.sqlite.internal;
 
 import dev.spindle.queue.StoreException;
-import dev.spindle.queue.spi.ChangeListeners;
+import dev.spindle.queue.store.ChangeListeners;
 import dev.spindle.store.jdbc.internal.SqlChangePoller;
 import dev.spindle.store.jdbc.internal.SqlConn;
 import dev.spindle.store.jdbc.internal.SqlSingleWriter;

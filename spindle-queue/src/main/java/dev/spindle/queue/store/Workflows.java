@@ -1,8 +1,12 @@
-package dev.spindle.queue.spi;
+package dev.spindle.queue.store;
 
 import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.WorkflowInput;
+import dev.spindle.queue.spi.Dependency;
+import dev.spindle.queue.spi.DependencyEnd;
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.NewJob;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -34,14 +38,6 @@ public final class Workflows {
               + " earlier job of the batch (a batch lists dependencies before their dependents; nothing was added)");
         }
       }
-    }
-  }
-
-  /** How a dependency ended, as the store read it. */
-  public record End(String jobId, JobState state, @Nullable String resultJson, @Nullable String errorJson) {
-    public End {
-      Objects.requireNonNull(jobId, "jobId");
-      Objects.requireNonNull(state, "state");
     }
   }
 
@@ -127,7 +123,7 @@ public final class Workflows {
    * The input of a released job: its own arguments, or built from its dependencies' ends in declared
    * order (see {@link WorkflowInput}).
    */
-  public static String input(WorkflowInput mode, String argsJson, List<End> ends) {
+  public static String input(WorkflowInput mode, String argsJson, List<DependencyEnd> ends) {
     return switch (mode) {
       case ARGS -> argsJson;
       case RESULT -> orNull(ends.get(0).resultJson());
@@ -141,7 +137,7 @@ public final class Workflows {
       case OUTCOMES -> {
         StringBuilder b = new StringBuilder(2 + ends.size() * 48).append('[');
         for (int i = 0; i < ends.size(); i++) {
-          End e = ends.get(i);
+          DependencyEnd e = ends.get(i);
           b.append(i == 0 ? "" : ",").append("{\"jobId\":\"").append(e.jobId()).append("\",\"state\":\"")
               .append(e.state().name()).append("\",\"result\":").append(orNull(e.resultJson()))
               .append(",\"error\":").append(orNull(e.errorJson())).append('}');

@@ -1,5 +1,7 @@
-package dev.spindle.queue.spi;
+package dev.spindle.queue.store;
 
+import dev.spindle.queue.spi.JobStore;
+import dev.spindle.queue.spi.Subscription;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
