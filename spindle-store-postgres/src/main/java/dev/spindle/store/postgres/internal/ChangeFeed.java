@@ -2,27 +2,23 @@ package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.store.ChangeListeners;
 import dev.spindle.store.jdbc.JdbcJobStore;
+import dev.spindle.store.jdbc.internal.CoalescingSender;
 import dev.spindle.store.jdbc.internal.SqlChangePoller;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tells the listeners when the store may have changed, in any process.
  *
  * <p>With NOTIFY on, a dedicated connection (outside the pool) LISTENs on the store's channel as
  * the source of the engine's {@link SqlChangePoller}; writers send a coalesced {@code pg_notify}
- * after they commit ({@link #signal}: signals during a send make at most one more). Listeners are
+ * after they commit ({@link #signal}, a {@link CoalescingSender}). Listeners are
  * also called every {@code pollNanos} (at most 1 s), which bounds the delay of a lost notification.
  * With NOTIFY off (PgBouncer in transaction pooling) the poller reads the job id sequence and the
  * finish counter every {@code pollNanos} instead.
@@ -30,17 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>A half-open LISTEN connection (peer gone without FIN or RST) would deliver nothing: after
  * {@code 10 * pollNanos} (at least 1 s) without a notification a round trip ({@link
  * Connection#isValid}) checks it, and one silent for {@link #ROUND_TRIP_TIMEOUT_SECONDS} (every
- * statement's timeout there) is replaced. An exception or {@link Error} (a listener's, say) ends
- * neither the watching nor the sending thread. Thread-safe.
+ * statement's timeout there) is replaced. An exception or {@link Error} (a listener's, say) does
+ * not end the watching thread. Thread-safe.
  */
 public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
-  private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
-  /** No NOTIFY is being sent. */
-  private static final int IDLE = 0;
-  /** A NOTIFY is being sent (or about to be) for every signal so far. */
-  private static final int SENDING = 1;
-  /** A NOTIFY is being sent, and signals came after it began: one more follows it. */
-  private static final int AGAIN = 2;
   /** How long a round trip on the watching connection may take before it counts as dead and is replaced. */
   static final int ROUND_TRIP_TIMEOUT_SECONDS = 5;
   /** The newest change number polled with NOTIFY off: moves with every new job and every finish. */
@@ -53,11 +42,8 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
   private final long pollNanos;
   private final long probeAfterNanos;
   private final AtomicLong notified = new AtomicLong();
-  /** {@link #IDLE}, {@link #SENDING} or {@link #AGAIN}: changed by compare-and-set, never under a lock. */
-  private final AtomicInteger sendState = new AtomicInteger(IDLE);
-  private volatile boolean closed;
-  private volatile @Nullable Thread sender;
-  private final Object starting = new Object();
+  /** Sends the coalesced NOTIFY of this process's commits. */
+  private final CoalescingSender sender;
   /** The thread that wakes the listeners: on the LISTEN connection, or polling with NOTIFY off. */
   private final SqlChangePoller watcher;
 
@@ -76,6 +62,7 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
     this.watcher = notify ? new SqlChangePoller("spindle-pg-changes", Listening::new, 0, pollNanos, listeners)
         : new SqlChangePoller("spindle-pg-changes", SqlChangePoller.dedicated(() -> watching(db), NEWEST_CHANGE),
             pollNanos, pollNanos, listeners);
+    this.sender = new CoalescingSender("spindle-pg-notify", () -> db.update("notify listeners", this::notifyIn));
   }
 
   /** Whether this feed uses LISTEN/NOTIFY. */
@@ -110,55 +97,8 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
    */
   @Override
   public void signal() {
-    if (!notify || closed) {
-      return;
-    }
-    for (int state; (state = sendState.get()) != AGAIN; ) {
-      if (state == SENDING ? sendState.compareAndSet(SENDING, AGAIN) : sendState.compareAndSet(IDLE, SENDING)) {
-        if (state == IDLE) {
-          wakeSender();
-        }
-        return;
-      }
-    }
-  }
-
-  /** Wakes the sending thread, started on the first signal (by the one caller that moved IDLE to SENDING). */
-  private void wakeSender() {
-    Thread t = sender;
-    if (t == null) {
-      synchronized (starting) {
-        if (sender == null) {
-          sender = Thread.ofPlatform().daemon().name("spindle-pg-notify").start(this::sendLoop);
-        }
-      }
-    } else {
-      LockSupport.unpark(t);
-    }
-  }
-
-  private void sendLoop() {
-    while (!closed) {
-      while (sendState.get() == IDLE && !closed) {
-        LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
-        if (Thread.currentThread().isInterrupted()) {
-          return;
-        }
-      }
-      if (closed) {
-        return;
-      }
-      try {
-        db.update("notify listeners", this::notifyIn);
-      } catch (RuntimeException e) {
-        LOG.debug("NOTIFY on {} failed: {}", channel, e.toString());
-      } catch (Error e) {
-        // not the end of this thread: signals would pile up unsent for good
-        LOG.warn("NOTIFY on {} failed", channel, e);
-      }
-      if (!sendState.compareAndSet(SENDING, IDLE)) {
-        sendState.set(SENDING); // AGAIN: one more for the signals that came while this one was sent
-      }
+    if (notify) {
+      sender.signal();
     }
   }
 
@@ -226,11 +166,7 @@ public final class ChangeFeed implements JdbcJobStore.ChangeFeed {
 
   @Override
   public void close() {
-    closed = true;
+    sender.close();
     watcher.close();
-    Thread t = sender;
-    if (t != null) {
-      LockSupport.unpark(t);
-    }
   }
 }
