@@ -10,7 +10,10 @@ import dev.spindle.queue.spi.StepRecord;
 import dev.spindle.queue.spi.StepWrite;
 import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
+import dev.spindle.store.jdbc.internal.ClaimPositions;
 import dev.spindle.store.jdbc.internal.ServerClock;
+import dev.spindle.store.jdbc.internal.SqlArrayClaims;
+import dev.spindle.store.jdbc.internal.SqlArrayEnqueue;
 import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.PostgresDialect;
@@ -82,8 +85,8 @@ public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
           .maxPayloadBytes(b.maxPayloadBytes())
           .numbering(new PostgresFinishes(opened.horizon()))
           .finishCursor(opened.horizon()::read)
-          .inserts(new PostgresEnqueue())
-          .claims(new PostgresClaims(positions))
+          .inserts(new SqlArrayEnqueue<>(PostgresDialect.INSTANCE))
+          .claims(new SqlArrayClaims<>(PostgresDialect.INSTANCE, positions))
           .completions(new PostgresCompletions(opened.horizon(), moving ? history : null, positions))
           .retention(retention::purgeExpired)
           // concurrent claims take turns per flow key: the check and the take of a key are one step; a
