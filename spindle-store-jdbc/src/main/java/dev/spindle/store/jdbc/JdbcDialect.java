@@ -378,6 +378,31 @@ public interface JdbcDialect {
   }
 
   /**
+   * For the set-based claims and enqueue of {@link Batching#ARRAY_ROUNDS} dialects: the SQL they use
+   * that is not standard ({@link SetBasedSql}). By default PostgreSQL's.
+   */
+  default SetBasedSql setBasedSql() {
+    return SetBasedSql.POSTGRESQL;
+  }
+
+  /**
+   * The non-standard fragments of the set-based claims and enqueue. Immutable.
+   *
+   * @param rowAddress the column a locked row is found again by in the same transaction ({@code ctid})
+   * @param nextJobId the expression of a new job id ({@code nextval('spindle_job_ids')})
+   * @param claimSettings a query setting a claim transaction's planner settings, sent before the
+   *     claim's first statement in the same round trip; "" for none
+   * @param queueTurn a statement taking the transaction lock of the queue bound as its one parameter
+   * @param byteOrder the collation suffix that orders text by bytes ({@code COLLATE "C"})
+   */
+  record SetBasedSql(String rowAddress, String nextJobId, String claimSettings, String queueTurn, String byteOrder) {
+    /** PostgreSQL's: {@code ctid}, the job id sequence, no sort or JIT in claims, advisory locks. */
+    public static final SetBasedSql POSTGRESQL = new SetBasedSql("ctid", "nextval('spindle_job_ids')",
+        "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)",
+        "SELECT pg_advisory_xact_lock(hashtext('spindle-queue:' || current_schema() || ':' || ?))", "COLLATE \"C\"");
+  }
+
+  /**
    * A text condition on jobs.
    *
    * @param from the FROM source that holds {@code spindle_jobs}' columns ({@code spindle_jobs}

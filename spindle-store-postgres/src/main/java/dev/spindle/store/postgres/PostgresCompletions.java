@@ -2,6 +2,7 @@ package dev.spindle.store.postgres;
 
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
+import dev.spindle.store.jdbc.internal.ClaimPositions;
 import dev.spindle.store.jdbc.internal.SqlArrayWrites;
 import dev.spindle.store.jdbc.internal.SqlCompletions;
 import dev.spindle.store.postgres.internal.Db;

@@ -6,7 +6,10 @@ import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.SchemaStatus;
 import dev.spindle.store.jdbc.ServerJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
+import dev.spindle.store.jdbc.internal.ClaimPositions;
 import dev.spindle.store.jdbc.internal.ServerClock;
+import dev.spindle.store.jdbc.internal.SqlArrayClaims;
+import dev.spindle.store.jdbc.internal.SqlArrayEnqueue;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
@@ -74,8 +77,8 @@ public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
           .maxPayloadBytes(b.maxPayloadBytes())
           .numbering(new PostgresFinishes(opened.horizon()))
           .finishCursor(opened.horizon()::read)
-          .inserts(new PostgresEnqueue())
-          .claims(new PostgresClaims(positions))
+          .inserts(new SqlArrayEnqueue<>(PostgresDialect.INSTANCE))
+          .claims(new SqlArrayClaims<>(PostgresDialect.INSTANCE, positions))
           .completions(new PostgresCompletions(opened.horizon(), moving ? history : null, positions))
           .retention(retention::purgeExpired)
           // concurrent claims take turns per flow key: the check and the take of a key are one step; a

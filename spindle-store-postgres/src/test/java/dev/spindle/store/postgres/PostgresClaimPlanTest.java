@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.store.jdbc.internal.SqlArrayClaims;
+import dev.spindle.store.postgres.internal.Db;
+import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a nested loop and run it again for every row (in the benchmark two claims then ran for minutes).
  */
 class PostgresClaimPlanTest {
+  private static final SqlArrayClaims<Db.Conn> CLAIMS = new SqlArrayClaims<>(PostgresDialect.INSTANCE, null);
+
   private static PostgresJobStore store;
 
   @BeforeAll
@@ -45,10 +50,10 @@ class PostgresClaimPlanTest {
   /** Each claim statement with its parameters bound in order, and the jobs it must take. */
   static List<Object[]> statements() {
     return List.of(
-        new Object[] {"many", PostgresClaims.TAKE_MANY, List.of("'w'", "1", "'q'", "64"), 64},
-        new Object[] {"from a position", PostgresClaims.TAKE_FROM, List.of("'w'", "1", "'q'", "0", "5000", "64"), 64},
-        new Object[] {"keyed", PostgresClaims.TAKE_KEYED, List.of("'w'", "1", "'q'", "'k'"), 1},
-        new Object[] {"unkeyed", PostgresClaims.TAKE_UNKEYED, List.of("'w'", "1", "'q'"), 1});
+        new Object[] {"many", CLAIMS.takeMany(), List.of("'w'", "1", "'q'", "64"), 64},
+        new Object[] {"from a position", CLAIMS.takeFrom(), List.of("'w'", "1", "'q'", "0", "5000", "64"), 64},
+        new Object[] {"keyed", CLAIMS.takeOne("k"), List.of("'w'", "1", "'q'", "'k'"), 1},
+        new Object[] {"unkeyed", CLAIMS.takeOne(null), List.of("'w'", "1", "'q'"), 1});
   }
 
   @ParameterizedTest(name = "{0}")

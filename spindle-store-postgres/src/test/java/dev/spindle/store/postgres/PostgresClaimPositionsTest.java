@@ -8,6 +8,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.store.jdbc.internal.ClaimPositions;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Claims start where the store's last claim of the queue ended ({@link ClaimPositions}): with
+ * Claims start where the store's last claim of the queue ended ({@code ClaimPositions}): with
  * 18,000 claimed jobs' dead entries ahead of the ready ones and a snapshot pinning them (an open
  * transaction elsewhere, so neither a vacuum nor a scan can clear them), the claim reads a small
  * part of what a walk from the head reads; jobs made ready before the position are still claimed in

@@ -9,7 +9,10 @@ import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.jdbc.internal.SqlArrayClaims;
+import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.JobRows;
+import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,6 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * jobs).
  */
 class PostgresStaleStatisticsTest {
+  private static final SqlArrayClaims<Db.Conn> CLAIMS = new SqlArrayClaims<>(PostgresDialect.INSTANCE, null);
+
   private static final int READY = 200_000;
   private static final int DELAYED = 20_000;
   private static final Pattern COLUMNS = Pattern.compile("\\|");
@@ -96,11 +101,11 @@ class PostgresStaleStatisticsTest {
       assertThat(count(schema, "state = " + JobRows.SCHEDULED)).as("1,000 promoted").isEqualTo(DELAYED - 1_000);
 
       // the plans, with the claim's settings in its transaction, as the store sends them
-      String take = explain(schema, PostgresClaims.TAKE_MANY, "'w1'", "1", "'default'", "64");
+      String take = explain(schema, CLAIMS.takeMany(), "'w1'", "1", "'default'", "64");
       assertThat(take).as(take).contains("Index Scan using spindle_jobs_ready_plain on spindle_jobs")
           .doesNotContain("Sort").doesNotContain("Seq Scan on spindle_jobs").contains("LockRows (actual rows=64 loops=1)");
       long due = Long.MAX_VALUE / 2;
-      String rules = explain(schema, PostgresClaims.PROMOTE_AND_READ_RULES, Long.toString(due), Long.toString(due));
+      String rules = explain(schema, CLAIMS.promoteAndReadRules(), Long.toString(due), Long.toString(due));
       assertThat(rules).as(rules).contains("Index Scan using spindle_jobs_scheduled on spindle_jobs")
           .doesNotContain("Sort").doesNotContain("spindle_jobs_created").doesNotContain("Seq Scan on spindle_jobs");
 
@@ -161,7 +166,7 @@ class PostgresStaleStatisticsTest {
     for (String p : params) {
       bound = bound.replaceFirst("\\?", p);
     }
-    return psql(schema, "BEGIN; " + PostgresClaims.PLANNER_SETTINGS + "; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF,"
+    return psql(schema, "BEGIN; " + PostgresDialect.INSTANCE.setBasedSql().claimSettings() + "; EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF,"
         + " SUMMARY OFF) " + bound + "; ROLLBACK");
   }
 

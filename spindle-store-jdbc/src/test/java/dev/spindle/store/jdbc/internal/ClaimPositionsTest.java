@@ -1,4 +1,4 @@
-package dev.spindle.store.postgres;
+package dev.spindle.store.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.spindle.store.postgres;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
@@ -25,38 +25,41 @@ import org.jspecify.annotations.Nullable;
  * exact to within a quarter second for other processes' (or a caller's late-committing
  * transaction's).
  *
+ * <p>Used by {@link SqlArrayClaims} where the builder's claims are given one: an optimisation for
+ * MVCC databases whose claimed rows leave dead index entries (PostgreSQL and its kin).
+ *
  * <p>Thread-safe: positions are replaced whole; one recorded by a claim that began before a {@link
  * #readied} is ignored.
  */
-final class ClaimPositions {
+public final class ClaimPositions {
   /** How far below its position (in ids) a claim still looks for jobs of the position's priority. */
-  static final long SLACK = 1024;
+  public static final long SLACK = 1024;
 
   /** How long a position is used before a claim of its queue walks from the head again (250 ms). */
-  static final long WALK_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  public static final long WALK_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   /**
    * The end of a queue's last claim: its last job in claim order (lowest priority, highest id), when
    * the queue was last walked from the head, and the {@link #epoch} the claim began under.
    */
-  record Position(int priority, long id, long walkedAtNanos, long epoch) {}
+  public record Position(int priority, long id, long walkedAtNanos, long epoch) {}
 
   private final ConcurrentHashMap<String, Position> byQueue = new ConcurrentHashMap<>();
   private final AtomicLong epoch = new AtomicLong();
   private final LongSupplier nanoTime;
 
   /** @param nanoTime a monotonic clock in nanoseconds ({@code System::nanoTime}) */
-  ClaimPositions(LongSupplier nanoTime) {
+  public ClaimPositions(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
   }
 
   /** The count of {@link #readied} calls, read when a claim begins. */
-  long epoch() {
+  public long epoch() {
     return epoch.get();
   }
 
   /** Where a claim of {@code queue} may start, or null: from the index's head. */
-  @Nullable Position start(String queue) {
+  public @Nullable Position start(String queue) {
     Position p = byQueue.get(queue);
     if (p == null || p.epoch() != epoch.get() || nanoTime.getAsLong() - p.walkedAtNanos() >= WALK_EVERY_NANOS) {
       return null;
@@ -71,7 +74,7 @@ final class ClaimPositions {
    * @param from the position it started at, null if it walked from the head
    * @param taken the jobs it took, in any order
    */
-  void ended(String queue, long began, @Nullable Position from, List<JobInfo> taken) {
+  public void ended(String queue, long began, @Nullable Position from, List<JobInfo> taken) {
     if (taken.isEmpty()) {
       byQueue.remove(queue); // nothing ready: the next claim walks from the head anyway
       return;
@@ -92,7 +95,7 @@ final class ClaimPositions {
   }
 
   /** Jobs may have become ready before a position through this store: every claim walks from the head again. */
-  void readied() {
+  public void readied() {
     epoch.incrementAndGet();
   }
 
@@ -102,7 +105,7 @@ final class ClaimPositions {
    *
    * @param results the enqueue's results, in the order of {@code jobs}
    */
-  void enqueued(List<NewJob> jobs, List<EnqueueResult> results) {
+  public void enqueued(List<NewJob> jobs, List<EnqueueResult> results) {
     if (byQueue.isEmpty()) {
       return; // a producer's store: it claims nothing
     }
