@@ -70,11 +70,6 @@ public final class FinishHorizon {
     return lockCall;
   }
 
-  /** Takes the finishing lock in the caller's transaction (before its first {@code nextval}). */
-  public void lockIn(Db.Conn c) throws SQLException {
-    c.ps("SELECT " + lockCall).execute();
-  }
-
   /**
    * The horizon now, read in the caller's transaction (which must be READ COMMITTED and read its rows
    * after this call).
