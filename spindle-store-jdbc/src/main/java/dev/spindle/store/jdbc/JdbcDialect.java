@@ -403,6 +403,26 @@ public interface JdbcDialect {
   }
 
   /**
+   * For {@link Batching#ARRAY_ROUNDS} with finish numbers taken in the finishing statements (the
+   * engine's {@code SqlArrayCompletions}): the dialect's pieces of that path. By default none.
+   */
+  default java.util.Optional<ArrayFinishes> arrayFinishes() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * A dialect's pieces of the array completion path ({@link #arrayFinishes}).
+   *
+   * @param nextFinishSeq SQL value of the next finish number in an UPDATE (a sequence's next value)
+   * @param hasDependents SQL of a finishing statement's result column, given the name of its
+   *     data-modifying {@code WITH} query: true if any of the rows it returned ({@code id}) has a
+   *     dependent or waiter, read with a snapshot taken after the statement's updates
+   * @param roundSettings a query run at the start of each call's rounds (transaction-local planner
+   *     settings, one row), or "" for none
+   */
+  record ArrayFinishes(String nextFinishSeq, Function<String, String> hasDependents, String roundSettings) {}
+
+  /**
    * A text condition on jobs.
    *
    * @param from the FROM source that holds {@code spindle_jobs}' columns ({@code spindle_jobs}

@@ -1,37 +1,21 @@
 package dev.spindle.store.postgres;
 
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.StoreException;
-import dev.spindle.store.jdbc.internal.ClaimPositions;
+import dev.spindle.store.jdbc.internal.SqlArrayCompletions;
 import dev.spindle.store.jdbc.internal.SqlArrayWrites;
-import dev.spindle.store.jdbc.internal.SqlCompletions;
-import dev.spindle.store.postgres.internal.Db;
-import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListSet;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The completion path of {@link PostgresJobStore}: the engine's column-array rounds ({@link
- * SqlArrayWrites}) under the finishing lock ({@link FinishHorizon}), planned once per connection,
- * and with {@code archiveAfter} 0 successes moved to the history ({@link HistoryPartitions}) in
- * their completing statement. Thread-safe.
+ * The history that {@link PostgresJobStore}'s successes move into in their completing statement
+ * ({@code archiveAfter} 0): the move's SQL over the engine's column arrays ({@link SqlArrayWrites})
+ * and the day partitions ({@link HistoryPartitions}) it needs. The engine's {@link
+ * SqlArrayCompletions} runs it. Thread-safe.
  */
-final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlArrayWrites.Host<Db.Conn> {
-  private static final Logger LOG = LoggerFactory.getLogger(PostgresJobStore.class);
-
+final class PostgresCompletions implements SqlArrayCompletions.DirectHistory {
   /**
    * The largest stored arguments (bytes, {@code pg_column_size}) of a success moved as it completes:
    * larger ones are TOASTed and the history's copy would write them again (on a full disk that
@@ -39,29 +23,10 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
    */
   static final int MOVED_ARGS_MAX = 2000;
 
-  /** The SQLSTATE of a serialization failure, which the engine answers by running the transaction again. */
-  private static final String SERIALIZATION_FAILURE = "40001";
+  private final HistoryPartitions history;
 
-  /** Told when finished jobs' dependents may have become ready (their ids are old). */
-  private final ClaimPositions positions;
-  /** The history's partitions when successes move to the history as they complete, else null. */
-  private final @Nullable HistoryPartitions direct;
-  private final String lockCall;
-  private final String movedSql;
-  private final SqlArrayWrites<Db.Conn> rounds;
-  /** Days of successes that stayed in the hot table while moving was on for want of their partition. */
-  private final Set<Long> missingDays = new ConcurrentSkipListSet<>();
-
-  /**
-   * @param direct the history's partitions when successes move to the history in their completing
-   *     statement (archiveAfter 0), else null
-   */
-  PostgresCompletions(FinishHorizon horizon, @Nullable HistoryPartitions direct, ClaimPositions positions) {
-    this.positions = positions;
-    this.direct = direct;
-    this.lockCall = horizon.lockCall();
-    this.movedSql = moving(lockCall);
-    this.rounds = new SqlArrayWrites<>(PostgresDialect.INSTANCE, new PostgresFinishes(horizon), this);
+  PostgresCompletions(HistoryPartitions history) {
+    this.history = history;
   }
 
   /**
@@ -77,7 +42,7 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
    * its {@code NOT EXISTS}, so dependents are read after the delete ({@link Schema#hasDependents}).
    * A moved job tells its end from the history ({@code spindle_all_jobs}); one deleted with no
    * history row cannot, so the third column flags it and the transaction runs again ({@link
-   * #finishSuccesses}).
+   * SqlArrayCompletions#finishSuccesses}).
    */
   static String moving(String lockCall) {
     PostgresDialect d = PostgresDialect.INSTANCE;
@@ -104,95 +69,23 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
         + Schema.HAS_DEPENDENTS + "(array_agg(id) FILTER (WHERE kept_us = 0)) ELSE false END FROM moved) FROM moved";
   }
 
-  /** Takes the finishing lock in shared mode in the statement, before any finish number ({@link FinishHorizon}). */
   @Override
-  public String finishLock() {
-    return lockCall;
+  public String moveSql(String finishLock) {
+    return moving(finishLock);
   }
 
-  /** {@link Schema#hasDependents}: a function with a snapshot of its own, called after the statement's updates. */
   @Override
-  public String hasDependents(String cte) {
-    return Schema.hasDependents(cte);
+  public long[] known() {
+    return history.known();
   }
 
-  /**
-   * Unless the call runs again on a full disk: successes moved to the history ({@link #moving}).
-   *
-   * @throws SQLException a serialization failure (the call runs again) if a success that kept no
-   *     history row turned out to have a dependent or a waiter
-   */
   @Override
-  public Set<Long> finishSuccesses(Db.Conn c, SqlArrayWrites.Columns successes, long now, boolean again,
-      boolean[] anyDeps) throws SQLException {
-    HistoryPartitions history = direct;
-    if (history == null || again) {
-      return Set.of();
-    }
-    PreparedStatement ps = c.ps(movedSql);
-    ps.setLong(1, now);
-    successes.bind(c, ps, 2, "text");
-    ps.setArray(6, c.jdbc().createArrayOf("int8", Arrays.stream(history.known()).boxed().toArray()));
-    Set<Long> moved = new HashSet<>();
-    boolean lost = false;
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        moved.add(rs.getLong(1));
-        anyDeps[0] |= rs.getBoolean(2);
-        lost |= rs.getBoolean(3);
-      }
-    }
-    if (lost) { // a serialization failure: the engine rolls back and runs the call again
-      throw new SQLException("a success kept no history row, but a dependent or waiter of it committed while the"
-          + " completion waited for its row; the completion runs again and finishes it in place", SERIALIZATION_FAILURE);
-    }
-    return moved;
+  public Collection<Long> missing(long[] known, List<Long> expiries) {
+    return HistoryPartitions.missing(known, expiries);
   }
 
-  /** Successes that stayed in the hot table for want of their day's partition: the day is created after the commit. */
   @Override
-  public void finishedInPlace(List<Long> expiries, boolean again) {
-    HistoryPartitions history = direct;
-    if (history != null && !again && !expiries.isEmpty()) {
-      missingDays.addAll(HistoryPartitions.missing(history.known(), expiries));
-    }
-  }
-
-  /** Finished jobs' dependents may have become ready (their ids are old). */
-  @Override
-  public void dependentsReleased() {
-    positions.readied();
-  }
-
-  /** The engine's rounds, their statements planned once per connection (see {@link SqlArrayWrites#batch}). */
-  @Override
-  public SqlCompletions.Applier<Db.Conn> start(Db.Conn c, boolean again) throws SQLException {
-    c.setLocal("plan_cache_mode", "force_generic_plan");
-    return rounds.start(c, again);
-  }
-
-  /** On a full disk jobs finish in the hot table: the history's copy of a row needs room that finishing in place does not. */
-  @Override
-  public boolean runsAgain(StoreException e) {
-    return e.reason() == StoreException.Reason.DISK_FULL && direct != null;
-  }
-
-  /**
-   * After a commit: creates the days whose successes stayed in the hot table for want of a partition
-   * (outside any transaction). A failure is logged: the jobs are stored and the archive moves them.
-   */
-  @Override
-  public void afterCommit() {
-    HistoryPartitions history = direct;
-    if (history != null && !missingDays.isEmpty()) {
-      List<Long> days = new ArrayList<>(missingDays);
-      missingDays.removeAll(days);
-      try {
-        history.create(days);
-      } catch (RuntimeException e) {
-        LOG.warn("could not create the history's day partitions for finished jobs (they stay in the hot table"
-            + " until retention archives them): {}", e.getMessage());
-      }
-    }
+  public void create(List<Long> days) {
+    history.create(days);
   }
 }

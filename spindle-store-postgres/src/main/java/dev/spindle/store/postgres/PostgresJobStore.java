@@ -9,7 +9,9 @@ import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ClaimPositions;
 import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlArrayClaims;
+import dev.spindle.store.jdbc.internal.SqlArrayCompletions;
 import dev.spindle.store.jdbc.internal.SqlArrayEnqueue;
+import dev.spindle.store.jdbc.internal.SqlNumbering;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
@@ -75,11 +77,12 @@ public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
           .feed(opened.feed())
           .describe(b.describe())
           .maxPayloadBytes(b.maxPayloadBytes())
-          .numbering(new PostgresFinishes(opened.horizon()))
+          .numbering(new SqlNumbering.Sequence<>(PostgresDialect.INSTANCE, opened.horizon().lockCall()))
           .finishCursor(opened.horizon()::read)
           .inserts(new SqlArrayEnqueue<>(PostgresDialect.INSTANCE))
           .claims(new SqlArrayClaims<>(PostgresDialect.INSTANCE, positions))
-          .completions(new PostgresCompletions(opened.horizon(), moving ? history : null, positions))
+          .completions(new SqlArrayCompletions<>(PostgresDialect.INSTANCE, opened.horizon().lockCall(),
+              moving ? new PostgresCompletions(history) : null, positions::readied))
           .retention(retention::purgeExpired)
           // concurrent claims take turns per flow key: the check and the take of a key are one step; a
           // key another claim holds is skipped, never waited for (no lock-order deadlocks)

@@ -66,4 +66,45 @@ public abstract class SqlNumbering<C extends JdbcConn> implements SqlJobEnds.Num
       SqlMeta.set(c, KEY, last);
     }
   }
+
+  /**
+   * Finish numbers from a database sequence, taken in the updating statement ({@link
+   * JdbcDialect.ArrayFinishes#nextFinishSeq}) after the store's finishing lock: {@link #take}
+   * evaluates the lock's SQL expression (a shared lock held to the commit, which tells the feed's
+   * reader which transactions may still hold numbers). Thread-safe (stateless).
+   *
+   * @param <C> the store's connection type
+   */
+  public static final class Sequence<C extends JdbcConn> extends SqlNumbering<C> {
+    private final String nextFinishSeq;
+    private final String lockSql;
+
+    /**
+     * The numbering of a store in {@code dialect}'s SQL, under {@code finishLock}.
+     *
+     * @param finishLock a SQL expression that takes the finishing lock
+     * @throws IllegalArgumentException if the dialect has no {@link JdbcDialect#arrayFinishes}
+     */
+    public Sequence(JdbcDialect dialect, String finishLock) {
+      super(dialect);
+      this.nextFinishSeq = dialect.arrayFinishes().orElseThrow(() -> new IllegalArgumentException(dialect.name()
+          + " takes no finish numbers from a sequence")).nextFinishSeq();
+      this.lockSql = "SELECT " + finishLock;
+    }
+
+    @Override
+    public String nextFinishSeq() {
+      return nextFinishSeq;
+    }
+
+    /** Takes the finishing lock in the caller's transaction, before the number is taken. */
+    @Override
+    public long take(C c) throws SQLException {
+      c.ps(lockSql).execute();
+      return -1;
+    }
+
+    @Override
+    public void taken(C c, long last) {}
+  }
 }

@@ -39,11 +39,6 @@ public final class FinishHorizon extends SqlFinishHorizon<Db.Conn> {
     return lockCall;
   }
 
-  /** Takes the finishing lock in the caller's transaction (before its first {@code nextval}). */
-  public void lockIn(Db.Conn c) throws SQLException {
-    c.ps("SELECT " + lockCall).execute();
-  }
-
   /**
    * The sequence's last number taken. Not {@code SELECT last_value}: that reads the tuple without
    * the buffer lock, where {@code nextval} briefly writes the value it logs ahead (up to 32 on), so

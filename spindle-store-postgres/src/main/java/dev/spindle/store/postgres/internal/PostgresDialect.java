@@ -5,6 +5,7 @@ import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * PostgreSQL's {@link JdbcDialect}: row locks ({@code FOR UPDATE}, {@code FOR SHARE}, {@code SKIP
@@ -15,6 +16,9 @@ import java.util.List;
 public final class PostgresDialect implements JdbcDialect {
   /** The one instance. */
   public static final PostgresDialect INSTANCE = new PostgresDialect();
+
+  private static final ArrayFinishes ARRAY_FINISHES = new ArrayFinishes("nextval('spindle_finish_seq')",
+      Schema::hasDependents, Db.setLocalSql("plan_cache_mode", "force_generic_plan"));
 
   private PostgresDialect() {}
 
@@ -122,5 +126,14 @@ public final class PostgresDialect implements JdbcDialect {
         + ") RETURNING *) INSERT INTO spindle_jobs SELECT * FROM m");
     bindIds(c, ps, 1, ids);
     ps.executeUpdate();
+  }
+
+  /**
+   * Finish numbers from {@code spindle_finish_seq}, dependents read by {@link Schema#hasDependents},
+   * and each call's rounds planned once per connection ({@code plan_cache_mode}).
+   */
+  @Override
+  public Optional<ArrayFinishes> arrayFinishes() {
+    return Optional.of(ARRAY_FINISHES);
   }
 }
