@@ -4,6 +4,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.internal.SqlArrayWrites;
 import dev.spindle.store.jdbc.internal.SqlCompletions;
+import dev.spindle.store.jdbc.internal.SqlHistoryPartitions;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
 import dev.spindle.store.postgres.internal.JobRows;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The completion path of {@link PostgresJobStore}: the engine's column-array rounds ({@link
  * SqlArrayWrites}) under the finishing lock ({@link FinishHorizon}), planned once per connection,
- * and with {@code archiveAfter} 0 successes moved to the history ({@link HistoryPartitions}) in
+ * and with {@code archiveAfter} 0 successes moved to the history ({@link SqlHistoryPartitions}) in
  * their completing statement. Thread-safe.
  */
 final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlArrayWrites.Host<Db.Conn> {
@@ -44,7 +45,7 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
   /** Told when finished jobs' dependents may have become ready (their ids are old). */
   private final ClaimPositions positions;
   /** The history's partitions when successes move to the history as they complete, else null. */
-  private final @Nullable HistoryPartitions direct;
+  private final @Nullable SqlHistoryPartitions<Db.Conn> direct;
   private final String lockCall;
   private final String movedSql;
   private final SqlArrayWrites<Db.Conn> rounds;
@@ -55,7 +56,7 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
    * @param direct the history's partitions when successes move to the history in their completing
    *     statement (archiveAfter 0), else null
    */
-  PostgresCompletions(FinishHorizon horizon, @Nullable HistoryPartitions direct, ClaimPositions positions) {
+  PostgresCompletions(FinishHorizon horizon, @Nullable SqlHistoryPartitions<Db.Conn> direct, ClaimPositions positions) {
     this.positions = positions;
     this.direct = direct;
     this.lockCall = horizon.lockCall();
@@ -86,7 +87,7 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
         + " spindle_policies p WHERE " + SqlArrayWrites.held(d) + " AND p.id = j.policy_id AND (p.result_ttl_us = 0"
         + " OR (p.result_ttl_us > 0 AND (" + expires + " >= " + Schema.FOREVER_US + " OR (" + expires + " / "
         + Schema.PARTITION_US + " = ANY(?::bigint[]) AND " + expires + " % " + Schema.PARTITION_US + " < "
-        + (Schema.PARTITION_US - HistoryPartitions.MARGIN_US) + ")) AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
+        + (Schema.PARTITION_US - SqlHistoryPartitions.MARGIN_US) + ")) AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
         + ")) AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
         + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)"
         + " RETURNING j.*, " + SqlArrayWrites.item(d, "result") + " AS new_result, m.at AS at, " + expires
@@ -124,7 +125,7 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
   @Override
   public Set<Long> finishSuccesses(Db.Conn c, SqlArrayWrites.Columns successes, long now, boolean again,
       boolean[] anyDeps) throws SQLException {
-    HistoryPartitions history = direct;
+    SqlHistoryPartitions<Db.Conn> history = direct;
     if (history == null || again) {
       return Set.of();
     }
@@ -151,9 +152,9 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
   /** Successes that stayed in the hot table for want of their day's partition: the day is created after the commit. */
   @Override
   public void finishedInPlace(List<Long> expiries, boolean again) {
-    HistoryPartitions history = direct;
+    SqlHistoryPartitions<Db.Conn> history = direct;
     if (history != null && !again && !expiries.isEmpty()) {
-      missingDays.addAll(HistoryPartitions.missing(history.known(), expiries));
+      missingDays.addAll(SqlHistoryPartitions.missing(history.known(), expiries));
     }
   }
 
@@ -182,7 +183,7 @@ final class PostgresCompletions implements SqlCompletions.Writes<Db.Conn>, SqlAr
    */
   @Override
   public void afterCommit() {
-    HistoryPartitions history = direct;
+    SqlHistoryPartitions<Db.Conn> history = direct;
     if (history != null && !missingDays.isEmpty()) {
       List<Long> days = new ArrayList<>(missingDays);
       missingDays.removeAll(days);

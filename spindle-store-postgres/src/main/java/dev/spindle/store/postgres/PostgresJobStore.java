@@ -12,8 +12,11 @@ import dev.spindle.store.jdbc.JdbcJobStore;
 import dev.spindle.store.jdbc.ServerStoreBuilder;
 import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
+import dev.spindle.store.jdbc.internal.SqlHistoryPartitions;
+import dev.spindle.store.jdbc.internal.SqlHistoryRetention;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.PostgresDialect;
+import dev.spindle.store.postgres.internal.PostgresHistory;
 import dev.spindle.store.postgres.internal.Schema;
 import java.sql.Connection;
 import java.time.Clock;
@@ -57,21 +60,21 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresJobStore extends JdbcJobStore<Db.Conn> {
   private final PostgresSettings settings;
   private final dev.spindle.store.postgres.internal.ChangeFeed feed;
-  private final PostgresRetention retention;
+  private final SqlHistoryRetention<Db.Conn> retention;
   private final SqlCallerEnqueue<Db.Conn> jdbcEnqueue;
 
   /** What the engine is built from, made before it is. */
-  private record Parts(PostgresOpening opened, PostgresRetention retention, JdbcJobStore.Builder<Db.Conn> engine) {
+  private record Parts(PostgresOpening opened, SqlHistoryRetention<Db.Conn> retention, JdbcJobStore.Builder<Db.Conn> engine) {
     static Parts of(PostgresSettings b) {
       ChangeListeners listeners = new ChangeListeners();
       PostgresOpening opened = PostgresOpening.open(b, listeners);
       Db db = opened.db();
       Clock clock = opened.clock();
       ClaimPositions positions = new ClaimPositions(b.nanoTime());
-      HistoryPartitions history = new HistoryPartitions(db, clock);
+      SqlHistoryPartitions<Db.Conn> history = new SqlHistoryPartitions<>(db, clock, PostgresHistory.INSTANCE);
       boolean moving = Duration.ZERO.equals(b.archiveAfter());
-      PostgresRetention retention = new PostgresRetention(db, clock, b.archiveAfter(), history, opened.horizon(),
-          b.nanoTime());
+      SqlHistoryRetention<Db.Conn> retention = new SqlHistoryRetention<>(db, PostgresDialect.INSTANCE, clock,
+          b.archiveAfter(), history, opened.horizon()::read, b.nanoTime());
       if (moving) {
         history.prepare(); // the days successes move into from the first completion
       }
