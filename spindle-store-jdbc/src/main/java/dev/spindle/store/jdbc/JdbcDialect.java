@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -292,6 +293,14 @@ public interface JdbcDialect {
    * reused). By default nothing (ids come from a sequence).
    */
   default void beforeDeletingJobs(JdbcConn c) throws SQLException {}
+
+  /**
+   * The SQL of a history of finished jobs in day partitions, for a store that keeps one (the engine's
+   * history retention and archive use it); by default none.
+   */
+  default Optional<JdbcHistory> history() {
+    return Optional.empty();
+  }
 
   // ---- errors and the connection discipline ----------------------------------------------------
 

@@ -3,6 +3,8 @@ package dev.spindle.store.postgres;
 import dev.spindle.queue.JobState;
 import dev.spindle.store.jdbc.internal.SqlArrayCompletions;
 import dev.spindle.store.jdbc.internal.SqlArrayWrites;
+import dev.spindle.store.jdbc.internal.SqlHistoryPartitions;
+import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.Schema;
@@ -12,7 +14,7 @@ import java.util.List;
 /**
  * The history that {@link PostgresJobStore}'s successes move into in their completing statement
  * ({@code archiveAfter} 0): the move's SQL over the engine's column arrays ({@link SqlArrayWrites})
- * and the day partitions ({@link HistoryPartitions}) it needs. The engine's {@link
+ * and the day partitions ({@link SqlHistoryPartitions}) it needs. The engine's {@link
  * SqlArrayCompletions} runs it. Thread-safe.
  */
 final class PostgresCompletions implements SqlArrayCompletions.DirectHistory {
@@ -23,9 +25,9 @@ final class PostgresCompletions implements SqlArrayCompletions.DirectHistory {
    */
   static final int MOVED_ARGS_MAX = 2000;
 
-  private final HistoryPartitions history;
+  private final SqlHistoryPartitions<Db.Conn> history;
 
-  PostgresCompletions(HistoryPartitions history) {
+  PostgresCompletions(SqlHistoryPartitions<Db.Conn> history) {
     this.history = history;
   }
 
@@ -52,7 +54,7 @@ final class PostgresCompletions implements SqlArrayCompletions.DirectHistory {
         + " spindle_policies p WHERE " + SqlArrayWrites.held(d) + " AND p.id = j.policy_id AND (p.result_ttl_us = 0"
         + " OR (p.result_ttl_us > 0 AND (" + expires + " >= " + Schema.FOREVER_US + " OR (" + expires + " / "
         + Schema.PARTITION_US + " = ANY(?::bigint[]) AND " + expires + " % " + Schema.PARTITION_US + " < "
-        + (Schema.PARTITION_US - HistoryPartitions.MARGIN_US) + ")) AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
+        + (Schema.PARTITION_US - SqlHistoryPartitions.MARGIN_US) + ")) AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
         + ")) AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
         + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)"
         + " RETURNING j.*, " + SqlArrayWrites.item(d, "result") + " AS new_result, m.at AS at, " + expires
@@ -81,7 +83,7 @@ final class PostgresCompletions implements SqlArrayCompletions.DirectHistory {
 
   @Override
   public Collection<Long> missing(long[] known, List<Long> expiries) {
-    return HistoryPartitions.missing(known, expiries);
+    return SqlHistoryPartitions.missing(known, expiries);
   }
 
   @Override

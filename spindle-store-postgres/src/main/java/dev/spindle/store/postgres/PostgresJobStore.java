@@ -11,9 +11,12 @@ import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlArrayClaims;
 import dev.spindle.store.jdbc.internal.SqlArrayCompletions;
 import dev.spindle.store.jdbc.internal.SqlArrayEnqueue;
+import dev.spindle.store.jdbc.internal.SqlHistoryPartitions;
+import dev.spindle.store.jdbc.internal.SqlHistoryRetention;
 import dev.spindle.store.jdbc.internal.SqlNumbering;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.PostgresDialect;
+import dev.spindle.store.postgres.internal.PostgresHistory;
 import dev.spindle.store.postgres.internal.Schema;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,20 +58,20 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
   private final PostgresSettings settings;
   private final dev.spindle.store.postgres.internal.ChangeFeed feed;
-  private final PostgresRetention retention;
+  private final SqlHistoryRetention<Db.Conn> retention;
 
   /** What the engine is built from, made before it is. */
-  private record Parts(PostgresOpening opened, PostgresRetention retention, JdbcJobStore.Builder<Db.Conn> engine) {
+  private record Parts(PostgresOpening opened, SqlHistoryRetention<Db.Conn> retention, JdbcJobStore.Builder<Db.Conn> engine) {
     static Parts of(PostgresSettings b) {
       ChangeListeners listeners = new ChangeListeners();
       PostgresOpening opened = PostgresOpening.open(b, listeners);
       Db db = opened.db();
       Clock clock = opened.clock();
       ClaimPositions positions = new ClaimPositions(b.nanoTime());
-      HistoryPartitions history = new HistoryPartitions(db, clock);
+      SqlHistoryPartitions<Db.Conn> history = new SqlHistoryPartitions<>(db, clock, PostgresHistory.INSTANCE);
       boolean moving = Duration.ZERO.equals(b.archiveAfter());
-      PostgresRetention retention = new PostgresRetention(db, clock, b.archiveAfter(), history, opened.horizon(),
-          b.nanoTime());
+      SqlHistoryRetention<Db.Conn> retention = new SqlHistoryRetention<>(db, PostgresDialect.INSTANCE, clock,
+          b.archiveAfter(), history, opened.horizon()::read, b.nanoTime());
       if (moving) {
         history.prepare(); // the days successes move into from the first completion
       }

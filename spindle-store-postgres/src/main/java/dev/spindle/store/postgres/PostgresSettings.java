@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * The settings of an open {@link PostgresJobStore}: an immutable copy of its {@link
  * PostgresJobStore.Builder}, and how they become a pgjdbc connection (properties, the schema
  * created if missing). Credentials never appear in {@link #describe()}. {@code nanoTime} is the
- * monotonic clock of in-process intervals ({@code ClaimPositions}, {@link PostgresRetention};
+ * monotonic clock of in-process intervals ({@code ClaimPositions}, {@code SqlHistoryRetention};
  * tests move their own).
  *
  * @param location the location without secrets and without the schema

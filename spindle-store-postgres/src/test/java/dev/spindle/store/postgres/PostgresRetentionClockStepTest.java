@@ -13,6 +13,7 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.QueueControl.DeleteResult;
 import dev.spindle.queue.spi.RetentionLimits;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.store.jdbc.internal.SqlHistoryRetention;
 import dev.spindle.testkit.store.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,13 +100,13 @@ class PostgresRetentionClockStepTest {
 
   @Test
   void anIntervalHasPassedWhenEitherClockSaysSo() {
-    PostgresRetention.When start = new PostgresRetention.When(T0, 100);
+    SqlHistoryRetention.When start = new SqlHistoryRetention.When(T0, 100);
     Duration minute = Duration.ofMinutes(1);
     long minuteNanos = minute.toNanos();
-    assertThat(start.passed(minute, new PostgresRetention.When(T0.plusSeconds(59), 100 + minuteNanos - 1))).isFalse();
-    assertThat(start.passed(minute, new PostgresRetention.When(T0.plusSeconds(60), 100))).as("by the store's clock")
+    assertThat(start.passed(minute, new SqlHistoryRetention.When(T0.plusSeconds(59), 100 + minuteNanos - 1))).isFalse();
+    assertThat(start.passed(minute, new SqlHistoryRetention.When(T0.plusSeconds(60), 100))).as("by the store's clock")
         .isTrue();
-    assertThat(start.passed(minute, new PostgresRetention.When(T0.minus(HOUR), 100 + minuteNanos)))
+    assertThat(start.passed(minute, new SqlHistoryRetention.When(T0.minus(HOUR), 100 + minuteNanos)))
         .as("by the monotonic clock, the store's stepped back").isTrue();
   }
 }

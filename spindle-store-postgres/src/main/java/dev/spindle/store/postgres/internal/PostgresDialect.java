@@ -2,6 +2,7 @@ package dev.spindle.store.postgres.internal;
 
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
+import dev.spindle.store.jdbc.JdbcHistory;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -101,6 +102,12 @@ public final class PostgresDialect implements JdbcDialect {
     return new TextMatch("spindle_jobs", "id", " AND ((state <> " + running + " AND " + args + ") OR (state <> "
         + running + " AND error IS NOT NULL AND " + error + ") OR (state = " + running + " AND (" + args + " OR "
         + error + ")))", List.of(like, like, like, like), true);
+  }
+
+  /** The history partitioned by expiry day ({@link PostgresHistory}). */
+  @Override
+  public Optional<JdbcHistory> history() {
+    return Optional.of(PostgresHistory.INSTANCE);
   }
 
   /** {@code spindle_all_jobs}: {@code spindle_jobs UNION ALL spindle_history}. */

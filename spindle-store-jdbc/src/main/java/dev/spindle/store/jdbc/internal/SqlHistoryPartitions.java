@@ -1,9 +1,7 @@
-package dev.spindle.store.postgres;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.JobPolicy;
-import dev.spindle.store.postgres.internal.Db;
-import dev.spindle.store.postgres.internal.JobRows;
-import dev.spindle.store.postgres.internal.Schema;
+import dev.spindle.store.jdbc.JdbcHistory;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,39 +17,48 @@ import java.util.regex.Pattern;
 
 /**
  * The day partitions of {@code spindle_history} ({@code spindle_history_d<day>}, by expiry day)
- * known to exist, created under an advisory lock in their own transaction. A completion moves a
- * success into the history only when its expiry falls in a known day at least {@link #MARGIN_US}
- * before its end, so no partition is dropped under a completion in flight; otherwise the success
- * stays in the hot table (archived later) and its day is created after the commit. Thread-safe.
+ * known to exist, created under the dialect's lock ({@link JdbcHistory}) in their own transaction.
+ * A completion moves a success into the history only when its expiry falls in a known day at least
+ * {@link #MARGIN_US} before its end, so no partition is dropped under a completion in flight;
+ * otherwise the success stays in the hot table (archived later) and its day is created after the
+ * commit. Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class HistoryPartitions {
-  /** A day partition's table name; group 1 is the day (microseconds since the epoch / {@link Schema#PARTITION_US}). */
+public final class SqlHistoryPartitions<C extends SqlConn> {
+  /** The length of a partition's day, in microseconds. */
+  public static final long DAY_US = 86_400_000_000L;
+  /** The expiry time (us) of jobs kept forever: such jobs are in no day. */
+  public static final long FOREVER_US = 1L << 53;
+  /** A day partition's table name; group 1 is the day (microseconds since the epoch / {@link #DAY_US}). */
   static final Pattern DAY = Pattern.compile("spindle_history_d(\\d+)");
   /**
    * How long before its day's end a moved success must expire (us): a day is dropped only after it
    * ended, so a completion would have to last this long (or the clocks differ as much) to meet a drop.
    */
-  static final long MARGIN_US = Duration.ofMinutes(10).toNanos() / 1000;
+  public static final long MARGIN_US = Duration.ofMinutes(10).toNanos() / 1000;
 
-  private final Db db;
+  private final SqlDb<C> db;
   private final Clock clock;
+  private final JdbcHistory sql;
   private volatile long[] known = new long[0];
 
-  HistoryPartitions(Db db, Clock clock) {
+  /** The partitions of the history on {@code db}, whose statements {@code sql} supplies. */
+  public SqlHistoryPartitions(SqlDb<C> db, Clock clock, JdbcHistory sql) {
     this.db = db;
     this.clock = clock;
+    this.sql = sql;
   }
 
   /** The days whose partitions exist, as last read, ascending (a copy). */
-  long[] known() {
+  public long[] known() {
     return known.clone();
   }
 
   /** The days whose partitions exist, read in the caller's transaction, ascending. */
-  static long[] days(Db.Conn c) throws SQLException {
+  long[] days(C c) throws SQLException {
     List<Long> out = new ArrayList<>();
-    try (ResultSet rs = c.ps("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-        + " WHERE i.inhparent = 'spindle_history'::regclass").executeQuery()) {
+    try (ResultSet rs = c.ps(sql.listPartitions()).executeQuery()) {
       while (rs.next()) {
         Matcher m = DAY.matcher(rs.getString(1));
         if (m.matches()) {
@@ -69,17 +76,16 @@ final class HistoryPartitions {
 
   /** Reads which day partitions exist. */
   void refresh() {
-    known = db.read("list history partitions", HistoryPartitions::days);
+    known = db.read("list history partitions", this::days);
   }
 
   /** Creates the partitions of these days that do not exist yet, then reads which exist. */
-  void create(Collection<Long> days) {
+  public void create(Collection<Long> days) {
     if (!days.isEmpty()) {
       db.update("create history partitions", c -> {
         lock(c);
         for (long day : new TreeSet<>(days)) {
-          c.execOnce("CREATE TABLE IF NOT EXISTS " + name(day) + " PARTITION OF spindle_history FOR VALUES"
-              + " FROM (" + day * Schema.PARTITION_US + ") TO (" + (day + 1) * Schema.PARTITION_US + ")");
+          c.execOnce(sql.createPartition(name(day), day * DAY_US, (day + 1) * DAY_US));
         }
       });
     }
@@ -87,10 +93,10 @@ final class HistoryPartitions {
   }
 
   /** Creates the partitions successes finishing within a day need, by every stored policy's result retention and the default's. */
-  void prepare() {
-    long now = JobRows.micros(clock.instant());
+  public void prepare() {
+    long now = SqlJobRows.micros(clock.instant());
     List<Long> ttls = db.read("read result retentions", c -> {
-      List<Long> out = new ArrayList<>(List.of(JobRows.micros(JobPolicy.defaults().resultTtl())));
+      List<Long> out = new ArrayList<>(List.of(SqlJobRows.micros(JobPolicy.defaults().resultTtl())));
       try (ResultSet rs = c.ps("SELECT DISTINCT result_ttl_us FROM spindle_policies WHERE result_ttl_us > 0")
           .executeQuery()) {
         while (rs.next()) {
@@ -101,10 +107,10 @@ final class HistoryPartitions {
     });
     TreeSet<Long> days = new TreeSet<>();
     for (long ttl : ttls) {
-      for (long at : new long[] {now, now + Schema.PARTITION_US}) {
+      for (long at : new long[] {now, now + DAY_US}) {
         long expires = at + ttl;
-        if (expires < Schema.FOREVER_US) {
-          days.add(expires / Schema.PARTITION_US);
+        if (expires < FOREVER_US) {
+          days.add(expires / DAY_US);
         }
       }
     }
@@ -114,20 +120,19 @@ final class HistoryPartitions {
   }
 
   /** The days of these expiry times that lack a known partition and whose jobs a completion would have moved. */
-  static TreeSet<Long> missing(long[] known, List<Long> expiries) {
+  public static TreeSet<Long> missing(long[] known, List<Long> expiries) {
     TreeSet<Long> out = new TreeSet<>();
     for (long e : expiries) {
-      if (e < Schema.FOREVER_US && e % Schema.PARTITION_US < Schema.PARTITION_US - MARGIN_US
-          && Arrays.binarySearch(known, e / Schema.PARTITION_US) < 0) {
-        out.add(e / Schema.PARTITION_US);
+      if (e < FOREVER_US && e % DAY_US < DAY_US - MARGIN_US && Arrays.binarySearch(known, e / DAY_US) < 0) {
+        out.add(e / DAY_US);
       }
     }
     return out;
   }
 
-  /** The advisory lock under which partitions are created and dropped (the caller's transaction). */
-  static void lock(Db.Conn c) throws SQLException {
-    PreparedStatement ps = c.ps("SELECT pg_advisory_xact_lock(hashtext('spindle-history:' || current_schema()))");
+  /** Takes the lock under which partitions are created and dropped (the caller's transaction). */
+  void lock(C c) throws SQLException {
+    PreparedStatement ps = c.ps(sql.lock());
     ps.execute();
   }
 }

@@ -1,13 +1,8 @@
-package dev.spindle.store.postgres;
+package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.spi.RetentionLimits;
-import dev.spindle.store.jdbc.internal.SqlRetention;
-import dev.spindle.store.jdbc.internal.SqlRules;
-import dev.spindle.store.postgres.internal.Db;
-import dev.spindle.store.postgres.internal.FinishHorizon;
-import dev.spindle.store.postgres.internal.JobRows;
-import dev.spindle.store.postgres.internal.PostgresDialect;
-import dev.spindle.store.postgres.internal.Schema;
+import dev.spindle.store.jdbc.JdbcDialect;
+import dev.spindle.store.jdbc.JdbcHistory;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,7 +18,8 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Retention of {@link PostgresJobStore} with its history of finished jobs, per call in this order:
+ * Retention of a store with a history of finished jobs in day partitions ({@link JdbcHistory}), per
+ * call in this order:
  *
  * <ol>
  *   <li>Expiry: history partitions whose whole day has passed are dropped (no dead rows, no
@@ -33,24 +29,27 @@ import org.jspecify.annotations.Nullable;
  *       go, a batch per call. Expiry and limits delete at most {@link RetentionLimits#batch()} jobs.
  *   <li>Archive, once those found less than a full batch: finished jobs older than {@code
  *       archiveAfter} and not in a workflow move from {@code spindle_jobs} to {@code
- *       spindle_history} (partitioned by expiry day, {@link HistoryPartitions}), a batch per
- *       transaction, so claims never walk past them. With {@code archiveAfter} 0 (the default)
- *       successes move as they complete ({@link PostgresCompletions}), this moves the rest, and
- *       each call creates the partitions the next day's successes need.
+ *       spindle_history} ({@link SqlHistoryPartitions}), a batch per transaction, so claims never
+ *       walk past them. With {@code archiveAfter} 0 successes move as they complete, this moves the
+ *       rest, and each call creates the partitions the next day's successes need.
  * </ol>
  *
  * <p>Concurrent processes do not collide: candidates are locked with {@code SKIP LOCKED}, partitions
- * are created and dropped under an advisory lock. What this process remembers between calls expires
- * on the store's clock or the monotonic one, whichever is first ({@link When}), so tests can move it
- * and a store clock stepped back does not stretch it. Thread-safe.
+ * are created and dropped under the dialect's lock. What this process remembers between calls
+ * expires on the store's clock or the monotonic one, whichever is first ({@link When}), so tests can
+ * move it and a store clock stepped back does not stretch it. Thread-safe.
+ *
+ * @param <C> the store's connection type
  */
-final class PostgresRetention {
+public final class SqlHistoryRetention<C extends SqlConn> {
   /** The most archive batches one call moves. */
   private static final int ARCHIVE_ROUNDS = 50;
   /** The finished jobs {@code j} the archive moves, not in a workflow (parameters: finished at or before, expiring after). */
-  private static final String ARCHIVABLE = "j." + JobRows.IS_TERMINAL + " AND j.finished_at <= ? AND j.expires_at > ?"
+  private static final String ARCHIVABLE = "j." + SqlJobRows.IS_TERMINAL + " AND j.finished_at <= ? AND j.expires_at > ?"
       + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
       + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)";
+  /** The tables retention deletes from. */
+  private static final List<String> TABLES = List.of("spindle_jobs", "spindle_history");
   /** How long a finish number read for a retention limit is used before it is read again. */
   private static final Duration CUTOFF_READ_EVERY = Duration.ofMinutes(1);
 
@@ -62,9 +61,9 @@ final class PostgresRetention {
   private static final Duration POSITION_RESET_EVERY = Duration.ofMinutes(10);
 
   /** A moment on the store's clock ({@code at}) and the monotonic one ({@code nanos}). */
-  record When(Instant at, long nanos) {
+  public record When(Instant at, long nanos) {
     /** Whether {@code interval} has passed between this moment and {@code now} on either clock. */
-    boolean passed(Duration interval, When now) {
+    public boolean passed(Duration interval, When now) {
       return now.nanos() - nanos >= interval.toNanos() || !now.at().isBefore(at.plus(interval));
     }
   }
@@ -81,35 +80,42 @@ final class PostgresRetention {
   /** By kind of job, as {@link #cutoffs}. */
   private final Map<String, Position> positions = new ConcurrentHashMap<>();
 
-  private final Db db;
+  private final SqlDb<C> db;
+  private final JdbcDialect dialect;
+  private final JdbcHistory sql;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final @Nullable Duration archiveAfter;
-  private final SqlRetention<Db.Conn> shared;
-  private final HistoryPartitions partitions;
-  private final FinishHorizon horizon;
+  private final SqlRetention<C> shared;
+  private final SqlHistoryPartitions<C> partitions;
+  private final SqlDb.Work<C, Long> settled;
 
   /**
+   * @param dialect a dialect with a {@link JdbcDialect#history}
    * @param archiveAfter how long a finished job stays in the hot table; null: never archived
    * @param partitions the history's day partitions
-   * @param horizon the finished feed's horizon: deletions beyond a limit stop there
+   * @param settled reads the finish number up to which every finished job is visible: deletions
+   *     beyond a limit stop there
    * @param nanoTime the monotonic clock, in nanoseconds ({@code System::nanoTime})
+   * @throws java.util.NoSuchElementException if the dialect keeps no history
    */
-  PostgresRetention(Db db, Clock clock, @Nullable Duration archiveAfter, HistoryPartitions partitions,
-      FinishHorizon horizon, LongSupplier nanoTime) {
+  public SqlHistoryRetention(SqlDb<C> db, JdbcDialect dialect, Clock clock, @Nullable Duration archiveAfter,
+      SqlHistoryPartitions<C> partitions, SqlDb.Work<C, Long> settled, LongSupplier nanoTime) {
     this.db = db;
-    this.horizon = horizon;
+    this.dialect = dialect;
+    this.sql = dialect.history().orElseThrow();
+    this.settled = settled;
     this.clock = clock;
     this.nanoTime = nanoTime;
     this.archiveAfter = archiveAfter;
     this.partitions = partitions;
-    this.shared = new SqlRetention<>(db, PostgresDialect.INSTANCE, clock);
+    this.shared = new SqlRetention<>(db, dialect, clock);
   }
 
   /** {@link dev.spindle.queue.spi.JobStore#purgeExpired}: the jobs deleted (archived ones are not counted). */
-  int purgeExpired(Instant callerNow, RetentionLimits limits) {
+  public int purgeExpired(Instant callerNow, RetentionLimits limits) {
     shared.purgeStatistics();
-    long t = JobRows.micros(clock.instant());
+    long t = SqlJobRows.micros(clock.instant());
     int dropped = dropPartitions(t);
     if (Duration.ZERO.equals(archiveAfter)) {
       partitions.prepare(); // the days that successes moving straight to the history need next
@@ -128,11 +134,10 @@ final class PostgresRetention {
   /** Deletes up to a batch of expired jobs and of jobs beyond the count limits (expired first). */
   private int deleteExpiredAndBeyondLimits(long t, RetentionLimits limits) {
     return db.write("apply retention", c -> {
-      // along the indexes whatever the statistics say (stale ones made the range read scan and sort
-      // a whole partition: 550 ms a call); no JIT: a disabled node's cost triggers it (40-190 ms)
-      c.setLocal("enable_seqscan", "off", "enable_sort", "off", "jit", "off");
-      return shared.deleteExpiredAndBeyond(c, t, limits, List.of("spindle_jobs", "spindle_history"),
-          this::deleteBeyondLimit);
+      try (ResultSet rs = c.ps(sql.tuneDeletes()).executeQuery()) {
+        rs.next();
+      }
+      return shared.deleteExpiredAndBeyond(c, t, limits, TABLES, this::deleteBeyondLimit);
     });
   }
 
@@ -145,20 +150,20 @@ final class PostgresRetention {
    *
    * @return the jobs deleted
    */
-  private int deleteBeyondLimit(Db.Conn c, String kind, long max, int n) throws SQLException {
+  private int deleteBeyondLimit(C c, String kind, long max, int n) throws SQLException {
     When now = new When(clock.instant(), nanoTime.getAsLong());
     // not past a finish number whose transaction may still commit: the position would pass its job
-    long settled = horizon.read(c);
+    long visible = settled.run(c);
     Cutoff kept = cutoffs.get(kind);
     int deleted = 0;
     if (kept != null && kept.max() == max && !kept.readAt().passed(CUTOFF_READ_EVERY, now)) {
-      deleted = deleteOldest(c, kind, Math.min(kept.seq(), settled), n, now);
+      deleted = deleteOldest(c, kind, Math.min(kept.seq(), visible), n, now);
       if (deleted == n) {
         return deleted;
       }
     }
     // none kept, or none left at or below it: read it anew
-    PreparedStatement ps = c.ps("SELECT finish_seq FROM spindle_all_jobs WHERE " + kind
+    PreparedStatement ps = c.ps("SELECT finish_seq FROM " + dialect.allJobs() + " WHERE " + kind
         + " ORDER BY finish_seq DESC OFFSET ? LIMIT 1");
     ps.setLong(1, max);
     try (ResultSet rs = ps.executeQuery()) {
@@ -167,7 +172,7 @@ final class PostgresRetention {
         return deleted; // not beyond the limit
       }
       Cutoff read = new Cutoff(max, rs.getLong(1), now);
-      int more = deleteOldest(c, kind, Math.min(read.seq(), settled), n - deleted, now);
+      int more = deleteOldest(c, kind, Math.min(read.seq(), visible), n - deleted, now);
       if (more == n - deleted) {
         cutoffs.put(kind, read);
       } else {
@@ -185,9 +190,9 @@ final class PostgresRetention {
    *
    * <p>The read starts after this process's {@link Position} of that kind (from the oldest it walked
    * every entry deleted since the last vacuum: 44 us per job). The caller caps {@code cutoff} at the
-   * feed's {@link FinishHorizon}, so no job below the position can become visible after it passed.
+   * settled finish number, so no job below the position can become visible after it passed.
    */
-  private int deleteOldest(Db.Conn c, String kind, long cutoff, int n, When now) throws SQLException {
+  private int deleteOldest(C c, String kind, long cutoff, int n, When now) throws SQLException {
     Position at = positions.get(kind);
     long after = 0;
     When since = now;
@@ -196,8 +201,8 @@ final class PostgresRetention {
       since = at.since();
     }
     String deletable = kind + " AND x.finish_seq <= ? AND NOT " + SqlRetention.awaited("x");
-    PreparedStatement range = c.ps("SELECT min(s), max(s) FROM (SELECT x.finish_seq AS s FROM spindle_all_jobs x"
-        + " WHERE x." + deletable + " AND x.finish_seq > ? ORDER BY x.finish_seq LIMIT ?) t");
+    PreparedStatement range = c.ps("SELECT min(s), max(s) FROM (SELECT x.finish_seq AS s FROM " + dialect.allJobs()
+        + " x WHERE x." + deletable + " AND x.finish_seq > ? ORDER BY x.finish_seq LIMIT ?) t");
     range.setLong(1, cutoff);
     range.setLong(2, after);
     range.setInt(3, n);
@@ -212,7 +217,7 @@ final class PostgresRetention {
       upTo = rs.getLong(2);
     }
     int deleted = 0;
-    for (String table : List.of("spindle_jobs", "spindle_history")) {
+    for (String table : TABLES) {
       // from the first: the range scan does not walk the entries of the rows deleted before it
       PreparedStatement del = c.ps("DELETE FROM " + table + " x WHERE x." + deletable + " AND x.finish_seq >= ?");
       del.setLong(1, upTo);
@@ -228,19 +233,37 @@ final class PostgresRetention {
    *
    * @return how many moved
    */
-  int archive(int batch) {
+  public int archive(int batch) {
     Duration after = archiveAfter;
     if (after == null) {
       return 0; // never archived
     }
     Instant at = clock.instant();
-    long now = JobRows.micros(at);
-    long before = JobRows.micros(at.minus(after));
-    // the partitions the oldest candidates need, created first in their own transaction (DDL)
-    TreeSet<Long> days = db.read("find history partitions to create", c -> {
-      PreparedStatement ps = c.ps("SELECT DISTINCT expires_at / " + Schema.PARTITION_US + " FROM (SELECT j.expires_at"
-          + " FROM spindle_jobs j WHERE " + ARCHIVABLE + " ORDER BY j.finished_at LIMIT ?) AS x WHERE expires_at < "
-          + Schema.FOREVER_US);
+    long now = SqlJobRows.micros(at);
+    long before = SqlJobRows.micros(at.minus(after));
+    TreeSet<Long> days = daysToArchive(before, now, batch);
+    if (!days.isEmpty()) {
+      partitions.create(days);
+    }
+    // only jobs whose partition exists: skipping rows another process holds may reach jobs past
+    // those read above, which go in a later call
+    return db.write("archive finished jobs", c -> {
+      PreparedStatement ps = c.ps(sql.archive(ARCHIVABLE, "(j.expires_at >= " + SqlHistoryPartitions.FOREVER_US
+          + " OR " + sql.dayIn("j.expires_at / " + SqlHistoryPartitions.DAY_US) + ")"));
+      ps.setLong(1, before);
+      ps.setLong(2, now);
+      dialect.bindIds(c, ps, 3, days.stream().mapToLong(Long::longValue).toArray());
+      ps.setInt(4, batch);
+      return ps.executeUpdate();
+    });
+  }
+
+  /** The days the oldest candidates to archive expire in: their partitions are created first in their own transaction (DDL). */
+  private TreeSet<Long> daysToArchive(long before, long now, int batch) {
+    return db.read("find history partitions to create", c -> {
+      PreparedStatement ps = c.ps("SELECT DISTINCT expires_at / " + SqlHistoryPartitions.DAY_US + " FROM (SELECT"
+          + " j.expires_at FROM spindle_jobs j WHERE " + ARCHIVABLE + " ORDER BY j.finished_at LIMIT ?) AS x WHERE"
+          + " expires_at < " + SqlHistoryPartitions.FOREVER_US);
       ps.setLong(1, before);
       ps.setLong(2, now);
       ps.setInt(3, batch);
@@ -252,23 +275,6 @@ final class PostgresRetention {
       }
       return out;
     });
-    if (!days.isEmpty()) {
-      partitions.create(days);
-    }
-    // only jobs whose partition exists: skipping rows another process holds may reach jobs past
-    // those read above, which go in a later call
-    return db.write("archive finished jobs", c -> {
-      // the locked ids in ARRAY(...): run once (as IN (...) the planner may run it again per row, see PostgresClaims)
-      PreparedStatement ps = c.ps("WITH m AS (DELETE FROM spindle_jobs WHERE id = ANY(ARRAY(SELECT j.id FROM spindle_jobs j"
-          + " WHERE " + ARCHIVABLE + " AND (j.expires_at >= " + Schema.FOREVER_US + " OR j.expires_at / "
-          + Schema.PARTITION_US + " = ANY(?::bigint[])) ORDER BY j.finished_at LIMIT ? FOR UPDATE SKIP LOCKED))"
-          + " RETURNING *) INSERT INTO spindle_history SELECT * FROM m");
-      ps.setLong(1, before);
-      ps.setLong(2, now);
-      ps.setArray(3, c.jdbc().createArrayOf("int8", days.toArray()));
-      ps.setInt(4, batch);
-      return ps.executeUpdate();
-    });
   }
 
   /**
@@ -278,40 +284,44 @@ final class PostgresRetention {
    */
   int dropPartitions(long now) {
     List<String> names = new ArrayList<>();
-    for (long day : db.read("list history partitions", HistoryPartitions::days)) {
-      if ((day + 1) * Schema.PARTITION_US <= now) {
-        names.add(HistoryPartitions.name(day));
+    for (long day : db.read("list history partitions", partitions::days)) {
+      if ((day + 1) * SqlHistoryPartitions.DAY_US <= now) {
+        names.add(SqlHistoryPartitions.name(day));
       }
     }
     if (names.isEmpty()) {
       return 0;
     }
     int dropped = db.write("drop expired history partitions", c -> {
-      HistoryPartitions.lock(c);
+      partitions.lock(c);
       int jobs = 0;
       for (String name : names) {
-        PreparedStatement exists = c.ps("SELECT to_regclass(?) IS NOT NULL");
-        exists.setString(1, name);
-        try (ResultSet rs = exists.executeQuery()) {
-          rs.next();
-          if (!rs.getBoolean(1)) {
-            continue; // another process dropped it
-          }
-        }
-        // locked first: no row-by-row delete of the partition commits between the count and the drop
-        c.execOnce("LOCK TABLE " + name + " IN ACCESS EXCLUSIVE MODE");
-        try (ResultSet rs = c.ps("WITH g AS (SELECT queue, state, count(*) AS n FROM " + name
-            + " GROUP BY queue, state), s AS (INSERT INTO spindle_history_counts AS h (queue, state, shard, n)"
-            + " SELECT queue, state, 0, -n FROM g ORDER BY queue, state ON CONFLICT (queue, state, shard) DO UPDATE"
-            + " SET n = h.n + excluded.n) SELECT coalesce(sum(n), 0) FROM g").executeQuery()) {
-          rs.next();
-          jobs += rs.getInt(1);
-        }
-        c.execOnce("DROP TABLE " + name);
+        jobs += dropPartition(c, name);
       }
       return jobs;
     });
     partitions.refresh();
     return dropped;
+  }
+
+  /** Drops partition {@code name} in the caller's transaction, if another process has not: the jobs it held. */
+  private int dropPartition(C c, String name) throws SQLException {
+    PreparedStatement exists = c.ps(sql.exists());
+    exists.setString(1, name);
+    try (ResultSet rs = exists.executeQuery()) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return 0; // another process dropped it
+      }
+    }
+    // locked first: no row-by-row delete of the partition commits between the count and the drop
+    c.execOnce(sql.lockPartition(name));
+    int jobs;
+    try (ResultSet rs = c.ps(sql.uncount(name)).executeQuery()) {
+      rs.next();
+      jobs = rs.getInt(1);
+    }
+    c.execOnce("DROP TABLE " + name);
+    return jobs;
   }
 }
