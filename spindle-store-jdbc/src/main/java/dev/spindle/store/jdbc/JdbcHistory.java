@@ -45,4 +45,14 @@ public interface JdbcHistory {
    * @param inKnownDay the condition on {@code j} that its partition exists, with the third
    */
   String archive(String archivable, String inKnownDay);
+
+  /**
+   * The statement moving successes to the history in their completing statement: parameters now
+   * (us), the batch's arrays of ids, fences, workers and results, then the known days; per moved job
+   * it returns its id, whether it has dependents, and whether a success deleted with no history row
+   * has a dependent or waiter (the completion then runs again).
+   *
+   * @param finishLock the SQL expression of the finishing lock, evaluated before any finish number
+   */
+  String moveSuccesses(String finishLock);
 }

@@ -85,7 +85,7 @@ public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
           .inserts(new SqlArrayEnqueue<>(PostgresDialect.INSTANCE))
           .claims(new SqlArrayClaims<>(PostgresDialect.INSTANCE, positions))
           .completions(new SqlArrayCompletions<>(PostgresDialect.INSTANCE, opened.horizon().lockCall(),
-              moving ? new PostgresCompletions(history) : null, positions::readied))
+              moving ? history : null, positions::readied))
           .retention(retention::purgeExpired)
           // concurrent claims take turns per flow key: the check and the take of a key are one step; a
           // key another claim holds is skipped, never waited for (no lock-order deadlocks)

@@ -13,6 +13,7 @@ import dev.spindle.store.jdbc.internal.SqlArrayClaims;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
+import dev.spindle.store.postgres.internal.PostgresHistory;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -113,7 +114,7 @@ class PostgresStaleStatisticsTest {
       // count no running job: it must look the 64 rows up, not read an index whole
       String ids = claimed.stream().map(JobInfo::id).collect(Collectors.joining(", "));
       String fences = claimed.stream().map(j -> Long.toString(j.fence())).collect(Collectors.joining(", "));
-      String completing = numbered(PostgresCompletions.moving("NULL"));
+      String completing = numbered(PostgresHistory.INSTANCE.moveSuccesses("NULL"));
       // at 0, their history day (1, the default policy's day after) in a partition of the rolled back transaction
       String done = psql(schema, "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; CREATE TABLE day1 PARTITION OF"
           + " spindle_history FOR VALUES FROM (86400000000) TO (172800000000); PREPARE c AS " + completing

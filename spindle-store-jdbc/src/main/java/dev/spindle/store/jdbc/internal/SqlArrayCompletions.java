@@ -59,7 +59,7 @@ public final class SqlArrayCompletions<C extends JdbcConn>
      *
      * @throws RuntimeException if they cannot be created
      */
-    void create(List<Long> days);
+    void create(Collection<Long> days);
   }
 
   private final @Nullable DirectHistory direct;

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *
  * @param <C> the store's connection type
  */
-public final class SqlHistoryPartitions<C extends SqlConn> {
+public final class SqlHistoryPartitions<C extends SqlConn> implements SqlArrayCompletions.DirectHistory {
   /** The length of a partition's day, in microseconds. */
   public static final long DAY_US = 86_400_000_000L;
   /** The expiry time (us) of jobs kept forever: such jobs are in no day. */
@@ -51,6 +51,7 @@ public final class SqlHistoryPartitions<C extends SqlConn> {
   }
 
   /** The days whose partitions exist, as last read, ascending (a copy). */
+  @Override
   public long[] known() {
     return known.clone();
   }
@@ -80,6 +81,7 @@ public final class SqlHistoryPartitions<C extends SqlConn> {
   }
 
   /** Creates the partitions of these days that do not exist yet, then reads which exist. */
+  @Override
   public void create(Collection<Long> days) {
     if (!days.isEmpty()) {
       db.update("create history partitions", c -> {
@@ -119,8 +121,19 @@ public final class SqlHistoryPartitions<C extends SqlConn> {
     create(days);
   }
 
+  /** The dialect's statement moving successes in their completing statement ({@link JdbcHistory#moveSuccesses}). */
+  @Override
+  public String moveSql(String finishLock) {
+    return sql.moveSuccesses(finishLock);
+  }
+
+  @Override
+  public TreeSet<Long> missing(long[] known, List<Long> expiries) {
+    return missingDays(known, expiries);
+  }
+
   /** The days of these expiry times that lack a known partition and whose jobs a completion would have moved. */
-  public static TreeSet<Long> missing(long[] known, List<Long> expiries) {
+  public static TreeSet<Long> missingDays(long[] known, List<Long> expiries) {
     TreeSet<Long> out = new TreeSet<>();
     for (long e : expiries) {
       if (e < FOREVER_US && e % DAY_US < DAY_US - MARGIN_US && Arrays.binarySearch(known, e / DAY_US) < 0) {
