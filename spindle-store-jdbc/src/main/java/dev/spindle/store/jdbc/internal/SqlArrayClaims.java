@@ -140,8 +140,12 @@ public final class SqlArrayClaims<C extends JdbcConn> implements SqlClaims.Store
     return new SqlClaims.Rules(limits, promoted, nextDue);
   }
 
-  /** Runs the settings query and the query after it, sent in one round trip; returns the latter's rows. */
-  private static ResultSet afterSettings(PreparedStatement ps) throws SQLException {
+  /**
+   * Runs a statement prepared as a settings query {@code + "; " +} a query, both sent in one round
+   * trip, and returns the query's rows: the settings apply to the query's planning and to the rest of
+   * the transaction.
+   */
+  public static ResultSet afterSettings(PreparedStatement ps) throws SQLException {
     ps.execute(); // the settings' row
     if (!ps.getMoreResults()) {
       throw new SQLException("the statement sent after the planner settings returned no rows");

@@ -4,8 +4,6 @@ import dev.spindle.queue.StoreException;
 import dev.spindle.store.jdbc.internal.SqlConn;
 import dev.spindle.store.jdbc.internal.SqlPool;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -14,7 +12,7 @@ import java.util.regex.Pattern;
  * The PostgreSQL connections of one store: the engine's pool ({@link SqlPool}), one READ COMMITTED
  * transaction per operation, retried on deadlocks, serialization failures and unique-key races,
  * reads also on a lost connection; the server's errors translated ({@link PgErrors}); and the
- * connection's {@code SET LOCAL} helpers. Thread-safe.
+ * statement of transaction-local settings ({@link #setLocalSql}). Thread-safe.
  */
 public final class Db extends SqlPool<Db.Conn> {
   /** The server's {@code clock_timestamp()} in microseconds since the epoch, for the store's clock. */
@@ -25,7 +23,7 @@ public final class Db extends SqlPool<Db.Conn> {
   /**
    * The statement that sets {@code namesAndValues} (pairs of a setting's name and its value) for the
    * rest of the transaction, as literals, so that it can lead a statement sent in the same round trip
-   * ({@link Conn#queryAfterSetLocal}).
+   * (as the engine's claims send theirs).
    *
    * @throws IllegalArgumentException if they are not pairs, or a name or value is not a plain word
    */
@@ -57,29 +55,6 @@ public final class Db extends SqlPool<Db.Conn> {
     /** Wraps {@code connection} (the store's or a caller's, inside its open transaction). */
     public Conn(Connection connection) {
       super(connection, false);
-    }
-
-    /**
-     * Sets planner or other settings for the rest of this transaction ({@code SET LOCAL}), in one
-     * statement: pairs of a setting's name and its value ({@link #setLocalSql}).
-     */
-    public void setLocal(String... namesAndValues) throws SQLException {
-      try (ResultSet rs = ps(setLocalSql(namesAndValues)).executeQuery()) {
-        rs.next();
-      }
-    }
-
-    /**
-     * Runs a statement prepared as {@link #setLocalSql} {@code + "; " +} a query, both sent in one
-     * round trip, and returns the query's rows: the settings apply to the query's planning and to the
-     * rest of the transaction.
-     */
-    public ResultSet queryAfterSetLocal(PreparedStatement ps) throws SQLException {
-      ps.execute(); // the settings' row
-      if (!ps.getMoreResults()) {
-        throw new SQLException("the statement sent after the planner settings returned no rows");
-      }
-      return ps.getResultSet();
     }
   }
 

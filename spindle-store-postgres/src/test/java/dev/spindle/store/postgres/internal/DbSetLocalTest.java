@@ -3,6 +3,7 @@ package dev.spindle.store.postgres.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.store.jdbc.internal.SqlArrayClaims;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Planner settings sent ahead of a query in its round trip ({@link Db#setLocalSql}, {@link
- * Db.Conn#queryAfterSetLocal}): they apply to that query and the rest of its transaction only, and
+ * SqlArrayClaims#afterSettings}): they apply to that query and the rest of its transaction only, and
  * only plain words are written into the statement.
  */
 class DbSetLocalTest {
@@ -26,7 +27,7 @@ class DbSetLocalTest {
         var ps = c.ps(Db.setLocalSql("enable_sort", "off", "jit", "off") + "; SELECT current_setting('enable_sort'),"
             + " current_setting('jit'), ?::int");
         ps.setInt(1, 7); // the query's parameters are numbered as if it were alone
-        try (ResultSet rs = c.queryAfterSetLocal(ps)) {
+        try (ResultSet rs = SqlArrayClaims.afterSettings(ps)) {
           assertThat(rs.next()).isTrue();
           assertThat(rs.getString(1)).isEqualTo("off");
           assertThat(rs.getString(2)).isEqualTo("off");
