@@ -63,32 +63,50 @@ final class PartitionedClaims {
   }
 
   private void completeOn(int p, List<Integer> idx, List<Completion> completions, Boolean[] applied, Instant now) {
+    List<Completion> local = localOf(idx, completions);
+    if (partitions.down(p)) {
+      keepFor(p, local, idx, applied);
+      return;
+    }
+    try {
+      flushPending(p, now);
+      List<Boolean> r = parts[p].complete(local, now);
+      for (int k = 0; k < idx.size(); k++) {
+        applied[idx.get(k)] = r.get(k);
+      }
+      partitions.wake(p);
+    } catch (StoreException e) {
+      keepWhileDown(e, p, local, idx, applied);
+    }
+  }
+
+  /** The completions at positions {@code idx}, with the partition-local job ids. */
+  private static List<Completion> localOf(List<Integer> idx, List<Completion> completions) {
     List<Completion> local = new ArrayList<>(idx.size());
     for (int i : idx) {
       local.add(Partitions.local(completions.get(i)));
     }
-    try {
-      if (partitions.down(p)) {
-        partitions.keep(p, local);
-      } else {
-        flushPending(p, now);
-        List<Boolean> r = parts[p].complete(local, now);
-        for (int k = 0; k < idx.size(); k++) {
-          applied[idx.get(k)] = r.get(k);
-        }
-        partitions.wake(p);
-        return;
-      }
-    } catch (StoreException e) {
-      if (!Partitions.unavailable(e)) {
-        throw e;
-      }
-      partitions.markDown(p);
-      partitions.keep(p, local);
-    }
+    return local;
+  }
+
+  /** Keeps completions for partition p until it is back (see {@link #flushPending}), each counted as applied. */
+  private void keepFor(int p, List<Completion> local, List<Integer> idx, Boolean[] applied) {
+    partitions.keep(p, local);
     for (int i : idx) {
       applied[i] = true;
     }
+  }
+
+  /**
+   * Writing to partition p failed with {@code e}: rethrows it unless the shard is unavailable, else
+   * marks the partition down and keeps the completions.
+   */
+  private void keepWhileDown(StoreException e, int p, List<Completion> local, List<Integer> idx, Boolean[] applied) {
+    if (!Partitions.unavailable(e)) {
+      throw e;
+    }
+    partitions.markDown(p);
+    keepFor(p, local, idx, applied);
   }
 
   /** Writes the completions kept while partition p was down; leaves them kept if it still is. */
@@ -121,10 +139,7 @@ final class PartitionedClaims {
       List<Integer> idx = only.getValue();
       boolean pendingHere = partitions.hasKept(p);
       if (!pendingHere && !partitions.down(p)) {
-        List<Completion> local = new ArrayList<>(idx.size());
-        for (int i : idx) {
-          local.add(Partitions.local(completions.get(i)));
-        }
+        List<Completion> local = localOf(idx, completions);
         long gen = partitions.generation(p);
         try {
           Exchange x = parts[p].completeAndClaim(local, request, now);
@@ -140,14 +155,7 @@ final class PartitionedClaims {
           ClaimResult r = claimAfter(completions, request, got, p, x.claim().nextRunAt());
           return new Exchange(List.of(applied), r);
         } catch (StoreException e) {
-          if (!Partitions.unavailable(e)) {
-            throw e;
-          }
-          partitions.markDown(p);
-          partitions.keep(p, local);
-          for (int i : idx) {
-            applied[i] = true;
-          }
+          keepWhileDown(e, p, local, idx, applied);
           return new Exchange(List.of(applied), claimAfter(completions, request, new ArrayList<>(), -1, null));
         }
       }

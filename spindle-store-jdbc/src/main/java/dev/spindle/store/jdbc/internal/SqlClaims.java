@@ -129,10 +129,7 @@ public final class SqlClaims<C extends JdbcConn> {
     default void takeReady(C c, String sql, String workerId, long nowUs, String queue, @Nullable Set<String> tasks,
         int max, ClaimedRows rows) throws SQLException {
       PreparedStatement take = c.ps(sql);
-      take.setString(1, workerId);
-      take.setLong(2, nowUs);
-      take.setString(3, queue);
-      int next = 4;
+      int next = bindClaimer(take, workerId, nowUs, queue);
       if (tasks != null) {
         bindTasks(c, take, next++, tasks);
       }
@@ -154,10 +151,7 @@ public final class SqlClaims<C extends JdbcConn> {
     default @Nullable JobInfo takeKeyed(C c, String sql, String workerId, long nowUs, String queue,
         @Nullable String key, @Nullable Set<String> tasks, ClaimedRows rows) throws SQLException {
       PreparedStatement one = c.ps(sql);
-      one.setString(1, workerId);
-      one.setLong(2, nowUs);
-      one.setString(3, queue);
-      int next = 4;
+      int next = bindClaimer(one, workerId, nowUs, queue);
       if (key != null) {
         one.setString(next++, key);
       }
@@ -167,6 +161,18 @@ public final class SqlClaims<C extends JdbcConn> {
       try (ResultSet rs = one.executeQuery()) {
         return rs.next() ? rows.claimed(rs) : null;
       }
+    }
+
+    /**
+     * Sets the first parameters every claim statement shares: the worker id, the start time (us) and
+     * the queue; returns the index of the next parameter.
+     */
+    private static int bindClaimer(PreparedStatement ps, String workerId, long nowUs, String queue)
+        throws SQLException {
+      ps.setString(1, workerId);
+      ps.setLong(2, nowUs);
+      ps.setString(3, queue);
+      return 4;
     }
 
     /**

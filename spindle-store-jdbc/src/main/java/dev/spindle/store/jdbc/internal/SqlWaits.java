@@ -79,17 +79,22 @@ final class SqlWaits {
     if (DurableRules.awaitedIsOver(stateOf(c, dialect, t, dialect.forShare()))) {
       return true;
     }
-    PreparedStatement old = c.ps("DELETE FROM spindle_deps WHERE parent = ? AND child = ? AND policy = "
-        + WAKE_EDGE);
-    old.setLong(1, t);
-    old.setLong(2, waiter);
-    old.executeUpdate();
+    deleteWakeEdge(c, t, waiter);
     PreparedStatement edge = c.ps("INSERT INTO spindle_deps (parent, child, policy, position) VALUES (?, ?, "
         + WAKE_EDGE + ", " + WAKE_POSITION + ")");
     edge.setLong(1, t);
     edge.setLong(2, waiter);
     edge.executeUpdate();
     return false;
+  }
+
+  /** Deletes the wake edge from job {@code target} to {@code waiter}, if there is one. */
+  private static void deleteWakeEdge(JdbcConn c, long target, long waiter) throws SQLException {
+    PreparedStatement gone = c.ps("DELETE FROM spindle_deps WHERE parent = ? AND child = ? AND policy = "
+        + WAKE_EDGE);
+    gone.setLong(1, target);
+    gone.setLong(2, waiter);
+    gone.executeUpdate();
   }
 
   /** The state of job {@code id} (its live row read with {@code lock}, else its finished row), or null. */
@@ -124,11 +129,7 @@ final class SqlWaits {
    * @return true if the waiter was woken
    */
   static boolean wake(JdbcConn c, long target, long waiter, Instant now) throws SQLException {
-    PreparedStatement gone = c.ps("DELETE FROM spindle_deps WHERE parent = ? AND child = ? AND policy = "
-        + WAKE_EDGE);
-    gone.setLong(1, target);
-    gone.setLong(2, waiter);
-    gone.executeUpdate();
+    deleteWakeEdge(c, target, waiter);
     PreparedStatement ps = c.ps("SELECT wait_kind, wait_for FROM spindle_jobs WHERE id = ? AND state = "
         + SqlJobRows.SCHEDULED);
     ps.setLong(1, waiter);
