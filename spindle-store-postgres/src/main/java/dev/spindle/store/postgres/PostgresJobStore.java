@@ -11,6 +11,7 @@ import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.jdbc.internal.SqlArrayClaims;
 import dev.spindle.store.jdbc.internal.SqlArrayCompletions;
 import dev.spindle.store.jdbc.internal.SqlArrayEnqueue;
+import dev.spindle.store.jdbc.internal.SqlCallerEnqueue;
 import dev.spindle.store.jdbc.internal.SqlHistoryPartitions;
 import dev.spindle.store.jdbc.internal.SqlHistoryRetention;
 import dev.spindle.store.jdbc.internal.SqlNumbering;
@@ -56,6 +57,8 @@ import org.jspecify.annotations.Nullable;
  * (see {@link PostgresJobStoreProvider}).
  */
 public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
+  /** The database a connection reaches: its name and the server's start time. */
+  private static final String CALLER_IDENTITY = "SELECT current_database() || '@' || pg_postmaster_start_time()";
   private final PostgresSettings settings;
   private final dev.spindle.store.postgres.internal.ChangeFeed feed;
   private final SqlHistoryRetention<Db.Conn> retention;
@@ -95,11 +98,22 @@ public final class PostgresJobStore extends ServerJobStore<Db.Conn> {
   }
 
   private PostgresJobStore(PostgresSettings b, Parts p) {
-    super(p.engine(), p.opened().db(), PostgresCallerSession.IDENTITY,
-        new PostgresCallerSession(b.schema(), p.opened().feed()));
+    super(p.engine(), p.opened().db(), CALLER_IDENTITY, callerSession(b.schema(), p.opened().feed()));
     this.settings = b;
     this.feed = p.opened().feed();
     this.retention = p.retention();
+  }
+
+  /**
+   * On a caller's connection (transactional enqueue, a step in the caller's transaction): the store's
+   * schema on the {@code search_path} for the store's statements only, and a NOTIFY delivered at the
+   * caller's commit (none when NOTIFY is off).
+   */
+  private static SqlCallerEnqueue.Session<Db.Conn> callerSession(@Nullable String schema,
+      dev.spindle.store.postgres.internal.ChangeFeed feed) {
+    return SqlCallerEnqueue.session(schema == null ? null : new SqlCallerEnqueue.Setting<>(
+        "SELECT current_setting('search_path')", "SELECT set_config('search_path', ?, true)", "\"" + schema + "\""),
+        feed::notifyIn);
   }
 
   /** A builder for the store on {@code host:port/database} as {@code user}. */

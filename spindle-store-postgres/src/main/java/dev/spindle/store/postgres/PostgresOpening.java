@@ -6,7 +6,6 @@ import dev.spindle.store.jdbc.internal.ServerClock;
 import dev.spindle.store.postgres.internal.ChangeFeed;
 import dev.spindle.store.postgres.internal.Db;
 import dev.spindle.store.postgres.internal.FinishHorizon;
-import dev.spindle.store.postgres.internal.PgErrors;
 import dev.spindle.store.postgres.internal.Schema;
 import dev.spindle.store.postgres.internal.VacuumAdvice;
 import java.sql.Connection;
@@ -99,7 +98,7 @@ record PostgresOpening(Db db, Clock clock, FinishHorizon horizon, ChangeFeed fee
         conn.closeStatements();
       }
     } catch (SQLException e) {
-      throw PgErrors.translate(e, "read the schema version", s.describe());
+      throw Db.translate(e, "read the schema version", s.describe());
     }
   }
 }

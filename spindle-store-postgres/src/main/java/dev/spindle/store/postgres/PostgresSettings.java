@@ -1,6 +1,6 @@
 package dev.spindle.store.postgres;
 
-import dev.spindle.store.postgres.internal.PgErrors;
+import dev.spindle.store.postgres.internal.Db;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,9 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The settings of an open {@link PostgresJobStore}: an immutable copy of its {@link
  * PostgresJobStore.Builder}, and how they become a pgjdbc connection (properties, the schema
- * created if missing). Credentials never appear in {@link #describe()}. {@code nanoTime} is the
- * monotonic clock of in-process intervals ({@code ClaimPositions}, {@code SqlHistoryRetention};
- * tests move their own).
+ * created if missing). Credentials never appear in {@link #describe()}. {@code nanoTime}: the
+ * monotonic clock of claim positions and retention (tests move their own).
  *
  * @param location the location without secrets and without the schema
  * @param url the pgjdbc URL, without credentials
@@ -61,7 +60,7 @@ record PostgresSettings(String location, String url, Properties driverProperties
       st.execute("CREATE SCHEMA IF NOT EXISTS \"" + name.replace("\"", "\"\"") + "\"");
     } catch (SQLException e) {
       if (!"42P06".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
-        throw PgErrors.translate(e, "create schema " + name, location);
+        throw Db.translate(e, "create schema " + name, location);
       }
     }
   }

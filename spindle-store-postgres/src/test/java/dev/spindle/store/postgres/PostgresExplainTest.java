@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.spi.NewJob;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.store.jdbc.internal.SqlRetention;
-import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.testkit.postgres.PostgresServer;
 import java.time.Instant;
@@ -142,14 +142,14 @@ class PostgresExplainTest {
             + " 900003]::bigint[], ARRAY[0, 0, 0]::bigint[], ARRAY['w1', 'w1', 'w1']) AS u(id, fence, worker)"
             + " WHERE j.id = u.id AND j.fence = u.fence AND j.worker_id = u.worker AND j.state = 2"),
         Map.entry("retention limit: the newest job beyond it", "SELECT finish_seq FROM spindle_all_jobs WHERE "
-            + JobRows.IS_SUCCESS_LIKE + " ORDER BY finish_seq DESC OFFSET 100000 LIMIT 1"),
+            + SqlJobRows.IS_SUCCESS_LIKE + " ORDER BY finish_seq DESC OFFSET 100000 LIMIT 1"),
         Map.entry("retention limit: the oldest jobs up to it", "SELECT id FROM spindle_all_jobs WHERE "
-            + JobRows.IS_SUCCESS_LIKE + " AND finish_seq <= 800000 ORDER BY finish_seq LIMIT 5000"),
+            + SqlJobRows.IS_SUCCESS_LIKE + " AND finish_seq <= 800000 ORDER BY finish_seq LIMIT 5000"),
         Map.entry("retention limit: the next jobs up to it", "SELECT finish_seq FROM spindle_all_jobs x WHERE x."
-            + JobRows.IS_SUCCESS_LIKE + " AND x.finish_seq <= 800000 AND NOT " + SqlRetention.awaited("x")
+            + SqlJobRows.IS_SUCCESS_LIKE + " AND x.finish_seq <= 800000 AND NOT " + SqlRetention.awaited("x")
             + " AND x.finish_seq > 790000 ORDER BY x.finish_seq LIMIT 5000"),
         Map.entry("retention limit: delete a range of the oldest jobs", "DELETE FROM spindle_jobs x WHERE x."
-            + JobRows.IS_SUCCESS_LIKE + " AND x.finish_seq <= 800000 AND NOT " + SqlRetention.awaited("x")
+            + SqlJobRows.IS_SUCCESS_LIKE + " AND x.finish_seq <= 800000 AND NOT " + SqlRetention.awaited("x")
             + " AND x.finish_seq >= 795000"),
         Map.entry("running in a limited queue", "SELECT count(*) FROM spindle_jobs WHERE state = 2 AND queue = 'q1'"),
         Map.entry("dependency release", "SELECT child, policy FROM spindle_deps WHERE parent = 5"));

@@ -10,8 +10,8 @@ import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.jdbc.internal.SqlArrayClaims;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.store.postgres.internal.Db;
-import dev.spindle.store.postgres.internal.JobRows;
 import dev.spindle.store.postgres.internal.PostgresDialect;
 import dev.spindle.store.postgres.internal.PostgresHistory;
 import dev.spindle.testkit.postgres.PostgresServer;
@@ -76,8 +76,8 @@ class PostgresStaleStatisticsTest {
       assertThat(pagesAndRows(schema)).as("what the VACUUM recorded").isEqualTo(drained.pagesAndRows);
       // the burst, no ANALYZE since: ready jobs (ids 2.. in enqueue order), then delayed ones, due
       psql(schema, "INSERT INTO spindle_jobs (id, task, queue, state, priority, args, created_at, run_at, policy_id)"
-          + " SELECT i + 1, 'store.echo', 'default', CASE WHEN i <= " + READY + " THEN " + JobRows.QUEUED + " ELSE "
-          + JobRows.SCHEDULED + " END, 0, '\"x\"', 0, 0, (SELECT min(id) FROM spindle_policies)"
+          + " SELECT i + 1, 'store.echo', 'default', CASE WHEN i <= " + READY + " THEN " + SqlJobRows.QUEUED + " ELSE "
+          + SqlJobRows.SCHEDULED + " END, 0, '\"x\"', 0, 0, (SELECT min(id) FROM spindle_policies)"
           + " FROM generate_series(1, " + (READY + DELAYED) + ") AS i; SELECT setval('spindle_job_ids', "
           + (READY + DELAYED + 1) + ")");
       assertThat(pagesAndRows(schema)).as("still no ANALYZE").endsWith("|0");
@@ -99,7 +99,7 @@ class PostgresStaleStatisticsTest {
       assertThat(read.get("spindle_jobs_scheduled").entries() - before.get("spindle_jobs_scheduled").entries())
           .as("delayed index entries read by a promotion of 1,000").isBetween(1_000L, 2_000L);
       assertThat(read.get("spindle_jobs_created")).as("never read whole").isEqualTo(before.get("spindle_jobs_created"));
-      assertThat(count(schema, "state = " + JobRows.SCHEDULED)).as("1,000 promoted").isEqualTo(DELAYED - 1_000);
+      assertThat(count(schema, "state = " + SqlJobRows.SCHEDULED)).as("1,000 promoted").isEqualTo(DELAYED - 1_000);
 
       // the plans, with the claim's settings in its transaction, as the store sends them
       String take = explain(schema, CLAIMS.takeMany(), "'w1'", "1", "'default'", "64");

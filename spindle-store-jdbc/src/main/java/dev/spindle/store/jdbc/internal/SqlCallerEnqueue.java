@@ -52,6 +52,31 @@ public final class SqlCallerEnqueue<C extends SqlConn> implements JdbcEnqueue {
   }
 
   /**
+   * A session of at most one {@link Setting} (null: the caller's settings stay) and an action after
+   * the jobs' rows ({@link Session#inserted}, such as a notification that commits with the caller).
+   */
+  public static <C extends SqlConn> Session<C> session(@Nullable Setting<C> setting, SqlDb.Step<C> inserted) {
+    return new Session<>() {
+      @Override
+      public @Nullable String enter(C c) throws SQLException {
+        return setting == null ? null : setting.enter(c);
+      }
+
+      @Override
+      public void inserted(C c) throws SQLException {
+        inserted.run(c);
+      }
+
+      @Override
+      public void restore(C c, @Nullable String saved) throws SQLException {
+        if (setting != null) {
+          setting.restore(c, saved);
+        }
+      }
+    };
+  }
+
+  /**
    * A session that gives the caller's connection one setting of the store's while the store's
    * statements run, and gives the caller's value back after: {@code readSql} reads it (one row, one
    * text column), {@code setSql} sets it (its one parameter the value). Immutable.

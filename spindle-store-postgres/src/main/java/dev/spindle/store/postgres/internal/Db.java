@@ -1,17 +1,19 @@
 package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.StoreException.Reason;
 import dev.spindle.store.jdbc.internal.SqlConn;
 import dev.spindle.store.jdbc.internal.SqlPool;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL connections of one store: the engine's pool ({@link SqlPool}), one READ COMMITTED
  * transaction per operation, retried on deadlocks, serialization failures and unique-key races,
- * reads also on a lost connection; the server's errors translated ({@link PgErrors}); and the
+ * reads also on a lost connection; the server's errors translated ({@link #translate}); and the
  * statement of transaction-local settings ({@link #setLocalSql}). Thread-safe.
  */
 public final class Db extends SqlPool<Db.Conn> {
@@ -75,9 +77,37 @@ public final class Db extends SqlPool<Db.Conn> {
     return new Conn(connection);
   }
 
-  /** The translated exception for an error during {@code operation} ({@link PgErrors#translate}). */
   @Override
   public StoreException translate(SQLException e, String operation) {
-    return PgErrors.translate(e, operation, describe());
+    return translate(e, operation, describe());
   }
+
+  /**
+   * PostgreSQL's error {@code e} during {@code operation} on the store {@code where}, as a store
+   * error that says what happened: by SQLSTATE ({@link #ERRORS}, the first matching row wins; any
+   * other error is {@link Reason#IO}).
+   */
+  public static StoreException translate(SQLException e, String operation, String where) {
+    return translate(ERRORS, "PostgreSQL", e, operation, where);
+  }
+
+  /** A row of the table: the SQLSTATEs it covers (whole codes, or a class as its leading characters). */
+  private static ErrorRow row(List<String> states, Reason reason, String before, String after) {
+    return new ErrorRow(e -> states.stream().anyMatch(PostgresDialect.state(e)::startsWith), reason, before, after);
+  }
+
+  private static final List<ErrorRow> ERRORS = List.of(
+      row(List.of("08", "57P"), Reason.UNAVAILABLE, "the PostgreSQL server is unreachable or shutting down",
+          "; nothing was written, retry later."),
+      row(List.of("28"), Reason.CANNOT_OPEN, "PostgreSQL refused the credentials",
+          ": check PGPASSWORD or the password file."),
+      row(List.of("53100"), Reason.DISK_FULL, "the PostgreSQL server's disk is full",
+          "; the transaction was rolled back, free space and retry."),
+      row(List.of("25006"), Reason.READ_ONLY, "the PostgreSQL server is read-only (a standby?)",
+          "; nothing was written."),
+      row(List.of("57014", "55P03", "40P01", "40001"), Reason.BUSY,
+          "PostgreSQL cancelled the statement (timeout or lock conflict)", "; nothing was written, retry later."),
+      row(List.of("53"), Reason.UNAVAILABLE, "the PostgreSQL server lacks resources",
+          " (too many connections? out of memory?)."));
+
 }

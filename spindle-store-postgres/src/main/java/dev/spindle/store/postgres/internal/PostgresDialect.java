@@ -3,6 +3,7 @@ package dev.spindle.store.postgres.internal;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import dev.spindle.store.jdbc.JdbcHistory;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class PostgresDialect implements JdbcDialect {
    */
   @Override
   public ErrorKind classify(SQLException e) {
-    String s = PgErrors.state(e);
+    String s = state(e);
     return switch (s) {
       case "40P01", "40001" -> ErrorKind.SERIALIZATION_FAILURE;
       case "23505" -> ErrorKind.UNIQUE_VIOLATION;
@@ -79,8 +80,8 @@ public final class PostgresDialect implements JdbcDialect {
   public String createdIdBound(String agg, String table) {
     String inRange = " AND created_at >= r.lo AND created_at < r.hi";
     return "(SELECT " + agg + "(x.id) FROM (SELECT ?::bigint AS lo, ?::bigint AS hi) r,"
-        + " LATERAL (SELECT " + agg + "(id) AS id FROM " + table + " WHERE state <> " + JobRows.RUNNING + inRange
-        + " UNION ALL SELECT " + agg + "(id) FROM spindle_jobs WHERE state = " + JobRows.RUNNING + inRange + ") x)";
+        + " LATERAL (SELECT " + agg + "(id) AS id FROM " + table + " WHERE state <> " + SqlJobRows.RUNNING + inRange
+        + " UNION ALL SELECT " + agg + "(id) FROM spindle_jobs WHERE state = " + SqlJobRows.RUNNING + inRange + ") x)";
   }
 
   /** Text search looks at the first this many characters of the arguments and of the error. */
@@ -98,7 +99,7 @@ public final class PostgresDialect implements JdbcDialect {
     String error = "left(error, " + TEXT_PREFIX + ") ILIKE ?";
     // three arms, one per index: the hot table's trigram indexes leave running jobs (and jobs without
     // an error) out (schema 7), so those are found through spindle_jobs_running; the history's cover all
-    String running = String.valueOf(JobRows.RUNNING);
+    String running = String.valueOf(SqlJobRows.RUNNING);
     return new TextMatch("spindle_jobs", "id", " AND ((state <> " + running + " AND " + args + ") OR (state <> "
         + running + " AND error IS NOT NULL AND " + error + ") OR (state = " + running + " AND (" + args + " OR "
         + error + ")))", List.of(like, like, like, like), true);
@@ -142,5 +143,15 @@ public final class PostgresDialect implements JdbcDialect {
   @Override
   public Optional<ArrayFinishes> arrayFinishes() {
     return Optional.of(ARRAY_FINISHES);
+  }
+
+  /** The SQLSTATE of {@code e} or of the first SQLException among its causes, or "". */
+  static String state(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return "";
   }
 }

@@ -4,6 +4,7 @@ import dev.spindle.queue.JobState;
 import dev.spindle.store.jdbc.JdbcHistory;
 import dev.spindle.store.jdbc.internal.SqlArrayWrites;
 import dev.spindle.store.jdbc.internal.SqlHistoryPartitions;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 
 /**
  * PostgreSQL's {@link JdbcHistory}: {@code spindle_history} is a declaratively partitioned table
@@ -102,9 +103,9 @@ public final class PostgresHistory implements JdbcHistory {
     return "WITH m AS MATERIALIZED (SELECT " + lockCall + " AS locked, ?::bigint AS at),"
         + " moved AS (DELETE FROM spindle_jobs j USING m, " + SqlArrayWrites.batch(d, "result text") + ","
         + " spindle_policies p WHERE " + SqlArrayWrites.held(d) + " AND p.id = j.policy_id AND (p.result_ttl_us = 0"
-        + " OR (p.result_ttl_us > 0 AND (" + expires + " >= " + Schema.FOREVER_US + " OR (" + expires + " / "
-        + Schema.PARTITION_US + " = ANY(?::bigint[]) AND " + expires + " % " + Schema.PARTITION_US + " < "
-        + (Schema.PARTITION_US - SqlHistoryPartitions.MARGIN_US) + ")) AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
+        + " OR (p.result_ttl_us > 0 AND (" + expires + " >= " + SqlHistoryPartitions.FOREVER_US + " OR (" + expires + " / "
+        + SqlHistoryPartitions.DAY_US + " = ANY(?::bigint[]) AND " + expires + " % " + SqlHistoryPartitions.DAY_US + " < "
+        + (SqlHistoryPartitions.DAY_US - SqlHistoryPartitions.MARGIN_US) + ")) AND pg_column_size(j.args) <= " + MOVED_ARGS_MAX
         + ")) AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.parent = j.id)"
         + " AND NOT EXISTS (SELECT 1 FROM spindle_deps d WHERE d.child = j.id)"
         + " RETURNING j.*, " + SqlArrayWrites.item(d, "result") + " AS new_result, m.at AS at, " + expires
@@ -112,7 +113,7 @@ public final class PostgresHistory implements JdbcHistory {
         + " ins AS (INSERT INTO spindle_history (id, task, queue, state, priority, args, result, error, dead_reason,"
         + " unique_key, attempt, failures, lost, fence, worker_id, cancel_requested, created_at, run_at, started_at,"
         + " finished_at, expires_at, finish_seq, policy_id, trace_context, flow_key)"
-        + " SELECT id, task, queue, " + JobRows.code(JobState.SUCCEEDED) + ", priority, args, new_result, error,"
+        + " SELECT id, task, queue, " + SqlJobRows.code(JobState.SUCCEEDED) + ", priority, args, new_result, error,"
         + " dead_reason, unique_key, attempt, failures, lost, fence, worker_id, 0, created_at, run_at, started_at,"
         + " at, new_expires, nextval('spindle_finish_seq'), policy_id, trace_context, flow_key FROM moved"
         + " WHERE kept_us > 0 ORDER BY id)"

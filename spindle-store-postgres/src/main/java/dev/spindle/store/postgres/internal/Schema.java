@@ -1,6 +1,8 @@
 package dev.spindle.store.postgres.internal;
 
 import dev.spindle.queue.StoreException;
+import dev.spindle.store.jdbc.internal.SqlHistoryPartitions;
+import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.store.jdbc.internal.SqlMigrations;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,7 +14,7 @@ import java.util.List;
  * comment says what and why). Migrations run in one transaction under an advisory lock, so
  * processes opening together migrate once; a newer schema is refused unchanged.
  *
- * <p>States are {@link JobRows#code}s; times are microseconds since the epoch ({@code bigint}). Job
+ * <p>States are {@link SqlJobRows#code}s; times are microseconds since the epoch ({@code bigint}). Job
  * ids come from {@code spindle_job_ids}, finish numbers from {@code spindle_finish_seq}; {@code
  * spindle_meta} holds {@code schema_version}. Finished jobs may live in {@code spindle_history},
  * partitioned by expiry day, and {@code spindle_all_jobs} views both tables. Stateless.
@@ -26,12 +28,6 @@ public final class Schema {
    * in {@code spindle_deps} (schema 15); VOLATILE, so it reads with its own snapshot, not the caller's.
    */
   public static final String HAS_DEPENDENTS = "spindle_has_dependents";
-
-  /** History partitions span this many microseconds of expiry time (one day). */
-  public static final long PARTITION_US = 86_400_000_000L;
-
-  /** Jobs expiring at or after this (about year 2255: kept "forever") go to {@code spindle_history_forever}. */
-  public static final long FOREVER_US = 1L << 53;
 
   /** Rows per queue and state in {@code spindle_history_counts} (schema 10). */
   public static final int COUNT_SHARDS = 16;
@@ -51,17 +47,17 @@ public final class Schema {
           + " finish_seq bigint NOT NULL DEFAULT 0, policy_id bigint NOT NULL, trace_context text)"
           + " WITH (fillfactor = 80)",
       // ready jobs per queue in claim order: the claim walks this index and skips locked rows
-      "CREATE INDEX spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = " + JobRows.QUEUED,
+      "CREATE INDEX spindle_jobs_ready ON spindle_jobs (queue, priority DESC, id) WHERE state = " + SqlJobRows.QUEUED,
       // delayed and backing-off jobs by run time
-      "CREATE INDEX spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = " + JobRows.SCHEDULED,
+      "CREATE INDEX spindle_jobs_scheduled ON spindle_jobs (run_at) WHERE state = " + SqlJobRows.SCHEDULED,
       // running jobs by worker (heartbeats, reclaim, queue limits)
-      "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = " + JobRows.RUNNING,
+      "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id) WHERE state = " + SqlJobRows.RUNNING,
       // finished jobs: the feed of terminal transitions, retention
-      "CREATE INDEX spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE " + JobRows.IS_TERMINAL,
-      "CREATE INDEX spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE " + JobRows.IS_TERMINAL,
+      "CREATE INDEX spindle_jobs_finished ON spindle_jobs (finish_seq) WHERE " + SqlJobRows.IS_TERMINAL,
+      "CREATE INDEX spindle_jobs_expiry ON spindle_jobs (expires_at) WHERE " + SqlJobRows.IS_TERMINAL,
       "CREATE UNIQUE INDEX spindle_jobs_unique ON spindle_jobs (unique_key) WHERE unique_key IS NOT NULL",
       "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at)",
-      "CREATE INDEX spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE " + JobRows.IS_TERMINAL,
+      "CREATE INDEX spindle_jobs_finished_at ON spindle_jobs (finished_at) WHERE " + SqlJobRows.IS_TERMINAL,
       "CREATE TABLE spindle_workers (id text PRIMARY KEY, name text NOT NULL, host text NOT NULL,"
           + " pid bigint NOT NULL, queues text NOT NULL, concurrency integer NOT NULL, model text NOT NULL,"
           + " state text NOT NULL, started_at bigint NOT NULL, heartbeat_at bigint NOT NULL,"
@@ -106,7 +102,7 @@ public final class Schema {
           "CREATE INDEX spindle_history_unique ON spindle_history (unique_key) WHERE unique_key IS NOT NULL",
           "CREATE INDEX spindle_history_created ON spindle_history (created_at)",
           "CREATE INDEX spindle_history_finished_at ON spindle_history (finished_at)",
-          "CREATE TABLE spindle_history_forever PARTITION OF spindle_history FOR VALUES FROM (" + FOREVER_US
+          "CREATE TABLE spindle_history_forever PARTITION OF spindle_history FOR VALUES FROM (" + SqlHistoryPartitions.FOREVER_US
               + ") TO (MAXVALUE)",
           "CREATE VIEW spindle_all_jobs AS SELECT * FROM spindle_jobs UNION ALL SELECT * FROM spindle_history"),
       // version 3: flow control (see dev.spindle.store.jdbc.internal.SqlFlow): the job's flow key, the
@@ -122,26 +118,26 @@ public final class Schema {
           "CREATE TABLE spindle_flow_ready (queue text NOT NULL, key text NOT NULL, ready bigint NOT NULL,"
               + " served bigint NOT NULL, PRIMARY KEY (queue, key))",
           "CREATE INDEX spindle_jobs_flow_ready ON spindle_jobs (queue, flow_key, priority DESC, id)"
-              + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NOT NULL",
+              + " WHERE state = " + SqlJobRows.QUEUED + " AND flow_key IS NOT NULL",
           "CREATE INDEX spindle_jobs_ready_plain ON spindle_jobs (queue, priority DESC, id)"
-              + " WHERE state = " + JobRows.QUEUED + " AND flow_key IS NULL",
-          "CREATE INDEX spindle_jobs_flow_running ON spindle_jobs (flow_key) WHERE state = " + JobRows.RUNNING + " AND flow_key IS NOT NULL",
+              + " WHERE state = " + SqlJobRows.QUEUED + " AND flow_key IS NULL",
+          "CREATE INDEX spindle_jobs_flow_running ON spindle_jobs (flow_key) WHERE state = " + SqlJobRows.RUNNING + " AND flow_key IS NOT NULL",
           "CREATE FUNCTION spindle_flow_track() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
               + " DECLARE d bigint; q text; k text; BEGIN"
               + " IF TG_OP = 'DELETE' THEN d := -1; q := OLD.queue; k := OLD.flow_key;"
               + " ELSIF TG_OP = 'INSERT' THEN d := 1; q := NEW.queue; k := NEW.flow_key;"
-              + " ELSE q := NEW.queue; k := NEW.flow_key; d := CASE WHEN NEW.state = " + JobRows.QUEUED + " THEN 1 ELSE -1 END; END IF;"
+              + " ELSE q := NEW.queue; k := NEW.flow_key; d := CASE WHEN NEW.state = " + SqlJobRows.QUEUED + " THEN 1 ELSE -1 END; END IF;"
               + " INSERT INTO spindle_flow_ready (queue, key, ready, served) VALUES (q, k, d, 0)"
               + " ON CONFLICT (queue, key) DO UPDATE SET ready = spindle_flow_ready.ready + excluded.ready;"
               + " IF d < 0 THEN DELETE FROM spindle_flow_ready WHERE queue = q AND key = k AND ready <= 0; END IF;"
               + " RETURN NULL; END $$",
           "CREATE TRIGGER spindle_flow_ins AFTER INSERT ON spindle_jobs FOR EACH ROW"
-              + " WHEN (NEW.flow_key IS NOT NULL AND NEW.state = " + JobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()",
+              + " WHEN (NEW.flow_key IS NOT NULL AND NEW.state = " + SqlJobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()",
           "CREATE TRIGGER spindle_flow_upd AFTER UPDATE OF state ON spindle_jobs FOR EACH ROW"
-              + " WHEN (NEW.flow_key IS NOT NULL AND (OLD.state = " + JobRows.QUEUED + ") <> (NEW.state = " + JobRows.QUEUED + "))"
+              + " WHEN (NEW.flow_key IS NOT NULL AND (OLD.state = " + SqlJobRows.QUEUED + ") <> (NEW.state = " + SqlJobRows.QUEUED + "))"
               + " EXECUTE FUNCTION spindle_flow_track()",
           "CREATE TRIGGER spindle_flow_del AFTER DELETE ON spindle_jobs FOR EACH ROW"
-              + " WHEN (OLD.flow_key IS NOT NULL AND OLD.state = " + JobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()"),
+              + " WHEN (OLD.flow_key IS NOT NULL AND OLD.state = " + SqlJobRows.QUEUED + ") EXECUTE FUNCTION spindle_flow_track()"),
       // version 4: the history's jobs per queue and state, for queue summaries (inserts and deletes
       // through spindle_history fire the triggers; a dropped partition's rows are subtracted by retention)
       List.of(
@@ -192,8 +188,8 @@ public final class Schema {
           + " IF s IS NOT NULL THEN"
           + " DROP INDEX IF EXISTS spindle_jobs_args_trgm;"
           + " DROP INDEX IF EXISTS spindle_jobs_error_trgm;"
-          + trigramIndex("spindle_jobs_args_trgm", "spindle_jobs", "args", " WHERE state <> " + JobRows.RUNNING)
-          + trigramIndex("spindle_jobs_error_trgm", "spindle_jobs", "error", " WHERE state <> " + JobRows.RUNNING
+          + trigramIndex("spindle_jobs_args_trgm", "spindle_jobs", "args", " WHERE state <> " + SqlJobRows.RUNNING)
+          + trigramIndex("spindle_jobs_error_trgm", "spindle_jobs", "error", " WHERE state <> " + SqlJobRows.RUNNING
               + " AND error IS NOT NULL")
           + " END IF; END $$",
           // vacuumed early and at full speed: every job leaves 2-3 dead row versions, and the defaults
@@ -203,7 +199,7 @@ public final class Schema {
       // version 8: the running jobs' index holds the id too: a completion batch's generic plan joined along
       // worker_id alone, reading every job the worker held per completion (64 x 64 at concurrency 64)
       List.of("DROP INDEX spindle_jobs_running",
-          "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id, id) WHERE state = " + JobRows.RUNNING),
+          "CREATE INDEX spindle_jobs_running ON spindle_jobs (worker_id, id) WHERE state = " + SqlJobRows.RUNNING),
       // version 9: a deleted job no longer takes the edges from it along: they hold its end for its
       // dependents' input (one still waiting, retried or revived later), and go when the dependent does
       List.of("CREATE OR REPLACE FUNCTION spindle_jobs_deleted() RETURNS trigger LANGUAGE plpgsql"
@@ -234,7 +230,7 @@ public final class Schema {
       // version 12: the creation-time index leaves RUNNING jobs out (a claim, not a HOT update, wrote an
       // entry there); job lists read running jobs along spindle_jobs_running (PostgresDialect.createdIdBound)
       List.of("DROP INDEX spindle_jobs_created",
-          "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + JobRows.RUNNING),
+          "CREATE INDEX spindle_jobs_created ON spindle_jobs (created_at) WHERE state <> " + SqlJobRows.RUNNING),
       // version 13: each worker's task names, comma-separated, as its heartbeats last sent them: claims
       // leave a task no worker of the queue knows QUEUED, and spindle status names it
       List.of("CREATE TABLE spindle_worker_tasks (worker text PRIMARY KEY, tasks text NOT NULL)"),
