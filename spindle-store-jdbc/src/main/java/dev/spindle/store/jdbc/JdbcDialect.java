@@ -415,8 +415,8 @@ public interface JdbcDialect {
    * For {@link Batching#ARRAY_ROUNDS} with finish numbers taken in the finishing statements (the
    * engine's {@code SqlArrayCompletions}): the dialect's pieces of that path. By default none.
    */
-  default java.util.Optional<ArrayFinishes> arrayFinishes() {
-    return java.util.Optional.empty();
+  default Optional<ArrayFinishes> arrayFinishes() {
+    return Optional.empty();
   }
 
   /**

@@ -23,7 +23,7 @@ class SqlArrayCompletionsTest {
 
   @Test
   void theSequenceTakesItsNumbersInTheStatementAfterTheFinishingLock() throws SQLException {
-    SqlNumbering.Sequence<SqlConn> numbering = new SqlNumbering.Sequence<>(dialect(Optional.of(PARTS)), "1");
+    SqlNumbering.Sequence<SqlConn> numbering = new SqlNumbering.Sequence<>(TestDialect.arrays(Optional.of(PARTS)), "1");
     assertThat(numbering.nextFinishSeq()).isEqualTo("next_finish()");
     try (Connection jdbc = DriverManager.getConnection("jdbc:sqlite::memory:")) {
       SqlConn c = new SqlConn(jdbc, false);
@@ -34,7 +34,7 @@ class SqlArrayCompletionsTest {
   @Test
   void theCompletionsUseTheDialectsPiecesAndRunAgainOnlyWithAHistory() {
     SqlArrayCompletions<SqlConn> completions =
-        new SqlArrayCompletions<>(dialect(Optional.of(PARTS)), "take_lock()", null, () -> {});
+        new SqlArrayCompletions<>(TestDialect.arrays(Optional.of(PARTS)), "take_lock()", null, () -> {});
     assertThat(completions.finishLock()).isEqualTo("take_lock()");
     assertThat(completions.hasDependents("upd")).isEqualTo("any_dependents(upd)");
     assertThat(completions.runsAgain(new StoreException(StoreException.Reason.DISK_FULL, "full"))).isFalse();
@@ -42,44 +42,10 @@ class SqlArrayCompletionsTest {
 
   @Test
   void aDialectWithoutArrayFinishesIsRefused() {
-    JdbcDialect plain = dialect(Optional.empty());
+    JdbcDialect plain = TestDialect.arrays(Optional.empty());
     assertThatThrownBy(() -> new SqlNumbering.Sequence<SqlConn>(plain, "1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arrays");
     assertThatThrownBy(() -> new SqlArrayCompletions<SqlConn>(plain, "1", null, () -> {}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("arrays");
-  }
-
-  private static JdbcDialect dialect(Optional<JdbcDialect.ArrayFinishes> parts) {
-    return new JdbcDialect() {
-      @Override
-      public String name() {
-        return "arrays";
-      }
-
-      @Override
-      public ErrorKind classify(SQLException e) {
-        return ErrorKind.OTHER;
-      }
-
-      @Override
-      public Writers writers() {
-        return Writers.POOL;
-      }
-
-      @Override
-      public Batching batching() {
-        return Batching.ARRAY_ROUNDS;
-      }
-
-      @Override
-      public String idsParameter() {
-        return "?";
-      }
-
-      @Override
-      public Optional<ArrayFinishes> arrayFinishes() {
-        return parts;
-      }
-    };
   }
 }

@@ -25,32 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class SqlSharedPartsTest {
   /** A dialect with the engine's defaults for everything it may leave out. */
-  private static final JdbcDialect STANDARD = new JdbcDialect() {
-    @Override
-    public String name() {
-      return "standard";
-    }
-
-    @Override
-    public ErrorKind classify(SQLException e) {
-      return ErrorKind.OTHER;
-    }
-
-    @Override
-    public Writers writers() {
-      return Writers.ONE_WRITER;
-    }
-
-    @Override
-    public Batching batching() {
-      return Batching.STATEMENT_BATCHES;
-    }
-
-    @Override
-    public String idsParameter() {
-      return "SELECT value FROM json_each(?)";
-    }
-  };
+  private static final JdbcDialect STANDARD = TestDialect.STANDARD;
 
   private static final List<List<String>> MIGRATIONS = List.of(
       List.of("CREATE TABLE spindle_meta (\"key\" TEXT PRIMARY KEY, value INTEGER NOT NULL)",
