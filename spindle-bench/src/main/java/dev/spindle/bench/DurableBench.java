@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * costs; background polling is counted too).
  *
  * <p>Usage: {@code DurableBench [--workflows 2000] [--rounds 3] [--concurrency 32] [--sleep-ms 1000]
- * [--systems spindle-pg,dbos,dbos-direct,spindle-sqlite]}. {@code dbos} starts workflows on a DBOS
+ * [--systems spindle-pg,dbos,dbos-direct,spindle-sqlite] [--top 0]}. {@code --top N} prints the N
+ * statements PostgreSQL spent most execution time on in each round. {@code dbos} starts workflows on a DBOS
  * queue polled every 50 ms with a worker concurrency of {@code --concurrency}; {@code dbos-direct}
  * starts each at once on DBOS's own executor; {@code spindle-pg} and {@code spindle-sqlite} enqueue
  * each workflow as a durable job for one in-process worker of {@code --concurrency} virtual-thread
@@ -43,6 +44,7 @@ public final class DurableBench {
   private final int workflows;
   private final int concurrency;
   private final Duration sleep;
+  private final int top;
   private @Nullable Path dir;
 
   private DurableBench(PostgresServer server, Map<String, String> opts) {
@@ -50,6 +52,7 @@ public final class DurableBench {
     this.workflows = Integer.parseInt(opts.getOrDefault("workflows", "2000"));
     this.concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "32"));
     this.sleep = Duration.ofMillis(Long.parseLong(opts.getOrDefault("sleep-ms", "1000")));
+    this.top = Integer.parseInt(opts.getOrDefault("top", "0"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -214,6 +217,9 @@ public final class DurableBench {
   /** {workflows/s, µs wall per step, µs process CPU per step, PostgreSQL statements per step, s to start}. */
   private double[] measure(Subject subject, boolean sleepy) throws Exception {
     int steps = sleepy ? 3 : 10;
+    if (top > 0) {
+      server.psql("SELECT pg_stat_statements_reset()");
+    }
     long statements0 = statements();
     long cpu0 = processCpuNanos();
     long t0 = System.nanoTime();
@@ -222,6 +228,10 @@ public final class DurableBench {
     double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
     long statements = statements() - statements0;
     double stepCount = (double) workflows * steps;
+    if (top > 0) {
+      System.out.print(server.psql("SELECT calls, round(total_exec_time) AS ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
+          + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT " + top));
+    }
     return new double[] {workflows / seconds, seconds * 1e6 / stepCount, cpuMicros / stepCount, statements / stepCount, started};
   }
 

@@ -195,29 +195,9 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     this.control = new SqlControl<>(db, dialect, clock, host);
     this.statistics = new SqlStatistics<>(db);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
-    SqlEnqueue.Rows<C> rows = Objects.requireNonNull(b.inserts);
-    this.enqueuer = new SqlEnqueue<>(db, dialect, new SqlEnqueue.Rows<C>() {
-      @Override
-      public String insertJob() {
-        return rows.insertJob();
-      }
-
-      @Override
-      public long[] newIds(C c, int n) throws SQLException {
-        return rows.newIds(c, n);
-      }
-
-      @Override
-      public void beforeInsert(C c, List<NewJob> jobs) throws SQLException {
-        flow.readied(); // jobs become ready: queues skipped as held are looked at again
-        rows.beforeInsert(c, jobs);
-      }
-
-      @Override
-      public SqlEnqueue.@Nullable Traces traces(C c, boolean big) throws SQLException {
-        return rows.traces(c, big);
-      }
-    }, host, clock, policies, deps, b.maxPayloadBytes, this::changed);
+    // jobs become ready: queues skipped as held are looked at again
+    this.enqueuer = new SqlEnqueue<>(db, dialect, Objects.requireNonNull(b.inserts), host, clock, policies, deps,
+        b.maxPayloadBytes, this::changed, flow::readied);
     this.claims = new SqlClaims<>(flow, policies, takes);
     this.completions = new SqlCompletions<>(clock, deps, numbering, b.maxPayloadBytes);
     this.writes = b.completions != null ? b.completions : new SqlBatchedWrites<>(dialect, numbering);

@@ -123,14 +123,16 @@ public final class SqlEnqueue<C extends JdbcConn> {
   private final SqlDependencies<C> deps;
   private final int maxPayloadBytes;
   private final Runnable changed;
+  private final Runnable readied;
   private final String byUniqueKey;
 
   /**
    * @param host finishes jobs dead from the start
    * @param changed called after each commit that added jobs
+   * @param readied called before each insert, in its transaction: jobs are about to become ready
    */
   public SqlEnqueue(SqlDb<C> db, JdbcDialect dialect, Rows<C> rows, SqlStoreHost<C> host, Clock clock,
-      SqlPolicies policies, SqlDependencies<C> deps, int maxPayloadBytes, Runnable changed) {
+      SqlPolicies policies, SqlDependencies<C> deps, int maxPayloadBytes, Runnable changed, Runnable readied) {
     this.db = db;
     this.rows = rows;
     this.host = host;
@@ -139,6 +141,7 @@ public final class SqlEnqueue<C extends JdbcConn> {
     this.deps = deps;
     this.maxPayloadBytes = maxPayloadBytes;
     this.changed = changed;
+    this.readied = readied;
     this.byUniqueKey = "SELECT id, state FROM " + dialect.allJobs() + " WHERE unique_key = ?";
   }
 
@@ -181,6 +184,7 @@ public final class SqlEnqueue<C extends JdbcConn> {
     long pid = Objects.requireNonNull(policies.recordedId(j.policy()), "the recorded policy");
     JobState state = j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED;
     return db.writeOne("enqueue 1 job", c -> {
+      readied.run();
       rows.beforeInsert(c, List.of(j));
       PreparedStatement ins = c.ps(sql);
       bindColumns(ins, 1, null, j, 0, SqlJobRows.code(state), pid, StoreClock.at(clock.instant(), j.createdAt()));
@@ -209,6 +213,7 @@ public final class SqlEnqueue<C extends JdbcConn> {
   /** Inserts {@code jobs} in the caller's transaction, adding the policies it records to {@code created}. */
   public List<EnqueueResult> insert(C c, List<NewJob> jobs, Map<JobPolicy, Long> created) throws SQLException {
     long[] ids = rows.newIds(c, jobs.size());
+    readied.run();
     rows.beforeInsert(c, jobs);
     // sqlite-jdbc clears a statement's whole batch array after each executeBatch, and the array only
     // grows: a big batch gets its own statement, so the cached one stays cheap for small enqueues

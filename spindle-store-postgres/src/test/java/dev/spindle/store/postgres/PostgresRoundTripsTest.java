@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.NewJob;
@@ -21,11 +22,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a durable step costs PostgreSQL, counted by {@code pg_stat_statements} on a server of this
- * test's own (the extension needs a restart): a step recorded by the attempt that holds the job is
- * one INSERT in auto-commit, with no read of the step records and no COMMIT of its own.
+ * What the hot writes cost PostgreSQL, counted by {@code pg_stat_statements} on a server of this
+ * test's own (the extension needs a restart): a plain job enqueued alone, and a step recorded by the
+ * attempt that holds the job, are each one INSERT in auto-commit, with no other read and no COMMIT of
+ * their own.
  */
-class PostgresStepRoundTripTest {
+class PostgresRoundTripsTest {
   private static final int STEPS = 10;
   private static PostgresServer pg;
 
@@ -67,6 +69,28 @@ class PostgresStepRoundTripTest {
       assertThat(calls("upper(query) = 'COMMIT'")).as("no COMMIT per step (the store's other work may commit)")
           .isLessThan(STEPS);
       assertThat(durable.view(j.id()).map(StepLog::steps).orElseThrow()).hasSize(STEPS);
+    }
+  }
+
+  @Test
+  void aPlainJobEnqueuedAloneIsOneInsertThatTakesItsIdFromTheSequence() {
+    try (PostgresJobStore store = PostgresJobStore.builder(pg.host(), pg.port(), "postgres", pg.user())
+        .password(pg.password()).schema(PostgresServer.newSchema("enqueue_alone")).open()) {
+      Instant now = store.storeTime();
+      store.enqueue(List.of(new NewJob("t.plain", "{}", "q", 0, now, null, JobPolicy.defaults(), now)));
+
+      pg.psql("SELECT pg_stat_statements_reset()");
+      for (int i = 0; i < STEPS; i++) {
+        store.enqueue(List.of(new NewJob("t.plain", "{}", "q", 0, now, null, JobPolicy.defaults(), now)));
+      }
+
+      assertThat(calls("query LIKE 'INSERT INTO spindle_jobs%nextval%RETURNING id'")).as("one insert per job")
+          .isEqualTo(STEPS);
+      assertThat(calls("query LIKE '%nextval%generate_series%'")).as("no separate id read").isZero();
+      assertThat(calls("upper(query) = 'COMMIT'")).as("no COMMIT per job (the store's other work may commit)")
+          .isLessThan(STEPS);
+      assertThat(store.inspector().queueSummaries()).singleElement()
+          .satisfies(q -> assertThat(q.count(JobState.QUEUED)).isEqualTo(STEPS + 1));
     }
   }
 
