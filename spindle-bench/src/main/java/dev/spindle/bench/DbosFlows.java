@@ -83,21 +83,21 @@ final class DbosFlows implements AutoCloseable {
   }
 
   /**
-   * Starts {@code n} workflows of ten steps (or sleepy ones) and waits for all, returning the seconds
-   * the starts took: on the queue, or
+   * Starts {@code n} workflows of ten steps (or sleepy ones) from {@code producers} threads and waits
+   * for all, returning the seconds the starts took: on the queue, or
    * {@code direct}ly (each starts at once on DBOS's executor, no queue polling: DBOS's fastest path).
    */
-  double run(int n, boolean sleepy, boolean direct) {
-    List<WorkflowHandle<String, RuntimeException>> handles = new ArrayList<>(n);
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      String id = "wf-" + (seq++);
+  double run(int n, boolean sleepy, boolean direct, int producers) throws InterruptedException {
+    List<WorkflowHandle<String, RuntimeException>> handles = java.util.Collections.synchronizedList(new ArrayList<>(n));
+    int first = seq;
+    seq += n;
+    double started = DurableBench.startAll(n, producers, i -> {
+      String id = "wf-" + (first + i);
       StartWorkflowOptions options = direct ? new StartWorkflowOptions(id)
           : new StartWorkflowOptions(queue).withWorkflowId(id);
       handles.add(sleepy ? dbos.startWorkflow(() -> flows.sleepy(id), options)
           : dbos.startWorkflow(() -> flows.tenSteps(id), options));
-    }
-    double started = (System.nanoTime() - t0) / 1e9;
+    });
     for (WorkflowHandle<String, RuntimeException> h : handles) {
       h.getResult();
     }

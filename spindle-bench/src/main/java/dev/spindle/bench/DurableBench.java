@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * costs; background polling is counted too).
  *
  * <p>Usage: {@code DurableBench [--workflows 2000] [--rounds 3] [--concurrency 32] [--sleep-ms 1000]
- * [--systems spindle-pg,dbos,dbos-direct,spindle-sqlite] [--top 0]}. {@code --top N} prints the N
+ * [--systems spindle-pg,dbos,dbos-direct,spindle-sqlite] [--producers 1] [--top 0]}. {@code --producers P}
+ * starts the workflows from P threads (as a web application's request threads would), in both systems. {@code --top N} prints the N
  * statements PostgreSQL spent most execution time on in each round. {@code dbos} starts workflows on a DBOS
  * queue polled every 50 ms with a worker concurrency of {@code --concurrency}; {@code dbos-direct}
  * starts each at once on DBOS's own executor; {@code spindle-pg} and {@code spindle-sqlite} enqueue
@@ -45,6 +47,7 @@ public final class DurableBench {
   private final int concurrency;
   private final Duration sleep;
   private final int top;
+  private final int producers;
   private @Nullable Path dir;
 
   private DurableBench(PostgresServer server, Map<String, String> opts) {
@@ -53,6 +56,7 @@ public final class DurableBench {
     this.concurrency = Integer.parseInt(opts.getOrDefault("concurrency", "32"));
     this.sleep = Duration.ofMillis(Long.parseLong(opts.getOrDefault("sleep-ms", "1000")));
     this.top = Integer.parseInt(opts.getOrDefault("top", "0"));
+    this.producers = Integer.parseInt(opts.getOrDefault("producers", "1"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -69,9 +73,9 @@ public final class DurableBench {
       server.psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
       DurableBench bench = new DurableBench(server, opts);
       System.out.printf(Locale.ROOT, "machine: %d cores, %s; PostgreSQL on 127.0.0.1:%d (fsync off); %,d workflows"
-          + " a round, concurrency %d, sleep %d ms%n", Runtime.getRuntime().availableProcessors(),
+          + " a round, concurrency %d, sleep %d ms, %d producer thread(s)%n", Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.version"), server.port(), bench.workflows, bench.concurrency,
-          bench.sleep.toMillis());
+          bench.sleep.toMillis(), bench.producers);
       Map<String, List<double[]>> results = new LinkedHashMap<>();
       for (String system : systems) {
         try (Subject subject = bench.open(system)) {
@@ -133,8 +137,8 @@ public final class DurableBench {
             concurrency, sleep);
         yield new Subject() {
           @Override
-          public double run(int n, boolean sleepy) {
-            return flows.run(n, sleepy, system.equals("dbos-direct"));
+          public double run(int n, boolean sleepy) throws InterruptedException {
+            return flows.run(n, sleepy, system.equals("dbos-direct"), producers);
           }
 
           @Override
@@ -165,15 +169,13 @@ public final class DurableBench {
       @Override
       public double run(int n, boolean sleepy) throws InterruptedException {
         long c0 = store.finishCursor();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
+        double started = startAll(n, producers, i -> {
           if (sleepy) {
             queue.enqueue(DurableBenchTasks.SLEEPY, sleep.toMillis(), options);
           } else {
             queue.enqueue(DurableBenchTasks.TEN_STEPS, (long) i, options);
           }
-        }
-        double started = (System.nanoTime() - t0) / 1e9;
+        });
         while (store.finishCursor() - c0 < n) {
           Thread.sleep(20); // polling the store for progress (a read transaction), not synchronisation
         }
@@ -187,6 +189,42 @@ public final class DurableBench {
         store.close();
       }
     };
+  }
+
+  /**
+   * Calls {@code start} for 0 to {@code n - 1} from {@code producers} threads (one: the caller's),
+   * each taking every {@code producers}-th index, and returns the seconds until all returned.
+   */
+  static double startAll(int n, int producers, IntConsumer start) throws InterruptedException {
+    long t0 = System.nanoTime();
+    if (producers <= 1) {
+      for (int i = 0; i < n; i++) {
+        start.accept(i);
+      }
+      return (System.nanoTime() - t0) / 1e9;
+    }
+    List<Thread> threads = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<@Nullable Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+    for (int p = 0; p < producers; p++) {
+      int from = p;
+      threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
+        try {
+          for (int i = from; i < n; i += producers) {
+            start.accept(i);
+          }
+        } catch (RuntimeException | Error e) {
+          failed.compareAndSet(null, e);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    Throwable t = failed.get();
+    if (t != null) {
+      throw new IllegalStateException("a producer failed", t);
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   private Path tempDir() {
