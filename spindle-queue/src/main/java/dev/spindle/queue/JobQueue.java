@@ -14,6 +14,7 @@ import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.ScheduleRecord;
+import dev.spindle.queue.spi.StoreAdmin;
 import dev.spindle.spi.JsonCodec;
 import java.sql.Connection;
 import java.time.Clock;
@@ -378,6 +379,15 @@ public final class JobQueue implements AutoCloseable {
   public List<ScheduleInfo> schedules() {
     return store.schedules().stream().map(r -> new ScheduleInfo(Schedule.fromJson(r.definition()), r.nextFireAt(),
         r.lastFireAt(), r.version())).toList();
+  }
+
+  /**
+   * Resuming failed workflows of this queue's store through its operators' side {@code admin} (the
+   * same store), with this client's registry (to check new arguments), codec, key ring and clock.
+   */
+  public WorkflowResume workflowResume(StoreAdmin admin) {
+    return new WorkflowResume(Objects.requireNonNull(admin, "admin"), store::find, registry, codec, keyRing, clock,
+        WorkflowGraph.DEFAULT_MAX_JOBS);
   }
 
   /** A worker builder on this queue's store, sharing its codec, clock, listeners and key ring. */
