@@ -91,6 +91,18 @@ public final class ApiRoutes {
         "The job's workflow neighbours: the jobs it waits for and the jobs waiting for it")
         .response(200, "dependsOn and dependents, each with id, task, state, policy, input")
         .response(404, "no such job").handle(this::dependencies);
+    t.route(HandlerType.GET, PREFIX + "/workflows/{id}", Role.VIEWER,
+        "The whole workflow of a job (any of its jobs): every job (id, task, state, attempt, layer) and edge")
+        .response(200, "jobs, edges and whether the walk stopped at its limit").response(404, "no such job")
+        .handle(ctx -> json(ctx, 200, WorkflowView.toJson(ctx.pathParam("id"), service.workflow(ctx.pathParam("id")))));
+    t.route(HandlerType.POST, PREFIX + "/workflows/{id}/resume", Role.OPERATOR,
+        "Resume a failed workflow: retry a FAILED or DEAD node (optionally with new arguments) and re-arm the"
+        + " dependents its failure cancelled, atomically; dryRun previews the moves")
+        .body("{node (default: the job, or the workflow's only failed node), args (JSON, checked against the task's"
+            + " input type), dryRun}")
+        .response(200, "the moves: each job with its state before and after").response(400, "bad node or arguments")
+        .response(404, "no such job").response(409, "the node is not FAILED or DEAD, or cannot run yet")
+        .response(501, "the store cannot resume workflows").handle(this::resumeWorkflow);
     t.route(HandlerType.GET, PREFIX + "/jobs/{id}/steps", Role.VIEWER,
         "A durable job's record: its steps (name, attempt, duration, result), the signals kept for it and what it"
         + " waits for").response(200, "steps, signals and waitingFor (empty for a job that recorded nothing)")
@@ -433,6 +445,24 @@ public final class ApiRoutes {
     JobInfo j = job(ctx.pathParam("id"));
     json(ctx, 200, DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find)
         .toJson(j.id()));
+  }
+
+  private void resumeWorkflow(Context ctx) {
+    String id = ctx.pathParam("id");
+    JsonNode body = ctx.body().isBlank() ? Json.object() : Json.parse(ctx.body());
+    if (!body.isObject()) {
+      throw Problem.badRequest("the body must be a JSON object {node, args, dryRun}");
+    }
+    String node = text(body, "node");
+    JsonNode args = body.get("args");
+    JsonNode dry = body.get("dryRun");
+    if (dry != null && !dry.isBoolean()) {
+      throw Problem.badRequest("dryRun must be true or false");
+    }
+    String argsJson = args == null || args.isNull() ? null : args.toString();
+    dev.spindle.queue.ResumePlan plan = service.resumeWorkflow(Auth.user(ctx), id, node == null || node.isBlank()
+        ? null : node.trim(), argsJson, dry != null && dry.asBoolean());
+    json(ctx, 200, WorkflowView.planJson(plan, service.workflow(id)));
   }
 
   private void steps(Context ctx) {

@@ -52,6 +52,11 @@ public final class Pages {
     r.get("/jobs", ctx -> jobs(ctx, "Jobs", null));
     r.get("/dead", ctx -> jobs(ctx, "Dead letters", "dead"));
     r.get("/jobs/{id}", this::job);
+    r.get("/workflows/{id}", ctx -> {
+      String id = ctx.pathParam("id");
+      html(ctx, frame(ctx, "Workflow of job " + id, "Jobs", WorkflowView.toHtml(id, service.workflow(id),
+          Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR)));
+    });
     r.get("/workers", this::workers);
     r.get("/schedules", this::schedules);
     r.get("/audit", this::audit);
@@ -456,7 +461,8 @@ public final class Pages {
     }
     DependencyView deps = DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find);
     if (!deps.isEmpty()) {
-      b.append(deps.toHtml());
+      b.append(deps.toHtml()).append("<p><a id=\"workflow-link\" href=\"workflows/").append(esc(j.id()))
+          .append("\">The whole workflow</a></p>");
     }
     html(ctx, frame(ctx, "Job " + j.id(), "Jobs", b.toString()));
   }

@@ -243,6 +243,37 @@ public final class QueueService {
     return j;
   }
 
+  /**
+   * The workflow of job {@code id} (any of its jobs).
+   *
+   * @throws JobNotFoundException if there is no such job
+   */
+  public dev.spindle.queue.WorkflowGraph workflow(String id) {
+    return queue.workflowResume(admin).graph(id);
+  }
+
+  /**
+   * Previews ({@code dryRun}) or resumes the workflow of job {@code id}; a resume is audited (the
+   * node and what moved, never the arguments).
+   *
+   * @throws Problem 409 if the job is encrypted and this dashboard has no key ring
+   */
+  public dev.spindle.queue.ResumePlan resumeWorkflow(Credentials.User who, String id,
+      @org.jspecify.annotations.Nullable String node, @org.jspecify.annotations.Nullable String argsJson,
+      boolean dryRun) {
+    dev.spindle.queue.WorkflowResume r = queue.workflowResume(admin);
+    try {
+      if (dryRun) {
+        return r.preview(id, node, argsJson);
+      }
+      dev.spindle.queue.ResumePlan done = r.resume(id, node, argsJson);
+      audit.record(who, "workflow.resume", done.nodeId(), done.summary());
+      return done;
+    } catch (IllegalStateException e) {
+      throw Problem.conflict(String.valueOf(e.getMessage()));
+    }
+  }
+
   /** Cancels a job. */
   public CancelResult cancel(Credentials.User who, String id) {
     CancelResult r = store.cancel(id, clock.instant());
