@@ -369,6 +369,11 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   }
 
   @Override
+  public List<dev.spindle.queue.spi.FlowKeyState> keys(String limit, int max) {
+    return flowOps.keys(limit, max);
+  }
+
+  @Override
   public Optional<FlowHold> holdOf(String jobId) {
     return flowOps.holdOf(jobId);
   }

@@ -51,6 +51,8 @@ public final class ApiRoutes {
       "finishedAfter", "finishedBefore");
   private static final String FILTER_NAMES = "state, queue, task, q, createdAfter, createdBefore, finishedAfter,"
       + " finishedBefore";
+  /** The most jobs one action on selected jobs takes. */
+  static final int MAX_SELECTED = 500;
   private static final String BULK_BODY = "{state: [..], queue, task, q, createdAfter, createdBefore, finishedAfter,"
       + " finishedBefore, max, all}: at least one filter field, or \"all\": true to match every job";
   private static final String EMPTY_FILTER = "a bad filter, or no filter without \"all\": true";
@@ -132,6 +134,11 @@ public final class ApiRoutes {
     t.route(HandlerType.POST, PREFIX + "/jobs/purge", Role.OPERATOR, "Delete every matching finished job")
         .body(BULK_BODY).response(200, "how many").response(400, EMPTY_FILTER)
         .handle(ctx -> bulk(ctx, "purge"));
+    t.route(HandlerType.POST, PREFIX + "/jobs/selected", Role.OPERATOR,
+        "Retry, cancel or delete the jobs selected by id (each as the single-job action), audited as one entry")
+        .body("{action: retry|cancel|delete, ids: [..] (1-" + MAX_SELECTED + "), filter: the list's filter, for the"
+            + " audit}")
+        .response(200, "done, and skipped: id -> why").response(400, "bad action or ids").handle(this::selected);
     t.route(HandlerType.GET, PREFIX + "/queues", Role.VIEWER, "Queues: counts by state, limit, paused")
         .handle(this::queues);
     t.route(HandlerType.PUT, PREFIX + "/queues/{name}/limit", Role.OPERATOR, "Set a queue's running limit (0 = none)")
@@ -463,6 +470,37 @@ public final class ApiRoutes {
     dev.spindle.queue.ResumePlan plan = service.resumeWorkflow(Auth.user(ctx), id, node == null || node.isBlank()
         ? null : node.trim(), argsJson, dry != null && dry.asBoolean());
     json(ctx, 200, WorkflowView.planJson(plan, service.workflow(id)));
+  }
+
+  private void selected(Context ctx) {
+    JsonNode body = Json.parse(ctx.body());
+    if (!body.isObject() || !body.path("ids").isArray()) {
+      throw Problem.badRequest("the body must be a JSON object {action, ids: [..], filter}");
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    for (JsonNode n : body.get("ids")) {
+      String id = n.isValueNode() ? n.asString() : "";
+      if (!id.matches("[0-9A-Za-z:._-]{1,40}")) {
+        throw Problem.badRequest("ids are job ids, not '" + dev.spindle.spi.Echo.of(n.toString()) + "'");
+      }
+      ids.add(id);
+    }
+    if (ids.isEmpty() || ids.size() > MAX_SELECTED) {
+      throw Problem.badRequest("select 1 to " + MAX_SELECTED + " jobs, not " + ids.size());
+    }
+    String action = text(body, "action");
+    String filter = text(body, "filter");
+    QueueService.Selected r = service.actOnSelected(Auth.user(ctx), action == null ? "" : action,
+        List.copyOf(new java.util.LinkedHashSet<>(ids)), filter == null ? "" : cut(filter, 300));
+    ObjectNode o = Json.object();
+    o.put("done", r.done());
+    ObjectNode skipped = o.putObject("skipped");
+    r.skipped().forEach(skipped::put);
+    json(ctx, 200, o);
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
   }
 
   private void steps(Context ctx) {

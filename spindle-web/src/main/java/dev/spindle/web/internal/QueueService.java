@@ -184,6 +184,61 @@ public final class QueueService {
     }
   }
 
+  /** What an action on selected jobs did: how many changed, and why each other one did not. */
+  public record Selected(int done, java.util.Map<String, String> skipped) {}
+
+  /**
+   * Retries, cancels or deletes the jobs {@code ids} (each in its own atomic store call, as the
+   * single-job actions), audited as one entry naming the action, the count, the ids and the
+   * {@code filter} the operator had on screen.
+   *
+   * @throws Problem 400 for an unknown action
+   */
+  public Selected actOnSelected(Credentials.User who, String action, List<String> ids, String filter) {
+    if (!List.of("retry", "cancel", "delete").contains(action)) {
+      throw Problem.badRequest("action must be retry, cancel or delete, not '" + dev.spindle.spi.Echo.of(action) + "'");
+    }
+    Instant now = clock.instant();
+    int done = 0;
+    java.util.Map<String, String> skipped = new java.util.LinkedHashMap<>();
+    for (String id : ids) {
+      try {
+        switch (action) {
+          case "retry" -> inspector().requeue(id, now);
+          case "cancel" -> {
+            CancelResult r = store.cancel(id, now);
+            if (r == CancelResult.NOT_FOUND || r == CancelResult.ALREADY_FINISHED) {
+              skipped.put(id, r == CancelResult.NOT_FOUND ? "no such job" : "already finished");
+              continue;
+            }
+          }
+          default -> {
+            QueueControl.DeleteResult r = control("delete single jobs").deleteJob(id);
+            if (r != QueueControl.DeleteResult.DELETED) {
+              skipped.put(id, r == QueueControl.DeleteResult.NOT_FOUND ? "no such job" : "not finished");
+              continue;
+            }
+          }
+        }
+        done++;
+      } catch (dev.spindle.queue.JobNotFoundException e) {
+        skipped.put(id, "no such job");
+      } catch (dev.spindle.queue.IllegalJobTransitionException e) {
+        skipped.put(id, "not in a state that allows it (" + e.from() + ")");
+      }
+    }
+    String verb = switch (action) {
+      case "retry" -> "requeued";
+      case "cancel" -> "cancelled";
+      default -> "deleted";
+    };
+    String target = "selected " + ids.size() + " job(s) " + String.join(",", ids.stream().limit(50).toList())
+        + (ids.size() > 50 ? ",..." : "") + (filter.isBlank() ? "" : " from filter " + filter);
+    audit.record(who, "jobs." + action, target, done + " " + verb + (skipped.isEmpty() ? "" : ", " + skipped.size()
+        + " skipped"));
+    return new Selected(done, skipped);
+  }
+
   /**
    * A job as it may be shown: sensitive fields masked, encrypted payloads shown as encrypted with
    * their key id ({@link dev.spindle.queue.Redaction}).

@@ -85,6 +85,41 @@
     }
   });
 
+  // Actions on the jobs selected in the list: the confirmation names the count and the filter.
+  document.addEventListener('change', function (e) {
+    if (e.target.id === 'select-all') {
+      document.querySelectorAll('input.select-job').forEach(function (c) { c.checked = e.target.checked; });
+    }
+  });
+
+  document.addEventListener('click', async function (e) {
+    const b = e.target.closest('button[data-selected]');
+    if (!b) {
+      return;
+    }
+    e.preventDefault();
+    const ids = Array.from(document.querySelectorAll('input.select-job:checked')).map(function (c) { return c.value; });
+    if (ids.length === 0) {
+      flash('Select jobs first.', true);
+      return;
+    }
+    const action = b.dataset.selected;
+    const filter = b.closest('[data-filter]').dataset.filter;
+    const verb = action.charAt(0).toUpperCase() + action.slice(1);
+    if (!window.confirm(verb + ' ' + ids.length + ' selected job(s) (filter: ' + filter + ')?')) {
+      return;
+    }
+    try {
+      const r = await call('POST', 'api/v1/jobs/selected', { action: action, ids: ids, filter: filter });
+      const skipped = Object.keys(r.skipped);
+      flash(verb + ': ' + r.done + ' done' + (skipped.length === 0 ? '.' : ', ' + skipped.length + ' skipped (' +
+        skipped.map(function (id) { return '#' + id + ': ' + r.skipped[id]; }).join('; ') + ').'), false);
+      window.setTimeout(function () { window.location.reload(); }, 1500);
+    } catch (err) {
+      flash(err.message, true);
+    }
+  });
+
   // A form that sends its JSON payload to data-api-base + its name field (a durable job's signal).
   document.addEventListener('submit', async function (e) {
     const f = e.target.closest('form[data-api-base]');
