@@ -430,4 +430,21 @@ class BrowserTest {
     open("/audit");
     assertThat(text("#audit-table")).contains("jobs.cancel", "selected 2 job(s)", "queue=parked", "jobs.delete");
   }
+
+  @Test
+  @Order(10)
+  void showsEachFlowLimitWithWhatItsKeysHold() throws Exception {
+    dev.spindle.queue.FlowLimit limit = dev.spindle.queue.FlowLimit.builder("tenants").perArgument("tenant")
+        .concurrency(3).build();
+    JobOptions o = JobOptions.builder().queue("flowq").flow(limit).build();
+    queue.enqueue("report.build", "{\"tenant\":\"acme\"}", o);
+    queue.enqueue("report.build", "{\"tenant\":\"acme\"}", o);
+    queue.enqueue("report.build", "{\"tenant\":\"globex\"}", o);
+    open("/flow");
+    assertThat(text("#limit-tenants")).contains("tenants", "concurrency=3");
+    assertThat(text("#keys-tenants tr[data-key='acme'] td:nth-child(3)")).isEqualTo("2");
+    assertThat(text("#keys-tenants tr[data-key='globex'] td:nth-child(3)")).isEqualTo("1");
+    assertThat(text("#keys-tenants tr[data-key='acme'] td:nth-child(2)")).isEqualTo("0");
+    shot("flow-limits");
+  }
 }

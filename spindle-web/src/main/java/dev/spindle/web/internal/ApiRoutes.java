@@ -139,6 +139,11 @@ public final class ApiRoutes {
         .body("{action: retry|cancel|delete, ids: [..] (1-" + MAX_SELECTED + "), filter: the list's filter, for the"
             + " audit}")
         .response(200, "done, and skipped: id -> why").response(400, "bad action or ids").handle(this::selected);
+    t.route(HandlerType.GET, PREFIX + "/flow-limits", Role.VIEWER,
+        "Flow limits and what each key holds now: running and ready jobs, the rule holding it and until when")
+        .response(200, "supported, and limits with their keys (a sensitive argument's values masked)")
+        .handle(ctx -> json(ctx, 200, FlowLimitsView.toJson(service.flowLimits(FlowLimitsView.MAX_KEYS),
+            service.admin().flowAdmin().isPresent())));
     t.route(HandlerType.GET, PREFIX + "/queues", Role.VIEWER, "Queues: counts by state, limit, paused")
         .handle(this::queues);
     t.route(HandlerType.PUT, PREFIX + "/queues/{name}/limit", Role.OPERATOR, "Set a queue's running limit (0 = none)")

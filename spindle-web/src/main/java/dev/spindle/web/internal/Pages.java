@@ -58,6 +58,8 @@ public final class Pages {
           Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR)));
     });
     r.get("/workers", this::workers);
+    r.get("/flow", ctx -> html(ctx, frame(ctx, "Flow limits", "Flow limits", FlowLimitsView.toHtml(
+        service.flowLimits(FlowLimitsView.MAX_KEYS), service.admin().flowAdmin().isPresent()))));
     r.get("/schedules", this::schedules);
     r.get("/audit", this::audit);
   }

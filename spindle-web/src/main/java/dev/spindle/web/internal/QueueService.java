@@ -247,6 +247,23 @@ public final class QueueService {
     return redaction.apply(job);
   }
 
+  /**
+   * Each flow limit with what its keys hold now (at most {@code maxKeys} each); a key whose value
+   * comes from a sensitive argument field is shown masked. Empty if the store enforces no limits.
+   */
+  public List<FlowLimitsView.Limit> flowLimits(int maxKeys) {
+    Optional<dev.spindle.queue.spi.FlowAdmin> admin = this.admin.flowAdmin();
+    if (admin.isEmpty()) {
+      return List.of();
+    }
+    List<FlowLimitsView.Limit> out = new java.util.ArrayList<>();
+    for (dev.spindle.queue.FlowLimit l : admin.get().limits()) {
+      boolean masked = l.argument() != null && redaction.masksAnywhere(java.util.Objects.requireNonNull(l.argument()));
+      out.add(new FlowLimitsView.Limit(l, admin.get().keys(l.name(), maxKeys), masked));
+    }
+    return out;
+  }
+
   /** A job as stored (use {@link #shown} before showing it). */
   public Optional<JobInfo> find(String id) {
     return store.find(id);

@@ -46,7 +46,6 @@ elseif op == 'hold' then
   local h = flowhold(key, floorus(now), false)
   if not h then return {} end
   return {h[1], h[2], key, h[3]}
-end
 elseif op == 'keys' then
   local nowus = floorus(storeclock(ARGV[2]))
   local prefix, max = ARGV[3] .. ':', tonumber(ARGV[4])
