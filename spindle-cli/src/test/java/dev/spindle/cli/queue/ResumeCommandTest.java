@@ -61,7 +61,7 @@ class ResumeCommandTest {
       });
     }
 
-    CliRun again = CliRun.of("jobs", "resume", first, "--store", store);
+    CliRun again = CliRun.of("jobs", "resume", first, "--node", first, "--store", store);
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).contains("only a FAILED or DEAD node can be resumed");
   }
