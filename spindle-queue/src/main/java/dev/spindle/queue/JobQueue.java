@@ -14,7 +14,6 @@ import dev.spindle.queue.spi.JdbcEnqueue;
 import dev.spindle.queue.spi.JobStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.ScheduleRecord;
-import dev.spindle.queue.spi.StoreAdmin;
 import dev.spindle.spi.JsonCodec;
 import java.sql.Connection;
 import java.time.Clock;
@@ -381,13 +380,9 @@ public final class JobQueue implements AutoCloseable {
         r.lastFireAt(), r.version())).toList();
   }
 
-  /**
-   * Resuming failed workflows of this queue's store through its operators' side {@code admin} (the
-   * same store), with this client's registry (to check new arguments), codec, key ring and clock.
-   */
-  public WorkflowResume workflowResume(StoreAdmin admin) {
-    return new WorkflowResume(Objects.requireNonNull(admin, "admin"), store::find, registry, codec, keyRing, clock,
-        WorkflowGraph.DEFAULT_MAX_JOBS);
+  /** The key ring that seals this client's arguments, or null (for {@link WorkflowResume#of}). */
+  @org.jspecify.annotations.Nullable KeyRing keyRing() {
+    return keyRing;
   }
 
   /** A worker builder on this queue's store, sharing its codec, clock, listeners and key ring. */

@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Resumes a failed workflow for an operator: picks the FAILED or DEAD node, checks new arguments
  * against its task's input type (when the registry knows the task) and seals them if the job is
  * encrypted, shows what would move ({@link #preview}) and does it in one store call ({@link
- * #resume}). Get one from {@link JobQueue#workflowResume}. Callers audit the change. Thread-safe.
+ * #resume}). Get one with {@link #of}. Callers audit the change. Thread-safe.
  */
 public final class WorkflowResume {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -48,6 +48,16 @@ public final class WorkflowResume {
     this.keyRing = keyRing;
     this.clock = clock;
     this.maxJobs = maxJobs;
+  }
+
+  /**
+   * Resuming failed workflows of {@code queue}'s store through its operators' side {@code admin}
+   * (the same store), with the queue's registry (to check new arguments), codec, key ring and clock.
+   */
+  public static WorkflowResume of(JobQueue queue, StoreAdmin admin) {
+    java.util.Objects.requireNonNull(admin, "admin");
+    return new WorkflowResume(admin, queue.store()::find, queue.registry(), queue.codec(), queue.keyRing(),
+        queue.clock(), WorkflowGraph.DEFAULT_MAX_JOBS);
   }
 
   /**

@@ -59,7 +59,7 @@ final class ResumeCommand implements Callable<Integer> {
         b.encryption(KeyRing.fromFile(keyFile));
       }
       try (JobQueue q = b.build()) {
-        WorkflowResume r = q.workflowResume(s);
+        WorkflowResume r = WorkflowResume.of(q, s);
         ResumePlan plan = dryRun ? r.preview(id, node, args) : r.resume(id, node, args);
         print(plan);
         if (!dryRun) {

@@ -15,6 +15,7 @@ import dev.spindle.queue.KeyRing;
 import dev.spindle.queue.ResumePlan;
 import dev.spindle.queue.WorkflowGraph;
 import dev.spindle.queue.WorkflowInput;
+import dev.spindle.queue.WorkflowResume;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
@@ -160,13 +161,13 @@ public abstract class WorkflowControlContract {
     fail(ids.get(0));
     assertThat(state(ids.get(3))).isEqualTo(JobState.QUEUED); // it runs with the failure
     try (JobQueue q = queue(null)) {
-      ResumePlan preview = q.workflowResume(store).preview(ids.get(2), null, null);
+      ResumePlan preview = WorkflowResume.of(q, store).preview(ids.get(2), null, null);
       assertThat(preview.applied()).isFalse();
       assertThat(preview.nodeId()).isEqualTo(ids.get(0));
       assertThat(state(ids.get(0))).isEqualTo(JobState.FAILED);
       assertThat(state(ids.get(1))).isEqualTo(JobState.CANCELLED);
 
-      ResumePlan done = q.workflowResume(store).resume(ids.get(2), null, null);
+      ResumePlan done = WorkflowResume.of(q, store).resume(ids.get(2), null, null);
 
       assertThat(done.applied()).isTrue();
       assertThat(done.moves()).containsExactlyElementsOf(preview.moves());
@@ -185,7 +186,7 @@ public abstract class WorkflowControlContract {
     assertThat(state(ids.get(3))).isEqualTo(JobState.CANCELLED);
 
     try (JobQueue q = queue(null)) {
-      assertThat(q.workflowResume(store).preview(ids.get(0), null, null).moves())
+      assertThat(WorkflowResume.of(q, store).preview(ids.get(0), null, null).moves())
           .containsExactly(move(ids.get(0), JobState.FAILED, JobState.QUEUED),
               move(ids.get(3), JobState.CANCELLED, JobState.WAITING));
     }
@@ -206,7 +207,7 @@ public abstract class WorkflowControlContract {
         .containsExactly(move(ids.get(0), JobState.FAILED, JobState.QUEUED));
     assertThat(state(ids.get(2))).isEqualTo(JobState.CANCELLED);
     try (JobQueue q = queue(null)) {
-      ResumePlan plan = q.workflowResume(store).preview(ids.get(2), null, null);
+      ResumePlan plan = WorkflowResume.of(q, store).preview(ids.get(2), null, null);
       assertThat(plan.moves()).containsExactly(move(ids.get(1), JobState.FAILED, JobState.QUEUED),
           move(ids.get(2), JobState.CANCELLED, JobState.WAITING));
     }
@@ -226,7 +227,7 @@ public abstract class WorkflowControlContract {
     assertThatThrownBy(() -> control.resume(ids.get(1), "6", T0.plusSeconds(4)))
         .isInstanceOf(IllegalJobTransitionException.class).hasMessageContaining("WAITING");
     try (JobQueue q = queue(null)) {
-      assertThatThrownBy(() -> q.workflowResume(store).preview(ids.get(1), ids.get(1), null))
+      assertThatThrownBy(() -> WorkflowResume.of(q, store).preview(ids.get(1), ids.get(1), null))
           .isInstanceOf(IllegalJobTransitionException.class).hasMessageContaining("WAITING");
     }
     assertThat(get(ids.get(1)).argsJson()).isEqualTo("5");
@@ -302,7 +303,7 @@ public abstract class WorkflowControlContract {
     String other = add(job("9")).get(0);
     fail(ids.get(0));
     try (JobQueue q = queue(null)) {
-      var resumer = q.workflowResume(store);
+      var resumer = WorkflowResume.of(q, store);
       WorkflowGraph g = resumer.graph(ids.get(2));
       assertThat(g.jobs()).extracting(JobInfo::id).containsExactlyElementsOf(ids);
       assertThat(g.edges()).hasSize(2);
@@ -330,12 +331,12 @@ public abstract class WorkflowControlContract {
     assertThat(KeyRing.isEncrypted(get(id).argsJson())).isTrue();
     fail(id);
     try (JobQueue plain = queue(null)) {
-      assertThatThrownBy(() -> plain.workflowResume(store).resume(id, null, "{\"card\":\"5500\"}"))
+      assertThatThrownBy(() -> WorkflowResume.of(plain, store).resume(id, null, "{\"card\":\"5500\"}"))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("key ring");
     }
     assertThat(state(id)).isEqualTo(JobState.FAILED);
     try (JobQueue q = queue(ring)) {
-      ResumePlan done = q.workflowResume(store).resume(id, null, "{\"card\":\"5500\"}");
+      ResumePlan done = WorkflowResume.of(q, store).resume(id, null, "{\"card\":\"5500\"}");
       assertThat(done.argsEdited()).isTrue();
     }
     String stored = get(id).argsJson();

@@ -321,7 +321,7 @@ public final class QueueService {
    * @throws JobNotFoundException if there is no such job
    */
   public dev.spindle.queue.WorkflowGraph workflow(String id) {
-    return queue.workflowResume(admin).graph(id);
+    return dev.spindle.queue.WorkflowResume.of(queue, admin).graph(id);
   }
 
   /**
@@ -333,7 +333,7 @@ public final class QueueService {
   public dev.spindle.queue.ResumePlan resumeWorkflow(Credentials.User who, String id,
       @org.jspecify.annotations.Nullable String node, @org.jspecify.annotations.Nullable String argsJson,
       boolean dryRun) {
-    dev.spindle.queue.WorkflowResume r = queue.workflowResume(admin);
+    dev.spindle.queue.WorkflowResume r = dev.spindle.queue.WorkflowResume.of(queue, admin);
     try {
       if (dryRun) {
         return r.preview(id, node, argsJson);
