@@ -67,6 +67,7 @@ class CliSmokeTest {
       Map.entry("jobs cancel", "CliSmokeTest.queueCommands"),
       Map.entry("jobs signal", "DurableJobsCommandTest (by id and unique key, bad payload and name, no store)"),
       Map.entry("jobs purge", "CliSmokeTest.queueCommands"),
+      Map.entry("jobs resume", "ResumeCommandTest (dry run, bad arguments, a resume audited, a second refused)"),
       Map.entry("workflow", "WorkflowCommandTest (the chain, the chord and the failing branch, with trees)"),
       Map.entry("workflow thumbnails", "WorkflowCommandTest (contact sheet and gaps)"),
       Map.entry("schedules", "CliSmokeTest.queueCommands"),

@@ -380,6 +380,11 @@ public final class JobQueue implements AutoCloseable {
         r.lastFireAt(), r.version())).toList();
   }
 
+  /** The key ring that seals this client's arguments, or null (for {@link WorkflowResume#of}). */
+  @org.jspecify.annotations.Nullable KeyRing keyRing() {
+    return keyRing;
+  }
+
   /** A worker builder on this queue's store, sharing its codec, clock, listeners and key ring. */
   public Worker.Builder worker() {
     Worker.Builder b = Worker.builder(store).codec(codec).clock(clock);

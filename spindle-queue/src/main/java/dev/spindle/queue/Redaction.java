@@ -90,6 +90,11 @@ public final class Redaction {
     return n;
   }
 
+  /** True if {@code field} is masked in some task's payloads (or in every task's). */
+  public boolean masksAnywhere(String field) {
+    return everyTask.contains(field) || byTask.values().stream().anyMatch(f -> f.contains(field));
+  }
+
   /** The names masked in {@code task}'s payloads. */
   public Set<String> fieldsOf(String task) {
     Set<String> own = byTask.get(task);

@@ -11,6 +11,8 @@ import dev.spindle.queue.JobState;
 import dev.spindle.queue.RetryPolicy;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
+import dev.spindle.queue.Workflow;
+import dev.spindle.queue.WorkflowHandle;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import dev.spindle.supervisor.ServiceConfig;
 import dev.spindle.supervisor.ServiceManager;
@@ -197,10 +199,10 @@ class BrowserTest {
   void listsFiltersAndPagesJobs() throws Exception {
     open("/jobs?limit=5");
     assertThat(browser.findElements(By.cssSelector("#job-table tbody tr"))).hasSize(5);
-    String first = text("#job-table tbody tr:first-child td:first-child");
+    String first = text("#job-table tbody tr:first-child td a");
     browser.findElement(By.id("page-older")).click();
     wait.until(ExpectedConditions.urlContains("before="));
-    String next = text("#job-table tbody tr:first-child td:first-child");
+    String next = text("#job-table tbody tr:first-child td a");
     assertThat(Long.parseLong(next)).isLessThan(Long.parseLong(first) - 4);
     open("/jobs");
     browser.findElement(By.cssSelector("#filter-state option[value=succeeded]")).click();
@@ -357,5 +359,92 @@ class BrowserTest {
         .executeScript("return document.documentElement.scrollWidth;");
     assertThat(width).isLessThanOrEqualTo(390L);
     browser.manage().window().setSize(new Dimension(1280, 900));
+  }
+
+  @Test
+  @Order(8)
+  void resumesAFailedWorkflowFromItsGraph() throws Exception {
+    String gate = "wf-" + System.nanoTime();
+    WorkflowHandle h = queue.submit(Workflow.chain(Workflow.task(StoreContractTasks.FAIL_TIMES,
+        new StoreContractTasks.FailTimes(gate, 1, "state"), JobOptions.builder().queue("work")
+            .retry(RetryPolicy.none()).build()),
+        Workflow.task(StoreContractTasks.BLOCK, gate, JobOptions.builder().queue("work").build())));
+    String first = h.ids().get(0);
+    String second = h.ids().get(1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> store.find(second).orElseThrow().state()
+        == JobState.CANCELLED);
+    open("/workflows/" + second);
+    assertThat(browser.findElements(By.cssSelector("#workflow-graph g[data-node]"))).hasSize(2);
+    assertThat(browser.findElements(By.cssSelector("#workflow-graph line.edge"))).hasSize(1);
+    assertThat(text("#workflow-jobs")).contains("store.fail-times", "FAILED", "store.block", "CANCELLED");
+    shot("workflow-failed");
+    browser.findElement(By.id("resume-preview")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("resume-moves")));
+    assertThat(text("#resume-count")).contains("job " + first + " moves 2 job(s)");
+    assertThat(text("#resume-moves")).contains("#" + first + " store.fail-times: FAILED \u2192 QUEUED",
+        "#" + second + " store.block: CANCELLED \u2192 WAITING");
+    assertThat(store.find(first).orElseThrow().state()).isEqualTo(JobState.FAILED); // only a preview so far
+    shot("workflow-preview");
+    browser.findElement(By.id("resume-confirm")).click();
+    assertThat(StoreContractTasks.awaitArrived(gate, 20, TimeUnit.SECONDS)).isTrue();
+    By secondState = By.cssSelector("g[data-node='" + second + "'] .node-state");
+    wait.until(ExpectedConditions.textToBe(secondState, "RUNNING"));
+    wait.until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
+    StoreContractTasks.release(gate);
+    wait.until(ExpectedConditions.textToBe(secondState, "SUCCEEDED")); // no reload: the live tick reads it
+    assertThat(browser.findElement(By.cssSelector("g[data-node='" + first + "'] rect")).getAttribute("class"))
+        .contains("SUCCEEDED");
+    shot("workflow-resumed");
+    open("/audit");
+    assertThat(text("#audit-table")).contains("workflow.resume", first, "1 dependent(s) re-armed");
+  }
+
+  @Test
+  @Order(9)
+  void actsOnSelectedJobsAfterAConfirmationNamingCountAndFilter() throws Exception {
+    JobOptions parked = JobOptions.builder().queue("parked").build();
+    String a = queue.enqueue(StoreContractTasks.ECHO.name(), "\"a\"", parked).id();
+    String b = queue.enqueue(StoreContractTasks.ECHO.name(), "\"b\"", parked).id();
+    String c = queue.enqueue(StoreContractTasks.ECHO.name(), "\"c\"", parked).id();
+    open("/jobs?queue=parked");
+    browser.findElement(By.cssSelector("input.select-job[value='" + a + "']")).click();
+    browser.findElement(By.cssSelector("input.select-job[value='" + b + "']")).click();
+    browser.findElement(By.id("cancel-selected")).click();
+    org.openqa.selenium.Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText()).isEqualTo("Cancel 2 selected job(s) (filter: queue=parked)?");
+    confirm.accept();
+    wait.until(ExpectedConditions.textToBe(By.id("flash"), "Cancel: 2 done."));
+    assertThat(store.find(a).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    assertThat(store.find(b).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    assertThat(store.find(c).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    open("/jobs?queue=parked");
+    browser.findElement(By.id("select-all")).click();
+    browser.findElement(By.id("delete-selected")).click();
+    confirm = wait.until(ExpectedConditions.alertIsPresent());
+    assertThat(confirm.getText()).isEqualTo("Delete 3 selected job(s) (filter: queue=parked)?");
+    confirm.accept();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Delete: 2 done, 1 skipped"));
+    assertThat(text("#flash")).contains("#" + c + ": not finished");
+    assertThat(store.find(a)).isEmpty();
+    assertThat(store.find(c).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    open("/audit");
+    assertThat(text("#audit-table")).contains("jobs.cancel", "selected 2 job(s)", "queue=parked", "jobs.delete");
+  }
+
+  @Test
+  @Order(10)
+  void showsEachFlowLimitWithWhatItsKeysHold() throws Exception {
+    dev.spindle.queue.FlowLimit limit = dev.spindle.queue.FlowLimit.builder("tenants").perArgument("tenant")
+        .concurrency(3).build();
+    JobOptions o = JobOptions.builder().queue("flowq").flow(limit).build();
+    queue.enqueue("report.build", "{\"tenant\":\"acme\"}", o);
+    queue.enqueue("report.build", "{\"tenant\":\"acme\"}", o);
+    queue.enqueue("report.build", "{\"tenant\":\"globex\"}", o);
+    open("/flow");
+    assertThat(text("#limit-tenants")).contains("tenants", "concurrency=3");
+    assertThat(text("#keys-tenants tr[data-key='acme'] td:nth-child(3)")).isEqualTo("2");
+    assertThat(text("#keys-tenants tr[data-key='globex'] td:nth-child(3)")).isEqualTo("1");
+    assertThat(text("#keys-tenants tr[data-key='acme'] td:nth-child(2)")).isEqualTo("0");
+    shot("flow-limits");
   }
 }

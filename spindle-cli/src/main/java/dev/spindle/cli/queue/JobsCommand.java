@@ -36,12 +36,12 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code ./spindle jobs list|show|tree|retry|cancel|purge}: inspect and repair jobs. */
+/** {@code ./spindle jobs list|show|tree|retry|cancel|purge|resume}: inspect and repair jobs. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
-    description = {"Lists, shows, requeues, cancels and purges jobs of the durable queue.",
+    description = {"Lists, shows, requeues, cancels and purges jobs of the durable queue; resumes failed workflows.",
         "Examples: ./spindle jobs list --state failed,dead   ./spindle jobs show 42   ./spindle jobs retry --all"},
     subcommands = {JobsCommand.ListJobs.class, JobsCommand.Show.class, JobsCommand.Tree.class, JobsCommand.Retry.class,
-        JobsCommand.Cancel.class, JobsCommand.Signal.class, JobsCommand.Purge.class})
+        JobsCommand.Cancel.class, JobsCommand.Signal.class, JobsCommand.Purge.class, ResumeCommand.class})
 public final class JobsCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

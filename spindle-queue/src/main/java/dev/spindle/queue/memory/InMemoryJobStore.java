@@ -32,6 +32,7 @@ import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.WorkflowControl;
 import dev.spindle.queue.store.UnroutableTasks;
 import java.time.Clock;
 import java.time.Instant;
@@ -67,6 +68,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   private final MemoryClaims claims;
   private final MemoryQueries queries;
   private final MemoryControl operations;
+  private final Optional<WorkflowControl> workflows;
   private final MemoryLimits flowOps;
   private final MemorySchedules scheduling;
   private final MemoryDurable durableOps;
@@ -99,6 +101,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
     this.claims = new MemoryClaims(data);
     this.queries = new MemoryQueries(data);
     this.operations = new MemoryControl(data);
+    this.workflows = Optional.of(operations::resume);
     this.flowOps = new MemoryLimits(data);
     this.scheduling = new MemorySchedules(data, enqueue);
     this.durableOps = new MemoryDurable(data);
@@ -276,6 +279,11 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   }
 
   @Override
+  public Optional<WorkflowControl> workflows() {
+    return workflows;
+  }
+
+  @Override
   public int purge(JobFilter filter) {
     return operations.purge(filter);
   }
@@ -358,6 +366,11 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   @Override
   public boolean pauseKey(String jobId, long fence, Instant until, Instant callerNow) {
     return flowOps.pauseKey(jobId, fence, until, callerNow);
+  }
+
+  @Override
+  public List<dev.spindle.queue.spi.FlowKeyState> keys(String limit, int max) {
+    return flowOps.keys(limit, max);
   }
 
   @Override

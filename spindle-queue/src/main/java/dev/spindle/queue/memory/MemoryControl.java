@@ -6,13 +6,17 @@ import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.WorkflowInput;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueControl.DeleteResult;
+import dev.spindle.queue.spi.ResumeMove;
 import dev.spindle.queue.spi.RetentionLimits;
+import dev.spindle.queue.spi.WorkflowControl;
+import dev.spindle.queue.store.Workflows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +24,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The operator's side of an {@link InMemoryJobStore}: cancel, requeue and delete single jobs or the
@@ -64,35 +69,70 @@ final class MemoryControl {
     JobInfo r;
     synchronized (data.lock) {
       data.checkOpen();
-      Instant now = data.clock.instant();
       MemoryJob j = data.lookup(jobId);
       if (j == null) {
         throw new JobNotFoundException(jobId);
       }
       JobState.checkRequeue(jobId, j.state);
-      JobState to = JobState.QUEUED;
-      if (data.deps.has(j.id)) {
-        to = data.deps.retry(j.id);
-        if (to == JobState.CANCELLED) {
-          throw new IllegalJobTransitionException(jobId, j.state, JobState.QUEUED, "job " + jobId + " depends on"
-              + " job " + data.deps.cancelledBy(j.id) + ", which ended in a way that cancels it: retry that one");
-        }
-        if (to == JobState.QUEUED) {
-          j.args = data.deps.inputOf(j.id, j.args);
-        }
-      }
-      j.failures = 0;
-      j.lost = 0;
-      j.deadReason = null;
-      j.cancelRequested = false;
-      j.runAt = now;
-      j.error = null;
-      data.move(j, to, now);
-      data.deps.requeued(j.id, now);
+      requeueLocked(j, null, data.clock.instant());
       r = j.snapshot();
     }
     data.listeners.fire();
     return r;
+  }
+
+  List<ResumeMove> resume(String jobId, @Nullable String argsJson, Instant callerNow) {
+    List<ResumeMove> moves = new ArrayList<>();
+    synchronized (data.lock) {
+      data.checkOpen();
+      MemoryJob j = data.lookup(jobId);
+      if (j == null) {
+        throw new JobNotFoundException(jobId);
+      }
+      JobState from = j.state;
+      if (!WorkflowControl.resumableStates().contains(from)) {
+        throw new IllegalJobTransitionException(jobId, from, JobState.QUEUED, "only a FAILED or DEAD node can be"
+            + " resumed; this one is " + from);
+      }
+      if (argsJson != null && data.deps.has(j.id) && data.deps.inputMode(j.id) != WorkflowInput.ARGS) {
+        throw new IllegalArgumentException(Workflows.noOwnArgs(jobId));
+      }
+      List<Long> revived = requeueLocked(j, argsJson, data.clock.instant());
+      moves.add(new ResumeMove(jobId, from, j.state));
+      revived.forEach(id -> moves.add(new ResumeMove(Long.toString(id), JobState.CANCELLED, JobState.WAITING)));
+    }
+    data.listeners.fire();
+    return moves;
+  }
+
+  /** Requeues a finished job (optionally with new own arguments); returns the dependents revived. */
+  private List<Long> requeueLocked(MemoryJob j, @Nullable String argsJson, Instant now) {
+    String jobId = Long.toString(j.id);
+    JobState to = JobState.QUEUED;
+    if (data.deps.has(j.id)) {
+      to = data.deps.retry(j.id);
+      if (to == JobState.CANCELLED) {
+        throw new IllegalJobTransitionException(jobId, j.state, JobState.QUEUED, "job " + jobId + " depends on"
+            + " job " + data.deps.cancelledBy(j.id) + ", which ended in a way that cancels it: retry that one");
+      }
+    }
+    if (!j.state.canMoveTo(to)) {
+      throw new IllegalJobTransitionException(jobId, j.state, to, Workflows.dependenciesRunning(jobId));
+    }
+    if (argsJson != null) {
+      j.args = argsJson;
+    }
+    if (to == JobState.QUEUED && data.deps.has(j.id)) {
+      j.args = data.deps.inputOf(j.id, j.args);
+    }
+    j.failures = 0;
+    j.lost = 0;
+    j.deadReason = null;
+    j.cancelRequested = false;
+    j.runAt = now;
+    j.error = null;
+    data.move(j, to, now);
+    return data.deps.requeued(j.id, now);
   }
 
   int purge(JobFilter filter) {

@@ -132,6 +132,11 @@ final class MemoryDependencies {
     return Objects.requireNonNull(nodes.get(id), () -> "job " + id + " has no dependencies");
   }
 
+  /** How a job that has dependencies ({@link #has}) gets its input. */
+  WorkflowInput inputMode(long id) {
+    return node(id).input;
+  }
+
   /** True if the job has dependencies. */
   boolean has(long id) {
     return nodes.containsKey(id);
@@ -210,7 +215,8 @@ final class MemoryDependencies {
    * A finished job was requeued: dependents it cancelled wait for it again (and theirs, in turn),
    * unless another dependency still cancels them.
    */
-  void requeued(long id, Instant now) {
+  List<Long> requeued(long id, Instant now) {
+    List<Long> revived = new ArrayList<>();
     ArrayDeque<Long> todo = new ArrayDeque<>();
     todo.add(id);
     for (Long p; (p = todo.poll()) != null; ) {
@@ -222,9 +228,11 @@ final class MemoryDependencies {
         if (reevaluate(n) == JobState.WAITING) {
           host.revive(e.child(), now);
           todo.add(e.child());
+          revived.add(e.child());
         }
       }
     }
+    return revived;
   }
 
   /**

@@ -54,6 +54,22 @@ final class MemoryFlow {
     return l == null ? 1 : l.weightOf(key);
   }
 
+  /** The keys of limit {@code name} with flow state (running, rate, window, pause), plus {@code more}. */
+  java.util.SortedSet<String> keysOf(String name, java.util.Collection<String> more) {
+    String prefix = name + ":";
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (java.util.Collection<String> c : List.of(running.keySet(), tat.keySet(), starts.keySet(),
+        pausedUntil.keySet(), more)) {
+      c.stream().filter(k -> k.startsWith(prefix)).forEach(out::add);
+    }
+    return out;
+  }
+
+  /** The jobs of {@code key} RUNNING now. */
+  int runningOf(String key) {
+    return running.getOrDefault(key, 0);
+  }
+
   /** What holds {@code key} at {@code now}, or null if a job of it may start. */
   @Nullable FlowHold hold(String key, long now) {
     Long paused = pausedUntil.get(key);

@@ -2,7 +2,9 @@ package dev.spindle.queue.memory;
 
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowHold;
+import dev.spindle.queue.spi.FlowKeyState;
 import dev.spindle.queue.spi.StoreClock;
 import java.time.Instant;
 import java.util.List;
@@ -64,6 +66,28 @@ final class MemoryLimits {
       }
       data.flow.pause(j.flowKey, MemoryFlow.micros(StoreClock.read(data.clock, callerNow).translate(until)));
       return true;
+    }
+  }
+
+  List<FlowKeyState> keys(String limit, int max) {
+    int n = FlowAdmin.checkMax(max);
+    synchronized (data.lock) {
+      data.checkOpen();
+      java.util.Map<String, Integer> ready = new java.util.HashMap<>();
+      for (MemoryJob j : data.jobs.values()) {
+        if (j.state == JobState.QUEUED && j.flowKey != null) {
+          ready.merge(j.flowKey, 1, Integer::sum);
+        }
+      }
+      long now = MemoryFlow.micros(data.clock.instant());
+      List<FlowKeyState> out = new java.util.ArrayList<>();
+      for (String key : data.flow.keysOf(limit, ready.keySet())) {
+        if (out.size() >= n) {
+          break;
+        }
+        out.add(new FlowKeyState(key, data.flow.runningOf(key), ready.getOrDefault(key, 0), data.flow.hold(key, now)));
+      }
+      return out;
     }
   }
 

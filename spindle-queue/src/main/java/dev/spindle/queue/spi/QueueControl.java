@@ -74,6 +74,14 @@ public interface QueueControl {
   /** The names of the paused schedules; {@link JobStore#dueSchedules} never returns them. */
   Set<String> pausedSchedules();
 
+  /**
+   * Resuming failed workflows: retrying a node and re-arming the dependents its failure cancelled,
+   * atomically. Empty (the default) for a store that cannot do it in one transaction or script.
+   */
+  default java.util.Optional<WorkflowControl> workflows() {
+    return java.util.Optional.empty();
+  }
+
   /** The states {@link #requeueMatching} accepts; an empty filter means these. */
   static Set<JobState> requeueStates() {
     return EnumSet.of(JobState.FAILED, JobState.DEAD, JobState.CANCELLED);

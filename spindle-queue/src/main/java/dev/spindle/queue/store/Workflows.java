@@ -184,6 +184,17 @@ public final class Workflows {
     }
   }
 
+  /** The message refusing to edit the arguments of a node whose input its dependencies build. */
+  public static String noOwnArgs(String jobId) {
+    return "job " + jobId + " takes its input from its dependencies' results, so it has no arguments of its own to"
+        + " edit; nothing changed (resume it without new arguments)";
+  }
+
+  /** The message refusing to requeue a finished node to WAITING (its dependencies run again). */
+  public static String dependenciesRunning(String jobId) {
+    return "job " + jobId + " depends on jobs that have not ended (they run again): retry it once they have";
+  }
+
   private static String orNull(@Nullable String json) {
     return json == null ? "null" : json;
   }

@@ -192,7 +192,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     this.flow = new SqlFlow<>(db, dialect, clock, this::changed, b.flowKeyLock);
     this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
     this.schedules = new SqlSchedules<>(db, dialect, host);
-    this.control = new SqlControl<>(db, dialect, clock, host);
+    this.control = new SqlControl<>(db, dialect, clock, host, inspector);
     this.statistics = new SqlStatistics<>(db);
     this.workers = new SqlWorkers<>(db, dialect, clock, host);
     // jobs become ready: queues skipped as held are looked at again

@@ -8,8 +8,10 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.ResumeMove;
 import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.WorkflowControl;
 import dev.spindle.queue.store.UnroutableTasks;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,10 +34,12 @@ import java.util.TreeMap;
 final class PartitionedInspector implements JobInspector, QueueControl {
   private final Partitions partitions;
   private final RedisJobStore[] parts;
+  private final java.util.Optional<WorkflowControl> workflows;
 
   PartitionedInspector(Partitions partitions) {
     this.partitions = partitions;
     this.parts = partitions.all();
+    this.workflows = java.util.Optional.of(this::resume);
   }
 
   @Override
@@ -104,6 +108,26 @@ final class PartitionedInspector implements JobInspector, QueueControl {
     JobInfo j = Partitions.global(parts[p].inspector().requeue(Partitions.local(jobId), now), p);
     partitions.wake(p);
     return j;
+  }
+
+  /**
+   * Resumes on the node's partition, in one script there: a workflow lives whole on one partition
+   * (its enqueue refuses dependencies on several), so nothing it re-arms is elsewhere.
+   */
+  @Override
+  public java.util.Optional<WorkflowControl> workflows() {
+    return workflows;
+  }
+
+  private List<ResumeMove> resume(String jobId, @org.jspecify.annotations.Nullable String argsJson, Instant now) {
+    int p = partitions.partitionOf(jobId);
+    if (p < 0) {
+      throw new JobNotFoundException(jobId);
+    }
+    List<ResumeMove> moves = parts[p].control().workflows().orElseThrow().resume(Partitions.local(jobId), argsJson,
+        now).stream().map(m -> new ResumeMove(Partitions.global(m.jobId(), p), m.from(), m.to())).toList();
+    partitions.wake(p);
+    return moves;
   }
 
   @Override

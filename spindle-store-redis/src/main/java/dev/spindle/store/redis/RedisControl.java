@@ -28,12 +28,19 @@ final class RedisControl implements QueueControl, AuditLog {
   private final RedisInspector inspector;
   private final RedisLink link;
   private final String prefix;
+  private final java.util.Optional<dev.spindle.queue.spi.WorkflowControl> workflows;
 
   RedisControl(RedisJobStore store, RedisInspector inspector, RedisLink link, String prefix) {
+    this.workflows = java.util.Optional.of(new RedisWorkflows(store, link));
     this.store = store;
     this.inspector = inspector;
     this.link = link;
     this.prefix = prefix;
+  }
+
+  @Override
+  public java.util.Optional<dev.spindle.queue.spi.WorkflowControl> workflows() {
+    return workflows;
   }
 
   @Override

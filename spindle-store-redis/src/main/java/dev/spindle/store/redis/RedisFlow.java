@@ -101,6 +101,23 @@ final class RedisFlow implements FlowControl, FlowAdmin {
         (String) r.get(3)));
   }
 
+  @Override
+  public List<dev.spindle.queue.spi.FlowKeyState> keys(String limit, int max) {
+    int n = FlowAdmin.checkMax(max);
+    List<?> r = link.script(Script.FLOW, true, "keys", store.nowArg(Instant.now()), limit, Integer.toString(n));
+    List<dev.spindle.queue.spi.FlowKeyState> out = new java.util.ArrayList<>();
+    for (int i = 0; r != null && i + 5 < r.size(); i += 6) {
+      String key = (String) r.get(i);
+      String rule = (String) r.get(i + 3);
+      String until = (String) r.get(i + 4);
+      FlowHold hold = rule.isEmpty() ? null : new FlowHold(limit, key, FlowHold.Rule.valueOf(rule),
+          until.isEmpty() ? null : micros(Long.parseLong(until)), (String) r.get(i + 5));
+      out.add(new dev.spindle.queue.spi.FlowKeyState(key, Integer.parseInt((String) r.get(i + 1)),
+          Integer.parseInt((String) r.get(i + 2)), hold));
+    }
+    return out;
+  }
+
   private static Instant micros(long us) {
     return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1000L);
   }

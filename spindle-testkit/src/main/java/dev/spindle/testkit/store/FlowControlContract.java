@@ -1,6 +1,7 @@
 package dev.spindle.testkit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.queue.DependencyPolicy;
 import dev.spindle.queue.FlowLimit;
@@ -129,6 +130,32 @@ public abstract class FlowControlContract {
     succeed(first.stream().filter(j -> j.argsJson().contains("\"a\"")).findFirst().orElseThrow());
     assertThat(byTenant(claim(10))).isEqualTo(Map.of("a", 1));
     assertThat(claim(10)).isEmpty();
+  }
+
+  @Test
+  void theKeysOfALimitTellWhatEachHoldsNow() {
+    FlowLimit limit = FlowLimit.builder("api").perArgument("tenant").concurrency(2).build();
+    FlowLimit other = FlowLimit.builder("apix").perArgument("tenant").concurrency(5).build();
+    flowAdmin.putLimit(limit);
+    flowAdmin.putLimit(other);
+    for (int i = 0; i < 3; i++) {
+      tenantJob(limit, "a");
+    }
+    tenantJob(limit, "b");
+    tenantJob(other, "a");
+    assertThat(claim(10)).hasSize(4); // two of a (its permits), b, and the other limit's a
+    List<dev.spindle.queue.spi.FlowKeyState> keys = flowAdmin.keys("api", 100);
+    assertThat(keys).extracting(dev.spindle.queue.spi.FlowKeyState::key).containsExactly("api:a", "api:b");
+    dev.spindle.queue.spi.FlowKeyState a = keys.get(0);
+    assertThat(List.of(a.running(), a.ready())).containsExactly(2, 1);
+    assertThat(java.util.Objects.requireNonNull(a.hold()).rule()).isEqualTo(FlowHold.Rule.CONCURRENCY);
+    dev.spindle.queue.spi.FlowKeyState b = keys.get(1);
+    assertThat(List.of(b.running(), b.ready())).containsExactly(1, 0);
+    assertThat(b.hold()).isNull();
+    assertThat(a.value()).isEqualTo("a");
+    assertThat(flowAdmin.keys("api", 1)).hasSize(1);
+    assertThat(flowAdmin.keys("none", 10)).isEmpty();
+    assertThatThrownBy(() -> flowAdmin.keys("api", 0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

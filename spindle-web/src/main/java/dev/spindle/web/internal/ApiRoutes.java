@@ -51,6 +51,8 @@ public final class ApiRoutes {
       "finishedAfter", "finishedBefore");
   private static final String FILTER_NAMES = "state, queue, task, q, createdAfter, createdBefore, finishedAfter,"
       + " finishedBefore";
+  /** The most jobs one action on selected jobs takes. */
+  static final int MAX_SELECTED = 500;
   private static final String BULK_BODY = "{state: [..], queue, task, q, createdAfter, createdBefore, finishedAfter,"
       + " finishedBefore, max, all}: at least one filter field, or \"all\": true to match every job";
   private static final String EMPTY_FILTER = "a bad filter, or no filter without \"all\": true";
@@ -91,6 +93,18 @@ public final class ApiRoutes {
         "The job's workflow neighbours: the jobs it waits for and the jobs waiting for it")
         .response(200, "dependsOn and dependents, each with id, task, state, policy, input")
         .response(404, "no such job").handle(this::dependencies);
+    t.route(HandlerType.GET, PREFIX + "/workflows/{id}", Role.VIEWER,
+        "The whole workflow of a job (any of its jobs): every job (id, task, state, attempt, layer) and edge")
+        .response(200, "jobs, edges and whether the walk stopped at its limit").response(404, "no such job")
+        .handle(ctx -> json(ctx, 200, WorkflowView.toJson(ctx.pathParam("id"), service.workflow(ctx.pathParam("id")))));
+    t.route(HandlerType.POST, PREFIX + "/workflows/{id}/resume", Role.OPERATOR,
+        "Resume a failed workflow: retry a FAILED or DEAD node (optionally with new arguments) and re-arm the"
+        + " dependents its failure cancelled, atomically; dryRun previews the moves")
+        .body("{node (default: the job, or the workflow's only failed node), args (JSON, checked against the task's"
+            + " input type), dryRun}")
+        .response(200, "the moves: each job with its state before and after").response(400, "bad node or arguments")
+        .response(404, "no such job").response(409, "the node is not FAILED or DEAD, or cannot run yet")
+        .response(501, "the store cannot resume workflows").handle(this::resumeWorkflow);
     t.route(HandlerType.GET, PREFIX + "/jobs/{id}/steps", Role.VIEWER,
         "A durable job's record: its steps (name, attempt, duration, result), the signals kept for it and what it"
         + " waits for").response(200, "steps, signals and waitingFor (empty for a job that recorded nothing)")
@@ -120,6 +134,16 @@ public final class ApiRoutes {
     t.route(HandlerType.POST, PREFIX + "/jobs/purge", Role.OPERATOR, "Delete every matching finished job")
         .body(BULK_BODY).response(200, "how many").response(400, EMPTY_FILTER)
         .handle(ctx -> bulk(ctx, "purge"));
+    t.route(HandlerType.POST, PREFIX + "/jobs/selected", Role.OPERATOR,
+        "Retry, cancel or delete the jobs selected by id (each as the single-job action), audited as one entry")
+        .body("{action: retry|cancel|delete, ids: [..] (1-" + MAX_SELECTED + "), filter: the list's filter, for the"
+            + " audit}")
+        .response(200, "done, and skipped: id -> why").response(400, "bad action or ids").handle(this::selected);
+    t.route(HandlerType.GET, PREFIX + "/flow-limits", Role.VIEWER,
+        "Flow limits and what each key holds now: running and ready jobs, the rule holding it and until when")
+        .response(200, "supported, and limits with their keys (a sensitive argument's values masked)")
+        .handle(ctx -> json(ctx, 200, FlowLimitsView.toJson(service.flowLimits(FlowLimitsView.MAX_KEYS),
+            service.admin().flowAdmin().isPresent())));
     t.route(HandlerType.GET, PREFIX + "/queues", Role.VIEWER, "Queues: counts by state, limit, paused")
         .handle(this::queues);
     t.route(HandlerType.PUT, PREFIX + "/queues/{name}/limit", Role.OPERATOR, "Set a queue's running limit (0 = none)")
@@ -433,6 +457,55 @@ public final class ApiRoutes {
     JobInfo j = job(ctx.pathParam("id"));
     json(ctx, 200, DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find)
         .toJson(j.id()));
+  }
+
+  private void resumeWorkflow(Context ctx) {
+    String id = ctx.pathParam("id");
+    JsonNode body = ctx.body().isBlank() ? Json.object() : Json.parse(ctx.body());
+    if (!body.isObject()) {
+      throw Problem.badRequest("the body must be a JSON object {node, args, dryRun}");
+    }
+    String node = text(body, "node");
+    JsonNode args = body.get("args");
+    JsonNode dry = body.get("dryRun");
+    if (dry != null && !dry.isBoolean()) {
+      throw Problem.badRequest("dryRun must be true or false");
+    }
+    String argsJson = args == null || args.isNull() ? null : args.toString();
+    dev.spindle.queue.ResumePlan plan = service.resumeWorkflow(Auth.user(ctx), id, node == null || node.isBlank()
+        ? null : node.trim(), argsJson, dry != null && dry.asBoolean());
+    json(ctx, 200, WorkflowView.planJson(plan, service.workflow(id)));
+  }
+
+  private void selected(Context ctx) {
+    JsonNode body = Json.parse(ctx.body());
+    if (!body.isObject() || !body.path("ids").isArray()) {
+      throw Problem.badRequest("the body must be a JSON object {action, ids: [..], filter}");
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    for (JsonNode n : body.get("ids")) {
+      String id = n.isValueNode() ? n.asString() : "";
+      if (!id.matches("[0-9A-Za-z:._-]{1,40}")) {
+        throw Problem.badRequest("ids are job ids, not '" + dev.spindle.spi.Echo.of(n.toString()) + "'");
+      }
+      ids.add(id);
+    }
+    if (ids.isEmpty() || ids.size() > MAX_SELECTED) {
+      throw Problem.badRequest("select 1 to " + MAX_SELECTED + " jobs, not " + ids.size());
+    }
+    String action = text(body, "action");
+    String filter = text(body, "filter");
+    QueueService.Selected r = service.actOnSelected(Auth.user(ctx), action == null ? "" : action,
+        List.copyOf(new java.util.LinkedHashSet<>(ids)), filter == null ? "" : cut(filter, 300));
+    ObjectNode o = Json.object();
+    o.put("done", r.done());
+    ObjectNode skipped = o.putObject("skipped");
+    r.skipped().forEach(skipped::put);
+    json(ctx, 200, o);
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
   }
 
   private void steps(Context ctx) {

@@ -52,7 +52,14 @@ public final class Pages {
     r.get("/jobs", ctx -> jobs(ctx, "Jobs", null));
     r.get("/dead", ctx -> jobs(ctx, "Dead letters", "dead"));
     r.get("/jobs/{id}", this::job);
+    r.get("/workflows/{id}", ctx -> {
+      String id = ctx.pathParam("id");
+      html(ctx, frame(ctx, "Workflow of job " + id, "Jobs", WorkflowView.toHtml(id, service.workflow(id),
+          Auth.user(ctx).role() == dev.spindle.web.Role.OPERATOR)));
+    });
     r.get("/workers", this::workers);
+    r.get("/flow", ctx -> html(ctx, frame(ctx, "Flow limits", "Flow limits", FlowLimitsView.toHtml(
+        service.flowLimits(FlowLimitsView.MAX_KEYS), service.admin().flowAdmin().isPresent()))));
     r.get("/schedules", this::schedules);
     r.get("/audit", this::audit);
   }
@@ -280,11 +287,26 @@ public final class Pages {
           "danger"));
       b.append("</div>");
     }
-    b.append("<div class=\"wrap\"><table class=\"hide-narrow\" id=\"job-table\"><thead><tr><th>ID</th><th>State</th>"
+    if (op && !list.isEmpty()) {
+      String shown = QueueService.describe(f).strip();
+      b.append("<div class=\"actions\" id=\"selected-actions\" data-filter=\"").append(esc(shown.isEmpty() ? "none"
+          : shown)).append("\"><span class=\"muted\">Selected jobs:</span> <button type=\"button\" data-selected=\"retry\""
+          + " id=\"retry-selected\">Retry</button> <button type=\"button\" class=\"secondary\" data-selected=\"cancel\""
+          + " id=\"cancel-selected\">Cancel</button> <button type=\"button\" class=\"danger\" data-selected=\"delete\""
+          + " id=\"delete-selected\">Delete</button></div>");
+    }
+    b.append("<div class=\"wrap\"><table class=\"hide-narrow\" id=\"job-table\"><thead><tr>")
+        .append(op ? "<th><input type=\"checkbox\" id=\"select-all\" aria-label=\"select every job shown\"></th>" : "")
+        .append("<th>ID</th><th>State</th>"
         + "<th>Task</th><th>Queue</th><th class=\"num\">Try</th><th>Created</th><th>Outcome</th>")
         .append(op && fixedState != null ? "<th></th>" : "").append("</tr></thead><tbody>");
     for (dev.spindle.queue.JobInfo j : list) {
-      b.append("<tr data-job=\"").append(j.id()).append("\"><td><a href=\"jobs/").append(j.id()).append("\">")
+      b.append("<tr data-job=\"").append(j.id()).append("\">");
+      if (op) {
+        b.append("<td><input type=\"checkbox\" class=\"select-job\" value=\"").append(j.id())
+            .append("\" aria-label=\"select job ").append(j.id()).append("\"></td>");
+      }
+      b.append("<td><a href=\"jobs/").append(j.id()).append("\">")
           .append(j.id()).append("</a></td><td><span class=\"state ").append(j.state()).append("\">")
           .append(j.state()).append("</span></td><td>").append(esc(j.task())).append("</td><td>")
           .append(esc(j.queue())).append("</td><td class=\"num\">").append(j.attempt()).append("</td><td>")
@@ -456,7 +478,8 @@ public final class Pages {
     }
     DependencyView deps = DependencyView.of(j.id(), service.inspector().dependencyEdges(j.id()), service::find);
     if (!deps.isEmpty()) {
-      b.append(deps.toHtml());
+      b.append(deps.toHtml()).append("<p><a id=\"workflow-link\" href=\"workflows/").append(esc(j.id()))
+          .append("\">The whole workflow</a></p>");
     }
     html(ctx, frame(ctx, "Job " + j.id(), "Jobs", b.toString()));
   }

@@ -184,12 +184,84 @@ public final class QueueService {
     }
   }
 
+  /** What an action on selected jobs did: how many changed, and why each other one did not. */
+  public record Selected(int done, java.util.Map<String, String> skipped) {}
+
+  /**
+   * Retries, cancels or deletes the jobs {@code ids} (each in its own atomic store call, as the
+   * single-job actions), audited as one entry naming the action, the count, the ids and the
+   * {@code filter} the operator had on screen.
+   *
+   * @throws Problem 400 for an unknown action
+   */
+  public Selected actOnSelected(Credentials.User who, String action, List<String> ids, String filter) {
+    if (!List.of("retry", "cancel", "delete").contains(action)) {
+      throw Problem.badRequest("action must be retry, cancel or delete, not '" + dev.spindle.spi.Echo.of(action) + "'");
+    }
+    Instant now = clock.instant();
+    int done = 0;
+    java.util.Map<String, String> skipped = new java.util.LinkedHashMap<>();
+    for (String id : ids) {
+      try {
+        switch (action) {
+          case "retry" -> inspector().requeue(id, now);
+          case "cancel" -> {
+            CancelResult r = store.cancel(id, now);
+            if (r == CancelResult.NOT_FOUND || r == CancelResult.ALREADY_FINISHED) {
+              skipped.put(id, r == CancelResult.NOT_FOUND ? "no such job" : "already finished");
+              continue;
+            }
+          }
+          default -> {
+            QueueControl.DeleteResult r = control("delete single jobs").deleteJob(id);
+            if (r != QueueControl.DeleteResult.DELETED) {
+              skipped.put(id, r == QueueControl.DeleteResult.NOT_FOUND ? "no such job" : "not finished");
+              continue;
+            }
+          }
+        }
+        done++;
+      } catch (dev.spindle.queue.JobNotFoundException e) {
+        skipped.put(id, "no such job");
+      } catch (dev.spindle.queue.IllegalJobTransitionException e) {
+        skipped.put(id, "not in a state that allows it (" + e.from() + ")");
+      }
+    }
+    String verb = switch (action) {
+      case "retry" -> "requeued";
+      case "cancel" -> "cancelled";
+      default -> "deleted";
+    };
+    String target = "selected " + ids.size() + " job(s) " + String.join(",", ids.stream().limit(50).toList())
+        + (ids.size() > 50 ? ",..." : "") + (filter.isBlank() ? "" : " from filter " + filter);
+    audit.record(who, "jobs." + action, target, done + " " + verb + (skipped.isEmpty() ? "" : ", " + skipped.size()
+        + " skipped"));
+    return new Selected(done, skipped);
+  }
+
   /**
    * A job as it may be shown: sensitive fields masked, encrypted payloads shown as encrypted with
    * their key id ({@link dev.spindle.queue.Redaction}).
    */
   public JobInfo shown(JobInfo job) {
     return redaction.apply(job);
+  }
+
+  /**
+   * Each flow limit with what its keys hold now (at most {@code maxKeys} each); a key whose value
+   * comes from a sensitive argument field is shown masked. Empty if the store enforces no limits.
+   */
+  public List<FlowLimitsView.Limit> flowLimits(int maxKeys) {
+    Optional<dev.spindle.queue.spi.FlowAdmin> admin = this.admin.flowAdmin();
+    if (admin.isEmpty()) {
+      return List.of();
+    }
+    List<FlowLimitsView.Limit> out = new java.util.ArrayList<>();
+    for (dev.spindle.queue.FlowLimit l : admin.get().limits()) {
+      boolean masked = l.argument() != null && redaction.masksAnywhere(java.util.Objects.requireNonNull(l.argument()));
+      out.add(new FlowLimitsView.Limit(l, admin.get().keys(l.name(), maxKeys), masked));
+    }
+    return out;
   }
 
   /** A job as stored (use {@link #shown} before showing it). */
@@ -241,6 +313,37 @@ public final class QueueService {
     JobInfo j = inspector().requeue(id, clock.instant());
     audit.record(who, "job.retry", id, null);
     return j;
+  }
+
+  /**
+   * The workflow of job {@code id} (any of its jobs).
+   *
+   * @throws JobNotFoundException if there is no such job
+   */
+  public dev.spindle.queue.WorkflowGraph workflow(String id) {
+    return dev.spindle.queue.WorkflowResume.of(queue, admin).graph(id);
+  }
+
+  /**
+   * Previews ({@code dryRun}) or resumes the workflow of job {@code id}; a resume is audited (the
+   * node and what moved, never the arguments).
+   *
+   * @throws Problem 409 if the job is encrypted and this dashboard has no key ring
+   */
+  public dev.spindle.queue.ResumePlan resumeWorkflow(Credentials.User who, String id,
+      @org.jspecify.annotations.Nullable String node, @org.jspecify.annotations.Nullable String argsJson,
+      boolean dryRun) {
+    dev.spindle.queue.WorkflowResume r = dev.spindle.queue.WorkflowResume.of(queue, admin);
+    try {
+      if (dryRun) {
+        return r.preview(id, node, argsJson);
+      }
+      dev.spindle.queue.ResumePlan done = r.resume(id, node, argsJson);
+      audit.record(who, "workflow.resume", done.nodeId(), done.summary());
+      return done;
+    } catch (IllegalStateException e) {
+      throw Problem.conflict(String.valueOf(e.getMessage()));
+    }
   }
 
   /** Cancels a job. */

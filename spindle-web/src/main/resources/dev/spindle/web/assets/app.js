@@ -85,6 +85,41 @@
     }
   });
 
+  // Actions on the jobs selected in the list: the confirmation names the count and the filter.
+  document.addEventListener('change', function (e) {
+    if (e.target.id === 'select-all') {
+      document.querySelectorAll('input.select-job').forEach(function (c) { c.checked = e.target.checked; });
+    }
+  });
+
+  document.addEventListener('click', async function (e) {
+    const b = e.target.closest('button[data-selected]');
+    if (!b) {
+      return;
+    }
+    e.preventDefault();
+    const ids = Array.from(document.querySelectorAll('input.select-job:checked')).map(function (c) { return c.value; });
+    if (ids.length === 0) {
+      flash('Select jobs first.', true);
+      return;
+    }
+    const action = b.dataset.selected;
+    const filter = b.closest('[data-filter]').dataset.filter;
+    const verb = action.charAt(0).toUpperCase() + action.slice(1);
+    if (!window.confirm(verb + ' ' + ids.length + ' selected job(s) (filter: ' + filter + ')?')) {
+      return;
+    }
+    try {
+      const r = await call('POST', 'api/v1/jobs/selected', { action: action, ids: ids, filter: filter });
+      const skipped = Object.keys(r.skipped);
+      flash(verb + ': ' + r.done + ' done' + (skipped.length === 0 ? '.' : ', ' + skipped.length + ' skipped (' +
+        skipped.map(function (id) { return '#' + id + ': ' + r.skipped[id]; }).join('; ') + ').'), false);
+      window.setTimeout(function () { window.location.reload(); }, 1500);
+    } catch (err) {
+      flash(err.message, true);
+    }
+  });
+
   // A form that sends its JSON payload to data-api-base + its name field (a durable job's signal).
   document.addEventListener('submit', async function (e) {
     const f = e.target.closest('form[data-api-base]');
@@ -102,6 +137,92 @@
       flash(err.message, true);
     }
   });
+
+  // A workflow's resume: the first submit previews the moves (dryRun), the confirm button does them.
+  function resumeBody(f, dryRun) {
+    const body = { node: f.elements.node.value, dryRun: dryRun };
+    const text = f.elements.args.value.trim();
+    if (text !== '') {
+      body.args = JSON.parse(text);
+    }
+    return body;
+  }
+
+  function showPlan(f, plan) {
+    const box = document.getElementById('resume-plan');
+    box.textContent = '';
+    const p = document.createElement('p');
+    p.id = 'resume-count';
+    p.textContent = 'Resuming job ' + plan.node + ' moves ' + plan.moves.length + ' job(s)' +
+      (plan.argsEdited ? ', the node with new arguments' : '') + ':';
+    box.appendChild(p);
+    const ul = document.createElement('ul');
+    ul.id = 'resume-moves';
+    plan.moves.forEach(function (m) {
+      const li = document.createElement('li');
+      li.dataset.move = m.id;
+      li.textContent = '#' + m.id + ' ' + (m.task || '') + ': ' + m.from + ' \u2192 ' + m.to;
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    const ok = document.createElement('button');
+    ok.type = 'button';
+    ok.id = 'resume-confirm';
+    ok.textContent = 'Confirm: resume';
+    ok.addEventListener('click', async function () {
+      try {
+        const done = await call('POST', f.dataset.api, resumeBody(f, false));
+        flash('Resumed: ' + done.summary + '.', false);
+        window.setTimeout(function () { window.location.reload(); }, 300);
+      } catch (err) {
+        flash(err.message, true);
+      }
+    });
+    box.appendChild(ok);
+    box.hidden = false;
+  }
+
+  document.addEventListener('submit', async function (e) {
+    const f = e.target.closest('form#resume-form');
+    if (!f) {
+      return;
+    }
+    e.preventDefault();
+    try {
+      showPlan(f, await call('POST', f.dataset.api, resumeBody(f, true)));
+    } catch (err) {
+      flash(err.message, true);
+    }
+  });
+
+  // The workflow page's node states, read again at each live tick.
+  async function refreshWorkflow() {
+    const el = document.querySelector('[data-workflow-id]');
+    if (!el) {
+      return;
+    }
+    const r = await fetch('api/v1/workflows/' + encodeURIComponent(el.dataset.workflowId));
+    if (r.status !== 200) {
+      return;
+    }
+    (await r.json()).jobs.forEach(function (j) {
+      setNodeState(j.id, j.state);
+      onJob(j);
+    });
+  }
+
+  function setNodeState(id, state) {
+    const g = document.querySelector('g[data-node="' + CSS.escape(id) + '"]');
+    if (!g) {
+      return;
+    }
+    const rect = g.querySelector('rect');
+    rect.setAttribute('class', 'state ' + state);
+    const t = g.querySelector('.node-state');
+    if (t.textContent !== state) {
+      t.textContent = state;
+    }
+  }
 
   function setText(sel, v) {
     document.querySelectorAll(sel).forEach(function (el) {
@@ -138,6 +259,7 @@
       onOverview(s.overview);
     }
     refreshJob();
+    refreshWorkflow();
   }
 
   function waitText(ms) {
@@ -246,6 +368,7 @@
   }
 
   function onJob(j) {
+    setNodeState(j.id, j.state);
     const row = document.querySelector('tr[data-job="' + j.id + '"] .state');
     if (row) {
       row.textContent = j.state;

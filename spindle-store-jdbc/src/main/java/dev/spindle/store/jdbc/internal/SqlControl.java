@@ -7,6 +7,7 @@ import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueControl;
+import dev.spindle.queue.spi.WorkflowControl;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
@@ -30,14 +31,21 @@ public final class SqlControl<C extends JdbcConn> implements QueueControl, Audit
   private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
+  private final java.util.Optional<WorkflowControl> workflows;
 
-  /** The queue control of the store {@code host} on {@code db}. */
-  public SqlControl(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
+  /** The queue control of the store {@code host} on {@code db}; {@code workflows} resumes workflows. */
+  public SqlControl(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, WorkflowControl workflows) {
+    this.workflows = java.util.Optional.of(workflows);
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
     this.host = host;
   }
+  @Override
+  public java.util.Optional<WorkflowControl> workflows() {
+    return workflows;
+  }
+
   @Override
   public void pauseQueue(String queue) {
     JobOptions.validateQueue(queue);

@@ -515,7 +515,8 @@ public final class SqlDependencies<C extends JdbcConn> {
    * Job {@code id} was requeued: the dependents it cancelled wait for it again (and theirs, in
    * turn), unless another dependency still cancels them.
    */
-  public void requeued(C c, long id) throws SQLException {
+  public List<Long> requeued(C c, long id) throws SQLException {
+    List<Long> revived = new ArrayList<>();
     ArrayDeque<Long> todo = new ArrayDeque<>();
     todo.add(id);
     PreparedStatement victims = c.ps("SELECT w.id FROM spindle_waits w JOIN spindle_jobs j ON j.id = w.id"
@@ -536,8 +537,22 @@ public final class SqlDependencies<C extends JdbcConn> {
           revive.setLong(1, child);
           revive.executeUpdate();
           todo.add(child);
+          revived.add(child);
         }
       }
+    }
+    return revived;
+  }
+
+  /**
+   * True if job {@code id} has arguments of its own (no dependencies, or an input mode that passes
+   * its arguments), false if its dependencies' results build its input.
+   */
+  public boolean ownArgs(C c, long id) throws SQLException {
+    PreparedStatement ps = c.ps("SELECT input FROM spindle_waits WHERE id = ?");
+    ps.setLong(1, id);
+    try (ResultSet rs = ps.executeQuery()) {
+      return !rs.next() || input(rs.getInt(1)) == WorkflowInput.ARGS;
     }
   }
 

@@ -230,6 +230,47 @@ public final class SqlFlow<C extends JdbcConn> implements FlowControl, FlowAdmin
     });
   }
 
+  @Override
+  public List<dev.spindle.queue.spi.FlowKeyState> keys(String limit, int max) {
+    int n = FlowAdmin.checkMax(max);
+    String prefix = limit + ":";
+    return db.read("read the keys of flow limit " + limit, c -> {
+      Map<String, int[]> counts = new java.util.TreeMap<>();
+      PreparedStatement jobs = c.ps("SELECT flow_key, state, count(*) FROM spindle_jobs WHERE state IN ("
+          + SqlJobRows.QUEUED + ", " + SqlJobRows.RUNNING + ") AND substr(flow_key, 1, ?) = ?"
+          + " GROUP BY flow_key, state");
+      jobs.setInt(1, prefix.length());
+      jobs.setString(2, prefix);
+      try (ResultSet rs = jobs.executeQuery()) {
+        while (rs.next()) {
+          counts.computeIfAbsent(rs.getString(1), k -> new int[2])[rs.getInt(2) == SqlJobRows.RUNNING ? 0 : 1] =
+              rs.getInt(3);
+        }
+      }
+      for (String table : List.of("spindle_flow_state", "spindle_flow_starts")) {
+        PreparedStatement ps = c.ps("SELECT DISTINCT \"key\" FROM " + table + " WHERE substr(\"key\", 1, ?) = ?");
+        ps.setInt(1, prefix.length());
+        ps.setString(2, prefix);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            counts.computeIfAbsent(rs.getString(1), k -> new int[2]);
+          }
+        }
+      }
+      long now = SqlJobRows.micros(clock.instant());
+      Map<String, FlowLimit> limits = limits(c);
+      List<dev.spindle.queue.spi.FlowKeyState> out = new ArrayList<>();
+      for (Map.Entry<String, int[]> e : counts.entrySet()) {
+        if (out.size() >= n) {
+          break;
+        }
+        out.add(new dev.spindle.queue.spi.FlowKeyState(e.getKey(), e.getValue()[0], e.getValue()[1],
+            hold(c, e.getKey(), now, limits, false)));
+      }
+      return out;
+    });
+  }
+
   private static long parseId(String jobId) {
     try {
       return Long.parseLong(jobId);

@@ -9,9 +9,12 @@ import dev.spindle.queue.spi.DependencyEdge;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
+import dev.spindle.queue.spi.ResumeMove;
 import dev.spindle.queue.spi.UnroutableTask;
 import dev.spindle.queue.spi.WorkerRecord;
+import dev.spindle.queue.spi.WorkflowControl;
 import dev.spindle.queue.store.UnroutableTasks;
+import dev.spindle.queue.store.Workflows;
 import dev.spindle.store.jdbc.JdbcConn;
 import dev.spindle.store.jdbc.JdbcDialect;
 import java.sql.PreparedStatement;
@@ -38,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <C> the store's connection type
  */
-public final class SqlInspector<C extends JdbcConn> implements JobInspector {
+public final class SqlInspector<C extends JdbcConn> implements JobInspector, WorkflowControl {
   private final SqlDb<C> db;
   private final JdbcDialect dialect;
   private final Clock clock;
@@ -198,40 +201,9 @@ public final class SqlInspector<C extends JdbcConn> implements JobInspector {
       throw new JobNotFoundException(jobId);
     }
     JobInfo r = db.write("requeue job " + jobId, c -> {
-      dialect.restore(c, new long[] {id});
-      PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
-      sel.setLong(1, id);
-      try (ResultSet rs = sel.executeQuery()) {
-        if (!rs.next()) {
-          throw new JobNotFoundException(jobId);
-        }
-        JobState.checkRequeue(jobId, SqlJobRows.state(rs.getInt(1)));
-      }
-      JobState to = deps.retry(c, id);
-      if (to == JobState.CANCELLED) {
-        throw new IllegalJobTransitionException(jobId, JobState.CANCELLED, JobState.QUEUED, "job " + jobId
-            + " depends on job " + deps.cancelledBy(c, id) + ", which ended in a way that cancels it: retry that one");
-      }
-      to = to == null ? JobState.QUEUED : to;
-      PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
-          + " error = CASE WHEN ? THEN NULL ELSE error END,"
-          + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
-      up.setInt(1, SqlJobRows.code(to));
-      up.setBoolean(2, to == JobState.WAITING);
-      up.setLong(3, SqlJobRows.micros(now));
-      up.setLong(4, id);
-      up.executeUpdate();
-      if (to == JobState.QUEUED) {
-        PreparedStatement args = c.ps("UPDATE spindle_jobs SET args = ? WHERE id = ?");
-        String own = argsOfOrNull(c, id);
-        if (own == null) {
-          throw new JobNotFoundException(jobId); // read and locked above: not reached
-        }
-        args.setString(1, deps.inputOf(c, id, own));
-        args.setLong(2, id);
-        args.executeUpdate();
-      }
-      deps.requeued(c, id);
+      JobState from = lockedState(c, id, jobId);
+      JobState.checkRequeue(jobId, from);
+      requeueIn(c, id, jobId, from, null, false, now);
       PreparedStatement get = c.ps(jobById);
       get.setLong(1, id);
       try (ResultSet rs = get.executeQuery()) {
@@ -241,6 +213,85 @@ public final class SqlInspector<C extends JdbcConn> implements JobInspector {
     });
     host.changed();
     return r;
+  }
+
+  @Override
+  public List<ResumeMove> resume(String jobId, @Nullable String argsJson, Instant callerNow) {
+    Instant now = clock.instant();
+    long id = SqlJobRows.idOrNeg(jobId);
+    if (id < 0) {
+      throw new JobNotFoundException(jobId);
+    }
+    List<ResumeMove> moves = db.write("resume the workflow at job " + jobId, c -> {
+      JobState from = lockedState(c, id, jobId);
+      if (!WorkflowControl.resumableStates().contains(from)) {
+        throw new IllegalJobTransitionException(jobId, from, JobState.QUEUED, "only a FAILED or DEAD node can be"
+            + " resumed; this one is " + from);
+      }
+      if (argsJson != null && !deps.ownArgs(c, id)) {
+        throw new IllegalArgumentException(Workflows.noOwnArgs(jobId));
+      }
+      return requeueIn(c, id, jobId, from, argsJson, true, now);
+    });
+    host.changed();
+    return moves;
+  }
+
+  /** The state of job {@code id}, locked for update (restored from a history first). */
+  private JobState lockedState(C c, long id, String jobId) throws SQLException {
+    dialect.restore(c, new long[] {id});
+    PreparedStatement sel = c.ps("SELECT state FROM spindle_jobs WHERE id = ?" + dialect.forUpdate());
+    sel.setLong(1, id);
+    try (ResultSet rs = sel.executeQuery()) {
+      if (!rs.next()) {
+        throw new JobNotFoundException(jobId);
+      }
+      return SqlJobRows.state(rs.getInt(1));
+    }
+  }
+
+  /**
+   * Requeues the finished job {@code id} (in {@code from}, locked) inside the caller's transaction,
+   * with {@code argsJson} as its own arguments if given, and revives the dependents it cancelled;
+   * {@code strict} refuses a move the state machine does not allow (FAILED to WAITING).
+   *
+   * @return the moves: the job's, then the revived dependents'
+   */
+  private List<ResumeMove> requeueIn(C c, long id, String jobId, JobState from, @Nullable String argsJson,
+      boolean strict, Instant now) throws SQLException {
+    JobState to = deps.retry(c, id);
+    if (to == JobState.CANCELLED) {
+      throw new IllegalJobTransitionException(jobId, JobState.CANCELLED, JobState.QUEUED, "job " + jobId
+          + " depends on job " + deps.cancelledBy(c, id) + ", which ended in a way that cancels it: retry that one");
+    }
+    to = to == null ? JobState.QUEUED : to;
+    if (strict && !from.canMoveTo(to)) {
+      throw new IllegalJobTransitionException(jobId, from, to, Workflows.dependenciesRunning(jobId));
+    }
+    PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
+        + " error = CASE WHEN ? THEN NULL ELSE error END,"
+        + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
+    up.setInt(1, SqlJobRows.code(to));
+    up.setBoolean(2, to == JobState.WAITING);
+    up.setLong(3, SqlJobRows.micros(now));
+    up.setLong(4, id);
+    up.executeUpdate();
+    if (argsJson != null || to == JobState.QUEUED) {
+      PreparedStatement args = c.ps("UPDATE spindle_jobs SET args = ? WHERE id = ?");
+      String own = argsJson != null ? argsJson : argsOfOrNull(c, id);
+      if (own == null) {
+        throw new JobNotFoundException(jobId); // read and locked above: not reached
+      }
+      args.setString(1, to == JobState.QUEUED ? deps.inputOf(c, id, own) : own);
+      args.setLong(2, id);
+      args.executeUpdate();
+    }
+    List<ResumeMove> moves = new ArrayList<>();
+    moves.add(new ResumeMove(jobId, from, to));
+    for (long revived : deps.requeued(c, id)) {
+      moves.add(new ResumeMove(Long.toString(revived), JobState.CANCELLED, JobState.WAITING));
+    }
+    return moves;
   }
 
   @Override

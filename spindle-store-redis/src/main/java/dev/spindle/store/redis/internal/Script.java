@@ -37,6 +37,7 @@ public enum Script {
   RECLAIM("reclaim", ScriptOutputType.MULTI),
   CANCEL("cancel", ScriptOutputType.VALUE),
   REQUEUE("requeue", ScriptOutputType.MULTI),
+  RESUME("resume", ScriptOutputType.MULTI),
   FINISHED("finished", ScriptOutputType.MULTI, Mode.READ),
   SAVE_SCHEDULE("save_schedule", ScriptOutputType.MULTI),
   DELETE_SCHEDULE("delete_schedule", ScriptOutputType.INTEGER),

@@ -417,7 +417,7 @@ local function reevaluate(c)
 end
 
 -- Job 'id' was requeued: the dependents it cancelled wait for it again (and theirs, in turn),
--- unless another dependency still cancels them. JOBS must be set.
+-- unless another dependency still cancels them. JOBS must be set. Returns {id, revived ids...}.
 local function requeued(id, now)
   local todo, i = {id}, 1
   while i <= #todo do
@@ -436,6 +436,7 @@ local function requeued(id, now)
       end
     end
   end
+  return todo
 end
 
 -- True if edge 'pos' of 'c' was told its dependency's end.

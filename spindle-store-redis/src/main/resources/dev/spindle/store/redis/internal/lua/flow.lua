@@ -4,6 +4,9 @@
 --   pause(caller now, id, fence, until on the caller's clock): pause the key of a job RUNNING under
 --     fence until then (a later pause keeps the later time) -> {1}, or {0} if not held or unkeyed
 --   hold(caller now, id): why a QUEUED job waits -> {} or {rule, until us or '', key, detail}
+--   keys(caller now, name, max): the keys of limit 'name' holding something, in key order ->
+--     per key {key, running, ready, rule or '', until us or '', detail or ''} (keys of running jobs
+--     only are found among the first 20,000 keyed jobs)
 local op = ARGV[1]
 if op == 'put' or op == 'define' then
   if op == 'define' and redis.call('HSETNX', P .. 'fl', ARGV[2], ARGV[3]) == 0 then return {0} end
@@ -43,5 +46,55 @@ elseif op == 'hold' then
   local h = flowhold(key, floorus(now), false)
   if not h then return {} end
   return {h[1], h[2], key, h[3]}
+elseif op == 'keys' then
+  local nowus = floorus(storeclock(ARGV[2]))
+  local prefix, max = ARGV[3] .. ':', tonumber(ARGV[4])
+  local n = #prefix
+  local found, ready = {}, {}
+  local function take(k)
+    if string.sub(k, 1, n) == prefix then found[k] = true end
+  end
+  for _, q in ipairs(redis.call('SMEMBERS', P .. 'fq')) do
+    for _, k in ipairs(redis.call('ZRANGE', P .. 'q:' .. q .. ':kr', 0, -1)) do
+      if string.sub(k, 1, n) == prefix then
+        found[k] = true
+        ready[k] = (ready[k] or 0) + redis.call('ZCARD', P .. 'q:' .. q .. ':k:' .. k)
+      end
+    end
+  end
+  for _, h in ipairs({'ft', 'fp'}) do
+    for _, k in ipairs(redis.call('HKEYS', P .. h)) do take(k) end
+  end
+  local cursor, rounds = '0', 0
+  repeat
+    local r = redis.call('HSCAN', P .. 'fk', cursor, 'COUNT', 1000)
+    cursor = r[1]
+    for i = 2, #r[2], 2 do take(r[2][i]) end
+    rounds = rounds + 1
+  until cursor == '0' or rounds >= 20
+  local keys = {}
+  for k in pairs(found) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local out = {}
+  for i = 1, math.min(#keys, max) do
+    local k = keys[i]
+    local live = 0
+    for _, m in ipairs(redis.call('SMEMBERS', P .. 'fr:' .. k)) do
+      local id, fe = string.match(m, '^(%d+):(%d+)$')
+      local v = id and redis.call('GET', skey(id))
+      if v then
+        local s, _, fence = string.match(v, HEAD)
+        if s == 'RUNNING' and fence == fe then live = live + 1 end
+      end
+    end
+    local h = flowhold(k, nowus, false)
+    out[#out + 1] = k
+    out[#out + 1] = tostring(live)
+    out[#out + 1] = tostring(ready[k] or 0)
+    out[#out + 1] = h and h[1] or ''
+    out[#out + 1] = h and h[2] or ''
+    out[#out + 1] = h and h[3] or ''
+  end
+  return out
 end
 error('spindle: unknown flow op ' .. tostring(op))
