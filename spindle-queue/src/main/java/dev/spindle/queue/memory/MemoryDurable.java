@@ -164,7 +164,7 @@ final class MemoryDurable implements DurableStore {
       StoreClock sc = StoreClock.read(data.clock, callerNow);
       Instant now = sc.now();
       Records r = records(j);
-      j.ledger().close(fence, now, AttemptOutcome.SUSPENDED, null);
+      j.ledger().close(fence, now, j.cancelRequested ? AttemptOutcome.CANCELLED : AttemptOutcome.SUSPENDED, null);
       Instant until = sc.translate(wait.until());
       r.wait = new WaitFor(wait.kind(), wait.signal(), wait.number(), wait.sequence(), until);
       if (j.cancelRequested) {
