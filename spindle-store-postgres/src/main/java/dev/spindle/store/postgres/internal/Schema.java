@@ -256,11 +256,11 @@ public final class Schema {
           + " WHERE parent = ANY(ids)); END $$"),
       List.of(), // version 16: none in this line of the schema
       // version 17: the attempts ledger (SqlAttempts): each job's last attempts and refused writes, swept with it
-      List.of("CREATE TABLE spindle_job_attempts (job_id bigint NOT NULL, fence bigint NOT NULL, kind integer NOT NULL,"
+      List.of("CREATE TABLE IF NOT EXISTS spindle_job_attempts (job_id bigint NOT NULL, fence bigint NOT NULL, kind integer NOT NULL,"
           + " attempt integer NOT NULL, worker_id text NOT NULL, host text, started_at bigint NOT NULL, ended_at bigint,"
           + " outcome text, error text)",
-          "CREATE INDEX spindle_job_attempts_job ON spindle_job_attempts (job_id, fence)",
-          "CREATE INDEX spindle_job_attempts_dup ON spindle_job_attempts (job_id) WHERE kind = 1 OR outcome = 'LOST'"));
+          "CREATE INDEX IF NOT EXISTS spindle_job_attempts_job ON spindle_job_attempts (job_id, fence)",
+          "CREATE INDEX IF NOT EXISTS spindle_job_attempts_dup ON spindle_job_attempts (job_id) WHERE kind = 1 OR outcome = 'LOST'"));
 
   private Schema() {}
 
