@@ -447,6 +447,7 @@ public final class Pages {
       }
       b.append("</pre>");
     }
+    service.attemptsView(stored).ifPresent(a -> b.append(AttemptsHtml.of(a)));
     dev.spindle.queue.DurableView durable = service.durableView(stored).orElse(null);
     if (durable != null) {
       appendSteps(b, durable);

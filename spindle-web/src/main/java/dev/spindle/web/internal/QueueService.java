@@ -203,6 +203,14 @@ public final class QueueService {
   }
 
   /**
+   * The job's attempts ledger, its errors shown through the redaction; empty if the store keeps no
+   * ledger or the job is gone.
+   */
+  public Optional<dev.spindle.queue.AttemptsView> attemptsView(JobInfo job) {
+    return dev.spindle.queue.AttemptsView.of(admin, job, redaction);
+  }
+
+  /**
    * Sends the signal {@code name} with the JSON {@code payloadJson} to job {@code id}, audited as
    * {@code job.signal}.
    *
