@@ -99,6 +99,14 @@ class AttemptsLedgerViewsTest {
   }
 
   @Test
+  void theDuplicatesPerTaskAreListedInTheApiAndOnTheQueuesPage() {
+    JsonNode d = WebFixture.json(f.get("/api/v1/duplicates", VIEW));
+    assertThat(d.get("web.ledger").asLong()).isEqualTo(1);
+    assertThat(d.size()).isEqualTo(1);
+    assertThat(f.get("/queues", VIEW).body()).contains("id=\"duplicates-table\"", "jobs?task=web.ledger");
+  }
+
+  @Test
   void badOrUnknownIdsAndMissingCredentialsAreRefused() {
     assertThat(f.get("/api/v1/jobs/999999/attempts", VIEW).statusCode()).isEqualTo(404);
     assertThat(f.get("/api/v1/jobs/not-a-job/attempts", VIEW).statusCode()).isEqualTo(404);

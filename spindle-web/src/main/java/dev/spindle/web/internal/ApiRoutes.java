@@ -99,6 +99,10 @@ public final class ApiRoutes {
         "The job's attempts ledger: each attempt (number, worker, host, fence, start, end, outcome, its own error)"
         + " and the writes its fence refused").response(200, "keep, duplicate, attempts and refused, oldest first")
         .response(404, "no such job").response(501, "the store keeps no attempts ledger").handle(this::attempts);
+    t.route(HandlerType.GET, PREFIX + "/duplicates", Role.VIEWER,
+        "Per task, the jobs in the store whose body may have run twice at once (a lost lease, a refused write)")
+        .response(200, "{task: jobs}; empty if none or the store keeps no attempts ledger")
+        .handle(ctx -> json(ctx, 200, Json.MAPPER.valueToTree(new java.util.TreeMap<>(service.duplicates()))));
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/signals/{name}", Role.OPERATOR,
         "Send a signal to a durable job: one waiting for it is queued again; one not waiting yet keeps it")
         .body("the signal's payload as JSON (empty body: null)")
