@@ -72,7 +72,7 @@ class JobAttemptsCommandTest {
     assertThat(out).contains("attempts   3 kept (the last 20 claims); may have run more than once at the same time",
         "LOST", "w-stale", "host-a", "RETRY", "java.io.IOException: disk full", "FAILED",
         "java.lang.IllegalStateException: bad state", "refused    complete SUCCEEDED by w-stale (fence 1)");
-    String attempts = out.substring(out.indexOf("attempts   "));
+    String attempts = out.substring(out.indexOf(" kept (the last "));
     assertThat(attempts.indexOf("disk full")).isPositive().isLessThan(attempts.indexOf("bad state"));
   }
 
