@@ -48,7 +48,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in real headless Chromium (Debian's chromium and chromedriver, driven by Selenium):
  * log in, list and page jobs, watch a running job finish live, retry a dead job, pause and resume a
- * queue, and a forged cross-site POST refused. Takes a screenshot of every page into
+ * queue, a job's attempts each with its own error, and a forged cross-site POST refused. Takes a screenshot of every page into
  * {@code -Dspindle.screenshots=DIR} (default {@code target/screenshots}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -293,6 +293,24 @@ class BrowserTest {
     browser.findElement(By.id("resume-schedule-cleanup")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("pause-schedule-cleanup")));
     assertThat(store.control().pausedSchedules()).isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void showsEachAttemptWithItsOwnErrorOnTheJobPage() throws Exception {
+    String id = queue.enqueue(StoreContractTasks.FAIL_TIMES.name(), "{\"key\":\"b-ledger\",\"times\":2}",
+        JobOptions.builder().queue("work").retry(RetryPolicy.builder().maxAttempts(3)
+            .initialDelay(Duration.ofMillis(10)).jitter(0).build()).build()).id();
+    await().atMost(Duration.ofSeconds(20)).until(() -> store.find(id).orElseThrow().state() == JobState.SUCCEEDED);
+    open("/jobs/" + id);
+    String rows = text("#job-attempts");
+    assertThat(rows).contains("RETRY", "SUCCEEDED", "worker-1", "planned failure 1 of 2", "planned failure 2 of 2");
+    assertThat(rows.indexOf("planned failure 1 of 2")).isLessThan(rows.indexOf("planned failure 2 of 2"));
+    org.openqa.selenium.WebElement first = browser.findElement(By.cssSelector("#job-attempts tbody tr details"));
+    first.findElement(By.tagName("summary")).click();
+    wait.until(ExpectedConditions.visibilityOf(first.findElement(By.tagName("pre"))));
+    assertThat(first.findElement(By.tagName("pre")).getText()).contains("at ");
+    shot("job-attempts");
   }
 
   @Test

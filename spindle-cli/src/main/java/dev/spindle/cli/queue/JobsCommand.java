@@ -2,6 +2,7 @@ package dev.spindle.cli.queue;
 
 import dev.spindle.cli.DurationArgs;
 import dev.spindle.cli.ExitCode;
+import dev.spindle.queue.AttemptsView;
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.DurableView;
 import dev.spindle.queue.IllegalJobTransitionException;
@@ -211,6 +212,7 @@ public final class JobsCommand implements Runnable {
         dev.spindle.queue.Redaction redaction = redact.redaction();
         JobInfo j = redaction.apply(stored);
         DurableView durable = DurableView.of(s, stored, redaction).orElse(null);
+        AttemptsView attempts = AttemptsView.of(s, stored, redaction).orElse(null);
         String hold = null;
         if (j.state() == JobState.QUEUED) {
           // a store without flow control holds no job
@@ -220,12 +222,16 @@ public final class JobsCommand implements Runnable {
           ObjectNode doc = CliJson.job(j);
           doc.put("flowHold", hold);
           doc.set("durable", durable == null ? null : durable.toJson());
+          doc.set("attempts", attempts == null ? null : attempts.toJson());
           CliJson.print(System.out, doc);
           return 0;
         }
         print(System.out, j, Clock.systemUTC().instant());
         if (hold != null) {
           System.out.println("flow       " + hold);
+        }
+        if (attempts != null) {
+          printAttempts(System.out, attempts);
         }
         if (durable != null) {
           printDurable(System.out, durable);
@@ -310,6 +316,28 @@ public final class JobsCommand implements Runnable {
       } catch (RuntimeException ex) {
         out.println("error      " + j.errorJson());
       }
+    }
+  }
+
+  /** The job's attempts, one line each (its own error last), then the writes the fence refused. */
+  static void printAttempts(PrintStream out, AttemptsView a) {
+    if (a.attempts().isEmpty() && a.refused().isEmpty()) {
+      return;
+    }
+    out.println("attempts   " + a.attempts().size() + " kept (the last " + a.keep() + " claims)"
+        + (a.duplicate() ? "; may have run more than once at the same time" : ""));
+    out.println(String.format(Locale.ROOT, "  %-3s %-9s %-28s %-16s %6s  %-19s  %-8s  %s", "#", "OUTCOME", "WORKER",
+        "HOST", "FENCE", "STARTED", "RAN", "ERROR"));
+    for (AttemptsView.Attempt t : a.attempts()) {
+      String ran = t.endedAt() == null ? "-" : QueueSupport.human(Duration.between(t.startedAt(), t.endedAt()));
+      out.println(String.format(Locale.ROOT, "  %-3d %-9s %-28s %-16s %6d  %-19s  %-8s  %s", t.number(),
+          t.outcome() == null ? "RUNNING" : t.outcome(), QueueSupport.cut(t.workerId(), 28),
+          QueueSupport.cut(t.host() == null ? "-" : t.host(), 16), t.fence(), QueueSupport.time(t.startedAt()), ran,
+          QueueSupport.cut(t.errorSummary(), 80)));
+    }
+    for (AttemptsView.Refused r : a.refused()) {
+      out.println("refused    " + r.attempted() + " by " + r.workerId() + " (fence " + r.fence() + ") at "
+          + QueueSupport.time(r.at()));
     }
   }
 

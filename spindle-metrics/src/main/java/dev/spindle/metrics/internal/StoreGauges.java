@@ -1,6 +1,7 @@
 package dev.spindle.metrics.internal;
 
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AttemptLedger;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.UnroutableTask;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Per-queue gauges read from a store's {@link JobInspector}: depth (QUEUED), scheduled, running,
  * the age of the oldest ready job, live workers, busy and free slots; and per queue and task the
  * waiting jobs no live worker of the queue knows ({@code spindle.jobs.unroutable}, {@link
- * JobInspector#unroutable}: 0 once a worker that knows the task is live). The store is asked at most
+ * JobInspector#unroutable}: 0 once a worker that knows the task is live); and per task the jobs whose
+ * body may have run twice at once ({@code spindle.jobs.duplicates}, {@link
+ * AttemptLedger#duplicatesByTask}), where the store keeps an attempts ledger. The store is asked at most
  * once per refresh interval however often (and by however many gauges) it is scraped; between
  * refreshes the cached snapshot answers. Gauges appear as queues appear (at most {@code maxQueues}).
  * Thread-safe.
@@ -45,6 +48,10 @@ public final class StoreGauges {
   /** Waiting jobs no live worker knows, by queue and task ({@link UnroutableTask}). */
   private volatile Map<List<String>, Long> unroutable = Map.of();
   private final Set<List<String>> unroutableRegistered = ConcurrentHashMap.newKeySet();
+  private final @Nullable AttemptLedger ledger;
+  /** Jobs that may have run twice at once, by task ({@link AttemptLedger#duplicatesByTask}). */
+  private volatile Map<String, Long> duplicates = Map.of();
+  private final Set<String> duplicatesRegistered = ConcurrentHashMap.newKeySet();
   private volatile long refreshedAt;
   private volatile boolean refreshed;
   private long refreshes;
@@ -53,6 +60,17 @@ public final class StoreGauges {
    * @param refresh the least time between two reads of the store
    */
   public StoreGauges(JobInspector inspector, MeterRegistry registry, Clock clock, Duration refresh, int maxQueues) {
+    this(inspector, null, registry, clock, refresh, maxQueues);
+  }
+
+  /**
+   * Gauges that also count duplicate executions per task from {@code ledger} (none if null).
+   *
+   * @param refresh the least time between two reads of the store
+   */
+  public StoreGauges(JobInspector inspector, @Nullable AttemptLedger ledger, MeterRegistry registry, Clock clock,
+      Duration refresh, int maxQueues) {
+    this.ledger = ledger;
     this.inspector = inspector;
     this.registry = registry;
     this.clock = clock;
@@ -92,6 +110,7 @@ public final class StoreGauges {
     refreshes++;
     Map<String, QueueFigures> next = new HashMap<>();
     Map<List<String>, Long> nextUnroutable = new HashMap<>();
+    Map<String, Long> nextDuplicates = Map.of();
     try {
       Instant at = clock.instant();
       Map<String, Instant> oldest = inspector.oldestReady();
@@ -121,12 +140,23 @@ public final class StoreGauges {
       for (UnroutableTask u : inspector.unroutable(at)) {
         nextUnroutable.put(List.of(u.queue(), u.task()), u.waiting());
       }
+      if (ledger != null) {
+        nextDuplicates = Map.copyOf(ledger.duplicatesByTask());
+      }
     } catch (RuntimeException e) {
       LOG.warn("reading queue figures from the store failed ({}); the gauges keep their last values", e.toString());
       return;
     }
     snapshot = Map.copyOf(next);
     unroutable = Map.copyOf(nextUnroutable);
+    duplicates = nextDuplicates;
+    for (String task : nextDuplicates.keySet()) {
+      if (duplicatesRegistered.size() < maxQueues && duplicatesRegistered.add(task)) {
+        Gauge.builder("spindle.jobs.duplicates", this, g -> g.duplicates(task))
+            .description("jobs in the store whose body may have run twice at once (a lost lease, a refused write)")
+            .tag("task", task).register(registry);
+      }
+    }
     for (String q : next.keySet()) {
       if (registered.size() < maxQueues && registered.add(q)) {
         register(q);
@@ -145,6 +175,12 @@ public final class StoreGauges {
   private double unroutable(List<String> queueAndTask) {
     refreshIfStale(false);
     return unroutable.getOrDefault(queueAndTask, 0L);
+  }
+
+  /** The jobs of {@code task} that may have run twice at once, refreshing if stale. */
+  private double duplicates(String task) {
+    refreshIfStale(false);
+    return duplicates.getOrDefault(task, 0L);
   }
 
   private void register(String q) {

@@ -3,6 +3,7 @@ package dev.spindle.queue.memory;
 import dev.spindle.queue.FlowLimit;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AttemptLedger;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.AuditRecord;
 import dev.spindle.queue.spi.CancelResult;
@@ -72,6 +73,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   private final MemoryLimits flowOps;
   private final MemorySchedules scheduling;
   private final MemoryDurable durableOps;
+  private final MemoryLedger ledger;
 
   /** An empty store. */
   public InMemoryJobStore() {
@@ -105,6 +107,26 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
     this.flowOps = new MemoryLimits(data);
     this.scheduling = new MemorySchedules(data, enqueue);
     this.durableOps = new MemoryDurable(data);
+    this.ledger = new MemoryLedger(data);
+  }
+
+  /**
+   * An empty store like {@link #InMemoryJobStore(String, Clock)} whose attempts ledger keeps the
+   * entries of each job's last {@code attemptsKept} claims (default {@value AttemptLedger#DEFAULT_KEEP}).
+   *
+   * @throws IllegalArgumentException if {@code attemptsKept < 1}
+   */
+  public InMemoryJobStore(String name, Clock clock, int attemptsKept) {
+    this(name, true, clock);
+    if (attemptsKept < 1) {
+      throw new IllegalArgumentException("attemptsKept must be >= 1: " + attemptsKept);
+    }
+    data.attemptsKept = attemptsKept;
+  }
+
+  @Override
+  public Optional<AttemptLedger> attempts() {
+    return Optional.of(ledger);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AttemptOutcome;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.Completion;
@@ -11,6 +12,7 @@ import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.HeartbeatResult;
 import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.RefusedWrite;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Instant;
@@ -143,8 +145,16 @@ final class MemoryClaims {
     j.workerId = workerId;
     j.startedAt = now;
     j.cancelRequested = false;
+    WorkerRecord w = data.workers.get(workerId);
+    j.ledger().start(j.attempt, j.fence, workerId, w == null ? null : w.host(), now, data.attemptsKept);
     data.move(j, JobState.RUNNING, now);
     claimed.add(j.snapshot());
+  }
+
+  /** The error a lost attempt of {@code j} records. */
+  static String lostError(MemoryJob j) {
+    return JobError.of("dev.spindle.WorkerLostException", "worker " + j.workerId
+        + " lost job " + j.id + ": its lease ran out or it stopped without stopping the job").toJson();
   }
 
   void promoteDue(Instant now) {
@@ -172,9 +182,13 @@ final class MemoryClaims {
     for (Completion c : completions) {
       MemoryJob j = data.lookup(c.jobId());
       if (j == null || j.state != JobState.RUNNING || j.fence != c.fence() || !c.workerId().equals(j.workerId)) {
+        if (j != null) {
+          j.ledger().refuse(new RefusedWrite(c.fence(), c.workerId(), now, RefusedWrite.completion(c.outcome())));
+        }
         out.add(false);
         continue;
       }
+      j.ledger().close(j.fence, now, AttemptOutcome.of(c.outcome()), c.errorJson());
       switch (c.outcome()) {
         case SUCCEEDED -> {
           j.result = c.resultJson();
@@ -313,6 +327,7 @@ final class MemoryClaims {
 
   JobInfo reclaim(MemoryJob j, Instant now) {
     j.lost++;
+    j.ledger().close(j.fence, now, AttemptOutcome.LOST, lostError(j));
     if (j.cancelRequested) {
       data.move(j, JobState.CANCELLED, now);
     } else if (j.lost >= j.policy.maxWorkerLost()) {

@@ -40,6 +40,8 @@ final class MemoryData {
 
   final String name;
   final Object lock = new Object();
+  /** How many of a job's last claims its attempts ledger keeps. */
+  int attemptsKept = dev.spindle.queue.spi.AttemptLedger.DEFAULT_KEEP;
   final TreeMap<Long, MemoryJob> jobs = new TreeMap<>();
   final Map<String, MemoryReady> ready = new HashMap<>();
   final MemoryFlow flow = new MemoryFlow();

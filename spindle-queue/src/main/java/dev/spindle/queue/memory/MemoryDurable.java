@@ -3,11 +3,13 @@ package dev.spindle.queue.memory;
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AttemptOutcome;
 import dev.spindle.queue.spi.CachedResult;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.JobRef;
+import dev.spindle.queue.spi.RefusedWrite;
 import dev.spindle.queue.spi.SignalRecord;
 import dev.spindle.queue.spi.SignalResult;
 import dev.spindle.queue.spi.StepLog;
@@ -125,7 +127,13 @@ final class MemoryDurable implements DurableStore {
       long bytes = r == null ? 0 : r.bytes;
       StepWrite.Status status = rules.onRecord(held, existing != null, steps, bytes, step.resultBytes());
       return switch (status) {
-        case FENCED -> StepWrite.fenced();
+        case FENCED -> {
+          if (j != null) {
+            j.ledger().refuse(new RefusedWrite(fence, workerId, data.clock.instant(),
+                RefusedWrite.step(step.name(), step.occurrence())));
+          }
+          yield StepWrite.fenced();
+        }
         case EXISTS -> StepWrite.exists(Objects.requireNonNull(existing));
         case LIMIT -> StepWrite.limit(Objects.requireNonNull(rules.limitExceeded(steps, bytes, step.resultBytes())));
         case APPLIED -> StepWrite.applied(apply(Objects.requireNonNull(r), step));
@@ -156,6 +164,7 @@ final class MemoryDurable implements DurableStore {
       StoreClock sc = StoreClock.read(data.clock, callerNow);
       Instant now = sc.now();
       Records r = records(j);
+      j.ledger().close(fence, now, j.cancelRequested ? AttemptOutcome.CANCELLED : AttemptOutcome.SUSPENDED, null);
       Instant until = sc.translate(wait.until());
       r.wait = new WaitFor(wait.kind(), wait.signal(), wait.number(), wait.sequence(), until);
       if (j.cancelRequested) {

@@ -40,6 +40,8 @@ final class MemoryJob {
   @Nullable Instant finishedAt;
   @Nullable Instant expiresAt;
   long finishSeq;
+  /** Its attempts ledger, created at its first claim. */
+  @Nullable MemoryAttempts attempts;
   /** Its durable records, created at the first one. */
   MemoryDurable.@Nullable Records durable;
 
@@ -56,6 +58,16 @@ final class MemoryJob {
     this.flowKey = dev.spindle.queue.spi.FlowControl.isBad(n.flowKey()) ? null : n.flowKey();
     this.runAt = sc.translate(n.runAt());
     this.state = n.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED; // the store may start it otherwise
+  }
+
+  /** Its attempts ledger, created if it has none. */
+  MemoryAttempts ledger() {
+    MemoryAttempts a = attempts;
+    if (a == null) {
+      a = new MemoryAttempts();
+      attempts = a;
+    }
+    return a;
   }
 
   /** When retention deletes it: only for a terminal job, which always has an expiry. */

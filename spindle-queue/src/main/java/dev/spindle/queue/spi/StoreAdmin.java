@@ -29,6 +29,14 @@ public interface StoreAdmin {
   /** The administration of flow limits, or empty if the store enforces none. */
   Optional<FlowAdmin> flowAdmin();
 
+  /**
+   * The attempts ledger ({@link AttemptLedger}): each job's last attempts and refused writes. Empty
+   * (the default) for a store that keeps none.
+   */
+  default Optional<AttemptLedger> attempts() {
+    return Optional.empty();
+  }
+
   /** The feed of finished jobs, as {@link JobStore#finishedAfter}. */
   FinishedBatch finishedAfter(long cursor, int limit);
 

@@ -3,6 +3,7 @@ package dev.spindle.store.jdbc;
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.AttemptLedger;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
@@ -26,6 +27,7 @@ import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.Subscription;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.queue.store.ChangeListeners;
+import dev.spindle.store.jdbc.internal.SqlAttempts;
 import dev.spindle.store.jdbc.internal.SqlBatchedWrites;
 import dev.spindle.store.jdbc.internal.SqlClaims;
 import dev.spindle.store.jdbc.internal.SqlCompletions;
@@ -144,6 +146,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   private final SqlCompletions.Writes<C> writes;
   private final Retention retention;
   private final SqlDurable<C> durable;
+  private final SqlAttempts<C> attempts;
   private final Runnable beforeHeartbeat;
   private final String finishedSql;
   private volatile boolean closed;
@@ -194,16 +197,17 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     this.schedules = new SqlSchedules<>(db, dialect, host);
     this.control = new SqlControl<>(db, dialect, clock, host, inspector);
     this.statistics = new SqlStatistics<>(db);
-    this.workers = new SqlWorkers<>(db, dialect, clock, host);
+    this.attempts = new SqlAttempts<>(db, dialect, AttemptLedger.DEFAULT_KEEP);
+    this.workers = new SqlWorkers<>(db, dialect, clock, host, attempts);
     // jobs become ready: queues skipped as held are looked at again
     this.enqueuer = new SqlEnqueue<>(db, dialect, Objects.requireNonNull(b.inserts), host, clock, policies, deps,
         b.maxPayloadBytes, this::changed, flow::readied);
-    this.claims = new SqlClaims<>(flow, policies, takes);
-    this.completions = new SqlCompletions<>(clock, deps, numbering, b.maxPayloadBytes);
+    this.claims = new SqlClaims<>(flow, policies, takes, attempts);
+    this.completions = new SqlCompletions<>(clock, deps, numbering, b.maxPayloadBytes, attempts);
     this.writes = b.completions != null ? b.completions : new SqlBatchedWrites<>(dialect, numbering);
     SqlRetention<C> plain = new SqlRetention<>(db, dialect, clock);
     this.retention = b.retention != null ? b.retention : plain::purgeExpired;
-    this.durable = new SqlDurable<>(db, dialect, clock, host);
+    this.durable = new SqlDurable<>(db, dialect, clock, host, attempts);
     this.beforeHeartbeat = b.beforeHeartbeat;
     this.finishedSql = "SELECT " + jobColumns + " FROM " + dialect.allJobs() + " WHERE " + SqlJobRows.IS_TERMINAL
         + " AND finish_seq > ? AND finish_seq <= ? ORDER BY finish_seq LIMIT ?";
@@ -514,6 +518,11 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   @Override
   public Optional<DurableStore> durable() {
     return Optional.of(durable);
+  }
+
+  @Override
+  public Optional<AttemptLedger> attempts() {
+    return Optional.of(attempts);
   }
 
   @Override

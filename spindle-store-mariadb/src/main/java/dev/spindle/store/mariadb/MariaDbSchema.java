@@ -22,7 +22,7 @@ import java.util.List;
  * so they commit in order. Triggers keep what the other schemas keep by triggers: the ready count
  * per queue and flow key. Version 2 adds durable execution: {@code spindle_job_steps}, {@code
  * spindle_job_signals}, {@code spindle_durable_cache} and the job's wait ({@code wait_kind}, {@code
- * wait_for}).
+ * wait_for}); version 4 the attempts ledger, {@code spindle_job_attempts}.
  *
  * <p>DDL commits on its own in MariaDB, so a migration is not one transaction: every statement is
  * written to be run again ({@code IF NOT EXISTS}), migrations run under the named lock {@code
@@ -31,7 +31,7 @@ import java.util.List;
  */
 public final class MariaDbSchema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 4;
 
   private static final String TABLE = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
   private static final int QUEUED = SqlJobRows.QUEUED;
@@ -133,7 +133,15 @@ public final class MariaDbSchema {
               + " result LONGTEXT NOT NULL, job_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)" + TABLE,
           "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
               + " DELETE FROM spindle_job_steps WHERE job_id = OLD.id;"
-              + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"));
+              + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"),
+      List.of(), // version 3: none in this line of the schema
+      // version 4: the attempts ledger (SqlAttempts): each job's last attempts and refused writes, deleted with it
+      List.of("CREATE TABLE IF NOT EXISTS spindle_job_attempts (job_id BIGINT NOT NULL, fence BIGINT NOT NULL,"
+          + " kind INT NOT NULL, attempt INT NOT NULL, worker_id VARCHAR(512) NOT NULL, host VARCHAR(255),"
+          + " started_at BIGINT NOT NULL, ended_at BIGINT, outcome VARCHAR(512), error LONGTEXT,"
+          + " KEY spindle_job_attempts_job (job_id, fence), KEY spindle_job_attempts_dup (kind, outcome))" + TABLE,
+          "CREATE TRIGGER IF NOT EXISTS spindle_jobs_attempts_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW"
+              + " DELETE FROM spindle_job_attempts WHERE job_id = OLD.id"));
 
   private MariaDbSchema() {}
 

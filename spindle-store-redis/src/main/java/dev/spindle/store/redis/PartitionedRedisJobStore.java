@@ -2,6 +2,7 @@ package dev.spindle.store.redis;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.StoreException;
+import dev.spindle.queue.spi.AttemptLedger;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
@@ -90,6 +91,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   private final PartitionedFeed feed;
   private final PartitionedInspector inspector;
   private final PartitionedDurable durable;
+  private final PartitionedAttempts attempts;
   private final ChangeListeners listeners = new ChangeListeners();
   private final List<Subscription> wakeUps = new ArrayList<>();
 
@@ -103,6 +105,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
     this.feed = new PartitionedFeed(partitions);
     this.inspector = new PartitionedInspector(partitions);
     this.durable = new PartitionedDurable(partitions);
+    this.attempts = new PartitionedAttempts(partitions);
     for (int p = 0; p < parts.length; p++) {
       int partition = p;
       wakeUps.add(parts[p].subscribe(() -> {
@@ -356,6 +359,12 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   @Override
   public Optional<DurableStore> durable() {
     return Optional.of(durable);
+  }
+
+  /** The attempts ledger, each job's on the partition that holds it. */
+  @Override
+  public Optional<AttemptLedger> attempts() {
+    return Optional.of(attempts);
   }
 
   @Override

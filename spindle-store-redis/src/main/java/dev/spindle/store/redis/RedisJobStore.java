@@ -2,6 +2,7 @@ package dev.spindle.store.redis;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.spi.AttemptLedger;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.CancelResult;
 import dev.spindle.queue.spi.ClaimRequest;
@@ -133,6 +134,7 @@ public final class RedisJobStore implements StoreBackend {
   private final RedisWorkers workers;
   private final RedisSchedules schedules;
   private final RedisDurable durable;
+  private final RedisAttempts attempts;
 
   private RedisJobStore(RedisStoreConfig config, RedisLink link, @Nullable Clock testClock) {
     this.config = config;
@@ -150,6 +152,7 @@ public final class RedisJobStore implements StoreBackend {
     this.workers = new RedisWorkers(this, link, epoch, exchanges, json);
     this.schedules = new RedisSchedules(this, link);
     this.durable = new RedisDurable(this, link);
+    this.attempts = new RedisAttempts(link);
   }
 
   /**
@@ -467,6 +470,17 @@ public final class RedisJobStore implements StoreBackend {
   @Override
   public Optional<DurableStore> durable() {
     return Optional.of(durable);
+  }
+
+  /** The attempts ledger: each job's last attempts and refused writes, written by the scripts. */
+  @Override
+  public Optional<AttemptLedger> attempts() {
+    return Optional.of(attempts);
+  }
+
+  /** The attempts ledger itself, for the partitioned store. */
+  RedisAttempts attemptsLedger() {
+    return attempts;
   }
 
   /** The durable side itself, for the partitioned store. */

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class ScriptStateTest {
   /** Module-level locals that no call changes (patterns, limits, tables of constants). */
   private static final Set<String> CONSTANTS = Set.of("STATUS", "MAX_SECOND", "REQ_TTL_MS", "STAT_TTL", "STAT_CODE",
-      "ESC", "HEAD", "RUNNING_SUCCESS", "CLAIMABLE", "BIG", "ECODE", "ENAME", "TERMINAL", "ALLOWED", "EFFECT", "FTURN");
+      "ESC", "HEAD", "RUNNING_SUCCESS", "CLAIMABLE", "BIG", "ECODE", "ENAME", "TERMINAL", "ALLOWED", "EFFECT", "FTURN",
+      "LEDGER", "CLAIMED", "ATTEMPT");
   private static final Pattern TOP_LOCAL = Pattern.compile("(?m)^local (?!function)([A-Za-z_][A-Za-z0-9_, ]*?)\\s*(=|$|--)");
 
   @Test

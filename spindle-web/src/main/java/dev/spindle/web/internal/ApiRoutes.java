@@ -109,6 +109,14 @@ public final class ApiRoutes {
         "A durable job's record: its steps (name, attempt, duration, result), the signals kept for it and what it"
         + " waits for").response(200, "steps, signals and waitingFor (empty for a job that recorded nothing)")
         .response(404, "no such job").handle(this::steps);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/attempts", Role.VIEWER,
+        "The job's attempts ledger: each attempt (number, worker, host, fence, start, end, outcome, its own error)"
+        + " and the writes its fence refused").response(200, "keep, duplicate, attempts and refused, oldest first")
+        .response(404, "no such job").response(501, "the store keeps no attempts ledger").handle(this::attempts);
+    t.route(HandlerType.GET, PREFIX + "/duplicates", Role.VIEWER,
+        "Per task, the jobs in the store whose body may have run twice at once (a lost lease, a refused write)")
+        .response(200, "{task: jobs}; empty if none or the store keeps no attempts ledger")
+        .handle(ctx -> json(ctx, 200, Json.MAPPER.valueToTree(new java.util.TreeMap<>(service.duplicates()))));
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/signals/{name}", Role.OPERATOR,
         "Send a signal to a durable job: one waiting for it is queued again; one not waiting yet keeps it")
         .body("the signal's payload as JSON (empty body: null)")
@@ -511,6 +519,14 @@ public final class ApiRoutes {
   private void steps(Context ctx) {
     JobInfo j = job(ctx.pathParam("id"));
     json(ctx, 200, service.durableView(j).orElseGet(() -> new DurableView(List.of(), Map.of(), null)).toJson());
+  }
+
+  private void attempts(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    if (service.admin().attempts().isEmpty()) {
+      throw Problem.notImplemented("the store " + service.describe() + " keeps no attempts ledger");
+    }
+    json(ctx, 200, service.attemptsView(j).orElseThrow(() -> new JobNotFoundException(j.id())).toJson());
   }
 
   private void signal(Context ctx) {

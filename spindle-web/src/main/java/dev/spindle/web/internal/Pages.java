@@ -190,6 +190,7 @@ public final class Pages {
     }
     b.append("</tbody></table></div>");
     b.append(unroutableTable(service.unroutable()));
+    b.append(duplicatesTable(service.duplicates()));
     html(ctx, frame(ctx, "Queues", "Queues", b.toString()));
   }
 
@@ -211,6 +212,23 @@ public final class Pages {
           .append(Html.url(u.task())).append("&amp;state=QUEUED\">").append(esc(u.queue())).append("</a></td><td>")
           .append(esc(u.task())).append("</td><td class=\"num\">").append(u.waiting()).append("</td></tr>");
     }
+    return b.append("</tbody></table></div>").toString();
+  }
+
+  /**
+   * Per task, the jobs whose body may have run twice at once (attempts ledger), as a table under a
+   * heading; empty if there are none.
+   */
+  static String duplicatesTable(java.util.Map<String, Long> duplicates) {
+    if (duplicates.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("<h2>Duplicate executions</h2><p class=\"note\">A worker lost its lease"
+        + " while running these jobs (or the store refused its late writes): their body may have run twice at the"
+        + " same time. Each job's page lists its attempts.</p><div class=\"wrap\"><table id=\"duplicates-table\">"
+        + "<thead><tr><th>Task</th><th class=\"num\">Jobs</th></tr></thead><tbody>");
+    duplicates.forEach((task, n) -> b.append("<tr><td><a href=\"jobs?task=").append(Html.url(task)).append("\">")
+        .append(esc(task)).append("</a></td><td class=\"num\">").append(n).append("</td></tr>"));
     return b.append("</tbody></table></div>").toString();
   }
 
@@ -469,6 +487,7 @@ public final class Pages {
       }
       b.append("</pre>");
     }
+    service.attemptsView(stored).ifPresent(a -> b.append(AttemptsHtml.of(a)));
     dev.spindle.queue.DurableView durable = service.durableView(stored).orElse(null);
     if (durable != null) {
       appendSteps(b, durable);

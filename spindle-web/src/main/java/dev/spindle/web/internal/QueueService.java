@@ -114,6 +114,14 @@ public final class QueueService {
     return inspector().unroutable(store.storeTime());
   }
 
+  /**
+   * Per task, the jobs in the store whose body may have run twice at once (attempts ledger); empty if
+   * there are none or the store keeps no ledger.
+   */
+  public java.util.Map<String, Long> duplicates() {
+    return admin.attempts().map(dev.spindle.queue.spi.AttemptLedger::duplicatesByTask).orElse(java.util.Map.of());
+  }
+
   /** Paused queue names (empty if the store cannot pause queues). */
   public Set<String> pausedQueues() {
     return control == null ? Set.of() : control.pausedQueues();
@@ -272,6 +280,14 @@ public final class QueueService {
   /** What the durable {@code job} recorded, as it may be shown; empty if nothing (or no durable store). */
   public Optional<dev.spindle.queue.DurableView> durableView(JobInfo job) {
     return dev.spindle.queue.DurableView.of(store, job, redaction);
+  }
+
+  /**
+   * The job's attempts ledger, its errors shown through the redaction; empty if the store keeps no
+   * ledger or the job is gone.
+   */
+  public Optional<dev.spindle.queue.AttemptsView> attemptsView(JobInfo job) {
+    return dev.spindle.queue.AttemptsView.of(admin, job, redaction);
   }
 
   /**

@@ -265,12 +265,17 @@ public final class SqlClaims<C extends JdbcConn> {
   private final SqlFlow<C> flow;
   private final SqlPolicies policies;
   private final Store<C> store;
+  private final SqlAttempts<C> attempts;
 
-  /** The claims of a store with these flow rules, job policies and statements. */
-  public SqlClaims(SqlFlow<C> flow, SqlPolicies policies, Store<C> store) {
+  /**
+   * The claims of a store with these flow rules, job policies and statements, opening an attempt in
+   * {@code attempts} per claimed job.
+   */
+  public SqlClaims(SqlFlow<C> flow, SqlPolicies policies, Store<C> store, SqlAttempts<C> attempts) {
     this.flow = flow;
     this.policies = policies;
     this.store = store;
+    this.attempts = attempts;
   }
 
   /** The store's statements. */
@@ -280,7 +285,8 @@ public final class SqlClaims<C extends JdbcConn> {
 
   /**
    * A whole claim for {@code req} in the caller's transaction, on the store's clock: due jobs
-   * promoted, the queues taken from, the statistics added through {@code counters}.
+   * promoted, the queues taken from, an attempt opened per job (one batch), the statistics added
+   * through {@code counters}.
    */
   public ClaimResult claim(C c, ClaimRequest req, Instant at, SqlJobEnds.Numbering<C> counters)
       throws SQLException {
@@ -291,6 +297,7 @@ public final class SqlClaims<C extends JdbcConn> {
     }
     Map<Integer, Long> stats = new HashMap<>();
     Taken taken = take(c, req, rules.limits(), at, stats);
+    attempts.opened(c, taken.jobs(), req.workerId(), SqlJobRows.micros(at));
     counters.addStats(c, at, stats);
     Instant next = taken.remaining() > 0 ? store.nextDue(c, rules, at) : null;
     return new ClaimResult(taken.jobs(), taken.next(next));

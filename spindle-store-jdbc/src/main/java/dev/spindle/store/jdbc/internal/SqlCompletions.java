@@ -4,8 +4,10 @@ import dev.spindle.PayloadException;
 import dev.spindle.queue.JobError;
 import dev.spindle.queue.JobRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AttemptOutcome;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.spi.RefusedWrite;
 import dev.spindle.queue.spi.StoreClock;
 import dev.spindle.store.jdbc.JdbcConn;
 import java.sql.SQLException;
@@ -127,16 +129,20 @@ public final class SqlCompletions<C extends JdbcConn> {
   private final SqlDependencies<C> deps;
   private final SqlJobEnds.Numbering<C> counters;
   private final int maxPayloadBytes;
+  private final SqlAttempts<C> attempts;
 
   /**
    * @param counters adds the statistics
    * @param maxPayloadBytes a larger result fails its job instead (see {@link SqlEnqueue#tooLarge})
+   * @param attempts the ledger each completion closes its attempt in (or records its refusal)
    */
-  public SqlCompletions(Clock clock, SqlDependencies<C> deps, SqlJobEnds.Numbering<C> counters, int maxPayloadBytes) {
+  public SqlCompletions(Clock clock, SqlDependencies<C> deps, SqlJobEnds.Numbering<C> counters, int maxPayloadBytes,
+      SqlAttempts<C> attempts) {
     this.clock = clock;
     this.deps = deps;
     this.counters = counters;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.attempts = attempts;
   }
 
   /**
@@ -158,8 +164,12 @@ public final class SqlCompletions<C extends JdbcConn> {
     List<Boolean> applied = new ArrayList<>(n);
     Map<Integer, Long> stats = new HashMap<>();
     List<Long> finished = new ArrayList<>();
+    List<SqlAttempts.Ended> ledger = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Planned p = planned.get(i);
+      Completion k = p.completion();
+      ledger.add(new SqlAttempts.Ended(p.id(), k.fence(), k.workerId(), AttemptOutcome.of(k.outcome()),
+          k.errorJson(), outcome[i] != Applied.NO, RefusedWrite.completion(k.outcome())));
       if (outcome[i] == Applied.MOVED) {
         stats.merge(counter(p), 1L, Long::sum);
         if (p.group() != Group.RETRY) {
@@ -172,6 +182,7 @@ public final class SqlCompletions<C extends JdbcConn> {
       deps.endedAll(c, finished, sc.now()); // the batch's ends together: a dependent counts down once
       applier.dependentsReleased();
     }
+    attempts.closed(c, ledger, now);
     counters.addStats(c, sc.now(), stats);
     return applied;
   }

@@ -2,10 +2,12 @@ package dev.spindle.store.jdbc.internal;
 
 import dev.spindle.queue.DurableRules;
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.AttemptOutcome;
 import dev.spindle.queue.spi.CachedResult;
 import dev.spindle.queue.spi.DependencyEnd;
 import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.JobRef;
+import dev.spindle.queue.spi.RefusedWrite;
 import dev.spindle.queue.spi.SignalRecord;
 import dev.spindle.queue.spi.SignalResult;
 import dev.spindle.queue.spi.StepLog;
@@ -51,6 +53,7 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
   private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
+  private final SqlAttempts<C> attempts;
   /** The step record's insert, checking the fence only ({@link #insert}). */
   private final String insertHeld;
   /** The step record's insert, checking the fence and the limits. */
@@ -59,7 +62,8 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
   private final @Nullable SqlStepBatches<C> batches;
 
   /** The durable side of the store on {@code db}, reading time on {@code clock}. */
-  public SqlDurable(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
+  public SqlDurable(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, SqlAttempts<C> attempts) {
+    this.attempts = attempts;
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -343,6 +347,8 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
     long bytes;
     try (ResultSet rs = held.executeQuery()) {
       if (!rs.next()) {
+        attempts.refused(c, id, fence, workerId, RefusedWrite.step(step.name(), step.occurrence()),
+            SqlJobRows.micros(clock.instant()));
         return StepWrite.fenced();
       }
       steps = rs.getInt(1);
@@ -402,6 +408,8 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
       }
       cancel = rs.getInt(1) != 0;
     }
+    attempts.closed(c, id, fence, cancel ? AttemptOutcome.CANCELLED : AttemptOutcome.SUSPENDED,
+        SqlJobRows.micros(now));
     if (cancel) { // a cancel requested while it ran ends it, as a release would (JobRules)
       host.finish(c, id, JobState.RUNNING, JobState.CANCELLED, now, null, null, SqlJobRows.RESULT_TTL);
       return true;
@@ -573,7 +581,7 @@ public final class SqlDurable<C extends JdbcConn> implements DurableStore {
   public int sweep() {
     return db.write("delete the durable records of deleted jobs", c -> {
       int n = 0;
-      for (String table : List.of("spindle_job_steps", "spindle_job_signals")) {
+      for (String table : List.of("spindle_job_steps", "spindle_job_signals", "spindle_job_attempts")) {
         PreparedStatement ps = c.ps("DELETE FROM " + table + " WHERE job_id IN (" + dialect.limitedIds(
             "SELECT DISTINCT r.job_id AS id FROM " + table + " r WHERE NOT EXISTS (SELECT 1 FROM " + dialect.allJobs()
                 + " j WHERE j.id = r.job_id) LIMIT " + SWEEP_BATCH) + ")");

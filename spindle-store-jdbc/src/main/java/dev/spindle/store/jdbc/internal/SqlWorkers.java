@@ -32,6 +32,7 @@ public final class SqlWorkers<C extends JdbcConn> {
   private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
+  private final SqlAttempts<C> attempts;
   /** A job's snapshot by id. */
   private final String jobById;
 
@@ -44,8 +45,9 @@ public final class SqlWorkers<C extends JdbcConn> {
     return sb.toString();
   }
 
-  /** The worker leases of the store {@code host} on {@code db}. */
-  public SqlWorkers(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host) {
+  /** The worker leases of the store {@code host} on {@code db}; reclaimed attempts are closed in {@code attempts}. */
+  public SqlWorkers(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, SqlAttempts<C> attempts) {
+    this.attempts = attempts;
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -165,6 +167,9 @@ public final class SqlWorkers<C extends JdbcConn> {
    */
   private void strike(C c, List<Held> held, Instant now) throws java.sql.SQLException {
     long t = SqlJobRows.micros(now);
+    java.util.Map<Long, String> workerByJob = new java.util.LinkedHashMap<>();
+    held.forEach(h -> workerByJob.put(h.id(), h.worker()));
+    attempts.lost(c, workerByJob, t);
     PreparedStatement requeue = c.ps("UPDATE spindle_jobs SET " + RUNNING_TO_QUEUED
         + ", lost = lost + 1, run_at = ? WHERE id = ? AND state = " + SqlJobRows.RUNNING);
     PreparedStatement strike = c.ps("UPDATE spindle_jobs SET lost = lost + 1 WHERE id = ? AND state = "

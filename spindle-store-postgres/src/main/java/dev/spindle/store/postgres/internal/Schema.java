@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 15;
+  public static final int VERSION = 17;
 
   /**
    * The function saying whether any job of its {@code bigint[]} argument has a dependent or waiter
@@ -253,7 +253,14 @@ public final class Schema {
       // waiters then slept on); PL/pgSQL plans its query once per session, a SQL function at each call
       List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
           + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
-          + " WHERE parent = ANY(ids)); END $$"));
+          + " WHERE parent = ANY(ids)); END $$"),
+      List.of(), // version 16: none in this line of the schema
+      // version 17: the attempts ledger (SqlAttempts): each job's last attempts and refused writes, swept with it
+      List.of("CREATE TABLE IF NOT EXISTS spindle_job_attempts (job_id bigint NOT NULL, fence bigint NOT NULL, kind integer NOT NULL,"
+          + " attempt integer NOT NULL, worker_id text NOT NULL, host text, started_at bigint NOT NULL, ended_at bigint,"
+          + " outcome text, error text)",
+          "CREATE INDEX IF NOT EXISTS spindle_job_attempts_job ON spindle_job_attempts (job_id, fence)",
+          "CREATE INDEX IF NOT EXISTS spindle_job_attempts_dup ON spindle_job_attempts (job_id) WHERE kind = 1 OR outcome = 'LOST'"));
 
   private Schema() {}
 

@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 9;
+  public static final int VERSION = 11;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -169,6 +169,14 @@ public final class Schema {
     "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_del AFTER DELETE ON spindle_jobs BEGIN"
         + " DELETE FROM spindle_job_steps WHERE job_id = old.id; DELETE FROM spindle_job_signals WHERE job_id = old.id;"
         + " END",
+    // version 11: the attempts ledger (SqlAttempts): each job's last attempts and refused writes, deleted with it
+    "CREATE TABLE IF NOT EXISTS spindle_job_attempts (job_id INTEGER NOT NULL, fence INTEGER NOT NULL,"
+        + " kind INTEGER NOT NULL, attempt INTEGER NOT NULL, worker_id TEXT NOT NULL, host TEXT,"
+        + " started_at INTEGER NOT NULL, ended_at INTEGER, outcome TEXT, error TEXT)",
+    "CREATE INDEX IF NOT EXISTS spindle_job_attempts_job ON spindle_job_attempts (job_id, fence)",
+    "CREATE INDEX IF NOT EXISTS spindle_job_attempts_dup ON spindle_job_attempts (kind, outcome)",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_attempts_del AFTER DELETE ON spindle_jobs BEGIN"
+        + " DELETE FROM spindle_job_attempts WHERE job_id = old.id; END",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 

@@ -7,7 +7,10 @@
 -- new record or nil}. A repeat finds its own record: nothing is written twice.
 local id, fence, w, key = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local now = storeclock(ARGV[12])
-if not heldjob(id, fence, w) then return {0, false, 0, 0, false} end
+if not heldjob(id, fence, w) then
+  LEDGER.refuse(id, fence, now, w, 'step ' .. key)
+  return {0, false, 0, 0, false}
+end
 local dk = dskey(id)
 local existing = redis.call('HGET', dk, key)
 if existing then return {1, existing, 0, 0, false} end

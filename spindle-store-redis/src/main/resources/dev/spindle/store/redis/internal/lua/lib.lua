@@ -544,6 +544,76 @@ end
 -- ENDJ keeps their tables (at least id, s and r), so settle() need not read them again.
 local ENDED, ENDJ = {}, {}
 
+-- ---------------------------------------------------------------- attempts ledger
+-- Per job, P..'a:'..id lists its last LEDGER.KEEP attempts, oldest first, each
+-- "fence|attempt|started|ended|outcome|worker|host|error JSON" (ended and outcome empty while it runs;
+-- worker and host escaped as in the status; the error last: it may hold any character), and
+-- P..'ar:'..id its refused writes "fence|at|worker|what" (worker and what escaped), those of the last
+-- LEDGER.KEEP claims, at most LEDGER.KEEP. P..'dup' holds the ids of jobs whose body may have run twice
+-- at once (a refused write, or a claim after a lost attempt). All deleted with the job (deletejob).
+-- The functions are fields of one table: a script's body sees the library's locals as upvalues,
+-- of which Lua allows 60.
+local LEDGER = {KEEP = 20} -- AttemptLedger.DEFAULT_KEEP
+function LEDGER.akey(id) return P .. 'a:' .. id end
+function LEDGER.arkey(id) return P .. 'ar:' .. id end
+
+-- The escaped host of worker w as its last heartbeat registered it, or ''.
+function LEDGER.host(w)
+  local rec = redis.call('HGET', P .. 'workers', w)
+  if not rec then return '' end
+  local ok, t = pcall(cjson.decode, rec)
+  if ok and type(t) == 'table' and type(t.host) == 'string' then return esc(t.host) end
+  return ''
+end
+
+-- Opens the attempt a claim started: job id, its new status text (RUNNING), the claim's escaped worker
+-- and host; drops the entries of claims older than the last KEEP.
+local CLAIMED = '^RUNNING|(%d*)|(%d*)|([^|]*)|[^|]*|[^|]*|(%d*)|'
+function LEDGER.open(id, text, wesc, hesc)
+  local n, fe, st, lost = string.match(text, CLAIMED)
+  local k, keep = LEDGER.akey(id), LEDGER.KEEP
+  redis.call('RPUSH', k, fe .. '|' .. n .. '|' .. st .. '|||' .. wesc .. '|' .. hesc .. '|')
+  if lost ~= '' and lost ~= '0' then redis.call('SADD', P .. 'dup', id) end
+  local f = tonumber(fe)
+  if f > keep then
+    redis.call('LTRIM', k, -keep, -1)
+    local rk, oldest = LEDGER.arkey(id), f - keep + 1
+    local first = redis.call('LINDEX', rk, 0)
+    while first and tonumber(string.match(first, '^(%d+)|')) < oldest do
+      redis.call('LPOP', rk)
+      first = redis.call('LINDEX', rk, 0)
+    end
+  end
+end
+
+-- Closes job id's running attempt (of fence, or whichever runs if fence is nil) with outcome and error.
+local ATTEMPT = '^(%d+)|(%d*)|([^|]*)|[^|]*|([^|]*)|([^|]*|[^|]*)|'
+function LEDGER.close(id, fence, now, outcome, err)
+  local k = LEDGER.akey(id)
+  local last = redis.call('LINDEX', k, -1)
+  if not last then return end
+  local fe, n, st, oc, wh = string.match(last, ATTEMPT)
+  if not fe or oc ~= '' or (fence and tonumber(fence) ~= tonumber(fe)) then return end
+  redis.call('LSET', k, -1, fe .. '|' .. n .. '|' .. st .. '|' .. now .. '|' .. outcome .. '|' .. wh .. '|'
+    .. (err or ''))
+end
+
+-- Records a write of worker w under fence that the fence refused (what it tried), if the job exists.
+function LEDGER.refuse(id, fence, now, w, what)
+  if redis.call('EXISTS', skey(id)) == 0 then return end
+  local rk = LEDGER.arkey(id)
+  redis.call('RPUSH', rk, fence .. '|' .. now .. '|' .. esc(w) .. '|' .. esc(what))
+  redis.call('LTRIM', rk, -LEDGER.KEEP, -1)
+  redis.call('SADD', P .. 'dup', id)
+end
+
+-- Closes the attempt of job id that worker w lost (its lease ran out, or it stopped holding it).
+function LEDGER.lost(id, w, now)
+  LEDGER.close(id, nil, now, 'LOST', '{"type":"dev.spindle.WorkerLostException","message":'
+    .. cjson.encode('worker ' .. tostring(w) .. ' lost job ' .. id
+    .. ': its lease ran out or it stopped without stopping the job') .. ',"stack":[],"cause":null}')
+end
+
 -- Applies a checked transition, keeping every index and count in step (like InMemoryJobStore.move).
 local function move(j, to, now)
   local from = j.s
@@ -593,6 +663,7 @@ end
 -- strike; CANCELLED if a cancel was requested, DEAD worker_lost once the strikes reach the policy's
 -- limit, else QUEUED to run again.
 local function strike(j, w, now)
+  LEDGER.lost(j.id, w, now)
   local lost = j.l + 1
   j.l = lost
   local mwl = policy(j.po).mwl
@@ -630,6 +701,9 @@ local function deletejob(id)
   DELS[#DELS + 1] = errkey(id)
   DELS[#DELS + 1] = dskey(id)
   DELS[#DELS + 1] = dgkey(id)
+  DELS[#DELS + 1] = LEDGER.akey(id)
+  DELS[#DELS + 1] = LEDGER.arkey(id)
+  redis.call('SREM', P .. 'dup', id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
   if flowkey(j) then redis.call('HDEL', P .. 'fk', id) end
   deletedeps(id)
