@@ -70,6 +70,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   private final MemoryLimits flowOps;
   private final MemorySchedules scheduling;
   private final MemoryDurable durableOps;
+  private final MemoryProgress progressOps;
 
   /** An empty store. */
   public InMemoryJobStore() {
@@ -102,6 +103,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
     this.flowOps = new MemoryLimits(data);
     this.scheduling = new MemorySchedules(data, enqueue);
     this.durableOps = new MemoryDurable(data);
+    this.progressOps = new MemoryProgress(data);
   }
 
   @Override
@@ -157,6 +159,12 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   @Override
   public Optional<DurableStore> durable() {
     return Optional.of(durableOps);
+  }
+
+  /** Progress and log lines kept on each job ({@link MemoryProgress}), removed with it. */
+  @Override
+  public Optional<dev.spindle.queue.spi.ProgressStore> progress() {
+    return Optional.of(progressOps);
   }
 
   @Override
