@@ -22,7 +22,8 @@ import java.util.List;
  * so they commit in order. Triggers keep what the other schemas keep by triggers: the ready count
  * per queue and flow key. Version 2 adds durable execution: {@code spindle_job_steps}, {@code
  * spindle_job_signals}, {@code spindle_durable_cache} and the job's wait ({@code wait_kind}, {@code
- * wait_for}).
+ * wait_for}). Version 3 adds what running jobs report: {@code spindle_job_progress} and {@code
+ * spindle_job_log}.
  *
  * <p>DDL commits on its own in MariaDB, so a migration is not one transaction: every statement is
  * written to be run again ({@code IF NOT EXISTS}), migrations run under the named lock {@code
@@ -31,7 +32,7 @@ import java.util.List;
  */
 public final class MariaDbSchema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   private static final String TABLE = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
   private static final int QUEUED = SqlJobRows.QUEUED;
@@ -133,7 +134,17 @@ public final class MariaDbSchema {
               + " result LONGTEXT NOT NULL, job_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)" + TABLE,
           "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
               + " DELETE FROM spindle_job_steps WHERE job_id = OLD.id;"
-              + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"));
+              + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"),
+      // version 3: what running jobs report (SqlProgress): the latest progress and the last log lines,
+      // deleted with the job
+      List.of("CREATE TABLE IF NOT EXISTS spindle_job_progress (job_id BIGINT PRIMARY KEY, fraction DOUBLE,"
+          + " message LONGTEXT NOT NULL, updated_at BIGINT, lines_total BIGINT NOT NULL)" + TABLE,
+          "CREATE TABLE IF NOT EXISTS spindle_job_log (job_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
+              + " logged_at BIGINT NOT NULL, log_level VARCHAR(8) NOT NULL, message LONGTEXT NOT NULL,"
+              + " PRIMARY KEY (job_id, seq))" + TABLE,
+          "CREATE TRIGGER IF NOT EXISTS spindle_jobs_progress_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
+              + " DELETE FROM spindle_job_progress WHERE job_id = OLD.id;"
+              + " DELETE FROM spindle_job_log WHERE job_id = OLD.id; END"));
 
   private MariaDbSchema() {}
 

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 15;
+  public static final int VERSION = 16;
 
   /**
    * The function saying whether any job of its {@code bigint[]} argument has a dependent or waiter
@@ -253,7 +253,12 @@ public final class Schema {
       // waiters then slept on); PL/pgSQL plans its query once per session, a SQL function at each call
       List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
           + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
-          + " WHERE parent = ANY(ids)); END $$"));
+          + " WHERE parent = ANY(ids)); END $$"),
+      // version 16: what running jobs report (SqlProgress), swept with the durable records after retention
+      List.of("CREATE TABLE spindle_job_progress (job_id bigint PRIMARY KEY, fraction double precision,"
+          + " message text NOT NULL, updated_at bigint, lines_total bigint NOT NULL)",
+          "CREATE TABLE spindle_job_log (job_id bigint NOT NULL, seq bigint NOT NULL, logged_at bigint NOT NULL,"
+              + " log_level text NOT NULL, message text NOT NULL, PRIMARY KEY (job_id, seq))"));
 
   private Schema() {}
 
