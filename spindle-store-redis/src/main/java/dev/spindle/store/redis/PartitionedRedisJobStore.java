@@ -90,6 +90,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   private final PartitionedFeed feed;
   private final PartitionedInspector inspector;
   private final PartitionedDurable durable;
+  private final PartitionedProgress progress;
   private final ChangeListeners listeners = new ChangeListeners();
   private final List<Subscription> wakeUps = new ArrayList<>();
 
@@ -103,6 +104,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
     this.feed = new PartitionedFeed(partitions);
     this.inspector = new PartitionedInspector(partitions);
     this.durable = new PartitionedDurable(partitions);
+    this.progress = new PartitionedProgress(partitions);
     for (int p = 0; p < parts.length; p++) {
       int partition = p;
       wakeUps.add(parts[p].subscribe(() -> {
@@ -356,6 +358,12 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   @Override
   public Optional<DurableStore> durable() {
     return Optional.of(durable);
+  }
+
+  /** What running jobs report, each batch split by partition, one script per partition. */
+  @Override
+  public Optional<dev.spindle.queue.spi.ProgressStore> progress() {
+    return Optional.of(progress);
   }
 
   @Override

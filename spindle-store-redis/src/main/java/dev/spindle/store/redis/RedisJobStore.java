@@ -133,6 +133,7 @@ public final class RedisJobStore implements StoreBackend {
   private final RedisWorkers workers;
   private final RedisSchedules schedules;
   private final RedisDurable durable;
+  private final RedisProgress progress;
 
   private RedisJobStore(RedisStoreConfig config, RedisLink link, @Nullable Clock testClock) {
     this.config = config;
@@ -150,6 +151,7 @@ public final class RedisJobStore implements StoreBackend {
     this.workers = new RedisWorkers(this, link, epoch, exchanges, json);
     this.schedules = new RedisSchedules(this, link);
     this.durable = new RedisDurable(this, link);
+    this.progress = new RedisProgress(link);
   }
 
   /**
@@ -472,6 +474,17 @@ public final class RedisJobStore implements StoreBackend {
   /** The durable side itself, for the partitioned store. */
   RedisDurable durableStore() {
     return durable;
+  }
+
+  /** What running jobs report, each batch one script ({@code RedisProgress}). */
+  @Override
+  public Optional<dev.spindle.queue.spi.ProgressStore> progress() {
+    return Optional.of(progress);
+  }
+
+  /** The progress side itself, for the partitioned store. */
+  RedisProgress progressStore() {
+    return progress;
   }
 
   /** Sets a queue's limit through the inspector role, which reads them. */

@@ -614,7 +614,7 @@ end
 --@DEPENDENCIES@
 -- The durable-execution functions of durable.lua go in place of the next line (Script.java).
 --@DURABLE@
--- Deletes a finished job, its index entries and its durable records.
+-- Deletes a finished job, its index entries, its durable records and its progress reports.
 local function deletejob(id)
   local j = load(id)
   local m = mem(id)
@@ -630,6 +630,8 @@ local function deletejob(id)
   DELS[#DELS + 1] = errkey(id)
   DELS[#DELS + 1] = dskey(id)
   DELS[#DELS + 1] = dgkey(id)
+  DELS[#DELS + 1] = pgkey(id)
+  DELS[#DELS + 1] = plkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
   if flowkey(j) then redis.call('HDEL', P .. 'fk', id) end
   deletedeps(id)
