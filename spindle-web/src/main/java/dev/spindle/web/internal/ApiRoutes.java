@@ -95,6 +95,12 @@ public final class ApiRoutes {
         "A durable job's record: its steps (name, attempt, duration, result), the signals kept for it and what it"
         + " waits for").response(200, "steps, signals and waitingFor (empty for a job that recorded nothing)")
         .response(404, "no such job").handle(this::steps);
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/logs", Role.VIEWER,
+        "What the job reported while it ran: its latest progress and its kept log lines numbered above `after`"
+        + " (0 by default), masked whole for a job with encrypted or sensitive payloads")
+        .response(200, "fraction, message, updatedAt, linesTotal and lines (seq, at, level, message)")
+        .response(400, "after is not a number >= 0").response(404, "no such job")
+        .response(501, "the store keeps no progress reports").handle(this::logs);
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/signals/{name}", Role.OPERATOR,
         "Send a signal to a durable job: one waiting for it is queued again; one not waiting yet keeps it")
         .body("the signal's payload as JSON (empty body: null)")
@@ -389,6 +395,11 @@ public final class ApiRoutes {
         f.put("detail", h.detail());
       });
     }
+    service.progress(j).ifPresent(p -> {
+      ObjectNode po = p.toJson(); // the lines are read with /logs
+      po.remove("lines");
+      o.set("progress", po);
+    });
     String body = o.toString();
     String etag = etag(body);
     ctx.header("ETag", etag);
@@ -438,6 +449,31 @@ public final class ApiRoutes {
   private void steps(Context ctx) {
     JobInfo j = job(ctx.pathParam("id"));
     json(ctx, 200, service.durableView(j).orElseGet(() -> new DurableView(List.of(), Map.of(), null)).toJson());
+  }
+
+  private void logs(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    long after = 0;
+    String a = ctx.queryParam("after");
+    if (a != null) {
+      try {
+        after = Long.parseLong(a.strip());
+      } catch (NumberFormatException e) {
+        after = -1;
+      }
+      if (after < 0) {
+        throw Problem.badRequest("after must be a whole number >= 0, got '" + a + "'");
+      }
+    }
+    if (!service.keepsProgress()) {
+      throw Problem.notImplemented("the store " + service.admin().describe() + " keeps no progress reports");
+    }
+    dev.spindle.queue.JobProgress p = service.progress(j).orElseThrow(() -> new JobNotFoundException(j.id()));
+    ObjectNode o = new dev.spindle.queue.JobProgress(p.fraction(), p.message(), p.updatedAt(), p.linesAfter(after),
+        p.linesTotal()).toJson();
+    o.put("id", j.id());
+    o.put("state", j.state().name());
+    json(ctx, 200, o);
   }
 
   private void signal(Context ctx) {
