@@ -43,7 +43,9 @@ import java.util.stream.LongStream;
  * (without --dir the database files go to a temporary directory, deleted at the end unless --keep)
  *
  * MODE  enqueue    batch enqueue (one transaction per batch) and single enqueues, jobs/s
- *       drain      idle worker processes drain a backlog of no-op jobs enqueued in one batch, jobs/s
+ *       drain      idle worker processes drain a backlog of no-op jobs enqueued in one batch, jobs/s;
+ *                  with --progress N each job reports progress and logs a line N times (0, the
+ *                  default: no reports), to compare the drain with and without them
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
  *       fault      N jobs while a worker process is killed with kill -9 every --kill-every-ms
  *       dag-fault  a workflow of --layers chords of --width jobs (10,000 jobs by default), each
@@ -192,6 +194,10 @@ public final class QueueBench {
   private void drain() throws Exception {
     int n = intOpt("jobs", 200_000);
     int workers = intOpt("workers", 2);
+    int reports = intOpt("progress", 0);
+    if (reports < 0) {
+      throw new IllegalArgumentException("--progress must be >= 0, got " + reports);
+    }
     String db = "drain.db";
     try (SqliteJobStore store = open(db); JobQueue q = queue(store)) {
       for (int i = 0; i < workers; i++) {
@@ -201,9 +207,13 @@ public final class QueueBench {
       for (int round = 0; round < 2; round++) {
         long c0 = store.finishCursor();
         int count = round == 0 ? Math.min(n, 50_000) : n;
-        List<Long> inputs = LongStream.range(0, count).boxed().toList();
         long t0 = System.nanoTime();
-        q.enqueueAll(QueueBenchTasks.NOOP, inputs, JobOptions.defaults());
+        if (reports > 0) {
+          q.enqueueAll(QueueBenchTasks.REPORTING, java.util.Collections.nCopies(count, (long) reports),
+              JobOptions.defaults());
+        } else {
+          q.enqueueAll(QueueBenchTasks.NOOP, LongStream.range(0, count).boxed().toList(), JobOptions.defaults());
+        }
         long committed = System.nanoTime();
         long cpu0 = workersCpuNanos();
         while (store.finishCursor() - c0 < count) {
@@ -212,9 +222,10 @@ public final class QueueBench {
         long t1 = System.nanoTime();
         long cpu = workersCpuNanos() - cpu0;
         double drain = (t1 - committed) / 1e9;
-        System.out.printf(Locale.ROOT, "%s %,d no-op jobs, %d worker processes x %s slots (%s): enqueued in %.2f s,"
+        System.out.printf(Locale.ROOT, "%s %,d %s jobs, %d worker processes x %s slots (%s): enqueued in %.2f s,"
                 + " drained in %.2f s = %,.0f jobs/s (workers' CPU: %.1f us per job)%n",
-            round == 0 ? "warm-up" : "drain  ", count, workers, opts.getOrDefault("concurrency", "64"),
+            round == 0 ? "warm-up" : "drain  ", count, reports > 0 ? "reporting (" + reports + " reports each)" : "no-op",
+            workers, opts.getOrDefault("concurrency", "64"),
             opts.getOrDefault("model", "THREADS") + ", prefetch " + opts.getOrDefault("prefetch", "0"), (committed - t0) / 1e9, drain, count / drain, cpu / 1e3 / count);
       }
       long ok = store.inspector().queueSummaries().stream().mapToLong(s -> s.count(JobState.SUCCEEDED)).sum();

@@ -14,6 +14,20 @@ public final class QueueBenchTasks implements TaskCatalog {
   /** Returns its input: the cost of the queue itself. */
   public static final Task<Long, Long> NOOP = Task.of("qbench.noop", Long.class, Long.class, x -> x);
 
+  /**
+   * Reports its progress and logs a line, each its input's number of times, then returns its input:
+   * the cost of {@link dev.spindle.TaskContext#progress} and {@link dev.spindle.TaskContext#log}
+   * beside {@link #NOOP}.
+   */
+  public static final Task<Long, Long> REPORTING = Task.withContext("qbench.reporting", Long.class, Long.class,
+      (n, ctx) -> {
+        for (long i = 1; i <= n; i++) {
+          ctx.progress((double) i / n, "step " + i);
+          ctx.log("finished step " + i + " of " + n);
+        }
+        return n;
+      });
+
   /** Returns the wall-clock time it started at, in microseconds since the epoch (for latency). */
   public static final Task<Long, Long> STAMP = Task.of("qbench.stamp", Long.class, Long.class, x -> micros(WALL.instant()));
 
@@ -57,6 +71,6 @@ public final class QueueBenchTasks implements TaskCatalog {
 
   @Override
   public Collection<Task<?, ?>> tasks() {
-    return List.of(NOOP, STAMP, SLEEP, LOGGED_SLEEP, LOGGED_CALLBACK);
+    return List.of(NOOP, REPORTING, STAMP, SLEEP, LOGGED_SLEEP, LOGGED_CALLBACK);
   }
 }

@@ -119,6 +119,20 @@ public final class Redaction {
         j.finishSeq(), j.policy(), j.traceContext());
   }
 
+  /**
+   * True if free text the job produced (its progress messages and log lines, {@link JobProgress})
+   * must be hidden: its arguments are encrypted, or its task has sensitive fields. Such text cannot
+   * be masked field by field, so it is masked whole ({@link JobProgress#masked()}).
+   */
+  public boolean masksTextOf(JobInfo job) {
+    return !fieldsOf(job.task()).isEmpty() || KeyRing.mayHoldEncrypted(job.argsJson());
+  }
+
+  /** What {@code job} reported, as it may be shown: masked whole if {@link #masksTextOf} the job. */
+  public JobProgress apply(JobInfo job, JobProgress progress) {
+    return masksTextOf(job) ? progress.masked() : progress;
+  }
+
   /** {@code json} (a payload of {@code task}) as it may be shown; text that is not JSON is returned as it is. */
   public @Nullable String show(String task, @Nullable String json) {
     if (json == null) {

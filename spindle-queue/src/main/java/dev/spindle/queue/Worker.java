@@ -70,6 +70,9 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link Builder#shutdownGrace}</td><td>30 s</td></tr>
  *   <tr><td>{@link Builder#retention}</td><td>{@link RetentionLimits#defaults()}, applied every minute</td></tr>
  *   <tr><td>{@link Builder#clockSkewWarning}</td><td>2 s</td></tr>
+ *   <tr><td>{@link Builder#progressLimits}</td><td>{@link ProgressLimits#defaults()}: the last 100 log
+ *       lines per job, 2,000 characters per line</td></tr>
+ *   <tr><td>{@link Builder#progressFlushInterval}</td><td>1 s</td></tr>
  * </table>
  *
  * <p>Thread-safe. Its own timing (timeouts, heartbeat and retry intervals, event times) uses the
@@ -194,6 +197,8 @@ public final class Worker implements AutoCloseable {
     private Duration clockSkewWarning = DEFAULT_CLOCK_SKEW_WARNING;
     private @Nullable KeyRing keyRing;
     private DurableRules durableRules = DurableRules.defaults();
+    private ProgressLimits progressLimits = ProgressLimits.defaults();
+    private Duration progressFlushInterval = dev.spindle.queue.internal.ProgressSettings.DEFAULT_FLUSH_INTERVAL;
     private final Map<String, Duration> memoized = new LinkedHashMap<>();
 
     private Builder(JobStore store) {
@@ -425,6 +430,27 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
+     * How much of what its jobs report ({@link dev.spindle.TaskContext#progress}, {@link
+     * dev.spindle.TaskContext#log}) is kept: log lines per job and characters per line.
+     */
+    public Builder progressLimits(ProgressLimits limits) {
+      this.progressLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * How long its running jobs' reports may wait in the worker before they are written; reports
+     * are written for all running jobs in one store call at this pace, and a job's last reports with
+     * its outcome. Shorter shows progress sooner at the cost of more store calls while jobs report.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder progressFlushInterval(Duration interval) {
+      this.progressFlushInterval = positive(interval, "progressFlushInterval");
+      return this;
+    }
+
+    /**
      * Memoizes the results of {@code taskName}: a job of it whose arguments equal those of a job that
      * succeeded within {@code ttl} succeeds with that job's result without running. The results are
      * kept in the store ({@link dev.spindle.queue.spi.DurableStore#cached}); a store without durable
@@ -499,7 +525,8 @@ public final class Worker implements AutoCloseable {
           heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance, retention,
           purgeInterval,
           random, Map.copyOf(queueLimits), clockSkewWarning, children(reg), prefetch, keyRing,
-          new dev.spindle.queue.internal.DurableSettings(durableRules, memoized));
+          new dev.spindle.queue.internal.DurableSettings(durableRules, memoized),
+          new dev.spindle.queue.internal.ProgressSettings(progressLimits, progressFlushInterval));
     }
 
     /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */

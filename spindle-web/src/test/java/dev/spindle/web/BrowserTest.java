@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -250,6 +251,49 @@ class BrowserTest {
     wait.until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
     StoreContractTasks.release(GATE);
     wait.until(ExpectedConditions.textToBe(By.id("job-state"), "SUCCEEDED")); // no reload: SSE + ETag fetch
+  }
+
+  static final CountDownLatch HALFWAY = new CountDownLatch(1);
+  static final CountDownLatch FINISH = new CountDownLatch(1);
+
+  /** Reports a quarter done, then three quarters once {@link #HALFWAY} opens, then ends at {@link #FINISH}. */
+  static final dev.spindle.Task<String, String> REPORTER = dev.spindle.Task.withContext("browser.reporter",
+      String.class, String.class, (in, tc) -> {
+        tc.progress(0.25, "reading " + in);
+        tc.log("opened " + in);
+        assertThat(HALFWAY.await(60, TimeUnit.SECONDS)).isTrue();
+        tc.progress(0.75, "writing " + in);
+        tc.log(dev.spindle.TaskContext.LogLevel.WARN, "slow disk <i>today</i>");
+        assertThat(FINISH.await(60, TimeUnit.SECONDS)).isTrue();
+        return in;
+      });
+
+  @Test
+  @Order(3)
+  void showsARunningJobsProgressAndLogLive() throws Exception {
+    TaskRegistry reg = TaskRegistry.builder().add(REPORTER).build();
+    try (Worker w = Worker.builder(store).registry(reg).queues("reports").pollInterval(Duration.ofMillis(20))
+        .progressFlushInterval(Duration.ofMillis(100)).start()) {
+      String id = queue.enqueue(REPORTER.name(), "\"file.csv\"", JobOptions.builder().queue("reports").build()).id();
+      await().atMost(Duration.ofSeconds(20)).until(() -> store.progress().orElseThrow().view(id).orElseThrow()
+          .linesTotal() == 1);
+      open("/jobs/" + id);
+      assertThat(text("#job-progress-pct")).isEqualTo("25%");
+      assertThat(text("#job-progress-message")).isEqualTo("reading file.csv");
+      assertThat(text("#job-log")).contains("opened file.csv");
+      wait.until(ExpectedConditions.attributeContains(By.id("live"), "class", "on"));
+      HALFWAY.countDown();
+      // no reload: each SSE tick refetches the job (ETag) and reads the new lines from /logs
+      wait.until(ExpectedConditions.textToBe(By.id("job-progress-pct"), "75%"));
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-log"), "slow disk <i>today</i>"));
+      assertThat(text("#job-progress-message")).isEqualTo("writing file.csv");
+      assertThat(browser.findElements(By.cssSelector("#job-log tr.WARN"))).hasSize(1);
+      assertThat(browser.findElements(By.cssSelector("#job-log i"))).as("text, not markup").isEmpty();
+      shot("job-progress");
+      FINISH.countDown();
+      wait.until(ExpectedConditions.textToBe(By.id("job-state"), "SUCCEEDED"));
+      assertThat(text("#job-log-count")).isEqualTo("2 line(s) logged");
+    }
   }
 
   @Test

@@ -191,7 +191,9 @@ public final class JobsCommand implements Runnable {
   }
 
   /** {@code jobs show ID}. */
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows everything about one job.")
+  @Command(name = "show", mixinStandardHelpOptions = true, description = {"Shows everything about one job: with"
+      + " --follow, then its progress and log lines as they come, until it ends.",
+      "Example: ./spindle jobs show 42 --follow"})
   static final class Show implements Callable<Integer> {
     @Mixin
     QueueSupport.StoreOption store = new QueueSupport.StoreOption();
@@ -205,12 +207,33 @@ public final class JobsCommand implements Runnable {
     @Mixin
     QueueSupport.RedactOption redact = new QueueSupport.RedactOption();
 
+    @Option(names = {"-f", "--follow"}, description = "then print its progress and log lines as they come, until it"
+        + " ends; exits with the job's status (0 succeeded, 3 failed, 4 dead, 5 cancelled)")
+    boolean follow;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s",
+        description = "with --follow, how often to look (default ${DEFAULT-VALUE})")
+    String interval;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+      Duration every = DurationArgs.parse(spec.commandLine(), interval);
+      if (every.isZero() || every.isNegative()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be positive: " + interval);
+      }
+      if (follow && output.json) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--follow prints text; without it --json"
+            + " prints the job with its progress and kept lines");
+      }
       try (StoreBackend s = store.open()) {
         JobInfo stored = s.find(id).orElseThrow(() -> new JobNotFoundException(id));
         dev.spindle.queue.Redaction redaction = redact.redaction();
         JobInfo j = redaction.apply(stored);
+        dev.spindle.queue.JobProgress progress = s.progress().flatMap(p -> p.view(id))
+            .map(p -> redaction.apply(stored, p)).orElse(null);
         DurableView durable = DurableView.of(s, stored, redaction).orElse(null);
         AttemptsView attempts = AttemptsView.of(s, stored, redaction).orElse(null);
         String hold = null;
@@ -223,6 +246,7 @@ public final class JobsCommand implements Runnable {
           doc.put("flowHold", hold);
           doc.set("durable", durable == null ? null : durable.toJson());
           doc.set("attempts", attempts == null ? null : attempts.toJson());
+          doc.set("progress", progress == null || progress.isEmpty() ? null : progress.toJson());
           CliJson.print(System.out, doc);
           return 0;
         }
@@ -236,6 +260,12 @@ public final class JobsCommand implements Runnable {
         if (durable != null) {
           printDurable(System.out, durable);
         }
+        if (follow) {
+          return follow(new JobFollower(s, id, redaction, System.out), every);
+        }
+        if (progress != null && !progress.isEmpty()) {
+          printProgress(System.out, progress);
+        }
         return 0;
       } catch (JobNotFoundException e) {
         System.err.println("spindle jobs show: " + e.getMessage());
@@ -243,6 +273,32 @@ public final class JobsCommand implements Runnable {
       } catch (RuntimeException e) {
         return QueueSupport.fail("jobs show", e);
       }
+    }
+  }
+
+  /** Polls {@code f} every {@code every} until the job ends; its exit status. */
+  private static int follow(JobFollower f, Duration every) {
+    try {
+      while (!f.poll()) {
+        Thread.sleep(every);
+      }
+      return f.exitCode().code();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExitCode.ERROR.code();
+    }
+  }
+
+  /** The job's progress and its kept log lines. */
+  static void printProgress(PrintStream out, dev.spindle.queue.JobProgress p) {
+    String progress = JobFollower.progressLine(p);
+    if (progress != null) {
+      out.println(progress);
+    }
+    out.println("log        " + p.linesTotal() + " line(s)" + (p.linesTotal() > p.lines().size() ? ", the last "
+        + p.lines().size() + " kept" : ""));
+    for (dev.spindle.queue.JobProgress.Line l : p.lines()) {
+      out.println(JobFollower.line(l));
     }
   }
 

@@ -212,6 +212,7 @@ final class Dispatcher {
     for (JobOutcome d : batch) {
       completions.add(d.completion());
     }
+    rt.reports.flushEnded(batch); // before the outcomes: the writes are fenced on the running job
     Exchange ex;
     rt.claimLock.lock();
     try {

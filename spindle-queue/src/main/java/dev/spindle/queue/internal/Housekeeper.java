@@ -69,6 +69,7 @@ final class Housekeeper {
     Cadence reclaims = new Cadence(settings.heartbeatInterval(), start, startNanos, true);
     Cadence scheduleRuns = new Cadence(settings.scheduleInterval(), start, startNanos, true);
     Cadence purges = new Cadence(settings.purgeInterval(), start, startNanos, false);
+    Cadence reportWrites = new Cadence(settings.progress().flushInterval(), start, startNanos, false);
     while (!rt.terminated) {
       if (!rt.awaitTick(TICK_NANOS)) {
         return;
@@ -80,6 +81,10 @@ final class Housekeeper {
         if (heartbeats.isDue(now, nanos)) {
           heartbeat();
           heartbeats.ran(now, nanos);
+        }
+        if (reportWrites.isDue(now, nanos)) {
+          rt.reports.flushRunning(rt.inFlight.values());
+          reportWrites.ran(now, nanos);
         }
         if (settings.maintenance() && reclaims.isDue(now, nanos)) {
           reclaim(now);

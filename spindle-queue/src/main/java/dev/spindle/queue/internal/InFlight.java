@@ -93,6 +93,29 @@ final class InFlight {
     return d;
   }
 
+  /** Its progress reports not yet written, created at the first one; null before. */
+  private volatile ProgressReports.@Nullable Pending pending;
+
+  /** Its reports not yet written, created now if it had none. */
+  ProgressReports.Pending pending() {
+    ProgressReports.Pending p = pending;
+    if (p == null) {
+      synchronized (this) {
+        p = pending;
+        if (p == null) {
+          p = new ProgressReports.Pending();
+          pending = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  /** Its reports not yet written, or null if it never reported. */
+  ProgressReports.@Nullable Pending pendingOrNull() {
+    return pending;
+  }
+
   /** True once the worker wants the execution to stop for any reason. */
   boolean stopRequested() {
     return timedOut || cancelRequested || lost || releasing;
@@ -133,12 +156,13 @@ final class InFlight {
   }
 
   /** The input and job of one execution on an in-JVM executor. */
-  record Call(InFlight job, Object input, String workerName, ChildSubmitter children, Durability durability) {
+  record Call(InFlight job, Object input, String workerName, ChildSubmitter children, Durability durability,
+      ProgressReports reports) {
     Object run(TaskContext ctx) throws Exception {
       job.thread = Thread.currentThread();
       job.runningSinceNanos = System.nanoTime();
       try (JobObserver.Scope scope = job.attempt().open()) {
-        return job.task.run(input, new JobContext(ctx, job, workerName, children, durability));
+        return job.task.run(input, new JobContext(ctx, job, workerName, children, durability, reports));
       } finally {
         job.thread = null;
       }
@@ -146,8 +170,20 @@ final class InFlight {
   }
 
   /** The {@link TaskContext} a task sees when it runs as a queue job. */
-  record JobContext(TaskContext inner, InFlight job, String worker, ChildSubmitter children, Durability durability)
-      implements TaskContext, RunningJob, dev.spindle.queue.DurableContext.Source {
+  record JobContext(TaskContext inner, InFlight job, String worker, ChildSubmitter children, Durability durability,
+      ProgressReports reports) implements TaskContext, RunningJob, dev.spindle.queue.DurableContext.Source {
+    /** Held in the worker and written with the next batch ({@link ProgressReports}). */
+    @Override
+    public void progress(double fraction, String message) {
+      reports.progress(job, fraction, message);
+    }
+
+    /** Held in the worker and written with the next batch ({@link ProgressReports}). */
+    @Override
+    public void log(LogLevel level, String message) {
+      reports.log(job, level, message);
+    }
+
     @Override
     public dev.spindle.queue.DurableContext durable() {
       return durability.of(job);

@@ -240,7 +240,7 @@ final class JobLauncher {
   private TaskFuture<Object> submit(InFlight f, Object input) {
     if (rt.wrapContext) {
       return rt.executor.submit(RUN_JOB, new InFlight.Call(f, input, settings.name(), settings.children(),
-          this::durableContext));
+          this::durableContext, rt.reports));
     }
     // a child JVM builds its own context: the label carries the job's id and attempt there
     return rt.executor.submit(f.task, input, new ExecutionLabel(f.job.id(), Math.max(1, f.job.attempt()),

@@ -78,6 +78,8 @@ public final class WorkerRuntime implements AutoCloseable {
   final ParkedSleeps parked;
   private final Dispatcher dispatch;
   volatile boolean stopping;
+  /** What running jobs report, written in batches. */
+  final ProgressReports reports;
   /**
    * Set once a claim returned a job of a task this worker does not know: its claims then name the
    * tasks it knows ({@link dev.spindle.queue.spi.ClaimRequest#tasks}). Unset, claims take any task.
@@ -106,6 +108,7 @@ public final class WorkerRuntime implements AutoCloseable {
     this.outcomes = new OutcomeMapper(settings, workerId);
     this.skew = new ClockSkew(settings, workerId);
     this.reporter = new CompletionReporter(settings, workerId, attemptEnds);
+    this.reports = new ProgressReports(settings, workerId);
     this.launcher = new JobLauncher(this, settings, workerId, outcomes, reporter);
     this.parked = new ParkedSleeps(this, launcher::reserveSlot, settings.durable().rules());
     this.housekeeper = new Housekeeper(this, settings, workerId, skew, schedules, reporter);
@@ -286,6 +289,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   /** Queues the outcome of the execution {@code f} for the dispatcher. */
   void addDone(InFlight f, JobOutcome d) {
+    reports.ended(f);
     addDone(d.of(f));
   }
 

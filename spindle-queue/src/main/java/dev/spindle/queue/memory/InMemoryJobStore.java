@@ -74,6 +74,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   private final MemorySchedules scheduling;
   private final MemoryDurable durableOps;
   private final MemoryLedger ledger;
+  private final MemoryProgress progressOps;
 
   /** An empty store. */
   public InMemoryJobStore() {
@@ -108,6 +109,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
     this.scheduling = new MemorySchedules(data, enqueue);
     this.durableOps = new MemoryDurable(data);
     this.ledger = new MemoryLedger(data);
+    this.progressOps = new MemoryProgress(data);
   }
 
   /**
@@ -182,6 +184,12 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   @Override
   public Optional<DurableStore> durable() {
     return Optional.of(durableOps);
+  }
+
+  /** Progress and log lines kept on each job ({@link MemoryProgress}), removed with it. */
+  @Override
+  public Optional<dev.spindle.queue.spi.ProgressStore> progress() {
+    return Optional.of(progressOps);
   }
 
   @Override

@@ -44,6 +44,8 @@ final class MemoryJob {
   @Nullable MemoryAttempts attempts;
   /** Its durable records, created at the first one. */
   MemoryDurable.@Nullable Records durable;
+  /** What it reported while running, created at the first report. */
+  MemoryProgress.@Nullable Notes notes;
 
   MemoryJob(long id, NewJob n, StoreClock sc) {
     this.id = id;

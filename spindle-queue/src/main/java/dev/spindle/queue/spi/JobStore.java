@@ -229,4 +229,13 @@ public interface JobStore extends AutoCloseable {
   default Optional<DurableStore> durable() {
     return Optional.empty();
   }
+
+  /**
+   * Where the store keeps what running jobs report ({@link ProgressStore}): their progress and last
+   * log lines. Empty (the default) for a store that keeps none; workers then drop the reports. The
+   * same object on every call.
+   */
+  default Optional<ProgressStore> progress() {
+    return Optional.empty();
+  }
 }

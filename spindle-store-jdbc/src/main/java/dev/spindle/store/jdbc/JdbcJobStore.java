@@ -41,6 +41,7 @@ import dev.spindle.store.jdbc.internal.SqlInspector;
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
 import dev.spindle.store.jdbc.internal.SqlPolicies;
+import dev.spindle.store.jdbc.internal.SqlProgress;
 import dev.spindle.store.jdbc.internal.SqlRetention;
 import dev.spindle.store.jdbc.internal.SqlSchedules;
 import dev.spindle.store.jdbc.internal.SqlStatistics;
@@ -147,6 +148,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   private final Retention retention;
   private final SqlDurable<C> durable;
   private final SqlAttempts<C> attempts;
+  private final SqlProgress<C> progress;
   private final Runnable beforeHeartbeat;
   private final String finishedSql;
   private volatile boolean closed;
@@ -208,6 +210,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     SqlRetention<C> plain = new SqlRetention<>(db, dialect, clock);
     this.retention = b.retention != null ? b.retention : plain::purgeExpired;
     this.durable = new SqlDurable<>(db, dialect, clock, host, attempts);
+    this.progress = new SqlProgress<>(db, dialect);
     this.beforeHeartbeat = b.beforeHeartbeat;
     this.finishedSql = "SELECT " + jobColumns + " FROM " + dialect.allJobs() + " WHERE " + SqlJobRows.IS_TERMINAL
         + " AND finish_seq > ? AND finish_seq <= ? ORDER BY finish_seq LIMIT ?";
@@ -478,6 +481,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     int deleted = retention.purgeExpired(callerNow, limits);
     if (deleted > 0) {
       durable.sweep(); // the step and signal rows of the jobs it deleted
+      progress.sweep(); // their progress rows and log lines
     }
     return deleted;
   }
@@ -518,6 +522,12 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   @Override
   public Optional<DurableStore> durable() {
     return Optional.of(durable);
+  }
+
+  /** Progress and log lines in the store's own tables ({@code SqlProgress}). */
+  @Override
+  public Optional<dev.spindle.queue.spi.ProgressStore> progress() {
+    return Optional.of(progress);
   }
 
   @Override

@@ -22,7 +22,8 @@ import java.util.List;
  * so they commit in order. Triggers keep what the other schemas keep by triggers: the ready count
  * per queue and flow key. Version 2 adds durable execution: {@code spindle_job_steps}, {@code
  * spindle_job_signals}, {@code spindle_durable_cache} and the job's wait ({@code wait_kind}, {@code
- * wait_for}); version 4 the attempts ledger, {@code spindle_job_attempts}.
+ * wait_for}). Version 3 adds what running jobs report: {@code spindle_job_progress} and {@code
+ * spindle_job_log}; version 4 the attempts ledger, {@code spindle_job_attempts}.
  *
  * <p>DDL commits on its own in MariaDB, so a migration is not one transaction: every statement is
  * written to be run again ({@code IF NOT EXISTS}), migrations run under the named lock {@code
@@ -134,7 +135,16 @@ public final class MariaDbSchema {
           "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
               + " DELETE FROM spindle_job_steps WHERE job_id = OLD.id;"
               + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"),
-      List.of(), // version 3: none in this line of the schema
+      // version 3: what running jobs report (SqlProgress): the latest progress and the last log lines,
+      // deleted with the job
+      List.of("CREATE TABLE IF NOT EXISTS spindle_job_progress (job_id BIGINT PRIMARY KEY, fraction DOUBLE,"
+          + " message LONGTEXT NOT NULL, updated_at BIGINT, lines_total BIGINT NOT NULL)" + TABLE,
+          "CREATE TABLE IF NOT EXISTS spindle_job_log (job_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
+              + " logged_at BIGINT NOT NULL, log_level VARCHAR(8) NOT NULL, message LONGTEXT NOT NULL,"
+              + " PRIMARY KEY (job_id, seq))" + TABLE,
+          "CREATE TRIGGER IF NOT EXISTS spindle_jobs_progress_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
+              + " DELETE FROM spindle_job_progress WHERE job_id = OLD.id;"
+              + " DELETE FROM spindle_job_log WHERE job_id = OLD.id; END"),
       // version 4: the attempts ledger (SqlAttempts): each job's last attempts and refused writes, deleted with it
       List.of("CREATE TABLE IF NOT EXISTS spindle_job_attempts (job_id BIGINT NOT NULL, fence BIGINT NOT NULL,"
           + " kind INT NOT NULL, attempt INT NOT NULL, worker_id VARCHAR(512) NOT NULL, host VARCHAR(255),"

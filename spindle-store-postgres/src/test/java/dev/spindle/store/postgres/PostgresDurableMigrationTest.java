@@ -26,7 +26,8 @@ class PostgresDurableMigrationTest {
       id = store.enqueue(List.of(new NewJob("t.old", "{}", "q", 0, now, "old-1", JobPolicy.defaults(), now)))
           .get(0).jobId();
     }
-    SharedPostgres.psql(schema, "DROP TABLE spindle_job_steps, spindle_job_signals, spindle_durable_cache;"
+    SharedPostgres.psql(schema, "DROP TABLE spindle_job_steps, spindle_job_signals, spindle_durable_cache,"
+        + " spindle_job_progress, spindle_job_log;"
         + " DROP VIEW spindle_all_jobs;"
         + " ALTER TABLE spindle_jobs DROP COLUMN wait_kind, DROP COLUMN wait_for;"
         + " ALTER TABLE spindle_history DROP COLUMN wait_kind, DROP COLUMN wait_for;"

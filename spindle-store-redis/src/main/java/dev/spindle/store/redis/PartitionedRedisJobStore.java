@@ -92,6 +92,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   private final PartitionedInspector inspector;
   private final PartitionedDurable durable;
   private final PartitionedAttempts attempts;
+  private final PartitionedProgress progress;
   private final ChangeListeners listeners = new ChangeListeners();
   private final List<Subscription> wakeUps = new ArrayList<>();
 
@@ -106,6 +107,7 @@ public final class PartitionedRedisJobStore implements StoreBackend {
     this.inspector = new PartitionedInspector(partitions);
     this.durable = new PartitionedDurable(partitions);
     this.attempts = new PartitionedAttempts(partitions);
+    this.progress = new PartitionedProgress(partitions);
     for (int p = 0; p < parts.length; p++) {
       int partition = p;
       wakeUps.add(parts[p].subscribe(() -> {
@@ -365,6 +367,12 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   @Override
   public Optional<AttemptLedger> attempts() {
     return Optional.of(attempts);
+  }
+
+  /** What running jobs report, each batch split by partition, one script per partition. */
+  @Override
+  public Optional<dev.spindle.queue.spi.ProgressStore> progress() {
+    return Optional.of(progress);
   }
 
   @Override

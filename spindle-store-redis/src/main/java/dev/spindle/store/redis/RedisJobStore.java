@@ -135,6 +135,7 @@ public final class RedisJobStore implements StoreBackend {
   private final RedisSchedules schedules;
   private final RedisDurable durable;
   private final RedisAttempts attempts;
+  private final RedisProgress progress;
 
   private RedisJobStore(RedisStoreConfig config, RedisLink link, @Nullable Clock testClock) {
     this.config = config;
@@ -153,6 +154,7 @@ public final class RedisJobStore implements StoreBackend {
     this.schedules = new RedisSchedules(this, link);
     this.durable = new RedisDurable(this, link);
     this.attempts = new RedisAttempts(link);
+    this.progress = new RedisProgress(link);
   }
 
   /**
@@ -486,6 +488,17 @@ public final class RedisJobStore implements StoreBackend {
   /** The durable side itself, for the partitioned store. */
   RedisDurable durableStore() {
     return durable;
+  }
+
+  /** What running jobs report, each batch one script ({@code RedisProgress}). */
+  @Override
+  public Optional<dev.spindle.queue.spi.ProgressStore> progress() {
+    return Optional.of(progress);
+  }
+
+  /** The progress side itself, for the partitioned store. */
+  RedisProgress progressStore() {
+    return progress;
   }
 
   /** Sets a queue's limit through the inspector role, which reads them. */

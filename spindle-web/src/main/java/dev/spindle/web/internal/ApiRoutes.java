@@ -117,6 +117,12 @@ public final class ApiRoutes {
         "Per task, the jobs in the store whose body may have run twice at once (a lost lease, a refused write)")
         .response(200, "{task: jobs}; empty if none or the store keeps no attempts ledger")
         .handle(ctx -> json(ctx, 200, Json.MAPPER.valueToTree(new java.util.TreeMap<>(service.duplicates()))));
+    t.route(HandlerType.GET, PREFIX + "/jobs/{id}/logs", Role.VIEWER,
+        "What the job reported while it ran: its latest progress and its kept log lines numbered above `after`"
+        + " (0 by default), masked whole for a job with encrypted or sensitive payloads")
+        .response(200, "fraction, message, updatedAt, linesTotal and lines (seq, at, level, message)")
+        .response(400, "after is not a number >= 0").response(404, "no such job")
+        .response(501, "the store keeps no progress reports").handle(this::logs);
     t.route(HandlerType.POST, PREFIX + "/jobs/{id}/signals/{name}", Role.OPERATOR,
         "Send a signal to a durable job: one waiting for it is queued again; one not waiting yet keeps it")
         .body("the signal's payload as JSON (empty body: null)")
@@ -421,6 +427,11 @@ public final class ApiRoutes {
         f.put("detail", h.detail());
       });
     }
+    service.progress(j).ifPresent(p -> {
+      ObjectNode po = p.toJson(); // the lines are read with /logs
+      po.remove("lines");
+      o.set("progress", po);
+    });
     String body = o.toString();
     String etag = etag(body);
     ctx.header("ETag", etag);
@@ -527,6 +538,31 @@ public final class ApiRoutes {
       throw Problem.notImplemented("the store " + service.describe() + " keeps no attempts ledger");
     }
     json(ctx, 200, service.attemptsView(j).orElseThrow(() -> new JobNotFoundException(j.id())).toJson());
+  }
+
+  private void logs(Context ctx) {
+    JobInfo j = job(ctx.pathParam("id"));
+    long after = 0;
+    String a = ctx.queryParam("after");
+    if (a != null) {
+      try {
+        after = Long.parseLong(a.strip());
+      } catch (NumberFormatException e) {
+        after = -1;
+      }
+      if (after < 0) {
+        throw Problem.badRequest("after must be a whole number >= 0, got '" + a + "'");
+      }
+    }
+    if (!service.keepsProgress()) {
+      throw Problem.notImplemented("the store " + service.admin().describe() + " keeps no progress reports");
+    }
+    dev.spindle.queue.JobProgress p = service.progress(j).orElseThrow(() -> new JobNotFoundException(j.id()));
+    ObjectNode o = new dev.spindle.queue.JobProgress(p.fraction(), p.message(), p.updatedAt(), p.linesAfter(after),
+        p.linesTotal()).toJson();
+    o.put("id", j.id());
+    o.put("state", j.state().name());
+    json(ctx, 200, o);
   }
 
   private void signal(Context ctx) {

@@ -488,6 +488,10 @@ public final class Pages {
       b.append("</pre>");
     }
     service.attemptsView(stored).ifPresent(a -> b.append(AttemptsHtml.of(a)));
+    dev.spindle.queue.JobProgress progress = service.progress(stored).orElse(null);
+    if (progress != null && (!progress.isEmpty() || !j.state().isTerminal())) {
+      appendProgress(b, progress);
+    }
     dev.spindle.queue.DurableView durable = service.durableView(stored).orElse(null);
     if (durable != null) {
       appendSteps(b, durable);
@@ -501,6 +505,31 @@ public final class Pages {
           .append("\">The whole workflow</a></p>");
     }
     html(ctx, frame(ctx, "Job " + j.id(), "Jobs", b.toString()));
+  }
+
+  /**
+   * What the job reported: a progress bar with its message and the kept log lines; {@code app.js}
+   * keeps both current while the page is live (it reads {@code /logs} for lines above the last shown).
+   */
+  private static void appendProgress(StringBuilder b, dev.spindle.queue.JobProgress p) {
+    Double f = p.fraction();
+    b.append("<h2>Progress</h2><div class=\"progress\" id=\"job-progress\"><progress id=\"job-progress-bar\" max=\"1\"");
+    if (f != null) {
+      b.append(" value=\"").append(f).append('"');
+    }
+    b.append("></progress> <span id=\"job-progress-pct\">").append(f == null ? "-" : Math.round(f * 100) + "%")
+        .append("</span> <span id=\"job-progress-message\">").append(esc(p.message())).append("</span></div>");
+    b.append("<h2>Log</h2><p class=\"muted\" id=\"job-log-count\">").append(p.linesTotal()).append(" line(s) logged")
+        .append(p.linesTotal() > p.lines().size() ? ", the last " + p.lines().size() + " kept" : "")
+        .append("</p><table class=\"log\" id=\"job-log\" data-last-seq=\"")
+        .append(p.lines().isEmpty() ? 0 : p.lines().get(p.lines().size() - 1).seq())
+        .append("\"><thead><tr><th>#</th><th>Time</th><th>Level</th><th>Message</th></tr></thead><tbody>");
+    for (dev.spindle.queue.JobProgress.Line l : p.lines()) {
+      b.append("<tr data-seq=\"").append(l.seq()).append("\" class=\"").append(l.level()).append("\"><td>")
+          .append(l.seq()).append("</td><td>").append(Html.time(l.at())).append("</td><td>").append(l.level())
+          .append("</td><td><code>").append(esc(l.message())).append("</code></td></tr>");
+    }
+    b.append("</tbody></table>");
   }
 
   /** A durable job's steps as a timeline (a bar per step for its run time), its wait and signals. */

@@ -291,6 +291,20 @@ public final class QueueService {
   }
 
   /**
+   * What {@code job} reported while it ran (progress and kept log lines), as it may be shown
+   * ({@link dev.spindle.queue.Redaction#apply(JobInfo, dev.spindle.queue.JobProgress)}); empty if the
+   * store keeps no reports or the job is gone.
+   */
+  public Optional<dev.spindle.queue.JobProgress> progress(JobInfo job) {
+    return store.progress().flatMap(p -> p.view(job.id())).map(p -> redaction.apply(job, p));
+  }
+
+  /** True if the store keeps what running jobs report. */
+  public boolean keepsProgress() {
+    return store.progress().isPresent();
+  }
+
+  /**
    * Sends the signal {@code name} with the JSON {@code payloadJson} to job {@code id}, audited as
    * {@code job.signal}.
    *

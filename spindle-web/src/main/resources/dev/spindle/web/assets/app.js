@@ -358,6 +358,9 @@
     }
     jobEtag = r.headers.get('ETag');
     const j = await r.json();
+    if (j.progress) {
+      await showProgress(el.dataset.jobId, j.progress);
+    }
     const st = document.querySelector('[data-live="job-state"]');
     if (st && st.textContent !== j.state) {
       st.textContent = j.state;
@@ -365,6 +368,46 @@
       setText('[data-live="job-attempt"]', j.attempt);
       setText('[data-live="job-worker"]', j.workerId || '-');
     }
+  }
+
+  // the job page's progress bar and log: new lines are read from /logs, above the last one shown
+  async function showProgress(id, p) {
+    const bar = document.getElementById('job-progress-bar');
+    const table = document.getElementById('job-log');
+    if (!bar || !table) {
+      return;
+    }
+    if (p.fraction !== null) {
+      bar.value = p.fraction;
+      setText('#job-progress-pct', Math.round(p.fraction * 100) + '%');
+    }
+    setText('#job-progress-message', p.message);
+    const last = Number(table.dataset.lastSeq || 0);
+    if (p.linesTotal <= last) {
+      return;
+    }
+    const r = await fetch('api/v1/jobs/' + id + '/logs?after=' + last);
+    if (r.status !== 200) {
+      return;
+    }
+    const logs = await r.json();
+    const body = table.tBodies[0];
+    logs.lines.forEach(function (l) {
+      if (l.seq <= Number(table.dataset.lastSeq || 0)) {
+        return;
+      }
+      const tr = body.insertRow();
+      tr.dataset.seq = l.seq;
+      tr.className = l.level;
+      [String(l.seq), l.at, l.level].forEach(function (v) { tr.insertCell().textContent = v; });
+      const code = document.createElement('code');
+      code.textContent = l.message;
+      tr.insertCell().appendChild(code);
+      table.dataset.lastSeq = l.seq;
+    });
+    const kept = body.rows.length;
+    setText('#job-log-count', logs.linesTotal + ' line(s) logged' + (logs.linesTotal > kept ? ', the last ' + kept
+      + ' kept' : ''));
   }
 
   function onJob(j) {

@@ -254,7 +254,11 @@ public final class Schema {
       List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
           + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
           + " WHERE parent = ANY(ids)); END $$"),
-      List.of(), // version 16: none in this line of the schema
+      // version 16: what running jobs report (SqlProgress), swept with the durable records after retention
+      List.of("CREATE TABLE spindle_job_progress (job_id bigint PRIMARY KEY, fraction double precision,"
+          + " message text NOT NULL, updated_at bigint, lines_total bigint NOT NULL)",
+          "CREATE TABLE spindle_job_log (job_id bigint NOT NULL, seq bigint NOT NULL, logged_at bigint NOT NULL,"
+              + " log_level text NOT NULL, message text NOT NULL, PRIMARY KEY (job_id, seq))"),
       // version 17: the attempts ledger (SqlAttempts): each job's last attempts and refused writes, swept with it
       List.of("CREATE TABLE IF NOT EXISTS spindle_job_attempts (job_id bigint NOT NULL, fence bigint NOT NULL, kind integer NOT NULL,"
           + " attempt integer NOT NULL, worker_id text NOT NULL, host text, started_at bigint NOT NULL, ended_at bigint,"

@@ -70,7 +70,9 @@ public enum Script {
   DURABLE_CACHED("durable_cached", ScriptOutputType.MULTI, Mode.READ),
   DURABLE_CACHE("durable_cache", ScriptOutputType.INTEGER),
   ATTEMPTS("attempts", ScriptOutputType.MULTI, Mode.READ),
-  DUPLICATES("duplicates", ScriptOutputType.MULTI, Mode.READ);
+  DUPLICATES("duplicates", ScriptOutputType.MULTI, Mode.READ),
+  PROGRESS_WRITE("progress_write", ScriptOutputType.MULTI),
+  PROGRESS_VIEW("progress_view", ScriptOutputType.MULTI, Mode.READ);
 
   /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
   private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";

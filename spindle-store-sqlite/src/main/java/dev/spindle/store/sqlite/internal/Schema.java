@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * rewrite a job's row, no longer rewrite its context); 8 a deleted job no longer takes the dependency
  * edges from it along (they hold its end for its dependents' input); 9 durable execution: step records
  * ({@code spindle_job_steps}), signals ({@code spindle_job_signals}), memoized results ({@code
- * spindle_durable_cache}) and the job's wait ({@code spindle_jobs.wait_kind}, {@code wait_for}). {@link #migrate} brings an older database up
+ * spindle_durable_cache}) and the job's wait ({@code spindle_jobs.wait_kind}, {@code wait_for}); 10 what running
+ * jobs report ({@code spindle_job_progress}, {@code spindle_job_log}; see {@code SqlProgress}). {@link #migrate} brings an older database up
  * in the same write transaction that records the new version: new tables and indexes are created,
  * the text index is filled from the jobs present, columns are added, contexts are moved.
  */
@@ -168,6 +169,16 @@ public final class Schema {
         + " job_id TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_del AFTER DELETE ON spindle_jobs BEGIN"
         + " DELETE FROM spindle_job_steps WHERE job_id = old.id; DELETE FROM spindle_job_signals WHERE job_id = old.id;"
+        + " END",
+    // version 10: what running jobs report (SqlProgress): the latest progress and the last log lines, deleted
+    // with the job
+    "CREATE TABLE IF NOT EXISTS spindle_job_progress (job_id INTEGER PRIMARY KEY, fraction REAL, message TEXT NOT NULL,"
+        + " updated_at INTEGER, lines_total INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS spindle_job_log (job_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+        + " logged_at INTEGER NOT NULL, log_level TEXT NOT NULL, message TEXT NOT NULL, PRIMARY KEY (job_id, seq))"
+        + " WITHOUT ROWID",
+    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_progress_del AFTER DELETE ON spindle_jobs BEGIN"
+        + " DELETE FROM spindle_job_progress WHERE job_id = old.id; DELETE FROM spindle_job_log WHERE job_id = old.id;"
         + " END",
     // version 11: the attempts ledger (SqlAttempts): each job's last attempts and refused writes, deleted with it
     "CREATE TABLE IF NOT EXISTS spindle_job_attempts (job_id INTEGER NOT NULL, fence INTEGER NOT NULL,"

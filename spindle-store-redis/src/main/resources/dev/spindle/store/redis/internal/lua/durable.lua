@@ -15,6 +15,12 @@
 -- rendered table RULES.SIGNAL, and a step write returns its facts for the client to name.
 local function dskey(id) return P .. 'ds:' .. id end
 local function dgkey(id) return P .. 'dg:' .. id end
+-- What a running job reports (progress_write.lua), beside it in its slot, deleted with it:
+--   P..'pg:'..id  its latest progress: 'f' fraction, 'm' message, 'u' reported at (Times text),
+--                 'n' lines logged in all
+--   P..'pl:'..id  its kept log lines, oldest first: "seq|at|LEVEL|message"
+local function pgkey(id) return P .. 'pg:' .. id end
+local function plkey(id) return P .. 'pl:' .. id end
 -- The job if worker 'w' holds it RUNNING under fencing token 'fe', else nil.
 local function heldjob(id, fe, w)
   local j = load(id)

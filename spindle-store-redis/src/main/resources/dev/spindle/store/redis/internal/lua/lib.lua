@@ -685,7 +685,7 @@ end
 --@DEPENDENCIES@
 -- The durable-execution functions of durable.lua go in place of the next line (Script.java).
 --@DURABLE@
--- Deletes a finished job, its index entries and its durable records.
+-- Deletes a finished job, its index entries, its durable records and its progress reports.
 local function deletejob(id)
   local j = load(id)
   local m = mem(id)
@@ -704,6 +704,8 @@ local function deletejob(id)
   DELS[#DELS + 1] = LEDGER.akey(id)
   DELS[#DELS + 1] = LEDGER.arkey(id)
   redis.call('SREM', P .. 'dup', id)
+  DELS[#DELS + 1] = pgkey(id)
+  DELS[#DELS + 1] = plkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end
   if flowkey(j) then redis.call('HDEL', P .. 'fk', id) end
   deletedeps(id)
