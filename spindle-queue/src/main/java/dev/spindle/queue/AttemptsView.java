@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -114,7 +113,7 @@ public record AttemptsView(List<Attempt> attempts, List<Refused> refused, boolea
       n.put("startedAt", a.startedAt().toString());
       n.put("endedAt", a.endedAt() == null ? null : a.endedAt().toString());
       n.put("outcome", a.outcome());
-      n.set("error", a.errorJson() == null ? null : tree(a.errorJson()));
+      n.set("error", RecordJson.raw(a.errorJson()));
     }
     ArrayNode refusals = o.putArray("refused");
     for (Refused r : refused) {
@@ -125,13 +124,5 @@ public record AttemptsView(List<Attempt> attempts, List<Refused> refused, boolea
       n.put("attempted", r.attempted());
     }
     return o;
-  }
-
-  private static JsonNode tree(String json) {
-    try {
-      return MAPPER.readTree(json);
-    } catch (RuntimeException e) {
-      return MAPPER.getNodeFactory().stringNode(json); // as stored, if it is not JSON after all
-    }
   }
 }

@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -100,7 +99,7 @@ public record DurableView(List<Step> steps, Map<String, Integer> signals, @Nulla
       n.put("attempt", s.attempt());
       n.put("tookMillis", s.tookMillis());
       n.put("recordedAt", s.recordedAt().toString());
-      n.set("result", s.resultJson() == null ? null : tree(s.resultJson()));
+      n.set("result", RecordJson.raw(s.resultJson()));
     }
     ObjectNode counts = o.putObject("signals");
     new TreeMap<>(signals).forEach(counts::put);
@@ -117,13 +116,5 @@ public record DurableView(List<Step> steps, Map<String, Integer> signals, @Nulla
       w.put("until", waitingFor.until().toString());
     }
     return o;
-  }
-
-  private static JsonNode tree(String json) {
-    try {
-      return MAPPER.readTree(json);
-    } catch (RuntimeException e) {
-      return MAPPER.getNodeFactory().stringNode(json); // as stored, if it is not JSON after all
-    }
   }
 }
