@@ -19,6 +19,8 @@ import java.util.Optional;
  *   <li>Bounded: only the entries of the job's last {@link #keep()} claims are kept (older ones are
  *       dropped by the next claim); the ledger is deleted with its job (retention, purge, delete).
  *   <li>Times are on the store's clock. Thread-safe; reads are atomic.
+ *   <li>What is kept where is the store's choice: a job's own record may keep its current attempt,
+ *       so that a claim and a completion that ends the job write no entry (the SQL stores do).
  * </ul>
  */
 public interface AttemptLedger {

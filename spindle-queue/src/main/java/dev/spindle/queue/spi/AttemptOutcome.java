@@ -33,6 +33,28 @@ public enum AttemptOutcome {
     };
   }
 
+  /**
+   * True if the attempt ended its job (SUCCEEDED, FAILED, DEAD, CANCELLED): the job's own record then
+   * tells this attempt's end, so a store may keep it there rather than in a ledger entry of its own.
+   */
+  public boolean endsTheJob() {
+    return this == SUCCEEDED || this == FAILED || this == DEAD || this == CANCELLED;
+  }
+
+  /**
+   * The outcome of the attempt that left a job in {@code state}: its terminal state's outcome, or
+   * null if {@code state} is not terminal.
+   */
+  public static @Nullable AttemptOutcome endingIn(dev.spindle.queue.JobState state) {
+    return switch (state) {
+      case SUCCEEDED -> SUCCEEDED;
+      case FAILED -> FAILED;
+      case DEAD -> DEAD;
+      case CANCELLED -> CANCELLED;
+      default -> null;
+    };
+  }
+
   /** The outcome named {@code name} (as stored), or null for null. */
   public static @Nullable AttemptOutcome parse(@Nullable String name) {
     return name == null ? null : valueOf(name);

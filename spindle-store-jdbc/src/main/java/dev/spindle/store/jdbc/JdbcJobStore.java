@@ -195,16 +195,16 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
       }
     };
     this.flow = new SqlFlow<>(db, dialect, clock, this::changed, b.flowKeyLock);
-    this.inspector = new SqlInspector<>(db, dialect, clock, host, deps);
-    this.schedules = new SqlSchedules<>(db, dialect, host);
-    this.control = new SqlControl<>(db, dialect, clock, host, inspector);
-    this.statistics = new SqlStatistics<>(db);
     this.attempts = new SqlAttempts<>(db, dialect, AttemptLedger.DEFAULT_KEEP);
+    this.inspector = new SqlInspector<>(db, dialect, clock, host, deps, attempts);
+    this.schedules = new SqlSchedules<>(db, dialect, host);
+    this.control = new SqlControl<>(db, dialect, clock, host, inspector, attempts);
+    this.statistics = new SqlStatistics<>(db);
     this.workers = new SqlWorkers<>(db, dialect, clock, host, attempts);
     // jobs become ready: queues skipped as held are looked at again
     this.enqueuer = new SqlEnqueue<>(db, dialect, Objects.requireNonNull(b.inserts), host, clock, policies, deps,
         b.maxPayloadBytes, this::changed, flow::readied);
-    this.claims = new SqlClaims<>(flow, policies, takes, attempts);
+    this.claims = new SqlClaims<>(flow, policies, takes);
     this.completions = new SqlCompletions<>(clock, deps, numbering, b.maxPayloadBytes, attempts);
     this.writes = b.completions != null ? b.completions : new SqlBatchedWrites<>(dialect, numbering);
     SqlRetention<C> plain = new SqlRetention<>(db, dialect, clock);

@@ -12,6 +12,7 @@ import dev.spindle.queue.spi.AttemptRecord;
 import dev.spindle.queue.spi.ClaimRequest;
 import dev.spindle.queue.spi.Completion;
 import dev.spindle.queue.spi.JobAttempts;
+import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.RefusedWrite;
 import dev.spindle.queue.spi.StepRecord;
@@ -283,6 +284,36 @@ public abstract class AttemptLedgerContract {
     assertThat(a).hasSize(keep);
     assertThat(a.get(a.size() - 1).fence()).isEqualTo(lastFence);
     assertThat(a.get(0).fence()).isEqualTo(lastFence - keep + 1);
+  }
+
+  @Test
+  void aRequeuedFinishedJobKeepsItsLastAttempt() {
+    List<String> ids = enqueue(2);
+    List<AttemptOutcome> ends = List.of(AttemptOutcome.FAILED, AttemptOutcome.DEAD);
+    for (int i = 0; i < 2; i++) {
+      JobInfo j = claimOne("w-long");
+      assertThat(j.id()).isEqualTo(ids.get(i));
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(complete(i == 0 ? Completion.failed(j.id(), j.fence(), worker(j), ERROR_1)
+          : Completion.dead(j.id(), j.fence(), worker(j), "poison", ERROR_1))).isTrue();
+    }
+    Instant requeuedAt = clock.instant();
+    store.inspector().requeue(ids.get(0), requeuedAt);
+    assertThat(store.control().requeueMatching(JobFilter.all().withStates(java.util.Set.of(JobState.DEAD)),
+        requeuedAt)).isEqualTo(1);
+    for (int i = 0; i < 2; i++) {
+      JobInfo again = claimOne("w-long");
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(complete(Completion.succeeded(again.id(), again.fence(), worker(again), "1"))).isTrue();
+    }
+    for (int i = 0; i < 2; i++) {
+      List<AttemptRecord> a = attempts(ids.get(i)).attempts();
+      assertThat(a).extracting(AttemptRecord::outcome).containsExactly(ends.get(i), AttemptOutcome.SUCCEEDED);
+      assertThat(a.get(0).errorJson()).isEqualTo(ERROR_1);
+      assertThat(a.get(0).endedAt()).isBeforeOrEqualTo(requeuedAt);
+      assertThat(a.get(1).errorJson()).isNull();
+      assertThat(a.get(1).fence()).isGreaterThan(a.get(0).fence());
+    }
   }
 
   @Test

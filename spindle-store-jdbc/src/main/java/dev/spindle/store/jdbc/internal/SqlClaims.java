@@ -265,17 +265,15 @@ public final class SqlClaims<C extends JdbcConn> {
   private final SqlFlow<C> flow;
   private final SqlPolicies policies;
   private final Store<C> store;
-  private final SqlAttempts<C> attempts;
 
   /**
-   * The claims of a store with these flow rules, job policies and statements, opening an attempt in
-   * {@code attempts} per claimed job.
+   * The claims of a store with these flow rules, job policies and statements. A claim writes no
+   * ledger entry: the claimed job's row keeps its attempt ({@link SqlAttempts}).
    */
-  public SqlClaims(SqlFlow<C> flow, SqlPolicies policies, Store<C> store, SqlAttempts<C> attempts) {
+  public SqlClaims(SqlFlow<C> flow, SqlPolicies policies, Store<C> store) {
     this.flow = flow;
     this.policies = policies;
     this.store = store;
-    this.attempts = attempts;
   }
 
   /** The store's statements. */
@@ -297,7 +295,6 @@ public final class SqlClaims<C extends JdbcConn> {
     }
     Map<Integer, Long> stats = new HashMap<>();
     Taken taken = take(c, req, rules.limits(), at, stats);
-    attempts.opened(c, taken.jobs(), req.workerId(), SqlJobRows.micros(at));
     counters.addStats(c, at, stats);
     Instant next = taken.remaining() > 0 ? store.nextDue(c, rules, at) : null;
     return new ClaimResult(taken.jobs(), taken.next(next));

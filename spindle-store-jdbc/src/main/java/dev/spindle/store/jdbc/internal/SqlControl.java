@@ -31,10 +31,13 @@ public final class SqlControl<C extends JdbcConn> implements QueueControl, Audit
   private final JdbcDialect dialect;
   private final Clock clock;
   private final SqlStoreHost<C> host;
+  private final SqlAttempts<C> attempts;
   private final java.util.Optional<WorkflowControl> workflows;
 
   /** The queue control of the store {@code host} on {@code db}; {@code workflows} resumes workflows. */
-  public SqlControl(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, WorkflowControl workflows) {
+  public SqlControl(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, WorkflowControl workflows,
+      SqlAttempts<C> attempts) {
+    this.attempts = attempts;
     this.workflows = java.util.Optional.of(workflows);
     this.db = db;
     this.dialect = dialect;
@@ -108,6 +111,7 @@ public final class SqlControl<C extends JdbcConn> implements QueueControl, Audit
         return 0;
       }
       dialect.restore(c, ids);
+      attempts.keepLast(c, ids); // the rows forget their last attempts at the next claim
       PreparedStatement ps = c.ps(update);
       ps.setLong(1, SqlJobRows.micros(now));
       dialect.bindIds(c, ps, 2, ids);

@@ -51,9 +51,12 @@ public final class SqlInspector<C extends JdbcConn> implements JobInspector, Wor
   /** A job's snapshot by id, wherever readers see it ({@link JdbcDialect#allJobs}). */
   private final String anyJobById;
   private final SqlDependencies<C> deps;
+  private final SqlAttempts<C> attempts;
 
   /** The inspector of the store {@code host} on {@code db}. */
-  public SqlInspector(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, SqlDependencies<C> deps) {
+  public SqlInspector(SqlDb<C> db, JdbcDialect dialect, Clock clock, SqlStoreHost<C> host, SqlDependencies<C> deps,
+      SqlAttempts<C> attempts) {
+    this.attempts = attempts;
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
@@ -268,6 +271,7 @@ public final class SqlInspector<C extends JdbcConn> implements JobInspector, Wor
     if (strict && !from.canMoveTo(to)) {
       throw new IllegalJobTransitionException(jobId, from, to, Workflows.dependenciesRunning(jobId));
     }
+    attempts.keepLast(c, new long[] {id}); // the row forgets its last attempt at the next claim
     PreparedStatement up = c.ps("UPDATE spindle_jobs SET state = ?, failures = 0, lost = 0, dead_reason = NULL,"
         + " error = CASE WHEN ? THEN NULL ELSE error END,"
         + " cancel_requested = 0, run_at = ?, finished_at = NULL, expires_at = NULL, finish_seq = 0 WHERE id = ?");
