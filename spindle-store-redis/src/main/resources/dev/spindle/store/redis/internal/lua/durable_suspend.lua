@@ -16,7 +16,7 @@ local j = heldjob(id, fence, w)
 if not j then return 0 end
 local dk = dskey(id)
 local untl = tadd(ARGV[7], offset)
-LEDGER.close(id, fence, now, j.c and 'CANCELLED' or 'SUSPENDED', nil)
+if not j.c then LEDGER.ended(j, now, 'SUSPENDED', nil) end -- a cancel ends the job: its status tells it
 redis.call('HSET', dk, '#w', kind .. '|' .. ARGV[6] .. '|' .. untl .. '|' .. ARGV[8] .. '|' .. name)
 if j.c then
   move(j, RULES.OUTCOME.L.C, now)

@@ -90,8 +90,8 @@ for urid in string.gmatch(unconfirmed, '[^,]+') do
     for x = 1, #c, 2 do
       local j = load(c[x])
       if j and j.s == 'RUNNING' and j.fe == c[x + 1] and j.w == rec.w then
+        LEDGER.ended(j, now, 'RELEASED', nil)
         complete(j, 'L', 'P', now)
-        LEDGER.close(j.id, c[x + 1], now, 'RELEASED', nil)
         save(j)
       end
     end
@@ -105,9 +105,8 @@ local OK, KOK, OKSTAT = '@RULE:SUCCESS_STATE@', P .. '@RULE:SUCCESS_SET@', @RULE
 -- the run-at field of a QUEUED status
 local READY_AT = '^QUEUED|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|'
 local EXTRA = {S = 1, R = 3, F = 1, D = 2, C = 1, L = 0}
--- the attempt outcome (AttemptOutcome) of each completion code, and which codes carry an error
+-- the attempt outcome (AttemptOutcome) of each completion code
 local ENDS = {S = 'SUCCEEDED', R = 'RETRY', F = 'FAILED', D = 'DEAD', C = 'CANCELLED', L = 'RELEASED'}
-local ERRS = {R = true, F = true, D = true, C = true}
 local nc = tonumber(ARGV[5])
 local flags, applied = {}, {}
 local cb = 6
@@ -172,6 +171,8 @@ if nc > 0 then
         else
           local j = parse(id, text)
           j.df = fence
+          -- an attempt that does not end its job gets a ledger entry (before the job changes)
+          if oc == 'R' or oc == 'L' then LEDGER.ended(j, now, ENDS[oc], ARGV[b + 4] ~= '' and ARGV[b + 4] or nil) end
           if oc == 'R' then
             j.f = j.f + 1
             seterror(j, ARGV[b + 4] ~= '' and ARGV[b + 4] or nil)
@@ -199,8 +200,6 @@ if nc > 0 then
         end
         applied[id] = true
         ok = 1
-        local err = ERRS[oc] and ARGV[b + 4] ~= '' and ARGV[b + 4] or nil
-        LEDGER.close(id, fence, now, ENDS[oc], err)
       elseif s and parse(id, text).df == fence then
         ok = 1 -- sent again by a worker whose earlier call lost its reply: it was applied then
       elseif s then
@@ -436,11 +435,6 @@ if worker ~= '' then
   flush()
   for q, m in pairs(marks) do redis.call('HSET', P .. 'fh', q, m) end
   short = remaining > 0
-end
-if #claimed > 0 then
-  -- the attempts ledger: one entry per claimed job
-  local wesc, hesc = esc(worker), LEDGER.host(worker)
-  for x = 1, #claimed, 2 do LEDGER.open(claimed[x], statuses[(x + 1) / 2], wesc, hesc) end
 end
 notify()
 -- after notify(): this claim's own changes are announced to earlier waiters, and the next change

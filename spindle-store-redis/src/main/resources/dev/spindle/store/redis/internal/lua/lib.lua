@@ -545,14 +545,17 @@ end
 local ENDED, ENDJ = {}, {}
 
 -- ---------------------------------------------------------------- attempts ledger
--- Per job, P..'a:'..id lists its last LEDGER.KEEP attempts, oldest first, each
--- "fence|attempt|started|ended|outcome|worker|host|error JSON" (ended and outcome empty while it runs;
--- worker and host escaped as in the status; the error last: it may hold any character), and
--- P..'ar:'..id its refused writes "fence|at|worker|what" (worker and what escaped), those of the last
--- LEDGER.KEEP claims, at most LEDGER.KEEP. P..'dup' holds the ids of jobs whose body may have run twice
--- at once (a refused write, or a claim after a lost attempt). All deleted with the job (deletejob).
--- The functions are fields of one table: a script's body sees the library's locals as upvalues,
--- of which Lua allows 60.
+-- A job's status tells its current attempt (n, fe, st, w; once it finished, fi, its state and its
+-- error), so a claim, and a completion that ends the job, write no ledger entry. Per job,
+-- P..'a:'..id lists the attempts the status no longer tells, oldest first: those that ended without
+-- ending the job (retried, released, suspended, lost), and a finished job's last attempt when it is
+-- requeued. Each is "fence|attempt|started|ended|outcome|worker|host|error JSON" (worker and host
+-- escaped as in the status; the error last: it may hold any character). P..'ar:'..id lists its
+-- refused writes "fence|at|worker|what" (worker and what escaped), at most LEDGER.KEEP. P..'dup'
+-- holds the ids of jobs with a refused write, P..'lst' those with a lost attempt (a duplicate once
+-- another attempt followed). Reads keep the entries of the last LEDGER.KEEP claims. All deleted
+-- with the job (deletejob). The functions are fields of one table: a script's body sees the
+-- library's locals as upvalues, of which Lua allows 60.
 local LEDGER = {KEEP = 20} -- AttemptLedger.DEFAULT_KEEP
 function LEDGER.akey(id) return P .. 'a:' .. id end
 function LEDGER.arkey(id) return P .. 'ar:' .. id end
@@ -566,36 +569,80 @@ function LEDGER.host(w)
   return ''
 end
 
--- Opens the attempt a claim started: job id, its new status text (RUNNING), the claim's escaped worker
--- and host; drops the entries of claims older than the last KEEP.
-local CLAIMED = '^RUNNING|(%d*)|(%d*)|([^|]*)|[^|]*|[^|]*|(%d*)|'
-function LEDGER.open(id, text, wesc, hesc)
-  local n, fe, st, lost = string.match(text, CLAIMED)
-  local k, keep = LEDGER.akey(id), LEDGER.KEEP
-  redis.call('RPUSH', k, fe .. '|' .. n .. '|' .. st .. '|||' .. wesc .. '|' .. hesc .. '|')
-  if lost ~= '' and lost ~= '0' then redis.call('SADD', P .. 'dup', id) end
-  local f = tonumber(fe)
-  if f > keep then
-    redis.call('LTRIM', k, -keep, -1)
-    local rk, oldest = LEDGER.arkey(id), f - keep + 1
-    local first = redis.call('LINDEX', rk, 0)
-    while first and tonumber(string.match(first, '^(%d+)|')) < oldest do
-      redis.call('LPOP', rk)
-      first = redis.call('LINDEX', rk, 0)
-    end
-  end
+-- The entry of job j's current attempt: ended at 'ended' with 'outcome' and error 'err' ('' while
+-- it runs).
+function LEDGER.entry(j, ended, outcome, err)
+  local w = j.w or ''
+  return j.fe .. '|' .. j.n .. '|' .. (j.st or '') .. '|' .. ended .. '|' .. outcome .. '|' .. esc(w) .. '|'
+    .. LEDGER.host(w) .. '|' .. (err or '')
 end
 
--- Closes job id's running attempt (of fence, or whichever runs if fence is nil) with outcome and error.
-local ATTEMPT = '^(%d+)|(%d*)|([^|]*)|[^|]*|([^|]*)|([^|]*|[^|]*)|'
-function LEDGER.close(id, fence, now, outcome, err)
-  local k = LEDGER.akey(id)
+-- The fence and outcome of a ledger entry ('' while it runs).
+function LEDGER.fields(e)
+  return string.match(e, '^(%d+)|%d*|[^|]*|[^|]*|([^|]*)|')
+end
+
+-- Appends entry e of job j's current attempt, replacing an open entry of the same attempt (which a
+-- claim of an earlier version wrote); keeps the last KEEP entries.
+function LEDGER.put(j, e)
+  local k = LEDGER.akey(j.id)
   local last = redis.call('LINDEX', k, -1)
-  if not last then return end
-  local fe, n, st, oc, wh = string.match(last, ATTEMPT)
-  if not fe or oc ~= '' or (fence and tonumber(fence) ~= tonumber(fe)) then return end
-  redis.call('LSET', k, -1, fe .. '|' .. n .. '|' .. st .. '|' .. now .. '|' .. outcome .. '|' .. wh .. '|'
-    .. (err or ''))
+  if last and LEDGER.fields(last) == j.fe then
+    redis.call('LSET', k, -1, e)
+    return
+  end
+  redis.call('RPUSH', k, e)
+  redis.call('LTRIM', k, -LEDGER.KEEP, -1)
+end
+
+-- Job j's RUNNING attempt ended at now without ending the job (RETRY, RELEASED, SUSPENDED, LOST):
+-- its status forgets it at the next claim, so it gets an entry. Call it before the job changes.
+function LEDGER.ended(j, now, outcome, err)
+  if j.fe then LEDGER.put(j, LEDGER.entry(j, now, outcome, err)) end
+end
+
+-- Before finished job j runs again (requeue, resume): its last attempt, which the status tells until
+-- the next claim, gets an entry unless it has one.
+function LEDGER.keeplast(j)
+  if not (j.fe and j.w and j.st) then return end
+  local last = redis.call('LINDEX', LEDGER.akey(j.id), -1)
+  if last then
+    local fe, oc = LEDGER.fields(last)
+    if fe == j.fe and oc ~= '' then return end
+  end
+  local err = (j.s == 'FAILED' or j.s == 'DEAD') and redis.call('GET', errkey(j.id)) or nil
+  LEDGER.put(j, LEDGER.entry(j, j.fi or j.st, j.s, err or nil))
+end
+
+-- Job j's entries as a reader sees them: the stored ones and the current attempt its status tells,
+-- of the last KEEP claims.
+function LEDGER.withcurrent(j, entries)
+  if j.fe and j.w and j.st then
+    local last = entries[#entries]
+    local fe, oc = nil, nil
+    if last then fe, oc = LEDGER.fields(last) end
+    if fe ~= j.fe or oc == '' then
+      local e
+      if j.s == 'RUNNING' then
+        e = LEDGER.entry(j, '', '', nil)
+      elseif TERMINAL[j.s] then
+        local err = (j.s == 'FAILED' or j.s == 'DEAD') and redis.call('GET', errkey(j.id)) or nil
+        e = LEDGER.entry(j, j.fi or j.st, j.s, err or nil)
+      end
+      if e and fe == j.fe then entries[#entries] = e elseif e then entries[#entries + 1] = e end
+    end
+  end
+  return LEDGER.recent(j, entries)
+end
+
+-- The entries (attempts or refused writes, fence first) of job j's last KEEP claims.
+function LEDGER.recent(j, entries)
+  local oldest = (tonumber(j.fe) or 0) - LEDGER.KEEP
+  local out = {}
+  for _, e in ipairs(entries) do
+    if tonumber(string.match(e, '^(%d+)|')) > oldest then out[#out + 1] = e end
+  end
+  return out
 end
 
 -- Records a write of worker w under fence that the fence refused (what it tried), if the job exists.
@@ -607,11 +654,12 @@ function LEDGER.refuse(id, fence, now, w, what)
   redis.call('SADD', P .. 'dup', id)
 end
 
--- Closes the attempt of job id that worker w lost (its lease ran out, or it stopped holding it).
-function LEDGER.lost(id, w, now)
-  LEDGER.close(id, nil, now, 'LOST', '{"type":"dev.spindle.WorkerLostException","message":'
-    .. cjson.encode('worker ' .. tostring(w) .. ' lost job ' .. id
+-- Job j's RUNNING attempt under worker w was lost (its lease ran out, or it stopped holding it).
+function LEDGER.lost(j, w, now)
+  LEDGER.ended(j, now, 'LOST', '{"type":"dev.spindle.WorkerLostException","message":'
+    .. cjson.encode('worker ' .. tostring(w) .. ' lost job ' .. j.id
     .. ': its lease ran out or it stopped without stopping the job') .. ',"stack":[],"cause":null}')
+  redis.call('SADD', P .. 'lst', j.id)
 end
 
 -- Applies a checked transition, keeping every index and count in step (like InMemoryJobStore.move).
@@ -663,7 +711,7 @@ end
 -- strike; CANCELLED if a cancel was requested, DEAD worker_lost once the strikes reach the policy's
 -- limit, else QUEUED to run again.
 local function strike(j, w, now)
-  LEDGER.lost(j.id, w, now)
+  LEDGER.lost(j, w, now)
   local lost = j.l + 1
   j.l = lost
   local mwl = policy(j.po).mwl
@@ -704,6 +752,7 @@ local function deletejob(id)
   DELS[#DELS + 1] = LEDGER.akey(id)
   DELS[#DELS + 1] = LEDGER.arkey(id)
   redis.call('SREM', P .. 'dup', id)
+  redis.call('SREM', P .. 'lst', id)
   DELS[#DELS + 1] = pgkey(id)
   DELS[#DELS + 1] = plkey(id)
   if u and redis.call('HGET', P .. 'uniq', u) == id then redis.call('HDEL', P .. 'uniq', u) end

@@ -25,6 +25,7 @@ if redis.call('EXISTS', wtkey(id)) == 1 then
   if w.p > 0 then to = 'WAITING' end
 end
 if not ALLOWED[j.s][to] then return {'STATE', j.s, to} end
+LEDGER.keeplast(j) -- the status forgets its last attempt at the next claim
 j.f, j.l, j.d, j.c = 0, 0, nil, nil
 j.ra = now
 if to == 'WAITING' then seterror(j, nil) end

@@ -26,6 +26,7 @@ if redis.call('EXISTS', wtkey(id)) == 1 then
 end
 if not ALLOWED[j.s][to] then return {'STATE', j.s, to} end
 if hasargs then setinput(id, args) end
+LEDGER.keeplast(j) -- the status forgets its last attempt at the next claim
 j.f, j.l, j.d, j.c = 0, 0, nil, nil
 j.ra = now
 if to == 'QUEUED' and meta and meta.mode ~= 'A' then setinput(id, inputof(id, meta)) end
