@@ -18,6 +18,7 @@ import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
@@ -70,6 +71,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   private final MemoryLimits flowOps;
   private final MemorySchedules scheduling;
   private final MemoryDurable durableOps;
+  private final MemoryIncidents incidentLog = new MemoryIncidents();
 
   /** An empty store. */
   public InMemoryJobStore() {
@@ -162,6 +164,12 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   @Override
   public Optional<FlowAdmin> flowAdmin() {
     return Optional.of(this);
+  }
+
+  /** Incidents in memory, under a lock of their own. */
+  @Override
+  public Optional<IncidentLog> incidents() {
+    return Optional.of(incidentLog);
   }
 
   @Override

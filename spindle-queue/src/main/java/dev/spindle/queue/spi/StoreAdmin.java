@@ -29,6 +29,14 @@ public interface StoreAdmin {
   /** The administration of flow limits, or empty if the store enforces none. */
   Optional<FlowAdmin> flowAdmin();
 
+  /**
+   * The incidents stall detectors raise and resolve ({@link IncidentLog}), or empty if the store
+   * keeps none (the default; detection then refuses to start).
+   */
+  default Optional<IncidentLog> incidents() {
+    return Optional.empty();
+  }
+
   /** The feed of finished jobs, as {@link JobStore#finishedAfter}. */
   FinishedBatch finishedAfter(long cursor, int limit);
 
