@@ -31,7 +31,7 @@ import java.util.List;
  */
 public final class MariaDbSchema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 5;
 
   private static final String TABLE = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
   private static final int QUEUED = SqlJobRows.QUEUED;
@@ -133,7 +133,14 @@ public final class MariaDbSchema {
               + " result LONGTEXT NOT NULL, job_id VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL)" + TABLE,
           "CREATE TRIGGER IF NOT EXISTS spindle_jobs_durable_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW BEGIN"
               + " DELETE FROM spindle_job_steps WHERE job_id = OLD.id;"
-              + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"));
+              + " DELETE FROM spindle_job_signals WHERE job_id = OLD.id; END"),
+      List.of(), // version 3: none here
+      List.of(), // version 4: none here
+      // version 5: incidents of stall detectors (SqlIncidents); an open one holds its key in open_key
+      List.of("CREATE TABLE IF NOT EXISTS spindle_incidents (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+          + " kind VARCHAR(32) NOT NULL, queue VARCHAR(255) NOT NULL, subject VARCHAR(255) NOT NULL,"
+          + " open_key VARCHAR(700) UNIQUE, since BIGINT NOT NULL, opened_at BIGINT NOT NULL, resolved_at BIGINT,"
+          + " details TEXT NOT NULL)" + TABLE));
 
   private MariaDbSchema() {}
 

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 15;
+  public static final int VERSION = 18;
 
   /**
    * The function saying whether any job of its {@code bigint[]} argument has a dependent or waiter
@@ -253,7 +253,13 @@ public final class Schema {
       // waiters then slept on); PL/pgSQL plans its query once per session, a SQL function at each call
       List.of("CREATE OR REPLACE FUNCTION " + HAS_DEPENDENTS + "(ids bigint[]) RETURNS boolean LANGUAGE plpgsql"
           + " VOLATILE SET search_path FROM CURRENT AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM spindle_deps"
-          + " WHERE parent = ANY(ids)); END $$"));
+          + " WHERE parent = ANY(ids)); END $$"),
+      List.of(), // version 16: none here
+      List.of(), // version 17: none here
+      // version 18: incidents of stall detectors (SqlIncidents); an open one holds its key in open_key
+      List.of("CREATE TABLE IF NOT EXISTS spindle_incidents (id bigserial PRIMARY KEY, kind text NOT NULL, queue text NOT NULL,"
+          + " subject text NOT NULL, open_key text UNIQUE, since bigint NOT NULL, opened_at bigint NOT NULL,"
+          + " resolved_at bigint, details text NOT NULL)"));
 
   private Schema() {}
 

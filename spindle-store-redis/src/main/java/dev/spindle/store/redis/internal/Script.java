@@ -67,7 +67,9 @@ public enum Script {
   DURABLE_SIGNAL_AT("durable_signal_at", ScriptOutputType.VALUE, Mode.READ),
   DURABLE_LOG("durable_log", ScriptOutputType.MULTI, Mode.READ),
   DURABLE_CACHED("durable_cached", ScriptOutputType.MULTI, Mode.READ),
-  DURABLE_CACHE("durable_cache", ScriptOutputType.INTEGER);
+  DURABLE_CACHE("durable_cache", ScriptOutputType.INTEGER),
+  INCIDENT_RAISE("incident_raise", ScriptOutputType.MULTI),
+  INCIDENT_RESOLVE("incident_resolve", ScriptOutputType.VALUE);
 
   /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
   private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";
