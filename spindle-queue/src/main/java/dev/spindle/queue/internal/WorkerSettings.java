@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param keyRing the keys that decrypt encrypted arguments and encrypt their results, or {@code null}
  *     for none (an encrypted job then fails naming its key id)
  * @param durable the rules of its jobs' durable calls and the tasks whose results it memoizes
+ * @param stallDetector the detector its housekeeping runs (when it does maintenance), or {@code null}
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
     @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
@@ -36,7 +37,21 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
     RetentionLimits retention,
     Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits, Duration clockSkewWarning,
-    ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing, DurableSettings durable) {
+    ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing, DurableSettings durable,
+    dev.spindle.queue.health.@Nullable StallDetector stallDetector) {
+
+  /** Settings without a stall detector. */
+  public WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
+      @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
+      Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
+      Duration shutdownGrace, boolean runSchedules, Duration scheduleInterval, boolean maintenance,
+      RetentionLimits retention, Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits,
+      Duration clockSkewWarning, ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing,
+      DurableSettings durable) {
+    this(store, name, queues, concurrency, model, executor, resolver, registry, codec, clock, listeners,
+        leaseDuration, heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance,
+        retention, purgeInterval, random, queueLimits, clockSkewWarning, children, prefetch, keyRing, durable, null);
+  }
 
   /** Settings with the default durable-execution settings. */
   public WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
