@@ -67,7 +67,8 @@ public final class WebhookAlerter implements IncidentListener, AutoCloseable {
     this.capacity = b.capacity;
     this.resolvedAlerts = b.resolvedAlerts;
     this.source = b.source;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
     this.sender = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "spindle-alerts");
       t.setDaemon(true);
@@ -223,7 +224,7 @@ public final class WebhookAlerter implements IncidentListener, AutoCloseable {
   @Override
   public void close() {
     sender.shutdownNow();
-    http.close();
+    http.shutdownNow();
   }
 
   /** Builds a {@link WebhookAlerter}. Not thread-safe. */
