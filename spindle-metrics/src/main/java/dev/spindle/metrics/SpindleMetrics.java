@@ -104,14 +104,16 @@ public final class SpindleMetrics {
 
   /**
    * Adds the per-queue gauges of a store (depth, scheduled, running, oldest ready job's age, live
-   * workers, busy and free slots), read through the operators' side of the store ({@link
-   * StoreAdmin#inspector()}) at most once per refresh interval.
+   * workers, busy and free slots) and the open incidents per kind and queue ({@code
+   * spindle.incidents.open}, for a store that keeps incidents), read through the operators' side of
+   * the store ({@link StoreAdmin#inspector()}, {@link StoreAdmin#incidents()}) at most once per
+   * refresh interval.
    *
    * @return this
    */
   public SpindleMetrics bindStore(StoreAdmin admin) {
-    StoreGauges g = new StoreGauges(Objects.requireNonNull(admin, "admin").inspector(), registry, clock, storeRefresh,
-        maxQueues);
+    StoreGauges g = new StoreGauges(Objects.requireNonNull(admin, "admin").inspector(),
+        admin.incidents().orElse(null), registry, clock, storeRefresh, maxQueues);
     stores.add(g);
     Gauge.builder("spindle.store.queues", g, StoreGauges::queues)
         .description("queues the bound store knows (reading it refreshes the per-queue gauges)").register(registry);

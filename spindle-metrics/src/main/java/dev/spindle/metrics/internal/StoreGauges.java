@@ -1,6 +1,8 @@
 package dev.spindle.metrics.internal;
 
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.Incident;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.UnroutableTask;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Per-queue gauges read from a store's {@link JobInspector}: depth (QUEUED), scheduled, running,
  * the age of the oldest ready job, live workers, busy and free slots; and per queue and task the
  * waiting jobs no live worker of the queue knows ({@code spindle.jobs.unroutable}, {@link
- * JobInspector#unroutable}: 0 once a worker that knows the task is live). The store is asked at most
+ * JobInspector#unroutable}: 0 once a worker that knows the task is live); and, for a store that keeps
+ * incidents, the open ones per kind and queue ({@code spindle.incidents.open}). The store is asked at most
  * once per refresh interval however often (and by however many gauges) it is scraped; between
  * refreshes the cached snapshot answers. Gauges appear as queues appear (at most {@code maxQueues}).
  * Thread-safe.
@@ -45,6 +48,10 @@ public final class StoreGauges {
   /** Waiting jobs no live worker knows, by queue and task ({@link UnroutableTask}). */
   private volatile Map<List<String>, Long> unroutable = Map.of();
   private final Set<List<String>> unroutableRegistered = ConcurrentHashMap.newKeySet();
+  private final @Nullable IncidentLog incidents;
+  /** Open incidents by kind and queue. */
+  private volatile Map<List<String>, Long> openIncidents = Map.of();
+  private final Set<List<String>> incidentsRegistered = ConcurrentHashMap.newKeySet();
   private volatile long refreshedAt;
   private volatile boolean refreshed;
   private long refreshes;
@@ -53,6 +60,16 @@ public final class StoreGauges {
    * @param refresh the least time between two reads of the store
    */
   public StoreGauges(JobInspector inspector, MeterRegistry registry, Clock clock, Duration refresh, int maxQueues) {
+    this(inspector, null, registry, clock, refresh, maxQueues);
+  }
+
+  /**
+   * @param incidents the store's incidents, or {@code null} if it keeps none
+   * @param refresh the least time between two reads of the store
+   */
+  public StoreGauges(JobInspector inspector, @Nullable IncidentLog incidents, MeterRegistry registry, Clock clock,
+      Duration refresh, int maxQueues) {
+    this.incidents = incidents;
     this.inspector = inspector;
     this.registry = registry;
     this.clock = clock;
@@ -92,6 +109,7 @@ public final class StoreGauges {
     refreshes++;
     Map<String, QueueFigures> next = new HashMap<>();
     Map<List<String>, Long> nextUnroutable = new HashMap<>();
+    Map<List<String>, Long> nextIncidents = new HashMap<>();
     try {
       Instant at = clock.instant();
       Map<String, Instant> oldest = inspector.oldestReady();
@@ -121,12 +139,25 @@ public final class StoreGauges {
       for (UnroutableTask u : inspector.unroutable(at)) {
         nextUnroutable.put(List.of(u.queue(), u.task()), u.waiting());
       }
+      if (incidents != null) {
+        for (Incident i : incidents.incidents(true, 1000)) {
+          nextIncidents.merge(List.of(i.kind().name(), i.queue()), 1L, Long::sum);
+        }
+      }
     } catch (RuntimeException e) {
       LOG.warn("reading queue figures from the store failed ({}); the gauges keep their last values", e.toString());
       return;
     }
     snapshot = Map.copyOf(next);
     unroutable = Map.copyOf(nextUnroutable);
+    openIncidents = Map.copyOf(nextIncidents);
+    for (List<String> kq : nextIncidents.keySet()) {
+      if (incidentsRegistered.size() < maxQueues && incidentsRegistered.add(kq)) {
+        Gauge.builder("spindle.incidents.open", this, g -> g.openIncidents(kq))
+            .description("open incidents of stall detectors (0 once resolved)").tag("kind", kq.get(0))
+            .tag("queue", kq.get(1)).register(registry);
+      }
+    }
     for (String q : next.keySet()) {
       if (registered.size() < maxQueues && registered.add(q)) {
         register(q);
@@ -145,6 +176,12 @@ public final class StoreGauges {
   private double unroutable(List<String> queueAndTask) {
     refreshIfStale(false);
     return unroutable.getOrDefault(queueAndTask, 0L);
+  }
+
+  /** The open incidents of a kind and queue ({@code kindAndQueue}), refreshing if stale. */
+  private double openIncidents(List<String> kindAndQueue) {
+    refreshIfStale(false);
+    return openIncidents.getOrDefault(kindAndQueue, 0L);
   }
 
   private void register(String q) {
