@@ -104,16 +104,18 @@ public final class SpindleMetrics {
 
   /**
    * Adds the per-queue gauges of a store (depth, scheduled, running, oldest ready job's age, live
-   * workers, busy and free slots) and the duplicate executions per task ({@code
-   * spindle.jobs.duplicates}, where the store keeps an attempts ledger), read through the operators'
-   * side of the store ({@link StoreAdmin#inspector()}, {@link StoreAdmin#attempts()}) at most once per
+   * workers, busy and free slots), the duplicate executions per task ({@code
+   * spindle.jobs.duplicates}, where the store keeps an attempts ledger) and the open incidents per
+   * kind and queue ({@code spindle.incidents.open}, for a store that keeps incidents), read through
+   * the operators' side of the store ({@link StoreAdmin#inspector()}, {@link StoreAdmin#attempts()},
+   * {@link StoreAdmin#incidents()}) at most once per
    * refresh interval.
    *
    * @return this
    */
   public SpindleMetrics bindStore(StoreAdmin admin) {
     StoreGauges g = new StoreGauges(Objects.requireNonNull(admin, "admin").inspector(), admin.attempts().orElse(null),
-        registry, clock, storeRefresh, maxQueues);
+        admin.incidents().orElse(null), registry, clock, storeRefresh, maxQueues);
     stores.add(g);
     Gauge.builder("spindle.store.queues", g, StoreGauges::queues)
         .description("queues the bound store knows (reading it refreshes the per-queue gauges)").register(registry);

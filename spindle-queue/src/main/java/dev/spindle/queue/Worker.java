@@ -189,6 +189,7 @@ public final class Worker implements AutoCloseable {
     private boolean runSchedules = true;
     private Duration scheduleInterval = Duration.ofSeconds(1);
     private boolean maintenance = true;
+    private dev.spindle.queue.health.@Nullable StallDetector stallDetector;
     private RetentionLimits retention = RetentionLimits.defaults();
     private Duration purgeInterval = Duration.ofMinutes(1);
     private RandomGenerator random = RandomGenerator.getDefault();
@@ -405,6 +406,17 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs a stall detector in this worker's housekeeping, every {@link
+     * dev.spindle.queue.health.StallRules#interval()} on the store's clock, while the worker does
+     * maintenance ({@link #maintenance}). Several workers may run one each on the same store: each
+     * incident is still raised and alerted once. None by default.
+     */
+    public Builder stallDetector(dev.spindle.queue.health.StallDetector detector) {
+      this.stallDetector = Objects.requireNonNull(detector, "detector");
+      return this;
+    }
+
     /** Bounds on kept finished jobs. */
     public Builder retention(RetentionLimits retention) {
       this.retention = Objects.requireNonNull(retention, "retention");
@@ -526,7 +538,8 @@ public final class Worker implements AutoCloseable {
           purgeInterval,
           random, Map.copyOf(queueLimits), clockSkewWarning, children(reg), prefetch, keyRing,
           new dev.spindle.queue.internal.DurableSettings(durableRules, memoized),
-          new dev.spindle.queue.internal.ProgressSettings(progressLimits, progressFlushInterval));
+          new dev.spindle.queue.internal.ProgressSettings(progressLimits, progressFlushInterval),
+          stallDetector);
     }
 
     /** Adds children for {@link RunningJob#addChildren}: the queue's workflow rules, the worker's tasks. */

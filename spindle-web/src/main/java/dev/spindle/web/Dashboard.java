@@ -9,6 +9,7 @@ import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.spi.MonotonicClock;
 import dev.spindle.supervisor.RunDirectory;
+import dev.spindle.web.internal.Alerting;
 import dev.spindle.web.internal.ApiRoutes;
 import dev.spindle.web.internal.AuditTrail;
 import dev.spindle.web.internal.Auth;
@@ -97,6 +98,7 @@ public final class Dashboard implements AutoCloseable {
   private final @Nullable HostSecurity host;
   private final @Nullable MountedServlet servlet;
   private final RouteTable routeTable;
+  private final Alerting alerting;
 
   private Dashboard(Builder b) {
     if (b.hostSecurity == null) {
@@ -109,6 +111,7 @@ public final class Dashboard implements AutoCloseable {
     this.service = new QueueService(queue, b.store, audit, new Supervisors(b.runDirectory),
         b.redaction != null ? b.redaction : Redaction.of(b.registry));
     this.live = new LiveStats(service, b.tick);
+    this.alerting = new Alerting(b.store, b.stallRules, b.alerter, b.store::storeTime);
     this.host = b.hostSecurity;
     Credentials creds = b.credentials;
     String token = null;
@@ -142,7 +145,7 @@ public final class Dashboard implements AutoCloseable {
         }
       });
       RouteTable t = new RouteTable(cfg.routes);
-      new ApiRoutes(service, live).register(t);
+      new ApiRoutes(service, live, alerting).register(t);
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/events", Role.VIEWER,
           "Server-Sent Events: 'stats' every tick (totals and at most " + LiveStats.MAX_EVENT_QUEUES + " changed queues,"
           + " with queueCount and queuesOmitted), 'jobs' listing the jobs finished since the last tick")
@@ -151,7 +154,7 @@ public final class Dashboard implements AutoCloseable {
       t.route(HandlerType.GET, ApiRoutes.PREFIX + "/openapi.json", Role.VIEWER, "This document")
           .handle(ctx -> ctx.contentType("application/json").result(t.openApi(API_VERSION).toString()));
       table[0] = t;
-      new Pages(service, live, auth, t).register(cfg.routes);
+      new Pages(service, live, auth, t, alerting).register(cfg.routes);
       for (Extra e : b.extras) {
         cfg.routes.get(e.path, ctx -> {
           Auth.require(ctx, e.role);
@@ -278,6 +281,7 @@ public final class Dashboard implements AutoCloseable {
   public Dashboard start() {
     if (host != null) {
       live.start();
+      alerting.start();
       return this;
     }
     try {
@@ -287,6 +291,7 @@ public final class Dashboard implements AutoCloseable {
           + e.getMessage(), e);
     }
     live.start();
+    alerting.start();
     return this;
   }
 
@@ -360,6 +365,7 @@ public final class Dashboard implements AutoCloseable {
   /** Stops the server and the live updates. The store stays open. Idempotent. */
   @Override
   public void close() {
+    alerting.close();
     live.close();
     if (host == null) {
       app.stop();
@@ -393,6 +399,8 @@ public final class Dashboard implements AutoCloseable {
     private Duration sessionLifetime = Auth.SESSION_LIFETIME;
     private final Set<String> allowedHosts = new LinkedHashSet<>();
     private boolean insecureHttpOnNetwork;
+    private dev.spindle.queue.health.@Nullable StallRules stallRules;
+    private dev.spindle.queue.health.@Nullable WebhookAlerter alerter;
 
     private Builder(StoreBackend store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -561,6 +569,27 @@ public final class Dashboard implements AutoCloseable {
      */
     public Builder hostSecurity(HostSecurity security) {
       this.hostSecurity = Objects.requireNonNull(security, "security");
+      return this;
+    }
+
+    /**
+     * Runs a stall detector in this dashboard, on a thread of its own every {@code rules.interval()}
+     * on the store's clock, from {@link Dashboard#start()} to {@link Dashboard#close()}; its
+     * incidents go to the {@link #alerts} webhooks. Workers may run detectors too: each incident is
+     * still raised and alerted once. None by default (the incidents page then shows what workers'
+     * detectors raised).
+     */
+    public Builder stallDetection(dev.spindle.queue.health.StallRules rules) {
+      this.stallRules = Objects.requireNonNull(rules, "rules");
+      return this;
+    }
+
+    /**
+     * The webhooks this dashboard's detector alerts, and that the incidents page's test button (and
+     * {@code POST /api/v1/alerts/test}) posts to. The caller closes it after the dashboard.
+     */
+    public Builder alerts(dev.spindle.queue.health.WebhookAlerter alerter) {
+      this.alerter = Objects.requireNonNull(alerter, "alerter");
       return this;
     }
 

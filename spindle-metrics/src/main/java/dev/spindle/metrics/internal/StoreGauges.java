@@ -2,6 +2,8 @@ package dev.spindle.metrics.internal;
 
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.AttemptLedger;
+import dev.spindle.queue.spi.Incident;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.UnroutableTask;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * waiting jobs no live worker of the queue knows ({@code spindle.jobs.unroutable}, {@link
  * JobInspector#unroutable}: 0 once a worker that knows the task is live); and per task the jobs whose
  * body may have run twice at once ({@code spindle.jobs.duplicates}, {@link
- * AttemptLedger#duplicatesByTask}), where the store keeps an attempts ledger. The store is asked at most
+ * AttemptLedger#duplicatesByTask}), where the store keeps an attempts ledger; and, for a store that keeps
+ * incidents, the open ones per kind and queue ({@code spindle.incidents.open}). The store is asked at most
  * once per refresh interval however often (and by however many gauges) it is scraped; between
  * refreshes the cached snapshot answers. Gauges appear as queues appear (at most {@code maxQueues}).
  * Thread-safe.
@@ -52,6 +55,10 @@ public final class StoreGauges {
   /** Jobs that may have run twice at once, by task ({@link AttemptLedger#duplicatesByTask}). */
   private volatile Map<String, Long> duplicates = Map.of();
   private final Set<String> duplicatesRegistered = ConcurrentHashMap.newKeySet();
+  private final @Nullable IncidentLog incidents;
+  /** Open incidents by kind and queue. */
+  private volatile Map<List<String>, Long> openIncidents = Map.of();
+  private final Set<List<String>> incidentsRegistered = ConcurrentHashMap.newKeySet();
   private volatile long refreshedAt;
   private volatile boolean refreshed;
   private long refreshes;
@@ -64,13 +71,16 @@ public final class StoreGauges {
   }
 
   /**
-   * Gauges that also count duplicate executions per task from {@code ledger} (none if null).
+   * Gauges that also count duplicate executions per task from {@code ledger} and open incidents
+   * from {@code incidents} (none of either if null).
    *
+   * @param incidents the store's incidents, or {@code null} if it keeps none
    * @param refresh the least time between two reads of the store
    */
-  public StoreGauges(JobInspector inspector, @Nullable AttemptLedger ledger, MeterRegistry registry, Clock clock,
-      Duration refresh, int maxQueues) {
+  public StoreGauges(JobInspector inspector, @Nullable AttemptLedger ledger, @Nullable IncidentLog incidents,
+      MeterRegistry registry, Clock clock, Duration refresh, int maxQueues) {
     this.ledger = ledger;
+    this.incidents = incidents;
     this.inspector = inspector;
     this.registry = registry;
     this.clock = clock;
@@ -111,6 +121,7 @@ public final class StoreGauges {
     Map<String, QueueFigures> next = new HashMap<>();
     Map<List<String>, Long> nextUnroutable = new HashMap<>();
     Map<String, Long> nextDuplicates = Map.of();
+    Map<List<String>, Long> nextIncidents = new HashMap<>();
     try {
       Instant at = clock.instant();
       Map<String, Instant> oldest = inspector.oldestReady();
@@ -143,6 +154,11 @@ public final class StoreGauges {
       if (ledger != null) {
         nextDuplicates = Map.copyOf(ledger.duplicatesByTask());
       }
+      if (incidents != null) {
+        for (Incident i : incidents.incidents(true, 1000)) {
+          nextIncidents.merge(List.of(i.kind().name(), i.queue()), 1L, Long::sum);
+        }
+      }
     } catch (RuntimeException e) {
       LOG.warn("reading queue figures from the store failed ({}); the gauges keep their last values", e.toString());
       return;
@@ -155,6 +171,14 @@ public final class StoreGauges {
         Gauge.builder("spindle.jobs.duplicates", this, g -> g.duplicates(task))
             .description("jobs in the store whose body may have run twice at once (a lost lease, a refused write)")
             .tag("task", task).register(registry);
+      }
+    }
+    openIncidents = Map.copyOf(nextIncidents);
+    for (List<String> kq : nextIncidents.keySet()) {
+      if (incidentsRegistered.size() < maxQueues && incidentsRegistered.add(kq)) {
+        Gauge.builder("spindle.incidents.open", this, g -> g.openIncidents(kq))
+            .description("open incidents of stall detectors (0 once resolved)").tag("kind", kq.get(0))
+            .tag("queue", kq.get(1)).register(registry);
       }
     }
     for (String q : next.keySet()) {
@@ -181,6 +205,12 @@ public final class StoreGauges {
   private double duplicates(String task) {
     refreshIfStale(false);
     return duplicates.getOrDefault(task, 0L);
+  }
+
+  /** The open incidents of a kind and queue ({@code kindAndQueue}), refreshing if stale. */
+  private double openIncidents(List<String> kindAndQueue) {
+    refreshIfStale(false);
+    return openIncidents.getOrDefault(kindAndQueue, 0L);
   }
 
   private void register(String q) {

@@ -94,6 +94,9 @@ final class Housekeeper {
           schedules.runDue(skew.onStoreClock(now));
           scheduleRuns.ran(now, nanos);
         }
+        if (settings.maintenance() && settings.stallDetector() != null) {
+          detectStalls(now);
+        }
         if (settings.maintenance() && purges.isDue(now, nanos)) {
           int n = settings.store().purgeExpired(now, settings.retention());
           if (n > 0) {
@@ -253,6 +256,22 @@ final class Housekeeper {
   private boolean known(String id) {
     return rt.starting.contains(id) || rt.prefetched.contains(id) || rt.inFlight.containsKey(id)
         || rt.unconfirmed.contains(id);
+  }
+
+  /**
+   * Evaluates the stall detector if its interval passed on the store's clock. Its failures are
+   * logged and retried at its next interval; they never stop the housekeeping.
+   */
+  private void detectStalls(Instant now) {
+    dev.spindle.queue.health.StallDetector d = settings.stallDetector();
+    if (d == null) {
+      return;
+    }
+    try {
+      d.evaluateIfDue(skew.onStoreClock(now));
+    } catch (RuntimeException e) {
+      LOG.warn("worker {}: stall detection failed; trying again at its next interval", workerId, e);
+    }
   }
 
   private void reclaim(Instant now) {

@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  *     for none (an encrypted job then fails naming its key id)
  * @param durable the rules of its jobs' durable calls and the tasks whose results it memoizes
  * @param progress how its jobs' progress reports are kept and written
+ * @param stallDetector the detector its housekeeping runs (when it does maintenance), or {@code null}
  */
 public record WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
     @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
@@ -38,9 +39,9 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     RetentionLimits retention,
     Duration purgeInterval, RandomGenerator random, Map<String, Integer> queueLimits, Duration clockSkewWarning,
     ChildSubmitter children, int prefetch, dev.spindle.queue.@Nullable KeyRing keyRing, DurableSettings durable,
-    ProgressSettings progress) {
+    ProgressSettings progress, dev.spindle.queue.health.@Nullable StallDetector stallDetector) {
 
-  /** Settings with the default progress settings. */
+  /** Settings with the default progress settings and no stall detector. */
   public WorkerSettings(JobStore store, String name, List<String> queues, int concurrency, ExecutionModel model,
       @Nullable TaskExecutor executor, TaskResolver resolver, TaskRegistry registry, JsonCodec codec, Clock clock,
       Listeners listeners, Duration leaseDuration, Duration heartbeatInterval, Duration pollInterval,
@@ -51,7 +52,7 @@ public record WorkerSettings(JobStore store, String name, List<String> queues, i
     this(store, name, queues, concurrency, model, executor, resolver, registry, codec, clock, listeners,
         leaseDuration, heartbeatInterval, pollInterval, shutdownGrace, runSchedules, scheduleInterval, maintenance,
         retention, purgeInterval, random, queueLimits, clockSkewWarning, children, prefetch, keyRing, durable,
-        ProgressSettings.defaults());
+        ProgressSettings.defaults(), null);
   }
 
   /** Settings with the default durable-execution settings. */

@@ -19,6 +19,7 @@ import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.FlowHold;
 import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
@@ -75,6 +76,7 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   private final MemoryDurable durableOps;
   private final MemoryLedger ledger;
   private final MemoryProgress progressOps;
+  private final MemoryIncidents incidentLog = new MemoryIncidents();
 
   /** An empty store. */
   public InMemoryJobStore() {
@@ -195,6 +197,12 @@ public final class InMemoryJobStore implements StoreBackend, JobInspector, Queue
   @Override
   public Optional<FlowAdmin> flowAdmin() {
     return Optional.of(this);
+  }
+
+  /** Incidents in memory, under a lock of their own. */
+  @Override
+  public Optional<IncidentLog> incidents() {
+    return Optional.of(incidentLog);
   }
 
   @Override

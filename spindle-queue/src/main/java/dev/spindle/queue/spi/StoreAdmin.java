@@ -37,6 +37,14 @@ public interface StoreAdmin {
     return Optional.empty();
   }
 
+  /**
+   * The incidents stall detectors raise and resolve ({@link IncidentLog}), or empty if the store
+   * keeps none (the default; detection then refuses to start).
+   */
+  default Optional<IncidentLog> incidents() {
+    return Optional.empty();
+  }
+
   /** The feed of finished jobs, as {@link JobStore#finishedAfter}. */
   FinishedBatch finishedAfter(long cursor, int limit);
 

@@ -16,6 +16,7 @@ import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.LiveView;
@@ -37,6 +38,7 @@ import dev.spindle.store.jdbc.internal.SqlDependencies;
 import dev.spindle.store.jdbc.internal.SqlDurable;
 import dev.spindle.store.jdbc.internal.SqlEnqueue;
 import dev.spindle.store.jdbc.internal.SqlFlow;
+import dev.spindle.store.jdbc.internal.SqlIncidents;
 import dev.spindle.store.jdbc.internal.SqlInspector;
 import dev.spindle.store.jdbc.internal.SqlJobEnds;
 import dev.spindle.store.jdbc.internal.SqlJobRows;
@@ -149,6 +151,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   private final SqlDurable<C> durable;
   private final SqlAttempts<C> attempts;
   private final SqlProgress<C> progress;
+  private final SqlIncidents<C> incidentLog;
   private final Runnable beforeHeartbeat;
   private final String finishedSql;
   private volatile boolean closed;
@@ -211,6 +214,7 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
     this.retention = b.retention != null ? b.retention : plain::purgeExpired;
     this.durable = new SqlDurable<>(db, dialect, clock, host, attempts);
     this.progress = new SqlProgress<>(db, dialect);
+    this.incidentLog = new SqlIncidents<>(db, dialect);
     this.beforeHeartbeat = b.beforeHeartbeat;
     this.finishedSql = "SELECT " + jobColumns + " FROM " + dialect.allJobs() + " WHERE " + SqlJobRows.IS_TERMINAL
         + " AND finish_seq > ? AND finish_seq <= ? ORDER BY finish_seq LIMIT ?";
@@ -538,6 +542,12 @@ public class JdbcJobStore<C extends JdbcConn> implements StoreBackend {
   @Override
   public Optional<FlowAdmin> flowAdmin() {
     return Optional.of(flow);
+  }
+
+  /** Incidents in the store's {@code spindle_incidents} table ({@code SqlIncidents}). */
+  @Override
+  public Optional<IncidentLog> incidents() {
+    return Optional.of(incidentLog);
   }
 
   @Override

@@ -32,7 +32,7 @@ import java.util.List;
  */
 public final class MariaDbSchema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
 
   private static final String TABLE = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
   private static final int QUEUED = SqlJobRows.QUEUED;
@@ -151,7 +151,12 @@ public final class MariaDbSchema {
           + " started_at BIGINT NOT NULL, ended_at BIGINT, outcome VARCHAR(512), error LONGTEXT,"
           + " KEY spindle_job_attempts_job (job_id, fence), KEY spindle_job_attempts_dup (kind, outcome))" + TABLE,
           "CREATE TRIGGER IF NOT EXISTS spindle_jobs_attempts_deleted AFTER DELETE ON spindle_jobs FOR EACH ROW"
-              + " DELETE FROM spindle_job_attempts WHERE job_id = OLD.id"));
+              + " DELETE FROM spindle_job_attempts WHERE job_id = OLD.id"),
+      // version 5: incidents of stall detectors (SqlIncidents); an open one holds its key in open_key
+      List.of("CREATE TABLE IF NOT EXISTS spindle_incidents (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+          + " kind VARCHAR(32) NOT NULL, queue VARCHAR(255) NOT NULL, subject VARCHAR(255) NOT NULL,"
+          + " open_key VARCHAR(700) UNIQUE, since BIGINT NOT NULL, opened_at BIGINT NOT NULL, resolved_at BIGINT,"
+          + " details TEXT NOT NULL)" + TABLE));
 
   private MariaDbSchema() {}
 

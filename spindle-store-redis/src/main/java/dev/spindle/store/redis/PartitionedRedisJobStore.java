@@ -14,6 +14,7 @@ import dev.spindle.queue.spi.Exchange;
 import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.NewJob;
@@ -351,6 +352,16 @@ public final class PartitionedRedisJobStore implements StoreBackend {
   @Override
   public AuditLog auditLog() {
     return parts[0].auditLog();
+  }
+
+  /**
+   * The first partition's incidents: an incident is about a queue or a worker, which span the
+   * partitions, so one partition keeps them all (as it keeps the audit log), and racing detectors
+   * still meet on one open key.
+   */
+  @Override
+  public Optional<IncidentLog> incidents() {
+    return parts[0].incidents();
   }
 
   /** None: the partitions keep their own statistics, and no view merges them. */

@@ -15,6 +15,7 @@ import dev.spindle.queue.spi.FinishedBatch;
 import dev.spindle.queue.spi.FlowAdmin;
 import dev.spindle.queue.spi.FlowControl;
 import dev.spindle.queue.spi.HeartbeatResult;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobInspector;
 import dev.spindle.queue.spi.JobStatistics;
 import dev.spindle.queue.spi.LiveView;
@@ -124,6 +125,7 @@ public final class RedisJobStore implements StoreBackend {
   private final ConcurrentHashMap<String, JobPolicy> policies = new ConcurrentHashMap<>();
   private final RedisInspector inspector;
   private final RedisControl control;
+  private final RedisIncidents incidentLog;
   private final RedisStatistics statistics;
 
   /** A test clock that replaces Redis {@code TIME}, or null. */
@@ -146,6 +148,7 @@ public final class RedisJobStore implements StoreBackend {
     this.epoch = new NamespaceEpoch(link);
     this.inspector = new RedisInspector(this, link, prefix, json);
     this.control = new RedisControl(this, inspector, link, prefix);
+    this.incidentLog = new RedisIncidents(link, prefix);
     this.statistics = new RedisStatistics(link);
     this.flow = new RedisFlow(this, link);
     this.enqueuer = new RedisEnqueue(this, link, epoch);
@@ -463,6 +466,12 @@ public final class RedisJobStore implements StoreBackend {
   @Override
   public Optional<JobStatistics> statistics() {
     return Optional.of(statistics);
+  }
+
+  /** Incidents in the namespace's slot, each change one script ({@code RedisIncidents}). */
+  @Override
+  public Optional<IncidentLog> incidents() {
+    return Optional.of(incidentLog);
   }
 
   /**

@@ -9,7 +9,10 @@ import dev.spindle.queue.JobRequest;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.Schedule;
 import dev.spindle.queue.ScheduleInfo;
+import dev.spindle.queue.health.WebhookAlerter;
 import dev.spindle.queue.spi.CancelResult;
+import dev.spindle.queue.spi.Incident;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
@@ -59,11 +62,18 @@ public final class ApiRoutes {
 
   private final QueueService service;
   private final LiveStats live;
+  private final Alerting alerting;
 
-  /** Routes over {@code service}. */
+  /** Routes over {@code service}, without incidents' detection or webhooks. */
   public ApiRoutes(QueueService service, LiveStats live) {
+    this(service, live, Alerting.none(service.admin()));
+  }
+
+  /** Routes over {@code service} and {@code alerting}. */
+  public ApiRoutes(QueueService service, LiveStats live, Alerting alerting) {
     this.service = service;
     this.live = live;
+    this.alerting = alerting;
   }
 
   /** Adds every route to the table. */
@@ -198,6 +208,44 @@ public final class ApiRoutes {
         .response(202, "accepted; Location names the job").handle(this::runSchedule);
     t.route(HandlerType.GET, PREFIX + "/audit", Role.VIEWER, "Operator actions, newest first")
         .query("limit", "at most this many (default 100)").handle(this::audit);
+    t.route(HandlerType.GET, PREFIX + "/incidents", Role.VIEWER,
+        "Incidents of stall detectors (stalled queues and workers, latency, failure rate, dead jobs), newest first")
+        .query("open", "true: only open ones").query("limit", "at most this many, 1-1000 (default 100)")
+        .response(200, "incidents").response(501, "the store keeps no incidents").handle(this::incidents);
+    t.route(HandlerType.POST, PREFIX + "/alerts/test", Role.OPERATOR,
+        "Post a test alert to every configured webhook now and report each answer (audited)")
+        .response(200, "one delivery per webhook: name, ok, status, problem (never its URL)")
+        .response(409, "no webhooks are configured").handle(this::testAlert);
+  }
+
+  // ---------------------------------------------------------------- incidents and alerts
+
+  private void incidents(Context ctx) {
+    IncidentLog log = alerting.log().orElseThrow(() -> Problem.notImplemented("the store "
+        + service.admin().describe() + " keeps no incidents"));
+    int limit = intParam(ctx.queryParam("limit"), 100, 1, 1000, "limit");
+    String open = ctx.queryParam("open");
+    if (open != null && !open.equals("true") && !open.equals("false")) {
+      throw Problem.badRequest("open must be true or false: '" + open + "'");
+    }
+    ArrayNode arr = Json.array();
+    for (Incident i : log.incidents("true".equals(open), limit)) {
+      arr.add(Alerting.toJson(i));
+    }
+    ObjectNode o = Json.object();
+    o.set("incidents", arr);
+    o.put("detecting", alerting.detecting());
+    json(ctx, 200, o);
+  }
+
+  private void testAlert(Context ctx) {
+    WebhookAlerter alerter = alerting.alerter().orElseThrow(() -> Problem.conflict("no webhooks are configured:"
+        + " give the dashboard an alerter (see the alerts guide)"));
+    Credentials.User who = Auth.user(ctx);
+    List<WebhookAlerter.Delivery> sent = alerter.test(who.name());
+    ObjectNode o = Alerting.toJson(sent);
+    service.audit().record(who, "alerts.test", sent.size() + " webhook(s)", o.get("summary").asString());
+    json(ctx, 200, o);
   }
 
   // ---------------------------------------------------------------- status

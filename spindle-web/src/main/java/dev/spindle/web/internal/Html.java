@@ -110,7 +110,7 @@ final class Html {
       b.append("<nav>");
       for (String[] n : new String[][] {{"./", "Overview"}, {"queues", "Queues"}, {"jobs", "Jobs"},
           {"dead", "Dead letters"}, {"workers", "Workers"}, {"schedules", "Schedules"}, {"flow", "Flow limits"},
-          {"audit", "Audit"}}) {
+          {"incidents", "Incidents"}, {"audit", "Audit"}}) {
         b.append("<a href=\"").append(n[0]).append("\"").append(n[1].equals(active) ? " class=\"active\"" : "")
             .append(">").append(n[1]).append("</a>");
       }

@@ -3,6 +3,7 @@ package dev.spindle.web.internal;
 import static dev.spindle.web.internal.Html.esc;
 
 import dev.spindle.queue.JobState;
+import dev.spindle.queue.spi.Incident;
 import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.web.Credentials;
 import io.javalin.config.RoutesConfig;
@@ -20,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 public final class Pages {
   /** The page paths (an extra route may not take them). */
   public static final Set<String> PATHS = Set.of("/", "/login", "/logout", "/queues", "/jobs", "/dead",
-      "/workers", "/schedules", "/audit");
+      "/workers", "/schedules", "/audit", "/incidents");
   private static final Map<String, String> TYPES = Map.of("css", "text/css; charset=utf-8",
       "js", "text/javascript; charset=utf-8", "svg", "image/svg+xml", "png", "image/png");
 
@@ -28,12 +29,19 @@ public final class Pages {
   private final LiveStats live;
   private final Auth auth;
   private final Assets assets = Assets.fromJar();
+  private final Alerting alerting;
 
-  /** Pages over the service. */
+  /** Pages over the service, without incidents' detection or webhooks. */
   public Pages(QueueService service, LiveStats live, Auth auth, RouteTable api) {
+    this(service, live, auth, api, Alerting.none(service.admin()));
+  }
+
+  /** Pages over the service and {@code alerting}. */
+  public Pages(QueueService service, LiveStats live, Auth auth, RouteTable api, Alerting alerting) {
     this.service = service;
     this.live = live;
     this.auth = auth;
+    this.alerting = alerting;
   }
 
   /** Adds the page routes. */
@@ -62,6 +70,7 @@ public final class Pages {
         service.flowLimits(FlowLimitsView.MAX_KEYS), service.admin().flowAdmin().isPresent()))));
     r.get("/schedules", this::schedules);
     r.get("/audit", this::audit);
+    r.get("/incidents", this::incidents);
   }
 
   /** A small HTML error page. */
@@ -669,6 +678,37 @@ public final class Pages {
     }
     b.append("</tbody></table></div>");
     html(ctx, frame(ctx, "Audit", "Audit", b.toString()));
+  }
+
+  private void incidents(Context ctx) {
+    StringBuilder b = new StringBuilder("<h1>Incidents</h1>");
+    var log = alerting.log();
+    if (log.isEmpty()) {
+      b.append("<p class=\"muted\">This store keeps no incidents.</p>");
+      html(ctx, frame(ctx, "Incidents", "Incidents", b.toString()));
+      return;
+    }
+    b.append("<p class=\"muted\">").append(alerting.detecting() ? "This dashboard watches the store for stalls."
+        : "Raised by the stall detectors of workers (this dashboard runs none).");
+    if (alerting.alerter().isPresent()) {
+      b.append(" Alerts go to ").append(alerting.alerter().get().webhooks().size()).append(" webhook(s). ")
+          .append("<button type=\"button\" data-api=\"api/v1/alerts/test\" data-done=\"Test alert:\"")
+          .append(" data-show=\"summary\" data-reload=\"no\">Send a test alert</button>");
+    } else {
+      b.append(" No webhooks are configured.");
+    }
+    b.append("</p><div class=\"wrap\"><table id=\"incidents-table\"><thead><tr><th>#</th><th>State</th>"
+        + "<th>Kind</th><th>Queue</th><th>Subject</th><th>Since</th><th>Opened</th><th>Resolved</th>"
+        + "<th>Details</th></tr></thead><tbody>");
+    for (Incident i : log.get().incidents(false, 200)) {
+      b.append("<tr data-incident=\"").append(i.id()).append("\"><td>").append(i.id()).append("</td><td class=\"state ")
+          .append(i.isOpen() ? "DEAD\">open" : "SUCCEEDED\">resolved").append("</td><td>").append(esc(i.kind()))
+          .append("</td><td>").append(esc(i.queue())).append("</td><td>").append(esc(i.subject())).append("</td><td>")
+          .append(Html.time(i.since())).append("</td><td>").append(Html.time(i.openedAt())).append("</td><td>")
+          .append(Html.time(i.resolvedAt())).append("</td><td>").append(esc(i.details())).append("</td></tr>");
+    }
+    b.append("</tbody></table></div>");
+    html(ctx, frame(ctx, "Incidents", "Incidents", b.toString()));
   }
 
   private static void small(StringBuilder b, String key, String label, String value) {

@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code writes and understands. */
-  public static final int VERSION = 17;
+  public static final int VERSION = 18;
 
   /**
    * The function saying whether any job of its {@code bigint[]} argument has a dependent or waiter
@@ -264,7 +264,11 @@ public final class Schema {
           + " attempt integer NOT NULL, worker_id text NOT NULL, host text, started_at bigint NOT NULL, ended_at bigint,"
           + " outcome text, error text)",
           "CREATE INDEX IF NOT EXISTS spindle_job_attempts_job ON spindle_job_attempts (job_id, fence)",
-          "CREATE INDEX IF NOT EXISTS spindle_job_attempts_dup ON spindle_job_attempts (job_id) WHERE kind = 1 OR outcome = 'LOST'"));
+          "CREATE INDEX IF NOT EXISTS spindle_job_attempts_dup ON spindle_job_attempts (job_id) WHERE kind = 1 OR outcome = 'LOST'"),
+      // version 18: incidents of stall detectors (SqlIncidents); an open one holds its key in open_key
+      List.of("CREATE TABLE IF NOT EXISTS spindle_incidents (id bigserial PRIMARY KEY, kind text NOT NULL, queue text NOT NULL,"
+          + " subject text NOT NULL, open_key text UNIQUE, since bigint NOT NULL, opened_at bigint NOT NULL,"
+          + " resolved_at bigint, details text NOT NULL)"));
 
   private Schema() {}
 

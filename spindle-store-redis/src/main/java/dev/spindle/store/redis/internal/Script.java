@@ -72,7 +72,9 @@ public enum Script {
   ATTEMPTS("attempts", ScriptOutputType.MULTI, Mode.READ),
   DUPLICATES("duplicates", ScriptOutputType.MULTI, Mode.READ),
   PROGRESS_WRITE("progress_write", ScriptOutputType.MULTI),
-  PROGRESS_VIEW("progress_view", ScriptOutputType.MULTI, Mode.READ);
+  PROGRESS_VIEW("progress_view", ScriptOutputType.MULTI, Mode.READ),
+  INCIDENT_RAISE("incident_raise", ScriptOutputType.MULTI),
+  INCIDENT_RESOLVE("incident_resolve", ScriptOutputType.VALUE);
 
   /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
   private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";

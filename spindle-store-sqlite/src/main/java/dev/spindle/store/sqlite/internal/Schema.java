@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 11;
+  public static final int VERSION = 12;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -188,6 +188,10 @@ public final class Schema {
     "CREATE INDEX IF NOT EXISTS spindle_job_attempts_dup ON spindle_job_attempts (kind, outcome)",
     "CREATE TRIGGER IF NOT EXISTS spindle_jobs_attempts_del AFTER DELETE ON spindle_jobs BEGIN"
         + " DELETE FROM spindle_job_attempts WHERE job_id = old.id; END",
+    // version 12: incidents of stall detectors (SqlIncidents); an open one holds its key in open_key
+    "CREATE TABLE IF NOT EXISTS spindle_incidents (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, queue TEXT NOT NULL,"
+        + " subject TEXT NOT NULL, open_key TEXT UNIQUE, since INTEGER NOT NULL, opened_at INTEGER NOT NULL,"
+        + " resolved_at INTEGER, details TEXT NOT NULL)",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
 
