@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Schema {
   /** The schema version written to {@code spindle_meta}. */
-  public static final int VERSION = 12;
+  public static final int VERSION = 13;
 
   private static final String[] DDL = {
     "CREATE TABLE IF NOT EXISTS spindle_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
@@ -106,11 +106,16 @@ public final class Schema {
     // per-minute statistics, paused schedules
     "CREATE VIRTUAL TABLE IF NOT EXISTS spindle_jobs_text USING fts5(t_args, t_error, content='',"
         + " contentless_delete=1, tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_ins AFTER INSERT ON spindle_jobs BEGIN"
-        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, new.args, new.error); END",
-    "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_upd AFTER UPDATE OF args, error ON spindle_jobs"
+    // version 13: encrypted arguments are not indexed (their trigrams are random and match nothing)
+    "DROP TRIGGER IF EXISTS spindle_jobs_text_ins",
+    "CREATE TRIGGER spindle_jobs_text_ins AFTER INSERT ON spindle_jobs BEGIN"
+        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, " + searchable("new.args")
+        + ", new.error); END",
+    "DROP TRIGGER IF EXISTS spindle_jobs_text_upd",
+    "CREATE TRIGGER spindle_jobs_text_upd AFTER UPDATE OF args, error ON spindle_jobs"
         + " WHEN old.error IS NOT new.error OR old.args IS NOT new.args BEGIN DELETE FROM spindle_jobs_text WHERE rowid = old.id;"
-        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, new.args, new.error); END",
+        + " INSERT INTO spindle_jobs_text (rowid, t_args, t_error) VALUES (new.id, " + searchable("new.args")
+        + ", new.error); END",
     "CREATE TRIGGER IF NOT EXISTS spindle_jobs_text_del AFTER DELETE ON spindle_jobs BEGIN"
         + " DELETE FROM spindle_jobs_text WHERE rowid = old.id; END",
     "CREATE INDEX IF NOT EXISTS spindle_jobs_created ON spindle_jobs (created_at)",
@@ -194,6 +199,17 @@ public final class Schema {
         + " resolved_at INTEGER, details TEXT NOT NULL)",
     "INSERT OR IGNORE INTO spindle_meta (key, value) VALUES ('job_id', 0), ('finish_seq', 0)",
   };
+
+  /**
+   * SQL: the text of arguments column {@code args} the text index holds: null for encrypted
+   * arguments ({@link dev.spindle.queue.KeyRing}), whose ciphertext no search can match and whose
+   * many random trigrams would make every insert slow.
+   */
+  private static String searchable(String args) {
+    String prefix = "{\"" + dev.spindle.queue.KeyRing.MARKER + "\":1,";
+    return "CASE WHEN substr(" + args + ", 1, " + prefix.length() + ") = '" + prefix + "' THEN NULL ELSE " + args
+        + " END";
+  }
 
   /** Table name to column names of this version, read from the DDL applied to a blank database. */
   private static volatile @Nullable Map<String, Set<String>> expected;
@@ -366,7 +382,8 @@ public final class Schema {
     boolean indexText = existing.contains("spindle_jobs") && !existing.contains("spindle_jobs_text");
     SqlMigrations.migrate(c, MIGRATIONS, file.toString());
     if (indexText) { // a database before version 4: index the jobs it already has
-      c.execOnce("INSERT INTO spindle_jobs_text (rowid, t_args, t_error) SELECT id, args, error FROM spindle_jobs");
+      c.execOnce("INSERT INTO spindle_jobs_text (rowid, t_args, t_error) SELECT id, " + searchable("args")
+          + ", error FROM spindle_jobs");
     }
     moveTraceContexts(c);
     requireColumns(c, file, false);
