@@ -67,7 +67,7 @@ public final class StoreGauges {
    * @param refresh the least time between two reads of the store
    */
   public StoreGauges(JobInspector inspector, MeterRegistry registry, Clock clock, Duration refresh, int maxQueues) {
-    this(inspector, null, registry, clock, refresh, maxQueues);
+    this(inspector, null, null, registry, clock, refresh, maxQueues);
   }
 
   /**
