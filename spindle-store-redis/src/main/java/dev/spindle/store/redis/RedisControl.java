@@ -12,6 +12,7 @@ import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Script;
+import dev.spindle.store.redis.internal.TabText;
 import dev.spindle.store.redis.internal.Times;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,8 +134,8 @@ final class RedisControl implements QueueControl, AuditLog {
 
   @Override
   public void appendAudit(AuditRecord r) {
-    String entry = String.join("\t", Times.encode(r.at()), esc(r.user()), esc(r.action()), esc(r.target()),
-        r.detail() == null ? "0" : "1" + esc(r.detail()));
+    String entry = String.join("\t", Times.encode(r.at()), TabText.esc(r.user()), TabText.esc(r.action()), TabText.esc(r.target()),
+        r.detail() == null ? "0" : "1" + TabText.esc(r.detail()));
     link.script(Script.AUDIT, false, entry, Integer.toString(AuditLog.KEPT));
   }
 
@@ -144,27 +145,9 @@ final class RedisControl implements QueueControl, AuditLog {
     List<AuditRecord> out = new ArrayList<>(raw.size());
     for (String line : raw) {
       String[] p = line.split("\t", -1);
-      out.add(new AuditRecord(Long.parseLong(p[0]), Times.instant(p[1]), unesc(p[2]), unesc(p[3]), unesc(p[4]),
-          p[5].startsWith("1") ? unesc(p[5].substring(1)) : null));
+      out.add(new AuditRecord(Long.parseLong(p[0]), Times.instant(p[1]), TabText.unesc(p[2]), TabText.unesc(p[3]), TabText.unesc(p[4]),
+          p[5].startsWith("1") ? TabText.unesc(p[5].substring(1)) : null));
     }
     return out;
-  }
-
-  private static String esc(String s) {
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
-  }
-
-  private static String unesc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length()) {
-        char n = s.charAt(++i);
-        b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n);
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
   }
 }

@@ -4,6 +4,7 @@ import dev.spindle.queue.spi.Incident;
 import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Script;
+import dev.spindle.store.redis.internal.TabText;
 import dev.spindle.store.redis.internal.Times;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,8 +31,8 @@ final class RedisIncidents implements IncidentLog {
 
   @Override
   public Raised raise(Incident.Key key, Instant since, String details, Instant now) {
-    String rec = String.join("\t", key.kind().name(), esc(key.queue()), esc(key.subject()), Times.encode(since),
-        Times.encode(now), "", esc(Incident.cut(details)));
+    String rec = String.join("\t", key.kind().name(), TabText.esc(key.queue()), TabText.esc(key.subject()), Times.encode(since),
+        Times.encode(now), "", TabText.esc(Incident.cut(details)));
     List<Object> r = link.script(Script.INCIDENT_RAISE, true, key.openKey(), rec, Integer.toString(KEPT));
     return new Raised(decode((String) r.get(1)), ((Long) r.get(0)) == 1L);
   }
@@ -71,25 +72,7 @@ final class RedisIncidents implements IncidentLog {
 
   private static Incident decode(String rec) {
     String[] p = Objects.requireNonNull(rec, "incident record").split("\t", -1);
-    return new Incident(Long.parseLong(p[0]), Incident.Kind.valueOf(p[1]), unesc(p[2]), unesc(p[3]),
-        Times.instant(p[4]), Times.instant(p[5]), p[6].isEmpty() ? null : Times.instant(p[6]), unesc(p[7]));
-  }
-
-  private static String esc(String s) {
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
-  }
-
-  private static String unesc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length()) {
-        char n = s.charAt(++i);
-        b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n);
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
+    return new Incident(Long.parseLong(p[0]), Incident.Kind.valueOf(p[1]), TabText.unesc(p[2]), TabText.unesc(p[3]),
+        Times.instant(p[4]), Times.instant(p[5]), p[6].isEmpty() ? null : Times.instant(p[6]), TabText.unesc(p[7]));
   }
 }
