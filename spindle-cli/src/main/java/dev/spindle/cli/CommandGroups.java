@@ -20,7 +20,7 @@ final class CommandGroups implements CommandLine.IHelpSectionRenderer {
     Map<String, List<String>> g = new LinkedHashMap<>();
     g.put("Operate a queue:", List.of("enqueue", "worker", "services", "ctl", "schedules", "flow", "workflow",
         "dashboard", "migrate", "lock"));
-    g.put("Inspect:", List.of("status", "jobs", "help"));
+    g.put("Inspect:", List.of("status", "jobs", "incidents", "help"));
     g.put("Run the texts' examples:", List.of("spinner", "primes", "producer-consumer", "bank", "cpu-scaling",
         "basics", "asyncio", "futurist", "thumbnails", "demo"));
     return g;

@@ -43,6 +43,7 @@ public final class SpindleCli implements Runnable {
         new dev.spindle.cli.queue.WorkflowCommand(),
         new dev.spindle.cli.queue.SchedulesCommand(),
         new dev.spindle.cli.queue.FlowCommand(),
+        new dev.spindle.cli.queue.IncidentsCommand(),
         new dev.spindle.cli.queue.DashboardCommand(),
         new dev.spindle.cli.supervisor.ServicesCommand(),
         new dev.spindle.cli.supervisor.CtlCommand(),

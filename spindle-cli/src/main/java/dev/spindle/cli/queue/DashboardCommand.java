@@ -74,6 +74,9 @@ public final class DashboardCommand implements Callable<Integer> {
   @Option(names = "--new-token", description = "print a new random API token and its hash for a users file, exit")
   boolean newToken;
 
+  @Mixin
+  AlertOptions alerting = new AlertOptions();
+
   @Option(names = {"-v", "--verbose"}, description = "also print the store, the API's addresses and the web "
       + "server's start-up log (by default only the URL is printed, and warnings and errors)")
   boolean verbose;
@@ -111,14 +114,27 @@ public final class DashboardCommand implements Callable<Integer> {
       SERVER_LOGGERS.forEach(l -> System.setProperty("org.slf4j.simpleLogger.log." + l, "info"));
     }
     Network network = new Network(bind, allowedHosts, insecureHttpOnNetwork);
+    dev.spindle.queue.health.StallRules rules = alerting.rules();
+    dev.spindle.queue.health.WebhookAlerter alerter = alerting.alerter("spindle dashboard");
     try (StoreBackend s = store.open()) {
-      serve(out, s, network, port, creds, registry, verbose);
+      serve(out, s, network, port, creds, registry, verbose, b -> {
+        if (alerting.detect) {
+          b.stallDetection(rules);
+        }
+        if (alerter != null) {
+          b.alerts(alerter);
+        }
+      });
       return 0;
     } catch (dev.spindle.queue.StoreException e) {
       return QueueSupport.fail("dashboard", e);
     } catch (IllegalStateException e) {
       System.err.println("spindle dashboard: " + e.getMessage());
       return 1;
+    } finally {
+      if (alerter != null) {
+        alerter.close();
+      }
     }
   }
 
@@ -163,7 +179,18 @@ public final class DashboardCommand implements Callable<Integer> {
    */
   static void serve(PrintStream out, StoreBackend store, Network network, int port, @Nullable Credentials creds,
       TaskRegistry registry, boolean verbose) throws InterruptedException {
+    serve(out, store, network, port, creds, registry, verbose, b -> { });
+  }
+
+  /**
+   * As {@link #serve(PrintStream, StoreBackend, Network, int, Credentials, TaskRegistry, boolean)},
+   * with {@code extra} applied to the dashboard's builder (stall detection, alerts).
+   */
+  static void serve(PrintStream out, StoreBackend store, Network network, int port, @Nullable Credentials creds,
+      TaskRegistry registry, boolean verbose, java.util.function.Consumer<Dashboard.Builder> extra)
+      throws InterruptedException {
     Dashboard.Builder b = Dashboard.builder(store).port(port).registry(registry);
+    extra.accept(b);
     try {
       b.bind(network.bind()).allowedHosts(network.allowedHosts())
           .insecureHttpOnNetwork(network.insecureHttpOnNetwork());

@@ -48,6 +48,9 @@ public final class WorkerCommand implements Callable<Integer> {
   @Mixin
   QueueSupport.CatalogOption catalog = new QueueSupport.CatalogOption();
 
+  @Mixin
+  AlertOptions alerting = new AlertOptions();
+
   @Option(names = {"-q", "--queues"}, paramLabel = "QUEUE", split = ",", defaultValue = JobOptions.DEFAULT_QUEUE,
       description = "queues to consume, highest priority first (default: ${DEFAULT-VALUE})")
   List<String> queues = new ArrayList<>();
@@ -126,7 +129,15 @@ public final class WorkerCommand implements Callable<Integer> {
     if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
       throw new CommandLine.ParameterException(cl, "--metrics-port must be 0-65535: " + metricsPort);
     }
+    if (alerting.alerts != null && !alerting.detect) {
+      throw new CommandLine.ParameterException(cl, "--alerts names where a stall detector's incidents go: add "
+          + "--detect-stalls");
+    }
     if (processes != 0) {
+      if (alerting.detect) {
+        throw new CommandLine.ParameterException(cl, "--detect-stalls runs in one worker process; with --processes "
+            + "run it in the dashboard (spindle dashboard --detect-stalls) or from cron (spindle incidents check)");
+      }
       if (metricsPort != null) {
         throw new CommandLine.ParameterException(cl, "--metrics-port serves one worker process; with --processes "
             + "run each supervised worker's metrics elsewhere (not supported yet)");
@@ -135,6 +146,8 @@ public final class WorkerCommand implements Callable<Integer> {
           concurrency, name, graceD, DurationArgs.parse(cl, lease), DurationArgs.parse(cl, heartbeat), limits,
           prefetch);
     }
+    dev.spindle.queue.health.WebhookAlerter alerter = alerting.detect ? alerting.alerter("spindle worker " + name)
+        : null;
     StoreBackend s;
     try {
       s = store.openOrCreate();
@@ -153,6 +166,10 @@ public final class WorkerCommand implements Callable<Integer> {
           : m == ExecutionModel.SEQUENTIAL ? 1 : Runtime.getRuntime().availableProcessors());
       b.prefetch(prefetch);
       limits.forEach(b::queueLimit);
+      if (alerting.detect) {
+        b.stallDetector(dev.spindle.queue.health.StallDetector.of(s, alerting.rules(),
+            alerter != null ? alerter : dev.spindle.queue.health.IncidentListener.NONE));
+      }
       if (metrics != null) {
         b.observer(metrics.observer());
       }
@@ -190,6 +207,9 @@ public final class WorkerCommand implements Callable<Integer> {
       worker.close();
       if (metricsServer != null) {
         metricsServer.close();
+      }
+      if (alerter != null) {
+        alerter.close();
       }
       s.close();
       stopped.countDown();

@@ -47,6 +47,8 @@ public final class WebhookAlerter implements IncidentListener, AutoCloseable {
   private final HttpClient http;
   private final ScheduledThreadPoolExecutor sender;
   private final AtomicInteger pending = new AtomicInteger();
+  /** Notified whenever an alert stops waiting ({@link #awaitSent}). */
+  private final Object settled = new Object();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -115,6 +117,35 @@ public final class WebhookAlerter implements IncidentListener, AutoCloseable {
   }
 
   /**
+   * Waits until every alert posted so far was delivered, failed for good or dropped: for a process
+   * that alerts and then exits ({@code spindle incidents check}).
+   *
+   * @return true if none is waiting any more, false if {@code timeout} ran out first
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitSent(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (settled) {
+      while (pending.get() > 0) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(settled, left);
+      }
+    }
+    return true;
+  }
+
+  /** One alert is no longer waiting: wakes {@link #awaitSent}. */
+  private void settle() {
+    pending.decrementAndGet();
+    synchronized (settled) {
+      settled.notifyAll();
+    }
+  }
+
+  /**
    * Posts a test alert to every webhook now, once each (no retry), and waits for the answers: at
    * most the timeout per webhook. For the dashboard's and the API's "test" action.
    *
@@ -143,8 +174,8 @@ public final class WebhookAlerter implements IncidentListener, AutoCloseable {
       try {
         sender.execute(() -> attempt(h, body, incident.id(), 1));
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        pending.decrementAndGet();
         dropped.incrementAndGet();
+        settle();
       }
     }
   }
@@ -152,8 +183,8 @@ public final class WebhookAlerter implements IncidentListener, AutoCloseable {
   private void attempt(Webhook h, String body, long incident, int n) {
     Delivery d = send(h, body);
     if (d.ok()) {
-      pending.decrementAndGet();
       delivered.incrementAndGet();
+      settle();
       return;
     }
     boolean retryable = d.status == 0 || d.status == 429 || d.status >= 500;
@@ -168,8 +199,8 @@ public final class WebhookAlerter implements IncidentListener, AutoCloseable {
         // closing: counted as failed below
       }
     }
-    pending.decrementAndGet();
     failed.incrementAndGet();
+    settle();
     LOG.warn("alert for incident {} to webhook '{}' failed for good after {} attempt(s): {}", incident, h.name(), n,
         d.problem());
   }
