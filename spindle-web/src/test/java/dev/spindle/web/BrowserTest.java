@@ -13,6 +13,10 @@ import dev.spindle.queue.Schedule;
 import dev.spindle.queue.Worker;
 import dev.spindle.queue.Workflow;
 import dev.spindle.queue.WorkflowHandle;
+import dev.spindle.queue.health.Webhook;
+import dev.spindle.queue.health.WebhookAlerter;
+import dev.spindle.queue.spi.Incident;
+import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.store.sqlite.SqliteJobStore;
 import dev.spindle.supervisor.ServiceConfig;
 import dev.spindle.supervisor.ServiceManager;
@@ -26,6 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +73,9 @@ class BrowserTest {
   static String deadId;
   static String failedId;
   static final String GATE = "browser-" + System.nanoTime();
+  static com.sun.net.httpserver.HttpServer receiver;
+  static WebhookAlerter alerter;
+  static final List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -78,7 +87,17 @@ class BrowserTest {
         .childStdout(ProcessBuilder.Redirect.DISCARD)
         .service(ServiceConfig.builder("printer", PrinterService.class).workers(2)
             .args(new PrinterService.Args("hi", 60_000)).build()).build().start();
-    dashboard = WebFixture.configure(Dashboard.builder(store)).supervisorRunDirectory(run).build().start();
+    receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      alerts.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    alerter = WebhookAlerter.builder().webhook(Webhook.of("ops", "http://127.0.0.1:"
+        + receiver.getAddress().getPort() + "/hook", Webhook.Format.JSON)).build();
+    dashboard = WebFixture.configure(Dashboard.builder(store)).supervisorRunDirectory(run).alerts(alerter).build()
+        .start();
     queue = JobQueue.builder(store).build();
     seed();
     shots = Path.of(System.getProperty("spindle.screenshots", "target/screenshots"));
@@ -142,6 +161,12 @@ class BrowserTest {
     }
     if (dashboard != null) {
       dashboard.close();
+    }
+    if (alerter != null) {
+      alerter.close();
+    }
+    if (receiver != null) {
+      receiver.stop(0);
     }
     if (store != null) {
       store.close();
@@ -508,5 +533,25 @@ class BrowserTest {
     assertThat(text("#keys-tenants tr[data-key='globex'] td:nth-child(3)")).isEqualTo("1");
     assertThat(text("#keys-tenants tr[data-key='acme'] td:nth-child(2)")).isEqualTo("0");
     shot("flow-limits");
+  }
+
+  @Test
+  @Order(11)
+  void showsOpenAndResolvedIncidentsAndSendsATestAlert() throws Exception {
+    IncidentLog log = store.incidents().orElseThrow();
+    Instant now = store.storeTime();
+    Incident open = log.raise(Incident.Key.of(Incident.Kind.STALLED_QUEUE, "work"), now,
+        "1 ready job(s), the oldest waiting 3 min with free slots on 1 live worker(s)", now).incident();
+    Incident.Key latency = Incident.Key.of(Incident.Kind.QUEUE_LATENCY, "mail");
+    long resolved = log.raise(latency, now, "the oldest ready job waited 12 min", now).incident().id();
+    log.resolve(latency, now.plusSeconds(60));
+    open("/incidents");
+    assertThat(text("tr[data-incident='" + open.id() + "']")).contains("open", "STALLED_QUEUE", "work",
+        "free slots on 1 live worker");
+    assertThat(text("tr[data-incident='" + resolved + "']")).contains("resolved", "QUEUE_LATENCY", "mail");
+    shot("incidents");
+    browser.findElement(By.id("alert-test")).click();
+    wait.until(ExpectedConditions.textMatches(By.id("flash"), java.util.regex.Pattern.compile("^Test alert:.*")));
+    assertThat(alerts).singleElement().satisfies(a -> assertThat(a).contains("test alert requested by alice"));
   }
 }

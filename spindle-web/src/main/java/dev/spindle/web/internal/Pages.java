@@ -692,7 +692,7 @@ public final class Pages {
         : "Raised by the stall detectors of workers (this dashboard runs none).");
     if (alerting.alerter().isPresent()) {
       b.append(" Alerts go to ").append(alerting.alerter().get().webhooks().size()).append(" webhook(s). ")
-          .append("<button type=\"button\" data-api=\"api/v1/alerts/test\" data-done=\"Test alert:\"")
+          .append("<button type=\"button\" id=\"alert-test\" data-api=\"api/v1/alerts/test\" data-done=\"Test alert:\"")
           .append(" data-show=\"summary\" data-reload=\"no\">Send a test alert</button>");
     } else {
       b.append(" No webhooks are configured.");
