@@ -23,19 +23,15 @@ import dev.spindle.queue.spi.DurableStore;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.StepLog;
 import dev.spindle.queue.spi.StepRecord;
-import dev.spindle.queue.spi.StoreBackend;
 import dev.spindle.queue.spi.WaitFor;
-import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,42 +45,20 @@ import org.junit.jupiter.api.Test;
  * does not exist or itself is a clear error. The store and the worker share a {@link ManualClock}.
  * Subclass it per backend and implement {@link #openStore()}.
  */
-public abstract class DurableAwaitContract {
+public abstract class DurableAwaitContract extends ClockedStoreFixture {
   private static final Instant T0 = Instant.parse("2030-07-08T10:00:00Z");
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  /** The store's and the worker's clock: open the store with it. */
-  protected ManualClock clock;
-  /** The store under test. */
-  protected StoreBackend store;
   private DurableStore durable;
-  private final List<AutoCloseable> open = new ArrayList<>();
   private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
 
-  /** Opens a new, empty store on {@link #clock}. */
-  protected abstract StoreBackend openStore() throws Exception;
+  protected DurableAwaitContract() {
+    super(T0, "q", "other");
+  }
 
   @BeforeEach
-  void openIt() throws Exception {
-    clock = new ManualClock(T0);
-    store = openStore();
+  void openRole() {
     durable = store.durable().orElseThrow();
-    register("w1");
-    register("w2");
-  }
-
-  @AfterEach
-  void closeIt() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    store.close();
-  }
-
-  private void register(String worker) {
-    Instant now = clock.instant();
-    store.heartbeat(new WorkerRecord(worker, worker, "host", 1, List.of("q", "other"), 8, "THREADS", "RUNNING", now,
-        now, now.plus(Duration.ofDays(400)), 0, 0, 0, 0));
   }
 
   private int ran(String label) {
@@ -102,13 +76,13 @@ public abstract class DurableAwaitContract {
   private Worker worker(Worker.Builder b) {
     Worker w = b.clock(clock).pollInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofDays(365))
         .heartbeatInterval(Duration.ofMillis(100)).start();
-    open.add(w);
+    closeAfter(w);
     return w;
   }
 
   private JobQueue queue(TaskRegistry registry) {
     JobQueue q = JobQueue.builder(store).registry(registry).clock(clock).build();
-    open.add(q);
+    closeAfter(q);
     return q;
   }
 

@@ -20,8 +20,6 @@ import dev.spindle.queue.spi.ProgressStore;
 import dev.spindle.queue.spi.ProgressUpdate;
 import dev.spindle.queue.spi.QueueControl;
 import dev.spindle.queue.spi.RetentionLimits;
-import dev.spindle.queue.spi.StoreBackend;
-import dev.spindle.queue.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +29,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,41 +41,19 @@ import org.junit.jupiter.api.Test;
  * reports are written with its outcome, and bad input is refused. Subclass it per backend and
  * implement {@link #openStore()}.
  */
-public abstract class ProgressStoreContract {
+public abstract class ProgressStoreContract extends ClockedStoreFixture {
   private static final Instant T0 = Instant.parse("2030-05-06T07:00:00Z");
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  /** The store's clock: open the store with it. */
-  protected ManualClock clock;
-  /** The store under test. */
-  protected StoreBackend store;
   private ProgressStore progress;
-  private final List<AutoCloseable> open = new ArrayList<>();
 
-  /** Opens a new, empty store on {@link #clock}. */
-  protected abstract StoreBackend openStore() throws Exception;
+  protected ProgressStoreContract() {
+    super(T0, "q");
+  }
 
   @BeforeEach
-  void openIt() throws Exception {
-    clock = new ManualClock(T0);
-    store = openStore();
+  void openRole() {
     progress = store.progress().orElseThrow();
-    register("w1");
-    register("w2");
-  }
-
-  @AfterEach
-  void closeIt() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    store.close();
-  }
-
-  private void register(String worker) {
-    Instant now = clock.instant();
-    store.heartbeat(new WorkerRecord(worker, worker, "host", 1, List.of("q"), 8, "THREADS", "RUNNING", now, now,
-        now.plus(Duration.ofDays(400)), 0, 0, 0, 0));
   }
 
   private String enqueue() {
@@ -248,13 +223,13 @@ public abstract class ProgressStoreContract {
     Worker w = Worker.builder(store).registry(reg).queues("q").concurrency(2).clock(clock)
         .pollInterval(Duration.ofMillis(20)).leaseDuration(Duration.ofDays(365)).heartbeatInterval(Duration.ofMillis(100))
         .progressFlushInterval(flush).progressLimits(new ProgressLimits(5, 40)).start();
-    open.add(w);
+    closeAfter(w);
     return w;
   }
 
   private JobQueue queue(TaskRegistry reg) {
     JobQueue q = JobQueue.builder(store).registry(reg).clock(clock).build();
-    open.add(q);
+    closeAfter(q);
     return q;
   }
 
