@@ -46,6 +46,8 @@ public final class SqlAttempts<C extends JdbcConn> implements AttemptLedger {
       + " host, started_at, ended_at, outcome, error) SELECT j.id, j.fence, " + ATTEMPT + ", j.attempt + ?,"
       + " COALESCE(j.worker_id, ?), " + HOST_OF_WORKER + ", COALESCE(j.started_at, ?), ?, ?, ? FROM spindle_jobs j"
       + " WHERE j.id = ? AND j.fence = ?";
+  /** As {@link #ENDED}, for the running attempt of a job whose fence the caller does not know (a reclaim). */
+  private static final String ENDED_RUNNING = ENDED.replace("j.fence = ?", "j.state = " + SqlJobRows.RUNNING);
   private static final String TRIM = "DELETE FROM spindle_job_attempts WHERE job_id = ? AND fence <= ?";
   private static final String TRIM_BY_JOB = "DELETE FROM spindle_job_attempts WHERE job_id = ? AND fence <="
       + " (SELECT j.fence FROM spindle_jobs j WHERE j.id = ?) - ?";
@@ -149,7 +151,7 @@ public final class SqlAttempts<C extends JdbcConn> implements AttemptLedger {
     if (workerByJob.isEmpty()) {
       return;
     }
-    PreparedStatement ps = c.ps(ENDED.replace("j.fence = ?", "j.state = " + SqlJobRows.RUNNING));
+    PreparedStatement ps = c.ps(ENDED_RUNNING);
     for (Map.Entry<Long, String> e : workerByJob.entrySet()) {
       bindEnded(ps, e.getKey(), -1, 0, e.getValue(), nowUs, AttemptOutcome.LOST, lostError(e.getKey(), e.getValue()));
       ps.addBatch();
