@@ -24,13 +24,15 @@ import org.jspecify.annotations.Nullable;
  * at load, not on every call, which saved a third of the Redis CPU of a single enqueue. Where
  * Functions are missing (Redis 6) or not permitted (ACL), each script is the library followed by
  * its body, run with EVALSHA (EVAL after a restart flushed the script cache). Either way every call
- * starts with {@code begin(KEYS, ARGV)}, which resets the library's per-call state. Every script
+ * starts with {@code begin(KEYS, ARGV)}, which resets the library's per-call state, or, for a
+ * script that uses none of it, the cheaper {@code enter(KEYS, ARGV)}. Every script
  * gets the key prefix as its only declared key, so Redis Cluster routes it to the namespace's slot.
  *
  * <p>Thread-safe (texts are built once, lazily).
  */
 public enum Script {
   ENQUEUE("enqueue", ScriptOutputType.MULTI),
+  ENQUEUE_ONE("enqueue_one", ScriptOutputType.MULTI, Mode.WRITE, false),
   EXCHANGE("exchange", ScriptOutputType.MULTI),
   HEARTBEAT("heartbeat", ScriptOutputType.MULTI),
   DEREGISTER("deregister", ScriptOutputType.INTEGER),
@@ -102,6 +104,8 @@ public enum Script {
   private final String file;
   private final ScriptOutputType output;
   private final boolean readOnly;
+  /** Whether a call starts with {@code begin} (resets the library's per-call state) or {@code enter}. */
+  private final boolean stateful;
   private volatile @Nullable String source;
   private volatile @Nullable String body;
   private volatile @Nullable String sha;
@@ -113,9 +117,24 @@ public enum Script {
 
   /** {@code declared}: {@link Mode#READ} for a script that only reads; the others are told apart by their body. */
   Script(String file, ScriptOutputType output, Mode declared) {
+    this(file, output, declared, true);
+  }
+
+  /**
+   * {@code stateful}: false for a script that uses none of the library's per-call state (it writes
+   * straight to Redis, never through {@code flush()}), so its calls start with the cheaper
+   * {@code enter} instead of {@code begin}.
+   */
+  Script(String file, ScriptOutputType output, Mode declared, boolean stateful) {
     this.file = file;
     this.output = output;
     this.readOnly = declared == Mode.READ;
+    this.stateful = stateful;
+  }
+
+  /** The call that starts this script: {@code begin} or {@code enter} (see {@code lib.lua}). */
+  private String start() {
+    return stateful ? "begin" : "enter";
   }
 
   /** This script's own file ({@code lua/<file>.lua}), read once. */
@@ -185,7 +204,7 @@ public enum Script {
             };
             fns.append("\n-- ---------------------------------------------------------------- ").append(s.file)
                 .append("\nredis.register_function{function_name = NAME .. '_").append(s.file)
-                .append("', flags = ").append(flags).append(", callback = function(keys, args)\nbegin(keys, args)\n")
+                .append("', flags = ").append(flags).append(", callback = function(keys, args)\n").append(s.start()).append("(keys, args)\n")
                 .append(s.source()).append("\nend}\n");
           }
           String content = LIB + fns;
@@ -202,7 +221,7 @@ public enum Script {
     if (sha == null) {
       synchronized (this) {
         if (sha == null) {
-          String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\nbegin(GK, GA)\n"
+          String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\n" + start() + "(GK, GA)\n"
               + "-- ---------------------------------------------------------------- " + file + "\n" + source();
           body = b;
           sha = sha1(b);

@@ -46,7 +46,7 @@
 --
 -- Loaded once as a Redis Functions library (Script.java), this file's top level runs once, and
 -- every call starts with begin(keys, args), which sets KEYS, ARGV and P and resets every piece of
--- per-call state below. A new module-level table or flag that a call changes MUST be reset there:
+-- per-call state below (or with enter(keys, args), for a script that uses none of it). A new module-level table or flag that a call changes MUST be reset there:
 -- otherwise it leaks into the next call (ScriptStateTest checks that begin() resets each one).
 local KEYS, ARGV, P
 
@@ -113,12 +113,14 @@ end
 -- times, lease ends) are moved onto the store's clock by the returned offset (store - caller), so
 -- they keep their meaning as durations from the caller's now. A test clock is passed as
 -- '=' .. instant: that instant is then the store's now (offset 0).
-local function storeclock(arg)
-  if string.sub(arg, 1, 1) == '=' then
-    return string.sub(arg, 2), '0.000000000'
-  end
+local function storenow(arg)
+  if string.sub(arg, 1, 1) == '=' then return string.sub(arg, 2) end
   local tm = redis.call('TIME')
-  local now = string.format('%d.%09d', tonumber(tm[1]), tonumber(tm[2]) * 1000)
+  return tm[1] .. '.' .. string.format('%06d000', tonumber(tm[2]))
+end
+local function storeclock(arg)
+  local now = storenow(arg)
+  if string.sub(arg, 1, 1) == '=' then return now, '0.000000000' end
   return now, tsub(now, arg)
 end
 
@@ -1000,12 +1002,16 @@ end
 -- ---------------------------------------------------------------- retried requests
 -- A request that timed out or lost its connection is sent again with the same request id; the
 -- reply kept under that id is returned instead of doing the work twice.
+-- A request id sent as '+' .. id is a first attempt (RedisLink.request): no reply can be kept under
+-- it yet, so replay() does not look.
 local function replay(rid)
-  if rid == '' then return nil end
+  if rid == '' or string.byte(rid) == 43 then return nil end
   return redis.call('GET', P .. 'req:' .. rid)
 end
 local function remember(rid, value)
-  if rid ~= '' then redis.call('SET', P .. 'req:' .. rid, value, 'PX', REQ_TTL_MS) end
+  if rid == '' then return end
+  if string.byte(rid) == 43 then rid = string.sub(rid, 2) end
+  redis.call('SET', P .. 'req:' .. rid, value, 'PX', REQ_TTL_MS)
 end
 
 -- ---------------------------------------------------------------- read-only views
@@ -1115,6 +1121,11 @@ local function read_oldest_by_queue()
 end
 
 -- ---------------------------------------------------------------- per call
+-- Starts a call that keeps no per-call state: it writes straight to Redis, never through the
+-- buffers of flush(), and reads no cache below. Sets KEYS, ARGV and P only.
+local function enter(keys, args)
+  KEYS, ARGV, P = keys, args, keys[1]
+end
 -- Starts a call: its keys and arguments, and fresh per-call state (see the top of this file).
 local function begin(keys, args)
   KEYS, ARGV, P = keys, args, keys[1]
