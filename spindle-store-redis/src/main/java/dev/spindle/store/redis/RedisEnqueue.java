@@ -105,7 +105,7 @@ final class RedisEnqueue {
       if (keyed) {
         EnqueueArgs.appendFlowKeys(args, jobs);
       }
-      List<?> r = link.request(Script.ENQUEUE, args.toArray(String[]::new));
+      List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
       if ("epoch".equals(r.get(0))) {
         epoch.changed(expected, (String) r.get(1), "enqueue");
         continue;
@@ -139,7 +139,7 @@ final class RedisEnqueue {
     String runAt = j.runAt().equals(j.createdAt()) ? created : Times.encode(j.runAt());
     for (int attempt = 0; ; attempt++) {
       String expected = attempt == 0 ? epoch.expected() : "";
-      List<?> r = link.request(Script.ENQUEUE_ONE, store.rid(), expected, store.nowArg(j.createdAt()), policy,
+      List<?> r = link.script(Script.ENQUEUE_ONE, true, store.rid(), expected, store.nowArg(j.createdAt()), policy,
           storedPolicies.has(expected, policy) ? "" : Policies.encode(j.policy()), j.queue(),
           Integer.toString(j.priority()), runAt, created, j.isDelayed() ? "1" : "0", Rows.header(j, policy));
       if ("epoch".equals(r.get(0))) {

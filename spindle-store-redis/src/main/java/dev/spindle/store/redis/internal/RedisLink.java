@@ -43,11 +43,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -345,29 +343,10 @@ public final class RedisLink implements AutoCloseable {
    * Cluster master), else EVALSHA (EVAL if the server lost its script cache); retrying like
    * {@link #call}.
    */
-  public <T> T script(Script s, boolean retry, String... args) {
-    return script(s, retry, () -> args);
-  }
-
-  /**
-   * Runs a script whose first argument is a request id (a repeat with it returns the first reply),
-   * retrying like {@link #script}; the first attempt sends the id as {@code "+" + id}, telling the
-   * script that no reply can be kept under it yet, so it skips looking (one command less); retries
-   * send it bare.
-   */
-  public <T> T request(Script s, String... args) {
-    String[] first = args.clone();
-    first[0] = "+" + args[0];
-    AtomicBoolean sent = new AtomicBoolean();
-    return script(s, true, () -> sent.getAndSet(true) ? args : first);
-  }
-
-  /** {@link #script}, with the arguments of each attempt from {@code attemptArgs}. */
   @SuppressWarnings("unchecked")
-  private <T> T script(Script s, boolean retry, Supplier<String[]> attemptArgs) {
+  public <T> T script(Script s, boolean retry, String... args) {
     if (functions) {
       return call(s.label(), retry, c -> {
-        String[] args = attemptArgs.get();
         CompletionStage<T> first = c.fcall(s.function(), s.output(), keys, args);
         return first.exceptionallyCompose(e -> StoreErrors.noFunction(e)
             ? loadLibrary(c).thenCompose(x -> (CompletionStage<T>) c.fcall(s.function(), s.output(), keys, args))
@@ -375,7 +354,6 @@ public final class RedisLink implements AutoCloseable {
       });
     }
     return call(s.label(), retry, c -> {
-      String[] args = attemptArgs.get();
       CompletionStage<T> first = c.evalsha(s.sha(), s.output(), keys, args);
       return first.exceptionallyCompose(e -> StoreErrors.noScript(e)
           ? (CompletionStage<T>) c.eval(s.body(), s.output(), keys, args)

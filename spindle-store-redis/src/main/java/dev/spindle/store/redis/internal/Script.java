@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  */
 public enum Script {
   ENQUEUE("enqueue", ScriptOutputType.MULTI),
-  ENQUEUE_ONE("enqueue_one", ScriptOutputType.MULTI, Mode.WRITE, false),
+  /** {@code enqueue} for one job without a unique key, dependencies or a flow key: fewer commands. */
+  ENQUEUE_ONE("enqueue_one", ScriptOutputType.MULTI, Mode.WRITE, Start.ENTER, "enqueue"),
   EXCHANGE("exchange", ScriptOutputType.MULTI),
   HEARTBEAT("heartbeat", ScriptOutputType.MULTI),
   DEREGISTER("deregister", ScriptOutputType.INTEGER),
@@ -98,14 +99,29 @@ public enum Script {
     READ
   }
 
+  /** The library function a call starts with (see {@code lib.lua}). */
+  enum Start {
+    /** {@code begin}: resets the library's per-call state. */
+    BEGIN,
+    /**
+     * {@code enter}: sets the keys and arguments only, for a script that uses none of the per-call
+     * state (it writes straight to Redis, never through {@code flush()}).
+     */
+    ENTER;
+
+    String function() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /** The Functions library: its text, and its name, which every function name starts with. */
   public record Library(String name, String text) {}
 
   private final String file;
   private final ScriptOutputType output;
   private final boolean readOnly;
-  /** Whether a call starts with {@code begin} (resets the library's per-call state) or {@code enter}. */
-  private final boolean stateful;
+  private final Start start;
+  private final String label;
   private volatile @Nullable String source;
   private volatile @Nullable String body;
   private volatile @Nullable String sha;
@@ -117,24 +133,16 @@ public enum Script {
 
   /** {@code declared}: {@link Mode#READ} for a script that only reads; the others are told apart by their body. */
   Script(String file, ScriptOutputType output, Mode declared) {
-    this(file, output, declared, true);
+    this(file, output, declared, Start.BEGIN, file);
   }
 
-  /**
-   * {@code stateful}: false for a script that uses none of the library's per-call state (it writes
-   * straight to Redis, never through {@code flush()}), so its calls start with the cheaper
-   * {@code enter} instead of {@code begin}.
-   */
-  Script(String file, ScriptOutputType output, Mode declared, boolean stateful) {
+  /** {@code label}: what messages call it (the operation a caller asked for). */
+  Script(String file, ScriptOutputType output, Mode declared, Start start, String label) {
     this.file = file;
     this.output = output;
     this.readOnly = declared == Mode.READ;
-    this.stateful = stateful;
-  }
-
-  /** The call that starts this script: {@code begin} or {@code enter} (see {@code lib.lua}). */
-  private String start() {
-    return stateful ? "begin" : "enter";
+    this.start = start;
+    this.label = label;
   }
 
   /** This script's own file ({@code lua/<file>.lua}), read once. */
@@ -176,7 +184,7 @@ public enum Script {
 
   /** A name for messages. */
   public String label() {
-    return file;
+    return label;
   }
 
   /** What the script may do: derived from its body (the out-of-memory marker) and its declaration. */
@@ -204,7 +212,7 @@ public enum Script {
             };
             fns.append("\n-- ---------------------------------------------------------------- ").append(s.file)
                 .append("\nredis.register_function{function_name = NAME .. '_").append(s.file)
-                .append("', flags = ").append(flags).append(", callback = function(keys, args)\n").append(s.start()).append("(keys, args)\n")
+                .append("', flags = ").append(flags).append(", callback = function(keys, args)\n").append(s.start.function()).append("(keys, args)\n")
                 .append(s.source()).append("\nend}\n");
           }
           String content = LIB + fns;
@@ -221,7 +229,7 @@ public enum Script {
     if (sha == null) {
       synchronized (this) {
         if (sha == null) {
-          String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\n" + start() + "(GK, GA)\n"
+          String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\n" + start.function() + "(GK, GA)\n"
               + "-- ---------------------------------------------------------------- " + file + "\n" + source();
           body = b;
           sha = sha1(b);

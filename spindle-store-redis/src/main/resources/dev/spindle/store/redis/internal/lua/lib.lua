@@ -1002,16 +1002,12 @@ end
 -- ---------------------------------------------------------------- retried requests
 -- A request that timed out or lost its connection is sent again with the same request id; the
 -- reply kept under that id is returned instead of doing the work twice.
--- A request id sent as '+' .. id is a first attempt (RedisLink.request): no reply can be kept under
--- it yet, so replay() does not look.
 local function replay(rid)
-  if rid == '' or string.byte(rid) == 43 then return nil end
+  if rid == '' then return nil end
   return redis.call('GET', P .. 'req:' .. rid)
 end
 local function remember(rid, value)
-  if rid == '' then return end
-  if string.byte(rid) == 43 then rid = string.sub(rid, 2) end
-  redis.call('SET', P .. 'req:' .. rid, value, 'PX', REQ_TTL_MS)
+  if rid ~= '' then redis.call('SET', P .. 'req:' .. rid, value, 'PX', REQ_TTL_MS) end
 end
 
 -- ---------------------------------------------------------------- read-only views
