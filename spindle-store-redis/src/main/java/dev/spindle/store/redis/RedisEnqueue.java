@@ -10,9 +10,7 @@ import dev.spindle.queue.store.Workflows;
 import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
-import dev.spindle.store.redis.internal.Rows;
 import dev.spindle.store.redis.internal.Script;
-import dev.spindle.store.redis.internal.Times;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -86,18 +84,20 @@ final class RedisEnqueue {
     return List.copyOf(out);
   }
 
-  /** One script call; if Redis lost the namespace's data since this instance last looked, records that first. */
+  /**
+   * One script call ({@code enqueue_plain} when no job has a unique key, dependencies or a flow key,
+   * else {@code enqueue}); if Redis lost the namespace's data since this instance last looked,
+   * records that first.
+   */
   private List<EnqueueResult> enqueueChunk(List<NewJob> jobs, boolean dependencies) {
-    if (!dependencies && jobs.size() == 1 && plain(jobs.get(0))) {
-      return List.of(enqueueOne(jobs.get(0)));
-    }
+    boolean plain = !dependencies && jobs.stream().allMatch(RedisEnqueue::plain);
     for (int attempt = 0; ; attempt++) {
       List<String> args = new ArrayList<>(jobs.size() * 2 + 16);
       args.add(store.rid());
       String expected = attempt == 0 ? epoch.expected() : "";
       args.add(expected);
       args.add(store.nowArg(jobs.get(0).createdAt()));
-      EnqueueArgs.appendJobs(args, jobs);
+      EnqueueArgs.appendJobs(args, jobs, policy -> storedPolicies.has(expected, policy));
       boolean keyed = jobs.stream().anyMatch(j -> j.flowKey() != null);
       if (dependencies || keyed) {
         EnqueueArgs.appendDependencies(args, jobs);
@@ -105,7 +105,7 @@ final class RedisEnqueue {
       if (keyed) {
         EnqueueArgs.appendFlowKeys(args, jobs);
       }
-      List<?> r = link.script(Script.ENQUEUE, true, args.toArray(String[]::new));
+      List<?> r = link.script(plain ? Script.ENQUEUE_PLAIN : Script.ENQUEUE, true, args.toArray(String[]::new));
       if ("epoch".equals(r.get(0))) {
         epoch.changed(expected, (String) r.get(1), "enqueue");
         continue;
@@ -119,44 +119,23 @@ final class RedisEnqueue {
             + ", which is not an earlier job of the batch; nothing was added");
       }
       List<EnqueueResult> out = EnqueueArgs.results(jobs, r, 0);
+      if (out.stream().anyMatch(EnqueueResult::created)) { // else the script wrote no policy
+        storedPolicies.add(expected, jobs);
+      }
       epoch.saw(out.get(out.size() - 1).jobId());
       return out;
     }
   }
 
-  /** Whether {@code j} fits {@code enqueue_one}: no unique key, dependencies or flow key. */
+  /** Whether {@code j} fits {@code enqueue_plain}: no unique key, dependencies or flow key. */
   private static boolean plain(NewJob j) {
     return j.uniqueKey() == null && !j.hasDependencies() && j.flowKey() == null;
   }
 
   /**
-   * One {@link #plain} job with {@code enqueue_one}: the fewest commands a job costs Redis. Its
-   * policy's text goes along only until a call stored it under the epoch in force.
-   */
-  private EnqueueResult enqueueOne(NewJob j) {
-    String policy = Policies.id(j.policy());
-    String created = Times.encode(j.createdAt());
-    String runAt = j.runAt().equals(j.createdAt()) ? created : Times.encode(j.runAt());
-    for (int attempt = 0; ; attempt++) {
-      String expected = attempt == 0 ? epoch.expected() : "";
-      List<?> r = link.script(Script.ENQUEUE_ONE, true, store.rid(), expected, store.nowArg(j.createdAt()), policy,
-          storedPolicies.has(expected, policy) ? "" : Policies.encode(j.policy()), j.queue(),
-          Integer.toString(j.priority()), runAt, created, j.isDelayed() ? "1" : "0", Rows.header(j, policy));
-      if ("epoch".equals(r.get(0))) {
-        epoch.changed(expected, (String) r.get(1), "enqueue");
-        continue;
-      }
-      storedPolicies.add(expected, policy);
-      String id = (String) r.get(1);
-      epoch.saw(id);
-      return new EnqueueResult(id, true, j.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED);
-    }
-  }
-
-  /**
    * The policies this instance stored under one namespace epoch: their texts need not go along
-   * again while that epoch holds (Redis lost nothing since, so they are still there). Nothing is
-   * known without an epoch. Thread-safe.
+   * again while that epoch holds (Redis lost nothing since, so they are still there; the scripts
+   * check the epoch before they add a job). Nothing is known without an epoch. Thread-safe.
    */
   private static final class StoredPolicies {
     private String epoch = "";
@@ -166,7 +145,8 @@ final class RedisEnqueue {
       return !epoch.isEmpty() && epoch.equals(this.epoch) && ids.contains(policy);
     }
 
-    synchronized void add(String epoch, String policy) {
+    /** Notes the policies of {@code jobs}, just added under {@code epoch}. */
+    synchronized void add(String epoch, List<NewJob> jobs) {
       if (epoch.isEmpty()) {
         return;
       }
@@ -174,7 +154,9 @@ final class RedisEnqueue {
         this.epoch = epoch;
         ids.clear();
       }
-      ids.add(policy);
+      for (NewJob j : jobs) {
+        ids.add(Policies.id(j.policy()));
+      }
     }
   }
 

@@ -32,8 +32,8 @@ import org.jspecify.annotations.Nullable;
  */
 public enum Script {
   ENQUEUE("enqueue", ScriptOutputType.MULTI),
-  /** {@code enqueue} for one job without a unique key, dependencies or a flow key: fewer commands. */
-  ENQUEUE_ONE("enqueue_one", ScriptOutputType.MULTI, Mode.WRITE, Start.ENTER, "enqueue"),
+  /** {@code enqueue} for jobs without unique keys, dependencies or flow keys: fewer commands. */
+  ENQUEUE_PLAIN("enqueue_plain", ScriptOutputType.MULTI, Mode.WRITE, Start.ENTER, "enqueue"),
   EXCHANGE("exchange", ScriptOutputType.MULTI),
   HEARTBEAT("heartbeat", ScriptOutputType.MULTI),
   DEREGISTER("deregister", ScriptOutputType.INTEGER),

@@ -175,9 +175,12 @@ local function mset(k, v)
   MSETS[#MSETS + 1] = k
   MSETS[#MSETS + 1] = v
 end
-local function count(q, s, d)
-  local m = CNT[q]
-  if not m then m = {}; CNT[q] = m end
+-- Counts 'd' more jobs of queue 'q' in state 's', in 'into' (queue -> state -> change; CNT, which
+-- flush() writes, if not given).
+local function count(q, s, d, into)
+  local t = into or CNT
+  local m = t[q]
+  if not m then m = {}; t[q] = m end
   m[s] = (m[s] or 0) + d
 end
 local function chunked(cmd, key, l, step)
@@ -765,7 +768,7 @@ end
 
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
--- policy, the number of groups; per group (consecutive jobs with the same options, so that jobs are
+-- policy ('' if the client stored it already), the number of groups; per group (consecutive jobs with the same options, so that jobs are
 -- added in input order): queue, priority, run at, created (both on the enqueuer's clock: the run
 -- time is moved onto the store's clock 'now' by the difference),
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
@@ -778,6 +781,12 @@ end
 -- Returns {'ids', first id} when every job was added without dependencies (their ids are
 -- consecutive, in the order of the groups), else a flat list: id, created (1/0), state, per job;
 -- or {'missing', job id, batch position} (and nothing is added) if a dependency does not exist.
+-- Where a new job waits: its state, the index it is filed in and its score there (SCHEDULED by run
+-- time, QUEUED by priority).
+local function startindex(q, p, delayed, ra)
+  if delayed then return 'SCHEDULED', P .. 'sched', ids(ceilus(ra)) end
+  return 'QUEUED', rkey(q), ids(-p)
+end
 local function enqueue(i, now)
   local npol = tonumber(ARGV[i])
   local pols = {}
@@ -834,7 +843,10 @@ local function enqueue(i, now)
   if fresh > 0 then
     -- the first write grows memory, so under OOM the script fails here, before changing anything
     nextid = redis.call('INCRBY', P .. 'id', fresh) - fresh
-    for k = 1, npol do redis.call('HSETNX', P .. 'pol', pols[k], ARGV[poltexts + 2 * k]) end
+    for k = 1, npol do
+      local text = ARGV[poltexts + 2 * k]
+      if text ~= '' then redis.call('HSETNX', P .. 'pol', pols[k], text) end
+    end
   end
   local total = 0
   x = i
@@ -853,10 +865,8 @@ local function enqueue(i, now)
   for g = 1, ngroups do
     local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), tadd(now, tsub(ARGV[x + 2], ARGV[x + 3])),
       ARGV[x + 4] == '1', pols[tonumber(ARGV[x + 5])], tonumber(ARGV[x + 6])
-    local s = delayed and 'SCHEDULED' or 'QUEUED'
+    local s, key, score = startindex(q, p, delayed, ra)
     local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po})
-    local key, score
-    if delayed then key, score = P .. 'sched', ids(ceilus(ra)) else key, score = rkey(q), ids(-p) end
     local idx = ZADDS[key]
     if not idx then idx = {}; ZADDS[key] = idx end
     local all = ZADDS[P .. 'all']

@@ -25,11 +25,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A lone job without a unique key, dependencies or a flow key goes through {@code enqueue_one}, the
- * lean script: it must leave Redis exactly as the general {@code enqueue} does (every key, value
- * and score), issue fewer commands, and keep the request-id rules of a retried call.
+ * Jobs without unique keys, dependencies or flow keys go through {@code enqueue_plain}, the lean
+ * script: it must leave Redis exactly as the general {@code enqueue} does (every key, value and
+ * score), issue fewer commands, and keep the request-id rule of a repeated call.
  */
-class RedisEnqueueOneTest {
+class RedisEnqueuePlainTest {
   private static final Instant NOW = Instant.parse("2026-11-28T12:00:00.123456789Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
@@ -50,7 +50,7 @@ class RedisEnqueueOneTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("jobs")
   void aLoneJobIsStoredExactlyAsTheGeneralEnqueueStoresIt(String name, NewJob job) {
-    try (RedisJobStore lean = SharedRedis.open("one", CLOCK); RedisJobStore general = SharedRedis.open("one", CLOCK)) {
+    try (RedisJobStore lean = SharedRedis.open("plain-one", CLOCK); RedisJobStore general = SharedRedis.open("plain-one", CLOCK)) {
       EnqueueResult viaLean = lean.enqueue(List.of(job)).get(0);
       EnqueueResult viaGeneral = enqueueGenerally(general, job);
 
@@ -61,9 +61,28 @@ class RedisEnqueueOneTest {
   }
 
   @Test
+  void aBatchOfSeveralGroupsIsStoredExactlyAsTheGeneralEnqueueStoresIt() {
+    JobPolicy custom = new JobPolicy(null, RetryPolicy.none(), 1, Duration.ofHours(1), Duration.ofDays(2));
+    List<NewJob> batch = List.of(job("a", 0, NOW, JobPolicy.defaults()), job("a", 0, NOW, JobPolicy.defaults()),
+        job("b", 2, NOW, custom), job("a", 0, NOW.plusSeconds(5), JobPolicy.defaults()),
+        job("b", 2, NOW, custom), job("a", 0, NOW, JobPolicy.defaults()));
+    try (RedisJobStore lean = SharedRedis.open("plain", CLOCK); RedisJobStore general = SharedRedis.open("plain", CLOCK)) {
+      List<EnqueueResult> viaLean = lean.enqueue(batch);
+      List<String> args = new ArrayList<>(List.of(general.rid(), "", general.nowArg(NOW)));
+      EnqueueArgs.appendJobs(args, batch);
+      List<EnqueueResult> viaGeneral = EnqueueArgs.results(batch,
+          general.link().script(Script.ENQUEUE, true, args.toArray(String[]::new)), 0);
+
+      assertThat(viaLean).isEqualTo(viaGeneral).extracting(EnqueueResult::state).containsExactly(JobState.QUEUED,
+          JobState.QUEUED, JobState.QUEUED, JobState.SCHEDULED, JobState.QUEUED, JobState.QUEUED);
+      assertThat(dump(lean)).isEqualTo(dump(general));
+    }
+  }
+
+  @Test
   void aLoneJobIntoAFlowKeyedQueueClearsTheQueuesHeldMarkAsTheGeneralEnqueueDoes() {
-    try (RedisJobStore lean = SharedRedis.open("one-flow", CLOCK);
-        RedisJobStore general = SharedRedis.open("one-flow", CLOCK)) {
+    try (RedisJobStore lean = SharedRedis.open("plain-flow", CLOCK);
+        RedisJobStore general = SharedRedis.open("plain-flow", CLOCK)) {
       NewJob keyed = job("flowq", 0, NOW, JobPolicy.defaults()).withFlowKey("tenant:a");
       NewJob plain = job("flowq", 0, NOW, JobPolicy.defaults());
       for (RedisJobStore s : List.of(lean, general)) {
@@ -79,11 +98,11 @@ class RedisEnqueueOneTest {
 
   @Test
   void aRepeatedCallIsAnsweredFromItsFirstReply() {
-    try (RedisJobStore store = SharedRedis.open("one-retry", CLOCK)) {
+    try (RedisJobStore store = SharedRedis.open("plain-retry", CLOCK)) {
       NewJob j = job("default", 0, NOW, JobPolicy.defaults());
       String rid = store.rid();
-      List<?> first = store.link().script(Script.ENQUEUE_ONE, true, oneArgs(store, rid, j));
-      List<?> retried = store.link().script(Script.ENQUEUE_ONE, true, oneArgs(store, rid, j));
+      List<?> first = store.link().script(Script.ENQUEUE_PLAIN, true, oneArgs(store, rid, j));
+      List<?> retried = store.link().script(Script.ENQUEUE_PLAIN, true, oneArgs(store, rid, j));
 
       assertThat(retried).isEqualTo(first);
       assertThat(store.find((String) first.get(1))).isPresent();
@@ -102,7 +121,8 @@ class RedisEnqueueOneTest {
       store.enqueue(List.of(jobNow()));
 
       // GET reply, GET epoch, TIME, INCRBY, MSET, ZADD x2, HINCRBY, SISMEMBER, DEL wait, SET reply (the
-      // general enqueue adds the policy's HSETNX and SADD queues)
+      // general enqueue adds the policy's HSETNX and SADD queues, and 3 more commands to a combined call
+      // of enqueues into one queue)
       assertThat(commandCounts(server)).containsExactlyInAnyOrderEntriesOf(Map.of("fcall", 1L, "time", 1L, "get", 2L,
           "incrby", 1L, "mset", 1L, "zadd", 2L, "hincrby", 1L, "sismember", 1L, "del", 1L, "set", 1L));
     }
@@ -130,12 +150,9 @@ class RedisEnqueueOneTest {
   }
 
   private static String[] oneArgs(RedisJobStore store, String rid, NewJob j) {
-    String policy = dev.spindle.store.redis.internal.Policies.id(j.policy());
-    String created = dev.spindle.store.redis.internal.Times.encode(j.createdAt());
-    return new String[] {rid, "", store.nowArg(j.createdAt()), policy,
-        dev.spindle.store.redis.internal.Policies.encode(j.policy()), j.queue(), Integer.toString(j.priority()),
-        dev.spindle.store.redis.internal.Times.encode(j.runAt()), created, j.isDelayed() ? "1" : "0",
-        dev.spindle.store.redis.internal.Rows.header(j, policy)};
+    List<String> args = new ArrayList<>(List.of(rid, "", store.nowArg(j.createdAt())));
+    EnqueueArgs.appendJobs(args, List.of(j));
+    return args.toArray(String[]::new);
   }
 
   /** Every key of the store's namespace but its epoch marker and kept replies, with its whole value. */
