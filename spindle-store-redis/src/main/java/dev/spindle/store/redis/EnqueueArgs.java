@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * The arguments and replies of the enqueue scripts ({@code enqueue}, {@code add_children},
@@ -86,6 +87,14 @@ final class EnqueueArgs {
    * script adds them in input order.
    */
   static void appendJobs(List<String> args, List<NewJob> jobs) {
+    appendJobs(args, jobs, policy -> false);
+  }
+
+  /**
+   * {@link #appendJobs(List, List)}, with an empty text for each policy id that {@code stored}
+   * accepts (the scripts then do not write it again).
+   */
+  static void appendJobs(List<String> args, List<NewJob> jobs, Predicate<String> stored) {
     Map<JobPolicy, String[]> policies = new LinkedHashMap<>();
     List<Group> runs = new ArrayList<>();
     List<Integer> starts = new ArrayList<>();
@@ -93,8 +102,8 @@ final class EnqueueArgs {
     for (int i = 0; i < jobs.size(); i++) {
       NewJob n = Objects.requireNonNull(jobs.get(i), "job");
       policies.computeIfAbsent(n.policy(), p -> {
-        String text = Policies.encode(p);
-        return new String[] {Integer.toString(policies.size() + 1), Policies.id(text), text};
+        String id = Policies.id(p);
+        return new String[] {Integer.toString(policies.size() + 1), id, stored.test(id) ? "" : Policies.encode(p)};
       });
       Group g = Group.of(n);
       if (!g.equals(last)) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Policies {
   private static final int CACHE_LIMIT = 1024;
   private static final ConcurrentHashMap<JobPolicy, String> ENCODED = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<JobPolicy, String> IDS = new ConcurrentHashMap<>();
   private static final ConcurrentHashMap<String, JobPolicy> DECODED = new ConcurrentHashMap<>();
 
   private Policies() {}
@@ -29,6 +30,19 @@ public final class Policies {
       ENCODED.put(p, s);
     }
     return s;
+  }
+
+  /** The {@link #id} of the policy's {@link #encode text form}. */
+  public static String id(JobPolicy p) {
+    String id = IDS.get(p);
+    if (id == null) {
+      id = id(encode(p));
+      if (IDS.size() >= CACHE_LIMIT) {
+        IDS.clear();
+      }
+      IDS.put(p, id);
+    }
+    return id;
   }
 
   /** The id of a policy text: 16 hex digits of its SHA-1. */

@@ -24,13 +24,16 @@ import org.jspecify.annotations.Nullable;
  * at load, not on every call, which saved a third of the Redis CPU of a single enqueue. Where
  * Functions are missing (Redis 6) or not permitted (ACL), each script is the library followed by
  * its body, run with EVALSHA (EVAL after a restart flushed the script cache). Either way every call
- * starts with {@code begin(KEYS, ARGV)}, which resets the library's per-call state. Every script
+ * starts with {@code begin(KEYS, ARGV)}, which resets the library's per-call state, or, for a
+ * script that uses none of it, the cheaper {@code enter(KEYS, ARGV)}. Every script
  * gets the key prefix as its only declared key, so Redis Cluster routes it to the namespace's slot.
  *
  * <p>Thread-safe (texts are built once, lazily).
  */
 public enum Script {
   ENQUEUE("enqueue", ScriptOutputType.MULTI),
+  /** {@code enqueue} for jobs without unique keys, dependencies or flow keys: fewer commands. */
+  ENQUEUE_PLAIN("enqueue_plain", ScriptOutputType.MULTI, Mode.WRITE, Start.ENTER, "enqueue"),
   EXCHANGE("exchange", ScriptOutputType.MULTI),
   HEARTBEAT("heartbeat", ScriptOutputType.MULTI),
   DEREGISTER("deregister", ScriptOutputType.INTEGER),
@@ -96,12 +99,29 @@ public enum Script {
     READ
   }
 
+  /** The library function a call starts with (see {@code lib.lua}). */
+  enum Start {
+    /** {@code begin}: resets the library's per-call state. */
+    BEGIN,
+    /**
+     * {@code enter}: sets the keys and arguments only, for a script that uses none of the per-call
+     * state (it writes straight to Redis, never through {@code flush()}).
+     */
+    ENTER;
+
+    String function() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /** The Functions library: its text, and its name, which every function name starts with. */
   public record Library(String name, String text) {}
 
   private final String file;
   private final ScriptOutputType output;
   private final boolean readOnly;
+  private final Start start;
+  private final String label;
   private volatile @Nullable String source;
   private volatile @Nullable String body;
   private volatile @Nullable String sha;
@@ -113,9 +133,16 @@ public enum Script {
 
   /** {@code declared}: {@link Mode#READ} for a script that only reads; the others are told apart by their body. */
   Script(String file, ScriptOutputType output, Mode declared) {
+    this(file, output, declared, Start.BEGIN, file);
+  }
+
+  /** {@code label}: what messages call it (the operation a caller asked for). */
+  Script(String file, ScriptOutputType output, Mode declared, Start start, String label) {
     this.file = file;
     this.output = output;
     this.readOnly = declared == Mode.READ;
+    this.start = start;
+    this.label = label;
   }
 
   /** This script's own file ({@code lua/<file>.lua}), read once. */
@@ -157,7 +184,7 @@ public enum Script {
 
   /** A name for messages. */
   public String label() {
-    return file;
+    return label;
   }
 
   /** What the script may do: derived from its body (the out-of-memory marker) and its declaration. */
@@ -185,7 +212,7 @@ public enum Script {
             };
             fns.append("\n-- ---------------------------------------------------------------- ").append(s.file)
                 .append("\nredis.register_function{function_name = NAME .. '_").append(s.file)
-                .append("', flags = ").append(flags).append(", callback = function(keys, args)\nbegin(keys, args)\n")
+                .append("', flags = ").append(flags).append(", callback = function(keys, args)\n").append(s.start.function()).append("(keys, args)\n")
                 .append(s.source()).append("\nend}\n");
           }
           String content = LIB + fns;
@@ -202,7 +229,7 @@ public enum Script {
     if (sha == null) {
       synchronized (this) {
         if (sha == null) {
-          String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\nbegin(GK, GA)\n"
+          String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\n" + start.function() + "(GK, GA)\n"
               + "-- ---------------------------------------------------------------- " + file + "\n" + source();
           body = b;
           sha = sha1(b);

@@ -46,7 +46,7 @@
 --
 -- Loaded once as a Redis Functions library (Script.java), this file's top level runs once, and
 -- every call starts with begin(keys, args), which sets KEYS, ARGV and P and resets every piece of
--- per-call state below. A new module-level table or flag that a call changes MUST be reset there:
+-- per-call state below (or with enter(keys, args), for a script that uses none of it). A new module-level table or flag that a call changes MUST be reset there:
 -- otherwise it leaks into the next call (ScriptStateTest checks that begin() resets each one).
 local KEYS, ARGV, P
 
@@ -113,12 +113,14 @@ end
 -- times, lease ends) are moved onto the store's clock by the returned offset (store - caller), so
 -- they keep their meaning as durations from the caller's now. A test clock is passed as
 -- '=' .. instant: that instant is then the store's now (offset 0).
-local function storeclock(arg)
-  if string.sub(arg, 1, 1) == '=' then
-    return string.sub(arg, 2), '0.000000000'
-  end
+local function storenow(arg)
+  if string.sub(arg, 1, 1) == '=' then return string.sub(arg, 2) end
   local tm = redis.call('TIME')
-  local now = string.format('%d.%09d', tonumber(tm[1]), tonumber(tm[2]) * 1000)
+  return tm[1] .. '.' .. string.format('%06d000', tonumber(tm[2]))
+end
+local function storeclock(arg)
+  local now = storenow(arg)
+  if string.sub(arg, 1, 1) == '=' then return now, '0.000000000' end
   return now, tsub(now, arg)
 end
 
@@ -173,9 +175,12 @@ local function mset(k, v)
   MSETS[#MSETS + 1] = k
   MSETS[#MSETS + 1] = v
 end
-local function count(q, s, d)
-  local m = CNT[q]
-  if not m then m = {}; CNT[q] = m end
+-- Counts 'd' more jobs of queue 'q' in state 's', in 'into' (queue -> state -> change; CNT, which
+-- flush() writes, if not given).
+local function count(q, s, d, into)
+  local t = into or CNT
+  local m = t[q]
+  if not m then m = {}; t[q] = m end
   m[s] = (m[s] or 0) + d
 end
 local function chunked(cmd, key, l, step)
@@ -763,7 +768,7 @@ end
 
 -- ---------------------------------------------------------------- enqueue
 -- Reads a job batch from ARGV starting at i: the number of distinct policies, an id and a text per
--- policy, the number of groups; per group (consecutive jobs with the same options, so that jobs are
+-- policy ('' if the client stored it already), the number of groups; per group (consecutive jobs with the same options, so that jobs are
 -- added in input order): queue, priority, run at, created (both on the enqueuer's clock: the run
 -- time is moved onto the store's clock 'now' by the difference),
 -- delayed ('1'/'0'), policy number (1-based), number of jobs, then 2 values per job: header and
@@ -776,6 +781,12 @@ end
 -- Returns {'ids', first id} when every job was added without dependencies (their ids are
 -- consecutive, in the order of the groups), else a flat list: id, created (1/0), state, per job;
 -- or {'missing', job id, batch position} (and nothing is added) if a dependency does not exist.
+-- Where a new job waits: its state, the index it is filed in and its score there (SCHEDULED by run
+-- time, QUEUED by priority).
+local function startindex(q, p, delayed, ra)
+  if delayed then return 'SCHEDULED', P .. 'sched', ids(ceilus(ra)) end
+  return 'QUEUED', rkey(q), ids(-p)
+end
 local function enqueue(i, now)
   local npol = tonumber(ARGV[i])
   local pols = {}
@@ -832,7 +843,10 @@ local function enqueue(i, now)
   if fresh > 0 then
     -- the first write grows memory, so under OOM the script fails here, before changing anything
     nextid = redis.call('INCRBY', P .. 'id', fresh) - fresh
-    for k = 1, npol do redis.call('HSETNX', P .. 'pol', pols[k], ARGV[poltexts + 2 * k]) end
+    for k = 1, npol do
+      local text = ARGV[poltexts + 2 * k]
+      if text ~= '' then redis.call('HSETNX', P .. 'pol', pols[k], text) end
+    end
   end
   local total = 0
   x = i
@@ -851,10 +865,8 @@ local function enqueue(i, now)
   for g = 1, ngroups do
     local q, p, ra, delayed, po, n = ARGV[x], tonumber(ARGV[x + 1]), tadd(now, tsub(ARGV[x + 2], ARGV[x + 3])),
       ARGV[x + 4] == '1', pols[tonumber(ARGV[x + 5])], tonumber(ARGV[x + 6])
-    local s = delayed and 'SCHEDULED' or 'QUEUED'
+    local s, key, score = startindex(q, p, delayed, ra)
     local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po})
-    local key, score
-    if delayed then key, score = P .. 'sched', ids(ceilus(ra)) else key, score = rkey(q), ids(-p) end
     local idx = ZADDS[key]
     if not idx then idx = {}; ZADDS[key] = idx end
     local all = ZADDS[P .. 'all']
@@ -1115,6 +1127,11 @@ local function read_oldest_by_queue()
 end
 
 -- ---------------------------------------------------------------- per call
+-- Starts a call that keeps no per-call state: it writes straight to Redis, never through the
+-- buffers of flush(), and reads no cache below. Sets KEYS, ARGV and P only.
+local function enter(keys, args)
+  KEYS, ARGV, P = keys, args, keys[1]
+end
 -- Starts a call: its keys and arguments, and fresh per-call state (see the top of this file).
 local function begin(keys, args)
   KEYS, ARGV, P = keys, args, keys[1]

@@ -1,0 +1,63 @@
+-- enqueue_plain(rid, epoch, caller now, <job batch>): enqueue() for jobs without unique keys,
+-- dependencies or flow keys, the shape of most enqueues, with the fewest commands: one per key
+-- written, straight to Redis (the call starts with enter(), not begin()). The batch is enqueue()'s
+-- (EnqueueArgs.appendJobs; a policy's text is '' once the client stored it under the epoch in
+-- force, the unique keys are all ''). The reply is enqueue()'s: {'ids', first id}, or
+-- {'epoch', marker or ''} as there. Fails under OOM before changing anything (the INCRBY of the
+-- ids is its first write).
+local rid = ARGV[1]
+local prev = replay(rid)
+if prev then return cjson.decode(prev) end
+if ARGV[2] ~= '' then
+  local ep = redis.call('GET', P .. 'epoch')
+  if ep ~= ARGV[2] then return {'epoch', ep or ''} end
+end
+local now = storenow(ARGV[3])
+local npol = tonumber(ARGV[4])
+local groups = 5 + 2 * npol
+local total, x = 0, groups + 1
+for _ = 1, tonumber(ARGV[groups]) do
+  local n = tonumber(ARGV[x + 6])
+  total, x = total + n, x + 7 + 2 * n
+end
+local id = redis.call('INCRBY', P .. 'id', total) - total
+local pols = {}
+for k = 1, npol do
+  local at = 3 + 2 * k
+  pols[k] = ARGV[at]
+  if ARGV[at + 1] ~= '' then redis.call('HSETNX', P .. 'pol', ARGV[at], ARGV[at + 1]) end
+end
+local strings, indexes, all, counts, first = {}, {}, {}, {}, ids(id + 1)
+x = groups + 1
+for _ = 1, tonumber(ARGV[groups]) do
+  local q, p, runat, created, po, n = ARGV[x], tonumber(ARGV[x + 1]), ARGV[x + 2], ARGV[x + 3],
+    pols[tonumber(ARGV[x + 5])], tonumber(ARGV[x + 6])
+  local ra = now
+  if runat ~= created then ra = tadd(now, tsub(runat, created)) end
+  local s, key, score = startindex(q, p, ARGV[x + 4] == '1', ra)
+  local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = p, q = q, po = po})
+  for k = 0, n - 1 do
+    id = id + 1
+    local sid, m = ids(id), mem(id)
+    push(strings, 1, hkey(sid), ARGV[x + 7 + 2 * k])
+    push(strings, 1, skey(sid), text)
+    push(indexes, key, score, m)
+    push(all, 1, sid, m)
+  end
+  count(q, s, n, counts)
+  x = x + 7 + 2 * n
+end
+chunked('MSET', nil, strings[1], 2)
+for key, l in pairs(indexes) do chunked('ZADD', key, l, 2) end
+chunked('ZADD', P .. 'all', all[1], 2)
+for q, byState in pairs(counts) do
+  for s, n in pairs(byState) do
+    -- a queue with a job counted is in P..'queues' (purge_expired forgets it only when every count is 0)
+    if redis.call('HINCRBY', nkey(q), s, n) == n then redis.call('SADD', P .. 'queues', q) end
+  end
+  if redis.call('SISMEMBER', P .. 'fq', q) == 1 then redis.call('HDEL', P .. 'fh', q) end
+end
+CHANGED = true
+notify()
+remember(rid, '["ids","' .. first .. '"]')
+return {'ids', first}

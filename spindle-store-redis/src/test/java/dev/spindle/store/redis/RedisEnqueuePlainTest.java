@@ -1,0 +1,204 @@
+package dev.spindle.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.JobState;
+import dev.spindle.queue.RetryPolicy;
+import dev.spindle.queue.spi.EnqueueResult;
+import dev.spindle.queue.spi.NewJob;
+import dev.spindle.store.redis.internal.Script;
+import dev.spindle.testkit.redis.RedisServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Jobs without unique keys, dependencies or flow keys go through {@code enqueue_plain}, the lean
+ * script: it must leave Redis exactly as the general {@code enqueue} does (every key, value and
+ * score), issue fewer commands, and keep the request-id rule of a repeated call.
+ */
+class RedisEnqueuePlainTest {
+  private static final Instant NOW = Instant.parse("2026-11-28T12:00:00.123456789Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  static Stream<Arguments> jobs() {
+    JobPolicy custom = new JobPolicy(Duration.ofSeconds(30), RetryPolicy.none(), 2, Duration.ofHours(1),
+        Duration.ofDays(2));
+    return Stream.of(
+        Arguments.of("ready now", job("default", 0, NOW, JobPolicy.defaults())),
+        Arguments.of("a priority and its own queue", job("mail", 7, NOW, JobPolicy.defaults())),
+        Arguments.of("a negative priority", job("mail", -3, NOW, JobPolicy.defaults())),
+        Arguments.of("delayed", job("default", 0, NOW.plusSeconds(90).plusNanos(1), JobPolicy.defaults())),
+        Arguments.of("run at in the past", job("default", 0, NOW.minusMillis(1500), JobPolicy.defaults())),
+        Arguments.of("its own policy", job("default", 0, NOW, custom)),
+        Arguments.of("a trace context", job("default", 0, NOW, JobPolicy.defaults())
+            .withTraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jobs")
+  void aLoneJobIsStoredExactlyAsTheGeneralEnqueueStoresIt(String name, NewJob job) {
+    try (RedisJobStore lean = SharedRedis.open("plain-one", CLOCK); RedisJobStore general = SharedRedis.open("plain-one", CLOCK)) {
+      EnqueueResult viaLean = lean.enqueue(List.of(job)).get(0);
+      EnqueueResult viaGeneral = enqueueGenerally(general, job);
+
+      assertThat(viaLean).isEqualTo(viaGeneral);
+      assertThat(viaLean.state()).isEqualTo(job.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED);
+      assertThat(dump(lean)).isEqualTo(dump(general)).isNotEmpty();
+    }
+  }
+
+  @Test
+  void aBatchOfSeveralGroupsIsStoredExactlyAsTheGeneralEnqueueStoresIt() {
+    JobPolicy custom = new JobPolicy(null, RetryPolicy.none(), 1, Duration.ofHours(1), Duration.ofDays(2));
+    List<NewJob> batch = List.of(job("a", 0, NOW, JobPolicy.defaults()), job("a", 0, NOW, JobPolicy.defaults()),
+        job("b", 2, NOW, custom), job("a", 0, NOW.plusSeconds(5), JobPolicy.defaults()),
+        job("b", 2, NOW, custom), job("a", 0, NOW, JobPolicy.defaults()));
+    try (RedisJobStore lean = SharedRedis.open("plain", CLOCK); RedisJobStore general = SharedRedis.open("plain", CLOCK)) {
+      List<EnqueueResult> viaLean = lean.enqueue(batch);
+      List<String> args = new ArrayList<>(List.of(general.rid(), "", general.nowArg(NOW)));
+      EnqueueArgs.appendJobs(args, batch);
+      List<EnqueueResult> viaGeneral = EnqueueArgs.results(batch,
+          general.link().script(Script.ENQUEUE, true, args.toArray(String[]::new)), 0);
+
+      assertThat(viaLean).isEqualTo(viaGeneral).extracting(EnqueueResult::state).containsExactly(JobState.QUEUED,
+          JobState.QUEUED, JobState.QUEUED, JobState.SCHEDULED, JobState.QUEUED, JobState.QUEUED);
+      assertThat(dump(lean)).isEqualTo(dump(general));
+    }
+  }
+
+  @Test
+  void aLoneJobIntoAFlowKeyedQueueClearsTheQueuesHeldMarkAsTheGeneralEnqueueDoes() {
+    try (RedisJobStore lean = SharedRedis.open("plain-flow", CLOCK);
+        RedisJobStore general = SharedRedis.open("plain-flow", CLOCK)) {
+      NewJob keyed = job("flowq", 0, NOW, JobPolicy.defaults()).withFlowKey("tenant:a");
+      NewJob plain = job("flowq", 0, NOW, JobPolicy.defaults());
+      for (RedisJobStore s : List.of(lean, general)) {
+        s.enqueue(List.of(keyed)); // marks flowq as a keyed queue
+        SharedRedis.server().command("HSET", s.link().config().keyPrefix() + "fh", "flowq", "1");
+      }
+      lean.enqueue(List.of(plain));
+      enqueueGenerally(general, plain);
+
+      assertThat(dump(lean)).isEqualTo(dump(general)).doesNotContainKey("fh");
+    }
+  }
+
+  @Test
+  void aRepeatedCallIsAnsweredFromItsFirstReply() {
+    try (RedisJobStore store = SharedRedis.open("plain-retry", CLOCK)) {
+      NewJob j = job("default", 0, NOW, JobPolicy.defaults());
+      String rid = store.rid();
+      List<?> first = store.link().script(Script.ENQUEUE_PLAIN, true, oneArgs(store, rid, j));
+      List<?> retried = store.link().script(Script.ENQUEUE_PLAIN, true, oneArgs(store, rid, j));
+
+      assertThat(retried).isEqualTo(first);
+      assertThat(store.find((String) first.get(1))).isPresent();
+      assertThat((List<?>) dump(store).get("all")).as("one job (a member and its score), not two").hasSize(2);
+    }
+  }
+
+  @Test
+  void aLoneEnqueueIssuesTenCommandsOnceItsPolicyIsStored() {
+    try (RedisServer server = RedisServer.builder().appendOnly(false).start();
+        RedisJobStore store = RedisJobStore.open(RedisStoreConfig.fromUrl(server.url() + "/0?namespace=count",
+            Map.of()))) {
+      store.enqueue(List.of(jobNow())); // stores the policy
+      store.enqueue(List.of(jobNow())); // the queue is known
+      server.command("CONFIG", "RESETSTAT");
+      store.enqueue(List.of(jobNow()));
+
+      // GET reply, GET epoch, TIME, INCRBY, MSET, ZADD x2, HINCRBY, SISMEMBER, DEL wait, SET reply (the
+      // general enqueue adds the policy's HSETNX and SADD queues, and 3 more commands to a combined call
+      // of enqueues into one queue)
+      assertThat(commandCounts(server)).containsExactlyInAnyOrderEntriesOf(Map.of("fcall", 1L, "time", 1L, "get", 2L,
+          "incrby", 1L, "mset", 1L, "zadd", 2L, "hincrby", 1L, "sismember", 1L, "del", 1L, "set", 1L));
+    }
+  }
+
+  private static NewJob job(String queue, int priority, Instant runAt, JobPolicy policy) {
+    return new NewJob("t", "{\"n\":1}", queue, priority, runAt, null, policy, NOW);
+  }
+
+  private static NewJob jobNow() {
+    Instant now = Instant.now();
+    return new NewJob("t", "{\"n\":1}", "default", 0, now, null, JobPolicy.defaults(), now);
+  }
+
+  /** The job through the general script, as a batch of one is sent when it cannot take the lean one. */
+  private static EnqueueResult enqueueGenerally(RedisJobStore store, NewJob job) {
+    List<String> args = new ArrayList<>(List.of(store.rid(), "", store.nowArg(job.createdAt())));
+    EnqueueArgs.appendJobs(args, List.of(job));
+    if (job.flowKey() != null) {
+      EnqueueArgs.appendDependencies(args, List.of(job));
+      EnqueueArgs.appendFlowKeys(args, List.of(job));
+    }
+    List<?> r = store.link().script(Script.ENQUEUE, true, args.toArray(String[]::new));
+    return EnqueueArgs.results(List.of(job), r, 0).get(0);
+  }
+
+  private static String[] oneArgs(RedisJobStore store, String rid, NewJob j) {
+    List<String> args = new ArrayList<>(List.of(rid, "", store.nowArg(j.createdAt())));
+    EnqueueArgs.appendJobs(args, List.of(j));
+    return args.toArray(String[]::new);
+  }
+
+  /** Every key of the store's namespace but its epoch marker and kept replies, with its whole value. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> dump(RedisJobStore store) {
+    RedisServer s = SharedRedis.server();
+    String prefix = store.link().config().keyPrefix();
+    Map<String, Object> out = new TreeMap<>();
+    for (String key : (List<String>) s.command("KEYS", prefix.replace("{", "\\{").replace("}", "\\}") + "*")) {
+      String k = key.substring(prefix.length());
+      if (k.equals("epoch") || k.startsWith("req:")) {
+        continue;
+      }
+      UnaryOperator<List<Object>> sorted = l -> l.stream().map(String::valueOf).sorted().map(x -> (Object) x).toList();
+      out.put(k, switch ((String) s.command("TYPE", key)) {
+        case "string" -> s.command("GET", key);
+        case "hash" -> fields((List<Object>) s.command("HGETALL", key));
+        case "set" -> sorted.apply((List<Object>) s.command("SMEMBERS", key));
+        case "zset" -> s.command("ZRANGE", key, "0", "-1", "WITHSCORES");
+        default -> throw new AssertionError("unexpected type of " + key);
+      });
+    }
+    return out;
+  }
+
+  private static Map<String, String> fields(List<Object> hgetall) {
+    Map<String, String> m = new TreeMap<>();
+    for (int i = 0; i < hgetall.size(); i += 2) {
+      m.put(String.valueOf(hgetall.get(i)), String.valueOf(hgetall.get(i + 1)));
+    }
+    return m;
+  }
+
+  /** Calls per command since the last CONFIG RESETSTAT, from INFO commandstats. */
+  private static Map<String, Long> commandCounts(RedisServer server) {
+    Map<String, Long> out = new TreeMap<>();
+    String info = (String) server.command("INFO", "commandstats");
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("cmdstat_")) {
+        String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+        long calls = Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
+        if (!name.startsWith("info") && !name.startsWith("config")) {
+          out.put(name, calls);
+        }
+      }
+    }
+    return out;
+  }
+}
