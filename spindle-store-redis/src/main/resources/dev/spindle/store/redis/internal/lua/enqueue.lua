@@ -4,12 +4,8 @@
 -- missing or different, Redis lost the namespace's data since: nothing is done and the reply is
 -- {'epoch', marker or ''}, so the client can record that and keep ids above those it knew.
 local rid = ARGV[1]
-local prev = replay(rid)
-if prev then return cjson.decode(prev) end
-if ARGV[2] ~= '' then
-  local ep = redis.call('GET', P .. 'epoch')
-  if ep ~= ARGV[2] then return {'epoch', ep or ''} end
-end
+local early = enqueuefirst(rid, ARGV[2])
+if early then return early end
 local out = enqueue(4, (storeclock(ARGV[3])))
 if out[1] == 'missing' or out[1] == 'badref' then return out end -- nothing was written
 flush()

@@ -6,12 +6,8 @@
 -- {'epoch', marker or ''} as there. Fails under OOM before changing anything (the INCRBY of the
 -- ids is its first write).
 local rid = ARGV[1]
-local prev = replay(rid)
-if prev then return cjson.decode(prev) end
-if ARGV[2] ~= '' then
-  local ep = redis.call('GET', P .. 'epoch')
-  if ep ~= ARGV[2] then return {'epoch', ep or ''} end
-end
+local early = enqueuefirst(rid, ARGV[2])
+if early then return early end
 local now = storenow(ARGV[3])
 local npol = tonumber(ARGV[4])
 local groups = 5 + 2 * npol

@@ -1019,6 +1019,18 @@ end
 local function remember(rid, value)
   if rid ~= '' then redis.call('SET', P .. 'req:' .. rid, value, 'PX', REQ_TTL_MS) end
 end
+-- What an enqueue answers before it does anything: the reply kept for a repeated request id, or
+-- {'epoch', marker or ''} if the namespace epoch the client knows ('' for no check) is gone (Redis
+-- lost the namespace's data since); nil to go on.
+local function enqueuefirst(rid, epoch)
+  local prev = replay(rid)
+  if prev then return cjson.decode(prev) end
+  if epoch ~= '' then
+    local ep = redis.call('GET', P .. 'epoch')
+    if ep ~= epoch then return {'epoch', ep or ''} end
+  end
+  return nil
+end
 
 -- ---------------------------------------------------------------- read-only views
 -- Shared by the inspector's scripts (workers, finished, stats, summaries, oldest) and by live, which
