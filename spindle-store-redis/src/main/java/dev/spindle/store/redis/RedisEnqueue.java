@@ -135,9 +135,11 @@ final class RedisEnqueue {
   /**
    * The policies this instance stored under one namespace epoch: their texts need not go along
    * again while that epoch holds (Redis lost nothing since, so they are still there; the scripts
-   * check the epoch before they add a job). Nothing is known without an epoch. Thread-safe.
+   * check the epoch before they add a job). Nothing is known without an epoch. Holds at most
+   * {@value #LIMIT} ids (then starts over: texts go along again). Thread-safe.
    */
   private static final class StoredPolicies {
+    private static final int LIMIT = 1024;
     private String epoch = "";
     private final Set<String> ids = new HashSet<>();
 
@@ -150,7 +152,7 @@ final class RedisEnqueue {
       if (epoch.isEmpty()) {
         return;
       }
-      if (!epoch.equals(this.epoch)) {
+      if (!epoch.equals(this.epoch) || ids.size() >= LIMIT) {
         this.epoch = epoch;
         ids.clear();
       }

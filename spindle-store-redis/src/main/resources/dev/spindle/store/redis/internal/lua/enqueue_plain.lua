@@ -53,7 +53,6 @@ for q, byState in pairs(counts) do
   end
   if redis.call('SISMEMBER', P .. 'fq', q) == 1 then redis.call('HDEL', P .. 'fh', q) end
 end
-CHANGED = true
-notify()
+wake()
 remember(rid, '["ids","' .. first .. '"]')
 return {'ids', first}

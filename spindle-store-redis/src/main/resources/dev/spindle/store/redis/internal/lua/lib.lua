@@ -46,8 +46,9 @@
 --
 -- Loaded once as a Redis Functions library (Script.java), this file's top level runs once, and
 -- every call starts with begin(keys, args), which sets KEYS, ARGV and P and resets every piece of
--- per-call state below (or with enter(keys, args), for a script that uses none of it). A new module-level table or flag that a call changes MUST be reset there:
--- otherwise it leaks into the next call (ScriptStateTest checks that begin() resets each one).
+-- per-call state below (or with enter(keys, args), for a script that uses none of it). A new
+-- module-level table or flag that a call changes MUST be reset there: otherwise it leaks into the
+-- next call (ScriptStateTest checks that begin() resets each one).
 local KEYS, ARGV, P
 
 local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^|]*)|([^|]*)|(%d*)|(%d*)|'
@@ -278,10 +279,14 @@ end
 -- Announces a change, but only while somebody waits for one: a waiter (a claim that found fewer
 -- jobs than asked, or a client's Subscription.waiting()) sets P..'wait'; the first change after it
 -- deletes the key and publishes, so a busy fleet publishes nothing and an idle one gets one message.
+local function wake()
+  if redis.call('DEL', P .. 'wait') == 1 then redis.call('PUBLISH', P .. 'ev', '1') end
+end
+-- wake(), once a call changed something (CHANGED).
 local function notify()
   if CHANGED then
     CHANGED = false
-    if redis.call('DEL', P .. 'wait') == 1 then redis.call('PUBLISH', P .. 'ev', '1') end
+    wake()
   end
 end
 
