@@ -1,0 +1,152 @@
+package dev.spindle.store.redis.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.testkit.redis.RedisServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Lua library's own functions, called one by one on a real redis-server with table-driven
+ * cases, each against the Java code whose rule it encodes: times ({@link Times}), wait buckets
+ * ({@link MinuteStats#bucket}), escaping and the status codec. The library is loaded under another
+ * name with one more function that calls a named library function with the given arguments.
+ */
+class LuaLibraryTest {
+  private static final String PROBE_LIBRARY = "spindle_probe";
+  private static final String PROBE = """
+
+      redis.register_function{function_name = 'spindle_probe_call', flags = {'no-writes'},
+        callback = function(keys, args)
+          begin(keys, args)
+          local fns = {tadd = tadd, tsub = tsub, ceilus = ceilus, floorus = floorus,
+            waitbucket = function(ms) return waitbucket(tonumber(ms)) end, esc = esc, unesc = unesc, mem = mem, unmem = unmem,
+            startindex = function(q, p, delayed, ra) return startindex(q, tonumber(p), delayed == '1', ra) end,
+            statusroundtrip = function(text) return status(parse('1', text)) end}
+          local out = {fns[args[1]](unpack(args, 2))}
+          for i, v in ipairs(out) do
+            if type(v) == 'number' then out[i] = string.format('%d', v) end
+          end
+          return out
+        end}
+      """;
+  private static RedisServer server;
+
+  @BeforeAll
+  static void load() {
+    server = RedisServer.builder().appendOnly(false).start();
+    Script.Library lib = Script.library();
+    String text = lib.text().replace(lib.name(), PROBE_LIBRARY) + PROBE;
+    server.command("FUNCTION", "LOAD", "REPLACE", text);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> call(String function, String... args) {
+    List<String> a = new ArrayList<>(List.of("FCALL_RO", "spindle_probe_call", "1", "{probe}:", function));
+    a.addAll(List.of(args));
+    return (List<String>) server.command(a.toArray(String[]::new));
+  }
+
+  private static String lua(String function, String... args) {
+    return call(function, args).get(0);
+  }
+
+  static Stream<Arguments> instantsAndDurations() {
+    Instant[] instants = {Instant.parse("2026-11-28T12:00:00Z"), Instant.parse("2026-11-28T12:00:00.999999999Z"),
+        Instant.ofEpochSecond(1_795_906_958, 474_758_034), Instant.ofEpochSecond(0, 1)};
+    Duration[] durations = {Duration.ZERO, Duration.ofNanos(1), Duration.ofMillis(1500), Duration.ofMillis(-1500),
+        Duration.ofSeconds(-2, 999_999_999), Duration.ofDays(7), Duration.ofNanos(-1)};
+    List<Arguments> out = new ArrayList<>();
+    for (Instant t : instants) {
+      for (Duration d : durations) {
+        out.add(Arguments.of(t, d));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} + {1}")
+  @MethodSource("instantsAndDurations")
+  void timeArithmeticMatchesJava(Instant t, Duration d) {
+    String sum = Times.encode(t.plus(d));
+    assertThat(lua("tadd", Times.encode(t), Times.encode(d))).isEqualTo(sum);
+    assertThat(lua("tsub", sum, Times.encode(t))).isEqualTo(Times.encode(d));
+  }
+
+  @Test
+  void anInstantPastYear9999IsCappedThere() {
+    assertThat(lua("tadd", Times.encode(Instant.parse("9999-12-31T23:59:00Z")), Times.encode(Duration.ofDays(2))))
+        .isEqualTo("253402300799.000000000");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"2026-11-28T12:00:00Z", "2026-11-28T12:00:00.000000001Z", "2026-11-28T12:00:00.000999999Z",
+      "2026-11-28T12:00:00.123456789Z", "1970-01-01T00:00:00.000001Z"})
+  void scoresRoundAsTimesDoes(String instant) {
+    Instant t = Instant.parse(instant);
+    assertThat(lua("ceilus", Times.encode(t))).isEqualTo(Long.toString(Times.ceilMicros(t)));
+    assertThat(lua("floorus", Times.encode(t))).isEqualTo(Long.toString(Times.floorMicros(t)));
+  }
+
+  @Test
+  void waitBucketsMatchMinuteStats() {
+    long[] waits = LongStream.concat(LongStream.range(-3, 300),
+        LongStream.iterate(300, ms -> ms < 400_000_000_000L, ms -> ms * 3 / 2 + 1)).toArray();
+    for (long ms : waits) {
+      assertThat(lua("waitbucket", Long.toString(ms))).as("%d ms", ms)
+          .isEqualTo(Integer.toString(MinuteStats.bucket(Duration.ofMillis(ms))));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"plain", "a|b", "100%", "two\nlines", "%7C literal", "|%\n|"})
+  void escapingRoundTripsAndLeavesNoSeparator(String value) {
+    String escaped = lua("esc", value);
+    assertThat(escaped).doesNotContain("|", "\n");
+    assertThat(lua("unesc", escaped)).isEqualTo(value);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"1", "42", "9007199254740991"})
+  void sortedSetMembersAreZeroPaddedIds(String id) {
+    String member = lua("mem", id);
+    assertThat(member).hasSize(16).endsWith(id);
+    assertThat(lua("unmem", member)).isEqualTo(id);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"QUEUED|0||||0|0||1795906958.474758034|||||0|default|def96d8d7cb23300||",
+      "RUNNING|2|7|1795906958.5|w%7C1|1|0|1|1795906958.4|||||-3|mail|p||",
+      "SUCCEEDED|1|1|1.0|w|0|0||1.0|2.0|3.0|17|1|5|q|p||{\"a\":\"x|y\"}",
+      "DEAD|3|3|1.0|w|3|1||1.0|2.0|3.0|18|3|0|q|p|reason%0Awith a line|"})
+  void theStatusCodecRoundTrips(String text) {
+    assertThat(lua("statusroundtrip", text)).isEqualTo(text);
+  }
+
+  @Test
+  void aNewJobWaitsInItsQueueByPriorityOrInTheScheduleByRunTime() {
+    assertThat(call("startindex", "mail", "7", "0", "1795906958.474758034"))
+        .containsExactly("QUEUED", "{probe}:q:mail:r", "-7");
+    assertThat(call("startindex", "mail", "-2", "0", "1795906958.474758034"))
+        .containsExactly("QUEUED", "{probe}:q:mail:r", "2");
+    assertThat(call("startindex", "mail", "7", "1", "1795906958.474758034"))
+        .containsExactly("SCHEDULED", "{probe}:sched", "1795906958474759");
+  }
+}
