@@ -11,6 +11,7 @@ import dev.spindle.store.redis.internal.NamespaceEpoch;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.RedisLink;
 import dev.spindle.store.redis.internal.Script;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,16 +37,31 @@ final class RedisEnqueue {
    * {@code RedisBench single --jobs 100000 --rounds 2}, 2026-11-25.
    */
   static final int ENQUEUE_CALLS_IN_FLIGHT = 4;
+  /** The shortest time an enqueue's reply is kept for a retried request. */
+  static final Duration MIN_REPLY_TTL = Duration.ofMinutes(1);
 
   /** Combines concurrent enqueues into one script call (group commit), a few calls in flight. */
   private final EnqueueCombiner combiner = new EnqueueCombiner(jobs -> enqueueChunk(jobs, false),
       RedisJobStore.MAX_JOBS_PER_SCRIPT, RedisJobStore.MAX_BYTES_PER_SCRIPT, ENQUEUE_CALLS_IN_FLIGHT);
+
+  /**
+   * How long Redis keeps an enqueue's reply for a retried request, in milliseconds: twice the
+   * longest an enqueue is retried (the retry budget plus one more call's timeout), at least a minute.
+   */
+  private final String replyTtlMillis;
 
   /** @param store gives request ids and the callers' times as scripts read them */
   RedisEnqueue(RedisJobStore store, RedisLink link, NamespaceEpoch epoch) {
     this.store = store;
     this.link = link;
     this.epoch = epoch;
+    this.replyTtlMillis = Long.toString(replyTtl(link.config()).toMillis());
+  }
+
+  /** {@link #replyTtlMillis} for a configuration. */
+  static Duration replyTtl(RedisStoreConfig config) {
+    Duration retried = config.retryBudget().plus(config.commandTimeout()).multipliedBy(2);
+    return retried.compareTo(MIN_REPLY_TTL) < 0 ? MIN_REPLY_TTL : retried;
   }
 
   /** {@link JobStore#enqueue}, as {@link RedisJobStore#enqueue} describes it. */
@@ -96,6 +112,7 @@ final class RedisEnqueue {
       args.add(store.rid());
       String expected = attempt == 0 ? epoch.expected() : "";
       args.add(expected);
+      args.add(replyTtlMillis);
       args.add(store.nowArg(jobs.get(0).createdAt()));
       EnqueueArgs.appendJobs(args, jobs, policy -> storedPolicies.has(expected, policy));
       boolean keyed = jobs.stream().anyMatch(j -> j.flowKey() != null);

@@ -68,7 +68,7 @@ class RedisEnqueuePlainTest {
         job("b", 2, NOW, custom), job("a", 0, NOW, JobPolicy.defaults()));
     try (RedisJobStore lean = SharedRedis.open("plain", CLOCK); RedisJobStore general = SharedRedis.open("plain", CLOCK)) {
       List<EnqueueResult> viaLean = lean.enqueue(batch);
-      List<String> args = new ArrayList<>(List.of(general.rid(), "", general.nowArg(NOW)));
+      List<String> args = new ArrayList<>(List.of(general.rid(), "", "60000", general.nowArg(NOW)));
       EnqueueArgs.appendJobs(args, batch);
       List<EnqueueResult> viaGeneral = EnqueueArgs.results(batch,
           general.link().script(Script.ENQUEUE, true, args.toArray(String[]::new)), 0);
@@ -110,6 +110,22 @@ class RedisEnqueuePlainTest {
     }
   }
 
+  @SuppressWarnings("unchecked")
+  @Test
+  void anEnqueuesReplyIsKeptForTheClientsRetryWindowNotTenMinutes() {
+    try (RedisJobStore store = SharedRedis.open("plain-ttl", CLOCK)) {
+      store.enqueue(List.of(job("default", 0, NOW, JobPolicy.defaults())));
+      store.enqueue(List.of(job("default", 0, NOW, JobPolicy.defaults()).withFlowKey("k:1"))); // the general script
+      String prefix = store.link().config().keyPrefix().replace("{", "\\{").replace("}", "\\}");
+      List<String> replies = (List<String>) SharedRedis.server().command("KEYS", prefix + "req:*");
+
+      assertThat(replies).hasSize(2).allSatisfy(k -> assertThat((Long) SharedRedis.server().command("PTTL", k))
+          .isPositive().isLessThanOrEqualTo(RedisEnqueue.MIN_REPLY_TTL.toMillis()));
+    }
+    RedisStoreConfig patient = RedisStoreConfig.fromUrl("redis://127.0.0.1:1/0?retryBudget=60s&timeout=5s", Map.of());
+    assertThat(RedisEnqueue.replyTtl(patient)).isEqualTo(Duration.ofSeconds(130));
+  }
+
   @Test
   void aLoneEnqueueIssuesTenCommandsOnceItsPolicyIsStored() {
     try (RedisServer server = RedisServer.builder().appendOnly(false).start();
@@ -139,7 +155,7 @@ class RedisEnqueuePlainTest {
 
   /** The job through the general script, as a batch of one is sent when it cannot take the lean one. */
   private static EnqueueResult enqueueGenerally(RedisJobStore store, NewJob job) {
-    List<String> args = new ArrayList<>(List.of(store.rid(), "", store.nowArg(job.createdAt())));
+    List<String> args = new ArrayList<>(List.of(store.rid(), "", "60000", store.nowArg(job.createdAt())));
     EnqueueArgs.appendJobs(args, List.of(job));
     if (job.flowKey() != null) {
       EnqueueArgs.appendDependencies(args, List.of(job));
@@ -150,7 +166,7 @@ class RedisEnqueuePlainTest {
   }
 
   private static String[] oneArgs(RedisJobStore store, String rid, NewJob j) {
-    List<String> args = new ArrayList<>(List.of(rid, "", store.nowArg(j.createdAt())));
+    List<String> args = new ArrayList<>(List.of(rid, "", "60000", store.nowArg(j.createdAt())));
     EnqueueArgs.appendJobs(args, List.of(j));
     return args.toArray(String[]::new);
   }

@@ -1,5 +1,5 @@
--- enqueue_plain(rid, epoch, caller now, <job batch>): enqueue() for jobs without unique keys,
--- dependencies or flow keys, the shape of most enqueues, with the fewest commands: one per key
+-- enqueue_plain(rid, epoch, reply ttl, caller now, <job batch>): enqueue() for jobs without unique
+-- keys, dependencies or flow keys, the shape of most enqueues, with the fewest commands: one per key
 -- written, straight to Redis (the call starts with enter(), not begin()). The batch is enqueue()'s
 -- (EnqueueArgs.appendJobs; a policy's text is '' once the client stored it under the epoch in
 -- force, the unique keys are all ''). The reply is enqueue()'s: {'ids', first id}, or
@@ -8,9 +8,9 @@
 local rid = ARGV[1]
 local early = enqueuefirst(rid, ARGV[2])
 if early then return early end
-local now = storenow(ARGV[3])
-local npol = tonumber(ARGV[4])
-local groups = 5 + 2 * npol
+local now = storenow(ARGV[4])
+local npol = tonumber(ARGV[5])
+local groups = 6 + 2 * npol
 local total, x = 0, groups + 1
 for _ = 1, tonumber(ARGV[groups]) do
   local n = tonumber(ARGV[x + 6])
@@ -19,7 +19,7 @@ end
 local id = redis.call('INCRBY', P .. 'id', total) - total
 local pols = {}
 for k = 1, npol do
-  local at = 3 + 2 * k
+  local at = 4 + 2 * k
   pols[k] = ARGV[at]
   if ARGV[at + 1] ~= '' then redis.call('HSETNX', P .. 'pol', ARGV[at], ARGV[at + 1]) end
 end
@@ -54,5 +54,5 @@ for q, byState in pairs(counts) do
   if redis.call('SISMEMBER', P .. 'fq', q) == 1 then redis.call('HDEL', P .. 'fh', q) end
 end
 wake()
-remember(rid, '["ids","' .. first .. '"]')
+remember(rid, '["ids","' .. first .. '"]', ARGV[3])
 return {'ids', first}

@@ -62,7 +62,7 @@ local STATUS = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|([^
 -- requested), STAT[terminal state] and STAT.STARTED, STAT.RETRIED, STAT.WAIT_BASE (MinuteStats).
 --@JOB_STATE_TABLES@
 local MAX_SECOND = 253402300799 -- 9999-12-31T23:59:59Z: expiry times are capped there
-local REQ_TTL_MS = 600000 -- replies kept for retried requests
+local REQ_TTL_MS = 600000 -- replies kept for retried requests, unless a script is told less
 
 local function ids(n) return string.format('%d', n) end
 local function mem(id) return string.format('%016d', tonumber(id)) end
@@ -1021,8 +1021,8 @@ local function replay(rid)
   if rid == '' then return nil end
   return redis.call('GET', P .. 'req:' .. rid)
 end
-local function remember(rid, value)
-  if rid ~= '' then redis.call('SET', P .. 'req:' .. rid, value, 'PX', REQ_TTL_MS) end
+local function remember(rid, value, ttl)
+  if rid ~= '' then redis.call('SET', P .. 'req:' .. rid, value, 'PX', ttl or REQ_TTL_MS) end
 end
 -- What an enqueue answers before it does anything: the reply kept for a repeated request id, or
 -- {'epoch', marker or ''} if the namespace epoch the client knows ('' for no check) is gone (Redis
