@@ -7,16 +7,12 @@ import dev.spindle.queue.JobNotFoundException;
 import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobRequest;
 import dev.spindle.queue.JobState;
-import dev.spindle.queue.Schedule;
-import dev.spindle.queue.ScheduleInfo;
-import dev.spindle.queue.health.WebhookAlerter;
+
+
 import dev.spindle.queue.spi.CancelResult;
-import dev.spindle.queue.spi.Incident;
-import dev.spindle.queue.spi.IncidentLog;
 import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.queue.spi.JobPage;
 import dev.spindle.queue.spi.JobStatistics;
-import dev.spindle.queue.spi.QueueSummary;
 import dev.spindle.queue.spi.SignalResult;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.spi.Durations;
@@ -28,7 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
+
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -62,7 +58,9 @@ public final class ApiRoutes {
 
   private final QueueService service;
   private final LiveStats live;
-  private final Alerting alerting;
+  private final ScheduleRoutes schedules;
+  private final IncidentRoutes incidents;
+  private final QueueRoutes queues;
 
   /** Routes over {@code service}, without incidents' detection or webhooks. */
   public ApiRoutes(QueueService service, LiveStats live) {
@@ -73,7 +71,9 @@ public final class ApiRoutes {
   public ApiRoutes(QueueService service, LiveStats live, Alerting alerting) {
     this.service = service;
     this.live = live;
-    this.alerting = alerting;
+    this.schedules = new ScheduleRoutes(service);
+    this.incidents = new IncidentRoutes(service, alerting);
+    this.queues = new QueueRoutes(service, live);
   }
 
   /** Adds every route to the table. */
@@ -168,84 +168,19 @@ public final class ApiRoutes {
         .response(200, "supported, and limits with their keys (a sensitive argument's values masked)")
         .handle(ctx -> json(ctx, 200, FlowLimitsView.toJson(service.flowLimits(FlowLimitsView.MAX_KEYS),
             service.admin().flowAdmin().isPresent())));
-    t.route(HandlerType.GET, PREFIX + "/queues", Role.VIEWER, "Queues: counts by state, limit, paused")
-        .handle(this::queues);
-    t.route(HandlerType.PUT, PREFIX + "/queues/{name}/limit", Role.OPERATOR, "Set a queue's running limit (0 = none)")
-        .body("{limit}").handle(this::setLimit);
-    t.route(HandlerType.POST, PREFIX + "/queues/{name}/pause", Role.OPERATOR,
-        "Pause a queue: no worker claims its jobs until resumed (kept in the store)")
-        .response(200, "paused").response(501, "the store cannot pause queues").handle(ctx -> {
-          service.pause(Auth.user(ctx), queueName(ctx));
-          queueState(ctx, true);
-        });
-    t.route(HandlerType.POST, PREFIX + "/queues/{name}/resume", Role.OPERATOR, "Resume a paused queue")
-        .response(200, "resumed").response(501, "the store cannot pause queues").handle(ctx -> {
-          service.resume(Auth.user(ctx), queueName(ctx));
-          queueState(ctx, false);
-        });
+    queues.register(t);
     t.route(HandlerType.GET, PREFIX + "/workers", Role.VIEWER, "Registered workers").handle(this::workers);
     t.route(HandlerType.GET, PREFIX + "/supervisors", Role.VIEWER,
         "Supervisor masters on this host and their child processes (pid, RSS, restarts, uptime), read"
         + " through their control sockets").handle(ctx -> json(ctx, 200, Supervisors.toJson(
             service.supervisors().runDirectory(), service.supervisors().read())));
-    t.route(HandlerType.GET, PREFIX + "/schedules", Role.VIEWER, "Schedules with their next fire times")
-        .query("next", "how many next fire times (default 5, at most 50)").handle(this::schedules);
-    t.route(HandlerType.POST, PREFIX + "/schedules", Role.OPERATOR, "Add or replace a schedule")
-        .body("{name, task, args, cron + zone | every (ISO-8601 or 10s/5m), queue}")
-        .response(201, "the stored schedule").handle(this::addSchedule);
-    t.route(HandlerType.DELETE, PREFIX + "/schedules/{name}", Role.OPERATOR, "Remove a schedule")
-        .response(204, "removed").response(404, "no such schedule").handle(this::removeSchedule);
-    t.route(HandlerType.POST, PREFIX + "/schedules/{name}/pause", Role.OPERATOR,
-        "Pause a schedule: it fires no tick until resumed (kept in the store; missed ticks then follow its"
-        + " misfire rule)").response(200, "paused").response(404, "no such schedule")
-        .handle(ctx -> pauseSchedule(ctx, true));
-    t.route(HandlerType.POST, PREFIX + "/schedules/{name}/resume", Role.OPERATOR, "Resume a paused schedule")
-        .response(200, "resumed").response(404, "no such schedule").handle(ctx -> pauseSchedule(ctx, false));
+    schedules.register(t);
     t.route(HandlerType.GET, PREFIX + "/stats", Role.VIEWER,
         "Per-minute statistics kept in the store: started, outcomes, wait-time percentiles, oldest waiting job")
         .query("minutes", "how many minutes back, 1-1440 (default 60)").handle(this::stats);
-    t.route(HandlerType.POST, PREFIX + "/schedules/{name}/run", Role.OPERATOR, "Enqueue a schedule's job now")
-        .response(202, "accepted; Location names the job").handle(this::runSchedule);
     t.route(HandlerType.GET, PREFIX + "/audit", Role.VIEWER, "Operator actions, newest first")
         .query("limit", "at most this many (default 100)").handle(this::audit);
-    t.route(HandlerType.GET, PREFIX + "/incidents", Role.VIEWER,
-        "Incidents of stall detectors (stalled queues and workers, latency, failure rate, dead jobs), newest first")
-        .query("open", "true: only open ones").query("limit", "at most this many, 1-1000 (default 100)")
-        .response(200, "incidents").response(501, "the store keeps no incidents").handle(this::incidents);
-    t.route(HandlerType.POST, PREFIX + "/alerts/test", Role.OPERATOR,
-        "Post a test alert to every configured webhook now and report each answer (audited)")
-        .response(200, "one delivery per webhook: name, ok, status, problem (never its URL)")
-        .response(409, "no webhooks are configured").handle(this::testAlert);
-  }
-
-  // ---------------------------------------------------------------- incidents and alerts
-
-  private void incidents(Context ctx) {
-    IncidentLog log = alerting.log().orElseThrow(() -> Problem.notImplemented("the store "
-        + service.admin().describe() + " keeps no incidents"));
-    int limit = intParam(ctx.queryParam("limit"), 100, 1, 1000, "limit");
-    String open = ctx.queryParam("open");
-    if (open != null && !open.equals("true") && !open.equals("false")) {
-      throw Problem.badRequest("open must be true or false: '" + open + "'");
-    }
-    ArrayNode arr = Json.array();
-    for (Incident i : log.incidents("true".equals(open), limit)) {
-      arr.add(Alerting.toJson(i));
-    }
-    ObjectNode o = Json.object();
-    o.set("incidents", arr);
-    o.put("detecting", alerting.detecting());
-    json(ctx, 200, o);
-  }
-
-  private void testAlert(Context ctx) {
-    WebhookAlerter alerter = alerting.alerter().orElseThrow(() -> Problem.conflict("no webhooks are configured:"
-        + " give the dashboard an alerter (see the alerts guide)"));
-    Credentials.User who = Auth.user(ctx);
-    List<WebhookAlerter.Delivery> sent = alerter.test(who.name());
-    ObjectNode o = Alerting.toJson(sent);
-    service.audit().record(who, "alerts.test", sent.size() + " webhook(s)", o.get("summary").asString());
-    json(ctx, 200, o);
+    incidents.register(t);
   }
 
   // ---------------------------------------------------------------- status
@@ -719,62 +654,7 @@ public final class ApiRoutes {
     throw Problem.badRequest("'state' must be a string or an array of strings");
   }
 
-  // ---------------------------------------------------------------- queues, workers
-
-  private void queues(Context ctx) {
-    LiveStats.Snapshot s = live.fresh();
-    ArrayNode arr = Json.array();
-    for (QueueSummary q : s.queues()) {
-      arr.add(Json.queue(q, s.paused().contains(q.queue())));
-    }
-    ObjectNode o = Json.object();
-    o.set("queues", arr);
-    ArrayNode unroutable = o.putArray("unroutable");
-    for (dev.spindle.queue.spi.UnroutableTask u : service.unroutable()) {
-      ObjectNode n = unroutable.addObject();
-      n.put("queue", u.queue());
-      n.put("task", u.task());
-      n.put("waiting", u.waiting());
-    }
-    json(ctx, 200, o);
-  }
-
-  private void setLimit(Context ctx) {
-    JsonNode body = Json.parse(ctx.body());
-    JsonNode l = body.get("limit");
-    if (l == null || !l.isInt() || l.asInt() < 0) {
-      throw Problem.badRequest("'limit' must be an integer >= 0 (0 = no limit)");
-    }
-    String name = ctx.pathParam("name");
-    try {
-      service.setLimit(Auth.user(ctx), name, l.asInt());
-    } catch (IllegalArgumentException e) {
-      throw Problem.badRequest(e.getMessage());
-    }
-    live.invalidate();
-    ObjectNode o = Json.object();
-    o.put("queue", name);
-    o.put("limit", l.asInt());
-    json(ctx, 200, o);
-  }
-
-  private static String queueName(Context ctx) {
-    String name = ctx.pathParam("name");
-    try {
-      JobOptions.validateQueue(name);
-    } catch (IllegalArgumentException e) {
-      throw Problem.badRequest(e.getMessage());
-    }
-    return name;
-  }
-
-  private void queueState(Context ctx, boolean paused) {
-    live.invalidate();
-    ObjectNode o = Json.object();
-    o.put("queue", ctx.pathParam("name"));
-    o.put("paused", paused);
-    json(ctx, 200, o);
-  }
+  // ---------------------------------------------------------------- workers
 
   private void workers(Context ctx) {
     Instant now = service.clock().instant();
@@ -784,88 +664,6 @@ public final class ApiRoutes {
     }
     ObjectNode o = Json.object();
     o.set("workers", arr);
-    json(ctx, 200, o);
-  }
-
-  // ---------------------------------------------------------------- schedules
-
-  private void schedules(Context ctx) {
-    int next = intParam(ctx.queryParam("next"), 5, 0, 50, "next");
-    ArrayNode arr = Json.array();
-    Set<String> paused = service.pausedSchedules();
-    for (ScheduleInfo s : service.queue().schedules()) {
-      arr.add(schedule(s, next).put("paused", paused.contains(s.schedule().name())));
-    }
-    ObjectNode o = Json.object();
-    o.set("schedules", arr);
-    json(ctx, 200, o);
-  }
-
-  static ObjectNode schedule(ScheduleInfo s, int next) {
-    ObjectNode o = Json.object();
-    Schedule d = s.schedule();
-    o.put("name", d.name());
-    o.put("task", d.task());
-    o.set("args", Json.raw(d.argsJson()));
-    o.put("trigger", d.describeTrigger());
-    o.put("queue", d.jobOptions().queue());
-    o.put("nextFireAt", Json.time(s.nextFireAt()));
-    o.put("lastFireAt", Json.time(s.lastFireAt()));
-    o.put("version", s.version());
-    ArrayNode times = o.putArray("nextFireTimes");
-    Instant t = s.nextFireAt();
-    for (int i = 0; i < next && t != null; i++) {
-      times.add(t.toString());
-      t = d.nextTick(t);
-    }
-    return o;
-  }
-
-  private void addSchedule(Context ctx) {
-    JsonNode b = Json.parse(ctx.body());
-    String name = text(b, "name");
-    String task = text(b, "task");
-    if (name == null || task == null) {
-      throw Problem.badRequest("'name' and 'task' are required");
-    }
-    String cron = text(b, "cron");
-    String every = text(b, "every");
-    if ((cron == null) == (every == null)) {
-      throw Problem.badRequest("give exactly one of 'cron' (with optional 'zone') or 'every'");
-    }
-    String zone = text(b, "zone");
-    Schedule s;
-    try {
-      Schedule.Builder sb = cron != null
-          ? Schedule.cron(name, cron, ZoneId.of(zone == null ? "UTC" : zone))
-          : Schedule.every(name, duration(every, "every"));
-      JsonNode args = b.get("args");
-      sb.task(task, args == null ? "null" : args.toString());
-      String queue = text(b, "queue");
-      if (queue != null) {
-        sb.options(JobOptions.builder().queue(queue).build());
-      }
-      s = sb.build();
-    } catch (java.time.DateTimeException e) {
-      throw Problem.badRequest("zone: " + e.getMessage());
-    } catch (IllegalArgumentException e) {
-      if (e instanceof dev.spindle.UnknownTaskException) {
-        throw e;
-      }
-      throw Problem.badRequest(e.getMessage());
-    }
-    ScheduleInfo info = service.queue().addSchedule(s);
-    service.audit().record(Auth.user(ctx), "schedule.save", name, s.describeTrigger());
-    ctx.header("Location", ctx.contextPath() + PREFIX + "/schedules");
-    json(ctx, 201, schedule(info, 5));
-  }
-
-  private void pauseSchedule(Context ctx, boolean pause) {
-    String name = ctx.pathParam("name");
-    service.pauseSchedule(Auth.user(ctx), name, pause);
-    ObjectNode o = Json.object();
-    o.put("schedule", name);
-    o.put("paused", pause);
     json(ctx, 200, o);
   }
 
@@ -879,31 +677,6 @@ public final class ApiRoutes {
     }
     Instant now = service.clock().instant();
     json(ctx, 200, Overview.read(st, now, Duration.ofMinutes(minutes)).toJson());
-  }
-
-  private void removeSchedule(Context ctx) {
-    String name = ctx.pathParam("name");
-    if (!service.queue().removeSchedule(name)) {
-      throw Problem.notFound("no schedule named '" + name + "'");
-    }
-    service.audit().record(Auth.user(ctx), "schedule.remove", name, null);
-    ctx.status(204);
-  }
-
-  private void runSchedule(Context ctx) {
-    String name = ctx.pathParam("name");
-    ScheduleInfo s = service.queue().schedules().stream().filter(i -> i.schedule().name().equals(name)).findFirst()
-        .orElseThrow(() -> Problem.notFound("no schedule named '" + name + "'"));
-    Schedule d = s.schedule();
-    JobOptions so = d.jobOptions();
-    JobOptions o = JobOptions.builder().queue(so.queue()).priority(so.priority()).policy(so.policy()).build();
-    JobHandle<?> h = service.queue().enqueue(d.task(), d.argsJson(), o);
-    service.audit().record(Auth.user(ctx), "schedule.run", name, "job " + h.id());
-    ctx.header("Location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
-    ObjectNode out = Json.object();
-    out.put("id", h.id());
-    out.put("location", ctx.contextPath() + PREFIX + "/jobs/" + h.id());
-    json(ctx, 202, out);
   }
 
   // ---------------------------------------------------------------- audit

@@ -639,7 +639,7 @@ public final class Pages {
     java.util.Set<String> paused = service.pausedSchedules();
     for (dev.spindle.queue.ScheduleInfo s : list) {
       boolean p = paused.contains(s.schedule().name());
-      tools.jackson.databind.node.ObjectNode o = ApiRoutes.schedule(s, 3);
+      tools.jackson.databind.node.ObjectNode o = ScheduleRoutes.schedule(s, 3);
       String n = esc(s.schedule().name());
       b.append("<tr data-schedule=\"").append(n).append("\"><td>").append(n).append(p ? " <span class=\"state"
           + " CANCELLED\" id=\"paused-" + n + "\">paused</span>" : "").append("</td><td>").append(esc(s.schedule().task()))
