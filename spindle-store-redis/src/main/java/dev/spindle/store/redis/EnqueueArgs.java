@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 
 /**
  * The arguments and replies of the enqueue scripts ({@code enqueue}, {@code add_children},
- * {@code fire_schedule}; see {@code lua/lib.lua}) for {@link RedisJobStore}: how a batch is cut
+ * {@code fire_schedule}; see {@code lua/lib/keys.lua}) for {@link RedisJobStore}: how a batch is cut
  * into script-sized chunks, its jobs and dependencies in the scripts' form, and the enqueue results
  * read back. Pure functions; thread-safe.
  */
@@ -141,7 +141,7 @@ final class EnqueueArgs {
   /**
    * Appends the enqueue script's dependency section: how many jobs have dependencies, then per such
    * job its batch position, input mode, creation time and {@code <policy code><job id or #index>}
-   * list (see lib.lua, "enqueue").
+   * list (see lua/lib/enqueue.lua).
    */
   static void appendDependencies(List<String> args, List<NewJob> jobs) {
     int at = args.size();
@@ -175,7 +175,7 @@ final class EnqueueArgs {
   /**
    * Appends the flow keys (after the dependencies): "FK", how many, then per keyed job its position
    * and key, or '!' and the error JSON for a key that could not be computed (see {@code enqueue} in
-   * {@code lib.lua}).
+   * {@code lua/lib/enqueue.lua}).
    */
   static void appendFlowKeys(List<String> args, List<NewJob> jobs) {
     args.add("FK");

@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link AttemptLedger} of a {@link RedisJobStore}: the claim, completion, suspension, reclaim
- * and step-write scripts write each job's ledger in the same script ({@code lua/lib.lua}, "attempts
- * ledger": two lists per job and a set of duplicated jobs, deleted with the job); this role reads
+ * and step-write scripts write each job's ledger in the same script ({@code lua/lib/ledger.lua}:
+ * two lists per job and a set of duplicated jobs, deleted with the job); this role reads
  * it, each call one read-only script. Keeps the entries of each job's last {@value
  * AttemptLedger#DEFAULT_KEEP} claims, and at most that many refused writes per job. Thread-safe
  * (stateless besides the connection).

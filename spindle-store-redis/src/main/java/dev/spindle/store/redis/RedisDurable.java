@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * The {@link DurableStore} of a {@link RedisJobStore}: each call is one script (one round trip),
  * which checks in the same script that the caller holds the job (RUNNING, worker, fencing token)
  * before it writes on behalf of an attempt. A job's records live in two hashes in its namespace's
- * slot ({@code lua/durable.lua} describes them), deleted with the job by retention and delete.
+ * slot ({@code lua/lib/durable.lua} describes them), deleted with the job by retention and delete.
  * The decisions are {@link DurableRules}': a step write's limits travel as arguments and the
  * script returns the facts ({@link DurableRules#onRecord} names the answer here); the answers to a
  * signal are rendered into the scripts ({@code LuaStateMachine}). Writes that are not naturally
@@ -72,7 +72,7 @@ final class RedisDurable implements DurableStore {
     return Optional.of(stepLog(r.subList(1, r.size())));
   }
 
-  /** A step log from the step hash's fields and values (see {@code lua/durable.lua}). */
+  /** A step log from the step hash's fields and values (see {@code lua/lib/durable.lua}). */
   static StepLog stepLog(List<?> fieldsAndValues) {
     List<StepRecord> steps = new ArrayList<>();
     Map<String, Integer> signals = new HashMap<>();

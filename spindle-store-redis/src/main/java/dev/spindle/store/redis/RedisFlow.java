@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * Flow control of {@link RedisJobStore} through the {@code flow} script; the claim itself
- * checks the limits inside the {@code exchange} script (see "flow control" in {@code lib.lua}), so
+ * checks the limits inside the {@code exchange} script (see {@code lua/lib/flow.lua}), so
  * an over-limit job is never fetched. Thread-safe.
  */
 final class RedisFlow implements FlowControl, FlowAdmin {

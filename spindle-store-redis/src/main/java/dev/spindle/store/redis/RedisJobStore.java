@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  *       (see {@link #enqueue});
  *       all keys of a store share the hash tag {@code {namespace}}, so each script touches one Redis
  *       Cluster slot. A store therefore lives on one Cluster shard; spread load over shards with
- *       several namespaces. A job is a few strings (see {@code lua/lib.lua}), so a batch of jobs is
+ *       several namespaces. A job is a few strings (see {@code lua/lib/keys.lua}), so a batch of jobs is
  *       read with one MGET and written with one MSET.
  *   <li>Reliable fetch: a claim moves a job from its queue's ready set into the worker's in-flight
  *       set in the same script that gives it a new fencing token; the worker's lease (renewed by
@@ -476,7 +476,7 @@ public final class RedisJobStore implements StoreBackend {
 
   /**
    * Durable execution: step records, timers, signals and memoized results, each call one script
-   * (see {@code RedisDurable} and {@code lua/durable.lua}).
+   * (see {@code RedisDurable} and {@code lua/lib/durable.lua}).
    */
   @Override
   public Optional<DurableStore> durable() {

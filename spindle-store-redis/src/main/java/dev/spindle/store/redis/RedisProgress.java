@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * The {@link ProgressStore} of a {@link RedisJobStore}: a batch of updates is one script (one round
  * trip), which checks per update that the worker holds the job (RUNNING, worker, fencing token)
  * before it writes; a job's progress is a hash and its kept lines a list beside the job, in its
- * namespace's slot, deleted with it by retention and delete ({@code lua/durable.lua} describes
+ * namespace's slot, deleted with it by retention and delete ({@code lua/lib/durable.lua} describes
  * them). A write is not retried after a lost reply (lines would be appended twice): it fails, and
  * the worker drops that batch. Thread-safe (stateless besides the connection).
  */

@@ -23,11 +23,11 @@ import org.jspecify.annotations.Nullable;
  * failure, {@code 'C'} the dependent is cancelled (a policy's code is {@link #policyCode}).
  * The rules of {@link JobRules} come with them ({@link #renderRules}), and the answers of {@link
  * DurableRules#onSignal} ({@link #renderSignalRules}).
- * {@code lib.lua} holds the placeholder line
+ * {@code lua/lib/rules.lua} holds the placeholder line
  * {@value #PLACEHOLDER}, which {@link #inline} replaces. Stateless; thread-safe.
  */
 public final class LuaStateMachine {
-  /** The line of {@code lib.lua} the tables replace. */
+  /** The line of {@code rules.lua} the tables replace. */
   public static final String PLACEHOLDER = "--@JOB_STATE_TABLES@";
 
   private static final Pattern RULE_CONSTANT = Pattern.compile("@RULE:(\\w+)@");
@@ -191,7 +191,7 @@ public final class LuaStateMachine {
   public static String inline(String lib) {
     int at = lib.indexOf("\n" + PLACEHOLDER + "\n");
     if (at < 0) {
-      throw new IllegalStateException("lib.lua lacks the line " + PLACEHOLDER + " where JobState's tables go");
+      throw new IllegalStateException("rules.lua lacks the line " + PLACEHOLDER + " where JobState's tables go");
     }
     return lib.substring(0, at + 1) + render() + lib.substring(at + PLACEHOLDER.length() + 2);
   }

@@ -12,7 +12,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads and writes the job strings the Lua scripts keep (see lib.lua). A job row is
+ * Reads and writes the job strings the Lua scripts keep (see lua/lib/keys.lua and codec.lua). A job row is
  * {@code {id, header+args, status, error}} (the error may be left out):
  * <ul>
  *   <li>header: {@code task|queue|priority|created|policy id|unique key}, then {@code |trace context}

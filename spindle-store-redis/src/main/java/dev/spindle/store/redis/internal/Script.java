@@ -9,24 +9,26 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store's Lua scripts (in {@code lua/} next to this class): the shared library {@code lib.lua}
- * (with {@link JobState}'s tables rendered in by {@link LuaStateMachine}, the dependency
- * functions of {@code deps.lua} at its {@code --@DEPENDENCIES@} line and the durable-execution
- * functions of {@code durable.lua} at its {@code --@DURABLE@} line) and one body per script.
+ * The store's Lua scripts (in {@code lua/} next to this class): the shared library, whose modules
+ * in {@code lua/lib/} are joined in the order of {@link #MODULES} (each uses only what the ones
+ * before it define; {@link JobState}'s tables are rendered into {@code rules.lua} by {@link
+ * LuaStateMachine}), and one body per script.
  *
  * <p>On Redis 7 and later they are loaded once as one Redis Functions library ({@link #library()},
  * named after its content's hash, so versions coexist during a rolling upgrade) and each body is a
- * function called with FCALL: the library's top level (about 1,300 lines of definitions) runs once
+ * function called with FCALL: the library's top level (about 1,800 lines of definitions) runs once
  * at load, not on every call, which saved a third of the Redis CPU of a single enqueue. Where
  * Functions are missing (Redis 6) or not permitted (ACL), each script is the library followed by
  * its body, run with EVALSHA (EVAL after a restart flushed the script cache). Either way every call
- * starts with {@code begin(KEYS, ARGV)}, which resets the library's per-call state, or, for a
- * script that uses none of it, the cheaper {@code enter(KEYS, ARGV)}. Every script
- * gets the key prefix as its only declared key, so Redis Cluster routes it to the namespace's slot.
+ * starts with {@code begin(KEYS, ARGV)}, which makes the call's context table (its buffers and
+ * caches), or, for a script that uses none of it, the cheaper {@code enter(KEYS, ARGV)}. Every
+ * script gets the key prefix as its only declared key, so Redis Cluster routes it to the
+ * namespace's slot.
  *
  * <p>Thread-safe (texts are built once, lazily).
  */
@@ -79,14 +81,18 @@ public enum Script {
   INCIDENT_RAISE("incident_raise", ScriptOutputType.MULTI),
   INCIDENT_RESOLVE("incident_resolve", ScriptOutputType.VALUE);
 
-  /** The line of {@code lib.lua} that {@code deps.lua} (the dependency functions) replaces. */
-  private static final String DEPENDENCIES = "\n--@DEPENDENCIES@\n";
-  /** The line of {@code lib.lua} that {@code durable.lua} (the durable-execution functions) replaces. */
-  private static final String DURABLE = "\n--@DURABLE@\n";
-  /** The first write of a script that must work at maxmemory (see lib.lua's out-of-memory rule). */
+  /**
+   * The library's modules ({@code lua/lib/<name>.lua}), in load order: names and keys, the rendered
+   * rules, times, policies, buffered writes, the status codec, flow control, indexes, the attempts
+   * ledger, transitions, dependencies, durable execution, retention, retried requests, enqueue,
+   * completions, claims, read-only views, and the start of a call.
+   */
+  static final List<String> MODULES = List.of("keys", "rules", "times", "policies", "writes", "codec", "flow",
+      "index", "ledger", "transitions", "deps", "durable", "retention", "requests", "enqueue", "completions", "claims",
+      "views", "call");
+  /** The first write of a script that must work at maxmemory (see keys.lua's out-of-memory rule). */
   private static final String UNDER_OOM_MARKER = "redis.call('DEL', P .. 'oom')";
-  private static final String LIB = withPart(withPart(LuaStateMachine.inline(read("lib")), DEPENDENCIES, "deps"),
-      DURABLE, "durable");
+  private static final String LIB = libraryText();
   private static volatile @Nullable Library library;
 
   /** What a script may do, declared to Redis as a function's flags. */
@@ -99,7 +105,7 @@ public enum Script {
     READ
   }
 
-  /** The library function a call starts with (see {@code lib.lua}). */
+  /** The library function a call starts with (see {@code lua/lib/call.lua}). */
   enum Start {
     /** {@code begin}: resets the library's per-call state. */
     BEGIN,
@@ -155,7 +161,7 @@ public enum Script {
     return s;
   }
 
-  /** The full script text for EVAL (library, {@code begin}, body). */
+  /** The full script text for EVAL (library, {@code begin}, body as a function). */
   public String body() {
     load();
     return Objects.requireNonNull(body);
@@ -175,6 +181,11 @@ public enum Script {
       function = f;
     }
     return f;
+  }
+
+  /** Its file's name in {@code lua/}, without {@code .lua}. */
+  String file() {
+    return file;
   }
 
   /** How Lettuce decodes its reply. */
@@ -229,8 +240,11 @@ public enum Script {
     if (sha == null) {
       synchronized (this) {
         if (sha == null) {
+          // the body runs as a function, as a registered function's does: its locals are its own,
+          // not more of the library's main chunk (Lua allows that 200)
           String b = "local GK, GA = KEYS, ARGV\n" + LIB + "\n" + start.function() + "(GK, GA)\n"
-              + "-- ---------------------------------------------------------------- " + file + "\n" + source();
+              + "-- ---------------------------------------------------------------- " + file + "\n"
+              + "return (function()\n" + source() + "\nend)()\n";
           body = b;
           sha = sha1(b);
         }
@@ -238,13 +252,15 @@ public enum Script {
     }
   }
 
-  /** {@code lib} with its {@code line} replaced by the file {@code lua/<part>.lua}. */
-  private static String withPart(String lib, String line, String part) {
-    int at = lib.indexOf(line);
-    if (at < 0) {
-      throw new IllegalStateException("lib.lua lacks the line " + line.strip() + " where " + part + ".lua goes");
+  /** The modules joined, each after a line naming it. */
+  private static String libraryText() {
+    StringBuilder lib = new StringBuilder();
+    for (String module : MODULES) {
+      String text = LuaStateMachine.withConstants(read("lib/" + module));
+      lib.append("-- ================================================================ ").append(module).append(".lua\n")
+          .append(module.equals("rules") ? LuaStateMachine.inline(text) : text);
     }
-    return lib.substring(0, at + 1) + read(part) + lib.substring(at + line.length() - 1);
+    return lib.toString();
   }
 
   private static String read(String name) {

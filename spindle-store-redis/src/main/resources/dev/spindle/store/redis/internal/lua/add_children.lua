@@ -19,9 +19,9 @@ for x in string.gmatch(exitlist, '%d+') do
   local i = tonumber(x)
   exits[#exits + 1] = out[1] == 'ids' and ids(tonumber(out[2]) + i) or out[3 * i + 1]
 end
-JOBS, META = {}, {}
+C.jobs, C.meta = {}, {}
 adopt(parent, exits, now)
-JOBS, META = nil, nil
+C.jobs, C.meta = nil, nil
 flush()
 settle(now)
 notify()

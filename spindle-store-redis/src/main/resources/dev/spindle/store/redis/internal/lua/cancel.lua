@@ -20,7 +20,7 @@ elseif j.s == 'RUNNING' then
     save(j)
     redis.call('SADD', P .. 'cxl', id)
   end
-  CHANGED = true
+  C.changed = true
   r = 'CANCEL_REQUESTED'
 else
   return 'ALREADY_FINISHED'

@@ -6,7 +6,7 @@ local n = redis.call('DEL', P .. 'sch:' .. name)
 redis.call('ZREM', P .. 'scheds', name)
 redis.call('SREM', P .. 'spaused', name)
 if n > 0 then
-  CHANGED = true
+  C.changed = true
   notify()
 end
 remember(rid, ids(n))

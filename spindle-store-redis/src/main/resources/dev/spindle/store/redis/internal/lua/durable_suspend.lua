@@ -5,7 +5,7 @@
 -- stored or the awaited job has ended or is gone (DurableRules.awaitedIsOver; else the job is added
 -- to the awaited job's P..'aw:' hash, which its end reads: see deps.lua), or ends it as a release
 -- with a cancel request does (RULES.OUTCOME.L.C). No failure and no strike are counted. Returns 1,
--- or 0 if the caller does not hold the job. Runs under OOM (see lib): it frees a worker's slot.
+-- or 0 if the caller does not hold the job. Runs under OOM (see keys.lua): it frees a worker's slot.
 redis.call('DEL', P .. 'oom')
 local rid, id, fence, w = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local kind, name = ARGV[5], ARGV[9]

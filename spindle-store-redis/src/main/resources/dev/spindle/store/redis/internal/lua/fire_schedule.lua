@@ -12,7 +12,7 @@ redis.call('HSET', k, 'nx', nx, 'v', ids(tonumber(v) + 1))
 if tick == '' then redis.call('HDEL', k, 'lf') else redis.call('HSET', k, 'lf', tick) end
 redis.call('ZADD', P .. 'scheds', ceilus(nx), name)
 flush()
-CHANGED = true
+C.changed = true
 notify()
 remember(rid, '1')
 return 1

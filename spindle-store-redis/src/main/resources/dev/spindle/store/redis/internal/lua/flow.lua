@@ -1,4 +1,4 @@
--- flow(op, ...): flow control; see "flow control" in lib.lua for the keys. Ops:
+-- flow(op, ...): flow control; see lib/flow.lua for the keys. Ops:
 --   put(name, text form, numbers) / define(...): store a limit (define only if absent) -> {1} or {0}
 --   remove(name) -> {1} or {0};  limits() -> the text forms
 --   pause(caller now, id, fence, until on the caller's clock): pause the key of a job RUNNING under
@@ -7,25 +7,27 @@
 --   keys(caller now, name, max): the keys of limit 'name' holding something, in key order ->
 --     per key {key, running, ready, rule or '', until us or '', detail or ''} (keys of running jobs
 --     only are found among the first 20,000 keyed jobs)
-local op = ARGV[1]
-if op == 'put' or op == 'define' then
-  if op == 'define' and redis.call('HSETNX', P .. 'fl', ARGV[2], ARGV[3]) == 0 then return {0} end
+-- put / define: stores a limit (define only if absent).
+local function put(define)
+  if define and redis.call('HSETNX', P .. 'fl', ARGV[2], ARGV[3]) == 0 then return {0} end
   redis.call('HSET', P .. 'fl', ARGV[2], ARGV[3])
   redis.call('HSET', P .. 'fln', ARGV[2], ARGV[4])
   redis.call('DEL', P .. 'fh') -- queues found held are looked at again under the new rules
-  CHANGED = true
+  C.changed = true
   notify()
   return {1}
-elseif op == 'remove' then
+end
+
+local function remove()
   local n = redis.call('HDEL', P .. 'fl', ARGV[2])
   redis.call('HDEL', P .. 'fln', ARGV[2])
   redis.call('DEL', P .. 'fh')
-  CHANGED = true
+  C.changed = true
   notify()
   return {n}
-elseif op == 'limits' then
-  return redis.call('HVALS', P .. 'fl')
-elseif op == 'pause' then
+end
+
+local function pause()
   local _, off = storeclock(ARGV[2])
   local v = redis.call('GET', skey(ARGV[3]))
   if not v then return {0} end
@@ -37,7 +39,9 @@ elseif op == 'pause' then
   local cur = tonumber(redis.call('HGET', P .. 'fp', key) or '0')
   if untilus > cur then redis.call('HSET', P .. 'fp', key, ids(untilus)) end
   return {1}
-elseif op == 'hold' then
+end
+
+local function hold()
   local now = storeclock(ARGV[2])
   local v = redis.call('GET', skey(ARGV[3]))
   if not v or string.match(v, HEAD) ~= 'QUEUED' then return {} end
@@ -46,11 +50,13 @@ elseif op == 'hold' then
   local h = flowhold(key, floorus(now), false)
   if not h then return {} end
   return {h[1], h[2], key, h[3]}
-elseif op == 'keys' then
-  local nowus = floorus(storeclock(ARGV[2]))
-  local prefix, max = ARGV[3] .. ':', tonumber(ARGV[4])
+end
+
+-- The keys starting with 'prefix' that hold something: found (key -> true) and nready (key -> its
+-- QUEUED jobs).
+local function keysof(prefix)
   local n = #prefix
-  local found, ready = {}, {}
+  local found, nready = {}, {}
   local function take(k)
     if string.sub(k, 1, n) == prefix then found[k] = true end
   end
@@ -58,7 +64,7 @@ elseif op == 'keys' then
     for _, k in ipairs(redis.call('ZRANGE', P .. 'q:' .. q .. ':kr', 0, -1)) do
       if string.sub(k, 1, n) == prefix then
         found[k] = true
-        ready[k] = (ready[k] or 0) + redis.call('ZCARD', P .. 'q:' .. q .. ':k:' .. k)
+        nready[k] = (nready[k] or 0) + redis.call('ZCARD', P .. 'q:' .. q .. ':k:' .. k)
       end
     end
   end
@@ -72,29 +78,44 @@ elseif op == 'keys' then
     for i = 2, #r[2], 2 do take(r[2][i]) end
     rounds = rounds + 1
   until cursor == '0' or rounds >= 20
-  local keys = {}
-  for k in pairs(found) do keys[#keys + 1] = k end
-  table.sort(keys)
-  local out = {}
-  for i = 1, math.min(#keys, max) do
-    local k = keys[i]
-    local live = 0
-    for _, m in ipairs(redis.call('SMEMBERS', P .. 'fr:' .. k)) do
-      local id, fe = string.match(m, '^(%d+):(%d+)$')
-      local v = id and redis.call('GET', skey(id))
-      if v then
-        local s, _, fence = string.match(v, HEAD)
-        if s == 'RUNNING' and fence == fe then live = live + 1 end
-      end
+  return found, nready
+end
+
+-- How many jobs of key k run under their current fence.
+local function running(k)
+  local live = 0
+  for _, m in ipairs(redis.call('SMEMBERS', P .. 'fr:' .. k)) do
+    local id, fe = string.match(m, '^(%d+):(%d+)$')
+    local v = id and redis.call('GET', skey(id))
+    if v then
+      local s, _, fence = string.match(v, HEAD)
+      if s == 'RUNNING' and fence == fe then live = live + 1 end
     end
+  end
+  return live
+end
+
+local function keys()
+  local nowus = floorus(storeclock(ARGV[2]))
+  local found, nready = keysof(ARGV[3] .. ':')
+  local sorted = {}
+  for k in pairs(found) do sorted[#sorted + 1] = k end
+  table.sort(sorted)
+  local out = {}
+  for i = 1, math.min(#sorted, tonumber(ARGV[4])) do
+    local k = sorted[i]
     local h = flowhold(k, nowus, false)
-    out[#out + 1] = k
-    out[#out + 1] = tostring(live)
-    out[#out + 1] = tostring(ready[k] or 0)
-    out[#out + 1] = h and h[1] or ''
-    out[#out + 1] = h and h[2] or ''
-    out[#out + 1] = h and h[3] or ''
+    append3(out, k, tostring(running(k)), tostring(nready[k] or 0))
+    append3(out, h and h[1] or '', h and h[2] or '', h and h[3] or '')
   end
   return out
 end
+
+local op = ARGV[1]
+if op == 'put' or op == 'define' then return put(op == 'define') end
+if op == 'remove' then return remove() end
+if op == 'limits' then return redis.call('HVALS', P .. 'fl') end
+if op == 'pause' then return pause() end
+if op == 'hold' then return hold() end
+if op == 'keys' then return keys() end
 error('spindle: unknown flow op ' .. tostring(op))

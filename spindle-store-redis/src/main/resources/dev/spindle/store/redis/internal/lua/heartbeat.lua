@@ -3,7 +3,7 @@
 -- a lease of 10 s ends 10 s after this call whatever the worker's clock says. Records the offset
 -- of the two clocks. The task names (comma-separated), when sent, replace the worker's in P..'wt';
 -- absent, the names kept stay. Returns {held ids, held ids with a cancel request, the store's now}. Runs
--- under OOM (see lib).
+-- under OOM (see keys.lua).
 redis.call('DEL', P .. 'oom')
 local w = ARGV[1]
 local now, offset = storeclock(ARGV[3])

@@ -4,6 +4,6 @@ if ARGV[2] == '1' then
 else
   redis.call('SREM', P .. 'paused', ARGV[1])
 end
-CHANGED = true
+C.changed = true
 notify()
 return 1

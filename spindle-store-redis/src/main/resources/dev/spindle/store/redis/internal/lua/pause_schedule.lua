@@ -6,6 +6,6 @@ if ARGV[2] == '1' then
 else
   redis.call('SREM', P .. 'spaused', ARGV[1])
 end
-CHANGED = true
+C.changed = true
 notify()
 return 1

@@ -7,7 +7,7 @@ redis.call('DEL', P .. 'oom')
 local batch = tonumber(ARGV[4])
 local nowus = floorus((storeclock(ARGV[1])))
 local deleted = 0
--- Expired jobs, through the expiry buckets (see lib): each due bucket names a range of finish
+-- Expired jobs, through the expiry buckets (see keys.lua): each due bucket names a range of finish
 -- sequence numbers; the finished jobs in that range whose own expiry has passed are deleted. A
 -- bucket cut short by the batch limit is put back for the rest of its range.
 local KEXP = P .. 'exp'

@@ -41,8 +41,8 @@ for _, w in ipairs(expired) do
       save(j)
       done[#done + 1] = j.id
     else
-      push(SREMS, wkey(w), id) -- a stale entry
-      WREM[w] = true
+      push(C.srems, wkey(w), id) -- a stale entry
+      C.wrem[w] = true
     end
     left = left - 1
   end
@@ -51,7 +51,7 @@ for _, w in ipairs(expired) do
     redis.call('HDEL', P .. 'clk', w)
     redis.call('HDEL', P .. 'wt', w)
     redis.call('ZREM', P .. 'leases', w)
-    WREM[w] = true
+    C.wrem[w] = true
   end
 end
 flush()

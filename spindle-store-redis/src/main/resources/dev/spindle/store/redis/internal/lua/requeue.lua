@@ -16,8 +16,8 @@ local j = load(id)
 if not j then return {'NOT_FOUND'} end
 if not (j.s == 'FAILED' or j.s == 'DEAD' or j.s == 'CANCELLED') then return {'STATE', j.s} end
 local to, meta = 'QUEUED', nil
-JOBS, META = {}, {}
-JOBS[id] = j
+C.jobs, C.meta = {}, {}
+C.jobs[id] = j
 if redis.call('EXISTS', wtkey(id)) == 1 then
   meta = waitmeta(id)
   local w, by = reevaluate(id)
@@ -34,7 +34,7 @@ move(j, to, now)
 save(j)
 requeued(id, now)
 flush()
-JOBS, META = nil, nil
+C.jobs, C.meta = nil, nil
 notify()
 remember(rid, '1')
 return {'OK', rowof(id, redis.call('GET', skey(id)))}

@@ -15,8 +15,8 @@ local j = load(id)
 if not j then return {'NOT_FOUND'} end
 if not (j.s == 'FAILED' or j.s == 'DEAD') then return {'STATE', j.s} end
 local from, to, meta = j.s, 'QUEUED', nil
-JOBS, META = {}, {}
-JOBS[id] = j
+C.jobs, C.meta = {}, {}
+C.jobs[id] = j
 if redis.call('EXISTS', wtkey(id)) == 1 then
   meta = waitmeta(id)
   if hasargs and meta and meta.mode ~= 'A' then return {'INPUT'} end
@@ -34,7 +34,7 @@ move(j, to, now)
 save(j)
 local revived = requeued(id, now)
 flush()
-JOBS, META = nil, nil
+C.jobs, C.meta = nil, nil
 notify()
 local moves = {id .. ':' .. from .. ':' .. to}
 for k = 2, #revived do moves[#moves + 1] = revived[k] .. ':CANCELLED:WAITING' end

@@ -8,6 +8,6 @@ local v = 1
 if cur[1] then v = tonumber(cur[4]) + 1; ct = cur[5] end
 redis.call('HSET', k, 'd', def, 'nx', nx, 'v', ids(v), 'ct', ct)
 redis.call('ZADD', P .. 'scheds', ceilus(nx), name)
-CHANGED = true
+C.changed = true
 notify()
 return {def, nx, cur[3], ids(v), ct}

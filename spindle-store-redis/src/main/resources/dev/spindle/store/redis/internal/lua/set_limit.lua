@@ -4,6 +4,6 @@ if ARGV[2] == '0' then
 else
   redis.call('HSET', P .. 'limits', ARGV[1], ARGV[2])
 end
-CHANGED = true
+C.changed = true
 notify()
 return 1

@@ -1,0 +1,8 @@
+-- TERMINAL (the terminal states) and ALLOWED (the allowed transitions, ALLOWED[from][to]) are
+-- rendered from JobState by Script.java in place of the next line: one state machine, in Java; so
+-- is EFFECT[policy code][terminal state] ('S', 'F' or 'C'), DependencyPolicy.effectOf; and JobRules'
+-- tables, in RULES: KEPT[terminal state] (the set 'ok' or 'bad' a finished job is kept in; KEPT[1],
+-- KEPT[2] those sets in the order of purge_expired's limits), OUTCOME[outcome code][circumstance]
+-- (the state a completion moves its job to; circumstance 'P' plain, 'A' retry time ahead, 'C' cancel
+-- requested), STAT[terminal state] and STAT.STARTED, STAT.RETRIED, STAT.WAIT_BASE (MinuteStats).
+--@JOB_STATE_TABLES@

@@ -1,0 +1,135 @@
+-- ---------------------------------------------------------------- buffered writes
+-- Index changes and job strings are collected and written with one command per key (one MSET for
+-- all strings) at flush(). flush() must run before a script reads what it changed.
+-- The buffers are fields of the call's context C (call.lua): zadds, zrems, sadds, srems (key ->
+-- members), msets, dels, counts (queue -> state -> change), wadd, wrem (workers whose in-flight
+-- set grew or shrank), expiries (expiry score -> {lowest fs, highest fs} of the jobs finished with
+-- it), unhold (queues whose held mark P..'fh' goes, see flow control), seq and seqdirty (the finish
+-- sequence, read once), changed (whether to wake waiters). Per-minute statistics (MinuteStats'
+-- counters): C.stats, counter number -> increment for the minute C.statmin, written by flush() to
+-- the hash P..'st:'..minute, kept a little over a day.
+local STAT_TTL = 90000
+
+local function push(t, key, a, b)
+  local l = t[key]
+  if not l then l = {}; t[key] = l end
+  l[#l + 1] = a
+  if b ~= nil then l[#l + 1] = b end
+end
+local function mset(k, v)
+  C.msets[#C.msets + 1] = k
+  C.msets[#C.msets + 1] = v
+end
+-- Counts 'd' more jobs of queue 'q' in state 's', in 'into' (queue -> state -> change; C.counts, which
+-- flush() writes, if not given).
+local function count(q, s, d, into)
+  local t = into or C.counts
+  local m = t[q]
+  if not m then m = {}; t[q] = m end
+  m[s] = (m[s] or 0) + d
+end
+local function chunked(cmd, key, l, step)
+  local n = #l
+  local i = 1
+  while i <= n do
+    local j = math.min(i + 1000 * step - 1, n)
+    if key then redis.call(cmd, key, unpack(l, i, j)) else redis.call(cmd, unpack(l, i, j)) end
+    i = j + 1
+  end
+end
+local function nextseq()
+  if not C.seq then C.seq = num(redis.call('GET', P .. 'fseq')) end
+  C.seq = C.seq + 1
+  C.seqdirty = true
+  return C.seq
+end
+-- Files a terminal job with expiry score 'exus' and finish sequence 'fs' under its bucket: one
+-- sorted-set entry per expiry and call instead of one per job.
+local function expmark(exus, fs)
+  local n = tonumber(fs)
+  local b = C.expiries[exus]
+  if not b then
+    C.expiries[exus] = {n, n}
+  elseif n < b[1] then
+    b[1] = n
+  elseif n > b[2] then
+    b[2] = n
+  end
+end
+local function stat(now, k, d)
+  if now ~= C.statnow then
+    local m = math.floor(tparts(now) / 60) * 60
+    if C.statmin and m ~= C.statmin then
+      for c, n in pairs(C.stats) do redis.call('HINCRBY', P .. 'st:' .. C.statmin, c, n) end
+      redis.call('EXPIRE', P .. 'st:' .. C.statmin, STAT_TTL)
+      C.stats = {}
+    end
+    C.statnow, C.statmin = now, m
+  end
+  C.stats[k] = (C.stats[k] or 0) + d
+end
+-- The wait bucket of a wait of 'ms' milliseconds (MinuteStats.bucket, in integer steps).
+local function waitbucket(ms)
+  if ms < 4 then
+    if ms < 0 then return 0 end
+    return ms
+  end
+  local e, x = 0, ms
+  while x >= 2 do x = math.floor(x / 2); e = e + 1 end
+  local b = 4 * (e - 1) + math.floor(ms / 2 ^ (e - 2)) - 4
+  if b > 159 then b = 159 end
+  return b
+end
+-- Counts a job claimed at 'now' that became ready at 'ra'.
+local function statstart(now, ra)
+  stat(now, RULES.STAT.STARTED, 1)
+  local s1, n1 = tparts(now)
+  local s0, n0 = tparts(ra)
+  stat(now, RULES.STAT.WAIT_BASE + waitbucket(math.floor(((s1 - s0) * 1e9 + (n1 - n0)) / 1e6)), 1)
+end
+local function flush()
+  if C.statmin and next(C.stats) then
+    for c, n in pairs(C.stats) do redis.call('HINCRBY', P .. 'st:' .. C.statmin, c, n) end
+    redis.call('EXPIRE', P .. 'st:' .. C.statmin, STAT_TTL)
+    C.stats = {}
+  end
+  for exus, b in pairs(C.expiries) do push(C.zadds, P .. 'exp', exus, b[1] .. ':' .. b[2]) end
+  C.expiries = {}
+  if #C.dels > 0 then chunked('DEL', nil, C.dels, 1) end
+  for k, l in pairs(C.zrems) do chunked('ZREM', k, l, 1) end
+  for k, l in pairs(C.srems) do chunked('SREM', k, l, 1) end
+  if #C.msets > 0 then chunked('MSET', nil, C.msets, 2) end
+  for k, l in pairs(C.zadds) do chunked('ZADD', k, l, 2) end
+  for k, l in pairs(C.sadds) do chunked('SADD', k, l, 1) end
+  for q, m in pairs(C.counts) do
+    local key = nkey(q)
+    for s, d in pairs(m) do
+      if d ~= 0 then redis.call('HINCRBY', key, s, d) end
+    end
+  end
+  for w in pairs(C.wadd) do redis.call('SADD', P .. 'holders', w) end
+  for w in pairs(C.wrem) do
+    if not C.wadd[w] and redis.call('SCARD', wkey(w)) == 0 then redis.call('SREM', P .. 'holders', w) end
+  end
+  if C.seqdirty then redis.call('SET', P .. 'fseq', ids(C.seq)); C.seqdirty = false end
+  if next(C.unhold) then
+    local l = {}
+    for q in pairs(C.unhold) do l[#l + 1] = q end
+    chunked('HDEL', P .. 'fh', l, 1)
+    C.unhold = {}
+  end
+  C.zadds, C.zrems, C.sadds, C.srems, C.msets, C.dels, C.counts, C.wadd, C.wrem = {}, {}, {}, {}, {}, {}, {}, {}, {}
+end
+-- Announces a change, but only while somebody waits for one: a waiter (a claim that found fewer
+-- jobs than asked, or a client's Subscription.waiting()) sets P..'wait'; the first change after it
+-- deletes the key and publishes, so a busy fleet publishes nothing and an idle one gets one message.
+local function wake()
+  if redis.call('DEL', P .. 'wait') == 1 then redis.call('PUBLISH', P .. 'ev', '1') end
+end
+-- wake(), once a call changed something (C.changed).
+local function notify()
+  if C.changed then
+    C.changed = false
+    wake()
+  end
+end
