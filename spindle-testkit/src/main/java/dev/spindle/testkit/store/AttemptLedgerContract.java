@@ -179,6 +179,7 @@ public abstract class AttemptLedgerContract {
         .containsExactly(true, true);
     assertThat(attempts(released.id()).attempts()).extracting(AttemptRecord::outcome)
         .containsExactly(AttemptOutcome.RELEASED);
+    assertThat(attempts(released.id()).attempts()).extracting(AttemptRecord::errorJson).containsOnlyNulls();
     assertThat(attempts(cancelled.id()).attempts()).extracting(AttemptRecord::outcome)
         .containsExactly(AttemptOutcome.CANCELLED);
     JobInfo again = claimOne("w-long");

@@ -2,11 +2,15 @@ package dev.spindle.store.redis.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spindle.queue.DependencyPolicy;
+import dev.spindle.queue.JobState;
 import dev.spindle.queue.spi.MinuteStats;
+import dev.spindle.queue.store.Workflows;
 import dev.spindle.testkit.redis.RedisServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -21,20 +25,42 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Lua library's own functions, called one by one on a real redis-server with table-driven
  * cases, each against the Java code whose rule it encodes: times ({@link Times}), wait buckets
- * ({@link MinuteStats#bucket}), escaping and the status codec. The library is loaded under another
- * name with one more function that calls a named library function with the given arguments.
+ * ({@link MinuteStats#bucket}), escaping and the status codec, claims of a status, the dependency
+ * rules ({@link Workflows#evaluate}) and the ends kept for a dependent's input. The library is
+ * loaded under another name with one more function that calls a named library function with the
+ * given arguments.
  */
 class LuaLibraryTest {
   private static final String PROBE_LIBRARY = "spindle_probe";
   private static final String PROBE = """
 
+      local function split(text)
+        local out = {}
+        for v in string.gmatch(text, '([^,]*),') do out[#out + 1] = v end
+        return out
+      end
+      -- evaluate() on comma-terminated lists of policy codes and states ('' = gone): "pending,failures"
+      -- or "cancel:<position>"
+      local function probe_evaluate(pols, states)
+        local st = split(states)
+        for k = 1, #st do if st[k] == '' then st[k] = false end end
+        local w, at = evaluate(split(pols), st)
+        if not w then return 'cancel:' .. at end
+        return w.p .. ',' .. w.f
+      end
+      -- An end kept for input mode 'mode', read back: state, result or '-', error or '-'.
+      local function probe_endroundtrip(st, r, e, mode)
+        local v = parseend(endvalue(st, r ~= '-' and r or nil, e ~= '-' and e or nil, mode))
+        return v.s, v.r or '-', v.e or '-'
+      end
       redis.register_function{function_name = 'spindle_probe_call', flags = {'no-writes'},
         callback = function(keys, args)
           begin(keys, args)
           local fns = {tadd = tadd, tsub = tsub, ceilus = ceilus, floorus = floorus,
             waitbucket = function(ms) return waitbucket(tonumber(ms)) end, esc = esc, unesc = unesc, mem = mem, unmem = unmem,
             startindex = function(q, p, delayed, ra) return startindex(q, tonumber(p), delayed == '1', ra) end,
-            statusroundtrip = function(text) return status(parse('1', text)) end}
+            statusroundtrip = function(text) return status(parse('1', text)) end,
+            claimstatus = claimstatus, evaluate = probe_evaluate, endroundtrip = probe_endroundtrip}
           local out = {fns[args[1]](unpack(args, 2))}
           for i, v in ipairs(out) do
             if type(v) == 'number' then out[i] = string.format('%d', v) end
@@ -148,5 +174,81 @@ class LuaLibraryTest {
         .containsExactly("QUEUED", "{probe}:q:mail:r", "2");
     assertThat(call("startindex", "mail", "7", "1", "1795906958.474758034"))
         .containsExactly("SCHEDULED", "{probe}:sched", "1795906958474759");
+  }
+
+  @Test
+  void aClaimRewritesOnlyAQueuedStatusesHead() {
+    String queued = "QUEUED|2|5|||1|0||1795906958.474758034|||||-3|mail|p||";
+    assertThat(call("claimstatus", queued, "w%7C1", "1795906999.000000001"))
+        .containsExactly("RUNNING|3|6|1795906999.000000001|w%7C1|1|0||1795906958.474758034|||||-3|mail|p||", "6");
+    assertThat(call("claimstatus", "QUEUED|0||||0|0||1.0|||||0|q|p||", "w", "2.0"))
+        .containsExactly("RUNNING|1|1|2.0|w|0|0||1.0|||||0|q|p||", "1");
+    for (String other : List.of("RUNNING|1|1|2.0|w|0|0||1.0|||||0|q|p||", "SCHEDULED|0||||0|0||1.0|||||0|q|p||",
+        "WAITING|0||||0|0||1.0|||||0|q|p||")) {
+      assertThat(call("claimstatus", other, "w", "3.0")).as(other).isEmpty();
+    }
+  }
+
+  @Test
+  void dependencyRulesMatchWorkflowsForEveryPairOfPoliciesAndStates() {
+    List<JobState> states = new ArrayList<>(Arrays.asList(JobState.values()));
+    states.add(null); // a dependency that is gone
+    for (DependencyPolicy p1 : DependencyPolicy.values()) {
+      for (DependencyPolicy p2 : DependencyPolicy.values()) {
+        for (JobState s1 : states) {
+          for (JobState s2 : states) {
+            List<DependencyPolicy> policies = List.of(p1, p2);
+            List<JobState> ends = Arrays.asList(s1, s2);
+            assertThat(luaEvaluate(policies, ends)).as("%s %s", policies, ends).isEqualTo(javaEvaluate(policies, ends));
+          }
+        }
+      }
+    }
+  }
+
+  private static String luaEvaluate(List<DependencyPolicy> policies, List<JobState> states) {
+    StringBuilder codes = new StringBuilder();
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; i < policies.size(); i++) {
+      codes.append(LuaStateMachine.policyCode(policies.get(i))).append(',');
+      names.append(states.get(i) == null ? "" : states.get(i).name()).append(',');
+    }
+    return lua("evaluate", codes.toString(), names.toString());
+  }
+
+  /** Workflows.evaluate, with the position (from 1) of the first dependency that cancels. */
+  private static String javaEvaluate(List<DependencyPolicy> policies, List<JobState> states) {
+    Workflows.Wait w = Workflows.evaluate(policies, states);
+    if (w != null) {
+      return w.pending() + "," + w.failures();
+    }
+    for (int i = 0; i < policies.size(); i++) {
+      JobState end = states.get(i) == null ? JobState.CANCELLED : states.get(i);
+      if (end.isTerminal() && policies.get(i).effectOf(end) == DependencyPolicy.Effect.CANCEL) {
+        return "cancel:" + (i + 1);
+      }
+    }
+    throw new AssertionError("cancelled by none");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("endCases")
+  void aDependencysEndKeepsWhatTheInputModeNeeds(String state, String mode, String result, String error) {
+    List<String> back = call("endroundtrip", state, result, error, mode);
+    assertThat(back.get(0)).isEqualTo(state);
+    assertThat(back.get(1)).isEqualTo(mode.equals("A") ? "-" : result);
+    assertThat(back.get(2)).isEqualTo(mode.equals("O") ? error : "-");
+  }
+
+  static Stream<Arguments> endCases() {
+    List<Arguments> out = new ArrayList<>();
+    for (String state : List.of("SUCCEEDED", "FAILED", "DEAD", "CANCELLED")) {
+      for (String mode : List.of("A", "R", "S", "O")) {
+        out.add(Arguments.of(state, mode, "{\"n\":1}", "-"));
+        out.add(Arguments.of(state, mode, "-", "{\"type\":\"x|y\"}"));
+        out.add(Arguments.of(state, mode, "\"a|b\"", "{\"message\":\"12|3\"}"));
+      }
+    }
+    return out.stream();
   }
 }
