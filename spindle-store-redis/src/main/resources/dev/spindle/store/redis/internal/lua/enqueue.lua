@@ -6,11 +6,11 @@
 -- reply ttl: how long the reply is kept for a retried request, in milliseconds (the client's retry
 -- window: an enqueue is retried only that long).
 local rid = ARGV[1]
-local early = enqueuefirst(rid, ARGV[2])
+local early, waiting = enqueuefirst(rid, ARGV[2])
 if early then return early end
 local out = enqueue(5, (storeclock(ARGV[4])))
 if out[1] == 'missing' or out[1] == 'badref' then return out end -- nothing was written
 flush()
-notify()
+wakewaiting(C.changed and waiting)
 remember(rid, cjson.encode(out), ARGV[3])
 return out

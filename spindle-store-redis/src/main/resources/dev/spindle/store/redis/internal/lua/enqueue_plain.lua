@@ -6,7 +6,7 @@
 -- {'epoch', marker or ''} as there. Fails under OOM before changing anything (the INCRBY of the
 -- ids is its first write).
 local rid = ARGV[1]
-local early = enqueuefirst(rid, ARGV[2])
+local early, waiting = enqueuefirst(rid, ARGV[2])
 if early then return early end
 local now = storenow(ARGV[4])
 local npol = tonumber(ARGV[5])
@@ -53,6 +53,6 @@ for q, byState in pairs(counts) do
   end
   if redis.call('SISMEMBER', P .. 'fq', q) == 1 then redis.call('HDEL', P .. 'fh', q) end
 end
-wake()
+wakewaiting(waiting)
 remember(rid, '["ids","' .. first .. '"]', ARGV[3])
 return {'ids', first}

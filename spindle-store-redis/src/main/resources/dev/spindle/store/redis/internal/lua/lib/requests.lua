@@ -12,13 +12,11 @@ local function remember(rid, value, ttl)
 end
 -- What an enqueue answers before it does anything: the reply kept for a repeated request id, or
 -- {'epoch', marker or ''} if the namespace epoch the client knows ('' for no check) is gone (Redis
--- lost the namespace's data since); nil to go on.
+-- lost the namespace's data since); nil to go on, and then whether somebody waits for a change
+-- (P..'wait', see wake()). One MGET reads all three.
 local function enqueuefirst(rid, epoch)
-  local prev = replay(rid)
-  if prev then return cjson.decode(prev) end
-  if epoch ~= '' then
-    local ep = redis.call('GET', P .. 'epoch')
-    if ep ~= epoch then return {'epoch', ep or ''} end
-  end
-  return nil
+  local v = redis.call('MGET', P .. 'req:' .. rid, P .. 'epoch', P .. 'wait')
+  if rid ~= '' and v[1] then return cjson.decode(v[1]), false end
+  if epoch ~= '' and v[2] ~= epoch then return {'epoch', v[2] or ''}, false end
+  return nil, v[3] ~= false
 end

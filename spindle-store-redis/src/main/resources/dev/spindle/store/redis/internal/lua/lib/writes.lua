@@ -126,6 +126,13 @@ end
 local function wake()
   if redis.call('DEL', P .. 'wait') == 1 then redis.call('PUBLISH', P .. 'ev', '1') end
 end
+-- wake() for a call that read P..'wait' itself: 'waiting' tells whether it was set.
+local function wakewaiting(waiting)
+  if waiting then
+    redis.call('DEL', P .. 'wait')
+    redis.call('PUBLISH', P .. 'ev', '1')
+  end
+end
 -- wake(), once a call changed something (C.changed).
 local function notify()
   if C.changed then
