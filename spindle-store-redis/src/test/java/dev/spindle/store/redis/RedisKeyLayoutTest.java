@@ -63,7 +63,7 @@ class RedisKeyLayoutTest {
       }
       List<String> keys = keys(redis);
       assertThat(keys).isNotEmpty().allSatisfy(k -> assertThat(k).startsWith("{layout}:"));
-      assertThat(keys).contains("{layout}:id", "{layout}:all", "{layout}:queues", "{layout}:limits", "{layout}:pol",
+      assertThat(keys).contains("{layout}:id", "{layout}:jb:0", "{layout}:jbk", "{layout}:jbt", "{layout}:queues", "{layout}:limits", "{layout}:pol",
           "{layout}:scheds", "{layout}:dn:0", "{layout}:nwt");
     }
   }

@@ -6,9 +6,9 @@
 -- reply ttl: how long the reply is kept for a retried request, in milliseconds (the client's retry
 -- window: an enqueue is retried only that long).
 local rid = ARGV[1]
-local early, waiting = enqueuefirst(rid, ARGV[2])
+local early, waiting, top = enqueuefirst(rid, ARGV[2])
 if early then return early end
-local out = enqueue(5, (storeclock(ARGV[4])))
+local out = enqueue(5, (storeclock(ARGV[4])), top)
 if out[1] == 'missing' or out[1] == 'badref' then return out end -- nothing was written
 flush()
 wakewaiting(C.changed and waiting)

@@ -6,7 +6,7 @@
 -- {'epoch', marker or ''} as there. Fails under OOM before changing anything (the INCRBY of the
 -- ids is its first write).
 local rid = ARGV[1]
-local early, waiting = enqueuefirst(rid, ARGV[2])
+local early, waiting, top = enqueuefirst(rid, ARGV[2])
 if early then return early end
 local now = storenow(ARGV[4])
 local npol = tonumber(ARGV[5])
@@ -23,7 +23,7 @@ for k = 1, npol do
   pols[k] = ARGV[at]
   if ARGV[at + 1] ~= '' then redis.call('HSETNX', P .. 'pol', ARGV[at], ARGV[at + 1]) end
 end
-local strings, indexes, all, counts, first = {}, {}, {}, {}, ids(id + 1)
+local strings, indexes, counts, first = {}, {}, {}, ids(id + 1)
 x = groups + 1
 for _ = 1, tonumber(ARGV[groups]) do
   local q, p, runat, created, po, n = ARGV[x], tonumber(ARGV[x + 1]), ARGV[x + 2], ARGV[x + 3],
@@ -38,14 +38,13 @@ for _ = 1, tonumber(ARGV[groups]) do
     push(strings, 1, hkey(sid), ARGV[x + 7 + 2 * k])
     push(strings, 1, skey(sid), text)
     push(indexes, key, score, m)
-    push(all, 1, sid, m)
   end
   count(q, s, n, counts)
   x = x + 7 + 2 * n
 end
 chunked('MSET', nil, strings[1], 2)
 for key, l in pairs(indexes) do chunked('ZADD', key, l, 2) end
-chunked('ZADD', P .. 'all', all[1], 2)
+addexisting(first, id, top)
 for q, byState in pairs(counts) do
   for s, n in pairs(byState) do
     -- a queue with a job counted is in P..'queues' (purge_expired forgets it only when every count is 0)

@@ -69,6 +69,26 @@ if candidates then
   table.sort(kept, function(a, b) return a > b end)
   candidates = kept
 end
+-- The next 250 ids below 'before', newest first: from the existence bitmaps, merged with the sorted
+-- set P..'all' of jobs an earlier version wrote (empty once deletions drained it).
+local function newest()
+  local below = before == '+inf' and math.huge or tonumber(string.sub(before, 2))
+  local fresh = existingbelow(below, 250)
+  local legacy = redis.call('ZREVRANGEBYSCORE', P .. 'all', before, '-inf', 'LIMIT', 0, 250)
+  local c, i, k = {}, 1, 1
+  while #c < 250 and (i <= #fresh or k <= #legacy) do
+    local a, l = fresh[i], legacy[k] and tonumber(unmem(legacy[k]))
+    if l and (not a or l >= a) then
+      c[#c + 1] = ids(l)
+      k = k + 1
+      if l == a then i = i + 1 end
+    else
+      c[#c + 1] = ids(a)
+      i = i + 1
+    end
+  end
+  return c
+end
 -- the next ids to look at, newest first (at most 250)
 local function nextchunk()
   local c = {}
@@ -79,10 +99,7 @@ local function nextchunk()
     end
     return c
   end
-  for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', P .. 'all', before, '-inf', 'LIMIT', 0, 250)) do
-    c[#c + 1] = unmem(m)
-  end
-  return c
+  return newest()
 end
 local needparse = queue ~= '' or fb ~= '' or fa ~= '' or mode ~= 'list'
 local out, scanned, last = {}, 0, ''

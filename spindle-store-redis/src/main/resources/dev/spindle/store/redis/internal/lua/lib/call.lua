@@ -15,7 +15,7 @@ local function begin(keys, args)
   C = {wkeys = {}, policies = {}, zadds = {}, zrems = {}, sadds = {}, srems = {}, msets = {}, dels = {},
     counts = {}, wadd = {}, wrem = {}, expiries = {}, unhold = {}, seq = nil, seqdirty = false, changed = false,
     stats = {}, statmin = nil, statnow = nil, ended = {}, endj = {}, jobs = nil, meta = nil, dnx = nil, fq = {},
-    flim = {}}
+    flim = {}, jbclear = {}}
 end
 
 -- Starts a call that keeps no per-call state: it writes straight to Redis, never through the

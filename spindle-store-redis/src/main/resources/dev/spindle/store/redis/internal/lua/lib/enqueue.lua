@@ -120,7 +120,7 @@ do
   end
 
   -- A group's options, read once: its queue, priority, run time (moved onto the store's clock), where
-  -- its jobs wait, their status text, and its lists in the buffered writes.
+  -- its jobs wait, their status text, and its list in the buffered writes.
   local function groupof(e, g)
     local x = g.at
     local gs = {q = ARGV[x], p = tonumber(ARGV[x + 1]), ra = tadd(e.now, tsub(ARGV[x + 2], ARGV[x + 3])),
@@ -128,7 +128,6 @@ do
     gs.s, gs.key, gs.score = startindex(gs.q, gs.p, gs.delayed, gs.ra)
     gs.text = status({s = gs.s, n = 0, f = 0, l = 0, ra = gs.ra, p = gs.p, q = gs.q, po = gs.po})
     gs.idx = listof(C.zadds, gs.key)
-    gs.all = listof(C.zadds, P .. 'all')
     return gs
   end
 
@@ -209,8 +208,6 @@ do
         e.bid[e.pos] = id
         local m = mem(id)
         local st = addnew(e, gs, id, m, ARGV[g.at + 7 + 2 * k])
-        gs.all[#gs.all + 1] = id
-        gs.all[#gs.all + 1] = m
         e.created[id] = st
         gs.made = gs.made + 1
         if not e.compact then append3(e.out, id, '1', st) end
@@ -268,7 +265,8 @@ do
   end
 
   -- Adds the batch at ARGV[i] (see the top of this module) at the store time now; returns the reply.
-  function enqueue(i, now)
+  -- top: the highest bucket of the existence index (P..'jbt') if the caller read it, else nil.
+  function enqueue(i, now, top)
     local e = readbatch(i, now)
     uniquekeys(e)
     local refused = readdeps(e, e.tail)
@@ -278,7 +276,11 @@ do
     e.compact = e.fresh == e.total and e.ndeps == 0 and e.nbad == 0
     e.out = e.compact and {'ids', ids(e.nextid + 1)} or {}
     e.created, e.pos, e.bid, e.waiting, e.fkpairs, e.fkrots = {}, 0, {}, {}, {}, {}
+    local first = e.nextid + 1
     for _, g in ipairs(e.groups) do addgroup(e, g) end
+    if e.nextid >= first then
+      addexisting(first, e.nextid, top or tonumber(redis.call('GET', P .. 'jbt') or '-1'))
+    end
     writeflowkeys(e)
     if #e.waiting > 0 then wiredeps(e) end
     return e.out

@@ -1,5 +1,57 @@
 -- ---------------------------------------------------------------- index
 -- A job's index entries and counts, by state (see keys.lua). Changes are buffered (writes.lua).
+-- Files the new jobs first..last (consecutive ids) in the existence bitmaps. A bucket above 'top',
+-- the highest one known (P..'jbt', read by the caller; -1 for none), joins P..'jbk' and becomes it:
+-- ids only grow, so a call adds a bucket at most once in 4,096 ids.
+local function addexisting(first, last, top)
+  first, last = tonumber(first), tonumber(last)
+  for b = jbucket(first), jbucket(last) do
+    local offsets = {}
+    for id = math.max(first, b * JB), math.min(last, b * JB + JB - 1) do offsets[#offsets + 1] = id - b * JB end
+    setbits(b, offsets, 1)
+    if b > top then redis.call('ZADD', P .. 'jbk', 'NX', b, b) end
+  end
+  if jbucket(last) > top then redis.call('SET', P .. 'jbt', jbucket(last)) end
+end
+-- Files job id as gone from the existence index (written at flush(); an entry an earlier version
+-- wrote in P..'all' goes too).
+local function dropexisting(id, m)
+  local b = jbucket(id)
+  push(C.jbclear, b, tonumber(id) - b * JB)
+  push(C.zrems, P .. 'all', m)
+end
+-- The ids set in bucket b's bitmap up to 'top', newest first, appended to 'out' until it holds n.
+local function bucketids(b, top, out, n)
+  local bits = redis.call('GET', jbkey(b)) or ''
+  for byte = math.min(#bits, math.floor((top - b * JB) / 8) + 1), 1, -1 do
+    local v = string.byte(bits, byte)
+    if v ~= 0 then
+      for k = 7, 0, -1 do
+        local id = b * JB + (byte - 1) * 8 + k
+        if id <= top and bit.band(v, 2 ^ (7 - k)) ~= 0 then
+          out[#out + 1] = id
+          if #out >= n then return end
+        end
+      end
+    end
+  end
+end
+-- Up to n ids of existing jobs below 'below' (a number), newest first, from the existence bitmaps.
+local function existingbelow(below, n)
+  local out = {}
+  local top = below - 1
+  local from = below == math.huge and '+inf' or top >= 0 and jbucket(top) or -1
+  while #out < n do
+    local bs = redis.call('ZREVRANGEBYSCORE', P .. 'jbk', from, '-inf', 'LIMIT', 0, 8)
+    if #bs == 0 then break end
+    for _, bv in ipairs(bs) do
+      bucketids(tonumber(bv), top, out, n)
+      if #out >= n then break end
+    end
+    from = '(' .. bs[#bs]
+  end
+  return out
+end
 local function member(j)
   local m = j.m
   if not m then m = mem(j.id); j.m = m end

@@ -23,7 +23,10 @@
 -- P..'pol'. Times are "<epoch second>.<9-digit nanos>", exact; sorted-set scores are epoch
 -- microseconds, rounded so that nothing is ever due early (run times round up, "now" rounds down).
 --
--- Indexes: P..'all' (every job, score id), P..'sched' (SCHEDULED, score run time),
+-- Indexes: every job in P..'jb:'..bucket (a bitmap of JB ids: bucket id // JB, bit id % JB set while
+-- the job exists; a bit a job) and P..'jbk' (the buckets holding any, score the bucket); jobs written
+-- before it by earlier versions are in P..'all' (a sorted set, score id, about 120 bytes a job),
+-- which deletions drain and listings read beside the bitmaps. P..'sched' (SCHEDULED, score run time),
 -- P..'q:'..queue..':r' (QUEUED, score -priority; equal scores order by the zero-padded id member),
 -- P..'w:'..worker (ids a worker holds RUNNING: its in-flight set), P..'holders' (workers with a
 -- non-empty in-flight set), P..'cxl' (RUNNING ids with a cancel request), P..'ok' / P..'bad'
@@ -36,7 +39,7 @@
 -- comma-separated, as its heartbeats last sent them), P..'clk' (id -> the store's
 -- clock minus the worker's at its last heartbeat), P..'leases' (id -> lease end), P..'fseq' and
 -- P..'id' (counters), P..'req:'..request id (replies kept for retried requests).
--- WAITING jobs (they wait for other jobs: workflows) are in no index but P..'all' and the counts;
+-- WAITING jobs (they wait for other jobs: workflows) are in no index but P..'jb:' and the counts;
 -- their dependencies are kept as described at "dependencies" below.
 --
 -- Out-of-memory rule: Redis never stops a script halfway. A script that must still work when
@@ -58,6 +61,10 @@ local function skey(id) return P .. 's:' .. id end
 local function errkey(id) return P .. 'e:' .. id end
 local function rkey(q) return P .. 'q:' .. q .. ':r' end
 local function nkey(q) return P .. 'q:' .. q .. ':n' end
+-- The existence bitmaps: JB ids a bucket (512 bytes when full).
+local JB = 4096
+local function jbucket(id) return math.floor(tonumber(id) / JB) end
+local function jbkey(b) return P .. 'jb:' .. b end
 local function wkey(w)
   local k = C.wkeys[w]
   if not k then k = P .. 'w:' .. w; C.wkeys[w] = k end

@@ -13,10 +13,11 @@ end
 -- What an enqueue answers before it does anything: the reply kept for a repeated request id, or
 -- {'epoch', marker or ''} if the namespace epoch the client knows ('' for no check) is gone (Redis
 -- lost the namespace's data since); nil to go on, and then whether somebody waits for a change
--- (P..'wait', see wake()). One MGET reads all three.
+-- (P..'wait', see wake()) and the highest bucket of the existence index known (P..'jbt', see
+-- addexisting()). One MGET reads all four.
 local function enqueuefirst(rid, epoch)
-  local v = redis.call('MGET', P .. 'req:' .. rid, P .. 'epoch', P .. 'wait')
-  if rid ~= '' and v[1] then return cjson.decode(v[1]), false end
-  if epoch ~= '' and v[2] ~= epoch then return {'epoch', v[2] or ''}, false end
-  return nil, v[3] ~= false
+  local v = redis.call('MGET', P .. 'req:' .. rid, P .. 'epoch', P .. 'wait', P .. 'jbt')
+  if rid ~= '' and v[1] then return cjson.decode(v[1]), false, nil end
+  if epoch ~= '' and v[2] ~= epoch then return {'epoch', v[2] or ''}, false, nil end
+  return nil, v[3] ~= false, v[4] and tonumber(v[4]) or -1
 end

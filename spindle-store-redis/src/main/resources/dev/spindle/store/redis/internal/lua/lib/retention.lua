@@ -4,12 +4,13 @@ local function deletejob(id)
   local j = load(id)
   local m = mem(id)
   if not j then
-    for _, k in ipairs({'ok', 'bad', 'all'}) do push(C.zrems, P .. k, m) end
+    for _, k in ipairs({'ok', 'bad'}) do push(C.zrems, P .. k, m) end
+    dropexisting(id, m)
     return false
   end
   local u = header(id).u
   unindex(j)
-  push(C.zrems, P .. 'all', m)
+  dropexisting(id, m)
   C.dels[#C.dels + 1] = hkey(id)
   C.dels[#C.dels + 1] = skey(id)
   C.dels[#C.dels + 1] = errkey(id)

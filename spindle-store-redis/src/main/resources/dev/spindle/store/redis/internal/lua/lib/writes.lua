@@ -5,7 +5,8 @@
 -- members), msets, dels, counts (queue -> state -> change), wadd, wrem (workers whose in-flight
 -- set grew or shrank), expiries (expiry score -> {lowest fs, highest fs} of the jobs finished with
 -- it), unhold (queues whose held mark P..'fh' goes, see flow control), seq and seqdirty (the finish
--- sequence, read once), changed (whether to wake waiters). Per-minute statistics (MinuteStats'
+-- sequence, read once), changed (whether to wake waiters), jbclear (bucket -> offsets of the
+-- existence bits of jobs deleted). Per-minute statistics (MinuteStats'
 -- counters): C.stats, counter number -> increment for the minute C.statmin, written by flush() to
 -- the hash P..'st:'..minute, kept a little over a day.
 local STAT_TTL = 90000
@@ -36,6 +37,31 @@ local function chunked(cmd, key, l, step)
     if key then redis.call(cmd, key, unpack(l, i, j)) else redis.call(cmd, unpack(l, i, j)) end
     i = j + 1
   end
+end
+-- Sets the bits of bucket b's existence bitmap at 'offsets' to v (1 or 0): one BITFIELD per 1000.
+local function setbits(b, offsets, v)
+  for i = 1, #offsets, 1000 do
+    local args = {}
+    for k = i, math.min(i + 999, #offsets) do
+      local n = #args
+      args[n + 1], args[n + 2], args[n + 3], args[n + 4] = 'SET', 'u1', offsets[k], v
+    end
+    redis.call('BITFIELD', jbkey(b), unpack(args))
+  end
+end
+-- Clears the existence bits of deleted jobs (C.jbclear: bucket -> offsets) and drops the buckets
+-- left empty, but the highest known (P..'jbt'): new jobs may still come into it, and an enqueue
+-- registers only a bucket above it.
+local function clearbits()
+  local top = tonumber(redis.call('GET', P .. 'jbt') or '-1')
+  for b, offsets in pairs(C.jbclear) do
+    setbits(b, offsets, 0)
+    if redis.call('BITCOUNT', jbkey(b)) == 0 then
+      redis.call('DEL', jbkey(b))
+      if b < top then redis.call('ZREM', P .. 'jbk', b) end
+    end
+  end
+  C.jbclear = {}
 end
 local function nextseq()
   if not C.seq then C.seq = num(redis.call('GET', P .. 'fseq')) end
@@ -96,6 +122,7 @@ local function flush()
   for exus, b in pairs(C.expiries) do push(C.zadds, P .. 'exp', exus, b[1] .. ':' .. b[2]) end
   C.expiries = {}
   if #C.dels > 0 then chunked('DEL', nil, C.dels, 1) end
+  if next(C.jbclear) then clearbits() end
   for k, l in pairs(C.zrems) do chunked('ZREM', k, l, 1) end
   for k, l in pairs(C.srems) do chunked('SREM', k, l, 1) end
   if #C.msets > 0 then chunked('MSET', nil, C.msets, 2) end
