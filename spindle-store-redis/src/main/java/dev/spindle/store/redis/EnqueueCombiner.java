@@ -6,7 +6,7 @@ import dev.spindle.queue.spi.NewJob;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * whole or not at all; within a call the jobs get ids in the order the batches arrived; a unique
  * key already used by an earlier batch of the call answers that job's id, as it would have one call
  * later. If the call fails, nothing of it was added and every batch of it fails with the same
- * reason. Only the batches of a call are woken when it returns, and the oldest waiting batch when
- * a call may go out; the others sleep on.
+ * reason. Only the batches of a call are woken when it returns (each by its own unpark: they return
+ * without taking the lock again), and the oldest waiting batch when a call may go out; the others
+ * sleep on.
  *
  * <p>Thread-safe.
  */
@@ -55,38 +56,55 @@ final class EnqueueCombiner {
 
   /** Adds {@code jobs} (a batch that fits one script call), alone or with others' batches. */
   List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    Request me = new Request(jobs, lock.newCondition());
+    Request me = new Request(jobs, Thread.currentThread());
     lock.lock();
     try {
       waiting.add(me);
-      while (!me.done) {
-        if (inFlight < maxInFlight && waiting.peek() == me) {
-          inFlight++;
-          List<Request> group = takeGroup();
-          wakeNextSender(); // a call left over may go out too
-          lock.unlock();
-          try {
-            sendGroup(group);
-          } finally {
-            lock.lock();
-            inFlight--;
-            wakeNextSender();
-          }
-        } else {
-          me.wake.awaitUninterruptibly();
-        }
-      }
-      return me.result();
     } finally {
       lock.unlock();
     }
+    boolean interrupted = false;
+    while (!me.done) {
+      List<Request> group = null;
+      lock.lock();
+      try {
+        if (!me.done && inFlight < maxInFlight && waiting.peek() == me) {
+          inFlight++;
+          group = takeGroup();
+          wakeNextSender(); // a call left over may go out too
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (group == null) {
+        LockSupport.park(this); // until this batch is done or may go out (or spuriously)
+        // uninterruptible, as the call it waits for: the interrupt is kept for the caller
+        interrupted |= Thread.interrupted();
+        continue;
+      }
+      try {
+        sendGroup(group);
+      } finally {
+        lock.lock();
+        try {
+          inFlight--;
+          wakeNextSender();
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return me.result();
   }
 
   /** Wakes the oldest waiting batch if a call may go out now. Under the lock. */
   private void wakeNextSender() {
     Request next = waiting.peek();
     if (next != null && inFlight < maxInFlight) {
-      next.wake.signal();
+      LockSupport.unpark(next.caller);
     }
   }
 
@@ -143,38 +161,37 @@ final class EnqueueCombiner {
       failure = new IllegalStateException("enqueue failed: " + e, e);
       throw e;
     } finally {
-      lock.lock();
-      try {
-        int at = 0;
-        for (Request r : group) {
-          if (all != null) {
-            r.results = List.copyOf(all.subList(at, at + r.jobs.size()));
-            at += r.jobs.size();
-          } else {
-            r.failure = failure;
-          }
-          r.done = true;
-          r.wake.signal();
+      // each batch's outcome, then its caller woken: it returns without taking the lock again
+      int at = 0;
+      for (Request r : group) {
+        if (all != null) {
+          r.results = List.copyOf(all.subList(at, at + r.jobs.size()));
+          at += r.jobs.size();
+        } else {
+          r.failure = failure;
         }
-      } finally {
-        lock.unlock();
+        r.done = true;
+        LockSupport.unpark(r.caller);
       }
     }
   }
 
-  /** One caller's batch and, once its call returned, the outcome. Guarded by the lock. */
+  /**
+   * One caller's batch and, once its call returned, the outcome: written by the thread that sent
+   * the call, before it sets {@code done} (volatile), which publishes them to the caller.
+   */
   private static final class Request {
     final List<NewJob> jobs;
     final long bytes;
-    /** Signalled when this batch is done or may go out. */
-    final Condition wake;
-    boolean done;
+    /** The thread that waits for this batch: unparked when it is done or may go out. */
+    final Thread caller;
+    volatile boolean done;
     @Nullable List<EnqueueResult> results;
     @Nullable RuntimeException failure;
 
-    Request(List<NewJob> jobs, Condition wake) {
+    Request(List<NewJob> jobs, Thread caller) {
       this.jobs = jobs;
-      this.wake = wake;
+      this.caller = caller;
       this.bytes = EnqueueArgs.size(jobs);
     }
 

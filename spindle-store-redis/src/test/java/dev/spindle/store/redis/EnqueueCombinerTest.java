@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,31 @@ class EnqueueCombinerTest {
       assertThat(b.get()).hasSize(1);
       assertThat(c.get()).hasSize(2);
       assertThat(bc).containsExactlyInAnyOrder("2", "3", "4");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCallerInterruptedWhileItsBatchWaitsStillGetsItsResultAndKeepsTheInterrupt() throws Exception {
+    HeldSend send = new HeldSend(1);
+    EnqueueCombiner combiner = new EnqueueCombiner(send, 100, Long.MAX_VALUE, 1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<List<EnqueueResult>> a = pool.submit(() -> combiner.enqueue(List.of(job("1", null))));
+      send.started.await();
+      AtomicReference<Thread> waiter = new AtomicReference<>();
+      Future<Boolean> b = pool.submit(() -> {
+        waiter.set(Thread.currentThread());
+        List<EnqueueResult> r = combiner.enqueue(List.of(job("2", null)));
+        return r.size() == 1 && Thread.currentThread().isInterrupted();
+      });
+      await().until(() -> combiner.waiting() == 1);
+      waiter.get().interrupt();
+      send.release.countDown();
+      assertThat(a.get()).hasSize(1);
+      assertThat(b.get()).as("result delivered, interrupt kept").isTrue();
+      assertThat(send.calls).hasSize(2);
     } finally {
       pool.shutdownNow();
     }
