@@ -49,7 +49,7 @@ public final class RedisBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: RedisBench store|enqueue|drain|scaling|latency|fault|restart|all [--option value ...]");
+      System.err.println("usage: RedisBench store|enqueue|single|costs|memory|drain|scaling|latency|fault|restart|all [--option value ...]");
       System.exit(2);
     }
     Map<String, String> o = new LinkedHashMap<>();
@@ -71,6 +71,7 @@ public final class RedisBench {
       case "enqueue" -> enqueue.enqueue();
       case "single" -> enqueue.single();
       case "costs" -> store.costs();
+      case "memory" -> store.memory();
       case "drain" -> drain.drain(b.intOpt("workers", 2), true);
       case "scaling" -> drain.scaling();
       case "latency" -> drain.latency();

@@ -9,6 +9,7 @@ import dev.spindle.queue.spi.NewJob;
 import dev.spindle.queue.spi.WorkerRecord;
 import dev.spindle.store.redis.RedisJobStore;
 import dev.spindle.store.redis.RedisStoreConfig;
+import dev.spindle.testkit.redis.RedisServer;
 import dev.spindle.testkit.redis.RespClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,12 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@link RedisBench} modes that call the Redis store directly, with no queue and no task
  * execution: {@code store} (batch enqueue, and claim+complete exchanges, jobs/s and Redis time per
- * job) and {@code costs} (the Redis CPU of each kind of call a capacity plan needs). Run from one
+ * job), {@code costs} (the Redis CPU of each kind of call a capacity plan needs) and {@code memory}
+ * (the Redis memory a queued job takes, by key kind). Run from one
  * thread; {@code store} starts and joins its own exchange threads.
  */
 final class RedisBenchStoreModes {
@@ -29,6 +32,33 @@ final class RedisBenchStoreModes {
 
   RedisBenchStoreModes(RedisBenchFixture fixture) {
     this.f = fixture;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /**
+   * The Redis memory of {@code --jobs} queued jobs (default 200,000, enqueued in batches of 1,000
+   * into a fresh namespace): the server's {@code used_memory} growth per job, then the keys by kind.
+   */
+  void memory() {
+    RedisServer server = Objects.requireNonNull(f.server(), "memory needs a redis-server started here");
+    int n = f.intOpt("jobs", 200_000);
+    try (RedisJobStore store = f.open("memory-" + System.nanoTime())) {
+      Instant now = Instant.now();
+      store.enqueue(List.of(new NewJob("t", "{\"n\":0}", "default", 0, now, null, JobPolicy.defaults(), now)));
+      long before = Long.parseLong(server.info("memory", "used_memory"));
+      for (int from = 1; from < n; from += 1_000) {
+        List<NewJob> batch = new ArrayList<>();
+        for (int i = from; i < Math.min(n, from + 1_000); i++) {
+          batch.add(new NewJob("t", "{\"n\":" + i + "}", "default", 0, now, null, JobPolicy.defaults(), now));
+        }
+        store.enqueue(batch);
+      }
+      long grown = Long.parseLong(server.info("memory", "used_memory")) - before;
+      System.out.printf(Locale.ROOT, "memory: %,d queued jobs (arguments {\"n\":i}): used_memory +%,d bytes = %.0f bytes a job%n",
+          n - 1, grown, grown / (double) (n - 1));
+      RedisKeys.print(server, n);
+    }
   }
 
   // ---------------------------------------------------------------- store only
