@@ -77,9 +77,13 @@ final class EnqueueCombiner {
         lock.unlock();
       }
       if (group == null) {
-        LockSupport.park(this); // until this batch is done or may go out (or spuriously)
-        // uninterruptible, as the call it waits for: the interrupt is kept for the caller
-        interrupted |= Thread.interrupted();
+        // done is checked again here, after the lock: a wait for the lock may have taken the
+        // unpark that said so (a later one, or the permit, ends the park below)
+        if (!me.done) {
+          LockSupport.park(this); // until this batch is done or may go out (or spuriously)
+          // uninterruptible, as the call it waits for: the interrupt is kept for the caller
+          interrupted |= Thread.interrupted();
+        }
         continue;
       }
       try {

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -175,6 +176,37 @@ class EnqueueCombinerTest {
       assertThat(calls.subList(0, 2)).containsExactlyInAnyOrder(List.of("1"), List.of("2"));
       assertThat(calls.get(2)).containsExactly("3", "4");
       assertThat(combiner.waiting()).isZero();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void everyCallerReturnsUnderHeavyContention() throws Exception {
+    // platform threads contending for the lock while their batches complete: a wake-up taken by a
+    // wait for the lock must not leave a caller parked with its batch done
+    AtomicInteger ids = new AtomicInteger();
+    EnqueueCombiner combiner = new EnqueueCombiner(jobs -> jobs.stream()
+        .map(j -> new EnqueueResult(Integer.toString(ids.incrementAndGet()), true, JobState.QUEUED)).toList(),
+        100, Long.MAX_VALUE, 2);
+    int threads = 16;
+    int each = 5_000;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(() -> {
+          int n = 0;
+          for (int i = 0; i < each; i++) {
+            n += combiner.enqueue(List.of(job("x", null))).size();
+          }
+          return n;
+        }));
+      }
+      for (Future<Integer> f : done) {
+        assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(each);
+      }
+      assertThat(ids.get()).isEqualTo(threads * each);
     } finally {
       pool.shutdownNow();
     }
