@@ -76,12 +76,15 @@ final class RedisBenchEnqueueModes {
    * Single enqueues ({@code JobQueue.enqueue}, one job per call) from one thread and from
    * {@code --threads} threads sharing one queue, with the Redis CPU per job; with {@code --bullmq
    * yes}, BullMQ's {@code queue.add()} measured the same way right after, against the same server
-   * (spindle-bench/peers/bullmq, installed with npm on first use).
+   * (spindle-bench/peers/bullmq, installed with npm on first use). {@code --virtual yes} runs the
+   * enqueuing threads as virtual threads.
    */
   void single() throws Exception {
     int n = f.intOpt("jobs", 20_000);
     int threads = f.intOpt("threads", 16);
     boolean bullmq = "yes".equals(f.opt("bullmq", ""));
+    // --virtual yes: the enqueuing threads are virtual threads (a web application on them)
+    boolean virtual = "yes".equals(f.opt("virtual", ""));
     Path peer = Path.of(f.opt("peers", "spindle-bench/peers")).resolve("bullmq");
     if (bullmq && !Files.isDirectory(peer.resolve("node_modules"))) {
       run(peer, "npm", "install", "--no-audit", "--no-fund", "--silent");
@@ -98,7 +101,7 @@ final class RedisBenchEnqueueModes {
           long t0 = System.nanoTime();
           List<Thread> ts = new ArrayList<>();
           for (int k = 0; k < t; k++) {
-            ts.add(Thread.ofPlatform().start(() -> {
+            ts.add((virtual ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
               for (int i = 0; i < per; i++) {
                 q.enqueue(RedisBenchTasks.NOOP, seq.incrementAndGet());
               }
@@ -108,8 +111,8 @@ final class RedisBenchEnqueueModes {
             th.join();
           }
           double s = (System.nanoTime() - t0) / 1e9;
-          System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d thread%s: %.2f s = %,.0f jobs/s, redis cpu "
-              + "%.1f us/job (load %.1f%s)%n", per * t, t, t == 1 ? "" : "s", s, per * t / s,
+          System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d %sthread%s: %.2f s = %,.0f jobs/s, redis cpu "
+              + "%.1f us/job (load %.1f%s)%n", per * t, t, virtual ? "virtual " : "", t == 1 ? "" : "s", s, per * t / s,
               (f.redisCpu() - cpu0) * 1e6 / (per * t), RedisBenchFixture.loadAverage(), f.aofRewrites());
           System.out.println("  redis time per job by command (INFO commandstats): "
               + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), (long) per * t));

@@ -1,5 +1,7 @@
 -- ---------------------------------------------------------------- index
--- A job's index entries and counts, by state (see keys.lua). Changes are buffered (writes.lua).
+-- The existence index (every job: P..'jb:' bitmaps, see keys.lua), then a job's index entries and
+-- counts by state. Changes are buffered (writes.lua) but the existence bits an enqueue sets.
+
 -- Files the new jobs first..last (consecutive ids) in the existence bitmaps. A bucket above 'top',
 -- the highest one known (P..'jbt', read by the caller; -1 for none), joins P..'jbk' and becomes it:
 -- ids only grow, so a call adds a bucket at most once in 4,096 ids.
@@ -52,6 +54,8 @@ local function existingbelow(below, n)
   end
   return out
 end
+
+-- The member of job j in the sorted sets (its id, zero-padded), made once.
 local function member(j)
   local m = j.m
   if not m then m = mem(j.id); j.m = m end
