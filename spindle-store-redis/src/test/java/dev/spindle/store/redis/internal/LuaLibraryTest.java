@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The Lua library's own functions, called one by one on a real redis-server with table-driven
  * cases, each against the Java code whose rule it encodes: times ({@link Times}), wait buckets
  * ({@link MinuteStats#bucket}), escaping and the status codec, claims of a status, the dependency
- * rules ({@link Workflows#evaluate}) and the ends kept for a dependent's input. The library is
+ * rules ({@link Workflows#evaluate}), the ends kept for a dependent's input and the flow rules that
+ * hold a key (on keys the test writes). The library is
  * loaded under another name with one more function that calls a named library function with the
  * given arguments.
  */
@@ -60,7 +61,12 @@ class LuaLibraryTest {
             waitbucket = function(ms) return waitbucket(tonumber(ms)) end, esc = esc, unesc = unesc, mem = mem, unmem = unmem,
             startindex = function(q, p, delayed, ra) return startindex(q, tonumber(p), delayed == '1', ra) end,
             statusroundtrip = function(text) return status(parse('1', text)) end,
-            claimstatus = claimstatus, evaluate = probe_evaluate, endroundtrip = probe_endroundtrip}
+            claimstatus = claimstatus, evaluate = probe_evaluate, endroundtrip = probe_endroundtrip,
+            flowhold = function(key, nowus)
+              local h = flowhold(key, tonumber(nowus), false)
+              if not h then return 'none' end
+              return h[1], h[2], h[3]
+            end}
           local out = {fns[args[1]](unpack(args, 2))}
           for i, v in ipairs(out) do
             if type(v) == 'number' then out[i] = string.format('%d', v) end
@@ -250,5 +256,45 @@ class LuaLibraryTest {
       }
     }
     return out.stream();
+  }
+
+  /** A flow limit's numbers as the scripts read them (P..'fln'): concurrency, GCRA, window. */
+  private static void limit(String name, int concurrency, long intervalUs, int burst, int windowMax, long windowUs) {
+    server.command("HSET", "{probe}:fln", name,
+        concurrency + "|" + intervalUs + "|" + burst + "|" + windowMax + "|" + windowUs + "|");
+  }
+
+  @Test
+  void aKeyIsHeldByTheFirstFlowRuleItsStateBreaks() {
+    long now = 1_795_906_958_000_000L;
+    server.command("DEL", "{probe}:fln", "{probe}:fp", "{probe}:ft", "{probe}:fr:api:a", "{probe}:fw:api:a");
+    assertThat(call("flowhold", "api:a", Long.toString(now))).as("no limit").containsExactly("none");
+
+    limit("api", 2, 0, 0, 0, 0);
+    server.command("SET", "{probe}:s:7", "RUNNING|1|3|1.0|w|0|0||1.0|||||0|q|p||");
+    server.command("SET", "{probe}:s:8", "RUNNING|1|5|1.0|w|0|0||1.0|||||0|q|p||");
+    server.command("SADD", "{probe}:fr:api:a", "7:3", "8:4"); // 8 runs under fence 5 now: a stale permit
+    assertThat(call("flowhold", "api:a", Long.toString(now))).as("one live permit of two").containsExactly("none");
+    server.command("SADD", "{probe}:fr:api:a", "8:5");
+    assertThat(call("flowhold", "api:a", Long.toString(now))).containsExactly("CONCURRENCY", "", "2 of 2 running");
+
+    limit("api", 0, 1_000, 1, 0, 0); // one start a millisecond, no burst
+    server.command("HSET", "{probe}:ft", "api:a", Long.toString(now + 500)); // the next start's earliest time
+    assertThat(call("flowhold", "api:a", Long.toString(now))).containsExactly("RATE", Long.toString(now + 500),
+        "rate, burst 1");
+    limit("api", 0, 1_000, 2, 0, 0); // a burst of two: one more start now
+    assertThat(call("flowhold", "api:a", Long.toString(now))).containsExactly("none");
+
+    limit("api", 0, 0, 0, 2, 1_000); // two starts a millisecond, sliding
+    server.command("ZADD", "{probe}:fw:api:a", Long.toString(now - 1_000), "1:1", Long.toString(now - 400), "2:1",
+        Long.toString(now - 100), "3:1");
+    assertThat(call("flowhold", "api:a", Long.toString(now))).as("the oldest start has left the window")
+        .containsExactly("WINDOW", Long.toString(now - 400 + 1_000), "2 of 2 starts in the window");
+
+    server.command("HSET", "{probe}:fp", "api:a", Long.toString(now + 5_000)); // a task reported a rate limit
+    assertThat(call("flowhold", "api:a", Long.toString(now))).containsExactly("PAUSED", Long.toString(now + 5_000),
+        "the task reported a rate limit");
+    assertThat(call("flowhold", "api:a", Long.toString(now + 5_000)))
+        .as("the pause is over when it ends, and the starts have left the window").containsExactly("none");
   }
 }
