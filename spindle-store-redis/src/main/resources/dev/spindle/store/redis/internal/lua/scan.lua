@@ -59,9 +59,14 @@ elseif only({RUNNING = true}) then
     candidates = found
   end
 end
+-- The id a cursor ('+inf' or '(id') is below.
+local function belowof(cursor)
+  if cursor == '+inf' then return math.huge end
+  return tonumber(string.sub(cursor, 2))
+end
 local ci = 1
 if candidates then
-  local below = before == '+inf' and math.huge or tonumber(string.sub(before, 2))
+  local below = belowof(before)
   local kept = {}
   for _, id in ipairs(candidates) do
     if id < below then kept[#kept + 1] = id end
@@ -72,8 +77,7 @@ end
 -- The next 250 ids below 'before', newest first: from the existence bitmaps, merged with the sorted
 -- set P..'all' of jobs an earlier version wrote (empty once deletions drained it).
 local function newest()
-  local below = before == '+inf' and math.huge or tonumber(string.sub(before, 2))
-  local fresh = existingbelow(below, 250)
+  local fresh = existingbelow(belowof(before), 250)
   local legacy = redis.call('ZREVRANGEBYSCORE', P .. 'all', before, '-inf', 'LIMIT', 0, 250)
   local c, i, k = {}, 1, 1
   while #c < 250 and (i <= #fresh or k <= #legacy) do

@@ -279,7 +279,7 @@ do
     local first = e.nextid + 1
     for _, g in ipairs(e.groups) do addgroup(e, g) end
     if e.nextid >= first then
-      addexisting(first, e.nextid, top or tonumber(redis.call('GET', P .. 'jbt') or '-1'))
+      addexisting(first, e.nextid, top or jbtop(redis.call('GET', P .. 'jbt')))
     end
     writeflowkeys(e)
     if #e.waiting > 0 then wiredeps(e) end

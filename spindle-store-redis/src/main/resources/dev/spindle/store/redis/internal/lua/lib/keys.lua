@@ -65,6 +65,8 @@ local function nkey(q) return P .. 'q:' .. q .. ':n' end
 local JB = 4096
 local function jbucket(id) return math.floor(tonumber(id) / JB) end
 local function jbkey(b) return P .. 'jb:' .. b end
+-- The highest bucket known (P..'jbt', see addexisting()) from its stored text; -1 for none.
+local function jbtop(v) return v and tonumber(v) or -1 end
 local function wkey(w)
   local k = C.wkeys[w]
   if not k then k = P .. 'w:' .. w; C.wkeys[w] = k end

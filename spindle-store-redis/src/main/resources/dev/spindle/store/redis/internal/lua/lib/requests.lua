@@ -19,5 +19,5 @@ local function enqueuefirst(rid, epoch)
   local v = redis.call('MGET', P .. 'req:' .. rid, P .. 'epoch', P .. 'wait', P .. 'jbt')
   if rid ~= '' and v[1] then return cjson.decode(v[1]), false, nil end
   if epoch ~= '' and v[2] ~= epoch then return {'epoch', v[2] or ''}, false, nil end
-  return nil, v[3] ~= false, v[4] and tonumber(v[4]) or -1
+  return nil, v[3] ~= false, jbtop(v[4])
 end

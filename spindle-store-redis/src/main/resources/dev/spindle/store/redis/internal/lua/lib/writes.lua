@@ -53,7 +53,7 @@ end
 -- left empty, but the highest known (P..'jbt'): new jobs may still come into it, and an enqueue
 -- registers only a bucket above it.
 local function clearbits()
-  local top = tonumber(redis.call('GET', P .. 'jbt') or '-1')
+  local top = jbtop(redis.call('GET', P .. 'jbt'))
   for b, offsets in pairs(C.jbclear) do
     setbits(b, offsets, 0)
     if redis.call('BITCOUNT', jbkey(b)) == 0 then
@@ -155,10 +155,7 @@ local function wake()
 end
 -- wake() for a call that read P..'wait' itself: 'waiting' tells whether it was set.
 local function wakewaiting(waiting)
-  if waiting then
-    redis.call('DEL', P .. 'wait')
-    redis.call('PUBLISH', P .. 'ev', '1')
-  end
+  if waiting then wake() end
 end
 -- wake(), once a call changed something (C.changed).
 local function notify()
