@@ -2,6 +2,7 @@ package dev.spindle.store.redis;
 
 import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
+import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.AttemptLedger;
 import dev.spindle.queue.spi.AuditLog;
 import dev.spindle.queue.spi.CancelResult;
@@ -179,9 +180,46 @@ public final class RedisJobStore implements StoreBackend {
   public static RedisJobStore open(RedisStoreConfig config, @Nullable Clock clock) {
     Objects.requireNonNull(config, "config");
     RedisJobStore store = new RedisJobStore(config, RedisLink.open(config), clock);
-    store.epoch.establish();
+    try {
+      store.epoch.establish();
+      store.migrateIndex();
+    } catch (RuntimeException e) {
+      store.link.close();
+      throw e;
+    }
     LOG.debug("opened job store {}", store.describe());
     return store;
+  }
+
+  /** How many jobs one call of {@link #migrateIndex} moves. */
+  static final int MIGRATE_PER_CALL = 1000;
+
+  /**
+   * Moves the jobs that a version before the existence bitmaps filed in the sorted set {@code all}
+   * into the bitmaps, {@value #MIGRATE_PER_CALL} a call, so that listings read one index (they read
+   * both meanwhile, so an interrupted move loses nothing). One script call when there is nothing to
+   * move. Skipped on a read-only replica: its primary's next open moves them.
+   */
+  private void migrateIndex() {
+    long moved = 0;
+    try {
+      while (true) {
+        List<?> r = link.script(Script.MIGRATE_INDEX, true, Integer.toString(MIGRATE_PER_CALL));
+        moved += (Long) r.get(0);
+        if ((Long) r.get(1) == 0) {
+          break;
+        }
+      }
+    } catch (StoreException e) {
+      if (e.reason() != StoreException.Reason.READ_ONLY) {
+        throw e;
+      }
+      LOG.debug("{} is a read-only replica: the jobs of the earlier index stay where they are", describe());
+    }
+    if (moved > 0) {
+      LOG.info("{}: moved {} jobs from the index of an earlier version (the sorted set 'all') into the existence "
+          + "bitmaps", describe(), moved);
+    }
   }
 
   /** {@link #open(RedisStoreConfig)} for a {@code redis://} or {@code rediss://} URL. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The index of every job: a bitmap per 4,096 ids and the list of buckets that hold any. Listings
  * walk it newest first across buckets; jobs an earlier version filed in the sorted set {@code all}
- * are listed beside it and leave it when deleted; a bucket emptied below the newest is dropped.
+ * are listed beside it, leave it when deleted and move into the bitmaps when a store opens; a
+ * bucket emptied below the newest is dropped.
  */
 class RedisJobIndexTest {
   private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
@@ -61,6 +62,34 @@ class RedisJobIndexTest {
       assertThat(zcard(store, "jbk")).as("the newest bucket stays listed: new jobs may come into it").isEqualTo(1L);
       assertThat(enqueue(store, 1)).containsExactly("11");
       assertThat(listAll(store, 3)).containsExactly("11");
+    }
+  }
+
+  @Test
+  void openingAStoreMovesTheJobsOfTheSortedSetIntoTheBitmaps() {
+    try (RedisJobStore first = SharedRedis.open("index-migrate", CLOCK)) {
+      List<String> ids = enqueue(first, 5_000); // buckets 0 and 1
+      String p = first.link().config().keyPrefix();
+      // every job as an earlier version filed it: a member of 'all' (score id), no bitmaps
+      SharedRedis.server().command("DEL", p + "jb:0", p + "jb:1", p + "jbk", p + "jbt");
+      List<String> zadd = new ArrayList<>(List.of("ZADD", p + "all"));
+      for (String id : ids) {
+        zadd.add(id);
+        zadd.add(String.format("%016d", Long.parseLong(id)));
+      }
+      SharedRedis.server().command(zadd.toArray(String[]::new));
+
+      try (RedisJobStore second = RedisJobStore.open(first.config(), CLOCK)) {
+        assertThat(SharedRedis.server().command("EXISTS", p + "all")).isEqualTo(0L);
+        assertThat(SharedRedis.server().command("ZRANGE", p + "jbk", "0", "-1")).isEqualTo(List.of("0", "1"));
+        assertThat(SharedRedis.server().command("GET", p + "jbt")).isEqualTo("1");
+        assertThat(listAll(second, 1_000)).containsExactlyElementsOf(LongStream.rangeClosed(1, 5_000)
+            .map(i -> 5_001 - i).mapToObj(Long::toString).toList());
+        assertThat(enqueue(second, 1)).containsExactly("5001");
+        second.cancel("5000", NOW);
+        assertThat(second.control().deleteJob("5000").name()).isEqualTo("DELETED");
+        assertThat(listAll(second, 1_000)).hasSize(5_000).startsWith("5001", "4999");
+      }
     }
   }
 

@@ -79,7 +79,8 @@ public enum Script {
   PROGRESS_WRITE("progress_write", ScriptOutputType.MULTI),
   PROGRESS_VIEW("progress_view", ScriptOutputType.MULTI, Mode.READ),
   INCIDENT_RAISE("incident_raise", ScriptOutputType.MULTI),
-  INCIDENT_RESOLVE("incident_resolve", ScriptOutputType.VALUE);
+  INCIDENT_RESOLVE("incident_resolve", ScriptOutputType.VALUE),
+  MIGRATE_INDEX("migrate_index", ScriptOutputType.MULTI, Mode.WRITE, Start.ENTER, "migrate_index");
 
   /**
    * The library's modules ({@code lua/lib/<name>.lua}), in load order: names and keys, the rendered

@@ -25,8 +25,9 @@
 --
 -- Indexes: every job in P..'jb:'..bucket (a bitmap of JB ids: bucket id // JB, bit id % JB set while
 -- the job exists; a bit a job) and P..'jbk' (the buckets holding any, score the bucket); jobs written
--- before it by earlier versions are in P..'all' (a sorted set, score id, about 120 bytes a job),
--- which deletions drain and listings read beside the bitmaps. P..'sched' (SCHEDULED, score run time),
+-- before it by earlier versions are in P..'all' (a sorted set, score id, about 120 bytes a job)
+-- until migrate_index moves them (at open); deletions drain it and listings read it beside the
+-- bitmaps meanwhile. P..'sched' (SCHEDULED, score run time),
 -- P..'q:'..queue..':r' (QUEUED, score -priority; equal scores order by the zero-padded id member),
 -- P..'w:'..worker (ids a worker holds RUNNING: its in-flight set), P..'holders' (workers with a
 -- non-empty in-flight set), P..'cxl' (RUNNING ids with a cancel request), P..'ok' / P..'bad'
