@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -87,7 +88,8 @@ final class DagFault {
     long ordinaryStarted = runs.keySet().stream().filter(id -> !callbacks.contains(id)).count();
     int callbackJobsInStore = countTask(store.inspector(), QueueBenchTasks.LOGGED_CALLBACK.name());
     // an execution that began before a dependency's completion was stamped would be a real violation
-    // (the stamp is taken before its commit, so a correct release always starts later)
+    // (the stamp is taken before its commit, so a correct release always starts later); a job that
+    // never started (cancelled with a dependency that died) broke no order
     int orderViolations = 0;
     for (int l = 0; l < layers; l++) {
       JobInfo cb = Objects.requireNonNull(jobs.get(callbacks.get(l)));
@@ -101,8 +103,8 @@ final class DagFault {
         }
       }
     }
-    out.printf(Locale.ROOT, "  states: %s; not SUCCEEDED (stuck or lost): %d%n", states,
-        h.jobs().size() - states.getOrDefault(JobState.SUCCEEDED, 0));
+    out.printf(Locale.ROOT, "  states: %s; not SUCCEEDED (stuck or lost): %d: %s%n", states,
+        h.jobs().size() - states.getOrDefault(JobState.SUCCEEDED, 0), unsuccessful(jobs));
     out.printf(Locale.ROOT, "  callbacks: %d expected, %d callback jobs in the store (created once each),"
         + " %d SUCCEEDED, %d executions (%d re-run after their worker was killed mid-run; one fenced completion"
         + " each)%n", layers, callbackJobsInStore, callbacksSucceeded, callbackRuns, callbackRuns - layers);
@@ -110,11 +112,29 @@ final class DagFault {
         + " kill)%n", ordinary, ordinaryStarted, ordinaryRuns, ordinaryRuns - ordinaryStarted);
     out.printf(Locale.ROOT, "  dependency order violations (a job started before a dependency finished): %d%n",
         orderViolations);
+    jobs.values().stream().filter(j -> j.state() == JobState.DEAD).limit(3).forEach(j -> store.attempts()
+        .flatMap(ledger -> ledger.attempts(j.id()))
+        .ifPresent(a -> out.printf(Locale.ROOT, "  attempts of DEAD job %s: %s%n", j.id(), a.attempts())));
   }
 
+  /** Whether a job that started (a job that never did broke no order) started before {@code finished}. */
   private static boolean startedBefore(@Nullable Long startMicros, @Nullable Instant finished) {
-    return startMicros == null || finished == null
-        || startMicros < QueueBenchTasks.micros(finished);
+    return startMicros != null && (finished == null || startMicros < QueueBenchTasks.micros(finished));
+  }
+
+  /** The jobs that did not succeed, by state, dead-letter reason and lost workers: "DEAD worker_lost (3 lost) x 8". */
+  private static String unsuccessful(Map<String, JobInfo> jobs) {
+    Map<String, Integer> kinds = new TreeMap<>();
+    for (JobInfo j : jobs.values()) {
+      if (j.state() != JobState.SUCCEEDED) {
+        String kind = j.state() + (j.deadReason() == null ? "" : " " + j.deadReason()) + " (" + j.workerLost()
+            + " lost workers, " + j.failures() + " failures)";
+        kinds.merge(kind, 1, Integer::sum);
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    kinds.forEach((k, n) -> out.append(out.isEmpty() ? "" : ", ").append(k).append(" x ").append(n));
+    return out.isEmpty() ? "none" : out.toString();
   }
 
   private static int countTask(JobInspector inspector, String task) {

@@ -11,7 +11,6 @@ import dev.spindle.testkit.postgres.PostgresServer;
 import dev.spindle.testkit.redis.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -259,11 +258,11 @@ public final class DurableBench {
       server.psql("SELECT pg_stat_statements_reset()");
     }
     long statements0 = statements();
-    long cpu0 = processCpuNanos();
+    long cpu0 = ProcessCpu.nanos();
     long t0 = System.nanoTime();
     double started = subject.run(workflows, sleepy);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double cpuMicros = (processCpuNanos() - cpu0) / 1e3;
+    double cpuMicros = (ProcessCpu.nanos() - cpu0) / 1e3;
     long statements = statements() - statements0;
     double stepCount = (double) workflows * steps;
     if (top > 0) {
@@ -275,11 +274,6 @@ public final class DurableBench {
 
   private long statements() {
     return Long.parseLong(server.psql("SELECT sum(calls) FROM pg_stat_statements").strip());
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
   }
 
   /**

@@ -100,22 +100,21 @@ public final class DurableFaultBench {
       q.enqueueAll(DurableFaultTasks.FIVE_STEPS, LongStream.range(0, n).map(x -> stepMs).boxed().toList(), o)
           .forEach(h -> ids.add(h.id()));
       Set<Long> killed = new HashSet<>();
-      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      KillSchedule schedule = new KillSchedule(killEvery);
       while (store.finishCursor() - c0 < n) {
-        if (System.nanoTime() >= nextKill) {
+        if (schedule.due()) {
           Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
           victim.destroyForcibly(); // SIGKILL
           victim.waitFor();
           killed.add(victim.pid());
           live.add(startWorker(location, extra, jvm));
-          nextKill += killEvery * 1_000_000L;
         }
         Thread.sleep(20); // polling for progress, not synchronisation
       }
       FaultTally tally = FaultTally.settled(store.inspector(), n, Duration.ofMinutes(2));
       double s = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "durable fault (%s): %,d jobs of %d steps of %d ms, %d worker processes x %s"
-              + " slots, kill -9 of one worker every %d ms until all were done (%d kills, each replaced), lease %s ms,"
+              + " slots, kill -9 of one worker every %d ms on average until all were done (%d kills, each replaced), lease %s ms,"
               + " heartbeat %s ms: %.1f s%n", product, n, STEPS, stepMs, workers, extra.get(5), killEvery,
           killed.size(), extra.get(1), extra.get(3), s);
       System.out.printf(Locale.ROOT, "  states: %s; lost-worker strikes %,d, jobs claimed more than once %,d%n",

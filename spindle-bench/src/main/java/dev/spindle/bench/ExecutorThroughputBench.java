@@ -70,9 +70,9 @@ public final class ExecutorThroughputBench {
     }
     for (int r = 0; r < rounds; r++) {
       for (String m : models) {
-        long c0 = cpuNanos();
+        long c0 = ProcessCpu.nanos();
         Objects.requireNonNull(results.get(m)).add(run(m, tasks, workers, chunk));
-        Objects.requireNonNull(cpu.get(m)).add((cpuNanos() - c0) / (double) tasks);
+        Objects.requireNonNull(cpu.get(m)).add((ProcessCpu.nanos() - c0) / (double) tasks);
       }
     }
     System.out.printf("%-14s %16s %16s %16s %14s%n", "model", "median tasks/s", "best tasks/s", "worst tasks/s",
@@ -148,11 +148,6 @@ public final class ExecutorThroughputBench {
     } finally {
       pool.shutdown();
     }
-  }
-
-  private static long cpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
 }

@@ -82,22 +82,21 @@ public final class MariaDbFaultBench {
       q.enqueueAll(RedisBenchTasks.LOGGED, LongStream.range(0, n).map(x -> jobMs).boxed().toList(), o)
           .forEach(h -> ids.add(h.id()));
       int kills = 0;
-      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      KillSchedule schedule = new KillSchedule(killEvery);
       while (store.finishCursor() - c0 < n) {
-        if (System.nanoTime() >= nextKill) {
+        if (schedule.due()) {
           Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
           victim.destroyForcibly(); // SIGKILL
           victim.waitFor();
           kills++;
           live.add(startWorker(loc, extra, List.of("-Drbench.log=" + log)));
-          nextKill += killEvery * 1_000_000L;
         }
         Thread.sleep(20);
       }
       FaultTally tally = FaultTally.settled(store.inspector(), n, Duration.ofMinutes(1));
       double s = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "fault (MariaDB): %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of"
-              + " one worker every %d ms until all were done (%d kills, each replaced), lease %s ms, heartbeat %s ms:"
+              + " one worker every %d ms on average until all were done (%d kills, each replaced), lease %s ms, heartbeat %s ms:"
               + " %.1f s%n", n, jobMs, workers, extra.get(5), killEvery, kills, extra.get(1), extra.get(3), s);
       tally.print(n, ids, Files.readAllLines(log));
     } finally {

@@ -282,7 +282,7 @@ public final class MetricsBench {
         sum += c;
       }
     }
-    groups.put("(jvm: gc, jit, exited threads)", cpuNanos() - sum);
+    groups.put("(jvm: gc, jit, exited threads)", ProcessCpu.nanos() - sum);
     return groups;
   }
 
@@ -452,12 +452,6 @@ public final class MetricsBench {
     return mx.getTotalThreadAllocatedBytes();
   }
 
-  /** The process's CPU time so far, in nanoseconds. */
-  private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-  }
-
   /**
    * What one drain turns on: {@code metrics} builds a {@link SpindleMetrics} whose observer the queue
    * (enqueue) gets, {@code tracing} gives it the OpenTelemetry SDK (jobs are enqueued inside a span,
@@ -601,7 +595,7 @@ public final class MetricsBench {
       }
       Map<String, Long> g0 = threadsCpu ? cpuByThreadGroup() : Map.of();
       long t0 = System.nanoTime();
-      long c0 = cpuNanos();
+      long c0 = ProcessCpu.nanos();
       long w0 = bytesWritten();
       long[] gc0 = gcCountAndMillis();
       long alloc0 = allocatedBytes();
@@ -623,7 +617,7 @@ public final class MetricsBench {
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         long t1 = System.nanoTime();
-        long c1 = cpuNanos();
+        long c1 = ProcessCpu.nanos();
         long w1 = bytesWritten();
         long dispatcher = dispatcherCpuNanos();
         long[] gc1 = gcCountAndMillis();

@@ -133,7 +133,7 @@ public final class PartitionBench {
       }
       double[] cpu0 = cpu();
       List<Map<String, long[]>> stats0 = commandStats();
-      long jvm0 = jvmCpuNanos();
+      long jvm0 = ProcessCpu.nanos();
       AtomicLong done = new AtomicLong();
       long t0 = System.nanoTime();
       List<Thread> ts = new ArrayList<>();
@@ -147,7 +147,7 @@ public final class PartitionBench {
       double secs = (System.nanoTime() - t0) / 1e9;
       double[] cpu1 = cpu();
       List<Map<String, long[]>> stats1 = commandStats();
-      double jvmUs = (jvmCpuNanos() - jvm0) / 1e3 / n;
+      double jvmUs = (ProcessCpu.nanos() - jvm0) / 1e3 / n;
       double rate = n / secs;
       if (n < jobs) {
         return new Result(rate);
@@ -191,11 +191,6 @@ public final class PartitionBench {
     Instant now = Instant.now();
     return new WorkerRecord(id, "bench", "host", 1, List.of("default"), 64, "THREADS", "RUNNING", now, now,
         now.plus(Duration.ofHours(1)), 0, 0, 0, 0);
-  }
-
-  private static long jvmCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
   }
 
   /** Seconds of CPU each master used so far (INFO cpu, user + sys). */

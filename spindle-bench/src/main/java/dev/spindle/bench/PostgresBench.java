@@ -253,16 +253,15 @@ public final class PostgresBench {
       q.enqueueAll(RedisBenchTasks.LOGGED, LongStream.range(0, n).map(x -> jobMs).boxed().toList(), o)
           .forEach(h -> ids.add(h.id()));
       int kills = 0;
-      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      KillSchedule schedule = new KillSchedule(killEvery);
       while (store.finishCursor() - c0 < n) {
-        if (System.nanoTime() >= nextKill) {
+        if (schedule.due()) {
           Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
           victim.destroyForcibly(); // SIGKILL
           victim.waitFor();
           processes.remove(victim);
           kills++;
           live.add(startWorker(loc, extra, jvm));
-          nextKill += killEvery * 1_000_000L;
         }
         Thread.sleep(20);
       }
@@ -272,7 +271,7 @@ public final class PostgresBench {
       double s = (System.nanoTime() - t0) / 1e9;
       List<String> lines = Files.readAllLines(log);
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker"
-              + " every %d ms until all were done (%d kills, each replaced), lease %s ms, heartbeat %s ms: %.1f s%n",
+              + " every %d ms on average until all were done (%d kills, each replaced), lease %s ms, heartbeat %s ms: %.1f s%n",
           n, jobMs, workers, extra.get(5), killEvery, kills, extra.get(1), extra.get(3), s);
       tally.print(n, ids, lines);
     } finally {

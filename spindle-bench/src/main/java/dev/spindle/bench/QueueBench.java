@@ -143,7 +143,7 @@ public final class QueueBench {
       warmUp(q);
       for (int batch : new int[] {1_000, 10_000, n}) {
         List<Long> inputs = LongStream.range(0, batch).boxed().toList();
-        long cpu0 = cpuNanos();
+        long cpu0 = ProcessCpu.nanos();
         long t0 = System.nanoTime();
         int done = 0;
         while (done < n) {
@@ -152,23 +152,18 @@ public final class QueueBench {
         }
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "batch enqueue  %,d jobs in batches of %,d: %.2f s = %,.0f jobs/s"
-            + " (%.1f us CPU per job)%n", done, batch, s, done / s, (cpuNanos() - cpu0) / 1e3 / done);
+            + " (%.1f us CPU per job)%n", done, batch, s, done / s, (ProcessCpu.nanos() - cpu0) / 1e3 / done);
       }
       int singles = Math.min(n, intOpt("singles", 20_000));
-      long cpu0 = cpuNanos();
+      long cpu0 = ProcessCpu.nanos();
       long t0 = System.nanoTime();
       for (int i = 0; i < singles; i++) {
         q.enqueue(QueueBenchTasks.NOOP, (long) i);
       }
       double s = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "single enqueue %,d jobs, one transaction each: %.2f s = %,.0f jobs/s"
-          + " (%.1f us CPU per job)%n", singles, s, singles / s, (cpuNanos() - cpu0) / 1e3 / singles);
+          + " (%.1f us CPU per job)%n", singles, s, singles / s, (ProcessCpu.nanos() - cpu0) / 1e3 / singles);
     }
-  }
-
-  private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private long workersCpuNanos() {
@@ -298,7 +293,7 @@ public final class QueueBench {
       Set<String> ids = new HashSet<>();
       hs.forEach(h -> ids.add(h.id()));
       long missing = ids.stream().filter(id -> !distinct.contains(id)).count();
-      System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+      System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms on average"
               + " (%d kills), lease %s ms: finished in %.1f s%n", n, jobMs, workers, opts.getOrDefault("concurrency", "8"),
           killEvery, kills, opts.getOrDefault("lease-ms", "2000"), s);
       System.out.printf(Locale.ROOT, "  states: %s (jobs in store: %,d)%n", tally.states(), tally.total());
@@ -331,15 +326,14 @@ public final class QueueBench {
   private static int killWhile(java.util.function.BooleanSupplier running, List<Process> live, long killEvery,
       java.util.concurrent.Callable<Process> start) throws Exception {
     int kills = 0;
-    long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+    KillSchedule schedule = new KillSchedule(killEvery);
     while (running.getAsBoolean()) {
-      if (System.nanoTime() >= nextKill) {
+      if (schedule.due()) {
         Process victim = live.remove(ThreadLocalRandom.current().nextInt(live.size()));
         victim.destroyForcibly(); // SIGKILL
         victim.waitFor();
         kills++;
         live.add(start.call());
-        nextKill += killEvery * 1_000_000L;
       }
       Thread.sleep(20); // polling the store for progress, not synchronisation
     }
@@ -370,7 +364,7 @@ public final class QueueBench {
           start);
       double s = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "dag-fault: %,d jobs (%d layers of %d jobs, each layer's chord callback"
-              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms on average"
               + " (%d kills), lease %s ms: finished in %.1f s%n", h.jobs().size(), layers, width, jobMs, workers,
           opts.getOrDefault("concurrency", "8"), killEvery, kills, opts.getOrDefault("lease-ms", "2000"), s);
       dag.report(store, h, Files.readAllLines(log), System.out);

@@ -97,6 +97,7 @@ final class RedisBenchEnqueueModes {
           int per = n / t;
           AtomicLong seq = new AtomicLong();
           double cpu0 = f.redisCpu();
+          long[] jvm0 = ProcessCpu.userAndSystemNanos();
           Map<String, long[]> stats0 = f.redisCommandStats();
           long t0 = System.nanoTime();
           List<Thread> ts = new ArrayList<>();
@@ -114,6 +115,9 @@ final class RedisBenchEnqueueModes {
           System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d %sthread%s: %.2f s = %,.0f jobs/s, redis cpu "
               + "%.1f us/job (load %.1f%s)%n", per * t, t, virtual ? "virtual " : "", t == 1 ? "" : "s", s, per * t / s,
               (f.redisCpu() - cpu0) * 1e6 / (per * t), RedisBenchFixture.loadAverage(), f.aofRewrites());
+          long[] jvm1 = ProcessCpu.userAndSystemNanos();
+          System.out.printf(Locale.ROOT, "  this JVM's CPU per job: user %.1f us, system %.1f us%n",
+              (jvm1[0] - jvm0[0]) / 1e3 / (per * t), (jvm1[1] - jvm0[1]) / 1e3 / (per * t));
           System.out.println("  redis time per job by command (INFO commandstats): "
               + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), (long) per * t));
         }

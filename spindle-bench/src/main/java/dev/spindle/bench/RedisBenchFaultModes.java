@@ -63,18 +63,17 @@ final class RedisBenchFaultModes {
       WorkflowHandle h = q.submit(dag.workflow());
       long deadline = System.nanoTime() + f.intOpt("timeout-s", 900) * 1_000_000_000L;
       int kills = 0;
-      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      KillSchedule schedule = new KillSchedule(killEvery);
       while (!dag.finished(store, h) && System.nanoTime() < deadline) {
-        if (System.nanoTime() >= nextKill) {
+        if (schedule.due()) {
           f.killOneAndReplace(live, ns, wopts, "-Dqbench.log=" + log);
           kills++;
-          nextKill += killEvery * 1_000_000L;
         }
         Thread.sleep(20); // polling the store for progress, not synchronisation
       }
       double s = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT, "dag-fault: %,d jobs (%d layers of %d jobs, each layer's chord callback"
-              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms"
+              + " starting the next layer), jobs of %d ms, %d worker processes x %s slots, kill -9 every %d ms on average"
               + " (%d kills), lease %s ms: finished in %.1f s%n", h.jobs().size(), layers, width, jobMs, workers,
           wopts.get("concurrency"), killEvery, kills, wopts.get("lease-ms"), s);
       dag.report(store, h, Files.readAllLines(log), System.out);
@@ -116,14 +115,13 @@ final class RedisBenchFaultModes {
       }
       int kills = 0;
       long killUntil = System.nanoTime() + killFor * 1_000_000L;
-      long nextKill = System.nanoTime() + killEvery * 1_000_000L;
+      KillSchedule schedule = new KillSchedule(killEvery);
       long doneAtKillEnd = -1;
       while (store.finishCursor() - c0 < n) {
         long now = System.nanoTime();
-        if (now < killUntil && now >= nextKill) {
+        if (now < killUntil && schedule.due()) {
           f.killOneAndReplace(live, ns, wopts, "-Drbench.log=" + log);
           kills++;
-          nextKill += killEvery * 1_000_000L;
         }
         if (doneAtKillEnd < 0 && now >= killUntil) {
           doneAtKillEnd = store.finishCursor() - c0;
@@ -134,7 +132,7 @@ final class RedisBenchFaultModes {
       FaultTally tally = FaultTally.of(store.inspector());
       List<String> lines = Files.readAllLines(log);
       System.out.printf(Locale.ROOT, "fault: %,d jobs of %d ms, %d worker processes x %s slots, kill -9 of one worker "
-              + "every %d ms for %d s (%d kills, each replaced), lease %s ms, heartbeat %s ms: all done after %.1f s "
+              + "every %d ms on average for %d s (%d kills, each replaced), lease %s ms, heartbeat %s ms: all done after %.1f s "
               + "(%,d done when the kills stopped)%n", n, jobMs, workers, wopts.get("concurrency"), killEvery,
           killFor / 1000, kills, wopts.get("lease-ms"), wopts.get("heartbeat-ms"), s, doneAtKillEnd);
       tally.print(n, ids, lines);
