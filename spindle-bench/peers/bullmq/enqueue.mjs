@@ -12,10 +12,11 @@ const connection = new IORedis(url, { maxRetriesPerRequest: null });
 const admin = new IORedis(url);
 const queue = new Queue('bench-' + Date.now(), { connection });
 
+// Redis CPU seconds (user + system, and system alone) and reads of client data so far
 async function redisCpu() {
-  const info = await admin.info('cpu');
+  const info = await admin.info('cpu') + await admin.info('stats');
   const f = (k) => Number(info.match(new RegExp(k + ':([0-9.]+)'))[1]);
-  return f('used_cpu_user') + f('used_cpu_sys');
+  return { all: f('used_cpu_user') + f('used_cpu_sys'), sys: f('used_cpu_sys'), reads: f('total_reads_processed') };
 }
 
 async function run(loops) {
@@ -26,15 +27,17 @@ async function run(loops) {
     for (let i = 0; i < per; i++) await queue.add('noop', { i: l * per + i });
   }));
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = (await redisCpu() - c0) * 1e6 / (per * loops);
-  return { jobs: per * loops, s, rate: per * loops / s, cpu };
+  const c1 = await redisCpu();
+  const n = per * loops;
+  return { jobs: n, s, rate: n / s, cpu: (c1.all - c0.all) * 1e6 / n, sys: (c1.sys - c0.sys) * 1e6 / n,
+    reads: (c1.reads - c0.reads) / n };
 }
 
 for (let i = 0; i < 3000; i++) await queue.add('noop', { i }); // warm-up
 for (const loops of [1, conc]) {
   const r = await run(loops);
   console.log(`bullmq single add ${r.jobs} jobs, ${loops} concurrent: ${r.s.toFixed(2)} s = ${Math.round(r.rate)} jobs/s, `
-    + `redis cpu ${r.cpu.toFixed(1)} us/job`);
+    + `redis cpu ${r.cpu.toFixed(1)} us/job (system ${r.sys.toFixed(1)} us, ${r.reads.toFixed(2)} reads per job)`);
 }
 await queue.obliterate({ force: true });
 await queue.close();

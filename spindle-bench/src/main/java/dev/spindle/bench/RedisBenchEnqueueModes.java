@@ -74,7 +74,8 @@ final class RedisBenchEnqueueModes {
 
   /**
    * Single enqueues ({@code JobQueue.enqueue}, one job per call) from one thread and from
-   * {@code --threads} threads sharing one queue, with the Redis CPU per job; with {@code --bullmq
+   * {@code --threads} threads sharing one queue, with the Redis CPU per job (and its system part,
+   * and Redis's reads of client data per job) and this JVM's user and system CPU per job; with {@code --bullmq
    * yes}, BullMQ's {@code queue.add()} measured the same way right after, against the same server
    * (spindle-bench/peers/bullmq, installed with npm on first use). {@code --virtual yes} runs the
    * enqueuing threads as virtual threads.
@@ -97,6 +98,8 @@ final class RedisBenchEnqueueModes {
           int per = n / t;
           AtomicLong seq = new AtomicLong();
           double cpu0 = f.redisCpu();
+          double sys0 = f.redisSystemCpu();
+          long reads0 = f.redisReads();
           long[] jvm0 = ProcessCpu.userAndSystemNanos();
           Map<String, long[]> stats0 = f.redisCommandStats();
           long t0 = System.nanoTime();
@@ -116,8 +119,9 @@ final class RedisBenchEnqueueModes {
               + "%.1f us/job (load %.1f%s)%n", per * t, t, virtual ? "virtual " : "", t == 1 ? "" : "s", s, per * t / s,
               (f.redisCpu() - cpu0) * 1e6 / (per * t), RedisBenchFixture.loadAverage(), f.aofRewrites());
           long[] jvm1 = ProcessCpu.userAndSystemNanos();
-          System.out.printf(Locale.ROOT, "  this JVM's CPU per job: user %.1f us, system %.1f us%n",
-              (jvm1[0] - jvm0[0]) / 1e3 / (per * t), (jvm1[1] - jvm0[1]) / 1e3 / (per * t));
+          System.out.printf(Locale.ROOT, "  this JVM's CPU per job: user %.1f us, system %.1f us; redis system CPU %.1f us "
+              + "and %.2f reads per job%n", (jvm1[0] - jvm0[0]) / 1e3 / (per * t), (jvm1[1] - jvm0[1]) / 1e3 / (per * t),
+              (f.redisSystemCpu() - sys0) * 1e6 / (per * t), (f.redisReads() - reads0) / (double) (per * t));
           System.out.println("  redis time per job by command (INFO commandstats): "
               + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), (long) per * t));
         }

@@ -116,6 +116,16 @@ final class RedisBenchFixture {
     return Double.parseDouble(server.info("cpu", "used_cpu_user")) + Double.parseDouble(server.info("cpu", "used_cpu_sys"));
   }
 
+  /** Seconds of system CPU (the kernel's work for it: reads, writes, wake-ups) redis-server used so far. */
+  double redisSystemCpu() {
+    return server == null ? Double.NaN : Double.parseDouble(server.info("cpu", "used_cpu_sys"));
+  }
+
+  /** The reads of client data redis-server made so far (INFO stats): one per wake-up with requests to read. */
+  long redisReads() {
+    return server == null ? 0 : Long.parseLong(server.info("stats", "total_reads_processed"));
+  }
+
   /**
    * ", N AOF rewrites so far" (INFO persistence), or "" if unknown: a rewrite forks redis-server, and
    * the fork and the child's writing slow everything measured while it runs.
