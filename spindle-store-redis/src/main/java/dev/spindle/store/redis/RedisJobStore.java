@@ -113,6 +113,8 @@ public final class RedisJobStore implements StoreBackend {
    * enqueue script call carries; larger batches are split (see {@link #enqueue}).
    */
   public static final long MAX_BYTES_PER_SCRIPT = 4L << 20;
+  /** How many jobs one call of {@link #migrateIndex} moves into the existence bitmaps. */
+  static final int MIGRATE_PER_CALL = 1000;
 
   private final RedisStoreConfig config;
   private final RedisLink link;
@@ -190,9 +192,6 @@ public final class RedisJobStore implements StoreBackend {
     LOG.debug("opened job store {}", store.describe());
     return store;
   }
-
-  /** How many jobs one call of {@link #migrateIndex} moves. */
-  static final int MIGRATE_PER_CALL = 1000;
 
   /**
    * Moves the jobs that a version before the existence bitmaps filed in the sorted set {@code all}

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A store pointed at a read-only replica refuses writes clearly, and a worker whose primary is
- * demoted to a replica mid-job keeps the outcome and writes it once the server is writable again.
+ * A store pointed at a read-only replica refuses writes clearly and opens without moving an earlier
+ * version's index, and a worker whose primary is demoted to a replica mid-job keeps the outcome and
+ * writes it once the server is writable again.
  */
 class RedisReadOnlyReplicaTest {
   private RedisServer primary;
@@ -55,6 +56,22 @@ class RedisReadOnlyReplicaTest {
           .hasMessageContaining("read-only replica").hasMessageContaining("nothing was changed")
           .hasMessageContaining("primary");
       assertThat(onReplica.inspector().queueSummaries()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aStoreOpensOnAReplicaThatHoldsTheIndexOfAnEarlierVersionWithoutMovingIt() {
+    try (RedisJobStore onPrimary = open(primary); JobQueue q = JobQueue.builder(onPrimary).build()) {
+      String id = q.enqueue("ro.task", "1").id();
+      // the job as an earlier version indexed it: in the sorted set 'all', no bitmap
+      primary.command("DEL", "{spindle}:jb:0", "{spindle}:jbk", "{spindle}:jbt");
+      primary.command("ZADD", "{spindle}:all", id, String.format("%016d", Long.parseLong(id)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> replica.command("EXISTS", "{spindle}:all").equals(1L));
+
+      try (RedisJobStore onReplica = open(replica)) { // the move writes, which a replica refuses: skipped
+        assertThat(onReplica.find(id)).isPresent();
+      }
+      assertThat(replica.command("ZCARD", "{spindle}:all")).isEqualTo(1L);
     }
   }
 
