@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.spindle.TaskRegistry;
 import dev.spindle.queue.JobHandle;
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.Worker;
+import dev.spindle.queue.spi.JobFilter;
 import dev.spindle.testkit.redis.RedisServer;
 import dev.spindle.testkit.store.StoreContractTasks;
 import java.time.Duration;
@@ -20,8 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A store pointed at a read-only replica refuses writes clearly and opens without moving an earlier
- * version's index, and a worker whose primary is demoted to a replica mid-job keeps the outcome and
+ * A store pointed at a read-only replica refuses writes clearly, lists jobs, and opens without
+ * moving an earlier version's index, and a worker whose primary is demoted to a replica mid-job keeps the outcome and
  * writes it once the server is writable again.
  */
 class RedisReadOnlyReplicaTest {
@@ -56,11 +58,12 @@ class RedisReadOnlyReplicaTest {
           .hasMessageContaining("read-only replica").hasMessageContaining("nothing was changed")
           .hasMessageContaining("primary");
       assertThat(onReplica.inspector().queueSummaries()).hasSize(1);
+      assertThat(onReplica.inspector().page(JobFilter.all()).jobs()).extracting(JobInfo::id).containsExactly(id);
     }
   }
 
   @Test
-  void aStoreOpensOnAReplicaThatHoldsTheIndexOfAnEarlierVersionWithoutMovingIt() {
+  void aStoreOpensOnAReplicaThatHoldsTheIndexOfAnEarlierVersionAndListsItsJobs() {
     try (RedisJobStore onPrimary = open(primary); JobQueue q = JobQueue.builder(onPrimary).build()) {
       String id = q.enqueue("ro.task", "1").id();
       // the job as an earlier version indexed it: in the sorted set 'all', no bitmap
@@ -70,6 +73,7 @@ class RedisReadOnlyReplicaTest {
 
       try (RedisJobStore onReplica = open(replica)) { // the move writes, which a replica refuses: skipped
         assertThat(onReplica.find(id)).isPresent();
+        assertThat(onReplica.inspector().page(JobFilter.all()).jobs()).extracting(JobInfo::id).containsExactly(id);
       }
       assertThat(replica.command("ZCARD", "{spindle}:all")).isEqualTo(1L);
     }

@@ -6,8 +6,10 @@
 -- after; before: strictly before), text '' or lower-case text found in the arguments or the error
 -- (ASCII case ignored).
 -- Returns {results, last id looked at or '' if the walk reached the oldest job, jobs looked at}.
-redis.call('DEL', P .. 'oom') -- runs under OOM (see keys.lua): its only writes, in mode 'purge', delete jobs
 local mode, before, limit, budget = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+-- mode 'purge' runs under OOM (see keys.lua): its only writes delete jobs. Mode 'list' writes
+-- nothing, so it also runs on a read-only replica.
+if mode == 'purge' then redis.call('DEL', P .. 'oom') end
 local states, queue, task, fb = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local fa, ca, cb, needle = ARGV[9] or '', ARGV[10] or '', ARGV[11] or '', ARGV[12] or ''
 local needh = task ~= '' or ca ~= '' or cb ~= '' or needle ~= ''
