@@ -122,7 +122,10 @@ final class DagFault {
     return startMicros != null && (finished == null || startMicros < QueueBenchTasks.micros(finished));
   }
 
-  /** The jobs that did not succeed, by state, dead-letter reason and lost workers: "DEAD worker_lost (3 lost) x 8". */
+  /**
+   * The jobs that did not succeed, counted by state, dead-letter reason, lost workers and failures:
+   * "DEAD worker_lost (3 lost workers, 0 failures) x 8", or "none".
+   */
   private static String unsuccessful(Map<String, JobInfo> jobs) {
     Map<String, Integer> kinds = new TreeMap<>();
     for (JobInfo j : jobs.values()) {

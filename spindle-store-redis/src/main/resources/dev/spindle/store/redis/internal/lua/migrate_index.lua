@@ -12,13 +12,12 @@ for _, m in ipairs(moved) do
   table.insert(offsets[b], id - b * JB)
 end
 local top = jbtop(redis.call('GET', P .. 'jbt'))
+local high = top
 for b, offs in pairs(offsets) do
   setbits(b, offs, 1)
-  redis.call('ZADD', P .. 'jbk', 'NX', b, b)
-  if b > top then
-    top = b
-    redis.call('SET', P .. 'jbt', b)
-  end
+  redis.call('ZADD', P .. 'jbk', 'NX', b, b) -- unlike addexisting(): old buckets may be unlisted
+  high = math.max(high, b)
 end
+if high > top then redis.call('SET', P .. 'jbt', high) end
 redis.call('ZREM', P .. 'all', unpack(moved))
 return {#moved, redis.call('ZCARD', P .. 'all')}
