@@ -80,6 +80,35 @@ class RedisEnqueuePlainTest {
   }
 
   @Test
+  void combinedSingleEnqueuesEachInTheirOwnGroupAreStoredAsTheGeneralEnqueueStoresThem() {
+    // what the combiner sends for single enqueues from many threads: one group per job, created
+    // apart, most alike but for their creation time; alike neighbours share their start
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      batch.add(created("a", 0, NOW.plusNanos(i), Duration.ZERO));
+    }
+    batch.add(created("a", 4, NOW.plusNanos(3), Duration.ZERO));
+    batch.add(created("b", 4, NOW.plusNanos(4), Duration.ZERO));
+    batch.add(created("b", 4, NOW.plusNanos(5), Duration.ofSeconds(5)));
+    batch.add(created("b", 4, NOW.plusNanos(6), Duration.ofSeconds(5)));
+    batch.add(created("b", 4, NOW.plusNanos(7), Duration.ofSeconds(6)));
+    batch.add(created("a", 0, NOW.plusNanos(8), Duration.ZERO));
+    try (RedisJobStore lean = SharedRedis.open("plain-singles", CLOCK);
+        RedisJobStore general = SharedRedis.open("plain-singles", CLOCK)) {
+      List<EnqueueResult> viaLean = lean.enqueue(batch);
+      List<String> args = new ArrayList<>(List.of(general.rid(), "", "60000", general.nowArg(NOW)));
+      EnqueueArgs.appendJobs(args, batch);
+      List<EnqueueResult> viaGeneral = EnqueueArgs.results(batch,
+          general.link().script(Script.ENQUEUE, true, args.toArray(String[]::new)), 0);
+
+      assertThat(viaLean).isEqualTo(viaGeneral).extracting(EnqueueResult::state).containsExactly(JobState.QUEUED,
+          JobState.QUEUED, JobState.QUEUED, JobState.QUEUED, JobState.QUEUED, JobState.SCHEDULED,
+          JobState.SCHEDULED, JobState.SCHEDULED, JobState.QUEUED);
+      assertThat(dump(lean)).isEqualTo(dump(general));
+    }
+  }
+
+  @Test
   void aLoneJobIntoAFlowKeyedQueueClearsTheQueuesHeldMarkAsTheGeneralEnqueueDoes() {
     try (RedisJobStore lean = SharedRedis.open("plain-flow", CLOCK);
         RedisJobStore general = SharedRedis.open("plain-flow", CLOCK)) {
@@ -155,6 +184,11 @@ class RedisEnqueuePlainTest {
 
   private static NewJob job(String queue, int priority, Instant runAt, JobPolicy policy) {
     return new NewJob("t", "{\"n\":1}", queue, priority, runAt, null, policy, NOW);
+  }
+
+  /** A job created at {@code created}, to run {@code delay} after it. */
+  private static NewJob created(String queue, int priority, Instant created, Duration delay) {
+    return new NewJob("t", "{\"n\":1}", queue, priority, created.plus(delay), null, JobPolicy.defaults(), created);
   }
 
   private static NewJob jobNow() {

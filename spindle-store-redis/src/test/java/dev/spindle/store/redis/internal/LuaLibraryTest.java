@@ -139,8 +139,9 @@ class LuaLibraryTest {
 
   @Test
   void waitBucketsMatchMinuteStats() {
-    long[] waits = LongStream.concat(LongStream.range(-3, 300),
-        LongStream.iterate(300, ms -> ms < 400_000_000_000L, ms -> ms * 3 / 2 + 1)).toArray();
+    LongStream powersOfTwo = LongStream.range(2, 40).flatMap(k -> LongStream.of((1L << k) - 1, 1L << k, (1L << k) + 1));
+    long[] waits = LongStream.concat(LongStream.concat(LongStream.range(-3, 300),
+        LongStream.iterate(300, ms -> ms < 400_000_000_000L, ms -> ms * 3 / 2 + 1)), powersOfTwo).toArray();
     for (long ms : waits) {
       assertThat(lua("waitbucket", Long.toString(ms))).as("%d ms", ms)
           .isEqualTo(Integer.toString(MinuteStats.bucket(Duration.ofMillis(ms))));
@@ -183,12 +184,13 @@ class LuaLibraryTest {
   }
 
   @Test
-  void aClaimRewritesOnlyAQueuedStatusesHead() {
+  void aClaimRewritesOnlyAQueuedStatusesHeadAndReadsItsRunTime() {
     String queued = "QUEUED|2|5|||1|0||1795906958.474758034|||||-3|mail|p||";
     assertThat(call("claimstatus", queued, "w%7C1", "1795906999.000000001"))
-        .containsExactly("RUNNING|3|6|1795906999.000000001|w%7C1|1|0||1795906958.474758034|||||-3|mail|p||", "6");
+        .containsExactly("RUNNING|3|6|1795906999.000000001|w%7C1|1|0||1795906958.474758034|||||-3|mail|p||", "6",
+            "1795906958.474758034");
     assertThat(call("claimstatus", "QUEUED|0||||0|0||1.0|||||0|q|p||", "w", "2.0"))
-        .containsExactly("RUNNING|1|1|2.0|w|0|0||1.0|||||0|q|p||", "1");
+        .containsExactly("RUNNING|1|1|2.0|w|0|0||1.0|||||0|q|p||", "1", "1.0");
     for (String other : List.of("RUNNING|1|1|2.0|w|0|0||1.0|||||0|q|p||", "SCHEDULED|0||||0|0||1.0|||||0|q|p||",
         "WAITING|0||||0|0||1.0|||||0|q|p||")) {
       assertThat(call("claimstatus", other, "w", "3.0")).as(other).isEmpty();

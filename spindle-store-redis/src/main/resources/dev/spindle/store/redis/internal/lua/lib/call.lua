@@ -14,8 +14,8 @@ local function begin(keys, args)
   KEYS, ARGV, P = keys, args, keys[1]
   C = {wkeys = {}, policies = {}, zadds = {}, zrems = {}, sadds = {}, srems = {}, msets = {}, dels = {},
     counts = {}, wadd = {}, wrem = {}, expiries = {}, unhold = {}, seq = nil, seqdirty = false, changed = false,
-    stats = {}, statmin = nil, statnow = nil, ended = {}, endj = {}, jobs = nil, meta = nil, dnx = nil, fq = {},
-    flim = {}, jbclear = {}}
+    stats = {}, statmin = nil, statnow = nil, statsec = nil, statnanos = nil, ended = {}, endj = {}, jobs = nil,
+    meta = nil, dnx = nil, fq = {}, flim = {}, jbclear = {}}
 end
 
 -- Starts a call that keeps no per-call state: it writes straight to Redis, never through the

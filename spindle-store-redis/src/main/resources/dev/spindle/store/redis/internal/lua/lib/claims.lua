@@ -8,8 +8,6 @@
 -- What later modules and scripts use; the rest of the module is its own (inside do ... end).
 local claim, exchangerecord, stillheld, withtexts, giveback, nextrun
 do
-  -- The run-at field of a QUEUED status.
-  local READY_AT = '^QUEUED|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|'
   -- The longest a queue found held is skipped (us): what bounds the wait of a job that becomes
   -- claimable by a change that did not delete the mark.
   local FHOLD_US = 100000
@@ -87,10 +85,10 @@ do
   -- job already off its ready set); its fence, or nil. Statuses are buffered unless 'now' (keyed
   -- queues write them at once, so permits count this claim's jobs).
   local function claimtext(x, id, text, now, direct)
-    local new, fence
-    if text then new, fence = claimstatus(text, x.wesc, now) end
+    local new, fence, ra
+    if text then new, fence, ra = claimstatus(text, x.wesc, now) end
     if not new then return nil end
-    statstart(now, string.match(text, READY_AT))
+    statstart(now, ra)
     if direct then redis.call('SET', skey(id), new) else mset(skey(id), new) end
     push(C.sadds, x.wk, id)
     x.claimed[#x.claimed + 1] = id

@@ -36,13 +36,14 @@ local HEAD = '^(%u+)|(%d*)|(%d*)|([^|]*)|([^|]*)|'
 local RUNNING_SUCCESS = '^RUNNING|(%d*)|(%d*)|([^|]*)|([^|]*)|(%d*)|(%d*)|(%d*)|([^|]*)|[^|]*|[^|]*|%d*|%d*|'
   .. '(-?%d+)|([^|]+)|([^|]*)|([^|]*)|'
 -- Claims a QUEUED job whose status is 'text': a new status with the claim's fields, without
--- parsing the rest. Returns the new status, or nil if the job is not QUEUED.
-local CLAIMABLE = '^QUEUED|(%d*)|(%d*)|[^|]*|[^|]*|(.*)$'
+-- parsing the rest. Returns the new status, its fence and the job's run-at time (ra), or nil if the
+-- job is not QUEUED.
+local CLAIMABLE = '^QUEUED|(%d*)|(%d*)|[^|]*|[^|]*|([^|]*|[^|]*|[^|]*|([^|]*)|.*)$'
 local function claimstatus(text, wesc, now)
-  local n, fe, rest = string.match(text, CLAIMABLE)
+  local n, fe, rest, ra = string.match(text, CLAIMABLE)
   if not n then return nil end
   local fence = ids(num(fe) + 1)
-  return 'RUNNING|' .. (num(n) + 1) .. '|' .. fence .. '|' .. now .. '|' .. wesc .. '|' .. rest, fence
+  return 'RUNNING|' .. (num(n) + 1) .. '|' .. fence .. '|' .. now .. '|' .. wesc .. '|' .. rest, fence, ra
 end
 -- The job, or nil.
 local function load(id)

@@ -8,7 +8,8 @@
 -- sequence, read once), changed (whether to wake waiters), jbclear (bucket -> offsets of the
 -- existence bits of jobs deleted). Per-minute statistics (MinuteStats'
 -- counters): C.stats, counter number -> increment for the minute C.statmin, written by flush() to
--- the hash P..'st:'..minute, kept a little over a day.
+-- the hash P..'st:'..minute, kept a little over a day; C.statnow is the time they were last counted
+-- at, C.statsec and C.statnanos its parts.
 local STAT_TTL = 90000
 
 local function push(t, key, a, b)
@@ -84,13 +85,14 @@ local function expmark(exus, fs)
 end
 local function stat(now, k, d)
   if now ~= C.statnow then
-    local m = math.floor(tparts(now) / 60) * 60
+    local sec, nanos = tparts(now)
+    local m = math.floor(sec / 60) * 60
     if C.statmin and m ~= C.statmin then
       for c, n in pairs(C.stats) do redis.call('HINCRBY', P .. 'st:' .. C.statmin, c, n) end
       redis.call('EXPIRE', P .. 'st:' .. C.statmin, STAT_TTL)
       C.stats = {}
     end
-    C.statnow, C.statmin = now, m
+    C.statnow, C.statmin, C.statsec, C.statnanos = now, m, sec, nanos
   end
   C.stats[k] = (C.stats[k] or 0) + d
 end
@@ -100,8 +102,8 @@ local function waitbucket(ms)
     if ms < 0 then return 0 end
     return ms
   end
-  local e, x = 0, ms
-  while x >= 2 do x = math.floor(x / 2); e = e + 1 end
+  local _, e = math.frexp(ms) -- ms = m * 2^e with 0.5 <= m < 1, exactly: e - 1 is floor(log2(ms))
+  e = e - 1
   local b = 4 * (e - 1) + math.floor(ms / 2 ^ (e - 2)) - 4
   if b > 159 then b = 159 end
   return b
@@ -109,9 +111,9 @@ end
 -- Counts a job claimed at 'now' that became ready at 'ra'.
 local function statstart(now, ra)
   stat(now, RULES.STAT.STARTED, 1)
-  local s1, n1 = tparts(now)
   local s0, n0 = tparts(ra)
-  stat(now, RULES.STAT.WAIT_BASE + waitbucket(math.floor(((s1 - s0) * 1e9 + (n1 - n0)) / 1e6)), 1)
+  local ms = math.floor(((C.statsec - s0) * 1e9 + (C.statnanos - n0)) / 1e6)
+  stat(now, RULES.STAT.WAIT_BASE + waitbucket(ms), 1)
 end
 local function flush()
   if C.statmin and next(C.stats) then
