@@ -93,7 +93,7 @@ final class RedisBenchEnqueueModes {
     try (RedisJobStore store = f.open("single-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
       warmUp(q);
       for (int round = 0; round < f.intOpt("rounds", 3); round++) {
-        roundTripFloor(n);
+        roundTripFloor(n, threads);
         for (int t : new int[] {1, threads}) {
           int per = n / t;
           AtomicLong seq = new AtomicLong();
@@ -135,9 +135,11 @@ final class RedisBenchEnqueueModes {
   /**
    * The round-trip floor of one thread on this server, with the client Spindle uses (Lettuce,
    * synchronous): {@code n} PINGs, then {@code n} one-key SETs (a write: appended to the AOF like an
-   * enqueue). No enqueue from one thread waiting for each reply can beat these rates.
+   * enqueue). No enqueue from one thread waiting for each reply can beat these rates. Then the same
+   * SETs from {@code threads} threads sharing the connection, with this JVM's CPU per SET: what
+   * threads that each wait for their own write cost the client.
    */
-  private void roundTripFloor(int n) throws IOException, InterruptedException {
+  private void roundTripFloor(int n, int threads) throws IOException, InterruptedException {
     io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(f.url());
     try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
       io.lettuce.core.api.sync.RedisCommands<String, String> r = c.sync();
@@ -164,10 +166,42 @@ final class RedisBenchEnqueueModes {
       System.out.println("  redis time per PING + SET by command: "
           + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), n));
       r.del("spindle-bench-floor");
+      concurrentSets(r, n, threads);
     } finally {
       client.shutdown();
     }
     nativeRoundTripFloor(n);
+  }
+
+  /** {@code n} SETs from {@code threads} threads sharing {@code r}'s connection, each waiting for its reply. */
+  private void concurrentSets(io.lettuce.core.api.sync.RedisCommands<String, String> r, int n, int threads)
+      throws InterruptedException {
+    int per = n / threads;
+    double cpu0 = f.redisCpu();
+    long[] jvm0 = ProcessCpu.userAndSystemNanos();
+    long t0 = System.nanoTime();
+    List<Thread> ts = new ArrayList<>();
+    for (int k = 0; k < threads; k++) {
+      String key = "spindle-bench-floor-" + k;
+      ts.add(Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < per; i++) {
+          r.set(key, Integer.toString(i));
+        }
+      }));
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    long[] jvm1 = ProcessCpu.userAndSystemNanos();
+    long sets = (long) per * threads;
+    System.out.printf(Locale.ROOT, "round-trip floor, %d threads on one connection (Lettuce sync SET): %,.0f/s, redis "
+        + "cpu %.1f us, this JVM's cpu %.1f us (user %.1f, system %.1f) per SET%n", threads, sets / s,
+        (f.redisCpu() - cpu0) * 1e6 / sets, (jvm1[0] - jvm0[0] + jvm1[1] - jvm0[1]) / 1e3 / sets,
+        (jvm1[0] - jvm0[0]) / 1e3 / sets, (jvm1[1] - jvm0[1]) / 1e3 / sets);
+    for (int k = 0; k < threads; k++) {
+      r.del("spindle-bench-floor-" + k);
+    }
   }
 
   /**

@@ -11,6 +11,9 @@ import dev.spindle.store.redis.RedisJobStore;
 import dev.spindle.store.redis.RedisStoreConfig;
 import dev.spindle.testkit.redis.RedisServer;
 import dev.spindle.testkit.redis.RespClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,7 +131,8 @@ final class RedisBenchStoreModes {
   /**
    * The Redis CPU of each kind of call that a fleet of workers makes, for the capacity model in
    * docs/REDIS-SCALE.md: server CPU per call from INFO cpu (execution, networking and all), and
-   * the execution alone from INFO commandstats.
+   * the execution alone from INFO commandstats; for the batches, beside them, what the layout's
+   * commands alone cost ({@link #commandFloor}).
    */
   void costs() throws Exception {
     int n = f.intOpt("calls", 5_000);
@@ -152,6 +156,10 @@ final class RedisBenchStoreModes {
       double exch = (f.redisCpu() - cpu0) * 1e6 / done;
       System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "enqueue, batches of 64", enq);
       System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "claim+complete, batches of 64", exch);
+      double[] floor = commandFloor(rounds);
+      System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "the layout's commands alone: enqueue", floor[0]);
+      System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per job%n", "the layout's commands alone: claim+complete",
+          floor[1]);
     }
     for (int subscribers : new int[] {0, 100, 1000}) {
       List<RespClient> subs = new ArrayList<>();
@@ -184,6 +192,49 @@ final class RedisBenchStoreModes {
     }
     System.out.printf(Locale.ROOT, "%-44s %7.1f us of Redis CPU per call%n", what, (f.redisCpu() - cpu0) * 1e6 / n);
     System.out.println("  executing, per call: " + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), n));
+  }
+
+  /**
+   * What the layout's commands alone cost Redis for the batches that {@link #costs} measures the
+   * store's scripts with: {@code rounds} enqueues of 64 no-op jobs, then exchanges of 64 until none
+   * is left, through redis-command-floor.lua (the same commands, without the scripts' checks,
+   * fencing, statistics and the exchanges' kept replies), under a key prefix of its own that it
+   * deletes after (the enqueues' kept replies expire).
+   * Returns the Redis CPU per job, microseconds: {enqueue, claim and complete}.
+   */
+  private double[] commandFloor(int rounds) throws IOException {
+    String script;
+    try (InputStream in = Objects.requireNonNull(RedisBenchStoreModes.class.getResourceAsStream("redis-command-floor.lua"),
+        "redis-command-floor.lua on the class path")) {
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    java.net.URI u = java.net.URI.create(f.url());
+    try (RespClient c = new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(30))) {
+      String sha = String.valueOf(c.command("SCRIPT", "LOAD", script));
+      String prefix = "{costs-floor-" + System.nanoTime() + "}:";
+      String header = "rbench.noop|default|0|1764400000.000000000|def96d8d7cb23300|\n0";
+      double cpu0 = f.redisCpu();
+      for (int r = 0; r < rounds; r++) {
+        c.command("EVALSHA", sha, "1", prefix, "enqueue", "64", header, "r" + r);
+      }
+      double enqueue = (f.redisCpu() - cpu0) * 1e6 / (rounds * 64.0);
+      cpu0 = f.redisCpu();
+      List<String> held = List.of();
+      long done = 0;
+      do {
+        List<String> call = new ArrayList<>(List.of("EVALSHA", sha, "1", prefix, "exchange", "64"));
+        call.addAll(held);
+        List<?> claimed = (List<?>) Objects.requireNonNull(c.command(call.toArray(String[]::new)));
+        done += held.size();
+        held = new ArrayList<>();
+        for (int i = 0; i < claimed.size(); i += 2) {
+          held.add(String.valueOf(claimed.get(i)));
+        }
+      } while (!held.isEmpty());
+      double exchange = (f.redisCpu() - cpu0) * 1e6 / done;
+      c.command("EVALSHA", sha, "1", prefix, "clean", "1", Long.toString(rounds * 64L));
+      return new double[] {enqueue, exchange};
+    }
   }
 
   // ---------------------------------------------------------------- shared
