@@ -66,17 +66,8 @@ class RedisEnqueuePlainTest {
     List<NewJob> batch = List.of(job("a", 0, NOW, JobPolicy.defaults()), job("a", 0, NOW, JobPolicy.defaults()),
         job("b", 2, NOW, custom), job("a", 0, NOW.plusSeconds(5), JobPolicy.defaults()),
         job("b", 2, NOW, custom), job("a", 0, NOW, JobPolicy.defaults()));
-    try (RedisJobStore lean = SharedRedis.open("plain", CLOCK); RedisJobStore general = SharedRedis.open("plain", CLOCK)) {
-      List<EnqueueResult> viaLean = lean.enqueue(batch);
-      List<String> args = new ArrayList<>(List.of(general.rid(), "", "60000", general.nowArg(NOW)));
-      EnqueueArgs.appendJobs(args, batch);
-      List<EnqueueResult> viaGeneral = EnqueueArgs.results(batch,
-          general.link().script(Script.ENQUEUE, true, args.toArray(String[]::new)), 0);
-
-      assertThat(viaLean).isEqualTo(viaGeneral).extracting(EnqueueResult::state).containsExactly(JobState.QUEUED,
-          JobState.QUEUED, JobState.QUEUED, JobState.SCHEDULED, JobState.QUEUED, JobState.QUEUED);
-      assertThat(dump(lean)).isEqualTo(dump(general));
-    }
+    assertStoredAsTheGeneralEnqueueStoresThem("plain", batch, JobState.QUEUED, JobState.QUEUED, JobState.QUEUED,
+        JobState.SCHEDULED, JobState.QUEUED, JobState.QUEUED);
   }
 
   @Test
@@ -93,17 +84,26 @@ class RedisEnqueuePlainTest {
     batch.add(created("b", 4, NOW.plusNanos(6), Duration.ofSeconds(5)));
     batch.add(created("b", 4, NOW.plusNanos(7), Duration.ofSeconds(6)));
     batch.add(created("a", 0, NOW.plusNanos(8), Duration.ZERO));
-    try (RedisJobStore lean = SharedRedis.open("plain-singles", CLOCK);
-        RedisJobStore general = SharedRedis.open("plain-singles", CLOCK)) {
+    assertStoredAsTheGeneralEnqueueStoresThem("plain-singles", batch, JobState.QUEUED, JobState.QUEUED,
+        JobState.QUEUED, JobState.QUEUED, JobState.QUEUED, JobState.SCHEDULED, JobState.SCHEDULED, JobState.SCHEDULED,
+        JobState.QUEUED);
+  }
+
+  /**
+   * Enqueues {@code batch} through the lean script and, in a second store on the same namespace,
+   * through the general one: both answer alike, with {@code states}, and store the same keys.
+   */
+  private static void assertStoredAsTheGeneralEnqueueStoresThem(String namespace, List<NewJob> batch,
+      JobState... states) {
+    try (RedisJobStore lean = SharedRedis.open(namespace, CLOCK);
+        RedisJobStore general = SharedRedis.open(namespace, CLOCK)) {
       List<EnqueueResult> viaLean = lean.enqueue(batch);
       List<String> args = new ArrayList<>(List.of(general.rid(), "", "60000", general.nowArg(NOW)));
       EnqueueArgs.appendJobs(args, batch);
       List<EnqueueResult> viaGeneral = EnqueueArgs.results(batch,
           general.link().script(Script.ENQUEUE, true, args.toArray(String[]::new)), 0);
 
-      assertThat(viaLean).isEqualTo(viaGeneral).extracting(EnqueueResult::state).containsExactly(JobState.QUEUED,
-          JobState.QUEUED, JobState.QUEUED, JobState.QUEUED, JobState.QUEUED, JobState.SCHEDULED,
-          JobState.SCHEDULED, JobState.SCHEDULED, JobState.QUEUED);
+      assertThat(viaLean).isEqualTo(viaGeneral).extracting(EnqueueResult::state).containsExactly(states);
       assertThat(dump(lean)).isEqualTo(dump(general));
     }
   }
