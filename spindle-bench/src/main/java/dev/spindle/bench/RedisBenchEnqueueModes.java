@@ -103,17 +103,11 @@ final class RedisBenchEnqueueModes {
           long[] jvm0 = ProcessCpu.userAndSystemNanos();
           Map<String, long[]> stats0 = f.redisCommandStats();
           long t0 = System.nanoTime();
-          List<Thread> ts = new ArrayList<>();
-          for (int k = 0; k < t; k++) {
-            ts.add((virtual ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
-              for (int i = 0; i < per; i++) {
-                q.enqueue(RedisBenchTasks.NOOP, seq.incrementAndGet());
-              }
-            }));
-          }
-          for (Thread th : ts) {
-            th.join();
-          }
+          inThreads(t, virtual, k -> {
+            for (int i = 0; i < per; i++) {
+              q.enqueue(RedisBenchTasks.NOOP, seq.incrementAndGet());
+            }
+          });
           double s = (System.nanoTime() - t0) / 1e9;
           System.out.printf(Locale.ROOT, "spindle single enqueue %,d jobs, %d %sthread%s: %.2f s = %,.0f jobs/s, redis cpu "
               + "%.1f us/job (load %.1f%s)%n", per * t, t, virtual ? "virtual " : "", t == 1 ? "" : "s", s, per * t / s,
@@ -180,18 +174,11 @@ final class RedisBenchEnqueueModes {
     double cpu0 = f.redisCpu();
     long[] jvm0 = ProcessCpu.userAndSystemNanos();
     long t0 = System.nanoTime();
-    List<Thread> ts = new ArrayList<>();
-    for (int k = 0; k < threads; k++) {
-      String key = "spindle-bench-floor-" + k;
-      ts.add(Thread.ofPlatform().start(() -> {
-        for (int i = 0; i < per; i++) {
-          r.set(key, Integer.toString(i));
-        }
-      }));
-    }
-    for (Thread t : ts) {
-      t.join();
-    }
+    inThreads(threads, false, k -> {
+      for (int i = 0; i < per; i++) {
+        r.set("spindle-bench-floor-" + k, Integer.toString(i));
+      }
+    });
     double s = (System.nanoTime() - t0) / 1e9;
     long[] jvm1 = ProcessCpu.userAndSystemNanos();
     long sets = (long) per * threads;
@@ -238,6 +225,19 @@ final class RedisBenchEnqueueModes {
       }
     }
     System.out.println(line);
+  }
+
+  /** Runs {@code body} on {@code threads} new threads (virtual ones if asked), given each its number, and joins them. */
+  private static void inThreads(int threads, boolean virtual, java.util.function.IntConsumer body)
+      throws InterruptedException {
+    List<Thread> ts = new ArrayList<>();
+    for (int k = 0; k < threads; k++) {
+      int number = k;
+      ts.add((virtual ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> body.accept(number)));
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
   }
 
   /** Runs a command in {@code dir}, its output passed through; fails unless it exits 0. */

@@ -163,16 +163,13 @@ final class RedisBenchStoreModes {
     }
     for (int subscribers : new int[] {0, 100, 1000}) {
       List<RespClient> subs = new ArrayList<>();
-      java.net.URI u = java.net.URI.create(f.url());
       try {
         for (int i = 0; i < subscribers; i++) {
-          RespClient c =
-              new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(10));
+          RespClient c = resp(Duration.ofSeconds(10));
           c.command("SUBSCRIBE", "{costs}:ev");
           subs.add(c);
         }
-        try (RespClient pub =
-            new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(10))) {
+        try (RespClient pub = resp(Duration.ofSeconds(10))) {
           cost("PUBLISH to " + subscribers + " subscribers", n, () -> pub.command("PUBLISH", "{costs}:ev", "1"));
         }
       } finally {
@@ -208,8 +205,7 @@ final class RedisBenchStoreModes {
         "redis-command-floor.lua on the class path")) {
       script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    java.net.URI u = java.net.URI.create(f.url());
-    try (RespClient c = new RespClient(u.getHost(), u.getPort(), Duration.ofSeconds(30))) {
+    try (RespClient c = resp(Duration.ofSeconds(30))) {
       String sha = String.valueOf(c.command("SCRIPT", "LOAD", script));
       String prefix = "{costs-floor-" + System.nanoTime() + "}:";
       String header = "rbench.noop|default|0|1764400000.000000000|def96d8d7cb23300|\n0";
@@ -238,6 +234,12 @@ final class RedisBenchStoreModes {
   }
 
   // ---------------------------------------------------------------- shared
+
+  /** A plain RESP connection to the bench's server (its host and port; no credentials, no TLS). */
+  private RespClient resp(Duration timeout) {
+    java.net.URI u = java.net.URI.create(f.url());
+    return new RespClient(u.getHost(), u.getPort(), timeout);
+  }
 
   /** {@code count} no-op jobs on queue "default", their input their index. */
   private static List<NewJob> noopJobs(int count, Instant now) {

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A store pointed at a read-only replica refuses writes clearly, lists jobs, and opens without
- * moving an earlier version's index, and a worker whose primary is demoted to a replica mid-job keeps the outcome and
- * writes it once the server is writable again.
+ * moving an earlier version's index; a worker whose primary is demoted to a replica mid-job keeps
+ * the outcome and writes it once the server is writable again.
  */
 class RedisReadOnlyReplicaTest {
   private RedisServer primary;
