@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 
@@ -119,11 +120,62 @@ final class RedisBenchEnqueueModes {
           System.out.println("  redis time per job by command (INFO commandstats): "
               + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), (long) per * t));
         }
+        asyncLoops(q, n, threads);
         if (bullmq) {
           run(peer, "node", "enqueue.mjs", f.url(), Integer.toString(n), Integer.toString(threads));
         }
       }
     }
+  }
+
+  /**
+   * {@code n} single enqueues as {@code loops} loops that each wait for their previous enqueue's
+   * future ({@code JobQueue.enqueueAsync}), all started from this thread: what BullMQ's concurrent
+   * {@code queue.add()} loops do in its one thread. Prints the rate and the Redis and JVM CPU per job.
+   */
+  private void asyncLoops(JobQueue q, int n, int loops) throws IOException {
+    int per = n / loops;
+    long jobs = (long) per * loops;
+    AtomicLong seq = new AtomicLong();
+    double cpu0 = f.redisCpu();
+    long[] jvm0 = ProcessCpu.userAndSystemNanos();
+    Map<String, long[]> stats0 = f.redisCommandStats();
+    long t0 = System.nanoTime();
+    CompletableFuture<?>[] running = new CompletableFuture<?>[loops];
+    for (int l = 0; l < loops; l++) {
+      running[l] = asyncLoop(q, per, seq);
+    }
+    CompletableFuture.allOf(running).join();
+    double s = (System.nanoTime() - t0) / 1e9;
+    long[] jvm1 = ProcessCpu.userAndSystemNanos();
+    System.out.printf(Locale.ROOT, "spindle enqueueAsync %,d jobs, %d loops in one thread: %.2f s = %,.0f jobs/s, redis cpu "
+        + "%.1f us/job; this JVM's CPU per job: user %.1f us, system %.1f us%n", jobs, loops, s, jobs / s,
+        (f.redisCpu() - cpu0) * 1e6 / jobs, (jvm1[0] - jvm0[0]) / 1e3 / jobs, (jvm1[1] - jvm0[1]) / 1e3 / jobs);
+    System.out.println("  redis time per job by command (INFO commandstats): "
+        + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), jobs));
+  }
+
+  /** {@code n} enqueues in a row, each sent when the previous one's future completed. */
+  private static CompletableFuture<Void> asyncLoop(JobQueue q, int n, AtomicLong seq) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    new Object() {
+      int left = n;
+
+      void next() {
+        if (left-- == 0) {
+          done.complete(null);
+          return;
+        }
+        q.enqueueAsync(RedisBenchTasks.NOOP, seq.incrementAndGet()).whenComplete((h, e) -> {
+          if (e != null) {
+            done.completeExceptionally(e);
+          } else {
+            next();
+          }
+        });
+      }
+    }.next();
+    return done;
   }
 
   /**

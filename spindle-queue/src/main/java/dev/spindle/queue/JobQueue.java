@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 
@@ -135,22 +136,72 @@ public final class JobQueue implements AutoCloseable {
    * @throws PayloadException if an input cannot be serialized (nothing is added)
    */
   public <I, O> List<JobHandle<O>> enqueueAll(Task<I, O> task, Collection<? extends I> inputs, JobOptions options) {
+    Instant now = clock.instant();
+    List<NewJob> jobs = typedJobs(task, inputs, options, now);
+    return typedHandles(task, jobs, store.enqueue(jobs), now);
+  }
+
+  /** {@link #enqueueAsync(Task, Object, JobOptions)} with the default options. */
+  public <I, O> CompletableFuture<JobHandle<O>> enqueueAsync(Task<I, O> task, I input) {
+    return enqueueAsync(task, input, defaults);
+  }
+
+  /**
+   * Enqueues one job of a typed task without waiting for the store: the future completes with the
+   * job's handle once the store holds the job, or exceptionally with a {@link StoreException} if the
+   * store refuses (nothing was added). The task and the input are checked and serialized on the
+   * calling thread first, so their errors are thrown here and nothing is sent.
+   *
+   * <p>On Redis, enqueues in flight at the same time share script calls: one thread with sixteen
+   * in flight, or a reactive web application, pays two round trips per sixteen jobs. Other stores
+   * enqueue on a virtual thread ({@link JobStore#enqueueAsync}). The first job with a flow limit
+   * this queue has not used yet stores the limit first, also on a virtual thread.
+   *
+   * <p>The future may complete on the store client's I/O thread: stages that depend on it must not
+   * block (run blocking work with {@code thenApplyAsync(fn, executor)}).
+   *
+   * @throws UnknownTaskException if the queue has a registry without this task
+   * @throws PayloadException if the input cannot be serialized or is over the size limit
+   */
+  public <I, O> CompletableFuture<JobHandle<O>> enqueueAsync(Task<I, O> task, I input, JobOptions options) {
+    if (flowLimitToDefine(options)) {
+      return inVirtualThread(() -> enqueue(task, input, options));
+    }
+    Instant now = clock.instant();
+    List<NewJob> jobs = typedJobs(task, java.util.Collections.singletonList(input), options, now);
+    return store.enqueueAsync(jobs).thenApply(results -> typedHandles(task, jobs, results, now).get(0));
+  }
+
+  /** The stored form of typed jobs, checked and serialized (and sealed if the queue encrypts). */
+  private <I, O> List<NewJob> typedJobs(Task<I, O> task, Collection<? extends I> inputs, JobOptions options,
+      Instant now) {
     Objects.requireNonNull(options, "options");
     checkKnown(task.name());
     if (!registry.names().isEmpty() && !registry.contains(task)) {
       throw new IllegalArgumentException("task '" + task.name() + "' is not the instance registered under that name");
     }
-    Instant now = clock.instant();
     List<NewJob> jobs = new ArrayList<>(inputs.size());
     for (I input : inputs) {
       String json = Payloads.toJson(codec, input, "input of task '" + task.name() + "'");
       jobs.add(newJob(task.name(), json, options, now));
     }
-    List<EnqueueResult> results = store.enqueue(Sealing.sealArgs(keyRing, jobs));
-    List<JobHandle<O>> handles = new ArrayList<>(results.size());
+    return Sealing.sealArgs(keyRing, jobs);
+  }
+
+  /** Handles on the typed jobs the store added (or found by unique key), their events emitted. */
+  private <I, O> List<JobHandle<O>> typedHandles(Task<I, O> task, List<NewJob> jobs, List<EnqueueResult> results,
+      Instant now) {
+    return handles(jobs, results, now, (i, r) -> new DefaultJobHandle<>(core, r.jobId(), task.name(),
+        task.outputType(), r.created()));
+  }
+
+  /** One handle per result, made by {@code handle} from its index and result, each job's ENQUEUED event emitted. */
+  private <H> List<H> handles(List<NewJob> jobs, List<EnqueueResult> results, Instant now,
+      java.util.function.BiFunction<Integer, EnqueueResult, H> handle) {
+    List<H> handles = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       EnqueueResult r = results.get(i);
-      handles.add(new DefaultJobHandle<>(core, r.jobId(), task.name(), task.outputType(), r.created()));
+      handles.add(handle.apply(i, r));
       emitEnqueued(r, jobs.get(i), now);
     }
     return handles;
@@ -171,6 +222,35 @@ public final class JobQueue implements AutoCloseable {
   /** {@link #enqueue(String, String, JobOptions)} with the default options. */
   public JobHandle<JsonNode> enqueue(String taskName, String argsJson) {
     return enqueue(taskName, argsJson, defaults);
+  }
+
+  /**
+   * {@link #enqueue(String, String, JobOptions)} without waiting for the store, as {@link
+   * #enqueueAsync(Task, Object, JobOptions)} describes: the checks of the name and the arguments
+   * throw here, a store failure completes the future exceptionally.
+   *
+   * @throws UnknownTaskException if the queue has a registry and the name is not in it
+   * @throws PayloadException if the arguments are not valid JSON, do not fit the registered task's
+   *     input type, or are over the size limit
+   */
+  public CompletableFuture<JobHandle<JsonNode>> enqueueAsync(String taskName, String argsJson, JobOptions options) {
+    if (flowLimitToDefine(options)) {
+      return inVirtualThread(() -> enqueue(taskName, argsJson, options));
+    }
+    Instant now = clock.instant();
+    List<JobRequest> requests = List.of(new JobRequest(taskName, argsJson, options));
+    List<NewJob> jobs = checkedJobs(requests, now);
+    return store.enqueueAsync(jobs).thenApply(results -> namedHandles(requests, jobs, results, now).get(0));
+  }
+
+  /** True if {@code options} name a flow limit this queue has not stored yet (which waits for the store). */
+  private boolean flowLimitToDefine(JobOptions options) {
+    FlowLimit flow = Objects.requireNonNull(options, "options").flow();
+    return flow != null && !definedLimits.contains(flow.name());
+  }
+
+  private static <H> CompletableFuture<H> inVirtualThread(java.util.function.Supplier<H> enqueue) {
+    return CompletableFuture.supplyAsync(enqueue, r -> Thread.ofVirtual().name("spindle-enqueue").start(r));
   }
 
   /**
@@ -204,6 +284,12 @@ public final class JobQueue implements AutoCloseable {
   private List<JobHandle<JsonNode>> enqueueChecked(List<JobRequest> requests,
       Function<List<NewJob>, List<EnqueueResult>> write) {
     Instant now = clock.instant();
+    List<NewJob> jobs = checkedJobs(requests, now);
+    return namedHandles(requests, jobs, write.apply(jobs), now);
+  }
+
+  /** The stored form of jobs requested by name, each checked against the registry (and sealed). */
+  private List<NewJob> checkedJobs(List<JobRequest> requests, Instant now) {
     List<NewJob> jobs = new ArrayList<>(requests.size());
     JobRequest checked = null;
     for (JobRequest r : requests) {
@@ -221,14 +307,14 @@ public final class JobQueue implements AutoCloseable {
       }
       jobs.add(newJob(r.taskName(), r.argsJson(), r.options(), now));
     }
-    List<EnqueueResult> results = write.apply(Sealing.sealArgs(keyRing, jobs));
-    List<JobHandle<JsonNode>> handles = new ArrayList<>(results.size());
-    for (int i = 0; i < results.size(); i++) {
-      EnqueueResult r = results.get(i);
-      handles.add(new DefaultJobHandle<>(core, r.jobId(), requests.get(i).taskName(), JsonNode.class, r.created()));
-      emitEnqueued(r, jobs.get(i), now);
-    }
-    return handles;
+    return Sealing.sealArgs(keyRing, jobs);
+  }
+
+  /** Handles on the jobs requested by name that the store added (or found), their events emitted. */
+  private List<JobHandle<JsonNode>> namedHandles(List<JobRequest> requests, List<NewJob> jobs,
+      List<EnqueueResult> results, Instant now) {
+    return handles(jobs, results, now, (i, r) -> new DefaultJobHandle<>(core, r.jobId(), requests.get(i).taskName(),
+        JsonNode.class, r.created()));
   }
 
   /**

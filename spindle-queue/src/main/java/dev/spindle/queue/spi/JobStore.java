@@ -7,6 +7,7 @@ import dev.spindle.queue.StoreException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +45,19 @@ public interface JobStore extends AutoCloseable {
    * @return one result per job, in order
    */
   List<EnqueueResult> enqueue(List<NewJob> jobs);
+
+  /**
+   * {@link #enqueue} without blocking the caller: the future completes with the same results, or
+   * exceptionally with what {@code enqueue} would throw. The default runs {@code enqueue} on a new
+   * virtual thread (a copy of the list). A store with a non-blocking client overrides it to share
+   * round trips between concurrent calls (Redis); its futures may complete on the client's I/O
+   * thread, so stages that depend on them must not block there (use the {@code *Async} stage
+   * methods with an executor for that).
+   */
+  default CompletableFuture<List<EnqueueResult>> enqueueAsync(List<NewJob> jobs) {
+    List<NewJob> copy = List.copyOf(jobs);
+    return CompletableFuture.supplyAsync(() -> enqueue(copy), r -> Thread.ofVirtual().name("spindle-enqueue").start(r));
+  }
 
   /**
    * Adds {@code jobs} as children of the running job {@code parentId}, all or none, in one atomic

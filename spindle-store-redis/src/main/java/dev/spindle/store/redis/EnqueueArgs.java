@@ -9,7 +9,7 @@ import dev.spindle.store.redis.internal.LuaStateMachine;
 import dev.spindle.store.redis.internal.Policies;
 import dev.spindle.store.redis.internal.Rows;
 import dev.spindle.store.redis.internal.Times;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,11 +73,14 @@ final class EnqueueArgs {
     return List.of(out);
   }
 
-  /** Options a run of consecutive jobs shares in the enqueue script's arguments. */
-  private record Group(String queue, int priority, Instant runAt, Instant createdAt, boolean delayed,
-      JobPolicy policy) {
+  /**
+   * Options a run of consecutive jobs shares in the enqueue script's arguments. The scripts read a
+   * job's times only as its delay (run-at minus creation, added to the store's now), so jobs made
+   * at different times share a run, such as single enqueues combined into one call.
+   */
+  private record Group(String queue, int priority, Duration delay, boolean delayed, JobPolicy policy) {
     static Group of(NewJob n) {
-      return new Group(n.queue(), n.priority(), n.runAt(), n.createdAt(), n.isDelayed(), n.policy());
+      return new Group(n.queue(), n.priority(), Duration.between(n.createdAt(), n.runAt()), n.isDelayed(), n.policy());
     }
   }
 
@@ -125,8 +128,8 @@ final class EnqueueArgs {
       String[] p = Objects.requireNonNull(policies.get(g.policy()), "every group's policy was listed above");
       args.add(g.queue());
       args.add(Integer.toString(g.priority()));
-      args.add(Times.encode(g.runAt()));
-      args.add(Times.encode(g.createdAt()));
+      args.add(Times.encode(jobs.get(from).runAt())); // the run's delay, as the first job's times
+      args.add(Times.encode(jobs.get(from).createdAt()));
       args.add(g.delayed() ? "1" : "0");
       args.add(p[0]);
       args.add(Integer.toString(to - from));

@@ -4,7 +4,6 @@ import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -70,7 +69,7 @@ final class EnqueueCombiner {
       try {
         if (!me.done && inFlight < maxInFlight && waiting.peek() == me) {
           inFlight++;
-          group = takeGroup();
+          group = CombinedBatch.takeGroup(waiting, maxJobs, maxBytes);
           wakeNextSender(); // a call left over may go out too
         }
       } finally {
@@ -122,55 +121,23 @@ final class EnqueueCombiner {
     }
   }
 
-  /** The waiting batches that one call carries, oldest first (at least one). Under the lock. */
-  private List<Request> takeGroup() {
-    List<Request> group = new ArrayList<>();
-    int jobs = 0;
-    long bytes = 0;
-    while (!waiting.isEmpty()) {
-      Request next = waiting.peek();
-      if (!group.isEmpty() && (jobs + next.jobs.size() > maxJobs || bytes + next.bytes > maxBytes)) {
-        break;
-      }
-      group.add(waiting.poll());
-      jobs += next.jobs.size();
-      bytes += next.bytes;
-    }
-    return group;
-  }
-
   /** One call for the group; each request gets its slice of the answer, or the failure. Not under the lock. */
   private void sendGroup(List<Request> group) {
-    List<EnqueueResult> all = null;
+    List<List<EnqueueResult>> slices = null;
     RuntimeException failure = null;
     try {
-      if (group.size() == 1) {
-        all = send.apply(group.get(0).jobs);
-      } else {
-        List<NewJob> jobs = new ArrayList<>();
-        for (Request r : group) {
-          jobs.addAll(r.jobs);
-        }
-        all = send.apply(jobs);
-      }
-      int total = group.stream().mapToInt(r -> r.jobs.size()).sum();
-      if (all.size() != total) {
-        throw new IllegalStateException("the enqueue script answered " + all.size() + " results for " + total + " jobs");
-      }
+      slices = CombinedBatch.slices(group, send.apply(CombinedBatch.jobsOf(group)));
     } catch (RuntimeException e) {
-      all = null;
       failure = e;
     } catch (Error e) {
-      all = null;
       failure = new IllegalStateException("enqueue failed: " + e, e);
       throw e;
     } finally {
       // each batch's outcome, then its caller woken: it returns without taking the lock again
-      int at = 0;
-      for (Request r : group) {
-        if (all != null) {
-          r.results = List.copyOf(all.subList(at, at + r.jobs.size()));
-          at += r.jobs.size();
+      for (int i = 0; i < group.size(); i++) {
+        Request r = group.get(i);
+        if (slices != null) {
+          r.results = slices.get(i);
         } else {
           r.failure = failure;
         }
@@ -184,9 +151,7 @@ final class EnqueueCombiner {
    * One caller's batch and, once its call returned, the outcome: written by the thread that sent
    * the call, before it sets {@code done} (volatile), which publishes them to the caller.
    */
-  private static final class Request {
-    final List<NewJob> jobs;
-    final long bytes;
+  private static final class Request extends CombinedBatch {
     /** The thread that waits for this batch: unparked when it is done or may go out. */
     final Thread caller;
     volatile boolean done;
@@ -194,9 +159,8 @@ final class EnqueueCombiner {
     @Nullable RuntimeException failure;
 
     Request(List<NewJob> jobs, Thread caller) {
-      this.jobs = jobs;
+      super(jobs);
       this.caller = caller;
-      this.bytes = EnqueueArgs.size(jobs);
     }
 
     List<EnqueueResult> result() {

@@ -47,6 +47,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -281,6 +282,24 @@ public final class RedisJobStore implements StoreBackend {
   @Override
   public List<EnqueueResult> enqueue(List<NewJob> jobs) {
     return enqueuer.enqueue(jobs);
+  }
+
+  /**
+   * {@link #enqueue} without blocking the caller. A batch that fits one script call is combined
+   * with the batches enqueued meanwhile (by any thread) into one script call, one call in flight:
+   * the thread that reads a call's reply sends the batches that queued up meanwhile, so nothing
+   * waits for a timer and sixteen enqueues in flight share one round trip. Each batch is still all
+   * or none. A workflow or a larger batch runs as {@link #enqueue} on a new virtual thread.
+   * Failures are retried within the retry budget as for {@link #enqueue}, then complete the future
+   * with a {@link dev.spindle.queue.StoreException}.
+   *
+   * <p>The future usually completes on the Redis client's I/O thread: stages that depend on it run
+   * there and must not block. A blocking call to this store from that thread fails with an
+   * {@link IllegalStateException} instead of waiting for itself.
+   */
+  @Override
+  public CompletableFuture<List<EnqueueResult>> enqueueAsync(List<NewJob> jobs) {
+    return enqueuer.enqueueAsync(jobs);
   }
 
   /**

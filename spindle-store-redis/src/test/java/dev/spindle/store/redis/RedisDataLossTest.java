@@ -82,6 +82,20 @@ class RedisDataLossTest {
   }
 
   @Test
+  void anEnqueueThatDoesNotWaitAfterAnEmptyRestartAlsoReportsTheLossAndKeepsIdsAbove() throws Exception {
+    RedisJobStore producer = open();
+    assertThat(lastId(producer.enqueue(jobs(5)))).isEqualTo(5);
+
+    redis.kill9();
+    redis.restart();
+
+    List<EnqueueResult> after = producer.enqueueAsync(jobs(2)).get();
+    assertThat(Long.parseLong(after.get(0).jobId())).as("ids continue, never restart at 1").isEqualTo(6);
+    assertThat(producer.find("7")).isPresent();
+    assertThat(producer.health()).anySatisfy(l -> assertThat(l).contains("DATA LOST").contains("during enqueue"));
+  }
+
+  @Test
   void aWorkerNoticesAtItsNextHeartbeatEvenIfANewProcessWroteFirst() {
     RedisJobStore worker = open();
     assertThat(lastId(worker.enqueue(jobs(3)))).isEqualTo(3);

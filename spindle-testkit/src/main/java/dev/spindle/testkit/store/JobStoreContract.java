@@ -37,6 +37,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -84,6 +85,24 @@ public abstract class JobStoreContract extends JobStoreHousekeepingContract {
     for (int i = 0; i < hs.size(); i++) {
       assertThat(hs.get(i).result(WAIT)).isEqualTo((long) (i + 1) * (i + 1));
     }
+  }
+
+  @Test
+  void jobsEnqueuedWithoutWaitingRunAndTheirHandlesReturnResults() throws Exception {
+    JobQueue q = queue();
+    List<CompletableFuture<JobHandle<Long>>> sent = new ArrayList<>();
+    for (long i = 1; i <= 40; i++) {
+      sent.add(q.enqueueAsync(StoreContractTasks.SQUARE, i));
+    }
+    CompletableFuture<JobHandle<JsonNode>> byName = q.enqueueAsync("store.echo", json("hi"), JobOptions.defaults());
+    startWorker(b -> b.concurrency(4));
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < sent.size(); i++) {
+      JobHandle<Long> h = sent.get(i).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(ids.add(h.id())).as("a job id answered twice: " + h.id()).isTrue();
+      assertThat(h.result(WAIT)).isEqualTo((long) (i + 1) * (i + 1));
+    }
+    assertThat(byName.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).result(WAIT).asString()).isEqualTo("hi");
   }
 
   @Test

@@ -35,10 +35,13 @@ import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +103,8 @@ public final class RedisLink implements AutoCloseable {
   /** The server's refusal of the credentials at the last reconnect, or null while it accepts them. */
   private volatile @Nullable String authRefusal;
   private volatile long authLoggedNanos;
+  /** The Redis client's I/O threads, once a connection was set up. */
+  private volatile @Nullable EventLoopGroup ioThreads;
 
   // package-private for tests: a link that has not connected yet
   RedisLink(RedisStoreConfig config) {
@@ -113,6 +118,7 @@ public final class RedisLink implements AutoCloseable {
           @Override
           public void afterBootstrapInitialized(Bootstrap bootstrap) {
             bootstrap.option(ChannelOption.ALLOCATOR, BUFFERS);
+            ioThreads = bootstrap.config().group();
           }
         })
         .build();
@@ -296,45 +302,81 @@ public final class RedisLink implements AutoCloseable {
    *
    * @param op what is being done, for messages ("enqueue", ...)
    * @throws StoreException (or {@link dev.spindle.queue.IllegalJobTransitionException}) on failure
+   * @throws IllegalStateException if called on the Redis client's I/O thread (from a stage that
+   *     depends on an asynchronous call), where waiting for a reply would wait for itself
    */
   public <T> T call(String op, boolean retry,
       Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> command) {
-    long deadline = System.nanoTime() + (retry ? config.retryBudget().toNanos() : 0);
+    return retried(op, retry, command, System.nanoTime() + (retry ? config.retryBudget().toNanos() : 0), null);
+  }
+
+  /**
+   * {@link #call}'s attempts until one succeeds or the failure is final; the first attempt's
+   * failure is {@code failed} if that attempt was already made (asynchronously).
+   */
+  private <T> T retried(String op, boolean retry,
+      Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> command, long deadline,
+      @Nullable Throwable failed) {
+    if (onIoThread()) {
+      throw new IllegalStateException("a blocking call to the Redis store at " + where + " on the Redis client's I/O "
+          + "thread (in a stage that depends on an asynchronous call, such as JobQueue.enqueueAsync) would wait for "
+          + "itself: block only in stages run on another executor (thenApplyAsync(fn, executor))");
+    }
     long backoff = TimeUnit.MILLISECONDS.toNanos(5);
     while (true) {
-      checkOpen();
-      String refused = authRefusal;
-      if (refused != null) {
-        throw StoreErrors.authFailed(op, where, refused, null);
+      if (failed != null) {
+        afterFailure(op, retry, failed, deadline, backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
       }
+      checkReady(op);
       try {
         T r = await(command.apply(commands));
-        timeoutsInARow.set(0);
-        lastSuccessNanos = System.nanoTime();
+        succeeded();
         return r;
       } catch (StoreException e) {
         throw e;
       } catch (Throwable e) {
-        if (e instanceof RedisCommandTimeoutException) {
-          onTimeout();
-        }
-        if (closed) {
-          throw closedException();
-        }
-        refused = authRefusal;
-        if (refused != null) {
-          throw StoreErrors.authFailed(op, where, refused, e);
-        }
-        if (!retry || !StoreErrors.retryable(e) || System.nanoTime() + backoff > deadline) {
-          throw StoreErrors.map(e, op, where);
-        }
-        if (StoreErrors.unknownSlot(e) && client instanceof RedisClusterClient c) {
-          c.refreshPartitions();
-        }
-        LockSupport.parkNanos(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+        failed = e;
       }
     }
+  }
+
+  /** Throws if the link is closed or the server refused the credentials at the last reconnect. */
+  private void checkReady(String op) {
+    checkOpen();
+    String refused = authRefusal;
+    if (refused != null) {
+      throw StoreErrors.authFailed(op, where, refused, null);
+    }
+  }
+
+  private void succeeded() {
+    timeoutsInARow.set(0);
+    lastSuccessNanos = System.nanoTime();
+  }
+
+  /**
+   * After a failed attempt: throws the mapped failure if it is final (not retried, not retryable,
+   * or no budget left for {@code backoff}), else waits {@code backoff} before the next attempt.
+   */
+  private void afterFailure(String op, boolean retry, Throwable e, long deadline, long backoff) {
+    if (e instanceof RedisCommandTimeoutException) {
+      onTimeout();
+    }
+    if (closed) {
+      throw closedException();
+    }
+    String refused = authRefusal;
+    if (refused != null) {
+      throw StoreErrors.authFailed(op, where, refused, e);
+    }
+    if (!retry || !StoreErrors.retryable(e) || System.nanoTime() + backoff > deadline) {
+      throw StoreErrors.map(e, op, where);
+    }
+    if (StoreErrors.unknownSlot(e) && client instanceof RedisClusterClient c) {
+      c.refreshPartitions();
+    }
+    LockSupport.parkNanos(backoff);
   }
 
   /**
@@ -343,22 +385,67 @@ public final class RedisLink implements AutoCloseable {
    * Cluster master), else EVALSHA (EVAL if the server lost its script cache); retrying like
    * {@link #call}.
    */
-  @SuppressWarnings("unchecked")
   public <T> T script(Script s, boolean retry, String... args) {
+    return call(s.label(), retry, scriptCall(s, args));
+  }
+
+  /**
+   * {@link #script} with retries, without waiting: the first attempt is sent from the calling
+   * thread and, if it succeeds, the future completes on the Redis client's I/O thread; a failed
+   * attempt is followed up (retried within the budget, or mapped to a {@link StoreException}) on a
+   * new virtual thread, which then completes the future. Stages that depend on it must not block.
+   */
+  public <T> CompletableFuture<T> scriptAsync(Script s, String... args) {
+    long deadline = System.nanoTime() + config.retryBudget().toNanos();
+    Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command = scriptCall(s, args);
+    CompletableFuture<T> first;
+    try {
+      checkReady(s.label());
+      first = command.apply(commands).toCompletableFuture();
+    } catch (RuntimeException e) {
+      first = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
+    first.whenComplete((r, e) -> {
+      if (e == null) {
+        succeeded();
+        out.complete(r);
+        return;
+      }
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof StoreException) {
+        out.completeExceptionally(cause);
+        return;
+      }
+      Thread.ofVirtual().name("spindle-redis-retry").start(() -> {
+        try {
+          out.complete(retried(s.label(), true, command, deadline, cause));
+        } catch (Throwable t) {
+          out.completeExceptionally(t);
+        }
+      });
+    });
+    return out;
+  }
+
+  /** One attempt of script {@code s}: FCALL or EVALSHA, reloading what the server lost. */
+  @SuppressWarnings("unchecked")
+  private <T> Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> scriptCall(Script s,
+      String... args) {
     if (functions) {
-      return call(s.label(), retry, c -> {
+      return c -> {
         CompletionStage<T> first = c.fcall(s.function(), s.output(), keys, args);
         return first.exceptionallyCompose(e -> StoreErrors.noFunction(e)
             ? loadLibrary(c).thenCompose(x -> (CompletionStage<T>) c.fcall(s.function(), s.output(), keys, args))
             : CompletableFuture.failedStage(e));
-      });
+      };
     }
-    return call(s.label(), retry, c -> {
+    return c -> {
       CompletionStage<T> first = c.evalsha(s.sha(), s.output(), keys, args);
       return first.exceptionallyCompose(e -> StoreErrors.noScript(e)
           ? (CompletionStage<T>) c.eval(s.body(), s.output(), keys, args)
           : CompletableFuture.failedStage(e));
-    });
+    };
   }
 
   /** True if scripts run as Redis Functions (FCALL), false if as EVAL scripts (see {@link Script}). */
@@ -422,6 +509,20 @@ public final class RedisLink implements AutoCloseable {
       throw new StoreException(Reason.IO, "interrupted while waiting for Redis at " + where
           + "; the last command may or may not have been applied", e);
     }
+  }
+
+  /** True on one of the Redis client's I/O threads. */
+  private boolean onIoThread() {
+    EventLoopGroup g = ioThreads;
+    if (g == null) {
+      return false;
+    }
+    for (EventExecutor e : g) {
+      if (e.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void onTimeout() {
