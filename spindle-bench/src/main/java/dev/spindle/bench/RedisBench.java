@@ -17,7 +17,8 @@ import java.util.Map;
  *       enqueue    JobQueue.enqueueAll in batches, and single enqueues, jobs/s
  *       costs      Redis CPU of the calls a capacity plan needs (docs/REDIS-SCALE.md): a heartbeat, an empty
  *                  claim, a claim+complete of a batch, a PUBLISH to 0, 100 and 1,000 subscribers
- *       single     single enqueues from 1 and --threads 16 threads, Redis CPU per job; --bullmq yes: BullMQ's
+ *       single     single enqueues from 1 and --threads 16 threads, then 16 enqueueAsync loops in one
+ *                  thread, Redis CPU per job; --bullmq yes: BullMQ's
  *                  queue.add() measured the same way after each round (node, npm install on first use);
  *                  each round first prints the round-trip floor of one thread (Lettuce PING and SET;
  *                  then redis-benchmark's, one connection)

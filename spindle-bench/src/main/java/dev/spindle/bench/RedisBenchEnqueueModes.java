@@ -76,7 +76,8 @@ final class RedisBenchEnqueueModes {
   /**
    * Single enqueues ({@code JobQueue.enqueue}, one job per call) from one thread and from
    * {@code --threads} threads sharing one queue, with the Redis CPU per job (and its system part,
-   * and Redis's reads of client data per job) and this JVM's user and system CPU per job; with {@code --bullmq
+   * and Redis's reads of client data per job) and this JVM's user and system CPU per job, then as
+   * {@code --threads} loops of {@code JobQueue.enqueueAsync} in one thread; with {@code --bullmq
    * yes}, BullMQ's {@code queue.add()} measured the same way right after, against the same server
    * (spindle-bench/peers/bullmq, installed with npm on first use). {@code --virtual yes} runs the
    * enqueuing threads as virtual threads.

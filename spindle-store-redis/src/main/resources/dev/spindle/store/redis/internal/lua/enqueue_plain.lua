@@ -24,31 +24,19 @@ for k = 1, npol do
   if ARGV[at + 1] ~= '' then redis.call('HSETNX', P .. 'pol', ARGV[at], ARGV[at + 1]) end
 end
 local strings, indexes, counts, first = {}, {}, {}, ids(id + 1)
--- the previous group's start: single enqueues combined into one call come one group each, most
--- of them alike but for their creation time
-local last = {}
 x = groups + 1
 for _ = 1, tonumber(ARGV[groups]) do
   local q, p, delayed, po, n = ARGV[x], ARGV[x + 1], ARGV[x + 4], pols[tonumber(ARGV[x + 5])], tonumber(ARGV[x + 6])
   local ra = now
   if ARGV[x + 2] ~= ARGV[x + 3] then ra = tadd(now, tsub(ARGV[x + 2], ARGV[x + 3])) end
-  if q ~= last.q or p ~= last.p or delayed ~= last.delayed or ra ~= last.ra or po ~= last.po then
-    local s, key, score = startindex(q, tonumber(p), delayed == '1', ra)
-    last = {q = q, p = p, delayed = delayed, ra = ra, po = po, s = s, key = key, score = score,
-      text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = tonumber(p), q = q, po = po})}
-  end
-  local s, key, score, text = last.s, last.key, last.score, last.text
-  for k = 0, n - 1 do
-    id = id + 1
-    local sid, m = ids(id), mem(id)
-    push(strings, 1, hkey(sid), ARGV[x + 7 + 2 * k])
-    push(strings, 1, skey(sid), text)
-    push(indexes, key, score, m)
-  end
+  local s, key, score = startindex(q, tonumber(p), delayed == '1', ra)
+  local text = status({s = s, n = 0, f = 0, l = 0, ra = ra, p = tonumber(p), q = q, po = po})
+  addplain(strings, indexes, id, x, n, key, score, text)
+  id = id + n
   count(q, s, n, counts)
   x = x + 7 + 2 * n
 end
-chunked('MSET', nil, strings[1], 2)
+chunked('MSET', nil, strings, 2)
 for key, l in pairs(indexes) do chunked('ZADD', key, l, 2) end
 addexisting(first, id, top)
 for q, byState in pairs(counts) do
