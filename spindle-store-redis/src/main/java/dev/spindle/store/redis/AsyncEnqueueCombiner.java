@@ -2,11 +2,9 @@ package dev.spindle.store.redis;
 
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -26,14 +24,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe.
  */
-final class AsyncEnqueueCombiner {
+final class AsyncEnqueueCombiner extends BatchQueue<AsyncEnqueueCombiner.Request> {
   private final Function<List<NewJob>, CompletableFuture<List<EnqueueResult>>> send;
-  private final int maxJobs;
-  private final long maxBytes;
-  private final int maxInFlight;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final ArrayDeque<Request> waiting = new ArrayDeque<>();
-  private int inFlight;
 
   /**
    * @param send sends the jobs as one script call (all or none), answering in their order
@@ -43,13 +35,8 @@ final class AsyncEnqueueCombiner {
    */
   AsyncEnqueueCombiner(Function<List<NewJob>, CompletableFuture<List<EnqueueResult>>> send, int maxJobs,
       long maxBytes, int maxInFlight) {
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("maxInFlight must be >= 1: " + maxInFlight);
-    }
+    super(maxJobs, maxBytes, maxInFlight);
     this.send = send;
-    this.maxJobs = maxJobs;
-    this.maxBytes = maxBytes;
-    this.maxInFlight = maxInFlight;
   }
 
   /** Adds {@code jobs} (a batch that fits one script call), alone or with others' batches. */
@@ -61,7 +48,7 @@ final class AsyncEnqueueCombiner {
       waiting.add(me);
       if (inFlight < maxInFlight) {
         inFlight++;
-        group = CombinedBatch.takeGroup(waiting, maxJobs, maxBytes);
+        group = takeGroup();
       }
     } finally {
       lock.unlock();
@@ -70,16 +57,6 @@ final class AsyncEnqueueCombiner {
       sendGroups(group);
     }
     return me.future;
-  }
-
-  /** How many batches wait for a call (for tests). */
-  int waiting() {
-    lock.lock();
-    try {
-      return waiting.size();
-    } finally {
-      lock.unlock();
-    }
   }
 
   /**
@@ -144,14 +121,14 @@ final class AsyncEnqueueCombiner {
         inFlight--;
         return null;
       }
-      return CombinedBatch.takeGroup(waiting, maxJobs, maxBytes); // its call takes this one's place
+      return takeGroup(); // its call takes this one's place
     } finally {
       lock.unlock();
     }
   }
 
   /** One caller's batch and the future its call completes. */
-  private static final class Request extends CombinedBatch {
+  static final class Request extends CombinedBatch {
     final CompletableFuture<List<EnqueueResult>> future = new CompletableFuture<>();
 
     Request(List<NewJob> jobs) {

@@ -3,10 +3,8 @@ package dev.spindle.store.redis;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -28,14 +26,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe.
  */
-final class EnqueueCombiner {
+final class EnqueueCombiner extends BatchQueue<EnqueueCombiner.Request> {
   private final Function<List<NewJob>, List<EnqueueResult>> send;
-  private final int maxJobs;
-  private final long maxBytes;
-  private final int maxInFlight;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final ArrayDeque<Request> waiting = new ArrayDeque<>();
-  private int inFlight;
 
   /**
    * @param send adds the jobs in one script call (all or none), answering in their order
@@ -44,13 +36,8 @@ final class EnqueueCombiner {
    * @param maxInFlight the most calls on their way at once (at least 1)
    */
   EnqueueCombiner(Function<List<NewJob>, List<EnqueueResult>> send, int maxJobs, long maxBytes, int maxInFlight) {
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("maxInFlight must be >= 1: " + maxInFlight);
-    }
+    super(maxJobs, maxBytes, maxInFlight);
     this.send = send;
-    this.maxJobs = maxJobs;
-    this.maxBytes = maxBytes;
-    this.maxInFlight = maxInFlight;
   }
 
   /** Adds {@code jobs} (a batch that fits one script call), alone or with others' batches. */
@@ -69,7 +56,7 @@ final class EnqueueCombiner {
       try {
         if (!me.done && inFlight < maxInFlight && waiting.peek() == me) {
           inFlight++;
-          group = CombinedBatch.takeGroup(waiting, maxJobs, maxBytes);
+          group = takeGroup();
           wakeNextSender(); // a call left over may go out too
         }
       } finally {
@@ -111,16 +98,6 @@ final class EnqueueCombiner {
     }
   }
 
-  /** How many batches wait for a call (for tests). */
-  int waiting() {
-    lock.lock();
-    try {
-      return waiting.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** One call for the group; each request gets its slice of the answer, or the failure. Not under the lock. */
   private void sendGroup(List<Request> group) {
     List<List<EnqueueResult>> slices = null;
@@ -151,7 +128,7 @@ final class EnqueueCombiner {
    * One caller's batch and, once its call returned, the outcome: written by the thread that sent
    * the call, before it sets {@code done} (volatile), which publishes them to the caller.
    */
-  private static final class Request extends CombinedBatch {
+  static final class Request extends CombinedBatch {
     /** The thread that waits for this batch: unparked when it is done or may go out. */
     final Thread caller;
     volatile boolean done;
