@@ -20,11 +20,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -126,7 +129,7 @@ public final class JobQueue implements AutoCloseable {
    * @throws StoreException if the store refuses (nothing was added)
    */
   public <I, O> JobHandle<O> enqueue(Task<I, O> task, I input, JobOptions options) {
-    return enqueueAll(task, java.util.Collections.singletonList(input), options).get(0);
+    return enqueueAll(task, Collections.singletonList(input), options).get(0);
   }
 
   /**
@@ -152,8 +155,8 @@ public final class JobQueue implements AutoCloseable {
    * store refuses (nothing was added). The task and the input are checked and serialized on the
    * calling thread first, so their errors are thrown here and nothing is sent.
    *
-   * <p>On Redis, enqueues in flight at the same time share script calls: one thread with sixteen
-   * in flight, or a reactive web application, pays two round trips per sixteen jobs. Other stores
+   * <p>On Redis, enqueues in flight at the same time share script calls: sixteen in flight from
+   * one thread, or from a reactive web application's requests, share one round trip. Other stores
    * enqueue on a virtual thread ({@link JobStore#enqueueAsync}). The first job with a flow limit
    * this queue has not used yet stores the limit first, also on a virtual thread.
    *
@@ -168,7 +171,7 @@ public final class JobQueue implements AutoCloseable {
       return inVirtualThread(() -> enqueue(task, input, options));
     }
     Instant now = clock.instant();
-    List<NewJob> jobs = typedJobs(task, java.util.Collections.singletonList(input), options, now);
+    List<NewJob> jobs = typedJobs(task, Collections.singletonList(input), options, now);
     return store.enqueueAsync(jobs).thenApply(results -> typedHandles(task, jobs, results, now).get(0));
   }
 
@@ -197,7 +200,7 @@ public final class JobQueue implements AutoCloseable {
 
   /** One handle per result, made by {@code handle} from its index and result, each job's ENQUEUED event emitted. */
   private <H> List<H> handles(List<NewJob> jobs, List<EnqueueResult> results, Instant now,
-      java.util.function.BiFunction<Integer, EnqueueResult, H> handle) {
+      BiFunction<Integer, EnqueueResult, H> handle) {
     List<H> handles = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       EnqueueResult r = results.get(i);
@@ -249,7 +252,8 @@ public final class JobQueue implements AutoCloseable {
     return flow != null && !definedLimits.contains(flow.name());
   }
 
-  private static <H> CompletableFuture<H> inVirtualThread(java.util.function.Supplier<H> enqueue) {
+  /** Runs {@code enqueue} on a new virtual thread, completing the future with its outcome. */
+  private static <H> CompletableFuture<H> inVirtualThread(Supplier<H> enqueue) {
     return CompletableFuture.supplyAsync(enqueue, r -> Thread.ofVirtual().name("spindle-enqueue").start(r));
   }
 

@@ -118,14 +118,12 @@ final class RedisEnqueue {
    * fits one script call goes through the {@link AsyncEnqueueCombiner}; a workflow or a larger batch
    * is enqueued as {@link #enqueue} does, on a new virtual thread.
    */
-  CompletableFuture<List<EnqueueResult>> enqueueAsync(List<NewJob> jobs) {
+  CompletableFuture<List<EnqueueResult>> enqueueAsync(List<NewJob> batch) {
+    List<NewJob> jobs = List.copyOf(batch); // the caller may reuse its list before the call goes out
     if (jobs.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    boolean workflow = false;
-    for (NewJob j : jobs) {
-      workflow |= Objects.requireNonNull(j, "job").hasDependencies();
-    }
+    boolean workflow = jobs.stream().anyMatch(NewJob::hasDependencies);
     if (workflow || EnqueueArgs.chunkEnd(jobs, 0) < jobs.size()) {
       return inVirtualThread(() -> enqueue(jobs));
     }
