@@ -3,6 +3,8 @@ package dev.spindle.store.redis;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -86,7 +88,7 @@ final class AsyncEnqueueCombiner extends BatchQueue<AsyncEnqueueCombiner.Request
       Throwable failure = null;
       try {
         all = call.join();
-      } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      } catch (CompletionException | CancellationException e) {
         failure = e;
       }
       next = answer(sent, all, failure);
@@ -103,7 +105,7 @@ final class AsyncEnqueueCombiner extends BatchQueue<AsyncEnqueueCombiner.Request
     Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
     if (cause == null) {
       try {
-        slices = CombinedBatch.slices(group, java.util.Objects.requireNonNull(all));
+        slices = CombinedBatch.slices(group, Objects.requireNonNull(all));
       } catch (RuntimeException e) {
         cause = e;
       }
@@ -112,7 +114,7 @@ final class AsyncEnqueueCombiner extends BatchQueue<AsyncEnqueueCombiner.Request
       if (slices != null) {
         group.get(i).future.complete(slices.get(i));
       } else {
-        group.get(i).future.completeExceptionally(java.util.Objects.requireNonNull(cause));
+        group.get(i).future.completeExceptionally(Objects.requireNonNull(cause));
       }
     }
     lock.lock();
