@@ -136,9 +136,7 @@ final class RedisEnqueue {
    */
   private CompletableFuture<List<EnqueueResult>> sendAsync(List<NewJob> jobs) {
     String expected = epoch.expected();
-    boolean plain = jobs.stream().allMatch(RedisEnqueue::plain);
-    CompletableFuture<List<?>> call = link.scriptAsync(plain ? Script.ENQUEUE_PLAIN : Script.ENQUEUE,
-        args(jobs, false, expected));
+    CompletableFuture<List<?>> call = link.scriptAsync(script(jobs, false), args(jobs, false, expected));
     return call.thenCompose(r -> {
       if ("epoch".equals(r.get(0))) {
         return inVirtualThread(() -> {
@@ -162,10 +160,10 @@ final class RedisEnqueue {
    * loss was recorded) does not.
    */
   private List<EnqueueResult> enqueueChunk(List<NewJob> jobs, boolean dependencies, int attempt) {
-    boolean plain = !dependencies && jobs.stream().allMatch(RedisEnqueue::plain);
+    Script script = script(jobs, dependencies);
     for (int a = attempt; ; a++) {
       String expected = a == 0 ? epoch.expected() : "";
-      List<?> r = link.script(plain ? Script.ENQUEUE_PLAIN : Script.ENQUEUE, true, args(jobs, dependencies, expected));
+      List<?> r = link.script(script, true, args(jobs, dependencies, expected));
       if ("epoch".equals(r.get(0))) {
         epoch.changed(expected, (String) r.get(1), "enqueue");
         continue;
@@ -208,6 +206,11 @@ final class RedisEnqueue {
     }
     epoch.saw(out.get(out.size() - 1).jobId());
     return out;
+  }
+
+  /** {@code enqueue_plain} if no job has a unique key, dependencies or a flow key, else {@code enqueue}. */
+  private static Script script(List<NewJob> jobs, boolean dependencies) {
+    return !dependencies && jobs.stream().allMatch(RedisEnqueue::plain) ? Script.ENQUEUE_PLAIN : Script.ENQUEUE;
   }
 
   /** Whether {@code j} fits {@code enqueue_plain}: no unique key, dependencies or flow key. */
