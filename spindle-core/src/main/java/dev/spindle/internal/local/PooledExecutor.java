@@ -113,6 +113,9 @@ final class PooledExecutor extends LocalExecutor {
    */
   private void replaceRunnerOf(Job<?> job) {
     synchronized (slots) {
+      if (!isRunning()) {
+        return; // under the lock: shutdown() unparks the workers of the array this call would replace
+      }
       Worker[] ws = workers;
       for (int i = 0; i < ws.length; i++) {
         Worker w = ws[i];
@@ -127,8 +130,11 @@ final class PooledExecutor extends LocalExecutor {
           }
           return;
         }
-        w.replaced = true;
-        stuck.add(w);
+        stuck.add(w); // before the CAS: once it fails, the worker may leave, removing itself from the set
+        if (!CURRENT.compareAndSet(w, job, null)) {
+          stuck.remove(w); // its worker finished the job first and keeps its slot
+          return;
+        }
         Worker fresh = newWorker(config.name() + " worker(" + i + ")");
         Worker[] copy = ws.clone();
         copy[i] = fresh;
@@ -192,7 +198,7 @@ final class PooledExecutor extends LocalExecutor {
     super.cancelled(job, wasStarted);
     if (!wasStarted) {
       leftQueue(null);
-    } else if (isRunning() && config.model() != ExecutionModel.SEQUENTIAL) {
+    } else if (config.model() != ExecutionModel.SEQUENTIAL) {
       replaceRunnerOf(job); // SEQUENTIAL promises one execution at a time, so its slot waits instead
     }
   }
@@ -240,8 +246,10 @@ final class PooledExecutor extends LocalExecutor {
   @Override
   public void shutdown() {
     if (markShutdown()) {
-      for (Worker w : workers) {
-        w.unpark();
+      synchronized (slots) { // no replacement publishes a worker this loop would miss
+        for (Worker w : workers) {
+          w.unpark();
+        }
       }
     }
   }
@@ -310,15 +318,21 @@ final class PooledExecutor extends LocalExecutor {
     private final String name;
     @SuppressWarnings("NullAway.Init") // set by the constructor of the pool, before start
     Thread thread;
-    /** Via CURRENT: the job being run (release-written: a gauge and shutdownNow's hint). */
+    /**
+     * Via CURRENT: the job being run (a gauge and shutdownNow's hint). Its worker sets it and clears
+     * it with a CAS; a replacer's CAS clearing it first takes the slot away (exactly one side wins).
+     */
     @SuppressWarnings("unused")
     private @Nullable Job<?> current;
     final Counters.Single counters = new Counters.Single();
     volatile boolean parked;
     /** Counted in {@code spinners}; written by this worker, or by a waker while it is parked. */
     volatile boolean spinning;
-    /** Set (under {@code slots}) when a fresh worker took its slot: it ends after its current job. */
-    volatile boolean replaced;
+    /**
+     * Set by this worker when a fresh one took its slot (the replacer cleared {@code current} before
+     * the job ended): it ends after that job. Read only by this worker's thread.
+     */
+    boolean replaced;
     private final Runnable canceller = () -> thread.interrupt();
 
     Worker(String name) {
@@ -358,7 +372,9 @@ final class PooledExecutor extends LocalExecutor {
       if (started) {
         job.execute(counters);
       }
-      CURRENT.setRelease(this, null);
+      if (!CURRENT.compareAndSet(this, job, null)) {
+        replaced = true; // a replacer cleared it first: a fresh worker has the slot
+      }
       if (thread.isInterrupted()) {
         Thread.interrupted(); // clear an interrupt aimed at the job, not at the next one
       }

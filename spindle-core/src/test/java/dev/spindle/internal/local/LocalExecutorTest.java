@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** What is specific to the in-JVM models (the shared contract runs in spindle-testkit). */
 class LocalExecutorTest {
   private static final Duration LONG = Duration.ofSeconds(30);
+  private static final int ROUNDS = 20_000;
   private static final Task<String, String> THREAD_NAME =
       Task.of("thread-name", String.class, String.class, x -> Thread.currentThread().getName());
   private static final Task<String, Boolean> IS_VIRTUAL =
@@ -140,6 +141,34 @@ class LocalExecutorTest {
       }
       assertThat(pool.stats().cancelled()).isEqualTo(20);
       assertThat(pool.stats().executed()).isEqualTo(20);
+    }
+  }
+
+  /**
+   * A cancelled execution whose task returns at once races its worker's replacement: either the
+   * worker keeps its slot or a fresh one takes it, never both, so shutdown still reaches every
+   * thread.
+   */
+  @Test
+  void cancellingAnExecutionThatEndsAtOnceLeavesNoWorkerOutsideThePool() throws InterruptedException {
+    record Started(CountDownLatch started) {}
+    Task<Started, String> announceThenWait = Task.of("announce-then-wait", Started.class, String.class, s -> {
+      s.started().countDown();
+      new CountDownLatch(1).await(); // until interrupted
+      return "released";
+    });
+    for (ExecutionModel model : List.of(ExecutionModel.THREADS, ExecutionModel.VIRTUAL)) {
+      TaskExecutor pool = Spindle.executor(model).workers(2).start();
+      for (int i = 0; i < ROUNDS; i++) {
+        CountDownLatch started = new CountDownLatch(1);
+        TaskFuture<String> running = pool.submit(announceThenWait, new Started(started));
+        assertThat(started.await(LONG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        running.cancel(true);
+      }
+      pool.shutdown();
+      assertThat(pool.awaitTermination(LONG)).as("%s terminated", model).isTrue();
+      assertThat(pool.stats().stuck()).as("%s threads stuck", model).isZero();
+      assertThat(pool.stats().cancelled()).isEqualTo(ROUNDS);
     }
   }
 
