@@ -88,6 +88,8 @@ final class RedisBenchEnqueueModes {
     boolean bullmq = "yes".equals(f.opt("bullmq", ""));
     // --virtual yes: the enqueuing threads are virtual threads (a web application on them)
     boolean virtual = "yes".equals(f.opt("virtual", ""));
+    // --only async: only the enqueueAsync loops (and BullMQ's with --bullmq yes), e.g. to profile them
+    boolean asyncOnly = "async".equals(f.opt("only", ""));
     Path peer = Path.of(f.opt("peers", "spindle-bench/peers")).resolve("bullmq");
     if (bullmq && !Files.isDirectory(peer.resolve("node_modules"))) {
       run(peer, "npm", "install", "--no-audit", "--no-fund", "--silent");
@@ -95,8 +97,10 @@ final class RedisBenchEnqueueModes {
     try (RedisJobStore store = f.open("single-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
       warmUp(q);
       for (int round = 0; round < f.intOpt("rounds", 3); round++) {
-        roundTripFloor(n, threads);
-        for (int t : new int[] {1, threads}) {
+        if (!asyncOnly) {
+          roundTripFloor(n, threads);
+        }
+        for (int t : asyncOnly ? new int[0] : new int[] {1, threads}) {
           int per = n / t;
           AtomicLong seq = new AtomicLong();
           double cpu0 = f.redisCpu();

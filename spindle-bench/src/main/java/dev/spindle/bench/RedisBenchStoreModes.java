@@ -144,6 +144,11 @@ final class RedisBenchStoreModes {
       cost("heartbeat (one worker, no jobs held)", n, () -> store.heartbeat(w));
       cost("empty claim (nothing queued)", n, () -> store.completeAndClaim(List.of(),
           new ClaimRequest("cost-w", List.of("default"), 64, Instant.now()), Instant.now()));
+      for (int size : new int[] {1, 4, 16, 64}) {
+        List<NewJob> call = noopJobs(size, now);
+        int calls = Math.max(100, n * 4 / size);
+        cost("enqueue, calls of " + size + " (one at a time)", calls, () -> store.enqueue(call));
+      }
       List<NewJob> jobs = noopJobs(64, now);
       int rounds = n / 10;
       double cpu0 = f.redisCpu();

@@ -73,6 +73,13 @@ class LuaLibraryTest {
           end
           return out
         end}
+      -- addexisting(first, last, top) under the test's prefix (it writes, so it has its own function)
+      redis.register_function{function_name = 'spindle_probe_addexisting', flags = {},
+        callback = function(keys, args)
+          begin(keys, args)
+          addexisting(args[1], args[2], tonumber(args[3]))
+          return 'ok'
+        end}
       """;
   private static RedisServer server;
 
@@ -258,6 +265,31 @@ class LuaLibraryTest {
       }
     }
     return out.stream();
+  }
+
+  /** Ranges of new ids: within a byte, across bytes, past 32 bits (two SET ops), across buckets. */
+  @ParameterizedTest(name = "{0}..{1}")
+  @MethodSource("idRanges")
+  void newJobsSetTheirExistenceBitsAndNoOthers(long first, long last) {
+    server.command("DEL", "{probe}:jb:0", "{probe}:jb:1", "{probe}:jb:2", "{probe}:jbk", "{probe}:jbt");
+    List<Long> before = LongStream.of(first - 1, first - 9, last + 1, last + 33).filter(id -> id >= 0).boxed().toList();
+    for (long id : before) { // jobs that exist already, around the range: their bits stay
+      server.command("SETBIT", "{probe}:jb:" + id / 4096, Long.toString(id % 4096), "1");
+    }
+    server.command("FCALL", "spindle_probe_addexisting", "1", "{probe}:", Long.toString(first), Long.toString(last), "-1");
+    for (long id = Math.max(0, first - 40); id <= last + 40; id++) {
+      long bit = (Long) server.command("GETBIT", "{probe}:jb:" + id / 4096, Long.toString(id % 4096));
+      boolean exists = (id >= first && id <= last) || before.contains(id);
+      assertThat(bit).as("bit of job %d", id).isEqualTo(exists ? 1L : 0L);
+    }
+    List<String> buckets = LongStream.rangeClosed(first / 4096, last / 4096).mapToObj(Long::toString).toList();
+    assertThat(server.command("ZRANGE", "{probe}:jbk", "0", "-1")).as("buckets known").isEqualTo(buckets);
+    assertThat(server.command("GET", "{probe}:jbt")).as("highest bucket").isEqualTo(Long.toString(last / 4096));
+  }
+
+  static Stream<Arguments> idRanges() {
+    long[][] ranges = {{1, 1}, {1, 16}, {7, 9}, {30, 100}, {64, 95}, {1, 4095}, {4090, 4100}, {4000, 8300}, {8192, 8392}};
+    return Arrays.stream(ranges).map(r -> Arguments.of(r[0], r[1]));
   }
 
   /** A flow limit's numbers as the scripts read them (P..'fln'): concurrency, GCRA, window. */

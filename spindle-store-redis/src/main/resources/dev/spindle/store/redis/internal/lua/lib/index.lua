@@ -8,9 +8,7 @@
 local function addexisting(first, last, top)
   first, last = tonumber(first), tonumber(last)
   for b = jbucket(first), jbucket(last) do
-    local offsets = {}
-    for id = math.max(first, b * JB), math.min(last, b * JB + JB - 1) do offsets[#offsets + 1] = id - b * JB end
-    setbits(b, offsets, 1)
+    setrun(b, math.max(first, b * JB) - b * JB, math.min(last, b * JB + JB - 1) - b * JB)
     if b > top then redis.call('ZADD', P .. 'jbk', 'NX', b, b) end
   end
   if jbucket(last) > top then redis.call('SET', P .. 'jbt', jbucket(last)) end

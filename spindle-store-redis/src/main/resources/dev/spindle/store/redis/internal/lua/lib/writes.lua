@@ -50,6 +50,17 @@ local function setbits(b, offsets, v)
     redis.call('BITFIELD', jbkey(b), unpack(args))
   end
 end
+-- Sets the bits lo..hi of bucket b's existence bitmap to 1: one BITFIELD whose SET ops write up to
+-- 32 bits each (a bucket holds 4,096 bits, so at most 128 ops), instead of one op per bit.
+local function setrun(b, lo, hi)
+  local args = {}
+  while lo <= hi do
+    local w, n = math.min(hi - lo + 1, 32), #args
+    args[n + 1], args[n + 2], args[n + 3], args[n + 4] = 'SET', 'u' .. w, lo, 2 ^ w - 1
+    lo = lo + w
+  end
+  redis.call('BITFIELD', jbkey(b), unpack(args))
+end
 -- Clears the existence bits of deleted jobs (C.jbclear: bucket -> offsets) and drops the buckets
 -- left empty, but the highest known (P..'jbt'): new jobs may still come into it, and an enqueue
 -- registers only a bucket above it.
