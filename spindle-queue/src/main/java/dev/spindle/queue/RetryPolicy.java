@@ -46,6 +46,8 @@ public final class RetryPolicy {
   private final List<String> retryOn;
   private final List<String> giveUpOn;
   private final Wait wait;
+  /** {@link #hashCode()}, computed on first use (0 until then). */
+  private int hash;
 
   private RetryPolicy(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -211,7 +213,12 @@ public final class RetryPolicy {
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn, giveUpOn);
+    int h = hash;
+    if (h == 0) { // racy but idempotent, as String's: a policy is a map key on every enqueue
+      h = Objects.hash(maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn, giveUpOn);
+      hash = h;
+    }
+    return h;
   }
 
   @Override

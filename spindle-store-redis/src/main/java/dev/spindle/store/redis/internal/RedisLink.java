@@ -22,7 +22,6 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
@@ -220,9 +219,9 @@ public final class RedisLink implements AutoCloseable {
   private StatefulConnection<String, String> connect() {
     try {
       if (client instanceof RedisClusterClient c) {
-        return c.connect(StringCodec.UTF8);
+        return c.connect(Utf8Codec.INSTANCE);
       }
-      return ((RedisClient) client).connect(StringCodec.UTF8);
+      return ((RedisClient) client).connect(Utf8Codec.INSTANCE);
     } catch (RuntimeException e) {
       throw connectFailure(e);
     }
@@ -576,9 +575,9 @@ public final class RedisLink implements AutoCloseable {
     checkOpen();
     try {
       if (client instanceof RedisClusterClient c) {
-        return c.connectPubSub(StringCodec.UTF8);
+        return c.connectPubSub(Utf8Codec.INSTANCE);
       }
-      return ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+      return ((RedisClient) client).connectPubSub(Utf8Codec.INSTANCE);
     } catch (RuntimeException e) {
       throw connectFailure(e);
     }
