@@ -69,6 +69,13 @@ final class RedisBenchEnqueueModes {
     for (int i = 0; i < 3000; i++) {
       q.enqueue(RedisBenchTasks.NOOP, (long) i, JobOptions.builder().queue("warmup").build());
     }
+    // and 3,000 from 16 loops of enqueueAsync, as BullMQ's script warms up with 3,000 add()s
+    AtomicLong seq = new AtomicLong();
+    CompletableFuture<?>[] loops = new CompletableFuture<?>[16];
+    for (int l = 0; l < loops.length; l++) {
+      loops[l] = asyncLoop(q, 3000 / loops.length, seq);
+    }
+    CompletableFuture.allOf(loops).join();
   }
 
   // ---------------------------------------------------------------- single enqueue
