@@ -8,7 +8,8 @@
 local function addexisting(first, last, top)
   first, last = tonumber(first), tonumber(last)
   for b = jbucket(first), jbucket(last) do
-    setrun(b, math.max(first, b * JB) - b * JB, math.min(last, b * JB + JB - 1) - b * JB)
+    local base = b * JB -- the bucket's first id
+    setrun(b, math.max(first, base) - base, math.min(last, base + JB - 1) - base)
     if b > top then redis.call('ZADD', P .. 'jbk', 'NX', b, b) end
   end
   if jbucket(last) > top then redis.call('SET', P .. 'jbt', jbucket(last)) end
