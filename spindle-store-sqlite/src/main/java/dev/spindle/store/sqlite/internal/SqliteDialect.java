@@ -26,7 +26,10 @@ public final class SqliteDialect implements JdbcDialect {
     return "sqlite";
   }
 
-  /** SQLITE_BUSY and SQLITE_LOCKED are {@code BUSY}; a UNIQUE or PRIMARY KEY constraint {@code UNIQUE_VIOLATION}. */
+  /**
+   * SQLITE_BUSY, SQLITE_LOCKED and SQLITE_PROTOCOL are {@code BUSY}; a UNIQUE or PRIMARY KEY
+   * constraint {@code UNIQUE_VIOLATION}.
+   */
   @Override
   public ErrorKind classify(SQLException e) {
     if (SqliteErrors.isBusy(e)) {

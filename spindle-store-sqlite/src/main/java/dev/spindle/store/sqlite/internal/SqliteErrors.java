@@ -20,10 +20,17 @@ final class SqliteErrors {
     return code > 0 ? code & 0xff : -1;
   }
 
-  /** True for SQLITE_BUSY and SQLITE_LOCKED: another connection holds the lock; retrying may work. */
+  /**
+   * True for SQLITE_BUSY, SQLITE_LOCKED and SQLITE_PROTOCOL: another connection holds a lock, so
+   * retrying may work. SQLite returns SQLITE_PROTOCOL (without calling the busy handler) when a WAL
+   * transaction could not start after about 10 s of its own retries: another process stopped
+   * inside the WAL's shared-memory protocol (a {@code SIGSTOP}, a debugger, a frozen VM) holds
+   * every reader back until it runs again, which is a lock held, not a broken file.
+   */
   public static boolean isBusy(SQLException e) {
     int c = primaryCode(e);
-    return c == SQLiteErrorCode.SQLITE_BUSY.code || c == SQLiteErrorCode.SQLITE_LOCKED.code;
+    return c == SQLiteErrorCode.SQLITE_BUSY.code || c == SQLiteErrorCode.SQLITE_LOCKED.code
+        || c == SQLiteErrorCode.SQLITE_PROTOCOL.code;
   }
 
   /**
@@ -36,7 +43,7 @@ final class SqliteErrors {
     int c = primaryCode(e);
     String where = " (" + operation + " on " + file + ")";
     String detail = e.getMessage();
-    if (c == SQLiteErrorCode.SQLITE_BUSY.code || c == SQLiteErrorCode.SQLITE_LOCKED.code) {
+    if (isBusy(e)) {
       return new StoreException(StoreException.Reason.BUSY, "the job database stayed locked by another "
           + "connection for more than the busy timeout of " + busyTimeout + where + ": another process holds a "
           + "long write transaction (an open sqlite3 shell? a stuck process?); nothing was written, retry later. "

@@ -2,12 +2,21 @@ package dev.spindle.store.sqlite.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.spindle.queue.StoreException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +38,63 @@ class DbTest {
           .hasMessageContaining(f + " was deleted");
     } finally {
       db.close();
+    }
+  }
+
+  /**
+   * A process stopped (SIGSTOP, a debugger) between writing the two copies of the WAL index header
+   * while it holds the write lock leaves every reader unable to start: SQLite retries on its own for
+   * about 10 s, then returns SQLITE_PROTOCOL without calling the busy handler. The store treats that
+   * as a lock held, so a read waits (up to the busy timeout) for the process to go on rather than
+   * failing. The stopped process is played by a connection holding the write lock and an older
+   * header in the second copy; it "goes on" when the copies agree again.
+   */
+  @Test
+  void aReadWaitsForAWriterStoppedInsideTheWalProtocolInsteadOfFailing() throws Exception {
+    Path f = dir.resolve("jobs.db");
+    Path shm = Path.of(f + "-shm");
+    try (Connection stopped = DriverManager.getConnection("jdbc:sqlite:" + f);
+        Statement st = stopped.createStatement()) {
+      st.execute("PRAGMA journal_mode=WAL");
+      st.execute("CREATE TABLE t (x INTEGER)"); // before the store opens: its connections know the table
+      st.execute("INSERT INTO t VALUES (1)");
+      byte[] older = read(shm, 0, HEADER);
+      try (Db db = new Db(f, Duration.ofSeconds(60), 0, false, FilePrivacy.Opening.EXISTING, "job database",
+          false)) {
+        db.update("insert", c -> c.execOnce("INSERT INTO t VALUES (2)"));
+        st.execute("BEGIN IMMEDIATE");
+        write(shm, HEADER, older); // torn: the second copy is not the first
+
+        CompletableFuture<Long> count = CompletableFuture.supplyAsync(() -> db.read("count", c -> {
+          try (ResultSet rs = c.ps("SELECT count(*) FROM t").executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        }));
+        // past SQLite's own 10 s of retries, after which it returns SQLITE_PROTOCOL
+        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(14)).until(() -> !count.isDone());
+
+        write(shm, HEADER, read(shm, 0, HEADER)); // the stopped process finishes writing the header...
+        st.execute("ROLLBACK"); // ...and its transaction
+        assertThat(count).succeedsWithin(Duration.ofSeconds(30)).isEqualTo(2L);
+      }
+    }
+  }
+
+  /** The size of one copy of the WAL index header at the start of the {@code -shm} file. */
+  private static final int HEADER = 48;
+
+  private static byte[] read(Path file, long at, int length) throws Exception {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer b = ByteBuffer.allocate(length);
+      ch.read(b, at);
+      return b.array();
+    }
+  }
+
+  private static void write(Path file, long at, byte[] bytes) throws Exception {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(bytes), at);
     }
   }
 }

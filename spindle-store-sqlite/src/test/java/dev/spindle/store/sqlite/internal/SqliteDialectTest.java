@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /** How {@link SqliteDialect} reads errors a real SQLite file raises. */
 class SqliteDialectTest {
@@ -52,5 +54,13 @@ class SqliteDialectTest {
       assertThat(SqliteDialect.INSTANCE.classify(failing(other, "BEGIN IMMEDIATE"))).isEqualTo(ErrorKind.BUSY);
       st.execute("ROLLBACK");
     }
+  }
+
+  @Test
+  void aLockingProtocolErrorIsBusy() {
+    // what SQLite returns when a WAL read could not start for ~10 s because another process stopped
+    // inside the WAL's lock protocol (DbTest plays it against a real file)
+    SQLException protocol = new SQLiteException("[SQLITE_PROTOCOL] locking protocol", SQLiteErrorCode.SQLITE_PROTOCOL);
+    assertThat(SqliteDialect.INSTANCE.classify(protocol)).isEqualTo(ErrorKind.BUSY);
   }
 }
