@@ -72,7 +72,7 @@ class DbTest {
           }
         }));
         // past SQLite's own 10 s of retries, after which it returns SQLITE_PROTOCOL
-        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(14)).until(() -> !count.isDone());
+        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).until(() -> !count.isDone());
 
         write(shm, HEADER, read(shm, 0, HEADER)); // the stopped process finishes writing the header...
         st.execute("ROLLBACK"); // ...and its transaction
