@@ -80,7 +80,7 @@ public final class Db extends SqlSingleWriter<Db.Conn> {
     try {
       openConnections();
     } catch (SQLException e) {
-      throw SqliteErrors.translate(e, "open", file, busyTimeout, maxDatabaseBytes);
+      throw SqliteErrors.translate(e, "open", file, what, busyTimeout, maxDatabaseBytes);
     }
     this.mayCreateFile = false;
     this.fileKey = fileKey(file);
@@ -197,7 +197,7 @@ public final class Db extends SqlSingleWriter<Db.Conn> {
 
   @Override
   protected StoreException translate(SQLException e, String operation, boolean lostAtCommit) {
-    return SqliteErrors.translate(e, operation, file, busyTimeout, maxDatabaseBytes);
+    return SqliteErrors.translate(e, operation, file, what, busyTimeout, maxDatabaseBytes);
   }
 
   /** Fails once the file was found replaced ({@link #checkFileIdentity}) or the store closed. */

@@ -36,37 +36,38 @@ final class SqliteErrors {
   /**
    * The store exception for an error during {@code operation}.
    *
+   * @param what what the file is, for messages ("job database", "coordination database")
    * @param maxDatabaseBytes the configured size limit (0 for none), for the DISK_FULL message
    */
-  public static StoreException translate(SQLException e, String operation, Path file, Duration busyTimeout,
-      long maxDatabaseBytes) {
+  public static StoreException translate(SQLException e, String operation, Path file, String what,
+      Duration busyTimeout, long maxDatabaseBytes) {
     int c = primaryCode(e);
     String where = " (" + operation + " on " + file + ")";
     String detail = e.getMessage();
     if (isBusy(e)) {
-      return new StoreException(StoreException.Reason.BUSY, "the job database stayed locked by another "
+      return new StoreException(StoreException.Reason.BUSY, "the " + what + " stayed locked by another "
           + "connection for more than the busy timeout of " + busyTimeout + where + ": another process holds a "
           + "long write transaction (an open sqlite3 shell? a stuck process?); nothing was written, retry later. "
           + detail, e);
     }
     if (c == SQLiteErrorCode.SQLITE_FULL.code) {
-      return new StoreException(StoreException.Reason.DISK_FULL, "the job database cannot grow" + where + ": "
+      return new StoreException(StoreException.Reason.DISK_FULL, "the " + what + " cannot grow" + where + ": "
           + (maxDatabaseBytes > 0 ? "the disk is full or the database reached its configured limit of "
               + maxDatabaseBytes + " bytes" : "the disk is full")
           + "; the operation was rolled back, nothing stored was lost; free space (or purge finished jobs) and "
           + "retry. " + detail, e);
     }
     if (c == SQLiteErrorCode.SQLITE_READONLY.code || c == SQLiteErrorCode.SQLITE_PERM.code) {
-      return new StoreException(StoreException.Reason.READ_ONLY, "the job database is read-only" + where
+      return new StoreException(StoreException.Reason.READ_ONLY, "the " + what + " is read-only" + where
           + ": make the file, its -wal and -shm companions and their directory writable by this user; "
           + "nothing was written. " + detail, e);
     }
     if (c == SQLiteErrorCode.SQLITE_CANTOPEN.code) {
-      return new StoreException(StoreException.Reason.CANNOT_OPEN, "cannot open the job database" + where
+      return new StoreException(StoreException.Reason.CANNOT_OPEN, "cannot open the " + what + where
           + ": check that the directory exists and is writable. " + detail, e);
     }
     if (c == SQLiteErrorCode.SQLITE_CORRUPT.code || c == SQLiteErrorCode.SQLITE_NOTADB.code) {
-      return new StoreException(StoreException.Reason.CORRUPT, "the job database file is damaged or is not a "
+      return new StoreException(StoreException.Reason.CORRUPT, "the " + what + " file is damaged or is not a "
           + "SQLite database" + where + "; restore it from a backup or move it away. " + detail, e);
     }
     if (c == SQLiteErrorCode.SQLITE_TOOBIG.code) {

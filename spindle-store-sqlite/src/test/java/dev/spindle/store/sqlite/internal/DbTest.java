@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -39,6 +40,16 @@ class DbTest {
     } finally {
       db.close();
     }
+  }
+
+  @Test
+  void anErrorNamesTheFileForWhatItIs() throws Exception {
+    Path f = dir.resolve("locks.db");
+    Files.writeString(f, "not a database. ".repeat(256));
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    assertThatThrownBy(() -> new Db(f, Duration.ofSeconds(1), 0, false, FilePrivacy.Opening.EXISTING,
+        "coordination database", false)).isInstanceOf(StoreException.class)
+        .hasMessageStartingWith("the coordination database file is damaged or is not a SQLite database (open on " + f);
   }
 
   /**
