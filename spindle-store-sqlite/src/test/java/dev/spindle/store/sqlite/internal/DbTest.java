@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DbTest {
+  /** The size of one copy of the WAL index header at the start of the {@code -shm} file. */
+  private static final int HEADER = 48;
+
   @TempDir Path dir;
 
   @Test
@@ -91,9 +94,6 @@ class DbTest {
       }
     }
   }
-
-  /** The size of one copy of the WAL index header at the start of the {@code -shm} file. */
-  private static final int HEADER = 48;
 
   private static byte[] read(Path file, long at, int length) throws Exception {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
