@@ -2,8 +2,9 @@
 -- checks, no fencing, no statistics, no kept exchange replies. RedisBench costs runs it beside the
 -- store's own scripts, so that their cost per job can be read against what the layout alone costs.
 -- KEYS[1] is a key prefix of its own. ARGV[1] is the step:
---   enqueue n header rid        adds n jobs (a header and a status string, a ready-set entry and an
---                               existence bit each), with an enqueue's reads and its kept reply
+--   enqueue n header rid        adds n jobs (a header string that ends with the first status, a
+--                               ready-set entry and an existence bit each), with an enqueue's reads
+--                               and its kept reply
 --   exchange n id...            completes the ids, then claims up to n jobs: {id, header, ...}
 --   clean first last            deletes jobs first..last and the indexes
 local P = KEYS[1]
@@ -21,8 +22,7 @@ local function enqueue(n, header, rid)
   local first = redis.call('INCRBY', P .. 'id', n) - n
   local strings, ready, bits = {}, {}, {}
   for id = first + 1, first + n do
-    strings[#strings + 1], strings[#strings + 2] = hkey(id), header
-    strings[#strings + 1], strings[#strings + 2] = skey(id), 'QUEUED|0||||0|0||' .. NOW .. '|||||0|default|p|'
+    strings[#strings + 1], strings[#strings + 2] = hkey(id), header .. '\0QUEUED|0||||0|0||' .. NOW .. '|||||0|default|p|'
     ready[#ready + 1], ready[#ready + 2] = 0, mem(id)
     bits[#bits + 1], bits[#bits + 2], bits[#bits + 3], bits[#bits + 4] = 'SET', 'u1', id % 4096, 1
   end
@@ -61,7 +61,8 @@ local function claim(n)
     local id = tonumber(popped[i])
     ids[#ids + 1], skeys[#skeys + 1], hkeys[#hkeys + 1] = id, skey(id), hkey(id)
   end
-  redis.call('MGET', unpack(skeys))
+  redis.call('MGET', unpack(skeys)) -- none: the first statuses are in the headers
+  local headers = redis.call('MGET', unpack(hkeys))
   for i in ipairs(ids) do
     strings[#strings + 1], strings[#strings + 2] = skeys[i],
       'RUNNING|1|1|' .. NOW .. '|w|0|0||' .. NOW .. '|||||0|default|p|'
@@ -70,7 +71,6 @@ local function claim(n)
   redis.call('SADD', P .. 'w:w', unpack(ids))
   count('QUEUED', -#ids)
   count('RUNNING', #ids)
-  local headers = redis.call('MGET', unpack(hkeys))
   local out = {}
   for i, id in ipairs(ids) do out[#out + 1], out[#out + 2] = tostring(id), headers[i] end
   return out

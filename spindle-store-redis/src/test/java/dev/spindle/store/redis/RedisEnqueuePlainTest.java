@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Jobs without unique keys, dependencies or flow keys go through {@code enqueue_plain}, the lean
- * script: it must leave Redis exactly as the general {@code enqueue} does (every key, value and
- * score), issue fewer commands, and keep the request-id rule of a repeated call.
+ * script: it must leave Redis as the general {@code enqueue} does (every key, value and score) but
+ * for one key a job (a job's first status follows its header after a NUL instead of having a key of
+ * its own), issue fewer commands, and keep the request-id rule of a repeated call.
  */
 class RedisEnqueuePlainTest {
   private static final Instant NOW = Instant.parse("2026-11-28T12:00:00.123456789Z");
@@ -49,19 +50,19 @@ class RedisEnqueuePlainTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("jobs")
-  void aLoneJobIsStoredExactlyAsTheGeneralEnqueueStoresIt(String name, NewJob job) {
+  void aLoneJobIsStoredAsTheGeneralEnqueueStoresIt(String name, NewJob job) {
     try (RedisJobStore lean = SharedRedis.open("plain-one", CLOCK); RedisJobStore general = SharedRedis.open("plain-one", CLOCK)) {
       EnqueueResult viaLean = lean.enqueue(List.of(job)).get(0);
       EnqueueResult viaGeneral = enqueueGenerally(general, job);
 
       assertThat(viaLean).isEqualTo(viaGeneral);
       assertThat(viaLean.state()).isEqualTo(job.isDelayed() ? JobState.SCHEDULED : JobState.QUEUED);
-      assertThat(dump(lean)).isEqualTo(dump(general)).isNotEmpty();
+      assertThat(firstStatusesApart(dump(lean))).isEqualTo(dump(general)).isNotEmpty();
     }
   }
 
   @Test
-  void aBatchOfSeveralGroupsIsStoredExactlyAsTheGeneralEnqueueStoresIt() {
+  void aBatchOfSeveralGroupsIsStoredAsTheGeneralEnqueueStoresIt() {
     JobPolicy custom = new JobPolicy(null, RetryPolicy.none(), 1, Duration.ofHours(1), Duration.ofDays(2));
     List<NewJob> batch = List.of(job("a", 0, NOW, JobPolicy.defaults()), job("a", 0, NOW, JobPolicy.defaults()),
         job("b", 2, NOW, custom), job("a", 0, NOW.plusSeconds(5), JobPolicy.defaults()),
@@ -104,7 +105,8 @@ class RedisEnqueuePlainTest {
           general.link().script(Script.ENQUEUE, true, args.toArray(String[]::new)), 0);
 
       assertThat(viaLean).isEqualTo(viaGeneral).extracting(EnqueueResult::state).containsExactly(states);
-      assertThat(dump(lean)).isEqualTo(dump(general));
+      assertThat(dump(lean).keySet()).as("one key a job").noneMatch(k -> k.startsWith("s:"));
+      assertThat(firstStatusesApart(dump(lean))).isEqualTo(dump(general));
     }
   }
 
@@ -121,7 +123,7 @@ class RedisEnqueuePlainTest {
       lean.enqueue(List.of(plain));
       enqueueGenerally(general, plain);
 
-      assertThat(dump(lean)).isEqualTo(dump(general)).doesNotContainKey("fh");
+      assertThat(firstStatusesApart(dump(lean))).isEqualTo(dump(general)).doesNotContainKey("fh");
     }
   }
 
@@ -234,6 +236,23 @@ class RedisEnqueuePlainTest {
         default -> throw new AssertionError("unexpected type of " + key);
       });
     }
+    return out;
+  }
+
+  /**
+   * Keys as the general script lays them out: a job's first status, kept after a NUL at the end of
+   * its header, moved to a status key of its own.
+   */
+  private static Map<String, Object> firstStatusesApart(Map<String, Object> keys) {
+    Map<String, Object> out = new TreeMap<>(keys);
+    keys.forEach((k, v) -> {
+      if (k.startsWith("h:") && v instanceof String h && h.indexOf('\0') >= 0) {
+        String id = k.substring(2);
+        assertThat(keys).as("a job whose first status is in its header has no status key").doesNotContainKey("s:" + id);
+        out.put(k, h.substring(0, h.indexOf('\0')));
+        out.put("s:" + id, h.substring(h.indexOf('\0') + 1));
+      }
+    });
     return out;
   }
 

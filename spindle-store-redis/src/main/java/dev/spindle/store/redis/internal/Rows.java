@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>header: {@code task|queue|priority|created|policy id|unique key}, then {@code |trace context}
  *       if the job has one (printable ASCII, stored as is: the last field), a newline, then the
- *       arguments JSON (in the key, {@code %}, {@code |} and newlines are escaped as %25, %7C, %0A);
+ *       arguments JSON (in the key, {@code %}, {@code |} and newlines are escaped as %25, %7C, %0A).
+ *       A job still in the status a plain enqueue gave it has no status key: that status follows
+ *       the arguments after a NUL (JSON holds no raw NUL), and is stale once the job has moved;
  *   <li>status: {@code state|attempt|fence|started|worker id|failures|lost|cancel|runAt|finished|
  *       expires|finishSeq|doneFence|priority|queue|policy id|dead reason|result JSON} (worker id
  *       and dead reason escaped like the key; the result last, as is);
@@ -92,7 +94,8 @@ public final class Rows {
     try {
       int nl = header.indexOf('\n');
       String[] h = split(header.substring(0, nl), 6);
-      String args = header.substring(nl + 1);
+      int tail = header.indexOf('\0', nl + 1);
+      String args = header.substring(nl + 1, tail < 0 ? header.length() : tail);
       String trace = null;
       int bar = h[5].indexOf('|');
       if (bar >= 0) {

@@ -62,6 +62,11 @@ class LuaLibraryTest {
             startindex = function(q, p, delayed, ra) return startindex(q, tonumber(p), delayed == '1', ra) end,
             statusroundtrip = function(text) return status(parse('1', text)) end,
             claimstatus = claimstatus, evaluate = probe_evaluate, endroundtrip = probe_endroundtrip,
+            statustexts = function(...)
+              local texts = statustexts({...})
+              for k = 1, select('#', ...) do texts[k] = texts[k] or '-' end
+              return unpack(texts)
+            end,
             flowhold = function(key, nowus)
               local h = flowhold(key, tonumber(nowus), false)
               if not h then return 'none' end
@@ -188,6 +193,28 @@ class LuaLibraryTest {
         .containsExactly("QUEUED", "{probe}:q:mail:r", "2");
     assertThat(call("startindex", "mail", "7", "1", "1795906958.474758034"))
         .containsExactly("SCHEDULED", "{probe}:sched", "1795906958474759");
+  }
+
+  /**
+   * A job's status is its status key, else what follows the first NUL after its header's line (a
+   * plain enqueue's first status): a NUL in the header's line and status text in the arguments do
+   * not count, and a status key makes the tail stale.
+   */
+  @Test
+  void aStatusIsItsKeyElseTheHeadersTailAfterTheArguments() {
+    String first = "QUEUED|0||||0|0||1795906958.474758034|||||0|q|p||";
+    String running = "RUNNING|1|1|1795906959.0|w|0|0||1795906958.474758034|||||0|q|p||";
+    server.command("DEL", "{probe}:h:1", "{probe}:s:1", "{probe}:h:2", "{probe}:s:2", "{probe}:h:3", "{probe}:h:4",
+        "{probe}:s:4", "{probe}:h:5", "{probe}:s:5");
+    server.command("SET", "{probe}:h:1", "t|q|0|1.0|p|\n{\"a\":1}\0" + first); // a plain enqueue's job
+    server.command("SET", "{probe}:h:2", "t|q|0|1.0|p|\n{\"a\":1}\0" + first); // ... claimed since
+    server.command("SET", "{probe}:s:2", running);
+    server.command("SET", "{probe}:h:3", "t|q|0|1.0|p|k\0ey\n[\"" + first + "\"]"); // NUL in the key, text in the args
+    server.command("SET", "{probe}:h:4", "t|q|0|1.0|p|\n{}"); // the general enqueue's job
+    server.command("SET", "{probe}:s:4", first);
+
+    assertThat(call("statustexts", "1", "2", "3", "4", "5")).as("5: no such job")
+        .containsExactly(first, running, "-", first, "-");
   }
 
   @Test

@@ -2,7 +2,7 @@
 -- stored entries with the current attempt its status tells. Returns {found 1/0, {attempt entries,
 -- oldest first}, {refused writes, oldest first}}. Read-only.
 local id = ARGV[1]
-local text = redis.call('GET', skey(id))
+local text = statustext(id)
 if not text then return {0, {}, {}} end
 local j = parse(id, text)
 local entries = redis.call('LRANGE', LEDGER.akey(id), 0, -1)

@@ -3,7 +3,7 @@
 -- exists. Returns {found 1/0, field, value, ...}. Read-only.
 local id, fence = ARGV[1], ARGV[2]
 if fence == '' then
-  if redis.call('EXISTS', skey(id)) == 0 then return {0} end
+  if redis.call('EXISTS', hkey(id)) == 0 then return {0} end
 elseif not heldjob(id, fence, ARGV[3]) then
   return {0}
 end

@@ -30,4 +30,4 @@ local claimed = x and x.claimed or {}
 if #claimed > 0 or nc > 0 then
   remember(rid, esc(worker) .. '\n' .. table.concat(flags) .. '\n' .. table.concat(claimed, ','))
 end
-return {flags, withtexts(claimed, x and x.statuses or {}), nextrun(x and x.flownext)}
+return {flags, withtexts(claimed, x and x.statuses or {}, x and x.headers), nextrun(x and x.flownext)}

@@ -1,4 +1,4 @@
 -- find(id): the job's row, or nil. Read-only.
-local text = redis.call('GET', skey(ARGV[1]))
+local text = statustext(ARGV[1])
 if not text then return false end
 return rowof(ARGV[1], text)

@@ -29,7 +29,7 @@ end
 
 local function pause()
   local _, off = storeclock(ARGV[2])
-  local v = redis.call('GET', skey(ARGV[3]))
+  local v = statustext(ARGV[3])
   if not v then return {0} end
   local s, _, fe = string.match(v, HEAD)
   if s ~= 'RUNNING' or fe ~= ARGV[4] then return {0} end
@@ -43,7 +43,7 @@ end
 
 local function hold()
   local now = storeclock(ARGV[2])
-  local v = redis.call('GET', skey(ARGV[3]))
+  local v = statustext(ARGV[3])
   if not v or string.match(v, HEAD) ~= 'QUEUED' then return {} end
   local key = redis.call('HGET', P .. 'fk', ARGV[3])
   if not key then return {} end
@@ -86,7 +86,7 @@ local function running(k)
   local live = 0
   for _, m in ipairs(redis.call('SMEMBERS', P .. 'fr:' .. k)) do
     local id, fe = string.match(m, '^(%d+):(%d+)$')
-    local v = id and redis.call('GET', skey(id))
+    local v = id and statustext(id)
     if v then
       local s, _, fence = string.match(v, HEAD)
       if s == 'RUNNING' and fence == fe then live = live + 1 end

@@ -9,7 +9,7 @@ local nowus = floorus(now)
 local function rows(list)
   local out = {}
   for _, id in ipairs(list) do
-    local text = redis.call('GET', skey(id))
+    local text = statustext(id)
     if text then out[#out + 1] = rowof(id, text) end
   end
   return out

@@ -8,7 +8,7 @@ local rid, id = ARGV[1], ARGV[2]
 local now = storeclock(ARGV[3])
 local prev = replay(rid)
 if prev then
-  local text = redis.call('GET', skey(id))
+  local text = statustext(id)
   if text then return {'OK', rowof(id, text)} end
   return {'NOT_FOUND'}
 end
@@ -37,4 +37,4 @@ flush()
 C.jobs, C.meta = nil, nil
 notify()
 remember(rid, '1')
-return {'OK', rowof(id, redis.call('GET', skey(id)))}
+return {'OK', rowof(id, statustext(id))}

@@ -13,8 +13,8 @@ if mode == 'purge' then redis.call('DEL', P .. 'oom') end
 local states, queue, task, fb = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local fa, ca, cb, needle = ARGV[9] or '', ARGV[10] or '', ARGV[11] or '', ARGV[12] or ''
 local needh = task ~= '' or ca ~= '' or cb ~= '' or needle ~= ''
--- the header's task and created time, and the arguments
-local HDR = '^([^|]*)|[^|]*|[^|]*|([^|]*)|[^\n]*\n(.*)$'
+-- the header's task and created time, and the arguments (up to a first status's NUL: codec.lua)
+local HDR = '^([^|]*)|[^|]*|[^|]*|([^|]*)|[^\n]*\n([^%z]*)'
 local function others(id, h)
   if not h then return false end
   local t, cr, args = string.match(h, HDR)
@@ -116,9 +116,7 @@ while #out < limit and scanned < budget and not done do
     last = ''
     done = true
   else
-    local keys = {}
-    for x, id in ipairs(chunk) do keys[x] = skey(id) end
-    local texts = redis.call('MGET', unpack(keys))
+    local texts = statustexts(chunk)
     local heads = {}
     if needh then
       -- the headers of the chunk in one call too (not one GET per job)

@@ -83,8 +83,9 @@ do
 
   -- Claims job id if it is QUEUED with status 'text' (QUEUED -> RUNNING as move() would do it, the
   -- job already off its ready set); its fence, or nil. Statuses are buffered unless 'now' (keyed
-  -- queues write them at once, so permits count this claim's jobs).
-  local function claimtext(x, id, text, now, direct)
+  -- queues write them at once, so permits count this claim's jobs). 'h' is the job's header if it
+  -- was read (else nil).
+  local function claimtext(x, id, text, now, direct, h)
     local new, fence, ra
     if text then new, fence, ra = claimstatus(text, x.wesc, now) end
     if not new then return nil end
@@ -94,6 +95,7 @@ do
     x.claimed[#x.claimed + 1] = id
     x.claimed[#x.claimed + 1] = fence
     x.statuses[#x.statuses + 1] = new
+    x.headers[#x.statuses] = h
     return fence
   end
 
@@ -115,21 +117,12 @@ do
       popped, step = redis.call('ZPOPMIN', rkey(q), avail), 2
     end
     if #popped == 0 then return end
-    local keys, pids = {}, {}
-    for i = 1, #popped, step do
-      local id = unmem(popped[i])
-      pids[#pids + 1] = id
-      keys[#keys + 1] = skey(id)
-    end
-    -- MGET per 1000: unpack() of a claim of thousands would overflow Lua's C stack
-    local v = {}
-    for i = 1, #keys, 1000 do
-      local part = redis.call('MGET', unpack(keys, i, math.min(i + 999, #keys)))
-      for k = 1, #part do v[i + k - 1] = part[k] end
-    end
+    local pids = {}
+    for i = 1, #popped, step do pids[#pids + 1] = unmem(popped[i]) end
+    local v, heads = statustexts(pids)
     local got = 0
     for k = 1, #pids do
-      if claimtext(x, pids[k], v[k], now, false) then got = got + 1 end
+      if claimtext(x, pids[k], v[k], now, false, heads[k]) then got = got + 1 end
     end
     claimedfrom(x, q, got)
   end
@@ -155,7 +148,7 @@ do
         return progress
       end
       local id = unmem(m)
-      local fence = claimtext(x, id, redis.call('GET', skey(id)), now, true)
+      local fence = claimtext(x, id, statustext(id), now, true)
       progress = true
       if fence then
         k.got = k.got + 1
@@ -189,7 +182,7 @@ do
         if not m then
           unkeyed = false
         else
-          if claimtext(x, unmem(m), redis.call('GET', skey(unmem(m))), now, true) then k.got = k.got + 1 end
+          if claimtext(x, unmem(m), statustext(unmem(m)), now, true) then k.got = k.got + 1 end
           progress = true
         end
       end
@@ -212,7 +205,7 @@ do
   -- Claims up to 'max' jobs for 'worker' from the nq queues at ARGV[at + 1 ...], in their order
   -- (then, optionally, the task names it takes, comma-separated). Returns the claim's work table.
   function claim(worker, max, nq, at, now, nowus)
-    local x = {worker = worker, wesc = esc(worker), wk = wkey(worker), remaining = max, claimed = {}, statuses = {},
+    local x = {worker = worker, wesc = esc(worker), wk = wkey(worker), remaining = max, claimed = {}, statuses = {}, headers = {},
       marks = {}}
     local tasks = ARGV[at + nq + 1]
     if tasks then
@@ -259,23 +252,27 @@ do
     return rows
   end
 
-  -- {id, fence, ...} -> {id, fence, header+args, status, ...}; 'status' has the statuses already known
-  -- (by position), the others are read.
-  function withtexts(pairs, status)
+  -- {id, fence, ...} -> {id, fence, header+args, status, ...}; 'status' and 'headers' have the
+  -- statuses and headers already known (by position; either may be nil), the others are read.
+  function withtexts(pairs, status, headers)
     local out = {}
     local n = #pairs / 2
     for i = 1, n, 500 do
       local last = math.min(i + 499, n)
       local keys = {}
       for k = i, last do
-        keys[#keys + 1] = hkey(pairs[2 * k - 1])
+        if not (headers and headers[k]) then keys[#keys + 1] = hkey(pairs[2 * k - 1]) end
         if not status then keys[#keys + 1] = skey(pairs[2 * k - 1]) end
       end
-      local v = redis.call('MGET', unpack(keys))
+      local v = #keys > 0 and redis.call('MGET', unpack(keys)) or {}
+      local at = 0
       for k = i, last do
-        local at = k - i + 1
+        local h = headers and headers[k]
+        if not h then at = at + 1; h = v[at] end
+        local s
+        if status then s = status[k] else at = at + 1; s = v[at] or tailstatus(h) or false end
         append2(out, pairs[2 * k - 1], pairs[2 * k])
-        if status then append2(out, v[at], status[k]) else append2(out, v[2 * at - 1], v[2 * at]) end
+        append2(out, h, s)
       end
     end
     return out

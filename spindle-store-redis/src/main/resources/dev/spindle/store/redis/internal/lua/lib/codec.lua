@@ -45,26 +45,57 @@ local function claimstatus(text, wesc, now)
   local fence = ids(num(fe) + 1)
   return 'RUNNING|' .. (num(n) + 1) .. '|' .. fence .. '|' .. now .. '|' .. wesc .. '|' .. rest, fence, ra
 end
+-- A job enqueued by enqueue_plain has no status key until its first transition: its first status
+-- is the header's tail, after a NUL that ends the arguments (JSON holds no raw NUL). Once the status
+-- key exists it is the status, and the tail is stale.
+-- The status in header h's tail, or nil (h may be false: no header).
+local function tailstatus(h)
+  if not h then return nil end
+  local nl = string.find(h, '\n', 1, true)
+  local z = nl and string.find(h, '\0', nl + 1, true)
+  if z then return string.sub(h, z + 1) end
+  return nil
+end
+-- The job's status text, or nil if it does not exist.
+local function statustext(id)
+  return redis.call('GET', skey(id)) or tailstatus(redis.call('GET', hkey(id)))
+end
+-- The status texts of the jobs 'list' (ids), by position (false for a missing job): one MGET per
+-- 1000 status keys, and one of headers for the jobs still in their first status. Also returns the
+-- headers it read, by position (nil where it read none).
+local function statustexts(list)
+  local out, heads = {}, {}
+  for i = 1, #list, 1000 do
+    local last = math.min(i + 999, #list)
+    local keys = {}
+    for x = i, last do keys[#keys + 1] = skey(list[x]) end
+    local v = redis.call('MGET', unpack(keys))
+    local hk, at = {}, {}
+    for x = i, last do
+      out[x] = v[x - i + 1]
+      if not out[x] then hk[#hk + 1], at[#at + 1] = hkey(list[x]), x end
+    end
+    if #hk > 0 then
+      local hs = redis.call('MGET', unpack(hk))
+      for k = 1, #hk do
+        out[at[k]] = tailstatus(hs[k]) or false
+        heads[at[k]] = hs[k] or nil
+      end
+    end
+  end
+  return out, heads
+end
 -- The job, or nil.
 local function load(id)
-  local v = redis.call('GET', skey(id))
+  local v = statustext(id)
   if not v then return nil end
   return parse(id, v)
 end
--- The jobs with these ids, by id (missing ones absent), with one MGET per 1000.
+-- The jobs with these ids, by id (missing ones absent).
 local function loadall(list)
   local out = {}
-  local i = 1
-  while i <= #list do
-    local k = math.min(i + 999, #list)
-    local keys = {}
-    for x = i, k do keys[#keys + 1] = skey(list[x]) end
-    local v = redis.call('MGET', unpack(keys))
-    for x = i, k do
-      local text = v[x - i + 1]
-      if text then out[list[x]] = parse(list[x], text) end
-    end
-    i = k + 1
+  for x, text in ipairs(statustexts(list)) do
+    if text then out[list[x]] = parse(list[x], text) end
   end
   return out
 end

@@ -16,10 +16,10 @@ do
   -- each, texts = status of each job (or false), applied = {}, next = the ARGV index after them}.
   local function readcompletions(nc, at)
     local cs = {at = {}, workers = {}, texts = {}, applied = {}}
-    local keys, lastw = {}, nil
+    local list, lastw = {}, nil
     for k = 1, nc do
       cs.at[k] = at
-      keys[k] = skey(ARGV[at])
+      list[k] = ARGV[at]
       if ARGV[at + 2] ~= '' then lastw = ARGV[at + 2] end
       cs.workers[k] = lastw
       local extra = EXTRA[ARGV[at + 3]]
@@ -27,10 +27,7 @@ do
       at = at + 4 + extra
     end
     cs.next = at
-    for i = 1, nc, 1000 do
-      local v = redis.call('MGET', unpack(keys, i, math.min(i + 999, nc)))
-      for x = 1, #v do cs.texts[i + x - 1] = v[x] end
-    end
+    cs.texts = statustexts(list)
     return cs
   end
 

@@ -171,7 +171,8 @@ do
     end
     return '[' .. table.concat(b, ',') .. ']'
   end
-  -- Replaces a job's arguments (the header stays).
+  -- Replaces a job's arguments (the header stays). Only a job that has moved gets new ones: it has its
+  -- status key, so a first status after its arguments (codec.lua) is stale and goes with them.
   function setinput(id, input)
     local h = redis.call('GET', hkey(id))
     mset(hkey(id), string.match(h, '^([^\n]*)\n') .. '\n' .. input)
@@ -548,7 +549,7 @@ do
     local v = redis.call('HGET', dnkey(id), id)
     if not v then return false end
     for c in string.gmatch(v, '(%d+):%d+:%d') do
-      local s = redis.call('GET', skey(c))
+      local s = statustext(c)
       if s and string.sub(s, 1, 8) == 'WAITING|' then return true end
     end
     return false

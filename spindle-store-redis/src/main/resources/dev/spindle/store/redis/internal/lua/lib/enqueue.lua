@@ -23,21 +23,21 @@ do
     return 'QUEUED', rkey(q), ids(-p)
   end
   -- enqueue_plain's n jobs of one group: ids after 'id', headers from ARGV[x + 7], each with the
-  -- status 'text' and filed in index 'key' at 'score' (startindex's); their strings appended to the
-  -- flat list 'strings' (key, value, ...), their index entries to indexes[key]. The hot loop of an
-  -- enqueue, written out: no helper call and no length operator per job (0.5 us less of Redis
-  -- per job in calls of 16, within the noise of the rates: docs/BENCHMARKS.md).
+  -- first status 'text' as its tail (codec.lua: no status key until the job's first transition), filed
+  -- in index 'key' at 'score' (startindex's); their strings appended to the flat list 'strings' (key,
+  -- value, ...), their index entries to indexes[key]. The hot loop of an enqueue, written out: no
+  -- helper call and no length operator per job (0.5 us less of Redis per job in calls of 16, within
+  -- the noise of the rates: docs/BENCHMARKS.md).
   function addplain(strings, indexes, id, x, n, key, score, text)
-    local hp, sp = P .. 'h:', P .. 's:'
+    local hp, tail = P .. 'h:', '\0' .. text
     local l = indexes[key]
     if not l then l = {}; indexes[key] = l end
     local ns, nl = #strings, #l
     for k = 0, n - 1 do
       local sid = string.format('%d', id + k + 1)
-      strings[ns + 1], strings[ns + 2] = hp .. sid, ARGV[x + 7 + 2 * k]
-      strings[ns + 3], strings[ns + 4] = sp .. sid, text
+      strings[ns + 1], strings[ns + 2] = hp .. sid, ARGV[x + 7 + 2 * k] .. tail
       l[nl + 1], l[nl + 2] = score, string.format('%016d', id + k + 1)
-      ns, nl = ns + 4, nl + 2
+      ns, nl = ns + 2, nl + 2
     end
   end
   -- A list in 'into' (key -> list), made if missing.
@@ -101,7 +101,7 @@ do
           if not ((tonumber(string.sub(ref, 2)) or math.huge) < tonumber(ARGV[at])) then
             return {'badref', ref, ARGV[at]}
           end
-        elseif redis.call('EXISTS', skey(ref)) == 0 then
+        elseif redis.call('EXISTS', hkey(ref)) == 0 then
           return {'missing', ref, ARGV[at]}
         end
       end

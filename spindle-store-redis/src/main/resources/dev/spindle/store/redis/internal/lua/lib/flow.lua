@@ -72,7 +72,7 @@ local function flowhold(key, nowus, prune)
     local live = 0
     for _, m in ipairs(redis.call('SMEMBERS', rk)) do
       local id, fe = string.match(m, '^(%d+):(%d+)$')
-      local v = id and redis.call('GET', skey(id))
+      local v = id and statustext(id)
       local s, fence
       if v then
         local n

@@ -9,8 +9,10 @@
 -- one MSET, and a transition costs one pattern match and one concatenation per job:
 --   P..'h:'..id  what never changes, as the client writes it: "task|queue|priority|created|policy id|
 --                unique key" ('%', '|' and newlines in the key escaped as %25, %7C, %0A), a newline,
---                then the arguments JSON
---   P..'s:'..id  the status, "|"-separated, in this order (empty = nil/0):
+--                then the arguments JSON; for a job enqueue_plain wrote, then a NUL and its first
+--                status (one key a new job: codec.lua's statustext)
+--   P..'s:'..id  the status, written at a job's first transition (at enqueue by the general
+--                enqueue), "|"-separated, in this order (empty = nil/0):
 --                s state, n attempt, fe fencing token, st started, w worker id (these five first: a
 --                claim rewrites only them), f failures, l lost-worker strikes, c cancel requested (1),
 --                ra run at, fi finished, ex expires, fs finish sequence number, df fencing token of

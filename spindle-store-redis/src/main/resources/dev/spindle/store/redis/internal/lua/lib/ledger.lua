@@ -101,7 +101,7 @@ end
 
 -- Records a write of worker w under fence that the fence refused (what it tried), if the job exists.
 function LEDGER.refuse(id, fence, now, w, what)
-  if redis.call('EXISTS', skey(id)) == 0 then return end
+  if redis.call('EXISTS', hkey(id)) == 0 then return end
   local rk = LEDGER.arkey(id)
   redis.call('RPUSH', rk, fence .. '|' .. now .. '|' .. esc(w) .. '|' .. esc(what))
   redis.call('LTRIM', rk, -LEDGER.KEEP, -1)

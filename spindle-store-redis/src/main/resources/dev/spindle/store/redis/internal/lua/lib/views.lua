@@ -33,7 +33,7 @@ local function read_finished(cursor, limit)
       k = k + 2
     end
     local id = unmem(m)
-    local text = redis.call('GET', skey(id))
+    local text = statustext(id)
     if text then rows[#rows + 1] = rowof(id, text) end
   end
   return rows
