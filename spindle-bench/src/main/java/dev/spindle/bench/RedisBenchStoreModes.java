@@ -41,7 +41,8 @@ final class RedisBenchStoreModes {
 
   /**
    * The Redis memory of {@code --jobs} queued jobs (default 200,000, enqueued in batches of 1,000
-   * into a fresh namespace): the server's {@code used_memory} growth per job, then the keys by kind.
+   * into a fresh namespace): the server's {@code used_memory} growth per job, then the keys by kind;
+   * then the same once every job was claimed and completed (kept for its policy's result time).
    */
   void memory() {
     RedisServer server = Objects.requireNonNull(f.server(), "memory needs a redis-server started here");
@@ -60,6 +61,13 @@ final class RedisBenchStoreModes {
       long grown = Long.parseLong(server.info("memory", "used_memory")) - before;
       System.out.printf(Locale.ROOT, "memory: %,d queued jobs (arguments {\"n\":i}): used_memory +%,d bytes = %.0f bytes a job%n",
           n - 1, grown, grown / (double) (n - 1));
+      RedisKeys.print(server, n);
+      store.heartbeat(new WorkerRecord("mem-w", "mem-w", "h", 1, List.of("default"), 1000, "THREADS", "RUNNING", now,
+          now, now.plusSeconds(600), 0, 0, 0, 0));
+      long finished = exchangeUntilEmpty(store, "mem-w", 1000);
+      long kept = Long.parseLong(server.info("memory", "used_memory")) - before;
+      System.out.printf(Locale.ROOT, "memory: %,d jobs claimed and completed, kept: used_memory +%,d bytes over the"
+          + " empty namespace = %.0f bytes a job%n", finished, kept, kept / (double) finished);
       RedisKeys.print(server, n);
     }
   }

@@ -1,14 +1,19 @@
 package dev.spindle.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.spindle.queue.JobInfo;
 import dev.spindle.queue.JobPolicy;
 import dev.spindle.queue.JobState;
 import dev.spindle.queue.RetryPolicy;
+import dev.spindle.queue.spi.ClaimRequest;
+import dev.spindle.queue.spi.ClaimResult;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
 import dev.spindle.store.redis.internal.Script;
 import dev.spindle.testkit.redis.RedisServer;
+import dev.spindle.testkit.store.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,6 +129,34 @@ class RedisEnqueuePlainTest {
       enqueueGenerally(general, plain);
 
       assertThat(firstStatusesApart(dump(lean))).isEqualTo(dump(general)).doesNotContainKey("fh");
+    }
+  }
+
+  /**
+   * A claim drops a header's first status, read with the status (a queued job) or after it (a job
+   * that was SCHEDULED): a finished job keeps what the general enqueue wrote.
+   */
+  @Test
+  void aClaimLeavesTheHeaderTheGeneralEnqueueWrites() {
+    ManualClock clock = new ManualClock(NOW);
+    try (RedisJobStore store = SharedRedis.open("plain-claim", clock)) {
+      NewJob now = job("default", 0, NOW, JobPolicy.defaults());
+      store.enqueue(List.of(now)); // job 1, lean
+      enqueueGenerally(store, now); // job 2
+      store.enqueue(List.of(job("default", 0, NOW.plusSeconds(5), JobPolicy.defaults()))); // job 3, lean, SCHEDULED
+      Map<String, Object> queued = dump(store);
+
+      ClaimResult claimed = store.claim(new ClaimRequest("w1", List.of("default"), 3, clock.advance(Duration.ofSeconds(10))));
+
+      assertThat(claimed.jobs()).extracting(JobInfo::id, JobInfo::argsJson, JobInfo::state).containsExactlyInAnyOrder(
+          tuple("1", now.argsJson(), JobState.RUNNING), tuple("2", now.argsJson(), JobState.RUNNING),
+          tuple("3", now.argsJson(), JobState.RUNNING));
+      Map<String, Object> running = dump(store);
+      assertThat((String) queued.get("h:1")).contains("\0QUEUED|");
+      assertThat((String) queued.get("h:3")).contains("\0SCHEDULED|");
+      assertThat(running.get("h:1")).isEqualTo(running.get("h:2")).isEqualTo(queued.get("h:2"));
+      assertThat((String) running.get("h:3")).doesNotContain("\0");
+      assertThat((String) running.get("s:1")).isEqualTo(running.get("s:2")).startsWith("RUNNING|1|1|");
     }
   }
 

@@ -47,13 +47,22 @@ local function claimstatus(text, wesc, now)
 end
 -- A job enqueued by enqueue_plain has no status key until its first transition: its first status
 -- is the header's tail, after a NUL that ends the arguments (JSON holds no raw NUL). Once the status
--- key exists it is the status, and the tail is stale.
+-- key exists it is the status, and the tail is stale until a claim drops it (withtexts).
+-- Where the tail of header h starts (its NUL), or nil if it has none.
+local function tailat(h)
+  local nl = string.find(h, '\n', 1, true)
+  return nl and string.find(h, '\0', nl + 1, true)
+end
 -- The status in header h's tail, or nil (h may be false: no header).
 local function tailstatus(h)
-  if not h then return nil end
-  local nl = string.find(h, '\n', 1, true)
-  local z = nl and string.find(h, '\0', nl + 1, true)
+  local z = h and tailat(h)
   if z then return string.sub(h, z + 1) end
+  return nil
+end
+-- Header h without its tail, or nil if it has none.
+local function withouttail(h)
+  local z = tailat(h)
+  if z then return string.sub(h, 1, z - 1) end
   return nil
 end
 -- The job's status text, or nil if it does not exist.

@@ -10,7 +10,7 @@
 --   P..'h:'..id  what never changes, as the client writes it: "task|queue|priority|created|policy id|
 --                unique key" ('%', '|' and newlines in the key escaped as %25, %7C, %0A), a newline,
 --                then the arguments JSON; for a job enqueue_plain wrote, then a NUL and its first
---                status (one key a new job: codec.lua's statustext)
+--                status (one key a new job: codec.lua's statustext) until a claim drops it
 --   P..'s:'..id  the status, written at a job's first transition (at enqueue by the general
 --                enqueue), "|"-separated, in this order (empty = nil/0):
 --                s state, n attempt, fe fencing token, st started, w worker id (these five first: a
