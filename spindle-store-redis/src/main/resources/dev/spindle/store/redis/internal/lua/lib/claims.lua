@@ -2,8 +2,9 @@
 -- What exchange does after the completions: it claims jobs for a worker. A claim's work table 'x':
 -- worker, wesc (its escaped id), wk (its in-flight set), allow (task name -> true, or nil: any
 -- task), remaining (jobs still wanted), claimed ({id, fence, ...}), statuses (their new statuses),
--- flownext (the earliest time, us, a flow rule that held a key lifts), marks (queue -> its held mark,
--- see flow.lua, written after the last flush()).
+-- headers (their headers where the claim read them, by the same position), flownext (the earliest
+-- time, us, a flow rule that held a key lifts), marks (queue -> its held mark, see flow.lua, written
+-- after the last flush()).
 
 -- What later modules and scripts use; the rest of the module is its own (inside do ... end).
 local claim, exchangerecord, stillheld, withtexts, giveback, nextrun
@@ -210,8 +211,8 @@ do
   -- Claims up to 'max' jobs for 'worker' from the nq queues at ARGV[at + 1 ...], in their order
   -- (then, optionally, the task names it takes, comma-separated). Returns the claim's work table.
   function claim(worker, max, nq, at, now, nowus)
-    local x = {worker = worker, wesc = esc(worker), wk = wkey(worker), remaining = max, claimed = {}, statuses = {}, headers = {},
-      marks = {}}
+    local x = {worker = worker, wesc = esc(worker), wk = wkey(worker), remaining = max, claimed = {}, statuses = {},
+      headers = {}, marks = {}}
     local tasks = ARGV[at + nq + 1]
     if tasks then
       x.allow = {}
