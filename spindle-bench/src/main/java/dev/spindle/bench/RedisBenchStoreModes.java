@@ -27,10 +27,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * The {@link RedisBench} modes that call the Redis store directly, with no queue and no task
  * execution: {@code store} (batch enqueue, and claim+complete exchanges, jobs/s and Redis time per
  * job), {@code costs} (the Redis CPU of each kind of call a capacity plan needs) and {@code memory}
- * (the Redis memory a queued job takes, by key kind). Run from one
+ * (the Redis memory a queued and a kept job take, by key kind). Run from one
  * thread; {@code store} starts and joins its own exchange threads.
  */
 final class RedisBenchStoreModes {
+  /** A no-op job's header as the floor script stores it. */
+  private static final String FLOOR_HEADER = "rbench.noop|default|0|1764400000.000000000|def96d8d7cb23300|\n0";
+
   private final RedisBenchFixture f;
 
   RedisBenchStoreModes(RedisBenchFixture fixture) {
@@ -157,6 +160,7 @@ final class RedisBenchStoreModes {
         int calls = Math.max(100, n * 4 / size);
         cost("enqueue, calls of " + size + " (one at a time)", calls, () -> store.enqueue(call));
       }
+      loneFloor(n);
       List<NewJob> jobs = noopJobs(64, now);
       int rounds = n / 10;
       double cpu0 = f.redisCpu();
@@ -193,6 +197,22 @@ final class RedisBenchStoreModes {
     }
   }
 
+  /**
+   * What any call costs Redis ({@code PING}), and what a lone enqueue's commands alone cost it (the
+   * floor script's enqueue of one job), {@code n} calls each: the least a lone enqueue can cost.
+   */
+  private void loneFloor(int n) throws IOException {
+    try (RespClient c = resp(Duration.ofSeconds(30))) {
+      cost("PING (a call that does nothing)", n, () -> c.command("PING"));
+      String sha = String.valueOf(c.command("SCRIPT", "LOAD", floorScript()));
+      String prefix = "{costs-lone-" + System.nanoTime() + "}:";
+      AtomicLong rid = new AtomicLong();
+      cost("the layout's commands alone: lone enqueue", n,
+          () -> c.command("EVALSHA", sha, "1", prefix, "enqueue", "1", FLOOR_HEADER, "r" + rid.incrementAndGet()));
+      c.command("EVALSHA", sha, "1", prefix, "clean", "1", Integer.toString(n));
+    }
+  }
+
   /** Runs {@code call} {@code n} times and prints the Redis CPU per call. */
   private void cost(String what, int n, Runnable call) {
     double cpu0 = f.redisCpu();
@@ -213,18 +233,12 @@ final class RedisBenchStoreModes {
    * Returns the Redis CPU per job, microseconds: {enqueue, claim and complete}.
    */
   private double[] commandFloor(int rounds) throws IOException {
-    String script;
-    try (InputStream in = Objects.requireNonNull(RedisBenchStoreModes.class.getResourceAsStream("redis-command-floor.lua"),
-        "redis-command-floor.lua on the class path")) {
-      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
     try (RespClient c = resp(Duration.ofSeconds(30))) {
-      String sha = String.valueOf(c.command("SCRIPT", "LOAD", script));
+      String sha = String.valueOf(c.command("SCRIPT", "LOAD", floorScript()));
       String prefix = "{costs-floor-" + System.nanoTime() + "}:";
-      String header = "rbench.noop|default|0|1764400000.000000000|def96d8d7cb23300|\n0";
       double cpu0 = f.redisCpu();
       for (int r = 0; r < rounds; r++) {
-        c.command("EVALSHA", sha, "1", prefix, "enqueue", "64", header, "r" + r);
+        c.command("EVALSHA", sha, "1", prefix, "enqueue", "64", FLOOR_HEADER, "r" + r);
       }
       double enqueue = (f.redisCpu() - cpu0) * 1e6 / (rounds * 64.0);
       cpu0 = f.redisCpu();
@@ -243,6 +257,14 @@ final class RedisBenchStoreModes {
       double exchange = (f.redisCpu() - cpu0) * 1e6 / done;
       c.command("EVALSHA", sha, "1", prefix, "clean", "1", Long.toString(rounds * 64L));
       return new double[] {enqueue, exchange};
+    }
+  }
+
+  /** The text of redis-command-floor.lua. */
+  private static String floorScript() throws IOException {
+    try (InputStream in = Objects.requireNonNull(RedisBenchStoreModes.class.getResourceAsStream("redis-command-floor.lua"),
+        "redis-command-floor.lua on the class path")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
