@@ -85,7 +85,7 @@ do
   -- Claims job id if it is QUEUED with status 'text' (QUEUED -> RUNNING as move() would do it, the
   -- job already off its ready set); its fence, or nil. Statuses are buffered unless 'now' (keyed
   -- queues write them at once, so permits count this claim's jobs). 'h' is the job's header if it
-  -- was read (else nil); one that still holds the job's first status loses it (see withtexts).
+  -- was read (else nil), kept for the reply (withtexts).
   local function claimtext(x, id, text, now, direct, h)
     local new, fence, ra
     if text then new, fence, ra = claimstatus(text, x.wesc, now) end
@@ -96,11 +96,6 @@ do
     x.claimed[#x.claimed + 1] = id
     x.claimed[#x.claimed + 1] = fence
     x.statuses[#x.statuses + 1] = new
-    local bare = h and withouttail(h)
-    if bare then
-      h = bare
-      if direct then redis.call('SET', hkey(id), h) else mset(hkey(id), h) end
-    end
     x.headers[#x.statuses] = h
     return fence
   end
@@ -260,8 +255,8 @@ do
 
   -- {id, fence, ...} -> {id, fence, header+args, status, ...} of running jobs; 'status' and 'headers'
   -- have the statuses and headers already known (by position; either may be nil), the others are
-  -- read. A header read here that still holds its job's first status (codec.lua; stale once the job
-  -- runs) loses it, as claimtext's do, so a finished job keeps the header the general enqueue writes.
+  -- read. A header that still holds its job's first status (codec.lua; stale once the job runs)
+  -- loses it, so a finished job keeps the header the general enqueue writes.
   function withtexts(pairs, status, headers)
     local out, trimmed = {}, {}
     local n = #pairs / 2
@@ -276,11 +271,10 @@ do
       local at = 0
       for k = i, last do
         local id, h = pairs[2 * k - 1], headers and headers[k]
-        local read = not h
-        if read then at = at + 1; h = v[at] end
+        if not h then at = at + 1; h = v[at] end
         local s = status and status[k]
         if not status then at = at + 1; s = v[at] or tailstatus(h) or false end
-        local bare = read and h and withouttail(h)
+        local bare = h and withouttail(h)
         if bare then
           h = bare
           append2(trimmed, hkey(id), h)
