@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One caller's batch in an enqueue combiner ({@link EnqueueCombiner}, {@link AsyncEnqueueCombiner}),
- * and what both combiners do with the batches of one script call: take them from the queue within
- * the per-call bounds, join their jobs, and hand each its slice of the answer. Not thread-safe: a
- * combiner calls these under its lock or from the one thread that owns a group.
+ * One caller's batch in the {@link EnqueueCombiner}, and what the combiner does with the batches of
+ * one script call: take them from the queue within the per-call bounds, join their jobs, and hand
+ * each its slice of the answer. Not thread-safe: the combiner calls these under its lock or from the
+ * one thread that owns a group.
  */
 abstract class CombinedBatch {
   final List<NewJob> jobs;

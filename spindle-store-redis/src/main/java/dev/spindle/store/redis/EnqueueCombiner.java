@@ -3,153 +3,190 @@ package dev.spindle.store.redis;
 import dev.spindle.queue.StoreException;
 import dev.spindle.queue.spi.EnqueueResult;
 import dev.spindle.queue.spi.NewJob;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit for enqueues from many threads: while {@code maxInFlight} script calls are on their
- * way, the batches that other threads enqueue meanwhile wait, and the first of them then sends all
- * of them as one script call (within the per-call bounds) as soon as a call returns. One thread
- * alone never waits for anyone (its call goes out at once); sixteen threads enqueueing one job each
- * pay one round trip per group instead of one each, and with more than one call in flight the next
- * group is already on its way (pipelined on the connection) while the previous one runs in Redis.
+ * Group commit for small enqueues, from any number of threads, waiting or not: while
+ * {@code maxInFlight} script calls are on their way, the batches enqueued meanwhile queue up, and
+ * when a call's reply arrives the thread that handles it (the Redis client's I/O thread) answers the
+ * call's batches and sends all the queued ones as the next call (within the per-call bounds). A
+ * batch that finds a call free goes out at once from its caller's thread. No timer delays a call:
+ * sixteen enqueues in flight make calls of up to sixteen jobs, whether one thread has them in flight
+ * ({@link #enqueue}) or sixteen threads each wait for one ({@link #enqueueAndWait}).
  *
- * <p>Every batch keeps its guarantees: the combined call is one script, so each batch is added
- * whole or not at all; within a call the jobs get ids in the order the batches arrived; a unique
- * key already used by an earlier batch of the call answers that job's id, as it would have one call
- * later. If the call fails, nothing of it was added and every batch of it fails with the same
- * reason. Only the batches of a call are woken when it returns (each by its own unpark: they return
- * without taking the lock again), and the oldest waiting batch when a call may go out; the others
- * sleep on.
+ * <p>Every batch keeps its guarantees: a call is one script, so each batch is added whole or not at
+ * all, in the order the batches arrived; a unique key already used by an earlier batch of the call
+ * answers that job's id, as it would have one call later. If a call fails, nothing of it was added
+ * and every batch of it fails with the same reason. A batch's future completes on the thread that
+ * handled its call's reply; its dependent stages must not block.
  *
  * <p>Thread-safe.
  */
-final class EnqueueCombiner extends BatchQueue<EnqueueCombiner.Request> {
-  private final Function<List<NewJob>, List<EnqueueResult>> send;
+final class EnqueueCombiner {
+  private final Function<List<NewJob>, CompletableFuture<List<EnqueueResult>>> send;
+  private final int maxJobs;
+  private final long maxBytes;
+  private final int maxInFlight;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** The batches waiting for a call, oldest first. Under {@link #lock}. */
+  private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+  /** Calls on their way. Under {@link #lock}. */
+  private int inFlight;
 
   /**
-   * @param send adds the jobs in one script call (all or none), answering in their order
+   * @param send sends the jobs as one script call (all or none), answering in their order
    * @param maxJobs the most jobs one combined call carries (a single larger batch still goes alone)
    * @param maxBytes the most argument characters one combined call carries (likewise)
    * @param maxInFlight the most calls on their way at once (at least 1)
    */
-  EnqueueCombiner(Function<List<NewJob>, List<EnqueueResult>> send, int maxJobs, long maxBytes, int maxInFlight) {
-    super(maxJobs, maxBytes, maxInFlight);
+  EnqueueCombiner(Function<List<NewJob>, CompletableFuture<List<EnqueueResult>>> send, int maxJobs, long maxBytes,
+      int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be >= 1: " + maxInFlight);
+    }
     this.send = send;
+    this.maxJobs = maxJobs;
+    this.maxBytes = maxBytes;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Adds {@code jobs} (a batch that fits one script call), alone or with others' batches. */
-  List<EnqueueResult> enqueue(List<NewJob> jobs) {
-    Request me = new Request(jobs, Thread.currentThread());
+  CompletableFuture<List<EnqueueResult>> enqueue(List<NewJob> jobs) {
+    Request me = new Request(jobs);
+    List<Request> group = null;
     lock.lock();
     try {
       waiting.add(me);
+      if (inFlight < maxInFlight) {
+        inFlight++;
+        group = takeGroup();
+      }
     } finally {
       lock.unlock();
     }
-    boolean interrupted = false;
-    while (!me.done) {
-      List<Request> group = null;
-      lock.lock();
-      try {
-        if (!me.done && inFlight < maxInFlight && waiting.peek() == me) {
-          inFlight++;
-          group = takeGroup();
-          wakeNextSender(); // a call left over may go out too
-        }
-      } finally {
-        lock.unlock();
-      }
-      if (group == null) {
-        // done is checked again here, after the lock: a wait for the lock may have taken the
-        // unpark that said so (a later one, or the permit, ends the park below)
-        if (!me.done) {
-          LockSupport.park(this); // until this batch is done or may go out (or spuriously)
-          // uninterruptible, as the call it waits for: the interrupt is kept for the caller
-          interrupted |= Thread.interrupted();
-        }
-        continue;
-      }
-      try {
-        sendGroup(group);
-      } finally {
-        lock.lock();
-        try {
-          inFlight--;
-          wakeNextSender();
-        } finally {
-          lock.unlock();
-        }
-      }
+    if (group != null) {
+      sendGroups(group);
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    return me.result();
+    return me.future;
   }
 
-  /** Wakes the oldest waiting batch if a call may go out now. Under the lock. */
-  private void wakeNextSender() {
-    Request next = waiting.peek();
-    if (next != null && inFlight < maxInFlight) {
-      LockSupport.unpark(next.caller);
-    }
-  }
-
-  /** One call for the group; each request gets its slice of the answer, or the failure. Not under the lock. */
-  private void sendGroup(List<Request> group) {
-    List<List<EnqueueResult>> slices = null;
-    RuntimeException failure = null;
+  /**
+   * {@link #enqueue}, waiting for the outcome. The wait is not interruptible, as the call it waits
+   * for is not: an interrupt meanwhile is kept for the caller.
+   *
+   * @throws StoreException a new one for each caller, so that its stack trace shows its own call
+   */
+  List<EnqueueResult> enqueueAndWait(List<NewJob> jobs) {
     try {
-      slices = CombinedBatch.slices(group, send.apply(CombinedBatch.jobsOf(group)));
-    } catch (RuntimeException e) {
-      failure = e;
-    } catch (Error e) {
-      failure = new IllegalStateException("enqueue failed: " + e, e);
-      throw e;
-    } finally {
-      // each batch's outcome, then its caller woken: it returns without taking the lock again
-      for (int i = 0; i < group.size(); i++) {
-        Request r = group.get(i);
-        if (slices != null) {
-          r.results = slices.get(i);
-        } else {
-          r.failure = failure;
-        }
-        r.done = true;
-        LockSupport.unpark(r.caller);
+      return enqueue(jobs).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof StoreException se) {
+        throw new StoreException(se.reason(), se.getMessage(), se);
       }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
     }
   }
 
   /**
-   * One caller's batch and, once its call returned, the outcome: written by the thread that sent
-   * the call, before it sets {@code done} (volatile), which publishes them to the caller.
+   * Sends {@code group} (its call counted in flight); a call that ended at once (failed before it
+   * left) is answered here and the next group sent in this loop, not by recursion.
    */
-  static final class Request extends CombinedBatch {
-    /** The thread that waits for this batch: unparked when it is done or may go out. */
-    final Thread caller;
-    volatile boolean done;
-    @Nullable List<EnqueueResult> results;
-    @Nullable RuntimeException failure;
-
-    Request(List<NewJob> jobs, Thread caller) {
-      super(jobs);
-      this.caller = caller;
+  private void sendGroups(List<Request> group) {
+    @Nullable List<Request> next = group;
+    while (next != null) {
+      List<Request> sent = next;
+      CompletableFuture<List<EnqueueResult>> call;
+      try {
+        call = send.apply(CombinedBatch.jobsOf(sent));
+      } catch (RuntimeException e) {
+        call = CompletableFuture.failedFuture(e);
+      }
+      if (!call.isDone()) {
+        call.whenComplete((all, e) -> {
+          List<Request> after = answer(sent, all, e);
+          if (after != null) {
+            sendGroups(after);
+          }
+        });
+        return;
+      }
+      List<EnqueueResult> all = null;
+      Throwable failure = null;
+      try {
+        all = call.join();
+      } catch (CompletionException | CancellationException e) {
+        failure = e;
+      }
+      next = answer(sent, all, failure);
     }
+  }
 
-    List<EnqueueResult> result() {
-      if (results != null) {
-        return results;
+  /**
+   * Completes the batches of a call that ended, then frees its place: returns the next group to
+   * send (counted in flight), or null if none waits.
+   */
+  private @Nullable List<Request> answer(List<Request> group, @Nullable List<EnqueueResult> all,
+      @Nullable Throwable failure) {
+    List<List<EnqueueResult>> slices = null;
+    Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    if (cause == null) {
+      try {
+        slices = CombinedBatch.slices(group, Objects.requireNonNull(all));
+      } catch (RuntimeException e) {
+        cause = e;
       }
-      RuntimeException f = failure;
-      if (f instanceof StoreException se) {
-        // a new exception, so that each caller's stack trace shows its own call
-        throw new StoreException(se.reason(), se.getMessage(), se);
+    }
+    for (int i = 0; i < group.size(); i++) {
+      if (slices != null) {
+        group.get(i).future.complete(slices.get(i));
+      } else {
+        group.get(i).future.completeExceptionally(Objects.requireNonNull(cause));
       }
-      throw f != null ? f : new IllegalStateException("enqueue ended without result");
+    }
+    lock.lock();
+    try {
+      if (waiting.isEmpty()) {
+        inFlight--;
+        return null;
+      }
+      return takeGroup(); // its call takes this one's place
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The waiting batches one call carries (see {@link CombinedBatch#takeGroup}). Under the lock. */
+  private List<Request> takeGroup() {
+    return CombinedBatch.takeGroup(waiting, maxJobs, maxBytes);
+  }
+
+  /** How many batches wait for a call (for tests). */
+  int waiting() {
+    lock.lock();
+    try {
+      return waiting.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One caller's batch and the future its call completes. */
+  static final class Request extends CombinedBatch {
+    final CompletableFuture<List<EnqueueResult>> future = new CompletableFuture<>();
+
+    Request(List<NewJob> jobs) {
+      super(jobs);
     }
   }
 }

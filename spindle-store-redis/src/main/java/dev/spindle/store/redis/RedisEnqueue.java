@@ -32,30 +32,21 @@ final class RedisEnqueue {
   private final RedisLink link;
   private final NamespaceEpoch epoch;
   private final StoredPolicies storedPolicies = new StoredPolicies();
-  /**
-   * Combined enqueue calls on their way at once. With one, 16 threads enqueueing single jobs waited
-   * for each group's round trip in turn: 23,800-27,200 jobs/s; with 4, 25,800-33,100 (+20 to +35 %),
-   * for 6 us more Redis CPU per job (smaller groups: 26-28 against 19-22 us). Measured side by side,
-   * {@code RedisBench single --jobs 100000 --rounds 2}, 2026-11-25.
-   */
-  static final int ENQUEUE_CALLS_IN_FLIGHT = 4;
   /** The shortest time an enqueue's reply is kept for a retried request. */
   static final Duration MIN_REPLY_TTL = Duration.ofMinutes(1);
-
-  /** Combines concurrent enqueues into one script call (group commit), a few calls in flight. */
-  private final EnqueueCombiner combiner = new EnqueueCombiner(jobs -> enqueueChunk(jobs, false, 0),
-      RedisJobStore.MAX_JOBS_PER_SCRIPT, RedisJobStore.MAX_BYTES_PER_SCRIPT, ENQUEUE_CALLS_IN_FLIGHT);
   /**
-   * Combined calls of {@link #enqueueAsync} on their way at once. 16 enqueues in flight from one
-   * thread, AOF everysec, 2 processes of 2 rounds per setting: with one call in flight (calls of 16
-   * jobs) 48,064-54,075 jobs/s at 12.5-14.4 us of Redis CPU per job; with two (calls of 8, one built
-   * while Redis runs the other) 39,227-45,747 at 15.7-18.5 us. {@code RedisBench single --jobs 60000
-   * --rounds 2 --bullmq yes}, 2026-11-29.
+   * Combined calls on their way at once. 16 enqueues in flight from one thread, AOF everysec,
+   * 2 processes of 2 rounds per setting: with one call in flight (calls of 16 jobs) 48,064-54,075
+   * jobs/s at 12.5-14.4 us of Redis CPU per job; with two (calls of 8, one built while Redis runs
+   * the other) 39,227-45,747 at 15.7-18.5 us. 16 threads each waiting for its enqueue, 3 processes
+   * of 2 rounds: one call in flight 41,732-45,511 jobs/s at 12.0-14.2 us, against 35,723-51,274 at
+   * 16.7-18.5 us with four in flight. {@code RedisBench single --jobs 60000 --rounds 2 --bullmq yes},
+   * 2026-11-29.
    */
-  static final int ASYNC_CALLS_IN_FLIGHT = 1;
-  /** Combines enqueues that do not wait into one script call, {@link #ASYNC_CALLS_IN_FLIGHT} in flight. */
-  private final AsyncEnqueueCombiner asyncCombiner = new AsyncEnqueueCombiner(this::sendAsync,
-      RedisJobStore.MAX_JOBS_PER_SCRIPT, RedisJobStore.MAX_BYTES_PER_SCRIPT, ASYNC_CALLS_IN_FLIGHT);
+  static final int CALLS_IN_FLIGHT = 1;
+  /** Combines small enqueues, waiting or not, into one script call (group commit). */
+  private final EnqueueCombiner combiner = new EnqueueCombiner(this::sendAsync, RedisJobStore.MAX_JOBS_PER_SCRIPT,
+      RedisJobStore.MAX_BYTES_PER_SCRIPT, CALLS_IN_FLIGHT);
 
   /**
    * How long Redis keeps an enqueue's reply for a retried request, in milliseconds: twice the
@@ -91,7 +82,8 @@ final class RedisEnqueue {
       return enqueueChunk(jobs, true, 0);
     }
     if (EnqueueArgs.chunkEnd(jobs, 0) == jobs.size()) {
-      return combiner.enqueue(jobs);
+      link.checkMayBlock(); // the reply that ends the wait is read on the I/O thread
+      return combiner.enqueueAndWait(jobs);
     }
     List<EnqueueResult> out = new ArrayList<>(jobs.size());
     int from = 0;
@@ -115,7 +107,7 @@ final class RedisEnqueue {
 
   /**
    * {@link JobStore#enqueueAsync}, as {@link RedisJobStore#enqueueAsync} describes it: a batch that
-   * fits one script call goes through the {@link AsyncEnqueueCombiner}; a workflow or a larger batch
+   * fits one script call goes through the {@link EnqueueCombiner}; a workflow or a larger batch
    * is enqueued as {@link #enqueue} does, on a new virtual thread.
    */
   CompletableFuture<List<EnqueueResult>> enqueueAsync(List<NewJob> batch) {
@@ -127,7 +119,7 @@ final class RedisEnqueue {
     if (workflow || EnqueueArgs.chunkEnd(jobs, 0) < jobs.size()) {
       return inVirtualThread(() -> enqueue(jobs));
     }
-    return asyncCombiner.enqueue(jobs);
+    return combiner.enqueue(jobs);
   }
 
   /**

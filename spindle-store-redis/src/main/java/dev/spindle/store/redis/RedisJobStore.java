@@ -269,8 +269,10 @@ public final class RedisJobStore implements StoreBackend {
    * last id added. Unique keys are honoured across chunks (a later chunk sees the earlier ones).
    *
    * <p>Batches that fit one call and are enqueued by several threads at once share script calls:
-   * while a few calls (4) are on their way, the batches that arrive meanwhile go out together in
-   * the next (group commit; each batch still all or none, see {@code EnqueueCombiner}).
+   * while a call is on its way, the batches that arrive meanwhile (with those of {@link
+   * #enqueueAsync}) go out together in the next, sent by the thread that reads its reply (group
+   * commit; each batch still all or none, see {@code EnqueueCombiner}). An interrupt does not end
+   * that wait (it is kept for the caller); the command timeout and the retry budget bound it.
    *
    * <p>A batch in which any job has dependencies (a workflow) is never split: it is one script
    * call of any size (the queue bounds a workflow's size: {@code JobQueue.Builder.maxWorkflowSize}),

@@ -316,11 +316,7 @@ public final class RedisLink implements AutoCloseable {
   private <T> T retried(String op, boolean retry,
       Function<RedisClusterAsyncCommands<String, String>, ? extends CompletionStage<T>> command, long deadline,
       @Nullable Throwable failed) {
-    if (onIoThread()) {
-      throw new IllegalStateException("a blocking call to the Redis store at " + where + " on the Redis client's I/O "
-          + "thread (in a stage that depends on an asynchronous call, such as JobQueue.enqueueAsync) would wait for "
-          + "itself: block only in stages run on another executor (thenApplyAsync(fn, executor))");
-    }
+    checkMayBlock();
     long backoff = TimeUnit.MILLISECONDS.toNanos(5);
     while (true) {
       if (failed != null) {
@@ -507,6 +503,20 @@ public final class RedisLink implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new StoreException(Reason.IO, "interrupted while waiting for Redis at " + where
           + "; the last command may or may not have been applied", e);
+    }
+  }
+
+  /**
+   * Throws if the calling thread is one of the Redis client's I/O threads, where waiting for a reply
+   * would wait for itself; call it before any wait for a reply.
+   *
+   * @throws IllegalStateException on an I/O thread (a stage that depends on an asynchronous call)
+   */
+  public void checkMayBlock() {
+    if (onIoThread()) {
+      throw new IllegalStateException("a blocking call to the Redis store at " + where + " on the Redis client's I/O "
+          + "thread (in a stage that depends on an asynchronous call, such as JobQueue.enqueueAsync) would wait for "
+          + "itself: block only in stages run on another executor (thenApplyAsync(fn, executor))");
     }
   }
 
