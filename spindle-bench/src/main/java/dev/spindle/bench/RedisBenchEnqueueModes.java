@@ -33,7 +33,7 @@ final class RedisBenchEnqueueModes {
   void enqueue() throws Exception {
     int n = f.intOpt("jobs", 500_000);
     try (RedisJobStore store = f.open("enqueue-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
-      warmUp(q);
+      warmUp(q, 3000);
       for (int round = 0; round < f.intOpt("rounds", 3); round++) {
         for (int batch : new int[] {1_000, 10_000}) {
           List<Long> inputs = LongStream.range(0, batch).boxed().toList();
@@ -59,10 +59,6 @@ final class RedisBenchEnqueueModes {
             singles, s, singles / s);
       }
     }
-  }
-
-  private static void warmUp(JobQueue q) {
-    warmUp(q, 3000);
   }
 
   /** The warm-up, with {@code async} enqueues through 16 {@code enqueueAsync} loops. */

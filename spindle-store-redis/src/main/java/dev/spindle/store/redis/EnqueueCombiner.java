@@ -37,7 +37,7 @@ final class EnqueueCombiner {
   private final int maxInFlight;
   private final ReentrantLock lock = new ReentrantLock();
   /** The batches waiting for a call, oldest first. Under {@link #lock}. */
-  private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+  private final ArrayDeque<CombinedBatch> waiting = new ArrayDeque<>();
   /** Calls on their way. Under {@link #lock}. */
   private int inFlight;
 
@@ -60,8 +60,8 @@ final class EnqueueCombiner {
 
   /** Adds {@code jobs} (a batch that fits one script call), alone or with others' batches. */
   CompletableFuture<List<EnqueueResult>> enqueue(List<NewJob> jobs) {
-    Request me = new Request(jobs);
-    List<Request> group = null;
+    CombinedBatch me = new CombinedBatch(jobs);
+    List<CombinedBatch> group = null;
     lock.lock();
     try {
       waiting.add(me);
@@ -102,10 +102,10 @@ final class EnqueueCombiner {
    * Sends {@code group} (its call counted in flight); a call that ended at once (failed before it
    * left) is answered here and the next group sent in this loop, not by recursion.
    */
-  private void sendGroups(List<Request> group) {
-    @Nullable List<Request> next = group;
+  private void sendGroups(List<CombinedBatch> group) {
+    @Nullable List<CombinedBatch> next = group;
     while (next != null) {
-      List<Request> sent = next;
+      List<CombinedBatch> sent = next;
       CompletableFuture<List<EnqueueResult>> call;
       try {
         call = send.apply(CombinedBatch.jobsOf(sent));
@@ -114,7 +114,7 @@ final class EnqueueCombiner {
       }
       if (!call.isDone()) {
         call.whenComplete((all, e) -> {
-          List<Request> after = answer(sent, all, e);
+          List<CombinedBatch> after = answer(sent, all, e);
           if (after != null) {
             sendGroups(after);
           }
@@ -136,7 +136,7 @@ final class EnqueueCombiner {
    * Completes the batches of a call that ended, then frees its place: returns the next group to
    * send (counted in flight), or null if none waits.
    */
-  private @Nullable List<Request> answer(List<Request> group, @Nullable List<EnqueueResult> all,
+  private @Nullable List<CombinedBatch> answer(List<CombinedBatch> group, @Nullable List<EnqueueResult> all,
       @Nullable Throwable failure) {
     List<List<EnqueueResult>> slices = null;
     Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
@@ -167,7 +167,7 @@ final class EnqueueCombiner {
   }
 
   /** The waiting batches one call carries (see {@link CombinedBatch#takeGroup}). Under the lock. */
-  private List<Request> takeGroup() {
+  private List<CombinedBatch> takeGroup() {
     return CombinedBatch.takeGroup(waiting, maxJobs, maxBytes);
   }
 
@@ -178,15 +178,6 @@ final class EnqueueCombiner {
       return waiting.size();
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** One caller's batch and the future its call completes. */
-  static final class Request extends CombinedBatch {
-    final CompletableFuture<List<EnqueueResult>> future = new CompletableFuture<>();
-
-    Request(List<NewJob> jobs) {
-      super(jobs);
     }
   }
 }
