@@ -10,6 +10,8 @@ import java.nio.file.Path;
 final class ProcessCpu {
   /** Linux reports {@code /proc/self/stat} times in ticks of 10 ms. */
   private static final long NANOS_PER_TICK = 10_000_000L;
+  /** The window {@link #awaitQuiet} measures this JVM's CPU over. */
+  private static final long QUIET_WINDOW_MILLIS = 100;
 
   private ProcessCpu() {}
 
@@ -34,5 +36,27 @@ final class ProcessCpu {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Waits until this JVM is quiet: less than 5 % of a core over a 100 ms window, so that a peer
+   * measured next does not share the machine with this JVM's compiler and collector threads
+   * finishing the work of the round before. Gives up after {@code maxMillis}.
+   *
+   * @return how long it waited, in milliseconds
+   * @throws InterruptedException if interrupted while waiting
+   */
+  static long awaitQuiet(long maxMillis) throws InterruptedException {
+    long start = System.nanoTime();
+    long cpu = nanos();
+    while (System.nanoTime() - start < maxMillis * 1_000_000L) {
+      Thread.sleep(QUIET_WINDOW_MILLIS);
+      long now = nanos();
+      if (now - cpu < QUIET_WINDOW_MILLIS * 1_000_000L / 20) {
+        break;
+      }
+      cpu = now;
+    }
+    return (System.nanoTime() - start) / 1_000_000L;
   }
 }

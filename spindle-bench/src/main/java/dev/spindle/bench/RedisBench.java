@@ -22,7 +22,8 @@ import java.util.Map;
  *                  queue.add() measured the same way after each round (node, npm install on first use);
  *                  each round first prints the round-trip floor of one thread (Lettuce PING and SET;
  *                  then redis-benchmark's, one connection)
- *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s
+ *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s; --bullmq yes: then
+ *                  BullMQ's workers drain the same backlog the same way (--bullmq-concurrency 50)
  *       scaling    drain with 1, 2 and 4 worker processes, as a table
  *       latency    enqueue-to-start latency on idle workers, p50/p90/p99/max
  *       fault      N jobs while worker processes are killed with kill -9 every --kill-every-ms for --kill-for-ms
@@ -73,7 +74,7 @@ public final class RedisBench {
       case "single" -> enqueue.single();
       case "costs" -> store.costs();
       case "memory" -> store.memory();
-      case "drain" -> drain.drain(b.intOpt("workers", 2), true);
+      case "drain" -> drain.drainBesideBullmq(b.intOpt("workers", 2));
       case "scaling" -> drain.scaling();
       case "latency" -> drain.latency();
       case "fault" -> fault.fault();

@@ -131,6 +131,19 @@ final class RedisBenchDrainModes {
     return best;
   }
 
+  /**
+   * {@link #drain} with {@code workers} worker processes; with --bullmq yes, then BullMQ's drain of
+   * the same backlog on the same server: as many worker processes of --bullmq-concurrency (default
+   * 50) each, the same warm-up and --rounds (spindle-bench/peers/bullmq/drain.mjs).
+   */
+  void drainBesideBullmq(int workers) throws Exception {
+    drain(workers, true);
+    if ("yes".equals(f.opt("bullmq", ""))) {
+      f.runBullmq("drain.mjs", Integer.toString(f.intOpt("jobs", 300_000)), Integer.toString(workers),
+          f.opt("bullmq-concurrency", "50"), Integer.toString(f.intOpt("rounds", 3)));
+    }
+  }
+
   void scaling() throws Exception {
     Map<Integer, Double> rate = new LinkedHashMap<>();
     for (int w : new int[] {1, 2, 4}) {

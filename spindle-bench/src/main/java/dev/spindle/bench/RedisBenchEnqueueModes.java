@@ -4,8 +4,6 @@ import dev.spindle.queue.JobOptions;
 import dev.spindle.queue.JobQueue;
 import dev.spindle.store.redis.RedisJobStore;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -98,10 +96,6 @@ final class RedisBenchEnqueueModes {
     boolean virtual = "yes".equals(f.opt("virtual", ""));
     // --only async: only the enqueueAsync loops (and BullMQ's with --bullmq yes), e.g. to profile them
     boolean asyncOnly = "async".equals(f.opt("only", ""));
-    Path peer = Path.of(f.opt("peers", "spindle-bench/peers")).resolve("bullmq");
-    if (bullmq && !Files.isDirectory(peer.resolve("node_modules"))) {
-      run(peer, "npm", "install", "--no-audit", "--no-fund", "--silent");
-    }
     try (RedisJobStore store = f.open("single-" + System.nanoTime()); JobQueue q = JobQueue.builder(store).build()) {
       // --only async skips the one-thread rounds; BullMQ's script runs its one-loop round (--jobs
       // add()s) before its concurrent one in the same process, so the loops get as many first
@@ -137,7 +131,7 @@ final class RedisBenchEnqueueModes {
         }
         asyncLoops(q, n, threads);
         if (bullmq) {
-          run(peer, "node", "enqueue.mjs", f.url(), Integer.toString(n), Integer.toString(threads));
+          f.runBullmq("enqueue.mjs", Integer.toString(n), Integer.toString(threads));
         }
       }
     }
@@ -304,14 +298,6 @@ final class RedisBenchEnqueueModes {
     }
     for (Thread t : ts) {
       t.join();
-    }
-  }
-
-  /** Runs a command in {@code dir}, its output passed through; fails unless it exits 0. */
-  private static void run(Path dir, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " in " + dir + " exited " + p.exitValue());
     }
   }
 }
