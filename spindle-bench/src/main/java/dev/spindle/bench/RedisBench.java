@@ -19,7 +19,7 @@ import java.util.Map;
  *                  claim, a claim+complete of a batch, a PUBLISH to 0, 100 and 1,000 subscribers
  *       single     single enqueues from 1 and --threads 16 threads, then 16 enqueueAsync loops in one
  *                  thread, Redis CPU per job; --bullmq yes: BullMQ's
- *                  queue.add() measured the same way after each round (node, npm install on first use);
+ *                  queue.add() measured the same way after each round (node, npm ci on first use);
  *                  each round first prints the round-trip floor of one thread (Lettuce PING and SET;
  *                  then redis-benchmark's, one connection)
  *       drain      idle worker processes drain a backlog of no-op jobs, jobs/s; --bullmq yes: then

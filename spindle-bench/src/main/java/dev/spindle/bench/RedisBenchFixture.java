@@ -286,19 +286,18 @@ final class RedisBenchFixture {
     live.add(startWorker(namespace, extra, jvmArgs));
   }
 
-  /** Stops every worker process: SIGTERM (a graceful stop), then SIGKILL after 10 s. */
   /**
    * Runs {@code script} of the BullMQ peer (spindle-bench/peers/bullmq, or --peers) with node on
-   * this server, its output inherited; installs the peer with npm on first use. Waits first until
-   * this JVM is quiet, so that its compiler and collector threads do not share the machine with
-   * the peer.
+   * this server, its output inherited. Installs the peer on first use with {@code npm ci}: exactly
+   * the versions of its package-lock.json, which it never rewrites. Waits first until this JVM is
+   * quiet, so that its compiler and collector threads do not share the machine with the peer.
    *
    * @throws IllegalStateException if npm or node exits with an error
    */
   void runBullmq(String script, String... args) throws IOException, InterruptedException {
     Path peer = Path.of(opt("peers", "spindle-bench/peers")).resolve("bullmq");
     if (!Files.isDirectory(peer.resolve("node_modules"))) {
-      runIn(peer, "npm", "install", "--no-audit", "--no-fund", "--silent");
+      runIn(peer, "npm", "ci", "--no-audit", "--no-fund", "--silent");
     }
     System.out.printf(Locale.ROOT, "  (waited %d ms for this JVM to go quiet before BullMQ's rounds)%n",
         ProcessCpu.awaitQuiet(10_000));
@@ -314,6 +313,7 @@ final class RedisBenchFixture {
     }
   }
 
+  /** Stops every worker process: SIGTERM (a graceful stop), then SIGKILL after 10 s. */
   void killAll() {
     synchronized (processes) {
       for (Process p : processes) {
