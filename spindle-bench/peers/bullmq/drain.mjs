@@ -7,6 +7,7 @@
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { fork } from 'node:child_process';
+import { redisCpu } from './redis-cpu.mjs';
 
 if (process.argv[2] === '--work') {
   const [, , , url, name, conc] = process.argv;
@@ -37,21 +38,22 @@ async function main(url, jobsArg, workersArg, concArg, roundsArg) {
     const child = fork(new URL(import.meta.url).pathname, ['--work', url, name, String(conc)]);
     child.once('message', () => ready(child));
     child.once('error', failed);
+    child.once('exit', (code) => failed(new Error(`a worker process exited (${code}) before it was ready`)));
   })));
   for (let round = 0; round <= rounds; round++) {
     const count = round === 0 ? Math.min(jobs, 100000) : jobs;
-    const c0 = await redisCpu(admin);
+    const c0 = (await redisCpu(admin)).all;
     const t0 = process.hrtime.bigint();
     for (let done = 0; done < count; done += 10000) {
       const n = Math.min(10000, count - done);
       await queue.addBulk(Array.from({ length: n }, (_, i) => ({ name: 'noop', data: { i: done + i } })));
     }
     const added = process.hrtime.bigint();
-    const c1 = await redisCpu(admin);
+    const c1 = (await redisCpu(admin)).all;
     await queue.resume();
     while ((await queue.getCompletedCount()) < count) await new Promise((r) => setTimeout(r, 2));
     const s = Number(process.hrtime.bigint() - added) / 1e9;
-    const c2 = await redisCpu(admin);
+    const c2 = (await redisCpu(admin)).all;
     const failed = await queue.getFailedCount();
     if (failed > 0) throw new Error(`round ${round}: ${failed} jobs failed`);
     console.log(`bullmq ${round === 0 ? 'warm-up' : 'drain  '} ${count} no-op jobs, ${workers} worker processes x ${conc}: `
@@ -67,11 +69,4 @@ async function main(url, jobsArg, workersArg, concArg, roundsArg) {
   await queue.close();
   await connection.quit();
   await admin.quit();
-}
-
-// Redis CPU seconds so far, user + system
-async function redisCpu(admin) {
-  const info = await admin.info('cpu');
-  const f = (k) => Number(info.match(new RegExp(k + ':([0-9.]+)'))[1]);
-  return f('used_cpu_user') + f('used_cpu_sys');
 }

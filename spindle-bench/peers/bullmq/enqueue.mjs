@@ -4,6 +4,7 @@
 // usage: node enqueue.mjs <redis url> <jobs> <concurrency>
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
+import { redisCpu } from './redis-cpu.mjs';
 
 const [url, jobsArg, concArg] = process.argv.slice(2);
 const jobs = Number(jobsArg ?? 10000);
@@ -12,22 +13,15 @@ const connection = new IORedis(url, { maxRetriesPerRequest: null });
 const admin = new IORedis(url);
 const queue = new Queue('bench-' + Date.now(), { connection });
 
-// Redis CPU seconds (user + system, and system alone) and reads of client data so far
-async function redisCpu() {
-  const info = await admin.info('cpu') + await admin.info('stats');
-  const f = (k) => Number(info.match(new RegExp(k + ':([0-9.]+)'))[1]);
-  return { all: f('used_cpu_user') + f('used_cpu_sys'), sys: f('used_cpu_sys'), reads: f('total_reads_processed') };
-}
-
 async function run(loops) {
   const per = Math.floor(jobs / loops);
-  const c0 = await redisCpu();
+  const c0 = await redisCpu(admin);
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: loops }, async (_, l) => {
     for (let i = 0; i < per; i++) await queue.add('noop', { i: l * per + i });
   }));
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  const c1 = await redisCpu();
+  const c1 = await redisCpu(admin);
   const n = per * loops;
   return { jobs: n, s, rate: n / s, cpu: (c1.all - c0.all) * 1e6 / n, sys: (c1.sys - c0.sys) * 1e6 / n,
     reads: (c1.reads - c0.reads) / n };

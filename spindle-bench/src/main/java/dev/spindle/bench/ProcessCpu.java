@@ -12,6 +12,8 @@ final class ProcessCpu {
   private static final long NANOS_PER_TICK = 10_000_000L;
   /** The window {@link #awaitQuiet} measures this JVM's CPU over. */
   private static final long QUIET_WINDOW_MILLIS = 100;
+  /** At most this much CPU in one window, 5 % of a core, is quiet. */
+  private static final long QUIET_CPU_NANOS = QUIET_WINDOW_MILLIS * 1_000_000L / 20;
 
   private ProcessCpu() {}
 
@@ -52,7 +54,7 @@ final class ProcessCpu {
     while (System.nanoTime() - start < maxMillis * 1_000_000L) {
       Thread.sleep(QUIET_WINDOW_MILLIS);
       long now = nanos();
-      if (now - cpu < QUIET_WINDOW_MILLIS * 1_000_000L / 20) {
+      if (now - cpu < QUIET_CPU_NANOS) {
         break;
       }
       cpu = now;

@@ -138,7 +138,7 @@ final class RedisBenchDrainModes {
    */
   void drainBesideBullmq(int workers) throws Exception {
     drain(workers, true);
-    if ("yes".equals(f.opt("bullmq", ""))) {
+    if (f.bullmq()) {
       f.runBullmq("drain.mjs", Integer.toString(f.intOpt("jobs", 300_000)), Integer.toString(workers),
           f.opt("bullmq-concurrency", "50"), Integer.toString(f.intOpt("rounds", 3)));
     }

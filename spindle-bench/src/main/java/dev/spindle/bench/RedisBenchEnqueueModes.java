@@ -91,7 +91,6 @@ final class RedisBenchEnqueueModes {
   void single() throws Exception {
     int n = f.intOpt("jobs", 20_000);
     int threads = f.intOpt("threads", 16);
-    boolean bullmq = "yes".equals(f.opt("bullmq", ""));
     // --virtual yes: the enqueuing threads are virtual threads (a web application on them)
     boolean virtual = "yes".equals(f.opt("virtual", ""));
     // --only async: only the enqueueAsync loops (and BullMQ's with --bullmq yes), e.g. to profile them
@@ -130,7 +129,7 @@ final class RedisBenchEnqueueModes {
               + RedisBenchFixture.perJobBreakdown(stats0, f.redisCommandStats(), (long) per * t));
         }
         asyncLoops(q, n, threads);
-        if (bullmq) {
+        if (f.bullmq()) {
           f.runBullmq("enqueue.mjs", Integer.toString(n), Integer.toString(threads));
         }
       }

@@ -286,6 +286,11 @@ final class RedisBenchFixture {
     live.add(startWorker(namespace, extra, jvmArgs));
   }
 
+  /** Whether {@code --bullmq yes} asked for BullMQ's rounds beside Spindle's. */
+  boolean bullmq() {
+    return "yes".equals(opt("bullmq", ""));
+  }
+
   /**
    * Runs {@code script} of the BullMQ peer (spindle-bench/peers/bullmq, or --peers) with node on
    * this server, its output inherited. Installs the peer on first use with {@code npm ci}: exactly
